@@ -1,0 +1,14 @@
+"""s2s: source-to-source automatic differentiation for Python and NumPy.
+
+Decorate a function with `@s2s.grad` and get back a readable Python function
+computing its derivative; `.source` shows it.
+"""
+from .api import grad, source, ssa, stages, value_and_grad
+from .errors import NonDifferentiableError, S2SError, SourceUnavailableError, UnsupportedSyntaxError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "grad", "value_and_grad", "source", "ssa", "stages",
+    "S2SError", "UnsupportedSyntaxError", "NonDifferentiableError", "SourceUnavailableError",
+]

@@ -1,0 +1,166 @@
+"""Dataflow facts the transformers need: activity and known-scalar values.
+
+`activity(fn, wrt)` returns the active names: those that depend on a `wrt`
+parameter (varied) and reach the result through differentiable operations
+(useful), as in Hascoët & Pascual's Tapenade. `scalars(fn, result_is_scalar)`
+returns the names known to hold a single number, found forward from constants,
+`math` functions and full reductions, and backward from a scalar result
+through elementwise operations; an adjoint flowing into such a name never needs
+its broadcasting undone.
+"""
+from __future__ import annotations
+
+import numbers
+
+from . import ir
+from .rules import registry
+from .walk import vars_of
+
+SCALAR_RESULT_OPS = {"builtins.float", "builtins.len", "builtins.int", "numpy.ndim", "numpy.size"}
+FULL_REDUCTIONS = {"numpy.sum", "numpy.mean", "numpy.prod", "numpy.max", "numpy.min", "numpy.amax",
+                   "numpy.amin", "numpy.var", "numpy.std", "numpy.linalg.det", "numpy.trace", "numpy.vdot"}
+ARITH_OPS = {"add", "sub", "mul", "truediv", "pow", "mod", "neg", "pos", "floordiv"}
+
+
+def _differentiable(op: str) -> bool:
+    return not registry.is_nondiff(op) and op not in ("slice", "builtins.range", "builtins.len")
+
+
+def _edges(stmts: list, out: list) -> None:
+    """Collect (target, [sources]) dataflow edges that carry derivatives."""
+    for s in stmts:
+        if isinstance(s, ir.Assign):
+            if isinstance(s.value, ir.Call):
+                if _differentiable(s.value.op):
+                    srcs = [a.name for a in s.value.args if isinstance(a, ir.Var)]
+                    srcs += [v.name for _, v in s.value.kwargs if isinstance(v, ir.Var)]
+                    out.append((s.target, srcs))
+            elif isinstance(s.value, ir.Var):
+                out.append((s.target, [s.value.name]))
+        elif isinstance(s, ir.If):
+            _edges(s.body, out)
+            _edges(s.orelse, out)
+            for p in s.phis:
+                out.append((p.target, [o.name for o in p.operands if isinstance(o, ir.Var)]))
+        elif isinstance(s, ir.Loop):
+            _edges(s.header, out)
+            _edges(s.body, out)
+            for p in s.phis:
+                out.append((p.target, [o.name for o in p.operands if isinstance(o, ir.Var)]))
+            _jump_edges(s.body, s.phis, out)
+
+
+def _jump_edges(stmts, phis, out) -> None:
+    for s in stmts:
+        if isinstance(s, (ir.Break, ir.Continue)):
+            for p in phis:
+                v = s.values.get(p.target)
+                if isinstance(v, ir.Var):
+                    out.append((p.target, [v.name]))
+        elif isinstance(s, ir.If):
+            _jump_edges(s.body, phis, out)
+            _jump_edges(s.orelse, phis, out)
+
+
+def _returned(stmts: list) -> list[str]:
+    return [n for s in stmts if isinstance(s, ir.Return) for n in vars_of(s.value)]
+
+
+def activity(fn: ir.Function, wrt: list[str]) -> set[str]:
+    edges: list = []
+    _edges(fn.body, edges)
+    varied = set(wrt)
+    changed = True
+    while changed:
+        changed = False
+        for target, srcs in edges:
+            if target not in varied and any(s in varied for s in srcs):
+                varied.add(target)
+                changed = True
+    useful = set(_returned(fn.body))
+    changed = True
+    while changed:
+        changed = False
+        for target, srcs in edges:
+            if target in useful:
+                for s in srcs:
+                    if s not in useful:
+                        useful.add(s)
+                        changed = True
+    return varied & useful
+
+
+def _scalar_facts(stmts: list, facts: list) -> None:
+    """(target, op, [arg names], kind) for every definition, flattened."""
+    for s in stmts:
+        if isinstance(s, ir.Assign):
+            v = s.value
+            if isinstance(v, ir.Call):
+                facts.append((s.target, v.op, v.args, v.kwargs))
+            else:
+                facts.append((s.target, "copy", (v,), ()))
+        elif isinstance(s, ir.If):
+            _scalar_facts(s.body, facts)
+            _scalar_facts(s.orelse, facts)
+            for p in s.phis:
+                facts.append((p.target, "phi", tuple(p.operands), ()))
+        elif isinstance(s, ir.Loop):
+            _scalar_facts(s.header, facts)
+            _scalar_facts(s.body, facts)
+            for p in s.phis:
+                facts.append((p.target, "phi", tuple(o for o in p.operands if o is not None), ()))
+
+
+def _is_scalar_atom(a, known: set) -> bool:
+    if isinstance(a, ir.Const):
+        return isinstance(a.value, numbers.Number)
+    return a.name in known
+
+
+def _elementwise(op: str) -> bool:
+    if op in ARITH_OPS or op.startswith("math."):
+        return True
+    rule = registry.reverse_rule(op)
+    return rule is not None and rule.broadcast
+
+
+def scalars(fn: ir.Function, result_is_scalar: bool) -> set[str]:
+    facts: list = []
+    _scalar_facts(fn.body, facts)
+    known: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for target, op, args, kwargs in facts:
+            if target in known:
+                continue
+            is_scalar = False
+            if op.startswith("math.") or op in SCALAR_RESULT_OPS:
+                is_scalar = True
+            elif op in FULL_REDUCTIONS and len(args) == 1 and all(
+                    isinstance(v, ir.Const) and v.value is None for k, v in kwargs if k == "axis"):
+                is_scalar = True
+            elif op in ("copy", "phi") or _elementwise(op):
+                is_scalar = all(_is_scalar_atom(a, known) for a in args) and not kwargs
+            if is_scalar:
+                known.add(target)
+                changed = True
+        if result_is_scalar:
+            for name in _returned(fn.body):
+                if name not in known:
+                    known.add(name)
+                    changed = True
+        for target, op, args, kwargs in facts:
+            if target in known and (op in ("copy", "phi") or _elementwise(op) or op.startswith("math.")):
+                for a in args:
+                    if isinstance(a, ir.Var) and a.name not in known:
+                        known.add(a.name)
+                        changed = True
+    return known
+
+
+def proven_scalar(fn: ir.Function) -> bool:
+    """Is the result known to be a single number without assuming it?"""
+    known = scalars(fn, result_is_scalar=False)
+    ret = fn.body[-1]
+    return isinstance(ret, ir.Return) and _is_scalar_atom(ret.value, known)

@@ -1,0 +1,305 @@
+"""Stage 5: IR -> Python AST -> source text (rendered with astor).
+
+Guarantees: the text is a self-contained module (it imports what it uses) whose
+last function is the entry point; compiler temporaries used once are folded
+into the expression that uses them, so the code reads like hand-written NumPy;
+phis become assignments (at the end of each branch, before a loop and at each
+back edge, as one tuple assignment where they depend on each other); each group
+of statements from one user line is headed by a `# line N: ...` comment
+(`# adjoint of line N: ...` in the reverse sweep).
+"""
+from __future__ import annotations
+
+import ast
+import numbers
+import re
+
+import astor
+
+from . import ir, prims
+
+COMMENT = "__s2s_comment__"
+
+
+def generate(fn: ir.Function, header: str = "") -> str:
+    """The module text for `fn`."""
+    gen = _Codegen(fn)
+    fdef = gen.function()
+    imports = sorted(gen.imports, key=lambda line: (not line.startswith("import"), line))
+    module_body = [ast.parse(line).body[0] for line in imports if line]
+    module_body.append(fdef)
+    module = ast.Module(body=module_body, type_ignores=[])
+    text = astor.to_source(module, pretty_source=_pretty_source)
+    text = _comments(text)
+    text = re.sub(r"\n(def |import |from )", lambda m: "\n" + ("\n\n" if m.group(1) == "def " else "") + m.group(1), text)
+    text = re.sub(r"\n{4,}", "\n\n\n", text)
+    if header:
+        text = header + "\n" + text
+    return text
+
+
+def _pretty_source(source):
+    return "".join(source)
+
+
+def _comments(text: str) -> str:
+    out = []
+    pattern = re.compile(r"^(\s*)('''|\"\"\"|'|\")" + COMMENT + r"(.*?)\2\s*$")
+    for line in text.split("\n"):
+        m = pattern.match(line)
+        if m:
+            body = m.group(3)
+            out.append(f"{m.group(1)}# {body}")
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+class _Codegen:
+    def __init__(self, fn: ir.Function):
+        self.fn = fn
+        self.imports: set[str] = set()
+        self.uses: dict[str, int] = {}
+        _count_uses(fn.body, self.uses)
+        self.defs: dict[str, ir.Assign] = {}
+        self.inline: dict[str, ir.Call] = {}  # temporaries folded into their single use
+        self.last_loc = None
+
+    # ----- function
+    def function(self) -> ast.FunctionDef:
+        fn = self.fn
+        args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=p, annotation=None) for p in fn.params],
+                             vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None,
+                             defaults=[self.const(d) for d in fn.defaults])
+        body = self.block(fn.body)
+        fdef = ast.FunctionDef(name=fn.name, args=args, body=body or [ast.Pass()], decorator_list=[], returns=None,
+                               type_comment=None)
+        if "type_params" in ast.FunctionDef._fields:
+            fdef.type_params = []
+        return fdef
+
+    # ----- statements
+    def block(self, stmts: list, tail: list | None = None) -> list:
+        self._plan_inlining(stmts)
+        out: list = []
+        for s in stmts:
+            if isinstance(s, ir.Assign) and s.target in self.inline:
+                continue
+            self._comment(s, out)
+            out.extend(self.statement(s))
+        if tail:
+            out.extend(tail)
+        return out
+
+    def _comment(self, s, out: list) -> None:
+        loc = getattr(s, "loc", None)
+        if loc is None or loc.line <= 0:
+            return
+        key = (loc.line, loc.adjoint)
+        if key == self.last_loc:
+            return
+        self.last_loc = key
+        prefix = "adjoint of line" if loc.adjoint else "line"
+        out.append(ast.Expr(ast.Constant(f"{COMMENT}{prefix} {loc.line}: {loc.text}")))
+
+    def statement(self, s) -> list:
+        if isinstance(s, ir.Assign):
+            return [ast.Assign(targets=[ast.Name(s.target, ast.Store())], value=self.expr(s.value), type_comment=None)]
+        if isinstance(s, ir.Effect):
+            return [ast.Expr(self.expr(s.value))]
+        if isinstance(s, ir.Return):
+            return [ast.Return(self.atom(s.value))]
+        if isinstance(s, ir.If):
+            body = self.block(s.body, self.copies([(p.target, p.operands[0]) for p in s.phis]))
+            orelse = self.block(s.orelse, self.copies([(p.target, p.operands[1]) for p in s.phis]))
+            test = self.atom(s.test)
+            if not body:
+                body, orelse = orelse, []
+                test = ast.UnaryOp(ast.Not(), test)
+            self.last_loc = None
+            return [ast.If(test=test, body=body or [ast.Pass()], orelse=orelse)]
+        if isinstance(s, ir.Loop):
+            return self.loop(s)
+        if isinstance(s, (ir.Break, ir.Continue)):
+            jump = ast.Break() if isinstance(s, ir.Break) else ast.Continue()
+            return self.copies(list(s.values.items())) + [jump]
+        raise TypeError(f"cannot generate {type(s).__name__}")
+
+    def loop(self, s: ir.Loop) -> list:
+        before = self.copies([(p.target, p.operands[0]) for p in s.phis])
+        back = self.copies([(p.target, p.operands[1]) for p in s.phis])
+        if s.kind == "for":
+            iter_expr = self.atom(s.iter)
+            body = self.block(s.body, back)
+            self.last_loc = None
+            target = ast.Name(s.target or "_", ast.Store())
+            return before + [ast.For(target=target, iter=iter_expr, body=body or [ast.Pass()], orelse=[],
+                                     type_comment=None)]
+        header = self.block(s.header)
+        test = self.atom(s.test)
+        body = self.block(s.body, back)
+        self.last_loc = None
+        if not header:
+            return before + [ast.While(test=test, body=body or [ast.Pass()], orelse=[])]
+        exit_ = ast.If(test=ast.UnaryOp(ast.Not(), test), body=[ast.Break()], orelse=[])
+        return before + [ast.While(test=ast.Constant(True), body=header + [exit_] + body, orelse=[])]
+
+    def copies(self, pairs: list) -> list:
+        """Phi lowering: `a = x` for each pair, as one tuple assignment if they depend on each other."""
+        pairs = [(t, v) for t, v in pairs if not (isinstance(v, ir.Var) and v.name == t)]
+        if not pairs:
+            return []
+        targets = {t for t, _ in pairs}
+        values = [self.atom(v) for _, v in pairs]
+        reads = {n.id for v in values for n in ast.walk(v) if isinstance(n, ast.Name)}
+        if len(pairs) > 1 and reads & targets:
+            return [ast.Assign(targets=[ast.Tuple([ast.Name(t, ast.Store()) for t, _ in pairs], ast.Store())],
+                               value=ast.Tuple(values, ast.Load()), type_comment=None)]
+        return [ast.Assign(targets=[ast.Name(t, ast.Store())], value=v, type_comment=None)
+                for (t, _), v in zip(pairs, values)]
+
+    # ----- folding temporaries into their use
+    def _plan_inlining(self, stmts: list) -> None:
+        """A temporary used once, later in the same block and not inside a nested loop, is folded there."""
+        pending: dict[str, ir.Call] = {}
+        for s in stmts:
+            for name in _top_level_reads(s):
+                if name in pending:
+                    self.inline[name] = pending.pop(name)
+            if isinstance(s, ir.Loop):
+                for name in _phi_init_reads(s):
+                    if name in pending:
+                        self.inline[name] = pending.pop(name)
+            if isinstance(s, ir.If):
+                for name in _tail_reads(s):
+                    pending.pop(name, None)
+            if (isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.target in self.fn.temps
+                    and self.uses.get(s.target, 0) == 1 and s.value.op not in ("pop", "list")):
+                pending[s.target] = s.value
+
+    # ----- expressions
+    def atom(self, a) -> ast.expr:
+        if isinstance(a, ir.Var):
+            if a.name in self.inline:
+                return self.expr(self.inline[a.name])
+            return ast.Name(a.name, ast.Load())
+        return self.const(a.value)
+
+    def const(self, v) -> ast.expr:
+        if isinstance(v, bool) or v is None or isinstance(v, str):
+            return ast.Constant(v)
+        if v is Ellipsis:
+            return ast.Constant(...)
+        if isinstance(v, slice):
+            return ast.Slice(*(None if x is None else self.const(x) for x in (v.start, v.stop, v.step)))
+        if isinstance(v, tuple):
+            return ast.Tuple([self.const(x) for x in v], ast.Load())
+        if isinstance(v, numbers.Integral):
+            v = int(v)
+        elif isinstance(v, numbers.Real):
+            v = float(v)
+            if v != v or v in (float("inf"), float("-inf")):
+                return ast.Call(ast.Name("float", ast.Load()), [ast.Constant(repr(v))], [])
+        if isinstance(v, (int, float)) and v < 0:
+            return ast.UnaryOp(ast.USub(), ast.Constant(-v))
+        return ast.Constant(v)
+
+    def func(self, key: str) -> ast.expr:
+        found = prims.module_of(key)
+        if found is not None and found[1]:
+            self.imports.add(found[1])
+        parts = prims.spelling(key).split(".")
+        node: ast.expr = ast.Name(parts[0], ast.Load())
+        for p in parts[1:]:
+            node = ast.Attribute(node, p, ast.Load())
+        return node
+
+    def expr(self, e) -> ast.expr:
+        if not isinstance(e, ir.Call):
+            return self.atom(e)
+        op, args = e.op, e.args
+        if op in prims.BINOPS:
+            return ast.BinOp(self.atom(args[0]), prims.BINOPS[op](), self.atom(args[1]))
+        if op in prims.UNARYOPS:
+            return ast.UnaryOp(prims.UNARYOPS[op](), self.atom(args[0]))
+        if op in prims.COMPAREOPS:
+            return ast.Compare(self.atom(args[0]), [prims.COMPAREOPS[op]()], [self.atom(args[1])])
+        if op in prims.BOOLOPS:
+            return ast.BoolOp(prims.BOOLOPS[op](), [self.atom(a) for a in args])
+        if op == "getitem":
+            parts = [self.index_part(a) for a in args[1:]]
+            index = parts[0] if len(parts) == 1 else ast.Tuple(parts, ast.Load())
+            return ast.Subscript(self.atom(args[0]), index, ast.Load())
+        if op == "tuple":
+            return ast.Tuple([self.atom(a) for a in args], ast.Load())
+        if op == "list":
+            return ast.List([self.atom(a) for a in args], ast.Load())
+        if op == "push":
+            return ast.Call(ast.Attribute(self.atom(args[0]), "append", ast.Load()), [self.atom(args[1])], [])
+        if op == "pop":
+            return ast.Call(ast.Attribute(self.atom(args[0]), "pop", ast.Load()), [], [])
+        if op == "slice":
+            return ast.Call(ast.Name("slice", ast.Load()), [self.atom(a) for a in args], [])
+        return ast.Call(self.func(op), [self.atom(a) for a in args],
+                        [ast.keyword(arg=k, value=self.atom(v)) for k, v in e.kwargs])
+
+    def index_part(self, a) -> ast.expr:
+        if isinstance(a, ir.Var) and a.name in self.inline and self.inline[a.name].op == "slice":
+            parts = self.inline[a.name].args
+            return ast.Slice(*(None if isinstance(p, ir.Const) and p.value is None else self.atom(p) for p in parts))
+        return self.atom(a)
+
+
+def _count_uses(stmts: list, uses: dict) -> None:
+    from .walk import vars_of
+
+    def use(a):
+        if isinstance(a, ir.Var):
+            uses[a.name] = uses.get(a.name, 0) + 1
+
+    for s in stmts:
+        if isinstance(s, (ir.Assign, ir.Effect)):
+            for n in vars_of(s.value):
+                uses[n] = uses.get(n, 0) + 1
+        elif isinstance(s, ir.Return):
+            use(s.value)
+        elif isinstance(s, ir.If):
+            use(s.test)
+            _count_uses(s.body, uses)
+            _count_uses(s.orelse, uses)
+            for p in s.phis:
+                for o in p.operands:
+                    use(o)
+        elif isinstance(s, ir.Loop):
+            use(s.iter)
+            use(s.test)
+            _count_uses(s.header, uses)
+            _count_uses(s.body, uses)
+            for p in s.phis:
+                for o in p.operands:
+                    use(o)
+        elif isinstance(s, (ir.Break, ir.Continue)):
+            for v in s.values.values():
+                use(v)
+
+
+def _top_level_reads(s) -> list[str]:
+    """Names a statement reads outside its nested blocks (where a folded temporary may go)."""
+    from .walk import vars_of
+    if isinstance(s, (ir.Assign, ir.Effect)):
+        return vars_of(s.value)
+    if isinstance(s, ir.Return):
+        return vars_of(s.value)
+    if isinstance(s, ir.If):
+        return vars_of(s.test)
+    if isinstance(s, ir.Loop) and s.kind == "for":
+        return vars_of(s.iter)
+    return []
+
+
+def _phi_init_reads(s: ir.Loop) -> list[str]:
+    return [o.name for p in s.phis for o in p.operands[:1] if isinstance(o, ir.Var)]
+
+
+def _tail_reads(s: ir.If) -> list[str]:
+    return [o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var)]

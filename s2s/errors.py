@@ -1,0 +1,47 @@
+"""The errors s2s raises. Every one derives from `S2SError` and points at the user's own code."""
+from __future__ import annotations
+
+
+class S2SError(Exception):
+    """Base class of every error s2s raises."""
+
+
+class UnsupportedSyntaxError(S2SError, SyntaxError):
+    """A construct the compiler does not handle; carries file, line, column and the line's text."""
+
+    def __init__(self, construct: str, filename: str, lineno: int, col: int, text: str, hint: str = ""):
+        self.construct = construct
+        self.hint = hint
+        msg = f"{construct} is not supported by s2s"
+        if hint:
+            msg += f" ({hint})"
+        SyntaxError.__init__(self, msg, (filename, lineno, col + 1, text))
+
+    def __str__(self) -> str:
+        text = (self.text or "").rstrip("\n")
+        caret = " " * max((self.offset or 1) - 1, 0) + "^"
+        return f"{self.msg}\n  {self.filename}:{self.lineno}:{self.offset}\n    {text}\n    {caret}"
+
+
+class NonDifferentiableError(S2SError):
+    """A call to a function that has no derivative rule and no Python source to descend into."""
+
+    def __init__(self, callee: str, filename: str, lineno: int, text: str, reason: str = ""):
+        self.callee = callee
+        self.filename = filename
+        self.lineno = lineno
+        why = reason or "it has no derivative rule and no Python source"
+        super().__init__(
+            f"cannot differentiate the call to {callee}: {why}\n"
+            f"  {filename}:{lineno}\n    {text.strip()}\n"
+            f"Register a rule with @s2s.adjoint({callee}) (and @s2s.tangent for forward mode), "
+            f"or s2s.nondifferentiable({callee}) if its result carries no derivative."
+        )
+
+
+class SourceUnavailableError(S2SError):
+    """`inspect` could not get the source of the function to transform."""
+
+    def __init__(self, name: str, why: str):
+        self.name = name
+        super().__init__(f"cannot read the source of {name}: {why}")

@@ -1,0 +1,142 @@
+"""Stage 1: read a Python function's source into an `ast.FunctionDef`.
+
+Guarantees: the returned tree's line numbers and column offsets are those of the
+user's file, its decorators are removed, and `Source.resolve` finds what a name
+the body reads refers to (closure cell, then globals, then builtins), so that
+`np.tanh`, `numpy.tanh`, `from numpy import tanh` and `math.tanh` are recognised
+whatever alias the user chose.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+import inspect
+import linecache
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .errors import SourceUnavailableError
+
+MISSING = object()
+
+
+@dataclass
+class Source:
+    """A parsed function and the environment its names resolve in."""
+
+    tree: ast.FunctionDef
+    filename: str
+    text: str  # the function's own (dedented) source text
+    func: Callable | None
+    globals: dict = field(default_factory=dict)
+    closure: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.tree.name
+
+    def line(self, lineno: int) -> str:
+        """The user's line `lineno` of `filename`, as it reads in their file."""
+        text = linecache.getline(self.filename, lineno)
+        return text.rstrip("\n") if text else ""
+
+    def resolve(self, name: str) -> Any:
+        """What a free name of the body refers to, or MISSING."""
+        if name in self.closure:
+            return self.closure[name]
+        if name in self.globals:
+            return self.globals[name]
+        return getattr(builtins, name, MISSING)
+
+
+def _unwrap(fn: Callable) -> Callable:
+    while True:
+        if isinstance(fn, (staticmethod, classmethod)):
+            fn = fn.__func__
+        elif inspect.ismethod(fn):
+            fn = fn.__func__
+        else:
+            return fn
+
+
+def _closure_of(fn: Callable) -> dict:
+    code = getattr(fn, "__code__", None)
+    cells = getattr(fn, "__closure__", None) or ()
+    out = {}
+    if code is not None:
+        for name, cell in zip(code.co_freevars, cells):
+            try:
+                out[name] = cell.cell_contents
+            except ValueError:  # an empty cell: defined later in the enclosing scope
+                pass
+    return out
+
+
+def _lambda_to_def(node: ast.Lambda) -> ast.FunctionDef:
+    ret = ast.Return(value=node.body)
+    ast.copy_location(ret, node.body)
+    fdef = ast.FunctionDef(name="<lambda>", args=node.args, body=[ret], decorator_list=[],
+                           returns=None, type_comment=None)
+    if hasattr(ast.FunctionDef, "type_params") or "type_params" in ast.FunctionDef._fields:
+        fdef.type_params = []
+    return ast.copy_location(fdef, node)
+
+
+def read_function(fn: Callable) -> Source:
+    """Parse `fn`'s source; raise SourceUnavailableError when there is none."""
+    fn = _unwrap(fn)
+    name = getattr(fn, "__qualname__", getattr(fn, "__name__", repr(fn)))
+    if not inspect.isfunction(fn):
+        raise SourceUnavailableError(name, f"it is a {type(fn).__name__}, not a Python function")
+    try:
+        lines, start = inspect.getsourcelines(fn)
+        filename = inspect.getsourcefile(fn) or fn.__code__.co_filename
+    except (OSError, TypeError) as exc:
+        raise SourceUnavailableError(name, f"inspect found no source ({exc})") from None
+    raw = "".join(lines)
+    text = textwrap.dedent(raw)
+    indent = len(lines[0]) - len(lines[0].lstrip()) if lines else 0
+    try:
+        module = ast.parse(text)
+    except SyntaxError:
+        # A lambda inside a larger expression: parse just its line(s) as an expression.
+        try:
+            module = ast.parse("(" + text.strip().rstrip("\\") + ")")
+        except SyntaxError as exc:
+            raise SourceUnavailableError(name, f"its source does not parse on its own ({exc.msg})") from None
+        indent = 0
+    ast.increment_lineno(module, start - 1)
+    if indent:
+        for node in ast.walk(module):
+            if hasattr(node, "col_offset"):
+                node.col_offset += indent
+                if getattr(node, "end_col_offset", None) is not None:
+                    node.end_col_offset += indent
+    tree = _find_def(module, fn)
+    if tree is None:
+        raise SourceUnavailableError(name, "its definition was not found in the source inspect returned")
+    tree.decorator_list = []
+    return Source(tree=tree, filename=filename, text=text, func=fn,
+                  globals=getattr(fn, "__globals__", {}), closure=_closure_of(fn))
+
+
+def _find_def(module: ast.Module, fn: Callable) -> ast.FunctionDef | None:
+    code = fn.__code__
+    if code.co_name == "<lambda>":
+        params = list(code.co_varnames[: code.co_argcount])
+        for node in ast.walk(module):
+            if isinstance(node, ast.Lambda) and [a.arg for a in node.args.args] == params:
+                return _lambda_to_def(node)
+        return None
+    for node in ast.walk(module):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == code.co_name:
+            return node
+    return None
+
+
+def source_from_text(text: str, name: str, filename: str, namespace: dict) -> Source:
+    """A `Source` for a function defined in generated module text (for higher-order transforms)."""
+    module = ast.parse(text)
+    tree = next(n for n in reversed(module.body) if isinstance(n, ast.FunctionDef) and n.name == name)
+    return Source(tree=tree, filename=filename, text=text, func=namespace.get(name), globals=namespace)

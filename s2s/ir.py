@@ -1,0 +1,136 @@
+"""The SSA intermediate representation: small typed dataclasses, no behaviour.
+
+A `Function` is a list of statements. Straight-line statements are
+three-address `Assign`s whose value is an atom (`Var`/`Const`) or a primitive
+`Call`. Control flow stays structured (Braun et al. 2013 specialised to
+structured code): `If` and `Loop` hold nested statement lists, and the values
+that merge at their joins are explicit `Phi`s. Every name is assigned once,
+except a loop's header phis, which codegen lowers to assignments before the
+loop and at each back edge.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Loc:
+    """Where a statement came from in the user's source."""
+
+    line: int
+    text: str = ""
+    adjoint: bool = False  # emitted by the reverse sweep for this line
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str
+
+
+@dataclass(frozen=True)
+class Const:
+    value: object
+
+
+Atom = Union[Var, Const]
+
+
+@dataclass(frozen=True)
+class Call:
+    """A primitive applied to atoms. `op` is a key of `s2s.prims` ('mul', 'numpy.tanh', ...)."""
+
+    op: str
+    args: tuple = ()
+    kwargs: tuple = ()  # ((name, atom), ...)
+
+
+Expr = Union[Var, Const, Call]
+
+
+@dataclass
+class Assign:
+    target: str
+    value: Expr
+    loc: Loc | None = None
+
+
+@dataclass
+class Effect:
+    """A call kept for its effect only (stack pushes, in-place adjoint accumulation, print)."""
+
+    value: Call
+    loc: Loc | None = None
+
+
+@dataclass
+class Phi:
+    """`target` takes `then` or `orelse` after an If; for a Loop, `init` then each back edge's operand."""
+
+    target: str
+    operands: list  # If: [then_atom, else_atom]; Loop: [init_atom, back_atom]
+
+
+@dataclass
+class If:
+    test: Atom
+    body: list
+    orelse: list
+    phis: list = field(default_factory=list)
+    loc: Loc | None = None
+
+
+@dataclass
+class Loop:
+    """`for target in iter` (kind 'for') or `while test` (kind 'while', `header` computes `test`).
+
+    `phis` are the header phis: operand 0 enters from before the loop, operand 1
+    from the end of the body (and every `Continue`). After the loop, a header
+    phi's name holds its value at exit (a `Break` supplies its own operands).
+    """
+
+    kind: str
+    phis: list
+    body: list
+    target: str | None = None  # for-loops: the per-iteration value
+    iter: Atom | None = None  # for-loops: the iterable
+    header: list = field(default_factory=list)  # while-loops: statements computing `test`
+    test: Atom | None = None
+    loc: Loc | None = None
+
+
+@dataclass
+class Break:
+    """Leave the innermost loop; `values` are the header phis' exit values (target -> atom)."""
+
+    values: dict = field(default_factory=dict)
+    loc: Loc | None = None
+
+
+@dataclass
+class Continue:
+    """Go to the next iteration; `values` are the back-edge operands (target -> atom)."""
+
+    values: dict = field(default_factory=dict)
+    loc: Loc | None = None
+
+
+@dataclass
+class Return:
+    value: Atom
+    loc: Loc | None = None
+
+
+@dataclass
+class Function:
+    name: str
+    params: list  # parameter names
+    body: list
+    defaults: tuple = ()  # constant defaults of the last parameters
+    filename: str = "<s2s>"
+    docstring: str | None = None
+    temps: frozenset = frozenset()  # compiler temporaries: codegen may fold them into their single use
+    source_name: str = ""  # the user's function this was made from
+
+
+Stmt = Union[Assign, Effect, If, Loop, Break, Continue, Return]

@@ -1,0 +1,55 @@
+"""Fresh-name allocation: one `Namer` per generated function, seeded with every existing name.
+
+Deterministic by construction (counters only, no ids or hashing). Versions of a
+user's name are `x`, `x_1`, `x_2`, ...; compiler temporaries are `t1`, `t2`, ...
+"""
+from __future__ import annotations
+
+import ast
+
+
+class Namer:
+    def __init__(self, taken=()):
+        self.taken: set[str] = set(taken)
+        self.counters: dict[str, int] = {}
+        self.temps: set[str] = set()
+
+    def reserve(self, name: str) -> None:
+        self.taken.add(name)
+
+    def fresh(self, base: str) -> str:
+        """`base` itself if free, else `base_1`, `base_2`, ... (for temporaries 't': t1, t2, ...)."""
+        if base == "t":
+            n = self.counters.get(base, 0)
+            while True:
+                n += 1
+                name = f"t{n}"
+                if name not in self.taken:
+                    self.counters[base] = n
+                    self.taken.add(name)
+                    self.temps.add(name)
+                    return name
+        if base not in self.taken:
+            self.taken.add(base)
+            return base
+        n = self.counters.get(base, 0)
+        while True:
+            n += 1
+            name = f"{base}_{n}"
+            if name not in self.taken:
+                self.counters[base] = n
+                self.taken.add(name)
+                return name
+
+
+def names_in(tree: ast.AST) -> set[str]:
+    """Every identifier that appears in `tree` (params, assigned and read names)."""
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            out.add(node.id)
+        elif isinstance(node, ast.arg):
+            out.add(node.arg)
+        elif isinstance(node, ast.FunctionDef):
+            out.add(node.name)
+    return out

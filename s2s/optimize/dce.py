@@ -1,0 +1,139 @@
+"""Dead-code elimination by mark and sweep over the structured IR.
+
+Roots are the return value and effects (stack pushes and pops, prints).
+A loop or `if` is kept when it holds anything live; then its test, its
+iterable and, for loops, its break/continue statements are live too.
+"""
+from __future__ import annotations
+
+import copy
+
+from .. import ir
+from ..walk import vars_of
+
+def eliminate_dead_code(fn: ir.Function) -> ir.Function:
+    fn = copy.deepcopy(fn)
+    live: set[str] = set()
+    while True:
+        before = len(live)
+        _mark(fn.body, live)
+        if len(live) == before:
+            break
+    _sweep(fn.body, live)
+    return fn
+
+
+def _is_effect(s) -> bool:
+    return isinstance(s, (ir.Effect, ir.Return)) or (
+        isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op == "pop")
+
+
+def _mark(stmts: list, live: set) -> bool:
+    """Mark what `stmts` need; return whether the block holds anything live."""
+    any_live = False
+    for s in reversed(stmts):
+        if isinstance(s, (ir.Assign, ir.Effect, ir.Return)):
+            if _is_effect(s) or (isinstance(s, ir.Assign) and s.target in live):
+                any_live = True
+                live.update(vars_of(s.value))
+                if isinstance(s, ir.Assign):
+                    live.add(s.target)
+        elif isinstance(s, ir.If):
+            inner = _mark(s.body, live) | _mark(s.orelse, live)
+            for p in s.phis:
+                if p.target in live:
+                    inner = True
+                    live.update(o.name for o in p.operands if isinstance(o, ir.Var))
+            if inner:
+                any_live = True
+                live.update(vars_of(s.test))
+        elif isinstance(s, ir.Loop):
+            inner = _mark(s.body, live) | _mark(s.header, live)
+            for p in s.phis:
+                if p.target in live:
+                    inner = True
+                    live.update(o.name for o in p.operands if isinstance(o, ir.Var))
+                    _mark_jumps(s.body, p.target, live)
+            if inner:
+                any_live = True
+                for a in (s.iter, s.test):
+                    if isinstance(a, ir.Var):
+                        live.add(a.name)
+                _mark_all(s.header, live)
+                _mark_jump_tests(s.body, live)
+        elif isinstance(s, (ir.Break, ir.Continue)):
+            any_live = True
+    return any_live
+
+
+def _mark_all(stmts, live):
+    for s in stmts:
+        if isinstance(s, ir.Assign):
+            live.add(s.target)
+            live.update(vars_of(s.value))
+
+
+def _mark_jumps(stmts: list, target: str, live: set) -> None:
+    for s in stmts:
+        if isinstance(s, (ir.Break, ir.Continue)):
+            v = s.values.get(target)
+            if isinstance(v, ir.Var):
+                live.add(v.name)
+        elif isinstance(s, ir.If):
+            _mark_jumps(s.body, target, live)
+            _mark_jumps(s.orelse, target, live)
+
+
+def _mark_jump_tests(stmts: list, live: set) -> bool:
+    """Ifs that hold a break/continue decide the trip count: their tests are live."""
+    found = False
+    for s in stmts:
+        if isinstance(s, (ir.Break, ir.Continue)):
+            found = True
+        elif isinstance(s, ir.If):
+            if _mark_jump_tests(s.body, live) | _mark_jump_tests(s.orelse, live):
+                found = True
+                live.update(vars_of(s.test))
+    return found
+
+
+def _sweep(stmts: list, live: set) -> None:
+    keep = []
+    for s in stmts:
+        if isinstance(s, ir.Assign) and s.target not in live and not _is_effect(s):
+            continue
+        if isinstance(s, ir.If):
+            _sweep(s.body, live)
+            _sweep(s.orelse, live)
+            s.phis = [p for p in s.phis if p.target in live]
+            if not s.body and not s.orelse and not s.phis:
+                continue
+        if isinstance(s, ir.Loop):
+            _sweep(s.body, live)
+            _sweep(s.header, live)
+            s.phis = [p for p in s.phis if p.target in live]
+            _drop_jump_values(s.body, {p.target for p in s.phis})
+            if not s.phis and not _has_effects(s.body):
+                continue
+        keep.append(s)
+    stmts[:] = keep
+
+
+def _drop_jump_values(stmts, targets) -> None:
+    for s in stmts:
+        if isinstance(s, (ir.Break, ir.Continue)):
+            s.values = {k: v for k, v in s.values.items() if k in targets}
+        elif isinstance(s, ir.If):
+            _drop_jump_values(s.body, targets)
+            _drop_jump_values(s.orelse, targets)
+
+
+def _has_effects(stmts) -> bool:
+    for s in stmts:
+        if _is_effect(s):
+            return True
+        if isinstance(s, ir.If) and (_has_effects(s.body) or _has_effects(s.orelse)):
+            return True
+        if isinstance(s, ir.Loop) and (s.phis or _has_effects(s.body)):
+            return True
+    return False

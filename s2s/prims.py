@@ -1,0 +1,78 @@
+"""Primitive keys: what a call in the user's code refers to, and how generated code spells it.
+
+A key is either an operator name ('add', 'neg', 'lt', ...), a dotted path to a
+library function ('numpy.tanh', 'numpy.linalg.inv', 'math.log',
+'builtins.abs', 's2s.runtime.unbroadcast'), or one of the structural
+primitives ('getitem', 'tuple', 'list', 'slice', 'and', 'or').
+"""
+from __future__ import annotations
+
+import ast
+import importlib
+
+BINOPS = {
+    "add": ast.Add, "sub": ast.Sub, "mul": ast.Mult, "truediv": ast.Div, "floordiv": ast.FloorDiv,
+    "mod": ast.Mod, "pow": ast.Pow, "matmul": ast.MatMult, "bitand": ast.BitAnd, "bitor": ast.BitOr,
+    "bitxor": ast.BitXor, "lshift": ast.LShift, "rshift": ast.RShift,
+}
+UNARYOPS = {"neg": ast.USub, "pos": ast.UAdd, "not": ast.Not, "invert": ast.Invert}
+COMPAREOPS = {
+    "eq": ast.Eq, "ne": ast.NotEq, "lt": ast.Lt, "le": ast.LtE, "gt": ast.Gt, "ge": ast.GtE,
+    "is": ast.Is, "isnot": ast.IsNot, "in": ast.In, "notin": ast.NotIn,
+}
+BOOLOPS = {"and": ast.And, "or": ast.Or}
+STRUCTURAL = {"getitem", "tuple", "list", "slice"}
+
+AST_TO_OP = {v: k for table in (BINOPS, UNARYOPS, COMPAREOPS, BOOLOPS) for k, v in table.items()}
+
+# How generated modules import each library prefix: (prefix, import line, name used in code)
+MODULES = (
+    ("numpy", "import numpy as np", "np"),
+    ("math", "import math", "math"),
+    ("s2s.runtime", "from s2s import runtime as rt", "rt"),
+    ("builtins", "", ""),
+)
+RESERVED_NAMES = ("np", "math", "rt")
+
+# Array methods and attributes, spelled as the numpy function they call (x.sum(1) -> numpy.sum(x, 1)).
+METHODS = {
+    "sum": "numpy.sum", "mean": "numpy.mean", "prod": "numpy.prod", "max": "numpy.max", "min": "numpy.min",
+    "std": "numpy.std", "var": "numpy.var", "dot": "numpy.dot", "reshape": "numpy.reshape",
+    "transpose": "numpy.transpose", "ravel": "numpy.ravel", "flatten": "numpy.ravel", "squeeze": "numpy.squeeze",
+    "cumsum": "numpy.cumsum", "cumprod": "numpy.cumprod", "clip": "numpy.clip", "copy": "numpy.copy",
+    "argmax": "numpy.argmax", "argmin": "numpy.argmin", "any": "numpy.any", "all": "numpy.all",
+    "trace": "numpy.trace", "diagonal": "numpy.diagonal", "swapaxes": "numpy.swapaxes",
+    "repeat": "numpy.repeat", "round": "numpy.round", "conj": "numpy.conj", "astype": "s2s.runtime.astype",
+    "item": "s2s.runtime.item", "tolist": "s2s.runtime.tolist",
+}
+ATTRIBUTES = {"T": "numpy.transpose", "shape": "numpy.shape", "ndim": "numpy.ndim", "size": "numpy.size",
+              "dtype": "s2s.runtime.dtype", "real": "numpy.real", "imag": "numpy.imag"}
+
+
+def python_object(key: str):
+    """The Python object a dotted key names (None for operators and structural primitives)."""
+    if "." not in key:
+        return None
+    module, _, name = key.rpartition(".")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+def module_of(key: str) -> tuple[str, str, str] | None:
+    """(prefix, import line, alias) of a dotted key's library, or None for unknown prefixes."""
+    for prefix, line, alias in MODULES:
+        if key.startswith(prefix + "."):
+            return prefix, line, alias
+    return None
+
+
+def spelling(key: str) -> str:
+    """How generated code names a dotted key: 'numpy.linalg.inv' -> 'np.linalg.inv', 'builtins.abs' -> 'abs'."""
+    found = module_of(key)
+    if found is None:
+        return key
+    prefix, _, alias = found
+    rest = key[len(prefix) + 1:]
+    return f"{alias}.{rest}" if alias else rest

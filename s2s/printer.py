@@ -1,0 +1,69 @@
+"""A stable, readable text form of the IR (`s2s.ssa(f)`).
+
+One statement per line, nested regions indented, phis printed where they
+join: `y_2 = phi(y, y_1)` after an `if`, `y = phi(y0, y_1)` at a loop header.
+"""
+from __future__ import annotations
+
+from . import ir, prims
+
+
+def format_atom(a) -> str:
+    if isinstance(a, ir.Var):
+        return a.name
+    if a is None:
+        return "?"
+    v = a.value
+    if isinstance(v, slice):
+        return ":".join("" if x is None else repr(x) for x in (v.start, v.stop, v.step)).rstrip(":") or ":"
+    if v is Ellipsis:
+        return "..."
+    return repr(v)
+
+
+def format_expr(e) -> str:
+    if not isinstance(e, ir.Call):
+        return format_atom(e)
+    args = [format_atom(a) for a in e.args] + [f"{k}={format_atom(v)}" for k, v in e.kwargs]
+    return f"{e.op}({', '.join(args)})"
+
+
+def print_function(fn: ir.Function) -> str:
+    lines = [f"def {fn.name}({', '.join(fn.params)}):"]
+    _block(fn.body, 1, lines)
+    return "\n".join(lines) + "\n"
+
+
+def _block(stmts: list, depth: int, lines: list) -> None:
+    pad = "    " * depth
+    if not stmts:
+        lines.append(pad + "pass")
+    for s in stmts:
+        if isinstance(s, ir.Assign):
+            lines.append(f"{pad}{s.target} = {format_expr(s.value)}")
+        elif isinstance(s, ir.Effect):
+            lines.append(f"{pad}{format_expr(s.value)}")
+        elif isinstance(s, ir.Return):
+            lines.append(f"{pad}return {format_atom(s.value)}")
+        elif isinstance(s, (ir.Break, ir.Continue)):
+            word = "break" if isinstance(s, ir.Break) else "continue"
+            values = ", ".join(f"{k}={format_atom(v)}" for k, v in s.values.items())
+            lines.append(f"{pad}{word}" + (f" [{values}]" if values else ""))
+        elif isinstance(s, ir.If):
+            lines.append(f"{pad}if {format_atom(s.test)}:")
+            _block(s.body, depth + 1, lines)
+            lines.append(f"{pad}else:")
+            _block(s.orelse, depth + 1, lines)
+            for p in s.phis:
+                lines.append(f"{pad}{p.target} = phi({', '.join(format_atom(o) for o in p.operands)})")
+        elif isinstance(s, ir.Loop):
+            if s.kind == "for":
+                lines.append(f"{pad}for {s.target} in {format_atom(s.iter)}:")
+            else:
+                lines.append(f"{pad}while:")
+                _block(s.header, depth + 1, lines)
+                lines.append(f"{pad}    test {format_atom(s.test)}")
+                lines.append(f"{pad}  do:")
+            for p in s.phis:
+                lines.append(f"{pad}    {p.target} = phi({', '.join(format_atom(o) for o in p.operands)})")
+            _block(s.body, depth + 1, lines)

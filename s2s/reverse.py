@@ -1,0 +1,518 @@
+"""Stage 4: reverse mode. SSA function -> SSA function computing value and gradient.
+
+The output holds the forward computation first, then the adjoint statements in
+reverse order. Guarantees:
+- only active values (see `analysis.activity`) get adjoints; the first
+  contribution to an adjoint names it, several contributions are summed where
+  the value is defined, so no adjoint is zero-initialised except the
+  accumulators of a reversed loop and the untaken side of a reversed `if`;
+- `if` keeps its structure: the reversed branch is chosen by the SSA value of
+  the forward condition, nothing is taped;
+- a loop is reversed by a loop running its iterations backwards; per iteration
+  it saves only the values defined in the loop that the adjoint reads (one
+  list per value, a stack), and a trip counter when the forward loop was not a
+  plain `range` loop.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+from dataclasses import dataclass, field
+
+from . import ir
+from .analysis import activity, proven_scalar, scalars
+from .errors import NonDifferentiableError
+from .names import Namer
+from .rules import registry
+from .rules.symbolic import Emitter, lift, to_atom
+from .walk import contains_break, contains_exit, defined_names, ends_with_exit, used_names
+
+ZERO = ir.Const(0.0)
+
+
+@dataclass
+class _LoopPlan:
+    """What the forward copy of one loop must add: values to push, an optional trip counter."""
+
+    saved: list = field(default_factory=list)  # primal names pushed each iteration
+    stacks: dict = field(default_factory=dict)  # primal name -> stack name
+    counter: str | None = None
+    counter_next: str | None = None
+
+
+@dataclass
+class _LoopContext:
+    carried: dict  # header phi target -> adjoint atom at the end of the iteration
+
+
+def reverse(fn: ir.Function, wrt: list[str], *, return_value: bool = False, seed: str | None = None,
+            name: str | None = None, namer: Namer | None = None) -> ir.Function:
+    """The gradient function of `fn` with respect to the parameters `wrt`.
+
+    With `seed` (a parameter name) the adjoint of the result is that parameter
+    (a vjp); otherwise the result must be a scalar and its adjoint is 1.0.
+    Returns the gradient (a tuple when several `wrt`), or `(value, gradient)`.
+    """
+    namer = namer or Namer()
+    builder = _Reverse(fn, wrt, namer, seeded=seed is not None)
+    return builder.run(return_value, seed, name or f"grad_{fn.name}")
+
+
+class _Reverse:
+    def __init__(self, fn: ir.Function, wrt: list[str], namer: Namer, seeded: bool):
+        self.fn = fn
+        self.wrt = wrt
+        self.namer = namer
+        self.active = activity(fn, wrt)
+        self.scalars = scalars(fn, result_is_scalar=not seeded)
+        self.maybe_short: set[str] = set()  # adjoint names that may be a bare 0.0
+        self.plans: dict[int, _LoopPlan] = {}
+        self.rev_blocks: dict[int, list] = {}
+        self.loops: list[_LoopContext] = []
+        self.loc: ir.Loc | None = None  # the user line whose adjoint is being emitted
+        self.temp_defs: dict[str, ir.Assign] = {}  # rule results not yet named after their value
+        self.defs = {}
+        _index_definitions(fn.body, self.defs)
+
+    # ----- names
+    def adjoint_name(self, primal: str) -> str:
+        return self.namer.fresh("b" + primal)
+
+    def fresh(self) -> str:
+        return self.namer.fresh("t")
+
+    # ----- driver
+    def run(self, return_value: bool, seed: str | None, name: str) -> ir.Function:
+        body = self.fn.body
+        ret = body[-1]
+        assert isinstance(ret, ir.Return)
+        out: list = []
+        pending: dict[str, list] = {}
+        if isinstance(ret.value, ir.Var) and ret.value.name in self.active:
+            if seed is not None:
+                pending[ret.value.name] = [ir.Var(seed)]
+            else:
+                pending[ret.value.name] = [ir.Const(1.0)]
+        check = []
+        if seed is None and not proven_scalar(self.fn):
+            check = [ir.Effect(ir.Call("s2s.runtime.require_scalar", (ret.value,)), ret.loc)]
+        adjoint = self.reverse_block(body[:-1], pending, {})
+        forward = self.forward_copy(body[:-1], top=True)
+        grads = []
+        for p in self.wrt:
+            atom = self.collect(p, pending, out=adjoint)
+            if atom is None:
+                zero = ir.Const(0.0) if p in self.scalars else None
+                if zero is None:
+                    tmp = self.namer.fresh("b" + p)
+                    adjoint.append(ir.Assign(tmp, ir.Call("s2s.runtime.zeros_like", (ir.Var(p),))))
+                    atom = ir.Var(tmp)
+                else:
+                    atom = zero
+            elif isinstance(atom, ir.Var) and atom.name in self.maybe_short and p not in self.scalars:
+                tmp = self.namer.fresh("b" + p)
+                adjoint.append(ir.Assign(tmp, ir.Call("s2s.runtime.unbroadcast", (atom, ir.Var(p)))))
+                atom = ir.Var(tmp)
+            grads.append(atom)
+        grad = grads[0] if len(grads) == 1 else self._pack(grads, adjoint)
+        result = grad
+        if return_value:
+            result = self._pack([ret.value, grad], adjoint)
+        body_out = forward + check + adjoint + [ir.Return(result)]
+        return ir.Function(name=name, params=list(self.fn.params), body=body_out, defaults=self.fn.defaults,
+                           filename=self.fn.filename)
+
+    def _pack(self, atoms: list, out: list) -> ir.Atom:
+        tmp = self.fresh()
+        out.append(ir.Assign(tmp, ir.Call("tuple", tuple(atoms))))
+        return ir.Var(tmp)
+
+    # ----- adjoint accumulation
+    def collect(self, name: str, pending: dict, out: list) -> ir.Atom | None:
+        """The adjoint of `name`: its single contribution, or the sum of several (emitted into `out`)."""
+        contributions = pending.pop(name, [])
+        if not contributions:
+            return None
+        short = all(isinstance(c, ir.Var) and c.name in self.maybe_short or isinstance(c, ir.Const)
+                    for c in contributions)
+        if len(contributions) == 1:
+            only = contributions[0]
+            if isinstance(only, ir.Var) and only.name in self.temp_defs:
+                # name the freshly computed contribution after the value: bx rather than t7
+                stmt = self.temp_defs.pop(only.name)
+                stmt.target = self.adjoint_name(name)
+                if only.name in self.maybe_short:
+                    self.maybe_short.add(stmt.target)
+                return ir.Var(stmt.target)
+            return only
+        total = contributions[0]
+        for i, c in enumerate(contributions[1:]):
+            last = i == len(contributions) - 2
+            target = self.adjoint_name(name) if last else self.fresh()
+            out.append(ir.Assign(target, ir.Call("add", (total, c)), self.loc))
+            total = ir.Var(target)
+        if short:
+            self.maybe_short.add(total.name)
+        return total
+
+    def add_pending(self, pending: dict, name: str, atom) -> None:
+        pending.setdefault(name, []).append(atom)
+
+    # ----- statements in reverse
+    def reverse_block(self, stmts: list, pending: dict, seed: dict) -> list:
+        out: list = []
+        self.rev_blocks[id(stmts)] = out
+        if seed:
+            last = stmts[-1] if stmts else None
+            if ends_with_exit(stmts):
+                pass
+            elif isinstance(last, ir.If) and (contains_exit(last.body) or contains_exit(last.orelse)):
+                pass  # the fall-through end is inside that if: handed down there
+            else:
+                for n, atoms in seed.items():
+                    for a in atoms:
+                        self.add_pending(pending, n, a)
+                seed = {}
+        for i in range(len(stmts) - 1, -1, -1):
+            s = stmts[i]
+            inner_seed = seed if (i == len(stmts) - 1 and seed) else {}
+            if isinstance(s, ir.Assign):
+                self.reverse_assign(s, pending, out)
+            elif isinstance(s, ir.If):
+                self.reverse_if(s, pending, out, inner_seed)
+            elif isinstance(s, ir.Loop):
+                self.reverse_loop(s, pending, out)
+            elif isinstance(s, (ir.Break, ir.Continue)):
+                ctx = self.loops[-1]
+                for h, adj in ctx.carried.items():
+                    v = s.values.get(h)
+                    if isinstance(v, ir.Var) and v.name in self.active:
+                        self.add_pending(pending, v.name, adj)
+        return out
+
+    def at(self, loc: ir.Loc | None) -> None:
+        self.loc = dataclasses.replace(loc, adjoint=True) if loc is not None else None
+
+    def reverse_assign(self, s: ir.Assign, pending: dict, out: list) -> None:
+        if s.target not in self.active:
+            pending.pop(s.target, None)
+            return
+        self.at(s.loc)
+        g = self.collect(s.target, pending, out)
+        if g is None:
+            return
+        value = s.value
+        if isinstance(value, ir.Var):
+            self.add_pending(pending, value.name, g)
+            return
+        if isinstance(value, ir.Const):
+            return
+        rule = registry.reverse_rule(value.op)
+        if rule is None:
+            if registry.is_nondiff(value.op):
+                return
+            raise NonDifferentiableError(value.op, self.fn.filename, s.loc.line if s.loc else 0,
+                                         s.loc.text if s.loc else "", "it has no reverse-mode rule")
+        args = [lift(a) for a in value.args]
+        kwargs = {k: lift(v) for k, v in value.kwargs}
+        if rule.user is not None:
+            self.apply_user_rule(rule, s, g, args, kwargs, pending, out)
+            return
+        for i, a in enumerate(value.args):
+            if not (isinstance(a, ir.Var) and a.name in self.active):
+                continue
+            adjoint = rule.adjoints[i] if i < len(rule.adjoints) else None
+            if adjoint is None:
+                continue
+            with Emitter(self.fresh, self.loc) as em:
+                contrib = to_atom(adjoint(lift(g), lift(ir.Var(s.target)), *args, **kwargs))
+                if rule.broadcast and self._needs_unbroadcast(value, i, s.target):
+                    from .rules.symbolic import rt
+                    contrib = to_atom(rt.unbroadcast(lift(contrib), lift(a)))
+            out.extend(em.stmts)
+            if em.stmts and isinstance(contrib, ir.Var) and em.stmts[-1].target == contrib.name:
+                self.temp_defs[contrib.name] = em.stmts[-1]
+            if isinstance(g, ir.Var) and g.name in self.maybe_short and isinstance(contrib, ir.Var):
+                self.maybe_short.add(contrib.name)
+            self.add_pending(pending, a.name, contrib)
+
+    def apply_user_rule(self, rule, s, g, args, kwargs, pending, out) -> None:
+        value = s.value
+        tmp = self.fresh()
+        call_args = (g if isinstance(g, ir.Var) else g, ir.Var(s.target)) + tuple(value.args)
+        out.append(ir.Assign(tmp, ir.Call(f"s2s.rules.user.{rule.key}.adjoint", call_args, value.kwargs), s.loc))
+        for i, a in enumerate(value.args):
+            if isinstance(a, ir.Var) and a.name in self.active:
+                part = self.fresh()
+                out.append(ir.Assign(part, ir.Call("s2s.runtime.adjoint_part", (ir.Var(tmp), ir.Const(i), a)), s.loc))
+                self.add_pending(pending, a.name, ir.Var(part))
+
+    def _needs_unbroadcast(self, value: ir.Call, i: int, target: str) -> bool:
+        if target in self.scalars:
+            return False
+        others = [a for j, a in enumerate(value.args) if j != i]
+        def scalar(a):
+            return (isinstance(a, ir.Const) and not isinstance(a.value, (list, tuple))) or \
+                (isinstance(a, ir.Var) and a.name in self.scalars)
+        return not all(scalar(a) for a in others)
+
+    def reverse_if(self, s: ir.If, pending: dict, out: list, seed: dict) -> None:
+        self.at(s.loc)
+        inside = set(defined_names(s.body)) | set(defined_names(s.orelse))
+        branch_pending = [{}, {}]
+        for phi in s.phis:
+            if phi.target not in self.active:
+                pending.pop(phi.target, None)
+                continue
+            g = self.collect(phi.target, pending, out)
+            if g is None:
+                continue
+            for k in (0, 1):
+                op = phi.operands[k]
+                if isinstance(op, ir.Var) and op.name in self.active:
+                    self.add_pending(branch_pending[k], op.name, g)
+        blocks = []
+        leftovers = []
+        for k, stmts in enumerate((s.body, s.orelse)):
+            rev = self.reverse_block(stmts, branch_pending[k], seed)
+            left = {n: v for n, v in branch_pending[k].items() if n not in inside and v}
+            leftovers.append(left)
+            blocks.append(rev)
+        phis = []
+        for n in sorted(set(leftovers[0]) | set(leftovers[1]), key=self._order):
+            operands = []
+            for k in (0, 1):
+                if n in leftovers[k]:
+                    operands.append(self.collect(n, leftovers[k], blocks[k]))
+                else:
+                    operands.append(ZERO)
+            target = self.adjoint_name(n)
+            phis.append(ir.Phi(target, operands))
+            if ZERO in operands:
+                self.maybe_short.add(target)
+            self.add_pending(pending, n, ir.Var(target))
+        if any(blocks) or phis:
+            self.at(s.loc)
+            out.append(ir.If(s.test, blocks[0], blocks[1], phis, self.loc))
+
+    def _order(self, name: str):
+        return self.defs.get(name, (1 << 30, name))
+
+    # ----- loops
+    def reverse_loop(self, s: ir.Loop, pending: dict, out: list) -> None:
+        self.at(s.loc)
+        body_defs = set(defined_names(s.body)) | set(defined_names(s.header))
+        if s.target:
+            body_defs.add(s.target)
+        active_phis = [p for p in s.phis if p.target in self.active]
+        if not active_phis and not (body_defs & self.active):
+            for p in s.phis:
+                pending.pop(p.target, None)
+            return
+        if any(n in self.active for n in defined_names(s.header)):
+            raise NonDifferentiableError("a while-loop condition", self.fn.filename, s.loc.line if s.loc else 0,
+                                         s.loc.text if s.loc else "",
+                                         "values computed in a while condition cannot be used in the loop body")
+        plan = _LoopPlan()
+        self.plans[id(s)] = plan
+        range_loop = s.kind == "for" and not contains_break(s.body)
+        # adjoints carried between reversed iterations
+        carried: dict[str, ir.Var] = {}
+        rphis = []
+        for p in active_phis:
+            init = self.collect(p.target, pending, out)
+            adj = self.adjoint_name(p.target)
+            carried[p.target] = ir.Var(adj)
+            rphis.append(ir.Phi(adj, [init if init is not None else ZERO, None]))
+            if init is None:
+                self.maybe_short.add(adj)
+        for p in s.phis:
+            if p not in active_phis:
+                pending.pop(p.target, None)
+        seed: dict[str, list] = {}
+        for p in active_phis:
+            back = p.operands[1]
+            if isinstance(back, ir.Var) and back.name in self.active:
+                seed.setdefault(back.name, []).append(carried[p.target])
+        self.loops.append(_LoopContext(carried))
+        body_pending: dict[str, list] = {}
+        rev_body = self.reverse_block(s.body, body_pending, seed)
+        self.loops.pop()
+        for p in active_phis:
+            back = self.collect(p.target, body_pending, rev_body)
+            rphi = next(r for r in rphis if r.target == carried[p.target].name)
+            rphi.operands[1] = back if back is not None else ZERO
+        # contributions to values defined before the loop accumulate across iterations
+        for n in sorted((k for k, v in body_pending.items() if v and k not in body_defs), key=self._order):
+            init = self.collect(n, pending, out)
+            acc = self.adjoint_name(n)
+            contribution = self.collect(n, body_pending, rev_body)
+            nxt = self.fresh()
+            rev_body.append(ir.Assign(nxt, ir.Call("add", (ir.Var(acc), contribution))))
+            rphis.append(ir.Phi(acc, [init if init is not None else ZERO, ir.Var(nxt)]))
+            if init is None:
+                self.maybe_short.add(acc)
+            self.add_pending(pending, n, ir.Var(acc))
+        # the reversed iteration space
+        if range_loop:
+            rev_iter = self.fresh()
+            out.append(ir.Assign(rev_iter, ir.Call("builtins.reversed", (s.iter,)), self.loc))
+            rev_target = self.namer.fresh(s.target) if s.target else self.namer.fresh("_")
+            subst = {s.target: ir.Var(rev_target)} if s.target else {}
+        else:
+            plan.counter = self.namer.fresh("trips")
+            plan.counter_next = self.namer.fresh("trips")
+            rev_iter = self.fresh()
+            out.append(ir.Assign(rev_iter, ir.Call("builtins.range", (ir.Var(plan.counter),)), self.loc))
+            rev_target = self.namer.fresh("_")
+            subst = {}
+        # what the reversed body reads of the values this loop defines is saved per iteration
+        own = set(defined_names(s.body, into_loops=False)) | {p.target for p in s.phis}
+        if s.target and not range_loop:
+            own.add(s.target)
+        for inner in _loops_in(s.body):
+            iplan = self.plans.get(id(inner))
+            if iplan is not None and iplan.counter:
+                own.add(iplan.counter)
+        reads = used_names(rev_body)
+        saved = sorted((own & reads) - set(subst), key=self._order)
+        pops = []
+        for n in saved:
+            stack = self.namer.fresh(n + "_saved")
+            plan.stacks[n] = stack
+            restored = self.namer.fresh(n)
+            subst[n] = ir.Var(restored)
+            pops.append((self._defining_block(s, n), ir.Assign(restored, ir.Call("pop", (ir.Var(stack),)), self.loc)))
+        for block, pop in reversed(pops):
+            block.insert(0, pop)
+        plan.saved = saved
+        _substitute(rev_body, subst)
+        for r in rphis:
+            r.operands = [subst.get(o.name, o) if isinstance(o, ir.Var) else o for o in r.operands]
+        self.at(s.loc)
+        out.append(ir.Loop("for", rphis, rev_body, target=rev_target, iter=ir.Var(rev_iter), loc=self.loc))
+        for p in active_phis:
+            init = p.operands[0]
+            if isinstance(init, ir.Var) and init.name in self.active:
+                self.add_pending(pending, init.name, carried[p.target])
+
+    def _defining_block(self, loop: ir.Loop, name: str) -> list:
+        """The reversed block whose start should restore `name` (defined in `loop`'s body)."""
+        where = _block_defining(loop.body, name)
+        if where is None:
+            return self.rev_blocks[id(loop.body)]
+        return self.rev_blocks.get(id(where), self.rev_blocks[id(loop.body)])
+
+    # ----- the forward sweep, with what the loops save
+    def forward_copy(self, stmts: list, top: bool = False) -> list:
+        out = []
+        for s in stmts:
+            if isinstance(s, ir.Loop):
+                out.extend(self._stack_inits(s) if top else [])
+                out.append(self._forward_loop(s))
+            elif isinstance(s, ir.If):
+                new = copy.copy(s)
+                new.body = self.forward_copy(s.body)
+                new.orelse = self.forward_copy(s.orelse)
+                new.phis = [ir.Phi(p.target, list(p.operands)) for p in s.phis]
+                out.append(new)
+            else:
+                out.append(copy.copy(s))
+        return out
+
+    def _stack_inits(self, loop: ir.Loop) -> list:
+        inits = []
+        for inner in [loop] + list(_loops_in(loop.body)):
+            plan = self.plans.get(id(inner))
+            if plan:
+                for n in plan.saved:
+                    inits.append(ir.Assign(plan.stacks[n], ir.Call("list", ()), loop.loc))
+        return inits
+
+    def _forward_loop(self, s: ir.Loop) -> ir.Loop:
+        plan = self.plans.get(id(s))
+        new = copy.copy(s)
+        new.phis = [ir.Phi(p.target, list(p.operands)) for p in s.phis]
+        new.body = self.forward_copy(s.body)
+        new.header = list(s.header)
+        if plan is None:
+            return new
+        pushes = {n: ir.Effect(ir.Call("push", (ir.Var(plan.stacks[n]), ir.Var(n))), s.loc) for n in plan.saved}
+        at_start = [p.target for p in s.phis] + ([s.target] if s.target else [])
+        if plan.counter:
+            new.phis.append(ir.Phi(plan.counter, [ir.Const(0), ir.Var(plan.counter_next)]))
+            new.body.insert(0, ir.Assign(plan.counter_next, ir.Call("add", (ir.Var(plan.counter), ir.Const(1))), s.loc))
+            _add_jump_value(new.body, plan.counter, ir.Var(plan.counter_next))
+        start = [pushes.pop(n) for n in at_start if n in pushes]
+        _insert_pushes(new.body, pushes)
+        new.body[0:0] = start
+        return new
+
+
+def _add_jump_value(stmts: list, target: str, value) -> None:
+    for s in stmts:
+        if isinstance(s, (ir.Break, ir.Continue)):
+            s.values = dict(s.values)
+            s.values[target] = value
+        elif isinstance(s, ir.If):
+            _add_jump_value(s.body, target, value)
+            _add_jump_value(s.orelse, target, value)
+
+
+def _insert_pushes(stmts: list, pushes: dict) -> None:
+    """Insert each push right after the statement defining its value (copies of If blocks are edited)."""
+    i = 0
+    while i < len(stmts):
+        s = stmts[i]
+        defined = []
+        if isinstance(s, ir.Assign):
+            defined = [s.target]
+        elif isinstance(s, ir.If):
+            s.body = list(s.body)
+            s.orelse = list(s.orelse)
+            _insert_pushes(s.body, pushes)
+            _insert_pushes(s.orelse, pushes)
+            defined = [p.target for p in s.phis]
+        elif isinstance(s, ir.Loop):
+            defined = [p.target for p in s.phis]
+        for n in defined:
+            if n in pushes:
+                i += 1
+                stmts.insert(i, pushes.pop(n))
+        i += 1
+
+
+def _loops_in(stmts: list):
+    for s in stmts:
+        if isinstance(s, ir.Loop):
+            yield s
+            yield from _loops_in(s.body)
+        elif isinstance(s, ir.If):
+            yield from _loops_in(s.body)
+            yield from _loops_in(s.orelse)
+
+
+def _block_defining(stmts: list, name: str):
+    """The statement list (at this loop level) whose statements define `name`, or None for the top."""
+    for s in stmts:
+        if isinstance(s, ir.If):
+            for block in (s.body, s.orelse):
+                if name in defined_names(block, into_loops=False):
+                    inner = _block_defining(block, name)
+                    return inner if inner is not None else block
+    return None
+
+
+def _index_definitions(stmts: list, out: dict, counter=None) -> None:
+    """Order every defined name by its position in the function (for deterministic sorting)."""
+    counter = counter if counter is not None else [0]
+    for n in defined_names(stmts):
+        if n not in out:
+            out[n] = (counter[0], n)
+            counter[0] += 1
+
+
+def _substitute(stmts: list, mapping: dict) -> None:
+    from .ssa import substitute_block
+    if mapping:
+        substitute_block(stmts, mapping)

@@ -1,0 +1,1 @@
+"""Derivative rules, one table per family; `registry` holds the tables."""

@@ -1,0 +1,29 @@
+"""Rules for Python operators, structural primitives and builtins."""
+from __future__ import annotations
+
+from .registry import defnondiff, defvjp
+from .symbolic import np, rt
+
+# ---------------------------------------------------------------- arithmetic operators
+defvjp("add", lambda g, ans, x, y: g, lambda g, ans, x, y: g, broadcast=True)
+defvjp("sub", lambda g, ans, x, y: g, lambda g, ans, x, y: -g, broadcast=True)
+defvjp("mul", lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x, broadcast=True)
+defvjp("truediv", lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * ans / y, broadcast=True)
+defvjp("pow", lambda g, ans, x, y: g * y * x ** (y - 1), lambda g, ans, x, y: g * ans * np.log(x), broadcast=True)
+defvjp("mod", lambda g, ans, x, y: g, lambda g, ans, x, y: -g * (x // y), broadcast=True)
+defvjp("neg", lambda g, ans, x: -g)
+defvjp("pos", lambda g, ans, x: g)
+defvjp("matmul", lambda g, ans, a, b: rt.matmul_adjoint_a(g, a, b), lambda g, ans, a, b: rt.matmul_adjoint_b(g, a, b))
+defnondiff("floordiv")  # piecewise constant: zero derivative
+
+# ---------------------------------------------------------------- builtins
+defvjp("builtins.abs", lambda g, ans, x: g * np.sign(x))
+defvjp("builtins.float", lambda g, ans, x: g)
+defvjp("builtins.max", lambda g, ans, x, y: g * (x >= y), lambda g, ans, x, y: g * (x < y))
+defvjp("builtins.min", lambda g, ans, x, y: g * (x <= y), lambda g, ans, x, y: g * (x > y))
+defnondiff("builtins.len", "builtins.range", "builtins.int", "builtins.bool", "builtins.round",
+           "builtins.isinstance", "builtins.print", "builtins.enumerate", "builtins.zip")
+
+# ---------------------------------------------------------------- structure
+defvjp("getitem", lambda g, ans, x, *index: rt.getitem_adjoint(g, x, *index))
+defnondiff("slice")

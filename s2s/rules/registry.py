@@ -1,0 +1,87 @@
+"""The derivative-rule tables and the map from Python objects to primitive keys.
+
+`REVERSE[key]` is a `ReverseRule`: one function per positional argument giving
+that argument's adjoint from (g, ans, *args, **kwargs) written with the
+symbolic values of `s2s.rules.symbolic`. `TANGENT[key]` gives the tangent of
+the result from (tangents, ans, *args, **kwargs). `NONDIFF` holds keys whose
+results carry no derivative.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .. import prims
+
+
+@dataclass
+class ReverseRule:
+    key: str
+    adjoints: tuple  # one callable (or None: no derivative) per positional argument
+    broadcast: bool = False  # elementwise with NumPy broadcasting: adjoints are summed back to arg shapes
+    user: Callable | None = None  # a user rule (s2s.adjoint) returning a tuple of adjoints
+
+
+@dataclass
+class TangentRule:
+    key: str
+    fn: Callable  # (tangents, ans, *args, **kwargs) -> tangent of the result
+    user: bool = False
+
+
+REVERSE: dict[str, ReverseRule] = {}
+TANGENT: dict[str, TangentRule] = {}
+NONDIFF: set[str] = set()
+_OBJECTS: dict[int, tuple[object, str]] = {}  # id(obj) -> (obj, key); obj kept alive
+_loaded = False
+
+
+def defvjp(key: str, *adjoints, broadcast: bool = False) -> None:
+    """Register the reverse rule of `key`: one adjoint function per positional argument."""
+    REVERSE[key] = ReverseRule(key, tuple(adjoints), broadcast)
+
+
+def defjvp(key: str, fn: Callable) -> None:
+    TANGENT[key] = TangentRule(key, fn)
+
+
+def defnondiff(*keys: str) -> None:
+    NONDIFF.update(keys)
+
+
+def register_object(obj, key: str) -> None:
+    if id(obj) not in _OBJECTS:
+        _OBJECTS[id(obj)] = (obj, key)
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    from . import arith, mathrules, numpyrules  # noqa: F401  (registration by import)
+    try:
+        from . import numpy_extra  # noqa: F401
+    except ImportError:
+        pass
+    for key in sorted(set(REVERSE) | NONDIFF | set(TANGENT)):
+        obj = prims.python_object(key)
+        if obj is not None:
+            register_object(obj, key)
+
+
+def key_of(obj) -> str | None:
+    """The primitive key of a Python object (numpy/math/builtin function, registered user function)."""
+    _load()
+    found = _OBJECTS.get(id(obj))
+    return found[1] if found is not None and found[0] is obj else None
+
+
+def reverse_rule(key: str) -> ReverseRule | None:
+    _load()
+    return REVERSE.get(key)
+
+
+def is_nondiff(key: str) -> bool:
+    _load()
+    return key in NONDIFF or key in prims.COMPAREOPS or key in prims.BOOLOPS or key in ("not", "invert")

@@ -1,0 +1,156 @@
+"""Symbolic values for writing derivative rules as ordinary expressions.
+
+A rule such as `lambda g, ans, x: g * (1 - ans ** 2)` is called with `Sym`
+values; each operation appends a three-address statement to the active
+`Emitter` and returns the `Sym` of its result. Constants stay Python numbers,
+so `x ** (2 - 1)` emits `x ** 1`, which the builder simplifies to `x`.
+The proxies `np`, `math` and `rt` spell calls to numpy, math and
+`s2s.runtime` exactly as generated code will.
+"""
+from __future__ import annotations
+
+import numbers
+
+from .. import ir
+
+_stack: list = []
+
+
+class Emitter:
+    """Collects the statements a rule emits; `fresh()` names its temporaries."""
+
+    def __init__(self, fresh, loc=None):
+        self.fresh = fresh
+        self.stmts: list = []
+        self.loc = loc
+
+    def __enter__(self):
+        _stack.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        _stack.pop()
+
+
+def to_atom(v) -> ir.Atom:
+    if isinstance(v, Sym):
+        return v.atom
+    if isinstance(v, (ir.Var, ir.Const)):
+        return v
+    return ir.Const(v)
+
+
+def lift(atom: ir.Atom):
+    """The value a rule sees for an operand: a Python constant or a Sym."""
+    if isinstance(atom, ir.Const):
+        return atom.value
+    return Sym(atom)
+
+
+def _is_num(v, value) -> bool:
+    return isinstance(v, numbers.Number) and not isinstance(v, bool) and v == value
+
+
+def emit(op: str, *args, **kwargs):
+    """Apply primitive `op`, simplifying identities; returns a Sym (or a constant)."""
+    a = args
+    if op == "mul":
+        if _is_num(a[0], 1):
+            return a[1]
+        if _is_num(a[1], 1):
+            return a[0]
+        if _is_num(a[0], -1):
+            return emit("neg", a[1])
+        if _is_num(a[1], -1):
+            return emit("neg", a[0])
+    elif op == "add":
+        if _is_num(a[0], 0):
+            return a[1]
+        if _is_num(a[1], 0):
+            return a[0]
+    elif op == "sub":
+        if _is_num(a[1], 0):
+            return a[0]
+        if _is_num(a[0], 0):
+            return emit("neg", a[1])
+    elif op == "truediv" and _is_num(a[1], 1):
+        return a[0]
+    elif op == "pow" and _is_num(a[1], 1):
+        return a[0]
+    elif op == "neg" and isinstance(a[0], numbers.Number):
+        return -a[0]
+    if op in ("add", "sub", "mul", "truediv", "pow") and all(
+            isinstance(v, numbers.Number) and not isinstance(v, bool) for v in a):
+        return {"add": a[0] + a[1], "sub": a[0] - a[1], "mul": a[0] * a[1],
+                "truediv": a[0] / a[1], "pow": a[0] ** a[1]}[op]
+    em = _stack[-1]
+    name = em.fresh()
+    call = ir.Call(op, tuple(to_atom(v) for v in args), tuple((k, to_atom(v)) for k, v in kwargs.items()))
+    em.stmts.append(ir.Assign(name, call, em.loc))
+    return Sym(ir.Var(name))
+
+
+class Sym:
+    __slots__ = ("atom",)
+
+    def __init__(self, atom: ir.Atom):
+        self.atom = atom
+
+    def __repr__(self):
+        return f"Sym({self.atom})"
+
+    __add__ = lambda s, o: emit("add", s, o)
+    __radd__ = lambda s, o: emit("add", o, s)
+    __sub__ = lambda s, o: emit("sub", s, o)
+    __rsub__ = lambda s, o: emit("sub", o, s)
+    __mul__ = lambda s, o: emit("mul", s, o)
+    __rmul__ = lambda s, o: emit("mul", o, s)
+    __truediv__ = lambda s, o: emit("truediv", s, o)
+    __rtruediv__ = lambda s, o: emit("truediv", o, s)
+    __floordiv__ = lambda s, o: emit("floordiv", s, o)
+    __mod__ = lambda s, o: emit("mod", s, o)
+    __pow__ = lambda s, o: emit("pow", s, o)
+    __rpow__ = lambda s, o: emit("pow", o, s)
+    __matmul__ = lambda s, o: emit("matmul", s, o)
+    __rmatmul__ = lambda s, o: emit("matmul", o, s)
+    __neg__ = lambda s: emit("neg", s)
+    __pos__ = lambda s: s
+    __gt__ = lambda s, o: emit("gt", s, o)
+    __ge__ = lambda s, o: emit("ge", s, o)
+    __lt__ = lambda s, o: emit("lt", s, o)
+    __le__ = lambda s, o: emit("le", s, o)
+
+    def __getitem__(self, index):
+        parts = index if isinstance(index, tuple) else (index,)
+        return emit("getitem", self, *parts)
+
+    @property
+    def T(self):
+        return emit("numpy.transpose", self)
+
+    @property
+    def shape(self):
+        return emit("numpy.shape", self)
+
+    @property
+    def ndim(self):
+        return emit("numpy.ndim", self)
+
+
+class ModuleProxy:
+    """`np.cos(x)` inside a rule emits a call to 'numpy.cos'."""
+
+    def __init__(self, prefix: str):
+        self._prefix = prefix
+
+    def __getattr__(self, name: str):
+        if name in ("linalg", "random", "fft"):
+            return ModuleProxy(f"{self._prefix}.{name}")
+        key = f"{self._prefix}.{name}"
+        return lambda *args, **kwargs: emit(key, *args, **kwargs)
+
+
+np = ModuleProxy("numpy")
+math = ModuleProxy("math")
+rt = ModuleProxy("s2s.runtime")
+builtins = ModuleProxy("builtins")

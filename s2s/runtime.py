@@ -1,0 +1,145 @@
+"""The few helpers generated code calls (imported there as `rt`).
+
+Each is small, pure (it returns new values and never changes its inputs, except
+`push`-style list appends that generated loops own) and has a docstring saying
+which derivative it implements, so a reader of generated code can look it up.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def unbroadcast(g, x):
+    """Sum the adjoint `g` back to the shape of `x`, undoing NumPy broadcasting."""
+    shape = np.shape(x)
+    if np.shape(g) == shape:
+        return g
+    g = np.asarray(g)
+    extra = g.ndim - len(shape)
+    if extra > 0:
+        g = g.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    if g.shape != shape:
+        g = np.broadcast_to(g, shape)
+    return g if shape else g[()]
+
+
+def zeros_like(x):
+    """A zero adjoint with the structure of `x`: 0.0 for a number, a float array for an array."""
+    if isinstance(x, (tuple, list)):
+        return type(x)(zeros_like(v) for v in x)
+    if isinstance(x, np.ndarray):
+        return np.zeros(x.shape, dtype=np.result_type(x.dtype, np.float64))
+    return 0.0
+
+
+def sum_adjoint(g, x, axis=None, keepdims=False):
+    """Adjoint of `np.sum(x, axis, keepdims)`: `g` broadcast back over the summed axes."""
+    shape = np.shape(x)
+    if axis is not None and not keepdims:
+        axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+        g = np.expand_dims(g, tuple(a % len(shape) for a in axes))
+    return np.broadcast_to(g, shape).copy()
+
+
+def mean_adjoint(g, x, axis=None, keepdims=False):
+    """Adjoint of `np.mean(x, axis, keepdims)`."""
+    shape = np.shape(x)
+    if axis is None:
+        count = int(np.prod(shape))
+    else:
+        axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+        count = int(np.prod([shape[a] for a in axes]))
+    return sum_adjoint(np.divide(g, count), x, axis, keepdims)
+
+
+def matmul_adjoint_a(g, a, b):
+    """Adjoint of `a @ b` with respect to `a`."""
+    if np.ndim(b) == 1:
+        if np.ndim(a) == 1:
+            return g * b
+        if np.ndim(a) == 2:
+            return np.outer(g, b)
+        return g[..., None] * b
+    if np.ndim(a) == 1:
+        return unbroadcast(np.matmul(b, np.expand_dims(g, -1))[..., 0], a)
+    return unbroadcast(np.matmul(g, np.swapaxes(b, -1, -2)), a)
+
+
+def matmul_adjoint_b(g, a, b):
+    """Adjoint of `a @ b` with respect to `b`."""
+    if np.ndim(a) == 1:
+        if np.ndim(b) == 1:
+            return g * a
+        if np.ndim(b) == 2:
+            return np.outer(a, g)
+        return unbroadcast(a[..., :, None] * np.expand_dims(g, -2), b)
+    if np.ndim(b) == 1:
+        return unbroadcast(np.matmul(np.swapaxes(a, -1, -2), np.expand_dims(g, -1))[..., 0], b)
+    return unbroadcast(np.matmul(np.swapaxes(a, -1, -2), g), b)
+
+
+def dot_adjoint_a(g, a, b):
+    """Adjoint of `np.dot(a, b)` with respect to `a` (scalars multiply, up to 2-D it is matmul)."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast(g * b, a)
+    if np.ndim(a) <= 2 and np.ndim(b) <= 2:
+        return matmul_adjoint_a(g, a, b)
+    return _dot_nd_a(g, a, b)
+
+
+def dot_adjoint_b(g, a, b):
+    """Adjoint of `np.dot(a, b)` with respect to `b`."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast(g * a, b)
+    if np.ndim(a) <= 2 and np.ndim(b) <= 2:
+        return matmul_adjoint_b(g, a, b)
+    return _dot_nd_b(g, a, b)
+
+
+def _dot_nd_a(g, a, b):
+    # dot(a, b)[i..., j..., l] = sum_k a[i..., k] b[j..., k, l]
+    na, nb = np.ndim(a), np.ndim(b)
+    b_axes = [ax for ax in range(nb) if ax != nb - 2]
+    g_axes = list(range(na - 1, na - 1 + nb - 1))
+    return np.tensordot(g, b, axes=(g_axes, b_axes))
+
+
+def _dot_nd_b(g, a, b):
+    na, nb = np.ndim(a), np.ndim(b)
+    out = np.tensordot(a, g, axes=(list(range(na - 1)), list(range(na - 1))))
+    # out axes: (k, j..., l) -> move k to position nb - 2
+    return np.moveaxis(out, 0, nb - 2)
+
+
+def getitem_adjoint(g, x, *index):
+    """Adjoint of `x[index]`: `g` placed at `index` in zeros shaped like `x` (repeated indices add up)."""
+    idx = index[0] if len(index) == 1 else index
+    if isinstance(x, (tuple, list)):
+        out = [zeros_like(v) for v in x]
+        out[idx] = g
+        return out
+    out = np.zeros(np.shape(x), dtype=np.result_type(np.asarray(x).dtype, np.float64))
+    np.add.at(out, idx, g)
+    return out
+
+
+def transpose_adjoint(g, axes=None):
+    """Adjoint of `np.transpose(x, axes)`: transpose back with the inverse permutation."""
+    if axes is None:
+        return np.transpose(g)
+    return np.transpose(g, np.argsort(axes))
+
+
+def as_float(g):
+    """A gradient with respect to a Python number is a Python float."""
+    return float(g)
+
+
+def require_scalar(value):
+    """`grad` needs a scalar result: raise the error that names `vjp` otherwise."""
+    if np.ndim(value) != 0:
+        raise ValueError(f"grad needs a function with a scalar result, but it returned shape {np.shape(value)}; "
+                         f"use s2s.vjp for non-scalar results")

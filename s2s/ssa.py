@@ -1,0 +1,744 @@
+"""Stage 3: Python AST -> structured SSA (`ir.Function`).
+
+Guarantees: every name is assigned once (header phis aside, see `ir.Loop`);
+expressions are three-address; every call is resolved to a primitive key or
+inlined (user functions with source are descended into); early `return`,
+`break` and `continue` are normalised so that they end a branch, the rest of
+the block moving into the other branch. Construction follows Braun et al.,
+"Simple and Efficient Construction of SSA Form" (CC 2013), specialised to
+structured code: branches start from a copy of the environment, names that
+differ at a join get a phi; loops get header phis for the names their body
+assigns, trivial ones are removed once the body is built.
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import inspect
+import math
+import types
+
+import numpy
+
+from . import fence, ir, prims
+from .errors import NonDifferentiableError, S2SError
+from .frontend import MISSING, Source, read_function
+from .names import Namer, names_in
+from .rules import registry
+
+MAX_INLINE_DEPTH = 20
+
+
+class _Exit(Exception):
+    """Raised internally when a path has left the block (return/break/continue)."""
+
+
+def build_ssa(src: Source) -> ir.Function:
+    """Lower a fenced function to SSA."""
+    namer = Namer(names_in(src.tree) | set(prims.RESERVED_NAMES))
+    builder = _Builder(src, namer)
+    params = [a.arg for a in src.tree.args.args]
+    for p in params:
+        builder.defined.add(p)
+        builder.env[p] = ir.Var(p)
+    body = builder.function_body(src.tree.body, src.tree)
+    defaults = tuple(d.value for d in src.tree.args.defaults)
+    doc = ast.get_docstring(src.tree)
+    return ir.Function(name=src.tree.name.replace("<lambda>", "lambda_"), params=params, body=body,
+                       defaults=defaults, filename=src.filename, docstring=doc)
+
+
+# --------------------------------------------------------------------------- exit normalisation
+
+def _always_exits(stmts: list) -> bool:
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if isinstance(last, (ast.Return, ast.Break, ast.Continue)):
+        return True
+    if isinstance(last, ast.If):
+        return _always_exits(last.body) and _always_exits(last.orelse)
+    return False
+
+
+def _may_exit(stmts: list, loop_level: bool = False) -> bool:
+    """Does any path through `stmts` return (or break/continue at this loop level)?"""
+    for s in stmts:
+        if isinstance(s, ast.Return):
+            return True
+        if isinstance(s, (ast.Break, ast.Continue)) and not loop_level:
+            return True
+        if isinstance(s, ast.If) and (_may_exit(s.body, loop_level) or _may_exit(s.orelse, loop_level)):
+            return True
+        if isinstance(s, (ast.For, ast.While)) and any(isinstance(n, ast.Return) for n in ast.walk(s)):
+            return True
+    return False
+
+
+def normalise_exits(stmts: list) -> list:
+    """Move the statements after an `if` that may leave the block into its non-leaving paths.
+
+    After this, every return/break/continue is the last statement of its block.
+    A branch that only sometimes leaves gets its own copy of the rest.
+    """
+    out = []
+    for i, s in enumerate(stmts):
+        if isinstance(s, (ast.Return, ast.Break, ast.Continue)):
+            out.append(s)
+            return out  # anything after is dead code
+        if isinstance(s, ast.If) and (_may_exit(s.body) or _may_exit(s.orelse)):
+            rest = stmts[i + 1:]
+            s = copy.copy(s)
+            s.body = normalise_exits(_append_rest(s.body, rest))
+            s.orelse = normalise_exits(_append_rest(s.orelse, copy.deepcopy(rest) if rest else []))
+            out.append(s)
+            return out
+        if isinstance(s, ast.If):
+            s = copy.copy(s)
+            s.body = normalise_exits(s.body)
+            s.orelse = normalise_exits(s.orelse)
+        out.append(s)
+    return out
+
+
+def _append_rest(block: list, rest: list) -> list:
+    if _always_exits(block):
+        return list(block)
+    return list(block) + list(rest)
+
+
+# --------------------------------------------------------------------------- the builder
+
+class _LoopFrame:
+    def __init__(self, phis: dict, node):
+        self.phis = phis  # user name -> ir.Phi
+        self.node = node
+        self.continues: list = []  # (ir.Continue, env)
+        self.breaks: list = []
+
+
+class _Builder:
+    def __init__(self, src: Source, namer: Namer, depth: int = 0):
+        self.src = src
+        self.namer = namer
+        self.depth = depth
+        self.defined: set[str] = set()
+        self.env: dict[str, ir.Atom] = {}
+        self.block: list = []
+        self.loops: list[_LoopFrame] = []
+        self.loc: ir.Loc | None = None
+        self.result_name: str | None = None
+        self.returned: ir.Atom | None = None
+        self.tuples: dict[str, list] = {}  # names of tuples built here -> their parts
+
+    # ----- helpers
+    def error(self, node, construct, hint=""):
+        return fence.unsupported(self.src, node, construct, hint)
+
+    def version(self, name: str) -> str:
+        if name not in self.defined and name not in prims.RESERVED_NAMES:
+            self.defined.add(name)
+            self.namer.reserve(name)
+            return name
+        new = self.namer.fresh(name)
+        self.defined.add(new)
+        return new
+
+    def temp(self) -> str:
+        name = self.namer.fresh("t")
+        self.defined.add(name)
+        return name
+
+    def emit(self, stmt) -> None:
+        self.block.append(stmt)
+
+    def assign(self, target: str, value: ir.Expr) -> ir.Var:
+        self.emit(ir.Assign(target, value, self.loc))
+        return ir.Var(target)
+
+    def materialise(self, value: ir.Expr, hint: str | None = None) -> ir.Atom:
+        if isinstance(value, (ir.Var, ir.Const)):
+            return value
+        return self.assign(self.version(hint) if hint else self.temp(), value)
+
+    def set_loc(self, node) -> None:
+        line = getattr(node, "lineno", None)
+        if line is not None:
+            self.loc = ir.Loc(line, self.src.line(line).strip())
+
+    # ----- function bodies
+    def function_body(self, stmts: list, node) -> list:
+        self.result_name = None
+        stmts = normalise_exits(stmts)
+        if not _always_exits(stmts) and not (stmts and isinstance(stmts[-1], (ast.Return,))):
+            last = stmts[-1] if stmts else node
+            raise self.error(last, "a function that does not return a value on every path",
+                             "end every path with a return statement")
+        self.block = []
+        try:
+            self.statements(stmts)
+        except _Exit:
+            pass
+        self.emit(ir.Return(self.returned, self.loc))
+        return self.block
+
+    # ----- statements
+    def statements(self, stmts: list) -> None:
+        for s in stmts:
+            self.statement(s)
+
+    def statement(self, s) -> None:
+        self.set_loc(s)
+        if isinstance(s, ast.Assign):
+            value = self.expr(s.value, hint=self._hint(s.targets[0]))
+            for target in s.targets:
+                self.bind(target, value)
+        elif isinstance(s, ast.AnnAssign):
+            if s.value is not None:
+                self.bind(s.target, self.expr(s.value, hint=self._hint(s.target)))
+        elif isinstance(s, ast.AugAssign):
+            if not isinstance(s.target, ast.Name):
+                raise self.error(s, "augmented assignment to a subscript or attribute")
+            op = prims.AST_TO_OP[type(s.op)]
+            left = self.read(s.target.id, s.target)
+            right = self.atom(s.value)
+            self.bind(s.target, self.fold_call(op, (left, right)))
+        elif isinstance(s, ast.Expr):
+            if isinstance(s.value, ast.Constant):
+                return  # a docstring
+            self.effect_call(s.value)
+        elif isinstance(s, ast.Pass):
+            pass
+        elif isinstance(s, ast.If):
+            self.if_statement(s)
+        elif isinstance(s, (ast.For, ast.While)):
+            self.loop(s)
+        elif isinstance(s, ast.Return):
+            self.return_statement(s)
+        elif isinstance(s, ast.Break):
+            self.jump(s, ir.Break)
+        elif isinstance(s, ast.Continue):
+            self.jump(s, ir.Continue)
+        else:  # the fence admits nothing else
+            raise self.error(s, f"the statement {type(s).__name__}")
+
+    def _hint(self, target) -> str | None:
+        return target.id if isinstance(target, ast.Name) else None
+
+    def bind(self, target, value: ir.Expr) -> None:
+        """Assign `value` to an assignment target (name or nested tuple of names)."""
+        if isinstance(target, ast.Name):
+            if isinstance(value, (ir.Var, ir.Const)):
+                # x = y: copy-propagate the value, the name now refers to it
+                self.env[target.id] = value
+            else:
+                self.env[target.id] = self.assign(self.version(target.id), value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            atom = self.materialise(value)
+            parts = self._tuple_parts(atom)
+            if parts is not None and len(parts) != len(target.elts):
+                raise self.error(target, "unpacking a tuple of the wrong length")
+            for i, elt in enumerate(target.elts):
+                if isinstance(elt, ast.Starred):
+                    raise self.error(elt, "starred unpacking")
+                part = parts[i] if parts is not None else self.fold_call("getitem", (atom, ir.Const(i)))
+                self.bind(elt, part)
+        elif isinstance(target, ast.Subscript):
+            raise self.error(target, "assignment to an array element",
+                             "build the array with numpy functions instead")
+        else:
+            raise self.error(target, f"assignment to {type(target).__name__.lower()}")
+
+    def _tuple_parts(self, atom: ir.Atom):
+        """The component atoms of a tuple built in this function, if it is one."""
+        if isinstance(atom, ir.Const) and isinstance(atom.value, tuple):
+            return [ir.Const(v) for v in atom.value]
+        if isinstance(atom, ir.Var):
+            return self.tuples.get(atom.name)
+        return None
+
+    def effect_call(self, node) -> None:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and self.src.resolve(node.func.id) is print:
+            args = tuple(self.atom(a) for a in node.args)
+            self.emit(ir.Effect(ir.Call("builtins.print", args), self.loc))
+            return
+        raise self.error(node, "a call whose result is discarded",
+                         "s2s differentiates pure functions; assign the result to a name")
+
+    def read(self, name: str, node) -> ir.Atom:
+        if name in self.env:
+            return self.env[name]
+        obj = self.src.resolve(name)
+        if obj is MISSING:
+            raise self.error(node, f"the name '{name}', which is not defined here")
+        return self.constant_or_error(obj, name, node)
+
+    def constant_or_error(self, obj, name, node) -> ir.Atom:
+        if isinstance(obj, (bool, int, float, complex, str, type(None))) or obj is Ellipsis:
+            return ir.Const(obj)
+        if isinstance(obj, tuple) and all(isinstance(v, (bool, int, float, str, type(None))) for v in obj):
+            return ir.Const(obj)
+        key = registry.key_of(obj)
+        if key is not None and not callable(obj):
+            return ir.Const(obj)  # e.g. numpy.pi, numpy.newaxis
+        raise self.error(node, f"the value of the global '{name}' ({type(obj).__name__})",
+                         "only numbers, strings and tuples of them can be read as constants")
+
+    # ----- control flow
+    def if_statement(self, s: ast.If) -> None:
+        test = self.atom(s.test)
+        self._branch(test, s.body, s.orelse, s)
+
+    def _branch(self, test: ir.Atom, body: list, orelse: list, node) -> None:
+        env0 = dict(self.env)
+        outer_block = self.block
+        results = []
+        for stmts in (body, orelse):
+            self.env = dict(env0)
+            self.block = []
+            self.returned = None
+            exited = False
+            try:
+                if callable(stmts):
+                    stmts()
+                else:
+                    self.statements(stmts)
+            except _Exit:
+                exited = True
+            results.append((self.block, dict(self.env), exited, self.returned))
+        self.block = outer_block
+        (then_block, then_env, then_exit, then_ret), (else_block, else_env, else_exit, else_ret) = results
+        phis = []
+        if then_exit and else_exit:
+            stmt = ir.If(test, then_block, else_block, [], self.loc)
+            self.emit(stmt)
+            if then_ret is not None or else_ret is not None:
+                if then_ret is not None and else_ret is not None:
+                    name = self.version("result")
+                    stmt.phis.append(ir.Phi(name, [then_ret, else_ret]))
+                    self.returned = ir.Var(name)
+                    raise _ReturnedJoin()
+            raise _Exit()
+        if then_exit or else_exit:
+            self.env = else_env if then_exit else then_env
+            self.emit(ir.If(test, then_block, else_block, [], self.loc))
+            return
+        env = {}
+        for name in then_env.keys() & else_env.keys():
+            a, b = then_env[name], else_env[name]
+            if a == b:
+                env[name] = a
+            else:
+                target = self.version(name)
+                phis.append(ir.Phi(target, [a, b]))
+                env[name] = ir.Var(target)
+        phis.sort(key=lambda p: p.target)
+        self.env = env
+        self.emit(ir.If(test, then_block, else_block, phis, self.loc))
+
+    def return_statement(self, s: ast.Return) -> None:
+        if self.loops:
+            raise self.error(s, "a return statement inside a loop", "break out of the loop and return after it")
+        if s.value is None:
+            raise self.error(s, "a return without a value")
+        self.returned = self.atom(s.value, hint=None)
+        raise _Exit()
+
+    def jump(self, s, kind) -> None:
+        if not self.loops:
+            raise self.error(s, f"'{type(s).__name__.lower()}' outside a loop")
+        frame = self.loops[-1]
+        values = {phi.target: self.env[name] for name, phi in frame.phis.items()}
+        stmt = kind(values, self.loc)
+        self.emit(stmt)
+        (frame.breaks if kind is ir.Break else frame.continues).append(stmt)
+        raise _Exit()
+
+    def loop(self, s) -> None:
+        if s.orelse and any(isinstance(n, ast.Break) for n in _loop_level_nodes(s.body)):
+            raise self.error(s, "a loop with both 'break' and an 'else' clause")
+        assigned = sorted(_assigned_names(s.body) | (_assigned_names([s.target]) if isinstance(s, ast.For) else set()))
+        loop_loc = self.loc
+        iter_atom = None
+        length = None
+        elements = None
+        if isinstance(s, ast.For):
+            iter_atom, length, elements = self.iteration(s.iter, s.target)
+        # header phis for names that exist before the loop and that the body assigns
+        phis = {}
+        for name in assigned:
+            if name in self.env:
+                phis[name] = ir.Phi(self.version(name), [self.env[name], None])
+        before_env = dict(self.env)
+        for name, phi in phis.items():
+            self.env[name] = ir.Var(phi.target)
+        frame = _LoopFrame(phis, s)
+        outer_block = self.block
+        self.block = []
+        self.loops.append(frame)
+        header = []
+        test = None
+        target_name = None
+        if isinstance(s, ast.While):
+            test = self.atom(s.test)
+            header = self.block
+            self.block = []
+        else:
+            target_name = self.version(_index_name(s.target, length))
+            if length is None:  # a range loop: the target is the index itself
+                self.env[s.target.id] = ir.Var(target_name)
+            else:
+                for tgt, get in elements:
+                    self.set_loc(s)
+                    self.bind(tgt, get(ir.Var(target_name)))
+        body_exited = False
+        try:
+            self.statements(normalise_exits(s.body))
+        except _Exit:
+            body_exited = True
+        self.loops.pop()
+        body = self.block
+        self.block = outer_block
+        end_env = self.env
+        for name, phi in phis.items():
+            phi.operands[1] = ir.Var(phi.target) if body_exited else end_env[name]
+        node = ir.Loop("for" if isinstance(s, ast.For) else "while", list(phis.values()), body,
+                       target=target_name, iter=iter_atom, header=header, test=test, loc=loop_loc)
+        self._remove_trivial_phis(node, frame)
+        self.env = dict(before_env)
+        for name, phi in phis.items():
+            self.env[name] = ir.Var(phi.target)
+        for name, phi_ in list(phis.items()):
+            if phi_ not in node.phis:
+                self.env[name] = phi_.operands[0]
+        self.emit(node)
+        self.loc = loop_loc
+        if s.orelse:
+            self.statements(s.orelse)
+
+    def _remove_trivial_phis(self, node: ir.Loop, frame: _LoopFrame) -> None:
+        """Drop header phis whose every back-edge operand is the phi itself or its init (Braun et al.)."""
+        changed = True
+        while changed:
+            changed = False
+            for phi in list(node.phis):
+                incoming = [phi.operands[1]] + [j.values[phi.target] for j in frame.continues + frame.breaks]
+                init = phi.operands[0]
+                if all(v == ir.Var(phi.target) or v == init for v in incoming):
+                    node.phis.remove(phi)
+                    mapping = {phi.target: init}
+                    substitute_block(node.body, mapping)
+                    substitute_block(node.header, mapping)
+                    if node.test == ir.Var(phi.target):
+                        node.test = init
+                    for other in node.phis:
+                        other.operands = [mapping.get(o.name, o) if isinstance(o, ir.Var) else o for o in other.operands]
+                    for j in frame.continues + frame.breaks:
+                        j.values.pop(phi.target, None)
+                        j.values = {k: (mapping.get(v.name, v) if isinstance(v, ir.Var) else v) for k, v in j.values.items()}
+                    changed = True
+
+    def iteration(self, it, target):
+        """(iterable atom, length atom or None, [(target, element(index) -> expr)]) of a for loop.
+
+        `range(...)` loops iterate the range itself. Every other iterable is
+        iterated by index so that the adjoint can send each element's adjoint
+        back to its position: `for x in xs` runs `for k in range(len(xs))`.
+        """
+        if isinstance(it, ast.Call) and self._resolves_to(it.func, range):
+            if it.keywords or not 1 <= len(it.args) <= 3:
+                raise self.error(it, "range() with keywords or a wrong number of arguments")
+            if not isinstance(target, ast.Name):
+                raise self.error(target, "unpacking the values of a range()")
+            args = tuple(self.atom(a) for a in it.args)
+            return self.materialise(ir.Call("builtins.range", args)), None, None
+        sources = self._sequence_parts(it, target)
+        lengths = [self.fold_call("builtins.len", (seq,)) for seq, _ in sources if seq is not None]
+        lengths = [self.materialise(v) for v in lengths]
+        length = lengths[0] if len(lengths) == 1 else self.materialise(ir.Call("builtins.min", tuple(lengths)))
+        rng = self.materialise(ir.Call("builtins.range", (length,)))
+        elements = [(tgt, (lambda k, seq=seq: ir.Call("getitem", (seq, k))) if seq is not None else (lambda k: k))
+                    for seq, tgt in sources]
+        return rng, length, elements
+
+    def _sequence_parts(self, it, target):
+        """[(sequence atom or None for the index, target node)] for enumerate/zip/plain iterables."""
+        if isinstance(it, ast.Call) and self._resolves_to(it.func, enumerate):
+            if len(it.args) != 1 or it.keywords:
+                raise self.error(it, "enumerate() with a start value")
+            if not (isinstance(target, ast.Tuple) and len(target.elts) == 2):
+                raise self.error(target, "enumerate() without unpacking into (index, value)")
+            return [(None, target.elts[0])] + self._sequence_parts(it.args[0], target.elts[1])
+        if isinstance(it, ast.Call) and self._resolves_to(it.func, zip):
+            if it.keywords:
+                raise self.error(it, "zip() with keywords")
+            if not (isinstance(target, ast.Tuple) and len(target.elts) == len(it.args)):
+                raise self.error(target, "zip() without unpacking one name per sequence")
+            out = []
+            for arg, elt in zip(it.args, target.elts):
+                out += self._sequence_parts(arg, elt)
+            return out
+        return [(self.atom(it), target)]
+
+    def _resolves_to(self, func_node, obj) -> bool:
+        return isinstance(func_node, ast.Name) and func_node.id not in self.env and self.src.resolve(func_node.id) is obj
+
+    # ----- expressions
+    def atom(self, node, hint: str | None = None) -> ir.Atom:
+        return self.materialise(self.expr(node, hint), hint)
+
+    def fold_call(self, op: str, args: tuple, kwargs: tuple = ()) -> ir.Expr:
+        """A Call, or its value when every operand is a constant of a pure operator."""
+        if all(isinstance(a, ir.Const) for a in args) and not kwargs and op in _FOLDABLE:
+            try:
+                return ir.Const(_FOLDABLE[op](*[a.value for a in args]))
+            except Exception:
+                pass
+        if op == "getitem" and len(args) == 2 and isinstance(args[1], ir.Const) and isinstance(args[1].value, int):
+            parts = self._tuple_parts(args[0])
+            if parts is not None:
+                return parts[args[1].value]
+        return ir.Call(op, tuple(args), tuple(kwargs))
+
+    def expr(self, node, hint: str | None = None) -> ir.Expr:
+        if isinstance(node, ast.Constant):
+            return ir.Const(node.value)
+        if isinstance(node, ast.Name):
+            return self.read(node.id, node)
+        if isinstance(node, ast.BinOp):
+            return self.fold_call(prims.AST_TO_OP[type(node.op)], (self.atom(node.left), self.atom(node.right)))
+        if isinstance(node, ast.UnaryOp):
+            operand = self.atom(node.operand)
+            if isinstance(node.op, ast.UAdd):
+                return operand
+            return self.fold_call(prims.AST_TO_OP[type(node.op)], (operand,))
+        if isinstance(node, ast.Compare):
+            left = self.atom(node.left)
+            result = None
+            for op, right_node in zip(node.ops, node.comparators):
+                right = self.atom(right_node)
+                cmp = self.fold_call(prims.AST_TO_OP[type(op)], (left, right))
+                result = cmp if result is None else self.fold_call("and", (self.materialise(result), self.materialise(cmp)))
+                left = right
+            return result
+        if isinstance(node, ast.BoolOp):
+            op = prims.AST_TO_OP[type(node.op)]
+            values = [self.atom(v) for v in node.values]
+            result = values[0]
+            for v in values[1:]:
+                result = self.materialise(self.fold_call(op, (result, v)))
+            return result
+        if isinstance(node, ast.IfExp):
+            return self.if_expression(node, hint)
+        if isinstance(node, (ast.Tuple, ast.List)):
+            parts = tuple(self.atom(e) for e in node.elts)
+            op = "tuple" if isinstance(node, ast.Tuple) else "list"
+            if all(isinstance(p, ir.Const) for p in parts) and op == "tuple":
+                return ir.Const(tuple(p.value for p in parts))
+            var = self.materialise(ir.Call(op, parts), hint)
+            if op == "tuple":
+                self.tuples[var.name] = list(parts)
+            return var
+        if isinstance(node, ast.Subscript):
+            return self.subscript(node)
+        if isinstance(node, ast.Attribute):
+            return self.attribute(node)
+        if isinstance(node, ast.Call):
+            return self.call(node, hint)
+        if isinstance(node, ast.Slice):
+            return self.slice(node)
+        raise self.error(node, f"the expression {type(node).__name__}")
+
+    def if_expression(self, node: ast.IfExp, hint) -> ir.Expr:
+        test = self.atom(node.test)
+        key = f"<ifexp{len(self.block)}>"
+        def branch(value_node):
+            def run():
+                self.env[key] = self.atom(value_node)
+            return run
+        self._branch(test, branch(node.body), branch(node.orelse), node)
+        value = self.env.pop(key)
+        if hint is not None and isinstance(value, ir.Var) and self.block and isinstance(self.block[-1], ir.If):
+            # name the join after the user's variable: y = a if c else b  ->  phi y
+            for phi in self.block[-1].phis:
+                if phi.target == value.name:
+                    new = self.version(hint)
+                    phi.target = new
+                    return ir.Var(new)
+        return value
+
+    def slice(self, node: ast.Slice) -> ir.Atom:
+        parts = tuple(self.atom(p) if p is not None else ir.Const(None) for p in (node.lower, node.upper, node.step))
+        if all(isinstance(p, ir.Const) for p in parts):
+            return ir.Const(slice(*(p.value for p in parts)))
+        return self.materialise(ir.Call("slice", parts))
+
+    def subscript(self, node: ast.Subscript) -> ir.Expr:
+        base = self.atom(node.value)
+        index = node.slice
+        if isinstance(index, ast.Tuple):
+            parts = tuple(self.atom(e) for e in index.elts)
+        else:
+            parts = (self.atom(index),)
+        return self.fold_call("getitem", (base,) + parts)
+
+    def attribute(self, node: ast.Attribute) -> ir.Expr:
+        obj = self.static_value(node)
+        if obj is not MISSING:
+            return self.constant_or_error(obj, ast.unparse(node), node)
+        base = self.atom(node.value)
+        key = prims.ATTRIBUTES.get(node.attr)
+        if key is None:
+            raise self.error(node, f"the attribute '.{node.attr}'")
+        return ir.Call(key, (base,))
+
+    def static_value(self, node):
+        """The object a dotted name like `np.linalg.inv` refers to, or MISSING if it is not static."""
+        if isinstance(node, ast.Name):
+            if node.id in self.env:
+                return MISSING
+            return self.src.resolve(node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.static_value(node.value)
+            if base is MISSING:
+                return MISSING
+            if not isinstance(base, types.ModuleType) and not isinstance(base, type):
+                return MISSING
+            return getattr(base, node.attr, MISSING)
+        return MISSING
+
+    def call(self, node: ast.Call, hint) -> ir.Expr:
+        func = node.func
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+            raise self.error(node, "a call with *args or **kwargs")
+        target = self.static_value(func)
+        if target is MISSING and isinstance(func, ast.Attribute):
+            key = prims.METHODS.get(func.attr)
+            if key is None:
+                raise self.error(node, f"the method call '.{func.attr}()'")
+            base = self.atom(func.value)
+            args = (base,) + tuple(self.atom(a) for a in node.args)
+            kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
+            if key == "numpy.reshape" and len(args) > 2:  # x.reshape(2, 3) -> np.reshape(x, (2, 3))
+                args = (base, self.pack(args[1:]))
+            if key == "numpy.transpose" and len(args) > 2:
+                args = (base, self.pack(args[1:]))
+            return ir.Call(key, args, kwargs)
+        if target is MISSING:
+            raise self.error(func, f"a call to '{ast.unparse(func)}', which is not defined here")
+        args = tuple(self.atom(a) for a in node.args)
+        kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
+        key = registry.key_of(target)
+        if key is not None:
+            return self.fold_call(key, args, kwargs)
+        if inspect.isfunction(target):
+            return self.inline(target, args, kwargs, node)
+        name = getattr(target, "__qualname__", None) or getattr(target, "__name__", None) or ast.unparse(func)
+        module = getattr(target, "__module__", None)
+        if module in ("numpy", "math") or (module or "").startswith("numpy."):
+            name = f"{'np' if module.startswith('numpy') else module}.{name}"
+        raise NonDifferentiableError(name, self.src.filename, node.lineno, self.src.line(node.lineno))
+
+    def pack(self, atoms: tuple) -> ir.Atom:
+        if all(isinstance(a, ir.Const) for a in atoms):
+            return ir.Const(tuple(a.value for a in atoms))
+        return self.materialise(ir.Call("tuple", atoms))
+
+    def inline(self, fn, args, kwargs, node) -> ir.Expr:
+        """Descend into a user function: its body is built in place, its parameters bound to `args`."""
+        if self.depth >= MAX_INLINE_DEPTH:
+            raise self.error(node, f"a call to {fn.__name__} nested more than {MAX_INLINE_DEPTH} deep (recursion?)")
+        try:
+            callee_src = read_function(fn)
+        except S2SError:
+            raise NonDifferentiableError(fn.__qualname__, self.src.filename, node.lineno, self.src.line(node.lineno),
+                                         "it has no derivative rule and its source is unavailable") from None
+        fence.check(callee_src)
+        sub = _Builder(callee_src, self.namer, self.depth + 1)
+        sub.defined = self.defined
+        sub.tuples = self.tuples
+        sub.loc = self.loc
+        params = [a.arg for a in callee_src.tree.args.args]
+        bound = dict(zip(params, args))
+        for k, v in kwargs:
+            if k not in params:
+                raise self.error(node, f"the keyword argument '{k}' that {fn.__name__} does not take")
+            bound[k] = v
+        defaults = callee_src.tree.args.defaults
+        for p, d in zip(params[len(params) - len(defaults):], defaults):
+            bound.setdefault(p, ir.Const(d.value))
+        missing = [p for p in params if p not in bound]
+        if missing:
+            raise self.error(node, f"a call to {fn.__name__} missing the argument(s) {', '.join(missing)}")
+        sub.env = dict(bound)
+        body = sub.function_body(callee_src.tree.body, callee_src.tree)
+        ret = body.pop()
+        self.block.extend(body)
+        return ret.value
+
+
+class _ReturnedJoin(_Exit):
+    pass
+
+
+def _loop_level_nodes(stmts):
+    for s in stmts:
+        yield s
+        if isinstance(s, ast.If):
+            yield from _loop_level_nodes(s.body)
+            yield from _loop_level_nodes(s.orelse)
+
+
+def _assigned_names(stmts) -> set[str]:
+    out = set()
+    for s in stmts:
+        for node in ast.walk(s):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                out.add(node.id)
+    return out
+
+
+def _index_name(target, length) -> str:
+    """A range loop's index keeps the user's name; an iteration by index is counted by `k`."""
+    return target.id if length is None else "k"
+
+
+def substitute_block(stmts: list, mapping: dict) -> None:
+    """Replace uses of the names in `mapping` by their atoms, in place, throughout nested regions."""
+    def sub(a):
+        return mapping.get(a.name, a) if isinstance(a, ir.Var) else a
+
+    def sub_expr(e):
+        if isinstance(e, ir.Call):
+            return ir.Call(e.op, tuple(sub(a) for a in e.args), tuple((k, sub(v)) for k, v in e.kwargs))
+        return sub(e)
+
+    for s in stmts:
+        if isinstance(s, ir.Assign):
+            s.value = sub_expr(s.value)
+        elif isinstance(s, ir.Effect):
+            s.value = sub_expr(s.value)
+        elif isinstance(s, ir.Return):
+            s.value = sub(s.value)
+        elif isinstance(s, ir.If):
+            s.test = sub(s.test)
+            substitute_block(s.body, mapping)
+            substitute_block(s.orelse, mapping)
+            for p in s.phis:
+                p.operands = [sub(o) for o in p.operands]
+        elif isinstance(s, ir.Loop):
+            s.iter = sub(s.iter) if s.iter is not None else None
+            s.test = sub(s.test) if s.test is not None else None
+            substitute_block(s.header, mapping)
+            substitute_block(s.body, mapping)
+            for p in s.phis:
+                p.operands = [sub(o) if o is not None else None for o in p.operands]
+        elif isinstance(s, (ir.Break, ir.Continue)):
+            s.values = {k: sub(v) for k, v in s.values.items()}
+
+
+_FOLDABLE = {
+    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+    "truediv": lambda a, b: a / b, "pow": lambda a, b: a ** b, "neg": lambda a: -a,
+    "floordiv": lambda a, b: a // b, "mod": lambda a, b: a % b,
+}

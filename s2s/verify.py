@@ -1,0 +1,98 @@
+"""IR invariants, checked after every stage in the tests.
+
+- every name is assigned once (a loop's header phis are the one exception the
+  IR allows: codegen lowers them to reassignments);
+- every name is defined before it is read, on every path (values defined in a
+  branch are visible after the `if` only through a phi, unless the other
+  branch leaves the block);
+- an If phi has two operands, a Loop phi two (init, back edge).
+"""
+from __future__ import annotations
+
+from . import ir
+from .walk import ends_with_exit, vars_of
+
+
+class VerificationError(AssertionError):
+    pass
+
+
+def verify(fn: ir.Function) -> None:
+    seen: set[str] = set()
+    scope = set(fn.params)
+    for p in fn.params:
+        seen.add(p)
+    _block(fn.body, scope, seen)
+
+
+def _define(name: str, scope: set, seen: set) -> None:
+    if name in seen:
+        raise VerificationError(f"{name} is assigned more than once")
+    seen.add(name)
+    scope.add(name)
+
+
+def _use(atom, scope: set, where: str) -> None:
+    if isinstance(atom, ir.Var) and atom.name not in scope:
+        raise VerificationError(f"{atom.name} is read before it is defined ({where})")
+
+
+def _block(stmts: list, scope: set, seen: set) -> set:
+    for s in stmts:
+        if isinstance(s, (ir.Assign, ir.Effect)):
+            for n in vars_of(s.value):
+                _use(ir.Var(n), scope, f"in {getattr(s, 'target', 'an effect')}")
+            if isinstance(s, ir.Assign):
+                _define(s.target, scope, seen)
+        elif isinstance(s, ir.Return):
+            _use(s.value, scope, "return")
+        elif isinstance(s, (ir.Break, ir.Continue)):
+            for v in s.values.values():
+                _use(v, scope, "jump")
+        elif isinstance(s, ir.If):
+            _use(s.test, scope, "if test")
+            then_scope = _block(s.body, set(scope), seen)
+            else_scope = _block(s.orelse, set(scope), seen)
+            for p in s.phis:
+                if len(p.operands) != 2:
+                    raise VerificationError(f"phi {p.target} has {len(p.operands)} operands")
+                _use(p.operands[0], then_scope, f"phi {p.target}")
+                _use(p.operands[1], else_scope, f"phi {p.target}")
+            if ends_with_exit(s.body) or _leaves(s.body):
+                scope |= else_scope
+            elif ends_with_exit(s.orelse) or _leaves(s.orelse):
+                scope |= then_scope
+            for p in s.phis:
+                _define(p.target, scope, seen)
+        elif isinstance(s, ir.Loop):
+            if s.iter is not None:
+                _use(s.iter, scope, "loop iterable")
+            inner = set(scope)
+            for p in s.phis:
+                if len(p.operands) != 2:
+                    raise VerificationError(f"loop phi {p.target} has {len(p.operands)} operands")
+                _use(p.operands[0], scope, f"loop phi {p.target}")
+                _define(p.target, inner, seen)
+            if s.target:
+                _define(s.target, inner, seen)
+            inner = _block(s.header, inner, seen)
+            if s.test is not None:
+                _use(s.test, inner, "loop test")
+            end = _block(s.body, inner, seen)
+            for p in s.phis:
+                if not _leaves(s.body):
+                    _use(p.operands[1], end, f"loop phi {p.target} back edge")
+            for p in s.phis:
+                scope.add(p.target)
+    return scope
+
+
+def _leaves(stmts: list) -> bool:
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if isinstance(last, (ir.Break, ir.Continue, ir.Return)):
+        return True
+    if isinstance(last, ir.If):
+        return _leaves(last.body) and _leaves(last.orelse)
+    return False

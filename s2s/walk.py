@@ -1,0 +1,80 @@
+"""Small generic traversals of the IR shared by the passes."""
+from __future__ import annotations
+
+from . import ir
+
+
+def atoms_of(expr) -> list:
+    if isinstance(expr, ir.Call):
+        return list(expr.args) + [v for _, v in expr.kwargs]
+    return [expr]
+
+
+def vars_of(expr) -> list[str]:
+    return [a.name for a in atoms_of(expr) if isinstance(a, ir.Var)]
+
+
+def defined_names(stmts: list, into_loops: bool = True) -> list[str]:
+    """Names assigned by `stmts`, nested regions included (loops only if `into_loops`)."""
+    out: list[str] = []
+    for s in stmts:
+        if isinstance(s, ir.Assign):
+            out.append(s.target)
+        elif isinstance(s, ir.If):
+            out += defined_names(s.body, into_loops) + defined_names(s.orelse, into_loops)
+            out += [p.target for p in s.phis]
+        elif isinstance(s, ir.Loop):
+            out += [p.target for p in s.phis]
+            if into_loops:
+                if s.target:
+                    out.append(s.target)
+                out += defined_names(s.header) + defined_names(s.body)
+    return out
+
+
+def used_names(stmts: list) -> set[str]:
+    """Names read by `stmts`, nested regions included."""
+    out: set[str] = set()
+    for s in stmts:
+        if isinstance(s, (ir.Assign, ir.Effect)):
+            out.update(vars_of(s.value))
+        elif isinstance(s, ir.Return):
+            out.update(vars_of(s.value))
+        elif isinstance(s, ir.If):
+            out.update(vars_of(s.test))
+            out |= used_names(s.body) | used_names(s.orelse)
+            for p in s.phis:
+                out.update(o.name for o in p.operands if isinstance(o, ir.Var))
+        elif isinstance(s, ir.Loop):
+            for a in (s.iter, s.test):
+                if isinstance(a, ir.Var):
+                    out.add(a.name)
+            out |= used_names(s.header) | used_names(s.body)
+            for p in s.phis:
+                out.update(o.name for o in p.operands if isinstance(o, ir.Var))
+        elif isinstance(s, (ir.Break, ir.Continue)):
+            out.update(v.name for v in s.values.values() if isinstance(v, ir.Var))
+    return out
+
+
+def ends_with_exit(stmts: list) -> bool:
+    return bool(stmts) and isinstance(stmts[-1], (ir.Break, ir.Continue, ir.Return))
+
+
+def contains_exit(stmts: list) -> bool:
+    """Does a path through `stmts` leave by break/continue (at this loop level) or return?"""
+    for s in stmts:
+        if isinstance(s, (ir.Break, ir.Continue, ir.Return)):
+            return True
+        if isinstance(s, ir.If) and (contains_exit(s.body) or contains_exit(s.orelse)):
+            return True
+    return False
+
+
+def contains_break(stmts: list) -> bool:
+    for s in stmts:
+        if isinstance(s, ir.Break):
+            return True
+        if isinstance(s, ir.If) and (contains_break(s.body) or contains_break(s.orelse)):
+            return True
+    return False
