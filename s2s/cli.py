@@ -1,0 +1,355 @@
+"""The `s2s` command line: show the code s2s generates for a function in a file.
+
+    python -m s2s show FILE.py:FUNC [--wrt NAME]... [--mode reverse|forward] [--ssa] [--diff OTHER.py]
+
+Guarantees:
+- stdout holds only the requested text (generated source, SSA form or a diff),
+  syntax-highlighted with ANSI colours only when stdout is a terminal
+  (`--color always|never` overrides; `NO_COLOR` turns colour off).
+- A user error (bad arguments, no such file or function, an error while
+  importing the file, unsupported syntax, any `s2s.S2SError`) prints exactly one
+  line to stderr and exits 1, never a traceback. `--traceback` shows the
+  traceback instead, for reporting bugs in s2s.
+- Exit status: 0 on success; with `--diff`, 0 when the generated text equals the
+  saved file and 1 when it differs (the diff is printed); 1 on a user error;
+  2 on an internal error of s2s.
+"""
+from __future__ import annotations
+
+import argparse
+import difflib
+import importlib.util
+import io
+import keyword
+import os
+import re
+import sys
+import token
+import tokenize
+from pathlib import Path
+from typing import Sequence
+
+from .errors import S2SError, UnsupportedSyntaxError
+
+
+class UserError(Exception):
+    """A mistake in the command line or in the user's file: reported in one line, exit status 1."""
+
+
+# ---------------------------------------------------------------- argument parsing
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit status 1 (like every user error)."""
+
+    def error(self, message: str):
+        raise UserError(f"{message} (see '{self.prog} --help')")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="s2s", description="Source-to-source automatic differentiation: "
+                                             "show the Python code s2s generates.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    show = sub.add_parser(
+        "show", help="print the generated source (or the SSA form) of a function in a file",
+        description="Print s2s.grad(FUNC, wrt=...).source for the function FUNC defined in FILE.py.",
+        epilog="With --diff, the exit status is 0 when the generated text equals OTHER.py and 1 when it "
+               "differs. Any user error prints one line to stderr and exits 1.")
+    show.add_argument("target", metavar="FILE.py:FUNC", help="a Python file and the name of a function in it")
+    show.add_argument("--wrt", action="append", metavar="NAME", default=None,
+                      help="differentiate with respect to this parameter (a name or a position); repeat it "
+                           "for several, which gives a tuple of derivatives (default: the first parameter)")
+    show.add_argument("--mode", choices=("reverse", "forward"), default="reverse",
+                      help="reverse mode prints s2s.grad(...).source, forward mode s2s.jvp(...).source")
+    show.add_argument("--ssa", action="store_true", help="print the SSA form of FUNC instead (s2s.ssa)")
+    show.add_argument("--diff", metavar="OTHER.py",
+                      help="print a unified diff of the saved file OTHER.py against the generated text; "
+                           "exit 0 if identical, 1 if different")
+    show.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                      help="highlight the output with ANSI colours (auto: only when stdout is a terminal)")
+    show.add_argument("--traceback", action="store_true",
+                      help="on an error, show the full traceback (for reporting a bug in s2s)")
+    return parser
+
+
+# ---------------------------------------------------------------- loading the user's function
+
+def _module_name(path: Path) -> str:
+    """A module name derived from the file name; never one that shadows an already imported module."""
+    name = re.sub(r"\W", "_", path.stem) or "module"
+    if name[0].isdigit():
+        name = "_" + name
+    if name in sys.modules:
+        name = f"_s2s_cli_{name}"
+    return name
+
+
+def load_function(target: str):
+    """The object named by 'FILE.py:FUNC' (FUNC may be dotted), importing FILE.py as a module."""
+    filename, sep, funcname = target.rpartition(":")
+    if not sep or not filename or not funcname:
+        raise UserError(f"expected FILE.py:FUNC, got {target!r}")
+    path = Path(filename)
+    if not path.is_file():
+        raise UserError(f"{filename}: no such file")
+    path = path.resolve()
+    directory = str(path.parent)
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    name = _module_name(path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise UserError(f"{filename}: cannot be imported as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        raise UserError(f"{exc.filename or filename}:{exc.lineno}: {exc.msg} (while importing {filename})") from exc
+    except BaseException as exc:  # noqa: B036 - the user's module may raise anything, even SystemExit
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise UserError(f"{filename}: importing it raised {type(exc).__name__}: {_first_line(exc)}") from exc
+    obj = module
+    for part in funcname.split("."):
+        if not hasattr(obj, part):
+            where = filename if obj is module else f"{funcname.rpartition('.')[0]} in {filename}"
+            raise UserError(f"{where}: no function named {part!r}")
+        obj = getattr(obj, part)
+    if not callable(obj):
+        raise UserError(f"{filename}: {funcname} is not a function (it is of type {type(obj).__name__})")
+    return obj
+
+
+def _parse_wrt(values: list[str] | None):
+    """`--wrt` values: digits are positions, anything else a parameter name; several give a tuple."""
+    if not values:
+        return 0
+    items = tuple(int(v) if re.fullmatch(r"-?\d+", v) else v for v in values)
+    return items[0] if len(items) == 1 else items
+
+
+# ---------------------------------------------------------------- producing the text
+
+def generated_text(fn, wrt_values: list[str] | None, mode: str, ssa: bool) -> str:
+    """The text `show` prints for `fn` with these options."""
+    import s2s
+
+    if ssa:
+        return s2s.ssa(getattr(fn, "__wrapped__", fn) if _is_transformed(fn) else fn)
+    if _is_transformed(fn) and wrt_values is None and mode == "reverse":
+        # Already decorated in its file (`@s2s.grad(wrt=...)`): show what that decorator generates.
+        return s2s.source(fn)
+    wrt = _parse_wrt(wrt_values)
+    if mode == "forward":
+        jvp = getattr(s2s, "jvp", None)
+        if jvp is None:
+            raise UserError("forward mode is not available yet")
+        return jvp(fn, wrt=wrt).source
+    return s2s.grad(fn, wrt=wrt).source
+
+
+def _is_transformed(fn) -> bool:
+    """Whether `fn` is already the result of an s2s transformation (it has `.source` and `.__wrapped__`)."""
+    from .api import Transformed
+
+    return isinstance(fn, Transformed) or (hasattr(fn, "__wrapped__") and isinstance(getattr(fn, "source", None), str))
+
+
+def unified_diff(saved: str, generated: str, saved_name: str, generated_name: str) -> str:
+    """A unified diff turning `saved` into `generated` ('' when they are equal)."""
+    lines = difflib.unified_diff(saved.splitlines(keepends=True), generated.splitlines(keepends=True),
+                                 fromfile=saved_name, tofile=generated_name)
+    out = []
+    for line in lines:
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- highlighting
+
+RESET = "\033[0m"
+COLORS = {
+    "keyword": "\033[1;35m",   # bold magenta
+    "adjoint": "\033[1;33m",   # bold yellow: bx, bt3, bW1_2 ...
+    "number": "\033[36m",      # cyan
+    "string": "\033[32m",      # green
+    "comment": "\033[2;37m",   # dim grey
+    "def": "\033[1;34m",       # bold blue: the name after def
+    "removed": "\033[31m",     # diff lines
+    "added": "\033[32m",
+    "hunk": "\033[36m",
+}
+_TEMP = re.compile(r"t\d+(_\d+)?")
+_VERSION = re.compile(r"(.+?)_\d+")
+
+
+def _adjoint_names(names: set[str]) -> set[str]:
+    """Names of adjoints: `b` + a name the text also uses (bx, bW1), or + a temporary (bt3)."""
+    found = set()
+    for name in names:
+        if len(name) < 2 or not name.startswith("b"):
+            continue
+        rest = name[1:]
+        base = _VERSION.fullmatch(rest)
+        if rest in names or _TEMP.fullmatch(rest) or (base and base.group(1) in names):
+            found.add(name)
+    return found
+
+
+def highlight(text: str) -> str:
+    """`text` (Python source) with ANSI colours on keywords, adjoint names, numbers, strings and comments.
+
+    Text that does not tokenize is returned unchanged.
+    """
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return text
+    names = {t.string for t in tokens if t.type == token.NAME}
+    adjoints = _adjoint_names(names)
+    starts = _line_offsets(text)
+    spans = []
+    previous = None
+    for tok in tokens:
+        kind = None
+        if tok.type == token.NAME:
+            if keyword.iskeyword(tok.string) or tok.string in ("True", "False", "None"):
+                kind = "keyword"
+            elif previous is not None and previous.type == token.NAME and previous.string == "def":
+                kind = "def"
+            elif tok.string in adjoints:
+                kind = "adjoint"
+        elif tok.type == token.NUMBER:
+            kind = "number"
+        elif tok.type == token.STRING:
+            kind = "string"
+        elif tok.type == tokenize.COMMENT:
+            kind = "comment"
+        if tok.type not in (tokenize.NL, token.NEWLINE, token.INDENT, token.DEDENT):
+            previous = tok
+        if kind is None:
+            continue
+        begin = starts[tok.start[0] - 1] + tok.start[1]
+        end = starts[tok.end[0] - 1] + tok.end[1]
+        spans.append((begin, end, kind))
+    out, pos = [], 0
+    for begin, end, kind in spans:
+        out.append(text[pos:begin])
+        out.append(COLORS[kind] + text[begin:end] + RESET)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def highlight_diff(diff: str) -> str:
+    """A unified diff with removed lines red, added lines green and hunk headers cyan."""
+    out = []
+    for line in diff.splitlines(keepends=True):
+        body, nl = (line[:-1], "\n") if line.endswith("\n") else (line, "")
+        if line.startswith(("---", "+++")):
+            out.append("\033[1m" + body + RESET + nl)
+        elif line.startswith("-"):
+            out.append(COLORS["removed"] + body + RESET + nl)
+        elif line.startswith("+"):
+            out.append(COLORS["added"] + body + RESET + nl)
+        elif line.startswith("@@"):
+            out.append(COLORS["hunk"] + body + RESET + nl)
+        else:
+            out.append(line)
+    return "".join(out)
+
+
+def _line_offsets(text: str) -> list[int]:
+    offsets, pos = [], 0
+    for line in text.splitlines(keepends=True):
+        offsets.append(pos)
+        pos += len(line)
+    offsets.append(pos)
+    return offsets
+
+
+def _use_color(choice: str, stream) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+# ---------------------------------------------------------------- errors
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def error_line(exc: BaseException) -> str:
+    """One line describing a user error: `file:line:col: message` where the error knows its place."""
+    if isinstance(exc, UserError):
+        return str(exc)
+    if isinstance(exc, UnsupportedSyntaxError):
+        where = f"{exc.filename}:{exc.lineno}:{exc.offset}"
+        return f"{where}: {exc.msg}"
+    if isinstance(exc, S2SError):
+        message = _first_line(exc)
+        filename, lineno = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+        if filename and lineno:
+            callee = getattr(exc, "callee", None)
+            hint = f" (register a rule with @s2s.adjoint({callee}))" if callee else ""
+            return f"{filename}:{lineno}: {message}{hint}"
+        return message
+    if isinstance(exc, (ValueError, TypeError)):
+        return _first_line(exc)
+    return f"{type(exc).__name__}: {_first_line(exc)}"
+
+
+# ---------------------------------------------------------------- commands
+
+def _show(args, out) -> int:
+    fn = load_function(args.target)
+    text = generated_text(fn, args.wrt, args.mode, args.ssa)
+    if not text.endswith("\n"):
+        text += "\n"
+    color = _use_color(args.color, out)
+    if args.diff is None:
+        out.write(highlight(text) if color else text)
+        return 0
+    saved_path = Path(args.diff)
+    if not saved_path.is_file():
+        raise UserError(f"{args.diff}: no such file")
+    try:
+        saved = saved_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{args.diff}: cannot be read ({_first_line(exc)})") from exc
+    diff = unified_diff(saved, text, args.diff, f"{args.target} (generated)")
+    if not diff:
+        return 0
+    out.write(highlight_diff(diff) if color else diff)
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with `argv` (default: sys.argv[1:]) and return the exit status."""
+    parser = _parser()
+    show_traceback = "--traceback" in (sys.argv[1:] if argv is None else argv)
+    try:
+        args = parser.parse_args(argv)
+        if args.command == "show":
+            return _show(args, sys.stdout)
+        raise UserError(f"unknown command {args.command!r}")
+    except (UserError, S2SError, ValueError, TypeError) as exc:
+        # ValueError/TypeError: what s2s raises for a bad `wrt` (not a parameter, out of range).
+        if show_traceback:
+            raise
+        print(f"s2s: error: {error_line(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - a bug in s2s: still one line unless --traceback
+        if show_traceback:
+            raise
+        print(f"s2s: internal error: {type(exc).__name__}: {_first_line(exc)} "
+              f"(rerun with --traceback and report it)", file=sys.stderr)
+        return 2
