@@ -108,7 +108,7 @@ def _scalar_facts(stmts: list, facts: list) -> None:
             _scalar_facts(s.header, facts)
             _scalar_facts(s.body, facts)
             for p in s.phis:
-                facts.append((p.target, "phi", tuple(o for o in p.operands if o is not None), ()))
+                facts.append((p.target, "loopphi", tuple(o for o in p.operands if o is not None), ()))
 
 
 def _is_scalar_atom(a, known: set) -> bool:
@@ -124,10 +124,22 @@ def _elementwise(op: str) -> bool:
     return rule is not None and rule.broadcast
 
 
-def scalars(fn: ir.Function, result_is_scalar: bool) -> set[str]:
+def scalars(fn: ir.Function, result_is_scalar: bool, assume=()) -> set[str]:
+    """Known-scalar names. Loop-carried values are assumed scalar when they enter the loop as one
+    and the assumption is dropped, and everything recomputed, if the back edge disagrees."""
     facts: list = []
     _scalar_facts(fn.body, facts)
-    known: set[str] = set()
+    optimistic = {t for t, op, _, _ in facts if op == "loopphi"}
+    while True:
+        known = _scalars(facts, fn, result_is_scalar, set(assume), optimistic)
+        wrong = {t for t, op, args, _ in facts
+                 if op == "loopphi" and t in optimistic and t in known and not _is_scalar_atom(args[-1], known)}
+        if not wrong:
+            return known
+        optimistic -= wrong
+
+
+def _scalars(facts, fn, result_is_scalar, known: set, optimistic: set) -> set[str]:
     changed = True
     while changed:
         changed = False
@@ -135,7 +147,9 @@ def scalars(fn: ir.Function, result_is_scalar: bool) -> set[str]:
             if target in known:
                 continue
             is_scalar = False
-            if op.startswith("math.") or op in SCALAR_RESULT_OPS:
+            if op == "loopphi":
+                is_scalar = target in optimistic and _is_scalar_atom(args[0], known)
+            elif op.startswith("math.") or op in SCALAR_RESULT_OPS:
                 is_scalar = True
             elif op in FULL_REDUCTIONS and len(args) == 1 and all(
                     isinstance(v, ir.Const) and v.value is None for k, v in kwargs if k == "axis"):
@@ -151,7 +165,7 @@ def scalars(fn: ir.Function, result_is_scalar: bool) -> set[str]:
                     known.add(name)
                     changed = True
         for target, op, args, kwargs in facts:
-            if target in known and (op in ("copy", "phi") or _elementwise(op) or op.startswith("math.")):
+            if target in known and (op in ("copy", "phi", "loopphi") or _elementwise(op) or op.startswith("math.")):
                 for a in args:
                     if isinstance(a, ir.Var) and a.name not in known:
                         known.add(a.name)
@@ -159,8 +173,8 @@ def scalars(fn: ir.Function, result_is_scalar: bool) -> set[str]:
     return known
 
 
-def proven_scalar(fn: ir.Function) -> bool:
-    """Is the result known to be a single number without assuming it?"""
-    known = scalars(fn, result_is_scalar=False)
+def proven_scalar(fn: ir.Function, assume=()) -> bool:
+    """Is the result known to be a single number (given that the names in `assume` are)?"""
+    known = scalars(fn, result_is_scalar=False, assume=assume)
     ret = fn.body[-1]
     return isinstance(ret, ir.Return) and _is_scalar_atom(ret.value, known)

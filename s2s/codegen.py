@@ -23,6 +23,7 @@ COMMENT = "__s2s_comment__"
 
 def generate(fn: ir.Function, header: str = "") -> str:
     """The module text for `fn`."""
+    fn = coalesce_phis(fn)
     gen = _Codegen(fn)
     fdef = gen.function()
     imports = sorted(gen.imports, key=lambda line: (not line.startswith("import"), line))
@@ -79,16 +80,20 @@ class _Codegen:
         return fdef
 
     # ----- statements
-    def block(self, stmts: list, tail: list | None = None) -> list:
-        self._plan_inlining(stmts)
+    def block(self, stmts: list, tail: list | None = None, test_read=None) -> list:
+        """Render `stmts`, then the phi copies `tail` [(target, atom)] that end the block."""
+        tail = tail or []
+        reads = [a.name for _, a in tail if isinstance(a, ir.Var)]
+        if isinstance(test_read, ir.Var):
+            reads.append(test_read.name)
+        self._plan_inlining(stmts, reads)
         out: list = []
         for s in stmts:
             if isinstance(s, ir.Assign) and s.target in self.inline:
                 continue
             self._comment(s, out)
             out.extend(self.statement(s))
-        if tail:
-            out.extend(tail)
+        out.extend(self.copies(tail))
         return out
 
     def _comment(self, s, out: list) -> None:
@@ -110,8 +115,8 @@ class _Codegen:
         if isinstance(s, ir.Return):
             return [ast.Return(self.atom(s.value))]
         if isinstance(s, ir.If):
-            body = self.block(s.body, self.copies([(p.target, p.operands[0]) for p in s.phis]))
-            orelse = self.block(s.orelse, self.copies([(p.target, p.operands[1]) for p in s.phis]))
+            body = self.block(s.body, [(p.target, p.operands[0]) for p in s.phis])
+            orelse = self.block(s.orelse, [(p.target, p.operands[1]) for p in s.phis])
             test = self.atom(s.test)
             if not body:
                 body, orelse = orelse, []
@@ -127,7 +132,7 @@ class _Codegen:
 
     def loop(self, s: ir.Loop) -> list:
         before = self.copies([(p.target, p.operands[0]) for p in s.phis])
-        back = self.copies([(p.target, p.operands[1]) for p in s.phis])
+        back = [(p.target, p.operands[1]) for p in s.phis]
         if s.kind == "for":
             iter_expr = self.atom(s.iter)
             body = self.block(s.body, back)
@@ -135,7 +140,7 @@ class _Codegen:
             target = ast.Name(s.target or "_", ast.Store())
             return before + [ast.For(target=target, iter=iter_expr, body=body or [ast.Pass()], orelse=[],
                                      type_comment=None)]
-        header = self.block(s.header)
+        header = self.block(s.header, test_read=s.test)
         test = self.atom(s.test)
         body = self.block(s.body, back)
         self.last_loc = None
@@ -145,21 +150,28 @@ class _Codegen:
         return before + [ast.While(test=ast.Constant(True), body=header + [exit_] + body, orelse=[])]
 
     def copies(self, pairs: list) -> list:
-        """Phi lowering: `a = x` for each pair, as one tuple assignment if they depend on each other."""
+        """Phi lowering: the parallel copies `a = x`, ordered so that none reads a name already
+        overwritten (a copy reading b goes before b's own copy); a cycle becomes one tuple assignment."""
         pairs = [(t, v) for t, v in pairs if not (isinstance(v, ir.Var) and v.name == t)]
-        if not pairs:
-            return []
-        targets = {t for t, _ in pairs}
-        values = [self.atom(v) for _, v in pairs]
-        reads = {n.id for v in values for n in ast.walk(v) if isinstance(n, ast.Name)}
-        if len(pairs) > 1 and reads & targets:
-            return [ast.Assign(targets=[ast.Tuple([ast.Name(t, ast.Store()) for t, _ in pairs], ast.Store())],
-                               value=ast.Tuple(values, ast.Load()), type_comment=None)]
-        return [ast.Assign(targets=[ast.Name(t, ast.Store())], value=v, type_comment=None)
-                for (t, _), v in zip(pairs, values)]
+        rendered = [(t, self.atom(v)) for t, v in pairs]
+        reads = {t: {n.id for n in ast.walk(v) if isinstance(n, ast.Name)} for t, v in rendered}
+        ordered = []
+        remaining = list(rendered)
+        while remaining:
+            for i, (t, v) in enumerate(remaining):
+                if not any(t in reads[u] for u, _ in remaining if u != t):
+                    ordered.append((t, v))
+                    del remaining[i]
+                    break
+            else:  # a cycle such as a, b = b, a
+                names = [ast.Name(t, ast.Store()) for t, _ in remaining]
+                ordered.append((ast.Tuple(names, ast.Store()), ast.Tuple([v for _, v in remaining], ast.Load())))
+                break
+        return [ast.Assign(targets=[ast.Name(t, ast.Store()) if isinstance(t, str) else t], value=v,
+                           type_comment=None) for t, v in ordered]
 
     # ----- folding temporaries into their use
-    def _plan_inlining(self, stmts: list) -> None:
+    def _plan_inlining(self, stmts: list, tail_reads: list) -> None:
         """A temporary used once, later in the same block and not inside a nested loop, is folded there."""
         pending: dict[str, ir.Call] = {}
         for s in stmts:
@@ -176,6 +188,9 @@ class _Codegen:
             if (isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.target in self.fn.temps
                     and self.uses.get(s.target, 0) == 1 and s.value.op not in ("pop", "list")):
                 pending[s.target] = s.value
+        for name in tail_reads:
+            if name in pending:
+                self.inline[name] = pending.pop(name)
 
     # ----- expressions
     def atom(self, a) -> ast.expr:
@@ -303,3 +318,67 @@ def _phi_init_reads(s: ir.Loop) -> list[str]:
 
 def _tail_reads(s: ir.If) -> list[str]:
     return [o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var)]
+
+
+def coalesce_phis(fn: ir.Function) -> ir.Function:
+    """Let a value feeding only a phi be computed straight into the phi's name.
+
+    `if c: y = x * x; y_2 = y` becomes `if c: y_2 = x * x`, and a loop body's
+    `y_1 = y * x + 1.0; ...; y = y_1` becomes `y = y * x + 1.0` when nothing
+    after it in the body reads the old `y`. The result is no longer SSA; it is
+    only rendered.
+    """
+    import copy as _copy
+    fn = _copy.deepcopy(fn)
+    uses: dict = {}
+    _count_uses(fn.body, uses)
+    _coalesce_block(fn.body, uses)
+    return fn
+
+
+def _coalesce_block(stmts: list, uses: dict) -> None:
+    from .walk import used_names
+    for s in stmts:
+        if isinstance(s, ir.If):
+            _coalesce_block(s.body, uses)
+            _coalesce_block(s.orelse, uses)
+            for p in s.phis:
+                for k, block in ((0, s.body), (1, s.orelse)):
+                    v = p.operands[k]
+                    d = _top_definition(block, v)
+                    if d is not None and uses.get(v.name) == 1:
+                        d.target = p.target
+                        p.operands[k] = ir.Var(p.target)
+        elif isinstance(s, ir.Loop):
+            _coalesce_block(s.body, uses)
+            others = [o for p in s.phis for o in p.operands[1:] if isinstance(o, ir.Var)]
+            for p in s.phis:
+                v = p.operands[1]
+                d = _top_definition(s.body, v)
+                if d is None or uses.get(v.name) != 1:
+                    continue
+                i = next(j for j, t in enumerate(s.body) if t is d)
+                later = used_names(s.body[i + 1:]) | {o.name for o in others if o != v} | _jump_reads(s.body)
+                if p.target in later:
+                    continue
+                d.target = p.target
+                p.operands[1] = ir.Var(p.target)
+
+
+def _top_definition(block: list, v):
+    if not isinstance(v, ir.Var):
+        return None
+    for s in block:
+        if isinstance(s, ir.Assign) and s.target == v.name:
+            return s
+    return None
+
+
+def _jump_reads(stmts: list) -> set:
+    out = set()
+    for s in stmts:
+        if isinstance(s, (ir.Break, ir.Continue)):
+            out.update(v.name for v in s.values.values() if isinstance(v, ir.Var))
+        elif isinstance(s, ir.If):
+            out |= _jump_reads(s.body) | _jump_reads(s.orelse)
+    return out

@@ -26,6 +26,7 @@ from .names import Namer
 from .rules import registry
 from .rules.symbolic import Emitter, lift, to_atom
 from .walk import contains_break, contains_exit, defined_names, ends_with_exit, used_names
+from .walk import vars_of as walk_vars
 
 ZERO = ir.Const(0.0)
 
@@ -95,7 +96,10 @@ class _Reverse:
                 pending[ret.value.name] = [ir.Const(1.0)]
         check = []
         if seed is None and not proven_scalar(self.fn):
-            check = [ir.Effect(ir.Call("s2s.runtime.require_scalar", (ret.value,)), ret.loc)]
+            # check the arguments that make the result a scalar, else the result itself
+            params = [p for p in self.fn.params if p in self.scalars]
+            checked = tuple(ir.Var(p) for p in params) if params and proven_scalar(self.fn, params) else (ret.value,)
+            check = [ir.Effect(ir.Call("s2s.runtime.require_scalar", checked), ret.loc)]
         adjoint = self.reverse_block(body[:-1], pending, {})
         forward = self.forward_copy(body[:-1], top=True)
         grads = []
@@ -118,7 +122,8 @@ class _Reverse:
         result = grad
         if return_value:
             result = self._pack([ret.value, grad], adjoint)
-        body_out = forward + check + adjoint + [ir.Return(result)]
+        checks_arguments = bool(check) and check[0].value.args != (ret.value,)
+        body_out = (check + forward if checks_arguments else forward + check) + adjoint + [ir.Return(result)]
         return ir.Function(name=name, params=list(self.fn.params), body=body_out, defaults=self.fn.defaults,
                            filename=self.fn.filename)
 
@@ -128,8 +133,11 @@ class _Reverse:
         return ir.Var(tmp)
 
     # ----- adjoint accumulation
-    def collect(self, name: str, pending: dict, out: list) -> ir.Atom | None:
-        """The adjoint of `name`: its single contribution, or the sum of several (emitted into `out`)."""
+    def collect(self, name: str, pending: dict, out: list, named: bool = True) -> ir.Atom | None:
+        """The adjoint of `name`: its single contribution, or the sum of several (emitted into `out`).
+
+        With `named`, the result is called `b<name>`; otherwise it stays a temporary that codegen
+        may fold into its single use (the back edge of a reversed loop)."""
         contributions = pending.pop(name, [])
         if not contributions:
             return None
@@ -137,7 +145,7 @@ class _Reverse:
                     for c in contributions)
         if len(contributions) == 1:
             only = contributions[0]
-            if isinstance(only, ir.Var) and only.name in self.temp_defs:
+            if named and isinstance(only, ir.Var) and only.name in self.temp_defs:
                 # name the freshly computed contribution after the value: bx rather than t7
                 stmt = self.temp_defs.pop(only.name)
                 stmt.target = self.adjoint_name(name)
@@ -148,7 +156,7 @@ class _Reverse:
         total = contributions[0]
         for i, c in enumerate(contributions[1:]):
             last = i == len(contributions) - 2
-            target = self.adjoint_name(name) if last else self.fresh()
+            target = self.adjoint_name(name) if last and named else self.fresh()
             out.append(ir.Assign(target, ir.Call("add", (total, c)), self.loc))
             total = ir.Var(target)
         if short:
@@ -278,6 +286,7 @@ class _Reverse:
             left = {n: v for n, v in branch_pending[k].items() if n not in inside and v}
             leftovers.append(left)
             blocks.append(rev)
+        self.at(s.loc)
         phis = []
         for n in sorted(set(leftovers[0]) | set(leftovers[1]), key=self._order):
             operands = []
@@ -286,6 +295,9 @@ class _Reverse:
                     operands.append(self.collect(n, leftovers[k], blocks[k]))
                 else:
                     operands.append(ZERO)
+            if operands[0] == operands[1]:  # the same adjoint on both paths
+                self.add_pending(pending, n, operands[0])
+                continue
             target = self.adjoint_name(n)
             phis.append(ir.Phi(target, operands))
             if ZERO in operands:
@@ -339,14 +351,14 @@ class _Reverse:
         rev_body = self.reverse_block(s.body, body_pending, seed)
         self.loops.pop()
         for p in active_phis:
-            back = self.collect(p.target, body_pending, rev_body)
+            back = self.collect(p.target, body_pending, rev_body, named=False)
             rphi = next(r for r in rphis if r.target == carried[p.target].name)
             rphi.operands[1] = back if back is not None else ZERO
         # contributions to values defined before the loop accumulate across iterations
         for n in sorted((k for k, v in body_pending.items() if v and k not in body_defs), key=self._order):
             init = self.collect(n, pending, out)
             acc = self.adjoint_name(n)
-            contribution = self.collect(n, body_pending, rev_body)
+            contribution = self.collect(n, body_pending, rev_body, named=False)
             nxt = self.fresh()
             rev_body.append(ir.Assign(nxt, ir.Call("add", (ir.Var(acc), contribution))))
             rphis.append(ir.Phi(acc, [init if init is not None else ZERO, ir.Var(nxt)]))
@@ -375,7 +387,13 @@ class _Reverse:
             if iplan is not None and iplan.counter:
                 own.add(iplan.counter)
         reads = used_names(rev_body)
-        saved = sorted((own & reads) - set(subst), key=self._order)
+        needed = sorted((own & reads) - set(subst), key=self._order)
+        recomputed = self._recomputable(s, needed, own)
+        for d in recomputed:  # what recomputing reads must be there too
+            for n in walk_vars(d.value):
+                if n in own and n not in needed:
+                    needed.append(n)
+        saved = sorted(set(needed) - {d.target for d in recomputed}, key=self._order)
         pops = []
         for n in saved:
             stack = self.namer.fresh(n + "_saved")
@@ -383,6 +401,12 @@ class _Reverse:
             restored = self.namer.fresh(n)
             subst[n] = ir.Var(restored)
             pops.append((self._defining_block(s, n), ir.Assign(restored, ir.Call("pop", (ir.Var(stack),)), self.loc)))
+        recompute = []
+        for d in recomputed:
+            again = self.namer.fresh(d.target)
+            subst[d.target] = ir.Var(again)
+            recompute.append(ir.Assign(again, d.value, self.loc))
+        rev_body[0:0] = recompute
         for block, pop in reversed(pops):
             block.insert(0, pop)
         plan.saved = saved
@@ -395,6 +419,29 @@ class _Reverse:
             init = p.operands[0]
             if isinstance(init, ir.Var) and init.name in self.active:
                 self.add_pending(pending, init.name, carried[p.target])
+
+    def _recomputable(self, loop: ir.Loop, needed: list, own: set) -> list:
+        """Definitions at the top of `loop`'s body that are cheaper to recompute than to save:
+        elementwise operations on values that are saved, recomputed or defined before the loop."""
+        top = {s.target: s for s in loop.body if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call)}
+        chosen: dict[str, ir.Assign] = {}
+        available = {p.target for p in loop.phis} | ({loop.target} if loop.target else set())
+
+        def ok(name: str, depth: int = 0) -> bool:
+            if name in chosen or name in available or name not in own:
+                return True
+            d = top.get(name)
+            if d is None or depth > 8 or not _cheap(d.value.op):
+                return False
+            if all(ok(n, depth + 1) for n in walk_vars(d.value)):
+                chosen[name] = d
+                return True
+            return False
+
+        for n in needed:
+            ok(n)
+        order = [s.target for s in loop.body if isinstance(s, ir.Assign)]
+        return [chosen[n] for n in order if n in chosen]
 
     def _defining_block(self, loop: ir.Loop, name: str) -> list:
         """The reversed block whose start should restore `name` (defined in `loop`'s body)."""
@@ -449,6 +496,13 @@ class _Reverse:
         return new
 
 
+def _cheap(op: str) -> bool:
+    if op in ("add", "sub", "mul", "truediv", "neg", "pow", "getitem") or op.startswith("math."):
+        return True
+    rule = registry.reverse_rule(op)
+    return rule is not None and rule.broadcast
+
+
 def _add_jump_value(stmts: list, target: str, value) -> None:
     for s in stmts:
         if isinstance(s, (ir.Break, ir.Continue)):
@@ -478,7 +532,9 @@ def _insert_pushes(stmts: list, pushes: dict) -> None:
         for n in defined:
             if n in pushes:
                 i += 1
-                stmts.insert(i, pushes.pop(n))
+                push = pushes.pop(n)
+                push.loc = s.loc or push.loc
+                stmts.insert(i, push)
         i += 1
 
 

@@ -138,8 +138,13 @@ def as_float(g):
     return float(g)
 
 
-def require_scalar(value):
-    """`grad` needs a scalar result: raise the error that names `vjp` otherwise."""
-    if np.ndim(value) != 0:
-        raise ValueError(f"grad needs a function with a scalar result, but it returned shape {np.shape(value)}; "
-                         f"use s2s.vjp for non-scalar results")
+def require_scalar(*values):
+    """`grad` needs a scalar result: raise the error that names `vjp` otherwise.
+
+    Called with the result, or with the arguments that make the result a scalar
+    whenever they are scalars (so the forward values need not be kept for it)."""
+    for value in values:
+        if np.ndim(value) != 0:
+            raise ValueError(f"grad needs a function with a scalar result, but this call's result is not a "
+                             f"scalar (a value of shape {np.shape(value)} flows into it); "
+                             f"use s2s.vjp for non-scalar results")

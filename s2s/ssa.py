@@ -290,6 +290,7 @@ class _Builder:
         self._branch(test, s.body, s.orelse, s)
 
     def _branch(self, test: ir.Atom, body: list, orelse: list, node) -> None:
+        if_loc = self.loc
         env0 = dict(self.env)
         outer_block = self.block
         results = []
@@ -307,6 +308,7 @@ class _Builder:
                 exited = True
             results.append((self.block, dict(self.env), exited, self.returned))
         self.block = outer_block
+        self.loc = if_loc
         (then_block, then_env, then_exit, then_ret), (else_block, else_env, else_exit, else_ret) = results
         phis = []
         if then_exit and else_exit:

@@ -1,6 +1,9 @@
 """Dead-code elimination by mark and sweep over the structured IR.
 
-Roots are the return value and effects (stack pushes and pops, prints).
+Roots are the return value and effects (prints, runtime checks). A stack
+push is live only while its stack is: a stack whose pops are all dead is
+removed together with its pushes, so nothing is saved that the adjoint does
+not read.
 A loop or `if` is kept when it holds anything live; then its test, its
 iterable and, for loops, its break/continue statements are live too.
 """
@@ -23,9 +26,14 @@ def eliminate_dead_code(fn: ir.Function) -> ir.Function:
     return fn
 
 
-def _is_effect(s) -> bool:
-    return isinstance(s, (ir.Effect, ir.Return)) or (
-        isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op == "pop")
+def _is_push(s) -> bool:
+    return isinstance(s, ir.Effect) and s.value.op == "push"
+
+
+def _is_effect(s, live=None) -> bool:
+    if _is_push(s):
+        return live is None or s.value.args[0].name in live
+    return isinstance(s, (ir.Effect, ir.Return))
 
 
 def _mark(stmts: list, live: set) -> bool:
@@ -33,7 +41,7 @@ def _mark(stmts: list, live: set) -> bool:
     any_live = False
     for s in reversed(stmts):
         if isinstance(s, (ir.Assign, ir.Effect, ir.Return)):
-            if _is_effect(s) or (isinstance(s, ir.Assign) and s.target in live):
+            if _is_effect(s, live) or (isinstance(s, ir.Assign) and s.target in live):
                 any_live = True
                 live.update(vars_of(s.value))
                 if isinstance(s, ir.Assign):
@@ -100,7 +108,9 @@ def _mark_jump_tests(stmts: list, live: set) -> bool:
 def _sweep(stmts: list, live: set) -> None:
     keep = []
     for s in stmts:
-        if isinstance(s, ir.Assign) and s.target not in live and not _is_effect(s):
+        if isinstance(s, ir.Assign) and s.target not in live:
+            continue
+        if _is_push(s) and not _is_effect(s, live):
             continue
         if isinstance(s, ir.If):
             _sweep(s.body, live)
@@ -113,7 +123,7 @@ def _sweep(stmts: list, live: set) -> None:
             _sweep(s.header, live)
             s.phis = [p for p in s.phis if p.target in live]
             _drop_jump_values(s.body, {p.target for p in s.phis})
-            if not s.phis and not _has_effects(s.body):
+            if not s.phis and not _has_effects(s.body, live):
                 continue
         keep.append(s)
     stmts[:] = keep
@@ -128,12 +138,12 @@ def _drop_jump_values(stmts, targets) -> None:
             _drop_jump_values(s.orelse, targets)
 
 
-def _has_effects(stmts) -> bool:
+def _has_effects(stmts, live) -> bool:
     for s in stmts:
-        if _is_effect(s):
+        if _is_effect(s, live) or (isinstance(s, ir.Assign) and s.target in live):
             return True
-        if isinstance(s, ir.If) and (_has_effects(s.body) or _has_effects(s.orelse)):
+        if isinstance(s, ir.If) and (_has_effects(s.body, live) or _has_effects(s.orelse, live)):
             return True
-        if isinstance(s, ir.Loop) and (s.phis or _has_effects(s.body)):
+        if isinstance(s, ir.Loop) and (s.phis or _has_effects(s.body, live)):
             return True
     return False

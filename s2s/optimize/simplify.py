@@ -53,6 +53,7 @@ def simplify_call(c: ir.Call):
 def simplify(fn: ir.Function) -> ir.Function:
     fn = copy.deepcopy(fn)
     mapping: dict[str, ir.Atom] = {}
+    _Peephole(fn).run(fn.body)
     _pass(fn.body, mapping)
     if mapping:
         from ..ssa import substitute_block
@@ -100,3 +101,105 @@ def _pass(stmts: list, mapping: dict) -> None:
             _pass(s.body, mapping)
         keep.append(s)
     stmts[:] = keep
+
+
+class _Peephole:
+    """Rewrites that look through definitions (SSA: a name's definition is its value).
+
+    - `x + -y -> x - y`, `-x + y -> y - x`, `x - -y -> x + y`;
+    - `np.shape(v)` of an elementwise result with constant other operands -> `np.shape(operand)`;
+    - `np.full(S, k) * c -> np.full(S, k * c)`, and `np.full(np.shape(v), k) * y -> k * y` when `y`
+      has `v`'s shape: the ones that seed a reduction's adjoint vanish.
+    """
+
+    def __init__(self, fn: ir.Function):
+        self.defs: dict[str, ir.Call] = {}
+        _collect_defs(fn.body, self.defs)
+
+    def run(self, stmts: list) -> None:
+        for s in stmts:
+            if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call):
+                for _ in range(4):
+                    new = self.rewrite(s.value)
+                    if new is s.value:
+                        break
+                    s.value = new
+                    self.defs[s.target] = new
+            elif isinstance(s, ir.If):
+                self.run(s.body)
+                self.run(s.orelse)
+            elif isinstance(s, ir.Loop):
+                self.run(s.header)
+                self.run(s.body)
+
+    def _def(self, a, op=None):
+        if isinstance(a, ir.Var):
+            d = self.defs.get(a.name)
+            if d is not None and (op is None or d.op == op):
+                return d
+        return None
+
+    def shape_source(self, a):
+        """The name whose shape `a` is known to have (itself if nothing better is known)."""
+        for _ in range(50):
+            d = self._def(a)
+            if d is None or d.kwargs:
+                return a
+            if d.op == "numpy.full" and self._def(d.args[0], "numpy.shape") is not None:
+                return self.shape_source(self._def(d.args[0]).args[0])
+            arrays = [x for x in d.args if not _num(x)]
+            if len(arrays) == 1 and _preserves_shape(d.op):
+                a = arrays[0]
+                continue
+            return a
+        return a
+
+    def rewrite(self, c: ir.Call):
+        a = c.args
+        if c.kwargs:
+            return c
+        if c.op == "add" and len(a) == 2:
+            n1, n0 = self._def(a[1], "neg"), self._def(a[0], "neg")
+            if n1 is not None:
+                return ir.Call("sub", (a[0], n1.args[0]))
+            if n0 is not None:
+                return ir.Call("sub", (a[1], n0.args[0]))
+        if c.op == "sub" and len(a) == 2:
+            n1 = self._def(a[1], "neg")
+            if n1 is not None:
+                return ir.Call("add", (a[0], n1.args[0]))
+        if c.op == "numpy.shape" and len(a) == 1:
+            src = self.shape_source(a[0])
+            if src != a[0]:
+                return ir.Call("numpy.shape", (src,))
+        if c.op == "mul" and len(a) == 2:
+            for full_arg, other in ((a[0], a[1]), (a[1], a[0])):
+                full = self._def(full_arg, "numpy.full")
+                if full is None or full.kwargs or len(full.args) != 2:
+                    continue
+                if _num(other) and _num(full.args[1]):
+                    return ir.Call("numpy.full", (full.args[0], ir.Const(full.args[1].value * other.value)))
+                shape = self._def(full.args[0], "numpy.shape")
+                if shape is not None and not _num(other) and self.shape_source(other) == self.shape_source(shape.args[0]):
+                    return ir.Call("mul", (full.args[1], other)) if full_arg is a[0] else ir.Call("mul", (other, full.args[1]))
+        return c
+
+
+def _preserves_shape(op: str) -> bool:
+    from ..rules import registry
+    if op in ("add", "sub", "mul", "truediv", "pow", "neg", "mod"):
+        return True
+    rule = registry.reverse_rule(op)
+    return rule is not None and rule.broadcast
+
+
+def _collect_defs(stmts: list, out: dict) -> None:
+    for s in stmts:
+        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call):
+            out[s.target] = s.value
+        elif isinstance(s, ir.If):
+            _collect_defs(s.body, out)
+            _collect_defs(s.orelse, out)
+        elif isinstance(s, ir.Loop):
+            _collect_defs(s.header, out)
+            _collect_defs(s.body, out)

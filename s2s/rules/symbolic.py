@@ -79,6 +79,17 @@ def emit(op: str, *args, **kwargs):
         return a[0]
     elif op == "neg" and isinstance(a[0], numbers.Number):
         return -a[0]
+    if op in ("mul", "truediv") and not kwargs:
+        # -(a) * b  ->  -(a * b): the sign moves out, where `x + -y` becomes `x - y`
+        inner = [_negated(v) for v in a]
+        if inner[0] is not None or inner[1] is not None:
+            x = inner[0] if inner[0] is not None else a[0]
+            y = inner[1] if inner[1] is not None else a[1]
+            if inner[0] is not None and inner[1] is not None:
+                return emit(op, x, y)
+            return emit("neg", emit(op, x, y))
+    if op == "neg" and _negated(a[0]) is not None:
+        return _negated(a[0])
     if op in ("add", "sub", "mul", "truediv", "pow") and all(
             isinstance(v, numbers.Number) and not isinstance(v, bool) for v in a):
         return {"add": a[0] + a[1], "sub": a[0] - a[1], "mul": a[0] * a[1],
@@ -88,6 +99,18 @@ def emit(op: str, *args, **kwargs):
     call = ir.Call(op, tuple(to_atom(v) for v in args), tuple((k, to_atom(v)) for k, v in kwargs.items()))
     em.stmts.append(ir.Assign(name, call, em.loc))
     return Sym(ir.Var(name))
+
+
+def _negated(v):
+    """If `v` was emitted as `-x` by the active rule, the Sym of x."""
+    if not isinstance(v, Sym) or not isinstance(v.atom, ir.Var) or not _stack:
+        return None
+    for s in reversed(_stack[-1].stmts):
+        if s.target == v.atom.name:
+            if isinstance(s.value, ir.Call) and s.value.op == "neg":
+                return lift(s.value.args[0])
+            return None
+    return None
 
 
 class Sym:
