@@ -18,6 +18,7 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    config._s2s_written_from = len(testing.written)
     if config.getoption("s2s_update_snapshots", False):
         testing._update_override = True
 
@@ -28,7 +29,8 @@ def pytest_unconfigure(config):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if testing.written:
+    paths = testing.written[getattr(config, "_s2s_written_from", 0):]
+    if paths:
         terminalreporter.write_sep("-", "s2s snapshots written")
-        for path in testing.written:
+        for path in paths:
             terminalreporter.write_line(path)
