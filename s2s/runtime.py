@@ -148,3 +148,11 @@ def require_scalar(*values):
             raise ValueError(f"grad needs a function with a scalar result, but this call's result is not a "
                              f"scalar (a value of shape {np.shape(value)} flows into it); "
                              f"use s2s.vjp for non-scalar results")
+
+
+def broadcast_tangent(d, ans):
+    """Forward mode: the tangent `d` of an operand widened to the shape of the result `ans` of an
+    elementwise operation that broadcast the operand (as `x + y` widens a scalar `y`)."""
+    if np.shape(d) == np.shape(ans):
+        return d
+    return np.broadcast_to(d, np.shape(ans))

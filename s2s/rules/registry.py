@@ -2,9 +2,11 @@
 
 `REVERSE[key]` is a `ReverseRule`: one function per positional argument giving
 that argument's adjoint from (g, ans, *args, **kwargs) written with the
-symbolic values of `s2s.rules.symbolic`. `TANGENT[key]` gives the tangent of
-the result from (tangents, ans, *args, **kwargs). `NONDIFF` holds keys whose
-results carry no derivative.
+symbolic values of `s2s.rules.symbolic`. `TANGENT[key]` is a `TangentRule`:
+one function per positional argument giving that argument's contribution to
+the tangent of the result from (d, ans, *args, **kwargs), where `d` is the
+argument's tangent; the contributions of the arguments that have a tangent are
+summed (JAX's `defjvp`). `NONDIFF` holds keys whose results carry no derivative.
 """
 from __future__ import annotations
 
@@ -25,8 +27,10 @@ class ReverseRule:
 @dataclass
 class TangentRule:
     key: str
-    fn: Callable  # (tangents, ans, *args, **kwargs) -> tangent of the result
-    user: bool = False
+    parts: tuple = ()  # one callable (d, ans, *args, **kwargs) -> contribution (or None: none) per argument
+    broadcast: bool = False  # elementwise with NumPy broadcasting: a contribution may need widening to ans
+    fn: Callable | None = None  # (tangents, ans, *args, **kwargs) -> tangent, tangents None for zero
+    user: bool = False  # fn is a user rule (s2s.tangent) called at run time
 
 
 REVERSE: dict[str, ReverseRule] = {}
@@ -41,8 +45,19 @@ def defvjp(key: str, *adjoints, broadcast: bool = False) -> None:
     REVERSE[key] = ReverseRule(key, tuple(adjoints), broadcast)
 
 
-def defjvp(key: str, fn: Callable) -> None:
-    TANGENT[key] = TangentRule(key, fn)
+def defjvp(key: str, *parts, broadcast: bool = False) -> None:
+    """Register the tangent rule of `key`: one contribution function per positional argument."""
+    TANGENT[key] = TangentRule(key, tuple(parts), broadcast)
+
+
+def defjvp_full(key: str, fn: Callable) -> None:
+    """Register a tangent rule seeing all tangents at once: fn(tangents, ans, *args, **kwargs)."""
+    TANGENT[key] = TangentRule(key, fn=fn)
+
+
+def tangent_rule(key: str) -> TangentRule | None:
+    _load()
+    return TANGENT.get(key)
 
 
 def defnondiff(*keys: str) -> None:
@@ -64,6 +79,7 @@ def _load() -> None:
         from . import numpy_extra  # noqa: F401
     except ImportError:
         pass
+    from . import tangents  # noqa: F401  (forward-mode rules for every key above)
     for key in sorted(set(REVERSE) | NONDIFF | set(TANGENT)):
         obj = prims.python_object(key)
         if obj is not None:

@@ -1,0 +1,134 @@
+"""Forward-mode transformations: `jvp` and the forward-mode Jacobian.
+
+    read source -> fence -> SSA -> forward -> optimize -> codegen -> compile -> cache
+
+`jvp(f, wrt)(primals, tangents)` returns `(value, tangent_of_value)`. The
+generated entry point `jvp_<name>` takes f's parameters followed by one tangent
+parameter per `wrt` entry (`dx` for `x`); `Jvp` adapts the contract's
+`(primals, tangents)` calling convention to it. `jacobian_forward(f, wrt)`
+pushes the basis tangents through that function.
+"""
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from . import api
+from .codegen import generate
+from .compile import compile_source, pseudo_filename
+from .forward import forward
+from .optimize import optimize
+from .printer import print_function
+
+
+def _forward_ir(f, wrt):
+    primal, src = api._primal(f)
+    names, _ = api.resolve_wrt(primal.params, wrt, primal.name)
+    name = "jvp_" + primal.name
+    fwd = api._verify(forward(primal, names, api._namer_for(primal), name=name))
+    return primal, src, fwd, name
+
+
+def _jvp_transform(f, wrt):
+    primal, src, fwd, name = _forward_ir(f, wrt)
+    opt = api._verify(optimize(fwd))
+    text = generate(opt, api._header(primal, "forward-mode derivative (jvp)"))
+    filename = pseudo_filename("jvp", primal.name, src.filename, src.tree.lineno)
+    return text, compile_source(text, filename, name)
+
+
+api._TRANSFORMS["jvp"] = _jvp_transform
+
+
+def stages_forward(f, wrt=0) -> dict:
+    """The text of each pipeline stage for `jvp(f, wrt)`, in order."""
+    primal, src, fwd, _ = _forward_ir(f, wrt)
+    opt = api._verify(optimize(fwd))
+    return {"source": src.text, "ssa": print_function(primal), "tangent": print_function(fwd),
+            "optimized": print_function(opt), "python": generate(opt, api._header(primal, "forward-mode derivative (jvp)"))}
+
+
+class Jvp(api.Transformed):
+    """`jf(primals, tangents) -> (value, tangent)`; `.source` is the generated `jvp_<name>`."""
+
+    def __call__(self, primals, tangents):
+        if not isinstance(primals, (tuple, list)):
+            raise TypeError(f"jvp: primals must be the tuple of all positional arguments of "
+                            f"{getattr(self.__wrapped__, '__name__', 'f')}, got {type(primals).__name__}")
+        if not isinstance(tangents, (tuple, list)):
+            raise TypeError("jvp: tangents must be a tuple with one tangent per wrt entry "
+                            "(a 1-tuple for a single wrt)")
+        count = len(self._wrt) if isinstance(self._wrt, (tuple, list)) else 1
+        if len(tangents) != count:
+            raise TypeError(f"jvp: expected {count} tangent(s), one per wrt entry, got {len(tangents)}")
+        fn = self._fn if self._fn is not None else self._build()
+        return fn(*self._all_args(primals), *tangents)
+
+    def _all_args(self, primals) -> tuple:
+        """`primals` completed with f's defaults for trailing parameters left out."""
+        try:
+            sig = inspect.signature(self.__wrapped__)
+        except (TypeError, ValueError):
+            return tuple(primals)
+        bound = sig.bind(*primals)
+        bound.apply_defaults()
+        return tuple(bound.args)
+
+
+def jvp(f=None, wrt=0):
+    """Forward mode: `jvp(f, wrt)(primals, tangents)` is `(f(*primals), J @ tangents)`."""
+    if f is None:
+        return lambda g: Jvp(g, "jvp", wrt, {})
+    return Jvp(f, "jvp", wrt, {})
+
+
+class JacobianForward:
+    """The Jacobian of f by forward mode: shape `value.shape + arg.shape` for each `wrt` entry."""
+
+    def __init__(self, f, wrt=0):
+        self.__wrapped__ = f
+        self._wrt = wrt
+        single = not isinstance(wrt, (tuple, list))
+        self._single = single
+        self._jvps = [jvp(f, wrt=w) for w in ([wrt] if single else list(wrt))]
+        self.__name__ = f"jacobian_{getattr(f, '__name__', 'f')}"
+        self.__doc__ = getattr(f, "__doc__", None)
+
+    @property
+    def source(self) -> str:
+        return self._jvps[0].source if self._single else "\n\n".join(j.source for j in self._jvps)
+
+    def __call__(self, *args):
+        params = list(inspect.signature(self.__wrapped__).parameters)
+        out = []
+        for w, jf in zip([self._wrt] if self._single else list(self._wrt), self._jvps):
+            index = params.index(w) if isinstance(w, str) else w
+            out.append(_jacobian_by_basis(jf, args, args[index]))
+        return out[0] if self._single else tuple(out)
+
+
+def _jacobian_by_basis(jf, args: tuple, x) -> np.ndarray:
+    """Push each basis tangent e_i of `x` through `jf`; column i of the Jacobian is the result."""
+    shape = np.shape(x)
+    n = int(np.prod(shape))
+    value = None
+    columns = []
+    for i in range(n):
+        e = np.zeros(n)
+        e[i] = 1.0
+        tangent = e.reshape(shape) if shape else 1.0
+        value, t = jf(args, (tangent,))
+        columns.append(np.broadcast_to(np.asarray(t, dtype=float), np.shape(value)))
+    if value is None:  # an empty argument
+        value = jf.__wrapped__(*args)
+        return np.zeros(np.shape(value) + shape)
+    jac = np.stack(columns, axis=-1) if columns else np.zeros(np.shape(value) + (0,))
+    return jac.reshape(np.shape(value) + shape)
+
+
+def jacobian_forward(f=None, wrt=0):
+    """`s2s.jacobian(f, wrt, mode="forward")`: an array of shape `value.shape + arg.shape`."""
+    if f is None:
+        return lambda g: JacobianForward(g, wrt)
+    return JacobianForward(f, wrt)

@@ -1,0 +1,298 @@
+"""Stage 4 (forward mode): SSA function -> SSA function computing value and tangent.
+
+`forward(fn, wrt, namer)` returns `jvp_<name>(<params>, d<p> for p in wrt)`
+returning `(value, tangent)`. Guarantees:
+- each statement is followed by the statements computing its tangent (the
+  tangent of `x` is named `dx`), and only values that depend on a `wrt`
+  parameter and reach the result (`analysis.activity`) get one;
+- a value without a tangent is zero: nothing is emitted for it, and a
+  contribution of a zero argument is skipped; a zero is materialised
+  (`0.0`, or `rt.zeros_like(x)` for a value that may be an array) only where a
+  phi merges it with a nonzero tangent, or for a zero tangent of the result;
+- control flow keeps its structure: an `if` gets tangent phis next to its
+  phis, a loop gets tangent header phis and tangent values at each `break` and
+  `continue`; nothing is saved, so there is no tape;
+- the input IR is not modified.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import numbers
+
+from . import ir
+from .analysis import activity, scalars
+from .errors import NonDifferentiableError
+from .names import Namer
+from .rules import registry
+from .rules.symbolic import Emitter, Sym, lift, to_atom
+
+
+def forward(fn: ir.Function, wrt: list[str], namer: Namer | None = None, name: str | None = None) -> ir.Function:
+    """The tangent (jvp) function of `fn` with respect to the parameters `wrt`."""
+    return _Forward(fn, wrt, namer or Namer()).run(name or f"jvp_{fn.name}")
+
+
+class _Forward:
+    def __init__(self, fn: ir.Function, wrt: list[str], namer: Namer):
+        self.fn = fn
+        self.wrt = wrt
+        self.namer = namer
+        self.active = activity(fn, wrt)
+        self.scalars = scalars(fn, result_is_scalar=False)
+        self.tan: dict[str, ir.Atom] = {}  # primal name -> its tangent; absent means zero
+        self.loops: list[list] = []  # per enclosing loop: [(header phi target, tangent phi target)]
+        self.spelled: set[str] = set()  # primal names followed by a tangent statement
+
+    # ----- names
+    def fresh(self) -> str:
+        return self.namer.fresh("t")
+
+    def tangent_name(self, primal: str) -> str:
+        return self.namer.fresh("d" + primal)
+
+    # ----- driver
+    def run(self, name: str) -> ir.Function:
+        self._name_result()
+        params = list(self.fn.params)
+        tparams = []
+        for p in self.wrt:
+            dp = self.tangent_name(p)
+            tparams.append(dp)
+            self.tan[p] = ir.Var(dp)
+        ret = self.fn.body[-1]
+        assert isinstance(ret, ir.Return), "SSA functions end with their return"
+        body = self.block(self.fn.body[:-1])
+        tangent = self.tangent_or_zero(ret.value, body, ret.loc)
+        result = self.fresh()
+        body.append(ir.Assign(result, ir.Call("tuple", (ret.value, tangent)), ret.loc))
+        body.append(ir.Return(ir.Var(result), ret.loc))
+        # a compiler temporary with a tangent statement stays a statement, so that each value is
+        # followed by its tangent; rule temporaries used once are folded by codegen as usual
+        temps = (set(self.fn.temps) - self.spelled) | (self.namer.temps - set(self.fn.temps))
+        return dataclasses.replace(self.fn, name=name, params=params + tparams, body=body, defaults=(),
+                                   temps=frozenset(temps), source_name=self.fn.source_name or self.fn.name)
+
+    def _name_result(self) -> None:
+        """Call a returned compiler temporary `y` (its tangent `dy`), as a person would."""
+        ret = self.fn.body[-1]
+        if not (isinstance(ret, ir.Return) and isinstance(ret.value, ir.Var)
+                and ret.value.name in self.fn.temps and "y" not in self.namer.taken):
+            return
+        old = ret.value.name
+        defining = [s for s in self.fn.body if isinstance(s, ir.Assign) and s.target == old]
+        if not defining:
+            return
+        from .ssa import substitute_block
+        self.fn = copy.deepcopy(self.fn)
+        self.namer.reserve("y")
+        for s in self.fn.body:
+            if isinstance(s, ir.Assign) and s.target == old:
+                s.target = "y"
+        substitute_block(self.fn.body, {old: ir.Var("y")})
+        self.fn.temps = frozenset(self.fn.temps - {old})
+        self.active = {("y" if n == old else n) for n in self.active}
+        self.scalars = {("y" if n == old else n) for n in self.scalars}
+
+    # ----- zeros, only where a phi or the result needs one
+    def zero(self, atom: ir.Atom, out: list, loc) -> ir.Atom:
+        if isinstance(atom, ir.Const):
+            if isinstance(atom.value, numbers.Number):
+                return ir.Const(0.0)
+        elif atom.name in self.scalars:
+            return ir.Const(0.0)
+        base = atom.name if isinstance(atom, ir.Var) else "zero"
+        target = self.tangent_name(base)
+        out.append(ir.Assign(target, ir.Call("s2s.runtime.zeros_like", (atom,)), loc))
+        return ir.Var(target)
+
+    def tangent_of(self, atom) -> ir.Atom | None:
+        if isinstance(atom, ir.Var):
+            return self.tan.get(atom.name)
+        return None
+
+    def tangent_or_zero(self, atom: ir.Atom, out: list, loc) -> ir.Atom:
+        t = self.tangent_of(atom)
+        return t if t is not None else self.zero(atom, out, loc)
+
+    # ----- statements
+    def block(self, stmts: list) -> list:
+        out: list = []
+        for s in stmts:
+            if isinstance(s, ir.Assign):
+                out.append(copy.copy(s))
+                self.assign(s, out)
+            elif isinstance(s, ir.Effect):
+                out.append(copy.copy(s))
+            elif isinstance(s, ir.If):
+                out.append(self.if_(s))
+            elif isinstance(s, ir.Loop):
+                self.loop(s, out)
+            elif isinstance(s, (ir.Break, ir.Continue)):
+                out.append(self.jump(s, out))
+            elif isinstance(s, ir.Return):
+                raise AssertionError("a return inside a block: SSA keeps the one return at the end")
+            else:
+                raise TypeError(f"forward mode cannot handle {type(s).__name__}")
+        return out
+
+    def assign(self, s: ir.Assign, out: list) -> None:
+        if s.target not in self.active:
+            return
+        value = s.value
+        if isinstance(value, ir.Var):
+            t = self.tangent_of(value)
+            if t is not None:
+                self.tan[s.target] = t
+            return
+        if isinstance(value, ir.Const):
+            return
+        tangents = [self.tangent_of(a) for a in value.args]
+        if value.op in ("tuple", "list"):
+            if any(t is not None for t in tangents):
+                parts = tuple(self.tangent_or_zero(a, out, s.loc) for a in value.args)
+                target = self.tangent_name(s.target)
+                out.append(ir.Assign(target, ir.Call(value.op, parts), s.loc))
+                self.tan[s.target] = ir.Var(target)
+                self.spelled.add(s.target)
+            return
+        if all(t is None for t in tangents):
+            return
+        rule = registry.tangent_rule(value.op)
+        if rule is None:
+            if registry.is_nondiff(value.op):
+                return
+            raise NonDifferentiableError(value.op, self.fn.filename, s.loc.line if s.loc else 0,
+                                         s.loc.text if s.loc else "", "it has no forward-mode rule")
+        if rule.user:
+            raise NonDifferentiableError(value.op, self.fn.filename, s.loc.line if s.loc else 0,
+                                         s.loc.text if s.loc else "", "user tangent rules are not supported yet")
+        args = [lift(a) for a in value.args]
+        kwargs = {k: lift(v) for k, v in value.kwargs}
+        ans = lift(ir.Var(s.target))
+        with Emitter(self.fresh, s.loc) as em:
+            if rule.fn is not None:
+                total = rule.fn(tuple(lift(t) if t is not None else None for t in tangents), ans, *args, **kwargs)
+                sources = [i for i, t in enumerate(tangents) if t is not None]
+            else:
+                total, sources = None, []
+                for i, t in enumerate(tangents):
+                    part = rule.parts[i] if i < len(rule.parts) else None
+                    if t is None or part is None:
+                        continue
+                    contribution = part(lift(t), ans, *args, **kwargs)
+                    sources.append(i)
+                    total = contribution if total is None else _add(total, contribution, em)
+            if total is None:
+                return
+            if rule.broadcast and self._may_be_narrower(total, tangents, sources, value, s.target, em):
+                total = _emit_call("s2s.runtime.broadcast_tangent", total, ans)
+        stmts = em.stmts
+        atom = to_atom(total)
+        if isinstance(atom, ir.Const):
+            out.extend(stmts)
+            return  # a constant tangent of a rule is a zero (e.g. a derivative that vanishes)
+        if stmts and isinstance(atom, ir.Var) and stmts[-1].target == atom.name:
+            # name the tangent after its value: dx rather than t7
+            stmts[-1].target = self.tangent_name(s.target)
+            self.namer.temps.discard(atom.name)
+            atom = ir.Var(stmts[-1].target)
+        out.extend(stmts)
+        self.tan[s.target] = atom
+        self.spelled.add(s.target)
+
+    def _may_be_narrower(self, total, tangents, sources, value: ir.Call, target: str, em) -> bool:
+        """Is the tangent `d` (or `-d`) of one operand, and can broadcasting make the result larger?"""
+        if target in self.scalars or len(sources) != 1:
+            return False
+        d = tangents[sources[0]]
+        atom = to_atom(total)
+        if atom != d:
+            inner = _negation_of(atom, em)
+            if inner is None or to_atom(inner) != d:
+                return False
+        others = [a for j, a in enumerate(value.args) if j != sources[0]]
+        if all(_scalar_atom(a, self.scalars) for a in others):
+            return False
+        return True
+
+    def if_(self, s: ir.If) -> ir.If:
+        body = self.block(s.body)
+        orelse = self.block(s.orelse)
+        phis = [ir.Phi(p.target, list(p.operands)) for p in s.phis]
+        for p in s.phis:
+            if p.target not in self.active:
+                continue
+            ts = [self.tangent_of(o) for o in p.operands]
+            if all(t is None for t in ts):
+                continue
+            ops = [ts[k] if ts[k] is not None else self.zero(p.operands[k], block, s.loc)
+                   for k, block in ((0, body), (1, orelse))]
+            target = self.tangent_name(p.target)
+            phis.append(ir.Phi(target, ops))
+            self.tan[p.target] = ir.Var(target)
+        return ir.If(s.test, body, orelse, phis, s.loc)
+
+    def loop(self, s: ir.Loop, out: list) -> None:
+        phis = [ir.Phi(p.target, list(p.operands)) for p in s.phis]
+        tphis = []
+        for p in s.phis:
+            if p.target in self.active:
+                target = self.tangent_name(p.target)
+                init = self.tangent_or_zero(p.operands[0], out, s.loc)
+                tphis.append((p, ir.Phi(target, [init, None])))
+                self.tan[p.target] = ir.Var(target)
+        self.loops.append([(p.target, tp.target) for p, tp in tphis])
+        header = self.block(s.header)
+        body = self.block(s.body)
+        self.loops.pop()
+        for p, tp in tphis:
+            back = p.operands[1]
+            if back == ir.Var(p.target):  # the body always leaves by break/continue
+                tp.operands[1] = ir.Var(tp.target)
+            else:
+                tp.operands[1] = self.tangent_or_zero(back, body, s.loc)
+        phis += [tp for _, tp in tphis]
+        out.append(ir.Loop(s.kind, phis, body, target=s.target, iter=s.iter, header=header, test=s.test, loc=s.loc))
+
+    def jump(self, s, out: list):
+        values = dict(s.values)
+        for target, dtarget in (self.loops[-1] if self.loops else []):
+            if target in s.values:
+                values[dtarget] = self.tangent_or_zero(s.values[target], out, s.loc)
+        return type(s)(values, s.loc)
+
+
+def _scalar_atom(a, known: set) -> bool:
+    if isinstance(a, ir.Const):
+        return isinstance(a.value, numbers.Number)
+    return a.name in known
+
+
+def _emit_call(op: str, *args):
+    from .rules.symbolic import emit
+    return emit(op, *args)
+
+
+def _negation_of(atom, em: Emitter):
+    """If `atom` was emitted by `em` as `-x`, the atom x."""
+    if not isinstance(atom, ir.Var):
+        return None
+    for s in reversed(em.stmts):
+        if s.target == atom.name:
+            if isinstance(s.value, ir.Call) and s.value.op == "neg":
+                return s.value.args[0]
+            return None
+    return None
+
+
+def _add(total, contribution, em: Emitter):
+    """total + contribution, as `total - x` when the contribution was just emitted as `-x`."""
+    inner = _negation_of(to_atom(contribution), em)
+    if inner is not None:
+        name = to_atom(contribution).name
+        em.stmts = [s for s in em.stmts if s.target != name]
+        return _emit_call("sub", total, lift(inner))
+    if isinstance(total, Sym) or isinstance(contribution, Sym):
+        return _emit_call("add", total, contribution)
+    return total + contribution
