@@ -4,6 +4,7 @@ Decorate a function with `@s2s.grad` and get back a readable Python function
 computing its derivative; `.source` shows it.
 """
 from .api import grad, source, ssa, stages, value_and_grad
+from .api_forward import jvp
 from .errors import NonDifferentiableError, S2SError, SourceUnavailableError, UnsupportedSyntaxError
 
 __version__ = "0.1.0"
