@@ -151,7 +151,7 @@ def _grad_transform(f, wrt, return_value=False):
     opt = _verify(optimize(adj))
     text = generate(opt, _header(primal, "gradient"))
     filename = pseudo_filename("gradient", primal.name, src.filename, src.tree.lineno)
-    return text, compile_source(text, filename, name)
+    return text, compile_source(text, filename, name, opt.free)
 
 
 _TRANSFORMS = {"grad": _grad_transform}

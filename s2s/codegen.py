@@ -27,6 +27,7 @@ def generate(fn: ir.Function, header: str = "") -> str:
     gen = _Codegen(fn)
     fdef = gen.function()
     imports = sorted(gen.imports, key=lambda line: (not line.startswith("import"), line))
+    imports += data_imports(fn)
     module_body = [ast.parse(line).body[0] for line in imports if line]
     module_body.append(fdef)
     module = ast.Module(body=module_body, type_ignores=[])
@@ -37,6 +38,19 @@ def generate(fn: ir.Function, header: str = "") -> str:
     if header:
         text = header + "\n" + text
     return text
+
+
+def data_imports(fn: ir.Function) -> list[str]:
+    """`from module import name` for the data the function reads from its module.
+
+    Data captured from a closure cannot be imported; compile_source supplies it.
+    """
+    lines = []
+    for name, (obj, module) in sorted(fn.free.items()):
+        if module is not None and module != "__main__" or module == "__main__":
+            if module is not None:
+                lines.append(f"from {module} import {name}")
+    return lines
 
 
 def _pretty_source(source):
@@ -185,12 +199,25 @@ class _Codegen:
             if isinstance(s, ir.If):
                 for name in _tail_reads(s):
                     pending.pop(name, None)
+            # after phi coalescing a name may be reassigned: what reads it can no longer move past
+            for written in _writes(s):
+                for name in [n for n, call in pending.items() if written in self._reads_of(call)]:
+                    del pending[name]
             if (isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.target in self.fn.temps
                     and self.uses.get(s.target, 0) == 1 and s.value.op not in ("pop", "list")):
                 pending[s.target] = s.value
         for name in tail_reads:
             if name in pending:
                 self.inline[name] = pending.pop(name)
+
+    def _reads_of(self, call: ir.Call) -> set:
+        from .walk import vars_of
+        out = set()
+        for n in vars_of(call):
+            out.add(n)
+            if n in self.inline:
+                out |= self._reads_of(self.inline[n])
+        return out
 
     # ----- expressions
     def atom(self, a) -> ast.expr:
@@ -205,8 +232,8 @@ class _Codegen:
             return ast.Constant(v)
         if v is Ellipsis:
             return ast.Constant(...)
-        if isinstance(v, slice):
-            return ast.Slice(*(None if x is None else self.const(x) for x in (v.start, v.stop, v.step)))
+        if isinstance(v, slice):  # outside a subscript: slice(start, stop, step)
+            return ast.Call(ast.Name("slice", ast.Load()), [self.const(x) for x in (v.start, v.stop, v.step)], [])
         if isinstance(v, tuple):
             return ast.Tuple([self.const(x) for x in v], ast.Load())
         if isinstance(v, numbers.Integral):
@@ -259,6 +286,9 @@ class _Codegen:
                         [ast.keyword(arg=k, value=self.atom(v)) for k, v in e.kwargs])
 
     def index_part(self, a) -> ast.expr:
+        if isinstance(a, ir.Const) and isinstance(a.value, slice):
+            v = a.value
+            return ast.Slice(*(None if x is None else self.const(x) for x in (v.start, v.stop, v.step)))
         if isinstance(a, ir.Var) and a.name in self.inline and self.inline[a.name].op == "slice":
             parts = self.inline[a.name].args
             return ast.Slice(*(None if isinstance(p, ir.Const) and p.value is None else self.atom(p) for p in parts))
@@ -309,6 +339,15 @@ def _top_level_reads(s) -> list[str]:
         return vars_of(s.test)
     if isinstance(s, ir.Loop) and s.kind == "for":
         return vars_of(s.iter)
+    return []
+
+
+def _writes(s) -> list[str]:
+    from .walk import defined_names
+    if isinstance(s, ir.Assign):
+        return [s.target]
+    if isinstance(s, (ir.If, ir.Loop)):
+        return defined_names([s])
     return []
 
 

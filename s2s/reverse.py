@@ -101,7 +101,7 @@ class _Reverse:
             checked = tuple(ir.Var(p) for p in params) if params and proven_scalar(self.fn, params) else (ret.value,)
             check = [ir.Effect(ir.Call("s2s.runtime.require_scalar", checked), ret.loc)]
         adjoint = self.reverse_block(body[:-1], pending, {})
-        forward = self.forward_copy(body[:-1], top=True)
+        forward = self.forward_copy(body[:-1])
         grads = []
         for p in self.wrt:
             atom = self.collect(p, pending, out=adjoint)
@@ -125,7 +125,7 @@ class _Reverse:
         checks_arguments = bool(check) and check[0].value.args != (ret.value,)
         body_out = (check + forward if checks_arguments else forward + check) + adjoint + [ir.Return(result)]
         return ir.Function(name=name, params=list(self.fn.params), body=body_out, defaults=self.fn.defaults,
-                           filename=self.fn.filename)
+                           filename=self.fn.filename, free=dict(self.fn.free), temps=self.fn.temps)
 
     def _pack(self, atoms: list, out: list) -> ir.Atom:
         tmp = self.fresh()
@@ -411,8 +411,9 @@ class _Reverse:
             block.insert(0, pop)
         plan.saved = saved
         _substitute(rev_body, subst)
-        for r in rphis:
-            r.operands = [subst.get(o.name, o) if isinstance(o, ir.Var) else o for o in r.operands]
+        for r in rphis:  # back edges read restored values; inits are read before the loop
+            back = r.operands[1]
+            r.operands[1] = subst.get(back.name, back) if isinstance(back, ir.Var) else back
         self.at(s.loc)
         out.append(ir.Loop("for", rphis, rev_body, target=rev_target, iter=ir.Var(rev_iter), loc=self.loc))
         for p in active_phis:
@@ -451,16 +452,18 @@ class _Reverse:
         return self.rev_blocks.get(id(where), self.rev_blocks[id(loop.body)])
 
     # ----- the forward sweep, with what the loops save
-    def forward_copy(self, stmts: list, top: bool = False) -> list:
+    def forward_copy(self, stmts: list, in_loop: bool = False) -> list:
+        """The forward sweep: `stmts` with each loop saving what its reversal reads
+        (stacks are created before the outermost loop holding them)."""
         out = []
         for s in stmts:
             if isinstance(s, ir.Loop):
-                out.extend(self._stack_inits(s) if top else [])
+                out.extend([] if in_loop else self._stack_inits(s))
                 out.append(self._forward_loop(s))
             elif isinstance(s, ir.If):
                 new = copy.copy(s)
-                new.body = self.forward_copy(s.body)
-                new.orelse = self.forward_copy(s.orelse)
+                new.body = self.forward_copy(s.body, in_loop)
+                new.orelse = self.forward_copy(s.orelse, in_loop)
                 new.phis = [ir.Phi(p.target, list(p.operands)) for p in s.phis]
                 out.append(new)
             else:
@@ -480,7 +483,7 @@ class _Reverse:
         plan = self.plans.get(id(s))
         new = copy.copy(s)
         new.phis = [ir.Phi(p.target, list(p.operands)) for p in s.phis]
-        new.body = self.forward_copy(s.body)
+        new.body = self.forward_copy(s.body, in_loop=True)
         new.header = list(s.header)
         if plan is None:
             return new

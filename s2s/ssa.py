@@ -45,7 +45,8 @@ def build_ssa(src: Source) -> ir.Function:
     defaults = tuple(d.value for d in src.tree.args.defaults)
     doc = ast.get_docstring(src.tree)
     return ir.Function(name=src.tree.name.replace("<lambda>", "lambda_"), params=params, body=body,
-                       defaults=defaults, filename=src.filename, docstring=doc)
+                       defaults=defaults, filename=src.filename, docstring=doc, free=dict(builder.free),
+                       temps=frozenset(namer.temps))
 
 
 # --------------------------------------------------------------------------- exit normalisation
@@ -130,6 +131,7 @@ class _Builder:
         self.result_name: str | None = None
         self.returned: ir.Atom | None = None
         self.tuples: dict[str, list] = {}  # names of tuples built here -> their parts
+        self.free: dict[str, tuple] = {}  # data read from the module or closure: name -> (object, module)
 
     # ----- helpers
     def error(self, node, construct, hint=""):
@@ -278,11 +280,24 @@ class _Builder:
             return ir.Const(obj)
         if isinstance(obj, tuple) and all(isinstance(v, (bool, int, float, str, type(None))) for v in obj):
             return ir.Const(obj)
-        key = registry.key_of(obj)
-        if key is not None and not callable(obj):
-            return ir.Const(obj)  # e.g. numpy.pi, numpy.newaxis
-        raise self.error(node, f"the value of the global '{name}' ({type(obj).__name__})",
-                         "only numbers, strings and tuples of them can be read as constants")
+        if callable(obj) or isinstance(obj, types.ModuleType):
+            raise self.error(node, f"the function or module '{name}' used as a value",
+                             "call it, or pass the data it holds as an argument")
+        return ir.Var(self.free_name(name, obj))
+
+    def free_name(self, name: str, obj) -> str:
+        """A name for data the function reads from its module or closure (an array, a list...)."""
+        for existing, (value, _) in self.free.items():
+            if value is obj:
+                return existing
+        if name in self.free or name in self.defined:
+            name = self.namer.fresh(name)
+        self.namer.reserve(name)
+        module = getattr(self.src.func, "__module__", None) if name not in self.src.closure else None
+        if module is not None and self.src.globals.get(name) is not obj:
+            module = None
+        self.free[name] = (obj, module)
+        return name
 
     # ----- control flow
     def if_statement(self, s: ast.If) -> None:
@@ -331,7 +346,7 @@ class _Builder:
             if a == b:
                 env[name] = a
             else:
-                target = self.version(name)
+                target = self.temp() if name.startswith("<") else self.version(name)
                 phis.append(ir.Phi(target, [a, b]))
                 env[name] = ir.Var(target)
         phis.sort(key=lambda p: p.target)
@@ -659,6 +674,7 @@ class _Builder:
         sub = _Builder(callee_src, self.namer, self.depth + 1)
         sub.defined = self.defined
         sub.tuples = self.tuples
+        sub.free = self.free
         sub.loc = self.loc
         params = [a.arg for a in callee_src.tree.args.args]
         bound = dict(zip(params, args))

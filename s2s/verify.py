@@ -4,7 +4,9 @@
   IR allows: codegen lowers them to reassignments);
 - every name is defined before it is read, on every path (values defined in a
   branch are visible after the `if` only through a phi, unless the other
-  branch leaves the block);
+  branch leaves the block; a later `if` on the same condition value sees in
+  each branch what the first one defined in that branch: the reverse sweep's
+  mirrored branches run on the same path as the forward ones);
 - an If phi has two operands, a Loop phi two (init, back edge).
 """
 from __future__ import annotations
@@ -19,7 +21,7 @@ class VerificationError(AssertionError):
 
 def verify(fn: ir.Function) -> None:
     seen: set[str] = set()
-    scope = set(fn.params)
+    scope = set(fn.params) | set(fn.free)
     for p in fn.params:
         seen.add(p)
     _block(fn.body, scope, seen)
@@ -37,7 +39,8 @@ def _use(atom, scope: set, where: str) -> None:
         raise VerificationError(f"{atom.name} is read before it is defined ({where})")
 
 
-def _block(stmts: list, scope: set, seen: set) -> set:
+def _block(stmts: list, scope: set, seen: set, mirrors: dict | None = None) -> set:
+    mirrors = {} if mirrors is None else mirrors  # if-test atom -> (then, else) scopes of the first if on it
     for s in stmts:
         if isinstance(s, (ir.Assign, ir.Effect)):
             for n in vars_of(s.value):
@@ -51,8 +54,11 @@ def _block(stmts: list, scope: set, seen: set) -> set:
                 _use(v, scope, "jump")
         elif isinstance(s, ir.If):
             _use(s.test, scope, "if test")
-            then_scope = _block(s.body, set(scope), seen)
-            else_scope = _block(s.orelse, set(scope), seen)
+            before = mirrors.get(s.test, (set(), set()))
+            then_scope = _block(s.body, set(scope) | before[0], seen, mirrors)
+            else_scope = _block(s.orelse, set(scope) | before[1], seen, mirrors)
+            if s.test not in mirrors:
+                mirrors[s.test] = (then_scope, else_scope)
             for p in s.phis:
                 if len(p.operands) != 2:
                     raise VerificationError(f"phi {p.target} has {len(p.operands)} operands")
@@ -75,10 +81,10 @@ def _block(stmts: list, scope: set, seen: set) -> set:
                 _define(p.target, inner, seen)
             if s.target:
                 _define(s.target, inner, seen)
-            inner = _block(s.header, inner, seen)
+            inner = _block(s.header, inner, seen, mirrors)
             if s.test is not None:
                 _use(s.test, inner, "loop test")
-            end = _block(s.body, inner, seen)
+            end = _block(s.body, inner, seen, mirrors)
             for p in s.phis:
                 if not _leaves(s.body):
                     _use(p.operands[1], end, f"loop phi {p.target} back edge")

@@ -1,0 +1,43 @@
+import os
+import sys
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import s2s.api  # noqa: E402
+
+s2s.api.VERIFY = True  # run the IR verifier after every stage in the tests
+
+
+def numeric_grad(f, args, wrt, eps=1e-6):
+    """Central finite differences of scalar f with respect to args[wrt]."""
+    args = list(args)
+    x = args[wrt]
+    if np.ndim(x) == 0:
+        xp, xm = list(args), list(args)
+        xp[wrt], xm[wrt] = float(x) + eps, float(x) - eps
+        return (f(*xp) - f(*xm)) / (2 * eps)
+    x = np.asarray(x, dtype=float)
+    out = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[idx] += eps
+        xm[idx] -= eps
+        ap, am = list(args), list(args)
+        ap[wrt], am[wrt] = xp, xm
+        out[idx] = (f(*ap) - f(*am)) / (2 * eps)
+    return out
+
+
+def assert_close(analytic, numeric, rtol=1e-5, atol=1e-6, what=""):
+    a, n = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
+    assert a.shape == n.shape, f"{what}: shape {a.shape} != {n.shape}"
+    if not np.allclose(a, n, rtol=rtol, atol=atol):
+        raise AssertionError(f"{what}: analytic vs numeric differ\nanalytic:\n{a}\nnumeric:\n{n}")
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
