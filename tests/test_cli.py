@@ -173,7 +173,25 @@ def test_forward_mode(workdir):
         assert_one_line_error(done, "forward mode is not available yet")
     else:
         assert done.returncode == 0, done.stderr
-        assert "def " in done.stdout
+        code = (f"import sys; sys.path.insert(0, {str(workdir)!r}); import model, s2s; "
+                f"sys.stdout.write(s2s.jvp(model.f, wrt='x1').source)")
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT)] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
+        expected = subprocess.run([sys.executable, "-c", code], cwd=workdir, env=env, capture_output=True,
+                                  text=True, timeout=120)
+        assert expected.returncode == 0, expected.stderr
+        assert done.stdout.rstrip("\n") == expected.stdout.rstrip("\n")
+
+
+def test_forward_mode_without_jvp_is_a_one_line_error(workdir, capsys, monkeypatch):
+    import s2s
+    from s2s.cli import main
+    monkeypatch.delattr(s2s, "jvp", raising=False)
+    monkeypatch.chdir(workdir)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    assert main(["show", "model.py:f", "--mode", "forward"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == "s2s: error: forward mode is not available yet\n"
+    assert captured.out == ""
 
 
 def test_the_file_directory_is_importable(tmp_path):
