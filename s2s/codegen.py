@@ -24,6 +24,7 @@ COMMENT = "__s2s_comment__"
 def generate(fn: ir.Function, header: str = "") -> str:
     """The module text for `fn`."""
     fn = coalesce_phis(fn)
+    fn = restore_names(fn)
     gen = _Codegen(fn)
     fdef = gen.function()
     imports = sorted(gen.imports, key=lambda line: (not line.startswith("import"), line))
@@ -145,6 +146,8 @@ class _Codegen:
         raise TypeError(f"cannot generate {type(s).__name__}")
 
     def loop(self, s: ir.Loop) -> list:
+        if s.kind == "for" and s.loc is not None and s.loc.adjoint and self.uses.get(s.target, 0) == 0:
+            s = _with_target(s, "_")  # a reversed loop that does not read its index
         before = self.copies([(p.target, p.operands[0]) for p in s.phis])
         back = [(p.target, p.operands[1]) for p in s.phis]
         if s.kind == "for":
@@ -421,3 +424,68 @@ def _jump_reads(stmts: list) -> set:
         elif isinstance(s, ir.If):
             out |= _jump_reads(s.body) | _jump_reads(s.orelse)
     return out
+
+
+def _with_target(s: ir.Loop, name: str) -> ir.Loop:
+    import copy as _copy
+    s = _copy.copy(s)
+    s.target = name
+    return s
+
+
+def restore_names(fn: ir.Function) -> ir.Function:
+    """Let a stack pop restore a value under its own name: `y = y_saved.pop()`, not `y_2 = ...`.
+
+    Safe when nothing after the reversed loop reads the forward name (its value
+    after the forward loop is needed only by adjoints emitted before the reversed
+    loop, and those already ran).
+    """
+    if not fn.restores:
+        return fn
+    import copy as _copy
+    from .ssa import substitute_block
+    fn = _copy.deepcopy(fn)
+    renames: dict[str, str] = {}
+    _restore_block(fn.body, set(), fn.restores, renames)
+    if renames:
+        _rename_targets(fn.body, renames)
+        substitute_block(fn.body, {k: ir.Var(v) for k, v in renames.items()})
+    return fn
+
+
+def _restore_block(stmts: list, later: set, restores: dict, renames: dict) -> None:
+    from .walk import used_names
+    for i, s in enumerate(stmts):
+        after = later | used_names(stmts[i + 1:])
+        if isinstance(s, ir.Loop):
+            tails = {o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var)}
+            for name in _pop_targets(s.body):
+                original = restores.get(name)
+                if original is not None and original not in after and original not in renames.values():
+                    renames[name] = original
+            _restore_block(s.body, after | tails, restores, renames)
+        elif isinstance(s, ir.If):
+            tails = {o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var)}
+            _restore_block(s.body, after | tails, restores, renames)
+            _restore_block(s.orelse, after | tails, restores, renames)
+
+
+def _pop_targets(stmts: list) -> list:
+    out = []
+    for s in stmts:
+        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op == "pop":
+            out.append(s.target)
+        elif isinstance(s, ir.If):
+            out += _pop_targets(s.body) + _pop_targets(s.orelse)
+    return out
+
+
+def _rename_targets(stmts: list, renames: dict) -> None:
+    for s in stmts:
+        if isinstance(s, ir.Assign) and s.target in renames:
+            s.target = renames[s.target]
+        elif isinstance(s, ir.If):
+            _rename_targets(s.body, renames)
+            _rename_targets(s.orelse, renames)
+        elif isinstance(s, ir.Loop):
+            _rename_targets(s.body, renames)

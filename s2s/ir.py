@@ -131,6 +131,7 @@ class Function:
     docstring: str | None = None
     temps: frozenset = frozenset()  # compiler temporaries: codegen may fold them into their single use
     source_name: str = ""  # the user's function this was made from
+    restores: dict = field(default_factory=dict)  # stack-pop target -> the name whose value it restores
     free: dict = field(default_factory=dict)  # names of data read from the user's module: name -> (object, module)
 
 

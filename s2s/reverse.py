@@ -71,7 +71,8 @@ class _Reverse:
         self.rev_blocks: dict[int, list] = {}
         self.loops: list[_LoopContext] = []
         self.loc: ir.Loc | None = None  # the user line whose adjoint is being emitted
-        self.temp_defs: dict[str, ir.Assign] = {}  # rule results not yet named after their value
+        self.temp_defs: dict[str, ir.Assign] = {}
+        self.restores: dict[str, str] = {}  # rule results not yet named after their value
         self.defs = {}
         _index_definitions(fn.body, self.defs)
 
@@ -125,7 +126,8 @@ class _Reverse:
         checks_arguments = bool(check) and check[0].value.args != (ret.value,)
         body_out = (check + forward if checks_arguments else forward + check) + adjoint + [ir.Return(result)]
         return ir.Function(name=name, params=list(self.fn.params), body=body_out, defaults=self.fn.defaults,
-                           filename=self.fn.filename, free=dict(self.fn.free), temps=self.fn.temps)
+                           filename=self.fn.filename, free=dict(self.fn.free), temps=self.fn.temps,
+                           restores=dict(self.restores))
 
     def _pack(self, atoms: list, out: list) -> ir.Atom:
         tmp = self.fresh()
@@ -399,11 +401,12 @@ class _Reverse:
             stack = self.namer.fresh(n + "_saved")
             plan.stacks[n] = stack
             restored = self.namer.fresh(n)
+            self.restores[restored] = n
             subst[n] = ir.Var(restored)
             pops.append((self._defining_block(s, n), ir.Assign(restored, ir.Call("pop", (ir.Var(stack),)), self.loc)))
         recompute = []
         for d in recomputed:
-            again = self.namer.fresh(d.target)
+            again = self.fresh() if d.target in self.namer.temps else self.namer.fresh(d.target)
             subst[d.target] = ir.Var(again)
             recompute.append(ir.Assign(again, d.value, self.loc))
         rev_body[0:0] = recompute

@@ -1,15 +1,18 @@
 """Optimisation passes on the IR, each a pure function `ir.Function -> ir.Function`.
 
 `optimize(fn)` runs them in order: simplify (algebraic identities, constant
-folding, copy propagation), then dead-code elimination.
+folding, copy propagation), common-subexpression elimination, simplify again
+(merged values open new identities such as `a + a`), then dead-code
+elimination.
 """
 from __future__ import annotations
 
 from .. import ir
+from .cse import eliminate_common_subexpressions
 from .dce import eliminate_dead_code
 from .simplify import simplify
 
-PASSES = (simplify, eliminate_dead_code)
+PASSES = (simplify, eliminate_common_subexpressions, simplify, eliminate_dead_code)
 
 
 def optimize(fn: ir.Function) -> ir.Function:

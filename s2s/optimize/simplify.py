@@ -45,6 +45,10 @@ def simplify_call(c: ir.Call):
             return a[0]
     if c.op == "sub" and _num(a[1], 0):
         return a[0]
+    if c.op in ("add", "sub") and _num(a[1]) and a[1].value < 0:  # x - -0.5  ->  x + 0.5
+        return ir.Call("sub" if c.op == "add" else "add", (a[0], ir.Const(-a[1].value)))
+    if c.op == "add" and a[0] == a[1] and isinstance(a[0], ir.Var):  # a + a  ->  2.0 * a
+        return ir.Call("mul", (ir.Const(2.0), a[0]))
     if c.op in ("truediv", "pow") and _num(a[1], 1):
         return a[0]
     return c
@@ -168,10 +172,16 @@ class _Peephole:
             n1 = self._def(a[1], "neg")
             if n1 is not None:
                 return ir.Call("add", (a[0], n1.args[0]))
-        if c.op == "numpy.shape" and len(a) == 1:
+        if c.op in ("numpy.shape", "numpy.size", "numpy.ndim") and len(a) == 1:
             src = self.shape_source(a[0])
             if src != a[0]:
-                return ir.Call("numpy.shape", (src,))
+                return ir.Call(c.op, (src,))
+        if c.op == "truediv" and len(a) == 2:  # np.full(np.shape(v), k) / y  ->  k / y  when y is shaped like v
+            full = self._def(a[0], "numpy.full")
+            if full is not None and not full.kwargs and len(full.args) == 2 and not _num(a[1]):
+                shape = self._def(full.args[0], "numpy.shape")
+                if shape is not None and self.shape_source(a[1]) == self.shape_source(shape.args[0]):
+                    return ir.Call("truediv", (full.args[1], a[1]))
         if c.op == "mul" and len(a) == 2:
             for full_arg, other in ((a[0], a[1]), (a[1], a[0])):
                 full = self._def(full_arg, "numpy.full")

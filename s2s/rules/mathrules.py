@@ -17,7 +17,7 @@ defvjp("math.log2", lambda g, ans, x: g / (x * LN2))
 defvjp("math.log10", lambda g, ans, x: g / (x * LN10))
 defvjp("math.log1p", lambda g, ans, x: g / (1.0 + x))
 defvjp("math.sqrt", lambda g, ans, x: g / (2.0 * ans))
-defvjp("math.pow", lambda g, ans, x, y: g * y * x ** (y - 1), lambda g, ans, x, y: g * ans * math.log(x))
+defvjp("math.pow", lambda g, ans, x, y: g * (y * x ** (y - 1)), lambda g, ans, x, y: g * ans * math.log(x))
 
 # ---------------------------------------------------------------- trigonometric
 defvjp("math.sin", lambda g, ans, x: g * math.cos(x))

@@ -1,0 +1,61 @@
+"""Common-subexpression elimination over structured SSA.
+
+A pure call identical to one computed earlier on every path to it (earlier in
+the same block, or in a block enclosing it) is replaced by that earlier value.
+Stack pops, list creation and runtime checks are never merged.
+"""
+from __future__ import annotations
+
+import copy
+
+from .. import ir
+
+IMPURE = {"pop", "list", "push"}
+
+
+def eliminate_common_subexpressions(fn: ir.Function) -> ir.Function:
+    fn = copy.deepcopy(fn)
+    mapping: dict[str, ir.Atom] = {}
+    _block(fn.body, {}, mapping)
+    if mapping:
+        from ..ssa import substitute_block
+        substitute_block(fn.body, mapping)
+    return fn
+
+
+def _key(call: ir.Call, mapping: dict):
+    def sub(a):
+        while isinstance(a, ir.Var) and a.name in mapping:
+            a = mapping[a.name]
+        return a
+    args = tuple(_hashable(sub(a)) for a in call.args)
+    kwargs = tuple((k, _hashable(sub(v))) for k, v in call.kwargs)
+    return (call.op, args, kwargs)
+
+
+def _hashable(a):
+    if isinstance(a, ir.Const):
+        try:
+            hash(a.value)
+            return ("const", type(a.value).__name__, a.value)
+        except TypeError:
+            return ("const-id", id(a.value))
+    return a
+
+
+def _block(stmts: list, available: dict, mapping: dict) -> None:
+    available = dict(available)
+    for s in stmts:
+        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op not in IMPURE \
+                and not s.value.op.startswith("s2s.runtime.require"):
+            key = _key(s.value, mapping)
+            if key in available:
+                mapping[s.target] = ir.Var(available[key])
+            else:
+                available[key] = s.target
+        elif isinstance(s, ir.If):
+            _block(s.body, available, mapping)
+            _block(s.orelse, available, mapping)
+        elif isinstance(s, ir.Loop):
+            _block(s.header, available, mapping)
+            _block(s.body, available, mapping)

@@ -1,0 +1,84 @@
+"""Functions whose generated gradient source is kept in tests/golden/ and compared exactly."""
+import math
+
+import numpy as np
+
+
+def quickstart(x1, x2):
+    return math.log(x1) + x1 * x2 - math.sin(x2)
+
+
+def mlp_layer(W, x, b):
+    return np.sum(np.tanh(W @ x + b) ** 2)
+
+
+def softplus_sum(x):
+    return np.sum(np.log1p(np.exp(x)))
+
+
+def rational(x, y):
+    return (x * x + 1.0) / (y - 2.0) + x * y
+
+
+def chain(x):
+    y = math.sin(x)
+    z = y * y + x
+    return math.exp(z) / z
+
+
+def broadcast_bias(x, b):
+    return np.mean((x + b) ** 2)
+
+
+def helper_user(x):
+    return shifted_square(x, 1.5) + shifted_square(x, -0.5)
+
+
+def shifted_square(v, c):
+    return (v - c) ** 2
+
+
+def soft_abs(x):
+    if x > 0.0:
+        y = x * x
+    else:
+        y = -x
+    return y
+
+
+def power_series(x, n):
+    y = 1.0
+    for i in range(n):
+        y = y * x + 1.0
+    return y
+
+
+def grow_until(x):
+    y = x
+    for i in range(100):
+        y = y * 1.5
+        if y > 10.0:
+            break
+    return y
+
+
+def newton_sqrt(a):
+    x = a
+    while abs(x * x - a) > 1e-12:
+        x = 0.5 * (x + a / x)
+    return x
+
+
+GOLDEN = [
+    ("quickstart", quickstart, (0, 1)),
+    ("mlp_layer", mlp_layer, 0),
+    ("softplus_sum", softplus_sum, 0),
+    ("rational", rational, (0, 1)),
+    ("chain", chain, 0),
+    ("broadcast_bias", broadcast_bias, (0, 1)),
+    ("helper_user", helper_user, 0),
+    ("soft_abs", soft_abs, 0),
+    ("power_series", power_series, 0),
+    ("grow_until", grow_until, 0),
+    ("newton_sqrt", newton_sqrt, 0),
+]
