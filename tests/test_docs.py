@@ -9,6 +9,7 @@ real output instead, so the printed outputs in the docs are produced by running
 the code, never typed by hand.
 """
 import contextlib
+import difflib
 import io
 import linecache
 import re
@@ -101,8 +102,9 @@ def test_doc_code_blocks_run_and_print_what_the_doc_shows(path):
             if testing.updating():
                 rewrites.append((expected, printed))
             else:
-                mismatches.append(f"{path.name}:{expected.start}: the output shown differs from the real one.\n"
-                                  f"--- shown\n{expected.text}--- printed\n{printed}")
+                diff = "".join(difflib.unified_diff(expected.text.splitlines(keepends=True),
+                                                    printed.splitlines(keepends=True), "shown", "printed"))
+                mismatches.append(f"{path.name}:{expected.start}: the output shown differs from the real one:\n{diff}")
     if rewrites:
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
         for expected, printed in reversed(rewrites):
