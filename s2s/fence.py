@@ -59,6 +59,8 @@ def unsupported(src: Source, node: ast.AST, construct: str, hint: str = "") -> U
 def check(src: Source) -> None:
     """Raise UnsupportedSyntaxError at the first construct outside the supported subset."""
     fdef = src.tree
+    if isinstance(fdef, ast.AsyncFunctionDef):
+        raise unsupported(src, fdef, NAMES[ast.AsyncFunctionDef])
     args = fdef.args
     if args.vararg or args.kwarg:
         node = args.vararg or args.kwarg

@@ -1,0 +1,102 @@
+"""Bad input gets a clear error that points at the user's own line."""
+import inspect
+import math
+import os
+
+import numpy as np
+import pytest
+
+import s2s
+import error_functions as ef
+
+SOURCE = inspect.getsource(ef).splitlines()
+FILE = os.path.abspath(ef.__file__)
+
+
+def marked_line(fn) -> int:
+    """The line number (in error_functions.py) marked `# error-here` inside fn."""
+    lines, start = inspect.getsourcelines(fn)
+    for i, text in enumerate(lines):
+        if "# error-here" in text:
+            return start + i
+    raise AssertionError(f"no marker in {fn.__name__}")
+
+
+UNSUPPORTED = [
+    (ef.uses_try, "try"),
+    (ef.uses_with, "with"),
+    (ef.uses_yield, "yield"),
+    (ef.uses_async, "async"),
+    (ef.uses_global, "global"),
+    (ef.uses_class, "class"),
+    (ef.uses_del, "del"),
+    (ef.uses_import, "import"),
+    (ef.uses_list_comprehension, "list comprehension"),
+    (ef.return_in_loop, "return statement inside a loop"),
+    (ef.no_return, "does not return a value"),
+    (ef.undefined_name, "not_defined_anywhere"),
+    (ef.method_of_unknown, "frobnicate"),
+    (ef.nested_def, "nested function"),
+]
+
+
+@pytest.mark.parametrize("fn,construct", UNSUPPORTED, ids=[u[0].__name__ for u in UNSUPPORTED])
+def test_unsupported_syntax_points_at_the_line(fn, construct):
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(fn)(1.0)
+    err = info.value
+    assert isinstance(err, SyntaxError) and isinstance(err, s2s.S2SError)
+    line = marked_line(fn)
+    assert err.lineno == line
+    assert err.filename == FILE
+    text = str(err)
+    assert construct in text
+    assert f"{FILE}:{line}:" in text
+    assert SOURCE[line - 1].strip() in text  # the line itself
+    assert "^" in text  # a caret under the construct
+
+
+def test_caret_sits_under_the_construct():
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(ef.uses_del)(1.0)
+    line = SOURCE[info.value.lineno - 1]
+    assert info.value.offset == line.index("del") + 1
+
+
+def test_error_is_raised_on_first_use_not_at_decoration():
+    g = s2s.grad(ef.uses_try)  # no error yet: transformation happens on first use
+    with pytest.raises(s2s.UnsupportedSyntaxError):
+        g.source
+
+
+@pytest.mark.parametrize("fn,callee", [(ef.unknown_callee, "fft"), (ef.opaque_callee, "OPAQUE")])
+def test_call_without_rule_or_source(fn, callee):
+    with pytest.raises(s2s.NonDifferentiableError) as info:
+        s2s.grad(fn)(1.0)
+    text = str(info.value)
+    assert callee in text
+    assert f"{FILE}:{marked_line(fn)}" in text
+    assert "s2s.adjoint" in text
+
+
+def test_source_unavailable_for_builtins_and_exec():
+    with pytest.raises(s2s.SourceUnavailableError) as info:
+        s2s.grad(math.sin)(1.0)
+    assert "sin" in str(info.value)
+    namespace = {}
+    exec("def made_by_exec(x):\n    return x * x\n", namespace)
+    with pytest.raises(s2s.SourceUnavailableError) as info:
+        s2s.grad(namespace["made_by_exec"])(1.0)
+    assert "made_by_exec" in str(info.value)
+
+
+def test_non_scalar_result_names_vjp():
+    with pytest.raises(ValueError, match="vjp"):
+        s2s.grad(ef.non_scalar)(np.ones(3))
+
+
+def test_bad_wrt():
+    with pytest.raises(ValueError, match="not a parameter"):
+        s2s.grad(ef.non_scalar, wrt="y")(1.0)
+    with pytest.raises(ValueError, match="out of range"):
+        s2s.grad(ef.non_scalar, wrt=3)(1.0)
