@@ -118,7 +118,7 @@ def getitem_adjoint(g, x, *index):
     """Adjoint of `x[index]`: `g` placed at `index` in zeros shaped like `x` (repeated indices add up)."""
     idx = index[0] if len(index) == 1 else index
     if isinstance(x, (tuple, list)):
-        out = [zeros_like(v) for v in x]
+        out = Parts(zeros_like(v) for v in x)  # (runtime_numpy.Parts: `+` adds element by element)
         out[idx] = g
         return out
     out = np.zeros(np.shape(x), dtype=np.result_type(np.asarray(x).dtype, np.float64))
@@ -156,3 +156,5 @@ def broadcast_tangent(d, ans):
     if np.shape(d) == np.shape(ans):
         return d
     return np.broadcast_to(d, np.shape(ans))
+
+from .runtime_numpy import *  # noqa: E402,F401,F403  (helpers of the NumPy rules in rules/numpy_extra.py)

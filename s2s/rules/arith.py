@@ -27,3 +27,7 @@ defnondiff("builtins.len", "builtins.range", "builtins.int", "builtins.bool", "b
 # ---------------------------------------------------------------- structure
 defvjp("getitem", lambda g, ans, x, *index: rt.getitem_adjoint(g, x, *index))
 defnondiff("slice")
+
+# ---------------------------------------------------------------- containers: element i of [a, b, ...] gets part i of the list adjoint
+defvjp("list", *(lambda g, ans, *xs, i=i: g[i] for i in range(256)))
+defvjp("tuple", *(lambda g, ans, *xs, i=i: g[i] for i in range(256)))

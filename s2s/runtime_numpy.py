@@ -1,0 +1,729 @@
+"""Numeric helpers for the NumPy reverse rules in `s2s.rules.numpy_extra`.
+
+Generated code reaches these as `rt.<name>` (`s2s.runtime` re-exports them).
+Every helper is pure: it returns a new array and never writes into its
+arguments. Each docstring names the derivative it implements, written as the
+adjoint (vector-Jacobian product) of the NumPy call it belongs to: `g` is the
+adjoint of that call's result, `ans` the result itself.
+
+Linear algebra formulas follow M. Giles, "An extended collection of matrix
+derivative results for forward and reverse mode AD" (2008); I. Murray,
+"Differentiation of the Cholesky decomposition" (2016); J. Townsend,
+"Differentiating the singular value decomposition" (2016); S. Walter and
+L. Lehmann, "Algorithmic differentiation of linear algebra functions with
+application in optimum experimental design" (2010) for QR.
+"""
+from __future__ import annotations
+
+import string
+
+import numpy as np
+
+__all__ = [
+    "Parts",
+    "reduced_axes", "expand_reduced", "prod_adjoint", "extremum_adjoint", "var_adjoint", "cumsum_adjoint",
+    "cumprod_adjoint", "nanmean_adjoint", "norm_adjoint", "vector_norm_adjoint", "matrix_norm_adjoint", "diff_adjoint", "average_adjoint",
+    "tile_adjoint", "repeat_adjoint", "pad_adjoint", "array_adjoint",
+    "concatenate_adjoint", "stack_adjoint", "hstack_adjoint", "vstack_adjoint", "dstack_adjoint",
+    "column_stack_adjoint",
+    "tensordot_adjoint_a", "tensordot_adjoint_b", "inner_adjoint_a", "inner_adjoint_b", "einsum_adjoint",
+    "kron_adjoint_a", "kron_adjoint_b", "trace_adjoint", "diagonal_adjoint", "diag_adjoint",
+    "matrix_power_adjoint", "convolve_adjoint_a", "convolve_adjoint_b", "cross_adjoint_a", "cross_adjoint_b",
+    "take_adjoint", "take_along_axis_adjoint", "sort_adjoint", "select_adjoint_choices",
+    "select_adjoint_default", "sinc_derivative",
+    "mT", "solve_adjoint_a", "solve_adjoint_b", "det_adjoint", "slogdet_adjoint", "cholesky_adjoint",
+    "eigh_adjoint", "eigvalsh_adjoint", "qr_adjoint", "svd_adjoint", "svdvals_adjoint",
+]
+
+
+# ---------------------------------------------------------------- shared pieces
+
+class Parts(list):
+    """The adjoint of a list or tuple value: one adjoint per element.
+
+    `+` adds element by element, so two contributions to the adjoint of one
+    tuple (`s, l = np.linalg.slogdet(a)` with both parts used) sum correctly
+    instead of concatenating; adding 0.0 (no contribution yet) leaves it as is.
+    """
+
+    def __add__(self, other):
+        if isinstance(other, (list, tuple)):
+            return Parts(a + b for a, b in zip(self, other))
+        if np.ndim(other) == 0 and other == 0:
+            return self
+        return NotImplemented
+
+    __radd__ = __add__
+
+
+def _unbroadcast(g, shape):
+    """Sum `g` down to `shape` (undo NumPy broadcasting)."""
+    g = np.asarray(g)
+    extra = g.ndim - len(shape)
+    if extra > 0:
+        g = g.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return np.broadcast_to(g, shape) if g.shape != tuple(shape) else g
+
+
+def _float_zeros(x):
+    x = np.asarray(x)
+    return np.zeros(x.shape, dtype=np.result_type(x.dtype, np.float64))
+
+
+def mT(a):
+    """The matrix transpose of the last two axes (`a.mT` in NumPy 2)."""
+    return np.swapaxes(a, -1, -2)
+
+
+def reduced_axes(axis, ndim: int) -> tuple:
+    """The non-negative axes a reduction with `axis` removes (all of them for None)."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+    return tuple(sorted(int(a) % ndim for a in axes))
+
+
+def expand_reduced(g, shape, axis=None, keepdims=False):
+    """`g`, the adjoint of a reduction of an array of `shape` over `axis`, reshaped to broadcast against it."""
+    g = np.asarray(g)
+    if not keepdims:
+        g = np.expand_dims(g, reduced_axes(axis, len(shape))) if len(shape) else g
+    return g
+
+
+# ---------------------------------------------------------------- reductions
+
+def prod_adjoint(g, x, axis=None, keepdims=False):
+    """Adjoint of `np.prod(x, axis, keepdims)`: `g` times the product of the other factors.
+
+    Computed from exclusive prefix and suffix products, so zeros in `x` are exact.
+    """
+    x = np.asarray(x)
+    axes = reduced_axes(axis, x.ndim)
+    keep = [a for a in range(x.ndim) if a not in axes]
+    perm = keep + list(axes)
+    xt = np.transpose(x, perm)
+    lead = xt.shape[:len(keep)]
+    flat = xt.reshape(lead + (-1,))
+    ones = np.ones(lead + (1,), dtype=np.result_type(x.dtype, np.float64))
+    left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    others = np.transpose((left * right).reshape(xt.shape), np.argsort(perm))
+    return expand_reduced(g, x.shape, axis, keepdims) * others
+
+
+def extremum_adjoint(g, ans, x, axis=None, keepdims=False):
+    """Adjoint of `np.max`/`np.min` (and the nan-ignoring variants): `g` shared equally among the extremal entries."""
+    x = np.asarray(x)
+    hit = x == expand_reduced(ans, x.shape, axis, keepdims)
+    count = np.sum(hit, axis=reduced_axes(axis, x.ndim), keepdims=True)
+    return expand_reduced(g, x.shape, axis, keepdims) * hit / count
+
+
+def var_adjoint(g, x, axis=None, ddof=0, keepdims=False):
+    """Adjoint of `np.var(x, axis, ddof=ddof, keepdims)`: `g * 2 (x - mean) / (n - ddof)`."""
+    x = np.asarray(x)
+    axes = reduced_axes(axis, x.ndim)
+    n = int(np.prod([x.shape[a] for a in axes]))
+    centred = x - np.mean(x, axis=axes, keepdims=True)
+    return expand_reduced(g, x.shape, axis, keepdims) * 2.0 * centred / (n - ddof)
+
+
+def cumsum_adjoint(g, x, axis=None):
+    """Adjoint of `np.cumsum(x, axis)`: the reversed cumulative sum of `g`."""
+    if axis is None:
+        return np.reshape(np.cumsum(np.asarray(g)[::-1])[::-1], np.shape(x))
+    return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
+
+
+def cumprod_adjoint(g, ans, x, axis=None):
+    """Adjoint of `np.cumprod(x, axis)`: reversed cumulative sum of `g * ans`, divided by `x` (x must be nonzero)."""
+    if axis is None:
+        return np.reshape(cumsum_adjoint(np.ravel(g * ans), np.ravel(x)), np.shape(x)) / x
+    return cumsum_adjoint(g * ans, x, axis) / x
+
+
+def nanmean_adjoint(g, x, axis=None, keepdims=False):
+    """Adjoint of `np.nanmean(x, axis, keepdims)`: `g / count` at the non-NaN entries, 0 at NaNs."""
+    x = np.asarray(x)
+    present = ~np.isnan(x)
+    count = np.sum(present, axis=reduced_axes(axis, x.ndim), keepdims=True)
+    return expand_reduced(g, x.shape, axis, keepdims) * present / count
+
+
+def average_adjoint(g, x, axis=None, weights=None, keepdims=False):
+    """Adjoint of `np.average(x, axis, weights, keepdims=keepdims)` with respect to `x`."""
+    x = np.asarray(x)
+    g = expand_reduced(g, x.shape, axis, keepdims)
+    if weights is None:
+        axes = reduced_axes(axis, x.ndim)
+        return np.broadcast_to(g, x.shape) / int(np.prod([x.shape[a] for a in axes]))
+    w = np.asarray(weights)
+    if w.shape != x.shape:  # 1-D weights along a single axis
+        shape = [1] * x.ndim
+        shape[reduced_axes(axis, x.ndim)[0]] = w.size
+        w = w.reshape(shape)
+    return g * w / np.sum(w, axis=reduced_axes(axis, x.ndim), keepdims=True)
+
+
+def _vector_norm_adjoint(g, ans, x, ord, axis):
+    """Adjoint of a vector p-norm of `x` along `axis` (tuple) with the keepdims-shaped `g`, `ans`."""
+    if ord is None or ord == 2:
+        return g * x / np.where(ans == 0, 1.0, ans)
+    if ord == 1:
+        return g * np.sign(x)
+    if ord == 0:
+        return np.zeros_like(x, dtype=float)
+    if ord in (np.inf, -np.inf):
+        hit = np.abs(x) == ans
+        return g * np.sign(x) * hit / np.sum(hit, axis=axis, keepdims=True)
+    return g * np.sign(x) * np.abs(x) ** (ord - 1) / ans ** (ord - 1)
+
+
+def _matrix_norm_adjoint(g, ans, x, ord):
+    """Adjoint of a matrix norm over the last two axes; `g`, `ans` have shape (..., 1, 1)."""
+    if ord in (None, "fro"):
+        return g * x / np.where(ans == 0, 1.0, ans)
+    if ord in ("nuc", 2, -2):
+        u, s, vh = np.linalg.svd(x, full_matrices=False)
+        if ord == "nuc":
+            return g * (u @ vh)
+        i = 0 if ord == 2 else -1
+        return g * (u[..., :, i:i + 1] * vh[..., i:i + 1, :])
+    if ord in (1, -1, np.inf, -np.inf):
+        rows = ord in (np.inf, -np.inf)  # inf: max row sum; 1: max column sum
+        sums = np.sum(np.abs(x), axis=-1 if rows else -2, keepdims=True)
+        hit = sums == ans
+        return g * np.sign(x) * hit / np.sum(hit, axis=-2 if rows else -1, keepdims=True)
+    raise ValueError(f"np.linalg.norm: no derivative for the matrix norm ord={ord!r}")
+
+
+def norm_adjoint(g, ans, x, ord=None, axis=None, keepdims=False):
+    """Adjoint of `np.linalg.norm(x, ord, axis, keepdims)` (vector norms, and the matrix norms
+    'fro', 'nuc', 1, -1, 2, -2, inf, -inf).  Where the norm is not differentiable (a zero vector,
+    ties in a max) it uses the subgradient that shares `g` among the tied entries."""
+    x = np.asarray(x)
+    if axis is None:
+        matrix = x.ndim == 2 and ord is not None
+        axes = tuple(range(x.ndim))
+        if ord is None:
+            matrix = False
+    else:
+        axes = reduced_axes(axis, x.ndim)
+        matrix = len(axes) == 2
+    g = expand_reduced(g, x.shape, axes, keepdims)
+    ans = expand_reduced(ans, x.shape, axes, keepdims)
+    if not matrix:
+        return _vector_norm_adjoint(g, ans, x, ord, axes)
+    a0, a1 = (axis if axis is not None else (0, 1))
+    a0, a1 = a0 % x.ndim, a1 % x.ndim
+    move = lambda v: np.moveaxis(v, (a0, a1), (-2, -1))  # noqa: E731
+    out = _matrix_norm_adjoint(move(g), move(ans), move(x), ord)
+    return np.moveaxis(out, (-2, -1), (a0, a1))
+
+
+def vector_norm_adjoint(g, ans, x, axis=None, keepdims=False, ord=2):
+    """Adjoint of `np.linalg.vector_norm(x, axis, keepdims, ord)` (axis=None: all entries form one vector)."""
+    x = np.asarray(x)
+    axes = reduced_axes(axis, x.ndim)
+    g, ans = expand_reduced(g, x.shape, axes, keepdims), expand_reduced(ans, x.shape, axes, keepdims)
+    return _vector_norm_adjoint(g, ans, x, ord, axes)
+
+
+def matrix_norm_adjoint(g, ans, x, keepdims=False, ord="fro"):
+    """Adjoint of `np.linalg.matrix_norm(x, keepdims, ord)` (the norm of each matrix in the last two axes)."""
+    g, ans = expand_reduced(g, np.shape(x), (-2, -1), keepdims), expand_reduced(ans, np.shape(x), (-2, -1), keepdims)
+    return _matrix_norm_adjoint(g, ans, np.asarray(x), ord)
+
+
+def diff_adjoint(g, x, n=1, axis=-1):
+    """Adjoint of `np.diff(x, n, axis)`: `n` times the negated backward difference, zero-padded."""
+    g = np.asarray(g)
+    for _ in range(n):
+        widths = [(0, 0)] * g.ndim
+        widths[axis % g.ndim] = (1, 1)
+        g = -np.diff(np.pad(g, widths), axis=axis)
+    return g
+
+
+# ---------------------------------------------------------------- shape
+
+def array_adjoint(g, x):
+    """Adjoint of `np.array(x)` / `np.asarray(x)`: `g` itself, or for a (nested) list of arrays, `g` split into
+    one part per element."""
+    if isinstance(x, (list, tuple)):
+        return Parts(array_adjoint(g[i], v) for i, v in enumerate(x))
+    return _unbroadcast(g, np.shape(x)) if np.ndim(x) < np.ndim(g) else g
+
+
+def tile_adjoint(g, x, reps):
+    """Adjoint of `np.tile(x, reps)`: the tiles of `g` summed."""
+    shape = np.shape(x)
+    reps = (reps,) if np.ndim(reps) == 0 else tuple(reps)
+    n = max(len(shape), len(reps))
+    s = (1,) * (n - len(shape)) + tuple(shape)
+    r = (1,) * (n - len(reps)) + reps
+    interleaved = np.reshape(g, [d for pair in zip(r, s) for d in pair])
+    return np.reshape(np.sum(interleaved, axis=tuple(range(0, 2 * n, 2))), shape)
+
+
+def repeat_adjoint(g, x, repeats, axis=None):
+    """Adjoint of `np.repeat(x, repeats, axis)`: the adjoints of the copies of each element summed."""
+    x = np.asarray(x)
+    src = x.ravel() if axis is None else x
+    ax = 0 if axis is None else axis % x.ndim
+    owner = np.repeat(np.arange(src.shape[ax]), repeats)
+    out = _float_zeros(src)
+    np.add.at(np.moveaxis(out, ax, 0), owner, np.moveaxis(np.asarray(g), ax, 0))
+    return out.reshape(x.shape)
+
+
+def pad_adjoint(g, x, pad_width, mode="constant", **options):
+    """Adjoint of `np.pad(x, pad_width, mode)` for the modes that copy entries of `x` (constant, edge,
+    reflect, symmetric, wrap): the adjoint of every copy is added back to its source entry."""
+    if mode not in ("constant", "edge", "reflect", "symmetric", "wrap"):
+        raise ValueError(f"np.pad: no derivative for mode={mode!r}")
+    x = np.asarray(x)
+    source = np.arange(x.size).reshape(x.shape)
+    if mode == "constant":
+        where = np.pad(source, pad_width, mode="constant", constant_values=-1)
+    else:
+        where = np.pad(source, pad_width, mode=mode, **{k: v for k, v in options.items() if k == "reflect_type"})
+    inside = where >= 0
+    out = np.bincount(where[inside], weights=np.asarray(g, dtype=float)[inside], minlength=x.size)
+    return out.reshape(x.shape)
+
+
+# ---------------------------------------------------------------- joining and splitting
+
+def _split_back(g, pieces, lifted, axis):
+    """`g` cut along `axis` into parts sized like the `lifted` pieces, each reshaped like its `pieces` entry."""
+    sizes = [np.shape(p)[axis] for p in lifted]
+    parts = np.split(np.asarray(g), np.cumsum(sizes)[:-1], axis=axis)
+    return Parts(np.reshape(part, np.shape(p)) for part, p in zip(parts, pieces))
+
+
+def concatenate_adjoint(g, seq, axis=0):
+    """Adjoint of `np.concatenate(seq, axis)`: one part of `g` per array in `seq` (a list)."""
+    if axis is None:
+        return _split_back(np.ravel(g), seq, [np.ravel(p) for p in seq], 0)
+    return _split_back(g, seq, seq, axis)
+
+
+def stack_adjoint(g, seq, axis=0):
+    """Adjoint of `np.stack(seq, axis)`: the slices of `g` along the new axis."""
+    return Parts(np.take(g, i, axis=axis) for i in range(len(seq)))
+
+
+def hstack_adjoint(g, seq):
+    """Adjoint of `np.hstack(seq)` (concatenation along axis 1, or 0 for 1-D arrays)."""
+    lifted = [np.atleast_1d(p) for p in seq]
+    return _split_back(g, seq, lifted, 0 if lifted[0].ndim == 1 else 1)
+
+
+def vstack_adjoint(g, seq):
+    """Adjoint of `np.vstack(seq)` (1-D arrays become rows)."""
+    return _split_back(g, seq, [np.atleast_2d(p) for p in seq], 0)
+
+
+def dstack_adjoint(g, seq):
+    """Adjoint of `np.dstack(seq)` (concatenation along axis 2 after `np.atleast_3d`)."""
+    return _split_back(g, seq, [np.atleast_3d(p) for p in seq], 2)
+
+
+def column_stack_adjoint(g, seq):
+    """Adjoint of `np.column_stack(seq)` (1-D arrays become columns)."""
+    lifted = [np.reshape(p, (-1, 1)) if np.ndim(p) < 2 else p for p in seq]
+    return _split_back(g, seq, lifted, 1)
+
+
+# ---------------------------------------------------------------- products
+
+def _tensordot_axes(axes, na: int, nb: int):
+    if np.ndim(axes) == 0:
+        k = int(axes)
+        return list(range(na - k, na)), list(range(k))
+    a_axes, b_axes = axes
+    a_axes = [a_axes] if np.ndim(a_axes) == 0 else list(a_axes)
+    b_axes = [b_axes] if np.ndim(b_axes) == 0 else list(b_axes)
+    return [int(a) % na for a in a_axes], [int(b) % nb for b in b_axes]
+
+
+def tensordot_adjoint_a(g, a, b, axes=2):
+    """Adjoint of `np.tensordot(a, b, axes)` with respect to `a`."""
+    na, nb = np.ndim(a), np.ndim(b)
+    a_axes, b_axes = _tensordot_axes(axes, na, nb)
+    a_free = [i for i in range(na) if i not in a_axes]
+    b_free = [i for i in range(nb) if i not in b_axes]
+    out = np.tensordot(g, b, axes=(list(range(len(a_free), len(a_free) + len(b_free))), b_free))
+    return np.transpose(out, np.argsort(a_free + a_axes))
+
+
+def tensordot_adjoint_b(g, a, b, axes=2):
+    """Adjoint of `np.tensordot(a, b, axes)` with respect to `b`."""
+    na, nb = np.ndim(a), np.ndim(b)
+    a_axes, b_axes = _tensordot_axes(axes, na, nb)
+    a_free = [i for i in range(na) if i not in a_axes]
+    b_free = [i for i in range(nb) if i not in b_axes]
+    out = np.tensordot(a, g, axes=(a_free, list(range(len(a_free)))))
+    return np.transpose(out, np.argsort(b_axes + b_free))
+
+
+def inner_adjoint_a(g, a, b):
+    """Adjoint of `np.inner(a, b)` (a sum over the last axes) with respect to `a`."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return _unbroadcast(g * np.asarray(b), np.shape(a))
+    return tensordot_adjoint_a(g, a, b, ([-1], [-1]))
+
+
+def inner_adjoint_b(g, a, b):
+    """Adjoint of `np.inner(a, b)` with respect to `b`."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return _unbroadcast(g * np.asarray(a), np.shape(b))
+    return tensordot_adjoint_b(g, a, b, ([-1], [-1]))
+
+
+def _einsum_parse(subscripts: str, operands):
+    """Explicit subscripts (one string per operand, and the output) with '...' spelled out in letters."""
+    subscripts = subscripts.replace(" ", "")
+    inputs, arrow, output = subscripts.partition("->")
+    terms = inputs.split(",")
+    used = set(subscripts)
+    spare = [c for c in string.ascii_letters if c not in used]
+    ell_dims = max((np.ndim(op) - len(t.replace("...", "")) for t, op in zip(terms, operands) if "..." in t),
+                   default=0)
+    ell = "".join(spare[:ell_dims])
+    terms = [t.replace("...", ell[len(ell) - (np.ndim(op) - len(t.replace("...", ""))):]) if "..." in t else t
+             for t, op in zip(terms, operands)]
+    if not arrow:
+        letters = "".join(terms)
+        output = ell + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ell))
+    else:
+        output = output.replace("...", ell)
+    return terms, output
+
+
+def einsum_adjoint(g, subscripts, i, *operands):
+    """Adjoint of `np.einsum(subscripts, *operands)` with respect to operand `i`: an einsum of `g` with the
+    other operands, broadcast over indices only operand `i` sums, and placed on the diagonal for a
+    repeated index (as in 'ii->i')."""
+    terms, output = _einsum_parse(subscripts, operands)
+    mine = terms[i]
+    others = [t for j, t in enumerate(terms) if j != i]
+    unique = "".join(dict.fromkeys(mine))
+    known = "".join(c for c in unique if c in output or any(c in t for t in others))
+    spec = ",".join([output] + others) + "->" + known
+    part = np.einsum(spec, g, *[op for j, op in enumerate(operands) if j != i])
+    sizes = dict(zip(mine, np.shape(operands[i])))
+    missing = [k for k, c in enumerate(unique) if c not in known]
+    if missing:  # letters only operand i sums over: the adjoint is constant along them
+        part = np.expand_dims(part, missing)
+        part = np.broadcast_to(part, [sizes[c] if c not in known else part.shape[k] for k, c in enumerate(unique)])
+    part = _unbroadcast(part, [sizes[c] for c in unique])
+    if unique == mine:
+        return np.array(part, dtype=float)
+    out = np.zeros(np.shape(operands[i]), dtype=float)
+    np.einsum(mine + "->" + unique, out)[...] = part  # the diagonal view is writeable
+    return out
+
+
+def kron_adjoint_a(g, a, b):
+    """Adjoint of `np.kron(a, b)` with respect to `a`: each block of `g` contracted with `b`."""
+    n = max(np.ndim(a), np.ndim(b))
+    sa = (1,) * (n - np.ndim(a)) + np.shape(a)
+    sb = (1,) * (n - np.ndim(b)) + np.shape(b)
+    blocks = np.reshape(g, [d for pair in zip(sa, sb) for d in pair])
+    out = np.tensordot(blocks, np.reshape(b, sb), axes=(list(range(1, 2 * n, 2)), list(range(n))))
+    return np.reshape(out, np.shape(a))
+
+
+def kron_adjoint_b(g, a, b):
+    """Adjoint of `np.kron(a, b)` with respect to `b`."""
+    n = max(np.ndim(a), np.ndim(b))
+    sa = (1,) * (n - np.ndim(a)) + np.shape(a)
+    sb = (1,) * (n - np.ndim(b)) + np.shape(b)
+    blocks = np.reshape(g, [d for pair in zip(sa, sb) for d in pair])
+    out = np.tensordot(blocks, np.reshape(a, sa), axes=(list(range(0, 2 * n, 2)), list(range(n))))
+    return np.reshape(out, np.shape(b))
+
+
+def diagonal_adjoint(g, x, offset=0, axis1=0, axis2=1):
+    """Adjoint of `np.diagonal(x, offset, axis1, axis2)`: `g` written on that diagonal of zeros."""
+    out = _float_zeros(x)
+    view = np.moveaxis(out, (axis1, axis2), (-2, -1))
+    n = np.shape(g)[-1]
+    rows = np.arange(n) + max(-offset, 0)
+    cols = np.arange(n) + max(offset, 0)
+    view[..., rows, cols] = g
+    return out
+
+
+def trace_adjoint(g, x, offset=0, axis1=0, axis2=1):
+    """Adjoint of `np.trace(x, offset, axis1, axis2)`: `g` broadcast along that diagonal."""
+    x = np.asarray(x)
+    a1, a2 = axis1 % x.ndim, axis2 % x.ndim
+    n = np.diagonal(x, offset, a1, a2).shape[-1]
+    g_diag = np.broadcast_to(np.expand_dims(g, -1), np.shape(g) + (n,))
+    return diagonal_adjoint(g_diag, x, offset, a1, a2)
+
+
+def diag_adjoint(g, x, k=0):
+    """Adjoint of `np.diag(x, k)`: for a vector `x`, the k-th diagonal of `g`; for a matrix, `g` placed there."""
+    if np.ndim(x) == 1:
+        return np.diagonal(g, k).copy()
+    return diagonal_adjoint(g, x, k)
+
+
+def matrix_power_adjoint(g, a, n):
+    """Adjoint of `np.linalg.matrix_power(a, n)`: sum over k of (A^T)^k G (A^T)^(n-1-k); negative n goes
+    through the inverse."""
+    if n == 0:
+        return np.zeros_like(a, dtype=float)
+    if n < 0:
+        inv = np.linalg.inv(a)
+        g_inv = matrix_power_adjoint(g, inv, -n)
+        return -mT(inv) @ g_inv @ mT(inv)
+    at = mT(a)
+    powers = [np.broadcast_to(np.eye(np.shape(a)[-1]), np.shape(a))]
+    for _ in range(n - 1):
+        powers.append(powers[-1] @ at)
+    return sum(powers[k] @ g @ powers[n - 1 - k] for k in range(n))
+
+
+def convolve_adjoint_a(g, a, v, mode="full"):
+    """Adjoint of `np.convolve(a, v, mode)` with respect to `a`: the 'full' adjoint correlated with `v`."""
+    return np.correlate(_convolve_full_adjoint(g, len(a), len(v), mode), v, mode="valid")
+
+
+def convolve_adjoint_b(g, a, v, mode="full"):
+    """Adjoint of `np.convolve(a, v, mode)` with respect to `v`: the 'full' adjoint correlated with `a`."""
+    return np.correlate(_convolve_full_adjoint(g, len(a), len(v), mode), a, mode="valid")
+
+
+def _convolve_full_adjoint(g, n, m, mode):
+    """The adjoint of the 'full' convolution that `mode` crops."""
+    total = n + m - 1
+    g = np.asarray(g, dtype=float)
+    if mode == "full":
+        return g
+    start = (total - len(g)) // 2 if mode == "same" else min(n, m) - 1  # where 'same'/'valid' crop
+    out = np.zeros(total)
+    out[start:start + len(g)] = g
+    return out
+
+
+def cross_adjoint_a(g, a, b):
+    """Adjoint of `np.cross(a, b)` (vectors in the last axis) with respect to `a`: `b x g` (2-vectors: `g (b1, -b0)`)."""
+    if np.shape(a)[-1] == 2 and np.shape(b)[-1] == 2:
+        gb = np.asarray(g)[..., None] * np.stack([b[..., 1], -b[..., 0]], axis=-1)
+    else:
+        gb = np.cross(b, g)
+    return _unbroadcast(gb, np.shape(a))
+
+
+def cross_adjoint_b(g, a, b):
+    """Adjoint of `np.cross(a, b)` with respect to `b`: `g x a` (2-vectors: `g (-a1, a0)`)."""
+    if np.shape(a)[-1] == 2 and np.shape(b)[-1] == 2:
+        ga = np.asarray(g)[..., None] * np.stack([-a[..., 1], a[..., 0]], axis=-1)
+    else:
+        ga = np.cross(g, a)
+    return _unbroadcast(ga, np.shape(b))
+
+
+# ---------------------------------------------------------------- selection
+
+def take_adjoint(g, x, indices, axis=None):
+    """Adjoint of `np.take(x, indices, axis)`: `g` added at the taken positions (repeats add up)."""
+    out = _float_zeros(x)
+    if axis is None:
+        np.add.at(out.reshape(-1), indices, g)
+        return out
+    ax = axis % out.ndim
+    k = np.ndim(indices)
+    g = np.moveaxis(np.asarray(g), list(range(ax, ax + k)), list(range(k)))
+    np.add.at(np.moveaxis(out, ax, 0), indices, g)
+    return out
+
+
+def take_along_axis_adjoint(g, x, indices, axis):
+    """Adjoint of `np.take_along_axis(x, indices, axis)`: `g` added back at the indexed positions."""
+    out = _float_zeros(x)
+    if axis is None:
+        np.add.at(out.reshape(-1), indices, g)
+        return out
+    ax = axis % out.ndim
+    shape = np.broadcast_shapes(np.shape(indices), np.shape(g))
+    index = []
+    for d in range(out.ndim):
+        if d == ax:
+            index.append(np.broadcast_to(indices, shape))
+        else:
+            grid = np.arange(shape[d]).reshape([-1 if e == d else 1 for e in range(out.ndim)])
+            index.append(np.broadcast_to(grid, shape) if out.shape[d] != 1 else np.zeros(shape, dtype=int))
+    np.add.at(out, tuple(index), g)
+    return out
+
+
+def sort_adjoint(g, x, axis=-1):
+    """Adjoint of `np.sort(x, axis)`: `g` permuted back to where each sorted element came from."""
+    if axis is None:
+        out = np.zeros(np.size(x))
+        out[np.argsort(np.ravel(x))] = g
+        return out
+    out = _float_zeros(x)
+    np.put_along_axis(out, np.argsort(x, axis=axis), g, axis=axis)
+    return out
+
+
+def _select_owner(condlist):
+    """For every position, the index of the first true condition (len(condlist) where none is)."""
+    conds = np.asarray(np.broadcast_arrays(*condlist), dtype=bool)
+    first = np.argmax(conds, axis=0)
+    return np.where(np.any(conds, axis=0), first, len(condlist))
+
+
+def select_adjoint_choices(g, condlist, choicelist):
+    """Adjoint of `np.select(condlist, choicelist, default)` with respect to the choices (a list): choice `i`
+    receives `g` where condition `i` is the first true one."""
+    owner = _select_owner(condlist)
+    return Parts(_unbroadcast(np.where(owner == i, g, 0.0), np.shape(c)) for i, c in enumerate(choicelist))
+
+
+def select_adjoint_default(g, condlist, default):
+    """Adjoint of `np.select(condlist, choicelist, default)` with respect to `default`: `g` where no condition holds."""
+    owner = _select_owner(condlist)
+    return _unbroadcast(np.where(owner == len(condlist), g, 0.0), np.shape(default))
+
+
+def sinc_derivative(x):
+    """The derivative of `np.sinc(x) = sin(pi x) / (pi x)`: `(cos(pi x) - sinc(x)) / x`, 0 at x = 0."""
+    x = np.asarray(x, dtype=float)
+    safe = np.where(x == 0, 1.0, x)
+    return np.where(x == 0, 0.0, (np.cos(np.pi * safe) - np.sinc(safe)) / safe)
+
+
+# ---------------------------------------------------------------- linear algebra
+
+def solve_adjoint_b(g, a, b):
+    """Adjoint of `np.linalg.solve(a, b)` with respect to `b`: `solve(a^T, g)`."""
+    if np.ndim(b) == 1:
+        return _unbroadcast(np.linalg.solve(mT(a), np.asarray(g)[..., None])[..., 0], np.shape(b))
+    return _unbroadcast(np.linalg.solve(mT(a), g), np.shape(b))
+
+
+def solve_adjoint_a(g, ans, a, b):
+    """Adjoint of `x = np.linalg.solve(a, b)` with respect to `a`: `-solve(a^T, g) x^T`."""
+    if np.ndim(b) == 1:
+        gb = np.linalg.solve(mT(a), np.asarray(g)[..., None])
+        return _unbroadcast(-gb * np.asarray(ans)[..., None, :], np.shape(a))
+    return _unbroadcast(-np.linalg.solve(mT(a), g) @ mT(ans), np.shape(a))
+
+
+def det_adjoint(g, ans, a):
+    """Adjoint of `np.linalg.det(a)`: `g det(a) inv(a)^T`."""
+    return np.asarray(g * ans)[..., None, None] * mT(np.linalg.inv(a))
+
+
+def slogdet_adjoint(g, a):
+    """Adjoint of `(sign, logabsdet) = np.linalg.slogdet(a)` (`g` = their adjoints): `g[1] inv(a)^T`; the sign
+    is piecewise constant."""
+    return np.asarray(g[1])[..., None, None] * mT(np.linalg.inv(a))
+
+
+def _from_lower(s, uplo="L"):
+    """The adjoint of a function that reads only the lower (uplo='L') or upper triangle of its symmetric input,
+    given the symmetric adjoint `s`: off-diagonal entries count twice, the other triangle not at all."""
+    half = np.tril(2.0 * s) if uplo == "L" else np.triu(2.0 * s)
+    return half - s * np.eye(s.shape[-1])
+
+
+def cholesky_adjoint(g, L):
+    """Adjoint of `L = np.linalg.cholesky(a)` (Murray 2016): with P = Phi(L^T G) (lower triangle, halved
+    diagonal), S = L^-T P L^-1 symmetrised; NumPy reads only the lower triangle of `a`."""
+    P = np.tril(mT(L) @ g)
+    P = P - 0.5 * P * np.eye(P.shape[-1])
+    S = np.linalg.solve(mT(L), mT(np.linalg.solve(mT(L), mT(P))))
+    return _from_lower(0.5 * (S + mT(S)))
+
+
+def eigh_adjoint(g, w, v, UPLO="L"):
+    """Adjoint of `w, v = np.linalg.eigh(a)` (`g` = [adjoint of w, adjoint of v]): symmetrised
+    V (diag(gw) + F o (V^T gv)) V^T with F_ij = 1 / (w_j - w_i); NumPy reads only the lower triangle of `a`.
+    Eigenvalues must be distinct."""
+    gw, gv = np.asarray(g[0]), np.asarray(g[1])
+    diff = w[..., None, :] - w[..., :, None]
+    n = np.shape(w)[-1]
+    F = np.where(np.eye(n, dtype=bool), 0.0, 1.0 / np.where(np.eye(n, dtype=bool), 1.0, diff))
+    inner = gw[..., :, None] * np.eye(n) + F * (mT(v) @ gv)
+    S = v @ inner @ mT(v)
+    return _from_lower(0.5 * (S + mT(S)), UPLO)
+
+
+def eigvalsh_adjoint(g, a, UPLO="L"):
+    """Adjoint of `np.linalg.eigvalsh(a)`: V diag(g) V^T, for the triangle NumPy reads."""
+    _, v = np.linalg.eigh(a, UPLO)
+    return _from_lower((v * np.asarray(g)[..., None, :]) @ mT(v), UPLO)
+
+
+def _qr_square_adjoint(gq, gr, q, r):
+    """Adjoint of the QR factorisation of a square or tall matrix (Walter and Lehmann 2010):
+    M = R gR^T - gQ^T Q;  gA = (gQ + Q copyltu(M)) R^-T."""
+    M = r @ mT(gr) - mT(gq) @ q
+    lower = np.tril(M, -1)
+    copyltu = lower + mT(lower) + M * np.eye(M.shape[-1])
+    rhs = gq + q @ copyltu
+    return mT(np.linalg.solve(r, mT(rhs)))
+
+
+def qr_adjoint(g, q, r):
+    """Adjoint of `q, r = np.linalg.qr(a)` (reduced mode; `g` = [adjoint of q, adjoint of r]).  A wide `a` = [X | Y]
+    is handled as the QR of X followed by R_Y = Q^T Y."""
+    gq, gr = np.asarray(g[0], dtype=float), np.asarray(g[1], dtype=float)
+    m, n = np.shape(q)[-2], np.shape(r)[-1]
+    if m >= n:
+        return _qr_square_adjoint(gq, gr, q, r)
+    gr_x, gr_y = gr[..., :, :m], gr[..., :, m:]
+    y = q @ r[..., :, m:]
+    gy = q @ gr_y
+    gx = _qr_square_adjoint(gq + y @ mT(gr_y), gr_x, q, r[..., :, :m])
+    return np.concatenate([gx, gy], axis=-1)
+
+
+def svdvals_adjoint(g, a):
+    """Adjoint of the singular values of `a`: U diag(g) V^T."""
+    u, _, vh = np.linalg.svd(a, full_matrices=False)
+    return (u * np.asarray(g)[..., None, :]) @ vh
+
+
+def svd_adjoint(g, ans, a, full_matrices=True, compute_uv=True):
+    """Adjoint of `np.linalg.svd(a, full_matrices, compute_uv)` (Townsend 2016).  With `compute_uv=False`, `g` is
+    the adjoint of the singular values; otherwise `g` = [gU, gS, gVh].  Singular values must be distinct and
+    nonzero; with `full_matrices=True` on a non-square matrix the extra columns of U / rows of Vh must not be used."""
+    if not compute_uv:
+        return svdvals_adjoint(g, a)
+    u, s, vh = ans
+    m, n = np.shape(a)[-2:]
+    k = min(m, n)
+    gu, gs, gvh = (np.asarray(p, dtype=float) for p in g)
+    if full_matrices and m != n:
+        if np.any(gu[..., :, k:]) or np.any(gvh[..., k:, :]):
+            raise ValueError("np.linalg.svd: no derivative through the extra singular vectors of "
+                             "full_matrices=True; use full_matrices=False")
+        u, gu, vh, gvh = u[..., :, :k], gu[..., :, :k], vh[..., :k, :], gvh[..., :k, :]
+    v, gv = mT(vh), mT(gvh)
+    eye = np.eye(k, dtype=bool)
+    s2 = s[..., None, :] ** 2 - s[..., :, None] ** 2
+    F = np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, s2))
+    ut_gu, vt_gv = mT(u) @ gu, mT(v) @ gv
+    S = s[..., None, :] * np.eye(k)
+    inner = (F * (ut_gu - mT(ut_gu))) @ S + gs[..., None, :] * np.eye(k) + S @ (F * (vt_gv - mT(vt_gv)))
+    out = u @ inner @ vh
+    s_inv = 1.0 / s
+    if m > k:
+        out = out + (gu - u @ ut_gu) * s_inv[..., None, :] @ vh
+    if n > k:
+        out = out + (u * s_inv[..., None, :]) @ mT(gv - v @ vt_gv)
+    return out
