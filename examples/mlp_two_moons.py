@@ -33,7 +33,7 @@ def loss(W1, b1, W2, b2, X, Y):
     """Mean softmax cross-entropy of a tanh MLP; Y holds one-hot labels."""
     h = np.tanh(X @ W1 + b1)
     z = h @ W2 + b2
-    # log-softmax; the logits stay small here, so no max-shift is needed for stability
+    z = z - np.max(z, axis=1, keepdims=True)  # log-softmax is shift-invariant; this keeps exp() finite
     logp = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
     return -np.mean(np.sum(Y * logp, axis=1))
 
