@@ -25,6 +25,7 @@ def not_updating(monkeypatch):
     """Each test starts with update mode off, whatever the environment of the test run says."""
     monkeypatch.delenv(testing.ENV_VAR, raising=False)
     monkeypatch.setattr(testing, "_update_override", None)
+    monkeypatch.setattr(testing, "written", [])  # files written here are not the outer run's snapshots
 
 
 def test_passes_when_the_file_holds_the_source(tmp_path):
