@@ -17,23 +17,25 @@ import numpy as np
 from . import api
 from .codegen import generate
 from .compile import compile_source, pseudo_filename
-from .forward import forward
+from .forward import NotBatchable, forward
 from .optimize import optimize
 from .printer import print_function
 
 
-def _forward_ir(f, wrt):
+def _forward_ir(f, wrt, batched=False, ndims=()):
     primal, src = api._primal(f)
     names, _ = api.resolve_wrt(primal.params, wrt, primal.name)
     name = "jvp_" + primal.name
-    fwd = api._verify(forward(primal, names, api._namer_for(primal), name=name))
+    fwd = api._verify(forward(primal, names, api._namer_for(primal), name=name, batched=batched,
+                              ndims=dict(ndims)))
     return primal, src, fwd, name
 
 
-def _jvp_transform(f, wrt):
-    primal, src, fwd, name = _forward_ir(f, wrt)
+def _jvp_transform(f, wrt, batched=False, ndims=()):
+    primal, src, fwd, name = _forward_ir(f, wrt, batched, ndims)
     opt = api._verify(optimize(fwd))
-    text = generate(opt, api._header(primal, "forward-mode derivative (jvp)"))
+    what = "vector forward-mode derivative (jvp of a batch of tangents)" if batched else "forward-mode derivative (jvp)"
+    text = generate(opt, api._header(primal, what))
     filename = pseudo_filename("jvp", primal.name, src.filename, src.tree.lineno)
     return text, compile_source(text, filename, name)
 
@@ -67,6 +69,9 @@ class Jvp(api.Transformed):
 
     def _all_args(self, primals) -> tuple:
         """`primals` completed with f's defaults for trailing parameters left out."""
+        code = getattr(self.__wrapped__, "__code__", None)
+        if code is not None and len(primals) == code.co_argcount:
+            return tuple(primals)
         try:
             sig = inspect.signature(self.__wrapped__)
         except (TypeError, ValueError):
@@ -92,20 +97,66 @@ class JacobianForward:
         single = not isinstance(wrt, (tuple, list))
         self._single = single
         self._jvps = [jvp(f, wrt=w) for w in ([wrt] if single else list(wrt))]
+        # vector mode: all basis tangents at once as a leading batch axis, where every rule allows it;
+        # one generated function per combination of argument ranks (they decide where shapes align)
+        self._batched: dict = {}  # (wrt index, ranks) -> Jvp
+        self._vector: dict = {}  # wrt index -> whether vector mode applies
+        self._last_ranks = ()
+        self._params = None
         self.__name__ = f"jacobian_{getattr(f, '__name__', 'f')}"
         self.__doc__ = getattr(f, "__doc__", None)
 
+    def _batched_jvp(self, k: int, ranks: tuple):
+        """The vector-mode jvp for wrt entry `k` at these argument ranks, or None if a rule has no batched form."""
+        if self._vector.get(k) is False:
+            return None
+        key = (k, ranks)
+        if key not in self._batched:
+            w = self._wrt if self._single else self._wrt[k]
+            jf = Jvp(self.__wrapped__, "jvp", w, {"batched": True, "ndims": ranks})
+            try:
+                jf.source
+            except NotBatchable:
+                self._vector[k] = False
+                return None
+            self._batched[key] = jf
+        return self._batched[key]
+
     @property
     def source(self) -> str:
-        return self._jvps[0].source if self._single else "\n\n".join(j.source for j in self._jvps)
+        texts = []
+        for k, j in enumerate(self._jvps):
+            b = self._batched_jvp(k, self._last_ranks)
+            texts.append((b or j).source)
+        return "\n\n".join(texts)
 
     def __call__(self, *args):
-        params = list(inspect.signature(self.__wrapped__).parameters)
+        if self._params is None:
+            self._params = list(inspect.signature(self.__wrapped__).parameters)
+        params = self._params
+        ranks = tuple((p, np.ndim(a)) for p, a in zip(params, args) if isinstance(a, (np.ndarray, float, int, np.number))
+                      and not isinstance(a, bool))
+        self._last_ranks = ranks
         out = []
-        for w, jf in zip([self._wrt] if self._single else list(self._wrt), self._jvps):
+        for k, w in enumerate([self._wrt] if self._single else list(self._wrt)):
             index = params.index(w) if isinstance(w, str) else w
-            out.append(_jacobian_by_basis(jf, args, args[index]))
+            batched = self._batched.get((k, ranks)) or self._batched_jvp(k, ranks)
+            if batched is not None:
+                out.append(_jacobian_by_batch(batched, args, args[index]))
+            else:
+                out.append(_jacobian_by_basis(self._jvps[k], args, args[index]))
         return out[0] if self._single else tuple(out)
+
+
+def _jacobian_by_batch(jf, args: tuple, x) -> np.ndarray:
+    """Push all basis tangents of `x` at once, as the rows of an identity with a leading batch axis."""
+    shape = np.shape(x)
+    n = int(np.prod(shape))
+    basis = np.eye(n).reshape((n,) + shape)
+    fn = jf._fn if jf._fn is not None else jf._build()
+    value, t = fn(*jf._all_args(args), basis)
+    t = np.broadcast_to(np.asarray(t, dtype=float), (n,) + np.shape(value))
+    return np.moveaxis(t, 0, -1).reshape(np.shape(value) + shape)
 
 
 def _jacobian_by_basis(jf, args: tuple, x) -> np.ndarray:

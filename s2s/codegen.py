@@ -146,7 +146,8 @@ class _Codegen:
         raise TypeError(f"cannot generate {type(s).__name__}")
 
     def loop(self, s: ir.Loop) -> list:
-        if s.kind == "for" and s.loc is not None and s.loc.adjoint and self.uses.get(s.target, 0) == 0:
+        if s.kind == "for" and s.loc is not None and s.loc.adjoint and isinstance(s.target, str) \
+                and self.uses.get(s.target, 0) == 0:
             s = _with_target(s, "_")  # a reversed loop that does not read its index
         before = self.copies([(p.target, p.operands[0]) for p in s.phis])
         back = [(p.target, p.operands[1]) for p in s.phis]
@@ -154,7 +155,10 @@ class _Codegen:
             iter_expr = self.atom(s.iter)
             body = self.block(s.body, back)
             self.last_loc = None
-            target = ast.Name(s.target or "_", ast.Store())
+            if isinstance(s.target, tuple):
+                target = ast.Tuple([ast.Name(t, ast.Store()) for t in s.target], ast.Store())
+            else:
+                target = ast.Name(s.target or "_", ast.Store())
             return before + [ast.For(target=target, iter=iter_expr, body=body or [ast.Pass()], orelse=[],
                                      type_comment=None)]
         header = self.block(s.header, test_read=s.test)
@@ -459,7 +463,7 @@ def _restore_block(stmts: list, later: set, restores: dict, renames: dict) -> No
         after = later | used_names(stmts[i + 1:])
         if isinstance(s, ir.Loop):
             tails = {o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var)}
-            for name in _pop_targets(s.body):
+            for name in _pop_targets(s.body) + _loop_targets(s):
                 original = restores.get(name)
                 if original is not None and original not in after and original not in renames.values():
                     renames[name] = original
@@ -480,6 +484,10 @@ def _pop_targets(stmts: list) -> list:
     return out
 
 
+def _loop_targets(s: ir.Loop) -> list:
+    return [s.target] if isinstance(s.target, str) else list(s.target or ())
+
+
 def _rename_targets(stmts: list, renames: dict) -> None:
     for s in stmts:
         if isinstance(s, ir.Assign) and s.target in renames:
@@ -488,4 +496,8 @@ def _rename_targets(stmts: list, renames: dict) -> None:
             _rename_targets(s.body, renames)
             _rename_targets(s.orelse, renames)
         elif isinstance(s, ir.Loop):
+            if isinstance(s.target, str):
+                s.target = renames.get(s.target, s.target)
+            elif s.target:
+                s.target = tuple(renames.get(t, t) for t in s.target)
             _rename_targets(s.body, renames)

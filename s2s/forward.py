@@ -28,14 +28,27 @@ from .rules import registry
 from .rules.symbolic import Emitter, Sym, lift, to_atom
 
 
-def forward(fn: ir.Function, wrt: list[str], namer: Namer | None = None, name: str | None = None) -> ir.Function:
-    """The tangent (jvp) function of `fn` with respect to the parameters `wrt`."""
-    return _Forward(fn, wrt, namer or Namer()).run(name or f"jvp_{fn.name}")
+def forward(fn: ir.Function, wrt: list[str], namer: Namer | None = None, name: str | None = None,
+            batched: bool = False, ndims: dict | None = None) -> ir.Function:
+    """The tangent (jvp) function of `fn` with respect to the parameters `wrt`.
+
+    With `batched`, every tangent carries a leading batch axis (vector mode: n
+    tangents pushed at once); `NotBatchable` is raised for a primitive whose
+    rule has no batched form. `ndims` (parameter -> number of dimensions) lets
+    vector mode skip aligning operands whose rank is known to match.
+    """
+    return _Forward(fn, wrt, namer or Namer(), batched, ndims or {}).run(name or f"jvp_{fn.name}")
+
+
+class NotBatchable(Exception):
+    """A primitive whose tangent rule has no vector-mode form (the caller falls back to one call per tangent)."""
 
 
 class _Forward:
-    def __init__(self, fn: ir.Function, wrt: list[str], namer: Namer):
+    def __init__(self, fn: ir.Function, wrt: list[str], namer: Namer, batched: bool = False, ndims=None):
         self.fn = fn
+        self.batched = batched
+        self.ndims = _ranks(fn, ndims) if batched else {}
         self.wrt = wrt
         self.namer = namer
         self.active = activity(fn, wrt)
@@ -103,7 +116,11 @@ class _Forward:
             return ir.Const(0.0)
         base = atom.name if isinstance(atom, ir.Var) else "zero"
         target = self.tangent_name(base)
-        out.append(ir.Assign(target, ir.Call("s2s.runtime.zeros_like", (atom,)), loc))
+        if self.batched:
+            like = self.tan[self.wrt[0]]
+            out.append(ir.Assign(target, ir.Call("s2s.runtime.batch_zeros", (atom, like)), loc))
+        else:
+            out.append(ir.Assign(target, ir.Call("s2s.runtime.zeros_like", (atom,)), loc))
         return ir.Var(target)
 
     def tangent_of(self, atom) -> ir.Atom | None:
@@ -170,22 +187,37 @@ class _Forward:
         args = [lift(a) for a in value.args]
         kwargs = {k: lift(v) for k, v in value.kwargs}
         ans = lift(ir.Var(s.target))
+        parts, align = rule.parts, False
+        if self.batched:
+            from .rules.tangents import batched_parts
+            found = batched_parts(value.op, rule)
+            if found is None:
+                raise NotBatchable(value.op)
+            parts, align = found
+            align = align and s.target not in self.scalars
+            rank = self.ndims.get(s.target)
+            if align and rank is not None and all(
+                    self.ndims.get(a.name) == rank for a, t in zip(value.args, tangents) if t is not None):
+                align = False  # every operand with a tangent has the result's rank: nothing to widen
         with Emitter(self.fresh, s.loc) as em:
-            if rule.fn is not None:
+            if rule.fn is not None and not self.batched:
                 total = rule.fn(tuple(lift(t) if t is not None else None for t in tangents), ans, *args, **kwargs)
                 sources = [i for i, t in enumerate(tangents) if t is not None]
             else:
                 total, sources = None, []
                 for i, t in enumerate(tangents):
-                    part = rule.parts[i] if i < len(rule.parts) else None
+                    part = parts[i] if i < len(parts) else None
                     if t is None or part is None:
                         continue
-                    contribution = part(lift(t), ans, *args, **kwargs)
+                    d = lift(t)
+                    if align:
+                        d = _emit_call("s2s.runtime.batch_align", d, ans)
+                    contribution = part(d, ans, *args, **kwargs)
                     sources.append(i)
                     total = contribution if total is None else _add(total, contribution, em)
             if total is None:
                 return
-            if rule.broadcast and self._may_be_narrower(total, tangents, sources, value, s.target, em):
+            if rule.broadcast and not self.batched and self._may_be_narrower(total, tangents, sources, value, s.target, em):
                 total = _emit_call("s2s.runtime.broadcast_tangent", total, ans)
         stmts = em.stmts
         atom = to_atom(total)
@@ -261,6 +293,99 @@ class _Forward:
             if target in s.values:
                 values[dtarget] = self.tangent_or_zero(s.values[target], out, s.loc)
         return type(s)(values, s.loc)
+
+
+def _ranks(fn: ir.Function, params: dict) -> dict:
+    """Number of dimensions of the values whose rank follows from the parameters' ranks `params`."""
+    from .analysis import ARITH_OPS
+    rank: dict = dict(params)
+
+    def of(a):
+        if isinstance(a, ir.Const):
+            return 0 if isinstance(a.value, numbers.Number) else None
+        return rank.get(a.name)
+
+    def call(c: ir.Call):
+        ranks = [of(a) for a in c.args]
+        if c.op.startswith("math.") or c.op in ("builtins.float", "builtins.len", "builtins.int"):
+            return 0
+        if c.op in ("numpy.sum", "numpy.mean") and len(c.args) == 1 and not c.kwargs:
+            return 0
+        if c.op == "getitem" and ranks[0] is not None:
+            if all(isinstance(a, ir.Const) and isinstance(a.value, slice) or r == 0
+                   for a, r in zip(c.args[1:], ranks[1:])):
+                return ranks[0] - sum(1 for r in ranks[1:] if r == 0)
+            return None
+        rule = registry.tangent_rule(c.op)
+        elementwise = c.op in ARITH_OPS or (rule is not None and rule.broadcast)
+        if elementwise and c.op not in ("matmul",) and not c.kwargs and all(r is not None for r in ranks):
+            return max(ranks, default=0)
+        return None
+
+    dropped: set = set()  # loop phis whose back edge changes the rank
+
+    def set_rank(name, r):
+        if r is None:
+            rank.pop(name, None)
+        else:
+            rank[name] = r
+
+    def walk(stmts):
+        for s in stmts:
+            if isinstance(s, ir.Assign):
+                set_rank(s.target, call(s.value) if isinstance(s.value, ir.Call) else of(s.value))
+            elif isinstance(s, ir.If):
+                walk(s.body)
+                walk(s.orelse)
+                for p in s.phis:
+                    rs = {of(o) for o in p.operands}
+                    set_rank(p.target, rs.pop() if len(rs) == 1 else None)
+            elif isinstance(s, ir.Loop):
+                if s.kind == "for" and s.target:
+                    set_rank(s.target, 0 if _is_range(fn, s.iter) else None)
+                for p in s.phis:  # assume the init's rank; the back edge is checked below
+                    set_rank(p.target, None if p.target in dropped else of(p.operands[0]))
+                walk(s.header)
+                walk(s.body)
+                for p in s.phis:
+                    incoming = [p.operands[1]] + [v for v in _jump_values(s.body, p.target)]
+                    if p.target in rank and any(v != ir.Var(p.target) and of(v) != rank[p.target] for v in incoming):
+                        dropped.add(p.target)
+
+    while True:
+        before = len(dropped)
+        walk(fn.body)
+        if len(dropped) == before:
+            break
+    return {k: v for k, v in rank.items() if v is not None}
+
+
+def _jump_values(stmts: list, target: str) -> list:
+    """The values break/continue statements of this loop level give the header phi `target`."""
+    out = []
+    for s in stmts:
+        if isinstance(s, (ir.Break, ir.Continue)) and target in s.values:
+            out.append(s.values[target])
+        elif isinstance(s, ir.If):
+            out += _jump_values(s.body, target) + _jump_values(s.orelse, target)
+    return out
+
+
+def _is_range(fn: ir.Function, it) -> bool:
+    found = []
+
+    def walk(stmts):
+        for s in stmts:
+            if isinstance(s, ir.Assign) and it == ir.Var(s.target):
+                found.append(isinstance(s.value, ir.Call) and s.value.op == "builtins.range")
+            elif isinstance(s, ir.If):
+                walk(s.body)
+                walk(s.orelse)
+            elif isinstance(s, ir.Loop):
+                walk(s.header)
+                walk(s.body)
+    walk(fn.body)
+    return bool(found) and found[0]
 
 
 def _scalar_atom(a, known: set) -> bool:

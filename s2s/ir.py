@@ -92,7 +92,7 @@ class Loop:
     kind: str
     phis: list
     body: list
-    target: str | None = None  # for-loops: the per-iteration value
+    target: str | tuple | None = None  # for-loops: the per-iteration value (a tuple of names unpacks it)
     iter: Atom | None = None  # for-loops: the iterable
     header: list = field(default_factory=list)  # while-loops: statements computing `test`
     test: Atom | None = None

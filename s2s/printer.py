@@ -58,7 +58,8 @@ def _block(stmts: list, depth: int, lines: list) -> None:
                 lines.append(f"{pad}{p.target} = phi({', '.join(format_atom(o) for o in p.operands)})")
         elif isinstance(s, ir.Loop):
             if s.kind == "for":
-                lines.append(f"{pad}for {s.target} in {format_atom(s.iter)}:")
+                target = s.target if isinstance(s.target, str) else ", ".join(s.target)
+                lines.append(f"{pad}for {target} in {format_atom(s.iter)}:")
             else:
                 lines.append(f"{pad}while:")
                 _block(s.header, depth + 1, lines)

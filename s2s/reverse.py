@@ -367,19 +367,6 @@ class _Reverse:
             if init is None:
                 self.maybe_short.add(acc)
             self.add_pending(pending, n, ir.Var(acc))
-        # the reversed iteration space
-        if range_loop:
-            rev_iter = self.fresh()
-            out.append(ir.Assign(rev_iter, ir.Call("builtins.reversed", (s.iter,)), self.loc))
-            rev_target = self.namer.fresh(s.target) if s.target else self.namer.fresh("_")
-            subst = {s.target: ir.Var(rev_target)} if s.target else {}
-        else:
-            plan.counter = self.namer.fresh("trips")
-            plan.counter_next = self.namer.fresh("trips")
-            rev_iter = self.fresh()
-            out.append(ir.Assign(rev_iter, ir.Call("builtins.range", (ir.Var(plan.counter),)), self.loc))
-            rev_target = self.namer.fresh("_")
-            subst = {}
         # what the reversed body reads of the values this loop defines is saved per iteration
         own = set(defined_names(s.body, into_loops=False)) | {p.target for p in s.phis}
         if s.target and not range_loop:
@@ -389,40 +376,75 @@ class _Reverse:
             if iplan is not None and iplan.counter:
                 own.add(iplan.counter)
         reads = used_names(rev_body)
-        needed = sorted((own & reads) - set(subst), key=self._order)
+        index = {s.target} if range_loop and s.target else set()
+        needed = sorted((own & reads) - index, key=self._order)
         recomputed = self._recomputable(s, needed, own)
         for d in recomputed:  # what recomputing reads must be there too
+            reads.update(walk_vars(d.value))
             for n in walk_vars(d.value):
-                if n in own and n not in needed:
+                if n in own and n not in needed and n not in index:
                     needed.append(n)
         saved = sorted(set(needed) - {d.target for d in recomputed}, key=self._order)
-        pops = []
+        plan.saved = saved
+        subst: dict[str, ir.Atom] = {}
+        restored = {}
         for n in saved:
-            stack = self.namer.fresh(n + "_saved")
-            plan.stacks[n] = stack
-            restored = self.namer.fresh(n)
-            self.restores[restored] = n
-            subst[n] = ir.Var(restored)
-            pops.append((self._defining_block(s, n), ir.Assign(restored, ir.Call("pop", (ir.Var(stack),)), self.loc)))
+            plan.stacks[n] = self.namer.fresh(n + "_saved")
+            restored[n] = self.namer.fresh(n)
+            self.restores[restored[n]] = n
+            subst[n] = ir.Var(restored[n])
+        # the reversed iteration space: an outermost loop whose saved values are pushed once per
+        # iteration walks its stacks backwards; otherwise the values are popped
+        top_block = self.rev_blocks[id(s.body)]
+        direct = bool(saved) and not self.loops and all(self._defining_block(s, n) is top_block for n in saved)
+        targets, iters = [], []
+        if range_loop and (s.target in reads or not direct):
+            rev_index = self.namer.fresh(s.target) if s.target in reads else "_"
+            if s.target in reads:
+                subst[s.target] = ir.Var(rev_index)
+            targets.append(rev_index)
+            iters.append(self._emit(ir.Call("builtins.reversed", (s.iter,)), out))
+        if direct:
+            for n in saved:
+                targets.append(restored[n])
+                iters.append(self._emit(ir.Call("builtins.reversed", (ir.Var(plan.stacks[n]),)), out))
+        else:
+            pops = [(self._defining_block(s, n), ir.Assign(restored[n], ir.Call("pop", (ir.Var(plan.stacks[n]),)),
+                                                           self.loc)) for n in saved]
+            for block, pop in reversed(pops):
+                block.insert(0, pop)
+            if not range_loop:
+                plan.counter = self.namer.fresh("trips")
+                plan.counter_next = self.namer.fresh("trips")
+                targets.append("_")
+                iters.append(self._emit(ir.Call("builtins.range", (ir.Var(plan.counter),)), out))
+        rev_iter = iters[0] if len(iters) == 1 else self._emit(ir.Call("builtins.zip", tuple(iters)), out)
+        rev_target = targets[0] if len(targets) == 1 else tuple(targets)
         recompute = []
         for d in recomputed:
             again = self.fresh() if d.target in self.namer.temps else self.namer.fresh(d.target)
             subst[d.target] = ir.Var(again)
             recompute.append(ir.Assign(again, d.value, self.loc))
-        rev_body[0:0] = recompute
-        for block, pop in reversed(pops):
-            block.insert(0, pop)
-        plan.saved = saved
+        first = 0  # recomputation follows the pops at the top of the reversed body
+        while first < len(rev_body) and isinstance(rev_body[first], ir.Assign) and \
+                isinstance(rev_body[first].value, ir.Call) and rev_body[first].value.op == "pop":
+            first += 1
+        rev_body[first:first] = recompute
         _substitute(rev_body, subst)
         for r in rphis:  # back edges read restored values; inits are read before the loop
             back = r.operands[1]
             r.operands[1] = subst.get(back.name, back) if isinstance(back, ir.Var) else back
         self.at(s.loc)
-        out.append(ir.Loop("for", rphis, rev_body, target=rev_target, iter=ir.Var(rev_iter), loc=self.loc))
+        out.append(ir.Loop("for", rphis, rev_body, target=rev_target, iter=rev_iter, loc=self.loc))
         for p in active_phis:
             init = p.operands[0]
             if isinstance(init, ir.Var) and init.name in self.active:
                 self.add_pending(pending, init.name, carried[p.target])
+
+    def _emit(self, call: ir.Call, out: list) -> ir.Var:
+        name = self.fresh()
+        out.append(ir.Assign(name, call, self.loc))
+        return ir.Var(name)
 
     def _recomputable(self, loop: ir.Loop, needed: list, own: set) -> list:
         """Definitions at the top of `loop`'s body that are cheaper to recompute than to save:

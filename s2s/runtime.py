@@ -158,3 +158,4 @@ def broadcast_tangent(d, ans):
     return np.broadcast_to(d, np.shape(ans))
 
 from .runtime_numpy import *  # noqa: E402,F401,F403  (helpers of the NumPy rules in rules/numpy_extra.py)
+from .runtime_forward import *  # noqa: E402,F401,F403  (vector forward mode: tangents with a leading batch axis)

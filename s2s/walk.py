@@ -26,8 +26,10 @@ def defined_names(stmts: list, into_loops: bool = True) -> list[str]:
         elif isinstance(s, ir.Loop):
             out += [p.target for p in s.phis]
             if into_loops:
-                if s.target:
+                if isinstance(s.target, str):
                     out.append(s.target)
+                elif s.target:
+                    out += list(s.target)
                 out += defined_names(s.header) + defined_names(s.body)
     return out
 

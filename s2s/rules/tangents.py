@@ -16,7 +16,7 @@ from __future__ import annotations
 import math as _math
 
 from .registry import defjvp
-from .symbolic import emit, math, np
+from .symbolic import emit, math, np, rt
 
 LN2, LN10 = _math.log(2.0), _math.log(10.0)
 
@@ -139,3 +139,161 @@ defjvp("numpy.outer", lambda d, ans, a, b: np.outer(d, b), lambda d, ans, a, b: 
 linear("numpy.transpose")
 linear("numpy.reshape")
 linear("numpy.ravel")
+
+
+# ================================================================ the NumPy rules of numpy_extra.py
+DEG = _math.pi / 180.0
+TANGENT_HELPERS = "s2s.runtime_forward"  # where the longer tangents live (spelled rt.name)
+
+
+def _kw(**pairs) -> dict:
+    """Keyword arguments that were given (not None), passed on to the tangent's call unchanged."""
+    return {k: v for k, v in pairs.items() if v is not None}
+
+
+# ---------------------------------------------------------------- structure: sequences
+# forward.py builds the tangent of a tuple/list itself (zeros for elements without one);
+# these rules say the same for the table, one element per argument.
+defjvp("tuple", *(lambda d, ans, *xs, i=i: rt.sequence_tangent(ans, i, d) for i in range(256)))
+defjvp("list", *(lambda d, ans, *xs, i=i: rt.sequence_tangent(ans, i, d) for i in range(256)))
+
+# ---------------------------------------------------------------- numpy extra: elementwise
+elementwise("numpy.true_divide", lambda d, ans, x, y: d / y, lambda d, ans, x, y: -(ans * d) / y)
+elementwise("numpy.float_power", lambda d, ans, x, y: y * np.float_power(x, y - 1) * d,
+            lambda d, ans, x, y: ans * np.log(x) * d)
+elementwise("numpy.positive", lambda d, ans, x: d)
+elementwise("numpy.fabs", lambda d, ans, x: np.sign(x) * d)
+elementwise("numpy.conjugate", lambda d, ans, x: np.conjugate(d))
+elementwise("numpy.conj", lambda d, ans, x: np.conj(d))
+elementwise("numpy.real", lambda d, ans, x: np.real(d))
+elementwise("numpy.copysign", lambda d, ans, x, y: np.sign(x) * np.sign(ans) * d, None)
+elementwise("numpy.mod", lambda d, ans, x, y: d, lambda d, ans, x, y: -(np.floor_divide(x, y) * d))
+elementwise("numpy.remainder", lambda d, ans, x, y: d, lambda d, ans, x, y: -(np.floor_divide(x, y) * d))
+elementwise("numpy.fmod", lambda d, ans, x, y: d, lambda d, ans, x, y: -(np.trunc(x / y) * d))
+elementwise("numpy.nan_to_num", lambda d, ans, x: np.isfinite(x) * d)
+elementwise("numpy.logaddexp", lambda d, ans, x, y: np.exp(x - ans) * d, lambda d, ans, x, y: np.exp(y - ans) * d)
+elementwise("numpy.logaddexp2", lambda d, ans, x, y: np.exp2(x - ans) * d, lambda d, ans, x, y: np.exp2(y - ans) * d)
+elementwise("numpy.cbrt", lambda d, ans, x: d / (3.0 * ans ** 2))
+elementwise("numpy.arcsinh", lambda d, ans, x: d / np.sqrt(x ** 2 + 1.0))
+elementwise("numpy.arccosh", lambda d, ans, x: d / np.sqrt(x ** 2 - 1.0))
+elementwise("numpy.arctanh", lambda d, ans, x: d / (1.0 - x ** 2))
+elementwise("numpy.sinc", lambda d, ans, x: rt.sinc_derivative(x) * d)
+elementwise("numpy.deg2rad", lambda d, ans, x: DEG * d)
+elementwise("numpy.radians", lambda d, ans, x: DEG * d)
+elementwise("numpy.rad2deg", lambda d, ans, x: d / DEG)
+elementwise("numpy.degrees", lambda d, ans, x: d / DEG)
+elementwise("numpy.fmax", lambda d, ans, x, y: (x >= y) * d, lambda d, ans, x, y: (x < y) * d)
+elementwise("numpy.fmin", lambda d, ans, x, y: (x <= y) * d, lambda d, ans, x, y: (x > y) * d)
+
+# ---------------------------------------------------------------- numpy extra: reductions
+_extremum = lambda d, ans, x, axis=None, out=None, keepdims=False: \
+    rt.extremum_tangent(d, ans, x, **_kw(axis=axis, keepdims=keepdims or None))  # noqa: E731
+for _key in ("numpy.max", "numpy.min", "numpy.amax", "numpy.amin", "numpy.nanmax", "numpy.nanmin"):
+    defjvp(_key, _extremum)
+defjvp("numpy.prod", lambda d, ans, x, axis=None, dtype=None, out=None, keepdims=False:
+       rt.prod_tangent(d, x, **_kw(axis=axis, keepdims=keepdims or None)))
+defjvp("numpy.var", lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
+       rt.var_tangent(d, x, **_kw(axis=axis, ddof=ddof or None, keepdims=keepdims or None)))
+defjvp("numpy.std", lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
+       rt.var_tangent(d, x, **_kw(axis=axis, ddof=ddof or None, keepdims=keepdims or None)) / (2.0 * ans))
+linear("numpy.cumsum")
+defjvp("numpy.cumprod", lambda d, ans, x, axis=None, dtype=None: rt.cumprod_tangent(d, ans, x, **_kw(axis=axis)))
+defjvp("numpy.nansum", lambda d, ans, x, axis=None, dtype=None, out=None, keepdims=False:
+       np.sum(np.where(np.isnan(x), 0.0, d), **_kw(axis=axis, keepdims=keepdims or None)))
+defjvp("numpy.nanmean", lambda d, ans, x, axis=None, dtype=None, out=None, keepdims=False:
+       rt.nanmean_tangent(d, x, **_kw(axis=axis, keepdims=keepdims or None)))
+defjvp("numpy.average", lambda d, ans, x, axis=None, weights=None, returned=False, keepdims=False:
+       np.average(d, **_kw(axis=axis, weights=weights, keepdims=keepdims or None)))
+linear("numpy.diff")
+defjvp("numpy.linalg.norm", lambda d, ans, x, ord=None, axis=None, keepdims=False:
+       rt.norm_tangent(d, ans, x, **_kw(ord=ord, axis=axis, keepdims=keepdims or None)))
+defjvp("numpy.linalg.vector_norm", lambda d, ans, x, axis=None, keepdims=False, ord=2:
+       rt.vector_norm_tangent(d, ans, x, **_kw(axis=axis, keepdims=keepdims or None, ord=None if ord == 2 else ord)))
+defjvp("numpy.linalg.matrix_norm", lambda d, ans, x, keepdims=False, ord="fro":
+       rt.matrix_norm_tangent(d, ans, x, **_kw(keepdims=keepdims or None, ord=None if ord == "fro" else ord)))
+
+# ---------------------------------------------------------------- numpy extra: shape (all linear)
+for _key in ("numpy.squeeze", "numpy.expand_dims", "numpy.atleast_1d", "numpy.atleast_2d", "numpy.atleast_3d",
+             "numpy.swapaxes", "numpy.moveaxis", "numpy.matrix_transpose", "numpy.broadcast_to", "numpy.tile",
+             "numpy.repeat", "numpy.flip", "numpy.fliplr", "numpy.flipud", "numpy.rot90", "numpy.roll",
+             "numpy.copy", "numpy.tril", "numpy.triu", "numpy.diagonal", "numpy.diag", "numpy.trace",
+             "numpy.take", "numpy.take_along_axis"):
+    linear(_key)
+defjvp("numpy.pad", lambda d, ans, x, pad_width, mode="constant", **options:
+       rt.pad_tangent(d, pad_width, mode))
+for _key in ("numpy.array", "numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousarray"):
+    defjvp(_key, lambda d, ans, x, dtype=None, **_: rt.array_tangent(d, ans))
+
+# ---------------------------------------------------------------- numpy extra: joining and splitting (linear)
+for _key in ("numpy.concatenate", "numpy.stack", "numpy.hstack", "numpy.vstack", "numpy.dstack",
+             "numpy.column_stack", "numpy.split", "numpy.array_split", "numpy.hsplit", "numpy.vsplit",
+             "numpy.dsplit"):
+    linear(_key)
+
+# ---------------------------------------------------------------- numpy extra: products (bilinear)
+def bilinear(key: str) -> None:
+    """`key` is linear in each of its first two arguments: each tangent replaces its argument."""
+    defjvp(key, lambda d, ans, a, b, *rest, **kwargs: emit(key, d, b, *rest, **kwargs),
+           lambda d, ans, a, b, *rest, **kwargs: emit(key, a, d, *rest, **kwargs))
+
+
+for _key in ("numpy.inner", "numpy.vdot", "numpy.tensordot", "numpy.kron", "numpy.cross", "numpy.convolve"):
+    bilinear(_key)
+defjvp("numpy.einsum", None, *(lambda d, ans, subscripts, *operands, i=i, **kwargs:
+                              emit("numpy.einsum", subscripts, *operands[:i], d, *operands[i + 1:], **kwargs)
+                              for i in range(26)))
+defjvp("numpy.linalg.matrix_power", lambda d, ans, a, n: rt.matrix_power_tangent(d, a, n))
+
+# ---------------------------------------------------------------- numpy extra: selection
+defjvp("numpy.sort", lambda d, ans, x, axis=-1, **_: rt.sort_tangent(d, x, axis))
+defjvp("numpy.select", None, lambda d, ans, conds, choices, default=0: np.select(conds, d, 0.0),
+       lambda d, ans, conds, choices, default=0: rt.select_default_tangent(d, conds))
+
+# ---------------------------------------------------------------- numpy extra: linear algebra
+defjvp("numpy.linalg.inv", lambda d, ans, a: -(ans @ d @ ans))
+defjvp("numpy.linalg.solve", lambda d, ans, a, b: rt.solve_tangent_a(d, ans, a),
+       lambda d, ans, a, b: np.linalg.solve(a, d))
+defjvp("numpy.linalg.det", lambda d, ans, a: ans * rt.trace_solve(a, d))
+defjvp("numpy.linalg.slogdet", lambda d, ans, a: rt.slogdet_tangent(d, a))
+defjvp("numpy.linalg.cholesky", lambda d, ans, a, upper=False: rt.cholesky_tangent(d, ans, upper))
+defjvp("numpy.linalg.eigh", lambda d, ans, a, UPLO="L": rt.eigh_tangent(d, ans))
+defjvp("numpy.linalg.eigvalsh", lambda d, ans, a, UPLO="L": rt.eigvalsh_tangent(d, a, UPLO))
+defjvp("numpy.linalg.qr", lambda d, ans, a, mode="reduced": rt.qr_tangent(d, ans, mode))
+defjvp("numpy.linalg.svd", lambda d, ans, a, full_matrices=True, compute_uv=True, hermitian=False:
+       rt.svd_tangent(d, ans, a, full_matrices, compute_uv))
+defjvp("numpy.linalg.svdvals", lambda d, ans, a: rt.svdvals_tangent(d, a))
+
+
+# ---------------------------------------------------------------- vector mode
+# With a leading batch axis on every tangent ((n,) + shape), elementwise rules hold
+# as written (operands of a broadcasting operation are aligned by `rt.batch_align`);
+# these are the rules that name axes or shapes. A key with neither is not batchable.
+BATCHED: dict[str, tuple] = {}
+POINTWISE = {"neg", "pos", "builtins.abs", "builtins.float"}  # plus every math.* key: scalars
+
+
+def batched(key: str, *parts) -> None:
+    BATCHED[key] = parts
+
+
+batched("getitem", lambda d, ans, x, *index: emit("getitem", d, slice(None), *index))
+batched("numpy.sum", lambda d, ans, x, axis=None, keepdims=False: rt.batch_sum(d, axis, keepdims))
+batched("numpy.mean", lambda d, ans, x, axis=None, keepdims=False: rt.batch_mean(d, axis, keepdims))
+batched("numpy.transpose", lambda d, ans, x, axes=None: rt.batch_transpose(d, axes))
+batched("numpy.reshape", lambda d, ans, x, shape: rt.batch_reshape(d, shape))
+batched("numpy.ravel", lambda d, ans, x: rt.batch_reshape(d, -1))
+batched("matmul", lambda d, ans, a, b: d @ b, lambda d, ans, a, b: rt.batch_matmul_right(a, d, b))
+batched("numpy.matmul", lambda d, ans, a, b: d @ b, lambda d, ans, a, b: rt.batch_matmul_right(a, d, b))
+batched("numpy.dot", lambda d, ans, a, b: rt.batch_dot_left(d, a, b), lambda d, ans, a, b: rt.batch_dot_right(a, d, b))
+batched("numpy.outer", lambda d, ans, a, b: rt.batch_outer_left(d, b), lambda d, ans, a, b: rt.batch_outer_right(a, d))
+
+
+def batched_parts(key: str, rule) -> tuple | None:
+    """(parts, align) of `key` for batched tangents, or None when it has no batched form."""
+    if key in BATCHED:
+        return BATCHED[key], False
+    if rule.fn is None and rule.broadcast:
+        return rule.parts, len(rule.parts) > 1
+    if rule.fn is None and (key in POINTWISE or key.startswith("math.")):
+        return rule.parts, False
+    return None

@@ -8,18 +8,15 @@ def grad_newton_sqrt(a):
     # line 67: while abs(x * x - a) > 1e-12:
     x_saved = []
     x = a
-    trips = 0
     while abs(x * x - a) > 1e-12:
         x_saved.append(x)
-        trips = trips + 1
         # line 68: x = 0.5 * (x + a / x)
         x = 0.5 * (x + a / x)
     # adjoint of line 67: while abs(x * x - a) > 1e-12:
     bx = 1.0
     ba = 0.0
-    for _ in range(trips):
+    for x in reversed(x_saved):
         # adjoint of line 68: x = 0.5 * (x + a / x)
-        x = x_saved.pop()
         bt6 = bx * 0.5
         bx = bt6 - bt6 * (a / x) / x
         ba = ba + bt6 / x

@@ -1,0 +1,83 @@
+"""Gradient overhead: the function, s2s's gradient and the best hand-written NumPy gradient, timed in one run.
+
+Run by hand: python benchmarks/overhead.py
+Bars (issue 2): MLP layer s2s <= 1.2x hand-written; quick-start s2s <= 3x hand-written;
+a second s2s.grad(f) (with its first call) >= 100x faster than the first.
+"""
+import math
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import s2s  # noqa: E402
+from _timing import best, row  # noqa: E402
+
+
+def quickstart(x1, x2):
+    return math.log(x1) + x1 * x2 - math.sin(x2)
+
+
+def quickstart_grad_by_hand(x1, x2):
+    return x2 + 1.0 / x1, x1 - math.cos(x2)
+
+
+def mlp_layer(W, x, b):
+    return np.sum(np.tanh(W @ x + b) ** 2)
+
+
+def mlp_layer_grad_by_hand(W, x, b):
+    t = np.tanh(W @ x + b)
+    return np.outer(2.0 * t * (1.0 - t * t), x)
+
+
+def main():
+    print("quick-start f(x1, x2) = ln(x1) + x1*x2 - sin(x2), gradient w.r.t. both")
+    g = s2s.grad(quickstart, wrt=(0, 1))
+    assert np.allclose(g(2.0, 3.0), quickstart_grad_by_hand(2.0, 3.0))
+    f_t = best(quickstart, 2.0, 3.0)
+    hand_t = best(quickstart_grad_by_hand, 2.0, 3.0)
+    s2s_t = best(g, 2.0, 3.0)
+    print(row("function", f_t, f_t))
+    print(row("hand-written gradient", hand_t, f_t))
+    print(row("s2s gradient", s2s_t, f_t))
+    qs_ratio = s2s_t / hand_t
+    print(f"  s2s / hand-written = {qs_ratio:.2f}  (bar: <= 3)")
+
+    print("\nMLP layer sum(tanh(W @ x + b) ** 2), W 256x256, gradient w.r.t. W")
+    rng = np.random.default_rng(0)
+    W, x, b = rng.normal(size=(256, 256)) / 16, rng.normal(size=256), rng.normal(size=256)
+    gm = s2s.grad(mlp_layer)
+    assert np.allclose(gm(W, x, b), mlp_layer_grad_by_hand(W, x, b))
+    f_t = best(mlp_layer, W, x, b)
+    hand_t = best(mlp_layer_grad_by_hand, W, x, b)
+    s2s_t = best(gm, W, x, b)
+    print(row("function", f_t, f_t))
+    print(row("hand-written gradient", hand_t, f_t))
+    print(row("s2s gradient", s2s_t, f_t))
+    mlp_ratio = s2s_t / hand_t
+    print(f"  s2s / hand-written = {mlp_ratio:.2f}  (bar: <= 1.2)")
+
+    print("\ns2s.grad(f) and its first call: first time vs second time (cached)")
+    namespace = {}
+    exec_file = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_fresh_function.py")
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("_fresh_function", exec_file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    t0 = time.perf_counter()
+    s2s.grad(module.fresh)(0.3)
+    first = time.perf_counter() - t0
+    second = best(lambda: s2s.grad(module.fresh)(0.3))
+    print(row("first s2s.grad(f)(x)", first))
+    print(row("second s2s.grad(f)(x)", second))
+    print(f"  first / second = {first / second:.0f}  (bar: >= 100)")
+    return qs_ratio, mlp_ratio, first / second
+
+
+if __name__ == "__main__":
+    main()
