@@ -77,6 +77,8 @@ def _check_node(src: Source, node: ast.AST) -> None:
         kind = type(node)
         raise unsupported(src, node, NAMES.get(kind, f"the construct {kind.__name__}"), HINTS.get(kind, ""))
     if isinstance(node, ast.Expr) and not (isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+        if not isinstance(node.value, ALLOWED):
+            _check_node(src, node.value)  # names the construct: yield, await, ...
         if not isinstance(node.value, ast.Call):
             raise unsupported(src, node, "an expression statement with no effect")
     if isinstance(node, ast.Starred):

@@ -25,7 +25,7 @@ def marked_line(fn) -> int:
 UNSUPPORTED = [
     (ef.uses_try, "try"),
     (ef.uses_with, "with"),
-    (ef.uses_yield, "yield"),
+    (ef.uses_yield, "yield is not supported"),
     (ef.uses_async, "async"),
     (ef.uses_global, "global"),
     (ef.uses_class, "class"),
