@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["batch_align", "batch_zeros", "batch_sum", "batch_mean", "batch_transpose", "batch_reshape",
+__all__ = ["sequence_tangent", "extremum_tangent", "prod_tangent", "var_tangent", "nanmean_tangent", "cumprod_tangent",
+           "norm_tangent", "vector_norm_tangent", "matrix_norm_tangent", "pad_tangent", "array_tangent",
+           "matrix_power_tangent", "sort_tangent", "select_default_tangent", "solve_tangent_a", "trace_solve",
+           "slogdet_tangent", "cholesky_tangent", "eigh_tangent", "eigvalsh_tangent", "qr_tangent", "svd_tangent",
+           "svdvals_tangent",
+           "batch_align", "batch_zeros", "batch_sum", "batch_mean", "batch_transpose", "batch_reshape",
            "batch_matmul_right", "batch_dot_left", "batch_dot_right", "batch_outer_left", "batch_outer_right"]
 
 
@@ -99,3 +104,217 @@ def batch_outer_right(a, d):
     """Tangents of `np.outer(a, b)` from the tangents `d` of `b`."""
     d = np.reshape(d, (np.shape(d)[0], -1))
     return np.ravel(a)[None, :, None] * d[:, None, :]
+
+
+# ================================================================ tangents of the NumPy rules in numpy_extra.py
+# A reduction whose every output depends only on its own slice of x has the tangent
+# sum(d * dans/dx) over the reduced axes, where dans/dx is the adjoint of a unit cotangent.
+
+def _reduced_tangent(d, grad, x, axis, keepdims):
+    from .runtime_numpy import reduced_axes
+    axes = reduced_axes(axis, np.ndim(x))
+    return np.sum(np.asarray(d) * grad, axis=axes, keepdims=keepdims)
+
+
+def sequence_tangent(ans, i, d):
+    """Tangent of building the tuple/list `ans` when only element `i` has a tangent `d`."""
+    from .runtime import zeros_like
+    parts = [zeros_like(v) for v in ans]
+    parts[i] = d
+    return type(ans)(parts) if isinstance(ans, (tuple, list)) else tuple(parts)
+
+
+def extremum_tangent(d, ans, x, axis=None, keepdims=False):
+    """Tangent of `np.max`/`np.min`: the mean of `d` over the extremal entries."""
+    from .runtime_numpy import extremum_adjoint
+    grad = extremum_adjoint(np.ones(np.shape(ans)), ans, x, axis=axis, keepdims=keepdims)
+    return _reduced_tangent(d, grad, x, axis, keepdims)
+
+
+def prod_tangent(d, x, axis=None, keepdims=False):
+    """Tangent of `np.prod(x, axis)`: sum over k of d_k times the product of the other entries."""
+    from .runtime_numpy import prod_adjoint
+    shape = np.shape(np.prod(x, axis=axis, keepdims=keepdims))
+    return _reduced_tangent(d, prod_adjoint(np.ones(shape), x, axis=axis, keepdims=keepdims), x, axis, keepdims)
+
+
+def var_tangent(d, x, axis=None, ddof=0, keepdims=False):
+    """Tangent of `np.var(x, axis, ddof)`: sum of d * 2 (x - mean) / (n - ddof)."""
+    from .runtime_numpy import var_adjoint
+    shape = np.shape(np.var(x, axis=axis, ddof=ddof, keepdims=keepdims))
+    grad = var_adjoint(np.ones(shape), x, axis=axis, ddof=ddof, keepdims=keepdims)
+    return _reduced_tangent(d, grad, x, axis, keepdims)
+
+
+def nanmean_tangent(d, x, axis=None, keepdims=False):
+    """Tangent of `np.nanmean(x, axis)`: the mean of `d` over the entries that are not nan."""
+    from .runtime_numpy import nanmean_adjoint
+    shape = np.shape(np.nanmean(x, axis=axis, keepdims=keepdims))
+    grad = nanmean_adjoint(np.ones(shape), x, axis=axis, keepdims=keepdims)
+    return _reduced_tangent(np.where(np.isnan(x), 0.0, d), grad, x, axis, keepdims)
+
+
+def cumprod_tangent(d, ans, x, axis=None):
+    """Tangent of `np.cumprod(x, axis)`: ans * cumsum(d / x) (x without zeros)."""
+    if axis is None:
+        d, x = np.ravel(d), np.ravel(x)
+        axis = 0
+    return ans * np.cumsum(np.asarray(d) / x, axis=axis)
+
+
+def norm_tangent(d, ans, x, ord=None, axis=None, keepdims=False):
+    """Tangent of `np.linalg.norm(x, ord, axis)`."""
+    from .runtime_numpy import norm_adjoint
+    grad = norm_adjoint(np.ones(np.shape(ans)), ans, x, ord=ord, axis=axis, keepdims=keepdims)
+    if axis is None and ord is None:
+        return np.sum(np.asarray(d) * grad)
+    return _reduced_tangent(d, grad, x, axis if axis is not None else tuple(range(np.ndim(x))), keepdims)
+
+
+def vector_norm_tangent(d, ans, x, axis=None, keepdims=False, ord=2):
+    """Tangent of `np.linalg.vector_norm(x, axis, ord)`."""
+    from .runtime_numpy import vector_norm_adjoint
+    grad = vector_norm_adjoint(np.ones(np.shape(ans)), ans, x, axis=axis, keepdims=keepdims, ord=ord)
+    return _reduced_tangent(d, grad, x, axis, keepdims)
+
+
+def matrix_norm_tangent(d, ans, x, keepdims=False, ord="fro"):
+    """Tangent of `np.linalg.matrix_norm(x, ord)` (over the last two axes)."""
+    from .runtime_numpy import matrix_norm_adjoint
+    grad = matrix_norm_adjoint(np.ones(np.shape(ans)), ans, x, keepdims=keepdims, ord=ord)
+    return np.sum(np.asarray(d) * grad, axis=(-2, -1), keepdims=keepdims)
+
+
+def pad_tangent(d, pad_width, mode="constant"):
+    """Tangent of `np.pad(x, pad_width, mode)`: the padding modes copy entries, so pad `d` the same way
+    (a constant pad has a zero tangent)."""
+    return np.pad(d, pad_width) if mode == "constant" else np.pad(d, pad_width, mode=mode)
+
+
+def array_tangent(d, ans):
+    """Tangent of `np.array(x)` / `np.asarray(x)`: the tangent(s) as one float array shaped like `ans`."""
+    return np.broadcast_to(np.array(d, dtype=float), np.shape(ans))
+
+
+def matrix_power_tangent(d, a, n):
+    """Tangent of `np.linalg.matrix_power(a, n)`: sum over k of a^k d a^(n-1-k)."""
+    if n < 0:
+        a = np.linalg.inv(a)
+        d = -(a @ d @ a)
+        n = -n
+    powers = [np.eye(np.shape(a)[-1])]
+    for _ in range(1, n):
+        powers.append(powers[-1] @ a)
+    return sum((powers[k] @ d @ powers[n - 1 - k] for k in range(n)), np.zeros(np.shape(a)))
+
+
+def sort_tangent(d, x, axis=-1):
+    """Tangent of `np.sort(x, axis)`: `d` in the order that sorts `x`."""
+    if axis is None:
+        return np.ravel(d)[np.argsort(np.ravel(x), kind="stable")]
+    return np.take_along_axis(np.asarray(d), np.argsort(x, axis=axis, kind="stable"), axis=axis)
+
+
+def select_default_tangent(d, conds):
+    """Tangent of `np.select(conds, choices, default)` from the default's tangent: where no condition holds."""
+    none = np.logical_not(np.logical_or.reduce(np.broadcast_arrays(*conds)))
+    return np.where(none, d, 0.0)
+
+
+def solve_tangent_a(d, x, a):
+    """Tangent of `x = np.linalg.solve(a, b)` from the tangent `d` of `a`: -solve(a, d x)."""
+    if np.ndim(x) == 1:
+        return -np.linalg.solve(a, d @ x)
+    return -np.linalg.solve(a, d @ x)
+
+
+def trace_solve(a, d):
+    """trace(a^-1 d): the tangent of log|det a| (and of det a, divided by det a)."""
+    return np.trace(np.linalg.solve(a, d), axis1=-2, axis2=-1)
+
+
+def slogdet_tangent(d, a):
+    """Tangent of `np.linalg.slogdet(a)`: (0 for the sign, trace(a^-1 d))."""
+    t = trace_solve(a, d)
+    return np.zeros(np.shape(t)), t
+
+
+def _sym(d, uplo="L"):
+    """The symmetric matrix that eigh/eigvalsh read from the lower (or upper) triangle of `d`."""
+    tri = np.tril(d) if uplo == "L" else np.triu(d)
+    return tri + np.swapaxes(tri, -1, -2) - tri * np.eye(np.shape(d)[-1])
+
+
+def cholesky_tangent(d, L, upper=False):
+    """Tangent of `L = np.linalg.cholesky(a)`: L Phi(L^-1 d L^-T), Phi the lower triangle with half its diagonal
+    (Murray 2016)."""
+    if upper:
+        raise ValueError("no forward-mode rule for np.linalg.cholesky with upper=True")
+    d = (d + np.swapaxes(d, -1, -2)) / 2.0
+    left = np.linalg.solve(L, d)
+    inner = np.swapaxes(np.linalg.solve(L, np.swapaxes(left, -1, -2)), -1, -2)
+    phi = np.tril(inner, -1) + np.eye(np.shape(L)[-1]) * inner / 2.0
+    return L @ phi
+
+
+def _eig_gaps(w):
+    gaps = w[..., None, :] - w[..., :, None]  # w_j - w_i
+    n = np.shape(w)[-1]
+    safe = np.where(np.eye(n, dtype=bool), 1.0, gaps)
+    return np.where(np.eye(n, dtype=bool), 0.0, 1.0 / safe)
+
+
+def eigh_tangent(d, ans, uplo="L"):
+    """Tangent of `(w, V) = np.linalg.eigh(a)`: dw = diag(V^T d V), dV = V (F o V^T d V), F_ij = 1 / (w_j - w_i)."""
+    w, V = ans
+    P = np.swapaxes(V, -1, -2) @ _sym(d, uplo) @ V
+    return np.diagonal(P, axis1=-2, axis2=-1).copy(), V @ (_eig_gaps(w) * P)
+
+
+def eigvalsh_tangent(d, a, uplo="L"):
+    """Tangent of `np.linalg.eigvalsh(a)`: diag(V^T d V)."""
+    _, V = np.linalg.eigh(a, UPLO=uplo)
+    return np.diagonal(np.swapaxes(V, -1, -2) @ _sym(d, uplo) @ V, axis1=-2, axis2=-1).copy()
+
+
+def qr_tangent(d, ans, mode="reduced"):
+    """Tangent of `(Q, R) = np.linalg.qr(a)` (reduced, rows >= columns): with M = Q^T d R^-1 and
+    Omega = tril(M, -1) - tril(M, -1)^T, dR = (M - Omega) R and dQ = d R^-1 - Q (M - Omega)
+    (Walter and Lehmann 2010)."""
+    if mode != "reduced":
+        raise ValueError(f"no forward-mode rule for np.linalg.qr with mode={mode!r} (only mode='reduced')")
+    Q, R = ans
+    d_rinv = np.swapaxes(np.linalg.solve(np.swapaxes(R, -1, -2), np.swapaxes(d, -1, -2)), -1, -2)
+    M = np.swapaxes(Q, -1, -2) @ d_rinv
+    low = np.tril(M, -1)
+    upper = M - (low - np.swapaxes(low, -1, -2))
+    return d_rinv - Q @ upper, upper @ R
+
+
+def svd_tangent(d, ans, a, full_matrices=True, compute_uv=True):
+    """Tangent of `np.linalg.svd(a)` (Townsend 2016): with P = U^T d V, ds = diag(P),
+    dU = U (F o (P S + S P^T)) + (I - U U^T) d V S^-1, dV likewise, F_ij = 1 / (s_j^2 - s_i^2)."""
+    if not compute_uv:
+        return svdvals_tangent(d, a)
+    U, s, Vh = ans
+    m, n = np.shape(a)[-2:]
+    if full_matrices and m != n:
+        raise ValueError("no forward-mode rule for np.linalg.svd of a non-square matrix with full_matrices=True; "
+                         "pass full_matrices=False")
+    V = np.swapaxes(Vh, -1, -2)
+    P = np.swapaxes(U, -1, -2) @ d @ V
+    S = s[..., None, :] * np.eye(len(s))
+    F = _eig_gaps(s ** 2)
+    dU = U @ (F * (P @ S + S @ np.swapaxes(P, -1, -2)))
+    dV = V @ (F * (S @ P + np.swapaxes(P, -1, -2) @ S))
+    if m > n:
+        dU = dU + (d @ V - U @ P) / s[..., None, :]
+    elif n > m:
+        dV = dV + (np.swapaxes(d, -1, -2) @ U - V @ np.swapaxes(P, -1, -2)) / s[..., None, :]
+    return dU, np.diagonal(P, axis1=-2, axis2=-1).copy(), np.swapaxes(dV, -1, -2)
+
+
+def svdvals_tangent(d, a):
+    """Tangent of the singular values of `a`: diag(U^T d V)."""
+    U, _, Vh = np.linalg.svd(a, full_matrices=False)
+    return np.diagonal(np.swapaxes(U, -1, -2) @ d @ np.swapaxes(Vh, -1, -2), axis1=-2, axis2=-1).copy()

@@ -256,7 +256,7 @@ defjvp("numpy.linalg.solve", lambda d, ans, a, b: rt.solve_tangent_a(d, ans, a),
 defjvp("numpy.linalg.det", lambda d, ans, a: ans * rt.trace_solve(a, d))
 defjvp("numpy.linalg.slogdet", lambda d, ans, a: rt.slogdet_tangent(d, a))
 defjvp("numpy.linalg.cholesky", lambda d, ans, a, upper=False: rt.cholesky_tangent(d, ans, upper))
-defjvp("numpy.linalg.eigh", lambda d, ans, a, UPLO="L": rt.eigh_tangent(d, ans))
+defjvp("numpy.linalg.eigh", lambda d, ans, a, UPLO="L": rt.eigh_tangent(d, ans, UPLO))
 defjvp("numpy.linalg.eigvalsh", lambda d, ans, a, UPLO="L": rt.eigvalsh_tangent(d, a, UPLO))
 defjvp("numpy.linalg.qr", lambda d, ans, a, mode="reduced": rt.qr_tangent(d, ans, mode))
 defjvp("numpy.linalg.svd", lambda d, ans, a, full_matrices=True, compute_uv=True, hermitian=False:
