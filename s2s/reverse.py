@@ -390,7 +390,7 @@ class _Reverse:
         restored = {}
         for n in saved:
             plan.stacks[n] = self.namer.fresh(n + "_saved")
-            restored[n] = self.namer.fresh(n)
+            restored[n] = self.namer.fresh(_base(n))
             self.restores[restored[n]] = n
             subst[n] = ir.Var(restored[n])
         # the reversed iteration space: an outermost loop whose saved values are pushed once per
@@ -422,7 +422,7 @@ class _Reverse:
         rev_target = targets[0] if len(targets) == 1 else tuple(targets)
         recompute = []
         for d in recomputed:
-            again = self.fresh() if d.target in self.namer.temps else self.namer.fresh(d.target)
+            again = self.fresh() if d.target in self.namer.temps else self.namer.fresh(_base(d.target))
             subst[d.target] = ir.Var(again)
             recompute.append(ir.Assign(again, d.value, self.loc))
         first = 0  # recomputation follows the pops at the top of the reversed body
@@ -522,6 +522,13 @@ class _Reverse:
         _insert_pushes(new.body, pushes)
         new.body[0:0] = start
         return new
+
+
+def _base(name: str) -> str:
+    """The user's name behind an SSA version: y_1 -> y (new versions are then y_2, y_3, ...)."""
+    import re
+    m = re.fullmatch(r"(.+?)_\d+", name)
+    return m.group(1) if m else name
 
 
 def _cheap(op: str) -> bool:

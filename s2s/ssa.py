@@ -171,6 +171,7 @@ class _Builder:
     # ----- function bodies
     def function_body(self, stmts: list, node) -> list:
         self.result_name = None
+        stmts = self.lower_loop_returns(stmts)
         stmts = normalise_exits(stmts)
         if not _always_exits(stmts) and not (stmts and isinstance(stmts[-1], (ast.Return,))):
             last = stmts[-1] if stmts else node
@@ -352,6 +353,57 @@ class _Builder:
         phis.sort(key=lambda p: p.target)
         self.env = env
         self.emit(ir.If(test, then_block, else_block, phis, self.loc))
+
+    def lower_loop_returns(self, stmts: list) -> list:
+        """`return e` inside a loop becomes `result = e; returned = True; break`, each enclosing
+        loop is left with `if returned: break`, and the outermost one is followed by
+        `if returned: return result` (the rest of the function moves into its else branch)."""
+        if not any(isinstance(n, ast.Return) for s in stmts if isinstance(s, (ast.For, ast.While, ast.If))
+                   for n in ast.walk(s) if _in_loop(s, n)):
+            return stmts
+        flag, value = self.namer.fresh("returned"), self.namer.fresh("result")
+
+        def name(n, ctx, at):
+            return ast.copy_location(ast.Name(n, ctx), at)
+
+        def assign(n, v, at):
+            return ast.copy_location(ast.Assign(targets=[name(n, ast.Store(), at)], value=v, type_comment=None), at)
+
+        def rewrite(block: list, depth: int) -> list:
+            out = []
+            for s in block:
+                if isinstance(s, ast.Return) and depth > 0:
+                    if s.value is None:
+                        raise self.error(s, "a return without a value")
+                    out += [assign(value, s.value, s), assign(flag, ast.copy_location(ast.Constant(True), s), s),
+                            ast.copy_location(ast.Break(), s)]
+                    continue
+                if isinstance(s, ast.If):
+                    s = copy.copy(s)
+                    s.body, s.orelse = rewrite(s.body, depth), rewrite(s.orelse, depth)
+                elif isinstance(s, (ast.For, ast.While)):
+                    has_return = any(isinstance(n, ast.Return) for n in ast.walk(s))
+                    if has_return and s.orelse:
+                        raise self.error(s, "a return inside a loop that has an 'else' clause")
+                    forever = isinstance(s, ast.While) and isinstance(s.test, ast.Constant) and s.test.value \
+                        and not any(isinstance(n, ast.Break) for n in _loop_level_nodes(s.body))
+                    s = copy.copy(s)
+                    s.body = rewrite(s.body, depth + 1)
+                    out.append(s)
+                    if has_return:
+                        test = name(flag, ast.Load(), s)
+                        leave = ast.copy_location(ast.Break(), s) if depth > 0 else \
+                            ast.copy_location(ast.Return(value=name(value, ast.Load(), s)), s)
+                        # a `while True` left only by returns: what follows it cannot run
+                        out.append(leave if forever else ast.copy_location(ast.If(test=test, body=[leave], orelse=[]), s))
+                    continue
+                out.append(s)
+            return out
+
+        at = stmts[0]
+        none = ast.copy_location(ast.Constant(None), at)
+        return [assign(flag, ast.copy_location(ast.Constant(False), at), at), assign(value, none, at)] + \
+            rewrite(stmts, 0)
 
     def return_statement(self, s: ast.Return) -> None:
         if self.loops:
@@ -697,6 +749,14 @@ class _Builder:
 
 class _ReturnedJoin(_Exit):
     pass
+
+
+def _in_loop(top, node) -> bool:
+    """Is `node` inside a loop within statement `top`?"""
+    for n in ast.walk(top):
+        if isinstance(n, (ast.For, ast.While)) and any(m is node for m in ast.walk(n)):
+            return True
+    return False
 
 
 def _loop_level_nodes(stmts):

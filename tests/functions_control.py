@@ -383,3 +383,37 @@ CONTROL = [
     (recurrence_with_array, (0.7, R.normal(size=5)), (0, 1)),
     (early_return_after_loop, (1.5,), 0), (early_return_after_loop, (0.5,), 0),
 ]
+
+
+def return_inside_loop(x):
+    y = x
+    for i in range(10):
+        y = y * 1.3 + 0.1
+        if y > 3.0:
+            return y * x
+    return -y
+
+
+def return_inside_nested_loops(x):
+    s = x
+    for i in range(4):
+        for j in range(4):
+            s = s * math.cos(s) + 0.5
+            if s > 1.2:
+                return s * s
+    return s
+
+
+def return_inside_while(x):
+    y = x
+    while True:
+        y = math.sqrt(y + 2.0)
+        if abs(y - 2.0) < 1e-3:
+            return y * 3.0
+
+
+CONTROL += [
+    (return_inside_loop, (0.9,), 0), (return_inside_loop, (0.05,), 0),
+    (return_inside_nested_loops, (0.3,), 0), (return_inside_nested_loops, (-3.0,), 0),
+    (return_inside_while, (1.0,), 0),
+]
