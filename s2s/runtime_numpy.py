@@ -191,7 +191,7 @@ def _matrix_norm_adjoint(g, ans, x, ord):
         u, s, vh = np.linalg.svd(x, full_matrices=False)
         if ord == "nuc":
             return g * (u @ vh)
-        i = 0 if ord == 2 else -1
+        i = 0 if ord == 2 else s.shape[-1] - 1  # the largest or the smallest singular value
         return g * (u[..., :, i:i + 1] * vh[..., i:i + 1, :])
     if ord in (1, -1, np.inf, -np.inf):
         rows = ord in (np.inf, -np.inf)  # inf: max row sum; 1: max column sum
@@ -359,7 +359,8 @@ def tensordot_adjoint_a(g, a, b, axes=2):
     a_free = [i for i in range(na) if i not in a_axes]
     b_free = [i for i in range(nb) if i not in b_axes]
     out = np.tensordot(g, b, axes=(list(range(len(a_free), len(a_free) + len(b_free))), b_free))
-    return np.transpose(out, np.argsort(a_free + a_axes))
+    # out: the free axes of a, then b's contracted axes in b's order, each the partner of an axis of a
+    return np.transpose(out, np.argsort(a_free + [a_axes[b_axes.index(j)] for j in sorted(b_axes)]))
 
 
 def tensordot_adjoint_b(g, a, b, axes=2):
@@ -369,7 +370,8 @@ def tensordot_adjoint_b(g, a, b, axes=2):
     a_free = [i for i in range(na) if i not in a_axes]
     b_free = [i for i in range(nb) if i not in b_axes]
     out = np.tensordot(a, g, axes=(a_free, list(range(len(a_free)))))
-    return np.transpose(out, np.argsort(b_axes + b_free))
+    # out: a's contracted axes in a's order, each the partner of an axis of b, then the free axes of b
+    return np.transpose(out, np.argsort([b_axes[a_axes.index(i)] for i in sorted(a_axes)] + b_free))
 
 
 def inner_adjoint_a(g, a, b):
@@ -572,7 +574,7 @@ def sort_adjoint(g, x, axis=-1):
     if axis is None:
         out = np.zeros(np.size(x))
         out[np.argsort(np.ravel(x))] = g
-        return out
+        return out.reshape(np.shape(x))
     out = _float_zeros(x)
     np.put_along_axis(out, np.argsort(x, axis=axis), g, axis=axis)
     return out

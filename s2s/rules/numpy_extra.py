@@ -187,7 +187,7 @@ defvjp("numpy.select", None, lambda g, ans, conds, choices, default=0: rt.select
 # ---------------------------------------------------------------- linear algebra
 
 
-def _inv_adjoint(g, ans):
+def _inv_adjoint(g, ans, a):
     t = np.swapaxes(ans, -1, -2)
     return -(t @ g @ t)
 
