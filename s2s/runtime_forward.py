@@ -250,7 +250,7 @@ def cholesky_tangent(d, L, upper=False):
     (Murray 2016)."""
     if upper:
         raise ValueError("no forward-mode rule for np.linalg.cholesky with upper=True")
-    d = (d + np.swapaxes(d, -1, -2)) / 2.0
+    d = _sym(d, "L")  # cholesky reads the lower triangle
     left = np.linalg.solve(L, d)
     inner = np.swapaxes(np.linalg.solve(L, np.swapaxes(left, -1, -2)), -1, -2)
     phi = np.tril(inner, -1) + np.eye(np.shape(L)[-1]) * inner / 2.0
@@ -284,6 +284,11 @@ def qr_tangent(d, ans, mode="reduced"):
     if mode != "reduced":
         raise ValueError(f"no forward-mode rule for np.linalg.qr with mode={mode!r} (only mode='reduced')")
     Q, R = ans
+    m, n = np.shape(R)[-2:]
+    if m < n:  # a wide matrix [X Y] = Q [R1 R2]: X = Q R1 is square, and R2 = Q^T Y
+        dQ, dR1 = qr_tangent(d[..., :m], (Q, R[..., :m]))
+        dR2 = np.swapaxes(Q, -1, -2) @ (d[..., m:] - dQ @ R[..., m:])
+        return dQ, np.concatenate([dR1, dR2], axis=-1)
     d_rinv = np.swapaxes(np.linalg.solve(np.swapaxes(R, -1, -2), np.swapaxes(d, -1, -2)), -1, -2)
     M = np.swapaxes(Q, -1, -2) @ d_rinv
     low = np.tril(M, -1)
@@ -298,9 +303,20 @@ def svd_tangent(d, ans, a, full_matrices=True, compute_uv=True):
         return svdvals_tangent(d, a)
     U, s, Vh = ans
     m, n = np.shape(a)[-2:]
+    k = min(m, n)
     if full_matrices and m != n:
-        raise ValueError("no forward-mode rule for np.linalg.svd of a non-square matrix with full_matrices=True; "
-                         "pass full_matrices=False")
+        # the reduced tangents, and for the extra orthonormal columns the completion d(W2) = -W1 dW1^T W2
+        # that keeps [W1 W2] orthogonal
+        dU, ds, dVh = svd_tangent(d, (U[..., :, :k], s, Vh[..., :k, :]), a, False, True)
+        if m > n:
+            U2 = U[..., :, k:]
+            dU = np.concatenate([dU, -U[..., :, :k] @ (np.swapaxes(dU, -1, -2) @ U2)], axis=-1)
+        else:
+            V1, V2 = np.swapaxes(Vh[..., :k, :], -1, -2), np.swapaxes(Vh[..., k:, :], -1, -2)
+            dV1 = np.swapaxes(dVh, -1, -2)
+            dV2 = -V1 @ (np.swapaxes(dV1, -1, -2) @ V2)
+            dVh = np.concatenate([dVh, np.swapaxes(dV2, -1, -2)], axis=-2)
+        return dU, ds, dVh
     V = np.swapaxes(Vh, -1, -2)
     P = np.swapaxes(U, -1, -2) @ d @ V
     S = s[..., None, :] * np.eye(len(s))

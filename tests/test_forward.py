@@ -75,24 +75,24 @@ def test_every_reverse_rule_has_a_tangent_rule():
 
 
 def _rule_table():
-    """(key, f, args, wrt) for every TANGENT key: the shared per-key table if tests/test_rules.py has one."""
-    try:
-        import test_rules  # the reverse-rule test's per-key input table
-        table = getattr(test_rules, "RULE_CASES", None)
-    except ImportError:
-        table = None
-    if table:
-        return list(table)
+    """(key, f, args, wrt) for every TANGENT key, written for this test (tests/rule_cases.py)."""
     from rule_cases import CASES as own
     return own
 
 
 RULE_CASES = _rule_table()
 
+try:  # the reverse-rule test's per-key table of programs, shared by both modes
+    import test_rules as shared_rules
+    SHARED_CASES = [(key, n, case) for key in shared_rules._reverse_keys()
+                    for n, case in enumerate(shared_rules.CASES.get(key, []))]
+except ImportError:
+    shared_rules, SHARED_CASES = None, []
+
 
 def test_rule_table_covers_every_tangent_rule():
     registry._load()
-    covered = {case[0] for case in RULE_CASES}
+    covered = {case[0] for case in RULE_CASES} | {key for key, _, _ in SHARED_CASES}
     assert set(registry.TANGENT) <= covered, f"tangent rules without a test case: {sorted(set(registry.TANGENT) - covered)}"
 
 
@@ -109,6 +109,29 @@ def test_tangent_rule_matches_finite_differences(case):
     assert_tree_close(tangent, numeric, f"{key}: tangent vs finite differences", rtol=1e-5, atol=1e-6)
     if not isinstance(expected, tuple):
         assert np.shape(tangent) == np.shape(expected), f"{key}: tangent shape {np.shape(tangent)} != value shape"
+
+
+@pytest.mark.skipif(shared_rules is None, reason="tests/test_rules.py (the shared per-key table) is not there")
+@pytest.mark.parametrize("key,n,case", SHARED_CASES, ids=[f"{k}-{n}" for k, n, _ in SHARED_CASES])
+def test_tangent_rule_on_the_shared_table(tmp_path, key, n, case):
+    """The reverse-rule table's programs, now returning the primitive's whole result: jvp = J v."""
+    rng = shared_rules._rng(key, n)
+    args = [make(rng) for make in case.args]
+    names = list(shared_rules.PARAMS[:len(args)])
+    source = (f"import math\n\nimport numpy as np\n\n\ndef f({', '.join(names)}):\n"
+              f"{shared_rules._indent(case.pre)}{shared_rules._indent('return ' + case.expr)}")
+    f = shared_rules._load(tmp_path, source)
+    wrt = case.wrt if case.wrt is not None else tuple(i for i, a in enumerate(args) if shared_rules._is_float(a))
+    if not wrt:
+        pytest.skip("no float argument")
+    tangents = tuple(random_like(args[w], rng) for w in wrt)
+    jf = s2s.jvp(f, wrt=tuple(wrt))
+    value, tangent = jf(tuple(args), tangents)
+    expected = f(*args)
+    numeric = directional_fd(f, args, tuple(wrt), tangents)
+    if isinstance(expected, (tuple, list)):  # tuple results (slogdet, eigh, qr, svd) and split's lists
+        tangent, numeric = tuple(tangent), tuple(numeric)
+    assert_tree_close(tangent, numeric, f"{key}: {case.expr!r}\n{jf.source}", rtol=1e-4, atol=1e-6)
 
 
 # ---------------------------------------------------------------- control flow: jvp = grad . v = finite differences
@@ -435,3 +458,64 @@ def test_quickstart_forward_source_matches_golden():
     exec(compile(expected, path, "exec"), namespace)
     y, dy = namespace["jvp_quickstart"](1.5, 2.0, 1.0, -0.5)
     assert_close(dy, (1 / 1.5 + 2.0) * 1.0 + (1.5 - math.cos(2.0)) * -0.5, rtol=1e-13, what="golden jvp")
+
+
+# ---------------------------------------------------------------- vector mode: all basis tangents in one call
+def reprojection(p, obs):
+    theta = np.sqrt(p[0] * p[0] + p[1] * p[1] + 1e-3)
+    X = p[2:5]
+    rotated = X * np.cos(theta) + p[0:3] * np.sin(theta)
+    u = rotated[0:2] / rotated[2]
+    return (u * (1.0 + p[5] * np.sum(u * u)) - obs) * p[6]
+
+
+def layer(W, x, b):
+    h = np.tanh(W @ x + b)
+    return np.mean(np.reshape(np.outer(h, x), (-1,))) + np.transpose(W)[0]
+
+
+def looped(x, n):
+    y = x
+    for i in range(n):
+        if np.sum(y) > 0.0:
+            y = np.sin(y) * 1.5 + x[0]
+        else:
+            y = y * y
+    return y
+
+
+VECTOR_CASES = [
+    (reprojection, (np.array([0.3, -0.2, 0.5, 0.1, 4.0, 0.01, 1.2]), np.array([0.05, -0.02])), 0),
+    (layer, (np.random.default_rng(7).normal(size=(3, 2)), np.array([0.4, -0.3]), np.array([0.1, 0.0, -0.1])), (0, 1, 2)),
+    (looped, (np.array([0.3, -0.1, 0.6]), 4), 0),
+    (vector_field, (np.array([0.2, -0.4, 0.9]), np.random.default_rng(8).normal(size=(4, 3))), (0, 1)),
+]
+
+
+@pytest.mark.parametrize("case", VECTOR_CASES, ids=[c[0].__name__ for c in VECTOR_CASES])
+def test_vector_mode_jacobian_matches_finite_differences(case):
+    fn, args, wrt = case
+    jac = jacobian_forward(fn, wrt=wrt)
+    got = jac(*args)
+    got = got if isinstance(wrt, tuple) else (got,)
+    assert jac._vector.get(0) is not False, "vector mode was expected to apply"
+    assert "vector forward-mode" in jac.source
+    for w, j in zip(wrt if isinstance(wrt, tuple) else (wrt,), got):
+        x = np.asarray(args[w], dtype=float)
+        basis = np.eye(x.size).reshape((x.size,) + x.shape)
+        numeric = np.stack([directional_fd(fn, args, (w,), (e,)) for e in basis], axis=-1)
+        numeric = numeric.reshape(np.shape(fn(*args)) + x.shape)
+        assert_close(j, numeric, what=f"{fn.__name__}: vector-mode jacobian wrt {w}")
+
+
+def uses_cumprod(x):
+    return np.cumprod(x) * 2.0
+
+
+def test_jacobian_falls_back_to_one_call_per_tangent_without_a_batched_rule():
+    x = np.array([0.5, 1.5, 2.0])
+    jac = jacobian_forward(uses_cumprod)
+    got = jac(x)
+    assert jac._vector.get(0) is False
+    numeric = np.stack([directional_fd(uses_cumprod, (x,), (0,), (e,)) for e in np.eye(3)], axis=-1)
+    assert_close(got, numeric, what="cumprod jacobian")

@@ -121,8 +121,9 @@ elementwise("numpy.maximum", lambda d, ans, x, y: (x >= y) * d, lambda d, ans, x
 elementwise("numpy.minimum", lambda d, ans, x, y: (x <= y) * d, lambda d, ans, x, y: (x > y) * d)
 elementwise("numpy.where", None, lambda d, ans, c, x, y: np.where(c, d, 0.0),
             lambda d, ans, c, x, y: np.where(c, 0.0, d))
-elementwise("numpy.clip",
-            lambda d, ans, x, lo, hi: np.logical_and(x >= lo, x <= hi) * d,
+elementwise("numpy.clip",  # a bound of None does not clip
+            lambda d, ans, x, lo, hi: (x <= hi) * d if lo is None else (x >= lo) * d if hi is None else
+            np.logical_and(x >= lo, x <= hi) * d,
             lambda d, ans, x, lo, hi: (x < lo) * d,
             lambda d, ans, x, lo, hi: (x > hi) * d)
 
