@@ -245,7 +245,8 @@ CASES = {
                     Case("np.where(z > 0, x, y)", N(3), N(2, 3), AWAY(2, 1))],
     "numpy.clip": [Case("np.clip(x, -0.5, 0.5)", SPREAD(3, 4)),
                    Case("np.clip(x, y, z)", SPREAD(2, 3), U(-1.0, -0.3, 3), U(0.3, 1.0, 2, 1)),
-                   Case("x.clip(0.0, 0.2)", SPREAD(5))],
+                   Case("x.clip(0.0, 0.2)", SPREAD(5)), Case("np.clip(x, None, 0.1)", SPREAD(4)),
+                   Case("np.clip(x, -0.1, None)", SPREAD(4))],
     # numpy: reductions
     "numpy.sum": reduction("np.sum") + [Case("x.sum(axis=1)", N(2, 3)), Case("np.sum(x, 1)", N(2, 3))],
     "numpy.mean": reduction("np.mean") + [Case("x.mean(0)", N(2, 3))],

@@ -52,8 +52,9 @@ elementwise("numpy.tanh", lambda g, ans, x: g * (1.0 - ans ** 2))
 elementwise("numpy.maximum", lambda g, ans, x, y: g * (x >= y), lambda g, ans, x, y: g * (x < y))
 elementwise("numpy.minimum", lambda g, ans, x, y: g * (x <= y), lambda g, ans, x, y: g * (x > y))
 elementwise("numpy.where", None, lambda g, ans, c, x, y: np.where(c, g, 0.0), lambda g, ans, c, x, y: np.where(c, 0.0, g))
-elementwise("numpy.clip",
-            lambda g, ans, x, lo, hi: g * np.logical_and(x >= lo, x <= hi),
+elementwise("numpy.clip",  # a bound of None does not clip
+            lambda g, ans, x, lo, hi: g * (x <= hi) if lo is None else g * (x >= lo) if hi is None else
+            g * np.logical_and(x >= lo, x <= hi),
             lambda g, ans, x, lo, hi: g * (x < lo),
             lambda g, ans, x, lo, hi: g * (x > hi))
 
