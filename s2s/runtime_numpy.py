@@ -30,7 +30,9 @@ __all__ = [
     "kron_adjoint_a", "kron_adjoint_b", "trace_adjoint", "diagonal_adjoint", "diag_adjoint",
     "matrix_power_adjoint", "convolve_adjoint_a", "convolve_adjoint_b", "cross_adjoint_a", "cross_adjoint_b",
     "take_adjoint", "take_along_axis_adjoint", "sort_adjoint", "select_adjoint_choices",
-    "select_adjoint_default", "sinc_derivative",
+    "select_adjoint_default", "sinc_derivative", "ptp_adjoint", "trapezoid_adjoint_y", "trapezoid_adjoint_x",
+    "append_adjoint", "multi_dot_adjoint", "correlate_adjoint_a", "correlate_adjoint_b", "interp_adjoint_x",
+    "interp_adjoint_fp",
     "mT", "solve_adjoint_a", "solve_adjoint_b", "det_adjoint", "slogdet_adjoint", "cholesky_adjoint",
     "eigh_adjoint", "eigvalsh_adjoint", "qr_adjoint", "svd_adjoint", "svdvals_adjoint",
 ]
@@ -206,23 +208,17 @@ def norm_adjoint(g, ans, x, ord=None, axis=None, keepdims=False):
     'fro', 'nuc', 1, -1, 2, -2, inf, -inf).  Where the norm is not differentiable (a zero vector,
     ties in a max) it uses the subgradient that shares `g` among the tied entries."""
     x = np.asarray(x)
-    if axis is None:
-        matrix = x.ndim == 2 and ord is not None
-        axes = tuple(range(x.ndim))
-        if ord is None:
-            matrix = False
+    if axis is None:  # the matrix norm `ord` of a 2-D x, else the 2-norm of all entries
+        axes, matrix, pair = tuple(range(x.ndim)), x.ndim == 2 and ord is not None, (0, 1)
     else:
         axes = reduced_axes(axis, x.ndim)
-        matrix = len(axes) == 2
+        matrix, pair = len(axes) == 2, axis
     g = expand_reduced(g, x.shape, axes, keepdims)
     ans = expand_reduced(ans, x.shape, axes, keepdims)
     if not matrix:
         return _vector_norm_adjoint(g, ans, x, ord, axes)
-    a0, a1 = (axis if axis is not None else (0, 1))
-    a0, a1 = a0 % x.ndim, a1 % x.ndim
-    move = lambda v: np.moveaxis(v, (a0, a1), (-2, -1))  # noqa: E731
-    out = _matrix_norm_adjoint(move(g), move(ans), move(x), ord)
-    return np.moveaxis(out, (-2, -1), (a0, a1))
+    move = lambda v: np.moveaxis(v, pair, (-2, -1))  # noqa: E731
+    return np.moveaxis(_matrix_norm_adjoint(move(g), move(ans), move(x), ord), (-2, -1), pair)
 
 
 def vector_norm_adjoint(g, ans, x, axis=None, keepdims=False, ord=2):
@@ -239,7 +235,52 @@ def matrix_norm_adjoint(g, ans, x, keepdims=False, ord="fro"):
     return _matrix_norm_adjoint(g, ans, np.asarray(x), ord)
 
 
-def diff_adjoint(g, x, n=1, axis=-1):
+def ptp_adjoint(g, x, axis=None, keepdims=False):
+    """Adjoint of `np.ptp(x, axis, keepdims)` = max - min: `g` to the maximal, `-g` to the minimal entries."""
+    top = np.max(x, axis=axis, keepdims=keepdims)
+    bottom = np.min(x, axis=axis, keepdims=keepdims)
+    return extremum_adjoint(g, top, x, axis, keepdims) - extremum_adjoint(g, bottom, x, axis, keepdims)
+
+
+def _trapezoid_weights(n, x, dx, axis, ndim):
+    """The weight of each sample in the trapezoidal rule, shaped to broadcast along `axis`."""
+    if x is None:
+        w = np.full(n, float(dx))
+        w[0] = w[-1] = dx / 2.0
+        shape = [1] * ndim
+        shape[axis % ndim] = n
+        return w.reshape(shape)
+    d = np.diff(np.asarray(x, dtype=float), axis=-1 if np.ndim(x) == 1 else axis)
+    if np.ndim(x) == 1:
+        shape = [1] * ndim
+        shape[axis % ndim] = n - 1
+        d = d.reshape(shape)
+    widths = [(0, 0)] * ndim
+    widths[axis % ndim] = (1, 0)
+    before = np.pad(d, widths)
+    widths[axis % ndim] = (0, 1)
+    return (before + np.pad(d, widths)) / 2.0
+
+
+def trapezoid_adjoint_y(g, y, x=None, dx=1.0, axis=-1):
+    """Adjoint of `np.trapezoid(y, x, dx, axis)` with respect to `y`: `g` times each sample's weight."""
+    y = np.asarray(y)
+    return np.expand_dims(g, axis) * _trapezoid_weights(y.shape[axis], x, dx, axis, y.ndim)
+
+
+def trapezoid_adjoint_x(g, y, x, axis=-1):
+    """Adjoint of `np.trapezoid(y, x, axis=axis)` with respect to the sample points `x`: each interval's
+    adjoint `g (y_i + y_i+1) / 2` sent back through `np.diff`."""
+    y = np.asarray(y, dtype=float)
+    n = y.shape[axis]
+    mid = (np.take(y, np.arange(n - 1), axis=axis) + np.take(y, np.arange(1, n), axis=axis)) / 2.0
+    gx = diff_adjoint(np.expand_dims(g, axis) * mid, axis=axis)
+    if np.ndim(x) == 1 and y.ndim > 1:
+        gx = np.sum(np.moveaxis(gx, axis, -1).reshape(-1, n), axis=0)
+    return gx
+
+
+def diff_adjoint(g, n=1, axis=-1):
     """Adjoint of `np.diff(x, n, axis)`: `n` times the negated backward difference, zero-padded."""
     g = np.asarray(g)
     for _ in range(n):
@@ -340,6 +381,13 @@ def column_stack_adjoint(g, seq):
     return _split_back(g, seq, lifted, 1)
 
 
+def append_adjoint(g, arr, values, axis=None):
+    """Adjoint of `np.append(arr, values, axis)`: [adjoint of arr, adjoint of values] (axis=None flattens both)."""
+    if axis is None:
+        return _split_back(np.ravel(g), [arr, values], [np.ravel(arr), np.ravel(values)], 0)
+    return _split_back(g, [arr, values], [arr, values], axis)
+
+
 # ---------------------------------------------------------------- products
 
 def _tensordot_axes(axes, na: int, nb: int):
@@ -432,6 +480,26 @@ def einsum_adjoint(g, subscripts, i, *operands):
     return out
 
 
+def multi_dot_adjoint(g, arrays):
+    """Adjoint of `np.linalg.multi_dot(arrays)`: for each factor, (left product)^T G (right product)^T, where a
+    1-D first (last) factor is a row (column) vector."""
+    mats = [np.atleast_2d(a) for a in arrays]
+    if np.ndim(arrays[-1]) == 1:
+        mats[-1] = mats[-1].T
+    g = np.reshape(g, (mats[0].shape[0], mats[-1].shape[1]))
+    parts = Parts()
+    for i, a in enumerate(arrays):
+        left = np.eye(mats[0].shape[0])
+        for m in mats[:i]:
+            left = left @ m
+        right = np.eye(mats[-1].shape[1])
+        for m in reversed(mats[i + 1:]):
+            right = m @ right
+        gi = left.T @ g @ right.T
+        parts.append(np.reshape(gi.T if i == len(arrays) - 1 and np.ndim(a) == 1 else gi, np.shape(a)))
+    return parts
+
+
 def kron_adjoint_a(g, a, b):
     """Adjoint of `np.kron(a, b)` with respect to `a`: each block of `g` contracted with `b`."""
     n = max(np.ndim(a), np.ndim(b))
@@ -503,6 +571,16 @@ def convolve_adjoint_a(g, a, v, mode="full"):
 def convolve_adjoint_b(g, a, v, mode="full"):
     """Adjoint of `np.convolve(a, v, mode)` with respect to `v`: the 'full' adjoint correlated with `a`."""
     return np.correlate(_convolve_full_adjoint(g, len(a), len(v), mode), a, mode="valid")
+
+
+def correlate_adjoint_a(g, a, v, mode="valid"):
+    """Adjoint of `np.correlate(a, v, mode)` (= `np.convolve(a, v[::-1], mode)` for real input) w.r.t. `a`."""
+    return convolve_adjoint_a(g, a, np.asarray(v)[::-1], mode)
+
+
+def correlate_adjoint_b(g, a, v, mode="valid"):
+    """Adjoint of `np.correlate(a, v, mode)` with respect to `v`."""
+    return convolve_adjoint_b(g, a, np.asarray(v)[::-1], mode)[::-1]
 
 
 def _convolve_full_adjoint(g, n, m, mode):
@@ -598,6 +676,35 @@ def select_adjoint_default(g, condlist, default):
     """Adjoint of `np.select(condlist, choicelist, default)` with respect to `default`: `g` where no condition holds."""
     owner = _select_owner(condlist)
     return _unbroadcast(np.where(owner == len(condlist), g, 0.0), np.shape(default))
+
+
+def _interp_segment(x, xp):
+    """For each x: the index j of its segment [xp[j], xp[j+1]] and where inside it lies (t in [0, 1])."""
+    xp = np.asarray(xp, dtype=float)
+    j = np.clip(np.searchsorted(xp, x, side="right") - 1, 0, len(xp) - 2)
+    t = (np.asarray(x) - xp[j]) / (xp[j + 1] - xp[j])
+    return j, t
+
+
+def interp_adjoint_x(g, x, xp, fp):
+    """Adjoint of `np.interp(x, xp, fp)` w.r.t. `x`: `g` times the slope of its segment (0 outside the range)."""
+    xp, fp = np.asarray(xp, dtype=float), np.asarray(fp, dtype=float)
+    j, _ = _interp_segment(x, xp)
+    slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])
+    inside = (np.asarray(x) >= xp[0]) & (np.asarray(x) <= xp[-1])
+    return g * np.where(inside, slope, 0.0)
+
+
+def interp_adjoint_fp(g, x, xp, fp):
+    """Adjoint of `np.interp(x, xp, fp)` w.r.t. `fp`: each `g` split between the two ends of its segment
+    (all of it to the first / last value outside the range)."""
+    j, t = _interp_segment(x, xp)
+    t = np.clip(t, 0.0, 1.0)
+    out = np.zeros(np.shape(fp))
+    g = np.broadcast_to(g, np.shape(t))
+    np.add.at(out, j, g * (1.0 - t))
+    np.add.at(out, j + 1, g * t)
+    return out
 
 
 def sinc_derivative(x):

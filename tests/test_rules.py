@@ -272,6 +272,11 @@ CASES = {
     "numpy.average": [Case("np.average(x)", N(2, 3)), Case("np.average(x, axis=1)", N(2, 3)),
                       Case("np.average(x, axis=0, weights=y)", N(3, 2), POS(3), wrt=(0,)),
                       Case("np.average(x, weights=y)", N(2, 2), POS(2, 2), wrt=(0,))],
+    "numpy.ptp": [Case("np.ptp(x)", SPREAD(5)), Case("np.ptp(x, axis=1)", SPREAD(2, 3)),
+                  Case("np.ptp(x, axis=0, keepdims=True)", SPREAD(3, 2))],
+    "numpy.trapezoid": [Case("np.trapezoid(x)", N(5)), Case("np.trapezoid(x, dx=0.5, axis=0)", N(4, 2)),
+                        Case("np.trapezoid(x, y)", N(5), SPREAD(5)), Case("np.trapezoid(x, y, axis=0)", N(4, 3), SPREAD(4)),
+                        Case("np.trapezoid(x, y)", N(2, 4), SPREAD(2, 4))],
     "numpy.diff": [Case("np.diff(x)", N(5)), Case("np.diff(x, 2)", N(6)), Case("np.diff(x, axis=0)", N(3, 4)),
                    Case("np.diff(x, n=2, axis=1)", N(2, 5))],
     "numpy.linalg.norm": [
@@ -331,6 +336,7 @@ CASES = {
     "numpy.vstack": [Case("np.vstack([x, y])", N(3), N(3)), Case("np.vstack([x, y])", N(1, 2), N(3, 2))],
     "numpy.dstack": [Case("np.dstack([x, y])", N(2, 3), N(2, 3)), Case("np.dstack([x, y])", N(3), N(3))],
     "numpy.column_stack": [Case("np.column_stack([x, y])", N(3), N(3, 2))],
+    "numpy.append": [Case("np.append(x, y)", N(2, 2), N(3)), Case("np.append(x, y, axis=1)", N(2, 2), N(2, 1))],
     "numpy.split": [Case("np.split(x, 3)", N(6)), Case("np.split(x, [1, 3], axis=1)", N(2, 4)),
                     Case("np.split(x, 2)[1]", N(4, 2))],
     "numpy.array_split": [Case("np.array_split(x, 3)", N(7)), Case("np.array_split(x, 2, axis=1)[0]", N(2, 3))],
@@ -362,6 +368,11 @@ CASES = {
     "numpy.convolve": [Case("np.convolve(x, y)", N(5), N(3)), Case("np.convolve(x, y, 'same')", N(5), N(3)),
                        Case("np.convolve(x, y, mode='valid')", N(5), N(3)), Case("np.convolve(x, y, 'same')", N(3), N(4)),
                        Case("np.convolve(x, y, 'valid')", N(2), N(4))],
+    "numpy.correlate": [Case("np.correlate(x, y)", N(5), N(3)), Case("np.correlate(x, y, 'same')", N(3), N(4)),
+                        Case("np.correlate(x, y, mode='full')", N(4), N(2))],
+    "numpy.linalg.multi_dot": [Case("np.linalg.multi_dot([x, y, z])", N(2, 3), N(3, 4), N(4, 2)),
+                               Case("np.linalg.multi_dot([x, y, z])", N(3), N(3, 4), N(4)),
+                               Case("np.linalg.multi_dot([x, y])", N(2, 3), N(3))],
     "numpy.trace": [Case("np.trace(x)", N(3, 3)), Case("np.trace(x, 1)", N(3, 4)), Case("np.trace(x, 0, 1, 2)", N(2, 3, 3)),
                     Case("x.trace()", N(2, 2))],
     "numpy.diagonal": [Case("np.diagonal(x)", N(3, 3)), Case("np.diagonal(x, 1)", N(3, 4)),
@@ -380,6 +391,8 @@ CASES = {
                               Case("np.take_along_axis(x, y, 0)", N(3, 2), CONST(np.array([[2, 0]])))],
     "numpy.sort": [Case("np.sort(x)", SPREAD(5)), Case("np.sort(x, axis=0)", SPREAD(3, 2)),
                    Case("np.sort(x, axis=None)", SPREAD(2, 3)), Case("np.sort(x)", SPREAD(2, 3))],
+    "numpy.interp": [Case("np.interp(x, y, z)", U(-0.5, 3.5, 6), CONST(np.array([0.0, 1.0, 2.5, 3.0])), N(4),
+                          wrt=(0, 2))],
     "numpy.select": [Case("np.select([x > 0.5, x < -0.5], [x, y * 2.0], 0.3)", SPREAD(2, 3), N(3)),
                      Case("np.select([x > 0.0, x < -0.5], [x * y, y], z)", SPREAD(2, 3), N(2, 3), N(3))],
     # numpy: linear algebra
@@ -593,6 +606,12 @@ def test_at_least_150_numpy_keys():
     registry._load()
     numpy_keys = {k for k in set(registry.REVERSE) | registry.NONDIFF if k.startswith("numpy.")}
     assert len(numpy_keys) >= 150, f"only {len(numpy_keys)} NumPy keys are registered"
+
+
+def test_interp_sample_points_have_no_rule(tmp_path):
+    f = _load(tmp_path, "import numpy as np\n\n\ndef f(x, xp, fp):\n    return np.sum(np.interp(x, xp, fp))\n")
+    with pytest.raises(ValueError, match="sample points xp of np.interp"):
+        s2s.grad(f, wrt=1)(np.array([0.5]), np.array([0.0, 1.0]), np.array([1.0, 2.0]))
 
 
 @pytest.mark.filterwarnings("ignore:Arrays of 2-dimensional vectors are deprecated")  # np.cross on 2-vectors

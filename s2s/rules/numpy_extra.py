@@ -49,6 +49,14 @@ def _require(ok: bool, what: str) -> None:
         raise ValueError(f"no derivative rule for {what}")
 
 
+def _no_rule(what: str):
+    """The adjoint of an argument whose derivative is not implemented: an error when it is active, never a
+    silent zero."""
+    def adjoint(g, ans, *args, **kwargs):
+        raise ValueError(f"no derivative rule for {what}; pass it as a constant or register one with s2s.adjoint")
+    return adjoint
+
+
 # ---------------------------------------------------------------- elementwise: arithmetic
 elementwise("numpy.true_divide", lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * ans / y)
 elementwise("numpy.float_power", lambda g, ans, x, y: g * y * np.float_power(x, y - 1),
@@ -107,7 +115,12 @@ defvjp("numpy.nanmean", lambda g, ans, x, axis=None, dtype=None, out=None, keepd
        rt.nanmean_adjoint(g, x, **_opts(axis=(axis, None), keepdims=(keepdims, False))))
 defvjp("numpy.average", lambda g, ans, x, axis=None, weights=None, returned=False, keepdims=False:
        rt.average_adjoint(g, x, **_opts(axis=(axis, None), weights=(weights, None), keepdims=(keepdims, False))))
-defvjp("numpy.diff", lambda g, ans, x, n=1, axis=-1: rt.diff_adjoint(g, x, **_opts(n=(n, 1), axis=(axis, -1))))
+defvjp("numpy.ptp", lambda g, ans, x, axis=None, out=None, keepdims=False:
+       rt.ptp_adjoint(g, x, **_opts(axis=(axis, None), keepdims=(keepdims, False))))
+defvjp("numpy.trapezoid", lambda g, ans, y, x=None, dx=1.0, axis=-1:
+       rt.trapezoid_adjoint_y(g, y, **_opts(x=(x, None), dx=(dx, 1.0), axis=(axis, -1))),
+       lambda g, ans, y, x=None, dx=1.0, axis=-1: rt.trapezoid_adjoint_x(g, y, x, **_opts(axis=(axis, -1))))
+defvjp("numpy.diff", lambda g, ans, x, n=1, axis=-1: rt.diff_adjoint(g, **_opts(n=(n, 1), axis=(axis, -1))))
 defvjp("numpy.linalg.norm", lambda g, ans, x, ord=None, axis=None, keepdims=False:
        g * x / ans if ord is None and axis is None and keepdims is False else
        rt.norm_adjoint(g, ans, x, **_opts(ord=(ord, None), axis=(axis, None), keepdims=(keepdims, False))))
@@ -148,6 +161,8 @@ defvjp("numpy.hstack", lambda g, ans, seq, **_: rt.hstack_adjoint(g, seq))
 defvjp("numpy.vstack", lambda g, ans, seq, **_: rt.vstack_adjoint(g, seq))
 defvjp("numpy.dstack", lambda g, ans, seq: rt.dstack_adjoint(g, seq))
 defvjp("numpy.column_stack", lambda g, ans, seq: rt.column_stack_adjoint(g, seq))
+defvjp("numpy.append", lambda g, ans, arr, values, axis=None: rt.append_adjoint(g, arr, values, **_opts(axis=(axis, None)))[0],
+       lambda g, ans, arr, values, axis=None: rt.append_adjoint(g, arr, values, **_opts(axis=(axis, None)))[1])
 defvjp("numpy.split", lambda g, ans, x, indices_or_sections, axis=0: np.concatenate(g, **_opts(axis=(axis, 0))))
 defvjp("numpy.array_split", lambda g, ans, x, indices_or_sections, axis=0: np.concatenate(g, **_opts(axis=(axis, 0))))
 defvjp("numpy.hsplit", lambda g, ans, x, indices_or_sections: np.hstack(g))
@@ -167,6 +182,9 @@ defvjp("numpy.kron", lambda g, ans, a, b: rt.kron_adjoint_a(g, a, b), lambda g, 
 defvjp("numpy.cross", lambda g, ans, a, b: rt.cross_adjoint_a(g, a, b), lambda g, ans, a, b: rt.cross_adjoint_b(g, a, b))
 defvjp("numpy.convolve", lambda g, ans, a, v, mode="full": rt.convolve_adjoint_a(g, a, v, **_opts(mode=(mode, "full"))),
        lambda g, ans, a, v, mode="full": rt.convolve_adjoint_b(g, a, v, **_opts(mode=(mode, "full"))))
+defvjp("numpy.correlate", lambda g, ans, a, v, mode="valid": rt.correlate_adjoint_a(g, a, v, **_opts(mode=(mode, "valid"))),
+       lambda g, ans, a, v, mode="valid": rt.correlate_adjoint_b(g, a, v, **_opts(mode=(mode, "valid"))))
+defvjp("numpy.linalg.multi_dot", lambda g, ans, arrays: rt.multi_dot_adjoint(g, arrays))
 defvjp("numpy.trace", lambda g, ans, x, offset=0, axis1=0, axis2=1:
        rt.trace_adjoint(g, x, **_opts(offset=(offset, 0), axis1=(axis1, 0), axis2=(axis2, 1))))
 defvjp("numpy.diagonal", lambda g, ans, x, offset=0, axis1=0, axis2=1:
@@ -181,6 +199,8 @@ defvjp("numpy.take", lambda g, ans, x, indices, axis=None: rt.take_adjoint(g, x,
 defvjp("numpy.take_along_axis", lambda g, ans, x, indices, axis=-1:
        rt.take_along_axis_adjoint(g, x, indices, axis))
 defvjp("numpy.sort", lambda g, ans, x, axis=-1, **_: rt.sort_adjoint(g, x, **_opts(axis=(axis, -1))))
+defvjp("numpy.interp", lambda g, ans, x, xp, fp: rt.interp_adjoint_x(g, x, xp, fp),
+       _no_rule("the sample points xp of np.interp"), lambda g, ans, x, xp, fp: rt.interp_adjoint_fp(g, x, xp, fp))
 defvjp("numpy.select", None, lambda g, ans, conds, choices, default=0: rt.select_adjoint_choices(g, conds, choices),
        lambda g, ans, conds, choices, default=0: rt.select_adjoint_default(g, conds, default))
 
