@@ -136,6 +136,11 @@ class Transformed:
             fn = self._build()
         return fn(*args, **kwargs)
 
+    def __s2s_generated__(self):
+        """(module text, entry name, pseudo-filename, namespace) of the generated code."""
+        fn = self._fn if self._fn is not None else self._build()
+        return self._source, fn.__name__, fn.__code__.co_filename, fn.__globals__
+
     def __get__(self, obj, objtype=None):
         if obj is None:
             return self
@@ -154,7 +159,29 @@ def _grad_transform(f, wrt, return_value=False):
     return text, compile_source(text, filename, name, opt.free)
 
 
-_TRANSFORMS = {"grad": _grad_transform}
+def _vjp_transform(f, wrt):
+    """`vjp_f(*args) -> (value, pullback)`; the pullback re-runs the forward sweep with the adjoint
+    (`pullback_f(*args, cotangent)`), so it can be called any number of times."""
+    primal, src = _primal(f)
+    names, single = resolve_wrt(primal.params, wrt, primal.name)
+    namer = _namer_for(primal)
+    seed = namer.fresh("cotangent")
+    pull_name = namer.fresh("pullback_" + primal.name)
+    adj = _verify(reverse(primal, names, seed=seed, namer=namer, name=pull_name))
+    adj.temps = frozenset(set(primal.temps) | _temps_after(adj))
+    forward_fn = _verify(optimize(primal))
+    name = "vjp_" + primal.name
+    args = ", ".join(primal.params)
+    entry = (f"def {name}({args}):\n"
+             f"    return {primal.name}({args}), lambda {seed}: {pull_name}({args}{', ' if args else ''}{seed})\n")
+    text = generate(_verify(optimize(adj)), _header(primal, "vector-Jacobian product (vjp)"), before=(forward_fn,),
+                    after=entry)
+    filename = pseudo_filename("vjp", primal.name, src.filename, src.tree.lineno)
+    free = dict(primal.free)
+    return text, compile_source(text, filename, name, free)
+
+
+_TRANSFORMS = {"grad": _grad_transform, "vjp": _vjp_transform}
 
 
 def _decorator(kind, f, **options):
@@ -172,6 +199,12 @@ def grad(f=None, wrt=0, return_value=False):
 def value_and_grad(f=None, wrt=0):
     """(value, gradient) of f's scalar result with respect to `wrt`."""
     return _decorator("grad", f, wrt=wrt, return_value=True)
+
+
+def vjp(f=None, wrt=0):
+    """`vjp(f)(*args)` -> `(value, pullback)`; `pullback(cotangent)` returns the gradient(s) of
+    `sum(cotangent * f(*args))`: f's result may be any array, number or tuple of them."""
+    return _decorator("vjp", f, wrt=wrt)
 
 
 def source(fn) -> str:

@@ -21,16 +21,28 @@ from . import ir, prims
 COMMENT = "__s2s_comment__"
 
 
-def generate(fn: ir.Function, header: str = "") -> str:
-    """The module text for `fn`."""
-    fn = coalesce_phis(fn)
-    fn = restore_names(fn)
-    gen = _Codegen(fn)
-    fdef = gen.function()
-    imports = sorted(gen.imports, key=lambda line: (not line.startswith("import"), line))
-    imports += data_imports(fn)
+def generate(fn: ir.Function, header: str = "", before: tuple = (), after: str = "") -> str:
+    """The module text for `fn`: its imports, the functions `before` it, `fn`, then the
+    Python text `after` (an entry point written by the driver, e.g. vjp's)."""
+    imports: set[str] = set()
+    data: list[str] = []
+    keys: set[str] = set()
+    defs = []
+    for f in tuple(before) + (fn,):
+        f = restore_names(coalesce_phis(f))
+        gen = _Codegen(f)
+        defs.append(gen.function())
+        imports |= gen.imports
+        keys |= gen.keys
+        data += [line for line in data_imports(f) if line not in data]
+    if after:
+        tree = ast.parse(after)
+        defs += tree.body
+        imports |= {line for _, line, alias in prims.MODULES if alias and re.search(rf"\b{alias}\.", after) and line}
+    imports = sorted(imports, key=lambda line: (not line.startswith("import"), line))
+    imports += data + rule_imports(keys)
     module_body = [ast.parse(line).body[0] for line in imports if line]
-    module_body.append(fdef)
+    module_body += defs
     module = ast.Module(body=module_body, type_ignores=[])
     text = astor.to_source(module, pretty_source=_pretty_source)
     text = _comments(text)
@@ -39,6 +51,12 @@ def generate(fn: ir.Function, header: str = "") -> str:
     if header:
         text = header + "\n" + text
     return text
+
+
+def rule_imports(keys) -> list[str]:
+    """`import module` for the user modules whose custom rules the code calls (they register them)."""
+    from .rules import custom
+    return [f"import {m}" for m in custom.modules_for(keys)]
 
 
 def data_imports(fn: ir.Function) -> list[str]:
@@ -75,6 +93,7 @@ class _Codegen:
     def __init__(self, fn: ir.Function):
         self.fn = fn
         self.imports: set[str] = set()
+        self.keys: set[str] = set()  # the dotted primitives the code calls
         self.uses: dict[str, int] = {}
         _count_uses(fn.body, self.uses)
         self.defs: dict[str, ir.Assign] = {}
@@ -254,6 +273,7 @@ class _Codegen:
         return ast.Constant(v)
 
     def func(self, key: str) -> ast.expr:
+        self.keys.add(key)
         found = prims.module_of(key)
         if found is not None and found[1]:
             self.imports.add(found[1])

@@ -84,7 +84,15 @@ def _lambda_to_def(node: ast.Lambda) -> ast.FunctionDef:
 
 
 def read_function(fn: Callable) -> Source:
-    """Parse `fn`'s source; raise SourceUnavailableError when there is none."""
+    """Parse `fn`'s source; raise SourceUnavailableError when there is none.
+
+    A function s2s generated (say `grad(f)`) is read from its generated module
+    text, so transformations compose: `grad(grad(f))` transforms generated code.
+    """
+    generated = getattr(fn, "__s2s_generated__", None)
+    if generated is not None:
+        text, entry, filename, namespace = generated()
+        return source_from_text(text, entry, filename, namespace)
     fn = _unwrap(fn)
     name = getattr(fn, "__qualname__", getattr(fn, "__name__", repr(fn)))
     if not inspect.isfunction(fn):
@@ -139,4 +147,6 @@ def source_from_text(text: str, name: str, filename: str, namespace: dict) -> So
     """A `Source` for a function defined in generated module text (for higher-order transforms)."""
     module = ast.parse(text)
     tree = next(n for n in reversed(module.body) if isinstance(n, ast.FunctionDef) and n.name == name)
-    return Source(tree=tree, filename=filename, text=text, func=namespace.get(name), globals=namespace)
+    tree.decorator_list = []
+    return Source(tree=tree, filename=filename, text=ast.get_source_segment(text, tree) or text,
+                  func=namespace.get(name), globals=namespace)

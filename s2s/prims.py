@@ -30,9 +30,10 @@ MODULES = (
     ("numpy", "import numpy as np", "np"),
     ("math", "import math", "math"),
     ("s2s.runtime", "from s2s import runtime as rt", "rt"),
+    ("s2s.rules.custom", "from s2s.rules import custom", "custom"),
     ("builtins", "", ""),
 )
-RESERVED_NAMES = ("np", "math", "rt")
+RESERVED_NAMES = ("np", "math", "rt", "custom")
 
 # Array methods and attributes, spelled as the numpy function they call (x.sum(1) -> numpy.sum(x, 1)).
 METHODS = {

@@ -125,7 +125,8 @@ class _Reverse:
             result = self._pack([ret.value, grad], adjoint)
         checks_arguments = bool(check) and check[0].value.args != (ret.value,)
         body_out = (check + forward if checks_arguments else forward + check) + adjoint + [ir.Return(result)]
-        return ir.Function(name=name, params=list(self.fn.params), body=body_out, defaults=self.fn.defaults,
+        params = list(self.fn.params) + ([seed] if seed is not None else [])
+        return ir.Function(name=name, params=params, body=body_out, defaults=self.fn.defaults if seed is None else (),
                            filename=self.fn.filename, free=dict(self.fn.free), temps=self.fn.temps,
                            restores=dict(self.restores))
 
@@ -247,14 +248,18 @@ class _Reverse:
             self.add_pending(pending, a.name, contrib)
 
     def apply_user_rule(self, rule, s, g, args, kwargs, pending, out) -> None:
+        """A rule from `s2s.adjoint` is called: `adjoints = custom.f_adjoint(g, ans, *args)`,
+        then each active argument takes its part (None means zero; broadcasting is undone)."""
         value = s.value
-        tmp = self.fresh()
-        call_args = (g if isinstance(g, ir.Var) else g, ir.Var(s.target)) + tuple(value.args)
-        out.append(ir.Assign(tmp, ir.Call(f"s2s.rules.user.{rule.key}.adjoint", call_args, value.kwargs), s.loc))
+        tmp = self.namer.fresh("adjoints")
+        call_args = (g, ir.Var(s.target)) + tuple(value.args)
+        out.append(ir.Assign(tmp, ir.Call(f"s2s.rules.custom.{rule.user}", call_args, value.kwargs), self.loc))
         for i, a in enumerate(value.args):
             if isinstance(a, ir.Var) and a.name in self.active:
                 part = self.fresh()
-                out.append(ir.Assign(part, ir.Call("s2s.runtime.adjoint_part", (ir.Var(tmp), ir.Const(i), a)), s.loc))
+                out.append(ir.Assign(part, ir.Call("s2s.runtime.adjoint_part", (ir.Var(tmp), ir.Const(i), a)),
+                                     self.loc))
+                self.temp_defs[part] = out[-1]
                 self.add_pending(pending, a.name, ir.Var(part))
 
     def _needs_unbroadcast(self, value: ir.Call, i: int, target: str) -> bool:

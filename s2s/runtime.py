@@ -138,6 +138,15 @@ def as_float(g):
     return float(g)
 
 
+def adjoint_part(adjoints, i, x):
+    """Argument `i`'s adjoint from a user rule's tuple: zero for None, summed back to `x`'s shape."""
+    if not isinstance(adjoints, (tuple, list)):
+        raise TypeError(f"an s2s.adjoint rule must return a tuple (one adjoint per positional argument), "
+                        f"got {type(adjoints).__name__}")
+    g = adjoints[i]
+    return zeros_like(x) if g is None else unbroadcast(g, x)
+
+
 def require_scalar(*values):
     """`grad` needs a scalar result: raise the error that names `vjp` otherwise.
 

@@ -27,6 +27,7 @@ from .names import Namer, names_in
 from .rules import registry
 
 MAX_INLINE_DEPTH = 20
+EFFECTS = {"builtins.print", "s2s.runtime.require_scalar"}
 
 
 class _Exit(Exception):
@@ -261,9 +262,12 @@ class _Builder:
         return None
 
     def effect_call(self, node) -> None:
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and self.src.resolve(node.func.id) is print:
+        """Calls kept for their effect: print, and the checks generated code makes (higher order)."""
+        target = self.static_value(node.func) if isinstance(node, ast.Call) else MISSING
+        key = registry.key_of(target) if target is not MISSING else None
+        if key in EFFECTS and not node.keywords:
             args = tuple(self.atom(a) for a in node.args)
-            self.emit(ir.Effect(ir.Call("builtins.print", args), self.loc))
+            self.emit(ir.Effect(ir.Call(key, args), self.loc))
             return
         raise self.error(node, "a call whose result is discarded",
                          "s2s differentiates pure functions; assign the result to a name")

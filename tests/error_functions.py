@@ -76,13 +76,6 @@ def opaque_callee(x):
     return OPAQUE(x) * 2.0  # error-here
 
 
-def return_in_loop(x):
-    for i in range(3):
-        if x > i:
-            return x  # error-here
-    return x
-
-
 def no_return(x):
     y = x * 2.0  # error-here
 

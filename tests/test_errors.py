@@ -32,7 +32,6 @@ UNSUPPORTED = [
     (ef.uses_del, "del"),
     (ef.uses_import, "import"),
     (ef.uses_list_comprehension, "list comprehension"),
-    (ef.return_in_loop, "return statement inside a loop"),
     (ef.no_return, "does not return a value"),
     (ef.undefined_name, "not_defined_anywhere"),
     (ef.method_of_unknown, "frobnicate"),

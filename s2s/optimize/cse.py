@@ -17,6 +17,7 @@ def eliminate_common_subexpressions(fn: ir.Function) -> ir.Function:
     fn = copy.deepcopy(fn)
     mapping: dict[str, ir.Atom] = {}
     _block(fn.body, {}, mapping)
+    _drop_emptied(fn.body)
     if mapping:
         from ..ssa import substitute_block
         substitute_block(fn.body, mapping)
@@ -46,6 +47,8 @@ def _hashable(a):
 def _block(stmts: list, available: dict, mapping: dict) -> None:
     available = dict(available)
     for s in stmts:
+        if isinstance(s, ir.Effect) and s.value is None:
+            continue
         if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op not in IMPURE \
                 and not s.value.op.startswith("s2s.runtime.require"):
             key = _key(s.value, mapping)
@@ -53,9 +56,24 @@ def _block(stmts: list, available: dict, mapping: dict) -> None:
                 mapping[s.target] = ir.Var(available[key])
             else:
                 available[key] = s.target
+        elif isinstance(s, ir.Effect) and s.value.op.startswith("s2s.runtime.require"):
+            key = ("effect",) + _key(s.value, mapping)  # the same check twice: the second is dropped
+            if key in available:
+                s.value = None
+            available[key] = True
         elif isinstance(s, ir.If):
             _block(s.body, available, mapping)
             _block(s.orelse, available, mapping)
         elif isinstance(s, ir.Loop):
             _block(s.header, available, mapping)
             _block(s.body, available, mapping)
+
+
+def _drop_emptied(stmts: list) -> None:
+    stmts[:] = [s for s in stmts if not (isinstance(s, ir.Effect) and s.value is None)]
+    for s in stmts:
+        if isinstance(s, ir.If):
+            _drop_emptied(s.body)
+            _drop_emptied(s.orelse)
+        elif isinstance(s, ir.Loop):
+            _drop_emptied(s.body)

@@ -24,6 +24,9 @@ defvjp("builtins.min", lambda g, ans, x, y: g * (x <= y), lambda g, ans, x, y: g
 defnondiff("builtins.len", "builtins.range", "builtins.int", "builtins.bool", "builtins.round",
            "builtins.isinstance", "builtins.print", "builtins.enumerate", "builtins.zip")
 
+# ---------------------------------------------------------------- checks made by generated code
+defnondiff("s2s.runtime.require_scalar")
+
 # ---------------------------------------------------------------- structure
 defvjp("getitem", lambda g, ans, x, *index: rt.getitem_adjoint(g, x, *index))
 defnondiff("slice")
