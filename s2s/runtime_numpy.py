@@ -22,7 +22,8 @@ import numpy as np
 __all__ = [
     "Parts",
     "reduced_axes", "expand_reduced", "prod_adjoint", "extremum_adjoint", "var_adjoint", "cumsum_adjoint",
-    "cumprod_adjoint", "nanmean_adjoint", "norm_adjoint", "vector_norm_adjoint", "matrix_norm_adjoint", "diff_adjoint", "average_adjoint",
+    "cumprod_adjoint", "nanmean_adjoint", "norm_adjoint", "vector_norm_adjoint", "matrix_norm_adjoint",
+    "diff_adjoint", "average_adjoint",
     "tile_adjoint", "repeat_adjoint", "pad_adjoint", "array_adjoint",
     "concatenate_adjoint", "stack_adjoint", "hstack_adjoint", "vstack_adjoint", "dstack_adjoint",
     "column_stack_adjoint",
@@ -596,7 +597,7 @@ def _convolve_full_adjoint(g, n, m, mode):
 
 
 def cross_adjoint_a(g, a, b):
-    """Adjoint of `np.cross(a, b)` (vectors in the last axis) with respect to `a`: `b x g` (2-vectors: `g (b1, -b0)`)."""
+    """Adjoint of `np.cross(a, b)` (vectors in the last axis) w.r.t. `a`: `b x g` (2-vectors: `g (b1, -b0)`)."""
     if np.shape(a)[-1] == 2 and np.shape(b)[-1] == 2:
         gb = np.asarray(g)[..., None] * np.stack([b[..., 1], -b[..., 0]], axis=-1)
     else:

@@ -140,7 +140,8 @@ defvjp("numpy.moveaxis", lambda g, ans, x, source, destination: np.moveaxis(g, d
 defvjp("numpy.matrix_transpose", lambda g, ans, x: np.matrix_transpose(g))
 defvjp("numpy.broadcast_to", lambda g, ans, x, shape: rt.unbroadcast(g, x))
 defvjp("numpy.tile", lambda g, ans, x, reps: rt.tile_adjoint(g, x, reps))
-defvjp("numpy.repeat", lambda g, ans, x, repeats, axis=None: rt.repeat_adjoint(g, x, repeats, **_opts(axis=(axis, None))))
+defvjp("numpy.repeat", lambda g, ans, x, repeats, axis=None:
+       rt.repeat_adjoint(g, x, repeats, **_opts(axis=(axis, None))))
 defvjp("numpy.flip", lambda g, ans, x, axis=None: np.flip(g, **_opts(axis=(axis, None))))
 defvjp("numpy.fliplr", lambda g, ans, x: np.fliplr(g))
 defvjp("numpy.flipud", lambda g, ans, x: np.flipud(g))
@@ -154,14 +155,15 @@ defvjp("numpy.asarray", lambda g, ans, x, dtype=None, **_: rt.array_adjoint(g, x
 defvjp("numpy.asanyarray", lambda g, ans, x, dtype=None, **_: rt.array_adjoint(g, x))
 defvjp("numpy.ascontiguousarray", lambda g, ans, x, dtype=None, **_: rt.array_adjoint(g, x))
 
-# ---------------------------------------------------------------- joining and splitting (sequence arguments get a list adjoint)
+# ---------------------------------------------------------------- joining and splitting (a sequence gets a list adjoint)
 defvjp("numpy.concatenate", lambda g, ans, seq, axis=0, **_: rt.concatenate_adjoint(g, seq, **_opts(axis=(axis, 0))))
 defvjp("numpy.stack", lambda g, ans, seq, axis=0, **_: rt.stack_adjoint(g, seq, **_opts(axis=(axis, 0))))
 defvjp("numpy.hstack", lambda g, ans, seq, **_: rt.hstack_adjoint(g, seq))
 defvjp("numpy.vstack", lambda g, ans, seq, **_: rt.vstack_adjoint(g, seq))
 defvjp("numpy.dstack", lambda g, ans, seq: rt.dstack_adjoint(g, seq))
 defvjp("numpy.column_stack", lambda g, ans, seq: rt.column_stack_adjoint(g, seq))
-defvjp("numpy.append", lambda g, ans, arr, values, axis=None: rt.append_adjoint(g, arr, values, **_opts(axis=(axis, None)))[0],
+defvjp("numpy.append",
+       lambda g, ans, arr, values, axis=None: rt.append_adjoint(g, arr, values, **_opts(axis=(axis, None)))[0],
        lambda g, ans, arr, values, axis=None: rt.append_adjoint(g, arr, values, **_opts(axis=(axis, None)))[1])
 defvjp("numpy.split", lambda g, ans, x, indices_or_sections, axis=0: np.concatenate(g, **_opts(axis=(axis, 0))))
 defvjp("numpy.array_split", lambda g, ans, x, indices_or_sections, axis=0: np.concatenate(g, **_opts(axis=(axis, 0))))
@@ -171,7 +173,8 @@ defvjp("numpy.dsplit", lambda g, ans, x, indices_or_sections: np.dstack(g))
 
 # ---------------------------------------------------------------- products
 
-defvjp("numpy.inner", lambda g, ans, a, b: rt.inner_adjoint_a(g, a, b), lambda g, ans, a, b: rt.inner_adjoint_b(g, a, b))
+defvjp("numpy.inner", lambda g, ans, a, b: rt.inner_adjoint_a(g, a, b),
+       lambda g, ans, a, b: rt.inner_adjoint_b(g, a, b))
 defvjp("numpy.vdot", lambda g, ans, a, b: np.reshape(g * np.ravel(b), np.shape(a)),
        lambda g, ans, a, b: np.reshape(g * np.ravel(a), np.shape(b)))
 defvjp("numpy.tensordot", lambda g, ans, a, b, axes=2: rt.tensordot_adjoint_a(g, a, b, **_opts(axes=(axes, 2))),
@@ -179,10 +182,12 @@ defvjp("numpy.tensordot", lambda g, ans, a, b, axes=2: rt.tensordot_adjoint_a(g,
 defvjp("numpy.einsum", None, *(lambda g, ans, subscripts, *operands, i=i, **_:
                                 rt.einsum_adjoint(g, subscripts, i, *operands) for i in range(MAX_OPERANDS)))
 defvjp("numpy.kron", lambda g, ans, a, b: rt.kron_adjoint_a(g, a, b), lambda g, ans, a, b: rt.kron_adjoint_b(g, a, b))
-defvjp("numpy.cross", lambda g, ans, a, b: rt.cross_adjoint_a(g, a, b), lambda g, ans, a, b: rt.cross_adjoint_b(g, a, b))
+defvjp("numpy.cross", lambda g, ans, a, b: rt.cross_adjoint_a(g, a, b),
+       lambda g, ans, a, b: rt.cross_adjoint_b(g, a, b))
 defvjp("numpy.convolve", lambda g, ans, a, v, mode="full": rt.convolve_adjoint_a(g, a, v, **_opts(mode=(mode, "full"))),
        lambda g, ans, a, v, mode="full": rt.convolve_adjoint_b(g, a, v, **_opts(mode=(mode, "full"))))
-defvjp("numpy.correlate", lambda g, ans, a, v, mode="valid": rt.correlate_adjoint_a(g, a, v, **_opts(mode=(mode, "valid"))),
+defvjp("numpy.correlate",
+       lambda g, ans, a, v, mode="valid": rt.correlate_adjoint_a(g, a, v, **_opts(mode=(mode, "valid"))),
        lambda g, ans, a, v, mode="valid": rt.correlate_adjoint_b(g, a, v, **_opts(mode=(mode, "valid"))))
 defvjp("numpy.linalg.multi_dot", lambda g, ans, arrays: rt.multi_dot_adjoint(g, arrays))
 defvjp("numpy.trace", lambda g, ans, x, offset=0, axis1=0, axis2=1:
@@ -236,7 +241,7 @@ defvjp("numpy.linalg.svd", lambda g, ans, a, full_matrices=True, compute_uv=True
        rt.svd_adjoint(g, ans, a, **_opts(full_matrices=(full_matrices, True))))
 defvjp("numpy.linalg.svdvals", lambda g, ans, a: rt.svdvals_adjoint(g, a))
 
-# ---------------------------------------------------------------- no derivative: constructors, indices, predicates, rounding
+# ---------------------------------------------------------------- no derivative: constructors, indices, predicates
 defnondiff("numpy.identity", "numpy.full_like", "numpy.empty_like", "numpy.indices", "numpy.tri",
            "numpy.triu_indices", "numpy.tril_indices", "numpy.diag_indices", "numpy.triu_indices_from",
            "numpy.tril_indices_from", "numpy.diag_indices_from", "numpy.unravel_index", "numpy.ravel_multi_index",
