@@ -155,7 +155,7 @@ defvjp("numpy.asarray", lambda g, ans, x, dtype=None, **_: rt.array_adjoint(g, x
 defvjp("numpy.asanyarray", lambda g, ans, x, dtype=None, **_: rt.array_adjoint(g, x))
 defvjp("numpy.ascontiguousarray", lambda g, ans, x, dtype=None, **_: rt.array_adjoint(g, x))
 
-# ---------------------------------------------------------------- joining and splitting (a sequence gets a list adjoint)
+# ---------------------------------------------------------------- joining and splitting (a sequence: a list adjoint)
 defvjp("numpy.concatenate", lambda g, ans, seq, axis=0, **_: rt.concatenate_adjoint(g, seq, **_opts(axis=(axis, 0))))
 defvjp("numpy.stack", lambda g, ans, seq, axis=0, **_: rt.stack_adjoint(g, seq, **_opts(axis=(axis, 0))))
 defvjp("numpy.hstack", lambda g, ans, seq, **_: rt.hstack_adjoint(g, seq))
