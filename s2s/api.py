@@ -17,6 +17,7 @@ from .names import Namer
 from .optimize import optimize
 from .printer import print_function
 from .reverse import reverse
+from .sourcemap import attach_user_frames
 from .ssa import build_ssa
 from .walk import defined_names, used_names
 from . import prims
@@ -134,7 +135,11 @@ class Transformed:
         fn = self._fn
         if fn is None:
             fn = self._build()
-        return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            attach_user_frames(exc)  # the traceback shows the user's line too
+            raise
 
     def __s2s_generated__(self):
         """(module text, entry name, pseudo-filename, namespace) of the generated code."""
@@ -156,7 +161,7 @@ def _grad_transform(f, wrt, return_value=False):
     opt = _verify(optimize(adj))
     text = generate(opt, _header(primal, "gradient"))
     filename = pseudo_filename("gradient", primal.name, src.filename, src.tree.lineno)
-    return text, compile_source(text, filename, name, opt.free)
+    return text, compile_source(text, filename, name, opt.free, src.filename, primal.name)
 
 
 def _vjp_transform(f, wrt):
@@ -178,7 +183,7 @@ def _vjp_transform(f, wrt):
                     after=entry)
     filename = pseudo_filename("vjp", primal.name, src.filename, src.tree.lineno)
     free = dict(primal.free)
-    return text, compile_source(text, filename, name, free)
+    return text, compile_source(text, filename, name, free, src.filename, primal.name)
 
 
 _TRANSFORMS = {"grad": _grad_transform, "vjp": _vjp_transform}

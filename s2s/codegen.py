@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import numbers
+import os
 import re
 
 import astor
@@ -94,6 +95,7 @@ class _Codegen:
         self.fn = fn
         self.imports: set[str] = set()
         self.keys: set[str] = set()  # the dotted primitives the code calls
+        self.files: dict[str, str] = {}  # base name -> path of the user files the comments cite
         self.uses: dict[str, int] = {}
         _count_uses(fn.body, self.uses)
         self.defs: dict[str, ir.Assign] = {}
@@ -139,7 +141,9 @@ class _Codegen:
             return
         self.last_loc = key
         prefix = "adjoint of line" if loc.adjoint else "line"
-        out.append(ast.Expr(ast.Constant(f"{COMMENT}{prefix} {loc.line}: {loc.text}")))
+        where = "" if not loc.file or loc.file == self.fn.filename else f" of {os.path.basename(loc.file)}"
+        out.append(ast.Expr(ast.Constant(f"{COMMENT}{prefix} {loc.line}{where}: {loc.text}")))
+        self.files[os.path.basename(loc.file)] = loc.file or self.fn.filename
 
     def statement(self, s) -> list:
         if isinstance(s, ir.Assign):
@@ -521,3 +525,25 @@ def _rename_targets(stmts: list, renames: dict) -> None:
             elif s.target:
                 s.target = tuple(renames.get(t, t) for t in s.target)
             _rename_targets(s.body, renames)
+
+
+_LINE_COMMENT = re.compile(r"^\s*# (?:adjoint of )?line (\d+)(?: of ([^:]+))?: ")
+
+
+def line_map(text: str, default_file: str) -> dict:
+    """Generated line number -> (user file, user line), read off the `# line N: ...` comments.
+
+    Every statement follows the comment of the user line it came from, so the
+    map stays right whatever the optimisations removed or folded."""
+    out = {}
+    current = None
+    files: dict = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        m = _LINE_COMMENT.match(line)
+        if m:
+            name = m.group(2)
+            current = (files.get(name, name) if name else default_file, int(m.group(1)))
+            continue
+        if current is not None and line.strip() and not line.lstrip().startswith(("#", "def ", "import ", "from ")):
+            out[number] = current
+    return out

@@ -12,7 +12,8 @@ def pseudo_filename(kind: str, fn_name: str, user_file: str, line: int) -> str:
     return f"<s2s {kind} of {fn_name} ({user_file}:{line})>"
 
 
-def compile_source(text: str, filename: str, entry: str, free: dict | None = None):
+def compile_source(text: str, filename: str, entry: str, free: dict | None = None,
+                   user_file: str = "", user_name: str = ""):
     """Execute the module text and return its function `entry`.
 
     `free` (name -> (object, module)) provides the data the function reads from
@@ -20,6 +21,10 @@ def compile_source(text: str, filename: str, entry: str, free: dict | None = Non
     then satisfied from it rather than re-imported."""
     lines = text.splitlines(keepends=True)
     linecache.cache[filename] = (len(text), None, lines, filename)
+    if user_file:
+        from .codegen import line_map
+        from .sourcemap import register
+        register(filename, line_map(text, user_file), user_name or entry)
     code = compile(text, filename, "exec")
     namespace: dict = {"__name__": "s2s_generated", "__file__": filename}
     if free:

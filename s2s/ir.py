@@ -21,6 +21,7 @@ class Loc:
     line: int
     text: str = ""
     adjoint: bool = False  # emitted by the reverse sweep for this line
+    file: str = ""  # the user's file (that of a helper the function calls, when inlined)
 
 
 @dataclass(frozen=True)
