@@ -14,7 +14,7 @@ __all__ = ["sequence_tangent", "extremum_tangent", "prod_tangent", "var_tangent"
            "norm_tangent", "vector_norm_tangent", "matrix_norm_tangent", "pad_tangent", "array_tangent",
            "matrix_power_tangent", "sort_tangent", "select_default_tangent", "solve_tangent_a", "trace_solve",
            "slogdet_tangent", "cholesky_tangent", "eigh_tangent", "eigvalsh_tangent", "qr_tangent", "svd_tangent",
-           "svdvals_tangent",
+           "svdvals_tangent", "ptp_tangent", "append_tangent", "multi_dot_tangent", "interp_slope",
            "batch_align", "batch_zeros", "batch_sum", "batch_mean", "batch_transpose", "batch_reshape",
            "batch_matmul_right", "batch_dot_left", "batch_dot_right", "batch_outer_left", "batch_outer_right"]
 
@@ -334,3 +334,34 @@ def svdvals_tangent(d, a):
     """Tangent of the singular values of `a`: diag(U^T d V)."""
     U, _, Vh = np.linalg.svd(a, full_matrices=False)
     return np.diagonal(np.swapaxes(U, -1, -2) @ d @ np.swapaxes(Vh, -1, -2), axis1=-2, axis2=-1).copy()
+
+
+def ptp_tangent(d, x, axis=None, keepdims=False):
+    """Tangent of `np.ptp(x, axis)` = max - min: the tangent of the max minus that of the min."""
+    top = np.max(x, axis=axis, keepdims=keepdims)
+    bottom = np.min(x, axis=axis, keepdims=keepdims)
+    return extremum_tangent(d, top, x, axis, keepdims) - extremum_tangent(d, bottom, x, axis, keepdims)
+
+
+def append_tangent(d_arr, d_values, arr, values, axis=None):
+    """Tangent of `np.append(arr, values, axis)`: the tangents appended the same way (None is zero)."""
+    from .runtime import zeros_like
+    first = zeros_like(np.asarray(arr, dtype=float)) if d_arr is None else d_arr
+    second = zeros_like(np.asarray(values, dtype=float)) if d_values is None else d_values
+    return np.append(first, second, axis=axis)
+
+
+def multi_dot_tangent(d, arrays):
+    """Tangent of `np.linalg.multi_dot(arrays)` from the list `d` of the factors' tangents (product rule)."""
+    total = 0.0
+    for i in range(len(arrays)):
+        if not np.any(d[i]):
+            continue
+        total = total + np.linalg.multi_dot(list(arrays[:i]) + [d[i]] + list(arrays[i + 1:]))
+    return total if not np.isscalar(total) or total != 0.0 else np.zeros(np.shape(np.linalg.multi_dot(arrays)))
+
+
+def interp_slope(x, xp, fp):
+    """The derivative of `np.interp(x, xp, fp)` with respect to `x`: its segment's slope (0 outside the range)."""
+    from .runtime_numpy import interp_adjoint_x
+    return interp_adjoint_x(1.0, x, xp, fp)

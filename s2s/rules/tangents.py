@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math as _math
 
-from .registry import defjvp
+from .registry import defjvp, defjvp_full
 from .symbolic import emit, math, np, rt
 
 LN2, LN10 = _math.log(2.0), _math.log(10.0)
@@ -263,6 +263,29 @@ defjvp("numpy.linalg.qr", lambda d, ans, a, mode="reduced": rt.qr_tangent(d, ans
 defjvp("numpy.linalg.svd", lambda d, ans, a, full_matrices=True, compute_uv=True, hermitian=False:
        rt.svd_tangent(d, ans, a, full_matrices, compute_uv))
 defjvp("numpy.linalg.svdvals", lambda d, ans, a: rt.svdvals_tangent(d, a))
+
+
+# ---------------------------------------------------------------- numpy extra: later additions
+def _no_tangent(what: str):
+    """The tangent contribution of an argument whose derivative is not implemented: an error when it is
+    active, never a silent zero (as `numpy_extra._no_rule` in reverse mode)."""
+    def part(d, ans, *args, **kwargs):
+        raise ValueError(f"no derivative rule for {what}; pass it as a constant or register one with s2s.tangent")
+    return part
+
+
+defjvp("numpy.ptp", lambda d, ans, x, axis=None, out=None, keepdims=False:
+       rt.ptp_tangent(d, x, **_kw(axis=axis, keepdims=keepdims or None)))
+defjvp("numpy.trapezoid",  # linear in y, and in the sample points' differences
+       lambda d, ans, y, x=None, dx=1.0, axis=-1:
+       np.trapezoid(d, **_kw(x=x, dx=None if dx is None or dx == 1.0 else dx, axis=None if axis == -1 else axis)),
+       lambda d, ans, y, x=None, dx=1.0, axis=-1: np.trapezoid(y, d, **_kw(axis=None if axis == -1 else axis)))
+defjvp_full("numpy.append", lambda tangents, ans, arr, values, axis=None:
+            rt.append_tangent(tangents[0], tangents[1] if len(tangents) > 1 else None, arr, values, **_kw(axis=axis)))
+bilinear("numpy.correlate")
+defjvp("numpy.linalg.multi_dot", lambda d, ans, arrays: rt.multi_dot_tangent(d, arrays))
+defjvp("numpy.interp", lambda d, ans, x, xp, fp: rt.interp_slope(x, xp, fp) * d,
+       _no_tangent("the sample points xp of np.interp"), lambda d, ans, x, xp, fp: np.interp(x, xp, d))
 
 
 # ---------------------------------------------------------------- vector mode
