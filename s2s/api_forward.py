@@ -37,7 +37,7 @@ def _jvp_transform(f, wrt, batched=False, ndims=()):
     what = "vector forward-mode derivative (jvp of a batch of tangents)" if batched else "forward-mode derivative (jvp)"
     text = generate(opt, api._header(primal, what))
     filename = pseudo_filename("jvp", primal.name, src.filename, src.tree.lineno)
-    return text, compile_source(text, filename, name)
+    return text, compile_source(text, filename, name, primal.free, src.filename, primal.name)
 
 
 api._TRANSFORMS["jvp"] = _jvp_transform
@@ -65,7 +65,11 @@ class Jvp(api.Transformed):
         if len(tangents) != count:
             raise TypeError(f"jvp: expected {count} tangent(s), one per wrt entry, got {len(tangents)}")
         fn = self._fn if self._fn is not None else self._build()
-        return fn(*self._all_args(primals), *tangents)
+        try:
+            return fn(*self._all_args(primals), *tangents)
+        except Exception as exc:
+            api.attach_user_frames(exc)  # the traceback shows the user's line too
+            raise
 
     def _all_args(self, primals) -> tuple:
         """`primals` completed with f's defaults for trailing parameters left out."""
