@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import os
 
-from . import cache, fence
+from . import cache, fence, persistent
 from .codegen import generate
 from .compile import compile_source, pseudo_filename
 from .frontend import Source, read_function
@@ -125,7 +125,14 @@ class Transformed:
 
     def _build(self):
         def build():
-            return _TRANSFORMS[self._kind](self.__wrapped__, self._wrt, **self._options)
+            key = persistent.key_for(self.__wrapped__, self._kind, self._wrt, self._options)
+            found = persistent.load(key, self.__wrapped__) if key else None
+            if found is not None:
+                return found
+            text, fn = _TRANSFORMS[self._kind](self.__wrapped__, self._wrt, **self._options)
+            if key:
+                persistent.store(key, text, fn)
+            return text, fn
         text, fn = cache.get_or_build(self._key(), build)
         self._source = text
         self._fn = fn
@@ -161,7 +168,7 @@ def _grad_transform(f, wrt, return_value=False):
     opt = _verify(optimize(adj))
     text = generate(opt, _header(primal, "gradient"))
     filename = pseudo_filename("gradient", primal.name, src.filename, src.tree.lineno)
-    return text, compile_source(text, filename, name, opt.free, src.filename, primal.name)
+    return text, compile_source(text, filename, name, opt.free, src.filename, primal.name, primal.deps)
 
 
 def _vjp_transform(f, wrt):
@@ -183,7 +190,7 @@ def _vjp_transform(f, wrt):
                     after=entry)
     filename = pseudo_filename("vjp", primal.name, src.filename, src.tree.lineno)
     free = dict(primal.free)
-    return text, compile_source(text, filename, name, free, src.filename, primal.name)
+    return text, compile_source(text, filename, name, free, src.filename, primal.name, primal.deps)
 
 
 _TRANSFORMS = {"grad": _grad_transform, "vjp": _vjp_transform}

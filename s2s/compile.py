@@ -13,7 +13,7 @@ def pseudo_filename(kind: str, fn_name: str, user_file: str, line: int) -> str:
 
 
 def compile_source(text: str, filename: str, entry: str, free: dict | None = None,
-                   user_file: str = "", user_name: str = ""):
+                   user_file: str = "", user_name: str = "", deps: dict | None = None):
     """Execute the module text and return its function `entry`.
 
     `free` (name -> (object, module)) provides the data the function reads from
@@ -42,6 +42,10 @@ def compile_source(text: str, filename: str, entry: str, free: dict | None = Non
     exec(code, namespace)
     fn = namespace[entry]
     fn.__s2s_namespace__ = namespace
+    # what the persistent cache records: the data names to supply again, the helpers' sources
+    fn.__s2s_free__ = {name: module for name, (_, module) in (free or {}).items()}
+    fn.__s2s_deps__ = dict(deps or {})
+    fn.__s2s_user__ = (user_file, user_name)
     return fn
 
 

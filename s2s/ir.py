@@ -133,7 +133,8 @@ class Function:
     temps: frozenset = frozenset()  # compiler temporaries: codegen may fold them into their single use
     source_name: str = ""  # the user's function this was made from
     restores: dict = field(default_factory=dict)  # stack-pop target -> the name whose value it restores
-    free: dict = field(default_factory=dict)  # names of data read from the user's module: name -> (object, module)
+    free: dict = field(default_factory=dict)
+    deps: dict = field(default_factory=dict)  # "module:qualname" -> source of the user functions inlined  # names of data read from the user's module: name -> (object, module)
 
 
 Stmt = Union[Assign, Effect, If, Loop, Break, Continue, Return]

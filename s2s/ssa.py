@@ -47,6 +47,7 @@ def build_ssa(src: Source) -> ir.Function:
     doc = ast.get_docstring(src.tree)
     return ir.Function(name=src.tree.name.replace("<lambda>", "lambda_"), params=params, body=body,
                        defaults=defaults, filename=src.filename, docstring=doc, free=dict(builder.free),
+                       deps=dict(builder.deps),
                        temps=frozenset(namer.temps))
 
 
@@ -133,6 +134,7 @@ class _Builder:
         self.returned: ir.Atom | None = None
         self.tuples: dict[str, list] = {}  # names of tuples built here -> their parts
         self.free: dict[str, tuple] = {}  # data read from the module or closure: name -> (object, module)
+        self.deps: dict[str, str] = {}  # "module:qualname" -> source of every user function inlined
 
     # ----- helpers
     def error(self, node, construct, hint=""):
@@ -727,7 +729,9 @@ class _Builder:
             raise NonDifferentiableError(fn.__qualname__, self.src.filename, node.lineno, self.src.line(node.lineno),
                                          "it has no derivative rule and its source is unavailable") from None
         fence.check(callee_src)
+        self.deps[f"{getattr(fn, '__module__', '')}:{fn.__qualname__}"] = callee_src.text
         sub = _Builder(callee_src, self.namer, self.depth + 1)
+        sub.deps = self.deps
         sub.defined = self.defined
         sub.tuples = self.tuples
         sub.free = self.free

@@ -1,0 +1,83 @@
+"""S2S_CACHE_DIR: generated source reused across processes; bad entries ignored and rewritten."""
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+MODULE = textwrap.dedent("""
+    import numpy as np
+    W = np.array([1.0, 2.0, -0.5])
+
+    def helper(v):
+        return v * v
+
+    def f(x):
+        return np.sum(W * helper(x)) + np.sum(np.sin(x))
+""")
+
+SCRIPT = textwrap.dedent("""
+    import sys
+    import numpy as np
+    import s2s, s2s.api
+    if sys.argv[1] == "forbid":
+        def refuse(*args, **kwargs):
+            raise RuntimeError("transformed again")
+        s2s.api._primal = refuse
+    import cached_mod
+    g = s2s.grad(cached_mod.f)(np.array([0.5, -1.0, 2.0]))
+    print(",".join(repr(float(v)) for v in g))
+""")
+
+
+def run(tmp_path, mode, cache_dir):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT, str(tmp_path)]), S2S_CACHE_DIR=str(cache_dir))
+    return subprocess.run([sys.executable, "-c", SCRIPT, mode], env=env, capture_output=True, text=True)
+
+
+def expected():
+    import numpy as np
+    x = np.array([0.5, -1.0, 2.0])
+    return np.array([1.0, 2.0, -0.5]) * 2 * x + np.cos(x)
+
+
+def test_second_process_compiles_without_transforming(tmp_path):
+    (tmp_path / "cached_mod.py").write_text(MODULE)
+    cache = tmp_path / "cache"
+    first = run(tmp_path, "build", cache)
+    assert first.returncode == 0, first.stderr
+    entries = os.listdir(cache)
+    assert len(entries) == 1 and entries[0].endswith(".json")
+    second = run(tmp_path, "forbid", cache)  # transforming would raise
+    assert second.returncode == 0, second.stderr
+    assert first.stdout == second.stdout
+    import numpy as np
+    assert np.allclose([float(v) for v in second.stdout.split(",")], expected())
+
+
+def test_corrupt_or_foreign_entries_are_ignored_and_rewritten(tmp_path):
+    (tmp_path / "cached_mod.py").write_text(MODULE)
+    cache = tmp_path / "cache"
+    assert run(tmp_path, "build", cache).returncode == 0
+    (entry,) = os.listdir(cache)
+    path = cache / entry
+    good = json.loads(path.read_text())
+    for bad in ("{ not json", json.dumps(dict(good, text=good["text"] + "\nimport os\nos.system('echo pwned')\n")),
+                json.dumps(dict(good, s2s="0.0.0-other")), json.dumps(dict(good, key="0" * 64))):
+        path.write_text(bad)
+        result = run(tmp_path, "forbid", cache)
+        assert result.returncode != 0 and "transformed again" in result.stderr  # not used blindly
+        again = run(tmp_path, "build", cache)
+        assert again.returncode == 0 and "pwned" not in again.stdout
+        assert json.loads(path.read_text())["sha256"] == good["sha256"]  # rewritten
+
+
+def test_changed_helper_invalidates_the_entry(tmp_path):
+    (tmp_path / "cached_mod.py").write_text(MODULE)
+    cache = tmp_path / "cache"
+    assert run(tmp_path, "build", cache).returncode == 0
+    (tmp_path / "cached_mod.py").write_text(MODULE.replace("return v * v", "return v * v * v"))
+    result = run(tmp_path, "forbid", cache)
+    assert result.returncode != 0 and "transformed again" in result.stderr
