@@ -182,8 +182,8 @@ class _Forward:
             raise NonDifferentiableError(value.op, self.fn.filename, s.loc.line if s.loc else 0,
                                          s.loc.text if s.loc else "", "it has no forward-mode rule")
         if rule.user:
-            raise NonDifferentiableError(value.op, self.fn.filename, s.loc.line if s.loc else 0,
-                                         s.loc.text if s.loc else "", "user tangent rules are not supported yet")
+            self.apply_user_rule(rule, s, tangents, out)
+            return
         args = [lift(a) for a in value.args]
         kwargs = {k: lift(v) for k, v in value.kwargs}
         ans = lift(ir.Var(s.target))
@@ -231,6 +231,21 @@ class _Forward:
             atom = ir.Var(stmts[-1].target)
         out.extend(stmts)
         self.tan[s.target] = atom
+        self.spelled.add(s.target)
+
+    def apply_user_rule(self, rule, s: ir.Assign, tangents: list, out: list) -> None:
+        """A rule from `s2s.tangent` is called: `dy = custom.f_tangent((dx, None), y, x, w)`, with
+        None for each argument that has no tangent (the contract of `s2s.tangent`)."""
+        if self.batched:
+            raise NotBatchable(s.value.op)  # the user's rule sees one tangent per argument
+        value = s.value
+        packed = self.fresh()
+        parts = tuple(t if t is not None else ir.Const(None) for t in tangents)
+        out.append(ir.Assign(packed, ir.Call("tuple", parts), s.loc))
+        target = self.tangent_name(s.target)
+        call_args = (ir.Var(packed), ir.Var(s.target)) + tuple(value.args)
+        out.append(ir.Assign(target, ir.Call(f"s2s.rules.custom.{rule.fn}", call_args, value.kwargs), s.loc))
+        self.tan[s.target] = ir.Var(target)
         self.spelled.add(s.target)
 
     def _may_be_narrower(self, total, tangents, sources, value: ir.Call, target: str, em) -> bool:
