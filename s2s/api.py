@@ -77,7 +77,7 @@ def stages(f, wrt=0, return_value=False) -> dict:
     out["ssa"] = print_function(primal)
     names, single = resolve_wrt(primal.params, wrt, primal.name)
     adj = _verify(reverse(primal, names, return_value=return_value, namer=_namer_for(primal),
-                          name=("value_and_grad_" if return_value else "grad_") + primal.name))
+                          name=("value_and_grad_" if return_value else "grad_") + primal.name, single=single))
     adj.temps = frozenset(_namer_for(adj).temps | set(primal.temps) | _temps_after(adj))
     out["adjoint"] = print_function(adj)
     opt = _verify(optimize(adj))
@@ -163,7 +163,8 @@ def _grad_transform(f, wrt, return_value=False):
     primal, src = _primal(f)
     names, single = resolve_wrt(primal.params, wrt, primal.name)
     name = ("value_and_grad_" if return_value else "grad_") + primal.name
-    adj = _verify(reverse(primal, names, return_value=return_value, namer=_namer_for(primal), name=name))
+    adj = _verify(reverse(primal, names, return_value=return_value, namer=_namer_for(primal), name=name,
+                           single=single))
     adj.temps = frozenset(set(primal.temps) | _temps_after(adj))
     opt = _verify(optimize(adj))
     text = generate(opt, _header(primal, "gradient"))
@@ -179,7 +180,7 @@ def _vjp_transform(f, wrt):
     namer = _namer_for(primal)
     seed = namer.fresh("cotangent")
     pull_name = namer.fresh("pullback_" + primal.name)
-    adj = _verify(reverse(primal, names, seed=seed, namer=namer, name=pull_name))
+    adj = _verify(reverse(primal, names, seed=seed, namer=namer, name=pull_name, single=single))
     adj.temps = frozenset(set(primal.temps) | _temps_after(adj))
     forward_fn = _verify(optimize(primal))
     name = "vjp_" + primal.name

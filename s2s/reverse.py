@@ -19,7 +19,7 @@ import copy
 import dataclasses
 from dataclasses import dataclass, field
 
-from . import ir
+from . import ir, prims
 from .analysis import activity, proven_scalar, scalars
 from .errors import NonDifferentiableError
 from .names import Namer
@@ -47,15 +47,16 @@ class _LoopContext:
 
 
 def reverse(fn: ir.Function, wrt: list[str], *, return_value: bool = False, seed: str | None = None,
-            name: str | None = None, namer: Namer | None = None) -> ir.Function:
+            name: str | None = None, namer: Namer | None = None, single: bool | None = None) -> ir.Function:
     """The gradient function of `fn` with respect to the parameters `wrt`.
 
     With `seed` (a parameter name) the adjoint of the result is that parameter
     (a vjp); otherwise the result must be a scalar and its adjoint is 1.0.
-    Returns the gradient (a tuple when several `wrt`), or `(value, gradient)`.
+    Returns the gradient (a tuple unless `single`; by default, unless one `wrt`), or `(value, gradient)`.
     """
     namer = namer or Namer()
     builder = _Reverse(fn, wrt, namer, seeded=seed is not None)
+    builder.single = len(wrt) == 1 if single is None else single
     return builder.run(return_value, seed, name or f"grad_{fn.name}")
 
 
@@ -119,7 +120,7 @@ class _Reverse:
                 adjoint.append(ir.Assign(tmp, ir.Call("s2s.runtime.unbroadcast", (atom, ir.Var(p)))))
                 atom = ir.Var(tmp)
             grads.append(atom)
-        grad = grads[0] if len(grads) == 1 else self._pack(grads, adjoint)
+        grad = grads[0] if self.single else self._pack(grads, adjoint)
         result = grad
         if return_value:
             result = self._pack([ret.value, grad], adjoint)
@@ -229,15 +230,10 @@ class _Reverse:
         if rule.user is not None:
             self.apply_user_rule(rule, s, g, args, kwargs, pending, out)
             return
-        for i, a in enumerate(value.args):
-            if not (isinstance(a, ir.Var) and a.name in self.active):
-                continue
-            adjoint = rule.adjoints[i] if i < len(rule.adjoints) else None
-            if adjoint is None:
-                continue
+        for i, a, adjoint in self._differentiated_operands(rule, s):
             with Emitter(self.fresh, self.loc) as em:
                 contrib = to_atom(adjoint(lift(g), lift(ir.Var(s.target)), *args, **kwargs))
-                if rule.broadcast and self._needs_unbroadcast(value, i, s.target):
+                if rule.broadcast and (i is None or self._needs_unbroadcast(value, i, s.target)):
                     from .rules.symbolic import rt
                     contrib = to_atom(rt.unbroadcast(lift(contrib), lift(a)))
             out.extend(em.stmts)
@@ -246,6 +242,34 @@ class _Reverse:
             if isinstance(g, ir.Var) and g.name in self.maybe_short and isinstance(contrib, ir.Var):
                 self.maybe_short.add(contrib.name)
             self.add_pending(pending, a.name, contrib)
+
+    def _differentiated_operands(self, rule, s: ir.Assign):
+        """(position or None, active operand, its adjoint function) for every active operand.
+
+        An operand passed by keyword takes the adjoint of the rule's parameter of
+        that name; an active operand the rule has no entry for is an error, never
+        a silent zero."""
+        value = s.value
+        out = []
+        for i, a in enumerate(value.args):
+            if isinstance(a, ir.Var) and a.name in self.active:
+                if i >= len(rule.adjoints):
+                    raise self._no_rule(s, f"its argument {i + 1} has no derivative rule")
+                if rule.adjoints[i] is not None:
+                    out.append((i, a, rule.adjoints[i]))
+        names = _rule_parameters(rule)
+        for k, a in value.kwargs:
+            if isinstance(a, ir.Var) and a.name in self.active:
+                if k not in names or names.index(k) >= len(rule.adjoints):
+                    raise self._no_rule(s, f"its keyword argument '{k}' has no derivative rule")
+                adjoint = rule.adjoints[names.index(k)]
+                if adjoint is not None:
+                    out.append((None, a, adjoint))
+        return out
+
+    def _no_rule(self, s: ir.Assign, why: str) -> NonDifferentiableError:
+        return NonDifferentiableError(prims.spelling(s.value.op), s.loc.file or self.fn.filename if s.loc else
+                                      self.fn.filename, s.loc.line if s.loc else 0, s.loc.text if s.loc else "", why)
 
     def apply_user_rule(self, rule, s, g, args, kwargs, pending, out) -> None:
         """A rule from `s2s.adjoint` is called: `adjoints = custom.f_adjoint(g, ans, *args)`,
@@ -527,6 +551,19 @@ class _Reverse:
         _insert_pushes(new.body, pushes)
         new.body[0:0] = start
         return new
+
+
+def _rule_parameters(rule) -> list:
+    """The operand names a rule's adjoint functions take after (g, ans)."""
+    import inspect
+    for fn in rule.adjoints:
+        if fn is not None:
+            try:
+                return [p.name for p in inspect.signature(fn).parameters.values()
+                        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][2:]
+            except (TypeError, ValueError):
+                return []
+    return []
 
 
 def _base(name: str) -> str:
