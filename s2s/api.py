@@ -120,6 +120,8 @@ class Transformed:
     def _key(self):
         f = self.__wrapped__
         code = getattr(f, "__code__", None)
+        if isinstance(f, Transformed):  # not id(f): a collected object's id is reused by the next one
+            code = f._key()
         return (self._kind, code if code is not None else id(f), cache.closure_key(f), repr(self._wrt),
                 tuple(sorted(self._options.items())))
 
