@@ -37,6 +37,11 @@ def _edges(stmts: list, out: list) -> None:
                     out.append((s.target, srcs))
             elif isinstance(s.value, ir.Var):
                 out.append((s.target, [s.value.name]))
+        elif isinstance(s, ir.Effect) and s.value.op == "push":
+            # a stack of saved values (generated code): it carries what is pushed to what is popped
+            stack, value = s.value.args
+            if isinstance(stack, ir.Var) and isinstance(value, ir.Var):
+                out.append((stack.name, [value.name]))
         elif isinstance(s, ir.If):
             _edges(s.body, out)
             _edges(s.orelse, out)

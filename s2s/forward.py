@@ -141,6 +141,8 @@ class _Forward:
                 self.assign(s, out)
             elif isinstance(s, ir.Effect):
                 out.append(copy.copy(s))
+                if s.value.op == "push":
+                    self.push(s, out)
             elif isinstance(s, ir.If):
                 out.append(self.if_(s))
             elif isinstance(s, ir.Loop):
@@ -165,6 +167,19 @@ class _Forward:
         if isinstance(value, ir.Const):
             return
         tangents = [self.tangent_of(a) for a in value.args]
+        if value.op == "list" and not value.args:  # a stack of saved values: its tangent is a parallel stack
+            target = self.tangent_name(s.target)
+            out.append(ir.Assign(target, ir.Call("list", ()), s.loc))
+            self.tan[s.target] = ir.Var(target)
+            self.spelled.add(s.target)
+            return
+        if value.op == "pop":  # y = y_saved.pop()  ->  dy = dy_saved.pop()
+            if tangents[0] is not None:
+                target = self.tangent_name(s.target)
+                out.append(ir.Assign(target, ir.Call("pop", (tangents[0],)), s.loc))
+                self.tan[s.target] = ir.Var(target)
+                self.spelled.add(s.target)
+            return
         if value.op in ("tuple", "list"):
             if any(t is not None for t in tangents):
                 parts = tuple(self.tangent_or_zero(a, out, s.loc) for a in value.args)
@@ -232,6 +247,16 @@ class _Forward:
         out.extend(stmts)
         self.tan[s.target] = atom
         self.spelled.add(s.target)
+
+    def push(self, s: ir.Effect, out: list) -> None:
+        """`y_saved.append(y)` is followed by `dy_saved.append(dy)` (a zero where y has none), so the
+        two stacks stay parallel."""
+        stack, value = s.value.args
+        dstack = self.tangent_of(stack)
+        if dstack is None:
+            return
+        d = self.tangent_or_zero(value, out, s.loc)
+        out.append(ir.Effect(ir.Call("push", (dstack, d)), s.loc))
 
     def apply_user_rule(self, rule, s: ir.Assign, tangents: list, out: list) -> None:
         """A rule from `s2s.tangent` is called: `dy = custom.f_tangent((dx, None), y, x, w)`, with

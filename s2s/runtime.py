@@ -168,3 +168,4 @@ def broadcast_tangent(d, ans):
 
 from .runtime_numpy import *  # noqa: E402,F401,F403  (helpers of the NumPy rules in rules/numpy_extra.py)
 from .runtime_forward import *  # noqa: E402,F401,F403  (vector forward mode: tangents with a leading batch axis)
+from .runtime_higher import *  # noqa: E402,F401,F403  (vector-mode forms for differentiating generated code again)

@@ -265,6 +265,8 @@ class _Builder:
 
     def effect_call(self, node) -> None:
         """Calls kept for their effect: print, and the checks generated code makes (higher order)."""
+        if self.stack_push(node):
+            return
         target = self.static_value(node.func) if isinstance(node, ast.Call) else MISSING
         key = registry.key_of(target) if target is not MISSING else None
         if key in EFFECTS and not node.keywords:
@@ -528,13 +530,20 @@ class _Builder:
             args = tuple(self.atom(a) for a in it.args)
             return self.materialise(ir.Call("builtins.range", args)), None, None
         sources = self._sequence_parts(it, target)
-        lengths = [self.fold_call("builtins.len", (seq,)) for seq, _ in sources if seq is not None]
+        lengths = [self.fold_call("builtins.len", (_unreversed(seq),)) for seq, _ in sources if seq is not None]
         lengths = [self.materialise(v) for v in lengths]
         length = lengths[0] if len(lengths) == 1 else self.materialise(ir.Call("builtins.min", tuple(lengths)))
         rng = self.materialise(ir.Call("builtins.range", (length,)))
-        elements = [(tgt, (lambda k, seq=seq: ir.Call("getitem", (seq, k))) if seq is not None else (lambda k: k))
-                    for seq, tgt in sources]
+        elements = [(tgt, self._element(seq)) for seq, tgt in sources]
         return rng, length, elements
+
+    def _element(self, seq):
+        """element(k) of a sequence iterated by index: seq[k], seq[-1 - k] for reversed(seq), k for enumerate."""
+        if seq is None:
+            return lambda k: k
+        if isinstance(seq, _Reversed):
+            return lambda k: ir.Call("getitem", (seq.atom, self.materialise(ir.Call("sub", (ir.Const(-1), k)))))
+        return lambda k: ir.Call("getitem", (seq, k))
 
     def _sequence_parts(self, it, target):
         """[(sequence atom or None for the index, target node)] for enumerate/zip/plain iterables."""
@@ -553,7 +562,30 @@ class _Builder:
             for arg, elt in zip(it.args, target.elts):
                 out += self._sequence_parts(arg, elt)
             return out
+        if isinstance(it, ast.Call) and self._resolves_to(it.func, reversed) and len(it.args) == 1 \
+                and not it.keywords:  # as generated gradients walk their stacks: for y in reversed(y_saved)
+            return [(_Reversed(self.atom(it.args[0])), target)]
         return [(self.atom(it), target)]
+
+    # ----- stacks of saved values in generated code (higher order: grad(f) transformed again)
+    def generated(self) -> bool:
+        """Is this code s2s generated? Only there are list stacks (append, pop) accepted."""
+        return self.src.filename.startswith("<s2s ")
+
+    def stack_push(self, node) -> bool:
+        """`y_saved.append(y)` in generated code becomes the effect `push(y_saved, y)`."""
+        func = node.func if isinstance(node, ast.Call) else None
+        if not (self.generated() and isinstance(func, ast.Attribute) and func.attr == "append"
+                and len(node.args) == 1 and not node.keywords):
+            return False
+        stack = self.atom(func.value)
+        self.emit(ir.Effect(ir.Call("push", (stack, self.atom(node.args[0]))), self.loc))
+        return True
+
+    def stack_pop(self, node) -> bool:
+        """Is `node` `y_saved.pop()` in generated code (the value `pop(y_saved)`)?"""
+        return (self.generated() and isinstance(node.func, ast.Attribute) and node.func.attr == "pop"
+                and not node.args and not node.keywords)
 
     def _resolves_to(self, func_node, obj) -> bool:
         return isinstance(func_node, ast.Name) and func_node.id not in self.env and self.src.resolve(func_node.id) is obj
@@ -687,6 +719,8 @@ class _Builder:
         if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
             raise self.error(node, "a call with *args or **kwargs")
         target = self.static_value(func)
+        if target is MISSING and self.stack_pop(node):
+            return ir.Call("pop", (self.atom(func.value),))
         if target is MISSING and isinstance(func, ast.Attribute):
             key = prims.METHODS.get(func.attr)
             if key is None:
@@ -706,6 +740,9 @@ class _Builder:
         key = registry.key_of(target)
         if key is not None:
             return self.fold_call(key, args, kwargs)
+        if target is slice and not kwargs:  # slice(None, -1, None), as generated code spells x[:-1]
+            return ir.Const(slice(*(a.value for a in args))) if all(isinstance(a, ir.Const) for a in args) \
+                else ir.Call("slice", args)
         if inspect.isfunction(target):
             return self.inline(target, args, kwargs, node)
         name = getattr(target, "__qualname__", None) or getattr(target, "__name__", None) or ast.unparse(func)
@@ -757,6 +794,17 @@ class _Builder:
 
 class _ReturnedJoin(_Exit):
     pass
+
+
+class _Reversed:
+    """A sequence iterated backwards (`for y in reversed(ys)`), element k being ys[-1 - k]."""
+
+    def __init__(self, atom: ir.Atom):
+        self.atom = atom
+
+
+def _unreversed(seq):
+    return seq.atom if isinstance(seq, _Reversed) else seq
 
 
 def _in_loop(top, node) -> bool:

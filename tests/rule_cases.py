@@ -250,3 +250,42 @@ CASES = [
     ("numpy.linalg.svd", lambda a: np.abs(np.linalg.svd(a, full_matrices=False)[2]), (M23,), 0),
     ("numpy.linalg.svdvals", lambda a: np.linalg.svdvals(a), (M34,), 0),
 ]
+
+# ---------------------------------------------------------------- the runtime helpers generated gradients call
+# (rules/runtime_rules.py: what hessian(f) and grad(grad(f)) differentiate)
+from s2s import runtime as rt  # noqa: E402
+
+M24 = R.normal(size=(2, 4))
+M21 = R.normal(size=(2, 1))
+T324 = R.normal(size=(3, 2, 4))
+V3 = R.normal(size=3)
+
+CASES += [
+    ("s2s.runtime.unbroadcast", lambda g: rt.unbroadcast(g, V3), (M23,), 0),
+    ("s2s.runtime.unbroadcast", lambda g: rt.unbroadcast(g, M21), (M23,), 0),
+    ("s2s.runtime.unbroadcast", lambda g: rt.unbroadcast(g, M23), (M23,), 0),
+    ("s2s.runtime.sum_adjoint", lambda g: rt.sum_adjoint(g, M23, 1, False), (V[:2],), 0),
+    ("s2s.runtime.sum_adjoint", lambda g: rt.sum_adjoint(g, M23, 0, True), (M23[:1],), 0),
+    ("s2s.runtime.mean_adjoint", lambda g: rt.mean_adjoint(g, M23, 1, False), (V[:2],), 0),
+    ("s2s.runtime.getitem_adjoint", lambda g: rt.getitem_adjoint(g, V, slice(1, None, None)), (V3,), 0),
+    ("s2s.runtime.getitem_adjoint", lambda g: rt.getitem_adjoint(g, M34, 1), (V,), 0),
+    ("s2s.runtime.getitem_adjoint", lambda g: rt.getitem_adjoint(g, V, IDX[:, 0]), (V3,), 0),
+    ("s2s.runtime.transpose_adjoint", lambda g: rt.transpose_adjoint(g, (1, 2, 0)), (T324,), 0),
+    ("s2s.runtime.transpose_adjoint", lambda g: rt.transpose_adjoint(g), (M23,), 0),
+    ("s2s.runtime.adjoint_part", lambda a: rt.adjoint_part(a, 1, V3), ((V, M23),), 0),
+    ("s2s.runtime.matmul_adjoint_a", lambda g, b: rt.matmul_adjoint_a(g, M23, b), (M24, M34), (0, 1)),
+    ("s2s.runtime.matmul_adjoint_a", lambda g, b: rt.matmul_adjoint_a(g, V3, b), (V, M34), (0, 1)),
+    ("s2s.runtime.matmul_adjoint_a", lambda g, b: rt.matmul_adjoint_a(g, M34, b), (V3, V), (0, 1)),
+    ("s2s.runtime.matmul_adjoint_b", lambda g, a: rt.matmul_adjoint_b(g, a, M34), (M24, M23), (0, 1)),
+    ("s2s.runtime.matmul_adjoint_b", lambda g, a: rt.matmul_adjoint_b(g, a, V), (V3, M34), (0, 1)),
+    ("s2s.runtime.matmul_adjoint_b", lambda g, a: rt.matmul_adjoint_b(g, a, V), (1.3, V), (0, 1)),
+    ("s2s.runtime.dot_adjoint_a", lambda g, b: rt.dot_adjoint_a(g, M23, b), (M24, M34), (0, 1)),
+    ("s2s.runtime.dot_adjoint_a", lambda g, b: rt.dot_adjoint_a(g, 0.7, b), (V, W), (0, 1)),
+    ("s2s.runtime.dot_adjoint_b", lambda g, a: rt.dot_adjoint_b(g, a, M34), (M24, M23), (0, 1)),
+    ("s2s.runtime.dot_adjoint_b", lambda g, a: rt.dot_adjoint_b(g, a, V3), (1.1, V3), (0, 1)),
+    ("s2s.runtime.extremum_adjoint", lambda g: rt.extremum_adjoint(g, M23.max(axis=1), M23, axis=1), (V[:2],), 0),
+    ("s2s.runtime.cumsum_adjoint", lambda g: rt.cumsum_adjoint(g, M23, axis=1), (M23,), 0),
+    ("s2s.runtime.cumsum_adjoint", lambda g: rt.cumsum_adjoint(g, M23), (V[:3].repeat(2),), 0),
+    ("s2s.runtime.diff_adjoint", lambda g: rt.diff_adjoint(g, axis=1), (M23,), 0),
+    ("s2s.runtime.diff_adjoint", lambda g: rt.diff_adjoint(g, 2), (V,), 0),
+]

@@ -80,6 +80,7 @@ def _load() -> None:
     except ImportError:
         pass
     from . import tangents  # noqa: F401  (forward-mode rules for every key above)
+    from . import runtime_rules  # noqa: F401  (the runtime helpers generated code calls: higher order)
     for key in sorted(set(REVERSE) | NONDIFF | set(TANGENT)):
         obj = prims.python_object(key)
         if obj is not None:

@@ -1,0 +1,93 @@
+"""Rules for the runtime helpers that generated derivative code calls (higher-order derivatives).
+
+`hessian(f)` is the forward-mode Jacobian of the generated `grad(f)`, and
+`grad(grad(f))` differentiates generated code again; both meet the helpers of
+`s2s.runtime` that gradients call. Each helper here is linear in the adjoint
+`g` it is given (its other arguments only give shapes, or enter bilinearly),
+so its tangent is the helper applied to the tangent of `g`, and its adjoint is
+the transposed linear map: `unbroadcast` <-> `broadcast_to`, `sum_adjoint` <->
+`np.sum`, `getitem_adjoint` <-> `getitem`, `matmul_adjoint_a(., a, b)` <-> `. @ b`.
+An argument that only gives a shape has no rule (None): no derivative flows
+through a shape. `BATCHED` holds the vector-mode forms (a leading batch axis).
+"""
+from __future__ import annotations
+
+from .registry import defjvp, defnondiff, defvjp
+from .symbolic import emit, np, rt
+from .tangents import batched
+
+RT = "s2s.runtime."
+SHAPES = (None,) * 7  # the other arguments of a helper linear in g: shapes, axes, indices (no derivative)
+
+
+def _kw(**pairs) -> dict:
+    """Keyword arguments that differ from their defaults, given as name=(value, default)."""
+    return {k: v for k, (v, d) in pairs.items() if not (type(v) is type(d) and v == d)}
+
+
+def linear(name: str, transpose, batched_form=None) -> None:
+    """`rt.name(g, *rest)` is linear in g: tangent `rt.name(dg, *rest)`, adjoint `transpose(G, g, *rest)`."""
+    key = RT + name
+    defjvp(key, lambda d, ans, g, *rest, **kwargs: emit(key, d, *rest, **kwargs))
+    defvjp(key, lambda G, ans, g, *rest, **kwargs: transpose(G, g, *rest, **kwargs), *SHAPES)
+    if batched_form is not None:
+        batched(key, batched_form)
+
+
+# ---------------------------------------------------------------- no derivative
+defnondiff(RT + "zeros_like")
+
+# ---------------------------------------------------------------- broadcasting and reductions
+linear("unbroadcast", lambda G, g, x: np.broadcast_to(G, np.shape(g)),
+       lambda d, ans, g, x: rt.batch_unbroadcast(d, x))
+linear("sum_adjoint", lambda G, g, x, axis=None, keepdims=False:
+       np.sum(G, **_kw(axis=(axis, None), keepdims=(keepdims, False))),
+       lambda d, ans, g, x, axis=None, keepdims=False:
+       rt.batch_sum_adjoint(d, x, **_kw(axis=(axis, None), keepdims=(keepdims, False))))
+linear("mean_adjoint", lambda G, g, x, axis=None, keepdims=False:
+       np.mean(G, **_kw(axis=(axis, None), keepdims=(keepdims, False))),
+       lambda d, ans, g, x, axis=None, keepdims=False:
+       rt.batch_mean_adjoint(d, x, **_kw(axis=(axis, None), keepdims=(keepdims, False))))
+
+# ---------------------------------------------------------------- structure
+linear("getitem_adjoint", lambda G, g, x, *index: emit("getitem", G, *index),
+       lambda d, ans, g, x, *index: rt.batch_getitem_adjoint(d, x, *index))
+linear("transpose_adjoint", lambda G, g, axes=None: np.transpose(G) if axes is None else np.transpose(G, axes),
+       lambda d, ans, g, axes=None: rt.batch_transpose_adjoint(d, axes))
+linear("adjoint_part", lambda G, adjoints, i, x: rt.adjoint_part_adjoint(G, adjoints, i))
+
+# ---------------------------------------------------------------- products: bilinear in (g, the other factor)
+# matmul_adjoint_a(g, a, b) is the transpose of the map a -> a @ b applied to g: its adjoint with respect
+# to g is G @ b, and with respect to b it is the adjoint of b in `G @ b` paired with g.
+defjvp(RT + "matmul_adjoint_a", lambda d, ans, g, a, b: rt.matmul_adjoint_a(d, a, b), None,
+       lambda d, ans, g, a, b: rt.matmul_adjoint_a(g, a, d))
+defvjp(RT + "matmul_adjoint_a", lambda G, ans, g, a, b: G @ b, None,
+       lambda G, ans, g, a, b: rt.matmul_adjoint_b(g, G, b))
+defjvp(RT + "matmul_adjoint_b", lambda d, ans, g, a, b: rt.matmul_adjoint_b(d, a, b),
+       lambda d, ans, g, a, b: rt.matmul_adjoint_b(g, d, b), None)
+defvjp(RT + "matmul_adjoint_b", lambda G, ans, g, a, b: a @ G,
+       lambda G, ans, g, a, b: rt.matmul_adjoint_a(g, a, G), None)
+defjvp(RT + "dot_adjoint_a", lambda d, ans, g, a, b: rt.dot_adjoint_a(d, a, b), None,
+       lambda d, ans, g, a, b: rt.dot_adjoint_a(g, a, d))
+defvjp(RT + "dot_adjoint_a", lambda G, ans, g, a, b: np.dot(G, b), None,
+       lambda G, ans, g, a, b: rt.dot_adjoint_b(g, G, b))
+defjvp(RT + "dot_adjoint_b", lambda d, ans, g, a, b: rt.dot_adjoint_b(d, a, b),
+       lambda d, ans, g, a, b: rt.dot_adjoint_b(g, d, b), None)
+defvjp(RT + "dot_adjoint_b", lambda G, ans, g, a, b: np.dot(a, G),
+       lambda G, ans, g, a, b: rt.dot_adjoint_a(g, a, G), None)
+
+batched(RT + "matmul_adjoint_a", lambda d, ans, g, a, b: rt.batch_matmul_adjoint_a(d, a, b), None,
+        lambda d, ans, g, a, b: rt.batch_matmul_adjoint_a_of_b(g, a, d))
+batched(RT + "matmul_adjoint_b", lambda d, ans, g, a, b: rt.batch_matmul_adjoint_b(d, a, b),
+        lambda d, ans, g, a, b: rt.batch_matmul_adjoint_b_of_a(g, d, b), None)
+batched(RT + "dot_adjoint_a", lambda d, ans, g, a, b: rt.batch_dot_adjoint_a(d, a, b), None,
+        lambda d, ans, g, a, b: rt.batch_dot_adjoint_a_of_b(g, a, d))
+batched(RT + "dot_adjoint_b", lambda d, ans, g, a, b: rt.batch_dot_adjoint_b(d, a, b),
+        lambda d, ans, g, a, b: rt.batch_dot_adjoint_b_of_a(g, d, b), None)
+
+# ---------------------------------------------------------------- helpers of the NumPy rules (runtime_numpy.py)
+# their transposes are the tangent helpers of runtime_forward.py
+linear("extremum_adjoint", lambda G, g, ans, x, axis=None, keepdims=False:
+       rt.extremum_tangent(G, ans, x, **_kw(axis=(axis, None), keepdims=(keepdims, False))))
+linear("cumsum_adjoint", lambda G, g, x, axis=None: np.cumsum(G, **_kw(axis=(axis, None))))
+linear("diff_adjoint", lambda G, g, n=1, axis=-1: np.diff(G, **_kw(n=(n, 1), axis=(axis, -1))))

@@ -1,0 +1,196 @@
+"""Helpers for differentiating generated derivative code again, reached as `rt.<name>`.
+
+Generated gradients call the helpers of `s2s.runtime` (`rt.unbroadcast`,
+`rt.matmul_adjoint_a`, ...); `rules/runtime_rules.py` gives those helpers
+derivative rules so that `hessian(f)`, `jvp(grad(f))` and `grad(grad(f))`
+transform generated code. The helpers here are the pieces those rules emit
+that plain NumPy does not spell: the vector-mode (batched) forms of the
+helpers that are linear in the adjoint, where every tangent carries a leading
+batch axis of n tangents, and the adjoint of `rt.adjoint_part`. Each is pure.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["adjoint_part_adjoint", "batch_unbroadcast", "batch_getitem_adjoint", "batch_sum_adjoint",
+           "batch_mean_adjoint", "batch_transpose_adjoint", "batch_matmul_adjoint_a", "batch_matmul_adjoint_a_of_b",
+           "batch_matmul_adjoint_b", "batch_matmul_adjoint_b_of_a", "batch_dot_adjoint_a",
+           "batch_dot_adjoint_a_of_b", "batch_dot_adjoint_b", "batch_dot_adjoint_b_of_a"]
+
+
+def adjoint_part_adjoint(g, adjoints, i):
+    """Adjoint of `rt.adjoint_part(adjoints, i, x)` with respect to the tuple `adjoints`: `g`, widened to
+    the shape part `i` had before it was summed back, in a tuple of zeros."""
+    from .runtime import zeros_like
+    parts = [zeros_like(v) for v in adjoints]
+    parts[i] = np.broadcast_to(g, np.shape(adjoints[i])) if np.shape(adjoints[i]) != np.shape(g) else g
+    return tuple(parts)
+
+
+# ---------------------------------------------------------------- vector mode: helpers linear in the adjoint g
+def _each(helper, d, position: int, args: tuple):
+    """`helper` applied to each of the n tangents in `d` (at argument `position`), stacked: the general case."""
+    d = np.asarray(d)
+    out = [helper(*args[:position], d[k], *args[position + 1:]) for k in range(d.shape[0])]
+    return np.stack([np.asarray(o, dtype=float) for o in out]) if out else np.zeros((0,))
+
+
+def batch_unbroadcast(d, x):
+    """Tangents of `rt.unbroadcast(g, x)`: each of the n tangents summed back to the shape of `x`."""
+    shape = np.shape(x)
+    d = np.asarray(d)
+    if d.shape[1:] == shape:
+        return d
+    extra = d.ndim - 1 - len(shape)
+    if extra > 0:
+        d = d.sum(axis=tuple(range(1, 1 + extra)))
+    elif extra < 0:  # a tangent narrower than x (a scalar adjoint of an array): widen it
+        d = d.reshape(d.shape[:1] + (1,) * -extra + d.shape[1:])
+    axes = tuple(1 + i for i, n in enumerate(shape) if n == 1 and d.shape[1 + i] != 1)
+    if axes:
+        d = d.sum(axis=axes, keepdims=True)
+    return np.broadcast_to(d, d.shape[:1] + shape)
+
+
+def _basic(index) -> bool:
+    return all(isinstance(i, (slice, int, np.integer)) or i is None or i is Ellipsis for i in index)
+
+
+def batch_getitem_adjoint(d, x, *index):
+    """Tangents of `rt.getitem_adjoint(g, x, *index)`: each tangent placed at `index` in zeros like `x`."""
+    d = np.asarray(d)
+    if isinstance(x, (tuple, list)):
+        from .runtime import getitem_adjoint
+        return _each(getitem_adjoint, d, 0, (d, x) + index)
+    idx = index[0] if len(index) == 1 else index
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    out = np.zeros(d.shape[:1] + np.shape(x), dtype=np.result_type(d.dtype, np.float64))
+    key = (slice(None),) + parts
+    if _basic(parts):  # a view: every position is written once
+        out[key] = d
+    else:
+        np.add.at(out, key, d)
+    return out
+
+
+def batch_sum_adjoint(d, x, axis=None, keepdims=False):
+    """Tangents of `rt.sum_adjoint(g, x, axis, keepdims)`: each tangent broadcast back over the summed axes."""
+    shape = np.shape(x)
+    d = np.asarray(d)
+    if not keepdims:
+        if axis is None:
+            d = d.reshape(d.shape[:1] + (1,) * len(shape))
+        else:
+            axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+            d = np.expand_dims(d, tuple(1 + a % len(shape) for a in axes))
+    return np.broadcast_to(d, d.shape[:1] + shape)
+
+
+def batch_mean_adjoint(d, x, axis=None, keepdims=False):
+    """Tangents of `rt.mean_adjoint(g, x, axis, keepdims)`."""
+    shape = np.shape(x)
+    if axis is None:
+        count = int(np.prod(shape))
+    else:
+        axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+        count = int(np.prod([shape[a] for a in axes]))
+    return batch_sum_adjoint(np.divide(d, count), x, axis, keepdims)
+
+
+def batch_transpose_adjoint(d, axes=None):
+    """Tangents of `rt.transpose_adjoint(g, axes)`: transposed back, the batch axis staying first."""
+    n = np.ndim(d) - 1
+    order = tuple(range(n - 1, -1, -1)) if axes is None else tuple(int(a) for a in np.argsort([a % n for a in axes]))
+    return np.transpose(d, (0,) + tuple(a + 1 for a in order))
+
+
+def batch_matmul_adjoint_a(d, a, b):
+    """Tangents of `rt.matmul_adjoint_a(g, a, b)` from the tangents `d` of `g` (g @ b^T, in each case)."""
+    na, nb = np.ndim(a), np.ndim(b)
+    if nb == 2 and na in (1, 2):
+        return np.matmul(d, np.swapaxes(b, -1, -2))
+    if nb == 1 and na == 2:
+        return np.asarray(d)[:, :, None] * b
+    if nb == 1 and na == 1:
+        return np.asarray(d)[:, None] * b
+    from .runtime import matmul_adjoint_a
+    return _each(matmul_adjoint_a, d, 0, (d, a, b))
+
+
+def batch_matmul_adjoint_a_of_b(g, a, d):
+    """Tangents of `rt.matmul_adjoint_a(g, a, b)` from the tangents `d` of `b`."""
+    na, nb = np.ndim(a), np.ndim(d) - 1
+    if nb == 2 and na == 2:
+        return np.matmul(g, np.swapaxes(d, -1, -2))
+    if nb == 2 and na == 1:
+        return np.matmul(d, g)
+    if nb == 1 and na == 2:
+        return np.asarray(g)[None, :, None] * np.asarray(d)[:, None, :]
+    if nb == 1 and na == 1:
+        return g * np.asarray(d)
+    from .runtime import matmul_adjoint_a
+    return _each(lambda b: matmul_adjoint_a(g, a, b), d, 0, (d,))
+
+
+def batch_matmul_adjoint_b(d, a, b):
+    """Tangents of `rt.matmul_adjoint_b(g, a, b)` from the tangents `d` of `g` (a^T @ g, in each case)."""
+    na, nb = np.ndim(a), np.ndim(b)
+    if na == 2 and nb in (1, 2):
+        return np.matmul(np.swapaxes(a, -1, -2), d) if nb == 2 else np.matmul(d, a)
+    if na == 1 and nb == 2:
+        return np.asarray(a)[None, :, None] * np.asarray(d)[:, None, :]
+    if na == 1 and nb == 1:
+        return np.asarray(d)[:, None] * a
+    from .runtime import matmul_adjoint_b
+    return _each(matmul_adjoint_b, d, 0, (d, a, b))
+
+
+def batch_matmul_adjoint_b_of_a(g, d, b):
+    """Tangents of `rt.matmul_adjoint_b(g, a, b)` from the tangents `d` of `a`."""
+    na, nb = np.ndim(d) - 1, np.ndim(b)
+    if na == 2 and nb == 2:
+        return np.matmul(np.swapaxes(d, -1, -2), g)
+    if na == 2 and nb == 1:
+        return np.matmul(g, d)
+    if na == 1 and nb == 2:
+        return np.asarray(d)[:, :, None] * np.asarray(g)[None, None, :]
+    if na == 1 and nb == 1:
+        return g * np.asarray(d)
+    from .runtime import matmul_adjoint_b
+    return _each(lambda a: matmul_adjoint_b(g, a, b), d, 0, (d,))
+
+
+def _matrix_like(a, b) -> bool:
+    return 1 <= np.ndim(a) <= 2 and 1 <= np.ndim(b) <= 2
+
+
+def batch_dot_adjoint_a(d, a, b):
+    """Tangents of `rt.dot_adjoint_a(g, a, b)` from the tangents `d` of `g`."""
+    if _matrix_like(a, b):
+        return batch_matmul_adjoint_a(d, a, b)
+    from .runtime import dot_adjoint_a
+    return _each(dot_adjoint_a, d, 0, (d, a, b))
+
+
+def batch_dot_adjoint_a_of_b(g, a, d):
+    """Tangents of `rt.dot_adjoint_a(g, a, b)` from the tangents `d` of `b`."""
+    if _matrix_like(a, np.asarray(d)[0]):
+        return batch_matmul_adjoint_a_of_b(g, a, d)
+    from .runtime import dot_adjoint_a
+    return _each(lambda b: dot_adjoint_a(g, a, b), d, 0, (d,))
+
+
+def batch_dot_adjoint_b(d, a, b):
+    """Tangents of `rt.dot_adjoint_b(g, a, b)` from the tangents `d` of `g`."""
+    if _matrix_like(a, b):
+        return batch_matmul_adjoint_b(d, a, b)
+    from .runtime import dot_adjoint_b
+    return _each(dot_adjoint_b, d, 0, (d, a, b))
+
+
+def batch_dot_adjoint_b_of_a(g, d, b):
+    """Tangents of `rt.dot_adjoint_b(g, a, b)` from the tangents `d` of `a`."""
+    if _matrix_like(np.asarray(d)[0], b):
+        return batch_matmul_adjoint_b_of_a(g, d, b)
+    from .runtime import dot_adjoint_b
+    return _each(lambda a: dot_adjoint_b(g, a, b), d, 0, (d,))
