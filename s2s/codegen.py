@@ -30,7 +30,7 @@ def generate(fn: ir.Function, header: str = "", before: tuple = (), after: str =
     keys: set[str] = set()
     defs = []
     for f in tuple(before) + (fn,):
-        f = restore_names(coalesce_phis(f))
+        f = name_arrays(restore_names(coalesce_phis(f)))
         gen = _Codegen(f)
         defs.append(gen.function())
         imports |= gen.imports
@@ -146,6 +146,12 @@ class _Codegen:
         self.files[os.path.basename(loc.file)] = loc.file or self.fn.filename
 
     def statement(self, s) -> list:
+        if isinstance(s, (ir.Assign, ir.Effect)) and isinstance(s.value, ir.Call) and s.value.op == "setitem":
+            args = s.value.args  # an element write, in place: y[index] = value
+            parts = [self.index_part(a) for a in args[1:-1]]
+            index = parts[0] if len(parts) == 1 else ast.Tuple(parts, ast.Load())
+            target = ast.Subscript(self.atom(args[0]), index, ast.Store())
+            return [ast.Assign(targets=[target], value=self.atom(args[-1]), type_comment=None)]
         if isinstance(s, ir.Assign):
             return [ast.Assign(targets=[ast.Name(s.target, ast.Store())], value=self.expr(s.value), type_comment=None)]
         if isinstance(s, ir.Effect):
@@ -231,7 +237,7 @@ class _Codegen:
                     pending.pop(name, None)
             # after phi coalescing a name may be reassigned: what reads it can no longer move past
             for written in _writes(s):
-                for name in [n for n, call in pending.items() if written in self._reads_of(call)]:
+                for name in [n for n, call in pending.items() if written in self._reads_of(call, pending)]:
                     del pending[name]
             if (isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.target in self.fn.temps
                     and self.uses.get(s.target, 0) == 1 and s.value.op not in ("pop", "list")):
@@ -240,13 +246,15 @@ class _Codegen:
             if name in pending:
                 self.inline[name] = pending.pop(name)
 
-    def _reads_of(self, call: ir.Call) -> set:
+    def _reads_of(self, call: ir.Call, pending: dict) -> set:
+        """Every name `call` reads, through the temporaries folded (or to be folded) into it."""
         from .walk import vars_of
         out = set()
         for n in vars_of(call):
             out.add(n)
-            if n in self.inline:
-                out |= self._reads_of(self.inline[n])
+            inner = self.inline.get(n) or pending.get(n)
+            if inner is not None:
+                out |= self._reads_of(inner, pending)
         return out
 
     # ----- expressions
@@ -375,10 +383,14 @@ def _top_level_reads(s) -> list[str]:
 
 def _writes(s) -> list[str]:
     from .walk import defined_names
+    if isinstance(s, (ir.Assign, ir.Effect)) and isinstance(s.value, ir.Call) and s.value.op == "setitem":
+        base = s.value.args[0]
+        return [base.name] if isinstance(base, ir.Var) else []  # an element write changes the array
     if isinstance(s, ir.Assign):
         return [s.target]
     if isinstance(s, (ir.If, ir.Loop)):
-        return defined_names([s])
+        inner = s.body + (s.orelse if isinstance(s, ir.If) else s.header)
+        return defined_names([s]) + [n for t in inner for n in _writes(t)]
     return []
 
 
@@ -508,6 +520,18 @@ def _pop_targets(stmts: list) -> list:
     return out
 
 
+def name_arrays(fn: ir.Function) -> ir.Function:
+    """Every version of an array written in place takes the array's own name (`y[i] = v` changes y)."""
+    if not fn.arrays:
+        return fn
+    import copy as _copy
+    from .ssa import substitute_block
+    fn = _copy.deepcopy(fn)
+    _rename_targets(fn.body, fn.arrays)
+    substitute_block(fn.body, {k: ir.Var(v) for k, v in fn.arrays.items() if k != v})
+    return fn
+
+
 def _loop_targets(s: ir.Loop) -> list:
     return [s.target] if isinstance(s.target, str) else list(s.target or ())
 
@@ -519,7 +543,11 @@ def _rename_targets(stmts: list, renames: dict) -> None:
         elif isinstance(s, ir.If):
             _rename_targets(s.body, renames)
             _rename_targets(s.orelse, renames)
+            for p in s.phis:
+                p.target = renames.get(p.target, p.target)
         elif isinstance(s, ir.Loop):
+            for p in s.phis:
+                p.target = renames.get(p.target, p.target)
             if isinstance(s.target, str):
                 s.target = renames.get(s.target, s.target)
             elif s.target:

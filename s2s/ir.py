@@ -134,7 +134,8 @@ class Function:
     source_name: str = ""  # the user's function this was made from
     restores: dict = field(default_factory=dict)  # stack-pop target -> the name whose value it restores
     free: dict = field(default_factory=dict)
-    deps: dict = field(default_factory=dict)  # "module:qualname" -> source of the user functions inlined  # names of data read from the user's module: name -> (object, module)
+    deps: dict = field(default_factory=dict)
+    arrays: dict = field(default_factory=dict)  # versions of an array written in place -> its first name  # "module:qualname" -> source of the user functions inlined  # names of data read from the user's module: name -> (object, module)
 
 
 Stmt = Union[Assign, Effect, If, Loop, Break, Continue, Return]

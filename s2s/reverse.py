@@ -62,6 +62,10 @@ def reverse(fn: ir.Function, wrt: list[str], *, return_value: bool = False, seed
 
 class _Reverse:
     def __init__(self, fn: ir.Function, wrt: list[str], namer: Namer, seeded: bool):
+        self.overwritten: dict[str, str] = {}  # version made by an element write -> the saved old elements
+        if fn.arrays:
+            fn = copy.deepcopy(fn)
+            self._save_overwritten(fn.body, namer)
         self.fn = fn
         self.wrt = wrt
         self.namer = namer
@@ -129,7 +133,7 @@ class _Reverse:
         params = list(self.fn.params) + ([seed] if seed is not None else [])
         return ir.Function(name=name, params=params, body=body_out, defaults=self.fn.defaults if seed is None else (),
                            filename=self.fn.filename, free=dict(self.fn.free), temps=self.fn.temps,
-                           restores=dict(self.restores))
+                           restores=dict(self.restores), arrays=dict(self.fn.arrays))
 
     def _pack(self, atoms: list, out: list) -> ir.Atom:
         tmp = self.fresh()
@@ -205,13 +209,45 @@ class _Reverse:
     def at(self, loc: ir.Loc | None) -> None:
         self.loc = dataclasses.replace(loc, adjoint=True) if loc is not None else None
 
+    def _save_overwritten(self, stmts: list, namer: Namer) -> None:
+        """Before each element write, keep the elements it overwrites (`y_old = np.copy(y[i])`):
+        the reverse sweep writes them back, so adjoints of earlier lines see the values they saw."""
+        i = 0
+        while i < len(stmts):
+            s = stmts[i]
+            if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op == "setitem":
+                base, index = s.value.args[0], s.value.args[1:-1]
+                view, old = namer.fresh("t"), namer.fresh(_base(self_root(base)) + "_old")
+                stmts[i:i] = [ir.Assign(view, ir.Call("getitem", (base,) + index), s.loc),
+                              ir.Assign(old, ir.Call("numpy.copy", (ir.Var(view),)), s.loc)]
+                self.overwritten[s.target] = old
+                i += 2
+            elif isinstance(s, ir.If):
+                self._save_overwritten(s.body, namer)
+                self._save_overwritten(s.orelse, namer)
+            elif isinstance(s, ir.Loop):
+                self._save_overwritten(s.body, namer)
+            i += 1
+
     def reverse_assign(self, s: ir.Assign, pending: dict, out: list) -> None:
+        if s.target in self.overwritten:  # put back what this write overwrote
+            self.at(s.loc)
+            base, index = ir.Var(self.fn.arrays.get(s.target, s.target)), s.value.args[1:-1]
+            restore = ir.Effect(ir.Call("setitem", (base,) + index + (ir.Var(self.overwritten[s.target]),)), self.loc)
+            if s.target not in self.active:
+                out.append(restore)
+                pending.pop(s.target, None)
+                return
+            self._restore = restore
         if s.target not in self.active:
             pending.pop(s.target, None)
             return
         self.at(s.loc)
         g = self.collect(s.target, pending, out)
         if g is None:
+            if getattr(self, "_restore", None) is not None:
+                out.append(self._restore)
+                self._restore = None
             return
         value = s.value
         if isinstance(value, ir.Var):
@@ -230,6 +266,7 @@ class _Reverse:
         if rule.user is not None:
             self.apply_user_rule(rule, s, g, args, kwargs, pending, out)
             return
+        restore, self._restore = getattr(self, "_restore", None), None
         for i, a, adjoint in self._differentiated_operands(rule, s):
             with Emitter(self.fresh, self.loc) as em:
                 contrib = to_atom(adjoint(lift(g), lift(ir.Var(s.target)), *args, **kwargs))
@@ -242,6 +279,8 @@ class _Reverse:
             if isinstance(g, ir.Var) and g.name in self.maybe_short and isinstance(contrib, ir.Var):
                 self.maybe_short.add(contrib.name)
             self.add_pending(pending, a.name, contrib)
+        if restore is not None and value.op == "setitem":
+            out.append(restore)
 
     def _differentiated_operands(self, rule, s: ir.Assign):
         """(position or None, active operand, its adjoint function) for every active operand.
@@ -287,6 +326,11 @@ class _Reverse:
                 self.add_pending(pending, a.name, ir.Var(part))
 
     def _needs_unbroadcast(self, value: ir.Call, i: int, target: str) -> bool:
+        if value.op == "setitem":  # the written value: only where it was broadcast into a larger slice
+            v = value.args[i]
+            if i == 0:
+                return False
+            return not (isinstance(v, ir.Const) or v.name in self.scalars)
         if target in self.scalars:
             return False
         others = [a for j, a in enumerate(value.args) if j != i]
@@ -348,7 +392,7 @@ class _Reverse:
         if s.target:
             body_defs.add(s.target)
         active_phis = [p for p in s.phis if p.target in self.active]
-        if not active_phis and not (body_defs & self.active):
+        if not active_phis and not (body_defs & self.active) and not (body_defs & set(self.overwritten)):
             for p in s.phis:
                 pending.pop(p.target, None)
             return
@@ -551,6 +595,10 @@ class _Reverse:
         _insert_pushes(new.body, pushes)
         new.body[0:0] = start
         return new
+
+
+def self_root(atom) -> str:
+    return atom.name if isinstance(atom, ir.Var) else "y"
 
 
 def _rule_parameters(rule) -> list:

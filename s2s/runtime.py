@@ -126,6 +126,13 @@ def getitem_adjoint(g, x, *index):
     return out
 
 
+def setitem_adjoint(g, *index):
+    """Adjoint of `y[index] = v` for `y`: `g` with the overwritten elements' entries zeroed (a copy)."""
+    out = np.array(g, dtype=np.result_type(np.asarray(g).dtype, np.float64))
+    out[index[0] if len(index) == 1 else index] = 0.0
+    return out
+
+
 def transpose_adjoint(g, axes=None):
     """Adjoint of `np.transpose(x, axes)`: transpose back with the inverse permutation."""
     if axes is None:

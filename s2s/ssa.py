@@ -28,6 +28,11 @@ from .rules import registry
 
 MAX_INLINE_DEPTH = 20
 EFFECTS = {"builtins.print", "s2s.runtime.require_scalar"}
+# operations whose result may share memory with an operand: writing into it is refused
+VIEWS = {"getitem", "numpy.reshape", "numpy.transpose", "numpy.ravel", "numpy.squeeze", "numpy.expand_dims",
+         "numpy.swapaxes", "numpy.moveaxis", "numpy.broadcast_to", "numpy.asarray", "numpy.diagonal",
+         "numpy.atleast_1d", "numpy.atleast_2d", "numpy.atleast_3d", "numpy.flip", "numpy.fliplr", "numpy.flipud",
+         "numpy.real", "numpy.imag", "builtins.range", "tuple", "list", "slice"}
 
 
 class _Exit(Exception):
@@ -47,7 +52,7 @@ def build_ssa(src: Source) -> ir.Function:
     doc = ast.get_docstring(src.tree)
     return ir.Function(name=src.tree.name.replace("<lambda>", "lambda_"), params=params, body=body,
                        defaults=defaults, filename=src.filename, docstring=doc, free=dict(builder.free),
-                       deps=dict(builder.deps),
+                       deps=dict(builder.deps), arrays=_written_versions(body, builder.roots),
                        temps=frozenset(namer.temps))
 
 
@@ -135,6 +140,8 @@ class _Builder:
         self.tuples: dict[str, list] = {}  # names of tuples built here -> their parts
         self.free: dict[str, tuple] = {}  # data read from the module or closure: name -> (object, module)
         self.deps: dict[str, str] = {}  # "module:qualname" -> source of every user function inlined
+        self.definitions: dict[str, ir.Call] = {}  # name -> the call defining it (for array writes)
+        self.roots: dict[str, str] = {}  # versions of a written array -> the array's first name
 
     # ----- helpers
     def error(self, node, construct, hint=""):
@@ -159,6 +166,8 @@ class _Builder:
 
     def assign(self, target: str, value: ir.Expr) -> ir.Var:
         self.emit(ir.Assign(target, value, self.loc))
+        if isinstance(value, ir.Call):
+            self.definitions[target] = value
         return ir.Var(target)
 
     def materialise(self, value: ir.Expr, hint: str | None = None) -> ir.Atom:
@@ -203,9 +212,13 @@ class _Builder:
             if s.value is not None:
                 self.bind(s.target, self.expr(s.value, hint=self._hint(s.target)))
         elif isinstance(s, ast.AugAssign):
-            if not isinstance(s.target, ast.Name):
-                raise self.error(s, "augmented assignment to a subscript or attribute")
             op = prims.AST_TO_OP[type(s.op)]
+            if isinstance(s.target, ast.Subscript):  # y[i] += v  ->  y[i] = y[i] + v
+                old = self.materialise(self.subscript(s.target))
+                self.write_element(s.target, self.materialise(self.fold_call(op, (old, self.atom(s.value)))))
+                return
+            if not isinstance(s.target, ast.Name):
+                raise self.error(s, "augmented assignment to an attribute")
             left = self.read(s.target.id, s.target)
             right = self.atom(s.value)
             self.bind(s.target, self.fold_call(op, (left, right)))
@@ -250,10 +263,41 @@ class _Builder:
                 part = parts[i] if parts is not None else self.fold_call("getitem", (atom, ir.Const(i)))
                 self.bind(elt, part)
         elif isinstance(target, ast.Subscript):
-            raise self.error(target, "assignment to an array element",
-                             "build the array with numpy functions instead")
+            self.write_element(target, self.materialise(value))
         else:
             raise self.error(target, f"assignment to {type(target).__name__.lower()}")
+
+    def write_element(self, target: ast.Subscript, value: ir.Atom) -> None:
+        """`y[index] = value` on an array the function created: a new version of y (`setitem`).
+
+        Generated code writes in place; the reverse sweep puts the overwritten
+        elements back. Writing into a parameter, module data or a view of one is
+        rejected: the caller's array would change."""
+        if not isinstance(target.value, ast.Name):
+            raise self.error(target, "assignment to an element of an expression", "assign to a named array")
+        name = target.value.id
+        base = self.read(name, target.value)
+        root = self.array_root(base)
+        if root is None:
+            raise self.error(target, f"assignment to an element of '{name}', which the function did not create",
+                             f"copy it first: {name} = np.copy({name})")
+        index = target.slice
+        parts = tuple(self.atom(e) for e in index.elts) if isinstance(index, ast.Tuple) else (self.atom(index),)
+        new = self.assign(self.version(name), ir.Call("setitem", (base,) + parts + (value,)))
+        self.roots[new.name] = root
+        self.env[name] = new
+
+    def array_root(self, atom):
+        """The name of the fresh array `atom` is a version of, or None if it may be shared."""
+        if not isinstance(atom, ir.Var):
+            return None
+        if atom.name in self.roots:
+            return self.roots[atom.name]
+        definition = self.definitions.get(atom.name)
+        if definition is None or definition.op in VIEWS:
+            return None
+        self.roots[atom.name] = atom.name
+        return atom.name
 
     def _tuple_parts(self, atom: ir.Atom):
         """The component atoms of a tuple built in this function, if it is one."""
@@ -357,6 +401,9 @@ class _Builder:
             else:
                 target = self.temp() if name.startswith("<") else self.version(name)
                 phis.append(ir.Phi(target, [a, b]))
+                roots = {self.roots.get(o.name) for o in (a, b) if isinstance(o, ir.Var)}
+                if len(roots) == 1 and None not in roots:  # both branches hold versions of one array
+                    self.roots[target] = roots.pop()
                 env[name] = ir.Var(target)
         phis.sort(key=lambda p: p.target)
         self.env = env
@@ -434,7 +481,9 @@ class _Builder:
     def loop(self, s) -> None:
         if s.orelse and any(isinstance(n, ast.Break) for n in _loop_level_nodes(s.body)):
             raise self.error(s, "a loop with both 'break' and an 'else' clause")
-        assigned = sorted(_assigned_names(s.body) | (_assigned_names([s.target]) if isinstance(s, ast.For) else set()))
+        written = _written_arrays(s.body)
+        assigned = sorted(_assigned_names(s.body) | written |
+                          (_assigned_names([s.target]) if isinstance(s, ast.For) else set()))
         loop_loc = self.loc
         iter_atom = None
         length = None
@@ -446,6 +495,10 @@ class _Builder:
         for name in assigned:
             if name in self.env:
                 phis[name] = ir.Phi(self.version(name), [self.env[name], None])
+                if name in written:  # an array written in the loop: the phi is a version of it
+                    root = self.array_root(self.env[name])
+                    if root is not None:
+                        self.roots[phis[name].target] = root
         before_env = dict(self.env)
         for name, phi in phis.items():
             self.env[name] = ir.Var(phi.target)
@@ -479,6 +532,9 @@ class _Builder:
         end_env = self.env
         for name, phi in phis.items():
             phi.operands[1] = ir.Var(phi.target) if body_exited else end_env[name]
+            back = phi.operands[1]
+            if isinstance(back, ir.Var) and back.name in self.roots:
+                self.roots[phi.target] = self.roots[back.name]
         node = ir.Loop("for" if isinstance(s, ast.For) else "while", list(phis.values()), body,
                        target=target_name, iter=iter_atom, header=header, test=test, loc=loop_loc)
         self._remove_trivial_phis(node, frame)
@@ -769,6 +825,8 @@ class _Builder:
         self.deps[f"{getattr(fn, '__module__', '')}:{fn.__qualname__}"] = callee_src.text
         sub = _Builder(callee_src, self.namer, self.depth + 1)
         sub.deps = self.deps
+        sub.definitions = self.definitions
+        sub.roots = self.roots
         sub.defined = self.defined
         sub.tuples = self.tuples
         sub.free = self.free
@@ -821,6 +879,24 @@ def _loop_level_nodes(stmts):
         if isinstance(s, ast.If):
             yield from _loop_level_nodes(s.body)
             yield from _loop_level_nodes(s.orelse)
+
+
+def _written_versions(body: list, roots: dict) -> dict:
+    """Versions of arrays that are written in place -> the array's first name (codegen names them all so)."""
+    from .walk import defined_names
+    written = {roots[s] for s in roots if roots[s] != s}
+    names = set(defined_names(body)) | set(roots)
+    return {n: roots[n] for n in sorted(names) if roots.get(n) in written}
+
+
+def _written_arrays(stmts) -> set[str]:
+    """Names whose elements `stmts` assign (`y[i] = ...`, `y[i] += ...`)."""
+    out = set()
+    for s in stmts:
+        for node in ast.walk(s):
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name):
+                out.add(node.value.id)
+    return out
 
 
 def _assigned_names(stmts) -> set[str]:

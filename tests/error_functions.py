@@ -96,3 +96,8 @@ def nested_def(x):
     def helper(v):  # error-here
         return v
     return helper(x)
+
+
+def writes_into_parameter(x):
+    x[0] = 1.0  # error-here
+    return x[0] * 2.0

@@ -417,3 +417,56 @@ CONTROL += [
     (return_inside_nested_loops, (0.3,), 0), (return_inside_nested_loops, (-3.0,), 0),
     (return_inside_while, (1.0,), 0),
 ]
+
+
+# ---------------------------------------------------------------- array element writes
+
+def fill_in_loop(x, w):
+    y = np.zeros(len(x))
+    for i in range(len(x)):
+        y[i] = math.sin(x[i]) * w
+    return np.sum(y * y)
+
+
+def write_then_read(x):
+    y = np.ones(3)
+    y[0] = x * 2.0
+    t = y * x
+    y[1] += x ** 2
+    y[0] = 5.0
+    return np.sum(t) + np.sum(y * y)
+
+
+def recurrence_in_array(x, n):
+    y = np.zeros(n)
+    y[0] = x
+    for i in range(1, n):
+        y[i] = math.cos(y[i - 1]) * x
+    return np.sum(y)
+
+
+def write_rows(W, v):
+    out = np.zeros((W.shape[0], 2))
+    for i in range(W.shape[0]):
+        out[i, 0] = np.dot(W[i], v)
+        out[i, 1] = np.sum(W[i] ** 2)
+    return np.sum(np.tanh(out))
+
+
+def conditional_write(x):
+    y = np.zeros(4)
+    for i in range(4):
+        if x[i] > 0.0:
+            y[i] = x[i] ** 2
+        else:
+            y[i] = -x[i]
+    return np.sum(y * np.arange(4.0))
+
+
+CONTROL += [
+    (fill_in_loop, (R.normal(size=5), 1.3), (0, 1)),
+    (write_then_read, (0.7,), 0),
+    (recurrence_in_array, (0.6, 6), 0),
+    (write_rows, (R.normal(size=(3, 4)), R.normal(size=4)), (0, 1)),
+    (conditional_write, (np.array([0.5, -1.0, 2.0, -0.3]),), 0),
+]

@@ -36,6 +36,7 @@ UNSUPPORTED = [
     (ef.undefined_name, "not_defined_anywhere"),
     (ef.method_of_unknown, "frobnicate"),
     (ef.nested_def, "nested function"),
+    (ef.writes_into_parameter, "did not create"),
 ]
 
 

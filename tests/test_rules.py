@@ -152,6 +152,9 @@ CASES = {
                Case("x @ y", N(2, 3, 4), N(4, 5)), Case("x @ y", N(4), N(4))],
     "getitem": [Case("x[1]", N(3, 2)), Case("x[1:, ::-1]", N(3, 4)), Case("x[[0, 2, 2]]", N(4)),
                 Case("x[None, ..., 1]", N(2, 3)), Case("x[x > 0]", AWAY(5)), Case("x[0, 1:3]", N(2, 4))],
+    "setitem": [Case("z", N(4), N(), pre="z = x * 1.0\nz[1] = y * 3.0"),
+                Case("z", N(3, 4), N(4), pre="z = np.zeros((3, 4))\nz[1:, :] = y\nz[0] += x[0] * y"),
+                Case("z", N(5), pre="z = np.ones(5)\nfor i in range(1, 5):\n    z[i] = z[i - 1] * x[i]")],
     "list": [Case("np.concatenate([x, y])", N(2), N(3)), Case("np.array([x, y * 2.0])", N(3), N(3))],
     "tuple": [Case("np.stack((x, y), axis=1)", N(3), N(3)), Case("np.hstack((x, y))", N(2, 2), N(2, 3))],
     # builtins and math on Python numbers

@@ -16,7 +16,7 @@ IMPURE = {"pop", "list", "push"}
 def eliminate_common_subexpressions(fn: ir.Function) -> ir.Function:
     fn = copy.deepcopy(fn)
     mapping: dict[str, ir.Atom] = {}
-    _block(fn.body, {}, mapping)
+    _block(fn.body, {}, mapping, set(fn.arrays))
     _drop_emptied(fn.body)
     if mapping:
         from ..ssa import substitute_block
@@ -44,12 +44,14 @@ def _hashable(a):
     return a
 
 
-def _block(stmts: list, available: dict, mapping: dict) -> None:
+def _block(stmts: list, available: dict, mapping: dict, arrays: set) -> None:
+    """`arrays` (written in place) are never merged: each must stay its own object."""
     available = dict(available)
     for s in stmts:
         if isinstance(s, ir.Effect) and s.value is None:
             continue
         if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op not in IMPURE \
+                and s.target not in arrays and s.value.op != "setitem" \
                 and not s.value.op.startswith("s2s.runtime.require"):
             key = _key(s.value, mapping)
             if key in available:
@@ -62,11 +64,11 @@ def _block(stmts: list, available: dict, mapping: dict) -> None:
                 s.value = None
             available[key] = True
         elif isinstance(s, ir.If):
-            _block(s.body, available, mapping)
-            _block(s.orelse, available, mapping)
+            _block(s.body, available, mapping, arrays)
+            _block(s.orelse, available, mapping, arrays)
         elif isinstance(s, ir.Loop):
-            _block(s.header, available, mapping)
-            _block(s.body, available, mapping)
+            _block(s.header, available, mapping, arrays)
+            _block(s.body, available, mapping, arrays)
 
 
 def _drop_emptied(stmts: list) -> None:

@@ -58,7 +58,7 @@ def simplify(fn: ir.Function) -> ir.Function:
     fn = copy.deepcopy(fn)
     mapping: dict[str, ir.Atom] = {}
     _Peephole(fn).run(fn.body)
-    _pass(fn.body, mapping)
+    _pass(fn.body, mapping, set(fn.arrays))
     if mapping:
         from ..ssa import substitute_block
         resolved = {k: _resolve(v, mapping) for k, v in mapping.items()}
@@ -78,14 +78,16 @@ def _sub(a, mapping):
     return _resolve(a, mapping) if isinstance(a, ir.Var) else a
 
 
-def _pass(stmts: list, mapping: dict) -> None:
+def _pass(stmts: list, mapping: dict, arrays: set) -> None:
+    """`arrays`: arrays written in place, whose definitions must stay fresh arrays (never copies)."""
     keep = []
     for s in stmts:
         if isinstance(s, ir.Assign):
             v = s.value
             if isinstance(v, ir.Call):
                 v = ir.Call(v.op, tuple(_sub(x, mapping) for x in v.args), tuple((k, _sub(x, mapping)) for k, x in v.kwargs))
-                v = simplify_call(v)
+                if s.target not in arrays:
+                    v = simplify_call(v)
             else:
                 v = _sub(v, mapping)
             if isinstance(v, (ir.Var, ir.Const)):
@@ -93,16 +95,16 @@ def _pass(stmts: list, mapping: dict) -> None:
                 continue
             s.value = v
         elif isinstance(s, ir.If):
-            _pass(s.body, mapping)
-            _pass(s.orelse, mapping)
+            _pass(s.body, mapping, arrays)
+            _pass(s.orelse, mapping, arrays)
             for p in s.phis:
                 ops = [_sub(o, mapping) for o in p.operands]
                 if ops[0] == ops[1]:
                     mapping[p.target] = ops[0]
             s.phis = [p for p in s.phis if p.target not in mapping]
         elif isinstance(s, ir.Loop):
-            _pass(s.header, mapping)
-            _pass(s.body, mapping)
+            _pass(s.header, mapping, arrays)
+            _pass(s.body, mapping, arrays)
         keep.append(s)
     stmts[:] = keep
 
@@ -117,17 +119,21 @@ class _Peephole:
     """
 
     def __init__(self, fn: ir.Function):
+        self.arrays = set(fn.arrays)
         self.defs: dict[str, ir.Call] = {}
         _collect_defs(fn.body, self.defs)
 
     def run(self, stmts: list) -> None:
         for s in stmts:
-            if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call):
+            if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.target not in self.arrays:
                 for _ in range(4):
                     new = self.rewrite(s.value)
                     if new is s.value:
                         break
                     s.value = new
+                    if not isinstance(new, ir.Call):  # now a copy: propagated by the next pass
+                        self.defs.pop(s.target, None)
+                        break
                     self.defs[s.target] = new
             elif isinstance(s, ir.If):
                 self.run(s.body)
@@ -152,8 +158,9 @@ class _Peephole:
             if d.op == "numpy.full" and self._def(d.args[0], "numpy.shape") is not None:
                 return self.shape_source(self._def(d.args[0]).args[0])
             arrays = [x for x in d.args if not _num(x)]
-            if len(arrays) == 1 and _preserves_shape(d.op):
-                a = arrays[0]
+            sources = [self.shape_source(x) for x in arrays]
+            if arrays and _preserves_shape(d.op) and all(src == sources[0] for src in sources):
+                a = arrays[0]  # x * x, x + 1.0: shaped like x
                 continue
             return a
         return a
@@ -182,6 +189,9 @@ class _Peephole:
                 shape = self._def(full.args[0], "numpy.shape")
                 if shape is not None and self.shape_source(a[1]) == self.shape_source(shape.args[0]):
                     return ir.Call("truediv", (full.args[1], a[1]))
+        if c.op == "s2s.runtime.unbroadcast" and len(a) == 2 and not _num(a[0]) and \
+                self.shape_source(a[0]) == self.shape_source(a[1]):
+            return a[0]  # already shaped like its target
         if c.op == "mul" and len(a) == 2:
             for full_arg, other in ((a[0], a[1]), (a[1], a[0])):
                 full = self._def(full_arg, "numpy.full")

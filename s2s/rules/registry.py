@@ -74,7 +74,7 @@ def _load() -> None:
     if _loaded:
         return
     _loaded = True
-    from . import arith, mathrules, numpyrules  # noqa: F401  (registration by import)
+    from . import arith, arrays, mathrules, numpyrules  # noqa: F401  (registration by import)
     try:
         from . import numpy_extra  # noqa: F401
     except ImportError:
