@@ -10,7 +10,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import s2s  # noqa: E402
-from _timing import best, row  # noqa: E402
+from _timing import compare, row  # noqa: E402
 
 
 def logistic_map(r, x0, n):
@@ -43,8 +43,8 @@ def main():
                           ("Euler integrator, 1000 steps", euler, (0.7, 1.0, 1000)),
                           ("while loop, 1000 steps", damped_while, (0.8,))]:
         g = s2s.grad(f)
-        f_t = best(f, *args)
-        g_t = best(g, *args)
+        t = compare([("f", f), ("g", g)], args)
+        f_t, g_t = t["f"], t["g"]
         print(name)
         print(row("function", f_t, f_t))
         print(row("s2s gradient", g_t, f_t))

@@ -7,6 +7,10 @@ a second s2s.grad(f) (with its first call) >= 100x faster than the first.
 import math
 import os
 import sys
+
+# one BLAS thread: on a 2-core machine the ratios then do not depend on what the other core is doing
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 import time
 
 import numpy as np
@@ -15,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import s2s  # noqa: E402
-from _timing import best, row  # noqa: E402
+from _timing import best, compare, row  # noqa: E402
 
 
 def quickstart(x1, x2):
@@ -39,9 +43,8 @@ def main():
     print("quick-start f(x1, x2) = ln(x1) + x1*x2 - sin(x2), gradient w.r.t. both")
     g = s2s.grad(quickstart, wrt=(0, 1))
     assert np.allclose(g(2.0, 3.0), quickstart_grad_by_hand(2.0, 3.0))
-    f_t = best(quickstart, 2.0, 3.0)
-    hand_t = best(quickstart_grad_by_hand, 2.0, 3.0)
-    s2s_t = best(g, 2.0, 3.0)
+    t = compare([("f", quickstart), ("hand", quickstart_grad_by_hand), ("s2s", g)], (2.0, 3.0))
+    f_t, hand_t, s2s_t = t["f"], t["hand"], t["s2s"]
     print(row("function", f_t, f_t))
     print(row("hand-written gradient", hand_t, f_t))
     print(row("s2s gradient", s2s_t, f_t))
@@ -53,9 +56,8 @@ def main():
     W, x, b = rng.normal(size=(256, 256)) / 16, rng.normal(size=256), rng.normal(size=256)
     gm = s2s.grad(mlp_layer)
     assert np.allclose(gm(W, x, b), mlp_layer_grad_by_hand(W, x, b))
-    f_t = best(mlp_layer, W, x, b)
-    hand_t = best(mlp_layer_grad_by_hand, W, x, b)
-    s2s_t = best(gm, W, x, b)
+    t = compare([("f", mlp_layer), ("hand", mlp_layer_grad_by_hand), ("s2s", gm)], (W, x, b))
+    f_t, hand_t, s2s_t = t["f"], t["hand"], t["s2s"]
     print(row("function", f_t, f_t))
     print(row("hand-written gradient", hand_t, f_t))
     print(row("s2s gradient", s2s_t, f_t))

@@ -145,6 +145,7 @@ def scalars(fn: ir.Function, result_is_scalar: bool, assume=()) -> set[str]:
 
 
 def _scalars(facts, fn, result_is_scalar, known: set, optimistic: set) -> set[str]:
+    shapes = {t for t, op, _, _ in facts if op == "numpy.shape"}
     changed = True
     while changed:
         changed = False
@@ -159,6 +160,9 @@ def _scalars(facts, fn, result_is_scalar, known: set, optimistic: set) -> set[st
             elif op in FULL_REDUCTIONS and len(args) == 1 and all(
                     isinstance(v, ir.Const) and v.value is None for k, v in kwargs if k == "axis"):
                 is_scalar = True
+            elif op == "getitem" and len(args) == 2 and isinstance(args[1], ir.Const) \
+                    and isinstance(args[1].value, int) and isinstance(args[0], ir.Var) and args[0].name in shapes:
+                is_scalar = True  # an entry of a shape: x.shape[0]
             elif op in ("copy", "phi") or _elementwise(op):
                 is_scalar = all(_is_scalar_atom(a, known) for a in args) and not kwargs
             if is_scalar:
