@@ -76,9 +76,14 @@ class Jvp(api.Transformed):
         code = getattr(self.__wrapped__, "__code__", None)
         if code is not None and len(primals) == code.co_argcount:
             return tuple(primals)
-        try:
-            sig = inspect.signature(self.__wrapped__)
-        except (TypeError, ValueError):
+        sig = getattr(self, "_signature", None)
+        if sig is None:  # found once: a Transformed function (jvp of a grad) has no __code__
+            try:
+                sig = inspect.signature(self.__wrapped__)
+            except (TypeError, ValueError):
+                sig = False
+            self._signature = sig
+        if sig is False or len(primals) == len(sig.parameters):
             return tuple(primals)
         bound = sig.bind(*primals)
         bound.apply_defaults()

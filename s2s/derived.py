@@ -78,7 +78,7 @@ class Hessian:
 
     def __call__(self, *args):
         h = np.asarray(self._jac(*args), dtype=float)
-        params = list(inspect.signature(self.__wrapped__).parameters)
+        params = self._params = getattr(self, "_params", None) or list(inspect.signature(self.__wrapped__).parameters)
         x = args[params.index(self._wrt) if isinstance(self._wrt, str) else self._wrt]
         return h.reshape(np.shape(x) + np.shape(x))
 

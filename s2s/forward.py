@@ -106,6 +106,8 @@ class _Forward:
         self.fn.temps = frozenset(self.fn.temps - {old})
         self.active = {("y" if n == old else n) for n in self.active}
         self.scalars = {("y" if n == old else n) for n in self.scalars}
+        if old in self.ndims:
+            self.ndims["y"] = self.ndims.pop(old)
 
     # ----- zeros, only where a phi or the result needs one
     def zero(self, atom: ir.Atom, out: list, loc) -> ir.Atom:
@@ -210,14 +212,14 @@ class _Forward:
                 raise NotBatchable(value.op)
             parts, align = found
             align = align and s.target not in self.scalars
-            rank = self.ndims.get(s.target)
-            if align and rank is not None and all(
-                    self.ndims.get(a.name) == rank for a, t in zip(value.args, tangents) if t is not None):
-                align = False  # every operand with a tangent has the result's rank: nothing to widen
+        widened = {}  # operand position -> its tangent given a leading batch axis only (vector mode)
         with Emitter(self.fresh, s.loc) as em:
             if rule.fn is not None and not self.batched:
                 total = rule.fn(tuple(lift(t) if t is not None else None for t in tangents), ans, *args, **kwargs)
                 sources = [i for i, t in enumerate(tangents) if t is not None]
+            elif _is_square(value, tangents):
+                # x * x: the one contribution 2 x dx (two operations on the tangent path, not three)
+                total, sources = 2.0 * args[0] * lift(tangents[0]), [0]
             else:
                 total, sources = None, []
                 for i, t in enumerate(tangents):
@@ -226,7 +228,11 @@ class _Forward:
                         continue
                     d = lift(t)
                     if align:
-                        d = _emit_call("s2s.runtime.batch_align", d, ans)
+                        d = self._align(d, value.args[i], s.target, ans)
+                        if isinstance(d, Sym) and d.atom != t:  # not batch_align: it widens completely
+                            widened[i] = d if _emitted_op(d, em) == "getitem" else None
+                        else:
+                            widened[i] = d
                     contribution = part(d, ans, *args, **kwargs)
                     sources.append(i)
                     total = contribution if total is None else _add(total, contribution, em)
@@ -234,6 +240,11 @@ class _Forward:
                 return
             if rule.broadcast and not self.batched and self._may_be_narrower(total, tangents, sources, value, s.target, em):
                 total = _emit_call("s2s.runtime.broadcast_tangent", total, ans)
+            elif self.batched and any(w is not None for w in widened.values()) and len(sources) == 1 \
+                    and widened.get(sources[0]) is not None and self._may_be_narrower(
+                    total, [widened.get(i) for i in range(len(tangents))], sources, value, s.target, em,
+                    batched=True):
+                total = _emit_call("s2s.runtime.batch_align", total, ans)
         stmts = em.stmts
         atom = to_atom(total)
         if isinstance(atom, ir.Const):
@@ -273,11 +284,27 @@ class _Forward:
         self.tan[s.target] = ir.Var(target)
         self.spelled.add(s.target)
 
-    def _may_be_narrower(self, total, tangents, sources, value: ir.Call, target: str, em) -> bool:
+    def _align(self, d, operand: ir.Atom, target: str, ans):
+        """Vector mode: the batched tangent `d` of `operand` made to broadcast against the result `target`.
+
+        Where both ranks are known, a lower-rank tangent only gets unit axes after its batch axis
+        (`dx[:, None]`: NumPy broadcasting does the rest); a tangent of the result's rank is used as
+        it is. Otherwise `rt.batch_align` widens it at run time."""
+        rank = self.ndims.get(target)
+        r = self.ndims.get(operand.name) if isinstance(operand, ir.Var) else None
+        if rank is None or r is None or r > rank:
+            return _emit_call("s2s.runtime.batch_align", d, ans)
+        if r == rank:
+            return d
+        return _emit_call("getitem", d, slice(None), *([None] * (rank - r)))
+
+    def _may_be_narrower(self, total, tangents, sources, value: ir.Call, target: str, em, batched=False) -> bool:
         """Is the tangent `d` (or `-d`) of one operand, and can broadcasting make the result larger?"""
         if target in self.scalars or len(sources) != 1:
             return False
         d = tangents[sources[0]]
+        if batched:
+            d = to_atom(d)
         atom = to_atom(total)
         if atom != d:
             inner = _negation_of(atom, em)
@@ -356,6 +383,19 @@ def _ranks(fn: ir.Function, params: dict) -> dict:
                    for a, r in zip(c.args[1:], ranks[1:])):
                 return ranks[0] - sum(1 for r in ranks[1:] if r == 0)
             return None
+        known = all(r is not None for r in ranks)
+        if c.op in ("matmul", "numpy.matmul", "numpy.dot") and len(ranks) == 2 and known and not c.kwargs:
+            ra, rb = ranks
+            if ra == 0 or rb == 0:
+                return max(ra, rb) if c.op == "numpy.dot" else None
+            return ra + rb - 2 if c.op == "numpy.dot" or min(ra, rb) == 1 else max(ra, rb)
+        if c.op == "numpy.cross" and len(ranks) == 2 and known and min(ranks) >= 1 and not c.kwargs:
+            return max(ranks)  # vectors in the last axis, leading axes broadcast
+        if c.op == "numpy.outer":
+            return 2
+        from .rules.runtime_rules import RANK_OF_ARGUMENT
+        if c.op in RANK_OF_ARGUMENT and len(ranks) > RANK_OF_ARGUMENT[c.op]:
+            return ranks[RANK_OF_ARGUMENT[c.op]]  # an adjoint has the shape of its primal
         rule = registry.tangent_rule(c.op)
         elementwise = c.op in ARITH_OPS or (rule is not None and rule.broadcast)
         if elementwise and c.op not in ("matmul",) and not c.kwargs and all(r is not None for r in ranks):
@@ -426,6 +466,18 @@ def _is_range(fn: ir.Function, it) -> bool:
                 walk(s.body)
     walk(fn.body)
     return bool(found) and found[0]
+
+
+def _emitted_op(v, em: Emitter):
+    for s in reversed(em.stmts):
+        if isinstance(v.atom, ir.Var) and s.target == v.atom.name:
+            return s.value.op if isinstance(s.value, ir.Call) else None
+    return None
+
+
+def _is_square(value: ir.Call, tangents: list) -> bool:
+    return value.op in ("mul", "numpy.multiply") and len(value.args) == 2 and not value.kwargs \
+        and isinstance(value.args[0], ir.Var) and value.args[0] == value.args[1] and tangents[0] is not None
 
 
 def _scalar_atom(a, known: set) -> bool:

@@ -519,3 +519,31 @@ def test_jacobian_falls_back_to_one_call_per_tangent_without_a_batched_rule():
     assert jac._vector.get(0) is False
     numeric = np.stack([directional_fd(uses_cumprod, (x,), (0,), (e,)) for e in np.eye(3)], axis=-1)
     assert_close(got, numeric, what="cumprod jacobian")
+
+
+# ---------------------------------------------------------------- what the generator emits on the tangent path
+def squares(x, w):
+    return np.sum(w * w * x)
+
+
+def test_square_has_one_tangent_contribution():
+    text = s2s.jvp(squares, wrt=1).source
+    assert "2.0 * w * dw" in text, text  # not dw * w + w * dw
+    x, w = np.array([1.0, 2.0]), np.array([0.5, -1.5])
+    _, t = s2s.jvp(squares, wrt=1)((x, w), (np.array([1.0, 0.0]),))
+    assert t == pytest.approx(2.0 * 0.5 * 1.0)
+
+
+def rotate_about(k, X):
+    return np.cross(k, X) * np.dot(k, X) + X / np.sqrt(np.sum(k * k))
+
+
+def test_vector_mode_aligns_tangents_by_rank_and_batches_cross():
+    k, X = np.array([0.3, -0.2, 0.9]), np.array([1.0, 2.0, -0.5])
+    jac = jacobian_forward(rotate_about, wrt=(0, 1))
+    got = jac(k, X)
+    text = jac.source
+    assert "vector forward-mode" in text and "batch_align" not in text, text  # ranks known: d[:, None]
+    for w, j in zip((0, 1), got):
+        numeric = np.stack([directional_fd(rotate_about, (k, X), (w,), (e,)) for e in np.eye(3)], axis=-1)
+        assert_close(j, numeric, what=f"wrt {w}")

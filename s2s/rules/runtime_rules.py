@@ -91,3 +91,9 @@ linear("extremum_adjoint", lambda G, g, ans, x, axis=None, keepdims=False:
        rt.extremum_tangent(G, ans, x, **_kw(axis=(axis, None), keepdims=(keepdims, False))))
 linear("cumsum_adjoint", lambda G, g, x, axis=None: np.cumsum(G, **_kw(axis=(axis, None))))
 linear("diff_adjoint", lambda G, g, n=1, axis=-1: np.diff(G, **_kw(n=(n, 1), axis=(axis, -1))))
+
+# ---------------------------------------------------------------- ranks (vector mode aligns tangents by rank)
+# an adjoint has the shape of its primal: the helper's result has the rank of this argument
+RANK_OF_ARGUMENT = {RT + "unbroadcast": 1, RT + "sum_adjoint": 1, RT + "mean_adjoint": 1, RT + "getitem_adjoint": 1,
+                    RT + "matmul_adjoint_a": 1, RT + "matmul_adjoint_b": 2, RT + "dot_adjoint_a": 1,
+                    RT + "dot_adjoint_b": 2, RT + "extremum_adjoint": 2, RT + "cumsum_adjoint": 1}

@@ -309,6 +309,15 @@ batched("numpy.ravel", lambda d, ans, x: rt.batch_reshape(d, -1))
 batched("matmul", lambda d, ans, a, b: d @ b, lambda d, ans, a, b: rt.batch_matmul_right(a, d, b))
 batched("numpy.matmul", lambda d, ans, a, b: d @ b, lambda d, ans, a, b: rt.batch_matmul_right(a, d, b))
 batched("numpy.dot", lambda d, ans, a, b: rt.batch_dot_left(d, a, b), lambda d, ans, a, b: rt.batch_dot_right(a, d, b))
+def _last_axis_only(kwargs: dict, key: str) -> None:
+    if kwargs:  # axisa/axisb/axisc/axis name axes that the batch axis would shift
+        from ..forward import NotBatchable
+        raise NotBatchable(key)
+
+
+batched("numpy.cross",  # vectors in the last axis: the batch axis is one more leading axis
+        lambda d, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or np.cross(d, b),
+        lambda d, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or np.cross(a, d))
 batched("numpy.outer", lambda d, ans, a, b: rt.batch_outer_left(d, b), lambda d, ans, a, b: rt.batch_outer_right(a, d))
 
 
