@@ -433,10 +433,25 @@ class _Reverse:
         for n in sorted((k for k, v in body_pending.items() if v and k not in body_defs), key=self._order):
             init = self.collect(n, pending, out)
             acc = self.adjoint_name(n)
-            contribution = self.collect(n, body_pending, rev_body, named=False)
-            nxt = self.fresh()
-            rev_body.append(ir.Assign(nxt, ir.Call("add", (ir.Var(acc), contribution))))
-            rphis.append(ir.Phi(acc, [init if init is not None else ZERO, ir.Var(nxt)]))
+            # an element's adjoint is added in place (rt.add_at), not as a whole array of zeros per iteration
+            scatters = [self._scatter(c, rev_body) for c in body_pending[n]]
+            body_pending[n] = [c for c, sc in zip(body_pending[n], scatters) if sc is None]
+            current: ir.Atom = ir.Var(acc)
+            for sc in scatters:
+                if sc is not None:
+                    nxt = self.fresh()
+                    rev_body.append(ir.Assign(nxt, ir.Call("s2s.runtime.add_at", (current,) + sc), self.loc))
+                    current = ir.Var(nxt)
+            if any(sc is not None for sc in scatters) and init is not None:
+                copied = self.fresh()  # the accumulator is changed in place: it must not be shared
+                out.append(ir.Assign(copied, ir.Call("numpy.copy", (init,)), self.loc))
+                init = ir.Var(copied)
+            if body_pending[n]:
+                contribution = self.collect(n, body_pending, rev_body, named=False)
+                nxt = self.fresh()
+                rev_body.append(ir.Assign(nxt, ir.Call("add", (current, contribution))))
+                current = ir.Var(nxt)
+            rphis.append(ir.Phi(acc, [init if init is not None else ZERO, current]))
             if init is None:
                 self.maybe_short.add(acc)
             self.add_pending(pending, n, ir.Var(acc))
@@ -541,6 +556,21 @@ class _Reverse:
             ok(n)
         order = [s.target for s in loop.body if isinstance(s, ir.Assign)]
         return [chosen[n] for n in order if n in chosen]
+
+    def _scatter(self, contribution, block: list):
+        """(g, x, *index) if `contribution` is `rt.getitem_adjoint(g, x, *index)` computed at the top of
+        `block` for this use only; its statement is then removed."""
+        if not isinstance(contribution, ir.Var):
+            return None
+        for i, s in enumerate(block):
+            if isinstance(s, ir.Assign) and s.target == contribution.name:
+                if isinstance(s.value, ir.Call) and s.value.op == "s2s.runtime.getitem_adjoint" \
+                        and not s.value.kwargs:
+                    del block[i]
+                    self.temp_defs.pop(s.target, None)
+                    return s.value.args
+                return None
+        return None
 
     def _defining_block(self, loop: ir.Loop, name: str) -> list:
         """The reversed block whose start should restore `name` (defined in `loop`'s body)."""

@@ -133,6 +133,23 @@ def setitem_adjoint(g, *index):
     return out
 
 
+def add_at(acc, g, x, *index):
+    """`acc + getitem_adjoint(g, x, *index)`, in place: an accumulator of x's adjoint in a reversed loop.
+
+    `acc` starts as 0.0 (or a copy the loop owns); it becomes a float array shaped like `x`."""
+    if isinstance(x, (tuple, list)):
+        return acc + getitem_adjoint(g, x, *index)
+    if not isinstance(acc, np.ndarray) or acc.shape != np.shape(x) or not acc.flags.writeable:
+        acc = np.broadcast_to(acc, np.shape(x)).astype(np.result_type(np.asarray(x).dtype, np.float64))
+    idx = index[0] if len(index) == 1 else index
+    if isinstance(idx, (int, np.integer, slice)) or (isinstance(idx, tuple) and all(
+            isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in idx)):
+        acc[idx] += g  # basic indexing: no repeated elements
+    else:
+        np.add.at(acc, idx, g)
+    return acc
+
+
 def transpose_adjoint(g, axes=None):
     """Adjoint of `np.transpose(x, axes)`: transpose back with the inverse permutation."""
     if axes is None:

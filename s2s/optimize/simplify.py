@@ -105,6 +105,13 @@ def _pass(stmts: list, mapping: dict, arrays: set) -> None:
         elif isinstance(s, ir.Loop):
             _pass(s.header, mapping, arrays)
             _pass(s.body, mapping, arrays)
+            from ..walk import contains_exit
+            if not contains_exit(s.body):  # a phi that the loop never changes is its initial value
+                for p in list(s.phis):
+                    back = _sub(p.operands[1], mapping)
+                    if back == ir.Var(p.target) and p.target not in arrays:
+                        mapping[p.target] = _sub(p.operands[0], mapping)
+                        s.phis.remove(p)
         keep.append(s)
     stmts[:] = keep
 
