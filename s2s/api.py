@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 
 from . import cache, fence, persistent
@@ -158,7 +159,23 @@ class Transformed:
     def __get__(self, obj, objtype=None):
         if obj is None:
             return self
-        return functools.partial(self.__call__, obj)
+        return _Bound(self, obj)
+
+
+class _Bound:
+    """A transformed method bound to its instance: `self` is passed first, like a bound method."""
+
+    def __init__(self, transformed: Transformed, obj):
+        self.__wrapped__ = transformed.__wrapped__
+        self.__self__ = obj
+        self._transformed = transformed
+
+    @property
+    def source(self) -> str:
+        return self._transformed.source
+
+    def __call__(self, *args, **kwargs):
+        return self._transformed(self.__self__, *args, **kwargs)
 
 
 def _grad_transform(f, wrt, return_value=False):
@@ -200,6 +217,13 @@ _TRANSFORMS = {"grad": _grad_transform, "vjp": _vjp_transform}
 
 
 def _decorator(kind, f, **options):
+    if f is not None and inspect.ismethod(f):
+        # a bound method: transform its function; positions in wrt count from after `self`
+        wrt = options.get("wrt", 0)
+        shift = (lambda w: w + 1 if isinstance(w, int) and not isinstance(w, bool) and w >= 0 else w)
+        options["wrt"] = tuple(shift(w) for w in wrt) if isinstance(wrt, (tuple, list)) else shift(wrt)
+        return Transformed(f.__func__, kind, options["wrt"], {k: v for k, v in options.items() if k != "wrt"}
+                           ).__get__(f.__self__)
     if f is None:
         return lambda g: Transformed(g, kind, options.pop("wrt", 0) if False else options.get("wrt", 0),
                                      {k: v for k, v in options.items() if k != "wrt"})

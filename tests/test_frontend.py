@@ -1,0 +1,80 @@
+"""Reading functions: decorated, methods, lambdas, closures, helpers defined later."""
+import math
+
+import numpy as np
+
+import s2s
+
+
+@s2s.grad
+def decorated(x):
+    return x * math.sin(x)
+
+
+@s2s.grad(wrt="y")
+def decorated_with_options(x, y):
+    return x * y ** 2
+
+
+class Model:
+    def __init__(self, scale):
+        self.scale = scale
+
+    def energy(self, x):
+        return x ** 3 * 2.0
+
+    @s2s.grad(wrt=1)
+    def energy_grad(self, x):
+        return x ** 3 * 2.0
+
+
+def calls_later_helper(x):
+    return defined_after(x) * 2.0
+
+
+def defined_after(v):
+    return math.exp(v)
+
+
+def test_decorated_function_source_has_no_decorator_line():
+    assert abs(decorated(0.3) - (math.sin(0.3) + 0.3 * math.cos(0.3))) < 1e-12
+    assert "@s2s" not in decorated.source and "s2s.grad" not in decorated.source
+    assert decorated_with_options(2.0, 3.0) == 12.0
+
+
+def test_methods():
+    m = Model(2.0)
+    assert s2s.grad(Model.energy, wrt=1)(m, 2.0) == 24.0
+    bound = s2s.grad(m.energy)  # a bound method: self is passed, wrt counts from x
+    assert bound(2.0) == 24.0 and "def grad_energy(self, x)" in bound.source
+    assert m.energy_grad(2.0) == 24.0
+
+
+def test_lambda_and_closure():
+    g = s2s.grad(lambda x: x * x + 1.0)
+    assert g(3.0) == 6.0
+    k = 4.0
+
+    def inner(x):
+        return k * x ** 2
+
+    assert s2s.grad(inner)(1.5) == 12.0
+
+
+def test_helper_defined_after_the_function():
+    assert abs(s2s.grad(calls_later_helper)(0.5) - 2.0 * math.exp(0.5)) < 1e-12
+
+
+def test_wrapped_and_source():
+    g = s2s.grad(decorated.__wrapped__)
+    assert g.__wrapped__ is decorated.__wrapped__
+    assert s2s.source(g) == g.source
+    assert "def decorated" in s2s.ssa(decorated.__wrapped__)
+
+
+def test_gradient_types_follow_the_arguments():
+    def f(x, y):
+        return np.sum(x * y)
+    gx, gy = s2s.grad(f, wrt=(0, 1))(np.ones(3), 2)
+    assert isinstance(gx, np.ndarray) and gx.shape == (3,)
+    assert isinstance(gy, float)
