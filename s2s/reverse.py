@@ -366,8 +366,8 @@ class _Reverse:
         for n in sorted(set(leftovers[0]) | set(leftovers[1]), key=self._order):
             operands = []
             for k in (0, 1):
-                if n in leftovers[k]:
-                    operands.append(self.collect(n, leftovers[k], blocks[k]))
+                if n in leftovers[k]:  # a temporary: the phi after the if takes the adjoint's name
+                    operands.append(self.collect(n, leftovers[k], blocks[k], named=False))
                 else:
                     operands.append(ZERO)
             if operands[0] == operands[1]:  # the same adjoint on both paths

@@ -7,7 +7,7 @@ def grad_soft_abs(x):
     rt.require_scalar(x)
     # adjoint of line 42: if x > 0.0:
     if x > 0.0:
-        bx_1 = 2.0 * x
+        bx = 2.0 * x
     else:
-        bx_1 = -1.0
-    return bx_1
+        bx = -1.0
+    return bx
