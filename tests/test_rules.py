@@ -372,8 +372,9 @@ CASES = {
                      Case("np.einsum('bij,bj->bi', x, y)", N(2, 3, 4), N(1, 4))],
     "numpy.kron": [Case("np.kron(x, y)", N(2, 3), N(2, 2)), Case("np.kron(x, y)", N(3), N(2)),
                    Case("np.kron(x, y)", N(2, 2), N(3))],
+    # (2-vectors are deprecated since NumPy 2.0 and rejected by 2.5)
     "numpy.cross": [Case("np.cross(x, y)", N(3), N(3)), Case("np.cross(x, y)", N(4, 3), N(3)),
-                    Case("np.cross(x, y)", N(2), N(2)), Case("np.cross(x, y)", N(5, 2), N(5, 2))],
+                    Case("np.cross(x, y)", N(5, 3), N(5, 3))],
     "numpy.convolve": [Case("np.convolve(x, y)", N(5), N(3)), Case("np.convolve(x, y, 'same')", N(5), N(3)),
                        Case("np.convolve(x, y, mode='valid')", N(5), N(3)),
                        Case("np.convolve(x, y, 'same')", N(3), N(4)),
