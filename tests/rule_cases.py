@@ -270,6 +270,8 @@ CASES += [
     ("s2s.runtime.getitem_adjoint", lambda g: rt.getitem_adjoint(g, V, slice(1, None, None)), (V3,), 0),
     ("s2s.runtime.getitem_adjoint", lambda g: rt.getitem_adjoint(g, M34, 1), (V,), 0),
     ("s2s.runtime.getitem_adjoint", lambda g: rt.getitem_adjoint(g, V, IDX[:, 0]), (V3,), 0),
+    ("s2s.runtime.add_at", lambda acc, g: rt.add_at(np.copy(acc), g, M34, 1), (M34, V), (0, 1)),
+    ("s2s.runtime.add_at", lambda acc, g: rt.add_at(acc, g, V, slice(1, None, None)), (0.5, V3), (0, 1)),
     ("s2s.runtime.transpose_adjoint", lambda g: rt.transpose_adjoint(g, (1, 2, 0)), (T324,), 0),
     ("s2s.runtime.transpose_adjoint", lambda g: rt.transpose_adjoint(g), (M23,), 0),
     ("s2s.runtime.adjoint_part", lambda a: rt.adjoint_part(a, 1, V3), ((V, M23),), 0),

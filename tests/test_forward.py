@@ -65,13 +65,18 @@ def assert_tree_close(a, b, what, rtol=1e-5, atol=1e-6):
 
 
 # ---------------------------------------------------------------- the rule tables
+def _builtin(table: dict) -> set:
+    """The keys of s2s's own rules (rules users registered with s2s.adjoint/s2s.tangent in other tests aside)."""
+    return {k for k in table if not k.startswith("s2s.rules.custom.")}
+
+
 def test_every_reverse_rule_has_a_tangent_rule():
     registry._load()
-    missing = sorted(set(registry.REVERSE) - set(registry.TANGENT))
-    extra = sorted(set(registry.TANGENT) - set(registry.REVERSE))
+    missing = sorted(_builtin(registry.REVERSE) - _builtin(registry.TANGENT))
+    extra = sorted(_builtin(registry.TANGENT) - _builtin(registry.REVERSE))
     assert not missing, f"keys with a reverse rule but no tangent rule: {missing}"
     assert not extra, f"keys with a tangent rule but no reverse rule: {extra}"
-    assert set(registry.REVERSE) == set(registry.TANGENT)
+    assert _builtin(registry.REVERSE) == _builtin(registry.TANGENT)
 
 
 def _rule_table():
@@ -93,7 +98,8 @@ except ImportError:
 def test_rule_table_covers_every_tangent_rule():
     registry._load()
     covered = {case[0] for case in RULE_CASES} | {key for key, _, _ in SHARED_CASES}
-    assert set(registry.TANGENT) <= covered, f"tangent rules without a test case: {sorted(set(registry.TANGENT) - covered)}"
+    assert _builtin(registry.TANGENT) <= covered, \
+        f"tangent rules without a test case: {sorted(_builtin(registry.TANGENT) - covered)}"
 
 
 @pytest.mark.parametrize("case", RULE_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(RULE_CASES)])

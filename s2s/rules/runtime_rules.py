@@ -56,6 +56,15 @@ linear("transpose_adjoint", lambda G, g, axes=None: np.transpose(G) if axes is N
        lambda d, ans, g, axes=None: rt.batch_transpose_adjoint(d, axes))
 linear("adjoint_part", lambda G, adjoints, i, x: rt.adjoint_part_adjoint(G, adjoints, i))
 
+# acc + getitem_adjoint(g, x, *index), written into acc in place by the primal; the tangent is built out of
+# place, so no tangent array is written into
+defjvp(RT + "add_at", lambda d, ans, acc, g, x, *index: d,
+       lambda d, ans, acc, g, x, *index: rt.getitem_adjoint(d, x, *index))
+defvjp(RT + "add_at", lambda G, ans, acc, g, x, *index: rt.unbroadcast(G, acc),
+       lambda G, ans, acc, g, x, *index: emit("getitem", G, *index), *SHAPES)
+batched(RT + "add_at", lambda d, ans, acc, g, x, *index: rt.batch_align(d, ans),
+        lambda d, ans, acc, g, x, *index: rt.batch_getitem_adjoint(d, x, *index))
+
 # ---------------------------------------------------------------- products: bilinear in (g, the other factor)
 # matmul_adjoint_a(g, a, b) is the transpose of the map a -> a @ b applied to g: its adjoint with respect
 # to g is G @ b, and with respect to b it is the adjoint of b in `G @ b` paired with g.
@@ -96,4 +105,4 @@ linear("diff_adjoint", lambda G, g, n=1, axis=-1: np.diff(G, **_kw(n=(n, 1), axi
 # an adjoint has the shape of its primal: the helper's result has the rank of this argument
 RANK_OF_ARGUMENT = {RT + "unbroadcast": 1, RT + "sum_adjoint": 1, RT + "mean_adjoint": 1, RT + "getitem_adjoint": 1,
                     RT + "matmul_adjoint_a": 1, RT + "matmul_adjoint_b": 2, RT + "dot_adjoint_a": 1,
-                    RT + "dot_adjoint_b": 2, RT + "extremum_adjoint": 2, RT + "cumsum_adjoint": 1}
+                    RT + "dot_adjoint_b": 2, RT + "extremum_adjoint": 2, RT + "cumsum_adjoint": 1, RT + "add_at": 2}
