@@ -14,6 +14,12 @@ def unbroadcast(g, x):
     shape = np.shape(x)
     if np.shape(g) == shape:
         return g
+    return unbroadcast_to_shape(g, shape)
+
+
+def unbroadcast_to_shape(g, shape: tuple):
+    """Sum `g` down to `shape` (then broadcast up, for a zero that stood for a whole array)."""
+    shape = tuple(shape)
     g = np.asarray(g)
     extra = g.ndim - len(shape)
     if extra > 0:
@@ -22,7 +28,7 @@ def unbroadcast(g, x):
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     if g.shape != shape:
-        g = np.broadcast_to(g, shape)
+        g = np.broadcast_to(g, shape).copy()
     return g if shape else g[()]
 
 

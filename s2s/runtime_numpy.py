@@ -19,6 +19,8 @@ import string
 
 import numpy as np
 
+from .runtime import unbroadcast_to_shape
+
 __all__ = [
     "Parts",
     "reduced_axes", "expand_reduced", "prod_adjoint", "extremum_adjoint", "var_adjoint", "cumsum_adjoint",
@@ -57,18 +59,6 @@ class Parts(list):
         return NotImplemented
 
     __radd__ = __add__
-
-
-def _unbroadcast(g, shape):
-    """Sum `g` down to `shape` (undo NumPy broadcasting)."""
-    g = np.asarray(g)
-    extra = g.ndim - len(shape)
-    if extra > 0:
-        g = g.sum(axis=tuple(range(extra)))
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
-    return np.broadcast_to(g, shape) if g.shape != tuple(shape) else g
 
 
 def _float_zeros(x):
@@ -298,7 +288,7 @@ def array_adjoint(g, x):
     one part per element."""
     if isinstance(x, (list, tuple)):
         return Parts(array_adjoint(g[i], v) for i, v in enumerate(x))
-    return _unbroadcast(g, np.shape(x)) if np.ndim(x) < np.ndim(g) else g
+    return unbroadcast_to_shape(g, np.shape(x)) if np.ndim(x) < np.ndim(g) else g
 
 
 def tile_adjoint(g, x, reps):
@@ -426,14 +416,14 @@ def tensordot_adjoint_b(g, a, b, axes=2):
 def inner_adjoint_a(g, a, b):
     """Adjoint of `np.inner(a, b)` (a sum over the last axes) with respect to `a`."""
     if np.ndim(a) == 0 or np.ndim(b) == 0:
-        return _unbroadcast(g * np.asarray(b), np.shape(a))
+        return unbroadcast_to_shape(g * np.asarray(b), np.shape(a))
     return tensordot_adjoint_a(g, a, b, ([-1], [-1]))
 
 
 def inner_adjoint_b(g, a, b):
     """Adjoint of `np.inner(a, b)` with respect to `b`."""
     if np.ndim(a) == 0 or np.ndim(b) == 0:
-        return _unbroadcast(g * np.asarray(a), np.shape(b))
+        return unbroadcast_to_shape(g * np.asarray(a), np.shape(b))
     return tensordot_adjoint_b(g, a, b, ([-1], [-1]))
 
 
@@ -473,7 +463,7 @@ def einsum_adjoint(g, subscripts, i, *operands):
     if missing:  # letters only operand i sums over: the adjoint is constant along them
         part = np.expand_dims(part, missing)
         part = np.broadcast_to(part, [sizes[c] if c not in known else part.shape[k] for k, c in enumerate(unique)])
-    part = _unbroadcast(part, [sizes[c] for c in unique])
+    part = unbroadcast_to_shape(part, [sizes[c] for c in unique])
     if unique == mine:
         return np.array(part, dtype=float)
     out = np.zeros(np.shape(operands[i]), dtype=float)
@@ -602,7 +592,7 @@ def cross_adjoint_a(g, a, b):
         gb = np.asarray(g)[..., None] * np.stack([b[..., 1], -b[..., 0]], axis=-1)
     else:
         gb = np.cross(b, g)
-    return _unbroadcast(gb, np.shape(a))
+    return unbroadcast_to_shape(gb, np.shape(a))
 
 
 def cross_adjoint_b(g, a, b):
@@ -611,7 +601,7 @@ def cross_adjoint_b(g, a, b):
         ga = np.asarray(g)[..., None] * np.stack([-a[..., 1], a[..., 0]], axis=-1)
     else:
         ga = np.cross(g, a)
-    return _unbroadcast(ga, np.shape(b))
+    return unbroadcast_to_shape(ga, np.shape(b))
 
 
 # ---------------------------------------------------------------- selection
@@ -670,13 +660,13 @@ def select_adjoint_choices(g, condlist, choicelist):
     """Adjoint of `np.select(condlist, choicelist, default)` with respect to the choices (a list): choice `i`
     receives `g` where condition `i` is the first true one."""
     owner = _select_owner(condlist)
-    return Parts(_unbroadcast(np.where(owner == i, g, 0.0), np.shape(c)) for i, c in enumerate(choicelist))
+    return Parts(unbroadcast_to_shape(np.where(owner == i, g, 0.0), np.shape(c)) for i, c in enumerate(choicelist))
 
 
 def select_adjoint_default(g, condlist, default):
     """Adjoint of `np.select(condlist, choicelist, default)` with respect to `default`: `g` where no condition holds."""
     owner = _select_owner(condlist)
-    return _unbroadcast(np.where(owner == len(condlist), g, 0.0), np.shape(default))
+    return unbroadcast_to_shape(np.where(owner == len(condlist), g, 0.0), np.shape(default))
 
 
 def _interp_segment(x, xp):
@@ -720,16 +710,16 @@ def sinc_derivative(x):
 def solve_adjoint_b(g, a, b):
     """Adjoint of `np.linalg.solve(a, b)` with respect to `b`: `solve(a^T, g)`."""
     if np.ndim(b) == 1:
-        return _unbroadcast(np.linalg.solve(mT(a), np.asarray(g)[..., None])[..., 0], np.shape(b))
-    return _unbroadcast(np.linalg.solve(mT(a), g), np.shape(b))
+        return unbroadcast_to_shape(np.linalg.solve(mT(a), np.asarray(g)[..., None])[..., 0], np.shape(b))
+    return unbroadcast_to_shape(np.linalg.solve(mT(a), g), np.shape(b))
 
 
 def solve_adjoint_a(g, ans, a, b):
     """Adjoint of `x = np.linalg.solve(a, b)` with respect to `a`: `-solve(a^T, g) x^T`."""
     if np.ndim(b) == 1:
         gb = np.linalg.solve(mT(a), np.asarray(g)[..., None])
-        return _unbroadcast(-gb * np.asarray(ans)[..., None, :], np.shape(a))
-    return _unbroadcast(-np.linalg.solve(mT(a), g) @ mT(ans), np.shape(a))
+        return unbroadcast_to_shape(-gb * np.asarray(ans)[..., None, :], np.shape(a))
+    return unbroadcast_to_shape(-np.linalg.solve(mT(a), g) @ mT(ans), np.shape(a))
 
 
 def det_adjoint(g, ans, a):
