@@ -13,6 +13,8 @@ import difflib
 import io
 import linecache
 import re
+import sys
+import types
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 FENCE = re.compile(r"^```([\w-]*)\s*$")
 EXPECTED_DOCS = {"tutorial.md", "modes.md", "syntax.md", "custom_rules.md", "naming.md", "snapshots.md",
-                 "limitations.md"}
+                 "limitations.md", "debugging.md"}
 
 
 @dataclass
@@ -91,7 +93,11 @@ def test_doc_code_blocks_run_and_print_what_the_doc_shows(path, monkeypatch):
     monkeypatch.delenv(testing.ENV_VAR, raising=False)
     monkeypatch.setattr(testing, "_update_override", None)
     found = blocks(path)
-    namespace = {"__name__": f"docs_{path.stem}"}
+    # The blocks' namespace is an importable module, as a reader's own file would be (generated code that
+    # uses custom rules imports the module that registered them).
+    module = types.ModuleType(f"docs_{path.stem}")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    namespace = module.__dict__
     rewrites = []
     mismatches = []
     for block, expected in output_pairs(path, found):
