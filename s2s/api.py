@@ -178,15 +178,52 @@ class _Bound:
         return self._transformed(self.__self__, *args, **kwargs)
 
 
+def _uses_stacks(stmts) -> bool:
+    """Does the function push to or pop from lists (the loop stacks of generated gradient code)?"""
+    from .walk import calls_in
+    return any(c.op in ("push", "pop") for c in calls_in(stmts))
+
+
 def _grad_transform(f, wrt, return_value=False):
     primal, src = _primal(f)
     names, single = resolve_wrt(primal.params, wrt, primal.name)
     name = ("value_and_grad_" if return_value else "grad_") + primal.name
+    if _uses_stacks(primal.body):
+        return _grad_by_forward_mode(primal, src, names, single, return_value, name)
     adj = _verify(reverse(primal, names, return_value=return_value, namer=_namer_for(primal), name=name,
                            single=single))
     adj.temps = frozenset(set(primal.temps) | _temps_after(adj))
     opt = _verify(optimize(adj))
     text = generate(opt, _header(primal, "gradient"))
+    filename = pseudo_filename("gradient", primal.name, src.filename, src.tree.lineno)
+    return text, compile_source(text, filename, name, opt.free, src.filename, primal.name, primal.deps)
+
+
+def _grad_by_forward_mode(primal, src, names, single, return_value, name):
+    """The gradient of generated gradient code whose loops keep stacks: forward mode over it.
+
+    A derivative of a scalar result with respect to a number is one forward
+    sweep (tangent 1.0): the same value reverse mode would give, with the
+    stacks simply carried along with their tangents (`dy_saved`)."""
+    from .forward import forward
+    namer = _namer_for(primal)
+    jvp_name = namer.fresh("jvp_" + primal.name)
+    fwd = _verify(forward(primal, names, namer, name=jvp_name))
+    opt = _verify(optimize(fwd))
+    args = ", ".join(primal.params)
+    from .analysis import scalars
+    if single and names[0] in scalars(primal, result_is_scalar=True):
+        # a number: one sweep with tangent 1.0, written out so that it can be transformed again
+        call = f"{jvp_name}({args}, 1.0)"
+        entry = (f"def {name}({args}):\n    rt.require_scalar({names[0]})\n"
+                 f"    return {call if return_value else call + '[1]'}\n")
+    else:
+        positions = ", ".join(str(primal.params.index(n)) for n in names)
+        entry = (f"def {name}({args}):\n"
+                 f"    return rt.forward_gradient({jvp_name}, ({args}{',' if len(primal.params) == 1 else ''}), "
+                 f"({positions}{',' if len(names) == 1 else ''}), single={single}, value={bool(return_value)})\n")
+    text = generate(opt, _header(primal, "gradient, by forward mode over generated code with loop stacks"),
+                    after=entry)
     filename = pseudo_filename("gradient", primal.name, src.filename, src.tree.lineno)
     return text, compile_source(text, filename, name, opt.free, src.filename, primal.name, primal.deps)
 

@@ -177,6 +177,36 @@ def adjoint_part(adjoints, i, x):
     return zeros_like(x) if g is None else unbroadcast(g, x)
 
 
+def forward_gradient(jvp, args, positions, single=True, value=False):
+    """The gradient of a scalar function from its forward-mode `jvp(*args, *tangents)`: one sweep per
+    element of each argument in `positions` (one sweep for a number)."""
+    grads = []
+    result = None
+    zeros = [zeros_like(args[p]) for p in positions]
+    for k, p in enumerate(positions):
+        x = args[p]
+        shape = np.shape(x)
+        out = np.zeros(shape)
+        for idx in np.ndindex(*shape):
+            tangents = list(zeros)
+            if shape:
+                basis = np.zeros(shape)
+                basis[idx] = 1.0
+                tangents[k] = basis
+            else:
+                tangents[k] = 1.0
+            result, tangent = jvp(*args, *tangents)
+            require_scalar(result)
+            out[idx] = tangent
+        grads.append(out if isinstance(x, np.ndarray) else float(out))
+    grad = grads[0] if single else tuple(grads)
+    if value:
+        if result is None:
+            result = jvp(*args, *zeros)[0]
+        return result, grad
+    return grad
+
+
 def require_scalar(*values):
     """`grad` needs a scalar result: raise the error that names `vjp` otherwise.
 

@@ -80,3 +80,16 @@ def contains_break(stmts: list) -> bool:
         if isinstance(s, ir.If) and (contains_break(s.body) or contains_break(s.orelse)):
             return True
     return False
+
+
+def calls_in(stmts: list):
+    """Every primitive call in `stmts`, nested regions included."""
+    for s in stmts:
+        if isinstance(s, (ir.Assign, ir.Effect)) and isinstance(s.value, ir.Call):
+            yield s.value
+        elif isinstance(s, ir.If):
+            yield from calls_in(s.body)
+            yield from calls_in(s.orelse)
+        elif isinstance(s, ir.Loop):
+            yield from calls_in(s.header)
+            yield from calls_in(s.body)

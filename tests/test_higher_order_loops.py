@@ -1,0 +1,68 @@
+"""grad(grad(f)) and grad(grad(grad(f))) of functions with loops and branches (their gradients keep stacks)."""
+import math
+
+import numpy as np
+import pytest
+
+import s2s
+
+
+def looped(x):
+    y = x
+    for i in range(4):
+        y = y * math.sin(y) + x
+    return y
+
+
+def looped_with_branch(x):
+    s = 0.0
+    for i in range(5):
+        if s < 1.0:
+            s = s + x * x * i
+        else:
+            s = s * math.cos(x)
+    return s
+
+
+def while_loop(x):
+    y = x
+    n = 0
+    while n < 6:
+        y = math.sqrt(y * y + x)
+        n = n + 1
+    return y
+
+
+def numeric(f, x, eps=1e-5):
+    return (f(x + eps) - f(x - eps)) / (2 * eps)
+
+
+@pytest.mark.parametrize("f,x", [(looped, 0.7), (looped_with_branch, 0.4), (looped_with_branch, 1.3),
+                                 (while_loop, 0.9)])
+def test_second_and_third_derivatives(f, x):
+    g = s2s.grad(f)
+    gg = s2s.grad(g)
+    assert abs(gg(x) - numeric(g, x)) < 1e-6 * max(1.0, abs(gg(x)))
+    g3 = s2s.grad(gg)
+    assert abs(g3(x) - numeric(gg, x)) < 1e-5 * max(1.0, abs(g3(x)))
+
+
+def test_second_derivative_source_is_readable():
+    text = s2s.grad(s2s.grad(looped)).source
+    assert "dy_saved.append(dy)" in text  # the stack's tangent travels with it
+    assert text.rstrip().endswith("return jvp_grad_looped(x, 1.0)[1]")
+
+
+def test_mixed_partial_with_array_argument():
+    def f(x, w):
+        s = 0.0
+        for i in range(3):
+            s = s + math.tanh(x * w[i])
+        return s
+
+    w = np.array([0.5, -1.0, 2.0])
+    gx = s2s.grad(f, wrt=0)
+    mixed = s2s.grad(gx, wrt=1)(0.3, w)
+    eps = 1e-6
+    expected = [(gx(0.3, w + eps * e) - gx(0.3, w - eps * e)) / (2 * eps) for e in np.eye(3)]
+    assert np.allclose(mixed, expected, rtol=1e-6, atol=1e-8)
