@@ -95,7 +95,6 @@ class _Codegen:
         self.fn = fn
         self.imports: set[str] = set()
         self.keys: set[str] = set()  # the dotted primitives the code calls
-        self.files: dict[str, str] = {}  # base name -> path of the user files the comments cite
         self.uses: dict[str, int] = {}
         _count_uses(fn.body, self.uses)
         self.defs: dict[str, ir.Assign] = {}
@@ -143,7 +142,8 @@ class _Codegen:
         prefix = "adjoint of line" if loc.adjoint else "line"
         where = "" if not loc.file or loc.file == self.fn.filename else f" of {os.path.basename(loc.file)}"
         out.append(ast.Expr(ast.Constant(f"{COMMENT}{prefix} {loc.line}{where}: {loc.text}")))
-        self.files[os.path.basename(loc.file)] = loc.file or self.fn.filename
+        if loc.file:
+            CITED_FILES.setdefault(os.path.basename(loc.file), loc.file)
 
     def statement(self, s) -> list:
         if isinstance(s, (ir.Assign, ir.Effect)) and isinstance(s.value, ir.Call) and s.value.op == "setitem":
@@ -555,6 +555,8 @@ def _rename_targets(stmts: list, renames: dict) -> None:
             _rename_targets(s.body, renames)
 
 
+# base name -> path of the user files that `# line N of NAME: ...` comments cite
+CITED_FILES: dict[str, str] = {}
 _LINE_COMMENT = re.compile(r"^\s*# (?:adjoint of )?line (\d+)(?: of ([^:]+))?: ")
 
 
@@ -565,12 +567,11 @@ def line_map(text: str, default_file: str) -> dict:
     map stays right whatever the optimisations removed or folded."""
     out = {}
     current = None
-    files: dict = {}
     for number, line in enumerate(text.splitlines(), start=1):
         m = _LINE_COMMENT.match(line)
         if m:
             name = m.group(2)
-            current = (files.get(name, name) if name else default_file, int(m.group(1)))
+            current = (CITED_FILES.get(name, name) if name else default_file, int(m.group(1)))
             continue
         if current is not None and line.strip() and not line.lstrip().startswith(("#", "def ", "import ", "from ")):
             out[number] = current

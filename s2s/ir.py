@@ -135,7 +135,17 @@ class Function:
     restores: dict = field(default_factory=dict)  # stack-pop target -> the name whose value it restores
     free: dict = field(default_factory=dict)
     deps: dict = field(default_factory=dict)
-    arrays: dict = field(default_factory=dict)  # versions of an array written in place -> its first name  # "module:qualname" -> source of the user functions inlined  # names of data read from the user's module: name -> (object, module)
+    arrays: dict = field(default_factory=dict)  # versions of an array written in place -> its first name
+
+    def __deepcopy__(self, memo):
+        """Passes copy the IR, never the user's data it refers to (`free` values are shared)."""
+        import copy
+        out = copy.copy(self)
+        for f in self.__dataclass_fields__:
+            if f != "free":
+                setattr(out, f, copy.deepcopy(getattr(self, f), memo))
+        out.free = dict(self.free)
+        return out  # "module:qualname" -> source of the user functions inlined  # names of data read from the user's module: name -> (object, module)
 
 
 Stmt = Union[Assign, Effect, If, Loop, Break, Continue, Return]

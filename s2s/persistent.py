@@ -1,8 +1,8 @@
 """The on-disk cache of generated source, used when `S2S_CACHE_DIR` is set.
 
 An entry is keyed by a hash of the function's source text, its qualified name,
-the values its closure holds, the transformation and its options, and the s2s
-version. The next process compiles the stored text without transforming again.
+the values its closure holds, the transformation and its options, the custom
+rules registered (`s2s.adjoint`, ...), and the s2s version. The next process compiles the stored text without transforming again.
 Guarantees:
 - entries are written atomically (a temporary file, then `os.replace`);
 - an entry is used only if it parses, names this key and this s2s version, its
@@ -54,8 +54,19 @@ def key_for(f, kind: str, wrt, options: dict) -> str | None:
         "options": repr(sorted(options.items())), "source": text,
         "name": f"{getattr(f, '__module__', '')}:{getattr(f, '__qualname__', '')}",
         "closure": repr(closure_key(f)),
+        "rules": _custom_rules(),
     }, sort_keys=True)
     return hashlib.sha256(material.encode()).hexdigest()
+
+
+def _custom_rules() -> list:
+    """The rules users registered (they decide what is called and what is descended into)."""
+    from .rules import registry
+    registry._load()
+    out = [("reverse", k, r.user) for k, r in registry.REVERSE.items() if r.user is not None]
+    out += [("tangent", k, r.fn) for k, r in registry.TANGENT.items() if r.user]
+    out += [("nondifferentiable", k, "") for k in registry.NONDIFF if k.startswith("s2s.rules.custom.")]
+    return sorted(out)
 
 
 def _path(key: str) -> str:
