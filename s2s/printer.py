@@ -21,11 +21,31 @@ def format_atom(a) -> str:
     return repr(v)
 
 
+_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "mod": "%", "pow": "**",
+            "matmul": "@", "eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "is": "is",
+            "isnot": "is not", "in": "in", "notin": "not in", "and": "and", "or": "or", "bitand": "&",
+            "bitor": "|", "bitxor": "^", "lshift": "<<", "rshift": ">>"}
+_UNARY = {"neg": "-", "pos": "+", "not": "not ", "invert": "~"}
+
+
 def format_expr(e) -> str:
+    """Three-address expressions in Python's own spelling: `x1 * x2`, `np.tanh(t2)`, `x[1:3]`."""
     if not isinstance(e, ir.Call):
         return format_atom(e)
-    args = [format_atom(a) for a in e.args] + [f"{k}={format_atom(v)}" for k, v in e.kwargs]
-    return f"{e.op}({', '.join(args)})"
+    args = [format_atom(a) for a in e.args]
+    if e.op in _SYMBOLS and len(args) == 2 and not e.kwargs:
+        return f"{args[0]} {_SYMBOLS[e.op]} {args[1]}"
+    if e.op in _UNARY and len(args) == 1:
+        return f"{_UNARY[e.op]}{args[0]}"
+    if e.op == "getitem":
+        return f"{args[0]}[{', '.join(args[1:])}]"
+    if e.op == "tuple":
+        return f"({', '.join(args)}{',' if len(args) == 1 else ''})"
+    if e.op == "list":
+        return f"[{', '.join(args)}]"
+    args += [f"{k}={format_atom(v)}" for k, v in e.kwargs]
+    name = prims.spelling(e.op) if "." in e.op else e.op
+    return f"{name}({', '.join(args)})"
 
 
 def print_function(fn: ir.Function) -> str:
@@ -52,8 +72,9 @@ def _block(stmts: list, depth: int, lines: list) -> None:
         elif isinstance(s, ir.If):
             lines.append(f"{pad}if {format_atom(s.test)}:")
             _block(s.body, depth + 1, lines)
-            lines.append(f"{pad}else:")
-            _block(s.orelse, depth + 1, lines)
+            if s.orelse:
+                lines.append(f"{pad}else:")
+                _block(s.orelse, depth + 1, lines)
             for p in s.phis:
                 lines.append(f"{pad}{p.target} = phi({', '.join(format_atom(o) for o in p.operands)})")
         elif isinstance(s, ir.Loop):
