@@ -262,8 +262,7 @@ def _decorator(kind, f, **options):
         return Transformed(f.__func__, kind, options["wrt"], {k: v for k, v in options.items() if k != "wrt"}
                            ).__get__(f.__self__)
     if f is None:
-        return lambda g: Transformed(g, kind, options.pop("wrt", 0) if False else options.get("wrt", 0),
-                                     {k: v for k, v in options.items() if k != "wrt"})
+        return lambda g: _decorator(kind, g, **options)
     return Transformed(f, kind, options.get("wrt", 0), {k: v for k, v in options.items() if k != "wrt"})
 
 

@@ -21,7 +21,6 @@ COMPAREOPS = {
     "is": ast.Is, "isnot": ast.IsNot, "in": ast.In, "notin": ast.NotIn,
 }
 BOOLOPS = {"and": ast.And, "or": ast.Or}
-STRUCTURAL = {"getitem", "tuple", "list", "slice"}
 
 AST_TO_OP = {v: k for table in (BINOPS, UNARYOPS, COMPAREOPS, BOOLOPS) for k, v in table.items()}
 

@@ -76,6 +76,7 @@ class _Reverse:
         self.rev_blocks: dict[int, list] = {}
         self.loops: list[_LoopContext] = []
         self.loc: ir.Loc | None = None  # the user line whose adjoint is being emitted
+        self._restore: ir.Effect | None = None  # the write-back of an element write being reversed
         self.temp_defs: dict[str, ir.Assign] = {}
         self.restores: dict[str, str] = {}  # rule results not yet named after their value
         self.defs = {}
@@ -245,7 +246,7 @@ class _Reverse:
         self.at(s.loc)
         g = self.collect(s.target, pending, out)
         if g is None:
-            if getattr(self, "_restore", None) is not None:
+            if self._restore is not None:
                 out.append(self._restore)
                 self._restore = None
             return
@@ -264,9 +265,9 @@ class _Reverse:
         args = [lift(a) for a in value.args]
         kwargs = {k: lift(v) for k, v in value.kwargs}
         if rule.user is not None:
-            self.apply_user_rule(rule, s, g, args, kwargs, pending, out)
+            self.apply_user_rule(rule, s, g, pending, out)
             return
-        restore, self._restore = getattr(self, "_restore", None), None
+        restore, self._restore = self._restore, None
         for i, a, adjoint in self._differentiated_operands(rule, s):
             with Emitter(self.fresh, self.loc) as em:
                 contrib = to_atom(adjoint(lift(g), lift(ir.Var(s.target)), *args, **kwargs))
@@ -310,7 +311,7 @@ class _Reverse:
         return NonDifferentiableError(prims.spelling(s.value.op), s.loc.file or self.fn.filename if s.loc else
                                       self.fn.filename, s.loc.line if s.loc else 0, s.loc.text if s.loc else "", why)
 
-    def apply_user_rule(self, rule, s, g, args, kwargs, pending, out) -> None:
+    def apply_user_rule(self, rule, s, g, pending, out) -> None:
         """A rule from `s2s.adjoint` is called: `adjoints = custom.f_adjoint(g, ans, *args)`,
         then each active argument takes its part (None means zero; broadcasting is undone)."""
         value = s.value

@@ -163,10 +163,6 @@ def transpose_adjoint(g, axes=None):
     return np.transpose(g, np.argsort(axes))
 
 
-def as_float(g):
-    """A gradient with respect to a Python number is a Python float."""
-    return float(g)
-
 
 def adjoint_part(adjoints, i, x):
     """Argument `i`'s adjoint from a user rule's tuple: zero for None, summed back to `x`'s shape."""

@@ -135,7 +135,6 @@ class _Builder:
         self.block: list = []
         self.loops: list[_LoopFrame] = []
         self.loc: ir.Loc | None = None
-        self.result_name: str | None = None
         self.returned: ir.Atom | None = None
         self.tuples: dict[str, list] = {}  # names of tuples built here -> their parts
         self.free: dict[str, tuple] = {}  # data read from the module or closure: name -> (object, module)
@@ -182,7 +181,6 @@ class _Builder:
 
     # ----- function bodies
     def function_body(self, stmts: list, node) -> list:
-        self.result_name = None
         stmts = self.lower_loop_returns(stmts)
         stmts = normalise_exits(stmts)
         if not _always_exits(stmts) and not (stmts and isinstance(stmts[-1], (ast.Return,))):
