@@ -62,6 +62,8 @@ def check(src: Source) -> None:
     if isinstance(fdef, ast.AsyncFunctionDef):
         raise unsupported(src, fdef, NAMES[ast.AsyncFunctionDef])
     args = fdef.args
+    if args.kwonlyargs or args.posonlyargs:
+        raise unsupported(src, (args.kwonlyargs or args.posonlyargs)[0], "a keyword-only or positional-only parameter")
     if args.vararg or args.kwarg:
         node = args.vararg or args.kwarg
         raise unsupported(src, node, "a *args or **kwargs parameter")

@@ -124,6 +124,10 @@ class _Reverse:
                 tmp = self.namer.fresh("b" + p)
                 adjoint.append(ir.Assign(tmp, ir.Call("s2s.runtime.unbroadcast", (atom, ir.Var(p)))))
                 atom = ir.Var(tmp)
+            if _maybe_int(atom, self.fn):  # a number's gradient is a float
+                tmp = self.namer.fresh("b" + p)
+                adjoint.append(ir.Assign(tmp, ir.Call("builtins.float", (atom,))))
+                atom = ir.Var(tmp)
             grads.append(atom)
         grad = grads[0] if self.single else self._pack(grads, adjoint)
         result = grad
@@ -626,6 +630,14 @@ class _Reverse:
         _insert_pushes(new.body, pushes)
         new.body[0:0] = start
         return new
+
+
+def _maybe_int(atom, fn: ir.Function) -> bool:
+    """Could this gradient be a Python int (an integer constant, or a length or shape entry)?"""
+    if isinstance(atom, ir.Const):
+        return isinstance(atom.value, int) and not isinstance(atom.value, bool)
+    from .optimize.simplify import _integers
+    return atom.name in _integers(fn)
 
 
 def self_root(atom) -> str:

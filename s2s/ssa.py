@@ -491,6 +491,10 @@ class _Builder:
         # header phis for names that exist before the loop and that the body assigns
         phis = {}
         for name in assigned:
+            if name not in self.env and name in self.read_after(s) and \
+                    not (isinstance(s, ast.For) and name in _assigned_names([s.target])):
+                # first assigned in the loop and read after it: None until the loop assigns it
+                self.env[name] = ir.Const(None)
             if name in self.env:
                 phis[name] = ir.Phi(self.version(name), [self.env[name], None])
                 if name in written:  # an array written in the loop: the phi is a version of it
@@ -568,6 +572,12 @@ class _Builder:
                         j.values.pop(phi.target, None)
                         j.values = {k: (mapping.get(v.name, v) if isinstance(v, ir.Var) else v) for k, v in j.values.items()}
                     changed = True
+
+    def read_after(self, node) -> set:
+        """Names the function reads after `node` ends (in the user's text)."""
+        end = getattr(node, "end_lineno", None) or node.lineno
+        return {n.id for n in ast.walk(self.src.tree)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.lineno > end}
 
     def iteration(self, it, target):
         """(iterable atom, length atom or None, [(target, element(index) -> expr)]) of a for loop.

@@ -470,3 +470,12 @@ CONTROL += [
     (write_rows, (R.normal(size=(3, 4)), R.normal(size=4)), (0, 1)),
     (conditional_write, (np.array([0.5, -1.0, 2.0, -0.3]),), 0),
 ]
+
+
+def defined_in_loop_used_after(x):
+    for i in range(3):
+        y = x * (i + 1.0)
+    return y * y
+
+
+CONTROL += [(defined_in_loop_used_after, (0.8,), 0)]

@@ -78,3 +78,11 @@ def test_gradient_types_follow_the_arguments():
     gx, gy = s2s.grad(f, wrt=(0, 1))(np.ones(3), 2)
     assert isinstance(gx, np.ndarray) and gx.shape == (3,)
     assert isinstance(gy, float)
+
+
+def test_gradient_of_an_integer_valued_expression_is_a_float():
+    def f(x):
+        s = "abc"
+        return x * len(s)
+    g = s2s.grad(f)(2.0)
+    assert g == 3.0 and isinstance(g, float)

@@ -23,10 +23,20 @@ def _num(a, value=None) -> bool:
     return ok and (value is None or a.value == value)
 
 
-def simplify_call(c: ir.Call):
-    """An equivalent atom for `c`, or `c` itself."""
+INTEGER_OPS = {"builtins.len", "builtins.int", "builtins.round", "numpy.size", "numpy.ndim", "numpy.argmax",
+               "numpy.argmin", "floordiv"}
+
+
+def simplify_call(c: ir.Call, integers: set = frozenset()):
+    """An equivalent atom for `c`, or `c` itself.
+
+    `integers` names values that may be Python ints: `1.0 * n` stays, since it
+    makes a float of n (a gradient with respect to a number is a float)."""
     a = c.args
     if c.kwargs:
+        return c
+    if c.op in ("mul", "truediv") and any(isinstance(x, ir.Var) and x.name in integers for x in a) \
+            and any(_num(x) and isinstance(x.value, float) for x in a):
         return c
     if c.op in _FOLD and all(_num(x) for x in a):
         try:
@@ -58,12 +68,21 @@ def simplify(fn: ir.Function) -> ir.Function:
     fn = copy.deepcopy(fn)
     mapping: dict[str, ir.Atom] = {}
     _Peephole(fn).run(fn.body)
-    _pass(fn.body, mapping, set(fn.arrays))
+    _pass(fn.body, mapping, set(fn.arrays), _integers(fn))
     if mapping:
         from ..ssa import substitute_block
         resolved = {k: _resolve(v, mapping) for k, v in mapping.items()}
         substitute_block(fn.body, resolved)
     return fn
+
+
+def _integers(fn: ir.Function) -> set:
+    """Names that may hold Python ints: integer-valued operations and entries of shapes."""
+    defs: dict = {}
+    _collect_defs(fn.body, defs)
+    shapes = {n for n, c in defs.items() if c.op == "numpy.shape"}
+    return {n for n, c in defs.items() if c.op in INTEGER_OPS or (
+        c.op == "getitem" and isinstance(c.args[0], ir.Var) and c.args[0].name in shapes)}
 
 
 def _resolve(a, mapping):
@@ -78,7 +97,7 @@ def _sub(a, mapping):
     return _resolve(a, mapping) if isinstance(a, ir.Var) else a
 
 
-def _pass(stmts: list, mapping: dict, arrays: set) -> None:
+def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset()) -> None:
     """`arrays`: arrays written in place, whose definitions must stay fresh arrays (never copies)."""
     keep = []
     for s in stmts:
@@ -87,7 +106,7 @@ def _pass(stmts: list, mapping: dict, arrays: set) -> None:
             if isinstance(v, ir.Call):
                 v = ir.Call(v.op, tuple(_sub(x, mapping) for x in v.args), tuple((k, _sub(x, mapping)) for k, x in v.kwargs))
                 if s.target not in arrays:
-                    v = simplify_call(v)
+                    v = simplify_call(v, integers)
             else:
                 v = _sub(v, mapping)
             if isinstance(v, (ir.Var, ir.Const)):
@@ -95,16 +114,16 @@ def _pass(stmts: list, mapping: dict, arrays: set) -> None:
                 continue
             s.value = v
         elif isinstance(s, ir.If):
-            _pass(s.body, mapping, arrays)
-            _pass(s.orelse, mapping, arrays)
+            _pass(s.body, mapping, arrays, integers)
+            _pass(s.orelse, mapping, arrays, integers)
             for p in s.phis:
                 ops = [_sub(o, mapping) for o in p.operands]
                 if ops[0] == ops[1]:
                     mapping[p.target] = ops[0]
             s.phis = [p for p in s.phis if p.target not in mapping]
         elif isinstance(s, ir.Loop):
-            _pass(s.header, mapping, arrays)
-            _pass(s.body, mapping, arrays)
+            _pass(s.header, mapping, arrays, integers)
+            _pass(s.body, mapping, arrays, integers)
             from ..walk import contains_exit
             if not contains_exit(s.body):  # a phi that the loop never changes is its initial value
                 for p in list(s.phis):
