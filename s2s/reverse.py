@@ -77,8 +77,8 @@ class _Reverse:
         self.loops: list[_LoopContext] = []
         self.loc: ir.Loc | None = None  # the user line whose adjoint is being emitted
         self._restore: ir.Effect | None = None  # the write-back of an element write being reversed
-        self.temp_defs: dict[str, ir.Assign] = {}
-        self.restores: dict[str, str] = {}  # rule results not yet named after their value
+        self.temp_defs: dict[str, ir.Assign] = {}  # rule results not yet named after their value
+        self.restores: dict[str, str] = {}
         self.defs = {}
         _index_definitions(fn.body, self.defs)
 

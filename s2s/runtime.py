@@ -11,6 +11,8 @@ import numpy as np
 
 def unbroadcast(g, x):
     """Sum the adjoint `g` back to the shape of `x`, undoing NumPy broadcasting."""
+    if isinstance(x, (tuple, list, dict)):
+        return _structured(g, x)
     shape = np.shape(x)
     if np.shape(g) == shape:
         return g
@@ -32,10 +34,72 @@ def unbroadcast_to_shape(g, shape: tuple):
     return g if shape else g[()]
 
 
+class Parts(list):
+    """The adjoint of a list or tuple value: one adjoint per element.
+
+    `+` adds element by element, so two contributions to the adjoint of one
+    tuple (`s, l = np.linalg.slogdet(a)` with both parts used) sum correctly
+    instead of concatenating; adding 0.0 (no contribution yet) leaves it as is.
+    """
+
+    def __add__(self, other):
+        if isinstance(other, (list, tuple)):
+            return Parts(a + b for a, b in zip(self, other))
+        if np.ndim(other) == 0 and other == 0:
+            return self
+        return NotImplemented
+
+    __radd__ = __add__
+
+
+class TupleParts(tuple):
+    """The adjoint of a tuple: a tuple whose `+` adds element by element (see Parts)."""
+
+    def __add__(self, other):
+        if isinstance(other, (list, tuple)):
+            return TupleParts(a + b for a, b in zip(self, other))
+        if np.ndim(other) == 0 and other == 0:
+            return self
+        return NotImplemented
+
+    __radd__ = __add__
+
+
+class DictParts(dict):
+    """The adjoint of a dict value: one adjoint per key; `+` adds key by key."""
+
+    def __add__(self, other):
+        if isinstance(other, dict):
+            return DictParts((k, v + other[k]) for k, v in self.items())
+        if np.ndim(other) == 0 and other == 0:
+            return self
+        return NotImplemented
+
+    __radd__ = __add__
+
+
+def _structured(g, x):
+    """`g` given the structure of `x` (a tuple for a tuple, a dict for a dict), each leaf unbroadcast."""
+    if isinstance(x, dict):
+        if not isinstance(g, dict):
+            g = dict.fromkeys(x, g)
+        return DictParts((k, _structured(g[k], v)) for k, v in x.items())
+    if isinstance(x, (tuple, list)):
+        if not isinstance(g, (tuple, list)):
+            g = [g] * len(x)
+        parts = [_structured(a, v) for a, v in zip(g, x)]
+        return TupleParts(parts) if isinstance(x, tuple) else Parts(parts)
+    return unbroadcast(g, x)
+
+
 def zeros_like(x):
     """A zero adjoint with the structure of `x`: 0.0 for a number, a float array for an array."""
-    if isinstance(x, (tuple, list)):
-        return type(x)(zeros_like(v) for v in x)
+    if isinstance(x, dict):
+        return DictParts((k, zeros_like(v)) for k, v in x.items())
+    if isinstance(x, tuple):
+        return TupleParts(zeros_like(v) for v in x)
+    if isinstance(x, list):
+        return Parts(zeros_like(v) for v in x)
     if isinstance(x, np.ndarray):
         return np.zeros(x.shape, dtype=np.result_type(x.dtype, np.float64))
     return 0.0
@@ -123,8 +187,12 @@ def _dot_nd_b(g, a, b):
 def getitem_adjoint(g, x, *index):
     """Adjoint of `x[index]`: `g` placed at `index` in zeros shaped like `x` (repeated indices add up)."""
     idx = index[0] if len(index) == 1 else index
-    if isinstance(x, (tuple, list)):
-        out = Parts(zeros_like(v) for v in x)  # (runtime_numpy.Parts: `+` adds element by element)
+    if isinstance(x, (tuple, list, dict)):
+        out = zeros_like(x)  # (Tuple/Dict)Parts: the container's type, `+` adds element by element
+        if isinstance(out, TupleParts):
+            parts = list(out)
+            parts[idx] = g
+            return TupleParts(parts)
         out[idx] = g
         return out
     out = np.zeros(np.shape(x), dtype=np.result_type(np.asarray(x).dtype, np.float64))

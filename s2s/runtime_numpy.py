@@ -19,7 +19,7 @@ import string
 
 import numpy as np
 
-from .runtime import unbroadcast_to_shape
+from .runtime import Parts, unbroadcast_to_shape
 
 __all__ = [
     "Parts",
@@ -42,24 +42,6 @@ __all__ = [
 
 
 # ---------------------------------------------------------------- shared pieces
-
-class Parts(list):
-    """The adjoint of a list or tuple value: one adjoint per element.
-
-    `+` adds element by element, so two contributions to the adjoint of one
-    tuple (`s, l = np.linalg.slogdet(a)` with both parts used) sum correctly
-    instead of concatenating; adding 0.0 (no contribution yet) leaves it as is.
-    """
-
-    def __add__(self, other):
-        if isinstance(other, (list, tuple)):
-            return Parts(a + b for a, b in zip(self, other))
-        if np.ndim(other) == 0 and other == 0:
-            return self
-        return NotImplemented
-
-    __radd__ = __add__
-
 
 def _float_zeros(x):
     x = np.asarray(x)

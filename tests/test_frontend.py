@@ -86,3 +86,35 @@ def test_gradient_of_an_integer_valued_expression_is_a_float():
         return x * len(s)
     g = s2s.grad(f)(2.0)
     assert g == 3.0 and isinstance(g, float)
+
+
+def container_loss(params, x):
+    W, b = params
+    return np.sum(np.tanh(W @ x + b))
+
+
+def dict_loss(params, x):
+    return np.sum(params["W"] @ x) * params["b"]
+
+
+def list_loss(ws, x):
+    s = 0.0
+    for w in ws:
+        s = s + np.sum(w * x) ** 2
+    return s
+
+
+def test_gradients_of_containers_have_their_structure():
+    x = np.array([0.5, -1.0])
+    params = (np.array([[1.0, 0.2], [-0.3, 0.8]]), np.array([0.1, -0.2]))
+    g = s2s.grad(container_loss)(params, x)
+    assert isinstance(g, tuple) and len(g) == 2 and g[0].shape == (2, 2) and g[1].shape == (2,)
+    h = 1.0 - np.tanh(params[0] @ x + params[1]) ** 2
+    assert np.allclose(g[0], np.outer(h, x)) and np.allclose(g[1], h)
+    d = s2s.grad(dict_loss)({"W": np.eye(2), "b": 3.0}, x)
+    assert isinstance(d, dict) and set(d) == {"W", "b"}
+    assert np.allclose(d["W"], 3.0 * np.outer(np.ones(2), x)) and np.isclose(d["b"], np.sum(x))
+    ws = [np.ones(2), np.array([2.0, -1.0])]
+    lg = s2s.grad(list_loss)(ws, x)
+    assert isinstance(lg, list) and len(lg) == 2
+    assert all(np.allclose(gw, 2 * np.sum(w * x) * x) for gw, w in zip(lg, ws))
