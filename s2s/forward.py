@@ -22,7 +22,7 @@ import numbers
 
 from . import ir
 from .analysis import activity, scalars
-from .errors import NonDifferentiableError
+from .errors import missing_rule
 from .names import Namer
 from .rules import registry
 from .rules.symbolic import Emitter, Sym, lift, to_atom
@@ -196,8 +196,7 @@ class _Forward:
         if rule is None:
             if registry.is_nondiff(value.op):
                 return
-            raise NonDifferentiableError(value.op, self.fn.filename, s.loc.line if s.loc else 0,
-                                         s.loc.text if s.loc else "", "it has no forward-mode rule")
+            raise missing_rule(value.op, s.loc, self.fn.filename, "it has no forward-mode rule")
         if rule.user:
             self.apply_user_rule(rule, s, tangents, out)
             return

@@ -19,9 +19,9 @@ import copy
 import dataclasses
 from dataclasses import dataclass, field
 
-from . import ir, prims
+from . import ir
 from .analysis import activity, proven_scalar, scalars
-from .errors import NonDifferentiableError
+from .errors import NonDifferentiableError, missing_rule
 from .names import Namer
 from .rules import registry
 from .rules.symbolic import Emitter, lift, to_atom
@@ -94,7 +94,6 @@ class _Reverse:
         body = self.fn.body
         ret = body[-1]
         assert isinstance(ret, ir.Return)
-        out: list = []
         pending: dict[str, list] = {}
         if isinstance(ret.value, ir.Var) and ret.value.name in self.active:
             if seed is not None:
@@ -264,8 +263,7 @@ class _Reverse:
         if rule is None:
             if registry.is_nondiff(value.op):
                 return
-            raise NonDifferentiableError(value.op, self.fn.filename, s.loc.line if s.loc else 0,
-                                         s.loc.text if s.loc else "", "it has no reverse-mode rule")
+            raise missing_rule(value.op, s.loc, self.fn.filename, "it has no reverse-mode rule")
         args = [lift(a) for a in value.args]
         kwargs = {k: lift(v) for k, v in value.kwargs}
         if rule.user is not None:
@@ -312,8 +310,7 @@ class _Reverse:
         return out
 
     def _no_rule(self, s: ir.Assign, why: str) -> NonDifferentiableError:
-        return NonDifferentiableError(prims.spelling(s.value.op), s.loc.file or self.fn.filename if s.loc else
-                                      self.fn.filename, s.loc.line if s.loc else 0, s.loc.text if s.loc else "", why)
+        return missing_rule(s.value.op, s.loc, self.fn.filename, why)
 
     def apply_user_rule(self, rule, s, g, pending, out) -> None:
         """A rule from `s2s.adjoint` is called: `adjoints = custom.f_adjoint(g, ans, *args)`,

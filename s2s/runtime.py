@@ -114,15 +114,18 @@ def sum_adjoint(g, x, axis=None, keepdims=False):
     return np.broadcast_to(g, shape).copy()
 
 
-def mean_adjoint(g, x, axis=None, keepdims=False):
-    """Adjoint of `np.mean(x, axis, keepdims)`."""
+def reduced_count(x, axis=None) -> int:
+    """How many elements of `x` a reduction over `axis` combines into each result."""
     shape = np.shape(x)
     if axis is None:
-        count = int(np.prod(shape))
-    else:
-        axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
-        count = int(np.prod([shape[a] for a in axes]))
-    return sum_adjoint(np.divide(g, count), x, axis, keepdims)
+        return int(np.prod(shape))
+    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+    return int(np.prod([shape[a] for a in axes]))
+
+
+def mean_adjoint(g, x, axis=None, keepdims=False):
+    """Adjoint of `np.mean(x, axis, keepdims)`."""
+    return sum_adjoint(np.divide(g, reduced_count(x, axis)), x, axis, keepdims)
 
 
 def matmul_adjoint_a(g, a, b):

@@ -88,13 +88,8 @@ def batch_sum_adjoint(d, x, axis=None, keepdims=False):
 
 def batch_mean_adjoint(d, x, axis=None, keepdims=False):
     """Tangents of `rt.mean_adjoint(g, x, axis, keepdims)`."""
-    shape = np.shape(x)
-    if axis is None:
-        count = int(np.prod(shape))
-    else:
-        axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
-        count = int(np.prod([shape[a] for a in axes]))
-    return batch_sum_adjoint(np.divide(d, count), x, axis, keepdims)
+    from .runtime import reduced_count
+    return batch_sum_adjoint(np.divide(d, reduced_count(x, axis)), x, axis, keepdims)
 
 
 def batch_transpose_adjoint(d, axes=None):

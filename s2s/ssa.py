@@ -15,10 +15,8 @@ from __future__ import annotations
 import ast
 import copy
 import inspect
-import math
 import types
 
-import numpy
 
 from . import fence, ir, prims
 from .errors import NonDifferentiableError, S2SError
