@@ -79,6 +79,7 @@ class _Reverse:
         self._restore: ir.Effect | None = None  # the write-back of an element write being reversed
         self.temp_defs: dict[str, ir.Assign] = {}  # rule results not yet named after their value
         self.restores: dict[str, str] = {}
+        self.owned: set[str] = set()  # adjoint arrays this sweep made and nothing else refers to
         self.defs = {}
         _index_definitions(fn.body, self.defs)
 
@@ -163,6 +164,8 @@ class _Reverse:
                 stmt.target = self.adjoint_name(name)
                 if only.name in self.maybe_short:
                     self.maybe_short.add(stmt.target)
+                if only.name in self.owned:
+                    self.owned.add(stmt.target)
                 return ir.Var(stmt.target)
             return only
         total = contributions[0]
@@ -270,12 +273,17 @@ class _Reverse:
             self.apply_user_rule(rule, s, g, pending, out)
             return
         restore, self._restore = self._restore, None
-        for i, a, adjoint in self._differentiated_operands(rule, s):
+        operands = self._differentiated_operands(rule, s)
+        if value.op == "setitem":  # read the written value's adjoint before the base's is zeroed
+            operands.reverse()
+        for i, a, adjoint in operands:
             with Emitter(self.fresh, self.loc) as em:
                 contrib = to_atom(adjoint(lift(g), lift(ir.Var(s.target)), *args, **kwargs))
                 if rule.broadcast and (i is None or self._needs_unbroadcast(value, i, s.target)):
                     from .rules.symbolic import rt
                     contrib = to_atom(rt.unbroadcast(lift(contrib), lift(a)))
+            if value.op == "setitem" and i == 0:
+                self._zero_in_place(g, em.stmts, contrib)
             out.extend(em.stmts)
             if em.stmts and isinstance(contrib, ir.Var) and em.stmts[-1].target == contrib.name:
                 self.temp_defs[contrib.name] = em.stmts[-1]
@@ -284,6 +292,16 @@ class _Reverse:
             self.add_pending(pending, a.name, contrib)
         if restore is not None and value.op == "setitem":
             out.append(restore)
+
+    def _zero_in_place(self, g, stmts: list, contrib) -> None:
+        """An array's adjoint that this sweep made itself (by an earlier write's adjoint, or a copy
+        entering a reversed loop) has the overwritten elements zeroed in place (`rt.zero_at`)."""
+        if not (stmts and isinstance(contrib, ir.Var) and stmts[-1].target == contrib.name):
+            return
+        call = stmts[-1].value
+        if call.op == "s2s.runtime.setitem_adjoint" and isinstance(g, ir.Var) and g.name in self.owned:
+            stmts[-1].value = ir.Call("s2s.runtime.zero_at", call.args, call.kwargs)
+        self.owned.add(contrib.name)
 
     def _differentiated_operands(self, rule, s: ir.Assign):
         """(position or None, active operand, its adjoint function) for every active operand.
@@ -412,6 +430,12 @@ class _Reverse:
             init = self.collect(p.target, pending, out)
             adj = self.adjoint_name(p.target)
             carried[p.target] = ir.Var(adj)
+            if p.target in self.fn.arrays:  # an array written in the loop: its adjoint is zeroed in place
+                self.owned.add(adj)
+                if isinstance(init, ir.Var):
+                    copied = self.fresh()
+                    out.append(ir.Assign(copied, ir.Call("numpy.copy", (init,)), self.loc))
+                    init = ir.Var(copied)
             rphis.append(ir.Phi(adj, [init if init is not None else ZERO, None]))
             if init is None:
                 self.maybe_short.add(adj)

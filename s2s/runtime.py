@@ -227,6 +227,20 @@ def add_at(acc, g, x, *index):
     return acc
 
 
+def zero_at(g, *index):
+    """`setitem_adjoint` in place, for an adjoint array the reverse sweep owns: O(1) per element write.
+
+    Only where single elements were written (their adjoint was read as a number, a copy); a
+    slice's adjoint was read as a view, so then the array is copied first, as setitem_adjoint does."""
+    if not isinstance(g, np.ndarray) or not g.flags.writeable:
+        return g if np.ndim(g) == 0 and g == 0 else setitem_adjoint(g, *index)
+    idx = index[0] if len(index) == 1 else index
+    if np.ndim(g[idx]) != 0:
+        return setitem_adjoint(g, *index)
+    g[idx] = 0.0
+    return g
+
+
 def transpose_adjoint(g, axes=None):
     """Adjoint of `np.transpose(x, axes)`: transpose back with the inverse permutation."""
     if axes is None:
