@@ -479,3 +479,24 @@ def defined_in_loop_used_after(x):
 
 
 CONTROL += [(defined_in_loop_used_after, (0.8,), 0)]
+
+
+def write_whole_rows(W, v):
+    out = np.zeros((3, 4))
+    for i in range(3):
+        out[i] = W[i] * v + out[i - 1] * 0.5
+    return np.sum(out * out) + np.sum(out)
+
+
+def written_array_used_twice(x):
+    y = np.zeros(4)
+    for i in range(4):
+        y[i] = x[i] * x[i]
+    z = y * 2.0
+    return np.sum(z * y) + np.sum(y)
+
+
+CONTROL += [
+    (write_whole_rows, (R.normal(size=(3, 4)), R.normal(size=4)), (0, 1)),
+    (written_array_used_twice, (R.normal(size=4),), 0),
+]
