@@ -166,6 +166,9 @@ class _Codegen:
                 body, orelse = orelse, []
                 test = ast.UnaryOp(ast.Not(), test)
             self.last_loc = None
+            if orelse and not s.phis and isinstance(body[-1], (ast.Break, ast.Continue, ast.Return)):
+                # `if c: ...; continue` needs no else: the rest follows at the same level
+                return [ast.If(test=test, body=body, orelse=[])] + orelse
             return [ast.If(test=test, body=body or [ast.Pass()], orelse=orelse)]
         if isinstance(s, ir.Loop):
             return self.loop(s)
@@ -428,23 +431,47 @@ def _coalesce_block(stmts: list, uses: dict) -> None:
                 for k, block in ((0, s.body), (1, s.orelse)):
                     v = p.operands[k]
                     d = _top_definition(block, v)
-                    if d is not None and uses.get(v.name) == 1:
-                        d.target = p.target
-                        p.operands[k] = ir.Var(p.target)
+                    if d is None or uses.get(v.name) != 1:
+                        continue
+                    i = next(j for j, t in enumerate(block) if t is d)
+                    others = {o.name for q in s.phis if q is not p for o in q.operands[k:k + 1]
+                              if isinstance(o, ir.Var)}
+                    if p.target in used_names(block[i + 1:]) | others:
+                        continue  # the branch still reads the old value of that name after the definition
+                    d.target = p.target
+                    p.operands[k] = ir.Var(p.target)
         elif isinstance(s, ir.Loop):
-            _coalesce_block(s.body, uses)
             others = [o for p in s.phis for o in p.operands[1:] if isinstance(o, ir.Var)]
             for p in s.phis:
                 v = p.operands[1]
-                d = _top_definition(s.body, v)
-                if d is None or uses.get(v.name) != 1:
+                found = _definition_and_later_reads(s.body, v) if isinstance(v, ir.Var) else None
+                if found is None or uses.get(v.name) != 1:
                     continue
-                i = next(j for j, t in enumerate(s.body) if t is d)
-                later = used_names(s.body[i + 1:]) | {o.name for o in others if o != v} | _jump_reads(s.body)
-                if p.target in later:
-                    continue
+                d, later = found
+                if p.target in later | {o.name for o in others if o != v}:
+                    continue  # (jumps before the definition read the old value, as they should)
                 d.target = p.target
                 p.operands[1] = ir.Var(p.target)
+            _coalesce_block(s.body, uses)  # after: an inner if's phi renamed here passes its name on
+
+
+def _definition_and_later_reads(block: list, v: ir.Var):
+    """(the Assign or Phi defining `v` in `block` or its ifs, the names read after it), or None."""
+    from .walk import used_names
+    for i, s in enumerate(block):
+        after = used_names(block[i + 1:])
+        if isinstance(s, ir.Assign) and s.target == v.name:
+            return s, after
+        if isinstance(s, ir.If):
+            for p in s.phis:
+                if p.target == v.name:
+                    return p, after
+            tails = {o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var)}
+            for branch in (s.body, s.orelse):
+                found = _definition_and_later_reads(branch, v)
+                if found is not None:
+                    return found[0], found[1] | after | tails
+    return None
 
 
 def _top_definition(block: list, v):

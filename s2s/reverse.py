@@ -19,7 +19,7 @@ import copy
 import dataclasses
 from dataclasses import dataclass, field
 
-from . import ir
+from . import ir, prims
 from .analysis import activity, proven_scalar, scalars
 from .errors import NonDifferentiableError, missing_rule
 from .names import Namer
@@ -686,7 +686,9 @@ def _base(name: str) -> str:
 
 
 def _cheap(op: str) -> bool:
-    if op in ("add", "sub", "mul", "truediv", "neg", "pow", "getitem") or op.startswith("math."):
+    """Worth recomputing in the reverse sweep rather than saving: a few floating-point operations."""
+    if op in ("add", "sub", "mul", "truediv", "neg", "pow", "mod", "floordiv", "getitem", "not", "and", "or") \
+            or op in prims.COMPAREOPS or op.startswith("math."):
         return True
     rule = registry.reverse_rule(op)
     return rule is not None and rule.broadcast
