@@ -100,6 +100,7 @@ class _Codegen:
         self.defs: dict[str, ir.Assign] = {}
         self.inline: dict[str, ir.Call] = {}  # temporaries folded into their single use
         self.last_loc = None
+        self.loop_depth = 0
 
     # ----- function
     def function(self) -> ast.FunctionDef:
@@ -178,6 +179,13 @@ class _Codegen:
         raise TypeError(f"cannot generate {type(s).__name__}")
 
     def loop(self, s: ir.Loop) -> list:
+        self.loop_depth += 1
+        try:
+            return self._loop(s)
+        finally:
+            self.loop_depth -= 1
+
+    def _loop(self, s: ir.Loop) -> list:
         if s.kind == "for" and s.loc is not None and s.loc.adjoint and isinstance(s.target, str) \
                 and self.uses.get(s.target, 0) == 0:
             s = _with_target(s, "_")  # a reversed loop that does not read its index
@@ -242,8 +250,10 @@ class _Codegen:
             for written in _writes(s):
                 for name in [n for n, call in pending.items() if written in self._reads_of(call, pending)]:
                     del pending[name]
-            if (isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.target in self.fn.temps
-                    and self.uses.get(s.target, 0) == 1 and s.value.op not in ("pop", "list")):
+            foldable = s.target in self.fn.temps or (self.loop_depth and s.target in self.fn.loop_temps) \
+                if isinstance(s, ir.Assign) else False  # (in a loop body every statement counts: fold adjoints too)
+            if (foldable and isinstance(s.value, ir.Call)
+                    and self.uses.get(s.target, 0) == 1 and s.value.op not in ("pop", "list", "setitem")):
                 pending[s.target] = s.value
         for name in tail_reads:
             if name in pending:
@@ -390,6 +400,8 @@ def _writes(s) -> list[str]:
         base = s.value.args[0]
         return [base.name] if isinstance(base, ir.Var) else []  # an element write changes the array
     if isinstance(s, ir.Assign):
+        if isinstance(s.value, ir.Call) and s.value.op in IN_PLACE and isinstance(s.value.args[0], ir.Var):
+            return [s.target, s.value.args[0].name]  # the helper changes its first argument
         return [s.target]
     if isinstance(s, (ir.If, ir.Loop)):
         inner = s.body + (s.orelse if isinstance(s, ir.If) else s.header)
@@ -582,6 +594,8 @@ def _rename_targets(stmts: list, renames: dict) -> None:
             _rename_targets(s.body, renames)
 
 
+# runtime helpers that change their first argument in place (reads of it must not move past them)
+IN_PLACE = {"s2s.runtime.zero_at", "s2s.runtime.add_at"}
 # base name -> path of the user files that `# line N of NAME: ...` comments cite
 CITED_FILES: dict[str, str] = {}
 _LINE_COMMENT = re.compile(r"^\s*# (?:adjoint of )?line (\d+)(?: of ([^:]+))?: ")

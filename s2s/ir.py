@@ -131,6 +131,7 @@ class Function:
     filename: str = "<s2s>"
     docstring: str | None = None
     temps: frozenset = frozenset()  # compiler temporaries: codegen may fold them into their single use
+    loop_temps: frozenset = frozenset()  # adjoint names codegen may fold into their single use inside loops
     source_name: str = ""  # the user's function this was made from
     restores: dict = field(default_factory=dict)  # stack-pop target -> the name whose value it restores
     free: dict = field(default_factory=dict)

@@ -80,12 +80,15 @@ class _Reverse:
         self.temp_defs: dict[str, ir.Assign] = {}  # rule results not yet named after their value
         self.restores: dict[str, str] = {}
         self.owned: set[str] = set()  # adjoint arrays this sweep made and nothing else refers to
+        self.adjoint_names: set[str] = set()
         self.defs = {}
         _index_definitions(fn.body, self.defs)
 
     # ----- names
     def adjoint_name(self, primal: str) -> str:
-        return self.namer.fresh("b" + primal)
+        name = self.namer.fresh("b" + primal)
+        self.adjoint_names.add(name)
+        return name
 
     def fresh(self) -> str:
         return self.namer.fresh("t")
@@ -138,7 +141,8 @@ class _Reverse:
         params = list(self.fn.params) + ([seed] if seed is not None else [])
         return ir.Function(name=name, params=params, body=body_out, defaults=self.fn.defaults if seed is None else (),
                            filename=self.fn.filename, free=dict(self.fn.free), temps=self.fn.temps,
-                           restores=dict(self.restores), arrays=dict(self.fn.arrays))
+                           restores=dict(self.restores), arrays=dict(self.fn.arrays),
+                           loop_temps=frozenset(self.adjoint_names))
 
     def _pack(self, atoms: list, out: list) -> ir.Atom:
         tmp = self.fresh()
@@ -168,6 +172,9 @@ class _Reverse:
                     self.owned.add(stmt.target)
                 return ir.Var(stmt.target)
             return only
+        owned = [c for c in contributions if isinstance(c, ir.Var) and c.name in self.owned]
+        if owned:  # element adjoints are added into an array this sweep owns, in place
+            contributions = self._add_scatters_into(owned[0], [c for c in contributions if c is not owned[0]], out)
         total = contributions[0]
         for i, c in enumerate(contributions[1:]):
             last = i == len(contributions) - 2
@@ -177,6 +184,21 @@ class _Reverse:
         if short:
             self.maybe_short.add(total.name)
         return total
+
+    def _add_scatters_into(self, base: ir.Var, others: list, out: list) -> list:
+        """`base` with every `rt.getitem_adjoint` among `others` added in place (`rt.add_at`);
+        returns the contributions left to sum, the updated base first."""
+        rest = []
+        for c in others:
+            scatter = self._scatter(c, out)
+            if scatter is None:
+                rest.append(c)
+                continue
+            nxt = self.fresh()
+            out.append(ir.Assign(nxt, ir.Call("s2s.runtime.add_at", (base,) + scatter), self.loc))
+            self.owned.add(nxt)
+            base = ir.Var(nxt)
+        return [base] + rest
 
     def add_pending(self, pending: dict, name: str, atom) -> None:
         pending.setdefault(name, []).append(atom)
