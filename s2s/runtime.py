@@ -34,35 +34,30 @@ def unbroadcast_to_shape(g, shape: tuple):
     return g if shape else g[()]
 
 
-class Parts(list):
+class _AddsElementwise:
+    """`+` adds element by element (adding 0.0, no contribution yet, leaves it as is)."""
+
+    def __add__(self, other):
+        if isinstance(other, (list, tuple)):
+            return type(self)(a + b for a, b in zip(self, other))
+        if np.ndim(other) == 0 and other == 0:
+            return self
+        return NotImplemented
+
+    __radd__ = __add__
+
+
+class Parts(_AddsElementwise, list):
     """The adjoint of a list or tuple value: one adjoint per element.
 
     `+` adds element by element, so two contributions to the adjoint of one
     tuple (`s, l = np.linalg.slogdet(a)` with both parts used) sum correctly
-    instead of concatenating; adding 0.0 (no contribution yet) leaves it as is.
+    instead of concatenating.
     """
 
-    def __add__(self, other):
-        if isinstance(other, (list, tuple)):
-            return Parts(a + b for a, b in zip(self, other))
-        if np.ndim(other) == 0 and other == 0:
-            return self
-        return NotImplemented
 
-    __radd__ = __add__
-
-
-class TupleParts(tuple):
-    """The adjoint of a tuple: a tuple whose `+` adds element by element (see Parts)."""
-
-    def __add__(self, other):
-        if isinstance(other, (list, tuple)):
-            return TupleParts(a + b for a, b in zip(self, other))
-        if np.ndim(other) == 0 and other == 0:
-            return self
-        return NotImplemented
-
-    __radd__ = __add__
+class TupleParts(_AddsElementwise, tuple):
+    """The adjoint of a tuple argument: a tuple whose `+` adds element by element (see Parts)."""
 
 
 class DictParts(dict):
