@@ -334,6 +334,13 @@ class _Codegen:
             return ast.Call(ast.Attribute(self.atom(args[0]), "pop", ast.Load()), [], [])
         if op == "slice":
             return ast.Call(ast.Name("slice", ast.Load()), [self.atom(a) for a in args], [])
+        if op == "callmethod":  # a method of an opaque object
+            return ast.Call(ast.Attribute(self.atom(args[0]), args[1].value, ast.Load()),
+                            [self.atom(a) for a in args[2:]],
+                            [ast.keyword(arg=k, value=self.atom(v)) for k, v in e.kwargs])
+        if op == "call":  # a callable without rule or source, called as the user called it
+            return ast.Call(self.atom(args[0]), [self.atom(a) for a in args[1:]],
+                            [ast.keyword(arg=k, value=self.atom(v)) for k, v in e.kwargs])
         return ast.Call(self.func(op), [self.atom(a) for a in args],
                         [ast.keyword(arg=k, value=self.atom(v)) for k, v in e.kwargs])
 

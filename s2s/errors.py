@@ -47,10 +47,11 @@ class SourceUnavailableError(S2SError):
         super().__init__(f"cannot read the source of {name}: {why}")
 
 
-def missing_rule(op: str, loc, filename: str, why: str) -> NonDifferentiableError:
-    """The error for primitive `op` without the rule a transformation needs, at the user's line `loc`."""
+def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = None) -> NonDifferentiableError:
+    """The error for primitive `op` without the rule a transformation needs, at the user's line `loc`
+    (`callee`: how the user spelled an opaque callable)."""
     from .prims import python_object, spelling
     obj = python_object(op)
-    name = getattr(obj, "__name__", None) if op.startswith("s2s.rules.custom.") else None
+    name = callee or (getattr(obj, "__name__", None) if op.startswith("s2s.rules.custom.") else None)
     return NonDifferentiableError(name or spelling(op), (loc.file if loc and loc.file else filename),
                                   loc.line if loc else 0, loc.text if loc else "", why)

@@ -132,6 +132,7 @@ class Function:
     docstring: str | None = None
     temps: frozenset = frozenset()  # compiler temporaries: codegen may fold them into their single use
     loop_temps: frozenset = frozenset()  # adjoint names codegen may fold into their single use inside loops
+    opaque: dict = field(default_factory=dict)  # free names of callables without rule or source -> user spelling
     source_name: str = ""  # the user's function this was made from
     restores: dict = field(default_factory=dict)  # stack-pop target -> the name whose value it restores
     free: dict = field(default_factory=dict)

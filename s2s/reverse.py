@@ -142,7 +142,7 @@ class _Reverse:
         return ir.Function(name=name, params=params, body=body_out, defaults=self.fn.defaults if seed is None else (),
                            filename=self.fn.filename, free=dict(self.fn.free), temps=self.fn.temps,
                            restores=dict(self.restores), arrays=dict(self.fn.arrays),
-                           loop_temps=frozenset(self.adjoint_names))
+                           loop_temps=frozenset(self.adjoint_names), opaque=dict(self.fn.opaque))
 
     def _pack(self, atoms: list, out: list) -> ir.Atom:
         tmp = self.fresh()
@@ -288,7 +288,8 @@ class _Reverse:
         if rule is None:
             if registry.is_nondiff(value.op):
                 return
-            raise missing_rule(value.op, s.loc, self.fn.filename, "it has no reverse-mode rule")
+            raise missing_rule(value.op, s.loc, self.fn.filename, "it has no derivative rule and no Python source"
+                               if value.op == "call" else "it has no reverse-mode rule", self._callee(value))
         args = [lift(a) for a in value.args]
         kwargs = {k: lift(v) for k, v in value.kwargs}
         if rule.user is not None:
@@ -350,7 +351,15 @@ class _Reverse:
         return out
 
     def _no_rule(self, s: ir.Assign, why: str) -> NonDifferentiableError:
-        return missing_rule(s.value.op, s.loc, self.fn.filename, why)
+        return missing_rule(s.value.op, s.loc, self.fn.filename, why, self._callee(s.value))
+
+    def _callee(self, value: ir.Call) -> str | None:
+        """How the user spelled the callable of an opaque call."""
+        if value.op == "call" and isinstance(value.args[0], ir.Var):
+            return self.fn.opaque.get(value.args[0].name, value.args[0].name)
+        if value.op == "callmethod":
+            return f"the method .{value.args[1].value}()"
+        return None
 
     def apply_user_rule(self, rule, s, g, pending, out) -> None:
         """A rule from `s2s.adjoint` is called: `adjoints = custom.f_adjoint(g, ans, *args)`,

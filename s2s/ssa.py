@@ -15,7 +15,10 @@ from __future__ import annotations
 import ast
 import copy
 import inspect
+import numbers
 import types
+
+from numpy import ndarray as numpy_ndarray
 
 
 from . import fence, ir, prims
@@ -51,6 +54,7 @@ def build_ssa(src: Source) -> ir.Function:
     return ir.Function(name=src.tree.name.replace("<lambda>", "lambda_"), params=params, body=body,
                        defaults=defaults, filename=src.filename, docstring=doc, free=dict(builder.free),
                        deps=dict(builder.deps), arrays=_written_versions(body, builder.roots),
+                       opaque=dict(builder.opaque),
                        temps=frozenset(namer.temps))
 
 
@@ -138,6 +142,7 @@ class _Builder:
         self.free: dict[str, tuple] = {}  # data read from the module or closure: name -> (object, module)
         self.deps: dict[str, str] = {}  # "module:qualname" -> source of every user function inlined
         self.definitions: dict[str, ir.Call] = {}  # name -> the call defining it (for array writes)
+        self.opaque: dict[str, str] = {}  # callables with no rule or source -> how the user spelled them
         self.roots: dict[str, str] = {}  # versions of a written array -> the array's first name
 
     # ----- helpers
@@ -344,7 +349,7 @@ class _Builder:
         self.namer.reserve(name)
         module = getattr(self.src.func, "__module__", None) if name not in self.src.closure else None
         if module is not None and self.src.globals.get(name) is not obj:
-            module = None
+            module = _home_module(obj, name)
         self.free[name] = (obj, module)
         return name
 
@@ -786,6 +791,11 @@ class _Builder:
         if target is MISSING and isinstance(func, ast.Attribute):
             key = prims.METHODS.get(func.attr)
             if key is None:
+                base = self.atom(func.value)
+                if self.is_opaque(base):  # a method of an object an opaque call made (a random generator...)
+                    args = (base, ir.Const(func.attr)) + tuple(self.atom(a) for a in node.args)
+                    kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
+                    return ir.Call("callmethod", args, kwargs)
                 raise self.error(node, f"the method call '.{func.attr}()'")
             base = self.atom(func.value)
             args = (base,) + tuple(self.atom(a) for a in node.args)
@@ -807,11 +817,26 @@ class _Builder:
                 else ir.Call("slice", args)
         if inspect.isfunction(target):
             return self.inline(target, args, kwargs, node)
-        name = getattr(target, "__qualname__", None) or getattr(target, "__name__", None) or ast.unparse(func)
-        module = getattr(target, "__module__", None)
-        if module in ("numpy", "math") or (module or "").startswith("numpy."):
-            name = f"{'np' if module.startswith('numpy') else module}.{name}"
-        raise NonDifferentiableError(name, self.src.filename, node.lineno, self.src.line(node.lineno))
+        if not callable(target):
+            raise self.error(func, f"a call to '{ast.unparse(func)}', which is not callable")
+        # no rule and no source: called as it is; an error only where a derivative must pass through it
+        callee = self.free_name(func.attr if isinstance(func, ast.Attribute) else ast.unparse(func), target)
+        spelled, real = ast.unparse(func), getattr(target, "__name__", "")
+        self.opaque[callee] = spelled if not real or real in spelled else f"{spelled} ({real})"
+        return ir.Call("call", (ir.Var(callee),) + args, kwargs)
+
+    def is_opaque(self, atom) -> bool:
+        """Is `atom` an object s2s knows nothing of: made by an opaque call, or module data that is
+        neither a number nor an array?"""
+        if not isinstance(atom, ir.Var):
+            return False
+        d = self.definitions.get(atom.name)
+        if d is not None:
+            return d.op in ("call", "callmethod")
+        if atom.name in self.free:
+            obj = self.free[atom.name][0]
+            return not isinstance(obj, (numpy_ndarray, numbers.Number, tuple, list, dict))
+        return False
 
     def pack(self, atoms: tuple) -> ir.Atom:
         if all(isinstance(a, ir.Const) for a in atoms):
@@ -832,6 +857,7 @@ class _Builder:
         sub = _Builder(callee_src, self.namer, self.depth + 1)
         sub.deps = self.deps
         sub.definitions = self.definitions
+        sub.opaque = self.opaque
         sub.roots = self.roots
         sub.defined = self.defined
         sub.tuples = self.tuples
@@ -885,6 +911,18 @@ def _loop_level_nodes(stmts):
         if isinstance(s, ast.If):
             yield from _loop_level_nodes(s.body)
             yield from _loop_level_nodes(s.orelse)
+
+
+def _home_module(obj, name: str) -> str | None:
+    """The module a library callable can be imported from under `name` (for generated imports)."""
+    import importlib
+    module = getattr(obj, "__module__", None)
+    if not module or getattr(obj, "__name__", None) != name:
+        return None
+    try:
+        return module if getattr(importlib.import_module(module), name, None) is obj else None
+    except Exception:
+        return None
 
 
 def _written_versions(body: list, roots: dict) -> dict:

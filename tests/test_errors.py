@@ -100,3 +100,15 @@ def test_bad_wrt():
         s2s.grad(ef.non_scalar, wrt="y")(1.0)
     with pytest.raises(ValueError, match="out of range"):
         s2s.grad(ef.non_scalar, wrt=3)(1.0)
+
+
+def opaque_constant_call(x):
+    noise = np.random.default_rng(0).normal(size=3)
+    return np.sum(x * noise)
+
+
+def test_calls_without_rules_on_constants_are_just_called():
+    x = np.array([1.0, 2.0, 3.0])
+    g = s2s.grad(opaque_constant_call)(x)
+    assert np.allclose(g, np.random.default_rng(0).normal(size=3))
+    assert "default_rng(0).normal(size=3)" in s2s.grad(opaque_constant_call).source

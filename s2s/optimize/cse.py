@@ -10,7 +10,7 @@ import copy
 
 from .. import ir
 
-IMPURE = {"pop", "list", "push"}
+IMPURE = {"pop", "list", "push", "call", "callmethod"}  # (an opaque call may draw random numbers)
 
 
 def eliminate_common_subexpressions(fn: ir.Function) -> ir.Function:
