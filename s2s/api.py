@@ -199,6 +199,13 @@ def _grad_transform(f, wrt, return_value=False):
     return text, compile_source(text, filename, name, opt.free, src.filename, primal.name, primal.deps)
 
 
+def _signature(fn) -> str:
+    """A function's parameter list as source text, constant defaults included."""
+    first_default = len(fn.params) - len(fn.defaults)
+    return ", ".join(p if i < first_default else f"{p}={fn.defaults[i - first_default]!r}"
+                     for i, p in enumerate(fn.params))
+
+
 def _grad_by_forward_mode(primal, src, names, single, return_value, name):
     """The gradient of generated gradient code whose loops keep stacks: forward mode over it.
 
@@ -215,11 +222,11 @@ def _grad_by_forward_mode(primal, src, names, single, return_value, name):
     if single and names[0] in scalars(primal, result_is_scalar=True):
         # a number: one sweep with tangent 1.0, written out so that it can be transformed again
         call = f"{jvp_name}({args}, 1.0)"
-        entry = (f"def {name}({args}):\n    rt.require_scalar({names[0]})\n"
+        entry = (f"def {name}({_signature(primal)}):\n    rt.require_scalar({names[0]})\n"
                  f"    return {call if return_value else call + '[1]'}\n")
     else:
         positions = ", ".join(str(primal.params.index(n)) for n in names)
-        entry = (f"def {name}({args}):\n"
+        entry = (f"def {name}({_signature(primal)}):\n"
                  f"    return rt.forward_gradient({jvp_name}, ({args}{',' if len(primal.params) == 1 else ''}), "
                  f"({positions}{',' if len(names) == 1 else ''}), single={single}, value={bool(return_value)})\n")
     text = generate(opt, _header(primal, "gradient, by forward mode over generated code with loop stacks"),
@@ -241,7 +248,7 @@ def _vjp_transform(f, wrt):
     forward_fn = _verify(optimize(primal))
     name = "vjp_" + primal.name
     args = ", ".join(primal.params)
-    entry = (f"def {name}({args}):\n"
+    entry = (f"def {name}({_signature(primal)}):\n"
              f"    return {primal.name}({args}), lambda {seed}: {pull_name}({args}{', ' if args else ''}{seed})\n")
     text = generate(_verify(optimize(adj)), _header(primal, "vector-Jacobian product (vjp)"), before=(forward_fn,),
                     after=entry)

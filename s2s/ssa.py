@@ -395,6 +395,12 @@ class _Builder:
             self.emit(ir.If(test, then_block, else_block, [], self.loc))
             return
         env = {}
+        for name in sorted(then_env.keys() ^ else_env.keys()):
+            # assigned on one path only: None on the other (Python would leave the name unbound there;
+            # generated code reads such names only under the same condition, in the mirrored branch)
+            if not name.startswith("<"):
+                then_env.setdefault(name, ir.Const(None))
+                else_env.setdefault(name, ir.Const(None))
         for name in then_env.keys() & else_env.keys():
             a, b = then_env[name], else_env[name]
             if a == b:
