@@ -522,12 +522,13 @@ class _Reverse:
                 own.add(iplan.counter)
         reads = used_names(rev_body)
         index = {s.target} if range_loop and s.target else set()
-        needed = sorted((own & reads) - index, key=self._order)
+        # (an array written in place is one object whose contents the restores keep right: never saved)
+        needed = sorted((own & reads) - index - set(self.fn.arrays), key=self._order)
         recomputed = self._recomputable(s, needed, own)
         for d in recomputed:  # what recomputing reads must be there too
             reads.update(walk_vars(d.value))
             for n in walk_vars(d.value):
-                if n in own and n not in needed and n not in index:
+                if n in own and n not in needed and n not in index and n not in self.fn.arrays:
                     needed.append(n)
         saved = sorted(set(needed) - {d.target for d in recomputed}, key=self._order)
         plan.saved = saved

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["sequence_tangent", "extremum_tangent", "prod_tangent", "var_tangent", "nanmean_tangent", "cumprod_tangent",
+__all__ = ["batch_getitem", "batch_setitem_adjoint", "sequence_tangent", "extremum_tangent", "prod_tangent", "var_tangent", "nanmean_tangent", "cumprod_tangent",
            "norm_tangent", "vector_norm_tangent", "matrix_norm_tangent", "pad_tangent", "array_tangent",
            "matrix_power_tangent", "sort_tangent", "select_default_tangent", "solve_tangent_a", "trace_solve",
            "slogdet_tangent", "cholesky_tangent", "eigh_tangent", "eigvalsh_tangent", "qr_tangent", "svd_tangent",
@@ -365,3 +365,17 @@ def interp_slope(x, xp, fp):
     """The derivative of `np.interp(x, xp, fp)` with respect to `x`: its segment's slope (0 outside the range)."""
     from .runtime_numpy import interp_adjoint_x
     return interp_adjoint_x(1.0, x, xp, fp)
+
+
+def batch_getitem(d, *index):
+    """Tangents of `x[index]` with a leading batch axis; a list (a loop's stack) holds batched tangents."""
+    if isinstance(d, (list, tuple)):
+        return d[index[0] if len(index) == 1 else index]
+    return d[(slice(None),) + index]
+
+
+def batch_setitem_adjoint(d, *index):
+    """Tangents of `rt.setitem_adjoint(g, *index)` with a leading batch axis: the written entries zeroed."""
+    out = np.array(d, dtype=float)
+    out[(slice(None),) + index] = 0.0
+    return out

@@ -65,6 +65,14 @@ defvjp(RT + "add_at", lambda G, ans, acc, g, x, *index: rt.unbroadcast(G, acc),
 batched(RT + "add_at", lambda d, ans, acc, g, x, *index: rt.batch_align(d, ans),
         lambda d, ans, acc, g, x, *index: rt.batch_getitem_adjoint(d, x, *index))
 
+# the adjoint of an element write zeroes the written entries: a projection, its own transpose; zero_at does it
+# in place in the primal, its tangent and adjoint are built out of place
+linear("setitem_adjoint", lambda G, g, *index: rt.setitem_adjoint(G, *index),
+       lambda d, ans, g, *index: rt.batch_setitem_adjoint(d, *index))
+defjvp(RT + "zero_at", lambda d, ans, g, *index: rt.setitem_adjoint(d, *index))
+defvjp(RT + "zero_at", lambda G, ans, g, *index: rt.setitem_adjoint(G, *index), *SHAPES)
+batched(RT + "zero_at", lambda d, ans, g, *index: rt.batch_setitem_adjoint(d, *index))
+
 # ---------------------------------------------------------------- products: bilinear in (g, the other factor)
 # matmul_adjoint_a(g, a, b) is the transpose of the map a -> a @ b applied to g: its adjoint with respect
 # to g is G @ b, and with respect to b it is the adjoint of b in `G @ b` paired with g.
@@ -105,4 +113,5 @@ linear("diff_adjoint", lambda G, g, n=1, axis=-1: np.diff(G, **_kw(n=(n, 1), axi
 # an adjoint has the shape of its primal: the helper's result has the rank of this argument
 RANK_OF_ARGUMENT = {RT + "unbroadcast": 1, RT + "sum_adjoint": 1, RT + "mean_adjoint": 1, RT + "getitem_adjoint": 1,
                     RT + "matmul_adjoint_a": 1, RT + "matmul_adjoint_b": 2, RT + "dot_adjoint_a": 1,
-                    RT + "dot_adjoint_b": 2, RT + "extremum_adjoint": 2, RT + "cumsum_adjoint": 1, RT + "add_at": 2}
+                    RT + "dot_adjoint_b": 2, RT + "extremum_adjoint": 2, RT + "cumsum_adjoint": 1, RT + "add_at": 2,
+                    RT + "setitem_adjoint": 1, RT + "zero_at": 1}

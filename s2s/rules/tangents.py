@@ -300,7 +300,7 @@ def batched(key: str, *parts) -> None:
     BATCHED[key] = parts
 
 
-batched("getitem", lambda d, ans, x, *index: emit("getitem", d, slice(None), *index))
+batched("getitem", lambda d, ans, x, *index: rt.batch_getitem(d, *index))
 batched("numpy.sum", lambda d, ans, x, axis=None, keepdims=False: rt.batch_sum(d, axis, keepdims))
 batched("numpy.mean", lambda d, ans, x, axis=None, keepdims=False: rt.batch_mean(d, axis, keepdims))
 batched("numpy.transpose", lambda d, ans, x, axes=None: rt.batch_transpose(d, axes))
