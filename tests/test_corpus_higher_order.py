@@ -40,3 +40,16 @@ def test_hessian_against_differences_of_the_gradient(fn, args, wrt):
     h = s2s.hessian(fn, wrt=w)(*args)
     assert np.shape(h) == x.shape + x.shape
     assert np.allclose(h, numeric, rtol=1e-4, atol=1e-5), (h, numeric)
+
+
+SCALAR_CASES = [c for c in CASES if np.ndim(c[1][_first(c[2])]) == 0]
+
+
+@pytest.mark.parametrize("fn,args,wrt", SCALAR_CASES, ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(SCALAR_CASES)])
+def test_grad_of_grad_against_differences_of_the_gradient(fn, args, wrt):
+    w = _first(wrt)
+    g = s2s.grad(fn, wrt=w)
+    up, down = list(args), list(args)
+    up[w], down[w] = float(args[w]) + 1e-5, float(args[w]) - 1e-5
+    numeric = (g(*up) - g(*down)) / 2e-5
+    assert np.allclose(s2s.grad(g, wrt=w)(*args), numeric, rtol=1e-4, atol=1e-5)

@@ -10,7 +10,10 @@ import copy
 
 from .. import ir
 
-IMPURE = {"pop", "list", "push", "call", "callmethod"}  # (an opaque call may draw random numbers)
+# never merged: stack operations, lists, opaque calls (which may draw random numbers), and iterators
+# (one `reversed(...)` consumed by a first loop is empty for a second)
+IMPURE = {"pop", "list", "push", "call", "callmethod", "builtins.reversed", "builtins.zip", "builtins.enumerate",
+          "builtins.iter"}
 
 
 def eliminate_common_subexpressions(fn: ir.Function) -> ir.Function:
