@@ -464,13 +464,18 @@ def _coalesce_block(stmts: list, uses: dict) -> None:
             for p in s.phis:
                 v = p.operands[1]
                 found = _definition_and_later_reads(s.body, v) if isinstance(v, ir.Var) else None
-                if found is None or uses.get(v.name) != 1:
+                if found is None:
                     continue
                 d, later = found
                 if p.target in later | {o.name for o in others if o != v}:
                     continue  # (jumps before the definition read the old value, as they should)
+                # from its definition on, the new value lives in the phi's own name: every read of it
+                # (later in the body, at the back edge, at a break) reads that name
                 d.target = p.target
-                p.operands[1] = ir.Var(p.target)
+                from .ssa import substitute_block
+                substitute_block(s.body, {v.name: ir.Var(p.target)})
+                for q in s.phis:
+                    q.operands = [ir.Var(p.target) if o == v else o for o in q.operands]
             _coalesce_block(s.body, uses)  # after: an inner if's phi renamed here passes its name on
 
 

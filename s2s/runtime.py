@@ -283,6 +283,20 @@ def forward_gradient(jvp, args, positions, single=True, value=False):
     return grad
 
 
+def sum_builtin_adjoint(g, xs):
+    """Adjoint of the builtin `sum(xs)`: each element (each row of an array) receives `g`."""
+    if isinstance(xs, (list, tuple)):
+        return Parts([g] * len(xs)) if isinstance(xs, list) else TupleParts([g] * len(xs))
+    return np.broadcast_to(g, np.shape(xs)).copy()
+
+
+def sum_builtin_tangent(d):
+    """Tangent of the builtin `sum(xs)` from the tangent `d` of xs (a list of tangents, or an array)."""
+    if isinstance(d, (list, tuple)):
+        return sum(d)
+    return np.sum(d, axis=0)
+
+
 def require_scalar(*values):
     """`grad` needs a scalar result: raise the error that names `vjp` otherwise.
 

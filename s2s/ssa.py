@@ -487,7 +487,18 @@ class _Builder:
 
     def loop(self, s) -> None:
         if s.orelse and any(isinstance(n, ast.Break) for n in _loop_level_nodes(s.body)):
-            raise self.error(s, "a loop with both 'break' and an 'else' clause")
+            # the else clause runs unless a break left the loop: `broke = True` before each break
+            flag = self.namer.fresh("broke")
+            at = lambda node: ast.copy_location(node, s)  # noqa: E731
+            store, load = (lambda: at(ast.Name(flag, ast.Store()))), (lambda: at(ast.Name(flag, ast.Load())))
+            self.statement(at(ast.Assign(targets=[store()], value=at(ast.Constant(False)), type_comment=None)))
+            s = copy.copy(s)
+            s.body = _flag_breaks(s.body, lambda brk: [ast.copy_location(
+                ast.Assign(targets=[store()], value=at(ast.Constant(True)), type_comment=None), brk), brk])
+            orelse, s.orelse = s.orelse, []
+            self.loop(s)
+            self.statement(at(ast.If(test=at(ast.UnaryOp(ast.Not(), load())), body=orelse, orelse=[])))
+            return
         written = _written_arrays(s.body)
         assigned = sorted(_assigned_names(s.body) | written |
                           (_assigned_names([s.target]) if isinstance(s, ast.For) else set()))
@@ -909,6 +920,21 @@ def _in_loop(top, node) -> bool:
         if isinstance(n, (ast.For, ast.While)) and any(m is node for m in ast.walk(n)):
             return True
     return False
+
+
+def _flag_breaks(stmts: list, replace) -> list:
+    """`stmts` with each break of this loop level replaced by `replace(break)` (nested loops untouched)."""
+    out = []
+    for s in stmts:
+        if isinstance(s, ast.Break):
+            out += replace(s)
+        elif isinstance(s, ast.If):
+            s = copy.copy(s)
+            s.body, s.orelse = _flag_breaks(s.body, replace), _flag_breaks(s.orelse, replace)
+            out.append(s)
+        else:
+            out.append(s)
+    return out
 
 
 def _loop_level_nodes(stmts):

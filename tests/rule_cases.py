@@ -43,6 +43,8 @@ CASES = [
     ("matmul", lambda a, b: a @ b, (M34, V), (0, 1)),
     # ------------------------------------------------------------ builtins
     ("builtins.abs", lambda x: abs(x), (-1.3,), 0),
+    ("builtins.sum", lambda x, y: sum([x, y * 2.0]), (0.4, 1.1), (0, 1)),
+    ("builtins.sum", lambda x: sum(x), (np.array([[1.0, 2.0], [3.0, 4.0]]),), 0),
     ("builtins.float", lambda x: float(x) * x, (1.7,), 0),
     ("builtins.max", lambda x, y: max(x, y), (0.4, -0.3), (0, 1)),
     ("builtins.max", lambda x, y: max(x, y), (-0.4, 0.3), (0, 1)),

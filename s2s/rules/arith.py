@@ -19,6 +19,7 @@ defnondiff("floordiv")  # piecewise constant: zero derivative
 # ---------------------------------------------------------------- builtins
 defvjp("builtins.abs", lambda g, ans, x: g * np.sign(x))
 defvjp("builtins.float", lambda g, ans, x: g)
+defvjp("builtins.sum", lambda g, ans, xs, start=0: rt.sum_builtin_adjoint(g, xs), lambda g, ans, xs, start: g)
 defvjp("builtins.max", lambda g, ans, x, y: g * (x >= y), lambda g, ans, x, y: g * (x < y))
 defvjp("builtins.min", lambda g, ans, x, y: g * (x <= y), lambda g, ans, x, y: g * (x > y))
 defnondiff("builtins.len", "builtins.range", "builtins.int", "builtins.bool", "builtins.round",

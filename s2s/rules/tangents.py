@@ -43,6 +43,7 @@ defjvp("matmul", lambda d, ans, a, b: d @ b, lambda d, ans, a, b: a @ d)
 
 # ---------------------------------------------------------------- builtins
 defjvp("builtins.abs", lambda d, ans, x: np.sign(x) * d)
+defjvp("builtins.sum", lambda d, ans, xs, start=0: rt.sum_builtin_tangent(d), lambda d, ans, xs, start: d)
 defjvp("builtins.float", lambda d, ans, x: d)
 elementwise("builtins.max", lambda d, ans, x, y: (x >= y) * d, lambda d, ans, x, y: (x < y) * d)
 elementwise("builtins.min", lambda d, ans, x, y: (x <= y) * d, lambda d, ans, x, y: (x > y) * d)

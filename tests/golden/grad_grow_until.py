@@ -9,17 +9,13 @@ def grad_grow_until(x):
     y = x
     trips = 0
     for i in range(100):
-        trips_1 = trips + 1
+        trips = trips + 1
         # line 59: y = y * 1.5
-        y_1 = y * 1.5
+        y = y * 1.5
         # line 60: if y > 10.0:
-        if y_1 > 10.0:
+        if y > 10.0:
             # line 61: break
-            y = y_1
-            trips = trips_1
             break
-        y = y_1
-        trips = trips_1
     # adjoint of line 58: for i in range(100):
     by = 1.0
     for _ in range(trips):
