@@ -334,6 +334,8 @@ class _Builder:
             return ir.Const(obj)
         if isinstance(obj, tuple) and all(isinstance(v, (bool, int, float, str, type(None))) for v in obj):
             return ir.Const(obj)
+        if isinstance(obj, type):  # a class as a value: isinstance(x, np.ndarray)
+            return ir.Var(self.free_name(name.rsplit(".", 1)[-1], obj))
         if callable(obj) or isinstance(obj, types.ModuleType):
             raise self.error(node, f"the function or module '{name}' used as a value",
                              "call it, or pass the data it holds as an argument")
