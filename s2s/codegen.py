@@ -18,6 +18,8 @@ import re
 import astor
 
 from . import ir, prims
+from .walk import count_uses
+from .outofssa import _with_target, coalesce_phis, name_arrays, restore_names
 
 COMMENT = "__s2s_comment__"
 
@@ -96,7 +98,7 @@ class _Codegen:
         self.imports: set[str] = set()
         self.keys: set[str] = set()  # the dotted primitives the code calls
         self.uses: dict[str, int] = {}
-        _count_uses(fn.body, self.uses)
+        count_uses(fn.body, self.uses)
         self.defs: dict[str, ir.Assign] = {}
         self.inline: dict[str, ir.Call] = {}  # temporaries folded into their single use
         self.last_loc = None
@@ -354,39 +356,6 @@ class _Codegen:
         return self.atom(a)
 
 
-def _count_uses(stmts: list, uses: dict) -> None:
-    from .walk import vars_of
-
-    def use(a):
-        if isinstance(a, ir.Var):
-            uses[a.name] = uses.get(a.name, 0) + 1
-
-    for s in stmts:
-        if isinstance(s, (ir.Assign, ir.Effect)):
-            for n in vars_of(s.value):
-                uses[n] = uses.get(n, 0) + 1
-        elif isinstance(s, ir.Return):
-            use(s.value)
-        elif isinstance(s, ir.If):
-            use(s.test)
-            _count_uses(s.body, uses)
-            _count_uses(s.orelse, uses)
-            for p in s.phis:
-                for o in p.operands:
-                    use(o)
-        elif isinstance(s, ir.Loop):
-            use(s.iter)
-            use(s.test)
-            _count_uses(s.header, uses)
-            _count_uses(s.body, uses)
-            for p in s.phis:
-                for o in p.operands:
-                    use(o)
-        elif isinstance(s, (ir.Break, ir.Continue)):
-            for v in s.values.values():
-                use(v)
-
-
 def _top_level_reads(s) -> list[str]:
     """Names a statement reads outside its nested blocks (where a folded temporary may go)."""
     from .walk import vars_of
@@ -422,188 +391,6 @@ def _phi_init_reads(s: ir.Loop) -> list[str]:
 
 def _tail_reads(s: ir.If) -> list[str]:
     return [o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var)]
-
-
-def coalesce_phis(fn: ir.Function) -> ir.Function:
-    """Let a value feeding only a phi be computed straight into the phi's name.
-
-    `if c: y = x * x; y_2 = y` becomes `if c: y_2 = x * x`, and a loop body's
-    `y_1 = y * x + 1.0; ...; y = y_1` becomes `y = y * x + 1.0` when nothing
-    after it in the body reads the old `y`. The result is no longer SSA; it is
-    only rendered.
-    """
-    import copy as _copy
-    fn = _copy.deepcopy(fn)
-    uses: dict = {}
-    _count_uses(fn.body, uses)
-    _coalesce_block(fn.body, uses)
-    return fn
-
-
-def _coalesce_block(stmts: list, uses: dict) -> None:
-    from .walk import used_names
-    for s in stmts:
-        if isinstance(s, ir.If):
-            _coalesce_block(s.body, uses)
-            _coalesce_block(s.orelse, uses)
-            for p in s.phis:
-                for k, block in ((0, s.body), (1, s.orelse)):
-                    v = p.operands[k]
-                    d = _top_definition(block, v)
-                    if d is None or uses.get(v.name) != 1:
-                        continue
-                    i = next(j for j, t in enumerate(block) if t is d)
-                    others = {o.name for q in s.phis if q is not p for o in q.operands[k:k + 1]
-                              if isinstance(o, ir.Var)}
-                    if p.target in used_names(block[i + 1:]) | others:
-                        continue  # the branch still reads the old value of that name after the definition
-                    d.target = p.target
-                    p.operands[k] = ir.Var(p.target)
-        elif isinstance(s, ir.Loop):
-            others = [o for p in s.phis for o in p.operands[1:] if isinstance(o, ir.Var)]
-            for p in s.phis:
-                v = p.operands[1]
-                found = _definition_and_later_reads(s.body, v) if isinstance(v, ir.Var) else None
-                if found is None:
-                    continue
-                d, later = found
-                if p.target in later | {o.name for o in others if o != v}:
-                    continue  # (jumps before the definition read the old value, as they should)
-                # from its definition on, the new value lives in the phi's own name: every read of it
-                # (later in the body, at the back edge, at a break) reads that name
-                d.target = p.target
-                from .ssa import substitute_block
-                substitute_block(s.body, {v.name: ir.Var(p.target)})
-                for q in s.phis:
-                    q.operands = [ir.Var(p.target) if o == v else o for o in q.operands]
-            _coalesce_block(s.body, uses)  # after: an inner if's phi renamed here passes its name on
-
-
-def _definition_and_later_reads(block: list, v: ir.Var):
-    """(the Assign or Phi defining `v` in `block` or its ifs, the names read after it), or None."""
-    from .walk import used_names
-    for i, s in enumerate(block):
-        after = used_names(block[i + 1:])
-        if isinstance(s, ir.Assign) and s.target == v.name:
-            return s, after
-        if isinstance(s, ir.If):
-            for p in s.phis:
-                if p.target == v.name:
-                    return p, after
-            tails = {o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var)}
-            for branch in (s.body, s.orelse):
-                found = _definition_and_later_reads(branch, v)
-                if found is not None:
-                    return found[0], found[1] | after | tails
-    return None
-
-
-def _top_definition(block: list, v):
-    if not isinstance(v, ir.Var):
-        return None
-    for s in block:
-        if isinstance(s, ir.Assign) and s.target == v.name:
-            return s
-    return None
-
-
-def _jump_reads(stmts: list) -> set:
-    out = set()
-    for s in stmts:
-        if isinstance(s, (ir.Break, ir.Continue)):
-            out.update(v.name for v in s.values.values() if isinstance(v, ir.Var))
-        elif isinstance(s, ir.If):
-            out |= _jump_reads(s.body) | _jump_reads(s.orelse)
-    return out
-
-
-def _with_target(s: ir.Loop, name: str) -> ir.Loop:
-    import copy as _copy
-    s = _copy.copy(s)
-    s.target = name
-    return s
-
-
-def restore_names(fn: ir.Function) -> ir.Function:
-    """Let a stack pop restore a value under its own name: `y = y_saved.pop()`, not `y_2 = ...`.
-
-    Safe when nothing after the reversed loop reads the forward name (its value
-    after the forward loop is needed only by adjoints emitted before the reversed
-    loop, and those already ran).
-    """
-    if not fn.restores:
-        return fn
-    import copy as _copy
-    from .ssa import substitute_block
-    fn = _copy.deepcopy(fn)
-    renames: dict[str, str] = {}
-    _restore_block(fn.body, set(), fn.restores, renames)
-    if renames:
-        _rename_targets(fn.body, renames)
-        substitute_block(fn.body, {k: ir.Var(v) for k, v in renames.items()})
-    return fn
-
-
-def _restore_block(stmts: list, later: set, restores: dict, renames: dict) -> None:
-    from .walk import used_names
-    for i, s in enumerate(stmts):
-        after = later | used_names(stmts[i + 1:])
-        if isinstance(s, ir.Loop):
-            tails = {o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var)}
-            for name in _pop_targets(s.body) + _loop_targets(s):
-                original = restores.get(name)
-                if original is not None and original not in after and original not in renames.values():
-                    renames[name] = original
-            _restore_block(s.body, after | tails, restores, renames)
-        elif isinstance(s, ir.If):
-            tails = {o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var)}
-            _restore_block(s.body, after | tails, restores, renames)
-            _restore_block(s.orelse, after | tails, restores, renames)
-
-
-def _pop_targets(stmts: list) -> list:
-    out = []
-    for s in stmts:
-        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op == "pop":
-            out.append(s.target)
-        elif isinstance(s, ir.If):
-            out += _pop_targets(s.body) + _pop_targets(s.orelse)
-    return out
-
-
-def name_arrays(fn: ir.Function) -> ir.Function:
-    """Every version of an array written in place takes the array's own name (`y[i] = v` changes y)."""
-    if not fn.arrays:
-        return fn
-    import copy as _copy
-    from .ssa import substitute_block
-    fn = _copy.deepcopy(fn)
-    _rename_targets(fn.body, fn.arrays)
-    substitute_block(fn.body, {k: ir.Var(v) for k, v in fn.arrays.items() if k != v})
-    return fn
-
-
-def _loop_targets(s: ir.Loop) -> list:
-    return [s.target] if isinstance(s.target, str) else list(s.target or ())
-
-
-def _rename_targets(stmts: list, renames: dict) -> None:
-    for s in stmts:
-        if isinstance(s, ir.Assign) and s.target in renames:
-            s.target = renames[s.target]
-        elif isinstance(s, ir.If):
-            _rename_targets(s.body, renames)
-            _rename_targets(s.orelse, renames)
-            for p in s.phis:
-                p.target = renames.get(p.target, p.target)
-        elif isinstance(s, ir.Loop):
-            for p in s.phis:
-                p.target = renames.get(p.target, p.target)
-            if isinstance(s.target, str):
-                s.target = renames.get(s.target, s.target)
-            elif s.target:
-                s.target = tuple(renames.get(t, t) for t in s.target)
-            _rename_targets(s.body, renames)
 
 
 # runtime helpers that change their first argument in place (reads of it must not move past them)

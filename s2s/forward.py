@@ -96,7 +96,7 @@ class _Forward:
         defining = [s for s in self.fn.body if isinstance(s, ir.Assign) and s.target == old]
         if not defining:
             return
-        from .ssa import substitute_block
+        from .walk import substitute_block
         self.fn = copy.deepcopy(self.fn)
         self.namer.reserve("y")
         for s in self.fn.body:

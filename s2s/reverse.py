@@ -792,6 +792,6 @@ def _index_definitions(stmts: list, out: dict, counter=None) -> None:
 
 
 def _substitute(stmts: list, mapping: dict) -> None:
-    from .ssa import substitute_block
+    from .walk import substitute_block
     if mapping:
         substitute_block(stmts, mapping)

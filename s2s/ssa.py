@@ -26,6 +26,7 @@ from .errors import NonDifferentiableError, S2SError
 from .frontend import MISSING, Source, read_function
 from .names import Namer, names_in
 from .rules import registry
+from .walk import substitute_block
 
 MAX_INLINE_DEPTH = 20
 EFFECTS = {"builtins.print", "s2s.runtime.require_scalar"}
@@ -989,40 +990,6 @@ def _assigned_names(stmts) -> set[str]:
 def _index_name(target, length) -> str:
     """A range loop's index keeps the user's name; an iteration by index is counted by `k`."""
     return target.id if length is None else "k"
-
-
-def substitute_block(stmts: list, mapping: dict) -> None:
-    """Replace uses of the names in `mapping` by their atoms, in place, throughout nested regions."""
-    def sub(a):
-        return mapping.get(a.name, a) if isinstance(a, ir.Var) else a
-
-    def sub_expr(e):
-        if isinstance(e, ir.Call):
-            return ir.Call(e.op, tuple(sub(a) for a in e.args), tuple((k, sub(v)) for k, v in e.kwargs))
-        return sub(e)
-
-    for s in stmts:
-        if isinstance(s, ir.Assign):
-            s.value = sub_expr(s.value)
-        elif isinstance(s, ir.Effect):
-            s.value = sub_expr(s.value)
-        elif isinstance(s, ir.Return):
-            s.value = sub(s.value)
-        elif isinstance(s, ir.If):
-            s.test = sub(s.test)
-            substitute_block(s.body, mapping)
-            substitute_block(s.orelse, mapping)
-            for p in s.phis:
-                p.operands = [sub(o) for o in p.operands]
-        elif isinstance(s, ir.Loop):
-            s.iter = sub(s.iter) if s.iter is not None else None
-            s.test = sub(s.test) if s.test is not None else None
-            substitute_block(s.header, mapping)
-            substitute_block(s.body, mapping)
-            for p in s.phis:
-                p.operands = [sub(o) if o is not None else None for o in p.operands]
-        elif isinstance(s, (ir.Break, ir.Continue)):
-            s.values = {k: sub(v) for k, v in s.values.items()}
 
 
 _FOLDABLE = {

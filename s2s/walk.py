@@ -93,3 +93,70 @@ def calls_in(stmts: list):
         elif isinstance(s, ir.Loop):
             yield from calls_in(s.header)
             yield from calls_in(s.body)
+
+
+def count_uses(stmts: list, uses: dict) -> None:
+    """Add to `uses` how often each name is read in `stmts` (phi operands and jump values included)."""
+
+    def use(a):
+        if isinstance(a, ir.Var):
+            uses[a.name] = uses.get(a.name, 0) + 1
+
+    for s in stmts:
+        if isinstance(s, (ir.Assign, ir.Effect)):
+            for n in vars_of(s.value):
+                uses[n] = uses.get(n, 0) + 1
+        elif isinstance(s, ir.Return):
+            use(s.value)
+        elif isinstance(s, ir.If):
+            use(s.test)
+            count_uses(s.body, uses)
+            count_uses(s.orelse, uses)
+            for p in s.phis:
+                for o in p.operands:
+                    use(o)
+        elif isinstance(s, ir.Loop):
+            use(s.iter)
+            use(s.test)
+            count_uses(s.header, uses)
+            count_uses(s.body, uses)
+            for p in s.phis:
+                for o in p.operands:
+                    use(o)
+        elif isinstance(s, (ir.Break, ir.Continue)):
+            for v in s.values.values():
+                use(v)
+
+
+def substitute_block(stmts: list, mapping: dict) -> None:
+    """Replace uses of the names in `mapping` by their atoms, in place, throughout nested regions."""
+    def sub(a):
+        return mapping.get(a.name, a) if isinstance(a, ir.Var) else a
+
+    def sub_expr(e):
+        if isinstance(e, ir.Call):
+            return ir.Call(e.op, tuple(sub(a) for a in e.args), tuple((k, sub(v)) for k, v in e.kwargs))
+        return sub(e)
+
+    for s in stmts:
+        if isinstance(s, ir.Assign):
+            s.value = sub_expr(s.value)
+        elif isinstance(s, ir.Effect):
+            s.value = sub_expr(s.value)
+        elif isinstance(s, ir.Return):
+            s.value = sub(s.value)
+        elif isinstance(s, ir.If):
+            s.test = sub(s.test)
+            substitute_block(s.body, mapping)
+            substitute_block(s.orelse, mapping)
+            for p in s.phis:
+                p.operands = [sub(o) for o in p.operands]
+        elif isinstance(s, ir.Loop):
+            s.iter = sub(s.iter) if s.iter is not None else None
+            s.test = sub(s.test) if s.test is not None else None
+            substitute_block(s.header, mapping)
+            substitute_block(s.body, mapping)
+            for p in s.phis:
+                p.operands = [sub(o) if o is not None else None for o in p.operands]
+        elif isinstance(s, (ir.Break, ir.Continue)):
+            s.values = {k: sub(v) for k, v in s.values.items()}

@@ -22,7 +22,7 @@ def eliminate_common_subexpressions(fn: ir.Function) -> ir.Function:
     _block(fn.body, {}, mapping, set(fn.arrays))
     _drop_emptied(fn.body)
     if mapping:
-        from ..ssa import substitute_block
+        from ..walk import substitute_block
         substitute_block(fn.body, mapping)
     return fn
 

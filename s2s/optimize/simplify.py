@@ -70,7 +70,7 @@ def simplify(fn: ir.Function) -> ir.Function:
     _Peephole(fn).run(fn.body)
     _pass(fn.body, mapping, set(fn.arrays), _integers(fn))
     if mapping:
-        from ..ssa import substitute_block
+        from ..walk import substitute_block
         resolved = {k: _resolve(v, mapping) for k, v in mapping.items()}
         substitute_block(fn.body, resolved)
     return fn

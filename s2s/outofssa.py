@@ -1,0 +1,180 @@
+"""Leaving SSA for rendering: give values the names a person would have used.
+
+Pure functions `ir.Function -> ir.Function` run by codegen, after optimisation
+and verification; their output is no longer SSA (names are reassigned):
+- `coalesce_phis`: a value feeding a phi is computed straight into the phi's
+  name (`y = y * x + 1.0` in a loop body, not `y_1 = ...; y = y_1`), wherever
+  nothing after its definition still reads the old value;
+- `restore_names`: a value a reversed loop restores takes its own name back
+  (`y = y_saved.pop()`, `for y in reversed(y_saved)`);
+- `name_arrays`: every version of an array written in place takes the array's
+  name (`y[i] = v` changes y).
+"""
+from __future__ import annotations
+
+import copy
+
+from . import ir
+from .walk import count_uses, substitute_block, used_names
+
+
+def coalesce_phis(fn: ir.Function) -> ir.Function:
+    """Let a value feeding only a phi be computed straight into the phi's name.
+
+    `if c: y = x * x; y_2 = y` becomes `if c: y_2 = x * x`, and a loop body's
+    `y_1 = y * x + 1.0; ...; y = y_1` becomes `y = y * x + 1.0` when nothing
+    after it in the body reads the old `y`. The result is no longer SSA; it is
+    only rendered.
+    """
+    fn = copy.deepcopy(fn)
+    uses: dict = {}
+    count_uses(fn.body, uses)
+    _coalesce_block(fn.body, uses)
+    return fn
+
+
+def _coalesce_block(stmts: list, uses: dict) -> None:
+    for s in stmts:
+        if isinstance(s, ir.If):
+            _coalesce_block(s.body, uses)
+            _coalesce_block(s.orelse, uses)
+            for p in s.phis:
+                for k, block in ((0, s.body), (1, s.orelse)):
+                    v = p.operands[k]
+                    d = _top_definition(block, v)
+                    if d is None or uses.get(v.name) != 1:
+                        continue
+                    i = next(j for j, t in enumerate(block) if t is d)
+                    others = {o.name for q in s.phis if q is not p for o in q.operands[k:k + 1]
+                              if isinstance(o, ir.Var)}
+                    if p.target in used_names(block[i + 1:]) | others:
+                        continue  # the branch still reads the old value of that name after the definition
+                    d.target = p.target
+                    p.operands[k] = ir.Var(p.target)
+        elif isinstance(s, ir.Loop):
+            others = [o for p in s.phis for o in p.operands[1:] if isinstance(o, ir.Var)]
+            for p in s.phis:
+                v = p.operands[1]
+                found = _definition_and_later_reads(s.body, v) if isinstance(v, ir.Var) else None
+                if found is None:
+                    continue
+                d, later = found
+                if p.target in later | {o.name for o in others if o != v}:
+                    continue  # (jumps before the definition read the old value, as they should)
+                # from its definition on, the new value lives in the phi's own name: every read of it
+                # (later in the body, at the back edge, at a break) reads that name
+                d.target = p.target
+                substitute_block(s.body, {v.name: ir.Var(p.target)})
+                for q in s.phis:
+                    q.operands = [ir.Var(p.target) if o == v else o for o in q.operands]
+            _coalesce_block(s.body, uses)  # after: an inner if's phi renamed here passes its name on
+
+
+def _definition_and_later_reads(block: list, v: ir.Var):
+    """(the Assign or Phi defining `v` in `block` or its ifs, the names read after it), or None."""
+    for i, s in enumerate(block):
+        after = used_names(block[i + 1:])
+        if isinstance(s, ir.Assign) and s.target == v.name:
+            return s, after
+        if isinstance(s, ir.If):
+            for p in s.phis:
+                if p.target == v.name:
+                    return p, after
+            tails = {o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var)}
+            for branch in (s.body, s.orelse):
+                found = _definition_and_later_reads(branch, v)
+                if found is not None:
+                    return found[0], found[1] | after | tails
+    return None
+
+
+def _top_definition(block: list, v):
+    if not isinstance(v, ir.Var):
+        return None
+    for s in block:
+        if isinstance(s, ir.Assign) and s.target == v.name:
+            return s
+    return None
+
+
+def restore_names(fn: ir.Function) -> ir.Function:
+    """Let a stack pop restore a value under its own name: `y = y_saved.pop()`, not `y_2 = ...`.
+
+    Safe when nothing after the reversed loop reads the forward name (its value
+    after the forward loop is needed only by adjoints emitted before the reversed
+    loop, and those already ran).
+    """
+    if not fn.restores:
+        return fn
+    fn = copy.deepcopy(fn)
+    renames: dict[str, str] = {}
+    _restore_block(fn.body, set(), fn.restores, renames)
+    if renames:
+        _rename_targets(fn.body, renames)
+        substitute_block(fn.body, {k: ir.Var(v) for k, v in renames.items()})
+    return fn
+
+
+def _restore_block(stmts: list, later: set, restores: dict, renames: dict) -> None:
+    for i, s in enumerate(stmts):
+        after = later | used_names(stmts[i + 1:])
+        if isinstance(s, ir.Loop):
+            tails = {o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var)}
+            for name in _pop_targets(s.body) + _loop_targets(s):
+                original = restores.get(name)
+                if original is not None and original not in after and original not in renames.values():
+                    renames[name] = original
+            _restore_block(s.body, after | tails, restores, renames)
+        elif isinstance(s, ir.If):
+            tails = {o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var)}
+            _restore_block(s.body, after | tails, restores, renames)
+            _restore_block(s.orelse, after | tails, restores, renames)
+
+
+def _pop_targets(stmts: list) -> list:
+    out = []
+    for s in stmts:
+        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op == "pop":
+            out.append(s.target)
+        elif isinstance(s, ir.If):
+            out += _pop_targets(s.body) + _pop_targets(s.orelse)
+    return out
+
+
+def name_arrays(fn: ir.Function) -> ir.Function:
+    """Every version of an array written in place takes the array's own name (`y[i] = v` changes y)."""
+    if not fn.arrays:
+        return fn
+    fn = copy.deepcopy(fn)
+    _rename_targets(fn.body, fn.arrays)
+    substitute_block(fn.body, {k: ir.Var(v) for k, v in fn.arrays.items() if k != v})
+    return fn
+
+
+def _loop_targets(s: ir.Loop) -> list:
+    return [s.target] if isinstance(s.target, str) else list(s.target or ())
+
+
+def _rename_targets(stmts: list, renames: dict) -> None:
+    for s in stmts:
+        if isinstance(s, ir.Assign) and s.target in renames:
+            s.target = renames[s.target]
+        elif isinstance(s, ir.If):
+            _rename_targets(s.body, renames)
+            _rename_targets(s.orelse, renames)
+            for p in s.phis:
+                p.target = renames.get(p.target, p.target)
+        elif isinstance(s, ir.Loop):
+            for p in s.phis:
+                p.target = renames.get(p.target, p.target)
+            if isinstance(s.target, str):
+                s.target = renames.get(s.target, s.target)
+            elif s.target:
+                s.target = tuple(renames.get(t, t) for t in s.target)
+            _rename_targets(s.body, renames)
+
+
+def _with_target(s: ir.Loop, name: str) -> ir.Loop:
+    s = copy.copy(s)
+    s.target = name
+    return s
