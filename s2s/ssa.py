@@ -24,6 +24,7 @@ from numpy import ndarray as numpy_ndarray
 from . import fence, ir, prims
 from .errors import NonDifferentiableError, S2SError
 from .frontend import MISSING, Source, read_function
+from .lowering import always_exits, flag_breaks, loop_level_nodes, lower_loop_returns, normalise_exits
 from .names import Namer, names_in
 from .rules import registry
 from .walk import substitute_block
@@ -60,65 +61,6 @@ def build_ssa(src: Source) -> ir.Function:
 
 
 # --------------------------------------------------------------------------- exit normalisation
-
-def _always_exits(stmts: list) -> bool:
-    if not stmts:
-        return False
-    last = stmts[-1]
-    if isinstance(last, (ast.Return, ast.Break, ast.Continue)):
-        return True
-    if isinstance(last, ast.If):
-        return _always_exits(last.body) and _always_exits(last.orelse)
-    return False
-
-
-def _may_exit(stmts: list, loop_level: bool = False) -> bool:
-    """Does any path through `stmts` return (or break/continue at this loop level)?"""
-    for s in stmts:
-        if isinstance(s, ast.Return):
-            return True
-        if isinstance(s, (ast.Break, ast.Continue)) and not loop_level:
-            return True
-        if isinstance(s, ast.If) and (_may_exit(s.body, loop_level) or _may_exit(s.orelse, loop_level)):
-            return True
-        if isinstance(s, (ast.For, ast.While)) and any(isinstance(n, ast.Return) for n in ast.walk(s)):
-            return True
-    return False
-
-
-def normalise_exits(stmts: list) -> list:
-    """Move the statements after an `if` that may leave the block into its non-leaving paths.
-
-    After this, every return/break/continue is the last statement of its block.
-    A branch that only sometimes leaves gets its own copy of the rest.
-    """
-    out = []
-    for i, s in enumerate(stmts):
-        if isinstance(s, (ast.Return, ast.Break, ast.Continue)):
-            out.append(s)
-            return out  # anything after is dead code
-        if isinstance(s, ast.If) and (_may_exit(s.body) or _may_exit(s.orelse)):
-            rest = stmts[i + 1:]
-            s = copy.copy(s)
-            s.body = normalise_exits(_append_rest(s.body, rest))
-            s.orelse = normalise_exits(_append_rest(s.orelse, copy.deepcopy(rest) if rest else []))
-            out.append(s)
-            return out
-        if isinstance(s, ast.If):
-            s = copy.copy(s)
-            s.body = normalise_exits(s.body)
-            s.orelse = normalise_exits(s.orelse)
-        out.append(s)
-    return out
-
-
-def _append_rest(block: list, rest: list) -> list:
-    if _always_exits(block):
-        return list(block)
-    return list(block) + list(rest)
-
-
-# --------------------------------------------------------------------------- the builder
 
 class _LoopFrame:
     def __init__(self, phis: dict, node):
@@ -185,9 +127,9 @@ class _Builder:
 
     # ----- function bodies
     def function_body(self, stmts: list, node) -> list:
-        stmts = self.lower_loop_returns(stmts)
+        stmts = lower_loop_returns(stmts, self.namer, self.error)
         stmts = normalise_exits(stmts)
-        if not _always_exits(stmts) and not (stmts and isinstance(stmts[-1], (ast.Return,))):
+        if not always_exits(stmts) and not (stmts and isinstance(stmts[-1], (ast.Return,))):
             last = stmts[-1] if stmts else node
             raise self.error(last, "a function that does not return a value on every path",
                              "end every path with a return statement")
@@ -419,57 +361,6 @@ class _Builder:
         self.env = env
         self.emit(ir.If(test, then_block, else_block, phis, self.loc))
 
-    def lower_loop_returns(self, stmts: list) -> list:
-        """`return e` inside a loop becomes `result = e; returned = True; break`, each enclosing
-        loop is left with `if returned: break`, and the outermost one is followed by
-        `if returned: return result` (the rest of the function moves into its else branch)."""
-        if not any(isinstance(n, ast.Return) for s in stmts if isinstance(s, (ast.For, ast.While, ast.If))
-                   for n in ast.walk(s) if _in_loop(s, n)):
-            return stmts
-        flag, value = self.namer.fresh("returned"), self.namer.fresh("result")
-
-        def name(n, ctx, at):
-            return ast.copy_location(ast.Name(n, ctx), at)
-
-        def assign(n, v, at):
-            return ast.copy_location(ast.Assign(targets=[name(n, ast.Store(), at)], value=v, type_comment=None), at)
-
-        def rewrite(block: list, depth: int) -> list:
-            out = []
-            for s in block:
-                if isinstance(s, ast.Return) and depth > 0:
-                    if s.value is None:
-                        raise self.error(s, "a return without a value")
-                    out += [assign(value, s.value, s), assign(flag, ast.copy_location(ast.Constant(True), s), s),
-                            ast.copy_location(ast.Break(), s)]
-                    continue
-                if isinstance(s, ast.If):
-                    s = copy.copy(s)
-                    s.body, s.orelse = rewrite(s.body, depth), rewrite(s.orelse, depth)
-                elif isinstance(s, (ast.For, ast.While)):
-                    has_return = any(isinstance(n, ast.Return) for n in ast.walk(s))
-                    if has_return and s.orelse:
-                        raise self.error(s, "a return inside a loop that has an 'else' clause")
-                    forever = isinstance(s, ast.While) and isinstance(s.test, ast.Constant) and s.test.value \
-                        and not any(isinstance(n, ast.Break) for n in _loop_level_nodes(s.body))
-                    s = copy.copy(s)
-                    s.body = rewrite(s.body, depth + 1)
-                    out.append(s)
-                    if has_return:
-                        test = name(flag, ast.Load(), s)
-                        leave = ast.copy_location(ast.Break(), s) if depth > 0 else \
-                            ast.copy_location(ast.Return(value=name(value, ast.Load(), s)), s)
-                        # a `while True` left only by returns: what follows it cannot run
-                        out.append(leave if forever else ast.copy_location(ast.If(test=test, body=[leave], orelse=[]), s))
-                    continue
-                out.append(s)
-            return out
-
-        at = stmts[0]
-        none = ast.copy_location(ast.Constant(None), at)
-        return [assign(flag, ast.copy_location(ast.Constant(False), at), at), assign(value, none, at)] + \
-            rewrite(stmts, 0)
-
     def return_statement(self, s: ast.Return) -> None:
         if self.loops:
             raise self.error(s, "a return statement inside a loop", "break out of the loop and return after it")
@@ -489,14 +380,14 @@ class _Builder:
         raise _Exit()
 
     def loop(self, s) -> None:
-        if s.orelse and any(isinstance(n, ast.Break) for n in _loop_level_nodes(s.body)):
+        if s.orelse and any(isinstance(n, ast.Break) for n in loop_level_nodes(s.body)):
             # the else clause runs unless a break left the loop: `broke = True` before each break
             flag = self.namer.fresh("broke")
             at = lambda node: ast.copy_location(node, s)  # noqa: E731
             store, load = (lambda: at(ast.Name(flag, ast.Store()))), (lambda: at(ast.Name(flag, ast.Load())))
             self.statement(at(ast.Assign(targets=[store()], value=at(ast.Constant(False)), type_comment=None)))
             s = copy.copy(s)
-            s.body = _flag_breaks(s.body, lambda brk: [ast.copy_location(
+            s.body = flag_breaks(s.body, lambda brk: [ast.copy_location(
                 ast.Assign(targets=[store()], value=at(ast.Constant(True)), type_comment=None), brk), brk])
             orelse, s.orelse = s.orelse, []
             self.loop(s)
@@ -915,37 +806,6 @@ class _Reversed:
 
 def _unreversed(seq):
     return seq.atom if isinstance(seq, _Reversed) else seq
-
-
-def _in_loop(top, node) -> bool:
-    """Is `node` inside a loop within statement `top`?"""
-    for n in ast.walk(top):
-        if isinstance(n, (ast.For, ast.While)) and any(m is node for m in ast.walk(n)):
-            return True
-    return False
-
-
-def _flag_breaks(stmts: list, replace) -> list:
-    """`stmts` with each break of this loop level replaced by `replace(break)` (nested loops untouched)."""
-    out = []
-    for s in stmts:
-        if isinstance(s, ast.Break):
-            out += replace(s)
-        elif isinstance(s, ast.If):
-            s = copy.copy(s)
-            s.body, s.orelse = _flag_breaks(s.body, replace), _flag_breaks(s.orelse, replace)
-            out.append(s)
-        else:
-            out.append(s)
-    return out
-
-
-def _loop_level_nodes(stmts):
-    for s in stmts:
-        yield s
-        if isinstance(s, ast.If):
-            yield from _loop_level_nodes(s.body)
-            yield from _loop_level_nodes(s.orelse)
 
 
 def _home_module(obj, name: str) -> str | None:
