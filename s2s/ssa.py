@@ -3,8 +3,8 @@
 Guarantees: every name is assigned once (header phis aside, see `ir.Loop`);
 expressions are three-address; every call is resolved to a primitive key or
 inlined (user functions with source are descended into); early `return`,
-`break` and `continue` are normalised so that they end a branch, the rest of
-the block moving into the other branch. Construction follows Braun et al.,
+`break` and `continue` end a branch, the rest of the block moving into the
+other branch (the AST is lowered so first, by `lowering.py`). Construction follows Braun et al.,
 "Simple and Efficient Construction of SSA Form" (CC 2013), specialised to
 structured code: branches start from a copy of the environment, names that
 differ at a join get a phi; loops get header phis for the names their body
