@@ -82,10 +82,11 @@ def _block(stmts: list, depth: int, lines: list) -> None:
                 target = s.target if isinstance(s.target, str) else ", ".join(s.target)
                 lines.append(f"{pad}for {target} in {format_atom(s.iter)}:")
             else:
-                lines.append(f"{pad}while:")
-                _block(s.header, depth + 1, lines)
-                lines.append(f"{pad}    test {format_atom(s.test)}")
-                lines.append(f"{pad}  do:")
+                lines.append(f"{pad}while True:")
             for p in s.phis:
                 lines.append(f"{pad}    {p.target} = phi({', '.join(format_atom(o) for o in p.operands)})")
+            if s.kind != "for":  # the header runs before each iteration's test
+                if s.header:
+                    _block(s.header, depth + 1, lines)
+                lines.append(f"{pad}    if not {format_atom(s.test)}: break")
             _block(s.body, depth + 1, lines)
