@@ -163,6 +163,12 @@ def _resolve_free(names: dict, f) -> dict | None:
             out[name] = (closure[name], module)
         elif name in glob:
             out[name] = (glob[name], module)
+        elif module:  # a library object the function reached through attributes (np.random.default_rng)
+            try:
+                import importlib
+                out[name] = (getattr(importlib.import_module(module), name), module)
+            except (ImportError, AttributeError):
+                return None
         else:
             return None
     return out
