@@ -10,14 +10,14 @@ import functools
 import inspect
 import os
 
-from . import cache, fence, persistent
-from .codegen import generate
+from . import cache, fence, ir, persistent
+from .codegen import generate, generate_vjp
 from .compile import compile_source, pseudo_filename
 from .frontend import Source, read_function
 from .names import Namer
 from .optimize import optimize
 from .printer import print_function
-from .reverse import reverse
+from .reverse import ADJOINT_BEGINS, reverse
 from .sourcemap import attach_user_frames
 from .ssa import build_ssa
 from .walk import defined_names, used_names
@@ -236,14 +236,31 @@ def _grad_by_forward_mode(primal, src, names, single, return_value, name):
 
 
 def _vjp_transform(f, wrt):
-    """`vjp_f(*args) -> (value, pullback)`; the pullback re-runs the forward sweep with the adjoint
-    (`pullback_f(*args, cotangent)`), so it can be called any number of times."""
+    """`vjp_f(*args) -> (value, pullback)`, the pullback calling any number of times.
+
+    The pullback is a closure over the forward sweep's values. Where the adjoint
+    would consume what the forward sweep saved (stack pops) or write arrays back
+    (element writes), it instead re-runs the forward sweep with the adjoint:
+    `pullback_f(*args, cotangent)`."""
     primal, src = _primal(f)
     names, single = resolve_wrt(primal.params, wrt, primal.name)
     namer = _namer_for(primal)
     seed = namer.fresh("cotangent")
+    name = "vjp_" + primal.name
+    closure = _verify(reverse(primal, names, seed=seed, namer=namer, name=name, single=single))
+    closure.temps = frozenset(set(primal.temps) | _temps_after(closure))
+    closure = _verify(optimize(closure))
+    from .walk import calls_in
+    if not closure.arrays and not any(c.op == "pop" for c in calls_in(closure.body)):
+        text = generate_vjp(closure, seed, _header(primal, "vector-Jacobian product (vjp)"))
+        filename = pseudo_filename("vjp", primal.name, src.filename, src.tree.lineno)
+        return text, compile_source(text, filename, name, closure.free, src.filename, primal.name, primal.deps)
+    namer = _namer_for(primal)
+    seed = namer.fresh("cotangent")
     pull_name = namer.fresh("pullback_" + primal.name)
     adj = _verify(reverse(primal, names, seed=seed, namer=namer, name=pull_name, single=single))
+    adj.body = [s for s in adj.body if not (isinstance(s, ir.Effect) and s.value.op == ADJOINT_BEGINS)]
+    adj.defaults = ()  # pullback_f(*args, cotangent): every argument is passed
     adj.temps = frozenset(set(primal.temps) | _temps_after(adj))
     forward_fn = _verify(optimize(primal))
     name = "vjp_" + primal.name

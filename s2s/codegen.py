@@ -18,6 +18,7 @@ import re
 import astor
 
 from . import ir, prims
+from .reverse import ADJOINT_BEGINS
 from .walk import count_uses
 from .outofssa import _with_target, coalesce_phis, name_arrays, restore_names
 
@@ -44,8 +45,10 @@ def generate(fn: ir.Function, header: str = "", before: tuple = (), after: str =
         imports |= {line for _, line, alias in prims.MODULES if alias and re.search(rf"\b{alias}\.", after) and line}
     imports = sorted(imports, key=lambda line: (not line.startswith("import"), line))
     imports += data + rule_imports(keys)
-    module_body = [ast.parse(line).body[0] for line in imports if line]
-    module_body += defs
+    return _render([ast.parse(line).body[0] for line in imports if line] + defs, header)
+
+
+def _render(module_body: list, header: str) -> str:
     module = ast.Module(body=module_body, type_ignores=[])
     text = astor.to_source(module, pretty_source=_pretty_source)
     text = _comments(text)
@@ -54,6 +57,22 @@ def generate(fn: ir.Function, header: str = "", before: tuple = (), after: str =
     if header:
         text = header + "\n" + text
     return text
+
+
+def _arguments(params: list, defaults: list) -> ast.arguments:
+    return ast.arguments(posonlyargs=[], args=[ast.arg(arg=p, annotation=None) for p in params], vararg=None,
+                         kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=defaults)
+
+
+def generate_vjp(fn: ir.Function, seed: str, header: str = "") -> str:
+    """The module text of a vjp whose pullback is a closure over the forward sweep (`fn` marks where
+    the adjoint begins). Its values are read, never reassigned, so the pullback can run many times."""
+    fn = name_arrays(coalesce_phis(fn))
+    gen = _Codegen(fn)
+    fdef = gen.closure_function(seed)
+    imports = sorted(gen.imports, key=lambda line: (not line.startswith("import"), line))
+    imports += data_imports(fn) + rule_imports(gen.keys)
+    return _render([ast.parse(line).body[0] for line in imports if line] + [fdef], header)
 
 
 def rule_imports(keys) -> list[str]:
@@ -105,6 +124,26 @@ class _Codegen:
         self.loop_depth = 0
 
     # ----- function
+    def closure_function(self, seed: str) -> ast.FunctionDef:
+        """`def name(params): <forward>; def pullback(seed): <adjoint>; return value, pullback`
+        (the marker statement where the adjoint begins holds the value)."""
+        fn = self.fn
+        split = next(i for i, s in enumerate(fn.body) if isinstance(s, ir.Effect) and s.value.op == ADJOINT_BEGINS)
+        value = fn.body[split].value.args[0]
+        forward = self.block(fn.body[:split])
+        self.last_loc = None
+        pullback = ast.FunctionDef(name="pullback", args=_arguments([seed], []), body=self.block(fn.body[split + 1:]),
+                                   decorator_list=[], returns=None, type_comment=None)
+        if "type_params" in ast.FunctionDef._fields:
+            pullback.type_params = []
+        ret = ast.Return(ast.Tuple([self.atom(value), ast.Name("pullback", ast.Load())], ast.Load()))
+        params = [p for p in fn.params if p != seed]
+        fdef = ast.FunctionDef(name=fn.name, args=_arguments(params, [self.const(d) for d in fn.defaults]),
+                               body=forward + [pullback, ret], decorator_list=[], returns=None, type_comment=None)
+        if "type_params" in ast.FunctionDef._fields:
+            fdef.type_params = []
+        return fdef
+
     def function(self) -> ast.FunctionDef:
         fn = self.fn
         args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=p, annotation=None) for p in fn.params],

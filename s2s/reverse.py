@@ -29,6 +29,7 @@ from .walk import contains_break, contains_exit, defined_names, ends_with_exit, 
 from .walk import vars_of as walk_vars
 
 ZERO = ir.Const(0.0)
+ADJOINT_BEGINS = "adjoint_begins"  # marks, in a vjp, where the pullback's statements start
 
 
 @dataclass
@@ -137,9 +138,12 @@ class _Reverse:
         if return_value:
             result = self._pack([ret.value, grad], adjoint)
         checks_arguments = bool(check) and check[0].value.args != (ret.value,)
-        body_out = (check + forward if checks_arguments else forward + check) + adjoint + [ir.Return(result)]
+        # a vjp's pullback closes over the forward sweep: mark where the adjoint begins (with the value)
+        marker = [ir.Effect(ir.Call(ADJOINT_BEGINS, (ret.value,)))] if seed is not None else []
+        body_out = (check + forward if checks_arguments else forward + check) + marker + adjoint + [ir.Return(result)]
         params = list(self.fn.params) + ([seed] if seed is not None else [])
-        return ir.Function(name=name, params=params, body=body_out, defaults=self.fn.defaults if seed is None else (),
+        # (with a seed, `defaults` still belong to f's own parameters: the seed comes last, without one)
+        return ir.Function(name=name, params=params, body=body_out, defaults=self.fn.defaults,
                            filename=self.fn.filename, free=dict(self.fn.free), temps=self.fn.temps,
                            restores=dict(self.restores), arrays=dict(self.fn.arrays),
                            loop_temps=frozenset(self.adjoint_names), opaque=dict(self.fn.opaque))
