@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from . import ir
-from .walk import ends_with_exit, vars_of
+from .walk import always_leaves, ends_with_exit, vars_of
 
 
 class VerificationError(AssertionError):
@@ -64,9 +64,9 @@ def _block(stmts: list, scope: set, seen: set, mirrors: dict | None = None) -> s
                     raise VerificationError(f"phi {p.target} has {len(p.operands)} operands")
                 _use(p.operands[0], then_scope, f"phi {p.target}")
                 _use(p.operands[1], else_scope, f"phi {p.target}")
-            if ends_with_exit(s.body) or _leaves(s.body):
+            if ends_with_exit(s.body) or always_leaves(s.body):
                 scope |= else_scope
-            elif ends_with_exit(s.orelse) or _leaves(s.orelse):
+            elif ends_with_exit(s.orelse) or always_leaves(s.orelse):
                 scope |= then_scope
             for p in s.phis:
                 _define(p.target, scope, seen)
@@ -87,19 +87,8 @@ def _block(stmts: list, scope: set, seen: set, mirrors: dict | None = None) -> s
                 _use(s.test, inner, "loop test")
             end = _block(s.body, inner, seen, mirrors)
             for p in s.phis:
-                if not _leaves(s.body):
+                if not always_leaves(s.body):
                     _use(p.operands[1], end, f"loop phi {p.target} back edge")
             for p in s.phis:
                 scope.add(p.target)
     return scope
-
-
-def _leaves(stmts: list) -> bool:
-    if not stmts:
-        return False
-    last = stmts[-1]
-    if isinstance(last, (ir.Break, ir.Continue, ir.Return)):
-        return True
-    if isinstance(last, ir.If):
-        return _leaves(last.body) and _leaves(last.orelse)
-    return False

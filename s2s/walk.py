@@ -63,6 +63,18 @@ def ends_with_exit(stmts: list) -> bool:
     return bool(stmts) and isinstance(stmts[-1], (ir.Break, ir.Continue, ir.Return))
 
 
+def always_leaves(stmts: list) -> bool:
+    """Does every path through `stmts` end in break, continue or return?"""
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if isinstance(last, (ir.Break, ir.Continue, ir.Return)):
+        return True
+    if isinstance(last, ir.If):
+        return always_leaves(last.body) and always_leaves(last.orelse)
+    return False
+
+
 def contains_exit(stmts: list) -> bool:
     """Does a path through `stmts` leave by break/continue (at this loop level) or return?"""
     for s in stmts:
