@@ -82,6 +82,7 @@ class _Reverse:
         self.restores: dict[str, str] = {}
         self.owned: set[str] = set()  # adjoint arrays this sweep made and nothing else refers to
         self.adjoint_names: set[str] = set()
+        self.negations: dict[str, ir.Atom] = {}  # every `-x` the rules emitted: signs move outwards
         self.defs = {}
         _index_definitions(fn.body, self.defs)
 
@@ -174,6 +175,8 @@ class _Reverse:
                     self.maybe_short.add(stmt.target)
                 if only.name in self.owned:
                     self.owned.add(stmt.target)
+                if only.name in self.negations:
+                    self.negations[stmt.target] = self.negations.pop(only.name)
                 return ir.Var(stmt.target)
             return only
         owned = [c for c in contributions if isinstance(c, ir.Var) and c.name in self.owned]
@@ -304,7 +307,7 @@ class _Reverse:
         if value.op == "setitem":  # read the written value's adjoint before the base's is zeroed
             operands.reverse()
         for i, a, adjoint in operands:
-            with Emitter(self.fresh, self.loc) as em:
+            with Emitter(self.fresh, self.loc, self.negations) as em:
                 contrib = to_atom(adjoint(lift(g), lift(ir.Var(s.target)), *args, **kwargs))
                 if rule.broadcast and (i is None or self._needs_unbroadcast(value, i, s.target)):
                     from .rules.symbolic import rt

@@ -17,12 +17,17 @@ _stack: list = []
 
 
 class Emitter:
-    """Collects the statements a rule emits; `fresh()` names its temporaries."""
+    """Collects the statements a rule emits; `fresh()` names its temporaries.
 
-    def __init__(self, fresh, loc=None):
+    `negations` (name -> negated atom) remembers every `-x` emitted, shared
+    across the rules of one transformation, so that a sign can move out of a
+    product or quotient even when an earlier rule made it."""
+
+    def __init__(self, fresh, loc=None, negations: dict | None = None):
         self.fresh = fresh
         self.stmts: list = []
         self.loc = loc
+        self.negations = {} if negations is None else negations
 
     def __enter__(self):
         _stack.append(self)
@@ -98,6 +103,8 @@ def emit(op: str, *args, **kwargs):
     name = em.fresh()
     call = ir.Call(op, tuple(to_atom(v) for v in args), tuple((k, to_atom(v)) for k, v in kwargs.items()))
     em.stmts.append(ir.Assign(name, call, em.loc))
+    if op == "neg":
+        em.negations[name] = call.args[0]
     return Sym(ir.Var(name))
 
 
@@ -105,12 +112,8 @@ def _negated(v):
     """If `v` was emitted as `-x` by the active rule, the Sym of x."""
     if not isinstance(v, Sym) or not isinstance(v.atom, ir.Var) or not _stack:
         return None
-    for s in reversed(_stack[-1].stmts):
-        if s.target == v.atom.name:
-            if isinstance(s.value, ir.Call) and s.value.op == "neg":
-                return lift(s.value.args[0])
-            return None
-    return None
+    inner = _stack[-1].negations.get(v.atom.name)
+    return lift(inner) if inner is not None else None
 
 
 class Sym:
