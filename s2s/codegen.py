@@ -274,16 +274,20 @@ class _Codegen:
 
     # ----- folding temporaries into their use
     def _plan_inlining(self, stmts: list, tail_reads: list) -> None:
-        """A temporary used once, later in the same block and not inside a nested loop, is folded there."""
+        """A temporary used once, later in the same block and not inside a nested loop, is folded there
+        (not across user functions: a helper's lines stay apart, so errors point into the helper)."""
         pending: dict[str, ir.Call] = {}
+        lines: dict[str, object] = {}
         for s in stmts:
-            for name in _top_level_reads(s):
+            here = _line_of(s)
+            reads = _top_level_reads(s) + (_phi_init_reads(s) if isinstance(s, ir.Loop) else [])
+            for name in reads:
                 if name in pending:
-                    self.inline[name] = pending.pop(name)
-            if isinstance(s, ir.Loop):
-                for name in _phi_init_reads(s):
-                    if name in pending:
+                    header = isinstance(s, ir.Loop) and isinstance(s.iter, ir.Var) and s.iter.name == name
+                    if lines[name] is None or here is None or lines[name] == here or header:
                         self.inline[name] = pending.pop(name)
+                    else:
+                        del pending[name]
             if isinstance(s, ir.If):
                 for name in _tail_reads(s):
                     pending.pop(name, None)
@@ -296,6 +300,7 @@ class _Codegen:
             if (foldable and isinstance(s.value, ir.Call)
                     and self.uses.get(s.target, 0) == 1 and s.value.op not in ("pop", "list", "setitem")):
                 pending[s.target] = s.value
+                lines[s.target] = here
         for name in tail_reads:
             if name in pending:
                 self.inline[name] = pending.pop(name)
@@ -422,6 +427,12 @@ def _writes(s) -> list[str]:
         inner = s.body + (s.orelse if isinstance(s, ir.If) else s.header)
         return defined_names([s]) + [n for t in inner for n in _writes(t)]
     return []
+
+
+def _line_of(s):
+    """(file, function) of the user code a statement came from, or None."""
+    loc = getattr(s, "loc", None)
+    return None if loc is None else (loc.file, loc.scope)
 
 
 def _phi_init_reads(s: ir.Loop) -> list[str]:

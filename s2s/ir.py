@@ -22,6 +22,7 @@ class Loc:
     text: str = ""
     adjoint: bool = False  # emitted by the reverse sweep for this line
     file: str = ""  # the user's file (that of a helper the function calls, when inlined)
+    scope: str = ""  # the user's function the line belongs to (the helper's, when inlined)
 
 
 @dataclass(frozen=True)

@@ -548,6 +548,7 @@ class _Reverse:
             subst[n] = ir.Var(restored[n])
         # the reversed iteration space: an outermost loop whose saved values are pushed once per
         # iteration walks its stacks backwards; otherwise the values are popped
+        self.at(s.loc)
         top_block = self.rev_blocks[id(s.body)]
         direct = bool(saved) and not self.loops and all(self._defining_block(s, n) is top_block for n in saved)
         targets, iters = [], []

@@ -123,7 +123,7 @@ class _Builder:
     def set_loc(self, node) -> None:
         line = getattr(node, "lineno", None)
         if line is not None:
-            self.loc = ir.Loc(line, self.src.line(line).strip(), file=self.src.filename)
+            self.loc = ir.Loc(line, self.src.line(line).strip(), file=self.src.filename, scope=self.src.name)
 
     # ----- function bodies
     def function_body(self, stmts: list, node) -> list:

@@ -55,7 +55,7 @@ def simplify_call(c: ir.Call, integers: set = frozenset()):
             return a[0]
     if c.op == "sub" and _num(a[1], 0):
         return a[0]
-    if c.op in ("add", "sub") and _num(a[1]) and a[1].value < 0:  # x - -0.5  ->  x + 0.5
+    if c.op in ("add", "sub") and _num(a[1]) and isinstance(a[1].value, numbers.Real) and a[1].value < 0:  # x - -0.5
         return ir.Call("sub" if c.op == "add" else "add", (a[0], ir.Const(-a[1].value)))
     if c.op == "add" and a[0] == a[1] and isinstance(a[0], ir.Var):  # a + a  ->  2.0 * a
         return ir.Call("mul", (ir.Const(2.0), a[0]))

@@ -84,6 +84,10 @@ def emit(op: str, *args, **kwargs):
         return a[0]
     elif op == "neg" and isinstance(a[0], numbers.Number):
         return -a[0]
+    if op in ("mul", "truediv") and not kwargs and any(_negative(v) for v in a) \
+            and not all(isinstance(v, numbers.Number) for v in a):
+        # -2.0 * y  ->  -(2.0 * y), for the same reason
+        return emit("neg", emit(op, *[-v if _negative(v) else v for v in a]))
     if op in ("mul", "truediv") and not kwargs:
         # -(a) * b  ->  -(a * b): the sign moves out, where `x + -y` becomes `x - y`
         inner = [_negated(v) for v in a]
@@ -106,6 +110,10 @@ def emit(op: str, *args, **kwargs):
     if op == "neg":
         em.negations[name] = call.args[0]
     return Sym(ir.Var(name))
+
+
+def _negative(v) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and v < 0
 
 
 def _negated(v):
