@@ -69,8 +69,12 @@ def resolve_wrt(params: list[str], wrt, fname: str) -> tuple[list[str], bool]:
     return names, single
 
 
-def stages(f, wrt=0, return_value=False) -> dict:
-    """The text of each pipeline stage for `grad(f, wrt, return_value)`, in order."""
+def stages(f, wrt=0, return_value=False, mode="reverse") -> dict:
+    """The text of each pipeline stage for `grad(f, wrt, return_value)` (or, with mode="forward",
+    for `jvp(f, wrt)`), in order."""
+    if mode == "forward":
+        from .api_forward import stages_forward
+        return stages_forward(f, wrt)
     src = _source_of(f)
     fence.check(src)
     out = {"source": src.text}

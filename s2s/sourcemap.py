@@ -26,12 +26,6 @@ def register(filename: str, lines: dict, function: str) -> None:
         _maps[filename] = (lines, function)
 
 
-def user_line(filename: str, lineno: int):
-    """(user file, user line) that generated line `lineno` of `filename` came from, or None."""
-    found = _maps.get(filename)
-    return found[0].get(lineno) if found else None
-
-
 def _frame_at(filename: str, lineno: int, name: str):
     code = compile("\n" * (lineno - 1) + "raise __s2s_marker__", filename, "exec")
     try:
