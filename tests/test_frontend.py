@@ -118,3 +118,11 @@ def test_gradients_of_containers_have_their_structure():
     lg = s2s.grad(list_loss)(ws, x)
     assert isinstance(lg, list) and len(lg) == 2
     assert all(np.allclose(gw, 2 * np.sum(w * x) * x) for gw, w in zip(lg, ws))
+
+
+def test_stages_in_both_modes():
+    rev = s2s.stages(decorated.__wrapped__)
+    assert list(rev) == ["source", "ssa", "adjoint", "optimized", "python"]
+    fwd = s2s.stages(decorated.__wrapped__, mode="forward")
+    assert list(fwd) == ["source", "ssa", "tangent", "optimized", "python"]
+    assert "def jvp_decorated(x, dx)" in fwd["python"]
