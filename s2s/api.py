@@ -75,25 +75,29 @@ def stages(f, wrt=0, return_value=False, mode="reverse") -> dict:
     if mode == "forward":
         from .api_forward import stages_forward
         return stages_forward(f, wrt)
-    src = _source_of(f)
-    fence.check(src)
-    out = {"source": src.text}
-    primal = _verify(build_ssa(src))
-    out["ssa"] = print_function(primal)
+    return _grad_pipeline(*_primal(f), wrt, return_value).text()
+
+
+class _GradStages:
+    """What each stage of the grad pipeline produced (for `stages` and for compiling)."""
+
+    def __init__(self, src, primal, adjoint, optimized, python, name):
+        self.src, self.primal, self.adjoint, self.optimized, self.python, self.name = \
+            src, primal, adjoint, optimized, python, name
+
+    def text(self) -> dict:
+        return {"source": self.src.text, "ssa": print_function(self.primal), "adjoint": print_function(self.adjoint),
+                "optimized": print_function(self.optimized), "python": self.python}
+
+
+def _grad_pipeline(primal, src, wrt, return_value) -> _GradStages:
+    """SSA -> reverse -> optimize -> codegen, for `grad(f, wrt, return_value)` (`_primal(f)` made the SSA)."""
     names, single = resolve_wrt(primal.params, wrt, primal.name)
-    adj = _verify(reverse(primal, names, return_value=return_value, namer=_namer_for(primal),
-                          name=("value_and_grad_" if return_value else "grad_") + primal.name, single=single))
-    adj.temps = frozenset(_namer_for(adj).temps | set(primal.temps) | _temps_after(adj))
-    out["adjoint"] = print_function(adj)
+    name = ("value_and_grad_" if return_value else "grad_") + primal.name
+    adj = _verify(reverse(primal, names, return_value=return_value, namer=_namer_for(primal), name=name,
+                          single=single))
     opt = _verify(optimize(adj))
-    out["optimized"] = print_function(opt)
-    out["python"] = generate(opt, _header(primal, "gradient"))
-    return out
-
-
-def _temps_after(fn) -> set:
-    import re
-    return {n for n in defined_names(fn.body) if re.fullmatch(r"t\d+", n)}
+    return _GradStages(src, primal, adj, opt, generate(opt, _header(primal, "gradient")), name)
 
 
 def _header(primal, what: str) -> str:
@@ -190,17 +194,14 @@ def _uses_stacks(stmts) -> bool:
 
 def _grad_transform(f, wrt, return_value=False):
     primal, src = _primal(f)
-    names, single = resolve_wrt(primal.params, wrt, primal.name)
-    name = ("value_and_grad_" if return_value else "grad_") + primal.name
     if _uses_stacks(primal.body):
+        names, single = resolve_wrt(primal.params, wrt, primal.name)
+        name = ("value_and_grad_" if return_value else "grad_") + primal.name
         return _grad_by_forward_mode(primal, src, names, single, return_value, name)
-    adj = _verify(reverse(primal, names, return_value=return_value, namer=_namer_for(primal), name=name,
-                           single=single))
-    adj.temps = frozenset(set(primal.temps) | _temps_after(adj))
-    opt = _verify(optimize(adj))
-    text = generate(opt, _header(primal, "gradient"))
-    filename = pseudo_filename("gradient", primal.name, src.filename, src.tree.lineno)
-    return text, compile_source(text, filename, name, opt.free, src.filename, primal.name, primal.deps)
+    st = _grad_pipeline(primal, src, wrt, return_value)
+    filename = pseudo_filename("gradient", st.primal.name, st.src.filename, st.src.tree.lineno)
+    return st.python, compile_source(st.python, filename, st.name, st.optimized.free, st.src.filename,
+                                     st.primal.name, st.primal.deps)
 
 
 def _signature(fn) -> str:
@@ -252,7 +253,6 @@ def _vjp_transform(f, wrt):
     seed = namer.fresh("cotangent")
     name = "vjp_" + primal.name
     closure = _verify(reverse(primal, names, seed=seed, namer=namer, name=name, single=single))
-    closure.temps = frozenset(set(primal.temps) | _temps_after(closure))
     closure = _verify(optimize(closure))
     from .walk import calls_in
     if not closure.arrays and not any(c.op == "pop" for c in calls_in(closure.body)):
@@ -265,7 +265,6 @@ def _vjp_transform(f, wrt):
     adj = _verify(reverse(primal, names, seed=seed, namer=namer, name=pull_name, single=single))
     adj.body = [s for s in adj.body if not (isinstance(s, ir.Effect) and s.value.op == ADJOINT_BEGINS)]
     adj.defaults = ()  # pullback_f(*args, cotangent): every argument is passed
-    adj.temps = frozenset(set(primal.temps) | _temps_after(adj))
     forward_fn = _verify(optimize(primal))
     name = "vjp_" + primal.name
     args = ", ".join(primal.params)

@@ -145,7 +145,8 @@ class _Reverse:
         params = list(self.fn.params) + ([seed] if seed is not None else [])
         # (with a seed, `defaults` still belong to f's own parameters: the seed comes last, without one)
         return ir.Function(name=name, params=params, body=body_out, defaults=self.fn.defaults,
-                           filename=self.fn.filename, free=dict(self.fn.free), temps=self.fn.temps,
+                           filename=self.fn.filename, free=dict(self.fn.free),
+                           temps=frozenset(self.fn.temps) | frozenset(self.namer.temps),
                            restores=dict(self.restores), arrays=dict(self.fn.arrays),
                            loop_temps=frozenset(self.adjoint_names), opaque=dict(self.fn.opaque))
 
