@@ -39,33 +39,29 @@ def mlp_layer_grad_by_hand(W, x, b):
     return np.outer(2.0 * t * (1.0 - t * t), x)
 
 
-def main():
-    print("quick-start f(x1, x2) = ln(x1) + x1*x2 - sin(x2), gradient w.r.t. both")
-    g = s2s.grad(quickstart, wrt=(0, 1))
-    assert np.allclose(g(2.0, 3.0), quickstart_grad_by_hand(2.0, 3.0))
-    t = compare([("f", quickstart), ("hand", quickstart_grad_by_hand), ("s2s", g)], (2.0, 3.0))
-    f_t, hand_t, s2s_t = t["f"], t["hand"], t["s2s"]
-    print(row("function", f_t, f_t))
-    print(row("hand-written gradient", hand_t, f_t))
-    print(row("s2s gradient", s2s_t, f_t))
-    qs_ratio = s2s_t / hand_t
-    print(f"  s2s / hand-written = {qs_ratio:.2f}  (bar: <= 3)")
+def against_hand_written(title, f, by_hand, g, args, bar):
+    """Time f, the hand-written gradient and s2s's in one run; print them and s2s / hand-written."""
+    print(title)
+    assert all(np.allclose(a, b) for a, b in zip(np.atleast_1d(g(*args)), np.atleast_1d(by_hand(*args))))
+    t = compare([("f", f), ("hand", by_hand), ("s2s", g)], args)
+    print(row("function", t["f"], t["f"]))
+    print(row("hand-written gradient", t["hand"], t["f"]))
+    print(row("s2s gradient", t["s2s"], t["f"]))
+    ratio = t["s2s"] / t["hand"]
+    print(f"  s2s / hand-written = {ratio:.2f}  (bar: <= {bar})")
+    return ratio
 
-    print("\nMLP layer sum(tanh(W @ x + b) ** 2), W 256x256, gradient w.r.t. W")
+
+def main():
+    qs_ratio = against_hand_written("quick-start f(x1, x2) = ln(x1) + x1*x2 - sin(x2), gradient w.r.t. both",
+                                    quickstart, quickstart_grad_by_hand, s2s.grad(quickstart, wrt=(0, 1)),
+                                    (2.0, 3.0), 3)
     rng = np.random.default_rng(0)
     W, x, b = rng.normal(size=(256, 256)) / 16, rng.normal(size=256), rng.normal(size=256)
-    gm = s2s.grad(mlp_layer)
-    assert np.allclose(gm(W, x, b), mlp_layer_grad_by_hand(W, x, b))
-    t = compare([("f", mlp_layer), ("hand", mlp_layer_grad_by_hand), ("s2s", gm)], (W, x, b))
-    f_t, hand_t, s2s_t = t["f"], t["hand"], t["s2s"]
-    print(row("function", f_t, f_t))
-    print(row("hand-written gradient", hand_t, f_t))
-    print(row("s2s gradient", s2s_t, f_t))
-    mlp_ratio = s2s_t / hand_t
-    print(f"  s2s / hand-written = {mlp_ratio:.2f}  (bar: <= 1.2)")
+    mlp_ratio = against_hand_written("\nMLP layer sum(tanh(W @ x + b) ** 2), W 256x256, gradient w.r.t. W",
+                                     mlp_layer, mlp_layer_grad_by_hand, s2s.grad(mlp_layer), (W, x, b), 1.2)
 
     print("\ns2s.grad(f) and its first call: first time vs second time (cached)")
-    namespace = {}
     exec_file = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_fresh_function.py")
     import importlib.util
     spec = importlib.util.spec_from_file_location("_fresh_function", exec_file)

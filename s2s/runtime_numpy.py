@@ -473,22 +473,24 @@ def multi_dot_adjoint(g, arrays):
     return parts
 
 
-def kron_adjoint_a(g, a, b):
-    """Adjoint of `np.kron(a, b)` with respect to `a`: each block of `g` contracted with `b`."""
+def _kron_blocks(g, a, b):
+    """`g` as interleaved (a-axis, b-axis) pairs, with both shapes padded to the same rank."""
     n = max(np.ndim(a), np.ndim(b))
     sa = (1,) * (n - np.ndim(a)) + np.shape(a)
     sb = (1,) * (n - np.ndim(b)) + np.shape(b)
-    blocks = np.reshape(g, [d for pair in zip(sa, sb) for d in pair])
+    return np.reshape(g, [d for pair in zip(sa, sb) for d in pair]), sa, sb, n
+
+
+def kron_adjoint_a(g, a, b):
+    """Adjoint of `np.kron(a, b)` with respect to `a`: each block of `g` contracted with `b`."""
+    blocks, sa, sb, n = _kron_blocks(g, a, b)
     out = np.tensordot(blocks, np.reshape(b, sb), axes=(list(range(1, 2 * n, 2)), list(range(n))))
     return np.reshape(out, np.shape(a))
 
 
 def kron_adjoint_b(g, a, b):
     """Adjoint of `np.kron(a, b)` with respect to `b`."""
-    n = max(np.ndim(a), np.ndim(b))
-    sa = (1,) * (n - np.ndim(a)) + np.shape(a)
-    sb = (1,) * (n - np.ndim(b)) + np.shape(b)
-    blocks = np.reshape(g, [d for pair in zip(sa, sb) for d in pair])
+    blocks, sa, sb, n = _kron_blocks(g, a, b)
     out = np.tensordot(blocks, np.reshape(a, sa), axes=(list(range(0, 2 * n, 2)), list(range(n))))
     return np.reshape(out, np.shape(b))
 
