@@ -52,14 +52,18 @@ def _coalesce_block(stmts: list, uses: dict) -> None:
                     d.target = p.target
                     p.operands[k] = ir.Var(p.target)
         elif isinstance(s, ir.Loop):
-            others = [o for p in s.phis for o in p.operands[1:] if isinstance(o, ir.Var)]
+            carried = {p.target for p in s.phis}
             for p in s.phis:
                 v = p.operands[1]
-                found = _definition_and_later_reads(s.body, v) if isinstance(v, ir.Var) else None
+                if not isinstance(v, ir.Var) or v.name in carried:
+                    continue  # already another phi's name: one value can live in one name only
+                found = _definition_and_later_reads(s.body, v)
                 if found is None:
                     continue
                 d, later = found
-                if p.target in later | {o.name for o in others if o != v}:
+                others = {q.operands[1].name for q in s.phis
+                          if isinstance(q.operands[1], ir.Var) and q.operands[1] != v}
+                if p.target in later | others:
                     continue  # (jumps before the definition read the old value, as they should)
                 # from its definition on, the new value lives in the phi's own name: every read of it
                 # (later in the body, at the back edge, at a break) reads that name

@@ -416,7 +416,7 @@ class _Reverse:
         blocks = []
         leftovers = []
         for k, stmts in enumerate((s.body, s.orelse)):
-            rev = self.reverse_block(stmts, branch_pending[k], seed)
+            rev = self.reverse_block(stmts, branch_pending[k], self._through_phis(s, k, seed))
             left = {n: v for n, v in branch_pending[k].items() if n not in inside and v}
             leftovers.append(left)
             blocks.append(rev)
@@ -440,6 +440,20 @@ class _Reverse:
         if any(blocks) or phis:
             self.at(s.loc)
             out.append(ir.If(s.test, blocks[0], blocks[1], phis, self.loc))
+
+    def _through_phis(self, s: ir.If, k: int, seed: dict) -> dict:
+        """The seed of a loop's fall-through end, handed into branch `k` of the `if` ending the body:
+        an adjoint of one of the if's own phis goes to that branch's operand."""
+        phis = {p.target: p for p in s.phis}
+        out: dict[str, list] = {}
+        for n, atoms in seed.items():
+            if n in phis:
+                op = phis[n].operands[k]
+                if not (isinstance(op, ir.Var) and op.name in self.active):
+                    continue
+                n = op.name
+            out.setdefault(n, []).extend(atoms)
+        return out
 
     def _order(self, name: str):
         return self.defs.get(name, (1 << 30, name))
@@ -524,10 +538,12 @@ class _Reverse:
         own = set(defined_names(s.body, into_loops=False)) | {p.target for p in s.phis}
         if s.target and not range_loop:
             own.add(s.target)
-        for inner in _loops_in(s.body):
+        counters = {}  # trip counters of the loops directly inside, each saved where its loop runs
+        for inner in _loops_in(s.body, into_loops=False):
             iplan = self.plans.get(id(inner))
             if iplan is not None and iplan.counter:
                 own.add(iplan.counter)
+                counters[iplan.counter] = inner
         reads = used_names(rev_body)
         index = {s.target} if range_loop and s.target else set()
         # (an array written in place is one object whose contents the restores keep right: never saved)
@@ -551,7 +567,8 @@ class _Reverse:
         # iteration walks its stacks backwards; otherwise the values are popped
         self.at(s.loc)
         top_block = self.rev_blocks[id(s.body)]
-        direct = bool(saved) and not self.loops and all(self._defining_block(s, n) is top_block for n in saved)
+        direct = bool(saved) and not self.loops and \
+            all(self._defining_block(s, n, counters) is top_block for n in saved)
         targets, iters = [], []
         if range_loop and (s.target in reads or not direct):
             rev_index = self.namer.fresh(s.target) if s.target in reads else "_"
@@ -564,7 +581,7 @@ class _Reverse:
                 targets.append(restored[n])
                 iters.append(self._emit(ir.Call("builtins.reversed", (ir.Var(plan.stacks[n]),)), out))
         else:
-            pops = [(self._defining_block(s, n), ir.Assign(restored[n], ir.Call("pop", (ir.Var(plan.stacks[n]),)),
+            pops = [(self._defining_block(s, n, counters), ir.Assign(restored[n], ir.Call("pop", (ir.Var(plan.stacks[n]),)),
                                                            self.loc)) for n in saved]
             for block, pop in reversed(pops):
                 block.insert(0, pop)
@@ -639,9 +656,13 @@ class _Reverse:
                 return None
         return None
 
-    def _defining_block(self, loop: ir.Loop, name: str) -> list:
-        """The reversed block whose start should restore `name` (defined in `loop`'s body)."""
-        where = _block_defining(loop.body, name)
+    def _defining_block(self, loop: ir.Loop, name: str, counters: dict) -> list:
+        """The reversed block whose start should restore `name` (defined in `loop`'s body, or the
+        trip counter of a loop in it)."""
+        if name in counters:
+            where = _block_holding(loop.body, counters[name])
+        else:
+            where = _block_defining(loop.body, name)
         if where is None:
             return self.rev_blocks[id(loop.body)]
         return self.rev_blocks.get(id(where), self.rev_blocks[id(loop.body)])
@@ -770,14 +791,26 @@ def _insert_pushes(stmts: list, pushes: dict) -> None:
         i += 1
 
 
-def _loops_in(stmts: list):
+def _loops_in(stmts: list, into_loops: bool = True):
     for s in stmts:
         if isinstance(s, ir.Loop):
             yield s
-            yield from _loops_in(s.body)
+            if into_loops:
+                yield from _loops_in(s.body)
         elif isinstance(s, ir.If):
-            yield from _loops_in(s.body)
-            yield from _loops_in(s.orelse)
+            yield from _loops_in(s.body, into_loops)
+            yield from _loops_in(s.orelse, into_loops)
+
+
+def _block_holding(stmts: list, loop: ir.Loop):
+    """The branch (at this loop level) holding `loop`, or None when it is at the top."""
+    for s in stmts:
+        if isinstance(s, ir.If):
+            for block in (s.body, s.orelse):
+                if any(t is loop for t in _loops_in(block, into_loops=False)):
+                    inner = _block_holding(block, loop)
+                    return inner if inner is not None else block
+    return None
 
 
 def _block_defining(stmts: list, name: str):

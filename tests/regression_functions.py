@@ -1,0 +1,94 @@
+"""Programs that once gave a wrong number or crashed, each reduced to a few lines.
+
+Each entry of CASES is (function, arguments, wrt). tests/test_regressions.py checks the value
+and the derivatives of every one against the original function and finite differences.
+"""
+import math
+
+import numpy as np
+
+
+def loop_value_feeds_two_phis(c):
+    """Out of SSA once gave `g = g * g`: one loop value (c) also fed the phi of g."""
+    g = 0.0
+    for i in range(0, 3, 2):
+        c *= c
+        g = c
+    unused = np.zeros(4)
+    return g
+
+
+def break_in_if_at_end_of_loop(x, y, z):
+    """The adjoint of the back edge was lost when the body ended in an if holding a break."""
+    loss = y
+    g = loss
+    for i in range(1, -1, -1):
+        loss = g
+        if i > loss:
+            g = 4.0
+        else:
+            g = z
+            if loss < 1.0:
+                break
+    return g
+
+
+def while_counter_inside_branch(x, y, z):
+    """A while loop's trip counter, saved inside a branch, was popped on every iteration."""
+    total = 0.0
+    for i in range(4):
+        total *= y
+        prev = total
+        if prev > math.exp(y):
+            prev = math.sin(0.5) * total
+            while total <= 0.0:
+                prev = z
+        x *= prev
+    return x
+
+
+def while_counter_inside_branch_taken(x, y):
+    total = 0.5
+    for i in range(3):
+        total = total * y + 0.1
+        if total > 0.2:
+            k = 0
+            while k < i:
+                x = x * total
+                k = k + 1
+    return x
+
+
+def nested_while_counters(x, n):
+    for i in range(3):
+        k = 0
+        while k < 2:
+            j = 0
+            while j < n:
+                x = x * 1.1 + 0.1
+                j = j + 1
+            k = k + 1
+    return x
+
+
+def nested_loops_in_branch(x, n):
+    for i in range(3):
+        if x > 0.5:
+            for k in range(2):
+                j = 0
+                while j < n:
+                    x = math.sin(x) * 1.1 + 0.1
+                    j = j + 1
+    return x
+
+
+CASES = [
+    (loop_value_feeds_two_phis, (1.5,), 0),
+    (break_in_if_at_end_of_loop, (0.0486, 0.5855, -1.8212), (0, 1, 2)),
+    (break_in_if_at_end_of_loop, (0.0486, 0.2, 0.3), (0, 1, 2)),
+    (while_counter_inside_branch, (1.4046, -0.6350, 1.6290), (0, 1, 2)),
+    (while_counter_inside_branch, (1.4046, 1.2, 1.6290), (0, 1, 2)),
+    (while_counter_inside_branch_taken, (1.3, 0.9), (0, 1)),
+    (nested_while_counters, (0.7, 2), 0),
+    (nested_loops_in_branch, (0.7, 2), 0),
+]

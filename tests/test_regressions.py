@@ -1,0 +1,32 @@
+"""Every program that once gave a wrong value or derivative (tests/regression_functions.py), checked
+against the original function and central finite differences in both modes."""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, numeric_grad
+from regression_functions import CASES
+
+IDS = [f"{f.__name__}-{i}" for i, (f, _, _) in enumerate(CASES)]
+
+
+def _wrt(wrt):
+    return wrt if isinstance(wrt, tuple) else (wrt,)
+
+
+@pytest.mark.parametrize("f, args, wrt", CASES, ids=IDS)
+def test_reverse(f, args, wrt):
+    value, grads = s2s.value_and_grad(f, wrt=wrt)(*args)
+    assert_close(value, f(*args), rtol=1e-12, atol=1e-12, what="value")
+    grads = grads if isinstance(wrt, tuple) else (grads,)
+    for w, g in zip(_wrt(wrt), grads):
+        assert_close(g, numeric_grad(f, args, w), what=f"d/d{f.__code__.co_varnames[w]}")
+
+
+@pytest.mark.parametrize("f, args, wrt", CASES, ids=IDS)
+def test_forward(f, args, wrt):
+    for w in _wrt(wrt):
+        tangent = 1.0 if np.ndim(args[w]) == 0 else np.ones_like(args[w])
+        value, dvalue = s2s.jvp(f, wrt=w)(args, (tangent,))
+        assert_close(value, f(*args), rtol=1e-12, atol=1e-12, what="value")
+        assert_close(dvalue, np.sum(numeric_grad(f, args, w)), what=f"tangent along {w}")
