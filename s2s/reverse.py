@@ -624,6 +624,7 @@ class _Reverse:
         top = {s.target: s for s in loop.body if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call)}
         chosen: dict[str, ir.Assign] = {}
         available = {p.target for p in loop.phis} | ({loop.target} if loop.target else set())
+        written = set(self.fn.arrays) | set(self.fn.arrays.values())
 
         def ok(name: str, depth: int = 0) -> bool:
             if name in chosen or name in available or name not in own:
@@ -631,6 +632,8 @@ class _Reverse:
             d = top.get(name)
             if d is None or depth > 8 or not _cheap(d.value.op):
                 return False
+            if any(n in written for n in walk_vars(d.value)):
+                return False  # an array written in place holds other elements when the sweep gets here
             if all(ok(n, depth + 1) for n in walk_vars(d.value)):
                 chosen[name] = d
                 return True

@@ -82,6 +82,21 @@ def nested_loops_in_branch(x, n):
     return x
 
 
+def element_write_reads_itself(x):
+    """A read of the written element was recomputed in the reverse sweep after the write."""
+    y = x.copy()
+    for i in range(3):
+        y[i] = y[i] * y[i]
+    return np.sum(y)
+
+
+def row_write_reads_itself(x):
+    y = x.copy()
+    for i in range(2):
+        y[i] = y[i] * y[i] + y[i - 1]
+    return np.sum(y * y)
+
+
 CASES = [
     (loop_value_feeds_two_phis, (1.5,), 0),
     (break_in_if_at_end_of_loop, (0.0486, 0.5855, -1.8212), (0, 1, 2)),
@@ -91,4 +106,6 @@ CASES = [
     (while_counter_inside_branch_taken, (1.3, 0.9), (0, 1)),
     (nested_while_counters, (0.7, 2), 0),
     (nested_loops_in_branch, (0.7, 2), 0),
+    (element_write_reads_itself, (np.array([1.0, 2.0, 3.0]),), 0),
+    (row_write_reads_itself, (np.array([[0.5, -0.3], [0.2, 0.7]]),), 0),
 ]
