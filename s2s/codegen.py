@@ -11,6 +11,7 @@ of statements from one user line is headed by a `# line N: ...` comment
 from __future__ import annotations
 
 import ast
+import copy
 import numbers
 import os
 import re
@@ -19,7 +20,7 @@ import astor
 
 from . import ir, prims
 from .reverse import ADJOINT_BEGINS
-from .walk import count_uses
+from .walk import count_uses, vars_of
 from .outofssa import _with_target, coalesce_phis, name_arrays, restore_names
 
 COMMENT = "__s2s_comment__"
@@ -117,9 +118,15 @@ class _Codegen:
         self.imports: set[str] = set()
         self.keys: set[str] = set()  # the dotted primitives the code calls
         self.uses: dict[str, int] = {}
-        count_uses(fn.body, self.uses)
         self.defs: dict[str, ir.Assign] = {}
         self.inline: dict[str, ir.Call] = {}  # temporaries folded into their single use
+        count_uses(fn.body, self.uses)
+        body = self._short_circuits(fn.body)
+        if body is not fn.body:
+            self.fn = fn = copy.copy(fn)
+            fn.body = body
+            self.uses = {}
+            count_uses(fn.body, self.uses)
         self.last_loc = None
         self.loop_depth = 0
 
@@ -271,6 +278,58 @@ class _Codegen:
                 break
         return [ast.Assign(targets=[ast.Name(t, ast.Store()) if isinstance(t, str) else t], value=v,
                            type_comment=None) for t, v in ordered]
+
+    # ----- `a and b`, `a or b` (SSA made them conditionals, so that b runs only when needed)
+    def _short_circuits(self, stmts: list) -> list:
+        """`if a: r = <b> else: r = a` back to `r = a and <b>` (and `r = a or <b>`), where every
+        statement computing b folds into its expression: the same evaluation, b still lazy."""
+        out = []
+        changed = False
+        for s in stmts:
+            new = s
+            if isinstance(s, ir.If):
+                new = self._short_circuit(s)
+                if new is None:
+                    body, orelse = self._short_circuits(s.body), self._short_circuits(s.orelse)
+                    new = s if body is s.body and orelse is s.orelse else ir.If(s.test, body, orelse, s.phis, s.loc)
+            elif isinstance(s, ir.Loop):
+                header, body = self._short_circuits(s.header), self._short_circuits(s.body)
+                if header is not s.header or body is not s.body:
+                    new = copy.copy(s)
+                    new.header, new.body = header, body
+            changed = changed or new is not s
+            out.append(new)
+        return out if changed else stmts
+
+    def _short_circuit(self, s: ir.If):
+        if len(s.phis) != 1 or not isinstance(s.test, ir.Var):
+            return None
+        target, (then, other) = s.phis[0].target, s.phis[0].operands
+        if other == s.test and not s.orelse and target != s.test.name:
+            op, lazy, value = "and", s.body, then
+        elif then == s.test and not s.body and target != s.test.name:
+            op, lazy, value = "or", s.orelse, other
+        else:
+            return None
+        temps = self.fn.temps | self.fn.loop_temps
+        for k, t in enumerate(lazy):
+            last = k == len(lazy) - 1
+            if not (isinstance(t, ir.Assign) and isinstance(t.value, ir.Call) and _line_of(t) == _line_of(s)
+                    and t.value.op not in ("pop", "push", "list", "setitem") and t.value.op not in IN_PLACE):
+                return None
+            if last:
+                if value != ir.Var(t.target) or not (t.target == target or
+                                                     (t.target in temps and self.uses.get(t.target) == 1)):
+                    return None
+            elif t.target not in temps or self.uses.get(t.target) != 1 \
+                    or t.target not in {n for u in lazy[k + 1:] for n in vars_of(u.value)}:
+                return None
+        for t in lazy:
+            self.inline[t.target] = t.value
+        if lazy and lazy[-1].target == target:  # b was computed into the result's own name
+            value = ir.Var(f"{target} {op}")  # (a key no Python name can equal)
+            self.inline[value.name] = self.inline.pop(target)
+        return ir.Assign(target, ir.Call(op, (s.test, value)), s.loc)
 
     # ----- folding temporaries into their use
     def _plan_inlining(self, stmts: list, tail_reads: list) -> None:

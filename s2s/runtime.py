@@ -6,6 +6,8 @@ which derivative it implements, so a reader of generated code can look it up.
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 
@@ -319,3 +321,13 @@ def broadcast_tangent(d, ans):
 from .runtime_numpy import *  # noqa: E402,F401,F403  (helpers of the NumPy rules in rules/numpy_extra.py)
 from .runtime_forward import *  # noqa: E402,F401,F403  (vector forward mode: tangents with a leading batch axis)
 from .runtime_higher import *  # noqa: E402,F401,F403  (vector-mode forms for differentiating generated code again)
+
+
+def require_bound(bound, name):
+    """Raise the UnboundLocalError Python raises for reading `name` before it is assigned."""
+    if not bound:
+        raise UnboundLocalError(_UNBOUND_MESSAGE.format(name))
+
+
+_UNBOUND_MESSAGE = ("cannot access local variable '{}' where it is not associated with a value"
+                    if sys.version_info >= (3, 11) else "local variable '{}' referenced before assignment")

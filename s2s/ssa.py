@@ -30,12 +30,21 @@ from .rules import registry
 from .walk import substitute_block
 
 MAX_INLINE_DEPTH = 20
-EFFECTS = {"builtins.print", "s2s.runtime.require_scalar"}
+EFFECTS = {"builtins.print", "s2s.runtime.require_scalar", "s2s.runtime.require_bound"}
 # operations whose result may share memory with an operand: writing into it is refused
 VIEWS = {"getitem", "numpy.reshape", "numpy.transpose", "numpy.ravel", "numpy.squeeze", "numpy.expand_dims",
          "numpy.swapaxes", "numpy.moveaxis", "numpy.broadcast_to", "numpy.asarray", "numpy.diagonal",
          "numpy.atleast_1d", "numpy.atleast_2d", "numpy.atleast_3d", "numpy.flip", "numpy.fliplr", "numpy.flipud",
          "numpy.real", "numpy.imag", "builtins.range", "tuple", "list", "slice"}
+
+
+def _bound_key(name: str) -> str:
+    """The environment key of the flag that says whether `name` is bound on this path."""
+    return f"<bound {name}>"
+
+
+def _bound_name(key: str) -> str:
+    return key[len("<bound "):-1] + "_bound"
 
 
 class _Exit(Exception):
@@ -87,6 +96,9 @@ class _Builder:
         self.definitions: dict[str, ir.Call] = {}  # name -> the call defining it (for array writes)
         self.opaque: dict[str, str] = {}  # callables with no rule or source -> how the user spelled them
         self.roots: dict[str, str] = {}  # versions of a written array -> the array's first name
+        self.flag_tests: dict[str, tuple] = {}  # a `<name>_bound` flag's phi -> (the if's test, (then, else))
+        self._reads: set | None = None  # the names the function reads somewhere
+        self.boolops = 0  # `and`/`or` operations lowered so far (each keeps its value under its own key)
 
     # ----- helpers
     def error(self, node, construct, hint=""):
@@ -191,6 +203,7 @@ class _Builder:
     def bind(self, target, value: ir.Expr) -> None:
         """Assign `value` to an assignment target (name or nested tuple of names)."""
         if isinstance(target, ast.Name):
+            self.bound(target.id)
             if isinstance(value, (ir.Var, ir.Const)):
                 # x = y: copy-propagate the value, the name now refers to it
                 self.env[target.id] = value
@@ -266,11 +279,28 @@ class _Builder:
 
     def read(self, name: str, node) -> ir.Atom:
         if name in self.env:
+            flag = self.env.get(_bound_key(name))
+            if flag is not None and flag != ir.Const(True):
+                # assigned on some paths only: Python raises UnboundLocalError on the others
+                self.emit(ir.Effect(ir.Call("s2s.runtime.require_bound", (flag, ir.Const(name))), self.loc))
+                self.bound(name)
             return self.env[name]
         obj = self.src.resolve(name)
         if obj is MISSING:
             raise self.error(node, f"the name '{name}', which is not defined here")
         return self.constant_or_error(obj, name, node)
+
+    def bound(self, name: str) -> None:
+        """`name` is assigned on this path from here on."""
+        if _bound_key(name) in self.env:
+            self.env[_bound_key(name)] = ir.Const(True)
+
+    def read_anywhere(self) -> set:
+        """The names the function reads somewhere."""
+        if self._reads is None:
+            self._reads = {n.id for n in ast.walk(self.src.tree) if isinstance(n, ast.Name)
+                           and isinstance(n.ctx, ast.Load)}
+        return self._reads
 
     def constant_or_error(self, obj, name, node) -> ir.Atom:
         if isinstance(obj, (bool, int, float, complex, str, type(None))) or obj is Ellipsis:
@@ -308,8 +338,13 @@ class _Builder:
         env0 = dict(self.env)
         outer_block = self.block
         results = []
-        for stmts in (body, orelse):
+        for side, stmts in enumerate((body, orelse)):
             self.env = dict(env0)
+            for key, flag in env0.items():  # under a test seen before, a flag is known (`if c: y = ..`)
+                if key.startswith("<bound ") and isinstance(flag, ir.Var) and flag.name in self.flag_tests:
+                    known_test, values = self.flag_tests[flag.name]
+                    if known_test == test:
+                        self.env[key] = values[side]
             self.block = []
             self.returned = None
             exited = False
@@ -341,18 +376,28 @@ class _Builder:
             return
         env = {}
         for name in sorted(then_env.keys() ^ else_env.keys()):
-            # assigned on one path only: None on the other (Python would leave the name unbound there;
-            # generated code reads such names only under the same condition, in the mirrored branch)
+            # assigned on one path only: None on the other, where Python leaves the name unbound;
+            # if the function reads it, a flag `<name>_bound` says which (see `read`)
             if not name.startswith("<"):
+                if name in self.read_anywhere():
+                    then_env.setdefault(_bound_key(name), ir.Const(name in then_env))
+                    else_env.setdefault(_bound_key(name), ir.Const(name in else_env))
                 then_env.setdefault(name, ir.Const(None))
                 else_env.setdefault(name, ir.Const(None))
+        for name in then_env.keys() ^ else_env.keys():
+            if name.startswith("<bound "):  # (a name's flag is absent where it is surely bound)
+                then_env.setdefault(name, ir.Const(True))
+                else_env.setdefault(name, ir.Const(True))
         for name in then_env.keys() & else_env.keys():
             a, b = then_env[name], else_env[name]
             if a == b:
                 env[name] = a
             else:
-                target = self.temp() if name.startswith("<") else self.version(name)
+                target = self.version(_bound_name(name)) if name.startswith("<bound ") else \
+                    self.temp() if name.startswith("<") else self.version(name)
                 phis.append(ir.Phi(target, [a, b]))
+                if name.startswith("<bound "):
+                    self.flag_tests[target] = (test, (a, b))
                 roots = {self.roots.get(o.name) for o in (a, b) if isinstance(o, ir.Var)}
                 if len(roots) == 1 and None not in roots:  # both branches hold versions of one array
                     self.roots[target] = roots.pop()
@@ -409,12 +454,17 @@ class _Builder:
                     not (isinstance(s, ast.For) and name in _assigned_names([s.target])):
                 # first assigned in the loop and read after it: None until the loop assigns it
                 self.env[name] = ir.Const(None)
+                self.env[_bound_key(name)] = ir.Const(False)
             if name in self.env:
                 phis[name] = ir.Phi(self.version(name), [self.env[name], None])
                 if name in written:  # an array written in the loop: the phi is a version of it
                     root = self.array_root(self.env[name])
                     if root is not None:
                         self.roots[phis[name].target] = root
+        for name in assigned:  # a flag saying whether the name is bound yet (see `read`)
+            flag = self.env.get(_bound_key(name))
+            if flag is not None and flag != ir.Const(True):
+                phis[_bound_key(name)] = ir.Phi(self.version(_bound_name(_bound_key(name))), [flag, None])
         before_env = dict(self.env)
         for name, phi in phis.items():
             self.env[name] = ir.Var(phi.target)
@@ -432,6 +482,7 @@ class _Builder:
         else:
             target_name = self.version(_index_name(s.target, length))
             if length is None:  # a range loop: the target is the index itself
+                self.bound(s.target.id)
                 self.env[s.target.id] = ir.Var(target_name)
             else:
                 for tgt, get in elements:
@@ -598,21 +649,13 @@ class _Builder:
                 return operand
             return self.fold_call(prims.AST_TO_OP[type(node.op)], (operand,))
         if isinstance(node, ast.Compare):
-            left = self.atom(node.left)
-            result = None
-            for op, right_node in zip(node.ops, node.comparators):
-                right = self.atom(right_node)
-                cmp = self.fold_call(prims.AST_TO_OP[type(op)], (left, right))
-                result = cmp if result is None else self.fold_call("and", (self.materialise(result), self.materialise(cmp)))
-                left = right
-            return result
+            return self.comparison(self.atom(node.left), node.ops, node.comparators, node)
         if isinstance(node, ast.BoolOp):
-            op = prims.AST_TO_OP[type(node.op)]
-            values = [self.atom(v) for v in node.values]
-            result = values[0]
-            for v in values[1:]:
-                result = self.materialise(self.fold_call(op, (result, v)))
-            return result
+            first = self.atom(node.values[0])
+            if len(node.values) == 1:
+                return first
+            rest = ast.copy_location(ast.BoolOp(node.op, node.values[1:]), node.values[1])
+            return self.short_circuit(first, lambda: self.atom(rest), isinstance(node.op, ast.And), node)
         if isinstance(node, ast.IfExp):
             return self.if_expression(node, hint)
         if isinstance(node, (ast.Tuple, ast.List)):
@@ -633,6 +676,36 @@ class _Builder:
         if isinstance(node, ast.Slice):
             return self.slice(node)
         raise self.error(node, f"the expression {type(node).__name__}")
+
+    def comparison(self, left: ir.Atom, ops: list, comparators: list, node) -> ir.Expr:
+        """`a < b < c` is `a < b and b < c` with b evaluated once and c only when `a < b` holds."""
+        right = self.atom(comparators[0])
+        first = self.fold_call(prims.AST_TO_OP[type(ops[0])], (left, right))
+        if len(ops) == 1:
+            return first
+        rest = lambda: self.materialise(self.comparison(right, ops[1:], comparators[1:], node))  # noqa: E731
+        return self.short_circuit(self.materialise(first), rest, True, node)
+
+    def short_circuit(self, first: ir.Atom, rest, is_and: bool, node) -> ir.Atom:
+        """Python's `first and rest` (`rest if first else first`) or `first or rest` (`first if first
+        else rest`): a conditional, so that the result is an operand and `rest()` runs only when needed."""
+        if isinstance(first, ir.Const):
+            try:
+                truth = bool(first.value)
+            except Exception:
+                truth = None
+            if truth is not None:
+                return rest() if truth == is_and else first
+        self.boolops += 1
+        key = f"<boolop{self.boolops}>"
+
+        def evaluate():
+            self.env[key] = rest()
+
+        def keep():
+            self.env[key] = first
+        self._branch(first, evaluate if is_and else keep, keep if is_and else evaluate, node)
+        return self.env.pop(key)
 
     def if_expression(self, node: ast.IfExp, hint) -> ir.Expr:
         test = self.atom(node.test)
