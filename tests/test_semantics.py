@@ -281,3 +281,91 @@ def test_name_read_only_where_bound_needs_no_check():
     check_derivatives(bound_everywhere_it_is_read, (2.0, True))
     check_derivatives(bound_everywhere_it_is_read, (2.0, False))
     assert "require_bound" not in s2s.grad(bound_everywhere_it_is_read).source
+
+
+# --------------------------------------------------------------------------- x ** n at x = 0
+
+def power_0(x):
+    return x ** 0
+
+
+def power_1(x):
+    return x ** 1
+
+
+def power_2(x):
+    return x ** 2
+
+
+def power_3(x):
+    return x ** 3
+
+
+def power_2_float(x):
+    return x ** 2.0
+
+
+def numpy_power_2(x):
+    return np.power(x, 2)
+
+
+def numpy_power_0(x):
+    return np.power(x, 0) * 3.0 + x
+
+
+def math_pow_2(x):
+    return math.pow(x, 2)
+
+
+def zero_to_the_y(y):
+    return 0.0 ** y
+
+
+def zero_to_the_y_plus(y):
+    return 0.0 ** y + 2.0 ** y
+
+
+def numpy_zero_power(y):
+    return np.power(0.0, y) + y
+
+
+# (f, first derivative at 0, second derivative at 0)
+POWERS_AT_ZERO = [
+    (power_0, 0.0, 0.0), (power_1, 1.0, 0.0), (power_2, 0.0, 2.0), (power_3, 0.0, 0.0),
+    (power_2_float, 0.0, 2.0), (numpy_power_2, 0.0, 2.0), (numpy_power_0, 1.0, 0.0), (math_pow_2, 0.0, 2.0),
+]
+
+
+@pytest.mark.parametrize("f, first, second", POWERS_AT_ZERO, ids=lambda v: getattr(v, "__name__", None))
+def test_power_derivative_at_zero_is_exact(f, first, second):
+    assert s2s.grad(f)(0.0) == first
+    assert s2s.jvp(f)((0.0,), (1.0,))[1] == first
+    assert s2s.vjp(f)(0.0)[1](1.0) == first
+    assert s2s.grad(s2s.grad(f))(0.0) == second
+    assert s2s.hessian(f)(0.0) == second
+    check_derivatives(f, (0.7,))
+
+
+def test_power_at_zero_elementwise():
+    x = np.array([0.0, 1.5, -2.0])
+    assert_close(s2s.grad(lambda_sum_square)(x), 2.0 * x)
+    assert_close(s2s.grad(lambda_sum_power_0)(x), np.zeros(3))
+    assert_close(s2s.jvp(lambda_sum_power_0)((x,), (np.ones(3),))[1], 0.0)
+
+
+def lambda_sum_square(x):
+    return np.sum(x ** 2)
+
+
+def lambda_sum_power_0(x):
+    return np.sum(x ** 0 * 2.0 + np.power(x, 0))
+
+
+@pytest.mark.parametrize("f, expected", [(zero_to_the_y, 0.0), (zero_to_the_y_plus, 4.0 * math.log(2.0)),
+                                         (numpy_zero_power, 1.0)], ids=lambda v: getattr(v, "__name__", None))
+def test_zero_base_has_a_zero_exponent_derivative(f, expected):
+    with np.errstate(all="raise"):  # no log(0) on the way
+        assert_close(s2s.grad(f)(2.0), expected)
+        assert_close(s2s.jvp(f)((2.0,), (1.0,))[1], expected)
+        assert_close(s2s.vjp(f)(2.0)[1](1.0), expected)
+    check_derivatives(f, (2.0,))

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from .registry import defnondiff, defvjp
-from .symbolic import np, rt
+from .symbolic import np, power_log, power_slope, rt
 
 # ---------------------------------------------------------------- arithmetic operators
 defvjp("add", lambda g, ans, x, y: g, lambda g, ans, x, y: g, broadcast=True)
 defvjp("sub", lambda g, ans, x, y: g, lambda g, ans, x, y: -g, broadcast=True)
 defvjp("mul", lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x, broadcast=True)
 defvjp("truediv", lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * ans / y, broadcast=True)
-defvjp("pow", lambda g, ans, x, y: g * (y * x ** (y - 1)), lambda g, ans, x, y: g * ans * np.log(x), broadcast=True)
+defvjp("pow", lambda g, ans, x, y: g * power_slope(x, y), lambda g, ans, x, y: g * power_log(ans, x, np.log),
+       broadcast=True)
 defvjp("mod", lambda g, ans, x, y: g, lambda g, ans, x, y: -g * (x // y), broadcast=True)
 defvjp("neg", lambda g, ans, x: -g)
 defvjp("pos", lambda g, ans, x: g)

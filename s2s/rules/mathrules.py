@@ -4,7 +4,7 @@ from __future__ import annotations
 import math as _math
 
 from .registry import defnondiff, defvjp
-from .symbolic import math, np
+from .symbolic import math, np, power_log, power_slope
 
 LN2, LN10 = _math.log(2.0), _math.log(10.0)
 
@@ -17,7 +17,7 @@ defvjp("math.log2", lambda g, ans, x: g / (x * LN2))
 defvjp("math.log10", lambda g, ans, x: g / (x * LN10))
 defvjp("math.log1p", lambda g, ans, x: g / (1.0 + x))
 defvjp("math.sqrt", lambda g, ans, x: g / (2.0 * ans))
-defvjp("math.pow", lambda g, ans, x, y: g * (y * x ** (y - 1)), lambda g, ans, x, y: g * ans * math.log(x))
+defvjp("math.pow", lambda g, ans, x, y: g * power_slope(x, y), lambda g, ans, x, y: g * power_log(ans, x, math.log))
 
 # ---------------------------------------------------------------- trigonometric
 defvjp("math.sin", lambda g, ans, x: g * math.cos(x))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math as _math
 
 from .registry import defnondiff, defvjp
-from .symbolic import np, rt
+from .symbolic import np, power_log, power_slope, rt
 
 LN2, LN10 = _math.log(2.0), _math.log(10.0)
 
@@ -19,7 +19,8 @@ elementwise("numpy.subtract", lambda g, ans, x, y: g, lambda g, ans, x, y: -g)
 elementwise("numpy.multiply", lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x)
 elementwise("numpy.divide", lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * ans / y)
 elementwise("numpy.negative", lambda g, ans, x: -g)
-elementwise("numpy.power", lambda g, ans, x, y: g * (y * x ** (y - 1)), lambda g, ans, x, y: g * ans * np.log(x))
+elementwise("numpy.power", lambda g, ans, x, y: g * power_slope(x, y),
+            lambda g, ans, x, y: g * power_log(ans, x, np.log))
 elementwise("numpy.square", lambda g, ans, x: g * (2.0 * x))
 elementwise("numpy.reciprocal", lambda g, ans, x: -g * ans ** 2)
 elementwise("numpy.abs", lambda g, ans, x: g * np.sign(x))

@@ -124,6 +124,24 @@ def _negated(v):
     return lift(inner) if inner is not None else None
 
 
+# ---------------------------------------------------------------- derivatives of x ** y, exact where x is 0
+
+def power_slope(x, y):
+    """d(x ** y)/dx = y * x ** (y - 1); 0 for a constant y == 0 (x ** 0 is constant), where the formula
+    would read 0 * 0 ** -1 at x = 0 (inf or ZeroDivisionError). At x = 0 and y >= 1 the formula is exact."""
+    if _is_num(y, 0):
+        return 0.0
+    return y * x ** (y - 1)
+
+
+def power_log(ans, x, log):
+    """d(x ** y)/dy = x ** y * log(x); 0 for a constant x == 0 (0 ** y is 0 for y > 0), where the formula
+    would read 0 * log(0) (nan, or a math domain error). `log` is np.log or math.log."""
+    if _is_num(x, 0):
+        return 0.0
+    return ans * log(x)
+
+
 class Sym:
     __slots__ = ("atom",)
 

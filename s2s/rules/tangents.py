@@ -16,7 +16,7 @@ from __future__ import annotations
 import math as _math
 
 from .registry import defjvp, defjvp_full
-from .symbolic import emit, math, np, rt
+from .symbolic import emit, math, np, power_log, power_slope, rt
 
 LN2, LN10 = _math.log(2.0), _math.log(10.0)
 
@@ -30,12 +30,17 @@ def elementwise(key: str, *parts) -> None:
     defjvp(key, *parts, broadcast=True)
 
 
+def _times(coefficient, d):
+    """`coefficient * d`, or the constant 0.0 (no tangent) where the coefficient is a constant 0."""
+    return 0.0 if isinstance(coefficient, float) and coefficient == 0.0 else coefficient * d
+
+
 # ---------------------------------------------------------------- arithmetic operators
 elementwise("add", lambda d, ans, x, y: d, lambda d, ans, x, y: d)
 elementwise("sub", lambda d, ans, x, y: d, lambda d, ans, x, y: -d)
 elementwise("mul", lambda d, ans, x, y: d * y, lambda d, ans, x, y: x * d)
 elementwise("truediv", lambda d, ans, x, y: d / y, lambda d, ans, x, y: -(ans * d) / y)
-elementwise("pow", lambda d, ans, x, y: y * x ** (y - 1) * d, lambda d, ans, x, y: ans * np.log(x) * d)
+elementwise("pow", lambda d, ans, x, y: _times(power_slope(x, y), d), lambda d, ans, x, y: _times(power_log(ans, x, np.log), d))
 elementwise("mod", lambda d, ans, x, y: d, lambda d, ans, x, y: -((x // y) * d))
 defjvp("neg", lambda d, ans, x: -d)
 defjvp("pos", lambda d, ans, x: d)
@@ -60,7 +65,7 @@ defjvp("math.log2", lambda d, ans, x: d / (x * LN2))
 defjvp("math.log10", lambda d, ans, x: d / (x * LN10))
 defjvp("math.log1p", lambda d, ans, x: d / (1.0 + x))
 defjvp("math.sqrt", lambda d, ans, x: d / (2.0 * ans))
-defjvp("math.pow", lambda d, ans, x, y: y * x ** (y - 1) * d, lambda d, ans, x, y: ans * math.log(x) * d)
+defjvp("math.pow", lambda d, ans, x, y: _times(power_slope(x, y), d), lambda d, ans, x, y: _times(power_log(ans, x, math.log), d))
 
 # ---------------------------------------------------------------- math: trigonometric
 defjvp("math.sin", lambda d, ans, x: math.cos(x) * d)
@@ -86,7 +91,8 @@ elementwise("numpy.subtract", lambda d, ans, x, y: d, lambda d, ans, x, y: -d)
 elementwise("numpy.multiply", lambda d, ans, x, y: d * y, lambda d, ans, x, y: x * d)
 elementwise("numpy.divide", lambda d, ans, x, y: d / y, lambda d, ans, x, y: -(ans * d) / y)
 elementwise("numpy.negative", lambda d, ans, x: -d)
-elementwise("numpy.power", lambda d, ans, x, y: y * x ** (y - 1) * d, lambda d, ans, x, y: ans * np.log(x) * d)
+elementwise("numpy.power", lambda d, ans, x, y: _times(power_slope(x, y), d),
+            lambda d, ans, x, y: _times(power_log(ans, x, np.log), d))
 elementwise("numpy.square", lambda d, ans, x: 2.0 * x * d)
 elementwise("numpy.reciprocal", lambda d, ans, x: -(ans ** 2 * d))
 elementwise("numpy.abs", lambda d, ans, x: np.sign(x) * d)
