@@ -1,0 +1,563 @@
+"""Running one generated program through every transformation and judging the results.
+
+The reference for values is the original function; the reference for derivatives
+is central finite differences of the original, taken at three step sizes (a
+point where they disagree is near a kink, a jump or a branch flip, and is drawn
+again).  Second derivatives are checked against finite differences of the
+(already checked) gradient.
+"""
+from __future__ import annotations
+
+import copy
+import importlib.util
+import itertools
+import os
+import random
+import signal
+import sys
+import traceback
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import s2s
+
+CLASSES = ["wrong-value", "wrong-derivative", "mutation", "internal-error", "rejected"]
+REVERSE_CHECKS = ["value_and_grad", "grad", "vjp", "jacobian", "hessian", "grad_grad"]
+FORWARD_CHECKS = ["jvp", "jacobian_forward"]
+STEPS = (1e-4, 1e-5, 1e-6)
+REFERENCE_STEP = 1e-5
+TIMEOUT = 10.0
+LIMIT = 1e6           # larger values or derivatives: the program is skipped (finite differences get unreliable)
+
+
+class Invalid(Exception):
+    """The original program itself fails or gives a non-finite or huge value: a generator problem, not s2s's."""
+
+
+class Unstable(Exception):
+    """Finite differences disagree at every point tried: a kink or jump is too close."""
+
+
+class FuzzTimeout(Exception):
+    pass
+
+
+@dataclass
+class Failure:
+    cls: str                 # one of CLASSES
+    check: str               # the transformation: grad, vjp, jvp, ...
+    message: str             # one line
+    signature: tuple = ()    # what must stay the same while reducing
+    call: str = ""           # the call, as text, for the reproducer
+    expected: object = None
+    got: object = None
+    extra: dict = field(default_factory=dict)   # literals the call needs (CT, TANGENTS, K)
+
+
+@dataclass
+class Outcome:
+    status: str              # "ok", "fail", "invalid", "unstable", "skipped"
+    failures: list = field(default_factory=list)
+    message: str = ""
+    args: list = None        # the point that was used
+    checks: int = 0
+
+
+# ---------------------------------------------------------------------- loading
+_counter = itertools.count()
+
+
+def load(source: str, directory: str, tag: str = "prog"):
+    """Write the program to a real file (s2s reads source with inspect) and import it."""
+    name = f"s2s_fuzz_{tag}_{os.getpid()}_{next(_counter)}"
+    path = os.path.join(directory, name + ".py")
+    with open(path, "w") as fh:
+        fh.write(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# ---------------------------------------------------------------------- pytrees
+def leaves(value):
+    if isinstance(value, (tuple, list)):
+        return [leaf for v in value for leaf in leaves(v)]
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in leaves(v)]
+    return [value]
+
+
+def flat(value) -> np.ndarray:
+    parts = [np.ravel(np.asarray(leaf, dtype=float)) for leaf in leaves(value)]
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def rebuild(template, values, scalar_as_float=True):
+    """template's structure with leaves taken from the 1-d array values (consumed in order)."""
+    it = iter(values)
+
+    def go(t):
+        if isinstance(t, tuple):
+            return tuple(go(v) for v in t)
+        if isinstance(t, list):
+            return [go(v) for v in t]
+        if isinstance(t, dict):
+            return {k: go(v) for k, v in t.items()}
+        size = int(np.size(t))
+        chunk = np.array([next(it) for _ in range(size)])
+        if np.ndim(t) == 0:
+            return float(chunk[0]) if scalar_as_float else chunk.reshape(())
+        return chunk.reshape(np.shape(t))
+    return go(template)
+
+
+def same_structure(a, b):
+    if isinstance(b, (tuple, list)):
+        return isinstance(a, type(b)) and len(a) == len(b) and all(
+            same_structure(x, y) for x, y in zip(a, b))
+    if isinstance(b, dict):
+        return isinstance(a, dict) and list(a) == list(b) and all(same_structure(a[k], b[k]) for k in b)
+    if isinstance(a, (tuple, list, dict)):
+        return False
+    return np.shape(a) == np.shape(b)
+
+
+def same_value(a, b, rtol=1e-12, atol=1e-13):
+    if not same_structure(a, b):
+        return False
+    fa, fb = flat(a), flat(b)
+    if fa.shape != fb.shape:
+        return False
+    both_nan = np.isnan(fa) & np.isnan(fb)
+    return bool(np.all(both_nan | (np.abs(fa - fb) <= atol + rtol * np.maximum(np.abs(fa), np.abs(fb)))))
+
+
+def identical(a, b):
+    """For the mutation check: exactly equal, same structure and types of containers."""
+    if isinstance(b, (tuple, list, dict)):
+        return same_structure(a, b) and all(identical(x, y) for x, y in zip(leaves(a), leaves(b)))
+    return np.shape(a) == np.shape(b) and bool(np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True))
+
+
+def pyrepr(value) -> str:
+    """Python source text that rebuilds value (floats, ints, arrays, containers)."""
+    if isinstance(value, tuple):
+        inner = ", ".join(pyrepr(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, list):
+        return "[" + ", ".join(pyrepr(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {pyrepr(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return f"np.array({float(value)!r})"
+        return f"np.array({np.asarray(value, dtype=float).tolist()!r})"
+    if isinstance(value, (bool, np.bool_)):
+        return repr(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return repr(int(value))
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    return repr(value)
+
+
+# ---------------------------------------------------------------------- timeouts
+def _alarm(signum, frame):
+    raise FuzzTimeout("no result in time (a hang?)")
+
+
+class time_limit:
+    def __init__(self, seconds=None):
+        self.seconds = seconds if seconds is not None else TIMEOUT
+        self.active = False
+
+    def __enter__(self):
+        import threading
+        if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+            self.old = signal.signal(signal.SIGALRM, _alarm)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            self.active = True
+
+    def __exit__(self, *exc):
+        if self.active:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.old)
+
+
+# ---------------------------------------------------------------------- the checker
+def short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    msg = text[0] if text else ""
+    tb = traceback.extract_tb(exc.__traceback__)
+    where = ""
+    for frame in reversed(tb):
+        if "/s2s/" in frame.filename or "s2s_fuzz_" in frame.filename or frame.filename.startswith("<s2s"):
+            where = f" [{os.path.basename(frame.filename)}:{frame.lineno} {frame.name}]"
+            break
+    return f"{type(exc).__name__}: {msg[:160]}{where}"
+
+
+def classify_exception(exc):
+    if isinstance(exc, s2s.S2SError) and not isinstance(exc, s2s.SourceUnavailableError):
+        return "rejected"      # a clean refusal with a message (UnsupportedSyntaxError, NonDifferentiableError, ...)
+    return "internal-error"
+
+
+class Checker:
+    def __init__(self, directory: str, mode: str = "both", higher: bool | None = None):
+        self.directory = directory
+        self.mode = mode
+        self.higher = higher
+        self.timeout = TIMEOUT
+
+    def wanted(self, program):
+        checks = []
+        if self.mode in ("reverse", "both"):
+            checks += REVERSE_CHECKS
+        if self.mode in ("forward", "both"):
+            checks += FORWARD_CHECKS
+        higher = self.higher
+        if higher is None:
+            higher = random.Random(f"s2s-fuzz-higher:{program.seed}:{program.level}").random() < 0.2
+        if not higher:
+            checks = [c for c in checks if c not in ("hessian", "grad_grad", "jacobian", "jacobian_forward")]
+        if program.result != "scalar":
+            checks = [c for c in checks if c not in ("value_and_grad", "grad", "hessian", "grad_grad")]
+        if program.result == "tuple":
+            checks = [c for c in checks if not c.startswith("jacobian")]
+        return checks
+
+    # -------------------------------------------------------------- the entry
+    def run(self, program, source=None, only=None, args=None, redraws=5) -> Outcome:
+        source = program.source if source is None else source
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with np.errstate(all="ignore"):
+                try:
+                    with time_limit(self.timeout):
+                        module = load(source, self.directory)
+                except FuzzTimeout:
+                    return Outcome("invalid", message="timeout importing")
+                except Exception as exc:  # noqa: BLE001 - the program does not even import
+                    return Outcome("invalid", message=short(exc))
+                f = getattr(module, "f", None)
+                if f is None:
+                    return Outcome("invalid", message="no function f")
+                checks = self.wanted(program) if only is None else list(only)
+                attempts = [args] if args is not None else [program.args] + [program.draw_args(k) for k in range(1, redraws)]
+                last = None
+                for point in attempts:
+                    try:
+                        ref = self.reference(f, program, point)
+                    except Unstable as exc:
+                        last = Outcome("unstable", message=str(exc))
+                        continue
+                    except Invalid as exc:
+                        return Outcome("invalid", message=str(exc))
+                    return self.check_all(f, program, point, ref, checks)
+                return last
+
+    # -------------------------------------------------------------- references
+    def wrt_positions(self, program):
+        wrt = program.wrt
+        entries = wrt if isinstance(wrt, tuple) else (wrt,)
+        return [program.params.index(e) if isinstance(e, str) else e for e in entries]
+
+    def call_original(self, f, args):
+        a = copy.deepcopy(args)
+        try:
+            with time_limit(self.timeout):
+                value = f(*a)
+        except FuzzTimeout:
+            raise Invalid("the original does not finish")
+        except Exception as exc:  # noqa: BLE001
+            raise Invalid(f"the original raises {short(exc)}")
+        return value, a
+
+    def reference(self, f, program, args):
+        value, after = self.call_original(f, args)
+        try:
+            fv = flat(value)
+        except Exception as exc:  # noqa: BLE001
+            raise Invalid(f"the result is not numeric: {exc}")
+        if not np.all(np.isfinite(fv)) or np.any(np.abs(fv) > LIMIT):
+            raise Invalid("the value is not finite or too large")
+        positions = self.wrt_positions(program)
+        templates = [args[p] for p in positions]
+        theta = flat(templates)
+
+        def F(t):
+            new = list(args)
+            parts = rebuild(tuple(templates), t)
+            for p, part in zip(positions, parts):
+                new[p] = part
+            return flat(f(*copy.deepcopy(new)))
+
+        jacs = []
+        for h in STEPS:
+            J = np.zeros((fv.size, theta.size))
+            for i in range(theta.size):
+                tp, tm = theta.copy(), theta.copy()
+                tp[i] += h
+                tm[i] -= h
+                try:
+                    with time_limit(self.timeout):
+                        J[:, i] = (F(tp) - F(tm)) / (2 * h)
+                except Exception as exc:  # noqa: BLE001 - e.g. the value's shape changes with the point
+                    raise Unstable(f"the original fails near the point: {short(exc)}")
+            jacs.append(J)
+        J = jacs[STEPS.index(REFERENCE_STEP)]
+        if not np.all(np.isfinite(J)):
+            raise Unstable("non-finite finite differences")
+        scale = max(1.0, float(np.max(np.abs(J), initial=0.0)))
+        if scale > LIMIT:
+            raise Invalid("derivatives too large")
+        for other in jacs:
+            if not np.all(np.abs(other - J) <= 1e-5 * scale + 1e-4 * np.abs(J)):
+                raise Unstable("finite differences disagree between step sizes (a kink or a branch flip nearby)")
+        return {"value": value, "after": after, "J": J, "positions": positions, "templates": templates,
+                "scale": scale}
+
+    # -------------------------------------------------------------- the checks
+    def check_all(self, f, program, args, ref, checks) -> Outcome:
+        failures = []
+        done = 0
+        for name in checks:
+            try:
+                with time_limit(self.timeout):
+                    failure = getattr(self, "check_" + name)(f, program, args, ref)
+            except Exception as exc:  # noqa: BLE001 - anything s2s raises
+                failure = Failure(classify_exception(exc), name, short(exc),
+                                  (classify_exception(exc), name, type(exc).__name__),
+                                  call=self.call_text(name, program))
+            done += 1
+            if failure is not None:
+                failures.append(failure)
+                if failure.cls == "rejected":
+                    break
+        return Outcome("fail" if failures else "ok", failures, args=args, checks=done)
+
+    def call_text(self, name, program):
+        wrt = pyrepr(program.wrt)
+        return {
+            "grad": f"s2s.grad(f, wrt={wrt})(*copy.deepcopy(ARGS))",
+            "value_and_grad": f"s2s.value_and_grad(f, wrt={wrt})(*copy.deepcopy(ARGS))",
+            "vjp": f"s2s.vjp(f, wrt={wrt})(*copy.deepcopy(ARGS))[1](CT)",
+            "jvp": f"s2s.jvp(f, wrt={wrt})(tuple(copy.deepcopy(ARGS)), TANGENTS)",
+            "jacobian": f"s2s.jacobian(f, wrt={wrt})(*copy.deepcopy(ARGS))",
+            "jacobian_forward": f"s2s.jacobian(f, wrt={wrt}, mode='forward')(*copy.deepcopy(ARGS))",
+            "hessian": "s2s.hessian(f, wrt=K)(*copy.deepcopy(ARGS))",
+            "grad_grad": "s2s.grad(s2s.grad(f, wrt=K), wrt=K)(*copy.deepcopy(ARGS))",
+        }[name]
+
+    def transformed(self, name, program, fn, args, ref, call_args=None):
+        """Call fn on copies; returns (result, failure-or-None for argument mutation)."""
+        a = copy.deepcopy(args)
+        result = fn(*(a if call_args is None else call_args(a)))
+        if not identical(a, ref["after"]):
+            return result, Failure("mutation", name,
+                                   "the arguments after the call differ from the original's" +
+                                   (" (the original mutates them)" if not identical(ref["after"], args) else
+                                    " (the original leaves them alone)"),
+                                   ("mutation", name), call=self.call_text(name, program),
+                                   expected=ref["after"], got=a)
+        return result, None
+
+    def grad_struct(self, program, ref, flat_grad):
+        """The expected gradient, structured like wrt."""
+        parts = rebuild(tuple(ref["templates"]), flat_grad)
+        return parts if isinstance(program.wrt, tuple) else parts[0]
+
+    def compare(self, name, program, got, expected, ref, what="derivative", scale=None):
+        scale = ref["scale"] if scale is None else scale
+        if not same_structure(got, expected):
+            return Failure("wrong-derivative", name,
+                           f"{what} has the wrong structure/shape: {describe(got)} instead of {describe(expected)}",
+                           ("wrong-derivative", name), call=self.call_text(name, program), expected=expected, got=got)
+        g, e = flat(got), flat(expected)
+        if g.shape != e.shape or not np.all(np.abs(g - e) <= 1e-5 * scale + 1e-4 * np.abs(e)):
+            err = float(np.max(np.abs(g - e))) if g.shape == e.shape else float("nan")
+            return Failure("wrong-derivative", name, f"{what} off by {err:.3g}: got {fmt(got)}, expected {fmt(expected)}",
+                           ("wrong-derivative", name), call=self.call_text(name, program), expected=expected, got=got)
+        return None
+
+    def value_failure(self, name, program, got, ref):
+        if not same_value(got, ref["value"]):
+            wrt = pyrepr(program.wrt)
+            call = {"value_and_grad": f"s2s.value_and_grad(f, wrt={wrt})(*copy.deepcopy(ARGS))[0]",
+                    "vjp": f"s2s.vjp(f, wrt={wrt})(*copy.deepcopy(ARGS))[0]",
+                    "jvp": f"s2s.jvp(f, wrt={wrt})(tuple(copy.deepcopy(ARGS)), TANGENTS)[0]"}[name]
+            return Failure("wrong-value", name, f"value {fmt(got)} but the original gives {fmt(ref['value'])}",
+                           ("wrong-value", name), call=call, expected=ref["value"], got=got)
+        return None
+
+    def check_grad(self, f, program, args, ref):
+        g, mut = self.transformed("grad", program, s2s.grad(f, wrt=program.wrt), args, ref)
+        return mut or self.compare("grad", program, g, self.grad_struct(program, ref, ref["J"][0]), ref)
+
+    def check_value_and_grad(self, f, program, args, ref):
+        (v, g), mut = self.transformed("value_and_grad", program, s2s.value_and_grad(f, wrt=program.wrt), args, ref)
+        return (mut or self.value_failure("value_and_grad", program, v, ref)
+                or self.compare("value_and_grad", program, g, self.grad_struct(program, ref, ref["J"][0]), ref))
+
+    def cotangent(self, program, value):
+        rng = np.random.default_rng(program.seed * 10 + program.level)
+        return rebuild(value, np.round(rng.uniform(-1.5, 1.5, flat(value).size), 3))
+
+    def check_vjp(self, f, program, args, ref):
+        (v, pullback), mut = self.transformed("vjp", program, s2s.vjp(f, wrt=program.wrt), args, ref)
+        if mut or self.value_failure("vjp", program, v, ref):
+            return mut or self.value_failure("vjp", program, v, ref)
+        ct = self.cotangent(program, ref["value"])
+        got = pullback(ct)
+        failure = self.compare("vjp", program, got, self.grad_struct(program, ref, flat(ct) @ ref["J"]), ref)
+        if failure:
+            failure.extra["CT"] = ct
+        return failure
+
+    def check_jvp(self, f, program, args, ref):
+        rng = np.random.default_rng(program.seed * 10 + program.level + 1)
+        theta = flat(ref["templates"])
+        t = np.round(rng.uniform(-1.5, 1.5, theta.size), 3)
+        tangents = rebuild(tuple(ref["templates"]), t)
+        a = copy.deepcopy(args)
+        (v, tv) = s2s.jvp(f, wrt=program.wrt)(tuple(a), tangents)
+        extra = {"TANGENTS": tangents}
+        if not identical(a, ref["after"]):
+            return Failure("mutation", "jvp", "the arguments after the call differ from the original's",
+                           ("mutation", "jvp"), call=self.call_text("jvp", program), expected=ref["after"], got=a,
+                           extra=extra)
+        failure = self.value_failure("jvp", program, v, ref)
+        if failure is None:
+            expected = rebuild(ref["value"], ref["J"] @ t, scalar_as_float=True)
+            failure = self.compare("jvp", program, tv, expected, ref, what="tangent")
+            if failure:
+                failure.call += "[1]"
+        if failure:
+            failure.extra.update(extra)
+        return failure
+
+    def expected_jacobian(self, program, ref):
+        out_shape = np.shape(ref["value"])
+        J = ref["J"]
+        cols = iter(range(J.shape[1]))
+        parts = []
+
+        def go(t):
+            if isinstance(t, tuple):
+                return tuple(go(v) for v in t)
+            if isinstance(t, list):
+                return [go(v) for v in t]
+            if isinstance(t, dict):
+                return {k: go(v) for k, v in t.items()}
+            idx = [next(cols) for _ in range(int(np.size(t)))]
+            return J[:, idx].reshape(out_shape + np.shape(t))
+        for tmpl in ref["templates"]:
+            parts.append(go(tmpl))
+        return tuple(parts) if isinstance(program.wrt, tuple) else parts[0]
+
+    def check_jacobian(self, f, program, args, ref, mode="reverse"):
+        name = "jacobian" if mode == "reverse" else "jacobian_forward"
+        jac, mut = self.transformed(name, program, s2s.jacobian(f, wrt=program.wrt, mode=mode), args, ref)
+        return mut or self.compare(name, program, jac, self.expected_jacobian(program, ref), ref, what="jacobian")
+
+    def check_jacobian_forward(self, f, program, args, ref):
+        return self.check_jacobian(f, program, args, ref, mode="forward")
+
+    def second_order_position(self, program, args, scalar_only=False):
+        for p in self.wrt_positions(program):
+            a = args[p]
+            if isinstance(a, (tuple, list, dict)):
+                continue
+            if scalar_only and np.ndim(a) != 0:
+                continue
+            return p
+        return None
+
+    def fd_of_grad(self, f, args, k):
+        """Finite differences of s2s.grad(f, wrt=k), at two steps; None when they disagree."""
+        g = s2s.grad(f, wrt=k)
+        x0 = np.asarray(args[k], dtype=float)
+        results = []
+        for h in (1e-4, 1e-5):
+            cols = []
+            for i in range(x0.size):
+                xp, xm = x0.ravel().copy(), x0.ravel().copy()
+                xp[i] += h
+                xm[i] -= h
+                ap, am = list(args), list(args)
+                ap[k] = float(xp[0]) if x0.ndim == 0 else xp.reshape(x0.shape)
+                am[k] = float(xm[0]) if x0.ndim == 0 else xm.reshape(x0.shape)
+                cols.append((flat(g(*copy.deepcopy(ap))) - flat(g(*copy.deepcopy(am)))) / (2 * h))
+            results.append(np.array(cols).T.reshape(x0.shape + x0.shape))
+        scale = max(1.0, float(np.max(np.abs(results[1]), initial=0.0)))
+        if not np.all(np.abs(results[0] - results[1]) <= 1e-5 * scale + 1e-4 * np.abs(results[1])):
+            return None, scale
+        return results[1], scale
+
+    def check_hessian(self, f, program, args, ref):
+        k = self.second_order_position(program, args)
+        if k is None:
+            return None
+        H, mut = self.transformed("hessian", program, s2s.hessian(f, wrt=k), args, ref)
+        if mut:
+            mut.extra["K"] = k
+            return mut
+        expected, scale = self.fd_of_grad(f, args, k)
+        if expected is None:
+            return None
+        if np.ndim(args[k]) == 0:
+            expected = float(expected)
+        failure = self.compare("hessian", program, H, expected, ref, what="hessian", scale=scale)
+        if failure:
+            failure.extra["K"] = k
+        return failure
+
+    def check_grad_grad(self, f, program, args, ref):
+        k = self.second_order_position(program, args, scalar_only=True)
+        if k is None:
+            return None
+        gg, mut = self.transformed("grad_grad", program, s2s.grad(s2s.grad(f, wrt=k), wrt=k), args, ref)
+        if mut:
+            mut.extra["K"] = k
+            return mut
+        expected, scale = self.fd_of_grad(f, args, k)
+        if expected is None:
+            return None
+        failure = self.compare("grad_grad", program, gg, float(expected), ref, what="second derivative", scale=scale)
+        if failure:
+            failure.extra["K"] = k
+        return failure
+
+
+def describe(v):
+    if isinstance(v, (tuple, list)):
+        return type(v).__name__ + "(" + ", ".join(describe(x) for x in v) + ")"
+    if isinstance(v, dict):
+        return "dict(" + ", ".join(f"{k}: {describe(x)}" for k, x in v.items()) + ")"
+    if isinstance(v, np.ndarray):
+        return f"array{v.shape}"
+    return type(v).__name__
+
+
+def fmt(v):
+    with np.printoptions(precision=6, suppress=True, threshold=20):
+        text = pyrepr_short(v)
+    return text if len(text) < 200 else text[:200] + "..."
+
+
+def pyrepr_short(v):
+    if isinstance(v, tuple):
+        return "(" + ", ".join(pyrepr_short(x) for x in v) + ")"
+    if isinstance(v, list):
+        return "[" + ", ".join(pyrepr_short(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k!r}: {pyrepr_short(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, np.ndarray):
+        return np.array2string(v, separator=", ").replace("\n", "")
+    if isinstance(v, (float, np.floating)):
+        return f"{float(v):.6g}"
+    return repr(v)
