@@ -20,6 +20,7 @@ from .printer import print_function
 from .reverse import ADJOINT_BEGINS, reverse
 from .sourcemap import attach_user_frames
 from .ssa import build_ssa
+from .alias import check_aliases
 from .walk import defined_names, used_names
 from . import prims
 
@@ -40,7 +41,10 @@ def _source_of(f) -> Source:
 def _primal(f):
     src = _source_of(f)
     fence.check(src)
-    return _verify(build_ssa(src)), src
+    fn = build_ssa(src)
+    if not src.filename.startswith("<s2s "):  # (generated code keeps its views right by its restores)
+        fn = check_aliases(fn)
+    return _verify(fn), src
 
 
 def _namer_for(fn) -> Namer:

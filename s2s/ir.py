@@ -55,6 +55,7 @@ class Assign:
     target: str
     value: Expr
     loc: Loc | None = None
+    inplace: bool = False  # `y op= v`: NumPy updates an array in place, Python rebinds a number (see alias.py)
 
 
 @dataclass

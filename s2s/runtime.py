@@ -311,6 +311,27 @@ def require_scalar(*values):
                              f"use s2s.vjp for non-scalar results")
 
 
+def require_immutable(value, statement):
+    """`statement` (`x += v` on a value the caller passed) rebinds a number, as Python does; on an
+    ndarray NumPy would change the caller's array in place, which s2s refuses rather than differentiate
+    something else."""
+    if isinstance(value, np.ndarray):
+        from .errors import S2SError
+        raise S2SError(f"'{statement}' changes an array the caller passed in place (NumPy's in-place operators "
+                       f"write into the array); s2s differentiates functions that leave their arguments alone: "
+                       f"write it as a new value ('{_rebound(statement)}'), or copy the array first")
+
+
+def _rebound(statement: str) -> str:
+    """`x += v` written as `x = x + v`."""
+    target, op, value = statement.partition("=")
+    target, op = target.rstrip()[:-1].rstrip(), target.rstrip()[-1:]
+    for two in ("**", "//", ">>", "<<"):
+        if target.endswith(two[0]) and op == two[1]:
+            target, op = target[:-1].rstrip(), two
+    return f"{target} = {target} {op} {value.strip()}"
+
+
 def broadcast_tangent(d, ans):
     """Forward mode: the tangent `d` of an operand widened to the shape of the result `ans` of an
     elementwise operation that broadcast the operand (as `x + y` widens a scalar `y`)."""

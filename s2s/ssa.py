@@ -30,7 +30,8 @@ from .rules import registry
 from .walk import substitute_block
 
 MAX_INLINE_DEPTH = 20
-EFFECTS = {"builtins.print", "s2s.runtime.require_scalar", "s2s.runtime.require_bound"}
+EFFECTS = {"builtins.print", "s2s.runtime.require_scalar", "s2s.runtime.require_bound",
+           "s2s.runtime.require_immutable"}
 # operations whose result may share memory with an operand: writing into it is refused
 VIEWS = {"getitem", "numpy.reshape", "numpy.transpose", "numpy.ravel", "numpy.squeeze", "numpy.expand_dims",
          "numpy.swapaxes", "numpy.moveaxis", "numpy.broadcast_to", "numpy.asarray", "numpy.diagonal",
@@ -178,6 +179,9 @@ class _Builder:
             left = self.read(s.target.id, s.target)
             right = self.atom(s.value)
             self.bind(s.target, self.fold_call(op, (left, right)))
+            last = self.block[-1] if self.block else None
+            if isinstance(last, ir.Assign) and ir.Var(last.target) == self.env[s.target.id]:
+                last.inplace = True
         elif isinstance(s, ast.Expr):
             if isinstance(s.value, ast.Constant):
                 return  # a docstring

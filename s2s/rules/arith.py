@@ -27,7 +27,7 @@ defnondiff("builtins.len", "builtins.range", "builtins.int", "builtins.bool", "b
            "builtins.isinstance", "builtins.print", "builtins.enumerate", "builtins.zip")
 
 # ---------------------------------------------------------------- checks made by generated code
-defnondiff("s2s.runtime.require_scalar", "s2s.runtime.require_bound")
+defnondiff("s2s.runtime.require_scalar", "s2s.runtime.require_bound", "s2s.runtime.require_immutable")
 
 # ---------------------------------------------------------------- structure
 defvjp("getitem", lambda g, ans, x, *index: rt.getitem_adjoint(g, x, *index))

@@ -1,0 +1,358 @@
+"""The mutation and aliasing model (docs/semantics.md): `ir.Function -> ir.Function`.
+
+SSA gives every value its own immutable name; NumPy lets several names, views
+and containers share one array, and a write through one of them is seen by
+all. This pass runs right after SSA construction and makes the SSA program
+mean what NumPy executes, or refuses it with a located error. Never a guess:
+
+- An array the function made is one object whose versions are its element
+  writes (`setitem`) and in-place operators (`y += v`). A read of an older
+  version after a newer one exists comes through another name bound to the
+  same array (`z = y; y[0] = 1.0; z`): it reads the newest version, as NumPy
+  does.
+- A value that may share memory with such an array without being it (a
+  slice, `.T`, `reshape`, a tuple or list holding it, a loop's row) and is read
+  after the array was written is refused: NumPy's view would show the write.
+- An in-place operator on a value the caller can see (a parameter, module
+  data, or a view of one) changes the caller's array when it is an ndarray: the
+  generated code checks at run time that it is a number, which `x += v` simply
+  rebinds (`rt.require_immutable`).
+- An in-place operator on a view of the function's own array writes through
+  the view: refused (write the array's elements instead).
+
+The analysis is a may-alias analysis over the structured IR in program order
+(loops: a value made before a loop and read in it sees the loop's writes from
+the second iteration on).
+"""
+from __future__ import annotations
+
+import copy
+import re
+
+from . import ir
+from .errors import UnsupportedSyntaxError
+from .names import Namer
+from .walk import defined_names, ends_with_exit
+
+# operations whose result may share memory with an operand
+VIEWS = frozenset({
+    "getitem", "numpy.reshape", "numpy.transpose", "numpy.ravel", "numpy.squeeze", "numpy.expand_dims",
+    "numpy.swapaxes", "numpy.moveaxis", "numpy.broadcast_to", "numpy.asarray", "numpy.asanyarray",
+    "numpy.diagonal", "numpy.atleast_1d", "numpy.atleast_2d", "numpy.atleast_3d", "numpy.real", "numpy.imag",
+    "numpy.flip", "numpy.fliplr", "numpy.flipud", "numpy.rot90", "numpy.split", "numpy.array_split",
+    "numpy.hsplit", "numpy.vsplit", "numpy.ndarray.view", "tuple", "list", "dict", "call", "callmethod",
+    "builtins.iter", "builtins.reversed", "builtins.zip", "builtins.enumerate",
+})
+
+
+def check_aliases(fn: ir.Function) -> ir.Function:
+    """`fn` with reads through aliases of written arrays made exact, or a located error."""
+    fn = copy.deepcopy(fn)
+    names = set(fn.params) | set(defined_names(fn.body)) | set(fn.free)
+    aliases = _Aliases(fn, Namer(names))
+    aliases.block(fn.body)
+    fn.body[0:0] = list({(e.value.args[0], e.value.args[1]): e for e in aliases.entry_checks}.values())
+    return fn
+
+
+class _State:
+    """What is known at one point of the program."""
+
+    def __init__(self):
+        self.current: dict[str, str] = {}  # array (root) -> its newest version
+        self.writes: dict[str, int] = {}  # array -> how many writes so far
+        self.last_write: dict[str, ir.Loc | None] = {}
+
+    def copy(self) -> "_State":
+        out = _State()
+        out.current, out.writes, out.last_write = dict(self.current), dict(self.writes), dict(self.last_write)
+        return out
+
+
+class _Aliases:
+    def __init__(self, fn: ir.Function, namer: Namer):
+        self.fn = fn
+        self.namer = namer
+        self.root: dict[str, str] = {}  # version -> the array (its first version's name)
+        self.refs: dict[str, dict] = {}  # a view -> {array: writes to it when the view was made}
+        self.made: dict[str, ir.Loc | None] = {}  # a view -> where it was made
+        self.visible = set(fn.params) | set(fn.free)  # objects the caller (or the module) holds
+        self.born: dict[str, int] = {}  # version -> the write count of its array when it was made
+        self.inplace: dict[str, list] = {}  # array -> the write counts made by in-place operators
+        self.state = _State()
+        self.same: dict[str, str] = {}  # a loop phi or copy -> the caller's object it starts as
+        self.entry_checks: list = []  # checks that an argument updated in place is a number
+
+    # ----- facts about values
+    def objects(self, atom) -> dict:
+        """{array or caller-visible object: writes seen} that `atom` may share memory with."""
+        if not isinstance(atom, ir.Var):
+            return {}
+        name = atom.name
+        if name in self.root:
+            r = self.root[name]
+            return {r: self.state.writes.get(r, 0)}
+        if name in self.visible:
+            return {name: 0}
+        if name in self.refs:
+            return dict(self.refs[name])
+        return {name: self.state.writes.get(name, 0)}  # made here: an object of its own
+
+    def view_of(self, target: str, atoms, loc) -> None:
+        refs: dict = {}
+        for a in atoms:
+            for r, n in self.objects(a).items():
+                refs[r] = min(n, refs.get(r, n))
+        if refs:
+            self.refs[target] = refs
+            self.made[target] = loc
+
+    # ----- reads
+    def read(self, atom, loc):
+        """The atom to read in place of `atom` (the newest version of an array), or a located error."""
+        if not isinstance(atom, ir.Var):
+            return atom
+        name = atom.name
+        r = self.root.get(name)
+        if r is not None:
+            newest = self.state.current.get(r, name)
+            if newest != name and any(n > self.born.get(name, 0) for n in self.inplace.get(r, ())):
+                # `z = y; y += v`: z is y's new value if y is an array, the old one if it is a number
+                raise self.ambiguous(name, r, loc)
+            return ir.Var(newest)
+        for obj, seen in self.refs.get(name, {}).items():
+            if self.state.writes.get(obj, 0) > seen:
+                raise self.stale(name, obj, loc)
+        return atom
+
+    def read_call(self, call: ir.Call, loc) -> ir.Call:
+        args = tuple(self.read(a, loc) for a in call.args)
+        kwargs = tuple((k, self.read(v, loc)) for k, v in call.kwargs)
+        return ir.Call(call.op, args, kwargs)
+
+    def read_expr(self, value, loc):
+        return self.read_call(value, loc) if isinstance(value, ir.Call) else self.read(value, loc)
+
+    # ----- statements
+    def block(self, stmts: list) -> None:
+        i = 0
+        while i < len(stmts):
+            s = stmts[i]
+            if isinstance(s, ir.Assign):
+                i += self.assign(stmts, i, s)
+            elif isinstance(s, ir.Effect):
+                s.value = self.read_call(s.value, s.loc)
+            elif isinstance(s, ir.Return):
+                s.value = self.read(s.value, s.loc)
+            elif isinstance(s, (ir.Break, ir.Continue)):
+                s.values = {k: self.read(v, s.loc) for k, v in s.values.items()}
+            elif isinstance(s, ir.If):
+                self.if_(s)
+            elif isinstance(s, ir.Loop):
+                self.loop(s)
+            i += 1
+
+    def assign(self, stmts: list, i: int, s: ir.Assign) -> int:
+        """Handle `s` (at stmts[i]); returns how many statements were inserted before it."""
+        value = s.value
+        if isinstance(value, ir.Call) and value.op == "setitem":
+            base = value.args[0]
+            s.value = self.read_call(value, s.loc)
+            self.write(s.target, s.value.args[0], s.loc)
+            return 0
+        if s.inplace and isinstance(value, ir.Call) and value.args and isinstance(value.args[0], ir.Var):
+            base = value.args[0]
+            s.value = self.read_call(value, s.loc)
+            base = s.value.args[0]
+            objects = self.objects(base)
+            if base.name in self.root or base.name not in self.visible | set(self.refs):
+                # the function's own value, updated in place: its next version
+                self.write(s.target, base, s.loc)
+                r = self.root[s.target]
+                self.inplace.setdefault(r, []).append(self.state.writes[r])
+                return 0
+            arrays = [o for o in objects if o not in self.visible]
+            if arrays:
+                raise self.error(s.loc, f"an in-place operator on '{_user(base.name)}', which may be a view of "
+                                 f"'{_user(arrays[0])}' (NumPy would write into '{_user(arrays[0])}' through it)",
+                                 f"write the elements of '{_user(arrays[0])}' instead, or make a new array: "
+                                 f"{_user(base.name)} = {_user(base.name)} {_OPS.get(value.op, '+')} ...",
+                                 _user(base.name))
+            if any(o in self.visible for o in objects):
+                text = s.loc.text if s.loc is not None else ""
+                origin = self.same.get(base.name, base.name)
+                if origin in self.visible:  # the caller's own object: checked once, on entry
+                    self.entry_checks.append(
+                        ir.Effect(ir.Call("s2s.runtime.require_immutable", (ir.Var(origin), ir.Const(text))), s.loc))
+                    return 0
+                stmts.insert(i, ir.Effect(ir.Call("s2s.runtime.require_immutable", (base, ir.Const(text))), s.loc))
+                return 1
+            return 0
+        s.value = self.read_expr(value, s.loc)
+        if isinstance(s.value, ir.Var):
+            self.view_of(s.target, [s.value], s.loc)  # (a copy of a name: the same object)
+            if s.value.name in self.root:
+                self.root[s.target] = self.root[s.value.name]
+        elif isinstance(s.value, ir.Call) and s.value.op in VIEWS:
+            self.view_of(s.target, list(s.value.args) + [v for _, v in s.value.kwargs], s.loc)
+        return 0
+
+    def write(self, target: str, base: ir.Var, loc) -> None:
+        r = self.root.setdefault(base.name, base.name)
+        self.root[target] = r
+        self.state.current[r] = target
+        self.state.writes[r] = self.state.writes.get(r, 0) + 1
+        self.state.last_write[r] = loc
+        self.born[target] = self.state.writes[r]
+
+    def if_(self, s: ir.If) -> None:
+        s.test = self.read(s.test, s.loc)
+        before = self.state
+        ends = []
+        for branch in (s.body, s.orelse):
+            self.state = before.copy()
+            self.block(branch)
+            ends.append(None if ends_with_exit(branch) else self.state)
+        live = [e for e in ends if e is not None]
+        if not live:
+            self.state = before
+            return
+        if len(live) == 1:
+            self.state = live[0]
+        else:
+            self.state = self.join(s, live[0], live[1])
+        for p in s.phis:
+            operands = [o for o in p.operands if isinstance(o, ir.Var)]
+            roots = {self.root.get(o.name) for o in operands}
+            if len(roots) == 1 and None not in roots and len(operands) == 2:
+                self.root[p.target] = roots.pop()
+            else:
+                saved, self.state = self.state, before
+                self.view_of(p.target, operands, s.loc)
+                self.state = saved
+
+    def join(self, s: ir.If, a: _State, b: _State) -> _State:
+        out = a.copy()
+        for r in set(a.current) | set(b.current):
+            va, vb = a.current.get(r, r), b.current.get(r, r)
+            out.writes[r] = max(a.writes.get(r, 0), b.writes.get(r, 0))
+            out.last_write[r] = a.last_write.get(r) or b.last_write.get(r)
+            if va == vb:
+                continue
+            phi = next((p for p in s.phis if p.operands == [ir.Var(va), ir.Var(vb)]), None)
+            if phi is None:  # written through a name that does not outlive the branch: merge it here
+                phi = ir.Phi(self.namer.fresh(_user(r)), [ir.Var(va), ir.Var(vb)])
+                s.phis.append(phi)
+                if r in self.fn.arrays.values() or va in self.fn.arrays or vb in self.fn.arrays:
+                    self.fn.arrays[phi.target] = self.fn.arrays.get(va, self.fn.arrays.get(vb, r))
+            self.root[phi.target] = r
+            out.current[r] = phi.target
+        return out
+
+    def loop(self, s: ir.Loop) -> None:
+        if s.iter is not None:
+            s.iter = self.read(s.iter, s.loc)
+        for p in s.phis:
+            p.operands[0] = self.read(p.operands[0], s.loc)
+        written, based = self.written_in(s)
+        # from the second iteration on, everything made before the loop has seen the loop's writes
+        for r in written:
+            self.state.writes[r] = self.state.writes.get(r, 0) + 1
+            self.state.last_write.setdefault(r, s.loc)
+        for p in s.phis:
+            init = p.operands[0]
+            own = not isinstance(init, ir.Var) or not (init.name in self.visible or init.name in self.refs)
+            if p.target in based and own:  # an array of the function's, written in the loop: a version
+                r = self.root.setdefault(init.name, init.name) if isinstance(init, ir.Var) else p.target
+                self.root[p.target] = r
+                self.state.current[r] = p.target
+                self.born[p.target] = self.state.writes.get(r, 0)
+            elif isinstance(init, ir.Var):  # it is the value it starts from, in the first iteration
+                self.view_of(p.target, [init], s.loc)
+                self.same[p.target] = self.same.get(init.name, init.name)
+                if p.target in self.refs:
+                    self.refs[p.target] = {r: n - 1 if r in written else n for r, n in self.refs[p.target].items()}
+        self.block(s.header)
+        if s.test is not None:
+            s.test = self.read(s.test, s.loc)
+        if isinstance(s.target, str) and isinstance(s.iter, ir.Var):
+            self.view_of(s.target, [s.iter], s.loc)
+        self.block(s.body)
+        for p in s.phis:
+            p.operands[1] = self.read(p.operands[1], s.loc)
+        for p in s.phis:  # after the loop, its arrays are the header's versions
+            r = self.root.get(p.target)
+            if r is not None:
+                self.state.current[r] = p.target
+
+    def written_in(self, s: ir.Loop) -> tuple[set, set]:
+        """(the arrays a loop writes through any of their versions, the header phis written directly)."""
+        arrays, based = set(), set()
+        phis = {p.target: p for p in s.phis}
+        for stmt in _assigns(s.body + s.header):
+            v = stmt.value
+            if isinstance(v, ir.Call) and (v.op == "setitem" or stmt.inplace) and v.args and \
+                    isinstance(v.args[0], ir.Var):
+                base = v.args[0].name
+                if base in phis:
+                    based.add(base)
+                    init = phis[base].operands[0]
+                    base = init.name if isinstance(init, ir.Var) else base
+                if base not in self.visible and base not in self.refs:  # (the caller's objects: numbers)
+                    arrays.add(self.root.get(base, base))
+        return arrays, based
+
+    # ----- errors
+    def stale(self, name: str, array: str, loc) -> UnsupportedSyntaxError:
+        made = self.made.get(name)
+        wrote = self.state.last_write.get(array)
+        what = f"'{_user(name)}'" if not _is_temp(name) else "a value"
+        where = f" from line {made.line}" if made is not None else ""
+        when = f"line {wrote.line}" if wrote is not None else "a later line"
+        return self.error(loc, f"reading {what}{where}, a view of '{_user(array)}' or a container holding it, "
+                               f"after {when} changed '{_user(array)}' in place",
+                          f"NumPy's {what} would show that change: copy it when you take it "
+                          f"(.copy()), or read it before {when}", _user(name))
+
+    def ambiguous(self, name: str, array: str, loc) -> UnsupportedSyntaxError:
+        wrote = self.state.last_write.get(array)
+        when = f"line {wrote.line}" if wrote is not None else "a later line"
+        return self.error(loc, f"reading another name for '{_user(array)}' after the in-place operator on {when} "
+                               f"(NumPy changes every name for an array, Python rebinds only '{_user(array)}' "
+                               f"for a number)",
+                          f"write {_user(array)} = {_user(array)} + ... on {when} to make a new value, "
+                          f"or copy the array when you give it another name (... = {_user(array)}.copy())")
+
+    def error(self, loc, construct: str, hint: str, name: str = "") -> UnsupportedSyntaxError:
+        line = loc.line if loc is not None else 0
+        text = loc.text if loc is not None else ""
+        filename = (loc.file if loc is not None and loc.file else self.fn.filename)
+        col = max(re.search(rf"\b{re.escape(name)}\b", text).start() if name and
+                  re.search(rf"\b{re.escape(name)}\b", text) else 0, 0)
+        return UnsupportedSyntaxError(construct, filename, line, col, text, hint)
+
+
+_OPS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "pow": "**", "mod": "%",
+        "matmul": "@"}
+
+
+def _assigns(stmts: list):
+    for s in stmts:
+        if isinstance(s, ir.Assign):
+            yield s
+        elif isinstance(s, ir.If):
+            yield from _assigns(s.body)
+            yield from _assigns(s.orelse)
+        elif isinstance(s, ir.Loop):
+            yield from _assigns(s.header)
+            yield from _assigns(s.body)
+
+
+def _user(name: str) -> str:
+    """The user's name behind an SSA version (y_2 -> y)."""
+    m = re.fullmatch(r"(.+?)_\d+", name)
+    return m.group(1) if m else name
+
+
+def _is_temp(name: str) -> bool:
+    return re.fullmatch(r"t\d+", name) is not None

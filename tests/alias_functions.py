@@ -1,0 +1,179 @@
+"""Programs where names, views and containers share arrays (docs/semantics.md).
+
+EXACT: s2s differentiates them as NumPy executes them. REJECTED: s2s refuses them at the line
+given, because NumPy's result depends on sharing that SSA values do not have.
+"""
+import numpy as np
+
+
+def second_name_sees_element_write(x):
+    y = np.copy(x)
+    z = y
+    z[0] = 5.0
+    return np.sum(y * x)
+
+
+def second_name_in_loop(x):
+    y = np.zeros(3)
+    z = y
+    for i in range(3):
+        z[i] = x[i] * x[i]
+    return np.sum(y * x)
+
+
+def second_name_in_branch(x):
+    y = np.copy(x)
+    if x[0] > 0.0:
+        w = y
+        w[1] = x[0] * 3.0
+    return np.sum(y * y)
+
+
+def copy_breaks_sharing(x):
+    y = np.copy(x)
+    z = y.copy()
+    y[0] = 0.0
+    return np.sum(z * y)
+
+
+def view_read_before_write(x):
+    y = np.copy(x)
+    v = y[1:]
+    s = np.sum(v * v)
+    y[1] = 0.0
+    return s + np.sum(y)
+
+
+def inplace_on_own_array(x):
+    y = x * 2.0
+    y += x
+    y *= x
+    return np.sum(y)
+
+
+def inplace_on_number_argument(x, a):
+    a *= x
+    a += 1.0
+    return a * x
+
+
+def inplace_number_alias(x):
+    y = x * 1.0
+    z = y
+    y += 1.0
+    return y * y
+
+
+def element_write_reads_old(x):
+    y = np.copy(x)
+    t = y[0] * 1.0
+    y[0] = t * t
+    return np.sum(y) + t
+
+
+EXACT = [
+    (second_name_sees_element_write, (np.array([1.0, 2.0, 3.0]),)),
+    (second_name_in_loop, (np.array([1.0, -2.0, 0.5]),)),
+    (second_name_in_branch, (np.array([1.0, -2.0, 0.5]),)),
+    (copy_breaks_sharing, (np.array([1.0, -2.0, 0.5]),)),
+    (view_read_before_write, (np.array([1.0, -2.0, 0.5]),)),
+    (inplace_on_own_array, (np.array([1.0, -2.0, 0.5]),)),
+    (inplace_on_number_argument, (1.5, 0.7)),
+    (inplace_number_alias, (1.5,)),
+    (element_write_reads_old, (np.array([1.5, -2.0]),)),
+]
+
+
+def view_read_after_write(x):
+    y = np.copy(x)
+    v = y[1:]
+    y[1] = 0.0
+    return np.sum(v * x[1:])
+
+
+def reshape_read_after_write(x):
+    y = np.copy(x)
+    v = y.reshape(3)
+    y[0] = 2.0
+    return np.sum(v * x)
+
+
+def transpose_read_after_write(x):
+    y = np.copy(x)
+    v = y.T
+    y[0, 0] = 2.0
+    return np.sum(v * x)
+
+
+def list_holds_written_array(x):
+    y = np.copy(x)
+    pair = [y, y]
+    y[0] = 3.0
+    return np.sum(pair[0] * x)
+
+
+def row_of_loop_after_write(x):
+    y = np.copy(x)
+    total = 0.0
+    for row in y:
+        y[0] = 1.0
+        total = total + np.sum(row)
+    return total
+
+
+def view_made_before_loop(x):
+    y = np.copy(x)
+    v = y[:2]
+    s = 0.0
+    for i in range(3):
+        s = s + np.sum(v)
+        y[i] = s * x[i]
+    return s
+
+
+def inplace_through_view(x):
+    y = np.copy(x)
+    v = y[1:]
+    v += 1.0
+    return np.sum(y)
+
+
+def inplace_seen_through_other_name(x):
+    y = np.copy(x)
+    z = y
+    y += x
+    return np.sum(z * z)
+
+
+# (function, arguments, the line of the user's source the error points at, relative to the def)
+REJECTED = [
+    (view_read_after_write, (np.array([1.0, 2.0, 3.0]),), 4),
+    (reshape_read_after_write, (np.array([1.0, 2.0, 3.0]),), 4),
+    (transpose_read_after_write, (np.array([[1.0, 2.0], [3.0, 4.0]]),), 4),
+    (list_holds_written_array, (np.array([1.0, 2.0, 3.0]),), 4),
+    (row_of_loop_after_write, (np.array([[1.0, 2.0], [3.0, 4.0]]),), 5),
+    (view_made_before_loop, (np.array([1.0, 2.0, 3.0]),), 5),
+    (inplace_through_view, (np.array([1.0, 2.0, 3.0]),), 3),
+    (inplace_seen_through_other_name, (np.array([1.0, 2.0, 3.0]),), 4),
+]
+
+
+def inplace_on_array_argument(x):
+    x += 1.0
+    return np.sum(x * x)
+
+
+def inplace_on_alias_of_argument(x):
+    y = x
+    y += 1.0
+    return np.sum(x * x)
+
+
+def inplace_on_argument_in_loop(x):
+    for i in range(2):
+        x *= 1.5
+    return np.sum(x)
+
+
+# in-place operators on what the caller passed: numbers are rebound, arrays refused when called
+ARGUMENT_UPDATES = [inplace_on_array_argument, inplace_on_alias_of_argument, inplace_on_argument_in_loop]

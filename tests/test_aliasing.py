@@ -1,0 +1,47 @@
+"""The mutation and aliasing model (docs/semantics.md): exact as NumPy executes, or a located error."""
+import inspect
+
+import numpy as np
+import pytest
+
+import s2s
+from alias_functions import ARGUMENT_UPDATES, EXACT, REJECTED
+from conftest import assert_close, numeric_grad
+
+
+@pytest.mark.parametrize("f, args", EXACT, ids=[f.__name__ for f, _ in EXACT])
+def test_exact_in_both_modes(f, args):
+    kept = [np.copy(a) for a in args]
+    for w in range(len(args)):
+        value, g = s2s.value_and_grad(f, wrt=w)(*args)
+        assert_close(value, f(*[np.copy(a) for a in kept]), rtol=1e-12, atol=1e-12, what="value")
+        expected = numeric_grad(lambda *a: f(*[np.copy(v) for v in a]), kept, w)
+        assert_close(g, expected, what=f"reverse d/d{w}")
+        tangent = np.ones_like(args[w]) if np.ndim(args[w]) else 1.0
+        _, d = s2s.jvp(f, wrt=w)(args, (tangent,))
+        assert_close(d, np.sum(expected), what=f"forward d/d{w}")
+    for a, k in zip(args, kept):
+        assert np.array_equal(a, k), "an argument was changed"
+
+
+@pytest.mark.parametrize("f, args, line", REJECTED, ids=[f.__name__ for f, _, _ in REJECTED])
+def test_rejected_at_the_users_line(f, args, line):
+    kept = [np.copy(a) for a in args]
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(f)(*args)
+    first = inspect.getsourcelines(f)[1]
+    assert info.value.lineno == first + line, str(info.value)
+    assert info.value.filename.endswith("alias_functions.py")
+    assert "in place" in str(info.value) or "in-place" in str(info.value)
+    for a, k in zip(args, kept):
+        assert np.array_equal(a, k)
+
+
+@pytest.mark.parametrize("f", ARGUMENT_UPDATES, ids=[f.__name__ for f in ARGUMENT_UPDATES])
+def test_inplace_on_an_argument(f):
+    x = np.array([1.0, 2.0])
+    with pytest.raises(s2s.S2SError, match="changes an array the caller passed in place") as info:
+        s2s.grad(f)(x)
+    assert np.array_equal(x, [1.0, 2.0])
+    # a number is rebound, as Python does
+    assert_close(s2s.grad(f)(0.7), numeric_grad(f, (0.7,), 0), what=f.__name__)
