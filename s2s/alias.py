@@ -13,12 +13,11 @@ mean what NumPy executes, or refuses it with a located error. Never a guess:
 - A value that may share memory with such an array without being it (a
   slice, `.T`, `reshape`, a tuple or list holding it, a loop's row) and is read
   after the array was written is refused: NumPy's view would show the write.
-- An in-place operator on a value the caller can see (a parameter, module
-  data, or a view of one) changes the caller's array when it is an ndarray: the
-  generated code checks at run time that it is a number, which `x += v` simply
-  rebinds (`rt.require_immutable`).
-- An in-place operator on a view of the function's own array writes through
-  the view: refused (write the array's elements instead).
+- An in-place operator (`y += v`) rebinds a number but changes an ndarray in
+  place. Where that difference shows (the caller's argument, module data,
+  another name or a view or container still read afterwards), the generated
+  code checks that it is given a number (`rt.require_immutable`, which raises
+  at the user's line for an array); elsewhere it is the same either way.
 
 The analysis is a may-alias analysis over the structured IR in program order
 (loops: a value made before a loop and read in it sees the loop's writes from
@@ -51,6 +50,7 @@ def check_aliases(fn: ir.Function) -> ir.Function:
     names = set(fn.params) | set(defined_names(fn.body)) | set(fn.free)
     aliases = _Aliases(fn, Namer(names))
     aliases.block(fn.body)
+    _insert_guards(fn.body, aliases.guards)
     fn.body[0:0] = list({(e.value.args[0], e.value.args[1]): e for e in aliases.entry_checks}.values())
     return fn
 
@@ -78,7 +78,8 @@ class _Aliases:
         self.made: dict[str, ir.Loc | None] = {}  # a view -> where it was made
         self.visible = set(fn.params) | set(fn.free)  # objects the caller (or the module) holds
         self.born: dict[str, int] = {}  # version -> the write count of its array when it was made
-        self.inplace: dict[str, list] = {}  # array -> the write counts made by in-place operators
+        self.kinds: dict[str, dict] = {}  # array -> write count -> [(Assign, base)] of in-place operators, or None
+        self.guards: dict[int, tuple] = {}  # in-place operators that must find a number: id -> (Assign, base)
         self.state = _State()
         self.same: dict[str, str] = {}  # a loop phi or copy -> the caller's object it starts as
         self.entry_checks: list = []  # checks that an argument updated in place is a number
@@ -116,14 +117,25 @@ class _Aliases:
         r = self.root.get(name)
         if r is not None:
             newest = self.state.current.get(r, name)
-            if newest != name and any(n > self.born.get(name, 0) for n in self.inplace.get(r, ())):
-                # `z = y; y += v`: z is y's new value if y is an array, the old one if it is a number
-                raise self.ambiguous(name, r, loc)
+            if newest != name and self.by_operators(r, self.born.get(name, 0)):
+                # `z = y; y += v`: z keeps the old value if y is a number (as read here); an array is
+                # refused when the operator runs
+                return atom
             return ir.Var(newest)
         for obj, seen in self.refs.get(name, {}).items():
-            if self.state.writes.get(obj, 0) > seen:
+            if self.state.writes.get(obj, 0) > seen and not self.by_operators(obj, seen):
                 raise self.stale(name, obj, loc)
         return atom
+
+    def by_operators(self, r: str, seen: int) -> bool:
+        """Were the writes to `r` after the `seen`-th all in-place operators? Then each is checked to
+        update a number (which Python rebinds, so nothing else sees it)."""
+        later = [w for n, w in self.kinds.get(r, {}).items() if n > seen]
+        if any(w is None for w in later):
+            return False
+        for w in later:
+            self.guards.update({id(a): (a, base) for a, base in w})
+        return True
 
     def read_call(self, call: ir.Call, loc) -> ir.Call:
         args = tuple(self.read(a, loc) for a in call.args)
@@ -166,27 +178,17 @@ class _Aliases:
             base = s.value.args[0]
             objects = self.objects(base)
             if base.name in self.root or base.name not in self.visible | set(self.refs):
-                # the function's own value, updated in place: its next version
-                self.write(s.target, base, s.loc)
-                r = self.root[s.target]
-                self.inplace.setdefault(r, []).append(self.state.writes[r])
+                # the function's own value, updated in place: its next version (checked to be a
+                # number if anything else reads the old one, see `by_operators`)
+                self.write(s.target, base, s.loc, [(s, base)])
                 return 0
-            arrays = [o for o in objects if o not in self.visible]
-            if arrays:
-                raise self.error(s.loc, f"an in-place operator on '{_user(base.name)}', which may be a view of "
-                                 f"'{_user(arrays[0])}' (NumPy would write into '{_user(arrays[0])}' through it)",
-                                 f"write the elements of '{_user(arrays[0])}' instead, or make a new array: "
-                                 f"{_user(base.name)} = {_user(base.name)} {_OPS.get(value.op, '+')} ...",
-                                 _user(base.name))
-            if any(o in self.visible for o in objects):
+            origin = self.same.get(base.name, base.name)
+            if origin in self.visible:  # the caller's own object: checked once, on entry
                 text = s.loc.text if s.loc is not None else ""
-                origin = self.same.get(base.name, base.name)
-                if origin in self.visible:  # the caller's own object: checked once, on entry
-                    self.entry_checks.append(
-                        ir.Effect(ir.Call("s2s.runtime.require_immutable", (ir.Var(origin), ir.Const(text))), s.loc))
-                    return 0
-                stmts.insert(i, ir.Effect(ir.Call("s2s.runtime.require_immutable", (base, ir.Const(text))), s.loc))
-                return 1
+                self.entry_checks.append(
+                    ir.Effect(ir.Call("s2s.runtime.require_immutable", (ir.Var(origin), ir.Const(text))), s.loc))
+            elif objects:  # a view or element of something else: NumPy would write through it
+                self.guards[id(s)] = (s, base)
             return 0
         s.value = self.read_expr(value, s.loc)
         if isinstance(s.value, ir.Var):
@@ -197,12 +199,15 @@ class _Aliases:
             self.view_of(s.target, list(s.value.args) + [v for _, v in s.value.kwargs], s.loc)
         return 0
 
-    def write(self, target: str, base: ir.Var, loc) -> None:
+    def write(self, target: str, base: ir.Var, loc, operators=None) -> None:
+        """`target` is the next version of `base`'s array (`operators`: the in-place operators that made it,
+        None for an element write)."""
         r = self.root.setdefault(base.name, base.name)
         self.root[target] = r
         self.state.current[r] = target
         self.state.writes[r] = self.state.writes.get(r, 0) + 1
         self.state.last_write[r] = loc
+        self.kinds.setdefault(r, {})[self.state.writes[r]] = operators
         self.born[target] = self.state.writes[r]
 
     def if_(self, s: ir.If) -> None:
@@ -256,9 +261,10 @@ class _Aliases:
             p.operands[0] = self.read(p.operands[0], s.loc)
         written, based = self.written_in(s)
         # from the second iteration on, everything made before the loop has seen the loop's writes
-        for r in written:
+        for r, operators in written.items():
             self.state.writes[r] = self.state.writes.get(r, 0) + 1
             self.state.last_write.setdefault(r, s.loc)
+            self.kinds.setdefault(r, {})[self.state.writes[r]] = operators
         for p in s.phis:
             init = p.operands[0]
             own = not isinstance(init, ir.Var) or not (init.name in self.visible or init.name in self.refs)
@@ -285,9 +291,11 @@ class _Aliases:
             if r is not None:
                 self.state.current[r] = p.target
 
-    def written_in(self, s: ir.Loop) -> tuple[set, set]:
-        """(the arrays a loop writes through any of their versions, the header phis written directly)."""
-        arrays, based = set(), set()
+    def written_in(self, s: ir.Loop) -> tuple[dict, set]:
+        """(the arrays a loop writes through any of their versions -> [(Assign, base)] if only in-place
+        operators write them, else None; the header phis written directly)."""
+        arrays: dict = {}
+        based = set()
         phis = {p.target: p for p in s.phis}
         for stmt in _assigns(s.body + s.header):
             v = stmt.value
@@ -299,7 +307,9 @@ class _Aliases:
                     init = phis[base].operands[0]
                     base = init.name if isinstance(init, ir.Var) else base
                 if base not in self.visible and base not in self.refs:  # (the caller's objects: numbers)
-                    arrays.add(self.root.get(base, base))
+                    r = self.root.get(base, base)
+                    known = arrays.get(r, [])
+                    arrays[r] = None if known is None or v.op == "setitem" else known + [(stmt, v.args[0])]
         return arrays, based
 
     # ----- errors
@@ -314,15 +324,6 @@ class _Aliases:
                           f"NumPy's {what} would show that change: copy it when you take it "
                           f"(.copy()), or read it before {when}", _user(name))
 
-    def ambiguous(self, name: str, array: str, loc) -> UnsupportedSyntaxError:
-        wrote = self.state.last_write.get(array)
-        when = f"line {wrote.line}" if wrote is not None else "a later line"
-        return self.error(loc, f"reading another name for '{_user(array)}' after the in-place operator on {when} "
-                               f"(NumPy changes every name for an array, Python rebinds only '{_user(array)}' "
-                               f"for a number)",
-                          f"write {_user(array)} = {_user(array)} + ... on {when} to make a new value, "
-                          f"or copy the array when you give it another name (... = {_user(array)}.copy())")
-
     def error(self, loc, construct: str, hint: str, name: str = "") -> UnsupportedSyntaxError:
         line = loc.line if loc is not None else 0
         text = loc.text if loc is not None else ""
@@ -332,8 +333,23 @@ class _Aliases:
         return UnsupportedSyntaxError(construct, filename, line, col, text, hint)
 
 
-_OPS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "pow": "**", "mod": "%",
-        "matmul": "@"}
+def _insert_guards(stmts: list, guards: dict) -> None:
+    """Before each in-place operator in `guards`: `rt.require_immutable(base, 'the statement')`."""
+    i = 0
+    while i < len(stmts):
+        s = stmts[i]
+        if id(s) in guards:
+            _, base = guards[id(s)]
+            text = s.loc.text if s.loc is not None else ""
+            stmts.insert(i, ir.Effect(ir.Call("s2s.runtime.require_immutable", (base, ir.Const(text))), s.loc))
+            i += 1
+        elif isinstance(s, ir.If):
+            _insert_guards(s.body, guards)
+            _insert_guards(s.orelse, guards)
+        elif isinstance(s, ir.Loop):
+            _insert_guards(s.header, guards)
+            _insert_guards(s.body, guards)
+        i += 1
 
 
 def _assigns(stmts: list):

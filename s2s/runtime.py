@@ -312,14 +312,15 @@ def require_scalar(*values):
 
 
 def require_immutable(value, statement):
-    """`statement` (`x += v` on a value the caller passed) rebinds a number, as Python does; on an
-    ndarray NumPy would change the caller's array in place, which s2s refuses rather than differentiate
-    something else."""
+    """`statement` (`y += v`) rebinds a number, as Python does. On an ndarray NumPy would write in place
+    into an array that something else still refers to (the caller's argument, module data, another name, a
+    view or a container): s2s refuses that rather than differentiate something else."""
     if isinstance(value, np.ndarray):
         from .errors import S2SError
-        raise S2SError(f"'{statement}' changes an array the caller passed in place (NumPy's in-place operators "
-                       f"write into the array); s2s differentiates functions that leave their arguments alone: "
-                       f"write it as a new value ('{_rebound(statement)}'), or copy the array first")
+        raise S2SError(f"'{statement}' would change an array in place that something else still refers to "
+                       f"(the caller's argument, another name for it, or the array it is a view of), and "
+                       f"s2s follows values, not shared arrays: write it as a new value ('{_rebound(statement)}'), "
+                       f"or copy the array first")
 
 
 def _rebound(statement: str) -> str:
