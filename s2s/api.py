@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import os
@@ -270,10 +271,12 @@ def _vjp_transform(f, wrt):
     adj.body = [s for s in adj.body if not (isinstance(s, ir.Effect) and s.value.op == ADJOINT_BEGINS)]
     adj.defaults = ()  # pullback_f(*args, cotangent): every argument is passed
     forward_fn = _verify(optimize(primal))
+    if primal.name in primal.params:  # a parameter called like the function: the forward sweep is renamed
+        forward_fn = dataclasses.replace(forward_fn, name=namer.fresh(primal.name))
     name = "vjp_" + primal.name
     args = ", ".join(primal.params)
     entry = (f"def {name}({_signature(primal)}):\n"
-             f"    return {primal.name}({args}), lambda {seed}: {pull_name}({args}{', ' if args else ''}{seed})\n")
+             f"    return {forward_fn.name}({args}), lambda {seed}: {pull_name}({args}{', ' if args else ''}{seed})\n")
     text = generate(_verify(optimize(adj)), _header(primal, "vector-Jacobian product (vjp)"), before=(forward_fn,),
                     after=entry)
     filename = pseudo_filename("vjp", primal.name, src.filename, src.tree.lineno)

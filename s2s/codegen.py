@@ -20,7 +20,7 @@ import astor
 
 from . import ir, prims
 from .reverse import ADJOINT_BEGINS
-from .walk import count_uses, vars_of
+from .walk import count_uses, defined_names, used_names, vars_of
 from .outofssa import _with_target, coalesce_phis, name_arrays, restore_names
 
 COMMENT = "__s2s_comment__"
@@ -33,20 +33,61 @@ def generate(fn: ir.Function, header: str = "", before: tuple = (), after: str =
     data: list[str] = []
     keys: set[str] = set()
     defs = []
-    for f in tuple(before) + (fn,):
-        f = name_arrays(restore_names(coalesce_phis(f)))
-        gen = _Codegen(f)
+    fns = [name_arrays(restore_names(coalesce_phis(f))) for f in tuple(before) + (fn,)]
+    after_tree = ast.parse(after) if after else None
+    aliases = _aliases(fns, after_tree)
+    for f in fns:
+        gen = _Codegen(f, aliases)
         defs.append(gen.function())
         imports |= gen.imports
         keys |= gen.keys
         data += [line for line in data_imports(f) if line not in data]
-    if after:
-        tree = ast.parse(after)
-        defs += tree.body
-        imports |= {line for _, line, alias in prims.MODULES if alias and re.search(rf"\b{alias}\.", after) and line}
+    if after_tree is not None:
+        for node in ast.walk(after_tree):  # the driver's entry point spells the modules by their usual aliases
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
+                imports.add(_import_line(node.value.id, aliases))
+                node.value.id = aliases[node.value.id]
+        defs += after_tree.body
     imports = sorted(imports, key=lambda line: (not line.startswith("import"), line))
     imports += data + rule_imports(keys)
     return _render([ast.parse(line).body[0] for line in imports if line] + defs, header)
+
+
+def _aliases(fns: list, after_tree=None) -> dict:
+    """How the generated module names the modules and builtins it uses: `np`, `rt`, `len`, ... unless
+    the user's code already uses that name (a parameter `np`, a variable `len`), then `np_1`, or
+    `builtins.len` (with `import builtins`)."""
+    taken = set()
+    for f in fns:
+        taken |= set(f.params) | set(defined_names(f.body)) | used_names(f.body) | set(f.free) | {f.name}
+    if after_tree is not None:
+        for node in ast.walk(after_tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                node.value.s2s_module = True  # `rt.` of the driver's own text: not a user's name
+        taken |= {n.id for n in ast.walk(after_tree) if isinstance(n, ast.Name) and not hasattr(n, "s2s_module")}
+        taken |= {n.arg for n in ast.walk(after_tree) if isinstance(n, ast.arg)}
+        taken |= {n.name for n in ast.walk(after_tree) if isinstance(n, ast.FunctionDef)}
+    out = {}
+    for alias in [a for _, _, a in prims.MODULES if a] + ["builtins"]:
+        name, n = alias, 0
+        while name in taken:
+            n += 1
+            name = f"{alias}_{n}"
+        out[alias] = name
+    out["<taken>"] = taken
+    return out
+
+
+def _import_line(alias: str, aliases: dict) -> str:
+    """The import statement that binds module `alias` (np, rt, ...) under the name the module uses."""
+    if alias == "builtins":
+        line = "import builtins"
+    else:
+        line = next(line for _, line, a in prims.MODULES if a == alias)
+    name = aliases.get(alias, alias)
+    if name == alias:
+        return line
+    return line.rsplit(" as ", 1)[0] + f" as {name}"
 
 
 def _render(module_body: list, header: str) -> str:
@@ -69,7 +110,7 @@ def generate_vjp(fn: ir.Function, seed: str, header: str = "") -> str:
     """The module text of a vjp whose pullback is a closure over the forward sweep (`fn` marks where
     the adjoint begins). Its values are read, never reassigned, so the pullback can run many times."""
     fn = name_arrays(coalesce_phis(fn))
-    gen = _Codegen(fn)
+    gen = _Codegen(fn, _aliases([fn]))
     fdef = gen.closure_function(seed)
     imports = sorted(gen.imports, key=lambda line: (not line.startswith("import"), line))
     imports += data_imports(fn) + rule_imports(gen.keys)
@@ -113,8 +154,9 @@ def _comments(text: str) -> str:
 
 
 class _Codegen:
-    def __init__(self, fn: ir.Function):
+    def __init__(self, fn: ir.Function, aliases: dict):
         self.fn = fn
+        self.aliases = aliases
         self.imports: set[str] = set()
         self.keys: set[str] = set()  # the dotted primitives the code calls
         self.uses: dict[str, int] = {}
@@ -139,11 +181,16 @@ class _Codegen:
         value = fn.body[split].value.args[0]
         forward = self.block(fn.body[:split])
         self.last_loc = None
-        pullback = ast.FunctionDef(name="pullback", args=_arguments([seed], []), body=self.block(fn.body[split + 1:]),
+        name = "pullback"  # (another name if the user's code has one called so)
+        for n in range(1, 1000):
+            if name not in self.aliases["<taken>"]:
+                break
+            name = f"pullback_{n}"
+        pullback = ast.FunctionDef(name=name, args=_arguments([seed], []), body=self.block(fn.body[split + 1:]),
                                    decorator_list=[], returns=None, type_comment=None)
         if "type_params" in ast.FunctionDef._fields:
             pullback.type_params = []
-        ret = ast.Return(ast.Tuple([self.atom(value), ast.Name("pullback", ast.Load())], ast.Load()))
+        ret = ast.Return(ast.Tuple([self.atom(value), ast.Name(name, ast.Load())], ast.Load()))
         params = [p for p in fn.params if p != seed]
         fdef = ast.FunctionDef(name=fn.name, args=_arguments(params, [self.const(d) for d in fn.defaults]),
                                body=forward + [pullback, ret], decorator_list=[], returns=None, type_comment=None)
@@ -235,7 +282,7 @@ class _Codegen:
 
     def _loop(self, s: ir.Loop) -> list:
         if s.kind == "for" and s.loc is not None and s.loc.adjoint and isinstance(s.target, str) \
-                and self.uses.get(s.target, 0) == 0:
+                and self.uses.get(s.target, 0) == 0 and "_" not in self.aliases["<taken>"]:
             s = _with_target(s, "_")  # a reversed loop that does not read its index
         before = self.copies([(p.target, p.operands[0]) for p in s.phis])
         back = [(p.target, p.operands[1]) for p in s.phis]
@@ -389,7 +436,7 @@ class _Codegen:
         if v is Ellipsis:
             return ast.Constant(...)
         if isinstance(v, slice):  # outside a subscript: slice(start, stop, step)
-            return ast.Call(ast.Name("slice", ast.Load()), [self.const(x) for x in (v.start, v.stop, v.step)], [])
+            return ast.Call(self.builtin("slice"), [self.const(x) for x in (v.start, v.stop, v.step)], [])
         if isinstance(v, tuple):
             return ast.Tuple([self.const(x) for x in v], ast.Load())
         if isinstance(v, numbers.Integral):
@@ -397,17 +444,28 @@ class _Codegen:
         elif isinstance(v, numbers.Real):
             v = float(v)
             if v != v or v in (float("inf"), float("-inf")):
-                return ast.Call(ast.Name("float", ast.Load()), [ast.Constant(repr(v))], [])
+                return ast.Call(self.builtin("float"), [ast.Constant(repr(v))], [])
         if isinstance(v, (int, float)) and v < 0:
             return ast.UnaryOp(ast.USub(), ast.Constant(-v))
         return ast.Constant(v)
 
+    def builtin(self, name: str) -> ast.expr:
+        """A builtin by its name, or as `builtins.name` where the user's code has a name so called."""
+        if name not in self.aliases["<taken>"]:
+            return ast.Name(name, ast.Load())
+        self.imports.add(_import_line("builtins", self.aliases))
+        return ast.Attribute(ast.Name(self.aliases["builtins"], ast.Load()), name, ast.Load())
+
     def func(self, key: str) -> ast.expr:
         self.keys.add(key)
         found = prims.module_of(key)
+        if found is not None and not found[2]:  # a builtin
+            return self.builtin(key[len(found[0]) + 1:])
         if found is not None and found[1]:
-            self.imports.add(found[1])
+            self.imports.add(_import_line(found[2], self.aliases))
         parts = prims.spelling(key).split(".")
+        if found is not None:
+            parts[0] = self.aliases.get(parts[0], parts[0])
         node: ast.expr = ast.Name(parts[0], ast.Load())
         for p in parts[1:]:
             node = ast.Attribute(node, p, ast.Load())
@@ -438,7 +496,7 @@ class _Codegen:
         if op == "pop":
             return ast.Call(ast.Attribute(self.atom(args[0]), "pop", ast.Load()), [], [])
         if op == "slice":
-            return ast.Call(ast.Name("slice", ast.Load()), [self.atom(a) for a in args], [])
+            return ast.Call(self.builtin("slice"), [self.atom(a) for a in args], [])
         if op == "callmethod":  # a method of an opaque object
             return ast.Call(ast.Attribute(self.atom(args[0]), args[1].value, ast.Load()),
                             [self.atom(a) for a in args[2:]],

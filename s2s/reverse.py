@@ -95,6 +95,12 @@ class _Reverse:
     def fresh(self) -> str:
         return self.namer.fresh("t")
 
+    def _unused_index(self) -> str:
+        """`_` for an adjoint loop's unused index, unless the user's function has a name `_`."""
+        if "_" in self.fn.params or "_" in defined_names(self.fn.body):
+            return self.namer.fresh("unused")
+        return "_"
+
     # ----- driver
     def run(self, return_value: bool, seed: str | None, name: str) -> ir.Function:
         body = self.fn.body
@@ -571,7 +577,7 @@ class _Reverse:
             all(self._defining_block(s, n, counters) is top_block for n in saved)
         targets, iters = [], []
         if range_loop and (s.target in reads or not direct):
-            rev_index = self.namer.fresh(s.target) if s.target in reads else "_"
+            rev_index = self.namer.fresh(s.target) if s.target in reads else self._unused_index()
             if s.target in reads:
                 subst[s.target] = ir.Var(rev_index)
             targets.append(rev_index)
@@ -588,7 +594,7 @@ class _Reverse:
             if not range_loop:
                 plan.counter = self.namer.fresh("trips")
                 plan.counter_next = self.namer.fresh("trips")
-                targets.append("_")
+                targets.append(self._unused_index())
                 iters.append(self._emit(ir.Call("builtins.range", (ir.Var(plan.counter),)), out))
         rev_iter = iters[0] if len(iters) == 1 else self._emit(ir.Call("builtins.zip", tuple(iters)), out)
         rev_target = targets[0] if len(targets) == 1 else tuple(targets)
