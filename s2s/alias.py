@@ -167,8 +167,11 @@ class _Aliases:
     def assign(self, stmts: list, i: int, s: ir.Assign) -> int:
         """Handle `s` (at stmts[i]); returns how many statements were inserted before it."""
         value = s.value
+        out = dict(value.kwargs).get("out") if isinstance(value, ir.Call) else None
+        if out is not None and out != ir.Const(None):
+            raise self.error(s.loc, "a call with out= (it writes its result into an existing array in place)",
+                             "assign the result instead: y = np.f(...)", "out")
         if isinstance(value, ir.Call) and value.op == "setitem":
-            base = value.args[0]
             s.value = self.read_call(value, s.loc)
             self.write(s.target, s.value.args[0], s.loc)
             return 0

@@ -145,8 +145,15 @@ def inplace_seen_through_other_name(x):
     return np.sum(z * z)
 
 
+def out_keyword(x):
+    y = np.zeros(3)
+    z = np.sin(x, out=y)
+    return np.sum(y * z)
+
+
 # (function, arguments, the line of the user's source the error points at, relative to the def)
 REJECTED = [
+    (out_keyword, (np.array([1.0, 2.0, 3.0]),), 2),
     (view_read_after_write, (np.array([1.0, 2.0, 3.0]),), 4),
     (reshape_read_after_write, (np.array([1.0, 2.0, 3.0]),), 4),
     (transpose_read_after_write, (np.array([[1.0, 2.0], [3.0, 4.0]]),), 4),

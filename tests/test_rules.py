@@ -430,13 +430,14 @@ CASES = {
                          Case("np.linalg.svd(x, full_matrices=False)", N(3, 4)), Case("np.linalg.svd(x)", N(3, 3)),
                          Case("np.linalg.svd(x)[1]", N(2, 3))],
     "numpy.linalg.svdvals": [Case("np.linalg.svdvals(x)", N(3, 2))],
+    "numpy.full": [Case("np.full((2, 3), x)", N()), Case("np.full((2, 3), x)", N(3))],
+    "numpy.full_like": [Case("np.full_like(y, x)", N(), N(2, 3)), Case("np.full_like(y, x * 2.0)", N(3), N(2, 3))],
 }
 
 # ---------------------------------------------------------------- the table of keys without derivative
 NONDIFF_CASES = {
     "numpy.all": Nd("np.all(x > -5.0)"), "numpy.any": Nd("np.any(x > 0)"),
     "numpy.allclose": Nd("np.allclose(x, x)"), "numpy.array_equal": Nd("np.array_equal(x, x)"),
-    "numpy.arange": Nd("np.arange(len(x))"), "numpy.linspace": Nd("np.linspace(0.0, 1.0, 5)"),
     "numpy.argmax": Nd("np.argmax(x)"), "numpy.argmin": Nd("np.argmin(x)"),
     "numpy.nanargmax": Nd("np.nanargmax(x)"), "numpy.nanargmin": Nd("np.nanargmin(x)"),
     "numpy.argpartition": Nd("np.argpartition(x, 1)"), "numpy.argsort": Nd("np.argsort(x)"),
@@ -454,7 +455,6 @@ NONDIFF_CASES = {
     "numpy.empty": Nd("np.shape(np.empty(3))"), "numpy.empty_like": Nd("np.shape(np.empty_like(x))"),
     "numpy.zeros": Nd("np.zeros((2, 3))"), "numpy.zeros_like": Nd("np.zeros_like(x)"),
     "numpy.ones": Nd("np.ones(3)"), "numpy.ones_like": Nd("np.ones_like(x)"),
-    "numpy.full": Nd("np.full((2, 3), 1.5)"), "numpy.full_like": Nd("np.full_like(x, 2.0)"),
     "numpy.eye": Nd("np.eye(3)"), "numpy.identity": Nd("np.identity(3)"), "numpy.tri": Nd("np.tri(3)"),
     "numpy.indices": Nd("np.indices((2, 3))"),
     "numpy.diag_indices": Nd("np.diag_indices(3)"), "numpy.diag_indices_from": Nd("np.diag_indices_from(x)", N(3, 3)),
@@ -652,3 +652,24 @@ def test_nondifferentiable(tmp_path, key):
         _check_case(tmp_path, key, 0, case)
     else:
         _check_nondiff(tmp_path, key, case)
+
+
+# ---------------------------------------------------------------- no rule yet: called as constants, refused if active
+@pytest.mark.parametrize("expr", ["np.linspace(x, 1.0, 5)", "np.linspace(0.0, x, 5)", "np.arange(x, 4.0)"])
+def test_no_rule_is_an_error_not_a_zero(expr):
+    import linecache
+    text = f"def f(x):\n    return np.sum({expr} * x)\n"
+    filename = f"<no rule {expr}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
+    namespace = {"np": np}
+    exec(compile(text, filename, "exec"), namespace)
+    with pytest.raises(s2s.NonDifferentiableError, match="np.(linspace|arange)"):
+        s2s.grad(namespace["f"])(0.5)
+    with pytest.raises(s2s.NonDifferentiableError):
+        s2s.jvp(namespace["f"])((0.5,), (1.0,))
+
+
+def test_no_rule_with_constant_arguments_is_called():
+    def f(x):
+        return np.sum(np.arange(4) * x) + np.sum(np.linspace(0.0, 1.0, 3) * x)
+    assert s2s.grad(f)(0.5) == pytest.approx(6.0 + 1.5)

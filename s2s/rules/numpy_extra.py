@@ -242,7 +242,8 @@ defvjp("numpy.linalg.svd", lambda g, ans, a, full_matrices=True, compute_uv=True
 defvjp("numpy.linalg.svdvals", lambda g, ans, a: rt.svdvals_adjoint(g, a))
 
 # ---------------------------------------------------------------- no derivative: constructors, indices, predicates
-defnondiff("numpy.identity", "numpy.full_like", "numpy.empty_like", "numpy.indices", "numpy.tri",
+defvjp("numpy.full_like", None, lambda g, ans, a, fill_value, dtype=None: rt.unbroadcast(g, fill_value))
+defnondiff("numpy.identity", "numpy.empty_like", "numpy.indices", "numpy.tri",
            "numpy.triu_indices", "numpy.tril_indices", "numpy.diag_indices", "numpy.triu_indices_from",
            "numpy.tril_indices_from", "numpy.diag_indices_from", "numpy.unravel_index", "numpy.ravel_multi_index",
            "numpy.broadcast_shapes")

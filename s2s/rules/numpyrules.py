@@ -79,9 +79,12 @@ defvjp("numpy.ravel", lambda g, ans, x: np.reshape(g, np.shape(x)))
 # ---------------------------------------------------------------- no derivative
 defnondiff("numpy.sign", "numpy.floor", "numpy.ceil", "numpy.round", "numpy.rint", "numpy.trunc",
            "numpy.shape", "numpy.ndim", "numpy.size", "numpy.zeros", "numpy.ones", "numpy.zeros_like",
-           "numpy.ones_like", "numpy.empty", "numpy.full", "numpy.arange", "numpy.linspace", "numpy.eye",
+           "numpy.ones_like", "numpy.empty", "numpy.eye",
            "numpy.argmax", "numpy.argmin", "numpy.argsort", "numpy.isnan", "numpy.isinf", "numpy.isfinite",
            "numpy.logical_and", "numpy.logical_or", "numpy.logical_not", "numpy.equal", "numpy.not_equal",
            "numpy.greater", "numpy.less", "numpy.greater_equal", "numpy.less_equal", "numpy.any", "numpy.all",
            "numpy.int64")
 defvjp("numpy.float64", lambda g, ans, x: g)
+# (the fill value has a derivative: every entry is it; np.arange and np.linspace have none yet, so a
+# derivative that would flow through their start or stop is an error rather than a silent zero)
+defvjp("numpy.full", None, lambda g, ans, shape, fill_value, dtype=None: rt.unbroadcast(g, fill_value))

@@ -55,6 +55,8 @@ elementwise("builtins.min", lambda d, ans, x, y: (x <= y) * d, lambda d, ans, x,
 
 # ---------------------------------------------------------------- structure
 linear("getitem")
+defjvp("numpy.full", None, lambda d, ans, shape, fill_value, dtype=None: rt.broadcast_tangent(d, ans))
+defjvp("numpy.full_like", None, lambda d, ans, a, fill_value, dtype=None: rt.broadcast_tangent(d, ans))
 
 # ---------------------------------------------------------------- math: exponentials and logarithms
 defjvp("math.exp", lambda d, ans, x: ans * d)
