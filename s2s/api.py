@@ -11,7 +11,7 @@ import functools
 import inspect
 import os
 
-from . import cache, fence, ir, persistent
+from . import arguments, cache, fence, ir, persistent
 from .codegen import generate, generate_vjp
 from .compile import compile_source, pseudo_filename
 from .frontend import Source, read_function
@@ -66,11 +66,14 @@ def resolve_wrt(params: list[str], wrt, fname: str) -> tuple[list[str], bool]:
         if isinstance(w, int):
             if not -len(params) <= w < len(params):
                 raise ValueError(f"wrt={w} is out of range: {fname} has {len(params)} parameter(s) {params}")
-            names.append(params[w])
+            name = params[w]
         else:
             if w not in params:
                 raise ValueError(f"wrt={w!r} is not a parameter of {fname}; its parameters are {params}")
-            names.append(w)
+            name = w
+        if name in names:
+            raise ValueError(f"wrt={wrt!r} names the parameter '{name}' of {fname} twice; name each parameter once")
+        names.append(name)
     return names, single
 
 
@@ -111,6 +114,8 @@ def _header(primal, what: str) -> str:
 
 class Transformed:
     """A transformed function: call it like the original; `.source` is the generated Python."""
+
+    _wrt_at = None  # ((position, name), ...) of the wrt arguments, found on the first call
 
     def __init__(self, f, kind: str, wrt, options: dict):
         self.__wrapped__ = f
@@ -158,9 +163,14 @@ class Transformed:
         fn = self._fn
         if fn is None:
             fn = self._build()
+        if self._wrt_at is None:
+            self._wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
+        arguments.check_wrt(self.__name__, self._wrt_at, args, kwargs)
         try:
             return fn(*args, **kwargs)
         except Exception as exc:
+            if isinstance(exc, TypeError):
+                arguments.raise_call_error(self.__wrapped__, args, kwargs)  # as the original refuses the call
             attach_user_frames(exc)  # the traceback shows the user's line too
             raise
 

@@ -14,7 +14,7 @@ import inspect
 
 import numpy as np
 
-from . import api
+from . import api, arguments
 from .codegen import generate
 from .compile import compile_source, pseudo_filename
 from .forward import NotBatchable, forward
@@ -64,10 +64,15 @@ class Jvp(api.Transformed):
         count = len(self._wrt) if isinstance(self._wrt, (tuple, list)) else 1
         if len(tangents) != count:
             raise TypeError(f"jvp: expected {count} tangent(s), one per wrt entry, got {len(tangents)}")
+        if self._wrt_at is None:
+            self._wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
+        arguments.check_wrt(self.__name__, self._wrt_at, tuple(primals), {})
         fn = self._fn if self._fn is not None else self._build()
         try:
             return fn(*self._all_args(primals), *tangents)
         except Exception as exc:
+            if isinstance(exc, TypeError):
+                arguments.raise_call_error(self.__wrapped__, tuple(primals), {})  # as the original refuses the call
             api.attach_user_frames(exc)  # the traceback shows the user's line too
             raise
 

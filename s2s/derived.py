@@ -11,7 +11,7 @@ import inspect
 
 import numpy as np
 
-from . import api
+from . import api, arguments
 from .api_forward import jacobian_forward
 
 
@@ -77,6 +77,7 @@ class Hessian:
         return self._jac.source
 
     def __call__(self, *args):
+        arguments.check_wrt(self.__name__, arguments.wrt_positions(self.__wrapped__, self._wrt), args, {})
         h = np.asarray(self._jac(*args), dtype=float)
         params = self._params = getattr(self, "_params", None) or list(inspect.signature(self.__wrapped__).parameters)
         x = args[params.index(self._wrt) if isinstance(self._wrt, str) else self._wrt]

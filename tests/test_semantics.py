@@ -369,3 +369,92 @@ def test_zero_base_has_a_zero_exponent_derivative(f, expected):
         assert_close(s2s.jvp(f)((2.0,), (1.0,))[1], expected)
         assert_close(s2s.vjp(f)(2.0)[1](1.0), expected)
     check_derivatives(f, (2.0,))
+
+
+# --------------------------------------------------------------------------- calls the original would refuse
+
+def two_params(x, y=2.0):
+    return x * y
+
+
+def _original_error(call) -> str:
+    with pytest.raises(TypeError) as info:
+        call(two_params)
+    return str(info.value)
+
+
+BAD_CALLS = [
+    lambda f: f(1.0, 2.0, 3.0),
+    lambda f: f(),
+    lambda f: f(1.0, z=3.0),
+    lambda f: f(y=1.0),
+    lambda f: f(1.0, x=2.0),
+]
+
+
+@pytest.mark.parametrize("call", BAD_CALLS)
+@pytest.mark.parametrize("transform", [s2s.grad, s2s.value_and_grad, s2s.vjp, lambda f: s2s.grad(s2s.grad(f))],
+                         ids=["grad", "value_and_grad", "vjp", "grad_grad"])
+def test_a_bad_call_raises_the_originals_type_error(transform, call):
+    message = _original_error(call)
+    assert message.startswith("two_params()")
+    with pytest.raises(TypeError) as info:
+        call(transform(two_params))
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("primals", [(1.0, 2.0, 3.0), ()])
+def test_a_bad_jvp_call_raises_the_originals_type_error(primals):
+    message = _original_error(lambda f: f(*primals))
+    with pytest.raises(TypeError) as info:
+        s2s.jvp(two_params)(primals, (1.0,))
+    assert str(info.value) == message
+
+
+def test_good_calls_still_work():
+    assert s2s.grad(two_params)(3.0) == 2.0
+    assert s2s.grad(two_params)(x=3.0, y=4.0) == 4.0
+    assert s2s.grad(two_params, wrt="y")(3.0, y=4.0) == 3.0
+    assert s2s.jvp(two_params)((3.0,), (1.0,)) == (6.0, 2.0)
+
+
+# --------------------------------------------------------------------------- derivatives that do not exist
+
+def sum_of_squares(x):
+    return np.sum(x * x)
+
+
+@pytest.mark.parametrize("value", [np.array([1, 2]), np.array([True, False]), np.arange(3, dtype=np.uint8),
+                                   np.array(3)], ids=["int64", "bool", "uint8", "0-d int"])
+def test_integer_array_wrt_is_refused(value):
+    for call in (lambda: s2s.grad(sum_of_squares)(value), lambda: s2s.vjp(sum_of_squares)(value),
+                 lambda: s2s.jvp(sum_of_squares)((value,), (np.ones(np.shape(value)),)),
+                 lambda: s2s.jacobian(sum_of_squares)(value), lambda: s2s.hessian(sum_of_squares)(value)):
+        with pytest.raises(TypeError, match=r"astype\(float\)"):
+            call()
+
+
+def test_bool_wrt_is_refused():
+    with pytest.raises(TypeError, match="bool"):
+        s2s.grad(two_params)(True)
+
+
+def test_a_python_int_is_differentiated_as_a_float():
+    assert s2s.grad(sum_of_squares)(3) == 6.0
+    assert s2s.grad(two_params, wrt="y")(3, 4) == 3.0
+
+
+def test_an_integer_array_that_is_not_wrt_is_fine():
+    assert s2s.grad(two_params)(3.0, np.int64(2)) == 2.0
+    assert_close(s2s.grad(scaled_sum)(np.array([1.0, 2.0]), np.array([3, 4])), np.array([3.0, 4.0]))
+
+
+def scaled_sum(x, k):
+    return np.sum(x * k)
+
+
+@pytest.mark.parametrize("wrt", [(0, 0), ("x", 0), ("y", 1, "x")])
+def test_the_same_argument_twice_in_wrt_is_refused(wrt):
+    for transform in (s2s.grad, s2s.vjp, s2s.jvp):
+        with pytest.raises(ValueError, match="twice"):
+            transform(two_params, wrt=wrt).source

@@ -1,0 +1,76 @@
+"""Checks on the arguments a transformed function is called with.
+
+Guarantees: a call the original function would refuse (too many or too few
+arguments, an unknown keyword) raises the TypeError the original raises, with
+its message; a derivative with respect to an integer or boolean array (or a
+bool) is refused with a TypeError saying what to pass instead, never computed
+in the wrong type. Both cost nothing on a good call but a few type checks.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def original(f):
+    """The user's function beneath any s2s transformations of it."""
+    while hasattr(f, "_kind") and hasattr(f, "__wrapped__"):
+        f = f.__wrapped__
+    return f
+
+
+def raise_call_error(f, args: tuple, kwargs: dict) -> None:
+    """Raise the TypeError calling the original `f` with these arguments would raise, if it would."""
+    stub = _stub(original(f))
+    if stub is None:
+        return
+    try:
+        stub(*args, **kwargs)
+    except TypeError as exc:
+        raise TypeError(*exc.args) from None
+
+
+def _stub(f):
+    """A function with `f`'s name and parameters that does nothing: binding is checked by Python itself."""
+    code = getattr(f, "__code__", None)
+    if code is None:
+        return None
+    params = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+    namespace: dict = {}
+    exec(f"def stub({', '.join(params)}):\n    pass\n", namespace)  # noqa: S102 (parameter names only)
+    stub = namespace["stub"]
+    names = {"co_name": code.co_name}
+    if hasattr(code, "co_qualname"):
+        names["co_qualname"] = code.co_qualname
+    stub.__code__ = stub.__code__.replace(**names)
+    stub.__defaults__ = getattr(f, "__defaults__", None)
+    stub.__name__ = code.co_name
+    stub.__qualname__ = getattr(f, "__qualname__", code.co_name)
+    return stub
+
+
+def wrt_positions(f, wrt) -> tuple:
+    """((position, name), ...) of the `wrt` parameters of the original `f`."""
+    code = getattr(original(f), "__code__", None)
+    if code is None:
+        return ()
+    params = list(code.co_varnames[:code.co_argcount])
+    items = list(wrt) if isinstance(wrt, (tuple, list)) else [wrt]
+    out = []
+    for w in items:
+        if isinstance(w, str) and w in params:
+            out.append((params.index(w), w))
+        elif isinstance(w, int) and not isinstance(w, bool) and -len(params) <= w < len(params):
+            out.append((w % len(params), params[w]))
+    return tuple(out)
+
+
+def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> None:
+    """Refuse a derivative with respect to an integer or boolean array, or a bool."""
+    for i, name in positions:
+        value = args[i] if i < len(args) else kwargs.get(name)
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind in "biu":
+                raise TypeError(f"{what}: the argument '{name}' is an array of {value.dtype}; a derivative is "
+                                f"taken with respect to floats: pass {name}.astype(float)")
+        elif isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{what}: the argument '{name}' is a bool, which has no derivative; pass a float")
