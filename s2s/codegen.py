@@ -359,6 +359,8 @@ class _Codegen:
         else:
             return None
         temps = self.fn.temps | self.fn.loop_temps
+        if not all(isinstance(t, ir.Assign) for t in lazy):
+            return None
         for k, t in enumerate(lazy):
             last = k == len(lazy) - 1
             if not (isinstance(t, ir.Assign) and isinstance(t.value, ir.Call) and _line_of(t) == _line_of(s)

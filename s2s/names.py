@@ -6,6 +6,7 @@ user's name are `x`, `x_1`, `x_2`, ...; compiler temporaries are `t1`, `t2`, ...
 from __future__ import annotations
 
 import ast
+import keyword
 
 
 class Namer:
@@ -29,7 +30,7 @@ class Namer:
                     self.taken.add(name)
                     self.temps.add(name)
                     return name
-        if base not in self.taken:
+        if base not in self.taken and not keyword.iskeyword(base):  # (`d` + `el` is not a name)
             self.taken.add(base)
             return base
         n = self.counters.get(base, 0)

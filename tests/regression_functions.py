@@ -109,3 +109,29 @@ CASES = [
     (element_write_reads_itself, (np.array([1.0, 2.0, 3.0]),), 0),
     (row_write_reads_itself, (np.array([[0.5, -0.3], [0.2, 0.7]]),), 0),
 ]
+
+
+def tangent_name_is_a_keyword(x, el):
+    """The tangent of `el` was named `del`, of `ef` `def`: generated code did not compile."""
+    ef = el * x
+    for k in range(2):
+        el = math.sin(el + ef)
+    return el
+
+
+def and_or_in_while_condition(b, a):
+    """Folding `a or b` back into one expression met an if among the statements it folds."""
+    n = 0
+    while n < 4 and b - b > (a or b):
+        n += 1
+        b -= b - a
+        b *= b
+    a -= a
+    return b + a * n + a ** 2
+
+
+CASES += [
+    (tangent_name_is_a_keyword, (0.3, 0.7), (0, 1)),
+    (and_or_in_while_condition, (-0.1561, -0.6512), (0, 1)),
+    (and_or_in_while_condition, (0.5, -0.3), (0, 1)),
+]
