@@ -201,6 +201,8 @@ def short(exc: BaseException) -> str:
 
 
 def classify_exception(exc):
+    if isinstance(exc, SyntaxError) and "s2s_fuzz_" not in str(getattr(exc, "filename", "") or ""):
+        return "internal-error"   # s2s refuses code it generated itself (higher order): not the user's construct
     if isinstance(exc, s2s.S2SError) and not isinstance(exc, s2s.SourceUnavailableError):
         return "rejected"      # a clean refusal with a message (UnsupportedSyntaxError, NonDifferentiableError, ...)
     return "internal-error"

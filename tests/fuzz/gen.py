@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import ast
 import random
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,6 +48,7 @@ VECTOR_PARAMS = ["x", "w", "v", "p", "q", "xs"]
 MATRIX_PARAMS = ["X", "W", "S"]
 CONTAINER_PARAMS = ["params", "pair", "theta", "coeffs", "state"]
 HELPER_NAMES = ["helper", "smooth", "scale_by", "blend", "squash", "combine", "step_fn", "update", "mix", "bump"]
+RISKY = 0.05   # how often to generate what s2s refuses today (so the refusals stay visible)
 CONSTS = ["0.5", "1.5", "2.0", "0.25", "3.0", "-1.0", "0.1", "0.75", "-0.5", "1.0", "2"]
 THRESH = ["0.0", "0.5", "1.0", "-0.5", "0.2", "-1.0", "1.5"]
 
@@ -116,6 +118,7 @@ class Gen:
         self.result = "scalar"
         self.result_kind = ("f", ())
         self.in_helper = False
+        self.unsafe = set()      # names an in-place operator on would be refused by s2s (aliases, views, loop items)
 
     # ------------------------------------------------------------------ helpers
     def p(self, prob):
@@ -513,6 +516,7 @@ class Gen:
             if ctx["loop"] and self.p(0.6):
                 e = f"np.tanh({e})"
             scope.names[name] = ("f", shape)
+            self.note_copy(name, e)
             if is_fresh(e):
                 scope.owned.add(name)
             else:
@@ -523,11 +527,32 @@ class Gen:
         if ctx["loop"] and self.p(0.6):
             e = self.squash(e)
         scope.names[name] = ("f", ())
+        self.note_copy(name, e)
         return [f"{name} = {e}"], scope, False
+
+    def note_copy(self, name, e):
+        """name = e where e is a bare name or a subscript: both now share a value (an in-place op is refused)."""
+        node = ast.parse(e.strip(), mode="eval").body
+        operands = [node]
+        while operands:
+            node = operands.pop()
+            if isinstance(node, ast.IfExp):
+                operands += [node.body, node.orelse]
+            elif isinstance(node, ast.BoolOp):
+                operands += node.values
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("max", "min"):
+                operands += node.args
+            elif isinstance(node, ast.Subscript):
+                operands.append(node.value)
+            elif isinstance(node, ast.Name):
+                self.unsafe.update((name, node.id))
 
     def augassign(self, scope, ctx):
         scope = scope.copy()
         arrays = [n for n, k in scope.names.items() if k[0] == "f" and k[1] != () and n not in ctx.get("readonly", ())]
+        safe = [n for n in arrays if n in scope.owned and n not in self.unsafe]
+        if not self.p(RISKY):
+            arrays = safe
         if arrays and self.level >= 3 and self.p(0.4):
             name = self.choice(arrays)
             shape = scope.names[name][1]
@@ -549,6 +574,9 @@ class Gen:
             rhs = f"(1.0 + {b} * {b})"
         if op == "*=" and self.p(0.2):
             rhs = name          # c *= c
+        if name in self.unsafe and not self.p(RISKY):
+            # s2s refuses an in-place operator on a name that may share its value with another one
+            return [f"{name} = {name} {op[0]} ({rhs})"], scope, False
         return [f"{name} {op} {rhs}"], scope, False
 
     def unpack(self, scope, ctx):
@@ -556,6 +584,7 @@ class Gen:
         scal = [n for n in self.vars_of(scope, ()) if n not in ctx.get("readonly", ())]
         if len(scal) >= 2 and self.p(0.3):
             a, b = self.rng.sample(scal, 2)
+            self.unsafe.update((a, b))
             return [f"{a}, {b} = {b}, {a}"], scope, False
         a, _ = self.target_scalar(scope, ctx)
         b, _ = self.target_scalar(scope, ctx)
@@ -564,6 +593,8 @@ class Gen:
         e1, e2 = self.sexpr(scope, 1), self.sexpr(scope, 1)
         if ctx["loop"]:
             e1, e2 = self.squash(e1), self.squash(e2)
+        self.note_copy(a, e1)
+        self.note_copy(b, e2)
         scope.names[a] = scope.names[b] = ("f", ())
         return [f"{a}, {b} = {e1}, {e2}"], scope, False
 
@@ -638,7 +669,7 @@ class Gen:
             vals = list(rng_)
             inner[v] = ("i", tuple(vals))
             iters = len(vals)
-            if iters and self.p(0.1):
+            if iters and self.p(RISKY):
                 after_vars[v] = ("i", tuple(vals))   # read after the loop: s2s rejects this today
         elif kind in ("vec", "reversed"):
             src = self.choice(vecs)
@@ -687,6 +718,9 @@ class Gen:
             header = f"for {v} in {src}:"
             inner[v] = k
             iters = len(scope.names[src][2])
+        for nm, k in inner.items():
+            if nm not in scope.names and k[0] == "f":
+                self.unsafe.add(nm)          # an element of a sequence: maybe a view
         body_scope = Scope(inner, scope.owned)
         lines = [header]
         first = []
@@ -721,7 +755,7 @@ class Gen:
         inner.names[cnt] = ("i", tuple(range(0, limit + 1)))
         data_cond = self.cond(scope, 1)
         if self.p(0.7):
-            lines.append(f"while {cnt} < {limit} and {data_cond}:")
+            lines.append(f"while {cnt} < {limit} and ({data_cond}):")
             body_pre = [f"    {cnt} += 1"]
         else:
             lines.append(f"while {data_cond}:")
@@ -795,19 +829,26 @@ class Gen:
                         ("view", f"{src}[:, 0]", (n,))]
             _, e, sh = self.choice(opts)
             name = self.new_name(("f", sh))
+            self.unsafe.update((name, src))
             scope.names[name] = ("f", sh)
             scope.owned.discard(name)
             return [f"{name} = {e}"], scope, False
-        # += on an array (maybe an alias of a parameter or of another array)
-        name = self.choice(vecs + mats)
+        # += on an array (rarely an alias of a parameter or of another array: s2s refuses those)
+        cands = [n for n in vecs + mats if n in scope.owned and n not in self.unsafe]
+        if self.p(RISKY):
+            cands = vecs + mats
+        if not cands:
+            return self.assign(scope, ctx)
+        name = self.choice(cands)
         shape = scope.names[name][1]
         op = self.choice(["+=", "-=", "*="])
         rhs = self.choice([self.sexpr(scope, 1), self.aexpr(scope, shape, 1), self.const()])
         if op == "*=":
             rhs = f"np.tanh({rhs})"
         lines = []
-        if self.p(0.3):
+        if self.p(RISKY):
             alias = self.new_name(("f", shape))
+            self.unsafe.update((alias, name))
             lines.append(f"{alias} = {name}")
             scope.names[alias] = ("f", shape)
             scope.owned.discard(alias)
@@ -879,6 +920,7 @@ class Gen:
                     return self.assign(scope, ctx)
                 names.append(self.new_name(kk))
                 scope.names[names[-1]] = kk
+                self.unsafe.add(names[-1])
             text = ", ".join(names) + ("," if len(names) == 1 else "")
             return [f"{text} = {nm}"], scope, False
         # build a tuple or list of values
@@ -935,8 +977,12 @@ class Gen:
             default = None
             if i > 0 and kind == ("f", ()) and (params[-1][2] is not None or self.p(0.5)):
                 default = self.const()
+                if default.startswith("-") and not self.p(RISKY):
+                    default = default[1:]        # s2s refuses a negative default (not a constant to it)
             params.append((pname, kind, default))
             scope.names[pname] = kind
+            if kind[0] != "f" or kind[1] != ():
+                self.unsafe.add(pname)
         result = ("f", ())
         if self.level >= 3 and self.p(0.2):
             result = ("f", (n,))
@@ -1006,6 +1052,7 @@ class Gen:
             self.result = "tuple"
             self.result_kind = [("f", ()), self.choice([("f", ()), ("f", (n,))])]
         scope = Scope({p: k for p, k in params})
+        self.unsafe.update(p for p, k in params if k[0] != "f" or k[1] != ())
         extra_default = None
         if lvl >= 4 and self.p(0.15):
             extra_default = self.fresh(["gain", "alpha", "beta", "lr"], ("f", ()))
@@ -1024,7 +1071,8 @@ class Gen:
             text += h[3] + "\n\n"
         text += f"def f({sig}):\n" + "\n".join(body) + "\n"
         text = tidy(text)
-        args = [draw_value(random.Random(f"s2s-fuzz-args:{self.seed}:{lvl}:0"), s) for s in specs]
+        arg_rng = random.Random(f"s2s-fuzz-args:{self.seed}:{lvl}:0")
+        args = [draw_value(arg_rng, s) for s in specs]
         names = [p for p, _ in params]
         # wrt
         r = rng.random()
