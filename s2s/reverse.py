@@ -552,8 +552,12 @@ class _Reverse:
                 counters[iplan.counter] = inner
         reads = used_names(rev_body)
         index = {s.target} if range_loop and s.target else set()
-        # (an array written in place is one object whose contents the restores keep right: never saved)
-        needed = sorted((own & reads) - index - set(self.fn.arrays), key=self._order)
+        # (an array written in place is one object whose contents the restores keep right: never saved,
+        # unless this loop's body makes it anew each iteration; then that object is saved, once)
+        arrays = self.fn.arrays
+        fresh = {r for r in set(arrays.values()) if r in own}
+        needed = sorted({arrays[n] if arrays.get(n) in fresh else n for n in (own & reads)}
+                        - index - {v for v in arrays if arrays[v] not in fresh}, key=self._order)
         recomputed = self._recomputable(s, needed, own)
         for d in recomputed:  # what recomputing reads must be there too
             reads.update(walk_vars(d.value))
@@ -569,6 +573,8 @@ class _Reverse:
             restored[n] = self.namer.fresh(_base(n))
             self.restores[restored[n]] = n
             subst[n] = ir.Var(restored[n])
+            if n in fresh:  # every version of an array made in the body is that one object
+                subst.update({v: ir.Var(restored[n]) for v, r in arrays.items() if r == n})
         # the reversed iteration space: an outermost loop whose saved values are pushed once per
         # iteration walks its stacks backwards; otherwise the values are popped
         self.at(s.loc)

@@ -504,7 +504,10 @@ class _Builder:
         for name, phi in phis.items():
             phi.operands[1] = ir.Var(phi.target) if body_exited else end_env[name]
             back = phi.operands[1]
-            if isinstance(back, ir.Var) and back.name in self.roots:
+            init = phi.operands[0]
+            if isinstance(back, ir.Var) and back.name in self.roots and isinstance(init, ir.Var) \
+                    and self.roots.get(init.name) == self.roots[back.name]:
+                # (a version of one array only if it enters the loop as that array too)
                 self.roots[phi.target] = self.roots[back.name]
         node = ir.Loop("for" if isinstance(s, ast.For) else "while", list(phis.values()), body,
                        target=target_name, iter=iter_atom, header=header, test=test, loc=loop_loc)

@@ -135,3 +135,44 @@ CASES += [
     (and_or_in_while_condition, (-0.1561, -0.6512), (0, 1)),
     (and_or_in_while_condition, (0.5, -0.3), (0, 1)),
 ]
+
+
+def _force(x):
+    n = x.shape[0]
+    a = np.zeros(n)
+    for i in range(n):
+        a[i] = -np.sin(x[i])
+    return a
+
+
+def verlet_with_element_force(x0, v0):
+    """A helper filling a fresh array element by element, called twice per step: the loop-carried `a`
+    was taken for a version of the helper's array (values and derivatives ~10% off in both modes)."""
+    x = x0
+    v = v0
+    dt = 0.1
+    a = _force(x)
+    for step in range(5):
+        x = x + v * dt + 0.5 * a * dt * dt
+        a_new = _force(x)
+        v = v + 0.5 * (a + a_new) * dt
+        a = a_new
+    return np.sum(x * x) + np.sum(v * v)
+
+
+def array_made_in_loop_body(x):
+    """An array made and written anew in each iteration is saved per iteration (the reverse sweep read
+    the last iteration's array in every iteration)."""
+    s = 0.0
+    for k in range(3):
+        a = np.zeros(3)
+        for i in range(3):
+            a[i] = np.sin(x[i] * (k + 1))
+        s = s + np.sum(a * a * x)
+    return s
+
+
+CASES += [
+    (verlet_with_element_force, (np.array([0.3, -0.2, 0.5]), np.array([0.1, 0.0, -0.1])), (0, 1)),
+    (array_made_in_loop_body, (np.array([0.3, -0.2, 0.5]),), 0),
+]
