@@ -245,8 +245,8 @@ class _Aliases:
             va, vb = a.current.get(r, r), b.current.get(r, r)
             out.writes[r] = max(a.writes.get(r, 0), b.writes.get(r, 0))
             out.last_write[r] = a.last_write.get(r) or b.last_write.get(r)
-            if va == vb:
-                continue
+            if va == vb or all(w is not None for w in self.kinds.get(r, {}).values()):
+                continue  # (in-place operators alone: names keep their values, see `read`)
             phi = next((p for p in s.phis if p.operands == [ir.Var(va), ir.Var(vb)]), None)
             if phi is None:  # written through a name that does not outlive the branch: merge it here
                 phi = ir.Phi(self.namer.fresh(_user(r)), [ir.Var(va), ir.Var(vb)])
@@ -263,6 +263,7 @@ class _Aliases:
         for p in s.phis:
             p.operands[0] = self.read(p.operands[0], s.loc)
         written, based = self.written_in(s)
+        entry_current = dict(self.state.current)
         # from the second iteration on, everything made before the loop has seen the loop's writes
         for r, operators in written.items():
             self.state.writes[r] = self.state.writes.get(r, 0) + 1
@@ -289,7 +290,12 @@ class _Aliases:
         self.block(s.body)
         for p in s.phis:
             p.operands[1] = self.read(p.operands[1], s.loc)
-        for p in s.phis:  # after the loop, its arrays are the header's versions
+        for r in written:  # after the loop, its arrays are the header's versions (or as before it)
+            if r in entry_current:
+                self.state.current[r] = entry_current[r]
+            else:
+                self.state.current.pop(r, None)
+        for p in s.phis:
             r = self.root.get(p.target)
             if r is not None:
                 self.state.current[r] = p.target

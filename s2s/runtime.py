@@ -211,7 +211,7 @@ def add_at(acc, g, x, *index):
     """`acc + getitem_adjoint(g, x, *index)`, in place: an accumulator of x's adjoint in a reversed loop.
 
     `acc` starts as 0.0 (or a copy the loop owns); it becomes a float array shaped like `x`."""
-    if isinstance(x, (tuple, list)):
+    if isinstance(x, (tuple, list, dict)):
         return acc + getitem_adjoint(g, x, *index)
     if not isinstance(acc, np.ndarray) or acc.shape != np.shape(x) or not acc.flags.writeable:
         acc = np.broadcast_to(acc, np.shape(x)).astype(np.result_type(np.asarray(x).dtype, np.float64))
@@ -353,3 +353,74 @@ def require_bound(bound, name):
 
 _UNBOUND_MESSAGE = ("cannot access local variable '{}' where it is not associated with a value"
                     if sys.version_info >= (3, 11) else "local variable '{}' referenced before assignment")
+
+
+def require_number(value, transform, fname, where):
+    """The result of a differentiated function must be a number (for `vjp`, `jvp` and `jacobian`, also an
+    array of numbers or a tuple/list/dict of them): None, a string or a bool has no derivative, and s2s says
+    so rather than return a derivative of 0. Generated code calls this only where the result could be such
+    a value (a constant, a comparison, `not`, or a join of those); `where` is the line of `fname` that returns it."""
+    bad = _not_a_number(value)
+    if bad is None:
+        return
+    from .errors import ResultTypeError
+    what, leaf = bad
+    if leaf is None:
+        advice = "return a number on every path"
+    elif isinstance(leaf, (bool, np.bool_)) or (isinstance(leaf, np.ndarray) and leaf.dtype == bool):
+        advice = ("return a float: a test has no derivative (float(...) of it has derivative 0; "
+                  "to differentiate through it, return the value it chooses)")
+    else:
+        advice = "return a float"
+    needs = "a number" if transform in ("grad", "value_and_grad", "hessian") else \
+        "numbers or arrays of numbers (or a tuple, list or dict of them)"
+    raise ResultTypeError(f"{transform} needs a function returning {needs}; {fname} returned {what} "
+                          f"at {where}, which has no derivative: {advice}", transform)
+
+
+def _not_a_number(value):
+    """None for a number, a numeric array or a container of them; else (how to name value, bad leaf)."""
+    if isinstance(value, (bool, np.bool_)):
+        return f"a bool ({value})", value
+    if value is None:
+        return "None", None
+    if isinstance(value, (int, float, complex, np.number)):
+        return None
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "iufcO":
+            return None
+        return f"an array of dtype {value.dtype}", value
+    if isinstance(value, (tuple, list, dict)):
+        kind = type(value).__name__
+        for item in (value.values() if isinstance(value, dict) else value):
+            bad = _not_a_number(item)
+            if bad is not None:
+                return f"a {kind} holding {bad[0]}", bad[1]
+        return None
+    text = repr(value)
+    return f"a {type(value).__name__} ({text if len(text) <= 40 else text[:37] + '...'})", value
+
+
+def power_slope(x, y, k=1):
+    """The k-th derivative of `x ** y` with respect to x, y * (y - 1) * ... * (y - k + 1) * x ** (y - k),
+    for an exponent y known only at run time: 0 where the coefficient is 0 (x ** n for an integer n < k
+    has a zero k-th derivative), also at x = 0 where the formula reads 0 * 0 ** -1."""
+    coefficient = 1.0
+    for j in range(k):
+        coefficient = coefficient * (y - j)
+    if np.ndim(x) == 0 and np.ndim(y) == 0:
+        if coefficient == 0:
+            return 0.0
+        return coefficient * x ** (y - k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = coefficient * np.power(np.asarray(x, dtype=float), y - k)
+    return np.where(np.equal(coefficient, 0), 0.0, slope)
+
+
+def log_or_zero(x):
+    """`log(x)` in d(x ** y)/dy = x ** y * log(x), with 0 where x is 0: 0 ** y is 0 for every y > 0, a
+    constant, where the formula would read 0 * log(0) (nan)."""
+    if np.ndim(x) == 0:
+        return 0.0 if x == 0 else np.log(x)
+    with np.errstate(divide="ignore"):
+        return np.where(np.equal(x, 0), 0.0, np.log(np.where(np.equal(x, 0), 1.0, x)))

@@ -176,3 +176,30 @@ CASES += [
     (verlet_with_element_force, (np.array([0.3, -0.2, 0.5]), np.array([0.1, 0.0, -0.1])), (0, 1)),
     (array_made_in_loop_body, (np.array([0.3, -0.2, 0.5]),), 0),
 ]
+
+
+def inplace_operator_in_loop_in_branch(z, y):
+    """The alias pass merged an in-place operator's versions at a join after a loop, with a phi
+    reading a value from inside the loop (found by the fuzzer, seed 1025 level 2)."""
+    if y * y <= 0.2:
+        pass
+    elif not y > 1.0:
+        tries = 0
+        while tries < 2:
+            tries += 1
+            y = 0.5 * math.cos(z)
+            if y >= 0.0:
+                y /= 1.0 + y * y
+    return y
+
+
+def inplace_on_dict_entry_in_loop(a, state, y):
+    """A dict parameter's entry read in a reversed loop: its adjoint was added as if into an array."""
+    for k in range(3):
+        y *= state["lr"] + state["b"]
+    return y
+
+
+CASES += [
+    (inplace_operator_in_loop_in_branch, (-1.2347, -0.9), (0, 1)),
+]

@@ -20,27 +20,16 @@ CASES = [(FIRST_SEED + k * 4 + level - 1, level) for k in range(SEEDS_PER_LEVEL)
 # (seed, level) -> the failure class today (see `python -m tests.fuzz --n 1 --seed S --level L` for the reproducer)
 # (the IR verifier is on in the tests, see conftest.py, so "VerificationError" internal errors show here)
 KNOWN_FAILURES = {
-    (1003, 4): 'internal-error: value_and_grad: VerificationError: A_1 is read before it is defined (in an effect)',
-    (1015, 4): 'internal-error: value_and_grad: VerificationError: ws2 is read before it is defined (in an effect)',
-    (1025, 2): 'internal-error: value_and_grad: VerificationError: y_5 is read before it is defined (phi y_8)',
-    (1037, 2): 'internal-error: value_and_grad: VerificationError: z_5 is read before it is defined (phi z_7)',
     (1044, 1): 'internal-error: value_and_grad: FuzzTimeout: no result in time (a hang?)',
     (1052, 1): 'internal-error: value_and_grad: FuzzTimeout: no result in time (a hang?)',
-    (1053, 2): 'internal-error: value_and_grad: VerificationError: acc2 is read before it is defined (phi acc2_4)',
     (1058, 3): 'internal-error: value_and_grad: IndexError: too many indices for array: array is 0-dimensional, but 1',
     (1062, 3): 'internal-error: hessian: UnsupportedSyntaxError: a list comprehension is not supported by s2s (',
     (1079, 4): 'wrong-derivative: jacobian: jacobian has the wrong structure/shape: array(3, 3) instead of list(ar',
-    (1082, 3): 'internal-error: value_and_grad: VerificationError: hist is read before it is defined (phi hist_5)',
     (1090, 3): 'internal-error: vjp: VerificationError: feat is read before it is defined (phi feat_3)',
-    (1098, 3): 'internal-error: value_and_grad: VerificationError: x_1 is read before it is defined (phi x_4)',
     (1107, 4): 'internal-error: value_and_grad: VerificationError: K2 is read before it is defined (phi K2_2)',
-    (1117, 2): 'internal-error: value_and_grad: VerificationError: g2_1 is read before it is defined (phi g2_2)',
-    (1119, 4): 'internal-error: vjp: VerificationError: A_1 is read before it is defined (phi A_2)',
     (1120, 1): 'internal-error: grad_grad: VerificationError: t10 is read before it is defined (in bbt4)',
     (1140, 1): 'internal-error: grad_grad: VerificationError: t9 is read before it is defined (phi bbval2)',
-    (1147, 4): 'internal-error: value_and_grad: VerificationError: vec is read before it is defined (in an effect)',
     (1151, 4): 'internal-error: value_and_grad: VerificationError: prod_2 is read before it is defined (in t40)',
-    (1154, 3): 'internal-error: value_and_grad: VerificationError: cov is read before it is defined (phi cov_4)',
 }
 
 

@@ -30,3 +30,15 @@ def test_forward(f, args, wrt):
         value, dvalue = s2s.jvp(f, wrt=w)(args, (tangent,))
         assert_close(value, f(*args), rtol=1e-12, atol=1e-12, what="value")
         assert_close(dvalue, np.sum(numeric_grad(f, args, w)), what=f"tangent along {w}")
+
+
+def test_dict_entry_read_in_reversed_loop():
+    from regression_functions import inplace_on_dict_entry_in_loop as f
+    state = {"lr": 1.0204, "b": -0.678}
+    value, (ba, bstate, by) = s2s.value_and_grad(f, wrt=(0, 1, 2))(-1.177, state, -0.8409)
+    s = state["lr"] + state["b"]
+    assert_close(value, -0.8409 * s ** 3, rtol=1e-12, what="value")
+    assert ba == 0.0 and set(bstate) == {"lr", "b"}
+    assert_close(bstate["lr"], 3 * s ** 2 * -0.8409, what="d/dstate['lr']")
+    assert_close(bstate["b"], 3 * s ** 2 * -0.8409, what="d/dstate['b']")
+    assert_close(by, s ** 3, what="d/dy")
