@@ -152,7 +152,7 @@ def loop_rows_while_writing(x):
     return total
 
 
-@exact(M22, xfail="internal: VerificationError y_2 read before defined (loop over rows of a copy while writing the original)")
+@exact(M22, xfail="internal: VerificationError y_2 read before defined ; wrong derivative without the verifier (rows of a copy, original written)")
 def loop_rows_of_copy_write_original(x):
     y = x * 1.0
     src = y.copy()
@@ -261,3 +261,72 @@ def alias_of_argument_rebound(x):
     y = x
     y = y * 2.0
     return np.sum(y * x)
+
+
+@exact(X4, xfail="wrong derivative: two written arrays whose names are swapped each iteration (a, b = b, a)")
+def alias_swapped_in_loop(x):
+    a = x * 1.0
+    b = x * 2.0
+    for i in range(3):
+        a[i] = b[i + 1] * a[i]
+        a, b = b, a
+    return np.sum(a * b)
+
+
+# over-conservative: c is a or b, both made by the function ("did not create")
+@refused(X4)
+def alias_assigned_in_branch_then_written(x):
+    a = x * 1.0
+    b = x * 2.0
+    if x[0] > 0.0:
+        c = a
+    else:
+        c = b
+    c[1] = x[3] * x[2]  # refused
+    return np.sum(a * x) + np.sum(b)
+
+
+@exact(X4, xfail="internal: VerificationError z_1 read before defined (right without the verifier)")
+def alias_in_loop_written_each_iteration(x):
+    y = np.zeros(4)
+    z = y
+    s = 0.0
+    for i in range(4):
+        z[i] = x[i] + s
+        s = s + y[i] * x[i]
+    return s + np.sum(y)
+
+
+@exact(M23, xfail="internal: VerificationError y_2 read before defined; wrong derivative without the verifier")
+def row_read_copied_in_loop_then_written(x):
+    y = np.copy(x)
+    s = 0.0
+    for i in range(2):
+        r = y[i].copy()
+        y[i] = r * r
+        s = s + np.sum(r * y[i])
+    return s
+
+
+@exact(X4)
+def view_of_fresh_result_after_original_rebound(x):
+    y = x * 1.0
+    v = y[1:]
+    y = y * 2.0
+    y[0] = 5.0
+    return np.sum(v * y[1:])
+
+
+@exact(X4)
+def list_of_arrays_written_after_copy(x):
+    y = x * 1.0
+    parts = [y.copy(), x * 3.0]
+    y[0] = parts[1][1]
+    return np.sum(parts[0] * y)
+
+
+@exact(M23)
+def transpose_of_copy_written(x):
+    y = x.T.copy()
+    y[0, 1] = y[2, 0] * y[1, 1]
+    return np.sum(y * x.T)

@@ -141,3 +141,45 @@ def helper_result_written_after(x):
     s = fill_squares(x)
     s[1] = s[0] * s[2]
     return np.sum(s)
+
+
+def accumulate(buf, v, i):
+    out = np.copy(buf)
+    out[i] = out[i] + v
+    return out
+
+
+def normalise(v):
+    n = np.sqrt(np.sum(v * v))
+    if n > 0.0:
+        return v / n
+    return v
+
+
+@exact(X3, xfail="wrong value 0.0: buf = helper(buf) that copies and writes, in a loop")
+def helper_copy_and_write_in_loop(x):
+    buf = np.zeros(3)
+    for i in range(3):
+        buf = accumulate(buf, x[i] * x[(i + 1) % 3], i)
+    return np.sum(buf * buf)
+
+
+@exact(X3)
+def helper_with_early_return_on_array(x):
+    u = normalise(x)
+    return np.sum(u * np.array([1.0, 2.0, 3.0]))
+
+
+@exact(X3)
+def helper_fills_then_caller_writes_in_loop(x):
+    s = fill_squares(x)
+    for i in range(2):
+        s[i + 1] = s[i] * x[i]
+    return np.sum(s)
+
+
+@exact(X3)
+def helper_twice_same_array(x):
+    a = fill_squares(x)
+    b = fill_squares(a)
+    return np.sum(a * b)

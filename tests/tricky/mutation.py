@@ -235,3 +235,98 @@ def write_0d_target_via_ellipsis(x):
     y = np.copy(x)
     y[...] = y * x
     return np.sum(y)
+
+
+@exact(X4)
+def write_then_break(x):
+    y = np.zeros(4)
+    for i in range(4):
+        y[i] = x[i] * x[i]
+        if y[i] > 2.0:
+            break
+    return np.sum(y * x)
+
+
+@exact(X4)
+def write_with_continue(x):
+    y = np.ones(4)
+    for i in range(4):
+        if x[i] < 0.0:
+            continue
+        y[i] = y[i - 1] * x[i] + 1.0
+    return np.sum(y * y)
+
+
+@exact(X4, xfail="wrong derivative: a while loop whose condition reads an element the body writes")
+def write_in_while_data_condition(x):
+    y = np.copy(x)
+    k = 0
+    while y[0] < 3.0:
+        y[0] = y[0] * 1.5 + y[k % 4] * 0.1
+        k += 1
+    return np.sum(y) * k
+
+
+@exact(M23)
+def write_rows_reverse_order(x):
+    y = np.copy(x)
+    for i in range(1, -1, -1):
+        y[i] = y[i] * y[1 - i] + 0.5
+    return np.sum(y * y)
+
+
+@exact(X4, xfail="internal: VerificationError y_2 read before defined (right without the verifier)")
+def same_slot_overwritten_in_loop(x):
+    y = np.zeros(2)
+    for i in range(4):
+        y[0] = y[0] * 0.5 + x[i]
+        y[1] = y[0] * x[i]
+    return y[0] * y[1]
+
+
+@exact(X4, xfail="internal: VerificationError b_2 read before defined (right without the verifier)")
+def write_depends_on_loop_read_of_other_array(x):
+    a = np.copy(x)
+    b = np.zeros(4)
+    for i in range(4):
+        b[i] = a[i] * a[(i + 1) % 4]
+        a[(i + 1) % 4] = b[i] - a[i]
+    return np.sum(a * b)
+
+
+@exact(X4, xfail="internal: VerificationError g_2 read before defined (right without the verifier)")
+def nested_loop_writes_2d(x):
+    g = np.zeros((3, 3))
+    for i in range(3):
+        for j in range(3):
+            g[i, j] = x[i] * x[j + 1] + g[i - 1, j]
+    return np.sum(g * g)
+
+
+@exact(X4, xfail="internal: VerificationError y_2 read before defined (right without the verifier)")
+def write_then_return_in_loop(x):
+    y = np.copy(x)
+    for i in range(4):
+        y[i] = y[i] * 2.0
+        if y[i] > 2.5:
+            return np.sum(y * x)
+    return np.sum(y)
+
+
+@exact(X4)
+def write_loop_then_whole_array_op(x):
+    y = np.zeros(4)
+    for i in range(4):
+        y[i] = x[i] ** 2
+    y = y * x + np.roll(y, 1)
+    return np.sum(y * y)
+
+
+@exact(X4)
+def array_element_accumulator_in_while(x):
+    acc = np.zeros(1)
+    i = 0
+    while i < 4:
+        acc[0] += x[i] * acc[0] + x[i]
+        i += 1
+    return acc[0] * acc[0]
