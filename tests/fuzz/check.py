@@ -63,6 +63,7 @@ class Outcome:
     message: str = ""
     args: list = None        # the point that was used
     checks: int = 0
+    value: object = None     # the original's value at args
 
 
 # ---------------------------------------------------------------------- loading
@@ -233,7 +234,9 @@ class Checker:
         return checks
 
     # -------------------------------------------------------------- the entry
-    def run(self, program, source=None, only=None, args=None, redraws=5) -> Outcome:
+    def run(self, program, source=None, only=None, args=None, redraws=5, like=None) -> Outcome:
+        """like: a value the result must match in structure and shape (the reducer keeps the result's type)."""
+        self.like = like
         source = program.source if source is None else source
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -285,6 +288,8 @@ class Checker:
             fv = flat(value)
         except Exception as exc:  # noqa: BLE001
             raise Invalid(f"the result is not numeric: {exc}")
+        if getattr(self, "like", None) is not None and not same_structure(value, self.like):
+            raise Invalid("the result's structure changed")
         if not np.all(np.isfinite(fv)) or np.any(np.abs(fv) > LIMIT):
             raise Invalid("the value is not finite or too large")
         positions = self.wrt_positions(program)
@@ -340,7 +345,7 @@ class Checker:
                 failures.append(failure)
                 if failure.cls == "rejected":
                     break
-        return Outcome("fail" if failures else "ok", failures, args=args, checks=done)
+        return Outcome("fail" if failures else "ok", failures, args=args, checks=done, value=ref["value"])
 
     def call_text(self, name, program):
         wrt = pyrepr(program.wrt)

@@ -87,7 +87,7 @@ def fuzz(n, seed, levels=LEVELS, mode="both", reduce=True, out=DEFAULT_OUT, redu
                 source, failure = program.source, res.failure
                 if reduce:
                     source, failure, _ = reduce_failure(checker, program, res.failure, outcome.args,
-                                                        time_budget=reduce_time)
+                                                        time_budget=reduce_time, like=outcome.value)
                 res.reduced = source
                 if out:
                     os.makedirs(out, exist_ok=True)

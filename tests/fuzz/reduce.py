@@ -109,6 +109,7 @@ class Reducer:
         self.max_tests = max_tests
         self.last_failure = failure
         self.params = program.params
+        self.like = None
 
     def interesting(self, tree) -> bool:
         if time.monotonic() > self.deadline or self.tests >= self.max_tests:
@@ -119,7 +120,8 @@ class Reducer:
         except Exception:  # noqa: BLE001
             return False
         self.tests += 1
-        outcome = self.checker.run(self.program, source=source, only=[self.failure.check], args=self.args)
+        outcome = self.checker.run(self.program, source=source, only=[self.failure.check], args=self.args,
+                                   like=self.like)
         if outcome is None or outcome.status != "fail":
             return False
         for fl in outcome.failures:
@@ -232,13 +234,14 @@ class Reducer:
         return ast.unparse(best) + "\n"
 
 
-def reduce_failure(checker, program, failure, args, time_budget=20.0):
+def reduce_failure(checker, program, failure, args, time_budget=20.0, like=None):
     saved = checker.timeout
     if "FuzzTimeout" in failure.signature:
         checker.timeout = 2.0           # a hang: each interesting candidate costs a timeout
         time_budget *= 3
     try:
         r = Reducer(checker, program, failure, args, time_budget=time_budget)
+        r.like = like
         source = r.reduce(program.source)
     finally:
         checker.timeout = saved
@@ -260,6 +263,14 @@ def reproducer(program, failure, source, args) -> str:
     text += f"ARGS = {pyrepr(list(args))}\n"
     for key, value in failure.extra.items():
         text += f"{key} = {pyrepr(value)}\n"
+    wrt = program.wrt if isinstance(program.wrt, tuple) else (program.wrt,)
+    positions = [program.params.index(w) if isinstance(w, str) else w for w in wrt]
+    if "CT" in failure.call and "CT" not in failure.extra:
+        text += "CT = f(*copy.deepcopy(ARGS))  # any cotangent with the result's structure\n"
+    if "TANGENTS" in failure.call and "TANGENTS" not in failure.extra:
+        text += f"TANGENTS = tuple(copy.deepcopy(ARGS[k]) for k in {positions!r})\n"
+    if "K)" in failure.call and "K" not in failure.extra:
+        text += f"K = {positions[0]}\n"
     if failure.cls in ("wrong-value", "wrong-derivative"):
         what = "f(*ARGS)" if failure.cls == "wrong-value" else "central finite differences"
         text += f"EXPECTED = {pyrepr(failure.expected)}  # {what}\n\n"
