@@ -263,7 +263,7 @@ def alias_of_argument_rebound(x):
     return np.sum(y * x)
 
 
-@exact(X4, xfail="wrong derivative: two written arrays whose names are swapped each iteration (a, b = b, a)")
+@exact(X4, xfail="wrong derivative (internal TypeError when reduced): written arrays whose names are swapped each iteration")
 def alias_swapped_in_loop(x):
     a = x * 1.0
     b = x * 2.0
