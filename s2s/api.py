@@ -11,7 +11,7 @@ import functools
 import inspect
 import os
 
-from . import arguments, cache, fence, ir, persistent
+from . import arguments, cache, fence, ir
 from .codegen import generate, generate_vjp
 from .compile import compile_source, pseudo_filename
 from .frontend import Source, read_function
@@ -122,8 +122,7 @@ class Transformed:
         self._kind = kind
         self._wrt = wrt
         self._options = options
-        self._fn = None
-        self._source = None
+        self._entry = None  # the cache entry in use; its facts are checked before every call
         functools.update_wrapper(self, f, updated=())
         self.__name__ = f"{kind}_{getattr(f, '__name__', 'f')}"
 
@@ -132,42 +131,48 @@ class Transformed:
 
     @property
     def source(self) -> str:
-        if self._source is None:
-            self._build()
-        return self._source
+        return self._current_entry().text
+
+    @property
+    def _fn(self):
+        """The generated function last used (None before the first use)."""
+        return self._entry.fn if self._entry is not None else None
 
     def _key(self):
+        """The cache bucket: entries in it are told apart by the facts they recorded (cache.py)."""
         f = self.__wrapped__
         code = getattr(f, "__code__", None)
         if isinstance(f, Transformed):  # not id(f): a collected object's id is reused by the next one
             code = f._key()
-        return (self._kind, code if code is not None else id(f), cache.closure_key(f), repr(self._wrt),
+        return (self._kind, code if code is not None else id(f), repr(self._wrt),
                 tuple(sorted(self._options.items())))
 
-    def _build(self):
-        def build():
-            key = persistent.key_for(self.__wrapped__, self._kind, self._wrt, self._options)
-            found = persistent.load(key, self.__wrapped__) if key else None
-            if found is not None:
-                return found
-            text, fn = _TRANSFORMS[self._kind](self.__wrapped__, self._wrt, **self._options)
-            if key:
-                persistent.store(key, text, fn)
-            return text, fn
-        text, fn = cache.get_or_build(self._key(), build)
-        self._source = text
-        self._fn = fn
-        return fn
+    def _build(self) -> cache.Entry:
+        f = self.__wrapped__
+        entry = cache.get_or_build(self._key(), f, lambda: cache.build_entry(
+            f, self._kind, self._wrt, self._options, _TRANSFORMS[self._kind]))
+        self._entry = entry
+        return entry
+
+    def _current_entry(self) -> cache.Entry:
+        entry = self._entry
+        if entry is None or not entry.check(self.__wrapped__):
+            entry = self._build()
+        return entry
+
+    def _current(self):
+        """The generated function, transformed again first if something it read has changed."""
+        return self._current_entry().fn
 
     def __call__(self, *args, **kwargs):
-        fn = self._fn
-        if fn is None:
-            fn = self._build()
+        entry = self._entry
+        if entry is None or not entry.check(self.__wrapped__):
+            entry = self._build()
         if self._wrt_at is None:
             self._wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
         arguments.check_wrt(self.__name__, self._wrt_at, args, kwargs)
         try:
-            return fn(*args, **kwargs)
+            return entry.fn(*args, **kwargs)
         except Exception as exc:
             if isinstance(exc, TypeError):
                 arguments.raise_call_error(self.__wrapped__, args, kwargs)  # as the original refuses the call
@@ -176,8 +181,9 @@ class Transformed:
 
     def __s2s_generated__(self):
         """(module text, entry name, pseudo-filename, namespace) of the generated code."""
-        fn = self._fn if self._fn is not None else self._build()
-        return self._source, fn.__name__, fn.__code__.co_filename, fn.__globals__
+        entry = self._current_entry()
+        fn = entry.fn
+        return entry.text, fn.__name__, fn.__code__.co_filename, fn.__globals__
 
     def __get__(self, obj, objtype=None):
         if obj is None:

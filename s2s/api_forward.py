@@ -67,7 +67,7 @@ class Jvp(api.Transformed):
         if self._wrt_at is None:
             self._wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
         arguments.check_wrt(self.__name__, self._wrt_at, tuple(primals), {})
-        fn = self._fn if self._fn is not None else self._build()
+        fn = self._current()
         try:
             return fn(*self._all_args(primals), *tangents)
         except Exception as exc:
@@ -167,7 +167,7 @@ def _jacobian_by_batch(jf, args: tuple, x) -> np.ndarray:
     shape = np.shape(x)
     n = int(np.prod(shape))
     basis = np.eye(n).reshape((n,) + shape)
-    fn = jf._fn if jf._fn is not None else jf._build()
+    fn = jf._current()
     value, t = fn(*jf._all_args(args), basis)
     t = np.broadcast_to(np.asarray(t, dtype=float), (n,) + np.shape(value))
     return np.moveaxis(t, 0, -1).reshape(np.shape(value) + shape)

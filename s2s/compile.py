@@ -1,15 +1,41 @@
 """Stage 6: source text -> Python function.
 
 The text is compiled under a stable pseudo-filename that is registered in
-`linecache`, so tracebacks, `inspect` and `pdb` show the generated lines.
+`linecache`, so tracebacks, `inspect` and `pdb` show the generated lines. A
+pseudo-filename is never given to two different texts in one process: the
+first text keeps the plain name, another text for the same name (another wrt,
+value_and_grad, the function transformed again after a constant changed) gets
+a digest of its text appended, `<s2s gradient of f (f.py:3) #1a2b3c4d>`.
 """
 from __future__ import annotations
 
+import hashlib
 import linecache
+import threading
+
+_lock = threading.Lock()
+_texts: dict = {}  # pseudo-filename -> digest of the text compiled under it
 
 
 def pseudo_filename(kind: str, fn_name: str, user_file: str, line: int) -> str:
     return f"<s2s {kind} of {fn_name} ({user_file}:{line})>"
+
+
+def unique_filename(filename: str, text: str) -> str:
+    """`filename`, or `filename` with a digest of `text` when another text already has that name."""
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    base = filename
+    if base.endswith(">") and " #" in base:  # a name made here before (stored in the persistent cache)
+        stem, _, tail = base[:-1].rpartition(" #")
+        if len(tail) >= 8 and all(c in "0123456789abcdef" for c in tail):
+            base = stem + ">"
+    with _lock:
+        for size in (0, 8, 16, 64):
+            name = base if size == 0 else f"{base[:-1]} #{digest[:size]}>" if base.endswith(">") \
+                else f"{base} #{digest[:size]}"
+            if _texts.setdefault(name, digest) == digest:
+                return name
+    raise RuntimeError(f"two texts with the same SHA-256 for {filename}")  # not reached
 
 
 def compile_source(text: str, filename: str, entry: str, free: dict | None = None,
@@ -19,6 +45,7 @@ def compile_source(text: str, filename: str, entry: str, free: dict | None = Non
     `free` (name -> (object, module)) provides the data the function reads from
     its module or closure; the text's own `from module import name` lines are
     then satisfied from it rather than re-imported."""
+    filename = unique_filename(filename, text)
     lines = text.splitlines(keepends=True)
     linecache.cache[filename] = (len(text), None, lines, filename)
     if user_file:

@@ -4,7 +4,8 @@ Guarantees: the returned tree's line numbers and column offsets are those of the
 user's file, its decorators are removed, and `Source.resolve` finds what a name
 the body reads refers to (closure cell, then globals, then builtins), so that
 `np.tanh`, `numpy.tanh`, `from numpy import tanh` and `math.tanh` are recognised
-whatever alias the user chose.
+whatever alias the user chose. Inside `record_reads(log)` every name resolved
+is logged, so the cache knows what a transformation depended on.
 """
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ import builtins
 import inspect
 import linecache
 import textwrap
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .errors import SourceUnavailableError
 
 MISSING = object()
+_reads = threading.local()  # .logs: the stack of lists `record_reads` fills in this thread
 
 
 @dataclass
@@ -42,12 +46,31 @@ class Source:
         return text.rstrip("\n") if text else ""
 
     def resolve(self, name: str) -> Any:
-        """What a free name of the body refers to, or MISSING."""
+        """What a free name of the body refers to, or MISSING (reported to `record_reads`)."""
         if name in self.closure:
-            return self.closure[name]
-        if name in self.globals:
-            return self.globals[name]
-        return getattr(builtins, name, MISSING)
+            obj = self.closure[name]
+        elif name in self.globals:
+            obj = self.globals[name]
+        else:
+            obj = getattr(builtins, name, MISSING)
+        logs = getattr(_reads, "logs", None)
+        if logs:
+            logs[-1].append((self, name, obj))
+        return obj
+
+
+@contextmanager
+def record_reads(log: list):
+    """While active, every `Source.resolve` in this thread appends (source, name, object) to `log`:
+    what a transformation read from outside the function's text (the cache checks it stayed the same)."""
+    logs = getattr(_reads, "logs", None)
+    if logs is None:
+        logs = _reads.logs = []
+    logs.append(log)
+    try:
+        yield log
+    finally:
+        logs.pop()
 
 
 def _unwrap(fn: Callable) -> Callable:

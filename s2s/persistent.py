@@ -1,25 +1,48 @@
 """The on-disk cache of generated source, used when `S2S_CACHE_DIR` is set.
 
-An entry is keyed by a hash of the function's source text, its qualified name,
-the values its closure holds, the transformation and its options, the custom
-rules registered (`s2s.adjoint`, ...), and the s2s version. The next process compiles the stored text without transforming again.
+An entry is found by a hash of the function's source text, its module and
+qualified name, the values its closure holds, the transformation and its
+options, the custom rules registered (`s2s.adjoint`, ...), and the s2s version.
+It also records what the transformation read from outside the function's text
+(`facts.py`: module and class constants, helpers and their constants, module
+attributes) with a description of each value; the entry is used only if every
+one of them describes the same today, so editing a constant or a helper never
+serves a stale gradient. The next process compiles the stored text without
+transforming again.
+
 Guarantees:
 - entries are written atomically (a temporary file, then `os.replace`);
-- an entry is used only if it parses, names this key and this s2s version, its
-  text matches its recorded SHA-256, and the source of every helper function
-  that was inlined is unchanged; otherwise it is ignored (and rewritten by the
-  fresh transformation);
+- an entry is read only if it is a regular file of at most `MAX_BYTES` (it is
+  opened non-blocking, so a FIFO in its place cannot hang the call), parses,
+  has fields of the right types, names this key and this s2s version, and its
+  SHA-256 covers everything that is executed or imported (text, entry name,
+  filename, the modules data is imported from, facts, helper digests);
+  otherwise it is ignored (and rewritten by the fresh transformation);
+- an unusable `S2S_CACHE_DIR` (not a directory, not creatable or writable)
+  gives one warning per process and directory, and the disk cache is off;
 - data the function reads from its module or closure is looked up again by name.
 """
 from __future__ import annotations
 
 import hashlib
+import importlib
 import inspect
 import json
 import os
+import stat
 import tempfile
+import threading
+import warnings
 
-FORMAT = 1
+from . import facts as facts_mod
+
+FORMAT = 2
+MAX_BYTES = 16 * 1024 * 1024
+_FIELDS = {"format": int, "s2s": str, "key": str, "text": str, "entry": str, "filename": str, "free": dict,
+           "deps": dict, "user": list, "facts": list}
+
+_lock = threading.Lock()
+_usable: dict = {}  # directory -> whether it can be used (decided once per process)
 
 
 def _version() -> str:
@@ -28,7 +51,36 @@ def _version() -> str:
 
 
 def _directory() -> str | None:
-    return os.environ.get("S2S_CACHE_DIR") or None
+    """S2S_CACHE_DIR if it is set and usable (created if missing); warns once if it is not."""
+    directory = os.environ.get("S2S_CACHE_DIR") or None
+    if directory is None:
+        return None
+    usable = _usable.get(directory)
+    if usable is None:
+        problem = None
+        try:
+            os.makedirs(directory, exist_ok=True)
+            if not os.path.isdir(directory):
+                problem = "it is not a directory"
+            elif not os.access(directory, os.W_OK | os.X_OK):
+                problem = "it is not writable"
+        except (OSError, ValueError) as exc:
+            problem = f"it cannot be created ({exc})"
+        usable = problem is None
+        if not usable:
+            _disable(directory, problem)
+        else:
+            _usable.setdefault(directory, True)
+    return directory if usable else None
+
+
+def _disable(directory: str, problem: str) -> None:
+    with _lock:
+        warn = _usable.get(directory) is not False
+        _usable[directory] = False
+    if warn:
+        warnings.warn(f"S2S_CACHE_DIR={directory!r} is not used: {problem}; transformations are cached in "
+                      f"memory only", RuntimeWarning, stacklevel=4)
 
 
 def _source_text(f) -> str | None:
@@ -42,21 +94,30 @@ def _source_text(f) -> str | None:
 
 
 def key_for(f, kind: str, wrt, options: dict) -> str | None:
-    """The entry's key, or None when there is no cache directory or no source."""
+    """The entry's key, or None when there is no usable cache directory or no source."""
     if _directory() is None:
         return None
     text = _source_text(f)
     if text is None:
         return None
-    from .cache import closure_key
     material = json.dumps({
         "format": FORMAT, "s2s": _version(), "kind": kind, "wrt": repr(wrt),
         "options": repr(sorted(options.items())), "source": text,
         "name": f"{getattr(f, '__module__', '')}:{getattr(f, '__qualname__', '')}",
-        "closure": repr(closure_key(f)),
+        "closure": _closure_description(f),
         "rules": _custom_rules(),
     }, sort_keys=True)
     return hashlib.sha256(material.encode()).hexdigest()
+
+
+def _closure_description(f) -> list:
+    out = []
+    for cell in getattr(f, "__closure__", None) or ():
+        try:
+            out.append(facts_mod.describe(cell.cell_contents))
+        except ValueError:
+            out.append(["empty"])
+    return out
 
 
 def _custom_rules() -> list:
@@ -69,31 +130,49 @@ def _custom_rules() -> list:
     return sorted(out)
 
 
-def _path(key: str) -> str:
-    return os.path.join(_directory(), f"{key}.json")
+def _path(directory: str, key: str) -> str:
+    return os.path.join(directory, f"{key}.json")
 
 
 def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def store(key: str, text: str, fn) -> None:
+def _checksum(entry: dict) -> str:
+    """SHA-256 of every field but the checksum itself."""
+    return _sha(json.dumps({k: v for k, v in entry.items() if k != "sha256"}, sort_keys=True))
+
+
+def store(key: str, text: str, fn, facts: list, f) -> None:
     directory = _directory()
     if directory is None:
         return
+    rows = facts_mod.to_disk(facts, f)
+    if rows is None:
+        return  # it read something another process cannot find again by name
     entry = {
-        "format": FORMAT, "s2s": _version(), "key": key, "text": text, "sha256": _sha(text),
+        "format": FORMAT, "s2s": _version(), "key": key, "text": text,
         "entry": fn.__name__, "filename": fn.__code__.co_filename,
         "free": getattr(fn, "__s2s_free__", {}),
         "deps": {name: _sha(src) for name, src in getattr(fn, "__s2s_deps__", {}).items()},
         "user": list(getattr(fn, "__s2s_user__", ("", ""))),
+        "facts": rows,
     }
-    os.makedirs(directory, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=directory, prefix=".s2s-", suffix=".tmp")
+    try:
+        entry["sha256"] = _checksum(entry)
+        payload = json.dumps(entry)
+    except (TypeError, ValueError):
+        return  # a value with no JSON form: not stored
+    try:
+        os.makedirs(directory, exist_ok=True)  # it may have been deleted since: that is allowed
+        handle, tmp = tempfile.mkstemp(dir=directory, prefix=".s2s-", suffix=".tmp")
+    except OSError as exc:
+        _disable(directory, f"an entry cannot be written ({exc})")
+        return
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(entry, out)
-        os.replace(tmp, _path(key))
+            out.write(payload)
+        os.replace(tmp, _path(directory, key))
     except OSError:
         try:
             os.unlink(tmp)
@@ -101,42 +180,91 @@ def store(key: str, text: str, fn) -> None:
             pass
 
 
-def load(key: str, f):
-    """(text, compiled function) from the entry for `key`, or None if it is missing or not valid."""
+def _read(path: str) -> str | None:
+    """The text of a regular file of at most MAX_BYTES; None for anything else (never blocks)."""
     try:
-        with open(_path(key), encoding="utf-8") as fh:
-            entry = json.load(fh)
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+            return None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except (OSError, ValueError):
         return None
-    if not isinstance(entry, dict) or entry.get("format") != FORMAT or entry.get("s2s") != _version() \
-            or entry.get("key") != key:
-        return None
-    text = entry.get("text")
-    if not isinstance(text, str) or entry.get("sha256") != _sha(text):
-        return None
-    if not _deps_unchanged(entry.get("deps", {})):
-        return None
-    free = _resolve_free(entry.get("free", {}), f)
-    if free is None:
-        return None
-    from .compile import compile_source
-    user_file, user_name = (entry.get("user") or ["", ""])[:2]
     try:
-        fn = compile_source(text, entry["filename"], entry["entry"], free, user_file, user_name)
+        info = os.fstat(fd)  # the file may have been swapped since the stat
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+            return None
+        chunks, size = [], 0
+        while size <= MAX_BYTES:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_BYTES:
+            return None
+        return b"".join(chunks).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    finally:
+        os.close(fd)
+
+
+def _valid(entry, key: str) -> bool:
+    if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
+        return False
+    if any(not isinstance(entry.get(name), kind) for name, kind in _FIELDS.items()):
+        return False
+    if entry["format"] != FORMAT or entry["s2s"] != _version() or entry["key"] != key:
+        return False
+    if not entry["entry"].isidentifier() or not entry["filename"].startswith("<s2s "):
+        return False
+    if not all(isinstance(k, str) and (m is None or isinstance(m, str)) for k, m in entry["free"].items()):
+        return False
+    if not all(isinstance(k, str) and isinstance(d, str) for k, d in entry["deps"].items()):
+        return False
+    if len(entry["user"]) != 2 or not all(isinstance(u, str) for u in entry["user"]):
+        return False
+    return entry["sha256"] == _checksum(entry)
+
+
+def load(key: str, f):
+    """(text, compiled function, facts) from the entry for `key`, or None if it is missing, not
+    valid, or something it read has changed."""
+    directory = _directory()
+    if directory is None:
+        return None
+    raw = _read(_path(directory, key))
+    if raw is None:
+        return None
+    try:
+        entry = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    if not _valid(entry, key):
+        return None
+    try:
+        rows = facts_mod.from_disk(entry["facts"], f)
+        if rows is None or not _deps_unchanged(entry["deps"]):
+            return None
+        free = _resolve_free(entry["free"], f)
+        if free is None:
+            return None
+        from .compile import compile_source
+        user_file, user_name = entry["user"]
+        fn = compile_source(entry["text"], entry["filename"], entry["entry"], free, user_file, user_name)
     except Exception:
         return None
-    return text, fn
+    return entry["text"], fn, rows
 
 
 def _deps_unchanged(deps: dict) -> bool:
-    import importlib
+    from .frontend import read_function
     for name, digest in deps.items():
         module, _, qualname = name.partition(":")
         try:
             obj = importlib.import_module(module)
             for part in qualname.split("."):
                 obj = getattr(obj, part)
-            from .frontend import read_function
             if _sha(read_function(obj).text) != digest:
                 return False
         except Exception:
@@ -165,7 +293,6 @@ def _resolve_free(names: dict, f) -> dict | None:
             out[name] = (glob[name], module)
         elif module:  # a library object the function reached through attributes (np.random.default_rng)
             try:
-                import importlib
                 out[name] = (getattr(importlib.import_module(module), name), module)
             except (ImportError, AttributeError):
                 return None

@@ -10,6 +10,7 @@ summed (JAX's `defjvp`). `NONDIFF` holds keys whose results carry no derivative.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Callable
 
@@ -37,7 +38,9 @@ REVERSE: dict[str, ReverseRule] = {}
 TANGENT: dict[str, TangentRule] = {}
 NONDIFF: set[str] = set()
 _OBJECTS: dict[int, tuple[object, str]] = {}  # id(obj) -> (obj, key); obj kept alive
-_loaded = False
+_loaded = False  # set only once the tables are filled: other threads wait on _load_lock until then
+_loading = False  # this thread is filling them (a rule module asking for a rule meanwhile)
+_load_lock = threading.RLock()
 
 
 def defvjp(key: str, *adjoints, broadcast: bool = False) -> None:
@@ -70,21 +73,29 @@ def register_object(obj, key: str) -> None:
 
 
 def _load() -> None:
-    global _loaded
+    """Fill the tables on first use, once, whichever thread asks first; the others wait for it."""
+    global _loaded, _loading
     if _loaded:
         return
-    _loaded = True
-    from . import arith, arrays, mathrules, numpyrules  # noqa: F401  (registration by import)
-    try:
-        from . import numpy_extra  # noqa: F401
-    except ImportError:
-        pass
-    from . import tangents  # noqa: F401  (forward-mode rules for every key above)
-    from . import runtime_rules  # noqa: F401  (the runtime helpers generated code calls: higher order)
-    for key in sorted(set(REVERSE) | NONDIFF | set(TANGENT)):
-        obj = prims.python_object(key)
-        if obj is not None:
-            register_object(obj, key)
+    with _load_lock:
+        if _loaded or _loading:
+            return
+        _loading = True
+        try:
+            from . import arith, arrays, mathrules, numpyrules  # noqa: F401  (registration by import)
+            try:
+                from . import numpy_extra  # noqa: F401
+            except ImportError:
+                pass
+            from . import tangents  # noqa: F401  (forward-mode rules for every key above)
+            from . import runtime_rules  # noqa: F401  (the runtime helpers generated code calls: higher order)
+            for key in sorted(set(REVERSE) | NONDIFF | set(TANGENT)):
+                obj = prims.python_object(key)
+                if obj is not None:
+                    register_object(obj, key)
+            _loaded = True
+        finally:
+            _loading = False
 
 
 def key_of(obj) -> str | None:

@@ -1,0 +1,349 @@
+"""What a transformation read from outside the function's text, and a fast test that it still holds.
+
+The compiler bakes into generated code what names refer to when it runs:
+module-level and closure numbers, strings and tuples become constants, a
+helper's body is inlined, a class or module attribute reached through a dotted
+name (`Config.scale`, `np.pi`) is read once, and data objects (arrays, lists)
+are bound by reference. Every name lookup goes through `frontend.Source.resolve`,
+which reports to `frontend.record_reads`; `collect` turns that log into facts.
+
+A fact is `(where, target, name, kind, value)`:
+- where: "f" (an attribute of the transformed function: `__globals__`,
+  `__defaults__`), "fcell" (its closure cell number `target`), "self" (the
+  function object itself, when it has no code object), "inner" (the current
+  generated function of a transformed function being transformed again), "ns"
+  (item `name` of the dict `target`: a module's globals), "attr" (attribute
+  `name` of the module or class `target`), "cell" (a helper's closure cell);
+- kind: "is" (the same object), "const" (a constant of the same type and
+  repr: a number, string, tuple of them), "absent" (`name` not in `target`).
+
+`checker(facts, entry)` compiles the facts into one Python function
+`check(f) -> bool` of identity tests (tens of nanoseconds each);
+`still_hold(facts, f)` is the slower test by value, for constants that are
+equal but not the same object. `describe`/`locate` give the process-independent
+form the persistent cache stores.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import inspect
+import keyword
+import sys
+import types
+import warnings
+
+from .frontend import MISSING
+
+CONSTANT_TYPES = (bool, int, float, complex, str, type(None))
+
+
+def is_constant(v) -> bool:
+    """Is `v` baked into generated code as a literal (what ssa's `constant_or_error` folds)?"""
+    if isinstance(v, CONSTANT_TYPES) or v is Ellipsis:
+        return True
+    return isinstance(v, tuple) and all(is_constant(x) for x in v)
+
+
+def same_constant(a, b) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, tuple):
+        return len(a) == len(b) and all(same_constant(x, y) for x, y in zip(a, b))
+    return repr(a) == repr(b)
+
+
+# --------------------------------------------------------------------------- collecting
+
+def collect(f, log: list, inner=None) -> list:
+    """The facts of one transformation of `f`, from the `record_reads` log of its name lookups."""
+    out = function_facts(f, inner)
+    seen = set()
+    generated = _generated_namespace(f)
+    sources = {}
+    for src, name, obj in log:
+        sources.setdefault(id(src), (src, {}))[1][name] = obj
+    for src, resolved in sources.values():
+        if generated is not None and src.globals is generated:
+            continue  # the generated module of `f` itself: covered by the "inner" fact
+        for name, obj in resolved.items():
+            fact = _name_fact(f, src, name, obj)
+            if fact is not None and _fresh(fact, seen):
+                out.append(fact)
+        for fact in _attribute_facts(src, resolved):
+            if _fresh(fact, seen):
+                out.append(fact)
+    return out
+
+
+def function_facts(f, inner=None) -> list:
+    """The facts about `f` itself: its module, its defaults, or the generated function it stands for."""
+    if inner is not None:
+        return [("inner", None, "", "is", inner)]
+    if getattr(f, "__code__", None) is None:
+        return [("self", None, "", "is", f)]
+    defaults = f.__defaults__
+    return [("f", None, "__globals__", "is", f.__globals__),
+            ("f", None, "__defaults__", "const" if is_constant(defaults) else "is", defaults)]
+
+
+def _fresh(fact, seen: set) -> bool:
+    key = (fact[0], id(fact[1]), fact[2])
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
+
+
+def _kind(obj) -> str:
+    return "const" if is_constant(obj) else "is"
+
+
+def _name_fact(f, src, name, obj):
+    if name in src.closure:
+        func = src.func
+        index = func.__code__.co_freevars.index(name)
+        if func is f:
+            return ("fcell", index, name, _kind(obj), obj)
+        return ("cell", func.__closure__[index], name, _kind(obj), obj)
+    if name in src.globals:
+        return ("ns", src.globals, name, _kind(obj), obj)
+    return ("ns", src.globals, name, "absent", None)  # a builtin: a global of that name would hide it
+
+
+def _attribute_facts(src, resolved: dict):
+    """Facts for the dotted names `a.b.c` whose root `a` is a module or class: what ssa's
+    `static_value` reads with getattr. Library functions with a derivative rule are left out
+    (they are recognised by identity, and replacing them is out of scope)."""
+    from .rules import registry
+    for node in ast.walk(src.tree):
+        if not isinstance(node, ast.Attribute):
+            continue
+        chain = []
+        base = node
+        while isinstance(base, ast.Attribute):
+            chain.append(base.attr)
+            base = base.value
+        if not isinstance(base, ast.Name) or base.id not in resolved:
+            continue
+        obj = resolved[base.id]
+        for attr in reversed(chain):
+            if not isinstance(obj, (types.ModuleType, type)):
+                break
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    value = getattr(obj, attr, MISSING)
+                except Exception:
+                    break
+            library = isinstance(obj, types.ModuleType) and (
+                isinstance(value, types.ModuleType) or registry.key_of(value) is not None)
+            if value is MISSING:
+                yield ("attr", obj, attr, "absent", None)
+                break
+            if not library:
+                yield ("attr", obj, attr, _kind(value), value)
+            obj = value
+
+
+def _generated_namespace(f):
+    generated = getattr(f, "__s2s_generated__", None)
+    return generated()[3] if generated is not None else None
+
+
+# --------------------------------------------------------------------------- checking
+
+def current(fact, f):
+    """The value the fact's place holds now (MISSING when it is gone)."""
+    where, target, name, kind, _ = fact
+    try:
+        if kind == "absent":
+            present = name in target if where == "ns" else hasattr(target, name)
+            return True if present else MISSING
+        if where == "f":
+            return getattr(f, name)
+        if where == "fcell":
+            return f.__closure__[target].cell_contents
+        if where == "self":
+            return f
+        if where == "inner":
+            return f._current()
+        if where == "ns":
+            return target[name]
+        if where == "attr":
+            return getattr(target, name)
+        if where == "cell":
+            return target.cell_contents
+    except Exception:
+        return MISSING
+    raise ValueError(f"unknown fact {where!r}")
+
+
+def still_hold(facts: list, f) -> list | None:
+    """The facts with the objects their places hold now, if each holds by value; else None."""
+    out = []
+    for fact in facts:
+        where, target, name, kind, value = fact
+        now = current(fact, f)
+        if kind == "absent":
+            if now is not MISSING:
+                return None
+        elif kind == "const":
+            if now is MISSING or not same_constant(now, value):
+                return None
+        elif now is not value:
+            return None
+        out.append((where, target, name, kind, value if kind == "absent" else now))
+    return out
+
+
+def checker(facts: list, entry):
+    """`check(f)`: True when every fact still holds by identity (and `entry.live`)."""
+    env = {"_e": entry}
+    terms = ["_e.live"]
+    for i, (where, target, name, kind, value) in enumerate(facts):
+        t, v = f"_t{i}", f"_v{i}"
+        env[t], env[v] = target, value
+        if kind == "absent":
+            terms.append(f"{name!r} not in {t}" if where == "ns" else f"not hasattr({t}, {name!r})")
+            continue
+        if where == "f":
+            get = f"f.{name}"
+        elif where == "fcell":
+            get = f"f.__closure__[{int(target)}].cell_contents"
+        elif where == "self":
+            get = "f"
+        elif where == "inner":
+            get = "f._current()"
+        elif where == "ns":
+            get = f"{t}[{name!r}]"
+        elif where == "attr":
+            get = f"{t}.{name}" if name.isidentifier() and not keyword.iskeyword(name) else f"getattr({t}, {name!r})"
+        else:
+            get = f"{t}.cell_contents"
+        terms.append(f"{get} is {v}")
+    text = ("def check(f):\n    try:\n        return " + " and ".join(terms) +
+            "\n    except Exception:\n        return False\n")
+    exec(compile(text, "<s2s cache check>", "exec"), env)
+    return env["check"]
+
+
+# --------------------------------------------------------------------------- on disk
+
+def describe(v) -> list:
+    """A process-independent description of a value: equal descriptions, same generated code."""
+    if v is MISSING:
+        return ["missing"]
+    if is_constant(v):
+        return ["const", type(v).__name__, repr(v)]
+    if isinstance(v, types.ModuleType):
+        return ["module", v.__name__]
+    if isinstance(v, type):
+        return ["class", v.__module__, v.__qualname__]
+    if inspect.isfunction(v):
+        try:
+            text = inspect.getsource(v)
+        except (OSError, TypeError):
+            text = ""
+        return ["function", v.__module__ or "", v.__qualname__, hashlib.sha256(text.encode()).hexdigest()]
+    if callable(v) and hasattr(v, "__qualname__"):
+        return ["callable", getattr(v, "__module__", None) or "", v.__qualname__]
+    return ["data", type(v).__module__, type(v).__qualname__]
+
+
+def to_disk(facts: list, f) -> list | None:
+    """The facts as JSON-able `[where, owner, name, description]` rows, or None if one cannot be
+    found again by name in another process (then the entry is not stored)."""
+    rows = []
+    for where, target, name, kind, value in facts:
+        if where in ("inner", "self") or (where == "f" and name == "__globals__"):
+            continue  # the key holds the function's text and module
+        if where == "f":
+            rows.append(["f", None, name, describe(value)])
+        elif where == "fcell":
+            rows.append(["fcell", None, name, describe(value)])
+        elif where == "ns":
+            owner = _module_named(target, f)
+            if owner is None:
+                return None
+            rows.append(["ns", owner, name, ["absent"] if kind == "absent" else describe(value)])
+        elif where == "attr":
+            owner = describe(target)
+            if owner[0] not in ("module", "class") or locate_owner(owner) is not target:
+                return None
+            rows.append(["attr", owner, name, ["absent"] if kind == "absent" else describe(value)])
+        else:
+            return None  # a helper's closure cell: not reachable by name
+    return rows
+
+
+def from_disk(rows, f) -> list | None:
+    """In-memory facts for stored rows if every place still holds what was described; else None."""
+    if not isinstance(rows, list):
+        return None
+    out = []
+    for row in rows:
+        if not (isinstance(row, list) and len(row) == 4 and isinstance(row[0], str) and isinstance(row[2], str)
+                and isinstance(row[3], list)):
+            return None
+        where, owner, name, desc = row
+        if where == "f" and name == "__defaults__":
+            fact = ("f", None, name, "is", None)
+        elif where == "fcell":
+            code = getattr(f, "__code__", None)
+            if code is None or name not in code.co_freevars:
+                return None
+            fact = ("fcell", code.co_freevars.index(name), name, "is", None)
+        elif where == "ns":
+            target = f.__globals__ if owner == ["f"] else _module_dict(owner)
+            if target is None:
+                return None
+            fact = ("ns", target, name, "absent" if desc == ["absent"] else "is", None)
+        elif where == "attr":
+            target = locate_owner(owner)
+            if target is None:
+                return None
+            fact = ("attr", target, name, "absent" if desc == ["absent"] else "is", None)
+        else:
+            return None
+        now = current(fact, f)
+        if fact[3] == "absent":
+            if now is not MISSING:
+                return None
+            out.append(fact)
+            continue
+        if now is MISSING or describe(now) != desc:
+            return None
+        out.append(fact[:3] + (_kind(now), now))
+    return out
+
+
+def _module_named(namespace: dict, f):
+    if namespace is getattr(f, "__globals__", None):
+        return ["f"]
+    name = namespace.get("__name__")
+    module = sys.modules.get(name) if isinstance(name, str) else None
+    return ["module", name] if module is not None and vars(module) is namespace else None
+
+
+def _module_dict(owner):
+    if not (isinstance(owner, list) and len(owner) == 2 and owner[0] == "module" and isinstance(owner[1], str)):
+        return None
+    module = sys.modules.get(owner[1])
+    return vars(module) if module is not None else None
+
+
+def locate_owner(owner):
+    """The module or class a description names, among the modules already imported (None if not)."""
+    if not isinstance(owner, list) or not all(isinstance(x, str) for x in owner):
+        return None
+    if len(owner) == 2 and owner[0] == "module":
+        return sys.modules.get(owner[1])
+    if len(owner) == 3 and owner[0] == "class":
+        obj = sys.modules.get(owner[1])
+        for part in owner[2].split("."):
+            if obj is None or part == "<locals>":
+                return None
+            obj = getattr(obj, part, None)
+        return obj if isinstance(obj, type) else None
+    return None
