@@ -241,7 +241,11 @@ class _Aliases:
 
     def join(self, s: ir.If, a: _State, b: _State) -> _State:
         out = a.copy()
+        inside = set(defined_names(s.body)) | set(defined_names(s.orelse))
         for r in set(a.current) | set(b.current):
+            if r in inside:  # made on one path only: its names merge as values, by the if's own phis
+                out.current.pop(r, None)
+                continue
             va, vb = a.current.get(r, r), b.current.get(r, r)
             out.writes[r] = max(a.writes.get(r, 0), b.writes.get(r, 0))
             out.last_write[r] = a.last_write.get(r) or b.last_write.get(r)

@@ -121,14 +121,13 @@ def helper_early_return_called_twice(x, lim):
     return early(x, lim) + early(x * 3.0, lim)
 
 
-# over-conservative: y is the helper's finished array, not a view of it
-@refused(X3)
+@exact(X3)
 def helper_called_in_branch(x):
     if x[0] > 0.0:
         y = scaled(x, 0.5)
     else:
         y = fill_squares(x)
-    return np.sum(y * y)  # refused
+    return np.sum(y * y)
 
 
 @exact(0.6)
