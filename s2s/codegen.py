@@ -19,6 +19,7 @@ import re
 import astor
 
 from . import ir, prims
+from .alias import VIEWS
 from .reverse import ADJOINT_BEGINS
 from .walk import count_uses, defined_names, used_names, vars_of
 from .outofssa import _with_target, coalesce_phis, name_arrays, restore_names
@@ -171,6 +172,7 @@ class _Codegen:
             count_uses(fn.body, self.uses)
         self.last_loc = None
         self.loop_depth = 0
+        self.views = _views(fn.body)  # name -> the names it may share memory with (alias.VIEWS)
 
     # ----- function
     def closure_function(self, seed: str) -> ast.FunctionDef:
@@ -400,8 +402,9 @@ class _Codegen:
                 for name in _tail_reads(s):
                     pending.pop(name, None)
             # after phi coalescing a name may be reassigned: what reads it can no longer move past
-            for written in _writes(s):
-                for name in [n for n, call in pending.items() if written in self._reads_of(call, pending)]:
+            for written in _writes(s):  # (a view of a written array changes with it)
+                for name in [n for n, call in pending.items()
+                             if any(written == r or written in self.views.get(r, ()) for r in self._reads_of(call, pending))]:
                     del pending[name]
             foldable = s.target in self.fn.temps or (self.loop_depth and s.target in self.fn.loop_temps) \
                 if isinstance(s, ir.Assign) else False  # (in a loop body every statement counts: fold adjoints too)
@@ -546,6 +549,24 @@ def _writes(s) -> list[str]:
         inner = s.body + (s.orelse if isinstance(s, ir.If) else s.header)
         return defined_names([s]) + [n for t in inner for n in _writes(t)]
     return []
+
+
+def _views(stmts: list, out: dict | None = None) -> dict:
+    """name -> every name it may share memory with (through view operations, transitively)."""
+    out = {} if out is None else out
+    for s in stmts:
+        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op in VIEWS:
+            shared = set()
+            for n in vars_of(s.value):
+                shared |= {n} | out.get(n, set())
+            out[s.target] = shared
+        elif isinstance(s, ir.If):
+            _views(s.body, out)
+            _views(s.orelse, out)
+        elif isinstance(s, ir.Loop):
+            _views(s.header, out)
+            _views(s.body, out)
+    return out
 
 
 def _line_of(s):

@@ -225,7 +225,7 @@ def same_array_both_operands(x):
     return np.sum(y * z)
 
 
-@exact(X3, xfail="wrong value: a view taken after a write is read after the reverse sweep restored the old element")
+@exact(X3)
 def write_then_take_view(x):
     y = x * 1.0
     y[0] = x[1] * x[2]
