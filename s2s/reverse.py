@@ -566,7 +566,9 @@ class _Reverse:
                     needed.append(n)
         saved = sorted(set(needed) - {d.target for d in recomputed}, key=self._order)
         plan.saved = saved
-        subst: dict[str, ir.Atom] = {}
+        # a version of an array made before the loop is that array (its restores keep its contents right)
+        subst: dict[str, ir.Atom] = {v: ir.Var(r) for v, r in arrays.items()
+                                     if v in own and r not in fresh and v in reads}
         restored = {}
         for n in saved:
             plan.stacks[n] = self.namer.fresh(n + "_saved")

@@ -152,7 +152,7 @@ def loop_rows_while_writing(x):
     return total
 
 
-@exact(M22, xfail="internal: VerificationError y_2 read before defined ; wrong derivative without the verifier (rows of a copy, original written)")
+@exact(M22)
 def loop_rows_of_copy_write_original(x):
     y = x * 1.0
     src = y.copy()
@@ -286,7 +286,7 @@ def alias_assigned_in_branch_then_written(x):
     return np.sum(a * x) + np.sum(b)
 
 
-@exact(X4, xfail="internal: VerificationError z_1 read before defined (right without the verifier)")
+@exact(X4)
 def alias_in_loop_written_each_iteration(x):
     y = np.zeros(4)
     z = y
@@ -297,7 +297,7 @@ def alias_in_loop_written_each_iteration(x):
     return s + np.sum(y)
 
 
-@exact(M23, xfail="internal: VerificationError y_2 read before defined; wrong derivative without the verifier")
+@exact(M23)
 def row_read_copied_in_loop_then_written(x):
     y = np.copy(x)
     s = 0.0

@@ -275,7 +275,7 @@ def write_rows_reverse_order(x):
     return np.sum(y * y)
 
 
-@exact(X4, xfail="internal: VerificationError y_2 read before defined (right without the verifier)")
+@exact(X4)
 def same_slot_overwritten_in_loop(x):
     y = np.zeros(2)
     for i in range(4):
@@ -284,7 +284,7 @@ def same_slot_overwritten_in_loop(x):
     return y[0] * y[1]
 
 
-@exact(X4, xfail="internal: VerificationError b_2 read before defined (right without the verifier)")
+@exact(X4)
 def write_depends_on_loop_read_of_other_array(x):
     a = np.copy(x)
     b = np.zeros(4)
@@ -294,7 +294,7 @@ def write_depends_on_loop_read_of_other_array(x):
     return np.sum(a * b)
 
 
-@exact(X4, xfail="internal: VerificationError g_2 read before defined (right without the verifier)")
+@exact(X4)
 def nested_loop_writes_2d(x):
     g = np.zeros((3, 3))
     for i in range(3):
@@ -303,7 +303,7 @@ def nested_loop_writes_2d(x):
     return np.sum(g * g)
 
 
-@exact(X4, xfail="internal: VerificationError y_2 read before defined (right without the verifier)")
+@exact(X4)
 def write_then_return_in_loop(x):
     y = np.copy(x)
     for i in range(4):
