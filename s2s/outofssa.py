@@ -42,7 +42,7 @@ def _coalesce_block(stmts: list, uses: dict) -> None:
                 for k, block in ((0, s.body), (1, s.orelse)):
                     v = p.operands[k]
                     d = _top_definition(block, v)
-                    if d is None or uses.get(v.name) != 1:
+                    if d is None or uses.get(v.name) != 1 or _in_place(d):
                         continue
                     i = next(j for j, t in enumerate(block) if t is d)
                     others = {o.name for q in s.phis if q is not p for o in q.operands[k:k + 1]
@@ -61,6 +61,8 @@ def _coalesce_block(stmts: list, uses: dict) -> None:
                 if found is None:
                     continue
                 d, later = found
+                if _in_place(d):
+                    continue  # (an element write keeps its array's name)
                 others = {q.operands[1].name for q in s.phis
                           if isinstance(q.operands[1], ir.Var) and q.operands[1] != v}
                 if p.target in later | others:
@@ -90,6 +92,11 @@ def _definition_and_later_reads(block: list, v: ir.Var):
                 if found is not None:
                     return found[0], found[1] | after | tails
     return None
+
+
+def _in_place(d) -> bool:
+    """Is `d` an element write, rendered as `y[i] = v` whatever its target is called?"""
+    return isinstance(d, ir.Assign) and isinstance(d.value, ir.Call) and d.value.op == "setitem"
 
 
 def _top_definition(block: list, v):

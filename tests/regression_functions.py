@@ -203,3 +203,20 @@ def inplace_on_dict_entry_in_loop(a, state, y):
 CASES += [
     (inplace_operator_in_loop_in_branch, (-1.2347, -0.9), (0, 1)),
 ]
+
+
+def inplace_operator_or_slice_write_in_branches(b):
+    """Out of SSA renamed a slice write's target to the join's name: the write kept the array's name and
+    the join's name was never bound (UnboundLocalError; fuzzer seeds 96, 171, 279)."""
+    hist = np.ones(4)
+    if b > 1.0:
+        hist *= b
+    else:
+        hist[0:3] = b
+    return np.sum(hist * hist)
+
+
+CASES += [
+    (inplace_operator_or_slice_write_in_branches, (0.5,), 0),
+    (inplace_operator_or_slice_write_in_branches, (1.5,), 0),
+]

@@ -28,7 +28,6 @@ KNOWN_FAILURES = {
     (1107, 4): 'wrong-derivative: jacobian: jacobian has the wrong structure/shape: array(1,) instead of tuple(arr',
     (1120, 1): 'internal-error: grad_grad: VerificationError: t10 is read before it is defined (in bbt4)',
     (1140, 1): 'internal-error: grad_grad: VerificationError: t9 is read before it is defined (phi bbval2)',
-    (1151, 4): 'internal-error: value_and_grad: VerificationError: prod_2 is read before it is defined (in t40)',
 }
 
 
