@@ -563,10 +563,23 @@ def _views(stmts: list, out: dict | None = None) -> dict:
         elif isinstance(s, ir.If):
             _views(s.body, out)
             _views(s.orelse, out)
+            _phi_views(s.phis, out)
         elif isinstance(s, ir.Loop):
+            _phi_views(s.phis, out)
             _views(s.header, out)
             _views(s.body, out)
+            _phi_views(s.phis, out)
     return out
+
+
+def _phi_views(phis: list, out: dict) -> None:
+    """A phi is one of its operands: the same object (`y_2 = y` after an element write into y)."""
+    for p in phis:
+        shared = out.get(p.target, set())
+        for o in p.operands:
+            if isinstance(o, ir.Var):
+                shared |= {o.name} | out.get(o.name, set())
+        out[p.target] = shared
 
 
 def _line_of(s):
