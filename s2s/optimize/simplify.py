@@ -148,6 +148,7 @@ class _Peephole:
         self.arrays = set(fn.arrays)
         self.defs: dict[str, ir.Call] = {}
         _collect_defs(fn.body, self.defs)
+        self.shapes: dict = {}  # memo of shape_source
 
     def run(self, stmts: list) -> None:
         for s in stmts:
@@ -157,6 +158,7 @@ class _Peephole:
                     if new is s.value:
                         break
                     s.value = new
+                    self.shapes.clear()  # (a definition changed: what its users' shapes follow may too)
                     if not isinstance(new, ir.Call):  # now a copy: propagated by the next pass
                         self.defs.pop(s.target, None)
                         break
@@ -176,7 +178,17 @@ class _Peephole:
         return None
 
     def shape_source(self, a):
-        """The name whose shape `a` is known to have (itself if nothing better is known)."""
+        """The name whose shape `a` is known to have (itself if nothing better is known); memoised, so
+        that a chain of lines each reading the one before costs linear time, not exponential."""
+        if not isinstance(a, ir.Var):
+            return self._shape_source(a)
+        key = (a.name, len(self.defs), id(self.defs.get(a.name)))
+        found = self.shapes.get(key)
+        if found is None:
+            found = self.shapes[key] = self._shape_source(a)
+        return found
+
+    def _shape_source(self, a):
         for _ in range(50):
             d = self._def(a)
             if d is None or d.kwargs:
