@@ -5,7 +5,8 @@ computing its derivative; `.source` shows it.
 """
 from .api import grad, source, ssa, stages, value_and_grad, vjp
 from .api_forward import jvp
-from .errors import NonDifferentiableError, S2SError, SourceUnavailableError, UnsupportedSyntaxError
+from .errors import (NonDifferentiableError, ResultTypeError, S2SError, SourceUnavailableError,
+                     UnsupportedSyntaxError)
 from .derived import check_grad, hessian, jacobian
 from .rules.custom import adjoint, nondifferentiable, tangent
 
@@ -15,4 +16,5 @@ __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "source", "ssa", "stages", "adjoint", "tangent", "nondifferentiable",
     "jacobian", "hessian", "check_grad",
     "S2SError", "UnsupportedSyntaxError", "NonDifferentiableError", "SourceUnavailableError",
+    "ResultTypeError",
 ]

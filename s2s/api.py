@@ -18,6 +18,7 @@ from .frontend import Source, read_function
 from .names import Namer
 from .optimize import optimize
 from .printer import print_function
+from .results import check_result
 from .reverse import ADJOINT_BEGINS, reverse
 from .sourcemap import attach_user_frames
 from .ssa import build_ssa
@@ -102,6 +103,7 @@ def _grad_pipeline(primal, src, wrt, return_value) -> _GradStages:
     """SSA -> reverse -> optimize -> codegen, for `grad(f, wrt, return_value)` (`_primal(f)` made the SSA)."""
     names, single = resolve_wrt(primal.params, wrt, primal.name)
     name = ("value_and_grad_" if return_value else "grad_") + primal.name
+    primal = check_result(primal, "value_and_grad" if return_value else "grad")
     adj = _verify(reverse(primal, names, return_value=return_value, namer=_namer_for(primal), name=name,
                           single=single))
     opt = _verify(optimize(adj))
@@ -218,6 +220,7 @@ def _grad_transform(f, wrt, return_value=False):
     if _uses_stacks(primal.body):
         names, single = resolve_wrt(primal.params, wrt, primal.name)
         name = ("value_and_grad_" if return_value else "grad_") + primal.name
+        primal = check_result(primal, "value_and_grad" if return_value else "grad")
         return _grad_by_forward_mode(primal, src, names, single, return_value, name)
     st = _grad_pipeline(primal, src, wrt, return_value)
     filename = pseudo_filename("gradient", st.primal.name, st.src.filename, st.src.tree.lineno)
@@ -269,6 +272,7 @@ def _vjp_transform(f, wrt):
     (element writes), it instead re-runs the forward sweep with the adjoint:
     `pullback_f(*args, cotangent)`."""
     primal, src = _primal(f)
+    primal = check_result(primal, "vjp")
     names, single = resolve_wrt(primal.params, wrt, primal.name)
     namer = _namer_for(primal)
     seed = namer.fresh("cotangent")

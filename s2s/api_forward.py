@@ -17,13 +17,16 @@ import numpy as np
 from . import api, arguments
 from .codegen import generate
 from .compile import compile_source, pseudo_filename
+from .errors import ResultTypeError
 from .forward import NotBatchable, forward
 from .optimize import optimize
 from .printer import print_function
+from .results import check_result
 
 
 def _forward_ir(f, wrt, batched=False, ndims=()):
     primal, src = api._primal(f)
+    primal = check_result(primal, "jvp")
     names, _ = api.resolve_wrt(primal.params, wrt, primal.name)
     name = "jvp_" + primal.name
     fwd = api._verify(forward(primal, names, api._namer_for(primal), name=name, batched=batched,
@@ -145,6 +148,12 @@ class JacobianForward:
         return "\n\n".join(texts)
 
     def __call__(self, *args):
+        try:
+            return self._jacobian(*args)
+        except ResultTypeError as exc:
+            raise exc.retitled("jacobian") from None
+
+    def _jacobian(self, *args):
         if self._params is None:
             self._params = list(inspect.signature(self.__wrapped__).parameters)
         params = self._params

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import api, arguments
 from .api_forward import jacobian_forward
+from .errors import ResultTypeError
 
 
 class JacobianReverse:
@@ -31,7 +32,10 @@ class JacobianReverse:
         return self._vjp.source
 
     def __call__(self, *args):
-        value, pullback = self._vjp(*args)
+        try:
+            value, pullback = self._vjp(*args)
+        except ResultTypeError as exc:
+            raise exc.retitled("jacobian") from None
         if isinstance(value, tuple):
             raise TypeError("jacobian needs a function with an array or number result, not a tuple; "
                             "use s2s.vjp for tuple results")
@@ -78,7 +82,10 @@ class Hessian:
 
     def __call__(self, *args):
         arguments.check_wrt(self.__name__, arguments.wrt_positions(self.__wrapped__, self._wrt), args, {})
-        h = np.asarray(self._jac(*args), dtype=float)
+        try:
+            h = np.asarray(self._jac(*args), dtype=float)
+        except ResultTypeError as exc:
+            raise exc.retitled("hessian") from None
         params = self._params = getattr(self, "_params", None) or list(inspect.signature(self.__wrapped__).parameters)
         x = args[params.index(self._wrt) if isinstance(self._wrt, str) else self._wrt]
         return h.reshape(np.shape(x) + np.shape(x))

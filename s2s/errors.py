@@ -39,6 +39,19 @@ class NonDifferentiableError(S2SError):
         )
 
 
+class ResultTypeError(S2SError, TypeError):
+    """The differentiated function returned something with no derivative: None, a string, a bool.
+    The message begins with the name of the transformation (`transform`)."""
+
+    def __init__(self, message: str, transform: str):
+        super().__init__(message)
+        self.transform = transform
+
+    def retitled(self, transform: str) -> "ResultTypeError":
+        """The same error, told by `transform` (jacobian, hessian) built on this one's."""
+        return ResultTypeError(transform + str(self)[len(self.transform):], transform)
+
+
 class SourceUnavailableError(S2SError):
     """`inspect` could not get the source of the function to transform."""
 

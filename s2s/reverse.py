@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from . import ir, prims
 from .analysis import activity, proven_scalar, scalars
+from .results import maybe_int
 from .errors import NonDifferentiableError, missing_rule
 from .names import Namer
 from .rules import registry
@@ -135,9 +136,12 @@ class _Reverse:
                 tmp = self.namer.fresh("b" + p)
                 adjoint.append(ir.Assign(tmp, ir.Call("s2s.runtime.unbroadcast", (atom, ir.Var(p)))))
                 atom = ir.Var(tmp)
-            if _maybe_int(atom, self.fn):  # a number's gradient is a float
+            if _maybe_int(atom, self.fn) or maybe_int(atom, self.fn, adjoint):
+                # a number's gradient is a float (y, the gradient of x * y, is an int in f(2, 3))
                 tmp = self.namer.fresh("b" + p)
-                adjoint.append(ir.Assign(tmp, ir.Call("builtins.float", (atom,))))
+                to_float = "builtins.float" if p in self.scalars or _maybe_int(atom, self.fn) \
+                    else "s2s.runtime.as_float"
+                adjoint.append(ir.Assign(tmp, ir.Call(to_float, (atom,))))
                 atom = ir.Var(tmp)
             grads.append(atom)
         grad = grads[0] if self.single else self._pack(grads, adjoint)

@@ -355,6 +355,13 @@ _UNBOUND_MESSAGE = ("cannot access local variable '{}' where it is not associate
                     if sys.version_info >= (3, 11) else "local variable '{}' referenced before assignment")
 
 
+def as_float(g):
+    """A gradient that could hold ints or bools (y, the gradient of x * y, in f(2, 3)) as floats."""
+    if isinstance(g, np.ndarray):
+        return g if g.dtype.kind in "fc" else g.astype(float)
+    return g if isinstance(g, (float, complex)) else float(g)
+
+
 def require_number(value, transform, fname, where):
     """The result of a differentiated function must be a number (for `vjp`, `jvp` and `jacobian`, also an
     array of numbers or a tuple/list/dict of them): None, a string or a bool has no derivative, and s2s says
@@ -415,6 +422,18 @@ def power_slope(x, y, k=1):
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = coefficient * np.power(np.asarray(x, dtype=float), y - k)
     return np.where(np.equal(coefficient, 0), 0.0, slope)
+
+
+def power_slope_dy(x, y, k=1):
+    """d/dy of power_slope(x, y, k) = c(y) * x ** (y - k): c'(y) * x ** (y - k) + c(y) * x ** (y - k) * log(x)
+    (a mixed second derivative of x ** y), with log(0) read as 0 as in log_or_zero."""
+    factors = [y - j for j in range(k)]
+    coefficient = np.prod(factors, axis=0) if k else 1.0
+    slope = sum(np.prod([f for i, f in enumerate(factors) if i != j], axis=0) for j in range(k))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        power = np.power(np.asarray(x, dtype=float), np.asarray(y, dtype=float) - k)
+        out = slope * power + coefficient * power * log_or_zero(x)
+    return float(out) if np.ndim(out) == 0 else out
 
 
 def log_or_zero(x):

@@ -30,7 +30,7 @@ from .rules import registry
 from .walk import substitute_block
 
 MAX_INLINE_DEPTH = 20
-EFFECTS = {"builtins.print", "s2s.runtime.require_scalar", "s2s.runtime.require_bound",
+EFFECTS = {"builtins.print", "s2s.runtime.require_scalar", "s2s.runtime.require_bound", "s2s.runtime.require_number",
            "s2s.runtime.require_immutable"}
 # operations whose result may share memory with an operand: writing into it is refused
 VIEWS = {"getitem", "numpy.reshape", "numpy.transpose", "numpy.ravel", "numpy.squeeze", "numpy.expand_dims",

@@ -296,4 +296,11 @@ CASES += [
     ("s2s.runtime.cumsum_adjoint", lambda g: rt.cumsum_adjoint(g, M23), (V[:3].repeat(2),), 0),
     ("s2s.runtime.diff_adjoint", lambda g: rt.diff_adjoint(g, axis=1), (M23,), 0),
     ("s2s.runtime.diff_adjoint", lambda g: rt.diff_adjoint(g, 2), (V,), 0),
+    ("s2s.runtime.as_float", lambda g: rt.as_float(g), (V,), 0),
+    ("s2s.runtime.as_float", lambda g: rt.as_float(g), (1.3,), 0),
+    ("s2s.runtime.power_slope", lambda x, y: rt.power_slope(x, y), (1.3, 2.5), (0, 1)),
+    ("s2s.runtime.power_slope", lambda x, y: rt.power_slope(x, y, 2), (1.3, 2.5), (0, 1)),
+    ("s2s.runtime.power_slope", lambda x, y: rt.power_slope(x, y), (np.abs(V) + 0.5, 1.7), (0, 1)),
+    ("s2s.runtime.log_or_zero", lambda x: rt.log_or_zero(x), (1.3,), 0),
+    ("s2s.runtime.log_or_zero", lambda x: rt.log_or_zero(x), (np.abs(V) + 0.5,), 0),
 ]

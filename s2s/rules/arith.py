@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .registry import defnondiff, defvjp
-from .symbolic import np, power_log, power_slope, rt
+from .symbolic import emit, np, power_log, power_slope, rt
 
 # ---------------------------------------------------------------- arithmetic operators
 defvjp("add", lambda g, ans, x, y: g, lambda g, ans, x, y: g, broadcast=True)
@@ -18,16 +18,22 @@ defvjp("matmul", lambda g, ans, a, b: rt.matmul_adjoint_a(g, a, b), lambda g, an
 defnondiff("floordiv")  # piecewise constant: zero derivative
 
 # ---------------------------------------------------------------- builtins
+def _float(test):
+    return emit("builtins.float", test)
+
+
 defvjp("builtins.abs", lambda g, ans, x: g * np.sign(x))
 defvjp("builtins.float", lambda g, ans, x: g)
 defvjp("builtins.sum", lambda g, ans, xs, start=0: rt.sum_builtin_adjoint(g, xs), lambda g, ans, xs, start: g)
-defvjp("builtins.max", lambda g, ans, x, y: g * (x >= y), lambda g, ans, x, y: g * (x < y))
-defvjp("builtins.min", lambda g, ans, x, y: g * (x <= y), lambda g, ans, x, y: g * (x > y))
+# (a test is a bool: float() of it, so that the adjoint of 2.0 - min(x, y) is -1.0, not the int -1 or -np.True_)
+defvjp("builtins.max", lambda g, ans, x, y: g * _float(x >= y), lambda g, ans, x, y: g * _float(x < y))
+defvjp("builtins.min", lambda g, ans, x, y: g * _float(x <= y), lambda g, ans, x, y: g * _float(x > y))
 defnondiff("builtins.len", "builtins.range", "builtins.int", "builtins.bool", "builtins.round",
            "builtins.isinstance", "builtins.print", "builtins.enumerate", "builtins.zip")
 
 # ---------------------------------------------------------------- checks made by generated code
-defnondiff("s2s.runtime.require_scalar", "s2s.runtime.require_bound", "s2s.runtime.require_immutable")
+defnondiff("s2s.runtime.require_scalar", "s2s.runtime.require_bound", "s2s.runtime.require_immutable",
+           "s2s.runtime.require_number")
 
 # ---------------------------------------------------------------- structure
 defvjp("getitem", lambda g, ans, x, *index: rt.getitem_adjoint(g, x, *index))

@@ -49,6 +49,18 @@ linear("mean_adjoint", lambda G, g, x, axis=None, keepdims=False:
        lambda d, ans, g, x, axis=None, keepdims=False:
        rt.batch_mean_adjoint(d, x, **_kw(axis=(axis, None), keepdims=(keepdims, False))))
 
+# ---------------------------------------------------------------- x ** y with an exponent or base known at run time
+# the k-th derivative of x ** y in x; its derivative in x is the next one
+defvjp(RT + "power_slope", lambda g, ans, x, y, k=1: g * rt.power_slope(x, y, k + 1),
+       lambda g, ans, x, y, k=1: g * rt.power_slope_dy(x, y, k), None, broadcast=True)
+defjvp(RT + "power_slope", lambda d, ans, x, y, k=1: rt.power_slope(x, y, k + 1) * d,
+       lambda d, ans, x, y, k=1: rt.power_slope_dy(x, y, k) * d, None, broadcast=True)
+defvjp(RT + "log_or_zero", lambda g, ans, x: g / x, broadcast=True)
+defjvp(RT + "log_or_zero", lambda d, ans, x: d / x, broadcast=True)
+
+# ---------------------------------------------------------------- a gradient as floats: the identity
+linear("as_float", lambda G, g: G, lambda d, ans, g: d)
+
 # ---------------------------------------------------------------- structure
 linear("getitem_adjoint", lambda G, g, x, *index: emit("getitem", G, *index),
        lambda d, ans, g, x, *index: rt.batch_getitem_adjoint(d, x, *index))

@@ -128,17 +128,23 @@ def _negated(v):
 
 def power_slope(x, y):
     """d(x ** y)/dx = y * x ** (y - 1); 0 for a constant y == 0 (x ** 0 is constant), where the formula
-    would read 0 * 0 ** -1 at x = 0 (inf or ZeroDivisionError). At x = 0 and y >= 1 the formula is exact."""
+    would read 0 * 0 ** -1 at x = 0 (inf or ZeroDivisionError). At x = 0 and y >= 1 the formula is exact.
+    An exponent known only at run time (x ** n) may be 0 there: rt.power_slope gives 0 then."""
     if _is_num(y, 0):
         return 0.0
+    if not isinstance(y, numbers.Number):
+        return rt.power_slope(x, y)
     return y * x ** (y - 1)
 
 
 def power_log(ans, x, log):
     """d(x ** y)/dy = x ** y * log(x); 0 for a constant x == 0 (0 ** y is 0 for y > 0), where the formula
-    would read 0 * log(0) (nan, or a math domain error). `log` is np.log or math.log."""
+    would read 0 * log(0) (nan, or a math domain error). `log` is np.log or math.log; a base known only at
+    run time may be 0 there: rt.log_or_zero gives 0 then."""
     if _is_num(x, 0):
         return 0.0
+    if not isinstance(x, numbers.Number):
+        return ans * rt.log_or_zero(x)
     return ans * log(x)
 
 

@@ -1,0 +1,160 @@
+"""The check that a differentiated function returns a number: `check_result(fn, transform) -> ir.Function`.
+
+None, a string or a bool has no derivative, and a transformation that
+differentiated it anyway would answer 0. Where the result could be one of those
+(a constant, a comparison, `not`, a join or container of those), the returned
+function calls `rt.require_number(result, ...)` before it returns, which names
+what the function returned; where the result is proven numeric the function is
+returned unchanged, and generated code makes no check.
+"""
+from __future__ import annotations
+
+import numbers
+from dataclasses import replace
+
+from . import ir, prims
+
+REQUIRE_NUMBER = "s2s.runtime.require_number"
+# operations whose result is a bool (or an array of bools) or some other value without a derivative
+NOT_NUMBERS = set(prims.COMPAREOPS) | {
+    "not", "builtins.bool", "builtins.isinstance", "builtins.callable", "builtins.hasattr", "builtins.str",
+    "builtins.repr", "s2s.runtime.dtype", "numpy.isnan", "numpy.isinf", "numpy.isfinite", "numpy.isclose",
+    "numpy.allclose", "numpy.array_equal", "numpy.any", "numpy.all", "numpy.signbit", "numpy.logical_and",
+    "numpy.logical_or", "numpy.logical_not", "numpy.logical_xor", "numpy.equal", "numpy.not_equal",
+    "numpy.less", "numpy.less_equal", "numpy.greater", "numpy.greater_equal"}
+# operations whose result is one of their operands, or holds them: the positions of those operands
+PASSES_ON = {"and": None, "or": None, "builtins.max": None, "builtins.min": None, "tuple": None, "list": None,
+             "getitem": slice(0, 1), "numpy.array": slice(0, 1), "numpy.asarray": slice(0, 1),
+             "numpy.where": slice(1, 3)}
+
+
+def check_result(fn: ir.Function, transform: str) -> ir.Function:
+    """`fn` with `rt.require_number(result, transform, name, where)` before its return, where the result
+    could be a value without a derivative; `fn` itself where it is proven numeric."""
+    ret = fn.body[-1]
+    if not isinstance(ret, ir.Return) or not _could_be_non_number(ret.value, _definitions(fn.body, {}), set()):
+        return fn
+    where = f"line {ret.loc.line}: {ret.loc.text.strip()}" if ret.loc else "its return"
+    check = ir.Effect(ir.Call(REQUIRE_NUMBER, (ret.value, ir.Const(transform), ir.Const(fn.name),
+                                               ir.Const(where))), ret.loc)
+    return replace(fn, body=fn.body[:-1] + [check, ret])
+
+
+def _definitions(stmts: list, defs: dict) -> dict:
+    """name -> what it may be: a Call, an atom (a copy), or the list of a phi's operands (a loop phi's
+    first: its value on entry, then those of its back edges, breaks and continues)."""
+    for s in stmts:
+        if isinstance(s, ir.Assign):
+            defs[s.target] = s.value
+        elif isinstance(s, ir.If):
+            _definitions(s.body, defs)
+            _definitions(s.orelse, defs)
+            for p in s.phis:
+                then, orelse = p.operands
+                if _returned_from_loop(s.test, then, defs):
+                    then = _Exited(then.name)
+                defs[p.target] = [o for o in (then, orelse) if o is not None]
+        elif isinstance(s, ir.Loop):
+            for p in s.phis:
+                defs[p.target] = list(p.operands)
+            _definitions(s.header, defs)
+            _definitions(s.body, defs)
+        elif isinstance(s, (ir.Break, ir.Continue)):
+            for target, atom in s.values.items():
+                defs.setdefault(target, []).append(atom)
+    return defs
+
+
+class _Exited:
+    """A loop phi's value where the loop was left by a break or continued: not its value on entry."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+
+def _returned_from_loop(test, then, defs: dict) -> bool:
+    """`if returned: return result` after a loop that returns (lowering.py): `result` starts as None, and
+    `returned` is True only where a break has given `result` the returned value."""
+    flag = defs.get(test.name) if isinstance(test, ir.Var) else None
+    value = defs.get(then.name) if isinstance(then, ir.Var) else None
+    return isinstance(flag, list) and isinstance(value, list) and flag[0] == ir.Const(False) \
+        and value[0] == ir.Const(None)
+
+
+def _could_be_non_number(value, defs: dict, seen: set) -> bool:
+    if isinstance(value, ir.Const):
+        return _non_number_constant(value.value)
+    if isinstance(value, list):
+        return any(_could_be_non_number(v, defs, seen) for v in value if v is not None)
+    if isinstance(value, _Exited):  # (a back edge that keeps it as it was adds nothing)
+        return any(_could_be_non_number(v, defs, seen) for v in defs[value.name][1:]
+                   if v is not None and v != ir.Var(value.name))
+    if isinstance(value, ir.Call):
+        if value.op in NOT_NUMBERS:
+            return True
+        if value.op not in PASSES_ON:
+            return False
+        operands = value.args[PASSES_ON[value.op] or slice(None)]
+        return any(_could_be_non_number(a, defs, seen) for a in operands)
+    if value.name in seen or value.name not in defs:  # a parameter, or a value met before
+        return False
+    seen.add(value.name)
+    return _could_be_non_number(defs[value.name], defs, seen)
+
+
+def _non_number_constant(value) -> bool:
+    if isinstance(value, (tuple, list)):
+        return any(_non_number_constant(v) for v in value)
+    if isinstance(value, dict):
+        return any(_non_number_constant(v) for v in value.values())
+    return isinstance(value, bool) or not isinstance(value, numbers.Number)
+
+
+# ---------------------------------------------------------------- a gradient that could be a Python int
+
+INT_OPS = {"builtins.len", "builtins.int", "builtins.round", "numpy.size", "numpy.ndim", "numpy.argmax",
+           "numpy.argmin", "floordiv", "getitem", "not"} | set(prims.COMPAREOPS)  # (a bool is an int too)
+# int where all their operands are ints (max, min and joins: where any is)
+INT_IF_ALL = {"add", "sub", "mul", "neg", "pos", "pow", "mod", "builtins.abs", "numpy.sign"}
+INT_IF_ANY = {"builtins.max", "builtins.min"}
+
+
+def maybe_int(atom, fn: ir.Function, *more: list) -> bool:
+    """Could this gradient of a number be a Python int? An int constant, an argument (2 in f(2, 3)), an
+    element, a length, or integer arithmetic on those: `x * y`'s gradient with respect to x is y."""
+    defs: dict = {}
+    for stmts in (fn.body,) + more:
+        _all_definitions(stmts, defs)
+    return _could_be_int(atom, defs, set(fn.params), set())
+
+
+def _all_definitions(stmts: list, defs: dict) -> None:
+    """name -> every value assigned to it (a name may be assigned in several branches of generated code)."""
+    for s in stmts:
+        if isinstance(s, ir.Assign):
+            defs.setdefault(s.target, []).append(s.value)
+        elif isinstance(s, (ir.If, ir.Loop)):
+            for block in (s.body, s.orelse) if isinstance(s, ir.If) else (s.header, s.body):
+                _all_definitions(block, defs)
+            for p in s.phis:
+                defs.setdefault(p.target, []).extend(o for o in p.operands if o is not None)
+        elif isinstance(s, (ir.Break, ir.Continue)):
+            for target, a in s.values.items():
+                defs.setdefault(target, []).append(a)
+
+
+def _could_be_int(value, defs: dict, params: set, seen: set) -> bool:
+    if isinstance(value, ir.Const):
+        return isinstance(value.value, int) and not isinstance(value.value, bool)
+    if isinstance(value, ir.Call):
+        if value.op in INT_OPS:
+            return True
+        if value.op in INT_IF_ALL:
+            return all(_could_be_int(a, defs, params, seen) for a in value.args)
+        return value.op in INT_IF_ANY and any(_could_be_int(a, defs, params, seen) for a in value.args)
+    if value.name in seen:
+        return False
+    seen.add(value.name)
+    if value.name not in defs:
+        return value.name in params
+    return any(_could_be_int(v, defs, params, seen) for v in defs[value.name])
