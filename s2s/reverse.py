@@ -86,6 +86,7 @@ class _Reverse:
         self.negations: dict[str, ir.Atom] = {}  # every `-x` the rules emitted: signs move outwards
         self.defs = {}
         _index_definitions(fn.body, self.defs)
+        self._ints = None  # names known to hold ints (see _basic_index)
 
     # ----- names
     def adjoint_name(self, primal: str) -> str:
@@ -317,6 +318,10 @@ class _Reverse:
         operands = self._differentiated_operands(rule, s)
         if value.op == "setitem":  # read the written value's adjoint before the base's is zeroed
             operands.reverse()
+            if not self._basic_index(value.args[1:-1]):  # repeated indices: only the last write counts
+                from .rules.symbolic import rt
+                operands = [(i, a, (lambda g, ans, y, *rest: rt.setitem_value_adjoint(g, *rest[:-1]))
+                             if i == len(value.args) - 1 else adjoint) for i, a, adjoint in operands]
         for i, a, adjoint in operands:
             with Emitter(self.fresh, self.loc, self.negations) as em:
                 contrib = to_atom(adjoint(lift(g), lift(ir.Var(s.target)), *args, **kwargs))
@@ -333,6 +338,17 @@ class _Reverse:
             self.add_pending(pending, a.name, contrib)
         if restore is not None and value.op == "setitem":
             out.append(restore)
+
+    def _basic_index(self, index) -> bool:
+        """Can `y[index] = v` write one element twice? Not with ints and slices (basic indexing)."""
+        if self._ints is None:
+            from .optimize.simplify import _integers
+            self._ints = _integers(self.fn) | _range_targets(self.fn.body)
+
+        def basic(v):
+            return v is None or v is Ellipsis or isinstance(v, (int, slice)) and not isinstance(v, bool) or \
+                isinstance(v, tuple) and all(basic(x) for x in v)
+        return all(basic(a.value) if isinstance(a, ir.Const) else a.name in self._ints for a in index)
 
     def _zero_in_place(self, g, stmts: list, contrib) -> None:
         """An array's adjoint that this sweep made itself (by an earlier write's adjoint, or a copy
@@ -810,6 +826,19 @@ def _insert_pushes(stmts: list, pushes: dict) -> None:
                 push.loc = s.loc or push.loc
                 stmts.insert(i, push)
         i += 1
+
+
+def _range_targets(stmts: list) -> set:
+    """The targets of `for i in range(...)` loops (ints)."""
+    out = set()
+    for s in stmts:
+        if isinstance(s, ir.Loop):
+            if s.kind == "for" and isinstance(s.target, str):
+                out.add(s.target)
+            out |= _range_targets(s.body)
+        elif isinstance(s, ir.If):
+            out |= _range_targets(s.body) | _range_targets(s.orelse)
+    return out
 
 
 def _loops_in(stmts: list, into_loops: bool = True):

@@ -200,6 +200,24 @@ def getitem_adjoint(g, x, *index):
     return out
 
 
+def setitem_value_adjoint(g, *index):
+    """Adjoint of `v` in `y[index] = v`: `g[index]`, where an element written twice (a repeated fancy
+    index) takes it only at the write that stuck, as NumPy's assignment left it."""
+    idx = index[0] if len(index) == 1 else index
+    part = np.asarray(g)[idx]
+    labels = np.arange(np.size(part)).reshape(np.shape(part))
+    winner = np.full(np.shape(g), -1)
+    winner[idx] = labels
+    return np.where(winner[idx] == labels, part, 0.0)
+
+
+def setitem_tangent(d, ans, *index):
+    """Tangent contribution of `v` in `y[index] = v`: `d` written at `index` into zeros, as NumPy writes."""
+    out = np.zeros(np.shape(ans), dtype=np.result_type(np.asarray(ans).dtype, np.float64))
+    out[index[0] if len(index) == 1 else index] = d
+    return out
+
+
 def setitem_adjoint(g, *index):
     """Adjoint of `y[index] = v` for `y`: `g` with the overwritten elements' entries zeroed (a copy)."""
     out = np.array(g, dtype=np.result_type(np.asarray(g).dtype, np.float64))

@@ -14,4 +14,4 @@ def _index(rest):
 defvjp("setitem", lambda g, ans, y, *rest: rt.setitem_adjoint(g, *_index(rest)),
        *[lambda g, ans, y, *rest: g[_index(rest)]] * 32, broadcast=True)
 defjvp("setitem", lambda d, ans, y, *rest: rt.setitem_adjoint(d, *_index(rest)),
-       *[lambda d, ans, y, *rest: rt.getitem_adjoint(d, ans, *_index(rest))] * 32)
+       *[lambda d, ans, y, *rest: rt.setitem_tangent(d, ans, *_index(rest))] * 32)

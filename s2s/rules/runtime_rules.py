@@ -127,3 +127,8 @@ RANK_OF_ARGUMENT = {RT + "unbroadcast": 1, RT + "sum_adjoint": 1, RT + "mean_adj
                     RT + "matmul_adjoint_a": 1, RT + "matmul_adjoint_b": 2, RT + "dot_adjoint_a": 1,
                     RT + "dot_adjoint_b": 2, RT + "extremum_adjoint": 2, RT + "cumsum_adjoint": 1, RT + "add_at": 2,
                     RT + "setitem_adjoint": 1, RT + "zero_at": 1}
+
+# ---------------------------------------------------------------- element writes (repeated indices: the last write counts)
+# each is the other's transpose: placing d where the writes stuck, and reading g back there
+linear("setitem_value_adjoint", lambda G, g, *index: rt.setitem_tangent(G, g, *index))
+linear("setitem_tangent", lambda G, d, ans, *index: rt.setitem_value_adjoint(G, *index))

@@ -114,14 +114,14 @@ def fancy_write_distinct_indices(x):
     return np.sum(y * y) + y[2] * x[2]
 
 
-@exact(X3, xfail="wrong derivative: y[[1, 1]] = v credits every repeated write, not only the last")
+@exact(X3)
 def fancy_write_repeated_index_last_wins(x):
     y = np.zeros(3)
     y[[1, 1]] = x[:2]
     return np.sum(y * x)
 
 
-@exact(X3, xfail="wrong derivative: y[[0, 0]] += v is differentiated as np.add.at (NumPy applies only the last)")
+@exact(X3)
 def fancy_augmented_repeated_index(x):
     y = np.copy(x)
     y[[0, 0]] += x[1:]
