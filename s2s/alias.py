@@ -242,7 +242,7 @@ class _Aliases:
     def join(self, s: ir.If, a: _State, b: _State) -> _State:
         out = a.copy()
         inside = set(defined_names(s.body)) | set(defined_names(s.orelse))
-        for r in set(a.current) | set(b.current):
+        for r in sorted(set(a.current) | set(b.current)):  # (sorted: the same names in every process)
             if r in inside:  # made on one path only: its names merge as values, by the if's own phis
                 out.current.pop(r, None)
                 continue

@@ -806,8 +806,8 @@ class _Builder:
         if target is slice and not kwargs:  # slice(None, -1, None), as generated code spells x[:-1]
             return ir.Const(slice(*(a.value for a in args))) if all(isinstance(a, ir.Const) for a in args) \
                 else ir.Call("slice", args)
-        if inspect.isfunction(target):
-            return self.inline(target, args, kwargs, node)
+        if inspect.isfunction(target) and not (getattr(target, "__module__", None) or "").startswith("s2s."):
+            return self.inline(target, args, kwargs, node)  # (s2s's own helpers have rules, or none)
         if not callable(target):
             raise self.error(func, f"a call to '{ast.unparse(func)}', which is not callable")
         # no rule and no source: called as it is; an error only where a derivative must pass through it

@@ -42,3 +42,12 @@ def test_dict_entry_read_in_reversed_loop():
     assert_close(bstate["lr"], 3 * s ** 2 * -0.8409, what="d/dstate['lr']")
     assert_close(bstate["b"], 3 * s ** 2 * -0.8409, what="d/dstate['b']")
     assert_close(by, s ** 3, what="d/dy")
+
+
+def test_higher_order_through_a_runtime_helper_without_rule_is_refused_cleanly():
+    """hessian(f) differentiates generated code; a runtime helper it calls that has no rule of its own is
+    refused by name, never inlined (its source is s2s's, not the user's: list comprehensions and all)."""
+    def f(w):
+        return np.prod(w)
+    with pytest.raises(s2s.NonDifferentiableError, match="rt.prod_adjoint"):
+        s2s.hessian(f)(np.array([0.5, 1.5, 2.0]))
