@@ -231,7 +231,8 @@ def add_at(acc, g, x, *index):
     `acc` starts as 0.0 (or a copy the loop owns); it becomes a float array shaped like `x`."""
     if isinstance(x, (tuple, list, dict)):
         return acc + getitem_adjoint(g, x, *index)
-    if not isinstance(acc, np.ndarray) or acc.shape != np.shape(x) or not acc.flags.writeable:
+    if not isinstance(acc, np.ndarray) or acc.shape != np.shape(x) or not acc.flags.writeable or \
+            not np.issubdtype(acc.dtype, np.inexact):  # (an int array would truncate what is added)
         acc = np.broadcast_to(acc, np.shape(x)).astype(np.result_type(np.asarray(x).dtype, np.float64))
     idx = index[0] if len(index) == 1 else index
     if isinstance(idx, (int, np.integer, slice)) or (isinstance(idx, tuple) and all(
@@ -247,7 +248,7 @@ def zero_at(g, *index):
 
     Only where single elements were written (their adjoint was read as a number, a copy); a
     slice's adjoint was read as a view, so then the array is copied first, as setitem_adjoint does."""
-    if not isinstance(g, np.ndarray) or not g.flags.writeable:
+    if not isinstance(g, np.ndarray) or not g.flags.writeable or not np.issubdtype(g.dtype, np.inexact):
         return g if np.ndim(g) == 0 and g == 0 else setitem_adjoint(g, *index)
     idx = index[0] if len(index) == 1 else index
     if np.ndim(g[idx]) != 0:
