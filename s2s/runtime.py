@@ -455,6 +455,15 @@ def power_slope_dy(x, y, k=1):
     return float(out) if np.ndim(out) == 0 else out
 
 
+def ratio_or_zero(x, y):
+    """`x / y`, and 0 where y is 0: the derivative of hypot (x / hypot(x, y)) at the origin, a kink where s2s
+    takes 0 (docs/limitations.md, Kinks) rather than divide by zero."""
+    if np.ndim(x) == 0 and np.ndim(y) == 0:
+        return 0.0 if y == 0 else x / y
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.equal(y, 0), 0.0, np.divide(x, np.where(np.equal(y, 0), 1.0, y)))
+
+
 def log_or_zero(x):
     """`log(x)` in d(x ** y)/dy = x ** y * log(x), with 0 where x is 0: 0 ** y is 0 for every y > 0, a
     constant, where the formula would read 0 * log(0) (nan)."""

@@ -220,3 +220,13 @@ CASES += [
     (inplace_operator_or_slice_write_in_branches, (0.5,), 0),
     (inplace_operator_or_slice_write_in_branches, (1.5,), 0),
 ]
+
+
+def hypot_at_the_origin(b):
+    """hypot's derivative x / hypot(x, y) divided by zero at the origin (ZeroDivisionError; fuzzer seeds
+    193, 245, 31157): s2s takes 0 there, as at other kinks."""
+    b = b - b
+    return math.hypot(b, b) + math.hypot(b, 2.0) * b
+
+
+CASES += [(hypot_at_the_origin, (0.5,), 0)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math as _math
 
 from .registry import defnondiff, defvjp
-from .symbolic import math, np, power_log, power_slope
+from .symbolic import math, np, power_log, power_slope, rt
 
 LN2, LN10 = _math.log(2.0), _math.log(10.0)
 
@@ -27,7 +27,7 @@ defvjp("math.asin", lambda g, ans, x: g / math.sqrt(1.0 - x ** 2))
 defvjp("math.acos", lambda g, ans, x: -g / math.sqrt(1.0 - x ** 2))
 defvjp("math.atan", lambda g, ans, x: g / (1.0 + x ** 2))
 defvjp("math.atan2", lambda g, ans, y, x: g * x / (x ** 2 + y ** 2), lambda g, ans, y, x: -g * y / (x ** 2 + y ** 2))
-defvjp("math.hypot", lambda g, ans, x, y: g * x / ans, lambda g, ans, x, y: g * y / ans)
+defvjp("math.hypot", lambda g, ans, x, y: g * rt.ratio_or_zero(x, ans), lambda g, ans, x, y: g * rt.ratio_or_zero(y, ans))
 
 # ---------------------------------------------------------------- hyperbolic
 defvjp("math.sinh", lambda g, ans, x: g * math.cosh(x))

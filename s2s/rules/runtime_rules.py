@@ -132,3 +132,9 @@ RANK_OF_ARGUMENT = {RT + "unbroadcast": 1, RT + "sum_adjoint": 1, RT + "mean_adj
 # each is the other's transpose: placing d where the writes stuck, and reading g back there
 linear("setitem_value_adjoint", lambda G, g, *index: rt.setitem_tangent(G, g, *index))
 linear("setitem_tangent", lambda G, d, ans, *index: rt.setitem_value_adjoint(G, *index))
+
+# ---------------------------------------------------------------- x / y, 0 where y is 0 (hypot's derivative)
+defvjp(RT + "ratio_or_zero", lambda g, ans, x, y: g * rt.ratio_or_zero(1.0, y),
+       lambda g, ans, x, y: -(g * rt.ratio_or_zero(ans, y)), broadcast=True)
+defjvp(RT + "ratio_or_zero", lambda d, ans, x, y: rt.ratio_or_zero(d, y),
+       lambda d, ans, x, y: -(rt.ratio_or_zero(ans, y) * d), broadcast=True)

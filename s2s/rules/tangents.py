@@ -77,7 +77,7 @@ defjvp("math.asin", lambda d, ans, x: d / math.sqrt(1.0 - x ** 2))
 defjvp("math.acos", lambda d, ans, x: -d / math.sqrt(1.0 - x ** 2))
 defjvp("math.atan", lambda d, ans, x: d / (1.0 + x ** 2))
 defjvp("math.atan2", lambda d, ans, y, x: x * d / (x ** 2 + y ** 2), lambda d, ans, y, x: -(y * d) / (x ** 2 + y ** 2))
-defjvp("math.hypot", lambda d, ans, x, y: x * d / ans, lambda d, ans, x, y: y * d / ans)
+defjvp("math.hypot", lambda d, ans, x, y: rt.ratio_or_zero(x, ans) * d, lambda d, ans, x, y: rt.ratio_or_zero(y, ans) * d)
 
 # ---------------------------------------------------------------- math: hyperbolic
 defjvp("math.sinh", lambda d, ans, x: math.cosh(x) * d)
@@ -120,7 +120,8 @@ elementwise("numpy.arccos", lambda d, ans, x: -d / np.sqrt(1.0 - x ** 2))
 elementwise("numpy.arctan", lambda d, ans, x: d / (1.0 + x ** 2))
 elementwise("numpy.arctan2", lambda d, ans, y, x: x * d / (x ** 2 + y ** 2),
             lambda d, ans, y, x: -(y * d) / (x ** 2 + y ** 2))
-elementwise("numpy.hypot", lambda d, ans, x, y: x * d / ans, lambda d, ans, x, y: y * d / ans)
+elementwise("numpy.hypot", lambda d, ans, x, y: rt.ratio_or_zero(x, ans) * d,
+            lambda d, ans, x, y: rt.ratio_or_zero(y, ans) * d)
 elementwise("numpy.sinh", lambda d, ans, x: np.cosh(x) * d)
 elementwise("numpy.cosh", lambda d, ans, x: np.sinh(x) * d)
 elementwise("numpy.tanh", lambda d, ans, x: (1.0 - ans ** 2) * d)
