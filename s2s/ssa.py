@@ -801,6 +801,12 @@ class _Builder:
         args = tuple(self.atom(a) for a in node.args)
         kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
         key = registry.key_of(target)
+        if key in ("builtins.max", "builtins.min") and len(args) > 2 and not kwargs:
+            # max(a, b, c) is max(max(a, b), c): the same first maximal operand, pairwise rules
+            first = self.fold_call(key, args[:2])
+            for a in args[2:]:
+                first = self.fold_call(key, (self.materialise(first), a))
+            return first
         if key is not None:
             return self.fold_call(key, args, kwargs)
         if target is slice and not kwargs:  # slice(None, -1, None), as generated code spells x[:-1]
