@@ -512,6 +512,11 @@ class _Reverse:
             if p.target in self.fn.arrays:  # an array written in the loop: its adjoint is zeroed in place
                 self.owned.add(adj)
                 if isinstance(init, ir.Var):
+                    if init.name in self.maybe_short:  # (a 0.0 that stands for the whole array's zeros)
+                        whole = self.fresh()
+                        out.append(ir.Assign(whole, ir.Call("s2s.runtime.unbroadcast", (init, ir.Var(p.target))),
+                                             self.loc))
+                        init = ir.Var(whole)
                     copied = self.fresh()
                     out.append(ir.Assign(copied, ir.Call("numpy.copy", (init,)), self.loc))
                     init = ir.Var(copied)

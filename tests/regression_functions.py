@@ -230,3 +230,17 @@ def hypot_at_the_origin(b):
 
 
 CASES += [(hypot_at_the_origin, (0.5,), 0)]
+
+
+def array_written_in_inner_loop_read_before(xs):
+    """The adjoint of an array written in an inner loop entered that loop as a bare 0.0 and was indexed
+    (IndexError on a 0-d array; fuzzer seed 1058 level 3)."""
+    W2 = np.full((3, 3), 1.5)
+    for k in range(2):
+        total = np.sum(W2 * W2, axis=1)[0]
+        for i in range(1):
+            W2[0] = xs * total
+    return total
+
+
+CASES += [(array_written_in_inner_loop_read_before, (np.array([-1.3546, -0.0051, -0.8493]),), 0)]
