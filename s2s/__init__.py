@@ -8,13 +8,14 @@ from .api_forward import jvp
 from .errors import (NonDifferentiableError, ResultTypeError, S2SError, SourceUnavailableError,
                      UnsupportedSyntaxError)
 from .derived import check_grad, hessian, jacobian
+from .pytree import flatten
 from .rules.custom import adjoint, nondifferentiable, tangent
 
 __version__ = "0.1.0"
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "source", "ssa", "stages", "adjoint", "tangent", "nondifferentiable",
-    "jacobian", "hessian", "check_grad",
+    "jacobian", "hessian", "check_grad", "flatten",
     "S2SError", "UnsupportedSyntaxError", "NonDifferentiableError", "SourceUnavailableError",
     "ResultTypeError",
 ]

@@ -129,14 +129,18 @@ def _elementwise(op: str) -> bool:
     return rule is not None and rule.broadcast
 
 
-def scalars(fn: ir.Function, result_is_scalar: bool, assume=()) -> set[str]:
+def scalars(fn: ir.Function, result_is_scalar: bool, assume=(), through_joins=True) -> set[str]:
     """Known-scalar names. Loop-carried values are assumed scalar when they enter the loop as one
-    and the assumption is dropped, and everything recomputed, if the back edge disagrees."""
+    and the assumption is dropped, and everything recomputed, if the back edge disagrees.
+
+    Backward from a scalar result, a join (phi) makes each of its operands a scalar only on the path
+    that ran: without `through_joins` the inference stops at joins, so what it finds holds whatever
+    path runs (a parameter returned only on a path not taken may be an array)."""
     facts: list = []
     _scalar_facts(fn.body, facts)
     optimistic = {t for t, op, _, _ in facts if op == "loopphi"}
     while True:
-        known = _scalars(facts, fn, result_is_scalar, set(assume), optimistic)
+        known = _scalars(facts, fn, result_is_scalar, set(assume), optimistic, through_joins)
         wrong = {t for t, op, args, _ in facts
                  if op == "loopphi" and t in optimistic and t in known and not _is_scalar_atom(args[-1], known)}
         if not wrong:
@@ -144,7 +148,8 @@ def scalars(fn: ir.Function, result_is_scalar: bool, assume=()) -> set[str]:
         optimistic -= wrong
 
 
-def _scalars(facts, fn, result_is_scalar, known: set, optimistic: set) -> set[str]:
+def _scalars(facts, fn, result_is_scalar, known: set, optimistic: set, through_joins=True) -> set[str]:
+    backward = ("copy", "phi", "loopphi") if through_joins else ("copy",)
     shapes = {t for t, op, _, _ in facts if op == "numpy.shape"}
     changed = True
     while changed:
@@ -174,12 +179,47 @@ def _scalars(facts, fn, result_is_scalar, known: set, optimistic: set) -> set[st
                     known.add(name)
                     changed = True
         for target, op, args, kwargs in facts:
-            if target in known and (op in ("copy", "phi", "loopphi") or _elementwise(op) or op.startswith("math.")):
+            if target in known and (op in backward or _elementwise(op) or op.startswith("math.")):
                 for a in args:
                     if isinstance(a, ir.Var) and a.name not in known:
                         known.add(a.name)
                         changed = True
     return known
+
+
+def forced_scalars(fn: ir.Function) -> set[str]:
+    """The names that a scalar result makes scalars whatever path runs (a must-analysis backward from
+    the result): an elementwise operation's result is a scalar only if every operand is, while a join
+    (phi) forces only what each of its operands forces, so a parameter returned only on a path not
+    taken is not forced. Computed as the greatest fixed point, so loop-carried values are allowed."""
+    facts: list = []
+    _scalar_facts(fn.body, facts)
+    defs = {t: (op, args, kwargs) for t, op, args, kwargs in facts}
+    everything = set(defs) | set(fn.params) | {a.name for _, _, args, _ in facts for a in args
+                                               if isinstance(a, ir.Var)}
+    forced = {t: set(everything) for t in defs}
+
+    def of(a) -> set:
+        if isinstance(a, ir.Const):
+            # a path that makes the result None or a string fails (no derivative): it forces everything
+            return set() if isinstance(a.value, numbers.Number) else everything
+        return forced.get(a.name, {a.name})
+
+    changed = True
+    while changed:
+        changed = False
+        for target, (op, args, kwargs) in defs.items():
+            if op in ("phi", "loopphi"):
+                paths = [of(a) for a in args]
+                new = {target} | (set.intersection(*paths) if paths else set())
+            elif op == "copy" or (not kwargs and (_elementwise(op) or op.startswith("math."))):
+                new = {target}.union(*(of(a) for a in args))
+            else:
+                new = {target}
+            if new != forced[target]:
+                forced[target] = new
+                changed = True
+    return set().union(*(of(ir.Var(n)) for n in _returned(fn.body)))
 
 
 def proven_scalar(fn: ir.Function, assume=()) -> bool:

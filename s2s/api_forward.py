@@ -14,7 +14,7 @@ import inspect
 
 import numpy as np
 
-from . import api, arguments
+from . import api, arguments, pytree
 from .codegen import generate
 from .compile import compile_source, pseudo_filename
 from .errors import ResultTypeError
@@ -108,9 +108,12 @@ def jvp(f=None, wrt=0):
 class JacobianForward:
     """The Jacobian of f by forward mode: shape `value.shape + arg.shape` for each `wrt` entry."""
 
-    def __init__(self, f, wrt=0):
+    def __init__(self, f, wrt=0, value_like_wrt=False):
         self.__wrapped__ = f
         self._wrt = wrt
+        # for hessian (f is a gradient): f's value has the structure of the wrt argument, even where a part
+        # of it is a bare zero
+        self._value_like_wrt = value_like_wrt
         single = not isinstance(wrt, (tuple, list))
         self._single = single
         self._jvps = [jvp(f, wrt=w) for w in ([wrt] if single else list(wrt))]
@@ -163,11 +166,12 @@ class JacobianForward:
         out = []
         for k, w in enumerate([self._wrt] if self._single else list(self._wrt)):
             index = params.index(w) if isinstance(w, str) else w
-            batched = self._batched.get((k, ranks)) or self._batched_jvp(k, ranks)
+            x = args[index]
+            batched = None if pytree.is_container(x) else (self._batched.get((k, ranks)) or self._batched_jvp(k, ranks))
             if batched is not None:
-                out.append(_jacobian_by_batch(batched, args, args[index]))
+                out.append(_jacobian_by_batch(batched, args, x))
             else:
-                out.append(_jacobian_by_basis(self._jvps[k], args, args[index]))
+                out.append(_jacobian_by_basis(self._jvps[k], args, x, x if self._value_like_wrt else None))
         return out[0] if self._single else tuple(out)
 
 
@@ -182,23 +186,41 @@ def _jacobian_by_batch(jf, args: tuple, x) -> np.ndarray:
     return np.moveaxis(t, 0, -1).reshape(np.shape(value) + shape)
 
 
-def _jacobian_by_basis(jf, args: tuple, x) -> np.ndarray:
-    """Push each basis tangent e_i of `x` through `jf`; column i of the Jacobian is the result."""
-    shape = np.shape(x)
-    n = int(np.prod(shape))
+def _jacobian_by_basis(jf, args: tuple, x, value_like=None):
+    """Push each basis tangent of `x` (one per element of each of its leaves) through `jf`.
+
+    For leaf `b` of `x` and leaf `a` of the value, the block of the result has shape
+    `a.shape + b.shape`; blocks are nested as the value's structure around `x`'s (`J[a][b]`, as JAX)."""
+    x_leaves = pytree.leaves(x)
+    zeros = [pytree.zeros_leaf(leaf) for leaf in x_leaves]
+    build_x = pytree.structure(x)
     value = None
-    columns = []
-    for i in range(n):
-        e = np.zeros(n)
-        e[i] = 1.0
-        tangent = e.reshape(shape) if shape else 1.0
-        value, t = jf(args, (tangent,))
-        columns.append(np.broadcast_to(np.asarray(t, dtype=float), np.shape(value)))
+    columns = []  # columns[b]: one list of value leaves per element of x's leaf b
+    for b, leaf in enumerate(x_leaves):
+        shape = np.shape(leaf)
+        n = int(np.prod(shape, dtype=int))
+        columns.append([])
+        for i in range(n):
+            e = np.zeros(n)
+            e[i] = 1.0
+            tangent = list(zeros)
+            tangent[b] = e.reshape(shape) if shape else 1.0
+            value, t = jf(args, (build_x(tangent),))
+            columns[b].append(pytree.leaves_like(t, value if value_like is None else value_like))
     if value is None:  # an empty argument
         value = jf.__wrapped__(*args)
-        return np.zeros(np.shape(value) + shape)
-    jac = np.stack(columns, axis=-1) if columns else np.zeros(np.shape(value) + (0,))
-    return jac.reshape(np.shape(value) + shape)
+    if value_like is not None:
+        value = value_like
+    value_leaves = pytree.leaves(value)
+    blocks = []
+    for a, out in enumerate(value_leaves):
+        row = []
+        for b, leaf in enumerate(x_leaves):
+            cols = [c[a] for c in columns[b]]
+            jac = np.stack(cols, axis=-1) if cols else np.zeros(np.shape(out) + (0,))
+            row.append(jac.reshape(np.shape(out) + np.shape(leaf)))
+        blocks.append(build_x(row))
+    return pytree.structure(value)(blocks)
 
 
 def jacobian_forward(f=None, wrt=0):

@@ -11,8 +11,8 @@ import inspect
 
 import numpy as np
 
-from . import api, arguments
-from .api_forward import jacobian_forward
+from . import api, arguments, pytree
+from .api_forward import JacobianForward, jacobian_forward
 from .errors import ResultTypeError
 
 
@@ -36,27 +36,41 @@ class JacobianReverse:
             value, pullback = self._vjp(*args)
         except ResultTypeError as exc:
             raise exc.retitled("jacobian") from None
-        if isinstance(value, tuple):
-            raise TypeError("jacobian needs a function with an array or number result, not a tuple; "
-                            "use s2s.vjp for tuple results")
-        out_shape = np.shape(value)
-        params = list(inspect.signature(self.__wrapped__).parameters)
+        params = self._params = getattr(self, "_params", None) or list(inspect.signature(self.__wrapped__).parameters)
         wrts = [self._wrt] if self._single else list(self._wrt)
-        arg_shapes = [np.shape(args[params.index(w) if isinstance(w, str) else w]) for w in wrts]
-        rows = [[] for _ in wrts]
-        for idx in np.ndindex(*out_shape):
-            seed = np.zeros(out_shape)
-            seed[idx] = 1.0
-            grads = pullback(seed if out_shape else 1.0)
-            grads = [grads] if self._single else list(grads)
-            for k, g in enumerate(grads):
-                rows[k].append(np.broadcast_to(np.asarray(g, dtype=float), arg_shapes[k]))
-        out = [np.array(r).reshape(out_shape + s) if r else np.zeros(out_shape + s) for r, s in zip(rows, arg_shapes)]
+        xs = [args[params.index(w) if isinstance(w, str) else w] for w in wrts]
+        value_leaves = pytree.leaves(value)
+        zeros = [np.zeros(np.shape(v)) if np.ndim(v) else 0.0 for v in value_leaves]
+        build_value = pytree.structure(value)
+        out = [[] for _ in xs]  # out[k][a]: the block of value leaf a, structured as wrt entry k
+        for a, v in enumerate(value_leaves):
+            shape = np.shape(v)
+            rows = [[[] for _ in pytree.leaves(x)] for x in xs]  # rows[k][b]: one row per element of leaf a
+            for idx in np.ndindex(*shape):
+                seed = list(zeros)
+                if shape:
+                    seed[a] = np.zeros(shape)
+                    seed[a][idx] = 1.0
+                else:
+                    seed[a] = 1.0
+                grads = pullback(build_value(seed))
+                grads = [grads] if self._single else list(grads)
+                for k, g in enumerate(grads):
+                    for b, part in enumerate(pytree.leaves_like(g, xs[k])):
+                        rows[k][b].append(part)
+            for k, x in enumerate(xs):
+                blocks = [np.array(r, dtype=float).reshape(shape + np.shape(leaf)) if r
+                          else np.zeros(shape + np.shape(leaf)) for leaf, r in zip(pytree.leaves(x), rows[k])]
+                out[k].append(pytree.structure(x)(blocks))
+        out = [build_value(blocks) for blocks in out]
         return out[0] if self._single else tuple(out)
 
 
 def jacobian(f=None, wrt=0, mode="reverse"):
-    """An array of shape `value.shape + arg.shape` (a tuple of them for a tuple `wrt`)."""
+    """An array of shape `value.shape + arg.shape` (a tuple of them for a tuple `wrt`).
+
+    With respect to a tuple, list or dict argument, the argument's structure with leaves of shape
+    `value.shape + leaf.shape`; for a tuple, list or dict value, the value's structure around that."""
     if mode not in ("reverse", "forward"):
         raise ValueError(f"mode must be 'reverse' or 'forward', got {mode!r}")
     if f is None:
@@ -73,7 +87,7 @@ class Hessian:
         self.__wrapped__ = f
         self._wrt = wrt
         self._grad = api.grad(f, wrt=wrt)
-        self._jac = jacobian_forward(self._grad, wrt=wrt)
+        self._jac = JacobianForward(self._grad, wrt=wrt, value_like_wrt=True)
         self.__name__ = f"hessian_{getattr(f, '__name__', 'f')}"
 
     @property
@@ -82,17 +96,20 @@ class Hessian:
 
     def __call__(self, *args):
         arguments.check_wrt(self.__name__, arguments.wrt_positions(self.__wrapped__, self._wrt), args, {})
-        try:
-            h = np.asarray(self._jac(*args), dtype=float)
-        except ResultTypeError as exc:
-            raise exc.retitled("hessian") from None
         params = self._params = getattr(self, "_params", None) or list(inspect.signature(self.__wrapped__).parameters)
         x = args[params.index(self._wrt) if isinstance(self._wrt, str) else self._wrt]
-        return h.reshape(np.shape(x) + np.shape(x))
+        try:
+            h = self._jac(*args)
+        except ResultTypeError as exc:
+            raise exc.retitled("hessian") from None
+        if pytree.is_container(x):  # H[a][b], a container of containers shaped like x
+            return h
+        return np.asarray(h, dtype=float).reshape(np.shape(x) + np.shape(x))
 
 
 def hessian(f=None, wrt=0):
-    """An array of shape `arg.shape + arg.shape` for scalar f."""
+    """An array of shape `arg.shape + arg.shape` for scalar f; for a container argument, a container of
+    containers (`H[a][b]` has shape `leaf_a.shape + leaf_b.shape`)."""
     if f is None:
         return lambda g: Hessian(g, wrt)
     return Hessian(f, wrt)

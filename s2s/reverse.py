@@ -20,7 +20,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from . import ir, prims
-from .analysis import activity, proven_scalar, scalars
+from .analysis import activity, forced_scalars, proven_scalar, scalars
 from .results import maybe_int
 from .errors import NonDifferentiableError, missing_rule
 from .names import Namer
@@ -73,6 +73,9 @@ class _Reverse:
         self.namer = namer
         self.active = activity(fn, wrt)
         self.scalars = scalars(fn, result_is_scalar=not seeded)
+        # scalars whatever path runs: a parameter returned only on a path not taken may be an array
+        self.sound_scalars = scalars(fn, result_is_scalar=False, through_joins=False,
+                                     assume=() if seeded else forced_scalars(fn))
         self.maybe_short: set[str] = set()  # adjoint names that may be a bare 0.0
         self.plans: dict[int, _LoopPlan] = {}
         self.rev_blocks: dict[int, list] = {}
@@ -117,7 +120,7 @@ class _Reverse:
         check = []
         if seed is None and not proven_scalar(self.fn):
             # check the arguments that make the result a scalar, else the result itself
-            params = [p for p in self.fn.params if p in self.scalars]
+            params = [p for p in self.fn.params if p in self.sound_scalars]
             checked = tuple(ir.Var(p) for p in params) if params and proven_scalar(self.fn, params) else (ret.value,)
             check = [ir.Effect(ir.Call("s2s.runtime.require_scalar", checked), ret.loc)]
         adjoint = self.reverse_block(body[:-1], pending, {})
@@ -133,7 +136,7 @@ class _Reverse:
                     atom = ir.Var(tmp)
                 else:
                     atom = zero
-            elif isinstance(atom, ir.Var) and atom.name in self.maybe_short and p not in self.scalars:
+            elif isinstance(atom, ir.Var) and atom.name in self.maybe_short and p not in self.sound_scalars:
                 tmp = self.namer.fresh("b" + p)
                 adjoint.append(ir.Assign(tmp, ir.Call("s2s.runtime.unbroadcast", (atom, ir.Var(p)))))
                 atom = ir.Var(tmp)
@@ -460,7 +463,7 @@ class _Reverse:
                 continue
             target = self.adjoint_name(n)
             phis.append(ir.Phi(target, operands))
-            if ZERO in operands:
+            if ZERO in operands or any(isinstance(o, ir.Var) and o.name in self.maybe_short for o in operands):
                 self.maybe_short.add(target)
             self.add_pending(pending, n, ir.Var(target))
         if any(blocks) or phis:

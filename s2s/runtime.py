@@ -36,7 +36,30 @@ def unbroadcast_to_shape(g, shape: tuple):
     return g if shape else g[()]
 
 
-class _AddsElementwise:
+class _ScalesElementwise:
+    """A container adjoint times a number (`2.0 * g` for `g + g`), or negated, is so part by part."""
+
+    def __mul__(self, other):
+        if isinstance(other, (list, tuple, dict)) or np.ndim(other) != 0:
+            return NotImplemented
+        return self._map(lambda v: v * other)
+
+    def __rmul__(self, other):
+        if isinstance(other, (list, tuple, dict)) or np.ndim(other) != 0:
+            return NotImplemented
+        return self._map(lambda v: other * v)
+
+    def __neg__(self):
+        return self._map(lambda v: -v)
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __rsub__(self, other):
+        return (-self) + other
+
+
+class _AddsElementwise(_ScalesElementwise):
     """`+` adds element by element (adding 0.0, no contribution yet, leaves it as is)."""
 
     def __add__(self, other):
@@ -47,6 +70,9 @@ class _AddsElementwise:
         return NotImplemented
 
     __radd__ = __add__
+
+    def _map(self, fn):
+        return type(self)(fn(v) for v in self)
 
 
 class Parts(_AddsElementwise, list):
@@ -62,8 +88,11 @@ class TupleParts(_AddsElementwise, tuple):
     """The adjoint of a tuple argument: a tuple whose `+` adds element by element (see Parts)."""
 
 
-class DictParts(dict):
+class DictParts(_ScalesElementwise, dict):
     """The adjoint of a dict value: one adjoint per key; `+` adds key by key."""
+
+    def _map(self, fn):
+        return DictParts((k, fn(v)) for k, v in self.items())
 
     def __add__(self, other):
         if isinstance(other, dict):

@@ -1,0 +1,101 @@
+"""Containers of numbers and arrays (pytrees): their leaves, and the same structure rebuilt.
+
+A pytree is a number, an ndarray, or a tuple, list or dict (nested to any depth)
+of pytrees, as in JAX and autograd. `leaves(tree)` lists the numbers and arrays
+in a fixed order (tuples and lists by position, dicts in their own key order);
+`structure(tree)` gives the function that rebuilds the tree's structure from a
+list of leaves in that order. `flatten(tree)` is the public `s2s.flatten`: one
+float vector and its inverse, for optimisers that want a single vector.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+CONTAINERS = (tuple, list, dict)
+
+
+def is_container(x) -> bool:
+    return isinstance(x, CONTAINERS)
+
+
+def leaves(tree) -> list:
+    """The numbers and arrays in `tree`, in order."""
+    if isinstance(tree, dict):
+        return [leaf for v in tree.values() for leaf in leaves(v)]
+    if isinstance(tree, (tuple, list)):
+        return [leaf for v in tree for leaf in leaves(v)]
+    return [tree]
+
+
+def structure(tree) -> Callable[[list], object]:
+    """`build(new_leaves)`: `tree`'s structure (plain tuple, list and dict; a namedtuple stays one) with
+    `new_leaves` in place of its leaves."""
+    def build(values):
+        it = iter(values)
+        return _rebuild(tree, it)
+    return build
+
+
+def _rebuild(t, it):
+    if isinstance(t, dict):
+        return {k: _rebuild(v, it) for k, v in t.items()}
+    if isinstance(t, tuple):
+        parts = [_rebuild(v, it) for v in t]
+        return type(t)(*parts) if hasattr(t, "_fields") else tuple(parts)
+    if isinstance(t, list):
+        return [_rebuild(v, it) for v in t]
+    return next(it)
+
+
+def leaves_like(g, template) -> list:
+    """The leaves of `g`, a derivative with `template`'s structure, each of its template leaf's shape.
+
+    A bare number where the template has a container or an array (a zero that stands for the whole
+    part, or a derivative NumPy broadcast) is spread over that part."""
+    if isinstance(template, dict):
+        if isinstance(g, dict):
+            return [leaf for k, v in template.items() for leaf in leaves_like(g[k], v)]
+        return [leaf for v in template.values() for leaf in leaves_like(g, v)]
+    if isinstance(template, (tuple, list)):
+        if isinstance(g, (tuple, list)):
+            return [leaf for a, v in zip(g, template) for leaf in leaves_like(a, v)]
+        return [leaf for v in template for leaf in leaves_like(g, v)]
+    return [np.broadcast_to(np.asarray(g, dtype=float), np.shape(template))]
+
+
+def zeros_leaf(leaf):
+    """A zero tangent for one leaf: 0.0 for a number, a float array of its shape for an array."""
+    if isinstance(leaf, np.ndarray):
+        return np.zeros(leaf.shape)
+    return 0.0
+
+
+def flatten(tree):
+    """`(vector, unflatten)`: the leaves of `tree` as one 1-d float array, and the function that turns a
+    vector of that length back into `tree`'s structure (numbers as Python floats, arrays of their shapes).
+
+    `s2s.flatten({"w": np.ones((2, 2)), "b": 0.5})` gives `array([1., 1., 1., 1., 0.5])` and an
+    `unflatten` with `unflatten(v)["w"].shape == (2, 2)` and `unflatten(v)["b"]` a float.
+    """
+    parts = leaves(tree)
+    shapes = [np.shape(leaf) if isinstance(leaf, np.ndarray) else None for leaf in parts]  # None: a number
+    sizes = [1 if s is None else int(np.prod(s, dtype=int)) for s in shapes]
+    vector = np.concatenate([np.ravel(np.asarray(leaf, dtype=float)) for leaf in parts]) if parts else np.zeros(0)
+    build = structure(tree)
+    total = sum(sizes)
+
+    def unflatten(v):
+        v = np.asarray(v)
+        if v.shape != (total,):
+            raise ValueError(f"unflatten needs a vector of shape ({total},), got shape {v.shape}")
+        out, start = [], 0
+        for shape, size in zip(shapes, sizes):
+            chunk = v[start:start + size]
+            start += size
+            out.append(chunk.reshape(shape) if shape is not None else
+                       complex(chunk[0]) if v.dtype.kind == "c" else float(chunk[0]))
+        return build(out)
+
+    return vector, unflatten
