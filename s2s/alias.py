@@ -310,11 +310,17 @@ class _Aliases:
         arrays: dict = {}
         based = set()
         phis = {p.target: p for p in s.phis}
+        inner = _inner_phis(s.body + s.header)  # (a write through an inner loop's phi writes this loop's too)
         for stmt in _assigns(s.body + s.header):
             v = stmt.value
             if isinstance(v, ir.Call) and (v.op == "setitem" or stmt.inplace) and v.args and \
                     isinstance(v.args[0], ir.Var):
                 base = v.args[0].name
+                for _ in range(100):
+                    init = inner.get(base)
+                    if not isinstance(init, ir.Var):
+                        break
+                    base = init.name
                 if base in phis:
                     based.add(base)
                     init = phis[base].operands[0]
@@ -363,6 +369,18 @@ def _insert_guards(stmts: list, guards: dict) -> None:
             _insert_guards(s.header, guards)
             _insert_guards(s.body, guards)
         i += 1
+
+
+def _inner_phis(stmts: list) -> dict:
+    """The header phis of the loops in `stmts` (nested ones too): target -> the value entering the loop."""
+    out = {}
+    for s in stmts:
+        if isinstance(s, ir.Loop):
+            out.update({p.target: p.operands[0] for p in s.phis})
+            out.update(_inner_phis(s.header + s.body))
+        elif isinstance(s, ir.If):
+            out.update(_inner_phis(s.body + s.orelse))
+    return out
 
 
 def _assigns(stmts: list):

@@ -203,3 +203,16 @@ def bump(weight):
 INPLACE_AMBIGUOUS = [inplace_on_array_argument, inplace_on_alias_of_argument, inplace_on_argument_in_loop,
                      inplace_through_view, inplace_seen_through_other_name, inplace_on_tuple_element,
                      inplace_in_helper]
+
+
+def elements_of_written_array_in_nested_loop(a):
+    """zip(y, y) reads y's elements as the loop runs, after the inner loop's writes: the SSA once read the
+    version from before the inner loop (a wrong derivative, fuzz seed 50891); a possible view is refused."""
+    y = a * np.ones(4)
+    for k in range(1):
+        for b, c in zip(y, y):
+            y[:] = 1.0
+    return b
+
+
+REJECTED.append((elements_of_written_array_in_nested_loop, (0.4653,), 5))
