@@ -90,6 +90,7 @@ class _Reverse:
         self.defs = {}
         _index_definitions(fn.body, self.defs)
         self._ints = None  # names known to hold ints (see _basic_index)
+        self.made = _calls(fn.body)  # name -> the call defining it
 
     # ----- names
     def adjoint_name(self, primal: str) -> str:
@@ -342,6 +343,28 @@ class _Reverse:
         if restore is not None and value.op == "setitem":
             out.append(restore)
 
+    def _element_slot(self, value: ir.Call) -> bool:
+        """Is `y[index]` in `y_1 = setitem(y, *index, v)` known to be a single element? Where y was made
+        by np.zeros/ones/empty/full of a shape of known length, and index holds that many ints."""
+        index = value.args[1:-1]
+        if len(index) == 1 and isinstance(index[0], ir.Const) and isinstance(index[0].value, tuple):
+            index = tuple(ir.Const(v) for v in index[0].value)
+        if not all(isinstance(a, ir.Const) and isinstance(a.value, int) and not isinstance(a.value, bool) or
+                   isinstance(a, ir.Var) and self._basic_index((a,)) for a in index):
+            return False
+        rank = self._rank_made(value.args[0])
+        return rank is not None and rank == len(index)
+
+    def _rank_made(self, atom):
+        root = self.fn.arrays.get(atom.name, atom.name) if isinstance(atom, ir.Var) else None
+        d = self.made.get(root)
+        if d is None or d.op not in ("numpy.zeros", "numpy.ones", "numpy.empty", "numpy.full") or not d.args:
+            return None
+        shape = d.args[0]
+        if isinstance(shape, ir.Const):
+            return len(shape.value) if isinstance(shape.value, tuple) else 1
+        return 1 if isinstance(shape, ir.Var) and self._basic_index((shape,)) else None
+
     def _basic_index(self, index) -> bool:
         """Can `y[index] = v` write one element twice? Not with ints and slices (basic indexing)."""
         if self._ints is None:
@@ -418,7 +441,8 @@ class _Reverse:
             v = value.args[i]
             if i == 0:
                 return False
-            return not (isinstance(v, ir.Const) or v.name in self.scalars)
+            # (a number written into a slice or a row was broadcast too: only an element slot is one number)
+            return not isinstance(v, ir.Const) and not (v.name in self.scalars and self._element_slot(value))
         if target in self.scalars:
             return False
         others = [a for j, a in enumerate(value.args) if j != i]
@@ -834,6 +858,20 @@ def _insert_pushes(stmts: list, pushes: dict) -> None:
                 push.loc = s.loc or push.loc
                 stmts.insert(i, push)
         i += 1
+
+
+def _calls(stmts: list, out: dict | None = None) -> dict:
+    out = {} if out is None else out
+    for s in stmts:
+        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call):
+            out[s.target] = s.value
+        elif isinstance(s, ir.If):
+            _calls(s.body, out)
+            _calls(s.orelse, out)
+        elif isinstance(s, ir.Loop):
+            _calls(s.header, out)
+            _calls(s.body, out)
+    return out
 
 
 def _range_targets(stmts: list) -> set:

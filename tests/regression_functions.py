@@ -244,3 +244,21 @@ def array_written_in_inner_loop_read_before(xs):
 
 
 CASES += [(array_written_in_inner_loop_read_before, (np.array([-1.3546, -0.0051, -0.8493]),), 0)]
+
+
+def number_written_into_a_slice(c):
+    """A number written into a slice is broadcast: its adjoint is summed back to a number (it came back as
+    an array of shape (1,); fuzz seed 50078)."""
+    ws = np.zeros(3)
+    ws[0:2] = c
+    arr = ws[::1]
+    return c + arr[1] * arr[0]
+
+
+def number_written_into_a_row(c):
+    y = np.zeros((2, 3))
+    y[0] = c
+    return c + np.sum(y * y)
+
+
+CASES += [(number_written_into_a_slice, (1.0891,), 0), (number_written_into_a_row, (0.7,), 0)]

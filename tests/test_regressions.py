@@ -51,3 +51,9 @@ def test_higher_order_through_a_runtime_helper_without_rule_is_refused_cleanly()
         return np.prod(w)
     with pytest.raises(s2s.NonDifferentiableError, match="rt.prod_adjoint"):
         s2s.hessian(f)(np.array([0.5, 1.5, 2.0]))
+
+
+def test_a_number_written_into_a_slice_has_a_number_for_gradient():
+    from regression_functions import number_written_into_a_slice as f
+    g = s2s.grad(f)(1.0891)
+    assert isinstance(g, float) and abs(g - (1.0 + 2 * 1.0891)) < 1e-12
