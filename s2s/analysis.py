@@ -195,14 +195,19 @@ def forced_scalars(fn: ir.Function) -> set[str]:
     facts: list = []
     _scalar_facts(fn.body, facts)
     defs = {t: (op, args, kwargs) for t, op, args, kwargs in facts}
+    jumps: list = []  # a loop phi also takes the values a break or continue carries to it
+    _loop_jumps(fn.body, jumps)
+    for target, value in jumps:
+        op, args, kwargs = defs[target]
+        defs[target] = (op, tuple(args) + (value,), kwargs)
     everything = set(defs) | set(fn.params) | {a.name for _, _, args, _ in facts for a in args
                                                if isinstance(a, ir.Var)}
     forced = {t: set(everything) for t in defs}
 
-    def of(a) -> set:
+    def of(a, path=False) -> set:
         if isinstance(a, ir.Const):
             # a path that makes the result None or a string fails (no derivative): it forces everything
-            return set() if isinstance(a.value, numbers.Number) else everything
+            return everything if path and not isinstance(a.value, numbers.Number) else set()
         return forced.get(a.name, {a.name})
 
     changed = True
@@ -210,7 +215,7 @@ def forced_scalars(fn: ir.Function) -> set[str]:
         changed = False
         for target, (op, args, kwargs) in defs.items():
             if op in ("phi", "loopphi"):
-                paths = [of(a) for a in args]
+                paths = [of(a, path=True) for a in args]
                 new = {target} | (set.intersection(*paths) if paths else set())
             elif op == "copy" or (not kwargs and (_elementwise(op) or op.startswith("math."))):
                 new = {target}.union(*(of(a) for a in args))
@@ -220,6 +225,27 @@ def forced_scalars(fn: ir.Function) -> set[str]:
                 forced[target] = new
                 changed = True
     return set().union(*(of(ir.Var(n)) for n in _returned(fn.body)))
+
+
+def _loop_jumps(stmts: list, out: list) -> None:
+    """(loop phi target, value) for every value a break or continue carries to a loop's phi."""
+    for s in stmts:
+        if isinstance(s, ir.If):
+            _loop_jumps(s.body, out)
+            _loop_jumps(s.orelse, out)
+        elif isinstance(s, ir.Loop):
+            _loop_jumps(s.header, out)
+            _loop_jumps(s.body, out)
+            _jump_values(s.body, s.phis, out)
+
+
+def _jump_values(stmts, phis, out) -> None:
+    for s in stmts:
+        if isinstance(s, (ir.Break, ir.Continue)):
+            out.extend((p.target, s.values[p.target]) for p in phis if s.values.get(p.target) is not None)
+        elif isinstance(s, ir.If):
+            _jump_values(s.body, phis, out)
+            _jump_values(s.orelse, phis, out)
 
 
 def proven_scalar(fn: ir.Function, assume=()) -> bool:

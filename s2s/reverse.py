@@ -130,7 +130,7 @@ class _Reverse:
         for p in self.wrt:
             atom = self.collect(p, pending, out=adjoint)
             if atom is None:
-                zero = ir.Const(0.0) if p in self.scalars else None
+                zero = ir.Const(0.0) if p in self.sound_scalars else None
                 if zero is None:
                     tmp = self.namer.fresh("b" + p)
                     adjoint.append(ir.Assign(tmp, ir.Call("s2s.runtime.zeros_like", (ir.Var(p),))))

@@ -287,3 +287,19 @@ def test_unflatten_refuses_a_vector_of_the_wrong_length():
     _, unflatten = s2s.flatten((1.0, np.zeros(2)))
     with pytest.raises(ValueError, match=r"shape \(3,\)"):
         unflatten(np.zeros(4))
+
+
+def returns_inside_loop_over_tuple(q, x, state):
+    for v in state:
+        return 1.5
+    u = x / q
+    return u
+
+
+def test_gradient_of_arrays_returned_only_after_a_loop_that_returns_early():
+    # fuzz seed 7081, level 4: the loop's return (a value a break carries) is a path of its own
+    value, (gq, gx, gstate) = s2s.value_and_grad(returns_inside_loop_over_tuple, wrt=("q", "x", "state"))(
+        np.array([0.5, 0.9, 0.1]), np.array([-0.4, 0.5, -0.9]), (1.1, -0.7, 1.1))
+    assert value == 1.5
+    assert gq.shape == (3,) and gx.shape == (3,) and not gq.any() and not gx.any()
+    assert tuple(gstate) == (0.0, 0.0, 0.0)
