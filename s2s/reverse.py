@@ -315,6 +315,13 @@ class _Reverse:
                                if value.op == "call" else "it has no reverse-mode rule", self._callee(value))
         args = [lift(a) for a in value.args]
         kwargs = {k: lift(v) for k, v in value.kwargs}
+        if isinstance(g, ir.Var) and g.name in self.maybe_short and (not rule.broadcast or value.op == "setitem") and \
+                s.target not in self.sound_scalars and g.name not in self.owned:
+            # a bare 0.0 (the adjoint on a path not taken) stands for zeros of the array: rules that index
+            # or multiply it by matrices need them whole
+            whole = self.fresh()
+            out.append(ir.Assign(whole, ir.Call("s2s.runtime.unbroadcast", (g, ir.Var(s.target))), self.loc))
+            g = ir.Var(whole)
         if rule.user is not None:
             self.apply_user_rule(rule, s, g, pending, out)
             return
@@ -566,6 +573,8 @@ class _Reverse:
             back = self.collect(p.target, body_pending, rev_body, named=False)
             rphi = next(r for r in rphis if r.target == carried[p.target].name)
             rphi.operands[1] = back if back is not None else ZERO
+            if back is None or isinstance(back, ir.Const) or back.name in self.maybe_short:
+                self.maybe_short.add(rphi.target)  # (a bare 0.0 after an iteration that overwrote the value)
         # contributions to values defined before the loop accumulate across iterations
         for n in sorted((k for k, v in body_pending.items() if v and k not in body_defs), key=self._order):
             init = self.collect(n, pending, out)

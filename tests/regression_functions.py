@@ -262,3 +262,27 @@ def number_written_into_a_row(c):
 
 
 CASES += [(number_written_into_a_slice, (1.0891,), 0), (number_written_into_a_row, (0.7,), 0)]
+
+
+def matrix_product_returned_on_a_path_not_taken(y, W):
+    """The adjoint of W @ W was a bare 0.0 on the path taken and reached a matmul rule (ValueError;
+    fuzz seed 51842)."""
+    hist2 = W @ W
+    if y > 5.0:
+        return np.sum(hist2)
+    return y * 2.0
+
+
+def slice_write_returned_on_a_path_not_taken(c):
+    """The same for a slice write's adjoint ('float' object is not subscriptable; fuzz seed 51235)."""
+    v = np.eye(4)
+    v[1:2] = c
+    if c > 5.0:
+        return np.mean(v)
+    return c * c
+
+
+CASES += [
+    (matrix_product_returned_on_a_path_not_taken, (0.5, np.array([[0.3, -0.2], [0.1, 0.4]])), (0, 1)),
+    (slice_write_returned_on_a_path_not_taken, (0.72,), 0),
+]

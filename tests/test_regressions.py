@@ -57,3 +57,18 @@ def test_a_number_written_into_a_slice_has_a_number_for_gradient():
     from regression_functions import number_written_into_a_slice as f
     g = s2s.grad(f)(1.0891)
     assert isinstance(g, float) and abs(g - (1.0 + 2 * 1.0891)) < 1e-12
+
+
+def test_vjp_of_a_value_overwritten_in_a_loop_has_its_shape():
+    """A loop that overwrites w with a constant leaves its adjoint 0.0: the pullback returns zeros of w's
+    shape, not a bare 0.0 (fuzz seed 51866)."""
+    def f(w):
+        k = 0
+        while k < 2 and np.sum(w) < 5.0:
+            w = np.tanh(np.full(3, 0.5))
+            k = k + 1
+        return np.tanh(w)
+    w = np.array([-0.7231, -0.0089, -1.2096])
+    _, pullback = s2s.vjp(f)(w)
+    g = pullback(np.array([-0.663, 0.537, -0.964]))
+    assert isinstance(g, np.ndarray) and g.shape == (3,) and not g.any()
