@@ -590,7 +590,9 @@ class _Reverse:
                     current = ir.Var(nxt)
             if any(sc is not None for sc in scatters) and init is not None:
                 copied = self.fresh()  # the accumulator is changed in place: it must not be shared
-                out.append(ir.Assign(copied, ir.Call("numpy.copy", (init,)), self.loc))
+                # (an array written in place is an array; anything else may be a tuple, list or dict)
+                copy_op = "numpy.copy" if n in self.fn.arrays else "s2s.runtime.copy_adjoint"
+                out.append(ir.Assign(copied, ir.Call(copy_op, (init,)), self.loc))
                 init = ir.Var(copied)
             if body_pending[n]:
                 contribution = self.collect(n, body_pending, rev_body, named=False)

@@ -229,6 +229,12 @@ def getitem_adjoint(g, x, *index):
     return out
 
 
+def copy_adjoint(g):
+    """A copy of an array adjoint that a reversed loop will add into in place (`add_at`); the adjoint of
+    a number, tuple, list or dict is added to functionally and needs none."""
+    return g.copy() if isinstance(g, np.ndarray) else g
+
+
 def setitem_value_adjoint(g, *index):
     """Adjoint of `v` in `y[index] = v`: `g[index]`, where an element written twice (a repeated fancy
     index) takes it only at the write that stuck, as NumPy's assignment left it."""

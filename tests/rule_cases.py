@@ -273,6 +273,7 @@ CASES += [
     ("s2s.runtime.getitem_adjoint", lambda g: rt.getitem_adjoint(g, M34, 1), (V,), 0),
     ("s2s.runtime.getitem_adjoint", lambda g: rt.getitem_adjoint(g, V, IDX[:, 0]), (V3,), 0),
     ("s2s.runtime.add_at", lambda acc, g: rt.add_at(np.copy(acc), g, M34, 1), (M34, V), (0, 1)),
+    ("s2s.runtime.copy_adjoint", lambda g: rt.copy_adjoint(g) * 2.0, (V3,), 0),
     ("s2s.runtime.ratio_or_zero", lambda x, y: rt.ratio_or_zero(x, y), (V3, V3 + 3.0), (0, 1)),
     ("s2s.runtime.ratio_or_zero", lambda x, y: rt.ratio_or_zero(x, y), (0.7, 1.3), (0, 1)),
     ("s2s.runtime.setitem_value_adjoint", lambda g: rt.setitem_value_adjoint(g, np.array([0, 2, 0])), (V3,), 0),

@@ -72,3 +72,18 @@ def test_vjp_of_a_value_overwritten_in_a_loop_has_its_shape():
     _, pullback = s2s.vjp(f)(w)
     g = pullback(np.array([-0.663, 0.537, -0.964]))
     assert isinstance(g, np.ndarray) and g.shape == (3,) and not g.any()
+
+
+def test_dict_parameter_read_in_a_reversed_loop_before_a_later_use():
+    """The adjoint of a dict read in a loop was copied with np.copy (a 0-d object array; fuzz seed 51271)."""
+    def f(params):
+        s = 0.0
+        for v in reversed(params["b"]):
+            s = s + v * params["w"]
+        return s + np.dot(params["lr"], np.ones(3))
+    params = {"lr": np.array([1.1386, 0.2499, 1.1194]), "b": np.array([1.0874, -1.0372, 1.4996]), "w": 0.1569}
+    value, g = s2s.value_and_grad(f)(params)
+    assert set(g) == {"lr", "b", "w"}
+    assert_close(g["lr"], np.ones(3), what="lr")
+    assert_close(g["b"], np.full(3, 0.1569), what="b")
+    assert_close(g["w"], np.sum(params["b"]), what="w")

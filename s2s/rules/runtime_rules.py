@@ -128,6 +128,9 @@ RANK_OF_ARGUMENT = {RT + "unbroadcast": 1, RT + "sum_adjoint": 1, RT + "mean_adj
                     RT + "dot_adjoint_b": 2, RT + "extremum_adjoint": 2, RT + "cumsum_adjoint": 1, RT + "add_at": 2,
                     RT + "setitem_adjoint": 1, RT + "zero_at": 1}
 
+# ---------------------------------------------------------------- copies an adjoint sweep makes for itself
+linear("copy_adjoint", lambda G, g: G)
+
 # ---------------------------------------------------------------- element writes (repeated indices: the last write counts)
 # each is the other's transpose: placing d where the writes stuck, and reading g back there
 linear("setitem_value_adjoint", lambda G, g, *index: rt.setitem_tangent(G, g, *index))
