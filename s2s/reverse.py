@@ -316,11 +316,13 @@ class _Reverse:
         args = [lift(a) for a in value.args]
         kwargs = {k: lift(v) for k, v in value.kwargs}
         if isinstance(g, ir.Var) and g.name in self.maybe_short and (not rule.broadcast or value.op == "setitem") and \
-                s.target not in self.sound_scalars and g.name not in self.owned:
+                s.target not in self.sound_scalars:
             # a bare 0.0 (the adjoint on a path not taken) stands for zeros of the array: rules that index
             # or multiply it by matrices need them whole
             whole = self.fresh()
             out.append(ir.Assign(whole, ir.Call("s2s.runtime.unbroadcast", (g, ir.Var(s.target))), self.loc))
+            if g.name in self.owned:  # (the same array when it was one: still the sweep's own)
+                self.owned.add(whole)
             g = ir.Var(whole)
         if rule.user is not None:
             self.apply_user_rule(rule, s, g, pending, out)

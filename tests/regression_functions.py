@@ -286,3 +286,19 @@ CASES += [
     (matrix_product_returned_on_a_path_not_taken, (0.5, np.array([[0.3, -0.2], [0.1, 0.4]])), (0, 1)),
     (slice_write_returned_on_a_path_not_taken, (0.72,), 0),
 ]
+
+
+def element_write_before_a_zero_trip_loop(x):
+    """The adjoint of an array leaving a reversed loop that ran no iteration was a bare 0.0, indexed by an
+    earlier element write's rule (fuzz seed 52306)."""
+    x = x * 1.5
+    x[-4] = x[0] * x[1]
+    norm2 = 1.5 + x[2]
+    for pos in range(0):
+        norm2 -= x[1]
+        for k, el in enumerate(x):
+            x[k] = el * 2.0
+    return norm2 * x[3]
+
+
+CASES += [(element_write_before_a_zero_trip_loop, (np.array([0.1526, -0.584, 0.2663, 1.4098]),), 0)]
