@@ -454,9 +454,9 @@ class _Builder:
         # header phis for names that exist before the loop and that the body assigns
         phis = {}
         for name in assigned:
-            if name not in self.env and name in self.read_after(s) and \
-                    not (isinstance(s, ast.For) and name in _assigned_names([s.target])):
-                # first assigned in the loop and read after it: None until the loop assigns it
+            if name not in self.env and name in self.read_after(s):
+                # first assigned in the loop (its target too) and read after it: unbound until the loop
+                # assigns it, then its last value, as Python keeps it
                 self.env[name] = ir.Const(None)
                 self.env[_bound_key(name)] = ir.Const(False)
             if name in self.env:

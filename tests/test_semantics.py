@@ -458,3 +458,15 @@ def test_the_same_argument_twice_in_wrt_is_refused(wrt):
     for transform in (s2s.grad, s2s.vjp, s2s.jvp):
         with pytest.raises(ValueError, match="twice"):
             transform(two_params, wrt=wrt).source
+
+
+def test_a_for_loops_target_keeps_its_last_value_after_the_loop():
+    def h(x, n):
+        for i in range(n):
+            x = x * 1.5
+        return x * i
+    assert abs(s2s.grad(h)(0.7, 3) - 1.5 ** 3 * 2) < 1e-12
+    with pytest.raises(UnboundLocalError):
+        s2s.grad(h)(0.7, 0)  # as h(0.7, 0) raises
+    with pytest.raises(UnboundLocalError):
+        h(0.7, 0)

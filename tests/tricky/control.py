@@ -217,12 +217,18 @@ def break_with_else_not_taken(x):
     return s
 
 
-# over-conservative: range(3) runs, so i and y are bound after the loop
-@refused(X4)
+@exact(X4)
 def loop_variable_used_after_loop(x):
     for i in range(3):
         y = x[i] * 2.0
-    return y * i + x[i]  # refused
+    return y * i + x[i]
+
+
+@exact(X4)
+def loop_item_used_after_loop(x):
+    for v in x:
+        w = v * v
+    return w * v
 
 
 @exact(1.1)
