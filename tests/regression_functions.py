@@ -302,3 +302,20 @@ def element_write_before_a_zero_trip_loop(x):
 
 
 CASES += [(element_write_before_a_zero_trip_loop, (np.array([0.1526, -0.584, 0.2663, 1.4098]),), 0)]
+
+
+def _bump(a, weight):
+    weight += 1.5
+    return math.sqrt(1.0 + weight * weight) + a
+
+
+def same_check_twice_in_a_while_condition(c):
+    """The second of two identical run-time checks in a while loop's condition was emptied but not removed
+    (AttributeError in dead-code elimination; fuzz seed 100059)."""
+    tries = 0
+    while tries < 2 and _bump(c, c) + _bump(c, c) >= 100.0:
+        tries += 1
+    return c * _bump(c, c)
+
+
+CASES += [(same_check_twice_in_a_while_condition, (0.3,), 0)]

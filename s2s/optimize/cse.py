@@ -81,4 +81,5 @@ def _drop_emptied(stmts: list) -> None:
             _drop_emptied(s.body)
             _drop_emptied(s.orelse)
         elif isinstance(s, ir.Loop):
+            _drop_emptied(s.header)
             _drop_emptied(s.body)
