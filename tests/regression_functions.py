@@ -313,9 +313,10 @@ def same_check_twice_in_a_while_condition(c):
     """The second of two identical run-time checks in a while loop's condition was emptied but not removed
     (AttributeError in dead-code elimination; fuzz seed 100059)."""
     tries = 0
-    while tries < 2 and _bump(c, c) + _bump(c, c) >= 100.0:
+    d = c * 1.0
+    while tries < 2 and _bump(d, d) + _bump(d, d) >= 100.0:
         tries += 1
-    return c * _bump(c, c)
+    return c * _bump(d, d)
 
 
 CASES += [(same_check_twice_in_a_while_condition, (0.3,), 0)]
