@@ -294,6 +294,14 @@ class _Aliases:
         self.block(s.body)
         for p in s.phis:
             p.operands[1] = self.read(p.operands[1], s.loc)
+            r, back = self.root.get(p.target), p.operands[1]
+            if r is not None and p.target in based and isinstance(back, ir.Var) and back.name != p.target \
+                    and self.root.get(back.name) != r:
+                # `a, b = b, a` around element writes: the name holds another array in the next iteration
+                raise self.error(s.loc, f"a loop whose iterations write into '{_user(r)}' while the name is "
+                                        f"rebound to another array ('{_user(back.name)}')",
+                                 "write into each array by its own name, or copy when rebinding "
+                                 f"({_user(r)} = {_user(back.name)}.copy())", _user(r))
         for r in written:  # after the loop, its arrays are the header's versions (or as before it)
             if r in entry_current:
                 self.state.current[r] = entry_current[r]
