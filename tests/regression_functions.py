@@ -320,3 +320,13 @@ def same_check_twice_in_a_while_condition(c):
 
 
 CASES += [(same_check_twice_in_a_while_condition, (0.3,), 0)]
+
+
+def norm_of_a_zero_vector(c, x):
+    """The adjoint of np.linalg.norm was x / norm: nan at a zero vector (fuzz seed 102155); s2s takes the
+    subgradient 0 there, as at other kinks."""
+    vec = np.zeros(4) * c
+    return np.linalg.norm(vec * x) + c * np.linalg.norm(x)
+
+
+CASES += [(norm_of_a_zero_vector, (0.3, np.array([0.5, -0.2, 0.1, 0.4])), (0, 1))]

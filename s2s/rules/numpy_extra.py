@@ -122,7 +122,7 @@ defvjp("numpy.trapezoid", lambda g, ans, y, x=None, dx=1.0, axis=-1:
        lambda g, ans, y, x=None, dx=1.0, axis=-1: rt.trapezoid_adjoint_x(g, y, x, **_opts(axis=(axis, -1))))
 defvjp("numpy.diff", lambda g, ans, x, n=1, axis=-1: rt.diff_adjoint(g, **_opts(n=(n, 1), axis=(axis, -1))))
 defvjp("numpy.linalg.norm", lambda g, ans, x, ord=None, axis=None, keepdims=False:
-       g * x / ans if ord is None and axis is None and keepdims is False else
+       g * rt.ratio_or_zero(x, ans) if ord is None and axis is None and keepdims is False else
        rt.norm_adjoint(g, ans, x, **_opts(ord=(ord, None), axis=(axis, None), keepdims=(keepdims, False))))
 defvjp("numpy.linalg.vector_norm", lambda g, ans, x, axis=None, keepdims=False, ord=2:
        rt.vector_norm_adjoint(g, ans, x, **_opts(axis=(axis, None), keepdims=(keepdims, False), ord=(ord, 2))))
