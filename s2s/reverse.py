@@ -557,7 +557,7 @@ class _Reverse:
                     out.append(ir.Assign(copied, ir.Call("numpy.copy", (init,)), self.loc))
                     init = ir.Var(copied)
             rphis.append(ir.Phi(adj, [init if init is not None else ZERO, None]))
-            if init is None:
+            if init is None or isinstance(init, ir.Var) and init.name in self.maybe_short:
                 self.maybe_short.add(adj)
         for p in s.phis:
             if p not in active_phis:
@@ -602,7 +602,7 @@ class _Reverse:
                 rev_body.append(ir.Assign(nxt, ir.Call("add", (current, contribution))))
                 current = ir.Var(nxt)
             rphis.append(ir.Phi(acc, [init if init is not None else ZERO, current]))
-            if init is None:
+            if init is None or isinstance(init, ir.Var) and init.name in self.maybe_short:
                 self.maybe_short.add(acc)
             self.add_pending(pending, n, ir.Var(acc))
         # what the reversed body reads of the values this loop defines is saved per iteration

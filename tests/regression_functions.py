@@ -330,3 +330,21 @@ def norm_of_a_zero_vector(c, x):
 
 
 CASES += [(norm_of_a_zero_vector, (0.3, np.array([0.5, -0.2, 0.1, 0.4])), (0, 1))]
+
+
+def return_in_loop_then_accumulate(x, c):
+    """An adjoint that is 0.0 on the early-return path entered a reversed loop's accumulator, which then
+    was not known to be possibly 0.0: the array parameter's gradient came back as a float (fuzz 102630)."""
+    cur = 0.5
+    for xi in [c]:
+        if abs(xi) >= 1.0:
+            return cur - xi
+        k = 0
+        while k < 2 and np.sum(x) > 1.0:
+            cur += np.dot(x, c * np.ones(3))
+            k += 1
+    return cur + np.sum(x)
+
+
+CASES += [(return_in_loop_then_accumulate, (np.array([1.1996, 0.9253, -0.7154]), -1.1766), (0, 1)),
+          (return_in_loop_then_accumulate, (np.array([1.1996, 0.9253, -0.7154]), 0.3), (0, 1))]
