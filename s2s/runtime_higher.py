@@ -31,6 +31,8 @@ def adjoint_part_adjoint(g, adjoints, i):
 def _each(helper, d, position: int, args: tuple):
     """`helper` applied to each of the n tangents in `d` (at argument `position`), stacked: the general case."""
     d = np.asarray(d)
+    if d.ndim == 0 and d == 0:  # a zero standing for all n tangents: the helper is linear in it
+        return 0.0
     out = [helper(*args[:position], d[k], *args[position + 1:]) for k in range(d.shape[0])]
     return np.stack([np.asarray(o, dtype=float) for o in out]) if out else np.zeros((0,))
 

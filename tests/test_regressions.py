@@ -87,3 +87,13 @@ def test_dict_parameter_read_in_a_reversed_loop_before_a_later_use():
     assert_close(g["lr"], np.ones(3), what="lr")
     assert_close(g["b"], np.full(3, 0.1569), what="b")
     assert_close(g["w"], np.sum(params["b"]), what="w")
+
+
+def test_hessian_through_a_loop_over_a_tuple_of_the_argument():
+    """Vector-mode tangents of a helper met a bare 0.0 standing for all of them (IndexError in
+    runtime_higher._each; fuzz seeds 101325, 102211)."""
+    def f(x, w):
+        for item in (x, x, x):
+            x = item
+        return np.sin(x)
+    assert abs(s2s.hessian(f)(-0.3804, np.ones(2)) - (-np.sin(-0.3804))) < 1e-12
