@@ -475,6 +475,17 @@ class _Reverse:
                 op = phi.operands[k]
                 if isinstance(op, ir.Var) and op.name in self.active:
                     self.add_pending(branch_pending[k], op.name, g)
+        if contains_exit(s.body) or contains_exit(s.orelse):
+            # what comes after the if runs only on the paths that do not leave the loop here: its adjoints
+            # go into the branches that fall through (and back out of them as leftovers), not around them
+            targets = {p.target for p in s.phis}
+            carry = {n: atoms for n, atoms in pending.items() if n not in targets and atoms}
+            for n in carry:
+                pending.pop(n)
+            for k, stmts in enumerate((s.body, s.orelse)):
+                if not ends_with_exit(stmts):
+                    for n, atoms in carry.items():
+                        branch_pending[k].setdefault(n, []).extend(atoms)
         blocks = []
         leftovers = []
         for k, stmts in enumerate((s.body, s.orelse)):

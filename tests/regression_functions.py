@@ -348,3 +348,24 @@ def return_in_loop_then_accumulate(x, c):
 
 CASES += [(return_in_loop_then_accumulate, (np.array([1.1996, 0.9253, -0.7154]), -1.1766), (0, 1)),
           (return_in_loop_then_accumulate, (np.array([1.1996, 0.9253, -0.7154]), 0.3), (0, 1))]
+
+
+def break_in_the_middle_of_a_loop_body(a, w, y):
+    """A break in an if that is not the last statement of the loop body: the adjoint of what follows the
+    if was added on the breaking path too (fuzz seed 105549)."""
+    tries = 0
+    while tries < 1:
+        tries += 1
+        for el in w:
+            a = math.tanh(np.sin(w[tries]))
+        else:
+            if a - 0.75 < -0.5:
+                break
+        y = y * a
+    return math.hypot(a, 0.5) + np.sum(w) + y
+
+
+CASES += [(break_in_the_middle_of_a_loop_body, (0.4366, np.array([1.0708, -0.6222, -0.4618, -0.8173]), -1.17),
+           (0, 1, 2)),
+          (break_in_the_middle_of_a_loop_body, (0.4366, np.array([1.0708, 0.9, -0.4618, -0.8173]), -1.17),
+           (0, 1, 2))]
