@@ -178,6 +178,13 @@ class _Builder:
                 raise self.error(s, "augmented assignment to an attribute")
             left = self.read(s.target.id, s.target)
             right = self.atom(s.value)
+            if s.target.id in self.element_written() and self.array_root(left) is not None:
+                # an array whose elements the function writes stays one object: `y *= v` is `y[...] = y * v`,
+                # saved and put back by the reverse sweep like any element write
+                whole = ast.copy_location(ast.Subscript(value=ast.Name(s.target.id, ast.Load()),
+                                                        slice=ast.Constant(...), ctx=ast.Store()), s.target)
+                self.write_element(whole, self.materialise(self.fold_call(op, (left, right))))
+                return
             self.bind(s.target, self.fold_call(op, (left, right)))
             last = self.block[-1] if self.block else None
             if isinstance(last, ir.Assign) and ir.Var(last.target) == self.env[s.target.id]:
@@ -298,6 +305,12 @@ class _Builder:
         """`name` is assigned on this path from here on."""
         if _bound_key(name) in self.env:
             self.env[_bound_key(name)] = ir.Const(True)
+
+    def element_written(self) -> set:
+        """The names whose elements the function writes somewhere (`y[i] = v`)."""
+        if not hasattr(self, "_element_written"):
+            self._element_written = _written_arrays(self.src.tree.body)
+        return self._element_written
 
     def read_anywhere(self) -> set:
         """The names the function reads somewhere."""

@@ -369,3 +369,20 @@ CASES += [(break_in_the_middle_of_a_loop_body, (0.4366, np.array([1.0708, -0.622
            (0, 1, 2)),
           (break_in_the_middle_of_a_loop_body, (0.4366, np.array([1.0708, 0.9, -0.4618, -0.8173]), -1.17),
            (0, 1, 2))]
+
+
+def inplace_operator_on_an_element_written_array_in_a_loop(p):
+    """`B *= t` on an array whose elements the loop writes made a new object each iteration, while the
+    reverse sweep read the old one by the array's name (wrong derivative; fuzz seed 106387). Now it is
+    `B[...] = B * t`, one object, saved and put back like any element write."""
+    best = np.sum(p * p)
+    B = np.outer(p, p)
+    n = 0
+    while n < 2:
+        n += 1
+        B[n, 0] = best
+        B *= np.tanh(best)
+    return np.sum(B * B)
+
+
+CASES += [(inplace_operator_on_an_element_written_array_in_a_loop, (np.array([0.1778, -0.851, 1.055, 0.5109]),), 0)]
