@@ -379,3 +379,26 @@ def batch_setitem_adjoint(d, *index):
     out = np.array(d, dtype=float)
     out[(slice(None),) + index] = 0.0
     return out
+
+
+def zero_passes_through(helper):
+    """Vector-mode helpers are linear in the tangents `d`; a bare 0.0 in their place (a branch or an
+    iteration that gave no tangent) stands for zeros of every tangent, and so does their result."""
+    import functools
+    import inspect
+    position = list(inspect.signature(helper).parameters).index("d")
+
+    @functools.wraps(helper)
+    def wrapped(*args, **kwargs):
+        d = args[position] if position < len(args) else kwargs.get("d")
+        if isinstance(d, (int, float, np.number)) and d == 0:
+            return 0.0
+        return helper(*args, **kwargs)
+    return wrapped
+
+
+
+for _name, _helper in list(globals().items()):
+    if _name.startswith("batch_") and callable(_helper) and "d" in _helper.__code__.co_varnames[
+            :_helper.__code__.co_argcount]:
+        globals()[_name] = zero_passes_through(_helper)

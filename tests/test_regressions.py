@@ -97,3 +97,22 @@ def test_hessian_through_a_loop_over_a_tuple_of_the_argument():
             x = item
         return np.sin(x)
     assert abs(s2s.hessian(f)(-0.3804, np.ones(2)) - (-np.sin(-0.3804))) < 1e-12
+
+
+@pytest.mark.parametrize("k", [0, 1])
+def test_hessian_through_a_branch_not_taken_after_a_dot(k):
+    """Vector-mode helpers met a bare 0.0 for every tangent (IndexError in batch_matmul_adjoint_a; fuzz
+    seeds 103886, 106762)."""
+    def f(v, a):
+        a += np.dot(v, v)
+        if a > 100.0:
+            a /= a
+        for pos in range(k):
+            a = np.cos(a)
+        return a
+    v = np.array([-1.2463, -1.4461, 0.036, -0.6828])
+    h = s2s.hessian(f)(v, 1.1823)
+    step = 1e-5
+    expected = np.array([(s2s.grad(f)(v + step * e, 1.1823) - s2s.grad(f)(v - step * e, 1.1823)) / (2 * step)
+                         for e in np.eye(4)])
+    assert_close(h, expected, rtol=1e-5, atol=1e-5, what="hessian")
