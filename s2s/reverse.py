@@ -26,7 +26,7 @@ from .errors import NonDifferentiableError, missing_rule
 from .names import Namer
 from .rules import registry
 from .rules.symbolic import Emitter, lift, to_atom
-from .walk import contains_break, contains_exit, defined_names, ends_with_exit, used_names
+from .walk import call_definitions, contains_break, contains_exit, defined_names, ends_with_exit, used_names
 from .walk import vars_of as walk_vars
 
 ZERO = ir.Const(0.0)
@@ -90,7 +90,7 @@ class _Reverse:
         self.defs = {}
         _index_definitions(fn.body, self.defs)
         self._ints = None  # names known to hold ints (see _basic_index)
-        self.made = _calls(fn.body)  # name -> the call defining it
+        self.made = call_definitions(fn.body)  # name -> the call defining it
 
     # ----- names
     def adjoint_name(self, primal: str) -> str:
@@ -882,20 +882,6 @@ def _insert_pushes(stmts: list, pushes: dict) -> None:
                 push.loc = s.loc or push.loc
                 stmts.insert(i, push)
         i += 1
-
-
-def _calls(stmts: list, out: dict | None = None) -> dict:
-    out = {} if out is None else out
-    for s in stmts:
-        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call):
-            out[s.target] = s.value
-        elif isinstance(s, ir.If):
-            _calls(s.body, out)
-            _calls(s.orelse, out)
-        elif isinstance(s, ir.Loop):
-            _calls(s.header, out)
-            _calls(s.body, out)
-    return out
 
 
 def _range_targets(stmts: list) -> set:

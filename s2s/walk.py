@@ -172,3 +172,18 @@ def substitute_block(stmts: list, mapping: dict) -> None:
                 p.operands = [sub(o) if o is not None else None for o in p.operands]
         elif isinstance(s, (ir.Break, ir.Continue)):
             s.values = {k: sub(v) for k, v in s.values.items()}
+
+
+def call_definitions(stmts: list, out: dict | None = None) -> dict:
+    """name -> the call that defines it, over `stmts` and every region nested in them."""
+    out = {} if out is None else out
+    for s in stmts:
+        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call):
+            out[s.target] = s.value
+        elif isinstance(s, ir.If):
+            call_definitions(s.body, out)
+            call_definitions(s.orelse, out)
+        elif isinstance(s, ir.Loop):
+            call_definitions(s.header, out)
+            call_definitions(s.body, out)
+    return out

@@ -11,6 +11,7 @@ import copy
 import numbers
 
 from .. import ir
+from ..walk import call_definitions
 
 _FOLD = {
     "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
@@ -80,7 +81,7 @@ def _integers(fn: ir.Function) -> set:
     """Names that may hold Python ints: integer-valued operations, entries of shapes, and arithmetic and
     joins of those and of integer constants (a counter `k = k + 1` that starts at 0)."""
     defs: dict = {}
-    _collect_defs(fn.body, defs)
+    call_definitions(fn.body, defs)
     phis: dict = {}
     _collect_phis(fn.body, phis)
     shapes = {n for n, c in defs.items() if c.op == "numpy.shape"}
@@ -185,7 +186,7 @@ class _Peephole:
     def __init__(self, fn: ir.Function):
         self.arrays = set(fn.arrays)
         self.defs: dict[str, ir.Call] = {}
-        _collect_defs(fn.body, self.defs)
+        call_definitions(fn.body, self.defs)
         self.shapes: dict = {}  # memo of shape_source
 
     def run(self, stmts: list) -> None:
@@ -289,13 +290,3 @@ def _preserves_shape(op: str) -> bool:
     return rule is not None and rule.broadcast
 
 
-def _collect_defs(stmts: list, out: dict) -> None:
-    for s in stmts:
-        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call):
-            out[s.target] = s.value
-        elif isinstance(s, ir.If):
-            _collect_defs(s.body, out)
-            _collect_defs(s.orelse, out)
-        elif isinstance(s, ir.Loop):
-            _collect_defs(s.header, out)
-            _collect_defs(s.body, out)
