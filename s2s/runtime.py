@@ -154,8 +154,15 @@ def mean_adjoint(g, x, axis=None, keepdims=False):
     return sum_adjoint(np.divide(g, reduced_count(x, axis)), x, axis, keepdims)
 
 
+def _zero(g) -> bool:
+    """Is `g` the bare 0.0 an adjoint sweep uses for "no contribution on this path" (not an array)?"""
+    return isinstance(g, (int, float, np.number)) and g == 0
+
+
 def matmul_adjoint_a(g, a, b):
     """Adjoint of `a @ b` with respect to `a`."""
+    if _zero(g):
+        return np.zeros(np.shape(a))
     if np.ndim(b) == 1:
         if np.ndim(a) == 1:
             return g * b
@@ -169,6 +176,8 @@ def matmul_adjoint_a(g, a, b):
 
 def matmul_adjoint_b(g, a, b):
     """Adjoint of `a @ b` with respect to `b`."""
+    if _zero(g):
+        return np.zeros(np.shape(b))
     if np.ndim(a) == 1:
         if np.ndim(b) == 1:
             return g * a
@@ -182,6 +191,8 @@ def matmul_adjoint_b(g, a, b):
 
 def dot_adjoint_a(g, a, b):
     """Adjoint of `np.dot(a, b)` with respect to `a` (scalars multiply, up to 2-D it is matmul)."""
+    if _zero(g):
+        return zeros_like(a)
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return unbroadcast(g * b, a)
     if np.ndim(a) <= 2 and np.ndim(b) <= 2:
@@ -191,6 +202,8 @@ def dot_adjoint_a(g, a, b):
 
 def dot_adjoint_b(g, a, b):
     """Adjoint of `np.dot(a, b)` with respect to `b`."""
+    if _zero(g):
+        return zeros_like(b)
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return unbroadcast(g * a, b)
     if np.ndim(a) <= 2 and np.ndim(b) <= 2:
@@ -255,6 +268,8 @@ def setitem_tangent(d, ans, *index):
 
 def setitem_adjoint(g, *index):
     """Adjoint of `y[index] = v` for `y`: `g` with the overwritten elements' entries zeroed (a copy)."""
+    if _zero(g):
+        return 0.0
     out = np.array(g, dtype=np.result_type(np.asarray(g).dtype, np.float64))
     out[index[0] if len(index) == 1 else index] = 0.0
     return out

@@ -386,3 +386,17 @@ def inplace_operator_on_an_element_written_array_in_a_loop(p):
 
 
 CASES += [(inplace_operator_on_an_element_written_array_in_a_loop, (np.array([0.1778, -0.851, 1.055, 0.5109]),), 0)]
+
+
+def array_made_anew_each_iteration_and_sliced(q, p, v):
+    """The adjoint of `v`, overwritten in every iteration, was a bare 0.0 in the next reversed iteration and
+    reached setitem_adjoint (IndexError; fuzz seed 301182)."""
+    for a, b in zip(v, p):
+        v = b * np.eye(3)
+        v[1:3] = 1.5 * a
+    return np.sum(v * v)
+
+
+CASES += [(array_made_anew_each_iteration_and_sliced,
+           (np.array([0.9707, -0.2199, -1.1502]), np.array([-0.5722, 0.4211, -0.8646]),
+            np.array([-0.0146, 0.315, 1.2406])), (1, 2))]
