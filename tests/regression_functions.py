@@ -393,8 +393,8 @@ def array_made_anew_each_iteration_and_sliced(q, p, v):
     reached setitem_adjoint (IndexError; fuzz seed 301182)."""
     for a, b in zip(v, p):
         v = b * np.eye(3)
-        v[1:3] = 1.5 * a
-    return np.sum(v * v)
+        v[1:3] = 1.5
+    return np.sum(v * v) * a
 
 
 CASES += [(array_made_anew_each_iteration_and_sliced,
