@@ -33,6 +33,8 @@ from .errors import UnsupportedSyntaxError
 from .names import Namer
 from .walk import defined_names, ends_with_exit
 
+LOOP_WRITTEN = "<written in a loop through another name>"
+
 # operations whose result may share memory with an operand
 VIEWS = frozenset({
     "getitem", "numpy.reshape", "numpy.transpose", "numpy.ravel", "numpy.squeeze", "numpy.expand_dims",
@@ -115,8 +117,18 @@ class _Aliases:
             return atom
         name = atom.name
         r = self.root.get(name)
+        if r is None and name in self.state.current:  # an array read by its first name
+            r = name
         if r is not None:
             newest = self.state.current.get(r, name)
+            if newest == LOOP_WRITTEN:
+                if self.by_operators(r, self.born.get(name, 0)):
+                    return atom  # (checked to be numbers: the old value, as Python rebinds)
+                wrote = self.state.last_write.get(r)
+                raise self.error(loc, f"reading '{_user(name)}' after the loop on line "
+                                      f"{wrote.line if wrote else '?'} wrote into it through another name",
+                                 f"write into '{_user(name)}' by its own name in the loop, or copy it "
+                                 f"when you give it another name (... = {_user(name)}.copy())", _user(name))
             if newest != name and self.by_operators(r, self.born.get(name, 0)):
                 # `z = y; y += v`: z keeps the old value if y is a number (as read here); an array is
                 # refused when the operator runs
@@ -302,11 +314,8 @@ class _Aliases:
                                         f"rebound to another array ('{_user(back.name)}')",
                                  "write into each array by its own name, or copy when rebinding "
                                  f"({_user(r)} = {_user(back.name)}.copy())", _user(r))
-        for r in written:  # after the loop, its arrays are the header's versions (or as before it)
-            if r in entry_current:
-                self.state.current[r] = entry_current[r]
-            else:
-                self.state.current.pop(r, None)
+        for r in written:  # after the loop, its arrays are the header's versions; one the loop wrote
+            self.state.current[r] = LOOP_WRITTEN  # through another name has none (see `read`)
         for p in s.phis:
             r = self.root.get(p.target)
             if r is not None:

@@ -216,3 +216,25 @@ def elements_of_written_array_in_nested_loop(a):
 
 
 REJECTED.append((elements_of_written_array_in_nested_loop, (0.4653,), 5))
+
+
+def element_write_through_another_name_in_a_loop(p):
+    """A loop writes into h through ws; h read after the loop has no SSA version of it (it was read stale:
+    a wrong value, fuzz seed 202203): refused at the read."""
+    h = np.abs(p)
+    for i in range(2):
+        ws = h
+        ws[0] = p[1]
+    return np.sum(h)
+
+
+def inplace_operator_through_another_name_in_a_loop(p):
+    h = np.abs(p) + 1.0
+    for i in range(2):
+        ws = h
+        ws *= p
+    return np.sum(h)
+
+
+REJECTED.append((element_write_through_another_name_in_a_loop, (np.array([1.0, 2.0]),), 7))
+INPLACE_AMBIGUOUS.append(inplace_operator_through_another_name_in_a_loop)
