@@ -125,8 +125,8 @@ class _Aliases:
                 if self.by_operators(r, self.born.get(name, 0)):
                     return atom  # (checked to be numbers: the old value, as Python rebinds)
                 wrote = self.state.last_write.get(r)
-                raise self.error(loc, f"reading '{_user(name)}' after the loop on line "
-                                      f"{wrote.line if wrote else '?'} wrote into it through another name",
+                raise self.error(loc, f"reading '{_user(name)}' after line "
+                                      f"{wrote.line if wrote else '?'} of a loop wrote into it in place through another name",
                                  f"write into '{_user(name)}' by its own name in the loop, or copy it "
                                  f"when you give it another name (... = {_user(name)}.copy())", _user(name))
             if newest != name and self.by_operators(r, self.born.get(name, 0)):
