@@ -261,8 +261,12 @@ class _Aliases:
             va, vb = a.current.get(r, r), b.current.get(r, r)
             out.writes[r] = max(a.writes.get(r, 0), b.writes.get(r, 0))
             out.last_write[r] = a.last_write.get(r) or b.last_write.get(r)
-            if va == vb or all(w is not None for w in self.kinds.get(r, {}).values()):
-                continue  # (in-place operators alone: names keep their values, see `read`)
+            if va == vb:
+                continue
+            if all(w is not None for w in self.kinds.get(r, {}).values()):
+                # in-place operators alone: names keep their values if they are numbers, see `read`
+                out.current[r] = LOOP_WRITTEN
+                continue
             phi = next((p for p in s.phis if p.operands == [ir.Var(va), ir.Var(vb)]), None)
             if phi is None:  # written through a name that does not outlive the branch: merge it here
                 phi = ir.Phi(self.namer.fresh(_user(r)), [ir.Var(va), ir.Var(vb)])

@@ -238,3 +238,18 @@ def inplace_operator_through_another_name_in_a_loop(p):
 
 REJECTED.append((element_write_through_another_name_in_a_loop, (np.array([1.0, 2.0]),), 7))
 INPLACE_AMBIGUOUS.append(inplace_operator_through_another_name_in_a_loop)
+
+
+def inplace_operator_through_another_name_in_a_branch(p):
+    """`vec = cum; vec -= 1.5` in one branch changes cum, read after the if: it was read unchanged (a wrong
+    value, fuzz seed 204707); now checked to be a number when it runs."""
+    cum = p * 1.5
+    if np.sum(p) > 100.0:
+        pass
+    else:
+        vec = cum
+        vec -= 1.5
+    return np.sum(cum)
+
+
+INPLACE_AMBIGUOUS.append(inplace_operator_through_another_name_in_a_branch)
