@@ -130,6 +130,13 @@ class JacobianForward:
         """The vector-mode jvp for wrt entry `k` at these argument ranks, or None if a rule has no batched form."""
         if self._vector.get(k) is False:
             return None
+        if k not in self._vector:
+            # (values popped from loop stacks have no known rank: vector mode could broadcast a batch of
+            # scalars against an array the wrong way; one tangent at a time is exact there)
+            primal, _ = api._primal(self.__wrapped__)
+            self._vector[k] = not api._uses_stacks(primal.body)
+            if not self._vector[k]:
+                return None
         key = (k, ranks)
         if key not in self._batched:
             w = self._wrt if self._single else self._wrt[k]

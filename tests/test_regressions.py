@@ -131,9 +131,10 @@ def test_value_overwritten_each_iteration_then_indexed():
     assert_close(s2s.grad(f, wrt=1)(*args), numeric_grad(f, args, 1), what="d/dv")
 
 
-@pytest.mark.xfail(strict=True, reason="known open (fuzz seed 304154): the Hessian of a value recomputed in a "
-                   "loop over zip(q, q) has wrong off-diagonal entries (forward over generated reverse code)")
 def test_hessian_of_a_value_recomputed_in_a_zip_loop():
+    """Vector-mode forward over generated code with loop stacks broadcast a batch of popped scalars against
+    an array the wrong way (wrong off-diagonal Hessian entries, fuzz seed 304154): such code is now
+    differentiated one tangent at a time."""
     import math
 
     def f(q):
