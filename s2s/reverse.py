@@ -26,7 +26,7 @@ from .errors import NonDifferentiableError, missing_rule
 from .names import Namer
 from .rules import registry
 from .rules.symbolic import Emitter, lift, to_atom
-from .walk import call_definitions, contains_break, contains_exit, defined_names, ends_with_exit, used_names
+from .walk import call_definitions, calls_in, contains_break, contains_exit, defined_names, ends_with_exit, used_names
 from .walk import vars_of as walk_vars
 
 ZERO = ir.Const(0.0)
@@ -585,6 +585,15 @@ class _Reverse:
         for p in active_phis:
             back = self.collect(p.target, body_pending, rev_body, named=False)
             rphi = next(r for r in rphis if r.target == carried[p.target].name)
+            short = back is None or isinstance(back, ir.Const) or back.name in self.maybe_short
+            if short and p.target not in self.sound_scalars and _reads_whole(rev_body, rphi.target):
+                # the iteration may have overwritten the value: the earlier iteration starts from zeros of its
+                # shape, not a bare 0.0, since the reversed body indexes or multiplies that adjoint by matrices
+                whole = self.fresh()
+                rev_body.append(ir.Assign(whole, ir.Call("s2s.runtime.unbroadcast",
+                                                         (back if back is not None else ZERO, ir.Var(p.target))),
+                                          self.loc))
+                back = ir.Var(whole)
             rphi.operands[1] = back if back is not None else ZERO
             if back is None or isinstance(back, ir.Const) or back.name in self.maybe_short:
                 self.maybe_short.add(rphi.target)  # (a bare 0.0 after an iteration that overwrote the value)
@@ -882,6 +891,16 @@ def _insert_pushes(stmts: list, pushes: dict) -> None:
                 push.loc = s.loc or push.loc
                 stmts.insert(i, push)
         i += 1
+
+
+def _reads_whole(stmts: list, name: str) -> bool:
+    """Does a call other than an elementwise one (which a 0.0 suits) read `name` in `stmts`?"""
+    for c in calls_in(stmts):
+        if any(isinstance(a, ir.Var) and a.name == name for a in c.args) and c.op not in (
+                "add", "sub", "mul", "truediv", "neg") and not (registry.reverse_rule(c.op) is not None
+                                                                and registry.reverse_rule(c.op).broadcast):
+            return True
+    return False
 
 
 def _range_targets(stmts: list) -> set:
