@@ -199,9 +199,7 @@ class _Aliases:
                 return 0
             origin = self.same.get(base.name, base.name)
             if origin in self.visible:  # the caller's own object: checked once, on entry
-                text = s.loc.text if s.loc is not None else ""
-                self.entry_checks.append(
-                    ir.Effect(ir.Call("s2s.runtime.require_immutable", (ir.Var(origin), ir.Const(text))), s.loc))
+                self.entry_checks.append(_require_immutable(ir.Var(origin), s.loc))
             elif objects:  # a view or element of something else: NumPy would write through it
                 self.guards[id(s)] = (s, base)
             return 0
@@ -373,15 +371,18 @@ class _Aliases:
         return UnsupportedSyntaxError(construct, filename, line, col, text, hint)
 
 
+def _require_immutable(value: ir.Atom, loc) -> ir.Effect:
+    """`rt.require_immutable(value, 'the user's statement')`: a number goes on, an ndarray is refused."""
+    return ir.Effect(ir.Call("s2s.runtime.require_immutable", (value, ir.Const(loc.text if loc else ""))), loc)
+
+
 def _insert_guards(stmts: list, guards: dict) -> None:
     """Before each in-place operator in `guards`: `rt.require_immutable(base, 'the statement')`."""
     i = 0
     while i < len(stmts):
         s = stmts[i]
         if id(s) in guards:
-            _, base = guards[id(s)]
-            text = s.loc.text if s.loc is not None else ""
-            stmts.insert(i, ir.Effect(ir.Call("s2s.runtime.require_immutable", (base, ir.Const(text))), s.loc))
+            stmts.insert(i, _require_immutable(guards[id(s)][1], s.loc))
             i += 1
         elif isinstance(s, ir.If):
             _insert_guards(s.body, guards)

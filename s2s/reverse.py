@@ -25,7 +25,7 @@ from .results import maybe_int
 from .errors import NonDifferentiableError, missing_rule
 from .names import Namer
 from .rules import registry
-from .rules.symbolic import Emitter, lift, to_atom
+from .rules.symbolic import Emitter, lift, rt, to_atom
 from .walk import call_definitions, calls_in, contains_break, contains_exit, defined_names, ends_with_exit, used_names
 from .walk import vars_of as walk_vars
 
@@ -332,14 +332,12 @@ class _Reverse:
         if value.op == "setitem":  # read the written value's adjoint before the base's is zeroed
             operands.reverse()
             if not self._basic_index(value.args[1:-1]):  # repeated indices: only the last write counts
-                from .rules.symbolic import rt
                 operands = [(i, a, (lambda g, ans, y, *rest: rt.setitem_value_adjoint(g, *rest[:-1]))
                              if i == len(value.args) - 1 else adjoint) for i, a, adjoint in operands]
         for i, a, adjoint in operands:
             with Emitter(self.fresh, self.loc, self.negations) as em:
                 contrib = to_atom(adjoint(lift(g), lift(ir.Var(s.target)), *args, **kwargs))
                 if rule.broadcast and (i is None or self._needs_unbroadcast(value, i, s.target)):
-                    from .rules.symbolic import rt
                     contrib = to_atom(rt.unbroadcast(lift(contrib), lift(a)))
             if value.op == "setitem" and i == 0:
                 self._zero_in_place(g, em.stmts, contrib)
