@@ -1,15 +1,14 @@
 """Train a 2-layer tanh MLP on a synthetic two-moons data set with plain gradient descent.
 
 The loss (softmax cross-entropy) is written in plain NumPy; s2s.grad differentiates it with
-respect to all four parameters at once. The loss is printed as it falls; a text progress bar
-appears when training takes more than a couple of seconds; a PNG of the decision boundary is
-saved when matplotlib is installed.
+respect to all four parameters at once. The loss and the training accuracy are printed ten
+times as they improve; a progress bar shows the steps in between when `tqdm` is installed and
+the output is a terminal; a PNG of the decision boundary is saved when matplotlib is installed.
 
 Run: python examples/mlp_two_moons.py [--steps N] [--png PATH]
 """
 import argparse
 import sys
-import time
 
 import numpy as np
 
@@ -42,31 +41,22 @@ def predict(W1, b1, W2, b2, X):
     return np.argmax(np.tanh(X @ W1 + b1) @ W2 + b2, axis=1)
 
 
-class Progress:
-    """A one-line text progress bar, shown only once the work has taken longer than `after` seconds."""
+def progress_bar(total):
+    """A `tqdm` progress bar over `total` steps (on stderr, only when it is a terminal), or None
+    when tqdm is not installed: the periodic loss lines then show the progress."""
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, unit="step", disable=None, leave=False)
 
-    def __init__(self, total, after=2.0, width=30, stream=sys.stderr):
-        self.total, self.after, self.width, self.stream = total, after, width, stream
-        self.start = time.perf_counter()
-        self.shown = False
-        isatty = getattr(stream, "isatty", None)
-        self.enabled = bool(isatty and isatty())  # a bar of carriage returns only garbles a log file
 
-    def update(self, done, note=""):
-        elapsed = time.perf_counter() - self.start
-        if not self.enabled or elapsed < self.after:
-            return
-        self.shown = True
-        filled = int(self.width * done / self.total)
-        bar = "#" * filled + "." * (self.width - filled)
-        self.stream.write(f"\r[{bar}] {done}/{self.total} {elapsed:5.1f}s {note}")
-        self.stream.flush()
-
-    def close(self):
-        """End the bar's line (before printing something else); the next update starts a new one."""
-        if self.shown:
-            self.stream.write("\n")
-            self.shown = False
+def say(line, bar):
+    """Print a line without breaking the progress bar."""
+    if bar is None:
+        print(line, flush=True)
+    else:
+        bar.write(line, file=sys.stdout)
 
 
 def save_plot(params, X, labels, path):
@@ -106,7 +96,7 @@ def main(argv=None):
               rng.normal(0.0, 1.0 / np.sqrt(args.hidden), (args.hidden, 2)), np.zeros(2)]
 
     grad_loss = s2s.grad(loss, wrt=(0, 1, 2, 3), return_value=True)
-    progress = Progress(args.steps)
+    bar = progress_bar(args.steps)
     report_every = max(args.steps // 10, 1)
     first = last = None
     for step in range(args.steps + 1):
@@ -115,14 +105,16 @@ def main(argv=None):
             first = value
         last = value
         if step % report_every == 0:
-            progress.close()
             accuracy = np.mean(predict(*params, X) == labels)
-            print(f"step {step:5d}  loss {value:.4f}  accuracy {accuracy:.1%}", flush=True)
+            say(f"step {step:5d}  loss {value:.4f}  accuracy {accuracy:.1%}", bar)
         if step == args.steps:
             break
         params = [p - args.lr * g for p, g in zip(params, grads)]
-        progress.update(step + 1, f"loss {value:.4f}")
-    progress.close()
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(loss=f"{value:.4f}", refresh=False)
+    if bar is not None:
+        bar.close()
     print(f"loss fell from {first:.4f} to {last:.4f}")
     if save_plot(params, X, labels, args.png):
         print(f"decision boundary saved to {args.png}")
