@@ -505,6 +505,14 @@ def power_slope_dy(x, y, k=1):
     return float(out) if np.ndim(out) == 0 else out
 
 
+def sign(x):
+    """`np.sign(x)`, also of a bool: the derivative of abs where `x` may be a comparison's result that
+    reached abs through `and`/`or` (`abs(y > 1 or z)`); that path carries no derivative."""
+    if isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == np.bool_:
+        return np.zeros(np.shape(x)) if np.ndim(x) else 0.0
+    return np.sign(x)
+
+
 def ratio_or_zero(x, y):
     """`x / y`, and 0 where y is 0: the derivative of hypot (x / hypot(x, y)) at the origin, a kink where s2s
     takes 0 (docs/limitations.md, Kinks) rather than divide by zero."""

@@ -400,3 +400,13 @@ def array_made_anew_each_iteration_and_sliced(q, p, v):
 CASES += [(array_made_anew_each_iteration_and_sliced,
            (np.array([0.9707, -0.2199, -1.1502]), np.array([-0.5722, 0.4211, -0.8646]),
             np.array([-0.0146, 0.315, 1.2406])), (1, 2))]
+
+
+def abs_of_a_comparison_or_a_value(b, c):
+    """abs of `b <= -1.5 and c`, which is the bool False here: the derivative `np.sign(False)` raised
+    (numpy's sign has no bool loop; fuzz seed 601581). That path carries no derivative: rt.sign gives 0."""
+    return abs(b <= -1.5 and c) + np.abs(b > 0.0 or c * c)
+
+
+CASES += [(abs_of_a_comparison_or_a_value, (0.0843, 1.0513), 1),
+          (abs_of_a_comparison_or_a_value, (-2.0, -1.0513), 1)]

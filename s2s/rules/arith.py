@@ -22,7 +22,7 @@ def _float(test):
     return emit("builtins.float", test)
 
 
-defvjp("builtins.abs", lambda g, ans, x: g * np.sign(x))
+defvjp("builtins.abs", lambda g, ans, x: g * rt.sign(x))
 defvjp("builtins.float", lambda g, ans, x: g)
 defvjp("builtins.sum", lambda g, ans, xs, start=0: rt.sum_builtin_adjoint(g, xs), lambda g, ans, xs, start: g)
 # (a test is a bool: float() of it, so that the adjoint of 2.0 - min(x, y) is -1.0, not the int -1 or -np.True_)

@@ -35,5 +35,5 @@ defvjp("math.cosh", lambda g, ans, x: g * math.sinh(x))
 defvjp("math.tanh", lambda g, ans, x: g * (1.0 - ans ** 2))
 
 # ---------------------------------------------------------------- piecewise
-defvjp("math.fabs", lambda g, ans, x: g * np.sign(x))
+defvjp("math.fabs", lambda g, ans, x: g * rt.sign(x))
 defnondiff("math.floor", "math.ceil", "math.trunc", "math.isnan", "math.isinf", "math.isfinite", "math.copysign")

@@ -62,7 +62,7 @@ elementwise("numpy.true_divide", lambda g, ans, x, y: g / y, lambda g, ans, x, y
 elementwise("numpy.float_power", lambda g, ans, x, y: g * y * np.float_power(x, y - 1),
             lambda g, ans, x, y: g * ans * np.log(x))
 elementwise("numpy.positive", lambda g, ans, x: g)
-elementwise("numpy.fabs", lambda g, ans, x: g * np.sign(x))
+elementwise("numpy.fabs", lambda g, ans, x: g * rt.sign(x))
 elementwise("numpy.conjugate", lambda g, ans, x: np.conjugate(g))
 elementwise("numpy.conj", lambda g, ans, x: np.conj(g))
 elementwise("numpy.real", lambda g, ans, x: np.real(g))

@@ -23,8 +23,8 @@ elementwise("numpy.power", lambda g, ans, x, y: g * power_slope(x, y),
             lambda g, ans, x, y: g * power_log(ans, x, np.log))
 elementwise("numpy.square", lambda g, ans, x: g * (2.0 * x))
 elementwise("numpy.reciprocal", lambda g, ans, x: -g * ans ** 2)
-elementwise("numpy.abs", lambda g, ans, x: g * np.sign(x))
-elementwise("numpy.absolute", lambda g, ans, x: g * np.sign(x))
+elementwise("numpy.abs", lambda g, ans, x: g * rt.sign(x))
+elementwise("numpy.absolute", lambda g, ans, x: g * rt.sign(x))
 
 # ---------------------------------------------------------------- exponentials and logarithms
 elementwise("numpy.exp", lambda g, ans, x: g * ans)

@@ -35,7 +35,7 @@ def linear(name: str, transpose, batched_form=None) -> None:
 
 
 # ---------------------------------------------------------------- no derivative
-defnondiff(RT + "zeros_like")
+defnondiff(RT + "zeros_like", RT + "sign")
 
 # ---------------------------------------------------------------- broadcasting and reductions
 linear("unbroadcast", lambda G, g, x: np.broadcast_to(G, np.shape(g)),

@@ -47,7 +47,7 @@ defjvp("pos", lambda d, ans, x: d)
 defjvp("matmul", lambda d, ans, a, b: d @ b, lambda d, ans, a, b: a @ d)
 
 # ---------------------------------------------------------------- builtins
-defjvp("builtins.abs", lambda d, ans, x: np.sign(x) * d)
+defjvp("builtins.abs", lambda d, ans, x: rt.sign(x) * d)
 defjvp("builtins.sum", lambda d, ans, xs, start=0: rt.sum_builtin_tangent(d), lambda d, ans, xs, start: d)
 defjvp("builtins.float", lambda d, ans, x: d)
 elementwise("builtins.max", lambda d, ans, x, y: (x >= y) * d, lambda d, ans, x, y: (x < y) * d)
@@ -85,7 +85,7 @@ defjvp("math.cosh", lambda d, ans, x: math.sinh(x) * d)
 defjvp("math.tanh", lambda d, ans, x: (1.0 - ans ** 2) * d)
 
 # ---------------------------------------------------------------- math: piecewise
-defjvp("math.fabs", lambda d, ans, x: np.sign(x) * d)
+defjvp("math.fabs", lambda d, ans, x: rt.sign(x) * d)
 
 # ---------------------------------------------------------------- numpy: arithmetic
 elementwise("numpy.add", lambda d, ans, x, y: d, lambda d, ans, x, y: d)
@@ -97,8 +97,8 @@ elementwise("numpy.power", lambda d, ans, x, y: _times(power_slope(x, y), d),
             lambda d, ans, x, y: _times(power_log(ans, x, np.log), d))
 elementwise("numpy.square", lambda d, ans, x: 2.0 * x * d)
 elementwise("numpy.reciprocal", lambda d, ans, x: -(ans ** 2 * d))
-elementwise("numpy.abs", lambda d, ans, x: np.sign(x) * d)
-elementwise("numpy.absolute", lambda d, ans, x: np.sign(x) * d)
+elementwise("numpy.abs", lambda d, ans, x: rt.sign(x) * d)
+elementwise("numpy.absolute", lambda d, ans, x: rt.sign(x) * d)
 elementwise("numpy.float64", lambda d, ans, x: d)
 
 # ---------------------------------------------------------------- numpy: exponentials and logarithms
@@ -173,7 +173,7 @@ elementwise("numpy.true_divide", lambda d, ans, x, y: d / y, lambda d, ans, x, y
 elementwise("numpy.float_power", lambda d, ans, x, y: y * np.float_power(x, y - 1) * d,
             lambda d, ans, x, y: ans * np.log(x) * d)
 elementwise("numpy.positive", lambda d, ans, x: d)
-elementwise("numpy.fabs", lambda d, ans, x: np.sign(x) * d)
+elementwise("numpy.fabs", lambda d, ans, x: rt.sign(x) * d)
 elementwise("numpy.conjugate", lambda d, ans, x: np.conjugate(d))
 elementwise("numpy.conj", lambda d, ans, x: np.conj(d))
 elementwise("numpy.real", lambda d, ans, x: np.real(d))
