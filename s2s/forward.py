@@ -111,11 +111,14 @@ class _Forward:
 
     # ----- zeros, only where a phi or the result needs one
     def zero(self, atom: ir.Atom, out: list, loc) -> ir.Atom:
-        if isinstance(atom, ir.Const):
-            if isinstance(atom.value, numbers.Number):
+        """In vector mode even a number's zero tangents get their batch axis: a bare 0.0 that meets an
+        array of the function (`np.ones(4) * a`) would take that array's axis for the batch's."""
+        if not self.batched:
+            if isinstance(atom, ir.Const):
+                if isinstance(atom.value, numbers.Number):
+                    return ir.Const(0.0)
+            elif atom.name in self.scalars:
                 return ir.Const(0.0)
-        elif atom.name in self.scalars:
-            return ir.Const(0.0)
         base = atom.name if isinstance(atom, ir.Var) else "zero"
         target = self.tangent_name(base)
         if self.batched:

@@ -162,3 +162,24 @@ def test_matrix_overwritten_in_a_while_loop_with_break():
     S = np.arange(16.0).reshape(4, 4) / 10.0
     assert_close(s2s.grad(f)(x, S), numeric_grad(f, (x, S), 0), what="d/dx")
     assert_close(s2s.grad(f, wrt=1)(x, S), numeric_grad(f, (x, S), 1), what="d/dS")
+
+
+def test_vector_mode_zero_tangent_of_a_number_meets_an_array():
+    """Vector mode gave a number a bare 0.0 for its zero tangents; `np.ones(4) * a` then took the array's
+    axis for the batch axis (broadcast error in jacobian(mode="forward") and hessian; fuzz seeds 701429,
+    600139). Zero tangents now carry the batch axis."""
+    def f(x, a):
+        x = a if False else 1.5
+        a, x = (x, a)
+        A = np.ones(4) * a
+        return np.sum(A)
+    jx, ja = s2s.jacobian(f, wrt=(0, 1), mode="forward")(0.5376, -0.0262)
+    assert float(jx) == 0.0 and float(ja) == 0.0
+
+    def g(a):
+        A = np.ones(4) * a
+        if False:
+            a = A[1]
+        return a * a
+    assert abs(float(s2s.hessian(g)(-0.0543)) - 2.0) < 1e-12
+    assert abs(float(s2s.jacobian(s2s.grad(g), mode="forward")(-0.0543)) - 2.0) < 1e-12
