@@ -79,8 +79,44 @@ def resolve_wrt(params: list[str], wrt, fname: str) -> tuple[list[str], bool]:
 
 
 def stages(f, wrt=0, return_value=False, mode="reverse") -> dict:
-    """The text of each pipeline stage for `grad(f, wrt, return_value)` (or, with mode="forward",
-    for `jvp(f, wrt)`), in order."""
+    """The text after each stage of the pipeline that `grad(f, wrt, return_value)` runs.
+
+    Shows how s2s turned `f` into its derivative, one stage at a time: the source it read, the SSA
+    form, the adjoint (or tangent) program, the optimised program, and the generated Python.
+    With `mode="forward"`, the stages of `jvp(f, wrt)`.
+
+    Parameters
+    ----------
+    f : callable
+        A Python function whose source s2s can read.
+    wrt : int, str, or tuple of int and str, default 0
+        The parameter(s) to differentiate with respect to, as in `grad`.
+    return_value : bool, default False
+        As in `grad` (reverse mode only).
+    mode : {"reverse", "forward"}, default "reverse"
+        Which transformation's stages to show.
+
+    Returns
+    -------
+    dict of str to str
+        Stage name to text, in pipeline order: `"source"`, `"ssa"`, `"adjoint"` (`"tangent"` in
+        forward mode), `"optimized"`, `"python"`. `"python"` is the text `.source` returns.
+
+    Raises
+    ------
+    S2SError, ValueError, TypeError
+        As `grad`.
+
+    Examples
+    --------
+    >>> import s2s
+    >>> def f(x):
+    ...     return x * x
+    >>> list(s2s.stages(f))
+    ['source', 'ssa', 'adjoint', 'optimized', 'python']
+    >>> list(s2s.stages(f, mode="forward"))
+    ['source', 'ssa', 'tangent', 'optimized', 'python']
+    """
     if mode == "forward":
         from .api_forward import stages_forward
         return stages_forward(f, wrt)
@@ -321,23 +357,204 @@ def _decorator(kind, f, **options):
 
 
 def grad(f=None, wrt=0, return_value=False):
-    """The gradient of f's scalar result with respect to `wrt`; with return_value=True, (value, gradient)."""
+    """Transform `f` into a function returning the gradient of its scalar result (reverse mode).
+
+    s2s reads the source of `f`, compiles it to SSA form and generates a new Python function that
+    runs the forward computation and then the adjoint statements in reverse order. The
+    transformation happens on the first call (or the first read of `.source`) and is cached for the
+    life of the process (and across processes with `S2S_CACHE_DIR`).
+
+    Works directly, as a decorator, or as a decorator with arguments: `s2s.grad(f)`, `@s2s.grad`,
+    `@s2s.grad(wrt="w")`.
+
+    Parameters
+    ----------
+    f : callable, optional
+        A Python function whose source s2s can read (defined in a file or a notebook cell), or a
+        function already transformed by s2s (transformations compose). It must return a number: a
+        Python float or int, or a NumPy scalar or 0-d array. Leave it out to get a decorator.
+    wrt : int, str, or tuple of int and str, default 0
+        The parameter(s) to differentiate with respect to: a position (`0`; negative counts from
+        the end), a name (`"w"`), or a tuple or list of them (`(0, "b")`). A single `wrt` gives a
+        single derivative; a tuple gives a tuple of derivatives in the same order, even a 1-tuple.
+    return_value : bool, default False
+        If true, the transformed function returns `(value, gradient)` (as `value_and_grad`).
+
+    Returns
+    -------
+    callable
+        A function taking the same arguments as `f` and returning the gradient (or a tuple of
+        gradients, one per `wrt` entry). A gradient has the structure and shape of its argument:
+        a Python float for a float or int, an ndarray of the argument's shape for an ndarray, and
+        the same tuple/list/dict nesting for containers of those. The function has `.source` (the
+        generated Python module, a str) and `.__wrapped__` (`f`). Without `f`: a decorator.
+
+    Raises
+    ------
+    UnsupportedSyntaxError
+        `f` uses a construct s2s does not handle (`try`, `with`, `yield`, `class`, ...).
+    NonDifferentiableError
+        `f` calls a function that has no derivative rule and no Python source to descend into.
+    SourceUnavailableError
+        The source of `f` cannot be read (typed at the REPL, made with `exec`, a builtin).
+    ResultTypeError
+        `f` returns `None`, a string or a bool: something with no derivative.
+    ValueError
+        `f`'s result is not a scalar (use `vjp` or `jacobian`), or `wrt` is not a parameter of `f`.
+    TypeError
+        `wrt` is not a position, a name or a tuple of them; the arguments do not fit `f`; or a
+        `wrt` argument is a bool or an integer array (pass floats).
+
+    These are raised when the transformed function is first called (or `.source` first read),
+    not by `grad` itself.
+
+    See Also
+    --------
+    value_and_grad : the value and the gradient in one call.
+    vjp : derivatives of functions whose result is an array or a tuple.
+    jacobian, hessian : full derivative matrices.
+
+    Examples
+    --------
+    >>> import s2s
+    >>> def f(x, y):
+    ...     return x * x * y
+    >>> s2s.grad(f)(3.0, 2.0)
+    12.0
+    >>> s2s.grad(f, wrt=(0, "y"))(3.0, 2.0)
+    (12.0, 9.0)
+    >>> s2s.grad(f, return_value=True)(3.0, 2.0)
+    (18.0, 12.0)
+    """
     return _decorator("grad", f, wrt=wrt, return_value=bool(return_value))
 
 
 def value_and_grad(f=None, wrt=0):
-    """(value, gradient) of f's scalar result with respect to `wrt`."""
+    """Transform `f` into a function returning `(value, gradient)` of its scalar result.
+
+    The same as `grad(f, wrt, return_value=True)`: one call runs the forward computation once and
+    gives both `f(*args)` and its gradient.
+
+    Parameters
+    ----------
+    f : callable, optional
+        A Python function returning a number (see `grad`). Leave it out to get a decorator.
+    wrt : int, str, or tuple of int and str, default 0
+        The parameter(s) to differentiate with respect to, as in `grad`.
+
+    Returns
+    -------
+    callable
+        A function taking the same arguments as `f` and returning `(value, gradient)`, where
+        `value` is what `f` returns and `gradient` is what `grad(f, wrt)` returns (a tuple of
+        gradients for a tuple `wrt`). It has `.source` and `.__wrapped__`.
+
+    Raises
+    ------
+    S2SError, ValueError, TypeError
+        As `grad`, when the transformed function is first called.
+
+    See Also
+    --------
+    grad
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import s2s
+    >>> def loss(w, x):
+    ...     return np.sum((x @ w) ** 2)
+    >>> value, g = s2s.value_and_grad(loss)(np.array([1.0, 2.0]), np.eye(2))
+    >>> float(value), g.tolist()
+    (5.0, [2.0, 4.0])
+    """
     return _decorator("grad", f, wrt=wrt, return_value=True)
 
 
 def vjp(f=None, wrt=0):
-    """`vjp(f)(*args)` -> `(value, pullback)`; `pullback(cotangent)` returns the gradient(s) of
-    `sum(cotangent * f(*args))`: f's result may be any array, number or tuple of them."""
+    """Transform `f` into a function returning its value and a pullback (reverse mode).
+
+    `vjp(f, wrt)(*args)` returns `(value, pullback)`; `pullback(cotangent)` returns the gradient of
+    `sum(cotangent * f(*args))` with respect to `wrt`, the vector-Jacobian product. Unlike `grad`,
+    `f`'s result may be an array, a number, or a tuple, list or dict of them. The pullback may be
+    called any number of times, with different cotangents.
+
+    Parameters
+    ----------
+    f : callable, optional
+        A Python function whose source s2s can read. Leave it out to get a decorator.
+    wrt : int, str, or tuple of int and str, default 0
+        The parameter(s) to differentiate with respect to, as in `grad`.
+
+    Returns
+    -------
+    callable
+        A function taking the same arguments as `f` and returning `(value, pullback)`. `cotangent`
+        must have the structure and shapes of `value`; `pullback` returns one gradient (a tuple of
+        them for a tuple `wrt`), each with the structure and shape of its argument. The function
+        has `.source` and `.__wrapped__`.
+
+    Raises
+    ------
+    S2SError, ValueError, TypeError
+        As `grad` (except that the result need not be a scalar), when the transformed function
+        is first called.
+
+    See Also
+    --------
+    jacobian : the whole Jacobian, one pullback per element of the value.
+    jvp : forward mode.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import s2s
+    >>> def scaled_sin(x, a):
+    ...     return a * np.sin(x)
+    >>> value, pullback = s2s.vjp(scaled_sin)(np.array([0.0, np.pi]), 2.0)
+    >>> pullback(np.array([1.0, 1.0])).tolist()
+    [2.0, -2.0]
+    """
     return _decorator("vjp", f, wrt=wrt)
 
 
 def source(fn) -> str:
-    """The generated Python source of a transformed function."""
+    """The generated Python source of a function transformed by s2s.
+
+    The same text as `fn.source`: a complete, self-contained Python module whose last top-level
+    function is the entry point (it takes `f`'s parameters and returns what `fn` returns). The
+    forward computation comes first, the adjoint statements follow in reverse order, and names
+    derive from yours (`bx` is the adjoint of `x`). The text is deterministic: byte-identical in
+    every process and on every supported Python version.
+
+    Parameters
+    ----------
+    fn : callable
+        A function returned by an s2s transformation (`grad`, `value_and_grad`, `vjp`, `jvp`,
+        `jacobian`, `hessian`) or anything else with a `.source` string.
+
+    Returns
+    -------
+    str
+        The generated module text. Reading it transforms `f` if that has not happened yet.
+
+    Raises
+    ------
+    TypeError
+        `fn` is not a transformed function.
+    S2SError
+        The transformation itself fails (see `grad`).
+
+    Examples
+    --------
+    >>> import s2s
+    >>> def f(x):
+    ...     return 3.0 * x * x
+    >>> print(s2s.source(s2s.grad(f)).splitlines()[0])
+    # Generated by s2s: gradient of f. Do not edit; regenerate from the source.
+    >>> "def grad_f(x):" in s2s.source(s2s.grad(f))
+    True
+    """
     if isinstance(fn, Transformed):
         return fn.source
     text = getattr(fn, "source", None)
@@ -347,6 +564,43 @@ def source(fn) -> str:
 
 
 def ssa(f) -> str:
-    """The SSA form of `f` as readable text."""
+    """The SSA (static single assignment) form of `f`, as readable text.
+
+    The intermediate representation every transformation starts from: each name is assigned once
+    (`x_1`, `x_2`, ...), branches and loops keep their structure, and the values that meet after
+    them are joined by `phi` entries. Useful to see how s2s understood a function.
+
+    Parameters
+    ----------
+    f : callable
+        A Python function whose source s2s can read.
+
+    Returns
+    -------
+    str
+        The SSA form, one statement per line.
+
+    Raises
+    ------
+    UnsupportedSyntaxError, SourceUnavailableError
+        As `grad`: the function cannot be read or uses an unsupported construct.
+
+    See Also
+    --------
+    stages : the text after every stage of the pipeline.
+
+    Examples
+    --------
+    >>> import s2s
+    >>> def f(x):
+    ...     y = x * x
+    ...     y = y + 1.0
+    ...     return y
+    >>> print(s2s.ssa(f))
+    def f(x):
+        y = x * x
+        y_1 = y + 1.0
+        return y_1
+    """
     primal, _ = _primal(f)
     return print_function(primal)

@@ -99,7 +99,57 @@ class Jvp(api.Transformed):
 
 
 def jvp(f=None, wrt=0):
-    """Forward mode: `jvp(f, wrt)(primals, tangents)` is `(f(*primals), J @ tangents)`."""
+    """Transform `f` into a function returning its value and a directional derivative (forward mode).
+
+    `jvp(f, wrt)(primals, tangents)` returns `(f(*primals), J @ tangents)`: the value, and the
+    derivative of the value in the direction `tangents` (the Jacobian-vector product). The
+    generated code carries a tangent `dx` next to each value `x`, in one forward sweep, so it
+    costs about one call of `f` whatever the size of the result. `f`'s result may be a number,
+    an array, or a tuple, list or dict of them.
+
+    Parameters
+    ----------
+    f : callable, optional
+        A Python function whose source s2s can read. Leave it out to get a decorator.
+    wrt : int, str, or tuple of int and str, default 0
+        The parameter(s) the tangents belong to: a position, a name, or a tuple of them.
+
+    Returns
+    -------
+    callable
+        A function called as `jf(primals, tangents)`. `primals` is the tuple of all positional
+        arguments of `f` (trailing parameters with defaults may be left out); `tangents` is always
+        a tuple with one tangent per `wrt` entry (a 1-tuple for a single `wrt`), each with the
+        structure and shape of its argument. It returns `(value, tangent_of_value)`, the tangent
+        with the structure and shape of the value. It has `.source` (the generated `jvp_<name>`,
+        which takes `f`'s parameters followed by one tangent per `wrt` entry) and `.__wrapped__`.
+
+    Raises
+    ------
+    TypeError
+        `primals` or `tangents` is not a tuple, or `tangents` has the wrong length.
+    S2SError, ValueError
+        As `grad`, when the transformed function is first called; `NonDifferentiableError` also
+        when a called function has a reverse rule but no forward (`s2s.tangent`) rule.
+
+    See Also
+    --------
+    jacobian : with `mode="forward"`, the whole Jacobian from one `jvp` per input element.
+    vjp : reverse mode.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import s2s
+    >>> def f(x, y):
+    ...     return x * np.sin(y)
+    >>> value, tangent = s2s.jvp(f, wrt=1)((2.0, 0.0), (1.0,))
+    >>> float(value), float(tangent)
+    (0.0, 2.0)
+    >>> value, tangent = s2s.jvp(f, wrt=(0, 1))((2.0, 0.0), (1.0, 1.0))
+    >>> float(tangent)
+    2.0
+    """
     if f is None:
         return lambda g: Jvp(g, "jvp", wrt, {})
     return Jvp(f, "jvp", wrt, {})

@@ -3,11 +3,59 @@ from __future__ import annotations
 
 
 class S2SError(Exception):
-    """Base class of every error s2s raises."""
+    """Base class of every error s2s raises about your code.
+
+    Catch it to handle any of them: `UnsupportedSyntaxError`, `NonDifferentiableError`,
+    `SourceUnavailableError` and `ResultTypeError` all derive from it. Each message names what
+    happened and where in your source (file and line), and says what to write instead.
+    Mistakes in how a transformation is called (a `wrt` that names no parameter, a non-scalar
+    result for `grad`) raise the usual `ValueError` or `TypeError` instead.
+
+    Examples
+    --------
+    >>> import s2s
+    >>> def f(x):
+    ...     with open("data.txt") as file:
+    ...         return x
+    >>> try:
+    ...     s2s.grad(f)(1.0)
+    ... except s2s.S2SError as error:
+    ...     print(type(error).__name__)
+    UnsupportedSyntaxError
+    """
 
 
 class UnsupportedSyntaxError(S2SError, SyntaxError):
-    """A construct the compiler does not handle; carries file, line, column and the line's text."""
+    """A construct s2s does not handle: `try`, `with`, `yield`, `async`, `global`, `class`, ...
+
+    Raised when the function is first transformed. It is also a `SyntaxError`, so tracebacks and
+    editors show it at your line; `str(error)` holds the message, `file:line:col`, the line and a
+    caret under the construct. docs/syntax.md lists what is supported.
+
+    Attributes
+    ----------
+    construct : str
+        The construct, e.g. `"a try statement"`.
+    hint : str
+        What to write instead, or `""`.
+    filename, lineno, offset, text, msg
+        As for `SyntaxError`: your file, the line (1-based), the column (1-based), the line's
+        text and the message.
+
+    Examples
+    --------
+    >>> import s2s
+    >>> def f(x):
+    ...     try:
+    ...         return 1.0 / x
+    ...     except ZeroDivisionError:
+    ...         return 0.0
+    >>> try:
+    ...     s2s.grad(f)(1.0)
+    ... except s2s.UnsupportedSyntaxError as error:
+    ...     print(error.construct, error.lineno, error.offset)
+    a try statement 2 5
+    """
 
     def __init__(self, construct: str, filename: str, lineno: int, col: int, text: str, hint: str = ""):
         self.construct = construct
@@ -24,7 +72,34 @@ class UnsupportedSyntaxError(S2SError, SyntaxError):
 
 
 class NonDifferentiableError(S2SError):
-    """A call to a function that has no derivative rule and no Python source to descend into."""
+    """A call to a function that has no derivative rule and no Python source to descend into.
+
+    s2s descends into the Python functions you call; a function written in C (or otherwise
+    without source) needs a rule. The message names the callee and your line, and says how to
+    supply a rule: `@s2s.adjoint(func)` (reverse mode), `@s2s.tangent(func)` (forward mode), or
+    `s2s.nondifferentiable(func)` when its result carries no derivative.
+
+    Attributes
+    ----------
+    callee : str
+        The function as you spelled it, e.g. `"np.fft.fft"`.
+    filename : str
+        Your file.
+    lineno : int
+        The line of the call.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import s2s
+    >>> def f(x):
+    ...     return np.sum(np.abs(np.fft.fft(x)))
+    >>> try:
+    ...     s2s.grad(f)(np.ones(4))
+    ... except s2s.NonDifferentiableError as error:
+    ...     print(error.callee, error.lineno)
+    np.fft.fft 2
+    """
 
     def __init__(self, callee: str, filename: str, lineno: int, text: str, reason: str = ""):
         self.callee = callee
@@ -41,7 +116,27 @@ class NonDifferentiableError(S2SError):
 
 class ResultTypeError(S2SError, TypeError):
     """The differentiated function returned something with no derivative: None, a string, a bool.
-    The message begins with the name of the transformation (`transform`)."""
+
+    Also a `TypeError`. The message begins with the name of the transformation (`transform`),
+    names the line that returned the value and says what to return instead.
+
+    Attributes
+    ----------
+    transform : str
+        The transformation that was called: `"grad"`, `"value_and_grad"`, `"vjp"`, `"jvp"`,
+        `"jacobian"` or `"hessian"`.
+
+    Examples
+    --------
+    >>> import s2s
+    >>> def f(x):
+    ...     return None if x > 0.0 else x
+    >>> try:
+    ...     s2s.grad(f)(1.0)
+    ... except s2s.ResultTypeError as error:
+    ...     print(error.transform)
+    grad
+    """
 
     def __init__(self, message: str, transform: str):
         super().__init__(message)
@@ -53,7 +148,26 @@ class ResultTypeError(S2SError, TypeError):
 
 
 class SourceUnavailableError(S2SError):
-    """`inspect` could not get the source of the function to transform."""
+    """The source of the function to transform cannot be read.
+
+    s2s transforms source text, so the function must come from a file or a notebook cell.
+    Functions typed at the interactive prompt or in `python -c`, made by `exec` or `eval`, and
+    functions written in C (builtins, NumPy's ufuncs) have none.
+
+    Attributes
+    ----------
+    name : str
+        The function's name.
+
+    Examples
+    --------
+    >>> import s2s
+    >>> try:
+    ...     s2s.grad(len)([1.0])
+    ... except s2s.SourceUnavailableError as error:
+    ...     print(error.name)
+    len
+    """
 
     def __init__(self, name: str, why: str):
         self.name = name

@@ -30,7 +30,20 @@ written: list[str] = []
 
 
 def updating() -> bool:
-    """Whether snapshots are being written instead of compared."""
+    """Whether `assert_source_matches` writes snapshot files instead of comparing with them.
+
+    Returns
+    -------
+    bool
+        True when pytest runs with `--s2s-update-snapshots`, or (without that option) when the
+        environment variable `S2S_UPDATE_SNAPSHOTS` is set to anything but `""` or `"0"`.
+
+    Examples
+    --------
+    >>> from s2s import testing
+    >>> if testing.updating():
+    ...     print("writing snapshots")
+    """
     if _update_override is not None:
         return _update_override
     return os.environ.get(ENV_VAR, "") not in ("", "0")
@@ -48,10 +61,53 @@ def _text_of(fn) -> str:
 
 
 def assert_source_matches(fn, path) -> None:
-    """Assert that the generated source of `fn` equals the file at `path`.
+    """Assert that the generated source of `fn` equals the snapshot file at `path`.
 
-    `fn` is a transformed function (anything with `.source`, or accepted by
-    `s2s.source`) or already a string, e.g. `s2s.ssa(f)`.
+    A snapshot test: keep the generated code of your important functions in files next to your
+    tests, and a change of s2s (or of your function) that changes the generated code shows up as
+    a readable diff. In update mode (`S2S_UPDATE_SNAPSHOTS=1`, or pytest's
+    `--s2s-update-snapshots`) the file is written instead and the assertion passes.
+
+    Parameters
+    ----------
+    fn : callable or str
+        A transformed function (anything with `.source`, or accepted by `s2s.source`), or the text
+        itself, e.g. `s2s.ssa(f)`.
+    path : str or os.PathLike
+        The snapshot file, read and written as UTF-8 with `"\\n"` line endings (so a checkout that
+        turned them into `"\\r\\n"` still matches).
+
+    Returns
+    -------
+    None
+        When the text equals the file, or when update mode wrote it (creating missing directories;
+        an unchanged file is not rewritten).
+
+    Raises
+    ------
+    AssertionError
+        The text differs from the file: the message holds a unified diff (saved -> actual) and how
+        to accept the new text. When the file does not exist, the message holds the whole text.
+    S2SError
+        Reading `fn.source` transformed the function, and that failed.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import s2s
+    >>> from s2s.testing import assert_source_matches
+    >>> def f(x):
+    ...     return x * x
+    >>> path = os.path.join(tempfile.mkdtemp(), "grad_f.py")
+    >>> with open(path, "w") as file:
+    ...     _ = file.write(s2s.grad(f).source)
+    >>> assert_source_matches(s2s.grad(f), path)        # equal: passes silently
+    >>> def f(x):
+    ...     return x * x * x
+    >>> assert_source_matches(s2s.grad(f), path)        # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    AssertionError: generated text does not match the snapshot .../grad_f.py (set S2S_UPDATE_SNAPSHOTS=1 ...
+    ...
     """
     actual = _text_of(fn)
     path = Path(path)
