@@ -57,8 +57,7 @@ def _block(stmts: list, scope: set, seen: set, mirrors: dict | None = None) -> s
             before = mirrors.get(s.test, (set(), set()))
             then_scope = _block(s.body, set(scope) | before[0], seen, mirrors)
             else_scope = _block(s.orelse, set(scope) | before[1], seen, mirrors)
-            if s.test not in mirrors:
-                mirrors[s.test] = (then_scope, else_scope)
+            mirrors[s.test] = (then_scope, else_scope)  # every earlier if on it took the same side
             for p in s.phis:
                 if len(p.operands) != 2:
                     raise VerificationError(f"phi {p.target} has {len(p.operands)} operands")

@@ -19,10 +19,7 @@ CASES = [(FIRST_SEED + k * 4 + level - 1, level) for k in range(SEEDS_PER_LEVEL)
 
 # (seed, level) -> the failure class today (see `python -m tests.fuzz --n 1 --seed S --level L` for the reproducer)
 # (the IR verifier is on in the tests, see conftest.py, so "VerificationError" internal errors show here)
-KNOWN_FAILURES = {
-    (1120, 1): 'internal-error: grad_grad: VerificationError: t10 is read before it is defined (in bbt4)',
-    (1140, 1): 'internal-error: grad_grad: VerificationError: t9 is read before it is defined (phi bbval2)',
-}
+KNOWN_FAILURES: dict = {}
 
 
 @pytest.fixture(scope="module")

@@ -183,3 +183,19 @@ def test_vector_mode_zero_tangent_of_a_number_meets_an_array():
         return a * a
     assert abs(float(s2s.hessian(g)(-0.0543)) - 2.0) < 1e-12
     assert abs(float(s2s.jacobian(s2s.grad(g), mode="forward")(-0.0543)) - 2.0) < 1e-12
+
+
+def test_grad_of_grad_where_the_first_adjoint_is_a_bare_zero_widened():
+    """grad(grad(f)): the adjoint of rt.unbroadcast(g, x) broadcast its cotangent to g's shape, but g was a
+    bare 0.0 that unbroadcast had widened to x's shape (ValueError; fuzz seeds 204503, 304202)."""
+    def f(a, state):
+        ws = np.ones(4) * a
+        a, a, acc2 = state
+        ws *= a
+        if False:
+            acc2 = np.dot(ws, ws)
+        return acc2 + a0 * a0 * a0 if False else acc2 + np.sum(ws) * ws[0]
+    a0 = 0.0
+    state = (0.0163, -0.4266, -0.0275)
+    # f = acc2 + 4 * (a * s1)**2: second derivative 8 * s1**2
+    assert abs(s2s.grad(s2s.grad(f))(-0.4485, state) - 8 * state[1] ** 2) < 1e-12

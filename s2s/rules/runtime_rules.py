@@ -38,7 +38,8 @@ def linear(name: str, transpose, batched_form=None) -> None:
 defnondiff(RT + "zeros_like", RT + "sign")
 
 # ---------------------------------------------------------------- broadcasting and reductions
-linear("unbroadcast", lambda G, g, x: np.broadcast_to(G, np.shape(g)),
+# (both ways: where g was a bare 0.0 standing for a whole array, unbroadcast widened it, and G sums back)
+linear("unbroadcast", lambda G, g, x: rt.unbroadcast(G, g),
        lambda d, ans, g, x: rt.batch_unbroadcast(d, x))
 linear("sum_adjoint", lambda G, g, x, axis=None, keepdims=False:
        np.sum(G, **_kw(axis=(axis, None), keepdims=(keepdims, False))),
