@@ -28,6 +28,8 @@ def unbroadcast_to_shape(g, shape: tuple):
     extra = g.ndim - len(shape)
     if extra > 0:
         g = g.sum(axis=tuple(range(extra)))
+    elif extra < 0:  # a bare 0.0 standing for a whole array: broadcast up below
+        g = g.reshape((1,) * -extra + g.shape)
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
     if axes:
         g = g.sum(axis=axes, keepdims=True)

@@ -199,3 +199,17 @@ def test_grad_of_grad_where_the_first_adjoint_is_a_bare_zero_widened():
     state = (0.0163, -0.4266, -0.0275)
     # f = acc2 + 4 * (a * s1)**2: second derivative 8 * s1**2
     assert abs(s2s.grad(s2s.grad(f))(-0.4485, state) - 8 * state[1] ** 2) < 1e-12
+
+
+def test_zero_adjoint_of_a_matrix_left_by_an_early_return():
+    """The adjoint of `M` (shape (4, 1)) on the path that returned early was a bare 0.0, and unbroadcast of a
+    0-d value to (4, 1) indexed past its shape (IndexError; fuzz seed 200886)."""
+    def f(x, w):
+        M = x.reshape(4, 1)
+        if np.sum(w) > 0:
+            return np.sum(x * x)
+        return M
+    x = np.array([-0.3341, 1.1907, -0.4949, -0.2592])
+    value, g = s2s.value_and_grad(f)(x, np.ones(4))
+    assert value == np.sum(x * x)
+    assert_close(g, 2 * x, what="gradient")
