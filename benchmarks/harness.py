@@ -1,0 +1,467 @@
+"""The suite, the finite-difference check, the timing and memory measurements, the table and the JSON."""
+from __future__ import annotations
+
+import datetime
+import gc
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import timeit
+import tracemalloc
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import workloads as W
+from .peers import NotRun, Rejected, Unavailable, all_tools, first_line
+
+
+@dataclass
+class Workload:
+    key: str            # what --only matches
+    name: str           # what the table shows
+    func: str           # the function in workloads.py
+    args: tuple
+    wrt: object = 0
+    kind: str = "grad"  # grad | jac_rev | jac_fwd | hessian
+    hand: str | None = None
+    ports: dict = field(default_factory=dict)
+    memory: bool = False
+    unrolled: int = 0   # Python loop iterations one call runs (what jax.jit unrolls)
+
+
+def suite(quick: bool) -> list[Workload]:
+    n_gmm = 100 if quick else 1000
+    gmm_sizes = [(2, 5), (10, 25)] if quick else [(2, 5), (10, 25), (20, 50)]
+    chars = 16 if quick else 64
+    out = [Workload("gmm", f"GMM d={d} K={k} N={n_gmm}", "gmm_objective", W.gmm_inputs(d, k, n_gmm),
+                    wrt=(0, 1, 2), hand="gmm_grad") for d, k in gmm_sizes]
+    out += [
+        Workload("ba", "BA 2x15 Jacobian, reverse", "ba_residual", W.ba_inputs(), kind="jac_rev"),
+        Workload("ba", "BA 2x15 Jacobian, forward", "ba_residual", W.ba_inputs(), kind="jac_fwd"),
+        Workload("lstm", f"LSTM l=2 b=14 c={chars} (list.append, as ADBench)", "lstm_objective",
+                 W.lstm_inputs(chars=chars), wrt=(0, 1), hand="lstm_grad", memory=True, unrolled=(chars - 1) * 3),
+        Workload("lstm", f"LSTM l=2 b=14 c={chars} (preallocated array)", "lstm_objective_prealloc",
+                 W.lstm_inputs(chars=chars), wrt=(0, 1), hand="lstm_grad", memory=True, unrolled=(chars - 1) * 3,
+                 ports={"jax": "lstm_objective_at_set"}),
+        Workload("mlp", f"MLP 784-256-10 batch {32 if quick else 128}", "mlp_loss",
+                 W.mlp_inputs(32 if quick else 128), wrt=(0, 1, 2, 3), hand="mlp_grad"),
+        Workload("rnn", f"RNN tanh {50 if quick else 200} steps width 64", "rnn",
+                 W.rnn_inputs(50 if quick else 200), wrt=(0, 1), hand="rnn_grad", memory=True,
+                 unrolled=50 if quick else 200),
+        Workload("scalar_loop", f"scalar loop {200 if quick else 1000} steps", "scalar_loop",
+                 (0.7, 1.0, 200 if quick else 1000), hand="scalar_loop_grad", memory=True,
+                 unrolled=200 if quick else 1000),
+        Workload("element_loop", f"element-write loop n={1000 if quick else 10000}", "element_loop",
+                 W.element_inputs(1000 if quick else 10000), hand="element_loop_grad", memory=True,
+                 unrolled=1000 if quick else 10000, ports={"jax": "element_loop_at_set"}),
+        Workload("quickstart", "quick-start (4 scalar ops)", "quickstart", (2.0, 5.0), wrt=(0, 1),
+                 hand="quickstart_grad"),
+        Workload("rosenbrock", "Rosenbrock n=20 Hessian", "rosenbrock", W.rosenbrock_inputs(), kind="hessian",
+                 hand="rosenbrock_hessian", unrolled=0),
+    ]
+    return out
+
+
+# --------------------------------------------------------------------------- finite differences
+
+class Mismatch(Exception):
+    pass
+
+
+def _wrt_tuple(wl):
+    return (wl.wrt,) if isinstance(wl.wrt, int) else tuple(wl.wrt)
+
+
+def check_derivative(wl: Workload, got: list) -> str:
+    """Compare a tool's derivative with central finite differences of the NumPy function; raise Mismatch."""
+    f = getattr(W, wl.func)
+    args = list(wl.args)
+    if wl.kind in ("jac_rev", "jac_fwd"):
+        p, rest = args[0], args[1:]
+        eps = 1e-6
+        cols = [(f(p + e, *rest) - f(p - e, *rest)) / (2 * eps) for e in np.eye(len(p)) * eps]
+        fd = np.stack(cols, axis=-1)
+        J = np.asarray(got[0], dtype=float)
+        if J.shape != fd.shape:
+            raise Mismatch(f"Jacobian shape {J.shape}, expected {fd.shape}")
+        err = np.max(np.abs(J - fd))
+        if err > 1e-5 * np.max(np.abs(fd)) + 1e-7:
+            raise Mismatch(f"Jacobian differs from finite differences by {err:.3g}")
+        return f"max |J - FD| = {err:.2g} (full {fd.shape[0]}x{fd.shape[1]} central differences)"
+    if wl.kind == "hessian":
+        x, rest = args[0], args[1:]
+        n, h = len(x), 1e-3
+        E = np.eye(n) * h
+        fd = np.empty((n, n))
+        for i in range(n):
+            for j in range(n):
+                fd[i, j] = (f(x + E[i] + E[j], *rest) - f(x + E[i] - E[j], *rest) - f(x - E[i] + E[j], *rest)
+                            + f(x - E[i] - E[j], *rest)) / (4 * h * h)
+        H = np.asarray(got[0], dtype=float)
+        if H.shape != fd.shape:
+            raise Mismatch(f"Hessian shape {H.shape}, expected {fd.shape}")
+        err = np.max(np.abs(H - fd))
+        if err > 1e-5 * np.max(np.abs(fd)) + 1e-3:
+            raise Mismatch(f"Hessian differs from finite differences by {err:.3g}")
+        return f"max |H - FD| = {err:.2g} (full {n}x{n} second differences)"
+    wrt = _wrt_tuple(wl)
+    if len(got) != len(wrt):
+        raise Mismatch(f"{len(got)} gradients for {len(wrt)} arguments")
+    grads = []
+    for g, i in zip(got, wrt):
+        g = np.asarray(g, dtype=float)
+        if g.shape != np.shape(args[i]):
+            raise Mismatch(f"gradient of argument {i} has shape {g.shape}, expected {np.shape(args[i])}")
+        grads.append(g)
+    f0 = float(f(*args))
+    gnorm = float(np.sqrt(sum(np.sum(g * g) for g in grads)))
+    rng = np.random.default_rng(1234)
+    eps = 1e-5
+    worst = 0.0
+    for _ in range(3):  # random directions: a wrong entry anywhere shows in each with probability 1
+        vs = [rng.normal(size=np.shape(args[i])) for i in wrt]
+        norm = np.sqrt(sum(np.sum(v * v) for v in vs))
+        vs = [v / norm for v in vs]
+        plus, minus = list(args), list(args)
+        for i, v in zip(wrt, vs):
+            plus[i] = args[i] + eps * v
+            minus[i] = args[i] - eps * v
+            if not isinstance(args[i], np.ndarray):
+                plus[i], minus[i] = float(plus[i]), float(minus[i])
+        fd = (f(*plus) - f(*minus)) / (2 * eps)
+        dd = sum(float(np.sum(g * v)) for g, v in zip(grads, vs))
+        tol = 1e-6 * max(abs(fd), gnorm) + 1e-13 * max(1.0, abs(f0)) / eps
+        worst = max(worst, abs(dd - fd) / max(tol, 1e-300))
+        if abs(dd - fd) > tol:
+            raise Mismatch(f"directional derivative {dd:.10g}, finite differences {fd:.10g}")
+    return f"3 random directions agree with central differences (worst |error|/tolerance {worst:.2g})"
+
+
+def same_value(wl: Workload, value) -> None:
+    ref = float(getattr(W, wl.func)(*wl.args)) if wl.kind != "jac_rev" and wl.kind != "jac_fwd" else None
+    if ref is None:
+        ref_arr = getattr(W, wl.func)(*wl.args)
+        if not np.allclose(np.asarray(value, dtype=float), ref_arr, rtol=1e-9, atol=1e-12):
+            raise Mismatch("function value differs from the NumPy function's")
+        return
+    if not np.isclose(float(np.asarray(value, dtype=float)), ref, rtol=1e-9, atol=1e-12):
+        raise Mismatch(f"function value {float(np.asarray(value)):.12g} differs from NumPy's {ref:.12g}")
+
+
+# --------------------------------------------------------------------------- timing and memory
+
+def _run(fn, number):
+    return timeit.Timer(fn).timeit(number)  # timeit switches the garbage collector off while timing
+
+
+def time_interleaved(fns, target, repeats, budget):
+    """Seconds per call of each fn, the median over repeats; each repeat runs each fn `number` times,
+    `number` chosen (timeit-style autorange) so one batch lasts >= target seconds. The fns take turns in
+    every repeat so a burst of load on the machine disturbs them alike."""
+    numbers = []
+    for fn in fns:
+        n = 1
+        while True:
+            t = _run(fn, n)
+            if t >= target or n >= 10 ** 6:
+                break
+            n = n * max(2, min(10, int(1.3 * target / max(t, 1e-9)) + 1))
+        numbers.append((n, t / n))
+    per_round = sum(n * t for n, t in numbers)
+    reps = max(3, min(repeats, int(budget / max(per_round, 1e-9)))) if per_round < 2.0 else 1
+    samples = [[] for _ in fns]
+    for _ in range(reps):
+        for j, fn in enumerate(fns):
+            samples[j].append(_run(fn, numbers[j][0]) / numbers[j][0])
+    return [float(np.median(s)) for s in samples], reps, [n for n, _ in numbers]
+
+
+def peak_bytes(fn):
+    """Peak bytes traced by tracemalloc while fn runs, above what was allocated before (result kept)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        result = fn()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    del result
+    return peak - base
+
+
+class TooSlow(Exception):
+    pass
+
+
+def within(seconds, fn):
+    """fn(), stopped with TooSlow after `seconds` (a signal: Python-level work only, which is where the slow
+    calls here spend their time -- op-by-op dispatch)."""
+    def alarm(signum, frame):
+        raise TooSlow(f"one call took longer than {seconds:g} s (stopped; too slow to time in this run)")
+    old = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return fn()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+# --------------------------------------------------------------------------- running
+
+def run_all(wls, tools, quick, log):
+    target, repeats, budget = (0.02, 3, 1.0) if quick else (0.1, 7, 4.0)
+    limit = 10.0 if quick else 20.0  # seconds the first call of a function or derivative may take
+    results, memory, skipped = [], [], {}
+    usable = []
+    for tool in tools:
+        why = tool.available()
+        if why:
+            skipped[tool.name] = why
+        else:
+            usable.append(tool)
+    for wl in wls:
+        log(f"{wl.name}:")
+        numpy_f = None
+        for tool in usable:
+            row = {"workload": wl.name, "key": wl.key, "kind": wl.kind, "tool": tool.name}
+            results.append(row)
+            try:
+                prep = tool.prepare(wl, wl.args)
+            except Unavailable as exc:
+                row.update(status="n/a", reason=str(exc))
+                log(f"  {tool.name}: n/a ({exc})")
+                continue
+            except Rejected as exc:
+                row.update(status="rejected", reason=str(exc))
+                log(f"  {tool.name}: rejected: {exc}")
+                continue
+            except NotRun as exc:
+                row.update(status="not run", reason=str(exc))
+                log(f"  {tool.name}: not run: {exc}")
+                continue
+            except Exception as exc:  # noqa: BLE001
+                row.update(status="fails", reason=first_line(exc))
+                log(f"  {tool.name}: fails: {first_line(exc)}")
+                continue
+            if prep.label:
+                row["label"] = prep.label
+            if prep.note:
+                row["note"] = prep.note
+            try:
+                value = within(limit, prep.f)
+                same_value(wl, prep.to_numpy([value])[0])
+            except TooSlow as exc:
+                row.update(status="not run", reason=f"function: {exc}")
+                log(f"  {tool.name}: not run: {row['reason']}")
+                continue
+            except Exception as exc:  # noqa: BLE001
+                row.update(status="fails", reason=("function: " + (str(exc) if isinstance(exc, Mismatch)
+                                                                   else first_line(exc))))
+                log(f"  {tool.name}: fails: {row['reason']}")
+                continue
+            try:
+                row["check"] = check_derivative(wl, prep.to_numpy(within(limit, prep.d)))
+            except TooSlow as exc:
+                row.update(status="not run", reason=str(exc))
+                log(f"  {tool.name}: not run: {row['reason']}")
+                continue
+            except Exception as exc:  # noqa: BLE001
+                row.update(status="fails", reason=str(exc) if isinstance(exc, Mismatch) else first_line(exc))
+                log(f"  {tool.name}: fails: {row['reason']}")
+                continue
+            (f_s, d_s), reps, numbers = time_interleaved([prep.f, prep.d], target, repeats, budget)
+            row.update(status="ok", f_s=f_s, d_s=d_s, ratio=d_s / f_s, repeats=reps, numbers=numbers)
+            if tool.name == "s2s":
+                numpy_f = f_s
+            if prep.transform_s is not None:
+                sub = d_s if prep.includes_call else 0.0
+                row["transform_s"] = prep.transform_s - sub
+                if prep.cached_s is not None:
+                    row["cached_transform_s"] = prep.cached_s - sub
+                row["transform_note"] = ("first call of a new jax.jit(derivative) minus one steady call"
+                                         if prep.includes_call else
+                                         "first call of a new s2s transformation minus a steady call (median of pairs)")
+            if wl.memory and prep.memory:
+                try:
+                    pf = peak_bytes(prep.f)
+                    pd = peak_bytes(prep.d)
+                    memory.append({"workload": wl.name, "tool": row.get("label", tool.name),
+                                   "f_peak_bytes": pf, "d_peak_bytes": pd, "extra_bytes": pd - pf})
+                except Exception as exc:  # noqa: BLE001
+                    log(f"  {tool.name}: memory not measured: {first_line(exc)}")
+            log(f"  {tool.name}: f {fmt_time(f_s)}, derivative {fmt_time(d_s)} ({d_s / f_s:.2f}x)")
+        if numpy_f is None:  # s2s did not run: take the NumPy function's time from the hand-written row
+            numpy_f = next((r["f_s"] for r in results if r["workload"] == wl.name
+                            and r["tool"] == "hand-written NumPy" and r.get("status") == "ok"), None)
+        hand = next((r["d_s"] for r in results if r["workload"] == wl.name
+                     and r["tool"] == "hand-written NumPy" and r.get("status") == "ok"), None)
+        for r in results:
+            if r["workload"] == wl.name and r.get("status") == "ok":
+                if numpy_f:
+                    r["vs_numpy_f"] = r["d_s"] / numpy_f
+                if hand:
+                    r["vs_hand"] = r["d_s"] / hand
+    for m in memory:
+        hand = next((x for x in memory if x["workload"] == m["workload"] and x["tool"] == "hand-written NumPy"), None)
+        if hand and hand["extra_bytes"] > 0:
+            m["extra_vs_hand"] = m["extra_bytes"] / hand["extra_bytes"]
+    return results, memory, skipped
+
+
+# --------------------------------------------------------------------------- output
+
+def fmt_time(s):
+    if s is None:
+        return ""
+    if s < 0:
+        return "~0"
+    if s < 1e-3:
+        return f"{s * 1e6:.1f} us"
+    if s < 1.0:
+        return f"{s * 1e3:.2f} ms"
+    return f"{s:.2f} s"
+
+
+def fmt_bytes(b):
+    if abs(b) < 1024:
+        return f"{b} B"
+    if abs(b) < 1024 ** 2:
+        return f"{b / 1024:.1f} KiB"
+    return f"{b / 1024 ** 2:.2f} MiB"
+
+
+def _x(v):
+    return "" if v is None else f"{v:.2f}x"
+
+
+KIND = {"grad": "gradient", "jac_rev": "Jacobian (reverse mode)", "jac_fwd": "Jacobian (forward mode)",
+        "hessian": "Hessian"}
+
+
+def table(results) -> str:
+    head = (f"{'tool':<30} {'function':>10} {'derivative':>11} {'deriv/f':>8} {'vs NumPy f':>10} "
+            f"{'vs hand':>8} {'transform':>10} {'cached':>9}")
+    lines = [head, "-" * len(head)]
+    current = None
+    for r in results:
+        if r["workload"] != current:
+            current = r["workload"]
+            lines.append(f"{current}  [{KIND[r['kind']]}]")
+        name = "  " + r.get("label", r["tool"])
+        if r.get("status") == "ok":
+            lines.append(f"{name:<30} {fmt_time(r['f_s']):>10} {fmt_time(r['d_s']):>11} {_x(r['ratio']):>8} "
+                         f"{_x(r.get('vs_numpy_f')):>10} {_x(r.get('vs_hand')):>8} "
+                         f"{fmt_time(r.get('transform_s')):>10} {fmt_time(r.get('cached_transform_s')):>9}")
+        else:
+            reason = r.get("reason", "")
+            if len(reason) > 100:
+                reason = reason[:97] + "..."
+            lines.append(f"{name:<30} {r['status']}: {reason}")
+    return "\n".join(lines)
+
+
+def memory_table(memory) -> str:
+    head = f"{'workload':<44} {'tool':<30} {'function peak':>13} {'gradient peak':>13} {'extra':>11} {'vs hand':>8}"
+    lines = [head, "-" * len(head)]
+    for m in memory:
+        lines.append(f"{m['workload']:<44} {m['tool']:<30} {fmt_bytes(m['f_peak_bytes']):>13} "
+                     f"{fmt_bytes(m['d_peak_bytes']):>13} {fmt_bytes(m['extra_bytes']):>11} "
+                     f"{_x(m.get('extra_vs_hand')):>8}")
+    return "\n".join(lines)
+
+
+def meta(tools, skipped, quick, argv) -> dict:
+    def git(*a):
+        try:
+            return subprocess.run(["git", *a], capture_output=True, text=True, timeout=10,
+                                  cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
+        except Exception:  # noqa: BLE001
+            return ""
+    versions = {"python": platform.python_version(), "numpy": np.__version__}
+    for tool in tools:
+        if tool.package and tool.name not in skipped:
+            try:
+                versions[tool.package] = tool.version()
+            except Exception:  # noqa: BLE001
+                pass
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        versions["numpy BLAS"] = f"{blas.get('name')} {blas.get('version')}"
+    except Exception:  # noqa: BLE001
+        pass
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), "")
+    except OSError:
+        pass
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.machine()}, {cpu}, {os.cpu_count()} cores, {platform.platform()}",
+        "versions": versions,
+        "s2s_commit": git("rev-parse", "--short", "HEAD") + (" (with uncommitted changes)"
+                                                             if git("status", "--porcelain", "s2s") else ""),
+        "threads": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                                                   "XLA_FLAGS")},
+        "quick": quick,
+        "argv": argv,
+        "skipped_peers": skipped,
+        "method": ("each tool's derivative is first checked against central finite differences of the NumPy "
+                   "function (3 random directions for gradients, every entry for Jacobians and Hessians); times "
+                   "are medians over repeats of timeit batches autoranged to >= 0.1 s (0.02 s with --quick), "
+                   "the function and the derivative taking turns; single-threaded BLAS/XLA/torch"),
+    }
+
+
+def main(argv=None):
+    import argparse
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, few repeats")
+    parser.add_argument("--only", action="append", metavar="NAME",
+                        help="run only workloads whose key or name contains NAME (repeatable): "
+                             "gmm, ba, lstm, mlp, rnn, scalar_loop, element_loop, quickstart, rosenbrock")
+    parser.add_argument("--tools", help="comma-separated subset of tools: s2s,hand,autograd,torch,jax,jit")
+    parser.add_argument("--json", metavar="PATH", help="write all results to PATH as JSON")
+    opts = parser.parse_args(argv)
+
+    wls = suite(opts.quick)
+    if opts.only:
+        wanted = [w.lower() for w in opts.only]
+        wls = [w for w in wls if any(x == w.key or x in w.name.lower() for x in wanted)]
+        if not wls:
+            parser.error(f"no workload matches {opts.only}")
+    tools = all_tools(opts.quick)
+    if opts.tools:
+        names = {"s2s": "s2s", "hand": "hand-written NumPy", "autograd": "autograd", "torch": "PyTorch eager",
+                 "jax": "JAX eager", "jit": "jax.jit"}
+        keep = {names.get(t.strip(), t.strip()) for t in opts.tools.split(",")}
+        tools = [t for t in tools if t.name in keep]
+
+    def log(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    results, memory, skipped = run_all(wls, tools, opts.quick, log)
+    info = meta(tools, skipped, opts.quick, sys.argv[1:] if argv is None else argv)
+    print(f"s2s benchmarks, {info['date']}; {info['machine']}")
+    print("versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
+    for name, why in skipped.items():
+        print(f"note: {name} skipped: {why}")
+    print("times are medians; 'deriv/f' is the derivative's time over the same tool's function time, 'vs NumPy f'"
+          " over the plain NumPy function's, 'vs hand' over the hand-written NumPy derivative's; 'transform' is"
+          " s2s's first transformation (jax.jit: compile), 'cached' the same request again\n")
+    print(table(results))
+    if memory:
+        print("\npeak memory above what was allocated before the call (tracemalloc; NumPy-based tools only)\n")
+        print(memory_table(memory))
+    if opts.json:
+        with open(opts.json, "w") as fh:
+            json.dump({"meta": info, "results": results, "memory": memory}, fh, indent=1)
+        print(f"\nwrote {opts.json}")
+    return 0
