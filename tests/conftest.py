@@ -31,6 +31,18 @@ def numeric_grad(f, args, wrt, eps=1e-6):
     return out
 
 
+def skip_unless_numpy_has(key: str) -> None:
+    """Skip a test of the rule for `key` ("numpy.linalg.vector_norm") when this NumPy does not have the
+    function (rules for NumPy 2 functions are registered whatever NumPy is installed)."""
+    if not key.startswith("numpy."):
+        return
+    obj = np
+    for part in key.split(".")[1:]:
+        obj = getattr(obj, part, None)
+        if obj is None:
+            pytest.skip(f"{key} is not in NumPy {np.__version__}")
+
+
 def assert_close(analytic, numeric, rtol=1e-5, atol=1e-6, what=""):
     a, n = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
     assert a.shape == n.shape, f"{what}: shape {a.shape} != {n.shape}"

@@ -15,7 +15,7 @@ from s2s.api_forward import jacobian_forward
 from s2s.rules import registry
 from s2s.testing import assert_source_matches
 
-from conftest import assert_close
+from conftest import assert_close, skip_unless_numpy_has
 from functions import STRAIGHT
 from functions_control import CONTROL
 from golden_forward import quickstart
@@ -105,6 +105,7 @@ def test_rule_table_covers_every_tangent_rule():
 @pytest.mark.parametrize("case", RULE_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(RULE_CASES)])
 def test_tangent_rule_matches_finite_differences(case):
     key, f, args, wrt = case[:4]
+    skip_unless_numpy_has(key)
     wrt = wrt if isinstance(wrt, tuple) else (wrt,)
     rng = np.random.default_rng(1)
     tangents = tuple(random_like(args[w], rng) for w in wrt)
@@ -121,6 +122,7 @@ def test_tangent_rule_matches_finite_differences(case):
 @pytest.mark.parametrize("key,n,case", SHARED_CASES, ids=[f"{k}-{n}" for k, n, _ in SHARED_CASES])
 def test_tangent_rule_on_the_shared_table(tmp_path, key, n, case):
     """The reverse-rule table's programs, now returning the primitive's whole result: jvp = J v."""
+    skip_unless_numpy_has(key)
     rng = shared_rules._rng(key, n)
     args = [make(rng) for make in case.args]
     names = list(shared_rules.PARAMS[:len(args)])
