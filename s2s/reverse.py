@@ -729,6 +729,8 @@ class _Reverse:
             d = top.get(name)
             if d is None or depth > 8 or not _cheap(d.value.op):
                 return False
+            if name in written:  # the array itself: saved views of it must see its restores (one object)
+                return False
             if any(n in written for n in walk_vars(d.value)):
                 return False  # an array written in place holds other elements when the sweep gets here
             if all(ok(n, depth + 1) for n in walk_vars(d.value)):

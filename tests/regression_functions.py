@@ -410,3 +410,16 @@ def abs_of_a_comparison_or_a_value(b, c):
 
 CASES += [(abs_of_a_comparison_or_a_value, (0.0843, 1.0513), 1),
           (abs_of_a_comparison_or_a_value, (-2.0, -1.0513), 1)]
+
+
+def view_of_an_array_written_in_each_iteration(x):
+    """`x[2:]` (a view) was saved each iteration, but the array it views was recomputed in the reversed
+    loop, so the restores went to the new object and the view kept the written elements (wrong derivative;
+    fuzz seed 702194). An array written in place is never recomputed: its one object is saved."""
+    for it2 in range(len(x)):
+        x = np.tanh(x)
+        x[2:3] = x[2:] * np.sum(x)
+    return np.sum(x)
+
+
+CASES += [(view_of_an_array_written_in_each_iteration, (np.array([-1.0538, -1.3758, 0.08]),), 0)]
