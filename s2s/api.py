@@ -362,7 +362,8 @@ def grad(f=None, wrt=0, return_value=False):
     s2s reads the source of `f`, compiles it to SSA form and generates a new Python function that
     runs the forward computation and then the adjoint statements in reverse order. The
     transformation happens on the first call (or the first read of `.source`) and is cached for the
-    life of the process (and across processes with `S2S_CACHE_DIR`).
+    life of the process (and across processes with `S2S_CACHE_DIR`); the errors below are raised
+    then, not by `grad` itself.
 
     Works directly, as a decorator, or as a decorator with arguments: `s2s.grad(f)`, `@s2s.grad`,
     `@s2s.grad(wrt="w")`.
@@ -405,14 +406,12 @@ def grad(f=None, wrt=0, return_value=False):
         `wrt` is not a position, a name or a tuple of them; the arguments do not fit `f`; or a
         `wrt` argument is a bool or an integer array (pass floats).
 
-    These are raised when the transformed function is first called (or `.source` first read),
-    not by `grad` itself.
 
     See Also
     --------
-    value_and_grad : the value and the gradient in one call.
-    vjp : derivatives of functions whose result is an array or a tuple.
-    jacobian, hessian : full derivative matrices.
+    - `value_and_grad`: the value and the gradient in one call.
+    - `vjp`: derivatives of functions whose result is an array or a tuple.
+    - `jacobian`, `hessian`: whole derivative matrices.
 
     Examples
     --------
@@ -456,7 +455,7 @@ def value_and_grad(f=None, wrt=0):
 
     See Also
     --------
-    grad
+    - `grad`: the gradient alone, or with `return_value=True` the same as this.
 
     Examples
     --------
@@ -502,8 +501,8 @@ def vjp(f=None, wrt=0):
 
     See Also
     --------
-    jacobian : the whole Jacobian, one pullback per element of the value.
-    jvp : forward mode.
+    - `jacobian`: the whole Jacobian, one pullback per element of the value.
+    - `jvp`: forward mode.
 
     Examples
     --------
@@ -567,8 +566,9 @@ def ssa(f) -> str:
     """The SSA (static single assignment) form of `f`, as readable text.
 
     The intermediate representation every transformation starts from: each name is assigned once
-    (`x_1`, `x_2`, ...), branches and loops keep their structure, and the values that meet after
-    them are joined by `phi` entries. Useful to see how s2s understood a function.
+    (`y`, `y_1`, ...; `t1`, `t2`, ... for the values of subexpressions), branches and loops keep
+    their structure, and where values meet (after a branch, at the head of a loop) they are joined
+    by `phi(...)`. Useful to see how s2s understood a function.
 
     Parameters
     ----------
@@ -587,7 +587,7 @@ def ssa(f) -> str:
 
     See Also
     --------
-    stages : the text after every stage of the pipeline.
+    - `stages`: the text after every stage of the pipeline.
 
     Examples
     --------

@@ -134,8 +134,9 @@ def jvp(f=None, wrt=0):
 
     See Also
     --------
-    jacobian : with `mode="forward"`, the whole Jacobian from one `jvp` per input element.
-    vjp : reverse mode.
+    - `jacobian`: with `mode="forward"`, the whole Jacobian, from one tangent per element of the
+      argument.
+    - `vjp`: reverse mode.
 
     Examples
     --------
