@@ -2,6 +2,24 @@
 
 Decorate a function with `@s2s.grad` and get back a readable Python function
 computing its derivative; `.source` shows it.
+
+- Transformations: `grad`, `value_and_grad`, `vjp` (reverse mode), `jvp`
+  (forward mode), `jacobian`, `hessian`; they compose.
+- Generated code: `source`, `ssa`, `stages`; `python -m s2s show FILE.py:FUNC`.
+- Your own derivatives: `adjoint`, `tangent`, `nondifferentiable`; checked
+  with `check_grad`. Containers of parameters: `flatten`.
+- Snapshot tests of generated code: `s2s.testing.assert_source_matches`.
+- Errors: `S2SError` and its subclasses `UnsupportedSyntaxError`,
+  `NonDifferentiableError`, `SourceUnavailableError`, `ResultTypeError`.
+
+The documentation is in the repository's docs/ (docs/index.md; the API
+reference is docs/reference/).
+
+>>> import s2s
+>>> def f(x, y):
+...     return x * y + y
+>>> s2s.grad(f, wrt=(0, 1))(2.0, 3.0)
+(3.0, 3.0)
 """
 from .api import grad, source, ssa, stages, value_and_grad, vjp
 from .api_forward import jvp
