@@ -115,7 +115,7 @@ def _non_number_constant(value) -> bool:
 INT_OPS = {"builtins.len", "builtins.int", "builtins.round", "numpy.size", "numpy.ndim", "numpy.argmax",
            "numpy.argmin", "floordiv", "getitem", "not"} | set(prims.COMPAREOPS)  # (a bool is an int too)
 # int where all their operands are ints (max, min and joins: where any is)
-INT_IF_ALL = {"add", "sub", "mul", "neg", "pos", "pow", "mod", "builtins.abs", "numpy.sign"}
+INT_IF_ALL = {"add", "sub", "mul", "neg", "pos", "pow", "mod", "builtins.abs", "numpy.sign", "s2s.runtime.sign"}
 INT_IF_ANY = {"builtins.max", "builtins.min"}
 
 

@@ -423,3 +423,16 @@ def view_of_an_array_written_in_each_iteration(x):
 
 
 CASES += [(view_of_an_array_written_in_each_iteration, (np.array([-1.0538, -1.3758, 0.08]),), 0)]
+
+
+def copy_by_times_one_of_an_array_written_later(a):
+    """`B = A * 1.0` was simplified to `B = A`, so the write into A showed in B (wrong value and derivative in
+    both modes; fuzz seed 702423). A product is a new array: it is kept where A is written in place."""
+    A = np.full(3, a)
+    B = A * 1.0
+    A[0] = 5.0
+    out = B.reshape(3, 1)[:, 0]
+    return np.sum(B * B) + np.sum(A) + np.sum(out)
+
+
+CASES += [(copy_by_times_one_of_an_array_written_later, (0.5,), 0)]

@@ -69,7 +69,7 @@ def simplify(fn: ir.Function) -> ir.Function:
     fn = copy.deepcopy(fn)
     mapping: dict[str, ir.Atom] = {}
     _Peephole(fn).run(fn.body)
-    _pass(fn.body, mapping, set(fn.arrays), _integers(fn))
+    _pass(fn.body, mapping, set(fn.arrays) | set(fn.arrays.values()), _integers(fn))
     if mapping:
         from ..walk import substitute_block
         resolved = {k: _resolve(v, mapping) for k, v in mapping.items()}
@@ -145,7 +145,10 @@ def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset()) 
             if isinstance(v, ir.Call):
                 v = ir.Call(v.op, tuple(_sub(x, mapping) for x in v.args), tuple((k, _sub(x, mapping)) for k, x in v.kwargs))
                 if s.target not in arrays:
-                    v = simplify_call(v, integers)
+                    simpler = simplify_call(v, integers)
+                    # `B = A * 1.0` is a new array: never A itself when A is written in place
+                    if not (isinstance(simpler, ir.Var) and simpler.name in arrays):
+                        v = simpler
             else:
                 v = _sub(v, mapping)
             if isinstance(v, (ir.Var, ir.Const)):
