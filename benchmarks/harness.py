@@ -158,26 +158,34 @@ def _run(fn, number):
     return timeit.Timer(fn).timeit(number)  # timeit switches the garbage collector off while timing
 
 
-def time_interleaved(fns, target, repeats, budget):
-    """Seconds per call of each fn, the median over repeats; each repeat runs each fn `number` times,
-    `number` chosen (timeit-style autorange) so one batch lasts >= target seconds. The fns take turns in
-    every repeat so a burst of load on the machine disturbs them alike."""
-    numbers = []
-    for fn in fns:
-        n = 1
-        while True:
-            t = _run(fn, n)
-            if t >= target or n >= 10 ** 6:
-                break
-            n = n * max(2, min(10, int(1.3 * target / max(t, 1e-9)) + 1))
-        numbers.append((n, t / n))
-    per_round = sum(n * t for n, t in numbers)
-    reps = max(3, min(repeats, int(budget / max(per_round, 1e-9)))) if per_round < 2.0 else 1
-    samples = [[] for _ in fns]
+def _calibrate(fn, target):
+    """(number, seconds per call): timeit-style autorange, `number` calls lasting >= target seconds."""
+    n = 1
+    while True:
+        t = _run(fn, n)
+        if t >= target or n >= 10 ** 6:
+            return n, t / n
+        n = n * max(2, min(10, int(1.3 * target / max(t, 1e-9)) + 1))
+
+
+def time_round_robin(fns, target, repeats, budget_each):
+    """Seconds per call of each fn: the median over repeats, where each repeat runs every fn for one
+    autoranged batch (>= target seconds) in turn, so a burst of load on the machine falls on all of them
+    alike. A fn whose single call takes over a second is timed on its own, once more after calibration.
+    Returns [(seconds, repeats, number)]."""
+    cal = [_calibrate(fn, target) for fn in fns]
+    slow = [c[1] > 1.0 for c in cal]
+    fast = [i for i in range(len(fns)) if not slow[i]]
+    per_round = sum(cal[i][0] * cal[i][1] for i in fast)
+    reps = max(3, min(repeats, int(budget_each * max(len(fast), 1) / max(per_round, 1e-9))))
+    samples = {i: [] for i in range(len(fns))}
     for _ in range(reps):
-        for j, fn in enumerate(fns):
-            samples[j].append(_run(fn, numbers[j][0]) / numbers[j][0])
-    return [float(np.median(s)) for s in samples], reps, [n for n, _ in numbers]
+        for i in fast:
+            samples[i].append(_run(fns[i], cal[i][0]) / cal[i][0])
+    for i in range(len(fns)):
+        if slow[i]:
+            samples[i] = [cal[i][1], _run(fns[i], 1)]
+    return [(float(np.median(samples[i])), len(samples[i]), cal[i][0]) for i in range(len(fns))]
 
 
 def peak_bytes(fn):
@@ -215,8 +223,46 @@ def within(seconds, fn):
 
 # --------------------------------------------------------------------------- running
 
+def _prepare_and_check(wl, tool, row, limit, log):
+    """The tool's Prepared, after the value and derivative checks; None (row updated) when it cannot run."""
+    def fail(status, reason):
+        row.update(status=status, reason=reason)
+        log(f"  {tool.name}: {status}: {reason}")
+    try:
+        prep = tool.prepare(wl, wl.args)
+    except Unavailable as exc:
+        return fail("n/a", str(exc))
+    except Rejected as exc:
+        return fail("rejected", str(exc))
+    except NotRun as exc:
+        return fail("not run", str(exc))
+    except Exception as exc:  # noqa: BLE001
+        return fail("fails", first_line(exc))
+    if prep.label:
+        row["label"] = prep.label
+    if prep.note:
+        row["note"] = prep.note
+    try:
+        value = within(limit, prep.f)
+        same_value(wl, prep.to_numpy([value])[0])
+    except TooSlow as exc:
+        return fail("not run", f"function: {exc}")
+    except Exception as exc:  # noqa: BLE001
+        return fail("fails", "function: " + (str(exc) if isinstance(exc, Mismatch) else first_line(exc)))
+    try:
+        row["check"] = check_derivative(wl, prep.to_numpy(within(limit, prep.d)))
+    except TooSlow as exc:
+        return fail("not run", str(exc))
+    except Exception as exc:  # noqa: BLE001
+        return fail("fails", str(exc) if isinstance(exc, Mismatch) else first_line(exc))
+    return prep
+
+
+NUMPY_TOOLS = ("s2s", "hand-written NumPy")  # their function is the plain NumPy function: timed once
+
+
 def run_all(wls, tools, quick, log):
-    target, repeats, budget = (0.02, 3, 1.0) if quick else (0.1, 7, 4.0)
+    target, repeats, budget_each = (0.02, 3, 0.15) if quick else (0.1, 7, 0.8)
     limit = 10.0 if quick else 20.0  # seconds the first call of a function or derivative may take
     results, memory, skipped = [], [], {}
     usable = []
@@ -228,58 +274,34 @@ def run_all(wls, tools, quick, log):
             usable.append(tool)
     for wl in wls:
         log(f"{wl.name}:")
-        numpy_f = None
+        ready = []
         for tool in usable:
             row = {"workload": wl.name, "key": wl.key, "kind": wl.kind, "tool": tool.name}
             results.append(row)
-            try:
-                prep = tool.prepare(wl, wl.args)
-            except Unavailable as exc:
-                row.update(status="n/a", reason=str(exc))
-                log(f"  {tool.name}: n/a ({exc})")
-                continue
-            except Rejected as exc:
-                row.update(status="rejected", reason=str(exc))
-                log(f"  {tool.name}: rejected: {exc}")
-                continue
-            except NotRun as exc:
-                row.update(status="not run", reason=str(exc))
-                log(f"  {tool.name}: not run: {exc}")
-                continue
-            except Exception as exc:  # noqa: BLE001
-                row.update(status="fails", reason=first_line(exc))
-                log(f"  {tool.name}: fails: {first_line(exc)}")
-                continue
-            if prep.label:
-                row["label"] = prep.label
-            if prep.note:
-                row["note"] = prep.note
-            try:
-                value = within(limit, prep.f)
-                same_value(wl, prep.to_numpy([value])[0])
-            except TooSlow as exc:
-                row.update(status="not run", reason=f"function: {exc}")
-                log(f"  {tool.name}: not run: {row['reason']}")
-                continue
-            except Exception as exc:  # noqa: BLE001
-                row.update(status="fails", reason=("function: " + (str(exc) if isinstance(exc, Mismatch)
-                                                                   else first_line(exc))))
-                log(f"  {tool.name}: fails: {row['reason']}")
-                continue
-            try:
-                row["check"] = check_derivative(wl, prep.to_numpy(within(limit, prep.d)))
-            except TooSlow as exc:
-                row.update(status="not run", reason=str(exc))
-                log(f"  {tool.name}: not run: {row['reason']}")
-                continue
-            except Exception as exc:  # noqa: BLE001
-                row.update(status="fails", reason=str(exc) if isinstance(exc, Mismatch) else first_line(exc))
-                log(f"  {tool.name}: fails: {row['reason']}")
-                continue
-            (f_s, d_s), reps, numbers = time_interleaved([prep.f, prep.d], target, repeats, budget)
-            row.update(status="ok", f_s=f_s, d_s=d_s, ratio=d_s / f_s, repeats=reps, numbers=numbers)
-            if tool.name == "s2s":
-                numpy_f = f_s
+            prep = _prepare_and_check(wl, tool, row, limit, log)
+            if prep is not None:
+                ready.append((tool, row, prep))
+        if not ready:
+            continue
+        # one round-robin over every function and derivative of this workload
+        fns, slots = [], {}
+        for tool, row, prep in ready:
+            if tool.name in NUMPY_TOOLS:
+                if "numpy f" not in slots:
+                    slots["numpy f"] = len(fns)
+                    fns.append(prep.f)
+                f_slot = slots["numpy f"]
+            else:
+                f_slot = len(fns)
+                fns.append(prep.f)
+            slots[(tool.name, "f")] = f_slot
+            slots[(tool.name, "d")] = len(fns)
+            fns.append(prep.d)
+        timed = time_round_robin(fns, target, repeats, budget_each)
+        numpy_f = timed[slots["numpy f"]][0] if "numpy f" in slots else None
+        for tool, row, prep in ready:
+            (f_s, f_reps, f_n), (d_s, d_reps, d_n) = timed[slots[(tool.name, "f")]], timed[slots[(tool.name, "d")]]
+            row.update(status="ok", f_s=f_s, d_s=d_s, ratio=d_s / f_s, repeats=[f_reps, d_reps], numbers=[f_n, d_n])
             if prep.transform_s is not None:
                 sub = d_s if prep.includes_call else 0.0
                 row["transform_s"] = prep.transform_s - sub
@@ -287,7 +309,8 @@ def run_all(wls, tools, quick, log):
                     row["cached_transform_s"] = prep.cached_s - sub
                 row["transform_note"] = ("first call of a new jax.jit(derivative) minus one steady call"
                                          if prep.includes_call else
-                                         "first call of a new s2s transformation minus a steady call (median of pairs)")
+                                         "time to the generated code (.source) of a new transformation object")
+            log(f"  {tool.name}: f {fmt_time(f_s)}, derivative {fmt_time(d_s)} ({d_s / f_s:.2f}x)")
             if wl.memory and prep.memory:
                 try:
                     pf = peak_bytes(prep.f)
@@ -296,18 +319,12 @@ def run_all(wls, tools, quick, log):
                                    "f_peak_bytes": pf, "d_peak_bytes": pd, "extra_bytes": pd - pf})
                 except Exception as exc:  # noqa: BLE001
                     log(f"  {tool.name}: memory not measured: {first_line(exc)}")
-            log(f"  {tool.name}: f {fmt_time(f_s)}, derivative {fmt_time(d_s)} ({d_s / f_s:.2f}x)")
-        if numpy_f is None:  # s2s did not run: take the NumPy function's time from the hand-written row
-            numpy_f = next((r["f_s"] for r in results if r["workload"] == wl.name
-                            and r["tool"] == "hand-written NumPy" and r.get("status") == "ok"), None)
-        hand = next((r["d_s"] for r in results if r["workload"] == wl.name
-                     and r["tool"] == "hand-written NumPy" and r.get("status") == "ok"), None)
-        for r in results:
-            if r["workload"] == wl.name and r.get("status") == "ok":
-                if numpy_f:
-                    r["vs_numpy_f"] = r["d_s"] / numpy_f
-                if hand:
-                    r["vs_hand"] = r["d_s"] / hand
+        hand = next((row["d_s"] for tool, row, prep in ready if tool.name == "hand-written NumPy"), None)
+        for tool, row, prep in ready:
+            if numpy_f:
+                row["vs_numpy_f"] = row["d_s"] / numpy_f
+            if hand:
+                row["vs_hand"] = row["d_s"] / hand
     for m in memory:
         hand = next((x for x in memory if x["workload"] == m["workload"] and x["tool"] == "hand-written NumPy"), None)
         if hand and hand["extra_bytes"] > 0:
@@ -416,7 +433,8 @@ def meta(tools, skipped, quick, argv) -> dict:
         "method": ("each tool's derivative is first checked against central finite differences of the NumPy "
                    "function (3 random directions for gradients, every entry for Jacobians and Hessians); times "
                    "are medians over repeats of timeit batches autoranged to >= 0.1 s (0.02 s with --quick), "
-                   "the function and the derivative taking turns; single-threaded BLAS/XLA/torch"),
+                   "every tool's function and derivative taking turns in each repeat (calls over 1 s: 2 "
+                   "calls); single-threaded BLAS/XLA/torch"),
     }
 
 
@@ -425,8 +443,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, few repeats")
     parser.add_argument("--only", action="append", metavar="NAME",
-                        help="run only workloads whose key or name contains NAME (repeatable): "
-                             "gmm, ba, lstm, mlp, rnn, scalar_loop, element_loop, quickstart, rosenbrock")
+                        help="run only the workloads NAME (repeatable): gmm, ba, lstm, mlp, rnn, scalar_loop, "
+                             "element_loop, quickstart, rosenbrock, or a part of a workload's name ('d=10')")
     parser.add_argument("--tools", help="comma-separated subset of tools: s2s,hand,autograd,torch,jax,jit")
     parser.add_argument("--json", metavar="PATH", help="write all results to PATH as JSON")
     opts = parser.parse_args(argv)
@@ -434,7 +452,8 @@ def main(argv=None):
     wls = suite(opts.quick)
     if opts.only:
         wanted = [w.lower() for w in opts.only]
-        wls = [w for w in wls if any(x == w.key or x in w.name.lower() for x in wanted)]
+        keys = {w.key for w in wls}
+        wls = [w for w in wls if any(x == w.key if x in keys else x in w.name.lower() for x in wanted)]
         if not wls:
             parser.error(f"no workload matches {opts.only}")
     tools = all_tools(opts.quick)
