@@ -27,7 +27,7 @@ from .frontend import record_reads
 BUCKET = 8  # entries kept per (transformation, code, options): other modules, other constant values
 
 _lock = threading.RLock()
-_building: dict = {}  # key -> threading.Event set when the thread building it is done
+_building: dict = {}  # key -> (threading.Event set when the build is done, the building thread's id)
 _entries: dict = {}  # key -> [Entry], most recently made first
 _made: weakref.WeakSet = weakref.WeakSet()  # every entry alive, in a bucket or held by a function
 
@@ -47,18 +47,21 @@ class Entry:
 def get_or_build(key, f, build) -> Entry:
     """An entry of `key` whose facts hold for `f`, building one if there is none (other threads
     asking for the same key meanwhile wait for it, then look again)."""
+    me = threading.get_ident()
     while True:
         found = _find(key, f)
         if found is not None:
             return found
         with _lock:
-            event = _building.get(key)
-            owner = event is None
+            claim = _building.get(key)
+            # a claim of this thread is stale: its build was interrupted (Ctrl-C) before it could let go
+            owner = claim is None or claim[1] == me
             if owner:
-                event = _building[key] = threading.Event()
+                event = threading.Event()
+                _building[key] = (event, me)
         if owner:
             break
-        event.wait()
+        claim[0].wait()
     try:
         found = _find(key, f)  # finished by another thread between the look and taking ownership
         if found is None:
@@ -67,7 +70,8 @@ def get_or_build(key, f, build) -> Entry:
         return found
     finally:
         with _lock:
-            _building.pop(key, None)
+            if _building.get(key, (None,))[0] is event:
+                del _building[key]
         event.set()
 
 

@@ -66,11 +66,12 @@ def record_reads(log: list):
     logs = getattr(_reads, "logs", None)
     if logs is None:
         logs = _reads.logs = []
-    logs.append(log)
+    depth = len(logs)
     try:
+        logs.append(log)
         yield log
     finally:
-        logs.pop()
+        del logs[depth:]  # (also a log left by a record interrupted before its `try`)
 
 
 def _unwrap(fn: Callable) -> Callable:

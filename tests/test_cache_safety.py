@@ -628,3 +628,35 @@ def test_cache_dir_under_a_file(tmp_path, monkeypatch, plain):
 def test_cache_dir_under_proc(tmp_path, monkeypatch, plain):
     bad_directory_warns_once(monkeypatch, f"/proc/self/s2s-cache-{os.getpid()}-{tmp_path.name}", plain)
 
+
+
+def test_a_build_interrupted_by_ctrl_c_does_not_hang_the_next_call():
+    """A KeyboardInterrupt (Ctrl-C in a notebook) during a first transformation, even one arriving between
+    the claim of the cache slot and the build, must not leave the slot claimed: the next call builds."""
+    def f(x):
+        return x * x * x
+    key = ("test-interrupted", f.__code__)
+    calls = []
+
+    def interrupted():
+        calls.append(1)
+        raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        cache.get_or_build(key, f, interrupted)
+    assert calls and key not in cache._building
+    # a claim this thread left behind (an interrupt right after claiming, before the build's `try`)
+    cache._building[key] = (threading.Event(), threading.get_ident())
+    entry = cache.get_or_build(key, f, lambda: cache.build_entry(f, "grad", 0, {}, s2s.api._TRANSFORMS["grad"]))
+    assert entry.fn(2.0) == 12.0 and key not in cache._building
+
+
+def test_symbolic_rule_values_need_an_active_emitter():
+    """Rule arithmetic outside an Emitter is an error, never statements added to a stale one."""
+    from s2s import ir
+    from s2s.rules.symbolic import Emitter, Sym
+    names = iter(f"t{i}" for i in range(10))
+    with Emitter(lambda: next(names)) as em:
+        _ = Sym(ir.Var("x")) * 2.0
+    assert len(em.stmts) == 1
+    with pytest.raises(RuntimeError):
+        _ = Sym(ir.Var("x")) * 2.0

@@ -10,10 +10,11 @@ The proxies `np`, `math` and `rt` spell calls to numpy, math and
 from __future__ import annotations
 
 import numbers
+import threading
 
 from .. import ir
 
-_stack: list = []
+_active = threading.local()  # .emitter: the Emitter collecting this thread's rule statements (or None)
 
 
 class Emitter:
@@ -30,11 +31,20 @@ class Emitter:
         self.negations = {} if negations is None else negations
 
     def __enter__(self):
-        _stack.append(self)
+        # (an attribute store, not a call: no signal handler can run between it and the `with` body, so a
+        # Ctrl-C cannot leave a stale emitter behind; rules never nest)
+        _active.emitter = self
         return self
 
     def __exit__(self, *exc):
-        _stack.pop()
+        _active.emitter = None
+
+
+def _current():
+    em = getattr(_active, "emitter", None)
+    if em is None:
+        raise RuntimeError("a symbolic rule value was used outside an Emitter")
+    return em
 
 
 def to_atom(v) -> ir.Atom:
@@ -103,7 +113,7 @@ def emit(op: str, *args, **kwargs):
             isinstance(v, numbers.Number) and not isinstance(v, bool) for v in a):
         return {"add": a[0] + a[1], "sub": a[0] - a[1], "mul": a[0] * a[1],
                 "truediv": a[0] / a[1], "pow": a[0] ** a[1]}[op]
-    em = _stack[-1]
+    em = _current()
     name = em.fresh()
     call = ir.Call(op, tuple(to_atom(v) for v in args), tuple((k, to_atom(v)) for k, v in kwargs.items()))
     em.stmts.append(ir.Assign(name, call, em.loc))
@@ -118,9 +128,10 @@ def _negative(v) -> bool:
 
 def _negated(v):
     """If `v` was emitted as `-x` by the active rule, the Sym of x."""
-    if not isinstance(v, Sym) or not isinstance(v.atom, ir.Var) or not _stack:
+    em = getattr(_active, "emitter", None)
+    if not isinstance(v, Sym) or not isinstance(v.atom, ir.Var) or em is None:
         return None
-    inner = _stack[-1].negations.get(v.atom.name)
+    inner = em.negations.get(v.atom.name)
     return lift(inner) if inner is not None else None
 
 
