@@ -4,8 +4,8 @@ after one is its exact output.
 Blocks of one Markdown file share one namespace and run in order, as a reader
 would type them, in a scratch working directory of their own (which is also on
 sys.path). A block fenced as ```python-norun is shown but not run. A block
-fenced as ```python title="model.py" is a file: it is written to the scratch
-directory under that name instead of being run. A ```console block holds
+with a title (```python title="model.py", ```ini title="pytest.ini") is a file:
+it is written to the scratch directory under that name instead of being run. A ```console block holds
 commands (`$ ...` lines, run by bash in the scratch directory, `python` being
 this interpreter) each followed by its exact output, stdout and stderr merged.
 A ```text block that directly follows a python block (blank lines between are
@@ -181,7 +181,7 @@ def test_doc_code_blocks_run_and_print_what_the_doc_shows(path, monkeypatch, tmp
     mismatches = []
     pairs = dict((b.start, t) for b, t in output_pairs(path, found))
     for block in found:
-        if block.lang == "python" and block.title:
+        if block.title:
             (tmp_path / block.title).write_text(block.text, encoding="utf-8")
             sys.modules.pop(Path(block.title).stem, None)  # a fresh import sees this text
             continue
