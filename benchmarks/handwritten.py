@@ -38,6 +38,51 @@ def gmm_grad(alphas, means, icf, x, tril, gamma, m):
     return d_alphas, d_means, np.concatenate([d_qs, d_ls], axis=1)
 
 
+def _skew(v):
+    """[v]_x: the matrix with _skew(v) @ u == np.cross(v, u)."""
+    return np.array([[0.0, -v[2], v[1]], [v[2], 0.0, -v[0]], [-v[1], v[0], 0.0]])
+
+
+def ba_jacobian(p, feat):
+    """The 2x15 Jacobian of workloads.ba_residual, by the chain rule through Rodrigues' formula."""
+    rot, v = p[0:3], p[11:14] - p[3:6]
+    sqtheta = rot @ rot
+    if sqtheta != 0.0:
+        theta = math.sqrt(sqtheta)
+        c, s = math.cos(theta), math.sin(theta)
+        k = rot / theta
+        kv = k @ v
+        kxv = np.cross(k, v)
+        xcam = v * c + kxv * s + k * (kv * (1.0 - c))
+        d_theta = -v * s + kxv * c + k * (kv * s)                            # d xcam / d theta
+        d_k = -_skew(v) * s + (kv * (1.0 - c)) * np.eye(3) + (1.0 - c) * np.outer(k, v)
+        d_rot = np.outer(d_theta, k) + d_k @ ((np.eye(3) - np.outer(k, k)) / theta)
+        d_v = c * np.eye(3) + s * _skew(k) + (1.0 - c) * np.outer(k, k)     # the rotation matrix
+    else:
+        xcam = v + np.cross(rot, v)
+        d_rot = -_skew(v)
+        d_v = np.eye(3) + _skew(rot)
+    z = xcam[2]
+    proj = xcam[0:2] / z
+    d_proj = np.array([[1.0 / z, 0.0, -proj[0] / z], [0.0, 1.0 / z, -proj[1] / z]])  # d proj / d xcam
+    rsq = proj @ proj
+    L = 1.0 + p[9] * rsq + p[10] * rsq * rsq
+    d_dist = L * np.eye(2) + np.outer(proj, 2.0 * (p[9] + 2.0 * p[10] * rsq) * proj)    # d (proj L) / d proj
+    dist = proj * L
+    w, f = p[14], p[6]
+    d_xcam = (w * f) * (d_dist @ d_proj)                                               # 2x3
+    J = np.empty((2, 15))
+    J[:, 0:3] = d_xcam @ d_rot
+    J[:, 3:6] = -(d_xcam @ d_v)
+    J[:, 6] = dist * w
+    J[:, 7:9] = w * np.eye(2)
+    J[:, 9] = proj * rsq * f * w
+    J[:, 10] = proj * rsq * rsq * f * w
+    J[:, 11:14] = d_xcam @ d_v
+    J[:, 14] = dist * f + p[7:9] - feat
+    return J
+
+
 def lstm_grad(main_params, extra_params, state, sequence):
     """d/d(main_params, extra_params) of workloads.lstm_objective: forward sweep storing each cell's
     gates, then the reverse sweep."""

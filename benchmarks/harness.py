@@ -40,8 +40,10 @@ def suite(quick: bool) -> list[Workload]:
     out = [Workload("gmm", f"GMM d={d} K={k} N={n_gmm}", "gmm_objective", W.gmm_inputs(d, k, n_gmm),
                     wrt=(0, 1, 2), hand="gmm_grad") for d, k in gmm_sizes]
     out += [
-        Workload("ba", "BA 2x15 Jacobian, reverse", "ba_residual", W.ba_inputs(), kind="jac_rev"),
-        Workload("ba", "BA 2x15 Jacobian, forward", "ba_residual", W.ba_inputs(), kind="jac_fwd"),
+        Workload("ba", "BA 2x15 Jacobian, reverse", "ba_residual", W.ba_inputs(), kind="jac_rev",
+                 hand="ba_jacobian"),
+        Workload("ba", "BA 2x15 Jacobian, forward", "ba_residual", W.ba_inputs(), kind="jac_fwd",
+                 hand="ba_jacobian"),
         Workload("lstm", f"LSTM l=2 b=14 c={chars} (list.append, as ADBench)", "lstm_objective",
                  W.lstm_inputs(chars=chars), wrt=(0, 1), hand="lstm_grad", memory=True, unrolled=(chars - 1) * 3),
         Workload("lstm", f"LSTM l=2 b=14 c={chars} (preallocated array)", "lstm_objective_prealloc",
@@ -117,28 +119,63 @@ def check_derivative(wl: Workload, got: list) -> str:
         if g.shape != np.shape(args[i]):
             raise Mismatch(f"gradient of argument {i} has shape {g.shape}, expected {np.shape(args[i])}")
         grads.append(g)
-    f0 = float(f(*args))
-    gnorm = float(np.sqrt(sum(np.sum(g * g) for g in grads)))
-    rng = np.random.default_rng(1234)
+    cache = _FD_CACHE.setdefault(wl.name, {})
+    if "f0" not in cache:
+        cache["f0"] = float(f(*args))
+    f0 = cache["f0"]
     eps = 1e-5
+    noise = 1e-13 * max(1.0, abs(f0)) / eps  # rounding in f, magnified by the difference quotient
+    gnorm = float(np.sqrt(sum(np.sum(g * g) for g in grads)))
+
+    def central(key, vs):
+        """(f(x + eps v) - f(x - eps v)) / 2 eps for the direction vs (one array per wrt argument), cached."""
+        if key not in cache:
+            plus, minus = list(args), list(args)
+            for i, v in zip(wrt, vs):
+                plus[i] = args[i] + eps * v
+                minus[i] = args[i] - eps * v
+                if not isinstance(args[i], np.ndarray):
+                    plus[i], minus[i] = float(plus[i]), float(minus[i])
+            cache[key] = (f(*plus) - f(*minus)) / (2 * eps)
+        return cache[key]
+
     worst = 0.0
-    for _ in range(3):  # random directions: a wrong entry anywhere shows in each with probability 1
+    rng = np.random.default_rng(1234)
+    for k in range(3):  # random directions: every entry of the gradient takes part
         vs = [rng.normal(size=np.shape(args[i])) for i in wrt]
         norm = np.sqrt(sum(np.sum(v * v) for v in vs))
         vs = [v / norm for v in vs]
-        plus, minus = list(args), list(args)
-        for i, v in zip(wrt, vs):
-            plus[i] = args[i] + eps * v
-            minus[i] = args[i] - eps * v
-            if not isinstance(args[i], np.ndarray):
-                plus[i], minus[i] = float(plus[i]), float(minus[i])
-        fd = (f(*plus) - f(*minus)) / (2 * eps)
+        fd = central(("direction", k), vs)
         dd = sum(float(np.sum(g * v)) for g, v in zip(grads, vs))
-        tol = 1e-6 * max(abs(fd), gnorm) + 1e-13 * max(1.0, abs(f0)) / eps
-        worst = max(worst, abs(dd - fd) / max(tol, 1e-300))
+        tol = 1e-6 * max(abs(fd), gnorm) + noise
+        worst = max(worst, abs(dd - fd) / tol)
         if abs(dd - fd) > tol:
             raise Mismatch(f"directional derivative {dd:.10g}, finite differences {fd:.10g}")
-    return f"3 random directions agree with central differences (worst |error|/tolerance {worst:.2g})"
+    # single entries: a few at random in each argument, and the largest one of this tool's gradient
+    entries = 0
+    for a, (i, g) in enumerate(zip(wrt, grads)):
+        size = int(np.size(g))
+        picks = set(np.random.default_rng(100 + a).choice(size, size=min(size, 6), replace=False).tolist())
+        picks.add(int(np.argmax(np.abs(g))) if size else 0)
+        gmax = float(np.max(np.abs(g))) if size else 0.0
+        for j in sorted(picks):
+            vs = [np.zeros(np.shape(args[b])) for b in wrt]
+            if np.ndim(vs[a]):
+                vs[a].reshape(-1)[j] = 1.0
+            else:
+                vs[a] = 1.0
+            fd = central(("entry", a, j), vs)
+            gj = float(np.reshape(g, -1)[j])
+            tol = 1e-6 * max(abs(fd), gmax) + noise
+            worst = max(worst, abs(gj - fd) / tol)
+            entries += 1
+            if abs(gj - fd) > tol:
+                raise Mismatch(f"d/d(argument {i})[{j}] = {gj:.10g}, finite differences {fd:.10g}")
+    return (f"3 random directions and {entries} single entries agree with central differences "
+            f"(worst |error|/tolerance {worst:.2g})")
+
+
+_FD_CACHE: dict = {}
 
 
 def same_value(wl: Workload, value) -> None:
@@ -394,7 +431,7 @@ def memory_table(memory) -> str:
     return "\n".join(lines)
 
 
-def meta(tools, skipped, quick, argv) -> dict:
+def meta(tools, skipped, quick, argv, started) -> dict:
     def git(*a):
         try:
             return subprocess.run(["git", *a], capture_output=True, text=True, timeout=10,
@@ -420,7 +457,8 @@ def meta(tools, skipped, quick, argv) -> dict:
     except OSError:
         pass
     return {
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "duration_s": round((datetime.datetime.now(datetime.timezone.utc) - started).total_seconds(), 1),
         "machine": f"{platform.machine()}, {cpu}, {os.cpu_count()} cores, {platform.platform()}",
         "versions": versions,
         "s2s_commit": git("rev-parse", "--short", "HEAD") + (" (with uncommitted changes)"
@@ -431,7 +469,8 @@ def meta(tools, skipped, quick, argv) -> dict:
         "argv": argv,
         "skipped_peers": skipped,
         "method": ("each tool's derivative is first checked against central finite differences of the NumPy "
-                   "function (3 random directions for gradients, every entry for Jacobians and Hessians); times "
+                   "function (3 random directions and a few single entries for gradients, every entry for Jacobians "
+                   "and Hessians); times "
                    "are medians over repeats of timeit batches autoranged to >= 0.1 s (0.02 s with --quick), "
                    "every tool's function and derivative taking turns in each repeat (calls over 1 s: 2 "
                    "calls); single-threaded BLAS/XLA/torch"),
@@ -466,8 +505,9 @@ def main(argv=None):
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
 
+    started = datetime.datetime.now(datetime.timezone.utc)
     results, memory, skipped = run_all(wls, tools, opts.quick, log)
-    info = meta(tools, skipped, opts.quick, sys.argv[1:] if argv is None else argv)
+    info = meta(tools, skipped, opts.quick, sys.argv[1:] if argv is None else argv, started)
     print(f"s2s benchmarks, {info['date']}; {info['machine']}")
     print("versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
     for name, why in skipped.items():
