@@ -1,6 +1,8 @@
-"""The public transformations and the driver that runs the pipeline stages in order.
+"""The public reverse-mode transformations: grad, value_and_grad, vjp, and `stages`.
 
-    read source -> fence -> SSA -> reverse -> optimize -> codegen -> compile -> cache
+Each runs the stages of `pipeline.py` in order, then compiles and caches:
+
+    source -> ssa -> alias -> result -> reverse -> optimize -> python -> compile -> cache
 
 `stages(f, ...)` returns the text after each stage (what `S2S_DUMP=1` prints).
 """
@@ -9,44 +11,21 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
-import os
 
-from . import arguments, cache, fence, ir
+from . import arguments, cache, ir, pipeline
 from .codegen import generate, generate_vjp
 from .compile import compile_source, pseudo_filename
-from .frontend import Source, read_function
 from .names import Namer
 from .optimize import optimize
 from .printer import print_function
-from .results import check_result
 from .reverse import ADJOINT_BEGINS, reverse
 from .sourcemap import attach_user_frames
-from .ssa import build_ssa
-from .alias import check_aliases
 from .walk import defined_names, used_names
 from . import prims
 
-VERIFY = os.environ.get("S2S_VERIFY", "") not in ("", "0")
-
-
-def _verify(fn):
-    if VERIFY:
-        from .verify import verify
-        verify(fn)
-    return fn
-
-
-def _source_of(f) -> Source:
-    return read_function(f)
-
-
-def _primal(f):
-    src = _source_of(f)
-    fence.check(src)
-    fn = build_ssa(src)
-    if not src.filename.startswith("<s2s "):  # (generated code keeps its views right by its restores)
-        fn = check_aliases(fn)
-    return _verify(fn), src
+def _primal(f, kind=None):
+    """The front half of the pipeline: (SSA of f checked for `kind`, its Source)."""
+    return pipeline.primal(f, kind)
 
 
 def _namer_for(fn) -> Namer:
@@ -120,7 +99,16 @@ def stages(f, wrt=0, return_value=False, mode="reverse") -> dict:
     if mode == "forward":
         from .api_forward import stages_forward
         return stages_forward(f, wrt)
-    return _grad_pipeline(*_primal(f), wrt, return_value).text()
+    kind = "value_and_grad" if return_value else "grad"
+    return _grad_pipeline(*_primal(f, kind), wrt, return_value).text()
+
+
+def stage_texts(f, wrt=0, return_value=False, mode="reverse") -> dict:
+    """Every stage's text (`pipeline.NAMES` order) for `grad(f, ...)`, or `jvp(f, wrt)` with mode="forward",
+    transformed afresh: what `S2S_DUMP=1` prints, for `python -m s2s show --stage NAME`."""
+    with pipeline.capture() as texts:
+        stages(f, wrt, return_value, mode)
+    return {name: texts[name] for name in pipeline.NAMES if name in texts}
 
 
 class _GradStages:
@@ -136,14 +124,13 @@ class _GradStages:
 
 
 def _grad_pipeline(primal, src, wrt, return_value) -> _GradStages:
-    """SSA -> reverse -> optimize -> codegen, for `grad(f, wrt, return_value)` (`_primal(f)` made the SSA)."""
+    """reverse -> optimize -> python, for `grad(f, wrt, return_value)` (`_primal(f, kind)` made the SSA)."""
     names, single = resolve_wrt(primal.params, wrt, primal.name)
     name = ("value_and_grad_" if return_value else "grad_") + primal.name
-    primal = check_result(primal, "value_and_grad" if return_value else "grad")
-    adj = _verify(reverse(primal, names, return_value=return_value, namer=_namer_for(primal), name=name,
-                          single=single))
-    opt = _verify(optimize(adj))
-    return _GradStages(src, primal, adj, opt, generate(opt, _header(primal, "gradient")), name)
+    adj = pipeline.stage("reverse", reverse, primal, names, return_value=return_value, namer=_namer_for(primal),
+                         name=name, single=single)
+    opt = pipeline.stage("optimize", optimize, adj)
+    return _GradStages(src, primal, adj, opt, pipeline.python(generate(opt, _header(primal, "gradient")), name), name)
 
 
 def _header(primal, what: str) -> str:
@@ -252,11 +239,10 @@ def _uses_stacks(stmts) -> bool:
 
 
 def _grad_transform(f, wrt, return_value=False):
-    primal, src = _primal(f)
+    primal, src = _primal(f, "value_and_grad" if return_value else "grad")
     if _uses_stacks(primal.body):
         names, single = resolve_wrt(primal.params, wrt, primal.name)
         name = ("value_and_grad_" if return_value else "grad_") + primal.name
-        primal = check_result(primal, "value_and_grad" if return_value else "grad")
         return _grad_by_forward_mode(primal, src, names, single, return_value, name)
     st = _grad_pipeline(primal, src, wrt, return_value)
     filename = pseudo_filename("gradient", st.primal.name, st.src.filename, st.src.tree.lineno)
@@ -280,8 +266,8 @@ def _grad_by_forward_mode(primal, src, names, single, return_value, name):
     from .forward import forward
     namer = _namer_for(primal)
     jvp_name = namer.fresh("jvp_" + primal.name)
-    fwd = _verify(forward(primal, names, namer, name=jvp_name))
-    opt = _verify(optimize(fwd))
+    fwd = pipeline.stage("forward", forward, primal, names, namer, name=jvp_name)
+    opt = pipeline.stage("optimize", optimize, fwd)
     args = ", ".join(primal.params)
     from .analysis import scalars
     if single and names[0] in scalars(primal, result_is_scalar=True):
@@ -294,8 +280,8 @@ def _grad_by_forward_mode(primal, src, names, single, return_value, name):
         entry = (f"def {name}({_signature(primal)}):\n"
                  f"    return rt.forward_gradient({jvp_name}, ({args}{',' if len(primal.params) == 1 else ''}), "
                  f"({positions}{',' if len(names) == 1 else ''}), single={single}, value={bool(return_value)})\n")
-    text = generate(opt, _header(primal, "gradient, by forward mode over generated code with loop stacks"),
-                    after=entry)
+    text = pipeline.python(generate(opt, _header(primal, "gradient, by forward mode over generated code with loop "
+                                                 "stacks"), after=entry), name)
     filename = pseudo_filename("gradient", primal.name, src.filename, src.tree.lineno)
     return text, compile_source(text, filename, name, opt.free, src.filename, primal.name, primal.deps)
 
@@ -307,34 +293,33 @@ def _vjp_transform(f, wrt):
     would consume what the forward sweep saved (stack pops) or write arrays back
     (element writes), it instead re-runs the forward sweep with the adjoint:
     `pullback_f(*args, cotangent)`."""
-    primal, src = _primal(f)
-    primal = check_result(primal, "vjp")
+    primal, src = _primal(f, "vjp")
     names, single = resolve_wrt(primal.params, wrt, primal.name)
     namer = _namer_for(primal)
     seed = namer.fresh("cotangent")
     name = "vjp_" + primal.name
-    closure = _verify(reverse(primal, names, seed=seed, namer=namer, name=name, single=single))
-    closure = _verify(optimize(closure))
+    closure = pipeline.stage("reverse", reverse, primal, names, seed=seed, namer=namer, name=name, single=single)
+    closure = pipeline.stage("optimize", optimize, closure)
     from .walk import calls_in
     if not closure.arrays and not any(c.op == "pop" for c in calls_in(closure.body)):
-        text = generate_vjp(closure, seed, _header(primal, "vector-Jacobian product (vjp)"))
+        text = pipeline.python(generate_vjp(closure, seed, _header(primal, "vector-Jacobian product (vjp)")), name)
         filename = pseudo_filename("vjp", primal.name, src.filename, src.tree.lineno)
         return text, compile_source(text, filename, name, closure.free, src.filename, primal.name, primal.deps)
     namer = _namer_for(primal)
     seed = namer.fresh("cotangent")
     pull_name = namer.fresh("pullback_" + primal.name)
-    adj = _verify(reverse(primal, names, seed=seed, namer=namer, name=pull_name, single=single))
+    adj = pipeline.stage("reverse", reverse, primal, names, seed=seed, namer=namer, name=pull_name, single=single)
     adj.body = [s for s in adj.body if not (isinstance(s, ir.Effect) and s.value.op == ADJOINT_BEGINS)]
     adj.defaults = ()  # pullback_f(*args, cotangent): every argument is passed
-    forward_fn = _verify(optimize(primal))
+    forward_fn = pipeline.stage("optimize", optimize, primal)
     if primal.name in primal.params:  # a parameter called like the function: the forward sweep is renamed
         forward_fn = dataclasses.replace(forward_fn, name=namer.fresh(primal.name))
     name = "vjp_" + primal.name
     args = ", ".join(primal.params)
     entry = (f"def {name}({_signature(primal)}):\n"
              f"    return {forward_fn.name}({args}), lambda {seed}: {pull_name}({args}{', ' if args else ''}{seed})\n")
-    text = generate(_verify(optimize(adj)), _header(primal, "vector-Jacobian product (vjp)"), before=(forward_fn,),
-                    after=entry)
+    text = pipeline.python(generate(pipeline.stage("optimize", optimize, adj), _header(
+        primal, "vector-Jacobian product (vjp)"), before=(forward_fn,), after=entry), name)
     filename = pseudo_filename("vjp", primal.name, src.filename, src.tree.lineno)
     free = dict(primal.free)
     return text, compile_source(text, filename, name, free, src.filename, primal.name, primal.deps)

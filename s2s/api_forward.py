@@ -1,6 +1,6 @@
 """Forward-mode transformations: `jvp` and the forward-mode Jacobian.
 
-    read source -> fence -> SSA -> forward -> optimize -> codegen -> compile -> cache
+    source -> ssa -> alias -> result -> forward -> optimize -> python -> compile -> cache  (pipeline.py)
 
 `jvp(f, wrt)(primals, tangents)` returns `(value, tangent_of_value)`. The
 generated entry point `jvp_<name>` takes f's parameters followed by one tangent
@@ -14,31 +14,29 @@ import inspect
 
 import numpy as np
 
-from . import api, arguments, pytree
+from . import api, arguments, pipeline, pytree
 from .codegen import generate
 from .compile import compile_source, pseudo_filename
 from .errors import ResultTypeError
 from .forward import NotBatchable, forward
 from .optimize import optimize
 from .printer import print_function
-from .results import check_result
 
 
 def _forward_ir(f, wrt, batched=False, ndims=()):
-    primal, src = api._primal(f)
-    primal = check_result(primal, "jvp")
+    primal, src = api._primal(f, "jvp")
     names, _ = api.resolve_wrt(primal.params, wrt, primal.name)
     name = "jvp_" + primal.name
-    fwd = api._verify(forward(primal, names, api._namer_for(primal), name=name, batched=batched,
-                              ndims=dict(ndims)))
+    fwd = pipeline.stage("forward", forward, primal, names, api._namer_for(primal), name=name, batched=batched,
+                         ndims=dict(ndims))
     return primal, src, fwd, name
 
 
 def _jvp_transform(f, wrt, batched=False, ndims=()):
     primal, src, fwd, name = _forward_ir(f, wrt, batched, ndims)
-    opt = api._verify(optimize(fwd))
+    opt = pipeline.stage("optimize", optimize, fwd)
     what = "vector forward-mode derivative (jvp of a batch of tangents)" if batched else "forward-mode derivative (jvp)"
-    text = generate(opt, api._header(primal, what))
+    text = pipeline.python(generate(opt, api._header(primal, what)), name)
     filename = pseudo_filename("jvp", primal.name, src.filename, src.tree.lineno)
     return text, compile_source(text, filename, name, primal.free, src.filename, primal.name)
 
@@ -49,9 +47,10 @@ api._TRANSFORMS["jvp"] = _jvp_transform
 def stages_forward(f, wrt=0) -> dict:
     """The text of each pipeline stage for `jvp(f, wrt)`, in order."""
     primal, src, fwd, _ = _forward_ir(f, wrt)
-    opt = api._verify(optimize(fwd))
+    opt = pipeline.stage("optimize", optimize, fwd)
     return {"source": src.text, "ssa": print_function(primal), "tangent": print_function(fwd),
-            "optimized": print_function(opt), "python": generate(opt, api._header(primal, "forward-mode derivative (jvp)"))}
+            "optimized": print_function(opt),
+            "python": pipeline.python(generate(opt, api._header(primal, "forward-mode derivative (jvp)")), opt.name)}
 
 
 class Jvp(api.Transformed):

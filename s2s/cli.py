@@ -1,6 +1,7 @@
 """The `s2s` command line: show the code s2s generates for a function in a file.
 
-    python -m s2s show FILE.py:FUNC [--wrt NAME]... [--mode reverse|forward] [--ssa] [--diff OTHER.py]
+    python -m s2s show FILE.py:FUNC [--wrt NAME]... [--mode reverse|forward] [--ssa | --stage NAME]
+                                    [--diff OTHER.py]
 
 Guarantees:
 - stdout holds only the requested text (generated source, SSA form or a diff),
@@ -29,6 +30,7 @@ import tokenize
 from pathlib import Path
 from typing import Sequence
 
+from . import api, pipeline
 from .errors import S2SError, UnsupportedSyntaxError
 
 
@@ -62,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--mode", choices=("reverse", "forward"), default="reverse",
                       help="reverse mode prints s2s.grad(...).source, forward mode s2s.jvp(...).source")
     show.add_argument("--ssa", action="store_true", help="print the SSA form of FUNC instead (s2s.ssa)")
+    show.add_argument("--stage", choices=pipeline.NAMES, metavar="NAME",
+                      help="print the text after one pipeline stage instead: " + ", ".join(pipeline.NAMES) +
+                           " (what S2S_DUMP=NAME prints)")
     show.add_argument("--diff", metavar="OTHER.py",
                       help="print a unified diff of the saved file OTHER.py against the generated text; "
                            "exit 0 if identical, 1 if different")
@@ -131,10 +136,17 @@ def _parse_wrt(values: list[str] | None):
 
 # ---------------------------------------------------------------- producing the text
 
-def generated_text(fn, wrt_values: list[str] | None, mode: str, ssa: bool) -> str:
+def generated_text(fn, wrt_values: list[str] | None, mode: str, ssa: bool, stage: str | None = None) -> str:
     """The text `show` prints for `fn` with these options."""
     import s2s
 
+    if stage is not None:
+        texts = api.stage_texts(getattr(fn, "__wrapped__", fn) if _is_transformed(fn) else fn,
+                                _parse_wrt(wrt_values), mode=mode)
+        if stage not in texts:
+            raise UserError(f"the {mode}-mode transformation of this function has no '{stage}' stage; "
+                            f"it runs {', '.join(texts)}")
+        return texts[stage].rstrip("\n") + "\n"
     if ssa:
         return s2s.ssa(getattr(fn, "__wrapped__", fn) if _is_transformed(fn) else fn)
     if _is_transformed(fn) and wrt_values is None and mode == "reverse":
@@ -309,7 +321,7 @@ def error_line(exc: BaseException) -> str:
 
 def _show(args, out) -> int:
     fn = load_function(args.target)
-    text = generated_text(fn, args.wrt, args.mode, args.ssa)
+    text = generated_text(fn, args.wrt, args.mode, args.ssa, args.stage)
     if not text.endswith("\n"):
         text += "\n"
     color = _use_color(args.color, out)

@@ -8,7 +8,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import s2s.api  # noqa: E402
 
-s2s.api.VERIFY = True  # run the IR verifier after every stage in the tests
+s2s.pipeline.VERIFY = True  # run the IR verifier after every stage in the tests
 
 
 def numeric_grad(f, args, wrt, eps=1e-6):

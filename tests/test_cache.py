@@ -17,13 +17,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def counting_reader(monkeypatch):
     calls = []
-    original = s2s.api.read_function
+    original = s2s.pipeline.read_function
 
     def reader(f):
         calls.append(f)
         return original(f)
 
-    monkeypatch.setattr(s2s.api, "read_function", reader)
+    monkeypatch.setattr(s2s.pipeline, "read_function", reader)
     return calls
 
 

@@ -52,13 +52,13 @@ def define(text, filename, namespace=None):
 
 def counting_transforms(monkeypatch):
     calls = []
-    original = s2s.api.read_function
+    original = s2s.pipeline.read_function
 
     def reader(f):
         calls.append(f)
         return original(f)
 
-    monkeypatch.setattr(s2s.api, "read_function", reader)
+    monkeypatch.setattr(s2s.pipeline, "read_function", reader)
     return calls
 
 
@@ -442,9 +442,9 @@ SCRIPT = textwrap.dedent("""
     transformed = []
     original = s2s.api._primal
 
-    def counting(f):
+    def counting(f, kind=None):
         transformed.append(f)
-        return original(f)
+        return original(f, kind)
 
     s2s.api._primal = counting
     import disk_mod

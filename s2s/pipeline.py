@@ -1,0 +1,117 @@
+"""The pipeline, as data: the stages every transformation runs, in order, from one place.
+
+    source -> ssa -> alias -> result -> reverse | forward -> optimize -> python
+
+`STAGES` lists them; `primal(f, kind)` runs the front half (the same for every
+transformation), `stage(name, fn, ...)` runs one of the later ones. Each stage
+is a pure function returning new IR, checked by the IR verifier when
+`S2S_VERIFY=1` and printed to stderr as it runs when `S2S_DUMP=1` (or
+`S2S_DUMP=ssa,reverse`: only those stages). `s2s.stages` and
+`python -m s2s show --stage NAME` show them too.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable
+
+from . import fence
+from .alias import check_aliases
+from .frontend import read_function
+from .printer import print_function
+from .results import check_result
+from .ssa import build_ssa
+from .verify import verify
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    what: str  # one line for the docs and the CLI's help
+
+
+STAGES = (
+    Stage("source", "the function's source, read with inspect and checked by the fence"),
+    Stage("ssa", "structured SSA (ssa.py): one assignment per name, phis at joins"),
+    Stage("alias", "aliasing and mutation checked (alias.py): stale reads rewritten, unsafe ones refused"),
+    Stage("result", "the result checked for the transformation (results.py): a scalar for grad"),
+    Stage("reverse", "the adjoint program (reverse.py): forward sweep, then adjoints in reverse order"),
+    Stage("forward", "the tangent program (forward.py): each value followed by its tangent"),
+    Stage("optimize", "simplification, CSE and dead-code elimination (optimize/)"),
+    Stage("python", "the generated Python text (outofssa.py, codegen.py)"),
+)
+NAMES = tuple(s.name for s in STAGES)
+
+
+def _wanted() -> frozenset | None:
+    value = os.environ.get("S2S_DUMP", "").strip()
+    if value in ("", "0"):
+        return None
+    if value in ("1", "all", "yes", "true"):
+        return frozenset(NAMES)
+    return frozenset(v.strip() for v in value.split(","))
+
+
+_captures = threading.local()  # .texts: the dict `capture()` fills in this thread (or None)
+
+
+@contextmanager
+def capture():
+    """Collect each stage's text (name -> text, the last run of each) while active in this thread."""
+    texts: dict = {}
+    outer = getattr(_captures, "texts", None)
+    _captures.texts = texts
+    try:
+        yield texts
+    finally:
+        _captures.texts = outer
+
+
+def dump(name: str, text: str, function: str) -> None:
+    """Print one stage's text to stderr if S2S_DUMP asks for it (and keep it for `capture`)."""
+    texts = getattr(_captures, "texts", None)
+    if texts is not None:
+        texts[name] = text
+    wanted = _wanted()
+    if wanted is not None and name in wanted:
+        print(f"==== s2s {name}: {function} ====\n{text.rstrip()}\n", file=sys.stderr)
+
+
+VERIFY = os.environ.get("S2S_VERIFY", "") not in ("", "0")  # (the tests turn it on)
+
+
+def verified(fn):
+    if VERIFY:
+        verify(fn)
+    return fn
+
+
+def stage(which: str, run: Callable, /, *args, **kwargs):
+    """Run the stage `which` (`run(*args, **kwargs)` returns new IR): verified, and dumped on request."""
+    assert which in NAMES, which
+    fn = verified(run(*args, **kwargs))
+    dump(which, print_function(fn), fn.name)
+    return fn
+
+
+def primal(f, kind: str | None = None):
+    """source -> ssa -> alias -> result: the function as SSA, checked for the transformation `kind`
+    ("grad", "value_and_grad", "vjp", "jvp"; None: the result is not checked). Returns (ir, source)."""
+    src = read_function(f)
+    fence.check(src)
+    dump("source", src.text, getattr(src.tree, "name", "?"))
+    fn = stage("ssa", build_ssa, src)
+    if not src.filename.startswith("<s2s "):  # (generated code keeps its views right by its restores)
+        fn = stage("alias", check_aliases, fn)
+    if kind is not None:
+        fn = stage("result", check_result, fn, kind)
+    return fn, src
+
+
+def python(text: str, function: str) -> str:
+    dump("python", text, function)
+    return text
+
