@@ -431,13 +431,21 @@ def memory_table(memory) -> str:
     return "\n".join(lines)
 
 
-def meta(tools, skipped, quick, argv, started) -> dict:
-    def git(*a):
-        try:
-            return subprocess.run(["git", *a], capture_output=True, text=True, timeout=10,
-                                  cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
-        except Exception:  # noqa: BLE001
-            return ""
+def _git(*a):
+    try:
+        return subprocess.run(["git", *a], capture_output=True, text=True, timeout=10,
+                              cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
+    except Exception:  # noqa: BLE001
+        return ""
+
+
+def s2s_commit() -> str:
+    """The commit the s2s package was at when the run started (and whether s2s/ had uncommitted changes)."""
+    dirty = " (with uncommitted changes in s2s/)" if _git("status", "--porcelain", "--", ":(top)s2s") else ""
+    return _git("rev-parse", "--short", "HEAD") + dirty
+
+
+def meta(tools, skipped, quick, argv, started, commit) -> dict:
     versions = {"python": platform.python_version(), "numpy": np.__version__}
     for tool in tools:
         if tool.package and tool.name not in skipped:
@@ -461,8 +469,7 @@ def meta(tools, skipped, quick, argv, started) -> dict:
         "duration_s": round((datetime.datetime.now(datetime.timezone.utc) - started).total_seconds(), 1),
         "machine": f"{platform.machine()}, {cpu}, {os.cpu_count()} cores, {platform.platform()}",
         "versions": versions,
-        "s2s_commit": git("rev-parse", "--short", "HEAD") + (" (with uncommitted changes)"
-                                                             if git("status", "--porcelain", "s2s") else ""),
+        "s2s_commit": commit,
         "threads": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                                    "XLA_FLAGS")},
         "quick": quick,
@@ -506,9 +513,10 @@ def main(argv=None):
         print(msg, file=sys.stderr, flush=True)
 
     started = datetime.datetime.now(datetime.timezone.utc)
+    commit = s2s_commit()
     results, memory, skipped = run_all(wls, tools, opts.quick, log)
-    info = meta(tools, skipped, opts.quick, sys.argv[1:] if argv is None else argv, started)
-    print(f"s2s benchmarks, {info['date']}; {info['machine']}")
+    info = meta(tools, skipped, opts.quick, sys.argv[1:] if argv is None else argv, started, commit)
+    print(f"s2s benchmarks, {info['date']} (s2s at {info['s2s_commit']}); {info['machine']}")
     print("versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
     for name, why in skipped.items():
         print(f"note: {name} skipped: {why}")
