@@ -21,13 +21,13 @@ reference is docs/reference/).
 >>> s2s.grad(f, wrt=(0, 1))(2.0, 3.0)
 (3.0, 3.0)
 """
-from .api import grad, source, ssa, stages, value_and_grad, vjp
-from .api_forward import jvp
-from .errors import (NonDifferentiableError, ResultTypeError, S2SError, SourceUnavailableError,
+from s2s.api.transform import grad, source, ssa, stages, value_and_grad, vjp
+from s2s.api.forward import jvp
+from s2s.errors import (NonDifferentiableError, ResultTypeError, S2SError, SourceUnavailableError,
                      UnsupportedSyntaxError)
-from .derived import check_grad, hessian, jacobian
-from .pytree import flatten
-from .rules.custom import adjoint, nondifferentiable, tangent
+from s2s.api.derived import check_grad, hessian, jacobian
+from s2s.api.pytree import flatten
+from s2s.rules.custom import adjoint, nondifferentiable, tangent
 
 __version__ = "0.1.0"
 

@@ -1,7 +1,7 @@
 """`python -m s2s ...`: the command line in `s2s.cli`."""
 import sys
 
-from .cli import main
+from s2s.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

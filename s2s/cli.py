@@ -30,8 +30,9 @@ import tokenize
 from pathlib import Path
 from typing import Sequence
 
-from . import api, pipeline
-from .errors import S2SError, UnsupportedSyntaxError
+from s2s.api import transform
+from s2s import pipeline
+from s2s.errors import S2SError, UnsupportedSyntaxError
 
 
 class UserError(Exception):
@@ -141,7 +142,7 @@ def generated_text(fn, wrt_values: list[str] | None, mode: str, ssa: bool, stage
     import s2s
 
     if stage is not None:
-        texts = api.stage_texts(getattr(fn, "__wrapped__", fn) if _is_transformed(fn) else fn,
+        texts = transform.stage_texts(getattr(fn, "__wrapped__", fn) if _is_transformed(fn) else fn,
                                 _parse_wrt(wrt_values), mode=mode)
         if stage not in texts:
             raise UserError(f"the {mode}-mode transformation of this function has no '{stage}' stage; "
@@ -163,7 +164,7 @@ def generated_text(fn, wrt_values: list[str] | None, mode: str, ssa: bool, stage
 
 def _is_transformed(fn) -> bool:
     """Whether `fn` is already the result of an s2s transformation (it has `.source` and `.__wrapped__`)."""
-    from .api import Transformed
+    from s2s.api.transform import Transformed
 
     return isinstance(fn, Transformed) or (hasattr(fn, "__wrapped__") and isinstance(getattr(fn, "source", None), str))
 

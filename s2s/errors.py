@@ -177,7 +177,7 @@ class SourceUnavailableError(S2SError):
 def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = None) -> NonDifferentiableError:
     """The error for primitive `op` without the rule a transformation needs, at the user's line `loc`
     (`callee`: how the user spelled an opaque callable)."""
-    from .prims import python_object, spelling
+    from s2s.prims import python_object, spelling
     obj = python_object(op)
     name = callee or (getattr(obj, "__name__", None) if op.startswith("s2s.rules.custom.") else None)
     return NonDifferentiableError(name or spelling(op), (loc.file if loc and loc.file else filename),

@@ -18,13 +18,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
-from . import fence
-from .alias import check_aliases
-from .frontend import read_function
-from .printer import print_function
-from .results import check_result
-from .ssa import build_ssa
-from .verify import verify
+from s2s.front import fence
+from s2s.front.alias import check_aliases
+from s2s.front.source import read_function
+from s2s.ir.printer import print_function
+from s2s.front.results import check_result
+from s2s.front.ssa import build_ssa
+from s2s.ir.verify import verify
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ nothing. When s2s is not installed, enable it with `-p s2s.pytest_plugin`.
 """
 from __future__ import annotations
 
-from . import testing
+from s2s import testing
 
 
 def pytest_addoption(parser):

@@ -55,7 +55,7 @@ def _text_of(fn) -> str:
     text = getattr(fn, "source", None)
     if isinstance(text, str):
         return text
-    from . import source
+    from s2s import source
 
     return source(fn)
 

@@ -6,7 +6,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import s2s.api  # noqa: E402
+import s2s.pipeline  # noqa: E402
 
 s2s.pipeline.VERIFY = True  # run the IR verifier after every stage in the tests
 

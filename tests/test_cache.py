@@ -8,7 +8,7 @@ import threading
 import numpy as np
 
 import s2s
-import s2s.api
+import s2s.api.transform
 from functions import quickstart
 from functions_control import power_series
 

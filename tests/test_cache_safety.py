@@ -22,8 +22,8 @@ import numpy as np
 import pytest
 
 import s2s
-import s2s.api
-from s2s import cache, persistent
+import s2s.api.transform
+from s2s.api import cache, persistent
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -438,15 +438,15 @@ HELPERS = textwrap.dedent("""
 SCRIPT = textwrap.dedent("""
     import sys
     import numpy as np
-    import s2s, s2s.api
+    import s2s, s2s.api.transform
     transformed = []
-    original = s2s.api._primal
+    original = s2s.api.transform._primal
 
     def counting(f, kind=None):
         transformed.append(f)
         return original(f, kind)
 
-    s2s.api._primal = counting
+    s2s.api.transform._primal = counting
     import disk_mod
     value = float(s2s.grad(disk_mod.f)(np.array([1.0])).sum())
     print(repr(value), "transformed" if transformed else "from disk")
@@ -646,7 +646,7 @@ def test_a_build_interrupted_by_ctrl_c_does_not_hang_the_next_call():
     assert calls and key not in cache._building
     # a claim this thread left behind (an interrupt right after claiming, before the build's `try`)
     cache._building[key] = (threading.Event(), threading.get_ident())
-    entry = cache.get_or_build(key, f, lambda: cache.build_entry(f, "grad", 0, {}, s2s.api._TRANSFORMS["grad"]))
+    entry = cache.get_or_build(key, f, lambda: cache.build_entry(f, "grad", 0, {}, s2s.api.transform._TRANSFORMS["grad"]))
     assert entry.fn(2.0) == 12.0 and key not in cache._building
 
 

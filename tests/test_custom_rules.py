@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import s2s
-from s2s import cache
+from s2s.api import cache
 from s2s.rules import registry
 
 from conftest import assert_close, numeric_grad

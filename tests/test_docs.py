@@ -283,7 +283,7 @@ def test_every_command_line_subcommand_and_option_is_in_the_reference():
                     assert f"`{option}" in text, f"'s2s {command} {option}' is not described in docs/reference/cli.md"
 
 
-PUBLIC_MODULES = ["s2s.api", "s2s.api_forward", "s2s.derived", "s2s.pytree", "s2s.rules.custom", "s2s.testing",
+PUBLIC_MODULES = ["s2s.api.transform", "s2s.api.forward", "s2s.api.derived", "s2s.api.pytree", "s2s.rules.custom", "s2s.testing",
                   "s2s.errors", "s2s.pytest_plugin", "s2s.cli", "s2s"]
 
 

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 import s2s
-from s2s import api, pipeline
+from s2s import pipeline
+from s2s.api import transform as api
 
 from test_cli import run, workdir  # noqa: F401  (the fixture)
 

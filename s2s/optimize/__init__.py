@@ -7,10 +7,10 @@ elimination.
 """
 from __future__ import annotations
 
-from .. import ir
-from .cse import eliminate_common_subexpressions
-from .dce import eliminate_dead_code
-from .simplify import simplify
+from s2s import ir
+from s2s.optimize.cse import eliminate_common_subexpressions
+from s2s.optimize.dce import eliminate_dead_code
+from s2s.optimize.simplify import simplify
 
 PASSES = (simplify, eliminate_common_subexpressions, simplify, eliminate_dead_code)
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import copy
 
-from .. import ir
-from ..walk import vars_of
+from s2s import ir
+from s2s.ir.walk import vars_of
 
 def eliminate_dead_code(fn: ir.Function) -> ir.Function:
     fn = copy.deepcopy(fn)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import copy
 import numbers
 
-from .. import ir
-from ..walk import call_definitions
+from s2s import ir
+from s2s.ir.walk import call_definitions
 
 _FOLD = {
     "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
@@ -71,7 +71,7 @@ def simplify(fn: ir.Function) -> ir.Function:
     _Peephole(fn).run(fn.body)
     _pass(fn.body, mapping, set(fn.arrays) | set(fn.arrays.values()), _integers(fn))
     if mapping:
-        from ..walk import substitute_block
+        from s2s.ir.walk import substitute_block
         resolved = {k: _resolve(v, mapping) for k, v in mapping.items()}
         substitute_block(fn.body, resolved)
     return fn
@@ -166,7 +166,7 @@ def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset()) 
         elif isinstance(s, ir.Loop):
             _pass(s.header, mapping, arrays, integers)
             _pass(s.body, mapping, arrays, integers)
-            from ..walk import contains_exit
+            from s2s.ir.walk import contains_exit
             if not contains_exit(s.body):  # a phi that the loop never changes is its initial value
                 for p in list(s.phis):
                     back = _sub(p.operands[1], mapping)
@@ -286,7 +286,7 @@ class _Peephole:
 
 
 def _preserves_shape(op: str) -> bool:
-    from ..rules import registry
+    from s2s.rules import registry
     if op in ("add", "sub", "mul", "truediv", "pow", "neg", "mod"):
         return True
     rule = registry.reverse_rule(op)

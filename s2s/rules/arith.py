@@ -1,8 +1,8 @@
 """Rules for Python operators, structural primitives and builtins."""
 from __future__ import annotations
 
-from .registry import defnondiff, defvjp
-from .symbolic import emit, np, power_log, power_slope, rt
+from s2s.rules.registry import defnondiff, defvjp
+from s2s.rules.symbolic import emit, np, power_log, power_slope, rt
 
 # ---------------------------------------------------------------- arithmetic operators
 defvjp("add", lambda g, ans, x, y: g, lambda g, ans, x, y: g, broadcast=True)

@@ -1,8 +1,8 @@
 """Rules for writing array elements: `y[index] = v` is `y_1 = setitem(y, *index, v)`."""
 from __future__ import annotations
 
-from .registry import defjvp, defvjp
-from .symbolic import rt
+from s2s.rules.registry import defjvp, defvjp
+from s2s.rules.symbolic import rt
 
 
 def _index(rest):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from . import registry
+from s2s.rules import registry
 
 _modules: dict[str, str] = {}  # attribute here -> the module that registered it (imported by generated code)
 
@@ -49,7 +49,7 @@ def _rule_name(key: str, suffix: str, rule: Callable) -> str:
 
 
 def _registered():
-    from .. import cache
+    from s2s.api import cache
     cache.clear()
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import math as _math
 
-from .registry import defnondiff, defvjp
-from .symbolic import math, np, power_log, power_slope, rt
+from s2s.rules.registry import defnondiff, defvjp
+from s2s.rules.symbolic import math, np, power_log, power_slope, rt
 
 LN2, LN10 = _math.log(2.0), _math.log(10.0)
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import math as _math
 
-from .registry import defnondiff, defvjp
-from .symbolic import Sym, np, rt
+from s2s.rules.registry import defnondiff, defvjp
+from s2s.rules.symbolic import Sym, np, rt
 
 DEG = _math.pi / 180.0  # d(radians)/d(degrees)
 MAX_OPERANDS = 26  # einsum operands with a rule (one adjoint function per positional argument)

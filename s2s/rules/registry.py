@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from typing import Callable
 
-from .. import prims
+from s2s import prims
 
 
 @dataclass
@@ -82,13 +82,13 @@ def _load() -> None:
             return
         _loading = True
         try:
-            from . import arith, arrays, mathrules, numpyrules  # noqa: F401  (registration by import)
+            from s2s.rules import arith, arrays, mathrules, numpyrules  # noqa: F401  (registration by import)
             try:
-                from . import numpy_extra  # noqa: F401
+                from s2s.rules import numpy_extra  # noqa: F401
             except ImportError:
                 pass
-            from . import tangents  # noqa: F401  (forward-mode rules for every key above)
-            from . import runtime_rules  # noqa: F401  (the runtime helpers generated code calls: higher order)
+            from s2s.rules import tangents  # noqa: F401  (forward-mode rules for every key above)
+            from s2s.rules import runtime_rules  # noqa: F401  (the runtime helpers generated code calls: higher order)
             for key in sorted(set(REVERSE) | NONDIFF | set(TANGENT)):
                 obj = prims.python_object(key)
                 if obj is not None:

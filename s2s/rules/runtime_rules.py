@@ -12,9 +12,9 @@ through a shape. `BATCHED` holds the vector-mode forms (a leading batch axis).
 """
 from __future__ import annotations
 
-from .registry import defjvp, defnondiff, defvjp
-from .symbolic import emit, np, rt
-from .tangents import batched
+from s2s.rules.registry import defjvp, defnondiff, defvjp
+from s2s.rules.symbolic import emit, np, rt
+from s2s.rules.tangents import batched
 
 RT = "s2s.runtime."
 SHAPES = (None,) * 7  # the other arguments of a helper linear in g: shapes, axes, indices (no derivative)

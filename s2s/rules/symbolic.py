@@ -12,7 +12,7 @@ from __future__ import annotations
 import numbers
 import threading
 
-from .. import ir
+from s2s import ir
 
 _active = threading.local()  # .emitter: the Emitter collecting this thread's rule statements (or None)
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import math as _math
 
-from .registry import defjvp, defjvp_full
-from .symbolic import emit, math, np, power_log, power_slope, rt
+from s2s.rules.registry import defjvp, defjvp_full
+from s2s.rules.symbolic import emit, math, np, power_log, power_slope, rt
 
 LN2, LN10 = _math.log(2.0), _math.log(10.0)
 
@@ -154,7 +154,7 @@ linear("numpy.ravel")
 
 # ================================================================ the NumPy rules of numpy_extra.py
 DEG = _math.pi / 180.0
-TANGENT_HELPERS = "s2s.runtime_forward"  # where the longer tangents live (spelled rt.name)
+TANGENT_HELPERS = "s2s.runtime.batched"  # where the longer tangents live (spelled rt.name)
 
 
 def _kw(**pairs) -> dict:
@@ -321,7 +321,7 @@ batched("numpy.matmul", lambda d, ans, a, b: d @ b, lambda d, ans, a, b: rt.batc
 batched("numpy.dot", lambda d, ans, a, b: rt.batch_dot_left(d, a, b), lambda d, ans, a, b: rt.batch_dot_right(a, d, b))
 def _last_axis_only(kwargs: dict, key: str) -> None:
     if kwargs:  # axisa/axisb/axisc/axis name axes that the batch axis would shift
-        from ..forward import NotBatchable
+        from s2s.ad.forward import NotBatchable
         raise NotBatchable(key)
 
 

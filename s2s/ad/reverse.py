@@ -19,15 +19,15 @@ import copy
 import dataclasses
 from dataclasses import dataclass, field
 
-from . import ir, prims
-from .analysis import activity, forced_scalars, proven_scalar, scalars
-from .results import maybe_int
-from .errors import NonDifferentiableError, missing_rule
-from .names import Namer
-from .rules import registry
-from .rules.symbolic import Emitter, lift, rt, to_atom
-from .walk import call_definitions, calls_in, contains_break, contains_exit, defined_names, ends_with_exit, used_names
-from .walk import vars_of as walk_vars
+from s2s import ir, prims
+from s2s.ad.analysis import activity, forced_scalars, proven_scalar, scalars
+from s2s.front.results import maybe_int
+from s2s.errors import NonDifferentiableError, missing_rule
+from s2s.ir.names import Namer
+from s2s.rules import registry
+from s2s.rules.symbolic import Emitter, lift, rt, to_atom
+from s2s.ir.walk import call_definitions, calls_in, contains_break, contains_exit, defined_names, ends_with_exit, used_names
+from s2s.ir.walk import vars_of as walk_vars
 
 ZERO = ir.Const(0.0)
 ADJOINT_BEGINS = "adjoint_begins"  # marks, in a vjp, where the pullback's statements start
@@ -375,7 +375,7 @@ class _Reverse:
     def _basic_index(self, index) -> bool:
         """Can `y[index] = v` write one element twice? Not with ints and slices (basic indexing)."""
         if self._ints is None:
-            from .optimize.simplify import _integers
+            from s2s.optimize.simplify import _integers
             self._ints = _integers(self.fn) | _range_targets(self.fn.body)
 
         def basic(v):
@@ -821,7 +821,7 @@ def _maybe_int(atom, fn: ir.Function) -> bool:
     """Could this gradient be a Python int (an integer constant, or a length or shape entry)?"""
     if isinstance(atom, ir.Const):
         return isinstance(atom.value, int) and not isinstance(atom.value, bool)
-    from .optimize.simplify import _integers
+    from s2s.optimize.simplify import _integers
     return atom.name in _integers(fn)
 
 
@@ -959,6 +959,6 @@ def _index_definitions(stmts: list, out: dict, counter=None) -> None:
 
 
 def _substitute(stmts: list, mapping: dict) -> None:
-    from .walk import substitute_block
+    from s2s.ir.walk import substitute_block
     if mapping:
         substitute_block(stmts, mapping)

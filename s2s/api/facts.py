@@ -33,7 +33,7 @@ import sys
 import types
 import warnings
 
-from .frontend import MISSING
+from s2s.front.source import MISSING
 
 CONSTANT_TYPES = (bool, int, float, complex, str, type(None))
 
@@ -115,7 +115,7 @@ def _attribute_facts(src, resolved: dict):
     """Facts for the dotted names `a.b.c` whose root `a` is a module or class: what ssa's
     `static_value` reads with getattr. Library functions with a derivative rule are left out
     (they are recognised by identity, and replacing them is out of scope)."""
-    from .rules import registry
+    from s2s.rules import registry
     for node in ast.walk(src.tree):
         if not isinstance(node, ast.Attribute):
             continue

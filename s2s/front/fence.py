@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import ast
 
-from .errors import UnsupportedSyntaxError
-from .frontend import Source
+from s2s.errors import UnsupportedSyntaxError
+from s2s.front.source import Source
 
 ALLOWED = (
     # statements

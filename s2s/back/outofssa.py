@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import copy
 
-from . import ir
-from .walk import count_uses, substitute_block, used_names
+from s2s import ir
+from s2s.ir.walk import count_uses, substitute_block, used_names
 
 
 def coalesce_phis(fn: ir.Function) -> ir.Function:

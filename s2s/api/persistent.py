@@ -34,7 +34,7 @@ import tempfile
 import threading
 import warnings
 
-from . import facts as facts_mod
+from s2s.api import facts as facts_mod
 
 FORMAT = 2
 MAX_BYTES = 16 * 1024 * 1024
@@ -46,7 +46,7 @@ _usable: dict = {}  # directory -> whether it can be used (decided once per proc
 
 
 def _version() -> str:
-    from . import __version__
+    from s2s import __version__
     return __version__
 
 
@@ -122,7 +122,7 @@ def _closure_description(f) -> list:
 
 def _custom_rules() -> list:
     """The rules users registered (they decide what is called and what is descended into)."""
-    from .rules import registry
+    from s2s.rules import registry
     registry._load()
     out = [("reverse", k, r.user) for k, r in registry.REVERSE.items() if r.user is not None]
     out += [("tangent", k, r.fn) for k, r in registry.TANGENT.items() if r.user]
@@ -249,7 +249,7 @@ def load(key: str, f):
         free = _resolve_free(entry["free"], f)
         if free is None:
             return None
-        from .compile import compile_source
+        from s2s.back.compile import compile_source
         user_file, user_name = entry["user"]
         fn = compile_source(entry["text"], entry["filename"], entry["entry"], free, user_file, user_name)
     except Exception:
@@ -258,7 +258,7 @@ def load(key: str, f):
 
 
 def _deps_unchanged(deps: dict) -> bool:
-    from .frontend import read_function
+    from s2s.front.source import read_function
     for name, digest in deps.items():
         module, _, qualname = name.partition(":")
         try:

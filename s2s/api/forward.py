@@ -14,20 +14,21 @@ import inspect
 
 import numpy as np
 
-from . import api, arguments, pipeline, pytree
-from .codegen import generate
-from .compile import compile_source, pseudo_filename
-from .errors import ResultTypeError
-from .forward import NotBatchable, forward
-from .optimize import optimize
-from .printer import print_function
+from s2s.api import transform, arguments, pytree
+from s2s import pipeline
+from s2s.back.codegen import generate
+from s2s.back.compile import compile_source, pseudo_filename
+from s2s.errors import ResultTypeError
+from s2s.ad.forward import NotBatchable, forward
+from s2s.optimize import optimize
+from s2s.ir.printer import print_function
 
 
 def _forward_ir(f, wrt, batched=False, ndims=()):
-    primal, src = api._primal(f, "jvp")
-    names, _ = api.resolve_wrt(primal.params, wrt, primal.name)
+    primal, src = transform._primal(f, "jvp")
+    names, _ = transform.resolve_wrt(primal.params, wrt, primal.name)
     name = "jvp_" + primal.name
-    fwd = pipeline.stage("forward", forward, primal, names, api._namer_for(primal), name=name, batched=batched,
+    fwd = pipeline.stage("forward", forward, primal, names, transform._namer_for(primal), name=name, batched=batched,
                          ndims=dict(ndims))
     return primal, src, fwd, name
 
@@ -36,12 +37,12 @@ def _jvp_transform(f, wrt, batched=False, ndims=()):
     primal, src, fwd, name = _forward_ir(f, wrt, batched, ndims)
     opt = pipeline.stage("optimize", optimize, fwd)
     what = "vector forward-mode derivative (jvp of a batch of tangents)" if batched else "forward-mode derivative (jvp)"
-    text = pipeline.python(generate(opt, api._header(primal, what)), name)
+    text = pipeline.python(generate(opt, transform._header(primal, what)), name)
     filename = pseudo_filename("jvp", primal.name, src.filename, src.tree.lineno)
     return text, compile_source(text, filename, name, primal.free, src.filename, primal.name)
 
 
-api._TRANSFORMS["jvp"] = _jvp_transform
+transform._TRANSFORMS["jvp"] = _jvp_transform
 
 
 def stages_forward(f, wrt=0) -> dict:
@@ -50,10 +51,10 @@ def stages_forward(f, wrt=0) -> dict:
     opt = pipeline.stage("optimize", optimize, fwd)
     return {"source": src.text, "ssa": print_function(primal), "tangent": print_function(fwd),
             "optimized": print_function(opt),
-            "python": pipeline.python(generate(opt, api._header(primal, "forward-mode derivative (jvp)")), opt.name)}
+            "python": pipeline.python(generate(opt, transform._header(primal, "forward-mode derivative (jvp)")), opt.name)}
 
 
-class Jvp(api.Transformed):
+class Jvp(transform.Transformed):
     """`jf(primals, tangents) -> (value, tangent)`; `.source` is the generated `jvp_<name>`."""
 
     def __call__(self, primals, tangents):
@@ -75,7 +76,7 @@ class Jvp(api.Transformed):
         except Exception as exc:
             if isinstance(exc, TypeError):
                 arguments.raise_call_error(self.__wrapped__, tuple(primals), {})  # as the original refuses the call
-            api.attach_user_frames(exc)  # the traceback shows the user's line too
+            transform.attach_user_frames(exc)  # the traceback shows the user's line too
             raise
 
     def _all_args(self, primals) -> tuple:
@@ -183,8 +184,8 @@ class JacobianForward:
         if k not in self._vector:
             # (values popped from loop stacks have no known rank: vector mode could broadcast a batch of
             # scalars against an array the wrong way; one tangent at a time is exact there)
-            primal, _ = api._primal(self.__wrapped__)
-            self._vector[k] = not api._uses_stacks(primal.body)
+            primal, _ = transform._primal(self.__wrapped__)
+            self._vector[k] = not transform._uses_stacks(primal.body)
             if not self._vector[k]:
                 return None
         key = (k, ranks)

@@ -1,9 +1,7 @@
-"""The few helpers generated code calls (imported there as `rt`).
+"""The basic helpers generated code calls: unbroadcasting, adjoints of indexing and products, checks.
 
-Each is small, pure (it returns new values and never changes its inputs, except
-`push`-style list appends that generated loops own) and has a docstring saying
-which derivative it implements, so a reader of generated code can look it up.
-"""
+All of them, and those of the sibling modules, are spelled `rt.name` in generated code
+(`from s2s import runtime as rt`, see `__init__.py`)."""
 from __future__ import annotations
 
 import sys
@@ -387,7 +385,7 @@ def require_immutable(value, statement):
     into an array that something else still refers to (the caller's argument, module data, another name, a
     view or a container): s2s refuses that rather than differentiate something else."""
     if isinstance(value, np.ndarray):
-        from .errors import S2SError
+        from s2s.errors import S2SError
         raise S2SError(f"'{statement}' would change an array in place that something else still refers to "
                        f"(the caller's argument, another name for it, or the array it is a view of), and "
                        f"s2s follows values, not shared arrays: write it as a new value ('{_rebound(statement)}'), "
@@ -411,9 +409,6 @@ def broadcast_tangent(d, ans):
         return d
     return np.broadcast_to(d, np.shape(ans))
 
-from .runtime_numpy import *  # noqa: E402,F401,F403  (helpers of the NumPy rules in rules/numpy_extra.py)
-from .runtime_forward import *  # noqa: E402,F401,F403  (vector forward mode: tangents with a leading batch axis)
-from .runtime_higher import *  # noqa: E402,F401,F403  (vector-mode forms for differentiating generated code again)
 
 
 def require_bound(bound, name):
@@ -441,7 +436,7 @@ def require_number(value, transform, fname, where):
     bad = _not_a_number(value)
     if bad is None:
         return
-    from .errors import ResultTypeError
+    from s2s.errors import ResultTypeError
     what, leaf = bad
     if leaf is None:
         advice = "return a number on every path"

@@ -5,7 +5,7 @@ join: `y_2 = phi(y, y_1)` after an `if`, `y = phi(y0, y_1)` at a loop header.
 """
 from __future__ import annotations
 
-from . import ir, prims
+from s2s import ir, prims
 
 
 def format_atom(a) -> str:

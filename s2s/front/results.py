@@ -12,7 +12,7 @@ from __future__ import annotations
 import numbers
 from dataclasses import replace
 
-from . import ir, prims
+from s2s import ir, prims
 
 REQUIRE_NUMBER = "s2s.runtime.require_number"
 # operations whose result is a bool (or an array of bools) or some other value without a derivative

@@ -1,7 +1,7 @@
 """Small generic traversals of the IR shared by the passes."""
 from __future__ import annotations
 
-from . import ir
+from s2s import ir
 
 
 def atoms_of(expr) -> list:

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .errors import SourceUnavailableError
+from s2s.errors import SourceUnavailableError
 
 MISSING = object()
 _reads = threading.local()  # .logs: the stack of lists `record_reads` fills in this thread

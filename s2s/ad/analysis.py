@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numbers
 
-from . import ir
-from .rules import registry
-from .walk import vars_of
+from s2s import ir
+from s2s.rules import registry
+from s2s.ir.walk import vars_of
 
 SCALAR_RESULT_OPS = {"builtins.float", "builtins.len", "builtins.int", "numpy.ndim", "numpy.size"}
 FULL_REDUCTIONS = {"numpy.sum", "numpy.mean", "numpy.prod", "numpy.max", "numpy.min", "numpy.amax",

@@ -49,8 +49,8 @@ def compile_source(text: str, filename: str, entry: str, free: dict | None = Non
     lines = text.splitlines(keepends=True)
     linecache.cache[filename] = (len(text), None, lines, filename)
     if user_file:
-        from .codegen import line_map
-        from .sourcemap import register
+        from s2s.back.codegen import line_map
+        from s2s.back.sourcemap import register
         register(filename, line_map(text, user_file), user_name or entry)
     code = compile(text, filename, "exec")
     namespace: dict = {"__name__": "s2s_generated", "__file__": filename}

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from s2s.runtime.arrays import extremum_adjoint, interp_adjoint_x, matrix_norm_adjoint, nanmean_adjoint, norm_adjoint, prod_adjoint, reduced_axes, var_adjoint, vector_norm_adjoint
+from s2s.runtime.core import zeros_like
+
 __all__ = ["batch_getitem", "batch_setitem_adjoint", "sequence_tangent", "extremum_tangent", "prod_tangent", "var_tangent", "nanmean_tangent", "cumprod_tangent",
            "norm_tangent", "vector_norm_tangent", "matrix_norm_tangent", "pad_tangent", "array_tangent",
            "matrix_power_tangent", "sort_tangent", "select_default_tangent", "solve_tangent_a", "trace_solve",
@@ -111,14 +114,12 @@ def batch_outer_right(a, d):
 # sum(d * dans/dx) over the reduced axes, where dans/dx is the adjoint of a unit cotangent.
 
 def _reduced_tangent(d, grad, x, axis, keepdims):
-    from .runtime_numpy import reduced_axes
     axes = reduced_axes(axis, np.ndim(x))
     return np.sum(np.asarray(d) * grad, axis=axes, keepdims=keepdims)
 
 
 def sequence_tangent(ans, i, d):
     """Tangent of building the tuple/list `ans` when only element `i` has a tangent `d`."""
-    from .runtime import zeros_like
     parts = [zeros_like(v) for v in ans]
     parts[i] = d
     return type(ans)(parts) if isinstance(ans, (tuple, list)) else tuple(parts)
@@ -126,21 +127,18 @@ def sequence_tangent(ans, i, d):
 
 def extremum_tangent(d, ans, x, axis=None, keepdims=False):
     """Tangent of `np.max`/`np.min`: the mean of `d` over the extremal entries."""
-    from .runtime_numpy import extremum_adjoint
     grad = extremum_adjoint(np.ones(np.shape(ans)), ans, x, axis=axis, keepdims=keepdims)
     return _reduced_tangent(d, grad, x, axis, keepdims)
 
 
 def prod_tangent(d, x, axis=None, keepdims=False):
     """Tangent of `np.prod(x, axis)`: sum over k of d_k times the product of the other entries."""
-    from .runtime_numpy import prod_adjoint
     shape = np.shape(np.prod(x, axis=axis, keepdims=keepdims))
     return _reduced_tangent(d, prod_adjoint(np.ones(shape), x, axis=axis, keepdims=keepdims), x, axis, keepdims)
 
 
 def var_tangent(d, x, axis=None, ddof=0, keepdims=False):
     """Tangent of `np.var(x, axis, ddof)`: sum of d * 2 (x - mean) / (n - ddof)."""
-    from .runtime_numpy import var_adjoint
     shape = np.shape(np.var(x, axis=axis, ddof=ddof, keepdims=keepdims))
     grad = var_adjoint(np.ones(shape), x, axis=axis, ddof=ddof, keepdims=keepdims)
     return _reduced_tangent(d, grad, x, axis, keepdims)
@@ -148,7 +146,6 @@ def var_tangent(d, x, axis=None, ddof=0, keepdims=False):
 
 def nanmean_tangent(d, x, axis=None, keepdims=False):
     """Tangent of `np.nanmean(x, axis)`: the mean of `d` over the entries that are not nan."""
-    from .runtime_numpy import nanmean_adjoint
     shape = np.shape(np.nanmean(x, axis=axis, keepdims=keepdims))
     grad = nanmean_adjoint(np.ones(shape), x, axis=axis, keepdims=keepdims)
     return _reduced_tangent(np.where(np.isnan(x), 0.0, d), grad, x, axis, keepdims)
@@ -164,7 +161,6 @@ def cumprod_tangent(d, ans, x, axis=None):
 
 def norm_tangent(d, ans, x, ord=None, axis=None, keepdims=False):
     """Tangent of `np.linalg.norm(x, ord, axis)`."""
-    from .runtime_numpy import norm_adjoint
     grad = norm_adjoint(np.ones(np.shape(ans)), ans, x, ord=ord, axis=axis, keepdims=keepdims)
     if axis is None and ord is None:
         return np.sum(np.asarray(d) * grad)
@@ -173,14 +169,12 @@ def norm_tangent(d, ans, x, ord=None, axis=None, keepdims=False):
 
 def vector_norm_tangent(d, ans, x, axis=None, keepdims=False, ord=2):
     """Tangent of `np.linalg.vector_norm(x, axis, ord)`."""
-    from .runtime_numpy import vector_norm_adjoint
     grad = vector_norm_adjoint(np.ones(np.shape(ans)), ans, x, axis=axis, keepdims=keepdims, ord=ord)
     return _reduced_tangent(d, grad, x, axis, keepdims)
 
 
 def matrix_norm_tangent(d, ans, x, keepdims=False, ord="fro"):
     """Tangent of `np.linalg.matrix_norm(x, ord)` (over the last two axes)."""
-    from .runtime_numpy import matrix_norm_adjoint
     grad = matrix_norm_adjoint(np.ones(np.shape(ans)), ans, x, keepdims=keepdims, ord=ord)
     return np.sum(np.asarray(d) * grad, axis=(-2, -1), keepdims=keepdims)
 
@@ -345,7 +339,6 @@ def ptp_tangent(d, x, axis=None, keepdims=False):
 
 def append_tangent(d_arr, d_values, arr, values, axis=None):
     """Tangent of `np.append(arr, values, axis)`: the tangents appended the same way (None is zero)."""
-    from .runtime import zeros_like
     first = zeros_like(np.asarray(arr, dtype=float)) if d_arr is None else d_arr
     second = zeros_like(np.asarray(values, dtype=float)) if d_values is None else d_values
     return np.append(first, second, axis=axis)
@@ -363,7 +356,6 @@ def multi_dot_tangent(d, arrays):
 
 def interp_slope(x, xp, fp):
     """The derivative of `np.interp(x, xp, fp)` with respect to `x`: its segment's slope (0 outside the range)."""
-    from .runtime_numpy import interp_adjoint_x
     return interp_adjoint_x(1.0, x, xp, fp)
 
 

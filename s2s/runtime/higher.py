@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .runtime_forward import zero_passes_through
+from s2s.runtime.core import dot_adjoint_a, dot_adjoint_b, getitem_adjoint, matmul_adjoint_a, matmul_adjoint_b, reduced_count, zeros_like
+
+from s2s.runtime.batched import zero_passes_through
 
 __all__ = ["adjoint_part_adjoint", "batch_unbroadcast", "batch_getitem_adjoint", "batch_sum_adjoint",
            "batch_mean_adjoint", "batch_transpose_adjoint", "batch_matmul_adjoint_a", "batch_matmul_adjoint_a_of_b",
@@ -23,7 +25,6 @@ __all__ = ["adjoint_part_adjoint", "batch_unbroadcast", "batch_getitem_adjoint",
 def adjoint_part_adjoint(g, adjoints, i):
     """Adjoint of `rt.adjoint_part(adjoints, i, x)` with respect to the tuple `adjoints`: `g`, widened to
     the shape part `i` had before it was summed back, in a tuple of zeros."""
-    from .runtime import zeros_like
     parts = [zeros_like(v) for v in adjoints]
     parts[i] = np.broadcast_to(g, np.shape(adjoints[i])) if np.shape(adjoints[i]) != np.shape(g) else g
     return tuple(parts)
@@ -64,7 +65,6 @@ def batch_getitem_adjoint(d, x, *index):
     """Tangents of `rt.getitem_adjoint(g, x, *index)`: each tangent placed at `index` in zeros like `x`."""
     d = np.asarray(d)
     if isinstance(x, (tuple, list)):
-        from .runtime import getitem_adjoint
         return _each(getitem_adjoint, d, 0, (d, x) + index)
     idx = index[0] if len(index) == 1 else index
     parts = idx if isinstance(idx, tuple) else (idx,)
@@ -92,7 +92,6 @@ def batch_sum_adjoint(d, x, axis=None, keepdims=False):
 
 def batch_mean_adjoint(d, x, axis=None, keepdims=False):
     """Tangents of `rt.mean_adjoint(g, x, axis, keepdims)`."""
-    from .runtime import reduced_count
     return batch_sum_adjoint(np.divide(d, reduced_count(x, axis)), x, axis, keepdims)
 
 
@@ -112,7 +111,6 @@ def batch_matmul_adjoint_a(d, a, b):
         return np.asarray(d)[:, :, None] * b
     if nb == 1 and na == 1:
         return np.asarray(d)[:, None] * b
-    from .runtime import matmul_adjoint_a
     return _each(matmul_adjoint_a, d, 0, (d, a, b))
 
 
@@ -127,7 +125,6 @@ def batch_matmul_adjoint_a_of_b(g, a, d):
         return np.asarray(g)[None, :, None] * np.asarray(d)[:, None, :]
     if nb == 1 and na == 1:
         return g * np.asarray(d)
-    from .runtime import matmul_adjoint_a
     return _each(lambda b: matmul_adjoint_a(g, a, b), d, 0, (d,))
 
 
@@ -140,7 +137,6 @@ def batch_matmul_adjoint_b(d, a, b):
         return np.asarray(a)[None, :, None] * np.asarray(d)[:, None, :]
     if na == 1 and nb == 1:
         return np.asarray(d)[:, None] * a
-    from .runtime import matmul_adjoint_b
     return _each(matmul_adjoint_b, d, 0, (d, a, b))
 
 
@@ -155,7 +151,6 @@ def batch_matmul_adjoint_b_of_a(g, d, b):
         return np.asarray(d)[:, :, None] * np.asarray(g)[None, None, :]
     if na == 1 and nb == 1:
         return g * np.asarray(d)
-    from .runtime import matmul_adjoint_b
     return _each(lambda a: matmul_adjoint_b(g, a, b), d, 0, (d,))
 
 
@@ -167,7 +162,6 @@ def batch_dot_adjoint_a(d, a, b):
     """Tangents of `rt.dot_adjoint_a(g, a, b)` from the tangents `d` of `g`."""
     if _matrix_like(a, b):
         return batch_matmul_adjoint_a(d, a, b)
-    from .runtime import dot_adjoint_a
     return _each(dot_adjoint_a, d, 0, (d, a, b))
 
 
@@ -175,7 +169,6 @@ def batch_dot_adjoint_a_of_b(g, a, d):
     """Tangents of `rt.dot_adjoint_a(g, a, b)` from the tangents `d` of `b`."""
     if _matrix_like(a, np.asarray(d)[0]):
         return batch_matmul_adjoint_a_of_b(g, a, d)
-    from .runtime import dot_adjoint_a
     return _each(lambda b: dot_adjoint_a(g, a, b), d, 0, (d,))
 
 
@@ -183,7 +176,6 @@ def batch_dot_adjoint_b(d, a, b):
     """Tangents of `rt.dot_adjoint_b(g, a, b)` from the tangents `d` of `g`."""
     if _matrix_like(a, b):
         return batch_matmul_adjoint_b(d, a, b)
-    from .runtime import dot_adjoint_b
     return _each(dot_adjoint_b, d, 0, (d, a, b))
 
 
@@ -191,7 +183,6 @@ def batch_dot_adjoint_b_of_a(g, d, b):
     """Tangents of `rt.dot_adjoint_b(g, a, b)` from the tangents `d` of `a`."""
     if _matrix_like(np.asarray(d)[0], b):
         return batch_matmul_adjoint_b_of_a(g, d, b)
-    from .runtime import dot_adjoint_b
     return _each(lambda a: dot_adjoint_b(g, a, b), d, 0, (d,))
 
 

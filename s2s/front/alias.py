@@ -28,10 +28,10 @@ from __future__ import annotations
 import copy
 import re
 
-from . import ir
-from .errors import UnsupportedSyntaxError
-from .names import Namer
-from .walk import defined_names, ends_with_exit
+from s2s import ir
+from s2s.errors import UnsupportedSyntaxError
+from s2s.ir.names import Namer
+from s2s.ir.walk import defined_names, ends_with_exit
 
 LOOP_WRITTEN = "<written in a loop through another name>"
 

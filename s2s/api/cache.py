@@ -20,9 +20,9 @@ from __future__ import annotations
 import threading
 import weakref
 
-from . import facts as facts_mod
-from . import persistent
-from .frontend import record_reads
+from s2s.api import facts as facts_mod
+from s2s.api import persistent
+from s2s.front.source import record_reads
 
 BUCKET = 8  # entries kept per (transformation, code, options): other modules, other constant values
 

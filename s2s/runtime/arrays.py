@@ -19,7 +19,7 @@ import string
 
 import numpy as np
 
-from .runtime import Parts, unbroadcast_to_shape
+from s2s.runtime.core import Parts, unbroadcast_to_shape
 
 __all__ = [
     "Parts",

@@ -11,8 +11,8 @@
 """
 from __future__ import annotations
 
-from . import ir
-from .walk import always_leaves, ends_with_exit, vars_of
+from s2s import ir
+from s2s.ir.walk import always_leaves, ends_with_exit, vars_of
 
 
 class VerificationError(AssertionError):

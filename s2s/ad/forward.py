@@ -20,12 +20,12 @@ import copy
 import dataclasses
 import numbers
 
-from . import ir
-from .analysis import activity, scalars
-from .errors import missing_rule
-from .names import Namer
-from .rules import registry
-from .rules.symbolic import Emitter, Sym, lift, to_atom
+from s2s import ir
+from s2s.ad.analysis import activity, scalars
+from s2s.errors import missing_rule
+from s2s.ir.names import Namer
+from s2s.rules import registry
+from s2s.rules.symbolic import Emitter, Sym, lift, to_atom
 
 
 def forward(fn: ir.Function, wrt: list[str], namer: Namer | None = None, name: str | None = None,
@@ -96,7 +96,7 @@ class _Forward:
         defining = [s for s in self.fn.body if isinstance(s, ir.Assign) and s.target == old]
         if not defining:
             return
-        from .walk import substitute_block
+        from s2s.ir.walk import substitute_block
         self.fn = copy.deepcopy(self.fn)
         self.namer.reserve("y")
         for s in self.fn.body:
@@ -210,7 +210,7 @@ class _Forward:
         ans = lift(ir.Var(s.target))
         parts, align = rule.parts, False
         if self.batched:
-            from .rules.tangents import batched_parts
+            from s2s.rules.tangents import batched_parts
             found = batched_parts(value.op, rule)
             if found is None:
                 raise NotBatchable(value.op)
@@ -368,7 +368,7 @@ class _Forward:
 
 def _ranks(fn: ir.Function, params: dict) -> dict:
     """Number of dimensions of the values whose rank follows from the parameters' ranks `params`."""
-    from .analysis import ARITH_OPS
+    from s2s.ad.analysis import ARITH_OPS
     rank: dict = dict(params)
 
     def of(a):
@@ -397,7 +397,7 @@ def _ranks(fn: ir.Function, params: dict) -> dict:
             return max(ranks)  # vectors in the last axis, leading axes broadcast
         if c.op == "numpy.outer":
             return 2
-        from .rules.runtime_rules import RANK_OF_ARGUMENT
+        from s2s.rules.runtime_rules import RANK_OF_ARGUMENT
         if c.op in RANK_OF_ARGUMENT and len(ranks) > RANK_OF_ARGUMENT[c.op]:
             return ranks[RANK_OF_ARGUMENT[c.op]]  # an adjoint has the shape of its primal
         rule = registry.tangent_rule(c.op)
@@ -491,7 +491,7 @@ def _scalar_atom(a, known: set) -> bool:
 
 
 def _emit_call(op: str, *args):
-    from .rules.symbolic import emit
+    from s2s.rules.symbolic import emit
     return emit(op, *args)
 
 

@@ -11,9 +11,9 @@ import inspect
 
 import numpy as np
 
-from . import api, arguments, pytree
-from .api_forward import JacobianForward, jacobian_forward
-from .errors import ResultTypeError
+from s2s.api import transform, arguments, pytree
+from s2s.api.forward import JacobianForward, jacobian_forward
+from s2s.errors import ResultTypeError
 
 
 class JacobianReverse:
@@ -23,7 +23,7 @@ class JacobianReverse:
         self.__wrapped__ = f
         self._wrt = wrt
         self._single = not isinstance(wrt, (tuple, list))
-        self._vjp = api.vjp(f, wrt=wrt)
+        self._vjp = transform.vjp(f, wrt=wrt)
         self.__name__ = f"jacobian_{getattr(f, '__name__', 'f')}"
         self.__doc__ = getattr(f, "__doc__", None)
 
@@ -86,7 +86,7 @@ class Hessian:
             raise TypeError("hessian takes a single wrt (a position or a name)")
         self.__wrapped__ = f
         self._wrt = wrt
-        self._grad = api.grad(f, wrt=wrt)
+        self._grad = transform.grad(f, wrt=wrt)
         self._jac = JacobianForward(self._grad, wrt=wrt, value_like_wrt=True)
         self.__name__ = f"hessian_{getattr(f, '__name__', 'f')}"
 

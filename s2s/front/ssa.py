@@ -21,13 +21,14 @@ import types
 from numpy import ndarray as numpy_ndarray
 
 
-from . import fence, ir, prims
-from .errors import NonDifferentiableError, S2SError
-from .frontend import MISSING, Source, read_function
-from .lowering import always_exits, flag_breaks, loop_level_nodes, lower_loop_returns, normalise_exits
-from .names import Namer, names_in
-from .rules import registry
-from .walk import substitute_block
+from s2s.front import fence
+from s2s import ir, prims
+from s2s.errors import NonDifferentiableError, S2SError
+from s2s.front.source import MISSING, Source, read_function
+from s2s.front.lowering import always_exits, flag_breaks, loop_level_nodes, lower_loop_returns, normalise_exits
+from s2s.ir.names import Namer, names_in
+from s2s.rules import registry
+from s2s.ir.walk import substitute_block
 
 MAX_INLINE_DEPTH = 20
 EFFECTS = {"builtins.print", "s2s.runtime.require_scalar", "s2s.runtime.require_bound", "s2s.runtime.require_number",
@@ -921,7 +922,7 @@ def _home_module(obj, name: str) -> str | None:
 
 def _written_versions(body: list, roots: dict) -> dict:
     """Versions of arrays that are written in place -> the array's first name (codegen names them all so)."""
-    from .walk import defined_names
+    from s2s.ir.walk import defined_names
     written = {roots[s] for s in roots if roots[s] != s}
     names = set(defined_names(body)) | set(roots)
     return {n: roots[n] for n in sorted(names) if roots.get(n) in written}

@@ -1,0 +1,2 @@
+"""The public transformations (`grad`, `vjp`, `jvp`, `jacobian`, `hessian`, ...), their cache and their
+argument handling."""
