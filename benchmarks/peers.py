@@ -16,7 +16,6 @@ import itertools
 import math
 import os
 import time
-import types
 
 import numpy as np
 

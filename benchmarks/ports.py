@@ -4,9 +4,14 @@ JAX arrays are immutable: `y[i] = v` raises, so for JAX the element writes are
 written `y = y.at[i].set(v)`, otherwise line for line the same as in
 `workloads.py`. The runner executes this file inside its copy of
 `workloads.py` whose `np` is `jax.numpy`, so `np` and `lstm_model` below are
-that copy's (hence no imports here).
+that copy's: the imports below are for readers and linters only.
 """
-# ruff: noqa: F821
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .workloads import lstm_model
 
 
 def element_loop_at_set(x):
