@@ -254,11 +254,17 @@ class Autograd(Tool):
             g = autograd.jacobian(f, wl.wrt)
             d = lambda: g(*args)  # noqa: E731
         elif wl.kind == "jac_fwd":
-            raise Unavailable("autograd has no forward-mode Jacobian")
+            # autograd has forward mode (make_jvp) but no forward Jacobian: one jvp per input direction
+            from autograd.differential_operators import make_jvp
+            jvp = make_jvp(f, wl.wrt)
+            n = np.size(args[wl.wrt])
+            basis = np.eye(n).reshape((n,) + np.shape(args[wl.wrt]))
+            d = lambda: np.stack([jvp(*args)(e)[1] for e in basis], axis=-1)  # noqa: E731
+            label = f"{self.name} (jvp per column)"
         elif wl.kind == "hessian":
             g = autograd.hessian(f, wl.wrt)
             d = lambda: g(*args)  # noqa: E731
-        return Prepared(lambda: f(*args), d, _as_list)
+        return Prepared(lambda: f(*args), d, _as_list, label=label if wl.kind == "jac_fwd" else None)
 
 
 class Torch(Tool):
