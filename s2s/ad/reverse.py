@@ -1,4 +1,4 @@
-"""Stage 4: reverse mode. SSA function -> SSA function computing value and gradient.
+"""The reverse stage: SSA function -> SSA function computing value and gradient.
 
 The output holds the forward computation first, then the adjoint statements in
 reverse order. Guarantees:
@@ -11,41 +11,24 @@ reverse order. Guarantees:
 - a loop is reversed by a loop running its iterations backwards; per iteration
   it saves only the values defined in the loop that the adjoint reads (one
   list per value, a stack), and a trip counter when the forward loop was not a
-  plain `range` loop.
+  plain `range` loop (loops.py).
 """
 from __future__ import annotations
 
 import copy
 import dataclasses
-from dataclasses import dataclass, field
 
-from s2s import ir, prims
+from s2s import ir
+from s2s.ad.loops import ZERO, LoopReversal, base_name, LoopContext, LoopPlan, range_targets
 from s2s.ad.analysis import activity, forced_scalars, proven_scalar, scalars
 from s2s.front.results import maybe_int
 from s2s.errors import NonDifferentiableError, missing_rule
 from s2s.ir.names import Namer
 from s2s.rules import registry
 from s2s.rules.symbolic import Emitter, lift, rt, to_atom
-from s2s.ir.walk import call_definitions, calls_in, contains_break, contains_exit, defined_names, ends_with_exit, used_names
-from s2s.ir.walk import vars_of as walk_vars
+from s2s.ir.walk import call_definitions, contains_exit, defined_names, ends_with_exit
 
-ZERO = ir.Const(0.0)
 ADJOINT_BEGINS = "adjoint_begins"  # marks, in a vjp, where the pullback's statements start
-
-
-@dataclass
-class _LoopPlan:
-    """What the forward copy of one loop must add: values to push, an optional trip counter."""
-
-    saved: list = field(default_factory=list)  # primal names pushed each iteration
-    stacks: dict = field(default_factory=dict)  # primal name -> stack name
-    counter: str | None = None
-    counter_next: str | None = None
-
-
-@dataclass
-class _LoopContext:
-    carried: dict  # header phi target -> adjoint atom at the end of the iteration
 
 
 def reverse(fn: ir.Function, wrt: list[str], *, return_value: bool = False, seed: str | None = None,
@@ -62,7 +45,7 @@ def reverse(fn: ir.Function, wrt: list[str], *, return_value: bool = False, seed
     return builder.run(return_value, seed, name or f"grad_{fn.name}")
 
 
-class _Reverse:
+class _Reverse(LoopReversal):
     def __init__(self, fn: ir.Function, wrt: list[str], namer: Namer, seeded: bool):
         self.overwritten: dict[str, str] = {}  # version made by an element write -> the saved old elements
         if fn.arrays:
@@ -77,9 +60,9 @@ class _Reverse:
         self.sound_scalars = scalars(fn, result_is_scalar=False, through_joins=False,
                                      assume=() if seeded else forced_scalars(fn))
         self.maybe_short: set[str] = set()  # adjoint names that may be a bare 0.0
-        self.plans: dict[int, _LoopPlan] = {}
+        self.plans: dict[int, LoopPlan] = {}
         self.rev_blocks: dict[int, list] = {}
-        self.loops: list[_LoopContext] = []
+        self.loops: list[LoopContext] = []
         self.loc: ir.Loc | None = None  # the user line whose adjoint is being emitted
         self._restore: ir.Effect | None = None  # the write-back of an element write being reversed
         self.temp_defs: dict[str, ir.Assign] = {}  # rule results not yet named after their value
@@ -269,7 +252,7 @@ class _Reverse:
             s = stmts[i]
             if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op == "setitem":
                 base, index = s.value.args[0], s.value.args[1:-1]
-                view, old = namer.fresh("t"), namer.fresh(_base(self_root(base)) + "_old")
+                view, old = namer.fresh("t"), namer.fresh(base_name(self_root(base)) + "_old")
                 stmts[i:i] = [ir.Assign(view, ir.Call("getitem", (base,) + index), s.loc),
                               ir.Assign(old, ir.Call("numpy.copy", (ir.Var(view),)), s.loc)]
                 self.overwritten[s.target] = old
@@ -376,7 +359,7 @@ class _Reverse:
         """Can `y[index] = v` write one element twice? Not with ints and slices (basic indexing)."""
         if self._ints is None:
             from s2s.optimize.simplify import _integers
-            self._ints = _integers(self.fn) | _range_targets(self.fn.body)
+            self._ints = _integers(self.fn) | range_targets(self.fn.body)
 
         def basic(v):
             return v is None or v is Ellipsis or isinstance(v, (int, slice)) and not isinstance(v, bool) or \
@@ -530,291 +513,9 @@ class _Reverse:
         return self.defs.get(name, (1 << 30, name))
 
     # ----- loops
-    def reverse_loop(self, s: ir.Loop, pending: dict, out: list) -> None:
-        self.at(s.loc)
-        body_defs = set(defined_names(s.body)) | set(defined_names(s.header))
-        if s.target:
-            body_defs.add(s.target)
-        active_phis = [p for p in s.phis if p.target in self.active]
-        if not active_phis and not (body_defs & self.active) and not (body_defs & set(self.overwritten)):
-            for p in s.phis:
-                pending.pop(p.target, None)
-            return
-        if any(n in self.active for n in defined_names(s.header)):
-            raise NonDifferentiableError("a while-loop condition", self.fn.filename, s.loc.line if s.loc else 0,
-                                         s.loc.text if s.loc else "",
-                                         "values computed in a while condition cannot be used in the loop body")
-        plan = _LoopPlan()
-        self.plans[id(s)] = plan
-        range_loop = s.kind == "for" and not contains_break(s.body)
-        # adjoints carried between reversed iterations
-        carried: dict[str, ir.Var] = {}
-        rphis = []
-        for p in active_phis:
-            init = self.collect(p.target, pending, out)
-            adj = self.adjoint_name(p.target)
-            carried[p.target] = ir.Var(adj)
-            if p.target in self.fn.arrays:  # an array written in the loop: its adjoint is zeroed in place
-                self.owned.add(adj)
-                if isinstance(init, ir.Var):
-                    if init.name in self.maybe_short:  # (a 0.0 that stands for the whole array's zeros)
-                        whole = self.fresh()
-                        out.append(ir.Assign(whole, ir.Call("s2s.runtime.unbroadcast", (init, ir.Var(p.target))),
-                                             self.loc))
-                        init = ir.Var(whole)
-                    copied = self.fresh()
-                    out.append(ir.Assign(copied, ir.Call("numpy.copy", (init,)), self.loc))
-                    init = ir.Var(copied)
-            rphis.append(ir.Phi(adj, [init if init is not None else ZERO, None]))
-            if init is None or isinstance(init, ir.Var) and init.name in self.maybe_short:
-                self.maybe_short.add(adj)
-        for p in s.phis:
-            if p not in active_phis:
-                pending.pop(p.target, None)
-        seed: dict[str, list] = {}
-        for p in active_phis:
-            back = p.operands[1]
-            if isinstance(back, ir.Var) and back.name in self.active:
-                seed.setdefault(back.name, []).append(carried[p.target])
-        self.loops.append(_LoopContext(carried))
-        body_pending: dict[str, list] = {}
-        rev_body = self.reverse_block(s.body, body_pending, seed)
-        self.loops.pop()
-        for p in active_phis:
-            back = self.collect(p.target, body_pending, rev_body, named=False)
-            rphi = next(r for r in rphis if r.target == carried[p.target].name)
-            short = back is None or isinstance(back, ir.Const) or back.name in self.maybe_short
-            if short and p.target not in self.sound_scalars and _reads_whole(rev_body, rphi.target):
-                # the iteration may have overwritten the value: the earlier iteration starts from zeros of its
-                # shape, not a bare 0.0, since the reversed body indexes or multiplies that adjoint by matrices
-                whole = self.fresh()
-                rev_body.append(ir.Assign(whole, ir.Call("s2s.runtime.unbroadcast",
-                                                         (back if back is not None else ZERO, ir.Var(p.target))),
-                                          self.loc))
-                back = ir.Var(whole)
-            rphi.operands[1] = back if back is not None else ZERO
-            if back is None or isinstance(back, ir.Const) or back.name in self.maybe_short:
-                self.maybe_short.add(rphi.target)  # (a bare 0.0 after an iteration that overwrote the value)
-        # contributions to values defined before the loop accumulate across iterations
-        for n in sorted((k for k, v in body_pending.items() if v and k not in body_defs), key=self._order):
-            init = self.collect(n, pending, out)
-            acc = self.adjoint_name(n)
-            # an element's adjoint is added in place (rt.add_at), not as a whole array of zeros per iteration
-            scatters = [self._scatter(c, rev_body) for c in body_pending[n]]
-            body_pending[n] = [c for c, sc in zip(body_pending[n], scatters) if sc is None]
-            current: ir.Atom = ir.Var(acc)
-            for sc in scatters:
-                if sc is not None:
-                    nxt = self.fresh()
-                    rev_body.append(ir.Assign(nxt, ir.Call("s2s.runtime.add_at", (current,) + sc), self.loc))
-                    current = ir.Var(nxt)
-            if any(sc is not None for sc in scatters) and init is not None:
-                copied = self.fresh()  # the accumulator is changed in place: it must not be shared
-                # (an array written in place is an array; anything else may be a tuple, list or dict)
-                copy_op = "numpy.copy" if n in self.fn.arrays else "s2s.runtime.copy_adjoint"
-                out.append(ir.Assign(copied, ir.Call(copy_op, (init,)), self.loc))
-                init = ir.Var(copied)
-            if body_pending[n]:
-                contribution = self.collect(n, body_pending, rev_body, named=False)
-                nxt = self.fresh()
-                rev_body.append(ir.Assign(nxt, ir.Call("add", (current, contribution))))
-                current = ir.Var(nxt)
-            rphis.append(ir.Phi(acc, [init if init is not None else ZERO, current]))
-            if init is None or isinstance(init, ir.Var) and init.name in self.maybe_short:
-                self.maybe_short.add(acc)
-            self.add_pending(pending, n, ir.Var(acc))
-        # what the reversed body reads of the values this loop defines is saved per iteration
-        own = set(defined_names(s.body, into_loops=False)) | {p.target for p in s.phis}
-        if s.target and not range_loop:
-            own.add(s.target)
-        counters = {}  # trip counters of the loops directly inside, each saved where its loop runs
-        for inner in _loops_in(s.body, into_loops=False):
-            iplan = self.plans.get(id(inner))
-            if iplan is not None and iplan.counter:
-                own.add(iplan.counter)
-                counters[iplan.counter] = inner
-        reads = used_names(rev_body)
-        index = {s.target} if range_loop and s.target else set()
-        # (an array written in place is one object whose contents the restores keep right: never saved,
-        # unless this loop's body makes it anew each iteration; then that object is saved, once)
-        arrays = self.fn.arrays
-        fresh = {r for r in set(arrays.values()) if r in own}
-        needed = sorted({arrays[n] if arrays.get(n) in fresh else n for n in (own & reads)}
-                        - index - {v for v in arrays if arrays[v] not in fresh}, key=self._order)
-        recomputed = self._recomputable(s, needed, own)
-        for d in recomputed:  # what recomputing reads must be there too
-            reads.update(walk_vars(d.value))
-            for n in walk_vars(d.value):
-                if n in own and n not in needed and n not in index and n not in self.fn.arrays:
-                    needed.append(n)
-        saved = sorted(set(needed) - {d.target for d in recomputed}, key=self._order)
-        plan.saved = saved
-        # a version of an array made before the loop is that array (its restores keep its contents right)
-        subst: dict[str, ir.Atom] = {v: ir.Var(r) for v, r in arrays.items()
-                                     if v in own and r not in fresh and v in reads}
-        restored = {}
-        for n in saved:
-            plan.stacks[n] = self.namer.fresh(n + "_saved")
-            restored[n] = self.namer.fresh(_base(n))
-            self.restores[restored[n]] = n
-            subst[n] = ir.Var(restored[n])
-            if n in fresh:  # every version of an array made in the body is that one object
-                subst.update({v: ir.Var(restored[n]) for v, r in arrays.items() if r == n})
-        # the reversed iteration space: an outermost loop whose saved values are pushed once per
-        # iteration walks its stacks backwards; otherwise the values are popped
-        self.at(s.loc)
-        top_block = self.rev_blocks[id(s.body)]
-        direct = bool(saved) and not self.loops and \
-            all(self._defining_block(s, n, counters) is top_block for n in saved)
-        targets, iters = [], []
-        if range_loop and (s.target in reads or not direct):
-            rev_index = self.namer.fresh(s.target) if s.target in reads else self._unused_index()
-            if s.target in reads:
-                subst[s.target] = ir.Var(rev_index)
-            targets.append(rev_index)
-            iters.append(self._emit(ir.Call("builtins.reversed", (s.iter,)), out))
-        if direct:
-            for n in saved:
-                targets.append(restored[n])
-                iters.append(self._emit(ir.Call("builtins.reversed", (ir.Var(plan.stacks[n]),)), out))
-        else:
-            pops = [(self._defining_block(s, n, counters), ir.Assign(restored[n], ir.Call("pop", (ir.Var(plan.stacks[n]),)),
-                                                           self.loc)) for n in saved]
-            for block, pop in reversed(pops):
-                block.insert(0, pop)
-            if not range_loop:
-                plan.counter = self.namer.fresh("trips")
-                plan.counter_next = self.namer.fresh("trips")
-                targets.append(self._unused_index())
-                iters.append(self._emit(ir.Call("builtins.range", (ir.Var(plan.counter),)), out))
-        rev_iter = iters[0] if len(iters) == 1 else self._emit(ir.Call("builtins.zip", tuple(iters)), out)
-        rev_target = targets[0] if len(targets) == 1 else tuple(targets)
-        recompute = []
-        for d in recomputed:
-            again = self.fresh() if d.target in self.namer.temps else self.namer.fresh(_base(d.target))
-            subst[d.target] = ir.Var(again)
-            recompute.append(ir.Assign(again, d.value, self.loc))
-        first = 0  # recomputation follows the pops at the top of the reversed body
-        while first < len(rev_body) and isinstance(rev_body[first], ir.Assign) and \
-                isinstance(rev_body[first].value, ir.Call) and rev_body[first].value.op == "pop":
-            first += 1
-        rev_body[first:first] = recompute
-        _substitute(rev_body, subst)
-        for r in rphis:  # back edges read restored values; inits are read before the loop
-            back = r.operands[1]
-            r.operands[1] = subst.get(back.name, back) if isinstance(back, ir.Var) else back
-        self.at(s.loc)
-        out.append(ir.Loop("for", rphis, rev_body, target=rev_target, iter=rev_iter, loc=self.loc))
-        for p in active_phis:
-            init = p.operands[0]
-            if isinstance(init, ir.Var) and init.name in self.active:
-                self.add_pending(pending, init.name, carried[p.target])
 
-    def _emit(self, call: ir.Call, out: list) -> ir.Var:
-        name = self.fresh()
-        out.append(ir.Assign(name, call, self.loc))
-        return ir.Var(name)
-
-    def _recomputable(self, loop: ir.Loop, needed: list, own: set) -> list:
-        """Definitions at the top of `loop`'s body that are cheaper to recompute than to save:
-        elementwise operations on values that are saved, recomputed or defined before the loop."""
-        top = {s.target: s for s in loop.body if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call)}
-        chosen: dict[str, ir.Assign] = {}
-        available = {p.target for p in loop.phis} | ({loop.target} if loop.target else set())
-        written = set(self.fn.arrays) | set(self.fn.arrays.values())
-
-        def ok(name: str, depth: int = 0) -> bool:
-            if name in chosen or name in available or name not in own:
-                return True
-            d = top.get(name)
-            if d is None or depth > 8 or not _cheap(d.value.op):
-                return False
-            if name in written:  # the array itself: saved views of it must see its restores (one object)
-                return False
-            if any(n in written for n in walk_vars(d.value)):
-                return False  # an array written in place holds other elements when the sweep gets here
-            if all(ok(n, depth + 1) for n in walk_vars(d.value)):
-                chosen[name] = d
-                return True
-            return False
-
-        for n in needed:
-            ok(n)
-        order = [s.target for s in loop.body if isinstance(s, ir.Assign)]
-        return [chosen[n] for n in order if n in chosen]
-
-    def _scatter(self, contribution, block: list):
-        """(g, x, *index) if `contribution` is `rt.getitem_adjoint(g, x, *index)` computed at the top of
-        `block` for this use only; its statement is then removed."""
-        if not isinstance(contribution, ir.Var):
-            return None
-        for i, s in enumerate(block):
-            if isinstance(s, ir.Assign) and s.target == contribution.name:
-                if isinstance(s.value, ir.Call) and s.value.op == "s2s.runtime.getitem_adjoint" \
-                        and not s.value.kwargs:
-                    del block[i]
-                    self.temp_defs.pop(s.target, None)
-                    return s.value.args
-                return None
-        return None
-
-    def _defining_block(self, loop: ir.Loop, name: str, counters: dict) -> list:
-        """The reversed block whose start should restore `name` (defined in `loop`'s body, or the
-        trip counter of a loop in it)."""
-        if name in counters:
-            where = _block_holding(loop.body, counters[name])
-        else:
-            where = _block_defining(loop.body, name)
-        if where is None:
-            return self.rev_blocks[id(loop.body)]
-        return self.rev_blocks.get(id(where), self.rev_blocks[id(loop.body)])
 
     # ----- the forward sweep, with what the loops save
-    def forward_copy(self, stmts: list, in_loop: bool = False) -> list:
-        """The forward sweep: `stmts` with each loop saving what its reversal reads
-        (stacks are created before the outermost loop holding them)."""
-        out = []
-        for s in stmts:
-            if isinstance(s, ir.Loop):
-                out.extend([] if in_loop else self._stack_inits(s))
-                out.append(self._forward_loop(s))
-            elif isinstance(s, ir.If):
-                new = copy.copy(s)
-                new.body = self.forward_copy(s.body, in_loop)
-                new.orelse = self.forward_copy(s.orelse, in_loop)
-                new.phis = [ir.Phi(p.target, list(p.operands)) for p in s.phis]
-                out.append(new)
-            else:
-                out.append(copy.copy(s))
-        return out
-
-    def _stack_inits(self, loop: ir.Loop) -> list:
-        inits = []
-        for inner in [loop] + list(_loops_in(loop.body)):
-            plan = self.plans.get(id(inner))
-            if plan:
-                for n in plan.saved:
-                    inits.append(ir.Assign(plan.stacks[n], ir.Call("list", ()), loop.loc))
-        return inits
-
-    def _forward_loop(self, s: ir.Loop) -> ir.Loop:
-        plan = self.plans.get(id(s))
-        new = copy.copy(s)
-        new.phis = [ir.Phi(p.target, list(p.operands)) for p in s.phis]
-        new.body = self.forward_copy(s.body, in_loop=True)
-        new.header = list(s.header)
-        if plan is None:
-            return new
-        pushes = {n: ir.Effect(ir.Call("push", (ir.Var(plan.stacks[n]), ir.Var(n))), s.loc) for n in plan.saved}
-        at_start = [p.target for p in s.phis] + ([s.target] if s.target else [])
-        if plan.counter:
-            new.phis.append(ir.Phi(plan.counter, [ir.Const(0), ir.Var(plan.counter_next)]))
-            new.body.insert(0, ir.Assign(plan.counter_next, ir.Call("add", (ir.Var(plan.counter), ir.Const(1))), s.loc))
-            _add_jump_value(new.body, plan.counter, ir.Var(plan.counter_next))
-        start = [pushes.pop(n) for n in at_start if n in pushes]
-        _insert_pushes(new.body, pushes)
-        new.body[0:0] = start
-        return new
 
 
 def _maybe_int(atom, fn: ir.Function) -> bool:
@@ -842,113 +543,6 @@ def _rule_parameters(rule) -> list:
     return []
 
 
-def _base(name: str) -> str:
-    """The user's name behind an SSA version: y_1 -> y (new versions are then y_2, y_3, ...)."""
-    import re
-    m = re.fullmatch(r"(.+?)_\d+", name)
-    return m.group(1) if m else name
-
-
-def _cheap(op: str) -> bool:
-    """Worth recomputing in the reverse sweep rather than saving: a few floating-point operations."""
-    if op in ("add", "sub", "mul", "truediv", "neg", "pow", "mod", "floordiv", "getitem", "not", "and", "or") \
-            or op in prims.COMPAREOPS or op.startswith("math."):
-        return True
-    rule = registry.reverse_rule(op)
-    return rule is not None and rule.broadcast
-
-
-def _add_jump_value(stmts: list, target: str, value) -> None:
-    for s in stmts:
-        if isinstance(s, (ir.Break, ir.Continue)):
-            s.values = dict(s.values)
-            s.values[target] = value
-        elif isinstance(s, ir.If):
-            _add_jump_value(s.body, target, value)
-            _add_jump_value(s.orelse, target, value)
-
-
-def _insert_pushes(stmts: list, pushes: dict) -> None:
-    """Insert each push right after the statement defining its value (copies of If blocks are edited)."""
-    i = 0
-    while i < len(stmts):
-        s = stmts[i]
-        defined = []
-        if isinstance(s, ir.Assign):
-            defined = [s.target]
-        elif isinstance(s, ir.If):
-            s.body = list(s.body)
-            s.orelse = list(s.orelse)
-            _insert_pushes(s.body, pushes)
-            _insert_pushes(s.orelse, pushes)
-            defined = [p.target for p in s.phis]
-        elif isinstance(s, ir.Loop):
-            defined = [p.target for p in s.phis]
-        for n in defined:
-            if n in pushes:
-                i += 1
-                push = pushes.pop(n)
-                push.loc = s.loc or push.loc
-                stmts.insert(i, push)
-        i += 1
-
-
-def _reads_whole(stmts: list, name: str) -> bool:
-    """Does a call other than an elementwise one (which a 0.0 suits) read `name` in `stmts`?"""
-    for c in calls_in(stmts):
-        if any(isinstance(a, ir.Var) and a.name == name for a in c.args) and c.op not in (
-                "add", "sub", "mul", "truediv", "neg") and not (registry.reverse_rule(c.op) is not None
-                                                                and registry.reverse_rule(c.op).broadcast):
-            return True
-    return False
-
-
-def _range_targets(stmts: list) -> set:
-    """The targets of `for i in range(...)` loops (ints)."""
-    out = set()
-    for s in stmts:
-        if isinstance(s, ir.Loop):
-            if s.kind == "for" and isinstance(s.target, str):
-                out.add(s.target)
-            out |= _range_targets(s.body)
-        elif isinstance(s, ir.If):
-            out |= _range_targets(s.body) | _range_targets(s.orelse)
-    return out
-
-
-def _loops_in(stmts: list, into_loops: bool = True):
-    for s in stmts:
-        if isinstance(s, ir.Loop):
-            yield s
-            if into_loops:
-                yield from _loops_in(s.body)
-        elif isinstance(s, ir.If):
-            yield from _loops_in(s.body, into_loops)
-            yield from _loops_in(s.orelse, into_loops)
-
-
-def _block_holding(stmts: list, loop: ir.Loop):
-    """The branch (at this loop level) holding `loop`, or None when it is at the top."""
-    for s in stmts:
-        if isinstance(s, ir.If):
-            for block in (s.body, s.orelse):
-                if any(t is loop for t in _loops_in(block, into_loops=False)):
-                    inner = _block_holding(block, loop)
-                    return inner if inner is not None else block
-    return None
-
-
-def _block_defining(stmts: list, name: str):
-    """The statement list (at this loop level) whose statements define `name`, or None for the top."""
-    for s in stmts:
-        if isinstance(s, ir.If):
-            for block in (s.body, s.orelse):
-                if name in defined_names(block, into_loops=False):
-                    inner = _block_defining(block, name)
-                    return inner if inner is not None else block
-    return None
-
-
 def _index_definitions(stmts: list, out: dict, counter=None) -> None:
     """Order every defined name by its position in the function (for deterministic sorting)."""
     counter = counter if counter is not None else [0]
@@ -956,9 +550,3 @@ def _index_definitions(stmts: list, out: dict, counter=None) -> None:
         if n not in out:
             out[n] = (counter[0], n)
             counter[0] += 1
-
-
-def _substitute(stmts: list, mapping: dict) -> None:
-    from s2s.ir.walk import substitute_block
-    if mapping:
-        substitute_block(stmts, mapping)
