@@ -281,7 +281,6 @@ class _Aliases:
         for p in s.phis:
             p.operands[0] = self.read(p.operands[0], s.loc)
         written, based = self.written_in(s)
-        entry_current = dict(self.state.current)
         # from the second iteration on, everything made before the loop has seen the loop's writes
         for r, operators in written.items():
             self.state.writes[r] = self.state.writes.get(r, 0) + 1

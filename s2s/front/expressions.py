@@ -1,0 +1,301 @@
+"""SSA construction of expressions: each Python expression becomes three-address statements and an atom.
+
+Calls are recognised here (a primitive with a rule, a helper to inline, a
+runtime helper of generated code, an opaque callable), `and`/`or`/`x if c else
+y` become conditionals so that only the operand Python evaluates is evaluated,
+and constants are folded. `ExpressionLowering` holds these methods of the SSA
+builder (ssa.py).
+"""
+from __future__ import annotations
+
+import ast
+import inspect
+import numbers
+import types
+
+from numpy import ndarray as numpy_ndarray
+
+from s2s import ir, prims
+from s2s.errors import NonDifferentiableError, S2SError
+from s2s.front import fence
+from s2s.front.source import MISSING, read_function
+from s2s.rules import registry
+
+
+MAX_INLINE_DEPTH = 20
+
+_FOLDABLE = {
+    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+    "truediv": lambda a, b: a / b, "pow": lambda a, b: a ** b, "neg": lambda a: -a,
+    "floordiv": lambda a, b: a // b, "mod": lambda a, b: a % b,
+}
+
+
+class ExpressionLowering:
+    """(mixed into _Builder; reads the rest of its state through `self`)"""
+
+    def _resolves_to(self, func_node, obj) -> bool:
+        return isinstance(func_node, ast.Name) and func_node.id not in self.env and self.src.resolve(func_node.id) is obj
+
+    def atom(self, node, hint: str | None = None) -> ir.Atom:
+        return self.materialise(self.expr(node, hint), hint)
+
+    def fold_call(self, op: str, args: tuple, kwargs: tuple = ()) -> ir.Expr:
+        """A Call, or its value when every operand is a constant of a pure operator."""
+        if all(isinstance(a, ir.Const) for a in args) and not kwargs and op in _FOLDABLE:
+            try:
+                return ir.Const(_FOLDABLE[op](*[a.value for a in args]))
+            except Exception:
+                pass
+        if op == "getitem" and len(args) == 2 and isinstance(args[1], ir.Const) and isinstance(args[1].value, int):
+            parts = self._tuple_parts(args[0])
+            if parts is not None:
+                return parts[args[1].value]
+        return ir.Call(op, tuple(args), tuple(kwargs))
+
+    def expr(self, node, hint: str | None = None) -> ir.Expr:
+        if isinstance(node, ast.Constant):
+            return ir.Const(node.value)
+        if isinstance(node, ast.Name):
+            return self.read(node.id, node)
+        if isinstance(node, ast.BinOp):
+            return self.fold_call(prims.AST_TO_OP[type(node.op)], (self.atom(node.left), self.atom(node.right)))
+        if isinstance(node, ast.UnaryOp):
+            operand = self.atom(node.operand)
+            if isinstance(node.op, ast.UAdd):
+                return operand
+            return self.fold_call(prims.AST_TO_OP[type(node.op)], (operand,))
+        if isinstance(node, ast.Compare):
+            return self.comparison(self.atom(node.left), node.ops, node.comparators, node)
+        if isinstance(node, ast.BoolOp):
+            first = self.atom(node.values[0])
+            if len(node.values) == 1:
+                return first
+            rest = ast.copy_location(ast.BoolOp(node.op, node.values[1:]), node.values[1])
+            return self.short_circuit(first, lambda: self.atom(rest), isinstance(node.op, ast.And), node)
+        if isinstance(node, ast.IfExp):
+            return self.if_expression(node, hint)
+        if isinstance(node, (ast.Tuple, ast.List)):
+            parts = tuple(self.atom(e) for e in node.elts)
+            op = "tuple" if isinstance(node, ast.Tuple) else "list"
+            if all(isinstance(p, ir.Const) for p in parts) and op == "tuple":
+                return ir.Const(tuple(p.value for p in parts))
+            var = self.materialise(ir.Call(op, parts), hint)
+            if op == "tuple":
+                self.tuples[var.name] = list(parts)
+            return var
+        if isinstance(node, ast.Subscript):
+            return self.subscript(node)
+        if isinstance(node, ast.Attribute):
+            return self.attribute(node)
+        if isinstance(node, ast.Call):
+            return self.call(node, hint)
+        if isinstance(node, ast.Slice):
+            return self.slice(node)
+        raise self.error(node, f"the expression {type(node).__name__}")
+
+    def comparison(self, left: ir.Atom, ops: list, comparators: list, node) -> ir.Expr:
+        """`a < b < c` is `a < b and b < c` with b evaluated once and c only when `a < b` holds."""
+        right = self.atom(comparators[0])
+        first = self.fold_call(prims.AST_TO_OP[type(ops[0])], (left, right))
+        if len(ops) == 1:
+            return first
+        rest = lambda: self.materialise(self.comparison(right, ops[1:], comparators[1:], node))  # noqa: E731
+        return self.short_circuit(self.materialise(first), rest, True, node)
+
+    def short_circuit(self, first: ir.Atom, rest, is_and: bool, node) -> ir.Atom:
+        """Python's `first and rest` (`rest if first else first`) or `first or rest` (`first if first
+        else rest`): a conditional, so that the result is an operand and `rest()` runs only when needed."""
+        if isinstance(first, ir.Const):
+            try:
+                truth = bool(first.value)
+            except Exception:
+                truth = None
+            if truth is not None:
+                return rest() if truth == is_and else first
+        self.boolops += 1
+        key = f"<boolop{self.boolops}>"
+
+        def evaluate():
+            self.env[key] = rest()
+
+        def keep():
+            self.env[key] = first
+        self._branch(first, evaluate if is_and else keep, keep if is_and else evaluate, node)
+        return self.env.pop(key)
+
+    def if_expression(self, node: ast.IfExp, hint) -> ir.Expr:
+        test = self.atom(node.test)
+        key = f"<ifexp{len(self.block)}>"
+        def branch(value_node):
+            def run():
+                self.env[key] = self.atom(value_node)
+            return run
+        self._branch(test, branch(node.body), branch(node.orelse), node)
+        value = self.env.pop(key)
+        if hint is not None and isinstance(value, ir.Var) and self.block and isinstance(self.block[-1], ir.If):
+            # name the join after the user's variable: y = a if c else b  ->  phi y
+            for phi in self.block[-1].phis:
+                if phi.target == value.name:
+                    new = self.version(hint)
+                    phi.target = new
+                    return ir.Var(new)
+        return value
+
+    def slice(self, node: ast.Slice) -> ir.Atom:
+        parts = tuple(self.atom(p) if p is not None else ir.Const(None) for p in (node.lower, node.upper, node.step))
+        if all(isinstance(p, ir.Const) for p in parts):
+            return ir.Const(slice(*(p.value for p in parts)))
+        return self.materialise(ir.Call("slice", parts))
+
+    def subscript(self, node: ast.Subscript) -> ir.Expr:
+        base = self.atom(node.value)
+        index = node.slice
+        if isinstance(index, ast.Tuple):
+            parts = tuple(self.atom(e) for e in index.elts)
+        else:
+            parts = (self.atom(index),)
+        return self.fold_call("getitem", (base,) + parts)
+
+    def attribute(self, node: ast.Attribute) -> ir.Expr:
+        obj = self.static_value(node)
+        if obj is not MISSING:
+            return self.constant_or_error(obj, ast.unparse(node), node)
+        base = self.atom(node.value)
+        key = prims.ATTRIBUTES.get(node.attr)
+        if key is None:
+            raise self.error(node, f"the attribute '.{node.attr}'")
+        return ir.Call(key, (base,))
+
+    def static_value(self, node):
+        """The object a dotted name like `np.linalg.inv` refers to, or MISSING if it is not static."""
+        if isinstance(node, ast.Name):
+            if node.id in self.env:
+                return MISSING
+            return self.src.resolve(node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.static_value(node.value)
+            if base is MISSING:
+                return MISSING
+            if not isinstance(base, types.ModuleType) and not isinstance(base, type):
+                return MISSING
+            return getattr(base, node.attr, MISSING)
+        return MISSING
+
+    def call(self, node: ast.Call, hint) -> ir.Expr:
+        func = node.func
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+            raise self.error(node, "a call with *args or **kwargs")
+        target = self.static_value(func)
+        if target is MISSING and self.stack_pop(node):
+            return ir.Call("pop", (self.atom(func.value),))
+        if target is MISSING and isinstance(func, ast.Attribute):
+            key = prims.METHODS.get(func.attr)
+            if key is None:
+                base = self.atom(func.value)
+                if self.is_opaque(base):  # a method of an object an opaque call made (a random generator...)
+                    args = (base, ir.Const(func.attr)) + tuple(self.atom(a) for a in node.args)
+                    kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
+                    return ir.Call("callmethod", args, kwargs)
+                raise self.error(node, f"the method call '.{func.attr}()'")
+            base = self.atom(func.value)
+            args = (base,) + tuple(self.atom(a) for a in node.args)
+            kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
+            if key == "numpy.reshape" and len(args) > 2:  # x.reshape(2, 3) -> np.reshape(x, (2, 3))
+                args = (base, self.pack(args[1:]))
+            if key == "numpy.transpose" and len(args) > 2:
+                args = (base, self.pack(args[1:]))
+            return ir.Call(key, args, kwargs)
+        if target is MISSING:
+            raise self.error(func, f"a call to '{ast.unparse(func)}', which is not defined here")
+        args = tuple(self.atom(a) for a in node.args)
+        kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
+        key = registry.key_of(target)
+        if key in ("builtins.max", "builtins.min") and len(args) > 2 and not kwargs:
+            # max(a, b, c) is max(max(a, b), c): the same first maximal operand, pairwise rules
+            first = self.fold_call(key, args[:2])
+            for a in args[2:]:
+                first = self.fold_call(key, (self.materialise(first), a))
+            return first
+        if key is not None:
+            return self.fold_call(key, args, kwargs)
+        if target is slice and not kwargs:  # slice(None, -1, None), as generated code spells x[:-1]
+            return ir.Const(slice(*(a.value for a in args))) if all(isinstance(a, ir.Const) for a in args) \
+                else ir.Call("slice", args)
+        if inspect.isfunction(target) and not (getattr(target, "__module__", None) or "").startswith("s2s."):
+            return self.inline(target, args, kwargs, node)  # (s2s's own helpers have rules, or none)
+        if not callable(target):
+            raise self.error(func, f"a call to '{ast.unparse(func)}', which is not callable")
+        # no rule and no source: called as it is; an error only where a derivative must pass through it
+        callee = self.free_name(func.attr if isinstance(func, ast.Attribute) else ast.unparse(func), target)
+        spelled, real = ast.unparse(func), getattr(target, "__name__", "")
+        self.opaque[callee] = spelled if not real or real in spelled else f"{spelled} ({real})"
+        return ir.Call("call", (ir.Var(callee),) + args, kwargs)
+
+    def is_opaque(self, atom) -> bool:
+        """Is `atom` an object s2s knows nothing of: made by an opaque call, or module data that is
+        neither a number nor an array?"""
+        if not isinstance(atom, ir.Var):
+            return False
+        d = self.definitions.get(atom.name)
+        if d is not None:
+            return d.op in ("call", "callmethod")
+        if atom.name in self.free:
+            obj = self.free[atom.name][0]
+            return not isinstance(obj, (numpy_ndarray, numbers.Number, tuple, list, dict))
+        return False
+
+    def pack(self, atoms: tuple) -> ir.Atom:
+        if all(isinstance(a, ir.Const) for a in atoms):
+            return ir.Const(tuple(a.value for a in atoms))
+        return self.materialise(ir.Call("tuple", atoms))
+
+    def inline(self, fn, args, kwargs, node) -> ir.Expr:
+        """Descend into a user function: its body is built in place, its parameters bound to `args`."""
+        if self.depth >= MAX_INLINE_DEPTH:
+            raise self.error(node, f"a call to {fn.__name__} nested more than {MAX_INLINE_DEPTH} deep (recursion?)")
+        try:
+            callee_src = read_function(fn)
+        except S2SError:
+            raise NonDifferentiableError(fn.__qualname__, self.src.filename, node.lineno, self.src.line(node.lineno),
+                                         "it has no derivative rule and its source is unavailable") from None
+        fence.check(callee_src)
+        self.deps[f"{getattr(fn, '__module__', '')}:{fn.__qualname__}"] = callee_src.text
+        sub = type(self)(callee_src, self.namer, self.depth + 1)  # (the SSA builder, ssa.py)
+        sub.deps = self.deps
+        sub.definitions = self.definitions
+        sub.opaque = self.opaque
+        sub.roots = self.roots
+        sub.defined = self.defined
+        sub.tuples = self.tuples
+        sub.free = self.free
+        sub.loc = self.loc
+        params = [a.arg for a in callee_src.tree.args.args]
+        bound = dict(zip(params, args))
+        for k, v in kwargs:
+            if k not in params:
+                raise self.error(node, f"the keyword argument '{k}' that {fn.__name__} does not take")
+            bound[k] = v
+        defaults = callee_src.tree.args.defaults
+        for p, d in zip(params[len(params) - len(defaults):], defaults):
+            bound.setdefault(p, ir.Const(d.value))
+        missing = [p for p in params if p not in bound]
+        if missing:
+            raise self.error(node, f"a call to {fn.__name__} missing the argument(s) {', '.join(missing)}")
+        sub.env = dict(bound)
+        body = sub.function_body(callee_src.tree.body, callee_src.tree)
+        ret = body.pop()
+        self.block.extend(body)
+        return ret.value
+
+
+def _home_module(obj, name: str) -> str | None:
+    """The module a library callable can be imported from under `name` (for generated imports)."""
+    import importlib
+    module = getattr(obj, "__module__", None)
+    if not module or getattr(obj, "__name__", None) != name:
+        return None
+    try:
+        return module if getattr(importlib.import_module(module), name, None) is obj else None
+    except Exception:
+        return None

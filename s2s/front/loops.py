@@ -1,0 +1,246 @@
+"""SSA construction of loops: header phis, iteration over ranges, sequences and zips, break and continue.
+
+`LoopLowering` holds these methods of the SSA builder (ssa.py).
+"""
+from __future__ import annotations
+
+import ast
+import copy
+
+from s2s import ir
+from s2s.front.lowering import flag_breaks, loop_level_nodes, normalise_exits
+from s2s.ir.walk import substitute_block
+
+
+class _LoopFrame:
+    def __init__(self, phis: dict, node):
+        self.phis = phis  # user name -> ir.Phi
+        self.node = node
+        self.continues: list = []  # (ir.Continue, env)
+        self.breaks: list = []
+
+class _Reversed:
+    """A sequence iterated backwards (`for y in reversed(ys)`), element k being ys[-1 - k]."""
+
+    def __init__(self, atom: ir.Atom):
+        self.atom = atom
+
+
+class LoopLowering:
+    """(mixed into _Builder; reads the rest of its state through `self`)"""
+
+    def loop(self, s) -> None:
+        if s.orelse and any(isinstance(n, ast.Break) for n in loop_level_nodes(s.body)):
+            # the else clause runs unless a break left the loop: `broke = True` before each break
+            flag = self.namer.fresh("broke")
+            at = lambda node: ast.copy_location(node, s)  # noqa: E731
+            store, load = (lambda: at(ast.Name(flag, ast.Store()))), (lambda: at(ast.Name(flag, ast.Load())))
+            self.statement(at(ast.Assign(targets=[store()], value=at(ast.Constant(False)), type_comment=None)))
+            s = copy.copy(s)
+            s.body = flag_breaks(s.body, lambda brk: [ast.copy_location(
+                ast.Assign(targets=[store()], value=at(ast.Constant(True)), type_comment=None), brk), brk])
+            orelse, s.orelse = s.orelse, []
+            self.loop(s)
+            self.statement(at(ast.If(test=at(ast.UnaryOp(ast.Not(), load())), body=orelse, orelse=[])))
+            return
+        written = _written_arrays(s.body)
+        assigned = sorted(_assigned_names(s.body) | written |
+                          (_assigned_names([s.target]) if isinstance(s, ast.For) else set()))
+        loop_loc = self.loc
+        iter_atom = None
+        length = None
+        elements = None
+        if isinstance(s, ast.For):
+            iter_atom, length, elements = self.iteration(s.iter, s.target)
+        # header phis for names that exist before the loop and that the body assigns
+        phis = {}
+        for name in assigned:
+            if name not in self.env and name in self.read_after(s):
+                # first assigned in the loop (its target too) and read after it: unbound until the loop
+                # assigns it, then its last value, as Python keeps it
+                self.env[name] = ir.Const(None)
+                self.env[_bound_key(name)] = ir.Const(False)
+            if name in self.env:
+                phis[name] = ir.Phi(self.version(name), [self.env[name], None])
+                if name in written:  # an array written in the loop: the phi is a version of it
+                    root = self.array_root(self.env[name])
+                    if root is not None:
+                        self.roots[phis[name].target] = root
+        for name in assigned:  # a flag saying whether the name is bound yet (see `read`)
+            flag = self.env.get(_bound_key(name))
+            if flag is not None and flag != ir.Const(True):
+                phis[_bound_key(name)] = ir.Phi(self.version(_bound_name(_bound_key(name))), [flag, None])
+        before_env = dict(self.env)
+        for name, phi in phis.items():
+            self.env[name] = ir.Var(phi.target)
+        frame = _LoopFrame(phis, s)
+        outer_block = self.block
+        self.block = []
+        self.loops.append(frame)
+        header = []
+        test = None
+        target_name = None
+        if isinstance(s, ast.While):
+            test = self.atom(s.test)
+            header = self.block
+            self.block = []
+        else:
+            target_name = self.version(_index_name(s.target, length))
+            if length is None:  # a range loop: the target is the index itself
+                self.bound(s.target.id)
+                self.env[s.target.id] = ir.Var(target_name)
+            else:
+                for tgt, get in elements:
+                    self.set_loc(s)
+                    self.bind(tgt, get(ir.Var(target_name)))
+        body_exited = False
+        try:
+            self.statements(normalise_exits(s.body))
+        except _Exit:
+            body_exited = True
+        self.loops.pop()
+        body = self.block
+        self.block = outer_block
+        end_env = self.env
+        for name, phi in phis.items():
+            phi.operands[1] = ir.Var(phi.target) if body_exited else end_env[name]
+            back = phi.operands[1]
+            init = phi.operands[0]
+            if isinstance(back, ir.Var) and back.name in self.roots and isinstance(init, ir.Var) \
+                    and self.roots.get(init.name) == self.roots[back.name]:
+                # (a version of one array only if it enters the loop as that array too)
+                self.roots[phi.target] = self.roots[back.name]
+        node = ir.Loop("for" if isinstance(s, ast.For) else "while", list(phis.values()), body,
+                       target=target_name, iter=iter_atom, header=header, test=test, loc=loop_loc)
+        self._remove_trivial_phis(node, frame)
+        self.env = dict(before_env)
+        for name, phi in phis.items():
+            self.env[name] = ir.Var(phi.target)
+        for name, phi_ in list(phis.items()):
+            if phi_ not in node.phis:
+                self.env[name] = phi_.operands[0]
+        self.emit(node)
+        self.loc = loop_loc
+        if s.orelse:
+            self.statements(s.orelse)
+
+    def _remove_trivial_phis(self, node: ir.Loop, frame: _LoopFrame) -> None:
+        """Drop header phis whose every back-edge operand is the phi itself or its init (Braun et al.)."""
+        changed = True
+        while changed:
+            changed = False
+            for phi in list(node.phis):
+                incoming = [phi.operands[1]] + [j.values[phi.target] for j in frame.continues + frame.breaks]
+                init = phi.operands[0]
+                if all(v == ir.Var(phi.target) or v == init for v in incoming):
+                    node.phis.remove(phi)
+                    mapping = {phi.target: init}
+                    substitute_block(node.body, mapping)
+                    substitute_block(node.header, mapping)
+                    if node.test == ir.Var(phi.target):
+                        node.test = init
+                    for other in node.phis:
+                        other.operands = [mapping.get(o.name, o) if isinstance(o, ir.Var) else o for o in other.operands]
+                    for j in frame.continues + frame.breaks:
+                        j.values.pop(phi.target, None)
+                        j.values = {k: (mapping.get(v.name, v) if isinstance(v, ir.Var) else v) for k, v in j.values.items()}
+                    changed = True
+
+    def read_after(self, node) -> set:
+        """Names the function reads after `node` ends (in the user's text)."""
+        end = getattr(node, "end_lineno", None) or node.lineno
+        return {n.id for n in ast.walk(self.src.tree)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.lineno > end}
+
+    def iteration(self, it, target):
+        """(iterable atom, length atom or None, [(target, element(index) -> expr)]) of a for loop.
+
+        `range(...)` loops iterate the range itself. Every other iterable is
+        iterated by index so that the adjoint can send each element's adjoint
+        back to its position: `for x in xs` runs `for k in range(len(xs))`.
+        """
+        if isinstance(it, ast.Call) and self._resolves_to(it.func, range):
+            if it.keywords or not 1 <= len(it.args) <= 3:
+                raise self.error(it, "range() with keywords or a wrong number of arguments")
+            if not isinstance(target, ast.Name):
+                raise self.error(target, "unpacking the values of a range()")
+            args = tuple(self.atom(a) for a in it.args)
+            return self.materialise(ir.Call("builtins.range", args)), None, None
+        sources = self._sequence_parts(it, target)
+        lengths = [self.fold_call("builtins.len", (_unreversed(seq),)) for seq, _ in sources if seq is not None]
+        lengths = [self.materialise(v) for v in lengths]
+        length = lengths[0] if len(lengths) == 1 else self.materialise(ir.Call("builtins.min", tuple(lengths)))
+        rng = self.materialise(ir.Call("builtins.range", (length,)))
+        elements = [(tgt, self._element(seq)) for seq, tgt in sources]
+        return rng, length, elements
+
+    def _element(self, seq):
+        """element(k) of a sequence iterated by index: seq[k], seq[-1 - k] for reversed(seq), k for enumerate."""
+        if seq is None:
+            return lambda k: k
+        if isinstance(seq, _Reversed):
+            return lambda k: ir.Call("getitem", (seq.atom, self.materialise(ir.Call("sub", (ir.Const(-1), k)))))
+        return lambda k: ir.Call("getitem", (seq, k))
+
+    def _sequence_parts(self, it, target):
+        """[(sequence atom or None for the index, target node)] for enumerate/zip/plain iterables."""
+        if isinstance(it, ast.Call) and self._resolves_to(it.func, enumerate):
+            if len(it.args) != 1 or it.keywords:
+                raise self.error(it, "enumerate() with a start value")
+            if not (isinstance(target, ast.Tuple) and len(target.elts) == 2):
+                raise self.error(target, "enumerate() without unpacking into (index, value)")
+            return [(None, target.elts[0])] + self._sequence_parts(it.args[0], target.elts[1])
+        if isinstance(it, ast.Call) and self._resolves_to(it.func, zip):
+            if it.keywords:
+                raise self.error(it, "zip() with keywords")
+            if not (isinstance(target, ast.Tuple) and len(target.elts) == len(it.args)):
+                raise self.error(target, "zip() without unpacking one name per sequence")
+            out = []
+            for arg, elt in zip(it.args, target.elts):
+                out += self._sequence_parts(arg, elt)
+            return out
+        if isinstance(it, ast.Call) and self._resolves_to(it.func, reversed) and len(it.args) == 1 \
+                and not it.keywords:  # as generated gradients walk their stacks: for y in reversed(y_saved)
+            return [(_Reversed(self.atom(it.args[0])), target)]
+        return [(self.atom(it), target)]
+
+
+def _unreversed(seq):
+    return seq.atom if isinstance(seq, _Reversed) else seq
+
+
+def _index_name(target, length) -> str:
+    """A range loop's index keeps the user's name; an iteration by index is counted by `k`."""
+    return target.id if length is None else "k"
+
+
+def _bound_key(name: str) -> str:
+    """The environment key of the flag that says whether `name` is bound on this path."""
+    return f"<bound {name}>"
+
+
+def _bound_name(key: str) -> str:
+    return key[len("<bound "):-1] + "_bound"
+
+
+class _Exit(Exception):
+    """Raised internally when a path has left the block (return/break/continue)."""
+
+
+def _written_arrays(stmts) -> set[str]:
+    """Names whose elements `stmts` assign (`y[i] = ...`, `y[i] += ...`)."""
+    out = set()
+    for s in stmts:
+        for node in ast.walk(s):
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name):
+                out.add(node.value.id)
+    return out
+
+
+def _assigned_names(stmts) -> set[str]:
+    out = set()
+    for s in stmts:
+        for node in ast.walk(s):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                out.add(node.id)
+    return out
