@@ -436,3 +436,23 @@ def copy_by_times_one_of_an_array_written_later(a):
 
 
 CASES += [(copy_by_times_one_of_an_array_written_later, (0.5,), 0)]
+
+
+def array_rebound_in_a_loop_after_a_value_read_it(a, c):
+    """`grid2` is written, read by a norm, then rebound in a loop to arrays that the loop writes: the loop's phi
+    was taken for a version of the first array, so after the loop the name held the last new array and the
+    norm's adjoint read that one (wrong derivative; fuzz seed 901907)."""
+    grid2 = np.zeros(4)
+    grid2[-1] = c
+    m2 = np.linalg.norm(grid2)
+    tries = 0
+    while a >= 0.5:
+        tries += 1
+        if tries > 3:
+            break
+        grid2 = np.tanh(grid2)
+        grid2[tries] = grid2[1] + a
+    return m2 + np.sum(grid2)
+
+
+CASES += [(array_rebound_in_a_loop_after_a_value_read_it, (0.6339, 0.5627), (0, 1))]

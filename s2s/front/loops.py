@@ -110,6 +110,10 @@ class LoopLowering:
                     and self.roots.get(init.name) == self.roots[back.name]:
                 # (a version of one array only if it enters the loop as that array too)
                 self.roots[phi.target] = self.roots[back.name]
+            elif phi.target in self.roots and back != ir.Var(phi.target):
+                # another array comes back (`g = np.tanh(g)` then `g[i] = v`): the phi is not a version of the
+                # one it entered as, whose name must keep that array after the loop
+                del self.roots[phi.target]
         node = ir.Loop("for" if isinstance(s, ast.For) else "while", list(phis.values()), body,
                        target=target_name, iter=iter_atom, header=header, test=test, loc=loop_loc)
         self._remove_trivial_phis(node, frame)
