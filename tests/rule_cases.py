@@ -129,10 +129,10 @@ CASES = [
     ("numpy.transpose", lambda x: np.transpose(x), (M34,), 0),
     ("numpy.reshape", lambda x: np.reshape(x, (6, 2)), (M34,), 0),
     ("numpy.ravel", lambda x: np.ravel(x), (M34,), 0),
-    # ------------------------------------------------------------ numpy_extra: sequences
+    # ------------------------------------------------------------ sequences (rules/indexing.py)
     ("tuple", lambda x, y: (x * 2.0, y), (V, 1.5), (0, 1)),
     ("list", lambda x, y: np.sum(np.array([x, y * y])), (0.7, 1.5), (0, 1)),
-    # ------------------------------------------------------------ numpy_extra: elementwise
+    # ------------------------------------------------------------ more elementwise (rules/elementwise.py)
     ("numpy.true_divide", lambda x, y: np.true_divide(x, y), (V, P), (0, 1)),
     ("numpy.float_power", lambda x, y: np.float_power(x, y), (P, V), (0, 1)),
     ("numpy.positive", lambda x: np.positive(x), (V,), 0),
@@ -158,7 +158,7 @@ CASES = [
     ("numpy.degrees", lambda x: np.degrees(x), (V,), 0),
     ("numpy.fmax", lambda x, y: np.fmax(x, y), (SEP, SEP[::-1]), (0, 1)),
     ("numpy.fmin", lambda x, y: np.fmin(x, y), (SEP, SEP[::-1]), (0, 1)),
-    # ------------------------------------------------------------ numpy_extra: reductions
+    # ------------------------------------------------------------ reductions (rules/reductions.py, rules/linear.py)
     ("numpy.max", lambda x: np.max(x), (M34,), 0),
     ("numpy.max", lambda x: np.max(x, axis=1), (M34,), 0),
     ("numpy.min", lambda x: np.min(x, axis=0), (M34,), 0),
@@ -181,7 +181,7 @@ CASES = [
     ("numpy.linalg.norm", lambda x: np.linalg.norm(x, axis=1), (M34,), 0),
     ("numpy.linalg.vector_norm", lambda x: np.linalg.vector_norm(x), (V,), 0),
     ("numpy.linalg.matrix_norm", lambda x: np.linalg.matrix_norm(x), (M34,), 0),
-    # ------------------------------------------------------------ numpy_extra: shape
+    # ------------------------------------------------------------ shape (rules/linear.py)
     ("numpy.squeeze", lambda x: np.squeeze(x), (M34[None],), 0),
     ("numpy.expand_dims", lambda x: np.expand_dims(x, 1), (V,), 0),
     ("numpy.atleast_1d", lambda x: np.atleast_1d(x) * 2.0, (0.7,), 0),
@@ -205,7 +205,7 @@ CASES = [
     ("numpy.asarray", lambda x: np.asarray(x), (V,), 0),
     ("numpy.asanyarray", lambda x: np.asanyarray(x), (V,), 0),
     ("numpy.ascontiguousarray", lambda x: np.ascontiguousarray(x), (M34,), 0),
-    # ------------------------------------------------------------ numpy_extra: joining and splitting
+    # ------------------------------------------------------------ joining and splitting (rules/linear.py)
     ("numpy.concatenate", lambda x, y: np.concatenate([x, y]), (V, W), (0, 1)),
     ("numpy.stack", lambda x, y: np.stack([x, y], axis=1), (V, W), (0, 1)),
     ("numpy.hstack", lambda x, y: np.hstack([x, y]), (V, W), (0, 1)),
@@ -217,7 +217,7 @@ CASES = [
     ("numpy.hsplit", lambda x: np.hsplit(x, 2)[0], (M34,), 0),
     ("numpy.vsplit", lambda x: np.vsplit(x, 3)[2], (M34,), 0),
     ("numpy.dsplit", lambda x: np.dsplit(x, 2)[1], (M34[None],), 0),
-    # ------------------------------------------------------------ numpy_extra: products
+    # ------------------------------------------------------------ products (rules/products.py)
     ("numpy.inner", lambda a, b: np.inner(a, b), (M34, M34[:2] * 0.5), (0, 1)),
     ("numpy.vdot", lambda a, b: np.vdot(a, b), (V, W), (0, 1)),
     ("numpy.tensordot", lambda a, b: np.tensordot(a, b, axes=1), (M23, M34), (0, 1)),
@@ -231,12 +231,12 @@ CASES = [
     ("numpy.tril", lambda x: np.tril(x), (M34,), 0),
     ("numpy.triu", lambda x: np.triu(x, 1), (M34,), 0),
     ("numpy.linalg.matrix_power", lambda a: np.linalg.matrix_power(a, 3), (SPD * 0.3,), 0),
-    # ------------------------------------------------------------ numpy_extra: selection
+    # ------------------------------------------------------------ selection (rules/indexing.py)
     ("numpy.take", lambda x: np.take(x, [2, 0, 2]), (V,), 0),
     ("numpy.take_along_axis", lambda x: np.take_along_axis(x, IDX, axis=1), (M34,), 0),
     ("numpy.sort", lambda x: np.sort(x), (SEP[::-1],), 0),
     ("numpy.select", lambda x, y: np.select([SEP > 0.0], [x], y), (V, W), (0, 1)),
-    # ------------------------------------------------------------ numpy_extra: linear algebra
+    # ------------------------------------------------------------ linear algebra (rules/linalg.py)
     ("numpy.linalg.inv", lambda a: np.linalg.inv(a), (SPD,), 0),
     ("numpy.linalg.solve", lambda a, b: np.linalg.solve(a, b), (SPD, V[:3]), (0, 1)),
     ("numpy.linalg.det", lambda a: np.linalg.det(a), (SPD,), 0),
@@ -254,7 +254,7 @@ CASES = [
 ]
 
 # ---------------------------------------------------------------- the runtime helpers generated gradients call
-# (rules/runtime_rules.py: what hessian(f) and grad(grad(f)) differentiate)
+# (rules/runtime_helpers.py: what hessian(f) and grad(grad(f)) differentiate)
 from s2s import runtime as rt  # noqa: E402
 
 M24 = R.normal(size=(2, 4))

@@ -676,3 +676,56 @@ def test_no_rule_with_constant_arguments_is_called():
     def f(x):
         return np.sum(np.arange(4) * x) + np.sum(np.linspace(0.0, 1.0, 3) * x)
     assert s2s.grad(f)(0.5) == pytest.approx(6.0 + 1.5)
+
+
+# ---------------------------------------------------------------- one record per primitive: one line, every mode
+@pytest.fixture
+def scratch_registry():
+    """The rule tables as they were, after a test that registers a primitive of its own."""
+    from s2s.api import cache
+    registry._load()
+    saved = (dict(registry.PRIMITIVES), dict(registry.REVERSE), dict(registry.TANGENT), set(registry.NONDIFF),
+             dict(registry._OBJECTS))
+    yield
+    for table, old in zip((registry.PRIMITIVES, registry.REVERSE, registry.TANGENT, registry.NONDIFF,
+                           registry._OBJECTS), saved):
+        table.clear()
+        table.update(old)
+    cache.clear()
+
+
+def _every_mode(f, x, expected_grad, expected_hessian, vector=True):
+    assert np.allclose(s2s.grad(f)(x), expected_grad)
+    v = np.linspace(-1.0, 1.0, x.size)
+    _, tangent = s2s.jvp(f)((x,), (v,))
+    assert np.isclose(tangent, expected_grad @ v)
+    jac = s2s.jacobian(f, mode="forward")
+    assert np.allclose(jac(x), expected_grad)
+    # vector mode: one generated function pushes all basis tangents (a linear function that names axes needs a
+    # batched form for that, and is otherwise pushed one basis tangent at a time)
+    assert ("batch of tangents" in jac.source) == vector
+    assert np.allclose(s2s.hessian(f)(x), expected_hessian)
+
+
+def test_one_elementwise_line_works_in_every_mode(tmp_path, scratch_registry):
+    from s2s.rules.primitive import elementwise
+    from s2s.rules.symbolic import np as sym_np
+    assert registry.reverse_rule("numpy.ldexp") is None
+    elementwise("numpy.ldexp", lambda ans, x, i: sym_np.exp2(i), None)  # d(x * 2 ** i)/dx = 2 ** i
+    f = _load(tmp_path, "import numpy as np\n\n\ndef f(x):\n    return np.sum(np.ldexp(x, 3) * x)\n")
+    x = np.array([0.5, -1.0, 2.0])
+    _every_mode(f, x, 16.0 * x, 16.0 * np.eye(3))
+    assert "np.exp2(3)" in s2s.jvp(f).source
+
+
+def test_one_linear_line_works_in_every_mode(tmp_path, scratch_registry):
+    skip_unless_numpy_has("numpy.cumulative_sum")
+    from s2s.rules.primitive import linear
+    from s2s.rules.symbolic import np as sym_np
+    assert registry.reverse_rule("numpy.cumulative_sum") is None
+    linear("numpy.cumulative_sum", lambda g, ans, x: sym_np.flip(sym_np.cumsum(sym_np.flip(g))))  # 1-d: the transpose
+    f = _load(tmp_path, "import numpy as np\n\n\ndef f(x):\n    return np.sum(np.cumulative_sum(x) * x)\n")
+    x = np.array([0.5, -1.0, 2.0, 0.25])
+    lower = np.tril(np.ones((4, 4)))  # cumulative_sum(x) = L x, f = x' L x
+    _every_mode(f, x, (lower + lower.T) @ x, lower + lower.T, vector=False)
+    assert "np.cumulative_sum(dx)" in s2s.jvp(f).source

@@ -210,8 +210,7 @@ class _Forward:
         ans = lift(ir.Var(s.target))
         parts, align = rule.parts, False
         if self.batched:
-            from s2s.rules.tangents import batched_parts
-            found = batched_parts(value.op, rule)
+            found = registry.batched_parts(value.op, rule)
             if found is None:
                 raise NotBatchable(value.op)
             parts, align = found
@@ -397,9 +396,9 @@ def _ranks(fn: ir.Function, params: dict) -> dict:
             return max(ranks)  # vectors in the last axis, leading axes broadcast
         if c.op == "numpy.outer":
             return 2
-        from s2s.rules.runtime_rules import RANK_OF_ARGUMENT
-        if c.op in RANK_OF_ARGUMENT and len(ranks) > RANK_OF_ARGUMENT[c.op]:
-            return ranks[RANK_OF_ARGUMENT[c.op]]  # an adjoint has the shape of its primal
+        arg = registry.rank_of_argument(c.op)
+        if arg is not None and len(ranks) > arg:
+            return ranks[arg]  # an adjoint has the shape of its primal
         rule = registry.tangent_rule(c.op)
         elementwise = c.op in ARITH_OPS or (rule is not None and rule.broadcast)
         if elementwise and c.op not in ("matmul",) and not c.kwargs and all(r is not None for r in ranks):

@@ -1,1 +1,7 @@
-"""Derivative rules, one table per family; `registry` holds the tables."""
+"""Derivative rules: one record per primitive (`primitive.Primitive`), one module per family.
+
+`registry` holds the tables the transformations read; `primitive` the ways of
+writing a record (`elementwise`, `linear`, `bilinear`, `define`, `nondiff`);
+`symbolic` the values rules are written with; `custom` the user's rules.
+"""
+FAMILIES = ("elementwise", "linear", "products", "reductions", "indexing", "linalg", "runtime_helpers", "nondiff")

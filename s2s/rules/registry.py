@@ -1,5 +1,8 @@
 """The derivative-rule tables and the map from Python objects to primitive keys.
 
+`PRIMITIVES[key]` is the record (`primitive.Primitive`) a family module defined
+for `key`, everything s2s knows about it in one place; the two rule tables
+below are filled from it (and by the custom-rule API, which may replace them).
 `REVERSE[key]` is a `ReverseRule`: one function per positional argument giving
 that argument's adjoint from (g, ans, *args, **kwargs) written with the
 symbolic values of `s2s.rules.symbolic`. `TANGENT[key]` is a `TangentRule`:
@@ -10,6 +13,7 @@ summed (JAX's `defjvp`). `NONDIFF` holds keys whose results carry no derivative.
 """
 from __future__ import annotations
 
+import importlib
 import threading
 from dataclasses import dataclass
 from typing import Callable
@@ -32,8 +36,11 @@ class TangentRule:
     broadcast: bool = False  # elementwise with NumPy broadcasting: a contribution may need widening to ans
     fn: Callable | None = None  # (tangents, ans, *args, **kwargs) -> tangent, tangents None for zero
     user: bool = False  # fn is a user rule (s2s.tangent) called at run time
+    batched: tuple | None = None  # vector mode: the parts for tangents with a leading batch axis
+    pointwise: bool = False  # scalar or shape-preserving: `parts` hold as written with a batch axis
 
 
+PRIMITIVES: dict = {}  # key -> primitive.Primitive, the one record of each primitive
 REVERSE: dict[str, ReverseRule] = {}
 TANGENT: dict[str, TangentRule] = {}
 NONDIFF: set[str] = set()
@@ -43,28 +50,9 @@ _loading = False  # this thread is filling them (a rule module asking for a rule
 _load_lock = threading.RLock()
 
 
-def defvjp(key: str, *adjoints, broadcast: bool = False) -> None:
-    """Register the reverse rule of `key`: one adjoint function per positional argument."""
-    REVERSE[key] = ReverseRule(key, tuple(adjoints), broadcast)
-
-
-def defjvp(key: str, *parts, broadcast: bool = False) -> None:
-    """Register the tangent rule of `key`: one contribution function per positional argument."""
-    TANGENT[key] = TangentRule(key, tuple(parts), broadcast)
-
-
-def defjvp_full(key: str, fn: Callable) -> None:
-    """Register a tangent rule seeing all tangents at once: fn(tangents, ans, *args, **kwargs)."""
-    TANGENT[key] = TangentRule(key, fn=fn)
-
-
 def tangent_rule(key: str) -> TangentRule | None:
     _load()
     return TANGENT.get(key)
-
-
-def defnondiff(*keys: str) -> None:
-    NONDIFF.update(keys)
 
 
 def register_object(obj, key: str) -> None:
@@ -82,13 +70,9 @@ def _load() -> None:
             return
         _loading = True
         try:
-            from s2s.rules import arith, arrays, mathrules, numpyrules  # noqa: F401  (registration by import)
-            try:
-                from s2s.rules import numpy_extra  # noqa: F401
-            except ImportError:
-                pass
-            from s2s.rules import tangents  # noqa: F401  (forward-mode rules for every key above)
-            from s2s.rules import runtime_rules  # noqa: F401  (the runtime helpers generated code calls: higher order)
+            from s2s.rules import FAMILIES
+            for family in FAMILIES:  # registration by import: one record per primitive
+                importlib.import_module(f"s2s.rules.{family}")
             for key in sorted(set(REVERSE) | NONDIFF | set(TANGENT)):
                 obj = prims.python_object(key)
                 if obj is not None:
@@ -113,3 +97,23 @@ def reverse_rule(key: str) -> ReverseRule | None:
 def is_nondiff(key: str) -> bool:
     _load()
     return key in NONDIFF or key in prims.COMPAREOPS or key in prims.BOOLOPS or key in ("not", "invert")
+
+
+def batched_parts(key: str, rule: TangentRule) -> tuple | None:
+    """(parts, align) of `key` for batched tangents (vector mode), or None when it has no batched form.
+    Elementwise rules hold as written, their operands aligned by `rt.batch_align` (align) where they
+    broadcast; the rules that name axes or shapes give their own form."""
+    if rule.batched is not None:
+        return rule.batched, False
+    if rule.fn is None and rule.broadcast:
+        return rule.parts, len(rule.parts) > 1
+    if rule.fn is None and rule.pointwise:
+        return rule.parts, False
+    return None
+
+
+def rank_of_argument(key: str) -> int | None:
+    """The argument whose rank the result of `key` has (an adjoint helper: the shape of its primal), or None."""
+    _load()
+    p = PRIMITIVES.get(key)
+    return None if p is None else p.rank_of_argument

@@ -111,8 +111,7 @@ def emit(op: str, *args, **kwargs):
         return _negated(a[0])
     if op in ("add", "sub", "mul", "truediv", "pow") and all(
             isinstance(v, numbers.Number) and not isinstance(v, bool) for v in a):
-        return {"add": a[0] + a[1], "sub": a[0] - a[1], "mul": a[0] * a[1],
-                "truediv": a[0] / a[1], "pow": a[0] ** a[1]}[op]
+        return _FOLD[op](a[0], a[1])
     em = _current()
     name = em.fresh()
     call = ir.Call(op, tuple(to_atom(v) for v in args), tuple((k, to_atom(v)) for k, v in kwargs.items()))
@@ -120,6 +119,10 @@ def emit(op: str, *args, **kwargs):
     if op == "neg":
         em.negations[name] = call.args[0]
     return Sym(ir.Var(name))
+
+
+_FOLD = {"add": lambda x, y: x + y, "sub": lambda x, y: x - y, "mul": lambda x, y: x * y,
+         "truediv": lambda x, y: x / y, "pow": lambda x, y: x ** y}  # (only the one asked for is computed)
 
 
 def _negative(v) -> bool:

@@ -1,0 +1,139 @@
+"""Elementwise primitives: operators, builtins, `math` and NumPy ufuncs, one line each.
+
+`elementwise(key, *partials)` gives each argument's partial derivative as an
+expression of (ans, *args); reverse mode multiplies it by the adjoint (and
+sums back what broadcasting widened), forward mode by the tangent, vector
+forward mode by the batched tangent. `scalar` is the same for functions of
+Python numbers (nothing to broadcast). Products (`mul`) are bilinear and the
+elementwise linear maps (`np.where`, `np.conj`) their own transposes.
+"""
+from __future__ import annotations
+
+import math as _math
+
+from s2s.rules.primitive import SELF, bilinear, elementwise, linear, scalar
+from s2s.rules.symbolic import emit, math, np, power_log, power_slope, rt
+
+LN2, LN10 = _math.log(2.0), _math.log(10.0)
+DEG = _math.pi / 180.0  # d(radians)/d(degrees)
+RAD = 180.0 / _math.pi  # d(degrees)/d(radians)
+
+
+def _float(test):
+    # (a test is a bool: float() of it, so that the adjoint of 2.0 - min(x, y) is -1.0, not the int -1 or -np.True_)
+    return emit("builtins.float", test)
+
+
+# ---------------------------------------------------------------- arithmetic operators
+elementwise("add", lambda ans, x, y: 1.0, lambda ans, x, y: 1.0)
+elementwise("sub", lambda ans, x, y: 1.0, lambda ans, x, y: -1.0)
+bilinear("mul", lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x, elementwise=True)
+elementwise("truediv", lambda ans, x, y: 1.0 / y, lambda ans, x, y: -ans / y)
+elementwise("pow", lambda ans, x, y: power_slope(x, y), lambda ans, x, y: power_log(ans, x, np.log))
+elementwise("mod", lambda ans, x, y: 1.0, lambda ans, x, y: -(x // y))
+elementwise("neg", lambda ans, x: -1.0, broadcast=False, pointwise=True)
+elementwise("pos", lambda ans, x: 1.0, broadcast=False, pointwise=True)
+
+# ---------------------------------------------------------------- builtins
+scalar("builtins.abs", lambda ans, x: rt.sign(x))
+scalar("builtins.float", lambda ans, x: 1.0)
+scalar("builtins.max", lambda ans, x, y: _float(x >= y), lambda ans, x, y: _float(x < y), tangent_broadcast=True,
+       pointwise=False)
+scalar("builtins.min", lambda ans, x, y: _float(x <= y), lambda ans, x, y: _float(x > y), tangent_broadcast=True,
+       pointwise=False)
+
+# ---------------------------------------------------------------- math: exponentials and logarithms
+scalar("math.exp", lambda ans, x: ans)
+scalar("math.expm1", lambda ans, x: ans + 1.0)
+scalar("math.log", lambda ans, x, base=None: 1.0 / x if base is None else 1.0 / (x * math.log(base)),
+       lambda ans, x, base: -ans / (base * math.log(base)))
+scalar("math.log2", lambda ans, x: 1.0 / (x * LN2))
+scalar("math.log10", lambda ans, x: 1.0 / (x * LN10))
+scalar("math.log1p", lambda ans, x: 1.0 / (1.0 + x))
+scalar("math.sqrt", lambda ans, x: 1.0 / (2.0 * ans))
+scalar("math.pow", lambda ans, x, y: power_slope(x, y), lambda ans, x, y: power_log(ans, x, math.log))
+
+# ---------------------------------------------------------------- math: trigonometric and hyperbolic
+scalar("math.sin", lambda ans, x: math.cos(x))
+scalar("math.cos", lambda ans, x: -math.sin(x))
+scalar("math.tan", lambda ans, x: 1.0 + ans ** 2)
+scalar("math.asin", lambda ans, x: 1.0 / math.sqrt(1.0 - x ** 2))
+scalar("math.acos", lambda ans, x: -1.0 / math.sqrt(1.0 - x ** 2))
+scalar("math.atan", lambda ans, x: 1.0 / (1.0 + x ** 2))
+scalar("math.atan2", lambda ans, y, x: x / (x ** 2 + y ** 2), lambda ans, y, x: -y / (x ** 2 + y ** 2))
+scalar("math.hypot", lambda ans, x, y: rt.ratio_or_zero(x, ans), lambda ans, x, y: rt.ratio_or_zero(y, ans))
+scalar("math.sinh", lambda ans, x: math.cosh(x))
+scalar("math.cosh", lambda ans, x: math.sinh(x))
+scalar("math.tanh", lambda ans, x: 1.0 - ans ** 2)
+scalar("math.fabs", lambda ans, x: rt.sign(x))
+
+# ---------------------------------------------------------------- numpy: arithmetic
+elementwise("numpy.add", lambda ans, x, y: 1.0, lambda ans, x, y: 1.0)
+elementwise("numpy.subtract", lambda ans, x, y: 1.0, lambda ans, x, y: -1.0)
+bilinear("numpy.multiply", lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x, elementwise=True, tangent_op="mul")
+elementwise("numpy.divide", lambda ans, x, y: 1.0 / y, lambda ans, x, y: -ans / y)
+elementwise("numpy.true_divide", lambda ans, x, y: 1.0 / y, lambda ans, x, y: -ans / y)
+elementwise("numpy.negative", lambda ans, x: -1.0)
+elementwise("numpy.positive", lambda ans, x: 1.0)
+elementwise("numpy.power", lambda ans, x, y: power_slope(x, y), lambda ans, x, y: power_log(ans, x, np.log))
+elementwise("numpy.float_power", lambda ans, x, y: y * np.float_power(x, y - 1), lambda ans, x, y: ans * np.log(x))
+elementwise("numpy.square", lambda ans, x: 2.0 * x)
+elementwise("numpy.reciprocal", lambda ans, x: -ans ** 2)
+elementwise("numpy.abs", lambda ans, x: rt.sign(x))
+elementwise("numpy.absolute", lambda ans, x: rt.sign(x))
+elementwise("numpy.fabs", lambda ans, x: rt.sign(x))
+elementwise("numpy.float64", lambda ans, x: 1.0, broadcast=False, tangent_broadcast=True)
+elementwise("numpy.copysign", lambda ans, x, y: np.sign(x) * np.sign(ans), None)
+elementwise("numpy.mod", lambda ans, x, y: 1.0, lambda ans, x, y: -np.floor_divide(x, y))
+elementwise("numpy.remainder", lambda ans, x, y: 1.0, lambda ans, x, y: -np.floor_divide(x, y))
+elementwise("numpy.fmod", lambda ans, x, y: 1.0, lambda ans, x, y: -np.trunc(x / y))
+elementwise("numpy.nan_to_num", lambda ans, x: np.isfinite(x))
+linear("numpy.conjugate", SELF, elementwise=True)
+linear("numpy.conj", SELF, elementwise=True)
+linear("numpy.real", SELF, elementwise=True)
+
+# ---------------------------------------------------------------- numpy: exponentials, logarithms, roots
+elementwise("numpy.exp", lambda ans, x: ans)
+elementwise("numpy.exp2", lambda ans, x: ans * LN2)
+elementwise("numpy.expm1", lambda ans, x: ans + 1.0)
+elementwise("numpy.log", lambda ans, x: 1.0 / x)
+elementwise("numpy.log2", lambda ans, x: 1.0 / (x * LN2))
+elementwise("numpy.log10", lambda ans, x: 1.0 / (x * LN10))
+elementwise("numpy.log1p", lambda ans, x: 1.0 / (1.0 + x))
+elementwise("numpy.logaddexp", lambda ans, x, y: np.exp(x - ans), lambda ans, x, y: np.exp(y - ans))
+elementwise("numpy.logaddexp2", lambda ans, x, y: np.exp2(x - ans), lambda ans, x, y: np.exp2(y - ans))
+elementwise("numpy.sqrt", lambda ans, x: 1.0 / (2.0 * ans))
+elementwise("numpy.cbrt", lambda ans, x: 1.0 / (3.0 * ans ** 2))
+
+# ---------------------------------------------------------------- numpy: trigonometric, hyperbolic, angles
+elementwise("numpy.sin", lambda ans, x: np.cos(x))
+elementwise("numpy.cos", lambda ans, x: -np.sin(x))
+elementwise("numpy.tan", lambda ans, x: 1.0 + ans ** 2)
+elementwise("numpy.arcsin", lambda ans, x: 1.0 / np.sqrt(1.0 - x ** 2))
+elementwise("numpy.arccos", lambda ans, x: -1.0 / np.sqrt(1.0 - x ** 2))
+elementwise("numpy.arctan", lambda ans, x: 1.0 / (1.0 + x ** 2))
+elementwise("numpy.arctan2", lambda ans, y, x: x / (x ** 2 + y ** 2), lambda ans, y, x: -y / (x ** 2 + y ** 2))
+elementwise("numpy.hypot", lambda ans, x, y: rt.ratio_or_zero(x, ans), lambda ans, x, y: rt.ratio_or_zero(y, ans))
+elementwise("numpy.sinh", lambda ans, x: np.cosh(x))
+elementwise("numpy.cosh", lambda ans, x: np.sinh(x))
+elementwise("numpy.tanh", lambda ans, x: 1.0 - ans ** 2)
+elementwise("numpy.arcsinh", lambda ans, x: 1.0 / np.sqrt(x ** 2 + 1.0))
+elementwise("numpy.arccosh", lambda ans, x: 1.0 / np.sqrt(x ** 2 - 1.0))
+elementwise("numpy.arctanh", lambda ans, x: 1.0 / (1.0 - x ** 2))
+elementwise("numpy.sinc", lambda ans, x: rt.sinc_derivative(x))
+elementwise("numpy.deg2rad", lambda ans, x: DEG)
+elementwise("numpy.radians", lambda ans, x: DEG)
+elementwise("numpy.rad2deg", lambda ans, x: RAD)
+elementwise("numpy.degrees", lambda ans, x: RAD)
+
+# ---------------------------------------------------------------- numpy: selection
+elementwise("numpy.maximum", lambda ans, x, y: x >= y, lambda ans, x, y: x < y)
+elementwise("numpy.minimum", lambda ans, x, y: x <= y, lambda ans, x, y: x > y)
+elementwise("numpy.fmax", lambda ans, x, y: x >= y, lambda ans, x, y: x < y)
+elementwise("numpy.fmin", lambda ans, x, y: x <= y, lambda ans, x, y: x > y)
+linear("numpy.where", None, SELF, SELF, elementwise=True)
+elementwise("numpy.clip",  # a bound of None does not clip
+            lambda ans, x, lo, hi: x <= hi if lo is None else x >= lo if hi is None else
+            np.logical_and(x >= lo, x <= hi),
+            lambda ans, x, lo, hi: x < lo,
+            lambda ans, x, lo, hi: x > hi)

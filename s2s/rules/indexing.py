@@ -1,0 +1,68 @@
+"""Structure and selection: sequences, element writes, sorting, selecting, interpolating; one record each."""
+from __future__ import annotations
+
+from s2s.rules.primitive import define
+from s2s.rules.symbolic import Sym, np, rt
+
+MAX_ELEMENTS = 256  # elements of a literal tuple/list with a rule
+
+
+def _same(value, default) -> bool:
+    return not isinstance(value, Sym) and type(value) is type(default) and value == default
+
+
+def _opts(**pairs) -> dict:
+    return {k: v for k, (v, d) in pairs.items() if not _same(v, d)}
+
+
+def _kw(**pairs) -> dict:
+    return {k: v for k, v in pairs.items() if v is not None}
+
+
+def _no_rule(what: str, api: str):
+    """The derivative of an argument that is not implemented: an error when it is active, never a silent zero."""
+    def part(*args, **kwargs):
+        raise ValueError(f"no derivative rule for {what}; pass it as a constant or register one with {api}")
+    return part
+
+
+# ---------------------------------------------------------------- containers: element i of [a, b, ...] gets part i
+# (forward.py builds the tangent of a tuple/list itself, zeros for elements without one; these say the same)
+for _key in ("list", "tuple"):
+    define(_key, [lambda g, ans, *xs, i=i: g[i] for i in range(MAX_ELEMENTS)],
+           [lambda d, ans, *xs, i=i: rt.sequence_tangent(ans, i, d) for i in range(MAX_ELEMENTS)])
+
+
+# ---------------------------------------------------------------- element writes: `y[index] = v` is `y_1 = setitem(y, *index, v)`
+def _index(rest):
+    return rest[:-1]
+
+
+# the base loses the overwritten elements' adjoint; the written value receives it (summed back to
+# its shape by the transformer where it was broadcast into a larger slice)
+define("setitem",
+       [lambda g, ans, y, *rest: rt.setitem_adjoint(g, *_index(rest))] + [lambda g, ans, y, *rest: g[_index(rest)]] * 32,
+       [lambda d, ans, y, *rest: rt.setitem_adjoint(d, *_index(rest))]
+       + [lambda d, ans, y, *rest: rt.setitem_tangent(d, ans, *_index(rest))] * 32,
+       broadcast=True, tangent_broadcast=False)
+
+# ---------------------------------------------------------------- selection
+define("numpy.sort", [lambda g, ans, x, axis=-1, **_: rt.sort_adjoint(g, x, **_opts(axis=(axis, -1)))],
+       [lambda d, ans, x, axis=-1, **_: rt.sort_tangent(d, x, axis)])
+define("numpy.select",
+       [None, lambda g, ans, conds, choices, default=0: rt.select_adjoint_choices(g, conds, choices),
+        lambda g, ans, conds, choices, default=0: rt.select_adjoint_default(g, conds, default)],
+       [None, lambda d, ans, conds, choices, default=0: np.select(conds, d, 0.0),
+        lambda d, ans, conds, choices, default=0: rt.select_default_tangent(d, conds)])
+define("numpy.interp",
+       [lambda g, ans, x, xp, fp: rt.interp_adjoint_x(g, x, xp, fp),
+        _no_rule("the sample points xp of np.interp", "s2s.adjoint"),
+        lambda g, ans, x, xp, fp: rt.interp_adjoint_fp(g, x, xp, fp)],
+       [lambda d, ans, x, xp, fp: rt.interp_slope(x, xp, fp) * d,
+        _no_rule("the sample points xp of np.interp", "s2s.tangent"),
+        lambda d, ans, x, xp, fp: np.interp(x, xp, d)])
+define("numpy.append",
+       [lambda g, ans, arr, values, axis=None: rt.append_adjoint(g, arr, values, **_opts(axis=(axis, None)))[0],
+        lambda g, ans, arr, values, axis=None: rt.append_adjoint(g, arr, values, **_opts(axis=(axis, None)))[1]],
+       tangent_fn=lambda tangents, ans, arr, values, axis=None:
+       rt.append_tangent(tangents[0], tangents[1] if len(tangents) > 1 else None, arr, values, **_kw(axis=axis)))

@@ -1,0 +1,35 @@
+"""Primitives whose results carry no derivative: tests, rounding, indices, shapes, constructors.
+
+A call to one of these is computed in every transformation and contributes
+nothing to a derivative (its gradient is exactly zero, checked by the tests).
+"""
+from __future__ import annotations
+
+from s2s.rules.primitive import nondiff
+
+# ---------------------------------------------------------------- operators, structure and builtins
+nondiff("floordiv", "slice")  # floordiv: piecewise constant
+nondiff("builtins.len", "builtins.range", "builtins.int", "builtins.bool", "builtins.round",
+        "builtins.isinstance", "builtins.print", "builtins.enumerate", "builtins.zip")
+
+# ---------------------------------------------------------------- math
+nondiff("math.floor", "math.ceil", "math.trunc", "math.isnan", "math.isinf", "math.isfinite", "math.copysign")
+
+# ---------------------------------------------------------------- numpy: rounding, signs, tests, comparisons
+nondiff("numpy.sign", "numpy.floor", "numpy.ceil", "numpy.round", "numpy.rint", "numpy.trunc", "numpy.fix",
+        "numpy.around", "numpy.heaviside", "numpy.floor_divide", "numpy.int64")
+nondiff("numpy.isnan", "numpy.isinf", "numpy.isfinite", "numpy.isclose", "numpy.allclose", "numpy.array_equal",
+        "numpy.isin", "numpy.signbit", "numpy.isposinf", "numpy.isneginf", "numpy.isreal")
+nondiff("numpy.logical_and", "numpy.logical_or", "numpy.logical_not", "numpy.logical_xor", "numpy.equal",
+        "numpy.not_equal", "numpy.greater", "numpy.less", "numpy.greater_equal", "numpy.less_equal", "numpy.any",
+        "numpy.all")
+
+# ---------------------------------------------------------------- numpy: shapes, constructors, indices
+nondiff("numpy.shape", "numpy.ndim", "numpy.size", "numpy.broadcast_shapes")
+nondiff("numpy.zeros", "numpy.ones", "numpy.zeros_like", "numpy.ones_like", "numpy.empty", "numpy.empty_like",
+        "numpy.eye", "numpy.identity", "numpy.indices", "numpy.tri")
+nondiff("numpy.triu_indices", "numpy.tril_indices", "numpy.diag_indices", "numpy.triu_indices_from",
+        "numpy.tril_indices_from", "numpy.diag_indices_from", "numpy.unravel_index", "numpy.ravel_multi_index")
+nondiff("numpy.argmax", "numpy.argmin", "numpy.argsort", "numpy.argwhere", "numpy.nonzero", "numpy.flatnonzero",
+        "numpy.count_nonzero", "numpy.searchsorted", "numpy.digitize", "numpy.argpartition", "numpy.lexsort",
+        "numpy.nanargmax", "numpy.nanargmin", "numpy.linalg.matrix_rank")

@@ -1,0 +1,238 @@
+"""One record per primitive, and the few ways of writing one.
+
+Everything s2s knows about a primitive is given in a single call in one of the
+family modules (`elementwise`, `linear`, `products`, `reductions`, `indexing`,
+`linalg`, `runtime_helpers`, `nondiff`); both modes are derived from that one
+definition wherever the mathematics allows:
+
+- `elementwise(key, *partials)`: one partial derivative per positional argument,
+  `lambda ans, x, y: ...` written with the symbolic values of `symbolic.py`
+  (None: no derivative). Reverse mode emits `g * partial` (summed back to the
+  argument's shape where NumPy broadcast it), forward mode `partial * d`, and
+  vector forward mode the same with the batch axis aligned.
+- `linear(key, *transposes)`: the function is linear in the arguments whose
+  transpose is given; its tangent is the function applied to the tangent, its
+  adjoint the transpose `lambda g, ans, *args, **kwargs: ...`. `SELF` marks a
+  diagonal (elementwise) linear map, its own transpose: `np.where(c, g, 0.0)`.
+- `multilinear(key, *adjoints)` (and `bilinear`): linear in each argument
+  separately: the tangent is the sum of the function with one argument replaced
+  by its tangent, `f(dx, y) + f(x, dy)`; the adjoints are given per argument.
+- `define(key, adjoints=..., tangents=..., ...)`: anything else, the reverse
+  rule, the tangent rule, the batched form and the facts side by side.
+- `nondiff(*keys)`: results that carry no derivative.
+
+Each call fills `registry.PRIMITIVES[key]` (the record) and, from it, the
+`registry.REVERSE`/`registry.TANGENT` rules that the transformations read.
+"""
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field
+from typing import Callable
+
+from s2s import ir, prims
+from s2s.rules import registry, symbolic
+from s2s.rules.symbolic import Emitter, Sym, emit, lift
+
+SELF = "self"  # linear(): the transpose of a diagonal linear map is the map itself
+
+
+@dataclass
+class Primitive:
+    """What s2s knows about one primitive (see the module docstring)."""
+    key: str
+    adjoints: tuple = ()  # reverse mode: one fn(g, ans, *args, **kwargs) per positional argument (None: none)
+    tangents: tuple = ()  # forward mode: one fn(d, ans, *args, **kwargs) per positional argument (None: none)
+    tangent_fn: Callable | None = None  # forward mode seeing all tangents: fn(tangents, ans, *args, **kwargs)
+    broadcast: bool = False  # elementwise with NumPy broadcasting (adjoints summed back, tangents widened)
+    batched: tuple | None = None  # vector mode: the tangent parts for a leading batch axis (None: see pointwise)
+    pointwise: bool = False  # scalar or shape-preserving: the tangents hold as written with a batch axis
+    rank_of_argument: int | None = None  # the result has the rank of this argument (vector mode aligns by rank)
+    facts: dict = field(default_factory=dict)  # anything else worth knowing (kind: elementwise/linear/...)
+    tangent_broadcast: bool | None = None  # forward mode's `broadcast` where it differs (setitem)
+
+
+def register(p: Primitive) -> Primitive:
+    """Enter the record, and the rules derived from it, in the tables the transformations read."""
+    registry.PRIMITIVES[p.key] = p
+    obj = prims.python_object(p.key)
+    if obj is not None:  # how a call in the user's code is recognised: the object np.sinh is 'numpy.sinh'
+        registry.register_object(obj, p.key)
+    if p.adjoints:
+        registry.REVERSE[p.key] = registry.ReverseRule(p.key, tuple(p.adjoints), p.broadcast)
+    if p.tangents or p.tangent_fn is not None:
+        registry.TANGENT[p.key] = registry.TangentRule(
+            p.key, tuple(p.tangents), p.broadcast if p.tangent_broadcast is None else p.tangent_broadcast, fn=p.tangent_fn, batched=p.batched, pointwise=p.pointwise)
+    return p
+
+
+def define(key: str, adjoints=(), tangents=(), tangent_fn=None, broadcast=False, batched=None, pointwise=False,
+           rank_of_argument=None, tangent_broadcast=None, **facts) -> Primitive:
+    """A full record: the reverse rule, the tangent rule and the batched form of `key` together."""
+    return register(Primitive(key, tuple(adjoints), tuple(tangents), tangent_fn, broadcast,
+                              None if batched is None else tuple(batched), pointwise, rank_of_argument,
+                              dict(facts, kind=facts.get("kind", "rule")), tangent_broadcast))
+
+
+def nondiff(*keys: str) -> None:
+    """Keys whose results carry no derivative."""
+    registry.NONDIFF.update(keys)
+
+
+# ================================================================ elementwise: one partial derivative per argument
+
+def elementwise(key: str, *partials, broadcast: bool = True, pointwise: bool = False, batched=None,
+                tangent_broadcast: bool | None = None) -> Primitive:
+    """`partials[i](ans, *args, **kwargs)` is d(result)/d(args[i]) elementwise (None: no derivative).
+
+    Reverse mode: `g * partial` (with a quotient `a / b` spelled `g * a / b`, a negation `-g * q`);
+    forward mode: `partial * d` (`a * d / b`, `-(q * d)`); a constant zero partial gives no tangent."""
+    adjoints = tuple(None if p is None else _adjoint_of(p) for p in partials)
+    tangents = tuple(None if p is None else _tangent_of(p) for p in partials)
+    return register(Primitive(key, adjoints, tangents, None, broadcast, batched, pointwise,
+                              facts={"kind": "elementwise", "partials": partials}, tangent_broadcast=tangent_broadcast))
+
+
+def scalar(key: str, *partials, **options) -> Primitive:
+    """An elementwise function of Python numbers (`math.sin`, `abs`): no broadcasting to undo."""
+    return elementwise(key, *partials, **dict(dict(broadcast=False, pointwise=True), **options))
+
+
+def _adjoint_of(partial):
+    def adjoint(g, ans, *args, **kwargs):
+        p, defs = _record(partial, ans, args, kwargs)
+        return _Replay(defs).times_left(g, p)
+    return adjoint
+
+
+def _tangent_of(partial):
+    def tangent(d, ans, *args, **kwargs):
+        p, defs = _record(partial, ans, args, kwargs)
+        return _Replay(defs).times_right(p, d)
+    return tangent
+
+
+def _record(partial, ans, args, kwargs):
+    """Evaluate `partial` aside: its value and the statements that compute it (name -> call), emitted later
+    only as far as the product with the adjoint or tangent needs them, in the order it needs them."""
+    outer = getattr(symbolic._active, "emitter", None)
+    counter = [0]
+
+    def fresh():
+        counter[0] += 1
+        return f"__partial{counter[0]}"
+    scratch = Emitter(fresh, None, dict(outer.negations) if outer is not None else None)
+    symbolic._active.emitter = scratch
+    try:
+        value = partial(ans, *args, **kwargs)
+    finally:
+        symbolic._active.emitter = outer
+    return value, {s.target: s.value for s in scratch.stmts}
+
+
+class _Replay:
+    def __init__(self, defs: dict):
+        self.defs = defs
+        self.done: dict = {}
+
+    def _node(self, v):
+        if isinstance(v, Sym) and isinstance(v.atom, ir.Var) and v.atom.name in self.defs:
+            call = self.defs[v.atom.name]
+            if not call.kwargs:
+                return call.op, [lift(a) for a in call.args]
+        return None, None
+
+    def value(self, v):
+        """The real value of `v`: its statements emitted (once each) into the active emitter."""
+        if not isinstance(v, Sym) or not isinstance(v.atom, ir.Var) or v.atom.name not in self.defs:
+            return v
+        name = v.atom.name
+        if name not in self.done:
+            call = self.defs[name]
+            args = [self.value(lift(a)) for a in call.args]
+            kwargs = {k: self.value(lift(a)) for k, a in call.kwargs}
+            self.done[name] = emit(call.op, *args, **kwargs)
+        return self.done[name]
+
+    def times_left(self, g, p):
+        """g * p, spelled as a person would: -g * q, g * a / b, g * a * c."""
+        op, a = self._node(p)
+        if op == "neg":
+            return self.times_left(emit("neg", g), a[0])
+        if op == "truediv":
+            return emit("truediv", self.times_left(g, a[0]), self.value(a[1]))
+        if op == "mul" and not isinstance(a[0], numbers.Number):
+            return emit("mul", self.times_left(g, a[0]), self.value(a[1]))
+        return emit("mul", g, self.value(p))
+
+    def times_right(self, p, d):
+        """p * d: -(q * d), a * d / b, -(a * d) / b; a constant zero stays 0.0 (no tangent)."""
+        if isinstance(p, numbers.Number) and not isinstance(p, bool) and p == 0:
+            return 0.0
+        op, a = self._node(p)
+        if op == "neg":
+            inner, b = self._node(a[0])
+            if inner == "truediv":
+                return emit("truediv", emit("neg", self.times_right(b[0], d)), self.value(b[1]))
+            return emit("neg", self.times_right(a[0], d))
+        if op == "truediv":
+            return emit("truediv", self.times_right(a[0], d), self.value(a[1]))
+        return emit("mul", self.value(p), d)
+
+
+# ================================================================ linear and multilinear functions
+
+def linear(key: str, *transposes, tangent=None, batched=None, elementwise: bool = False,
+           rank_of_argument=None) -> Primitive:
+    """`key` is linear (jointly) in the arguments whose transpose is given (None: not linear in it, or only a
+    shape). The tangent contribution of such an argument is `key` applied with its tangent in its place and
+    0.0 in the other linear places (`tangent=` replaces that where another spelling is better); its adjoint
+    is `transposes[i](g, ans, *args, **kwargs)`, or for `SELF` (a diagonal map) `key` with g in its place."""
+    places = [i for i, t in enumerate(transposes) if t is not None]
+    adjoints = tuple(None if t is None else _self_transpose(key, i, places) if t == SELF else t
+                     for i, t in enumerate(transposes))
+    if tangent is None:
+        tangents = tuple(None if t is None else _apply_at(key, i, places) for i, t in enumerate(transposes))
+    else:
+        tangents = tuple(tangent) if isinstance(tangent, (tuple, list)) else (tangent,)
+    return register(Primitive(key, adjoints, tangents, None, elementwise, batched, False, rank_of_argument,
+                              facts={"kind": "linear"}))
+
+
+def _apply_at(key: str, i: int, places: list):
+    def part(d, ans, *args, **kwargs):
+        new = list(args)
+        for j in places:
+            if j < len(new):
+                new[j] = 0.0
+        new[i] = d
+        return emit(key, *new, **kwargs)
+    return part
+
+
+def _self_transpose(key: str, i: int, places: list):
+    part = _apply_at(key, i, places)
+    return lambda g, ans, *args, **kwargs: part(g, ans, *args, **kwargs)
+
+
+def multilinear(key: str, *adjoints, batched=None, elementwise: bool = False, tangent_op: str | None = None,
+                rank_of_argument=None) -> Primitive:
+    """`key` is linear in each argument with an adjoint, separately (a product): the tangent is the sum over
+    those arguments of `key` with that one replaced by its tangent, `f(dx, y) + f(x, dy)`. `tangent_op`
+    spells the tangent's call with another key ('matmul': `dx @ y` for np.matmul)."""
+    op = tangent_op or key
+
+    def part(i):
+        def tangent(d, ans, *args, **kwargs):
+            new = list(args)
+            new[i] = d
+            return emit(op, *new, **kwargs)
+        return tangent
+    tangents = tuple(None if a is None else part(i) for i, a in enumerate(adjoints))
+    return register(Primitive(key, tuple(adjoints), tangents, None, elementwise, batched, False, rank_of_argument,
+                              facts={"kind": "multilinear"}))
+
+
+def bilinear(key: str, adjoint_a, adjoint_b, **options) -> Primitive:
+    """A product of its first two arguments: tangent `f(da, b, ...) + f(a, db, ...)`."""
+    return multilinear(key, adjoint_a, adjoint_b, **options)

@@ -1,0 +1,58 @@
+"""Products: linear in each factor separately, one record each.
+
+`bilinear(key, adjoint_a, adjoint_b)`: the tangent is `f(da, b) + f(a, db)`
+(derived), the reverse rule gives each factor's adjoint. `batched=` is the form
+for tangents with a leading batch axis, where the product's axes would
+otherwise take the batch axis for one of theirs.
+"""
+from __future__ import annotations
+
+from s2s.rules.primitive import bilinear, multilinear
+from s2s.rules.symbolic import Sym, np, rt
+
+MAX_OPERANDS = 26  # einsum operands with a rule (one adjoint function per positional argument)
+
+
+def _same(value, default) -> bool:
+    return not isinstance(value, Sym) and type(value) is type(default) and value == default
+
+
+def _opts(**pairs) -> dict:
+    return {k: v for k, (v, d) in pairs.items() if not _same(v, d)}
+
+
+def _last_axis_only(kwargs: dict, key: str) -> None:
+    if kwargs:  # axisa/axisb/axisc/axis name axes that the batch axis would shift
+        from s2s.ad.forward import NotBatchable
+        raise NotBatchable(key)
+
+
+_MATMUL_BATCHED = (lambda d, ans, a, b: d @ b, lambda d, ans, a, b: rt.batch_matmul_right(a, d, b))
+bilinear("matmul", lambda g, ans, a, b: rt.matmul_adjoint_a(g, a, b), lambda g, ans, a, b: rt.matmul_adjoint_b(g, a, b),
+         batched=_MATMUL_BATCHED)
+bilinear("numpy.matmul", lambda g, ans, a, b: rt.matmul_adjoint_a(g, a, b),
+         lambda g, ans, a, b: rt.matmul_adjoint_b(g, a, b), batched=_MATMUL_BATCHED, tangent_op="matmul")
+bilinear("numpy.dot", lambda g, ans, a, b: rt.dot_adjoint_a(g, a, b), lambda g, ans, a, b: rt.dot_adjoint_b(g, a, b),
+         batched=(lambda d, ans, a, b: rt.batch_dot_left(d, a, b), lambda d, ans, a, b: rt.batch_dot_right(a, d, b)))
+bilinear("numpy.outer", lambda g, ans, a, b: np.reshape(g @ np.ravel(b), np.shape(a)),
+         lambda g, ans, a, b: np.reshape(np.ravel(a) @ g, np.shape(b)),
+         batched=(lambda d, ans, a, b: rt.batch_outer_left(d, b), lambda d, ans, a, b: rt.batch_outer_right(a, d)))
+bilinear("numpy.inner", lambda g, ans, a, b: rt.inner_adjoint_a(g, a, b), lambda g, ans, a, b: rt.inner_adjoint_b(g, a, b))
+bilinear("numpy.vdot", lambda g, ans, a, b: np.reshape(g * np.ravel(b), np.shape(a)),
+         lambda g, ans, a, b: np.reshape(g * np.ravel(a), np.shape(b)))
+bilinear("numpy.tensordot", lambda g, ans, a, b, axes=2: rt.tensordot_adjoint_a(g, a, b, **_opts(axes=(axes, 2))),
+         lambda g, ans, a, b, axes=2: rt.tensordot_adjoint_b(g, a, b, **_opts(axes=(axes, 2))))
+bilinear("numpy.kron", lambda g, ans, a, b: rt.kron_adjoint_a(g, a, b), lambda g, ans, a, b: rt.kron_adjoint_b(g, a, b))
+bilinear("numpy.cross", lambda g, ans, a, b: rt.cross_adjoint_a(g, a, b),
+         lambda g, ans, a, b: rt.cross_adjoint_b(g, a, b),
+         batched=(  # vectors in the last axis: the batch axis is one more leading axis
+             lambda d, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or np.cross(d, b),
+             lambda d, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or np.cross(a, d)))
+bilinear("numpy.convolve",
+         lambda g, ans, a, v, mode="full": rt.convolve_adjoint_a(g, a, v, **_opts(mode=(mode, "full"))),
+         lambda g, ans, a, v, mode="full": rt.convolve_adjoint_b(g, a, v, **_opts(mode=(mode, "full"))))
+bilinear("numpy.correlate",
+         lambda g, ans, a, v, mode="valid": rt.correlate_adjoint_a(g, a, v, **_opts(mode=(mode, "valid"))),
+         lambda g, ans, a, v, mode="valid": rt.correlate_adjoint_b(g, a, v, **_opts(mode=(mode, "valid"))))
+multilinear("numpy.einsum", None, *(lambda g, ans, subscripts, *operands, i=i, **_:
+                                    rt.einsum_adjoint(g, subscripts, i, *operands) for i in range(MAX_OPERANDS)))

@@ -1,0 +1,122 @@
+"""Records for the runtime helpers that generated derivative code calls (higher-order derivatives).
+
+`hessian(f)` is the forward-mode Jacobian of the generated `grad(f)`, and
+`grad(grad(f))` differentiates generated code again; both meet the helpers of
+`s2s.runtime` that gradients call. Most helpers are linear in the adjoint `g`
+they are given (their other arguments only give shapes, or enter bilinearly),
+so `helper(name, transpose)` derives the tangent (the helper applied to the
+tangent of `g`) and takes the transposed map as the adjoint: `unbroadcast` <->
+`broadcast_to`, `sum_adjoint` <-> `np.sum`, `getitem_adjoint` <-> `getitem`,
+`matmul_adjoint_a(., a, b)` <-> `. @ b`. An argument that only gives a shape has
+no rule (None): no derivative flows through a shape. `batched` is the form for
+a leading batch axis; `rank_of_argument` says which argument's rank the result
+has (an adjoint has the shape of its primal: vector mode aligns tangents by it).
+"""
+from __future__ import annotations
+
+from s2s.rules.primitive import define, elementwise, linear, multilinear, nondiff
+from s2s.rules.symbolic import emit, np, rt
+
+RT = "s2s.runtime."
+SHAPES = (None,) * 7  # the other arguments of a helper linear in g: shapes, axes, indices (no derivative)
+
+
+def _kw(**pairs) -> dict:
+    """Keyword arguments that differ from their defaults, given as name=(value, default)."""
+    return {k: v for k, (v, d) in pairs.items() if not (type(v) is type(d) and v == d)}
+
+
+def helper(name: str, transpose, batched=None, rank_of_argument=None) -> None:
+    """`rt.name(g, *rest)` is linear in g: tangent `rt.name(dg, *rest)`, adjoint `transpose(G, g, *rest)`."""
+    linear(RT + name, lambda G, ans, g, *rest, **kwargs: transpose(G, g, *rest, **kwargs), *SHAPES,
+           batched=None if batched is None else (batched,), rank_of_argument=rank_of_argument)
+
+
+# ---------------------------------------------------------------- no derivative
+nondiff(RT + "zeros_like", RT + "sign")
+# checks made by generated code
+nondiff(RT + "require_scalar", RT + "require_bound", RT + "require_immutable", RT + "require_number")
+
+# ---------------------------------------------------------------- broadcasting and reductions
+# (both ways: where g was a bare 0.0 standing for a whole array, unbroadcast widened it, and G sums back)
+helper("unbroadcast", lambda G, g, x: rt.unbroadcast(G, g),
+       lambda d, ans, g, x: rt.batch_unbroadcast(d, x), rank_of_argument=1)
+helper("sum_adjoint", lambda G, g, x, axis=None, keepdims=False:
+       np.sum(G, **_kw(axis=(axis, None), keepdims=(keepdims, False))),
+       lambda d, ans, g, x, axis=None, keepdims=False:
+       rt.batch_sum_adjoint(d, x, **_kw(axis=(axis, None), keepdims=(keepdims, False))), rank_of_argument=1)
+helper("mean_adjoint", lambda G, g, x, axis=None, keepdims=False:
+       np.mean(G, **_kw(axis=(axis, None), keepdims=(keepdims, False))),
+       lambda d, ans, g, x, axis=None, keepdims=False:
+       rt.batch_mean_adjoint(d, x, **_kw(axis=(axis, None), keepdims=(keepdims, False))), rank_of_argument=1)
+
+# ---------------------------------------------------------------- x ** y with an exponent or base known at run time
+# the k-th derivative of x ** y in x; its derivative in x is the next one
+elementwise(RT + "power_slope", lambda ans, x, y, k=1: rt.power_slope(x, y, k + 1),
+            lambda ans, x, y, k=1: rt.power_slope_dy(x, y, k), None)
+elementwise(RT + "log_or_zero", lambda ans, x: 1.0 / x)
+
+# ---------------------------------------------------------------- x / y, 0 where y is 0 (hypot's derivative)
+elementwise(RT + "ratio_or_zero", lambda ans, x, y: rt.ratio_or_zero(1.0, y), lambda ans, x, y: -rt.ratio_or_zero(ans, y))
+
+# ---------------------------------------------------------------- a gradient as floats: the identity
+helper("as_float", lambda G, g: G, lambda d, ans, g: d)
+
+# ---------------------------------------------------------------- structure
+helper("getitem_adjoint", lambda G, g, x, *index: emit("getitem", G, *index),
+       lambda d, ans, g, x, *index: rt.batch_getitem_adjoint(d, x, *index), rank_of_argument=1)
+helper("transpose_adjoint", lambda G, g, axes=None: np.transpose(G) if axes is None else np.transpose(G, axes),
+       lambda d, ans, g, axes=None: rt.batch_transpose_adjoint(d, axes))
+helper("adjoint_part", lambda G, adjoints, i, x: rt.adjoint_part_adjoint(G, adjoints, i))
+
+# acc + getitem_adjoint(g, x, *index), written into acc in place by the primal; the tangent is built out of
+# place, so no tangent array is written into
+define(RT + "add_at",
+       [lambda G, ans, acc, g, x, *index: rt.unbroadcast(G, acc),
+        lambda G, ans, acc, g, x, *index: emit("getitem", G, *index), *SHAPES],
+       [lambda d, ans, acc, g, x, *index: d, lambda d, ans, acc, g, x, *index: rt.getitem_adjoint(d, x, *index)],
+       batched=[lambda d, ans, acc, g, x, *index: rt.batch_align(d, ans),
+                lambda d, ans, acc, g, x, *index: rt.batch_getitem_adjoint(d, x, *index)], rank_of_argument=2)
+
+# the adjoint of an element write zeroes the written entries: a projection, its own transpose; zero_at does it
+# in place in the primal, its tangent and adjoint are built out of place
+helper("setitem_adjoint", lambda G, g, *index: rt.setitem_adjoint(G, *index),
+       lambda d, ans, g, *index: rt.batch_setitem_adjoint(d, *index), rank_of_argument=1)
+define(RT + "zero_at", [lambda G, ans, g, *index: rt.setitem_adjoint(G, *index), *SHAPES],
+       [lambda d, ans, g, *index: rt.setitem_adjoint(d, *index)],
+       batched=[lambda d, ans, g, *index: rt.batch_setitem_adjoint(d, *index)], rank_of_argument=1)
+
+# ---------------------------------------------------------------- products: bilinear in (g, the other factor)
+# matmul_adjoint_a(g, a, b) is the transpose of the map a -> a @ b applied to g: its adjoint with respect
+# to g is G @ b, and with respect to b it is the adjoint of b in `G @ b` paired with g.
+multilinear(RT + "matmul_adjoint_a", lambda G, ans, g, a, b: G @ b, None,
+            lambda G, ans, g, a, b: rt.matmul_adjoint_b(g, G, b),
+            batched=(lambda d, ans, g, a, b: rt.batch_matmul_adjoint_a(d, a, b), None,
+                     lambda d, ans, g, a, b: rt.batch_matmul_adjoint_a_of_b(g, a, d)), rank_of_argument=1)
+multilinear(RT + "matmul_adjoint_b", lambda G, ans, g, a, b: a @ G,
+            lambda G, ans, g, a, b: rt.matmul_adjoint_a(g, a, G), None,
+            batched=(lambda d, ans, g, a, b: rt.batch_matmul_adjoint_b(d, a, b),
+                     lambda d, ans, g, a, b: rt.batch_matmul_adjoint_b_of_a(g, d, b), None), rank_of_argument=2)
+multilinear(RT + "dot_adjoint_a", lambda G, ans, g, a, b: np.dot(G, b), None,
+            lambda G, ans, g, a, b: rt.dot_adjoint_b(g, G, b),
+            batched=(lambda d, ans, g, a, b: rt.batch_dot_adjoint_a(d, a, b), None,
+                     lambda d, ans, g, a, b: rt.batch_dot_adjoint_a_of_b(g, a, d)), rank_of_argument=1)
+multilinear(RT + "dot_adjoint_b", lambda G, ans, g, a, b: np.dot(a, G),
+            lambda G, ans, g, a, b: rt.dot_adjoint_a(g, a, G), None,
+            batched=(lambda d, ans, g, a, b: rt.batch_dot_adjoint_b(d, a, b),
+                     lambda d, ans, g, a, b: rt.batch_dot_adjoint_b_of_a(g, d, b), None), rank_of_argument=2)
+
+# ---------------------------------------------------------------- helpers of the NumPy rules (runtime/arrays.py)
+# their transposes are the tangent helpers of runtime/batched.py
+helper("extremum_adjoint", lambda G, g, ans, x, axis=None, keepdims=False:
+       rt.extremum_tangent(G, ans, x, **_kw(axis=(axis, None), keepdims=(keepdims, False))), rank_of_argument=2)
+helper("cumsum_adjoint", lambda G, g, x, axis=None: np.cumsum(G, **_kw(axis=(axis, None))), rank_of_argument=1)
+helper("diff_adjoint", lambda G, g, n=1, axis=-1: np.diff(G, **_kw(n=(n, 1), axis=(axis, -1))))
+
+# ---------------------------------------------------------------- copies an adjoint sweep makes for itself
+helper("copy_adjoint", lambda G, g: G)
+
+# ---------------------------------------------------------------- element writes (repeated indices: the last write counts)
+# each is the other's transpose: placing d where the writes stuck, and reading g back there
+helper("setitem_value_adjoint", lambda G, g, *index: rt.setitem_tangent(G, g, *index))
+helper("setitem_tangent", lambda G, d, ans, *index: rt.setitem_value_adjoint(G, *index))
