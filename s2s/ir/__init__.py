@@ -153,3 +153,42 @@ class Function:
 
 
 Stmt = Union[Assign, Effect, If, Loop, Break, Continue, Return]
+
+
+# --------------------------------------------------------------------------- generic traversal
+
+def blocks(s) -> tuple:
+    """The statement lists nested directly in `s`: an If's body and orelse, a Loop's header and body."""
+    if isinstance(s, If):
+        return (s.body, s.orelse)
+    if isinstance(s, Loop):
+        return (s.header, s.body)
+    return ()
+
+
+def operands(s) -> list:
+    """The atoms `s` itself reads (not those of its nested blocks): a value's arguments, an if's test, a
+    loop's iterable and test, phi operands, jump values. A phi operand not yet known is None: left out."""
+    if isinstance(s, (Assign, Effect)):
+        v = s.value
+        return list(v.args) + [a for _, a in v.kwargs] if isinstance(v, Call) else [v]
+    if isinstance(s, Return):
+        return [s.value]
+    if isinstance(s, (Break, Continue)):
+        return list(s.values.values())
+    out = []
+    if isinstance(s, If):
+        out.append(s.test)
+    elif isinstance(s, Loop):
+        out += [a for a in (s.iter, s.test) if a is not None]
+    if isinstance(s, (If, Loop)):
+        out += [o for p in s.phis for o in p.operands if o is not None]
+    return out
+
+
+def statements(stmts: list):
+    """Every statement of `stmts` and of the blocks nested in them, each before its nested ones."""
+    for s in stmts:
+        yield s
+        for block in blocks(s):
+            yield from statements(block)

@@ -36,27 +36,7 @@ def defined_names(stmts: list, into_loops: bool = True) -> list[str]:
 
 def used_names(stmts: list) -> set[str]:
     """Names read by `stmts`, nested regions included."""
-    out: set[str] = set()
-    for s in stmts:
-        if isinstance(s, (ir.Assign, ir.Effect)):
-            out.update(vars_of(s.value))
-        elif isinstance(s, ir.Return):
-            out.update(vars_of(s.value))
-        elif isinstance(s, ir.If):
-            out.update(vars_of(s.test))
-            out |= used_names(s.body) | used_names(s.orelse)
-            for p in s.phis:
-                out.update(o.name for o in p.operands if isinstance(o, ir.Var))
-        elif isinstance(s, ir.Loop):
-            for a in (s.iter, s.test):
-                if isinstance(a, ir.Var):
-                    out.add(a.name)
-            out |= used_names(s.header) | used_names(s.body)
-            for p in s.phis:
-                out.update(o.name for o in p.operands if isinstance(o, ir.Var))
-        elif isinstance(s, (ir.Break, ir.Continue)):
-            out.update(v.name for v in s.values.values() if isinstance(v, ir.Var))
-    return out
+    return {a.name for s in ir.statements(stmts) for a in ir.operands(s) if isinstance(a, ir.Var)}
 
 
 def ends_with_exit(stmts: list) -> bool:
@@ -96,48 +76,17 @@ def contains_break(stmts: list) -> bool:
 
 def calls_in(stmts: list):
     """Every primitive call in `stmts`, nested regions included."""
-    for s in stmts:
+    for s in ir.statements(stmts):
         if isinstance(s, (ir.Assign, ir.Effect)) and isinstance(s.value, ir.Call):
             yield s.value
-        elif isinstance(s, ir.If):
-            yield from calls_in(s.body)
-            yield from calls_in(s.orelse)
-        elif isinstance(s, ir.Loop):
-            yield from calls_in(s.header)
-            yield from calls_in(s.body)
 
 
 def count_uses(stmts: list, uses: dict) -> None:
     """Add to `uses` how often each name is read in `stmts` (phi operands and jump values included)."""
-
-    def use(a):
-        if isinstance(a, ir.Var):
-            uses[a.name] = uses.get(a.name, 0) + 1
-
-    for s in stmts:
-        if isinstance(s, (ir.Assign, ir.Effect)):
-            for n in vars_of(s.value):
-                uses[n] = uses.get(n, 0) + 1
-        elif isinstance(s, ir.Return):
-            use(s.value)
-        elif isinstance(s, ir.If):
-            use(s.test)
-            count_uses(s.body, uses)
-            count_uses(s.orelse, uses)
-            for p in s.phis:
-                for o in p.operands:
-                    use(o)
-        elif isinstance(s, ir.Loop):
-            use(s.iter)
-            use(s.test)
-            count_uses(s.header, uses)
-            count_uses(s.body, uses)
-            for p in s.phis:
-                for o in p.operands:
-                    use(o)
-        elif isinstance(s, (ir.Break, ir.Continue)):
-            for v in s.values.values():
-                use(v)
+    for s in ir.statements(stmts):
+        for a in ir.operands(s):
+            if isinstance(a, ir.Var):
+                uses[a.name] = uses.get(a.name, 0) + 1
 
 
 def substitute_block(stmts: list, mapping: dict) -> None:
@@ -177,13 +126,7 @@ def substitute_block(stmts: list, mapping: dict) -> None:
 def call_definitions(stmts: list, out: dict | None = None) -> dict:
     """name -> the call that defines it, over `stmts` and every region nested in them."""
     out = {} if out is None else out
-    for s in stmts:
+    for s in ir.statements(stmts):
         if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call):
             out[s.target] = s.value
-        elif isinstance(s, ir.If):
-            call_definitions(s.body, out)
-            call_definitions(s.orelse, out)
-        elif isinstance(s, ir.Loop):
-            call_definitions(s.header, out)
-            call_definitions(s.body, out)
     return out
