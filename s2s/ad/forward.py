@@ -379,26 +379,14 @@ def _ranks(fn: ir.Function, params: dict) -> dict:
         ranks = [of(a) for a in c.args]
         if c.op.startswith("math.") or c.op in ("builtins.float", "builtins.len", "builtins.int"):
             return 0
-        if c.op in ("numpy.sum", "numpy.mean") and len(c.args) == 1 and not c.kwargs:
-            return 0
+        fact = registry.result_rank(c.op, ranks, bool(c.kwargs))  # products, full reductions, adjoint helpers
+        if fact is not None:
+            return fact
         if c.op == "getitem" and ranks[0] is not None:
             if all(isinstance(a, ir.Const) and isinstance(a.value, slice) or r == 0
                    for a, r in zip(c.args[1:], ranks[1:])):
                 return ranks[0] - sum(1 for r in ranks[1:] if r == 0)
             return None
-        known = all(r is not None for r in ranks)
-        if c.op in ("matmul", "numpy.matmul", "numpy.dot") and len(ranks) == 2 and known and not c.kwargs:
-            ra, rb = ranks
-            if ra == 0 or rb == 0:
-                return max(ra, rb) if c.op == "numpy.dot" else None
-            return ra + rb - 2 if c.op == "numpy.dot" or min(ra, rb) == 1 else max(ra, rb)
-        if c.op == "numpy.cross" and len(ranks) == 2 and known and min(ranks) >= 1 and not c.kwargs:
-            return max(ranks)  # vectors in the last axis, leading axes broadcast
-        if c.op == "numpy.outer":
-            return 2
-        arg = registry.rank_of_argument(c.op)
-        if arg is not None and len(ranks) > arg:
-            return ranks[arg]  # an adjoint has the shape of its primal
         rule = registry.tangent_rule(c.op)
         elementwise = c.op in ARITH_OPS or (rule is not None and rule.broadcast)
         if elementwise and c.op not in ("matmul",) and not c.kwargs and all(r is not None for r in ranks):

@@ -35,6 +35,11 @@ def _reshape_back(g, ans, x, *rest, **kwargs):
     return np.reshape(g, np.shape(x))
 
 
+def _full_reduction(ranks, kwargs):
+    """A sum of all entries (no axis) is a number."""
+    return 0 if len(ranks) == 1 and not kwargs else None
+
+
 # ---------------------------------------------------------------- indexing
 linear("getitem", lambda g, ans, x, *index: rt.getitem_adjoint(g, x, *index),
        batched=[lambda d, ans, x, *index: rt.batch_getitem(d, *index)])
@@ -42,10 +47,10 @@ linear("getitem", lambda g, ans, x, *index: rt.getitem_adjoint(g, x, *index),
 # ---------------------------------------------------------------- sums
 linear("numpy.sum", lambda g, ans, x, axis=None, keepdims=False:
        np.full(np.shape(x), g) if axis is None else rt.sum_adjoint(g, x, axis, keepdims),
-       batched=[lambda d, ans, x, axis=None, keepdims=False: rt.batch_sum(d, axis, keepdims)])
+       batched=[lambda d, ans, x, axis=None, keepdims=False: rt.batch_sum(d, axis, keepdims)], rank=_full_reduction)
 linear("numpy.mean", lambda g, ans, x, axis=None, keepdims=False:
        np.full(np.shape(x), g / np.size(x)) if axis is None else rt.mean_adjoint(g, x, axis, keepdims),
-       batched=[lambda d, ans, x, axis=None, keepdims=False: rt.batch_mean(d, axis, keepdims)])
+       batched=[lambda d, ans, x, axis=None, keepdims=False: rt.batch_mean(d, axis, keepdims)], rank=_full_reduction)
 linear("numpy.cumsum", lambda g, ans, x, axis=None, dtype=None: rt.cumsum_adjoint(g, x, **_opts(axis=(axis, None))))
 linear("numpy.diff", lambda g, ans, x, n=1, axis=-1: rt.diff_adjoint(g, **_opts(n=(n, 1), axis=(axis, -1))))
 linear("numpy.trace", lambda g, ans, x, offset=0, axis1=0, axis2=1:

@@ -27,16 +27,41 @@ def _last_axis_only(kwargs: dict, key: str) -> None:
         raise NotBatchable(key)
 
 
+def _two_known(ranks, kwargs) -> bool:
+    return len(ranks) == 2 and None not in ranks and not kwargs
+
+
+def _matmul_rank(ranks, kwargs):
+    if not _two_known(ranks, kwargs) or 0 in ranks:
+        return None
+    ra, rb = ranks
+    return ra + rb - 2 if min(ra, rb) == 1 else max(ra, rb)
+
+
+def _dot_rank(ranks, kwargs):
+    if not _two_known(ranks, kwargs):
+        return None
+    ra, rb = ranks
+    return max(ra, rb) if ra == 0 or rb == 0 else ra + rb - 2
+
+
+def _cross_rank(ranks, kwargs):  # vectors in the last axis, leading axes broadcast
+    return max(ranks) if _two_known(ranks, kwargs) and min(ranks) >= 1 else None
+
+
 _MATMUL_BATCHED = (lambda d, ans, a, b: d @ b, lambda d, ans, a, b: rt.batch_matmul_right(a, d, b))
 bilinear("matmul", lambda g, ans, a, b: rt.matmul_adjoint_a(g, a, b), lambda g, ans, a, b: rt.matmul_adjoint_b(g, a, b),
-         batched=_MATMUL_BATCHED)
+         batched=_MATMUL_BATCHED, rank=_matmul_rank)
 bilinear("numpy.matmul", lambda g, ans, a, b: rt.matmul_adjoint_a(g, a, b),
-         lambda g, ans, a, b: rt.matmul_adjoint_b(g, a, b), batched=_MATMUL_BATCHED, tangent_op="matmul")
+         lambda g, ans, a, b: rt.matmul_adjoint_b(g, a, b), batched=_MATMUL_BATCHED, tangent_op="matmul",
+         rank=_matmul_rank)
 bilinear("numpy.dot", lambda g, ans, a, b: rt.dot_adjoint_a(g, a, b), lambda g, ans, a, b: rt.dot_adjoint_b(g, a, b),
-         batched=(lambda d, ans, a, b: rt.batch_dot_left(d, a, b), lambda d, ans, a, b: rt.batch_dot_right(a, d, b)))
+         batched=(lambda d, ans, a, b: rt.batch_dot_left(d, a, b), lambda d, ans, a, b: rt.batch_dot_right(a, d, b)),
+         rank=_dot_rank)
 bilinear("numpy.outer", lambda g, ans, a, b: np.reshape(g @ np.ravel(b), np.shape(a)),
          lambda g, ans, a, b: np.reshape(np.ravel(a) @ g, np.shape(b)),
-         batched=(lambda d, ans, a, b: rt.batch_outer_left(d, b), lambda d, ans, a, b: rt.batch_outer_right(a, d)))
+         batched=(lambda d, ans, a, b: rt.batch_outer_left(d, b), lambda d, ans, a, b: rt.batch_outer_right(a, d)),
+         rank=lambda ranks, kwargs: 2)
 bilinear("numpy.inner", lambda g, ans, a, b: rt.inner_adjoint_a(g, a, b), lambda g, ans, a, b: rt.inner_adjoint_b(g, a, b))
 bilinear("numpy.vdot", lambda g, ans, a, b: np.reshape(g * np.ravel(b), np.shape(a)),
          lambda g, ans, a, b: np.reshape(g * np.ravel(a), np.shape(b)))
@@ -47,7 +72,8 @@ bilinear("numpy.cross", lambda g, ans, a, b: rt.cross_adjoint_a(g, a, b),
          lambda g, ans, a, b: rt.cross_adjoint_b(g, a, b),
          batched=(  # vectors in the last axis: the batch axis is one more leading axis
              lambda d, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or np.cross(d, b),
-             lambda d, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or np.cross(a, d)))
+             lambda d, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or np.cross(a, d)),
+         rank=_cross_rank)
 bilinear("numpy.convolve",
          lambda g, ans, a, v, mode="full": rt.convolve_adjoint_a(g, a, v, **_opts(mode=(mode, "full"))),
          lambda g, ans, a, v, mode="full": rt.convolve_adjoint_b(g, a, v, **_opts(mode=(mode, "full"))))

@@ -112,8 +112,9 @@ def batched_parts(key: str, rule: TangentRule) -> tuple | None:
     return None
 
 
-def rank_of_argument(key: str) -> int | None:
-    """The argument whose rank the result of `key` has (an adjoint helper: the shape of its primal), or None."""
+def result_rank(key: str, ranks: list, kwargs: bool) -> int | None:
+    """The rank of the result of `key` from its arguments' ranks (None where unknown) as its record knows it,
+    or None: a product's (`a @ b`), a full reduction's, an adjoint helper's (its primal argument's)."""
     _load()
     p = PRIMITIVES.get(key)
-    return None if p is None else p.rank_of_argument
+    return None if p is None else p.result_rank(ranks, kwargs)
