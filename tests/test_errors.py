@@ -112,3 +112,33 @@ def test_calls_without_rules_on_constants_are_just_called():
     g = s2s.grad(opaque_constant_call)(x)
     assert np.allclose(g, np.random.default_rng(0).normal(size=3))
     assert "default_rng(0).normal(size=3)" in s2s.grad(opaque_constant_call).source
+
+
+def test_function_typed_at_the_prompt_or_python_c_gets_a_hint():
+    namespace = {}
+    exec(compile("def typed(x):\n    return x * x\n", "<stdin>", "exec"), namespace)
+    with pytest.raises(s2s.SourceUnavailableError) as info:
+        s2s.grad(namespace["typed"])(1.0)
+    assert "<stdin>" in str(info.value) and "define it in a file or a notebook cell" in str(info.value)
+
+
+def test_attribute_typo_raises_what_python_raises_at_the_users_line():
+    def f(x):
+        return np.summ(x)  # the typo
+    with pytest.raises(AttributeError) as info:
+        s2s.grad(f)(np.ones(3))
+    text = str(info.value)
+    assert text.startswith("module 'numpy' has no attribute 'summ'") and "'sum'" in text
+    assert "return np.summ(x)" in text and f"{__file__}:" in text
+    with pytest.raises(AttributeError):
+        f(np.ones(3))  # as Python itself
+
+
+def test_grad_of_a_tuple_result_names_vjp_and_jacobian():
+    def f(x):
+        return x * 2.0, x
+    with pytest.raises(ValueError) as info:
+        s2s.grad(f)(1.0)
+    assert "returns a tuple" in str(info.value) and "s2s.vjp" in str(info.value) and "s2s.jacobian" in str(info.value)
+    value, pullback = s2s.vjp(f)(1.0)
+    assert pullback((1.0, 1.0)) == 3.0

@@ -9,6 +9,7 @@ builder (ssa.py).
 from __future__ import annotations
 
 import ast
+import difflib
 import inspect
 import numbers
 import types
@@ -179,8 +180,22 @@ class ExpressionLowering:
                 return MISSING
             if not isinstance(base, types.ModuleType) and not isinstance(base, type):
                 return MISSING
-            return getattr(base, node.attr, MISSING)
+            value = getattr(base, node.attr, MISSING)
+            if value is MISSING and isinstance(base, types.ModuleType):
+                raise self.missing_attribute(node, base)
+            return value
         return MISSING
+
+    def missing_attribute(self, node: ast.Attribute, module) -> AttributeError:
+        """What Python raises for `np.summ`, at the user's line, with the names it may have meant."""
+        name = getattr(module, "__name__", "?")
+        close = difflib.get_close_matches(node.attr, [n for n in dir(module) if not n.startswith("_")], n=3)
+        hint = f" Did you mean: {', '.join(repr(c) for c in close)}?" if close else ""
+        line, col = node.lineno, node.col_offset + 1
+        text = self.src.line(line).rstrip("\n")
+        caret = " " * (col - 1) + "^"
+        return AttributeError(f"module '{name}' has no attribute '{node.attr}'.{hint}\n"
+                              f"  {self.src.filename}:{line}:{col}\n    {text}\n    {caret}")
 
     def call(self, node: ast.Call, hint) -> ir.Expr:
         func = node.func

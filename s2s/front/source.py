@@ -125,6 +125,11 @@ def read_function(fn: Callable) -> Source:
         lines, start = inspect.getsourcelines(fn)
         filename = inspect.getsourcefile(fn) or fn.__code__.co_filename
     except (OSError, TypeError) as exc:
+        where = getattr(getattr(fn, "__code__", None), "co_filename", "")
+        if where.startswith("<"):  # <stdin>, <string>: the prompt, python -c, exec or eval
+            raise SourceUnavailableError(name, f"it was defined in {where} (the interactive prompt, `python -c`, "
+                                               "exec or eval), where Python keeps no source; define it in a file or "
+                                               "a notebook cell and import or run that instead") from None
         raise SourceUnavailableError(name, f"inspect found no source ({exc})") from None
     raw = "".join(lines)
     text = textwrap.dedent(raw)
