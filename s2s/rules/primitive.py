@@ -72,8 +72,9 @@ def register(p: Primitive) -> Primitive:
     if p.adjoints:
         registry.REVERSE[p.key] = registry.ReverseRule(p.key, tuple(p.adjoints), p.broadcast)
     if p.tangents or p.tangent_fn is not None:
-        registry.TANGENT[p.key] = registry.TangentRule(
-            p.key, tuple(p.tangents), p.broadcast if p.tangent_broadcast is None else p.tangent_broadcast, fn=p.tangent_fn, batched=p.batched, pointwise=p.pointwise)
+        broadcast = p.broadcast if p.tangent_broadcast is None else p.tangent_broadcast
+        registry.TANGENT[p.key] = registry.TangentRule(p.key, tuple(p.tangents), broadcast, fn=p.tangent_fn,
+                                                       batched=p.batched, pointwise=p.pointwise)
     return p
 
 
