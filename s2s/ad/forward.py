@@ -40,8 +40,7 @@ def forward(fn: ir.Function, wrt: list[str], namer: Namer | None = None, name: s
     return _Forward(fn, wrt, namer or Namer(), batched, ndims or {}).run(name or f"jvp_{fn.name}")
 
 
-class NotBatchable(Exception):
-    """A primitive whose tangent rule has no vector-mode form (the caller falls back to one call per tangent)."""
+NotBatchable = registry.NotBatchable  # a primitive without a vector-mode form (its record says so)
 
 
 class _Forward:

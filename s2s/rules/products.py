@@ -7,6 +7,7 @@ otherwise take the batch axis for one of theirs.
 """
 from __future__ import annotations
 
+from s2s.rules import registry
 from s2s.rules.primitive import bilinear, multilinear
 from s2s.rules.symbolic import Sym, np, rt
 
@@ -23,8 +24,7 @@ def _opts(**pairs) -> dict:
 
 def _last_axis_only(kwargs: dict, key: str) -> None:
     if kwargs:  # axisa/axisb/axisc/axis name axes that the batch axis would shift
-        from s2s.ad.forward import NotBatchable
-        raise NotBatchable(key)
+        raise registry.NotBatchable(key)
 
 
 def _two_known(ranks, kwargs) -> bool:

@@ -21,6 +21,10 @@ from typing import Callable
 from s2s import prims
 
 
+class NotBatchable(Exception):
+    """A primitive whose tangent rule has no vector-mode form (the caller falls back to one call per tangent)."""
+
+
 @dataclass
 class ReverseRule:
     key: str
