@@ -29,6 +29,8 @@ EFFECTS = {"builtins.print", "s2s.runtime.require_scalar", "s2s.runtime.require_
 # operations whose result may share memory with an operand: writing into it is refused
 VIEWS = {"getitem", "numpy.reshape", "numpy.transpose", "numpy.ravel", "numpy.squeeze", "numpy.expand_dims",
          "numpy.swapaxes", "numpy.moveaxis", "numpy.broadcast_to", "numpy.asarray", "numpy.diagonal",
+         "numpy.ascontiguousarray", "numpy.asfortranarray", "numpy.matrix_transpose", "numpy.permute_dims",
+         "numpy.broadcast_arrays",
          "numpy.atleast_1d", "numpy.atleast_2d", "numpy.atleast_3d", "numpy.flip", "numpy.fliplr", "numpy.flipud",
          "numpy.real", "numpy.imag", "builtins.range", "tuple", "list", "slice"}
 
