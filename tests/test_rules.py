@@ -729,3 +729,19 @@ def test_one_linear_line_works_in_every_mode(tmp_path, scratch_registry):
     lower = np.tril(np.ones((4, 4)))  # cumulative_sum(x) = L x, f = x' L x
     _every_mode(f, x, (lower + lower.T) @ x, lower + lower.T, vector=False)
     assert "np.cumulative_sum(dx)" in s2s.jvp(f).source
+
+
+def test_each_library_primitive_is_defined_in_one_place():
+    """A NumPy/math/builtin key is spelled in exactly one module of s2s/rules/: the family holding its record
+    (symbolic.py, which spells the attributes `.T`/`.shape` that rules use, aside)."""
+    from pathlib import Path
+    rules = Path(registry.__file__).parent
+    texts = {p.name: p.read_text() for p in rules.glob("*.py") if p.name != "symbolic.py"}
+    registry._load()
+    scattered = {}
+    for key in sorted(set(registry.PRIMITIVES) | registry.NONDIFF):
+        if "." in key and _library_key(key):
+            where = [name for name, text in texts.items() if f'"{key}"' in text]
+            if len(where) != 1:
+                scattered[key] = where
+    assert not scattered, f"keys not defined in exactly one module of s2s/rules/: {scattered}"

@@ -1,22 +1,10 @@
 """Structure and selection: sequences, element writes, sorting, selecting, interpolating; one record each."""
 from __future__ import annotations
 
-from s2s.rules.primitive import define
-from s2s.rules.symbolic import Sym, np, rt
+from s2s.rules.primitive import define, given, non_default
+from s2s.rules.symbolic import np, rt
 
 MAX_ELEMENTS = 256  # elements of a literal tuple/list with a rule
-
-
-def _same(value, default) -> bool:
-    return not isinstance(value, Sym) and type(value) is type(default) and value == default
-
-
-def _opts(**pairs) -> dict:
-    return {k: v for k, (v, d) in pairs.items() if not _same(v, d)}
-
-
-def _kw(**pairs) -> dict:
-    return {k: v for k, v in pairs.items() if v is not None}
 
 
 def _no_rule(what: str, api: str):
@@ -47,7 +35,7 @@ define("setitem",
        broadcast=True, tangent_broadcast=False)
 
 # ---------------------------------------------------------------- selection
-define("numpy.sort", [lambda g, ans, x, axis=-1, **_: rt.sort_adjoint(g, x, **_opts(axis=(axis, -1)))],
+define("numpy.sort", [lambda g, ans, x, axis=-1, **_: rt.sort_adjoint(g, x, **non_default(axis=(axis, -1)))],
        [lambda d, ans, x, axis=-1, **_: rt.sort_tangent(d, x, axis)])
 define("numpy.select",
        [None, lambda g, ans, conds, choices, default=0: rt.select_adjoint_choices(g, conds, choices),
@@ -62,7 +50,7 @@ define("numpy.interp",
         _no_rule("the sample points xp of np.interp", "s2s.tangent"),
         lambda d, ans, x, xp, fp: np.interp(x, xp, d)])
 define("numpy.append",
-       [lambda g, ans, arr, values, axis=None: rt.append_adjoint(g, arr, values, **_opts(axis=(axis, None)))[0],
-        lambda g, ans, arr, values, axis=None: rt.append_adjoint(g, arr, values, **_opts(axis=(axis, None)))[1]],
+       [lambda g, ans, arr, values, axis=None: rt.append_adjoint(g, arr, values, **non_default(axis=(axis, None)))[0],
+        lambda g, ans, arr, values, axis=None: rt.append_adjoint(g, arr, values, **non_default(axis=(axis, None)))[1]],
        tangent_fn=lambda tangents, ans, arr, values, axis=None:
-       rt.append_tangent(tangents[0], tangents[1] if len(tangents) > 1 else None, arr, values, **_kw(axis=axis)))
+       rt.append_tangent(tangents[0], tangents[1] if len(tangents) > 1 else None, arr, values, **given(axis=axis)))

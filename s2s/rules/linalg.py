@@ -5,16 +5,8 @@ adjoints built by `rt.getitem_adjoint`.
 """
 from __future__ import annotations
 
-from s2s.rules.primitive import define
-from s2s.rules.symbolic import Sym, np, rt
-
-
-def _same(value, default) -> bool:
-    return not isinstance(value, Sym) and type(value) is type(default) and value == default
-
-
-def _opts(**pairs) -> dict:
-    return {k: v for k, (v, d) in pairs.items() if not _same(v, d)}
+from s2s.rules.primitive import define, non_default, same
+from s2s.rules.symbolic import np, rt
 
 
 def _require(ok: bool, what: str) -> None:
@@ -28,12 +20,12 @@ def _inv_adjoint(g, ans, a):
 
 
 def _qr_adjoint(g, ans, a, mode="reduced"):
-    _require(_same(mode, "reduced"), f"np.linalg.qr with mode={mode!r} (only mode='reduced')")
+    _require(same(mode, "reduced"), f"np.linalg.qr with mode={mode!r} (only mode='reduced')")
     return rt.qr_adjoint(g, ans[0], ans[1])
 
 
 def _cholesky_adjoint(g, ans, a, upper=False):
-    _require(_same(upper, False), "np.linalg.cholesky with upper=True")
+    _require(same(upper, False), "np.linalg.cholesky with upper=True")
     return rt.cholesky_adjoint(g, ans)
 
 
@@ -45,15 +37,15 @@ define("numpy.linalg.det", [lambda g, ans, a: rt.det_adjoint(g, ans, a)], [lambd
 define("numpy.linalg.slogdet", [lambda g, ans, a: rt.slogdet_adjoint(g, a)], [lambda d, ans, a: rt.slogdet_tangent(d, a)])
 define("numpy.linalg.cholesky", [_cholesky_adjoint],
        [lambda d, ans, a, upper=False: rt.cholesky_tangent(d, ans, upper)])
-define("numpy.linalg.eigh", [lambda g, ans, a, UPLO="L": rt.eigh_adjoint(g, ans[0], ans[1], **_opts(UPLO=(UPLO, "L")))],
+define("numpy.linalg.eigh", [lambda g, ans, a, UPLO="L": rt.eigh_adjoint(g, ans[0], ans[1], **non_default(UPLO=(UPLO, "L")))],
        [lambda d, ans, a, UPLO="L": rt.eigh_tangent(d, ans, UPLO)])
-define("numpy.linalg.eigvalsh", [lambda g, ans, a, UPLO="L": rt.eigvalsh_adjoint(g, a, **_opts(UPLO=(UPLO, "L")))],
+define("numpy.linalg.eigvalsh", [lambda g, ans, a, UPLO="L": rt.eigvalsh_adjoint(g, a, **non_default(UPLO=(UPLO, "L")))],
        [lambda d, ans, a, UPLO="L": rt.eigvalsh_tangent(d, a, UPLO)])
 define("numpy.linalg.qr", [_qr_adjoint], [lambda d, ans, a, mode="reduced": rt.qr_tangent(d, ans, mode)])
 define("numpy.linalg.svd",
        [lambda g, ans, a, full_matrices=True, compute_uv=True, hermitian=False:
-        rt.svdvals_adjoint(g, a) if _same(compute_uv, False) else
-        rt.svd_adjoint(g, ans, a, **_opts(full_matrices=(full_matrices, True)))],
+        rt.svdvals_adjoint(g, a) if same(compute_uv, False) else
+        rt.svd_adjoint(g, ans, a, **non_default(full_matrices=(full_matrices, True)))],
        [lambda d, ans, a, full_matrices=True, compute_uv=True, hermitian=False:
         rt.svd_tangent(d, ans, a, full_matrices, compute_uv)])
 define("numpy.linalg.svdvals", [lambda g, ans, a: rt.svdvals_adjoint(g, a)], [lambda d, ans, a: rt.svdvals_tangent(d, a)])

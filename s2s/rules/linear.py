@@ -10,18 +10,8 @@ element, which the 'list'/'tuple' rules (`indexing.py`) hand to the elements.
 """
 from __future__ import annotations
 
-from s2s.rules.primitive import linear
+from s2s.rules.primitive import linear, non_default
 from s2s.rules.symbolic import Sym, np, rt
-
-
-def _same(value, default) -> bool:
-    return not isinstance(value, Sym) and type(value) is type(default) and value == default
-
-
-def _opts(**pairs) -> dict:
-    """The keyword arguments whose value differs from its default, given as name=(value, default),
-    so that emitted calls only spell what the user spelled: `rt.cumsum_adjoint(g, x, axis=1)`."""
-    return {k: v for k, (v, d) in pairs.items() if not _same(v, d)}
 
 
 def _neg(v):
@@ -51,10 +41,10 @@ linear("numpy.sum", lambda g, ans, x, axis=None, keepdims=False:
 linear("numpy.mean", lambda g, ans, x, axis=None, keepdims=False:
        np.full(np.shape(x), g / np.size(x)) if axis is None else rt.mean_adjoint(g, x, axis, keepdims),
        batched=[lambda d, ans, x, axis=None, keepdims=False: rt.batch_mean(d, axis, keepdims)], rank=_full_reduction)
-linear("numpy.cumsum", lambda g, ans, x, axis=None, dtype=None: rt.cumsum_adjoint(g, x, **_opts(axis=(axis, None))))
-linear("numpy.diff", lambda g, ans, x, n=1, axis=-1: rt.diff_adjoint(g, **_opts(n=(n, 1), axis=(axis, -1))))
+linear("numpy.cumsum", lambda g, ans, x, axis=None, dtype=None: rt.cumsum_adjoint(g, x, **non_default(axis=(axis, None))))
+linear("numpy.diff", lambda g, ans, x, n=1, axis=-1: rt.diff_adjoint(g, **non_default(n=(n, 1), axis=(axis, -1))))
 linear("numpy.trace", lambda g, ans, x, offset=0, axis1=0, axis2=1:
-       rt.trace_adjoint(g, x, **_opts(offset=(offset, 0), axis1=(axis1, 0), axis2=(axis2, 1))))
+       rt.trace_adjoint(g, x, **non_default(offset=(offset, 0), axis1=(axis1, 0), axis2=(axis2, 1))))
 linear("builtins.sum", lambda g, ans, xs, start=0: rt.sum_builtin_adjoint(g, xs), lambda g, ans, xs, start: g,
        tangent=(lambda d, ans, xs, start=0: rt.sum_builtin_tangent(d), lambda d, ans, xs, start: d))
 
@@ -70,24 +60,24 @@ linear("numpy.moveaxis", lambda g, ans, x, source, destination: np.moveaxis(g, d
 linear("numpy.matrix_transpose", lambda g, ans, x: np.matrix_transpose(g))
 linear("numpy.broadcast_to", lambda g, ans, x, shape: rt.unbroadcast(g, x))
 linear("numpy.tile", lambda g, ans, x, reps: rt.tile_adjoint(g, x, reps))
-linear("numpy.repeat", lambda g, ans, x, repeats, axis=None: rt.repeat_adjoint(g, x, repeats, **_opts(axis=(axis, None))))
-linear("numpy.flip", lambda g, ans, x, axis=None: np.flip(g, **_opts(axis=(axis, None))))
+linear("numpy.repeat", lambda g, ans, x, repeats, axis=None: rt.repeat_adjoint(g, x, repeats, **non_default(axis=(axis, None))))
+linear("numpy.flip", lambda g, ans, x, axis=None: np.flip(g, **non_default(axis=(axis, None))))
 linear("numpy.fliplr", lambda g, ans, x: np.fliplr(g))
 linear("numpy.flipud", lambda g, ans, x: np.flipud(g))
-linear("numpy.rot90", lambda g, ans, x, k=1, axes=(0, 1): np.rot90(g, _neg(k), **_opts(axes=(axes, (0, 1)))))
-linear("numpy.roll", lambda g, ans, x, shift, axis=None: np.roll(g, _neg(shift), **_opts(axis=(axis, None))))
+linear("numpy.rot90", lambda g, ans, x, k=1, axes=(0, 1): np.rot90(g, _neg(k), **non_default(axes=(axes, (0, 1)))))
+linear("numpy.roll", lambda g, ans, x, shift, axis=None: np.roll(g, _neg(shift), **non_default(axis=(axis, None))))
 linear("numpy.pad", lambda g, ans, x, pad_width, mode="constant", **options:
-       rt.pad_adjoint(g, x, pad_width, **_opts(mode=(mode, "constant"))),
+       rt.pad_adjoint(g, x, pad_width, **non_default(mode=(mode, "constant"))),
        tangent=lambda d, ans, x, pad_width, mode="constant", **options: rt.pad_tangent(d, pad_width, mode))
 linear("numpy.copy", lambda g, ans, x, order="K": g)
 for _key in ("numpy.array", "numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousarray"):
     linear(_key, lambda g, ans, x, dtype=None, **_: rt.array_adjoint(g, x),
            tangent=lambda d, ans, x, dtype=None, **_: rt.array_tangent(d, ans))
-linear("numpy.tril", lambda g, ans, x, k=0: np.tril(g, **_opts(k=(k, 0))))
-linear("numpy.triu", lambda g, ans, x, k=0: np.triu(g, **_opts(k=(k, 0))))
+linear("numpy.tril", lambda g, ans, x, k=0: np.tril(g, **non_default(k=(k, 0))))
+linear("numpy.triu", lambda g, ans, x, k=0: np.triu(g, **non_default(k=(k, 0))))
 linear("numpy.diagonal", lambda g, ans, x, offset=0, axis1=0, axis2=1:
-       rt.diagonal_adjoint(g, x, **_opts(offset=(offset, 0), axis1=(axis1, 0), axis2=(axis2, 1))))
-linear("numpy.diag", lambda g, ans, x, k=0: rt.diag_adjoint(g, x, **_opts(k=(k, 0))))
+       rt.diagonal_adjoint(g, x, **non_default(offset=(offset, 0), axis1=(axis1, 0), axis2=(axis2, 1))))
+linear("numpy.diag", lambda g, ans, x, k=0: rt.diag_adjoint(g, x, **non_default(k=(k, 0))))
 
 # ---------------------------------------------------------------- constructors: every entry is the fill value
 # (np.arange and np.linspace have no rule yet: a derivative through their start or stop is an error, not a zero)
@@ -97,19 +87,19 @@ linear("numpy.full_like", None, lambda g, ans, a, fill_value, dtype=None: rt.unb
        tangent=(None, lambda d, ans, a, fill_value, dtype=None: rt.broadcast_tangent(d, ans)))
 
 # ---------------------------------------------------------------- selection by index
-linear("numpy.take", lambda g, ans, x, indices, axis=None: rt.take_adjoint(g, x, indices, **_opts(axis=(axis, None))))
+linear("numpy.take", lambda g, ans, x, indices, axis=None: rt.take_adjoint(g, x, indices, **non_default(axis=(axis, None))))
 linear("numpy.take_along_axis", lambda g, ans, x, indices, axis=-1: rt.take_along_axis_adjoint(g, x, indices, axis))
 
 # ---------------------------------------------------------------- joining and splitting (a sequence: a list adjoint)
-linear("numpy.concatenate", lambda g, ans, seq, axis=0, **_: rt.concatenate_adjoint(g, seq, **_opts(axis=(axis, 0))))
-linear("numpy.stack", lambda g, ans, seq, axis=0, **_: rt.stack_adjoint(g, seq, **_opts(axis=(axis, 0))))
+linear("numpy.concatenate", lambda g, ans, seq, axis=0, **_: rt.concatenate_adjoint(g, seq, **non_default(axis=(axis, 0))))
+linear("numpy.stack", lambda g, ans, seq, axis=0, **_: rt.stack_adjoint(g, seq, **non_default(axis=(axis, 0))))
 linear("numpy.hstack", lambda g, ans, seq, **_: rt.hstack_adjoint(g, seq))
 linear("numpy.vstack", lambda g, ans, seq, **_: rt.vstack_adjoint(g, seq))
 linear("numpy.dstack", lambda g, ans, seq: rt.dstack_adjoint(g, seq))
 linear("numpy.column_stack", lambda g, ans, seq: rt.column_stack_adjoint(g, seq))
-linear("numpy.split", lambda g, ans, x, indices_or_sections, axis=0: np.concatenate(g, **_opts(axis=(axis, 0))))
+linear("numpy.split", lambda g, ans, x, indices_or_sections, axis=0: np.concatenate(g, **non_default(axis=(axis, 0))))
 linear("numpy.array_split", lambda g, ans, x, indices_or_sections, axis=0:
-       np.concatenate(g, **_opts(axis=(axis, 0))))
+       np.concatenate(g, **non_default(axis=(axis, 0))))
 linear("numpy.hsplit", lambda g, ans, x, indices_or_sections: np.hstack(g))
 linear("numpy.vsplit", lambda g, ans, x, indices_or_sections: np.vstack(g))
 linear("numpy.dsplit", lambda g, ans, x, indices_or_sections: np.dstack(g))

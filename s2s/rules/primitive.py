@@ -86,6 +86,22 @@ def define(key: str, adjoints=(), tangents=(), tangent_fn=None, broadcast=False,
                               dict(facts, kind=facts.get("kind", "rule")), tangent_broadcast, rank))
 
 
+def same(value, default) -> bool:
+    """Is `value`, a constant argument of the call (not a Sym), its parameter's default?"""
+    return not isinstance(value, Sym) and type(value) is type(default) and value == default
+
+
+def non_default(**pairs) -> dict:
+    """The keyword arguments whose value differs from its default, given as name=(value, default), so that an
+    emitted call spells only what the user spelled: `rt.cumsum_adjoint(g, x, axis=1)`."""
+    return {k: v for k, (v, d) in pairs.items() if not same(v, d)}
+
+
+def given(**pairs) -> dict:
+    """The keyword arguments that were given (not None), passed on unchanged."""
+    return {k: v for k, v in pairs.items() if v is not None}
+
+
 def nondiff(*keys: str) -> None:
     """Keys whose results carry no derivative."""
     registry.NONDIFF.update(keys)

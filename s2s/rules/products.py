@@ -8,18 +8,10 @@ otherwise take the batch axis for one of theirs.
 from __future__ import annotations
 
 from s2s.rules import registry
-from s2s.rules.primitive import bilinear, multilinear
-from s2s.rules.symbolic import Sym, np, rt
+from s2s.rules.primitive import bilinear, multilinear, non_default
+from s2s.rules.symbolic import np, rt
 
 MAX_OPERANDS = 26  # einsum operands with a rule (one adjoint function per positional argument)
-
-
-def _same(value, default) -> bool:
-    return not isinstance(value, Sym) and type(value) is type(default) and value == default
-
-
-def _opts(**pairs) -> dict:
-    return {k: v for k, (v, d) in pairs.items() if not _same(v, d)}
 
 
 def _last_axis_only(kwargs: dict, key: str) -> None:
@@ -65,8 +57,8 @@ bilinear("numpy.outer", lambda g, ans, a, b: np.reshape(g @ np.ravel(b), np.shap
 bilinear("numpy.inner", lambda g, ans, a, b: rt.inner_adjoint_a(g, a, b), lambda g, ans, a, b: rt.inner_adjoint_b(g, a, b))
 bilinear("numpy.vdot", lambda g, ans, a, b: np.reshape(g * np.ravel(b), np.shape(a)),
          lambda g, ans, a, b: np.reshape(g * np.ravel(a), np.shape(b)))
-bilinear("numpy.tensordot", lambda g, ans, a, b, axes=2: rt.tensordot_adjoint_a(g, a, b, **_opts(axes=(axes, 2))),
-         lambda g, ans, a, b, axes=2: rt.tensordot_adjoint_b(g, a, b, **_opts(axes=(axes, 2))))
+bilinear("numpy.tensordot", lambda g, ans, a, b, axes=2: rt.tensordot_adjoint_a(g, a, b, **non_default(axes=(axes, 2))),
+         lambda g, ans, a, b, axes=2: rt.tensordot_adjoint_b(g, a, b, **non_default(axes=(axes, 2))))
 bilinear("numpy.kron", lambda g, ans, a, b: rt.kron_adjoint_a(g, a, b), lambda g, ans, a, b: rt.kron_adjoint_b(g, a, b))
 bilinear("numpy.cross", lambda g, ans, a, b: rt.cross_adjoint_a(g, a, b),
          lambda g, ans, a, b: rt.cross_adjoint_b(g, a, b),
@@ -75,10 +67,10 @@ bilinear("numpy.cross", lambda g, ans, a, b: rt.cross_adjoint_a(g, a, b),
              lambda d, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or np.cross(a, d)),
          rank=_cross_rank)
 bilinear("numpy.convolve",
-         lambda g, ans, a, v, mode="full": rt.convolve_adjoint_a(g, a, v, **_opts(mode=(mode, "full"))),
-         lambda g, ans, a, v, mode="full": rt.convolve_adjoint_b(g, a, v, **_opts(mode=(mode, "full"))))
+         lambda g, ans, a, v, mode="full": rt.convolve_adjoint_a(g, a, v, **non_default(mode=(mode, "full"))),
+         lambda g, ans, a, v, mode="full": rt.convolve_adjoint_b(g, a, v, **non_default(mode=(mode, "full"))))
 bilinear("numpy.correlate",
-         lambda g, ans, a, v, mode="valid": rt.correlate_adjoint_a(g, a, v, **_opts(mode=(mode, "valid"))),
-         lambda g, ans, a, v, mode="valid": rt.correlate_adjoint_b(g, a, v, **_opts(mode=(mode, "valid"))))
+         lambda g, ans, a, v, mode="valid": rt.correlate_adjoint_a(g, a, v, **non_default(mode=(mode, "valid"))),
+         lambda g, ans, a, v, mode="valid": rt.correlate_adjoint_b(g, a, v, **non_default(mode=(mode, "valid"))))
 multilinear("numpy.einsum", None, *(lambda g, ans, subscripts, *operands, i=i, **_:
                                     rt.einsum_adjoint(g, subscripts, i, *operands) for i in range(MAX_OPERANDS)))

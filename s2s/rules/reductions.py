@@ -6,96 +6,81 @@ side; the longer ones call a documented helper of `s2s.runtime` (`rt.name`).
 """
 from __future__ import annotations
 
-from s2s.rules.primitive import define
-from s2s.rules.symbolic import Sym, np, rt
-
-
-def _same(value, default) -> bool:
-    return not isinstance(value, Sym) and type(value) is type(default) and value == default
-
-
-def _opts(**pairs) -> dict:
-    """The keyword arguments whose value differs from its default, given as name=(value, default),
-    so that emitted calls only spell what the user spelled: `rt.prod_adjoint(g, x, axis=1)`."""
-    return {k: v for k, (v, d) in pairs.items() if not _same(v, d)}
-
-
-def _kw(**pairs) -> dict:
-    """Keyword arguments that were given (not None), passed on to the tangent's call unchanged."""
-    return {k: v for k, v in pairs.items() if v is not None}
+from s2s.rules.primitive import define, given, non_default
+from s2s.rules.symbolic import np, rt
 
 
 # ---------------------------------------------------------------- extrema
 _extremum_adjoint = lambda g, ans, x, axis=None, out=None, keepdims=False: \
-    rt.extremum_adjoint(g, ans, x, **_opts(axis=(axis, None), keepdims=(keepdims, False)))  # noqa: E731
+    rt.extremum_adjoint(g, ans, x, **non_default(axis=(axis, None), keepdims=(keepdims, False)))  # noqa: E731
 _extremum_tangent = lambda d, ans, x, axis=None, out=None, keepdims=False: \
-    rt.extremum_tangent(d, ans, x, **_kw(axis=axis, keepdims=keepdims or None))  # noqa: E731
+    rt.extremum_tangent(d, ans, x, **given(axis=axis, keepdims=keepdims or None))  # noqa: E731
 for _key in ("numpy.max", "numpy.min", "numpy.amax", "numpy.amin", "numpy.nanmax", "numpy.nanmin"):
     define(_key, [_extremum_adjoint], [_extremum_tangent])
 define("numpy.ptp",
        [lambda g, ans, x, axis=None, out=None, keepdims=False:
-        rt.ptp_adjoint(g, x, **_opts(axis=(axis, None), keepdims=(keepdims, False)))],
+        rt.ptp_adjoint(g, x, **non_default(axis=(axis, None), keepdims=(keepdims, False)))],
        [lambda d, ans, x, axis=None, out=None, keepdims=False:
-        rt.ptp_tangent(d, x, **_kw(axis=axis, keepdims=keepdims or None))])
+        rt.ptp_tangent(d, x, **given(axis=axis, keepdims=keepdims or None))])
 
 # ---------------------------------------------------------------- products
 define("numpy.prod",
        [lambda g, ans, x, axis=None, dtype=None, out=None, keepdims=False:
-        rt.prod_adjoint(g, x, **_opts(axis=(axis, None), keepdims=(keepdims, False)))],
+        rt.prod_adjoint(g, x, **non_default(axis=(axis, None), keepdims=(keepdims, False)))],
        [lambda d, ans, x, axis=None, dtype=None, out=None, keepdims=False:
-        rt.prod_tangent(d, x, **_kw(axis=axis, keepdims=keepdims or None))])
+        rt.prod_tangent(d, x, **given(axis=axis, keepdims=keepdims or None))])
 define("numpy.cumprod",
-       [lambda g, ans, x, axis=None, dtype=None: rt.cumprod_adjoint(g, ans, x, **_opts(axis=(axis, None)))],
-       [lambda d, ans, x, axis=None, dtype=None: rt.cumprod_tangent(d, ans, x, **_kw(axis=axis))])
+       [lambda g, ans, x, axis=None, dtype=None: rt.cumprod_adjoint(g, ans, x, **non_default(axis=(axis, None)))],
+       [lambda d, ans, x, axis=None, dtype=None: rt.cumprod_tangent(d, ans, x, **given(axis=axis))])
 
 # ---------------------------------------------------------------- moments
 define("numpy.var",
        [lambda g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
-        rt.var_adjoint(g, x, **_opts(axis=(axis, None), ddof=(ddof, 0), keepdims=(keepdims, False)))],
+        rt.var_adjoint(g, x, **non_default(axis=(axis, None), ddof=(ddof, 0), keepdims=(keepdims, False)))],
        [lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
-        rt.var_tangent(d, x, **_kw(axis=axis, ddof=ddof or None, keepdims=keepdims or None))])
+        rt.var_tangent(d, x, **given(axis=axis, ddof=ddof or None, keepdims=keepdims or None))])
 define("numpy.std",
        [lambda g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
-        rt.var_adjoint(g / (2.0 * ans), x, **_opts(axis=(axis, None), ddof=(ddof, 0), keepdims=(keepdims, False)))],
+        rt.var_adjoint(g / (2.0 * ans), x, **non_default(axis=(axis, None), ddof=(ddof, 0), keepdims=(keepdims, False)))],
        [lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
-        rt.var_tangent(d, x, **_kw(axis=axis, ddof=ddof or None, keepdims=keepdims or None)) / (2.0 * ans)])
+        rt.var_tangent(d, x, **given(axis=axis, ddof=ddof or None, keepdims=keepdims or None)) / (2.0 * ans)])
 define("numpy.nansum",
        [lambda g, ans, x, axis=None, dtype=None, out=None, keepdims=False:
-        np.where(np.isnan(x), 0.0, rt.sum_adjoint(g, x, **_opts(axis=(axis, None), keepdims=(keepdims, False))))],
+        np.where(np.isnan(x), 0.0, rt.sum_adjoint(g, x, **non_default(axis=(axis, None), keepdims=(keepdims, False))))],
        [lambda d, ans, x, axis=None, dtype=None, out=None, keepdims=False:
-        np.sum(np.where(np.isnan(x), 0.0, d), **_kw(axis=axis, keepdims=keepdims or None))])
+        np.sum(np.where(np.isnan(x), 0.0, d), **given(axis=axis, keepdims=keepdims or None))])
 define("numpy.nanmean",
        [lambda g, ans, x, axis=None, dtype=None, out=None, keepdims=False:
-        rt.nanmean_adjoint(g, x, **_opts(axis=(axis, None), keepdims=(keepdims, False)))],
+        rt.nanmean_adjoint(g, x, **non_default(axis=(axis, None), keepdims=(keepdims, False)))],
        [lambda d, ans, x, axis=None, dtype=None, out=None, keepdims=False:
-        rt.nanmean_tangent(d, x, **_kw(axis=axis, keepdims=keepdims or None))])
+        rt.nanmean_tangent(d, x, **given(axis=axis, keepdims=keepdims or None))])
 define("numpy.average",  # linear in x (the weights are constants)
        [lambda g, ans, x, axis=None, weights=None, returned=False, keepdims=False:
-        rt.average_adjoint(g, x, **_opts(axis=(axis, None), weights=(weights, None), keepdims=(keepdims, False)))],
+        rt.average_adjoint(g, x, **non_default(axis=(axis, None), weights=(weights, None), keepdims=(keepdims, False)))],
        [lambda d, ans, x, axis=None, weights=None, returned=False, keepdims=False:
-        np.average(d, **_kw(axis=axis, weights=weights, keepdims=keepdims or None))])
+        np.average(d, **given(axis=axis, weights=weights, keepdims=keepdims or None))])
 define("numpy.trapezoid",  # linear in y, and in the sample points' differences
        [lambda g, ans, y, x=None, dx=1.0, axis=-1:
-        rt.trapezoid_adjoint_y(g, y, **_opts(x=(x, None), dx=(dx, 1.0), axis=(axis, -1))),
-        lambda g, ans, y, x=None, dx=1.0, axis=-1: rt.trapezoid_adjoint_x(g, y, x, **_opts(axis=(axis, -1)))],
+        rt.trapezoid_adjoint_y(g, y, **non_default(x=(x, None), dx=(dx, 1.0), axis=(axis, -1))),
+        lambda g, ans, y, x=None, dx=1.0, axis=-1: rt.trapezoid_adjoint_x(g, y, x, **non_default(axis=(axis, -1)))],
        [lambda d, ans, y, x=None, dx=1.0, axis=-1:
-        np.trapezoid(d, **_kw(x=x, dx=None if dx is None or dx == 1.0 else dx, axis=None if axis == -1 else axis)),
-        lambda d, ans, y, x=None, dx=1.0, axis=-1: np.trapezoid(y, d, **_kw(axis=None if axis == -1 else axis))])
+        np.trapezoid(d, **given(x=x, dx=None if dx is None or dx == 1.0 else dx, axis=None if axis == -1 else axis)),
+        lambda d, ans, y, x=None, dx=1.0, axis=-1: np.trapezoid(y, d, **given(axis=None if axis == -1 else axis))])
 
 # ---------------------------------------------------------------- norms
 define("numpy.linalg.norm",
        [lambda g, ans, x, ord=None, axis=None, keepdims=False:
         g * rt.ratio_or_zero(x, ans) if ord is None and axis is None and keepdims is False else
-        rt.norm_adjoint(g, ans, x, **_opts(ord=(ord, None), axis=(axis, None), keepdims=(keepdims, False)))],
+        rt.norm_adjoint(g, ans, x, **non_default(ord=(ord, None), axis=(axis, None), keepdims=(keepdims, False)))],
        [lambda d, ans, x, ord=None, axis=None, keepdims=False:
-        rt.norm_tangent(d, ans, x, **_kw(ord=ord, axis=axis, keepdims=keepdims or None))])
+        rt.norm_tangent(d, ans, x, **given(ord=ord, axis=axis, keepdims=keepdims or None))])
 define("numpy.linalg.vector_norm",
        [lambda g, ans, x, axis=None, keepdims=False, ord=2:
-        rt.vector_norm_adjoint(g, ans, x, **_opts(axis=(axis, None), keepdims=(keepdims, False), ord=(ord, 2)))],
+        rt.vector_norm_adjoint(g, ans, x, **non_default(axis=(axis, None), keepdims=(keepdims, False), ord=(ord, 2)))],
        [lambda d, ans, x, axis=None, keepdims=False, ord=2:
-        rt.vector_norm_tangent(d, ans, x, **_kw(axis=axis, keepdims=keepdims or None, ord=None if ord == 2 else ord))])
+        rt.vector_norm_tangent(d, ans, x, **given(axis=axis, keepdims=keepdims or None, ord=None if ord == 2 else ord))])
 define("numpy.linalg.matrix_norm",
        [lambda g, ans, x, keepdims=False, ord="fro":
-        rt.matrix_norm_adjoint(g, ans, x, **_opts(keepdims=(keepdims, False), ord=(ord, "fro")))],
+        rt.matrix_norm_adjoint(g, ans, x, **non_default(keepdims=(keepdims, False), ord=(ord, "fro")))],
        [lambda d, ans, x, keepdims=False, ord="fro":
-        rt.matrix_norm_tangent(d, ans, x, **_kw(keepdims=keepdims or None, ord=None if ord == "fro" else ord))])
+        rt.matrix_norm_tangent(d, ans, x, **given(keepdims=keepdims or None, ord=None if ord == "fro" else ord))])

@@ -14,16 +14,11 @@ has (an adjoint has the shape of its primal: vector mode aligns tangents by it).
 """
 from __future__ import annotations
 
-from s2s.rules.primitive import define, elementwise, linear, multilinear, nondiff
+from s2s.rules.primitive import define, elementwise, linear, multilinear, non_default, nondiff
 from s2s.rules.symbolic import emit, np, rt
 
 RT = "s2s.runtime."
 SHAPES = (None,) * 7  # the other arguments of a helper linear in g: shapes, axes, indices (no derivative)
-
-
-def _kw(**pairs) -> dict:
-    """Keyword arguments that differ from their defaults, given as name=(value, default)."""
-    return {k: v for k, (v, d) in pairs.items() if not (type(v) is type(d) and v == d)}
 
 
 def helper(name: str, transpose, batched=None, rank_of_argument=None) -> None:
@@ -42,13 +37,13 @@ nondiff(RT + "require_scalar", RT + "require_bound", RT + "require_immutable", R
 helper("unbroadcast", lambda G, g, x: rt.unbroadcast(G, g),
        lambda d, ans, g, x: rt.batch_unbroadcast(d, x), rank_of_argument=1)
 helper("sum_adjoint", lambda G, g, x, axis=None, keepdims=False:
-       np.sum(G, **_kw(axis=(axis, None), keepdims=(keepdims, False))),
+       np.sum(G, **non_default(axis=(axis, None), keepdims=(keepdims, False))),
        lambda d, ans, g, x, axis=None, keepdims=False:
-       rt.batch_sum_adjoint(d, x, **_kw(axis=(axis, None), keepdims=(keepdims, False))), rank_of_argument=1)
+       rt.batch_sum_adjoint(d, x, **non_default(axis=(axis, None), keepdims=(keepdims, False))), rank_of_argument=1)
 helper("mean_adjoint", lambda G, g, x, axis=None, keepdims=False:
-       np.mean(G, **_kw(axis=(axis, None), keepdims=(keepdims, False))),
+       np.mean(G, **non_default(axis=(axis, None), keepdims=(keepdims, False))),
        lambda d, ans, g, x, axis=None, keepdims=False:
-       rt.batch_mean_adjoint(d, x, **_kw(axis=(axis, None), keepdims=(keepdims, False))), rank_of_argument=1)
+       rt.batch_mean_adjoint(d, x, **non_default(axis=(axis, None), keepdims=(keepdims, False))), rank_of_argument=1)
 
 # ---------------------------------------------------------------- x ** y with an exponent or base known at run time
 # the k-th derivative of x ** y in x; its derivative in x is the next one
@@ -109,9 +104,9 @@ multilinear(RT + "dot_adjoint_b", lambda G, ans, g, a, b: np.dot(a, G),
 # ---------------------------------------------------------------- helpers of the NumPy rules (runtime/arrays.py)
 # their transposes are the tangent helpers of runtime/batched.py
 helper("extremum_adjoint", lambda G, g, ans, x, axis=None, keepdims=False:
-       rt.extremum_tangent(G, ans, x, **_kw(axis=(axis, None), keepdims=(keepdims, False))), rank_of_argument=2)
-helper("cumsum_adjoint", lambda G, g, x, axis=None: np.cumsum(G, **_kw(axis=(axis, None))), rank_of_argument=1)
-helper("diff_adjoint", lambda G, g, n=1, axis=-1: np.diff(G, **_kw(n=(n, 1), axis=(axis, -1))))
+       rt.extremum_tangent(G, ans, x, **non_default(axis=(axis, None), keepdims=(keepdims, False))), rank_of_argument=2)
+helper("cumsum_adjoint", lambda G, g, x, axis=None: np.cumsum(G, **non_default(axis=(axis, None))), rank_of_argument=1)
+helper("diff_adjoint", lambda G, g, n=1, axis=-1: np.diff(G, **non_default(n=(n, 1), axis=(axis, -1))))
 
 # ---------------------------------------------------------------- copies an adjoint sweep makes for itself
 helper("copy_adjoint", lambda G, g: G)
