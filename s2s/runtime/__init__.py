@@ -5,6 +5,7 @@ Each is small, pure (it returns new values and never changes its inputs, except
 which derivative it implements, so a reader of generated code can look it up.
 """
 from s2s.runtime.core import *  # noqa: F401,F403  (unbroadcasting, indexing and product adjoints, checks)
-from s2s.runtime.arrays import *  # noqa: F401,F403  (helpers of the NumPy rules in rules/numpy_extra.py)
+from s2s.runtime.arrays import *  # noqa: F401,F403  (reductions, shapes, joining, selection: NumPy rule helpers)
+from s2s.runtime.linalg import *  # noqa: F401,F403  (products and linear algebra: NumPy rule helpers)
 from s2s.runtime.batched import *  # noqa: F401,F403  (vector forward mode: tangents with a leading batch axis)
 from s2s.runtime.higher import *  # noqa: F401,F403  (vector-mode forms for differentiating generated code again)

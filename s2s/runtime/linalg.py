@@ -1,0 +1,381 @@
+"""Runtime helpers of the rules for products and linear algebra (spelled `rt.name` in generated code).
+
+The adjoints of tensordot, inner, einsum, multi_dot, kron, diagonal, trace, diag,
+matrix_power, convolve, correlate, cross, solve, det, slogdet, cholesky and eigh.
+Each is pure and documents the derivative it implements.
+
+Linear algebra formulas follow M. Giles, "An extended collection of matrix
+derivative results for forward and reverse mode AD" (2008); I. Murray,
+"Differentiation of the Cholesky decomposition" (2016); J. Townsend,
+"Differentiating the singular value decomposition" (2016); S. Walter and
+L. Lehmann, "Algorithmic differentiation of linear algebra functions with
+application in optimum experimental design" (2010) for QR.
+"""
+from __future__ import annotations
+
+import string
+
+import numpy as np
+
+from s2s.runtime.arrays import _float_zeros, mT
+from s2s.runtime.core import Parts, unbroadcast_to_shape
+
+__all__ = [
+    "tensordot_adjoint_a", "tensordot_adjoint_b", "inner_adjoint_a", "inner_adjoint_b", "einsum_adjoint",
+    "kron_adjoint_a", "kron_adjoint_b", "trace_adjoint", "diagonal_adjoint", "diag_adjoint",
+    "matrix_power_adjoint", "convolve_adjoint_a", "convolve_adjoint_b", "cross_adjoint_a", "cross_adjoint_b",
+    "multi_dot_adjoint", "correlate_adjoint_a", "correlate_adjoint_b", "solve_adjoint_a", "solve_adjoint_b",
+    "det_adjoint", "slogdet_adjoint", "cholesky_adjoint", "eigh_adjoint", "eigvalsh_adjoint", "qr_adjoint",
+    "svd_adjoint", "svdvals_adjoint",
+]
+
+
+# ---------------------------------------------------------------- products
+
+def _tensordot_axes(axes, na: int, nb: int):
+    if np.ndim(axes) == 0:
+        k = int(axes)
+        return list(range(na - k, na)), list(range(k))
+    a_axes, b_axes = axes
+    a_axes = [a_axes] if np.ndim(a_axes) == 0 else list(a_axes)
+    b_axes = [b_axes] if np.ndim(b_axes) == 0 else list(b_axes)
+    return [int(a) % na for a in a_axes], [int(b) % nb for b in b_axes]
+
+
+def tensordot_adjoint_a(g, a, b, axes=2):
+    """Adjoint of `np.tensordot(a, b, axes)` with respect to `a`."""
+    na, nb = np.ndim(a), np.ndim(b)
+    a_axes, b_axes = _tensordot_axes(axes, na, nb)
+    a_free = [i for i in range(na) if i not in a_axes]
+    b_free = [i for i in range(nb) if i not in b_axes]
+    out = np.tensordot(g, b, axes=(list(range(len(a_free), len(a_free) + len(b_free))), b_free))
+    # out: the free axes of a, then b's contracted axes in b's order, each the partner of an axis of a
+    return np.transpose(out, np.argsort(a_free + [a_axes[b_axes.index(j)] for j in sorted(b_axes)]))
+
+
+def tensordot_adjoint_b(g, a, b, axes=2):
+    """Adjoint of `np.tensordot(a, b, axes)` with respect to `b`."""
+    na, nb = np.ndim(a), np.ndim(b)
+    a_axes, b_axes = _tensordot_axes(axes, na, nb)
+    a_free = [i for i in range(na) if i not in a_axes]
+    b_free = [i for i in range(nb) if i not in b_axes]
+    out = np.tensordot(a, g, axes=(a_free, list(range(len(a_free)))))
+    # out: a's contracted axes in a's order, each the partner of an axis of b, then the free axes of b
+    return np.transpose(out, np.argsort([b_axes[a_axes.index(i)] for i in sorted(a_axes)] + b_free))
+
+
+def inner_adjoint_a(g, a, b):
+    """Adjoint of `np.inner(a, b)` (a sum over the last axes) with respect to `a`."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast_to_shape(g * np.asarray(b), np.shape(a))
+    return tensordot_adjoint_a(g, a, b, ([-1], [-1]))
+
+
+def inner_adjoint_b(g, a, b):
+    """Adjoint of `np.inner(a, b)` with respect to `b`."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast_to_shape(g * np.asarray(a), np.shape(b))
+    return tensordot_adjoint_b(g, a, b, ([-1], [-1]))
+
+
+def _einsum_parse(subscripts: str, operands):
+    """Explicit subscripts (one string per operand, and the output) with '...' spelled out in letters."""
+    subscripts = subscripts.replace(" ", "")
+    inputs, arrow, output = subscripts.partition("->")
+    terms = inputs.split(",")
+    used = set(subscripts)
+    spare = [c for c in string.ascii_letters if c not in used]
+    ell_dims = max((np.ndim(op) - len(t.replace("...", "")) for t, op in zip(terms, operands) if "..." in t),
+                   default=0)
+    ell = "".join(spare[:ell_dims])
+    terms = [t.replace("...", ell[len(ell) - (np.ndim(op) - len(t.replace("...", ""))):]) if "..." in t else t
+             for t, op in zip(terms, operands)]
+    if not arrow:
+        letters = "".join(terms)
+        output = ell + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ell))
+    else:
+        output = output.replace("...", ell)
+    return terms, output
+
+
+def einsum_adjoint(g, subscripts, i, *operands):
+    """Adjoint of `np.einsum(subscripts, *operands)` with respect to operand `i`: an einsum of `g` with the
+    other operands, broadcast over indices only operand `i` sums, and placed on the diagonal for a
+    repeated index (as in 'ii->i')."""
+    terms, output = _einsum_parse(subscripts, operands)
+    mine = terms[i]
+    others = [t for j, t in enumerate(terms) if j != i]
+    unique = "".join(dict.fromkeys(mine))
+    known = "".join(c for c in unique if c in output or any(c in t for t in others))
+    spec = ",".join([output] + others) + "->" + known
+    part = np.einsum(spec, g, *[op for j, op in enumerate(operands) if j != i])
+    sizes = dict(zip(mine, np.shape(operands[i])))
+    missing = [k for k, c in enumerate(unique) if c not in known]
+    if missing:  # letters only operand i sums over: the adjoint is constant along them
+        part = np.expand_dims(part, missing)
+        part = np.broadcast_to(part, [sizes[c] if c not in known else part.shape[k] for k, c in enumerate(unique)])
+    part = unbroadcast_to_shape(part, [sizes[c] for c in unique])
+    if unique == mine:
+        return np.array(part, dtype=float)
+    out = np.zeros(np.shape(operands[i]), dtype=float)
+    np.einsum(mine + "->" + unique, out)[...] = part  # the diagonal view is writeable
+    return out
+
+
+def multi_dot_adjoint(g, arrays):
+    """Adjoint of `np.linalg.multi_dot(arrays)`: for each factor, (left product)^T G (right product)^T, where a
+    1-D first (last) factor is a row (column) vector."""
+    mats = [np.atleast_2d(a) for a in arrays]
+    if np.ndim(arrays[-1]) == 1:
+        mats[-1] = mats[-1].T
+    g = np.reshape(g, (mats[0].shape[0], mats[-1].shape[1]))
+    parts = Parts()
+    for i, a in enumerate(arrays):
+        left = np.eye(mats[0].shape[0])
+        for m in mats[:i]:
+            left = left @ m
+        right = np.eye(mats[-1].shape[1])
+        for m in reversed(mats[i + 1:]):
+            right = m @ right
+        gi = left.T @ g @ right.T
+        parts.append(np.reshape(gi.T if i == len(arrays) - 1 and np.ndim(a) == 1 else gi, np.shape(a)))
+    return parts
+
+
+def _kron_blocks(g, a, b):
+    """`g` as interleaved (a-axis, b-axis) pairs, with both shapes padded to the same rank."""
+    n = max(np.ndim(a), np.ndim(b))
+    sa = (1,) * (n - np.ndim(a)) + np.shape(a)
+    sb = (1,) * (n - np.ndim(b)) + np.shape(b)
+    return np.reshape(g, [d for pair in zip(sa, sb) for d in pair]), sa, sb, n
+
+
+def kron_adjoint_a(g, a, b):
+    """Adjoint of `np.kron(a, b)` with respect to `a`: each block of `g` contracted with `b`."""
+    blocks, sa, sb, n = _kron_blocks(g, a, b)
+    out = np.tensordot(blocks, np.reshape(b, sb), axes=(list(range(1, 2 * n, 2)), list(range(n))))
+    return np.reshape(out, np.shape(a))
+
+
+def kron_adjoint_b(g, a, b):
+    """Adjoint of `np.kron(a, b)` with respect to `b`."""
+    blocks, sa, sb, n = _kron_blocks(g, a, b)
+    out = np.tensordot(blocks, np.reshape(a, sa), axes=(list(range(0, 2 * n, 2)), list(range(n))))
+    return np.reshape(out, np.shape(b))
+
+
+def diagonal_adjoint(g, x, offset=0, axis1=0, axis2=1):
+    """Adjoint of `np.diagonal(x, offset, axis1, axis2)`: `g` written on that diagonal of zeros."""
+    out = _float_zeros(x)
+    view = np.moveaxis(out, (axis1, axis2), (-2, -1))
+    n = np.shape(g)[-1]
+    rows = np.arange(n) + max(-offset, 0)
+    cols = np.arange(n) + max(offset, 0)
+    view[..., rows, cols] = g
+    return out
+
+
+def trace_adjoint(g, x, offset=0, axis1=0, axis2=1):
+    """Adjoint of `np.trace(x, offset, axis1, axis2)`: `g` broadcast along that diagonal."""
+    x = np.asarray(x)
+    a1, a2 = axis1 % x.ndim, axis2 % x.ndim
+    n = np.diagonal(x, offset, a1, a2).shape[-1]
+    g_diag = np.broadcast_to(np.expand_dims(g, -1), np.shape(g) + (n,))
+    return diagonal_adjoint(g_diag, x, offset, a1, a2)
+
+
+def diag_adjoint(g, x, k=0):
+    """Adjoint of `np.diag(x, k)`: for a vector `x`, the k-th diagonal of `g`; for a matrix, `g` placed there."""
+    if np.ndim(x) == 1:
+        return np.diagonal(g, k).copy()
+    return diagonal_adjoint(g, x, k)
+
+
+def matrix_power_adjoint(g, a, n):
+    """Adjoint of `np.linalg.matrix_power(a, n)`: sum over k of (A^T)^k G (A^T)^(n-1-k); negative n goes
+    through the inverse."""
+    if n == 0:
+        return np.zeros_like(a, dtype=float)
+    if n < 0:
+        inv = np.linalg.inv(a)
+        g_inv = matrix_power_adjoint(g, inv, -n)
+        return -mT(inv) @ g_inv @ mT(inv)
+    at = mT(a)
+    powers = [np.broadcast_to(np.eye(np.shape(a)[-1]), np.shape(a))]
+    for _ in range(n - 1):
+        powers.append(powers[-1] @ at)
+    return sum(powers[k] @ g @ powers[n - 1 - k] for k in range(n))
+
+
+def convolve_adjoint_a(g, a, v, mode="full"):
+    """Adjoint of `np.convolve(a, v, mode)` with respect to `a`: the 'full' adjoint correlated with `v`."""
+    return np.correlate(_convolve_full_adjoint(g, len(a), len(v), mode), v, mode="valid")
+
+
+def convolve_adjoint_b(g, a, v, mode="full"):
+    """Adjoint of `np.convolve(a, v, mode)` with respect to `v`: the 'full' adjoint correlated with `a`."""
+    return np.correlate(_convolve_full_adjoint(g, len(a), len(v), mode), a, mode="valid")
+
+
+def correlate_adjoint_a(g, a, v, mode="valid"):
+    """Adjoint of `np.correlate(a, v, mode)` (= `np.convolve(a, v[::-1], mode)` for real input) w.r.t. `a`."""
+    return convolve_adjoint_a(g, a, np.asarray(v)[::-1], mode)
+
+
+def correlate_adjoint_b(g, a, v, mode="valid"):
+    """Adjoint of `np.correlate(a, v, mode)` with respect to `v`."""
+    return convolve_adjoint_b(g, a, np.asarray(v)[::-1], mode)[::-1]
+
+
+def _convolve_full_adjoint(g, n, m, mode):
+    """The adjoint of the 'full' convolution that `mode` crops."""
+    total = n + m - 1
+    g = np.asarray(g, dtype=float)
+    if mode == "full":
+        return g
+    start = (total - len(g)) // 2 if mode == "same" else min(n, m) - 1  # where 'same'/'valid' crop
+    out = np.zeros(total)
+    out[start:start + len(g)] = g
+    return out
+
+
+def cross_adjoint_a(g, a, b):
+    """Adjoint of `np.cross(a, b)` (vectors in the last axis) w.r.t. `a`: `b x g` (2-vectors: `g (b1, -b0)`)."""
+    if np.shape(a)[-1] == 2 and np.shape(b)[-1] == 2:
+        gb = np.asarray(g)[..., None] * np.stack([b[..., 1], -b[..., 0]], axis=-1)
+    else:
+        gb = np.cross(b, g)
+    return unbroadcast_to_shape(gb, np.shape(a))
+
+
+def cross_adjoint_b(g, a, b):
+    """Adjoint of `np.cross(a, b)` with respect to `b`: `g x a` (2-vectors: `g (-a1, a0)`)."""
+    if np.shape(a)[-1] == 2 and np.shape(b)[-1] == 2:
+        ga = np.asarray(g)[..., None] * np.stack([-a[..., 1], a[..., 0]], axis=-1)
+    else:
+        ga = np.cross(g, a)
+    return unbroadcast_to_shape(ga, np.shape(b))
+
+
+# ---------------------------------------------------------------- linear algebra
+
+def solve_adjoint_b(g, a, b):
+    """Adjoint of `np.linalg.solve(a, b)` with respect to `b`: `solve(a^T, g)`."""
+    if np.ndim(b) == 1:
+        return unbroadcast_to_shape(np.linalg.solve(mT(a), np.asarray(g)[..., None])[..., 0], np.shape(b))
+    return unbroadcast_to_shape(np.linalg.solve(mT(a), g), np.shape(b))
+
+
+def solve_adjoint_a(g, ans, a, b):
+    """Adjoint of `x = np.linalg.solve(a, b)` with respect to `a`: `-solve(a^T, g) x^T`."""
+    if np.ndim(b) == 1:
+        gb = np.linalg.solve(mT(a), np.asarray(g)[..., None])
+        return unbroadcast_to_shape(-gb * np.asarray(ans)[..., None, :], np.shape(a))
+    return unbroadcast_to_shape(-np.linalg.solve(mT(a), g) @ mT(ans), np.shape(a))
+
+
+def det_adjoint(g, ans, a):
+    """Adjoint of `np.linalg.det(a)`: `g det(a) inv(a)^T`."""
+    return np.asarray(g * ans)[..., None, None] * mT(np.linalg.inv(a))
+
+
+def slogdet_adjoint(g, a):
+    """Adjoint of `(sign, logabsdet) = np.linalg.slogdet(a)` (`g` = their adjoints): `g[1] inv(a)^T`; the sign
+    is piecewise constant."""
+    return np.asarray(g[1])[..., None, None] * mT(np.linalg.inv(a))
+
+
+def _from_lower(s, uplo="L"):
+    """The adjoint of a function that reads only the lower (uplo='L') or upper triangle of its symmetric input,
+    given the symmetric adjoint `s`: off-diagonal entries count twice, the other triangle not at all."""
+    half = np.tril(2.0 * s) if uplo == "L" else np.triu(2.0 * s)
+    return half - s * np.eye(s.shape[-1])
+
+
+def cholesky_adjoint(g, L):
+    """Adjoint of `L = np.linalg.cholesky(a)` (Murray 2016): with P = Phi(L^T G) (lower triangle, halved
+    diagonal), S = L^-T P L^-1 symmetrised; NumPy reads only the lower triangle of `a`."""
+    P = np.tril(mT(L) @ g)
+    P = P - 0.5 * P * np.eye(P.shape[-1])
+    S = np.linalg.solve(mT(L), mT(np.linalg.solve(mT(L), mT(P))))
+    return _from_lower(0.5 * (S + mT(S)))
+
+
+def eigh_adjoint(g, w, v, UPLO="L"):
+    """Adjoint of `w, v = np.linalg.eigh(a)` (`g` = [adjoint of w, adjoint of v]): symmetrised
+    V (diag(gw) + F o (V^T gv)) V^T with F_ij = 1 / (w_j - w_i); NumPy reads only the lower triangle of `a`.
+    Eigenvalues must be distinct."""
+    gw, gv = np.asarray(g[0]), np.asarray(g[1])
+    diff = w[..., None, :] - w[..., :, None]
+    n = np.shape(w)[-1]
+    F = np.where(np.eye(n, dtype=bool), 0.0, 1.0 / np.where(np.eye(n, dtype=bool), 1.0, diff))
+    inner = gw[..., :, None] * np.eye(n) + F * (mT(v) @ gv)
+    S = v @ inner @ mT(v)
+    return _from_lower(0.5 * (S + mT(S)), UPLO)
+
+
+def eigvalsh_adjoint(g, a, UPLO="L"):
+    """Adjoint of `np.linalg.eigvalsh(a)`: V diag(g) V^T, for the triangle NumPy reads."""
+    _, v = np.linalg.eigh(a, UPLO)
+    return _from_lower((v * np.asarray(g)[..., None, :]) @ mT(v), UPLO)
+
+
+def _qr_square_adjoint(gq, gr, q, r):
+    """Adjoint of the QR factorisation of a square or tall matrix (Walter and Lehmann 2010):
+    M = R gR^T - gQ^T Q;  gA = (gQ + Q copyltu(M)) R^-T."""
+    M = r @ mT(gr) - mT(gq) @ q
+    lower = np.tril(M, -1)
+    copyltu = lower + mT(lower) + M * np.eye(M.shape[-1])
+    rhs = gq + q @ copyltu
+    return mT(np.linalg.solve(r, mT(rhs)))
+
+
+def qr_adjoint(g, q, r):
+    """Adjoint of `q, r = np.linalg.qr(a)` (reduced mode; `g` = [adjoint of q, adjoint of r]).  A wide `a` = [X | Y]
+    is handled as the QR of X followed by R_Y = Q^T Y."""
+    gq, gr = np.asarray(g[0], dtype=float), np.asarray(g[1], dtype=float)
+    m, n = np.shape(q)[-2], np.shape(r)[-1]
+    if m >= n:
+        return _qr_square_adjoint(gq, gr, q, r)
+    gr_x, gr_y = gr[..., :, :m], gr[..., :, m:]
+    y = q @ r[..., :, m:]
+    gy = q @ gr_y
+    gx = _qr_square_adjoint(gq + y @ mT(gr_y), gr_x, q, r[..., :, :m])
+    return np.concatenate([gx, gy], axis=-1)
+
+
+def svdvals_adjoint(g, a):
+    """Adjoint of the singular values of `a`: U diag(g) V^T."""
+    u, _, vh = np.linalg.svd(a, full_matrices=False)
+    return (u * np.asarray(g)[..., None, :]) @ vh
+
+
+def svd_adjoint(g, ans, a, full_matrices=True, compute_uv=True):
+    """Adjoint of `np.linalg.svd(a, full_matrices, compute_uv)` (Townsend 2016).  With `compute_uv=False`, `g` is
+    the adjoint of the singular values; otherwise `g` = [gU, gS, gVh].  Singular values must be distinct and
+    nonzero; with `full_matrices=True` on a non-square matrix the extra columns of U / rows of Vh must not be used."""
+    if not compute_uv:
+        return svdvals_adjoint(g, a)
+    u, s, vh = ans
+    m, n = np.shape(a)[-2:]
+    k = min(m, n)
+    gu, gs, gvh = (np.asarray(p, dtype=float) for p in g)
+    if full_matrices and m != n:
+        if np.any(gu[..., :, k:]) or np.any(gvh[..., k:, :]):
+            raise ValueError("np.linalg.svd: no derivative through the extra singular vectors of "
+                             "full_matrices=True; use full_matrices=False")
+        u, gu, vh, gvh = u[..., :, :k], gu[..., :, :k], vh[..., :k, :], gvh[..., :k, :]
+    v, gv = mT(vh), mT(gvh)
+    eye = np.eye(k, dtype=bool)
+    s2 = s[..., None, :] ** 2 - s[..., :, None] ** 2
+    F = np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, s2))
+    ut_gu, vt_gv = mT(u) @ gu, mT(v) @ gv
+    S = s[..., None, :] * np.eye(k)
+    inner = (F * (ut_gu - mT(ut_gu))) @ S + gs[..., None, :] * np.eye(k) + S @ (F * (vt_gv - mT(vt_gv)))
+    out = u @ inner @ vh
+    s_inv = 1.0 / s
+    if m > k:
+        out = out + (gu - u @ ut_gu) * s_inv[..., None, :] @ vh
+    if n > k:
+        out = out + (u * s_inv[..., None, :]) @ mT(gv - v @ vt_gv)
+    return out
