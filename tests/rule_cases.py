@@ -311,3 +311,16 @@ CASES += [
     ("s2s.runtime.log_or_zero", lambda x: rt.log_or_zero(x), (1.3,), 0),
     ("s2s.runtime.log_or_zero", lambda x: rt.log_or_zero(x), (np.abs(V) + 0.5,), 0),
 ]
+G6 = np.linspace(-0.9, 1.1, 6)  # an adjoint of a length-6 result
+CASES += [
+    ("s2s.runtime.take_adjoint", lambda g: rt.take_adjoint(g, V, np.array([2, 0, 2])), (V3,), 0),
+    ("s2s.runtime.take_adjoint", lambda g: rt.take_adjoint(g, M34, np.array([3, 1]), axis=1), (M32,), 0),
+    ("s2s.runtime.take_along_axis_adjoint", lambda g: rt.take_along_axis_adjoint(g, M34, IDX, 1), (M32,), 0),
+    ("s2s.runtime.tile_adjoint", lambda g: rt.tile_adjoint(g, V3, 2), (G6,), 0),
+    ("s2s.runtime.repeat_adjoint", lambda g: rt.repeat_adjoint(g, V3, 2), (G6,), 0),
+    ("s2s.runtime.repeat_adjoint", lambda g: rt.repeat_adjoint(g, M23[:, :1], 3, axis=1), (M23,), 0),
+    ("s2s.runtime.diagonal_adjoint", lambda g: rt.diagonal_adjoint(g, M34, 1), (V3,), 0),
+    ("s2s.runtime.trace_adjoint", lambda g: rt.trace_adjoint(g, T324, 0, 1, 2), (V3,), 0),
+    ("s2s.runtime.diag_adjoint", lambda g: rt.diag_adjoint(g, V3), (M34[:, :3],), 0),
+    ("s2s.runtime.diag_adjoint", lambda g: rt.diag_adjoint(g, M34), (V3,), 0),
+]

@@ -745,3 +745,51 @@ def test_each_library_primitive_is_defined_in_one_place():
             if len(where) != 1:
                 scattered[key] = where
     assert not scattered, f"keys not defined in exactly one module of s2s/rules/: {scattered}"
+
+
+# ---------------------------------------------------------------- higher order through the linear NumPy functions
+# (their adjoints call runtime helpers whose records, in rules/runtime_helpers.py, are the transposes)
+def _take_cubed(x):
+    return np.sum(np.take(x, [2, 0, 2]) ** 3)
+
+
+def _take_along_sin(x):
+    return np.sum(np.sin(np.take_along_axis(x, np.array([[0, 2], [1, 1]]), axis=1)) * x[:, :2])
+
+
+def _tile_cubed(x):
+    return np.sum(np.tile(x, 2) ** 3)
+
+
+def _repeat_cubed(x):
+    return np.sum(np.repeat(x, 2) ** 3)
+
+
+def _diagonal_and_trace(x):
+    return np.sum(np.diagonal(x, 1) ** 3) + np.trace(x) ** 2
+
+
+def _diag_of_matrix(x):
+    return np.sum(np.diag(x) ** 3)
+
+
+def _diag_of_vector(x):
+    return np.sum(np.diag(x * x) * np.cos(x[0]))
+
+
+@pytest.mark.parametrize("f,x", [
+    (_take_cubed, np.array([0.3, -1.2, 0.7, 2.0])), (_take_along_sin, np.arange(6.0).reshape(2, 3) / 7),
+    (_tile_cubed, np.array([0.3, -0.5, 1.1])), (_repeat_cubed, np.array([0.3, -0.5, 1.1])),
+    (_diagonal_and_trace, np.arange(9.0).reshape(3, 3) / 5 - 0.3), (_diag_of_matrix, np.array([[0.3, 1.0], [2.0, -0.4]])),
+    (_diag_of_vector, np.array([0.3, -0.5, 1.1]))], ids=lambda v: getattr(v, "__name__", ""))
+def test_second_derivatives_through_linear_functions(f, x):
+    grad = s2s.grad(f)
+    n = x.size
+    numeric = np.zeros((n, n))
+    for i in range(n):
+        e = np.zeros(n)
+        e[i] = STEP
+        e = e.reshape(x.shape)
+        numeric[:, i] = ((grad(x + e) - grad(x - e)) / (2 * STEP)).ravel()
+    assert np.allclose(s2s.hessian(f)(x).reshape(n, n), numeric, rtol=RTOL, atol=1e-5)
+    assert np.allclose(s2s.jacobian(grad)(x).reshape(n, n), numeric, rtol=RTOL, atol=1e-5)  # reverse over reverse

@@ -108,6 +108,20 @@ helper("extremum_adjoint", lambda G, g, ans, x, axis=None, keepdims=False:
 helper("cumsum_adjoint", lambda G, g, x, axis=None: np.cumsum(G, **non_default(axis=(axis, None))), rank_of_argument=1)
 helper("diff_adjoint", lambda G, g, n=1, axis=-1: np.diff(G, **non_default(n=(n, 1), axis=(axis, -1))))
 
+# indexing and shape: each is the transpose of the NumPy function whose adjoint it is
+helper("take_adjoint", lambda G, g, x, indices, axis=None: np.take(G, indices, **non_default(axis=(axis, None))),
+       rank_of_argument=1)
+helper("take_along_axis_adjoint", lambda G, g, x, indices, axis: np.take_along_axis(G, indices, axis),
+       rank_of_argument=1)
+helper("tile_adjoint", lambda G, g, x, reps: np.tile(G, reps), rank_of_argument=1)
+helper("repeat_adjoint", lambda G, g, x, repeats, axis=None:
+       np.repeat(G, repeats, **non_default(axis=(axis, None))), rank_of_argument=1)
+helper("diagonal_adjoint", lambda G, g, x, offset=0, axis1=0, axis2=1:
+       np.diagonal(G, **non_default(offset=(offset, 0), axis1=(axis1, 0), axis2=(axis2, 1))), rank_of_argument=1)
+helper("trace_adjoint", lambda G, g, x, offset=0, axis1=0, axis2=1:
+       np.trace(G, **non_default(offset=(offset, 0), axis1=(axis1, 0), axis2=(axis2, 1))), rank_of_argument=1)
+helper("diag_adjoint", lambda G, g, x, k=0: np.diag(G, **non_default(k=(k, 0))), rank_of_argument=1)
+
 # ---------------------------------------------------------------- copies an adjoint sweep makes for itself
 helper("copy_adjoint", lambda G, g: G)
 
