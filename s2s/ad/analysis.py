@@ -14,7 +14,7 @@ import numbers
 
 from s2s import ir
 from s2s.rules import registry
-from s2s.ir.walk import vars_of
+from s2s.ir.walk import call_definitions, vars_of
 
 SCALAR_RESULT_OPS = {"builtins.float", "builtins.len", "builtins.int", "numpy.ndim", "numpy.size"}
 FULL_REDUCTIONS = {"numpy.sum", "numpy.mean", "numpy.prod", "numpy.max", "numpy.min", "numpy.amax",
@@ -253,3 +253,56 @@ def proven_scalar(fn: ir.Function, assume=()) -> bool:
     known = scalars(fn, result_is_scalar=False, assume=assume)
     ret = fn.body[-1]
     return isinstance(ret, ir.Return) and _is_scalar_atom(ret.value, known)
+
+
+# --------------------------------------------------------------------------- values that may be Python ints
+
+INTEGER_OPS = {"builtins.len", "builtins.int", "builtins.round", "numpy.size", "numpy.ndim", "numpy.argmax",
+               "numpy.argmin", "floordiv"}
+
+
+def integers(fn: ir.Function) -> set:
+    """Names that may hold Python ints: integer-valued operations, entries of shapes, and arithmetic and
+    joins of those and of integer constants (a counter `k = k + 1` that starts at 0)."""
+    defs: dict = {}
+    call_definitions(fn.body, defs)
+    phis: dict = {}
+    _collect_phis(fn.body, phis)
+    shapes = {n for n, c in defs.items() if c.op == "numpy.shape"}
+    out = {n for n, c in defs.items() if c.op in INTEGER_OPS or (
+        c.op == "getitem" and isinstance(c.args[0], ir.Var) and c.args[0].name in shapes)}
+
+    def closure(assumed: set) -> set:
+        known = set(out) | assumed
+
+        def whole(a) -> bool:
+            return isinstance(a, ir.Const) and isinstance(a.value, int) and not isinstance(a.value, bool) or \
+                isinstance(a, ir.Var) and a.name in known
+        changed = True
+        while changed:
+            changed = False
+            for n, c in defs.items():
+                if n not in known and c.op in ("add", "sub", "mul", "floordiv", "mod", "neg", "pos") and \
+                        c.args and all(whole(x) for x in c.args) and not c.kwargs:
+                    known.add(n)
+                    changed = True
+        return known, whole
+
+    # optimistic: every phi is an int until one of its operands says otherwise (loop counters)
+    assumed = set(phis)
+    while True:
+        known, whole = closure(assumed)
+        wrong = {n for n in assumed if not all(whole(o) for o in phis[n])}
+        if not wrong:
+            return known
+        assumed -= wrong
+
+
+def _collect_phis(stmts: list, out: dict) -> None:
+    """phi target -> its operands (loop phis: the entry and back-edge values)."""
+    for s in stmts:
+        if isinstance(s, (ir.If, ir.Loop)):
+            for p in s.phis:
+                out[p.target] = [o for o in p.operands if o is not None]
+            for block in ((s.body, s.orelse) if isinstance(s, ir.If) else (s.header, s.body)):
+                _collect_phis(block, out)

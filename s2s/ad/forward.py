@@ -26,6 +26,8 @@ from s2s.errors import missing_rule
 from s2s.ir.names import Namer
 from s2s.rules import registry
 from s2s.rules.symbolic import Emitter, Sym, lift, to_atom
+from s2s.ir.walk import substitute_block
+from s2s.ad.analysis import ARITH_OPS
 
 
 def forward(fn: ir.Function, wrt: list[str], namer: Namer | None = None, name: str | None = None,
@@ -95,7 +97,6 @@ class _Forward:
         defining = [s for s in self.fn.body if isinstance(s, ir.Assign) and s.target == old]
         if not defining:
             return
-        from s2s.ir.walk import substitute_block
         self.fn = copy.deepcopy(self.fn)
         self.namer.reserve("y")
         for s in self.fn.body:
@@ -366,7 +367,6 @@ class _Forward:
 
 def _ranks(fn: ir.Function, params: dict) -> dict:
     """Number of dimensions of the values whose rank follows from the parameters' ranks `params`."""
-    from s2s.ad.analysis import ARITH_OPS
     rank: dict = dict(params)
 
     def of(a):

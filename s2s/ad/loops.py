@@ -20,6 +20,7 @@ from s2s.errors import NonDifferentiableError
 from s2s.ir.walk import calls_in, contains_break, defined_names, used_names
 from s2s.rules import registry
 from s2s.ir.walk import vars_of as walk_vars
+from s2s.ir.walk import substitute_block
 
 ZERO = ir.Const(0.0)
 
@@ -436,6 +437,5 @@ def _block_defining(stmts: list, name: str):
 
 
 def _substitute(stmts: list, mapping: dict) -> None:
-    from s2s.ir.walk import substitute_block
     if mapping:
         substitute_block(stmts, mapping)

@@ -20,7 +20,7 @@ import dataclasses
 
 from s2s import ir
 from s2s.ad.loops import ZERO, LoopReversal, base_name, LoopContext, LoopPlan, range_targets
-from s2s.ad.analysis import activity, forced_scalars, proven_scalar, scalars
+from s2s.ad.analysis import activity, forced_scalars, integers, proven_scalar, scalars
 from s2s.front.results import maybe_int
 from s2s.errors import NonDifferentiableError, missing_rule
 from s2s.ir.names import Namer
@@ -372,8 +372,7 @@ class _Reverse(LoopReversal):
     def _basic_index(self, index) -> bool:
         """Can `y[index] = v` write one element twice? Not with ints and slices (basic indexing)."""
         if self._ints is None:
-            from s2s.optimize.simplify import _integers
-            self._ints = _integers(self.fn) | range_targets(self.fn.body)
+            self._ints = integers(self.fn) | range_targets(self.fn.body)
 
         def basic(v):
             return v is None or v is Ellipsis or isinstance(v, (int, slice)) and not isinstance(v, bool) or \
@@ -536,8 +535,7 @@ def _maybe_int(atom, fn: ir.Function) -> bool:
     """Could this gradient be a Python int (an integer constant, or a length or shape entry)?"""
     if isinstance(atom, ir.Const):
         return isinstance(atom.value, int) and not isinstance(atom.value, bool)
-    from s2s.optimize.simplify import _integers
-    return atom.name in _integers(fn)
+    return atom.name in integers(fn)
 
 
 def self_root(atom) -> str:

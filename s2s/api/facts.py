@@ -34,6 +34,7 @@ import types
 import warnings
 
 from s2s.front.source import MISSING
+from s2s.rules import registry
 
 CONSTANT_TYPES = (bool, int, float, complex, str, type(None))
 
@@ -115,7 +116,6 @@ def _attribute_facts(src, resolved: dict):
     """Facts for the dotted names `a.b.c` whose root `a` is a module or class: what ssa's
     `static_value` reads with getattr. Library functions with a derivative rule are left out
     (they are recognised by identity, and replacing them is out of scope)."""
-    from s2s.rules import registry
     for node in ast.walk(src.tree):
         if not isinstance(node, ast.Attribute):
             continue

@@ -23,6 +23,9 @@ from s2s.ad.reverse import ADJOINT_BEGINS, reverse
 from s2s.back.sourcemap import attach_user_frames
 from s2s.ir.walk import defined_names, used_names
 from s2s import prims
+from s2s.ir.walk import calls_in
+from s2s.ad.forward import forward
+from s2s.ad.analysis import scalars
 
 def _primal(f, kind=None):
     """The front half of the pipeline: (SSA of f checked for `kind`, its Source)."""
@@ -235,7 +238,6 @@ class _Bound:
 
 def _uses_stacks(stmts) -> bool:
     """Does the function push to or pop from lists (the loop stacks of generated gradient code)?"""
-    from s2s.ir.walk import calls_in
     return any(c.op in ("push", "pop") for c in calls_in(stmts))
 
 
@@ -264,13 +266,11 @@ def _grad_by_forward_mode(primal, src, names, single, return_value, name):
     A derivative of a scalar result with respect to a number is one forward
     sweep (tangent 1.0): the same value reverse mode would give, with the
     stacks simply carried along with their tangents (`dy_saved`)."""
-    from s2s.ad.forward import forward
     namer = _namer_for(primal)
     jvp_name = namer.fresh("jvp_" + primal.name)
     fwd = pipeline.stage("forward", forward, primal, names, namer, name=jvp_name)
     opt = pipeline.stage("optimize", optimize, fwd)
     args = ", ".join(primal.params)
-    from s2s.ad.analysis import scalars
     if single and names[0] in scalars(primal, result_is_scalar=True):
         # a number: one sweep with tangent 1.0, written out so that it can be transformed again
         call = f"{jvp_name}({args}, 1.0)"
@@ -301,7 +301,6 @@ def _vjp_transform(f, wrt):
     name = "vjp_" + primal.name
     closure = pipeline.stage("reverse", reverse, primal, names, seed=seed, namer=namer, name=name, single=single)
     closure = pipeline.stage("optimize", optimize, closure)
-    from s2s.ir.walk import calls_in
     if not closure.arrays and not any(c.op == "pop" for c in calls_in(closure.body)):
         text = pipeline.python(generate_vjp(closure, seed, _header(primal, "vector-Jacobian product (vjp)")), name)
         filename = pseudo_filename("vjp", primal.name, src.filename, src.tree.lineno)

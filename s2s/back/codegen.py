@@ -23,6 +23,7 @@ from s2s.front.alias import VIEWS
 from s2s.ad.reverse import ADJOINT_BEGINS
 from s2s.ir.walk import count_uses, defined_names, used_names, vars_of
 from s2s.back.outofssa import _with_target, coalesce_phis, name_arrays, restore_names
+from s2s.rules import custom
 
 COMMENT = "__s2s_comment__"
 
@@ -120,7 +121,6 @@ def generate_vjp(fn: ir.Function, seed: str, header: str = "") -> str:
 
 def rule_imports(keys) -> list[str]:
     """`import module` for the user modules whose custom rules the code calls (they register them)."""
-    from s2s.rules import custom
     return [f"import {m}" for m in custom.modules_for(keys)]
 
 
@@ -418,7 +418,6 @@ class _Codegen:
 
     def _reads_of(self, call: ir.Call, pending: dict) -> set:
         """Every name `call` reads, through the temporaries folded (or to be folded) into it."""
-        from s2s.ir.walk import vars_of
         out = set()
         for n in vars_of(call):
             out.add(n)
@@ -524,7 +523,6 @@ class _Codegen:
 
 def _top_level_reads(s) -> list[str]:
     """Names a statement reads outside its nested blocks (where a folded temporary may go)."""
-    from s2s.ir.walk import vars_of
     if isinstance(s, (ir.Assign, ir.Effect)):
         return vars_of(s.value)
     if isinstance(s, ir.Return):
@@ -537,7 +535,6 @@ def _top_level_reads(s) -> list[str]:
 
 
 def _writes(s) -> list[str]:
-    from s2s.ir.walk import defined_names
     if isinstance(s, (ir.Assign, ir.Effect)) and isinstance(s.value, ir.Call) and s.value.op == "setitem":
         base = s.value.args[0]
         return [base.name] if isinstance(base, ir.Var) else []  # an element write changes the array

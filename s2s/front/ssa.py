@@ -23,6 +23,7 @@ from s2s.front.lowering import always_exits, lower_loop_returns, normalise_exits
 from s2s.front.source import MISSING, Source
 from s2s.ir.names import Namer, names_in
 from s2s.rules import registry
+from s2s.ir.walk import defined_names
 
 EFFECTS = {"builtins.print", "s2s.runtime.require_scalar", "s2s.runtime.require_bound", "s2s.runtime.require_number",
            "s2s.runtime.require_immutable"}
@@ -448,7 +449,6 @@ class _ReturnedJoin(_Exit):
 
 def _written_versions(body: list, roots: dict) -> dict:
     """Versions of arrays that are written in place -> the array's first name (codegen names them all so)."""
-    from s2s.ir.walk import defined_names
     written = {roots[s] for s in roots if roots[s] != s}
     names = set(defined_names(body)) | set(roots)
     return {n: roots[n] for n in sorted(names) if roots.get(n) in written}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 
 from s2s import ir
+from s2s.ir.walk import substitute_block
 
 # never merged: stack operations, lists, opaque calls (which may draw random numbers), and iterators
 # (one `reversed(...)` consumed by a first loop is empty for a second)
@@ -22,7 +23,6 @@ def eliminate_common_subexpressions(fn: ir.Function) -> ir.Function:
     _block(fn.body, {}, mapping, set(fn.arrays))
     _drop_emptied(fn.body)
     if mapping:
-        from s2s.ir.walk import substitute_block
         substitute_block(fn.body, mapping)
     return fn
 

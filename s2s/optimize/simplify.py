@@ -11,7 +11,11 @@ import copy
 import numbers
 
 from s2s import ir
+from s2s.ad.analysis import integers
 from s2s.ir.walk import call_definitions
+from s2s.ir.walk import substitute_block
+from s2s.ir.walk import contains_exit
+from s2s.rules import registry
 
 _FOLD = {
     "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
@@ -22,10 +26,6 @@ _FOLD = {
 def _num(a, value=None) -> bool:
     ok = isinstance(a, ir.Const) and isinstance(a.value, numbers.Number) and not isinstance(a.value, bool)
     return ok and (value is None or a.value == value)
-
-
-INTEGER_OPS = {"builtins.len", "builtins.int", "builtins.round", "numpy.size", "numpy.ndim", "numpy.argmax",
-               "numpy.argmin", "floordiv"}
 
 
 def simplify_call(c: ir.Call, integers: set = frozenset()):
@@ -69,59 +69,11 @@ def simplify(fn: ir.Function) -> ir.Function:
     fn = copy.deepcopy(fn)
     mapping: dict[str, ir.Atom] = {}
     _Peephole(fn).run(fn.body)
-    _pass(fn.body, mapping, set(fn.arrays) | set(fn.arrays.values()), _integers(fn))
+    _pass(fn.body, mapping, set(fn.arrays) | set(fn.arrays.values()), integers(fn))
     if mapping:
-        from s2s.ir.walk import substitute_block
         resolved = {k: _resolve(v, mapping) for k, v in mapping.items()}
         substitute_block(fn.body, resolved)
     return fn
-
-
-def _integers(fn: ir.Function) -> set:
-    """Names that may hold Python ints: integer-valued operations, entries of shapes, and arithmetic and
-    joins of those and of integer constants (a counter `k = k + 1` that starts at 0)."""
-    defs: dict = {}
-    call_definitions(fn.body, defs)
-    phis: dict = {}
-    _collect_phis(fn.body, phis)
-    shapes = {n for n, c in defs.items() if c.op == "numpy.shape"}
-    out = {n for n, c in defs.items() if c.op in INTEGER_OPS or (
-        c.op == "getitem" and isinstance(c.args[0], ir.Var) and c.args[0].name in shapes)}
-
-    def closure(assumed: set) -> set:
-        known = set(out) | assumed
-
-        def whole(a) -> bool:
-            return isinstance(a, ir.Const) and isinstance(a.value, int) and not isinstance(a.value, bool) or \
-                isinstance(a, ir.Var) and a.name in known
-        changed = True
-        while changed:
-            changed = False
-            for n, c in defs.items():
-                if n not in known and c.op in ("add", "sub", "mul", "floordiv", "mod", "neg", "pos") and \
-                        c.args and all(whole(x) for x in c.args) and not c.kwargs:
-                    known.add(n)
-                    changed = True
-        return known, whole
-
-    # optimistic: every phi is an int until one of its operands says otherwise (loop counters)
-    assumed = set(phis)
-    while True:
-        known, whole = closure(assumed)
-        wrong = {n for n in assumed if not all(whole(o) for o in phis[n])}
-        if not wrong:
-            return known
-        assumed -= wrong
-
-
-def _collect_phis(stmts: list, out: dict) -> None:
-    """phi target -> its operands (loop phis: the entry and back-edge values)."""
-    for s in stmts:
-        if isinstance(s, (ir.If, ir.Loop)):
-            for p in s.phis:
-                out[p.target] = [o for o in p.operands if o is not None]
-            for block in ((s.body, s.orelse) if isinstance(s, ir.If) else (s.header, s.body)):
-                _collect_phis(block, out)
 
 
 def _resolve(a, mapping):
@@ -166,7 +118,6 @@ def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset()) 
         elif isinstance(s, ir.Loop):
             _pass(s.header, mapping, arrays, integers)
             _pass(s.body, mapping, arrays, integers)
-            from s2s.ir.walk import contains_exit
             if not contains_exit(s.body):  # a phi that the loop never changes is its initial value
                 for p in list(s.phis):
                     back = _sub(p.operands[1], mapping)
@@ -286,7 +237,6 @@ class _Peephole:
 
 
 def _preserves_shape(op: str) -> bool:
-    from s2s.rules import registry
     if op in ("add", "sub", "mul", "truediv", "pow", "neg", "mod"):
         return True
     rule = registry.reverse_rule(op)
