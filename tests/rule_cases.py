@@ -323,4 +323,12 @@ CASES += [
     ("s2s.runtime.trace_adjoint", lambda g: rt.trace_adjoint(g, T324, 0, 1, 2), (V3,), 0),
     ("s2s.runtime.diag_adjoint", lambda g: rt.diag_adjoint(g, V3), (M34[:, :3],), 0),
     ("s2s.runtime.diag_adjoint", lambda g: rt.diag_adjoint(g, M34), (V3,), 0),
+    ("s2s.runtime.pad_adjoint", lambda g: rt.pad_adjoint(g, V3, 1), (G6[:5],), 0),
+    ("s2s.runtime.pad_adjoint", lambda g: rt.pad_adjoint(g, V3, (1, 2), "edge"), (G6,), 0),
+    ("s2s.runtime.sort_adjoint", lambda g: rt.sort_adjoint(g, SEP), (V,), 0),
+    ("s2s.runtime.sort_adjoint", lambda g: rt.sort_adjoint(g, M34, axis=0), (M34 * 0.5,), 0),
+    ("s2s.runtime.average_adjoint", lambda g: rt.average_adjoint(g, M34, axis=1), (V3,), 0),
+    ("s2s.runtime.average_adjoint", lambda g: rt.average_adjoint(g, M34, axis=0, weights=P[:3]), (V,), 0),
+    ("s2s.runtime.nanmean_adjoint", lambda g: rt.nanmean_adjoint(g, np.array([[1.0, np.nan, 2.0], [0.5, 0.2, np.nan]]),
+                                                                axis=1), (V[:2],), 0),
 ]

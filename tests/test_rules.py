@@ -777,7 +777,25 @@ def _diag_of_vector(x):
     return np.sum(np.diag(x * x) * np.cos(x[0]))
 
 
+def _pad_edge_cubed(x):
+    return np.sum(np.pad(x, (1, 2), mode="edge") ** 3)
+
+
+def _sorted_weighted(x):
+    return np.sum(np.sort(x) ** 3 * np.arange(4.0))
+
+
+def _weighted_average(x):
+    return np.sum(np.average(x * x, axis=0, weights=np.array([1.0, 2.0, 0.5])) ** 2)
+
+
+def _nanmean_squared(x):
+    return np.sum(np.nanmean(x * x, axis=1) ** 2)
+
+
 @pytest.mark.parametrize("f,x", [
+    (_pad_edge_cubed, np.array([0.3, -0.5, 1.1])), (_sorted_weighted, np.array([0.3, -1.2, 0.7, 2.0])),
+    (_weighted_average, np.arange(6.0).reshape(3, 2) / 7 - 0.2), (_nanmean_squared, np.arange(6.0).reshape(2, 3) / 5),
     (_take_cubed, np.array([0.3, -1.2, 0.7, 2.0])), (_take_along_sin, np.arange(6.0).reshape(2, 3) / 7),
     (_tile_cubed, np.array([0.3, -0.5, 1.1])), (_repeat_cubed, np.array([0.3, -0.5, 1.1])),
     (_diagonal_and_trace, np.arange(9.0).reshape(3, 3) / 5 - 0.3), (_diag_of_matrix, np.array([[0.3, 1.0], [2.0, -0.4]])),
