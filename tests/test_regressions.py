@@ -213,3 +213,30 @@ def test_zero_adjoint_of_a_matrix_left_by_an_early_return():
     value, g = s2s.value_and_grad(f)(x, np.ones(4))
     assert value == np.sum(x * x)
     assert_close(g, 2 * x, what="gradient")
+
+
+def test_joining_lists_with_plus_is_refused_not_differentiated_wrong():
+    """`hs = hs + [h]` in a loop: the adjoint of the concatenation was unbroadcast element by element against the
+    shorter list (zip), a silently wrong gradient; forward mode failed with an IndexError. Both now refuse it
+    with S2SError saying what to write instead (np.stack, or a preallocated array)."""
+    def f(x):
+        hs = []
+        h = x
+        for t in range(3):
+            h = np.tanh(h * 1.5)
+            hs = hs + [h]
+        return np.sum(hs[0] * hs[2])
+    x = np.array([0.3, -0.2])
+    with pytest.raises(s2s.S2SError, match="np.stack"):
+        s2s.grad(f)(x)
+    with pytest.raises(s2s.S2SError, match="np.stack"):
+        s2s.jvp(f)((x,), (np.ones(2),))
+
+    def g(x):  # the same values written into a preallocated array: exact
+        hs = np.zeros((3, 2))
+        h = x
+        for t in range(3):
+            h = np.tanh(h * 1.5)
+            hs[t] = h
+        return np.sum(hs[0] * hs[2])
+    assert_close(s2s.grad(g)(x), numeric_grad(g, (x,), 0), what="grad")

@@ -64,6 +64,8 @@ class _AddsElementwise(_ScalesElementwise):
 
     def __add__(self, other):
         if isinstance(other, (list, tuple)):
+            if len(other) != len(self):  # a derivative of `xs + [v]`, not a sum of two of one list
+                raise _joined(self, other)
             return type(self)(a + b for a, b in zip(self, other))
         if np.ndim(other) == 0 and other == 0:
             return self
@@ -73,6 +75,14 @@ class _AddsElementwise(_ScalesElementwise):
 
     def _map(self, fn):
         return type(self)(fn(v) for v in self)
+
+
+def _joined(x, g):
+    from s2s.errors import S2SError
+    kind = "tuple" if isinstance(x, tuple) else "list"
+    return S2SError(f"s2s does not differentiate joining lists or tuples with + or * (a {kind} of "
+                    f"{len(x)} met one of {len(g)}): collect the values with np.stack or np.array, or write them "
+                    f"into a preallocated array (xs[t] = v)")
 
 
 class Parts(_AddsElementwise, list):
@@ -113,6 +123,8 @@ def _structured(g, x):
     if isinstance(x, (tuple, list)):
         if not isinstance(g, (tuple, list)):
             g = [g] * len(x)
+        elif len(g) != len(x):  # the adjoint of `xs + [v]` or `xs * 2`: the parts cannot be told apart here
+            raise _joined(x, g)
         parts = [_structured(a, v) for a, v in zip(g, x)]
         return TupleParts(parts) if isinstance(x, tuple) else Parts(parts)
     return unbroadcast(g, x)
