@@ -98,8 +98,10 @@ def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset()) 
                 v = ir.Call(v.op, tuple(_sub(x, mapping) for x in v.args), tuple((k, _sub(x, mapping)) for k, x in v.kwargs))
                 if s.target not in arrays:
                     simpler = simplify_call(v, integers)
-                    # `B = A * 1.0` is a new array: never A itself when A is written in place
-                    if not (isinstance(simpler, ir.Var) and simpler.name in arrays):
+                    # `B = A * 1.0` is a new array: never A itself where A is written in place later in the
+                    # forward sweep (the adjoint sweep reads such arrays only once their restores ran)
+                    adjoint = s.loc is not None and s.loc.adjoint
+                    if adjoint or not (isinstance(simpler, ir.Var) and simpler.name in arrays):
                         v = simpler
             else:
                 v = _sub(v, mapping)
