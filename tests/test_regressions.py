@@ -240,3 +240,24 @@ def test_joining_lists_with_plus_is_refused_not_differentiated_wrong():
             hs[t] = h
         return np.sum(hs[0] * hs[2])
     assert_close(s2s.grad(g)(x), numeric_grad(g, (x,), 0), what="grad")
+
+
+def test_assert_raise_and_print_are_kept_in_every_mode(capsys):
+    """assert, raise and print(..., sep=...) guard and report in the generated code as in the function; the
+    derivatives around them are exact, to second order."""
+    def f(x, w):
+        assert x > 0, "x must be positive"
+        if w < 0:
+            raise ValueError("w is negative", w)
+        print("x", x, sep="=")
+        return x * x * w
+    assert s2s.grad(f)(2.0, 3.0) == 12.0 and s2s.jvp(f)((2.0, 3.0), (1.0,))[1] == 12.0
+    assert s2s.grad(s2s.grad(f))(2.0, 3.0) == 6.0 and float(s2s.hessian(f)(2.0, 3.0)) == 6.0
+    assert "x=2.0" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="x must be positive"):
+        s2s.grad(f)(-1.0, 3.0)
+    with pytest.raises(ValueError, match="w is negative"):
+        s2s.jvp(f)((2.0, -1.0), (1.0,))
+    source = s2s.grad(f).source
+    assert "raise AssertionError('x must be positive')" in source and "raise ValueError('w is negative', w)" in source
+    assert "import" not in source.split("def ")[0].replace("from s2s import runtime as rt", "")

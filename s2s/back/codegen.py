@@ -11,6 +11,7 @@ of statements from one user line is headed by a `# line N: ...` comment
 from __future__ import annotations
 
 import ast
+import builtins
 import copy
 import numbers
 import os
@@ -131,6 +132,8 @@ def data_imports(fn: ir.Function) -> list[str]:
     """
     lines = []
     for name, (obj, module) in sorted(fn.free.items()):
+        if module == "builtins" and getattr(builtins, name, None) is obj:
+            continue  # ValueError, AssertionError: a builtin by its own name
         if module is not None and module != "__main__" or module == "__main__":
             if module is not None:
                 lines.append(f"from {module} import {name}")
@@ -147,7 +150,7 @@ def _comments(text: str) -> str:
     for line in text.split("\n"):
         m = pattern.match(line)
         if m:
-            body = m.group(3)
+            body = ast.literal_eval(line.strip())[len(COMMENT):]  # (the text, its quotes unescaped)
             out.append(f"{m.group(1)}# {body}")
         else:
             out.append(line)
@@ -253,6 +256,10 @@ class _Codegen:
         if isinstance(s, ir.Assign):
             return [ast.Assign(targets=[ast.Name(s.target, ast.Store())], value=self.expr(s.value), type_comment=None)]
         if isinstance(s, ir.Effect):
+            if s.value.op == "raise":  # raise E(*args)
+                cls, *args = s.value.args
+                exc = ast.Call(self.atom(cls), [self.atom(a) for a in args], []) if args else self.atom(cls)
+                return [ast.Raise(exc=exc, cause=None)]
             return [ast.Expr(self.expr(s.value))]
         if isinstance(s, ir.Return):
             return [ast.Return(self.atom(s.value))]

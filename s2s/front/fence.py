@@ -16,7 +16,7 @@ from s2s.front.source import Source
 ALLOWED = (
     # statements
     ast.Return, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.If, ast.For, ast.While,
-    ast.Break, ast.Continue, ast.Pass,
+    ast.Break, ast.Continue, ast.Pass, ast.Raise, ast.Assert,
     # expressions
     ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.Call, ast.IfExp, ast.Attribute,
     ast.Subscript, ast.Slice, ast.Name, ast.Constant, ast.Tuple, ast.List, ast.keyword, ast.Starred,
@@ -34,8 +34,7 @@ NAMES = {
     ast.FunctionDef: "a nested function definition", ast.ListComp: "a list comprehension",
     ast.SetComp: "a set comprehension", ast.DictComp: "a dict comprehension",
     ast.GeneratorExp: "a generator expression", ast.Dict: "a dict display", ast.Set: "a set display",
-    ast.JoinedStr: "an f-string", ast.NamedExpr: "an assignment expression (:=)", ast.Raise: "a raise statement",
-    ast.Assert: "an assert statement", ast.Match: "a match statement",
+    ast.JoinedStr: "an f-string", ast.NamedExpr: "an assignment expression (:=)", ast.Match: "a match statement",
 }
 if hasattr(ast, "TryStar"):
     NAMES[ast.TryStar] = "a try statement"

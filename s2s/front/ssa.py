@@ -25,6 +25,7 @@ from s2s.ir.names import Namer, names_in
 from s2s.rules import registry
 from s2s.ir.walk import defined_names
 
+RAISE = "raise"  # Effect(Call("raise", (exception class, *args))): `raise E(*args)` when it runs
 EFFECTS = {"builtins.print", "s2s.runtime.require_scalar", "s2s.runtime.require_bound", "s2s.runtime.require_number",
            "s2s.runtime.require_immutable"}
 # operations whose result may share memory with an operand: writing into it is refused
@@ -172,6 +173,14 @@ class _Builder(ExpressionLowering, LoopLowering):
             self.effect_call(s.value)
         elif isinstance(s, ast.Pass):
             pass
+        elif isinstance(s, ast.Raise):
+            self.raise_statement(s)
+        elif isinstance(s, ast.Assert):
+            # `assert test, msg`: the message is evaluated only when the test fails, as Python does
+            message = s.msg
+            self._branch(self.atom(s.test), lambda: None, lambda: self.emit(ir.Effect(ir.Call(
+                RAISE, (self.exception_class(AssertionError),) + ((self.atom(message),) if message else ())),
+                self.loc)), s)
         elif isinstance(s, ast.If):
             self.if_statement(s)
         elif isinstance(s, (ast.For, ast.While)):
@@ -252,15 +261,32 @@ class _Builder(ExpressionLowering, LoopLowering):
             return self.tuples.get(atom.name)
         return None
 
+    def exception_class(self, cls) -> ir.Atom:
+        return self.constant_or_error(cls, cls.__name__, None)
+
+    def raise_statement(self, s: ast.Raise) -> None:
+        """`raise E(args)` or `raise E`: an effect that raises when it runs (no derivative flows through it)."""
+        exc = s.exc
+        func = exc.func if isinstance(exc, ast.Call) else exc
+        cls = self.static_value(func) if exc is not None else MISSING
+        if s.cause is not None or not (isinstance(cls, type) and issubclass(cls, BaseException)) or \
+                isinstance(exc, ast.Call) and exc.keywords:
+            raise self.error(s, "this raise statement",
+                             "raise an exception class or a call of one with positional arguments, e.g. "
+                             "raise ValueError('x must be positive')")
+        args = tuple(self.atom(a) for a in exc.args) if isinstance(exc, ast.Call) else ()
+        self.emit(ir.Effect(ir.Call(RAISE, (self.constant_or_error(cls, ast.unparse(func), func),) + args), self.loc))
+
     def effect_call(self, node) -> None:
         """Calls kept for their effect: print, and the checks generated code makes (higher order)."""
         if self.stack_push(node):
             return
         target = self.static_value(node.func) if isinstance(node, ast.Call) else MISSING
         key = registry.key_of(target) if target is not MISSING else None
-        if key in EFFECTS and not node.keywords:
+        if key in EFFECTS and (not node.keywords or key == "builtins.print" and all(k.arg for k in node.keywords)):
             args = tuple(self.atom(a) for a in node.args)
-            self.emit(ir.Effect(ir.Call(key, args), self.loc))
+            kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)  # print(..., sep=", ")
+            self.emit(ir.Effect(ir.Call(key, args, kwargs), self.loc))
             return
         raise self.error(node, "a call whose result is discarded",
                          "s2s differentiates pure functions; assign the result to a name")
