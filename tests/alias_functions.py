@@ -253,3 +253,20 @@ def inplace_operator_through_another_name_in_a_branch(p):
 
 
 INPLACE_AMBIGUOUS.append(inplace_operator_through_another_name_in_a_branch)
+
+
+def inplace_operator_through_another_name_on_an_element_written_array(x, v):
+    """`A = M2; A *= t` in a branch of a loop whose iterations write elements of M2: NumPy changes M2 itself, but
+    s2s made A a new array, so the reversed loop read M2's last value for every iteration (wrong derivative,
+    fuzz seed 1501442). Refused now, with the hint to write it by M2's own name."""
+    M2 = np.zeros((4, 4))
+    for b_i in v:
+        if x < 0.0:
+            M2[:, 0] = np.exp(np.sin(v))
+            A = M2
+            A *= np.tanh(b_i)
+    return np.sum(M2)
+
+
+REJECTED.append((inplace_operator_through_another_name_on_an_element_written_array,
+                 (-1.0, np.array([0.5281, -1.4768, 0.9762, -0.7216])), 10))

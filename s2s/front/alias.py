@@ -194,6 +194,15 @@ class _Aliases:
             base = s.value.args[0]
             objects = self.objects(base)
             if base.name in self.root or base.name not in self.visible | set(self.refs):
+                root = self.root.get(base.name)
+                if root is not None and root in self.fn.arrays.values() and base.name in self.fn.arrays and \
+                        self.fn.arrays.get(s.target) != root:
+                    # another name for an array whose elements the function writes: NumPy changes that one
+                    # object, which s2s keeps one object only when it is written by its own name
+                    name = re.sub(r"_\d+$", "", s.target)
+                    raise self.error(s.loc, f"an in-place operator on '{name}', another name for the array "
+                                            f"'{root}' whose elements the function writes",
+                                     f"write it by the array's own name: {root} *= ...", name)
                 # the function's own value, updated in place: its next version (checked to be a
                 # number if anything else reads the old one, see `by_operators`)
                 self.write(s.target, base, s.loc, [(s, base)])
