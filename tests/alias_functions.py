@@ -269,4 +269,4 @@ def inplace_operator_through_another_name_on_an_element_written_array(x, v):
 
 
 REJECTED.append((inplace_operator_through_another_name_on_an_element_written_array,
-                 (-1.0, np.array([0.5281, -1.4768, 0.9762, -0.7216])), 10))
+                 (-1.0, np.array([0.5281, -1.4768, 0.9762, -0.7216])), 9))
