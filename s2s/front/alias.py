@@ -200,8 +200,8 @@ class _Aliases:
                     # another name for an array whose elements the function writes: NumPy changes that one
                     # object, which s2s keeps one object only when it is written by its own name
                     name = re.sub(r"_\d+$", "", s.target)
-                    raise self.error(s.loc, f"an in-place operator on '{name}', another name for the array "
-                                            f"'{root}' whose elements the function writes",
+                    raise self.error(s.loc, f"an operator that changes '{name}' in place, another name for "
+                                            f"the array '{root}' whose elements the function writes",
                                      f"write it by the array's own name: {root} *= ...", name)
                 # the function's own value, updated in place: its next version (checked to be a
                 # number if anything else reads the old one, see `by_operators`)
