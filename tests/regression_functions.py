@@ -456,3 +456,23 @@ def array_rebound_in_a_loop_after_a_value_read_it(a, c):
 
 
 CASES += [(array_rebound_in_a_loop_after_a_value_read_it, (0.6339, 0.5627), (0, 1))]
+
+
+def break_in_the_else_clause_of_an_inner_loop(b, z):
+    """A `break` in the `else` clause of an inner loop leaves the outer loop, whose own `else` must then not
+    run: s2s ran it (wrong value; fuzz seed 1700709). The else clauses of nested loops are this loop's level."""
+    m = b
+    for k in range(3):
+        for i in range(0):
+            pass
+        else:
+            if b * b > z:
+                break
+        m = m * z
+    else:
+        m = m + 100.0
+    return m * z + b
+
+
+CASES += [(break_in_the_else_clause_of_an_inner_loop, (-1.0, 0.5), (0, 1)),
+          (break_in_the_else_clause_of_an_inner_loop, (0.1, 0.5), (0, 1))]

@@ -36,8 +36,9 @@ def _may_exit(stmts: list, loop_level: bool = False) -> bool:
             return True
         if isinstance(s, ast.If) and (_may_exit(s.body, loop_level) or _may_exit(s.orelse, loop_level)):
             return True
-        if isinstance(s, (ast.For, ast.While)) and any(isinstance(n, ast.Return) for n in ast.walk(s)):
-            return True
+        if isinstance(s, (ast.For, ast.While)) and (any(isinstance(n, ast.Return) for n in ast.walk(s)) or
+                                                   _may_exit(s.orelse, loop_level)):
+            return True  # (a break or continue in a nested loop's else clause is this level's)
     return False
 
 
@@ -137,7 +138,8 @@ def _in_loop(top, node) -> bool:
 
 
 def flag_breaks(stmts: list, replace) -> list:
-    """`stmts` with each break of this loop level replaced by `replace(break)` (nested loops untouched)."""
+    """`stmts` with each break of this loop level replaced by `replace(break)` (nested loops untouched, but
+    not their `else` clauses: a break there leaves this loop)."""
     out = []
     for s in stmts:
         if isinstance(s, ast.Break):
@@ -146,14 +148,22 @@ def flag_breaks(stmts: list, replace) -> list:
             s = copy.copy(s)
             s.body, s.orelse = flag_breaks(s.body, replace), flag_breaks(s.orelse, replace)
             out.append(s)
+        elif isinstance(s, (ast.For, ast.While)) and s.orelse:
+            s = copy.copy(s)
+            s.orelse = flag_breaks(s.orelse, replace)
+            out.append(s)
         else:
             out.append(s)
     return out
 
 
 def loop_level_nodes(stmts):
+    """The statements of this loop level: into ifs, and into the `else` clauses of nested loops (a break or
+    continue there is this loop's), not into nested loop bodies."""
     for s in stmts:
         yield s
         if isinstance(s, ast.If):
             yield from loop_level_nodes(s.body)
+            yield from loop_level_nodes(s.orelse)
+        elif isinstance(s, (ast.For, ast.While)):
             yield from loop_level_nodes(s.orelse)
