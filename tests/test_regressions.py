@@ -261,3 +261,25 @@ def test_assert_raise_and_print_are_kept_in_every_mode(capsys):
     source = s2s.grad(f).source
     assert "raise AssertionError('x must be positive')" in source and "raise ValueError('w is negative', w)" in source
     assert "import" not in source.split("def ")[0].replace("from s2s import runtime as rt", "")
+
+
+def test_container_adjoint_of_a_loop_that_did_not_run_keeps_its_structure():
+    """theta is read in a loop that runs 0 times and in a branch not taken: its adjoint stayed a bare 0.0
+    through the copy the reversed loop makes, and the gradient was 0.0 instead of theta's structure (fuzz seed
+    1702719)."""
+    def f(q, theta, params):
+        g = 0.75
+        for idx in range(0):
+            q = np.full((4, 4), params[-1])[2] * (theta[0] * q)
+            g = np.tanh(params[2])
+        else:
+            if params[0] * theta[2] > 1.5:
+                g = theta[0][-2]
+        return g * np.sum(q)
+    q = np.array([1.4214, 0.4232, 0.1134, 0.8875])
+    theta = (np.array([-1.4971, 1.0858, -1.1356, -0.921]), -0.1028, -1.0224)
+    params = (-0.5674, -0.3132, -1.0122)
+    value, (gq, gtheta, gparams) = s2s.value_and_grad(f, wrt=(0, 1, 2))(q, theta, params)
+    assert_close(gq, np.full(4, 0.75), what="d/dq")
+    assert isinstance(gtheta, tuple) and len(gtheta) == 3 and np.shape(gtheta[0]) == (4,)
+    assert np.all(gtheta[0] == 0.0) and gtheta[1] == 0.0 and gtheta[2] == 0.0 and gparams == (0.0, 0.0, 0.0)

@@ -126,6 +126,8 @@ class LoopReversal:
                 # (an array written in place is an array; anything else may be a tuple, list or dict)
                 copy_op = "numpy.copy" if n in self.fn.arrays else "s2s.runtime.copy_adjoint"
                 out.append(ir.Assign(copied, ir.Call(copy_op, (init,)), self.loc))
+                if isinstance(init, ir.Var) and init.name in self.maybe_short:
+                    self.maybe_short.add(copied)  # (a copy of a bare 0.0 is one too)
                 init = ir.Var(copied)
             if body_pending[n]:
                 contribution = self.collect(n, body_pending, rev_body, named=False)
