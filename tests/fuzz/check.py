@@ -296,6 +296,9 @@ class Checker:
             raise Invalid(f"the result is not numeric: {exc}")
         if getattr(self, "like", None) is not None and not same_structure(value, self.like):
             raise Invalid("the result's structure changed")
+        if any(getattr(leaf, "dtype", np.float64) in (np.float16, np.float32) for leaf in leaves(value)):
+            # (np.tanh(True) is a float16: finite differences at 1e-6 see only rounding there)
+            raise Invalid("the result is computed in low precision (float16 or float32)")
         if not np.all(np.isfinite(fv)) or np.any(np.abs(fv) > LIMIT):
             raise Invalid("the value is not finite or too large")
         positions = self.wrt_positions(program)
