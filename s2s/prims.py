@@ -76,3 +76,28 @@ def spelling(key: str) -> str:
     prefix, _, alias = found
     rest = key[len(prefix) + 1:]
     return f"{alias}.{rest}" if alias else rest
+
+
+# ---------------------------------------------------------------- memory sharing (front/alias.py, front/ssa.py)
+
+# operations whose result may share memory with an operand (a NumPy view, a container holding it): the alias
+# check follows them
+MAY_SHARE_MEMORY = frozenset({
+    "getitem", "numpy.reshape", "numpy.transpose", "numpy.ravel", "numpy.squeeze", "numpy.expand_dims",
+    "numpy.swapaxes", "numpy.moveaxis", "numpy.broadcast_to", "numpy.asarray", "numpy.asanyarray",
+    "numpy.diagonal", "numpy.diag", "numpy.ascontiguousarray", "numpy.asfortranarray", "numpy.matrix_transpose",
+    "numpy.permute_dims", "numpy.broadcast_arrays", "numpy.atleast_1d", "numpy.atleast_2d", "numpy.atleast_3d",
+    "numpy.real", "numpy.imag",
+    "numpy.flip", "numpy.fliplr", "numpy.flipud", "numpy.rot90", "numpy.split", "numpy.array_split",
+    "numpy.hsplit", "numpy.vsplit", "numpy.ndarray.view", "tuple", "list", "dict", "call", "callmethod",
+    "builtins.iter", "builtins.reversed", "builtins.zip", "builtins.enumerate",
+})
+# operations whose result, written into, may write into an operand too: an array made by one is not a fresh
+# array of the function's own (np.diag of a vector is a new array; of a matrix a read-only view)
+WRITE_THROUGH = frozenset({
+    "getitem", "numpy.reshape", "numpy.transpose", "numpy.ravel", "numpy.squeeze", "numpy.expand_dims",
+    "numpy.swapaxes", "numpy.moveaxis", "numpy.broadcast_to", "numpy.asarray", "numpy.diagonal",
+    "numpy.ascontiguousarray", "numpy.asfortranarray", "numpy.matrix_transpose", "numpy.permute_dims",
+    "numpy.broadcast_arrays", "numpy.atleast_1d", "numpy.atleast_2d", "numpy.atleast_3d", "numpy.flip",
+    "numpy.fliplr", "numpy.flipud", "numpy.real", "numpy.imag", "builtins.range", "tuple", "list", "slice",
+})

@@ -20,7 +20,7 @@ import re
 import astor
 
 from s2s import ir, prims
-from s2s.front.alias import VIEWS
+from s2s.prims import MAY_SHARE_MEMORY as VIEWS
 from s2s.ad.reverse import ADJOINT_BEGINS
 from s2s.ir.walk import count_uses, defined_names, used_names, vars_of
 from s2s.back.outofssa import _with_target, coalesce_phis, name_arrays, restore_names
@@ -175,7 +175,7 @@ class _Codegen:
             count_uses(fn.body, self.uses)
         self.last_loc = None
         self.loop_depth = 0
-        self.views = _views(fn.body)  # name -> the names it may share memory with (alias.VIEWS)
+        self.views = _views(fn.body)  # name -> the names it may share memory with (prims.MAY_SHARE_MEMORY)
 
     # ----- function
     def closure_function(self, seed: str) -> ast.FunctionDef:

@@ -29,22 +29,13 @@ import copy
 import re
 
 from s2s import ir
+from s2s.prims import MAY_SHARE_MEMORY as VIEWS
 from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.names import Namer
 from s2s.ir.walk import defined_names, ends_with_exit
 
 LOOP_WRITTEN = "<written in a loop through another name>"
 
-# operations whose result may share memory with an operand
-VIEWS = frozenset({
-    "getitem", "numpy.reshape", "numpy.transpose", "numpy.ravel", "numpy.squeeze", "numpy.expand_dims",
-    "numpy.swapaxes", "numpy.moveaxis", "numpy.broadcast_to", "numpy.asarray", "numpy.asanyarray",
-    "numpy.diagonal", "numpy.diag", "numpy.ascontiguousarray", "numpy.asfortranarray", "numpy.matrix_transpose",
-    "numpy.permute_dims", "numpy.broadcast_arrays", "numpy.atleast_1d", "numpy.atleast_2d", "numpy.atleast_3d", "numpy.real", "numpy.imag",
-    "numpy.flip", "numpy.fliplr", "numpy.flipud", "numpy.rot90", "numpy.split", "numpy.array_split",
-    "numpy.hsplit", "numpy.vsplit", "numpy.ndarray.view", "tuple", "list", "dict", "call", "callmethod",
-    "builtins.iter", "builtins.reversed", "builtins.zip", "builtins.enumerate",
-})
 
 
 def check_aliases(fn: ir.Function) -> ir.Function:

@@ -16,6 +16,7 @@ import ast
 import types
 
 from s2s import ir, prims
+from s2s.prims import WRITE_THROUGH as VIEWS
 from s2s.front import fence
 from s2s.front.expressions import ExpressionLowering, _home_module
 from s2s.front.loops import LoopLowering, _bound_key, _bound_name, _Exit, _LoopFrame, _written_arrays
@@ -28,13 +29,6 @@ from s2s.ir.walk import defined_names
 RAISE = "raise"  # Effect(Call("raise", (exception class, *args))): `raise E(*args)` when it runs
 EFFECTS = {"builtins.print", "s2s.runtime.require_scalar", "s2s.runtime.require_bound", "s2s.runtime.require_number",
            "s2s.runtime.require_immutable"}
-# operations whose result may share memory with an operand: writing into it is refused
-VIEWS = {"getitem", "numpy.reshape", "numpy.transpose", "numpy.ravel", "numpy.squeeze", "numpy.expand_dims",
-         "numpy.swapaxes", "numpy.moveaxis", "numpy.broadcast_to", "numpy.asarray", "numpy.diagonal",
-         "numpy.ascontiguousarray", "numpy.asfortranarray", "numpy.matrix_transpose", "numpy.permute_dims",
-         "numpy.broadcast_arrays",
-         "numpy.atleast_1d", "numpy.atleast_2d", "numpy.atleast_3d", "numpy.flip", "numpy.fliplr", "numpy.flipud",
-         "numpy.real", "numpy.imag", "builtins.range", "tuple", "list", "slice"}
 
 
 def build_ssa(src: Source) -> ir.Function:
