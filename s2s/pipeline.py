@@ -70,12 +70,16 @@ def capture():
         _captures.texts = outer
 
 
-def dump(name: str, text: str, function: str) -> None:
-    """Print one stage's text to stderr if S2S_DUMP asks for it (and keep it for `capture`)."""
+def dump(name: str, text, function: str) -> None:
+    """Print one stage's text to stderr if S2S_DUMP asks for it (and keep it for `capture`). `text` is the
+    text or a function making it: IR is printed only when someone asks for it."""
     texts = getattr(_captures, "texts", None)
+    wanted = _wanted()
+    if texts is None and (wanted is None or name not in wanted):
+        return
+    text = text() if callable(text) else text
     if texts is not None:
         texts[name] = text
-    wanted = _wanted()
     if wanted is not None and name in wanted:
         print(f"==== s2s {name}: {function} ====\n{text.rstrip()}\n", file=sys.stderr)
 
@@ -93,7 +97,7 @@ def stage(which: str, run: Callable, /, *args, **kwargs):
     """Run the stage `which` (`run(*args, **kwargs)` returns new IR): verified, and dumped on request."""
     assert which in NAMES, which
     fn = verified(run(*args, **kwargs))
-    dump(which, print_function(fn), fn.name)
+    dump(which, lambda: print_function(fn), fn.name)
     return fn
 
 

@@ -300,9 +300,6 @@ def integers(fn: ir.Function) -> set:
 
 def _collect_phis(stmts: list, out: dict) -> None:
     """phi target -> its operands (loop phis: the entry and back-edge values)."""
-    for s in stmts:
-        if isinstance(s, (ir.If, ir.Loop)):
-            for p in s.phis:
-                out[p.target] = [o for o in p.operands if o is not None]
-            for block in ((s.body, s.orelse) if isinstance(s, ir.If) else (s.header, s.body)):
-                _collect_phis(block, out)
+    for s in ir.statements(stmts):
+        for p in getattr(s, "phis", ()):
+            out[p.target] = [o for o in p.operands if o is not None]

@@ -442,20 +442,10 @@ def _jump_values(stmts: list, target: str) -> list:
 
 
 def _is_range(fn: ir.Function, it) -> bool:
-    found = []
-
-    def walk(stmts):
-        for s in stmts:
-            if isinstance(s, ir.Assign) and it == ir.Var(s.target):
-                found.append(isinstance(s.value, ir.Call) and s.value.op == "builtins.range")
-            elif isinstance(s, ir.If):
-                walk(s.body)
-                walk(s.orelse)
-            elif isinstance(s, ir.Loop):
-                walk(s.header)
-                walk(s.body)
-    walk(fn.body)
-    return bool(found) and found[0]
+    for s in ir.statements(fn.body):
+        if isinstance(s, ir.Assign) and it == ir.Var(s.target):
+            return isinstance(s.value, ir.Call) and s.value.op == "builtins.range"
+    return False
 
 
 def _emitted_op(v, em: Emitter):

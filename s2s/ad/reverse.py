@@ -96,8 +96,6 @@ class _Reverse(LoopReversal):
         ret = body[-1]
         assert isinstance(ret, ir.Return)
         pending: dict[str, list] = {}
-        if seed is None:
-            self._require_one_result(ret)
         if isinstance(ret.value, ir.Var) and ret.value.name in self.active:
             if seed is not None:
                 pending[ret.value.name] = [ir.Var(seed)]
@@ -149,18 +147,6 @@ class _Reverse(LoopReversal):
                            temps=frozenset(self.fn.temps) | frozenset(self.namer.temps),
                            restores=dict(self.restores), arrays=dict(self.fn.arrays),
                            loop_temps=frozenset(self.adjoint_names), opaque=dict(self.fn.opaque))
-
-    def _require_one_result(self, ret: ir.Return) -> None:
-        """grad of a function that returns a tuple, list or dict: say so now, and what to use instead."""
-        value = ret.value
-        if not isinstance(value, ir.Var) or value.name not in self.active:
-            return  # (no derivative flows out: results.py says what was returned instead)
-        made = call_definitions(self.fn.body).get(value.name)
-        kind = made.op if made is not None and made.op in ("tuple", "list", "dict") else None
-        if kind is not None:
-            where = f" (line {ret.loc.line}: {ret.loc.text.strip()})" if ret.loc else ""
-            raise ValueError(f"grad needs a function with a scalar result, but {self.fn.name} returns a {kind}{where}; "
-                             f"use s2s.vjp (a pullback for all of it) or s2s.jacobian (every derivative) instead")
 
     def _pack(self, atoms: list, out: list) -> ir.Atom:
         tmp = self.fresh()

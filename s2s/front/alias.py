@@ -384,12 +384,8 @@ def _insert_guards(stmts: list, guards: dict) -> None:
         if id(s) in guards:
             stmts.insert(i, _require_immutable(guards[id(s)][1], s.loc))
             i += 1
-        elif isinstance(s, ir.If):
-            _insert_guards(s.body, guards)
-            _insert_guards(s.orelse, guards)
-        elif isinstance(s, ir.Loop):
-            _insert_guards(s.header, guards)
-            _insert_guards(s.body, guards)
+        for block in ir.blocks(s):
+            _insert_guards(block, guards)
         i += 1
 
 
@@ -406,15 +402,7 @@ def _inner_phis(stmts: list) -> dict:
 
 
 def _assigns(stmts: list):
-    for s in stmts:
-        if isinstance(s, ir.Assign):
-            yield s
-        elif isinstance(s, ir.If):
-            yield from _assigns(s.body)
-            yield from _assigns(s.orelse)
-        elif isinstance(s, ir.Loop):
-            yield from _assigns(s.header)
-            yield from _assigns(s.body)
+    return (s for s in ir.statements(stmts) if isinstance(s, ir.Assign))
 
 
 def _user(name: str) -> str:

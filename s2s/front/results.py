@@ -32,12 +32,26 @@ def check_result(fn: ir.Function, transform: str) -> ir.Function:
     """`fn` with `rt.require_number(result, transform, name, where)` before its return, where the result
     could be a value without a derivative; `fn` itself where it is proven numeric."""
     ret = fn.body[-1]
-    if not isinstance(ret, ir.Return) or not _could_be_non_number(ret.value, _definitions(fn.body, {}), set()):
+    defs = _definitions(fn.body, {})
+    if transform in ("grad", "value_and_grad") and isinstance(ret, ir.Return):
+        _require_one_result(fn, ret, defs)
+    if not isinstance(ret, ir.Return) or not _could_be_non_number(ret.value, defs, set()):
         return fn
     where = f"line {ret.loc.line}: {ret.loc.text.strip()}" if ret.loc else "its return"
     check = ir.Effect(ir.Call(REQUIRE_NUMBER, (ret.value, ir.Const(transform), ir.Const(fn.name),
                                                ir.Const(where))), ret.loc)
     return replace(fn, body=fn.body[:-1] + [check, ret])
+
+
+def _require_one_result(fn: ir.Function, ret: ir.Return, defs: dict) -> None:
+    """grad of a function that returns a tuple, list or dict of computed values: say so now, and what to use
+    instead (one of constants only, `["a", "b"]`, is refused below as a value without a derivative)."""
+    made = defs.get(ret.value.name) if isinstance(ret.value, ir.Var) else None
+    if isinstance(made, ir.Call) and made.op in ("tuple", "list", "dict") and \
+            any(isinstance(a, ir.Var) for a in made.args):
+        where = f" (line {ret.loc.line}: {ret.loc.text.strip()})" if ret.loc else ""
+        raise ValueError(f"grad needs a function with a scalar result, but {fn.name} returns a {made.op}{where}; "
+                         f"use s2s.vjp (a pullback for all of it) or s2s.jacobian (every derivative) instead")
 
 
 def _definitions(stmts: list, defs: dict) -> dict:

@@ -77,9 +77,5 @@ def _block(stmts: list, available: dict, mapping: dict, arrays: set) -> None:
 def _drop_emptied(stmts: list) -> None:
     stmts[:] = [s for s in stmts if not (isinstance(s, ir.Effect) and s.value is None)]
     for s in stmts:
-        if isinstance(s, ir.If):
-            _drop_emptied(s.body)
-            _drop_emptied(s.orelse)
-        elif isinstance(s, ir.Loop):
-            _drop_emptied(s.header)
-            _drop_emptied(s.body)
+        for block in ir.blocks(s):
+            _drop_emptied(block)
