@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import s2s
-import programs as p
+from programs import classic as p
 from conftest import assert_close, numeric_grad
 
 R = np.random.default_rng(3)

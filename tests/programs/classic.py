@@ -1,4 +1,4 @@
-"""Whole programs of the kind users differentiate (issue 4)."""
+"""Whole programs of the kind users differentiate (issue 4); tests/test_programs.py checks them."""
 import numpy as np
 
 
