@@ -69,6 +69,25 @@ def newton_sqrt(a):
     return x
 
 
+def element_write_loop(x):
+    n = x.shape[0]
+    y = np.zeros(n)
+    for i in range(n):
+        y[i] = np.sin(x[i])
+    return np.sum(y * y)
+
+
+def rnn(W, U, xs, h0):
+    h = h0
+    for t in range(xs.shape[0]):
+        h = np.tanh(W @ h + U @ xs[t])
+    return np.sum(h * h)
+
+
+def dense_batch(X, W):
+    return np.sum(np.exp(X @ W))
+
+
 GOLDEN = [
     ("quickstart", quickstart, (0, 1)),
     ("mlp_layer", mlp_layer, 0),
@@ -81,4 +100,7 @@ GOLDEN = [
     ("power_series", power_series, 0),
     ("grow_until", grow_until, 0),
     ("newton_sqrt", newton_sqrt, 0),
+    ("element_write_loop", element_write_loop, 0),
+    ("rnn", rnn, (0, 1)),
+    ("dense_batch", dense_batch, (0, 1)),
 ]

@@ -26,6 +26,10 @@ ARGS = {
     "softplus_sum": (np.array([0.3, -1.2, 2.0]),), "rational": (1.3, 0.4), "chain": (0.7,),
     "broadcast_bias": (np.arange(6.0).reshape(2, 3) / 5.0, np.array([0.1, -0.2, 0.3])), "helper_user": (0.9,),
     "soft_abs": (-0.8,), "power_series": (0.9, 7), "grow_until": (0.2,), "newton_sqrt": (3.0,),
+    "element_write_loop": (np.array([0.3, -1.2, 2.0, 0.7]),),
+    "rnn": (np.eye(3) * 0.5 + 0.1, np.arange(6.0).reshape(3, 2) / 6.0, np.array([[0.2, -0.4], [1.0, 0.3]]),
+            np.array([0.1, 0.0, -0.2])),
+    "dense_batch": (np.arange(6.0).reshape(2, 3) / 6.0, np.array([[0.2, -0.1], [0.0, 0.3], [-0.5, 0.1]])),
 }
 
 
