@@ -208,7 +208,7 @@ class LoopReversal:
         for d in recomputed:
             again = self.fresh() if d.target in self.namer.temps else self.namer.fresh(base_name(d.target))
             subst[d.target] = ir.Var(again)
-            recompute.append(ir.Assign(again, d.value, self.loc))
+            recompute.append(ir.Assign(again, d.value, d.loc or self.loc))  # a failure points at its own line
         first = 0  # recomputation follows the pops at the top of the reversed body
         while first < len(rev_body) and isinstance(rev_body[first], ir.Assign) and \
                 isinstance(rev_body[first].value, ir.Call) and rev_body[first].value.op == "pop":

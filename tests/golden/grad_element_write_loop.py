@@ -21,6 +21,7 @@ def grad_element_write_loop(x):
     by_1_1 = np.copy(by_1)
     bx = 0.0
     for i_1, y_old in zip(reversed(t2), reversed(y_old_saved)):
+        # line 76: y[i] = np.sin(x[i])
         t25 = x[i_1]
         # adjoint of line 76: y[i] = np.sin(x[i])
         bt4 = rt.unbroadcast(by_1_1[i_1], np.sin(t25))
