@@ -111,6 +111,8 @@ class LoopReversal:
         # contributions to values defined before the loop accumulate across iterations
         for n in sorted((k for k, v in body_pending.items() if v and k not in body_defs), key=self._order):
             init = self.collect(n, pending, out)
+            if self._accumulate_in_place(s, n, init, body_pending, rev_body, pending, out):
+                continue
             acc = self.adjoint_name(n)
             # an element's adjoint is added in place (rt.add_at), not as a whole array of zeros per iteration
             scatters = [self._scatter(c, rev_body) for c in body_pending[n]]
@@ -225,6 +227,43 @@ class LoopReversal:
             if isinstance(init, ir.Var) and init.name in self.active:
                 self.add_pending(pending, init.name, carried[p.target])
 
+    def _accumulate_in_place(self, loop: ir.Loop, n: str, init, body_pending: dict, rev_body: list,
+                             pending: dict, out: list) -> bool:
+        """Where the only contribution a reversed iteration makes to `n` (defined before the loop) is the
+        adjoint of one element `n[i]` (i an int), `bn[i] += g` in plain NumPy: `bn` is made once before
+        the loop (`rt.accumulator`: zeros shaped like n, plus what came after the loop), and the
+        iteration adds into it in place, with no helper call."""
+        if len(body_pending[n]) != 1:
+            return False
+        c = body_pending[n][0]
+        d = next((t for t in rev_body if isinstance(t, ir.Assign) and isinstance(c, ir.Var) and t.target == c.name),
+                 None)
+        if d is None or not isinstance(d.value, ir.Call) or d.value.op != "s2s.runtime.getitem_adjoint" or \
+                d.value.kwargs or d.value.args[1] != ir.Var(n) or not self._int_index(d.value.args[2:]):
+            return False
+        loc = d.loc
+        g, x, *index = self._scatter(c, rev_body)
+        body_pending[n] = []
+        acc = self.adjoint_name(n)
+        self.at(loop.loc)
+        args = (x,) if init is None or init == ZERO else (x, init)
+        out.append(ir.Assign(acc, ir.Call("s2s.runtime.accumulator", args), self.loc))
+        old, new = self.fresh(), self.fresh()
+        rev_body += [ir.Assign(old, ir.Call("getitem", (ir.Var(acc),) + tuple(index)), loc),
+                     ir.Assign(new, ir.Call("add", (ir.Var(old), g)), loc),
+                     ir.Effect(ir.Call("setitem", (ir.Var(acc),) + tuple(index) + (ir.Var(new),)), loc)]
+        self.accumulators = True  # a tuple's accumulator is a list: gradients are given their structure
+        self.add_pending(pending, n, ir.Var(acc))
+        return True
+
+    def _int_index(self, index) -> bool:
+        """Is every part of `index` a Python int: a constant, a `range` loop's variable, a length or a
+        shape entry, or integer arithmetic on those? (then `a[index]` is one position, never repeated)"""
+        if self._strict_ints is None:
+            self._strict_ints = _python_ints(self.fn)
+        return all(isinstance(a, ir.Const) and type(a.value) is int or
+                   isinstance(a, ir.Var) and a.name in self._strict_ints for a in index)
+
     def _emit(self, call: ir.Call, out: list) -> ir.Var:
         name = self.fresh()
         out.append(ir.Assign(name, call, self.loc))
@@ -329,6 +368,32 @@ class LoopReversal:
         _insert_pushes(new.body, pushes)
         new.body[0:0] = start
         return new
+
+
+def _python_ints(fn: ir.Function) -> set:
+    """Names that always hold a Python int (see `_int_index`)."""
+    defs = {}
+    for s in ir.statements(fn.body):
+        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call):
+            defs[s.target] = s.value
+    shapes = {n for n, c in defs.items() if c.op == "numpy.shape"}
+    out = {n for n, c in defs.items() if c.op in ("builtins.len", "builtins.int", "numpy.ndim") or
+           c.op == "getitem" and len(c.args) == 2 and isinstance(c.args[0], ir.Var) and c.args[0].name in shapes
+           and isinstance(c.args[1], ir.Const) and type(c.args[1].value) is int}
+    for s in ir.statements(fn.body):
+        if isinstance(s, ir.Loop) and s.kind == "for" and isinstance(s.target, str) and isinstance(s.iter, ir.Var) \
+                and s.iter.name in defs and defs[s.iter.name].op == "builtins.range":
+            out.add(s.target)
+    changed = True
+    while changed:
+        changed = False
+        for n, c in defs.items():
+            if n not in out and c.op in ("add", "sub", "mul", "floordiv", "mod", "neg") and not c.kwargs and \
+                    all(isinstance(a, ir.Const) and type(a.value) is int or isinstance(a, ir.Var) and a.name in out
+                        for a in c.args):
+                out.add(n)
+                changed = True
+    return out
 
 
 def base_name(name: str) -> str:

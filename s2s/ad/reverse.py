@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 
-from s2s import ir
+from s2s import ir, prims
 from s2s.ad.loops import ZERO, LoopReversal, base_name, LoopContext, LoopPlan, range_targets
 from s2s.ad.analysis import activity, forced_scalars, integers, proven_scalar, scalars
 from s2s.front.results import maybe_int
@@ -26,7 +26,7 @@ from s2s.errors import NonDifferentiableError, missing_rule
 from s2s.ir.names import Namer
 from s2s.rules import registry
 from s2s.rules.symbolic import Emitter, lift, rt, to_atom
-from s2s.ir.walk import call_definitions, contains_exit, defined_names, ends_with_exit
+from s2s.ir.walk import call_definitions, contains_exit, defined_names, ends_with_exit, vars_of as walk_vars
 
 ADJOINT_BEGINS = "adjoint_begins"  # marks, in a vjp, where the pullback's statements start
 
@@ -40,14 +40,27 @@ def reverse(fn: ir.Function, wrt: list[str], *, return_value: bool = False, seed
     Returns the gradient (a tuple unless `single`; by default, unless one `wrt`), or `(value, gradient)`.
     """
     namer = namer or Namer()
+    start = copy.deepcopy(namer)
     builder = _Reverse(fn, wrt, namer, seeded=seed is not None)
     builder.single = len(wrt) == 1 if single is None else single
-    return builder.run(return_value, seed, name or f"grad_{fn.name}")
+    out = builder.run(return_value, seed, name or f"grad_{fn.name}")
+    unread = builder.unread_buffers()
+    if not unread:
+        return out
+    # the restores of these fresh buffers are read by nothing: build again without saving what they overwrote
+    builder = _Reverse(fn, wrt, start, seeded=seed is not None, unsaved=unread)
+    builder.single = len(wrt) == 1 if single is None else single
+    out = builder.run(return_value, seed, name or f"grad_{fn.name}")
+    namer.taken, namer.counters, namer.temps = start.taken, start.counters, start.temps
+    return out
 
 
 class _Reverse(LoopReversal):
-    def __init__(self, fn: ir.Function, wrt: list[str], namer: Namer, seeded: bool):
+    def __init__(self, fn: ir.Function, wrt: list[str], namer: Namer, seeded: bool, unsaved=frozenset()):
         self.overwritten: dict[str, str] = {}  # version made by an element write -> the saved old elements
+        self.unsaved = unsaved  # fresh buffers whose overwritten elements nothing reads: not saved
+        self.primal = fn
+        self.adjoint_stmts: list = []
         if fn.arrays:
             fn = copy.deepcopy(fn)
             self._save_overwritten(fn.body, namer)
@@ -73,6 +86,8 @@ class _Reverse(LoopReversal):
         self.defs = {}
         _index_definitions(fn.body, self.defs)
         self._ints = None  # names known to hold ints (see _basic_index)
+        self._strict_ints = None  # names that always hold a Python int (see _int_index)
+        self.accumulators = False  # whether a reversed loop adds element adjoints into an rt.accumulator
         self.made = call_definitions(fn.body)  # name -> the call defining it
 
     # ----- names
@@ -108,6 +123,7 @@ class _Reverse(LoopReversal):
             checked = tuple(ir.Var(p) for p in params) if params and proven_scalar(self.fn, params) else (ret.value,)
             check = [ir.Effect(ir.Call("s2s.runtime.require_scalar", checked), ret.loc)]
         adjoint = self.reverse_block(body[:-1], pending, {})
+        self.adjoint_stmts = adjoint
         forward = self.forward_copy(body[:-1])
         grads = []
         for p in self.wrt:
@@ -120,7 +136,8 @@ class _Reverse(LoopReversal):
                     atom = ir.Var(tmp)
                 else:
                     atom = zero
-            elif isinstance(atom, ir.Var) and atom.name in self.maybe_short and p not in self.sound_scalars:
+            elif isinstance(atom, ir.Var) and (atom.name in self.maybe_short or self.accumulators) and \
+                    p not in self.sound_scalars:
                 tmp = self.namer.fresh("b" + p)
                 adjoint.append(ir.Assign(tmp, ir.Call("s2s.runtime.unbroadcast", (atom, ir.Var(p)))))
                 atom = ir.Var(tmp)
@@ -250,7 +267,8 @@ class _Reverse(LoopReversal):
         i = 0
         while i < len(stmts):
             s = stmts[i]
-            if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op == "setitem":
+            if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op == "setitem" and \
+                    self.fn_arrays_root(s.target) not in self.unsaved:
                 base, index = s.value.args[0], s.value.args[1:-1]
                 view, old = namer.fresh("t"), namer.fresh(base_name(self_root(base)) + "_old")
                 stmts[i:i] = [ir.Assign(view, ir.Call("getitem", (base,) + index), s.loc),
@@ -263,6 +281,53 @@ class _Reverse(LoopReversal):
             elif isinstance(s, ir.Loop):
                 self._save_overwritten(s.body, namer)
             i += 1
+
+    def fn_arrays_root(self, version: str) -> str:
+        return self.primal.arrays.get(version, version)
+
+    def unread_buffers(self) -> frozenset:
+        """The arrays made fresh at the function's top level (np.zeros, ...) whose restores the adjoint
+        sweep could do without: nothing that may share their memory is read after the first restore
+        (a restore inside a reversed loop counts from the loop's start, as its next iteration follows it).
+        Reads of a shape alone (np.shape(y), rt.unbroadcast(g, y)) do not count: a restore keeps it."""
+        if not self.overwritten:
+            return frozenset()
+        fresh = {s.target for s in self.primal.body if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call)
+                 and s.value.op in FRESH_BUFFERS and s.target in set(self.primal.arrays.values())}
+        old_root = {old: self.fn_arrays_root(v) for v, old in self.overwritten.items()}
+        roots = {r for r in old_root.values() if r in fresh}
+        if not roots:
+            return frozenset()
+        sharing = {r: _sharing_memory(self.primal, r) for r in roots}
+        for restored, n in self.restores.items():  # a popped value is the value pushed
+            for r in roots:
+                if n in sharing[r]:
+                    sharing[r].add(restored)
+        first: dict = {}  # root -> position from which its restores happen
+        reads: dict = {r: [] for r in roots}  # root -> positions of reads of its memory
+        counter = [0]
+
+        def walk(stmts, loop_start):
+            for s in stmts:
+                counter[0] += 1
+                here = counter[0]
+                if isinstance(s, ir.Effect) and s.value.op == "setitem" and isinstance(s.value.args[-1], ir.Var):
+                    old = s.value.args[-1].name
+                    r = old_root.get(self.restores.get(old, old))
+                    if r in roots:
+                        at = loop_start if loop_start is not None else here
+                        first[r] = min(first.get(r, at), at)
+                        continue
+                for r in roots:
+                    if any(n in sharing[r] for n in _value_reads(s)):
+                        reads[r].append(here)
+                if isinstance(s, ir.Loop):
+                    walk(s.body, here if loop_start is None else loop_start)
+                else:
+                    for block in ir.blocks(s):
+                        walk(block, loop_start)
+        walk(self.adjoint_stmts, None)
+        return frozenset(r for r in roots if r in first and all(p < first[r] for p in reads[r]))
 
     def reverse_assign(self, s: ir.Assign, pending: dict, out: list) -> None:
         if s.target in self.overwritten:  # put back what this write overwrote
@@ -323,9 +388,10 @@ class _Reverse(LoopReversal):
                 if rule.broadcast and (i is None or self._needs_unbroadcast(value, i, s.target)):
                     contrib = to_atom(rt.unbroadcast(lift(contrib), lift(a)))
             if value.op == "setitem" and i == 0:
-                self._zero_in_place(g, em.stmts, contrib)
+                contrib = self._zero_in_place(g, em.stmts, contrib, value)
             out.extend(em.stmts)
-            if em.stmts and isinstance(contrib, ir.Var) and em.stmts[-1].target == contrib.name:
+            if em.stmts and isinstance(contrib, ir.Var) and isinstance(em.stmts[-1], ir.Assign) and \
+                    em.stmts[-1].target == contrib.name:
                 self.temp_defs[contrib.name] = em.stmts[-1]
             if isinstance(g, ir.Var) and g.name in self.maybe_short and isinstance(contrib, ir.Var):
                 self.maybe_short.add(contrib.name)
@@ -333,9 +399,13 @@ class _Reverse(LoopReversal):
         if restore is not None and value.op == "setitem":
             out.append(restore)
 
-    def _element_slot(self, value: ir.Call) -> bool:
+    def _element_slot(self, value: ir.Call, numeric: bool = False) -> bool:
         """Is `y[index]` in `y_1 = setitem(y, *index, v)` known to be a single element? Where y was made
-        by np.zeros/ones/empty/full of a shape of known length, and index holds that many ints."""
+        by np.zeros/ones/empty/full of a shape of known length, and index holds that many ints.
+        With `numeric`, y is also known to hold numbers (np.zeros/ones/empty without a dtype, or with a
+        constant one that is not `object`): an element then takes only a number or a 0-d array."""
+        if numeric and not self._numeric_made(value.args[0]):
+            return False
         index = value.args[1:-1]
         if len(index) == 1 and isinstance(index[0], ir.Const) and isinstance(index[0].value, tuple):
             index = tuple(ir.Const(v) for v in index[0].value)
@@ -344,6 +414,14 @@ class _Reverse(LoopReversal):
             return False
         rank = self._rank_made(value.args[0])
         return rank is not None and rank == len(index)
+
+    def _numeric_made(self, atom) -> bool:
+        root = self.fn.arrays.get(atom.name, atom.name) if isinstance(atom, ir.Var) else None
+        d = self.made.get(root)
+        if d is None or d.op not in ("numpy.zeros", "numpy.ones", "numpy.empty"):
+            return False
+        dtype = dict(d.kwargs).get("dtype", d.args[1] if len(d.args) > 1 else None)
+        return dtype is None or isinstance(dtype, ir.Const) and dtype.value not in (object, "object", "O")
 
     def _rank_made(self, atom):
         root = self.fn.arrays.get(atom.name, atom.name) if isinstance(atom, ir.Var) else None
@@ -365,15 +443,21 @@ class _Reverse(LoopReversal):
                 isinstance(v, tuple) and all(basic(x) for x in v)
         return all(basic(a.value) if isinstance(a, ir.Const) else a.name in self._ints for a in index)
 
-    def _zero_in_place(self, g, stmts: list, contrib) -> None:
+    def _zero_in_place(self, g, stmts: list, contrib, value: ir.Call):
         """An array's adjoint that this sweep made itself (by an earlier write's adjoint, or a copy
-        entering a reversed loop) has the overwritten elements zeroed in place (`rt.zero_at`)."""
+        entering a reversed loop) has the overwritten elements zeroed in place: `by[i] = 0.0` where
+        one element of a numeric array was written (its adjoint was read as a number, a copy), else
+        `rt.zero_at`. Returns the base's adjoint after the write."""
         if not (stmts and isinstance(contrib, ir.Var) and stmts[-1].target == contrib.name):
-            return
+            return contrib
         call = stmts[-1].value
         if call.op == "s2s.runtime.setitem_adjoint" and isinstance(g, ir.Var) and g.name in self.owned:
+            if g.name not in self.maybe_short and self._element_slot(value, numeric=True):
+                stmts[-1] = ir.Effect(ir.Call("setitem", call.args + (ir.Const(0.0),)), stmts[-1].loc)
+                return g
             stmts[-1].value = ir.Call("s2s.runtime.zero_at", call.args, call.kwargs)
         self.owned.add(contrib.name)
+        return contrib
 
     def _differentiated_operands(self, rule, s: ir.Assign):
         """(position or None, active operand, its adjoint function) for every active operand.
@@ -430,8 +514,10 @@ class _Reverse(LoopReversal):
             v = value.args[i]
             if i == 0:
                 return False
-            # (a number written into a slice or a row was broadcast too: only an element slot is one number)
-            return not isinstance(v, ir.Const) and not (v.name in self.scalars and self._element_slot(value))
+            # (a number written into a slice or a row was broadcast too: only an element slot is one number;
+            # NumPy writes nothing but a number or a 0-d array into an element of a numeric array)
+            return not isinstance(v, ir.Const) and not (v.name in self.scalars and self._element_slot(value)) \
+                and not self._element_slot(value, numeric=True)
         if target in self.scalars:
             return False
         others = [a for j, a in enumerate(value.args) if j != i]
@@ -515,6 +601,52 @@ class _Reverse(LoopReversal):
 
 
     # ----- the forward sweep, with what the loops save
+
+
+FRESH_BUFFERS = {"numpy.zeros", "numpy.ones", "numpy.empty", "numpy.full", "numpy.zeros_like", "numpy.ones_like",
+                 "numpy.empty_like", "numpy.full_like"}
+# calls that read only the shape (and dtype) of these operands, which restoring elements keeps
+SHAPE_ONLY = {"numpy.shape": None, "numpy.ndim": None, "numpy.size": None, "builtins.len": None,
+              "s2s.runtime.zeros_like": None, "s2s.runtime.unbroadcast": (1,), "s2s.runtime.getitem_adjoint": (1,),
+              "s2s.runtime.sum_adjoint": (1,), "s2s.runtime.mean_adjoint": (1,), "s2s.runtime.add_at": (2,)}
+
+
+def _sharing_memory(fn: ir.Function, root: str) -> set:
+    """The names whose value may share memory with the array `root`: its versions, views of them
+    (prims.MAY_SHARE_MEMORY), copies, and the joins and loop variables taking them."""
+    out = {root} | {v for v, r in fn.arrays.items() if r == root}
+    changed = True
+    while changed:
+        changed = False
+        for s in ir.statements(fn.body):
+            new = []
+            if isinstance(s, ir.Assign) and (isinstance(s.value, ir.Var) and s.value.name in out or
+                                             isinstance(s.value, ir.Call) and s.value.op in prims.MAY_SHARE_MEMORY
+                                             and any(n in out for n in walk_vars(s.value))):
+                new.append(s.target)
+            for p in getattr(s, "phis", ()):
+                if any(isinstance(o, ir.Var) and o.name in out for o in p.operands):
+                    new.append(p.target)
+            if isinstance(s, ir.Loop) and isinstance(s.target, str) and s.iter is not None and \
+                    any(n in out for n in walk_vars(s.iter)):
+                new.append(s.target)
+            if isinstance(s, (ir.Break, ir.Continue)):
+                new += [t for t, v in s.values.items() if isinstance(v, ir.Var) and v.name in out]
+            for n in new:
+                if n not in out:
+                    out.add(n)
+                    changed = True
+    return out
+
+
+def _value_reads(s) -> list:
+    """The names statement `s` reads for more than their shape."""
+    value = s.value if isinstance(s, (ir.Assign, ir.Effect)) else None
+    if isinstance(value, ir.Call) and value.op in SHAPE_ONLY:
+        shape_only = SHAPE_ONLY[value.op]
+        return [n for i, a in enumerate(value.args) if shape_only is not None and i not in shape_only
+                for n in walk_vars(a)] + [n for _, a in value.kwargs for n in walk_vars(a)]
+    return [a.name for a in ir.operands(s) if isinstance(a, ir.Var)]
 
 
 def _maybe_int(atom, fn: ir.Function) -> bool:

@@ -20,7 +20,11 @@ IMPURE = {"pop", "list", "push", "call", "callmethod", "builtins.reversed", "bui
 def eliminate_common_subexpressions(fn: ir.Function) -> ir.Function:
     fn = copy.deepcopy(fn)
     mapping: dict[str, ir.Atom] = {}
-    _block(fn.body, {}, mapping, set(fn.arrays))
+    # an array an adjoint sweep writes in place under one name (`by[i] = 0.0`, `bx[i] = bx[i] + g`, a
+    # restore) holds other values after the write: what reads it is never merged
+    written = {s.value.args[0].name for s in ir.statements(fn.body) if isinstance(s, ir.Effect)
+               and s.value is not None and s.value.op == "setitem" and isinstance(s.value.args[0], ir.Var)}
+    _block(fn.body, {}, mapping, set(fn.arrays), written)
     _drop_emptied(fn.body)
     if mapping:
         substitute_block(fn.body, mapping)
@@ -47,14 +51,16 @@ def _hashable(a):
     return a
 
 
-def _block(stmts: list, available: dict, mapping: dict, arrays: set) -> None:
-    """`arrays` (written in place) are never merged: each must stay its own object."""
+def _block(stmts: list, available: dict, mapping: dict, arrays: set, written: set) -> None:
+    """`arrays` (written in place) are never merged: each must stay its own object; nor are reads of
+    `written`."""
     available = dict(available)
     for s in stmts:
         if isinstance(s, ir.Effect) and s.value is None:
             continue
         if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op not in IMPURE \
                 and s.target not in arrays and s.value.op != "setitem" \
+                and not any(isinstance(a, ir.Var) and a.name in written for a in s.value.args) \
                 and not s.value.op.startswith("s2s.runtime.require"):
             key = _key(s.value, mapping)
             if key in available:
@@ -67,11 +73,11 @@ def _block(stmts: list, available: dict, mapping: dict, arrays: set) -> None:
                 s.value = None
             available[key] = True
         elif isinstance(s, ir.If):
-            _block(s.body, available, mapping, arrays)
-            _block(s.orelse, available, mapping, arrays)
+            _block(s.body, available, mapping, arrays, written)
+            _block(s.orelse, available, mapping, arrays, written)
         elif isinstance(s, ir.Loop):
-            _block(s.header, available, mapping, arrays)
-            _block(s.body, available, mapping, arrays)
+            _block(s.header, available, mapping, arrays, written)
+            _block(s.body, available, mapping, arrays, written)
 
 
 def _drop_emptied(stmts: list) -> None:

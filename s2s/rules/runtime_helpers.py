@@ -62,6 +62,8 @@ helper("getitem_adjoint", lambda G, g, x, *index: emit("getitem", G, *index),
        lambda d, ans, g, x, *index: rt.batch_getitem_adjoint(d, x, *index), rank_of_argument=1)
 helper("transpose_adjoint", lambda G, g, axes=None: np.transpose(G) if axes is None else np.transpose(G, axes),
        lambda d, ans, g, axes=None: rt.batch_transpose_adjoint(d, axes))
+helper("array_adjoint", lambda G, g, x: rt.array_adjoint_transpose(G, g, x),
+       lambda d, ans, g, x: rt.batch_array_adjoint(d, x), rank_of_argument=1)
 helper("adjoint_part", lambda G, adjoints, i, x: rt.adjoint_part_adjoint(G, adjoints, i))
 
 # acc + getitem_adjoint(g, x, *index), written into acc in place by the primal; the tangent is built out of
@@ -72,6 +74,11 @@ define(RT + "add_at",
        [lambda d, ans, acc, g, x, *index: d, lambda d, ans, acc, g, x, *index: rt.getitem_adjoint(d, x, *index)],
        batched=[lambda d, ans, acc, g, x, *index: rt.batch_align(d, ans),
                 lambda d, ans, acc, g, x, *index: rt.batch_getitem_adjoint(d, x, *index)], rank_of_argument=2)
+
+# a new adjoint of x holding init (x gives only a shape): linear in init, the primal's loop then adds into it
+define(RT + "accumulator", [None, lambda G, ans, x, init=0.0: rt.unbroadcast(G, init)],
+       [None, lambda d, ans, x, init=0.0: rt.accumulator(x, d)],
+       batched=[None, lambda d, ans, x, init=0.0: np.copy(rt.batch_align(d, ans))], rank_of_argument=0)
 
 # the adjoint of an element write zeroes the written entries: a projection, its own transpose; zero_at does it
 # in place in the primal, its tangent and adjoint are built out of place

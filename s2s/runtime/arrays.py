@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from s2s.runtime.core import Parts, unbroadcast_to_shape
+from s2s.runtime.core import DictParts, Parts, unbroadcast_to_shape, zeros_like
 
 __all__ = [
     "Parts", "reduced_axes", "expand_reduced", "prod_adjoint", "extremum_adjoint", "var_adjoint", "cumsum_adjoint",
@@ -21,7 +21,7 @@ __all__ = [
     "concatenate_adjoint", "stack_adjoint", "hstack_adjoint", "vstack_adjoint", "dstack_adjoint",
     "column_stack_adjoint", "take_adjoint", "take_along_axis_adjoint", "sort_adjoint", "select_adjoint_choices",
     "select_adjoint_default", "sinc_derivative", "ptp_adjoint", "trapezoid_adjoint_y", "trapezoid_adjoint_x",
-    "append_adjoint", "interp_adjoint_x", "interp_adjoint_fp", "mT",
+    "append_adjoint", "interp_adjoint_x", "interp_adjoint_fp", "mT", "accumulator",
 ]
 
 
@@ -30,6 +30,23 @@ __all__ = [
 def _float_zeros(x):
     x = np.asarray(x)
     return np.zeros(x.shape, dtype=np.result_type(x.dtype, np.float64))
+
+
+def accumulator(x, init=0.0):
+    """A new adjoint of `x` that a reversed loop adds element adjoints into in place (`bx[i] += g`):
+    a float array of x's shape for an array, a list of parts for a list or a tuple (the gradient of a
+    tuple is made a tuple again where it leaves, by `unbroadcast`), a dict of parts for a dict; `init`,
+    the adjoint that came from after the loop (0.0: none), added in."""
+    if isinstance(x, dict):
+        acc = DictParts((k, zeros_like(v)) for k, v in x.items())
+    elif isinstance(x, (tuple, list)):
+        acc = Parts(zeros_like(v) for v in x)
+    else:
+        acc = _float_zeros(x)
+        if not (np.ndim(init) == 0 and init == 0):
+            acc = acc + init
+        return acc
+    return acc if np.ndim(init) == 0 and not isinstance(init, (tuple, list, dict)) and init == 0 else acc + init
 
 
 def mT(a):

@@ -10,23 +10,17 @@ def grad_element_write_loop(x):
     y = np.zeros(n)
     # line 75: for i in range(n):
     t2 = range(n)
-    y_old_saved = []
     for i in t2:
         # line 76: y[i] = np.sin(x[i])
-        y_old = np.copy(y[i])
-        y_old_saved.append(y_old)
         y[i] = np.sin(x[i])
     # adjoint of line 75: for i in range(n):
     by_1 = 2.0 * y
-    by_1_1 = np.copy(by_1)
-    bx = 0.0
-    for i_1, y_old in zip(reversed(t2), reversed(y_old_saved)):
-        # line 76: y[i] = np.sin(x[i])
-        t25 = x[i_1]
+    t13 = np.copy(by_1)
+    bx = rt.accumulator(x)
+    for i_1 in reversed(t2):
         # adjoint of line 76: y[i] = np.sin(x[i])
-        bt4 = rt.unbroadcast(by_1_1[i_1], np.sin(t25))
-        by_1_1 = rt.zero_at(by_1_1, i_1)
-        y[i_1] = y_old
-        bx = rt.add_at(bx, bt4 * np.cos(t25), x, i_1)
+        bt4 = t13[i_1]
+        t13[i_1] = 0.0
+        bx[i_1] = bx[i_1] + bt4 * np.cos(x[i_1])
     bx_1 = rt.unbroadcast(bx, x)
     return bx_1

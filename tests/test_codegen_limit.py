@@ -1,0 +1,107 @@
+"""Generated code at the cheap-gradient limit (issue 13): what the reverse sweep saves, and the plain
+NumPy it writes for element loops. Each case checks the gradient against finite differences (or an
+analytic formula) as well as the text, so a shortcut that drops a value the adjoint needs fails here."""
+import numpy as np
+
+import s2s
+from conftest import assert_close, numeric_grad
+
+
+def element_write_loop(x):
+    n = x.shape[0]
+    y = np.zeros(n)
+    for i in range(n):
+        y[i] = np.sin(x[i])
+    return np.sum(y * y)
+
+
+def test_fresh_buffer_written_by_elements_saves_nothing():
+    g = s2s.grad(element_write_loop)
+    x = np.array([0.3, -1.2, 2.0, 0.7])
+    assert_close(g(x), 2.0 * np.sin(x) * np.cos(x), what="d/dx")
+    src = g.source
+    assert "_old" not in src and "_saved" not in src, src  # the old elements of np.zeros are never read
+    assert "np.sin" not in src.split("adjoint of")[1], src  # not recomputed for its shape
+    loop = src[src.index("for i_1 in reversed"):]
+    assert "rt." not in loop.split("\n    bx_1")[0], src  # no helper call per element
+
+
+def view_read_after_overwrite(x):
+    y = np.zeros(3)
+    y[0] = x[0]
+    v = y[0:2]
+    w = np.sum(v * x[1:3])
+    y[0] = x[2] * 2.0
+    return w + np.sum(y * y)
+
+
+def test_view_of_fresh_buffer_read_after_overwrite_keeps_the_old_element():
+    x = np.array([0.5, -0.7, 1.3, 0.2])
+    g = s2s.grad(view_read_after_overwrite)
+    assert_close(g(x), numeric_grad(view_read_after_overwrite, (x,), 0), what="d/dx")
+
+
+def rewritten_in_loop(x):
+    y = np.zeros(x.shape[0])
+    for i in range(x.shape[0]):
+        y[i] = x[i] * 3.0
+        y[i] = y[i] * x[i]
+    return np.sum(y)
+
+
+def test_element_written_twice_in_one_iteration():
+    x = np.array([0.5, -0.7, 1.3])
+    assert_close(s2s.grad(rewritten_in_loop)(x), 6.0 * x, what="d/dx")
+
+
+def overwritten_then_read_in_reverse(x):
+    y = np.zeros(x.shape[0])
+    s = 0.0
+    for i in range(x.shape[0]):
+        y[i] = x[i] * x[i]
+        s = s + np.sum(y)  # reads every element written so far: the reverse sweep needs them restored
+    return s
+
+
+def test_fresh_buffer_read_in_the_loop_keeps_its_restores():
+    x = np.array([0.5, -0.7, 1.3])
+    g = s2s.grad(overwritten_then_read_in_reverse)
+    assert_close(g(x), numeric_grad(overwritten_then_read_in_reverse, (x,), 0), what="d/dx")
+
+
+def squares_by_index(t):
+    s = 0.0
+    for i in range(len(t)):
+        s = s + t[i] * t[i]
+    return s
+
+
+def test_element_adjoints_of_a_tuple_and_a_list_keep_their_structure():
+    g = s2s.grad(squares_by_index)
+    got = g((1.0, 2.0, -0.5))
+    assert isinstance(got, tuple) and len(got) == 3
+    assert_close(np.array(got), np.array([2.0, 4.0, -1.0]), what="tuple")
+    got = g([1.0, 2.0])
+    assert isinstance(got, list)
+    assert_close(np.array(got), np.array([2.0, 4.0]), what="list")
+    x = np.array([[1.0, 2.0], [0.5, -1.0]])  # a row per index: the accumulator adds rows
+    assert_close(g(x), 2.0 * x, what="rows")
+
+
+def accumulated_after_the_loop(x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        s = s + np.sin(x[i])
+    return s + np.sum(x * x)
+
+
+def test_element_accumulator_starts_from_the_adjoint_after_the_loop():
+    x = np.array([0.5, -0.7, 1.3])
+    g = s2s.grad(accumulated_after_the_loop)
+    assert_close(g(x), np.cos(x) + 2.0 * x, what="d/dx")
+    assert "rt.add_at" not in g.source, g.source
+
+
+def test_element_loop_second_derivatives():
+    x = np.array([0.3, -1.2, 2.0])
+    assert_close(s2s.hessian(element_write_loop)(x), np.diag(2.0 * np.cos(2.0 * x)), what="hessian")
