@@ -105,3 +105,68 @@ def test_element_accumulator_starts_from_the_adjoint_after_the_loop():
 def test_element_loop_second_derivatives():
     x = np.array([0.3, -1.2, 2.0])
     assert_close(s2s.hessian(element_write_loop)(x), np.diag(2.0 * np.cos(2.0 * x)), what="hessian")
+
+
+def rnn(W, U, xs, h0):
+    h = h0
+    for t in range(xs.shape[0]):
+        h = np.tanh(W @ h + U @ xs[t])
+    return np.sum(h * h)
+
+
+def rnn_args():
+    rng = np.random.default_rng(3)
+    return (rng.normal(size=(4, 4)) / 2.0, rng.normal(size=(4, 3)) / 2.0, rng.normal(size=(5, 3)),
+            rng.normal(size=4) * 0.1)
+
+
+def test_rnn_saves_one_array_per_step():
+    g = s2s.grad(rnn, wrt=(0, 1))
+    args = rnn_args()
+    got = g(*args)
+    for k in (0, 1):
+        assert_close(got[k], numeric_grad(rnn, args, k), what=f"d/d{'WU'[k]}")
+    src = g.source
+    # h is saved; W @ h and U @ xs[t] only by shape; the new h is the next step's h, not saved again
+    assert src.count("_saved = []") == 3 and "h_1_saved" not in src and "t4_saved" not in src, src
+    assert "rt.shape_of(" in src, src
+
+
+def rnn_broadcast_state(W, xs, h0):
+    h = h0  # (n, 1) at first: W @ h + xs[t] broadcasts it to (n, n) in the first step only
+    for t in range(xs.shape[0]):
+        h = np.tanh(W @ h + xs[t])
+    return np.sum(h)
+
+
+def test_shape_saved_per_step_follows_a_shape_that_changes():
+    rng = np.random.default_rng(5)
+    args = (rng.normal(size=(3, 3)) / 2.0, rng.normal(size=(4, 3)), rng.normal(size=(3, 1)))
+    got = s2s.grad(rnn_broadcast_state, wrt=(0, 1, 2))(*args)
+    for k in (0, 1, 2):
+        assert_close(got[k], numeric_grad(rnn_broadcast_state, args, k), what=f"argument {k}")
+
+
+def carried_through_branch(x, n):
+    y = x
+    for i in range(n):
+        if i % 2 == 0:
+            y = np.sin(y) * x
+        else:
+            y = y * y + x
+    return np.sum(y)
+
+
+def test_carried_value_defined_in_a_branch():
+    x = np.array([0.4, -0.3])
+    got = s2s.grad(carried_through_branch)(x, 5)
+    assert_close(got, numeric_grad(lambda x: carried_through_branch(x, 5), (x,), 0), what="d/dx")
+
+
+def test_rnn_second_derivative():
+    W, U, xs, h0 = rnn_args()
+    v = np.random.default_rng(1).normal(size=W.shape)
+    hvp = s2s.jvp(s2s.grad(lambda W: rnn(W, U, xs, h0)))((W,), (v,))[1]
+    eps = 1e-5
+    fd = (s2s.grad(rnn)(W + eps * v, U, xs, h0) - s2s.grad(rnn)(W - eps * v, U, xs, h0)) / (2 * eps)
+    assert_close(hvp, fd, what="Hessian-vector product")

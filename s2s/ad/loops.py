@@ -30,6 +30,7 @@ class LoopPlan:
     """What the forward copy of one loop must add: values to push, an optional trip counter."""
 
     saved: list = field(default_factory=list)  # primal names pushed each iteration
+    shapes: dict = field(default_factory=dict)  # saved name -> the value whose shape (rt.shape_of) it is
     stacks: dict = field(default_factory=dict)  # primal name -> stack name
     counter: str | None = None
     counter_next: str | None = None
@@ -165,7 +166,12 @@ class LoopReversal:
                 if n in own and n not in needed and n not in index and n not in self.fn.arrays:
                     needed.append(n)
         saved = sorted(set(needed) - {d.target for d in recomputed}, key=self._order)
+        shapes = self._shapes_only(s, saved, rev_body, recomputed, own)
+        saved = [shapes.get(n, n) for n in saved]
+        nexts = self._saved_as_next(s, saved, range_loop)
+        saved = [n for n in saved if n not in nexts]
         plan.saved = saved
+        plan.shapes = {v: n for n, v in shapes.items()}
         # a version of an array made before the loop is that array (its restores keep its contents right)
         subst: dict[str, ir.Atom] = {v: ir.Var(r) for v, r in arrays.items()
                                      if v in own and r not in fresh and v in reads}
@@ -177,6 +183,10 @@ class LoopReversal:
             subst[n] = ir.Var(restored[n])
             if n in fresh:  # every version of an array made in the body is that one object
                 subst.update({v: ir.Var(restored[n]) for v, r in arrays.items() if r == n})
+        for b, h in nexts.items():  # b is the next iteration's h: the value h had one reversed iteration ago
+            following = self.namer.fresh(base_name(h) + "_next")
+            subst[b] = ir.Var(following)
+            rphis.append(ir.Phi(following, [ir.Var(h), ir.Var(restored[h])]))
         # the reversed iteration space: an outermost loop whose saved values are pushed once per
         # iteration walks its stacks backwards; otherwise the values are popped
         self.at(s.loc)
@@ -263,6 +273,49 @@ class LoopReversal:
             self._strict_ints = _python_ints(self.fn)
         return all(isinstance(a, ir.Const) and type(a.value) is int or
                    isinstance(a, ir.Var) and a.name in self._strict_ints for a in index)
+
+    def _saved_as_next(self, loop: ir.Loop, saved: list, range_loop: bool) -> dict:
+        """Loop-carried values saved twice: `h_1`, computed in an iteration and saved, is the next
+        iteration's `h` (the back edge of h's phi), which is saved too. Such an h_1 is not saved: the
+        reversed iteration reads it as the h of the reversed iteration before it (the last one: the
+        value after the loop). Only for an outermost `for` loop that every iteration runs to its end.
+        Returns h_1 -> h."""
+        if not range_loop or self.loops or any(isinstance(t, (ir.Break, ir.Continue))
+                                               for t in ir.statements(loop.body)):
+            return {}
+        top = set(defined_names(loop.body, into_loops=False)) - {
+            n for t in loop.body if isinstance(t, (ir.If, ir.Loop)) for b in ir.blocks(t) for n in defined_names(b)}
+        out = {}
+        for p in loop.phis:
+            b = p.operands[1]
+            if isinstance(b, ir.Var) and b.name != p.target and b.name in saved and p.target in saved \
+                    and b.name in top and b.name not in out:
+                out[b.name] = p.target
+        return out
+
+    def _shapes_only(self, loop: ir.Loop, saved: list, rev_body: list, recomputed: list, own: set) -> dict:
+        """The values among `saved` that the reversed body reads only for their shape (the target of
+        `rt.unbroadcast`): each is saved as `v_shape = rt.shape_of(v)` (its shape, a few bytes) instead,
+        which `rt.unbroadcast(g, v_shape)` reads as it read v. Returns value -> the name of its shape."""
+        out = {}
+        again = {n for d in recomputed for n in walk_vars(d.value)}
+        top = {t.target for t in loop.body if isinstance(t, ir.Assign)}
+        for n in saved:
+            if n not in top or n in again or n in self.fn.arrays or n in set(self.fn.arrays.values()):
+                continue
+            reads = [(getattr(t, "value", None), i) for t in ir.statements(rev_body)
+                     for i, a in enumerate(ir.operands(t)) if a == ir.Var(n)]
+            if not reads or any(not isinstance(c, ir.Call) or c.op != "s2s.runtime.unbroadcast" or i != 1
+                                for c, i in reads):
+                continue
+            out[n] = self.namer.fresh(base_name(n) + "_shape")
+        if out:
+            for t in ir.statements(rev_body):
+                c = t.value if isinstance(t, (ir.Assign, ir.Effect)) else None
+                if isinstance(c, ir.Call) and c.op == "s2s.runtime.unbroadcast" and isinstance(c.args[1], ir.Var) \
+                        and c.args[1].name in out:
+                    t.value = ir.Call(c.op, (c.args[0], ir.Var(out[c.args[1].name])), c.kwargs)
+        return out
 
     def _emit(self, call: ir.Call, out: list) -> ir.Var:
         name = self.fresh()
@@ -359,6 +412,8 @@ class LoopReversal:
         if plan is None:
             return new
         pushes = {n: ir.Effect(ir.Call("push", (ir.Var(plan.stacks[n]), ir.Var(n))), s.loc) for n in plan.saved}
+        for shape, n in plan.shapes.items():  # a value read only for its shape: its shape, taken after it, is pushed
+            pushes[n] = ir.Assign(shape, ir.Call("s2s.runtime.shape_of", (ir.Var(n),)), s.loc)
         at_start = [p.target for p in s.phis] + ([s.target] if s.target else [])
         if plan.counter:
             new.phis.append(ir.Phi(plan.counter, [ir.Const(0), ir.Var(plan.counter_next)]))
@@ -444,6 +499,8 @@ def _insert_pushes(stmts: list, pushes: dict) -> None:
                 push = pushes.pop(n)
                 push.loc = s.loc or push.loc
                 stmts.insert(i, push)
+                if isinstance(push, ir.Assign):  # a value computed to be saved (a shape): its push follows it
+                    i -= 1
         i += 1
 
 

@@ -28,7 +28,7 @@ def helper(name: str, transpose, batched=None, rank_of_argument=None) -> None:
 
 
 # ---------------------------------------------------------------- no derivative
-nondiff(RT + "zeros_like", RT + "sign")
+nondiff(RT + "zeros_like", RT + "sign", RT + "shape_of")
 # checks made by generated code
 nondiff(RT + "require_scalar", RT + "require_bound", RT + "require_immutable", RT + "require_number")
 

@@ -21,7 +21,7 @@ __all__ = [
     "concatenate_adjoint", "stack_adjoint", "hstack_adjoint", "vstack_adjoint", "dstack_adjoint",
     "column_stack_adjoint", "take_adjoint", "take_along_axis_adjoint", "sort_adjoint", "select_adjoint_choices",
     "select_adjoint_default", "sinc_derivative", "ptp_adjoint", "trapezoid_adjoint_y", "trapezoid_adjoint_x",
-    "append_adjoint", "interp_adjoint_x", "interp_adjoint_fp", "mT", "accumulator",
+    "append_adjoint", "interp_adjoint_x", "interp_adjoint_fp", "mT", "accumulator", "Shape", "shape_of",
 ]
 
 
@@ -47,6 +47,27 @@ def accumulator(x, init=0.0):
             acc = acc + init
         return acc
     return acc if np.ndim(init) == 0 and not isinstance(init, (tuple, list, dict)) and init == 0 else acc + init
+
+
+class Shape:
+    """The shape of an array without its elements: what a reversed loop saves of a value it reads only
+    for its shape (`rt.unbroadcast(g, v_shape)`); np.shape and np.ndim read it as they read the array."""
+    __slots__ = ("shape",)
+
+    def __init__(self, shape: tuple):
+        self.shape = shape
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __repr__(self):
+        return f"Shape({self.shape})"
+
+
+def shape_of(v):
+    """`v`'s Shape, or `v` itself for a tuple, list or dict (whose adjoint takes its structure)."""
+    return v if isinstance(v, (tuple, list, dict)) else Shape(np.shape(v))
 
 
 def mT(a):

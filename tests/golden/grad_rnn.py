@@ -7,31 +7,33 @@ def grad_rnn(W, U, xs, h0):
     # line 82: for t in range(xs.shape[0]):
     t3 = range(np.shape(xs)[0])
     h_saved = []
-    t4_saved = []
-    t6_saved = []
-    h_1_saved = []
+    t4_shape_saved = []
+    t6_shape_saved = []
     h = h0
     for t in t3:
         h_saved.append(h)
         # line 83: h = np.tanh(W @ h + U @ xs[t])
         t4 = W @ h
-        t4_saved.append(t4)
+        t4_shape = rt.shape_of(t4)
+        t4_shape_saved.append(t4_shape)
         t6 = U @ xs[t]
-        t6_saved.append(t6)
+        t6_shape = rt.shape_of(t6)
+        t6_shape_saved.append(t6_shape)
         h = np.tanh(t4 + t6)
-        h_1_saved.append(h)
     # adjoint of line 82: for t in range(xs.shape[0]):
     bh = 2.0 * h
     bh_1 = bh
     bU = 0.0
     bW = 0.0
-    for t26, h, t4, t6, h_1 in zip(reversed(t3), reversed(h_saved), reversed(t4_saved), reversed(t6_saved), reversed(h_1_saved)):
+    h_next = h
+    for t26, h, t4_shape, t6_shape in zip(reversed(t3), reversed(h_saved), reversed(t4_shape_saved), reversed(t6_shape_saved)):
         # adjoint of line 83: h = np.tanh(W @ h + U @ xs[t])
-        bt7 = bh_1 * (1.0 - h_1 ** 2)
-        bt4 = rt.unbroadcast(bt7, t4)
+        bt7 = bh_1 * (1.0 - h_next ** 2)
+        bt4 = rt.unbroadcast(bt7, t4_shape)
         bh_1 = rt.matmul_adjoint_b(bt4, W, h)
-        bU = bU + rt.matmul_adjoint_a(rt.unbroadcast(bt7, t6), U, xs[t26])
+        bU = bU + rt.matmul_adjoint_a(rt.unbroadcast(bt7, t6_shape), U, xs[t26])
         bW = bW + rt.matmul_adjoint_a(bt4, W, h)
+        h_next = h
     bW_1 = rt.unbroadcast(bW, W)
     bU_1 = rt.unbroadcast(bU, U)
     return bW_1, bU_1
