@@ -170,3 +170,17 @@ def test_rnn_second_derivative():
     eps = 1e-5
     fd = (s2s.grad(rnn)(W + eps * v, U, xs, h0) - s2s.grad(rnn)(W - eps * v, U, xs, h0)) / (2 * eps)
     assert_close(hvp, fd, what="Hessian-vector product")
+
+
+def written_at_repeated_indices(x, idx):
+    y = np.zeros(3)
+    for i in idx:  # not a range: an element is written twice, and only the last write reaches the result
+        y[i] = np.sin(x[i]) * x[0]
+    return np.sum(y * y)
+
+
+def test_element_written_by_repeated_loop_indices_keeps_its_zeroing():
+    x = np.array([0.3, -1.2, 2.0])
+    idx = np.array([1, 1, 2])
+    got = s2s.grad(written_at_repeated_indices)(x, idx)
+    assert_close(got, numeric_grad(lambda x: written_at_repeated_indices(x, idx), (x,), 0), what="d/dx")

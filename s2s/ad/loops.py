@@ -236,6 +236,37 @@ class LoopReversal:
             init = p.operands[0]
             if isinstance(init, ir.Var) and init.name in self.active:
                 self.add_pending(pending, init.name, carried[p.target])
+            elif range_loop and p.target in self.fn.arrays and isinstance(subst.get(s.target), ir.Var) and \
+                    isinstance(s.iter, ir.Var) and getattr(self.made.get(s.iter.name), "op", None) == "builtins.range":
+                self._drop_unobserved_zeroing(next(r for r in rphis if r.target == carried[p.target].name),
+                                              rev_body, subst[s.target], out)
+
+    def _drop_unobserved_zeroing(self, rphi: ir.Phi, rev_body: list, index: ir.Var, out: list) -> None:
+        """`by[i] = 0.0` after reading `by[i]`, in a reversed `range` loop whose iterations each read and
+        zero only their own element `i`, of an adjoint nothing reads after the loop (the array was made
+        in the function: its first value has no adjoint): no iteration sees a zeroed element, so the
+        zeroing goes, and the copy the loop made to zero in (`np.copy`) with it."""
+        adj = rphi.target
+        if rphi.operands[1] != ir.Var(adj):
+            return
+        zeroing = []
+        for t in ir.statements(rev_body):
+            if adj not in [a.name for a in ir.operands(t) if isinstance(a, ir.Var)]:
+                continue
+            c = t.value if isinstance(t, (ir.Assign, ir.Effect)) else None
+            if isinstance(t, ir.Assign) and c.op == "getitem" and c.args == (ir.Var(adj), index):
+                continue
+            if isinstance(t, ir.Effect) and c.op == "setitem" and c.args == (ir.Var(adj), index, ir.Const(0.0)):
+                zeroing.append(t)
+                continue
+            return
+        drop = {id(t) for t in zeroing}
+        _remove(rev_body, drop)
+        first = rphi.operands[0]
+        made = next((t for t in out if isinstance(t, ir.Assign) and isinstance(first, ir.Var)
+                     and t.target == first.name), None)
+        if made is not None and isinstance(made.value, ir.Call) and made.value.op == "numpy.copy":
+            rphi.operands[0] = made.value.args[0]
 
     def _accumulate_in_place(self, loop: ir.Loop, n: str, init, body_pending: dict, rev_body: list,
                              pending: dict, out: list) -> bool:
@@ -423,6 +454,13 @@ class LoopReversal:
         _insert_pushes(new.body, pushes)
         new.body[0:0] = start
         return new
+
+
+def _remove(stmts: list, ids: set) -> None:
+    stmts[:] = [t for t in stmts if id(t) not in ids]
+    for t in stmts:
+        for block in ir.blocks(t):
+            _remove(block, ids)
 
 
 def _python_ints(fn: ir.Function) -> set:

@@ -15,12 +15,9 @@ def grad_element_write_loop(x):
         y[i] = np.sin(x[i])
     # adjoint of line 75: for i in range(n):
     by_1 = 2.0 * y
-    t13 = np.copy(by_1)
     bx = rt.accumulator(x)
     for i_1 in reversed(t2):
         # adjoint of line 76: y[i] = np.sin(x[i])
-        bt4 = t13[i_1]
-        t13[i_1] = 0.0
-        bx[i_1] = bx[i_1] + bt4 * np.cos(x[i_1])
+        bx[i_1] = bx[i_1] + by_1[i_1] * np.cos(x[i_1])
     bx_1 = rt.unbroadcast(bx, x)
     return bx_1
