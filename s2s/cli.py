@@ -2,6 +2,7 @@
 
     python -m s2s show FILE.py:FUNC [--wrt NAME]... [--mode reverse|forward] [--ssa | --stage NAME]
                                     [--diff OTHER.py]
+    python -m s2s graph FILE.py:FUNC [--wrt NAME]... [--mode reverse|forward] [--no-gradient] [-o OUT.dot|.svg|.png]
 
 Guarantees:
 - stdout holds only the requested text (generated source, SSA form or a diff),
@@ -75,6 +76,26 @@ def _parser() -> argparse.ArgumentParser:
                       help="highlight the output with ANSI colours (auto: only when stdout is a terminal)")
     show.add_argument("--traceback", action="store_true",
                       help="on an error, show the full traceback (for reporting a bug in s2s)")
+    graph = sub.add_parser(
+        "graph", help="print the dataflow graph of a function and its gradient as Graphviz DOT (s2s.graph)",
+        description="Print s2s.graph(FUNC, wrt=...).dot for the function FUNC defined in FILE.py: the SSA "
+                    "dataflow of FUNC and of its gradient, as Graphviz DOT; with -o, write it to a file.",
+        epilog="-o OUT.svg and -o OUT.png need Graphviz's dot program. Any user error prints one line to "
+               "stderr and exits 1.")
+    graph.add_argument("target", metavar="FILE.py:FUNC", help="a Python file and the name of a function in it")
+    graph.add_argument("--wrt", action="append", metavar="NAME", default=None,
+                       help="differentiate with respect to this parameter (a name or a position); repeat it "
+                            "for several (default: the first parameter)")
+    graph.add_argument("--mode", choices=("reverse", "forward"), default="reverse",
+                       help="reverse mode draws value_and_grad (forward sweep, then adjoints), forward mode "
+                            "draws jvp (each value, then its tangent)")
+    graph.add_argument("--no-gradient", dest="gradient", action="store_false",
+                       help="draw only the function's own SSA form")
+    graph.add_argument("-o", "--output", metavar="OUT",
+                       help="write the graph to OUT instead of printing it: DOT for .dot or .gv, a picture "
+                            "for .svg or .png (those need Graphviz's dot program)")
+    graph.add_argument("--traceback", action="store_true",
+                       help="on an error, show the full traceback (for reporting a bug in s2s)")
     return parser
 
 
@@ -343,6 +364,25 @@ def _show(args, out) -> int:
     return 1
 
 
+def _graph(args, out) -> int:
+    from s2s.api.graph import graph
+
+    fn = load_function(args.target)
+    wrt = _parse_wrt(args.wrt)
+    if _is_transformed(fn):  # decorated in its file: draw the function it transforms (and its wrt)
+        wrt = wrt if args.wrt else getattr(fn, "_wrt", 0)
+        fn = fn.__wrapped__
+    picture = graph(fn, wrt=wrt, mode=args.mode, gradient=args.gradient)
+    if args.output is None:
+        out.write(picture.dot)
+        return 0
+    try:
+        picture.save(args.output)
+    except OSError as exc:
+        raise UserError(f"{args.output}: cannot be written ({_first_line(exc)})") from exc
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with `argv` (default: sys.argv[1:]) and return the exit status."""
     parser = _parser()
@@ -351,6 +391,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command == "show":
             return _show(args, sys.stdout)
+        if args.command == "graph":
+            return _graph(args, sys.stdout)
         raise UserError(f"unknown command {args.command!r}")
     except (UserError, S2SError, ValueError, TypeError) as exc:
         # ValueError/TypeError: what s2s raises for a bad `wrt` (not a parameter, out of range).

@@ -284,6 +284,7 @@ def test_every_command_line_subcommand_and_option_is_in_the_reference():
 
 
 PUBLIC_MODULES = ["s2s.api.transform", "s2s.api.forward", "s2s.api.derived", "s2s.api.pytree", "s2s.rules.custom", "s2s.testing",
+                  "s2s.api.graph",
                   "s2s.errors", "s2s.pytest_plugin", "s2s.cli", "s2s"]
 
 

@@ -11,7 +11,7 @@ import inspect
 
 import numpy as np
 
-from s2s.api import transform, arguments, pytree
+from s2s.api import transform, arguments, pytree, display
 from s2s.api.forward import JacobianForward, jacobian_forward
 from s2s.errors import ResultTypeError
 
@@ -30,6 +30,8 @@ class JacobianReverse:
     @property
     def source(self) -> str:
         return self._vjp.source
+
+    _repr_html_ = display.repr_html  # a notebook shows the generated source, highlighted
 
     def __call__(self, *args):
         try:
@@ -93,6 +95,8 @@ class Hessian:
     @property
     def source(self) -> str:
         return self._jac.source
+
+    _repr_html_ = display.repr_html
 
     def __call__(self, *args):
         arguments.check_wrt(self.__name__, arguments.wrt_positions(self.__wrapped__, self._wrt), args, {})

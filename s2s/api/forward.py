@@ -14,7 +14,7 @@ import inspect
 
 import numpy as np
 
-from s2s.api import transform, arguments, pytree
+from s2s.api import transform, arguments, pytree, display
 from s2s import pipeline
 from s2s.back.codegen import generate
 from s2s.back.compile import compile_source, pseudo_filename
@@ -207,6 +207,8 @@ class JacobianForward:
             b = self._batched_jvp(k, self._last_ranks)
             texts.append((b or j).source)
         return "\n\n".join(texts)
+
+    _repr_html_ = display.repr_html  # a notebook shows the generated source, highlighted
 
     def __call__(self, *args):
         try:

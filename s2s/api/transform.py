@@ -12,7 +12,7 @@ import dataclasses
 import functools
 import inspect
 
-from s2s.api import arguments, cache
+from s2s.api import arguments, cache, display
 from s2s import ir, pipeline
 from s2s.back.codegen import generate, generate_vjp
 from s2s.back.compile import compile_source, pseudo_filename
@@ -162,6 +162,8 @@ class Transformed:
     def source(self) -> str:
         return self._current_entry().text
 
+    _repr_html_ = display.repr_html  # a notebook shows the generated source, highlighted
+
     @property
     def _fn(self):
         """The generated function last used (None before the first use)."""
@@ -231,6 +233,8 @@ class _Bound:
     @property
     def source(self) -> str:
         return self._transformed.source
+
+    _repr_html_ = display.repr_html
 
     def __call__(self, *args, **kwargs):
         return self._transformed(self.__self__, *args, **kwargs)
