@@ -35,7 +35,6 @@ UNSUPPORTED = [
     (ef.no_return, "does not return a value"),
     (ef.undefined_name, "not_defined_anywhere"),
     (ef.method_of_unknown, "frobnicate"),
-    (ef.nested_def, "nested function"),
     (ef.writes_into_parameter, "did not create"),
 ]
 

@@ -241,10 +241,10 @@ class _Codegen:
             return
         self.last_loc = key
         prefix = "adjoint of line" if loc.adjoint else "line"
-        where = "" if not loc.file or loc.file == self.fn.filename else f" of {os.path.basename(loc.file)}"
+        where = "" if not loc.file or loc.file == self.fn.filename else f" of {_file_name(loc.file)}"
         out.append(ast.Expr(ast.Constant(f"{COMMENT}{prefix} {loc.line}{where}: {loc.text}")))
         if loc.file:
-            CITED_FILES.setdefault(os.path.basename(loc.file), loc.file)
+            CITED_FILES.setdefault(_file_name(loc.file), loc.file)
 
     def statement(self, s) -> list:
         if isinstance(s, (ir.Assign, ir.Effect)) and isinstance(s.value, ir.Call) and s.value.op == "setitem":
@@ -623,3 +623,10 @@ def line_map(text: str, default_file: str) -> dict:
         if current is not None and line.strip() and not line.lstrip().startswith(("#", "def ", "import ", "from ")):
             out[number] = current
     return out
+
+
+def _file_name(path: str) -> str:
+    """How a `# line N of NAME:` comment names a file: its base name, or `<gradient of g>` for code s2s
+    generated (a transformed function called inside the one being differentiated)."""
+    m = re.match(r"<s2s (.+?) \(", path)
+    return f"<{m.group(1)}>" if m else os.path.basename(path)

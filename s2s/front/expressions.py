@@ -19,6 +19,7 @@ from numpy import ndarray as numpy_ndarray
 from s2s import ir, prims
 from s2s.errors import NonDifferentiableError, S2SError
 from s2s.front import fence
+from s2s.front.functions import function_of, is_partial
 from s2s.front.source import MISSING, read_function
 from s2s.rules import registry
 
@@ -36,7 +37,7 @@ class ExpressionLowering:
     """(mixed into _Builder; reads the rest of its state through `self`)"""
 
     def _resolves_to(self, func_node, obj) -> bool:
-        return isinstance(func_node, ast.Name) and func_node.id not in self.env and self.src.resolve(func_node.id) is obj
+        return isinstance(func_node, ast.Name) and not self.sees(func_node.id) and self.src.resolve(func_node.id) is obj
 
     def atom(self, node, hint: str | None = None) -> ir.Atom:
         return self.materialise(self.expr(node, hint), hint)
@@ -93,6 +94,8 @@ class ExpressionLowering:
             return self.call(node, hint)
         if isinstance(node, ast.Slice):
             return self.slice(node)
+        if isinstance(node, ast.Lambda):
+            return self.lambda_value(node)
         raise self.error(node, f"the expression {type(node).__name__}")
 
     def comparison(self, left: ir.Atom, ops: list, comparators: list, node) -> ir.Expr:
@@ -171,7 +174,7 @@ class ExpressionLowering:
     def static_value(self, node):
         """The object a dotted name like `np.linalg.inv` refers to, or MISSING if it is not static."""
         if isinstance(node, ast.Name):
-            if node.id in self.env:
+            if self.sees(node.id):
                 return MISSING
             return self.src.resolve(node.id)
         if isinstance(node, ast.Attribute):
@@ -221,10 +224,29 @@ class ExpressionLowering:
             if key == "numpy.transpose" and len(args) > 2:
                 args = (base, self.pack(args[1:]))
             return ir.Call(key, args, kwargs)
+        if target is MISSING and not isinstance(func, ast.Attribute):
+            callee = self.expr(func)  # a function value: a nested def, a lambda, a helper passed in
+            fv = function_of(callee)
+            if fv is None:
+                raise self.error(func, f"a call of '{ast.unparse(func)}', a value computed at run time (say, a "
+                                       "function chosen by a branch), not a function s2s sees while compiling",
+                                 "call the function where it is chosen: y = np.sin(x) if c else np.cos(x)")
+            args = tuple(self.atom(a) for a in node.args)
+            kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
+            return self.apply(fv, args, kwargs, node)
         if target is MISSING:
             raise self.error(func, f"a call to '{ast.unparse(func)}', which is not defined here")
         args = tuple(self.atom(a) for a in node.args)
         kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
+        return self.call_object(target, args, kwargs, node, ast.unparse(func))
+
+    def call_object(self, target, args: tuple, kwargs: tuple, node, spelled: str) -> ir.Expr:
+        """A call of the Python object `target` (spelled so by the user): a primitive, a user function
+        inlined, a compile-time function value (`functools.partial`, `s2s.grad(f)`), or an opaque call."""
+        if getattr(target, "__s2s_transformation__", False):
+            return self.transform_now(target, args, kwargs, node)
+        if is_partial(target):
+            return self.partial_value(args, kwargs, node)
         key = registry.key_of(target)
         if key in ("builtins.max", "builtins.min") and len(args) > 2 and not kwargs:
             # max(a, b, c) is max(max(a, b), c): the same first maximal operand, pairwise rules
@@ -237,13 +259,14 @@ class ExpressionLowering:
         if target is slice and not kwargs:  # slice(None, -1, None), as generated code spells x[:-1]
             return ir.Const(slice(*(a.value for a in args))) if all(isinstance(a, ir.Const) for a in args) \
                 else ir.Call("slice", args)
-        if inspect.isfunction(target) and not (getattr(target, "__module__", None) or "").startswith("s2s."):
+        if inspect.isfunction(target) and not (getattr(target, "__module__", None) or "").startswith("s2s.") \
+                or getattr(target, "__s2s_generated__", None) is not None:
             return self.inline(target, args, kwargs, node)  # (s2s's own helpers have rules, or none)
         if not callable(target):
-            raise self.error(func, f"a call to '{ast.unparse(func)}', which is not callable")
+            raise self.error(node.func, f"a call to '{spelled}', which is not callable")
         # no rule and no source: called as it is; an error only where a derivative must pass through it
-        callee = self.free_name(func.attr if isinstance(func, ast.Attribute) else ast.unparse(func), target)
-        spelled, real = ast.unparse(func), getattr(target, "__name__", "")
+        callee = self.free_name(spelled.rsplit(".", 1)[-1], target)
+        real = getattr(target, "__name__", "")
         self.opaque[callee] = spelled if not real or real in spelled else f"{spelled} ({real})"
         return ir.Call("call", (ir.Var(callee),) + args, kwargs)
 
@@ -267,8 +290,6 @@ class ExpressionLowering:
 
     def inline(self, fn, args, kwargs, node) -> ir.Expr:
         """Descend into a user function: its body is built in place, its parameters bound to `args`."""
-        if self.depth >= MAX_INLINE_DEPTH:
-            raise self.error(node, f"a call to {fn.__name__} nested more than {MAX_INLINE_DEPTH} deep (recursion?)")
         try:
             callee_src = read_function(fn)
         except S2SError:
@@ -276,7 +297,17 @@ class ExpressionLowering:
                                          "it has no derivative rule and its source is unavailable") from None
         fence.check(callee_src)
         self.deps[f"{getattr(fn, '__module__', '')}:{fn.__qualname__}"] = callee_src.text
+        defaults = tuple(ir.Const(d.value) for d in callee_src.tree.args.defaults)
+        return self.inline_source(callee_src, fn.__name__, args, kwargs, node, defaults=defaults)
+
+    def inline_source(self, callee_src, name: str, args, kwargs, node, outer=None, defaults=()) -> ir.Expr:
+        """Build the body of `callee_src` in place, its parameters bound to `args`/`kwargs` (then to
+        `defaults`, the values of the last parameters' defaults); `outer`: the builder whose variables a
+        nested function reads."""
+        if self.depth >= MAX_INLINE_DEPTH:
+            raise self.error(node, f"a call to {name} nested more than {MAX_INLINE_DEPTH} deep (recursion?)")
         sub = type(self)(callee_src, self.namer, self.depth + 1)  # (the SSA builder, ssa.py)
+        sub.outer = outer
         sub.deps = self.deps
         sub.definitions = self.definitions
         sub.opaque = self.opaque
@@ -286,17 +317,19 @@ class ExpressionLowering:
         sub.free = self.free
         sub.loc = self.loc
         params = [a.arg for a in callee_src.tree.args.args]
+        if len(args) > len(params):
+            raise self.error(node, f"a call to {name} with {len(args)} positional arguments; it takes "
+                                   f"{len(params)}")
         bound = dict(zip(params, args))
         for k, v in kwargs:
             if k not in params:
-                raise self.error(node, f"the keyword argument '{k}' that {fn.__name__} does not take")
+                raise self.error(node, f"the keyword argument '{k}' that {name} does not take")
             bound[k] = v
-        defaults = callee_src.tree.args.defaults
         for p, d in zip(params[len(params) - len(defaults):], defaults):
-            bound.setdefault(p, ir.Const(d.value))
+            bound.setdefault(p, d)
         missing = [p for p in params if p not in bound]
         if missing:
-            raise self.error(node, f"a call to {fn.__name__} missing the argument(s) {', '.join(missing)}")
+            raise self.error(node, f"a call to {name} missing the argument(s) {', '.join(missing)}")
         sub.env = dict(bound)
         body = sub.function_body(callee_src.tree.body, callee_src.tree)
         ret = body.pop()

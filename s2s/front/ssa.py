@@ -19,6 +19,7 @@ from s2s import ir, prims
 from s2s.prims import WRITE_THROUGH as VIEWS
 from s2s.front import fence
 from s2s.front.expressions import ExpressionLowering, _home_module
+from s2s.front.functions import FunctionLowering, FunctionValue, check_no_function_values
 from s2s.front.loops import LoopLowering, _bound_key, _bound_name, _Exit, _LoopFrame, _written_arrays
 from s2s.front.lowering import always_exits, lower_loop_returns, normalise_exits
 from s2s.front.source import MISSING, Source
@@ -40,6 +41,7 @@ def build_ssa(src: Source) -> ir.Function:
         builder.defined.add(p)
         builder.env[p] = ir.Var(p)
     body = builder.function_body(src.tree.body, src.tree)
+    check_no_function_values(body, src.filename)
     defaults = tuple(d.value for d in src.tree.args.defaults)
     doc = ast.get_docstring(src.tree)
     return ir.Function(name=src.tree.name.replace("<lambda>", "lambda_"), params=params, body=body,
@@ -52,7 +54,7 @@ def build_ssa(src: Source) -> ir.Function:
 # --------------------------------------------------------------------------- exit normalisation
 
 
-class _Builder(ExpressionLowering, LoopLowering):
+class _Builder(ExpressionLowering, FunctionLowering, LoopLowering):
     def __init__(self, src: Source, namer: Namer, depth: int = 0):
         self.src = src
         self.namer = namer
@@ -167,6 +169,8 @@ class _Builder(ExpressionLowering, LoopLowering):
             self.effect_call(s.value)
         elif isinstance(s, ast.Pass):
             pass
+        elif isinstance(s, ast.FunctionDef):
+            self.define_function(s)
         elif isinstance(s, ast.Raise):
             self.raise_statement(s)
         elif isinstance(s, ast.Assert):
@@ -293,6 +297,8 @@ class _Builder(ExpressionLowering, LoopLowering):
                 self.emit(ir.Effect(ir.Call("s2s.runtime.require_bound", (flag, ir.Const(name))), self.loc))
                 self.bound(name)
             return self.env[name]
+        if self.outer is not None and self.outer.sees(name):
+            return self.read_enclosing(name, node)
         obj = self.src.resolve(name)
         if obj is MISSING:
             raise self.error(node, f"the name '{name}', which is not defined here")
@@ -323,7 +329,9 @@ class _Builder(ExpressionLowering, LoopLowering):
             return ir.Const(obj)
         if isinstance(obj, type):  # a class as a value: isinstance(x, np.ndarray)
             return ir.Var(self.free_name(name.rsplit(".", 1)[-1], obj))
-        if callable(obj) or isinstance(obj, types.ModuleType):
+        if callable(obj) and not isinstance(obj, types.ModuleType):  # a function as a value: act = np.tanh
+            return ir.Const(FunctionValue(name, obj))
+        if isinstance(obj, types.ModuleType):
             raise self.error(node, f"the function or module '{name}' used as a value",
                              "call it, or pass the data it holds as an argument")
         return ir.Var(self.free_name(name, obj))

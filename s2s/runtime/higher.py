@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from s2s.runtime.core import dot_adjoint_a, dot_adjoint_b, getitem_adjoint, matmul_adjoint_a, matmul_adjoint_b, reduced_count, zeros_like
+from s2s.runtime.core import Parts, dot_adjoint_a, dot_adjoint_b, getitem_adjoint, matmul_adjoint_a, matmul_adjoint_b, reduced_count, zeros_like
 
 from s2s.runtime.batched import zero_passes_through
 
@@ -191,3 +191,23 @@ for _name, _helper in list(globals().items()):
     if _name.startswith("batch_") and callable(_helper) and "d" in _helper.__code__.co_varnames[
             :_helper.__code__.co_argcount]:
         globals()[_name] = zero_passes_through(_helper)
+
+
+def array_adjoint_transpose(G, g, x):
+    """The transpose of `array_adjoint(., x)` (linear in its first argument) at `g`: the parts of `G`, one
+    per element of the list `x`, put back into one array of g's shape (a bare 0.0 part: zeros)."""
+    shape = np.shape(g)
+    if isinstance(x, (list, tuple)):
+        out = np.zeros(shape, dtype=np.result_type(g, float))
+        for i, v in enumerate(x):
+            part = G[i] if isinstance(G, (list, tuple)) else G
+            out[i] = array_adjoint_transpose(part, np.asarray(g)[i], v)
+        return out
+    return np.broadcast_to(G, shape) * 1.0
+
+
+def batch_array_adjoint(d, x):
+    """Tangents of `array_adjoint(g, x)`: each of the n tangents (leading axis) split like `g`."""
+    if isinstance(x, (list, tuple)):
+        return Parts(batch_array_adjoint(np.asarray(d)[:, i], v) for i, v in enumerate(x))
+    return batch_unbroadcast(d, x) if np.ndim(x) < np.ndim(d) - 1 else d

@@ -1,0 +1,194 @@
+"""Functions as values while building SSA: nested `def`s, `lambda`s, helpers passed as arguments.
+
+A function is a compile-time value (`FunctionValue`), held in the builder's
+environment as an `ir.Const`: `act = np.tanh`, `def step(y): ...`,
+`lambda t: t * w`, `functools.partial(f, a)` or a callable s2s returned
+(`s2s.grad(loglike)`). Each call of one is resolved while building: a
+primitive's call, or the callee's body inlined with its parameters bound, a
+nested function reading the variables of the function that defined it as
+Python does (their values when it is called). A function value never reaches
+generated code: one that is stored, returned or chosen by a branch is refused
+at the user's line (`check_no_function_values`).
+"""
+from __future__ import annotations
+
+import ast
+import functools
+from dataclasses import dataclass
+
+from s2s import ir
+from s2s.errors import UnsupportedSyntaxError
+from s2s.front.source import Source
+
+
+@dataclass(frozen=True, eq=False)
+class FunctionValue:
+    """A function known while compiling (equal only to itself)."""
+
+    name: str  # as the user wrote it
+    obj: object = None  # a Python callable (module function, NumPy function, s2s transformation)
+    node: ast.FunctionDef | None = None  # a nested def, or a lambda as a def
+    definer: object = None  # the builder whose variables a nested function reads
+    defaults: tuple = ()  # a nested def's default values (atoms), evaluated where it is defined
+    bound_args: tuple = ()  # functools.partial(f, *args, **kwargs)
+    bound_kwargs: tuple = ()
+
+    def __repr__(self):
+        return f"<function {self.name}>"
+
+
+def function_of(atom) -> FunctionValue | None:
+    return atom.value if isinstance(atom, ir.Const) and isinstance(atom.value, FunctionValue) else None
+
+
+def lambda_as_def(node: ast.Lambda) -> ast.FunctionDef:
+    ret = ast.copy_location(ast.Return(value=node.body), node.body)
+    fdef = ast.FunctionDef(name="<lambda>", args=node.args, body=[ret], decorator_list=[], returns=None,
+                           type_comment=None)
+    if "type_params" in ast.FunctionDef._fields:
+        fdef.type_params = []
+    return ast.copy_location(fdef, node)
+
+
+def _assigned(tree: ast.FunctionDef) -> set:
+    """The local names of a nested function: its parameters and every name it assigns."""
+    names = {a.arg for a in tree.args.args}
+    for n in ast.walk(ast.Module(body=tree.body, type_ignores=[])):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            names.add(n.id)
+        elif isinstance(n, ast.FunctionDef):
+            names.add(n.name)
+    return names
+
+
+class FunctionLowering:
+    """(mixed into the SSA builder, ssa.py; reads its state through `self`)"""
+
+    outer = None  # for a nested function's body: the builder of the function that defined it
+
+    # ----- making function values
+    def define_function(self, s: ast.FunctionDef) -> None:
+        """`def name(...): ...` inside the function: a function value bound to `name`."""
+        if s.decorator_list:
+            raise self.error(s.decorator_list[0], "a decorator on a nested function",
+                             "call the decorator on the function: name = decorator(name)")
+        self.check_parameters(s.args)
+        defaults = tuple(self.atom(d) for d in s.args.defaults)
+        self.env[s.name] = ir.Const(FunctionValue(s.name, node=s, definer=self, defaults=defaults))
+        self.bound(s.name)
+
+    def lambda_value(self, node: ast.Lambda) -> ir.Const:
+        self.check_parameters(node.args)
+        defaults = tuple(self.atom(d) for d in node.args.defaults)
+        return ir.Const(FunctionValue("lambda", node=lambda_as_def(node), definer=self, defaults=defaults))
+
+    def check_parameters(self, args: ast.arguments) -> None:
+        extra = args.vararg or args.kwarg or (args.kwonlyargs[0] if args.kwonlyargs else None) or \
+            (args.posonlyargs[0] if args.posonlyargs else None)
+        if extra is not None:
+            raise self.error(extra, "a *args, **kwargs, keyword-only or positional-only parameter of a nested "
+                                    "function", "give it plain parameters")
+
+    def sees(self, name: str) -> bool:
+        """Is `name` a variable here or in a function this one is nested in?"""
+        return name in self.env or (self.outer is not None and self.outer.sees(name))
+
+    def read_enclosing(self, name: str, node):
+        """A nested function reads a variable of the function that defined it: its value now, as Python
+        does (a name the nested function assigns is its own, even before the assignment)."""
+        if name in _assigned(self.src.tree):
+            raise self.error(node, f"reading '{name}' before this function assigns it",
+                             f"assign '{name}' first, or give the local variable another name")
+        return self.outer.read(name, node)
+
+    # ----- calling them
+    def apply(self, fv: FunctionValue, args: tuple, kwargs: tuple, node) -> ir.Expr:
+        """The value of calling the function value `fv`."""
+        args, kwargs = fv.bound_args + tuple(args), fv.bound_kwargs + tuple(kwargs)
+        if fv.node is None:
+            return self.call_object(fv.obj, args, kwargs, node, fv.name)
+        src = Source(tree=fv.node, filename=fv.definer.src.filename, text="", func=None,
+                     globals=fv.definer.src.globals, closure=fv.definer.src.closure)
+        return self.inline_source(src, fv.name, args, kwargs, node, outer=fv.definer, defaults=fv.defaults)
+
+    def partial_value(self, args: tuple, kwargs: tuple, node) -> ir.Const:
+        """`functools.partial(f, *args, **kwargs)` of a function value."""
+        fv = function_of(args[0]) if args else None
+        if fv is None:
+            raise self.error(node, "functools.partial of something that is not a function known here",
+                             "pass a function defined in your module, a nested def or a lambda")
+        return ir.Const(FunctionValue(f"partial({fv.name})", fv.obj, fv.node, fv.definer, fv.defaults,
+                                      fv.bound_args + tuple(args[1:]), fv.bound_kwargs + tuple(kwargs)))
+
+    def transform_now(self, transform, args: tuple, kwargs: tuple, node) -> ir.Const:
+        """`s2s.grad(loglike)` (any s2s transformation) inside the function: transformed while compiling,
+        so that its generated code is inlined where it is called."""
+        fv = function_of(args[0]) if args else None
+        rest = list(args[1:]) + [v for _, v in kwargs]
+        if fv is None or fv.node is not None or fv.bound_args or fv.bound_kwargs or \
+                not all(isinstance(a, ir.Const) and function_of(a) is None for a in rest):
+            name = getattr(transform, "__name__", "transformation")
+            raise self.error(node, f"s2s.{name} of a function defined inside the function, or with options "
+                                   "that are not constants",
+                             f"define the function at module level and call s2s.{name}(function, ...) with "
+                             "constant options")
+        made = transform(fv.obj, *(a.value for a in args[1:]), **{k: v.value for k, v in kwargs})
+        return ir.Const(FunctionValue(f"{getattr(transform, '__name__', 'transform')}({fv.name})", made))
+
+
+def is_partial(obj) -> bool:
+    return obj is functools.partial
+
+
+def check_no_function_values(body: list, filename: str) -> None:
+    """Drop the unused statements that hold function values (a tuple of activations never read whole);
+    a function value still used at run time (returned, stored, passed to a call s2s does not descend
+    into, chosen by a branch) is refused at its line."""
+    while True:
+        used = {a.name for s in ir.statements(body) for a in ir.operands(s) if isinstance(a, ir.Var)}
+        removed = _drop_unused(body, used)
+        if not removed:
+            break
+    for s in ir.statements(body):
+        for a in ir.operands(s):
+            found = _function_in(a)
+            if found is not None:
+                loc = s.loc
+                text = loc.text if loc is not None else ""
+                raise UnsupportedSyntaxError(
+                    f"the function '{found.name}' used as a value here (stored, returned, passed to a call s2s "
+                    "does not descend into, or chosen by a branch)", loc.file or filename if loc else filename,
+                    loc.line if loc else 0, 0, text,
+                    "call it where it is needed: s2s resolves every call of a function value while compiling")
+
+
+def _drop_unused(stmts: list, used: set) -> bool:
+    removed = False
+    keep = []
+    for s in stmts:
+        if isinstance(s, ir.Assign) and s.target not in used and any(_function_in(a) for a in ir.operands(s)):
+            removed = True
+            continue
+        for block in ir.blocks(s):
+            removed |= _drop_unused(block, used)
+        if isinstance(s, (ir.If, ir.Loop)):
+            kept = [p for p in s.phis if p.target in used or not any(_function_in(o) for o in p.operands)]
+            removed |= len(kept) != len(s.phis)
+            s.phis[:] = kept
+        keep.append(s)
+    stmts[:] = keep
+    return removed
+
+
+def _function_in(atom) -> FunctionValue | None:
+    if not isinstance(atom, ir.Const):
+        return None
+    v = atom.value
+    if isinstance(v, FunctionValue):
+        return v
+    if isinstance(v, tuple):
+        for part in v:
+            found = _function_in(ir.Const(part))
+            if found is not None:
+                return found
+    return None
