@@ -6,6 +6,7 @@ computing its derivative; `.source` shows it.
 - Transformations: `grad`, `value_and_grad`, `vjp` (reverse mode), `jvp`
   (forward mode), `jacobian`, `hessian`; they compose.
 - Generated code: `source`, `ssa`, `stages`; `python -m s2s show FILE.py:FUNC`.
+- Pictures: `graph` (Graphviz DOT of the dataflow); `python -m s2s graph FILE.py:FUNC`.
 - Your own derivatives: `adjoint`, `tangent`, `nondifferentiable`; checked
   with `check_grad`. Containers of parameters: `flatten`.
 - Snapshot tests of generated code: `s2s.testing.assert_source_matches`.
@@ -28,6 +29,7 @@ from s2s.errors import (NonDifferentiableError, ResultTypeError, S2SError, Sourc
 from s2s.api.derived import check_grad, hessian, jacobian
 from s2s.api.pytree import flatten
 from s2s.rules.custom import adjoint, nondifferentiable, tangent
+from s2s.api.graph import graph
 
 for _t in (grad, value_and_grad, vjp, jvp, jacobian, hessian):
     _t.__s2s_transformation__ = True  # called inside a differentiated function: transformed while compiling
@@ -37,7 +39,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "source", "ssa", "stages", "adjoint", "tangent", "nondifferentiable",
-    "jacobian", "hessian", "check_grad", "flatten",
+    "jacobian", "hessian", "check_grad", "flatten", "graph",
     "S2SError", "UnsupportedSyntaxError", "NonDifferentiableError", "SourceUnavailableError",
     "ResultTypeError",
 ]
