@@ -20,7 +20,7 @@ import dataclasses
 
 from s2s import ir, prims
 from s2s.ad.loops import ZERO, LoopReversal, base_name, LoopContext, LoopPlan, range_targets
-from s2s.ad.analysis import activity, forced_scalars, integers, proven_scalar, scalars
+from s2s.ad.analysis import ARITH_OPS, activity, forced_scalars, integers, proven_scalar, scalars
 from s2s.front.results import maybe_int
 from s2s.errors import NonDifferentiableError, missing_rule
 from s2s.ir.names import Namer
@@ -87,6 +87,7 @@ class _Reverse(LoopReversal):
         _index_definitions(fn.body, self.defs)
         self._ints = None  # names known to hold ints (see _basic_index)
         self._strict_ints = None  # names that always hold a Python int (see _int_index)
+        self._shape_class = None  # name -> a representative of the names provably of its shape
         self.accumulators = False  # whether a reversed loop adds element adjoints into an rt.accumulator
         self.made = call_definitions(fn.body)  # name -> the call defining it
 
@@ -385,7 +386,7 @@ class _Reverse(LoopReversal):
         for i, a, adjoint in operands:
             with Emitter(self.fresh, self.loc, self.negations) as em:
                 contrib = to_atom(adjoint(lift(g), lift(ir.Var(s.target)), *args, **kwargs))
-                if rule.broadcast and (i is None or self._needs_unbroadcast(value, i, s.target)):
+                if rule.broadcast and (i is None or self._needs_unbroadcast(value, i, s.target, g)):
                     contrib = to_atom(rt.unbroadcast(lift(contrib), lift(a)))
             if value.op == "setitem" and i == 0:
                 contrib = self._zero_in_place(g, em.stmts, contrib, value)
@@ -509,7 +510,7 @@ class _Reverse(LoopReversal):
                 self.temp_defs[part] = out[-1]
                 self.add_pending(pending, a.name, ir.Var(part))
 
-    def _needs_unbroadcast(self, value: ir.Call, i: int, target: str) -> bool:
+    def _needs_unbroadcast(self, value: ir.Call, i: int, target: str, g=None) -> bool:
         if value.op == "setitem":  # the written value: only where it was broadcast into a larger slice
             v = value.args[i]
             if i == 0:
@@ -520,11 +521,23 @@ class _Reverse(LoopReversal):
                 and not self._element_slot(value, numeric=True)
         if target in self.scalars:
             return False
+        a = value.args[i]
+        if isinstance(a, ir.Var) and not (isinstance(g, ir.Var) and g.name in self.maybe_short) and \
+                self._same_shape(a.name, target):
+            return False  # g has the shape of the result, which is the operand's
         others = [a for j, a in enumerate(value.args) if j != i]
         def scalar(a):
             return (isinstance(a, ir.Const) and not isinstance(a.value, (list, tuple))) or \
                 (isinstance(a, ir.Var) and a.name in self.scalars)
         return not all(scalar(a) for a in others)
+
+    def _same_shape(self, a: str, b: str) -> bool:
+        """Are `a` and `b` provably arrays (or numbers) of one shape? Each made by an elementwise operation
+        whose operands other than known numbers are all of one shape (`lx * lx`, `np.tanh(z)`, `t * 2.0`)."""
+        if self._shape_class is None:
+            self._shape_class = _shape_classes(self.fn, self.scalars)
+        classes = self._shape_class
+        return a in classes and b in classes and classes[a] == classes[b]
 
     def reverse_if(self, s: ir.If, pending: dict, out: list, seed: dict) -> None:
         self.at(s.loc)
@@ -637,6 +650,41 @@ def _sharing_memory(fn: ir.Function, root: str) -> set:
                     out.add(n)
                     changed = True
     return out
+
+
+def _shape_classes(fn: ir.Function, scalars: set) -> dict:
+    """name -> representative, for the results of elementwise operations (arrays or numbers, never
+    containers): a result joins its operands' class when all of them that are not known numbers are in
+    one class; a plain copy joins its source's."""
+    parent: dict = {}
+
+    def find(n):
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for s in ir.statements(fn.body):
+        if not isinstance(s, ir.Assign):
+            continue
+        v = s.value
+        if isinstance(v, ir.Var):
+            if v.name in parent:
+                parent[s.target] = find(v.name)
+            continue
+        if v.kwargs or v.op == "setitem" or not (v.op in ARITH_OPS or (registry.reverse_rule(v.op) is not None and
+                                                                     registry.reverse_rule(v.op).broadcast)):
+            continue
+        if any(isinstance(a, ir.Const) and not isinstance(a.value, (int, float)) for a in v.args):
+            continue
+        arrays = {a.name for a in v.args if isinstance(a, ir.Var) and a.name not in scalars}
+        parent[s.target] = s.target
+        if len(arrays) == 1 or (arrays and all(n in parent for n in arrays)
+                                and len({find(n) for n in arrays}) == 1):
+            first = next(iter(arrays))
+            if first in parent:
+                parent[s.target] = find(first)
+    return {n: find(n) for n in parent}
 
 
 def _value_reads(s) -> list:
