@@ -49,6 +49,7 @@ _known("tree_recursive", ALL, "needs recursion of data-dependent depth: in progr
 _known("weibull_survival", ALL, "needs **kwargs: in progress")
 _known("gp_marginal_likelihood", "hessian", "second order through np.linalg.solve: rt.solve_adjoint_a has no rule")
 _known("lstm_cell", "hessian", "second order through np.concatenate: rt.concatenate_adjoint has no rule")
+_known("bundle_adjustment", "hessian", "second order through np.cross: rt.cross_adjoint_b has no rule")
 
 CHECKS = ("reverse", "forward", "hessian", "main")
 
