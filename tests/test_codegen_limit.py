@@ -201,3 +201,17 @@ def test_no_unbroadcast_between_values_of_one_shape():
     # z * z has z's shape: its adjoint needs no summing back; z = x + b may have broadcast b (and x)
     assert "rt.unbroadcast(bt" not in g.source.split("bz = ")[1].split("\n")[0], g.source
     assert "rt.unbroadcast(bz, b)" in g.source, g.source
+
+
+def two_elements_per_step(x):
+    s = 0.0
+    for i in range(x.shape[0] - 1):
+        s = s + x[i] * x[i + 1] + x[i]  # two elements' adjoints per reversed iteration, one of them twice
+    return s
+
+
+def test_several_element_adjoints_per_iteration_add_in_place():
+    x = np.array([0.5, -0.7, 1.3, 0.2])
+    g = s2s.grad(two_elements_per_step)
+    assert_close(g(x), numeric_grad(two_elements_per_step, (x,), 0), what="d/dx")
+    assert "rt.add_at" not in g.source, g.source

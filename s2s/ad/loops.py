@@ -270,29 +270,31 @@ class LoopReversal:
 
     def _accumulate_in_place(self, loop: ir.Loop, n: str, init, body_pending: dict, rev_body: list,
                              pending: dict, out: list) -> bool:
-        """Where the only contribution a reversed iteration makes to `n` (defined before the loop) is the
-        adjoint of one element `n[i]` (i an int), `bn[i] += g` in plain NumPy: `bn` is made once before
+        """Where the only contributions a reversed iteration makes to `n` (defined before the loop) are the
+        adjoints of elements `n[i]` (i an int), `bn[i] += g` in plain NumPy: `bn` is made once before
         the loop (`rt.accumulator`: zeros shaped like n, plus what came after the loop), and the
         iteration adds into it in place, with no helper call."""
-        if len(body_pending[n]) != 1:
+        defs = []
+        for c in body_pending[n]:
+            d = next((t for t in rev_body if isinstance(t, ir.Assign) and isinstance(c, ir.Var)
+                      and t.target == c.name), None)
+            if d is None or not isinstance(d.value, ir.Call) or d.value.op != "s2s.runtime.getitem_adjoint" or \
+                    d.value.kwargs or d.value.args[1] != ir.Var(n) or not self._int_index(d.value.args[2:]):
+                return False
+            defs.append((c, d.loc))
+        if not defs:
             return False
-        c = body_pending[n][0]
-        d = next((t for t in rev_body if isinstance(t, ir.Assign) and isinstance(c, ir.Var) and t.target == c.name),
-                 None)
-        if d is None or not isinstance(d.value, ir.Call) or d.value.op != "s2s.runtime.getitem_adjoint" or \
-                d.value.kwargs or d.value.args[1] != ir.Var(n) or not self._int_index(d.value.args[2:]):
-            return False
-        loc = d.loc
-        g, x, *index = self._scatter(c, rev_body)
-        body_pending[n] = []
         acc = self.adjoint_name(n)
         self.at(loop.loc)
-        args = (x,) if init is None or init == ZERO else (x, init)
+        args = (ir.Var(n),) if init is None or init == ZERO else (ir.Var(n), init)
         out.append(ir.Assign(acc, ir.Call("s2s.runtime.accumulator", args), self.loc))
-        old, new = self.fresh(), self.fresh()
-        rev_body += [ir.Assign(old, ir.Call("getitem", (ir.Var(acc),) + tuple(index)), loc),
-                     ir.Assign(new, ir.Call("add", (ir.Var(old), g)), loc),
-                     ir.Effect(ir.Call("setitem", (ir.Var(acc),) + tuple(index) + (ir.Var(new),)), loc)]
+        for c, loc in defs:  # one after the other: the same element twice adds twice
+            g, x, *index = self._scatter(c, rev_body)
+            old, new = self.fresh(), self.fresh()
+            rev_body += [ir.Assign(old, ir.Call("getitem", (ir.Var(acc),) + tuple(index)), loc),
+                         ir.Assign(new, ir.Call("add", (ir.Var(old), g)), loc),
+                         ir.Effect(ir.Call("setitem", (ir.Var(acc),) + tuple(index) + (ir.Var(new),)), loc)]
+        body_pending[n] = []
         self.accumulators = True  # a tuple's accumulator is a list: gradients are given their structure
         self.add_pending(pending, n, ir.Var(acc))
         return True
@@ -300,10 +302,8 @@ class LoopReversal:
     def _int_index(self, index) -> bool:
         """Is every part of `index` a Python int: a constant, a `range` loop's variable, a length or a
         shape entry, or integer arithmetic on those? (then `a[index]` is one position, never repeated)"""
-        if self._strict_ints is None:
-            self._strict_ints = _python_ints(self.fn)
         return all(isinstance(a, ir.Const) and type(a.value) is int or
-                   isinstance(a, ir.Var) and a.name in self._strict_ints for a in index)
+                   isinstance(a, ir.Var) and a.name in self._python_ints() for a in index)
 
     def _saved_as_next(self, loop: ir.Loop, saved: list, range_loop: bool) -> dict:
         """Loop-carried values saved twice: `h_1`, computed in an iteration and saved, is the next
@@ -347,6 +347,11 @@ class LoopReversal:
                         and c.args[1].name in out:
                     t.value = ir.Call(c.op, (c.args[0], ir.Var(out[c.args[1].name])), c.kwargs)
         return out
+
+    def _python_ints(self) -> set:
+        if self._strict_ints is None:
+            self._strict_ints = _python_ints(self.fn)
+        return self._strict_ints
 
     def _emit(self, call: ir.Call, out: list) -> ir.Var:
         name = self.fresh()

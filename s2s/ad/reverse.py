@@ -437,7 +437,7 @@ class _Reverse(LoopReversal):
     def _basic_index(self, index) -> bool:
         """Can `y[index] = v` write one element twice? Not with ints and slices (basic indexing)."""
         if self._ints is None:
-            self._ints = integers(self.fn) | range_targets(self.fn.body)
+            self._ints = integers(self.fn) | range_targets(self.fn.body) | self._python_ints()
 
         def basic(v):
             return v is None or v is Ellipsis or isinstance(v, (int, slice)) and not isinstance(v, bool) or \
