@@ -215,3 +215,23 @@ def test_several_element_adjoints_per_iteration_add_in_place():
     g = s2s.grad(two_elements_per_step)
     assert_close(g(x), numeric_grad(two_elements_per_step, (x,), 0), what="d/dx")
     assert "rt.add_at" not in g.source, g.source
+
+
+def rows_written_in_loop(x, n):
+    state = np.zeros((4, 3))
+    out = 0.0
+    for t in range(n):
+        new = np.zeros(state.shape)
+        for i in range(0, 4, 2):
+            new[i] = np.tanh(state[i] + x)
+            new[i + 1] = state[i + 1] * x + new[i]
+        state = new
+        out = out + np.sum(state * state)
+    return out
+
+
+def test_row_writes_zero_the_adjoint_in_place_and_copy_the_row():
+    x = np.array([0.3, -0.5, 0.8])
+    g = s2s.grad(rows_written_in_loop)
+    assert_close(g(x, 3), numeric_grad(lambda x: rows_written_in_loop(x, 3), (x,), 0), what="d/dx")
+    assert "rt.zero_at" not in g.source, g.source

@@ -25,7 +25,7 @@ from s2s.front.results import maybe_int
 from s2s.errors import NonDifferentiableError, missing_rule
 from s2s.ir.names import Namer
 from s2s.rules import registry
-from s2s.rules.symbolic import Emitter, lift, rt, to_atom
+from s2s.rules.symbolic import Emitter, lift, np, rt, to_atom
 from s2s.ir.walk import call_definitions, contains_exit, defined_names, ends_with_exit, vars_of as walk_vars
 
 ADJOINT_BEGINS = "adjoint_begins"  # marks, in a vjp, where the pullback's statements start
@@ -383,11 +383,16 @@ class _Reverse(LoopReversal):
             if not self._basic_index(value.args[1:-1]):  # repeated indices: only the last write counts
                 operands = [(i, a, (lambda g, ans, y, *rest: rt.setitem_value_adjoint(g, *rest[:-1]))
                              if i == len(value.args) - 1 else adjoint) for i, a, adjoint in operands]
+        # the base's adjoint zeroed in place at the written slice: the value's adjoint, read first, is a copy
+        view = value.op == "setitem" and self._zeroed_in_place(g, value) and \
+            not self._element_slot(value, numeric=True) and any(i == 0 for i, _, _ in operands)
         for i, a, adjoint in operands:
             with Emitter(self.fresh, self.loc, self.negations) as em:
                 contrib = to_atom(adjoint(lift(g), lift(ir.Var(s.target)), *args, **kwargs))
                 if rule.broadcast and (i is None or self._needs_unbroadcast(value, i, s.target, g)):
                     contrib = to_atom(rt.unbroadcast(lift(contrib), lift(a)))
+                if view and i == len(value.args) - 1:
+                    contrib = to_atom(np.copy(lift(contrib)))
             if value.op == "setitem" and i == 0:
                 contrib = self._zero_in_place(g, em.stmts, contrib, value)
             out.extend(em.stmts)
@@ -415,6 +420,12 @@ class _Reverse(LoopReversal):
             return False
         rank = self._rank_made(value.args[0])
         return rank is not None and rank == len(index)
+
+    def _zeroed_in_place(self, g, value: ir.Call) -> bool:
+        """Is the base's adjoint `g` of `y[index] = v` zeroed at index in place (`by[index] = 0.0`)? Where
+        this sweep owns g (and it is not a bare 0.0) and index is basic (no element twice)."""
+        return isinstance(g, ir.Var) and g.name in self.owned and g.name not in self.maybe_short and \
+            (self._element_slot(value, numeric=True) or self._basic_index(value.args[1:-1]))
 
     def _numeric_made(self, atom) -> bool:
         root = self.fn.arrays.get(atom.name, atom.name) if isinstance(atom, ir.Var) else None
@@ -453,7 +464,7 @@ class _Reverse(LoopReversal):
             return contrib
         call = stmts[-1].value
         if call.op == "s2s.runtime.setitem_adjoint" and isinstance(g, ir.Var) and g.name in self.owned:
-            if g.name not in self.maybe_short and self._element_slot(value, numeric=True):
+            if self._zeroed_in_place(g, value):
                 stmts[-1] = ir.Effect(ir.Call("setitem", call.args + (ir.Const(0.0),)), stmts[-1].loc)
                 return g
             stmts[-1].value = ir.Call("s2s.runtime.zero_at", call.args, call.kwargs)
