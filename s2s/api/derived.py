@@ -69,10 +69,63 @@ class JacobianReverse:
 
 
 def jacobian(f=None, wrt=0, mode="reverse"):
-    """An array of shape `value.shape + arg.shape` (a tuple of them for a tuple `wrt`).
+    """Transform `f` into a function returning its Jacobian: every derivative of its value.
 
-    With respect to a tuple, list or dict argument, the argument's structure with leaves of shape
-    `value.shape + leaf.shape`; for a tuple, list or dict value, the value's structure around that."""
+    `jacobian(f, wrt)(*args)[i..., j...]` is the derivative of `f(*args)[i...]` with respect to
+    `arg[j...]`. Reverse mode pulls one basis cotangent per element of the value through
+    `vjp(f)`: cheap when the value is small. Forward mode pushes one basis tangent per element of
+    the argument through `jvp(f)`, all at once where vector mode applies: cheap when the argument
+    is small. Both give the same array.
+
+    Works directly or as a decorator: `s2s.jacobian(f)`, `@s2s.jacobian(wrt="w")`.
+
+    Parameters
+    ----------
+    f : callable, optional
+        A Python function whose source s2s can read. Its value may be a number, an array, or a
+        tuple, list or dict of them. Leave it out to get a decorator.
+    wrt : int, str, or tuple of int and str, default 0
+        The parameter(s) to differentiate with respect to, as in `grad`.
+    mode : {"reverse", "forward"}, default "reverse"
+        Reverse mode (one pullback per element of the value) or forward mode (one tangent per
+        element of the argument).
+
+    Returns
+    -------
+    callable
+        A function taking `f`'s arguments and returning a float ndarray of shape
+        `value.shape + arg.shape` (0-d for a number with respect to a number); a tuple of them for
+        a tuple `wrt`. With respect to a tuple, list or dict argument: the argument's structure,
+        with leaves of shape `value.shape + leaf.shape`; for a tuple, list or dict value: the
+        value's structure around that. It has `.source`, the generated code it calls.
+
+    Raises
+    ------
+    ValueError
+        `mode` is neither `"reverse"` nor `"forward"` (raised at once); when called: `wrt` is not
+        a parameter of `f`.
+    S2SError, TypeError
+        As `grad` (`f` cannot be read or uses unsupported syntax, a call has no rule, the
+        arguments do not fit `f`), when the returned function is first called.
+
+    See Also
+    --------
+    - `vjp`, `jvp`: one row or one column of the Jacobian, without forming it.
+    - `hessian`: the Jacobian of the gradient.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import s2s
+    >>> def f(x):
+    ...     return np.array([x[0] * x[1], x[0] + x[1], np.sum(x ** 2)])
+    >>> s2s.jacobian(f)(np.array([1.0, 2.0]))
+    array([[2., 1.],
+           [1., 1.],
+           [2., 4.]])
+    >>> s2s.jacobian(f, mode="forward")(np.array([1.0, 2.0])).shape
+    (3, 2)
+    """
     if mode not in ("reverse", "forward"):
         raise ValueError(f"mode must be 'reverse' or 'forward', got {mode!r}")
     if f is None:
@@ -112,18 +165,121 @@ class Hessian:
 
 
 def hessian(f=None, wrt=0):
-    """An array of shape `arg.shape + arg.shape` for scalar f; for a container argument, a container of
-    containers (`H[a][b]` has shape `leaf_a.shape + leaf_b.shape`)."""
+    """Transform `f` into a function returning its Hessian: the matrix of second derivatives.
+
+    Forward over reverse: the forward-mode Jacobian (`jacobian(..., mode="forward")`) of the
+    generated gradient `grad(f, wrt)`, so the derivatives of the code s2s generated are taken by
+    transforming that code again. Works directly or as a decorator.
+
+    Parameters
+    ----------
+    f : callable, optional
+        A Python function whose source s2s can read, returning a number (as for `grad`). Leave it
+        out to get a decorator.
+    wrt : int or str, default 0
+        The one parameter to differentiate with respect to, twice: a position or a name.
+
+    Returns
+    -------
+    callable
+        A function taking `f`'s arguments and returning a float ndarray of shape
+        `arg.shape + arg.shape` (0-d for a number). For a tuple, list or dict argument, a container
+        of containers: `H[a][b]` has shape `leaf_a.shape + leaf_b.shape`. It has `.source`.
+
+    Raises
+    ------
+    TypeError
+        `wrt` is a tuple or list (raised at once): take mixed second derivatives with
+        `jacobian(grad(f, wrt=a), wrt=b)`.
+    ValueError
+        When called: `f`'s result is not a scalar, or `wrt` is not a parameter of `f`.
+    S2SError
+        As `grad`; `NonDifferentiableError` also where a function with a custom rule has no
+        `@s2s.tangent` rule (the outer Jacobian is forward mode).
+
+    See Also
+    --------
+    - `jacobian`: the Hessian is the Jacobian of the gradient.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import s2s
+    >>> def f(x):
+    ...     return np.sum(x ** 3) + x[0] * x[1]
+    >>> s2s.hessian(f)(np.array([1.0, 2.0]))
+    array([[ 6.,  1.],
+           [ 1., 12.]])
+    """
     if f is None:
         return lambda g: Hessian(g, wrt)
     return Hessian(f, wrt)
 
 
 def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
-    """Compare reverse- and forward-mode derivatives with central finite differences.
+    """Check s2s's derivatives of `f` at `args` against central finite differences.
 
-    Returns None when they agree; raises AssertionError with a per-element
-    report (analytic vs numeric) where they do not.
+    Computes the Jacobian with respect to each `wrt` parameter in reverse mode
+    (`jacobian(f, w, mode="reverse")`) and in forward mode (`mode="forward"`), and compares both
+    with `(f(x + eps) - f(x - eps)) / (2 * eps)`, element by element, with `numpy.isclose`.
+    Use it to test your own `@s2s.adjoint` and `@s2s.tangent` rules, or a function whose
+    derivative you doubt. `f` itself is called as it is (not transformed) for the differences.
+
+    Parameters
+    ----------
+    f : callable
+        A Python function whose source s2s can read; its value may be a number or an array.
+    *args
+        The point: every positional argument of `f`. The `wrt` arguments must be numbers or
+        float arrays.
+    wrt : int, str, or tuple of int and str, default 0
+        The parameter(s) to check, as in `grad`.
+    rtol, atol : float, default 1e-5 and 1e-7
+        The tolerances of `numpy.isclose(analytic, numeric, rtol, atol)`.
+    eps : float, default 1e-6
+        The finite-difference step.
+
+    Returns
+    -------
+    None
+        When both modes agree with the finite differences.
+
+    Raises
+    ------
+    AssertionError
+        Where a mode disagrees: the message names the function and, per mode and parameter, how
+        many elements differ and a table of index, analytic value, numeric value and difference.
+    S2SError, ValueError, TypeError
+        As `jacobian`, when `f` cannot be transformed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import s2s
+    >>> def f(x):
+    ...     return np.sum(np.sin(x) * x)
+    >>> s2s.check_grad(f, np.array([0.5, 1.0, 2.0])) is None
+    True
+    >>> def cubed(x):
+    ...     return x ** 3
+    >>> @s2s.tangent(cubed)
+    ... def cubed_tangent(tangents, ans, x):
+    ...     return 3.0 * x ** 2 * tangents[0]
+    >>> @s2s.adjoint(cubed)
+    ... def cubed_adjoint(g, ans, x):
+    ...     return (g * 2.0 * x,)  # wrong: 3.0 * x ** 2
+    >>> def loss(x):
+    ...     return cubed(x) + x
+    >>> try:
+    ...     s2s.check_grad(loss, 2.0)
+    ... except AssertionError as error:
+    ...     for line in str(error).splitlines():
+    ...         if line.startswith(("check_grad", "reverse mode", "forward mode", "    ")):
+    ...             print(line)
+    check_grad(loss): derivatives disagree with central finite differences
+    reverse mode, d/dx: 1 of 1 element(s) differ (rtol=1e-05, atol=1e-07)
+        index                       analytic             numeric      difference
+        ()                                 5                  13              -8
     """
     params = list(inspect.signature(f).parameters)
     wrts = list(wrt) if isinstance(wrt, (tuple, list)) else [wrt]

@@ -73,11 +73,42 @@ def zeros_leaf(leaf):
 
 
 def flatten(tree):
-    """`(vector, unflatten)`: the leaves of `tree` as one 1-d float array, and the function that turns a
-    vector of that length back into `tree`'s structure (numbers as Python floats, arrays of their shapes).
+    """Flatten a container of parameters into one vector, and back.
 
-    `s2s.flatten({"w": np.ones((2, 2)), "b": 0.5})` gives `array([1., 1., 1., 1., 0.5])` and an
-    `unflatten` with `unflatten(v)["w"].shape == (2, 2)` and `unflatten(v)["b"]` a float.
+    For the optimisers and solvers that want one 1-d array (`scipy.optimize.minimize`), while the
+    model keeps its parameters in a dict or a tuple: flatten the parameters and their gradient
+    the same way, and `unflatten` the optimiser's vector before calling the model.
+
+    Parameters
+    ----------
+    tree : number, ndarray, or tuple, list or dict of them (nested)
+        The parameters. Leaves are taken in order: tuple and list items by position, dict values
+        in the dict's order.
+
+    Returns
+    -------
+    vector : ndarray
+        Every leaf raveled and concatenated, as one 1-d float array (complex if a leaf is).
+    unflatten : callable
+        `unflatten(v)` turns a vector of the same length back into `tree`'s structure: numbers
+        as Python floats, arrays with their shapes. It raises `ValueError` for a vector of
+        another shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import s2s
+    >>> params = {"w": np.ones((2, 2)), "b": 0.5}
+    >>> vector, unflatten = s2s.flatten(params)
+    >>> vector
+    array([1. , 1. , 1. , 1. , 0.5])
+    >>> unflatten(vector * 2)
+    {'w': array([[2., 2.],
+           [2., 2.]]), 'b': 1.0}
+    >>> def loss(params):
+    ...     return np.sum(params["w"] ** 2) + params["b"]
+    >>> s2s.flatten(s2s.grad(loss)(params))[0]
+    array([2., 2., 2., 2., 1.])
     """
     parts = leaves(tree)
     shapes = [np.shape(leaf) if isinstance(leaf, np.ndarray) else None for leaf in parts]  # None: a number

@@ -54,7 +54,52 @@ def _registered():
 
 
 def adjoint(func: Callable):
-    """`@s2s.adjoint(func)`: `rule(g, ans, *args)` returns one adjoint per positional argument (None = zero)."""
+    """Register the decorated function as the reverse-mode rule of `func`.
+
+    `func` may be a library function (NumPy, `math`, a builtin) or your own Python function;
+    yours is then called as it is, not descended into. Registering clears the transformation
+    cache: every transformation made afterwards uses the rule.
+
+    The rule is called as `rule(g, ans, *args)`: `g` is the adjoint of `func`'s result (its
+    shape), `ans` the result, `args` the positional arguments `func` was called with. It returns
+    a tuple with one adjoint per positional argument, in order (even a 1-tuple); `None` stands
+    for zero. Adjoints that broadcasting made larger than their argument are summed back to
+    its shape.
+
+    Parameters
+    ----------
+    func : callable
+        The function the rule is for.
+
+    Returns
+    -------
+    callable
+        A decorator that registers the function below it and returns it unchanged.
+
+    Raises
+    ------
+    TypeError
+        `func` is not callable, or the rule cannot take `(g, ans, *args)`.
+
+    See Also
+    --------
+    - `tangent`: the forward-mode rule (for `jvp`, `jacobian(mode="forward")`, `hessian`).
+    - `check_grad`: test the rule against finite differences.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import s2s
+    >>> def log_one_plus_exp(x):
+    ...     return np.log1p(np.exp(x))
+    >>> @s2s.adjoint(log_one_plus_exp)
+    ... def log_one_plus_exp_adjoint(g, ans, x):
+    ...     return (g / (1.0 + np.exp(-x)),)
+    >>> def loss(x):
+    ...     return 2.0 * log_one_plus_exp(x)
+    >>> print(s2s.grad(loss)(0.0))
+    1.0
+    """
     key = key_for(func)
 
     def register(rule: Callable) -> Callable:
@@ -67,8 +112,51 @@ def adjoint(func: Callable):
 
 
 def tangent(func: Callable):
-    """`@s2s.tangent(func)`: `rule(tangents, ans, *args)` returns the tangent of the result
-    (`tangents` has one entry per positional argument, None for zero)."""
+    """Register the decorated function as the forward-mode rule of `func`.
+
+    `jvp`, `jacobian(..., mode="forward")`, `check_grad` and `hessian` (forward over reverse)
+    use it; a function with only an `adjoint` rule raises `NonDifferentiableError` there. As for
+    `adjoint`, `func` may be a library function or yours, and registering clears the cache.
+
+    The rule is called as `rule(tangents, ans, *args)`: `tangents` is a tuple with one tangent
+    per positional argument (`None` where an argument carries none), `ans` the result, `args`
+    the arguments. It returns the tangent of the result, with the result's shape.
+
+    Parameters
+    ----------
+    func : callable
+        The function the rule is for.
+
+    Returns
+    -------
+    callable
+        A decorator that registers the function below it and returns it unchanged.
+
+    Raises
+    ------
+    TypeError
+        `func` is not callable, or the rule cannot take `(tangents, ans, *args)`.
+
+    See Also
+    --------
+    - `adjoint`: the reverse-mode rule.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import s2s
+    >>> def bounded(x):
+    ...     return x / (1.0 + np.abs(x))
+    >>> @s2s.tangent(bounded)
+    ... def bounded_tangent(tangents, ans, x):
+    ...     (dx,) = tangents
+    ...     return dx / (1.0 + np.abs(x)) ** 2
+    >>> def f(x):
+    ...     return bounded(x) * 3.0
+    >>> value, tangent = s2s.jvp(f)((1.0,), (1.0,))
+    >>> print(value, tangent)
+    1.5 0.75
+    """
     key = key_for(func)
 
     def register(rule: Callable) -> Callable:
@@ -81,7 +169,40 @@ def tangent(func: Callable):
 
 
 def nondifferentiable(func: Callable) -> Callable:
-    """`s2s.nondifferentiable(func)`: its result carries no derivative. Returns `func`."""
+    """Declare that `func`'s result carries no derivative.
+
+    For functions whose result is piecewise constant or not a quantity to differentiate
+    (`np.argmax`-like selections, counters, random draws, lookups): no derivative flows
+    through their calls, in either mode, and calling one needs no rule and no source. Any rule
+    registered for `func` before is removed; registering clears the transformation cache.
+
+    Parameters
+    ----------
+    func : callable
+        A library function or your own.
+
+    Returns
+    -------
+    callable
+        `func` itself, so that it can be used as a decorator.
+
+    Raises
+    ------
+    TypeError
+        `func` is not callable.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import s2s
+    >>> @s2s.nondifferentiable
+    ... def snapped(x):
+    ...     return np.round(x)
+    >>> def f(x):
+    ...     return x * snapped(x)
+    >>> print(s2s.grad(f)(2.4))  # snapped(x) is a constant: d/dx (x * 2.0)
+    2.0
+    """
     key = key_for(func)
     registry.NONDIFF.add(key)
     registry.REVERSE.pop(key, None)
