@@ -365,6 +365,11 @@ class LoopReversal:
         chosen: dict[str, ir.Assign] = {}
         available = {p.target for p in loop.phis} | ({loop.target} if loop.target else set())
         written = set(self.fn.arrays) | set(self.fn.arrays.values())
+        # what is saved anyway (read, and not cheap to recompute) is there to recompute from: the rest of a
+        # chain of cheap operations after it (`gates = t * w + b; exp(-gates[s])`) is not saved as well
+        # (a value read only for its shape is not: its shape is what is saved, see _shapes_only)
+        available |= {n for n in needed if n in top and n not in written and n in self._value_reads(loop) and (
+            not _cheap(top[n].value.op) or any(v in written for v in walk_vars(top[n].value)))}
 
         def ok(name: str, depth: int = 0) -> bool:
             if name in chosen or name in available or name not in own:
@@ -385,6 +390,17 @@ class LoopReversal:
             ok(n)
         order = [s.target for s in loop.body if isinstance(s, ir.Assign)]
         return [chosen[n] for n in order if n in chosen]
+
+    def _value_reads(self, loop: ir.Loop) -> set:
+        """The names the reversed body of `loop` reads other than as rt.unbroadcast's target (a shape)."""
+        out = set()
+        for t in ir.statements(self.rev_blocks[id(loop.body)]):
+            c = getattr(t, "value", None)
+            for i, a in enumerate(ir.operands(t)):
+                if isinstance(a, ir.Var) and not (isinstance(c, ir.Call) and c.op == "s2s.runtime.unbroadcast"
+                                                  and i == 1):
+                    out.add(a.name)
+        return out
 
     def _scatter(self, contribution, block: list):
         """(g, x, *index) if `contribution` is `rt.getitem_adjoint(g, x, *index)` computed at the top of
