@@ -30,6 +30,8 @@ MODULES = (
     ("math", "import math", "math"),
     ("s2s.runtime", "from s2s import runtime as rt", "rt"),
     ("s2s.rules.custom", "from s2s.rules import custom", "custom"),
+    ("scipy.special", "from scipy import special", "special"),  # (optional: rules/scipy.py)
+    ("scipy.stats", "from scipy import stats", "stats"),
     ("builtins", "", ""),
 )
 RESERVED_NAMES = ("np", "math", "rt", "custom")
@@ -50,14 +52,20 @@ ATTRIBUTES = {"T": "numpy.transpose", "shape": "numpy.shape", "ndim": "numpy.ndi
 
 
 def python_object(key: str):
-    """The Python object a dotted key names (None for operators and structural primitives)."""
+    """The Python object a dotted key names (None for operators and structural primitives). The key may
+    name an attribute of an object in a module: 'scipy.stats.norm.logpdf' is a method of `stats.norm`."""
     if "." not in key:
         return None
     module, _, name = key.rpartition(".")
     try:
         return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
+    except AttributeError:
         return None
+    except ImportError:
+        if "." not in module:
+            return None
+        owner = python_object(module)
+        return None if owner is None else getattr(owner, name, None)
 
 
 def module_of(key: str) -> tuple[str, str, str] | None:

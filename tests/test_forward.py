@@ -66,8 +66,9 @@ def assert_tree_close(a, b, what, rtol=1e-5, atol=1e-6):
 
 # ---------------------------------------------------------------- the rule tables
 def _builtin(table: dict) -> set:
-    """The keys of s2s's own rules (rules users registered with s2s.adjoint/s2s.tangent in other tests aside)."""
-    return {k for k in table if not k.startswith("s2s.rules.custom.")}
+    """The keys of s2s's own rules (rules users registered with s2s.adjoint/s2s.tangent in other tests aside,
+    and those of the optional scipy family, which tests/test_scipy_rules.py checks)."""
+    return {k for k in table if not k.startswith("s2s.rules.custom.") and k not in registry.optional_keys()}
 
 
 def test_every_reverse_rule_has_a_tangent_rule():

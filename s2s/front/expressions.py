@@ -181,7 +181,8 @@ class ExpressionLowering:
             base = self.static_value(node.value)
             if base is MISSING:
                 return MISSING
-            if not isinstance(base, types.ModuleType) and not isinstance(base, type):
+            if not isinstance(base, types.ModuleType) and not isinstance(base, type) and \
+                    not registry.has_methods(base):  # (stats.norm.logpdf: a method with a record)
                 return MISSING
             value = getattr(base, node.attr, MISSING)
             if value is MISSING and isinstance(base, types.ModuleType):
@@ -255,6 +256,7 @@ class ExpressionLowering:
                 first = self.fold_call(key, (self.materialise(first), a))
             return first
         if key is not None:
+            args, kwargs = registry.positional(key, args, kwargs, ir.Const)  # stats.norm.logpdf(x, scale=s)
             return self.fold_call(key, args, kwargs)
         if target is slice and not kwargs:  # slice(None, -1, None), as generated code spells x[:-1]
             return ir.Const(slice(*(a.value for a in args))) if all(isinstance(a, ir.Const) for a in args) \

@@ -149,7 +149,8 @@ def _record(partial, ans, args, kwargs):
     def fresh():
         counter[0] += 1
         return f"__partial{counter[0]}"
-    scratch = Emitter(fresh, None, dict(outer.negations) if outer is not None else None)
+    scratch = Emitter(fresh, outer.loc if outer is not None else None,
+                      dict(outer.negations) if outer is not None else None)
     symbolic._active.emitter = scratch
     try:
         value = partial(ans, *args, **kwargs)

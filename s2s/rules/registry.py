@@ -14,11 +14,14 @@ summed (JAX's `defjvp`). `NONDIFF` holds keys whose results carry no derivative.
 from __future__ import annotations
 
 import importlib
+import sys
 import threading
+import types
 from dataclasses import dataclass
 from typing import Callable
 
 from s2s import prims
+from s2s.rules import OPTIONAL
 
 
 class NotBatchable(Exception):
@@ -49,6 +52,11 @@ REVERSE: dict[str, ReverseRule] = {}
 TANGENT: dict[str, TangentRule] = {}
 NONDIFF: set[str] = set()
 _OBJECTS: dict[int, tuple[object, str]] = {}  # id(obj) -> (obj, key); obj kept alive
+# methods of library objects (`stats.norm.logpdf` is a new bound method at each access): (id(owner), name) ->
+# (owner, key); owner kept alive
+_METHODS: dict[tuple[int, str], tuple[object, str]] = {}
+REQUIRED = object()  # positional(): a parameter without a default
+_optional: dict = {}  # optional family (rules/__init__.OPTIONAL) -> the keys its records hold, once loaded
 _loaded = False  # set only once the tables are filled: other threads wait on _load_lock until then
 _loading = False  # this thread is filling them (a rule module asking for a rule meanwhile)
 _load_lock = threading.RLock()
@@ -60,7 +68,9 @@ def tangent_rule(key: str) -> TangentRule | None:
 
 
 def register_object(obj, key: str) -> None:
-    if id(obj) not in _OBJECTS:
+    if isinstance(obj, types.MethodType):
+        _METHODS.setdefault((id(obj.__self__), obj.__name__), (obj.__self__, key))
+    elif id(obj) not in _OBJECTS:
         _OBJECTS[id(obj)] = (obj, key)
 
 
@@ -68,6 +78,7 @@ def _load() -> None:
     """Fill the tables on first use, once, whichever thread asks first; the others wait for it."""
     global _loaded, _loading
     if _loaded:
+        _load_optional()
         return
     with _load_lock:
         if _loaded or _loading:
@@ -84,13 +95,86 @@ def _load() -> None:
             _loaded = True
         finally:
             _loading = False
+    _load_optional()
+
+
+def _load_optional() -> None:
+    """The family of an optional library (scipy) once the user's code has imported it: its records then
+    register their objects as they are made (primitive.register). A family whose rules left the tables
+    (a test that restores them) is entered again."""
+    for family, library in OPTIONAL.items():
+        keys = _optional.get(family)
+        if sys.modules.get(library) is None or keys is not None and (not keys or keys[0] in REVERSE):
+            continue
+        with _load_lock:
+            keys = _optional.get(family)
+            if keys is not None and (not keys or keys[0] in REVERSE):
+                continue
+            name = f"s2s.rules.{family}"
+            before = set(REVERSE) | set(TANGENT) | NONDIFF
+            try:
+                if name in sys.modules:
+                    importlib.reload(sys.modules[name])
+                else:
+                    importlib.import_module(name)
+            except ImportError:  # (a library that does not import whole: its calls have no rules)
+                _optional[family] = []
+                continue
+            if keys is None:
+                _optional[family] = sorted((set(REVERSE) | set(TANGENT) | NONDIFF) - before)
+
+
+def optional_keys() -> set:
+    """The keys whose records the optional families loaded so far hold (scipy's)."""
+    return {k for keys in _optional.values() for k in keys}
 
 
 def key_of(obj) -> str | None:
-    """The primitive key of a Python object (numpy/math/builtin function, registered user function)."""
+    """The primitive key of a Python object (numpy/math/builtin function, a method of a library object such
+    as `stats.norm.logpdf`, registered user function)."""
     _load()
+    if isinstance(obj, types.MethodType):
+        found = _METHODS.get((id(obj.__self__), obj.__name__))
+        return found[1] if found is not None and found[0] is obj.__self__ else None
     found = _OBJECTS.get(id(obj))
     return found[1] if found is not None and found[0] is obj else None
+
+
+def has_methods(obj) -> bool:
+    """Is `obj` (not a module or class) a library object whose methods may have records (`stats.norm`:
+    `stats.norm.logpdf`; `stats.logistic`, an object of the same library)? The front end reads its
+    attributes statically then, as it does a module's: a method without a record is a call to name in
+    the error that says it has no derivative rule."""
+    _load()
+    return _library_of(obj) in {_library_of(owner) for owner, _ in _METHODS.values()}
+
+
+def _library_of(obj) -> str:
+    """'scipy.stats' for an object of a class defined in scipy.stats._continuous_distns."""
+    return ".".join((getattr(type(obj), "__module__", None) or "").split(".")[:2])
+
+
+def positional(key: str, args: tuple, kwargs: tuple, constant) -> tuple[tuple, tuple]:
+    """(args, kwargs) of a call of `key` with the keyword arguments its record names as parameters (the fact
+    `parameters`: (name, default) in order) moved to their places when one of them has a derivative
+    (`stats.norm.logpdf(x, scale=s)` -> `(x, 0.0, s)`), so that each has its partial derivative in both
+    modes; skipped parameters get their defaults (`constant(value)`). Other calls are unchanged."""
+    _load()
+    p = PRIMITIVES.get(key)
+    params = p.facts.get("parameters") if p is not None else None
+    if not params or not kwargs:
+        return args, kwargs
+    names = [name for name, _ in params]
+    moved = {k: v for k, v in kwargs if k in names and names.index(k) >= len(args)}
+    if not any(names.index(k) < len(p.adjoints) and p.adjoints[names.index(k)] is not None for k in moved):
+        return args, kwargs
+    last = max(names.index(k) for k in moved)
+    out = list(args)
+    for name, default in params[len(args):last + 1]:
+        if name not in moved and default is REQUIRED:
+            return args, kwargs  # (a call Python itself refuses: it raises as written)
+        out.append(moved[name] if name in moved else constant(default))
+    return tuple(out), tuple((k, v) for k, v in kwargs if k not in moved)
 
 
 def reverse_rule(key: str) -> ReverseRule | None:

@@ -1,0 +1,40 @@
+"""Runtime helpers of the scipy rules (spelled `rt.name` in generated code; see s2s/rules/scipy.py).
+
+`scipy.stats.multivariate_normal.logpdf(x, mean, cov)` reads its covariance
+from `cov` in one of three forms: a matrix, of which only the lower triangle
+is read (scipy factors it with `eigh(cov, lower=True)`), a vector holding the
+diagonal, or a number times the identity. `covariance_matrix` builds the
+matrix scipy reads, and `covariance_adjoint` is its transpose: it takes the
+gradient with respect to that matrix back to the form of `cov`. Each is linear
+in its first argument and the other's transpose, so both modes and higher
+orders follow. They need NumPy only, not scipy.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["covariance_matrix", "covariance_adjoint"]
+
+
+def covariance_matrix(cov, like):
+    """The covariance matrix scipy.stats.multivariate_normal reads from `cov`: a matrix's lower triangle
+    mirrored, a vector as the diagonal, a number times the identity (its size the last axis of `like`)."""
+    cov = np.asarray(cov, dtype=float)
+    if cov.ndim == 2:
+        return np.tril(cov) + np.tril(cov, -1).T
+    if cov.ndim == 1:
+        return np.diag(cov)
+    return cov * np.eye(np.shape(like)[-1] if np.ndim(like) else 1)
+
+
+def covariance_adjoint(g, cov):
+    """The adjoint of `cov` from the adjoint `g` of `covariance_matrix(cov, ...)` (its transpose): for a
+    matrix, the lower triangle of g + g.T with the diagonal counted once; the diagonal of g for a vector;
+    its trace for a number."""
+    g = np.asarray(g, dtype=float)
+    ndim = np.ndim(cov)
+    if ndim == 2:
+        return np.tril(g + g.T) - np.diag(np.diag(g))
+    if ndim == 1:
+        return np.diagonal(g).copy()
+    return np.trace(g)
