@@ -172,6 +172,34 @@ def test_unoptimized_and_transformed_functions():
     assert labels(second, ADJOINT)
 
 
+def test_a_tuple_result_draws_the_vjp_with_its_cotangent():
+    parsed = parse(s2s.graph(gf.polar, wrt=(0, 1)).dot)
+    assert "shape=invhouse" in parsed["nodes"]['"cotangent"'] and ADJOINT in parsed["nodes"]['"cotangent"']
+    assert {"cotangent[0]", "cotangent[1]", "br = · + ·", "btheta = #1 - #2"} <= set(labels(parsed, ADJOINT))
+    assert "return ((#1, #2), (br, btheta))" in labels(parsed)
+    assert not any("adjoint_begins" in n for n in labels(parsed))
+
+
+def test_parameters_keep_their_order():
+    dot = s2s.graph(gf.mlp).dot
+    for a, b in (("w1", "b1"), ("b1", "w2"), ("w2", "x"), ("x", "y")):
+        assert f'"{a}" -> "{b}" [style=invis];' in dot
+
+
+def corpus():
+    from tests import functions, functions_control
+    return [(f, w) for f, _, w in functions.STRAIGHT] + [(c[0], c[2]) for c in functions_control.CONTROL]
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_every_corpus_function_is_drawn(mode):
+    for f, wrt in corpus():
+        for gradient in (True, False):
+            parsed = parse(s2s.graph(f, wrt=wrt, mode=mode, gradient=gradient).dot)
+            assert "?" not in labels(parsed), (f.__name__, mode, gradient)
+            assert sum("doubleoctagon" in a for a in parsed["nodes"].values()) == 1
+
+
 def test_the_text_is_the_same_in_every_process():
     code = ("import s2s; from tests import graph_functions as gf; "
             "print(''.join(s2s.graph(f, mode=m).dot for f in (gf.quickstart, gf.running_product, gf.branch, "

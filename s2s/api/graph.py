@@ -38,6 +38,7 @@ from s2s.api import transform
 from s2s.errors import S2SError
 from s2s.ir.names import names_in
 from s2s.ir.walk import count_uses
+from s2s.ad.reverse import ADJOINT_BEGINS, reverse
 from s2s.optimize import optimize
 
 MODES = ("reverse", "forward")
@@ -47,6 +48,7 @@ FORMATS = {".dot": None, ".gv": None, ".svg": "svg", ".png": "png"}
 STYLES = {
     "param": 'shape=invhouse, fillcolor="#cfe2ff", color="#1f4e9c"',
     "tangent_param": 'shape=invhouse, fillcolor="#d6f0d6", color="#2e7d32"',
+    "seed_param": 'shape=invhouse, fillcolor="#fde3c8", color="#c25e00"',
     "value": 'fillcolor="#ffffff"',
     "adjoint": 'fillcolor="#fde3c8", color="#c25e00"',
     "tangent": 'fillcolor="#d6f0d6", color="#2e7d32"',
@@ -61,7 +63,7 @@ STYLES = {
     "result": 'shape=doubleoctagon, fillcolor="#ffe08a", color="#8a6d00"',
     "free": 'shape=plaintext, style="", fillcolor=""',
 }
-EDGE_COLORS = {"adjoint": "#c25e00", "adjoint_join": "#c25e00", "tangent": "#2e7d32", "tangent_join": "#2e7d32",
+EDGE_COLORS = {"adjoint": "#c25e00", "adjoint_join": "#c25e00", "seed_param": "#c25e00", "tangent": "#2e7d32", "tangent_join": "#2e7d32",
                "tangent_param": "#2e7d32"}
 CLUSTER_STYLES = {
     "forward_sweep": 'style="rounded", color="#9db3d9", bgcolor="#f7f9fd"',
@@ -186,8 +188,9 @@ def graph(f, wrt=0, mode: str = "reverse", gradient: bool = True, optimized: boo
     wrt : int, str, or tuple of int and str, default 0
         The parameter(s) to differentiate with respect to, as in `grad`.
     mode : {"reverse", "forward"}, default "reverse"
-        Reverse mode draws the program of `value_and_grad(f, wrt)`; forward mode that of
-        `jvp(f, wrt)`.
+        Reverse mode draws the program of `value_and_grad(f, wrt)` (for a function returning a
+        tuple, list or dict, that of `vjp(f, wrt)`, whose cotangent is an orange parameter);
+        forward mode that of `jvp(f, wrt)`.
     gradient : bool, default True
         If false, draw only the SSA form of `f` (what `s2s.ssa(f)` prints); `wrt` and `mode`
         are then not used.
@@ -236,7 +239,8 @@ def graph(f, wrt=0, mode: str = "reverse", gradient: bool = True, optimized: boo
         title = f"{primal.name}({params})"
     elif mode == "reverse":
         names, _ = transform.resolve_wrt(primal.params, wrt, primal.name)
-        title = f"{primal.name}({params}) and its gradient with respect to {', '.join(names)} (reverse mode)"
+        what = "vector-Jacobian product" if fn.name.startswith("vjp_") else "gradient"
+        title = f"{primal.name}({params}) and its {what} with respect to {', '.join(names)} (reverse mode)"
     else:
         names, _ = transform.resolve_wrt(primal.params, wrt, primal.name)
         title = f"{primal.name}({params}) and its tangent along {', '.join(names)} (forward mode)"
@@ -252,7 +256,15 @@ def _program(f, wrt, mode: str, gradient: bool, optimized: bool):
     if mode == "forward":
         primal, src, fwd, _ = forward_api._forward_ir(f, wrt)
         return (pipeline.stage("optimize", optimize, fwd) if optimized else fwd), primal, src
-    primal, src = pipeline.primal(f, "value_and_grad")
+    try:
+        primal, src = pipeline.primal(f, "value_and_grad")
+    except ValueError:  # a tuple, list or dict result: the program of vjp(f), its cotangent a parameter
+        primal, src = pipeline.primal(f, "vjp")
+        names, single = transform.resolve_wrt(primal.params, wrt, primal.name)
+        namer = transform._namer_for(primal)
+        adj = pipeline.stage("reverse", reverse, primal, names, return_value=True, seed=namer.fresh("cotangent"),
+                             namer=namer, name="vjp_" + primal.name, single=single)
+        return (pipeline.stage("optimize", optimize, adj) if optimized else adj), primal, src
     stages = transform._grad_pipeline(primal, src, wrt, True)
     return (stages.optimized if optimized else stages.adjoint), primal, src
 
@@ -306,12 +318,13 @@ class _Drawing:
                        if isinstance(s, ir.Effect) and isinstance(s.value, ir.Call) and s.value.op == "push"
                        and s.value.args and isinstance(s.value.args[0], ir.Var)}
         self.tangent_params = list(fn.params[n_params:]) if mode == "forward" else []
-        self.adjoint_names = set(fn.loop_temps) if mode == "reverse" else set()
+        self.seeds = list(fn.params[n_params:]) if mode == "reverse" else []  # a vjp's cotangent
+        self.adjoint_names = set(fn.loop_temps) | set(self.seeds) if mode == "reverse" else set()
         self.derived = self._derived_names()  # adjoints (reverse mode) or tangents (forward mode)
         self._plan(fn.body)
         self.root: list = []
         for p in fn.params:
-            kind = "tangent_param" if p in self.tangent_params else "param"
+            kind = "tangent_param" if p in self.tangent_params else "seed_param" if p in self.seeds else "param"
             self.root.append(self._node(p, self.display(p), kind, name=p))
         body = fn.body[:-1] if fn.body and isinstance(fn.body[-1], ir.Return) else fn.body
         start = self._reverse_start(body) if mode == "reverse" else None
@@ -329,7 +342,7 @@ class _Drawing:
                 self.below = (_last_node(sweeps[0].items), _all_nodes(sweeps[1].items))
         if fn.body and isinstance(fn.body[-1], ir.Return):
             ret = fn.body[-1]
-            node = self._node("return", _return_label(self.text(ret.value)), "result", tooltip=self._where(ret))
+            node = self._node("return", _return_label(self.operands_text(ret.value)), "result", tooltip=self._where(ret))
             self.root.append(node)
             self._reads(ret.value, node.id)
 
@@ -459,9 +472,9 @@ class _Drawing:
                         self.edges.append(_Edge(call.args[1].name, call.args[0].name, "save",
                                                 'style=dashed, color="#777777"', target_by_name=True))
                     continue
-                if call.op in CHECKS:  # a check s2s added computes nothing: not drawn
+                if call.op in CHECKS or call.op == ADJOINT_BEGINS:  # (they compute nothing: not drawn)
                     continue
-                node = self._node("effect", self.text(call), "effect", tooltip=self._where(s))
+                node = self._node("effect", self.operands_text(call), "effect", tooltip=self._where(s))
                 out.append(node)
                 self._reads(call, node.id)
             elif isinstance(s, ir.If):
@@ -476,7 +489,7 @@ class _Drawing:
                     if isinstance(value, ir.Var):
                         self.edges.append(_Edge(value.name, node.id, "", "style=dashed"))
             elif isinstance(s, ir.Return):  # a return inside a region (the last one is drawn by the caller)
-                node = self._node("return", _return_label(self.text(s.value)), "result", tooltip=self._where(s))
+                node = self._node("return", _return_label(self.operands_text(s.value)), "result", tooltip=self._where(s))
                 out.append(node)
                 self._reads(s.value, node.id)
 
@@ -485,7 +498,7 @@ class _Drawing:
         line = f" (line {s.loc.line})" if s.loc is not None else ""
         cluster = _Cluster(self._fresh_id("cluster_if"), f"{'adjoint of the ' if adjoint else ''}if{line}", "if",
                            tooltip=self._where(s))
-        test = self._node("if", "if " + self.text(s.test), "test", tooltip=self._where(s))
+        test = self._node("if", "if " + self.operands_text(s.test), "test", tooltip=self._where(s))
         cluster.items.append(test)
         self._reads(s.test, test.id)
         for word, stmts in (("then", s.body), ("else", s.orelse)):
@@ -509,7 +522,7 @@ class _Drawing:
             cluster.items.append(self._phi(p, ("enter", "next"), s))
         if s.kind == "for":
             targets = [s.target] if isinstance(s.target, str) else list(s.target or ())
-            label = f"for {', '.join(self.text(ir.Var(t)) for t in targets)} in {self.text(s.iter)}"
+            label = f"for {', '.join(self.text(ir.Var(t)) for t in targets)} in {self.operands_text(s.iter)}"
             node = self._node("for", label, "header", tooltip=self._where(s))
             for t in targets:
                 self.node_of[t] = node.id
@@ -517,7 +530,7 @@ class _Drawing:
             self._reads(s.iter, node.id)
         else:
             self._block(s.header, cluster.items)
-            node = self._node("while", "while " + self.text(s.test), "test", tooltip=self._where(s))
+            node = self._node("while", "while " + self.operands_text(s.test), "test", tooltip=self._where(s))
             cluster.items.append(node)
             self._reads(s.test, node.id)
         body = len(cluster.items)
@@ -586,6 +599,10 @@ class _Drawing:
             self.edges.append(_Edge(n, target, letters.get(n, "")))
 
     # ----- labels
+    def operands_text(self, expr) -> str:
+        """`text(expr)` with the `#1`, `#2` its edges are labelled with (see `_reads`)."""
+        return self.text(expr, letters=self._letters(expr))
+
     def text(self, expr, letters: dict | None = None, phi: bool = False) -> str:
         """`expr` in Python's spelling, with your names, `·` for unnamed values and folded plumbing inline."""
         if expr is None:
@@ -653,6 +670,7 @@ class _Drawing:
         params = [self.node_of[p] for p in self.fn.params]
         if params:
             lines.append("  { rank=source; " + " ".join(_quote(p) + ";" for p in params) + " }")
+            self.order += list(zip(params, params[1:]))  # (layout only: the parameters in their order)
         seen = set()
         drawn: list[tuple] = []
         extra: list[str] = []
