@@ -14,6 +14,14 @@ compiled identity test (`Entry.check`); when a fact changed, the function is
 transformed again (or an entry made earlier for those values is reused).
 Registering a custom rule (`clear`) retires every entry. With `S2S_CACHE_DIR`
 set, entries are also looked up on and written to disk (`persistent.py`).
+
+Two more kinds of entry share the machinery: a transformation that found no
+vector-mode form (`NotBatchable`, what `jacobian(mode="forward")` tries
+first) is remembered as that failure, so that a new Jacobian object does not
+transform again to learn it; and `memo(f, label, compute)` keeps a fact
+derived from `f`'s source (does it keep loop stacks?) under the same
+facts-checked key, so that the derived transformations do not rebuild `f`'s
+SSA on every new object.
 """
 from __future__ import annotations
 
@@ -23,6 +31,7 @@ import weakref
 from s2s.api import facts as facts_mod
 from s2s.api import persistent
 from s2s.front.source import record_reads
+from s2s.rules.registry import NotBatchable
 
 BUCKET = 8  # entries kept per (transformation, code, options): other modules, other constant values
 
@@ -32,13 +41,19 @@ _entries: dict = {}  # key -> [Entry], most recently made first
 _made: weakref.WeakSet = weakref.WeakSet()  # every entry alive, in a bucket or held by a function
 
 
+# failures that depend only on what the transformation read, kept like a result: raised again (a new
+# exception of the same class and arguments) while the facts hold
+REMEMBERED = (NotBatchable,)
+
+
 class Entry:
-    """One transformation: generated text and function, and the facts it depended on."""
+    """One transformation: generated text and function, and the facts it depended on (or the
+    failure it ended in, `error`: one of REMEMBERED)."""
 
-    __slots__ = ("text", "fn", "facts", "check", "live", "__weakref__")
+    __slots__ = ("text", "fn", "facts", "check", "live", "error", "__weakref__")
 
-    def __init__(self, text: str, fn, facts: list):
-        self.text, self.fn, self.facts, self.live = text, fn, facts, True
+    def __init__(self, text: str, fn, facts: list, error: BaseException | None = None):
+        self.text, self.fn, self.facts, self.live, self.error = text, fn, facts, True, error
         self.check = facts_mod.checker(facts, self)
         with _lock:
             _made.add(self)
@@ -46,7 +61,14 @@ class Entry:
 
 def get_or_build(key, f, build) -> Entry:
     """An entry of `key` whose facts hold for `f`, building one if there is none (other threads
-    asking for the same key meanwhile wait for it, then look again)."""
+    asking for the same key meanwhile wait for it, then look again). A remembered failure is raised."""
+    found = _get_or_build(key, f, build)
+    if found.error is not None:
+        raise type(found.error)(*found.error.args)
+    return found
+
+
+def _get_or_build(key, f, build) -> Entry:
     me = threading.get_ident()
     while True:
         found = _find(key, f)
@@ -84,7 +106,7 @@ def _find(key, f) -> Entry | None:
         if entry.live:
             now = facts_mod.still_hold(entry.facts, f)
             if now is not None:
-                fresh = Entry(entry.text, entry.fn, now)
+                fresh = Entry(entry.text, entry.fn, now, entry.error)
                 _add(key, fresh)
                 return fresh
     return None
@@ -107,12 +129,39 @@ def build_entry(f, kind: str, wrt, options: dict, transform) -> Entry:
             text, fn, rows = found
             return Entry(text, fn, facts_mod.function_facts(f, inner) + rows)
     log: list = []
-    with record_reads(log):
-        text, fn = transform(f, wrt, **options)
+    try:
+        with record_reads(log):
+            text, fn = transform(f, wrt, **options)
+    except REMEMBERED as exc:
+        return Entry(None, None, facts_mod.collect(f, log, inner), error=exc)
     facts = facts_mod.collect(f, log, inner)
     if key is not None:
         persistent.store(key, text, fn, facts, f)
     return Entry(text, fn, facts)
+
+
+def memo(f, label, compute):
+    """`compute(f)`, a fact derived from what `f` reads (its source, the helpers it calls): computed once,
+    and again only when something it read has changed (the facts of an entry, as for a transformation).
+    `label` names the fact; errors are not kept."""
+    return get_or_build(("memo", label, code_key(f)), f, lambda: _memo_entry(f, compute)).fn
+
+
+def _memo_entry(f, compute) -> Entry:
+    inner = f._current() if getattr(f, "__s2s_generated__", None) is not None else None
+    log: list = []
+    with record_reads(log):
+        value = compute(f)
+    return Entry(None, value, facts_mod.collect(f, log, inner))
+
+
+def code_key(f):
+    """What identifies `f` in a cache key: its code object (entries are told apart by their facts), the key
+    of the transformation it is (`grad(f)` transformed again), else its id (with a fact on `f` itself)."""
+    if hasattr(f, "_key") and getattr(f, "__s2s_generated__", None) is not None:
+        return f._key()  # not id(f): a collected object's id is reused by the next one
+    code = getattr(f, "__code__", None)
+    return code if code is not None else id(f)
 
 
 def clear() -> None:

@@ -14,6 +14,7 @@ import inspect
 
 import numpy as np
 
+from s2s.api import cache
 from s2s.api import transform, arguments, pytree, display
 from s2s import pipeline
 from s2s.back.codegen import generate
@@ -184,8 +185,7 @@ class JacobianForward:
         if k not in self._vector:
             # (values popped from loop stacks have no known rank: vector mode could broadcast a batch of
             # scalars against an array the wrong way; one tangent at a time is exact there)
-            primal, _ = transform._primal(self.__wrapped__)
-            self._vector[k] = not transform._uses_stacks(primal.body)
+            self._vector[k] = not cache.memo(self.__wrapped__, "uses stacks", _uses_stacks)
             if not self._vector[k]:
                 return None
         key = (k, ranks)
@@ -233,6 +233,11 @@ class JacobianForward:
             else:
                 out.append(_jacobian_by_basis(self._jvps[k], args, x, x if self._value_like_wrt else None))
         return out[0] if self._single else tuple(out)
+
+
+def _uses_stacks(f) -> bool:
+    """Does `f` (generated gradient code, for a Hessian) push to or pop from loop stacks?"""
+    return transform._uses_stacks(transform._primal(f)[0].body)
 
 
 def _jacobian_by_batch(jf, args: tuple, x) -> np.ndarray:

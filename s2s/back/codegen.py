@@ -395,6 +395,11 @@ class _Codegen:
         (not across user functions: a helper's lines stay apart, so errors point into the helper)."""
         pending: dict[str, ir.Call] = {}
         lines: dict[str, object] = {}
+        # a name -> the pending temporaries whose value reads it or something sharing memory with it, through
+        # the temporaries folded into them (what a call reads is fixed once it is pending: its operands were
+        # settled by its own statement, and a write of one of them drops it)
+        watchers: dict[str, list] = {}
+        reach: dict[str, tuple] = {}  # pending name -> (its call, what the call reads through folded temporaries)
         for s in stmts:
             here = _line_of(s)
             reads = _top_level_reads(s) + (_phi_init_reads(s) if isinstance(s, ir.Loop) else [])
@@ -410,27 +415,33 @@ class _Codegen:
                     pending.pop(name, None)
             # after phi coalescing a name may be reassigned: what reads it can no longer move past
             for written in _writes(s):  # (a view of a written array changes with it)
-                for name in [n for n, call in pending.items()
-                             if any(written == r or written in self.views.get(r, ()) for r in self._reads_of(call, pending))]:
-                    del pending[name]
+                for name, call in watchers.get(written, ()):
+                    if pending.get(name) is call:
+                        del pending[name]
             foldable = s.target in self.fn.temps or (self.loop_depth and s.target in self.fn.loop_temps) \
                 if isinstance(s, ir.Assign) else False  # (in a loop body every statement counts: fold adjoints too)
             if (foldable and isinstance(s.value, ir.Call)
                     and self.uses.get(s.target, 0) == 1 and s.value.op not in ("pop", "list", "setitem")):
                 pending[s.target] = s.value
                 lines[s.target] = here
+                reach[s.target] = (s.value, self._reads_of(s.value, pending, reach))
+                for r in reach[s.target][1]:
+                    for name in (r, *self.views.get(r, ())):
+                        watchers.setdefault(name, []).append((s.target, s.value))
         for name in tail_reads:
             if name in pending:
                 self.inline[name] = pending.pop(name)
 
-    def _reads_of(self, call: ir.Call, pending: dict) -> set:
-        """Every name `call` reads, through the temporaries folded (or to be folded) into it."""
+    def _reads_of(self, call: ir.Call, pending: dict, reach: dict) -> set:
+        """Every name `call` reads, through the temporaries folded (or to be folded) into it (`reach`: the
+        answers for the temporaries this block made pending)."""
         out = set()
         for n in vars_of(call):
             out.add(n)
             inner = self.inline.get(n) or pending.get(n)
             if inner is not None:
-                out |= self._reads_of(inner, pending)
+                known = reach.get(n)
+                out |= known[1] if known is not None and known[0] is inner else self._reads_of(inner, pending, reach)
         return out
 
     # ----- expressions

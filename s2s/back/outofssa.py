@@ -79,18 +79,17 @@ def _coalesce_block(stmts: list, uses: dict) -> None:
 def _definition_and_later_reads(block: list, v: ir.Var):
     """(the Assign or Phi defining `v` in `block` or its ifs, the names read after it), or None."""
     for i, s in enumerate(block):
-        after = used_names(block[i + 1:])
         if isinstance(s, ir.Assign) and s.target == v.name:
-            return s, after
+            return s, used_names(block[i + 1:])
         if isinstance(s, ir.If):
             for p in s.phis:
                 if p.target == v.name:
-                    return p, after
+                    return p, used_names(block[i + 1:])
             tails = {o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var)}
             for branch in (s.body, s.orelse):
                 found = _definition_and_later_reads(branch, v)
                 if found is not None:
-                    return found[0], found[1] | after | tails
+                    return found[0], found[1] | used_names(block[i + 1:]) | tails
     return None
 
 
@@ -127,8 +126,8 @@ def restore_names(fn: ir.Function) -> ir.Function:
 
 
 def _restore_block(stmts: list, later: set, restores: dict, renames: dict) -> None:
-    for i, s in enumerate(stmts):
-        after = later | used_names(stmts[i + 1:])
+    for i, after in _names_read_after(stmts, later):
+        s = stmts[i]
         if isinstance(s, ir.Loop):
             tails = {o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var)}
             for name in _pop_targets(s.body) + _loop_targets(s):
@@ -140,6 +139,18 @@ def _restore_block(stmts: list, later: set, restores: dict, renames: dict) -> No
             tails = {o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var)}
             _restore_block(s.body, after | tails, restores, renames)
             _restore_block(s.orelse, after | tails, restores, renames)
+
+
+def _names_read_after(stmts: list, later: set) -> list:
+    """[(i, `later` | the names read after statement i)] for the loops and ifs of `stmts`, in order: one
+    backward walk, not one walk of the rest of the block per statement."""
+    out = []
+    read = set(later)
+    for i in range(len(stmts) - 1, -1, -1):
+        if isinstance(stmts[i], (ir.Loop, ir.If)):
+            out.append((i, set(read)))
+        read |= used_names(stmts[i:i + 1])
+    return out[::-1]
 
 
 def _pop_targets(stmts: list) -> list:

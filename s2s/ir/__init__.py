@@ -10,6 +10,7 @@ loop and at each back edge.
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -143,13 +144,68 @@ class Function:
 
     def __deepcopy__(self, memo):
         """Passes copy the IR, never the user's data it refers to (`free` values are shared)."""
-        import copy
         out = copy.copy(self)
         for f in self.__dataclass_fields__:
             if f != "free":
-                setattr(out, f, copy.deepcopy(getattr(self, f), memo))
+                setattr(out, f, _copy(getattr(self, f), memo))
         out.free = dict(self.free)
-        return out  # "module:qualname" -> source of the user functions inlined  # names of data read from the user's module: name -> (object, module)
+        return out
+
+
+# the nodes a pass may change in place: copied; Var, Const, Call and Loc are frozen and shared
+_MUTABLE_NODES = frozenset({Assign, Effect, Phi, If, Loop, Break, Continue, Return, list, dict})
+_IMMUTABLE = (str, int, float, complex, bool, type(None), type(Ellipsis), bytes, Var, Loc)
+_SHARED = frozenset(_IMMUTABLE)
+
+
+def _copy(obj, memo: dict):
+    """`copy.deepcopy(obj, memo)` of IR in linear time: the frozen nodes (names, constants of immutable
+    values, calls on them, locations) are shared, not rebuilt; what a pass may mutate is copied."""
+    cls = type(obj)
+    if cls in _SHARED:
+        return obj
+    if cls in _MUTABLE_NODES:
+        found = memo.get(id(obj))
+        if found is not None:
+            return found
+        if cls is list:
+            out = memo[id(obj)] = []
+            out.extend([x if type(x) in _SHARED else _copy(x, memo) for x in obj])
+        elif cls is dict:
+            out = memo[id(obj)] = {}
+            for k, v in obj.items():
+                out[k if type(k) in _SHARED else _copy(k, memo)] = v if type(v) in _SHARED else _copy(v, memo)
+        else:  # a dataclass node: what copy.copy does, then its fields copied in turn
+            out = memo[id(obj)] = object.__new__(cls)
+            out.__dict__ = {k: v if type(v) in _SHARED else _copy(v, memo) for k, v in obj.__dict__.items()}
+        return out
+    if cls is Call:
+        for a in obj.args:
+            if type(a) is not Var and not (type(a) is Const and _frozen_value(a.value)):
+                return _deepcopy(obj, memo)
+        for _, a in obj.kwargs:
+            if type(a) is not Var and not (type(a) is Const and _frozen_value(a.value)):
+                return _deepcopy(obj, memo)
+        return obj
+    if cls is Const:
+        return obj if _frozen_value(obj.value) else _deepcopy(obj, memo)
+    if isinstance(obj, _IMMUTABLE):  # (a subclass: a NumPy float64)
+        return obj
+    if cls is tuple or cls is frozenset:
+        items = [_copy(x, memo) for x in obj]
+        return obj if all(a is b for a, b in zip(items, obj)) else cls(items)
+    return _deepcopy(obj, memo)
+
+
+def _frozen_value(v) -> bool:
+    if type(v) in _SHARED or isinstance(v, _IMMUTABLE):
+        return True
+    return type(v) in (tuple, frozenset, slice) and all(_frozen_value(x) for x in (
+        (v.start, v.stop, v.step) if type(v) is slice else v))
+
+
+def _deepcopy(obj, memo):
+    return copy.deepcopy(obj, memo)
 
 
 Stmt = Union[Assign, Effect, If, Loop, Break, Continue, Return]

@@ -143,7 +143,9 @@ class _Peephole:
         self.arrays = set(fn.arrays)
         self.defs: dict[str, ir.Call] = {}
         call_definitions(fn.body, self.defs)
-        self.shapes: dict = {}  # memo of shape_source
+        self.shapes: dict = {}  # memo of shape_source: name -> the name whose shape it has
+        self.steps: dict = {}  # memo of _step
+        self.read: set = set()  # the names whose definitions the memoised answers looked at
 
     def run(self, stmts: list) -> None:
         for s in stmts:
@@ -153,7 +155,10 @@ class _Peephole:
                     if new is s.value:
                         break
                     s.value = new
-                    self.shapes.clear()  # (a definition changed: what its users' shapes follow may too)
+                    if s.target in self.read:  # (a definition an answer followed changed: forget the answers)
+                        self.shapes.clear()
+                        self.steps.clear()
+                        self.read.clear()
                     if not isinstance(new, ir.Call):  # now a copy: propagated by the next pass
                         self.defs.pop(s.target, None)
                         break
@@ -167,6 +172,7 @@ class _Peephole:
 
     def _def(self, a, op=None):
         if isinstance(a, ir.Var):
+            self.read.add(a.name)
             d = self.defs.get(a.name)
             if d is not None and (op is None or d.op == op):
                 return d
@@ -177,26 +183,36 @@ class _Peephole:
         that a chain of lines each reading the one before costs linear time, not exponential."""
         if not isinstance(a, ir.Var):
             return self._shape_source(a)
-        key = (a.name, len(self.defs), id(self.defs.get(a.name)))
-        found = self.shapes.get(key)
+        found = self.shapes.get(a.name)
         if found is None:
-            found = self.shapes[key] = self._shape_source(a)
+            found = self.shapes[a.name] = self._shape_source(a)
         return found
 
     def _shape_source(self, a):
         for _ in range(50):
-            d = self._def(a)
-            if d is None or d.kwargs:
-                return a
-            if d.op == "numpy.full" and self._def(d.args[0], "numpy.shape") is not None:
-                return self.shape_source(self._def(d.args[0]).args[0])
-            arrays = [x for x in d.args if not _num(x)]
-            sources = [self.shape_source(x) for x in arrays]
-            if arrays and _preserves_shape(d.op) and all(src == sources[0] for src in sources):
-                a = arrays[0]  # x * x, x + 1.0: shaped like x
-                continue
-            return a
+            step = self.steps.get(a.name) if isinstance(a, ir.Var) else None
+            if step is None:
+                step = self._step(a)
+                if isinstance(a, ir.Var):
+                    self.steps[a.name] = step
+            if not step[0]:
+                return step[1]
+            a = step[1]  # x * x, x + 1.0: shaped like x
         return a
+
+    def _step(self, a) -> tuple:
+        """One step of `_shape_source` from `a` (memoised per name): (True, the operand `a` is shaped like),
+        or (False, the answer) where the walk stops."""
+        d = self._def(a)
+        if d is None or d.kwargs:
+            return False, a
+        if d.op == "numpy.full" and self._def(d.args[0], "numpy.shape") is not None:
+            return False, self.shape_source(self._def(d.args[0]).args[0])
+        arrays = [x for x in d.args if not _num(x)]
+        sources = [self.shape_source(x) for x in arrays]
+        if arrays and _preserves_shape(d.op) and all(src == sources[0] for src in sources):
+            return True, arrays[0]
+        return False, a
 
     def rewrite(self, c: ir.Call):
         a = c.args
