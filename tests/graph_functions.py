@@ -55,3 +55,12 @@ def t1_is_mine(t1, x):
 
 def polar(r, theta):
     return r * np.cos(theta), r * np.sin(theta)
+
+
+def conv1d(signal, kernel):
+    width = kernel.shape[0]
+    out = np.zeros(signal.shape[0] - width + 1)
+    for i in range(out.shape[0]):
+        for j in range(width):
+            out[i] += signal[i + j] * kernel[j]
+    return np.sum(out * out)

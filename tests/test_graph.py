@@ -143,6 +143,16 @@ def test_element_writes_and_the_function_alone():
     assert {"y = np.zeros(n)", "for i in range(n)", "y[i] = ·", "return"} <= set(labels(alone))
 
 
+def test_nested_loops_and_element_writes_read_as_python():
+    for mode in ("reverse", "forward"):
+        parsed = parse(s2s.graph(gf.conv1d, wrt="kernel", mode=mode).dot)
+        names = labels(parsed)
+        assert {"for i in range(·)", "out[i] = ·", "width = ·[0]"} <= set(names), names
+        assert "for j in range(width)" in names or mode == "reverse"  # (where range(width) is also saved)
+        assert not any(re.search(r"setitem\(|_\d|\bt\d", n) for n in names), names  # no SSA or temporary names
+        assert sum(c.startswith("cluster_loop") for c in parsed["clusters"]) == (4 if mode == "reverse" else 2)
+
+
 def test_forward_mode_draws_tangents():
     g = s2s.graph(gf.running_product, mode="forward")
     parsed = parse(g.dot)

@@ -321,6 +321,7 @@ class _Drawing:
         self.seeds = list(fn.params[n_params:]) if mode == "reverse" else []  # a vjp's cotangent
         self.adjoint_names = set(fn.loop_temps) | set(self.seeds) if mode == "reverse" else set()
         self.derived = self._derived_names()  # adjoints (reverse mode) or tangents (forward mode)
+        self.named = {t for s in ir.statements(fn.body) for t in _targets(s) if not self.is_temp(t)}
         self._plan(fn.body)
         self.root: list = []
         for p in fn.params:
@@ -348,22 +349,23 @@ class _Drawing:
 
     # ----- names
     def display(self, name: str) -> str:
-        """Your name behind an SSA version (`y_2` -> `y`, `bx_1` -> `bx`); other names as they are."""
+        """The name behind an SSA version (`y_2` -> `y`, `bx_1` -> `bx`, `y_old_1` -> `y_old`): yours, its
+        adjoint's or tangent's, or another name of the function; other names as they are."""
         if name in self.users:
             return name
         m = re.fullmatch(r"(.+?)(?:_\d+)+", name)
         if m:
             base = m.group(1)
-            if base in self.users or (base[:1] in "bd" and base[1:] in self.users):
+            if base in self.users or (base[:1] in "bd" and base[1:] in self.users) or base in self.named:
                 return base
         return name
 
     def is_temp(self, name: str) -> bool:
-        """A compiler temporary (`t3`: the name generator spells no other name so), or the adjoint or
-        tangent of one (`bt3`, `dt3_1`); never a name you wrote."""
+        """A compiler temporary (`t3`: the name generator spells no other name so), the adjoint or
+        tangent of one (`bt3`, `dt3_1`), or a name made from one (`t9_saved`); never a name you wrote."""
         if name in self.users:
             return False
-        return name in self.fn.temps or re.fullmatch(r"[bd]?t\d+(?:_\d+)*", name) is not None
+        return name in self.fn.temps or re.fullmatch(r"[bd]?t\d+(?:_[A-Za-z]\w*?)?(?:_\d+)*", name) is not None
 
     def _derived_names(self) -> set:
         """The names whose values are adjoints (reverse) or tangents (forward): seeded by the adjoint
@@ -474,7 +476,13 @@ class _Drawing:
                     continue
                 if call.op in CHECKS or call.op == ADJOINT_BEGINS:  # (they compute nothing: not drawn)
                     continue
-                node = self._node("effect", self.operands_text(call), "effect", tooltip=self._where(s))
+                if call.op == "setitem" and len(call.args) >= 3 and isinstance(call.args[0], ir.Var):
+                    # an element write in place (y[i] = v): it looks like the array it changes
+                    kind = self._value_kind(call.args[0].name)
+                    label = self._element_write(call, self._letters(call))
+                else:
+                    kind, label = "effect", self.operands_text(call)
+                node = self._node("effect", label, kind, tooltip=self._where(s))
                 out.append(node)
                 self._reads(call, node.id)
             elif isinstance(s, ir.If):
@@ -561,15 +569,19 @@ class _Drawing:
     def _assign_label(self, s: ir.Assign) -> str:
         v = s.value
         if isinstance(v, ir.Call) and v.op == "list" and not v.args and s.target in self.stacks:
-            return f"{self.display(s.target)} (saved per iteration)"
+            return "saved per iteration" if self.is_temp(s.target) else f"{self.display(s.target)} (saved per iteration)"
         letters = self._letters(v)
         if isinstance(v, ir.Call) and v.op == "setitem" and len(v.args) >= 3:  # an element write: y[i] = v
-            index = ast.Tuple([self._index(a, letters) for a in v.args[1:-1]], ast.Load()) \
-                if len(v.args) > 3 else self._index(v.args[1], letters)
-            where = ast.unparse(ast.Subscript(self._ast(v.args[0], letters), index, ast.Load()))
-            return f"{where} = {self.text(v.args[-1], letters)}"
+            return self._element_write(v, letters)
         expr = self.text(v, letters=letters)
         return expr if self.is_temp(s.target) else f"{self.display(s.target)} = {expr}"
+
+    def _element_write(self, v: ir.Call, letters: dict) -> str:
+        """`setitem(y, i, v)` as Python writes it: `y[i] = v`."""
+        index = ast.Tuple([self._index(a, letters) for a in v.args[1:-1]], ast.Load()) \
+            if len(v.args) > 3 else self._index(v.args[1], letters)
+        where = ast.unparse(ast.Subscript(self._ast(v.args[0], letters), index, ast.Load()))
+        return f"{where} = {self.text(v.args[-1], letters)}"
 
     # ----- edges
     def _sources(self, expr) -> list[str]:
