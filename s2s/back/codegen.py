@@ -16,6 +16,7 @@ import copy
 import numbers
 import os
 import re
+from dataclasses import dataclass
 
 import astor
 
@@ -224,10 +225,14 @@ class _Codegen:
             reads.append(test_read.name)
         self._plan_inlining(stmts, reads)
         out: list = []
+        folded = None  # the user line of the temporaries folded into the next statement
         for s in stmts:
             if isinstance(s, ir.Assign) and s.target in self.inline:
+                folded = s.loc or folded
                 continue
-            self._comment(s, out)
+            # a statement of no line of its own (an adjoint summed in a loop) is at the line of what it folds in
+            self._comment(s if getattr(s, "loc", None) is not None or folded is None else _At(folded), out)
+            folded = None
             out.extend(self.statement(s))
         out.extend(self.copies(tail))
         return out
@@ -595,6 +600,12 @@ def _phi_views(phis: list, out: dict) -> None:
             if isinstance(o, ir.Var):
                 shared |= {o.name} | out.get(o.name, set())
         out[p.target] = shared
+
+
+@dataclass(frozen=True)
+class _At:
+    """A statement's place for `_comment`: the line of the temporaries folded into it."""
+    loc: ir.Loc
 
 
 def _line_of(s):

@@ -14,6 +14,7 @@ def grad_power_series(x, n):
     by = 1.0
     bx = 0.0
     for y in reversed(y_saved):
+        # adjoint of line 52: y = y * x + 1.0
         bx = bx + by * y
         by = by * x
     bx_1 = rt.unbroadcast(bx, x)
