@@ -141,11 +141,24 @@ def load_function(target: str):
     for part in funcname.split("."):
         if not hasattr(obj, part):
             where = filename if obj is module else f"{funcname.rpartition('.')[0]} in {filename}"
-            raise UserError(f"{where}: no function named {part!r}")
+            raise UserError(f"{where}: no function named {part!r}{_functions_hint(obj, part, module)}")
         obj = getattr(obj, part)
     if not callable(obj):
         raise UserError(f"{filename}: {funcname} is not a function (it is of type {type(obj).__name__})")
     return obj
+
+
+def _functions_hint(obj, name: str, module) -> str:
+    """'; did you mean ...?' or '; its functions are ...': the names FUNC could be in `obj`."""
+    names = sorted(n for n, v in vars(obj).items() if not n.startswith("_") and callable(v)
+                   and (obj is not module or getattr(v, "__module__", None) == module.__name__))
+    close = difflib.get_close_matches(name, names, n=3)
+    if close:
+        return f"; did you mean {' or '.join(repr(c) for c in close)}?"
+    if names:
+        shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+        return f"; its functions are {shown}"
+    return "; it defines no function"
 
 
 def _parse_wrt(values: list[str] | None):
@@ -319,6 +332,12 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def _located(exc: BaseException) -> bool:
+    """An AttributeError about the user's code (a typo like np.summ): its message names their file and line."""
+    text = str(exc)
+    return text.startswith("module '") and "\n  " in text
+
+
 def error_line(exc: BaseException) -> str:
     """One line describing a user error: `file:line:col: message` where the error knows its place."""
     if isinstance(exc, UserError):
@@ -334,6 +353,9 @@ def error_line(exc: BaseException) -> str:
             hint = f" (register a rule with @s2s.adjoint({callee}))" if callee else ""
             return f"{filename}:{lineno}: {message}{hint}"
         return message
+    if isinstance(exc, AttributeError):  # module 'numpy' has no attribute 'summ'. ...\n  file:line:col
+        lines = str(exc).splitlines()
+        return f"{lines[1].strip()}: {lines[0]}" if len(lines) > 1 else lines[0]
     if isinstance(exc, (ValueError, TypeError)):
         return _first_line(exc)
     return f"{type(exc).__name__}: {_first_line(exc)}"
@@ -394,8 +416,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "graph":
             return _graph(args, sys.stdout)
         raise UserError(f"unknown command {args.command!r}")
-    except (UserError, S2SError, ValueError, TypeError) as exc:
-        # ValueError/TypeError: what s2s raises for a bad `wrt` (not a parameter, out of range).
+    except (UserError, S2SError, ValueError, TypeError, AttributeError) as exc:
+        # ValueError/TypeError: what s2s raises for a bad `wrt` (not a parameter, out of range);
+        # AttributeError: a typo in the function (np.summ), raised at its line as Python would.
+        if isinstance(exc, AttributeError) and not _located(exc):
+            return _internal_error(exc, show_traceback)
         if show_traceback:
             raise
         print(f"s2s: error: {error_line(exc)}", file=sys.stderr)
@@ -403,8 +428,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - a bug in s2s: still one line unless --traceback
-        if show_traceback:
-            raise
-        print(f"s2s: internal error: {type(exc).__name__}: {_first_line(exc)} "
-              f"(rerun with --traceback and report it)", file=sys.stderr)
-        return 2
+        return _internal_error(exc, show_traceback)
+
+
+def _internal_error(exc: Exception, show_traceback: bool) -> int:
+    if show_traceback:
+        raise exc
+    print(f"s2s: internal error: {type(exc).__name__}: {_first_line(exc)} "
+          f"(rerun with --traceback and report it)", file=sys.stderr)
+    return 2

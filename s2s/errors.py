@@ -61,6 +61,8 @@ class UnsupportedSyntaxError(S2SError, SyntaxError):
         self.construct = construct
         self.hint = hint
         msg = f"{construct} is not supported by s2s"
+        if construct.endswith(", which is not defined here"):  # as Python says it: name 'totl' is not defined
+            msg = "name '" + construct.split("'", 1)[1].split(",")[0] + " is not defined"
         if hint:
             msg += f" ({hint})"
         SyntaxError.__init__(self, msg, (filename, lineno, col + 1, text))
@@ -106,11 +108,18 @@ class NonDifferentiableError(S2SError):
         self.filename = filename
         self.lineno = lineno
         why = reason or "it has no derivative rule and no Python source"
+        callee = callee.split(" (")[0]  # "ERF (erf)": the name the user's code spells, to pass to s2s.adjoint
+        if "forward-mode" in why:  # it has a reverse rule: only the tangent is missing
+            fix = (f"Register a tangent rule with @s2s.tangent({callee}) for forward mode (jvp, "
+                   f"jacobian(mode='forward'), hessian, check_grad), ")
+        elif "reverse-mode" in why:
+            fix = f"Register an adjoint rule with @s2s.adjoint({callee}) for reverse mode (grad, vjp, jacobian), "
+        else:
+            fix = f"Register a rule with @s2s.adjoint({callee}) (and @s2s.tangent for forward mode), "
         super().__init__(
-            f"cannot differentiate the call to {callee}: {why}\n"
+            f"cannot differentiate the call to {self.callee}: {why}\n"
             f"  {filename}:{lineno}\n    {text.strip()}\n"
-            f"Register a rule with @s2s.adjoint({callee}) (and @s2s.tangent for forward mode), "
-            f"or s2s.nondifferentiable({callee}) if its result carries no derivative."
+            f"{fix}or s2s.nondifferentiable({callee}) if its result carries no derivative."
         )
 
 

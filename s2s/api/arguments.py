@@ -4,7 +4,9 @@ Guarantees: a call the original function would refuse (too many or too few
 arguments, an unknown keyword) raises the TypeError the original raises, with
 its message; a derivative with respect to an integer or boolean array (or a
 bool) is refused with a TypeError saying what to pass instead, never computed
-in the wrong type. Both cost nothing on a good call but a few type checks.
+in the wrong type; so is one with respect to a string, None or another object
+that is not a number, an array or a container of them. These cost nothing on a
+good call but a few type checks.
 """
 from __future__ import annotations
 
@@ -74,3 +76,11 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> None:
                                 f"taken with respect to floats: pass {name}.astype(float)")
         elif isinstance(value, (bool, np.bool_)):
             raise TypeError(f"{what}: the argument '{name}' is a bool, which has no derivative; pass a float")
+        elif value is None and name not in kwargs and i >= len(args):
+            continue  # not passed: the call itself is refused as the original refuses it
+        elif not isinstance(value, (int, float, complex, np.number, tuple, list, dict)):
+            kind = "None" if value is None else f"a {type(value).__name__}"
+            fix = (f"a method decorated with @s2s.grad differentiates with respect to its first parameter, self: "
+                   f"write @s2s.grad(wrt='name') with the parameter you mean" if name == "self" else
+                   f"choose a float or array parameter with wrt=, or pass a float")
+            raise TypeError(f"{what}: the argument '{name}' is {kind}, which has no derivative; {fix}")

@@ -127,9 +127,12 @@ def jacobian(f=None, wrt=0, mode="reverse"):
     (3, 2)
     """
     if mode not in ("reverse", "forward"):
-        raise ValueError(f"mode must be 'reverse' or 'forward', got {mode!r}")
+        raise ValueError(f"mode must be 'reverse' or 'forward', got {mode!r}: write jacobian(f, mode='reverse') "
+                         f"(one pullback per element of the value) or mode='forward' (one sweep per element of the "
+                         f"argument)")
     if f is None:
         return lambda g: jacobian(g, wrt, mode)
+    transform.require_callable("jacobian", f)
     return JacobianReverse(f, wrt) if mode == "reverse" else jacobian_forward(f, wrt)
 
 
@@ -159,6 +162,10 @@ class Hessian:
             h = self._jac(*args)
         except ResultTypeError as exc:
             raise exc.retitled("hessian") from None
+        except ValueError as exc:  # the scalar-result check of the gradient it differentiates
+            if exc.args and str(exc.args[0]).startswith("grad needs"):
+                exc.args = ("hessian" + exc.args[0][len("grad"):],) + exc.args[1:]
+            raise
         if pytree.is_container(x):  # H[a][b], a container of containers shaped like x
             return h
         return np.asarray(h, dtype=float).reshape(np.shape(x) + np.shape(x))
@@ -212,7 +219,8 @@ def hessian(f=None, wrt=0):
            [ 1., 12.]])
     """
     if f is None:
-        return lambda g: Hessian(g, wrt)
+        return lambda g: hessian(g, wrt)
+    transform.require_callable("hessian", f)
     return Hessian(f, wrt)
 
 
@@ -305,8 +313,14 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
                     lines.append(f"    {str(tuple(int(i) for i in idx)):<16}{a:>20.10g}{n:>20.10g}{a - n:>16.3g}")
                 problems.append("\n".join(lines))
     if problems:
+        code = getattr(arguments.original(f), "__code__", None)
+        where = f"  {code.co_filename}:{code.co_firstlineno}\n" if code is not None else ""
         raise AssertionError(f"check_grad({getattr(f, '__name__', 'f')}): derivatives disagree with central "
-                             f"finite differences\n" + "\n".join(problems))
+                             f"finite differences\n{where}" + "\n".join(problems) +
+                             "\nWhere one mode disagrees, check the custom rules the function calls (@s2s.adjoint "
+                             "for reverse, @s2s.tangent for forward); where both do, check the function "
+                             "for a kink or a step near this point, or try another eps. print(s2s.grad(f).source) "
+                             "shows the generated code.")
 
 
 def _central_differences(f, args, index, eps):

@@ -27,7 +27,7 @@ from s2s.ir.printer import print_function
 
 def _forward_ir(f, wrt, batched=False, ndims=()):
     primal, src = transform._primal(f, "jvp")
-    names, _ = transform.resolve_wrt(primal.params, wrt, primal.name)
+    names, _ = transform.resolve_wrt(primal.params, wrt, primal.name, src)
     name = "jvp_" + primal.name
     fwd = pipeline.stage("forward", forward, primal, names, transform._namer_for(primal), name=name, batched=batched,
                          ndims=dict(ndims))
@@ -153,7 +153,8 @@ def jvp(f=None, wrt=0):
     2.0
     """
     if f is None:
-        return lambda g: Jvp(g, "jvp", wrt, {})
+        return lambda g: jvp(g, wrt)
+    transform.require_callable("jvp", f)
     return Jvp(f, "jvp", wrt, {})
 
 
@@ -215,6 +216,9 @@ class JacobianForward:
             return self._jacobian(*args)
         except ResultTypeError as exc:
             raise exc.retitled("jacobian") from None
+        except Exception as exc:
+            transform.attach_user_frames(exc)  # the traceback ends at the user's line
+            raise
 
     def _jacobian(self, *args):
         if self._params is None:

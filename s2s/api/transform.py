@@ -9,6 +9,7 @@ Each runs the stages of `pipeline.py` in order, then compiles and caches:
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import inspect
 
@@ -39,24 +40,37 @@ def _namer_for(fn) -> Namer:
     return namer
 
 
-def resolve_wrt(params: list[str], wrt, fname: str) -> tuple[list[str], bool]:
-    """Parameter names for `wrt` and whether a single derivative (not a tuple) is wanted."""
+def resolve_wrt(params: list[str], wrt, fname: str, src=None) -> tuple[list[str], bool]:
+    """Parameter names for `wrt` and whether a single derivative (not a tuple) is wanted.
+
+    A `wrt` that names no parameter is refused with the function's parameters, the name meant and, given
+    `src` (the function's `Source`), the file and line of its `def`."""
     single = not isinstance(wrt, (tuple, list))
     items = [wrt] if single else list(wrt)
     names = []
+    where = ""
+    if src is not None:
+        where = f"\n  {src.filename}:{src.tree.lineno}\n    {src.line(src.tree.lineno).strip()}"
     for w in items:
         if isinstance(w, bool) or not isinstance(w, (int, str)):
-            raise TypeError(f"wrt must be a parameter position, a name, or a tuple of them; got {w!r}")
+            raise TypeError(f"wrt must be a parameter position, a name, or a tuple of them; got {w!r}: write "
+                            f"wrt=0 or wrt={params[0] if params else 'x'!r}, or wrt=(0, 1) for several{where}")
         if isinstance(w, int):
             if not -len(params) <= w < len(params):
-                raise ValueError(f"wrt={w} is out of range: {fname} has {len(params)} parameter(s) {params}")
+                raise ValueError(f"wrt={w} is out of range: {fname} has {len(params)} parameter(s) {params}; "
+                                 f"positions count from 0, so the last is wrt={len(params) - 1}{where}")
             name = params[w]
         else:
             if w not in params:
-                raise ValueError(f"wrt={w!r} is not a parameter of {fname}; its parameters are {params}")
+                close = difflib.get_close_matches(w, params, n=1)
+                meant = f": did you mean wrt={close[0]!r}?" if close else \
+                    f"; name one of them, or give its position (wrt=0 for {params[0]!r})" if params else ""
+                raise ValueError(f"wrt={w!r} is not a parameter of {fname}; its parameters are {params}{meant}"
+                                 f"{where}")
             name = w
         if name in names:
-            raise ValueError(f"wrt={wrt!r} names the parameter '{name}' of {fname} twice; name each parameter once")
+            raise ValueError(f"wrt={wrt!r} names the parameter '{name}' of {fname} twice; name each parameter "
+                             f"once{where}")
         names.append(name)
     return names, single
 
@@ -129,7 +143,7 @@ class _GradStages:
 
 def _grad_pipeline(primal, src, wrt, return_value) -> _GradStages:
     """reverse -> optimize -> python, for `grad(f, wrt, return_value)` (`_primal(f, kind)` made the SSA)."""
-    names, single = resolve_wrt(primal.params, wrt, primal.name)
+    names, single = resolve_wrt(primal.params, wrt, primal.name, src)
     name = ("value_and_grad_" if return_value else "grad_") + primal.name
     adj = pipeline.stage("reverse", reverse, primal, names, return_value=return_value, namer=_namer_for(primal),
                          name=name, single=single)
@@ -248,7 +262,7 @@ def _uses_stacks(stmts) -> bool:
 def _grad_transform(f, wrt, return_value=False):
     primal, src = _primal(f, "value_and_grad" if return_value else "grad")
     if _uses_stacks(primal.body):
-        names, single = resolve_wrt(primal.params, wrt, primal.name)
+        names, single = resolve_wrt(primal.params, wrt, primal.name, src)
         name = ("value_and_grad_" if return_value else "grad_") + primal.name
         return _grad_by_forward_mode(primal, src, names, single, return_value, name)
     st = _grad_pipeline(primal, src, wrt, return_value)
@@ -299,7 +313,7 @@ def _vjp_transform(f, wrt):
     (element writes), it instead re-runs the forward sweep with the adjoint:
     `pullback_f(*args, cotangent)`."""
     primal, src = _primal(f, "vjp")
-    names, single = resolve_wrt(primal.params, wrt, primal.name)
+    names, single = resolve_wrt(primal.params, wrt, primal.name, src)
     namer = _namer_for(primal)
     seed = namer.fresh("cotangent")
     name = "vjp_" + primal.name
@@ -342,7 +356,15 @@ def _decorator(kind, f, **options):
                            ).__get__(f.__self__)
     if f is None:
         return lambda g: _decorator(kind, g, **options)
+    require_callable(kind, f)
     return Transformed(f, kind, options.get("wrt", 0), {k: v for k, v in options.items() if k != "wrt"})
+
+
+def require_callable(kind: str, f) -> None:
+    """`s2s.grad(0)` (a wrt passed as f) or another non-function: the TypeError Python gives a bad argument."""
+    if not callable(f):
+        also = f"; to choose the parameter, write s2s.{kind}(f, wrt={f!r})" if isinstance(f, (int, str, tuple)) else ""
+        raise TypeError(f"s2s.{kind} transforms a function, but got {f!r} (a {type(f).__name__}){also}")
 
 
 def grad(f=None, wrt=0, return_value=False):

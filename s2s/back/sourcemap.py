@@ -11,8 +11,17 @@ in). The generated lines stay in the traceback too, and in `linecache`, so
 """
 from __future__ import annotations
 
+import linecache
+import os
 import threading
 
+import numpy as np
+
+from s2s.errors import S2SError
+
+_RUNTIME = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "runtime", "")
+_INTERNAL = (os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep,
+             os.path.dirname(os.path.abspath(np.__file__)) + os.sep)
 _maps: dict[str, tuple[dict, str]] = {}  # pseudo-filename -> (line map, user function name)
 _lock = threading.Lock()
 
@@ -39,23 +48,61 @@ def _frame_at(filename: str, lineno: int, name: str):
     return None
 
 
+def user_line(filename: str, lineno: int):
+    """(user file, user line, function name) that generated line `lineno` of `filename` came from, or None.
+
+    Code generated from generated code (`grad(grad(f))`, `hessian`) maps to the generated text it came
+    from, which maps in turn to the user's line: the chain is followed to its end."""
+    found, where, seen = None, None, set()
+    while filename in _maps and filename not in seen:
+        seen.add(filename)
+        lines, name = _maps[filename]
+        step = lines.get(lineno)
+        if step is None:
+            break
+        found, where = name, step
+        filename, lineno = step
+    return (where[0], where[1], found) if where is not None else None
+
+
+def _internal(filename: str) -> bool:
+    """A file of s2s itself (the runtime helpers) or of NumPy, which the user's code did not name."""
+    return filename.startswith(_INTERNAL)
+
+
 def attach_user_frames(exc: BaseException) -> None:
-    """Splice a user-line frame after each generated-code frame of `exc`'s traceback (once)."""
+    """Splice a user-line frame after each generated-code frame of `exc`'s traceback (once).
+
+    When nothing but s2s's runtime helpers (and NumPy beneath them) ran after the last user line, their
+    frames are dropped: the traceback ends at the user's line, as it would for the original function.
+    A message of s2s's own runtime checks (`rt.require_scalar`, ...) also gets that file and line."""
     if getattr(exc, "__s2s_mapped__", False):
         return
     tb = exc.__traceback__
+    last = None  # the last user frame spliced in, and where it points
     while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        found = _maps.get(filename)
-        if found is not None:
-            where = found[0].get(tb.tb_lineno)
-            if where is not None:
-                fake = _frame_at(where[0], where[1], found[1])
-                if fake is not None:
-                    fake.tb_next = tb.tb_next
-                    tb.tb_next = fake
-                    tb = fake
+        where = user_line(tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        if where is not None:
+            fake = _frame_at(*where)
+            if fake is not None:
+                fake.tb_next = tb.tb_next
+                tb.tb_next = fake
+                tb = fake
+                last = (fake, where)
         tb = tb.tb_next
+    if last is not None:
+        fake, where = last
+        rest, innermost = [], fake.tb_next
+        while innermost is not None:
+            rest.append(innermost.tb_frame.f_code.co_filename)
+            innermost = innermost.tb_next
+        if rest and all(_internal(name) for name in rest):
+            ours = rest[-1].startswith(_RUNTIME)  # raised by s2s's own check, not by NumPy
+            fake.tb_next = None
+            if ours and isinstance(exc, (S2SError, ValueError, TypeError)) and len(exc.args) == 1 \
+                    and isinstance(exc.args[0], str) and f"line {where[1]}:" not in exc.args[0]:
+                text = linecache.getline(where[0], where[1]).strip()
+                exc.args = (f"{exc.args[0]}\n  {where[0]}:{where[1]}\n    {text}",)
     try:
         exc.__s2s_mapped__ = True
     except AttributeError:

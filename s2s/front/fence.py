@@ -9,6 +9,9 @@ few shapes they reject, always at the user's line.
 from __future__ import annotations
 
 import ast
+import builtins
+import difflib
+import re
 
 from s2s.errors import UnsupportedSyntaxError
 from s2s.front.source import Source
@@ -39,27 +42,100 @@ NAMES = {
 if hasattr(ast, "TryStar"):
     NAMES[ast.TryStar] = "a try statement"
 
-HINTS = {
-    ast.Import: "import at module level instead",
-    ast.ImportFrom: "import at module level instead",
-    ast.ListComp: "write the loop out with a for statement",
+LOOP = "write the loop out with a for statement"
+HINTS = {  # what to write instead, for every construct in NAMES
+    ast.Try: "test the condition with an if statement before the operation that would fail, or catch "
+             "the error in the caller, around the call of the transformed function",
+    ast.With: "open files and contexts in the caller and pass what they give in as an argument",
+    ast.Yield: "collect the values in a list or an array and return it", ast.YieldFrom: "return the values instead",
+    ast.Await: "await in the caller and pass the value in as an argument",
+    ast.AsyncFunctionDef: "differentiate a plain def function, and await in the caller",
+    ast.AsyncFor: "loop with a plain for statement", ast.AsyncWith: "enter the context in the caller",
+    ast.Global: "read module-level names without global, and return a new value instead of assigning one",
+    ast.Nonlocal: "pass the value in as an argument and return the new value",
+    ast.ClassDef: "define the class at module level",
+    ast.Delete: "leave the name unused instead, or assign it a new value",
+    ast.Import: "import at module level instead", ast.ImportFrom: "import at module level instead",
+    ast.ListComp: LOOP, ast.SetComp: LOOP, ast.DictComp: LOOP,
+    ast.GeneratorExp: LOOP + " that adds to a total, or use np.sum over an array",
     ast.FunctionDef: "define the helper at module level",
     ast.Lambda: "define the helper at module level",
+    ast.Dict: "use a tuple or a list, or build the dict in the caller and pass it in as an argument",
+    ast.Set: "use a tuple or a list",
+    ast.JoinedStr: "pass the values to print as separate arguments: print('x =', x)",
+    ast.NamedExpr: "assign on a line of its own: y = ...",
+    ast.Match: "use if / elif / else",
 }
+if hasattr(ast, "TryStar"):
+    HINTS[ast.TryStar] = HINTS[ast.Try]
+
+# Hints for what later stages refuse (they call `unsupported` without one): the first that the construct holds.
+LATER_HINTS = (
+    ("a keyword-only or positional-only parameter", "make it an ordinary parameter: def f(x, scale=1.0)"),
+    ("a *args or **kwargs parameter", "name each parameter (def f(x, y)), or take a tuple or a list as one parameter"),
+    ("a default value that is not a constant", "use a number, a string or None as the default and compute "
+                                               "the value inside the function"),
+    ("a starred expression", "index the values instead: a, b = x[0], x[1:]"),
+    ("starred unpacking", "index the values instead: a, b = x[0], x[1:]"),
+    ("an expression statement with no effect", "assign the value to a name, or delete the line"),
+    ("the attribute '.", "s2s reads the array attributes .T, .shape, .ndim, .size, .dtype, .real and .imag and "
+                         "names in modules; read any other value outside and pass it in as an argument"),
+    ("the method call '.", "call the NumPy function instead (np.sum(x) for x.sum()), or a function defined at "
+                           "module level"),
+    ("a call with *args or **kwargs", "pass the arguments one by one: f(a, b)"),
+    ("assignment to ", "use a local name and return its value"),
+    ("augmented assignment to an attribute", "use a local name and return its value"),
+    ("a return without a value", "return the result: return y"),
+    ("a return inside a loop that has an 'else' clause", "set a result and break out of the loop, and return "
+                                                          "after it"),
+    ("unpacking a tuple of the wrong length", "unpack into one name per value"),
+    ("range() with keywords", "call range(stop), range(start, stop) or range(start, stop, step)"),
+    ("unpacking the values of a range()", "use one name: for i in range(n)"),
+    ("enumerate() with a start value", "add the offset inside the loop: for i, v in enumerate(xs): j = i + 1"),
+    ("enumerate() without unpacking", "unpack it: for i, v in enumerate(xs)"),
+    ("zip() with keywords", "leave out the keyword: zip(a, b)"),
+    ("zip() without unpacking", "unpack one name per sequence: for a, b in zip(xs, ys)"),
+    ("nested more than", "write the recursion as a loop"),
+    ("missing the argument(s)", "pass every argument the function has no default for"),
+    ("the keyword argument '", "pass only the keyword arguments the function takes"),
+    ("which is not callable", "call a function, or use the value without calling it"),
+    ("a call to ", "call a function defined at module level, or imported at the top of the file"),
+)
+
+
+def _later_hint(src: Source, construct: str) -> str:
+    undefined = re.match(r"(?:the name|a call to) '(\w+)'(?:\(\))?, which is not defined here", construct)
+    if undefined:
+        name = undefined.group(1)
+        own, others = _names_in_scope(src)
+        close = difflib.get_close_matches(name, sorted(own - {name}), n=1) or \
+            difflib.get_close_matches(name, sorted(others - {name}), n=1)
+        where = "define it before this line, or at module level (or import it at the top of the file)"
+        return f"did you mean {' or '.join(repr(c) for c in close)}? Otherwise {where}" if close else where
+    return next((hint for part, hint in LATER_HINTS if part in construct), "")
+
+
+def _names_in_scope(src: Source) -> tuple[set, set]:
+    """The names the function could have meant: (its own, its closure's and its module's; the builtins)."""
+    own = {n.id for n in ast.walk(src.tree) if isinstance(n, ast.Name)} | {a.arg for a in ast.walk(src.tree)
+                                                                          if isinstance(a, ast.arg)}
+    return own | set(src.closure) | {n for n in src.globals if not n.startswith("_")}, \
+        {n for n in dir(builtins) if not n.startswith("_")}
 
 
 def unsupported(src: Source, node: ast.AST, construct: str, hint: str = "") -> UnsupportedSyntaxError:
-    """The error for `construct` at `node` in the user's file."""
+    """The error for `construct` at `node` in the user's file, saying what to write instead."""
     line = getattr(node, "lineno", src.tree.lineno)
     col = getattr(node, "col_offset", 0)
-    return UnsupportedSyntaxError(construct, src.filename, line, col, src.line(line), hint)
+    return UnsupportedSyntaxError(construct, src.filename, line, col, src.line(line),
+                                  hint or _later_hint(src, construct))
 
 
 def check(src: Source) -> None:
     """Raise UnsupportedSyntaxError at the first construct outside the supported subset."""
     fdef = src.tree
     if isinstance(fdef, ast.AsyncFunctionDef):
-        raise unsupported(src, fdef, NAMES[ast.AsyncFunctionDef])
+        raise unsupported(src, fdef, NAMES[ast.AsyncFunctionDef], HINTS[ast.AsyncFunctionDef])
     args = fdef.args
     if args.kwonlyargs or args.posonlyargs:
         raise unsupported(src, (args.kwonlyargs or args.posonlyargs)[0], "a keyword-only or positional-only parameter")

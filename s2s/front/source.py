@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import inspect
 import linecache
 import textwrap
@@ -119,8 +120,10 @@ def read_function(fn: Callable) -> Source:
         return source_from_text(text, entry, filename, namespace)
     fn = _unwrap(fn)
     name = getattr(fn, "__qualname__", getattr(fn, "__name__", repr(fn)))
+    if isinstance(fn, functools.partial):
+        name = f"functools.partial({getattr(fn.func, '__name__', 'f')}, ...)"
     if not inspect.isfunction(fn):
-        raise SourceUnavailableError(name, f"it is a {type(fn).__name__}, not a Python function")
+        raise SourceUnavailableError(name, _not_a_function(fn))
     try:
         lines, start = inspect.getsourcelines(fn)
         filename = inspect.getsourcefile(fn) or fn.__code__.co_filename
@@ -156,6 +159,27 @@ def read_function(fn: Callable) -> Source:
     tree.decorator_list = []
     return Source(tree=tree, filename=filename, text=text, func=fn,
                   globals=getattr(fn, "__globals__", {}), closure=_closure_of(fn))
+
+
+def _not_a_function(obj) -> str:
+    """Why `obj` has no source s2s can read, and what to transform instead."""
+    if isinstance(obj, functools.partial):
+        inner = getattr(obj.func, "__name__", "f")
+        fixed = [repr(a) for a in obj.args] + [f"{k}={v!r}" for k, v in obj.keywords.items()]
+        return (f"it is a functools.partial, not a Python function; transform the function itself and pass the "
+                f"fixed arguments when you call the result: s2s.grad({inner})(..., {', '.join(fixed)}), with "
+                f"wrt naming the parameter to differentiate")
+    if isinstance(obj, type):
+        return (f"it is a class, not a function; transform a function, or one of its methods "
+                f"(s2s.grad({obj.__name__}.method), or s2s.grad(instance.method) for a bound method)")
+    if callable(obj) and inspect.isfunction(getattr(type(obj), "__call__", None)):
+        return (f"it is an instance of {type(obj).__name__}, not a function; transform its method: "
+                f"s2s.grad(obj.__call__)")
+    if callable(obj):
+        spelled = ("np." if type(obj).__name__ == "ufunc" else "") + getattr(obj, "__name__", "g")
+        return (f"it is a {type(obj).__name__} written in C, with no Python source; transform a Python function "
+                f"that calls it (def f(x): return {spelled}(x))")
+    return f"it is a {type(obj).__name__}, not a function; pass the function to transform"
 
 
 def _find_def(module: ast.Module, fn: Callable) -> ast.FunctionDef | None:

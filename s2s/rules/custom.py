@@ -9,6 +9,8 @@ transformations use it.
 """
 from __future__ import annotations
 
+import inspect
+import linecache
 import re
 from typing import Callable
 
@@ -46,6 +48,29 @@ def key_for(func: Callable) -> str:
 def _rule_name(key: str, suffix: str, rule: Callable) -> str:
     base = key.rsplit(".", 1)[-1] if key.startswith("s2s.rules.custom.") else key.replace(".", "_")
     return _attribute(f"{base}_{suffix}", rule, getattr(rule, "__module__", None))
+
+
+def _check_signature(rule: Callable, func: Callable, kind: str, first: str) -> None:
+    """A rule is called as `rule(first..., *args)` with `func`'s positional arguments: refuse, where the rule
+    is defined, one that cannot take them (checked for functions with a Python signature)."""
+    try:
+        every = inspect.signature(func).parameters.values()
+        if any(p.kind == p.VAR_POSITIONAL for p in every):  # (np.vectorize(f): any number of arguments)
+            return
+        params = [p for p in every if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        needed = [p.name for p in params if p.default is p.empty]
+        inspect.signature(rule).bind(*[None] * (2 + len(needed)))
+    except ValueError:  # no signature (a C function): checked when the rule is called
+        return
+    except TypeError:
+        code = getattr(rule, "__code__", None)
+        where = f"\n  {code.co_filename}:{code.co_firstlineno}\n    " \
+                f"{linecache.getline(code.co_filename, code.co_firstlineno).strip()}" if code else ""
+        name = getattr(rule, "__name__", "rule")
+        wanted = ", ".join([first] + [p.name for p in params])
+        raise TypeError(f"the @s2s.{kind} rule {name} cannot take the arguments s2s passes it: {first}, then "
+                        f"the positional arguments of {getattr(func, '__name__', 'the function')}; write "
+                        f"def {name}({wanted}):{where}") from None
 
 
 def _registered():
@@ -103,6 +128,7 @@ def adjoint(func: Callable):
     key = key_for(func)
 
     def register(rule: Callable) -> Callable:
+        _check_signature(rule, func, "adjoint", "g, ans")
         name = _rule_name(key, "adjoint", rule)
         registry.REVERSE[key] = registry.ReverseRule(key, (), user=name)
         registry.NONDIFF.discard(key)
@@ -160,6 +186,7 @@ def tangent(func: Callable):
     key = key_for(func)
 
     def register(rule: Callable) -> Callable:
+        _check_signature(rule, func, "tangent", "tangents, ans")
         name = _rule_name(key, "tangent", rule)
         registry.TANGENT[key] = registry.TangentRule(key, fn=name, user=True)
         registry.NONDIFF.discard(key)

@@ -4,6 +4,7 @@ All of them, and those of the sibling modules, are spelled `rt.name` in generate
 (`from s2s import runtime as rt`, see `__init__.py`)."""
 from __future__ import annotations
 
+import re
 import sys
 
 import numpy as np
@@ -242,6 +243,7 @@ def getitem_adjoint(g, x, *index):
     """Adjoint of `x[index]`: `g` placed at `index` in zeros shaped like `x` (repeated indices add up)."""
     idx = index[0] if len(index) == 1 else index
     if isinstance(x, (tuple, list, dict)):
+        x[idx]  # out of range: the IndexError (KeyError) that reading it raises, not one about assigning
         out = zeros_like(x)  # (Tuple/Dict)Parts: the container's type, `+` adds element by element
         if isinstance(out, TupleParts):
             parts = list(out)
@@ -331,7 +333,12 @@ def adjoint_part(adjoints, i, x):
     """Argument `i`'s adjoint from a user rule's tuple: zero for None, summed back to `x`'s shape."""
     if not isinstance(adjoints, (tuple, list)):
         raise TypeError(f"an s2s.adjoint rule must return a tuple (one adjoint per positional argument), "
-                        f"got {type(adjoints).__name__}")
+                        f"got {type(adjoints).__name__}: write return (adjoint,) for one argument, "
+                        f"return (adjoint_x, adjoint_y) for two, None for an argument with no derivative")
+    if i >= len(adjoints):
+        raise TypeError(f"an s2s.adjoint rule returned {len(adjoints)} adjoint(s), but the call passes argument "
+                        f"{i + 1}: return one adjoint per positional argument, None for an argument with no "
+                        f"derivative")
     g = adjoints[i]
     return zeros_like(x) if g is None else unbroadcast(g, x)
 
@@ -388,8 +395,9 @@ def require_scalar(*values):
     for value in values:
         if np.ndim(value) != 0:
             raise ValueError(f"grad needs a function with a scalar result, but this call's result is not a "
-                             f"scalar (a value of shape {np.shape(value)} flows into it); "
-                             f"use s2s.vjp for non-scalar results")
+                             f"scalar (a value of shape {np.shape(value)} flows into it): reduce it to a number "
+                             f"(np.sum, np.mean, a norm), or use s2s.vjp (a pullback) or s2s.jacobian (every "
+                             f"derivative) for an array result")
 
 
 def require_immutable(value, statement):
@@ -398,6 +406,7 @@ def require_immutable(value, statement):
     view or a container): s2s refuses that rather than differentiate something else."""
     if isinstance(value, np.ndarray):
         from s2s.errors import S2SError
+        statement = re.sub(r"\s+#[^'\"]*$", "", statement)  # the line's comment is not part of the statement
         raise S2SError(f"'{statement}' would change an array in place that something else still refers to "
                        f"(the caller's argument, another name for it, or the array it is a view of), and "
                        f"s2s follows values, not shared arrays: write it as a new value ('{_rebound(statement)}'), "

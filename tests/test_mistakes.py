@@ -1,0 +1,323 @@
+"""A corpus of the mistakes users make, each checked for an error that teaches.
+
+Every case makes one mistake and checks the error it gets, as a user reads it:
+
+(a) its type is what a user expects: an `s2s.S2SError` subclass for what s2s cannot do, and Python's
+    own `TypeError`, `ValueError`, `AttributeError` or `IndexError` where Python itself would raise it;
+(b) it names the user's file and line (`file:line` in the message; for an error raised while the
+    generated derivative runs, the traceback ends at the user's line, as it would for the function
+    itself), and shows the line with a caret under the construct where the error is about one;
+(c) it says what to write instead: each case names a phrase of its message. An error of the user's
+    own computation (an index past the end, a division by zero) is the one Python raises for the
+    function itself, with the same message: what fixes the function fixes its derivative.
+
+The mistaken functions live in mistake_functions.py (s2s reads source from files), with the line each
+error must name marked `# mistake-here`.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+import subprocess
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pytest
+
+import mistake_functions as mf
+import s2s
+
+FILE = os.path.abspath(mf.__file__)
+HERE = os.path.abspath(__file__)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def marked(fn) -> tuple[str, int]:
+    """(file, line) of the line marked `# mistake-here` in fn."""
+    lines, start = inspect.getsourcelines(fn)
+    for i, text in enumerate(lines):
+        if "# mistake-here" in text:
+            return FILE, start + i
+    raise AssertionError(f"no marker in {fn.__name__}")
+
+
+def source_line(where: tuple[str, int]) -> str:
+    return Path(where[0]).read_text().splitlines()[where[1] - 1].strip()
+
+
+@dataclass
+class Mistake:
+    name: str
+    run: Callable[[], object]        # makes the mistake (it must raise)
+    error: type                      # (a) what is raised
+    where: tuple[str, int] | None    # (b) the user's file and line it must name
+    fix: str | Callable | None       # (c) a phrase of the message, or the call of the original that raises the same
+    caret: bool = False              # a caret under the construct
+    at_runtime: bool = False         # raised while the generated code runs: the traceback ends at `where`
+
+
+def same_as(original: Callable) -> Callable:
+    """(c) for the user's own runtime errors: the message is the one the original function raises."""
+    original.same_as = True
+    return original
+
+
+def register_then(rule_kind, func, rule, then):
+    """Register `rule` for `func` (@s2s.adjoint or @s2s.tangent), then make the mistake."""
+    def run():
+        rule_kind(func)(rule)
+        return then()
+    return run
+
+
+def run_python(code: str, stdin: str | None = None, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT)] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
+    return subprocess.run([sys.executable, *args, *([] if code is None else ["-c", code])], input=stdin,
+                          capture_output=True, text=True, env=env, timeout=120, cwd=ROOT)
+
+
+A3 = np.ones(3)
+M33 = np.ones((3, 3))
+
+MISTAKES = [
+    # ---- what cannot be transformed at all
+    Mistake("builtin function", lambda: s2s.grad(abs)(1.0), s2s.SourceUnavailableError, None,
+            "transform a Python function that calls it (def f(x): return abs(x))"),
+    Mistake("numpy ufunc", lambda: s2s.grad(np.sin)(1.0), s2s.SourceUnavailableError, None,
+            "def f(x): return np.sin(x)"),
+    Mistake("a class", lambda: s2s.grad(mf.Model)(1.0), s2s.SourceUnavailableError, None,
+            "s2s.grad(Model.method)"),
+    Mistake("functools.partial", lambda: s2s.grad(functools.partial(mf.two_args, y=2.0))(1.0),
+            s2s.SourceUnavailableError, None, "s2s.grad(two_args)(..., y=2.0)"),
+    Mistake("wrt passed as the function", lambda: s2s.grad(0), TypeError, None, "s2s.grad(f, wrt=0)"),
+    # ---- typos
+    Mistake("numpy typo", lambda: s2s.grad(mf.numpy_typo)(A3), AttributeError, marked(mf.numpy_typo),
+            "Did you mean: 'sum'", caret=True),
+    Mistake("math typo", lambda: s2s.grad(mf.math_typo)(1.0), AttributeError, marked(mf.math_typo),
+            "Did you mean: 'sin'", caret=True),
+    Mistake("name typo", lambda: s2s.grad(mf.name_typo)(1.0), s2s.UnsupportedSyntaxError, marked(mf.name_typo),
+            "did you mean 'total'?", caret=True),
+    Mistake("helper typo", lambda: s2s.grad(mf.helper_typo)(1.0), s2s.UnsupportedSyntaxError,
+            marked(mf.helper_typo), "did you mean 'helper'?", caret=True),
+    Mistake("unknown method", lambda: s2s.grad(mf.unknown_method)(A3), s2s.UnsupportedSyntaxError,
+            marked(mf.unknown_method), "call the NumPy function instead", caret=True),
+    # ---- wrt
+    Mistake("wrt name typo", lambda: s2s.grad(mf.loss, wrt="wieghts")(A3, M33), ValueError, marked(mf.loss),
+            "did you mean wrt='weights'?"),
+    Mistake("wrt out of range", lambda: s2s.grad(mf.loss, wrt=2)(A3, M33), ValueError, marked(mf.loss),
+            "the last is wrt=1"),
+    Mistake("wrt a float", lambda: s2s.grad(mf.loss, wrt=1.0)(A3, M33), TypeError, marked(mf.loss),
+            "write wrt=0 or wrt='weights'"),
+    Mistake("wrt twice", lambda: s2s.grad(mf.loss, wrt=(0, "weights"))(A3, M33), ValueError, marked(mf.loss),
+            "name each parameter once"),
+    Mistake("wrt a keyword-only parameter", lambda: s2s.grad(mf.keyword_only, wrt="scale")(1.0),
+            s2s.UnsupportedSyntaxError, marked(mf.keyword_only), "make it an ordinary parameter", caret=True),
+    Mistake("wrt a string argument", lambda: s2s.grad(mf.scaled, wrt=1)(2.0, "metres"), TypeError, None,
+            "choose a float or array parameter with wrt="),
+    Mistake("decorated method: wrt=0 is self", lambda: s2s.grad(mf.Model.energy).__get__(mf.Model())(3.0),
+            TypeError, None, "@s2s.grad(wrt='name')"),
+    # ---- arguments
+    Mistake("integer array argument", lambda: s2s.grad(mf.square_elements)(np.arange(3)), TypeError, None,
+            "pass x.astype(float)"),
+    Mistake("bool argument", lambda: s2s.grad(mf.two_args)(True, 2.0), TypeError, None, "pass a float"),
+    Mistake("too few arguments", lambda: s2s.grad(mf.two_args)(1.0), TypeError, None,
+            "two_args() missing 1 required positional argument: 'y'"),
+    Mistake("unknown keyword", lambda: s2s.grad(mf.two_args)(1.0, z=2.0), TypeError, None,
+            "two_args() got an unexpected keyword argument 'z'"),
+    Mistake("jvp tangents not a tuple", lambda: s2s.jvp(mf.two_args)((1.0, 2.0), 1.0), TypeError, None,
+            "a 1-tuple for a single wrt"),
+    Mistake("jacobian mode typo", lambda: s2s.jacobian(mf.vector_result, mode="backward"), ValueError, None,
+            "mode='reverse'"),
+    # ---- results
+    Mistake("grad of a vector", lambda: s2s.grad(mf.vector_result)(A3), ValueError, marked(mf.vector_result),
+            "s2s.jacobian (every derivative) for an array result", at_runtime=True),
+    Mistake("grad of a tuple", lambda: s2s.grad(mf.tuple_result)(1.0), ValueError, marked(mf.tuple_result),
+            "use s2s.vjp (a pullback for all of it) or s2s.jacobian"),
+    Mistake("grad of a list", lambda: s2s.grad(mf.list_result)(1.0), ValueError, marked(mf.list_result),
+            "or return the one number to differentiate"),
+    Mistake("None on one path", lambda: s2s.grad(mf.none_on_a_path)(-1.0), s2s.ResultTypeError,
+            marked(mf.none_on_a_path), "return a number on every path", at_runtime=True),
+    Mistake("a comparison as the result", lambda: s2s.grad(mf.comparison_result)(2.0), s2s.ResultTypeError,
+            marked(mf.comparison_result), "return the value it chooses", at_runtime=True),
+    Mistake("hessian of a vector", lambda: s2s.hessian(mf.square_elements)(A3), ValueError,
+            marked(mf.square_elements), "hessian needs a function with a scalar result", at_runtime=True),
+    # ---- constructs s2s does not handle
+    Mistake("try", lambda: s2s.grad(mf.uses_try)(1.0), s2s.UnsupportedSyntaxError, marked(mf.uses_try),
+            "test the condition with an if statement", caret=True),
+    Mistake("with open", lambda: s2s.grad(mf.reads_a_file)(1.0), s2s.UnsupportedSyntaxError,
+            marked(mf.reads_a_file), "in the caller", caret=True),
+    Mistake("yield", lambda: s2s.grad(mf.generator)(1.0), s2s.UnsupportedSyntaxError, marked(mf.generator),
+            "collect the values in a list", caret=True),
+    Mistake("global", lambda: s2s.grad(mf.uses_global)(1.0), s2s.UnsupportedSyntaxError,
+            marked(mf.uses_global), "read module-level names without global", caret=True),
+    Mistake("class inside", lambda: s2s.grad(mf.class_inside)(1.0), s2s.UnsupportedSyntaxError,
+            marked(mf.class_inside), "define the class at module level", caret=True),
+    Mistake("del", lambda: s2s.grad(mf.uses_del)(1.0), s2s.UnsupportedSyntaxError, marked(mf.uses_del),
+            "leave the name unused", caret=True),
+    Mistake("import inside", lambda: s2s.grad(mf.imports_inside)(1.0), s2s.UnsupportedSyntaxError,
+            marked(mf.imports_inside), "import at module level", caret=True),
+    Mistake("async def", lambda: s2s.grad(mf.async_function)(1.0), s2s.UnsupportedSyntaxError,
+            marked(mf.async_function), "plain def function", caret=True),
+    Mistake("f-string", lambda: s2s.grad(mf.prints_fstring)(1.0), s2s.UnsupportedSyntaxError,
+            marked(mf.prints_fstring), "print('x =', x)", caret=True),
+    Mistake("walrus", lambda: s2s.grad(mf.walrus)(1.0), s2s.UnsupportedSyntaxError, marked(mf.walrus),
+            "assign on a line of its own", caret=True),
+    Mistake("match", lambda: s2s.grad(mf.uses_match)(1.0), s2s.UnsupportedSyntaxError, marked(mf.uses_match),
+            "use if / elif / else", caret=True),
+    Mistake("generator expression", lambda: s2s.grad(mf.generator_expression)(A3), s2s.UnsupportedSyntaxError,
+            marked(mf.generator_expression), "write the loop out with a for statement", caret=True),
+    Mistake("*args", lambda: s2s.grad(mf.star_args)(1.0, 2.0), s2s.UnsupportedSyntaxError, marked(mf.star_args),
+            "name each parameter", caret=True),
+    Mistake("a path without return", lambda: s2s.grad(mf.missing_return)(1.0), s2s.UnsupportedSyntaxError,
+            marked(mf.missing_return), "end every path with a return statement", caret=True),
+    Mistake("writing into an argument", lambda: s2s.grad(mf.writes_into_argument)(A3), s2s.UnsupportedSyntaxError,
+            marked(mf.writes_into_argument), "x = np.copy(x)", caret=True),
+    Mistake("a discarded result", lambda: s2s.grad(mf.discarded_result)(A3), s2s.UnsupportedSyntaxError,
+            marked(mf.discarded_result), "assign the result to a name", caret=True),
+    Mistake("enumerate with a start", lambda: s2s.grad(mf.enumerate_with_start)(A3), s2s.UnsupportedSyntaxError,
+            marked(mf.enumerate_with_start), "add the offset inside the loop", caret=True),
+    # ---- errors while the derivative runs: at the user's line, with the function's own message
+    Mistake("index past the end in nested loops", lambda: s2s.grad(mf.index_past_the_end)(M33), IndexError,
+            marked(mf.index_past_the_end), same_as(lambda: mf.index_past_the_end(M33)), at_runtime=True),
+    Mistake("index past the end in a while loop", lambda: s2s.grad(mf.index_in_while)(A3, 4), IndexError,
+            marked(mf.index_in_while), same_as(lambda: mf.index_in_while(A3, 4)), at_runtime=True),
+    Mistake("index past the end, forward mode", lambda: s2s.jacobian(mf.index_past_the_end, mode="forward")(M33),
+            IndexError, marked(mf.index_past_the_end), same_as(lambda: mf.index_past_the_end(M33)), at_runtime=True),
+    Mistake("matmul shapes in a loop", lambda: s2s.grad(mf.matmul_shapes_in_loop)(np.ones((3, 4)), np.ones(4)),
+            ValueError, marked(mf.matmul_shapes_in_loop),
+            same_as(lambda: mf.matmul_shapes_in_loop(np.ones((3, 4)), np.ones(4))), at_runtime=True),
+    Mistake("division by zero", lambda: s2s.grad(mf.divides_by_zero)(1.0, 0.0), ZeroDivisionError,
+            marked(mf.divides_by_zero), same_as(lambda: mf.divides_by_zero(1.0, 0.0)), at_runtime=True),
+    Mistake("math domain error in a loop", lambda: s2s.grad(mf.sqrt_of_negative_in_loop)(1.0, 3), ValueError,
+            marked(mf.sqrt_of_negative_in_loop), same_as(lambda: mf.sqrt_of_negative_in_loop(1.0, 3)),
+            at_runtime=True),
+    Mistake("+= on an argument array", lambda: s2s.grad(mf.adds_in_place)(A3), s2s.S2SError,
+            marked(mf.adds_in_place), "write it as a new value ('x = x + 1.0')", at_runtime=True),
+    # ---- custom rules
+    Mistake("adjoint rule returns a bare value",
+            register_then(s2s.adjoint, mf.softclip, mf.softclip_adjoint_not_a_tuple,
+                          lambda: s2s.grad(mf.uses_softclip)(0.3)),
+            TypeError, marked(mf.uses_softclip), "write return (adjoint,) for one argument", at_runtime=True),
+    Mistake("adjoint rule returns too few adjoints",
+            register_then(s2s.adjoint, mf.weighted, mf.weighted_adjoint_too_few,
+                          lambda: s2s.grad(mf.uses_weighted, wrt=(0, 1))(0.3, 2.0)),
+            TypeError, marked(mf.uses_weighted), "one adjoint per positional argument", at_runtime=True),
+    Mistake("tangent rule without ans", lambda: s2s.tangent(mf.cube)(mf.cube_tangent_without_ans), TypeError,
+            marked(mf.cube_tangent_without_ans), "write def cube_tangent_without_ans(tangents, ans, x):"),
+    Mistake("adjoint rule without g", lambda: s2s.adjoint(mf.quartic)(mf.quartic_adjoint_without_g), TypeError,
+            marked(mf.quartic_adjoint_without_g), "write def quartic_adjoint_without_g(g, ans, x):"),
+    Mistake("forward mode with only an adjoint rule",
+            register_then(s2s.adjoint, mf.halve, mf.halve_adjoint, lambda: s2s.jvp(mf.uses_halve)((1.0,), (1.0,))),
+            s2s.NonDifferentiableError, marked(mf.uses_halve), "@s2s.tangent(halve)"),
+    Mistake("a C function without a rule", lambda: s2s.grad(mf.smooth_step)(A3), s2s.NonDifferentiableError,
+            marked(mf.smooth_step), "Register a rule with @s2s.adjoint(ERF)"),
+]
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=[m.name for m in MISTAKES])
+def test_the_error_says_what_where_and_what_instead(mistake):
+    with pytest.raises(Exception) as info:
+        mistake.run()
+    exc = info.value
+    text = str(exc)
+    # (a) the type a user expects
+    assert isinstance(exc, mistake.error), f"{type(exc).__name__}: {text}"
+    # (b) where: the user's file and line
+    if mistake.where is not None:
+        file, line = mistake.where
+        if mistake.at_runtime:
+            last = traceback.extract_tb(exc.__traceback__)[-1]
+            assert (last.filename, last.lineno) == (file, line), traceback.format_exception(exc)
+        else:
+            assert f"{file}:{line}" in text, text
+    if mistake.caret:
+        assert "^" in text and source_line(mistake.where) in text, text
+    # (c) what to write instead
+    if getattr(mistake.fix, "same_as", False):
+        with pytest.raises(mistake.error) as original:
+            mistake.fix()
+        assert text == str(original.value)
+        frame = traceback.extract_tb(original.value.__traceback__)[-1]
+        assert (frame.filename, frame.lineno) == mistake.where
+    elif mistake.fix is not None:
+        assert mistake.fix in text, text
+
+
+def test_the_corpus_has_forty_distinct_mistakes():
+    names = [m.name for m in MISTAKES] + [c[0] for c in CLI_MISTAKES] + ["python -c", "the interactive prompt"]
+    assert len(set(names)) == len(names) >= 40
+
+
+# ---- functions with no source file: python -c and the prompt
+
+def test_a_function_from_python_c_says_where_to_define_it():
+    code = "import s2s\ndef f(x):\n    return x * x\nprint(s2s.grad(f)(3.0))\n"
+    done = run_python(code)
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("s2s.errors.SourceUnavailableError: cannot read the source of f: it was defined in "
+                           "<string>"), done.stderr
+    assert "define it in a file or a notebook cell" in last
+
+
+def test_a_lambda_at_the_interactive_prompt_says_where_to_define_it():
+    done = run_python(None, "import s2s\ng = s2s.grad(lambda x: x * x)\ng(1.0)\n", "-i")
+    assert "SourceUnavailableError: cannot read the source of <lambda>: it was defined in <stdin>" in done.stderr
+    assert "define it in a file or a notebook cell" in done.stderr
+
+
+# ---- the command line: one line on stderr, exit 1, no traceback
+
+CLI_MISTAKES = [
+    ("cli: function name typo", "mistake_functions.py:los", "no function named 'los'; did you mean 'loss'?"),
+    ("cli: no such function", "mistake_functions.py:nowhere", "no function named 'nowhere'; its functions are"),
+    ("cli: unsupported construct", "mistake_functions.py:uses_try",
+     f"mistake_functions.py:{marked(mf.uses_try)[1]}:5: a try statement is not supported by s2s (test the "
+     f"condition with an if statement"),
+    ("cli: numpy typo", "mistake_functions.py:numpy_typo",
+     f"{FILE}:{marked(mf.numpy_typo)[1]}:12: module 'numpy' has no attribute 'summ'. Did you mean: 'sum'"),
+    ("cli: wrt typo", "mistake_functions.py:loss --wrt wieghts", "did you mean wrt='weights'?"),
+]
+
+
+@pytest.mark.parametrize("name,args,expected", CLI_MISTAKES, ids=[c[0] for c in CLI_MISTAKES])
+def test_command_line_mistakes(name, args, expected):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT)] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
+    done = subprocess.run([sys.executable, "-m", "s2s", "show", *args.split()], cwd=Path(FILE).parent, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert done.stderr.startswith("s2s: error: ") and expected in done.stderr, done.stderr
+
+
+# ---- what is not a mistake
+
+def test_an_int_argument_gets_a_float_derivative():
+    """As in autograd (JAX refuses ints): a Python int is a number, and its derivative is a float."""
+    g = s2s.grad(mf.two_args)(3, 2)
+    assert g == 2.0 and isinstance(g, float)
+
+
+def test_the_rule_mistakes_fixed_give_the_derivative():
+    """The fix each rule error names works: a tuple from the adjoint, (tangents, ans, x) for the tangent."""
+    s2s.adjoint(mf.softclip)(lambda g, ans, x: (g * (1.0 - ans * ans),))
+    assert np.isclose(s2s.grad(mf.uses_softclip)(0.3), 2.0 * (1.0 - np.tanh(0.3) ** 2))
+    s2s.tangent(mf.cube)(lambda tangents, ans, x: 3.0 * x * x * tangents[0])
+    assert np.isclose(s2s.jvp(mf.cube)((2.0,), (1.0,))[1], 12.0)
+
+
+def test_check_grad_names_the_rule_that_is_wrong():
+    s2s.adjoint(mf.square)(mf.square_adjoint_wrong)
+    s2s.tangent(mf.square)(mf.square_tangent)
+    with pytest.raises(AssertionError) as info:
+        s2s.check_grad(mf.uses_square, 0.7)
+    text = str(info.value)
+    assert "reverse mode, d/dx: 1 of 1 element(s) differ" in text and "forward mode, d/dx" not in text
+    assert "0.7" in text and "1.4" in text  # analytic (g * x) and numeric (2 * x)
+    assert f"{FILE}:{inspect.getsourcelines(mf.uses_square)[1]}" in text
+    assert "@s2s.adjoint for reverse" in text
