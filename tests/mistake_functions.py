@@ -156,8 +156,15 @@ def uses_match(x):
     return x * x
 
 
-def generator_expression(xs):
-    return sum(v * v for v in xs)  # mistake-here
+def uses_nonlocal(x):
+    total = x
+
+    def add_one():
+        nonlocal total  # mistake-here
+        total = total + 1.0
+
+    add_one()
+    return total * total
 
 
 def star_args(*xs):  # mistake-here
