@@ -556,3 +556,29 @@ def test_vector_mode_aligns_tangents_by_rank_and_batches_cross():
     for w, j in zip((0, 1), got):
         numeric = np.stack([directional_fd(rotate_about, (k, X), (w,), (e,)) for e in np.eye(3)], axis=-1)
         assert_close(j, numeric, what=f"wrt {w}")
+
+
+# ---------------------------------------------------------------- a keyword argument's tangent is never dropped
+def weighted_average(x, w):
+    return np.average(x, weights=w)
+
+
+def filled_by_keyword(x, v):
+    return np.sum(np.full(3, fill_value=v) * x)
+
+
+def filled_by_position(x, v):
+    return np.sum(np.full(3, v) * x)
+
+
+def test_a_keyword_argument_with_a_tangent_is_refused_not_dropped():
+    """The tangent rules take their arguments by position: a keyword argument that carries a tangent gave a
+    silent zero (jvp of np.average(x, weights=w) in w was 0.0); it is refused at its line, as reverse mode does."""
+    x, w = np.array([1.0, 2.0, 3.0]), np.array([0.2, 0.3, 0.5])
+    for f, arg in ((weighted_average, w), (filled_by_keyword, 0.7)):
+        with pytest.raises(s2s.NonDifferentiableError, match="keyword argument") as info:
+            s2s.jvp(f, wrt=1)((x, arg), (np.ones_like(arg),))
+        assert info.value.lineno > 0
+    _, t = s2s.jvp(filled_by_position, wrt=1)((x, 0.7), (1.0,))
+    assert t == pytest.approx(6.0)
+    assert s2s.grad(filled_by_keyword, wrt=1)(x, 0.7) == pytest.approx(6.0)

@@ -193,7 +193,7 @@ class _Forward:
                 self.tan[s.target] = ir.Var(target)
                 self.spelled.add(s.target)
             return
-        if all(t is None for t in tangents):
+        if all(t is None for t in tangents) and all(self.tangent_of(a) is None for _, a in value.kwargs):
             return
         rule = registry.tangent_rule(value.op)
         if rule is None:
@@ -205,6 +205,7 @@ class _Forward:
         if rule.user:
             self.apply_user_rule(rule, s, tangents, out)
             return
+        self._refuse_keyword_tangents(s)
         args = [lift(a) for a in value.args]
         kwargs = {k: lift(v) for k, v in value.kwargs}
         ans = lift(ir.Var(s.target))
@@ -261,6 +262,14 @@ class _Forward:
         out.extend(stmts)
         self.tan[s.target] = atom
         self.spelled.add(s.target)
+
+    def _refuse_keyword_tangents(self, s: ir.Assign) -> None:
+        """A keyword argument with a tangent is an error, never a silent zero (as in reverse mode, where a rule
+        without a parameter of that name refuses it): the parts take positions."""
+        for k, a in s.value.kwargs:
+            if self.tangent_of(a) is not None:
+                raise missing_rule(s.value.op, s.loc, self.fn.filename,
+                                   f"its keyword argument '{k}' has no forward-mode rule")
 
     def push(self, s: ir.Effect, out: list) -> None:
         """`y_saved.append(y)` is followed by `dy_saved.append(dy)` (a zero where y has none), so the
