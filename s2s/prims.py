@@ -32,6 +32,7 @@ MODULES = (
     ("s2s.rules.custom", "from s2s.rules import custom", "custom"),
     ("scipy.special", "from scipy import special", "special"),  # (optional: rules/scipy.py)
     ("scipy.stats", "from scipy import stats", "stats"),
+    ("scipy.optimize", "from scipy import optimize", "optimize"),
     ("builtins", "", ""),
 )
 RESERVED_NAMES = ("np", "math", "rt", "custom")

@@ -19,7 +19,8 @@ from __future__ import annotations
 import math as _math
 import numbers
 
-import scipy.special  # noqa: F401  (the records name its functions: this family needs it)
+import scipy.optimize  # noqa: F401  (the records name their functions: this family needs them)
+import scipy.special  # noqa: F401
 import scipy.stats  # noqa: F401
 
 from s2s.errors import missing_rule
@@ -29,6 +30,7 @@ from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import ModuleProxy, Sym, np, rt
 
 special = ModuleProxy("scipy.special")
+optimize = ModuleProxy("scipy.optimize")
 norm = ModuleProxy("scipy.stats.norm")
 
 SQRT_PI = _math.sqrt(_math.pi)
@@ -36,6 +38,7 @@ SQRT_2PI = _math.sqrt(2.0 * _math.pi)
 TWO_OVER_SQRT_PI = 2.0 / SQRT_PI
 SP = "scipy.special."
 ST = "scipy.stats."
+OPT = "scipy.optimize."
 
 
 def _refuse(key: str, why: str):
@@ -354,3 +357,16 @@ _mvn_record.facts["parameters"] = (("x", REQUIRED), ("mean", None), ("cov", 1), 
 linear("s2s.runtime.covariance_matrix", lambda G, ans, cov, like: rt.covariance_adjoint(G, cov), None)
 linear("s2s.runtime.covariance_adjoint", lambda G, ans, g, cov: rt.covariance_matrix(G, g), None,
        rank_of_argument=1)
+
+# ================================================================ scipy.optimize.rosen: the Rosenbrock test function
+# (of a vector x) and its derivatives, which scipy gives: rosen_der, and the Hessian (symmetric) times a vector
+define(OPT + "rosen", [lambda g, ans, x: g * optimize.rosen_der(x)], [lambda d, ans, x: d @ optimize.rosen_der(x)],
+       batched=[lambda d, ans, x: d @ optimize.rosen_der(x)])
+define(OPT + "rosen_der", [lambda g, ans, x: optimize.rosen_hess_prod(x, g)],
+       [lambda d, ans, x: optimize.rosen_hess_prod(x, d)], batched=[lambda d, ans, x: d @ optimize.rosen_hess(x)],
+       rank_of_argument=0)
+_THIRD = "its third derivatives have no rule"
+define(OPT + "rosen_hess_prod", [lambda g, ans, x, p: _refuse(OPT + "rosen_hess_prod", _THIRD),
+                                 lambda g, ans, x, p: optimize.rosen_hess_prod(x, g)],
+       [lambda d, ans, x, p: _refuse(OPT + "rosen_hess_prod", _THIRD),
+        lambda d, ans, x, p: optimize.rosen_hess_prod(x, d)], rank_of_argument=0)
