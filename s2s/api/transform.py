@@ -13,7 +13,9 @@ import difflib
 import functools
 import inspect
 
-from s2s.api import arguments, cache, display
+import numpy as np
+
+from s2s.api import arguments, cache, display, pytree
 from s2s import ir, pipeline
 from s2s.back.codegen import generate, generate_vjp
 from s2s.back.compile import compile_source, pseudo_filename
@@ -217,12 +219,16 @@ class Transformed:
             self._wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
         arguments.check_wrt(self.__name__, self._wrt_at, args, kwargs)
         try:
-            return entry.fn(*args, **kwargs)
+            out = entry.fn(*args, **kwargs)
         except Exception as exc:
             if isinstance(exc, TypeError):
                 arguments.raise_call_error(self.__wrapped__, args, kwargs)  # as the original refuses the call
             attach_user_frames(exc)  # the traceback shows the user's line too
             raise
+        if self._kind == "vjp":
+            value, pullback = out
+            return value, _checked_pullback(pullback, value, self.__name__)
+        return out
 
     def __s2s_generated__(self):
         """(module text, entry name, pseudo-filename, namespace) of the generated code."""
@@ -252,6 +258,42 @@ class _Bound:
 
     def __call__(self, *args, **kwargs):
         return self._transformed(self.__self__, *args, **kwargs)
+
+
+def _checked_pullback(pullback, value, name: str):
+    """`pullback`, refusing a cotangent not shaped like `value` (NumPy would broadcast it into a wrong
+    gradient, or fail inside generated code); errors inside it end at the user's line."""
+    shapes = [np.shape(v) for v in pytree.leaves(value)]
+
+    def checked(cotangent):
+        leaves = pytree.leaves(cotangent)
+        fits = len(leaves) == len(shapes) and all(
+            np.shape(c) == s or _broadcasts(np.shape(c), s) for c, s in zip(leaves, shapes))
+        if not fits:
+            raise ValueError(f"the pullback of {name} takes a cotangent with the structure and shape of the value, "
+                             f"{_described(value)}, but got {_described(cotangent)}: pass one shaped like the "
+                             f"value (for an array value, np.ones_like(value))")
+        try:
+            return pullback(cotangent)
+        except Exception as exc:
+            attach_user_frames(exc)
+            raise
+
+    checked.__name__ = checked.__qualname__ = getattr(pullback, "__name__", "pullback")
+    return checked
+
+
+def _described(x) -> str:
+    if pytree.is_container(x):
+        return f"a {type(x).__name__} of shapes {[np.shape(v) for v in pytree.leaves(x)]}"
+    return f"a value of shape {np.shape(x)}"
+
+
+def _broadcasts(shape: tuple, target: tuple) -> bool:
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
 
 
 def _uses_stacks(stmts) -> bool:
@@ -364,7 +406,7 @@ def require_callable(kind: str, f) -> None:
     """`s2s.grad(0)` (a wrt passed as f) or another non-function: the TypeError Python gives a bad argument."""
     if not callable(f):
         also = f"; to choose the parameter, write s2s.{kind}(f, wrt={f!r})" if isinstance(f, (int, str, tuple)) else ""
-        raise TypeError(f"s2s.{kind} transforms a function, but got {f!r} (a {type(f).__name__}){also}")
+        raise TypeError(f"s2s.{kind} transforms a function, but got {f!r}, which is not callable{also}")
 
 
 def grad(f=None, wrt=0, return_value=False):

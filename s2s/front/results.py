@@ -9,6 +9,8 @@ returned unchanged, and generated code makes no check.
 """
 from __future__ import annotations
 
+import re
+
 import numbers
 from dataclasses import replace
 
@@ -37,7 +39,8 @@ def check_result(fn: ir.Function, transform: str) -> ir.Function:
         _require_one_result(fn, ret, defs)
     if not isinstance(ret, ir.Return) or not _could_be_non_number(ret.value, defs, set()):
         return fn
-    where = f"line {ret.loc.line}: {ret.loc.text.strip()}" if ret.loc else "its return"
+    text = re.sub(r"\s+#[^'\"]*$", "", ret.loc.text.strip()) if ret.loc else ""  # (without the line's comment)
+    where = f"line {ret.loc.line}: {text}" if ret.loc else "its return"
     check = ir.Effect(ir.Call(REQUIRE_NUMBER, (ret.value, ir.Const(transform), ir.Const(fn.name),
                                                ir.Const(where))), ret.loc)
     return replace(fn, body=fn.body[:-1] + [check, ret])
