@@ -33,7 +33,7 @@ B01 = np.array([1.0, 0.0, 1.0])
 M23 = np.array([[0.3, -1.2, 0.5], [1.4, 0.1, -0.6]])
 SPD = np.array([[2.0, 0.3, 0.1], [0.3, 1.5, -0.2], [0.1, -0.2, 1.0]])
 
-HEADER = "import numpy as np\nimport scipy\nimport scipy.special\nimport scipy.stats as st\n" \
+HEADER = "import numpy as np\nimport scipy\nimport scipy.special\nimport scipy.special as sp\nimport scipy.stats as st\n" \
          "from scipy import optimize, special, stats\nfrom scipy.special import gammaln, logsumexp\n" \
          "from scipy.stats import norm\n\n\n"
 
@@ -43,6 +43,7 @@ CASES = [
     ("gammaln", "special.gammaln(x)", (P,), (0,)),
     ("gammaln imported", "gammaln(x)", (P,), (0,)),
     ("gammaln spelled in full", "scipy.special.gammaln(x)", (P,), (0,)),
+    ("gammaln as sp", "sp.gammaln(x) + sp.digamma(x)", (P,), (0,)),
     ("loggamma", "special.loggamma(x)", (P,), (0,)),
     ("gamma", "special.gamma(x)", (P,), (0,)),
     ("digamma", "special.digamma(x)", (P,), (0,)),
@@ -139,7 +140,7 @@ _count = itertools.count()
 def _names(expr: str, n: int) -> list[str]:
     """The parameter names of a case: the free names of its expression, in the order they appear."""
     import ast
-    modules = ("np", "scipy", "optimize", "special", "stats", "st", "norm", "gammaln", "logsumexp")
+    modules = ("np", "scipy", "optimize", "special", "sp", "stats", "st", "norm", "gammaln", "logsumexp")
     found = sorted((node.col_offset, node.id) for node in ast.walk(ast.parse(expr))
                    if isinstance(node, ast.Name) and node.id not in modules)
     names = list(dict.fromkeys(name for _, name in found))

@@ -326,13 +326,18 @@ def _mvn(x, mean, cov):
 
 def _per_sample(g, alpha):
     """g (one per sample) times each sample's alpha."""
-    return np.expand_dims(g, -1) * alpha
+    return g * alpha if isinstance(g, numbers.Number) else np.expand_dims(g, -1) * alpha
+
+
+def _total(g, ans):
+    """The sum of g over the samples (g a number: the same for each of them)."""
+    return g * np.size(ans) if isinstance(g, numbers.Number) else np.sum(g)
 
 
 def _mvn_adjoint_cov(g, ans, x, mean=None, cov=1, allow_singular=False):
     alpha, s = _mvn(x, mean, cov)
     outer = np.transpose(np.atleast_2d(_per_sample(g, alpha))) @ np.atleast_2d(alpha)  # sum of g alpha alpha^T
-    return rt.covariance_adjoint(0.5 * (outer - np.sum(g) * np.linalg.inv(s)), cov)
+    return rt.covariance_adjoint(0.5 * (outer - _total(g, ans) * np.linalg.inv(s)), cov)
 
 
 def _mvn_tangent_cov(d, ans, x, mean=None, cov=1, allow_singular=False):
