@@ -119,6 +119,10 @@ CASES = [
     ("expon.logpdf rate only", "stats.expon.logpdf(x, scale=s)", (P, Q), (0, 1)),
     ("uniform.logpdf", "stats.uniform.logpdf(x, m, s)", (U, U2 - 0.5, P + 1.0), (0, 1, 2)),
     ("cauchy.logpdf", "stats.cauchy.logpdf(x, m, s)", (V, W, P), (0, 1, 2)),
+    ("halfnorm.logpdf", "stats.halfnorm.logpdf(x, m, s)", (P, W - 2.0, Q), (0, 1, 2)),
+    ("logistic.logpdf", "stats.logistic.logpdf(x, m, s)", (V, W, P), (0, 1, 2)),
+    ("lognorm.logpdf", "stats.lognorm.logpdf(x, sigma, m, s)", (P + 1.0, Q, U2, P), (0, 1, 2, 3)),
+    ("invgamma.logpdf", "stats.invgamma.logpdf(x, a, m, s)", (P + 1.0, Q, U2, P), (0, 1, 2, 3)),
     # ---------------------------------------------------------------- scipy.stats.multivariate_normal
     ("multivariate_normal.logpdf", "stats.multivariate_normal.logpdf(x, mu, c)", (V, W, SPD), (0, 1, 2)),
     ("multivariate_normal.logpdf rows", "stats.multivariate_normal.logpdf(x, mu, c)", (M23, W, SPD), (0, 1, 2)),
@@ -385,14 +389,14 @@ def in_the_shape(a):
 
 
 def logistic_density(x):
-    return np.sum(stats.logistic.logpdf(x))
+    return np.sum(stats.logistic.logcdf(x))
 """)
 
 
 @pytest.mark.parametrize("name, message", [
     ("with_sign", "return_sign=True has no derivative rule"),
     ("in_the_shape", "the derivative in the shape a has no rule"),
-    ("logistic_density", "stats.logistic.logpdf: it has no derivative rule"),
+    ("logistic_density", "stats.logistic.logcdf: it has no derivative rule"),
 ])
 @pytest.mark.parametrize("mode", ["reverse", "forward"])
 def test_refused_at_the_users_line(tmp_path, name, message, mode):

@@ -263,6 +263,15 @@ distribution(ST + "expon.logpdf", LOC_SCALE,  # (x >= loc; -inf below, where the
              lambda ans, x, loc=0.0, scale=1.0: -1.0 / scale,
              lambda ans, x, loc=0.0, scale=1.0: 1.0 / scale,
              lambda ans, x, loc=0.0, scale=1.0: (_z(x, loc, scale) - 1.0) / scale)
+distribution(ST + "halfnorm.logpdf", LOC_SCALE,  # (x >= loc: the normal's log-density plus log 2)
+             lambda ans, x, loc=0.0, scale=1.0: -_z(x, loc, scale) / scale,
+             lambda ans, x, loc=0.0, scale=1.0: _z(x, loc, scale) / scale,
+             lambda ans, x, loc=0.0, scale=1.0: (_z(x, loc, scale) ** 2 - 1.0) / scale)
+# logistic: d/dz (-z - 2 log(1 + exp(-z))) = -tanh(z / 2)
+distribution(ST + "logistic.logpdf", LOC_SCALE,
+             lambda ans, x, loc=0.0, scale=1.0: -np.tanh(0.5 * _z(x, loc, scale)) / scale,
+             lambda ans, x, loc=0.0, scale=1.0: np.tanh(0.5 * _z(x, loc, scale)) / scale,
+             lambda ans, x, loc=0.0, scale=1.0: (np.tanh(0.5 * _z(x, loc, scale)) * _z(x, loc, scale) - 1.0) / scale)
 # the density is 1 / scale on [loc, loc + scale]: no derivative in x or loc (0 inside; -inf outside, a constant)
 distribution(ST + "uniform.logpdf", LOC_SCALE, None, None, lambda ans, x, loc=0.0, scale=1.0: -1.0 / scale)
 
@@ -294,6 +303,31 @@ distribution(ST + "beta.logpdf", (("x", REQUIRED), ("a", REQUIRED), ("b", REQUIR
              lambda ans, x, a, b, loc=0.0, scale=1.0: -_beta_slope(x, a, b, loc, scale) / scale,
              lambda ans, x, a, b, loc=0.0, scale=1.0:
              -(_z(x, loc, scale) * _beta_slope(x, a, b, loc, scale) + 1.0) / scale)
+
+def _lognorm_slope(x, s, loc, scale):
+    """d lognorm.logpdf / dy at y = (x - loc) / scale: -(1 + log(y) / s^2) / y."""
+    y = _z(x, loc, scale)
+    return -(1.0 + np.log(y) / s ** 2) / y
+
+
+distribution(ST + "lognorm.logpdf", (("x", REQUIRED), ("s", REQUIRED), ("loc", 0.0), ("scale", 1.0)),
+             lambda ans, x, s, loc=0.0, scale=1.0: _lognorm_slope(x, s, loc, scale) / scale,
+             lambda ans, x, s, loc=0.0, scale=1.0: (np.log(_z(x, loc, scale)) ** 2 / s ** 2 - 1.0) / s,
+             lambda ans, x, s, loc=0.0, scale=1.0: -_lognorm_slope(x, s, loc, scale) / scale,
+             lambda ans, x, s, loc=0.0, scale=1.0: -(_z(x, loc, scale) * _lognorm_slope(x, s, loc, scale) + 1.0) / scale)
+
+
+def _invgamma_slope(x, a, loc, scale):
+    """d invgamma.logpdf / dy at y = (x - loc) / scale: 1 / y^2 - (a + 1) / y."""
+    y = _z(x, loc, scale)
+    return 1.0 / y ** 2 - (a + 1.0) / y
+
+
+distribution(ST + "invgamma.logpdf", (("x", REQUIRED), ("a", REQUIRED), ("loc", 0.0), ("scale", 1.0)),
+             lambda ans, x, a, loc=0.0, scale=1.0: _invgamma_slope(x, a, loc, scale) / scale,
+             lambda ans, x, a, loc=0.0, scale=1.0: -np.log(_z(x, loc, scale)) - special.digamma(a),
+             lambda ans, x, a, loc=0.0, scale=1.0: -_invgamma_slope(x, a, loc, scale) / scale,
+             lambda ans, x, a, loc=0.0, scale=1.0: (a - 1.0 / _z(x, loc, scale)) / scale)
 
 # ================================================================ scipy.stats: discrete distributions (in their rates)
 # the count k (and the integer shift loc) has no derivative
