@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 scipy = pytest.importorskip("scipy")
-from scipy import special, stats  # noqa: E402
+from scipy import special  # noqa: E402
 
 import s2s  # noqa: E402
 

@@ -24,7 +24,7 @@ import scipy.special  # noqa: F401
 import scipy.stats  # noqa: F401
 
 from s2s.errors import missing_rule
-from s2s.rules import registry, symbolic
+from s2s.rules import symbolic
 from s2s.rules.primitive import define, elementwise, linear, non_default
 from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import ModuleProxy, Sym, np, rt
@@ -44,7 +44,7 @@ OPT = "scipy.optimize."
 def _refuse(key: str, why: str):
     """A located NonDifferentiableError for a call of `key` the rules cannot differentiate as written."""
     loc = getattr(getattr(symbolic._active, "emitter", None), "loc", None)
-    raise missing_rule(key, loc, loc.file if loc is not None else "<unknown>", why)
+    raise missing_rule(key, loc, loc.file if loc is not None and loc.file else "<unknown>", why)
 
 
 _NO_SHAPE = "the derivative in the shape a has no rule (only the one in x); pass a as a constant"
