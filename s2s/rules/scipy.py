@@ -202,8 +202,8 @@ def _logpdf(x, loc, scale):
 
 
 distribution(ST + "norm.logpdf", LOC_SCALE,
-             lambda ans, x, loc=0.0, scale=1.0: -_z(x, loc, scale) / scale,
-             lambda ans, x, loc=0.0, scale=1.0: _z(x, loc, scale) / scale,
+             lambda ans, x, loc=0.0, scale=1.0: -(x - loc) / scale ** 2,
+             lambda ans, x, loc=0.0, scale=1.0: (x - loc) / scale ** 2,
              lambda ans, x, loc=0.0, scale=1.0: (_z(x, loc, scale) ** 2 - 1.0) / scale)
 distribution(ST + "norm.pdf", LOC_SCALE,
              lambda ans, x, loc=0.0, scale=1.0: -(ans * _z(x, loc, scale)) / scale,
@@ -264,8 +264,8 @@ distribution(ST + "expon.logpdf", LOC_SCALE,  # (x >= loc; -inf below, where the
              lambda ans, x, loc=0.0, scale=1.0: 1.0 / scale,
              lambda ans, x, loc=0.0, scale=1.0: (_z(x, loc, scale) - 1.0) / scale)
 distribution(ST + "halfnorm.logpdf", LOC_SCALE,  # (x >= loc: the normal's log-density plus log 2)
-             lambda ans, x, loc=0.0, scale=1.0: -_z(x, loc, scale) / scale,
-             lambda ans, x, loc=0.0, scale=1.0: _z(x, loc, scale) / scale,
+             lambda ans, x, loc=0.0, scale=1.0: -(x - loc) / scale ** 2,
+             lambda ans, x, loc=0.0, scale=1.0: (x - loc) / scale ** 2,
              lambda ans, x, loc=0.0, scale=1.0: (_z(x, loc, scale) ** 2 - 1.0) / scale)
 # logistic: d/dz (-z - 2 log(1 + exp(-z))) = -tanh(z / 2)
 distribution(ST + "logistic.logpdf", LOC_SCALE,
