@@ -331,4 +331,7 @@ CASES += [
     ("s2s.runtime.average_adjoint", lambda g: rt.average_adjoint(g, M34, axis=0, weights=P[:3]), (V,), 0),
     ("s2s.runtime.nanmean_adjoint", lambda g: rt.nanmean_adjoint(g, np.array([[1.0, np.nan, 2.0], [0.5, 0.2, np.nan]]),
                                                                 axis=1), (V[:2],), 0),
+    ("s2s.runtime.accumulator", lambda g: rt.accumulator(V, g), (W,), 0),
+    ("s2s.runtime.add_into", lambda acc, g: rt.add_into(np.copy(acc), g), (V, W), (0, 1)),
+    ("s2s.runtime.add_into", lambda acc, g: rt.add_into(acc, g), (0.5, W), (0, 1)),
 ]

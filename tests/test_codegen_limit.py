@@ -255,3 +255,30 @@ def test_cheap_values_after_a_saved_one_are_recomputed_not_saved():
         assert_close(got[k], numeric_grad(gated_steps, args, k), what=f"argument {k}")
     saved = [line.strip() for line in g.source.splitlines() if line.strip().endswith("_saved = []")]
     assert len(saved) <= 4, saved  # h, the concatenation and the two slices; not exp, 1 + exp, 1 / (...)
+
+
+def nested_element_loops(M, v):
+    s = 0.0
+    for i in range(M.shape[0]):
+        for j in range(M.shape[1]):
+            s = s + M[i, j] * v[j] * M[i, j]
+    return s
+
+
+def test_element_accumulators_have_second_derivatives():
+    M = np.arange(6.0).reshape(2, 3) / 5.0
+    v = np.array([0.3, 0.2, -0.1])
+    H = s2s.hessian(nested_element_loops)(M, v)
+    assert_close(H.reshape(6, 6), np.diag(2.0 * np.tile(v, 2)), what="hessian in M")
+    hv = s2s.hessian(nested_element_loops, wrt=1)(M, v)  # the accumulator of M is inactive here
+    assert_close(hv, np.zeros((3, 3)), what="hessian in v")
+
+
+def test_array_adjoint_summed_over_iterations_in_place():
+    g = s2s.grad(rnn, wrt=(0, 1))
+    assert "rt.add_into(bW, " in g.source, g.source
+    args = rnn_args()
+    first = g(*args)
+    again = g(*args)  # nothing kept between calls: the sums start afresh
+    for a, b in zip(first, again):
+        assert_close(a, b, what="second call")

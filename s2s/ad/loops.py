@@ -135,7 +135,16 @@ class LoopReversal:
             if body_pending[n]:
                 contribution = self.collect(n, body_pending, rev_body, named=False)
                 nxt = self.fresh()
-                rev_body.append(ir.Assign(nxt, ir.Call("add", (current, contribution))))
+                if not any(sc is not None for sc in scatters) and init is not None and n not in self.scalars:
+                    copied = self.fresh()  # the sum is added into in place: it must not be shared
+                    out.append(ir.Assign(copied, ir.Call("s2s.runtime.copy_adjoint", (init,)), self.loc))
+                    if isinstance(init, ir.Var) and init.name in self.maybe_short:
+                        self.maybe_short.add(copied)
+                    init = ir.Var(copied)
+                # (the loop owns the sum: 0.0 or a copy at first, then what add_into returned); numbers are
+                # added as numbers
+                op = "add" if n in self.scalars else "s2s.runtime.add_into"
+                rev_body.append(ir.Assign(nxt, ir.Call(op, (current, contribution))))
                 current = ir.Var(nxt)
             rphis.append(ir.Phi(acc, [init if init is not None else ZERO, current]))
             if init is None or isinstance(init, ir.Var) and init.name in self.maybe_short:

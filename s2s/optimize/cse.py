@@ -14,7 +14,7 @@ from s2s.ir.walk import substitute_block
 # never merged: stack operations, lists, opaque calls (which may draw random numbers), and iterators
 # (one `reversed(...)` consumed by a first loop is empty for a second)
 IMPURE = {"pop", "list", "push", "call", "callmethod", "builtins.reversed", "builtins.zip", "builtins.enumerate",
-          "builtins.iter"}
+          "builtins.iter", "s2s.runtime.add_into"}
 
 
 def eliminate_common_subexpressions(fn: ir.Function) -> ir.Function:

@@ -76,9 +76,15 @@ define(RT + "add_at",
                 lambda d, ans, acc, g, x, *index: rt.batch_getitem_adjoint(d, x, *index)], rank_of_argument=2)
 
 # a new adjoint of x holding init (x gives only a shape): linear in init, the primal's loop then adds into it
+# (x's part of the tangent is zero, spelled as zeros of x's structure: the loop indexes the tangent too)
 define(RT + "accumulator", [None, lambda G, ans, x, init=0.0: rt.unbroadcast(G, init)],
-       [None, lambda d, ans, x, init=0.0: rt.accumulator(x, d)],
-       batched=[None, lambda d, ans, x, init=0.0: np.copy(rt.batch_align(d, ans))], rank_of_argument=0)
+       [lambda d, ans, x, init=0.0: rt.accumulator(x), lambda d, ans, x, init=0.0: rt.accumulator(x, d)],
+       batched=[lambda d, ans, x, init=0.0: rt.batch_zeros(x, d),
+                lambda d, ans, x, init=0.0: np.copy(rt.batch_align(d, ans))], rank_of_argument=0)
+
+# acc + g, added into acc in place by the primal where it can (a sum a reversed loop owns): the tangent and
+# adjoint are those of +, built out of place
+elementwise(RT + "add_into", lambda ans, acc, g: 1.0, lambda ans, acc, g: 1.0)
 
 # the adjoint of an element write zeroes the written entries: a projection, its own transpose; zero_at does it
 # in place in the primal, its tangent and adjoint are built out of place

@@ -21,7 +21,7 @@ __all__ = [
     "concatenate_adjoint", "stack_adjoint", "hstack_adjoint", "vstack_adjoint", "dstack_adjoint",
     "column_stack_adjoint", "take_adjoint", "take_along_axis_adjoint", "sort_adjoint", "select_adjoint_choices",
     "select_adjoint_default", "sinc_derivative", "ptp_adjoint", "trapezoid_adjoint_y", "trapezoid_adjoint_x",
-    "append_adjoint", "interp_adjoint_x", "interp_adjoint_fp", "mT", "accumulator", "Shape", "shape_of",
+    "append_adjoint", "interp_adjoint_x", "interp_adjoint_fp", "mT", "accumulator", "Shape", "shape_of", "add_into",
 ]
 
 
@@ -47,6 +47,18 @@ def accumulator(x, init=0.0):
             acc = acc + init
         return acc
     return acc if np.ndim(init) == 0 and not isinstance(init, (tuple, list, dict)) and init == 0 else acc + init
+
+
+def add_into(acc, g):
+    """`acc + g` for an adjoint a reversed loop accumulates, added into `acc` in place where that gives
+    the same array: acc is a writable array the loop made (a copy or an earlier sum; never one that
+    anything else refers to) of the sum's shape and type. Else (a number, a container, a broadcast
+    sum) the sum is a new value."""
+    if isinstance(acc, np.ndarray) and acc.flags.writeable and isinstance(g, (np.ndarray, np.generic, float, int)) \
+            and (np.shape(g) == acc.shape or np.ndim(g) == 0) and np.result_type(acc, g) == acc.dtype:
+        acc += g
+        return acc
+    return acc + g
 
 
 class Shape:

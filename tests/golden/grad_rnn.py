@@ -31,8 +31,8 @@ def grad_rnn(W, U, xs, h0):
         bt7 = bh_1 * (1.0 - h_next ** 2)
         bt4 = rt.unbroadcast(bt7, t4_shape)
         bh_1 = rt.matmul_adjoint_b(bt4, W, h)
-        bU = bU + rt.matmul_adjoint_a(rt.unbroadcast(bt7, t6_shape), U, xs[t26])
-        bW = bW + rt.matmul_adjoint_a(bt4, W, h)
+        bU = rt.add_into(bU, rt.matmul_adjoint_a(rt.unbroadcast(bt7, t6_shape), U, xs[t26]))
+        bW = rt.add_into(bW, rt.matmul_adjoint_a(bt4, W, h))
         h_next = h
     bW_1 = rt.unbroadcast(bW, W)
     bU_1 = rt.unbroadcast(bU, U)
