@@ -154,19 +154,19 @@ def caller(mode: str, t, args):
     return lambda: t(*args)
 
 
-def per_call(fn, budget=0.05) -> float:
-    """Seconds per call of `fn`: the best of 7 batches, each about `budget` long."""
+def per_call(fn, budget=0.05, clock=time.perf_counter) -> float:
+    """Seconds per call of `fn`: the best of 7 batches, each about `budget` long (by `clock`)."""
     fn()
-    n, t0 = 1, time.perf_counter()
-    while time.perf_counter() - t0 < budget / 10:
+    n, t0 = 1, clock()
+    while clock() - t0 < budget / 10:
         fn()
         n += 1
     best = math.inf
     for _ in range(7):
-        t0 = time.perf_counter()
+        t0 = clock()
         for _ in range(n * 10):
             fn()
-        best = min(best, (time.perf_counter() - t0) / (n * 10))
+        best = min(best, (clock() - t0) / (n * 10))
     return best
 
 
@@ -201,16 +201,18 @@ def measure(name: str, source: str, args, mode: str, repeats: int) -> dict:
     except s2s.S2SError as exc:
         return {"error": str(exc).splitlines()[0]}
     steady = per_call(call)
-    firsts = []
+    steady_cpu = per_call(call, clock=time.thread_time)
+    firsts, firsts_cpu = [], []
     for _ in range(repeats):
         t_new = transformed(mode, fresh(source))
         first = caller(mode, t_new, args)
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         first()
+        firsts_cpu.append(time.thread_time() - start_cpu - steady_cpu)
         firsts.append(time.perf_counter() - start - steady)
     # again: a new object and its first call, over and over, minus the steady call (both timed in batches)
     again = per_call(lambda: caller(mode, transformed(mode, f), args)()) - per_call(call)
-    row = {"first": _median(firsts), "again": again}
+    row = {"first": _median(firsts), "first_cpu": _median(firsts_cpu), "again": again}
     generated = generated_call(mode, t, args)
     if generated is not None:
         row["overhead"] = per_call(call) - per_call(generated)
@@ -225,8 +227,9 @@ def fmt(seconds, unit) -> str:
 
 def table(repeats: int, only=None) -> list:
     rows = []
-    header = f"{'function':<12}{'lines':>6}  " + "".join(f"{m + ' ms':>12}" for m in MODES)
-    print("first: a function s2s has not seen, first call minus a steady call (ms)")
+    header = f"{'function':<12}{'lines':>6}  " + "".join(f"{m + ' ms':>14}" for m in MODES)
+    print("first: a function s2s has not seen, first call minus a steady call (ms; wall clock, and in brackets "
+          "the thread's CPU time)")
     print(header)
     print("-" * len(header))
     results = {}
@@ -238,8 +241,8 @@ def table(repeats: int, only=None) -> list:
         for mode in MODES:
             r = measure(name, source, args, mode, repeats)
             results[name, mode] = r
-            cells.append("refused" if "error" in r else fmt(r["first"], "ms"))
-        print(f"{name:<12}{lines:>6}  " + "".join(f"{c:>12}" for c in cells), flush=True)
+            cells.append("refused" if "error" in r else f"{fmt(r['first'], 'ms')} ({fmt(r['first_cpu'], 'ms')})")
+        print(f"{name:<12}{lines:>6}  " + "".join(f"{c:>14}" for c in cells), flush=True)
         rows.append((name, lines))
     print("\nagain: a new transformation object of a function already transformed and its call, minus a steady "
           "call (µs)\noverhead: a steady call minus a call of the generated function (µs)")
@@ -261,7 +264,7 @@ def profile(spec: str, limit: int = 45) -> None:
     caller(mode, transformed(mode, fresh(source)), args)()  # imports and first-use work out of the way
     t = transformed(mode, fresh(source))
     call = caller(mode, t, args)
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.thread_time)  # (CPU time of this thread: steadier on a busy machine)
     profiler.runcall(call)
     pstats.Stats(profiler).sort_stats("cumtime").print_stats(limit)
 

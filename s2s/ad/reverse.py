@@ -721,15 +721,27 @@ def self_root(atom) -> str:
 
 def _rule_parameters(rule) -> list:
     """The operand names a rule's adjoint functions take after (g, ans)."""
-    import inspect
     for fn in rule.adjoints:
         if fn is not None:
-            try:
-                return [p.name for p in inspect.signature(fn).parameters.values()
-                        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][2:]
-            except (TypeError, ValueError):
-                return []
+            return list(_parameters_after_g_ans(fn))
     return []
+
+
+_PARAMETERS: dict = {}  # adjoint function -> its parameter names after (g, ans): inspect.signature is slow
+
+
+def _parameters_after_g_ans(fn) -> tuple:
+    found = _PARAMETERS.get(fn) if getattr(type(fn), "__hash__", None) is not None else None
+    if found is None:
+        import inspect
+        try:
+            found = tuple(p.name for p in inspect.signature(fn).parameters.values()
+                          if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))[2:]
+        except (TypeError, ValueError):
+            found = ()
+        if getattr(type(fn), "__hash__", None) is not None:
+            _PARAMETERS[fn] = found
+    return found
 
 
 def _index_definitions(stmts: list, out: dict, counter=None) -> None:

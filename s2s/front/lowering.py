@@ -81,8 +81,8 @@ def lower_loop_returns(stmts: list, namer, error) -> list:
     """`return e` inside a loop becomes `result = e; returned = True; break`, each enclosing
     loop is left with `if returned: break`, and the outermost one is followed by
     `if returned: return result` (the rest of the function moves into its else branch)."""
-    if not any(isinstance(n, ast.Return) for s in stmts if isinstance(s, (ast.For, ast.While, ast.If))
-               for n in ast.walk(s) if _in_loop(s, n)):
+    if not any(_in_loop(s, n) for s in stmts if isinstance(s, (ast.For, ast.While, ast.If))
+               for n in ast.walk(s) if isinstance(n, ast.Return)):  # (only a return is looked for in loops)
         return stmts
     flag, value = namer.fresh("returned"), namer.fresh("result")
 

@@ -215,11 +215,17 @@ Stmt = Union[Assign, Effect, If, Loop, Break, Continue, Return]
 
 def blocks(s) -> tuple:
     """The statement lists nested directly in `s`: an If's body and orelse, a Loop's header and body."""
+    cls = type(s)
+    if cls in _STRAIGHT:  # (the common case first: one lookup)
+        return ()
     if isinstance(s, If):
         return (s.body, s.orelse)
     if isinstance(s, Loop):
         return (s.header, s.body)
     return ()
+
+
+_STRAIGHT = frozenset({Assign, Effect, Return, Break, Continue})
 
 
 def operands(s) -> list:
@@ -246,5 +252,6 @@ def statements(stmts: list):
     """Every statement of `stmts` and of the blocks nested in them, each before its nested ones."""
     for s in stmts:
         yield s
-        for block in blocks(s):
-            yield from statements(block)
+        if type(s) not in _STRAIGHT:
+            for block in blocks(s):
+                yield from statements(block)

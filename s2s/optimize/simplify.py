@@ -145,6 +145,7 @@ class _Peephole:
         call_definitions(fn.body, self.defs)
         self.shapes: dict = {}  # memo of shape_source: name -> the name whose shape it has
         self.steps: dict = {}  # memo of _step
+        self.walks: dict = {}  # memo of _walk
         self.read: set = set()  # the names whose definitions the memoised answers looked at
 
     def run(self, stmts: list) -> None:
@@ -158,6 +159,7 @@ class _Peephole:
                     if s.target in self.read:  # (a definition an answer followed changed: forget the answers)
                         self.shapes.clear()
                         self.steps.clear()
+                        self.walks.clear()
                         self.read.clear()
                     if not isinstance(new, ir.Call):  # now a copy: propagated by the next pass
                         self.defs.pop(s.target, None)
@@ -185,20 +187,68 @@ class _Peephole:
             return self._shape_source(a)
         found = self.shapes.get(a.name)
         if found is None:
+            self._operands_first(a)
             found = self.shapes[a.name] = self._shape_source(a)
         return found
 
+    def _operands_first(self, a: ir.Var) -> None:
+        """Memoise the shape sources of the names `a`'s answer reads, deepest first (an explicit stack:
+        a chain of a thousand lines needs no recursion a thousand calls deep)."""
+        stack, started = [(a, False)], set()
+        while stack:
+            x, ready = stack.pop()
+            if x.name in self.shapes:
+                continue
+            if ready:
+                if x is not a:
+                    self.shapes[x.name] = self._shape_source(x)
+                continue
+            if x.name in started:  # (a cycle: left to the recursion)
+                continue
+            started.add(x.name)
+            stack.append((x, True))
+            stack.extend((y, False) for y in self._operands_read(x) if isinstance(y, ir.Var) and y.name not in self.shapes)
+
+    def _operands_read(self, a) -> list:
+        """The atoms whose shape sources `_step(a)` reads."""
+        d = self._def(a)
+        if d is None or d.kwargs:
+            return []
+        if d.op == "numpy.full" and self._def(d.args[0], "numpy.shape") is not None:
+            return [self._def(d.args[0]).args[0]]
+        return [x for x in d.args if not _num(x)]
+
     def _shape_source(self, a):
-        for _ in range(50):
-            step = self.steps.get(a.name) if isinstance(a, ir.Var) else None
-            if step is None:
-                step = self._step(a)
-                if isinstance(a, ir.Var):
-                    self.steps[a.name] = step
-            if not step[0]:
-                return step[1]
-            a = step[1]  # x * x, x + 1.0: shaped like x
+        """Walk from `a` to the operand it is shaped like, and on (at most 50 steps), to the name whose
+        shape is known: with each name's distance to where its walk stops memoised, one lookup."""
+        distance, answer = self._walk(a)
+        if distance < 50:
+            return answer
+        for _ in range(50):  # a walk longer than the bound ends at its 50th step
+            a = self._memo_step(a)[1]
         return a
+
+    def _walk(self, a) -> tuple:
+        """(how many steps the walk from `a` takes before it stops, where it stops)."""
+        known = self.walks.get(a.name) if isinstance(a, ir.Var) else None
+        if known is None:
+            go_on, b = self._memo_step(a)
+            if go_on:  # (the step computed `b`'s shape source, so `b`'s walk is known by now)
+                distance, answer = self._walk(b)
+                known = (distance + 1, answer)
+            else:
+                known = (0, b)
+            if isinstance(a, ir.Var):
+                self.walks[a.name] = known
+        return known
+
+    def _memo_step(self, a) -> tuple:
+        step = self.steps.get(a.name) if isinstance(a, ir.Var) else None
+        if step is None:
+            step = self._step(a)
+            if isinstance(a, ir.Var):
+                self.steps[a.name] = step
+        return step
 
     def _step(self, a) -> tuple:
         """One step of `_shape_source` from `a` (memoised per name): (True, the operand `a` is shaped like),
