@@ -31,7 +31,6 @@ UNSUPPORTED = [
     (ef.uses_class, "class"),
     (ef.uses_del, "del"),
     (ef.uses_import, "import"),
-    (ef.uses_list_comprehension, "list comprehension"),
     (ef.no_return, "does not return a value"),
     (ef.undefined_name, "not_defined_anywhere"),
     (ef.method_of_unknown, "frobnicate"),

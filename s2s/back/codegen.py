@@ -518,6 +518,8 @@ class _Codegen:
             return ast.Tuple([self.atom(a) for a in args], ast.Load())
         if op == "list":
             return ast.List([self.atom(a) for a in args], ast.Load())
+        if op == "s2s.runtime.appended":  # a list the function grows: xs + [v]
+            return ast.BinOp(self.atom(args[0]), ast.Add(), ast.List([self.atom(args[1])], ast.Load()))
         if op == "push":
             return ast.Call(ast.Attribute(self.atom(args[0]), "append", ast.Load()), [self.atom(args[1])], [])
         if op == "pop":

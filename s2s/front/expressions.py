@@ -61,7 +61,11 @@ class ExpressionLowering:
         if isinstance(node, ast.Name):
             return self.read(node.id, node)
         if isinstance(node, ast.BinOp):
-            return self.fold_call(prims.AST_TO_OP[type(node.op)], (self.atom(node.left), self.atom(node.right)))
+            found = self.joined(node, hint)  # xs + [v] of a list the function made: a new list
+            if found is not None and found[1] is not None:
+                return found[1]
+            left = found[0] if found is not None else self.atom(node.left)
+            return self.fold_call(prims.AST_TO_OP[type(node.op)], (left, self.atom(node.right)))
         if isinstance(node, ast.UnaryOp):
             operand = self.atom(node.operand)
             if isinstance(node.op, ast.UAdd):
@@ -96,6 +100,8 @@ class ExpressionLowering:
             return self.slice(node)
         if isinstance(node, ast.Lambda):
             return self.lambda_value(node)
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.SetComp)):
+            return self.comprehension(node, hint)
         raise self.error(node, f"the expression {type(node).__name__}")
 
     def comparison(self, left: ir.Atom, ops: list, comparators: list, node) -> ir.Expr:
@@ -249,7 +255,11 @@ class ExpressionLowering:
         if is_partial(target):
             return self.partial_value(args, kwargs, node)
         key = registry.key_of(target)
-        if key in ("builtins.max", "builtins.min") and len(args) > 2 and not kwargs:
+        if key in ("builtins.max", "builtins.min") and (len(args) == 1 or kwargs):
+            name = key.split(".")[1]
+            raise self.error(node, f"{name}() of a sequence, or with keyword arguments",
+                             f"use np.{name}(np.array(values)), or {name}(a, b) of two values")
+        if key in ("builtins.max", "builtins.min") and len(args) > 2:
             # max(a, b, c) is max(max(a, b), c): the same first maximal operand, pairwise rules
             first = self.fold_call(key, args[:2])
             for a in args[2:]:
@@ -316,6 +326,7 @@ class ExpressionLowering:
         sub.roots = self.roots
         sub.defined = self.defined
         sub.tuples = self.tuples
+        sub.list_roots, sub.shared_lists, sub.list_owner = self.list_roots, self.shared_lists, self.list_owner
         sub.free = self.free
         sub.loc = self.loc
         params = [a.arg for a in callee_src.tree.args.args]

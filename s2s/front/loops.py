@@ -62,6 +62,7 @@ class LoopLowering:
                 self.env[_bound_key(name)] = ir.Const(False)
             if name in self.env:
                 phis[name] = ir.Phi(self.version(name), [self.env[name], None])
+                self.join_lists(phis[name].target, [self.env[name]])  # (a list the body appends to)
                 if name in written:  # an array written in the loop: the phi is a version of it
                     root = self.array_root(self.env[name])
                     if root is not None:
@@ -106,6 +107,7 @@ class LoopLowering:
             phi.operands[1] = ir.Var(phi.target) if body_exited else end_env[name]
             back = phi.operands[1]
             init = phi.operands[0]
+            self.join_lists(phi.target, [init, back])
             if isinstance(back, ir.Var) and back.name in self.roots and isinstance(init, ir.Var) \
                     and self.roots.get(init.name) == self.roots[back.name]:
                 # (a version of one array only if it enters the loop as that array too)
@@ -247,4 +249,7 @@ def _assigned_names(stmts) -> set[str]:
         for node in ast.walk(s):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 out.add(node.id)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                    node.func.attr in ("append", "extend") and isinstance(node.func.value, ast.Name):
+                out.add(node.func.value.id)  # xs.append(v): the next version of the list xs
     return out

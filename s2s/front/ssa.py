@@ -20,6 +20,7 @@ from s2s.prims import WRITE_THROUGH as VIEWS
 from s2s.front import fence
 from s2s.front.expressions import ExpressionLowering, _home_module
 from s2s.front.functions import FunctionLowering, FunctionValue, check_no_function_values
+from s2s.front.lists import ComprehensionLowering, ListLowering
 from s2s.front.loops import LoopLowering, _bound_key, _bound_name, _Exit, _LoopFrame, _written_arrays
 from s2s.front.lowering import always_exits, lower_loop_returns, normalise_exits
 from s2s.front.source import MISSING, Source
@@ -54,7 +55,7 @@ def build_ssa(src: Source) -> ir.Function:
 # --------------------------------------------------------------------------- exit normalisation
 
 
-class _Builder(ExpressionLowering, FunctionLowering, LoopLowering):
+class _Builder(ExpressionLowering, FunctionLowering, ListLowering, ComprehensionLowering, LoopLowering):
     def __init__(self, src: Source, namer: Namer, depth: int = 0):
         self.src = src
         self.namer = namer
@@ -74,6 +75,9 @@ class _Builder(ExpressionLowering, FunctionLowering, LoopLowering):
         self.flag_tests: dict[str, tuple] = {}  # a `<name>_bound` flag's phi -> (the if's test, (then, else))
         self._reads: set | None = None  # the names the function reads somewhere
         self.boolops = 0  # `and`/`or` operations lowered so far (each keeps its value under its own key)
+        self.list_roots: dict[str, str] = {}  # versions of a list the function grows -> its first name (lists.py)
+        self.shared_lists: set[str] = set()  # lists another name or a container may hold: no append
+        self.list_owner: dict[str, str] = {}  # list -> the name that holds it
 
     # ----- helpers
     def error(self, node, construct, hint=""):
@@ -100,6 +104,7 @@ class _Builder(ExpressionLowering, FunctionLowering, LoopLowering):
         self.emit(ir.Assign(target, value, self.loc))
         if isinstance(value, ir.Call):
             self.definitions[target] = value
+            self.note_list_uses(value)
         return ir.Var(target)
 
     def materialise(self, value: ir.Expr, hint: str | None = None) -> ir.Atom:
@@ -204,6 +209,7 @@ class _Builder(ExpressionLowering, FunctionLowering, LoopLowering):
                 self.env[target.id] = value
             else:
                 self.env[target.id] = self.assign(self.version(target.id), value)
+            self.note_list_name(target.id, self.env[target.id])
         elif isinstance(target, (ast.Tuple, ast.List)):
             atom = self.materialise(value)
             parts = self._tuple_parts(atom)
@@ -277,7 +283,7 @@ class _Builder(ExpressionLowering, FunctionLowering, LoopLowering):
 
     def effect_call(self, node) -> None:
         """Calls kept for their effect: print, and the checks generated code makes (higher order)."""
-        if self.stack_push(node):
+        if self.stack_push(node) or self.grow(node):
             return
         target = self.static_value(node.func) if isinstance(node, ast.Call) else MISSING
         key = registry.key_of(target) if target is not MISSING else None
@@ -420,6 +426,7 @@ class _Builder(ExpressionLowering, FunctionLowering, LoopLowering):
                 phis.append(ir.Phi(target, [a, b]))
                 if name.startswith("<bound "):
                     self.flag_tests[target] = (test, (a, b))
+                self.join_lists(target, (a, b))
                 roots = {self.roots.get(o.name) for o in (a, b) if isinstance(o, ir.Var)}
                 if len(roots) == 1 and None not in roots:  # both branches hold versions of one array
                     self.roots[target] = roots.pop()

@@ -21,6 +21,13 @@ for _key in ("list", "tuple"):
            [lambda d, ans, *xs, i=i: rt.sequence_tangent(ans, i, d) for i in range(MAX_ELEMENTS)])
 
 
+# ---------------------------------------------------------------- a list grown by the function: xs.append(v), xs + [v]
+define("s2s.runtime.appended",
+       [lambda g, ans, xs, v: rt.appended_adjoint(g), lambda g, ans, xs, v: rt.appended_item_adjoint(g)],
+       tangent_fn=lambda tangents, ans, xs, v: rt.appended_tangent(tangents[0], tangents[1] if len(tangents) > 1
+                                                                   else None, xs, v))
+
+
 # ---------------------------------------------------------------- element writes: `y[index] = v` is `y_1 = setitem(y, *index, v)`
 def _index(rest):
     return rest[:-1]

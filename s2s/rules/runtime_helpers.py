@@ -64,6 +64,12 @@ helper("transpose_adjoint", lambda G, g, axes=None: np.transpose(G) if axes is N
        lambda d, ans, g, axes=None: rt.batch_transpose_adjoint(d, axes))
 helper("array_adjoint", lambda G, g, x: rt.array_adjoint_transpose(G, g, x),
        lambda d, ans, g, x: rt.batch_array_adjoint(d, x), rank_of_argument=1)
+helper("appended_adjoint", lambda G, g: rt.appended_adjoint_transpose(G, g))
+helper("appended_item_adjoint", lambda G, g: rt.appended_item_transpose(G, g))
+helper("sum_builtin_adjoint", lambda G, g, xs: rt.sum_builtin_adjoint_transpose(G, g, xs),
+       lambda d, ans, g, xs: rt.batch_sum_builtin_adjoint(d, xs))
+helper("stack_adjoint", lambda G, g, seq, axis=0: rt.stack_adjoint_transpose(G, g, seq, **non_default(axis=(axis, 0))),
+       lambda d, ans, g, seq, axis=0: rt.batch_stack_adjoint(d, seq, **non_default(axis=(axis, 0))))
 helper("adjoint_part", lambda G, adjoints, i, x: rt.adjoint_part_adjoint(G, adjoints, i))
 
 # acc + getitem_adjoint(g, x, *index), written into acc in place by the primal; the tangent is built out of

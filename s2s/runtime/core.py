@@ -547,3 +547,35 @@ def log_or_zero(x):
         return 0.0 if x == 0 else np.log(x)
     with np.errstate(divide="ignore"):
         return np.where(np.equal(x, 0), 0.0, np.log(np.where(np.equal(x, 0), 1.0, x)))
+
+
+# ---------------------------------------------------------------- lists the function grows: xs.append(v), xs + [v]
+def appended(xs, v):
+    """`xs + [v]`: a new list (the function's `xs.append(v)`; the old list stays as it was, for the adjoint)."""
+    return xs + [v]
+
+
+def appended_adjoint(g):
+    """Adjoint of `appended(xs, v)` for `xs`: all but the last part of the list adjoint `g` (0.0: none)."""
+    return Parts(g[:-1]) if isinstance(g, (list, tuple)) else g
+
+
+def appended_item_adjoint(g):
+    """Adjoint of `appended(xs, v)` for `v`: the last part of the list adjoint `g` (0.0: none)."""
+    return g[-1] if isinstance(g, (list, tuple)) else g
+
+
+def appended_tangent(dxs, dv, xs, v):
+    """Tangent of `appended(xs, v)` (None: no tangent; zeros of that part's structure)."""
+    return Parts(list(zeros_like(xs) if dxs is None else dxs) + [zeros_like(v) if dv is None else dv])
+
+
+def appended_adjoint_transpose(G, g):
+    """The transpose of `appended_adjoint(., xs)` at `g` (a list adjoint one longer): G's parts, then a zero."""
+    parts = list(G) if isinstance(G, (list, tuple)) else [G] * (len(g) - 1)
+    return Parts(parts + [zeros_like(g[-1])])
+
+
+def appended_item_transpose(G, g):
+    """The transpose of `appended_item_adjoint(., v)` at `g`: zeros, then G as the last part."""
+    return Parts([zeros_like(p) for p in g[:-1]] + [G])

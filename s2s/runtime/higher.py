@@ -19,7 +19,9 @@ from s2s.runtime.batched import zero_passes_through
 __all__ = ["adjoint_part_adjoint", "batch_unbroadcast", "batch_getitem_adjoint", "batch_sum_adjoint",
            "batch_mean_adjoint", "batch_transpose_adjoint", "batch_matmul_adjoint_a", "batch_matmul_adjoint_a_of_b",
            "batch_matmul_adjoint_b", "batch_matmul_adjoint_b_of_a", "batch_dot_adjoint_a",
-           "batch_dot_adjoint_a_of_b", "batch_dot_adjoint_b", "batch_dot_adjoint_b_of_a"]
+           "batch_dot_adjoint_a_of_b", "batch_dot_adjoint_b", "batch_dot_adjoint_b_of_a", "array_adjoint_transpose",
+           "batch_array_adjoint", "sum_builtin_adjoint_transpose", "batch_sum_builtin_adjoint",
+           "stack_adjoint_transpose", "batch_stack_adjoint"]
 
 
 def adjoint_part_adjoint(g, adjoints, i):
@@ -211,3 +213,35 @@ def batch_array_adjoint(d, x):
     if isinstance(x, (list, tuple)):
         return Parts(batch_array_adjoint(np.asarray(d)[:, i], v) for i, v in enumerate(x))
     return batch_unbroadcast(d, x) if np.ndim(x) < np.ndim(d) - 1 else d
+
+
+def sum_builtin_adjoint_transpose(G, g, xs):
+    """The transpose of `sum_builtin_adjoint(., xs)` at `g`: the parts of `G` summed (an array's rows)."""
+    if isinstance(G, (list, tuple)):
+        return sum(G) + np.zeros(np.shape(g))
+    if isinstance(xs, (list, tuple)):
+        return np.broadcast_to(G, np.shape(g)) * len(xs)
+    return np.sum(G, axis=0) + np.zeros(np.shape(g))
+
+
+def batch_sum_builtin_adjoint(d, xs):
+    """Tangents of `sum_builtin_adjoint(g, xs)`: each of the n tangents (leading axis) given to every element."""
+    if isinstance(xs, (list, tuple)):
+        return Parts([d] * len(xs)) if isinstance(xs, list) else tuple([d] * len(xs))
+    d = np.asarray(d)
+    return np.broadcast_to(np.expand_dims(d, 1), d.shape[:1] + np.shape(xs)).copy()
+
+
+def stack_adjoint_transpose(G, g, seq, axis=0):
+    """The transpose of `stack_adjoint(., seq, axis)` at `g`: the parts of `G` stacked (a bare 0.0: zeros)."""
+    shape = np.shape(g)
+    sliced = shape[:axis % len(shape)] + shape[axis % len(shape) + 1:]
+    parts = G if isinstance(G, (list, tuple)) else [G] * len(seq)
+    return np.stack([np.broadcast_to(p, sliced) for p in parts], axis=axis)
+
+
+def batch_stack_adjoint(d, seq, axis=0):
+    """Tangents of `stack_adjoint(g, seq, axis)`: the slices of each tangent along the stacked axis."""
+    d = np.asarray(d)
+    at = axis + 1 if axis >= 0 else axis
+    return Parts(np.take(d, i, axis=at) for i in range(len(seq)))

@@ -31,11 +31,11 @@ def list_built_and_indexed(x):
     return parts[0] * parts[2] + parts[-1]
 
 
-@refused(X3)
+@exact(X3)
 def list_append_in_loop(x):
     acc = []
     for i in range(3):
-        acc.append(x[i] * (i + 1.0))  # refused
+        acc.append(x[i] * (i + 1.0))
     return acc[0] * acc[1] + acc[2]
 
 

@@ -1,0 +1,165 @@
+"""Lists the function grows while building SSA: `xs.append(v)`, `xs.extend([a, b])`, `xs + [v]`.
+
+A list is a value in SSA like any other: appending makes the next version
+(`xs_1 = rt.appended(xs, v)`, generated as `xs_1 = xs + [v]`), and the old
+version stays as it was, which is what the reverse sweep reads. Python changes
+the one list object in place, so this is exact only while nothing else holds
+the list when it is appended to: the function made it (a list display, a
+comprehension), holds it under one name, and has not put it into a container,
+given it another name or passed it to a call that may keep it. An append that
+breaks this is refused at its line (`xs + [v]` makes a new list in Python too,
+so it is always exact).
+"""
+from __future__ import annotations
+
+import ast
+
+from s2s import ir
+
+APPENDED = "s2s.runtime.appended"
+# calls that may keep a reference to a list argument (the others read it and make new data)
+KEEPS_REFERENCE = {"list", "tuple", "dict", "call", "callmethod"}
+
+
+class ListLowering:
+    """(mixed into the SSA builder, ssa.py; reads its state through `self`)"""
+
+    def list_root(self, atom) -> str | None:
+        """The list (its first version's name) that `atom` is a version of, if the function made it."""
+        if not isinstance(atom, ir.Var):
+            return None
+        root = self.list_roots.get(atom.name)
+        if root is None:
+            d = self.definitions.get(atom.name)
+            if d is not None and d.op == "list":
+                root = self.list_roots[atom.name] = atom.name
+        return root
+
+    def note_list_uses(self, value) -> None:
+        """A call that may keep a reference to a list (a container holding it, an opaque call): from here on
+        the list is shared, and appending to it is refused."""
+        if not isinstance(value, ir.Call):
+            return
+        for i, a in enumerate(value.args + tuple(v for _, v in value.kwargs)):
+            root = self.list_root(a)
+            if root is not None and (value.op in KEEPS_REFERENCE or value.op == APPENDED and i == 1):
+                self.shared_lists.add(root)
+
+    def note_list_name(self, name: str, atom) -> None:
+        """`name = atom`: a list bound to a second name is shared."""
+        root = self.list_root(atom)
+        if root is not None and self.list_owner.setdefault(root, name) != name:
+            self.shared_lists.add(root)
+
+    def join_lists(self, target: str, operands) -> None:
+        """A phi of versions of one list is a version of it."""
+        roots = {self.list_root(o) for o in operands if o is not None and o != ir.Var(target)}
+        if len(roots) == 1 and None not in roots:
+            self.list_roots[target] = roots.pop()
+        else:
+            self.list_roots.pop(target, None)
+
+    def grow(self, node: ast.Call) -> bool:
+        """`xs.append(v)` or `xs.extend([a, b])` as a statement: the next versions of the list `xs`."""
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and func.attr in ("append", "extend")
+                and isinstance(func.value, ast.Name)) or self.generated():
+            return False
+        name, what = func.value.id, f"{func.value.id}.{func.attr}()"
+        base = self.read(name, func.value)
+        root = self.list_root(base)
+        if root is None:
+            raise self.error(node, f"{what} on a list the function did not make (the caller's list would change)",
+                             f"make the function's own list first: {name} = list({name})")
+        owner = self.list_owner.setdefault(root, name)
+        if root in self.shared_lists or owner != name:
+            raise self.error(node, f"{what} on a list that another name or a container also holds here, which "
+                                   "would see the change",
+                             f"append before sharing the list, or copy it when you share it: other = list({name})")
+        if any(isinstance(f.node, ast.For) and isinstance(f.node.iter, ast.Name) and f.node.iter.id == name
+               for f in self.loops):
+            raise self.error(node, f"{what} on the list the loop iterates over (Python's loop would see the "
+                                   "new elements)", f"iterate over a copy: for v in list({name})")
+        if node.keywords or len(node.args) != 1:
+            raise self.error(node, f"{what} with {len(node.args)} arguments", f"call {name}.{func.attr}(value)")
+        if func.attr == "append":
+            values = [self.atom(node.args[0])]
+        elif isinstance(node.args[0], (ast.List, ast.Tuple)):
+            values = [self.atom(e) for e in node.args[0].elts]
+        else:
+            raise self.error(node, f"{what} with a list computed at run time",
+                             f"append its values one by one in a loop: for v in values: {name}.append(v)")
+        for v in values:
+            base = self.assign(self.version(name), ir.Call(APPENDED, (base, v)))
+            self.list_roots[base.name] = root
+        self.env[name] = base
+        self.bound(name)
+        return True
+
+    def joined(self, node: ast.BinOp, hint: str | None = None):
+        """`xs + [a, b]` where the function made the list `xs`: (xs, the new list); (xs, None) if `xs` is not
+        such a list; None if the expression is not of that form."""
+        if not (isinstance(node.op, ast.Add) and isinstance(node.right, ast.List)):
+            return None
+        left = self.atom(node.left)
+        if self.list_root(left) is None:
+            return left, None
+        out = left
+        for i, e in enumerate(node.right.elts):
+            out = self.materialise(ir.Call(APPENDED, (out, self.atom(e))), hint if i == len(node.right.elts) - 1
+                                   else None)
+            self.list_roots[out.name] = out.name  # a new list, as Python makes
+        return left, out
+
+
+class _Rename(ast.NodeTransformer):
+    def __init__(self, names: dict):
+        self.names = names
+
+    def visit_Name(self, node):
+        if node.id in self.names:
+            return ast.copy_location(ast.Name(self.names[node.id], node.ctx), node)
+        return node
+
+
+def _names_bound(target) -> list:
+    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+
+
+class ComprehensionLowering:
+    """(mixed into the SSA builder, ssa.py)"""
+
+    def comprehension(self, node, hint: str | None):
+        """`[e for x in xs if c]` (or a generator expression, read whole) as the loop a user would write:
+        a new list, a for statement per `for`, an if per `if`, and `append(e)`; the loop variables are the
+        comprehension's own (renamed), as in Python 3."""
+        if isinstance(node, (ast.DictComp, ast.SetComp)):
+            kind = "a dict comprehension" if isinstance(node, ast.DictComp) else "a set comprehension"
+            raise self.error(node, kind, "write the loop out with a for statement and build a list")
+        for gen in node.generators:
+            if gen.is_async:
+                raise self.error(node, "an async comprehension")
+        items = self.namer.fresh(hint or "items")
+        at = lambda n: ast.copy_location(n, node)  # noqa: E731
+        renames: dict = {}
+        loops = []
+        for gen in node.generators:
+            iterable = _Rename(dict(renames)).visit(gen.iter)  # (the first one is read in the enclosing scope)
+            for name in _names_bound(gen.target):
+                renames[name] = self.namer.fresh(name)
+            rename = _Rename(dict(renames))
+            loops.append((rename.visit(gen.target), iterable, [rename.visit(c) for c in gen.ifs]))
+        elt = _Rename(dict(renames)).visit(node.elt)
+        body = [at(ast.Expr(at(ast.Call(at(ast.Attribute(at(ast.Name(items, ast.Load())), "append", ast.Load())),
+                                      [elt], []))))]
+        for target, iterable, ifs in reversed(loops):
+            for test in reversed(ifs):
+                body = [ast.copy_location(ast.If(test=test, body=body, orelse=[]), test)]
+            body = [at(ast.For(target=target, iter=iterable, body=body, orelse=[], type_comment=None))]
+        self.statement(at(ast.Assign(targets=[at(ast.Name(items, ast.Store()))], value=at(ast.List([], ast.Load())),
+                                     type_comment=None)))
+        loc = self.loc
+        for s in body:
+            self.statement(s)
+        self.loc = loc
+        return self.read(items, node)
