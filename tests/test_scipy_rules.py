@@ -132,6 +132,12 @@ CASES = [
     ("multivariate_normal.logpdf number", "stats.multivariate_normal.logpdf(x, mu, c)", (M23, W, 1.7), (0, 1, 2)),
     ("multivariate_normal.logpdf no mean", "stats.multivariate_normal.logpdf(x, cov=c)", (M23, SPD), (0, 1)),
     ("multivariate_normal.logpdf identity", "stats.multivariate_normal.logpdf(x, mu)", (V, W), (0, 1)),
+    # ---------------------------------------------------------------- frozen distributions
+    ("norm frozen", "stats.norm(m, s).logpdf(x)", (W, P, V), (0, 1, 2)),
+    ("norm frozen keywords", "norm(scale=s).cdf(x)", (P, V), (0, 1)),
+    ("t frozen", "stats.t(df, m, s).logpdf(x)", (Q, W, P, V), (0, 1, 2, 3)),
+    ("poisson frozen", "stats.poisson(mu).logpmf(k)", (P, K), (0,)),
+    ("multivariate_normal frozen", "stats.multivariate_normal(mu, c).logpdf(x)", (W, SPD, M23), (0, 1, 2)),
     # ---------------------------------------------------------------- scipy.optimize's Rosenbrock function
     ("rosen", "optimize.rosen(x)", (np.array([0.3, -0.2, 1.1, 0.7]),), (0,)),
     ("rosen_der", "optimize.rosen_der(x)", (np.array([0.3, -0.2, 1.1, 0.7]),), (0,)),
@@ -292,6 +298,15 @@ def hmm_log_likelihood(log_pi, log_A, means, obs):
     return logsumexp(log_alpha)
 
 
+PRIOR = stats.norm(0.0, 2.0)
+
+
+def with_frozen_distributions(w, mu, s):
+    likelihood = stats.t(4.0, loc=mu, scale=s)
+    noise = stats.norm(0.0, 0.1).rvs(size=w.shape[0], random_state=np.random.default_rng(1))
+    return np.sum(likelihood.logpdf(w + noise)) + np.sum(PRIOR.logpdf(w)) + np.sum(likelihood.logcdf(w))
+
+
 def poisson_regression(beta, X, counts):
     rate = np.exp(X @ beta)
     return np.sum(stats.poisson.logpmf(counts, rate)) + np.sum(stats.gamma.logpdf(rate, 2.0, scale=3.0))
@@ -345,6 +360,38 @@ def test_poisson_regression(tmp_path):
     numeric = _second_differences(m.poisson_regression, (beta, d["X"], d["counts"]), 0, 0)
     H = s2s.hessian(m.poisson_regression)(beta, d["X"], d["counts"])
     assert np.allclose(H, numeric, rtol=1e-4, atol=1e-5), f"{H}\n{numeric}"
+
+
+def test_frozen_distributions(tmp_path):
+    """stats.t(4.0, loc=mu, scale=s) assigned to a name, and a frozen distribution made at module level, are
+    read as the distribution's methods with the frozen parameters; a method without a rule (logcdf of t)
+    is refused at its line, and one whose result needs no derivative (rvs) is called as it is."""
+    m = _programs(tmp_path)
+    w = np.array([0.3, -0.8, 1.2])
+    with pytest.raises(s2s.NonDifferentiableError, match="logcdf") as info:
+        s2s.grad(m.with_frozen_distributions, wrt=(0, 1, 2))(w, 0.1, 1.3)
+    assert info.value.lineno > 0
+    source = (tmp_path / "frozen.py")
+    text = inspect_source(m.with_frozen_distributions).replace(" + np.sum(likelihood.logcdf(w))", "")
+    source.write_text(HEADER + "PRIOR = stats.norm(0.0, 2.0)\n\n\n" + text)
+    spec = importlib.util.spec_from_file_location("s2s_scipy_frozen", source)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["s2s_scipy_frozen"] = module
+    spec.loader.exec_module(module)
+    f = module.with_frozen_distributions
+    s2s.check_grad(f, w, 0.1, 1.3, wrt=(0, 1, 2))
+    numeric = _second_differences(f, (w, 0.1, 1.3), 0, 0)
+    assert np.allclose(s2s.hessian(f)(w, 0.1, 1.3), numeric, rtol=1e-4, atol=1e-5)
+    generated = s2s.jvp(f, wrt=(0, 1, 2)).source
+    assert "stats.norm.logpdf(w, 0.0, 2.0)" in generated and "stats.t.logpdf(t5, 4.0, mu, s)" in generated, generated
+    code = [line for line in generated.splitlines() if not line.strip().startswith("#")]
+    assert not any("PRIOR" in line or "likelihood" in line for line in code), generated  # no frozen objects
+    assert any(".rvs(" in line for line in code), generated
+
+
+def inspect_source(fn) -> str:
+    import inspect
+    return inspect.getsource(fn)
 
 
 # ---------------------------------------------------------------- the generated code reads as scipy

@@ -218,6 +218,12 @@ class ExpressionLowering:
             key = prims.METHODS.get(func.attr)
             if key is None:
                 base = self.atom(func.value)
+                made = self.definitions.get(base.name) if isinstance(base, ir.Var) else None
+                key = registry.frozen_method(made.op, func.attr) if made is not None else None
+                if key is not None:  # stats.norm(loc, scale).logpdf(x) is stats.norm.logpdf(x, loc, scale)
+                    args = tuple(self.atom(a) for a in node.args) + made.args
+                    kwargs = made.kwargs + tuple((k.arg, self.atom(k.value)) for k in node.keywords)
+                    return self.fold_call(key, *registry.positional(key, args, kwargs, ir.Const))
                 if self.is_opaque(base):  # a method of an object an opaque call made (a random generator...)
                     args = (base, ir.Const(func.attr)) + tuple(self.atom(a) for a in node.args)
                     kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
@@ -266,7 +272,7 @@ class ExpressionLowering:
                 first = self.fold_call(key, (self.materialise(first), a))
             return first
         if key is not None:
-            args, kwargs = registry.positional(key, args, kwargs, ir.Const)  # stats.norm.logpdf(x, scale=s)
+            args, kwargs = registry.positional(key, args, kwargs, ir.Const, target)  # norm.logpdf(x, scale=s)
             return self.fold_call(key, args, kwargs)
         if target is slice and not kwargs:  # slice(None, -1, None), as generated code spells x[:-1]
             return ir.Const(slice(*(a.value for a in args))) if all(isinstance(a, ir.Const) for a in args) \
@@ -289,7 +295,7 @@ class ExpressionLowering:
             return False
         d = self.definitions.get(atom.name)
         if d is not None:
-            return d.op in ("call", "callmethod")
+            return d.op in ("call", "callmethod") or registry.frozen_method(d.op) is not None
         if atom.name in self.free:
             obj = self.free[atom.name][0]
             return not isinstance(obj, (numpy_ndarray, numbers.Number, tuple, list, dict))

@@ -135,7 +135,9 @@ def key_of(obj) -> str | None:
     _load()
     if isinstance(obj, types.MethodType):
         found = _METHODS.get((id(obj.__self__), obj.__name__))
-        return found[1] if found is not None and found[0] is obj.__self__ else None
+        if found is not None and found[0] is obj.__self__:
+            return found[1]
+        return _frozen_key(obj)
     found = _OBJECTS.get(id(obj))
     return found[1] if found is not None and found[0] is obj else None
 
@@ -149,17 +151,47 @@ def has_methods(obj) -> bool:
     return _library_of(obj) in {_library_of(owner) for owner, _ in _METHODS.values()}
 
 
+def _frozen_key(method) -> str | None:
+    """The key of a method of a frozen distribution made outside the function (`PRIOR = stats.norm(0.0,
+    2.0)`: `PRIOR.logpdf` is 'scipy.stats.norm.logpdf', its arguments followed by PRIOR's: `positional`)."""
+    dist = getattr(method.__self__, "dist", None)
+    if dist is None or not isinstance(getattr(method.__self__, "args", None), tuple):
+        return None
+    for owner, key in _METHODS.values():
+        if type(owner) is type(dist) and key.rpartition(".")[2] == method.__name__:
+            return key
+    return None
+
+
+def frozen_method(op: str, name: str = "") -> str | None:
+    """For a call of a distribution (`stats.norm(loc, scale)`, a frozen distribution: its record's kind is
+    'distribution'), the key of its method `name` where that has a record ('scipy.stats.norm.logpdf'), or
+    `op` itself without a name; None for any other call."""
+    _load()
+    p = PRIMITIVES.get(op)
+    if p is None or p.facts.get("kind") != "distribution":
+        return None
+    if not name:
+        return op
+    return f"{op}.{name}" if f"{op}.{name}" in PRIMITIVES else None
+
+
 def _library_of(obj) -> str:
     """'scipy.stats' for an object of a class defined in scipy.stats._continuous_distns."""
     return ".".join((getattr(type(obj), "__module__", None) or "").split(".")[:2])
 
 
-def positional(key: str, args: tuple, kwargs: tuple, constant) -> tuple[tuple, tuple]:
+def positional(key: str, args: tuple, kwargs: tuple, constant, target=None) -> tuple[tuple, tuple]:
     """(args, kwargs) of a call of `key` with the keyword arguments its record names as parameters (the fact
     `parameters`: (name, default) in order) moved to their places when one of them has a derivative
     (`stats.norm.logpdf(x, scale=s)` -> `(x, 0.0, s)`), so that each has its partial derivative in both
-    modes; skipped parameters get their defaults (`constant(value)`). Other calls are unchanged."""
+    modes; skipped parameters get their defaults (`constant(value)`). Other calls are unchanged. A method
+    of a frozen distribution (`target`, `PRIOR.logpdf`) is given PRIOR's parameters after its arguments."""
     _load()
+    if isinstance(target, types.MethodType) and _frozen_key(target) == key:
+        frozen = target.__self__
+        args = tuple(args) + tuple(constant(v) for v in frozen.args)
+        kwargs = tuple(kwargs) + tuple((k, constant(v)) for k, v in frozen.kwds.items())
     p = PRIMITIVES.get(key)
     params = p.facts.get("parameters") if p is not None else None
     if not params or not kwargs:

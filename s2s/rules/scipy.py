@@ -73,6 +73,14 @@ def distribution(key: str, parameters, *partials) -> None:
     """An elementwise method of a scipy.stats distribution: `parameters` are (name, default) in order."""
     p = elementwise(key, *partials)
     p.facts["parameters"] = tuple(parameters)
+    _frozen(key.rpartition(".")[0])
+
+
+def _frozen(key: str) -> None:
+    """The distribution object itself ('scipy.stats.norm'): calling it makes a frozen distribution, whose
+    methods with records are read as the distribution's (`stats.norm(loc, scale).logpdf(x)` is
+    `stats.norm.logpdf(x, loc, scale)`: registry.frozen_method). The call has no derivative of its own."""
+    define(key, kind="distribution")
 
 
 # ================================================================ scipy.special: gamma and related functions
@@ -390,6 +398,7 @@ _mvn_record = define(
      lambda d, ans, x, mean=None, cov=1, allow_singular=False: np.sum(_mvn(x, mean, cov)[0] * d, axis=-1),
      _mvn_tangent_cov, None])
 _mvn_record.facts["parameters"] = (("x", REQUIRED), ("mean", None), ("cov", 1), ("allow_singular", False))
+_frozen(ST + "multivariate_normal")
 
 # ---------------------------------------------------------------- its runtime helpers (runtime/scipy.py): each
 # linear in its first argument and the other's transpose
