@@ -298,6 +298,11 @@ def hmm_log_likelihood(log_pi, log_A, means, obs):
     return logsumexp(log_alpha)
 
 
+def distribution_as_a_value(x, mu):
+    dist = stats.cauchy
+    return np.sum(dist.logpdf(x, mu, 2.0)) + np.sum(dist(mu).logpdf(x))
+
+
 PRIOR = stats.norm(0.0, 2.0)
 
 
@@ -387,6 +392,12 @@ def test_frozen_distributions(tmp_path):
     code = [line for line in generated.splitlines() if not line.strip().startswith("#")]
     assert not any("PRIOR" in line or "likelihood" in line for line in code), generated  # no frozen objects
     assert any(".rvs(" in line for line in code), generated
+
+
+def test_a_distribution_as_a_value(tmp_path):
+    m = _programs(tmp_path)
+    s2s.check_grad(m.distribution_as_a_value, np.array([0.3, -0.8, 1.2]), 0.4, wrt=(0, 1))
+    assert "stats.cauchy.logpdf(x, mu, 2.0)" in s2s.jvp(m.distribution_as_a_value).source
 
 
 def inspect_source(fn) -> str:

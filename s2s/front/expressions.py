@@ -224,6 +224,12 @@ class ExpressionLowering:
                     args = tuple(self.atom(a) for a in node.args) + made.args
                     kwargs = made.kwargs + tuple((k.arg, self.atom(k.value)) for k in node.keywords)
                     return self.fold_call(key, *registry.positional(key, args, kwargs, ir.Const))
+                fv = function_of(base)
+                if fv is not None and fv.obj is not None and registry.has_methods(fv.obj) and \
+                        hasattr(fv.obj, func.attr):  # dist = stats.norm; dist.logpdf(x)
+                    args = tuple(self.atom(a) for a in node.args)
+                    kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
+                    return self.call_object(getattr(fv.obj, func.attr), args, kwargs, node, f"{fv.name}.{func.attr}")
                 if self.is_opaque(base):  # a method of an object an opaque call made (a random generator...)
                     args = (base, ir.Const(func.attr)) + tuple(self.atom(a) for a in node.args)
                     kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
