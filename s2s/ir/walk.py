@@ -96,7 +96,11 @@ def substitute_block(stmts: list, mapping: dict) -> None:
 
     def sub_expr(e):
         if isinstance(e, ir.Call):
-            return ir.Call(e.op, tuple(sub(a) for a in e.args), tuple((k, sub(v)) for k, v in e.kwargs))
+            args = tuple([sub(a) for a in e.args])
+            kwargs = tuple([(k, sub(v)) for k, v in e.kwargs]) if e.kwargs else ()
+            if all(a is b for a, b in zip(args, e.args)) and all(a[1] is b[1] for a, b in zip(kwargs, e.kwargs)):
+                return e  # (nothing to replace: the same frozen call)
+            return ir.Call(e.op, args, kwargs)
         return sub(e)
 
     for s in stmts:

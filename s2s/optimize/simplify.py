@@ -24,8 +24,11 @@ _FOLD = {
 
 
 def _num(a, value=None) -> bool:
-    ok = isinstance(a, ir.Const) and isinstance(a.value, numbers.Number) and not isinstance(a.value, bool)
-    return ok and (value is None or a.value == value)
+    if type(a) is not ir.Const:  # (a name: most operands; one type test)
+        return False
+    v = a.value
+    ok = type(v) is float or type(v) is int or isinstance(v, numbers.Number) and not isinstance(v, bool)
+    return ok and (value is None or v == value)
 
 
 def simplify_call(c: ir.Call, integers: set = frozenset()):
@@ -95,7 +98,10 @@ def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset()) 
         if isinstance(s, ir.Assign):
             v = s.value
             if isinstance(v, ir.Call):
-                v = ir.Call(v.op, tuple(_sub(x, mapping) for x in v.args), tuple((k, _sub(x, mapping)) for k, x in v.kwargs))
+                args = tuple([_sub(x, mapping) for x in v.args])
+                kwargs = tuple([(k, _sub(x, mapping)) for k, x in v.kwargs]) if v.kwargs else ()
+                if not (all(a is b for a, b in zip(args, v.args)) and all(a[1] is b[1] for a, b in zip(kwargs, v.kwargs))):
+                    v = ir.Call(v.op, args, kwargs)
                 if s.target not in arrays:
                     simpler = simplify_call(v, integers)
                     # `B = A * 1.0` is a new array: never A itself where A is written in place later in the
