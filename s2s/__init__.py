@@ -28,6 +28,7 @@ from s2s.errors import (NonDifferentiableError, ResultTypeError, S2SError, Sourc
                      UnsupportedSyntaxError)
 from s2s.api.derived import check_grad, hessian, jacobian
 from s2s.api.pytree import flatten
+from s2s.api import recursion as _recursion  # noqa: F401  (recursive functions get their own derivatives)
 from s2s.rules.custom import adjoint, nondifferentiable, tangent
 from s2s.api.graph import graph
 

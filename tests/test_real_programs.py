@@ -44,7 +44,7 @@ _known("hmm_forward mlp_nested_dict rnn_sequence", ALL, "needs non-constant defa
 _known("lotka_volterra_rk4", ALL, "needs starred arguments and *args: in progress")
 _known("poisson_glm", ALL, "needs with np.errstate: in progress")
 _known("spring_chain", "hessian", "second order through np.vstack: rt.vstack_adjoint has no rule")
-_known("tree_recursive", ALL, "needs recursion of data-dependent depth: in progress")
+_known("tree_recursive", "hessian", "second derivatives through a recursive function are refused")
 _known("weibull_survival", ALL, "needs **kwargs: in progress")
 _known("gp_marginal_likelihood", "hessian", "second order through np.linalg.solve: rt.solve_adjoint_a has no rule")
 _known("lstm_cell", "hessian", "second order through np.concatenate: rt.concatenate_adjoint has no rule")

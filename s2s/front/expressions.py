@@ -267,6 +267,8 @@ class ExpressionLowering:
         if is_partial(target):
             return self.partial_value(args, kwargs, node)
         key = registry.key_of(target)
+        if key in registry.RECURSIVE_KEYS:  # a recursive function met before: called, its keywords placed
+            return self.recursive_call(target, args, kwargs, node)
         if key in ("builtins.max", "builtins.min") and (len(args) == 1 or kwargs):
             name = key.split(".")[1]
             raise self.error(node, f"{name}() of a sequence, or with keyword arguments",
@@ -313,7 +315,11 @@ class ExpressionLowering:
         return self.materialise(ir.Call("tuple", atoms))
 
     def inline(self, fn, args, kwargs, node) -> ir.Expr:
-        """Descend into a user function: its body is built in place, its parameters bound to `args`."""
+        """Descend into a user function: its body is built in place, its parameters bound to `args`.
+        A function that is already being descended into (recursion) is called instead, with the
+        derivatives s2s makes for it (api/recursion.py)."""
+        if fn in self.inlining:
+            return self.recursive_call(fn, args, kwargs, node)
         try:
             callee_src = read_function(fn)
         except S2SError:
@@ -322,7 +328,27 @@ class ExpressionLowering:
         fence.check(callee_src)
         self.deps[f"{getattr(fn, '__module__', '')}:{fn.__qualname__}"] = callee_src.text
         defaults = tuple(ir.Const(d.value) for d in callee_src.tree.args.defaults)
-        return self.inline_source(callee_src, fn.__name__, args, kwargs, node, defaults=defaults)
+        self.inlining.append(fn)
+        try:
+            return self.inline_source(callee_src, fn.__name__, args, kwargs, node, defaults=defaults)
+        finally:
+            self.inlining.pop()
+
+    def recursive_call(self, fn, args, kwargs, node) -> ir.Expr:
+        """`fn(args)` for a recursive `fn`: a call of it, its keyword arguments put in their places."""
+        if kwargs:
+            params = [a.arg for a in read_function(fn).tree.args.args]
+            named = dict(kwargs)
+            if any(k not in params[len(args):] for k in named):
+                raise self.error(node, f"a recursive call of {fn.__name__} with keyword arguments it does not take",
+                                 "pass the arguments by position")
+            rest = params[len(args):]
+            last = max(rest.index(k) for k in named) + 1
+            if any(p not in named for p in rest[:last]):
+                raise self.error(node, f"a recursive call of {fn.__name__} that leaves out an argument before a "
+                                       "keyword argument", "pass the arguments by position")
+            args = tuple(args) + tuple(named[p] for p in rest[:last])
+        return self.fold_call(registry.RECURSIVE(fn), tuple(args))
 
     def inline_source(self, callee_src, name: str, args, kwargs, node, outer=None, defaults=()) -> ir.Expr:
         """Build the body of `callee_src` in place, its parameters bound to `args`/`kwargs` (then to
@@ -339,6 +365,7 @@ class ExpressionLowering:
         sub.defined = self.defined
         sub.tuples = self.tuples
         sub.list_roots, sub.shared_lists, sub.list_owner = self.list_roots, self.shared_lists, self.list_owner
+        sub.inlining = self.inlining
         sub.free = self.free
         sub.loc = self.loc
         params = [a.arg for a in callee_src.tree.args.args]

@@ -37,6 +37,7 @@ def build_ssa(src: Source) -> ir.Function:
     """Lower a fenced function to SSA."""
     namer = Namer(names_in(src.tree) | set(prims.RESERVED_NAMES))
     builder = _Builder(src, namer)
+    builder.inlining = [src.func] if src.func is not None else []
     params = [a.arg for a in src.tree.args.args]
     for p in params:
         builder.defined.add(p)
@@ -78,6 +79,7 @@ class _Builder(ExpressionLowering, FunctionLowering, ListLowering, Comprehension
         self.list_roots: dict[str, str] = {}  # versions of a list the function grows -> its first name (lists.py)
         self.shared_lists: set[str] = set()  # lists another name or a container may hold: no append
         self.list_owner: dict[str, str] = {}  # list -> the name that holds it
+        self.inlining: list = []  # the user functions being descended into (a call of one is recursion)
 
     # ----- helpers
     def error(self, node, construct, hint=""):

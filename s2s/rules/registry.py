@@ -62,6 +62,12 @@ _loading = False  # this thread is filling them (a rule module asking for a rule
 _load_lock = threading.RLock()
 
 
+# fn -> the key of a recursive user function's call, with its rules (set by s2s.api.recursion: the rules are
+# the function's own transformations, which the compiler cannot import)
+RECURSIVE = None
+RECURSIVE_KEYS: set = set()  # the keys it made
+
+
 def tangent_rule(key: str) -> TangentRule | None:
     _load()
     return TANGENT.get(key)

@@ -1,0 +1,70 @@
+"""Recursive functions: each gets its own adjoint and tangent functions, made by s2s from its source.
+
+A user function that calls itself (directly or through others) cannot be
+inlined to a depth known while compiling. When the SSA builder meets such a
+call, it asks `rules_for(fn)` for a rule: the call stays a call of `fn`, and its
+reverse rule is `s2s.vjp(fn)`'s pullback (its tangent rule `s2s.jvp(fn)`), whose
+generated code meets the recursive call again and uses the same rule. So the
+recursion of the derivative runs as deep as the function's own, at run time.
+The adjoint recomputes the callee's forward sweep (a depth-d chain costs
+O(d^2) function steps; a tree, O(n log n) for a balanced one).
+
+Only arguments that hold floating-point numbers or arrays are differentiated;
+integers, strings, None and containers of them (a tree's shape, an index)
+carry no derivative.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from s2s.api.forward import jvp
+from s2s.api.transform import vjp
+from s2s.rules import custom, registry
+
+_RULES: dict = {}  # function -> its key
+
+
+def _differentiable(value) -> bool:
+    """Does `value` hold floating-point leaves (a float, a float array, a container with one)?"""
+    if isinstance(value, dict):
+        return any(_differentiable(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_differentiable(v) for v in value)
+    if isinstance(value, np.ndarray):
+        return np.issubdtype(value.dtype, np.inexact)
+    return isinstance(value, numbers.Number) and not isinstance(value, (bool, numbers.Integral))
+
+
+def rules_for(fn) -> str:
+    """The primitive key under which calls of the recursive function `fn` are made, with its rules."""
+    key = _RULES.get(fn)
+    if key is not None:
+        return key
+    def adjoint(g, ans, *args):
+        wrt = tuple(i for i, a in enumerate(args) if _differentiable(a))
+        out = [None] * len(args)
+        if wrt:
+            _, pullback = vjp(fn, wrt=wrt)(*args)
+            for i, part in zip(wrt, pullback(g)):  # (a tuple wrt: a tuple of gradients)
+                out[i] = part
+        return tuple(out)
+
+    def tangent(tangents, ans, *args):
+        wrt = tuple(i for i, (a, t) in enumerate(zip(args, tangents)) if t is not None and _differentiable(a))
+        if not wrt:
+            return 0.0
+        return jvp(fn, wrt=wrt)(args, tuple(tangents[i] for i in wrt))[1]
+
+    name = getattr(fn, "__name__", "f")
+    adjoint.__name__, tangent.__name__ = f"{name}_adjoint", f"{name}_tangent"
+    key = custom.key_for(fn)
+    registry.REVERSE[key] = registry.ReverseRule(key, (), user=custom._rule_name(key, "adjoint", adjoint))
+    registry.TANGENT[key] = registry.TangentRule(key, fn=custom._rule_name(key, "tangent", tangent), user=True)
+    _RULES[fn] = key
+    registry.RECURSIVE_KEYS.add(key)
+    return key
+
+
+registry.RECURSIVE = rules_for
