@@ -61,7 +61,8 @@ define("numpy.average",  # linear in x (the weights are constants)
         np.average(d, **given(axis=axis, weights=weights, keepdims=keepdims or None))])
 define("numpy.trapezoid",  # linear in y, and in the sample points' differences
        [lambda g, ans, y, x=None, dx=1.0, axis=-1:
-        rt.trapezoid_adjoint_y(g, y, **non_default(x=(x, None), dx=(dx, 1.0), axis=(axis, -1))),
+        rt.trapezoid_adjoint_y(g, y, **non_default(dx=(dx, 1.0), axis=(axis, -1))) if x is None else
+        rt.trapezoid_adjoint_y(g, y, x, **non_default(axis=(axis, -1))),  # (x by position: it may have a tangent)
         lambda g, ans, y, x=None, dx=1.0, axis=-1: rt.trapezoid_adjoint_x(g, y, x, **non_default(axis=(axis, -1)))],
        [lambda d, ans, y, x=None, dx=1.0, axis=-1:
         np.trapezoid(d, **given(x=x, dx=None if dx is None or dx == 1.0 else dx, axis=None if axis == -1 else axis)),

@@ -157,3 +157,158 @@ helper("copy_adjoint", lambda G, g: G)
 # each is the other's transpose: placing d where the writes stuck, and reading g back there
 helper("setitem_value_adjoint", lambda G, g, *index: rt.setitem_tangent(G, g, *index))
 helper("setitem_tangent", lambda G, d, ans, *index: rt.setitem_value_adjoint(G, *index))
+
+# ---------------------------------------------------------------- joining: g split into one part per array
+# (each is the transpose of the NumPy function it belongs to, so that function joins the parts of G again)
+helper("concatenate_adjoint", lambda G, g, seq, axis=0:
+       rt.concatenate_adjoint_transpose(G, g, seq, **non_default(axis=(axis, 0))),
+       lambda d, ans, g, seq, axis=0: rt.batch_concatenate_adjoint(d, seq, **non_default(axis=(axis, 0))))
+helper("hstack_adjoint", lambda G, g, seq: rt.hstack_adjoint_transpose(G, g, seq),
+       lambda d, ans, g, seq: rt.batch_hstack_adjoint(d, seq))
+helper("vstack_adjoint", lambda G, g, seq: rt.vstack_adjoint_transpose(G, g, seq),
+       lambda d, ans, g, seq: rt.batch_vstack_adjoint(d, seq))
+helper("dstack_adjoint", lambda G, g, seq: rt.dstack_adjoint_transpose(G, g, seq),
+       lambda d, ans, g, seq: rt.batch_dstack_adjoint(d, seq))
+helper("column_stack_adjoint", lambda G, g, seq: rt.column_stack_adjoint_transpose(G, g, seq),
+       lambda d, ans, g, seq: rt.batch_column_stack_adjoint(d, seq))
+helper("append_adjoint", lambda G, g, arr, values, axis=None:
+       rt.append_adjoint_transpose(G, g, arr, values, **non_default(axis=(axis, None))),
+       lambda d, ans, g, arr, values, axis=None:
+       rt.batch_append_adjoint(d, arr, values, **non_default(axis=(axis, None))))
+
+# ---------------------------------------------------------------- selection and interpolation
+# np.select gives each position the choice whose condition is the first true one: it is the transpose of the
+# adjoint that hands g back to the choices; the default's share is select_default_tangent's
+helper("select_adjoint_choices", lambda G, g, conds, choices: np.select(conds, G),
+       lambda d, ans, g, conds, choices: rt.batch_select_adjoint_choices(d, conds, choices))
+helper("select_adjoint_default", lambda G, g, conds, default: rt.unbroadcast(rt.select_default_tangent(G, conds), g))
+# interp_adjoint_x(g, x, xp, fp) = g * slope: linear in g and in fp, piecewise constant in x
+define(RT + "interp_adjoint_x",
+       [lambda G, ans, g, x, xp, fp: G * rt.interp_slope(x, xp, fp), None, None,
+        lambda G, ans, g, x, xp, fp: rt.interp_slope_adjoint(G * g, x, xp, fp)],
+       [lambda d, ans, g, x, xp, fp: d * rt.interp_slope(x, xp, fp), None, None,
+        lambda d, ans, g, x, xp, fp: g * rt.interp_slope(x, xp, d)], rank_of_argument=1)
+# interp_adjoint_fp(g, x, xp, fp) shares each g between the ends of its segment, linear in g; where x sits in
+# its segment moves the shares (fp gives only a shape)
+define(RT + "interp_adjoint_fp",
+       [lambda G, ans, g, x, xp, fp: np.interp(x, xp, G), lambda G, ans, g, x, xp, fp: g * rt.interp_slope(x, xp, G),
+        None, None],
+       [lambda d, ans, g, x, xp, fp: rt.interp_adjoint_fp(d, x, xp, fp),
+        lambda d, ans, g, x, xp, fp: rt.interp_slope_adjoint(g * d, x, xp, fp), None, None], rank_of_argument=3)
+
+# ---------------------------------------------------------------- reductions
+helper("ptp_adjoint", lambda G, g, x, axis=None, keepdims=False:
+       rt.ptp_tangent(G, x, **non_default(axis=(axis, None), keepdims=(keepdims, False))), rank_of_argument=1)
+# var_adjoint(g, x) = g 2 (x - mean) / (n - ddof): linear in g and in x (centring is its own transpose, and g is
+# constant along the axes it centres)
+multilinear(RT + "var_adjoint", lambda G, ans, g, x, axis=None, ddof=0, keepdims=False:
+            rt.var_tangent(G, x, **non_default(axis=(axis, None), ddof=(ddof, 0), keepdims=(keepdims, False))),
+            lambda G, ans, g, x, axis=None, ddof=0, keepdims=False:
+            rt.var_adjoint(g, G, **non_default(axis=(axis, None), ddof=(ddof, 0), keepdims=(keepdims, False))),
+            rank_of_argument=1)
+# the weights of the trapezoidal rule times g: linear in g (its transpose is the rule itself) and in the sample
+# points x, which np.trapezoid(y, x) pairs with y as trapezoid_adjoint_x pairs them (y gives only a shape)
+multilinear(RT + "trapezoid_adjoint_y", lambda G, ans, g, y, x=None, dx=1.0, axis=-1:
+            np.trapezoid(G, **non_default(x=(x, None), dx=(dx, 1.0), axis=(axis, -1))), None,
+            lambda G, ans, g, y, x=None, dx=1.0, axis=-1: rt.trapezoid_adjoint_x(g, G, x, **non_default(axis=(axis, -1))),
+            rank_of_argument=1)
+# trapezoid_adjoint_x(g, y, x) is linear in g and in y: np.trapezoid(y, x) = sum(diff(x) * mean of neighbours of y)
+multilinear(RT + "trapezoid_adjoint_x",
+            lambda G, ans, g, y, x, axis=-1: np.trapezoid(y, G, **non_default(axis=(axis, -1))),
+            lambda G, ans, g, y, x, axis=-1: rt.trapezoid_adjoint_y(g, y, G, **non_default(axis=(axis, -1))),
+            None, rank_of_argument=2)
+
+# ---------------------------------------------------------------- products: linear in g and in the other factor
+# (the adjoint of one factor of a product, paired with G, is the product with G in that factor's place)
+multilinear(RT + "cross_adjoint_a", lambda G, ans, g, a, b: rt.cross_product(G, b), None,
+            lambda G, ans, g, a, b: rt.cross_adjoint_b(g, G, b), rank_of_argument=1)
+multilinear(RT + "cross_adjoint_b", lambda G, ans, g, a, b: rt.cross_product(a, G),
+            lambda G, ans, g, a, b: rt.cross_adjoint_a(g, a, G), None, rank_of_argument=2)
+multilinear(RT + "kron_adjoint_a", lambda G, ans, g, a, b: np.kron(G, b), None,
+            lambda G, ans, g, a, b: rt.kron_adjoint_b(g, G, b), rank_of_argument=1)
+multilinear(RT + "kron_adjoint_b", lambda G, ans, g, a, b: np.kron(a, G),
+            lambda G, ans, g, a, b: rt.kron_adjoint_a(g, a, G), None, rank_of_argument=2)
+multilinear(RT + "inner_adjoint_a", lambda G, ans, g, a, b: np.inner(G, b), None,
+            lambda G, ans, g, a, b: rt.inner_adjoint_b(g, G, b), rank_of_argument=1)
+multilinear(RT + "inner_adjoint_b", lambda G, ans, g, a, b: np.inner(a, G),
+            lambda G, ans, g, a, b: rt.inner_adjoint_a(g, a, G), None, rank_of_argument=2)
+multilinear(RT + "tensordot_adjoint_a",
+            lambda G, ans, g, a, b, axes=2: np.tensordot(G, b, **non_default(axes=(axes, 2))), None,
+            lambda G, ans, g, a, b, axes=2: rt.tensordot_adjoint_b(g, G, b, **non_default(axes=(axes, 2))), None,
+            rank_of_argument=1)
+multilinear(RT + "tensordot_adjoint_b",
+            lambda G, ans, g, a, b, axes=2: np.tensordot(a, G, **non_default(axes=(axes, 2))),
+            lambda G, ans, g, a, b, axes=2: rt.tensordot_adjoint_a(g, a, G, **non_default(axes=(axes, 2))), None, None,
+            rank_of_argument=2)
+multilinear(RT + "convolve_adjoint_a",
+            lambda G, ans, g, a, v, mode="full": np.convolve(G, v, **non_default(mode=(mode, "full"))), None,
+            lambda G, ans, g, a, v, mode="full": rt.convolve_adjoint_b(g, G, v, **non_default(mode=(mode, "full"))),
+            None, rank_of_argument=1)
+multilinear(RT + "convolve_adjoint_b",
+            lambda G, ans, g, a, v, mode="full": np.convolve(a, G, **non_default(mode=(mode, "full"))),
+            lambda G, ans, g, a, v, mode="full": rt.convolve_adjoint_a(g, a, G, **non_default(mode=(mode, "full"))),
+            None, None, rank_of_argument=2)
+multilinear(RT + "correlate_adjoint_a",
+            lambda G, ans, g, a, v, mode="valid": np.correlate(G, v, **non_default(mode=(mode, "valid"))), None,
+            lambda G, ans, g, a, v, mode="valid": rt.correlate_adjoint_b(g, G, v, **non_default(mode=(mode, "valid"))),
+            None, rank_of_argument=1)
+multilinear(RT + "correlate_adjoint_b",
+            lambda G, ans, g, a, v, mode="valid": np.correlate(a, G, **non_default(mode=(mode, "valid"))),
+            lambda G, ans, g, a, v, mode="valid": rt.correlate_adjoint_a(g, a, G, **non_default(mode=(mode, "valid"))),
+            None, None, rank_of_argument=2)
+
+# ---------------------------------------------------------------- linear algebra
+# solve_adjoint_b(g, a, b) = a^-T g and solve_adjoint_a(g, x, a, b) = -a^-T g x^T: linear in g (and x), and
+# d(a^-T) = -a^-T da^T a^-T; b gives only a shape
+define(RT + "solve_adjoint_b",
+       [lambda G, ans, g, a, b: np.linalg.solve(a, G), lambda G, ans, g, a, b: rt.solve_adjoint_adjoint_a(G, ans, a),
+        None],
+       [lambda d, ans, g, a, b: rt.solve_adjoint_b(d, a, b), lambda d, ans, g, a, b: rt.solve_adjoint_tangent_a(d, ans, a),
+        None], rank_of_argument=3)
+define(RT + "solve_adjoint_a",
+       [lambda G, ans, g, x, a, b: -np.linalg.solve(a, G @ x),
+        lambda G, ans, g, x, a, b: -(rt.mT(G) @ rt.solve_adjoint_b(g, a, b)),
+        lambda G, ans, g, x, a, b: rt.solve_adjoint_adjoint_a(G, ans, a), None],
+       [lambda d, ans, g, x, a, b: rt.solve_adjoint_a(d, x, a, b), lambda d, ans, g, x, a, b: rt.solve_adjoint_a(g, d, a, b),
+        lambda d, ans, g, x, a, b: rt.solve_adjoint_tangent_a(d, ans, a), None], rank_of_argument=2)
+# det_adjoint(g, det, a) = g det inv(a)^T and slogdet_adjoint(g, a) = g[1] inv(a)^T: linear in g (and det)
+define(RT + "det_adjoint",
+       [lambda G, ans, g, det, a: det * rt.trace_solve(a, G), lambda G, ans, g, det, a: g * rt.trace_solve(a, G),
+        lambda G, ans, g, det, a: rt.inv_transpose_adjoint(G, g * det, a)],
+       [lambda d, ans, g, det, a: rt.det_adjoint(d, det, a), lambda d, ans, g, det, a: rt.det_adjoint(g, d, a),
+        lambda d, ans, g, det, a: rt.inv_transpose_tangent(d, ans, a)], rank_of_argument=2)
+define(RT + "slogdet_adjoint",
+       [lambda G, ans, g, a: rt.slogdet_adjoint_transpose(G, g, a), lambda G, ans, g, a: rt.inv_transpose_adjoint(G, g[1], a)],
+       [lambda d, ans, g, a: rt.slogdet_adjoint(d, a), lambda d, ans, g, a: rt.inv_transpose_tangent(d, ans, a)],
+       rank_of_argument=1)
+
+# ---------------------------------------------------------------- elementwise
+elementwise(RT + "sinc_derivative", lambda ans, x: rt.sinc_second_derivative(x))
+
+
+# einsum_adjoint(g, subscripts, i, *operands): the adjoint of operand i of an einsum, linear in g and in every
+# other operand (operand i gives only a shape); paired with G it is the einsum with G in operand i's place
+def _with(operands: tuple, i: int, value) -> tuple:
+    return operands[:i] + (value,) + operands[i + 1:]
+
+
+def _einsum_adjoint_part(j: int):
+    def adjoint(G, ans, g, subscripts, i, *operands):
+        if j == i:  # (operand i gives only a shape: no derivative, zeros of its shape)
+            return rt.zeros_like(operands[i])
+        return rt.einsum_adjoint(g, subscripts, j, *_with(operands, i, G))
+    return adjoint
+
+
+def _einsum_tangent_part(j: int):
+    def tangent(d, ans, g, subscripts, i, *operands):
+        return 0.0 if j == i else rt.einsum_adjoint(g, subscripts, i, *_with(operands, j, d))
+    return tangent
+
+
+EINSUM_OPERANDS = 26  # as many as the record of numpy.einsum (rules/products.py) has
+define(RT + "einsum_adjoint",
+       [lambda G, ans, g, subscripts, i, *operands: np.einsum(subscripts, *_with(operands, i, G)), None, None]
+       + [_einsum_adjoint_part(j) for j in range(EINSUM_OPERANDS)],
+       [lambda d, ans, g, subscripts, i, *operands: rt.einsum_adjoint(d, subscripts, i, *operands), None, None]
+       + [_einsum_tangent_part(j) for j in range(EINSUM_OPERANDS)])

@@ -1,8 +1,8 @@
 """Helpers for differentiating generated derivative code again, reached as `rt.<name>`.
 
 Generated gradients call the helpers of `s2s.runtime` (`rt.unbroadcast`,
-`rt.matmul_adjoint_a`, ...); `rules/runtime_rules.py` gives those helpers
-derivative rules so that `hessian(f)`, `jvp(grad(f))` and `grad(grad(f))`
+`rt.matmul_adjoint_a`, ...); those helpers have
+derivative rules (`rules/runtime_helpers.py`) so that `hessian(f)`, `jvp(grad(f))` and `grad(grad(f))`
 transform generated code. The helpers here are the pieces those rules emit
 that plain NumPy does not spell: the vector-mode (batched) forms of the
 helpers that are linear in the adjoint, where every tangent carries a leading
@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from s2s.runtime.arrays import (append_adjoint, column_stack_adjoint, concatenate_adjoint, dstack_adjoint, hstack_adjoint,
+                                mT, select_adjoint_choices, sinc_derivative, vstack_adjoint)
+from s2s.runtime.batched import trace_solve
 from s2s.runtime.core import Parts, dot_adjoint_a, dot_adjoint_b, getitem_adjoint, matmul_adjoint_a, matmul_adjoint_b, reduced_count, zeros_like
 
 from s2s.runtime.batched import zero_passes_through
@@ -21,7 +24,13 @@ __all__ = ["adjoint_part_adjoint", "batch_unbroadcast", "batch_getitem_adjoint",
            "batch_matmul_adjoint_b", "batch_matmul_adjoint_b_of_a", "batch_dot_adjoint_a",
            "batch_dot_adjoint_a_of_b", "batch_dot_adjoint_b", "batch_dot_adjoint_b_of_a", "array_adjoint_transpose",
            "batch_array_adjoint", "sum_builtin_adjoint_transpose", "batch_sum_builtin_adjoint",
-           "stack_adjoint_transpose", "batch_stack_adjoint"]
+           "stack_adjoint_transpose", "batch_stack_adjoint", "concatenate_adjoint_transpose",
+           "hstack_adjoint_transpose", "vstack_adjoint_transpose", "dstack_adjoint_transpose",
+           "column_stack_adjoint_transpose", "append_adjoint_transpose", "batch_concatenate_adjoint",
+           "batch_hstack_adjoint", "batch_vstack_adjoint", "batch_dstack_adjoint", "batch_column_stack_adjoint",
+           "batch_append_adjoint", "batch_select_adjoint_choices", "solve_adjoint_tangent_a",
+           "solve_adjoint_adjoint_a", "inv_transpose_tangent", "inv_transpose_adjoint", "slogdet_adjoint_transpose",
+           "interp_slope_adjoint", "sinc_second_derivative", "cross_product"]
 
 
 def adjoint_part_adjoint(g, adjoints, i):
@@ -245,3 +254,158 @@ def batch_stack_adjoint(d, seq, axis=0):
     d = np.asarray(d)
     at = axis + 1 if axis >= 0 else axis
     return Parts(np.take(d, i, axis=at) for i in range(len(seq)))
+
+
+# ---------------------------------------------------------------- joining: transposes of the helpers that split g
+def _parts_like(G, seq) -> list:
+    """The adjoint parts in `G`, one per array of `seq`, as float arrays of those shapes (a bare 0.0, for a
+    part or for all of G, is zeros)."""
+    parts = G if isinstance(G, (list, tuple)) else [G] * len(seq)
+    return [np.zeros(np.shape(x)) + p for p, x in zip(parts, seq)]
+
+
+def concatenate_adjoint_transpose(G, g, seq, axis=0):
+    """The transpose of `concatenate_adjoint(., seq, axis)` (linear in its first argument): the parts of `G`
+    concatenated again."""
+    parts = _parts_like(G, seq)
+    if axis is None:
+        return np.concatenate([np.ravel(p) for p in parts])
+    return np.concatenate(parts, axis=axis)
+
+
+def hstack_adjoint_transpose(G, g, seq):
+    """The transpose of `hstack_adjoint(., seq)`: the parts of `G` joined by np.hstack."""
+    return np.hstack(_parts_like(G, seq))
+
+
+def vstack_adjoint_transpose(G, g, seq):
+    """The transpose of `vstack_adjoint(., seq)`: the parts of `G` joined by np.vstack."""
+    return np.vstack(_parts_like(G, seq))
+
+
+def dstack_adjoint_transpose(G, g, seq):
+    """The transpose of `dstack_adjoint(., seq)`: the parts of `G` joined by np.dstack."""
+    return np.dstack(_parts_like(G, seq))
+
+
+def column_stack_adjoint_transpose(G, g, seq):
+    """The transpose of `column_stack_adjoint(., seq)`: the parts of `G` joined by np.column_stack."""
+    return np.column_stack(_parts_like(G, seq))
+
+
+def append_adjoint_transpose(G, g, arr, values, axis=None):
+    """The transpose of `append_adjoint(., arr, values, axis)`: its two parts in `G` appended again."""
+    first, second = _parts_like(G, [arr, values])
+    return np.append(first, second, axis=axis)
+
+
+def _split_each(helper, d, *rest, **kwargs):
+    """Vector mode for a helper linear in `d` whose result is a list: the helper applied to each of the n
+    tangents, its parts stacked (part i holds the n tangents of part i)."""
+    d = np.asarray(d)
+    if d.ndim == 0 and d == 0:  # a zero standing for all n tangents
+        return 0.0
+    out = [helper(d[k], *rest, **kwargs) for k in range(d.shape[0])]
+    return Parts(np.stack([np.asarray(p, dtype=float) for p in parts]) for parts in zip(*out))
+
+
+def batch_concatenate_adjoint(d, seq, axis=0):
+    """Tangents of `concatenate_adjoint(g, seq, axis)`: each of the n tangents split like `g`."""
+    return _split_each(concatenate_adjoint, d, seq, axis)
+
+
+def batch_hstack_adjoint(d, seq):
+    """Tangents of `hstack_adjoint(g, seq)`: each of the n tangents split like `g`."""
+    return _split_each(hstack_adjoint, d, seq)
+
+
+def batch_vstack_adjoint(d, seq):
+    """Tangents of `vstack_adjoint(g, seq)`: each of the n tangents split like `g`."""
+    return _split_each(vstack_adjoint, d, seq)
+
+
+def batch_dstack_adjoint(d, seq):
+    """Tangents of `dstack_adjoint(g, seq)`: each of the n tangents split like `g`."""
+    return _split_each(dstack_adjoint, d, seq)
+
+
+def batch_column_stack_adjoint(d, seq):
+    """Tangents of `column_stack_adjoint(g, seq)`: each of the n tangents split like `g`."""
+    return _split_each(column_stack_adjoint, d, seq)
+
+
+def batch_append_adjoint(d, arr, values, axis=None):
+    """Tangents of `append_adjoint(g, arr, values, axis)`: each of the n tangents split like `g`."""
+    return _split_each(append_adjoint, d, arr, values, axis)
+
+
+def batch_select_adjoint_choices(d, condlist, choicelist):
+    """Tangents of `select_adjoint_choices(g, condlist, choicelist)`: each of the n tangents given out."""
+    return _split_each(select_adjoint_choices, d, condlist, choicelist)
+
+
+# ---------------------------------------------------------------- linear algebra: second derivatives
+def solve_adjoint_tangent_a(d, f, a):
+    """The tangent of `f = solve_adjoint_b(g, a, b)` = a^-T g (or of `f = solve_adjoint_a(g, x, a, b)` =
+    -a^-T g x^T) from the tangent `d` of `a`: d(a^-T) = -a^-T d^T a^-T, so df = -solve(a^T, d^T f)."""
+    return -np.linalg.solve(mT(a), mT(d) @ f)
+
+
+def solve_adjoint_adjoint_a(G, f, a):
+    """The adjoint with respect to `a` of `f = solve_adjoint_b(g, a, b)` (or of `solve_adjoint_a`), `G`
+    the adjoint of f: the transpose of the map above, -f solve(a, G)^T (for a vector f, an outer product)."""
+    h = np.linalg.solve(a, G)
+    if np.ndim(f) == 1:
+        return -np.outer(f, h)
+    return -(np.asarray(f) @ mT(h))
+
+
+def inv_transpose_tangent(d, f, a):
+    """The tangent of `f = c inv(a)^T` (c constant per matrix: det_adjoint, slogdet_adjoint) from the tangent
+    `d` of `a`: d(inv(a)^T) = -inv(a)^T d^T inv(a)^T, so df = -inv(a)^T d^T f."""
+    return -(mT(np.linalg.inv(a)) @ mT(d) @ f)
+
+
+def inv_transpose_adjoint(G, c, a):
+    """The adjoint with respect to `a` of `c inv(a)^T` (c a number per matrix), `G` the adjoint of that
+    value: -h (c G)^T h with h = inv(a)^T."""
+    h = mT(np.linalg.inv(a))
+    return -(h @ mT(np.asarray(c)[..., None, None] * G) @ h)
+
+
+def slogdet_adjoint_transpose(G, g, a):
+    """The transpose of `slogdet_adjoint(., a)` = g[1] inv(a)^T (linear in the pair g): (0 for the sign,
+    trace(inv(a) G) for the log of the determinant's magnitude)."""
+    t = trace_solve(a, G)
+    return Parts([np.zeros(np.shape(t)) if np.ndim(t) else 0.0, t])
+
+
+# ---------------------------------------------------------------- interpolation, sinc
+def interp_slope_adjoint(h, x, xp, fp):
+    """The adjoint with respect to `fp` of `interp_slope(x, xp, fp)` (linear in fp), `h` that of the
+    slopes: each h over its segment's width, added at the segment's right end and taken at its left."""
+    xp = np.asarray(xp, dtype=float)
+    x = np.asarray(x, dtype=float)
+    j = np.clip(np.searchsorted(xp, x, side="right") - 1, 0, len(xp) - 2)
+    inside = (x >= xp[0]) & (x <= xp[-1])
+    w = np.broadcast_to(np.where(inside, h / (xp[j + 1] - xp[j]), 0.0), np.shape(j))
+    out = np.zeros(np.shape(fp))
+    np.add.at(out, j + 1, w)
+    np.add.at(out, j, -w)
+    return out
+
+
+def sinc_second_derivative(x):
+    """The second derivative of `np.sinc`: -pi^2 sinc(x) - 2 sinc'(x) / x, and -pi^2 / 3 at x = 0."""
+    x = np.asarray(x, dtype=float)
+    safe = np.where(x == 0, 1.0, x)
+    return np.where(x == 0, -np.pi ** 2 / 3.0, -np.pi ** 2 * np.sinc(safe) - 2.0 * sinc_derivative(safe) / safe)
+
+
+def cross_product(a, b):
+    """`np.cross(a, b)` of vectors in the last axis, 2-vectors giving the number a0 b1 - a1 b0 (what np.cross
+    gives them, without its deprecation warning): the transposes of the cross products' adjoints."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape[-1] == 2 and b.shape[-1] == 2:
+        return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+    return np.cross(a, b)
