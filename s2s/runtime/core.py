@@ -173,7 +173,13 @@ def _zero(g) -> bool:
 
 
 def matmul_adjoint_a(g, a, b):
-    """Adjoint of `a @ b` with respect to `a`."""
+    """Adjoint of `a @ b` with respect to `a`: `g @ b.T` for matrices, `np.outer(g, b)` for a matrix times
+    a vector (those two first, as plain NumPy), the general case below."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and type(g) is np.ndarray and a.ndim == 2:
+        if b.ndim == 2 and g.ndim == 2:
+            return g @ b.T
+        if b.ndim == 1 and g.ndim == 1:
+            return g[:, None] * b
     if _zero(g):
         return np.zeros(np.shape(a))
     if np.ndim(b) == 1:
@@ -188,7 +194,11 @@ def matmul_adjoint_a(g, a, b):
 
 
 def matmul_adjoint_b(g, a, b):
-    """Adjoint of `a @ b` with respect to `b`."""
+    """Adjoint of `a @ b` with respect to `b`: `a.T @ g` for a matrix times a matrix or a vector (first, as
+    plain NumPy), the general case below."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and type(g) is np.ndarray and a.ndim == 2 \
+            and b.ndim <= 2 and g.ndim == b.ndim and b.ndim >= 1:
+        return a.T @ g
     if _zero(g):
         return np.zeros(np.shape(b))
     if np.ndim(a) == 1:
