@@ -412,4 +412,18 @@ CASES += [
     ("s2s.runtime.slogdet_adjoint", lambda g, a: rt.slogdet_adjoint([0.0, g], a), (1.3, SPD), (0, 1)),
     ("s2s.runtime.sinc_derivative", lambda x: rt.sinc_derivative(x), (SEP,), 0),
     ("s2s.runtime.sinc_derivative", lambda x: rt.sinc_derivative(x), (np.array([0.05, -0.2]),), 0),
+    # ------------------------------------------------------------ second derivatives of reductions and factorisations
+    ("s2s.runtime.cumprod_adjoint", lambda g, ans: rt.cumprod_adjoint(g, ans, P), (V, W), (0, 1)),
+    ("s2s.runtime.cumprod_adjoint", lambda g, x: rt.cumprod_adjoint(g, W, x), (V, P), (0, 1)),
+    ("s2s.runtime.cumprod_adjoint", lambda g, x: rt.cumprod_adjoint(g, M23, x, axis=1), (-M23, np.abs(M23) + 0.5), (0, 1)),
+    ("s2s.runtime.cumprod_adjoint", lambda g, x: rt.cumprod_adjoint(g, np.ravel(M23), x), (np.ravel(-M23), np.abs(M23) + 0.5),
+     (0, 1)),
+    ("s2s.runtime.prod_adjoint", lambda g, x: rt.prod_adjoint(g, x), (1.3, V), (0, 1)),
+    ("s2s.runtime.prod_adjoint", lambda g, x: rt.prod_adjoint(g, x), (1.3, np.array([0.5, 0.0, -1.2, 2.0])), (0, 1)),
+    ("s2s.runtime.prod_adjoint", lambda g, x: rt.prod_adjoint(g, x, axis=0, keepdims=True), (M34[:1], M34), (0, 1)),
+    ("s2s.runtime.cholesky_adjoint", lambda g, L: rt.cholesky_adjoint(g, L), (M34[:, :3], np.linalg.cholesky(SPD)), (0, 1)),
+    ("s2s.runtime.eigvalsh_adjoint", lambda g, a: rt.eigvalsh_adjoint(g, a), (V3, SPD), (0, 1)),
+    ("s2s.runtime.eigvalsh_adjoint", lambda g, a: rt.eigvalsh_adjoint(g, a, "U"), (V3, SPD + 0.1 * M34[:, :3]), (0, 1)),
+    ("s2s.runtime.matrix_power_adjoint", lambda g, a: rt.matrix_power_adjoint(g, a, 3), (M34[:, :3], 0.5 * SPD), (0, 1)),
+    ("s2s.runtime.matrix_power_adjoint", lambda g, a: rt.matrix_power_adjoint(g, a, 1), (M34[:, :3], M34[:, 1:]), (0, 1)),
 ]

@@ -99,9 +99,8 @@ def test_the_walk_finds_the_helpers_gradients_call():
 
 # helpers whose second derivatives are not written yet (strict: a record makes its entry fail until removed)
 NOT_YET = {name: "no higher-order record yet: its second derivative is not written"
-           for name in ("cholesky_adjoint", "cumprod_adjoint", "eigh_adjoint", "eigvalsh_adjoint",
-                        "matrix_norm_adjoint", "matrix_power_adjoint", "multi_dot_adjoint", "norm_adjoint",
-                        "prod_adjoint", "qr_adjoint", "svd_adjoint", "svdvals_adjoint", "vector_norm_adjoint")}
+           for name in ("eigh_adjoint", "matrix_norm_adjoint", "multi_dot_adjoint", "norm_adjoint", "qr_adjoint",
+                        "svd_adjoint", "svdvals_adjoint", "vector_norm_adjoint")}
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.xfail(strict=True, reason=NOT_YET[n])]
@@ -207,12 +206,28 @@ def through_sinc(x):
     return np.sum(np.sinc(x) * x)
 
 
+def through_prod_cumprod(x):
+    return np.prod(x) * np.sum(x) + np.sum(np.cumprod(x * x + 0.5) * x)
+
+
+def through_cholesky(x):
+    L = np.linalg.cholesky(A3 + np.outer(x[:3], x[:3]) * 0.2 + np.diag(x[1:]) * 0.1)
+    return np.sum(np.log(np.diagonal(L))) + np.sum(L * L * x[0])
+
+
+def through_eigvalsh_matrix_power(x):
+    a = A3 + np.outer(x[:3], x[1:]) * 0.2
+    return np.sum(np.linalg.eigvalsh(a + a.T) * np.array([1.0, -2.0, 0.5])) + np.sum(np.linalg.matrix_power(a, 3))
+
+
 HESSIAN_CASES = [
     (through_vstack, W4), (through_concatenate, W4), (through_hstack_and_dstack, W4 * 0.5),
     (through_column_stack_and_append, W4), (through_select, W4), (through_interp, np.array([-0.9, 0.2, 0.7, 1.1])),
     (through_ptp_and_var, np.array([0.3, -1.2, 0.8, 1.9])), (through_trapezoid, W4), (through_cross, W4),
     (through_kron_inner_tensordot, W4), (through_convolve_correlate, W4), (through_einsum, W4),
     (through_solve, W4 * 0.5), (through_det_slogdet, W4 * 0.5), (through_sinc, W4),
+    (through_prod_cumprod, np.array([0.7, -1.1, 0.0, 1.6])), (through_cholesky, W4 * 0.5),
+    (through_eigvalsh_matrix_power, W4 * 0.5),
 ]
 
 

@@ -47,7 +47,6 @@ _known("spring_chain", "hessian", "wrong hessian through a list grown in a loop 
        "rt.accumulator of a list)")
 _known("tree_recursive", "hessian", "second derivatives through a recursive function are refused")
 _known("weibull_survival", ALL, "needs **kwargs: in progress")
-_known("gp_marginal_likelihood", "hessian", "second order through np.linalg.cholesky: rt.cholesky_adjoint has no rule")
 
 CHECKS = ("reverse", "forward", "hessian", "main")
 

@@ -312,3 +312,41 @@ define(RT + "einsum_adjoint",
        + [_einsum_adjoint_part(j) for j in range(EINSUM_OPERANDS)],
        [lambda d, ans, g, subscripts, i, *operands: rt.einsum_adjoint(d, subscripts, i, *operands), None, None]
        + [_einsum_tangent_part(j) for j in range(EINSUM_OPERANDS)])
+
+# ---------------------------------------------------------------- reductions and factorisations: linear in g, and
+# their second derivatives in the other arguments
+# cumprod_adjoint(g, ans, x) = cumsum_adjoint(g * ans) / x: linear in g and in ans, 1 / x elementwise
+define(RT + "cumprod_adjoint",
+       [lambda G, out, g, ans, x, axis=None: ans * rt.cumprod_adjoint_transpose(G, x, **non_default(axis=(axis, None))),
+        lambda G, out, g, ans, x, axis=None: g * rt.cumprod_adjoint_transpose(G, x, **non_default(axis=(axis, None))),
+        lambda G, out, g, ans, x, axis=None: -G * out / x],
+       [lambda d, out, g, ans, x, axis=None: rt.cumprod_adjoint(d, ans, x, **non_default(axis=(axis, None))),
+        lambda d, out, g, ans, x, axis=None: rt.cumprod_adjoint(g, d, x, **non_default(axis=(axis, None))),
+        lambda d, out, g, ans, x, axis=None: -out * d / x], rank_of_argument=2)
+# prod_adjoint(g, x) = g times the product of the other entries: the product's Hessian in x
+define(RT + "prod_adjoint",
+       [lambda G, ans, g, x, axis=None, keepdims=False:
+        rt.prod_tangent(G, x, **non_default(axis=(axis, None), keepdims=(keepdims, False))),
+        lambda G, ans, g, x, axis=None, keepdims=False:
+        rt.prod_adjoint_adjoint_x(G, g, x, **non_default(axis=(axis, None), keepdims=(keepdims, False)))],
+       [lambda d, ans, g, x, axis=None, keepdims=False:
+        rt.prod_adjoint(d, x, **non_default(axis=(axis, None), keepdims=(keepdims, False))),
+        lambda d, ans, g, x, axis=None, keepdims=False:
+        rt.prod_adjoint_tangent_x(d, g, x, **non_default(axis=(axis, None), keepdims=(keepdims, False)))],
+       rank_of_argument=1)
+define(RT + "cholesky_adjoint",
+       [lambda G, ans, g, L: rt.cholesky_adjoint_transpose(G, L), lambda G, ans, g, L: rt.cholesky_adjoint_adjoint_L(G, g, L)],
+       [lambda d, ans, g, L: rt.cholesky_adjoint(d, L), lambda d, ans, g, L: rt.cholesky_adjoint_tangent_L(d, g, L)],
+       rank_of_argument=1)
+define(RT + "eigvalsh_adjoint",
+       [lambda G, ans, g, a, UPLO="L": rt.eigvalsh_tangent(G, a, **non_default(uplo=(UPLO, "L"))),
+        lambda G, ans, g, a, UPLO="L": rt.eigvalsh_adjoint_adjoint_a(G, g, a, **non_default(UPLO=(UPLO, "L")))],
+       [lambda d, ans, g, a, UPLO="L": rt.eigvalsh_adjoint(d, a, **non_default(UPLO=(UPLO, "L"))),
+        lambda d, ans, g, a, UPLO="L": rt.eigvalsh_adjoint_tangent_a(d, g, a, **non_default(UPLO=(UPLO, "L")))],
+       rank_of_argument=1)
+# matrix_power_adjoint(g, a, n) = sum over k of (a^T)^k g (a^T)^(n-1-k); its transpose in g is matrix_power_tangent
+define(RT + "matrix_power_adjoint",
+       [lambda G, ans, g, a, n: rt.matrix_power_tangent(G, a, n), lambda G, ans, g, a, n:
+        rt.matrix_power_adjoint_adjoint_a(G, g, a, n), None],
+       [lambda d, ans, g, a, n: rt.matrix_power_adjoint(d, a, n), lambda d, ans, g, a, n:
+        rt.matrix_power_adjoint_tangent_a(d, g, a, n), None], rank_of_argument=1)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from s2s.runtime.arrays import (append_adjoint, column_stack_adjoint, concatenate_adjoint, dstack_adjoint, hstack_adjoint,
-                                mT, select_adjoint_choices, sinc_derivative, vstack_adjoint)
+from s2s.runtime.arrays import (append_adjoint, column_stack_adjoint, concatenate_adjoint, dstack_adjoint, expand_reduced,
+                                hstack_adjoint, mT, prod_adjoint, reduced_axes, select_adjoint_choices, sinc_derivative,
+                                vstack_adjoint)
 from s2s.runtime.batched import trace_solve
 from s2s.runtime.core import Parts, dot_adjoint_a, dot_adjoint_b, getitem_adjoint, matmul_adjoint_a, matmul_adjoint_b, reduced_count, zeros_like
 
@@ -30,7 +31,10 @@ __all__ = ["adjoint_part_adjoint", "batch_unbroadcast", "batch_getitem_adjoint",
            "batch_hstack_adjoint", "batch_vstack_adjoint", "batch_dstack_adjoint", "batch_column_stack_adjoint",
            "batch_append_adjoint", "batch_select_adjoint_choices", "solve_adjoint_tangent_a",
            "solve_adjoint_adjoint_a", "inv_transpose_tangent", "inv_transpose_adjoint", "slogdet_adjoint_transpose",
-           "interp_slope_adjoint", "sinc_second_derivative", "cross_product"]
+           "interp_slope_adjoint", "sinc_second_derivative", "cross_product",
+           "cumprod_adjoint_transpose", "prod_adjoint_tangent_x", "prod_adjoint_adjoint_x", "cholesky_adjoint_transpose",
+           "cholesky_adjoint_tangent_L", "cholesky_adjoint_adjoint_L", "eigvalsh_adjoint_tangent_a",
+           "eigvalsh_adjoint_adjoint_a", "matrix_power_adjoint_tangent_a", "matrix_power_adjoint_adjoint_a"]
 
 
 def adjoint_part_adjoint(g, adjoints, i):
@@ -409,3 +413,156 @@ def cross_product(a, b):
     if a.shape[-1] == 2 and b.shape[-1] == 2:
         return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
     return np.cross(a, b)
+
+
+# ---------------------------------------------------------------- second derivatives of the reduction helpers
+def cumprod_adjoint_transpose(G, x, axis=None):
+    """The transpose of v -> cumsum_adjoint(v, x, axis) / x, the map that cumprod_adjoint(g, ans, x, axis)
+    applies to g * ans: the cumulative sum of G / x (flat for axis=None, as g is)."""
+    v = np.asarray(G) / np.asarray(x)
+    return np.cumsum(np.ravel(v)) if axis is None else np.cumsum(v, axis=axis)
+
+
+def _prod_second(v, x, axis=None):
+    """H v for each product that np.prod(x, axis) forms, H_ij = the product of the entries other than i and j
+    (0 for i = j): the Hessian of the product. Exact where entries are 0 (no division)."""
+    x = np.asarray(x, dtype=float)
+    v = np.broadcast_to(np.asarray(v, dtype=float), x.shape)
+    axes = reduced_axes(axis, x.ndim)
+    keep = [a for a in range(x.ndim) if a not in axes]
+    perm = keep + list(axes)
+    xt, vt = np.transpose(x, perm), np.transpose(v, perm)
+    lead = xt.shape[:len(keep)]
+    xt, vt = xt.reshape(lead + (-1,)), vt.reshape(lead + (-1,))
+    n = xt.shape[-1]
+    eye = np.eye(n, dtype=bool)
+    rows = np.where(eye, 1.0, xt[..., None, :])  # row i: x with entry i replaced by 1
+    others = prod_adjoint(np.ones(rows.shape[:-1]), rows, axis=-1)  # [i, j]: the product without i and j
+    out = np.sum(others * np.where(eye, 0.0, vt[..., None, :]), axis=-1)
+    return np.transpose(out.reshape(np.transpose(x, perm).shape), np.argsort(perm))
+
+
+def prod_adjoint_tangent_x(d, g, x, axis=None, keepdims=False):
+    """The tangent of `prod_adjoint(g, x, axis, keepdims)` from the tangent `d` of x: g times the Hessian of
+    the product applied to d."""
+    return expand_reduced(g, np.shape(x), axis, keepdims) * _prod_second(d, x, axis)
+
+
+def prod_adjoint_adjoint_x(G, g, x, axis=None, keepdims=False):
+    """The adjoint with respect to x of `prod_adjoint(g, x, axis, keepdims)`: the Hessian (symmetric) of the
+    product applied to g G."""
+    return _prod_second(expand_reduced(g, np.shape(x), axis, keepdims) * G, x, axis)
+
+
+# ---------------------------------------------------------------- second derivatives of cholesky and eigvalsh
+def _phi(m):
+    """The lower triangle with half the diagonal (Murray 2016): its own transpose as a linear map."""
+    return np.tril(m, -1) + 0.5 * m * np.eye(np.shape(m)[-1])
+
+
+def _from_lower(s, uplo="L"):
+    """As runtime.linalg's: a linear map that scales entries (2 below the diagonal, 1 on it), its own transpose."""
+    half = np.tril(2.0 * s) if uplo == "L" else np.triu(2.0 * s)
+    return half - s * np.eye(np.shape(s)[-1])
+
+
+def _sym(m):
+    return 0.5 * (m + mT(m))
+
+
+def _cholesky_parts(g, L):
+    """L^-1 and S = L^-T Phi(L^T g) L^-1, the matrix cholesky_adjoint(g, L) symmetrises."""
+    Linv = np.linalg.inv(L)
+    return Linv, mT(Linv) @ _phi(mT(L) @ g) @ Linv
+
+
+def cholesky_adjoint_transpose(G, L):
+    """The transpose of `cholesky_adjoint(., L)` (linear in g): L Phi(L^-1 Y L^-T), Y = sym(from_lower(G))."""
+    Linv = np.linalg.inv(L)
+    return L @ _phi(Linv @ _sym(_from_lower(G)) @ mT(Linv))
+
+
+def cholesky_adjoint_tangent_L(d, g, L):
+    """The tangent of `cholesky_adjoint(g, L)` from the tangent `d` of L: with S as above,
+    dS = -L^-T d^T S + L^-T Phi(d^T g) L^-1 - S d L^-1, symmetrised and read from the lower triangle."""
+    Linv, S = _cholesky_parts(g, L)
+    dS = -mT(Linv) @ mT(d) @ S + mT(Linv) @ _phi(mT(d) @ g) @ Linv - S @ d @ Linv
+    return _from_lower(_sym(dS))
+
+
+def cholesky_adjoint_adjoint_L(G, g, L):
+    """The adjoint with respect to L of `cholesky_adjoint(g, L)` (the transpose of the tangent above):
+    with Y = sym(from_lower(G)), -(S + S^T) Y L^-T + g Phi(L^-1 Y L^-T)^T."""
+    Linv, S = _cholesky_parts(g, L)
+    Y = _sym(_from_lower(G))
+    return -(S + mT(S)) @ Y @ mT(Linv) + g @ mT(_phi(Linv @ Y @ mT(Linv)))
+
+
+def _eig_parts(a, uplo):
+    w, V = np.linalg.eigh(a, UPLO=uplo)
+    gaps = w[..., None, :] - w[..., :, None]  # w_j - w_i
+    eye = np.eye(np.shape(w)[-1], dtype=bool)
+    return V, np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, gaps))
+
+
+def _read_triangle(m, uplo):
+    """The symmetric matrix eigh reads from the lower (or upper) triangle of m."""
+    tri = np.tril(m) if uplo == "L" else np.triu(m)
+    return tri + mT(tri) - tri * np.eye(np.shape(m)[-1])
+
+
+def _read_triangle_transpose(m, uplo):
+    """The transpose of `_read_triangle`: the triangle of m + m^T, its diagonal once."""
+    s = m + mT(m)
+    return (np.tril(s) if uplo == "L" else np.triu(s)) - m * np.eye(np.shape(m)[-1])
+
+
+def eigvalsh_adjoint_tangent_a(d, g, a, UPLO="L"):
+    """The tangent of `eigvalsh_adjoint(g, a)` = V diag(g) V^T (from its triangle) from the tangent `d` of a:
+    dV = V (F o M), M = V^T d V, F_ij = 1 / (w_j - w_i), so d(V D V^T) = V ((F o M) D + D (F o M)^T) V^T.
+    Eigenvalues must be distinct."""
+    V, F = _eig_parts(a, UPLO)
+    K = F * (mT(V) @ _read_triangle(d, UPLO) @ V)
+    D = np.asarray(g)[..., None, :]  # (K D)_ij = K_ij g_j
+    inner = K * D + mT(K * D)
+    return _from_lower(V @ inner @ mT(V), UPLO)
+
+
+def eigvalsh_adjoint_adjoint_a(G, g, a, UPLO="L"):
+    """The adjoint with respect to a of `eigvalsh_adjoint(g, a)`: with Q = V^T from_lower(G) V, the matrix
+    V (F o ((Q + Q^T) D)) V^T read back into the triangle."""
+    V, F = _eig_parts(a, UPLO)
+    Q = mT(V) @ _from_lower(G, UPLO) @ V
+    M = F * ((Q + mT(Q)) * np.asarray(g)[..., None, :])
+    return _read_triangle_transpose(V @ M @ mT(V), UPLO)
+
+
+# ---------------------------------------------------------------- second derivatives of matrix_power's adjoint
+def _matrix_power_adjoint_terms(g, a, n):
+    """matrix_power_adjoint(g, a, n) = sum over k of B^k g B^(n-1-k), B = a^T; its derivative in a is the sum
+    of X dB Y over the pairs (X, Y) returned, dB = da^T."""
+    if n < 0:
+        raise ValueError("no second derivative for np.linalg.matrix_power with a negative power")
+    B = mT(np.asarray(a, dtype=float))
+    powers = [np.broadcast_to(np.eye(np.shape(a)[-1]), np.shape(a))]
+    for _ in range(max(n - 1, 0)):
+        powers.append(powers[-1] @ B)
+    terms = []
+    for k in range(n):
+        m = n - 1 - k
+        for i in range(k):  # d(B^k) g B^m
+            terms.append((powers[i], powers[k - 1 - i] @ g @ powers[m]))
+        for i in range(m):  # B^k g d(B^m)
+            terms.append((powers[k] @ g @ powers[i], powers[m - 1 - i]))
+    return terms
+
+
+def matrix_power_adjoint_tangent_a(d, g, a, n):
+    """The tangent of `matrix_power_adjoint(g, a, n)` from the tangent `d` of a (n >= 0)."""
+    dB = mT(d)
+    return sum((X @ dB @ Y for X, Y in _matrix_power_adjoint_terms(g, a, n)), np.zeros(np.shape(a)))
+
+
+def matrix_power_adjoint_adjoint_a(G, g, a, n):
+    """The adjoint with respect to a of `matrix_power_adjoint(g, a, n)`: each term X dB Y gives (X^T G Y^T)^T."""
+    return sum((mT(mT(X) @ G @ mT(Y)) for X, Y in _matrix_power_adjoint_terms(g, a, n)), np.zeros(np.shape(a)))
