@@ -9,7 +9,9 @@ forward and reverse mode, the Hessian), it prints:
 
 - *first*: the first call of the transformation of a function s2s has never
   seen (a fresh copy of its code), minus a steady call: the transformation
-  itself, up to compiled code (median of `--repeats` fresh copies);
+  itself, up to compiled code (the best of `--repeats` fresh copies: on a
+  shared machine the others only add other processes' time), in wall-clock
+  time and in the thread's CPU time;
 - *again*: the same request made anew (a new `s2s.grad(f)` of the same `f`)
   and called, minus a steady call: what a cache hit costs;
 - *call overhead*: a steady call of the transformed function minus a call of
@@ -170,11 +172,6 @@ def per_call(fn, budget=0.05, clock=time.perf_counter) -> float:
     return best
 
 
-def _median(xs):
-    xs = sorted(xs)
-    return xs[len(xs) // 2]
-
-
 def generated_call(mode: str, t, args):
     """A call of the generated function behind `t`, made the way `t` makes it (None for jacobian/hessian)."""
     if mode not in ("grad", "vjp", "jvp"):
@@ -212,7 +209,7 @@ def measure(name: str, source: str, args, mode: str, repeats: int) -> dict:
         firsts.append(time.perf_counter() - start - steady)
     # again: a new object and its first call, over and over, minus the steady call (both timed in batches)
     again = per_call(lambda: caller(mode, transformed(mode, f), args)()) - per_call(call)
-    row = {"first": _median(firsts), "first_cpu": _median(firsts_cpu), "again": again}
+    row = {"first": min(firsts), "first_cpu": min(firsts_cpu), "again": again}
     generated = generated_call(mode, t, args)
     if generated is not None:
         row["overhead"] = per_call(call) - per_call(generated)
@@ -228,8 +225,8 @@ def fmt(seconds, unit) -> str:
 def table(repeats: int, only=None) -> list:
     rows = []
     header = f"{'function':<12}{'lines':>6}  " + "".join(f"{m + ' ms':>14}" for m in MODES)
-    print("first: a function s2s has not seen, first call minus a steady call (ms; wall clock, and in brackets "
-          "the thread's CPU time)")
+    print("first: a function s2s has not seen, first call minus a steady call, the best of the fresh copies\n"
+          "(ms: wall clock, and in brackets the thread's CPU time)")
     print(header)
     print("-" * len(header))
     results = {}
@@ -271,7 +268,7 @@ def profile(spec: str, limit: int = 45) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.transform_time", description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=5, help="fresh copies per cell (the median is shown)")
+    ap.add_argument("--repeats", type=int, default=5, help="fresh copies per cell (the best is shown)")
     ap.add_argument("--only", action="append", help="a function name (repeatable)")
     ap.add_argument("--profile", metavar="MODE:FUNCTION", help="profile one transformation instead")
     args = ap.parse_args(argv)

@@ -25,7 +25,9 @@ SSA on every new object.
 """
 from __future__ import annotations
 
+import inspect
 import threading
+import types
 import weakref
 
 from s2s.api import facts as facts_mod
@@ -39,6 +41,7 @@ _lock = threading.RLock()
 _building: dict = {}  # key -> (threading.Event set when the build is done, the building thread's id)
 _entries: dict = {}  # key -> [Entry], most recently made first
 _made: weakref.WeakSet = weakref.WeakSet()  # every entry alive, in a bucket or held by a function
+_parameters: dict = {}  # code object -> its parameter names (parameter_names)
 
 
 # failures that depend only on what the transformation read, kept like a result: raised again (a new
@@ -174,3 +177,15 @@ def clear() -> None:
 
 def size() -> int:
     return sum(len(bucket) for bucket in _entries.values())
+
+
+def parameter_names(f) -> list:
+    """`list(inspect.signature(f).parameters)`, read once per code object (inspect.signature takes tens of
+    microseconds: a new `jacobian(f)` or `hessian(f)` of a function already transformed asks again)."""
+    inner = inspect.unwrap(f, stop=lambda g: hasattr(g, "__signature__") or isinstance(g, types.MethodType))
+    if type(inner) is not types.FunctionType or hasattr(inner, "__signature__"):
+        return list(inspect.signature(f).parameters)  # (a method, a partial, a declared signature: as asked)
+    names = _parameters.get(inner.__code__)
+    if names is None:
+        names = _parameters[inner.__code__] = tuple(inspect.signature(inner).parameters)
+    return list(names)

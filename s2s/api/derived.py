@@ -11,7 +11,7 @@ import inspect
 
 import numpy as np
 
-from s2s.api import transform, arguments, pytree, display
+from s2s.api import cache, transform, arguments, pytree, display
 from s2s.api.forward import JacobianForward, jacobian_forward
 from s2s.errors import ResultTypeError
 
@@ -38,7 +38,7 @@ class JacobianReverse:
             value, pullback = self._vjp(*args)
         except ResultTypeError as exc:
             raise exc.retitled("jacobian") from None
-        params = self._params = getattr(self, "_params", None) or list(inspect.signature(self.__wrapped__).parameters)
+        params = self._params = getattr(self, "_params", None) or cache.parameter_names(self.__wrapped__)
         wrts = [self._wrt] if self._single else list(self._wrt)
         xs = [args[params.index(w) if isinstance(w, str) else w] for w in wrts]
         value_leaves = pytree.leaves(value)
@@ -156,7 +156,7 @@ class Hessian:
 
     def __call__(self, *args):
         arguments.check_wrt(self.__name__, arguments.wrt_positions(self.__wrapped__, self._wrt), args, {})
-        params = self._params = getattr(self, "_params", None) or list(inspect.signature(self.__wrapped__).parameters)
+        params = self._params = getattr(self, "_params", None) or cache.parameter_names(self.__wrapped__)
         x = args[params.index(self._wrt) if isinstance(self._wrt, str) else self._wrt]
         try:
             h = self._jac(*args)

@@ -222,7 +222,7 @@ class JacobianForward:
 
     def _jacobian(self, *args):
         if self._params is None:
-            self._params = list(inspect.signature(self.__wrapped__).parameters)
+            self._params = cache.parameter_names(self.__wrapped__)
         params = self._params
         ranks = tuple((p, np.ndim(a)) for p, a in zip(params, args) if isinstance(a, (np.ndarray, float, int, np.number))
                       and not isinstance(a, bool))
