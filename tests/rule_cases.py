@@ -426,4 +426,18 @@ CASES += [
     ("s2s.runtime.eigvalsh_adjoint", lambda g, a: rt.eigvalsh_adjoint(g, a, "U"), (V3, SPD + 0.1 * M34[:, :3]), (0, 1)),
     ("s2s.runtime.matrix_power_adjoint", lambda g, a: rt.matrix_power_adjoint(g, a, 3), (M34[:, :3], 0.5 * SPD), (0, 1)),
     ("s2s.runtime.matrix_power_adjoint", lambda g, a: rt.matrix_power_adjoint(g, a, 1), (M34[:, :3], M34[:, 1:]), (0, 1)),
+    ("s2s.runtime.norm_adjoint", lambda g, x: rt.norm_adjoint(g, 2.1, x), (1.3, V), (0, 1)),
+    ("s2s.runtime.norm_adjoint", lambda ans, x: rt.norm_adjoint(V3, ans, x, axis=1), (P[:3], M34), (0, 1)),
+    ("s2s.runtime.norm_adjoint", lambda g, x: rt.norm_adjoint(g, 2.0, x, 3), (1.3, V), (0, 1)),
+    ("s2s.runtime.norm_adjoint", lambda ans, x: rt.norm_adjoint(1.3, ans, x, 3), (2.0, V), (0, 1)),
+    ("s2s.runtime.norm_adjoint", lambda g, x: rt.norm_adjoint(g, 2.0, x, 1), (1.3, V), (0, 1)),
+    ("s2s.runtime.norm_adjoint", lambda g, x: rt.norm_adjoint(g, 2.5, x, "fro"), (1.3, M23), (0, 1)),
+    ("s2s.runtime.norm_adjoint", lambda g, ans: rt.norm_adjoint(g, ans, M34, axis=0, keepdims=True), (M34[:1], P[None, :]),
+     (0, 1)),
+    ("s2s.runtime.vector_norm_adjoint", lambda g, x: rt.vector_norm_adjoint(g, 1.7, x, ord=1.5), (1.3, P), (0, 1)),
+    ("s2s.runtime.vector_norm_adjoint", lambda ans, x: rt.vector_norm_adjoint(V3, ans, x, axis=1), (P[:3], M34), (0, 1)),
+    ("s2s.runtime.matrix_norm_adjoint", lambda g, x: rt.matrix_norm_adjoint(g, 2.5, x), (1.3, M23), (0, 1)),
+    ("s2s.runtime.matrix_norm_adjoint", lambda ans, x: rt.matrix_norm_adjoint(0.7, ans, x), (2.0, M23), (0, 1)),
+    ("s2s.runtime.matrix_norm_adjoint", lambda g, x: rt.matrix_norm_adjoint(g, np.abs(M23).sum(axis=0).max(), x, ord=1), (1.3, M23),
+     0),  # (in x: ties of the column sums change under finite differences)
 ]

@@ -350,3 +350,27 @@ define(RT + "matrix_power_adjoint",
         rt.matrix_power_adjoint_adjoint_a(G, g, a, n), None],
        [lambda d, ans, g, a, n: rt.matrix_power_adjoint(d, a, n), lambda d, ans, g, a, n:
         rt.matrix_power_adjoint_tangent_a(d, g, a, n), None], rank_of_argument=1)
+
+# norm_adjoint(g, ans, x): linear in g (its transpose is the norm's tangent), and a function of x and of the norm
+# ans entry by entry (its derivative in x diagonal, its own transpose)
+def _norm_record(name: str, params: tuple) -> None:
+    """The record of `rt.name(g, ans, x, *options)`, its options `params` ((name, default), in order) passed on
+    as the call spelled them: by position or keyword."""
+    def options(rest, kwargs):
+        given_ = dict(zip([k for k, _ in params], rest), **kwargs)
+        return non_default(**{k: (given_.get(k, default), default) for k, default in params})
+
+    def part(key: str, *take):
+        return lambda v, out, g, ans, x, *rest, **kwargs: emit(
+            key, v, *[{"g": g, "ans": ans, "x": x}[t] for t in take], **options(rest, kwargs))
+    tangent = RT + name.replace("_adjoint", "_tangent")
+    define(RT + name,
+           [part(tangent, "ans", "x"), part(f"{RT}{name}_adjoint_ans", "g", "ans", "x"),
+            part(f"{RT}{name}_second_x", "g", "ans", "x")],
+           [part(RT + name, "ans", "x"), part(f"{RT}{name}_tangent_ans", "g", "ans", "x"),
+            part(f"{RT}{name}_second_x", "g", "ans", "x")], rank_of_argument=2)
+
+
+_norm_record("norm_adjoint", (("ord", None), ("axis", None), ("keepdims", False)))
+_norm_record("vector_norm_adjoint", (("axis", None), ("keepdims", False), ("ord", 2)))
+_norm_record("matrix_norm_adjoint", (("keepdims", False), ("ord", "fro")))

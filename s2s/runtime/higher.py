@@ -34,7 +34,10 @@ __all__ = ["adjoint_part_adjoint", "batch_unbroadcast", "batch_getitem_adjoint",
            "interp_slope_adjoint", "sinc_second_derivative", "cross_product",
            "cumprod_adjoint_transpose", "prod_adjoint_tangent_x", "prod_adjoint_adjoint_x", "cholesky_adjoint_transpose",
            "cholesky_adjoint_tangent_L", "cholesky_adjoint_adjoint_L", "eigvalsh_adjoint_tangent_a",
-           "eigvalsh_adjoint_adjoint_a", "matrix_power_adjoint_tangent_a", "matrix_power_adjoint_adjoint_a"]
+           "eigvalsh_adjoint_adjoint_a", "matrix_power_adjoint_tangent_a", "matrix_power_adjoint_adjoint_a",
+           "norm_adjoint_second_x", "norm_adjoint_tangent_ans", "norm_adjoint_adjoint_ans", "vector_norm_adjoint_second_x",
+           "vector_norm_adjoint_tangent_ans", "vector_norm_adjoint_adjoint_ans", "matrix_norm_adjoint_second_x",
+           "matrix_norm_adjoint_tangent_ans", "matrix_norm_adjoint_adjoint_ans"]
 
 
 def adjoint_part_adjoint(g, adjoints, i):
@@ -566,3 +569,92 @@ def matrix_power_adjoint_tangent_a(d, g, a, n):
 def matrix_power_adjoint_adjoint_a(G, g, a, n):
     """The adjoint with respect to a of `matrix_power_adjoint(g, a, n)`: each term X dB Y gives (X^T G Y^T)^T."""
     return sum((mT(mT(X) @ G @ mT(Y)) for X, Y in _matrix_power_adjoint_terms(g, a, n)), np.zeros(np.shape(a)))
+
+
+# ---------------------------------------------------------------- second derivatives of the norms' adjoints
+# norm_adjoint(g, ans, x) is g times a function of x and the norm ans, entry by entry: g x / ans for the 2-norm
+# and Frobenius norm, g sign(x) |x|^(p-1) / ans^(p-1) for a p-norm, piecewise constant (no second derivative)
+# for the 1-, 0- and max-norms. Its derivative in x is diagonal (so its own transpose), in ans a reduction.
+def _norm_coefficients(g, ans, x, ord, axes, keepdims, matrix):
+    """(the derivative of each entry of the adjoint in that entry of x, and in its norm), both x-shaped."""
+    x = np.asarray(x, dtype=float)
+    g = np.asarray(expand_reduced(g, x.shape, axes, keepdims), dtype=float)
+    ans = np.asarray(expand_reduced(ans, x.shape, axes, keepdims), dtype=float)
+    if matrix:
+        if ord in ("nuc", 2, -2):
+            raise ValueError(f"np.linalg.norm: no second derivative for the matrix norm ord={ord!r}")
+        p = 2 if ord in (None, "fro") else None
+    else:
+        p = 2 if ord is None else ord
+        if p in (0, 1, np.inf, -np.inf):
+            p = None
+    if p is None:  # piecewise constant in x and in the norm
+        return np.zeros(x.shape), np.zeros(x.shape)
+    safe = np.where(ans == 0, 1.0, ans)
+    if p == 2:
+        return np.broadcast_to(g / safe, x.shape), -g * x / (safe * safe)
+    adjoint = g * np.sign(x) * np.abs(x) ** (p - 1) / safe ** (p - 1)
+    return g * (p - 1) * np.abs(x) ** (p - 2) / safe ** (p - 1), -(p - 1) * adjoint / safe
+
+
+def _norm_axes(x, ord, axis):
+    """(the reduced axes, is it a matrix norm) of np.linalg.norm(x, ord, axis)."""
+    if axis is None:
+        return tuple(range(np.ndim(x))), np.ndim(x) == 2 and ord is not None
+    axes = reduced_axes(axis, np.ndim(x))
+    return axes, len(axes) == 2
+
+
+def norm_adjoint_second_x(v, g, ans, x, ord=None, axis=None, keepdims=False):
+    """The tangent of `norm_adjoint(g, ans, x, ord, axis, keepdims)` from the tangent `v` of x, and equally its
+    adjoint with respect to x for the adjoint `v` of its result (the map is diagonal)."""
+    axes, matrix = _norm_axes(x, ord, axis)
+    return _norm_coefficients(g, ans, x, ord, axes, keepdims, matrix)[0] * v
+
+
+def norm_adjoint_tangent_ans(d, g, ans, x, ord=None, axis=None, keepdims=False):
+    """The tangent of `norm_adjoint(g, ans, x, ...)` from the tangent `d` of the norm ans."""
+    axes, matrix = _norm_axes(x, ord, axis)
+    return _norm_coefficients(g, ans, x, ord, axes, keepdims, matrix)[1] * expand_reduced(d, np.shape(x), axes, keepdims)
+
+
+def norm_adjoint_adjoint_ans(G, g, ans, x, ord=None, axis=None, keepdims=False):
+    """The adjoint of `norm_adjoint(g, ans, x, ...)` with respect to the norm ans."""
+    axes, matrix = _norm_axes(x, ord, axis)
+    return np.sum(_norm_coefficients(g, ans, x, ord, axes, keepdims, matrix)[1] * G, axis=axes, keepdims=keepdims)
+
+
+def vector_norm_adjoint_second_x(v, g, ans, x, axis=None, keepdims=False, ord=2):
+    """As `norm_adjoint_second_x`, for `vector_norm_adjoint` (axis=None: all entries form one vector)."""
+    axes = reduced_axes(axis, np.ndim(x))
+    return _norm_coefficients(g, ans, x, ord, axes, keepdims, False)[0] * v
+
+
+def vector_norm_adjoint_tangent_ans(d, g, ans, x, axis=None, keepdims=False, ord=2):
+    """As `norm_adjoint_tangent_ans`, for `vector_norm_adjoint`."""
+    axes = reduced_axes(axis, np.ndim(x))
+    return _norm_coefficients(g, ans, x, ord, axes, keepdims, False)[1] * expand_reduced(d, np.shape(x), axes, keepdims)
+
+
+def vector_norm_adjoint_adjoint_ans(G, g, ans, x, axis=None, keepdims=False, ord=2):
+    """As `norm_adjoint_adjoint_ans`, for `vector_norm_adjoint`."""
+    axes = reduced_axes(axis, np.ndim(x))
+    return np.sum(_norm_coefficients(g, ans, x, ord, axes, keepdims, False)[1] * G, axis=axes, keepdims=keepdims)
+
+
+def matrix_norm_adjoint_second_x(v, g, ans, x, keepdims=False, ord="fro"):
+    """As `norm_adjoint_second_x`, for `matrix_norm_adjoint` (the matrices in the last two axes)."""
+    axes = reduced_axes((-2, -1), np.ndim(x))
+    return _norm_coefficients(g, ans, x, ord, axes, keepdims, True)[0] * v
+
+
+def matrix_norm_adjoint_tangent_ans(d, g, ans, x, keepdims=False, ord="fro"):
+    """As `norm_adjoint_tangent_ans`, for `matrix_norm_adjoint`."""
+    axes = reduced_axes((-2, -1), np.ndim(x))
+    return _norm_coefficients(g, ans, x, ord, axes, keepdims, True)[1] * expand_reduced(d, np.shape(x), axes, keepdims)
+
+
+def matrix_norm_adjoint_adjoint_ans(G, g, ans, x, keepdims=False, ord="fro"):
+    """As `norm_adjoint_adjoint_ans`, for `matrix_norm_adjoint`."""
+    axes = reduced_axes((-2, -1), np.ndim(x))
+    return np.sum(_norm_coefficients(g, ans, x, ord, axes, keepdims, True)[1] * G, axis=axes, keepdims=keepdims)
