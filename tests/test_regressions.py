@@ -282,3 +282,56 @@ def test_container_adjoint_of_a_loop_that_did_not_run_keeps_its_structure():
     assert_close(gq, np.full(4, 0.75), what="d/dq")
     assert isinstance(gtheta, tuple) and len(gtheta) == 3 and np.shape(gtheta[0]) == (4,)
     assert np.all(gtheta[0] == 0.0) and gtheta[1] == 0.0 and gtheta[2] == 0.0 and gparams == (0.0, 0.0, 0.0)
+
+
+def test_a_continue_in_an_inner_loops_else_clause_guards_what_follows():
+    """Fuzz seed 33045 (reduced): `for ...: pass` / `else: if True: continue` left the statements after the
+    inner loop outside the continue's guard, so the reverse sweep evaluated their adjoints (here x[-1.5], an
+    IndexError) in iterations that had continued. A loop no break leaves now has its else clause lowered as
+    the rest of the block."""
+    def f(p, x, y):
+        for k in range(-1, 0):
+            for q in p:
+                pass
+            else:
+                if True:
+                    continue
+            e = 1.5
+            e += x[-1.5]
+            y -= e
+        return y
+    p, x = np.array([0.4, 1.3, -1.0]), np.array([0.0, 0.7, -1.1])
+    value, grads = s2s.value_and_grad(f, wrt=(0, 1, 2))(p, x, -1.46)
+    assert value == f(p, x, -1.46)
+    assert_close(grads[0], np.zeros(3), what="grad p")
+    assert_close(grads[1], np.zeros(3), what="grad x")
+    assert grads[2] == 1.0
+
+    def g(xs, y):  # a guard that matters: the else clause skips the rest when the total is large
+        for k in range(3):
+            total = 0.0
+            for v in xs:
+                total = total + v * y
+            else:
+                if total > 2.0:
+                    continue
+            y = y * np.sum(xs[k:])
+        return y
+    xs = np.array([0.3, 0.5, 0.4])
+    assert_close(s2s.grad(g, wrt=1)(xs, 1.2), numeric_grad(g, (xs, 1.2), 1), what="grad y")
+    assert_close(s2s.grad(g)(xs, 1.2), numeric_grad(g, (xs, 1.2), 0), what="grad xs")
+
+
+def test_a_loop_accumulating_into_a_tuple_argument_adjoint():
+    """Fuzz seed 4269 (reduced): the adjoint of a tuple argument read in a loop and after it: rt.accumulator
+    asked np.ndim of a tuple of ragged parts (a number and an array), a ValueError inside s2s."""
+    def f(coeffs, gain=1.5):
+        for pos in range(0, 1):
+            cur = coeffs[0]
+        return cur * coeffs[0]
+    args = (-0.7721, np.array([0.7361, -0.4653, -0.0655, 0.4448]), 0.683)
+    value, grad = s2s.value_and_grad(f)(args)
+    assert value == f(args)
+    assert isinstance(grad, tuple) and grad[0] == 2 * -0.7721
+    assert_close(grad[1], np.zeros(4), what="grad of the array part")
+    assert grad[2] == 0.0

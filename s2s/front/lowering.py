@@ -60,6 +60,14 @@ def normalise_exits(stmts: list) -> list:
             s.orelse = normalise_exits(_append_rest(s.orelse, copy.deepcopy(rest) if rest else []))
             out.append(s)
             return out
+        if isinstance(s, (ast.For, ast.While)) and s.orelse and _may_exit(s.orelse) and \
+                not any(isinstance(n, ast.Break) for n in loop_level_nodes(s.body)):
+            # a loop no break leaves always runs its else clause: the clause is the rest of this block (so a
+            # continue or return in it ends the block, and what follows moves into its non-leaving paths)
+            loop = copy.copy(s)
+            loop.orelse = []
+            out.append(loop)
+            return out + normalise_exits(list(s.orelse) + list(stmts[i + 1:]))
         if isinstance(s, ast.If):
             s = copy.copy(s)
             s.body = normalise_exits(s.body)

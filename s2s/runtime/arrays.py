@@ -46,7 +46,8 @@ def accumulator(x, init=0.0):
         if not (np.ndim(init) == 0 and init == 0):
             acc = acc + init
         return acc
-    return acc if np.ndim(init) == 0 and not isinstance(init, (tuple, list, dict)) and init == 0 else acc + init
+    # (a container adjoint is never a bare zero: np.ndim of a tuple of ragged parts would fail)
+    return acc if not isinstance(init, (tuple, list, dict)) and np.ndim(init) == 0 and init == 0 else acc + init
 
 
 def add_into(acc, g):
