@@ -347,6 +347,7 @@ CASES += [
 XP = np.array([-2.0, -0.5, 0.5, 2.0])  # sample points around SEP (one of whose entries lies outside them)
 X26 = np.hstack([M23, 0.5 * M23])
 K66 = np.sin(np.arange(36.0)).reshape(6, 6)
+EW, EV = np.linalg.eigh(SPD)
 CASES += [
     # ------------------------------------------------------------ runtime helpers that split g (list results)
     ("s2s.runtime.concatenate_adjoint", lambda g: np.stack(rt.concatenate_adjoint(g, [V3, V3])), (G6,), 0),
@@ -440,4 +441,12 @@ CASES += [
     ("s2s.runtime.matrix_norm_adjoint", lambda ans, x: rt.matrix_norm_adjoint(0.7, ans, x), (2.0, M23), (0, 1)),
     ("s2s.runtime.matrix_norm_adjoint", lambda g, x: rt.matrix_norm_adjoint(g, np.abs(M23).sum(axis=0).max(), x, ord=1), (1.3, M23),
      0),  # (in x: ties of the column sums change under finite differences)
+    ("s2s.runtime.eigh_adjoint", lambda gw, w: rt.eigh_adjoint([gw, M34[:, :3]], w, EV), (V3, EW), (0, 1)),
+    ("s2s.runtime.eigh_adjoint", lambda gv, v: rt.eigh_adjoint([V3, gv], EW, v), (M34[:, 1:], EV), (0, 1)),
+    ("s2s.runtime.eigh_adjoint", lambda gv, v: rt.eigh_adjoint([V3, gv], EW, v, "U"), (M34[:, 1:], EV), (0, 1)),
+    ("s2s.runtime.svdvals_adjoint", lambda g, a: rt.svdvals_adjoint(g, a), (V[:2], M23), (0, 1)),
+    ("s2s.runtime.svdvals_adjoint", lambda g, a: rt.svdvals_adjoint(g, a), (W[:2], M32), (0, 1)),
+    ("s2s.runtime.svdvals_adjoint", lambda g, a: rt.svdvals_adjoint(g, a), (V3, SPD + 0.2 * M34[:, :3]), (0, 1)),
+    ("s2s.runtime.multi_dot_adjoint", lambda g, a: np.stack(rt.multi_dot_adjoint(g, [a, SPD, 2.0 * a])),
+     (M34[:, :3], SPD + 0.1), (0, 1)),
 ]

@@ -99,7 +99,7 @@ def test_the_walk_finds_the_helpers_gradients_call():
 
 # helpers whose second derivatives are not written yet (strict: a record makes its entry fail until removed)
 NOT_YET = {name: "no higher-order record yet: its second derivative is not written"
-           for name in ("eigh_adjoint", "multi_dot_adjoint", "qr_adjoint", "svd_adjoint", "svdvals_adjoint")}
+           for name in ("qr_adjoint", "svd_adjoint")}
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.xfail(strict=True, reason=NOT_YET[n])]
@@ -220,6 +220,14 @@ def through_norms(x):
             + np.linalg.matrix_norm(m * x[0]) + np.linalg.norm(m, "fro") ** 3)
 
 
+def through_eigh_svdvals_multi_dot(x):
+    a = A3 + np.outer(x[:3], x[1:]) * 0.2
+    eig = np.linalg.eigh(a + a.T)
+    s = np.linalg.svd(a[:, :2] * x[0], compute_uv=False)
+    return (np.sum(eig[0] * x[1:]) + np.sum(eig[1][:, 0] * eig[1][:, 2] * x[:3]) + np.sum(s * s * s)
+            + np.linalg.multi_dot([x[:3], a, a.T, x[1:]]))
+
+
 def through_eigvalsh_matrix_power(x):
     a = A3 + np.outer(x[:3], x[1:]) * 0.2
     return np.sum(np.linalg.eigvalsh(a + a.T) * np.array([1.0, -2.0, 0.5])) + np.sum(np.linalg.matrix_power(a, 3))
@@ -232,7 +240,7 @@ HESSIAN_CASES = [
     (through_kron_inner_tensordot, W4), (through_convolve_correlate, W4), (through_einsum, W4),
     (through_solve, W4 * 0.5), (through_det_slogdet, W4 * 0.5), (through_sinc, W4),
     (through_prod_cumprod, np.array([0.7, -1.1, 0.0, 1.6])), (through_cholesky, W4 * 0.5),
-    (through_eigvalsh_matrix_power, W4 * 0.5), (through_norms, W4),
+    (through_eigvalsh_matrix_power, W4 * 0.5), (through_norms, W4), (through_eigh_svdvals_multi_dot, W4 * 0.5),
 ]
 
 

@@ -374,3 +374,26 @@ def _norm_record(name: str, params: tuple) -> None:
 _norm_record("norm_adjoint", (("ord", None), ("axis", None), ("keepdims", False)))
 _norm_record("vector_norm_adjoint", (("axis", None), ("keepdims", False), ("ord", 2)))
 _norm_record("matrix_norm_adjoint", (("keepdims", False), ("ord", "fro")))
+
+# eigh_adjoint(g, w, v) = from_lower(sym(V (diag(gw) + F o V^T gv) V^T)), F_ij = 1 / (w_j - w_i): linear in the pair g,
+# a function of the eigenvalues w (through F) and of the eigenvectors V
+define(RT + "eigh_adjoint",
+       [lambda G, ans, g, w, v, UPLO="L": rt.eigh_adjoint_transpose(G, w, v, **non_default(UPLO=(UPLO, "L"))),
+        lambda G, ans, g, w, v, UPLO="L": rt.eigh_adjoint_adjoint_w(G, g, w, v, **non_default(UPLO=(UPLO, "L"))),
+        lambda G, ans, g, w, v, UPLO="L": rt.eigh_adjoint_adjoint_v(G, g, w, v, **non_default(UPLO=(UPLO, "L")))],
+       [lambda d, ans, g, w, v, UPLO="L": rt.eigh_adjoint(d, w, v, **non_default(UPLO=(UPLO, "L"))),
+        lambda d, ans, g, w, v, UPLO="L": rt.eigh_adjoint_tangent_w(d, g, w, v, **non_default(UPLO=(UPLO, "L"))),
+        lambda d, ans, g, w, v, UPLO="L": rt.eigh_adjoint_tangent_v(d, g, w, v, **non_default(UPLO=(UPLO, "L")))],
+       rank_of_argument=3)
+# svdvals_adjoint(g, a) = U diag(g) V^T is the gradient of sum(g * svdvals(a)): its derivative in a is that sum's
+# Hessian, symmetric, so the same map gives the tangent and the adjoint
+define(RT + "svdvals_adjoint",
+       [lambda G, ans, g, a: rt.svdvals_tangent(G, a), lambda G, ans, g, a: rt.svdvals_adjoint_tangent_a(G, g, a)],
+       [lambda d, ans, g, a: rt.svdvals_adjoint(d, a), lambda d, ans, g, a: rt.svdvals_adjoint_tangent_a(d, g, a)],
+       rank_of_argument=2)
+# multi_dot_adjoint(g, arrays): part i is left_i^T g right_i^T, linear in g and in every factor but the i-th
+define(RT + "multi_dot_adjoint",
+       [lambda G, ans, g, arrays: rt.multi_dot_tangent(G, arrays),
+        lambda G, ans, g, arrays: rt.multi_dot_adjoint_adjoint_arrays(G, g, arrays)],
+       [lambda d, ans, g, arrays: rt.multi_dot_adjoint(d, arrays),
+        lambda d, ans, g, arrays: rt.multi_dot_adjoint_tangent_arrays(d, g, arrays)])

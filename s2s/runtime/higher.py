@@ -16,6 +16,7 @@ from s2s.runtime.arrays import (append_adjoint, column_stack_adjoint, concatenat
                                 hstack_adjoint, mT, prod_adjoint, reduced_axes, select_adjoint_choices, sinc_derivative,
                                 vstack_adjoint)
 from s2s.runtime.batched import trace_solve
+from s2s.runtime.linalg import multi_dot_adjoint
 from s2s.runtime.core import Parts, dot_adjoint_a, dot_adjoint_b, getitem_adjoint, matmul_adjoint_a, matmul_adjoint_b, reduced_count, zeros_like
 
 from s2s.runtime.batched import zero_passes_through
@@ -37,7 +38,9 @@ __all__ = ["adjoint_part_adjoint", "batch_unbroadcast", "batch_getitem_adjoint",
            "eigvalsh_adjoint_adjoint_a", "matrix_power_adjoint_tangent_a", "matrix_power_adjoint_adjoint_a",
            "norm_adjoint_second_x", "norm_adjoint_tangent_ans", "norm_adjoint_adjoint_ans", "vector_norm_adjoint_second_x",
            "vector_norm_adjoint_tangent_ans", "vector_norm_adjoint_adjoint_ans", "matrix_norm_adjoint_second_x",
-           "matrix_norm_adjoint_tangent_ans", "matrix_norm_adjoint_adjoint_ans"]
+           "matrix_norm_adjoint_tangent_ans", "matrix_norm_adjoint_adjoint_ans", "eigh_adjoint_transpose",
+           "eigh_adjoint_tangent_w", "eigh_adjoint_adjoint_w", "eigh_adjoint_tangent_v", "eigh_adjoint_adjoint_v",
+           "svdvals_adjoint_tangent_a", "multi_dot_adjoint_tangent_arrays", "multi_dot_adjoint_adjoint_arrays"]
 
 
 def adjoint_part_adjoint(g, adjoints, i):
@@ -658,3 +661,112 @@ def matrix_norm_adjoint_adjoint_ans(G, g, ans, x, keepdims=False, ord="fro"):
     """As `norm_adjoint_adjoint_ans`, for `matrix_norm_adjoint`."""
     axes = reduced_axes((-2, -1), np.ndim(x))
     return np.sum(_norm_coefficients(g, ans, x, ord, axes, keepdims, True)[1] * G, axis=axes, keepdims=keepdims)
+
+
+# ---------------------------------------------------------------- second derivatives of eigh's and svd's adjoints
+def _eigh_adjoint_parts(g, w, v):
+    gw, gv = np.asarray(g[0], dtype=float), np.asarray(g[1], dtype=float)
+    n = np.shape(w)[-1]
+    F = _eig_parts_of(w)
+    inner = gw[..., :, None] * np.eye(n) + F * (mT(v) @ gv)
+    return gw, gv, F, inner
+
+
+def eigh_adjoint_transpose(G, w, v, UPLO="L"):
+    """The transpose of `eigh_adjoint(., w, v)` (linear in the pair g = [gw, gv]): with Q = V^T Y V,
+    Y = sym(from_lower(G)), the pair (diag(Q), V (F o Q)), F_ij = 1 / (w_j - w_i)."""
+    F = _eig_parts_of(w)
+    Y = _sym(_from_lower(G, UPLO))
+    Q = mT(v) @ Y @ v
+    return Parts([np.diagonal(Q, axis1=-2, axis2=-1).copy(), v @ (F * Q)])
+
+
+def _eig_parts_of(w):
+    """F_ij = 1 / (w_j - w_i), 0 on the diagonal."""
+    n = np.shape(w)[-1]
+    eye = np.eye(n, dtype=bool)
+    gaps = w[..., None, :] - w[..., :, None]
+    return np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, gaps))
+
+
+def eigh_adjoint_tangent_w(d, g, w, v, UPLO="L"):
+    """The tangent of `eigh_adjoint(g, w, v)` from the tangent `d` of the eigenvalues w: through
+    F_ij = 1 / (w_j - w_i), dF_ij = -F_ij^2 (d_j - d_i)."""
+    gw, gv, F, inner = _eigh_adjoint_parts(g, w, v)
+    dF = -F * F * (d[..., None, :] - d[..., :, None])
+    return _from_lower(_sym(v @ (dF * (mT(v) @ gv)) @ mT(v)), UPLO)
+
+
+def eigh_adjoint_adjoint_w(G, g, w, v, UPLO="L"):
+    """The adjoint of `eigh_adjoint(g, w, v)` with respect to w (the transpose of the tangent above)."""
+    gw, gv, F, inner = _eigh_adjoint_parts(g, w, v)
+    Q = mT(v) @ _sym(_from_lower(G, UPLO)) @ v
+    C = -Q * (mT(v) @ gv) * F * F  # the coefficient of (d_j - d_i)
+    return np.sum(C, axis=-2) - np.sum(C, axis=-1)
+
+
+def eigh_adjoint_tangent_v(d, g, w, v, UPLO="L"):
+    """The tangent of `eigh_adjoint(g, w, v)` = from_lower(sym(V inner V^T)), inner = diag(gw) + F o (V^T gv),
+    from the tangent `d` of the eigenvectors V."""
+    gw, gv, F, inner = _eigh_adjoint_parts(g, w, v)
+    dS = d @ inner @ mT(v) + v @ inner @ mT(d) + v @ (F * (mT(d) @ gv)) @ mT(v)
+    return _from_lower(_sym(dS), UPLO)
+
+
+def eigh_adjoint_adjoint_v(G, g, w, v, UPLO="L"):
+    """The adjoint of `eigh_adjoint(g, w, v)` with respect to V: Y V (inner + inner^T) + gv (F o Q)^T, with
+    Y = sym(from_lower(G)) and Q = V^T Y V."""
+    gw, gv, F, inner = _eigh_adjoint_parts(g, w, v)
+    Y = _sym(_from_lower(G, UPLO))
+    Q = mT(v) @ Y @ v
+    return Y @ v @ (inner + mT(inner)) + gv @ mT(F * Q)
+
+
+def svdvals_adjoint_tangent_a(d, g, a):
+    """The tangent of `svdvals_adjoint(g, a)` = U diag(g) V^T (thin SVD) from the tangent `d` of a (Townsend
+    2016): with dP = U^T d V and F_ij = 1 / (s_j^2 - s_i^2),
+    dU = U (F o (dP S + S dP^T)) + (I - U U^T) d V S^-1, dV = V (F o (S dP + dP^T S)) + (I - V V^T) d^T U S^-1.
+    It is also the adjoint with respect to a (the Hessian of sum(g * svdvals(a)) is symmetric). Singular
+    values must be distinct and nonzero."""
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    v = mT(vh)
+    k = np.shape(s)[-1]
+    eye = np.eye(k, dtype=bool)
+    s2 = s[..., None, :] ** 2 - s[..., :, None] ** 2
+    F = np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, s2))
+    S = s[..., None, :] * np.eye(k)
+    dP = mT(u) @ d @ v
+    du = u @ (F * (dP @ S + S @ mT(dP))) + (d @ v - u @ dP) / s[..., None, :]
+    dv = v @ (F * (S @ dP + mT(dP) @ S)) + (mT(d) @ u - v @ mT(dP)) / s[..., None, :]
+    g = np.asarray(g, dtype=float)[..., None, :]
+    return (du * g) @ vh + (u * g) @ mT(dv)
+
+
+def multi_dot_adjoint_tangent_arrays(d, g, arrays):
+    """The tangent of `multi_dot_adjoint(g, arrays)` from the tangents `d` of the factors (one per factor, a
+    bare 0.0 for none): part i is linear in every factor but the i-th."""
+    parts = [zeros_like(np.asarray(a, dtype=float)) for a in arrays]
+    for j, dj in enumerate(d):
+        if np.ndim(dj) == 0 and dj == 0:
+            continue
+        changed = multi_dot_adjoint(g, list(arrays[:j]) + [dj] + list(arrays[j + 1:]))
+        for i in range(len(arrays)):
+            if i != j:
+                parts[i] = parts[i] + changed[i]
+    return Parts(parts)
+
+
+def multi_dot_adjoint_adjoint_arrays(G, g, arrays):
+    """The adjoint of `multi_dot_adjoint(g, arrays)` with respect to the factors: part i, paired with G[i], is
+    the product with G[i] in factor i's place paired with g, so factor j gets the sum over i != j of
+    multi_dot_adjoint(g, arrays with G[i] in place i)[j]."""
+    parts = [zeros_like(np.asarray(a, dtype=float)) for a in arrays]
+    for i, Gi in enumerate(G):
+        if np.ndim(Gi) == 0 and Gi == 0:
+            continue
+        changed = multi_dot_adjoint(g, list(arrays[:i]) + [np.broadcast_to(Gi, np.shape(arrays[i]))]
+                                    + list(arrays[i + 1:]))
+        for j in range(len(arrays)):
+            if j != i:
+                parts[j] = parts[j] + changed[j]
+    return Parts(parts)
