@@ -335,3 +335,33 @@ def test_a_loop_accumulating_into_a_tuple_argument_adjoint():
     assert isinstance(grad, tuple) and grad[0] == 2 * -0.7721
     assert_close(grad[1], np.zeros(4), what="grad of the array part")
     assert grad[2] == 0.0
+
+
+def test_a_continue_in_the_else_clause_of_a_loop_with_break():
+    """The same with a break in the inner loop: the else clause runs only when no break left it, and what
+    follows the loop only when the clause did not continue (the adjoint read xs[7] in such iterations)."""
+    def h(xs, y):
+        for k in range(2):
+            for v in xs:
+                if v > 10:
+                    break
+            else:
+                continue
+            y = y * xs[7]
+        return y
+
+    def g(xs, y):
+        for k in range(4):
+            for v in xs:
+                if v * y > 0.45:
+                    break
+            else:
+                if k % 2 == 0:
+                    continue
+            y = y * np.sum(xs[k:]) + xs[k]
+        return y
+    xs = np.array([0.3, 0.5, 0.4, 0.2])
+    assert s2s.value_and_grad(h, wrt=1)(xs, 1.2) == (1.2, 1.0)
+    assert_close(s2s.grad(g, wrt=1)(xs, 1.2), numeric_grad(g, (xs, 1.2), 1), what="grad y")
+    assert_close(s2s.grad(g)(xs, 1.2), numeric_grad(g, (xs, 1.2), 0), what="grad xs")
+    assert_close(s2s.jvp(g, wrt=1)((xs, 1.2), (1.0,))[1], numeric_grad(g, (xs, 1.2), 1), what="jvp y")

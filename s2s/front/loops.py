@@ -96,7 +96,7 @@ class LoopLowering:
                     self.bind(tgt, get(ir.Var(target_name)))
         body_exited = False
         try:
-            self.statements(normalise_exits(s.body))
+            self.statements(normalise_exits(s.body, self.namer.fresh))
         except _Exit:
             body_exited = True
         self.loops.pop()

@@ -42,11 +42,14 @@ def _may_exit(stmts: list, loop_level: bool = False) -> bool:
     return False
 
 
-def normalise_exits(stmts: list) -> list:
+def normalise_exits(stmts: list, fresh=None) -> list:
     """Move the statements after an `if` that may leave the block into its non-leaving paths.
 
     After this, every return/break/continue is the last statement of its block.
-    A branch that only sometimes leaves gets its own copy of the rest.
+    A branch that only sometimes leaves gets its own copy of the rest. A loop's
+    `else` clause that may leave the block is such an `if` too: the rest of the
+    block when no break leaves the loop, else `if not broke: ...` with a flag
+    (named by `fresh`) set before each break.
     """
     out = []
     for i, s in enumerate(stmts):
@@ -56,22 +59,32 @@ def normalise_exits(stmts: list) -> list:
         if isinstance(s, ast.If) and (_may_exit(s.body) or _may_exit(s.orelse)):
             rest = stmts[i + 1:]
             s = copy.copy(s)
-            s.body = normalise_exits(_append_rest(s.body, rest))
-            s.orelse = normalise_exits(_append_rest(s.orelse, copy.deepcopy(rest) if rest else []))
+            s.body = normalise_exits(_append_rest(s.body, rest), fresh)
+            s.orelse = normalise_exits(_append_rest(s.orelse, copy.deepcopy(rest) if rest else []), fresh)
             out.append(s)
             return out
-        if isinstance(s, (ast.For, ast.While)) and s.orelse and _may_exit(s.orelse) and \
-                not any(isinstance(n, ast.Break) for n in loop_level_nodes(s.body)):
-            # a loop no break leaves always runs its else clause: the clause is the rest of this block (so a
-            # continue or return in it ends the block, and what follows moves into its non-leaving paths)
+        if isinstance(s, (ast.For, ast.While)) and s.orelse and _may_exit(s.orelse):
+            # the else clause may continue or return: what follows the loop runs only on its other paths
             loop = copy.copy(s)
             loop.orelse = []
-            out.append(loop)
-            return out + normalise_exits(list(s.orelse) + list(stmts[i + 1:]))
+            rest = list(stmts[i + 1:])
+            if not any(isinstance(n, ast.Break) for n in loop_level_nodes(s.body)):
+                # no break leaves the loop: the else clause always runs, as the rest of this block
+                return out + [loop] + normalise_exits(list(s.orelse) + rest, fresh)
+            if fresh is not None:
+                flag = fresh("broke")
+                at = lambda node, where=s: ast.copy_location(node, where)  # noqa: E731
+                store = lambda where: at(ast.Name(flag, ast.Store()), where)  # noqa: E731
+                loop.body = flag_breaks(s.body, lambda brk: [at(ast.Assign(
+                    targets=[store(brk)], value=at(ast.Constant(True), brk), type_comment=None), brk), brk])
+                start = at(ast.Assign(targets=[store(s)], value=at(ast.Constant(False)), type_comment=None))
+                guard = at(ast.If(test=at(ast.UnaryOp(ast.Not(), at(ast.Name(flag, ast.Load())))),
+                                  body=list(s.orelse), orelse=[]))
+                return out + [start, loop] + normalise_exits([guard] + rest, fresh)
         if isinstance(s, ast.If):
             s = copy.copy(s)
-            s.body = normalise_exits(s.body)
-            s.orelse = normalise_exits(s.orelse)
+            s.body = normalise_exits(s.body, fresh)
+            s.orelse = normalise_exits(s.orelse, fresh)
         out.append(s)
     return out
 

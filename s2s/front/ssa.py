@@ -122,7 +122,7 @@ class _Builder(ExpressionLowering, FunctionLowering, ListLowering, Comprehension
     # ----- function bodies
     def function_body(self, stmts: list, node) -> list:
         stmts = lower_loop_returns(stmts, self.namer, self.error)
-        stmts = normalise_exits(stmts)
+        stmts = normalise_exits(stmts, self.namer.fresh)
         if not always_exits(stmts) and not (stmts and isinstance(stmts[-1], (ast.Return,))):
             last = stmts[-1] if stmts else node
             raise self.error(last, "a function that does not return a value on every path",
