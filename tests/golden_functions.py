@@ -88,6 +88,30 @@ def dense_batch(X, W):
     return np.sum(np.exp(X @ W))
 
 
+import s2s  # noqa: E402  (below the older functions: their golden files cite their line numbers)
+
+
+def nested_helper(w, x):
+    def activation(z):
+        return z * np.tanh(z)
+    scale = lambda v: 0.5 * v  # noqa: E731
+    return np.sum(scale(activation(w * x)))
+
+
+def comprehension(ws, x):
+    terms = [np.sin(w * x) for w in ws if w > 0.0]
+    return sum(terms)
+
+
+def log_density(theta):
+    return -0.5 * np.sum(theta ** 2) - np.sum(np.log1p(theta ** 2))
+
+
+def gradient_called_inside(theta):
+    g = s2s.grad(log_density)(theta)
+    return log_density(theta + 0.1 * g)
+
+
 GOLDEN = [
     ("quickstart", quickstart, (0, 1)),
     ("mlp_layer", mlp_layer, 0),
@@ -103,4 +127,7 @@ GOLDEN = [
     ("element_write_loop", element_write_loop, 0),
     ("rnn", rnn, (0, 1)),
     ("dense_batch", dense_batch, (0, 1)),
+    ("nested_helper", nested_helper, (0, 1)),
+    ("comprehension", comprehension, 1),
+    ("gradient_called_inside", gradient_called_inside, 0),
 ]

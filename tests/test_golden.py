@@ -30,6 +30,8 @@ ARGS = {
     "rnn": (np.eye(3) * 0.5 + 0.1, np.arange(6.0).reshape(3, 2) / 6.0, np.array([[0.2, -0.4], [1.0, 0.3]]),
             np.array([0.1, 0.0, -0.2])),
     "dense_batch": (np.arange(6.0).reshape(2, 3) / 6.0, np.array([[0.2, -0.1], [0.0, 0.3], [-0.5, 0.1]])),
+    "nested_helper": (np.array([0.3, -1.2, 0.8]), 0.7), "comprehension": ([0.5, -1.0, 2.0], 0.3),
+    "gradient_called_inside": (np.array([0.4, -0.9]),),
 }
 
 
