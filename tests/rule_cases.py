@@ -348,6 +348,10 @@ XP = np.array([-2.0, -0.5, 0.5, 2.0])  # sample points around SEP (one of whose 
 X26 = np.hstack([M23, 0.5 * M23])
 K66 = np.sin(np.arange(36.0)).reshape(6, 6)
 EW, EV = np.linalg.eigh(SPD)
+QR = np.linalg.qr(M32 + 0.5 * np.eye(3, 2))
+SVD = np.linalg.svd(M23, full_matrices=False)  # a wide and a tall matrix's thin factors
+SVDT = np.linalg.svd(M32, full_matrices=False)
+SVDF = np.linalg.svd(M32)  # full_matrices=True: U is 3 x 3
 CASES += [
     # ------------------------------------------------------------ runtime helpers that split g (list results)
     ("s2s.runtime.concatenate_adjoint", lambda g: np.stack(rt.concatenate_adjoint(g, [V3, V3])), (G6,), 0),
@@ -447,6 +451,20 @@ CASES += [
     ("s2s.runtime.svdvals_adjoint", lambda g, a: rt.svdvals_adjoint(g, a), (V[:2], M23), (0, 1)),
     ("s2s.runtime.svdvals_adjoint", lambda g, a: rt.svdvals_adjoint(g, a), (W[:2], M32), (0, 1)),
     ("s2s.runtime.svdvals_adjoint", lambda g, a: rt.svdvals_adjoint(g, a), (V3, SPD + 0.2 * M34[:, :3]), (0, 1)),
+    ("s2s.runtime.qr_adjoint", lambda gq, q: rt.qr_adjoint([gq, M34[:2, 1:3]], q, QR[1]), (M32, QR[0]), (0, 1)),
+    ("s2s.runtime.qr_adjoint", lambda gr, r: rt.qr_adjoint([-M32, gr], QR[0], r), (M34[:2, :2], QR[1]), (0, 1)),
+    ("s2s.runtime.qr_adjoint", lambda gq, r: rt.qr_adjoint([gq, SPD], np.eye(3), r), (M34[:, :3], SPD + np.eye(3)),
+     (0, 1)),
+    ("s2s.runtime.svd_adjoint", lambda gu, u: rt.svd_adjoint([gu, V[:2], M23], (u, SVD[1], SVD[2]), M23, False),
+     (M23[:, :2], SVD[0]), (0, 1)),
+    ("s2s.runtime.svd_adjoint", lambda gs, s: rt.svd_adjoint([M23[:, 1:], gs, M23], (SVD[0], s, SVD[2]), M23, False),
+     (W[:2], SVD[1]), (0, 1)),
+    ("s2s.runtime.svd_adjoint", lambda gvh, vh: rt.svd_adjoint([M23[:, 1:], V[:2], gvh], (SVD[0], SVD[1], vh), M23,
+                                                                False), (-M23, SVD[2]), (0, 1)),
+    ("s2s.runtime.svd_adjoint", lambda gvh, vh: rt.svd_adjoint([M32, V[:2], gvh], (SVDT[0], SVDT[1], vh), M32, False),
+     (M23[:, 1:], SVDT[2]), (0, 1)),
+    ("s2s.runtime.svd_adjoint", lambda gs, u: rt.svd_adjoint([np.hstack([M32, 0.0 * V3[:, None]]), gs, M23[:, 1:]],
+                                                              (u, SVDF[1], SVDF[2]), M32), (V[:2], SVDF[0]), (0, 1)),
     ("s2s.runtime.multi_dot_adjoint", lambda g, a: np.stack(rt.multi_dot_adjoint(g, [a, SPD, 2.0 * a])),
      (M34[:, :3], SPD + 0.1), (0, 1)),
 ]

@@ -97,13 +97,7 @@ def test_the_walk_finds_the_helpers_gradients_call():
     assert all(hasattr(runtime, name) for name in HELPERS), sorted(n for n in HELPERS if not hasattr(runtime, n))
 
 
-# helpers whose second derivatives are not written yet (strict: a record makes its entry fail until removed)
-NOT_YET = {name: "no higher-order record yet: its second derivative is not written"
-           for name in ("qr_adjoint", "svd_adjoint")}
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.xfail(strict=True, reason=NOT_YET[n])]
-                                               if n in NOT_YET else []) for n in sorted(HELPERS)])
+@pytest.mark.parametrize("name", sorted(HELPERS))
 def test_every_helper_a_gradient_calls_has_a_higher_order_record(name):
     key = "s2s.runtime." + name
     if key in registry.NONDIFF:
@@ -228,6 +222,14 @@ def through_eigh_svdvals_multi_dot(x):
             + np.linalg.multi_dot([x[:3], a, a.T, x[1:]]))
 
 
+def through_qr_svd(x):
+    a = B3 + np.outer(x[:3], x[2:]) * 0.3
+    f = np.linalg.qr(a)
+    u, s, vh = np.linalg.svd(a * x[3], full_matrices=False)
+    return (np.sum(f[0] * f[0] * x[:2]) + np.sum(f[1] * x[1:3]) + np.sum(s * s * s) + np.sum(u[:, 0] * x[:3]) ** 2
+            + np.sum(vh * vh * x[0]))
+
+
 def through_eigvalsh_matrix_power(x):
     a = A3 + np.outer(x[:3], x[1:]) * 0.2
     return np.sum(np.linalg.eigvalsh(a + a.T) * np.array([1.0, -2.0, 0.5])) + np.sum(np.linalg.matrix_power(a, 3))
@@ -241,6 +243,7 @@ HESSIAN_CASES = [
     (through_solve, W4 * 0.5), (through_det_slogdet, W4 * 0.5), (through_sinc, W4),
     (through_prod_cumprod, np.array([0.7, -1.1, 0.0, 1.6])), (through_cholesky, W4 * 0.5),
     (through_eigvalsh_matrix_power, W4 * 0.5), (through_norms, W4), (through_eigh_svdvals_multi_dot, W4 * 0.5),
+    (through_qr_svd, W4 * 0.5),
 ]
 
 

@@ -397,3 +397,22 @@ define(RT + "multi_dot_adjoint",
         lambda G, ans, g, arrays: rt.multi_dot_adjoint_adjoint_arrays(G, g, arrays)],
        [lambda d, ans, g, arrays: rt.multi_dot_adjoint(d, arrays),
         lambda d, ans, g, arrays: rt.multi_dot_adjoint_tangent_arrays(d, g, arrays)])
+# qr_adjoint(g, q, r) = (gQ + Q copyltu(R gR^T - gQ^T Q)) R^-T (a square or tall matrix): linear in the pair g,
+# a function of Q and R
+define(RT + "qr_adjoint",
+       [lambda G, ans, g, q, r: rt.qr_adjoint_transpose(G, q, r), lambda G, ans, g, q, r: rt.qr_adjoint_adjoint_q(G, g, q, r),
+        lambda G, ans, g, q, r: rt.qr_adjoint_adjoint_r(G, g, q, r)],
+       [lambda d, ans, g, q, r: rt.qr_adjoint(d, q, r), lambda d, ans, g, q, r: rt.qr_adjoint_tangent_q(d, g, q, r),
+        lambda d, ans, g, q, r: rt.qr_adjoint_tangent_r(d, g, q, r)], rank_of_argument=2)
+# svd_adjoint(g, ans, a) (Townsend 2016): linear in the triple g, a function of the factors ans = (U, S, Vh); a gives
+# only its shape
+define(RT + "svd_adjoint",
+       [lambda G, out, g, ans, a, full_matrices=True, compute_uv=True:
+        rt.svd_adjoint_transpose(G, ans, a, **non_default(full_matrices=(full_matrices, True))),
+        lambda G, out, g, ans, a, full_matrices=True, compute_uv=True:
+        rt.svd_adjoint_adjoint_ans(G, g, ans, a, **non_default(full_matrices=(full_matrices, True))), None],
+       [lambda d, out, g, ans, a, full_matrices=True, compute_uv=True:
+        rt.svd_adjoint(d, ans, a, **non_default(full_matrices=(full_matrices, True))),
+        lambda d, out, g, ans, a, full_matrices=True, compute_uv=True:
+        rt.svd_adjoint_tangent_ans(d, g, ans, a, **non_default(full_matrices=(full_matrices, True))), None],
+       rank_of_argument=2)

@@ -9,4 +9,5 @@ from s2s.runtime.arrays import *  # noqa: F401,F403  (reductions, shapes, joinin
 from s2s.runtime.linalg import *  # noqa: F401,F403  (products and linear algebra: NumPy rule helpers)
 from s2s.runtime.batched import *  # noqa: F401,F403  (vector forward mode: tangents with a leading batch axis)
 from s2s.runtime.higher import *  # noqa: F401,F403  (vector-mode forms for differentiating generated code again)
+from s2s.runtime.second import *  # noqa: F401,F403  (second derivatives of the adjoint helpers: hessians through them)
 from s2s.runtime.scipy import *  # noqa: F401,F403  (the covariance forms of scipy.stats.multivariate_normal)

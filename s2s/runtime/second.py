@@ -1,0 +1,551 @@
+"""Second derivatives of the runtime helpers that adjoints call, in their arguments other than g.
+
+A helper such as `rt.cholesky_adjoint(g, L)` is linear in the adjoint `g` it is given but not in its other
+arguments (a factor, a matrix, a norm). Differentiating generated gradients again (`hessian(f)`,
+`grad(grad(f))`) needs its tangent in those arguments and the transpose of that tangent, its adjoint;
+their records are in `rules/runtime_helpers.py`. Names read `<helper>_tangent_<argument>` and
+`<helper>_adjoint_<argument>`, and `<helper>_transpose` for the transpose in g where no NumPy function
+spells it. Each is pure. Where a helper is the gradient of a scalar function of its argument (svdvals,
+prod), its derivative there is that function's Hessian, symmetric: one map serves as tangent and adjoint.
+
+Formulas follow M. Giles (2008), I. Murray (2016) for cholesky, J. Townsend (2016) for the SVD, and
+S. Walter and L. Lehmann (2010) for QR, differentiated once more by the product rule.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from s2s.runtime.arrays import expand_reduced, mT, prod_adjoint, reduced_axes
+from s2s.runtime.batched import trace_solve
+from s2s.runtime.core import Parts, zeros_like
+from s2s.runtime.linalg import multi_dot_adjoint
+
+__all__ = ["solve_adjoint_tangent_a", "solve_adjoint_adjoint_a", "inv_transpose_tangent", "inv_transpose_adjoint",
+           "slogdet_adjoint_transpose", "cumprod_adjoint_transpose", "prod_adjoint_tangent_x",
+           "prod_adjoint_adjoint_x", "cholesky_adjoint_transpose", "cholesky_adjoint_tangent_L",
+           "cholesky_adjoint_adjoint_L", "eigvalsh_adjoint_tangent_a", "eigvalsh_adjoint_adjoint_a",
+           "matrix_power_adjoint_tangent_a", "matrix_power_adjoint_adjoint_a", "norm_adjoint_second_x",
+           "norm_adjoint_tangent_ans", "norm_adjoint_adjoint_ans", "vector_norm_adjoint_second_x",
+           "vector_norm_adjoint_tangent_ans", "vector_norm_adjoint_adjoint_ans", "matrix_norm_adjoint_second_x",
+           "matrix_norm_adjoint_tangent_ans", "matrix_norm_adjoint_adjoint_ans", "eigh_adjoint_transpose",
+           "eigh_adjoint_tangent_w", "eigh_adjoint_adjoint_w", "eigh_adjoint_tangent_v", "eigh_adjoint_adjoint_v",
+           "svdvals_adjoint_tangent_a", "multi_dot_adjoint_tangent_arrays", "multi_dot_adjoint_adjoint_arrays",
+           "qr_adjoint_transpose", "qr_adjoint_tangent_q", "qr_adjoint_adjoint_q", "qr_adjoint_tangent_r",
+           "qr_adjoint_adjoint_r", "svd_adjoint_tangent_ans", "svd_adjoint_adjoint_ans", "svd_adjoint_transpose"]
+
+
+# ---------------------------------------------------------------- solve, det, slogdet
+def solve_adjoint_tangent_a(d, f, a):
+    """The tangent of `f = solve_adjoint_b(g, a, b)` = a^-T g (or of `f = solve_adjoint_a(g, x, a, b)` =
+    -a^-T g x^T) from the tangent `d` of `a`: d(a^-T) = -a^-T d^T a^-T, so df = -solve(a^T, d^T f)."""
+    return -np.linalg.solve(mT(a), mT(d) @ f)
+
+
+def solve_adjoint_adjoint_a(G, f, a):
+    """The adjoint with respect to `a` of `f = solve_adjoint_b(g, a, b)` (or of `solve_adjoint_a`), `G`
+    the adjoint of f: the transpose of the map above, -f solve(a, G)^T (for a vector f, an outer product)."""
+    h = np.linalg.solve(a, G)
+    if np.ndim(f) == 1:
+        return -np.outer(f, h)
+    return -(np.asarray(f) @ mT(h))
+
+
+def inv_transpose_tangent(d, f, a):
+    """The tangent of `f = c inv(a)^T` (c constant per matrix: det_adjoint, slogdet_adjoint) from the tangent
+    `d` of `a`: d(inv(a)^T) = -inv(a)^T d^T inv(a)^T, so df = -inv(a)^T d^T f."""
+    return -(mT(np.linalg.inv(a)) @ mT(d) @ f)
+
+
+def inv_transpose_adjoint(G, c, a):
+    """The adjoint with respect to `a` of `c inv(a)^T` (c a number per matrix), `G` the adjoint of that
+    value: -h (c G)^T h with h = inv(a)^T."""
+    h = mT(np.linalg.inv(a))
+    return -(h @ mT(np.asarray(c)[..., None, None] * G) @ h)
+
+
+def slogdet_adjoint_transpose(G, g, a):
+    """The transpose of `slogdet_adjoint(., a)` = g[1] inv(a)^T (linear in the pair g): (0 for the sign,
+    trace(inv(a) G) for the log of the determinant's magnitude)."""
+    t = trace_solve(a, G)
+    return Parts([np.zeros(np.shape(t)) if np.ndim(t) else 0.0, t])
+
+
+# ---------------------------------------------------------------- second derivatives of the reduction helpers
+def cumprod_adjoint_transpose(G, x, axis=None):
+    """The transpose of v -> cumsum_adjoint(v, x, axis) / x, the map that cumprod_adjoint(g, ans, x, axis)
+    applies to g * ans: the cumulative sum of G / x (flat for axis=None, as g is)."""
+    v = np.asarray(G) / np.asarray(x)
+    return np.cumsum(np.ravel(v)) if axis is None else np.cumsum(v, axis=axis)
+
+
+def _prod_second(v, x, axis=None):
+    """H v for each product that np.prod(x, axis) forms, H_ij = the product of the entries other than i and j
+    (0 for i = j): the Hessian of the product. Exact where entries are 0 (no division)."""
+    x = np.asarray(x, dtype=float)
+    v = np.broadcast_to(np.asarray(v, dtype=float), x.shape)
+    axes = reduced_axes(axis, x.ndim)
+    keep = [a for a in range(x.ndim) if a not in axes]
+    perm = keep + list(axes)
+    xt, vt = np.transpose(x, perm), np.transpose(v, perm)
+    lead = xt.shape[:len(keep)]
+    xt, vt = xt.reshape(lead + (-1,)), vt.reshape(lead + (-1,))
+    n = xt.shape[-1]
+    eye = np.eye(n, dtype=bool)
+    rows = np.where(eye, 1.0, xt[..., None, :])  # row i: x with entry i replaced by 1
+    others = prod_adjoint(np.ones(rows.shape[:-1]), rows, axis=-1)  # [i, j]: the product without i and j
+    out = np.sum(others * np.where(eye, 0.0, vt[..., None, :]), axis=-1)
+    return np.transpose(out.reshape(np.transpose(x, perm).shape), np.argsort(perm))
+
+
+def prod_adjoint_tangent_x(d, g, x, axis=None, keepdims=False):
+    """The tangent of `prod_adjoint(g, x, axis, keepdims)` from the tangent `d` of x: g times the Hessian of
+    the product applied to d."""
+    return expand_reduced(g, np.shape(x), axis, keepdims) * _prod_second(d, x, axis)
+
+
+def prod_adjoint_adjoint_x(G, g, x, axis=None, keepdims=False):
+    """The adjoint with respect to x of `prod_adjoint(g, x, axis, keepdims)`: the Hessian (symmetric) of the
+    product applied to g G."""
+    return _prod_second(expand_reduced(g, np.shape(x), axis, keepdims) * G, x, axis)
+
+
+# ---------------------------------------------------------------- second derivatives of cholesky and eigvalsh
+def _phi(m):
+    """The lower triangle with half the diagonal (Murray 2016): its own transpose as a linear map."""
+    return np.tril(m, -1) + 0.5 * m * np.eye(np.shape(m)[-1])
+
+
+def _from_lower(s, uplo="L"):
+    """As runtime.linalg's: a linear map that scales entries (2 below the diagonal, 1 on it), its own transpose."""
+    half = np.tril(2.0 * s) if uplo == "L" else np.triu(2.0 * s)
+    return half - s * np.eye(np.shape(s)[-1])
+
+
+def _sym(m):
+    return 0.5 * (m + mT(m))
+
+
+def _cholesky_parts(g, L):
+    """L^-1 and S = L^-T Phi(L^T g) L^-1, the matrix cholesky_adjoint(g, L) symmetrises."""
+    Linv = np.linalg.inv(L)
+    return Linv, mT(Linv) @ _phi(mT(L) @ g) @ Linv
+
+
+def cholesky_adjoint_transpose(G, L):
+    """The transpose of `cholesky_adjoint(., L)` (linear in g): L Phi(L^-1 Y L^-T), Y = sym(from_lower(G))."""
+    Linv = np.linalg.inv(L)
+    return L @ _phi(Linv @ _sym(_from_lower(G)) @ mT(Linv))
+
+
+def cholesky_adjoint_tangent_L(d, g, L):
+    """The tangent of `cholesky_adjoint(g, L)` from the tangent `d` of L: with S as above,
+    dS = -L^-T d^T S + L^-T Phi(d^T g) L^-1 - S d L^-1, symmetrised and read from the lower triangle."""
+    Linv, S = _cholesky_parts(g, L)
+    dS = -mT(Linv) @ mT(d) @ S + mT(Linv) @ _phi(mT(d) @ g) @ Linv - S @ d @ Linv
+    return _from_lower(_sym(dS))
+
+
+def cholesky_adjoint_adjoint_L(G, g, L):
+    """The adjoint with respect to L of `cholesky_adjoint(g, L)` (the transpose of the tangent above):
+    with Y = sym(from_lower(G)), -(S + S^T) Y L^-T + g Phi(L^-1 Y L^-T)^T."""
+    Linv, S = _cholesky_parts(g, L)
+    Y = _sym(_from_lower(G))
+    return -(S + mT(S)) @ Y @ mT(Linv) + g @ mT(_phi(Linv @ Y @ mT(Linv)))
+
+
+def _eig_parts(a, uplo):
+    w, V = np.linalg.eigh(a, UPLO=uplo)
+    return V, _eig_parts_of(w)
+
+
+def _read_triangle(m, uplo):
+    """The symmetric matrix eigh reads from the lower (or upper) triangle of m."""
+    tri = np.tril(m) if uplo == "L" else np.triu(m)
+    return tri + mT(tri) - tri * np.eye(np.shape(m)[-1])
+
+
+def _read_triangle_transpose(m, uplo):
+    """The transpose of `_read_triangle`: the triangle of m + m^T, its diagonal once."""
+    s = m + mT(m)
+    return (np.tril(s) if uplo == "L" else np.triu(s)) - m * np.eye(np.shape(m)[-1])
+
+
+def eigvalsh_adjoint_tangent_a(d, g, a, UPLO="L"):
+    """The tangent of `eigvalsh_adjoint(g, a)` = V diag(g) V^T (from its triangle) from the tangent `d` of a:
+    dV = V (F o M), M = V^T d V, F_ij = 1 / (w_j - w_i), so d(V D V^T) = V ((F o M) D + D (F o M)^T) V^T.
+    Eigenvalues must be distinct."""
+    V, F = _eig_parts(a, UPLO)
+    K = F * (mT(V) @ _read_triangle(d, UPLO) @ V)
+    D = np.asarray(g)[..., None, :]  # (K D)_ij = K_ij g_j
+    inner = K * D + mT(K * D)
+    return _from_lower(V @ inner @ mT(V), UPLO)
+
+
+def eigvalsh_adjoint_adjoint_a(G, g, a, UPLO="L"):
+    """The adjoint with respect to a of `eigvalsh_adjoint(g, a)`: with Q = V^T from_lower(G) V, the matrix
+    V (F o ((Q + Q^T) D)) V^T read back into the triangle."""
+    V, F = _eig_parts(a, UPLO)
+    Q = mT(V) @ _from_lower(G, UPLO) @ V
+    M = F * ((Q + mT(Q)) * np.asarray(g)[..., None, :])
+    return _read_triangle_transpose(V @ M @ mT(V), UPLO)
+
+
+# ---------------------------------------------------------------- second derivatives of matrix_power's adjoint
+def _matrix_power_adjoint_terms(g, a, n):
+    """matrix_power_adjoint(g, a, n) = sum over k of B^k g B^(n-1-k), B = a^T; its derivative in a is the sum
+    of X dB Y over the pairs (X, Y) returned, dB = da^T."""
+    if n < 0:
+        raise ValueError("no second derivative for np.linalg.matrix_power with a negative power")
+    B = mT(np.asarray(a, dtype=float))
+    powers = [np.broadcast_to(np.eye(np.shape(a)[-1]), np.shape(a))]
+    for _ in range(max(n - 1, 0)):
+        powers.append(powers[-1] @ B)
+    terms = []
+    for k in range(n):
+        m = n - 1 - k
+        for i in range(k):  # d(B^k) g B^m
+            terms.append((powers[i], powers[k - 1 - i] @ g @ powers[m]))
+        for i in range(m):  # B^k g d(B^m)
+            terms.append((powers[k] @ g @ powers[i], powers[m - 1 - i]))
+    return terms
+
+
+def matrix_power_adjoint_tangent_a(d, g, a, n):
+    """The tangent of `matrix_power_adjoint(g, a, n)` from the tangent `d` of a (n >= 0)."""
+    dB = mT(d)
+    return sum((X @ dB @ Y for X, Y in _matrix_power_adjoint_terms(g, a, n)), np.zeros(np.shape(a)))
+
+
+def matrix_power_adjoint_adjoint_a(G, g, a, n):
+    """The adjoint with respect to a of `matrix_power_adjoint(g, a, n)`: each term X dB Y gives (X^T G Y^T)^T."""
+    return sum((mT(mT(X) @ G @ mT(Y)) for X, Y in _matrix_power_adjoint_terms(g, a, n)), np.zeros(np.shape(a)))
+
+
+# ---------------------------------------------------------------- second derivatives of the norms' adjoints
+# norm_adjoint(g, ans, x) is g times a function of x and the norm ans, entry by entry: g x / ans for the 2-norm
+# and Frobenius norm, g sign(x) |x|^(p-1) / ans^(p-1) for a p-norm, piecewise constant (no second derivative)
+# for the 1-, 0- and max-norms. Its derivative in x is diagonal (so its own transpose), in ans a reduction.
+def _norm_coefficients(g, ans, x, ord, axes, keepdims, matrix):
+    """(the derivative of each entry of the adjoint in that entry of x, and in its norm), both x-shaped."""
+    x = np.asarray(x, dtype=float)
+    g = np.asarray(expand_reduced(g, x.shape, axes, keepdims), dtype=float)
+    ans = np.asarray(expand_reduced(ans, x.shape, axes, keepdims), dtype=float)
+    if matrix:
+        if ord in ("nuc", 2, -2):
+            raise ValueError(f"np.linalg.norm: no second derivative for the matrix norm ord={ord!r}")
+        p = 2 if ord in (None, "fro") else None
+    else:
+        p = 2 if ord is None else ord
+        if p in (0, 1, np.inf, -np.inf):
+            p = None
+    if p is None:  # piecewise constant in x and in the norm
+        return np.zeros(x.shape), np.zeros(x.shape)
+    safe = np.where(ans == 0, 1.0, ans)
+    if p == 2:
+        return np.broadcast_to(g / safe, x.shape), -g * x / (safe * safe)
+    adjoint = g * np.sign(x) * np.abs(x) ** (p - 1) / safe ** (p - 1)
+    return g * (p - 1) * np.abs(x) ** (p - 2) / safe ** (p - 1), -(p - 1) * adjoint / safe
+
+
+def _norm_axes(x, ord, axis):
+    """(the reduced axes, is it a matrix norm) of np.linalg.norm(x, ord, axis)."""
+    if axis is None:
+        return tuple(range(np.ndim(x))), np.ndim(x) == 2 and ord is not None
+    axes = reduced_axes(axis, np.ndim(x))
+    return axes, len(axes) == 2
+
+
+def norm_adjoint_second_x(v, g, ans, x, ord=None, axis=None, keepdims=False):
+    """The tangent of `norm_adjoint(g, ans, x, ord, axis, keepdims)` from the tangent `v` of x, and equally its
+    adjoint with respect to x for the adjoint `v` of its result (the map is diagonal)."""
+    axes, matrix = _norm_axes(x, ord, axis)
+    return _norm_coefficients(g, ans, x, ord, axes, keepdims, matrix)[0] * v
+
+
+def norm_adjoint_tangent_ans(d, g, ans, x, ord=None, axis=None, keepdims=False):
+    """The tangent of `norm_adjoint(g, ans, x, ...)` from the tangent `d` of the norm ans."""
+    axes, matrix = _norm_axes(x, ord, axis)
+    return _norm_coefficients(g, ans, x, ord, axes, keepdims, matrix)[1] * expand_reduced(d, np.shape(x), axes, keepdims)
+
+
+def norm_adjoint_adjoint_ans(G, g, ans, x, ord=None, axis=None, keepdims=False):
+    """The adjoint of `norm_adjoint(g, ans, x, ...)` with respect to the norm ans."""
+    axes, matrix = _norm_axes(x, ord, axis)
+    return np.sum(_norm_coefficients(g, ans, x, ord, axes, keepdims, matrix)[1] * G, axis=axes, keepdims=keepdims)
+
+
+def vector_norm_adjoint_second_x(v, g, ans, x, axis=None, keepdims=False, ord=2):
+    """As `norm_adjoint_second_x`, for `vector_norm_adjoint` (axis=None: all entries form one vector)."""
+    axes = reduced_axes(axis, np.ndim(x))
+    return _norm_coefficients(g, ans, x, ord, axes, keepdims, False)[0] * v
+
+
+def vector_norm_adjoint_tangent_ans(d, g, ans, x, axis=None, keepdims=False, ord=2):
+    """As `norm_adjoint_tangent_ans`, for `vector_norm_adjoint`."""
+    axes = reduced_axes(axis, np.ndim(x))
+    return _norm_coefficients(g, ans, x, ord, axes, keepdims, False)[1] * expand_reduced(d, np.shape(x), axes, keepdims)
+
+
+def vector_norm_adjoint_adjoint_ans(G, g, ans, x, axis=None, keepdims=False, ord=2):
+    """As `norm_adjoint_adjoint_ans`, for `vector_norm_adjoint`."""
+    axes = reduced_axes(axis, np.ndim(x))
+    return np.sum(_norm_coefficients(g, ans, x, ord, axes, keepdims, False)[1] * G, axis=axes, keepdims=keepdims)
+
+
+def matrix_norm_adjoint_second_x(v, g, ans, x, keepdims=False, ord="fro"):
+    """As `norm_adjoint_second_x`, for `matrix_norm_adjoint` (the matrices in the last two axes)."""
+    axes = reduced_axes((-2, -1), np.ndim(x))
+    return _norm_coefficients(g, ans, x, ord, axes, keepdims, True)[0] * v
+
+
+def matrix_norm_adjoint_tangent_ans(d, g, ans, x, keepdims=False, ord="fro"):
+    """As `norm_adjoint_tangent_ans`, for `matrix_norm_adjoint`."""
+    axes = reduced_axes((-2, -1), np.ndim(x))
+    return _norm_coefficients(g, ans, x, ord, axes, keepdims, True)[1] * expand_reduced(d, np.shape(x), axes, keepdims)
+
+
+def matrix_norm_adjoint_adjoint_ans(G, g, ans, x, keepdims=False, ord="fro"):
+    """As `norm_adjoint_adjoint_ans`, for `matrix_norm_adjoint`."""
+    axes = reduced_axes((-2, -1), np.ndim(x))
+    return np.sum(_norm_coefficients(g, ans, x, ord, axes, keepdims, True)[1] * G, axis=axes, keepdims=keepdims)
+
+
+# ---------------------------------------------------------------- second derivatives of eigh's and svd's adjoints
+def _eigh_adjoint_parts(g, w, v):
+    gw, gv = np.asarray(g[0], dtype=float), np.asarray(g[1], dtype=float)
+    n = np.shape(w)[-1]
+    F = _eig_parts_of(w)
+    inner = gw[..., :, None] * np.eye(n) + F * (mT(v) @ gv)
+    return gw, gv, F, inner
+
+
+def eigh_adjoint_transpose(G, w, v, UPLO="L"):
+    """The transpose of `eigh_adjoint(., w, v)` (linear in the pair g = [gw, gv]): with Q = V^T Y V,
+    Y = sym(from_lower(G)), the pair (diag(Q), V (F o Q)), F_ij = 1 / (w_j - w_i)."""
+    F = _eig_parts_of(w)
+    Y = _sym(_from_lower(G, UPLO))
+    Q = mT(v) @ Y @ v
+    return Parts([np.diagonal(Q, axis1=-2, axis2=-1).copy(), v @ (F * Q)])
+
+
+def _eig_parts_of(w):
+    """F_ij = 1 / (w_j - w_i), 0 on the diagonal."""
+    n = np.shape(w)[-1]
+    eye = np.eye(n, dtype=bool)
+    gaps = w[..., None, :] - w[..., :, None]
+    return np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, gaps))
+
+
+def eigh_adjoint_tangent_w(d, g, w, v, UPLO="L"):
+    """The tangent of `eigh_adjoint(g, w, v)` from the tangent `d` of the eigenvalues w: through
+    F_ij = 1 / (w_j - w_i), dF_ij = -F_ij^2 (d_j - d_i)."""
+    gw, gv, F, inner = _eigh_adjoint_parts(g, w, v)
+    dF = -F * F * (d[..., None, :] - d[..., :, None])
+    return _from_lower(_sym(v @ (dF * (mT(v) @ gv)) @ mT(v)), UPLO)
+
+
+def eigh_adjoint_adjoint_w(G, g, w, v, UPLO="L"):
+    """The adjoint of `eigh_adjoint(g, w, v)` with respect to w (the transpose of the tangent above)."""
+    gw, gv, F, inner = _eigh_adjoint_parts(g, w, v)
+    Q = mT(v) @ _sym(_from_lower(G, UPLO)) @ v
+    C = -Q * (mT(v) @ gv) * F * F  # the coefficient of (d_j - d_i)
+    return np.sum(C, axis=-2) - np.sum(C, axis=-1)
+
+
+def eigh_adjoint_tangent_v(d, g, w, v, UPLO="L"):
+    """The tangent of `eigh_adjoint(g, w, v)` = from_lower(sym(V inner V^T)), inner = diag(gw) + F o (V^T gv),
+    from the tangent `d` of the eigenvectors V."""
+    gw, gv, F, inner = _eigh_adjoint_parts(g, w, v)
+    dS = d @ inner @ mT(v) + v @ inner @ mT(d) + v @ (F * (mT(d) @ gv)) @ mT(v)
+    return _from_lower(_sym(dS), UPLO)
+
+
+def eigh_adjoint_adjoint_v(G, g, w, v, UPLO="L"):
+    """The adjoint of `eigh_adjoint(g, w, v)` with respect to V: Y V (inner + inner^T) + gv (F o Q)^T, with
+    Y = sym(from_lower(G)) and Q = V^T Y V."""
+    gw, gv, F, inner = _eigh_adjoint_parts(g, w, v)
+    Y = _sym(_from_lower(G, UPLO))
+    Q = mT(v) @ Y @ v
+    return Y @ v @ (inner + mT(inner)) + gv @ mT(F * Q)
+
+
+def svdvals_adjoint_tangent_a(d, g, a):
+    """The tangent of `svdvals_adjoint(g, a)` = U diag(g) V^T (thin SVD) from the tangent `d` of a (Townsend
+    2016): with dP = U^T d V and F_ij = 1 / (s_j^2 - s_i^2),
+    dU = U (F o (dP S + S dP^T)) + (I - U U^T) d V S^-1, dV = V (F o (S dP + dP^T S)) + (I - V V^T) d^T U S^-1.
+    It is also the adjoint with respect to a (the Hessian of sum(g * svdvals(a)) is symmetric). Singular
+    values must be distinct and nonzero."""
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    v = mT(vh)
+    k = np.shape(s)[-1]
+    eye = np.eye(k, dtype=bool)
+    s2 = s[..., None, :] ** 2 - s[..., :, None] ** 2
+    F = np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, s2))
+    S = s[..., None, :] * np.eye(k)
+    dP = mT(u) @ d @ v
+    du = u @ (F * (dP @ S + S @ mT(dP))) + (d @ v - u @ dP) / s[..., None, :]
+    dv = v @ (F * (S @ dP + mT(dP) @ S)) + (mT(d) @ u - v @ mT(dP)) / s[..., None, :]
+    g = np.asarray(g, dtype=float)[..., None, :]
+    return (du * g) @ vh + (u * g) @ mT(dv)
+
+
+def multi_dot_adjoint_tangent_arrays(d, g, arrays):
+    """The tangent of `multi_dot_adjoint(g, arrays)` from the tangents `d` of the factors (one per factor, a
+    bare 0.0 for none): part i is linear in every factor but the i-th."""
+    parts = [zeros_like(np.asarray(a, dtype=float)) for a in arrays]
+    for j, dj in enumerate(d):
+        if np.ndim(dj) == 0 and dj == 0:
+            continue
+        changed = multi_dot_adjoint(g, list(arrays[:j]) + [dj] + list(arrays[j + 1:]))
+        for i in range(len(arrays)):
+            if i != j:
+                parts[i] = parts[i] + changed[i]
+    return Parts(parts)
+
+
+def multi_dot_adjoint_adjoint_arrays(G, g, arrays):
+    """The adjoint of `multi_dot_adjoint(g, arrays)` with respect to the factors: part i, paired with G[i], is
+    the product with G[i] in factor i's place paired with g, so factor j gets the sum over i != j of
+    multi_dot_adjoint(g, arrays with G[i] in place i)[j]."""
+    parts = [zeros_like(np.asarray(a, dtype=float)) for a in arrays]
+    for i, Gi in enumerate(G):
+        if np.ndim(Gi) == 0 and Gi == 0:
+            continue
+        changed = multi_dot_adjoint(g, list(arrays[:i]) + [np.broadcast_to(Gi, np.shape(arrays[i]))]
+                                    + list(arrays[i + 1:]))
+        for j in range(len(arrays)):
+            if j != i:
+                parts[j] = parts[j] + changed[j]
+    return Parts(parts)
+
+
+# ---------------------------------------------------------------- second derivatives of qr's adjoint
+# qr_adjoint(g, q, r) for a square or tall matrix (Walter and Lehmann 2010): M = R gR^T - gQ^T Q,
+# C = copyltu(M), out = (gQ + Q C) R^-T
+def _copyltu(m):
+    lower = np.tril(m, -1)
+    return lower + mT(lower) + m * np.eye(np.shape(m)[-1])
+
+
+def _copyltu_transpose(y):
+    return np.tril(y + mT(y), -1) + y * np.eye(np.shape(y)[-1])
+
+
+def _qr_parts(g, q, r):
+    if np.shape(q)[-2] < np.shape(r)[-1]:
+        raise ValueError("np.linalg.qr: no second derivative for a wide matrix (more columns than rows)")
+    gq, gr = np.asarray(g[0], dtype=float), np.asarray(g[1], dtype=float)
+    C = _copyltu(r @ mT(gr) - mT(gq) @ q)
+    rinv = np.linalg.inv(r)
+    return gq, gr, C, rinv, (gq + q @ C) @ mT(rinv)
+
+
+def qr_adjoint_transpose(G, q, r):
+    """The transpose of `qr_adjoint(., q, r)` (linear in the pair g = [gQ, gR]): with X = G R^-1 and
+    Mbar = copyltu^T(Q^T X), the pair (X - Q Mbar^T, Mbar^T R)."""
+    if np.shape(q)[-2] < np.shape(r)[-1]:
+        raise ValueError("np.linalg.qr: no second derivative for a wide matrix (more columns than rows)")
+    X = G @ np.linalg.inv(r)
+    Mbar = _copyltu_transpose(mT(q) @ X)
+    return Parts([X - q @ mT(Mbar), mT(Mbar) @ r])
+
+
+def qr_adjoint_tangent_q(d, g, q, r):
+    """The tangent of `qr_adjoint(g, q, r)` from the tangent `d` of Q: (d C + Q copyltu(-gQ^T d)) R^-T."""
+    gq, gr, C, rinv, out = _qr_parts(g, q, r)
+    return (d @ C + q @ _copyltu(-mT(gq) @ d)) @ mT(rinv)
+
+
+def qr_adjoint_adjoint_q(G, g, q, r):
+    """The adjoint of `qr_adjoint(g, q, r)` with respect to Q: X C^T - gQ Mbar, X = G R^-1."""
+    gq, gr, C, rinv, out = _qr_parts(g, q, r)
+    X = G @ rinv
+    return X @ mT(C) - gq @ _copyltu_transpose(mT(q) @ X)
+
+
+def qr_adjoint_tangent_r(d, g, q, r):
+    """The tangent of `qr_adjoint(g, q, r)` from the tangent `d` of R: Q copyltu(d gR^T) R^-T - out d^T R^-T."""
+    gq, gr, C, rinv, out = _qr_parts(g, q, r)
+    return (q @ _copyltu(d @ mT(gr)) - out @ mT(d)) @ mT(rinv)
+
+
+def qr_adjoint_adjoint_r(G, g, q, r):
+    """The adjoint of `qr_adjoint(g, q, r)` with respect to R: Mbar gR - X^T out, X = G R^-1."""
+    gq, gr, C, rinv, out = _qr_parts(g, q, r)
+    X = G @ rinv
+    return _copyltu_transpose(mT(q) @ X) @ gr - mT(X) @ out
+
+
+# ---------------------------------------------------------------- second derivatives of svd's adjoint
+def _svd_adjoint_and_tangent(g, ans, dg, dans, m, n, full_matrices):
+    """svd_adjoint(g, ans, a) (Townsend 2016, the thin factors) and its tangent from the tangents dg of the
+    triple g = [gU, gS, gVh] and dans of ans = (U, S, Vh), each line differentiated by the product rule."""
+    k = min(m, n)
+    u, s, vh = (np.asarray(p, dtype=float) for p in ans)
+    gu, gs, gvh = (np.asarray(p, dtype=float) for p in g)
+    du, ds, dvh = (np.zeros(np.shape(p)) + np.asarray(t, dtype=float) for p, t in zip((u, s, vh), dans))
+    dgu, dgs, dgvh = (np.zeros(np.shape(p)) + np.asarray(t, dtype=float) for p, t in zip((gu, gs, gvh), dg))
+    if full_matrices and m != n:
+        u, du, gu, dgu = (p[..., :, :k] for p in (u, du, gu, dgu))
+        vh, dvh, gvh, dgvh = (p[..., :k, :] for p in (vh, dvh, gvh, dgvh))
+    v, dv, gv, dgv = mT(vh), mT(dvh), mT(gvh), mT(dgvh)
+    eye = np.eye(k, dtype=bool)
+    F = np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, s[..., None, :] ** 2 - s[..., :, None] ** 2))
+    dF = -F * F * 2.0 * (s[..., None, :] * ds[..., None, :] - s[..., :, None] * ds[..., :, None])
+    S, dS = s[..., None, :] * np.eye(k), ds[..., None, :] * np.eye(k)
+    ut_gu, d_ut_gu = mT(u) @ gu, mT(du) @ gu + mT(u) @ dgu
+    vt_gv, d_vt_gv = mT(v) @ gv, mT(dv) @ gv + mT(v) @ dgv
+    A, dA = ut_gu - mT(ut_gu), d_ut_gu - mT(d_ut_gu)
+    B, dB = vt_gv - mT(vt_gv), d_vt_gv - mT(d_vt_gv)
+    inner = (F * A) @ S + gs[..., None, :] * np.eye(k) + S @ (F * B)
+    d_inner = ((dF * A + F * dA) @ S + (F * A) @ dS + dgs[..., None, :] * np.eye(k) + dS @ (F * B)
+               + S @ (dF * B + F * dB))
+    out = u @ inner @ vh
+    dout = du @ inner @ vh + u @ d_inner @ vh + u @ inner @ dvh
+    if m > k:
+        E = (gu - u @ ut_gu) / s[..., None, :]
+        dE = (dgu - du @ ut_gu - u @ d_ut_gu) / s[..., None, :] - E * ds[..., None, :] / s[..., None, :]
+        out, dout = out + E @ vh, dout + dE @ vh + E @ dvh
+    if n > k:
+        H, dH = u / s[..., None, :], du / s[..., None, :] - u * ds[..., None, :] / s[..., None, :] ** 2
+        K, dK = mT(gv - v @ vt_gv), mT(dgv - dv @ vt_gv - v @ d_vt_gv)
+        out, dout = out + H @ K, dout + dH @ K + H @ dK
+    return out, dout
+
+
+def _basis(parts):
+    """Each unit direction in the triple `parts` (arrays): (which part, index, the triple with a 1 there)."""
+    zeros = [np.zeros(np.shape(p)) for p in parts]
+    for which, p in enumerate(parts):
+        for index in np.ndindex(np.shape(p)):
+            e = [z.copy() for z in zeros]
+            e[which][index] = 1.0
+            yield which, index, e
+
+
+def svd_adjoint_tangent_ans(d, g, ans, a, full_matrices=True):
+    """The tangent of `svd_adjoint(g, ans, a)` from the tangents `d` = (dU, dS, dVh) of the factors."""
+    m, n = np.shape(a)[-2:]
+    zero = [0.0, 0.0, 0.0]
+    return _svd_adjoint_and_tangent(g, ans, zero, d, m, n, full_matrices)[1]
+
+
+def svd_adjoint_adjoint_ans(G, g, ans, a, full_matrices=True):
+    """The adjoint of `svd_adjoint(g, ans, a)` with respect to the factors (U, S, Vh): the transpose of the
+    tangent above, built one unit direction of the factors at a time (exact; one tangent per entry)."""
+    m, n = np.shape(a)[-2:]
+    out = [np.zeros(np.shape(p)) for p in ans]
+    zero = [0.0, 0.0, 0.0]
+    for which, index, e in _basis(ans):
+        out[which][index] = np.sum(G * _svd_adjoint_and_tangent(g, ans, zero, e, m, n, full_matrices)[1])
+    return Parts(out)
+
+
+def svd_adjoint_transpose(G, ans, a, full_matrices=True):
+    """The transpose of `svd_adjoint(., ans, a)` (linear in the triple g), one unit direction of g at a time."""
+    m, n = np.shape(a)[-2:]
+    out = [np.zeros(np.shape(p)) for p in ans]
+    zero = [0.0, 0.0, 0.0]
+    for which, index, e in _basis(ans):
+        out[which][index] = np.sum(G * _svd_adjoint_and_tangent(e, ans, e, zero, m, n, full_matrices)[1])
+    return Parts(out)
