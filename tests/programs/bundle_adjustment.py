@@ -31,7 +31,7 @@ def reprojection_error(cameras, points, observations, camera_index, point_index)
 
 def make_data(seed=0, small=True):
     rng = np.random.default_rng(seed)
-    n_cameras, n_points = (2, 2) if small else (5, 40)
+    n_cameras, n_points = (2, 2) if small else (4, 20)
     cameras = np.column_stack([0.2 * rng.normal(size=(n_cameras, 3)),
                                rng.normal(size=(n_cameras, 2)) * 0.1, np.full(n_cameras, 5.0),
                                np.full(n_cameras, 1.0), 0.01 * rng.normal(size=n_cameras),
@@ -41,7 +41,7 @@ def make_data(seed=0, small=True):
     point_index = np.tile(np.arange(n_points), n_cameras)
     observations = np.array([project(cameras[c], points[p]) for c, p in zip(camera_index, point_index)])
     observations = observations + 0.01 * rng.normal(size=observations.shape)
-    noisy_points = points + 0.05 * rng.normal(size=points.shape)
+    noisy_points = points + 0.2 * rng.normal(size=points.shape)
     return cameras, noisy_points, observations, camera_index, point_index
 
 
@@ -49,13 +49,13 @@ def problem(seed=0, small=True):
     return reprojection_error, make_data(seed, small), 1
 
 
-def main(steps=30, learning_rate=0.01):
+def main(steps=30, learning_rate=10.0):
     cameras, points, observations, camera_index, point_index = make_data(small=False)
     grad_points = s2s.grad(reprojection_error, wrt="points")
     for step in range(steps + 1):
         if step % 10 == 0:
             error = reprojection_error(cameras, points, observations, camera_index, point_index)
-            print(f"step {step:4d}  loss {error:.6f}")
+            print(f"step {step:4d}  loss {error:.6e}")
         points = points - learning_rate * grad_points(cameras, points, observations, camera_index, point_index)
 
 

@@ -40,7 +40,7 @@ def simulate(rng, length, dt=0.1, damping=0.95, q=0.5, r=0.05):
 
 def make_data(seed=0, small=True):
     rng = np.random.default_rng(seed)
-    observations = simulate(rng, 6 if small else 300)
+    observations = simulate(rng, 6 if small else 150)
     return {"log_q": np.log(0.2), "log_r": np.log(0.1), "damping": 0.9}, observations
 
 

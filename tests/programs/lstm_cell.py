@@ -31,7 +31,7 @@ def loss(params, sequences, labels):
 
 def make_data(seed=0, small=True):
     rng = np.random.default_rng(seed)
-    n, length, hidden = (2, 3, 1) if small else (40, 10, 4)
+    n, length, hidden = (2, 3, 1) if small else (20, 8, 4)
     labels = np.where(rng.uniform(size=n) < 0.5, 1.0, -1.0)
     sequences = np.cumsum(0.3 * labels[:, None, None] + 0.5 * rng.normal(size=(n, length, 1)), axis=1)
     params = {"W": 0.5 * rng.normal(size=(4 * hidden, 1 + hidden)), "b": 0.1 * rng.normal(size=4 * hidden),

@@ -29,7 +29,7 @@ def random_tree(rng, words, depth):
 
 def make_data(seed=0, small=True):
     rng = np.random.default_rng(seed)
-    n, words, dim, depth = (2, 3, 2, 3) if small else (30, 10, 4, 6)
+    n, words, dim, depth = (2, 3, 2, 3) if small else (12, 8, 4, 5)
     trees = [((0, 1), (2, (1, 0)))] + [random_tree(rng, words, depth) for _ in range(n - 1)]
     scores = rng.normal(size=n)
     params = {"embeddings": 0.5 * rng.normal(size=(words, dim)), "W": 0.5 * rng.normal(size=(dim, 2 * dim)),
@@ -42,11 +42,11 @@ def problem(seed=0, small=True):
     return loss, (params, trees, scores), 0
 
 
-def main(steps=40, learning_rate=0.1):
+def main(steps=20, learning_rate=0.1):
     params, trees, scores = make_data(small=False)
     grad_loss = s2s.grad(loss)
     for step in range(steps + 1):
-        if step % 10 == 0:
+        if step % 5 == 0:
             print(f"step {step:4d}  loss {loss(params, trees, scores):.6f}")
         g = grad_loss(params, trees, scores)
         params = {name: params[name] - learning_rate * g[name] for name in params}
