@@ -275,3 +275,35 @@ def test_sinc_second_derivative_at_zero():
     """The limit -pi^2 / 3 where the formula divides by x (finite differences of sinc' are noisy there)."""
     assert np.isclose(runtime.sinc_second_derivative(0.0), -np.pi ** 2 / 3.0, rtol=1e-15)
     assert np.isclose(runtime.sinc_second_derivative(1e-3), -np.pi ** 2 / 3.0, rtol=1e-5)
+
+
+# ---------------------------------------------------------------- vector-mode forms: n tangents at once
+D = np.random.default_rng(3).normal(size=(3, 2, 6))  # three tangents of a 2 x 6 adjoint
+M23 = R.normal(size=(2, 3))
+BATCHED = [
+    ("batch_concatenate_adjoint", "concatenate_adjoint", D, ([M23, M23],), {"axis": 1}),
+    ("batch_concatenate_adjoint", "concatenate_adjoint", D.reshape(3, 12), ([M23, M23],), {"axis": None}),
+    ("batch_hstack_adjoint", "hstack_adjoint", D, ([M23, M23],), {}),
+    ("batch_vstack_adjoint", "vstack_adjoint", D.reshape(3, 4, 3), ([M23, M23],), {}),
+    ("batch_dstack_adjoint", "dstack_adjoint", D.reshape(3, 2, 3, 2), ([M23, M23],), {}),
+    ("batch_column_stack_adjoint", "column_stack_adjoint", D[:, 0].reshape(3, 3, 2), ([C3, C3],), {}),
+    ("batch_append_adjoint", "append_adjoint", D[:, 0], (C3, C3), {}),
+    ("batch_select_adjoint_choices", "select_adjoint_choices", D[:, 0, :4], ([W4 > 0.0], [W4]), {}),
+]
+
+
+@pytest.mark.parametrize("batched,helper,d,args,kwargs", BATCHED, ids=[f"{c[0]}-{i}" for i, c in enumerate(BATCHED)])
+def test_a_vector_mode_form_is_the_helper_on_each_tangent(batched, helper, d, args, kwargs):
+    got = getattr(runtime, batched)(d, *args, **kwargs)
+    each = [getattr(runtime, helper)(d[k], *args, **kwargs) for k in range(d.shape[0])]
+    assert len(got) == len(each[0])
+    for i, part in enumerate(got):
+        np.testing.assert_array_equal(part, np.stack([e[i] for e in each]))
+    assert getattr(runtime, batched)(0.0, *args, **kwargs) == 0.0  # a zero stands for n zeros
+
+
+def test_hessian_through_cross_stays_in_vector_mode():
+    """np.cross has a vector-mode form, and so do its adjoints' records: one batched jvp, not one per column."""
+    hessian = s2s.hessian(through_cross)
+    hessian(W4)
+    assert "rt.batch_cross_adjoint_a(" in hessian.source and "rt.batch_cross_adjoint_b_of_a(" in hessian.source

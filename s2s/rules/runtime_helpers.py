@@ -221,9 +221,13 @@ multilinear(RT + "trapezoid_adjoint_x",
 # ---------------------------------------------------------------- products: linear in g and in the other factor
 # (the adjoint of one factor of a product, paired with G, is the product with G in that factor's place)
 multilinear(RT + "cross_adjoint_a", lambda G, ans, g, a, b: rt.cross_product(G, b), None,
-            lambda G, ans, g, a, b: rt.cross_adjoint_b(g, G, b), rank_of_argument=1)
+            lambda G, ans, g, a, b: rt.cross_adjoint_b(g, G, b),
+            batched=(lambda d, ans, g, a, b: rt.batch_cross_adjoint_a(d, a, b), None,
+                     lambda d, ans, g, a, b: rt.batch_cross_adjoint_a_of_b(g, a, d)), rank_of_argument=1)
 multilinear(RT + "cross_adjoint_b", lambda G, ans, g, a, b: rt.cross_product(a, G),
-            lambda G, ans, g, a, b: rt.cross_adjoint_a(g, a, G), None, rank_of_argument=2)
+            lambda G, ans, g, a, b: rt.cross_adjoint_a(g, a, G), None,
+            batched=(lambda d, ans, g, a, b: rt.batch_cross_adjoint_b(d, a, b),
+                     lambda d, ans, g, a, b: rt.batch_cross_adjoint_b_of_a(g, d, b), None), rank_of_argument=2)
 multilinear(RT + "kron_adjoint_a", lambda G, ans, g, a, b: np.kron(G, b), None,
             lambda G, ans, g, a, b: rt.kron_adjoint_b(g, G, b), rank_of_argument=1)
 multilinear(RT + "kron_adjoint_b", lambda G, ans, g, a, b: np.kron(a, G),

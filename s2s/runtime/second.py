@@ -18,7 +18,7 @@ import numpy as np
 from s2s.runtime.arrays import expand_reduced, mT, prod_adjoint, reduced_axes
 from s2s.runtime.batched import trace_solve
 from s2s.runtime.core import Parts, zeros_like
-from s2s.runtime.linalg import multi_dot_adjoint
+from s2s.runtime.linalg import cross_adjoint_a, cross_adjoint_b, multi_dot_adjoint
 
 __all__ = ["solve_adjoint_tangent_a", "solve_adjoint_adjoint_a", "inv_transpose_tangent", "inv_transpose_adjoint",
            "slogdet_adjoint_transpose", "cumprod_adjoint_transpose", "prod_adjoint_tangent_x",
@@ -31,7 +31,9 @@ __all__ = ["solve_adjoint_tangent_a", "solve_adjoint_adjoint_a", "inv_transpose_
            "eigh_adjoint_tangent_w", "eigh_adjoint_adjoint_w", "eigh_adjoint_tangent_v", "eigh_adjoint_adjoint_v",
            "svdvals_adjoint_tangent_a", "multi_dot_adjoint_tangent_arrays", "multi_dot_adjoint_adjoint_arrays",
            "qr_adjoint_transpose", "qr_adjoint_tangent_q", "qr_adjoint_adjoint_q", "qr_adjoint_tangent_r",
-           "qr_adjoint_adjoint_r", "svd_adjoint_tangent_ans", "svd_adjoint_adjoint_ans", "svd_adjoint_transpose"]
+           "qr_adjoint_adjoint_r", "svd_adjoint_tangent_ans", "svd_adjoint_adjoint_ans", "svd_adjoint_transpose",
+           "batch_cross_adjoint_a", "batch_cross_adjoint_a_of_b", "batch_cross_adjoint_b",
+           "batch_cross_adjoint_b_of_a"]
 
 
 # ---------------------------------------------------------------- solve, det, slogdet
@@ -549,3 +551,32 @@ def svd_adjoint_transpose(G, ans, a, full_matrices=True):
     for which, index, e in _basis(ans):
         out[which][index] = np.sum(G * _svd_adjoint_and_tangent(e, ans, e, zero, m, n, full_matrices)[1])
     return Parts(out)
+
+
+# ---------------------------------------------------------------- vector mode: the n tangents of a leading batch axis
+def _stacked(fn, d):
+    """fn applied to each of the n tangents in `d`, stacked (a bare 0.0 stands for n zeros, and fn is linear)."""
+    d = np.asarray(d)
+    if d.ndim == 0 and d == 0:
+        return 0.0
+    return np.stack([np.asarray(fn(d[k]), dtype=float) for k in range(d.shape[0])])
+
+
+def batch_cross_adjoint_a(d, a, b):
+    """Tangents of `cross_adjoint_a(g, a, b)` from the n tangents `d` of g."""
+    return _stacked(lambda dk: cross_adjoint_a(dk, a, b), d)
+
+
+def batch_cross_adjoint_a_of_b(g, a, d):
+    """Tangents of `cross_adjoint_a(g, a, b)` from the n tangents `d` of b."""
+    return _stacked(lambda dk: cross_adjoint_a(g, a, dk), d)
+
+
+def batch_cross_adjoint_b(d, a, b):
+    """Tangents of `cross_adjoint_b(g, a, b)` from the n tangents `d` of g."""
+    return _stacked(lambda dk: cross_adjoint_b(dk, a, b), d)
+
+
+def batch_cross_adjoint_b_of_a(g, d, b):
+    """Tangents of `cross_adjoint_b(g, a, b)` from the n tangents `d` of a."""
+    return _stacked(lambda dk: cross_adjoint_b(g, dk, b), d)
