@@ -365,3 +365,24 @@ def test_a_continue_in_the_else_clause_of_a_loop_with_break():
     assert_close(s2s.grad(g, wrt=1)(xs, 1.2), numeric_grad(g, (xs, 1.2), 1), what="grad y")
     assert_close(s2s.grad(g)(xs, 1.2), numeric_grad(g, (xs, 1.2), 0), what="grad xs")
     assert_close(s2s.jvp(g, wrt=1)((xs, 1.2), (1.0,))[1], numeric_grad(g, (xs, 1.2), 1), what="jvp y")
+
+
+def test_a_product_with_ones_in_the_adjoint_is_not_an_alias_of_a_written_array():
+    """`y = x * 1.0; y[2] = 0.0; return np.sum(y * x)`: the adjoint of the product for x, `1.0 * y_1`, was
+    simplified to `y_1` itself and read after the reverse sweep had put y's old element back, a silently
+    wrong gradient ([2, 4, 3] instead of [2, 4, 0]); the simplifier now keeps such a product a new array
+    in both sweeps. The same through a tuple holding y."""
+    def f(x):
+        y = x * 1.0
+        y[2] = 0.0
+        return np.sum(y * x)
+
+    def g(x):
+        y = x * 1.0
+        parts = (y, x)
+        y[2] = 0.0
+        return np.sum(parts[0] * parts[1])
+    x = np.array([1.0, 2.0, 3.0])
+    for fn in (f, g):
+        assert_close(s2s.grad(fn)(x), np.array([2.0, 4.0, 0.0]), what=fn.__name__)
+        assert_close(s2s.grad(fn)(x), numeric_grad(fn, (x,), 0), what=fn.__name__)

@@ -82,13 +82,12 @@ class ExpressionLowering:
         if isinstance(node, ast.IfExp):
             return self.if_expression(node, hint)
         if isinstance(node, (ast.Tuple, ast.List)):
-            parts = tuple(self.atom(e) for e in node.elts)
+            parts = self.spread(node.elts)
             op = "tuple" if isinstance(node, ast.Tuple) else "list"
             if all(isinstance(p, ir.Const) for p in parts) and op == "tuple":
                 return ir.Const(tuple(p.value for p in parts))
             var = self.materialise(ir.Call(op, parts), hint)
-            if op == "tuple":
-                self.tuples[var.name] = list(parts)
+            self.tuples[var.name] = list(parts)  # (a list's too: each version of it is a value of its own)
             return var
         if isinstance(node, ast.Subscript):
             return self.subscript(node)
@@ -103,6 +102,21 @@ class ExpressionLowering:
         if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.SetComp)):
             return self.comprehension(node, hint)
         raise self.error(node, f"the expression {type(node).__name__}")
+
+    def spread(self, nodes) -> tuple:
+        """The atoms of argument or display expressions, `*xs` spread into the values `xs` holds when they
+        are known here (a tuple or list written in the function, a constant tuple)."""
+        out = []
+        for n in nodes:
+            if not isinstance(n, ast.Starred):
+                out.append(self.atom(n))
+                continue
+            parts = self._tuple_parts(self.atom(n.value))
+            if parts is None:
+                raise self.error(n, f"*{ast.unparse(n.value)}, whose number of values is known only at run time",
+                                 "pass the values one by one, or index them: f(xs[0], xs[1])")
+            out.extend(parts)
+        return tuple(out)
 
     def comparison(self, left: ir.Atom, ops: list, comparators: list, node) -> ir.Expr:
         """`a < b < c` is `a < b and b < c` with b evaluated once and c only when `a < b` holds."""
@@ -209,8 +223,8 @@ class ExpressionLowering:
 
     def call(self, node: ast.Call, hint) -> ir.Expr:
         func = node.func
-        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
-            raise self.error(node, "a call with *args or **kwargs")
+        if any(k.arg is None for k in node.keywords):
+            raise self.error(node, "a call with **kwargs", "pass the keyword arguments one by one: f(a=1.0, b=x)")
         target = self.static_value(func)
         if target is MISSING and self.stack_pop(node):
             return ir.Call("pop", (self.atom(func.value),))
@@ -250,12 +264,12 @@ class ExpressionLowering:
                 raise self.error(func, f"a call of '{ast.unparse(func)}', a value computed at run time (say, a "
                                        "function chosen by a branch), not a function s2s sees while compiling",
                                  "call the function where it is chosen: y = np.sin(x) if c else np.cos(x)")
-            args = tuple(self.atom(a) for a in node.args)
+            args = self.spread(node.args)
             kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
             return self.apply(fv, args, kwargs, node)
         if target is MISSING:
             raise self.error(func, f"a call to '{ast.unparse(func)}', which is not defined here")
-        args = tuple(self.atom(a) for a in node.args)
+        args = self.spread(node.args)
         kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
         return self.call_object(target, args, kwargs, node, ast.unparse(func))
 

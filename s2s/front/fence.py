@@ -159,8 +159,7 @@ def _check_node(src: Source, node: ast.AST) -> None:
             _check_node(src, node.value)  # names the construct: yield, await, ...
         if not isinstance(node.value, ast.Call):
             raise unsupported(src, node, "an expression statement with no effect")
-    if isinstance(node, ast.Starred):
-        raise unsupported(src, node, "a starred expression")
+    # (a starred expression is expanded by the SSA builder where the values it holds are known)
     if isinstance(node, ast.AnnAssign) and node.value is None:
         return
     for child in ast.iter_child_nodes(node):

@@ -215,11 +215,23 @@ class _Builder(ExpressionLowering, FunctionLowering, ListLowering, Comprehension
         elif isinstance(target, (ast.Tuple, ast.List)):
             atom = self.materialise(value)
             parts = self._tuple_parts(atom)
-            if parts is not None and len(parts) != len(target.elts):
+            starred = [i for i, elt in enumerate(target.elts) if isinstance(elt, ast.Starred)]
+            if starred:  # a, *rest, z = xs: rest is a list of the middle values (known here)
+                if parts is None or len(parts) < len(target.elts) - 1:
+                    raise self.error(target.elts[starred[0]], "starred unpacking of values whose number is known "
+                                     "only at run time", "index the values instead: a, rest = xs[0], xs[1:]")
+                k, tail = starred[0], len(target.elts) - 1 - starred[0]
+                middle = parts[k:len(parts) - tail]
+                named = target.elts[k].value
+                rest = self.materialise(ir.Call("list", tuple(middle)), self._hint(named))
+                self.tuples[rest.name] = list(middle)
+                parts = parts[:k] + [rest] + parts[len(parts) - tail:]
+                elts = [e.value if isinstance(e, ast.Starred) else e for e in target.elts]
+            else:
+                elts = target.elts
+            if parts is not None and len(parts) != len(elts):
                 raise self.error(target, "unpacking a tuple of the wrong length")
-            for i, elt in enumerate(target.elts):
-                if isinstance(elt, ast.Starred):
-                    raise self.error(elt, "starred unpacking")
+            for i, elt in enumerate(elts):
                 part = parts[i] if parts is not None else self.fold_call("getitem", (atom, ir.Const(i)))
                 self.bind(elt, part)
         elif isinstance(target, ast.Subscript):

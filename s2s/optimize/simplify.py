@@ -72,7 +72,7 @@ def simplify(fn: ir.Function) -> ir.Function:
     fn = copy.deepcopy(fn)
     mapping: dict[str, ir.Atom] = {}
     _Peephole(fn).run(fn.body)
-    _pass(fn.body, mapping, set(fn.arrays) | set(fn.arrays.values()), integers(fn))
+    _pass(fn.body, mapping, set(fn.arrays) | set(fn.arrays.values()), integers(fn), _restored(fn))
     if mapping:
         resolved = {k: _resolve(v, mapping) for k, v in mapping.items()}
         substitute_block(fn.body, resolved)
@@ -91,8 +91,16 @@ def _sub(a, mapping):
     return _resolve(a, mapping) if isinstance(a, ir.Var) else a
 
 
-def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset()) -> None:
-    """`arrays`: arrays written in place, whose definitions must stay fresh arrays (never copies)."""
+def _restored(fn: ir.Function) -> set:
+    """The versions of the arrays whose old elements the adjoint sweep puts back (`setitem(y, i, y_old)`)."""
+    roots = {fn.arrays.get(s.value.args[0].name, s.value.args[0].name) for s in ir.statements(fn.body)
+             if isinstance(s, ir.Effect) and s.value.op == "setitem" and isinstance(s.value.args[0], ir.Var)}
+    return {v for v, root in fn.arrays.items() if root in roots} | roots
+
+
+def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset(), restored: set = frozenset()) -> None:
+    """`arrays`: arrays written in place, whose definitions must stay fresh arrays (never copies);
+    `restored`: those of them the adjoint sweep writes old elements back into."""
     keep = []
     for s in stmts:
         if isinstance(s, ir.Assign):
@@ -105,9 +113,10 @@ def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset()) 
                 if s.target not in arrays:
                     simpler = simplify_call(v, integers)
                     # `B = A * 1.0` is a new array: never A itself where A is written in place later in the
-                    # forward sweep (the adjoint sweep reads such arrays only once their restores ran)
+                    # forward sweep, or where the adjoint sweep puts A's old elements back (a read of B after
+                    # that restore would see them: 1.0 * y_1 read as y after y[2] = y_old)
                     adjoint = s.loc is not None and s.loc.adjoint
-                    if adjoint or not (isinstance(simpler, ir.Var) and simpler.name in arrays):
+                    if not (isinstance(simpler, ir.Var) and simpler.name in (restored if adjoint else arrays)):
                         v = simpler
             else:
                 v = _sub(v, mapping)
@@ -116,16 +125,16 @@ def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset()) 
                 continue
             s.value = v
         elif isinstance(s, ir.If):
-            _pass(s.body, mapping, arrays, integers)
-            _pass(s.orelse, mapping, arrays, integers)
+            _pass(s.body, mapping, arrays, integers, restored)
+            _pass(s.orelse, mapping, arrays, integers, restored)
             for p in s.phis:
                 ops = [_sub(o, mapping) for o in p.operands]
                 if ops[0] == ops[1]:
                     mapping[p.target] = ops[0]
             s.phis = [p for p in s.phis if p.target not in mapping]
         elif isinstance(s, ir.Loop):
-            _pass(s.header, mapping, arrays, integers)
-            _pass(s.body, mapping, arrays, integers)
+            _pass(s.header, mapping, arrays, integers, restored)
+            _pass(s.body, mapping, arrays, integers, restored)
             if not contains_exit(s.body):  # a phi that the loop never changes is its initial value
                 for p in list(s.phis):
                     back = _sub(p.operands[1], mapping)

@@ -109,12 +109,12 @@ def reshape_then_write_the_reshape_copy(x):
     return np.sum(y ** 2)
 
 
-@refused(X3)
+@exact(X3)
 def list_holds_array_read_after_write(x):
     y = x * 1.0
     parts = [y, x]
     y[2] = 0.0
-    return np.sum(parts[0] * parts[1])  # refused
+    return np.sum(parts[0] * parts[1])  # parts[0] is y: it sees the write
 
 
 @exact(X3)

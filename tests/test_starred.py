@@ -1,0 +1,59 @@
+"""Starred expressions (issue 14): `f(*params)`, `[a, *rest]` and `first, *rest = values`, where the values
+are known while compiling (a tuple or list the function writes); refused at the user's line otherwise."""
+import inspect
+
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, numeric_grad
+
+
+def model(a, b, c, x):
+    return a * np.sin(b * x) + c
+
+
+def spread_everywhere(params, x):
+    p = (params[0], params[1], 0.5)
+    first, *rest = p
+    q = [first * 2.0, *rest]
+    head, *middle, last = (x[0], x[1], x[2], x[3])
+    return np.sum(model(*q, x)) + sum(rest) * last + np.sum(np.stack(middle)) * head
+
+
+X = np.linspace(0.0, 1.0, 4)
+P = np.array([0.3, 1.7])
+
+
+def test_reverse_and_forward():
+    assert_close(s2s.grad(spread_everywhere)(P, X), numeric_grad(spread_everywhere, (P, X), 0), what="grad")
+    assert_close(s2s.grad(spread_everywhere, wrt=1)(P, X), numeric_grad(spread_everywhere, (P, X), 1),
+                 what="grad x")
+    assert_close(s2s.jacobian(spread_everywhere, mode="forward")(P, X), numeric_grad(spread_everywhere, (P, X), 0),
+                 what="forward")
+
+
+def test_second_order():
+    h = 1e-4
+    expected = np.array([(numeric_grad(spread_everywhere, (P + e, X), 0) - numeric_grad(spread_everywhere, (P - e, X), 0))
+                         / (2 * h) for e in np.eye(2) * h])
+    assert_close(s2s.hessian(spread_everywhere)(P, X), expected, what="hessian", rtol=1e-4, atol=1e-5)
+
+
+def spread_of_an_argument(params, x):
+    return np.sum(model(*params, x))  # error-here
+
+
+def unpack_an_argument(params):
+    first, *rest = params  # error-here
+    return first
+
+
+@pytest.mark.parametrize("fn", [spread_of_an_argument, unpack_an_argument])
+def test_unknown_length_is_refused_at_the_line(fn):
+    lines, start = inspect.getsourcelines(fn)
+    line = start + next(i for i, text in enumerate(lines) if "error-here" in text)
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(fn)(np.array([0.3, 1.7, 0.5]), *([X] if fn is spread_of_an_argument else []))
+    assert f"test_starred.py:{line}" in str(info.value)
+    assert "known only at run time" in str(info.value)
