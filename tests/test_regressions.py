@@ -45,12 +45,14 @@ def test_dict_entry_read_in_reversed_loop():
 
 
 def test_higher_order_through_a_runtime_helper_without_rule_is_refused_cleanly():
-    """hessian(f) differentiates generated code; a runtime helper it calls that has no rule of its own is
-    refused by name, never inlined (its source is s2s's, not the user's: list comprehensions and all)."""
-    def f(w):
-        return np.prod(w)
-    with pytest.raises(s2s.NonDifferentiableError, match="rt.prod_adjoint"):
-        s2s.hessian(f)(np.array([0.5, 1.5, 2.0]))
+    """Differentiating generated code meets s2s's runtime helpers; one without a rule of its own (the
+    transpose that the second derivative through np.vstack calls, met at third order) is refused by name,
+    never inlined (its source is s2s's, not the user's: list comprehensions and all)."""
+    def f(t):
+        v = np.array([t, t * t])
+        return np.sum(np.vstack([v, v]) ** 3)
+    with pytest.raises(s2s.NonDifferentiableError, match="rt.vstack_adjoint_transpose"):
+        s2s.grad(s2s.grad(s2s.grad(f)))(0.7)
 
 
 def test_a_number_written_into_a_slice_has_a_number_for_gradient():
