@@ -44,3 +44,17 @@ def test_fuzz(checker, seed, level):
     # a rejection is s2s refusing the program cleanly: listed, not a bug by itself
     real = [f for f in failures if f.cls != "rejected"]
     assert not real, "\n".join(f"{f.cls} in {f.check}: {f.message}" for f in real) + "\n" + program.source
+
+
+def test_the_same_seed_makes_the_same_programs_in_every_process():
+    """A failure is reproduced with its --seed: the generator must not depend on Python's string hashing
+    (it iterated a set of names, so PYTHONHASHSEED changed the programs)."""
+    import os
+    import subprocess
+    import sys
+    code = ("import hashlib; from tests.fuzz import gen; print(hashlib.sha256(''.join(str(gen.generate(s, l).__dict__) "
+            "for s in range(30) for l in (1, 2, 3, 4)).encode()).hexdigest())")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    digests = {subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
+                              env=dict(os.environ, PYTHONHASHSEED=str(h))).stdout for h in (0, 1, 2)}
+    assert len(digests) == 1, digests

@@ -795,7 +795,7 @@ class Gen:
 
     # ------------------------------------------------------------------ arrays
     def owned_arrays(self, scope, ctx):
-        return [n for n in scope.owned if n in scope.names and scope.names[n][0] == "f" and scope.names[n][1] != ()
+        return [n for n in sorted(scope.owned) if n in scope.names and scope.names[n][0] == "f" and scope.names[n][1] != ()
                 and n not in ctx.get("readonly", ())]
 
     def array_stmt(self, scope, ctx):
