@@ -12,8 +12,11 @@ shape fails instead of being reshaped into agreement.
 """
 import dataclasses
 import importlib
+import os
 import re
 import runpy
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -262,3 +265,15 @@ def test_runs_as_an_example(name, capsys, monkeypatch):
     losses = [float(v) for v in re.findall(r"\bloss\s+(\S+)", out)]
     assert len(losses) >= 2, out
     assert all(np.isfinite(losses)) and losses[-1] < losses[0], out
+
+
+def test_a_program_runs_as_a_script_from_anywhere(tmp_path):
+    # runpy above runs each __main__ block in this process; one program in a fresh interpreter, from
+    # another directory, shows that a program needs nothing of the test suite
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(PROGRAMS_DIR.parents[1])] + [p for p in [env.get("PYTHONPATH")] if p])
+    done = subprocess.run([sys.executable, str(PROGRAMS_DIR / "logistic_regression.py")], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    losses = [float(v) for v in re.findall(r"\bloss\s+(\S+)", done.stdout)]
+    assert len(losses) >= 2 and losses[-1] < losses[0], done.stdout
