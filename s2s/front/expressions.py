@@ -53,6 +53,9 @@ class ExpressionLowering:
             parts = self._tuple_parts(args[0])
             if parts is not None:
                 return parts[args[1].value]
+        if op == "getitem" and len(args) == 2 and isinstance(args[1], ir.Const) and isinstance(args[0], ir.Var) \
+                and args[0].name in self.dicts and args[1].value in self.dicts[args[0].name]:
+            return self.dicts[args[0].name][args[1].value]  # d["w"] of a dict written out here: its value
         return ir.Call(op, tuple(args), tuple(kwargs))
 
     def expr(self, node, hint: str | None = None) -> ir.Expr:
@@ -97,11 +100,28 @@ class ExpressionLowering:
             return self.call(node, hint)
         if isinstance(node, ast.Slice):
             return self.slice(node)
+        if isinstance(node, ast.Dict):
+            if any(k is None for k in node.keys):
+                raise self.error(node, "**mapping in a dict display", "write each key: {'w': w, 'b': b}")
+            return self.dict_display([self.atom(k) for k in node.keys], [self.atom(v) for v in node.values], node,
+                                     hint)
         if isinstance(node, ast.Lambda):
             return self.lambda_value(node)
         if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.SetComp)):
             return self.comprehension(node, hint)
         raise self.error(node, f"the expression {type(node).__name__}")
+
+    def dict_display(self, keys, values, node, hint) -> ir.Atom:
+        """`{"w": w, "b": b}` (or `dict(w=w, b=b)`) with constant keys: a dict whose values are known here, so
+        that `d["w"]` reads `w` itself."""
+        if not all(isinstance(k, ir.Const) and isinstance(k.value, (str, int)) for k in keys):
+            raise self.error(node, "a dict display with keys computed at run time",
+                             "use string or integer constants as keys: {'w': w, 'b': b}")
+        names = tuple(k.value for k in keys)
+        vals = tuple(values)
+        var = self.materialise(ir.Call("s2s.runtime.dict_of", (ir.Const(names),) + vals), hint)
+        self.dicts[var.name] = dict(zip(names, vals))
+        return var
 
     def spread(self, nodes) -> tuple:
         """The atoms of argument or display expressions, `*xs` spread into the values `xs` holds when they
@@ -280,6 +300,8 @@ class ExpressionLowering:
             return self.transform_now(target, args, kwargs, node)
         if is_partial(target):
             return self.partial_value(args, kwargs, node)
+        if target is dict and not args:  # dict(w=w, b=b)
+            return self.dict_display([ir.Const(k) for k, _ in kwargs], [v for _, v in kwargs], node, None)
         key = registry.key_of(target)
         if key in registry.RECURSIVE_KEYS:  # a recursive function met before: called, its keywords placed
             return self.recursive_call(target, args, kwargs, node)
@@ -380,6 +402,7 @@ class ExpressionLowering:
         sub.tuples = self.tuples
         sub.list_roots, sub.shared_lists, sub.list_owner = self.list_roots, self.shared_lists, self.list_owner
         sub.inlining = self.inlining
+        sub.dicts = self.dicts
         sub.free = self.free
         sub.loc = self.loc
         params = [a.arg for a in callee_src.tree.args.args]

@@ -80,6 +80,7 @@ class _Builder(ExpressionLowering, FunctionLowering, ListLowering, Comprehension
         self.shared_lists: set[str] = set()  # lists another name or a container may hold: no append
         self.list_owner: dict[str, str] = {}  # list -> the name that holds it
         self.inlining: list = []  # the user functions being descended into (a call of one is recursion)
+        self.dicts: dict[str, dict] = {}  # names of dicts written out here -> {key: value atom}
 
     # ----- helpers
     def error(self, node, construct, hint=""):
@@ -249,6 +250,9 @@ class _Builder(ExpressionLowering, FunctionLowering, ListLowering, Comprehension
             raise self.error(target, "assignment to an element of an expression", "assign to a named array")
         name = target.value.id
         base = self.read(name, target.value)
+        if isinstance(base, ir.Var) and base.name in self.dicts:
+            raise self.error(target, f"assignment to a key of the dict '{name}'",
+                             f"write the dict with all its keys at once: {name} = {{'w': w, 'b': b}}")
         root = self.array_root(base)
         if root is None:
             raise self.error(target, f"assignment to an element of '{name}', which the function did not create",

@@ -28,6 +28,13 @@ define("s2s.runtime.appended",
                                                                    else None, xs, v))
 
 
+# ---------------------------------------------------------------- a dict written out: {"w": w, "b": b} is dict_of(keys, w, b)
+define("s2s.runtime.dict_of", [None] + [lambda g, ans, keys, *vals, i=i: rt.dict_part(g, keys, i)
+                                        for i in range(MAX_ELEMENTS)],
+       tangent_fn=lambda tangents, ans, keys, *vals: rt.dict_tangent(
+           keys, *(list(tangents[1:]) + [None] * (len(vals) - len(tangents) + 1)), *vals))
+
+
 # ---------------------------------------------------------------- element writes: `y[index] = v` is `y_1 = setitem(y, *index, v)`
 def _index(rest):
     return rest[:-1]

@@ -589,3 +589,21 @@ def appended_adjoint_transpose(G, g):
 def appended_item_transpose(G, g):
     """The transpose of `appended_item_adjoint(., v)` at `g`: zeros, then G as the last part."""
     return Parts([zeros_like(p) for p in g[:-1]] + [G])
+
+
+# ---------------------------------------------------------------- dicts the function writes out: {"w": w, "b": b}
+def dict_of(keys, *values):
+    """`{keys[0]: values[0], ...}`: a dict display of the function (generated as the display itself)."""
+    return dict(zip(keys, values))
+
+
+def dict_part(g, keys, i):
+    """Adjoint of `dict_of(keys, *values)` for value i: the part of the dict adjoint `g` at keys[i] (0.0: none)."""
+    return g[keys[i]] if isinstance(g, dict) else g
+
+
+def dict_tangent(keys, *parts):
+    """Tangent of `dict_of(keys, *values)` from `parts`: the values' tangents, then the values (a tangent None:
+    zeros of that value's structure)."""
+    n = len(keys)
+    return DictParts((k, zeros_like(v) if t is None else t) for k, t, v in zip(keys, parts[:n], parts[n:]))

@@ -1,0 +1,65 @@
+"""Dict displays with constant keys (issue 14): `{"W": W, "b": b}` and `dict(W=W, b=b)`, read by key, passed to
+helpers and returned; checked against central finite differences in both modes and to second order."""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, numeric_grad
+
+
+def layer(p, x):
+    return np.tanh(p["W"] @ x + p["b"])
+
+
+def two_layers(W, b, x):
+    params = {"W": W, "b": b}
+    h = layer(params, x)
+    q = dict(W=W * 2.0, b=b)
+    return np.sum(layer(q, h) ** 2)
+
+
+def returns_a_dict(W, b):
+    return {"w": W * 2.0, "s": np.sum(b * b)}
+
+
+W = np.array([[0.3, -0.2], [0.1, 0.5]])
+B = np.array([0.1, -0.3])
+X = np.array([1.0, 2.0])
+
+
+def test_reverse_forward_and_second_order():
+    for wrt in (0, 1):
+        expected = numeric_grad(two_layers, (W, B, X), wrt)
+        assert_close(s2s.grad(two_layers, wrt=wrt)(W, B, X), expected, what=f"grad {wrt}")
+        assert_close(s2s.jacobian(two_layers, wrt=wrt, mode="forward")(W, B, X), expected, what=f"forward {wrt}")
+    h = 1e-4
+    expected = np.array([(numeric_grad(two_layers, (W, B + e, X), 1) - numeric_grad(two_layers, (W, B - e, X), 1))
+                         / (2 * h) for e in np.eye(2) * h])
+    assert_close(s2s.hessian(two_layers, wrt=1)(W, B, X), expected, rtol=1e-4, atol=1e-5, what="hessian")
+
+
+def test_a_dict_result_through_vjp_and_jvp():
+    value, pullback = s2s.vjp(returns_a_dict, wrt=(0, 1))(W, B)
+    assert set(value) == {"w", "s"}
+    gW, gb = pullback({"w": np.ones((2, 2)), "s": 2.0})
+    assert_close(gW, 2.0 * np.ones((2, 2)), what="W")
+    assert_close(gb, 4.0 * B, what="b")
+    _, tangent = s2s.jvp(returns_a_dict, wrt=1)((W, B), (np.array([1.0, 0.0]),))
+    assert_close(tangent["s"], 2.0 * B[0], what="tangent s")
+    assert_close(tangent["w"], np.zeros((2, 2)), what="tangent w")
+
+
+def writes_a_key(W):
+    d = {"W": W}
+    d["W"] = W * 2.0  # error-here
+    return np.sum(d["W"])
+
+
+def test_writing_a_key_is_refused_at_the_line():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="a key of the dict 'd'"):
+        s2s.grad(writes_a_key)(W)
+
+
+def test_generated_code_reads_the_values_themselves():
+    code = [line for line in s2s.grad(two_layers).source.splitlines() if not line.lstrip().startswith("#")]
+    assert not any("['W']" in line or '["W"]' in line for line in code), code
