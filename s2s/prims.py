@@ -45,11 +45,19 @@ METHODS = {
     "cumsum": "numpy.cumsum", "cumprod": "numpy.cumprod", "clip": "numpy.clip", "copy": "numpy.copy",
     "argmax": "numpy.argmax", "argmin": "numpy.argmin", "any": "numpy.any", "all": "numpy.all",
     "trace": "numpy.trace", "diagonal": "numpy.diagonal", "swapaxes": "numpy.swapaxes",
-    "repeat": "numpy.repeat", "round": "numpy.round", "conj": "numpy.conj", "astype": "s2s.runtime.astype",
-    "item": "s2s.runtime.item", "tolist": "s2s.runtime.tolist",
+    "repeat": "numpy.repeat", "round": "numpy.round", "conj": "numpy.conj", "astype": "numpy.ndarray.astype",
+    "item": "numpy.ndarray.item", "tolist": "numpy.ndarray.tolist",
 }
 ATTRIBUTES = {"T": "numpy.transpose", "shape": "numpy.shape", "ndim": "numpy.ndim", "size": "numpy.size",
-              "dtype": "s2s.runtime.dtype", "real": "numpy.real", "imag": "numpy.imag"}
+              "dtype": "numpy.ndarray.dtype", "real": "numpy.real", "imag": "numpy.imag"}
+
+# Keys generated code spells as the method or attribute the user wrote (`x.astype(np.float32)`, `x.dtype`), not as
+# a function: `ndarray.astype` to a float type (differentiable) or to an integer or bool type (no derivative, a
+# key of its own), `.item()`, `.tolist()`.
+SPELLED_AS_METHOD = {"numpy.ndarray.astype": "astype", "numpy.ndarray.astype_integer": "astype",
+                     "numpy.ndarray.astype_any": "astype",
+                     "numpy.ndarray.item": "item", "numpy.ndarray.tolist": "tolist"}
+SPELLED_AS_ATTRIBUTE = {"numpy.ndarray.dtype": "dtype"}
 
 
 def python_object(key: str):

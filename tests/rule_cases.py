@@ -311,6 +311,17 @@ CASES += [
     ("s2s.runtime.log_or_zero", lambda x: rt.log_or_zero(x), (1.3,), 0),
     ("s2s.runtime.log_or_zero", lambda x: rt.log_or_zero(x), (np.abs(V) + 0.5,), 0),
 ]
+V32 = V3.astype(np.float32)
+CASES += [  # the helpers of the ndarray methods' derivatives (rules/methods.py)
+    ("s2s.runtime.astype_adjoint", lambda g: rt.astype_adjoint(g, V3), (V3,), 0),
+    ("s2s.runtime.astype_adjoint", lambda g: rt.astype_adjoint(g, V3, V3), (V3,), 0),
+    ("s2s.runtime.astype_tangent", lambda d: rt.astype_tangent(d, V3), (V3,), 0),
+    ("s2s.runtime.item_adjoint", lambda g: rt.item_adjoint(g, V, 2), (1.3,), 0),
+    ("s2s.runtime.item_adjoint", lambda g: rt.item_adjoint(g, M23, 1, 0), (0.4,), 0),
+    ("s2s.runtime.item_adjoint", lambda g: rt.item_adjoint(g, V[:1]), (0.4,), 0),
+    ("s2s.runtime.tolist_adjoint", lambda a, b: rt.tolist_adjoint([a, b, a * b], V3), (0.3, 1.2), (0, 1)),
+    ("s2s.runtime.as_parts", lambda h: np.array(rt.as_parts(h)) * 1.5, (M23,), 0),
+]
 G6 = np.linspace(-0.9, 1.1, 6)  # an adjoint of a length-6 result
 CASES += [
     ("s2s.runtime.take_adjoint", lambda g: rt.take_adjoint(g, V, np.array([2, 0, 2])), (V3,), 0),

@@ -434,6 +434,14 @@ CASES = {
     "numpy.linalg.svdvals": [Case("np.linalg.svdvals(x)", N(3, 2))],
     "numpy.full": [Case("np.full((2, 3), x)", N()), Case("np.full((2, 3), x)", N(3))],
     "numpy.full_like": [Case("np.full_like(y, x)", N(), N(2, 3)), Case("np.full_like(y, x * 2.0)", N(3), N(2, 3))],
+    # ndarray methods, spelled as methods (rules/methods.py)
+    "numpy.ndarray.astype": [Case("x.astype(np.float64)", N(3)), Case("np.sin(x).astype(float)", N(2, 3)),
+                             Case("x.astype('float64', copy=False)", N(4))],
+    "numpy.ndarray.astype_any": [Case("x.astype(y.dtype)", N(3), CONST(np.zeros(1))),
+                                 Case("x.astype(y.dtype) * x", N(2, 3), CONST(np.zeros(1, dtype=int)))],
+    "numpy.ndarray.item": [Case("x.item()", N(1)), Case("x.item(2)", N(4)), Case("x.item(1, 0)", N(2, 3)),
+                           Case("np.sum(x, keepdims=True).item()", N(2, 2))],
+    "numpy.ndarray.tolist": [Case("x.tolist()", N(3)), Case("x.tolist()[1]", N(2, 3))],
 }
 
 # ---------------------------------------------------------------- the table of keys without derivative
@@ -487,6 +495,8 @@ NONDIFF_CASES = {
     "math.isinf": Nd("math.isinf(x)", N()), "math.isnan": Nd("math.isnan(x)", N()),
     # a slice has no derivative of its own; check the gradient through the subscript it builds
     "slice": Case("x[1:len(x) - 1] * 2.0", N(5)),
+    "numpy.ndarray.astype_integer": Nd("(x * 3.0).astype(int) + x.astype(bool) + x.astype('int32')"),
+    "numpy.ndarray.dtype": Nd("np.ones(3, dtype=x.dtype) * (x.dtype == np.float64)"),
 }
 
 

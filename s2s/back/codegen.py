@@ -532,6 +532,12 @@ class _Codegen:
             return ast.Call(ast.Attribute(self.atom(args[0]), args[1].value, ast.Load()),
                             [self.atom(a) for a in args[2:]],
                             [ast.keyword(arg=k, value=self.atom(v)) for k, v in e.kwargs])
+        if op in prims.SPELLED_AS_METHOD:  # x.astype(np.float32), x.item(): as the user wrote it
+            return ast.Call(ast.Attribute(self.atom(args[0]), prims.SPELLED_AS_METHOD[op], ast.Load()),
+                            [self.atom(a) for a in args[1:]],
+                            [ast.keyword(arg=k, value=self.atom(v)) for k, v in e.kwargs])
+        if op in prims.SPELLED_AS_ATTRIBUTE:  # x.dtype
+            return ast.Attribute(self.atom(args[0]), prims.SPELLED_AS_ATTRIBUTE[op], ast.Load())
         if op == "call":  # a callable without rule or source, called as the user called it
             return ast.Call(self.atom(args[0]), [self.atom(a) for a in args[1:]],
                             [ast.keyword(arg=k, value=self.atom(v)) for k, v in e.kwargs])

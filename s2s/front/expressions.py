@@ -14,6 +14,7 @@ import inspect
 import numbers
 import types
 
+import numpy
 from numpy import ndarray as numpy_ndarray
 
 from s2s import ir, prims
@@ -276,6 +277,9 @@ class ExpressionLowering:
                 args = (base, self.pack(args[1:]))
             if key == "numpy.transpose" and len(args) > 2:
                 args = (base, self.pack(args[1:]))
+            if key == "numpy.ndarray.astype":
+                kind = self.dtype_kind(node)  # x.astype(int): no derivative flows through it
+                key += "_integer" if kind and kind in "biu" else "" if kind else "_any"
             return ir.Call(key, args, kwargs)
         if target is MISSING and not isinstance(func, ast.Attribute):
             callee = self.expr(func)  # a function value: a nested def, a lambda, a helper passed in
@@ -331,6 +335,20 @@ class ExpressionLowering:
         real = getattr(target, "__name__", "")
         self.opaque[callee] = spelled if not real or real in spelled else f"{spelled} ({real})"
         return ir.Call("call", (ir.Var(callee),) + args, kwargs)
+
+    def dtype_kind(self, node: ast.Call) -> str | None:
+        """The kind (numpy's `dtype.kind`: "f", "i", "b", ...) of the type in `x.astype(dtype)` when it is known
+        before the code runs (`np.float32`, `int`, `"int32"`); None when only the run time knows it."""
+        spelled = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "dtype"), None)
+        if spelled is None:
+            return None
+        value = spelled.value if isinstance(spelled, ast.Constant) else self.static_value(spelled)
+        if value is MISSING or value is None:
+            return None
+        try:
+            return numpy.dtype(value).kind
+        except Exception:
+            return None
 
     def is_opaque(self, atom) -> bool:
         """Is `atom` an object s2s knows nothing of: made by an opaque call, or module data that is

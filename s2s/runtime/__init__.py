@@ -11,3 +11,4 @@ from s2s.runtime.batched import *  # noqa: F401,F403  (vector forward mode: tang
 from s2s.runtime.higher import *  # noqa: F401,F403  (vector-mode forms for differentiating generated code again)
 from s2s.runtime.second import *  # noqa: F401,F403  (second derivatives of the adjoint helpers: hessians through them)
 from s2s.runtime.scipy import *  # noqa: F401,F403  (the covariance forms of scipy.stats.multivariate_normal)
+from s2s.runtime.methods import *  # noqa: F401,F403  (ndarray methods: astype, item, tolist)

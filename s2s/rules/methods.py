@@ -1,0 +1,32 @@
+"""ndarray methods and attributes that generated code spells as the user wrote them (prims.SPELLED_AS_METHOD):
+`x.astype(dtype)`, `x.item()`, `x.tolist()`, `x.dtype`; and the runtime helpers of their derivatives.
+
+A cast to a float type is the identity for derivatives (the adjoint is cast back to the argument's type);
+a cast to an integer or bool type carries no derivative. When the type is known only at run time
+(`x.astype(y.dtype)`), the `_any` key decides then. `.item()` is linear (the adjoint is an array of the
+argument's shape), `.tolist()` too (the adjoint of the nested lists is gathered back into an array).
+"""
+from __future__ import annotations
+
+from s2s.rules.primitive import define, linear, nondiff
+from s2s.rules.symbolic import emit, rt
+
+RT = "s2s.runtime."
+
+# ---------------------------------------------------------------- casts: x.astype(dtype)
+linear("numpy.ndarray.astype", lambda g, ans, x, *dtype, **kwargs: rt.astype_adjoint(g, x))
+define("numpy.ndarray.astype_any", [lambda g, ans, x, *dtype, **kwargs: rt.astype_adjoint(g, x, ans)],
+       [lambda d, ans, x, *dtype, **kwargs: rt.astype_tangent(d, ans)])
+nondiff("numpy.ndarray.astype_integer", "numpy.ndarray.dtype")
+
+# ---------------------------------------------------------------- conversions to Python numbers and lists
+linear("numpy.ndarray.item", lambda g, ans, x, *index: rt.item_adjoint(g, x, *index),
+       batched=[lambda d, ans, x, *index: rt.batch_item(d, *index)])
+linear("numpy.ndarray.tolist", lambda g, ans, x: rt.tolist_adjoint(g, x))
+
+# ---------------------------------------------------------------- their helpers (higher order): linear in g
+linear(RT + "astype_adjoint", lambda h, ans, g, x, *known: rt.astype_adjoint(h, g, *known), None, None)
+linear(RT + "astype_tangent", lambda h, ans, d, known: rt.astype_adjoint(h, d, known), None)
+linear(RT + "item_adjoint", lambda h, ans, g, x, *index: emit("numpy.ndarray.item", h, *index), *(None,) * 4)
+linear(RT + "tolist_adjoint", lambda h, ans, g, x: rt.as_parts(h), None)
+linear(RT + "as_parts", lambda h, ans, g: rt.tolist_adjoint(h, g))
