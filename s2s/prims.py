@@ -59,6 +59,11 @@ SPELLED_AS_METHOD = {"numpy.ndarray.astype": "astype", "numpy.ndarray.astype_int
                      "numpy.ndarray.item": "item", "numpy.ndarray.tolist": "tolist"}
 SPELLED_AS_ATTRIBUTE = {"numpy.ndarray.dtype": "dtype"}
 
+# `with np.errstate(...):` in the IR: the effect `numpy.errstate(...)`, then what runs under it, then the effect
+# END_WITH; codegen writes the with statement again around the statements between the two
+WITH_CONTEXTS = frozenset({"numpy.errstate"})
+END_WITH = "end_with"
+
 
 def python_object(key: str):
     """The Python object a dotted key names (None for operators and structural primitives). The key may

@@ -171,3 +171,230 @@ def test_item_of_an_array_of_several_elements_fails_as_numpy_does():
         return x.item() * 2.0
     with pytest.raises(ValueError, match="size 1"):
         s2s.grad(f)(np.ones(3))
+
+
+# ================================================================ 2. signatures
+
+OFFSET = np.array([0.5, -1.0, 2.0])
+
+
+def default_computed_at_definition(x, scale=np.pi / 2, shift=OFFSET):
+    return np.sum(np.sin(scale * x + shift))
+
+
+def star_args(x, *rest):
+    s = np.sum(x * x)
+    for r in rest:
+        s = s + np.sum(r * np.sin(x))
+    return s
+
+
+def keyword_only(x, *, k=2.0, power=3):
+    return np.sum(np.abs(x) ** power) * k
+
+
+def double_star_kwargs(x, **options):
+    return np.sum(np.tanh(x * options["scale"])) + options["bias"]
+
+
+def _weighted(a, *more, gain=1.5, **opts):
+    total = a * gain
+    for m in more:
+        total = total + m * m
+    return total * opts.get("factor", 1.0) + opts.get("shift", 0.0)
+
+
+def calls_a_helper_with_every_kind_of_argument(x):
+    return np.sum(_weighted(x, x * x, np.sin(x), factor=3.0)) + np.sum(_weighted(x, gain=0.5, shift=x))
+
+
+def _scaled_by_default(v, s=np.e, w=OFFSET):
+    return v * s + w
+
+
+def calls_a_helper_with_computed_defaults(x):
+    return np.sum(_scaled_by_default(x) ** 2)
+
+
+X3 = np.array([0.3, -0.2, 0.9])
+
+
+@pytest.mark.parametrize("f, args", [
+    (default_computed_at_definition, (X3,)),
+    (star_args, (X3,)),
+    (star_args, (X3, 2.0 * X3, X3 + 1.0)),
+    (keyword_only, (X3 + 2.0,)),
+    (calls_a_helper_with_every_kind_of_argument, (X3,)),
+    (calls_a_helper_with_computed_defaults, (X3,)),
+], ids=lambda v: getattr(v, "__name__", "") if callable(v) else str(len(v)))
+def test_signatures(f, args):
+    check_every_mode(f, args)
+
+
+def test_defaults_are_the_values_python_computed():
+    text = s2s.grad(default_computed_at_definition).source
+    assert "def grad_default_computed_at_definition(x, scale=1.5707963267948966, shift=OFFSET):" in text
+    # the same call the original accepts, with the defaults it has
+    assert_close(s2s.grad(default_computed_at_definition)(X3, 1.0),
+                 numeric_grad(lambda x: default_computed_at_definition(x, 1.0), (X3,), 0))
+    assert_close(s2s.grad(default_computed_at_definition, wrt="scale")(X3),
+                 numeric_grad(lambda s: default_computed_at_definition(X3, s), (np.pi / 2,), 0))
+
+
+def test_wrt_the_star_args_parameter_is_a_tuple_of_gradients():
+    rest = (2.0 * X3, X3 + 1.0)
+    g = s2s.grad(star_args, wrt="rest")(X3, *rest)
+    assert isinstance(g, tuple) and len(g) == 2
+    for k in range(2):
+        numeric = numeric_grad(lambda r: star_args(X3, *(rest[:k] + (r,) + rest[k + 1:])), (rest[k],), 0)
+        assert_close(g[k], numeric)
+    assert s2s.grad(star_args, wrt=1)(X3, *rest)[1].shape == (3,)  # position 1: the *rest parameter
+    assert "def grad_star_args(x, *rest):" in s2s.grad(star_args).source
+
+
+def test_keyword_only_parameters_in_every_transformation():
+    x = X3 + 2.0
+    for kwargs in ({}, {"power": 2.5}, {"k": 0.5, "power": 4}):
+        f = lambda v: keyword_only(v, **kwargs)  # noqa: E731
+        numeric = numeric_grad(f, (x,), 0)
+        assert_close(s2s.grad(keyword_only)(x, **kwargs), numeric)
+        _, t = s2s.jvp(keyword_only)((x,), (np.ones(3),), **kwargs)
+        assert_close(t, np.sum(numeric))
+        assert_close(s2s.jacobian(keyword_only, mode="forward")(x, **kwargs), numeric)
+        assert_close(s2s.jacobian(keyword_only)(x, **kwargs), numeric)
+        assert_close(s2s.hessian(keyword_only)(x, **kwargs), numeric_hessian(f, (x,), 0), rtol=1e-4, atol=1e-5)
+    # wrt a keyword-only parameter, by name
+    assert_close(s2s.grad(keyword_only, wrt="k")(x, power=2.0), np.sum(np.abs(x) ** 2.0))
+    _, t = s2s.jvp(keyword_only, wrt="power")((x,), (1.0,), k=1.0)
+    assert_close(t, np.sum(np.abs(x) ** 3 * np.log(np.abs(x))))
+    assert_close(s2s.hessian(keyword_only, wrt="k")(x, k=1.0), 0.0)
+    assert "def grad_keyword_only(x, *, k=2.0, power=3):" in s2s.grad(keyword_only).source
+
+
+def test_double_star_kwargs():
+    options = {"scale": 1.7, "bias": 0.25}
+    f = lambda x: double_star_kwargs(x, **options)  # noqa: E731
+    assert_close(s2s.grad(double_star_kwargs)(X3, **options), numeric_grad(f, (X3,), 0))
+    g = s2s.grad(double_star_kwargs, wrt="options")(X3, **options)
+    assert set(g) == {"scale", "bias"} and g["bias"] == 1.0
+    assert_close(g["scale"], np.sum(X3 / np.cosh(X3 * 1.7) ** 2))
+    assert_close(s2s.hessian(double_star_kwargs)(X3, **options), numeric_hessian(f, (X3,), 0), rtol=1e-4,
+                 atol=1e-5)
+
+
+def test_a_helper_called_as_python_refuses_it():
+    def too_many(x):
+        return _scaled_by_default(x, 1.0, OFFSET, 3.0)
+
+    def unknown_keyword(x):
+        return _scaled_by_default(x, gain=1.0)
+
+    def twice(x):
+        return _scaled_by_default(x, 2.0, s=1.0)
+    for f, message in ((too_many, "4 positional arguments"), (unknown_keyword, "keyword argument 'gain'"),
+                       (twice, "two values for its argument 's'")):
+        with pytest.raises(s2s.UnsupportedSyntaxError, match=message) as info:
+            s2s.grad(f)(X3)
+        assert "test_language.py" in str(info.value)
+
+
+# ================================================================ 4. statements kept for their effect
+
+import logging  # noqa: E402
+import warnings  # noqa: E402
+
+LOGGER = logging.getLogger("s2s.tests.language")
+SEEN: list = []
+
+
+def _check_finite(x):
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x must be finite")
+
+
+def _remember(v):
+    SEEN.append(float(np.sum(v)))
+
+
+def safe_log_under_errstate(x):
+    _check_finite(x)
+    logging.debug("x = %s", x)
+    LOGGER.info("norm of x: %f", np.linalg.norm(x))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(x > 0, np.log(np.abs(x) + 1.0), x)
+        y = r * x
+    _remember(y)
+    return np.sum(y * y)
+
+
+def return_inside_errstate(x):
+    with np.errstate(all="ignore"):
+        if x > 0:
+            return np.log(x) * x
+        z = x * x
+    return z
+
+
+@pytest.mark.parametrize("f, args", [
+    (safe_log_under_errstate, (np.array([0.5, -1.0, 2.0]),)),
+    (return_inside_errstate, (1.3,)),
+    (return_inside_errstate, (-0.7,)),
+], ids=lambda v: getattr(v, "__name__", "") if callable(v) else str(v[0]))
+def test_statements_kept_for_their_effect(f, args):
+    check_every_mode(f, args)
+
+
+def test_effects_run_in_the_generated_code(caplog):
+    x = np.array([0.5, -1.0, 2.0])
+    SEEN.clear()
+    with caplog.at_level(logging.INFO, logger="s2s.tests.language"):
+        s2s.grad(safe_log_under_errstate)(x)
+    assert any("norm of x" in r.getMessage() for r in caplog.records)
+    assert len(SEEN) == 1  # the helper called for its effect ran once, in the forward sweep
+    with pytest.raises(ValueError, match="must be finite"):
+        s2s.grad(safe_log_under_errstate)(np.array([np.nan, 1.0, 1.0]))
+    text = s2s.grad(safe_log_under_errstate).source
+    assert "with np.errstate(divide='ignore', invalid='ignore'):" in text
+    assert "LOGGER.info('norm of x: %f', np.linalg.norm(x))" in text
+
+
+def test_errstate_is_in_force_in_the_forward_sweep():
+    def divides(x):
+        with np.errstate(divide="raise"):
+            y = 1.0 / x
+        return np.sum(y)
+    with pytest.raises(FloatingPointError):
+        s2s.grad(divides)(np.array([1.0, 0.0]))
+    assert_close(s2s.grad(divides)(np.array([2.0, 4.0])), [-0.25, -0.0625])
+
+
+def test_other_with_statements_are_refused():
+    def opens(x):
+        with open("log.txt") as fh:
+            fh.write("x")
+        return x
+
+    def catches(x):
+        with warnings.catch_warnings():
+            y = x * 2.0
+        return y
+    for f in (opens, catches):
+        with pytest.raises(s2s.UnsupportedSyntaxError, match="with statement") as info:
+            s2s.grad(f)(1.0)
+        assert "np.errstate" in str(info.value)
+
+
+def test_a_library_call_that_writes_into_its_argument_is_refused():
+    def sorts(x):
+        y = x * 2.0
+        y.sort()
+        return np.sum(y * x)
+
+    def copies(x):
+        y = np.zeros(3)
+        np.copyto(y, x)
+        return np.sum(y)
+    for f in (sorts, copies):
+        with pytest.raises(s2s.UnsupportedSyntaxError, match="result is discarded") as info:
+            s2s.grad(f)(np.ones(3))
+        assert "assign the result to a name" in str(info.value)

@@ -84,7 +84,9 @@ class _Forward:
         # a compiler temporary with a tangent statement stays a statement, so that each value is
         # followed by its tangent; rule temporaries used once are folded by codegen as usual
         temps = (set(self.fn.temps) - self.spelled) | (self.namer.temps - set(self.fn.temps))
-        return dataclasses.replace(self.fn, name=name, params=params + tparams, body=body, defaults=(),
+        # (the tangents follow f's parameters: positional ones lose their defaults; keyword-only ones keep them)
+        defaults = self.fn.defaults if self.fn.signature is not None else ()
+        return dataclasses.replace(self.fn, name=name, params=params + tparams, body=body, defaults=defaults,
                                    temps=frozenset(temps), source_name=self.fn.source_name or self.fn.name)
 
     def _name_result(self) -> None:

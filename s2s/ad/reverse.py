@@ -164,7 +164,8 @@ class _Reverse(LoopReversal):
                            filename=self.fn.filename, free=dict(self.fn.free),
                            temps=frozenset(self.fn.temps) | frozenset(self.namer.temps),
                            restores=dict(self.restores), arrays=dict(self.fn.arrays),
-                           loop_temps=frozenset(self.adjoint_names), opaque=dict(self.fn.opaque))
+                           loop_temps=frozenset(self.adjoint_names), opaque=dict(self.fn.opaque),
+                           signature=self.fn.signature)
 
     def _pack(self, atoms: list, out: list) -> ir.Atom:
         tmp = self.fresh()

@@ -10,6 +10,9 @@ good call but a few type checks.
 """
 from __future__ import annotations
 
+import dataclasses
+import inspect
+
 import numpy as np
 
 
@@ -36,7 +39,20 @@ def _stub(f):
     code = getattr(f, "__code__", None)
     if code is None:
         return None
-    params = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+    names = code.co_varnames
+    n, k = code.co_argcount, code.co_kwonlyargcount
+    params = list(names[:n])
+    if code.co_posonlyargcount:
+        params.insert(code.co_posonlyargcount, "/")
+    rest = n + k
+    if code.co_flags & inspect.CO_VARARGS:
+        params.append("*" + names[rest])
+        rest += 1
+    elif k:
+        params.append("*")
+    params += names[n:n + k]
+    if code.co_flags & inspect.CO_VARKEYWORDS:
+        params.append("**" + names[rest])
     namespace: dict = {}
     exec(f"def stub({', '.join(params)}):\n    pass\n", namespace)  # noqa: S102 (parameter names only)
     stub = namespace["stub"]
@@ -45,6 +61,7 @@ def _stub(f):
         names["co_qualname"] = code.co_qualname
     stub.__code__ = stub.__code__.replace(**names)
     stub.__defaults__ = getattr(f, "__defaults__", None)
+    stub.__kwdefaults__ = getattr(f, "__kwdefaults__", None)
     stub.__name__ = code.co_name
     stub.__qualname__ = getattr(f, "__qualname__", code.co_name)
     return stub
@@ -78,9 +95,17 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> None:
             raise TypeError(f"{what}: the argument '{name}' is a bool, which has no derivative; pass a float")
         elif value is None and name not in kwargs and i >= len(args):
             continue  # not passed: the call itself is refused as the original refuses it
-        elif not isinstance(value, (int, float, complex, np.number, tuple, list, dict)):
+        elif not isinstance(value, (int, float, complex, np.number, tuple, list, dict)) and \
+                not dataclasses.is_dataclass(value):  # (a dataclass of parameters is a pytree)
             kind = "None" if value is None else f"a {type(value).__name__}"
             fix = (f"a method decorated with @s2s.grad differentiates with respect to its first parameter, self: "
                    f"write @s2s.grad(wrt='name') with the parameter you mean" if name == "self" else
                    f"choose a float or array parameter with wrt=, or pass a float")
             raise TypeError(f"{what}: the argument '{name}' is {kind}, which has no derivative; {fix}")
+
+
+def argument(params: list, args: tuple, kwargs: dict, w):
+    """The argument a `wrt` entry (a position or a parameter name) refers to in a call `f(*args, **kwargs)`."""
+    if isinstance(w, str) and w in kwargs:
+        return kwargs[w]
+    return args[params.index(w) if isinstance(w, str) else w]

@@ -33,14 +33,14 @@ class JacobianReverse:
 
     _repr_html_ = display.repr_html  # a notebook shows the generated source, highlighted
 
-    def __call__(self, *args):
+    def __call__(self, *args, **kwargs):
         try:
-            value, pullback = self._vjp(*args)
+            value, pullback = self._vjp(*args, **kwargs)
         except ResultTypeError as exc:
             raise exc.retitled("jacobian") from None
         params = self._params = getattr(self, "_params", None) or cache.parameter_names(self.__wrapped__)
         wrts = [self._wrt] if self._single else list(self._wrt)
-        xs = [args[params.index(w) if isinstance(w, str) else w] for w in wrts]
+        xs = [arguments.argument(params, args, kwargs, w) for w in wrts]
         value_leaves = pytree.leaves(value)
         zeros = [np.zeros(np.shape(v)) if np.ndim(v) else 0.0 for v in value_leaves]
         build_value = pytree.structure(value)
@@ -154,12 +154,12 @@ class Hessian:
 
     _repr_html_ = display.repr_html
 
-    def __call__(self, *args):
-        arguments.check_wrt(self.__name__, arguments.wrt_positions(self.__wrapped__, self._wrt), args, {})
+    def __call__(self, *args, **kwargs):
+        arguments.check_wrt(self.__name__, arguments.wrt_positions(self.__wrapped__, self._wrt), args, kwargs)
         params = self._params = getattr(self, "_params", None) or cache.parameter_names(self.__wrapped__)
-        x = args[params.index(self._wrt) if isinstance(self._wrt, str) else self._wrt]
+        x = arguments.argument(params, args, kwargs, self._wrt)
         try:
-            h = self._jac(*args)
+            h = self._jac(*args, **kwargs)
         except ResultTypeError as exc:
             raise exc.retitled("hessian") from None
         except ValueError as exc:  # the scalar-result check of the gradient it differentiates

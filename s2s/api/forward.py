@@ -58,7 +58,7 @@ def stages_forward(f, wrt=0) -> dict:
 class Jvp(transform.Transformed):
     """`jf(primals, tangents) -> (value, tangent)`; `.source` is the generated `jvp_<name>`."""
 
-    def __call__(self, primals, tangents):
+    def __call__(self, primals, tangents, **kwargs):
         if not isinstance(primals, (tuple, list)):
             raise TypeError(f"jvp: primals must be the tuple of all positional arguments of "
                             f"{getattr(self.__wrapped__, '__name__', 'f')}, got {type(primals).__name__}")
@@ -73,12 +73,21 @@ class Jvp(transform.Transformed):
         arguments.check_wrt(self.__name__, self._wrt_at, tuple(primals), {})
         fn = self._current()
         try:
-            return fn(*self._all_args(primals), *tangents)
+            return self._invoke(fn, primals, tangents, kwargs)
         except Exception as exc:
             if isinstance(exc, TypeError):
-                arguments.raise_call_error(self.__wrapped__, tuple(primals), {})  # as the original refuses the call
+                arguments.raise_call_error(self.__wrapped__, tuple(primals), kwargs)  # as the original refuses the call
             transform.attach_user_frames(exc)  # the traceback shows the user's line too
             raise
+
+    def _invoke(self, fn, primals, tangents, kwargs):
+        """Call the generated `jvp_f` with f's arguments and the tangents."""
+        code = fn.__code__
+        if code.co_kwonlyargcount or code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
+            # f has *args or keyword-only parameters: the tangents are jvp_f's last keyword-only ones
+            names = code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
+            return fn(*primals, **kwargs, **dict(zip(names[len(names) - len(tangents):], tangents)))
+        return fn(*self._all_args(primals), *tangents, **kwargs)
 
     def _all_args(self, primals) -> tuple:
         """`primals` completed with f's defaults for trailing parameters left out."""
@@ -211,31 +220,38 @@ class JacobianForward:
 
     _repr_html_ = display.repr_html  # a notebook shows the generated source, highlighted
 
-    def __call__(self, *args):
+    def __call__(self, *args, **kwargs):
         try:
-            return self._jacobian(*args)
+            return self._jacobian(*args, **kwargs)
         except ResultTypeError as exc:
             raise exc.retitled("jacobian") from None
         except Exception as exc:
             transform.attach_user_frames(exc)  # the traceback ends at the user's line
             raise
 
-    def _jacobian(self, *args):
+    def _jacobian(self, *args, **kwargs):
         if self._params is None:
             self._params = cache.parameter_names(self.__wrapped__)
+            self._positional = self._params
+            code = getattr(arguments.original(self.__wrapped__), "__code__", None)
+            if code is not None and (code.co_kwonlyargcount or code.co_flags & (inspect.CO_VARARGS |
+                                                                              inspect.CO_VARKEYWORDS)):
+                signature = inspect.signature(self.__wrapped__).parameters.values()  # (*args, keyword-only)
+                self._positional = [p.name for p in signature
+                                    if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         params = self._params
-        ranks = tuple((p, np.ndim(a)) for p, a in zip(params, args) if isinstance(a, (np.ndarray, float, int, np.number))
-                      and not isinstance(a, bool))
+        named = self._positional  # (the values a *args parameter receives have no name: no rank is known)
+        ranks = tuple((p, np.ndim(a)) for p, a in list(zip(named, args)) + sorted(kwargs.items())
+                      if isinstance(a, (np.ndarray, float, int, np.number)) and not isinstance(a, bool))
         self._last_ranks = ranks
         out = []
         for k, w in enumerate([self._wrt] if self._single else list(self._wrt)):
-            index = params.index(w) if isinstance(w, str) else w
-            x = args[index]
+            x = arguments.argument(params, args, kwargs, w)
             batched = None if pytree.is_container(x) else (self._batched.get((k, ranks)) or self._batched_jvp(k, ranks))
             if batched is not None:
-                out.append(_jacobian_by_batch(batched, args, x))
+                out.append(_jacobian_by_batch(batched, args, x, kwargs))
             else:
-                out.append(_jacobian_by_basis(self._jvps[k], args, x, x if self._value_like_wrt else None))
+                out.append(_jacobian_by_basis(self._jvps[k], args, x, x if self._value_like_wrt else None, kwargs))
         return out[0] if self._single else tuple(out)
 
 
@@ -244,18 +260,18 @@ def _uses_stacks(f) -> bool:
     return transform._uses_stacks(transform._primal(f)[0].body)
 
 
-def _jacobian_by_batch(jf, args: tuple, x) -> np.ndarray:
+def _jacobian_by_batch(jf, args: tuple, x, kwargs=None) -> np.ndarray:
     """Push all basis tangents of `x` at once, as the rows of an identity with a leading batch axis."""
     shape = np.shape(x)
     n = int(np.prod(shape))
     basis = np.eye(n).reshape((n,) + shape)
     fn = jf._current()
-    value, t = fn(*jf._all_args(args), basis)
+    value, t = jf._invoke(fn, args, (basis,), kwargs or {})
     t = np.broadcast_to(np.asarray(t, dtype=float), (n,) + np.shape(value))
     return np.moveaxis(t, 0, -1).reshape(np.shape(value) + shape)
 
 
-def _jacobian_by_basis(jf, args: tuple, x, value_like=None):
+def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None):
     """Push each basis tangent of `x` (one per element of each of its leaves) through `jf`.
 
     For leaf `b` of `x` and leaf `a` of the value, the block of the result has shape
@@ -274,10 +290,10 @@ def _jacobian_by_basis(jf, args: tuple, x, value_like=None):
             e[i] = 1.0
             tangent = list(zeros)
             tangent[b] = e.reshape(shape) if shape else 1.0
-            value, t = jf(args, (build_x(tangent),))
+            value, t = jf(args, (build_x(tangent),), **(kwargs or {}))
             columns[b].append(pytree.leaves_like(t, value if value_like is None else value_like))
     if value is None:  # an empty argument
-        value = jf.__wrapped__(*args)
+        value = jf.__wrapped__(*args, **(kwargs or {}))
     if value_like is not None:
         value = value_like
     value_leaves = pytree.leaves(value)

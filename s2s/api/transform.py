@@ -26,6 +26,7 @@ from s2s.ad.reverse import ADJOINT_BEGINS, reverse
 from s2s.back.sourcemap import attach_user_frames
 from s2s.ir.walk import defined_names, used_names
 from s2s import prims
+from s2s.errors import S2SError
 from s2s.ir.walk import calls_in
 from s2s.ad.forward import forward
 from s2s.ad.analysis import scalars
@@ -314,10 +315,29 @@ def _grad_transform(f, wrt, return_value=False):
 
 
 def _signature(fn) -> str:
-    """A function's parameter list as source text, constant defaults included."""
-    first_default = len(fn.params) - len(fn.defaults)
-    return ", ".join(p if i < first_default else f"{p}={fn.defaults[i - first_default]!r}"
-                     for i, p in enumerate(fn.params))
+    """A function's parameter list as source text, defaults included (a constant, or the name of the data)."""
+    text = lambda d: d.name if isinstance(d, ir.Var) else repr(d)  # noqa: E731
+    sig = fn.signature
+    positional = fn.params if sig is None else fn.params[:sig.positional]
+    first_default = len(positional) - len(fn.defaults)
+    parts = [p if i < first_default else f"{p}={text(fn.defaults[i - first_default])}"
+             for i, p in enumerate(positional)]
+    if sig is not None:
+        parts += [f"*{sig.vararg}"] if sig.vararg else ["*"] if sig.kwonly else []
+        parts += [f"{p}={text(sig.kwdefaults[p])}" if p in sig.kwdefaults else p for p in sig.kwonly]
+        parts += [f"**{sig.kwarg}"] if sig.kwarg else []
+    return ", ".join(parts)
+
+
+def _call(fn, *extra: str) -> str:
+    """The arguments of a call passing a function's own parameters on (`x, *args, k=k, **options`), then
+    `extra` (keyword-only where the function has more than positional parameters)."""
+    sig = fn.signature
+    if sig is None:
+        return ", ".join(list(fn.params) + list(extra))
+    parts = list(fn.params[:sig.positional]) + ([f"*{sig.vararg}"] if sig.vararg else [])
+    parts += [f"{p}={p}" for p in list(sig.kwonly) + list(extra)] + ([f"**{sig.kwarg}"] if sig.kwarg else [])
+    return ", ".join(parts)
 
 
 def _grad_by_forward_mode(primal, src, names, single, return_value, name):
@@ -326,6 +346,9 @@ def _grad_by_forward_mode(primal, src, names, single, return_value, name):
     A derivative of a scalar result with respect to a number is one forward
     sweep (tangent 1.0): the same value reverse mode would give, with the
     stacks simply carried along with their tangents (`dy_saved`)."""
+    if primal.signature is not None:
+        raise S2SError(f"the gradient of generated code with loop stacks and *args or keyword-only parameters "
+                       f"({primal.name}): use s2s.jacobian(..., mode='forward') of it instead")
     namer = _namer_for(primal)
     jvp_name = namer.fresh("jvp_" + primal.name)
     fwd = pipeline.stage("forward", forward, primal, names, namer, name=jvp_name)
@@ -371,13 +394,14 @@ def _vjp_transform(f, wrt):
     adj = pipeline.stage("reverse", reverse, primal, names, seed=seed, namer=namer, name=pull_name, single=single)
     adj.body = [s for s in adj.body if not (isinstance(s, ir.Effect) and s.value.op == ADJOINT_BEGINS)]
     adj.defaults = ()  # pullback_f(*args, cotangent): every argument is passed
+    if adj.signature is not None:
+        adj.signature = dataclasses.replace(adj.signature, kwdefaults={})
     forward_fn = pipeline.stage("optimize", optimize, primal)
     if primal.name in primal.params:  # a parameter called like the function: the forward sweep is renamed
         forward_fn = dataclasses.replace(forward_fn, name=namer.fresh(primal.name))
     name = "vjp_" + primal.name
-    args = ", ".join(primal.params)
     entry = (f"def {name}({_signature(primal)}):\n"
-             f"    return {forward_fn.name}({args}), lambda {seed}: {pull_name}({args}{', ' if args else ''}{seed})\n")
+             f"    return {forward_fn.name}({_call(primal)}), lambda {seed}: {pull_name}({_call(primal, seed)})\n")
     text = pipeline.python(generate(pipeline.stage("optimize", optimize, adj), _header(
         primal, "vector-Jacobian product (vjp)"), before=(forward_fn,), after=entry), name)
     filename = pseudo_filename("vjp", primal.name, src.filename, src.tree.lineno)

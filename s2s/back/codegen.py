@@ -141,6 +141,43 @@ def data_imports(fn: ir.Function) -> list[str]:
     return lines
 
 
+def _nest_with(out: list) -> list:
+    """The statements between a `with` opened by an effect (`np.errstate`) and its END_WITH, moved into its body;
+    one not closed in this block lasts to the block's end (a return inside it); one left with nothing but
+    comments in it is dropped."""
+    if not any(getattr(n, "s2s_open", False) or getattr(n, "s2s_close", False) for n in out):
+        return out
+    result: list = []
+    stack = [result]
+    for node in out:
+        if getattr(node, "s2s_close", False):
+            if len(stack) > 1:
+                stack.pop()
+            continue
+        stack[-1].append(node)
+        if getattr(node, "s2s_open", False):
+            stack.append(node.body)
+    return _drop_empty_with(result)
+
+
+def _drop_empty_with(nodes: list) -> list:
+    out = []
+    for node in nodes:
+        if isinstance(node, ast.With) and getattr(node, "s2s_open", False):
+            node.body = _drop_empty_with(node.body)
+            if all(_is_comment(n) for n in node.body):
+                continue
+        out.append(node)
+    while out and _is_comment(out[-1]):  # a comment left heading nothing (its END_WITH is gone)
+        out.pop()
+    return out
+
+
+def _is_comment(node) -> bool:
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and \
+        isinstance(node.value.value, str) and node.value.value.startswith(COMMENT)
+
+
 def _pretty_source(source):
     return "".join(source)
 
@@ -198,7 +235,7 @@ class _Codegen:
             pullback.type_params = []
         ret = ast.Return(ast.Tuple([self.atom(value), ast.Name(name, ast.Load())], ast.Load()))
         params = [p for p in fn.params if p != seed]
-        fdef = ast.FunctionDef(name=fn.name, args=_arguments(params, [self.const(d) for d in fn.defaults]),
+        fdef = ast.FunctionDef(name=fn.name, args=self.arguments(params),
                                body=forward + [pullback, ret], decorator_list=[], returns=None, type_comment=None)
         if "type_params" in ast.FunctionDef._fields:
             fdef.type_params = []
@@ -206,15 +243,32 @@ class _Codegen:
 
     def function(self) -> ast.FunctionDef:
         fn = self.fn
-        args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=p, annotation=None) for p in fn.params],
-                             vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None,
-                             defaults=[self.const(d) for d in fn.defaults])
+        args = self.arguments(fn.params)
         body = self.block(fn.body)
         fdef = ast.FunctionDef(name=fn.name, args=args, body=body or [ast.Pass()], decorator_list=[], returns=None,
                                type_comment=None)
         if "type_params" in ast.FunctionDef._fields:
             fdef.type_params = []
         return fdef
+
+    def arguments(self, params: list) -> ast.arguments:
+        """The parameter list `def name(...)` of the function: the user's signature (`x, *args, k=1.0,
+        **options`), with the parameters a transformation added (`dx`) keyword-only where it has more than
+        positional ones."""
+        fn = self.fn
+        default = lambda d: self.atom(d) if isinstance(d, ir.Var) else self.const(d)  # noqa: E731
+        sig = fn.signature
+        if sig is None:
+            return _arguments(params, [default(d) for d in fn.defaults])
+        positional = fn.params[:sig.positional]
+        own = set(positional) | set(sig.kwonly) | {sig.vararg, sig.kwarg}
+        kwonly = list(sig.kwonly) + [p for p in params if p not in own]
+        arg = lambda p: ast.arg(arg=p, annotation=None) if p else None  # noqa: E731
+        return ast.arguments(posonlyargs=[], args=[arg(p) for p in positional], vararg=arg(sig.vararg),
+                             kwonlyargs=[arg(p) for p in kwonly],
+                             kw_defaults=[default(sig.kwdefaults[p]) if p in sig.kwdefaults else None
+                                          for p in kwonly],
+                             kwarg=arg(sig.kwarg), defaults=[default(d) for d in fn.defaults])
 
     # ----- statements
     def block(self, stmts: list, tail: list | None = None, test_read=None) -> list:
@@ -235,7 +289,7 @@ class _Codegen:
             folded = None
             out.extend(self.statement(s))
         out.extend(self.copies(tail))
-        return out
+        return _nest_with(out)
 
     def _comment(self, s, out: list) -> None:
         loc = getattr(s, "loc", None)
@@ -261,6 +315,15 @@ class _Codegen:
         if isinstance(s, ir.Assign):
             return [ast.Assign(targets=[ast.Name(s.target, ast.Store())], value=self.expr(s.value), type_comment=None)]
         if isinstance(s, ir.Effect):
+            if s.value.op in prims.WITH_CONTEXTS:  # with np.errstate(...): around what follows, up to END_WITH
+                node = ast.With(items=[ast.withitem(context_expr=self.expr(s.value), optional_vars=None)], body=[],
+                                type_comment=None)
+                node.s2s_open = True
+                return [node]
+            if s.value.op == prims.END_WITH:
+                node = ast.Pass()
+                node.s2s_close = True
+                return [node]
             if s.value.op == "raise":  # raise E(*args)
                 cls, *args = s.value.args
                 exc = ast.Call(self.atom(cls), [self.atom(a) for a in args], []) if args else self.atom(cls)

@@ -21,7 +21,7 @@ from s2s import ir, prims
 from s2s.errors import NonDifferentiableError, S2SError
 from s2s.front import fence
 from s2s.front.functions import function_of, is_partial
-from s2s.front.source import MISSING, read_function
+from s2s.front.source import MISSING, parameters, read_function
 from s2s.rules import registry
 
 
@@ -253,6 +253,11 @@ class ExpressionLowering:
             key = prims.METHODS.get(func.attr)
             if key is None:
                 base = self.atom(func.value)
+                if func.attr == "get" and isinstance(base, ir.Var) and base.name in self.dicts and not node.keywords \
+                        and 1 <= len(node.args) <= 2 and isinstance(node.args[0], ast.Constant):
+                    found = self.dicts[base.name].get(node.args[0].value)  # kwargs.get("scale", 1.0)
+                    return found if found is not None else self.atom(node.args[1]) if len(node.args) == 2 \
+                        else ir.Const(None)
                 made = self.definitions.get(base.name) if isinstance(base, ir.Var) else None
                 key = registry.frozen_method(made.op, func.attr) if made is not None else None
                 if key is not None:  # stats.norm(loc, scale).logpdf(x) is stats.norm.logpdf(x, loc, scale)
@@ -368,7 +373,7 @@ class ExpressionLowering:
             return ir.Const(tuple(a.value for a in atoms))
         return self.materialise(ir.Call("tuple", atoms))
 
-    def inline(self, fn, args, kwargs, node) -> ir.Expr:
+    def inline(self, fn, args, kwargs, node, returns_none: bool = False) -> ir.Expr:
         """Descend into a user function: its body is built in place, its parameters bound to `args`.
         A function that is already being descended into (recursion) is called instead, with the
         derivatives s2s makes for it (api/recursion.py)."""
@@ -381,10 +386,15 @@ class ExpressionLowering:
                                          "it has no derivative rule and its source is unavailable") from None
         fence.check(callee_src)
         self.deps[f"{getattr(fn, '__module__', '')}:{fn.__qualname__}"] = callee_src.text
-        defaults = tuple(ir.Const(d.value) for d in callee_src.tree.args.defaults)
+        # the defaults are the values Python computed when fn was defined (`scale=np.pi / 2`, an array)
+        sig = parameters(callee_src.tree, fn)
+        defaults = tuple(self.constant_or_error(v, f"{p}_default", node)
+                         for p, v in zip(sig.positional[len(sig.positional) - len(sig.defaults):], sig.defaults))
+        kwdefaults = {p: self.constant_or_error(v, f"{p}_default", node) for p, v in sig.kwdefaults.items()}
         self.inlining.append(fn)
         try:
-            return self.inline_source(callee_src, fn.__name__, args, kwargs, node, defaults=defaults)
+            return self.inline_source(callee_src, fn.__name__, args, kwargs, node, defaults=defaults,
+                                      kwdefaults=kwdefaults, returns_none=returns_none)
         finally:
             self.inlining.pop()
 
@@ -404,10 +414,12 @@ class ExpressionLowering:
             args = tuple(args) + tuple(named[p] for p in rest[:last])
         return self.fold_call(registry.RECURSIVE(fn), tuple(args))
 
-    def inline_source(self, callee_src, name: str, args, kwargs, node, outer=None, defaults=()) -> ir.Expr:
+    def inline_source(self, callee_src, name: str, args, kwargs, node, outer=None, defaults=(), kwdefaults=None,
+                      returns_none: bool = False) -> ir.Expr:
         """Build the body of `callee_src` in place, its parameters bound to `args`/`kwargs` (then to
-        `defaults`, the values of the last parameters' defaults); `outer`: the builder whose variables a
-        nested function reads."""
+        `defaults`, the values of the last positional parameters' defaults, and `kwdefaults`, the keyword-only
+        ones'); `outer`: the builder whose variables a nested function reads. `returns_none`: called for its
+        effect, the body may end without a return."""
         if self.depth >= MAX_INLINE_DEPTH:
             raise self.error(node, f"a call to {name} nested more than {MAX_INLINE_DEPTH} deep (recursion?)")
         sub = type(self)(callee_src, self.namer, self.depth + 1)  # (the SSA builder, ssa.py)
@@ -423,25 +435,55 @@ class ExpressionLowering:
         sub.dicts = self.dicts
         sub.free = self.free
         sub.loc = self.loc
-        params = [a.arg for a in callee_src.tree.args.args]
-        if len(args) > len(params):
-            raise self.error(node, f"a call to {name} with {len(args)} positional arguments; it takes "
-                                   f"{len(params)}")
-        bound = dict(zip(params, args))
-        for k, v in kwargs:
-            if k not in params:
-                raise self.error(node, f"the keyword argument '{k}' that {name} does not take")
-            bound[k] = v
-        for p, d in zip(params[len(params) - len(defaults):], defaults):
-            bound.setdefault(p, d)
-        missing = [p for p in params if p not in bound]
-        if missing:
-            raise self.error(node, f"a call to {name} missing the argument(s) {', '.join(missing)}")
+        bound = self.bind_arguments(name, parameters(callee_src.tree), args, kwargs, node, defaults, kwdefaults or {})
         sub.env = dict(bound)
-        body = sub.function_body(callee_src.tree.body, callee_src.tree)
+        body = sub.function_body(callee_src.tree.body, callee_src.tree, returns_none)
         ret = body.pop()
         self.block.extend(body)
         return ret.value
+
+    def bind_arguments(self, name: str, sig, args: tuple, kwargs: tuple, node, defaults: tuple = (),
+                       kwdefaults: dict | None = None) -> dict:
+        """Parameter name -> atom for a call of the helper `name` with parameters `sig`, as Python binds it:
+        extra positional arguments in the `*args` tuple, extra keywords in the `**kwargs` dict, then the
+        default atoms (`defaults` of the last positional parameters, `kwdefaults` of keyword-only ones)."""
+        pos = sig.positional
+        if len(args) > len(pos) and sig.vararg is None:
+            raise self.error(node, f"a call to {name} with {len(args)} positional arguments; it takes {len(pos)}")
+        bound = dict(zip(pos, args))
+        if sig.vararg is not None:
+            bound[sig.vararg] = self.sequence("tuple", args[len(pos):])
+        extra = []
+        for k, v in kwargs:
+            if k in bound:
+                raise self.error(node, f"a call to {name} with two values for its argument '{k}'")
+            if k in pos or k in sig.kwonly:
+                bound[k] = v
+            elif sig.kwarg is not None:
+                extra.append((k, v))
+            else:
+                raise self.error(node, f"the keyword argument '{k}' that {name} does not take")
+        if sig.kwarg is not None:  # a dict its body reads by constant keys: kwargs["scale"] is the atom passed
+            var = self.materialise(ir.Call("dict", (), tuple(extra)))
+            self.dicts[var.name] = dict(extra)
+            bound[sig.kwarg] = var
+        given = dict(zip(pos[len(pos) - len(defaults):], defaults)) if defaults else {}
+        given.update(kwdefaults or {})
+        for p, atom in given.items():
+            bound.setdefault(p, atom)
+        missing = [p for p in pos + sig.kwonly if p not in bound]
+        if missing:
+            raise self.error(node, f"a call to {name} missing the argument(s) {', '.join(missing)}")
+        return bound
+
+    def sequence(self, op: str, parts: tuple) -> ir.Atom:
+        """A tuple (or list) of `parts` built here, whose elements indexing by a constant finds again."""
+        if op == "tuple" and all(isinstance(p, ir.Const) for p in parts):
+            return ir.Const(tuple(p.value for p in parts))
+        var = self.materialise(ir.Call(op, tuple(parts)))
+        if op == "tuple":
+            self.tuples[var.name] = list(parts)
+        return var
 
 
 def _home_module(obj, name: str) -> str | None:

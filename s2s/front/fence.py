@@ -137,21 +137,29 @@ def check(src: Source) -> None:
     fdef = src.tree
     if isinstance(fdef, ast.AsyncFunctionDef):
         raise unsupported(src, fdef, NAMES[ast.AsyncFunctionDef], HINTS[ast.AsyncFunctionDef])
-    args = fdef.args
-    if args.kwonlyargs or args.posonlyargs:
-        raise unsupported(src, (args.kwonlyargs or args.posonlyargs)[0], "a keyword-only or positional-only parameter")
-    if args.vararg or args.kwarg:
-        node = args.vararg or args.kwarg
-        raise unsupported(src, node, "a *args or **kwargs parameter")
-    for default in args.defaults + [d for d in args.kw_defaults if d is not None]:
-        if not isinstance(default, ast.Constant):
-            raise unsupported(src, default, "a default value that is not a constant")
+    # (every kind of parameter is accepted: *args, keyword-only, **kwargs; defaults are the values Python
+    # computed when the function was defined, read from __defaults__ and __kwdefaults__)
     for stmt in fdef.body:
         _check_node(src, stmt)
 
 
+def _errstate_with(node) -> bool:
+    """`with np.errstate(...):` (each item a call of `errstate`, no `as`): the one with statement accepted (the
+    SSA builder checks that `errstate` is NumPy's)."""
+    return isinstance(node, ast.With) and all(
+        item.optional_vars is None and isinstance(item.context_expr, ast.Call)
+        and isinstance(item.context_expr.func, (ast.Attribute, ast.Name))
+        and (item.context_expr.func.attr if isinstance(item.context_expr.func, ast.Attribute)
+             else item.context_expr.func.id) == "errstate" for item in node.items)
+
+
 def _check_node(src: Source, node: ast.AST) -> None:
-    if not isinstance(node, ALLOWED):
+    if isinstance(node, ast.withitem):
+        _check_node(src, node.context_expr)
+        return
+    if isinstance(node, ast.With) and not _errstate_with(node):
+        raise unsupported(src, node, NAMES[ast.With], "the one with statement s2s runs is `with np.errstate(...):`")
+    if not isinstance(node, ALLOWED) and not isinstance(node, ast.With):
         kind = type(node)
         raise unsupported(src, node, NAMES.get(kind, f"the construct {kind.__name__}"), HINTS.get(kind, ""))
     if isinstance(node, ast.Expr) and not (isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):

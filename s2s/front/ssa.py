@@ -13,7 +13,12 @@ assigns, trivial ones are removed once the body is built.
 from __future__ import annotations
 
 import ast
+import copy
+import inspect
+import logging
 import types
+
+import numpy
 
 from s2s import ir, prims
 from s2s.prims import WRITE_THROUGH as VIEWS
@@ -23,7 +28,8 @@ from s2s.front.functions import FunctionLowering, FunctionValue, check_no_functi
 from s2s.front.lists import ComprehensionLowering, ListLowering
 from s2s.front.loops import LoopLowering, _bound_key, _bound_name, _Exit, _LoopFrame, _written_arrays
 from s2s.front.lowering import always_exits, lower_loop_returns, normalise_exits
-from s2s.front.source import MISSING, Source
+from s2s.front.source import MISSING, Source, parameters
+from s2s.errors import S2SError
 from s2s.ir.names import Namer, names_in
 from s2s.rules import registry
 from s2s.ir.walk import defined_names
@@ -38,19 +44,43 @@ def build_ssa(src: Source) -> ir.Function:
     namer = Namer(names_in(src.tree) | set(prims.RESERVED_NAMES))
     builder = _Builder(src, namer)
     builder.inlining = [src.func] if src.func is not None else []
-    params = [a.arg for a in src.tree.args.args]
+    sig = parameters(src.tree, src.func)
+    params = sig.params
     for p in params:
         builder.defined.add(p)
         builder.env[p] = ir.Var(p)
+    # defaults are the values Python computed when the function was defined (`scale=np.pi / 2`): constants are
+    # written out, anything else is data the generated code reads, as it reads module data
+    default = lambda p, v: v if _constant(v) else builder.constant_or_error(v, _default_name(src, p, v), src.tree)  # noqa
+    defaults = tuple(default(p, v) for p, v in zip(sig.positional[len(sig.positional) - len(sig.defaults):],
+                                                   sig.defaults))
+    kwdefaults = {p: default(p, v) for p, v in sig.kwdefaults.items()}
     body = builder.function_body(src.tree.body, src.tree)
     check_no_function_values(body, src.filename)
-    defaults = tuple(d.value for d in src.tree.args.defaults)
     doc = ast.get_docstring(src.tree)
+    signature = None if sig.plain() else ir.Signature(len(sig.positional), sig.vararg, tuple(sig.kwonly),
+                                                       kwdefaults, sig.kwarg)
     return ir.Function(name=src.tree.name.replace("<lambda>", "lambda_"), params=params, body=body,
                        defaults=defaults, filename=src.filename, docstring=doc, free=dict(builder.free),
                        deps=dict(builder.deps), arrays=_written_versions(body, builder.roots),
                        opaque=dict(builder.opaque),
-                       temps=frozenset(namer.temps))
+                       temps=frozenset(namer.temps), signature=signature)
+
+
+def _default_name(src: Source, param: str, value) -> str:
+    """What generated code calls the default value of `param`: the module's name for it (`shift=OFFSET`), or
+    `<param>_default`."""
+    for name, obj in src.globals.items():
+        if obj is value and not name.startswith("_"):
+            return name
+    return f"{param}_default"
+
+
+def _constant(v) -> bool:
+    """Is the default `v` written into generated code as a literal?"""
+    if isinstance(v, (bool, int, float, complex, str, type(None))) or v is Ellipsis:
+        return True
+    return isinstance(v, tuple) and all(_constant(x) for x in v)
 
 
 # --------------------------------------------------------------------------- exit normalisation
@@ -68,6 +98,7 @@ class _Builder(ExpressionLowering, FunctionLowering, ListLowering, Comprehension
         self.loc: ir.Loc | None = None
         self.returned: ir.Atom | None = None
         self.tuples: dict[str, list] = {}  # names of tuples built here -> their parts
+        self.dicts: dict[str, dict] = {}  # dicts written out here, a helper's **kwargs -> {key: value atom}
         self.free: dict[str, tuple] = {}  # data read from the module or closure: name -> (object, module)
         self.deps: dict[str, str] = {}  # "module:qualname" -> source of every user function inlined
         self.definitions: dict[str, ir.Call] = {}  # name -> the call defining it (for array writes)
@@ -80,7 +111,6 @@ class _Builder(ExpressionLowering, FunctionLowering, ListLowering, Comprehension
         self.shared_lists: set[str] = set()  # lists another name or a container may hold: no append
         self.list_owner: dict[str, str] = {}  # list -> the name that holds it
         self.inlining: list = []  # the user functions being descended into (a call of one is recursion)
-        self.dicts: dict[str, dict] = {}  # names of dicts written out here -> {key: value atom}
 
     # ----- helpers
     def error(self, node, construct, hint=""):
@@ -121,8 +151,13 @@ class _Builder(ExpressionLowering, FunctionLowering, ListLowering, Comprehension
             self.loc = ir.Loc(line, self.src.line(line).strip(), file=self.src.filename, scope=self.src.name)
 
     # ----- function bodies
-    def function_body(self, stmts: list, node) -> list:
-        stmts = lower_loop_returns(stmts, self.namer, self.error)
+    def function_body(self, stmts: list, node, returns_none: bool = False) -> list:
+        """The SSA statements of a function body. `returns_none`: a helper called for its effect, whose result
+        is discarded, may end without a return, as Python's implicit `return None`."""
+        if returns_none and not always_exits(stmts):
+            end = ast.Return(value=ast.Constant(None))
+            stmts = list(stmts) + [ast.copy_location(end, stmts[-1] if stmts else node)]
+        stmts = lower_loop_returns(flatten_with(stmts), self.namer, self.error)
         stmts = normalise_exits(stmts, self.namer.fresh)
         if not always_exits(stmts) and not (stmts and isinstance(stmts[-1], (ast.Return,))):
             last = stmts[-1] if stmts else node
@@ -172,6 +207,12 @@ class _Builder(ExpressionLowering, FunctionLowering, ListLowering, Comprehension
             if isinstance(last, ir.Assign) and ir.Var(last.target) == self.env[s.target.id]:
                 last.inplace = True
         elif isinstance(s, ast.Expr):
+            if getattr(s, WITH, None) == "enter":  # with np.errstate(divide="ignore"):
+                self.errstate(s.value)
+                return
+            if getattr(s, WITH, None) == "exit":
+                self.emit(ir.Effect(ir.Call(prims.END_WITH, ()), self.loc))
+                return
             if isinstance(s.value, ast.Constant):
                 return  # a docstring
             self.effect_call(s.value)
@@ -299,19 +340,62 @@ class _Builder(ExpressionLowering, FunctionLowering, ListLowering, Comprehension
         args = tuple(self.atom(a) for a in exc.args) if isinstance(exc, ast.Call) else ()
         self.emit(ir.Effect(ir.Call(RAISE, (self.constant_or_error(cls, ast.unparse(func), func),) + args), self.loc))
 
+    def errstate(self, node: ast.Call) -> None:
+        """The start of `with np.errstate(...):`: an effect that codegen turns back into the with statement around
+        what follows, up to the END_WITH effect (the forward sweep runs under it)."""
+        if self.static_value(node.func) is not numpy.errstate or any(k.arg is None for k in node.keywords):
+            raise self.error(node, "a with statement", "the one with statement s2s runs is `with np.errstate(...):`")
+        self.emit(ir.Effect(ir.Call("numpy.errstate", tuple(self.atom(a) for a in node.args),
+                                    tuple((k.arg, self.atom(k.value)) for k in node.keywords)), self.loc))
+
     def effect_call(self, node) -> None:
-        """Calls kept for their effect: print, and the checks generated code makes (higher order)."""
+        """Calls kept for their effect, whose result is discarded: print, logging (`logging.info(...)`,
+        `logger.debug(...)`), `warnings.warn`, a helper of the user's (inlined: what it computes that matters
+        runs, and no derivative flows out of it), and the checks generated code makes (higher order)."""
         if self.stack_push(node) or self.grow(node):
             return
-        target = self.static_value(node.func) if isinstance(node, ast.Call) else MISSING
+        if not isinstance(node, ast.Call) or any(isinstance(a, ast.Starred) for a in node.args) or \
+                any(k.arg is None for k in node.keywords):
+            raise self.error(node, "this expression statement",
+                             "s2s differentiates pure functions; assign the result to a name")
+        target = self.static_value(node.func)
         key = registry.key_of(target) if target is not MISSING else None
         if key in EFFECTS and (not node.keywords or key == "builtins.print" and all(k.arg for k in node.keywords)):
             args = tuple(self.atom(a) for a in node.args)
             kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)  # print(..., sep=", ")
             self.emit(ir.Effect(ir.Call(key, args, kwargs), self.loc))
             return
+        if key is None and inspect.isfunction(target) and _user_function(target):
+            args = tuple(self.atom(a) for a in node.args)
+            kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
+            block = list(self.block)
+            try:
+                self.inline(target, args, kwargs, node, returns_none=True)
+                return
+            except S2SError:
+                # a body s2s does not read (it appends to a module's list, formats a report...): it runs as it is,
+                # like logging; it must not write into arrays the function differentiates (docs/syntax.md)
+                self.block[:] = block
+            callee = self.free_name(node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id, target)
+            self.emit(ir.Effect(ir.Call("call", (ir.Var(callee),) + args, kwargs), self.loc))
+            return
+        if _reports(target):  # logging.info(...), warnings.warn(...): called as written
+            callee = self.free_name(node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id, target)
+            self.emit(ir.Effect(ir.Call("call", (ir.Var(callee),) + tuple(self.atom(a) for a in node.args),
+                                        tuple((k.arg, self.atom(k.value)) for k in node.keywords)), self.loc))
+            return
+        if target is MISSING and isinstance(node.func, ast.Attribute):
+            base = self.atom(node.func.value)
+            obj = self.free[base.name][0] if isinstance(base, ir.Var) and base.name in self.free else None
+            if isinstance(obj, logging.Logger) or isinstance(obj, logging.LoggerAdapter):  # logger.debug(...)
+                self.emit(ir.Effect(ir.Call("callmethod", (base, ir.Const(node.func.attr)) + tuple(
+                    self.atom(a) for a in node.args), tuple((k.arg, self.atom(k.value)) for k in node.keywords)),
+                    self.loc))
+                return
         raise self.error(node, "a call whose result is discarded",
-                         "s2s differentiates pure functions; assign the result to a name")
+                         "s2s keeps print, logging, warnings.warn and your own functions called for their effect; "
+                         "a library function that writes into its argument (np.copyto, x.sort(), ...) is not "
+                         "differentiated: assign the result to a name")
 
     def read(self, name: str, node) -> ir.Atom:
         if name in self.env:
@@ -494,6 +578,44 @@ class _Builder(ExpressionLowering, FunctionLowering, ListLowering, Comprehension
 
 
     # ----- expressions
+
+
+WITH = "s2s_with"  # the attribute marking the statements `flatten_with` puts where a with statement was
+
+
+def flatten_with(stmts: list) -> list:
+    """`with np.errstate(...): body` becomes `<enter>; body; <exit>` (expression statements marked with WITH), so
+    that returns inside it are lowered like any other; codegen nests what lies between the two again."""
+    out = []
+    for s in stmts:
+        if isinstance(s, ast.With):
+            for item in s.items:
+                enter = ast.copy_location(ast.Expr(value=item.context_expr), s)
+                setattr(enter, WITH, "enter")
+                out.append(enter)
+            out += flatten_with(s.body)
+            for _ in s.items:
+                end = ast.copy_location(ast.Expr(value=ast.Constant(None)), s.body[-1])
+                setattr(end, WITH, "exit")
+                out.append(end)
+            continue
+        if isinstance(s, (ast.If, ast.For, ast.While)):
+            s = copy.copy(s)
+            s.body, s.orelse = flatten_with(s.body), flatten_with(s.orelse)
+        out.append(s)
+    return out
+
+
+def _user_function(fn) -> bool:
+    """Is `fn` a function of the user's (not of a library s2s would call as it is)?"""
+    module = getattr(fn, "__module__", None) or ""
+    return not module.split(".")[0] in ("s2s", "numpy", "scipy", "logging", "warnings", "math", "builtins")
+
+
+def _reports(fn) -> bool:
+    """Does `fn` only report (log, warn), so that calling it as written is all there is to it?"""
+    module = getattr(fn, "__module__", None) or ""
+    return callable(fn) and module.split(".")[0] in ("logging", "warnings")
 
 
 class _ReturnedJoin(_Exit):

@@ -126,11 +126,25 @@ class Return:
 
 
 @dataclass
+class Signature:
+    """How the parameters of a function that has more than positional ones are passed (`def f(x, *args,
+    k=1.0, **options)`). `Function.params` lists them all, in order: the `positional` first ones, then `vararg`
+    (a tuple), the keyword-only `kwonly`, then `kwarg` (a dict); parameters a transformation appends (a
+    tangent `dx`, a pullback's seed) are keyword-only."""
+
+    positional: int
+    vararg: str | None = None
+    kwonly: tuple = ()
+    kwdefaults: dict = field(default_factory=dict)  # keyword-only name -> default (a constant or a Var of data)
+    kwarg: str | None = None
+
+
+@dataclass
 class Function:
     name: str
     params: list  # parameter names
     body: list
-    defaults: tuple = ()  # constant defaults of the last parameters
+    defaults: tuple = ()  # defaults of the last positional parameters: constants, or Vars of data in `free`
     filename: str = "<s2s>"
     docstring: str | None = None
     temps: frozenset = frozenset()  # compiler temporaries: codegen may fold them into their single use
@@ -141,6 +155,7 @@ class Function:
     free: dict = field(default_factory=dict)
     deps: dict = field(default_factory=dict)
     arrays: dict = field(default_factory=dict)  # versions of an array written in place -> its first name
+    signature: Signature | None = None  # None: every parameter is positional
 
     def __deepcopy__(self, memo):
         """Passes copy the IR, never the user's data it refers to (`free` values are shared)."""
