@@ -44,10 +44,14 @@ if hasattr(ast, "TryStar"):
     NAMES[ast.TryStar] = "a try statement"
 
 LOOP = "write the loop out with a for statement"
+WITH_HINT = ("the one with statement s2s runs is `with np.errstate(...):`; open files and other contexts in the caller "
+             "and pass what they give in as an argument")
+
+
 HINTS = {  # what to write instead, for every construct in NAMES
     ast.Try: "test the condition with an if statement before the operation that would fail, or catch "
              "the error in the caller, around the call of the transformed function",
-    ast.With: "open files and contexts in the caller and pass what they give in as an argument",
+    ast.With: WITH_HINT,
     ast.Yield: "collect the values in a list or an array and return it", ast.YieldFrom: "return the values instead",
     ast.Await: "await in the caller and pass the value in as an argument",
     ast.AsyncFunctionDef: "differentiate a plain def function, and await in the caller",
@@ -158,7 +162,7 @@ def _check_node(src: Source, node: ast.AST) -> None:
         _check_node(src, node.context_expr)
         return
     if isinstance(node, ast.With) and not _errstate_with(node):
-        raise unsupported(src, node, NAMES[ast.With], "the one with statement s2s runs is `with np.errstate(...):`")
+        raise unsupported(src, node, NAMES[ast.With], WITH_HINT)
     if not isinstance(node, ALLOWED) and not isinstance(node, ast.With):
         kind = type(node)
         raise unsupported(src, node, NAMES.get(kind, f"the construct {kind.__name__}"), HINTS.get(kind, ""))

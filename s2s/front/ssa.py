@@ -344,7 +344,7 @@ class _Builder(ExpressionLowering, FunctionLowering, ListLowering, Comprehension
         """The start of `with np.errstate(...):`: an effect that codegen turns back into the with statement around
         what follows, up to the END_WITH effect (the forward sweep runs under it)."""
         if self.static_value(node.func) is not numpy.errstate or any(k.arg is None for k in node.keywords):
-            raise self.error(node, "a with statement", "the one with statement s2s runs is `with np.errstate(...):`")
+            raise self.error(node, "a with statement", fence.WITH_HINT)
         self.emit(ir.Effect(ir.Call("numpy.errstate", tuple(self.atom(a) for a in node.args),
                                     tuple((k.arg, self.atom(k.value)) for k in node.keywords)), self.loc))
 
