@@ -45,10 +45,6 @@ def scaled(x, label):
     return x * 2.0
 
 
-def keyword_only(x, *, scale=1.0):  # mistake-here
-    return x * scale
-
-
 def two_args(x, y):
     return x * y
 
@@ -165,10 +161,6 @@ def uses_nonlocal(x):
 
     add_one()
     return total * total
-
-
-def star_args(*xs):  # mistake-here
-    return xs[0] * xs[1]
 
 
 def missing_return(x):

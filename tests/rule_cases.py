@@ -5,6 +5,7 @@
 Inputs stay away from kinks (abs, max, clip, mod) so that central finite
 differences are accurate.
 """
+import dataclasses
 import math
 
 import numpy as np
@@ -321,6 +322,21 @@ CASES += [  # the helpers of the ndarray methods' derivatives (rules/methods.py)
     ("s2s.runtime.item_adjoint", lambda g: rt.item_adjoint(g, V[:1]), (0.4,), 0),
     ("s2s.runtime.tolist_adjoint", lambda a, b: rt.tolist_adjoint([a, b, a * b], V3), (0.3, 1.2), (0, 1)),
     ("s2s.runtime.as_parts", lambda h: np.array(rt.as_parts(h)) * 1.5, (M23,), 0),
+]
+
+
+@dataclasses.dataclass
+class Record:
+    """A dataclass of parameters: reading its fields is the primitive 'getattr'."""
+    W: np.ndarray
+    b: float
+
+
+REC = Record(M23, 0.7)
+CASES += [
+    ("getattr", lambda p: p.W * p.b + np.sin(p.W), (REC,), 0),
+    ("s2s.runtime.getattr_adjoint", lambda g: rt.getattr_adjoint(g, REC, "W").W * 2.0, (M23,), 0),
+    ("s2s.runtime.getattr_adjoint", lambda g: rt.getattr_adjoint(g, REC, "b").b + 0.0 * M23, (1.3,), 0),
 ]
 G6 = np.linspace(-0.9, 1.1, 6)  # an adjoint of a length-6 result
 CASES += [

@@ -5,6 +5,7 @@ direction, (f(x + eps v) - f(x - eps v)) / (2 eps) = J v, and on control flow
 also against the reverse-mode gradient: jvp(f)(x, v) = grad f(x) . v.
 """
 import math
+import dataclasses
 import os
 
 import numpy as np
@@ -25,6 +26,9 @@ GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden")
 
 
 def _plus(x, v, eps):
+    if dataclasses.is_dataclass(x):
+        return dataclasses.replace(x, **{f.name: _plus(getattr(x, f.name), getattr(v, f.name), eps)
+                                         for f in dataclasses.fields(x)})
     if isinstance(x, (tuple, list)):
         return type(x)(_plus(a, b, eps) for a, b in zip(x, v))
     if np.ndim(x) == 0:
@@ -48,6 +52,8 @@ def directional_fd(f, args, wrt: tuple, tangents: tuple, eps=EPS):
 
 
 def random_like(x, rng):
+    if dataclasses.is_dataclass(x):
+        return dataclasses.replace(x, **{f.name: random_like(getattr(x, f.name), rng) for f in dataclasses.fields(x)})
     if isinstance(x, (tuple, list)):
         return type(x)(random_like(a, rng) for a in x)
     if np.ndim(x) == 0:

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import s2s
+from s2s.api import pytree
 from conftest import assert_close, numeric_grad
 
 RNG = np.random.default_rng(14)
@@ -398,3 +399,169 @@ def test_a_library_call_that_writes_into_its_argument_is_refused():
         with pytest.raises(s2s.UnsupportedSyntaxError, match="result is discarded") as info:
             s2s.grad(f)(np.ones(3))
         assert "assign the result to a name" in str(info.value)
+
+
+# ================================================================ 3. the user's objects: methods and dataclasses
+
+import dataclasses  # noqa: E402
+from typing import NamedTuple  # noqa: E402
+
+
+@dataclasses.dataclass
+class Affine:
+    W: np.ndarray
+    b: np.ndarray
+    scale: float = 1.0
+
+
+class Pair(NamedTuple):
+    a: np.ndarray
+    c: float
+
+
+def affine_loss(p, x):
+    y = np.tanh(p.W @ x + p.b) * p.scale
+    return np.sum(y * y)
+
+
+def pair_loss(q, x):
+    return np.sum(q.a * x) * q.c + q.c ** 2
+
+
+class TwoLayerModel:
+    """A model whose loss is a method reading its own data (`self.W`, `self.n_layers`)."""
+
+    def __init__(self, W, n_layers):
+        self.W = W
+        self.n_layers = n_layers
+
+    def forward_pass(self, params, x):
+        h = x
+        for _ in range(self.n_layers):
+            h = np.tanh(self.W @ h * params[0] + params[1])
+        return h
+
+    def penalty(self, params):
+        return 0.01 * np.sum(params ** 2)
+
+    def loss(self, params, x):
+        h = self.forward_pass(params, x)
+        return np.sum(h ** 2) + self.penalty(params)
+
+    @staticmethod
+    def squash(v):
+        return v / (1.0 + v * v)
+
+    def squashed_loss(self, params, x):
+        return np.sum(self.squash(self.W @ x * params[0]) + params[1] ** 2)
+
+
+AFFINE = Affine(RNG.normal(size=(2, 3)), RNG.normal(size=2), 0.8)
+PAIR = Pair(RNG.normal(size=3), 0.7)
+MODEL = TwoLayerModel(RNG.normal(size=(3, 3)) * 0.5, 3)
+PARAMS = np.array([0.8, 0.1])
+
+
+def _numeric_record_grad(f, record, args):
+    """Central differences of f with respect to each leaf of the dataclass or namedtuple `record`."""
+    vector, unflatten = s2s.flatten(record)
+    g = numeric_grad(lambda v: f(unflatten(v), *args), (vector,), 0)
+    return g, unflatten
+
+
+@pytest.mark.parametrize("f, record", [(affine_loss, AFFINE), (pair_loss, PAIR)], ids=["dataclass", "namedtuple"])
+def test_gradient_with_respect_to_a_record_is_that_record(f, record):
+    numeric, unflatten = _numeric_record_grad(f, record, (V3,))
+    g = s2s.grad(f)(record, V3)
+    assert type(g) is type(record)
+    assert_close(s2s.flatten(g)[0], numeric, what="grad")
+    value, g2 = s2s.value_and_grad(f)(record, V3)
+    assert type(g2) is type(record) and value == pytest.approx(f(record, V3))
+    _, pullback = s2s.vjp(f)(record, V3)
+    assert_close(s2s.flatten(pullback(1.0))[0], numeric, what="vjp")
+    direction = RNG.normal(size=numeric.shape)
+    _, t = s2s.jvp(f)((record, V3), (unflatten(direction),))
+    assert_close(t, numeric @ direction, what="jvp")
+    for mode in ("reverse", "forward"):
+        j = s2s.jacobian(f, mode=mode)(record, V3)
+        assert type(j) is type(record)
+        assert_close(s2s.flatten(j)[0], numeric, what=f"jacobian ({mode})")
+    h = s2s.hessian(f)(record, V3)
+    assert type(h) is type(record) and type(h[0] if isinstance(h, tuple) else h.W) is type(record)
+    parts = [getattr(h, f.name) for f in dataclasses.fields(h)] if dataclasses.is_dataclass(h) else list(h)
+    flat_rows = np.concatenate([np.concatenate([np.reshape(block, (np.size(leaf), -1))
+                                                for block in pytree.leaves(inner)], axis=1)
+                                for leaf, inner in zip(pytree.leaves(record), parts)])
+    vector, _ = s2s.flatten(record)
+    expected = numeric_hessian(lambda v: f(unflatten(v), V3), (vector,), 0)
+    assert_close(flat_rows, expected, rtol=1e-4, atol=1e-5, what="hessian")
+
+
+def test_attributes_of_a_record_read_as_written():
+    text = s2s.grad(affine_loss).source
+    assert "p.W" in text and "p.b" in text
+    assert "rt.getattr_adjoint(" in text
+
+
+def test_flatten_a_dataclass():
+    vector, unflatten = s2s.flatten(AFFINE)
+    assert vector.shape == (2 * 3 + 2 + 1,)
+    back = unflatten(vector)
+    assert isinstance(back, Affine) and back.W.shape == (2, 3) and isinstance(back.scale, float)
+
+
+def test_a_bound_method_in_every_mode():
+    loss = MODEL.loss
+    check_every_mode(loss, (PARAMS, V3))
+    check_every_mode(MODEL.squashed_loss, (PARAMS, V3))
+    # self.W is data: it has no derivative, and the gradient is with respect to the method's own arguments
+    g = s2s.grad(loss, wrt=(0, 1))(PARAMS, V3)
+    assert_close(g[1], numeric_grad(loss, (PARAMS, V3), 1))
+
+
+def test_methods_read_as_written():
+    text = s2s.grad(MODEL.loss).source
+    assert "self.W" in text and "range(self.n_layers)" in text
+    assert "def grad_loss(self, params, x):" in text
+
+
+class Decorated:
+    def __init__(self, scale):
+        self.scale = scale
+
+    def helper(self, x):
+        return np.sin(x) * self.scale
+
+    @s2s.grad(wrt="x")
+    def gradient(self, x):
+        return np.sum(self.helper(x) ** 2)
+
+
+def test_a_method_decorated_in_its_class_calls_its_siblings():
+    obj = Decorated(1.5)
+    assert_close(obj.gradient(V3), 2 * (np.sin(V3) * 1.5) * np.cos(V3) * 1.5)
+
+
+def test_an_attribute_of_an_object_that_is_not_a_record_has_no_derivative():
+    class Holder:
+        def __init__(self, w):
+            self.w = w
+
+    def f(h, x):
+        return np.sum(h.w * x)
+    with pytest.raises(TypeError, match="'h' is a Holder, which has no derivative"):
+        s2s.grad(f)(Holder(V3), V3)
+    assert_close(s2s.grad(f, wrt=1)(Holder(V3), V3), V3)  # the object's data read, differentiated w.r.t. x
+
+
+def test_errstate_covers_the_adjoint_of_its_lines():
+    def reciprocal_sum(x):
+        with np.errstate(divide="raise"):
+            y = np.sqrt(x)
+        return np.sum(y)
+    x = np.array([0.0, 1.0])
+    assert reciprocal_sum(x) == 1.0  # sqrt(0) is fine; its derivative 0.5 / sqrt(0) divides by zero
+    with pytest.raises(FloatingPointError):
+        s2s.grad(reciprocal_sum)(x)
+    text = s2s.grad(reciprocal_sum).source
+    assert text.count("with np.errstate(divide='raise'):") == 2

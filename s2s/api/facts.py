@@ -84,8 +84,12 @@ def function_facts(f, inner=None) -> list:
     if getattr(f, "__code__", None) is None:
         return [("self", None, "", "is", f)]
     defaults = f.__defaults__
-    return [("f", None, "__globals__", "is", f.__globals__),
-            ("f", None, "__defaults__", "const" if is_constant(defaults) else "is", defaults)]
+    kwdefaults = getattr(f, "__kwdefaults__", None)
+    out = [("f", None, "__globals__", "is", f.__globals__),
+           ("f", None, "__defaults__", "const" if is_constant(defaults) else "is", defaults)]
+    if kwdefaults:  # (the dict Python keeps: another one when the function is defined again)
+        out.append(("f", None, "__kwdefaults__", "is", kwdefaults))
+    return out
 
 
 def _fresh(fact, seen: set) -> bool:
@@ -101,6 +105,9 @@ def _kind(obj) -> str:
 
 
 def _name_fact(f, src, name, obj):
+    if name in src.closure and name not in getattr(getattr(src.func, "__code__", None), "co_freevars", ()):
+        # the object a bound method is bound to (its `self`)
+        return ("f", None, "__self__", "is", obj) if getattr(f, "__self__", None) is obj else None
     if name in src.closure:
         func = src.func
         index = func.__code__.co_freevars.index(name)

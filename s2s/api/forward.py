@@ -128,7 +128,8 @@ def jvp(f=None, wrt=0):
     -------
     callable
         A function called as `jf(primals, tangents)`. `primals` is the tuple of all positional
-        arguments of `f` (trailing parameters with defaults may be left out); `tangents` is always
+        arguments of `f` (trailing parameters with defaults may be left out; keyword arguments,
+        for keyword-only parameters, follow: `jf(primals, tangents, power=3)`); `tangents` is always
         a tuple with one tangent per `wrt` entry (a 1-tuple for a single `wrt`), each with the
         structure and shape of its argument. It returns `(value, tangent_of_value)`, the tangent
         with the structure and shape of the value. It has `.source` (the generated `jvp_<name>`,

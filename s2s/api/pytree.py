@@ -1,14 +1,16 @@
 """Containers of numbers and arrays (pytrees): their leaves, and the same structure rebuilt.
 
-A pytree is a number, an ndarray, or a tuple, list or dict (nested to any depth)
-of pytrees, as in JAX and autograd. `leaves(tree)` lists the numbers and arrays
-in a fixed order (tuples and lists by position, dicts in their own key order);
+A pytree is a number, an ndarray, or a tuple, list, dict or dataclass instance
+(nested to any depth) of pytrees, as in JAX and autograd; a namedtuple stays
+one. `leaves(tree)` lists the numbers and arrays in a fixed order (tuples and
+lists by position, dicts in their own key order, dataclasses by field);
 `structure(tree)` gives the function that rebuilds the tree's structure from a
 list of leaves in that order. `flatten(tree)` is the public `s2s.flatten`: one
 float vector and its inverse, for optimisers that want a single vector.
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Callable
 
 import numpy as np
@@ -16,12 +18,23 @@ import numpy as np
 CONTAINERS = (tuple, list, dict)
 
 
+def is_record(x) -> bool:
+    """Is `x` a dataclass instance? Its fields, in their order, are its parts (a `@dataclass` of parameters)."""
+    return dataclasses.is_dataclass(x) and not isinstance(x, type)
+
+
+def _fields(x) -> list:
+    return [f.name for f in dataclasses.fields(x)]
+
+
 def is_container(x) -> bool:
-    return isinstance(x, CONTAINERS)
+    return isinstance(x, CONTAINERS) or is_record(x)
 
 
 def leaves(tree) -> list:
     """The numbers and arrays in `tree`, in order."""
+    if is_record(tree):
+        return [leaf for k in _fields(tree) for leaf in leaves(getattr(tree, k))]
     if isinstance(tree, dict):
         return [leaf for v in tree.values() for leaf in leaves(v)]
     if isinstance(tree, (tuple, list)):
@@ -39,6 +52,8 @@ def structure(tree) -> Callable[[list], object]:
 
 
 def _rebuild(t, it):
+    if is_record(t):
+        return dataclasses.replace(t, **{k: _rebuild(getattr(t, k), it) for k in _fields(t)})
     if isinstance(t, dict):
         return {k: _rebuild(v, it) for k, v in t.items()}
     if isinstance(t, tuple):
@@ -54,6 +69,11 @@ def leaves_like(g, template) -> list:
 
     A bare number where the template has a container or an array (a zero that stands for the whole
     part, or a derivative NumPy broadcast) is spread over that part."""
+    if is_record(template):
+        if isinstance(g, dict) or is_record(g):
+            get = g.__getitem__ if isinstance(g, dict) else lambda k: getattr(g, k)  # noqa: E731
+            return [leaf for k in _fields(template) for leaf in leaves_like(get(k), getattr(template, k))]
+        return [leaf for k in _fields(template) for leaf in leaves_like(g, getattr(template, k))]
     if isinstance(template, dict):
         if isinstance(g, dict):
             return [leaf for k, v in template.items() for leaf in leaves_like(g[k], v)]
@@ -63,6 +83,32 @@ def leaves_like(g, template) -> list:
             return [leaf for a, v in zip(g, template) for leaf in leaves_like(a, v)]
         return [leaf for v in template for leaf in leaves_like(g, v)]
     return [np.broadcast_to(np.asarray(g, dtype=float), np.shape(template))]
+
+
+def like(g, template):
+    """A derivative `g` with the structure of `template` where that is a dataclass (the adjoint of one is a dict
+    of its fields: the dataclass itself is given back), else `g` as it is."""
+    if is_record(template) and isinstance(g, dict):
+        return dataclasses.replace(template, **{k: like(g[k], getattr(template, k)) for k in _fields(template)})
+    if isinstance(template, tuple) and hasattr(template, "_fields") and isinstance(g, (tuple, list)):
+        return type(template)(*[like(a, t) for a, t in zip(g, template)])  # a namedtuple
+    if isinstance(template, (tuple, list)) and isinstance(g, (tuple, list)) and any(map(has_record, template)):
+        parts = [like(a, t) for a, t in zip(g, template)]
+        return type(template)(*parts) if hasattr(template, "_fields") else type(g)(parts)
+    if isinstance(template, dict) and isinstance(g, dict) and any(map(has_record, template.values())):
+        return type(g)((k, like(g[k], v)) for k, v in template.items())
+    return g
+
+
+def has_record(tree) -> bool:
+    """Does `tree` hold a dataclass or a namedtuple anywhere?"""
+    if is_record(tree) or isinstance(tree, tuple) and hasattr(tree, "_fields"):
+        return True
+    if isinstance(tree, (tuple, list)):
+        return any(map(has_record, tree))
+    if isinstance(tree, dict):
+        return any(map(has_record, tree.values()))
+    return False
 
 
 def zeros_leaf(leaf):

@@ -226,10 +226,30 @@ class Transformed:
                 arguments.raise_call_error(self.__wrapped__, args, kwargs)  # as the original refuses the call
             attach_user_frames(exc)  # the traceback shows the user's line too
             raise
+        templates = [args[i] if i < len(args) else kwargs.get(name) for i, name in self._wrt_at]
+        if any(map(pytree.has_record, templates)):  # the derivative w.r.t. a dataclass is that dataclass
+            out = self._as_arguments(out, templates)
         if self._kind == "vjp":
             value, pullback = out
             return value, _checked_pullback(pullback, value, self.__name__)
         return out
+
+    def _as_arguments(self, result, templates: list):
+        """`result` with each derivative given the structure of its argument (a dataclass for a dataclass)."""
+        single = not isinstance(self._wrt, (tuple, list))
+
+        def shaped(grads):
+            if single:
+                return pytree.like(grads, templates[0])
+            return tuple(pytree.like(g, t) for g, t in zip(grads, templates))
+        if self._kind == "vjp":
+            value, pullback = result
+            return value, lambda cotangent: shaped(pullback(cotangent))
+        if self._kind == "grad" and self._options.get("return_value"):
+            return result[0], shaped(result[1])
+        if self._kind == "grad":
+            return shaped(result)
+        return result
 
     def __s2s_generated__(self):
         """(module text, entry name, pseudo-filename, namespace) of the generated code."""
@@ -259,6 +279,18 @@ class _Bound:
 
     def __call__(self, *args, **kwargs):
         return self._transformed(self.__self__, *args, **kwargs)
+
+    def __s2s_generated__(self):
+        """The generated code of the method (it takes `self` first: read_function binds it to the object)."""
+        return self._transformed.__s2s_generated__()
+
+    def _current(self):
+        return self._transformed._current()
+
+    @property
+    def __signature__(self):
+        """The bound method's own parameters, without `self` (for jacobian and hessian of it)."""
+        return inspect.signature(self.__wrapped__.__get__(self.__self__))
 
 
 def _checked_pullback(pullback, value, name: str):

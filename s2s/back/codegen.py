@@ -141,6 +141,24 @@ def data_imports(fn: ir.Function) -> list[str]:
     return lines
 
 
+def _close_with() -> ast.stmt:
+    node = ast.Pass()
+    node.s2s_close = True
+    return node
+
+
+def _errstate_ranges(body: list) -> list:
+    """(file, first line, last line, call) of each `with np.errstate(...)` the forward sweep holds (its effects)."""
+    out, open_ = [], []
+    for s in ir.statements(body):
+        if isinstance(s, ir.Effect) and s.value.op in prims.WITH_CONTEXTS and s.loc is not None:
+            open_.append(s)
+        elif isinstance(s, ir.Effect) and s.value.op == prims.END_WITH and open_ and s.loc is not None:
+            start = open_.pop()
+            out.append((start.loc.file, start.loc.line, s.loc.line, start.value))
+    return out
+
+
 def _nest_with(out: list) -> list:
     """The statements between a `with` opened by an effect (`np.errstate`) and its END_WITH, moved into its body;
     one not closed in this block lasts to the block's end (a return inside it); one left with nothing but
@@ -214,6 +232,8 @@ class _Codegen:
         self.last_loc = None
         self.loop_depth = 0
         self.views = _views(fn.body)  # name -> the names it may share memory with (prims.MAY_SHARE_MEMORY)
+        self.errstates = _errstate_ranges(fn.body)  # (file, first line, last line, call) of each np.errstate
+        self.in_errstate = False  # rendering adjoint statements already inside one
 
     # ----- function
     def closure_function(self, seed: str) -> ast.FunctionDef:
@@ -280,16 +300,46 @@ class _Codegen:
         self._plan_inlining(stmts, reads)
         out: list = []
         folded = None  # the user line of the temporaries folded into the next statement
+        current = None  # the np.errstate the adjoint statements rendered last run under
         for s in stmts:
             if isinstance(s, ir.Assign) and s.target in self.inline:
                 folded = s.loc or folded
                 continue
-            # a statement of no line of its own (an adjoint summed in a loop) is at the line of what it folds in
-            self._comment(s if getattr(s, "loc", None) is not None or folded is None else _At(folded), out)
-            folded = None
-            out.extend(self.statement(s))
+            context = self._errstate_of(s)
+            if context is not current:  # the adjoint of lines inside `with np.errstate(...)` runs under it too
+                if current is not None:
+                    out.append(_close_with())
+                if context is not None:
+                    out.append(self._open_with(context[3]))
+                current = context
+            outer, self.in_errstate = self.in_errstate, self.in_errstate or context is not None
+            try:
+                # a statement of no line of its own (an adjoint summed in a loop) is at the line of what it folds in
+                self._comment(s if getattr(s, "loc", None) is not None or folded is None else _At(folded), out)
+                folded = None
+                out.extend(self.statement(s))
+            finally:
+                self.in_errstate = outer
+        if current is not None:
+            out.append(_close_with())
         out.extend(self.copies(tail))
         return _nest_with(out)
+
+    def _errstate_of(self, s):
+        """The `with np.errstate(...)` whose lines adjoint statement `s` comes from, if any."""
+        loc = getattr(s, "loc", None)
+        if self.in_errstate or not self.errstates or loc is None or not loc.adjoint:
+            return None
+        for found in self.errstates:
+            if found[0] == loc.file and found[1] <= loc.line <= found[2]:
+                return found
+        return None
+
+    def _open_with(self, call) -> ast.With:
+        node = ast.With(items=[ast.withitem(context_expr=self.expr(call), optional_vars=None)], body=[],
+                        type_comment=None)
+        node.s2s_open = True
+        return node
 
     def _comment(self, s, out: list) -> None:
         loc = getattr(s, "loc", None)
@@ -316,14 +366,9 @@ class _Codegen:
             return [ast.Assign(targets=[ast.Name(s.target, ast.Store())], value=self.expr(s.value), type_comment=None)]
         if isinstance(s, ir.Effect):
             if s.value.op in prims.WITH_CONTEXTS:  # with np.errstate(...): around what follows, up to END_WITH
-                node = ast.With(items=[ast.withitem(context_expr=self.expr(s.value), optional_vars=None)], body=[],
-                                type_comment=None)
-                node.s2s_open = True
-                return [node]
+                return [self._open_with(s.value)]
             if s.value.op == prims.END_WITH:
-                node = ast.Pass()
-                node.s2s_close = True
-                return [node]
+                return [_close_with()]
             if s.value.op == "raise":  # raise E(*args)
                 cls, *args = s.value.args
                 exc = ast.Call(self.atom(cls), [self.atom(a) for a in args], []) if args else self.atom(cls)
@@ -599,6 +644,8 @@ class _Codegen:
             return ast.Call(ast.Attribute(self.atom(args[0]), prims.SPELLED_AS_METHOD[op], ast.Load()),
                             [self.atom(a) for a in args[1:]],
                             [ast.keyword(arg=k, value=self.atom(v)) for k, v in e.kwargs])
+        if op == "getattr":  # an attribute of an object: self.W, params.b
+            return ast.Attribute(self.atom(args[0]), args[1].value, ast.Load())
         if op in prims.SPELLED_AS_ATTRIBUTE:  # x.dtype
             return ast.Attribute(self.atom(args[0]), prims.SPELLED_AS_ATTRIBUTE[op], ast.Load())
         if op == "call":  # a callable without rule or source, called as the user called it

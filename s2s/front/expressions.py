@@ -208,9 +208,39 @@ class ExpressionLowering:
             return self.constant_or_error(obj, ast.unparse(node), node)
         base = self.atom(node.value)
         key = prims.ATTRIBUTES.get(node.attr)
-        if key is None:
-            raise self.error(node, f"the attribute '.{node.attr}'")
+        if key is None or self.class_of(base) is not None:
+            # an attribute of an object: self.W (data the method reads), params.W (a field of a dataclass
+            # argument, differentiated); read when the code runs
+            return ir.Call("getattr", (base, ir.Const(node.attr)))
         return ir.Call(key, (base,))
+
+    def class_of(self, atom):
+        """The class of the user's object `atom` holds, where it is known before the code runs: the object a
+        bound method is bound to (data), or the `self` parameter of a method defined in a class."""
+        if not isinstance(atom, ir.Var):
+            return None
+        if atom.name in self.free:
+            obj = self.free[atom.name][0]
+            return type(obj) if user_object(obj) else None
+        return self.classes.get(atom.name)
+
+    def user_method(self, func: ast.Attribute):
+        """(function, leading arguments) for `obj.method(...)` on an object of the user's whose class defines
+        `method`: the method is inlined like any helper, with the object as its first argument."""
+        if not isinstance(func.value, (ast.Name, ast.Attribute)):
+            return None
+        base = self.atom(func.value)
+        cls = self.class_of(base)
+        if cls is None:
+            return None
+        found = inspect.getattr_static(cls, func.attr, None)
+        if isinstance(found, staticmethod):
+            return found.__func__, (), cls
+        if isinstance(found, classmethod):
+            return found.__func__, (self.constant_or_error(cls, cls.__name__, func),), cls
+        if inspect.isfunction(found):
+            return found, (base,), cls
+        return None
 
     def static_value(self, node):
         """The object a dotted name like `np.linalg.inv` refers to, or MISSING if it is not static."""
@@ -249,6 +279,14 @@ class ExpressionLowering:
         target = self.static_value(func)
         if target is MISSING and self.stack_pop(node):
             return ir.Call("pop", (self.atom(func.value),))
+        method = self.user_method(func) if target is MISSING and isinstance(func, ast.Attribute) else None
+        if method is not None:  # self.forward_pass(params, x): a method of the user's class, inlined
+            fn, first, cls = method
+            args = first + tuple(self.atom(a) for a in node.args)
+            kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
+            if first and isinstance(first[0], ir.Var) and first[0].name not in self.free:
+                self.classes[first[0].name] = cls
+            return self.inline(fn, args, kwargs, node)
         if target is MISSING and isinstance(func, ast.Attribute):
             key = prims.METHODS.get(func.attr)
             if key is None:
@@ -435,6 +473,7 @@ class ExpressionLowering:
         sub.dicts = self.dicts
         sub.free = self.free
         sub.loc = self.loc
+        sub.classes = self.classes
         bound = self.bind_arguments(name, parameters(callee_src.tree), args, kwargs, node, defaults, kwdefaults or {})
         sub.env = dict(bound)
         body = sub.function_body(callee_src.tree.body, callee_src.tree, returns_none)
@@ -484,6 +523,17 @@ class ExpressionLowering:
         if op == "tuple":
             self.tuples[var.name] = list(parts)
         return var
+
+
+LIBRARIES = ("numpy", "scipy", "builtins", "math", "functools", "s2s", "logging", "warnings", "collections", "typing")
+
+
+def user_object(obj) -> bool:
+    """Is `obj` an instance of a class of the user's (a model, a parameter record), not a function, a class or a
+    library's object?"""
+    if inspect.isroutine(obj) or isinstance(obj, (type, types.ModuleType)):
+        return False
+    return (type(obj).__module__ or "").split(".")[0] not in LIBRARIES
 
 
 def _home_module(obj, name: str) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import functools
 import inspect
 import linecache
@@ -40,6 +41,23 @@ class Source:
     @property
     def name(self) -> str:
         return self.tree.name
+
+    def owner_class(self):
+        """The class whose body defines this function (a plain function, not bound: `Model.loss`), found by its
+        qualified name from its module; None for a module-level or local function."""
+        func = self.func
+        if func is None or inspect.ismethod(func) or not inspect.isfunction(func):
+            return None
+        parts = func.__qualname__.split(".")
+        if len(parts) < 2 or "<locals>" in parts:
+            return None
+        obj = self.globals.get(parts[0])
+        for part in parts[1:-1]:
+            obj = getattr(obj, part, None)
+        if not isinstance(obj, type):
+            return None
+        found = inspect.getattr_static(obj, parts[-1], None)
+        return obj if func in (found, getattr(found, "__func__", None), getattr(found, "__wrapped__", None)) else None
 
     def line(self, lineno: int) -> str:
         """The user's line `lineno` of `filename`, as it reads in their file."""
@@ -117,7 +135,12 @@ def read_function(fn: Callable) -> Source:
     generated = getattr(fn, "__s2s_generated__", None)
     if generated is not None:
         text, entry, filename, namespace = generated()
-        return source_from_text(text, entry, filename, namespace)
+        src = source_from_text(text, entry, filename, namespace)
+        if hasattr(fn, "__self__"):  # the gradient of a bound method: bound to the same object
+            src.tree, obj = _bind_first(src.tree, fn.__self__, src.name), fn.__self__
+            src.closure = {**src.closure, _first_parameter(text, entry): obj}
+        return src
+    bound = fn if inspect.ismethod(fn) else None  # model.loss: `self` is data the function reads
     fn = _unwrap(fn)
     name = getattr(fn, "__qualname__", getattr(fn, "__name__", repr(fn)))
     if isinstance(fn, functools.partial):
@@ -157,8 +180,33 @@ def read_function(fn: Callable) -> Source:
     if tree is None:
         raise SourceUnavailableError(name, "its definition was not found in the source inspect returned")
     tree.decorator_list = []
-    return Source(tree=tree, filename=filename, text=text, func=fn,
-                  globals=getattr(fn, "__globals__", {}), closure=_closure_of(fn))
+    closure = _closure_of(fn)
+    if bound is not None:
+        # a bound method: its first parameter is the object it is bound to, read as closure data, so that the
+        # derivative takes the arguments the bound method takes (wrt positions count after `self`)
+        first = (tree.args.posonlyargs[:1] or tree.args.args[:1] or [None])[0]
+        tree = _bind_first(tree, bound.__self__, name)
+        closure[first.arg] = bound.__self__
+    return Source(tree=tree, filename=filename, text=text, func=bound or fn,
+                  globals=getattr(fn, "__globals__", {}), closure=closure)
+
+
+def _bind_first(tree: ast.FunctionDef, obj, name: str) -> ast.FunctionDef:
+    """`tree` without its first parameter (the `self` a method is bound to)."""
+    tree = copy.copy(tree)
+    tree.args = copy.copy(tree.args)
+    if tree.args.posonlyargs:
+        tree.args.posonlyargs = tree.args.posonlyargs[1:]
+    elif tree.args.args:
+        tree.args.args = tree.args.args[1:]
+    else:
+        raise SourceUnavailableError(name, f"it is bound to a {type(obj).__name__} but has no parameter for it")
+    return tree
+
+
+def _first_parameter(text: str, entry: str) -> str:
+    tree = next(n for n in reversed(ast.parse(text).body) if isinstance(n, ast.FunctionDef) and n.name == entry)
+    return (tree.args.posonlyargs + tree.args.args)[0].arg
 
 
 def _not_a_function(obj) -> str:
@@ -216,7 +264,8 @@ class Parameters:
         self.kwonly = [p.arg for p in a.kwonlyargs]
         self.kwarg = a.kwarg.arg if a.kwarg else None
         code = getattr(func, "__code__", None)
-        if code is not None and code.co_varnames[:len(self.positional)] == tuple(self.positional):
+        names = code.co_varnames[:code.co_argcount] if code is not None else ()
+        if code is not None and names[len(names) - len(self.positional):] == tuple(self.positional):
             self.defaults = tuple(func.__defaults__ or ())
             self.kwdefaults = dict(func.__kwdefaults__ or {})
         else:  # (no function object: the defaults as written, constants)

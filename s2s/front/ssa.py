@@ -23,7 +23,7 @@ import numpy
 from s2s import ir, prims
 from s2s.prims import WRITE_THROUGH as VIEWS
 from s2s.front import fence
-from s2s.front.expressions import ExpressionLowering, _home_module
+from s2s.front.expressions import ExpressionLowering, _home_module, user_object
 from s2s.front.functions import FunctionLowering, FunctionValue, check_no_function_values
 from s2s.front.lists import ComprehensionLowering, ListLowering
 from s2s.front.loops import LoopLowering, _bound_key, _bound_name, _Exit, _LoopFrame, _written_arrays
@@ -49,6 +49,9 @@ def build_ssa(src: Source) -> ir.Function:
     for p in params:
         builder.defined.add(p)
         builder.env[p] = ir.Var(p)
+    owner = src.owner_class()
+    if owner is not None and sig.positional:  # def loss(self, ...) in class Model: self is a Model
+        builder.classes[sig.positional[0]] = owner
     # defaults are the values Python computed when the function was defined (`scale=np.pi / 2`): constants are
     # written out, anything else is data the generated code reads, as it reads module data
     default = lambda p, v: v if _constant(v) else builder.constant_or_error(v, _default_name(src, p, v), src.tree)  # noqa
@@ -99,6 +102,7 @@ class _Builder(ExpressionLowering, FunctionLowering, ListLowering, Comprehension
         self.returned: ir.Atom | None = None
         self.tuples: dict[str, list] = {}  # names of tuples built here -> their parts
         self.dicts: dict[str, dict] = {}  # dicts written out here, a helper's **kwargs -> {key: value atom}
+        self.classes: dict[str, type] = {}  # names holding an object of a known class of the user's (`self`)
         self.free: dict[str, tuple] = {}  # data read from the module or closure: name -> (object, module)
         self.deps: dict[str, str] = {}  # "module:qualname" -> source of every user function inlined
         self.definitions: dict[str, ir.Call] = {}  # name -> the call defining it (for array writes)
@@ -437,8 +441,8 @@ class _Builder(ExpressionLowering, FunctionLowering, ListLowering, Comprehension
             return ir.Const(obj)
         if isinstance(obj, type):  # a class as a value: isinstance(x, np.ndarray)
             return ir.Var(self.free_name(name.rsplit(".", 1)[-1], obj))
-        if callable(obj) and not isinstance(obj, types.ModuleType):  # a function as a value: act = np.tanh
-            return ir.Const(FunctionValue(name, obj))
+        if callable(obj) and not isinstance(obj, types.ModuleType) and not user_object(obj):  # act = np.tanh
+            return ir.Const(FunctionValue(name, obj))  # (a model with __call__ is data: self.W, self.layer)
         if isinstance(obj, types.ModuleType):
             raise self.error(node, f"the function or module '{name}' used as a value",
                              "call it, or pass the data it holds as an argument")

@@ -46,6 +46,8 @@ def format_expr(e) -> str:
     args += [f"{k}={format_atom(v)}" for k, v in e.kwargs]
     if e.op in prims.SPELLED_AS_METHOD:
         return f"{args[0]}.{prims.SPELLED_AS_METHOD[e.op]}({', '.join(args[1:])})"
+    if e.op == "getattr":
+        return f"{args[0]}.{e.args[1].value}"
     if e.op in prims.SPELLED_AS_ATTRIBUTE:
         return f"{args[0]}.{prims.SPELLED_AS_ATTRIBUTE[e.op]}"
     name = prims.spelling(e.op) if "." in e.op else e.op

@@ -5,6 +5,8 @@ A cast to a float type is the identity for derivatives (the adjoint is cast back
 a cast to an integer or bool type carries no derivative. When the type is known only at run time
 (`x.astype(y.dtype)`), the `_any` key decides then. `.item()` is linear (the adjoint is an array of the
 argument's shape), `.tolist()` too (the adjoint of the nested lists is gathered back into an array).
+Reading a field of a dataclass or namedtuple (`params.W`) is linear too: its adjoint has the record's
+fields, zeros but at the one read.
 """
 from __future__ import annotations
 
@@ -24,9 +26,13 @@ linear("numpy.ndarray.item", lambda g, ans, x, *index: rt.item_adjoint(g, x, *in
        batched=[lambda d, ans, x, *index: rt.batch_item(d, *index)])
 linear("numpy.ndarray.tolist", lambda g, ans, x: rt.tolist_adjoint(g, x))
 
+# ---------------------------------------------------------------- attributes of records: params.W (a dataclass, a namedtuple)
+linear("getattr", lambda g, ans, obj, name: rt.getattr_adjoint(g, obj, name), None)
+
 # ---------------------------------------------------------------- their helpers (higher order): linear in g
 linear(RT + "astype_adjoint", lambda h, ans, g, x, *known: rt.astype_adjoint(h, g, *known), None, None)
 linear(RT + "astype_tangent", lambda h, ans, d, known: rt.astype_adjoint(h, d, known), None)
 linear(RT + "item_adjoint", lambda h, ans, g, x, *index: emit("numpy.ndarray.item", h, *index), *(None,) * 4)
 linear(RT + "tolist_adjoint", lambda h, ans, g, x: rt.as_parts(h), None)
 linear(RT + "as_parts", lambda h, ans, g: rt.tolist_adjoint(h, g))
+linear(RT + "getattr_adjoint", lambda h, ans, g, obj, name: emit("getattr", h, name), None, None)

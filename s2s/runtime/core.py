@@ -7,12 +7,14 @@ from __future__ import annotations
 import re
 import sys
 
+import dataclasses
+
 import numpy as np
 
 
 def unbroadcast(g, x):
     """Sum the adjoint `g` back to the shape of `x`, undoing NumPy broadcasting."""
-    if isinstance(x, (tuple, list, dict)):
+    if isinstance(x, (tuple, list, dict)) or is_record(x):
         return _structured(g, x)
     shape = np.shape(x)
     if np.shape(g) == shape:
@@ -115,8 +117,58 @@ class DictParts(_ScalesElementwise, dict):
     __radd__ = __add__
 
 
+class FieldParts(DictParts):
+    """The adjoint of a dataclass (a record of arrays): one adjoint per field, read as `g.W`; `+` adds field
+    by field. The transformations hand it back to the caller as the dataclass itself."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def _map(self, fn):
+        return FieldParts((k, fn(v)) for k, v in self.items())
+
+    def __add__(self, other):
+        if isinstance(other, dict):
+            return FieldParts((k, v + other[k]) for k, v in self.items())
+        if np.ndim(other) == 0 and other == 0:
+            return self
+        return NotImplemented
+
+    __radd__ = __add__
+
+
+def is_record(x) -> bool:
+    """Is `x` a dataclass instance (a record whose fields are the leaves of a pytree)?"""
+    return dataclasses.is_dataclass(x) and not isinstance(x, type)
+
+
+def fields_of(x) -> list:
+    return [f.name for f in dataclasses.fields(x)]
+
+
+def getattr_adjoint(g, x, name):
+    """Adjoint of `x.name`: for a dataclass `x`, `g` at field `name` and zeros at the others; for a namedtuple,
+    `g` at that element."""
+    if isinstance(x, tuple) and hasattr(x, "_fields"):
+        return getitem_adjoint(g, x, x._fields.index(name))
+    if not is_record(x) and not isinstance(x, FieldParts):
+        from s2s.errors import S2SError
+        raise S2SError(f"no derivative flows through the attribute .{name} of a {type(x).__name__}: s2s "
+                       f"differentiates attributes of dataclasses and namedtuples (pass the data as an argument)")
+    out = zeros_like(x)
+    out[name] = g
+    return out
+
+
 def _structured(g, x):
     """`g` given the structure of `x` (a tuple for a tuple, a dict for a dict), each leaf unbroadcast."""
+    if is_record(x):
+        if not isinstance(g, dict):
+            g = dict.fromkeys(fields_of(x), g)
+        return FieldParts((k, _structured(g[k], getattr(x, k))) for k in fields_of(x))
     if isinstance(x, dict):
         if not isinstance(g, dict):
             g = dict.fromkeys(x, g)
@@ -133,6 +185,10 @@ def _structured(g, x):
 
 def zeros_like(x):
     """A zero adjoint with the structure of `x`: 0.0 for a number, a float array for an array."""
+    if is_record(x):
+        return FieldParts((k, zeros_like(getattr(x, k))) for k in fields_of(x))
+    if isinstance(x, FieldParts):  # (the adjoint of a record, differentiated again)
+        return FieldParts((k, zeros_like(v)) for k, v in x.items())
     if isinstance(x, dict):
         return DictParts((k, zeros_like(v)) for k, v in x.items())
     if isinstance(x, tuple):

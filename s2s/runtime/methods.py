@@ -69,11 +69,11 @@ def batch_item(d, *index):
 
 
 def _filled(g, like):
-    """`g` (nested lists, parts of a list adjoint, or a bare 0.0 standing for a whole part) as nested lists of
-    numbers with `like`'s structure."""
+    """`g` (nested lists, parts of a list adjoint, an array, or a bare 0.0 standing for a whole part) as nested
+    lists of numbers with `like`'s structure."""
     if isinstance(like, list):
-        if not isinstance(g, (list, tuple)):
-            g = [g] * len(like)
+        if not isinstance(g, (list, tuple)):  # a bare 0.0 for the whole part, or an array of its shape
+            g = [g] * len(like) if np.ndim(g) == 0 else list(g)
         return [_filled(a, b) for a, b in zip(g, like)]
     return g
 
