@@ -43,6 +43,9 @@ class LoopLowering:
             self.loop(s)
             self.statement(at(ast.If(test=at(ast.UnaryOp(ast.Not(), load())), body=orelse, orelse=[])))
             return
+        if isinstance(s, ast.For) and isinstance(s.iter, ast.Name) and self.env.get(s.iter.id) == ir.Const(()):
+            self.statements(s.orelse)  # over a helper's empty *args: no iteration (only an else clause runs)
+            return
         written = _written_arrays(s.body)
         assigned = sorted(_assigned_names(s.body) | written |
                           (_assigned_names([s.target]) if isinstance(s, ast.For) else set()))
