@@ -565,3 +565,23 @@ def test_errstate_covers_the_adjoint_of_its_lines():
         s2s.grad(reciprocal_sum)(x)
     text = s2s.grad(reciprocal_sum).source
     assert text.count("with np.errstate(divide='raise'):") == 2
+
+
+def test_a_default_read_from_a_module_constant_is_read_again_in_the_next_process(tmp_path):
+    """`def f(x, w=SCALE, *, s=SCALE)`: the same source with another SCALE in the next process (S2S_CACHE_DIR) gives
+    the derivative for that SCALE."""
+    import os
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    script = "import s2s, defaults_mod\nprint(s2s.grad(defaults_mod.f)(1.5))\n"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, str(tmp_path)]), S2S_CACHE_DIR=str(tmp_path / "c"))
+    for signature in ("x, w=SCALE, s=SCALE", "x, w=SCALE, *, s=SCALE"):
+        out = []
+        for scale in (2.0, 3.0):
+            (tmp_path / "defaults_mod.py").write_text(f"SCALE = {scale}\n\n\ndef f({signature}):\n"
+                                                       f"    return x * x * s + w * x\n")
+            done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr
+            out.append(float(done.stdout))
+        assert out == [2 * 1.5 * 2.0 + 2.0, 2 * 1.5 * 3.0 + 3.0], signature
