@@ -43,8 +43,6 @@ _known("conv1d", "hessian", "second order through an element write into a copy: 
                             "into out (out[i_1] = out_old), which a second transformation refuses")
 _known("mlp_nested_dict", ALL, "needs dict.values() on a dict argument: in progress")
 _known("lotka_volterra_rk4", ALL, "needs starred arguments and *args: in progress")
-_known("spring_chain", "hessian", "wrong hessian through a list grown in a loop and then iterated (forward over "
-       "rt.accumulator of a list)")
 _known("tree_recursive", "hessian", "second derivatives through a recursive function are refused")
 _known("weibull_survival", ALL, "needs a call with **kwargs (f(params, **prior)): in progress")
 

@@ -388,3 +388,33 @@ def test_a_product_with_ones_in_the_adjoint_is_not_an_alias_of_a_written_array()
     for fn in (f, g):
         assert_close(s2s.grad(fn)(x), np.array([2.0, 4.0, 0.0]), what=fn.__name__)
         assert_close(s2s.grad(fn)(x), numeric_grad(fn, (x,), 0), what=fn.__name__)
+
+
+def test_the_hessian_of_a_list_grown_then_read_in_a_loop():
+    """The Hessian of `parts.append(x * (i + 1.0))` then a loop over `parts` was 18, not 10: forward mode over
+    the gradient turned the list adjoint into an array (rt.setitem_adjoint), which rt.appended_adjoint took for
+    a bare number, so one part was counted twice. List adjoints stay lists; an array one is read by rows."""
+    def f(x):
+        parts = []
+        for i in range(2):
+            parts.append(x * (i + 1.0))
+        total = 0.0
+        for s in parts:
+            total = total + s ** 2
+        return total
+    assert s2s.hessian(f)(1.0) == 10.0
+    assert s2s.grad(s2s.grad(f))(1.0) == 10.0
+    x = np.array([0.5, -1.5])
+
+    def g(x):
+        hs = []
+        for i in range(3):
+            hs.append(np.sin(x * (i + 1.0)))
+        total = 0.0
+        for h in hs:
+            total = total + np.sum(h * h)
+        return total
+    eps = 1e-4
+    expected = np.array([(numeric_grad(g, (x + e,), 0) - numeric_grad(g, (x - e,), 0)) / (2 * eps)
+                         for e in np.eye(2) * eps])
+    assert_close(s2s.hessian(g)(x), expected, rtol=1e-4, atol=1e-5, what="hessian")

@@ -341,6 +341,10 @@ def setitem_value_adjoint(g, *index):
 
 def setitem_tangent(d, ans, *index):
     """Tangent contribution of `v` in `y[index] = v`: `d` written at `index` into zeros, as NumPy writes."""
+    if isinstance(ans, (list, tuple)) and len(index) == 1:  # an element of a list adjoint (an accumulator)
+        out = Parts(zeros_like(v) for v in ans)
+        out[index[0]] = d
+        return out
     out = np.zeros(np.shape(ans), dtype=np.result_type(np.asarray(ans).dtype, np.float64))
     out[index[0] if len(index) == 1 else index] = d
     return out
@@ -350,6 +354,10 @@ def setitem_adjoint(g, *index):
     """Adjoint of `y[index] = v` for `y`: `g` with the overwritten elements' entries zeroed (a copy)."""
     if _zero(g):
         return 0.0
+    if isinstance(g, (list, tuple)) and len(index) == 1:  # a list adjoint stays one: its parts may differ in shape
+        out = Parts(g)
+        out[index[0]] = zeros_like(g[index[0]])
+        return out
     out = np.array(g, dtype=np.result_type(np.asarray(g).dtype, np.float64))
     out[index[0] if len(index) == 1 else index] = 0.0
     return out
@@ -622,13 +630,17 @@ def appended(xs, v):
 
 
 def appended_adjoint(g):
-    """Adjoint of `appended(xs, v)` for `xs`: all but the last part of the list adjoint `g` (0.0: none)."""
-    return Parts(g[:-1]) if isinstance(g, (list, tuple)) else g
+    """Adjoint of `appended(xs, v)` for `xs`: all but the last part of the list adjoint `g` (an array: its rows;
+    a number: the same for every part)."""
+    if isinstance(g, (list, tuple)):
+        return Parts(g[:-1])
+    return g[:-1] if np.ndim(g) > 0 else g
 
 
 def appended_item_adjoint(g):
-    """Adjoint of `appended(xs, v)` for `v`: the last part of the list adjoint `g` (0.0: none)."""
-    return g[-1] if isinstance(g, (list, tuple)) else g
+    """Adjoint of `appended(xs, v)` for `v`: the last part of the list adjoint `g` (an array: its last row; a
+    number: the same for every part)."""
+    return g[-1] if isinstance(g, (list, tuple)) or np.ndim(g) > 0 else g
 
 
 def appended_tangent(dxs, dv, xs, v):
