@@ -476,3 +476,20 @@ def break_in_the_else_clause_of_an_inner_loop(b, z):
 
 CASES += [(break_in_the_else_clause_of_an_inner_loop, (-1.0, 0.5), (0, 1)),
           (break_in_the_else_clause_of_an_inner_loop, (0.1, 0.5), (0, 1))]
+
+
+def array_written_then_scaled_in_place_in_an_inner_loop(q, w):
+    """`prod[idx] = 1.5`, then `prod *= w` in an inner loop: the inner loop did not count `*=` as a write into
+    the array, so its phi was not a version of `prod` and `prod *= w` made a new array, while codegen still named
+    every version after the first array: the next element write went into the wrong one (wrong value; fuzz seed
+    7086). An augmented assignment to an array whose elements the function writes is a write in every loop."""
+    prod = np.outer(q, w)
+    for idx in range(len(q)):
+        prod[idx, 1] = 1.5
+        for it in range(2):
+            prod *= w
+    return np.sum(prod)
+
+
+CASES += [(array_written_then_scaled_in_place_in_an_inner_loop,
+           (np.array([0.0135, 0.0888, 0.7553]), np.array([1.1084, 0.2199, -0.1709])), (0, 1))]

@@ -46,7 +46,8 @@ class LoopLowering:
         if isinstance(s, ast.For) and isinstance(s.iter, ast.Name) and self.env.get(s.iter.id) == ir.Const(()):
             self.statements(s.orelse)  # over a helper's empty *args: no iteration (only an else clause runs)
             return
-        written = _written_arrays(s.body)
+        # (`y *= v` on an array whose elements the function writes is an element write too: see ssa.statement)
+        written = _written_arrays(s.body) | (_augmented_names(s.body) & self.element_written())
         assigned = sorted(_assigned_names(s.body) | written |
                           (_assigned_names([s.target]) if isinstance(s, ast.For) else set()))
         loop_loc = self.loc
@@ -244,6 +245,12 @@ def _written_arrays(stmts) -> set[str]:
             if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name):
                 out.add(node.value.id)
     return out
+
+
+def _augmented_names(stmts) -> set[str]:
+    """Names `stmts` update with an augmented assignment (`y *= v`)."""
+    return {node.target.id for s in stmts for node in ast.walk(s)
+            if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name)}
 
 
 def _assigned_names(stmts) -> set[str]:
