@@ -360,6 +360,8 @@ CASES += [
                                                                 axis=1), (V[:2],), 0),
     # lists the function grows (xs.append(v)), and the adjoints of list-making functions (second order)
     ("s2s.runtime.appended", lambda x, y: np.stack(rt.appended([x, x * 2.0], y)), (V, W), (0, 1)),
+    ("builtins.tuple", lambda x: np.stack(tuple(x * 2.0)), (M23,), 0),
+    ("s2s.runtime.tuple_adjoint", lambda g: rt.tuple_adjoint((g[0], g[1] * 2.0), M23), (M23,), 0),
     ("s2s.runtime.dict_of", lambda x, y: rt.dict_of(("a", "b"), x * y, y)["a"] + rt.dict_of(("a", "b"), x, y)["b"],
      (V, W), (0, 1)),
     ("s2s.runtime.appended_adjoint", lambda g: np.stack(rt.appended_adjoint([g, 2.0 * g, g * g])), (V,), 0),

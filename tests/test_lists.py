@@ -103,12 +103,7 @@ def test_forward_mode(fn):
     np.testing.assert_allclose(s2s.jacobian(fn, mode="forward")(W0), fd_grad(fn, W0), rtol=1e-6, atol=1e-8)
 
 
-SECOND_ORDER = [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=(
-    "the Hessian of a nested loop reading W[k] fails since 08b1592 (rt.accumulator in a nested reversed loop: "
-    "'float' object is not subscriptable)"))) if c is comprehensions else c for c in CASES]
-
-
-@pytest.mark.parametrize("fn", SECOND_ORDER, ids=[c.__name__ for c in CASES])
+@pytest.mark.parametrize("fn", CASES, ids=[c.__name__ for c in CASES])
 def test_second_order(fn):
     expected = fd_hessian(fn, W0)
     H = s2s.hessian(fn)(W0).reshape(9, 9)

@@ -57,3 +57,28 @@ def test_unknown_length_is_refused_at_the_line(fn):
         s2s.grad(fn)(np.array([0.3, 1.7, 0.5]), *([X] if fn is spread_of_an_argument else []))
     assert f"test_starred.py:{line}" in str(info.value)
     assert "known only at run time" in str(info.value)
+
+
+def model_last(x, a, b, c):
+    return a * np.sin(b * x) + c
+
+
+def forwards(fn, x, *args):
+    return fn(x, *args) * 2.0
+
+
+def spread_of_an_argument_last(params, x):
+    return np.sum(model_last(x, *params)) + np.sum(forwards(model_last, x, *params))
+
+
+def test_a_spread_of_run_time_length_into_a_helper():
+    """`f(x, *params)` with params an argument: its values fill the helper's parameters (counted when it runs,
+    a TypeError as Python's if they are not as many), or pass on through the helper's *args."""
+    p = np.array([0.3, 1.7, 0.5])
+    for wrt in (0, 1):
+        expected = numeric_grad(spread_of_an_argument_last, (p, X), wrt)
+        assert_close(s2s.grad(spread_of_an_argument_last, wrt=wrt)(p, X), expected, what=f"grad {wrt}")
+        assert_close(s2s.jacobian(spread_of_an_argument_last, wrt=wrt, mode="forward")(p, X), expected,
+                     what=f"forward {wrt}")
+    with pytest.raises(TypeError, match="takes 3 more positional"):
+        s2s.grad(spread_of_an_argument_last)(np.array([0.3, 1.7]), X)

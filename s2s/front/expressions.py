@@ -86,7 +86,7 @@ class ExpressionLowering:
         if isinstance(node, ast.IfExp):
             return self.if_expression(node, hint)
         if isinstance(node, (ast.Tuple, ast.List)):
-            parts = self.spread(node.elts)
+            parts = self.no_spread(self.spread(node.elts))
             op = "tuple" if isinstance(node, ast.Tuple) else "list"
             if all(isinstance(p, ir.Const) for p in parts) and op == "tuple":
                 return ir.Const(tuple(p.value for p in parts))
@@ -132,12 +132,21 @@ class ExpressionLowering:
             if not isinstance(n, ast.Starred):
                 out.append(self.atom(n))
                 continue
-            parts = self._tuple_parts(self.atom(n.value))
-            if parts is None:
-                raise self.error(n, f"*{ast.unparse(n.value)}, whose number of values is known only at run time",
-                                 "pass the values one by one, or index them: f(xs[0], xs[1])")
-            out.extend(parts)
+            atom = self.atom(n.value)
+            parts = self._tuple_parts(atom)
+            if parts is None:  # known only at run time: a helper s2s descends into takes it (bind_arguments)
+                out.append(Spread(atom, n))
+            else:
+                out.extend(parts)
         return tuple(out)
+
+    def no_spread(self, args: tuple) -> tuple:
+        """`args` where the callee needs every value while compiling (a display, a library call)."""
+        for a in args:
+            if isinstance(a, Spread):
+                raise self.error(a.node, f"*{ast.unparse(a.node.value)}, whose number of values is known only at "
+                                         "run time", "pass the values one by one, or index them: f(xs[0], xs[1])")
+        return args
 
     def comparison(self, left: ir.Atom, ops: list, comparators: list, node) -> ir.Expr:
         """`a < b < c` is `a < b and b < c` with b evaluated once and c only when `a < b` holds."""
@@ -343,6 +352,9 @@ class ExpressionLowering:
     def call_object(self, target, args: tuple, kwargs: tuple, node, spelled: str) -> ir.Expr:
         """A call of the Python object `target` (spelled so by the user): a primitive, a user function
         inlined, a compile-time function value (`functools.partial`, `s2s.grad(f)`), or an opaque call."""
+        if args and isinstance(args[-1], Spread) and not (
+                inspect.isfunction(target) and not (getattr(target, "__module__", None) or "").startswith("s2s.")):
+            self.no_spread(args)
         if getattr(target, "__s2s_transformation__", False):
             return self.transform_now(target, args, kwargs, node)
         if is_partial(target):
@@ -487,11 +499,16 @@ class ExpressionLowering:
         extra positional arguments in the `*args` tuple, extra keywords in the `**kwargs` dict, then the
         default atoms (`defaults` of the last positional parameters, `kwdefaults` of keyword-only ones)."""
         pos = sig.positional
+        if args and isinstance(args[-1], Spread):  # f(a, *values): values fill the rest, counted at run time
+            args = self.spread_into(name, sig, args, node)
+        self.no_spread(args[:-1] if args and isinstance(args[-1], Spread) and sig.vararg is not None else args)
         if len(args) > len(pos) and sig.vararg is None:
             raise self.error(node, f"a call to {name} with {len(args)} positional arguments; it takes {len(pos)}")
         bound = dict(zip(pos, args))
         if sig.vararg is not None:
-            bound[sig.vararg] = self.sequence("tuple", args[len(pos):])
+            extra = args[len(pos):]
+            bound[sig.vararg] = extra[0].atom if len(extra) == 1 and isinstance(extra[0], Spread) else \
+                self.sequence("tuple", self.no_spread(extra))
         extra = []
         for k, v in kwargs:
             if k in bound:
@@ -514,6 +531,23 @@ class ExpressionLowering:
         if missing:
             raise self.error(node, f"a call to {name} missing the argument(s) {', '.join(missing)}")
         return bound
+
+    def spread_into(self, name: str, sig, args: tuple, node) -> tuple:
+        """`f(a, *values)` of a helper with parameters `sig`, `values` of a length known only at run time: its
+        first values fill the positional parameters left (checked at run time to be as many, as Python
+        raises a TypeError otherwise), the rest the helper's `*args` tuple."""
+        rest, args = args[-1], args[:-1]
+        need = max(len(sig.positional) - len(args), 0)
+        values = rest.atom
+        if sig.vararg is None:
+            self.emit(ir.Effect(ir.Call("s2s.runtime.require_length", (values, ir.Const(need), ir.Const(name))),
+                                self.loc))
+        parts = tuple(self.materialise(self.fold_call("getitem", (values, ir.Const(i)))) for i in range(need))
+        if sig.vararg is None:
+            return args + parts
+        tail = self.materialise(ir.Call("builtins.tuple", (self.materialise(ir.Call("getitem", (
+            values, ir.Const(slice(need, None, None))))),)))
+        return args + parts + (Spread(tail, rest.node),)
 
     def sequence(self, op: str, parts: tuple) -> ir.Atom:
         """A tuple (or list) of `parts` built here, whose elements indexing by a constant finds again."""
@@ -546,3 +580,10 @@ def _home_module(obj, name: str) -> str | None:
         return module if getattr(importlib.import_module(module), name, None) is obj else None
     except Exception:
         return None
+
+
+class Spread:
+    """`*values` in a call, of a length known only at run time (the helper called binds it)."""
+
+    def __init__(self, atom, node):
+        self.atom, self.node = atom, node

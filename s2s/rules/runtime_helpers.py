@@ -30,7 +30,8 @@ def helper(name: str, transpose, batched=None, rank_of_argument=None) -> None:
 # ---------------------------------------------------------------- no derivative
 nondiff(RT + "zeros_like", RT + "sign", RT + "shape_of")
 # checks made by generated code
-nondiff(RT + "require_scalar", RT + "require_bound", RT + "require_immutable", RT + "require_number")
+nondiff(RT + "require_scalar", RT + "require_bound", RT + "require_immutable", RT + "require_number",
+        RT + "require_length")
 
 # ---------------------------------------------------------------- broadcasting and reductions
 # (both ways: where g was a bare 0.0 standing for a whole array, unbroadcast widened it, and G sums back)
@@ -64,6 +65,7 @@ helper("transpose_adjoint", lambda G, g, axes=None: np.transpose(G) if axes is N
        lambda d, ans, g, axes=None: rt.batch_transpose_adjoint(d, axes))
 helper("array_adjoint", lambda G, g, x: rt.array_adjoint_transpose(G, g, x),
        lambda d, ans, g, x: rt.batch_array_adjoint(d, x), rank_of_argument=1)
+helper("tuple_adjoint", lambda G, g, xs: rt.rows_of(G, g))
 helper("appended_adjoint", lambda G, g: rt.appended_adjoint_transpose(G, g))
 helper("appended_item_adjoint", lambda G, g: rt.appended_item_transpose(G, g))
 helper("sum_builtin_adjoint", lambda G, g, xs: rt.sum_builtin_adjoint_transpose(G, g, xs),

@@ -675,3 +675,26 @@ def dict_tangent(keys, *parts):
     zeros of that value's structure)."""
     n = len(keys)
     return DictParts((k, zeros_like(v) if t is None else t) for k, t, v in zip(keys, parts[:n], parts[n:]))
+
+
+def require_length(values, n, name):
+    """`f(*values)` for the helper `name` taking `n` more positional values: the TypeError Python raises
+    when `values` holds another number of them."""
+    if len(values) != n:
+        raise TypeError(f"{name}() takes {n} more positional argument(s) from *{type(values).__name__}, "
+                        f"but {len(values)} were given")
+
+
+def tuple_adjoint(g, xs):
+    """Adjoint of `tuple(xs)`: the parts of `g` (a number: the same for each) as an adjoint of `xs`, an array
+    of xs's shape for an array, the container's parts otherwise."""
+    if isinstance(xs, np.ndarray):
+        parts = g if isinstance(g, (list, tuple)) else [g] * len(xs)
+        return np.stack([np.broadcast_to(p, xs.shape[1:]) for p in parts]).astype(np.result_type(xs.dtype, float)) \
+            if len(xs) else np.zeros(xs.shape)
+    return _structured(g, list(xs))
+
+
+def rows_of(G, g):
+    """A tuple of the first `len(g)` rows (or parts) of `G`, a bare number standing for each."""
+    return TupleParts(G[i] if isinstance(G, (list, tuple)) or np.ndim(G) > 0 else G for i in range(len(g)))
