@@ -81,3 +81,39 @@ def test_changed_helper_invalidates_the_entry(tmp_path):
     (tmp_path / "cached_mod.py").write_text(MODULE.replace("return v * v", "return v * v * v"))
     result = run(tmp_path, "forbid", cache)
     assert result.returncode != 0 and "transformed again" in result.stderr
+
+
+RECURSIVE_MODULE = textwrap.dedent("""
+    import numpy as np
+
+    def chain(a, n):
+        if n <= 0:
+            return a
+        return chain(np.tanh(a) * 1.2 + 0.1, n - 1)
+
+    def f(x):
+        return np.sum(chain(x * x, 3) + np.sin(x))
+""")
+
+
+def test_a_recursive_function_gets_its_rules_made_again_in_the_next_process(tmp_path):
+    """The generated code calls a recursive function and its rules as attributes of s2s.rules.custom, which
+    s2s makes while transforming: a process that compiles the stored text without transforming makes them
+    again (was: AttributeError, custom has no attribute 'chain')."""
+    (tmp_path / "cached_mod.py").write_text(RECURSIVE_MODULE)
+    cache = tmp_path / "cache"
+    first = run(tmp_path, "build", cache)
+    assert first.returncode == 0, first.stderr
+    second = run(tmp_path, "forbid", cache)  # transforming again (the function or its recursive callee) raises
+    assert second.returncode == 0, second.stderr
+    assert first.stdout == second.stdout
+    import numpy as np
+
+    def f(x):
+        a = x * x
+        for _ in range(3):
+            a = np.tanh(a) * 1.2 + 0.1
+        return np.sum(a + np.sin(x))
+    x, eps = np.array([0.5, -1.0, 2.0]), 1e-6
+    numeric = [(f(x + e) - f(x - e)) / (2 * eps) for e in np.eye(3) * eps]
+    assert np.allclose([float(v) for v in second.stdout.split(",")], numeric, rtol=1e-6, atol=1e-8)

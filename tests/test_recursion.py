@@ -89,3 +89,28 @@ def test_second_order_is_refused_not_wrong():
     """Second derivatives through a recursive function are not made yet: refused, naming the function."""
     with pytest.raises(s2s.NonDifferentiableError, match="power"):
         s2s.hessian(uses_power)(1.3)
+
+
+def test_a_recursive_function_of_a_module_no_longer_in_sys_modules(tmp_path):
+    """The generated code calls a recursive function's rules through s2s.rules.custom: it must not import the
+    function's module, which may be gone (loaded from a file and never added, or removed since; the fuzzer's
+    programs are), not even in a transformation made later in the process."""
+    import importlib.util
+    import sys
+    path = tmp_path / "recursive_gone.py"
+    path.write_text("import math\n\n\ndef chain(a, n):\n    if n <= 0:\n        return a\n"
+                    "    return chain(math.tanh(a) * 1.2 + 0.1, n - 1)\n\n\ndef f(x):\n    return chain(x * x, 3) + x\n")
+    spec = importlib.util.spec_from_file_location("recursive_gone", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["recursive_gone"] = module
+    spec.loader.exec_module(module)
+    del sys.modules["recursive_gone"]
+    first = s2s.grad(module.f)
+    assert "import recursive_gone" not in first.source, first.source
+
+    def later(x):  # a program transformed afterwards, calling the same recursive function
+        return module.chain(np.sin(x), 2) * x
+    for fn, x in ((module.f, 0.3), (later, 0.7)):
+        assert "recursive_gone" not in sys.modules
+        np.testing.assert_allclose(s2s.grad(fn)(x), fd_grad(fn, x), rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(s2s.jvp(fn)((x,), (1.0,))[1], fd_grad(fn, x), rtol=1e-6, atol=1e-8)

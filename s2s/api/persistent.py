@@ -36,10 +36,10 @@ import warnings
 
 from s2s.api import facts as facts_mod
 
-FORMAT = 2
+FORMAT = 3
 MAX_BYTES = 16 * 1024 * 1024
 _FIELDS = {"format": int, "s2s": str, "key": str, "text": str, "entry": str, "filename": str, "free": dict,
-           "deps": dict, "user": list, "facts": list}
+           "deps": dict, "user": list, "facts": list, "recursive": dict}
 
 _lock = threading.Lock()
 _usable: dict = {}  # directory -> whether it can be used (decided once per process)
@@ -124,8 +124,10 @@ def _custom_rules() -> list:
     """The rules users registered (they decide what is called and what is descended into)."""
     from s2s.rules import registry
     registry._load()
-    out = [("reverse", k, r.user) for k, r in registry.REVERSE.items() if r.user is not None]
-    out += [("tangent", k, r.fn) for k, r in registry.TANGENT.items() if r.user]
+    # (not the rules s2s makes for recursive functions: the entry records those and makes them again)
+    out = [("reverse", k, r.user) for k, r in registry.REVERSE.items()
+           if r.user is not None and k not in registry.RECURSIVE_KEYS]
+    out += [("tangent", k, r.fn) for k, r in registry.TANGENT.items() if r.user and k not in registry.RECURSIVE_KEYS]
     out += [("nondifferentiable", k, "") for k in registry.NONDIFF if k.startswith("s2s.rules.custom.")]
     return sorted(out)
 
@@ -147,9 +149,11 @@ def store(key: str, text: str, fn, facts: list, f) -> None:
     directory = _directory()
     if directory is None:
         return
+    from s2s.api.recursion import used_by
     rows = facts_mod.to_disk(facts, f)
-    if rows is None:
-        return  # it read something another process cannot find again by name
+    recursive = used_by(text)
+    if rows is None or recursive is None:
+        return  # it read or calls something another process cannot find again by name
     entry = {
         "format": FORMAT, "s2s": _version(), "key": key, "text": text,
         "entry": fn.__name__, "filename": fn.__code__.co_filename,
@@ -157,6 +161,7 @@ def store(key: str, text: str, fn, facts: list, f) -> None:
         "deps": {name: _sha(src) for name, src in getattr(fn, "__s2s_deps__", {}).items()},
         "user": list(getattr(fn, "__s2s_user__", ("", ""))),
         "facts": rows,
+        "recursive": recursive,  # custom attribute -> [module, qualname, role]: rules made again on loading
     }
     try:
         entry["sha256"] = _checksum(entry)
@@ -224,6 +229,9 @@ def _valid(entry, key: str) -> bool:
         return False
     if len(entry["user"]) != 2 or not all(isinstance(u, str) for u in entry["user"]):
         return False
+    if not all(isinstance(k, str) and isinstance(v, list) and len(v) == 3 and all(isinstance(p, str) for p in v)
+               and v[2] in ("function", "adjoint", "tangent") for k, v in entry["recursive"].items()):
+        return False
     return entry["sha256"] == _checksum(entry)
 
 
@@ -248,6 +256,9 @@ def load(key: str, f):
             return None
         free = _resolve_free(entry["free"], f)
         if free is None:
+            return None
+        from s2s.api.recursion import recreate
+        if not recreate(entry["recursive"]):  # the text calls their rules as custom.<name>
             return None
         from s2s.back.compile import compile_source
         user_file, user_name = entry["user"]

@@ -15,7 +15,9 @@ carry no derivative.
 """
 from __future__ import annotations
 
+import importlib
 import numbers
+import re
 
 import numpy as np
 
@@ -24,6 +26,7 @@ from s2s.api.transform import vjp
 from s2s.rules import custom, registry
 
 _RULES: dict = {}  # function -> its key
+_ATTRIBUTES: dict = {}  # attribute of s2s.rules.custom -> (the recursive function, "function"/"adjoint"/"tangent")
 
 
 def _differentiable(value) -> bool:
@@ -59,12 +62,56 @@ def rules_for(fn) -> str:
 
     name = getattr(fn, "__name__", "f")
     adjoint.__name__, tangent.__name__ = f"{name}_adjoint", f"{name}_tangent"
-    key = custom.key_for(fn)
-    registry.REVERSE[key] = registry.ReverseRule(key, (), user=custom._rule_name(key, "adjoint", adjoint))
-    registry.TANGENT[key] = registry.TangentRule(key, fn=custom._rule_name(key, "tangent", tangent), user=True)
+    # made here, not registered by the user's module: generated code needs no import of it (it may not be
+    # importable: a module loaded from a file without sys.modules, one removed since)
+    key = custom.key_for(fn, imported=False)
+    adjoint_name = custom._rule_name(key, "adjoint", adjoint, imported=False)
+    tangent_name = custom._rule_name(key, "tangent", tangent, imported=False)
+    registry.REVERSE[key] = registry.ReverseRule(key, (), user=adjoint_name)
+    registry.TANGENT[key] = registry.TangentRule(key, fn=tangent_name, user=True)
     _RULES[fn] = key
+    named = {key.rsplit(".", 1)[-1]: "function", adjoint_name: "adjoint", tangent_name: "tangent"}
+    for attribute, role in named.items():
+        _ATTRIBUTES[attribute] = (fn, role)
     registry.RECURSIVE_KEYS.add(key)
     return key
+
+
+def used_by(text: str) -> dict | None:
+    """For the disk cache: the recursive functions generated code `text` calls, as
+    {attribute of s2s.rules.custom: [module, qualified name of the function, which of its objects]};
+    None if one of them cannot be found again by name in another process."""
+    out = {}
+    for attribute in sorted(set(re.findall(r"\bcustom\.(\w+)", text))):
+        found = _ATTRIBUTES.get(attribute)
+        if found is None:
+            continue
+        fn, role = found
+        module, qualname = getattr(fn, "__module__", None), getattr(fn, "__qualname__", "")
+        if not module or "<" in qualname:
+            return None
+        out[attribute] = [module, qualname, role]
+    return out
+
+
+def recreate(used: dict) -> bool:
+    """Make the rules of the recursive functions `used_by` described, under the attribute names the stored
+    text reads; False if a function cannot be found or a name is taken by something else."""
+    for attribute, (module, qualname, role) in sorted(used.items()):
+        try:
+            fn = importlib.import_module(module)
+            for part in qualname.split("."):
+                fn = getattr(fn, part)
+        except Exception:
+            return False
+        if not callable(fn) or (fn not in _RULES and registry.key_of(fn) is not None):
+            return False  # a rule the user registered: not the one the text was made with
+        key = rules_for(fn)
+        name = {"function": key.rsplit(".", 1)[-1], "adjoint": registry.REVERSE[key].user,
+                "tangent": registry.TANGENT[key].fn}[role]
+        if not custom.bind(attribute, getattr(custom, name)):
+            return False
+    return True
 
 
 registry.RECURSIVE = rules_for

@@ -32,22 +32,35 @@ def _attribute(name: str, obj, module: str | None) -> str:
     return candidate
 
 
-def key_for(func: Callable) -> str:
-    """The primitive key of `func`: its library key, or a new one in this namespace."""
+def key_for(func: Callable, imported: bool = True) -> str:
+    """The primitive key of `func`: its library key, or a new one in this namespace.
+
+    `imported=False` for a function whose rules s2s makes itself (a recursive function's): generated code
+    then reaches it here without importing its module, which need not be importable."""
     if not callable(func):
         raise TypeError(f"s2s rules are registered for functions, not {type(func).__name__}")
     key = registry.key_of(func)
     if key is not None:
         return key
-    attr = _attribute(getattr(func, "__name__", "f"), func, getattr(func, "__module__", None))
+    attr = _attribute(getattr(func, "__name__", "f"), func, getattr(func, "__module__", None) if imported else None)
     key = f"s2s.rules.custom.{attr}"
     registry.register_object(func, key)
     return key
 
 
-def _rule_name(key: str, suffix: str, rule: Callable) -> str:
+def _rule_name(key: str, suffix: str, rule: Callable, imported: bool = True) -> str:
     base = key.rsplit(".", 1)[-1] if key.startswith("s2s.rules.custom.") else key.replace(".", "_")
-    return _attribute(f"{base}_{suffix}", rule, getattr(rule, "__module__", None))
+    return _attribute(f"{base}_{suffix}", rule, getattr(rule, "__module__", None) if imported else None)
+
+
+def bind(attribute: str, obj) -> bool:
+    """Make `attribute` of this module hold `obj` (generated code read from the disk cache names it so);
+    False if it already holds something else."""
+    if not attribute.isidentifier() or attribute.startswith("_"):
+        return False
+    if globals().setdefault(attribute, obj) is not obj:
+        return False
+    return True
 
 
 def _check_signature(rule: Callable, func: Callable, kind: str, first: str) -> None:
