@@ -46,8 +46,12 @@ class LoopLowering:
         if isinstance(s, ast.For) and isinstance(s.iter, ast.Name) and self.env.get(s.iter.id) == ir.Const(()):
             self.statements(s.orelse)  # over a helper's empty *args: no iteration (only an else clause runs)
             return
-        # (`y *= v` on an array whose elements the function writes is an element write too: see ssa.statement)
-        written = _written_arrays(s.body) | (_augmented_names(s.body) & self.element_written())
+        written = _written_arrays(s.body)
+        # `y *= v` on an array whose elements the function writes is an element write too (ssa.statement): in a
+        # loop inside one that writes y's elements, the inner phi must be a version of y, or y would come back to
+        # the outer loop as another array while its versions there keep y's name
+        outer = set().union(*(_written_arrays(frame.node.body) for frame in self.loops))
+        written |= _augmented_names(s.body) & outer & self.element_written()
         assigned = sorted(_assigned_names(s.body) | written |
                           (_assigned_names([s.target]) if isinstance(s, ast.For) else set()))
         loop_loc = self.loc
