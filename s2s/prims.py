@@ -47,6 +47,8 @@ METHODS = {
     "trace": "numpy.trace", "diagonal": "numpy.diagonal", "swapaxes": "numpy.swapaxes",
     "repeat": "numpy.repeat", "round": "numpy.round", "conj": "numpy.conj", "astype": "numpy.ndarray.astype",
     "item": "numpy.ndarray.item", "tolist": "numpy.ndarray.tolist",
+    # a dict's (an argument's: pytree parameters): lists a loop or a comprehension reads
+    "values": "s2s.runtime.dict_values", "items": "s2s.runtime.dict_items", "keys": "s2s.runtime.dict_keys",
 }
 ATTRIBUTES = {"T": "numpy.transpose", "shape": "numpy.shape", "ndim": "numpy.ndim", "size": "numpy.size",
               "dtype": "numpy.ndarray.dtype", "real": "numpy.real", "imag": "numpy.imag"}

@@ -361,6 +361,12 @@ CASES += [
     # lists the function grows (xs.append(v)), and the adjoints of list-making functions (second order)
     ("s2s.runtime.appended", lambda x, y: np.stack(rt.appended([x, x * 2.0], y)), (V, W), (0, 1)),
     ("builtins.tuple", lambda x: np.stack(tuple(x * 2.0)), (M23,), 0),
+    ("s2s.runtime.dict_values", lambda x, y: np.stack(rt.dict_values({"a": x * y, "b": y})), (V, W), (0, 1)),
+    ("s2s.runtime.dict_items", lambda x, y: rt.dict_items({"a": x * y, "b": y})[0][1] * rt.dict_items({"b": x})[0][1],
+     (V, W), (0, 1)),
+    ("s2s.runtime.dict_values_adjoint", lambda g: rt.dict_values_adjoint([g, g * g], {"a": V, "b": W})["b"], (V,), 0),
+    ("s2s.runtime.dict_items_adjoint", lambda g: rt.dict_items_adjoint([("a", g), ("b", g * g)], {"a": V, "b": W})["b"],
+     (V,), 0),
     ("s2s.runtime.tuple_adjoint", lambda g: rt.tuple_adjoint((g[0], g[1] * 2.0), M23), (M23,), 0),
     ("s2s.runtime.dict_of", lambda x, y: rt.dict_of(("a", "b"), x * y, y)["a"] + rt.dict_of(("a", "b"), x, y)["b"],
      (V, W), (0, 1)),

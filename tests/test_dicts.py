@@ -63,3 +63,27 @@ def test_writing_a_key_is_refused_at_the_line():
 def test_generated_code_reads_the_values_themselves():
     code = [line for line in s2s.grad(two_layers).source.splitlines() if not line.lstrip().startswith("#")]
     assert not any("['W']" in line or '["W"]' in line for line in code), code
+
+
+def penalty(params, scale):
+    total = 0.0
+    for name, layer in params.items():
+        total = total + np.sum(layer["W"] ** 2) * scale
+    keys = params.keys()
+    return total + sum(np.sum(layer["b"] ** 3) for layer in params.values()) + len(keys)
+
+
+PARAMS = {"l0": {"W": np.array([[0.3, -0.2], [0.1, 0.5]]), "b": np.array([0.2, -0.4])},
+          "l1": {"W": np.array([[1.1, 0.4]]), "b": np.array([0.7])}}
+
+
+def test_a_dict_arguments_values_items_and_keys():
+    g = s2s.grad(penalty)(PARAMS, 0.5)
+    flat, unflatten = s2s.flatten(PARAMS)
+
+    def f(v):
+        return penalty(unflatten(v), 0.5)
+    assert_close(s2s.flatten(g)[0], numeric_grad(f, (flat,), 0), what="grad")
+    assert_close(s2s.flatten(s2s.jacobian(penalty, mode="forward")(PARAMS, 0.5))[0], numeric_grad(f, (flat,), 0),
+                 what="forward")
+    assert_close(s2s.grad(penalty, wrt=1)(PARAMS, 0.5), numeric_grad(penalty, (PARAMS, 0.5), 1), what="grad scale")

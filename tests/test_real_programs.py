@@ -41,7 +41,6 @@ def _known(names, checks, reason):
 ALL = "reverse forward hessian main"
 _known("conv1d", "hessian", "second order through an element write into a copy: the generated gradient writes "
                             "into out (out[i_1] = out_old), which a second transformation refuses")
-_known("mlp_nested_dict", ALL, "needs dict.values() on a dict argument: in progress")
 _known("tree_recursive", "hessian", "second derivatives through a recursive function are refused")
 _known("weibull_survival", ALL, "needs a call with **kwargs (f(params, **prior)): in progress")
 

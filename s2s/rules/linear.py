@@ -45,6 +45,10 @@ linear("numpy.cumsum", lambda g, ans, x, axis=None, dtype=None: rt.cumsum_adjoin
 linear("numpy.diff", lambda g, ans, x, n=1, axis=-1: rt.diff_adjoint(g, **non_default(n=(n, 1), axis=(axis, -1))))
 linear("numpy.trace", lambda g, ans, x, offset=0, axis1=0, axis2=1:
        rt.trace_adjoint(g, x, **non_default(offset=(offset, 0), axis1=(axis1, 0), axis2=(axis2, 1))))
+linear("s2s.runtime.dict_values", lambda g, ans, d: rt.dict_values_adjoint(g, d),
+       batched=[lambda dd, ans, d: rt.dict_values(dd)])
+linear("s2s.runtime.dict_items", lambda g, ans, d: rt.dict_items_adjoint(g, d),
+       batched=[lambda dd, ans, d: rt.dict_items(dd)])
 linear("builtins.tuple", lambda g, ans, xs: rt.tuple_adjoint(g, xs))
 linear("builtins.sum", lambda g, ans, xs, start=0: rt.sum_builtin_adjoint(g, xs), lambda g, ans, xs, start: g,
        tangent=(lambda d, ans, xs, start=0: rt.sum_builtin_tangent(d), lambda d, ans, xs, start: d))

@@ -33,3 +33,4 @@ nondiff("numpy.triu_indices", "numpy.tril_indices", "numpy.diag_indices", "numpy
 nondiff("numpy.argmax", "numpy.argmin", "numpy.argsort", "numpy.argwhere", "numpy.nonzero", "numpy.flatnonzero",
         "numpy.count_nonzero", "numpy.searchsorted", "numpy.digitize", "numpy.argpartition", "numpy.lexsort",
         "numpy.nanargmax", "numpy.nanargmin", "numpy.linalg.matrix_rank")
+nondiff("s2s.runtime.dict_keys")  # a dict's keys carry no derivative

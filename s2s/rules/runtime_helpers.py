@@ -66,6 +66,8 @@ helper("transpose_adjoint", lambda G, g, axes=None: np.transpose(G) if axes is N
 helper("array_adjoint", lambda G, g, x: rt.array_adjoint_transpose(G, g, x),
        lambda d, ans, g, x: rt.batch_array_adjoint(d, x), rank_of_argument=1)
 helper("tuple_adjoint", lambda G, g, xs: rt.rows_of(G, g))
+helper("dict_values_adjoint", lambda G, g, d: rt.dict_values(G))
+helper("dict_items_adjoint", lambda G, g, d: rt.dict_items(G))
 helper("appended_adjoint", lambda G, g: rt.appended_adjoint_transpose(G, g))
 helper("appended_item_adjoint", lambda G, g: rt.appended_item_transpose(G, g))
 helper("sum_builtin_adjoint", lambda G, g, xs: rt.sum_builtin_adjoint_transpose(G, g, xs),

@@ -698,3 +698,33 @@ def tuple_adjoint(g, xs):
 def rows_of(G, g):
     """A tuple of the first `len(g)` rows (or parts) of `G`, a bare number standing for each."""
     return TupleParts(G[i] if isinstance(G, (list, tuple)) or np.ndim(G) > 0 else G for i in range(len(g)))
+
+
+# ---------------------------------------------------------------- a dict's values, items and keys, as lists
+def dict_values(d):
+    """`d.values()` as a list (a loop or a comprehension reads it by index)."""
+    return list(d.values())
+
+
+def dict_items(d):
+    """`d.items()` as a list of (key, value) pairs."""
+    return list(d.items())
+
+
+def dict_keys(d):
+    """`d.keys()` as a list."""
+    return list(d.keys())
+
+
+def _part(g, i):
+    return g[i] if isinstance(g, (list, tuple)) else g
+
+
+def dict_values_adjoint(g, d):
+    """Adjoint of `dict_values(d)`: part i of the list adjoint `g` for the i-th key (0.0: none)."""
+    return _structured(DictParts((k, _part(g, i)) for i, k in enumerate(d)), d)
+
+
+def dict_items_adjoint(g, d):
+    """Adjoint of `dict_items(d)`: the value part of pair i of `g` for the i-th key (0.0: none)."""
+    return _structured(DictParts((k, _part(_part(g, i), 1)) for i, k in enumerate(d)), d)
