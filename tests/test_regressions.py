@@ -418,3 +418,76 @@ def test_the_hessian_of_a_list_grown_then_read_in_a_loop():
     expected = np.array([(numeric_grad(g, (x + e,), 0) - numeric_grad(g, (x - e,), 0)) / (2 * eps)
                          for e in np.eye(2) * eps])
     assert_close(s2s.hessian(g)(x), expected, rtol=1e-4, atol=1e-5, what="hessian")
+
+
+def test_a_comprehension_in_a_nested_function_called_twice():
+    """Fuzz seed 50018 (level 5): the comprehension's loop variables were renamed in the user's own tree, so
+    the second call of the nested function that held it read `w_1`, a name the first call had made
+    ("name 'w_1' is not defined"). Renaming works on a copy."""
+    def f(x):
+        xs = [x, 2.0 * x]
+
+        def phi(u):
+            return sum([w * u for e in xs for w in xs])
+        return phi(1.5) + phi(x)
+    # f(x) = 9 x + 6 x ** 2
+    value, g = s2s.value_and_grad(f)(1.5)
+    assert_close(value, f(1.5), rtol=1e-12, what="value")
+    assert_close(g, 9.0 + 12.0 * 1.5, what="gradient")
+    assert_close(s2s.jvp(f)((1.5,), (1.0,))[1], numeric_grad(f, (1.5,), 0), what="tangent")
+
+
+def test_a_starred_slice_of_a_tuple_written_here_fills_parameters_with_defaults():
+    """Fuzz seed 50001 (level 5): `combine3(*tup[:2])` of a helper `combine3(a, b, c=0.5)` raised
+    "combine3() takes 3 more positional argument(s) from *tuple, but 2 were given": the slice's length was
+    left to run time, where the defaults are not counted. A constant slice of a tuple or list written in the
+    function has values known while compiling."""
+    def combine3(a, b, c=0.5):
+        return a * b + np.sin(c) * a - b * c
+
+    def f(x):
+        tup = (x, x * 2.0, 3.0)
+        xs = [x, x * x]
+        return combine3(*tup[:2]) + combine3(*xs[::-1]) + combine3(*tup[1:])
+    x = 0.7
+    value, g = s2s.value_and_grad(f)(x)
+    assert_close(value, f(x), rtol=1e-12, what="value")
+    assert_close(g, numeric_grad(f, (x,), 0), what="gradient")
+    assert_close(s2s.jvp(f)((x,), (1.0,))[1], numeric_grad(f, (x,), 0), what="tangent")
+
+
+def test_second_derivatives_of_a_list_grown_in_a_loop_then_after_it():
+    """Fuzz seed 50075 (level 5): `trace.append(x * k)` in a loop, then `trace.append(x)` after it: grad worked,
+    but hessian and grad(grad) raised "s2s does not differentiate joining lists" (the gradient's code writes
+    `trace_1 = trace_1 + [x * k]`, a new list each iteration, and the loop's phi of those lists was no longer
+    taken for a list, so `trace_1 + [x]` after it was differentiated as an addition). A phi of lists the
+    function made is a list it made; `xs = xs + [v]` in a loop then `xs.append(w)` is no longer refused."""
+    def f(x):
+        trace = []
+        for k in range(2):
+            trace.append(x * k)
+        trace.append(x)
+        return sum(trace) ** 2   # (x + x) ** 2
+
+    assert_close(s2s.hessian(f)(0.1016), 8.0, what="hessian")
+    assert_close(s2s.grad(s2s.grad(f))(0.1016), 8.0, what="grad of grad")
+
+    def g(x):
+        xs = []
+        for k in range(3):
+            xs = xs + [x * k]
+        xs.append(x * x)
+        return sum(xs)           # 3 x + x ** 2
+
+    assert_close(s2s.grad(g)(0.5), 4.0, what="gradient")
+    assert_close(s2s.hessian(g)(0.5), 2.0, what="hessian")
+
+    def shared(x):
+        xs = []
+        ys = xs
+        for k in range(2):
+            xs = xs + [x * k]
+        xs.append(x)             # xs may still be ys: refused
+        return sum(xs) + sum(ys)
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="another name"):
+        s2s.grad(shared)(0.5)

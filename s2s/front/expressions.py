@@ -54,6 +54,15 @@ class ExpressionLowering:
             parts = self._tuple_parts(args[0])
             if parts is not None:
                 return parts[args[1].value]
+        if op == "getitem" and len(args) == 2 and isinstance(args[1], ir.Const) and isinstance(args[1].value, slice):
+            parts = self._tuple_parts(args[0])  # t[:2] of a tuple or list written here: its values, known here
+            made = self.definitions.get(args[0].name) if isinstance(args[0], ir.Var) else None
+            kind = "tuple" if isinstance(args[0], ir.Const) else getattr(made, "op", None)
+            if parts is not None and kind in ("tuple", "list"):
+                var = self.sequence(kind, tuple(parts[args[1].value]))
+                if isinstance(var, ir.Var):
+                    self.tuples[var.name] = list(parts[args[1].value])
+                return var
         if op == "getitem" and len(args) == 2 and isinstance(args[1], ir.Const) and isinstance(args[0], ir.Var) \
                 and args[0].name in self.dicts and args[1].value in self.dicts[args[0].name]:
             return self.dicts[args[0].name][args[1].value]  # d["w"] of a dict written out here: its value

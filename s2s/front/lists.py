@@ -13,6 +13,7 @@ so it is always exact).
 from __future__ import annotations
 
 import ast
+import copy
 
 from s2s import ir
 
@@ -56,6 +57,15 @@ class ListLowering:
         roots = {self.list_root(o) for o in operands if o is not None and o != ir.Var(target)}
         if len(roots) == 1 and None not in roots:
             self.list_roots[target] = roots.pop()
+        elif roots and None not in roots:
+            # one of several lists the function made (`xs = xs + [v]` in a loop makes a new one each time): a
+            # list of its own from here, shared if one of them is or if they have different owners
+            self.list_roots[target] = target
+            owners = sorted({self.list_owner.get(r) for r in roots} - {None})
+            if roots & self.shared_lists or len(owners) > 1:
+                self.shared_lists.add(target)
+            elif owners:
+                self.list_owner[target] = owners[0]
         else:
             self.list_roots.pop(target, None)
 
@@ -113,8 +123,14 @@ class ListLowering:
 
 
 class _Rename(ast.NodeTransformer):
+    """Renames names in a copy of a tree (`renamed`): the user's tree stays as it is, since the body of a
+    nested function is read again at each of its calls."""
+
     def __init__(self, names: dict):
         self.names = names
+
+    def renamed(self, node):
+        return self.visit(copy.deepcopy(node))
 
     def visit_Name(self, node):
         if node.id in self.names:
@@ -144,12 +160,12 @@ class ComprehensionLowering:
         renames: dict = {}
         loops = []
         for gen in node.generators:
-            iterable = _Rename(dict(renames)).visit(gen.iter)  # (the first one is read in the enclosing scope)
+            iterable = _Rename(dict(renames)).renamed(gen.iter)  # (the first one is read in the enclosing scope)
             for name in _names_bound(gen.target):
                 renames[name] = self.namer.fresh(name)
             rename = _Rename(dict(renames))
-            loops.append((rename.visit(gen.target), iterable, [rename.visit(c) for c in gen.ifs]))
-        elt = _Rename(dict(renames)).visit(node.elt)
+            loops.append((rename.renamed(gen.target), iterable, [rename.renamed(c) for c in gen.ifs]))
+        elt = _Rename(dict(renames)).renamed(node.elt)
         body = [at(ast.Expr(at(ast.Call(at(ast.Attribute(at(ast.Name(items, ast.Load())), "append", ast.Load())),
                                       [elt], []))))]
         for target, iterable, ifs in reversed(loops):
