@@ -87,3 +87,23 @@ def test_a_dict_arguments_values_items_and_keys():
     assert_close(s2s.flatten(s2s.jacobian(penalty, mode="forward")(PARAMS, 0.5))[0], numeric_grad(f, (flat,), 0),
                  what="forward")
     assert_close(s2s.grad(penalty, wrt=1)(PARAMS, 0.5), numeric_grad(penalty, (PARAMS, 0.5), 1), what="grad scale")
+
+
+def scaled_prior(w, scale=1.0, shift=0.0):
+    return np.sum((w - shift) ** 2) / scale ** 2
+
+
+def posterior(w, x, **prior):
+    return np.sum(np.tanh(w * x)) + scaled_prior(w, **prior)
+
+
+def test_keywords_spread_from_a_dict_known_only_at_run_time():
+    w, x = np.array([0.3, -0.7]), np.array([1.5, 0.5])
+    for prior in ({"scale": 2.0}, {"scale": 2.0, "shift": 0.4}, {}):
+        def f(w_):
+            return posterior(w_, x, **prior)
+        assert_close(s2s.grad(posterior)(w, x, **prior), numeric_grad(f, (w,), 0), what=f"grad {prior}")
+        assert_close(s2s.jacobian(posterior, mode="forward")(w, x, **prior), numeric_grad(f, (w,), 0),
+                     what=f"forward {prior}")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'scal'"):
+        s2s.grad(posterior)(w, x, scal=2.0)

@@ -42,7 +42,6 @@ ALL = "reverse forward hessian main"
 _known("conv1d", "hessian", "second order through an element write into a copy: the generated gradient writes "
                             "into out (out[i_1] = out_old), which a second transformation refuses")
 _known("tree_recursive", "hessian", "second derivatives through a recursive function are refused")
-_known("weibull_survival", ALL, "needs a call with **kwargs (f(params, **prior)): in progress")
 
 CHECKS = ("reverse", "forward", "hessian", "main")
 

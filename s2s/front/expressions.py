@@ -149,12 +149,31 @@ class ExpressionLowering:
                 out.extend(parts)
         return tuple(out)
 
+    def keywords(self, keywords) -> tuple:
+        """(name, atom) pairs of a call's keyword arguments, `**d` spread into its items where the dict is
+        written out here, else kept as ("**", Spread) for a helper s2s descends into (bind_arguments)."""
+        out = []
+        for k in keywords:
+            if k.arg is not None:
+                out.append((k.arg, self.atom(k.value)))
+                continue
+            atom = self.atom(k.value)
+            known = self.dicts.get(atom.name) if isinstance(atom, ir.Var) else None
+            if known is not None:
+                out.extend(known.items())
+            else:
+                out.append(("**", Spread(atom, k.value)))
+        return tuple(out)
+
     def no_spread(self, args: tuple) -> tuple:
         """`args` where the callee needs every value while compiling (a display, a library call)."""
         for a in args:
             if isinstance(a, Spread):
                 raise self.error(a.node, f"*{ast.unparse(a.node.value)}, whose number of values is known only at "
                                          "run time", "pass the values one by one, or index them: f(xs[0], xs[1])")
+            if isinstance(a, tuple) and len(a) == 2 and isinstance(a[1], Spread):
+                raise self.error(a[1].node, f"**{ast.unparse(a[1].node)}, whose keys are known only at run time",
+                                 "pass the keyword arguments one by one: f(a=d['a'], b=d['b'])")
         return args
 
     def comparison(self, left: ir.Atom, ops: list, comparators: list, node) -> ir.Expr:
@@ -292,8 +311,6 @@ class ExpressionLowering:
 
     def call(self, node: ast.Call, hint) -> ir.Expr:
         func = node.func
-        if any(k.arg is None for k in node.keywords):
-            raise self.error(node, "a call with **kwargs", "pass the keyword arguments one by one: f(a=1.0, b=x)")
         target = self.static_value(func)
         if target is MISSING and self.stack_pop(node):
             return ir.Call("pop", (self.atom(func.value),))
@@ -301,7 +318,7 @@ class ExpressionLowering:
         if method is not None:  # self.forward_pass(params, x): a method of the user's class, inlined
             fn, first, cls = method
             args = first + tuple(self.atom(a) for a in node.args)
-            kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
+            kwargs = self.keywords(node.keywords)
             if first and isinstance(first[0], ir.Var) and first[0].name not in self.free:
                 self.classes[first[0].name] = cls
             return self.inline(fn, args, kwargs, node)
@@ -324,16 +341,16 @@ class ExpressionLowering:
                 if fv is not None and fv.obj is not None and registry.has_methods(fv.obj) and \
                         hasattr(fv.obj, func.attr):  # dist = stats.norm; dist.logpdf(x)
                     args = tuple(self.atom(a) for a in node.args)
-                    kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
+                    kwargs = self.keywords(node.keywords)
                     return self.call_object(getattr(fv.obj, func.attr), args, kwargs, node, f"{fv.name}.{func.attr}")
                 if self.is_opaque(base):  # a method of an object an opaque call made (a random generator...)
                     args = (base, ir.Const(func.attr)) + tuple(self.atom(a) for a in node.args)
-                    kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
+                    kwargs = self.keywords(node.keywords)
                     return ir.Call("callmethod", args, kwargs)
                 raise self.error(node, f"the method call '.{func.attr}()'")
             base = self.atom(func.value)
             args = (base,) + tuple(self.atom(a) for a in node.args)
-            kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
+            kwargs = self.keywords(node.keywords)
             if key == "numpy.reshape" and len(args) > 2:  # x.reshape(2, 3) -> np.reshape(x, (2, 3))
                 args = (base, self.pack(args[1:]))
             if key == "numpy.transpose" and len(args) > 2:
@@ -350,20 +367,20 @@ class ExpressionLowering:
                                        "function chosen by a branch), not a function s2s sees while compiling",
                                  "call the function where it is chosen: y = np.sin(x) if c else np.cos(x)")
             args = self.spread(node.args)
-            kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
+            kwargs = self.keywords(node.keywords)
             return self.apply(fv, args, kwargs, node)
         if target is MISSING:
             raise self.error(func, f"a call to '{ast.unparse(func)}', which is not defined here")
         args = self.spread(node.args)
-        kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
+        kwargs = self.keywords(node.keywords)
         return self.call_object(target, args, kwargs, node, ast.unparse(func))
 
     def call_object(self, target, args: tuple, kwargs: tuple, node, spelled: str) -> ir.Expr:
         """A call of the Python object `target` (spelled so by the user): a primitive, a user function
         inlined, a compile-time function value (`functools.partial`, `s2s.grad(f)`), or an opaque call."""
-        if args and isinstance(args[-1], Spread) and not (
-                inspect.isfunction(target) and not (getattr(target, "__module__", None) or "").startswith("s2s.")):
+        if not (inspect.isfunction(target) and not (getattr(target, "__module__", None) or "").startswith("s2s.")):
             self.no_spread(args)
+            self.no_spread(kwargs)
         if getattr(target, "__s2s_transformation__", False):
             return self.transform_now(target, args, kwargs, node)
         if is_partial(target):
@@ -519,6 +536,8 @@ class ExpressionLowering:
             bound[sig.vararg] = extra[0].atom if len(extra) == 1 and isinstance(extra[0], Spread) else \
                 self.sequence("tuple", self.no_spread(extra))
         extra = []
+        spread = [v for k, v in kwargs if k == "**"]
+        kwargs = tuple((k, v) for k, v in kwargs if k != "**")
         for k, v in kwargs:
             if k in bound:
                 raise self.error(node, f"a call to {name} with two values for its argument '{k}'")
@@ -534,6 +553,17 @@ class ExpressionLowering:
             bound[sig.kwarg] = var
         given = dict(zip(pos[len(pos) - len(defaults):], defaults)) if defaults else {}
         given.update(kwdefaults or {})
+        if spread:  # f(x, **d), d's keys known only at run time: each parameter left is d's item, or its default
+            if len(spread) > 1 or sig.kwarg is not None:
+                raise self.error(node, f"a call to {name} with **mapping whose keys are known only at run time",
+                                 "pass the keyword arguments one by one: f(a=d['a'], b=d['b'])")
+            d = spread[0].atom
+            left = [p for p in pos + sig.kwonly if p not in bound]
+            self.emit(ir.Effect(ir.Call("s2s.runtime.require_keywords", (d, ir.Const(tuple(left)), ir.Const(name))),
+                                self.loc))
+            for p in left:
+                default = (given[p],) if p in given else ()
+                bound[p] = self.materialise(ir.Call("s2s.runtime.keyword", (d, ir.Const(p)) + default))
         for p, atom in given.items():
             bound.setdefault(p, atom)
         missing = [p for p in pos + sig.kwonly if p not in bound]

@@ -35,7 +35,8 @@ from s2s.rules import registry
 from s2s.ir.walk import defined_names
 
 RAISE = "raise"  # Effect(Call("raise", (exception class, *args))): `raise E(*args)` when it runs
-EFFECTS = {"builtins.print", "s2s.runtime.require_scalar", "s2s.runtime.require_length", "s2s.runtime.require_bound", "s2s.runtime.require_number",
+EFFECTS = {"builtins.print", "s2s.runtime.require_scalar", "s2s.runtime.require_length",
+           "s2s.runtime.require_keywords", "s2s.runtime.require_bound", "s2s.runtime.require_number",
            "s2s.runtime.require_immutable"}
 
 

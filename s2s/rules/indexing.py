@@ -35,6 +35,14 @@ define("s2s.runtime.dict_of", [None] + [lambda g, ans, keys, *vals, i=i: rt.dict
            keys, *(list(tangents[1:]) + [None] * (len(vals) - len(tangents) + 1)), *vals))
 
 
+# ---------------------------------------------------------------- f(x, **d), d known only at run time: keyword(d, name[, default])
+define("s2s.runtime.keyword",
+       [lambda g, ans, d, name, *default: rt.keyword_adjoint(g, d, name), None,
+        lambda g, ans, d, name, *default: rt.keyword_default_adjoint(g, d, name)],
+       tangent_fn=lambda tangents, ans, d, name, *default: rt.keyword_tangent(
+           tangents[0], tangents[2] if len(tangents) > 2 else None, d, name))
+
+
 # ---------------------------------------------------------------- element writes: `y[index] = v` is `y_1 = setitem(y, *index, v)`
 def _index(rest):
     return rest[:-1]

@@ -31,7 +31,7 @@ def helper(name: str, transpose, batched=None, rank_of_argument=None) -> None:
 nondiff(RT + "zeros_like", RT + "sign", RT + "shape_of")
 # checks made by generated code
 nondiff(RT + "require_scalar", RT + "require_bound", RT + "require_immutable", RT + "require_number",
-        RT + "require_length")
+        RT + "require_length", RT + "require_keywords")
 
 # ---------------------------------------------------------------- broadcasting and reductions
 # (both ways: where g was a bare 0.0 standing for a whole array, unbroadcast widened it, and G sums back)
@@ -66,6 +66,8 @@ helper("transpose_adjoint", lambda G, g, axes=None: np.transpose(G) if axes is N
 helper("array_adjoint", lambda G, g, x: rt.array_adjoint_transpose(G, g, x),
        lambda d, ans, g, x: rt.batch_array_adjoint(d, x), rank_of_argument=1)
 helper("tuple_adjoint", lambda G, g, xs: rt.rows_of(G, g))
+helper("keyword_adjoint", lambda G, g, d, name: rt.keyword(G, name, 0.0))
+helper("keyword_default_adjoint", lambda G, g, d, name: rt.keyword_default_adjoint(G, d, name))
 helper("dict_values_adjoint", lambda G, g, d: rt.dict_values(G))
 helper("dict_items_adjoint", lambda G, g, d: rt.dict_items(G))
 helper("appended_adjoint", lambda G, g: rt.appended_adjoint_transpose(G, g))

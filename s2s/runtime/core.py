@@ -728,3 +728,37 @@ def dict_values_adjoint(g, d):
 def dict_items_adjoint(g, d):
     """Adjoint of `dict_items(d)`: the value part of pair i of `g` for the i-th key (0.0: none)."""
     return _structured(DictParts((k, _part(_part(g, i), 1)) for i, k in enumerate(d)), d)
+
+
+# ---------------------------------------------------------------- f(x, **d) for a dict known only at run time
+def require_keywords(d, names, fname):
+    """The TypeError Python raises for `fname(..., **d)` when `d` holds a key that is not one of `names`."""
+    for k in d:
+        if k not in names:
+            raise TypeError(f"{fname}() got an unexpected keyword argument '{k}'")
+
+
+def keyword(d, name, *default):
+    """Parameter `name` of a call `f(..., **d)`: `d[name]`, else its default (else Python's TypeError)."""
+    if name in d:
+        return d[name]
+    if default:
+        return default[0]
+    raise TypeError(f"missing required argument '{name}'")
+
+
+def keyword_adjoint(g, d, name):
+    """Adjoint of `keyword(d, name, ...)` for `d`: `g` at key `name` when d holds it, else none."""
+    return getitem_adjoint(g, d, name) if name in d else zeros_like(d)
+
+
+def keyword_default_adjoint(g, d, name):
+    """Adjoint of `keyword(d, name, default)` for the default: `g` when d does not hold `name`."""
+    return 0.0 if name in d else g
+
+
+def keyword_tangent(dd, ddefault, d, name):
+    """Tangent of `keyword(d, name, default)` from the tangents of d and of the default (None: zero)."""
+    if name in d:
+        return 0.0 if dd is None else dd[name]
+    return 0.0 if ddefault is None else ddefault
