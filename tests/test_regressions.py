@@ -491,3 +491,27 @@ def test_second_derivatives_of_a_list_grown_in_a_loop_then_after_it():
         return sum(xs) + sum(ys)
     with pytest.raises(s2s.UnsupportedSyntaxError, match="another name"):
         s2s.grad(shared)(0.5)
+
+
+def test_appending_to_the_list_a_comprehension_made():
+    """Fuzz seed 50289 (level 5): `seq = [x for ii in range(2)]` then `seq.append(v)` was refused as an
+    append to "a list that another name also holds": the comprehension's own (hidden) name for its list
+    owned it. The name the list is bound to owns it; a second name for it is still refused."""
+    def f(x):
+        seq = [x * ii for ii in range(3)]
+        seq.append(x * x)
+        return sum(seq)          # 3 x + x ** 2
+
+    value, g = s2s.value_and_grad(f)(0.5)
+    assert_close(value, f(0.5), rtol=1e-12, what="value")
+    assert_close(g, 4.0, what="gradient")
+    assert_close(s2s.jvp(f)((0.5,), (1.0,))[1], 4.0, what="tangent")
+    assert_close(s2s.hessian(f)(0.5), 2.0, what="hessian")
+
+    def shared(x):
+        seq = [x * ii for ii in range(3)]
+        other = seq
+        seq.append(x * x)        # other sees it too: refused
+        return sum(seq) + sum(other)
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="another name"):
+        s2s.grad(shared)(0.5)

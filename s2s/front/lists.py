@@ -178,4 +178,8 @@ class ComprehensionLowering:
         for s in body:
             self.statement(s)
         self.loc = loc
-        return self.read(items, node)
+        value = self.read(items, node)
+        root = self.list_root(value)
+        if root is not None:  # the comprehension's own name is no one's: the name its list is bound to owns it
+            self.list_owner.pop(root, None)
+        return value
