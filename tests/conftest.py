@@ -31,6 +31,20 @@ def numeric_grad(f, args, wrt, eps=1e-6):
     return out
 
 
+def numeric_hessian(f, x, eps=1e-4):
+    """Central differences of the central-difference gradient of scalar f at x: an array of shape
+    x.shape + x.shape (a number for a number)."""
+    if np.ndim(x) == 0:
+        return (numeric_grad(f, (float(x) + eps,), 0, 1e-5) - numeric_grad(f, (float(x) - eps,), 0, 1e-5)) / (2 * eps)
+    x = np.asarray(x, dtype=float)
+    out = np.zeros(x.shape + x.shape)
+    for idx in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[idx] = eps
+        out[idx] = (numeric_grad(f, (x + e,), 0, 1e-5) - numeric_grad(f, (x - e,), 0, 1e-5)) / (2 * eps)
+    return out
+
+
 def skip_unless_numpy_has(key: str) -> None:
     """Skip a test of the rule for `key` ("numpy.linalg.vector_norm") when this NumPy does not have the
     function (rules for NumPy 2 functions are registered whatever NumPy is installed)."""

@@ -8,27 +8,11 @@ import numpy as np
 import pytest
 
 import s2s
+from conftest import numeric_grad, numeric_hessian
 
 
-def fd_grad(f, x, eps=1e-6):
-    x = np.asarray(x, dtype=float)
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[i] = eps
-        g[i] = (f(x + e) - f(x - e)) / (2 * eps)
-    return g
-
-
-def fd_hessian(f, x, eps=1e-4):
-    x = np.asarray(x, dtype=float)
-    n = x.size
-    H = np.zeros((n, n))
-    for i in range(n):
-        e = np.zeros(n)
-        e[i] = eps
-        H[i] = (fd_grad(f, x + e, 1e-5) - fd_grad(f, x - e, 1e-5)) / (2 * eps)
-    return H
+def fd_grad(f, x):
+    return numeric_grad(f, (x,), 0)
 
 
 def relu(z):
@@ -163,7 +147,7 @@ def test_forward_mode(fn):
 @pytest.mark.parametrize("fn", CASES, ids=[c.__name__ for c in CASES])
 def test_second_order(fn):
     x = point_for(fn)
-    expected = fd_hessian(fn, x)
+    expected = numeric_hessian(fn, x)
     np.testing.assert_allclose(s2s.hessian(fn)(x), expected, rtol=1e-4, atol=1e-6 * max(1.0, np.abs(expected).max()))
 
 

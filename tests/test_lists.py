@@ -7,28 +7,18 @@ import numpy as np
 import pytest
 
 import s2s
+from conftest import numeric_grad, numeric_hessian
 
 W0 = np.array([[0.3, -0.2, 0.1], [0.1, 0.5, -0.4], [0.2, 0.2, 0.3]])
 XS = np.linspace(-1.0, 1.0, 12).reshape(4, 3)
 
 
-def fd_grad(f, x, eps=1e-6):
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[i] = eps
-        g[i] = (f(x + e) - f(x - e)) / (2 * eps)
-    return g
+def fd_grad(f, x):
+    return numeric_grad(f, (x,), 0)
 
 
-def fd_hessian(f, x, eps=1e-4):
-    n = x.size
-    H = np.zeros((n, n))
-    for i in range(n):
-        e = np.zeros(x.shape)
-        e.flat[i] = eps
-        H[i] = ((fd_grad(f, x + e, 1e-5) - fd_grad(f, x - e, 1e-5)) / (2 * eps)).ravel()
-    return H
+def fd_hessian(f, x):
+    return numeric_hessian(f, x).reshape(x.size, x.size)
 
 
 # ----------------------------------------------------------------- the user functions (of W, with xs as data)
