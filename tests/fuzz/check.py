@@ -364,8 +364,8 @@ class Checker:
             done += 1
             if failure is not None:
                 failures.append(failure)
-                if failure.cls == "rejected":
-                    break
+                if failure.cls == "rejected" and name not in ("hessian", "grad_grad"):
+                    break   # (a refused second derivative, through recursion say, leaves the first ones to check)
         return Outcome("fail" if failures else "ok", failures, args=args, checks=done, value=ref["value"])
 
     def call_text(self, name, program):

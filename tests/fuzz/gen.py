@@ -21,7 +21,14 @@ Levels (each level also uses what the lower levels use):
    arrays, views (slices, .T, reshape, ravel) and aliases;
 4. calls and containers: helper functions with defaults and keyword arguments,
    bounded recursion, tuples/lists/dicts of parameters (gradients of containers),
-   tuple results.
+   tuple results;
+5. the constructs of issue 10/14 (constructs.py): nested defs, lambdas and
+   functools.partial reading the function's variables, functions passed to
+   helpers, s2s.grad(helper) inside the function, lists grown with append/extend/
+   `xs + [v]`, comprehensions and generator expressions, dict displays, starred
+   calls and unpacking, recursion with a depth, .astype/.item, keyword-only and
+   computed defaults, `with np.errstate(...)`.  Nothing of it runs below level 5,
+   so levels 1-4 make the programs they made before it.
 
 Values stay bounded by construction (squashing with tanh/sin/atan in loops,
 log(1 + x*x), division by 1 + x*x, exp of bounded arguments) so that central
@@ -35,6 +42,8 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .constructs import Level5
 
 SCALAR_NAMES = ["total", "acc", "prev", "tmp", "s", "t", "u", "r", "h", "loss", "val", "cur", "g", "q", "e", "d",
                 "m", "best", "diff", "scale", "energy", "norm2", "gain"]
@@ -104,10 +113,14 @@ class Scope:
 
     def meet(self, other):
         names = {k: v for k, v in self.names.items() if k in other.names and other.names[k] == v}
+        for k, v in self.names.items():
+            w = other.names.get(k)
+            if v[0] == "L" and w is not None and w[:2] == v[:2] and w != v:
+                names[k] = ("L", v[1], min(v[2], w[2]))   # a list grown in one branch: its shorter length
         return Scope(names, self.owned & other.owned)
 
 
-class Gen:
+class Gen(Level5):
     def __init__(self, seed: int, level: int):
         self.seed, self.level = seed, level
         self.rng = random.Random(f"s2s-fuzz:{seed}:{level}")
@@ -119,6 +132,7 @@ class Gen:
         self.result_kind = ("f", ())
         self.in_helper = False
         self.unsafe = set()      # names an in-place operator on would be refused by s2s (aliases, views, loop items)
+        self.init_level5()
 
     # ------------------------------------------------------------------ helpers
     def p(self, prob):
@@ -304,6 +318,8 @@ class Gen:
         scal_helpers = [h for h in self.helpers if h[2] == ("f", ())]
         if scal_helpers:
             prods += [(3 if lvl >= 4 else 1.5, lambda: self.call(scope, self.choice(scal_helpers), d - 1))]
+        if lvl >= 5:
+            prods += self.sexpr_level5(scope, d)
         return self.pick(prods)()
 
     def pick(self, prods):
@@ -399,6 +415,8 @@ class Gen:
         vec_helpers = [h for h in self.helpers if h[2] == ("f", shape)]
         if vec_helpers:
             prods += [(2, lambda: self.call(scope, self.choice(vec_helpers), d - 1))]
+        if self.level >= 5:
+            prods += self.aexpr_level5(scope, shape, d)
         return self.pick(prods)()
 
     def cond(self, scope, d=1):
@@ -492,6 +510,8 @@ class Gen:
                       (2, lambda: self.elem_write(scope, ctx))]
         if lvl >= 4:
             prods += [(1, lambda: self.container_stmt(scope, ctx))]
+        if lvl >= 5:
+            prods += self.stmt_level5(scope, ctx, indent)
         out = self.pick(prods)()
         lines, scope, jump = out
         return [pad + ln for ln in lines], scope, jump
@@ -1015,6 +1035,8 @@ class Gen:
                 self.make_helper(recursive=True)   # s2s inlines calls: recursion is rejected (docs/limitations.md)
         elif self.p(0.2 if lvl == 1 else 0.15):
             self.make_helper()
+        if lvl >= 5:
+            self.setup_level5()
         # parameters
         nparams = rng.randint(1, 3)
         params, specs = [], []
@@ -1059,14 +1081,18 @@ class Gen:
             scope.names[extra_default] = ("f", ())
         self.budget = rng.randint(4, 14)
         ctx = {"depth": 0, "loop": False, "can_return": True}
+        prelude = []
+        if lvl >= 5:
+            prelude, scope = self.prelude_level5(scope, ctx)
         body, scope2, jump = self.block(scope, ctx, self.budget, 1)
+        body = prelude + body
         if not jump:
             body.append("    return " + self.final_expr(scope2))
         # a default parameter (never differentiated) now and then
         sig = ", ".join(p for p, _ in params)
         if extra_default:
             sig += f", {extra_default}={self.choice(['0.5', '1.5', '2.0'])}"
-        text = "import math\n\nimport numpy as np\n\n\n"
+        text = "import math\n\nimport numpy as np\n\n\n" if lvl < 5 else self.module_text_level5()
         for h in self.helpers:
             text += h[3] + "\n\n"
         text += f"def f({sig}):\n" + "\n".join(body) + "\n"
@@ -1127,7 +1153,11 @@ def tidy(text):
     for line in text.splitlines():
         if line.startswith("def "):
             out += ["", ""]
-        elif line.startswith("import numpy"):
+        elif line.startswith("import numpy") or line.startswith("import s2s"):
+            out.append("")
+        elif line and not line[0].isspace() and out and out[-1][:1].isspace():
+            out += ["", ""]              # a module-level assignment after a function (level 5)
+        elif line and not line[0].isspace() and not line.startswith("import") and out and out[-1].startswith("import"):
             out.append("")
         out.append(line)
     text = "\n".join(out).strip("\n") + "\n"
