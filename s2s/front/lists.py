@@ -155,7 +155,9 @@ class ComprehensionLowering:
         for gen in node.generators:
             if gen.is_async:
                 raise self.error(node, "an async comprehension")
-        items = self.namer.fresh(hint or "items")
+        # the list is named after the variable it is assigned to, unless the comprehension reads that name
+        reads = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        items = hint if hint and hint not in reads and hint not in self.env else self.namer.fresh(hint or "items")
         at = lambda n: ast.copy_location(n, node)  # noqa: E731
         renames: dict = {}
         loops = []

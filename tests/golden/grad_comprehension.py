@@ -5,22 +5,22 @@ from s2s import runtime as rt
 
 def grad_comprehension(ws, x):
     # line 102: terms = [np.sin(w * x) for w in ws if w > 0.0]
-    terms_1 = []
+    terms = []
     t2 = range(len(ws))
     t4_saved = []
-    terms_1_1 = terms_1
+    terms_1 = terms
     for k in t2:
         w_1 = ws[k]
         if w_1 > 0.0:
             t4 = w_1 * x
             t4_saved.append(t4)
-            terms_1_1 = terms_1_1 + [np.sin(t4)]
+            terms_1 = terms_1 + [np.sin(t4)]
     # line 103: return sum(terms)
-    rt.require_scalar(sum(terms_1_1))
+    rt.require_scalar(sum(terms_1))
     # adjoint of line 103: return sum(terms)
-    bterms_1_1 = rt.sum_builtin_adjoint(1.0, terms_1_1)
+    bterms_1 = rt.sum_builtin_adjoint(1.0, terms_1)
     # adjoint of line 102: terms = [np.sin(w * x) for w in ws if w > 0.0]
-    bterms_1_1_1 = bterms_1_1
+    bterms_1_1 = bterms_1
     bx_1 = 0.0
     for k_1 in reversed(t2):
         # line 102: terms = [np.sin(w * x) for w in ws if w > 0.0]
@@ -28,8 +28,8 @@ def grad_comprehension(ws, x):
         # adjoint of line 102: terms = [np.sin(w * x) for w in ws if w > 0.0]
         if w > 0.0:
             t4 = t4_saved.pop()
-            bx = rt.unbroadcast(rt.appended_item_adjoint(bterms_1_1_1) * np.cos(t4) * w, x)
-            bterms_1_1_1 = rt.appended_adjoint(bterms_1_1_1)
+            bx = rt.unbroadcast(rt.appended_item_adjoint(bterms_1_1) * np.cos(t4) * w, x)
+            bterms_1_1 = rt.appended_adjoint(bterms_1_1)
         else:
             bx = 0.0
         bx_1 = rt.add_into(bx_1, bx)
