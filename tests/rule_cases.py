@@ -361,6 +361,7 @@ CASES += [
     # lists the function grows (xs.append(v)), and the adjoints of list-making functions (second order)
     ("s2s.runtime.appended", lambda x, y: np.stack(rt.appended([x, x * 2.0], y)), (V, W), (0, 1)),
     ("builtins.tuple", lambda x: np.stack(tuple(x * 2.0)), (M23,), 0),
+    ("builtins.list", lambda x: np.stack(list(x * 2.0)), (M23,), 0),
     ("s2s.runtime.keyword", lambda x, y: rt.keyword({"a": x * y}, "a", y) + rt.keyword({"a": x}, "b", y * y),
      (V, W), (0, 1)),
     ("s2s.runtime.keyword_adjoint", lambda g: rt.keyword_adjoint(g * g, {"a": V, "b": W}, "b")["b"], (V,), 0),

@@ -117,7 +117,15 @@ def tuple_of_activations(x):
     return np.sum(y)
 
 
-CASES = [nested_helper, closure_late_binding, activation_as_argument, partial_of_helper, ode_fit,
+def with_map(x):
+    hs = list(map(np.tanh, [x, 2.0 * x]))
+    zs = list(map(lambda a, b: a * b, hs, [x, x + 1.0]))
+    ys = list(zs)
+    ys.append(relu(x))
+    return sum(np.sum(z * z) for z in map(relu, ys))
+
+
+CASES = [with_map, nested_helper, closure_late_binding, activation_as_argument, partial_of_helper, ode_fit,
          factory_closure, newton_step_with_inner_grad, inner_grad_made_inside, nested_def_in_loop,
          tuple_of_activations]
 POINT = np.array([0.7, -0.3, 1.1])

@@ -161,6 +161,7 @@ CASES = {
     "tuple": [Case("np.stack((x, y), axis=1)", N(3), N(3)), Case("np.hstack((x, y))", N(2, 2), N(2, 3))],
     # builtins and math on Python numbers
     "builtins.abs": unary("abs(x)", AWAY(), AWAY(3)),
+    "builtins.list": [Case("np.stack(list(x * 2.0)) * y", N(3, 2), N(2))],
     "builtins.tuple": [Case("np.stack(tuple(x * 2.0)) * y", N(3, 2), N(2))],
     "builtins.sum": [Case("sum([x, y * 2.0])", N(3), N(3)), Case("sum(x)", N(3, 2)), Case("sum((x, y), 1.5)", N(), N())],
     "builtins.float": unary("float(x)", N()),

@@ -32,7 +32,7 @@ class ListLowering:
         root = self.list_roots.get(atom.name)
         if root is None:
             d = self.definitions.get(atom.name)
-            if d is not None and d.op == "list":
+            if d is not None and d.op in ("list", "builtins.list"):  # a display, or list(...): a new list
                 root = self.list_roots[atom.name] = atom.name
         return root
 
@@ -144,6 +144,24 @@ def _names_bound(target) -> list:
 
 class ComprehensionLowering:
     """(mixed into the SSA builder, ssa.py)"""
+
+    def map_call(self, args: tuple, node, hint):
+        """`map(f, xs, ys)`: the list `[f(x, y) for x, y in zip(xs, ys)]` (read whole, as `list(map(...))` is)."""
+        if len(args) < 2:
+            raise self.error(node, "map() without a sequence", "call map(function, values)")
+        names = [self.namer.fresh("mapped") for _ in args]
+        for name, atom in zip(names, args):
+            self.env[name] = atom
+        at = lambda n: ast.copy_location(n, node)  # noqa: E731
+        loads = [at(ast.Name(n, ast.Load())) for n in names]
+        items = [self.namer.fresh("item") for _ in args[1:]]
+        target = at(ast.Name(items[0], ast.Store())) if len(items) == 1 else \
+            at(ast.Tuple([at(ast.Name(n, ast.Store())) for n in items], ast.Store()))
+        iterable = loads[1] if len(items) == 1 else at(ast.Call(at(ast.Name("zip", ast.Load())), loads[1:], []))
+        elt = at(ast.Call(loads[0], [at(ast.Name(n, ast.Load())) for n in items], []))
+        comp = at(ast.ListComp(elt=elt, generators=[ast.comprehension(target=target, iter=iterable, ifs=[],
+                                                                        is_async=0)]))
+        return self.comprehension(comp, hint)
 
     def comprehension(self, node, hint: str | None):
         """`[e for x in xs if c]` (or a generator expression, read whole) as the loop a user would write:

@@ -50,6 +50,7 @@ linear("s2s.runtime.dict_values", lambda g, ans, d: rt.dict_values_adjoint(g, d)
 linear("s2s.runtime.dict_items", lambda g, ans, d: rt.dict_items_adjoint(g, d),
        batched=[lambda dd, ans, d: rt.dict_items(dd)])
 linear("builtins.tuple", lambda g, ans, xs: rt.tuple_adjoint(g, xs))
+linear("builtins.list", lambda g, ans, xs: rt.tuple_adjoint(g, xs))
 linear("builtins.sum", lambda g, ans, xs, start=0: rt.sum_builtin_adjoint(g, xs), lambda g, ans, xs, start: g,
        tangent=(lambda d, ans, xs, start=0: rt.sum_builtin_tangent(d), lambda d, ans, xs, start: d))
 
