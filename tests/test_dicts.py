@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, numeric_grad
+from conftest import assert_close, numeric_grad, numeric_hessian
 
 
 def layer(p, x):
@@ -107,3 +107,23 @@ def test_keywords_spread_from_a_dict_known_only_at_run_time():
                      what=f"forward {prior}")
     with pytest.raises(TypeError, match="unexpected keyword argument 'scal'"):
         s2s.grad(posterior)(w, x, scal=2.0)
+
+
+def comprehended(params, x):
+    scaled = {name: 2.0 * value for name, value in params.items() if name != "skip"}
+    sq = {k: np.sum(v ** 2) for k, v in zip(["a", "b"], [x, x * x])}
+    return np.sum(scaled["w"] * x) + scaled["c"] ** 2 + sq["a"] * sq["b"]
+
+
+def test_dict_comprehensions():
+    params = {"w": np.array([0.3, -0.4]), "c": 1.5, "skip": 7.0}
+    x = np.array([0.7, 1.2])
+    g = s2s.grad(comprehended)(params, x)
+    assert_close(g["w"], 2.0 * x, what="w")
+    assert_close(g["c"], 8.0 * 1.5, what="c")
+    assert g["skip"] == 0.0
+    expected = numeric_grad(comprehended, (params, x), 1)
+    assert_close(s2s.grad(comprehended, wrt=1)(params, x), expected, what="x")
+    assert_close(s2s.jacobian(comprehended, wrt=1, mode="forward")(params, x), expected, what="forward x")
+    assert_close(s2s.hessian(comprehended, wrt=1)(params, x), numeric_hessian(lambda z: comprehended(params, z), x),
+                 rtol=1e-4, atol=1e-5, what="hessian x")

@@ -20,7 +20,7 @@ ALLOWED = (
     # statements
     ast.Return, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.If, ast.For, ast.While,
     ast.Break, ast.Continue, ast.Pass, ast.Raise, ast.Assert, ast.FunctionDef, ast.Lambda,
-    ast.ListComp, ast.GeneratorExp, ast.comprehension, ast.Dict,
+    ast.ListComp, ast.GeneratorExp, ast.comprehension, ast.Dict, ast.DictComp,
     # expressions
     ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.Call, ast.IfExp, ast.Attribute,
     ast.Subscript, ast.Slice, ast.Name, ast.Constant, ast.Tuple, ast.List, ast.keyword, ast.Starred,

@@ -167,9 +167,12 @@ class ComprehensionLowering:
         """`[e for x in xs if c]` (or a generator expression, read whole) as the loop a user would write:
         a new list, a for statement per `for`, an if per `if`, and `append(e)`; the loop variables are the
         comprehension's own (renamed), as in Python 3."""
-        if isinstance(node, (ast.DictComp, ast.SetComp)):
-            kind = "a dict comprehension" if isinstance(node, ast.DictComp) else "a set comprehension"
-            raise self.error(node, kind, "write the loop out with a for statement and build a list")
+        if isinstance(node, ast.SetComp):
+            raise self.error(node, "a set comprehension", "write the loop out with a for statement and build a list")
+        if isinstance(node, ast.DictComp):  # {k: v for ...}: the dict of the list of (k, v) pairs
+            pairs = ast.copy_location(ast.ListComp(elt=ast.copy_location(ast.Tuple([node.key, node.value], ast.Load()),
+                                                                          node), generators=node.generators), node)
+            return self.materialise(ir.Call("s2s.runtime.dict_from_pairs", (self.comprehension(pairs, None),)), hint)
         for gen in node.generators:
             if gen.is_async:
                 raise self.error(node, "an async comprehension")

@@ -43,6 +43,11 @@ define("s2s.runtime.keyword",
            tangents[0], tangents[2] if len(tangents) > 2 else None, d, name))
 
 
+# ---------------------------------------------------------------- {k: v for ...}: dict_from_pairs([(k, v), ...])
+define("s2s.runtime.dict_from_pairs", [lambda g, ans, pairs: rt.dict_pairs_adjoint(g, pairs)],
+       [lambda d, ans, pairs: rt.dict_pairs_tangent(d, pairs)])
+
+
 # ---------------------------------------------------------------- element writes: `y[index] = v` is `y_1 = setitem(y, *index, v)`
 def _index(rest):
     return rest[:-1]

@@ -762,3 +762,23 @@ def keyword_tangent(dd, ddefault, d, name):
     if name in d:
         return 0.0 if dd is None else dd[name]
     return 0.0 if ddefault is None else ddefault
+
+
+# ---------------------------------------------------------------- {k: v for ...}: a dict made from (key, value) pairs
+def dict_from_pairs(pairs):
+    """`dict(pairs)` of the (key, value) pairs a dict comprehension makes."""
+    return dict(pairs)
+
+
+def dict_pairs_adjoint(g, pairs):
+    """Adjoint of `dict_from_pairs(pairs)`: each pair's value gets g's part at its key (none for the key; a
+    key given twice keeps the last value, as dict does)."""
+    last = {k: i for i, (k, _) in enumerate(pairs)}
+    return Parts(TupleParts((0.0, (g[k] if isinstance(g, dict) else g) if last[k] == i else zeros_like(v)))
+                 for i, (k, v) in enumerate(pairs))
+
+
+def dict_pairs_tangent(dpairs, pairs):
+    """Tangent of `dict_from_pairs(pairs)` from the pairs' tangents (the keys carry none)."""
+    return DictParts((k, dp[1] if isinstance(dp, (list, tuple)) else zeros_like(v))
+                     for (k, v), dp in zip(pairs, dpairs))
