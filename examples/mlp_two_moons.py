@@ -86,7 +86,8 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=1500)
     parser.add_argument("--hidden", type=int, default=16)
     parser.add_argument("--lr", type=float, default=0.5)
-    parser.add_argument("--png", default="mlp_two_moons.png")
+    parser.add_argument("--png", default="mlp_two_moons.png",
+                        help="where to save the picture (default: %(default)s)")
     args = parser.parse_args(argv)
 
     rng = np.random.default_rng(0)
@@ -118,6 +119,9 @@ def main(argv=None):
     print(f"loss fell from {first:.4f} to {last:.4f}")
     if save_plot(params, X, labels, args.png):
         print(f"decision boundary saved to {args.png}")
+    else:
+        print("no picture saved: matplotlib is not installed "
+              "(pip install matplotlib, or pip install '.[plot]' from a clone of s2s)")
 
 
 if __name__ == "__main__":
