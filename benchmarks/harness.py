@@ -486,7 +486,12 @@ def meta(tools, skipped, quick, argv, started, commit) -> dict:
 
 def main(argv=None):
     import argparse
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Time the derivatives s2s generates against a hand-written NumPy derivative and, where "
+                    "installed, autograd, PyTorch and JAX (pip install '.[bench]'), on a suite of workloads. "
+                    "Every derivative is first checked against central finite differences; the table shows "
+                    "each one's time, its ratio to the function's time and to the hand-written derivative's.")
     parser.add_argument("--quick", action="store_true", help="small sizes, few repeats")
     parser.add_argument("--only", action="append", metavar="NAME",
                         help="run only the workloads NAME (repeatable): gmm, ba, lstm, mlp, rnn, scalar_loop, "
