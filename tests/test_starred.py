@@ -82,3 +82,27 @@ def test_a_spread_of_run_time_length_into_a_helper():
                      what=f"forward {wrt}")
     with pytest.raises(TypeError, match="takes 3 more positional"):
         s2s.grad(spread_of_an_argument_last)(np.array([0.3, 1.7]), X)
+
+
+def combine3(a, b, c=1.5):
+    return a * b + c
+
+
+def spread_with_a_default_left(x, coeffs):
+    return combine3(*coeffs) * x
+
+
+def test_a_spread_that_leaves_a_defaulted_parameter():
+    """Fuzz seeds 7029, 7069, 7169, 7244, 7319 (level 5): combine3(*coeffs) with two values was refused at run time
+    ('takes 3 more positional arguments'), where Python gives c its default."""
+    x = 0.7
+    for coeffs in ((0.3, 2.0), (0.3, 2.0, 0.5), np.array([0.3, 2.0])):
+        value, (gx, gc) = s2s.value_and_grad(spread_with_a_default_left, wrt=(0, 1))(x, coeffs)
+        assert np.isclose(value, spread_with_a_default_left(x, coeffs))
+        assert np.isclose(gx, numeric_grad(spread_with_a_default_left, (x, coeffs), 0))
+        assert_close(np.array(gc), numeric_grad(lambda c: spread_with_a_default_left(x, c), (np.array(coeffs),), 0),
+                     what=str(coeffs))
+        _, tangent = s2s.jvp(spread_with_a_default_left, wrt=0)((x, coeffs), (1.0,))
+        assert np.isclose(tangent, gx)
+    with pytest.raises(TypeError, match="takes 2 to 3 more positional"):
+        s2s.grad(spread_with_a_default_left)(x, (0.3,))

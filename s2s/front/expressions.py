@@ -528,7 +528,7 @@ class ExpressionLowering:
         default atoms (`defaults` of the last positional parameters, `kwdefaults` of keyword-only ones)."""
         pos = sig.positional
         if args and isinstance(args[-1], Spread):  # f(a, *values): values fill the rest, counted at run time
-            args = self.spread_into(name, sig, args, node)
+            args = self.spread_into(name, sig, args, node, defaults, {k for k, _ in kwargs})
         self.no_spread(args[:-1] if args and isinstance(args[-1], Spread) and sig.vararg is not None else args)
         if len(args) > len(pos) and sig.vararg is None:
             raise self.error(node, f"a call to {name} with {len(args)} positional arguments; it takes {len(pos)}")
@@ -573,22 +573,35 @@ class ExpressionLowering:
             raise self.error(node, f"a call to {name} missing the argument(s) {', '.join(missing)}")
         return bound
 
-    def spread_into(self, name: str, sig, args: tuple, node) -> tuple:
-        """`f(a, *values)` of a helper with parameters `sig`, `values` of a length known only at run time: its
-        first values fill the positional parameters left (checked at run time to be as many, as Python
-        raises a TypeError otherwise), the rest the helper's `*args` tuple."""
+    def spread_into(self, name: str, sig, args: tuple, node, defaults: tuple = (), named=frozenset()) -> tuple:
+        """`f(a, *values)` of a helper with parameters `sig`, `values` of a length known only at run time,
+        iterated as Python does (a dict: its keys): its values fill the positional parameters left (those
+        with a default take it where `values` runs out; another number raises Python's TypeError when it
+        runs), the rest the helper's `*args` tuple."""
         rest, args = args[-1], args[:-1]
-        need = max(len(sig.positional) - len(args), 0)
-        values = rest.atom
+        left = list(sig.positional[len(args):])
+        for i, p in enumerate(left):  # a parameter given by keyword ends what the values may fill
+            if p in named:
+                left = left[:i]
+                break
+        first_default = len(sig.positional) - len(defaults)
+        seq = self.materialise(ir.Call("builtins.tuple", (rest.atom,)))
+        lo = sum(1 for p in left if sig.positional.index(p) < first_default)
+        hi = None if sig.vararg is not None else len(left)
+        self.emit(ir.Effect(ir.Call("s2s.runtime.require_length", (seq, ir.Const(lo), ir.Const(hi), ir.Const(name))),
+                            self.loc))
+        parts = []
+        for i, p in enumerate(left):
+            at = sig.positional.index(p)
+            if at < first_default:
+                parts.append(self.materialise(self.fold_call("getitem", (seq, ir.Const(i)))))
+            else:  # values[i] if there is one, else the default
+                parts.append(self.materialise(ir.Call("s2s.runtime.part_or", (seq, ir.Const(i),
+                                                                              defaults[at - first_default]))))
         if sig.vararg is None:
-            self.emit(ir.Effect(ir.Call("s2s.runtime.require_length", (values, ir.Const(need), ir.Const(name))),
-                                self.loc))
-        parts = tuple(self.materialise(self.fold_call("getitem", (values, ir.Const(i)))) for i in range(need))
-        if sig.vararg is None:
-            return args + parts
-        tail = self.materialise(ir.Call("builtins.tuple", (self.materialise(ir.Call("getitem", (
-            values, ir.Const(slice(need, None, None))))),)))
-        return args + parts + (Spread(tail, rest.node),)
+            return args + tuple(parts)
+        tail = self.materialise(ir.Call("getitem", (seq, ir.Const(slice(len(left), None, None)))))
+        return args + tuple(parts) + (Spread(tail, rest.node),)
 
     def sequence(self, op: str, parts: tuple) -> ir.Atom:
         """A tuple (or list) of `parts` built here, whose elements indexing by a constant finds again."""

@@ -48,6 +48,14 @@ define("s2s.runtime.dict_from_pairs", [lambda g, ans, pairs: rt.dict_pairs_adjoi
        [lambda d, ans, pairs: rt.dict_pairs_tangent(d, pairs)])
 
 
+# ---------------------------------------------------------------- f(*values) where values may run out: part_or(values, i, default)
+define("s2s.runtime.part_or",
+       [lambda g, ans, values, i, default: rt.part_or_adjoint(g, values, i), None,
+        lambda g, ans, values, i, default: rt.part_or_default_adjoint(g, values, i)],
+       tangent_fn=lambda tangents, ans, values, i, default: rt.part_or_tangent(
+           tangents[0], tangents[2] if len(tangents) > 2 else None, values, i))
+
+
 # ---------------------------------------------------------------- element writes: `y[index] = v` is `y_1 = setitem(y, *index, v)`
 def _index(rest):
     return rest[:-1]

@@ -677,17 +677,42 @@ def dict_tangent(keys, *parts):
     return DictParts((k, zeros_like(v) if t is None else t) for k, t, v in zip(keys, parts[:n], parts[n:]))
 
 
-def require_length(values, n, name):
-    """`f(*values)` for the helper `name` taking `n` more positional values: the TypeError Python raises
-    when `values` holds another number of them."""
-    if len(values) != n:
-        raise TypeError(f"{name}() takes {n} more positional argument(s) from *{type(values).__name__}, "
-                        f"but {len(values)} were given")
+def require_length(values, lo, hi, name):
+    """`f(*values)` for the helper `name` taking from `lo` to `hi` (None: any number) more positional values:
+    the TypeError Python raises when `values` holds another number of them."""
+    if len(values) < lo or hi is not None and len(values) > hi:
+        took = f"{lo}" if hi == lo else f"{lo} to {hi}" if hi is not None else f"at least {lo}"
+        raise TypeError(f"{name}() takes {took} more positional argument(s) from *values, but {len(values)} "
+                        f"were given")
+
+
+def part_or(values, i, default):
+    """`values[i]` where `values` holds one, else `default` (a parameter with a default, f(*values))."""
+    return values[i] if len(values) > i else default
+
+
+def part_or_adjoint(g, values, i):
+    """Adjoint of `part_or(values, i, default)` for `values`: `g` at `i` when values holds one."""
+    return getitem_adjoint(g, values, i) if len(values) > i else zeros_like(values)
+
+
+def part_or_default_adjoint(g, values, i):
+    """Adjoint of `part_or(values, i, default)` for the default: `g` when values runs out before `i`."""
+    return 0.0 if len(values) > i else g
+
+
+def part_or_tangent(dvalues, ddefault, values, i):
+    """Tangent of `part_or(values, i, default)` (None: zero)."""
+    if len(values) > i:
+        return 0.0 if dvalues is None else dvalues[i]
+    return 0.0 if ddefault is None else ddefault
 
 
 def tuple_adjoint(g, xs):
     """Adjoint of `tuple(xs)`: the parts of `g` (a number: the same for each) as an adjoint of `xs`, an array
-    of xs's shape for an array, the container's parts otherwise."""
+    of xs's shape for an array, the container's parts otherwise (a dict: none, its keys were iterated)."""
+    if isinstance(xs, dict):
+        return zeros_like(xs)
     if isinstance(xs, np.ndarray):
         parts = g if isinstance(g, (list, tuple)) else [g] * len(xs)
         return np.stack([np.broadcast_to(p, xs.shape[1:]) for p in parts]).astype(np.result_type(xs.dtype, float)) \
