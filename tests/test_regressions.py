@@ -515,3 +515,17 @@ def test_appending_to_the_list_a_comprehension_made():
         return sum(seq) + sum(other)
     with pytest.raises(s2s.UnsupportedSyntaxError, match="another name"):
         s2s.grad(shared)(0.5)
+
+
+def test_a_name_first_assigned_in_a_loop_then_updated_in_place():
+    """Fuzz seed 50800 (reduced): `for k in range(2): gain = 2.0` then `gain += 1.0` was refused ('not defined'):
+    the in-place operator after the loop reads gain, which the loop's header now carries out of the loop."""
+    def f(x, n):
+        for k in range(n):
+            gain = 2.0 * x
+        gain += 1.0
+        return gain * x
+    assert s2s.value_and_grad(f)(1.5, 2) == (6.0, 7.0)
+    assert s2s.jvp(f)((1.5, 2), (1.0,))[1] == 7.0
+    with pytest.raises(UnboundLocalError):
+        s2s.grad(f)(1.5, 0)

@@ -163,8 +163,10 @@ class LoopLowering:
     def read_after(self, node) -> set:
         """Names the function reads after `node` ends (in the user's text)."""
         end = getattr(node, "end_lineno", None) or node.lineno
-        return {n.id for n in ast.walk(self.src.tree)
-                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.lineno > end}
+        reads = {n.id for n in ast.walk(self.src.tree)
+                 if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.lineno > end}
+        return reads | {n.target.id for n in ast.walk(self.src.tree)  # (y += v reads y too)
+                        if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name) and n.lineno > end}
 
     def iteration(self, it, target):
         """(iterable atom, length atom or None, [(target, element(index) -> expr)]) of a for loop.
