@@ -45,6 +45,16 @@ def numeric_hessian(f, x, eps=1e-4):
     return out
 
 
+NUMPY_2_NAMES = ("trapezoid", "vector_norm", "matrix_norm")  # in names of s2s's helpers and of test functions
+
+
+def skip_unless_numpy_has_names_in(name: str) -> None:
+    """Skip a test whose helper or function (by its name) serves a NumPy 2 function this NumPy lacks."""
+    for part in NUMPY_2_NAMES:
+        if part in name:
+            skip_unless_numpy_has("numpy." + ("" if part == "trapezoid" else "linalg.") + part)
+
+
 def skip_unless_numpy_has(key: str) -> None:
     """Skip a test of the rule for `key` ("numpy.linalg.vector_norm") when this NumPy does not have the
     function (rules for NumPy 2 functions are registered whatever NumPy is installed)."""
