@@ -103,12 +103,16 @@ class NonDifferentiableError(S2SError):
     np.fft.fft 2
     """
 
-    def __init__(self, callee: str, filename: str, lineno: int, text: str, reason: str = ""):
+    def __init__(self, callee: str, filename: str, lineno: int, text: str, reason: str = "", fix: str = ""):
         self.callee = callee
         self.filename = filename
         self.lineno = lineno
         why = reason or "it has no derivative rule and no Python source"
         callee = callee.split(" (")[0]  # "ERF (erf)": the name the user's code spells, to pass to s2s.adjoint
+        if fix:  # the caller knows better what to do (a derivative s2s itself made: no rule to register)
+            super().__init__(f"cannot differentiate the call to {self.callee}: {why}\n"
+                             f"  {filename}:{lineno}\n    {text.strip()}\n{fix}")
+            return
         if "forward-mode" in why:  # it has a reverse rule: only the tangent is missing
             fix = (f"Register a tangent rule with @s2s.tangent({callee}) for forward mode (jvp, "
                    f"jacobian(mode='forward'), hessian, check_grad), ")
@@ -183,11 +187,17 @@ class SourceUnavailableError(S2SError):
         super().__init__(f"cannot read the source of {name}: {why}")
 
 
-def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = None) -> NonDifferentiableError:
+def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = None,
+                 target=None) -> NonDifferentiableError:
     """The error for primitive `op` without the rule a transformation needs, at the user's line `loc`
-    (`callee`: how the user spelled an opaque callable)."""
+    (`callee`: how the user spelled an opaque callable; `target`: that callable)."""
     from s2s.prims import python_object, spelling
     obj = python_object(op)
     name = callee or (getattr(obj, "__name__", None) if op.startswith("s2s.rules.custom.") else None)
+    refusal = getattr(target if target is not None else obj, "__s2s_refusal__", None)  # (why, what to do) of a
+    # derivative s2s made itself
+    if refusal is not None:
+        why, fix = refusal
     return NonDifferentiableError(name or spelling(op), (loc.file if loc and loc.file else filename),
-                                  loc.line if loc else 0, loc.text if loc else "", why)
+                                  loc.line if loc else 0, loc.text if loc else "", why,
+                                  fix if refusal is not None else "")

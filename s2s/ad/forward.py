@@ -202,8 +202,9 @@ class _Forward:
             if registry.is_nondiff(value.op):
                 return
             callee = self.fn.opaque.get(value.args[0].name) if value.op == "call" else None
+            target = self.fn.free.get(value.args[0].name, (None,))[0] if value.op == "call" else None
             raise missing_rule(value.op, s.loc, self.fn.filename, "it has no derivative rule and no Python source"
-                               if callee else "it has no forward-mode rule", callee)
+                               if callee else "it has no forward-mode rule", callee, target)
         if rule.user:
             self.apply_user_rule(rule, s, tangents, out)
             return

@@ -361,8 +361,9 @@ class _Reverse(LoopReversal):
         if rule is None:
             if registry.is_nondiff(value.op):
                 return
+            target = self.fn.free.get(value.args[0].name, (None,))[0] if value.op == "call" else None
             raise missing_rule(value.op, s.loc, self.fn.filename, "it has no derivative rule and no Python source"
-                               if value.op == "call" else "it has no reverse-mode rule", self._callee(value))
+                               if value.op == "call" else "it has no reverse-mode rule", self._callee(value), target)
         args = [lift(a) for a in value.args]
         kwargs = {k: lift(v) for k, v in value.kwargs}
         if isinstance(g, ir.Var) and g.name in self.maybe_short and (not rule.broadcast or value.op == "setitem") and \

@@ -62,6 +62,10 @@ def rules_for(fn) -> str:
 
     name = getattr(fn, "__name__", "f")
     adjoint.__name__, tangent.__name__ = f"{name}_adjoint", f"{name}_tangent"
+    refusal = (f"it is the derivative s2s made for the recursive function {name}; second derivatives through "
+               "recursion are not made yet",
+               f"Differentiate once (grad, vjp, jvp, jacobian), or write {name} as a loop for second derivatives.")
+    adjoint.__s2s_refusal__ = tangent.__s2s_refusal__ = refusal
     # made here, not registered by the user's module: generated code needs no import of it (it may not be
     # importable: a module loaded from a file without sys.modules, one removed since)
     key = custom.key_for(fn, imported=False)
