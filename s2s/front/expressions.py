@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import inspect
 import numbers
 import types
@@ -20,7 +21,7 @@ from numpy import ndarray as numpy_ndarray
 from s2s import ir, prims
 from s2s.errors import NonDifferentiableError, S2SError
 from s2s.front import fence
-from s2s.front.functions import function_of, is_partial
+from s2s.front.functions import function_of
 from s2s.front.source import MISSING, parameters, read_function
 from s2s.rules import registry
 
@@ -383,7 +384,7 @@ class ExpressionLowering:
             self.no_spread(kwargs)
         if getattr(target, "__s2s_transformation__", False):
             return self.transform_now(target, args, kwargs, node)
-        if is_partial(target):
+        if target is functools.partial:
             return self.partial_value(args, kwargs, node)
         if target is map and not kwargs:  # map(f, xs): the list of f(x), as a comprehension
             return self.map_call(self.no_spread(args), node, None)
@@ -596,7 +597,7 @@ class ExpressionLowering:
             if at < first_default:
                 parts.append(self.materialise(self.fold_call("getitem", (seq, ir.Const(i)))))
             else:  # values[i] if there is one, else the default
-                parts.append(self.materialise(ir.Call("s2s.runtime.part_or", (seq, ir.Const(i),
+                parts.append(self.materialise(ir.Call("s2s.runtime.keyword", (seq, ir.Const(i),
                                                                               defaults[at - first_default]))))
         if sig.vararg is None:
             return args + tuple(parts)

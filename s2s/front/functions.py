@@ -13,12 +13,11 @@ at the user's line (`check_no_function_values`).
 from __future__ import annotations
 
 import ast
-import functools
 from dataclasses import dataclass
 
 from s2s import ir
 from s2s.errors import UnsupportedSyntaxError
-from s2s.front.source import Source
+from s2s.front.source import Source, lambda_as_def
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,15 +38,6 @@ class FunctionValue:
 
 def function_of(atom) -> FunctionValue | None:
     return atom.value if isinstance(atom, ir.Const) and isinstance(atom.value, FunctionValue) else None
-
-
-def lambda_as_def(node: ast.Lambda) -> ast.FunctionDef:
-    ret = ast.copy_location(ast.Return(value=node.body), node.body)
-    fdef = ast.FunctionDef(name="<lambda>", args=node.args, body=[ret], decorator_list=[], returns=None,
-                           type_comment=None)
-    if "type_params" in ast.FunctionDef._fields:
-        fdef.type_params = []
-    return ast.copy_location(fdef, node)
 
 
 def _assigned(tree: ast.FunctionDef) -> set:
@@ -134,10 +124,6 @@ class FunctionLowering:
                              "constant options")
         made = transform(fv.obj, *(a.value for a in args[1:]), **{k: v.value for k, v in kwargs})
         return ir.Const(FunctionValue(f"{getattr(transform, '__name__', 'transform')}({fv.name})", made))
-
-
-def is_partial(obj) -> bool:
-    return obj is functools.partial
 
 
 def check_no_function_values(body: list, filename: str) -> None:

@@ -116,7 +116,7 @@ def _closure_of(fn: Callable) -> dict:
     return out
 
 
-def _lambda_to_def(node: ast.Lambda) -> ast.FunctionDef:
+def lambda_as_def(node: ast.Lambda) -> ast.FunctionDef:
     ret = ast.Return(value=node.body)
     ast.copy_location(ret, node.body)
     fdef = ast.FunctionDef(name="<lambda>", args=node.args, body=[ret], decorator_list=[],
@@ -236,7 +236,7 @@ def _find_def(module: ast.Module, fn: Callable) -> ast.FunctionDef | None:
         params = list(code.co_varnames[: code.co_argcount])
         for node in ast.walk(module):
             if isinstance(node, ast.Lambda) and [a.arg for a in node.args.args] == params:
-                return _lambda_to_def(node)
+                return lambda_as_def(node)
         return None
     for node in ast.walk(module):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == code.co_name:

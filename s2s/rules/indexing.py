@@ -35,7 +35,7 @@ define("s2s.runtime.dict_of", [None] + [lambda g, ans, keys, *vals, i=i: rt.dict
            keys, *(list(tangents[1:]) + [None] * (len(vals) - len(tangents) + 1)), *vals))
 
 
-# ---------------------------------------------------------------- f(x, **d), d known only at run time: keyword(d, name[, default])
+# ---------------------------------------------------------------- f(x, **d) / f(*d), d known only at run time: keyword(d, key[, default])
 define("s2s.runtime.keyword",
        [lambda g, ans, d, name, *default: rt.keyword_adjoint(g, d, name), None,
         lambda g, ans, d, name, *default: rt.keyword_default_adjoint(g, d, name)],
@@ -46,14 +46,6 @@ define("s2s.runtime.keyword",
 # ---------------------------------------------------------------- {k: v for ...}: dict_from_pairs([(k, v), ...])
 define("s2s.runtime.dict_from_pairs", [lambda g, ans, pairs: rt.dict_pairs_adjoint(g, pairs)],
        [lambda d, ans, pairs: rt.dict_pairs_tangent(d, pairs)])
-
-
-# ---------------------------------------------------------------- f(*values) where values may run out: part_or(values, i, default)
-define("s2s.runtime.part_or",
-       [lambda g, ans, values, i, default: rt.part_or_adjoint(g, values, i), None,
-        lambda g, ans, values, i, default: rt.part_or_default_adjoint(g, values, i)],
-       tangent_fn=lambda tangents, ans, values, i, default: rt.part_or_tangent(
-           tangents[0], tangents[2] if len(tangents) > 2 else None, values, i))
 
 
 # ---------------------------------------------------------------- element writes: `y[index] = v` is `y_1 = setitem(y, *index, v)`

@@ -66,8 +66,6 @@ helper("transpose_adjoint", lambda G, g, axes=None: np.transpose(G) if axes is N
 helper("array_adjoint", lambda G, g, x: rt.array_adjoint_transpose(G, g, x),
        lambda d, ans, g, x: rt.batch_array_adjoint(d, x), rank_of_argument=1)
 helper("tuple_adjoint", lambda G, g, xs: rt.rows_of(G, g))
-helper("part_or_adjoint", lambda G, g, values, i: rt.part_or(G, i, 0.0))
-helper("part_or_default_adjoint", lambda G, g, values, i: rt.part_or_default_adjoint(G, values, i))
 helper("dict_pairs_adjoint", lambda G, g, pairs: rt.dict_pairs_tangent(G, pairs))
 helper("keyword_adjoint", lambda G, g, d, name: rt.keyword(G, name, 0.0))
 helper("keyword_default_adjoint", lambda G, g, d, name: rt.keyword_default_adjoint(G, d, name))

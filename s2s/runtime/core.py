@@ -686,28 +686,6 @@ def require_length(values, lo, hi, name):
                         f"were given")
 
 
-def part_or(values, i, default):
-    """`values[i]` where `values` holds one, else `default` (a parameter with a default, f(*values))."""
-    return values[i] if len(values) > i else default
-
-
-def part_or_adjoint(g, values, i):
-    """Adjoint of `part_or(values, i, default)` for `values`: `g` at `i` when values holds one."""
-    return getitem_adjoint(g, values, i) if len(values) > i else zeros_like(values)
-
-
-def part_or_default_adjoint(g, values, i):
-    """Adjoint of `part_or(values, i, default)` for the default: `g` when values runs out before `i`."""
-    return 0.0 if len(values) > i else g
-
-
-def part_or_tangent(dvalues, ddefault, values, i):
-    """Tangent of `part_or(values, i, default)` (None: zero)."""
-    if len(values) > i:
-        return 0.0 if dvalues is None else dvalues[i]
-    return 0.0 if ddefault is None else ddefault
-
-
 def tuple_adjoint(g, xs):
     """Adjoint of `tuple(xs)`: the parts of `g` (a number: the same for each) as an adjoint of `xs`, an array
     of xs's shape for an array, the container's parts otherwise (a dict: none, its keys were iterated)."""
@@ -763,9 +741,15 @@ def require_keywords(d, names, fname):
             raise TypeError(f"{fname}() got an unexpected keyword argument '{k}'")
 
 
+def _holds(d, key) -> bool:
+    """Does the dict `d` have `key`, or the sequence `d` an element at index `key`?"""
+    return key in d if isinstance(d, dict) else len(d) > key
+
+
 def keyword(d, name, *default):
-    """Parameter `name` of a call `f(..., **d)`: `d[name]`, else its default (else Python's TypeError)."""
-    if name in d:
+    """A parameter of a call `f(..., **d)` (`d[name]`) or `f(*d)` (`d[i]`): the value `d` holds, else the
+    parameter's default (else Python's TypeError)."""
+    if _holds(d, name):
         return d[name]
     if default:
         return default[0]
@@ -773,18 +757,18 @@ def keyword(d, name, *default):
 
 
 def keyword_adjoint(g, d, name):
-    """Adjoint of `keyword(d, name, ...)` for `d`: `g` at key `name` when d holds it, else none."""
-    return getitem_adjoint(g, d, name) if name in d else zeros_like(d)
+    """Adjoint of `keyword(d, name, ...)` for `d`: `g` at key (or index) `name` when d holds it, else none."""
+    return getitem_adjoint(g, d, name) if _holds(d, name) else zeros_like(d)
 
 
 def keyword_default_adjoint(g, d, name):
     """Adjoint of `keyword(d, name, default)` for the default: `g` when d does not hold `name`."""
-    return 0.0 if name in d else g
+    return 0.0 if _holds(d, name) else g
 
 
 def keyword_tangent(dd, ddefault, d, name):
     """Tangent of `keyword(d, name, default)` from the tangents of d and of the default (None: zero)."""
-    if name in d:
+    if _holds(d, name):
         return 0.0 if dd is None else dd[name]
     return 0.0 if ddefault is None else ddefault
 
