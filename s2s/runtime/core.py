@@ -14,10 +14,17 @@ import numpy as np
 
 def unbroadcast(g, x):
     """Sum the adjoint `g` back to the shape of `x`, undoing NumPy broadcasting."""
-    if isinstance(x, (tuple, list, dict)) or is_record(x):
+    tx = type(x)  # (generated code calls this once per adjoint of a binary operation: arrays and floats first)
+    if tx is np.ndarray:
+        shape = x.shape
+    elif tx is float or tx is int or isinstance(x, np.generic):
+        shape = ()
+    elif isinstance(x, (tuple, list, dict)) or is_record(x):
         return _structured(g, x)
-    shape = np.shape(x)
-    if np.shape(g) == shape:
+    else:
+        shape = np.shape(x)  # a Shape, a nested list of numbers
+    tg = type(g)
+    if (g.shape if tg is np.ndarray else () if tg is float else np.shape(g)) == shape:
         return g
     return unbroadcast_to_shape(g, shape)
 
@@ -318,8 +325,18 @@ def getitem_adjoint(g, x, *index):
         out[idx] = g
         return out
     out = np.zeros(np.shape(x), dtype=np.result_type(np.asarray(x).dtype, np.float64))
-    np.add.at(out, idx, g)
+    if _basic(idx):  # ints and slices select each element at most once: a plain write adds it
+        out[idx] = g
+    else:
+        np.add.at(out, idx, g)
     return out
+
+
+def _basic(index) -> bool:
+    """Is `index` basic indexing (ints, slices, `...`, None), which never selects an element twice?"""
+    if type(index) is tuple:
+        return all(_basic(i) for i in index)
+    return type(index) in (int, slice) or index is None or index is Ellipsis
 
 
 def copy_adjoint(g):
