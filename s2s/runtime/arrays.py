@@ -350,9 +350,15 @@ def pad_adjoint(g, x, pad_width, mode="constant", **options):
 
 def _split_back(g, pieces, lifted, axis):
     """`g` cut along `axis` into parts sized like the `lifted` pieces, each reshaped like its `pieces` entry."""
-    sizes = [np.shape(p)[axis] for p in lifted]
-    parts = np.split(np.asarray(g), np.cumsum(sizes)[:-1], axis=axis)
-    return Parts(np.reshape(part, np.shape(p)) for part, p in zip(parts, pieces))
+    g = np.asarray(g)
+    before = (slice(None),) * (axis % g.ndim)
+    parts, start = [], 0
+    for p, q in zip(pieces, lifted):
+        end = start + np.shape(q)[axis]
+        part, shape = g[before + (slice(start, end),)], np.shape(p)
+        parts.append(part if part.shape == shape else part.reshape(shape))
+        start = end
+    return Parts(parts)
 
 
 def concatenate_adjoint(g, seq, axis=0):
