@@ -7,6 +7,9 @@ phis become assignments (at the end of each branch, before a loop and at each
 back edge, as one tuple assignment where they depend on each other); each group
 of statements from one user line is headed by a `# line N: ...` comment
 (`# adjoint of line N: ...` in the reverse sweep).
+
+Which temporaries fold, and `a and b` rebuilt from SSA's conditionals, is decided
+in `folding.py`; the line comments are read back into line maps by `linemap.py`.
 """
 from __future__ import annotations
 
@@ -14,16 +17,16 @@ import ast
 import builtins
 import copy
 import numbers
-import os
 import re
 from dataclasses import dataclass
 
 import astor
 
 from s2s import ir, prims
-from s2s.prims import MAY_SHARE_MEMORY as VIEWS
 from s2s.ad.reverse import ADJOINT_BEGINS
-from s2s.ir.walk import count_uses, defined_names, used_names, vars_of
+from s2s.ir.walk import count_uses, defined_names, used_names
+from s2s.back.folding import plan_inlining, short_circuits, views
+from s2s.back.linemap import CITED_FILES, file_name
 from s2s.back.outofssa import _with_target, coalesce_phis, name_arrays, restore_names
 from s2s.rules import custom
 
@@ -223,7 +226,7 @@ class _Codegen:
         self.defs: dict[str, ir.Assign] = {}
         self.inline: dict[str, ir.Call] = {}  # temporaries folded into their single use
         count_uses(fn.body, self.uses)
-        body = self._short_circuits(fn.body)
+        body = short_circuits(fn.body, fn, self.uses, self.inline)
         if body is not fn.body:
             self.fn = fn = copy.copy(fn)
             fn.body = body
@@ -231,7 +234,7 @@ class _Codegen:
             count_uses(fn.body, self.uses)
         self.last_loc = None
         self.loop_depth = 0
-        self.views = _views(fn.body)  # name -> the names it may share memory with (prims.MAY_SHARE_MEMORY)
+        self.views = views(fn.body)  # name -> the names it may share memory with (prims.MAY_SHARE_MEMORY)
         self.errstates = _errstate_ranges(fn.body)  # (file, first line, last line, call) of each np.errstate
         self.in_errstate = False  # rendering adjoint statements already inside one
 
@@ -297,7 +300,7 @@ class _Codegen:
         reads = [a.name for _, a in tail if isinstance(a, ir.Var)]
         if isinstance(test_read, ir.Var):
             reads.append(test_read.name)
-        self._plan_inlining(stmts, reads)
+        plan_inlining(stmts, reads, self.fn, self.uses, self.views, self.inline, bool(self.loop_depth))
         out: list = []
         folded = None  # the user line of the temporaries folded into the next statement
         current = None  # the np.errstate the adjoint statements rendered last run under
@@ -350,10 +353,10 @@ class _Codegen:
             return
         self.last_loc = key
         prefix = "adjoint of line" if loc.adjoint else "line"
-        where = "" if not loc.file or loc.file == self.fn.filename else f" of {_file_name(loc.file)}"
+        where = "" if not loc.file or loc.file == self.fn.filename else f" of {file_name(loc.file)}"
         out.append(ast.Expr(ast.Constant(f"{COMMENT}{prefix} {loc.line}{where}: {loc.text}")))
         if loc.file:
-            CITED_FILES.setdefault(_file_name(loc.file), loc.file)
+            CITED_FILES.setdefault(file_name(loc.file), loc.file)
 
     def statement(self, s) -> list:
         if isinstance(s, (ir.Assign, ir.Effect)) and isinstance(s.value, ir.Call) and s.value.op == "setitem":
@@ -447,115 +450,6 @@ class _Codegen:
                 break
         return [ast.Assign(targets=[ast.Name(t, ast.Store()) if isinstance(t, str) else t], value=v,
                            type_comment=None) for t, v in ordered]
-
-    # ----- `a and b`, `a or b` (SSA made them conditionals, so that b runs only when needed)
-    def _short_circuits(self, stmts: list) -> list:
-        """`if a: r = <b> else: r = a` back to `r = a and <b>` (and `r = a or <b>`), where every
-        statement computing b folds into its expression: the same evaluation, b still lazy."""
-        out = []
-        changed = False
-        for s in stmts:
-            new = s
-            if isinstance(s, ir.If):
-                new = self._short_circuit(s)
-                if new is None:
-                    body, orelse = self._short_circuits(s.body), self._short_circuits(s.orelse)
-                    new = s if body is s.body and orelse is s.orelse else ir.If(s.test, body, orelse, s.phis, s.loc)
-            elif isinstance(s, ir.Loop):
-                header, body = self._short_circuits(s.header), self._short_circuits(s.body)
-                if header is not s.header or body is not s.body:
-                    new = copy.copy(s)
-                    new.header, new.body = header, body
-            changed = changed or new is not s
-            out.append(new)
-        return out if changed else stmts
-
-    def _short_circuit(self, s: ir.If):
-        if len(s.phis) != 1 or not isinstance(s.test, ir.Var):
-            return None
-        target, (then, other) = s.phis[0].target, s.phis[0].operands
-        if other == s.test and not s.orelse and target != s.test.name:
-            op, lazy, value = "and", s.body, then
-        elif then == s.test and not s.body and target != s.test.name:
-            op, lazy, value = "or", s.orelse, other
-        else:
-            return None
-        temps = self.fn.temps | self.fn.loop_temps
-        if not all(isinstance(t, ir.Assign) for t in lazy):
-            return None
-        for k, t in enumerate(lazy):
-            last = k == len(lazy) - 1
-            if not (isinstance(t, ir.Assign) and isinstance(t.value, ir.Call) and _line_of(t) == _line_of(s)
-                    and t.value.op not in ("pop", "push", "list", "setitem") and t.value.op not in IN_PLACE):
-                return None
-            if last:
-                if value != ir.Var(t.target) or not (t.target == target or
-                                                     (t.target in temps and self.uses.get(t.target) == 1)):
-                    return None
-            elif t.target not in temps or self.uses.get(t.target) != 1 \
-                    or t.target not in {n for u in lazy[k + 1:] for n in vars_of(u.value)}:
-                return None
-        for t in lazy:
-            self.inline[t.target] = t.value
-        if lazy and lazy[-1].target == target:  # b was computed into the result's own name
-            value = ir.Var(f"{target} {op}")  # (a key no Python name can equal)
-            self.inline[value.name] = self.inline.pop(target)
-        return ir.Assign(target, ir.Call(op, (s.test, value)), s.loc)
-
-    # ----- folding temporaries into their use
-    def _plan_inlining(self, stmts: list, tail_reads: list) -> None:
-        """A temporary used once, later in the same block and not inside a nested loop, is folded there
-        (not across user functions: a helper's lines stay apart, so errors point into the helper)."""
-        pending: dict[str, ir.Call] = {}
-        lines: dict[str, object] = {}
-        # a name -> the pending temporaries whose value reads it or something sharing memory with it, through
-        # the temporaries folded into them (what a call reads is fixed once it is pending: its operands were
-        # settled by its own statement, and a write of one of them drops it)
-        watchers: dict[str, list] = {}
-        reach: dict[str, tuple] = {}  # pending name -> (its call, what the call reads through folded temporaries)
-        for s in stmts:
-            here = _line_of(s)
-            reads = _top_level_reads(s) + (_phi_init_reads(s) if isinstance(s, ir.Loop) else [])
-            for name in reads:
-                if name in pending:
-                    header = isinstance(s, ir.Loop) and isinstance(s.iter, ir.Var) and s.iter.name == name
-                    if lines[name] is None or here is None or lines[name] == here or header:
-                        self.inline[name] = pending.pop(name)
-                    else:
-                        del pending[name]
-            if isinstance(s, ir.If):
-                for name in _tail_reads(s):
-                    pending.pop(name, None)
-            # after phi coalescing a name may be reassigned: what reads it can no longer move past
-            for written in _writes(s):  # (a view of a written array changes with it)
-                for name, call in watchers.get(written, ()):
-                    if pending.get(name) is call:
-                        del pending[name]
-            foldable = s.target in self.fn.temps or (self.loop_depth and s.target in self.fn.loop_temps) \
-                if isinstance(s, ir.Assign) else False  # (in a loop body every statement counts: fold adjoints too)
-            if (foldable and isinstance(s.value, ir.Call)
-                    and self.uses.get(s.target, 0) == 1 and s.value.op not in ("pop", "list", "setitem")):
-                pending[s.target] = s.value
-                lines[s.target] = here
-                reach[s.target] = (s.value, self._reads_of(s.value, pending, reach))
-                for r in reach[s.target][1]:
-                    for name in (r, *self.views.get(r, ())):
-                        watchers.setdefault(name, []).append((s.target, s.value))
-        for name in tail_reads:
-            if name in pending:
-                self.inline[name] = pending.pop(name)
-
-    def _reads_of(self, call: ir.Call, pending: dict, reach: dict) -> set:
-        """Every name `call` reads, through the temporaries folded (or to be folded) into it (`reach`: the
-        answers for the temporaries this block made pending)."""
-        out = set()
-        for n in vars_of(call):
-            out.add(n)
-            inner = self.inline.get(n) or pending.get(n)
-            if inner is not None:
-                known = reach.get(n)
-                out |= known[1] if known is not None and known[0] is inner else self._reads_of(inner, pending, reach)
-        return out
 
     # ----- expressions
     def atom(self, a) -> ast.expr:
@@ -664,111 +558,7 @@ class _Codegen:
         return self.atom(a)
 
 
-def _top_level_reads(s) -> list[str]:
-    """Names a statement reads outside its nested blocks (where a folded temporary may go)."""
-    if isinstance(s, (ir.Assign, ir.Effect)):
-        return vars_of(s.value)
-    if isinstance(s, ir.Return):
-        return vars_of(s.value)
-    if isinstance(s, ir.If):
-        return vars_of(s.test)
-    if isinstance(s, ir.Loop) and s.kind == "for":
-        return vars_of(s.iter)
-    return []
-
-
-def _writes(s) -> list[str]:
-    if isinstance(s, (ir.Assign, ir.Effect)) and isinstance(s.value, ir.Call) and s.value.op == "setitem":
-        base = s.value.args[0]
-        return [base.name] if isinstance(base, ir.Var) else []  # an element write changes the array
-    if isinstance(s, ir.Assign):
-        if isinstance(s.value, ir.Call) and s.value.op in IN_PLACE and isinstance(s.value.args[0], ir.Var):
-            return [s.target, s.value.args[0].name]  # the helper changes its first argument
-        return [s.target]
-    if isinstance(s, (ir.If, ir.Loop)):
-        inner = s.body + (s.orelse if isinstance(s, ir.If) else s.header)
-        return defined_names([s]) + [n for t in inner for n in _writes(t)]
-    return []
-
-
-def _views(stmts: list, out: dict | None = None) -> dict:
-    """name -> every name it may share memory with (through view operations, transitively)."""
-    out = {} if out is None else out
-    for s in stmts:
-        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op in VIEWS:
-            shared = set()
-            for n in vars_of(s.value):
-                shared |= {n} | out.get(n, set())
-            out[s.target] = shared
-        elif isinstance(s, ir.If):
-            _views(s.body, out)
-            _views(s.orelse, out)
-            _phi_views(s.phis, out)
-        elif isinstance(s, ir.Loop):
-            _phi_views(s.phis, out)
-            _views(s.header, out)
-            _views(s.body, out)
-            _phi_views(s.phis, out)
-    return out
-
-
-def _phi_views(phis: list, out: dict) -> None:
-    """A phi is one of its operands: the same object (`y_2 = y` after an element write into y)."""
-    for p in phis:
-        shared = out.get(p.target, set())
-        for o in p.operands:
-            if isinstance(o, ir.Var):
-                shared |= {o.name} | out.get(o.name, set())
-        out[p.target] = shared
-
-
 @dataclass(frozen=True)
 class _At:
     """A statement's place for `_comment`: the line of the temporaries folded into it."""
     loc: ir.Loc
-
-
-def _line_of(s):
-    """(file, function) of the user code a statement came from, or None."""
-    loc = getattr(s, "loc", None)
-    return None if loc is None else (loc.file, loc.scope)
-
-
-def _phi_init_reads(s: ir.Loop) -> list[str]:
-    return [o.name for p in s.phis for o in p.operands[:1] if isinstance(o, ir.Var)]
-
-
-def _tail_reads(s: ir.If) -> list[str]:
-    return [o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var)]
-
-
-# runtime helpers that change their first argument in place (reads of it must not move past them)
-IN_PLACE = {"s2s.runtime.zero_at", "s2s.runtime.add_at"}
-# base name -> path of the user files that `# line N of NAME: ...` comments cite
-CITED_FILES: dict[str, str] = {}
-_LINE_COMMENT = re.compile(r"^\s*# (?:adjoint of )?line (\d+)(?: of ([^:]+))?: ")
-
-
-def line_map(text: str, default_file: str) -> dict:
-    """Generated line number -> (user file, user line), read off the `# line N: ...` comments.
-
-    Every statement follows the comment of the user line it came from, so the
-    map stays right whatever the optimisations removed or folded."""
-    out = {}
-    current = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        m = _LINE_COMMENT.match(line)
-        if m:
-            name = m.group(2)
-            current = (CITED_FILES.get(name, name) if name else default_file, int(m.group(1)))
-            continue
-        if current is not None and line.strip() and not line.lstrip().startswith(("#", "def ", "import ", "from ")):
-            out[number] = current
-    return out
-
-
-def _file_name(path: str) -> str:
-    """How a `# line N of NAME:` comment names a file: its base name, or `<gradient of g>` for code s2s
-    generated (a transformed function called inside the one being differentiated)."""
-    m = re.match(r"<s2s (.+?) \(", path)
-    return f"<{m.group(1)}>" if m else os.path.basename(path)

@@ -9,9 +9,13 @@ a digest of its text appended, `<s2s gradient of f (f.py:3) #1a2b3c4d>`.
 """
 from __future__ import annotations
 
+import builtins
 import hashlib
 import linecache
 import threading
+
+from s2s.back.linemap import line_map
+from s2s.back.sourcemap import register
 
 _lock = threading.Lock()
 _texts: dict = {}  # pseudo-filename -> digest of the text compiled under it
@@ -49,13 +53,10 @@ def compile_source(text: str, filename: str, entry: str, free: dict | None = Non
     lines = text.splitlines(keepends=True)
     linecache.cache[filename] = (len(text), None, lines, filename)
     if user_file:
-        from s2s.back.codegen import line_map
-        from s2s.back.sourcemap import register
         register(filename, line_map(text, user_file), user_name or entry)
     code = compile(text, filename, "exec")
     namespace: dict = {"__name__": "s2s_generated", "__file__": filename}
     if free:
-        import builtins
         values = {name: obj for name, (obj, _) in free.items()}
         namespace.update(values)
         original_import = builtins.__import__

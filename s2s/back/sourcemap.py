@@ -1,7 +1,7 @@
 """Source maps: runtime errors inside generated code point at the user's own line.
 
 Each compiled module registers a map `generated line -> (user file, user line)`
-(read off the `# line N: ...` comments, see `codegen.line_map`). When an
+(read off the `# line N: ...` comments, see `linemap.line_map`). When an
 exception leaves a transformed function, `attach_user_frames` inserts, after
 every traceback entry in generated code, a frame at the user's file and line
 (the technique Jinja2 uses for templates: a tiny code object compiled under the

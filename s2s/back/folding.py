@@ -1,0 +1,206 @@
+"""Which temporaries codegen folds into the expression that uses them, and `a and b` / `a or b` rebuilt.
+
+Used by `codegen.py` while it writes a block: `short_circuits` turns the conditionals SSA made of
+`a and b` back into one expression, and `plan_inlining` chooses the temporaries used once that
+move into their use. Both fill the map `inline` (name -> the call its use spells in its place);
+neither writes any Python.
+"""
+from __future__ import annotations
+
+import copy
+
+from s2s import ir
+from s2s.ir.walk import defined_names, vars_of
+from s2s.prims import MAY_SHARE_MEMORY as VIEWS
+
+# runtime helpers that change their first argument in place (reads of it must not move past them)
+IN_PLACE = {"s2s.runtime.zero_at", "s2s.runtime.add_at"}
+
+
+# ----- `a and b`, `a or b` (SSA made them conditionals, so that b runs only when needed)
+def short_circuits(stmts: list, fn: ir.Function, uses: dict, inline: dict) -> list:
+    """`if a: r = <b> else: r = a` back to `r = a and <b>` (and `r = a or <b>`), where every
+    statement computing b folds into its expression: the same evaluation, b still lazy."""
+    out = []
+    changed = False
+    for s in stmts:
+        new = s
+        if isinstance(s, ir.If):
+            new = _short_circuit(s, fn, uses, inline)
+            if new is None:
+                body, orelse = short_circuits(s.body, fn, uses, inline), short_circuits(s.orelse, fn, uses, inline)
+                new = s if body is s.body and orelse is s.orelse else ir.If(s.test, body, orelse, s.phis, s.loc)
+        elif isinstance(s, ir.Loop):
+            header, body = short_circuits(s.header, fn, uses, inline), short_circuits(s.body, fn, uses, inline)
+            if header is not s.header or body is not s.body:
+                new = copy.copy(s)
+                new.header, new.body = header, body
+        changed = changed or new is not s
+        out.append(new)
+    return out if changed else stmts
+
+
+def _short_circuit(s: ir.If, fn: ir.Function, uses: dict, inline: dict):
+    if len(s.phis) != 1 or not isinstance(s.test, ir.Var):
+        return None
+    target, (then, other) = s.phis[0].target, s.phis[0].operands
+    if other == s.test and not s.orelse and target != s.test.name:
+        op, lazy, value = "and", s.body, then
+    elif then == s.test and not s.body and target != s.test.name:
+        op, lazy, value = "or", s.orelse, other
+    else:
+        return None
+    temps = fn.temps | fn.loop_temps
+    if not all(isinstance(t, ir.Assign) for t in lazy):
+        return None
+    for k, t in enumerate(lazy):
+        last = k == len(lazy) - 1
+        if not (isinstance(t, ir.Assign) and isinstance(t.value, ir.Call) and line_of(t) == line_of(s)
+                and t.value.op not in ("pop", "push", "list", "setitem") and t.value.op not in IN_PLACE):
+            return None
+        if last:
+            if value != ir.Var(t.target) or not (t.target == target or
+                                                 (t.target in temps and uses.get(t.target) == 1)):
+                return None
+        elif t.target not in temps or uses.get(t.target) != 1 \
+                or t.target not in {n for u in lazy[k + 1:] for n in vars_of(u.value)}:
+            return None
+    for t in lazy:
+        inline[t.target] = t.value
+    if lazy and lazy[-1].target == target:  # b was computed into the result's own name
+        value = ir.Var(f"{target} {op}")  # (a key no Python name can equal)
+        inline[value.name] = inline.pop(target)
+    return ir.Assign(target, ir.Call(op, (s.test, value)), s.loc)
+
+
+# ----- folding temporaries into their use
+def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, views: dict, inline: dict,
+                  in_loop: bool) -> None:
+    """A temporary used once, later in the same block and not inside a nested loop, is folded there
+    (not across user functions: a helper's lines stay apart, so errors point into the helper).
+
+    `views` is what `views(fn.body)` found; `in_loop` says the block is in a loop body, where the
+    adjoint names (`fn.loop_temps`) fold too. The chosen temporaries are added to `inline`."""
+    pending: dict[str, ir.Call] = {}
+    lines: dict[str, object] = {}
+    # a name -> the pending temporaries whose value reads it or something sharing memory with it, through
+    # the temporaries folded into them (what a call reads is fixed once it is pending: its operands were
+    # settled by its own statement, and a write of one of them drops it)
+    watchers: dict[str, list] = {}
+    reach: dict[str, tuple] = {}  # pending name -> (its call, what the call reads through folded temporaries)
+    for s in stmts:
+        here = line_of(s)
+        reads = _top_level_reads(s) + (_phi_init_reads(s) if isinstance(s, ir.Loop) else [])
+        for name in reads:
+            if name in pending:
+                header = isinstance(s, ir.Loop) and isinstance(s.iter, ir.Var) and s.iter.name == name
+                if lines[name] is None or here is None or lines[name] == here or header:
+                    inline[name] = pending.pop(name)
+                else:
+                    del pending[name]
+        if isinstance(s, ir.If):
+            for name in _tail_reads(s):
+                pending.pop(name, None)
+        # after phi coalescing a name may be reassigned: what reads it can no longer move past
+        for written in _writes(s):  # (a view of a written array changes with it)
+            for name, call in watchers.get(written, ()):
+                if pending.get(name) is call:
+                    del pending[name]
+        foldable = s.target in fn.temps or (in_loop and s.target in fn.loop_temps) \
+            if isinstance(s, ir.Assign) else False  # (in a loop body every statement counts: fold adjoints too)
+        if (foldable and isinstance(s.value, ir.Call)
+                and uses.get(s.target, 0) == 1 and s.value.op not in ("pop", "list", "setitem")):
+            pending[s.target] = s.value
+            lines[s.target] = here
+            reach[s.target] = (s.value, _reads_of(s.value, inline, pending, reach))
+            for r in reach[s.target][1]:
+                for name in (r, *views.get(r, ())):
+                    watchers.setdefault(name, []).append((s.target, s.value))
+    for name in tail_reads:
+        if name in pending:
+            inline[name] = pending.pop(name)
+
+
+def _reads_of(call: ir.Call, inline: dict, pending: dict, reach: dict) -> set:
+    """Every name `call` reads, through the temporaries folded (or to be folded) into it (`reach`: the
+    answers for the temporaries this block made pending)."""
+    out = set()
+    for n in vars_of(call):
+        out.add(n)
+        inner = inline.get(n) or pending.get(n)
+        if inner is not None:
+            known = reach.get(n)
+            out |= known[1] if known is not None and known[0] is inner else _reads_of(inner, inline, pending, reach)
+    return out
+
+
+def _top_level_reads(s) -> list[str]:
+    """Names a statement reads outside its nested blocks (where a folded temporary may go)."""
+    if isinstance(s, (ir.Assign, ir.Effect)):
+        return vars_of(s.value)
+    if isinstance(s, ir.Return):
+        return vars_of(s.value)
+    if isinstance(s, ir.If):
+        return vars_of(s.test)
+    if isinstance(s, ir.Loop) and s.kind == "for":
+        return vars_of(s.iter)
+    return []
+
+
+def _writes(s) -> list[str]:
+    if isinstance(s, (ir.Assign, ir.Effect)) and isinstance(s.value, ir.Call) and s.value.op == "setitem":
+        base = s.value.args[0]
+        return [base.name] if isinstance(base, ir.Var) else []  # an element write changes the array
+    if isinstance(s, ir.Assign):
+        if isinstance(s.value, ir.Call) and s.value.op in IN_PLACE and isinstance(s.value.args[0], ir.Var):
+            return [s.target, s.value.args[0].name]  # the helper changes its first argument
+        return [s.target]
+    if isinstance(s, (ir.If, ir.Loop)):
+        inner = s.body + (s.orelse if isinstance(s, ir.If) else s.header)
+        return defined_names([s]) + [n for t in inner for n in _writes(t)]
+    return []
+
+
+def views(stmts: list, out: dict | None = None) -> dict:
+    """name -> every name it may share memory with (through view operations, transitively)."""
+    out = {} if out is None else out
+    for s in stmts:
+        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op in VIEWS:
+            shared = set()
+            for n in vars_of(s.value):
+                shared |= {n} | out.get(n, set())
+            out[s.target] = shared
+        elif isinstance(s, ir.If):
+            views(s.body, out)
+            views(s.orelse, out)
+            _phi_views(s.phis, out)
+        elif isinstance(s, ir.Loop):
+            _phi_views(s.phis, out)
+            views(s.header, out)
+            views(s.body, out)
+            _phi_views(s.phis, out)
+    return out
+
+
+def _phi_views(phis: list, out: dict) -> None:
+    """A phi is one of its operands: the same object (`y_2 = y` after an element write into y)."""
+    for p in phis:
+        shared = out.get(p.target, set())
+        for o in p.operands:
+            if isinstance(o, ir.Var):
+                shared |= {o.name} | out.get(o.name, set())
+        out[p.target] = shared
+
+
+def line_of(s):
+    """(file, function) of the user code a statement came from, or None."""
+    loc = getattr(s, "loc", None)
+    return None if loc is None else (loc.file, loc.scope)
+
+
+def _phi_init_reads(s: ir.Loop) -> list[str]:
+    return [o.name for p in s.phis for o in p.operands[:1] if isinstance(o, ir.Var)]
+
+
+def _tail_reads(s: ir.If) -> list[str]:
+    return [o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var)]
