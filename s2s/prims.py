@@ -115,6 +115,9 @@ MAY_SHARE_MEMORY = frozenset({
     "numpy.flip", "numpy.fliplr", "numpy.flipud", "numpy.rot90", "numpy.split", "numpy.array_split",
     "numpy.hsplit", "numpy.vsplit", "numpy.ndarray.view", "tuple", "list", "dict", "call", "callmethod", "getattr",
     "builtins.iter", "builtins.reversed", "builtins.zip", "builtins.enumerate",
+    # containers s2s builds (xs.append(v), dict displays and comprehensions, d.values()) hold their operands
+    "s2s.runtime.appended", "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs", "s2s.runtime.dict_values",
+    "s2s.runtime.dict_items", "s2s.runtime.keyword",
 })
 # operations whose result, written into, may write into an operand too: an array made by one is not a fresh
 # array of the function's own (np.diag of a vector is a new array; of a matrix a read-only view)

@@ -161,3 +161,72 @@ def test_refused_at_the_users_line(fn):
         s2s.grad(fn)(arg)
     assert f"test_lists.py:{line}" in str(info.value), str(info.value)
     assert "append" in str(info.value)
+
+
+# ----------------------------------------------------------------- a list holding an array that changes in place
+# (found by fuzz seed 100287, reduced): xs.append(view or array) and then an in-place change of that array;
+# NumPy's list shows the change. These were silently wrong (the list was taken to hold the old values).
+V0 = np.array([-1.4226, -0.5016, 0.6712])
+
+
+def appends_a_view_then_writes_its_array(y):
+    delta = V0 * y
+    saved = []
+    saved.append(delta[::-1])
+    delta[0] = 3.0 * y  # error-here
+    return np.sum(saved[0])
+
+
+def appends_the_array_then_updates_it(y):
+    delta = V0 * y
+    saved = []
+    saved.append(delta)
+    delta[1:] = np.sin(delta[1:])  # error-here
+    return np.sum(saved[0] * saved[0])
+
+
+def appends_views_in_a_loop(y):
+    delta = V0 * y
+    saved = []
+    for n in range(2):
+        view = delta[::-1]
+        saved.append(view)
+        delta[...] = delta * view  # error-here
+    total = 0.0
+    for s in saved:
+        total = total + np.sum(s * s)
+    return total
+
+
+STALE = [appends_a_view_then_writes_its_array, appends_the_array_then_updates_it, appends_views_in_a_loop]
+
+
+@pytest.mark.parametrize("fn", STALE, ids=[f.__name__ for f in STALE])
+def test_a_list_holding_an_array_written_in_place_is_refused(fn):
+    lines, start = inspect.getsourcelines(fn)
+    line = start + next(i for i, text in enumerate(lines) if "error-here" in text)
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(fn)(-0.6927)
+    message = str(info.value)
+    assert f"after line {line} changed 'delta' in place" in message, message
+    assert ".copy()" in message
+
+
+def appends_a_copy_then_writes(y):
+    delta = V0 * y
+    saved = []
+    for n in range(2):
+        saved.append(delta[::-1].copy())
+        delta[...] = delta * saved[-1]
+    total = 0.0
+    for s in saved:
+        total = total + np.sum(s * s)
+    return total
+
+
+def test_a_list_holding_copies_is_differentiated():
+    y = np.array(-0.6927)
+    g = s2s.grad(appends_a_copy_then_writes)(-0.6927)
+    assert np.allclose(g, numeric_grad(appends_a_copy_then_writes, (y,), 0), rtol=1e-6, atol=1e-8)
+    h = s2s.hessian(appends_a_copy_then_writes)(-0.6927)
+    assert np.allclose(h, numeric_hessian(appends_a_copy_then_writes, y), rtol=1e-4, atol=1e-6)
