@@ -367,6 +367,9 @@ class Level5:
         e = self.expr(scope, elem, 1)
         if ctx["loop"]:
             e = f"np.tanh({e})" if elem[1] else self.squash(e)
+        vecs = self.vars_of(scope, elem[1]) if elem[1] else []
+        if vecs and self.p(0.3):  # the array itself or a view of it: a later in-place write shows in the list
+            e = self.choice(vecs) + self.choice(["", "", "[::-1]", "[:]"])
         r = self.rng.random()
         if r < self.risky_p:
             alias = self.fresh(["alias", "same", "view_"], "L")
