@@ -4,7 +4,12 @@ Each is small, pure (it returns new values and never changes its inputs, except
 `push`-style list appends that generated loops own) and has a docstring saying
 which derivative it implements, so a reader of generated code can look it up.
 """
-from s2s.runtime.core import *  # noqa: F401,F403  (unbroadcasting, indexing and product adjoints, checks)
+from s2s.runtime.core import *  # noqa: F401,F403  (unbroadcasting, container adjoints, zeros)
+from s2s.runtime.products import *  # noqa: F401,F403  (sums, means, matmul, dot, transpose adjoints)
+from s2s.runtime.indexing import *  # noqa: F401,F403  (x[i], x.name, y[i] = v and loop accumulators)
+from s2s.runtime.containers import *  # noqa: F401,F403  (lists, tuples and dicts the function builds or reads)
+from s2s.runtime.elementwise import *  # noqa: F401,F403  (powers, sign, ratios and logs at kinks and zeros)
+from s2s.runtime.checks import *  # noqa: F401,F403  (the checks generated code runs: results, names, in-place writes)
 from s2s.runtime.arrays import *  # noqa: F401,F403  (reductions, shapes, joining, selection: NumPy rule helpers)
 from s2s.runtime.linalg import *  # noqa: F401,F403  (products and linear algebra: NumPy rule helpers)
 from s2s.runtime.batched import *  # noqa: F401,F403  (vector forward mode: tangents with a leading batch axis)

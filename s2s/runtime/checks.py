@@ -1,0 +1,121 @@
+"""The checks generated code runs: a numeric result, a bound name, no shared array changed in place, argument counts.
+
+Each raises the error Python (or s2s, for what it cannot differentiate) would raise, saying what to write instead.
+"""
+from __future__ import annotations
+
+import re
+import sys
+
+import numpy as np
+
+from s2s.errors import ResultTypeError, S2SError
+
+__all__ = ["require_scalar", "require_number", "require_immutable", "require_bound", "require_length",
+           "require_keywords"]
+
+
+def require_scalar(*values):
+    """`grad` needs a scalar result: raise the error that names `vjp` otherwise.
+
+    Called with the result, or with the arguments that make the result a scalar
+    whenever they are scalars (so the forward values need not be kept for it)."""
+    for value in values:
+        if np.ndim(value) != 0:
+            raise ValueError(f"grad needs a function with a scalar result, but this call's result is not a "
+                             f"scalar (a value of shape {np.shape(value)} flows into it): reduce it to a number "
+                             f"(np.sum, np.mean, a norm), or use s2s.vjp (a pullback) or s2s.jacobian (every "
+                             f"derivative) for an array result")
+
+
+def require_number(value, transform, fname, where):
+    """The result of a differentiated function must be a number (for `vjp`, `jvp` and `jacobian`, also an
+    array of numbers or a tuple/list/dict of them): None, a string or a bool has no derivative, and s2s says
+    so rather than return a derivative of 0. Generated code calls this only where the result could be such
+    a value (a constant, a comparison, `not`, or a join of those); `where` is the line of `fname` that returns it."""
+    bad = _not_a_number(value)
+    if bad is None:
+        return
+    what, leaf = bad
+    if leaf is None:
+        advice = "return a number on every path"
+    elif isinstance(leaf, (bool, np.bool_)) or (isinstance(leaf, np.ndarray) and leaf.dtype == bool):
+        advice = ("return a float: a test has no derivative (float(...) of it has derivative 0; "
+                  "to differentiate through it, return the value it chooses)")
+    else:
+        advice = "return a float"
+    needs = "a number" if transform in ("grad", "value_and_grad", "hessian") else \
+        "numbers or arrays of numbers (or a tuple, list or dict of them)"
+    raise ResultTypeError(f"{transform} needs a function returning {needs}; {fname} returned {what} "
+                          f"at {where}, which has no derivative: {advice}", transform)
+
+
+def _not_a_number(value):
+    """None for a number, a numeric array or a container of them; else (how to name value, bad leaf)."""
+    if isinstance(value, (bool, np.bool_)):
+        return f"a bool ({value})", value
+    if value is None:
+        return "None", None
+    if isinstance(value, (int, float, complex, np.number)):
+        return None
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "iufcO":
+            return None
+        return f"an array of dtype {value.dtype}", value
+    if isinstance(value, (tuple, list, dict)):
+        kind = type(value).__name__
+        for item in (value.values() if isinstance(value, dict) else value):
+            bad = _not_a_number(item)
+            if bad is not None:
+                return f"a {kind} holding {bad[0]}", bad[1]
+        return None
+    text = repr(value)
+    return f"a {type(value).__name__} ({text if len(text) <= 40 else text[:37] + '...'})", value
+
+
+def require_immutable(value, statement):
+    """`statement` (`y += v`) rebinds a number, as Python does. On an ndarray NumPy would write in place
+    into an array that something else still refers to (the caller's argument, module data, another name, a
+    view or a container): s2s refuses that rather than differentiate something else."""
+    if isinstance(value, np.ndarray):
+        statement = re.sub(r"\s+#[^'\"]*$", "", statement)  # the line's comment is not part of the statement
+        raise S2SError(f"'{statement}' would change an array in place that something else still refers to "
+                       f"(the caller's argument, another name for it, or the array it is a view of), and "
+                       f"s2s follows values, not shared arrays: write it as a new value ('{_rebound(statement)}'), "
+                       f"or copy the array first")
+
+
+def _rebound(statement: str) -> str:
+    """`x += v` written as `x = x + v`."""
+    target, op, value = statement.partition("=")
+    target, op = target.rstrip()[:-1].rstrip(), target.rstrip()[-1:]
+    for two in ("**", "//", ">>", "<<"):
+        if target.endswith(two[0]) and op == two[1]:
+            target, op = target[:-1].rstrip(), two
+    return f"{target} = {target} {op} {value.strip()}"
+
+
+def require_bound(bound, name):
+    """Raise the UnboundLocalError Python raises for reading `name` before it is assigned."""
+    if not bound:
+        raise UnboundLocalError(_UNBOUND_MESSAGE.format(name))
+
+
+_UNBOUND_MESSAGE = ("cannot access local variable '{}' where it is not associated with a value"
+                    if sys.version_info >= (3, 11) else "local variable '{}' referenced before assignment")
+
+
+def require_length(values, lo, hi, name):
+    """`f(*values)` for the helper `name` taking from `lo` to `hi` (None: any number) more positional values:
+    the TypeError Python raises when `values` holds another number of them."""
+    if len(values) < lo or hi is not None and len(values) > hi:
+        took = f"{lo}" if hi == lo else f"{lo} to {hi}" if hi is not None else f"at least {lo}"
+        raise TypeError(f"{name}() takes {took} more positional argument(s) from *values, but {len(values)} "
+                        f"were given")
+
+
+def require_keywords(d, names, fname):
+    """The TypeError Python raises for `fname(..., **d)` when `d` holds a key that is not one of `names`."""
+    for k in d:
+        if k not in names:
+            raise TypeError(f"{fname}() got an unexpected keyword argument '{k}'")

@@ -1,0 +1,182 @@
+"""Lists, tuples and dicts the function builds or reads: `xs + [v]`, `{"w": w}`, `d.items()`, `f(**d)`, `sum(xs)`."""
+from __future__ import annotations
+
+import numpy as np
+
+from s2s.runtime.core import DictParts, Parts, TupleParts, _structured, zeros_like
+from s2s.runtime.indexing import getitem_adjoint
+
+__all__ = ["sum_builtin_adjoint", "sum_builtin_tangent", "tuple_adjoint", "rows_of", "appended",
+           "appended_adjoint", "appended_item_adjoint", "appended_tangent", "appended_adjoint_transpose",
+           "appended_item_transpose", "dict_of", "dict_part", "dict_tangent", "dict_values", "dict_items",
+           "dict_keys", "dict_values_adjoint", "dict_items_adjoint", "keyword", "keyword_adjoint",
+           "keyword_default_adjoint", "keyword_tangent", "dict_from_pairs", "dict_pairs_adjoint",
+           "dict_pairs_tangent"]
+
+
+def sum_builtin_adjoint(g, xs):
+    """Adjoint of the builtin `sum(xs)`: each element (each row of an array) receives `g`."""
+    if isinstance(xs, (list, tuple)):
+        return Parts([g] * len(xs)) if isinstance(xs, list) else TupleParts([g] * len(xs))
+    return np.broadcast_to(g, np.shape(xs)).copy()
+
+
+def sum_builtin_tangent(d):
+    """Tangent of the builtin `sum(xs)` from the tangent `d` of xs (a list of tangents, or an array)."""
+    if isinstance(d, (list, tuple)):
+        return sum(d)
+    return np.sum(d, axis=0)
+
+
+def tuple_adjoint(g, xs):
+    """Adjoint of `tuple(xs)`: the parts of `g` (a number: the same for each) as an adjoint of `xs`, an array
+    of xs's shape for an array, the container's parts otherwise (a dict: none, its keys were iterated)."""
+    if isinstance(xs, dict):
+        return zeros_like(xs)
+    if isinstance(xs, np.ndarray):
+        parts = g if isinstance(g, (list, tuple)) else [g] * len(xs)
+        return np.stack([np.broadcast_to(p, xs.shape[1:]) for p in parts]).astype(np.result_type(xs.dtype, float)) \
+            if len(xs) else np.zeros(xs.shape)
+    return _structured(g, list(xs))
+
+
+def rows_of(G, g):
+    """A tuple of the first `len(g)` rows (or parts) of `G`, a bare number standing for each."""
+    return TupleParts(G[i] if isinstance(G, (list, tuple)) or np.ndim(G) > 0 else G for i in range(len(g)))
+
+
+# ---------------------------------------------------------------- lists the function grows: xs.append(v), xs + [v]
+def appended(xs, v):
+    """`xs + [v]`: a new list (the function's `xs.append(v)`; the old list stays as it was, for the adjoint)."""
+    return xs + [v]
+
+
+def appended_adjoint(g):
+    """Adjoint of `appended(xs, v)` for `xs`: all but the last part of the list adjoint `g` (an array: its rows;
+    a number: the same for every part)."""
+    if isinstance(g, (list, tuple)):
+        return Parts(g[:-1])
+    return g[:-1] if np.ndim(g) > 0 else g
+
+
+def appended_item_adjoint(g):
+    """Adjoint of `appended(xs, v)` for `v`: the last part of the list adjoint `g` (an array: its last row; a
+    number: the same for every part)."""
+    return g[-1] if isinstance(g, (list, tuple)) or np.ndim(g) > 0 else g
+
+
+def appended_tangent(dxs, dv, xs, v):
+    """Tangent of `appended(xs, v)` (None: no tangent; zeros of that part's structure)."""
+    return Parts(list(zeros_like(xs) if dxs is None else dxs) + [zeros_like(v) if dv is None else dv])
+
+
+def appended_adjoint_transpose(G, g):
+    """The transpose of `appended_adjoint(., xs)` at `g` (a list adjoint one longer): G's parts, then a zero."""
+    parts = list(G) if isinstance(G, (list, tuple)) else [G] * (len(g) - 1)
+    return Parts(parts + [zeros_like(g[-1])])
+
+
+def appended_item_transpose(G, g):
+    """The transpose of `appended_item_adjoint(., v)` at `g`: zeros, then G as the last part."""
+    return Parts([zeros_like(p) for p in g[:-1]] + [G])
+
+
+# ---------------------------------------------------------------- dicts the function writes out: {"w": w, "b": b}
+def dict_of(keys, *values):
+    """`{keys[0]: values[0], ...}`: a dict display of the function (generated as the display itself)."""
+    return dict(zip(keys, values))
+
+
+def dict_part(g, keys, i):
+    """Adjoint of `dict_of(keys, *values)` for value i: the part of the dict adjoint `g` at keys[i] (0.0: none)."""
+    return g[keys[i]] if isinstance(g, dict) else g
+
+
+def dict_tangent(keys, *parts):
+    """Tangent of `dict_of(keys, *values)` from `parts`: the values' tangents, then the values (a tangent None:
+    zeros of that value's structure)."""
+    n = len(keys)
+    return DictParts((k, zeros_like(v) if t is None else t) for k, t, v in zip(keys, parts[:n], parts[n:]))
+
+
+# ---------------------------------------------------------------- a dict's values, items and keys, as lists
+def dict_values(d):
+    """`d.values()` as a list (a loop or a comprehension reads it by index)."""
+    return list(d.values())
+
+
+def dict_items(d):
+    """`d.items()` as a list of (key, value) pairs."""
+    return list(d.items())
+
+
+def dict_keys(d):
+    """`d.keys()` as a list."""
+    return list(d.keys())
+
+
+def _part(g, i):
+    return g[i] if isinstance(g, (list, tuple)) else g
+
+
+def dict_values_adjoint(g, d):
+    """Adjoint of `dict_values(d)`: part i of the list adjoint `g` for the i-th key (0.0: none)."""
+    return _structured(DictParts((k, _part(g, i)) for i, k in enumerate(d)), d)
+
+
+def dict_items_adjoint(g, d):
+    """Adjoint of `dict_items(d)`: the value part of pair i of `g` for the i-th key (0.0: none)."""
+    return _structured(DictParts((k, _part(_part(g, i), 1)) for i, k in enumerate(d)), d)
+
+
+# ---------------------------------------------------------------- f(x, **d) for a dict known only at run time
+def _holds(d, key) -> bool:
+    """Does the dict `d` have `key`, or the sequence `d` an element at index `key`?"""
+    return key in d if isinstance(d, dict) else len(d) > key
+
+
+def keyword(d, name, *default):
+    """A parameter of a call `f(..., **d)` (`d[name]`) or `f(*d)` (`d[i]`): the value `d` holds, else the
+    parameter's default (else Python's TypeError)."""
+    if _holds(d, name):
+        return d[name]
+    if default:
+        return default[0]
+    raise TypeError(f"missing required argument '{name}'")
+
+
+def keyword_adjoint(g, d, name):
+    """Adjoint of `keyword(d, name, ...)` for `d`: `g` at key (or index) `name` when d holds it, else none."""
+    return getitem_adjoint(g, d, name) if _holds(d, name) else zeros_like(d)
+
+
+def keyword_default_adjoint(g, d, name):
+    """Adjoint of `keyword(d, name, default)` for the default: `g` when d does not hold `name`."""
+    return 0.0 if _holds(d, name) else g
+
+
+def keyword_tangent(dd, ddefault, d, name):
+    """Tangent of `keyword(d, name, default)` from the tangents of d and of the default (None: zero)."""
+    if _holds(d, name):
+        return 0.0 if dd is None else dd[name]
+    return 0.0 if ddefault is None else ddefault
+
+
+# ---------------------------------------------------------------- {k: v for ...}: a dict made from (key, value) pairs
+def dict_from_pairs(pairs):
+    """`dict(pairs)` of the (key, value) pairs a dict comprehension makes."""
+    return dict(pairs)
+
+
+def dict_pairs_adjoint(g, pairs):
+    """Adjoint of `dict_from_pairs(pairs)`: each pair's value gets g's part at its key (none for the key; a
+    key given twice keeps the last value, as dict does)."""
+    last = {k: i for i, (k, _) in enumerate(pairs)}
+    return Parts(TupleParts((0.0, (g[k] if isinstance(g, dict) else g) if last[k] == i else zeros_like(v)))
+                 for i, (k, v) in enumerate(pairs))
+
+
+def dict_pairs_tangent(dpairs, pairs):
+    """Tangent of `dict_from_pairs(pairs)` from the pairs' tangents (the keys carry none)."""
+    return DictParts((k, dp[1] if isinstance(dp, (list, tuple)) else zeros_like(v))
+                     for (k, v), dp in zip(pairs, dpairs))

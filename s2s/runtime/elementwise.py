@@ -1,0 +1,60 @@
+"""Pieces of elementwise derivatives that need care at kinks and zeros: powers, sign, ratios and logs taken as 0."""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["power_slope", "power_slope_dy", "sign", "ratio_or_zero", "log_or_zero"]
+
+
+def power_slope(x, y, k=1):
+    """The k-th derivative of `x ** y` with respect to x, y * (y - 1) * ... * (y - k + 1) * x ** (y - k),
+    for an exponent y known only at run time: 0 where the coefficient is 0 (x ** n for an integer n < k
+    has a zero k-th derivative), also at x = 0 where the formula reads 0 * 0 ** -1."""
+    coefficient = 1.0
+    for j in range(k):
+        coefficient = coefficient * (y - j)
+    if np.ndim(x) == 0 and np.ndim(y) == 0:
+        if coefficient == 0:
+            return 0.0
+        return coefficient * x ** (y - k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = coefficient * np.power(np.asarray(x, dtype=float), y - k)
+    return np.where(np.equal(coefficient, 0), 0.0, slope)
+
+
+def power_slope_dy(x, y, k=1):
+    """d/dy of power_slope(x, y, k) = c(y) * x ** (y - k): c'(y) * x ** (y - k) + c(y) * x ** (y - k) * log(x)
+    (a mixed second derivative of x ** y), with log(0) read as 0 as in log_or_zero."""
+    factors = [y - j for j in range(k)]
+    coefficient = np.prod(factors, axis=0) if k else 1.0
+    slope = sum(np.prod([f for i, f in enumerate(factors) if i != j], axis=0) for j in range(k))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        power = np.power(np.asarray(x, dtype=float), np.asarray(y, dtype=float) - k)
+        out = slope * power + coefficient * power * log_or_zero(x)
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def sign(x):
+    """`np.sign(x)`, also of a bool: the derivative of abs where `x` may be a comparison's result that
+    reached abs through `and`/`or` (`abs(y > 1 or z)`); that path carries no derivative."""
+    if isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == np.bool_:
+        return np.zeros(np.shape(x)) if np.ndim(x) else 0.0
+    return np.sign(x)
+
+
+def ratio_or_zero(x, y):
+    """`x / y`, and 0 where y is 0: the derivative of hypot (x / hypot(x, y)) at the origin, a kink where s2s
+    takes 0 (docs/limitations.md, Kinks) rather than divide by zero."""
+    if np.ndim(x) == 0 and np.ndim(y) == 0:
+        return 0.0 if y == 0 else x / y
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.equal(y, 0), 0.0, np.divide(x, np.where(np.equal(y, 0), 1.0, y)))
+
+
+def log_or_zero(x):
+    """`log(x)` in d(x ** y)/dy = x ** y * log(x), with 0 where x is 0: 0 ** y is 0 for every y > 0, a
+    constant, where the formula would read 0 * log(0) (nan)."""
+    if np.ndim(x) == 0:
+        return 0.0 if x == 0 else np.log(x)
+    with np.errstate(divide="ignore"):
+        return np.where(np.equal(x, 0), 0.0, np.log(np.where(np.equal(x, 0), 1.0, x)))

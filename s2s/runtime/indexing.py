@@ -1,0 +1,123 @@
+"""Adjoints of reading and writing parts (`x[i]`, `x.name`, `y[i] = v`) and the accumulators of reversed loops."""
+from __future__ import annotations
+
+import numpy as np
+
+from s2s.errors import S2SError
+from s2s.runtime.core import FieldParts, Parts, TupleParts, _zero, is_record, zeros_like
+
+__all__ = ["getattr_adjoint", "getitem_adjoint", "copy_adjoint", "setitem_value_adjoint", "setitem_tangent",
+           "setitem_adjoint", "add_at", "zero_at"]
+
+
+def getattr_adjoint(g, x, name):
+    """Adjoint of `x.name`: for a dataclass `x`, `g` at field `name` and zeros at the others; for a namedtuple,
+    `g` at that element."""
+    if isinstance(x, tuple) and hasattr(x, "_fields"):
+        return getitem_adjoint(g, x, x._fields.index(name))
+    if not is_record(x) and not isinstance(x, FieldParts):
+        raise S2SError(f"no derivative flows through the attribute .{name} of a {type(x).__name__}: s2s "
+                       f"differentiates attributes of dataclasses and namedtuples (pass the data as an argument)")
+    out = zeros_like(x)
+    out[name] = g
+    return out
+
+
+def getitem_adjoint(g, x, *index):
+    """Adjoint of `x[index]`: `g` placed at `index` in zeros shaped like `x` (repeated indices add up)."""
+    idx = index[0] if len(index) == 1 else index
+    if isinstance(x, (tuple, list, dict)):
+        x[idx]  # out of range: the IndexError (KeyError) that reading it raises, not one about assigning
+        out = zeros_like(x)  # (Tuple/Dict)Parts: the container's type, `+` adds element by element
+        if isinstance(out, TupleParts):
+            parts = list(out)
+            parts[idx] = g
+            return TupleParts(parts)
+        out[idx] = g
+        return out
+    out = np.zeros(np.shape(x), dtype=np.result_type(np.asarray(x).dtype, np.float64))
+    if _basic(idx):  # ints and slices select each element at most once: a plain write adds it
+        out[idx] = g
+    else:
+        np.add.at(out, idx, g)
+    return out
+
+
+def _basic(index) -> bool:
+    """Is `index` basic indexing (ints, slices, `...`, None), which never selects an element twice?"""
+    if type(index) is tuple:
+        return all(_basic(i) for i in index)
+    return type(index) in (int, slice) or index is None or index is Ellipsis
+
+
+def copy_adjoint(g):
+    """A copy of an array adjoint that a reversed loop will add into in place (`add_at`); the adjoint of
+    a number, tuple, list or dict is added to functionally and needs none."""
+    return g.copy() if isinstance(g, np.ndarray) else g
+
+
+def setitem_value_adjoint(g, *index):
+    """Adjoint of `v` in `y[index] = v`: `g[index]`, where an element written twice (a repeated fancy
+    index) takes it only at the write that stuck, as NumPy's assignment left it."""
+    idx = index[0] if len(index) == 1 else index
+    part = np.asarray(g)[idx]
+    labels = np.arange(np.size(part)).reshape(np.shape(part))
+    winner = np.full(np.shape(g), -1)
+    winner[idx] = labels
+    return np.where(winner[idx] == labels, part, 0.0)
+
+
+def setitem_tangent(d, ans, *index):
+    """Tangent contribution of `v` in `y[index] = v`: `d` written at `index` into zeros, as NumPy writes."""
+    if isinstance(ans, (list, tuple)) and len(index) == 1:  # an element of a list adjoint (an accumulator)
+        out = Parts(zeros_like(v) for v in ans)
+        out[index[0]] = d
+        return out
+    out = np.zeros(np.shape(ans), dtype=np.result_type(np.asarray(ans).dtype, np.float64))
+    out[index[0] if len(index) == 1 else index] = d
+    return out
+
+
+def setitem_adjoint(g, *index):
+    """Adjoint of `y[index] = v` for `y`: `g` with the overwritten elements' entries zeroed (a copy)."""
+    if _zero(g):
+        return 0.0
+    if isinstance(g, (list, tuple)) and len(index) == 1:  # a list adjoint stays one: its parts may differ in shape
+        out = Parts(g)
+        out[index[0]] = zeros_like(g[index[0]])
+        return out
+    out = np.array(g, dtype=np.result_type(np.asarray(g).dtype, np.float64))
+    out[index[0] if len(index) == 1 else index] = 0.0
+    return out
+
+
+def add_at(acc, g, x, *index):
+    """`acc + getitem_adjoint(g, x, *index)`, in place: an accumulator of x's adjoint in a reversed loop.
+
+    `acc` starts as 0.0 (or a copy the loop owns); it becomes a float array shaped like `x`."""
+    if isinstance(x, (tuple, list, dict)):
+        return acc + getitem_adjoint(g, x, *index)
+    if not isinstance(acc, np.ndarray) or acc.shape != np.shape(x) or not acc.flags.writeable or \
+            not np.issubdtype(acc.dtype, np.inexact):  # (an int array would truncate what is added)
+        acc = np.broadcast_to(acc, np.shape(x)).astype(np.result_type(np.asarray(x).dtype, np.float64))
+    idx = index[0] if len(index) == 1 else index
+    if isinstance(idx, (int, np.integer, slice)) or (isinstance(idx, tuple) and all(
+            isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in idx)):
+        acc[idx] += g  # basic indexing: no repeated elements
+    else:
+        np.add.at(acc, idx, g)
+    return acc
+
+
+def zero_at(g, *index):
+    """`setitem_adjoint` in place, for an adjoint array the reverse sweep owns: O(1) per element write.
+
+    Only where single elements were written (their adjoint was read as a number, a copy); a
+    slice's adjoint was read as a view, so then the array is copied first, as setitem_adjoint does."""
+    if not isinstance(g, np.ndarray) or not g.flags.writeable or not np.issubdtype(g.dtype, np.inexact):
+        return g if np.ndim(g) == 0 and g == 0 else setitem_adjoint(g, *index)
+    idx = index[0] if len(index) == 1 else index
+    if np.ndim(g[idx]) != 0:
+        return setitem_adjoint(g, *index)
+    g[idx] = 0.0
+    return g
