@@ -39,9 +39,6 @@ def _known(names, checks, reason):
 
 
 ALL = "reverse forward hessian main"
-_known("conv1d", "hessian", "second order through an element write into a copy: the generated gradient writes "
-                            "into out (out[i_1] = out_old), which a second transformation refuses")
-_known("tree_recursive", "hessian", "second derivatives through a recursive function are refused")
 
 CHECKS = ("reverse", "forward", "hessian", "main")
 

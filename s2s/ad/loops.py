@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from s2s import ir, prims
 from s2s.errors import NonDifferentiableError
-from s2s.ir.walk import calls_in, contains_break, defined_names, used_names
+from s2s.ir.walk import calls_in, contains_break, contains_exit, defined_names, used_names
 from s2s.rules import registry
 from s2s.ir.walk import vars_of as walk_vars
 from s2s.ir.walk import substitute_block
@@ -472,7 +472,16 @@ class LoopReversal:
         new.header = list(s.header)
         if plan is None:
             return new
-        pushes = {n: ir.Effect(ir.Call("push", (ir.Var(plan.stacks[n]), ir.Var(n))), s.loc) for n in plan.saved}
+        pushes = {}
+        roots = set(self.fn.arrays.values())
+        for n in plan.saved:
+            def push(value, loc, stack=plan.stacks[n]):
+                return ir.Effect(ir.Call("push", (ir.Var(stack), ir.Var(value))), loc or s.loc)
+            # an array the iteration makes and then writes is pushed where the iteration ends: the same object
+            # as when it was made, but the value a second transformation reads has the writes in it
+            if n in roots and _push_where_iteration_ends(new.body, n, self.fn.arrays, push):
+                continue
+            pushes[n] = push(n, s.loc)
         for shape, n in plan.shapes.items():  # a value read only for its shape: its shape, taken after it, is pushed
             pushes[n] = ir.Assign(shape, ir.Call("s2s.runtime.shape_of", (ir.Var(n),)), s.loc)
         at_start = [p.target for p in s.phis] + ([s.target] if s.target else [])
@@ -484,6 +493,58 @@ class LoopReversal:
         _insert_pushes(new.body, pushes)
         new.body[0:0] = start
         return new
+
+
+def _push_where_iteration_ends(body: list, root: str, arrays: dict, push) -> bool:
+    """Push the array `root`, made in a loop's `body` (the forward copy, edited), as its newest version
+    wherever the iteration leaves the block that makes it: before each break or continue, and at the
+    block's end. Every path that makes it pushes it once. False where no version is known there."""
+    block = _block_defining(body, root)
+    block = body if block is None else block
+    start = next((i for i, t in enumerate(block) if isinstance(t, ir.Assign) and t.target == root), None)
+    if start is None:
+        return False
+    pushes: list = []  # (block, position, version, loc), inserted last first
+    try:
+        end = _versions_at_exits(block, start + 1, root, root, arrays, pushes)
+    except _NoVersion:
+        return False
+    if end is not None:
+        pushes.append((block, len(block), end, None))  # (at the end of an iteration: the loop's line)
+    for where, i, version, loc in reversed(pushes):
+        where.insert(i, push(version, loc))
+    return True
+
+
+class _NoVersion(Exception):
+    """Two paths join with different versions of an array and no phi: its version there is unknown."""
+
+
+def _versions_at_exits(stmts: list, start: int, root: str, current: str, arrays: dict, pushes: list):
+    """The newest version of `root` at the end of `stmts[start:]` (None when every path leaves first), from
+    `current`; each break and continue on the way adds (block, position, version, loc) to `pushes`."""
+    for i in range(start, len(stmts)):
+        t = stmts[i]
+        if isinstance(t, (ir.Break, ir.Continue)):
+            pushes.append((stmts, i, current, t.loc))
+            return None
+        if isinstance(t, ir.Assign) and arrays.get(t.target) == root:
+            current = t.target
+        elif isinstance(t, ir.Loop):
+            current = next((p.target for p in t.phis if arrays.get(p.target) == root), current)
+        elif isinstance(t, ir.If):
+            ends = {_versions_at_exits(block, 0, root, current, arrays, pushes) for block in (t.body, t.orelse)}
+            joined = next((p.target for p in t.phis if arrays.get(p.target) == root), None)
+            ends.discard(None)
+            if joined is not None:
+                current = joined
+            elif not ends:
+                return None
+            elif len(ends) == 1:
+                current = ends.pop()
+            else:
+                raise _NoVersion(root)
+    return current
 
 
 def _remove(stmts: list, ids: set) -> None:

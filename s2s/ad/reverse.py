@@ -288,14 +288,18 @@ class _Reverse(LoopReversal):
         return self.primal.arrays.get(version, version)
 
     def unread_buffers(self) -> frozenset:
-        """The arrays made fresh at the function's top level (np.zeros, ...) whose restores the adjoint
-        sweep could do without: nothing that may share their memory is read after the first restore
-        (a restore inside a reversed loop counts from the loop's start, as its next iteration follows it).
-        Reads of a shape alone (np.shape(y), rt.unbroadcast(g, y)) do not count: a restore keeps it."""
+        """The arrays the function made (np.zeros, x * 1.0, np.copy(x), ..., at any depth of loops) whose
+        restores the adjoint sweep could do without: nothing that may share their memory is read after the
+        first restore (a restore inside a reversed loop counts from the loop's start, as its next iteration
+        follows it). Reads of a shape alone (np.shape(y), rt.unbroadcast(g, y), the array rt.add_at adds
+        into the adjoint of) do not count: a restore keeps it. The old element's value is read where an
+        adjoint reads the array, a view of it, or the result of a rule that reads its result (np.exp)."""
         if not self.overwritten:
             return frozenset()
-        fresh = {s.target for s in self.primal.body if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call)
-                 and s.value.op in FRESH_BUFFERS and s.target in set(self.primal.arrays.values())}
+        roots = set(self.primal.arrays.values())
+        # (an element of a stack, in generated code, shares its memory with names made before it)
+        fresh = {s.target for s in ir.statements(self.primal.body) if isinstance(s, ir.Assign) and
+                 s.target in roots and isinstance(s.value, ir.Call) and s.value.op not in NOT_FRESH}
         old_root = {old: self.fn_arrays_root(v) for v, old in self.overwritten.items()}
         roots = {r for r in old_root.values() if r in fresh}
         if not roots:
@@ -629,8 +633,8 @@ class _Reverse(LoopReversal):
     # ----- the forward sweep, with what the loops save
 
 
-FRESH_BUFFERS = {"numpy.zeros", "numpy.ones", "numpy.empty", "numpy.full", "numpy.zeros_like", "numpy.ones_like",
-                 "numpy.empty_like", "numpy.full_like"}
+# what makes a written array that other names made before it may share memory with (views are never written)
+NOT_FRESH = prims.MAY_SHARE_MEMORY | {"pop"}
 # calls that read only the shape (and dtype) of these operands, which restoring elements keeps
 SHAPE_ONLY = {"numpy.shape": None, "numpy.ndim": None, "numpy.size": None, "builtins.len": None,
               "s2s.runtime.zeros_like": None, "s2s.runtime.unbroadcast": (1,), "s2s.runtime.getitem_adjoint": (1,),

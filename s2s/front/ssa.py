@@ -113,6 +113,7 @@ class _Builder(ExpressionLowering, FunctionLowering, ListLowering, Comprehension
         self._reads: set | None = None  # the names the function reads somewhere
         self.boolops = 0  # `and`/`or` operations lowered so far (each keeps its value under its own key)
         self.list_roots: dict[str, str] = {}  # versions of a list the function grows -> its first name (lists.py)
+        self.pushed: dict[str, int] = {}  # array -> pushes of it onto a stack by generated code, on this path
         self.shared_lists: set[str] = set()  # lists another name or a container may hold: no append
         self.list_owner: dict[str, str] = {}  # list -> the name that holds it
         self.inlining: list = []  # the user functions being descended into (a call of one is recursion)
@@ -303,6 +304,9 @@ class _Builder(ExpressionLowering, FunctionLowering, ListLowering, Comprehension
         if root is None:
             raise self.error(target, f"assignment to an element of '{name}', which the function did not create",
                              f"copy it first: {name} = np.copy({name})")
+        if self.pushed.get(root):  # (the stack holds the array itself: as a value, it would miss this write)
+            raise self.error(target, f"a write into '{name}' after this gradient saved it on a stack",
+                             "differentiate the function once, or make the array where it is last written")
         index = target.slice
         parts = tuple(self.atom(e) for e in index.elts) if isinstance(index, ast.Tuple) else (self.atom(index),)
         new = self.assign(self.version(name), ir.Call("setitem", (base,) + parts + (value,)))
@@ -316,7 +320,7 @@ class _Builder(ExpressionLowering, FunctionLowering, ListLowering, Comprehension
         if atom.name in self.roots:
             return self.roots[atom.name]
         definition = self.definitions.get(atom.name)
-        if definition is None or definition.op in VIEWS:
+        if definition is None or definition.op in VIEWS and not self.stack_element(definition):
             return None
         self.roots[atom.name] = atom.name
         return atom.name
@@ -555,6 +559,10 @@ class _Builder(ExpressionLowering, FunctionLowering, ListLowering, Comprehension
             raise self.error(s, f"'{type(s).__name__.lower()}' outside a loop")
         frame = self.loops[-1]
         values = {phi.target: self.env[name] for name, phi in frame.phis.items()}
+        for t in self.block:  # (what this path pushed: the paths that go on did not)
+            if isinstance(t, ir.Effect) and t.value.op == "push" and isinstance(t.value.args[1], ir.Var):
+                root = self.roots.get(t.value.args[1].name, t.value.args[1].name)
+                self.pushed[root] -= 1
         stmt = kind(values, self.loc)
         self.emit(stmt)
         (frame.breaks if kind is ir.Break else frame.continues).append(stmt)
@@ -572,9 +580,18 @@ class _Builder(ExpressionLowering, FunctionLowering, ListLowering, Comprehension
         if not (self.generated() and isinstance(func, ast.Attribute) and func.attr == "append"
                 and len(node.args) == 1 and not node.keywords):
             return False
-        stack = self.atom(func.value)
-        self.emit(ir.Effect(ir.Call("push", (stack, self.atom(node.args[0]))), self.loc))
+        stack, value = self.atom(func.value), self.atom(node.args[0])
+        self.emit(ir.Effect(ir.Call("push", (stack, value)), self.loc))
+        if isinstance(value, ir.Var):
+            root = self.roots.get(value.name, value.name)
+            self.pushed[root] = self.pushed.get(root, 0) + 1
         return True
+
+    def stack_element(self, value: ir.Call) -> bool:
+        """Is `value` an element of a stack in generated code (`for y in reversed(y_saved)`)? The gradient
+        pushed that array as it was at the end of an iteration, and writes its old elements back into it."""
+        return self.generated() and value.op == "getitem" and isinstance(value.args[0], ir.Var) and \
+            self.definitions.get(value.args[0].name) == ir.Call("list", ())
 
     def stack_pop(self, node) -> bool:
         """Is `node` `y_saved.pop()` in generated code (the value `pop(y_saved)`)?"""

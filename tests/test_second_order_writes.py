@@ -1,0 +1,233 @@
+"""Second derivatives through loops that write elements of an array (issue 14, fuzz seeds 50105 and 60827).
+
+The gradient of such a loop saves the array it made in each iteration and, where an adjoint reads the
+old elements, writes them back in its reverse sweep. Differentiating that gradient again (s2s.hessian,
+s2s.grad(s2s.grad(f)), s2s.jvp(s2s.grad(f))) must read the saved array as it was at the end of its
+iteration and take the write-backs as writes of the gradient's own. Every derivative here is checked
+against central finite differences of the function itself (conftest.numeric_hessian differences it
+twice), and the generated text is checked where the point is what is (not) saved.
+"""
+import linecache
+
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, numeric_grad, numeric_hessian
+from s2s.errors import UnsupportedSyntaxError
+
+X = np.array([0.3, 0.7, -1.2])
+
+
+# ----- the functions: each writes elements of an array it made, in a loop
+
+
+def conv_like(x):
+    s = 0.0
+    for t in range(2):
+        out = np.zeros(2)
+        for i in range(2):
+            for j in range(2):
+                out[i] += x[i + j] * x[j] * (t + 1)
+        s = s + np.sum(np.tanh(out))
+    return s
+
+
+def scaled_in_place(x):
+    s = 0.0
+    for t in range(2):
+        y = x * 1.0
+        for i in range(3):
+            y[i] = y[i] * x[i]
+        s = s + np.sum(y * y)
+    return s
+
+
+def read_between_writes(x):
+    s = 0.0
+    for t in range(2):
+        y = x * 1.0
+        for i in range(3):
+            y[i] = y[i] * x[i]
+            s = s + np.dot(y, x)  # its adjoint reads y as it was at this write: the old elements are put back
+    return s
+
+
+def nested_made_in_middle_loop(x):
+    s = 0.0
+    for t in range(2):
+        for u in range(2):
+            y = x * (t + u + 1.0)
+            for i in range(3):
+                y[i] = y[i] * x[i]
+                s = s + np.dot(y, x)
+    return s
+
+
+def seed_50105(x):
+    s = 0.0
+    for t in range(2):
+        d = np.ones(3) * x[0]
+        d[0] = x[1]
+        s = s + np.sum(d * d * x)
+    return s
+
+
+def written_copy(x):
+    s = 0.0
+    for t in range(2):
+        y = np.copy(x)
+        for i in range(3):
+            y[i] = np.sin(y[i]) * x[(i + t) % 3]
+        s = s + np.sum(y * y * y)
+    return s
+
+
+def two_d_elements(x):
+    s = 0.0
+    for t in range(2):
+        out = np.zeros((2, 2))
+        for i in range(2):
+            for j in range(2):
+                out[i, j] = np.sin(x[i] * x[j + 1])
+        s = s + np.sum(out * out) * x[t]
+    return s
+
+
+def two_d_rows(x):
+    s = 0.0
+    for t in range(2):
+        m = np.outer(x, x) * 1.0
+        for i in range(2):
+            m[i] = m[i] * x[i + 1]  # m[i] is a row, a view: its old values come back by the write-back
+            s = s + np.sum(m * x[t])
+    return s
+
+
+def result_read_by_its_rule(x):
+    s = 0.0
+    for t in range(2):
+        e = np.exp(x * (t + 1))  # the adjoint of np.exp reads e, after e[1] was written
+        e[1] = x[0] * x[2]
+        s = s + np.sum(e * e)
+    return s
+
+
+def continue_between_writes(x):
+    s = 0.0
+    for t in range(3):
+        y = x * 1.0
+        y[0] = x[1] * x[2]
+        if t == 1:
+            s = s + y[0] * x[0]
+            continue
+        y[1] = y[0] * x[0]
+        s = s + np.sum(y * x)
+    return s
+
+
+VECTOR_CASES = [conv_like, scaled_in_place, read_between_writes, nested_made_in_middle_loop, seed_50105,
+                written_copy, two_d_elements, two_d_rows, result_read_by_its_rule, continue_between_writes]
+
+
+@pytest.mark.parametrize("f", VECTOR_CASES, ids=lambda f: f.__name__)
+def test_gradient_hessian_and_forward_over_reverse(f):
+    assert_close(s2s.grad(f)(X), numeric_grad(f, (X,), 0), what=f"grad {f.__name__}")
+    expected = numeric_hessian(f, X)
+    assert_close(s2s.hessian(f)(X), expected, rtol=1e-4, atol=1e-5, what=f"hessian {f.__name__}")
+    v = np.array([0.5, -1.0, 2.0])
+    _, hv = s2s.jvp(s2s.grad(f))((X,), (v,))
+    assert_close(hv, expected @ v, rtol=1e-4, atol=1e-5, what=f"jvp of grad {f.__name__}")
+
+
+# ----- scalar functions: grad(grad(f))
+
+
+def seed_50105_scalar(x):
+    s = 0.0
+    for t in range(2):
+        d = np.ones(3) * x
+        d[0] = x * x
+        s = s + np.sum(d * d) * x
+    return s
+
+
+def scaled_in_place_scalar(x):
+    s = 0.0
+    for t in range(3):
+        y = np.linspace(0.5, 1.5, 4) * x
+        for i in range(4):
+            y[i] = y[i] * np.sin(x * i)
+            s = s + np.sum(y) * y[i]
+    return s
+
+
+@pytest.mark.parametrize("f", [seed_50105_scalar, scaled_in_place_scalar], ids=lambda f: f.__name__)
+def test_grad_of_grad(f):
+    x = 0.8
+    second = numeric_hessian(f, x)
+    assert_close(s2s.grad(s2s.grad(f))(x), second, rtol=1e-4, atol=1e-5, what=f"grad(grad({f.__name__}))")
+    assert_close(s2s.hessian(f)(x), second, rtol=1e-4, atol=1e-5, what=f"hessian {f.__name__}")
+    _, tangent = s2s.jvp(s2s.grad(f))((x,), (1.0,))
+    assert_close(tangent, second, rtol=1e-4, atol=1e-5, what=f"jvp of grad {f.__name__}")
+
+
+# ----- what the gradient saves
+
+
+def test_nothing_saved_for_old_elements_nobody_reads():
+    text = s2s.grad(conv_like).source
+    assert "_old" not in text, text  # the adjoint reads out only for its shape: no save, no write-back
+    assert "out[i_1] =" not in text, text
+
+
+def test_array_pushed_at_the_end_of_its_iteration():
+    text = s2s.grad(read_between_writes).source
+    forward = text.split("# adjoint of")[0]
+    assert "y[i_1] = y_old" in text, text  # the adjoint of np.dot(y, x) reads the old elements: put back
+    assert forward.index("y_saved.append(y)") > forward.index("y[i] = "), text  # saved with its writes in it
+
+
+def test_array_pushed_before_each_continue():
+    text = s2s.grad(continue_between_writes).source
+    forward = text.split("# adjoint of")[0]
+    assert forward.count("y_saved.append(y)") == 2, text  # once on each path out of the iteration
+    lines = [line.strip() for line in forward.splitlines()]
+    assert lines.index("y_saved.append(y)") < lines.index("continue"), text
+
+
+def test_conv1d_program_hessian():
+    import programs.conv1d as conv1d
+
+    loss, (params, signals, targets), _ = conv1d.problem()
+
+    def kernel_loss(kernel):
+        return loss({"kernel": kernel, "bias": params["bias"], "readout": params["readout"]}, signals, targets)
+
+    kernel = params["kernel"]
+    H = s2s.hessian(loss, wrt=0)(params, signals, targets)["kernel"]["kernel"]
+    assert_close(H, numeric_hessian(kernel_loss, kernel), rtol=1e-4, atol=1e-5, what="conv1d kernel hessian")
+
+
+# ----- the guard: generated code that writes into an array after pushing it is refused, not misread
+
+
+def test_write_after_push_in_generated_code_is_refused():
+    text = (
+        "import numpy as np\n"
+        "def stacked(x):\n"
+        "    y_saved = []\n"
+        "    for t in range(2):\n"
+        "        y = x * 1.0\n"
+        "        y_saved.append(y)\n"
+        "        y[0] = x[1] * x[1]\n"
+        "    s = 0.0\n"
+        "    for y in reversed(y_saved):\n"
+        "        s = s + np.sum(y * y)\n"
+        "    return s\n")
+    name = "<s2s test: a stack holding an array written after the push>"
+    linecache.cache[name] = (len(text), None, text.splitlines(True), name)
+    namespace: dict = {}
+    exec(compile(text, name, "exec"), namespace)
+    with pytest.raises(UnsupportedSyntaxError, match="a write into 'y' after this gradient saved it on a stack"):
+        s2s.jvp(namespace["stacked"])((X[:2],), (np.array([1.0, 0.0]),))
