@@ -80,14 +80,6 @@ def test_the_recursive_call_stays_a_call():
     assert "tree_value(" in text and "tree_value_adjoint(" in text, text
 
 
-def test_second_order_is_refused_not_wrong():
-    """Second derivatives through a recursive function are not made yet: refused, naming the function."""
-    with pytest.raises(s2s.NonDifferentiableError, match="recursive function power; second derivatives through "
-                                                         "recursion are not made yet") as info:
-        s2s.hessian(uses_power)(1.3)
-    assert "write power as a loop" in str(info.value) and "s2s.adjoint" not in str(info.value)
-
-
 def test_a_recursive_function_of_a_module_no_longer_in_sys_modules(tmp_path):
     """The generated code calls a recursive function's rules through s2s.rules.custom: it must not import the
     function's module, which may be gone (loaded from a file and never added, or removed since; the fuzzer's

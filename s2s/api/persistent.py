@@ -123,11 +123,13 @@ def _closure_description(f) -> list:
 def _custom_rules() -> list:
     """The rules users registered (they decide what is called and what is descended into)."""
     from s2s.rules import registry
+    from s2s.api.recursion import MADE_KEYS
     registry._load()
-    # (not the rules s2s makes for recursive functions: the entry records those and makes them again)
-    out = [("reverse", k, r.user) for k, r in registry.REVERSE.items()
-           if r.user is not None and k not in registry.RECURSIVE_KEYS]
-    out += [("tangent", k, r.fn) for k, r in registry.TANGENT.items() if r.user and k not in registry.RECURSIVE_KEYS]
+    # (not the rules s2s makes for recursive functions, and for their rules: the entry records those and makes
+    # them again)
+    made = registry.RECURSIVE_KEYS | MADE_KEYS
+    out = [("reverse", k, r.user) for k, r in registry.REVERSE.items() if r.user is not None and k not in made]
+    out += [("tangent", k, r.fn) for k, r in registry.TANGENT.items() if r.user and k not in made]
     out += [("nondifferentiable", k, "") for k in registry.NONDIFF if k.startswith("s2s.rules.custom.")]
     return sorted(out)
 
@@ -229,8 +231,9 @@ def _valid(entry, key: str) -> bool:
         return False
     if len(entry["user"]) != 2 or not all(isinstance(u, str) for u in entry["user"]):
         return False
+    from s2s.api.recursion import ROLES
     if not all(isinstance(k, str) and isinstance(v, list) and len(v) == 3 and all(isinstance(p, str) for p in v)
-               and v[2] in ("function", "adjoint", "tangent") for k, v in entry["recursive"].items()):
+               and v[2] in ROLES for k, v in entry["recursive"].items()):
         return False
     return entry["sha256"] == _checksum(entry)
 

@@ -37,10 +37,11 @@ __all__ = ["adjoint_part_adjoint", "batch_unbroadcast", "batch_getitem_adjoint",
 
 def adjoint_part_adjoint(g, adjoints, i):
     """Adjoint of `rt.adjoint_part(adjoints, i, x)` with respect to the tuple `adjoints`: `g`, widened to
-    the shape part `i` had before it was summed back, in a tuple of zeros."""
+    the shape part `i` had before it was summed back, among zeros. A `Parts`: the adjoints of two arguments
+    read from one rule's tuple add element by element (a plain tuple's `+` would join them)."""
     parts = [zeros_like(v) for v in adjoints]
     parts[i] = np.broadcast_to(g, np.shape(adjoints[i])) if np.shape(adjoints[i]) != np.shape(g) else g
-    return tuple(parts)
+    return Parts(parts)
 
 
 # ---------------------------------------------------------------- vector mode: helpers linear in the adjoint g
