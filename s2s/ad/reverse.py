@@ -304,7 +304,11 @@ class _Reverse(LoopReversal):
         roots = {r for r in old_root.values() if r in fresh}
         if not roots:
             return frozenset()
-        sharing = {r: _sharing_memory(self.primal, r) for r in roots}
+        # (an element of an array of numbers, y[i], is a NumPy scalar: a copy, which a restore leaves alone)
+        copies = {s.target for s in ir.statements(self.primal.body) if isinstance(s, ir.Assign) and
+                  isinstance(s.value, ir.Call) and s.value.op == "getitem" and
+                  self._element_of(s.value.args[0], s.value.args[1:], numeric=True)}
+        sharing = {r: _sharing_memory(self.primal, r, copies) for r in roots}
         for restored, n in self.restores.items():  # a popped value is the value pushed
             for r in roots:
                 if n in sharing[r]:
@@ -416,15 +420,18 @@ class _Reverse(LoopReversal):
         by np.zeros/ones/empty/full of a shape of known length, and index holds that many ints.
         With `numeric`, y is also known to hold numbers (np.zeros/ones/empty without a dtype, or with a
         constant one that is not `object`): an element then takes only a number or a 0-d array."""
-        if numeric and not self._numeric_made(value.args[0]):
+        return self._element_of(value.args[0], value.args[1:-1], numeric)
+
+    def _element_of(self, base, index: tuple, numeric: bool = False) -> bool:
+        """Is `base[index]` a single element of `base` (of a numeric one: a NumPy scalar, a copy)?"""
+        if numeric and not self._numeric_made(base):
             return False
-        index = value.args[1:-1]
         if len(index) == 1 and isinstance(index[0], ir.Const) and isinstance(index[0].value, tuple):
             index = tuple(ir.Const(v) for v in index[0].value)
         if not all(isinstance(a, ir.Const) and isinstance(a.value, int) and not isinstance(a.value, bool) or
                    isinstance(a, ir.Var) and self._basic_index((a,)) for a in index):
             return False
-        rank = self._rank_made(value.args[0])
+        rank = self._rank_made(base)
         return rank is not None and rank == len(index)
 
     def _zeroed_in_place(self, g, value: ir.Call) -> bool:
@@ -641,18 +648,20 @@ SHAPE_ONLY = {"numpy.shape": None, "numpy.ndim": None, "numpy.size": None, "buil
               "s2s.runtime.sum_adjoint": (1,), "s2s.runtime.mean_adjoint": (1,), "s2s.runtime.add_at": (2,)}
 
 
-def _sharing_memory(fn: ir.Function, root: str) -> set:
+def _sharing_memory(fn: ir.Function, root: str, copies=frozenset()) -> set:
     """The names whose value may share memory with the array `root`: its versions, views of them
-    (prims.MAY_SHARE_MEMORY), copies, and the joins and loop variables taking them."""
+    (prims.MAY_SHARE_MEMORY, except the names in `copies`), copies, and the joins and loop variables
+    taking them."""
     out = {root} | {v for v, r in fn.arrays.items() if r == root}
     changed = True
     while changed:
         changed = False
         for s in ir.statements(fn.body):
             new = []
-            if isinstance(s, ir.Assign) and (isinstance(s.value, ir.Var) and s.value.name in out or
-                                             isinstance(s.value, ir.Call) and s.value.op in prims.MAY_SHARE_MEMORY
-                                             and any(n in out for n in walk_vars(s.value))):
+            if isinstance(s, ir.Assign) and s.target not in copies and (
+                    isinstance(s.value, ir.Var) and s.value.name in out or
+                    isinstance(s.value, ir.Call) and s.value.op in prims.MAY_SHARE_MEMORY
+                    and any(n in out for n in walk_vars(s.value))):
                 new.append(s.target)
             for p in getattr(s, "phis", ()):
                 if any(isinstance(o, ir.Var) and o.name in out for o in p.operands):
