@@ -126,8 +126,65 @@ def continue_between_writes(x):
     return s
 
 
+def break_between_writes(x):
+    s = 0.0
+    for t in range(4):
+        y = x * 1.0
+        y[0] = x[1] * x[2]
+        if s > 0.5:
+            break
+        y[1] = y[0] * x[0]
+        s = s + np.sum(y * x) + 1.0
+    return s
+
+
+def while_loop_writes(x):
+    s = 0.0
+    k = 0
+    while k < 3:
+        y = x * 1.0
+        y[k] = y[k] * x[0]
+        s = s + np.dot(y, x)
+        k = k + 1
+    return s
+
+
+def written_in_either_branch(x):
+    s = 0.0
+    for t in range(3):
+        y = x * 1.0
+        if t == 1:
+            y[0] = x[1] * x[2]
+        else:
+            y[2] = y[2] * x[0]
+        s = s + np.dot(y, x)
+    return s
+
+
+def made_in_a_branch(x):
+    s = 0.0
+    for t in range(3):
+        if t != 1:
+            y = x * 2.0
+            for i in range(2):
+                y[i] = y[i] * x[i + 1]
+                s = s + np.dot(y, x)
+        else:
+            s = s * x[0]
+    return s
+
+
+def cumulative(x):
+    y = np.zeros(3)
+    y[0] = x[0]
+    for i in range(1, 3):
+        y[i] = y[i - 1] * x[i]
+    return np.sum(y * y)
+
+
 VECTOR_CASES = [conv_like, scaled_in_place, read_between_writes, nested_made_in_middle_loop, seed_50105,
-                written_copy, two_d_elements, two_d_rows, result_read_by_its_rule, continue_between_writes]
+                written_copy, two_d_elements, two_d_rows, result_read_by_its_rule, continue_between_writes,
+                break_between_writes, while_loop_writes, written_in_either_branch, made_in_a_branch, cumulative]
 
 
 @pytest.mark.parametrize("f", VECTOR_CASES, ids=lambda f: f.__name__)
@@ -179,6 +236,12 @@ def test_nothing_saved_for_old_elements_nobody_reads():
     text = s2s.grad(conv_like).source
     assert "_old" not in text, text  # the adjoint reads out only for its shape: no save, no write-back
     assert "out[i_1] =" not in text, text
+
+
+def test_element_read_before_the_write_is_a_copy():
+    text = s2s.grad(cumulative).source
+    # y[i - 1] of np.zeros(3) is a number, saved on its own (t4): y's old elements are never read again
+    assert "_old" not in text and "y[i_1] =" not in text, text
 
 
 def test_array_pushed_at_the_end_of_its_iteration():
