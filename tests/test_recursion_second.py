@@ -146,6 +146,52 @@ def test_grad_of_grad(fn, x):
     np.testing.assert_allclose(s2s.grad(s2s.grad(fn))(x), fd_jacobian_of_gradient(fn, x), rtol=1e-6, atol=1e-7)
 
 
+def directional(fn, x):
+    """The derivative of fn at x along a fixed direction, written with s2s.jvp called inside a function."""
+    v = np.linspace(0.5, -0.7, np.size(x)).reshape(np.shape(x)) if np.ndim(x) else 0.8
+    jf = s2s.jvp(fn)
+
+    def along(z):
+        return jf((z,), (v,))[1]
+    return along, v
+
+
+@pytest.mark.parametrize("fn,x", CASES, ids=IDS)
+def test_jvp_of_jvp_and_grad_of_jvp(fn, x):
+    """Forward over forward and reverse over forward: the tangent rule's own rules."""
+    along, v = directional(fn, x)
+    hv = fd_jacobian_of_gradient(fn, x) @ v if np.ndim(x) else fd_jacobian_of_gradient(fn, x) * v
+    np.testing.assert_allclose(s2s.grad(along)(x), hv, rtol=1e-6, atol=1e-7)
+    _, second = s2s.jvp(along)((x,), (v,))
+    np.testing.assert_allclose(second, np.sum(hv * v), rtol=1e-6, atol=1e-7)
+
+
+def test_a_jvp_called_inside_a_function_takes_its_two_tuples():
+    """jf((z,), (v,)) of an s2s.jvp inside a function s2s transforms: the generated jvp_f it inlines takes the
+    primals and tangents one by one (they were passed as the two tuples: x * t became (z,) * t, a TypeError)."""
+    def f(x, y):
+        return np.sin(x) * x * y
+    jf = s2s.jvp(f)
+
+    def along(z):
+        return jf((z, 2.0), (0.7,))[1]  # 0.7 * 2 * (sin z + z cos z)
+    z = 1.3
+    exact = 1.4 * (2 * np.cos(z) - z * np.sin(z))
+    assert s2s.grad(along)(z) == pytest.approx(exact, rel=1e-12)
+    assert s2s.jvp(along)((z,), (1.0,))[1] == pytest.approx(exact, rel=1e-12)
+
+    def unpacked(z, pair):
+        return jf(pair, (0.7,))[1] * z
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="not tuples written in the function") as info:
+        s2s.grad(unpacked)(z, (z, 2.0))
+    assert "jf((x, y), (dx,))" in str(info.value)
+
+    def too_few(z):
+        return jf((z,), (0.7,))[1]
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="1 primal"):
+        s2s.grad(too_few)(z)
+
+
 def test_power_against_its_formula():
     """d2/dx2 (x^4 + sin(x)^2) = 12 x^2 + 2 cos(2x), through power's recursion in both second orders."""
     x = 1.3

@@ -58,6 +58,12 @@ def stages_forward(f, wrt=0) -> dict:
 class Jvp(transform.Transformed):
     """`jf(primals, tangents) -> (value, tangent)`; `.source` is the generated `jvp_<name>`."""
 
+    def __s2s_packed__(self) -> int:
+        """For a call of `jf` in a function s2s transforms: the generated `jvp_f` it inlines takes the primals
+        (this many) and the tangents one by one, not in two tuples."""
+        count = len(self._wrt) if isinstance(self._wrt, (tuple, list)) else 1
+        return self._current().__code__.co_argcount - count
+
     def __call__(self, primals, tangents, **kwargs):
         if not isinstance(primals, (tuple, list)):
             raise TypeError(f"jvp: primals must be the tuple of all positional arguments of "

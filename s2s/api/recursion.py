@@ -18,7 +18,7 @@ with source:
   the tangent of `fn_adjoint` is `s2s.jvp` of that gradient, its adjoint
   `s2s.vjp` of it (forward over reverse, reverse over reverse);
 - the tangent of `fn` as a function of its arguments and their tangents,
-  `fn_directional(*args, *dargs) = jvp_fn(*args, *dargs)[1]`: the tangent of
+  `fn_directional(*args, *dargs) = jvp_fn(args, dargs)[1]`: the tangent of
   `fn_tangent` is `s2s.jvp` of it, its adjoint `s2s.vjp` of it.
 
 Their generated code calls `fn`, `fn_adjoint` and `fn_tangent` (and so these
@@ -142,7 +142,7 @@ def _pullback(fn, count: int, ans, wrt: tuple):
 
 
 def _directional(fn, count: int, wrt: tuple):
-    """`fn_directional(*args, *dargs) = jvp_fn(*args, *dargs)[1]`: the tangent of `fn`'s value in the
+    """`fn_directional(*args, *dargs) = jvp_fn(args, dargs)[1]`: the tangent of `fn`'s value in the
     direction of the tangents of the arguments at `wrt`, as a function of both."""
     key = (fn, "directional", count, wrt)
     found = _HELPERS.get(key)
@@ -152,7 +152,7 @@ def _directional(fn, count: int, wrt: tuple):
         callee = _fresh(f"jvp_{fn.__name__}", taken)
         tangents = [_fresh(f"d{names[i]}", taken) for i in wrt]
         found = _HELPERS[key] = _helper(fn, f"{fn.__name__}_directional", names + tangents,
-                                        [f"return {callee}({', '.join(names + tangents)})[1]"],
+                                        [f"return {callee}(({', '.join(names)},), ({', '.join(tangents)},))[1]"],
                                         {callee: jvp(fn, wrt=wrt)}, "directional derivative")
     return found
 
@@ -224,7 +224,8 @@ def _second_order_rules(fn) -> dict:
         positions = wrt + tuple(len(full) + k for k in range(len(wrt)))
         _, pull = vjp(_directional(fn, len(full), wrt), wrt=positions)(*full, *(dargs[i] for i in wrt))
         adjoints = pull(_shaped(cotangent, out))
-        of_args, of_dargs = [None] * len(args), [None] * len(args)
+        # (zeros, not None, where an argument has no tangent: the adjoints of that tuple from several calls add)
+        of_args, of_dargs = [None] * len(args), [0.0 if t is None else _zero(t) for t in dargs]
         for k, i in enumerate(wrt):
             of_args[i], of_dargs[i] = adjoints[k], adjoints[len(wrt) + k]
         return (tuple(of_dargs), None, *of_args)

@@ -409,6 +409,8 @@ class ExpressionLowering:
         if target is slice and not kwargs:  # slice(None, -1, None), as generated code spells x[:-1]
             return ir.Const(slice(*(a.value for a in args))) if all(isinstance(a, ir.Const) for a in args) \
                 else ir.Call("slice", args)
+        if getattr(target, "__s2s_packed__", False):  # jf(primals, tangents) of s2s.jvp: jvp_f takes them one by one
+            args, kwargs = self.packed_arguments(target, args, kwargs, node, spelled), ()
         if inspect.isfunction(target) and not (getattr(target, "__module__", None) or "").startswith("s2s.") \
                 or getattr(target, "__s2s_generated__", None) is not None:
             return self.inline(target, args, kwargs, node)  # (s2s's own helpers have rules, or none)
@@ -419,6 +421,21 @@ class ExpressionLowering:
         real = getattr(target, "__name__", "")
         self.opaque[callee] = spelled if not real or real in spelled else f"{spelled} ({real})"
         return ir.Call("call", (ir.Var(callee),) + args, kwargs)
+
+    def packed_arguments(self, target, args: tuple, kwargs: tuple, node, spelled: str) -> tuple:
+        """The arguments of the generated `jvp_f(*primals, *tangents)` for a call `jf(primals, tangents)` of an
+        `s2s.jvp` transformation, the two tuples written in the call or in the function."""
+        parts = [self._tuple_parts(a) for a in args] if len(args) == 2 and not kwargs else [None]
+        if any(p is None for p in parts):
+            raise self.error(node, f"{spelled}(...) of an s2s.jvp with primals or tangents that are not tuples "
+                                   "written in the function", f"write {spelled}((x, y), (dx,)): every positional "
+                                                             "argument, then one tangent per wrt entry")
+        expected = target.__s2s_packed__()
+        if len(parts[0]) != expected:
+            raise self.error(node, f"{spelled}(primals, tangents) with {len(parts[0])} primal(s) where the function "
+                                   f"takes {expected} positional argument(s)",
+                             "pass every positional argument in primals, defaults included")
+        return tuple(parts[0]) + tuple(parts[1])
 
     def dtype_kind(self, node: ast.Call) -> str | None:
         """The kind (numpy's `dtype.kind`: "f", "i", "b", ...) of the type in `x.astype(dtype)` when it is known
