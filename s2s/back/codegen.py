@@ -27,7 +27,7 @@ from s2s.ad.reverse import ADJOINT_BEGINS
 from s2s.ir.walk import count_uses, defined_names, used_names
 from s2s.back.folding import plan_inlining, short_circuits, views
 from s2s.back.linemap import CITED_FILES, file_name
-from s2s.back.outofssa import _with_target, coalesce_phis, name_arrays, restore_names
+from s2s.back.outofssa import _with_target, leave_ssa
 from s2s.rules import custom
 
 COMMENT = "__s2s_comment__"
@@ -40,7 +40,7 @@ def generate(fn: ir.Function, header: str = "", before: tuple = (), after: str =
     data: list[str] = []
     keys: set[str] = set()
     defs = []
-    fns = [name_arrays(restore_names(coalesce_phis(f))) for f in tuple(before) + (fn,)]
+    fns = [leave_ssa(f) for f in tuple(before) + (fn,)]
     after_tree = ast.parse(after) if after else None
     aliases = _aliases(fns, after_tree)
     for f in fns:
@@ -116,7 +116,7 @@ def _arguments(params: list, defaults: list) -> ast.arguments:
 def generate_vjp(fn: ir.Function, seed: str, header: str = "") -> str:
     """The module text of a vjp whose pullback is a closure over the forward sweep (`fn` marks where
     the adjoint begins). Its values are read, never reassigned, so the pullback can run many times."""
-    fn = name_arrays(coalesce_phis(fn))
+    fn = leave_ssa(fn, restore=False)
     gen = _Codegen(fn, _aliases([fn]))
     fdef = gen.closure_function(seed)
     imports = sorted(gen.imports, key=lambda line: (not line.startswith("import"), line))

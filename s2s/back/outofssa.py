@@ -26,11 +26,23 @@ def coalesce_phis(fn: ir.Function) -> ir.Function:
     after it in the body reads the old `y`. The result is no longer SSA; it is
     only rendered.
     """
-    fn = copy.deepcopy(fn)
+    return _coalesce(copy.deepcopy(fn))
+
+
+def _coalesce(fn: ir.Function) -> ir.Function:
     uses: dict = {}
     count_uses(fn.body, uses)
     _coalesce_block(fn.body, uses)
     return fn
+
+
+def leave_ssa(fn: ir.Function, restore: bool = True) -> ir.Function:
+    """`name_arrays(restore_names(coalesce_phis(fn)))` (without `restore_names` if not `restore`), copying
+    `fn` once rather than once per step."""
+    fn = _coalesce(copy.deepcopy(fn))
+    if restore:
+        fn = _restore(fn)
+    return _name_arrays(fn)
 
 
 def _coalesce_block(stmts: list, uses: dict) -> None:
@@ -114,9 +126,12 @@ def restore_names(fn: ir.Function) -> ir.Function:
     after the forward loop is needed only by adjoints emitted before the reversed
     loop, and those already ran).
     """
+    return _restore(copy.deepcopy(fn)) if fn.restores else fn
+
+
+def _restore(fn: ir.Function) -> ir.Function:
     if not fn.restores:
         return fn
-    fn = copy.deepcopy(fn)
     renames: dict[str, str] = {}
     _restore_block(fn.body, set(), fn.restores, renames)
     if renames:
@@ -165,9 +180,12 @@ def _pop_targets(stmts: list) -> list:
 
 def name_arrays(fn: ir.Function) -> ir.Function:
     """Every version of an array written in place takes the array's own name (`y[i] = v` changes y)."""
+    return _name_arrays(copy.deepcopy(fn)) if fn.arrays else fn
+
+
+def _name_arrays(fn: ir.Function) -> ir.Function:
     if not fn.arrays:
         return fn
-    fn = copy.deepcopy(fn)
     _rename_targets(fn.body, fn.arrays)
     substitute_block(fn.body, {k: ir.Var(v) for k, v in fn.arrays.items() if k != v})
     return fn

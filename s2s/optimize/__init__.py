@@ -3,9 +3,13 @@
 `optimize(fn)` runs them in order: simplify (algebraic identities, constant
 folding, copy propagation), common-subexpression elimination, simplify again
 (merged values open new identities such as `a + a`), then dead-code
-elimination.
+elimination. It copies `fn` once; a pass that offers a form changing its
+argument itself (`p.in_place`) runs in that form on the copy, so the IR is not
+copied again before every pass.
 """
 from __future__ import annotations
+
+import copy
 
 from s2s import ir
 from s2s.optimize.cse import eliminate_common_subexpressions
@@ -16,6 +20,7 @@ PASSES = (simplify, eliminate_common_subexpressions, simplify, eliminate_dead_co
 
 
 def optimize(fn: ir.Function) -> ir.Function:
+    fn = copy.deepcopy(fn)
     for p in PASSES:
-        fn = p(fn)
+        fn = getattr(p, "in_place", p)(fn)
     return fn

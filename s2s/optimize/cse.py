@@ -18,7 +18,11 @@ IMPURE = {"pop", "list", "push", "call", "callmethod", "builtins.reversed", "bui
 
 
 def eliminate_common_subexpressions(fn: ir.Function) -> ir.Function:
-    fn = copy.deepcopy(fn)
+    return _eliminate(copy.deepcopy(fn))
+
+
+def _eliminate(fn: ir.Function) -> ir.Function:
+    """`eliminate_common_subexpressions`, changing `fn` itself (`optimize` runs it on its own copy)."""
     mapping: dict[str, ir.Atom] = {}
     # an array an adjoint sweep writes in place under one name (`by[i] = 0.0`, `bx[i] = bx[i] + g`, a
     # restore) holds other values after the write: what reads it is never merged
@@ -85,3 +89,6 @@ def _drop_emptied(stmts: list) -> None:
     for s in stmts:
         for block in ir.blocks(s):
             _drop_emptied(block)
+
+
+eliminate_common_subexpressions.in_place = _eliminate

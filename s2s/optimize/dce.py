@@ -15,7 +15,11 @@ from s2s import ir
 from s2s.ir.walk import vars_of
 
 def eliminate_dead_code(fn: ir.Function) -> ir.Function:
-    fn = copy.deepcopy(fn)
+    return _eliminate(copy.deepcopy(fn))
+
+
+def _eliminate(fn: ir.Function) -> ir.Function:
+    """`eliminate_dead_code`, changing `fn` itself (`optimize` runs it on its own copy)."""
     live: set[str] = set()
     while True:
         before = len(live)
@@ -147,3 +151,6 @@ def _has_effects(stmts, live) -> bool:
         if isinstance(s, ir.Loop) and (s.phis or _has_effects(s.body, live)):
             return True
     return False
+
+
+eliminate_dead_code.in_place = _eliminate

@@ -69,7 +69,11 @@ def simplify_call(c: ir.Call, integers: set = frozenset()):
 
 
 def simplify(fn: ir.Function) -> ir.Function:
-    fn = copy.deepcopy(fn)
+    return _simplify(copy.deepcopy(fn))
+
+
+def _simplify(fn: ir.Function) -> ir.Function:
+    """`simplify`, changing `fn` itself (`optimize` runs it on its own copy)."""
     mapping: dict[str, ir.Atom] = {}
     _Peephole(fn).run(fn.body)
     _pass(fn.body, mapping, set(fn.arrays) | set(fn.arrays.values()), integers(fn), _restored(fn))
@@ -326,3 +330,4 @@ def _preserves_shape(op: str) -> bool:
     return rule is not None and rule.broadcast
 
 
+simplify.in_place = _simplify
