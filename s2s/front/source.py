@@ -148,7 +148,7 @@ def read_function(fn: Callable) -> Source:
     if not inspect.isfunction(fn):
         raise SourceUnavailableError(name, _not_a_function(fn))
     try:
-        lines, start = inspect.getsourcelines(fn)
+        lines, start, module = _source_lines(fn)
         filename = inspect.getsourcefile(fn) or fn.__code__.co_filename
     except (OSError, TypeError) as exc:
         where = getattr(getattr(fn, "__code__", None), "co_filename", "")
@@ -161,15 +161,16 @@ def read_function(fn: Callable) -> Source:
     text = textwrap.dedent(raw)
     indent = len(lines[0]) - len(lines[0].lstrip()) if lines else 0
     try:
-        module = ast.parse(text)
+        if module is None:
+            module = ast.parse("\n" * (start - 1) + text)  # (the user's line numbers, without a walk to shift them)
     except SyntaxError:
         # A lambda inside a larger expression: parse just its line(s) as an expression.
         try:
             module = ast.parse("(" + text.strip().rstrip("\\") + ")")
         except SyntaxError as exc:
             raise SourceUnavailableError(name, f"its source does not parse on its own ({exc.msg})") from None
+        ast.increment_lineno(module, start - 1)
         indent = 0
-    ast.increment_lineno(module, start - 1)
     if indent:
         for node in ast.walk(module):
             if hasattr(node, "col_offset"):
@@ -189,6 +190,66 @@ def read_function(fn: Callable) -> Source:
         closure[first.arg] = bound.__self__
     return Source(tree=tree, filename=filename, text=text, func=bound or fn,
                   globals=getattr(fn, "__globals__", {}), closure=closure)
+
+
+def _source_lines(fn) -> tuple[list, int, ast.Module | None]:
+    """`inspect.getsourcelines(fn)`, and the lines parsed (at the user's line numbers) where that was done.
+
+    inspect finds where the function ends by tokenizing it (most of the time of reading a function); a `def`
+    block is found here by its indentation instead and taken when its lines parse as that one definition (a
+    line inside brackets, a string or after a backslash that ends the block too early leaves lines that do
+    not): the same lines as inspect's, which is asked otherwise."""
+    target = inspect.unwrap(fn)
+    lines, lnum = inspect.findsource(target)
+    found = _def_block(lines, lnum, getattr(getattr(target, "__code__", None), "co_name", None))
+    if found is None:
+        return inspect.getblock(lines[lnum:]), lnum + 1, None
+    return found[0], lnum + 1, found[1]
+
+
+def _def_block(lines: list, first: int, name) -> tuple | None:
+    """(the lines of the `def name` at `lines[first]` (after one-line decorators) to its last statement and the
+    comments after it at the body's indentation, as inspect.getblock finds them; those lines dedented and parsed
+    at their line numbers), or None where this is not certain."""
+    def indent(line):
+        stripped = line.lstrip(" ")
+        return None if stripped[:1] in ("\t", "\f") else len(line) - len(stripped)
+
+    if not name or name == "<lambda>" or first >= len(lines):
+        return None
+    base = indent(lines[first])
+    i = first
+    while i < len(lines) and lines[i].lstrip(" ").startswith("@") and indent(lines[i]) == base:
+        i += 1
+    if base is None or i >= len(lines) or indent(lines[i]) != base or \
+            not lines[i].lstrip(" ").startswith(("def ", "async def ")):
+        return None
+    last = end = i
+    for end in range(i + 1, len(lines) + 1):
+        stripped = lines[end].strip() if end < len(lines) else ""
+        if not stripped or stripped.startswith("#"):
+            continue
+        col = indent(lines[end])
+        if col is None:
+            return None
+        if col <= base:
+            break
+        last = end
+    try:
+        module = ast.parse("\n" * first + textwrap.dedent("".join(lines[first:last + 1])))
+    except SyntaxError:
+        return None
+    tree = module.body[0] if len(module.body) == 1 else None
+    if not isinstance(tree, (ast.FunctionDef, ast.AsyncFunctionDef)) or tree.name != name:
+        return None
+    # comments after the last statement belong to the block when indented as its body (where that starts a line)
+    start = lines[tree.body[0].lineno - 1]
+    body = tree.body[0].col_offset + base if start[:len(start) - len(start.lstrip(" "))] == " " * (
+        tree.body[0].col_offset + base) else None
+    for j in range(last + 1, min(end, len(lines))):
+        if body is not None and lines[j].strip() and indent(lines[j]) is not None and indent(lines[j]) >= body:
+            last = j
+    return lines[first:last + 1], module
 
 
 def _bind_first(tree: ast.FunctionDef, obj, name: str) -> ast.FunctionDef:
