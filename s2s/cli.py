@@ -31,8 +31,10 @@ import tokenize
 from pathlib import Path
 from typing import Sequence
 
+import s2s
 from s2s.api import transform
 from s2s import pipeline
+from s2s.api.graph import graph
 from s2s.errors import S2SError, UnsupportedSyntaxError
 
 
@@ -173,8 +175,6 @@ def _parse_wrt(values: list[str] | None):
 
 def generated_text(fn, wrt_values: list[str] | None, mode: str, ssa: bool, stage: str | None = None) -> str:
     """The text `show` prints for `fn` with these options."""
-    import s2s
-
     if stage is not None:
         texts = transform.stage_texts(getattr(fn, "__wrapped__", fn) if _is_transformed(fn) else fn,
                                 _parse_wrt(wrt_values), mode=mode)
@@ -198,9 +198,7 @@ def generated_text(fn, wrt_values: list[str] | None, mode: str, ssa: bool, stage
 
 def _is_transformed(fn) -> bool:
     """Whether `fn` is already the result of an s2s transformation (it has `.source` and `.__wrapped__`)."""
-    from s2s.api.transform import Transformed
-
-    return isinstance(fn, Transformed) or (hasattr(fn, "__wrapped__") and isinstance(getattr(fn, "source", None), str))
+    return isinstance(fn, transform.Transformed) or (hasattr(fn, "__wrapped__") and isinstance(getattr(fn, "source", None), str))
 
 
 def unified_diff(saved: str, generated: str, saved_name: str, generated_name: str) -> str:
@@ -387,8 +385,6 @@ def _show(args, out) -> int:
 
 
 def _graph(args, out) -> int:
-    from s2s.api.graph import graph
-
     fn = load_function(args.target)
     wrt = _parse_wrt(args.wrt)
     if _is_transformed(fn):  # decorated in its file: draw the function it transforms (and its wrt)

@@ -1,6 +1,8 @@
 """The errors s2s raises. Every one derives from `S2SError` and points at the user's own code."""
 from __future__ import annotations
 
+from s2s.prims import python_object, spelling
+
 
 class S2SError(Exception):
     """Base class of every error s2s raises about your code.
@@ -191,7 +193,6 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
                  target=None) -> NonDifferentiableError:
     """The error for primitive `op` without the rule a transformation needs, at the user's line `loc`
     (`callee`: how the user spelled an opaque callable; `target`: that callable)."""
-    from s2s.prims import python_object, spelling
     obj = python_object(op)
     name = callee or (getattr(obj, "__name__", None) if op.startswith("s2s.rules.custom.") else None)
     refusal = getattr(target if target is not None else obj, "__s2s_refusal__", None)  # (why, what to do) of a

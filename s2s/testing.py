@@ -21,6 +21,8 @@ import difflib
 import os
 from pathlib import Path
 
+from s2s.api.transform import source
+
 ENV_VAR = "S2S_UPDATE_SNAPSHOTS"
 
 # Set by the pytest plugin's --s2s-update-snapshots; None defers to the environment variable.
@@ -55,8 +57,6 @@ def _text_of(fn) -> str:
     text = getattr(fn, "source", None)
     if isinstance(text, str):
         return text
-    from s2s import source
-
     return source(fn)
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from s2s import prims
-from s2s.rules import OPTIONAL
+from s2s.rules import FAMILIES, OPTIONAL
 
 
 class NotBatchable(Exception):
@@ -91,7 +91,6 @@ def _load() -> None:
             return
         _loading = True
         try:
-            from s2s.rules import FAMILIES
             for family in FAMILIES:  # registration by import: one record per primitive
                 importlib.import_module(f"s2s.rules.{family}")
             for key in sorted(set(REVERSE) | NONDIFF | set(TANGENT)):
