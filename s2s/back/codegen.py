@@ -194,9 +194,22 @@ def _drop_empty_with(nodes: list) -> list:
     return out
 
 
+def _comment_node(text: str) -> ast.Expr:
+    """A statement astor renders as a line that `_comments` turns into `# text`: a name holding the text, written
+    out as it is (astor quotes a string constant, and evaluates the quoted text to check it: most of the time of
+    rendering); a text of several lines as a string constant."""
+    if "\n" in text or "\r" in text:
+        return ast.Expr(ast.Constant(COMMENT + text))
+    return ast.Expr(ast.Name(COMMENT + text, ast.Load()))
+
+
 def _is_comment(node) -> bool:
-    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and \
-        isinstance(node.value.value, str) and node.value.value.startswith(COMMENT)
+    if not isinstance(node, ast.Expr):
+        return False
+    value = node.value
+    if isinstance(value, ast.Name):
+        return value.id.startswith(COMMENT)
+    return isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value.startswith(COMMENT)
 
 
 def _pretty_source(source):
@@ -207,7 +220,11 @@ def _comments(text: str) -> str:
     out = []
     pattern = re.compile(r"^(\s*)('''|\"\"\"|'|\")" + COMMENT + r"(.*?)\2\s*$")
     for line in text.split("\n"):
-        m = pattern.match(line)
+        stripped = line.lstrip(" ")
+        if stripped.startswith(COMMENT):  # (a `_comment_node` name: the text as it is)
+            out.append(f"{line[:len(line) - len(stripped)]}# {stripped[len(COMMENT):]}")
+            continue
+        m = pattern.match(line) if COMMENT in line else None
         if m:
             body = ast.literal_eval(line.strip())[len(COMMENT):]  # (the text, its quotes unescaped)
             out.append(f"{m.group(1)}# {body}")
@@ -354,7 +371,7 @@ class _Codegen:
         self.last_loc = key
         prefix = "adjoint of line" if loc.adjoint else "line"
         where = "" if not loc.file or loc.file == self.fn.filename else f" of {file_name(loc.file)}"
-        out.append(ast.Expr(ast.Constant(f"{COMMENT}{prefix} {loc.line}{where}: {loc.text}")))
+        out.append(_comment_node(f"{prefix} {loc.line}{where}: {loc.text}"))
         if loc.file:
             CITED_FILES.setdefault(file_name(loc.file), loc.file)
 
