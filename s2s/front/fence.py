@@ -157,10 +157,38 @@ def _errstate_with(node) -> bool:
              else item.context_expr.func.id) == "errstate" for item in node.items)
 
 
+def _subclasses(cls) -> set:
+    return {cls}.union(*(_subclasses(c) for c in cls.__subclasses__()))
+
+
+# the allowed nodes with nothing to check but what they hold (one type lookup each)
+_PLAIN = frozenset(c for cls in ALLOWED for c in _subclasses(cls)) - {ast.Expr, ast.AnnAssign}
+
+
 def _check_node(src: Source, node: ast.AST) -> None:
-    if isinstance(node, ast.withitem):
-        _check_node(src, node.context_expr)
-        return
+    """Check `node` and every node it holds, each before what it holds, in order (an explicit stack)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if type(node) not in _PLAIN:
+            if isinstance(node, ast.withitem):
+                stack.append(node.context_expr)
+                continue
+            if not _check_itself(src, node):
+                continue
+        children = []
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                children.append(value)
+            elif isinstance(value, list):
+                children += [v for v in value if isinstance(v, ast.AST)]
+        children.reverse()
+        stack += children
+
+
+def _check_itself(src: Source, node: ast.AST) -> bool:
+    """Refuse `node` if it is outside the subset; whether what it holds is to be checked."""
     if isinstance(node, ast.With) and not _errstate_with(node):
         raise unsupported(src, node, NAMES[ast.With], WITH_HINT)
     if not isinstance(node, ALLOWED) and not isinstance(node, ast.With):
@@ -172,7 +200,4 @@ def _check_node(src: Source, node: ast.AST) -> None:
         if not isinstance(node.value, ast.Call):
             raise unsupported(src, node, "an expression statement with no effect")
     # (a starred expression is expanded by the SSA builder where the values it holds are known)
-    if isinstance(node, ast.AnnAssign) and node.value is None:
-        return
-    for child in ast.iter_child_nodes(node):
-        _check_node(src, child)
+    return not (isinstance(node, ast.AnnAssign) and node.value is None)
