@@ -68,10 +68,14 @@ def _differentiable(value) -> bool:
 
 # ------------------------------------------------------------------------ generated helpers of second order
 def _parameters(fn) -> tuple[list, tuple]:
-    """`fn`'s positional parameter names and the defaults of the last ones."""
-    params = [p for p in inspect.signature(fn).parameters.values()
-              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    return [p.name for p in params], tuple(p.default for p in params if p.default is not p.empty)
+    """`fn`'s positional parameter names and the defaults of the last ones (read once: every rule call asks)."""
+    found = _HELPERS.get((fn, "parameters"))
+    if found is None:
+        params = [p for p in inspect.signature(fn).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        found = _HELPERS[(fn, "parameters")] = ([p.name for p in params],
+                                                tuple(p.default for p in params if p.default is not p.empty))
+    return found
 
 
 def _complete(fn, args: tuple) -> tuple:
