@@ -102,9 +102,21 @@ def pair_loss(w):
     return a * b + a
 
 
+def pair_step(pair, n):
+    """A recursive function of a tuple of floats (its adjoint is a tuple too)."""
+    a, b = pair
+    if n == 0:
+        return a * b
+    return pair_step((np.sin(a) + b, a * b * 0.5), n - 1)
+
+
+def tuple_argument(x):
+    return pair_step((x[0], x[1]), 3) + pair_step((x[1] * x[0], np.cos(x[0])), 2)
+
+
 CASES = [(uses_power, 1.3), (polynomial_of_sum, C), (tree_loss, W), (mutual, 0.6),
          (data_depth, np.array([0.4, -0.9, 1.2])), (uses_defaults, np.array([0.3, -0.8])),
-         (pair_loss, np.array([0.6, 0.8]))]
+         (pair_loss, np.array([0.6, 0.8])), (tuple_argument, np.array([0.4, 0.9]))]
 IDS = [c[0].__name__ for c in CASES]
 
 

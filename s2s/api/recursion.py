@@ -45,6 +45,7 @@ from s2s.api.forward import jvp
 from s2s.api.transform import grad, vjp
 from s2s.back.compile import compile_source, pseudo_filename
 from s2s.rules import custom, registry
+from s2s.runtime.core import zeros_like
 
 _RULES: dict = {}  # function -> its key
 _NAMES: dict = {}  # function -> {role: attribute of s2s.rules.custom}
@@ -166,7 +167,9 @@ def _zero(like):
 
 
 def _shaped(cotangent, like):
-    """A cotangent with the shape of `like` (a broadcast zero or None made full)."""
+    """A cotangent with the structure and shape of `like` (a broadcast zero or None made full)."""
+    if isinstance(like, (tuple, list, dict)):  # (the adjoint of a tuple argument, say)
+        return zeros_like(like) if cotangent is None or np.ndim(cotangent) == 0 and cotangent == 0 else cotangent
     if cotangent is None:
         return _zero(like)
     return np.broadcast_to(cotangent, np.shape(like)) if np.shape(cotangent) != np.shape(like) else cotangent
