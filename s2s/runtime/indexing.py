@@ -35,7 +35,7 @@ def getitem_adjoint(g, x, *index):
             return TupleParts(parts)
         out[idx] = g
         return out
-    out = np.zeros(np.shape(x), dtype=np.result_type(np.asarray(x).dtype, np.float64))
+    out = np.zeros(np.shape(x), dtype=_adjoint_dtype(x))
     if _basic(idx):  # ints and slices select each element at most once: a plain write adds it
         out[idx] = g
     else:
@@ -47,7 +47,13 @@ def _basic(index) -> bool:
     """Is `index` basic indexing (ints, slices, `...`, None), which never selects an element twice?"""
     if type(index) is tuple:
         return all(_basic(i) for i in index)
-    return type(index) in (int, slice) or index is None or index is Ellipsis
+    return type(index) in (int, slice) or index is None or index is Ellipsis or isinstance(index, np.integer)
+
+
+def _adjoint_dtype(x):
+    """The dtype of an adjoint of `x`: float64, or complex/longdouble for such an `x`."""
+    dtype = x.dtype if type(x) is np.ndarray else np.asarray(x).dtype
+    return np.float64 if dtype == np.float64 else np.result_type(dtype, np.float64)
 
 
 def copy_adjoint(g):
@@ -99,10 +105,9 @@ def add_at(acc, g, x, *index):
         return acc + getitem_adjoint(g, x, *index)
     if not isinstance(acc, np.ndarray) or acc.shape != np.shape(x) or not acc.flags.writeable or \
             not np.issubdtype(acc.dtype, np.inexact):  # (an int array would truncate what is added)
-        acc = np.broadcast_to(acc, np.shape(x)).astype(np.result_type(np.asarray(x).dtype, np.float64))
+        acc = np.broadcast_to(acc, np.shape(x)).astype(_adjoint_dtype(x))
     idx = index[0] if len(index) == 1 else index
-    if isinstance(idx, (int, np.integer, slice)) or (isinstance(idx, tuple) and all(
-            isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in idx)):
+    if _basic(idx):
         acc[idx] += g  # basic indexing: no repeated elements
     else:
         np.add.at(acc, idx, g)
