@@ -15,13 +15,10 @@ transformed again (or an entry made earlier for those values is reused).
 Registering a custom rule (`clear`) retires every entry. With `S2S_CACHE_DIR`
 set, entries are also looked up on and written to disk (`persistent.py`).
 
-Two more kinds of entry share the machinery: a transformation that found no
-vector-mode form (`NotBatchable`, what `jacobian(mode="forward")` tries
-first) is remembered as that failure, so that a new Jacobian object does not
-transform again to learn it; and `memo(f, label, compute)` keeps a fact
-derived from `f`'s source (does it keep loop stacks?) under the same
-facts-checked key, so that the derived transformations do not rebuild `f`'s
-SSA on every new object.
+A transformation that found no vector-mode form (`NotBatchable`, what
+`jacobian(mode="forward")` tries first; also a function keeping loop stacks)
+is remembered as that failure, so that a new Jacobian object does not
+transform again to learn it.
 """
 from __future__ import annotations
 
@@ -141,21 +138,6 @@ def build_entry(f, kind: str, wrt, options: dict, transform) -> Entry:
     if key is not None:
         persistent.store(key, text, fn, facts, f)
     return Entry(text, fn, facts)
-
-
-def memo(f, label, compute):
-    """`compute(f)`, a fact derived from what `f` reads (its source, the helpers it calls): computed once,
-    and again only when something it read has changed (the facts of an entry, as for a transformation).
-    `label` names the fact; errors are not kept."""
-    return get_or_build(("memo", label, code_key(f)), f, lambda: _memo_entry(f, compute)).fn
-
-
-def _memo_entry(f, compute) -> Entry:
-    inner = f._current() if getattr(f, "__s2s_generated__", None) is not None else None
-    log: list = []
-    with record_reads(log):
-        value = compute(f)
-    return Entry(None, value, facts_mod.collect(f, log, inner))
 
 
 def code_key(f):

@@ -27,6 +27,10 @@ from s2s.ir.printer import print_function
 
 def _forward_ir(f, wrt, batched=False, ndims=()):
     primal, src = transform._primal(f, "jvp")
+    if batched and transform._uses_stacks(primal.body):
+        # values popped from loop stacks (generated gradient code, for a Hessian) have no known rank: vector
+        # mode could broadcast a batch of scalars against an array the wrong way; one tangent at a time is exact
+        raise NotBatchable("pop")
     names, _ = transform.resolve_wrt(primal.params, wrt, primal.name, src)
     name = "jvp_" + primal.name
     fwd = pipeline.stage("forward", forward, primal, names, transform._namer_for(primal), name=name, batched=batched,
@@ -196,15 +200,10 @@ class JacobianForward:
         self.__doc__ = getattr(f, "__doc__", None)
 
     def _batched_jvp(self, k: int, ranks: tuple):
-        """The vector-mode jvp for wrt entry `k` at these argument ranks, or None if a rule has no batched form."""
+        """The vector-mode jvp for wrt entry `k` at these argument ranks, or None if a rule has no batched form
+        (or the function keeps loop stacks)."""
         if self._vector.get(k) is False:
             return None
-        if k not in self._vector:
-            # (values popped from loop stacks have no known rank: vector mode could broadcast a batch of
-            # scalars against an array the wrong way; one tangent at a time is exact there)
-            self._vector[k] = not cache.memo(self.__wrapped__, "uses stacks", _uses_stacks)
-            if not self._vector[k]:
-                return None
         key = (k, ranks)
         if key not in self._batched:
             w = self._wrt if self._single else self._wrt[k]
@@ -214,6 +213,7 @@ class JacobianForward:
             except NotBatchable:
                 self._vector[k] = False
                 return None
+            self._vector[k] = True
             self._batched[key] = jf
         return self._batched[key]
 
@@ -260,11 +260,6 @@ class JacobianForward:
             else:
                 out.append(_jacobian_by_basis(self._jvps[k], args, x, x if self._value_like_wrt else None, kwargs))
         return out[0] if self._single else tuple(out)
-
-
-def _uses_stacks(f) -> bool:
-    """Does `f` (generated gradient code, for a Hessian) push to or pop from loop stacks?"""
-    return transform._uses_stacks(transform._primal(f)[0].body)
 
 
 def _jacobian_by_batch(jf, args: tuple, x, kwargs=None) -> np.ndarray:
