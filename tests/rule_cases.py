@@ -289,6 +289,8 @@ CASES += [
     ("s2s.runtime.transpose_adjoint", lambda g: rt.transpose_adjoint(g, (1, 2, 0)), (T324,), 0),
     ("s2s.runtime.transpose_adjoint", lambda g: rt.transpose_adjoint(g), (M23,), 0),
     ("s2s.runtime.adjoint_part", lambda a: rt.adjoint_part(a, 1, V3), ((V, M23),), 0),
+    ("s2s.runtime.adjoint_part_adjoint", lambda g: rt.adjoint_part_adjoint(g, (V, M23, None), 1)[1], (M23,), 0),
+    ("s2s.runtime.adjoint_part_adjoint", lambda g: rt.adjoint_part_adjoint(g, (V, M23), 1)[1], (V3,), 0),
     ("s2s.runtime.matmul_adjoint_a", lambda g, b: rt.matmul_adjoint_a(g, M23, b), (M24, M34), (0, 1)),
     ("s2s.runtime.matmul_adjoint_a", lambda g, b: rt.matmul_adjoint_a(g, V3, b), (V, M34), (0, 1)),
     ("s2s.runtime.matmul_adjoint_a", lambda g, b: rt.matmul_adjoint_a(g, M34, b), (V3, V), (0, 1)),

@@ -258,6 +258,10 @@ def test_third_derivatives_are_refused_naming_the_function():
                        ) as info:
         s2s.grad(s2s.grad(s2s.grad(uses_power)))(1.3)
     assert "write power as a loop" in str(info.value)
+    for third in (lambda: s2s.jvp(s2s.grad(s2s.grad(uses_power)))((1.3,), (1.0,)),
+                  lambda: s2s.hessian(s2s.grad(uses_power))(1.3)):  # (forward over it: the same refusal)
+        with pytest.raises(s2s.NonDifferentiableError, match="third derivatives through recursion are not made"):
+            third()
 
 
 def test_the_second_order_source_calls_the_rules_of_the_rules():
@@ -344,3 +348,24 @@ def test_grad_of_grad_through_a_user_rule_read_for_two_arguments():
     def f(x):
         return mul(x, x * x) * x
     assert s2s.grad(s2s.grad(f))(1.5) == pytest.approx(12 * 1.5 ** 2, rel=1e-12)
+
+
+def test_third_derivative_through_a_user_rule_read_for_two_arguments():
+    """rt.adjoint_part_adjoint, which grad of grad writes for a rule's tuple of adjoints, has a rule of its own
+    (linear in g): hessian of grad and grad of grad of grad go through it (it had none)."""
+    def mul(x, y):
+        return x * y
+
+    @s2s.adjoint(mul)
+    def mul_adjoint(g, ans, x, y):
+        return (g * y, g * x)
+
+    @s2s.tangent(mul)
+    def mul_tangent(tangents, ans, x, y):
+        dx, dy = tangents
+        return (0.0 if dx is None else dx * y) + (0.0 if dy is None else x * dy)
+
+    def f(x):
+        return mul(x, x * x) * x
+    assert s2s.hessian(s2s.grad(f))(1.5) == pytest.approx(24 * 1.5, rel=1e-12)
+    assert s2s.grad(s2s.grad(s2s.grad(f)))(1.5) == pytest.approx(24 * 1.5, rel=1e-12)

@@ -80,6 +80,7 @@ helper("sum_builtin_adjoint", lambda G, g, xs: rt.sum_builtin_adjoint_transpose(
 helper("stack_adjoint", lambda G, g, seq, axis=0: rt.stack_adjoint_transpose(G, g, seq, **non_default(axis=(axis, 0))),
        lambda d, ans, g, seq, axis=0: rt.batch_stack_adjoint(d, seq, **non_default(axis=(axis, 0))))
 helper("adjoint_part", lambda G, adjoints, i, x: rt.adjoint_part_adjoint(G, adjoints, i))
+helper("adjoint_part_adjoint", lambda G, g, adjoints, i: rt.adjoint_part(G, i, g))
 
 # acc + getitem_adjoint(g, x, *index), written into acc in place by the primal; the tangent is built out of
 # place, so no tangent array is written into
