@@ -19,9 +19,15 @@ A transformation that found no vector-mode form (`NotBatchable`, what
 `jacobian(mode="forward")` tries first; also a function keeping loop stacks)
 is remembered as that failure, so that a new Jacobian object does not
 transform again to learn it.
+
+The transformations built from others (`jacobian`, `hessian`) keep what they
+make for a function in a state that every object of that kind for the same
+function shares (`shared`): a new `hessian(f)` of a function already
+differentiated makes no transformation objects and looks nothing up again.
 """
 from __future__ import annotations
 
+import collections
 import inspect
 import threading
 import types
@@ -140,6 +146,35 @@ def build_entry(f, kind: str, wrt, options: dict, transform) -> Entry:
     return Entry(text, fn, facts)
 
 
+class SharedState:
+    """The base of what the objects of one kind made for one function share (see `shared`)."""
+
+    def __init__(self, f):
+        self.of = f
+
+
+SHARED_RECENT = 32  # the states asked for last, kept even when no object holds them (a loop of new objects)
+_shared: weakref.WeakValueDictionary = weakref.WeakValueDictionary()  # (id(f), label) -> SharedState
+_recent: collections.deque = collections.deque(maxlen=SHARED_RECENT)
+
+
+def shared(f, label, make) -> SharedState:
+    """The state `make()` made for `f` and `label`, made once while an object holds it (or it is among the
+    SHARED_RECENT asked for last), so that a new object for the same function starts where the others are.
+
+    What a state holds must stay right for `f` whatever changes: the transformations in it check their facts
+    before every call. `clear` forgets every state."""
+    key = (id(f), label)
+    state = _shared.get(key)
+    if state is None or state.of is not f:  # (an id reused by another object)
+        state = make()
+        with _lock:
+            _shared[key] = state
+    if not _recent or _recent[-1] is not state:
+        _recent.append(state)
+    return state
+
+
 def code_key(f):
     """What identifies `f` in a cache key: its code object (entries are told apart by their facts), the key
     of the transformation it is (`grad(f)` transformed again), else its id (with a fact on `f` itself)."""
@@ -155,6 +190,8 @@ def clear() -> None:
         for entry in list(_made):
             entry.live = False
         _entries.clear()
+        _shared.clear()
+        _recent.clear()
 
 
 def size() -> int:

@@ -16,6 +16,15 @@ from s2s.api.forward import JacobianForward, jacobian_forward
 from s2s.errors import ResultTypeError
 
 
+class _ReverseState(cache.SharedState):
+    """What the reverse-mode Jacobians of one function (and wrt) share (`cache.shared`)."""
+
+    def __init__(self, f, wrt):
+        super().__init__(f)
+        self.vjp = transform.vjp(f, wrt=wrt)
+        self.params = None
+
+
 class JacobianReverse:
     """The Jacobian of f by reverse mode: one pullback per element of f's value."""
 
@@ -23,7 +32,8 @@ class JacobianReverse:
         self.__wrapped__ = f
         self._wrt = wrt
         self._single = not isinstance(wrt, (tuple, list))
-        self._vjp = transform.vjp(f, wrt=wrt)
+        self._state = cache.shared(f, ("jacobian reverse", repr(wrt)), lambda: _ReverseState(f, wrt))
+        self._vjp = self._state.vjp
         self.__name__ = f"jacobian_{getattr(f, '__name__', 'f')}"
         self.__doc__ = getattr(f, "__doc__", None)
 
@@ -38,7 +48,9 @@ class JacobianReverse:
             value, pullback = self._vjp(*args, **kwargs)
         except ResultTypeError as exc:
             raise exc.retitled("jacobian") from None
-        params = self._params = getattr(self, "_params", None) or cache.parameter_names(self.__wrapped__)
+        params = self._state.params
+        if params is None:
+            params = self._state.params = cache.parameter_names(self.__wrapped__)
         wrts = [self._wrt] if self._single else list(self._wrt)
         xs = [arguments.argument(params, args, kwargs, w) for w in wrts]
         value_leaves = pytree.leaves(value)
@@ -136,6 +148,16 @@ def jacobian(f=None, wrt=0, mode="reverse"):
     return JacobianReverse(f, wrt) if mode == "reverse" else jacobian_forward(f, wrt)
 
 
+class _HessianState(cache.SharedState):
+    """What the Hessians of one function (and wrt) share (`cache.shared`): the gradient and its Jacobian."""
+
+    def __init__(self, f, wrt):
+        super().__init__(f)
+        self.grad = transform.grad(f, wrt=wrt)
+        self.jac = JacobianForward(self.grad, wrt=wrt, value_like_wrt=True)
+        self.wrt_at = self.params = None
+
+
 class Hessian:
     """Forward-over-reverse: the forward-mode Jacobian of the generated gradient `grad(f)`."""
 
@@ -144,8 +166,8 @@ class Hessian:
             raise TypeError("hessian takes a single wrt (a position or a name)")
         self.__wrapped__ = f
         self._wrt = wrt
-        self._grad = transform.grad(f, wrt=wrt)
-        self._jac = JacobianForward(self._grad, wrt=wrt, value_like_wrt=True)
+        state = self._state = cache.shared(f, ("hessian", repr(wrt)), lambda: _HessianState(f, wrt))
+        self._grad, self._jac = state.grad, state.jac
         self.__name__ = f"hessian_{getattr(f, '__name__', 'f')}"
 
     @property
@@ -155,8 +177,12 @@ class Hessian:
     _repr_html_ = display.repr_html
 
     def __call__(self, *args, **kwargs):
-        arguments.check_wrt(self.__name__, arguments.wrt_positions(self.__wrapped__, self._wrt), args, kwargs)
-        params = self._params = getattr(self, "_params", None) or cache.parameter_names(self.__wrapped__)
+        state = self._state
+        if state.params is None:
+            state.wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
+            state.params = cache.parameter_names(self.__wrapped__)
+        arguments.check_wrt(self.__name__, state.wrt_at, args, kwargs)
+        params = state.params
         x = arguments.argument(params, args, kwargs, self._wrt)
         try:
             h = self._jac(*args, **kwargs)

@@ -101,7 +101,7 @@ class Jvp(transform.Transformed):
 
     def _all_args(self, primals) -> tuple:
         """`primals` completed with f's defaults for trailing parameters left out."""
-        code = getattr(self.__wrapped__, "__code__", None)
+        code = getattr(arguments.original(self.__wrapped__), "__code__", None)  # (f's, for a jvp of grad(f))
         if code is not None and len(primals) == code.co_argcount:
             return tuple(primals)
         sig = getattr(self, "_signature", None)
@@ -178,6 +178,21 @@ def jvp(f=None, wrt=0):
     return Jvp(f, "jvp", wrt, {})
 
 
+class _ForwardState(cache.SharedState):
+    """What the forward-mode Jacobians of one function (and wrt) make and find out, shared by them
+    (`cache.shared`): a new `jacobian(f, mode="forward")` of a function already differentiated looks nothing up
+    again. Each transformation here checks its facts before every call, as any transformed function does."""
+
+    def __init__(self, f, wrt, single: bool):
+        super().__init__(f)
+        self.jvps = [jvp(f, wrt=w) for w in ([wrt] if single else list(wrt))]
+        # vector mode: all basis tangents at once as a leading batch axis, where every rule allows it;
+        # one generated function per combination of argument ranks (they decide where shapes align)
+        self.batched: dict = {}  # (wrt index, ranks) -> Jvp
+        self.vector: dict = {}  # wrt index -> whether vector mode applies
+        self.params = self.positional = None
+
+
 class JacobianForward:
     """The Jacobian of f by forward mode: shape `value.shape + arg.shape` for each `wrt` entry."""
 
@@ -189,13 +204,9 @@ class JacobianForward:
         self._value_like_wrt = value_like_wrt
         single = not isinstance(wrt, (tuple, list))
         self._single = single
-        self._jvps = [jvp(f, wrt=w) for w in ([wrt] if single else list(wrt))]
-        # vector mode: all basis tangents at once as a leading batch axis, where every rule allows it;
-        # one generated function per combination of argument ranks (they decide where shapes align)
-        self._batched: dict = {}  # (wrt index, ranks) -> Jvp
-        self._vector: dict = {}  # wrt index -> whether vector mode applies
+        state = self._state = cache.shared(f, ("jacobian forward", repr(wrt)), lambda: _ForwardState(f, wrt, single))
+        self._jvps, self._batched, self._vector = state.jvps, state.batched, state.vector
         self._last_ranks = ()
-        self._params = None
         self.__name__ = f"jacobian_{getattr(f, '__name__', 'f')}"
         self.__doc__ = getattr(f, "__doc__", None)
 
@@ -237,17 +248,17 @@ class JacobianForward:
             raise
 
     def _jacobian(self, *args, **kwargs):
-        if self._params is None:
-            self._params = cache.parameter_names(self.__wrapped__)
-            self._positional = self._params
+        state = self._state
+        if state.params is None:
+            params = positional = cache.parameter_names(self.__wrapped__)
             code = getattr(arguments.original(self.__wrapped__), "__code__", None)
             if code is not None and (code.co_kwonlyargcount or code.co_flags & (inspect.CO_VARARGS |
                                                                               inspect.CO_VARKEYWORDS)):
                 signature = inspect.signature(self.__wrapped__).parameters.values()  # (*args, keyword-only)
-                self._positional = [p.name for p in signature
-                                    if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        params = self._params
-        named = self._positional  # (the values a *args parameter receives have no name: no rank is known)
+                positional = [p.name for p in signature if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            state.positional, state.params = positional, params
+        params = state.params
+        named = state.positional  # (the values a *args parameter receives have no name: no rank is known)
         ranks = tuple((p, np.ndim(a)) for p, a in list(zip(named, args)) + sorted(kwargs.items())
                       if isinstance(a, (np.ndarray, float, int, np.number)) and not isinstance(a, bool))
         self._last_ranks = ranks
@@ -256,9 +267,13 @@ class JacobianForward:
             x = arguments.argument(params, args, kwargs, w)
             batched = None if pytree.is_container(x) else (self._batched.get((k, ranks)) or self._batched_jvp(k, ranks))
             if batched is not None:
-                out.append(_jacobian_by_batch(batched, args, x, kwargs))
-            else:
-                out.append(_jacobian_by_basis(self._jvps[k], args, x, x if self._value_like_wrt else None, kwargs))
+                try:
+                    out.append(_jacobian_by_batch(batched, args, x, kwargs))
+                    continue
+                except NotBatchable:  # transformed again (something it read changed), now without a vector form
+                    self._vector[k] = False
+                    self._batched.pop((k, ranks), None)
+            out.append(_jacobian_by_basis(self._jvps[k], args, x, x if self._value_like_wrt else None, kwargs))
         return out[0] if self._single else tuple(out)
 
 
