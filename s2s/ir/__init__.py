@@ -246,8 +246,11 @@ _STRAIGHT = frozenset({Assign, Effect, Return, Break, Continue})
 def operands(s) -> list:
     """The atoms `s` itself reads (not those of its nested blocks): a value's arguments, an if's test, a
     loop's iterable and test, phi operands, jump values. A phi operand not yet known is None: left out."""
-    if isinstance(s, (Assign, Effect)):
+    cls = type(s)
+    if cls is Assign or cls is Effect or isinstance(s, (Assign, Effect)):
         v = s.value
+        if type(v) is Call:  # (the common case: no kwargs, one list)
+            return [*v.args, *[a for _, a in v.kwargs]] if v.kwargs else list(v.args)
         return list(v.args) + [a for _, a in v.kwargs] if isinstance(v, Call) else [v]
     if isinstance(s, Return):
         return [s.value]

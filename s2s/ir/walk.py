@@ -6,11 +6,13 @@ from s2s import ir
 
 def atoms_of(expr) -> list:
     if isinstance(expr, ir.Call):
-        return list(expr.args) + [v for _, v in expr.kwargs]
+        return list(expr.args) + [v for _, v in expr.kwargs] if expr.kwargs else list(expr.args)
     return [expr]
 
 
 def vars_of(expr) -> list[str]:
+    if type(expr) is ir.Call and not expr.kwargs:  # (the common case: one pass over the arguments)
+        return [a.name for a in expr.args if type(a) is ir.Var]
     return [a.name for a in atoms_of(expr) if isinstance(a, ir.Var)]
 
 
@@ -36,7 +38,7 @@ def defined_names(stmts: list, into_loops: bool = True) -> list[str]:
 
 def used_names(stmts: list) -> set[str]:
     """Names read by `stmts`, nested regions included."""
-    return {a.name for s in ir.statements(stmts) for a in ir.operands(s) if isinstance(a, ir.Var)}
+    return {a.name for s in ir.statements(stmts) for a in ir.operands(s) if type(a) is ir.Var}
 
 
 def ends_with_exit(stmts: list) -> bool:
@@ -83,10 +85,11 @@ def calls_in(stmts: list):
 
 def count_uses(stmts: list, uses: dict) -> None:
     """Add to `uses` how often each name is read in `stmts` (phi operands and jump values included)."""
+    get = uses.get
     for s in ir.statements(stmts):
         for a in ir.operands(s):
-            if isinstance(a, ir.Var):
-                uses[a.name] = uses.get(a.name, 0) + 1
+            if type(a) is ir.Var:
+                uses[a.name] = get(a.name, 0) + 1
 
 
 def substitute_block(stmts: list, mapping: dict) -> None:
@@ -131,6 +134,6 @@ def call_definitions(stmts: list, out: dict | None = None) -> dict:
     """name -> the call that defines it, over `stmts` and every region nested in them."""
     out = {} if out is None else out
     for s in ir.statements(stmts):
-        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call):
+        if type(s) is ir.Assign and type(s.value) is ir.Call:
             out[s.target] = s.value
     return out

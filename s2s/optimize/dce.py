@@ -24,8 +24,8 @@ def _eliminate(fn: ir.Function) -> ir.Function:
     while True:
         before = len(live)
         _mark(fn.body, live)
-        if len(live) == before:
-            break
+        if len(live) == before or not any(type(s) is ir.If or type(s) is ir.Loop for s in fn.body):
+            break  # (straight-line code: one backward walk marks everything; a phi can mark a definition late)
     _sweep(fn.body, live)
     return fn
 

@@ -95,6 +95,14 @@ def _sub(a, mapping):
     return _resolve(a, mapping) if isinstance(a, ir.Var) else a
 
 
+def _reads_any(c: ir.Call, mapping: dict) -> bool:
+    """Does `c` read a name that `mapping` replaces?"""
+    for x in c.args:
+        if type(x) is ir.Var and x.name in mapping:
+            return True
+    return bool(c.kwargs) and any(type(x) is ir.Var and x.name in mapping for _, x in c.kwargs)
+
+
 def _restored(fn: ir.Function) -> set:
     """The versions of the arrays whose old elements the adjoint sweep puts back (`setitem(y, i, y_old)`)."""
     roots = {fn.arrays.get(s.value.args[0].name, s.value.args[0].name) for s in ir.statements(fn.body)
@@ -110,9 +118,9 @@ def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset(), 
         if isinstance(s, ir.Assign):
             v = s.value
             if isinstance(v, ir.Call):
-                args = tuple([_sub(x, mapping) for x in v.args])
-                kwargs = tuple([(k, _sub(x, mapping)) for k, x in v.kwargs]) if v.kwargs else ()
-                if not (all(a is b for a, b in zip(args, v.args)) and all(a[1] is b[1] for a, b in zip(kwargs, v.kwargs))):
+                if _reads_any(v, mapping):  # (most calls read none: the same frozen call is kept)
+                    args = tuple([_sub(x, mapping) for x in v.args])
+                    kwargs = tuple([(k, _sub(x, mapping)) for k, x in v.kwargs]) if v.kwargs else ()
                     v = ir.Call(v.op, args, kwargs)
                 if s.target not in arrays:
                     simpler = simplify_call(v, integers)
