@@ -99,7 +99,7 @@ def _import_line(alias: str, aliases: dict) -> str:
 
 def _render(module_body: list, header: str) -> str:
     module = ast.Module(body=module_body, type_ignores=[])
-    text = astor.to_source(module, pretty_source=_pretty_source)
+    text = astor.to_source(module, pretty_source=_pretty_source, source_generator_class=_Generator)
     text = _comments(text)
     text = re.sub(r"\n(def |import |from )", lambda m: "\n" + ("\n\n" if m.group(1) == "def " else "") + m.group(1), text)
     text = re.sub(r"\n{4,}", "\n\n\n", text)
@@ -214,6 +214,28 @@ def _is_comment(node) -> bool:
 
 def _pretty_source(source):
     return "".join(source)
+
+
+class _Generator(astor.code_gen.SourceGenerator):
+    """astor's writer, with the same text: a node's visitor is found by one dictionary lookup (astor builds the
+    method's name and looks it up for every node), and names, the most common nodes, are written directly."""
+
+    _visitors: dict = {}
+
+    def visit(self, node, abort=None):
+        visitor = self._visitors.get(node.__class__)
+        if visitor is None:
+            visitor = getattr(type(self), "visit_" + node.__class__.__name__, None)
+            if visitor is None:
+                raise AttributeError(f"No defined handler for node of type {node.__class__.__name__}")
+            self._visitors[node.__class__] = visitor
+        return visitor(self, node)
+
+    def visit_Name(self, node):
+        if self.new_lines:  # (the first item of a line: astor's write indents it)
+            self.write(node.id)
+        else:
+            self.result.append(node.id)
 
 
 def _comments(text: str) -> str:
