@@ -103,3 +103,48 @@ def test_a_recursive_function_of_a_module_no_longer_in_sys_modules(tmp_path):
         assert "recursive_gone" not in sys.modules
         np.testing.assert_allclose(s2s.grad(fn)(x), fd_grad(fn, x), rtol=1e-6, atol=1e-8)
         np.testing.assert_allclose(s2s.jvp(fn)((x,), (1.0,))[1], fd_grad(fn, x), rtol=1e-6, atol=1e-8)
+
+
+def identity_deep(a, n):
+    if n <= 0:
+        return a
+    return identity_deep(a, n - 1)
+
+
+def calls_with_an_integer(a):
+    return np.sin(identity_deep(a, 2)) * 1.5
+
+
+def picks(coeffs, theta):
+    return identity_deep(theta[-1], 3) * np.sum(coeffs)
+
+
+def test_an_integer_argument_that_is_data_has_a_derivative():
+    """An integer the caller differentiates (f(2); a parameter list holding 2) reaches the recursive function:
+    its adjoint was None, a silently zero derivative (fuzz seeds 94170 and 94232, reduced)."""
+    for x in (2, 2.0):
+        assert s2s.grad(calls_with_an_integer)(x) == pytest.approx(1.5 * np.cos(2.0), rel=1e-12)
+        assert s2s.jvp(calls_with_an_integer)((x,), (1.0,))[1] == pytest.approx(1.5 * np.cos(2.0), rel=1e-12)
+    coeffs, theta = np.array([0.5, -1.5, 2.0]), [np.array([0.3, 0.1]), -0.7, 2]
+    g_coeffs, g_theta = s2s.grad(picks, wrt=(0, 1))(coeffs, theta)
+    np.testing.assert_allclose(g_coeffs, np.full(3, 2.0))
+    assert g_theta[2] == pytest.approx(1.0) and g_theta[1] == 0.0
+    assert s2s.hessian(calls_with_an_integer)(2) == pytest.approx(-1.5 * np.sin(2.0), rel=1e-12)
+
+
+def indexed_product(x, k):
+    if k == 0:
+        return x[0]
+    return x[k] * indexed_product(x, k - 1)
+
+
+def test_an_integer_used_as_an_index_is_a_constant():
+    """s2s refuses to differentiate x[k] with respect to k: the recursive function is then differentiated with
+    respect to its float arguments only, as before."""
+    x = np.array([1.5, -0.5, 2.0, 0.7])
+
+    def f(x):
+        return indexed_product(x, 3)
+    np.testing.assert_allclose(s2s.grad(f)(x), fd_grad(f, x), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2s.hessian(f)(x), [[0.0 if i == j else np.prod(np.delete(x, [i, j])) for j in range(4)]
+                                                   for i in range(4)], rtol=1e-12, atol=1e-12)

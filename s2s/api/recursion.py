@@ -27,9 +27,11 @@ function too, one more recomputation per level (a depth-d chain: O(d^3) steps).
 The rules of those rules (third derivatives) are not made: they are refused,
 naming the function.
 
-Only arguments that hold floating-point numbers or arrays are differentiated;
-integers, strings, None and containers of them (a tree's shape, an index)
-carry no derivative. Arguments the call leaves to their defaults are constants.
+Arguments that hold floating-point numbers or arrays are differentiated, and
+integers too (`f(2)`: a number the caller differentiates), unless s2s refuses
+to differentiate the function with respect to them (an index: `x[k]`); then,
+like strings, None and containers without floats (a tree's shape), they carry
+no derivative. Arguments the call leaves to their defaults are constants.
 """
 from __future__ import annotations
 
@@ -44,6 +46,7 @@ import numpy as np
 from s2s.api.forward import jvp
 from s2s.api.transform import grad, vjp
 from s2s.back.compile import compile_source, pseudo_filename
+from s2s.errors import S2SError
 from s2s.rules import custom, registry
 from s2s.runtime.core import zeros_like
 
@@ -51,9 +54,40 @@ _RULES: dict = {}  # function -> its key
 _NAMES: dict = {}  # function -> {role: attribute of s2s.rules.custom}
 _ATTRIBUTES: dict = {}  # attribute of s2s.rules.custom -> (the recursive function, its role)
 _HELPERS: dict = {}  # (function, what, ...) -> a generated helper function or its transformation
+_INTEGERS_REFUSED: set = set()  # (function, mode, positions): differentiating its integer arguments was refused
 MADE_KEYS: set = set()  # the keys of the rules made here, whose own rules are made here too (not the user's)
 ROLES = ("function", "adjoint", "tangent", "adjoint_adjoint", "adjoint_tangent", "tangent_adjoint",
          "tangent_tangent")
+
+
+def _integer(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _differentiated(fn, mode: str, args: tuple, tangents, compute):
+    """`compute(wrt)` for the positions of `args` to differentiate (in forward mode, those with a tangent).
+
+    An integer argument may be data (`f(2)`, a parameter holding 2: its derivative is a float), or a depth
+    or an index, which s2s may refuse to differentiate (`x[k]`). The reverse rule cannot tell which
+    arguments its caller differentiates, so an integer is differentiated, unless transforming `fn` with
+    respect to it is refused: then it is a constant (recorded, so each function is refused once)."""
+    live = range(len(args)) if tangents is None else [i for i in range(len(args)) if tangents[i] is not None]
+    floats = tuple(i for i in live if _differentiable(args[i]))
+    every = tuple(i for i in live if _differentiable(args[i]) or _integer(args[i]))
+    if every != floats and (fn, mode, every) not in _INTEGERS_REFUSED:
+        try:
+            return compute(every)
+        except S2SError:
+            _INTEGERS_REFUSED.add((fn, mode, every))
+    return compute(floats)
+
+
+def _placed(count: int, parts) -> tuple:
+    """A tuple of `count` entries, None but where `parts` ((position, value) pairs) puts a value."""
+    out = [None] * count
+    for i, part in parts:
+        out[i] = part
+    return tuple(out)
 
 
 def _differentiable(value) -> bool:
@@ -183,59 +217,62 @@ def _second_order_rules(fn) -> dict:
         """The tangent of `adjoint(g, ans, *args)`: forward over reverse (the adjoint does not read ans)."""
         dg, _, *dargs = tangents
         full = _complete(fn, args)
-        wrt = tuple(i for i, a in enumerate(args) if _differentiable(a))
-        moving = {i: dargs[i] for i in wrt if dargs[i] is not None}
-        if dg is not None:
-            moving[len(full)] = dg
-        result = [None] * len(args)
-        if wrt and moving:
-            _, parts = jvp(_pullback(fn, len(full), ans, wrt), wrt=tuple(moving))(full + (g,),
-                                                                                 tuple(moving.values()))
-            for i, part in zip(wrt, parts):
-                result[i] = part
-        return tuple(result)
+
+        def parts(wrt):
+            moving = {i: dargs[i] for i in wrt if dargs[i] is not None}
+            if dg is not None:
+                moving[len(full)] = dg
+            if not wrt or not moving:
+                return ()
+            _, tangent = jvp(_pullback(fn, len(full), ans, wrt), wrt=tuple(moving))(full + (g,),
+                                                                                   tuple(moving.values()))
+            return zip(wrt, tangent)
+        return _placed(len(args), _differentiated(fn, "reverse", args, None, parts))
 
     def adjoint_adjoint(cotangent, out, g, ans, *args):
         """The adjoint of `adjoint(g, ans, *args)` with respect to g and the arguments: reverse over reverse."""
         full = _complete(fn, args)
-        wrt = tuple(i for i, a in enumerate(args) if _differentiable(a))
-        if not wrt:
-            return (None,) * (len(args) + 2)
-        parts = cotangent if isinstance(cotangent, (tuple, list)) else (cotangent,) * len(args)
-        _, pull = vjp(_pullback(fn, len(full), ans, wrt), wrt=wrt + (len(full),))(*full, g)
-        adjoints = pull(tuple(_shaped(parts[i], out[i]) for i in wrt))
-        result = [None] * len(args)
-        for i, part in zip(wrt, adjoints):
-            result[i] = part
-        return (adjoints[-1], None, *result)
+        given = cotangent if isinstance(cotangent, (tuple, list)) else (cotangent,) * len(args)
+
+        def parts(wrt):
+            if not wrt:
+                return ()
+            _, pull = vjp(_pullback(fn, len(full), ans, wrt), wrt=wrt + (len(full),))(*full, g)
+            adjoints = pull(tuple(_shaped(given[i], out[i]) for i in wrt))
+            return list(zip(wrt, adjoints)) + [(-1, adjoints[-1])]  # (-1: g's)
+        found = dict(_differentiated(fn, "reverse", args, None, parts))
+        return (found.pop(-1, None), None, *_placed(len(args), found.items()))
 
     def tangent_tangent(tangents, out, dargs, ans, *args):
         """The tangent of `tangent(dargs, ans, *args)`: forward over forward (the tangent does not read ans)."""
         ddargs, _, *dargs2 = tangents
         full = _complete(fn, args)
-        wrt = tuple(i for i, (a, t) in enumerate(zip(args, dargs)) if t is not None and _differentiable(a))
         ddargs = ddargs if isinstance(ddargs, (tuple, list)) else (ddargs,) * len(args)
-        moving = {i: dargs2[i] for i in wrt if dargs2[i] is not None}
-        moving.update({len(full) + k: ddargs[i] for k, i in enumerate(wrt) if ddargs[i] is not None})
-        if not wrt or not moving:
-            return _zero(out)
-        primals = full + tuple(dargs[i] for i in wrt)
-        return jvp(_directional(fn, len(full), wrt), wrt=tuple(moving))(primals, tuple(moving.values()))[1]
+
+        def tangent(wrt):
+            moving = {i: dargs2[i] for i in wrt if dargs2[i] is not None}
+            moving.update({len(full) + k: ddargs[i] for k, i in enumerate(wrt) if ddargs[i] is not None})
+            if not wrt or not moving:
+                return _zero(out)
+            primals = full + tuple(dargs[i] for i in wrt)
+            return jvp(_directional(fn, len(full), wrt), wrt=tuple(moving))(primals, tuple(moving.values()))[1]
+        return _differentiated(fn, "forward", args, dargs, tangent)
 
     def tangent_adjoint(cotangent, out, dargs, ans, *args):
         """The adjoint of `tangent(dargs, ans, *args)` with respect to dargs and the arguments."""
         full = _complete(fn, args)
-        wrt = tuple(i for i, (a, t) in enumerate(zip(args, dargs)) if t is not None and _differentiable(a))
-        if not wrt:
-            return (None,) * (len(args) + 2)
-        positions = wrt + tuple(len(full) + k for k in range(len(wrt)))
-        _, pull = vjp(_directional(fn, len(full), wrt), wrt=positions)(*full, *(dargs[i] for i in wrt))
-        adjoints = pull(_shaped(cotangent, out))
+
+        def parts(wrt):
+            if not wrt:
+                return ()
+            positions = wrt + tuple(len(full) + k for k in range(len(wrt)))
+            _, pull = vjp(_directional(fn, len(full), wrt), wrt=positions)(*full, *(dargs[i] for i in wrt))
+            adjoints = pull(_shaped(cotangent, out))
+            return [(i, (adjoints[k], adjoints[len(wrt) + k])) for k, i in enumerate(wrt)]
+        found = dict(_differentiated(fn, "forward", args, dargs, parts))
         # (zeros, not None, where an argument has no tangent: the adjoints of that tuple from several calls add)
-        of_args, of_dargs = [None] * len(args), [0.0 if t is None else _zero(t) for t in dargs]
-        for k, i in enumerate(wrt):
-            of_args[i], of_dargs[i] = adjoints[k], adjoints[len(wrt) + k]
-        return (tuple(of_dargs), None, *of_args)
+        of_dargs = [found[i][1] if i in found else 0.0 if t is None else _zero(t) for i, t in enumerate(dargs)]
+        return (tuple(of_dargs), None, *(found[i][0] if i in found else None for i in range(len(args))))
 
     return {"adjoint_tangent": adjoint_tangent, "adjoint_adjoint": adjoint_adjoint,
             "tangent_tangent": tangent_tangent, "tangent_adjoint": tangent_adjoint}
@@ -248,20 +285,21 @@ def rules_for(fn) -> str:
     key = _RULES.get(fn)
     if key is not None:
         return key
+
     def adjoint(g, ans, *args):
-        wrt = tuple(i for i, a in enumerate(args) if _differentiable(a))
-        out = [None] * len(args)
-        if wrt:
+        def parts(wrt):
+            if not wrt:
+                return ()
             _, pullback = vjp(fn, wrt=wrt)(*args)
-            for i, part in zip(wrt, pullback(g)):  # (a tuple wrt: a tuple of gradients)
-                out[i] = part
-        return tuple(out)
+            return zip(wrt, pullback(g))  # (a tuple wrt: a tuple of gradients)
+        return _placed(len(args), _differentiated(fn, "reverse", args, None, parts))
 
     def tangent(tangents, ans, *args):
-        wrt = tuple(i for i, (a, t) in enumerate(zip(args, tangents)) if t is not None and _differentiable(a))
-        if not wrt:
-            return 0.0
-        return jvp(fn, wrt=wrt)(args, tuple(tangents[i] for i in wrt))[1]
+        def value(wrt):
+            if not wrt:
+                return 0.0
+            return jvp(fn, wrt=wrt)(args, tuple(tangents[i] for i in wrt))[1]
+        return _differentiated(fn, "forward", args, tangents, value)
 
     name = getattr(fn, "__name__", "f")
     first = {"adjoint": adjoint, "tangent": tangent}
