@@ -148,3 +148,19 @@ def test_an_integer_used_as_an_index_is_a_constant():
     np.testing.assert_allclose(s2s.grad(f)(x), fd_grad(f, x), rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(s2s.hessian(f)(x), [[0.0 if i == j else np.prod(np.delete(x, [i, j])) for j in range(4)]
                                                    for i in range(4)], rtol=1e-12, atol=1e-12)
+
+
+def walk(x, *steps):
+    if not steps:
+        return x
+    return walk(np.sin(x) * steps[0], *steps[1:])
+
+
+def test_a_recursive_function_with_star_args_is_refused_at_its_call():
+    """Its rules differentiate by position, which *args' values have not (it failed when called, with 'wrt=2 is
+    out of range' at its def)."""
+    def f(x):
+        return walk(x, 1.1, 0.9, 1.2)
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="a recursive call of walk, which takes \\*args") as info:
+        s2s.grad(f)(0.7)
+    assert "give walk named parameters" in str(info.value) and info.value.lineno == walk.__code__.co_firstlineno + 3

@@ -496,6 +496,9 @@ class ExpressionLowering:
 
     def recursive_call(self, fn, args, kwargs, node) -> ir.Expr:
         """`fn(args)` for a recursive `fn`: a call of it, its keyword arguments put in their places."""
+        if read_function(fn).tree.args.vararg:  # (its rules differentiate by position, *args' values too)
+            raise self.error(node, f"a recursive call of {fn.__name__}, which takes *args",
+                             f"give {fn.__name__} named parameters (pass several values as one tuple or array)")
         if kwargs:
             params = [a.arg for a in read_function(fn).tree.args.args]
             named = dict(kwargs)
