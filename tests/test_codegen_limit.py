@@ -85,7 +85,17 @@ def test_element_adjoints_of_a_tuple_and_a_list_keep_their_structure():
     assert isinstance(got, list)
     assert_close(np.array(got), np.array([2.0, 4.0]), what="list")
     x = np.array([[1.0, 2.0], [0.5, -1.0]])  # a row per index: the accumulator adds rows
-    assert_close(g(x), 2.0 * x, what="rows")
+    assert_close(s2s.grad(summed_rows)(x), 2.0 * x, what="rows")
+    try:  # (then the loop's sum is a row, not a number: grad refuses it, as the contract says)
+        g(x)
+    except ValueError as e:
+        assert "scalar" in str(e), e
+    else:
+        raise AssertionError("grad of a function whose result is a row did not raise")
+
+
+def summed_rows(x):
+    return np.sum(squares_by_index(x))
 
 
 def accumulated_after_the_loop(x):

@@ -197,6 +197,54 @@ def test_gradient_hessian_and_forward_over_reverse(f):
     assert_close(hv, expected @ v, rtol=1e-4, atol=1e-5, what=f"jvp of grad {f.__name__}")
 
 
+# ----- reverse over reverse: s2s.jacobian(s2s.grad(f)) differentiates the gradient's stacks backwards
+
+
+def sine_loop(x):
+    s = 0.0
+    for t in range(3):
+        s = s + np.sum(np.sin(x * s + x))  # s is saved per iteration: the stack carries derivatives
+    return s
+
+
+REVERSE_CASES = [sine_loop, conv_like, scaled_in_place, read_between_writes, nested_made_in_middle_loop,
+                 seed_50105, written_copy, two_d_elements, result_read_by_its_rule, continue_between_writes,
+                 break_between_writes, while_loop_writes, written_in_either_branch, made_in_a_branch]
+
+
+@pytest.mark.parametrize("f", REVERSE_CASES, ids=lambda f: f.__name__)
+def test_jacobian_of_gradient_in_reverse_mode(f):
+    # (each pushed value's adjoint comes back from the stack's adjoint, popped as the pushes are undone;
+    # the stack's adjoint was dropped, and such Hessians were wrong)
+    H = s2s.jacobian(s2s.grad(f), mode="reverse")(X)
+    assert_close(H, numeric_hessian(f, X), rtol=1e-4, atol=1e-5, what=f"reverse over reverse {f.__name__}")
+
+
+# ----- the scalar facts the sweeps rely on: a loop-carried value that starts as 0.0 is not a number for that
+
+
+def accumulated_rows(x):
+    acc = 0.0
+    for i in range(3):
+        acc = acc + x * x[i]  # an array from the first iteration on
+    return np.sum(acc * acc)
+
+
+def power_series(x, n):
+    y = 1.0
+    for i in range(n):
+        y = y * x + 1.0
+    return y
+
+
+def test_loop_carried_value_that_starts_as_a_number():
+    # (was taken for a number, which made x[i]'s adjoint an array: "setting an array element with a sequence")
+    assert_close(s2s.grad(accumulated_rows)(X), numeric_grad(accumulated_rows, (X,), 0), what="d/dx")
+    assert_close(s2s.grad(power_series)(0.5, 3), 1.0 + 2 * 0.5 + 3 * 0.25, what="d/dx")
+    with pytest.raises(ValueError, match="scalar"):  # an array x makes y an array: grad refuses it
+        s2s.grad(power_series)(np.array([0.5, 2.0]), 3)
+
+
 # ----- scalar functions: grad(grad(f))
 
 

@@ -20,6 +20,7 @@ SCALAR_RESULT_OPS = {"builtins.float", "builtins.len", "builtins.int", "numpy.nd
 FULL_REDUCTIONS = {"numpy.sum", "numpy.mean", "numpy.prod", "numpy.max", "numpy.min", "numpy.amax",
                    "numpy.amin", "numpy.var", "numpy.std", "numpy.linalg.det", "numpy.trace", "numpy.vdot"}
 ARITH_OPS = {"add", "sub", "mul", "truediv", "pow", "mod", "neg", "pos", "floordiv"}
+ITERATES = "<iterates>"  # the fact of a for loop's target: one element of its iterable
 
 
 def _differentiable(op: str) -> bool:
@@ -114,6 +115,8 @@ def _scalar_facts(stmts: list, facts: list) -> None:
             _scalar_facts(s.body, facts)
             for p in s.phis:
                 facts.append((p.target, "loopphi", tuple(o for o in p.operands if o is not None), ()))
+            if s.kind == "for" and isinstance(s.target, str) and isinstance(s.iter, ir.Var):
+                facts.append((s.target, ITERATES, (s.iter,), ()))  # (an int where s.iter is a range)
 
 
 def _is_scalar_atom(a, known: set) -> bool:
@@ -138,9 +141,13 @@ def scalars(fn: ir.Function, result_is_scalar: bool, assume=(), through_joins=Tr
     path runs (a parameter returned only on a path not taken may be an array)."""
     facts: list = []
     _scalar_facts(fn.body, facts)
+    # what holds without assuming anything of loop-carried values, forward and backward from the result
+    certain = _scalars(facts, fn, result_is_scalar, set(assume), set(), through_joins)
     optimistic = {t for t, op, _, _ in facts if op == "loopphi"}
     while True:
-        known = _scalars(facts, fn, result_is_scalar, set(assume), optimistic, through_joins)
+        # then forward only: a loop-carried value assumed scalar must not make its own back edge one (by
+        # `acc = acc + x * w` read backwards), or every value that enters a loop as 0.0 would pass
+        known = _scalars(facts, fn, False, set(certain), optimistic, through_joins, backward=False)
         wrong = {t for t, op, args, _ in facts
                  if op == "loopphi" and t in optimistic and t in known and not _is_scalar_atom(args[-1], known)}
         if not wrong:
@@ -148,9 +155,14 @@ def scalars(fn: ir.Function, result_is_scalar: bool, assume=(), through_joins=Tr
         optimistic -= wrong
 
 
-def _scalars(facts, fn, result_is_scalar, known: set, optimistic: set, through_joins=True) -> set[str]:
-    backward = ("copy", "phi", "loopphi") if through_joins else ("copy",)
+def _scalars(facts, fn, result_is_scalar, known: set, optimistic: set, through_joins=True,
+             backward=True) -> set[str]:
+    if not backward:
+        backward = ()
+    else:
+        backward = ("copy", "phi", "loopphi") if through_joins else ("copy",)
     shapes = {t for t, op, _, _ in facts if op == "numpy.shape"}
+    ranges = {t for t, op, _, _ in facts if op == "builtins.range"}
     changed = True
     while changed:
         changed = False
@@ -168,6 +180,8 @@ def _scalars(facts, fn, result_is_scalar, known: set, optimistic: set, through_j
             elif op == "getitem" and len(args) == 2 and isinstance(args[1], ir.Const) \
                     and isinstance(args[1].value, int) and isinstance(args[0], ir.Var) and args[0].name in shapes:
                 is_scalar = True  # an entry of a shape: x.shape[0]
+            elif op == ITERATES:
+                is_scalar = args[0].name in ranges  # the index of a range loop
             elif op in ("copy", "phi") or _elementwise(op):
                 is_scalar = all(_is_scalar_atom(a, known) for a in args) and not kwargs
             if is_scalar:
@@ -179,7 +193,7 @@ def _scalars(facts, fn, result_is_scalar, known: set, optimistic: set, through_j
                     known.add(name)
                     changed = True
         for target, op, args, kwargs in facts:
-            if target in known and (op in backward or _elementwise(op) or op.startswith("math.")):
+            if target in known and (op in backward or backward and (_elementwise(op) or op.startswith("math."))):
                 for a in args:
                     if isinstance(a, ir.Var) and a.name not in known:
                         known.add(a.name)

@@ -50,7 +50,8 @@ class LoopReversal:
         if s.target:
             body_defs.add(s.target)
         active_phis = [p for p in s.phis if p.target in self.active]
-        if not active_phis and not (body_defs & self.active) and not (body_defs & set(self.overwritten)):
+        if not active_phis and not (body_defs & self.active) and not (body_defs & set(self.overwritten)) and \
+                not any(self._stack_op(t) for t in ir.statements(s.body)):  # (a stack's adjoint follows it)
             for p in s.phis:
                 pending.pop(p.target, None)
             return

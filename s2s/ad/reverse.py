@@ -22,7 +22,7 @@ from s2s import ir, prims
 from s2s.ad.loops import ZERO, LoopReversal, base_name, LoopContext, LoopPlan, range_targets
 from s2s.ad.analysis import ARITH_OPS, activity, forced_scalars, integers, proven_scalar, scalars
 from s2s.front.results import maybe_int
-from s2s.errors import NonDifferentiableError, missing_rule
+from s2s.errors import NonDifferentiableError, UnsupportedSyntaxError, missing_rule
 from s2s.ir.names import Namer
 from s2s.rules import registry
 from s2s.rules.symbolic import Emitter, lift, np, rt, to_atom
@@ -90,6 +90,8 @@ class _Reverse(LoopReversal):
         self._shape_class = None  # name -> a representative of the names provably of its shape
         self.accumulators = False  # whether a reversed loop adds element adjoints into an rt.accumulator
         self.made = call_definitions(fn.body)  # name -> the call defining it
+        self.stacks: dict = {}  # the stacks of generated code that carry derivatives (_active_stacks)
+        self.stack_adjoints: dict[str, str] = {}  # such a stack's first name -> its adjoint, once made
 
     # ----- names
     def adjoint_name(self, primal: str) -> str:
@@ -123,6 +125,7 @@ class _Reverse(LoopReversal):
             params = [p for p in self.fn.params if p in self.sound_scalars]
             checked = tuple(ir.Var(p) for p in params) if params and proven_scalar(self.fn, params) else (ret.value,)
             check = [ir.Effect(ir.Call("s2s.runtime.require_scalar", checked), ret.loc)]
+        self.stacks = self._active_stacks()
         adjoint = self.reverse_block(body[:-1], pending, {})
         self.adjoint_stmts = adjoint
         forward = self.forward_copy(body[:-1])
@@ -228,10 +231,100 @@ class _Reverse(LoopReversal):
     def add_pending(self, pending: dict, name: str, atom) -> None:
         pending.setdefault(name, []).append(atom)
 
+    # ----- stacks of saved values, in generated code differentiated again in reverse mode
+    def _active_stacks(self) -> dict:
+        """The stacks S of generated code that carry derivatives, each name -> the stack's first name (an
+        if's phi may join a stack with None, the path that made none). Where the block holding the first
+        name of S is reversed, `bS = rt.accumulator(S)` starts its adjoint: a list of zeros as long as S is
+        when that block ends. The sweep then mirrors every change to S: `S.append(v)` reversed is
+        `bv = bS.pop()`, `y = S.pop()` is `bS.append(by)`, and `y = S[k]` adds `by` into `bS[k]`."""
+        pushed = {t.value.args[0].name for t in ir.statements(self.fn.body) if isinstance(t, ir.Effect)
+                  and t.value.op == "push" and isinstance(t.value.args[0], ir.Var)}
+        members = {n: n for n in pushed}
+        phis = [p for t in ir.statements(self.fn.body) if isinstance(t, ir.If) for p in t.phis]
+        changed = True
+        while changed:
+            changed = False
+            for p in phis:
+                stacks = {members[o.name] for o in p.operands if isinstance(o, ir.Var) and o.name in members}
+                if p.target not in members and stacks and all(
+                        isinstance(o, ir.Var) and o.name in members or o == ir.Const(None) for o in p.operands):
+                    members[p.target] = stacks.pop() if len(stacks) == 1 else p.target
+                    changed = True
+        for p in phis:  # (a phi joining two stacks is one class with both)
+            for o in p.operands:
+                if isinstance(o, ir.Var) and o.name in members and members[o.name] != members[p.target]:
+                    old = members[o.name]
+                    members.update({n: members[p.target] for n, r in members.items() if r == old})
+        active = {r for n, r in members.items() if n in self.active}
+        members = {n: r for n, r in members.items() if r in active}
+        outside_loops = set(_defined_outside_loops(self.fn.body))
+        for n in sorted(members, key=self._order):
+            use = next((t for t in ir.statements(self.fn.body) if n in [a.name for a in ir.operands(t)
+                        if isinstance(a, ir.Var)] and not _stack_use(t, n, members)), None)
+            made = self.made.get(n)
+            if n not in outside_loops and made is not None or use is not None or \
+                    made not in (None, ir.Call("list", ())):  # (never made so by s2s: refused, not guessed)
+                loc = getattr(use, "loc", None)
+                raise UnsupportedSyntaxError(
+                    f"reverse mode over the stack of saved values '{n}'", self.fn.filename,
+                    loc.line if loc else 0, 0, loc.text if loc else "",
+                    "differentiate this gradient in forward mode: s2s.hessian(f), or "
+                    "s2s.jacobian(s2s.grad(f), mode=\"forward\")")
+        return members
+
+    def _start_stack_adjoints(self, stmts: list, out: list) -> None:
+        """`bS = rt.accumulator(S)` for each stack carrying derivatives whose first name `stmts` define."""
+        for t in stmts:
+            names = [t.target] if isinstance(t, ir.Assign) else [p.target for p in getattr(t, "phis", ())] \
+                if isinstance(t, ir.If) else []
+            for n in names:
+                if n in self.stacks and self.stacks[n] not in self.stack_adjoints:
+                    self.stack_adjoints[self.stacks[n]] = self.adjoint_name(n)
+                    out.append(ir.Assign(self.stack_adjoints[self.stacks[n]],
+                                         ir.Call("s2s.runtime.accumulator", (ir.Var(n),)), t.loc))
+
+    def _reverse_stack(self, s, pending: dict, out: list) -> None:
+        """The adjoint of a push onto, a pop from, or a read of an element of a stack (see _stack_adjoints)."""
+        self.at(s.loc)
+        stack = ir.Var(self.stack_adjoints[self.stacks[s.value.args[0].name]])
+        if isinstance(s, ir.Effect):  # push(S, v)
+            value = s.value.args[1]
+            if isinstance(value, ir.Var) and value.name in self.active:
+                part = self.fresh()
+                out.append(ir.Assign(part, ir.Call("pop", (stack,)), self.loc))
+                self.maybe_short.add(part)  # (0.0 where nothing read what was pushed)
+                self.add_pending(pending, value.name, ir.Var(part))
+            else:
+                out.append(ir.Effect(ir.Call("pop", (stack,)), self.loc))
+            return
+        g = self.collect(s.target, pending, out) if s.target in self.active else pending.pop(s.target, None)
+        if s.value.op == "pop":
+            out.append(ir.Effect(ir.Call("push", (stack, g if isinstance(g, ir.Atom) else ZERO)), self.loc))
+        elif isinstance(g, ir.Atom):
+            index = s.value.args[1:]
+            old, new = self.fresh(), self.fresh()
+            out += [ir.Assign(old, ir.Call("getitem", (stack,) + index), self.loc),
+                    ir.Assign(new, ir.Call("add", (ir.Var(old), g)), self.loc),
+                    ir.Effect(ir.Call("setitem", (stack,) + index + (ir.Var(new),)), self.loc)]
+
+    def _stack_op(self, s) -> bool:
+        """Is `s` a push onto, a pop from or a read of an element of a stack that carries derivatives?"""
+        if isinstance(s, ir.Effect):
+            call = s.value
+        elif isinstance(s, ir.Assign) and isinstance(s.value, ir.Call):
+            call = s.value
+        else:
+            return False
+        return call.op in ("push", "pop", "getitem") and (call.op == "push") == isinstance(s, ir.Effect) and \
+            bool(call.args) and isinstance(call.args[0], ir.Var) and call.args[0].name in self.stacks
+
     # ----- statements in reverse
     def reverse_block(self, stmts: list, pending: dict, seed: dict) -> list:
         out: list = []
         self.rev_blocks[id(stmts)] = out
+        if self.stacks:
+            self._start_stack_adjoints(stmts, out)
         if seed:
             last = stmts[-1] if stmts else None
             if ends_with_exit(stmts):
@@ -246,7 +339,9 @@ class _Reverse(LoopReversal):
         for i in range(len(stmts) - 1, -1, -1):
             s = stmts[i]
             inner_seed = seed if (i == len(stmts) - 1 and seed) else {}
-            if isinstance(s, ir.Assign):
+            if self.stack_adjoints and self._stack_op(s):
+                self._reverse_stack(s, pending, out)
+            elif isinstance(s, ir.Assign):
                 self.reverse_assign(s, pending, out)
             elif isinstance(s, ir.If):
                 self.reverse_if(s, pending, out, inner_seed)
@@ -721,6 +816,32 @@ def _value_reads(s) -> list:
         return [n for i, a in enumerate(value.args) if shape_only is not None and i not in shape_only
                 for n in walk_vars(a)] + [n for _, a in value.kwargs for n in walk_vars(a)]
     return [a.name for a in ir.operands(s) if isinstance(a, ir.Var)]
+
+
+def _defined_outside_loops(stmts: list):
+    """The names assigned by `stmts` and their branches, outside every loop."""
+    for s in stmts:
+        if isinstance(s, ir.Assign):
+            yield s.target
+        elif isinstance(s, ir.If):
+            yield from _defined_outside_loops(s.body)
+            yield from _defined_outside_loops(s.orelse)
+
+
+def _stack_use(s, stack: str, stacks: dict) -> bool:
+    """Is `s` a use of the stack of generated code `stack` that reverse mode follows: its definition, a
+    push onto it, a pop, a read of an element, its length, the iteration over it backwards, or an if whose
+    phis join it with another name of it (`stacks`) or None?"""
+    value = s.value if isinstance(s, (ir.Assign, ir.Effect)) else None
+    if isinstance(s, ir.Assign) and s.target == stack:
+        return True
+    if isinstance(s, ir.If):
+        return s.test != ir.Var(stack) and all(p.target in stacks for p in s.phis if ir.Var(stack) in p.operands)
+    if not isinstance(value, ir.Call) or not value.args or value.args[0] != ir.Var(stack):
+        return False
+    if isinstance(s, ir.Effect):
+        return value.op == "push" and ir.Var(stack) not in value.args[1:]
+    return value.op in ("pop", "getitem", "builtins.len", "builtins.reversed") and ir.Var(stack) not in value.args[1:]
 
 
 def _maybe_int(atom, fn: ir.Function) -> bool:

@@ -10,6 +10,8 @@ def grad_power_series(x, n):
         y_saved.append(y)
         # line 52: y = y * x + 1.0
         y = y * x + 1.0
+    # line 53: return y
+    rt.require_scalar(y)
     # adjoint of line 51: for i in range(n):
     by = 1.0
     bx = 0.0
