@@ -83,11 +83,14 @@ def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, vi
     adjoint names (`fn.loop_temps`) fold too. The chosen temporaries are added to `inline`."""
     pending: dict[str, ir.Call] = {}
     lines: dict[str, object] = {}
-    # a name -> the pending temporaries whose value reads it or something sharing memory with it, through
-    # the temporaries folded into them (what a call reads is fixed once it is pending: its operands were
-    # settled by its own statement, and a write of one of them drops it)
+    # a name -> the temporaries (with their calls) whose value reads it or something sharing memory with it;
+    # a write of the name drops those still pending (what a call reads is fixed once it is pending: its operands
+    # were settled by its own statement). A temporary folded into another is watched for it: `into` leads from
+    # the one to the other, so that a chain of folded temporaries (a sum of many terms) costs one entry per read,
+    # not every name read so far again for each term
     watchers: dict[str, list] = {}
-    reach: dict[str, tuple] = {}  # pending name -> (its call, what the call reads through folded temporaries)
+    into: dict[str, tuple] = {}  # temporary folded into an assignment -> (its target, its call)
+    watched: dict[str, ir.Call] = {}  # temporary -> the call it is watched with
     for s in stmts:
         here = line_of(s)
         reads = _top_level_reads(s) + (_phi_init_reads(s) if isinstance(s, ir.Loop) else [])
@@ -96,6 +99,8 @@ def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, vi
                 header = isinstance(s, ir.Loop) and isinstance(s.iter, ir.Var) and s.iter.name == name
                 if lines[name] is None or here is None or lines[name] == here or header:
                     inline[name] = pending.pop(name)
+                    if isinstance(s, ir.Assign):
+                        into[name] = (s.target, s.value)
                 else:
                     del pending[name]
         if isinstance(s, ir.If):
@@ -104,6 +109,10 @@ def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, vi
         # after phi coalescing a name may be reassigned: what reads it can no longer move past
         for written in _writes(s):  # (a view of a written array changes with it)
             for name, call in watchers.get(written, ()):
+                for _ in range(len(into)):  # (to the temporary it is folded into, and on)
+                    if inline.get(name) is not call or name not in into:
+                        break
+                    name, call = into[name]
                 if pending.get(name) is call:
                     del pending[name]
         foldable = s.target in fn.temps or (in_loop and s.target in fn.loop_temps) \
@@ -112,8 +121,8 @@ def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, vi
                 and uses.get(s.target, 0) == 1 and s.value.op not in ("pop", "list", "setitem")):
             pending[s.target] = s.value
             lines[s.target] = here
-            reach[s.target] = (s.value, _reads_of(s.value, inline, pending, reach))
-            for r in reach[s.target][1]:
+            watched[s.target] = s.value
+            for r in _reads_of(s.value, inline, pending, into, watched, s.target):
                 for name in (r, *views.get(r, ())):
                     watchers.setdefault(name, []).append((s.target, s.value))
     for name in tail_reads:
@@ -121,16 +130,17 @@ def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, vi
             inline[name] = pending.pop(name)
 
 
-def _reads_of(call: ir.Call, inline: dict, pending: dict, reach: dict) -> set:
-    """Every name `call` reads, through the temporaries folded (or to be folded) into it (`reach`: the
-    answers for the temporaries this block made pending)."""
+def _reads_of(call: ir.Call, inline: dict, pending: dict, into: dict = None, watched: dict = None,
+              target: str = None) -> set:
+    """Every name `call` reads, through the temporaries folded (or to be folded) into it, except what a
+    temporary folded into `target` here reads: that one is watched already, and leads to `target`."""
     out = set()
     for n in vars_of(call):
         out.add(n)
         inner = inline.get(n) or pending.get(n)
-        if inner is not None:
-            known = reach.get(n)
-            out |= known[1] if known is not None and known[0] is inner else _reads_of(inner, inline, pending, reach)
+        if inner is not None and not (watched is not None and watched.get(n) is inner and inline.get(n) is inner
+                                      and into.get(n, (None,))[0] == target):
+            out |= _reads_of(inner, inline, pending)
     return out
 
 
