@@ -379,6 +379,9 @@ CASES += [
     ("s2s.runtime.dict_values", lambda x, y: np.stack(rt.dict_values({"a": x * y, "b": y})), (V, W), (0, 1)),
     ("s2s.runtime.dict_items", lambda x, y: rt.dict_items({"a": x * y, "b": y})[0][1] * rt.dict_items({"b": x})[0][1],
      (V, W), (0, 1)),
+    ("s2s.runtime.dict_part", lambda g: rt.dict_part({"a": g * g, "b": g}, ("a", "b"), 0), (V,), 0),
+    ("s2s.runtime.dict_tangent", lambda x, y: rt.dict_tangent(("a", "b"), x * y, None, V, W)["a"]
+     + rt.dict_tangent(("a", "b"), x, y * y, V, W)["b"], (V, W), (0, 1)),
     ("s2s.runtime.dict_values_adjoint", lambda g: rt.dict_values_adjoint([g, g * g], {"a": V, "b": W})["b"], (V,), 0),
     ("s2s.runtime.dict_items_adjoint", lambda g: rt.dict_items_adjoint([("a", g), ("b", g * g)], {"a": V, "b": W})["b"],
      (V,), 0),

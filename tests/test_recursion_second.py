@@ -114,9 +114,24 @@ def tuple_argument(x):
     return pair_step((x[0], x[1]), 3) + pair_step((x[1] * x[0], np.cos(x[0])), 2)
 
 
+def dict_state(w, n):
+    """A recursive function whose value is a dict (its generated derivatives read it with rt.dict_part and
+    build tangents with rt.dict_tangent, which have rules of their own)."""
+    if n == 0:
+        return {"a": w[0], "b": w[1] * w[0]}
+    s = dict_state(w * 0.9, n - 1)
+    return {"a": s["a"] + np.sin(s["b"]), "b": s["b"] * w[1]}
+
+
+def dict_loss(w):
+    s = dict_state(w, 3)
+    return s["a"] * s["b"] + s["a"]
+
+
 CASES = [(uses_power, 1.3), (polynomial_of_sum, C), (tree_loss, W), (mutual, 0.6),
          (data_depth, np.array([0.4, -0.9, 1.2])), (uses_defaults, np.array([0.3, -0.8])),
-         (pair_loss, np.array([0.6, 0.8])), (tuple_argument, np.array([0.4, 0.9]))]
+         (pair_loss, np.array([0.6, 0.8])), (tuple_argument, np.array([0.4, 0.9])),
+         (dict_loss, np.array([0.6, 0.8]))]
 IDS = [c[0].__name__ for c in CASES]
 
 

@@ -15,6 +15,7 @@ has (an adjoint has the shape of its primal: vector mode aligns tangents by it).
 from __future__ import annotations
 
 from s2s.rules.primitive import define, elementwise, linear, multilinear, non_default, nondiff
+from s2s.rules.indexing import MAX_ELEMENTS
 from s2s.rules.symbolic import emit, np, rt
 
 RT = "s2s.runtime."
@@ -71,6 +72,13 @@ helper("tuple_adjoint", lambda G, g, xs: rt.rows_of(G, g))
 helper("dict_pairs_adjoint", lambda G, g, pairs: rt.dict_pairs_tangent(G, pairs))
 helper("keyword_adjoint", lambda G, g, d, name: rt.keyword(G, name, 0.0))
 helper("keyword_default_adjoint", lambda G, g, d, name: rt.keyword_default_adjoint(G, d, name))
+helper("dict_part", lambda G, g, keys, i: rt.dict_part_transpose(G, g, keys, i))
+# dict_tangent(keys, *tangents, *values): linear in the n tangents; the values only give zeros their structure
+define(RT + "dict_tangent", [None] + [lambda G, ans, keys, *parts, j=j: rt.dict_part(G, keys, j)
+                                      if j < len(parts) // 2 else 0.0 for j in range(MAX_ELEMENTS)],
+       tangent_fn=lambda tangents, ans, keys, *parts: rt.dict_tangent(
+           keys, *(list(tangents[1:len(parts) // 2 + 1]) + [None] * (len(parts) // 2 + 1 - len(tangents))),
+           *parts[len(parts) // 2:]))
 helper("dict_values_adjoint", lambda G, g, d: rt.dict_values(G))
 helper("dict_items_adjoint", lambda G, g, d: rt.dict_items(G))
 helper("appended_adjoint", lambda G, g: rt.appended_adjoint_transpose(G, g))

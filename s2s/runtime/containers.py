@@ -8,7 +8,7 @@ from s2s.runtime.indexing import getitem_adjoint
 
 __all__ = ["sum_builtin_adjoint", "sum_builtin_tangent", "tuple_adjoint", "rows_of", "appended",
            "appended_adjoint", "appended_item_adjoint", "appended_tangent", "appended_adjoint_transpose",
-           "appended_item_transpose", "dict_of", "dict_part", "dict_tangent", "dict_values", "dict_items",
+           "appended_item_transpose", "dict_of", "dict_part", "dict_part_transpose", "dict_tangent", "dict_values", "dict_items",
            "dict_keys", "dict_values_adjoint", "dict_items_adjoint", "keyword", "keyword_adjoint",
            "keyword_default_adjoint", "keyword_tangent", "dict_from_pairs", "dict_pairs_adjoint",
            "dict_pairs_tangent"]
@@ -90,6 +90,14 @@ def dict_of(keys, *values):
 def dict_part(g, keys, i):
     """Adjoint of `dict_of(keys, *values)` for value i: the part of the dict adjoint `g` at keys[i] (0.0: none)."""
     return g[keys[i]] if isinstance(g, dict) else g
+
+
+def dict_part_transpose(G, g, keys, i):
+    """The transpose of `dict_part(., keys, i)` (linear in its first argument) at `g`: `G` at keys[i] of a dict
+    shaped like the dict adjoint `g`, zeros elsewhere (a bare 0.0 `g`: a dict of `G` alone)."""
+    if not isinstance(g, dict):
+        return DictParts({keys[i]: G})
+    return DictParts((k, G if k == keys[i] else zeros_like(v)) for k, v in g.items())
 
 
 def dict_tangent(keys, *parts):
