@@ -128,10 +128,21 @@ def dict_loss(w):
     return s["a"] * s["b"] + s["a"]
 
 
+def list_total(xs):
+    """Recursion over a list, its tail a slice (the adjoint of the empty tail at the bottom is a bare 0.0)."""
+    if not xs:
+        return 0.0
+    return xs[0] ** 2 + np.sin(list_total(xs[1:]))
+
+
+def of_a_list(v):
+    return list_total([v[0], v[1] * v[2], v[2]])
+
+
 CASES = [(uses_power, 1.3), (polynomial_of_sum, C), (tree_loss, W), (mutual, 0.6),
          (data_depth, np.array([0.4, -0.9, 1.2])), (uses_defaults, np.array([0.3, -0.8])),
          (pair_loss, np.array([0.6, 0.8])), (tuple_argument, np.array([0.4, 0.9])),
-         (dict_loss, np.array([0.6, 0.8]))]
+         (dict_loss, np.array([0.6, 0.8])), (of_a_list, np.array([0.4, -0.3, 0.9]))]
 IDS = [c[0].__name__ for c in CASES]
 
 

@@ -40,7 +40,11 @@ def adjoint_part_adjoint(g, adjoints, i):
     the shape part `i` had before it was summed back, among zeros. A `Parts`: the adjoints of two arguments
     read from one rule's tuple add element by element (a plain tuple's `+` would join them)."""
     parts = [zeros_like(v) for v in adjoints]
-    parts[i] = np.broadcast_to(g, np.shape(adjoints[i])) if np.shape(adjoints[i]) != np.shape(g) else g
+    part = adjoints[i]
+    if isinstance(g, (list, tuple, dict)) or isinstance(part, (list, tuple, dict)):
+        parts[i] = g  # (the adjoint of a list argument: 0.0 may have stood for all of it, an empty one say)
+    else:
+        parts[i] = np.broadcast_to(g, np.shape(part)) if np.shape(part) != np.shape(g) else g
     return Parts(parts)
 
 
