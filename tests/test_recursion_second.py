@@ -139,10 +139,23 @@ def of_a_list(v):
     return list_total([v[0], v[1] * v[2], v[2]])
 
 
+def in_a_loop(x):
+    """Recursive calls in the caller's loops (the gradient keeps them on its loop stacks)."""
+    s = 0.0
+    for i in range(1, 4):
+        s = s + power(x * i * 0.3, i)
+    k = 0
+    while k < 2:
+        s = power(s, 2) * 0.5 + 0.3
+        k += 1
+    return s
+
+
 CASES = [(uses_power, 1.3), (polynomial_of_sum, C), (tree_loss, W), (mutual, 0.6),
          (data_depth, np.array([0.4, -0.9, 1.2])), (uses_defaults, np.array([0.3, -0.8])),
          (pair_loss, np.array([0.6, 0.8])), (tuple_argument, np.array([0.4, 0.9])),
-         (dict_loss, np.array([0.6, 0.8])), (of_a_list, np.array([0.4, -0.3, 0.9]))]
+         (dict_loss, np.array([0.6, 0.8])), (of_a_list, np.array([0.4, -0.3, 0.9])),
+         (in_a_loop, 0.8)]
 IDS = [c[0].__name__ for c in CASES]
 
 
