@@ -123,9 +123,7 @@ def _attribute_facts(src, resolved: dict):
     """Facts for the dotted names `a.b.c` whose root `a` is a module or class: what ssa's
     `static_value` reads with getattr. Library functions with a derivative rule are left out
     (they are recognised by identity, and replacing them is out of scope)."""
-    for node in ast.walk(src.tree):
-        if not isinstance(node, ast.Attribute):
-            continue
+    for node in _attributes(src.tree):
         chain = []
         base = node
         while isinstance(base, ast.Attribute):
@@ -151,6 +149,26 @@ def _attribute_facts(src, resolved: dict):
             if not library:
                 yield ("attr", obj, attr, _kind(value), value)
             obj = value
+
+
+def _attributes(tree) -> list:
+    """The `ast.Attribute` nodes of `tree`, in `ast.walk`'s order (breadth first), found without its generator
+    per node."""
+    out, level = [], [tree]
+    AST, Attribute = ast.AST, ast.Attribute
+    while level:
+        below = []
+        for node in level:
+            if type(node) is Attribute:
+                out.append(node)
+            for field in node._fields:
+                value = getattr(node, field, None)
+                if type(value) is list:
+                    below += [v for v in value if isinstance(v, AST)]
+                elif isinstance(value, AST):
+                    below.append(value)
+        level = below
+    return out
 
 
 def _generated_namespace(f):

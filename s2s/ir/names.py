@@ -46,11 +46,22 @@ class Namer:
 def names_in(tree: ast.AST) -> set[str]:
     """Every identifier that appears in `tree` (params, assigned and read names)."""
     out = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
+    stack = [tree]  # (ast.walk's generators per node cost more than the names)
+    AST, Name, arg, FunctionDef = ast.AST, ast.Name, ast.arg, ast.FunctionDef
+    while stack:
+        node = stack.pop()
+        cls = type(node)
+        if cls is Name:
             out.add(node.id)
-        elif isinstance(node, ast.arg):
+            continue  # (only its context below it)
+        if cls is arg:
             out.add(node.arg)
-        elif isinstance(node, ast.FunctionDef):
+        elif cls is FunctionDef:
             out.add(node.name)
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                stack += [v for v in value if isinstance(v, AST)]
+            elif isinstance(value, AST):
+                stack.append(value)
     return out

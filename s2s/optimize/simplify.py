@@ -31,13 +31,16 @@ def _num(a, value=None) -> bool:
     return ok and (value is None or v == value)
 
 
+_SIMPLIFIED = frozenset({"add", "sub", "mul", "truediv", "neg", "pow"})  # the operations simplify_call rewrites
+
+
 def simplify_call(c: ir.Call, integers: set = frozenset()):
     """An equivalent atom for `c`, or `c` itself.
 
     `integers` names values that may be Python ints: `1.0 * n` stays, since it
     makes a float of n (a gradient with respect to a number is a float)."""
     a = c.args
-    if c.kwargs:
+    if c.kwargs or c.op not in _SIMPLIFIED:
         return c
     if c.op in ("mul", "truediv") and any(isinstance(x, ir.Var) and x.name in integers for x in a) \
             and any(_num(x) and isinstance(x.value, float) for x in a):
@@ -200,7 +203,7 @@ class _Peephole:
                 self.run(s.body)
 
     def _def(self, a, op=None):
-        if isinstance(a, ir.Var):
+        if type(a) is ir.Var:
             self.read.add(a.name)
             d = self.defs.get(a.name)
             if d is not None and (op is None or d.op == op):
@@ -293,7 +296,7 @@ class _Peephole:
 
     def rewrite(self, c: ir.Call):
         a = c.args
-        if c.kwargs:
+        if c.kwargs or c.op not in _REWRITTEN:
             return c
         if c.op == "add" and len(a) == 2:
             n1, n0 = self._def(a[1], "neg"), self._def(a[0], "neg")
@@ -329,6 +332,11 @@ class _Peephole:
                 if shape is not None and not _num(other) and self.shape_source(other) == self.shape_source(shape.args[0]):
                     return ir.Call("mul", (full.args[1], other)) if full_arg is a[0] else ir.Call("mul", (other, full.args[1]))
         return c
+
+
+# the operations `_Peephole.rewrite` looks at
+_REWRITTEN = frozenset({"add", "sub", "numpy.shape", "numpy.size", "numpy.ndim", "truediv", "s2s.runtime.unbroadcast",
+                        "mul"})
 
 
 def _preserves_shape(op: str) -> bool:
