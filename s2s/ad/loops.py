@@ -374,7 +374,7 @@ class LoopReversal:
         top = {s.target: s for s in loop.body if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call)}
         chosen: dict[str, ir.Assign] = {}
         available = {p.target for p in loop.phis} | ({loop.target} if loop.target else set())
-        written = set(self.fn.arrays) | set(self.fn.arrays.values())
+        written = set(self.fn.arrays) | set(self.fn.arrays.values()) | self._changed_by_helpers()
         # what is saved anyway (read, and not cheap to recompute) is there to recompute from: the rest of a
         # chain of cheap operations after it (`gates = t * w + b; exp(-gates[s])`) is not saved as well
         # (a value read only for its shape is not: its shape is what is saved, see _shapes_only)
@@ -400,6 +400,15 @@ class LoopReversal:
             ok(n)
         order = [s.target for s in loop.body if isinstance(s, ir.Assign)]
         return [chosen[n] for n in order if n in chosen]
+
+    def _changed_by_helpers(self) -> set:
+        """In generated code differentiated again: the names whose object a runtime helper that adds in
+        place (`by = rt.add_at(by, g, y, i)`) may change after they are made, and every name that may be
+        that object (joins, copies, views, the helper's result). Recomputed in the reverse sweep, such a
+        value would be read as the helper left it, not as it was."""
+        if self._helper_changed is None:
+            self._helper_changed = _changed_in_place(self.fn)
+        return self._helper_changed
 
     def _value_reads(self, loop: ir.Loop) -> set:
         """The names the reversed body of `loop` reads other than as rt.unbroadcast's target (a shape)."""
@@ -496,6 +505,37 @@ class LoopReversal:
         return new
 
 
+IN_PLACE_HELPERS = {"s2s.runtime.add_at", "s2s.runtime.zero_at", "s2s.runtime.add_into"}  # may return arg 0, changed
+
+
+def _changed_in_place(fn: ir.Function) -> set:
+    """The first arguments of the runtime helpers that may change them in place, and the names that may
+    be the same object (both ways through copies, joins, views and the helpers' results)."""
+    out = set()
+    links = []
+    for s in ir.statements(fn.body):
+        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.args and \
+                isinstance(s.value.args[0], ir.Var) and s.value.op in IN_PLACE_HELPERS:
+            out.add(s.value.args[0].name)
+            links.append((s.target, s.value.args[0].name))
+        elif isinstance(s, ir.Assign) and isinstance(s.value, ir.Var):
+            links.append((s.target, s.value.name))
+        elif isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op in prims.MAY_SHARE_MEMORY:
+            links += [(s.target, n) for n in walk_vars(s.value)]
+        for p in getattr(s, "phis", ()):
+            links += [(p.target, o.name) for o in p.operands if isinstance(o, ir.Var)]
+    if not out:
+        return out
+    changed = True
+    while changed:
+        changed = False
+        for a, b in links:
+            if (a in out) != (b in out):
+                out |= {a, b}
+                changed = True
+    return out
+
+
 def _push_where_iteration_ends(body: list, root: str, arrays: dict, push) -> bool:
     """Push the array `root`, made in a loop's `body` (the forward copy, edited), as its newest version
     wherever the iteration leaves the block that makes it: before each break or continue, and at the
@@ -562,6 +602,7 @@ def _python_ints(fn: ir.Function) -> set:
         if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call):
             defs[s.target] = s.value
     shapes = {n for n, c in defs.items() if c.op == "numpy.shape"}
+    ranges = {n for n, c in defs.items() if c.op == "builtins.range"}
     out = {n for n, c in defs.items() if c.op in ("builtins.len", "builtins.int", "numpy.ndim") or
            c.op == "getitem" and len(c.args) == 2 and isinstance(c.args[0], ir.Var) and c.args[0].name in shapes
            and isinstance(c.args[1], ir.Const) and type(c.args[1].value) is int}
@@ -573,9 +614,13 @@ def _python_ints(fn: ir.Function) -> set:
     while changed:
         changed = False
         for n, c in defs.items():
-            if n not in out and c.op in ("add", "sub", "mul", "floordiv", "mod", "neg") and not c.kwargs and \
-                    all(isinstance(a, ir.Const) and type(a.value) is int or isinstance(a, ir.Var) and a.name in out
-                        for a in c.args):
+            whole = [isinstance(a, ir.Const) and type(a.value) is int or isinstance(a, ir.Var) and a.name in out
+                     for a in c.args]
+            # (an element of a range at an int: `for i in t2` over a named range, as generated code iterates)
+            element = c.op == "getitem" and len(c.args) == 2 and isinstance(c.args[0], ir.Var) and \
+                c.args[0].name in ranges and whole[1]
+            if n not in out and (element or c.op in ("add", "sub", "mul", "floordiv", "mod", "neg") and
+                                 not c.kwargs and all(whole)):
                 out.add(n)
                 changed = True
     return out

@@ -87,6 +87,7 @@ class _Reverse(LoopReversal):
         _index_definitions(fn.body, self.defs)
         self._ints = None  # names known to hold ints (see _basic_index)
         self._strict_ints = None  # names that always hold a Python int (see _int_index)
+        self._helper_changed = None  # names a runtime helper may change in place (see _changed_by_helpers)
         self._shape_class = None  # name -> a representative of the names provably of its shape
         self.accumulators = False  # whether a reversed loop adds element adjoints into an rt.accumulator
         self.made = call_definitions(fn.body)  # name -> the call defining it
@@ -258,6 +259,21 @@ class _Reverse(LoopReversal):
                     members.update({n: members[p.target] for n, r in members.items() if r == old})
         active = {r for n, r in members.items() if n in self.active}
         members = {n: r for n, r in members.items() if r in active}
+        written = set(self.fn.arrays) | set(self.fn.arrays.values())
+        for t in ir.statements(self.fn.body):
+            if not (isinstance(t, ir.Effect) and t.value.op == "push" and t.value.args[0].name in members and
+                    isinstance(t.value.args[1], ir.Var)):
+                continue
+            made = self.made.get(t.value.args[1].name)
+            if made is not None and made.op in prims.MAY_SHARE_MEMORY and made.args and \
+                    any(n in written for n in walk_vars(made)) and \
+                    not (made.op == "getitem" and self._element_of(made.args[0], made.args[1:], numeric=True)):
+                # the gradient reads it when its write-backs have made it right again: this sweep would not
+                raise UnsupportedSyntaxError(
+                    f"reverse mode over a gradient that saved '{base_name(t.value.args[1].name)}', which may be "
+                    f"a view of an array it writes", self.fn.filename, t.loc.line if t.loc else 0, 0,
+                    t.loc.text if t.loc else "", "differentiate this gradient in forward mode: s2s.hessian(f), "
+                    "or s2s.jacobian(s2s.grad(f), mode=\"forward\")")
         outside_loops = set(_defined_outside_loops(self.fn.body))
         for n in sorted(members, key=self._order):
             use = next((t for t in ir.statements(self.fn.body) if n in [a.name for a in ir.operands(t)
