@@ -70,11 +70,14 @@ def _differentiated(fn, mode: str, args: tuple, tangents, compute):
     An integer argument may be data (`f(2)`, a parameter holding 2: its derivative is a float), or a depth
     or an index, which s2s may refuse to differentiate (`x[k]`). The reverse rule cannot tell which
     arguments its caller differentiates, so an integer is differentiated, unless transforming `fn` with
-    respect to it is refused: then it is a constant (recorded, so each function is refused once)."""
+    respect to it is refused: then it is a constant (recorded, so each function is refused once; a refusal
+    met by a second-order rule, `mode` "... second order", does not change what the first-order rules do)."""
     live = range(len(args)) if tangents is None else [i for i in range(len(args)) if tangents[i] is not None]
     floats = tuple(i for i in live if _differentiable(args[i]))
     every = tuple(i for i in live if _differentiable(args[i]) or _integer(args[i]))
-    if every != floats and (fn, mode, every) not in _INTEGERS_REFUSED:
+    first_order = mode.split(",")[0]  # (what the first-order rule refused, its rules refuse too: the same parts)
+    if every != floats and (fn, mode, every) not in _INTEGERS_REFUSED and \
+            (fn, first_order, every) not in _INTEGERS_REFUSED:
         try:
             return compute(every)
         except S2SError:
@@ -227,7 +230,7 @@ def _second_order_rules(fn) -> dict:
             _, tangent = jvp(_pullback(fn, len(full), ans, wrt), wrt=tuple(moving))(full + (g,),
                                                                                    tuple(moving.values()))
             return zip(wrt, tangent)
-        return _placed(len(args), _differentiated(fn, "reverse", args, None, parts))
+        return _placed(len(args), _differentiated(fn, "reverse, second order", args, None, parts))
 
     def adjoint_adjoint(cotangent, out, g, ans, *args):
         """The adjoint of `adjoint(g, ans, *args)` with respect to g and the arguments: reverse over reverse."""
@@ -240,7 +243,7 @@ def _second_order_rules(fn) -> dict:
             _, pull = vjp(_pullback(fn, len(full), ans, wrt), wrt=wrt + (len(full),))(*full, g)
             adjoints = pull(tuple(_shaped(given[i], out[i]) for i in wrt))
             return list(zip(wrt, adjoints)) + [(-1, adjoints[-1])]  # (-1: g's)
-        found = dict(_differentiated(fn, "reverse", args, None, parts))
+        found = dict(_differentiated(fn, "reverse, second order", args, None, parts))
         return (found.pop(-1, None), None, *_placed(len(args), found.items()))
 
     def tangent_tangent(tangents, out, dargs, ans, *args):
@@ -256,7 +259,7 @@ def _second_order_rules(fn) -> dict:
                 return _zero(out)
             primals = full + tuple(dargs[i] for i in wrt)
             return jvp(_directional(fn, len(full), wrt), wrt=tuple(moving))(primals, tuple(moving.values()))[1]
-        return _differentiated(fn, "forward", args, dargs, tangent)
+        return _differentiated(fn, "forward, second order", args, dargs, tangent)
 
     def tangent_adjoint(cotangent, out, dargs, ans, *args):
         """The adjoint of `tangent(dargs, ans, *args)` with respect to dargs and the arguments."""
@@ -269,7 +272,7 @@ def _second_order_rules(fn) -> dict:
             _, pull = vjp(_directional(fn, len(full), wrt), wrt=positions)(*full, *(dargs[i] for i in wrt))
             adjoints = pull(_shaped(cotangent, out))
             return [(i, (adjoints[k], adjoints[len(wrt) + k])) for k, i in enumerate(wrt)]
-        found = dict(_differentiated(fn, "forward", args, dargs, parts))
+        found = dict(_differentiated(fn, "forward, second order", args, dargs, parts))
         # (zeros, not None, where an argument has no tangent: the adjoints of that tuple from several calls add)
         of_dargs = [found[i][1] if i in found else 0.0 if t is None else _zero(t) for i, t in enumerate(dargs)]
         return (tuple(of_dargs), None, *(found[i][0] if i in found else None for i in range(len(args))))
