@@ -99,6 +99,12 @@ def substitute_block(stmts: list, mapping: dict) -> None:
 
     def sub_expr(e):
         if isinstance(e, ir.Call):
+            for a in e.args:
+                if type(a) is ir.Var and a.name in mapping:
+                    break
+            else:  # (no argument is replaced, most calls: the same frozen call, without building one to compare)
+                if not e.kwargs or not any(type(v) is ir.Var and v.name in mapping for _, v in e.kwargs):
+                    return e
             args = tuple([sub(a) for a in e.args])
             kwargs = tuple([(k, sub(v)) for k, v in e.kwargs]) if e.kwargs else ()
             if all(a is b for a, b in zip(args, e.args)) and all(a[1] is b[1] for a, b in zip(kwargs, e.kwargs)):

@@ -36,16 +36,17 @@ def _eliminate(fn: ir.Function) -> ir.Function:
 
 
 def _key(call: ir.Call, mapping: dict):
-    def sub(a):
-        while isinstance(a, ir.Var) and a.name in mapping:
-            a = mapping[a.name]
-        return a
-    args = tuple(_hashable(sub(a)) for a in call.args)
-    kwargs = tuple((k, _hashable(sub(v))) for k, v in call.kwargs)
+    args = tuple([_hashable(a, mapping) for a in call.args])
+    kwargs = tuple([(k, _hashable(v, mapping)) for k, v in call.kwargs]) if call.kwargs else ()
     return (call.op, args, kwargs)
 
 
-def _hashable(a):
+def _hashable(a, mapping: dict):
+    """`a` (what `mapping` replaces it with, in turn) as part of a key: a name, or a constant's type and value."""
+    while type(a) is ir.Var:
+        if a.name not in mapping:
+            return a.name  # (a string: hashed once, where a Var is hashed by its dataclass method each time)
+        a = mapping[a.name]
     if isinstance(a, ir.Const):
         try:
             hash(a.value)
