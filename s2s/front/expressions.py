@@ -374,7 +374,7 @@ class ExpressionLowering:
             raise self.error(func, f"a call to '{ast.unparse(func)}', which is not defined here")
         args = self.spread(node.args)
         kwargs = self.keywords(node.keywords)
-        return self.call_object(target, args, kwargs, node, ast.unparse(func))
+        return self.call_object(target, args, kwargs, node, _spelled(func))
 
     def call_object(self, target, args: tuple, kwargs: tuple, node, spelled: str) -> ir.Expr:
         """A call of the Python object `target` (spelled so by the user): a primitive, a user function
@@ -662,3 +662,15 @@ class Spread:
 
     def __init__(self, atom, node):
         self.atom, self.node = atom, node
+
+
+def _spelled(func) -> str:
+    """`ast.unparse(func)`: for a name or a dotted name (most calls: `np.sin`), joined here directly."""
+    parts = []
+    node = func
+    while type(node) is ast.Attribute:
+        parts.append(node.attr)
+        node = node.value
+    if type(node) is ast.Name:
+        return ".".join([node.id, *reversed(parts)])
+    return ast.unparse(func)
