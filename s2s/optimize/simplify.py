@@ -177,6 +177,7 @@ class _Peephole:
         self.steps: dict = {}  # memo of _step
         self.walks: dict = {}  # memo of _walk
         self.read: set = set()  # the names whose definitions the memoised answers looked at
+        self.preserves: dict = {}  # operation -> whether its result has its operands' shape
 
     def run(self, stmts: list) -> None:
         for s in stmts:
@@ -213,8 +214,8 @@ class _Peephole:
     def shape_source(self, a):
         """The name whose shape `a` is known to have (itself if nothing better is known); memoised, so
         that a chain of lines each reading the one before costs linear time, not exponential."""
-        if not isinstance(a, ir.Var):
-            return self._shape_source(a)
+        if type(a) is not ir.Var:
+            return a  # (a constant: its own answer, as the walk from it would find)
         found = self.shapes.get(a.name)
         if found is None:
             self._operands_first(a)
@@ -289,10 +290,17 @@ class _Peephole:
         if d.op == "numpy.full" and self._def(d.args[0], "numpy.shape") is not None:
             return False, self.shape_source(self._def(d.args[0]).args[0])
         arrays = [x for x in d.args if not _num(x)]
-        sources = [self.shape_source(x) for x in arrays]
-        if arrays and _preserves_shape(d.op) and all(src == sources[0] for src in sources):
-            return True, arrays[0]
-        return False, a
+        if not arrays:
+            return False, a
+        first = self.shape_source(arrays[0])
+        same = True
+        for x in arrays[1:]:  # (each operand's answer is looked up, as the walk needs them memoised)
+            if self.shape_source(x) != first:
+                same = False
+        preserves = self.preserves.get(d.op)
+        if preserves is None:
+            preserves = self.preserves[d.op] = _preserves_shape(d.op)
+        return (True, arrays[0]) if same and preserves else (False, a)
 
     def rewrite(self, c: ir.Call):
         a = c.args
