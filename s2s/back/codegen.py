@@ -237,6 +237,38 @@ class _Generator(astor.code_gen.SourceGenerator):
         else:
             self.result.append(node.id)
 
+    def visit_Attribute(self, node):
+        self.visit(node.value)
+        if self.new_lines:
+            self.write(".", node.attr)
+        else:
+            self.result += (".", node.attr)
+
+    def visit_Call(self, node):
+        """astor's visit_Call (which also writes Python 2's *args and **kwargs fields), without its closures."""
+        args, keywords = node.args, node.keywords
+        astor.code_gen.set_precedence(_COMMA if len(args) + len(keywords) > 1 else _ONE_ARG, *args)
+        self.visit(node.func)
+        write = self.write
+        write("(")
+        comma = False
+        for arg in args:
+            if comma:
+                write(", ")
+            comma = True
+            self.visit(arg)
+        astor.code_gen.set_precedence(_COMMA, *(k.value for k in keywords))
+        for keyword in keywords:
+            if comma:
+                write(", ")
+            comma = True
+            name = keyword.arg or ""
+            write(name, "=" if name else "**", keyword.value)
+        write(")")
+
+
+_COMMA, _ONE_ARG = astor.op_util.Precedence.Comma, astor.op_util.Precedence.call_one_arg
+
 
 def _comments(text: str) -> str:
     out = []
