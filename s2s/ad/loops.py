@@ -242,6 +242,7 @@ class LoopReversal:
             r.operands[1] = subst.get(back.name, back) if isinstance(back, ir.Var) else back
         self.at(s.loc)
         out.append(ir.Loop("for", rphis, rev_body, target=rev_target, iter=rev_iter, loc=self.loc))
+        self.joined.update(r.target for r in rphis)
         for p in active_phis:
             init = p.operands[0]
             if isinstance(init, ir.Var) and init.name in self.active:

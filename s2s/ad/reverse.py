@@ -88,6 +88,7 @@ class _Reverse(LoopReversal):
         self._ints = None  # names known to hold ints (see _basic_index)
         self._strict_ints = None  # names that always hold a Python int (see _int_index)
         self._helper_changed = None  # names a runtime helper may change in place (see _changed_by_helpers)
+        self.joined: set[str] = set()  # adjoints joined by the phis of a reversed loop or if, once emitted
         self._shape_class = None  # name -> a representative of the names provably of its shape
         self.accumulators = False  # whether a reversed loop adds element adjoints into an rt.accumulator
         self.made = call_definitions(fn.body)  # name -> the call defining it
@@ -588,7 +589,9 @@ class _Reverse(LoopReversal):
             return contrib
         call = stmts[-1].value
         if call.op == "s2s.runtime.setitem_adjoint" and isinstance(g, ir.Var) and g.name in self.owned:
-            if self._zeroed_in_place(g, value):
+            # (`by[i] = 0.0` where by is one array from where it is made; after a join, generated code
+            # transformed again would take it for an array of unknown origin: rt.zero_at, in place too)
+            if self._zeroed_in_place(g, value) and g.name not in self.joined:
                 stmts[-1] = ir.Effect(ir.Call("setitem", call.args + (ir.Const(0.0),)), stmts[-1].loc)
                 return g
             stmts[-1].value = ir.Call("s2s.runtime.zero_at", call.args, call.kwargs)
@@ -727,6 +730,7 @@ class _Reverse(LoopReversal):
         if any(blocks) or phis:
             self.at(s.loc)
             out.append(ir.If(s.test, blocks[0], blocks[1], phis, self.loc))
+            self.joined.update(p.target for p in phis)
 
     def _through_phis(self, s: ir.If, k: int, seed: dict) -> dict:
         """The seed of a loop's fall-through end, handed into branch `k` of the `if` ending the body:
