@@ -529,3 +529,33 @@ def test_a_name_first_assigned_in_a_loop_then_updated_in_place():
     assert s2s.jvp(f)((1.5, 2), (1.0,))[1] == 7.0
     with pytest.raises(UnboundLocalError):
         s2s.grad(f)(1.5, 0)
+
+
+def _bounded_potential(a):
+    t = 0
+    while t < 2:
+        t += 1
+        a = a / (1.0 + a * a)
+    return a * a
+
+
+_dpotential = s2s.grad(_bounded_potential)
+
+
+def test_gradient_with_loop_stacks_called_inside_a_function_of_containers():
+    """Fuzz seed 92019 (level 5, reduced): a function of a list and a dict that calls the gradient of a function
+    with a loop (generated code with loop stacks, so the outer gradient is made by forward mode over it) raised
+    TypeError ('only 0-dimensional arrays can be converted'): rt.forward_gradient took each argument for one
+    array. It now sweeps the leaves of a container one by one and returns the container's structure."""
+    def f(theta, pair, c):
+        q = np.sum(theta[0] * pair["bias"]) + theta[1] * c
+        return _dpotential(q) + q * q
+
+    theta, pair, c = [np.array([0.3, -0.2]), 0.7], {"bias": np.array([1.5, 0.2])}, 1.3
+    value, (g_theta, g_pair, g_c) = s2s.value_and_grad(f, wrt=(0, 1, 2))(theta, pair, c)
+    assert_close(value, f(theta, pair, c), rtol=1e-12, what="value")
+    assert_close(g_theta[0], numeric_grad(lambda v: f([v, theta[1]], pair, c), (theta[0],), 0), what="d/dtheta[0]")
+    assert_close(g_theta[1], numeric_grad(lambda v: f([theta[0], v], pair, c), (theta[1],), 0), what="d/dtheta[1]")
+    assert_close(g_pair["bias"], numeric_grad(lambda v: f(theta, {"bias": v}, c), (pair["bias"],), 0), what="d/dbias")
+    assert_close(g_c, numeric_grad(f, (theta, pair, c), 2), what="d/dc")
+    assert isinstance(g_theta, list) and isinstance(g_pair, dict)
