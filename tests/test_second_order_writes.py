@@ -226,6 +226,33 @@ def test_adjoint_zeroed_after_a_reversed_loop():
     assert "rt.zero_at(bcum_2_1, ...)" in s2s.grad(f).source
 
 
+def overwritten_each_trip(q, b):
+    steps = 0
+    while b > 0.0:
+        steps += 1
+        if steps > 2:
+            break
+        q = np.tanh(b * np.ones(4) * steps)  # the q of the trip before gets no adjoint: 0.0
+        q[2:3] = q[3:] * np.dot(q, q)
+        for v in q:
+            if steps % 2 == 0:
+                q = np.tanh(q[[1, 3, 1, 0]])
+    return np.sum(q)
+
+
+def test_adjoint_zero_from_the_trip_after_indexed_by_an_element_write():
+    # fuzz seed 94403: the carried adjoint of q was a bare 0.0 from the second reversed trip on, and the
+    # element write's adjoint indexed it (TypeError: 'float' object is not subscriptable); the reversed
+    # loop now starts each trip from zeros of q's shape, since an inner loop's join reads it whole. Its
+    # Hessian met two nested reversed loops both counting with `_`
+    q = np.array([0.1, 0.2, 0.3, 0.4])
+    f = overwritten_each_trip
+    assert_close(s2s.grad(f, wrt=1)(q, 0.3), numeric_grad(f, (q, 0.3), 1), what="d/db")
+    assert_close(s2s.grad(f, wrt=0)(q, 0.3), numeric_grad(f, (q, 0.3), 0), what="d/dq")
+    assert_close(s2s.hessian(f, wrt=1)(q, 0.3), numeric_hessian(lambda b: f(q, b), 0.3), rtol=1e-4, atol=1e-5,
+                 what="d2/db2")
+
+
 # (arrays whose elements the gradient saves are made by np.zeros/np.ones of a known rank, or not saved)
 REVERSE_CASES = [sine_loop, conv_like, seed_50105, two_d_elements, result_read_by_its_rule, cumulative]
 

@@ -205,7 +205,7 @@ class LoopReversal:
             all(self._defining_block(s, n, counters) is top_block for n in saved)
         targets, iters = [], []
         if range_loop and (s.target in reads or not direct):
-            rev_index = self.namer.fresh(s.target) if s.target in reads else self._unused_index()
+            rev_index = self.namer.fresh(s.target) if s.target in reads else self._unused_index(rev_body)
             if s.target in reads:
                 subst[s.target] = ir.Var(rev_index)
             targets.append(rev_index)
@@ -222,7 +222,7 @@ class LoopReversal:
             if not range_loop:
                 plan.counter = self.namer.fresh("trips")
                 plan.counter_next = self.namer.fresh("trips")
-                targets.append(self._unused_index())
+                targets.append(self._unused_index(rev_body))
                 iters.append(self._emit(ir.Call("builtins.range", (ir.Var(plan.counter),)), out))
         rev_iter = iters[0] if len(iters) == 1 else self._emit(ir.Call("builtins.zip", tuple(iters)), out)
         rev_target = targets[0] if len(targets) == 1 else tuple(targets)
@@ -681,9 +681,23 @@ def _insert_pushes(stmts: list, pushes: dict) -> None:
 
 
 def _reads_whole(stmts: list, name: str) -> bool:
-    """Does a call other than an elementwise one (which a 0.0 suits) read `name` in `stmts`?"""
+    """Does a call other than an elementwise one (which a 0.0 suits) read `name` in `stmts`, or a name that
+    takes its value (a copy, or a phi of an inner loop or if that starts from it)?"""
+    names = {name}
+    changed = True
+    while changed:
+        changed = False
+        for t in ir.statements(stmts):
+            takes = [t.target] if isinstance(t, ir.Assign) and isinstance(t.value, ir.Var) and \
+                t.value.name in names else []
+            takes += [p.target for p in getattr(t, "phis", ()) if any(
+                isinstance(o, ir.Var) and o.name in names for o in p.operands if o is not None)]
+            for n in takes:
+                if n not in names:
+                    names.add(n)
+                    changed = True
     for c in calls_in(stmts):
-        if any(isinstance(a, ir.Var) and a.name == name for a in c.args) and c.op not in (
+        if any(isinstance(a, ir.Var) and a.name in names for a in c.args) and c.op not in (
                 "add", "sub", "mul", "truediv", "neg") and not (registry.reverse_rule(c.op) is not None
                                                                 and registry.reverse_rule(c.op).broadcast):
             return True

@@ -104,9 +104,12 @@ class _Reverse(LoopReversal):
     def fresh(self) -> str:
         return self.namer.fresh("t")
 
-    def _unused_index(self) -> str:
-        """`_` for an adjoint loop's unused index, unless the user's function has a name `_`."""
-        if "_" in self.fn.params or "_" in defined_names(self.fn.body):
+    def _unused_index(self, body: list) -> str:
+        """`_` for an adjoint loop's unused index, unless the user's function has a name `_` or a loop in
+        `body` (the loop's own) counts with `_` already (generated code read again would see one name)."""
+        inner = {n for t in ir.statements(body) if isinstance(t, ir.Loop)
+                 for n in ([t.target] if isinstance(t.target, str) else list(t.target or ()))}
+        if "_" in self.fn.params or "_" in defined_names(self.fn.body) or "_" in inner:
             return self.namer.fresh("unused")
         return "_"
 
