@@ -265,8 +265,8 @@ class _Reverse(LoopReversal):
         members = {n: r for n, r in members.items() if r in active}
         written = set(self.fn.arrays) | set(self.fn.arrays.values())
         for t in ir.statements(self.fn.body):
-            if not (isinstance(t, ir.Effect) and t.value.op == "push" and t.value.args[0].name in members and
-                    isinstance(t.value.args[1], ir.Var)):
+            if not (isinstance(t, ir.Effect) and t.value.op == "push" and isinstance(t.value.args[0], ir.Var) and
+                    t.value.args[0].name in members and isinstance(t.value.args[1], ir.Var)):
                 continue
             made = self.made.get(t.value.args[1].name)
             if made is not None and made.op in prims.MAY_SHARE_MEMORY and made.args and \
@@ -305,7 +305,7 @@ class _Reverse(LoopReversal):
                                          ir.Call("s2s.runtime.accumulator", (ir.Var(n),)), t.loc))
 
     def _reverse_stack(self, s, pending: dict, out: list) -> None:
-        """The adjoint of a push onto, a pop from, or a read of an element of a stack (see _stack_adjoints)."""
+        """The adjoint of a push onto, a pop from, or a read of an element of a stack (see _active_stacks)."""
         self.at(s.loc)
         stack = ir.Var(self.stack_adjoints[self.stacks[s.value.args[0].name]])
         if isinstance(s, ir.Effect):  # push(S, v)
@@ -318,7 +318,8 @@ class _Reverse(LoopReversal):
             else:
                 out.append(ir.Effect(ir.Call("pop", (stack,)), self.loc))
             return
-        g = self.collect(s.target, pending, out) if s.target in self.active else pending.pop(s.target, None)
+        g = self.collect(s.target, pending, out) if s.target in self.active else None
+        pending.pop(s.target, None)
         if s.value.op == "pop":
             out.append(ir.Effect(ir.Call("push", (stack, g if isinstance(g, ir.Atom) else ZERO)), self.loc))
         elif isinstance(g, ir.Atom):
