@@ -444,6 +444,13 @@ CASES += [
     ("s2s.runtime.cross_adjoint_a", lambda g, b: rt.cross_adjoint_a(g, V[:2], b), (1.3, W[:2]), (0, 1)),
     ("s2s.runtime.cross_adjoint_b", lambda g, a: rt.cross_adjoint_b(g, a, V3), (W[:3], V[1:]), (0, 1)),
     ("s2s.runtime.cross_adjoint_b", lambda g, a: rt.cross_adjoint_b(g, a, V[:2]), (1.3, W[:2]), (0, 1)),
+    # rt.cross_product (the tangents of np.cross): one vector, a vector against rows (the matrix-product path,
+    # both ways round), rows against rows, 2-vectors
+    ("s2s.runtime.cross_product", lambda a, b: rt.cross_product(a, b), (V3, W[1:]), (0, 1)),
+    ("s2s.runtime.cross_product", lambda a, b: rt.cross_product(a, b), (M34.T, W[1:]), (0, 1)),
+    ("s2s.runtime.cross_product", lambda a, b: rt.cross_product(a, b), (V3, M34.T), (0, 1)),
+    ("s2s.runtime.cross_product", lambda a, b: rt.cross_product(a, b), (M34.T, M34.T[::-1] + 0.5), (0, 1)),
+    ("s2s.runtime.cross_product", lambda a, b: rt.cross_product(a, b), (V[:2], W[:2]), (0, 1)),
     ("s2s.runtime.kron_adjoint_a", lambda g, b: rt.kron_adjoint_a(g, M23, b), (K66, M32), (0, 1)),
     ("s2s.runtime.kron_adjoint_b", lambda g, a: rt.kron_adjoint_b(g, a, M32), (K66, M23), (0, 1)),
     ("s2s.runtime.inner_adjoint_a", lambda g, b: rt.inner_adjoint_a(g, M34, b), (M32, M24), (0, 1)),

@@ -60,12 +60,14 @@ bilinear("numpy.vdot", lambda g, ans, a, b: np.reshape(g * np.ravel(b), np.shape
 bilinear("numpy.tensordot", lambda g, ans, a, b, axes=2: rt.tensordot_adjoint_a(g, a, b, **non_default(axes=(axes, 2))),
          lambda g, ans, a, b, axes=2: rt.tensordot_adjoint_b(g, a, b, **non_default(axes=(axes, 2))))
 bilinear("numpy.kron", lambda g, ans, a, b: rt.kron_adjoint_a(g, a, b), lambda g, ans, a, b: rt.kron_adjoint_b(g, a, b))
+# the tangents are spelled rt.cross_product: np.cross without its generic axis handling (4x faster on 3-vectors,
+# and a batch of tangents against one vector is one matrix product)
 bilinear("numpy.cross", lambda g, ans, a, b: rt.cross_adjoint_a(g, a, b),
          lambda g, ans, a, b: rt.cross_adjoint_b(g, a, b),
          batched=(  # vectors in the last axis: the batch axis is one more leading axis
-             lambda d, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or np.cross(d, b),
-             lambda d, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or np.cross(a, d)),
-         rank=_cross_rank)
+             lambda d, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or rt.cross_product(d, b),
+             lambda d, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or rt.cross_product(a, d)),
+         tangent_op="s2s.runtime.cross_product", rank=_cross_rank)
 bilinear("numpy.convolve",
          lambda g, ans, a, v, mode="full": rt.convolve_adjoint_a(g, a, v, **non_default(mode=(mode, "full"))),
          lambda g, ans, a, v, mode="full": rt.convolve_adjoint_b(g, a, v, **non_default(mode=(mode, "full"))))

@@ -246,6 +246,11 @@ multilinear(RT + "cross_adjoint_b", lambda G, ans, g, a, b: rt.cross_product(a, 
             lambda G, ans, g, a, b: rt.cross_adjoint_a(g, a, G), None,
             batched=(lambda d, ans, g, a, b: rt.batch_cross_adjoint_b(d, a, b),
                      lambda d, ans, g, a, b: rt.batch_cross_adjoint_b_of_a(g, d, b), None), rank_of_argument=2)
+# np.cross as the tangents of np.cross spell it (runtime/higher.py): a product like np.cross, with its adjoints
+# (rank unknown: 2-vectors give numbers)
+multilinear(RT + "cross_product", lambda G, ans, a, b: rt.cross_adjoint_a(G, a, b),
+            lambda G, ans, a, b: rt.cross_adjoint_b(G, a, b),
+            batched=(lambda d, ans, a, b: rt.cross_product(d, b), lambda d, ans, a, b: rt.cross_product(a, d)))
 multilinear(RT + "kron_adjoint_a", lambda G, ans, g, a, b: np.kron(G, b), None,
             lambda G, ans, g, a, b: rt.kron_adjoint_b(g, G, b), rank_of_argument=1)
 multilinear(RT + "kron_adjoint_b", lambda G, ans, g, a, b: np.kron(a, G),

@@ -1,0 +1,97 @@
+"""The runtime helpers of forward and vector (batched) forward mode, against NumPy and finite differences.
+
+The helpers are faster spellings of what NumPy says directly (rt.cross_product for np.cross); each must give
+what the NumPy expression gives, shapes, dtypes and non-finite entries included. Their derivative records are
+checked in tests/rule_cases.py (both modes); here the values themselves, and the Jacobians of the benchmark's
+programs that go through them against central finite differences.
+"""
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import s2s
+from s2s import runtime as rt
+from conftest import assert_close
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks import handwritten, workloads  # noqa: E402
+
+
+# ---------------------------------------------------------------- rt.cross_product is np.cross
+SHAPES = [((3,), (3,)), ((15, 3), (3,)), ((3,), (15, 3)), ((4, 3), (4, 3)), ((2, 4, 3), (3,)), ((3,), (2, 4, 3)),
+          ((2, 1, 3), (4, 3)), ((0, 3), (3,))]
+
+
+@pytest.mark.parametrize("sa,sb", SHAPES)
+def test_cross_product_is_np_cross(sa, sb):
+    rng = np.random.default_rng(len(sa) * 10 + len(sb))
+    a, b = rng.normal(size=sa), rng.normal(size=sb)
+    got, expected = rt.cross_product(a, b), np.cross(a, b)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    assert_close(got, expected, rtol=1e-14, atol=1e-15, what=f"cross {sa} x {sb}")
+
+
+def test_cross_product_keeps_np_cross_non_finite_pattern():
+    """The matrix product against one vector also multiplies a_i by a zero: an infinite a_i must not make
+    component i nan where np.cross leaves a_i out of it."""
+    a = np.array([[np.inf, 1.0, 2.0], [0.5, np.nan, -1.0], [1.0, 2.0, 3.0]])
+    b = np.array([0.0, 1.0, 0.0])
+    for x, y in ((a, b), (b, a), (a[0], b), (b, a[1])):
+        with np.errstate(invalid="ignore"):
+            np.testing.assert_array_equal(rt.cross_product(x, y), np.cross(x, y))
+
+
+def test_cross_product_other_dtypes_and_keywords_are_np_cross():
+    a, b = np.arange(6).reshape(2, 3), np.array([1, -2, 4])
+    got = rt.cross_product(a, b)
+    assert got.dtype == np.cross(a, b).dtype
+    np.testing.assert_array_equal(got, np.cross(a, b))
+    m, v = np.arange(6.0).reshape(3, 2), np.array([0.5, -1.0, 2.0])
+    np.testing.assert_array_equal(rt.cross_product(m, v, axisa=0), np.cross(m, v, axisa=0))
+    assert rt.cross_product(np.array([1.0, 2.0]), np.array([3.0, -1.0])) == pytest.approx(-7.0)  # 2-vectors
+
+
+def test_tangents_of_np_cross_are_spelled_cross_product():
+    def f(k, X):
+        return np.cross(k, X) * 2.0
+    k, X = np.array([0.3, -0.2, 0.9]), np.array([1.0, 2.0, -0.5])
+    jf = s2s.jvp(f, wrt=(0, 1))
+    assert "rt.cross_product(dk, X)" in jf.source and "np.cross(dk" not in jf.source, jf.source
+    dk, dX = np.array([0.1, 0.4, -0.3]), np.array([-0.2, 0.5, 0.7])
+    _, t = jf((k, X), (dk, dX))
+    step = 1e-6
+    numeric = (f(k + step * dk, X + step * dX) - f(k - step * dk, X - step * dX)) / (2 * step)
+    assert_close(t, numeric, rtol=1e-7, atol=1e-9, what="jvp of np.cross")
+
+
+# ---------------------------------------------------------------- the benchmark's programs, vector mode
+def _numeric_jacobian(f, args, step=1e-6):
+    x = np.asarray(args[0], dtype=float)
+    cols = []
+    for e in np.eye(x.size):
+        up = f(*((x + step * e.reshape(x.shape),) + tuple(args[1:])))
+        down = f(*((x - step * e.reshape(x.shape),) + tuple(args[1:])))
+        cols.append((np.asarray(up) - np.asarray(down)) / (2 * step))
+    return np.stack(cols, axis=-1)
+
+
+def test_bundle_adjustment_jacobian_in_vector_mode():
+    p, feat = workloads.ba_inputs()
+    jac = s2s.jacobian(workloads.ba_residual, mode="forward")
+    got = jac(p, feat)
+    assert "vector forward-mode" in jac.source
+    assert_close(got, _numeric_jacobian(workloads.ba_residual, (p, feat)), rtol=1e-6, atol=1e-8, what="BA Jacobian")
+    # the branch at a zero rotation too (np.cross of two arguments with tangents)
+    p0 = p.copy()
+    p0[0:3] = 0.0
+    got = jac(p0, feat)
+    num = _numeric_jacobian(workloads.ba_residual, (p0, feat))
+    assert_close(got[:, 3:], num[:, 3:], rtol=1e-6, atol=1e-8, what="BA Jacobian at a zero rotation")
+
+
+def test_rosenbrock_hessian_in_vector_mode():
+    x, = workloads.rosenbrock_inputs()
+    h = s2s.hessian(workloads.rosenbrock)(x)
+    assert_close(h, handwritten.rosenbrock_hessian(x), rtol=1e-12, atol=1e-10, what="Rosenbrock Hessian (analytic)")
