@@ -38,7 +38,11 @@ def _coalesce(fn: ir.Function) -> ir.Function:
 
 def leave_ssa(fn: ir.Function, restore: bool = True) -> ir.Function:
     """`name_arrays(restore_names(coalesce_phis(fn)))` (without `restore_names` if not `restore`), copying
-    `fn` once rather than once per step."""
+    `fn` once rather than once per step; `fn` itself where none of them has anything to do (no if or loop, no
+    restored value, no array written in place: straight-line code)."""
+    if not fn.arrays and not (restore and fn.restores) and not any(
+            isinstance(s, (ir.If, ir.Loop)) for s in fn.body):
+        return fn
     fn = _coalesce(copy.deepcopy(fn))
     if restore:
         fn = _restore(fn)
