@@ -95,3 +95,72 @@ def test_rosenbrock_hessian_in_vector_mode():
     x, = workloads.rosenbrock_inputs()
     h = s2s.hessian(workloads.rosenbrock)(x)
     assert_close(h, handwritten.rosenbrock_hessian(x), rtol=1e-12, atol=1e-10, what="Rosenbrock Hessian (analytic)")
+
+
+# ---------------------------------------------------------------- vector mode spells NumPy where ranks are known
+def indexed(x):
+    return x[1:3] * x[0] + x[None, 2] + x[..., -1]
+
+
+def indexed_matrix(m):
+    return np.sin(m[1, :]) + m[:, 0].sum() * m[0, 1]
+
+
+def indexed_in_loop(x):
+    total = 0.0
+    for i in range(3):
+        total = total + x[i] * x[i + 1]
+    return total
+
+
+def reductions(m):
+    return (np.sum(m, axis=0) * np.mean(m, axis=-1, keepdims=True) + np.sum(m * m) + np.mean(m, axis=(0, 1))
+            + np.sum(m, axis=1, keepdims=True))
+
+
+def products(a, m, v):
+    return np.dot(a, v) * (m @ v) + a @ m + np.dot(m, m) @ a + np.dot(v, a)
+
+
+PLAIN = [
+    (indexed, (np.array([0.3, -1.1, 0.8, 2.0]),), 0, ["dx[:, 1:3]", "dx[:, 0]", "dx[:, None, 2]", "dx[:, ..., -1]"]),
+    (indexed_matrix, (np.arange(6.0).reshape(2, 3) / 5.0 - 0.4,), 0, ["dm[:, 1, :]", "dm[:, :, 0]", "dm[:, 0, 1]"]),
+    (indexed_in_loop, (np.array([0.3, -1.1, 0.8, 2.0]),), 0, ["dx[:, i]"]),
+    (reductions, (np.arange(6.0).reshape(2, 3) / 5.0 - 0.4,), 0,
+     ["np.sum(dm, axis=1)", "np.mean(dm, axis=-1, keepdims=True)", "np.mean(dm, axis=(1, 2))",
+      "np.sum(dm, axis=2, keepdims=True)"]),
+]
+for _w in range(3):
+    PLAIN.append((products, (np.array([0.5, -0.2, 0.9]), np.arange(9.0).reshape(3, 3) / 7.0 - 0.5,
+                             np.array([1.2, 0.4, -0.7])), _w, ["@"]))
+
+
+@pytest.mark.parametrize("fn,args,wrt,spelled", PLAIN, ids=[f"{p[0].__name__}-{p[2]}" for p in PLAIN])
+def test_vector_mode_spells_numpy_where_ranks_are_known(fn, args, wrt, spelled):
+    jac = s2s.jacobian(fn, wrt=wrt, mode="forward")
+    got = jac(*args)
+    text = jac.source
+    assert "vector forward-mode" in text, text
+    for piece in spelled:
+        assert piece in text, f"{piece!r} not in\n{text}"
+    assert "rt.batch_getitem(" not in text and "rt.batch_sum(" not in text and "rt.batch_mean(" not in text, text
+    assert "rt.batch_dot" not in text and "rt.batch_matmul" not in text, text
+
+    def at(x):
+        return fn(*(args[:wrt] + (x,) + args[wrt + 1:]))
+    x = args[wrt]
+    step = 1e-6
+    cols = [(np.asarray(at(x + step * e.reshape(x.shape))) - np.asarray(at(x - step * e.reshape(x.shape)))) / (2 * step)
+            for e in np.eye(x.size)]
+    numeric = np.stack(cols, axis=-1).reshape(np.shape(at(x)) + x.shape)
+    assert_close(got, numeric, rtol=1e-6, atol=1e-8, what=f"{fn.__name__} wrt {wrt}")
+
+
+def test_a_list_element_keeps_the_batched_helper():
+    """An element of a list (whose tangent is a list of batched tangents) has no rank: rt.batch_getitem."""
+    def f(x, y):
+        pair = [x * 2.0, y]
+        return pair[0] * pair[1]
+    x, y = np.array([0.5, -1.0]), np.array([2.0, 0.3])
+    jac = s2s.jacobian(f, mode="forward")
+    assert_close(jac(x, y), np.diag(2.0 * y), rtol=1e-12, atol=0, what="list element")

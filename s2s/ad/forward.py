@@ -240,7 +240,9 @@ class _Forward:
                             widened[i] = d if _emitted_op(d, em) == "getitem" else None
                         else:
                             widened[i] = d
-                    contribution = part(d, ans, *args, **kwargs)
+                    contribution = self._plain_part(value, i, d, args) if self.batched else None
+                    if contribution is None:
+                        contribution = part(d, ans, *args, **kwargs)
                     sources.append(i)
                     total = contribution if total is None else _add(total, contribution, em)
             if total is None:
@@ -265,6 +267,37 @@ class _Forward:
         out.extend(stmts)
         self.tan[s.target] = atom
         self.spelled.add(s.target)
+
+    def _plain_part(self, value: ir.Call, i: int, d, args: list):
+        """Vector mode: the tangent part as NumPy spells it, where the operand's rank is known (it is an array, not
+        a list of batched tangents) and the other arguments are constants: `dx[:, 1:]` for the record's
+        `rt.batch_getitem(dx, slice(1, None))`, `np.sum(dx, axis=1)` for `rt.batch_sum(dx)`; None otherwise."""
+        ranks = [self.ndims.get(a.name) if isinstance(a, ir.Var) else None for a in value.args]
+        if value.op in _PRODUCTS and len(ranks) == 2 and not value.kwargs and None not in ranks:
+            return _plain_product(value.op, i, d, args, ranks)
+        rank = ranks[0] if i == 0 else None
+        if rank is None:
+            return None
+        if value.op == "getitem" and not value.kwargs and all(self._plain_index(a) for a in value.args[1:]):
+            return _emit_call("getitem", d, slice(None), *args[1:])
+        if value.op in ("numpy.sum", "numpy.mean") and rank > 0 and len(value.args) == 1:
+            options = {k: a.value for k, a in value.kwargs if isinstance(a, ir.Const)}
+            if len(options) != len(value.kwargs) or not set(options) <= {"axis", "keepdims"}:
+                return None
+            axis = _shifted_axis(options.get("axis"), rank)
+            if axis is None:
+                return None
+            keepdims = {"keepdims": True} if options.get("keepdims") is True else {}
+            return _emit_call(value.op, d, axis=axis, **keepdims)
+        return None
+
+    def _plain_index(self, a: ir.Atom) -> bool:
+        """An index that selects the same way after a leading batch axis: a constant int, slice, None or `...`,
+        or a number (a range loop's index)."""
+        if isinstance(a, ir.Const):
+            v = a.value
+            return v is None or v is Ellipsis or isinstance(v, slice) or (type(v) is int)
+        return self.ndims.get(a.name) == 0 and a.name in self.scalars
 
     def _refuse_keyword_tangents(self, s: ir.Assign) -> None:
         """A keyword argument with a tangent is an error, never a silent zero (as in reverse mode, where a rule
@@ -442,6 +475,36 @@ def _ranks(fn: ir.Function, params: dict) -> dict:
     return {k: v for k, v in rank.items() if v is not None}
 
 
+_PRODUCTS = ("matmul", "numpy.matmul", "numpy.dot")
+
+
+def _plain_product(op: str, i: int, d, args: list, ranks: list):
+    """The batched tangent of `a @ b` or `np.dot(a, b)` (vectors and matrices, ranks known) from the tangents
+    `d` of argument `i`, as a product: `da @ b`, `a @ db` (b a matrix), `db @ a` (vectors), `db @ a.T` (a
+    matrix times a vector); None for higher ranks."""
+    ra, rb = ranks
+    if not (1 <= ra <= 2 and 1 <= rb <= 2):
+        return None
+    a, b = args
+    if i == 0:
+        return _emit_call("matmul", d, b)
+    if rb == 2:
+        return _emit_call("matmul", a, d)
+    return _emit_call("matmul", d, a if ra == 1 else _emit_call("numpy.transpose", a))
+
+
+def _shifted_axis(axis, rank: int):
+    """The `axis` argument of a reduction of a rank-`rank` operand, for its tangents with a leading batch axis
+    (all axes: 1, or (1, 2, ...)); None where it is not a constant int or tuple of ints in range."""
+    if axis is None:
+        return 1 if rank == 1 else tuple(range(1, rank + 1))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    if not axes or not all(type(a) is int and -rank <= a < rank for a in axes):
+        return None
+    shifted = tuple(a + 1 if a >= 0 else a for a in axes)
+    return shifted if isinstance(axis, tuple) else shifted[0]
+
+
 def _jump_values(stmts: list, target: str) -> list:
     """The values break/continue statements of this loop level give the header phi `target`."""
     out = []
@@ -478,9 +541,9 @@ def _scalar_atom(a, known: set) -> bool:
     return a.name in known
 
 
-def _emit_call(op: str, *args):
+def _emit_call(op: str, *args, **kwargs):
     from s2s.rules.symbolic import emit
-    return emit(op, *args)
+    return emit(op, *args, **kwargs)
 
 
 def _negation_of(atom, em: Emitter):
