@@ -11,6 +11,7 @@ pushes the basis tangents through that function.
 from __future__ import annotations
 
 import inspect
+import math
 
 import numpy as np
 
@@ -280,12 +281,17 @@ class JacobianForward:
 def _jacobian_by_batch(jf, args: tuple, x, kwargs=None) -> np.ndarray:
     """Push all basis tangents of `x` at once, as the rows of an identity with a leading batch axis."""
     shape = np.shape(x)
-    n = int(np.prod(shape))
+    n = math.prod(shape)
     basis = np.eye(n).reshape((n,) + shape)
     fn = jf._current()
     value, t = jf._invoke(fn, args, (basis,), kwargs or {})
-    t = np.broadcast_to(np.asarray(t, dtype=float), (n,) + np.shape(value))
-    return np.moveaxis(t, 0, -1).reshape(np.shape(value) + shape)
+    # (per-call cost at the Rosenbrock Hessian's size: np.prod, np.broadcast_to and np.moveaxis took ~8 us of
+    # Python; the batch axis moves last by a transpose of the (n, size of value) matrix)
+    vshape = np.shape(value)
+    t = np.asarray(t, dtype=float)
+    if t.shape != (n,) + vshape:
+        t = np.broadcast_to(t, (n,) + vshape)
+    return t.reshape(n, math.prod(vshape)).T.reshape(vshape + shape)
 
 
 def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None):
