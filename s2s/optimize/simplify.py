@@ -238,7 +238,7 @@ class _Peephole:
                 continue
             started.add(x.name)
             stack.append((x, True))
-            stack.extend((y, False) for y in self._operands_read(x) if isinstance(y, ir.Var) and y.name not in self.shapes)
+            stack += [(y, False) for y in self._operands_read(x) if type(y) is ir.Var and y.name not in self.shapes]
 
     def _operands_read(self, a) -> list:
         """The atoms whose shape sources `_step(a)` reads."""
@@ -261,16 +261,25 @@ class _Peephole:
 
     def _walk(self, a) -> tuple:
         """(how many steps the walk from `a` takes before it stops, where it stops)."""
-        known = self.walks.get(a.name) if isinstance(a, ir.Var) else None
+        if type(a) is not ir.Var:  # (nothing to remember for a constant)
+            go_on, b = self._step(a)
+            if go_on:
+                distance, answer = self._walk(b)
+                return distance + 1, answer
+            return 0, b
+        name = a.name
+        known = self.walks.get(name)
         if known is None:
-            go_on, b = self._memo_step(a)
+            step = self.steps.get(name)  # (_memo_step, here without a call of its own)
+            if step is None:
+                step = self.steps[name] = self._step(a)
+            go_on, b = step
             if go_on:  # (the step computed `b`'s shape source, so `b`'s walk is known by now)
                 distance, answer = self._walk(b)
                 known = (distance + 1, answer)
             else:
                 known = (0, b)
-            if isinstance(a, ir.Var):
-                self.walks[a.name] = known
+            self.walks[name] = known
         return known
 
     def _memo_step(self, a) -> tuple:
