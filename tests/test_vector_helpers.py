@@ -164,3 +164,37 @@ def test_a_list_element_keeps_the_batched_helper():
     x, y = np.array([0.5, -1.0]), np.array([2.0, 0.3])
     jac = s2s.jacobian(f, mode="forward")
     assert_close(jac(x, y), np.diag(2.0 * y), rtol=1e-12, atol=0, what="list element")
+
+
+# ---------------------------------------------------------------- the batched helpers' fast paths are their general case
+def _each_tangent(helper, d, *rest):
+    return np.stack([np.asarray(helper(dk, *rest), dtype=np.result_type(d.dtype, np.float64)) for dk in d])
+
+
+@pytest.mark.parametrize("shape,index", [((5,), (slice(None, -1),)), ((5,), (slice(1, None),)), ((5,), (2,)),
+                                         ((3, 4), (1,)), ((3, 4), (slice(None), 2)), ((3, 4), (np.int64(1),)),
+                                         ((5,), (np.array([0, 2, 2]),))])
+def test_batch_getitem_adjoint_is_each_tangents_getitem_adjoint(shape, index):
+    x = np.zeros(shape)
+    g = x[index]
+    rng = np.random.default_rng(3)
+    for dtype in (np.float64, np.complex128, np.float32):
+        d = (rng.normal(size=(4,) + np.shape(g))).astype(dtype)
+        got = rt.batch_getitem_adjoint(d, x, *index)
+        expected = _each_tangent(rt.getitem_adjoint, d, x.astype(np.result_type(dtype, np.float64)), *index)
+        assert got.shape == expected.shape and got.dtype == np.result_type(dtype, np.float64)
+        np.testing.assert_array_equal(got, expected)
+    assert rt.batch_getitem_adjoint(0.0, x, *index) == 0.0  # a bare zero stands for all n tangents
+
+
+@pytest.mark.parametrize("dshape,x", [((4, 3), np.zeros(3)), ((4, 2, 3), np.zeros(3)), ((4, 2, 3), np.zeros((1, 3))),
+                                      ((4, 3), 0.5), ((4,), 0.5), ((4, 2, 3), np.zeros((2, 1)))])
+def test_batch_unbroadcast_and_align_are_each_tangents_own(dshape, x):
+    d = np.random.default_rng(4).normal(size=dshape)
+    got = rt.batch_unbroadcast(d, x)
+    np.testing.assert_allclose(got, _each_tangent(rt.unbroadcast, d, x), rtol=1e-15, atol=0)
+    assert rt.batch_unbroadcast(0.0, x) == 0.0
+    wide = np.zeros((2, 5) + np.shape(x))
+    aligned = rt.batch_align(got, wide)
+    np.testing.assert_array_equal(aligned, np.stack([np.broadcast_to(g, wide.shape) for g in got]))
+    assert rt.batch_align(0.0, wide) == 0.0 and rt.batch_align(got, x) is got

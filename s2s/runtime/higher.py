@@ -19,7 +19,7 @@ import numpy as np
 
 from s2s.runtime.arrays import (append_adjoint, column_stack_adjoint, concatenate_adjoint, dstack_adjoint, hstack_adjoint,
                                 select_adjoint_choices, sinc_derivative, vstack_adjoint)
-from s2s.runtime.batched import zero_passes_through
+from s2s.runtime.batched import _is_zero, zero_checked, zero_passes_through
 from s2s.runtime.core import Parts, zeros_like
 from s2s.runtime.indexing import getitem_adjoint
 from s2s.runtime.products import dot_adjoint_a, dot_adjoint_b, matmul_adjoint_a, matmul_adjoint_b, reduced_count
@@ -60,10 +60,15 @@ def _each(helper, d, position: int, args: tuple):
     return np.stack([np.asarray(o, dtype=float) for o in out]) if out else np.zeros((0,))
 
 
+@zero_checked
 def batch_unbroadcast(d, x):
     """Tangents of `rt.unbroadcast(g, x)`: each of the n tangents summed back to the shape of `x`."""
-    shape = np.shape(x)
-    d = np.asarray(d)
+    if type(d) is not np.ndarray:
+        if _is_zero(d):
+            return 0.0
+        d = np.asarray(d)
+    tx = type(x)  # (a Hessian calls this once per rt.unbroadcast of its gradient: arrays and floats first)
+    shape = x.shape if tx is np.ndarray else () if tx is float else np.shape(x)
     if d.shape[1:] == shape:
         return d
     extra = d.ndim - 1 - len(shape)
@@ -81,8 +86,17 @@ def _basic(index) -> bool:
     return all(isinstance(i, (slice, int, np.integer)) or i is None or i is Ellipsis for i in index)
 
 
+@zero_checked
 def batch_getitem_adjoint(d, x, *index):
     """Tangents of `rt.getitem_adjoint(g, x, *index)`: each tangent placed at `index` in zeros like `x`."""
+    if type(d) is np.ndarray and type(x) is np.ndarray and len(index) == 1 and type(index[0]) in (slice, int):
+        # (the common case, once per x[i] or x[a:b] of the function a Hessian differentiates: no checks to make)
+        out = np.zeros(d.shape[:1] + x.shape, dtype=d.dtype if d.dtype == np.float64 else
+                       np.result_type(d.dtype, np.float64))
+        out[:, index[0]] = d
+        return out
+    if _is_zero(d):
+        return 0.0
     d = np.asarray(d)
     if isinstance(x, (tuple, list)):
         return _each(getitem_adjoint, d, 0, (d, x) + index)
@@ -209,7 +223,7 @@ def batch_dot_adjoint_b_of_a(g, d, b):
 
 for _name, _helper in list(globals().items()):
     if _name.startswith("batch_") and callable(_helper) and "d" in _helper.__code__.co_varnames[
-            :_helper.__code__.co_argcount]:
+            :_helper.__code__.co_argcount] and not getattr(_helper, "zero_checked", False):
         globals()[_name] = zero_passes_through(_helper)
 
 
