@@ -31,15 +31,17 @@ from s2s.ad.analysis import ARITH_OPS
 
 
 def forward(fn: ir.Function, wrt: list[str], namer: Namer | None = None, name: str | None = None,
-            batched: bool = False, ndims: dict | None = None) -> ir.Function:
+            batched: bool = False, ndims: dict | None = None, tangent_only: bool = False) -> ir.Function:
     """The tangent (jvp) function of `fn` with respect to the parameters `wrt`.
 
     With `batched`, every tangent carries a leading batch axis (vector mode: n
     tangents pushed at once); `NotBatchable` is raised for a primitive whose
     rule has no batched form. `ndims` (parameter -> number of dimensions) lets
-    vector mode skip aligning operands whose rank is known to match.
+    vector mode skip aligning operands whose rank is known to match. With
+    `tangent_only` the function returns the tangent alone (a Hessian needs
+    no gradient): what only the value needed is then dead code.
     """
-    return _Forward(fn, wrt, namer or Namer(), batched, ndims or {}).run(name or f"jvp_{fn.name}")
+    return _Forward(fn, wrt, namer or Namer(), batched, ndims or {}).run(name or f"jvp_{fn.name}", tangent_only)
 
 
 NotBatchable = registry.NotBatchable  # a primitive without a vector-mode form (its record says so)
@@ -66,7 +68,7 @@ class _Forward:
         return self.namer.fresh("d" + primal)
 
     # ----- driver
-    def run(self, name: str) -> ir.Function:
+    def run(self, name: str, tangent_only: bool = False) -> ir.Function:
         self._name_result()
         params = list(self.fn.params)
         tparams = []
@@ -78,9 +80,12 @@ class _Forward:
         assert isinstance(ret, ir.Return), "SSA functions end with their return"
         body = self.block(self.fn.body[:-1])
         tangent = self.tangent_or_zero(ret.value, body, ret.loc)
-        result = self.fresh()
-        body.append(ir.Assign(result, ir.Call("tuple", (ret.value, tangent)), ret.loc))
-        body.append(ir.Return(ir.Var(result), ret.loc))
+        if tangent_only:
+            body.append(ir.Return(tangent, ret.loc))
+        else:
+            result = self.fresh()
+            body.append(ir.Assign(result, ir.Call("tuple", (ret.value, tangent)), ret.loc))
+            body.append(ir.Return(ir.Var(result), ret.loc))
         # a compiler temporary with a tangent statement stays a statement, so that each value is
         # followed by its tangent; rule temporaries used once are folded by codegen as usual
         temps = (set(self.fn.temps) - self.spelled) | (self.namer.temps - set(self.fn.temps))

@@ -26,7 +26,7 @@ from s2s.optimize import optimize
 from s2s.ir.printer import print_function
 
 
-def _forward_ir(f, wrt, batched=False, ndims=()):
+def _forward_ir(f, wrt, batched=False, ndims=(), tangent_only=False):
     primal, src = transform._primal(f, "jvp")
     if batched and transform._uses_stacks(primal.body):
         # values popped from loop stacks (generated gradient code, for a Hessian) have no known rank: vector
@@ -35,14 +35,16 @@ def _forward_ir(f, wrt, batched=False, ndims=()):
     names, _ = transform.resolve_wrt(primal.params, wrt, primal.name, src)
     name = "jvp_" + primal.name
     fwd = pipeline.stage("forward", forward, primal, names, transform._namer_for(primal), name=name, batched=batched,
-                         ndims=dict(ndims))
+                         ndims=dict(ndims), tangent_only=tangent_only)
     return primal, src, fwd, name
 
 
-def _jvp_transform(f, wrt, batched=False, ndims=()):
-    primal, src, fwd, name = _forward_ir(f, wrt, batched, ndims)
+def _jvp_transform(f, wrt, batched=False, ndims=(), tangent_only=False):
+    primal, src, fwd, name = _forward_ir(f, wrt, batched, ndims, tangent_only)
     opt = pipeline.stage("optimize", optimize, fwd)
     what = "vector forward-mode derivative (jvp of a batch of tangents)" if batched else "forward-mode derivative (jvp)"
+    if tangent_only:  # (for a Hessian: the tangents of the gradient, not the gradient)
+        what = what.replace("(jvp", "(the tangents alone, jvp")
     text = pipeline.python(generate(opt, transform._header(primal, what)), name)
     filename = pseudo_filename("jvp", primal.name, src.filename, src.tree.lineno)
     return text, compile_source(text, filename, name, primal.free, src.filename, primal.name)
@@ -219,7 +221,9 @@ class JacobianForward:
         key = (k, ranks)
         if key not in self._batched:
             w = self._wrt if self._single else self._wrt[k]
-            jf = Jvp(self.__wrapped__, "jvp", w, {"batched": True, "ndims": ranks})
+            # (a Hessian needs the tangents of the gradient alone: the gradient's own last lines are dead code)
+            options = {"batched": True, "ndims": ranks, **({"tangent_only": True} if self._value_like_wrt else {})}
+            jf = Jvp(self.__wrapped__, "jvp", w, options)
             try:
                 jf.source
             except NotBatchable:
@@ -269,7 +273,7 @@ class JacobianForward:
             batched = None if pytree.is_container(x) else (self._batched.get((k, ranks)) or self._batched_jvp(k, ranks))
             if batched is not None:
                 try:
-                    out.append(_jacobian_by_batch(batched, args, x, kwargs))
+                    out.append(_jacobian_by_batch(batched, args, x, kwargs, x if self._value_like_wrt else None))
                     continue
                 except NotBatchable:  # transformed again (something it read changed), now without a vector form
                     self._vector[k] = False
@@ -278,13 +282,17 @@ class JacobianForward:
         return out[0] if self._single else tuple(out)
 
 
-def _jacobian_by_batch(jf, args: tuple, x, kwargs=None) -> np.ndarray:
-    """Push all basis tangents of `x` at once, as the rows of an identity with a leading batch axis."""
+def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None) -> np.ndarray:
+    """Push all basis tangents of `x` at once, as the rows of an identity with a leading batch axis. With
+    `value_like` (the value's shape is its shape) `jf` returns the tangents alone."""
     shape = np.shape(x)
     n = math.prod(shape)
     basis = np.eye(n).reshape((n,) + shape)
     fn = jf._current()
-    value, t = jf._invoke(fn, args, (basis,), kwargs or {})
+    if value_like is None:
+        value, t = jf._invoke(fn, args, (basis,), kwargs or {})
+    else:
+        value, t = value_like, jf._invoke(fn, args, (basis,), kwargs or {})
     # (per-call cost at the Rosenbrock Hessian's size: np.prod, np.broadcast_to and np.moveaxis took ~8 us of
     # Python; the batch axis moves last by a transpose of the (n, size of value) matrix)
     vshape = np.shape(value)
