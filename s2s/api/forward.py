@@ -104,9 +104,16 @@ class Jvp(transform.Transformed):
 
     def _all_args(self, primals) -> tuple:
         """`primals` completed with f's defaults for trailing parameters left out."""
-        code = getattr(arguments.original(self.__wrapped__), "__code__", None)  # (f's, for a jvp of grad(f))
-        if code is not None and len(primals) == code.co_argcount:
-            return tuple(primals)
+        original = arguments.original(self.__wrapped__)  # (f itself, for a jvp of grad(f))
+        code = getattr(original, "__code__", None)
+        if code is not None:
+            n, count = len(primals), code.co_argcount
+            if n == count:
+                return tuple(primals)
+            defaults = getattr(original, "__defaults__", None) or ()
+            if n < count <= n + len(defaults) and not code.co_kwonlyargcount and \
+                    not code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
+                return tuple(primals) + defaults[len(defaults) - (count - n):]  # (what binding them gives)
         sig = getattr(self, "_signature", None)
         if sig is None:  # found once: a Transformed function (jvp of a grad) has no __code__
             try:
