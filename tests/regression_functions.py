@@ -493,3 +493,28 @@ def array_written_then_scaled_in_place_in_an_inner_loop(q, w):
 
 CASES += [(array_written_then_scaled_in_place_in_an_inner_loop,
            (np.array([0.0135, 0.0888, 0.7553]), np.array([1.1084, 0.2199, -0.1709])), (0, 1))]
+
+
+def view_saved_in_a_loop_that_writes_its_array(y, v):
+    """A view of an array (`delta[::-1]`) taken in a loop that writes the array, then by element and as a whole:
+    the gradient saved the view itself on its stack, and its reverse sweep read it when the array held other
+    values (a wrong gradient, found by hand while reducing fuzz seed 100287). The view's copy is saved."""
+    delta = v * 1.0
+    for n in range(3):
+        delta[0] = y * delta[1]
+        delta *= np.sin(delta[::-1]) + y
+    return np.sum(delta * delta)
+
+
+def view_saved_in_nested_loops(y, v):
+    delta = v * 1.0
+    for k in range(2):
+        for j in range(2):
+            delta[j] = y * delta[j + 1]
+            delta *= np.sin(delta[::-1]) + y
+    return np.sum(delta * delta)
+
+
+_V = np.array([-1.4226, -0.5016, 0.6712])
+CASES += [(view_saved_in_a_loop_that_writes_its_array, (-0.6927, _V), (0, 1)),
+          (view_saved_in_nested_loops, (-0.6927, _V), (0, 1))]

@@ -492,6 +492,14 @@ class LoopReversal:
             # as when it was made, but the value a second transformation reads has the writes in it
             if n in roots and _push_where_iteration_ends(new.body, n, self.fn.arrays, push):
                 continue
+            if _view_of_written(s.body, n, self.fn.arrays):
+                # a view of an array written in place (`t = y[::-1]` before `y[...] = ...`): its copy is pushed,
+                # the value the adjoint reads, so that the stack holds no memory that later writes change (a
+                # second transformation reads a stack's elements as values)
+                copied = self.namer.fresh(n + "_copy")
+                pushes[n] = ir.Assign(copied, ir.Call("numpy.copy", (ir.Var(n),)), s.loc)
+                pushes[copied] = push(copied, s.loc)
+                continue
             pushes[n] = push(n, s.loc)
         for shape, n in plan.shapes.items():  # a value read only for its shape: its shape, taken after it, is pushed
             pushes[n] = ir.Assign(shape, ir.Call("s2s.runtime.shape_of", (ir.Var(n),)), s.loc)
@@ -535,6 +543,23 @@ def _changed_in_place(fn: ir.Function) -> set:
                 out |= {a, b}
                 changed = True
     return out
+
+
+def _view_of_written(body: list, name: str, arrays: dict) -> bool:
+    """Is `name` defined in `body` as a view (prims.WRITE_THROUGH) of an array the function writes in place
+    (through views of views)?"""
+    definitions = {t.target: t.value for t in ir.statements(body) if isinstance(t, ir.Assign)}
+    seen = set()
+    while name not in seen:
+        seen.add(name)
+        value = definitions.get(name)
+        if not (isinstance(value, ir.Call) and value.op in prims.WRITE_THROUGH and value.args
+                and isinstance(value.args[0], ir.Var)):
+            return False
+        name = value.args[0].name
+        if name in arrays or name in arrays.values():
+            return True
+    return False
 
 
 def _push_where_iteration_ends(body: list, root: str, arrays: dict, push) -> bool:

@@ -123,7 +123,9 @@ class LoopLowering:
             elif phi.target in self.roots and back != ir.Var(phi.target):
                 # another array comes back (`g = np.tanh(g)` then `g[i] = v`): the phi is not a version of the
                 # one it entered as, whose name must keep that array after the loop
-                del self.roots[phi.target]
+                entered = self.roots.pop(phi.target)
+                if self.generated():
+                    self._reroot_to_phi(phi.target, entered, body)
         node = ir.Loop("for" if isinstance(s, ast.For) else "while", list(phis.values()), body,
                        target=target_name, iter=iter_atom, header=header, test=test, loc=loop_loc)
         self._remove_trivial_phis(node, frame)
@@ -137,6 +139,24 @@ class LoopLowering:
         self.loc = loop_loc
         if s.orelse:
             self.statements(s.orelse)
+
+    def _reroot_to_phi(self, phi: str, entered: str, body: list) -> None:
+        """Generated code (a gradient differentiated again) writes into an array its loop rebinds each
+        iteration (`b[...] = 0.0; ...; b = rt.setitem_adjoint(b2, i)`): the writes in the body go into the
+        array the phi holds in that iteration, not the one it entered as. The phi is their array's first
+        name: its versions are named by it (the array the loop entered with keeps its own name)."""
+        versions = {phi}
+        for t in ir.statements(body):
+            if isinstance(t, ir.Assign) and isinstance(t.value, ir.Call) and t.value.op == "setitem" and \
+                    isinstance(t.value.args[0], ir.Var) and t.value.args[0].name in versions:
+                versions.add(t.target)
+            for p in getattr(t, "phis", ()):
+                if self.roots.get(p.target) == entered and any(
+                        isinstance(o, ir.Var) and o.name in versions for o in p.operands if o is not None):
+                    versions.add(p.target)
+        if len(versions) > 1:
+            for v in versions:
+                self.roots[v] = phi
 
     def _remove_trivial_phis(self, node: ir.Loop, frame: _LoopFrame) -> None:
         """Drop header phis whose every back-edge operand is the phi itself or its init (Braun et al.)."""
