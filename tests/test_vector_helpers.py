@@ -212,3 +212,22 @@ def test_batch_unbroadcast_and_align_are_each_tangents_own(dshape, x):
     aligned = rt.batch_align(got, wide)
     np.testing.assert_array_equal(aligned, np.stack([np.broadcast_to(g, wide.shape) for g in got]))
     assert rt.batch_align(0.0, wide) == 0.0 and rt.batch_align(got, x) is got
+
+
+def signs(x, w):
+    t = 1.0 - x
+    u = t * 3.0
+    v = w * u
+    return -v
+
+
+def test_a_sign_moves_out_through_later_lines():
+    """dt = -dx, du = 3.0 * dt, dv = w * du, dy = -dv: the two signs cancel (one product chain, no negation)."""
+    x, w = np.array([0.3, -1.2]), np.array([2.0, 0.5])
+    jf = s2s.jvp(signs)
+    code = [line for line in jf.source.splitlines() if not line.strip().startswith("#")]
+    assert not any("-" in line.split("=", 1)[-1] for line in code if "=" in line and line.strip().startswith("d")), \
+        jf.source
+    dx = np.array([1.0, -0.5])
+    _, t = jf((x, w), (dx,))
+    assert_close(t, 3.0 * w * dx, rtol=1e-15, atol=0, what="tangent")

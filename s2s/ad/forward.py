@@ -59,6 +59,9 @@ class _Forward:
         self.tan: dict[str, ir.Atom] = {}  # primal name -> its tangent; absent means zero
         self.loops: list[list] = []  # per enclosing loop: [(header phi target, tangent phi target)]
         self.spelled: set[str] = set()  # primal names followed by a tangent statement
+        # every `-x` the rules emitted (name -> x), shared by all statements as in reverse mode, so that a sign
+        # moves outwards through the products of later lines: bt9 * (2 * -dt7) is spelled bt9 * (2 * dt7), negated
+        self.negations: dict[str, ir.Atom] = {}
 
     # ----- names
     def fresh(self) -> str:
@@ -225,7 +228,7 @@ class _Forward:
             parts, align = found
             align = align and s.target not in self.scalars
         widened = {}  # operand position -> its tangent given a leading batch axis only (vector mode)
-        with Emitter(self.fresh, s.loc) as em:
+        with Emitter(self.fresh, s.loc, self.negations) as em:
             if rule.fn is not None and not self.batched:
                 total = rule.fn(tuple(lift(t) if t is not None else None for t in tangents), ans, *args, **kwargs)
                 sources = [i for i, t in enumerate(tangents) if t is not None]
@@ -267,6 +270,8 @@ class _Forward:
         if stmts and isinstance(atom, ir.Var) and stmts[-1].target == atom.name:
             # name the tangent after its value: dx rather than t7
             stmts[-1].target = self.tangent_name(s.target)
+            if atom.name in self.negations:
+                self.negations[stmts[-1].target] = self.negations.pop(atom.name)
             self.namer.temps.discard(atom.name)
             atom = ir.Var(stmts[-1].target)
         out.extend(stmts)
