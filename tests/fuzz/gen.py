@@ -578,6 +578,8 @@ class Gen(Level5):
             shape = scope.names[name][1]
             op = self.choice(["+=", "-=", "*="])
             rhs = self.aexpr(scope, shape, 1) if self.p(0.6) else self.sexpr(scope, 1)
+            if len(shape) == 1 and self.p(0.25):  # a view of the array itself on the right (saved in loops)
+                rhs = f"np.sin({name}[::-1]) + {self.sexpr(scope, 0)}"
             if op == "*=" :
                 rhs = f"np.tanh({rhs})" if ctx["loop"] else rhs
             return [f"{name} {op} {rhs}"], scope, False
