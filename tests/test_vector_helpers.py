@@ -231,3 +231,21 @@ def test_a_sign_moves_out_through_later_lines():
     dx = np.array([1.0, -0.5])
     _, t = jf((x, w), (dx,))
     assert_close(t, 3.0 * w * dx, rtol=1e-15, atol=0, what="tangent")
+
+
+def quotient(a, b):
+    return a / b
+
+
+def test_quotient_rule_divides_once():
+    a, b = np.array([0.3, -1.2, 2.0]), np.array([1.5, 0.7, -2.2])
+    jf = s2s.jvp(quotient, wrt=(0, 1))
+    assert "(da - y * db) / b" in jf.source, jf.source
+    da, db = np.array([1.0, 0.5, -0.3]), np.array([-0.2, 0.4, 1.1])
+    _, t = jf((a, b), (da, db))
+    assert_close(t, da / b - a * db / b ** 2, rtol=1e-14, atol=0, what="quotient tangent")
+    jac = s2s.jacobian(quotient, wrt=(0, 1), mode="forward")
+    ja, jb = jac(a, b)
+    assert "vector forward-mode" in jac.source
+    assert_close(ja, np.diag(1.0 / b), rtol=1e-14, atol=0, what="d/da")
+    assert_close(jb, np.diag(-a / b ** 2), rtol=1e-14, atol=0, what="d/db")

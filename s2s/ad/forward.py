@@ -568,13 +568,33 @@ def _negation_of(atom, em: Emitter):
     return None
 
 
+def _over_common_divisor(total, inner, em: Emitter):
+    """`A / b - B / b`, both quotients just emitted (the quotient rule: da / b - a * db / b ** 2 is spelled
+    da / b - ans * db / b), as `(A - B) / b`: one division fewer, as a person writes it. None otherwise."""
+    defs = {s.target: s for s in em.stmts}
+    first, second = (defs.get(a.name) if isinstance(a, ir.Var) else None for a in (to_atom(total), inner))
+    if first is None or second is None or first is second:
+        return None
+    if not all(isinstance(d.value, ir.Call) and d.value.op == "truediv" and not d.value.kwargs for d in (first, second)):
+        return None
+    if first.value.args[1] != second.value.args[1]:
+        return None
+    rest = [s for s in em.stmts if s is not first and s is not second]
+    if any(isinstance(a, ir.Var) and a.name in (first.target, second.target) for s in rest for a in ir.operands(s)):
+        return None  # (a quotient read by another statement stays)
+    em.stmts = rest
+    difference = _emit_call("sub", lift(first.value.args[0]), lift(second.value.args[0]))
+    return _emit_call("truediv", difference, lift(first.value.args[1]))
+
+
 def _add(total, contribution, em: Emitter):
     """total + contribution, as `total - x` when the contribution was just emitted as `-x`."""
     inner = _negation_of(to_atom(contribution), em)
     if inner is not None:
         name = to_atom(contribution).name
         em.stmts = [s for s in em.stmts if s.target != name]
-        return _emit_call("sub", total, lift(inner))
+        fused = _over_common_divisor(total, inner, em)
+        return fused if fused is not None else _emit_call("sub", total, lift(inner))
     if isinstance(total, Sym) or isinstance(contribution, Sym):
         return _emit_call("add", total, contribution)
     return total + contribution
