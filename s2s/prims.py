@@ -65,6 +65,8 @@ SPELLED_AS_ATTRIBUTE = {"numpy.ndarray.dtype": "dtype"}
 # END_WITH; codegen writes the with statement again around the statements between the two
 WITH_CONTEXTS = frozenset({"numpy.errstate"})
 END_WITH = "end_with"
+# marks, in a vjp, where the pullback's statements start (ad/reverse.py emits it, back/codegen.py splits there)
+ADJOINT_BEGINS = "adjoint_begins"
 
 
 def python_object(key: str):

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from s2s import ir, prims
-from s2s.ad.reverse import ADJOINT_BEGINS
+from s2s.prims import ADJOINT_BEGINS
 from s2s.ir.walk import count_uses
 
 # single-use temporaries folded into the node that reads them: they only feed a loop, a test or the result

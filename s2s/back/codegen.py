@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import astor
 
 from s2s import ir, prims
-from s2s.ad.reverse import ADJOINT_BEGINS
+from s2s.prims import ADJOINT_BEGINS
 from s2s.ir.walk import count_uses, defined_names, used_names
 from s2s.back.folding import plan_inlining, short_circuits, views
 from s2s.back.linemap import CITED_FILES, file_name

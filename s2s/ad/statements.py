@@ -1,0 +1,237 @@
+"""Reverse mode: the adjoint of one assignment.
+
+`reverse_assign` applies a primitive's reverse rule (or a user's `s2s.adjoint` rule)
+to the adjoint of the value an assignment defines, and hands each active operand
+its part, summed back to the operand's shape where NumPy broadcast it. An active
+operand with no rule is an error at the user's line, never a silent zero.
+
+`StatementAdjoints` holds these methods of `_Reverse` (reverse.py); it reads the
+rest of `_Reverse`'s state through `self`.
+"""
+from __future__ import annotations
+
+import inspect
+
+from s2s import ir
+from s2s.ad.analysis import ARITH_OPS
+from s2s.errors import NonDifferentiableError, missing_rule
+from s2s.rules import registry
+from s2s.rules.symbolic import Emitter, lift, np, rt, to_atom
+
+
+class StatementAdjoints:
+    """The adjoints of assignments (mixed into reverse._Reverse)."""
+
+    def reverse_assign(self, s: ir.Assign, pending: dict, out: list) -> None:
+        if s.target in self.overwritten:  # put back what this write overwrote
+            self.at(s.loc)
+            base, index = ir.Var(self.fn.arrays.get(s.target, s.target)), s.value.args[1:-1]
+            restore = ir.Effect(ir.Call("setitem", (base,) + index + (ir.Var(self.overwritten[s.target]),)), self.loc)
+            if s.target not in self.active:
+                out.append(restore)
+                pending.pop(s.target, None)
+                return
+            self._restore = restore
+        if s.target not in self.active:
+            pending.pop(s.target, None)
+            return
+        self.at(s.loc)
+        g = self.collect(s.target, pending, out)
+        if g is None:
+            if self._restore is not None:
+                out.append(self._restore)
+                self._restore = None
+            return
+        value = s.value
+        if isinstance(value, ir.Var):
+            self.add_pending(pending, value.name, g)
+            return
+        if isinstance(value, ir.Const):
+            return
+        rule = registry.reverse_rule(value.op)
+        if rule is None:
+            if registry.is_nondiff(value.op):
+                return
+            target = self.fn.free.get(value.args[0].name, (None,))[0] if value.op == "call" else None
+            raise missing_rule(value.op, s.loc, self.fn.filename, "it has no derivative rule and no Python source"
+                               if value.op == "call" else "it has no reverse-mode rule", self._callee(value), target)
+        args = [lift(a) for a in value.args]
+        kwargs = {k: lift(v) for k, v in value.kwargs}
+        if isinstance(g, ir.Var) and g.name in self.maybe_short and (not rule.broadcast or value.op == "setitem") and \
+                s.target not in self.sound_scalars:
+            # a bare 0.0 (the adjoint on a path not taken) stands for zeros of the array: rules that index
+            # or multiply it by matrices need them whole
+            whole = self.fresh()
+            out.append(ir.Assign(whole, ir.Call("s2s.runtime.unbroadcast", (g, ir.Var(s.target))), self.loc))
+            if g.name in self.owned:  # (the same array when it was one: still the sweep's own)
+                self.owned.add(whole)
+            g = ir.Var(whole)
+        if rule.user is not None:
+            self.apply_user_rule(rule, s, g, pending, out)
+            return
+        restore, self._restore = self._restore, None
+        operands = self._differentiated_operands(rule, s)
+        if value.op == "setitem":  # read the written value's adjoint before the base's is zeroed
+            operands.reverse()
+            if not self._basic_index(value.args[1:-1]):  # repeated indices: only the last write counts
+                operands = [(i, a, (lambda g, ans, y, *rest: rt.setitem_value_adjoint(g, *rest[:-1]))
+                             if i == len(value.args) - 1 else adjoint) for i, a, adjoint in operands]
+        # the base's adjoint zeroed in place at the written slice: the value's adjoint, read first, is a copy
+        view = value.op == "setitem" and self._zeroed_in_place(g, value) and \
+            not self._element_slot(value, numeric=True) and any(i == 0 for i, _, _ in operands)
+        for i, a, adjoint in operands:
+            with Emitter(self.fresh, self.loc, self.negations) as em:
+                contrib = to_atom(adjoint(lift(g), lift(ir.Var(s.target)), *args, **kwargs))
+                if rule.broadcast and (i is None or self._needs_unbroadcast(value, i, s.target, g)):
+                    contrib = to_atom(rt.unbroadcast(lift(contrib), lift(a)))
+                if view and i == len(value.args) - 1:
+                    contrib = to_atom(np.copy(lift(contrib)))
+            if value.op == "setitem" and i == 0:
+                contrib = self._zero_in_place(g, em.stmts, contrib, value)
+            out.extend(em.stmts)
+            if em.stmts and isinstance(contrib, ir.Var) and isinstance(em.stmts[-1], ir.Assign) and \
+                    em.stmts[-1].target == contrib.name:
+                self.temp_defs[contrib.name] = em.stmts[-1]
+            if isinstance(g, ir.Var) and g.name in self.maybe_short and isinstance(contrib, ir.Var):
+                self.maybe_short.add(contrib.name)
+            self.add_pending(pending, a.name, contrib)
+        if restore is not None and value.op == "setitem":
+            out.append(restore)
+
+    def _differentiated_operands(self, rule, s: ir.Assign):
+        """(position or None, active operand, its adjoint function) for every active operand.
+
+        An operand passed by keyword takes the adjoint of the rule's parameter of
+        that name; an active operand the rule has no entry for is an error, never
+        a silent zero."""
+        value = s.value
+        out = []
+        for i, a in enumerate(value.args):
+            if isinstance(a, ir.Var) and a.name in self.active:
+                if i >= len(rule.adjoints):
+                    raise self._no_rule(s, f"its argument {i + 1} has no derivative rule")
+                if rule.adjoints[i] is not None:
+                    out.append((i, a, rule.adjoints[i]))
+        names = _rule_parameters(rule)
+        for k, a in value.kwargs:
+            if isinstance(a, ir.Var) and a.name in self.active:
+                if k not in names or names.index(k) >= len(rule.adjoints):
+                    raise self._no_rule(s, f"its keyword argument '{k}' has no derivative rule")
+                adjoint = rule.adjoints[names.index(k)]
+                if adjoint is not None:
+                    out.append((None, a, adjoint))
+        return out
+
+    def _no_rule(self, s: ir.Assign, why: str) -> NonDifferentiableError:
+        return missing_rule(s.value.op, s.loc, self.fn.filename, why, self._callee(s.value))
+
+    def _callee(self, value: ir.Call) -> str | None:
+        """How the user spelled the callable of an opaque call."""
+        if value.op == "call" and isinstance(value.args[0], ir.Var):
+            return self.fn.opaque.get(value.args[0].name, value.args[0].name)
+        if value.op == "callmethod":
+            return f"the method .{value.args[1].value}()"
+        return None
+
+    def apply_user_rule(self, rule, s, g, pending, out) -> None:
+        """A rule from `s2s.adjoint` is called: `adjoints = custom.f_adjoint(g, ans, *args)`,
+        then each active argument takes its part (None means zero; broadcasting is undone)."""
+        value = s.value
+        tmp = self.namer.fresh("adjoints")
+        call_args = (g, ir.Var(s.target)) + tuple(value.args)
+        out.append(ir.Assign(tmp, ir.Call(f"s2s.rules.custom.{rule.user}", call_args, value.kwargs), self.loc))
+        for i, a in enumerate(value.args):
+            if isinstance(a, ir.Var) and a.name in self.active:
+                part = self.fresh()
+                out.append(ir.Assign(part, ir.Call("s2s.runtime.adjoint_part", (ir.Var(tmp), ir.Const(i), a)),
+                                     self.loc))
+                self.temp_defs[part] = out[-1]
+                self.add_pending(pending, a.name, ir.Var(part))
+
+    def _needs_unbroadcast(self, value: ir.Call, i: int, target: str, g=None) -> bool:
+        if value.op == "setitem":  # the written value: only where it was broadcast into a larger slice
+            v = value.args[i]
+            if i == 0:
+                return False
+            # (a number written into a slice or a row was broadcast too: only an element slot is one number;
+            # NumPy writes nothing but a number or a 0-d array into an element of a numeric array)
+            return not isinstance(v, ir.Const) and not (v.name in self.scalars and self._element_slot(value)) \
+                and not self._element_slot(value, numeric=True)
+        if target in self.scalars:
+            return False
+        a = value.args[i]
+        if isinstance(a, ir.Var) and not (isinstance(g, ir.Var) and g.name in self.maybe_short) and \
+                self._same_shape(a.name, target):
+            return False  # g has the shape of the result, which is the operand's
+        others = [a for j, a in enumerate(value.args) if j != i]
+        def scalar(a):
+            return (isinstance(a, ir.Const) and not isinstance(a.value, (list, tuple))) or \
+                (isinstance(a, ir.Var) and a.name in self.scalars)
+        return not all(scalar(a) for a in others)
+
+    def _same_shape(self, a: str, b: str) -> bool:
+        """Are `a` and `b` provably arrays (or numbers) of one shape? Each made by an elementwise operation
+        whose operands other than known numbers are all of one shape (`lx * lx`, `np.tanh(z)`, `t * 2.0`)."""
+        if self._shape_class is None:
+            self._shape_class = _shape_classes(self.fn, self.scalars)
+        classes = self._shape_class
+        return a in classes and b in classes and classes[a] == classes[b]
+
+
+def _shape_classes(fn: ir.Function, scalars: set) -> dict:
+    """name -> representative, for the results of elementwise operations (arrays or numbers, never
+    containers): a result joins its operands' class when all of them that are not known numbers are in
+    one class; a plain copy joins its source's."""
+    parent: dict = {}
+
+    def find(n):
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for s in ir.statements(fn.body):
+        if not isinstance(s, ir.Assign):
+            continue
+        v = s.value
+        if isinstance(v, ir.Var):
+            if v.name in parent:
+                parent[s.target] = find(v.name)
+            continue
+        if v.kwargs or v.op == "setitem" or not (v.op in ARITH_OPS or (registry.reverse_rule(v.op) is not None and
+                                                                     registry.reverse_rule(v.op).broadcast)):
+            continue
+        if any(isinstance(a, ir.Const) and not isinstance(a.value, (int, float)) for a in v.args):
+            continue
+        arrays = {a.name for a in v.args if isinstance(a, ir.Var) and a.name not in scalars}
+        parent[s.target] = s.target
+        if len(arrays) == 1 or (arrays and all(n in parent for n in arrays)
+                                and len({find(n) for n in arrays}) == 1):
+            first = next(iter(arrays))
+            if first in parent:
+                parent[s.target] = find(first)
+    return {n: find(n) for n in parent}
+
+
+def _rule_parameters(rule) -> list:
+    """The operand names a rule's adjoint functions take after (g, ans)."""
+    for fn in rule.adjoints:
+        if fn is not None:
+            return list(_parameters_after_g_ans(fn))
+    return []
+
+
+_PARAMETERS: dict = {}  # adjoint function -> its parameter names after (g, ans): inspect.signature is slow
+
+
+def _parameters_after_g_ans(fn) -> tuple:
+    found = _PARAMETERS.get(fn) if getattr(type(fn), "__hash__", None) is not None else None
+    if found is None:
+        try:
+            found = tuple(p.name for p in inspect.signature(fn).parameters.values()
+                          if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))[2:]
+        except (TypeError, ValueError):
+            found = ()
+        if getattr(type(fn), "__hash__", None) is not None:
+            _PARAMETERS[fn] = found
+    return found

@@ -1,0 +1,225 @@
+"""Reverse mode: element writes and their restores.
+
+Before each element write `y[i] = v` the forward sweep keeps the elements it
+overwrites (`y_old = np.copy(y[i])`); the reverse sweep writes them back, so the
+adjoints of earlier lines see the values they saw. Restores that nothing reads
+(of buffers the function made, read after the first restore only for their shape)
+are dropped: `reverse` builds again without saving what they overwrote. The
+adjoint of the written array is zeroed at the written slice, in place where this
+sweep owns it.
+
+`ElementWrites` holds these methods of `_Reverse` (reverse.py); it reads the rest
+of `_Reverse`'s state through `self`.
+"""
+from __future__ import annotations
+
+from s2s import ir, prims
+from s2s.ad.analysis import integers
+from s2s.ad.loops import base_name, range_targets
+from s2s.ir.names import Namer
+from s2s.ir.walk import vars_of as walk_vars
+
+
+class ElementWrites:
+    """Saving and restoring overwritten elements (mixed into reverse._Reverse)."""
+
+    def _save_overwritten(self, stmts: list, namer: Namer) -> None:
+        """Before each element write, keep the elements it overwrites (`y_old = np.copy(y[i])`):
+        the reverse sweep writes them back, so adjoints of earlier lines see the values they saw."""
+        i = 0
+        while i < len(stmts):
+            s = stmts[i]
+            if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op == "setitem" and \
+                    self.fn_arrays_root(s.target) not in self.unsaved:
+                base, index = s.value.args[0], s.value.args[1:-1]
+                view, old = namer.fresh("t"), namer.fresh(base_name(self_root(base)) + "_old")
+                stmts[i:i] = [ir.Assign(view, ir.Call("getitem", (base,) + index), s.loc),
+                              ir.Assign(old, ir.Call("numpy.copy", (ir.Var(view),)), s.loc)]
+                self.overwritten[s.target] = old
+                i += 2
+            elif isinstance(s, ir.If):
+                self._save_overwritten(s.body, namer)
+                self._save_overwritten(s.orelse, namer)
+            elif isinstance(s, ir.Loop):
+                self._save_overwritten(s.body, namer)
+            i += 1
+
+    def fn_arrays_root(self, version: str) -> str:
+        return self.primal.arrays.get(version, version)
+
+    def unread_buffers(self) -> frozenset:
+        """The arrays the function made (np.zeros, x * 1.0, np.copy(x), ..., at any depth of loops) whose
+        restores the adjoint sweep could do without: nothing that may share their memory is read after the
+        first restore (a restore inside a reversed loop counts from the loop's start, as its next iteration
+        follows it). Reads of a shape alone (np.shape(y), rt.unbroadcast(g, y), the array rt.add_at adds
+        into the adjoint of) do not count: a restore keeps it. The old element's value is read where an
+        adjoint reads the array, a view of it, or the result of a rule that reads its result (np.exp)."""
+        if not self.overwritten:
+            return frozenset()
+        roots = set(self.primal.arrays.values())
+        # (an element of a stack, in generated code, shares its memory with names made before it)
+        fresh = {s.target for s in ir.statements(self.primal.body) if isinstance(s, ir.Assign) and
+                 s.target in roots and isinstance(s.value, ir.Call) and s.value.op not in NOT_FRESH}
+        old_root = {old: self.fn_arrays_root(v) for v, old in self.overwritten.items()}
+        roots = {r for r in old_root.values() if r in fresh}
+        if not roots:
+            return frozenset()
+        # (an element of an array of numbers, y[i], is a NumPy scalar: a copy, which a restore leaves alone)
+        copies = {s.target for s in ir.statements(self.primal.body) if isinstance(s, ir.Assign) and
+                  isinstance(s.value, ir.Call) and s.value.op == "getitem" and
+                  self._element_of(s.value.args[0], s.value.args[1:], numeric=True)}
+        sharing = {r: _sharing_memory(self.primal, r, copies) for r in roots}
+        for restored, n in self.restores.items():  # a popped value is the value pushed
+            for r in roots:
+                if n in sharing[r]:
+                    sharing[r].add(restored)
+        first: dict = {}  # root -> position from which its restores happen
+        reads: dict = {r: [] for r in roots}  # root -> positions of reads of its memory
+        counter = [0]
+
+        def walk(stmts, loop_start):
+            for s in stmts:
+                counter[0] += 1
+                here = counter[0]
+                if isinstance(s, ir.Effect) and s.value.op == "setitem" and isinstance(s.value.args[-1], ir.Var):
+                    old = s.value.args[-1].name
+                    r = old_root.get(self.restores.get(old, old))
+                    if r in roots:
+                        at = loop_start if loop_start is not None else here
+                        first[r] = min(first.get(r, at), at)
+                        continue
+                for r in roots:
+                    if any(n in sharing[r] for n in _value_reads(s)):
+                        reads[r].append(here)
+                if isinstance(s, ir.Loop):
+                    walk(s.body, here if loop_start is None else loop_start)
+                else:
+                    for block in ir.blocks(s):
+                        walk(block, loop_start)
+        walk(self.adjoint_stmts, None)
+        return frozenset(r for r in roots if r in first and all(p < first[r] for p in reads[r]))
+
+    def _element_slot(self, value: ir.Call, numeric: bool = False) -> bool:
+        """Is `y[index]` in `y_1 = setitem(y, *index, v)` known to be a single element? Where y was made
+        by np.zeros/ones/empty/full of a shape of known length, and index holds that many ints.
+        With `numeric`, y is also known to hold numbers (np.zeros/ones/empty without a dtype, or with a
+        constant one that is not `object`): an element then takes only a number or a 0-d array."""
+        return self._element_of(value.args[0], value.args[1:-1], numeric)
+
+    def _element_of(self, base, index: tuple, numeric: bool = False) -> bool:
+        """Is `base[index]` a single element of `base` (of a numeric one: a NumPy scalar, a copy)?"""
+        if numeric and not self._numeric_made(base):
+            return False
+        if len(index) == 1 and isinstance(index[0], ir.Const) and isinstance(index[0].value, tuple):
+            index = tuple(ir.Const(v) for v in index[0].value)
+        if not all(isinstance(a, ir.Const) and isinstance(a.value, int) and not isinstance(a.value, bool) or
+                   isinstance(a, ir.Var) and self._basic_index((a,)) for a in index):
+            return False
+        rank = self._rank_made(base)
+        return rank is not None and rank == len(index)
+
+    def _zeroed_in_place(self, g, value: ir.Call) -> bool:
+        """Is the base's adjoint `g` of `y[index] = v` zeroed at index in place (`by[index] = 0.0`)? Where
+        this sweep owns g (and it is not a bare 0.0) and index is basic (no element twice)."""
+        return isinstance(g, ir.Var) and g.name in self.owned and g.name not in self.maybe_short and \
+            (self._element_slot(value, numeric=True) or self._basic_index(value.args[1:-1]))
+
+    def _numeric_made(self, atom) -> bool:
+        root = self.fn.arrays.get(atom.name, atom.name) if isinstance(atom, ir.Var) else None
+        d = self.made.get(root)
+        if d is None or d.op not in ("numpy.zeros", "numpy.ones", "numpy.empty"):
+            return False
+        dtype = dict(d.kwargs).get("dtype", d.args[1] if len(d.args) > 1 else None)
+        return dtype is None or isinstance(dtype, ir.Const) and dtype.value not in (object, "object", "O")
+
+    def _rank_made(self, atom):
+        root = self.fn.arrays.get(atom.name, atom.name) if isinstance(atom, ir.Var) else None
+        d = self.made.get(root)
+        if d is None or d.op not in ("numpy.zeros", "numpy.ones", "numpy.empty", "numpy.full") or not d.args:
+            return None
+        shape = d.args[0]
+        if isinstance(shape, ir.Const):
+            return len(shape.value) if isinstance(shape.value, tuple) else 1
+        return 1 if isinstance(shape, ir.Var) and self._basic_index((shape,)) else None
+
+    def _basic_index(self, index) -> bool:
+        """Can `y[index] = v` write one element twice? Not with ints and slices (basic indexing)."""
+        if self._ints is None:
+            self._ints = integers(self.fn) | range_targets(self.fn.body) | self._python_ints()
+
+        def basic(v):
+            return v is None or v is Ellipsis or isinstance(v, (int, slice)) and not isinstance(v, bool) or \
+                isinstance(v, tuple) and all(basic(x) for x in v)
+        return all(basic(a.value) if isinstance(a, ir.Const) else a.name in self._ints for a in index)
+
+    def _zero_in_place(self, g, stmts: list, contrib, value: ir.Call):
+        """An array's adjoint that this sweep made itself (by an earlier write's adjoint, or a copy
+        entering a reversed loop) has the overwritten elements zeroed in place: `by[i] = 0.0` where
+        one element of a numeric array was written (its adjoint was read as a number, a copy), else
+        `rt.zero_at`. Returns the base's adjoint after the write."""
+        if not (stmts and isinstance(contrib, ir.Var) and stmts[-1].target == contrib.name):
+            return contrib
+        call = stmts[-1].value
+        if call.op == "s2s.runtime.setitem_adjoint" and isinstance(g, ir.Var) and g.name in self.owned:
+            # (`by[i] = 0.0` where by is one array from where it is made; after a join, generated code
+            # transformed again would take it for an array of unknown origin: rt.zero_at, in place too)
+            if self._zeroed_in_place(g, value) and g.name not in self.joined:
+                stmts[-1] = ir.Effect(ir.Call("setitem", call.args + (ir.Const(0.0),)), stmts[-1].loc)
+                return g
+            stmts[-1].value = ir.Call("s2s.runtime.zero_at", call.args, call.kwargs)
+        self.owned.add(contrib.name)
+        return contrib
+
+
+# what makes a written array that other names made before it may share memory with (views are never written)
+NOT_FRESH = prims.MAY_SHARE_MEMORY | {"pop"}
+
+
+# calls that read only the shape (and dtype) of these operands, which restoring elements keeps
+SHAPE_ONLY = {"numpy.shape": None, "numpy.ndim": None, "numpy.size": None, "builtins.len": None,
+              "s2s.runtime.zeros_like": None, "s2s.runtime.unbroadcast": (1,), "s2s.runtime.getitem_adjoint": (1,),
+              "s2s.runtime.sum_adjoint": (1,), "s2s.runtime.mean_adjoint": (1,), "s2s.runtime.add_at": (2,)}
+
+
+def _sharing_memory(fn: ir.Function, root: str, copies=frozenset()) -> set:
+    """The names whose value may share memory with the array `root`: its versions, views of them
+    (prims.MAY_SHARE_MEMORY, except the names in `copies`), copies, and the joins and loop variables
+    taking them."""
+    out = {root} | {v for v, r in fn.arrays.items() if r == root}
+    changed = True
+    while changed:
+        changed = False
+        for s in ir.statements(fn.body):
+            new = []
+            if isinstance(s, ir.Assign) and s.target not in copies and (
+                    isinstance(s.value, ir.Var) and s.value.name in out or
+                    isinstance(s.value, ir.Call) and s.value.op in prims.MAY_SHARE_MEMORY
+                    and any(n in out for n in walk_vars(s.value))):
+                new.append(s.target)
+            for p in getattr(s, "phis", ()):
+                if any(isinstance(o, ir.Var) and o.name in out for o in p.operands):
+                    new.append(p.target)
+            if isinstance(s, ir.Loop) and isinstance(s.target, str) and s.iter is not None and \
+                    any(n in out for n in walk_vars(s.iter)):
+                new.append(s.target)
+            if isinstance(s, (ir.Break, ir.Continue)):
+                new += [t for t, v in s.values.items() if isinstance(v, ir.Var) and v.name in out]
+            for n in new:
+                if n not in out:
+                    out.add(n)
+                    changed = True
+    return out
+
+
+def _value_reads(s) -> list:
+    """The names statement `s` reads for more than their shape."""
+    value = s.value if isinstance(s, (ir.Assign, ir.Effect)) else None
+    if isinstance(value, ir.Call) and value.op in SHAPE_ONLY:
+        shape_only = SHAPE_ONLY[value.op]
+        return [n for i, a in enumerate(value.args) if shape_only is not None and i not in shape_only
+                for n in walk_vars(a)] + [n for _, a in value.kwargs for n in walk_vars(a)]
+    return [a.name for a in ir.operands(s) if isinstance(a, ir.Var)]
+
+
+def self_root(atom) -> str:
+    return atom.name if isinstance(atom, ir.Var) else "y"
