@@ -7,22 +7,22 @@ trip counter when the forward loop is not a plain `range` loop; an array
 written in place is one object whose restores keep its contents right. The
 reversed body's loop-carried adjoints are header phis of the reversed loop.
 
+This module builds the reversed loop (`reverse_loop`) and records, in a
+`LoopPlan`, what the forward sweep must push; what is saved is chosen in
+loop_saves.py, and the forward sweep with its pushes is forward_copy.py.
 `LoopReversal` holds the methods `_Reverse` (reverse.py) uses for loops; it
 reads the rest of `_Reverse`'s state through `self`.
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 
-from s2s import ir, prims
+from s2s import ir
+from s2s.ad.blocks import ZERO, base_name, block_defining, block_holding, loops_in
 from s2s.errors import NonDifferentiableError
-from s2s.ir.walk import calls_in, contains_break, contains_exit, defined_names, used_names
-from s2s.rules import registry
+from s2s.ir.walk import calls_in, contains_break, defined_names, substitute_block, used_names
 from s2s.ir.walk import vars_of as walk_vars
-from s2s.ir.walk import substitute_block
-
-ZERO = ir.Const(0.0)
+from s2s.rules import registry
 
 
 @dataclass
@@ -156,7 +156,7 @@ class LoopReversal:
         if s.target and not range_loop:
             own.add(s.target)
         counters = {}  # trip counters of the loops directly inside, each saved where its loop runs
-        for inner in _loops_in(s.body, into_loops=False):
+        for inner in loops_in(s.body, into_loops=False):
             iplan = self.plans.get(id(inner))
             if iplan is not None and iplan.counter:
                 own.add(iplan.counter)
@@ -310,117 +310,10 @@ class LoopReversal:
         self.add_pending(pending, n, ir.Var(acc))
         return True
 
-    def _int_index(self, index) -> bool:
-        """Is every part of `index` a Python int: a constant, a `range` loop's variable, a length or a
-        shape entry, or integer arithmetic on those? (then `a[index]` is one position, never repeated)"""
-        return all(isinstance(a, ir.Const) and type(a.value) is int or
-                   isinstance(a, ir.Var) and a.name in self._python_ints() for a in index)
-
-    def _saved_as_next(self, loop: ir.Loop, saved: list, range_loop: bool) -> dict:
-        """Loop-carried values saved twice: `h_1`, computed in an iteration and saved, is the next
-        iteration's `h` (the back edge of h's phi), which is saved too. Such an h_1 is not saved: the
-        reversed iteration reads it as the h of the reversed iteration before it (the last one: the
-        value after the loop). Only for an outermost `for` loop that every iteration runs to its end.
-        Returns h_1 -> h."""
-        if not range_loop or self.loops or any(isinstance(t, (ir.Break, ir.Continue))
-                                               for t in ir.statements(loop.body)):
-            return {}
-        top = set(defined_names(loop.body, into_loops=False)) - {
-            n for t in loop.body if isinstance(t, (ir.If, ir.Loop)) for b in ir.blocks(t) for n in defined_names(b)}
-        out = {}
-        for p in loop.phis:
-            b = p.operands[1]
-            if isinstance(b, ir.Var) and b.name != p.target and b.name in saved and p.target in saved \
-                    and b.name in top and b.name not in out:
-                out[b.name] = p.target
-        return out
-
-    def _shapes_only(self, loop: ir.Loop, saved: list, rev_body: list, recomputed: list, own: set) -> dict:
-        """The values among `saved` that the reversed body reads only for their shape (the target of
-        `rt.unbroadcast`): each is saved as `v_shape = rt.shape_of(v)` (its shape, a few bytes) instead,
-        which `rt.unbroadcast(g, v_shape)` reads as it read v. Returns value -> the name of its shape."""
-        out = {}
-        again = {n for d in recomputed for n in walk_vars(d.value)}
-        top = {t.target for t in loop.body if isinstance(t, ir.Assign)}
-        for n in saved:
-            if n not in top or n in again or n in self.fn.arrays or n in set(self.fn.arrays.values()):
-                continue
-            reads = [(getattr(t, "value", None), i) for t in ir.statements(rev_body)
-                     for i, a in enumerate(ir.operands(t)) if a == ir.Var(n)]
-            if not reads or any(not isinstance(c, ir.Call) or c.op != "s2s.runtime.unbroadcast" or i != 1
-                                for c, i in reads):
-                continue
-            out[n] = self.namer.fresh(base_name(n) + "_shape")
-        if out:
-            for t in ir.statements(rev_body):
-                c = t.value if isinstance(t, (ir.Assign, ir.Effect)) else None
-                if isinstance(c, ir.Call) and c.op == "s2s.runtime.unbroadcast" and isinstance(c.args[1], ir.Var) \
-                        and c.args[1].name in out:
-                    t.value = ir.Call(c.op, (c.args[0], ir.Var(out[c.args[1].name])), c.kwargs)
-        return out
-
-    def _python_ints(self) -> set:
-        if self._strict_ints is None:
-            self._strict_ints = _python_ints(self.fn)
-        return self._strict_ints
-
     def _emit(self, call: ir.Call, out: list) -> ir.Var:
         name = self.fresh()
         out.append(ir.Assign(name, call, self.loc))
         return ir.Var(name)
-
-    def _recomputable(self, loop: ir.Loop, needed: list, own: set) -> list:
-        """Definitions at the top of `loop`'s body that are cheaper to recompute than to save:
-        elementwise operations on values that are saved, recomputed or defined before the loop."""
-        top = {s.target: s for s in loop.body if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call)}
-        chosen: dict[str, ir.Assign] = {}
-        available = {p.target for p in loop.phis} | ({loop.target} if loop.target else set())
-        written = set(self.fn.arrays) | set(self.fn.arrays.values()) | self._changed_by_helpers()
-        # what is saved anyway (read, and not cheap to recompute) is there to recompute from: the rest of a
-        # chain of cheap operations after it (`gates = t * w + b; exp(-gates[s])`) is not saved as well
-        # (a value read only for its shape is not: its shape is what is saved, see _shapes_only)
-        available |= {n for n in needed if n in top and n not in written and n in self._value_reads(loop) and (
-            not _cheap(top[n].value.op) or any(v in written for v in walk_vars(top[n].value)))}
-
-        def ok(name: str, depth: int = 0) -> bool:
-            if name in chosen or name in available or name not in own:
-                return True
-            d = top.get(name)
-            if d is None or depth > 8 or not _cheap(d.value.op):
-                return False
-            if name in written:  # the array itself: saved views of it must see its restores (one object)
-                return False
-            if any(n in written for n in walk_vars(d.value)):
-                return False  # an array written in place holds other elements when the sweep gets here
-            if all(ok(n, depth + 1) for n in walk_vars(d.value)):
-                chosen[name] = d
-                return True
-            return False
-
-        for n in needed:
-            ok(n)
-        order = [s.target for s in loop.body if isinstance(s, ir.Assign)]
-        return [chosen[n] for n in order if n in chosen]
-
-    def _changed_by_helpers(self) -> set:
-        """In generated code differentiated again: the names whose object a runtime helper that adds in
-        place (`by = rt.add_at(by, g, y, i)`) may change after they are made, and every name that may be
-        that object (joins, copies, views, the helper's result). Recomputed in the reverse sweep, such a
-        value would be read as the helper left it, not as it was."""
-        if self._helper_changed is None:
-            self._helper_changed = _changed_in_place(self.fn)
-        return self._helper_changed
-
-    def _value_reads(self, loop: ir.Loop) -> set:
-        """The names the reversed body of `loop` reads other than as rt.unbroadcast's target (a shape)."""
-        out = set()
-        for t in ir.statements(self.rev_blocks[id(loop.body)]):
-            c = getattr(t, "value", None)
-            for i, a in enumerate(ir.operands(t)):
-                if isinstance(a, ir.Var) and not (isinstance(c, ir.Call) and c.op == "s2s.runtime.unbroadcast"
-                                                  and i == 1):
-                    out.add(a.name)
-        return out
 
     def _scatter(self, contribution, block: list):
         """(g, x, *index) if `contribution` is `rt.getitem_adjoint(g, x, *index)` computed at the top of
@@ -441,177 +334,12 @@ class LoopReversal:
         """The reversed block whose start should restore `name` (defined in `loop`'s body, or the
         trip counter of a loop in it)."""
         if name in counters:
-            where = _block_holding(loop.body, counters[name])
+            where = block_holding(loop.body, counters[name])
         else:
-            where = _block_defining(loop.body, name)
+            where = block_defining(loop.body, name)
         if where is None:
             return self.rev_blocks[id(loop.body)]
         return self.rev_blocks.get(id(where), self.rev_blocks[id(loop.body)])
-
-    def forward_copy(self, stmts: list, in_loop: bool = False) -> list:
-        """The forward sweep: `stmts` with each loop saving what its reversal reads
-        (stacks are created before the outermost loop holding them)."""
-        out = []
-        for s in stmts:
-            if isinstance(s, ir.Loop):
-                out.extend([] if in_loop else self._stack_inits(s))
-                out.append(self._forward_loop(s))
-            elif isinstance(s, ir.If):
-                new = copy.copy(s)
-                new.body = self.forward_copy(s.body, in_loop)
-                new.orelse = self.forward_copy(s.orelse, in_loop)
-                new.phis = [ir.Phi(p.target, list(p.operands)) for p in s.phis]
-                out.append(new)
-            else:
-                out.append(copy.copy(s))
-        return out
-
-    def _stack_inits(self, loop: ir.Loop) -> list:
-        inits = []
-        for inner in [loop] + list(_loops_in(loop.body)):
-            plan = self.plans.get(id(inner))
-            if plan:
-                for n in plan.saved:
-                    inits.append(ir.Assign(plan.stacks[n], ir.Call("list", ()), loop.loc))
-        return inits
-
-    def _forward_loop(self, s: ir.Loop) -> ir.Loop:
-        plan = self.plans.get(id(s))
-        new = copy.copy(s)
-        new.phis = [ir.Phi(p.target, list(p.operands)) for p in s.phis]
-        new.body = self.forward_copy(s.body, in_loop=True)
-        new.header = list(s.header)
-        if plan is None:
-            return new
-        pushes = {}
-        roots = set(self.fn.arrays.values())
-        for n in plan.saved:
-            def push(value, loc, stack=plan.stacks[n]):
-                return ir.Effect(ir.Call("push", (ir.Var(stack), ir.Var(value))), loc or s.loc)
-            # an array the iteration makes and then writes is pushed where the iteration ends: the same object
-            # as when it was made, but the value a second transformation reads has the writes in it
-            if n in roots and _push_where_iteration_ends(new.body, n, self.fn.arrays, push):
-                continue
-            if _view_of_written(s.body, n, self.fn.arrays):
-                # a view of an array written in place (`t = y[::-1]` before `y[...] = ...`): its copy is pushed,
-                # the value the adjoint reads, so that the stack holds no memory that later writes change (a
-                # second transformation reads a stack's elements as values)
-                copied = self.namer.fresh(n + "_copy")
-                pushes[n] = ir.Assign(copied, ir.Call("numpy.copy", (ir.Var(n),)), s.loc)
-                pushes[copied] = push(copied, s.loc)
-                continue
-            pushes[n] = push(n, s.loc)
-        for shape, n in plan.shapes.items():  # a value read only for its shape: its shape, taken after it, is pushed
-            pushes[n] = ir.Assign(shape, ir.Call("s2s.runtime.shape_of", (ir.Var(n),)), s.loc)
-        at_start = [p.target for p in s.phis] + ([s.target] if s.target else [])
-        if plan.counter:
-            new.phis.append(ir.Phi(plan.counter, [ir.Const(0), ir.Var(plan.counter_next)]))
-            new.body.insert(0, ir.Assign(plan.counter_next, ir.Call("add", (ir.Var(plan.counter), ir.Const(1))), s.loc))
-            _add_jump_value(new.body, plan.counter, ir.Var(plan.counter_next))
-        start = [pushes.pop(n) for n in at_start if n in pushes]
-        _insert_pushes(new.body, pushes)
-        new.body[0:0] = start
-        return new
-
-
-IN_PLACE_HELPERS = {"s2s.runtime.add_at", "s2s.runtime.zero_at", "s2s.runtime.add_into"}  # may return arg 0, changed
-
-
-def _changed_in_place(fn: ir.Function) -> set:
-    """The first arguments of the runtime helpers that may change them in place, and the names that may
-    be the same object (both ways through copies, joins, views and the helpers' results)."""
-    out = set()
-    links = []
-    for s in ir.statements(fn.body):
-        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.args and \
-                isinstance(s.value.args[0], ir.Var) and s.value.op in IN_PLACE_HELPERS:
-            out.add(s.value.args[0].name)
-            links.append((s.target, s.value.args[0].name))
-        elif isinstance(s, ir.Assign) and isinstance(s.value, ir.Var):
-            links.append((s.target, s.value.name))
-        elif isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op in prims.MAY_SHARE_MEMORY:
-            links += [(s.target, n) for n in walk_vars(s.value)]
-        for p in getattr(s, "phis", ()):
-            links += [(p.target, o.name) for o in p.operands if isinstance(o, ir.Var)]
-    if not out:
-        return out
-    changed = True
-    while changed:
-        changed = False
-        for a, b in links:
-            if (a in out) != (b in out):
-                out |= {a, b}
-                changed = True
-    return out
-
-
-def _view_of_written(body: list, name: str, arrays: dict) -> bool:
-    """Is `name` defined in `body` as a view (prims.WRITE_THROUGH) of an array the function writes in place
-    (through views of views)?"""
-    definitions = {t.target: t.value for t in ir.statements(body) if isinstance(t, ir.Assign)}
-    seen = set()
-    while name not in seen:
-        seen.add(name)
-        value = definitions.get(name)
-        if not (isinstance(value, ir.Call) and value.op in prims.WRITE_THROUGH and value.args
-                and isinstance(value.args[0], ir.Var)):
-            return False
-        name = value.args[0].name
-        if name in arrays or name in arrays.values():
-            return True
-    return False
-
-
-def _push_where_iteration_ends(body: list, root: str, arrays: dict, push) -> bool:
-    """Push the array `root`, made in a loop's `body` (the forward copy, edited), as its newest version
-    wherever the iteration leaves the block that makes it: before each break or continue, and at the
-    block's end. Every path that makes it pushes it once. False where no version is known there."""
-    block = _block_defining(body, root)
-    block = body if block is None else block
-    start = next((i for i, t in enumerate(block) if isinstance(t, ir.Assign) and t.target == root), None)
-    if start is None:
-        return False
-    pushes: list = []  # (block, position, version, loc), inserted last first
-    try:
-        end = _versions_at_exits(block, start + 1, root, root, arrays, pushes)
-    except _NoVersion:
-        return False
-    if end is not None:
-        pushes.append((block, len(block), end, None))  # (at the end of an iteration: the loop's line)
-    for where, i, version, loc in reversed(pushes):
-        where.insert(i, push(version, loc))
-    return True
-
-
-class _NoVersion(Exception):
-    """Two paths join with different versions of an array and no phi: its version there is unknown."""
-
-
-def _versions_at_exits(stmts: list, start: int, root: str, current: str, arrays: dict, pushes: list):
-    """The newest version of `root` at the end of `stmts[start:]` (None when every path leaves first), from
-    `current`; each break and continue on the way adds (block, position, version, loc) to `pushes`."""
-    for i in range(start, len(stmts)):
-        t = stmts[i]
-        if isinstance(t, (ir.Break, ir.Continue)):
-            pushes.append((stmts, i, current, t.loc))
-            return None
-        if isinstance(t, ir.Assign) and arrays.get(t.target) == root:
-            current = t.target
-        elif isinstance(t, ir.Loop):
-            current = next((p.target for p in t.phis if arrays.get(p.target) == root), current)
-        elif isinstance(t, ir.If):
-            ends = {_versions_at_exits(block, 0, root, current, arrays, pushes) for block in (t.body, t.orelse)}
-            joined = next((p.target for p in t.phis if arrays.get(p.target) == root), None)
-            ends.discard(None)
-            if joined is not None:
-                current = joined
-            elif not ends:
-                return None
-            elif len(ends) == 1:
-                current = ends.pop()
-            else:
-                raise _NoVersion(root)
-    return current
 
 
 def _remove(stmts: list, ids: set) -> None:
@@ -619,90 +347,6 @@ def _remove(stmts: list, ids: set) -> None:
     for t in stmts:
         for block in ir.blocks(t):
             _remove(block, ids)
-
-
-def _python_ints(fn: ir.Function) -> set:
-    """Names that always hold a Python int (see `_int_index`)."""
-    defs = {}
-    for s in ir.statements(fn.body):
-        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call):
-            defs[s.target] = s.value
-    shapes = {n for n, c in defs.items() if c.op == "numpy.shape"}
-    ranges = {n for n, c in defs.items() if c.op == "builtins.range"}
-    out = {n for n, c in defs.items() if c.op in ("builtins.len", "builtins.int", "numpy.ndim") or
-           c.op == "getitem" and len(c.args) == 2 and isinstance(c.args[0], ir.Var) and c.args[0].name in shapes
-           and isinstance(c.args[1], ir.Const) and type(c.args[1].value) is int}
-    for s in ir.statements(fn.body):
-        if isinstance(s, ir.Loop) and s.kind == "for" and isinstance(s.target, str) and isinstance(s.iter, ir.Var) \
-                and s.iter.name in defs and defs[s.iter.name].op == "builtins.range":
-            out.add(s.target)
-    changed = True
-    while changed:
-        changed = False
-        for n, c in defs.items():
-            whole = [isinstance(a, ir.Const) and type(a.value) is int or isinstance(a, ir.Var) and a.name in out
-                     for a in c.args]
-            # (an element of a range at an int: `for i in t2` over a named range, as generated code iterates)
-            element = c.op == "getitem" and len(c.args) == 2 and isinstance(c.args[0], ir.Var) and \
-                c.args[0].name in ranges and whole[1]
-            if n not in out and (element or c.op in ("add", "sub", "mul", "floordiv", "mod", "neg") and
-                                 not c.kwargs and all(whole)):
-                out.add(n)
-                changed = True
-    return out
-
-
-def base_name(name: str) -> str:
-    """The user's name behind an SSA version: y_1 -> y (new versions are then y_2, y_3, ...)."""
-    import re
-    m = re.fullmatch(r"(.+?)_\d+", name)
-    return m.group(1) if m else name
-
-
-def _cheap(op: str) -> bool:
-    """Worth recomputing in the reverse sweep rather than saving: a few floating-point operations."""
-    if op in ("add", "sub", "mul", "truediv", "neg", "pow", "mod", "floordiv", "getitem", "not", "and", "or") \
-            or op in prims.COMPAREOPS or op.startswith("math."):
-        return True
-    rule = registry.reverse_rule(op)
-    return rule is not None and rule.broadcast
-
-
-def _add_jump_value(stmts: list, target: str, value) -> None:
-    for s in stmts:
-        if isinstance(s, (ir.Break, ir.Continue)):
-            s.values = dict(s.values)
-            s.values[target] = value
-        elif isinstance(s, ir.If):
-            _add_jump_value(s.body, target, value)
-            _add_jump_value(s.orelse, target, value)
-
-
-def _insert_pushes(stmts: list, pushes: dict) -> None:
-    """Insert each push right after the statement defining its value (copies of If blocks are edited)."""
-    i = 0
-    while i < len(stmts):
-        s = stmts[i]
-        defined = []
-        if isinstance(s, ir.Assign):
-            defined = [s.target]
-        elif isinstance(s, ir.If):
-            s.body = list(s.body)
-            s.orelse = list(s.orelse)
-            _insert_pushes(s.body, pushes)
-            _insert_pushes(s.orelse, pushes)
-            defined = [p.target for p in s.phis]
-        elif isinstance(s, ir.Loop):
-            defined = [p.target for p in s.phis]
-        for n in defined:
-            if n in pushes:
-                i += 1
-                push = pushes.pop(n)
-                push.loc = s.loc or push.loc
-                stmts.insert(i, push)
-                if isinstance(push, ir.Assign):  # a value computed to be saved (a shape): its push follows it
-                    i -= 1
-        i += 1
 
 
 def _reads_whole(stmts: list, name: str) -> bool:
@@ -727,52 +371,6 @@ def _reads_whole(stmts: list, name: str) -> bool:
                                                                 and registry.reverse_rule(c.op).broadcast):
             return True
     return False
-
-
-def range_targets(stmts: list) -> set:
-    """The targets of `for i in range(...)` loops (ints)."""
-    out = set()
-    for s in stmts:
-        if isinstance(s, ir.Loop):
-            if s.kind == "for" and isinstance(s.target, str):
-                out.add(s.target)
-            out |= range_targets(s.body)
-        elif isinstance(s, ir.If):
-            out |= range_targets(s.body) | range_targets(s.orelse)
-    return out
-
-
-def _loops_in(stmts: list, into_loops: bool = True):
-    for s in stmts:
-        if isinstance(s, ir.Loop):
-            yield s
-            if into_loops:
-                yield from _loops_in(s.body)
-        elif isinstance(s, ir.If):
-            yield from _loops_in(s.body, into_loops)
-            yield from _loops_in(s.orelse, into_loops)
-
-
-def _block_holding(stmts: list, loop: ir.Loop):
-    """The branch (at this loop level) holding `loop`, or None when it is at the top."""
-    for s in stmts:
-        if isinstance(s, ir.If):
-            for block in (s.body, s.orelse):
-                if any(t is loop for t in _loops_in(block, into_loops=False)):
-                    inner = _block_holding(block, loop)
-                    return inner if inner is not None else block
-    return None
-
-
-def _block_defining(stmts: list, name: str):
-    """The statement list (at this loop level) whose statements define `name`, or None for the top."""
-    for s in stmts:
-        if isinstance(s, ir.If):
-            for block in (s.body, s.orelse):
-                if name in defined_names(block, into_loops=False):
-                    inner = _block_defining(block, name)
-                    return inner if inner is not None else block
-    return None
 
 
 def _substitute(stmts: list, mapping: dict) -> None:

@@ -17,7 +17,8 @@ This module is the driver: `reverse`, and the walk over statements, ifs and
 adjoint sums. The rest of the pass is in its own modules, each a part of
 `_Reverse`: the adjoints of assignments (statements.py), element writes and
 their restores (writes.py), the stacks of generated code differentiated again
-(stacks.py) and loops (loops.py).
+(stacks.py), and loops: the reversed loop (loops.py), what it saves (loop_saves.py) and
+the forward sweep with its pushes (forward_copy.py).
 """
 from __future__ import annotations
 
@@ -26,7 +27,10 @@ import dataclasses
 
 from s2s import ir
 from s2s.ad.analysis import activity, forced_scalars, integers, proven_scalar, scalars
-from s2s.ad.loops import ZERO, LoopContext, LoopPlan, LoopReversal
+from s2s.ad.blocks import ZERO
+from s2s.ad.forward_copy import ForwardCopy
+from s2s.ad.loop_saves import LoopSaves
+from s2s.ad.loops import LoopContext, LoopPlan, LoopReversal
 from s2s.ad.stacks import StackAdjoints
 from s2s.ad.statements import StatementAdjoints
 from s2s.ad.writes import ElementWrites
@@ -60,7 +64,7 @@ def reverse(fn: ir.Function, wrt: list[str], *, return_value: bool = False, seed
     return out
 
 
-class _Reverse(LoopReversal, StatementAdjoints, ElementWrites, StackAdjoints):
+class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementWrites, StackAdjoints):
     def __init__(self, fn: ir.Function, wrt: list[str], namer: Namer, seeded: bool, unsaved=frozenset()):
         self.overwritten: dict[str, str] = {}  # version made by an element write -> the saved old elements
         self.unsaved = unsaved  # fresh buffers whose overwritten elements nothing reads: not saved

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from s2s import ir, prims
 from s2s.ad.analysis import integers
-from s2s.ad.loops import base_name, range_targets
+from s2s.ad.blocks import base_name, range_targets
 from s2s.ir.names import Namer
 from s2s.ir.walk import vars_of as walk_vars
 

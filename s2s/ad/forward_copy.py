@@ -1,0 +1,193 @@
+"""Reversing a loop: the forward sweep, with the pushes of what each iteration saves.
+
+The forward sweep is the function's statements again, with each loop pushing, per
+iteration, the values its reversal reads (the plan `loops.py` made: `LoopPlan`),
+right after the statement defining each; the stacks are made before the outermost
+loop holding them, and a loop that is not a plain `range` loop counts its trips.
+An array the iteration makes and then writes is pushed where the iteration ends;
+a view of an array written in place is pushed as a copy.
+
+`ForwardCopy` holds these methods of `_Reverse` (reverse.py); it reads the rest of
+`_Reverse`'s state through `self`.
+"""
+from __future__ import annotations
+
+import copy
+
+from s2s import ir, prims
+from s2s.ad.blocks import block_defining, loops_in
+
+
+class ForwardCopy:
+    """The forward sweep with the loops' pushes (mixed into reverse._Reverse)."""
+
+    def forward_copy(self, stmts: list, in_loop: bool = False) -> list:
+        """The forward sweep: `stmts` with each loop saving what its reversal reads
+        (stacks are created before the outermost loop holding them)."""
+        out = []
+        for s in stmts:
+            if isinstance(s, ir.Loop):
+                out.extend([] if in_loop else self._stack_inits(s))
+                out.append(self._forward_loop(s))
+            elif isinstance(s, ir.If):
+                new = copy.copy(s)
+                new.body = self.forward_copy(s.body, in_loop)
+                new.orelse = self.forward_copy(s.orelse, in_loop)
+                new.phis = [ir.Phi(p.target, list(p.operands)) for p in s.phis]
+                out.append(new)
+            else:
+                out.append(copy.copy(s))
+        return out
+
+    def _stack_inits(self, loop: ir.Loop) -> list:
+        inits = []
+        for inner in [loop] + list(loops_in(loop.body)):
+            plan = self.plans.get(id(inner))
+            if plan:
+                for n in plan.saved:
+                    inits.append(ir.Assign(plan.stacks[n], ir.Call("list", ()), loop.loc))
+        return inits
+
+    def _forward_loop(self, s: ir.Loop) -> ir.Loop:
+        plan = self.plans.get(id(s))
+        new = copy.copy(s)
+        new.phis = [ir.Phi(p.target, list(p.operands)) for p in s.phis]
+        new.body = self.forward_copy(s.body, in_loop=True)
+        new.header = list(s.header)
+        if plan is None:
+            return new
+        pushes = {}
+        roots = set(self.fn.arrays.values())
+        for n in plan.saved:
+            def push(value, loc, stack=plan.stacks[n]):
+                return ir.Effect(ir.Call("push", (ir.Var(stack), ir.Var(value))), loc or s.loc)
+            # an array the iteration makes and then writes is pushed where the iteration ends: the same object
+            # as when it was made, but the value a second transformation reads has the writes in it
+            if n in roots and _push_where_iteration_ends(new.body, n, self.fn.arrays, push):
+                continue
+            if _view_of_written(s.body, n, self.fn.arrays):
+                # a view of an array written in place (`t = y[::-1]` before `y[...] = ...`): its copy is pushed,
+                # the value the adjoint reads, so that the stack holds no memory that later writes change (a
+                # second transformation reads a stack's elements as values)
+                copied = self.namer.fresh(n + "_copy")
+                pushes[n] = ir.Assign(copied, ir.Call("numpy.copy", (ir.Var(n),)), s.loc)
+                pushes[copied] = push(copied, s.loc)
+                continue
+            pushes[n] = push(n, s.loc)
+        for shape, n in plan.shapes.items():  # a value read only for its shape: its shape, taken after it, is pushed
+            pushes[n] = ir.Assign(shape, ir.Call("s2s.runtime.shape_of", (ir.Var(n),)), s.loc)
+        at_start = [p.target for p in s.phis] + ([s.target] if s.target else [])
+        if plan.counter:
+            new.phis.append(ir.Phi(plan.counter, [ir.Const(0), ir.Var(plan.counter_next)]))
+            new.body.insert(0, ir.Assign(plan.counter_next, ir.Call("add", (ir.Var(plan.counter), ir.Const(1))), s.loc))
+            _add_jump_value(new.body, plan.counter, ir.Var(plan.counter_next))
+        start = [pushes.pop(n) for n in at_start if n in pushes]
+        _insert_pushes(new.body, pushes)
+        new.body[0:0] = start
+        return new
+
+
+def _view_of_written(body: list, name: str, arrays: dict) -> bool:
+    """Is `name` defined in `body` as a view (prims.WRITE_THROUGH) of an array the function writes in place
+    (through views of views)?"""
+    definitions = {t.target: t.value for t in ir.statements(body) if isinstance(t, ir.Assign)}
+    seen = set()
+    while name not in seen:
+        seen.add(name)
+        value = definitions.get(name)
+        if not (isinstance(value, ir.Call) and value.op in prims.WRITE_THROUGH and value.args
+                and isinstance(value.args[0], ir.Var)):
+            return False
+        name = value.args[0].name
+        if name in arrays or name in arrays.values():
+            return True
+    return False
+
+
+def _push_where_iteration_ends(body: list, root: str, arrays: dict, push) -> bool:
+    """Push the array `root`, made in a loop's `body` (the forward copy, edited), as its newest version
+    wherever the iteration leaves the block that makes it: before each break or continue, and at the
+    block's end. Every path that makes it pushes it once. False where no version is known there."""
+    block = block_defining(body, root)
+    block = body if block is None else block
+    start = next((i for i, t in enumerate(block) if isinstance(t, ir.Assign) and t.target == root), None)
+    if start is None:
+        return False
+    pushes: list = []  # (block, position, version, loc), inserted last first
+    try:
+        end = _versions_at_exits(block, start + 1, root, root, arrays, pushes)
+    except _NoVersion:
+        return False
+    if end is not None:
+        pushes.append((block, len(block), end, None))  # (at the end of an iteration: the loop's line)
+    for where, i, version, loc in reversed(pushes):
+        where.insert(i, push(version, loc))
+    return True
+
+
+class _NoVersion(Exception):
+    """Two paths join with different versions of an array and no phi: its version there is unknown."""
+
+
+def _versions_at_exits(stmts: list, start: int, root: str, current: str, arrays: dict, pushes: list):
+    """The newest version of `root` at the end of `stmts[start:]` (None when every path leaves first), from
+    `current`; each break and continue on the way adds (block, position, version, loc) to `pushes`."""
+    for i in range(start, len(stmts)):
+        t = stmts[i]
+        if isinstance(t, (ir.Break, ir.Continue)):
+            pushes.append((stmts, i, current, t.loc))
+            return None
+        if isinstance(t, ir.Assign) and arrays.get(t.target) == root:
+            current = t.target
+        elif isinstance(t, ir.Loop):
+            current = next((p.target for p in t.phis if arrays.get(p.target) == root), current)
+        elif isinstance(t, ir.If):
+            ends = {_versions_at_exits(block, 0, root, current, arrays, pushes) for block in (t.body, t.orelse)}
+            joined = next((p.target for p in t.phis if arrays.get(p.target) == root), None)
+            ends.discard(None)
+            if joined is not None:
+                current = joined
+            elif not ends:
+                return None
+            elif len(ends) == 1:
+                current = ends.pop()
+            else:
+                raise _NoVersion(root)
+    return current
+
+
+def _add_jump_value(stmts: list, target: str, value) -> None:
+    for s in stmts:
+        if isinstance(s, (ir.Break, ir.Continue)):
+            s.values = dict(s.values)
+            s.values[target] = value
+        elif isinstance(s, ir.If):
+            _add_jump_value(s.body, target, value)
+            _add_jump_value(s.orelse, target, value)
+
+
+def _insert_pushes(stmts: list, pushes: dict) -> None:
+    """Insert each push right after the statement defining its value (copies of If blocks are edited)."""
+    i = 0
+    while i < len(stmts):
+        s = stmts[i]
+        defined = []
+        if isinstance(s, ir.Assign):
+            defined = [s.target]
+        elif isinstance(s, ir.If):
+            s.body = list(s.body)
+            s.orelse = list(s.orelse)
+            _insert_pushes(s.body, pushes)
+            _insert_pushes(s.orelse, pushes)
+            defined = [p.target for p in s.phis]
+        elif isinstance(s, ir.Loop):
+            defined = [p.target for p in s.phis]
+        for n in defined:
+            if n in pushes:
+                i += 1
+                push = pushes.pop(n)
+                push.loc = s.loc or push.loc
+                stmts.insert(i, push)
+                if isinstance(push, ir.Assign):  # a value computed to be saved (a shape): its push follows it
+                    i -= 1
+        i += 1

@@ -1,0 +1,200 @@
+"""Reversing a loop: what each iteration saves, and what the reversed body recomputes instead.
+
+The reversed body reads values the loop defines. Each is saved per iteration (one
+stack per value), unless it is cheaper to recompute from saved values
+(`_recomputable`: a few floating-point operations on values no write changes),
+is read only for its shape (`_shapes_only`: its shape is saved), or is the next
+iteration's value of a loop-carried name that is saved anyway (`_saved_as_next`).
+
+`LoopSaves` holds these methods of `_Reverse` (reverse.py); it reads the rest of
+`_Reverse`'s state through `self`.
+"""
+from __future__ import annotations
+
+from s2s import ir, prims
+from s2s.ad.blocks import base_name
+from s2s.ir.walk import defined_names
+from s2s.ir.walk import vars_of as walk_vars
+from s2s.rules import registry
+
+
+class LoopSaves:
+    """Choosing what a reversed loop saves (mixed into reverse._Reverse)."""
+
+    def _int_index(self, index) -> bool:
+        """Is every part of `index` a Python int: a constant, a `range` loop's variable, a length or a
+        shape entry, or integer arithmetic on those? (then `a[index]` is one position, never repeated)"""
+        return all(isinstance(a, ir.Const) and type(a.value) is int or
+                   isinstance(a, ir.Var) and a.name in self._python_ints() for a in index)
+
+    def _saved_as_next(self, loop: ir.Loop, saved: list, range_loop: bool) -> dict:
+        """Loop-carried values saved twice: `h_1`, computed in an iteration and saved, is the next
+        iteration's `h` (the back edge of h's phi), which is saved too. Such an h_1 is not saved: the
+        reversed iteration reads it as the h of the reversed iteration before it (the last one: the
+        value after the loop). Only for an outermost `for` loop that every iteration runs to its end.
+        Returns h_1 -> h."""
+        if not range_loop or self.loops or any(isinstance(t, (ir.Break, ir.Continue))
+                                               for t in ir.statements(loop.body)):
+            return {}
+        top = set(defined_names(loop.body, into_loops=False)) - {
+            n for t in loop.body if isinstance(t, (ir.If, ir.Loop)) for b in ir.blocks(t) for n in defined_names(b)}
+        out = {}
+        for p in loop.phis:
+            b = p.operands[1]
+            if isinstance(b, ir.Var) and b.name != p.target and b.name in saved and p.target in saved \
+                    and b.name in top and b.name not in out:
+                out[b.name] = p.target
+        return out
+
+    def _shapes_only(self, loop: ir.Loop, saved: list, rev_body: list, recomputed: list, own: set) -> dict:
+        """The values among `saved` that the reversed body reads only for their shape (the target of
+        `rt.unbroadcast`): each is saved as `v_shape = rt.shape_of(v)` (its shape, a few bytes) instead,
+        which `rt.unbroadcast(g, v_shape)` reads as it read v. Returns value -> the name of its shape."""
+        out = {}
+        again = {n for d in recomputed for n in walk_vars(d.value)}
+        top = {t.target for t in loop.body if isinstance(t, ir.Assign)}
+        for n in saved:
+            if n not in top or n in again or n in self.fn.arrays or n in set(self.fn.arrays.values()):
+                continue
+            reads = [(getattr(t, "value", None), i) for t in ir.statements(rev_body)
+                     for i, a in enumerate(ir.operands(t)) if a == ir.Var(n)]
+            if not reads or any(not isinstance(c, ir.Call) or c.op != "s2s.runtime.unbroadcast" or i != 1
+                                for c, i in reads):
+                continue
+            out[n] = self.namer.fresh(base_name(n) + "_shape")
+        if out:
+            for t in ir.statements(rev_body):
+                c = t.value if isinstance(t, (ir.Assign, ir.Effect)) else None
+                if isinstance(c, ir.Call) and c.op == "s2s.runtime.unbroadcast" and isinstance(c.args[1], ir.Var) \
+                        and c.args[1].name in out:
+                    t.value = ir.Call(c.op, (c.args[0], ir.Var(out[c.args[1].name])), c.kwargs)
+        return out
+
+    def _python_ints(self) -> set:
+        if self._strict_ints is None:
+            self._strict_ints = _python_ints(self.fn)
+        return self._strict_ints
+
+    def _recomputable(self, loop: ir.Loop, needed: list, own: set) -> list:
+        """Definitions at the top of `loop`'s body that are cheaper to recompute than to save:
+        elementwise operations on values that are saved, recomputed or defined before the loop."""
+        top = {s.target: s for s in loop.body if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call)}
+        chosen: dict[str, ir.Assign] = {}
+        available = {p.target for p in loop.phis} | ({loop.target} if loop.target else set())
+        written = set(self.fn.arrays) | set(self.fn.arrays.values()) | self._changed_by_helpers()
+        # what is saved anyway (read, and not cheap to recompute) is there to recompute from: the rest of a
+        # chain of cheap operations after it (`gates = t * w + b; exp(-gates[s])`) is not saved as well
+        # (a value read only for its shape is not: its shape is what is saved, see _shapes_only)
+        available |= {n for n in needed if n in top and n not in written and n in self._value_reads(loop) and (
+            not _cheap(top[n].value.op) or any(v in written for v in walk_vars(top[n].value)))}
+
+        def ok(name: str, depth: int = 0) -> bool:
+            if name in chosen or name in available or name not in own:
+                return True
+            d = top.get(name)
+            if d is None or depth > 8 or not _cheap(d.value.op):
+                return False
+            if name in written:  # the array itself: saved views of it must see its restores (one object)
+                return False
+            if any(n in written for n in walk_vars(d.value)):
+                return False  # an array written in place holds other elements when the sweep gets here
+            if all(ok(n, depth + 1) for n in walk_vars(d.value)):
+                chosen[name] = d
+                return True
+            return False
+
+        for n in needed:
+            ok(n)
+        order = [s.target for s in loop.body if isinstance(s, ir.Assign)]
+        return [chosen[n] for n in order if n in chosen]
+
+    def _changed_by_helpers(self) -> set:
+        """In generated code differentiated again: the names whose object a runtime helper that adds in
+        place (`by = rt.add_at(by, g, y, i)`) may change after they are made, and every name that may be
+        that object (joins, copies, views, the helper's result). Recomputed in the reverse sweep, such a
+        value would be read as the helper left it, not as it was."""
+        if self._helper_changed is None:
+            self._helper_changed = _changed_in_place(self.fn)
+        return self._helper_changed
+
+    def _value_reads(self, loop: ir.Loop) -> set:
+        """The names the reversed body of `loop` reads other than as rt.unbroadcast's target (a shape)."""
+        out = set()
+        for t in ir.statements(self.rev_blocks[id(loop.body)]):
+            c = getattr(t, "value", None)
+            for i, a in enumerate(ir.operands(t)):
+                if isinstance(a, ir.Var) and not (isinstance(c, ir.Call) and c.op == "s2s.runtime.unbroadcast"
+                                                  and i == 1):
+                    out.add(a.name)
+        return out
+
+
+IN_PLACE_HELPERS = {"s2s.runtime.add_at", "s2s.runtime.zero_at", "s2s.runtime.add_into"}  # may return arg 0, changed
+
+
+def _changed_in_place(fn: ir.Function) -> set:
+    """The first arguments of the runtime helpers that may change them in place, and the names that may
+    be the same object (both ways through copies, joins, views and the helpers' results)."""
+    out = set()
+    links = []
+    for s in ir.statements(fn.body):
+        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.args and \
+                isinstance(s.value.args[0], ir.Var) and s.value.op in IN_PLACE_HELPERS:
+            out.add(s.value.args[0].name)
+            links.append((s.target, s.value.args[0].name))
+        elif isinstance(s, ir.Assign) and isinstance(s.value, ir.Var):
+            links.append((s.target, s.value.name))
+        elif isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op in prims.MAY_SHARE_MEMORY:
+            links += [(s.target, n) for n in walk_vars(s.value)]
+        for p in getattr(s, "phis", ()):
+            links += [(p.target, o.name) for o in p.operands if isinstance(o, ir.Var)]
+    if not out:
+        return out
+    changed = True
+    while changed:
+        changed = False
+        for a, b in links:
+            if (a in out) != (b in out):
+                out |= {a, b}
+                changed = True
+    return out
+
+
+def _python_ints(fn: ir.Function) -> set:
+    """Names that always hold a Python int (see `_int_index`)."""
+    defs = {}
+    for s in ir.statements(fn.body):
+        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call):
+            defs[s.target] = s.value
+    shapes = {n for n, c in defs.items() if c.op == "numpy.shape"}
+    ranges = {n for n, c in defs.items() if c.op == "builtins.range"}
+    out = {n for n, c in defs.items() if c.op in ("builtins.len", "builtins.int", "numpy.ndim") or
+           c.op == "getitem" and len(c.args) == 2 and isinstance(c.args[0], ir.Var) and c.args[0].name in shapes
+           and isinstance(c.args[1], ir.Const) and type(c.args[1].value) is int}
+    for s in ir.statements(fn.body):
+        if isinstance(s, ir.Loop) and s.kind == "for" and isinstance(s.target, str) and isinstance(s.iter, ir.Var) \
+                and s.iter.name in defs and defs[s.iter.name].op == "builtins.range":
+            out.add(s.target)
+    changed = True
+    while changed:
+        changed = False
+        for n, c in defs.items():
+            whole = [isinstance(a, ir.Const) and type(a.value) is int or isinstance(a, ir.Var) and a.name in out
+                     for a in c.args]
+            # (an element of a range at an int: `for i in t2` over a named range, as generated code iterates)
+            element = c.op == "getitem" and len(c.args) == 2 and isinstance(c.args[0], ir.Var) and \
+                c.args[0].name in ranges and whole[1]
+            if n not in out and (element or c.op in ("add", "sub", "mul", "floordiv", "mod", "neg") and
+                                 not c.kwargs and all(whole)):
+                out.add(n)
+                changed = True
+    return out
+
+
+def _cheap(op: str) -> bool:
+    """Worth recomputing in the reverse sweep rather than saving: a few floating-point operations."""
+    if op in ("add", "sub", "mul", "truediv", "neg", "pow", "mod", "floordiv", "getitem", "not", "and", "or") \
+            or op in prims.COMPAREOPS or op.startswith("math."):
+        return True
+    rule = registry.reverse_rule(op)
+    return rule is not None and rule.broadcast
