@@ -230,3 +230,57 @@ def test_a_list_holding_copies_is_differentiated():
     assert np.allclose(g, numeric_grad(appends_a_copy_then_writes, (y,), 0), rtol=1e-6, atol=1e-8)
     h = s2s.hessian(appends_a_copy_then_writes)(-0.6927)
     assert np.allclose(h, numeric_hessian(appends_a_copy_then_writes, y), rtol=1e-4, atol=1e-6)
+
+
+# ----------------------------------------------------------------- sorted(xs, key=f, reverse=r)
+def _score(v):
+    return np.sum(v * v)
+
+
+def sorted_rows_by_a_helper(x):
+    rows = [x[0:2] * 1.5, x[2:4], np.sin(x[4:6])]
+    ranked = sorted(rows, key=_score, reverse=True)
+    return np.sum(ranked[0] * 2.0 + ranked[1] * ranked[2])
+
+
+def sorted_generator_by_a_builtin(x):
+    vals = sorted((x[i] ** 2 for i in range(len(x))), key=abs)
+    return vals[0] + 2.0 * vals[-1] * vals[1]
+
+
+def sorted_pairs_by_a_lambda(x):
+    pairs = sorted([(x[0], 1.0), (x[1] * x[2], 2.0)], key=lambda p: p[0])
+    return pairs[0][0] * pairs[1][1] + pairs[1][0]
+
+
+def sorted_numbers(x):
+    ys = sorted([x[0], 2.0 * x[1], x[2] - x[3], x[4] * x[5]])
+    return ys[0] * 3.0 + ys[2] * ys[3]
+
+
+SORTED = [sorted_rows_by_a_helper, sorted_generator_by_a_builtin, sorted_pairs_by_a_lambda, sorted_numbers]
+X6 = np.array([0.3, -1.1, 0.7, 0.2, -0.4, 0.9])
+
+
+@pytest.mark.parametrize("fn", SORTED, ids=[f.__name__ for f in SORTED])
+def test_sorted_in_both_modes_and_to_second_order(fn):
+    expected = fd_grad(fn, X6)
+    assert np.allclose(s2s.grad(fn)(X6), expected, rtol=1e-6, atol=1e-8)
+    assert np.allclose(s2s.jacobian(fn, mode="forward")(X6), expected, rtol=1e-6, atol=1e-8)
+    assert np.allclose(s2s.hessian(fn)(X6), fd_hessian(fn, X6), rtol=1e-4, atol=1e-5)
+
+
+def test_sorted_keeps_pythons_stable_order():
+    def f(x):
+        tied = sorted([x[0], x[1], x[2]], key=lambda v: 1.0, reverse=True)  # all equal keys: the input order
+        return tied[0] * 1.0 + tied[1] * 2.0 + tied[2] * 3.0
+    assert np.allclose(s2s.grad(f)(X6[:3]), [1.0, 2.0, 3.0])
+
+
+def test_sorted_with_other_arguments_is_refused_at_the_users_line():
+    def f(x):
+        return sorted([x[0], x[1]], lambda v: v)[0]  # error-here
+    line = inspect.getsourcelines(f)[1] + 1
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(f)(X6)
+    assert f"test_lists.py:{line}" in str(info.value) and "key=" in str(info.value)

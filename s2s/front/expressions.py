@@ -388,6 +388,8 @@ class ExpressionLowering:
             return self.partial_value(args, kwargs, node)
         if target is map and not kwargs:  # map(f, xs): the list of f(x), as a comprehension
             return self.map_call(self.no_spread(args), node, None)
+        if target is sorted:  # the items in the order of their keys (which carries no derivative)
+            return self.sorted_call(self.no_spread(args), self.no_spread(kwargs), node, None)
         if target is dict and not args:  # dict(w=w, b=b)
             return self.dict_display([ir.Const(k) for k, _ in kwargs], [v for _, v in kwargs], node, None)
         key = registry.key_of(target)

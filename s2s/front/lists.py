@@ -163,6 +163,35 @@ class ComprehensionLowering:
                                                                         is_async=0)]))
         return self.comprehension(comp, hint)
 
+    def sorted_call(self, args: tuple, kwargs: tuple, node, hint):
+        """`sorted(xs, key=f, reverse=r)`: the order of the items, computed from the keys (`[f(x) for x in xs]`,
+        or the items), carries no derivative (`rt.sort_order`, stable as Python's sort is); the list
+        `[xs[i] for i in order]` carries the items' derivatives."""
+        options = dict(kwargs)
+        if len(args) != 1 or set(options) - {"key", "reverse"}:
+            raise self.error(node, "sorted() with arguments other than one sequence, key= and reverse=",
+                             "call sorted(values, key=function, reverse=flag)")
+        items = self.namer.fresh("unsorted")
+        self.env[items] = args[0]
+        at = lambda n: ast.copy_location(n, node)  # noqa: E731
+        keys = args[0]
+        if "key" in options:
+            key, item = self.namer.fresh("sort_key"), self.namer.fresh("item")
+            self.env[key] = options["key"]
+            keys = self.comprehension(at(ast.ListComp(
+                elt=at(ast.Call(at(ast.Name(key, ast.Load())), [at(ast.Name(item, ast.Load()))], [])),
+                generators=[ast.comprehension(target=at(ast.Name(item, ast.Store())), iter=at(ast.Name(items, ast.Load())),
+                                              ifs=[], is_async=0)])), "keys")
+        order = self.namer.fresh("order")
+        self.env[order] = self.materialise(
+            ir.Call("s2s.runtime.sort_order", (keys, options.get("reverse", ir.Const(False)))), "order")
+        index = self.namer.fresh("i")
+        taken = at(ast.Subscript(value=at(ast.Name(items, ast.Load())), slice=at(ast.Name(index, ast.Load())),
+                                 ctx=ast.Load()))
+        return self.comprehension(at(ast.ListComp(elt=taken, generators=[ast.comprehension(
+            target=at(ast.Name(index, ast.Store())), iter=at(ast.Name(order, ast.Load())), ifs=[], is_async=0)])),
+            hint)
+
     def comprehension(self, node, hint: str | None):
         """`[e for x in xs if c]` (or a generator expression, read whole) as the loop a user would write:
         a new list, a for statement per `for`, an if per `if`, and `append(e)`; the loop variables are the

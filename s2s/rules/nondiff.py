@@ -34,3 +34,4 @@ nondiff("numpy.argmax", "numpy.argmin", "numpy.argsort", "numpy.argwhere", "nump
         "numpy.count_nonzero", "numpy.searchsorted", "numpy.digitize", "numpy.argpartition", "numpy.lexsort",
         "numpy.nanargmax", "numpy.nanargmin", "numpy.linalg.matrix_rank")
 nondiff("s2s.runtime.dict_keys")  # a dict's keys carry no derivative
+nondiff("s2s.runtime.sort_order")  # sorted(): the order of the items carries no derivative

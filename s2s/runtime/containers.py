@@ -9,7 +9,7 @@ from s2s.runtime.indexing import getitem_adjoint
 __all__ = ["sum_builtin_adjoint", "sum_builtin_tangent", "tuple_adjoint", "rows_of", "appended",
            "appended_adjoint", "appended_item_adjoint", "appended_tangent", "appended_adjoint_transpose",
            "appended_item_transpose", "dict_of", "dict_part", "dict_part_transpose", "dict_tangent", "dict_values", "dict_items",
-           "dict_keys", "dict_values_adjoint", "dict_items_adjoint", "keyword", "keyword_adjoint",
+           "dict_keys", "sort_order", "dict_values_adjoint", "dict_items_adjoint", "keyword", "keyword_adjoint",
            "keyword_default_adjoint", "keyword_tangent", "dict_from_pairs", "dict_pairs_adjoint",
            "dict_pairs_tangent"]
 
@@ -116,6 +116,12 @@ def dict_values(d):
 def dict_items(d):
     """`d.items()` as a list of (key, value) pairs."""
     return list(d.items())
+
+
+def sort_order(keys, reverse=False):
+    """The positions of `keys` in the order `sorted(keys, reverse=reverse)` puts them (stable, as Python's sort)."""
+    keys = list(keys)
+    return sorted(range(len(keys)), key=keys.__getitem__, reverse=reverse)
 
 
 def dict_keys(d):
