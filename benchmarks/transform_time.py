@@ -18,6 +18,11 @@ forward and reverse mode, the Hessian), it prints:
   the generated function it runs (grad, vjp, jvp; the Jacobian and Hessian
   run the generated code many times and have no single generated function).
 
+Both differences are timed in batches of the two calls in turns, and are the
+median of the pairs' differences; where the steady call itself takes
+milliseconds (the Hessians of the long functions), a difference of a few
+microseconds is below what that call varies on a shared machine.
+
 `--profile grad:straight30` prints a cProfile of that transformation instead
 (sorted by cumulative time). The table is printed to stdout; RESULTS.md keeps a
 run ("Transform time").
@@ -172,6 +177,29 @@ def per_call(fn, budget=0.05, clock=time.perf_counter) -> float:
     return best
 
 
+def extra_per_call(fn, base, budget=0.05, rounds=9) -> float:
+    """Seconds per call that `fn` takes over `base`: batches of the two in turns, each about `budget` long, and
+    the median of the differences of each pair (a busy spell of the machine slows both of a pair alike, where
+    the best of each measured apart can come from different spells)."""
+    base()
+    fn()
+    n, t0 = 1, time.perf_counter()
+    while time.perf_counter() - t0 < budget / 10:
+        base()
+        n += 1
+    n *= 10
+    diffs = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            base()
+        t1 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        diffs.append((time.perf_counter() - t1) / n - (t1 - t0) / n)
+    return sorted(diffs)[rounds // 2]
+
+
 def generated_call(mode: str, t, args):
     """A call of the generated function behind `t`, made the way `t` makes it (None for jacobian/hessian)."""
     if mode not in ("grad", "vjp", "jvp"):
@@ -207,12 +235,12 @@ def measure(name: str, source: str, args, mode: str, repeats: int) -> dict:
         first()
         firsts_cpu.append(time.thread_time() - start_cpu - steady_cpu)
         firsts.append(time.perf_counter() - start - steady)
-    # again: a new object and its first call, over and over, minus the steady call (both timed in batches)
-    again = per_call(lambda: caller(mode, transformed(mode, f), args)()) - per_call(call)
+    # again: a new object and its first call, over and over, minus the steady call (batches of each in turns)
+    again = extra_per_call(lambda: caller(mode, transformed(mode, f), args)(), call)
     row = {"first": min(firsts), "first_cpu": min(firsts_cpu), "again": again}
     generated = generated_call(mode, t, args)
     if generated is not None:
-        row["overhead"] = per_call(call) - per_call(generated)
+        row["overhead"] = extra_per_call(call, generated)
     return row
 
 
