@@ -67,6 +67,11 @@ WITH_CONTEXTS = frozenset({"numpy.errstate"})
 END_WITH = "end_with"
 # marks, in a vjp, where the pullback's statements start (ad/reverse.py emits it, back/codegen.py splits there)
 ADJOINT_BEGINS = "adjoint_begins"
+# the copy reverse mode emits: of the elements an element write overwrites, of an adjoint a loop changes in place
+COPY = "numpy.copy"
+# new arrays of numbers, of the shape their first argument gives, that carry no derivative (so have no record;
+# np.full's record says it makes one: registry.of_shape)
+FILLED = frozenset({"numpy.zeros", "numpy.ones", "numpy.empty"})
 
 
 def python_object(key: str):

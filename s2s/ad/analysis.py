@@ -17,8 +17,6 @@ from s2s.rules import registry
 from s2s.ir.walk import call_definitions, vars_of
 
 SCALAR_RESULT_OPS = {"builtins.float", "builtins.len", "builtins.int", "numpy.ndim", "numpy.size"}
-FULL_REDUCTIONS = {"numpy.sum", "numpy.mean", "numpy.prod", "numpy.max", "numpy.min", "numpy.amax",
-                   "numpy.amin", "numpy.var", "numpy.std", "numpy.linalg.det", "numpy.trace", "numpy.vdot"}
 ARITH_OPS = {"add", "sub", "mul", "truediv", "pow", "mod", "neg", "pos", "floordiv"}
 ITERATES = "<iterates>"  # the fact of a for loop's target: one element of its iterable
 
@@ -174,7 +172,7 @@ def _scalars(facts, fn, result_is_scalar, known: set, optimistic: set, through_j
                 is_scalar = target in optimistic and _is_scalar_atom(args[0], known)
             elif op.startswith("math.") or op in SCALAR_RESULT_OPS:
                 is_scalar = True
-            elif op in FULL_REDUCTIONS and len(args) == 1 and all(
+            elif len(args) == 1 and registry.full_reduction(op) and all(
                     isinstance(v, ir.Const) and v.value is None for k, v in kwargs if k == "axis"):
                 is_scalar = True
             elif op == "getitem" and len(args) == 2 and isinstance(args[1], ir.Const) \

@@ -70,7 +70,7 @@ class ForwardCopy:
                 # the value the adjoint reads, so that the stack holds no memory that later writes change (a
                 # second transformation reads a stack's elements as values)
                 copied = self.namer.fresh(n + "_copy")
-                pushes[n] = ir.Assign(copied, ir.Call("numpy.copy", (ir.Var(n),)), s.loc)
+                pushes[n] = ir.Assign(copied, ir.Call(prims.COPY, (ir.Var(n),)), s.loc)
                 pushes[copied] = push(copied, s.loc)
                 continue
             pushes[n] = push(n, s.loc)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from s2s import ir
+from s2s import ir, prims
 from s2s.ad.blocks import ZERO, base_name, block_defining, block_holding, loops_in
 from s2s.errors import NonDifferentiableError
 from s2s.ir.walk import calls_in, contains_break, defined_names, substitute_block, used_names
@@ -78,7 +78,7 @@ class LoopReversal:
                                              self.loc))
                         init = ir.Var(whole)
                     copied = self.fresh()
-                    out.append(ir.Assign(copied, ir.Call("numpy.copy", (init,)), self.loc))
+                    out.append(ir.Assign(copied, ir.Call(prims.COPY, (init,)), self.loc))
                     init = ir.Var(copied)
             rphis.append(ir.Phi(adj, [init if init is not None else ZERO, None]))
             if init is None or isinstance(init, ir.Var) and init.name in self.maybe_short:
@@ -128,7 +128,7 @@ class LoopReversal:
             if any(sc is not None for sc in scatters) and init is not None:
                 copied = self.fresh()  # the accumulator is changed in place: it must not be shared
                 # (an array written in place is an array; anything else may be a tuple, list or dict)
-                copy_op = "numpy.copy" if n in self.fn.arrays else "s2s.runtime.copy_adjoint"
+                copy_op = prims.COPY if n in self.fn.arrays else "s2s.runtime.copy_adjoint"
                 out.append(ir.Assign(copied, ir.Call(copy_op, (init,)), self.loc))
                 if isinstance(init, ir.Var) and init.name in self.maybe_short:
                     self.maybe_short.add(copied)  # (a copy of a bare 0.0 is one too)
@@ -276,7 +276,7 @@ class LoopReversal:
         first = rphi.operands[0]
         made = next((t for t in out if isinstance(t, ir.Assign) and isinstance(first, ir.Var)
                      and t.target == first.name), None)
-        if made is not None and isinstance(made.value, ir.Call) and made.value.op == "numpy.copy":
+        if made is not None and isinstance(made.value, ir.Call) and made.value.op == prims.COPY:
             rphi.operands[0] = made.value.args[0]
 
     def _accumulate_in_place(self, loop: ir.Loop, n: str, init, body_pending: dict, rev_body: list,

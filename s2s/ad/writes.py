@@ -18,6 +18,7 @@ from s2s.ad.analysis import integers
 from s2s.ad.blocks import base_name, range_targets
 from s2s.ir.names import Namer
 from s2s.ir.walk import vars_of as walk_vars
+from s2s.rules import registry
 
 
 class ElementWrites:
@@ -34,7 +35,7 @@ class ElementWrites:
                 base, index = s.value.args[0], s.value.args[1:-1]
                 view, old = namer.fresh("t"), namer.fresh(base_name(self_root(base)) + "_old")
                 stmts[i:i] = [ir.Assign(view, ir.Call("getitem", (base,) + index), s.loc),
-                              ir.Assign(old, ir.Call("numpy.copy", (ir.Var(view),)), s.loc)]
+                              ir.Assign(old, ir.Call(prims.COPY, (ir.Var(view),)), s.loc)]
                 self.overwritten[s.target] = old
                 i += 2
             elif isinstance(s, ir.If):
@@ -127,7 +128,7 @@ class ElementWrites:
     def _numeric_made(self, atom) -> bool:
         root = self.fn.arrays.get(atom.name, atom.name) if isinstance(atom, ir.Var) else None
         d = self.made.get(root)
-        if d is None or d.op not in ("numpy.zeros", "numpy.ones", "numpy.empty"):
+        if d is None or d.op not in prims.FILLED:
             return False
         dtype = dict(d.kwargs).get("dtype", d.args[1] if len(d.args) > 1 else None)
         return dtype is None or isinstance(dtype, ir.Const) and dtype.value not in (object, "object", "O")
@@ -135,7 +136,7 @@ class ElementWrites:
     def _rank_made(self, atom):
         root = self.fn.arrays.get(atom.name, atom.name) if isinstance(atom, ir.Var) else None
         d = self.made.get(root)
-        if d is None or d.op not in ("numpy.zeros", "numpy.ones", "numpy.empty", "numpy.full") or not d.args:
+        if d is None or not (d.op in prims.FILLED or registry.of_shape(d.op)) or not d.args:
             return None
         shape = d.args[0]
         if isinstance(shape, ir.Const):

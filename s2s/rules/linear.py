@@ -37,14 +37,17 @@ linear("getitem", lambda g, ans, x, *index: rt.getitem_adjoint(g, x, *index),
 # ---------------------------------------------------------------- sums
 linear("numpy.sum", lambda g, ans, x, axis=None, keepdims=False:
        np.full(np.shape(x), g) if axis is None else rt.sum_adjoint(g, x, axis, keepdims),
-       batched=[lambda d, ans, x, axis=None, keepdims=False: rt.batch_sum(d, axis, keepdims)], rank=_full_reduction)
+       batched=[lambda d, ans, x, axis=None, keepdims=False: rt.batch_sum(d, axis, keepdims)], rank=_full_reduction,
+       full_reduction=True)
 linear("numpy.mean", lambda g, ans, x, axis=None, keepdims=False:
        np.full(np.shape(x), g / np.size(x)) if axis is None else rt.mean_adjoint(g, x, axis, keepdims),
-       batched=[lambda d, ans, x, axis=None, keepdims=False: rt.batch_mean(d, axis, keepdims)], rank=_full_reduction)
+       batched=[lambda d, ans, x, axis=None, keepdims=False: rt.batch_mean(d, axis, keepdims)], rank=_full_reduction,
+       full_reduction=True)
 linear("numpy.cumsum", lambda g, ans, x, axis=None, dtype=None: rt.cumsum_adjoint(g, x, **non_default(axis=(axis, None))))
 linear("numpy.diff", lambda g, ans, x, n=1, axis=-1: rt.diff_adjoint(g, **non_default(n=(n, 1), axis=(axis, -1))))
 linear("numpy.trace", lambda g, ans, x, offset=0, axis1=0, axis2=1:
-       rt.trace_adjoint(g, x, **non_default(offset=(offset, 0), axis1=(axis1, 0), axis2=(axis2, 1))))
+       rt.trace_adjoint(g, x, **non_default(offset=(offset, 0), axis1=(axis1, 0), axis2=(axis2, 1))),
+       full_reduction=True)
 linear("s2s.runtime.dict_values", lambda g, ans, d: rt.dict_values_adjoint(g, d),
        batched=[lambda dd, ans, d: rt.dict_values(dd)])
 linear("s2s.runtime.dict_items", lambda g, ans, d: rt.dict_items_adjoint(g, d),
@@ -88,7 +91,7 @@ linear("numpy.diag", lambda g, ans, x, k=0: rt.diag_adjoint(g, x, **non_default(
 # ---------------------------------------------------------------- constructors: every entry is the fill value
 # (np.arange and np.linspace have no rule yet: a derivative through their start or stop is an error, not a zero)
 linear("numpy.full", None, lambda g, ans, shape, fill_value, dtype=None: rt.unbroadcast(g, fill_value),
-       tangent=(None, lambda d, ans, shape, fill_value, dtype=None: rt.broadcast_tangent(d, ans)))
+       tangent=(None, lambda d, ans, shape, fill_value, dtype=None: rt.broadcast_tangent(d, ans)), of_shape=True)
 linear("numpy.full_like", None, lambda g, ans, a, fill_value, dtype=None: rt.unbroadcast(g, fill_value),
        tangent=(None, lambda d, ans, a, fill_value, dtype=None: rt.broadcast_tangent(d, ans)))
 

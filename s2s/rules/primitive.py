@@ -51,6 +51,8 @@ class Primitive:
     facts: dict = field(default_factory=dict)  # anything else worth knowing (kind: elementwise/linear/...)
     tangent_broadcast: bool | None = None  # forward mode's `broadcast` where it differs (setitem)
     rank: Callable | None = None  # (argument ranks, None where unknown; has kwargs) -> the result's rank, or None
+    full_reduction: bool = False  # called with one argument and no axis, the result is a number (np.sum(x))
+    of_shape: bool = False  # makes a new array of the shape its first argument gives (np.full(shape, v))
 
     def result_rank(self, ranks: list, kwargs: bool):
         if self.rank is not None:
@@ -64,7 +66,7 @@ def register(p: Primitive) -> Primitive:
     """Enter the record, and the rules derived from it, in the tables the transformations read."""
     registry.PRIMITIVES[p.key] = p
     # how a call in the user's code is recognised (the object np.sinh is 'numpy.sinh'): the registry enters the
-    # records of the family modules in key order when it loads them (np.conj is np.conjugate: 'numpy.conj');
+    # records of the family modules in key order when it loads them (np.conj is np.conjugate: the first key, conj);
     # a record added later is entered here
     obj = prims.python_object(p.key) if registry._loaded else None
     if obj is not None:
@@ -79,11 +81,11 @@ def register(p: Primitive) -> Primitive:
 
 
 def define(key: str, adjoints=(), tangents=(), tangent_fn=None, broadcast=False, batched=None, pointwise=False,
-           rank_of_argument=None, tangent_broadcast=None, rank=None, **facts) -> Primitive:
+           rank_of_argument=None, tangent_broadcast=None, rank=None, full_reduction=False, **facts) -> Primitive:
     """A full record: the reverse rule, the tangent rule and the batched form of `key` together."""
     return register(Primitive(key, tuple(adjoints), tuple(tangents), tangent_fn, broadcast,
                               None if batched is None else tuple(batched), pointwise, rank_of_argument,
-                              dict(facts, kind=facts.get("kind", "rule")), tangent_broadcast, rank))
+                              dict(facts, kind=facts.get("kind", "rule")), tangent_broadcast, rank, full_reduction))
 
 
 def same(value, default) -> bool:
@@ -212,7 +214,7 @@ class _Replay:
 # ================================================================ linear and multilinear functions
 
 def linear(key: str, *transposes, tangent=None, batched=None, elementwise: bool = False,
-           rank_of_argument=None, rank=None) -> Primitive:
+           rank_of_argument=None, rank=None, full_reduction: bool = False, of_shape: bool = False) -> Primitive:
     """`key` is linear (jointly) in the arguments whose transpose is given (None: not linear in it, or only a
     shape). The tangent contribution of such an argument is `key` applied with its tangent in its place and
     0.0 in the other linear places (`tangent=` replaces that where another spelling is better); its adjoint
@@ -225,7 +227,7 @@ def linear(key: str, *transposes, tangent=None, batched=None, elementwise: bool 
     else:
         tangents = tuple(tangent) if isinstance(tangent, (tuple, list)) else (tangent,)
     return register(Primitive(key, adjoints, tangents, None, elementwise, batched, False, rank_of_argument,
-                              facts={"kind": "linear"}, rank=rank))
+                              facts={"kind": "linear"}, rank=rank, full_reduction=full_reduction, of_shape=of_shape))
 
 
 def _apply_at(key: str, i: int, places: list):
@@ -245,7 +247,7 @@ def _self_transpose(key: str, i: int, places: list):
 
 
 def multilinear(key: str, *adjoints, batched=None, elementwise: bool = False, tangent_op: str | None = None,
-                rank_of_argument=None, rank=None) -> Primitive:
+                rank_of_argument=None, rank=None, full_reduction: bool = False) -> Primitive:
     """`key` is linear in each argument with an adjoint, separately (a product): the tangent is the sum over
     those arguments of `key` with that one replaced by its tangent, `f(dx, y) + f(x, dy)`. `tangent_op`
     spells the tangent's call with another key ('matmul': `dx @ y` for np.matmul)."""
@@ -259,7 +261,7 @@ def multilinear(key: str, *adjoints, batched=None, elementwise: bool = False, ta
         return tangent
     tangents = tuple(None if a is None else part(i) for i, a in enumerate(adjoints))
     return register(Primitive(key, tuple(adjoints), tangents, None, elementwise, batched, False, rank_of_argument,
-                              facts={"kind": "multilinear"}, rank=rank))
+                              facts={"kind": "multilinear"}, rank=rank, full_reduction=full_reduction))
 
 
 def bilinear(key: str, adjoint_a, adjoint_b, **options) -> Primitive:

@@ -15,7 +15,9 @@ _extremum_adjoint = lambda g, ans, x, axis=None, out=None, keepdims=False: \
     rt.extremum_adjoint(g, ans, x, **non_default(axis=(axis, None), keepdims=(keepdims, False)))  # noqa: E731
 _extremum_tangent = lambda d, ans, x, axis=None, out=None, keepdims=False: \
     rt.extremum_tangent(d, ans, x, **given(axis=axis, keepdims=keepdims or None))  # noqa: E731
-for _key in ("numpy.max", "numpy.min", "numpy.amax", "numpy.amin", "numpy.nanmax", "numpy.nanmin"):
+for _key in ("numpy.max", "numpy.min", "numpy.amax", "numpy.amin"):
+    define(_key, [_extremum_adjoint], [_extremum_tangent], full_reduction=True)
+for _key in ("numpy.nanmax", "numpy.nanmin"):
     define(_key, [_extremum_adjoint], [_extremum_tangent])
 define("numpy.ptp",
        [lambda g, ans, x, axis=None, out=None, keepdims=False:
@@ -28,7 +30,7 @@ define("numpy.prod",
        [lambda g, ans, x, axis=None, dtype=None, out=None, keepdims=False:
         rt.prod_adjoint(g, x, **non_default(axis=(axis, None), keepdims=(keepdims, False)))],
        [lambda d, ans, x, axis=None, dtype=None, out=None, keepdims=False:
-        rt.prod_tangent(d, x, **given(axis=axis, keepdims=keepdims or None))])
+        rt.prod_tangent(d, x, **given(axis=axis, keepdims=keepdims or None))], full_reduction=True)
 define("numpy.cumprod",
        [lambda g, ans, x, axis=None, dtype=None: rt.cumprod_adjoint(g, ans, x, **non_default(axis=(axis, None)))],
        [lambda d, ans, x, axis=None, dtype=None: rt.cumprod_tangent(d, ans, x, **given(axis=axis))])
@@ -38,12 +40,13 @@ define("numpy.var",
        [lambda g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
         rt.var_adjoint(g, x, **non_default(axis=(axis, None), ddof=(ddof, 0), keepdims=(keepdims, False)))],
        [lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
-        rt.var_tangent(d, x, **given(axis=axis, ddof=ddof or None, keepdims=keepdims or None))])
+        rt.var_tangent(d, x, **given(axis=axis, ddof=ddof or None, keepdims=keepdims or None))], full_reduction=True)
 define("numpy.std",
        [lambda g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
         rt.var_adjoint(g / (2.0 * ans), x, **non_default(axis=(axis, None), ddof=(ddof, 0), keepdims=(keepdims, False)))],
        [lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
-        rt.var_tangent(d, x, **given(axis=axis, ddof=ddof or None, keepdims=keepdims or None)) / (2.0 * ans)])
+        rt.var_tangent(d, x, **given(axis=axis, ddof=ddof or None, keepdims=keepdims or None)) / (2.0 * ans)],
+       full_reduction=True)
 define("numpy.nansum",
        [lambda g, ans, x, axis=None, dtype=None, out=None, keepdims=False:
         np.where(np.isnan(x), 0.0, rt.sum_adjoint(g, x, **non_default(axis=(axis, None), keepdims=(keepdims, False))))],

@@ -237,6 +237,24 @@ def batched_parts(key: str, rule: TangentRule) -> tuple | None:
     return None
 
 
+def full_reduction(key: str) -> bool:
+    """Does `key`, called with one argument and no axis, reduce it to a number (np.sum(x), np.linalg.det(a))?
+    (Asked per statement by the analyses: the optional families were loaded when the call's key was found.)"""
+    if not _loaded:
+        _load()
+    p = PRIMITIVES.get(key)
+    return p is not None and p.full_reduction
+
+
+def of_shape(key: str) -> bool:
+    """Does `key` make a new array of the shape its first argument gives (np.full(shape, v))? (np.zeros, np.ones
+    and np.empty, which have no derivative and so no record, are `prims.FILLED`.)"""
+    if not _loaded:
+        _load()
+    p = PRIMITIVES.get(key)
+    return p is not None and p.of_shape
+
+
 def result_rank(key: str, ranks: list, kwargs: bool) -> int | None:
     """The rank of the result of `key` from its arguments' ranks (None where unknown) as its record knows it,
     or None: a product's (`a @ b`), a full reduction's, an adjoint helper's (its primal argument's)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numbers
 import threading
 
-from s2s import ir
+from s2s import ir, prims
 
 _active = threading.local()  # .emitter: the Emitter collecting this thread's rule statements (or None)
 
@@ -198,7 +198,7 @@ class Sym:
 
     @property
     def T(self):
-        return emit("numpy.transpose", self)
+        return emit(prims.ATTRIBUTES["T"], self)
 
     @property
     def shape(self):
