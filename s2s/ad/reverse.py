@@ -65,6 +65,10 @@ def reverse(fn: ir.Function, wrt: list[str], *, return_value: bool = False, seed
 
 
 class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementWrites, StackAdjoints):
+    """One reverse transformation: its state, and the driver's methods. Its other parts (the bases) are the
+    adjoints of loops, what they save and the forward sweep's pushes, of assignments, of element writes and of
+    stacks, each in its own module."""
+
     def __init__(self, fn: ir.Function, wrt: list[str], namer: Namer, seeded: bool, unsaved=frozenset()):
         self.overwritten: dict[str, str] = {}  # version made by an element write -> the saved old elements
         self.unsaved = unsaved  # fresh buffers whose overwritten elements nothing reads: not saved
