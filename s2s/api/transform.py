@@ -21,6 +21,7 @@ from s2s.back.codegen import generate, generate_vjp
 from s2s.back.compile import compile_source, pseudo_filename
 from s2s.ir.names import Namer
 from s2s.optimize import optimize
+from s2s.optimize.scatter import buffers
 from s2s.ir.printer import print_function
 from s2s.ad.reverse import ADJOINT_BEGINS, reverse
 from s2s.back.sourcemap import attach_user_frames
@@ -416,7 +417,8 @@ def _vjp_transform(f, wrt):
     name = "vjp_" + primal.name
     closure = pipeline.stage("reverse", reverse, primal, names, seed=seed, namer=namer, name=name, single=single)
     closure = pipeline.stage("optimize", optimize, closure)
-    if not closure.arrays and not any(c.op == "pop" for c in calls_in(closure.body)):
+    # (the adjoint buffers optimize/scatter.py makes are new on every call of the pullback: no obstacle)
+    if not set(closure.arrays.values()) - buffers(closure) and not any(c.op == "pop" for c in calls_in(closure.body)):
         text = pipeline.python(generate_vjp(closure, seed, _header(primal, "vector-Jacobian product (vjp)")), name)
         filename = pseudo_filename("vjp", primal.name, src.filename, src.tree.lineno)
         return text, compile_source(text, filename, name, closure.free, src.filename, primal.name, primal.deps)

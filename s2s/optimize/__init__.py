@@ -2,7 +2,8 @@
 
 `optimize(fn)` runs them in order: simplify (algebraic identities, constant
 folding, copy propagation), common-subexpression elimination, simplify again
-(merged values open new identities such as `a + a`), then dead-code
+(merged values open new identities such as `a + a`), the adjoints of several
+reads of one array written into one buffer (scatter), then dead-code
 elimination. It copies `fn` once; a pass that offers a form changing its
 argument itself (`p.in_place`) runs in that form on the copy, so the IR is not
 copied again before every pass.
@@ -14,9 +15,10 @@ import copy
 from s2s import ir
 from s2s.optimize.cse import eliminate_common_subexpressions
 from s2s.optimize.dce import eliminate_dead_code
+from s2s.optimize.scatter import scatter_adjoints
 from s2s.optimize.simplify import simplify
 
-PASSES = (simplify, eliminate_common_subexpressions, simplify, eliminate_dead_code)
+PASSES = (simplify, eliminate_common_subexpressions, simplify, scatter_adjoints, eliminate_dead_code)
 
 
 def optimize(fn: ir.Function) -> ir.Function:

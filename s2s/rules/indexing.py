@@ -59,7 +59,9 @@ define("setitem",
        [lambda g, ans, y, *rest: rt.setitem_adjoint(g, *_index(rest))] + [lambda g, ans, y, *rest: g[_index(rest)]] * 32,
        [lambda d, ans, y, *rest: rt.setitem_adjoint(d, *_index(rest))]
        + [lambda d, ans, y, *rest: rt.setitem_tangent(d, ans, *_index(rest))] * 32,
-       broadcast=True, tangent_broadcast=False)
+       broadcast=True, tangent_broadcast=False,
+       batched=[lambda d, ans, y, *rest: rt.batch_setitem_base(d, *_index(rest))]
+       + [lambda d, ans, y, *rest: rt.batch_setitem_tangent(d, ans, *_index(rest))] * 32)
 
 # ---------------------------------------------------------------- selection
 define("numpy.sort", [lambda g, ans, x, axis=-1, **_: rt.sort_adjoint(g, x, **non_default(axis=(axis, -1)))],

@@ -53,7 +53,10 @@ def batch_align(d, ans):
 
 
 def batch_zeros(x, like):
-    """Zero tangents of `x`: shape (n,) + shape of x, n taken from the batch `like`."""
+    """Zero tangents of `x`: shape (n,) + shape of x, n taken from the batch `like` (a container's tangents,
+    such as those of `(x, x, x)`, are a tuple of batches: n is that of its first)."""
+    while isinstance(like, (tuple, list)) and like:
+        like = next((v for v in like if np.ndim(v) or isinstance(v, (tuple, list))), like[0])
     return np.zeros((np.shape(like)[0],) + np.shape(x))
 
 

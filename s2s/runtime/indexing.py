@@ -7,7 +7,7 @@ from s2s.errors import S2SError
 from s2s.runtime.core import FieldParts, Parts, TupleParts, _zero, is_record, zeros_like
 
 __all__ = ["getattr_adjoint", "getitem_adjoint", "copy_adjoint", "setitem_value_adjoint", "setitem_tangent",
-           "setitem_adjoint", "add_at", "zero_at"]
+           "batch_setitem_tangent", "batch_setitem_base", "setitem_adjoint", "add_at", "zero_at"]
 
 
 def getattr_adjoint(g, x, name):
@@ -81,6 +81,39 @@ def setitem_tangent(d, ans, *index):
         return out
     out = np.zeros(np.shape(ans), dtype=np.result_type(np.asarray(ans).dtype, np.float64))
     out[index[0] if len(index) == 1 else index] = d
+    return out
+
+
+def batch_setitem_tangent(d, ans, *index):
+    """`setitem_tangent` of tangents with a leading batch axis (vector mode): each tangent written at
+    `index` into zeros shaped like `ans`, broadcast there as NumPy broadcasts the written value. (A list of
+    numbers or of arrays of one shape has its tangents stacked as one array, as `batch_zeros` makes them.)"""
+    if type(d) is np.ndarray and type(ans) is np.ndarray and len(index) == 1 and type(index[0]) in (slice, int) \
+            and d.dtype == np.float64 and ans.dtype == np.float64 and d.ndim == ans.ndim + (type(index[0]) is slice):
+        out = np.zeros(d.shape[:1] + ans.shape)  # (the common case, once per write a Hessian differentiates)
+        out[:, index[0]] = d
+        return out
+    if _zero(d):
+        return 0.0
+    d = np.asarray(d)
+    out = np.zeros(d.shape[:1] + np.shape(ans), dtype=np.result_type(d.dtype, np.asarray(ans).dtype, np.float64))
+    key = (slice(None),) + index
+    rank = np.ndim(out[key])  # (the written part, batch axis included: a value that broadcast gets its axes)
+    out[key] = d.reshape(d.shape[:1] + (1,) * (rank - d.ndim) + d.shape[1:]) if d.ndim < rank else d
+    return out
+
+
+def batch_setitem_base(d, *index):
+    """Tangents of `y_1` in `y_1 = setitem(y, *index, v)` through `y`, with a leading batch axis (vector
+    mode): the written entries zeroed (a copy); for a list (a list of batched tangents), its element."""
+    if _zero(d):
+        return 0.0
+    if isinstance(d, (list, tuple)) and len(index) == 1:
+        out = Parts(d)
+        out[index[0]] = 0.0
+        return out
+    out = np.array(d, dtype=np.result_type(np.asarray(d).dtype, np.float64))
+    out[(slice(None),) + index] = 0.0
     return out
 
 

@@ -1,0 +1,246 @@
+"""Sums of `rt.getitem_adjoint` contributions to one array's adjoint, written into one buffer by index.
+
+Reverse mode gives each read of a part of `x` (`x[1:]`, `x[:-1]`, `p[9]`) its own adjoint, zeros shaped like
+`x` with the part's adjoint at its index, and adds them: `bx = rt.getitem_adjoint(bt7, x, slice(None, -1))
++ rt.getitem_adjoint(bt2, x, slice(None, -1)) + rt.getitem_adjoint(bt1, x, slice(1, None))`, one zeros array
+per read. This pass writes what a person writes instead, one buffer and a write per index, the contributions
+at one index added first:
+
+    bx = rt.zeros_like(x)           # a float (complex, longdouble) array shaped like x, as getitem_adjoint's
+    bx[:-1] = bt7 + bt2             # the buffer is zeros: a write where none was is the contribution itself
+    bx[1:] = bx[1:] + bt1           # (x[:-1] and x[1:] overlap; p[0:3], p[3:6] and p[9] would not)
+
+It rewrites only what it can show exact:
+- the index is basic and constant (ints, slices, None, `...`): it never selects an element twice, so a plain
+  write adds each element once; a variable or fancy index keeps its `rt.getitem_adjoint` term;
+- `x` is an array: the function subtracts, divides, raises or negates `x` or a slice of it, or adds or
+  multiplies one by a float (a tuple or list could not be). Anything else (a tuple, list or dict among
+  them) keeps the old form, whose `+` adds their parts;
+- the terms are read only by the sum, and the sum is in the function's own block (a reversed loop adds its
+  parts into an accumulator in place already, `rt.add_at`).
+The writes are element writes into an array the generated function made, which a second transformation
+(a Hessian, a gradient of the gradient) differentiates as it does the user's own.
+"""
+from __future__ import annotations
+
+import copy
+
+from s2s import ir
+from s2s.ir.names import Namer
+from s2s.ir.walk import count_uses, defined_names, used_names
+
+GETITEM_ADJOINT = "s2s.runtime.getitem_adjoint"
+ZEROS = "s2s.runtime.zeros_like"
+# operations a tuple or list cannot be an operand of (`+` joins them, `*` repeats them)
+ARRAY_ONLY = {"sub", "truediv", "pow", "neg", "matmul"}
+
+
+def scatter_adjoints(fn: ir.Function) -> ir.Function:
+    return _scatter(copy.deepcopy(fn))
+
+
+def _scatter(fn: ir.Function) -> ir.Function:
+    """`scatter_adjoints`, changing `fn` itself (`optimize` runs it on its own copy)."""
+    body = fn.body
+    if not any(type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op == GETITEM_ADJOINT for s in body):
+        return fn
+    uses: dict = {}
+    count_uses(body, uses)
+    defs = {s.target: (i, s) for i, s in enumerate(body) if type(s) is ir.Assign}
+    summed = {a.name for s in body if _is_sum(s) for a in s.value.args if type(a) is ir.Var}
+    arrays = None
+    plans: dict = {}
+    absorbed: set = set()
+    for i, s in enumerate(body):
+        if not _is_sum(s) or (uses.get(s.target) == 1 and s.target in summed):
+            continue  # (a sum inside a larger one is rewritten with it)
+        terms, inner = [], []
+        _terms(s.value, False, defs, uses, terms, inner)
+        if sum(1 for t, negative in terms if not negative and _index_term(t, defs) is not None) < 2:
+            continue
+        if arrays is None:
+            arrays = _proven_arrays(fn)
+        plan = _plan(terms, defs, uses, arrays)
+        if plan is None:
+            continue
+        plans[i] = plan
+        absorbed.update(inner)
+        absorbed.update(defs[t.name][0] for t in plan[2])
+    if not plans:
+        return fn
+    namer = Namer(set(fn.params) | set(defined_names(body)) | used_names(body))
+    temps, arrays_map, out = set(fn.temps), dict(fn.arrays), []
+    for i, s in enumerate(body):
+        if i in plans:
+            out.extend(_rewrite(s, plans[i], namer, temps, arrays_map))
+        elif i not in absorbed:
+            out.append(s)
+    fn.body = out
+    fn.temps = frozenset(temps)
+    fn.arrays = arrays_map
+    return fn
+
+
+def _is_sum(s) -> bool:
+    return type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op in ("add", "sub") \
+        and not s.value.kwargs and len(s.value.args) == 2
+
+
+def _terms(call: ir.Call, negative: bool, defs: dict, uses: dict, terms: list, inner: list) -> None:
+    """The terms (atom, subtracted?) of the sum `call` (the additions and subtractions only it reads,
+    flattened), in order; `inner` gets the positions of those additions and subtractions."""
+    for k, a in enumerate(call.args):
+        sign = negative != (k == 1 and call.op == "sub")
+        d = defs.get(a.name) if type(a) is ir.Var else None
+        if d is not None and uses.get(a.name) == 1 and _is_sum(d[1]):
+            inner.append(d[0])
+            _terms(d[1].value, sign, defs, uses, terms, inner)
+        else:
+            terms.append((a, sign))
+
+
+def _index_term(t, defs: dict):
+    """(g, x, index) for a term `rt.getitem_adjoint(g, x, *index)` of a constant basic index, else None."""
+    d = defs.get(t.name) if type(t) is ir.Var else None
+    if d is None:
+        return None
+    c = d[1].value
+    if type(c) is not ir.Call or c.op != GETITEM_ADJOINT or c.kwargs or len(c.args) < 3 \
+            or type(c.args[1]) is not ir.Var:
+        return None
+    index = c.args[2:]
+    if not all(type(a) is ir.Const and _basic(a.value) for a in index):
+        return None  # (a variable or fancy index keeps its term: np.add.at's repeated elements)
+    return c.args[0], c.args[1], index
+
+
+def _basic(v) -> bool:
+    """A constant index part that selects each element at most once (runtime.indexing._basic's, as constants)."""
+    if type(v) is slice:
+        return all(p is None or type(p) is int for p in (v.start, v.stop, v.step))
+    return type(v) is int or v is None or v is Ellipsis
+
+
+def _key(index: tuple) -> tuple:
+    return tuple((type(a.value).__name__, repr(a.value)) for a in index)
+
+
+def _plan(terms: list, defs: dict, uses: dict, arrays: set):
+    """(x, [(index, [g, ...]), ...] in order of first appearance, the terms written into the buffer, the
+    other terms), or None where fewer than two contributions would go into one buffer."""
+    atoms = [t for t, _ in terms]
+    parts = [(t, None if negative else _index_term(t, defs)) for t, negative in terms]
+    count: dict = {}
+    for t, p in parts:
+        if p is not None and p[1].name in arrays:
+            count[p[1].name] = count.get(p[1].name, 0) + 1
+    if not count:
+        return None
+    x = max(count, key=count.get)
+    written = [t for t, p in parts if p is not None and p[1].name == x and uses.get(t.name) == atoms.count(t)]
+    if len(written) < 2:
+        return None
+    groups: dict = {}
+    for t in written:
+        g, _, index = _index_term(t, defs)
+        groups.setdefault(_key(index), (index, []))[1].append(g)
+    others = [(t, negative) for t, negative in terms if t not in written]
+    return ir.Var(x), list(groups.values()), list(dict.fromkeys(written)), others
+
+
+def _interval(index: tuple):
+    """(side, start, stop) of the elements a one-part index selects along the first axis, counted from the
+    front (side 1) or the back (side -1, stop 0 is the end), or None (a step, or a slice spanning both)."""
+    if len(index) != 1:
+        return None
+    v = index[0].value
+    if type(v) is int:
+        return (1, v, v + 1) if v >= 0 else (-1, v, v + 1)
+    if type(v) is not slice or v.step not in (None, 1):
+        return None
+    start, stop = v.start, v.stop
+    if (start is None or start >= 0) and (stop is None or stop >= 0):
+        return 1, start or 0, float("inf") if stop is None else stop
+    if (start is None or start < 0) and (stop is None or stop < 0):
+        return -1, float("-inf") if start is None else start, 0 if stop is None else stop
+    return None
+
+
+def _disjoint(a: tuple, b: tuple) -> bool:
+    """Do the constant indices `a` and `b` select no element in common, whatever the array's length?"""
+    ia, ib = _interval(a), _interval(b)
+    if ia is None or ib is None or ia[0] != ib[0]:
+        return False
+    return ia[2] <= ib[1] or ib[2] <= ia[1]
+
+
+def _proven_arrays(fn: ir.Function) -> set:
+    """Names that can only be arrays: operands (or sliced operands) of an operation a tuple, list or dict
+    has no meaning for (`x[1:] - x[:-1]`, `p[0:3] / theta`)."""
+    sliced = {}
+    for s in ir.statements(fn.body):
+        if type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op == "getitem" \
+                and type(s.value.args[0]) is ir.Var \
+                and any(type(a) is ir.Const and type(a.value) is slice for a in s.value.args[1:]):
+            sliced[s.target] = s.value.args[0].name  # (a slice of a dict raises; of a tuple is a tuple)
+    out = set()
+    for s in ir.statements(fn.body):
+        if type(s) is not ir.Assign or type(s.value) is not ir.Call or s.value.kwargs:
+            continue
+        op, args = s.value.op, s.value.args
+        if op in ARRAY_ONLY or (op in ("add", "mul") and any(  # (`+ 1.0`, `* 0.5`: a sequence takes neither)
+                type(a) is ir.Const and type(a.value) in (float, complex) for a in args)):
+            for a in args:
+                if type(a) is ir.Var:
+                    out.add(a.name)
+                    if a.name in sliced:
+                        out.add(sliced[a.name])
+    return out
+
+
+def _rewrite(s: ir.Assign, plan, namer: Namer, temps: set, arrays_map: dict) -> list:
+    """The statements of one buffer for the sum `s`: zeros, a write per index, then the other terms."""
+    x, groups, _, others = plan
+    loc, name = s.loc, s.target
+    out = []
+
+    def emit(value, target=None) -> ir.Var:
+        if target is None:
+            target = namer.fresh("t")
+            temps.add(target)
+        out.append(ir.Assign(target, value, loc))
+        return ir.Var(target)
+
+    def total(atoms: list) -> ir.Var:
+        acc = atoms[0]
+        for a in atoms[1:]:
+            acc = emit(ir.Call("add", (acc, a)))
+        return acc
+
+    last = len(groups) - 1 if not others else None
+    base = name if not others or name not in temps else "b" + x.name  # (the buffer is named as x's adjoint)
+    buffer = emit(ir.Call(ZEROS, (x,)), namer.fresh(base))
+    versions = [buffer.name]
+    for k, (index, gs) in enumerate(groups):
+        value = total(gs)
+        if not all(_disjoint(index, before) for before, _ in groups[:k]):
+            # (elements an earlier write touched: added to; elsewhere the buffer is zeros, the write is the sum)
+            value = emit(ir.Call("add", (emit(ir.Call("getitem", (buffer,) + tuple(index))), value)))
+        buffer = emit(ir.Call("setitem", (buffer,) + tuple(index) + (value,)), name if k == last else namer.fresh(base))
+        versions.append(buffer.name)
+    for k, (t, negative) in enumerate(others):  # (what is not written into the buffer: added to it)
+        buffer = emit(ir.Call("sub" if negative else "add", (buffer, t)), name if k == len(others) - 1 else None)
+    root = name if not others else versions[0]
+    for v in versions:
+        arrays_map[v] = root
+    return out
+
+
+def buffers(fn: ir.Function) -> set:
+    """The arrays written in place that are adjoint buffers this pass made (their first version is
+    `rt.zeros_like(x)`): new wherever the adjoint runs, so a vjp's pullback may run any number of times."""
+    made = {s.target for s in fn.body if type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op == ZEROS}
+    return {root for version, root in fn.arrays.items() if version in made}
+
+
+scatter_adjoints.in_place = _scatter

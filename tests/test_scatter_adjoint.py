@@ -1,0 +1,193 @@
+"""Adjoints of several reads of one array written into one buffer by index (optimize/scatter.py).
+
+Every derivative is checked against central finite differences (or an analytic formula); the first and
+second derivatives go through the rewritten gradient, which second-order transformations read again.
+"""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, numeric_grad, numeric_hessian
+
+
+def slices(x):
+    return np.sum(np.sin(x[0:3]) * (x[3:6] - 0.5)) + x[7] ** 2 * x[6]
+
+
+def ints(x):
+    return x[0] * x[2] + x[-1] ** 3 + np.cos(x[0]) - x[-2] * x[1]
+
+
+def negative_steps(x):
+    return np.sum(x[::-1] * np.cos(x)) + np.sum(x[4:1:-1] ** 2) + np.sum(x[::-2] - x[1:3].sum())
+
+
+def overlapping(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2) + np.sum(x[1:4] * x[2:7:2] ** 2)
+
+
+def fancy_repeats(x):
+    idx = np.array([1, 1, 3, 0])
+    return np.sum(x[idx] ** 3) + np.sum(x[[0, 0, 2]] * x[0:3]) - x[1:4].sum() ** 2
+
+
+def columns(A):
+    return np.sum(A[:, 0] * np.sin(A[:, 1])) + np.sum(A[1] ** 2) - A[2, 3] * A[0, 0] + np.sum(A[:, 0] ** 2)
+
+
+def loop_and_outside(x):
+    s = x[0] * x[1:3].sum()
+    for i in range(len(x) - 1):
+        s = s + np.sin(x[i]) * x[i + 1]
+    return s + x[-1] ** 2 - np.sum(x[2:] * x[:-2])
+
+
+def fresh_array(x):
+    y = np.exp(x) - 1.0
+    return np.sum(y[1:] * y[:-1]) + y[0] ** 2
+
+
+CASES = [(slices, 9), (ints, 5), (negative_steps, 7), (overlapping, 8), (fancy_repeats, 5),
+         (loop_and_outside, 6), (fresh_array, 5)]
+
+
+def _point(n, seed):
+    return np.random.default_rng(seed).uniform(-1.2, 1.2, size=n)
+
+
+@pytest.mark.parametrize("f,n", CASES, ids=[c[0].__name__ for c in CASES])
+def test_gradient_and_value(f, n):
+    x = _point(n, n)
+    value, g = s2s.value_and_grad(f)(x)
+    assert value == pytest.approx(f(x))
+    assert g.shape == x.shape and g.dtype == np.float64
+    assert_close(g, numeric_grad(f, (x,), 0), what=f.__name__)
+
+
+@pytest.mark.parametrize("f,n", CASES, ids=[c[0].__name__ for c in CASES])
+def test_second_order(f, n):
+    x = _point(n, n + 1)
+    expected = numeric_hessian(f, x)
+    atol = 1e-5 * max(1.0, np.abs(expected).max())  # (the differences' noise grows with the entries)
+    assert_close(s2s.hessian(f)(x), expected, rtol=1e-4, atol=atol, what="hessian")
+    assert_close(s2s.jacobian(s2s.grad(f), mode="reverse")(x), expected, rtol=1e-4, atol=atol, what="grad of grad")
+    v = _point(n, 7)
+    _, dg = s2s.jvp(s2s.grad(f))((x,), (v,))
+    assert_close(dg, expected @ v, rtol=1e-4, atol=atol * n, what="jvp of grad")
+
+
+def test_two_dimensional_columns():
+    A = _point(12, 3).reshape(3, 4)
+    assert_close(s2s.grad(columns)(A), numeric_grad(columns, (A,), 0), what="grad")
+    H = s2s.hessian(columns)(A)
+    assert H.shape == (3, 4, 3, 4)
+    assert_close(H, numeric_hessian(columns, A), rtol=1e-4, atol=1e-5, what="hessian")
+
+
+def test_rosenbrock_reads_as_written_by_hand():
+    from benchmarks.workloads import rosenbrock
+    src = s2s.grad(rosenbrock).source
+    assert "getitem_adjoint" not in src
+    lines = [line.strip() for line in src.splitlines()]
+    start = lines.index("bx = rt.zeros_like(x)")
+    assert lines[start + 1:start + 4] == ["bx[:-1] = bt7 + bt2", "bx[1:] = bx[1:] + bt1", "return bx"]
+    x = _point(20, 0)
+    a, b = x[:-1], x[1:]
+    expected = np.zeros_like(x)  # the analytic gradient
+    expected[:-1] = -400.0 * a * (b - a * a) - 2.0 * (1.0 - a)
+    expected[1:] += 200.0 * (b - a * a)
+    assert_close(s2s.grad(rosenbrock)(x), expected, rtol=1e-12, atol=1e-12, what="rosenbrock")
+
+
+def test_disjoint_parts_are_plain_writes():
+    src = s2s.grad(slices).source
+    assert "getitem_adjoint" not in src
+    body = [line.strip() for line in src.splitlines()]
+    writes = [line for line in body if line.startswith("bx[")]
+    assert len(writes) == 4 and not any("bx" in line.split(" = ")[1] for line in writes), writes
+
+
+def test_fancy_index_keeps_its_accumulating_term():
+    src = s2s.grad(fancy_repeats).source
+    assert "rt.getitem_adjoint(" in src  # x[idx], x[[0, 0, 2]]: repeated elements add up (np.add.at)
+    x = np.array([0.5, -0.3, 0.8, 1.1, -0.7])
+    # x1^3 twice + x3^3 + x0^3, + x0 x0 + x0 x1 + x2 x2, - (x1 + x2 + x3)^2
+    s = x[1] + x[2] + x[3]
+    g = np.array([3 * x[0] ** 2 + 2 * x[0] + x[1], 6 * x[1] ** 2 + x[0] - 2 * s, 2 * x[2] - 2 * s,
+                  3 * x[3] ** 2 - 2 * s, 0.0])
+    assert_close(s2s.grad(fancy_repeats)(x), g, rtol=1e-12, atol=1e-12, what="fancy")
+
+
+def pair_sum(p):
+    return p[0] * p[1] + p[0] ** 2 + np.sum(p[1:3])
+
+
+def test_containers_keep_the_old_form():
+    p = (0.5, 2.0, -0.25)
+    src = s2s.grad(pair_sum).source
+    assert "zeros_like" not in src
+    g = s2s.grad(pair_sum)(p)
+    assert isinstance(g, tuple) and len(g) == 3
+    assert g[0] == pytest.approx(p[1] + 2 * p[0])
+    assert g[1] == pytest.approx(p[0] + 1.0)
+    assert g[2] == pytest.approx(1.0)
+
+
+def complex_chain(z):
+    return np.sum(z[1:] * z[:-1]) + z[0] ** 2
+
+
+def test_complex_input_keeps_a_complex_buffer():
+    z = np.array([1.0 + 2.0j, -0.5 + 0.1j, 0.3 - 1.0j, 2.0 + 0.0j])
+    g = s2s.grad(complex_chain)(z)
+    assert g.dtype == np.complex128
+    expected = np.zeros(4, dtype=complex)  # the complex derivative of the holomorphic sum
+    expected[:-1] += z[1:]
+    expected[1:] += z[:-1]
+    expected[0] += 2 * z[0]
+    assert np.allclose(g, expected)
+
+
+def float32_parts(x):
+    return np.sum(x[1:] * x[:-1]) + x[0]
+
+
+def test_buffer_dtype_is_getitem_adjoints():
+    x = np.array([0.5, -1.5, 2.0], dtype=np.float32)
+    g = s2s.grad(float32_parts)(x)
+    assert g.dtype == np.float64
+    assert_close(g, [x[1] + 1.0, x[0] + x[2], x[1]], what="float32")
+
+
+def test_vjp_keeps_its_closure_and_pulls_back_twice():
+    from benchmarks.workloads import ba_inputs, ba_residual
+    p, feat = ba_inputs()[:2]
+    vjp = s2s.vjp(ba_residual)
+    value, pullback = vjp(p, feat)
+    assert "def pullback_" not in vjp.source  # (no second run of the forward sweep inside the pullback)
+    e0, e1 = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    first, again, other = pullback(e0), pullback(e0), pullback(e1)
+    assert np.array_equal(first, again)
+    for row, g in ((0, first), (1, other)):
+        assert_close(g, numeric_grad(lambda q: ba_residual(q, feat)[row], (p,), 0), what=f"row {row}")
+
+
+@pytest.mark.parametrize("shape,index,value_shape,dtype", [
+    ((6,), (slice(1, None),), (5,), np.float64),
+    ((6,), (slice(None, None, -2),), (), np.float64),
+    ((6,), (4,), (), np.float64),
+    ((3, 4), (slice(None), 0), (3,), np.float64),
+    ((3, 4), (1,), (1,), np.float64),
+    ((5,), (slice(0, 3),), (3,), np.complex128),
+    ((5,), (np.array([0, 2, 2]),), (3,), np.float64),
+], ids=["slice", "step_scalar", "int", "column", "row_broadcast", "complex", "fancy"])
+def test_batch_setitem_tangent_is_setitem_tangent_per_tangent(shape, index, value_shape, dtype):
+    from s2s import runtime as rt
+    r = np.random.default_rng(1)
+    ans = np.zeros(shape, dtype=dtype)
+    d = r.normal(size=(4,) + value_shape).astype(dtype)
+    batch = rt.batch_setitem_tangent(d, ans, *index)
+    assert batch.shape == (4,) + shape
+    for k in range(4):
+        np.testing.assert_array_equal(batch[k], rt.setitem_tangent(d[k], ans, *index))
+    assert rt.batch_setitem_tangent(0.0, ans, *index) == 0.0
