@@ -83,10 +83,22 @@ def wrt_positions(f, wrt) -> tuple:
     return tuple(out)
 
 
-def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> None:
-    """Refuse a derivative with respect to an integer or boolean array, or a bool."""
+# the types of a bare number (one leaf, no structure): what a call checks first, by one set lookup
+_NUMBERS = frozenset((float, int, complex, np.float64, np.float32, np.complex128, np.int64, np.int32))
+
+
+def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
+    """Refuse a derivative with respect to an integer or boolean array, or a bool. True when every `wrt`
+    argument is a bare number or a float ndarray (no container, no record: nothing to restructure)."""
+    plain = True
     for i, name in positions:
         value = args[i] if i < len(args) else kwargs.get(name)
+        kind = type(value)
+        if kind in _NUMBERS:  # (bool is not among them: type(True) is bool)
+            continue
+        if kind is np.ndarray and value.dtype.kind not in "biu":
+            continue
+        plain = False
         if isinstance(value, np.ndarray):
             if value.dtype.kind in "biu":
                 raise TypeError(f"{what}: the argument '{name}' is an array of {value.dtype}; a derivative is "
@@ -102,6 +114,7 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> None:
                    f"write @s2s.grad(wrt='name') with the parameter you mean" if name == "self" else
                    f"choose a float or array parameter with wrt=, or pass a float")
             raise TypeError(f"{what}: the argument '{name}' is {kind}, which has no derivative; {fix}")
+    return plain
 
 
 def argument(params: list, args: tuple, kwargs: dict, w):

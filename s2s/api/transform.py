@@ -217,9 +217,10 @@ class Transformed:
         entry = self._entry
         if entry is None or not entry.check(self.__wrapped__):
             entry = self._build()
-        if self._wrt_at is None:
-            self._wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
-        arguments.check_wrt(self.__name__, self._wrt_at, args, kwargs)
+        wrt_at = self._wrt_at
+        if wrt_at is None:
+            wrt_at = self._wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
+        plain = arguments.check_wrt(self.__name__, wrt_at, args, kwargs)  # (bare numbers and arrays: no record)
         try:
             out = entry.fn(*args, **kwargs)
         except Exception as exc:
@@ -227,9 +228,10 @@ class Transformed:
                 arguments.raise_call_error(self.__wrapped__, args, kwargs)  # as the original refuses the call
             attach_user_frames(exc)  # the traceback shows the user's line too
             raise
-        templates = [args[i] if i < len(args) else kwargs.get(name) for i, name in self._wrt_at]
-        if any(map(pytree.has_record, templates)):  # the derivative w.r.t. a dataclass is that dataclass
-            out = self._as_arguments(out, templates)
+        if not plain:
+            templates = [args[i] if i < len(args) else kwargs.get(name) for i, name in wrt_at]
+            if any(map(pytree.has_record, templates)):  # the derivative w.r.t. a dataclass is that dataclass
+                out = self._as_arguments(out, templates)
         if self._kind == "vjp":
             value, pullback = out
             return value, _checked_pullback(pullback, value, self.__name__)
@@ -294,15 +296,25 @@ class _Bound:
         return inspect.signature(self.__wrapped__.__get__(self.__self__))
 
 
+_SCALARS = frozenset((float, int, np.float64, np.float32))  # one number: its shape is ()
+
+
 def _checked_pullback(pullback, value, name: str):
     """`pullback`, refusing a cotangent not shaped like `value` (NumPy would broadcast it into a wrong
     gradient, or fail inside generated code); errors inside it end at the user's line."""
-    shapes = [np.shape(v) for v in pytree.leaves(value)]
+    kind = type(value)
+    # a value that is one number or one float array: a cotangent of the same type and shape fits at once
+    leaf = () if kind in _SCALARS else value.shape if kind is np.ndarray else None
+    shapes = [leaf] if leaf is not None else [np.shape(v) for v in pytree.leaves(value)]
 
     def checked(cotangent):
-        leaves = pytree.leaves(cotangent)
-        fits = len(leaves) == len(shapes) and all(
-            np.shape(c) == s or _broadcasts(np.shape(c), s) for c, s in zip(leaves, shapes))
+        if leaf is not None and (type(cotangent) in _SCALARS if leaf == () else
+                                 type(cotangent) is np.ndarray and cotangent.shape == leaf):
+            fits = True
+        else:
+            leaves = pytree.leaves(cotangent)
+            fits = len(leaves) == len(shapes) and all(
+                np.shape(c) == s or _broadcasts(np.shape(c), s) for c, s in zip(leaves, shapes))
         if not fits:
             raise ValueError(f"the pullback of {name} takes a cotangent with the structure and shape of the value, "
                              f"{_described(value)}, but got {_described(cotangent)}: pass one shaped like the "
