@@ -559,3 +559,14 @@ def test_gradient_with_loop_stacks_called_inside_a_function_of_containers():
     assert_close(g_pair["bias"], numeric_grad(lambda v: f(theta, {"bias": v}, c), (pair["bias"],), 0), what="d/dbias")
     assert_close(g_c, numeric_grad(f, (theta, pair, c), 2), what="d/dc")
     assert isinstance(g_theta, list) and isinstance(g_pair, dict)
+
+
+def test_gradient_of_a_zero_dimensional_array_written_by_element():
+    """`a = np.zeros(()); a[()] = np.sin(x); return a` (a 0-d array, a scalar result): the rule of an element
+    write read its adjoint at the index, `g[()]`, and the seed 1.0 is a number: TypeError while transforming.
+    A number adjoint stands for an array of it, whose every part is that number."""
+    def f(x):
+        a = np.zeros(())
+        a[()] = np.sin(x) * x
+        return a
+    assert_close(s2s.grad(f)(0.3), numeric_grad(f, (0.3,), 0), what="gradient")

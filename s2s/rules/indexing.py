@@ -1,6 +1,8 @@
 """Structure and selection: sequences, element writes, sorting, selecting, interpolating; one record each."""
 from __future__ import annotations
 
+import numbers
+
 from s2s.rules.primitive import define, given, non_default
 from s2s.rules.symbolic import np, rt
 
@@ -53,10 +55,16 @@ def _index(rest):
     return rest[:-1]
 
 
+def _part(g, rest):
+    """g[index] of the adjoint g of the written array; a number stands for an array of it (the 1.0 seeding a
+    0-d array's gradient), whose every part is that number."""
+    return g if isinstance(g, numbers.Number) else g[_index(rest)]
+
+
 # the base loses the overwritten elements' adjoint; the written value receives it (summed back to
 # its shape by the transformer where it was broadcast into a larger slice)
 define("setitem",
-       [lambda g, ans, y, *rest: rt.setitem_adjoint(g, *_index(rest))] + [lambda g, ans, y, *rest: g[_index(rest)]] * 32,
+       [lambda g, ans, y, *rest: rt.setitem_adjoint(g, *_index(rest))] + [lambda g, ans, y, *rest: _part(g, rest)] * 32,
        [lambda d, ans, y, *rest: rt.setitem_adjoint(d, *_index(rest))]
        + [lambda d, ans, y, *rest: rt.setitem_tangent(d, ans, *_index(rest))] * 32,
        broadcast=True, tangent_broadcast=False,
