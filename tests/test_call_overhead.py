@@ -2,7 +2,9 @@
 float arrays must not skip a check that another argument needs, nor keep a result that a change invalidates.
 Derivatives are checked against analytic formulas."""
 import dataclasses
+import importlib
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -70,3 +72,95 @@ def test_vjp_pullback_checks_the_cotangent_after_fitting_ones():
     assert pullback(np.array(1.0)) == pytest.approx(1.0 / 1.5 + 0.7)  # a 0-d array fits a number
     with pytest.raises(ValueError, match="takes a cotangent"):
         pullback(np.ones(2))
+
+
+def test_jvp_steady_calls_and_trailing_defaults():
+    def f(x, y, scale=2.0):
+        return scale * x * y
+    jf = s2s.jvp(f, wrt=(0, 1))
+    for _ in range(3):
+        value, tangent = jf((1.5, 3.0), (1.0, 0.0))
+        assert (value, tangent) == (pytest.approx(9.0), pytest.approx(6.0))  # d/dx = scale * y
+    value, tangent = jf((1.5, 3.0, 4.0), (0.0, 1.0))
+    assert (value, tangent) == (pytest.approx(18.0), pytest.approx(6.0))  # d/dy = scale * x
+    with pytest.raises(TypeError, match="expected 2 tangent"):
+        jf((1.5, 3.0), (1.0,))
+    with pytest.raises(TypeError, match="is a bool"):
+        jf((True, 3.0), (1.0, 0.0))
+
+
+def identity(x):
+    return x
+
+
+def cubes(x):
+    return np.sum(x ** 3)
+
+
+def test_forward_jacobian_results_are_the_callers_own_arrays():
+    """The identity basis is kept read-only between calls: a Jacobian that is the basis itself is copied."""
+    jf = s2s.jacobian(identity, mode="forward")
+    first = jf(np.array([1.0, 2.0, 3.0]))
+    second = jf(np.array([4.0, 5.0, 6.0]))
+    assert first is not second and first.flags.writeable
+    first[0, 0] = 7.0  # the caller's array: the next call still sees the identity
+    assert np.array_equal(jf(np.array([1.0, 2.0, 3.0])), np.eye(3))
+    h = s2s.hessian(cubes)
+    x = np.array([1.0, -2.0])
+    a, b = h(x), h(x)
+    assert a is not b and a.flags.writeable
+    a[:] = 0.0
+    assert np.allclose(h(x), np.diag(6.0 * x))
+
+
+def test_forward_jacobian_and_hessian_follow_the_argument_rank():
+    """The ranks found for one call are not reused for arguments of another rank or type."""
+    h = s2s.hessian(cubes)
+    assert np.allclose(h(np.array([1.0, 2.0])), np.diag([6.0, 12.0]))
+    m = np.array([[1.0, 2.0], [3.0, 4.0]])
+    hm = h(m)
+    assert hm.shape == (2, 2, 2, 2)
+    assert np.allclose(hm.reshape(4, 4), np.diag(6.0 * m.ravel()))
+    assert np.allclose(h(np.array([1.0, 2.0, 3.0])), np.diag([6.0, 12.0, 18.0]))
+    assert float(h(2.0)) == pytest.approx(12.0)
+
+    def pair(p):
+        return p[0] ** 3 + p[0] * p[1]
+    hp = s2s.hessian(pair)
+    assert np.allclose(hp(np.array([1.0, 2.0])), [[6.0, 1.0], [1.0, 0.0]])
+    hh = hp((1.0, 2.0))  # a tuple: a tuple of tuples
+    assert np.allclose(np.array(hh, dtype=float), [[6.0, 1.0], [1.0, 0.0]])
+
+    def scale(x, a):
+        return a * x
+    jf = s2s.jacobian(scale, mode="forward")
+    assert np.allclose(jf(np.array([1.0, 2.0]), 3.0), 3.0 * np.eye(2))
+    assert np.allclose(jf(np.array([1.0, 2.0]), np.array([2.0, 5.0])), np.diag([2.0, 5.0]))
+    assert float(jf(2.0, 3.0)) == pytest.approx(3.0)
+
+
+def _module_with(tmp_path, name, body):
+    path = tmp_path / f"{name}.py"
+    path.write_text(body)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        sys.modules.pop(name, None)
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(tmp_path))
+
+
+def test_redefined_helper_is_noticed_after_steady_calls(tmp_path):
+    mod = _module_with(tmp_path, "overhead_mod_a", "import numpy as np\n"
+                       "def helper(x):\n    return x * x\n"
+                       "def f(x):\n    return np.sum(helper(x))\n")
+    g, h, jf = s2s.grad(mod.f), s2s.hessian(mod.f), s2s.jvp(mod.f)
+    x = np.array([1.0, 2.0])
+    for _ in range(3):
+        assert np.allclose(g(x), 2.0 * x)
+        assert np.allclose(h(x), 2.0 * np.eye(2))
+        assert jf((x,), (np.ones(2),))[1] == pytest.approx(2.0 * x.sum())
+    mod.helper = _module_with(tmp_path, "overhead_mod_b", "def helper(x):\n    return x * x * x\n").helper
+    assert np.allclose(g(x), 3.0 * x ** 2)
+    assert np.allclose(h(x), np.diag(6.0 * x))
+    assert jf((x,), (np.ones(2),))[1] == pytest.approx(np.sum(3.0 * x ** 2))

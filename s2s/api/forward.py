@@ -62,8 +62,13 @@ def stages_forward(f, wrt=0) -> dict:
             "python": pipeline.python(generate(opt, transform._header(primal, "forward-mode derivative (jvp)")), opt.name)}
 
 
+_STARRED = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
+
+
 class Jvp(transform.Transformed):
     """`jf(primals, tangents) -> (value, tangent)`; `.source` is the generated `jvp_<name>`."""
+
+    _count = None  # the number of tangents (wrt entries), found on the first call
 
     def __s2s_packed__(self) -> int:
         """For a call of `jf` in a function s2s transforms: the generated `jvp_f` it inlines takes the primals
@@ -78,14 +83,24 @@ class Jvp(transform.Transformed):
         if not isinstance(tangents, (tuple, list)):
             raise TypeError("jvp: tangents must be a tuple with one tangent per wrt entry "
                             "(a 1-tuple for a single wrt)")
-        count = len(self._wrt) if isinstance(self._wrt, (tuple, list)) else 1
+        wrt_at = self._wrt_at
+        if wrt_at is None:
+            wrt_at = self._wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
+        count = self._count
+        if count is None:
+            count = self._count = len(self._wrt) if isinstance(self._wrt, (tuple, list)) else 1
         if len(tangents) != count:
             raise TypeError(f"jvp: expected {count} tangent(s), one per wrt entry, got {len(tangents)}")
-        if self._wrt_at is None:
-            self._wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
-        arguments.check_wrt(self.__name__, self._wrt_at, tuple(primals), {})
-        fn = self._current()
+        arguments.check_wrt(self.__name__, wrt_at, primals if type(primals) is tuple else tuple(primals), {})
+        entry = self._entry
+        if entry is None or not entry.check(self.__wrapped__):
+            entry = self._build()
+        fn = entry.fn
+        code = fn.__code__
         try:
+            if len(primals) + count == code.co_argcount and not code.co_kwonlyargcount and \
+                    not code.co_flags & _STARRED:  # (what _invoke does first, without its call)
+                return fn(*primals, *tangents, **kwargs)
             return self._invoke(fn, primals, tangents, kwargs)
         except Exception as exc:
             if isinstance(exc, TypeError):
@@ -96,7 +111,10 @@ class Jvp(transform.Transformed):
     def _invoke(self, fn, primals, tangents, kwargs):
         """Call the generated `jvp_f` with f's arguments and the tangents."""
         code = fn.__code__
-        if code.co_kwonlyargcount or code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
+        if len(primals) + len(tangents) == code.co_argcount and not code.co_kwonlyargcount and \
+                not code.co_flags & _STARRED:  # every parameter of f given: jvp_f takes them, then the tangents
+            return fn(*primals, *tangents, **kwargs)
+        if code.co_kwonlyargcount or code.co_flags & _STARRED:
             # f has *args or keyword-only parameters: the tangents are jvp_f's last keyword-only ones
             names = code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
             return fn(*primals, **kwargs, **dict(zip(names[len(names) - len(tangents):], tangents)))
@@ -201,6 +219,8 @@ class _ForwardState(cache.SharedState):
         self.batched: dict = {}  # (wrt index, ranks) -> Jvp
         self.vector: dict = {}  # wrt index -> whether vector mode applies
         self.params = self.positional = None
+        self.ranks: dict = {}  # (the rank of each array argument, the type of each other one) -> ranks
+        self.bases: dict = {}  # shape of the argument -> its read-only identity basis (_jacobian_by_batch)
 
 
 class JacobianForward:
@@ -214,6 +234,7 @@ class JacobianForward:
         self._value_like_wrt = value_like_wrt
         single = not isinstance(wrt, (tuple, list))
         self._single = single
+        self._wrts = [wrt] if single else list(wrt)
         state = self._state = cache.shared(f, ("jacobian forward", repr(wrt)), lambda: _ForwardState(f, wrt, single))
         self._jvps, self._batched, self._vector = state.jvps, state.batched, state.vector
         self._last_ranks = ()
@@ -271,16 +292,26 @@ class JacobianForward:
             state.positional, state.params = positional, params
         params = state.params
         named = state.positional  # (the values a *args parameter receives have no name: no rank is known)
-        ranks = tuple((p, np.ndim(a)) for p, a in list(zip(named, args)) + sorted(kwargs.items())
-                      if isinstance(a, (np.ndarray, float, int, np.number)) and not isinstance(a, bool))
+        # the ranks decide which vector-mode function applies; they are found once per (type or rank) of each
+        # argument: an int for an ndarray's rank, the type of anything else
+        key = tuple([a.ndim if isinstance(a, np.ndarray) else type(a) for a in args])
+        if kwargs:
+            key += tuple([(p, a.ndim if isinstance(a, np.ndarray) else type(a)) for p, a in sorted(kwargs.items())])
+        ranks = state.ranks.get(key)
+        if ranks is None:
+            ranks = state.ranks[key] = tuple(
+                (p, np.ndim(a)) for p, a in list(zip(named, args)) + sorted(kwargs.items())
+                if isinstance(a, (np.ndarray, float, int, np.number)) and not isinstance(a, bool))
         self._last_ranks = ranks
         out = []
-        for k, w in enumerate([self._wrt] if self._single else list(self._wrt)):
+        for k, w in enumerate(self._wrts):
             x = arguments.argument(params, args, kwargs, w)
-            batched = None if pytree.is_container(x) else (self._batched.get((k, ranks)) or self._batched_jvp(k, ranks))
+            batched = None if type(x) is not np.ndarray and pytree.is_container(x) else \
+                (self._batched.get((k, ranks)) or self._batched_jvp(k, ranks))
             if batched is not None:
                 try:
-                    out.append(_jacobian_by_batch(batched, args, x, kwargs, x if self._value_like_wrt else None))
+                    out.append(_jacobian_by_batch(batched, args, x, kwargs, x if self._value_like_wrt else None,
+                                                  state.bases))
                     continue
                 except NotBatchable:  # transformed again (something it read changed), now without a vector form
                     self._vector[k] = False
@@ -289,12 +320,22 @@ class JacobianForward:
         return out[0] if self._single else tuple(out)
 
 
-def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None) -> np.ndarray:
+def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None, bases=None) -> np.ndarray:
     """Push all basis tangents of `x` at once, as the rows of an identity with a leading batch axis. With
-    `value_like` (the value's shape is its shape) `jf` returns the tangents alone."""
-    shape = np.shape(x)
-    n = math.prod(shape)
-    basis = np.eye(n).reshape((n,) + shape)
+    `value_like` (the value's shape is its shape) `jf` returns the tangents alone.
+
+    `bases` keeps one identity per shape for the next calls, read-only: generated code never writes into a
+    tangent it is given (s2s refuses writes into parameters, and the runtime's in-place helpers test
+    `flags.writeable`), and a write would raise rather than change the next call's basis."""
+    shape = x.shape if type(x) is np.ndarray else np.shape(x)
+    basis = bases.get(shape) if bases is not None else None
+    if basis is None:
+        n = math.prod(shape)
+        basis = np.eye(n).reshape((n,) + shape)
+        if bases is not None:
+            basis.flags.writeable = False
+            bases[shape] = basis
+    n = len(basis)
     fn = jf._current()
     if value_like is None:
         value, t = jf._invoke(fn, args, (basis,), kwargs or {})
@@ -302,11 +343,14 @@ def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None) -> np.n
         value, t = value_like, jf._invoke(fn, args, (basis,), kwargs or {})
     # (per-call cost at the Rosenbrock Hessian's size: np.prod, np.broadcast_to and np.moveaxis took ~8 us of
     # Python; the batch axis moves last by a transpose of the (n, size of value) matrix)
-    vshape = np.shape(value)
-    t = np.asarray(t, dtype=float)
+    vshape = value.shape if type(value) is np.ndarray else np.shape(value)
+    if type(t) is not np.ndarray or t.dtype != np.float64:
+        t = np.asarray(t, dtype=float)
     if t.shape != (n,) + vshape:
         t = np.broadcast_to(t, (n,) + vshape)
-    return t.reshape(n, math.prod(vshape)).T.reshape(vshape + shape)
+    out = t.reshape(n, math.prod(vshape)).T.reshape(vshape + shape)
+    # (the basis itself or a broadcast, returned as they are, are read-only: the caller gets its own array)
+    return out if out.flags.writeable else out.copy()
 
 
 def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None):
