@@ -164,3 +164,24 @@ def test_redefined_helper_is_noticed_after_steady_calls(tmp_path):
     assert np.allclose(g(x), 3.0 * x ** 2)
     assert np.allclose(h(x), np.diag(6.0 * x))
     assert jf((x,), (np.ones(2),))[1] == pytest.approx(np.sum(3.0 * x ** 2))
+
+
+def test_reverse_jacobian_of_numbers_and_arrays():
+    """The rows of one identity as cotangents: checked against analytic Jacobians, a wrt argument the value
+    does not depend on (its derivative is a bare zero) included."""
+    def f(x, y, z):
+        return np.sin(x) * y
+    x, y, z = np.array([0.1, 0.2, 0.3]), 2.0, np.array([1.0, 2.0])
+    jx, jy, jz = s2s.jacobian(f, wrt=(0, 1, 2))(x, y, z)
+    assert np.allclose(jx, np.diag(np.cos(x) * y))
+    assert np.allclose(jy, np.sin(x))
+    assert jz.shape == (3, 2) and not jz.any() and jz.flags.writeable
+    j = s2s.jacobian(f)
+    first, second = j(x, y, z), j(x, y, z)
+    assert first is not second and np.allclose(first, second)
+    assert np.allclose(s2s.jacobian(cubes)(np.array([1.0, 2.0])), [3.0, 12.0])
+    assert float(s2s.jacobian(quick, wrt=1)(1.5, 0.7)) == pytest.approx(1.5 - math.cos(0.7))
+    assert s2s.jacobian(identity)(np.zeros(0)).shape == (0, 0)
+    m = np.array([[1.0, 2.0], [3.0, 4.0]])
+    jm = s2s.jacobian(identity)(m)
+    assert jm.shape == (2, 2, 2, 2) and np.allclose(jm.reshape(4, 4), np.eye(4))

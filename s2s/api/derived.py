@@ -8,12 +8,16 @@ forward mode of the generated gradient source `grad(f)`.
 from __future__ import annotations
 
 import inspect
+import math
 
 import numpy as np
 
 from s2s.api import cache, transform, arguments, pytree, display
 from s2s.api.forward import JacobianForward, jacobian_forward
 from s2s.errors import ResultTypeError
+
+
+_SCALARS = frozenset((float, int, np.float64, np.float32))  # one number: no structure, shape ()
 
 
 class _ReverseState(cache.SharedState):
@@ -53,6 +57,9 @@ class JacobianReverse:
             params = self._state.params = cache.parameter_names(self.__wrapped__)
         wrts = [self._wrt] if self._single else list(self._wrt)
         xs = [arguments.argument(params, args, kwargs, w) for w in wrts]
+        if (type(value) is np.ndarray or type(value) in _SCALARS) and \
+                all(type(x) is np.ndarray or type(x) in _SCALARS for x in xs):
+            return self._by_rows(value, pullback, xs)
         value_leaves = pytree.leaves(value)
         zeros = [np.zeros(np.shape(v)) if np.ndim(v) else 0.0 for v in value_leaves]
         build_value = pytree.structure(value)
@@ -77,6 +84,28 @@ class JacobianReverse:
                           else np.zeros(shape + np.shape(leaf)) for leaf, r in zip(pytree.leaves(x), rows[k])]
                 out[k].append(pytree.structure(x)(blocks))
         out = [build_value(blocks) for blocks in out]
+        return out[0] if self._single else tuple(out)
+
+    def _by_rows(self, value, pullback, xs: list):
+        """The Jacobian of one number or array with respect to numbers and arrays (no containers): the rows
+        of one identity as the cotangents, each row of the result one pullback."""
+        shape = np.shape(value)
+        m = math.prod(shape)
+        seeds = np.eye(m).reshape((m,) + shape) if shape else (1.0,)
+        rows = [[] for _ in xs]
+        for seed in seeds:
+            grads = pullback(seed)
+            if self._single:
+                rows[0].append(grads)
+            else:
+                for k, g in enumerate(grads):
+                    rows[k].append(g)
+        out = []
+        for x, r in zip(xs, rows):
+            xshape = np.shape(x)
+            # (a bare zero stands for a whole array that does not depend on the value)
+            r = [g if np.shape(g) == xshape else np.broadcast_to(g, xshape) for g in r]
+            out.append(np.array(r, dtype=float).reshape(shape + xshape))
         return out[0] if self._single else tuple(out)
 
 
