@@ -73,25 +73,25 @@ def _returned(stmts: list) -> list[str]:
 def activity(fn: ir.Function, wrt: list[str]) -> set[str]:
     edges: list = []
     _edges(fn.body, edges)
-    varied = set(wrt)
-    changed = True
-    while changed:
-        changed = False
-        for target, srcs in edges:
-            if target not in varied and any(s in varied for s in srcs):
-                varied.add(target)
-                changed = True
-    useful = set(_returned(fn.body))
-    changed = True
-    while changed:
-        changed = False
-        for target, srcs in edges:
-            if target in useful:
-                for s in srcs:
-                    if s not in useful:
-                        useful.add(s)
-                        changed = True
-    return varied & useful
+    after: dict = {}  # name -> the names computed from it
+    before: dict = {}  # name -> the names it is computed from
+    for target, srcs in edges:
+        for s in srcs:
+            after.setdefault(s, []).append(target)
+        before.setdefault(target, []).extend(srcs)
+    # varied: reached from wrt along the edges; useful: reaching the result (one walk each, linear in the edges)
+    return _reached(set(wrt), after) & _reached(set(_returned(fn.body)), before)
+
+
+def _reached(start: set, links: dict) -> set:
+    seen = set(start)
+    todo = list(start)
+    while todo:
+        for n in links.get(todo.pop(), ()):
+            if n not in seen:
+                seen.add(n)
+                todo.append(n)
+    return seen
 
 
 def _scalar_facts(stmts: list, facts: list) -> None:
@@ -214,29 +214,41 @@ def forced_scalars(fn: ir.Function) -> set[str]:
         defs[target] = (op, tuple(args) + (value,), kwargs)
     everything = set(defs) | set(fn.params) | {a.name for _, _, args, _ in facts for a in args
                                                if isinstance(a, ir.Var)}
-    forced = {t: set(everything) for t in defs}
+    forced: dict = {}  # target -> the names it forces; absent: not computed yet, everything (the fixed point's top)
 
-    def of(a, path=False) -> set:
+    def of(a, path=False):
+        """What `a` forces: a set, or None for everything."""
         if isinstance(a, ir.Const):
             # a path that makes the result None or a string fails (no derivative): it forces everything
-            return everything if path and not isinstance(a.value, numbers.Number) else set()
-        return forced.get(a.name, {a.name})
+            return None if path and not isinstance(a.value, numbers.Number) else set()
+        if a.name in defs:
+            return forced.get(a.name)
+        return {a.name}
 
     changed = True
     while changed:
         changed = False
         for target, (op, args, kwargs) in defs.items():
             if op in ("phi", "loopphi"):
-                paths = [of(a, path=True) for a in args]
-                new = {target} | (set.intersection(*paths) if paths else set())
+                paths = [p for p in (of(a, path=True) for a in args) if p is not None]
+                new = {target} | set.intersection(*paths) if paths else (None if args else {target})
             elif op == "copy" or (not kwargs and (_elementwise(op) or op.startswith("math."))):
-                new = {target}.union(*(of(a) for a in args))
+                parts = [of(a) for a in args]
+                new = None if any(p is None for p in parts) else {target}.union(*parts)
             else:
                 new = {target}
-            if new != forced[target]:
+            if target not in forced or new != forced[target]:
+                if new is None and target not in forced:
+                    continue  # (still everything)
                 forced[target] = new
                 changed = True
-    return set().union(*(of(ir.Var(n)) for n in _returned(fn.body)))
+    out = set()
+    for n in _returned(fn.body):
+        part = of(ir.Var(n))
+        if part is None:
+            return everything
+        out |= part
+    return out
 
 
 def _loop_jumps(stmts: list, out: list) -> None:
