@@ -336,7 +336,10 @@ def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None, bases=N
             basis.flags.writeable = False
             bases[shape] = basis
     n = len(basis)
-    fn = jf._current()
+    entry = jf._entry
+    if entry is None or not entry.check(jf.__wrapped__):  # (jf._current(), without its two calls)
+        entry = jf._build()
+    fn = entry.fn
     if value_like is None:
         value, t = jf._invoke(fn, args, (basis,), kwargs or {})
     else:
@@ -348,7 +351,10 @@ def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None, bases=N
         t = np.asarray(t, dtype=float)
     if t.shape != (n,) + vshape:
         t = np.broadcast_to(t, (n,) + vshape)
-    out = t.reshape(n, math.prod(vshape)).T.reshape(vshape + shape)
+    if len(vshape) == 1 and len(shape) == 1:
+        out = t.T  # (a vector's Jacobian with respect to a vector: the two reshapes would give the same view)
+    else:
+        out = t.reshape(n, math.prod(vshape)).T.reshape(vshape + shape)
     # (the basis itself or a broadcast, returned as they are, are read-only: the caller gets its own array)
     return out if out.flags.writeable else out.copy()
 
