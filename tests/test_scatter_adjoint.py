@@ -90,7 +90,9 @@ def test_rosenbrock_reads_as_written_by_hand():
     assert "getitem_adjoint" not in src
     lines = [line.strip() for line in src.splitlines()]
     start = lines.index("bx = rt.zeros_like(x)")
-    assert lines[start + 1:start + 4] == ["bx[:-1] = bt7 + bt2", "bx[1:] = bx[1:] + bt1", "return bx"]
+    assert lines[start + 1:start + 4] == ["bx[:-1] = bt7 + bt2", "bx[1:] = bx[1:] + bt4", "return bx"]
+    # x[1:] and x[:-1] have one shape whatever x's length: no broadcast to undo, no ones to seed the sum
+    assert "unbroadcast" not in src and "np.full" not in src
     x = _point(20, 0)
     a, b = x[:-1], x[1:]
     expected = np.zeros_like(x)  # the analytic gradient
@@ -191,3 +193,23 @@ def test_batch_setitem_tangent_is_setitem_tangent_per_tangent(shape, index, valu
     for k in range(4):
         np.testing.assert_array_equal(batch[k], rt.setitem_tangent(d[k], ans, *index))
     assert rt.batch_setitem_tangent(0.0, ans, *index) == 0.0
+
+
+def trimmed_alike(x):
+    return np.sum(x[2:] * x[:-2]) + np.sum(np.sin(x[1:-1]) * x[:-2])
+
+
+def trimmed_differently(x):
+    return np.sum((x[1:] - 0.5) * x[:-2].sum()) + np.sum(x[2:4] * x[-2:])
+
+
+@pytest.mark.parametrize("f", [trimmed_alike, trimmed_differently])
+def test_parts_trimmed_by_as_much_share_a_shape(f):
+    src = s2s.grad(f).source
+    if f is trimmed_alike:  # x[2:], x[:-2], x[1:-1]: n - 2 elements each
+        assert "unbroadcast" not in src and "np.full" not in src
+    else:  # x[1:] against x[:-2] (a sum: a number), x[2:4] against x[-2:] (equal only for long x)
+        assert "rt.unbroadcast(" in src
+    for n in (2, 3, 6) if f is trimmed_alike else (4, 7):
+        x = _point(n, n)
+        assert_close(s2s.grad(f)(x), numeric_grad(f, (x,), 0), what=f"{f.__name__} n={n}")

@@ -167,6 +167,9 @@ class _Peephole:
     - `np.shape(v)` of an elementwise result with constant other operands -> `np.shape(operand)`;
     - `np.full(S, k) * c -> np.full(S, k * c)`, and `np.full(np.shape(v), k) * y -> k * y` when `y`
       has `v`'s shape: the ones that seed a reduction's adjoint vanish.
+    Shapes are followed through elementwise operations, and the parts of one array trimmed by as much at
+    its ends (`x[1:]` and `x[:-1]`, `x[2:]` and `x[1:-1]`) have one shape whatever its length, so that
+    `rt.unbroadcast(g, x[1:] - x[:-1] ** 2)` is `g` (Rosenbrock's gradient).
     """
 
     def __init__(self, fn: ir.Function):
@@ -178,6 +181,7 @@ class _Peephole:
         self.walks: dict = {}  # memo of _walk
         self.read: set = set()  # the names whose definitions the memoised answers looked at
         self.preserves: dict = {}  # operation -> whether its result has its operands' shape
+        self.trims = _trims(fn.body)  # x[1:], x[:-1]: parts of one array trimmed by as much, one shape
 
     def run(self, stmts: list) -> None:
         for s in stmts:
@@ -298,6 +302,8 @@ class _Peephole:
             return False, a
         if d.op == "numpy.full" and self._def(d.args[0], "numpy.shape") is not None:
             return False, self.shape_source(self._def(d.args[0]).args[0])
+        if d.op == "getitem" and a.name in self.trims:
+            return False, self.trims[a.name]
         arrays = [x for x in d.args if not _num(x)]
         if not arrays:
             return False, a
@@ -354,6 +360,27 @@ class _Peephole:
 # the operations `_Peephole.rewrite` looks at
 _REWRITTEN = frozenset({"add", "sub", "numpy.shape", "numpy.size", "numpy.ndim", "truediv", "s2s.runtime.unbroadcast",
                         "mul"})
+
+
+def _trims(body: list) -> dict:
+    """name -> the first name of its shape, for the parts `x[a:-b]` (a >= 0, b >= 0, no step) of the
+    function's own block: with the same a + b of the same x they have one shape, whatever x's length."""
+    first: dict = {}
+    out: dict = {}
+    for s in body:
+        if type(s) is not ir.Assign or type(s.value) is not ir.Call or s.value.op != "getitem" \
+                or len(s.value.args) != 2 or type(s.value.args[0]) is not ir.Var or type(s.value.args[1]) is not ir.Const:
+            continue
+        part = s.value.args[1].value
+        if type(part) is not slice or part.step not in (None, 1) or type(part.start) not in (int, type(None)) \
+                or type(part.stop) not in (int, type(None)):
+            continue
+        start, stop = part.start or 0, 0 if part.stop is None else part.stop
+        if start < 0 or stop >= 0 and part.stop is not None:
+            continue  # (x[2:5] or x[-3:] keep their length only while x is long enough; x[1:0] is empty)
+        key = (s.value.args[0].name, start - stop)
+        out[s.target] = first.setdefault(key, ir.Var(s.target))
+    return out
 
 
 def _preserves_shape(op: str) -> bool:

@@ -106,6 +106,10 @@ def batch_setitem_tangent(d, ans, *index):
 def batch_setitem_base(d, *index):
     """Tangents of `y_1` in `y_1 = setitem(y, *index, v)` through `y`, with a leading batch axis (vector
     mode): the written entries zeroed (a copy); for a list (a list of batched tangents), its element."""
+    if type(d) is np.ndarray and d.dtype == np.float64:  # (the common case, once per write a Hessian differentiates)
+        out = d.copy()
+        out[(slice(None),) + index] = 0.0
+        return out
     if _zero(d):
         return 0.0
     if isinstance(d, (list, tuple)) and len(index) == 1:
