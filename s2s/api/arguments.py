@@ -84,7 +84,7 @@ def wrt_positions(f, wrt) -> tuple:
 
 
 # the types of a bare number (one leaf, no structure): what a call checks first, by one set lookup
-_NUMBERS = frozenset((float, int, complex, np.float64, np.float32, np.complex128, np.int64, np.int32))
+NUMBERS = frozenset((float, int, complex, np.float64, np.float32, np.complex128, np.int64, np.int32))
 
 
 def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
@@ -94,7 +94,7 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
     for i, name in positions:
         value = args[i] if i < len(args) else kwargs.get(name)
         kind = type(value)
-        if kind in _NUMBERS:  # (bool is not among them: type(True) is bool)
+        if kind in NUMBERS:  # (bool is not among them: type(True) is bool)
             continue
         if kind is np.ndarray and value.dtype.kind not in "biu":
             continue
