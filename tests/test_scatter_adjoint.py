@@ -36,7 +36,7 @@ def columns(A):
 
 
 def loop_and_outside(x):
-    s = x[0] * x[1:3].sum()
+    s = x[0] * (x[1:3] - 1.0).sum()
     for i in range(len(x) - 1):
         s = s + np.sin(x[i]) * x[i + 1]
     return s + x[-1] ** 2 - np.sum(x[2:] * x[:-2])
@@ -107,6 +107,12 @@ def test_disjoint_parts_are_plain_writes():
     body = [line.strip() for line in src.splitlines()]
     writes = [line for line in body if line.startswith("bx[")]
     assert len(writes) == 4 and not any("bx" in line.split(" = ")[1] for line in writes), writes
+
+
+def test_reads_after_a_reversed_loop_share_a_buffer():
+    src = s2s.grad(loop_and_outside).source
+    assert "rt.getitem_adjoint(" not in src and src.count("= rt.zeros_like(x)") == 2  # (line 42; line 39)
+    assert "rt.accumulator(x" in src  # (the loop's x[i] still add into their accumulator in place)
 
 
 def test_fancy_index_keeps_its_accumulating_term():
