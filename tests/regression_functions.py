@@ -518,3 +518,22 @@ def view_saved_in_nested_loops(y, v):
 _V = np.array([-1.4226, -0.5016, 0.6712])
 CASES += [(view_saved_in_a_loop_that_writes_its_array, (-0.6927, _V), (0, 1)),
           (view_saved_in_nested_loops, (-0.6927, _V), (0, 1))]
+
+
+def accumulated_by_two_loops_one_nested(x, pair):
+    """Fuzz seed 170009 (level 5, reduced): a loop reads pair[0], a later nested loop pair[1]. Both reversed
+    loops add into an accumulator of pair's adjoint, `rt.accumulator(pair)`, and CSE merged the two identical
+    calls: the nested loop's accumulator, new in each outer iteration, was the first loop's array, whose sum
+    was added again on every outer iteration (d/dpair[0] 8 for 2; before this session too). Accumulators are
+    never merged now."""
+    val = 0.0
+    for b in x:
+        for c in x:
+            val = val + b * pair[1]
+    s = 0.0
+    for jj in range(2):
+        s = s + pair[0]
+    return val * 0.5 + s
+
+
+CASES += [(accumulated_by_two_loops_one_nested, (np.array([0.1136, 1.2946, -1.4458]), [-0.7555, -0.0966, 2.0]), (0, 1))]

@@ -11,10 +11,11 @@ import copy
 from s2s import ir
 from s2s.ir.walk import substitute_block
 
-# never merged: stack operations, lists, opaque calls (which may draw random numbers), and iterators
-# (one `reversed(...)` consumed by a first loop is empty for a second)
+# never merged: stack operations, lists, opaque calls (which may draw random numbers), iterators (one
+# `reversed(...)` consumed by a first loop is empty for a second), and the buffers an adjoint sweep adds into in
+# place (two accumulators of one array are two objects: a nested reversed loop's is new in each iteration)
 IMPURE = {"pop", "list", "push", "call", "callmethod", "builtins.reversed", "builtins.zip", "builtins.enumerate",
-          "builtins.iter", "s2s.runtime.add_into"}
+          "builtins.iter", "s2s.runtime.add_into", "s2s.runtime.accumulator", "s2s.runtime.copy_adjoint"}
 
 
 def eliminate_common_subexpressions(fn: ir.Function) -> ir.Function:
@@ -67,7 +68,7 @@ def _block(stmts: list, available: dict, mapping: dict, arrays: set, written: se
         if isinstance(s, ir.Effect) and s.value is None:
             continue
         if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op not in IMPURE \
-                and s.target not in arrays and s.value.op != "setitem" \
+                and s.target not in arrays and s.target not in written and s.value.op != "setitem" \
                 and not any(isinstance(a, ir.Var) and a.name in written for a in s.value.args) \
                 and not s.value.op.startswith("s2s.runtime.require"):
             key = _key(s.value, mapping)
