@@ -47,8 +47,13 @@ def fresh_array(x):
     return np.sum(y[1:] * y[:-1]) + y[0] ** 2
 
 
+def ufunc_result(x):
+    y = np.sin(x)  # (an array whatever x is: a ufunc's result)
+    return np.sum(y[1:] * y[:-1]) + y[0] * y[2]
+
+
 CASES = [(slices, 9), (ints, 5), (negative_steps, 7), (overlapping, 8), (fancy_repeats, 5),
-         (loop_and_outside, 6), (fresh_array, 5)]
+         (loop_and_outside, 6), (fresh_array, 5), (ufunc_result, 5)]
 
 
 def _point(n, seed):
@@ -99,6 +104,11 @@ def test_rosenbrock_reads_as_written_by_hand():
     expected[:-1] = -400.0 * a * (b - a * a) - 2.0 * (1.0 - a)
     expected[1:] += 200.0 * (b - a * a)
     assert_close(s2s.grad(rosenbrock)(x), expected, rtol=1e-12, atol=1e-12, what="rosenbrock")
+
+
+def test_a_ufunc_result_is_an_array():
+    src = s2s.grad(ufunc_result).source
+    assert "rt.getitem_adjoint(" not in src and "by = rt.zeros_like(y)" in src
 
 
 def test_disjoint_parts_are_plain_writes():

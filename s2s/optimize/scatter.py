@@ -14,7 +14,8 @@ It rewrites only what it can show exact:
 - the index is basic and constant (ints, slices, None, `...`): it never selects an element twice, so a plain
   write adds each element once; a variable or fancy index keeps its `rt.getitem_adjoint` term;
 - `x` is an array: the function subtracts, divides, raises or negates `x` or a slice of it, or adds or
-  multiplies one by a float (a tuple or list could not be). Anything else (a tuple, list or dict among
+  multiplies one by a float (a tuple or list could not be), or `x` is the result of an elementwise NumPy
+  function. Anything else (a tuple, list or dict among
   them) keeps the old form, whose `+` adds their parts;
 - the terms are read only by the sum, and the sum is in the function's own block (a reversed loop adds its
   parts into an accumulator in place already, `rt.add_at`).
@@ -28,6 +29,7 @@ import copy
 from s2s import ir
 from s2s.ir.names import Namer
 from s2s.ir.walk import count_uses, defined_names, used_names
+from s2s.rules import registry
 
 GETITEM_ADJOINT = "s2s.runtime.getitem_adjoint"
 ZEROS = "s2s.runtime.zeros_like"
@@ -176,7 +178,8 @@ def _disjoint(a: tuple, b: tuple) -> bool:
 
 def _proven_arrays(fn: ir.Function) -> set:
     """Names that can only be arrays: operands (or sliced operands) of an operation a tuple, list or dict
-    has no meaning for (`x[1:] - x[:-1]`, `p[0:3] / theta`)."""
+    has no meaning for (`x[1:] - x[:-1]`, `p[0:3] / theta`), and results of NumPy's elementwise functions
+    (`y = np.exp(x)`)."""
     sliced = {}
     for s in ir.statements(fn.body):
         if type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op == "getitem" \
@@ -188,6 +191,8 @@ def _proven_arrays(fn: ir.Function) -> set:
         if type(s) is not ir.Assign or type(s.value) is not ir.Call or s.value.kwargs:
             continue
         op, args = s.value.op, s.value.args
+        if op.startswith("numpy.") and _elementwise(op):
+            out.add(s.target)  # (a ufunc's result is an array, or a number, which no index reads)
         if op in ARRAY_ONLY or (op in ("add", "mul") and any(  # (`+ 1.0`, `* 0.5`: a sequence takes neither)
                 type(a) is ir.Const and type(a.value) in (float, complex) for a in args)):
             for a in args:
@@ -196,6 +201,11 @@ def _proven_arrays(fn: ir.Function) -> set:
                     if a.name in sliced:
                         out.add(sliced[a.name])
     return out
+
+
+def _elementwise(op: str) -> bool:
+    rule = registry.reverse_rule(op)
+    return rule is not None and rule.broadcast
 
 
 def _rewrite(s: ir.Assign, plan, namer: Namer, temps: set, arrays_map: dict) -> list:
