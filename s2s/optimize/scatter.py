@@ -15,8 +15,7 @@ It rewrites only what it can show exact:
   write adds each element once; a variable or fancy index keeps its `rt.getitem_adjoint` term;
 - `x` is an array: the function subtracts, divides, raises or negates `x` or a slice of it, or adds or
   multiplies one by a float (a tuple or list could not be), or `x` is the result of an elementwise NumPy
-  function. Anything else (a tuple, list or dict among
-  them) keeps the old form, whose `+` adds their parts;
+  function. Anything else (a tuple, list or dict among them) keeps the old form, whose `+` adds parts;
 - the terms are read only by the sum, and the sum is in the function's own block (a reversed loop adds its
   parts into an accumulator in place already, `rt.add_at`).
 The writes are element writes into an array the generated function made, which a second transformation
