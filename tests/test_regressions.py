@@ -570,3 +570,20 @@ def test_gradient_of_a_zero_dimensional_array_written_by_element():
         a[()] = np.sin(x) * x
         return a
     assert_close(s2s.grad(f)(0.3), numeric_grad(f, (0.3,), 0), what="gradient")
+
+
+def test_grad_of_an_array_result_written_in_a_loop_raises_only_the_value_error():
+    """grad of a function returning an array it fills in a loop: the adjoint sweep read the seed 1.0 at an index,
+    `(1.0)[i_1]`, which Python compiles with a SyntaxWarning ('float' object is not subscriptable) shown before
+    the ValueError that says to use vjp. A number adjoint's part is that number."""
+    import warnings
+
+    def f(x):
+        a = np.zeros(3)
+        for i in range(3):
+            a[i] = -np.sin(x[i])
+        return a
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="vjp"):
+            s2s.grad(f)(np.ones(3))

@@ -125,7 +125,9 @@ def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset(), 
                     args = tuple([_sub(x, mapping) for x in v.args])
                     kwargs = tuple([(k, _sub(x, mapping)) for k, x in v.kwargs]) if v.kwargs else ()
                     v = ir.Call(v.op, args, kwargs)
-                if s.target not in arrays:
+                if v.op == "getitem" and _num(v.args[0]) and s.loc is not None and s.loc.adjoint:
+                    v = v.args[0]  # a number adjoint stands for an array of it: any part of it is that number
+                elif s.target not in arrays:
                     simpler = simplify_call(v, integers)
                     # `B = A * 1.0` is a new array: never A itself where A is written in place later in the
                     # forward sweep, or where the adjoint sweep puts A's old elements back (a read of B after
