@@ -587,3 +587,22 @@ def test_grad_of_an_array_result_written_in_a_loop_raises_only_the_value_error()
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match="vjp"):
             s2s.grad(f)(np.ones(3))
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+@pytest.mark.parametrize("wrt", [0, 1])
+def test_jacobian_and_hessian_of_arguments_passed_by_keyword(mode, wrt):
+    """f(x, a=v): jacobian in forward mode raised TypeError ('missing a required argument') and jacobian and
+    hessian with respect to the argument given by keyword raised IndexError; grad took it already."""
+    def f(x, a):
+        return np.sin(x) * a * a
+
+    x, a = np.array([0.1, 0.2]), np.array([2.0, 3.0])
+    J = s2s.jacobian(f, wrt=wrt, mode=mode)(x, a=a)
+    expected = np.diag(np.cos(x) * a * a) if wrt == 0 else np.diag(2.0 * np.sin(x) * a)
+    assert_close(J, expected, what="jacobian")
+
+    def g(x, a):
+        return np.sum(f(x, a))
+    H = s2s.hessian(g, wrt=wrt)(x, a=a)
+    assert_close(H, np.diag(-np.sin(x) * a * a) if wrt == 0 else np.diag(2.0 * np.sin(x)), what="hessian")

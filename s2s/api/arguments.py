@@ -119,6 +119,8 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
 
 def argument(params: list, args: tuple, kwargs: dict, w):
     """The argument a `wrt` entry (a position or a parameter name) refers to in a call `f(*args, **kwargs)`."""
-    if isinstance(w, str) and w in kwargs:
-        return kwargs[w]
-    return args[params.index(w) if isinstance(w, str) else w]
+    if isinstance(w, str):
+        return kwargs[w] if w in kwargs else args[params.index(w)]
+    if w >= len(args) and w < len(params) and params[w] in kwargs:  # f(x, a=v) with wrt=1
+        return kwargs[params[w]]
+    return args[w]

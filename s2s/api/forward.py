@@ -282,6 +282,13 @@ class JacobianForward:
 
     def _jacobian(self, *args, **kwargs):
         state = self._state
+        if kwargs:  # f(x, a=v): the arguments in the parameters' order, as the generated jvp takes them
+            try:
+                bound = inspect.signature(self.__wrapped__).bind(*args, **kwargs)
+            except (TypeError, ValueError):
+                pass  # (the call itself raises Python's error below)
+            else:
+                args, kwargs = bound.args, bound.kwargs
         if state.params is None:
             params = positional = cache.parameter_names(self.__wrapped__)
             code = getattr(arguments.original(self.__wrapped__), "__code__", None)
