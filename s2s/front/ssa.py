@@ -23,7 +23,8 @@ import numpy
 from s2s import ir, prims
 from s2s.prims import WRITE_THROUGH as VIEWS
 from s2s.front import fence
-from s2s.front.expressions import ExpressionLowering, _home_module, user_object
+from s2s.front.calls import CallLowering, _home_module, user_object
+from s2s.front.expressions import ExpressionLowering
 from s2s.front.functions import FunctionLowering, FunctionValue, check_no_function_values
 from s2s.front.lists import ComprehensionLowering, ListLowering
 from s2s.front.loops import LoopLowering, _bound_key, _bound_name, _Exit, _LoopFrame, _written_arrays
@@ -90,7 +91,7 @@ def _constant(v) -> bool:
 # --------------------------------------------------------------------------- exit normalisation
 
 
-class _Builder(ExpressionLowering, FunctionLowering, ListLowering, ComprehensionLowering, LoopLowering):
+class _Builder(ExpressionLowering, CallLowering, FunctionLowering, ListLowering, ComprehensionLowering, LoopLowering):
     def __init__(self, src: Source, namer: Namer, depth: int = 0):
         self.src = src
         self.namer = namer

@@ -1,0 +1,389 @@
+"""SSA construction of calls: what a call in the user's function is, and descending into user functions.
+
+A call is recognised here as a primitive with a rule (its key), a user function or method to inline
+(its body built in place, its parameters bound as Python binds them, `*args`/`**kwargs` included), a
+compile-time function value (`functools.partial`, an s2s transformation), or an opaque callable called
+as it is. `CallLowering` holds these methods of the SSA builder (ssa.py); expressions.py calls `call`.
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import inspect
+import numbers
+import types
+
+import numpy
+from numpy import ndarray as numpy_ndarray
+
+from s2s import ir, prims
+from s2s.errors import NonDifferentiableError, S2SError
+from s2s.front import fence
+from s2s.front.functions import function_of
+from s2s.front.source import MISSING, parameters, read_function
+from s2s.rules import registry
+
+
+MAX_INLINE_DEPTH = 20
+
+
+class CallLowering:
+    """(mixed into _Builder; reads the rest of its state through `self`)"""
+
+    def call(self, node: ast.Call, hint) -> ir.Expr:
+        func = node.func
+        target = self.static_value(func)
+        if target is MISSING and self.stack_pop(node):
+            return ir.Call("pop", (self.atom(func.value),))
+        method = self.user_method(func) if target is MISSING and isinstance(func, ast.Attribute) else None
+        if method is not None:  # self.forward_pass(params, x): a method of the user's class, inlined
+            fn, first, cls = method
+            args = first + tuple(self.atom(a) for a in node.args)
+            kwargs = self.keywords(node.keywords)
+            if first and isinstance(first[0], ir.Var) and first[0].name not in self.free:
+                self.classes[first[0].name] = cls
+            return self.inline(fn, args, kwargs, node)
+        if target is MISSING and isinstance(func, ast.Attribute):
+            key = prims.METHODS.get(func.attr)
+            if key is None:
+                base = self.atom(func.value)
+                if func.attr == "get" and isinstance(base, ir.Var) and base.name in self.dicts and not node.keywords \
+                        and 1 <= len(node.args) <= 2 and isinstance(node.args[0], ast.Constant):
+                    found = self.dicts[base.name].get(node.args[0].value)  # kwargs.get("scale", 1.0)
+                    return found if found is not None else self.atom(node.args[1]) if len(node.args) == 2 \
+                        else ir.Const(None)
+                made = self.definitions.get(base.name) if isinstance(base, ir.Var) else None
+                key = registry.frozen_method(made.op, func.attr) if made is not None else None
+                if key is not None:  # stats.norm(loc, scale).logpdf(x) is stats.norm.logpdf(x, loc, scale)
+                    args = tuple(self.atom(a) for a in node.args) + made.args
+                    kwargs = made.kwargs + tuple((k.arg, self.atom(k.value)) for k in node.keywords)
+                    return self.fold_call(key, *registry.positional(key, args, kwargs, ir.Const))
+                fv = function_of(base)
+                if fv is not None and fv.obj is not None and registry.has_methods(fv.obj) and \
+                        hasattr(fv.obj, func.attr):  # dist = stats.norm; dist.logpdf(x)
+                    args = tuple(self.atom(a) for a in node.args)
+                    kwargs = self.keywords(node.keywords)
+                    return self.call_object(getattr(fv.obj, func.attr), args, kwargs, node, f"{fv.name}.{func.attr}")
+                if self.is_opaque(base):  # a method of an object an opaque call made (a random generator...)
+                    args = (base, ir.Const(func.attr)) + tuple(self.atom(a) for a in node.args)
+                    kwargs = self.keywords(node.keywords)
+                    return ir.Call("callmethod", args, kwargs)
+                raise self.error(node, f"the method call '.{func.attr}()'")
+            base = self.atom(func.value)
+            args = (base,) + tuple(self.atom(a) for a in node.args)
+            kwargs = self.keywords(node.keywords)
+            if key == "numpy.reshape" and len(args) > 2:  # x.reshape(2, 3) -> np.reshape(x, (2, 3))
+                args = (base, self.pack(args[1:]))
+            if key == "numpy.transpose" and len(args) > 2:
+                args = (base, self.pack(args[1:]))
+            if key == "numpy.ndarray.astype":
+                kind = self.dtype_kind(node)  # x.astype(int): no derivative flows through it
+                key += "_integer" if kind and kind in "biu" else "" if kind else "_any"
+            return ir.Call(key, args, kwargs)
+        if target is MISSING and not isinstance(func, ast.Attribute):
+            callee = self.expr(func)  # a function value: a nested def, a lambda, a helper passed in
+            fv = function_of(callee)
+            if fv is None:
+                raise self.error(func, f"a call of '{ast.unparse(func)}', a value computed at run time (say, a "
+                                       "function chosen by a branch), not a function s2s sees while compiling",
+                                 "call the function where it is chosen: y = np.sin(x) if c else np.cos(x)")
+            args = self.spread(node.args)
+            kwargs = self.keywords(node.keywords)
+            return self.apply(fv, args, kwargs, node)
+        if target is MISSING:
+            raise self.error(func, f"a call to '{ast.unparse(func)}', which is not defined here")
+        args = self.spread(node.args)
+        kwargs = self.keywords(node.keywords)
+        return self.call_object(target, args, kwargs, node, _spelled(func))
+
+    def call_object(self, target, args: tuple, kwargs: tuple, node, spelled: str) -> ir.Expr:
+        """A call of the Python object `target` (spelled so by the user): a primitive, a user function
+        inlined, a compile-time function value (`functools.partial`, `s2s.grad(f)`), or an opaque call."""
+        if not (inspect.isfunction(target) and not (getattr(target, "__module__", None) or "").startswith("s2s.")):
+            self.no_spread(args)
+            self.no_spread(kwargs)
+        if getattr(target, "__s2s_transformation__", False):
+            return self.transform_now(target, args, kwargs, node)
+        if target is functools.partial:
+            return self.partial_value(args, kwargs, node)
+        if target is map and not kwargs:  # map(f, xs): the list of f(x), as a comprehension
+            return self.map_call(self.no_spread(args), node, None)
+        if target is sorted:  # the items in the order of their keys (which carries no derivative)
+            return self.sorted_call(self.no_spread(args), self.no_spread(kwargs), node, None)
+        if target is dict and not args:  # dict(w=w, b=b)
+            return self.dict_display([ir.Const(k) for k, _ in kwargs], [v for _, v in kwargs], node, None)
+        key = registry.key_of(target)
+        if key in registry.RECURSIVE_KEYS:  # a recursive function met before: called, its keywords placed
+            return self.recursive_call(target, args, kwargs, node)
+        if key in ("builtins.max", "builtins.min") and (len(args) == 1 or kwargs):
+            name = key.split(".")[1]
+            raise self.error(node, f"{name}() of a sequence, or with keyword arguments",
+                             f"use np.{name}(np.array(values)), or {name}(a, b) of two values")
+        if key in ("builtins.max", "builtins.min") and len(args) > 2:
+            # max(a, b, c) is max(max(a, b), c): the same first maximal operand, pairwise rules
+            first = self.fold_call(key, args[:2])
+            for a in args[2:]:
+                first = self.fold_call(key, (self.materialise(first), a))
+            return first
+        if key is not None:
+            args, kwargs = registry.positional(key, args, kwargs, ir.Const, target)  # norm.logpdf(x, scale=s)
+            return self.fold_call(key, args, kwargs)
+        if target is slice and not kwargs:  # slice(None, -1, None), as generated code spells x[:-1]
+            return ir.Const(slice(*(a.value for a in args))) if all(isinstance(a, ir.Const) for a in args) \
+                else ir.Call("slice", args)
+        if getattr(target, "__s2s_packed__", False):  # jf(primals, tangents) of s2s.jvp: jvp_f takes them one by one
+            args, kwargs = self.packed_arguments(target, args, kwargs, node, spelled), ()
+        if inspect.isfunction(target) and not (getattr(target, "__module__", None) or "").startswith("s2s.") \
+                or getattr(target, "__s2s_generated__", None) is not None:
+            return self.inline(target, args, kwargs, node)  # (s2s's own helpers have rules, or none)
+        if not callable(target):
+            raise self.error(node.func, f"a call to '{spelled}', which is not callable")
+        # no rule and no source: called as it is; an error only where a derivative must pass through it
+        callee = self.free_name(spelled.rsplit(".", 1)[-1], target)
+        real = getattr(target, "__name__", "")
+        self.opaque[callee] = spelled if not real or real in spelled else f"{spelled} ({real})"
+        return ir.Call("call", (ir.Var(callee),) + args, kwargs)
+
+    def packed_arguments(self, target, args: tuple, kwargs: tuple, node, spelled: str) -> tuple:
+        """The arguments of the generated `jvp_f(*primals, *tangents)` for a call `jf(primals, tangents)` of an
+        `s2s.jvp` transformation, the two tuples written in the call or in the function."""
+        parts = [self._tuple_parts(a) for a in args] if len(args) == 2 and not kwargs else [None]
+        if any(p is None for p in parts):
+            raise self.error(node, f"{spelled}(...) of an s2s.jvp with primals or tangents that are not tuples "
+                                   "written in the function", f"write {spelled}((x, y), (dx,)): every positional "
+                                                             "argument, then one tangent per wrt entry")
+        expected = target.__s2s_packed__()
+        if len(parts[0]) != expected:
+            raise self.error(node, f"{spelled}(primals, tangents) with {len(parts[0])} primal(s) where the function "
+                                   f"takes {expected} positional argument(s)",
+                             "pass every positional argument in primals, defaults included")
+        return tuple(parts[0]) + tuple(parts[1])
+
+    def dtype_kind(self, node: ast.Call) -> str | None:
+        """The kind (numpy's `dtype.kind`: "f", "i", "b", ...) of the type in `x.astype(dtype)` when it is known
+        before the code runs (`np.float32`, `int`, `"int32"`); None when only the run time knows it."""
+        spelled = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "dtype"), None)
+        if spelled is None:
+            return None
+        value = spelled.value if isinstance(spelled, ast.Constant) else self.static_value(spelled)
+        if value is MISSING or value is None:
+            return None
+        try:
+            return numpy.dtype(value).kind
+        except Exception:
+            return None
+
+    def is_opaque(self, atom) -> bool:
+        """Is `atom` an object s2s knows nothing of: made by an opaque call, or module data that is
+        neither a number nor an array?"""
+        if not isinstance(atom, ir.Var):
+            return False
+        d = self.definitions.get(atom.name)
+        if d is not None:
+            return d.op in ("call", "callmethod") or registry.frozen_method(d.op) is not None
+        if atom.name in self.free:
+            obj = self.free[atom.name][0]
+            return not isinstance(obj, (numpy_ndarray, numbers.Number, tuple, list, dict))
+        return False
+
+    def pack(self, atoms: tuple) -> ir.Atom:
+        if all(isinstance(a, ir.Const) for a in atoms):
+            return ir.Const(tuple(a.value for a in atoms))
+        return self.materialise(ir.Call("tuple", atoms))
+
+    def inline(self, fn, args, kwargs, node, returns_none: bool = False) -> ir.Expr:
+        """Descend into a user function: its body is built in place, its parameters bound to `args`.
+        A function that is already being descended into (recursion) is called instead, with the
+        derivatives s2s makes for it (api/recursion.py)."""
+        if fn in self.inlining:
+            return self.recursive_call(fn, args, kwargs, node)
+        try:
+            callee_src = read_function(fn)
+        except S2SError:
+            raise NonDifferentiableError(fn.__qualname__, self.src.filename, node.lineno, self.src.line(node.lineno),
+                                         "it has no derivative rule and its source is unavailable") from None
+        fence.check(callee_src)
+        self.deps[f"{getattr(fn, '__module__', '')}:{fn.__qualname__}"] = callee_src.text
+        # the defaults are the values Python computed when fn was defined (`scale=np.pi / 2`, an array)
+        sig = parameters(callee_src.tree, fn)
+        defaults = tuple(self.constant_or_error(v, f"{p}_default", node)
+                         for p, v in zip(sig.positional[len(sig.positional) - len(sig.defaults):], sig.defaults))
+        kwdefaults = {p: self.constant_or_error(v, f"{p}_default", node) for p, v in sig.kwdefaults.items()}
+        self.inlining.append(fn)
+        try:
+            return self.inline_source(callee_src, fn.__name__, args, kwargs, node, defaults=defaults,
+                                      kwdefaults=kwdefaults, returns_none=returns_none)
+        finally:
+            self.inlining.pop()
+
+    def recursive_call(self, fn, args, kwargs, node) -> ir.Expr:
+        """`fn(args)` for a recursive `fn`: a call of it, its keyword arguments put in their places."""
+        if read_function(fn).tree.args.vararg:  # (its rules differentiate by position, *args' values too)
+            raise self.error(node, f"a recursive call of {fn.__name__}, which takes *args",
+                             f"give {fn.__name__} named parameters (pass several values as one tuple or array)")
+        if kwargs:
+            params = [a.arg for a in read_function(fn).tree.args.args]
+            named = dict(kwargs)
+            if any(k not in params[len(args):] for k in named):
+                raise self.error(node, f"a recursive call of {fn.__name__} with keyword arguments it does not take",
+                                 "pass the arguments by position")
+            rest = params[len(args):]
+            last = max(rest.index(k) for k in named) + 1
+            if any(p not in named for p in rest[:last]):
+                raise self.error(node, f"a recursive call of {fn.__name__} that leaves out an argument before a "
+                                       "keyword argument", "pass the arguments by position")
+            args = tuple(args) + tuple(named[p] for p in rest[:last])
+        return self.fold_call(registry.RECURSIVE(fn), tuple(args))
+
+    def inline_source(self, callee_src, name: str, args, kwargs, node, outer=None, defaults=(), kwdefaults=None,
+                      returns_none: bool = False) -> ir.Expr:
+        """Build the body of `callee_src` in place, its parameters bound to `args`/`kwargs` (then to
+        `defaults`, the values of the last positional parameters' defaults, and `kwdefaults`, the keyword-only
+        ones'); `outer`: the builder whose variables a nested function reads. `returns_none`: called for its
+        effect, the body may end without a return."""
+        if self.depth >= MAX_INLINE_DEPTH:
+            raise self.error(node, f"a call to {name} nested more than {MAX_INLINE_DEPTH} deep (recursion?)")
+        sub = type(self)(callee_src, self.namer, self.depth + 1)  # (the SSA builder, ssa.py)
+        sub.outer = outer
+        sub.deps = self.deps
+        sub.definitions = self.definitions
+        sub.opaque = self.opaque
+        sub.roots = self.roots
+        sub.defined = self.defined
+        sub.tuples = self.tuples
+        sub.list_roots, sub.shared_lists, sub.list_owner = self.list_roots, self.shared_lists, self.list_owner
+        sub.inlining = self.inlining
+        sub.dicts = self.dicts
+        sub.free = self.free
+        sub.loc = self.loc
+        sub.classes = self.classes
+        bound = self.bind_arguments(name, parameters(callee_src.tree), args, kwargs, node, defaults, kwdefaults or {})
+        sub.env = dict(bound)
+        body = sub.function_body(callee_src.tree.body, callee_src.tree, returns_none)
+        ret = body.pop()
+        self.block.extend(body)
+        return ret.value
+
+    def bind_arguments(self, name: str, sig, args: tuple, kwargs: tuple, node, defaults: tuple = (),
+                       kwdefaults: dict | None = None) -> dict:
+        """Parameter name -> atom for a call of the helper `name` with parameters `sig`, as Python binds it:
+        extra positional arguments in the `*args` tuple, extra keywords in the `**kwargs` dict, then the
+        default atoms (`defaults` of the last positional parameters, `kwdefaults` of keyword-only ones)."""
+        pos = sig.positional
+        if args and isinstance(args[-1], Spread):  # f(a, *values): values fill the rest, counted at run time
+            args = self.spread_into(name, sig, args, node, defaults, {k for k, _ in kwargs})
+        self.no_spread(args[:-1] if args and isinstance(args[-1], Spread) and sig.vararg is not None else args)
+        if len(args) > len(pos) and sig.vararg is None:
+            raise self.error(node, f"a call to {name} with {len(args)} positional arguments; it takes {len(pos)}")
+        bound = dict(zip(pos, args))
+        if sig.vararg is not None:
+            extra = args[len(pos):]
+            bound[sig.vararg] = extra[0].atom if len(extra) == 1 and isinstance(extra[0], Spread) else \
+                self.sequence("tuple", self.no_spread(extra))
+        extra = []
+        spread = [v for k, v in kwargs if k == "**"]
+        kwargs = tuple((k, v) for k, v in kwargs if k != "**")
+        for k, v in kwargs:
+            if k in bound:
+                raise self.error(node, f"a call to {name} with two values for its argument '{k}'")
+            if k in pos or k in sig.kwonly:
+                bound[k] = v
+            elif sig.kwarg is not None:
+                extra.append((k, v))
+            else:
+                raise self.error(node, f"the keyword argument '{k}' that {name} does not take")
+        if sig.kwarg is not None:  # a dict its body reads by constant keys: kwargs["scale"] is the atom passed
+            var = self.materialise(ir.Call("dict", (), tuple(extra)))
+            self.dicts[var.name] = dict(extra)
+            bound[sig.kwarg] = var
+        given = dict(zip(pos[len(pos) - len(defaults):], defaults)) if defaults else {}
+        given.update(kwdefaults or {})
+        if spread:  # f(x, **d), d's keys known only at run time: each parameter left is d's item, or its default
+            if len(spread) > 1 or sig.kwarg is not None:
+                raise self.error(node, f"a call to {name} with **mapping whose keys are known only at run time",
+                                 "pass the keyword arguments one by one: f(a=d['a'], b=d['b'])")
+            d = spread[0].atom
+            left = [p for p in pos + sig.kwonly if p not in bound]
+            self.emit(ir.Effect(ir.Call("s2s.runtime.require_keywords", (d, ir.Const(tuple(left)), ir.Const(name))),
+                                self.loc))
+            for p in left:
+                default = (given[p],) if p in given else ()
+                bound[p] = self.materialise(ir.Call("s2s.runtime.keyword", (d, ir.Const(p)) + default))
+        for p, atom in given.items():
+            bound.setdefault(p, atom)
+        missing = [p for p in pos + sig.kwonly if p not in bound]
+        if missing:
+            raise self.error(node, f"a call to {name} missing the argument(s) {', '.join(missing)}")
+        return bound
+
+    def spread_into(self, name: str, sig, args: tuple, node, defaults: tuple = (), named=frozenset()) -> tuple:
+        """`f(a, *values)` of a helper with parameters `sig`, `values` of a length known only at run time,
+        iterated as Python does (a dict: its keys): its values fill the positional parameters left (those
+        with a default take it where `values` runs out; another number raises Python's TypeError when it
+        runs), the rest the helper's `*args` tuple."""
+        rest, args = args[-1], args[:-1]
+        left = list(sig.positional[len(args):])
+        for i, p in enumerate(left):  # a parameter given by keyword ends what the values may fill
+            if p in named:
+                left = left[:i]
+                break
+        first_default = len(sig.positional) - len(defaults)
+        seq = self.materialise(ir.Call("builtins.tuple", (rest.atom,)))
+        lo = sum(1 for p in left if sig.positional.index(p) < first_default)
+        hi = None if sig.vararg is not None else len(left)
+        self.emit(ir.Effect(ir.Call("s2s.runtime.require_length", (seq, ir.Const(lo), ir.Const(hi), ir.Const(name))),
+                            self.loc))
+        parts = []
+        for i, p in enumerate(left):
+            at = sig.positional.index(p)
+            if at < first_default:
+                parts.append(self.materialise(self.fold_call("getitem", (seq, ir.Const(i)))))
+            else:  # values[i] if there is one, else the default
+                parts.append(self.materialise(ir.Call("s2s.runtime.keyword", (seq, ir.Const(i),
+                                                                              defaults[at - first_default]))))
+        if sig.vararg is None:
+            return args + tuple(parts)
+        tail = self.materialise(ir.Call("getitem", (seq, ir.Const(slice(len(left), None, None)))))
+        return args + tuple(parts) + (Spread(tail, rest.node),)
+
+
+LIBRARIES = ("numpy", "scipy", "builtins", "math", "functools", "s2s", "logging", "warnings", "collections", "typing")
+
+
+def user_object(obj) -> bool:
+    """Is `obj` an instance of a class of the user's (a model, a parameter record), not a function, a class or a
+    library's object?"""
+    if inspect.isroutine(obj) or isinstance(obj, (type, types.ModuleType)):
+        return False
+    return (type(obj).__module__ or "").split(".")[0] not in LIBRARIES
+
+
+def _home_module(obj, name: str) -> str | None:
+    """The module a library callable can be imported from under `name` (for generated imports)."""
+    import importlib
+    module = getattr(obj, "__module__", None)
+    if not module or getattr(obj, "__name__", None) != name:
+        return None
+    try:
+        return module if getattr(importlib.import_module(module), name, None) is obj else None
+    except Exception:
+        return None
+
+
+class Spread:
+    """`*values` in a call, of a length known only at run time (the helper called binds it)."""
+
+    def __init__(self, atom, node):
+        self.atom, self.node = atom, node
+
+
+def _spelled(func) -> str:
+    """`ast.unparse(func)`: for a name or a dotted name (most calls: `np.sin`), joined here directly."""
+    parts = []
+    node = func
+    while type(node) is ast.Attribute:
+        parts.append(node.attr)
+        node = node.value
+    if type(node) is ast.Name:
+        return ".".join([node.id, *reversed(parts)])
+    return ast.unparse(func)
