@@ -1,0 +1,207 @@
+"""The object a transformation returns (`Transformed`, and `_Bound` for a method): call it like the original
+function; it builds its generated code through the cache on first use (`TRANSFORMS[kind]`), checks the wrt
+arguments, gives derivatives the structure of their arguments, and checks the cotangents a pullback takes.
+
+`api/transform.py` (grad, vjp) and `api/forward.py` (jvp) fill `TRANSFORMS` with their transformations.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+
+import numpy as np
+
+from s2s.api import arguments, cache, display, pytree
+from s2s.back.sourcemap import attach_user_frames
+
+# kind ("grad", "vjp", "jvp") -> the transformation: (f, wrt, **options) -> (generated text, function)
+TRANSFORMS: dict = {}
+
+
+class Transformed:
+    """A transformed function: call it like the original; `.source` is the generated Python."""
+
+    _wrt_at = None  # ((position, name), ...) of the wrt arguments, found on the first call
+
+    def __init__(self, f, kind: str, wrt, options: dict):
+        self.__wrapped__ = f
+        self._kind = kind
+        self._wrt = wrt
+        self._options = options
+        self._entry = None  # the cache entry in use; its facts are checked before every call
+        functools.update_wrapper(self, f, updated=())
+        self.__name__ = f"{kind}_{getattr(f, '__name__', 'f')}"
+
+    def __repr__(self):
+        return f"<s2s.{self._kind} of {getattr(self.__wrapped__, '__qualname__', self.__wrapped__)}>"
+
+    @property
+    def source(self) -> str:
+        return self._current_entry().text
+
+    _repr_html_ = display.repr_html  # a notebook shows the generated source, highlighted
+
+    @property
+    def _fn(self):
+        """The generated function last used (None before the first use)."""
+        return self._entry.fn if self._entry is not None else None
+
+    def _key(self):
+        """The cache bucket: entries in it are told apart by the facts they recorded (cache.py)."""
+        f = self.__wrapped__
+        code = getattr(f, "__code__", None)
+        if isinstance(f, Transformed):  # not id(f): a collected object's id is reused by the next one
+            code = f._key()
+        return (self._kind, code if code is not None else id(f), repr(self._wrt),
+                tuple(sorted(self._options.items())))
+
+    def _build(self) -> cache.Entry:
+        f = self.__wrapped__
+        entry = cache.get_or_build(self._key(), f, lambda: cache.build_entry(
+            f, self._kind, self._wrt, self._options, TRANSFORMS[self._kind]))
+        self._entry = entry
+        return entry
+
+    def _current_entry(self) -> cache.Entry:
+        entry = self._entry
+        if entry is None or not entry.check(self.__wrapped__):
+            entry = self._build()
+        return entry
+
+    def _current(self):
+        """The generated function, transformed again first if something it read has changed."""
+        return self._current_entry().fn
+
+    def __call__(self, *args, **kwargs):
+        entry = self._entry
+        if entry is None or not entry.check(self.__wrapped__):
+            entry = self._build()
+        wrt_at = self._wrt_at
+        if wrt_at is None:
+            wrt_at = self._wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
+        plain = True  # (bare numbers and float arrays: nothing to refuse, no record to restructure)
+        for i, name in wrt_at:  # arguments.check_wrt's first test, inline (a call costs a tenth of a grad's call)
+            value = args[i] if i < len(args) else kwargs.get(name)
+            kind = type(value)
+            if not (kind in arguments.NUMBERS or kind is np.ndarray and value.dtype.kind not in "biu"):
+                plain = arguments.check_wrt(self.__name__, wrt_at, args, kwargs)  # refuses, or finds a container
+                break
+        try:
+            out = entry.fn(*args, **kwargs)
+        except Exception as exc:
+            if isinstance(exc, TypeError):
+                arguments.raise_call_error(self.__wrapped__, args, kwargs)  # as the original refuses the call
+            attach_user_frames(exc)  # the traceback shows the user's line too
+            raise
+        if not plain:
+            templates = [args[i] if i < len(args) else kwargs.get(name) for i, name in wrt_at]
+            if any(map(pytree.has_record, templates)):  # the derivative w.r.t. a dataclass is that dataclass
+                out = self._as_arguments(out, templates)
+        if self._kind == "vjp":
+            value, pullback = out
+            return value, _checked_pullback(pullback, value, self.__name__)
+        return out
+
+    def _as_arguments(self, result, templates: list):
+        """`result` with each derivative given the structure of its argument (a dataclass for a dataclass)."""
+        single = not isinstance(self._wrt, (tuple, list))
+
+        def shaped(grads):
+            if single:
+                return pytree.like(grads, templates[0])
+            return tuple(pytree.like(g, t) for g, t in zip(grads, templates))
+        if self._kind == "vjp":
+            value, pullback = result
+            return value, lambda cotangent: shaped(pullback(cotangent))
+        if self._kind == "grad" and self._options.get("return_value"):
+            return result[0], shaped(result[1])
+        if self._kind == "grad":
+            return shaped(result)
+        return result
+
+    def __s2s_generated__(self):
+        """(module text, entry name, pseudo-filename, namespace) of the generated code."""
+        entry = self._current_entry()
+        fn = entry.fn
+        return entry.text, fn.__name__, fn.__code__.co_filename, fn.__globals__
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        return _Bound(self, obj)
+
+
+class _Bound:
+    """A transformed method bound to its instance: `self` is passed first, like a bound method."""
+
+    def __init__(self, transformed: Transformed, obj):
+        self.__wrapped__ = transformed.__wrapped__
+        self.__self__ = obj
+        self._transformed = transformed
+
+    @property
+    def source(self) -> str:
+        return self._transformed.source
+
+    _repr_html_ = display.repr_html
+
+    def __call__(self, *args, **kwargs):
+        return self._transformed(self.__self__, *args, **kwargs)
+
+    def __s2s_generated__(self):
+        """The generated code of the method (it takes `self` first: read_function binds it to the object)."""
+        return self._transformed.__s2s_generated__()
+
+    def _current(self):
+        return self._transformed._current()
+
+    @property
+    def __signature__(self):
+        """The bound method's own parameters, without `self` (for jacobian and hessian of it)."""
+        return inspect.signature(self.__wrapped__.__get__(self.__self__))
+
+
+_SCALARS = frozenset((float, int, np.float64, np.float32))  # one number: its shape is ()
+
+
+def _checked_pullback(pullback, value, name: str):
+    """`pullback`, refusing a cotangent not shaped like `value` (NumPy would broadcast it into a wrong
+    gradient, or fail inside generated code); errors inside it end at the user's line."""
+    kind = type(value)
+    # a value that is one number or one float array: a cotangent of the same type and shape fits at once
+    leaf = () if kind in _SCALARS else value.shape if kind is np.ndarray else None
+    shapes = [leaf] if leaf is not None else [np.shape(v) for v in pytree.leaves(value)]
+
+    def checked(cotangent):
+        if leaf is not None and (type(cotangent) in _SCALARS if leaf == () else
+                                 type(cotangent) is np.ndarray and cotangent.shape == leaf):
+            fits = True
+        else:
+            leaves = pytree.leaves(cotangent)
+            fits = len(leaves) == len(shapes) and all(
+                np.shape(c) == s or _broadcasts(np.shape(c), s) for c, s in zip(leaves, shapes))
+        if not fits:
+            raise ValueError(f"the pullback of {name} takes a cotangent with the structure and shape of the value, "
+                             f"{_described(value)}, but got {_described(cotangent)}: pass one shaped like the "
+                             f"value (for an array value, np.ones_like(value))")
+        try:
+            return pullback(cotangent)
+        except Exception as exc:
+            attach_user_frames(exc)
+            raise
+
+    checked.__name__ = checked.__qualname__ = getattr(pullback, "__name__", "pullback")
+    return checked
+
+
+def _described(x) -> str:
+    if pytree.is_container(x):
+        return f"a {type(x).__name__} of shapes {[np.shape(v) for v in pytree.leaves(x)]}"
+    return f"a value of shape {np.shape(x)}"
+
+
+def _broadcasts(shape: tuple, target: tuple) -> bool:
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
