@@ -14,31 +14,22 @@ from __future__ import annotations
 
 import ast
 import copy
-import inspect
-import logging
 import types
-
-import numpy
 
 from s2s import ir, prims
 from s2s.prims import WRITE_THROUGH as VIEWS
 from s2s.front import fence
+from s2s.front.branches import BranchLowering
 from s2s.front.calls import CallLowering, _home_module, user_object
+from s2s.front.effects import RAISE, EffectLowering
 from s2s.front.expressions import ExpressionLowering
 from s2s.front.functions import FunctionLowering, FunctionValue, check_no_function_values
 from s2s.front.lists import ComprehensionLowering, ListLowering
-from s2s.front.loops import LoopLowering, _bound_key, _bound_name, _Exit, _LoopFrame, _written_arrays
+from s2s.front.loops import LoopLowering, _bound_key, _Exit, _LoopFrame, _written_arrays
 from s2s.front.lowering import always_exits, lower_loop_returns, normalise_exits
 from s2s.front.source import MISSING, Source, parameters
-from s2s.errors import S2SError
 from s2s.ir.names import Namer, names_in
-from s2s.rules import registry
 from s2s.ir.walk import defined_names
-
-RAISE = "raise"  # Effect(Call("raise", (exception class, *args))): `raise E(*args)` when it runs
-EFFECTS = {"builtins.print", "s2s.runtime.require_scalar", "s2s.runtime.require_length",
-           "s2s.runtime.require_keywords", "s2s.runtime.require_bound", "s2s.runtime.require_number",
-           "s2s.runtime.require_immutable"}
 
 
 def build_ssa(src: Source) -> ir.Function:
@@ -91,7 +82,8 @@ def _constant(v) -> bool:
 # --------------------------------------------------------------------------- exit normalisation
 
 
-class _Builder(ExpressionLowering, CallLowering, FunctionLowering, ListLowering, ComprehensionLowering, LoopLowering):
+class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering, FunctionLowering, ListLowering,
+               ComprehensionLowering, LoopLowering):
     def __init__(self, src: Source, namer: Namer, depth: int = 0):
         self.src = src
         self.namer = namer
@@ -334,79 +326,6 @@ class _Builder(ExpressionLowering, CallLowering, FunctionLowering, ListLowering,
             return self.tuples.get(atom.name)
         return None
 
-    def exception_class(self, cls) -> ir.Atom:
-        return self.constant_or_error(cls, cls.__name__, None)
-
-    def raise_statement(self, s: ast.Raise) -> None:
-        """`raise E(args)` or `raise E`: an effect that raises when it runs (no derivative flows through it)."""
-        exc = s.exc
-        func = exc.func if isinstance(exc, ast.Call) else exc
-        cls = self.static_value(func) if exc is not None else MISSING
-        if s.cause is not None or not (isinstance(cls, type) and issubclass(cls, BaseException)) or \
-                isinstance(exc, ast.Call) and exc.keywords:
-            raise self.error(s, "this raise statement",
-                             "raise an exception class or a call of one with positional arguments, e.g. "
-                             "raise ValueError('x must be positive')")
-        args = tuple(self.atom(a) for a in exc.args) if isinstance(exc, ast.Call) else ()
-        self.emit(ir.Effect(ir.Call(RAISE, (self.constant_or_error(cls, ast.unparse(func), func),) + args), self.loc))
-
-    def errstate(self, node: ast.Call) -> None:
-        """The start of `with np.errstate(...):`: an effect that codegen turns back into the with statement around
-        what follows, up to the END_WITH effect (the forward sweep runs under it)."""
-        if self.static_value(node.func) is not numpy.errstate or any(k.arg is None for k in node.keywords):
-            raise self.error(node, "a with statement", fence.WITH_HINT)
-        self.emit(ir.Effect(ir.Call("numpy.errstate", tuple(self.atom(a) for a in node.args),
-                                    tuple((k.arg, self.atom(k.value)) for k in node.keywords)), self.loc))
-
-    def effect_call(self, node) -> None:
-        """Calls kept for their effect, whose result is discarded: print, logging (`logging.info(...)`,
-        `logger.debug(...)`), `warnings.warn`, a helper of the user's (inlined: what it computes that matters
-        runs, and no derivative flows out of it), and the checks generated code makes (higher order)."""
-        if self.stack_push(node) or self.grow(node):
-            return
-        if not isinstance(node, ast.Call) or any(isinstance(a, ast.Starred) for a in node.args) or \
-                any(k.arg is None for k in node.keywords):
-            raise self.error(node, "this expression statement",
-                             "s2s differentiates pure functions; assign the result to a name")
-        target = self.static_value(node.func)
-        key = registry.key_of(target) if target is not MISSING else None
-        if key in EFFECTS and (not node.keywords or key == "builtins.print" and all(k.arg for k in node.keywords)):
-            args = tuple(self.atom(a) for a in node.args)
-            kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)  # print(..., sep=", ")
-            self.emit(ir.Effect(ir.Call(key, args, kwargs), self.loc))
-            return
-        if key is None and inspect.isfunction(target) and _user_function(target):
-            args = tuple(self.atom(a) for a in node.args)
-            kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
-            block = list(self.block)
-            try:
-                self.inline(target, args, kwargs, node, returns_none=True)
-                return
-            except S2SError:
-                # a body s2s does not read (it appends to a module's list, formats a report...): it runs as it is,
-                # like logging; it must not write into arrays the function differentiates (docs/syntax.md)
-                self.block[:] = block
-            callee = self.free_name(node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id, target)
-            self.emit(ir.Effect(ir.Call("call", (ir.Var(callee),) + args, kwargs), self.loc))
-            return
-        if _reports(target):  # logging.info(...), warnings.warn(...): called as written
-            callee = self.free_name(node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id, target)
-            self.emit(ir.Effect(ir.Call("call", (ir.Var(callee),) + tuple(self.atom(a) for a in node.args),
-                                        tuple((k.arg, self.atom(k.value)) for k in node.keywords)), self.loc))
-            return
-        if target is MISSING and isinstance(node.func, ast.Attribute):
-            base = self.atom(node.func.value)
-            obj = self.free[base.name][0] if isinstance(base, ir.Var) and base.name in self.free else None
-            if isinstance(obj, logging.Logger) or isinstance(obj, logging.LoggerAdapter):  # logger.debug(...)
-                self.emit(ir.Effect(ir.Call("callmethod", (base, ir.Const(node.func.attr)) + tuple(
-                    self.atom(a) for a in node.args), tuple((k.arg, self.atom(k.value)) for k in node.keywords)),
-                    self.loc))
-                return
-        raise self.error(node, "a call whose result is discarded",
-                         "s2s keeps print, logging, warnings.warn and your own functions called for their effect; "
-                         "a library function that writes into its argument (np.copyto, x.sort(), ...) is not "
-                         "differentiated: assign the result to a name")
-
     def read(self, name: str, node) -> ir.Atom:
         if name in self.env:
             flag = self.env.get(_bound_key(name))
@@ -468,138 +387,6 @@ class _Builder(ExpressionLowering, CallLowering, FunctionLowering, ListLowering,
         self.free[name] = (obj, module)
         return name
 
-    # ----- control flow
-    def if_statement(self, s: ast.If) -> None:
-        test = self.atom(s.test)
-        self._branch(test, s.body, s.orelse, s)
-
-    def _branch(self, test: ir.Atom, body: list, orelse: list, node) -> None:
-        if_loc = self.loc
-        env0 = dict(self.env)
-        outer_block = self.block
-        results = []
-        for side, stmts in enumerate((body, orelse)):
-            self.env = dict(env0)
-            for key, flag in env0.items():  # under a test seen before, a flag is known (`if c: y = ..`)
-                if key.startswith("<bound ") and isinstance(flag, ir.Var) and flag.name in self.flag_tests:
-                    known_test, values = self.flag_tests[flag.name]
-                    if known_test == test:
-                        self.env[key] = values[side]
-            self.block = []
-            self.returned = None
-            exited = False
-            try:
-                if callable(stmts):
-                    stmts()
-                else:
-                    self.statements(stmts)
-            except _Exit:
-                exited = True
-            results.append((self.block, dict(self.env), exited, self.returned))
-        self.block = outer_block
-        self.loc = if_loc
-        (then_block, then_env, then_exit, then_ret), (else_block, else_env, else_exit, else_ret) = results
-        phis = []
-        if then_exit and else_exit:
-            stmt = ir.If(test, then_block, else_block, [], self.loc)
-            self.emit(stmt)
-            if then_ret is not None or else_ret is not None:
-                if then_ret is not None and else_ret is not None:
-                    name = self.version("result")
-                    stmt.phis.append(ir.Phi(name, [then_ret, else_ret]))
-                    self.returned = ir.Var(name)
-                    raise _ReturnedJoin()
-            raise _Exit()
-        if then_exit or else_exit:
-            self.env = else_env if then_exit else then_env
-            self.emit(ir.If(test, then_block, else_block, [], self.loc))
-            return
-        env = {}
-        for name in sorted(then_env.keys() ^ else_env.keys()):
-            # assigned on one path only: None on the other, where Python leaves the name unbound;
-            # if the function reads it, a flag `<name>_bound` says which (see `read`)
-            if not name.startswith("<"):
-                if name in self.read_anywhere():
-                    then_env.setdefault(_bound_key(name), ir.Const(name in then_env))
-                    else_env.setdefault(_bound_key(name), ir.Const(name in else_env))
-                then_env.setdefault(name, ir.Const(None))
-                else_env.setdefault(name, ir.Const(None))
-        for name in then_env.keys() ^ else_env.keys():
-            if name.startswith("<bound "):  # (a name's flag is absent where it is surely bound)
-                then_env.setdefault(name, ir.Const(True))
-                else_env.setdefault(name, ir.Const(True))
-        for name in then_env.keys() & else_env.keys():
-            a, b = then_env[name], else_env[name]
-            if a == b:
-                env[name] = a
-            else:
-                target = self.version(_bound_name(name)) if name.startswith("<bound ") else \
-                    self.temp() if name.startswith("<") else self.version(name)
-                phis.append(ir.Phi(target, [a, b]))
-                if name.startswith("<bound "):
-                    self.flag_tests[target] = (test, (a, b))
-                self.join_lists(target, (a, b))
-                roots = {self.roots.get(o.name) for o in (a, b) if isinstance(o, ir.Var)}
-                if len(roots) == 1 and None not in roots:  # both branches hold versions of one array
-                    self.roots[target] = roots.pop()
-                env[name] = ir.Var(target)
-        phis.sort(key=lambda p: p.target)
-        self.env = env
-        self.emit(ir.If(test, then_block, else_block, phis, self.loc))
-
-    def return_statement(self, s: ast.Return) -> None:
-        if self.loops:
-            raise self.error(s, "a return statement inside a loop", "break out of the loop and return after it")
-        if s.value is None:
-            raise self.error(s, "a return without a value")
-        self.returned = self.atom(s.value, hint=None)
-        raise _Exit()
-
-    def jump(self, s, kind) -> None:
-        if not self.loops:
-            raise self.error(s, f"'{type(s).__name__.lower()}' outside a loop")
-        frame = self.loops[-1]
-        values = {phi.target: self.env[name] for name, phi in frame.phis.items()}
-        for t in self.block:  # (what this path pushed: the paths that go on did not)
-            if isinstance(t, ir.Effect) and t.value.op == "push" and isinstance(t.value.args[1], ir.Var):
-                root = self.roots.get(t.value.args[1].name, t.value.args[1].name)
-                self.pushed[root] -= 1
-        stmt = kind(values, self.loc)
-        self.emit(stmt)
-        (frame.breaks if kind is ir.Break else frame.continues).append(stmt)
-        raise _Exit()
-
-
-    # ----- stacks of saved values in generated code (higher order: grad(f) transformed again)
-    def generated(self) -> bool:
-        """Is this code s2s generated? Only there are list stacks (append, pop) accepted."""
-        return self.src.filename.startswith("<s2s ")
-
-    def stack_push(self, node) -> bool:
-        """`y_saved.append(y)` in generated code becomes the effect `push(y_saved, y)`."""
-        func = node.func if isinstance(node, ast.Call) else None
-        if not (self.generated() and isinstance(func, ast.Attribute) and func.attr == "append"
-                and len(node.args) == 1 and not node.keywords):
-            return False
-        stack, value = self.atom(func.value), self.atom(node.args[0])
-        self.emit(ir.Effect(ir.Call("push", (stack, value)), self.loc))
-        if isinstance(value, ir.Var):
-            root = self.roots.get(value.name, value.name)
-            self.pushed[root] = self.pushed.get(root, 0) + 1
-        return True
-
-    def stack_element(self, value: ir.Call) -> bool:
-        """Is `value` an element of a stack in generated code (`for y in reversed(y_saved)`)? The gradient
-        pushed that array as it was at the end of an iteration, and writes its old elements back into it."""
-        return self.generated() and value.op == "getitem" and isinstance(value.args[0], ir.Var) and \
-            self.definitions.get(value.args[0].name) == ir.Call("list", ())
-
-    def stack_pop(self, node) -> bool:
-        """Is `node` `y_saved.pop()` in generated code (the value `pop(y_saved)`)?"""
-        return (self.generated() and isinstance(node.func, ast.Attribute) and node.func.attr == "pop"
-                and not node.args and not node.keywords)
-
-
     # ----- expressions
 
 
@@ -627,22 +414,6 @@ def flatten_with(stmts: list) -> list:
             s.body, s.orelse = flatten_with(s.body), flatten_with(s.orelse)
         out.append(s)
     return out
-
-
-def _user_function(fn) -> bool:
-    """Is `fn` a function of the user's (not of a library s2s would call as it is)?"""
-    module = getattr(fn, "__module__", None) or ""
-    return not module.split(".")[0] in ("s2s", "numpy", "scipy", "logging", "warnings", "math", "builtins")
-
-
-def _reports(fn) -> bool:
-    """Does `fn` only report (log, warn), so that calling it as written is all there is to it?"""
-    module = getattr(fn, "__module__", None) or ""
-    return callable(fn) and module.split(".")[0] in ("logging", "warnings")
-
-
-class _ReturnedJoin(_Exit):
-    pass
 
 
 def _written_versions(body: list, roots: dict) -> dict:

@@ -1,0 +1,118 @@
+"""SSA construction of control flow within a block: `if`/`else` (and the conditionals of `and`, `or` and `x if c
+else y`), each side built from a copy of the environment and a phi for each name that differs at the join;
+`return`, `break` and `continue` ending a branch. `BranchLowering` holds these methods of the SSA builder (ssa.py).
+"""
+from __future__ import annotations
+
+import ast
+
+from s2s import ir
+from s2s.front.loops import _bound_key, _bound_name, _Exit
+
+
+class BranchLowering:
+    """(mixed into _Builder; reads the rest of its state through `self`)"""
+
+    def if_statement(self, s: ast.If) -> None:
+        test = self.atom(s.test)
+        self._branch(test, s.body, s.orelse, s)
+
+    def _branch(self, test: ir.Atom, body: list, orelse: list, node) -> None:
+        if_loc = self.loc
+        env0 = dict(self.env)
+        outer_block = self.block
+        results = []
+        for side, stmts in enumerate((body, orelse)):
+            self.env = dict(env0)
+            for key, flag in env0.items():  # under a test seen before, a flag is known (`if c: y = ..`)
+                if key.startswith("<bound ") and isinstance(flag, ir.Var) and flag.name in self.flag_tests:
+                    known_test, values = self.flag_tests[flag.name]
+                    if known_test == test:
+                        self.env[key] = values[side]
+            self.block = []
+            self.returned = None
+            exited = False
+            try:
+                if callable(stmts):
+                    stmts()
+                else:
+                    self.statements(stmts)
+            except _Exit:
+                exited = True
+            results.append((self.block, dict(self.env), exited, self.returned))
+        self.block = outer_block
+        self.loc = if_loc
+        (then_block, then_env, then_exit, then_ret), (else_block, else_env, else_exit, else_ret) = results
+        phis = []
+        if then_exit and else_exit:
+            stmt = ir.If(test, then_block, else_block, [], self.loc)
+            self.emit(stmt)
+            if then_ret is not None or else_ret is not None:
+                if then_ret is not None and else_ret is not None:
+                    name = self.version("result")
+                    stmt.phis.append(ir.Phi(name, [then_ret, else_ret]))
+                    self.returned = ir.Var(name)
+                    raise _ReturnedJoin()
+            raise _Exit()
+        if then_exit or else_exit:
+            self.env = else_env if then_exit else then_env
+            self.emit(ir.If(test, then_block, else_block, [], self.loc))
+            return
+        env = {}
+        for name in sorted(then_env.keys() ^ else_env.keys()):
+            # assigned on one path only: None on the other, where Python leaves the name unbound;
+            # if the function reads it, a flag `<name>_bound` says which (see `read`)
+            if not name.startswith("<"):
+                if name in self.read_anywhere():
+                    then_env.setdefault(_bound_key(name), ir.Const(name in then_env))
+                    else_env.setdefault(_bound_key(name), ir.Const(name in else_env))
+                then_env.setdefault(name, ir.Const(None))
+                else_env.setdefault(name, ir.Const(None))
+        for name in then_env.keys() ^ else_env.keys():
+            if name.startswith("<bound "):  # (a name's flag is absent where it is surely bound)
+                then_env.setdefault(name, ir.Const(True))
+                else_env.setdefault(name, ir.Const(True))
+        for name in then_env.keys() & else_env.keys():
+            a, b = then_env[name], else_env[name]
+            if a == b:
+                env[name] = a
+            else:
+                target = self.version(_bound_name(name)) if name.startswith("<bound ") else \
+                    self.temp() if name.startswith("<") else self.version(name)
+                phis.append(ir.Phi(target, [a, b]))
+                if name.startswith("<bound "):
+                    self.flag_tests[target] = (test, (a, b))
+                self.join_lists(target, (a, b))
+                roots = {self.roots.get(o.name) for o in (a, b) if isinstance(o, ir.Var)}
+                if len(roots) == 1 and None not in roots:  # both branches hold versions of one array
+                    self.roots[target] = roots.pop()
+                env[name] = ir.Var(target)
+        phis.sort(key=lambda p: p.target)
+        self.env = env
+        self.emit(ir.If(test, then_block, else_block, phis, self.loc))
+
+    def return_statement(self, s: ast.Return) -> None:
+        if self.loops:
+            raise self.error(s, "a return statement inside a loop", "break out of the loop and return after it")
+        if s.value is None:
+            raise self.error(s, "a return without a value")
+        self.returned = self.atom(s.value, hint=None)
+        raise _Exit()
+
+    def jump(self, s, kind) -> None:
+        if not self.loops:
+            raise self.error(s, f"'{type(s).__name__.lower()}' outside a loop")
+        frame = self.loops[-1]
+        values = {phi.target: self.env[name] for name, phi in frame.phis.items()}
+        for t in self.block:  # (what this path pushed: the paths that go on did not)
+            if isinstance(t, ir.Effect) and t.value.op == "push" and isinstance(t.value.args[1], ir.Var):
+                root = self.roots.get(t.value.args[1].name, t.value.args[1].name)
+                self.pushed[root] -= 1
+        stmt = kind(values, self.loc)
+        self.emit(stmt)
+        (frame.breaks if kind is ir.Break else frame.continues).append(stmt)
+        raise _Exit()
+
+
+class _ReturnedJoin(_Exit):
+    pass
