@@ -10,10 +10,10 @@ The object they return, `Transformed`, is in `api/transformed.py`.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import inspect
 
 from s2s import ir, pipeline
+from s2s.api.parameters import _call, _signature, resolve_wrt
 from s2s.api.transformed import TRANSFORMS as _TRANSFORMS, Transformed
 from s2s.back.codegen import generate, generate_vjp
 from s2s.back.compile import compile_source, pseudo_filename
@@ -40,41 +40,6 @@ def _namer_for(fn) -> Namer:
     namer = Namer(names)
     namer.temps = set(fn.temps)
     return namer
-
-
-def resolve_wrt(params: list[str], wrt, fname: str, src=None) -> tuple[list[str], bool]:
-    """Parameter names for `wrt` and whether a single derivative (not a tuple) is wanted.
-
-    A `wrt` that names no parameter is refused with the function's parameters, the name meant and, given
-    `src` (the function's `Source`), the file and line of its `def`."""
-    single = not isinstance(wrt, (tuple, list))
-    items = [wrt] if single else list(wrt)
-    names = []
-    where = ""
-    if src is not None:
-        where = f"\n  {src.filename}:{src.tree.lineno}\n    {src.line(src.tree.lineno).strip()}"
-    for w in items:
-        if isinstance(w, bool) or not isinstance(w, (int, str)):
-            raise TypeError(f"wrt must be a parameter position, a name, or a tuple of them; got {w!r}: write "
-                            f"wrt=0 or wrt={params[0] if params else 'x'!r}, or wrt=(0, 1) for several{where}")
-        if isinstance(w, int):
-            if not -len(params) <= w < len(params):
-                raise ValueError(f"wrt={w} is out of range: {fname} has {len(params)} parameter(s) {params}; "
-                                 f"positions count from 0, so the last is wrt={len(params) - 1}{where}")
-            name = params[w]
-        else:
-            if w not in params:
-                close = difflib.get_close_matches(w, params, n=1)
-                meant = f": did you mean wrt={close[0]!r}?" if close else \
-                    f"; name one of them, or give its position (wrt=0 for {params[0]!r})" if params else ""
-                raise ValueError(f"wrt={w!r} is not a parameter of {fname}; its parameters are {params}{meant}"
-                                 f"{where}")
-            name = w
-        if name in names:
-            raise ValueError(f"wrt={wrt!r} names the parameter '{name}' of {fname} twice; name each parameter "
-                             f"once{where}")
-        names.append(name)
-    return names, single
 
 
 def stages(f, wrt=0, return_value=False, mode="reverse") -> dict:
@@ -172,32 +137,6 @@ def _grad_transform(f, wrt, return_value=False):
     filename = pseudo_filename("gradient", st.primal.name, st.src.filename, st.src.tree.lineno)
     return st.python, compile_source(st.python, filename, st.name, st.optimized.free, st.src.filename,
                                      st.primal.name, st.primal.deps)
-
-
-def _signature(fn) -> str:
-    """A function's parameter list as source text, defaults included (a constant, or the name of the data)."""
-    text = lambda d: d.name if isinstance(d, ir.Var) else repr(d)  # noqa: E731
-    sig = fn.signature
-    positional = fn.params if sig is None else fn.params[:sig.positional]
-    first_default = len(positional) - len(fn.defaults)
-    parts = [p if i < first_default else f"{p}={text(fn.defaults[i - first_default])}"
-             for i, p in enumerate(positional)]
-    if sig is not None:
-        parts += [f"*{sig.vararg}"] if sig.vararg else ["*"] if sig.kwonly else []
-        parts += [f"{p}={text(sig.kwdefaults[p])}" if p in sig.kwdefaults else p for p in sig.kwonly]
-        parts += [f"**{sig.kwarg}"] if sig.kwarg else []
-    return ", ".join(parts)
-
-
-def _call(fn, *extra: str) -> str:
-    """The arguments of a call passing a function's own parameters on (`x, *args, k=k, **options`), then
-    `extra` (keyword-only where the function has more than positional parameters)."""
-    sig = fn.signature
-    if sig is None:
-        return ", ".join(list(fn.params) + list(extra))
-    parts = list(fn.params[:sig.positional]) + ([f"*{sig.vararg}"] if sig.vararg else [])
-    parts += [f"{p}={p}" for p in list(sig.kwonly) + list(extra)] + ([f"**{sig.kwarg}"] if sig.kwarg else [])
-    return ", ".join(parts)
 
 
 def _grad_by_forward_mode(primal, src, names, single, return_value, name):
