@@ -1,4 +1,4 @@
-"""The package's shape (issue 11): no import cycle, no module over 650 lines, few imports inside functions,
+"""The package's shape (issue 11): no import cycle, no module over 600 lines, few imports inside functions,
 each NumPy primitive's key named in at most two files.
 
 The import graph is read from the source with `ast` (nothing is imported): an edge for every
@@ -15,7 +15,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "s2s"
 
-MAX_LINES = 650
+MAX_LINES = 600
 # Modules allowed over MAX_LINES for now, each being edited by another engineer at the time of
 # writing (so not split under them); remove a line once its module is split.
 OVER_LIMIT = {
