@@ -58,6 +58,7 @@ class ForwardCopy:
             return new
         pushes = {}
         roots = set(self.fn.arrays.values())
+        definitions = {t.target: t.value for t in ir.statements(s.body) if isinstance(t, ir.Assign)}
         for n in plan.saved:
             def push(value, loc, stack=plan.stacks[n]):
                 return ir.Effect(ir.Call("push", (ir.Var(stack), ir.Var(value))), loc or s.loc)
@@ -65,7 +66,7 @@ class ForwardCopy:
             # as when it was made, but the value a second transformation reads has the writes in it
             if n in roots and _push_where_iteration_ends(new.body, n, self.fn.arrays, push):
                 continue
-            if _view_of_written(s.body, n, self.fn.arrays):
+            if _view_of_written(definitions, n, self.fn.arrays):
                 # a view of an array written in place (`t = y[::-1]` before `y[...] = ...`): its copy is pushed,
                 # the value the adjoint reads, so that the stack holds no memory that later writes change (a
                 # second transformation reads a stack's elements as values)
@@ -87,10 +88,9 @@ class ForwardCopy:
         return new
 
 
-def _view_of_written(body: list, name: str, arrays: dict) -> bool:
-    """Is `name` defined in `body` as a view (prims.WRITE_THROUGH) of an array the function writes in place
-    (through views of views)?"""
-    definitions = {t.target: t.value for t in ir.statements(body) if isinstance(t, ir.Assign)}
+def _view_of_written(definitions: dict, name: str, arrays: dict) -> bool:
+    """Is `name` defined (`definitions`: the loop body's, name -> value) as a view (prims.WRITE_THROUGH) of an
+    array the function writes in place (through views of views)?"""
     seen = set()
     while name not in seen:
         seen.add(name)

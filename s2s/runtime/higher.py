@@ -13,8 +13,6 @@ second.py. Each is pure.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from s2s.runtime.arrays import (append_adjoint, column_stack_adjoint, concatenate_adjoint, dstack_adjoint, hstack_adjoint,
@@ -33,8 +31,7 @@ __all__ = ["adjoint_part_adjoint", "batch_unbroadcast", "batch_getitem_adjoint",
            "hstack_adjoint_transpose", "vstack_adjoint_transpose", "dstack_adjoint_transpose",
            "column_stack_adjoint_transpose", "append_adjoint_transpose", "batch_concatenate_adjoint",
            "batch_hstack_adjoint", "batch_vstack_adjoint", "batch_dstack_adjoint", "batch_column_stack_adjoint",
-           "batch_append_adjoint", "batch_select_adjoint_choices", "interp_slope_adjoint", "sinc_second_derivative",
-           "cross_product"]
+           "batch_append_adjoint", "batch_select_adjoint_choices", "interp_slope_adjoint", "sinc_second_derivative"]
 
 
 def adjoint_part_adjoint(g, adjoints, i):
@@ -387,42 +384,3 @@ def sinc_second_derivative(x):
     x = np.asarray(x, dtype=float)
     safe = np.where(x == 0, 1.0, x)
     return np.where(x == 0, -np.pi ** 2 / 3.0, -np.pi ** 2 * np.sinc(safe) - 2.0 * sinc_derivative(safe) / safe)
-
-
-def cross_product(a, b, **kwargs):
-    """`np.cross(a, b)` of vectors in the last axis, 2-vectors giving the number a0 b1 - a1 b0 (what np.cross
-    gives them, without its deprecation warning): the tangents of np.cross and the transposes of its adjoints.
-
-    Float 3-vectors skip np.cross's generic axis handling (it costs ~15 us a call, whatever the size): against
-    one vector b, `a x b` is the product `a @ [b]x` with b's cross-product matrix, which takes a whole batch of
-    tangents `a` (n, 3) at once; otherwise the components are formed directly. Keywords (axisa=...) go to
-    np.cross."""
-    a, b = np.asarray(a), np.asarray(b)
-    if kwargs:
-        return np.cross(a, b, **kwargs)
-    if a.ndim == 0 or b.ndim == 0:
-        return np.cross(a, b)  # (NumPy's error)
-    if a.shape[-1] == 2 and b.shape[-1] == 2:
-        return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
-    if a.shape[-1] != 3 or b.shape[-1] != 3 or a.dtype != np.float64 or b.dtype != np.float64:
-        return np.cross(a, b)
-    if b.ndim == 1:
-        out = a @ _cross_matrix(b)
-    elif a.ndim == 1:
-        out = b @ _cross_matrix(a).T
-    else:
-        return a[..., _NEXT] * b[..., _AFTER] - a[..., _AFTER] * b[..., _NEXT]
-    if math.isfinite(out.sum()):
-        return out
-    # (the product also multiplies a_i by the zero diagonal: an infinite or nan a_i would spread to component i,
-    # which np.cross leaves out of it)
-    return a[..., _NEXT] * b[..., _AFTER] - a[..., _AFTER] * b[..., _NEXT]
-
-
-_NEXT, _AFTER = np.array([1, 2, 0]), np.array([2, 0, 1])  # (a x b)_i = a_(i+1) b_(i+2) - a_(i+2) b_(i+1)
-
-
-def _cross_matrix(v):
-    """[v]x, with `[v]x @ u == np.cross(v, u)` and `u @ [v]x == np.cross(u, v)`."""
-    v0, v1, v2 = v.tolist()
-    return np.array([[0.0, -v2, v1], [v2, 0.0, -v0], [-v1, v0, 0.0]])

@@ -13,6 +13,7 @@ application in optimum experimental design" (2010) for QR.
 """
 from __future__ import annotations
 
+import math
 import string
 
 import numpy as np
@@ -23,7 +24,7 @@ from s2s.runtime.core import Parts, unbroadcast_to_shape
 __all__ = [
     "tensordot_adjoint_a", "tensordot_adjoint_b", "inner_adjoint_a", "inner_adjoint_b", "einsum_adjoint",
     "kron_adjoint_a", "kron_adjoint_b", "trace_adjoint", "diagonal_adjoint", "diag_adjoint",
-    "matrix_power_adjoint", "convolve_adjoint_a", "convolve_adjoint_b", "cross_adjoint_a", "cross_adjoint_b",
+    "matrix_power_adjoint", "convolve_adjoint_a", "convolve_adjoint_b", "cross_adjoint_a", "cross_adjoint_b", "cross_product",
     "multi_dot_adjoint", "correlate_adjoint_a", "correlate_adjoint_b", "solve_adjoint_a", "solve_adjoint_b",
     "det_adjoint", "slogdet_adjoint", "cholesky_adjoint", "eigh_adjoint", "eigvalsh_adjoint", "qr_adjoint",
     "svd_adjoint", "svdvals_adjoint",
@@ -244,7 +245,7 @@ def cross_adjoint_a(g, a, b):
     if np.shape(a)[-1] == 2 and np.shape(b)[-1] == 2:
         gb = np.asarray(g)[..., None] * np.stack([b[..., 1], -b[..., 0]], axis=-1)
     else:
-        gb = _cross(b, g)
+        gb = cross_product(b, g)
     return unbroadcast_to_shape(gb, np.shape(a))
 
 
@@ -253,18 +254,47 @@ def cross_adjoint_b(g, a, b):
     if np.shape(a)[-1] == 2 and np.shape(b)[-1] == 2:
         ga = np.asarray(g)[..., None] * np.stack([-a[..., 1], a[..., 0]], axis=-1)
     else:
-        ga = _cross(g, a)
+        ga = cross_product(g, a)
     return unbroadcast_to_shape(ga, np.shape(b))
 
 
-def _cross(a, b):
-    """np.cross(a, b); two float 3-vectors by their components (np.cross's axis handling costs ~15 us a call)."""
+def cross_product(a, b, **kwargs):
+    """`np.cross(a, b)` of vectors in the last axis, 2-vectors giving the number a0 b1 - a1 b0 (what np.cross
+    gives them, without its deprecation warning): the tangents of np.cross and the transposes of its adjoints.
+
+    Float 3-vectors skip np.cross's generic axis handling (it costs ~15 us a call, whatever the size): against
+    one vector b, `a x b` is the product `a @ [b]x` with b's cross-product matrix, which takes a whole batch of
+    tangents `a` (n, 3) at once; otherwise the components are formed directly. Keywords (axisa=...) go to
+    np.cross."""
     a, b = np.asarray(a), np.asarray(b)
-    if a.shape == (3,) and b.shape == (3,) and a.dtype == np.float64 and b.dtype == np.float64:
-        a0, a1, a2 = a.tolist()
-        b0, b1, b2 = b.tolist()
-        return np.array([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0])
-    return np.cross(a, b)
+    if kwargs:
+        return np.cross(a, b, **kwargs)
+    if a.ndim == 0 or b.ndim == 0:
+        return np.cross(a, b)  # (NumPy's error)
+    if a.shape[-1] == 2 and b.shape[-1] == 2:
+        return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+    if a.shape[-1] != 3 or b.shape[-1] != 3 or a.dtype != np.float64 or b.dtype != np.float64:
+        return np.cross(a, b)
+    if b.ndim == 1:
+        out = a @ _cross_matrix(b)
+    elif a.ndim == 1:
+        out = b @ _cross_matrix(a).T
+    else:
+        return a[..., _NEXT] * b[..., _AFTER] - a[..., _AFTER] * b[..., _NEXT]
+    if math.isfinite(out.sum()):
+        return out
+    # (the product also multiplies a_i by the zero diagonal: an infinite or nan a_i would spread to component i,
+    # which np.cross leaves out of it)
+    return a[..., _NEXT] * b[..., _AFTER] - a[..., _AFTER] * b[..., _NEXT]
+
+
+_NEXT, _AFTER = np.array([1, 2, 0]), np.array([2, 0, 1])  # (a x b)_i = a_(i+1) b_(i+2) - a_(i+2) b_(i+1)
+
+
+def _cross_matrix(v):
+    """[v]x, with `[v]x @ u == np.cross(v, u)` and `u @ [v]x == np.cross(u, v)`."""
+    v0, v1, v2 = v.tolist()
+    return np.array([[0.0, -v2, v1], [v2, 0.0, -v0], [-v1, v0, 0.0]])
 
 
 # ---------------------------------------------------------------- linear algebra

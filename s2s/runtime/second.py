@@ -536,20 +536,23 @@ def svd_adjoint_adjoint_ans(G, g, ans, a, full_matrices=True):
     """The adjoint of `svd_adjoint(g, ans, a)` with respect to the factors (U, S, Vh): the transpose of the
     tangent above, built one unit direction of the factors at a time (exact; one tangent per entry)."""
     m, n = np.shape(a)[-2:]
-    out = [np.zeros(np.shape(p)) for p in ans]
     zero = [0.0, 0.0, 0.0]
-    for which, index, e in _basis(ans):
-        out[which][index] = np.sum(G * _svd_adjoint_and_tangent(g, ans, zero, e, m, n, full_matrices)[1])
-    return Parts(out)
+    return _transpose_by_basis(G, ans, lambda e: _svd_adjoint_and_tangent(g, ans, zero, e, m, n, full_matrices)[1])
 
 
 def svd_adjoint_transpose(G, ans, a, full_matrices=True):
     """The transpose of `svd_adjoint(., ans, a)` (linear in the triple g), one unit direction of g at a time."""
     m, n = np.shape(a)[-2:]
-    out = [np.zeros(np.shape(p)) for p in ans]
     zero = [0.0, 0.0, 0.0]
+    return _transpose_by_basis(G, ans, lambda e: _svd_adjoint_and_tangent(e, ans, e, zero, m, n, full_matrices)[1])
+
+
+def _transpose_by_basis(G, ans, linear):
+    """The transpose of the map `linear` from the triple (U, S, Vh)-shaped directions, applied to G: entry by
+    entry, the product of G with the map's value at each unit direction of `ans`'s shape."""
+    out = [np.zeros(np.shape(p)) for p in ans]
     for which, index, e in _basis(ans):
-        out[which][index] = np.sum(G * _svd_adjoint_and_tangent(e, ans, e, zero, m, n, full_matrices)[1])
+        out[which][index] = np.sum(G * linear(e))
     return Parts(out)
 
 
