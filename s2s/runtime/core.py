@@ -28,7 +28,12 @@ def unbroadcast(g, x):
     else:
         shape = np.shape(x)  # a Shape, a nested list of numbers
     tg = type(g)
-    if (g.shape if tg is np.ndarray else () if tg is float else np.shape(g)) == shape:
+    if tg is np.ndarray:
+        if g.shape == shape:
+            return g
+        if not shape:  # an array's adjoint summed into a number (what unbroadcast_to_shape does, without its checks)
+            return g.sum()
+    elif (() if tg is float else np.shape(g)) == shape:
         return g
     return unbroadcast_to_shape(g, shape)
 
@@ -36,6 +41,8 @@ def unbroadcast(g, x):
 def unbroadcast_to_shape(g, shape: tuple):
     """Sum `g` down to `shape` (then broadcast up, for a zero that stood for a whole array)."""
     shape = tuple(shape)
+    if type(g) is np.ndarray and g.shape == shape and shape:  # (the common case: nothing to undo)
+        return g
     g = np.asarray(g)
     extra = g.ndim - len(shape)
     if extra > 0:

@@ -275,6 +275,10 @@ def cross_product(a, b, **kwargs):
         return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
     if a.shape[-1] != 3 or b.shape[-1] != 3 or a.dtype != np.float64 or b.dtype != np.float64:
         return np.cross(a, b)
+    if a.ndim == 1 and b.ndim == 1:  # two vectors: their components, rounded as np.cross rounds them
+        a0, a1, a2 = a.tolist()
+        b0, b1, b2 = b.tolist()
+        return np.array([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0])
     if b.ndim == 1:
         out = a @ _cross_matrix(b)
     elif a.ndim == 1:

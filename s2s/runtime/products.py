@@ -74,6 +74,9 @@ def matmul_adjoint_b(g, a, b):
 
 def dot_adjoint_a(g, a, b):
     """Adjoint of `np.dot(a, b)` with respect to `a` (scalars multiply, up to 2-D it is matmul)."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 1 and b.ndim == 1 and type(g) is np.float64 \
+            and g != 0:  # (two vectors' number: their common case first)
+        return g * b
     if _zero(g):
         return zeros_like(a)
     if np.ndim(a) == 0 or np.ndim(b) == 0:
@@ -85,6 +88,9 @@ def dot_adjoint_a(g, a, b):
 
 def dot_adjoint_b(g, a, b):
     """Adjoint of `np.dot(a, b)` with respect to `b`."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 1 and b.ndim == 1 and type(g) is np.float64 \
+            and g != 0:  # (two vectors' number: their common case first)
+        return g * a
     if _zero(g):
         return zeros_like(b)
     if np.ndim(a) == 0 or np.ndim(b) == 0:

@@ -1,0 +1,87 @@
+"""The reverse-mode runtime helpers' fast paths give what their general paths (and NumPy) give.
+
+rt.unbroadcast sums an array's adjoint into a number directly, rt.cross_product forms two 3-vectors' product
+from their components, rt.dot_adjoint_a/b of two vectors multiply: each is checked here against the general
+path or the NumPy expression it stands for, bit for bit where the arithmetic is the same, and the BA
+reprojection Jacobian that goes through all of them against central finite differences.
+"""
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import s2s
+from s2s import runtime as rt
+from conftest import assert_close, numeric_grad
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks import workloads  # noqa: E402
+
+
+@pytest.mark.parametrize("g", [np.array([0.3, -1.25]), np.arange(12.0).reshape(3, 4) / 7.0,
+                               np.random.default_rng(3).normal(size=(2, 3, 5)), np.zeros(0),
+                               np.array([True, True, False]), np.arange(5), np.array([[2.5]])])
+@pytest.mark.parametrize("x", [1.5, np.float64(-0.5), 3])
+def test_unbroadcast_into_a_number_is_the_general_sum(g, x):
+    got, general = rt.unbroadcast(g, x), rt.unbroadcast_to_shape(g, ())
+    assert type(got) is type(general) and np.shape(got) == ()
+    assert got == general or (np.isnan(got) and np.isnan(general))
+    assert got == np.sum(g)
+
+
+def test_unbroadcast_to_shape_returns_an_adjoint_of_the_shape_as_it_is():
+    g = np.arange(6.0).reshape(2, 3)
+    assert rt.unbroadcast_to_shape(g, (2, 3)) is g
+    assert rt.unbroadcast_to_shape(g, [2, 3]) is g
+    assert_close(rt.unbroadcast_to_shape(g, (1, 3)), g.sum(axis=0, keepdims=True), what="summed rows")
+    zero = rt.unbroadcast_to_shape(np.array(0.0), ())
+    assert type(zero) is np.float64 and zero == 0.0  # a 0-d adjoint of a number comes back a number
+
+
+def test_cross_product_of_two_vectors_is_np_cross_bit_for_bit():
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        a, b = rng.normal(size=3) * 10.0 ** rng.integers(-5, 5), rng.normal(size=3)
+        got = rt.cross_product(a, b)
+        assert got.dtype == np.float64 and got.shape == (3,)
+        np.testing.assert_array_equal(got, np.cross(a, b))
+    for a, b in ((np.array([np.inf, 1.0, 2.0]), np.array([0.0, 1.0, 0.0])),
+                 (np.array([0.5, np.nan, -1.0]), np.array([1.0, 2.0, 3.0])),
+                 (np.array([1e308, 1e308, 0.0]), np.array([1e308, -1e308, 2.0]))):
+        with np.errstate(invalid="ignore", over="ignore"):
+            np.testing.assert_array_equal(rt.cross_product(a, b), np.cross(a, b))
+            np.testing.assert_array_equal(rt.cross_product(b, a), np.cross(b, a))
+
+
+def test_cross_adjoints_of_vectors_against_finite_differences():
+    a, b, g = np.array([0.3, -1.2, 0.8]), np.array([1.1, 0.4, -0.7]), np.array([0.5, 2.0, -1.5])
+    def f(a, b):
+        return np.sum(g * np.cross(a, b))
+    assert_close(rt.cross_adjoint_a(g, a, b), numeric_grad(f, (a, b), 0), what="d/da")
+    assert_close(rt.cross_adjoint_b(g, a, b), numeric_grad(f, (a, b), 1), what="d/db")
+
+
+def test_dot_adjoints_of_two_vectors():
+    a, b = np.array([0.3, -1.2, 0.8]), np.array([1.1, 0.4, -0.7])
+    g = np.float64(1.75)
+    assert_close(rt.dot_adjoint_a(g, a, b), g * b, rtol=0.0, atol=0.0, what="d/da")
+    assert_close(rt.dot_adjoint_b(g, a, b), g * a, rtol=0.0, atol=0.0, what="d/db")
+    for zero in (0.0, np.float64(0.0)):  # no contribution: a zero array of the argument's shape
+        assert_close(rt.dot_adjoint_a(zero, a, b), np.zeros(3), what="zero")
+        assert rt.dot_adjoint_b(zero, a, np.array([1, 2, 3])).dtype == np.float64
+    bi = np.array([1, 2, 3])  # an integer vector: the adjoint is float all the same
+    assert rt.dot_adjoint_a(g, a, bi).dtype == np.float64
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+@pytest.mark.parametrize("rotated", [True, False])
+def test_bundle_adjustment_jacobian_against_finite_differences(mode, rotated):
+    p, feat = workloads.ba_inputs()
+    if not rotated:
+        p = p.copy()
+        p[0:3] = 0.0  # the `else` branch: no rotation
+    J = s2s.jacobian(workloads.ba_residual, mode=mode)(p, feat)
+    assert J.shape == (2, 15)
+    rows = [numeric_grad(lambda p: workloads.ba_residual(p, feat)[i], (p,), 0) for i in range(2)]
+    assert_close(J, np.array(rows), rtol=1e-6, atol=1e-8, what=f"BA Jacobian ({mode})")
