@@ -22,8 +22,9 @@ reference is docs/reference/).
 >>> s2s.grad(f, wrt=(0, 1))(2.0, 3.0)
 (3.0, 3.0)
 """
-from s2s.api.transform import grad, source, ssa, stages, value_and_grad, vjp
+from s2s.api.transform import grad, source, ssa, value_and_grad, vjp
 from s2s.api.forward import jvp
+from s2s.api.stages import stages
 from s2s.errors import (NonDifferentiableError, ResultTypeError, S2SError, SourceUnavailableError,
                      UnsupportedSyntaxError)
 from s2s.api.derived import check_grad, hessian, jacobian
@@ -31,12 +32,11 @@ from s2s.api.pytree import flatten
 from s2s.api import recursion as _recursion  # noqa: F401  (recursive functions get their own derivatives)
 from s2s.rules.custom import adjoint, nondifferentiable, tangent
 from s2s.api.graph import graph
+from s2s.version import __version__
 
 for _t in (grad, value_and_grad, vjp, jvp, jacobian, hessian):
     _t.__s2s_transformation__ = True  # called inside a differentiated function: transformed while compiling
 del _t
-
-__version__ = "0.1.0"
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "source", "ssa", "stages", "adjoint", "tangent", "nondifferentiable",

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Sequence
 
 import s2s
-from s2s.api import transform
+from s2s.api import stages, transform
 from s2s import pipeline
 from s2s.api.graph import graph
 from s2s.errors import S2SError, UnsupportedSyntaxError
@@ -176,8 +176,8 @@ def _parse_wrt(values: list[str] | None):
 def generated_text(fn, wrt_values: list[str] | None, mode: str, ssa: bool, stage: str | None = None) -> str:
     """The text `show` prints for `fn` with these options."""
     if stage is not None:
-        texts = transform.stage_texts(getattr(fn, "__wrapped__", fn) if _is_transformed(fn) else fn,
-                                _parse_wrt(wrt_values), mode=mode)
+        texts = stages.stage_texts(getattr(fn, "__wrapped__", fn) if _is_transformed(fn) else fn,
+                                   _parse_wrt(wrt_values), mode=mode)
         if stage not in texts:
             raise UserError(f"the {mode}-mode transformation of this function has no '{stage}' stage; "
                             f"it runs {', '.join(texts)}")

@@ -4,7 +4,7 @@ import pytest
 
 import s2s
 from s2s import pipeline
-from s2s.api import transform as api
+from s2s.api import stages as api
 
 from test_cli import run, workdir  # noqa: F401  (the fixture)
 

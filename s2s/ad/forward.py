@@ -25,7 +25,7 @@ from s2s.ad.analysis import activity, scalars
 from s2s.errors import missing_rule
 from s2s.ir.names import Namer
 from s2s.rules import registry
-from s2s.rules.symbolic import Emitter, Sym, lift, to_atom
+from s2s.rules.symbolic import Emitter, Sym, emit, lift, to_atom
 from s2s.ir.walk import substitute_block
 from s2s.ad.analysis import ARITH_OPS
 
@@ -256,12 +256,12 @@ class _Forward:
             if total is None:
                 return
             if rule.broadcast and not self.batched and self._may_be_narrower(total, tangents, sources, value, s.target, em):
-                total = _emit_call("s2s.runtime.broadcast_tangent", total, ans)
+                total = emit("s2s.runtime.broadcast_tangent", total, ans)
             elif self.batched and any(w is not None for w in widened.values()) and len(sources) == 1 \
                     and widened.get(sources[0]) is not None and self._may_be_narrower(
                     total, [widened.get(i) for i in range(len(tangents))], sources, value, s.target, em,
                     batched=True):
-                total = _emit_call("s2s.runtime.batch_align", total, ans)
+                total = emit("s2s.runtime.batch_align", total, ans)
         stmts = em.stmts
         atom = to_atom(total)
         if isinstance(atom, ir.Const):
@@ -289,7 +289,7 @@ class _Forward:
         if rank is None:
             return None
         if value.op == "getitem" and not value.kwargs and all(self._plain_index(a) for a in value.args[1:]):
-            return _emit_call("getitem", d, slice(None), *args[1:])
+            return emit("getitem", d, slice(None), *args[1:])
         if value.op in ("numpy.sum", "numpy.mean") and rank > 0 and len(value.args) == 1:
             options = {k: a.value for k, a in value.kwargs if isinstance(a, ir.Const)}
             if len(options) != len(value.kwargs) or not set(options) <= {"axis", "keepdims"}:
@@ -298,7 +298,7 @@ class _Forward:
             if axis is None:
                 return None
             keepdims = {"keepdims": True} if options.get("keepdims") is True else {}
-            return _emit_call(value.op, d, axis=axis, **keepdims)
+            return emit(value.op, d, axis=axis, **keepdims)
         return None
 
     def _plain_index(self, a: ir.Atom) -> bool:
@@ -351,10 +351,10 @@ class _Forward:
         rank = self.ndims.get(target)
         r = self.ndims.get(operand.name) if isinstance(operand, ir.Var) else None
         if rank is None or r is None or r > rank:
-            return _emit_call("s2s.runtime.batch_align", d, ans)
+            return emit("s2s.runtime.batch_align", d, ans)
         if r == rank:
             return d
-        return _emit_call("getitem", d, slice(None), *([None] * (rank - r)))
+        return emit("getitem", d, slice(None), *([None] * (rank - r)))
 
     def _may_be_narrower(self, total, tangents, sources, value: ir.Call, target: str, em, batched=False) -> bool:
         """Is the tangent `d` (or `-d`) of one operand, and can broadcasting make the result larger?"""
@@ -497,10 +497,10 @@ def _plain_product(op: str, i: int, d, args: list, ranks: list):
         return None
     a, b = args
     if i == 0:
-        return _emit_call("matmul", d, b)
+        return emit("matmul", d, b)
     if rb == 2:
-        return _emit_call("matmul", a, d)
-    return _emit_call("matmul", d, a if ra == 1 else _emit_call("numpy.transpose", a))
+        return emit("matmul", a, d)
+    return emit("matmul", d, a if ra == 1 else emit("numpy.transpose", a))
 
 
 def _shifted_axis(axis, rank: int):
@@ -551,11 +551,6 @@ def _scalar_atom(a, known: set) -> bool:
     return a.name in known
 
 
-def _emit_call(op: str, *args, **kwargs):
-    from s2s.rules.symbolic import emit
-    return emit(op, *args, **kwargs)
-
-
 def _negation_of(atom, em: Emitter):
     """If `atom` was emitted by `em` as `-x`, the atom x."""
     if not isinstance(atom, ir.Var):
@@ -583,8 +578,8 @@ def _over_common_divisor(total, inner, em: Emitter):
     if any(isinstance(a, ir.Var) and a.name in (first.target, second.target) for s in rest for a in ir.operands(s)):
         return None  # (a quotient read by another statement stays)
     em.stmts = rest
-    difference = _emit_call("sub", lift(first.value.args[0]), lift(second.value.args[0]))
-    return _emit_call("truediv", difference, lift(first.value.args[1]))
+    difference = emit("sub", lift(first.value.args[0]), lift(second.value.args[0]))
+    return emit("truediv", difference, lift(first.value.args[1]))
 
 
 def _add(total, contribution, em: Emitter):
@@ -594,7 +589,7 @@ def _add(total, contribution, em: Emitter):
         name = to_atom(contribution).name
         em.stmts = [s for s in em.stmts if s.target != name]
         fused = _over_common_divisor(total, inner, em)
-        return fused if fused is not None else _emit_call("sub", total, lift(inner))
+        return fused if fused is not None else emit("sub", total, lift(inner))
     if isinstance(total, Sym) or isinstance(contribution, Sym):
-        return _emit_call("add", total, contribution)
+        return emit("add", total, contribution)
     return total + contribution

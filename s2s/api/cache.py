@@ -36,6 +36,7 @@ import weakref
 from s2s.api import facts as facts_mod
 from s2s.api import persistent
 from s2s.front.source import record_reads
+from s2s.rules import custom
 from s2s.rules.registry import NotBatchable
 
 BUCKET = 8  # entries kept per (transformation, code, options): other modules, other constant values
@@ -192,6 +193,9 @@ def clear() -> None:
         _entries.clear()
         _shared.clear()
         _recent.clear()
+
+
+custom.ON_REGISTER.append(clear)  # registering a custom rule retires every entry
 
 
 def size() -> int:

@@ -29,12 +29,17 @@ import importlib
 import inspect
 import json
 import os
+import re
 import stat
 import tempfile
 import threading
 import warnings
 
 from s2s.api import facts as facts_mod
+from s2s.back.compile import compile_source
+from s2s.front.source import read_function
+from s2s.rules import custom, registry
+from s2s.version import __version__
 
 FORMAT = 3
 MAX_BYTES = 16 * 1024 * 1024
@@ -44,9 +49,16 @@ _FIELDS = {"format": int, "s2s": str, "key": str, "text": str, "entry": str, "fi
 _lock = threading.Lock()
 _usable: dict = {}  # directory -> whether it can be used (decided once per process)
 
+# The rules s2s made for recursive functions (api/recursion.py records them here, `record_recursive`): generated
+# text calls them as custom.<attribute>; an entry names the ones its text calls, and loading it makes them again
+ROLES = ("function", "adjoint", "tangent", "adjoint_adjoint", "adjoint_tangent", "tangent_adjoint",
+         "tangent_tangent")
+_RECURSIVE: dict = {}  # recursive function -> {role: attribute of s2s.rules.custom}
+_ATTRIBUTES: dict = {}  # attribute of s2s.rules.custom -> (the recursive function, its role)
+_MADE_KEYS: set = set()  # the keys of the rules made for them whose own rules s2s makes too (not the user's)
+
 
 def _version() -> str:
-    from s2s import __version__
     return __version__
 
 
@@ -122,12 +134,10 @@ def _closure_description(f) -> list:
 
 def _custom_rules() -> list:
     """The rules users registered (they decide what is called and what is descended into)."""
-    from s2s.rules import registry
-    from s2s.api.recursion import MADE_KEYS
     registry._load()
     # (not the rules s2s makes for recursive functions, and for their rules: the entry records those and makes
     # them again)
-    made = registry.RECURSIVE_KEYS | MADE_KEYS
+    made = registry.RECURSIVE_KEYS | _MADE_KEYS
     out = [("reverse", k, r.user) for k, r in registry.REVERSE.items() if r.user is not None and k not in made]
     out += [("tangent", k, r.fn) for k, r in registry.TANGENT.items() if r.user and k not in made]
     out += [("nondifferentiable", k, "") for k in registry.NONDIFF if k.startswith("s2s.rules.custom.")]
@@ -151,9 +161,8 @@ def store(key: str, text: str, fn, facts: list, f) -> None:
     directory = _directory()
     if directory is None:
         return
-    from s2s.api.recursion import used_by
     rows = facts_mod.to_disk(facts, f)
-    recursive = used_by(text)
+    recursive = _recursive_used_by(text)
     if rows is None or recursive is None:
         return  # it read or calls something another process cannot find again by name
     entry = {
@@ -231,7 +240,6 @@ def _valid(entry, key: str) -> bool:
         return False
     if len(entry["user"]) != 2 or not all(isinstance(u, str) for u in entry["user"]):
         return False
-    from s2s.api.recursion import ROLES
     if not all(isinstance(k, str) and isinstance(v, list) and len(v) == 3 and all(isinstance(p, str) for p in v)
                and v[2] in ROLES for k, v in entry["recursive"].items()):
         return False
@@ -260,10 +268,8 @@ def load(key: str, f):
         free = _resolve_free(entry["free"], f)
         if free is None:
             return None
-        from s2s.api.recursion import recreate
-        if not recreate(entry["recursive"]):  # the text calls their rules as custom.<name>
+        if not _recreate(entry["recursive"]):  # the text calls their rules as custom.<name>
             return None
-        from s2s.back.compile import compile_source
         user_file, user_name = entry["user"]
         fn = compile_source(entry["text"], entry["filename"], entry["entry"], free, user_file, user_name)
     except Exception:
@@ -272,7 +278,6 @@ def load(key: str, f):
 
 
 def _deps_unchanged(deps: dict) -> bool:
-    from s2s.front.source import read_function
     for name, digest in deps.items():
         module, _, qualname = name.partition(":")
         try:
@@ -313,3 +318,49 @@ def _resolve_free(names: dict, f) -> dict | None:
         else:
             return None
     return out
+
+
+# ---------------------------------------------------------------------------------------------- recursive functions
+def record_recursive(fn, names: dict, made_keys) -> None:
+    """Remember the rules api/recursion.py made for the recursive function `fn`: `names` {role: attribute of
+    s2s.rules.custom}, `made_keys` the keys of its rules whose own rules were made too."""
+    _MADE_KEYS.update(made_keys)
+    _RECURSIVE[fn] = names
+    for role, attribute in names.items():
+        _ATTRIBUTES[attribute] = (fn, role)
+
+
+def _recursive_used_by(text: str) -> dict | None:
+    """The recursive functions generated code `text` calls, as {attribute of s2s.rules.custom: [module,
+    qualified name of the function, which of its objects]}; None if one of them cannot be found again by name
+    in another process."""
+    out = {}
+    for attribute in sorted(set(re.findall(r"\bcustom\.(\w+)", text))):
+        found = _ATTRIBUTES.get(attribute)
+        if found is None:
+            continue
+        fn, role = found
+        module, qualname = getattr(fn, "__module__", None), getattr(fn, "__qualname__", "")
+        if not module or "<" in qualname:
+            return None
+        out[attribute] = [module, qualname, role]
+    return out
+
+
+def _recreate(used: dict) -> bool:
+    """Make the rules of the recursive functions `_recursive_used_by` described (`registry.RECURSIVE`, which
+    api/recursion.py sets, makes them), under the attribute names the stored text reads; False if a function
+    cannot be found or a name is taken by something else."""
+    for attribute, (module, qualname, role) in sorted(used.items()):
+        try:
+            fn = importlib.import_module(module)
+            for part in qualname.split("."):
+                fn = getattr(fn, part)
+        except Exception:
+            return False
+        if not callable(fn) or (fn not in _RECURSIVE and registry.key_of(fn) is not None) or role not in ROLES:
+            return False  # a rule the user registered: not the one the text was made with
+        registry.RECURSIVE(fn)
+        if not custom.bind(attribute, getattr(custom, _RECURSIVE[fn][role])):
+            return False
+    return True

@@ -35,14 +35,13 @@ no derivative. Arguments the call leaves to their defaults are constants.
 """
 from __future__ import annotations
 
-import importlib
 import inspect
 import numbers
-import re
 import types
 
 import numpy as np
 
+from s2s.api import persistent
 from s2s.api.forward import jvp
 from s2s.api.transform import grad, vjp
 from s2s.back.compile import compile_source, pseudo_filename
@@ -51,13 +50,8 @@ from s2s.rules import custom, registry
 from s2s.runtime.core import zeros_like
 
 _RULES: dict = {}  # function -> its key
-_NAMES: dict = {}  # function -> {role: attribute of s2s.rules.custom}
-_ATTRIBUTES: dict = {}  # attribute of s2s.rules.custom -> (the recursive function, its role)
 _HELPERS: dict = {}  # (function, what, ...) -> a generated helper function or its transformation
 _INTEGERS_REFUSED: set = set()  # (function, mode, positions): differentiating its integer arguments was refused
-MADE_KEYS: set = set()  # the keys of the rules made here, whose own rules are made here too (not the user's)
-ROLES = ("function", "adjoint", "tangent", "adjoint_adjoint", "adjoint_tangent", "tangent_adjoint",
-         "tangent_tangent")
 
 
 def _integer(value) -> bool:
@@ -315,12 +309,13 @@ def rules_for(fn) -> str:
     # importable: a module loaded from a file without sys.modules, one removed since)
     key = custom.key_for(fn, imported=False)
     names = {"function": key.rsplit(".", 1)[-1]}
+    made = []  # the keys of the rules made here whose own rules are made here too
     for owner in ("", "adjoint_", "tangent_"):
         owner_key = key
         if owner:  # the rules of a rule made here: generated code calls it as custom.<its name>, its key
             owner_key = f"s2s.rules.custom.{names[owner[:-1]]}"
             registry.register_object(first[owner[:-1]], owner_key)
-            MADE_KEYS.add(owner_key)
+            made.append(owner_key)
         for role in ("adjoint", "tangent"):
             names[owner + role] = custom._rule_name(owner_key, role, rules[owner + role], imported=False)
             if owner:
@@ -330,46 +325,9 @@ def rules_for(fn) -> str:
     for role, rule in rules.items():
         rule.__name__ = rule.__qualname__ = names[role]
     _RULES[fn] = key
-    _NAMES[fn] = names
-    for role, attribute in names.items():
-        _ATTRIBUTES[attribute] = (fn, role)
+    persistent.record_recursive(fn, names, made)  # (the disk cache names them in its entries, and makes them again)
     registry.RECURSIVE_KEYS.add(key)
     return key
-
-
-def used_by(text: str) -> dict | None:
-    """For the disk cache: the recursive functions generated code `text` calls, as
-    {attribute of s2s.rules.custom: [module, qualified name of the function, which of its objects]};
-    None if one of them cannot be found again by name in another process."""
-    out = {}
-    for attribute in sorted(set(re.findall(r"\bcustom\.(\w+)", text))):
-        found = _ATTRIBUTES.get(attribute)
-        if found is None:
-            continue
-        fn, role = found
-        module, qualname = getattr(fn, "__module__", None), getattr(fn, "__qualname__", "")
-        if not module or "<" in qualname:
-            return None
-        out[attribute] = [module, qualname, role]
-    return out
-
-
-def recreate(used: dict) -> bool:
-    """Make the rules of the recursive functions `used_by` described, under the attribute names the stored
-    text reads; False if a function cannot be found or a name is taken by something else."""
-    for attribute, (module, qualname, role) in sorted(used.items()):
-        try:
-            fn = importlib.import_module(module)
-            for part in qualname.split("."):
-                fn = getattr(fn, part)
-        except Exception:
-            return False
-        if not callable(fn) or (fn not in _RULES and registry.key_of(fn) is not None) or role not in ROLES:
-            return False  # a rule the user registered: not the one the text was made with
-        rules_for(fn)
-        if not custom.bind(attribute, getattr(custom, _NAMES[fn][role])):
-            return False
-    return True
 
 
 registry.RECURSIVE = rules_for

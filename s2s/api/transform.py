@@ -1,11 +1,12 @@
-"""The public reverse-mode transformations: grad, value_and_grad, vjp, and `stages`.
+"""The public reverse-mode transformations: grad, value_and_grad, vjp; `source` and `ssa`.
 
 Each runs the stages of `pipeline.py` in order, then compiles and caches:
 
     source -> ssa -> alias -> result -> reverse -> optimize -> python -> compile -> cache
 
-`stages(f, ...)` returns the text after each stage (what `S2S_DUMP=1` prints).
-The object they return, `Transformed`, is in `api/transformed.py`.
+`stages(f, ...)` (`api/stages.py`) returns the text after each stage (what
+`S2S_DUMP=1` prints). The object they return, `Transformed`, is in
+`api/transformed.py`.
 """
 from __future__ import annotations
 
@@ -42,60 +43,6 @@ def _namer_for(fn) -> Namer:
     return namer
 
 
-def stages(f, wrt=0, return_value=False, mode="reverse") -> dict:
-    """The text after each stage of the pipeline that `grad(f, wrt, return_value)` runs.
-
-    Shows how s2s turned `f` into its derivative, one stage at a time: the source it read, the SSA
-    form, the adjoint (or tangent) program, the optimised program, and the generated Python.
-    With `mode="forward"`, the stages of `jvp(f, wrt)`.
-
-    Parameters
-    ----------
-    f : callable
-        A Python function whose source s2s can read.
-    wrt : int, str, or tuple of int and str, default 0
-        The parameter(s) to differentiate with respect to, as in `grad`.
-    return_value : bool, default False
-        As in `grad` (reverse mode only).
-    mode : {"reverse", "forward"}, default "reverse"
-        Which transformation's stages to show.
-
-    Returns
-    -------
-    dict of str to str
-        Stage name to text, in pipeline order: `"source"`, `"ssa"`, `"adjoint"` (`"tangent"` in
-        forward mode), `"optimized"`, `"python"`. `"python"` is the text `.source` returns.
-
-    Raises
-    ------
-    S2SError, ValueError, TypeError
-        As `grad`.
-
-    Examples
-    --------
-    >>> import s2s
-    >>> def f(x):
-    ...     return x * x
-    >>> list(s2s.stages(f))
-    ['source', 'ssa', 'adjoint', 'optimized', 'python']
-    >>> list(s2s.stages(f, mode="forward"))
-    ['source', 'ssa', 'tangent', 'optimized', 'python']
-    """
-    if mode == "forward":
-        from s2s.api.forward import stages_forward
-        return stages_forward(f, wrt)
-    kind = "value_and_grad" if return_value else "grad"
-    return _grad_pipeline(*_primal(f, kind), wrt, return_value).text()
-
-
-def stage_texts(f, wrt=0, return_value=False, mode="reverse") -> dict:
-    """Every stage's text (`pipeline.NAMES` order) for `grad(f, ...)`, or `jvp(f, wrt)` with mode="forward",
-    transformed afresh: what `S2S_DUMP=1` prints, for `python -m s2s show --stage NAME`."""
-    with pipeline.capture() as texts:
-        stages(f, wrt, return_value, mode)
-    return {name: texts[name] for name in pipeline.NAMES if name in texts}
-
-
 class _GradStages:
     """What each stage of the grad pipeline produced (for `stages` and for compiling)."""
 
@@ -106,6 +53,12 @@ class _GradStages:
     def text(self) -> dict:
         return {"source": self.src.text, "ssa": print_function(self.primal), "adjoint": print_function(self.adjoint),
                 "optimized": print_function(self.optimized), "python": self.python}
+
+
+def grad_stages(f, wrt=0, return_value=False) -> dict:
+    """The text of each pipeline stage for `grad(f, wrt, return_value)`, in order (`s2s.stages`)."""
+    kind = "value_and_grad" if return_value else "grad"
+    return _grad_pipeline(*_primal(f, kind), wrt, return_value).text()
 
 
 def _grad_pipeline(primal, src, wrt, return_value) -> _GradStages:

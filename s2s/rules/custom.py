@@ -17,6 +17,9 @@ from typing import Callable
 from s2s.rules import registry
 
 _modules: dict[str, str] = {}  # attribute here -> the module that registered it (imported by generated code)
+# called after each registration: transformations made before it used the old rules (api/cache.py adds its
+# `clear`; the cache sits above the rules, which do not import it)
+ON_REGISTER: list = []
 
 
 def _attribute(name: str, obj, module: str | None) -> str:
@@ -87,8 +90,8 @@ def _check_signature(rule: Callable, func: Callable, kind: str, first: str) -> N
 
 
 def _registered():
-    from s2s.api import cache
-    cache.clear()
+    for retire in ON_REGISTER:
+        retire()
 
 
 def adjoint(func: Callable):
