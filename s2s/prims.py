@@ -71,7 +71,8 @@ ADJOINT_BEGINS = "adjoint_begins"
 COPY = "numpy.copy"
 # new arrays of numbers, of the shape their first argument gives, that carry no derivative (so have no record;
 # np.full's record says it makes one: registry.of_shape)
-FILLED = frozenset({"numpy.zeros", "numpy.ones", "numpy.empty"})
+ONES = "numpy.ones"
+FILLED = frozenset({"numpy.zeros", ONES, "numpy.empty"})
 
 
 def python_object(key: str):

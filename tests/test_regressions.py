@@ -572,6 +572,26 @@ def test_gradient_of_a_zero_dimensional_array_written_by_element():
     assert_close(s2s.grad(f)(0.3), numeric_grad(f, (0.3,), 0), what="gradient")
 
 
+def test_zero_dimensional_array_written_in_a_loop_and_returned():
+    """`a = np.array(0.0); for i in ...: a[()] = a + x * i; return a`: grad seeded a's adjoint with the number
+    1.0 and read it as `ba[()]` (TypeError), and vjp's adjoint, a 0-d array, became a NumPy scalar when added
+    to, then written in place at `()` (TypeError). The seed of an array written by element is a 0-d array;
+    a write of the whole array (`[()]`, `[...]`) zeroes its adjoint with rt.zero_at, which copies a number."""
+    def f(x):
+        a = np.array(0.0)
+        for i in range(3):
+            a[()] = a * x + np.sin(x * i)
+        return a
+    reference = numeric_grad(f, (0.7,), 0)
+    assert_close(s2s.grad(f)(0.7), reference, what="gradient")
+    value, pullback = s2s.vjp(f)(0.7)
+    assert_close(pullback(1.0), reference, what="vjp, a number cotangent")
+    assert_close(pullback(np.array(2.0)), 2.0 * reference, what="vjp, a 0-d cotangent")
+    assert_close(s2s.jvp(f)((0.7,), (1.0,))[1], reference, what="jvp")
+    # f(x) = x sin x + sin 2x
+    assert_close(s2s.hessian(f)(0.7), 2 * np.cos(0.7) - 0.7 * np.sin(0.7) - 4 * np.sin(1.4), what="hessian")
+
+
 def test_grad_of_an_array_result_written_in_a_loop_raises_only_the_value_error():
     """grad of a function returning an array it fills in a loop: the adjoint sweep read the seed 1.0 at an index,
     `(1.0)[i_1]`, which Python compiles with a SyntaxWarning ('float' object is not subscriptable) shown before

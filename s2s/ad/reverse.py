@@ -37,7 +37,7 @@ from s2s.ad.writes import ElementWrites
 from s2s.front.results import maybe_int
 from s2s.ir.names import Namer
 from s2s.ir.walk import call_definitions, contains_exit, defined_names, ends_with_exit
-from s2s.prims import ADJOINT_BEGINS
+from s2s.prims import ADJOINT_BEGINS, ONES
 
 
 def reverse(fn: ir.Function, wrt: list[str], *, return_value: bool = False, seed: str | None = None,
@@ -130,9 +130,15 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         ret = body[-1]
         assert isinstance(ret, ir.Return)
         pending: dict[str, list] = {}
+        seeded = []
         if isinstance(ret.value, ir.Var) and ret.value.name in self.active:
             if seed is not None:
                 pending[ret.value.name] = [ir.Var(seed)]
+            elif ret.value.name in self.fn.arrays or ret.value.name in self.fn.arrays.values():
+                # a 0-d array written by element: its adjoint is written by element too
+                seed_name = self.adjoint_name(ret.value.name)
+                seeded = [ir.Assign(seed_name, ir.Call(ONES, (ir.Const(()),)), ret.loc)]
+                pending[ret.value.name] = [ir.Var(seed_name)]
             else:
                 pending[ret.value.name] = [ir.Const(1.0)]
         check = []
@@ -176,7 +182,8 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         checks_arguments = bool(check) and check[0].value.args != (ret.value,)
         # a vjp's pullback closes over the forward sweep: mark where the adjoint begins (with the value)
         marker = [ir.Effect(ir.Call(ADJOINT_BEGINS, (ret.value,)))] if seed is not None else []
-        body_out = (check + forward if checks_arguments else forward + check) + marker + adjoint + [ir.Return(result)]
+        body_out = (check + forward if checks_arguments else forward + check) + marker + seeded + adjoint + [
+            ir.Return(result)]
         params = list(self.fn.params) + ([seed] if seed is not None else [])
         # (with a seed, `defaults` still belong to f's own parameters: the seed comes last, without one)
         return ir.Function(name=name, params=params, body=body_out, defaults=self.fn.defaults,

@@ -123,7 +123,8 @@ class ElementWrites:
         """Is the base's adjoint `g` of `y[index] = v` zeroed at index in place (`by[index] = 0.0`)? Where
         this sweep owns g (and it is not a bare 0.0) and index is basic (no element twice)."""
         return isinstance(g, ir.Var) and g.name in self.owned and g.name not in self.maybe_short and \
-            (self._element_slot(value, numeric=True) or self._basic_index(value.args[1:-1]))
+            not _whole(value.args[1:-1]) and (self._element_slot(value, numeric=True) or
+                                               self._basic_index(value.args[1:-1]))
 
     def _numeric_made(self, atom) -> bool:
         root = self.fn.arrays.get(atom.name, atom.name) if isinstance(atom, ir.Var) else None
@@ -170,6 +171,12 @@ class ElementWrites:
             stmts[-1].value = ir.Call("s2s.runtime.zero_at", call.args, call.kwargs)
         self.owned.add(contrib.name)
         return contrib
+
+
+def _whole(index) -> bool:
+    """Is `y[index] = v` a write of all of y, as `y[()]` or `y[...]` (maybe of a 0-d array, whose adjoint
+    the sweep's own arithmetic turns into a number that cannot be written in place)?"""
+    return all(isinstance(a, ir.Const) and (a.value == () or a.value is Ellipsis) for a in index)
 
 
 # what makes a written array that other names made before it may share memory with (views are never written)
