@@ -216,7 +216,7 @@ class LoopReversal:
                 iters.append(self._emit(ir.Call("builtins.reversed", (ir.Var(plan.stacks[n]),)), out))
         else:
             pops = [(self._defining_block(s, n, counters), ir.Assign(restored[n], ir.Call("pop", (ir.Var(plan.stacks[n]),)),
-                                                           self.loc)) for n in saved]
+                                                           self.loc, restores=n)) for n in saved]
             for block, pop in reversed(pops):
                 block.insert(0, pop)
             if not range_loop:
@@ -241,7 +241,8 @@ class LoopReversal:
             back = r.operands[1]
             r.operands[1] = subst.get(back.name, back) if isinstance(back, ir.Var) else back
         self.at(s.loc)
-        out.append(ir.Loop("for", rphis, rev_body, target=rev_target, iter=rev_iter, loc=self.loc))
+        out.append(ir.Loop("for", rphis, rev_body, target=rev_target, iter=rev_iter, loc=self.loc,
+                           restores={restored[n]: n for n in saved} if direct else {}))
         self.joined.update(r.target for r in rphis)
         for p in active_phis:
             init = p.operands[0]

@@ -92,7 +92,7 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         self.loc: ir.Loc | None = None  # the user line whose adjoint is being emitted
         self._restore: ir.Effect | None = None  # the write-back of an element write being reversed
         self.temp_defs: dict[str, ir.Assign] = {}  # rule results not yet named after their value
-        self.restores: dict[str, str] = {}
+        self.restores: dict[str, str] = {}  # a value a reversed loop restores -> its forward name (the loop's pops)
         self.owned: set[str] = set()  # adjoint arrays this sweep made and nothing else refers to
         self.adjoint_names: set[str] = set()
         self.negations: dict[str, ir.Atom] = {}  # every `-x` the rules emitted: signs move outwards
@@ -189,7 +189,7 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         return ir.Function(name=name, params=params, body=body_out, defaults=self.fn.defaults,
                            filename=self.fn.filename, free=dict(self.fn.free),
                            temps=frozenset(self.fn.temps) | frozenset(self.namer.temps),
-                           restores=dict(self.restores), arrays=dict(self.fn.arrays),
+                           arrays=dict(self.fn.arrays),
                            loop_temps=frozenset(self.adjoint_names), opaque=dict(self.fn.opaque),
                            signature=self.fn.signature)
 

@@ -40,8 +40,7 @@ def leave_ssa(fn: ir.Function, restore: bool = True) -> ir.Function:
     """`name_arrays(restore_names(coalesce_phis(fn)))` (without `restore_names` if not `restore`), copying
     `fn` once rather than once per step; `fn` itself where none of them has anything to do (no if or loop, no
     restored value, no array written in place: straight-line code)."""
-    if not fn.arrays and not (restore and fn.restores) and not any(
-            isinstance(s, (ir.If, ir.Loop)) for s in fn.body):
+    if not fn.arrays and not any(isinstance(s, (ir.If, ir.Loop)) for s in fn.body):  # (restores are in loops)
         return fn
     fn = _coalesce(copy.deepcopy(fn))
     if restore:
@@ -65,7 +64,7 @@ def _coalesce_block(stmts: list, uses: dict) -> None:
                               if isinstance(o, ir.Var)}
                     if p.target in used_names(block[i + 1:]) | others:
                         continue  # the branch still reads the old value of that name after the definition
-                    d.target = p.target
+                    _retarget(d, p.target)
                     p.operands[k] = ir.Var(p.target)
         elif isinstance(s, ir.Loop):
             carried = {p.target for p in s.phis}
@@ -85,7 +84,7 @@ def _coalesce_block(stmts: list, uses: dict) -> None:
                     continue  # (jumps before the definition read the old value, as they should)
                 # from its definition on, the new value lives in the phi's own name: every read of it
                 # (later in the body, at the back edge, at a break) reads that name
-                d.target = p.target
+                _retarget(d, p.target)
                 substitute_block(s.body, {v.name: ir.Var(p.target)})
                 for q in s.phis:
                     q.operands = [ir.Var(p.target) if o == v else o for o in q.operands]
@@ -109,6 +108,14 @@ def _definition_and_later_reads(block: list, v: ir.Var):
     return None
 
 
+def _retarget(d, name: str) -> None:
+    """`d` computes its value straight into the phi's `name`: a stack pop then restores that name, no longer
+    the forward name it popped for."""
+    d.target = name
+    if isinstance(d, ir.Assign):
+        d.restores = None
+
+
 def _in_place(d) -> bool:
     """Is `d` an element write, rendered as `y[i] = v` whatever its target is called?"""
     return isinstance(d, ir.Assign) and isinstance(d.value, ir.Call) and d.value.op == "setitem"
@@ -130,34 +137,39 @@ def restore_names(fn: ir.Function) -> ir.Function:
     after the forward loop is needed only by adjoints emitted before the reversed
     loop, and those already ran).
     """
-    return _restore(copy.deepcopy(fn)) if fn.restores else fn
+    return _restore(copy.deepcopy(fn)) if any(_restored(s) for s in ir.statements(fn.body)) else fn
+
+
+def _restored(s) -> list:
+    """[(name, the forward name whose value it restores)] that `s` defines: a stack pop's target, or the
+    targets of a reversed loop walking its stacks (`for y in reversed(y_saved)`)."""
+    if isinstance(s, ir.Assign):
+        return [(s.target, s.restores)] if s.restores is not None else []
+    return list(s.restores.items()) if isinstance(s, ir.Loop) else []
 
 
 def _restore(fn: ir.Function) -> ir.Function:
-    if not fn.restores:
-        return fn
     renames: dict[str, str] = {}
-    _restore_block(fn.body, set(), fn.restores, renames)
+    _restore_block(fn.body, set(), renames)
     if renames:
         _rename_targets(fn.body, renames)
         substitute_block(fn.body, {k: ir.Var(v) for k, v in renames.items()})
     return fn
 
 
-def _restore_block(stmts: list, later: set, restores: dict, renames: dict) -> None:
+def _restore_block(stmts: list, later: set, renames: dict) -> None:
     for i, after in _names_read_after(stmts, later):
         s = stmts[i]
         if isinstance(s, ir.Loop):
             tails = {o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var)}
-            for name in _pop_targets(s.body) + _loop_targets(s):
-                original = restores.get(name)
-                if original is not None and original not in after and original not in renames.values():
+            for name, original in _pops(s.body) + _restored(s):
+                if original not in after and original not in renames.values():
                     renames[name] = original
-            _restore_block(s.body, after | tails, restores, renames)
+            _restore_block(s.body, after | tails, renames)
         elif isinstance(s, ir.If):
             tails = {o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var)}
-            _restore_block(s.body, after | tails, restores, renames)
-            _restore_block(s.orelse, after | tails, restores, renames)
+            _restore_block(s.body, after | tails, renames)
+            _restore_block(s.orelse, after | tails, renames)
 
 
 def _names_read_after(stmts: list, later: set) -> list:
@@ -172,13 +184,14 @@ def _names_read_after(stmts: list, later: set) -> list:
     return out[::-1]
 
 
-def _pop_targets(stmts: list) -> list:
+def _pops(stmts: list) -> list:
+    """What the stack pops of `stmts` and of their ifs (not of their loops) restore: [(name, forward name)]."""
     out = []
     for s in stmts:
-        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op == "pop":
-            out.append(s.target)
+        if isinstance(s, ir.Assign):
+            out += _restored(s)
         elif isinstance(s, ir.If):
-            out += _pop_targets(s.body) + _pop_targets(s.orelse)
+            out += _pops(s.body) + _pops(s.orelse)
     return out
 
 
@@ -193,10 +206,6 @@ def _name_arrays(fn: ir.Function) -> ir.Function:
     _rename_targets(fn.body, fn.arrays)
     substitute_block(fn.body, {k: ir.Var(v) for k, v in fn.arrays.items() if k != v})
     return fn
-
-
-def _loop_targets(s: ir.Loop) -> list:
-    return [s.target] if isinstance(s.target, str) else list(s.target or ())
 
 
 def _rename_targets(stmts: list, renames: dict) -> None:

@@ -57,6 +57,7 @@ class Assign:
     value: Expr
     loc: Loc | None = None
     inplace: bool = False  # `y op= v`: NumPy updates an array in place, Python rebinds a number (see alias.py)
+    restores: str | None = None  # a reversed loop's stack pop: the forward name whose value it restores
 
 
 @dataclass
@@ -101,6 +102,7 @@ class Loop:
     header: list = field(default_factory=list)  # while-loops: statements computing `test`
     test: Atom | None = None
     loc: Loc | None = None
+    restores: dict = field(default_factory=dict)  # a reversed loop walking its stacks: target -> forward name
 
 
 @dataclass
@@ -151,7 +153,6 @@ class Function:
     loop_temps: frozenset = frozenset()  # adjoint names codegen may fold into their single use inside loops
     opaque: dict = field(default_factory=dict)  # free names of callables without rule or source -> user spelling
     source_name: str = ""  # the user's function this was made from
-    restores: dict = field(default_factory=dict)  # stack-pop target -> the name whose value it restores
     free: dict = field(default_factory=dict)
     deps: dict = field(default_factory=dict)
     arrays: dict = field(default_factory=dict)  # versions of an array written in place -> its first name

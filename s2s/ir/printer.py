@@ -66,7 +66,8 @@ def _block(stmts: list, depth: int, lines: list) -> None:
         lines.append(pad + "pass")
     for s in stmts:
         if isinstance(s, ir.Assign):
-            lines.append(f"{pad}{s.target} = {format_expr(s.value)}")
+            restores = f"  # restores {s.restores}" if s.restores is not None else ""
+            lines.append(f"{pad}{s.target} = {format_expr(s.value)}{restores}")
         elif isinstance(s, ir.Effect):
             lines.append(f"{pad}{format_expr(s.value)}")
         elif isinstance(s, ir.Return):
@@ -86,7 +87,8 @@ def _block(stmts: list, depth: int, lines: list) -> None:
         elif isinstance(s, ir.Loop):
             if s.kind == "for":
                 target = s.target if isinstance(s.target, str) else ", ".join(s.target)
-                lines.append(f"{pad}for {target} in {format_atom(s.iter)}:")
+                restores = "; ".join(f"{k} restores {v}" for k, v in s.restores.items())
+                lines.append(f"{pad}for {target} in {format_atom(s.iter)}:" + (f"  # {restores}" if restores else ""))
             else:
                 lines.append(f"{pad}while True:")
             for p in s.phis:

@@ -7,7 +7,10 @@
   branch leaves the block; a later `if` on the same condition value sees in
   each branch what the first one defined in that branch: the reverse sweep's
   mirrored branches run on the same path as the forward ones);
-- an If phi has two operands, a Loop phi two (init, back edge).
+- an If phi has two operands, a Loop phi two (init, back edge);
+- only a stack pop (an `Assign` of `pop`) and a loop's own targets restore a
+  forward name (`restores`: a naming hint for codegen, which optimisation may
+  have left without a definition, as it may copy-propagate the forward name).
 """
 from __future__ import annotations
 
@@ -25,6 +28,13 @@ def verify(fn: ir.Function) -> None:
     for p in fn.params:
         seen.add(p)
     _block(fn.body, scope, seen)
+    for s in ir.statements(fn.body):
+        if isinstance(s, ir.Assign) and s.restores is not None and not (
+                isinstance(s.value, ir.Call) and s.value.op == "pop"):
+            raise VerificationError(f"{s.target} restores {s.restores} but is not a stack pop")
+        if isinstance(s, ir.Loop) and not set(s.restores) <= set((s.target,) if isinstance(s.target, str) else
+                                                                  s.target or ()):
+            raise VerificationError(f"a loop restores {', '.join(s.restores)}, which are not all its targets")
 
 
 def _define(name: str, scope: set, seen: set) -> None:
