@@ -99,6 +99,9 @@ def _einsum_parse(subscripts: str, operands):
     return terms, output
 
 
+EINSUM_PLAIN = 100_000  # multiply-adds above which an adjoint's einsum lets NumPy choose the contraction order
+
+
 def einsum_adjoint(g, subscripts, i, *operands):
     """Adjoint of `np.einsum(subscripts, *operands)` with respect to operand `i`: an einsum of `g` with the
     other operands, broadcast over indices only operand `i` sums, and placed on the diagonal for a
@@ -109,7 +112,12 @@ def einsum_adjoint(g, subscripts, i, *operands):
     unique = "".join(dict.fromkeys(mine))
     known = "".join(c for c in unique if c in output or any(c in t for t in others))
     spec = ",".join([output] + others) + "->" + known
-    part = np.einsum(spec, g, *[op for j, op in enumerate(operands) if j != i])
+    rest = [op for j, op in enumerate(operands) if j != i]
+    sizes = {}
+    for t, op in zip(others, rest):
+        sizes.update(zip(t, np.shape(op)))
+    # NumPy's contraction order (BLAS where it applies) where the plain loop is long: its search costs ~30 µs
+    part = np.einsum(spec, g, *rest, optimize=math.prod(sizes.values()) * max(len(known), 1) > EINSUM_PLAIN)
     sizes = dict(zip(mine, np.shape(operands[i])))
     missing = [k for k, c in enumerate(unique) if c not in known]
     if missing:  # letters only operand i sums over: the adjoint is constant along them
@@ -117,6 +125,9 @@ def einsum_adjoint(g, subscripts, i, *operands):
         part = np.broadcast_to(part, [sizes[c] if c not in known else part.shape[k] for k, c in enumerate(unique)])
     part = unbroadcast_to_shape(part, [sizes[c] for c in unique])
     if unique == mine:
+        if isinstance(part, np.ndarray) and part.dtype == np.float64 and part.flags.writeable and \
+                not any(np.may_share_memory(part, a) for a in (g, *operands)):
+            return part  # einsum's own new array
         return np.array(part, dtype=float)
     out = np.zeros(np.shape(operands[i]), dtype=float)
     np.einsum(mine + "->" + unique, out)[...] = part  # the diagonal view is writeable
