@@ -30,9 +30,9 @@ def gmm_grad(alphas, means, icf, x, tril, gamma, m):
     d_alphas = np.sum(r, axis=0) - n * wa / np.sum(wa)
     bz = -r[:, :, None] * z                                       # d f / d z
     # z = qdiag * xc + L xc  ->  d xc = qdiag * bz + L^T bz ; d mu = -sum_n d xc
-    d_means = -np.sum(qdiags[None] * bz + np.einsum("kij,nki->nkj", lower, bz), axis=0)
+    d_means = -np.sum(qdiags[None] * bz + np.einsum("kij,nki->nkj", lower, bz, optimize=True), axis=0)
     d_qdiag = np.sum(bz * xc, axis=0) - gamma * gamma * qdiags    # likelihood + prior
-    d_lower = np.einsum("nki,nkj->kij", bz, xc)
+    d_lower = np.einsum("nki,nkj->kij", bz, xc, optimize=True)  # (BLAS; the forward keeps the workload's call)
     d_ls = np.reshape(d_lower, (k, d * d)) @ tril.T - gamma * gamma * ls
     d_qs = d_qdiag * qdiags + (np.sum(r, axis=0) + m)[:, None]
     return d_alphas, d_means, np.concatenate([d_qs, d_ls], axis=1)
