@@ -110,3 +110,33 @@ def test_einsum_adjoint_of_a_long_contraction_is_the_plain_one(spec, shapes):
         assert_close(got, plain, what=f"adjoint of operand {i} of {spec}")
         assert got.dtype == np.float64 and got.flags.writeable and got.shape == op.shape
         assert not any(np.may_share_memory(got, a) for a in [g] + ops)
+
+
+# ---------------------------------------------------------------- the reverse-mode Jacobian's rows
+def grid(x, a):
+    return np.outer(np.array([1.0, a]), x[:3]) * x[3] + a
+
+
+def number(a, b):
+    return a * a * b
+
+
+def constant_in_x(x, a):
+    return np.array([a * 2.0, a + 1.0])
+
+
+def test_reverse_jacobian_of_a_matrix_value_with_respect_to_an_array_and_a_number():
+    x, a = np.array([0.4, -1.1, 0.7, 1.9]), 0.6
+    jx, ja = s2s.jacobian(grid, wrt=(0, 1))(x, a)
+    assert jx.shape == (2, 3, 4) and ja.shape == (2, 3)
+    for idx in np.ndindex(2, 3):
+        assert_close(jx[idx], numeric_grad(lambda x, a: grid(x, a)[idx], (x, a), 0), what=f"d grid{idx} / dx")
+        assert_close(ja[idx], numeric_grad(lambda x, a: grid(x, a)[idx], (x, a), 1), what=f"d grid{idx} / da")
+
+
+def test_reverse_jacobian_of_a_number_and_of_rows_that_do_not_depend_on_the_argument():
+    j = s2s.jacobian(number)(1.5, -2.0)
+    assert np.shape(j) == () and j == pytest.approx(2 * 1.5 * -2.0)
+    jx = s2s.jacobian(constant_in_x)(np.array([0.5, 1.0, 2.0]), 0.3)
+    assert jx.shape == (2, 3) and jx.dtype == np.float64 and not jx.any()
+    assert_close(s2s.jacobian(constant_in_x, wrt=1)(np.ones(3), 0.3), np.array([2.0, 1.0]), what="d/da")

@@ -20,6 +20,14 @@ from s2s.errors import ResultTypeError
 _SCALARS = frozenset((float, int, np.float64, np.float32))  # one number: no structure, shape ()
 
 
+def _plain(xs: list) -> bool:
+    """Are all of `xs` numbers or arrays (no containers)?"""
+    for x in xs:
+        if type(x) is not np.ndarray and type(x) not in _SCALARS:
+            return False
+    return True
+
+
 class _ReverseState(cache.SharedState):
     """What the reverse-mode Jacobians of one function (and wrt) share (`cache.shared`)."""
 
@@ -57,8 +65,7 @@ class JacobianReverse:
             params = self._state.params = cache.parameter_names(self.__wrapped__)
         wrts = [self._wrt] if self._single else list(self._wrt)
         xs = [arguments.argument(params, args, kwargs, w) for w in wrts]
-        if (type(value) is np.ndarray or type(value) in _SCALARS) and \
-                all(type(x) is np.ndarray or type(x) in _SCALARS for x in xs):
+        if (type(value) is np.ndarray or type(value) in _SCALARS) and _plain(xs):
             return self._by_rows(value, pullback, xs)
         value_leaves = pytree.leaves(value)
         zeros = [np.zeros(np.shape(v)) if np.ndim(v) else 0.0 for v in value_leaves]
@@ -87,25 +94,27 @@ class JacobianReverse:
         return out[0] if self._single else tuple(out)
 
     def _by_rows(self, value, pullback, xs: list):
-        """The Jacobian of one number or array with respect to numbers and arrays (no containers): the rows
-        of one identity as the cotangents, each row of the result one pullback."""
-        shape = np.shape(value)
+        """The Jacobian of one number or array with respect to numbers and arrays (no containers): each row of
+        the identity as the cotangent, its pullback written into row i of the result."""
+        shape = value.shape if type(value) is np.ndarray else ()
         m = math.prod(shape)
-        seeds = np.eye(m).reshape((m,) + shape) if shape else (1.0,)
-        rows = [[] for _ in xs]
-        for seed in seeds:
+        out = [np.empty((m,) + np.shape(x)) for x in xs]
+        for i in range(m):
+            if shape:
+                seed = np.zeros(m)  # (a new one per row: nothing the pullback keeps sees the next)
+                seed[i] = 1.0
+                if len(shape) != 1:
+                    seed = seed.reshape(shape)
+            else:
+                seed = 1.0
             grads = pullback(seed)
             if self._single:
-                rows[0].append(grads)
+                out[0][i] = grads  # (a bare zero stands for a whole array that does not depend on the value)
             else:
-                for k, g in enumerate(grads):
-                    rows[k].append(g)
-        out = []
-        for x, r in zip(xs, rows):
-            xshape = np.shape(x)
-            # (a bare zero stands for a whole array that does not depend on the value)
-            r = [g if np.shape(g) == xshape else np.broadcast_to(g, xshape) for g in r]
-            out.append(np.array(r, dtype=float).reshape(shape + xshape))
+                for rows, g in zip(out, grads):
+                    rows[i] = g
+        if len(shape) != 1:
+            out = [rows.reshape(shape + np.shape(x)) for rows, x in zip(out, xs)]
         return out[0] if self._single else tuple(out)
 
 
