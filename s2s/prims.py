@@ -52,6 +52,12 @@ METHODS = {
 }
 ATTRIBUTES = {"T": "numpy.transpose", "shape": "numpy.shape", "ndim": "numpy.ndim", "size": "numpy.size",
               "dtype": "numpy.ndarray.dtype", "real": "numpy.real", "imag": "numpy.imag"}
+# Methods taking a shape or axes as separate arguments, which their function takes as one tuple:
+# x.reshape(2, 3) is np.reshape(x, (2, 3)), x.transpose(1, 0) is np.transpose(x, (1, 0))
+PACKED_METHODS = frozenset({"reshape", "transpose"})
+# Casts whose key depends on the type cast to: key -> (its key to an integer or bool type, which has no derivative,
+# and to a type known only at run time, decided then): `x.astype(int)`, `x.astype(y.dtype)`
+CASTS = {"numpy.ndarray.astype": ("numpy.ndarray.astype_integer", "numpy.ndarray.astype_any")}
 
 # Keys generated code spells as the method or attribute the user wrote (`x.astype(np.float32)`, `x.dtype`), not as
 # a function: `ndarray.astype` to a float type (differentiable) or to an integer or bool type (no derivative, a
@@ -69,6 +75,8 @@ END_WITH = "end_with"
 ADJOINT_BEGINS = "adjoint_begins"
 # the copy reverse mode emits: of the elements an element write overwrites, of an adjoint a loop changes in place
 COPY = "numpy.copy"
+# the transpose vector forward mode emits: a batch of tangents of a vector times a matrix, `db @ a.T`
+TRANSPOSE = "numpy.transpose"
 # new arrays of numbers, of the shape their first argument gives, that carry no derivative (so have no record;
 # np.full's record says it makes one: registry.of_shape)
 ONES = "numpy.ones"
@@ -110,7 +118,7 @@ def spelling(key: str) -> str:
     return f"{alias}.{rest}" if alias else rest
 
 
-# ---------------------------------------------------------------- memory sharing (front/alias.py, front/ssa.py)
+# ------------------------------------------- results that are their operands (front/alias.py, ssa.py, results.py)
 
 # operations whose result may share memory with an operand (a NumPy view, a container holding it): the alias
 # check follows them
@@ -127,6 +135,11 @@ MAY_SHARE_MEMORY = frozenset({
     "s2s.runtime.appended", "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs", "s2s.runtime.dict_values",
     "s2s.runtime.dict_items", "s2s.runtime.keyword",
 })
+# operations whose result is one of their operands, or holds them: the positions of those operands (None: all);
+# the result check (front/results.py) looks through them for a value without a derivative
+PASSES_ON = {"and": None, "or": None, "builtins.max": None, "builtins.min": None, "tuple": None, "list": None,
+             "getitem": slice(0, 1), "numpy.array": slice(0, 1), "numpy.asarray": slice(0, 1),
+             "numpy.where": slice(1, 3)}
 # operations whose result, written into, may write into an operand too: an array made by one is not a fresh
 # array of the function's own (np.diag of a vector is a new array; of a matrix a read-only view)
 WRITE_THROUGH = frozenset({

@@ -228,20 +228,10 @@ def test_the_in_function_import_finder_finds_one(tmp_path, monkeypatch):
 # A NumPy primitive's key is named (as a quoted string) in at most two files of the package: its record in
 # s2s/rules/ and prims.py's spelling tables. What the compiler knows of a primitive is a field of its record
 # (read through s2s.rules.registry: registry.full_reduction, registry.of_shape, ...) or a named constant in
-# prims.py (prims.COPY, prims.ADJOINT_BEGINS). Files that still name a key besides those two, each with its
-# reason (take a line off once its file reads the fact from the record instead):
+# prims.py (prims.COPY, prims.ADJOINT_BEGINS, prims.PACKED_METHODS, prims.PASSES_ON). Files that still name a key
+# besides those two, each with its reason (none today: take a line off once its file reads the fact from the record):
 MAX_FILES_PER_KEY = 2
-KEY_EXCEPTIONS = {
-    # forward mode's own facts, owned by the forward-mode work at the time of writing
-    "numpy.sum": {"s2s/ad/forward.py"},  # a full reduction's tangent in vector mode
-    "numpy.mean": {"s2s/ad/forward.py"},  # (the same)
-    "numpy.dot": {"s2s/ad/forward.py"},  # the products whose tangents forward mode fuses
-    # the frontend's spellings of methods: x.reshape(2, 3), x.T with axes, x.astype(...) as calls
-    "numpy.reshape": {"s2s/front/calls.py"},
-    "numpy.ndarray.astype": {"s2s/front/calls.py"},
-    "numpy.transpose": {"s2s/front/calls.py", "s2s/ad/forward.py"},  # (and forward mode's product tangent)
-    "numpy.asarray": {"s2s/front/results.py"},  # calls whose result is their argument, for the result check
-    "numpy.tanh": {"s2s/ir/__init__.py"},  # an example of a key in ir.Call's docstring
+KEY_EXCEPTIONS: dict = {
 }
 
 

@@ -20,7 +20,7 @@ import copy
 import dataclasses
 import numbers
 
-from s2s import ir
+from s2s import ir, prims
 from s2s.ad.analysis import activity, scalars
 from s2s.errors import missing_rule
 from s2s.ir.names import Namer
@@ -283,14 +283,14 @@ class _Forward:
         a list of batched tangents) and the other arguments are constants: `dx[:, 1:]` for the record's
         `rt.batch_getitem(dx, slice(1, None))`, `np.sum(dx, axis=1)` for `rt.batch_sum(dx)`; None otherwise."""
         ranks = [self.ndims.get(a.name) if isinstance(a, ir.Var) else None for a in value.args]
-        if value.op in _PRODUCTS and len(ranks) == 2 and not value.kwargs and None not in ranks:
+        if registry.matrix_product(value.op) and len(ranks) == 2 and not value.kwargs and None not in ranks:
             return _plain_product(value.op, i, d, args, ranks)
         rank = ranks[0] if i == 0 else None
         if rank is None:
             return None
         if value.op == "getitem" and not value.kwargs and all(self._plain_index(a) for a in value.args[1:]):
             return emit("getitem", d, slice(None), *args[1:])
-        if value.op in ("numpy.sum", "numpy.mean") and rank > 0 and len(value.args) == 1:
+        if registry.axis_reduction(value.op) and rank > 0 and len(value.args) == 1:
             options = {k: a.value for k, a in value.kwargs if isinstance(a, ir.Const)}
             if len(options) != len(value.kwargs) or not set(options) <= {"axis", "keepdims"}:
                 return None
@@ -485,9 +485,6 @@ def _ranks(fn: ir.Function, params: dict) -> dict:
     return {k: v for k, v in rank.items() if v is not None}
 
 
-_PRODUCTS = ("matmul", "numpy.matmul", "numpy.dot")
-
-
 def _plain_product(op: str, i: int, d, args: list, ranks: list):
     """The batched tangent of `a @ b` or `np.dot(a, b)` (vectors and matrices, ranks known) from the tangents
     `d` of argument `i`, as a product: `da @ b`, `a @ db` (b a matrix), `db @ a` (vectors), `db @ a.T` (a
@@ -500,7 +497,7 @@ def _plain_product(op: str, i: int, d, args: list, ranks: list):
         return emit("matmul", d, b)
     if rb == 2:
         return emit("matmul", a, d)
-    return emit("matmul", d, a if ra == 1 else emit("numpy.transpose", a))
+    return emit("matmul", d, a if ra == 1 else emit(prims.TRANSPOSE, a))
 
 
 def _shifted_axis(axis, rank: int):

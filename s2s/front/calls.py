@@ -72,13 +72,12 @@ class CallLowering:
             base = self.atom(func.value)
             args = (base,) + tuple(self.atom(a) for a in node.args)
             kwargs = self.keywords(node.keywords)
-            if key == "numpy.reshape" and len(args) > 2:  # x.reshape(2, 3) -> np.reshape(x, (2, 3))
+            if func.attr in prims.PACKED_METHODS and len(args) > 2:  # x.reshape(2, 3) -> np.reshape(x, (2, 3))
                 args = (base, self.pack(args[1:]))
-            if key == "numpy.transpose" and len(args) > 2:
-                args = (base, self.pack(args[1:]))
-            if key == "numpy.ndarray.astype":
+            if key in prims.CASTS:
                 kind = self.dtype_kind(node)  # x.astype(int): no derivative flows through it
-                key += "_integer" if kind and kind in "biu" else "" if kind else "_any"
+                integer, unknown = prims.CASTS[key]
+                key = integer if kind and kind in "biu" else key if kind else unknown
             return ir.Call(key, args, kwargs)
         if target is MISSING and not isinstance(func, ast.Attribute):
             callee = self.expr(func)  # a function value: a nested def, a lambda, a helper passed in

@@ -24,10 +24,6 @@ NOT_NUMBERS = set(prims.COMPAREOPS) | {
     "numpy.allclose", "numpy.array_equal", "numpy.any", "numpy.all", "numpy.signbit", "numpy.logical_and",
     "numpy.logical_or", "numpy.logical_not", "numpy.logical_xor", "numpy.equal", "numpy.not_equal",
     "numpy.less", "numpy.less_equal", "numpy.greater", "numpy.greater_equal"}
-# operations whose result is one of their operands, or holds them: the positions of those operands
-PASSES_ON = {"and": None, "or": None, "builtins.max": None, "builtins.min": None, "tuple": None, "list": None,
-             "getitem": slice(0, 1), "numpy.array": slice(0, 1), "numpy.asarray": slice(0, 1),
-             "numpy.where": slice(1, 3)}
 
 
 def check_result(fn: ir.Function, transform: str) -> ir.Function:
@@ -110,9 +106,9 @@ def _could_be_non_number(value, defs: dict, seen: set) -> bool:
     if isinstance(value, ir.Call):
         if value.op in NOT_NUMBERS:
             return True
-        if value.op not in PASSES_ON:
+        if value.op not in prims.PASSES_ON:
             return False
-        operands = value.args[PASSES_ON[value.op] or slice(None)]
+        operands = value.args[prims.PASSES_ON[value.op] or slice(None)]
         return any(_could_be_non_number(a, defs, seen) for a in operands)
     if value.name in seen or value.name not in defs:  # a parameter, or a value met before
         return False

@@ -41,7 +41,7 @@ Atom = Union[Var, Const]
 
 @dataclass(frozen=True)
 class Call:
-    """A primitive applied to atoms. `op` is a key of `s2s.prims` ('mul', 'numpy.tanh', ...)."""
+    """A primitive applied to atoms. `op` is a key of `s2s.prims` ('mul', 'math.exp', ...)."""
 
     op: str
     args: tuple = ()

@@ -38,11 +38,11 @@ linear("getitem", lambda g, ans, x, *index: rt.getitem_adjoint(g, x, *index),
 linear("numpy.sum", lambda g, ans, x, axis=None, keepdims=False:
        np.full(np.shape(x), g) if axis is None else rt.sum_adjoint(g, x, axis, keepdims),
        batched=[lambda d, ans, x, axis=None, keepdims=False: rt.batch_sum(d, axis, keepdims)], rank=_full_reduction,
-       full_reduction=True)
+       full_reduction=True, axis_reduction=True)
 linear("numpy.mean", lambda g, ans, x, axis=None, keepdims=False:
        np.full(np.shape(x), g / np.size(x)) if axis is None else rt.mean_adjoint(g, x, axis, keepdims),
        batched=[lambda d, ans, x, axis=None, keepdims=False: rt.batch_mean(d, axis, keepdims)], rank=_full_reduction,
-       full_reduction=True)
+       full_reduction=True, axis_reduction=True)
 linear("numpy.cumsum", lambda g, ans, x, axis=None, dtype=None: rt.cumsum_adjoint(g, x, **non_default(axis=(axis, None))))
 linear("numpy.diff", lambda g, ans, x, n=1, axis=-1: rt.diff_adjoint(g, **non_default(n=(n, 1), axis=(axis, -1))))
 linear("numpy.trace", lambda g, ans, x, offset=0, axis1=0, axis2=1:

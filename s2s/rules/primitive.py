@@ -53,6 +53,12 @@ class Primitive:
     rank: Callable | None = None  # (argument ranks, None where unknown; has kwargs) -> the result's rank, or None
     full_reduction: bool = False  # called with one argument and no axis, the result is a number (np.sum(x))
     of_shape: bool = False  # makes a new array of the shape its first argument gives (np.full(shape, v))
+    # linear, reducing the axes `axis=` names (every axis without it; `keepdims=` allowed): vector mode reduces a
+    # batch of tangents by the same call, its axes shifted past the batch axis (np.sum(dx, axis=1))
+    axis_reduction: bool = False
+    # bilinear, `a @ b` as NumPy defines it for vectors and matrices: vector mode writes the tangent of a batch
+    # as a product too (da @ b, a @ db)
+    matrix_product: bool = False
 
     def result_rank(self, ranks: list, kwargs: bool):
         if self.rank is not None:
@@ -213,8 +219,8 @@ class _Replay:
 
 # ================================================================ linear and multilinear functions
 
-def linear(key: str, *transposes, tangent=None, batched=None, elementwise: bool = False,
-           rank_of_argument=None, rank=None, full_reduction: bool = False, of_shape: bool = False) -> Primitive:
+def linear(key: str, *transposes, tangent=None, batched=None, elementwise: bool = False, rank_of_argument=None,
+           rank=None, full_reduction: bool = False, of_shape: bool = False, axis_reduction: bool = False) -> Primitive:
     """`key` is linear (jointly) in the arguments whose transpose is given (None: not linear in it, or only a
     shape). The tangent contribution of such an argument is `key` applied with its tangent in its place and
     0.0 in the other linear places (`tangent=` replaces that where another spelling is better); its adjoint
@@ -227,7 +233,8 @@ def linear(key: str, *transposes, tangent=None, batched=None, elementwise: bool 
     else:
         tangents = tuple(tangent) if isinstance(tangent, (tuple, list)) else (tangent,)
     return register(Primitive(key, adjoints, tangents, None, elementwise, batched, False, rank_of_argument,
-                              facts={"kind": "linear"}, rank=rank, full_reduction=full_reduction, of_shape=of_shape))
+                              facts={"kind": "linear"}, rank=rank, full_reduction=full_reduction, of_shape=of_shape,
+                              axis_reduction=axis_reduction))
 
 
 def _apply_at(key: str, i: int, places: list):
@@ -247,7 +254,8 @@ def _self_transpose(key: str, i: int, places: list):
 
 
 def multilinear(key: str, *adjoints, batched=None, elementwise: bool = False, tangent_op: str | None = None,
-                rank_of_argument=None, rank=None, full_reduction: bool = False) -> Primitive:
+                rank_of_argument=None, rank=None, full_reduction: bool = False,
+                matrix_product: bool = False) -> Primitive:
     """`key` is linear in each argument with an adjoint, separately (a product): the tangent is the sum over
     those arguments of `key` with that one replaced by its tangent, `f(dx, y) + f(x, dy)`. `tangent_op`
     spells the tangent's call with another key ('matmul': `dx @ y` for np.matmul)."""
@@ -261,7 +269,8 @@ def multilinear(key: str, *adjoints, batched=None, elementwise: bool = False, ta
         return tangent
     tangents = tuple(None if a is None else part(i) for i, a in enumerate(adjoints))
     return register(Primitive(key, tuple(adjoints), tangents, None, elementwise, batched, False, rank_of_argument,
-                              facts={"kind": "multilinear"}, rank=rank, full_reduction=full_reduction))
+                              facts={"kind": "multilinear"}, rank=rank, full_reduction=full_reduction,
+                              matrix_product=matrix_product))
 
 
 def bilinear(key: str, adjoint_a, adjoint_b, **options) -> Primitive:

@@ -255,6 +255,24 @@ def of_shape(key: str) -> bool:
     return p is not None and p.of_shape
 
 
+def axis_reduction(key: str) -> bool:
+    """Is `key` linear and a reduction over the axes its `axis=` names (np.sum, np.mean)? Vector mode then reduces a
+    batch of tangents by the same call with the axes shifted past the batch axis."""
+    if not _loaded:
+        _load()
+    p = PRIMITIVES.get(key)
+    return p is not None and p.axis_reduction
+
+
+def matrix_product(key: str) -> bool:
+    """Is `key` the product `a @ b` of vectors and matrices (`@`, np.matmul, np.dot)? Vector mode then writes the
+    tangent of a batch as a product too."""
+    if not _loaded:
+        _load()
+    p = PRIMITIVES.get(key)
+    return p is not None and p.matrix_product
+
+
 def result_rank(key: str, ranks: list, kwargs: bool) -> int | None:
     """The rank of the result of `key` from its arguments' ranks (None where unknown) as its record knows it,
     or None: a product's (`a @ b`), a full reduction's, an adjoint helper's (its primal argument's)."""
