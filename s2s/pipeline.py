@@ -95,24 +95,32 @@ def verified(fn):
 
 def stage(which: str, run: Callable, /, *args, **kwargs):
     """Run the stage `which` (`run(*args, **kwargs)` returns new IR): verified, and dumped on request."""
+    return checked(which, run(*args, **kwargs))
+
+
+def checked(which: str, fn):
+    """`fn`, the IR the stage `which` made: verified, and dumped on request."""
     assert which in NAMES, which
-    fn = verified(run(*args, **kwargs))
+    fn = verified(fn)
     dump(which, lambda: print_function(fn), fn.name)
     return fn
 
 
 def primal(f, kind: str | None = None):
     """source -> ssa -> alias -> result: the function as SSA, checked for the transformation `kind`
-    ("grad", "value_and_grad", "vjp", "jvp"; None: the result is not checked). Returns (ir, source)."""
+    ("grad", "value_and_grad", "vjp", "jvp"; None: the result is not checked). Returns (ir, source,
+    inlined): `inlined` is the source text of each user function the SSA descended into, by
+    "module:qualname" (compiled code keeps it: the disk cache checks that none of them changed)."""
     src = read_function(f)
     fence.check(src)
     dump("source", src.text, getattr(src.tree, "name", "?"))
-    fn = stage("ssa", build_ssa, src)
+    fn, inlined = build_ssa(src)
+    fn = checked("ssa", fn)
     if not src.filename.startswith("<s2s "):  # (generated code keeps its views right by its restores)
         fn = stage("alias", check_aliases, fn)
     if kind is not None:
         fn = stage("result", check_result, fn, kind)
-    return fn, src
+    return fn, src, inlined
 
 
 def python(text: str, function: str) -> str:

@@ -16,7 +16,7 @@ def f(x, n):
 
 
 def test_statements_visit_every_nested_statement_once_in_order():
-    fn, _ = pipeline.primal(f)
+    fn, _, _ = pipeline.primal(f)
     kinds = [type(s).__name__ for s in ir.statements(fn.body)]
     assert kinds[0] == "Assign" and kinds[-1] == "Return"
     assert kinds.count("Loop") == 1 and kinds.count("If") == 1
@@ -26,7 +26,7 @@ def test_statements_visit_every_nested_statement_once_in_order():
 
 
 def test_operands_are_what_a_statement_reads_itself():
-    fn, _ = pipeline.primal(f)
+    fn, _, _ = pipeline.primal(f)
     loop = next(s for s in ir.statements(fn.body) if isinstance(s, ir.Loop))
     branch = next(s for s in ir.statements(fn.body) if isinstance(s, ir.If))
     assert branch.test in ir.operands(branch)

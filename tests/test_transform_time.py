@@ -85,7 +85,7 @@ def test_a_long_chain_needs_no_deep_recursion_in_simplify():
     from s2s.ad.reverse import reverse
     from s2s.api.transform import _namer_for, _primal
     from s2s.optimize.simplify import simplify
-    primal, _ = _primal(_array_chain(200))
+    primal, _, _ = _primal(_array_chain(200))
     adjoint = reverse(primal, ["x"], namer=_namer_for(primal), name="grad_f", single=True)
     out = simplify(adjoint)
     assert out.name == "grad_f" and len(out.body) > 200

@@ -27,7 +27,7 @@ from s2s.ir.printer import print_function
 
 
 def _forward_ir(f, wrt, batched=False, ndims=(), tangent_only=False):
-    primal, src = transform._primal(f, "jvp")
+    primal, src, _ = transform._primal(f, "jvp")
     if batched and transform._uses_stacks(primal.body):
         # values popped from loop stacks (generated gradient code, for a Hessian) have no known rank: vector
         # mode could broadcast a batch of scalars against an array the wrong way; one tangent at a time is exact

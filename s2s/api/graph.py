@@ -212,15 +212,15 @@ def graph(f, wrt=0, mode: str = "reverse", gradient: bool = True, optimized: boo
 def _program(f, wrt, mode: str, gradient: bool, optimized: bool):
     """(IR to draw, f's SSA, f's Source) for these options."""
     if not gradient:
-        primal, src = pipeline.primal(f)
+        primal, src, _ = pipeline.primal(f)
         return primal, primal, src
     if mode == "forward":
         primal, src, fwd, _ = forward_api._forward_ir(f, wrt)
         return (pipeline.stage("optimize", optimize, fwd) if optimized else fwd), primal, src
     try:
-        primal, src = pipeline.primal(f, "value_and_grad")
+        primal, src, _ = pipeline.primal(f, "value_and_grad")
     except ValueError:  # a tuple, list or dict result: the program of vjp(f), its cotangent a parameter
-        primal, src = pipeline.primal(f, "vjp")
+        primal, src, _ = pipeline.primal(f, "vjp")
         names, single = transform.resolve_wrt(primal.params, wrt, primal.name)
         namer = transform._namer_for(primal)
         adj = pipeline.stage("reverse", reverse, primal, names, return_value=True, seed=namer.fresh("cotangent"),

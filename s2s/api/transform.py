@@ -32,7 +32,7 @@ from s2s.ad.forward import forward
 from s2s.ad.analysis import scalars
 
 def _primal(f, kind=None):
-    """The front half of the pipeline: (SSA of f checked for `kind`, its Source)."""
+    """The front half of the pipeline: (SSA of f checked for `kind`, its Source, the sources it inlined)."""
     return pipeline.primal(f, kind)
 
 
@@ -58,7 +58,8 @@ class _GradStages:
 def grad_stages(f, wrt=0, return_value=False) -> dict:
     """The text of each pipeline stage for `grad(f, wrt, return_value)`, in order (`s2s.stages`)."""
     kind = "value_and_grad" if return_value else "grad"
-    return _grad_pipeline(*_primal(f, kind), wrt, return_value).text()
+    primal, src, _ = _primal(f, kind)
+    return _grad_pipeline(primal, src, wrt, return_value).text()
 
 
 def _grad_pipeline(primal, src, wrt, return_value) -> _GradStages:
@@ -81,18 +82,18 @@ def _uses_stacks(stmts) -> bool:
 
 
 def _grad_transform(f, wrt, return_value=False):
-    primal, src = _primal(f, "value_and_grad" if return_value else "grad")
+    primal, src, inlined = _primal(f, "value_and_grad" if return_value else "grad")
     if _uses_stacks(primal.body):
         names, single = resolve_wrt(primal.params, wrt, primal.name, src)
         name = ("value_and_grad_" if return_value else "grad_") + primal.name
-        return _grad_by_forward_mode(primal, src, names, single, return_value, name)
+        return _grad_by_forward_mode(primal, src, inlined, names, single, return_value, name)
     st = _grad_pipeline(primal, src, wrt, return_value)
     filename = pseudo_filename("gradient", st.primal.name, st.src.filename, st.src.tree.lineno)
     return st.python, compile_source(st.python, filename, st.name, st.optimized.free, st.src.filename,
-                                     st.primal.name, st.primal.deps)
+                                     st.primal.name, inlined)
 
 
-def _grad_by_forward_mode(primal, src, names, single, return_value, name):
+def _grad_by_forward_mode(primal, src, inlined, names, single, return_value, name):
     """The gradient of generated gradient code whose loops keep stacks: forward mode over it.
 
     A derivative of a scalar result with respect to a number is one forward
@@ -119,7 +120,7 @@ def _grad_by_forward_mode(primal, src, names, single, return_value, name):
     text = pipeline.python(generate(opt, _header(primal, "gradient, by forward mode over generated code with loop "
                                                  "stacks"), after=entry), name)
     filename = pseudo_filename("gradient", primal.name, src.filename, src.tree.lineno)
-    return text, compile_source(text, filename, name, opt.free, src.filename, primal.name, primal.deps)
+    return text, compile_source(text, filename, name, opt.free, src.filename, primal.name, inlined)
 
 
 def _vjp_transform(f, wrt):
@@ -129,7 +130,7 @@ def _vjp_transform(f, wrt):
     would consume what the forward sweep saved (stack pops) or write arrays back
     (element writes), it instead re-runs the forward sweep with the adjoint:
     `pullback_f(*args, cotangent)`."""
-    primal, src = _primal(f, "vjp")
+    primal, src, inlined = _primal(f, "vjp")
     names, single = resolve_wrt(primal.params, wrt, primal.name, src)
     namer = _namer_for(primal)
     seed = namer.fresh("cotangent")
@@ -140,7 +141,7 @@ def _vjp_transform(f, wrt):
     if not set(closure.arrays.values()) - buffers(closure) and not any(c.op == "pop" for c in calls_in(closure.body)):
         text = pipeline.python(generate_vjp(closure, seed, _header(primal, "vector-Jacobian product (vjp)")), name)
         filename = pseudo_filename("vjp", primal.name, src.filename, src.tree.lineno)
-        return text, compile_source(text, filename, name, closure.free, src.filename, primal.name, primal.deps)
+        return text, compile_source(text, filename, name, closure.free, src.filename, primal.name, inlined)
     namer = _namer_for(primal)
     seed = namer.fresh("cotangent")
     pull_name = namer.fresh("pullback_" + primal.name)
@@ -159,7 +160,7 @@ def _vjp_transform(f, wrt):
         primal, "vector-Jacobian product (vjp)"), before=(forward_fn,), after=entry), name)
     filename = pseudo_filename("vjp", primal.name, src.filename, src.tree.lineno)
     free = dict(primal.free)
-    return text, compile_source(text, filename, name, free, src.filename, primal.name, primal.deps)
+    return text, compile_source(text, filename, name, free, src.filename, primal.name, inlined)
 
 
 _TRANSFORMS.update({"grad": _grad_transform, "vjp": _vjp_transform})
@@ -432,5 +433,5 @@ def ssa(f) -> str:
         y_1 = y + 1.0
         return y_1
     """
-    primal, _ = _primal(f)
+    primal, _, _ = _primal(f)
     return print_function(primal)

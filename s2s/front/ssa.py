@@ -32,8 +32,9 @@ from s2s.ir.names import Namer, names_in
 from s2s.ir.walk import defined_names
 
 
-def build_ssa(src: Source) -> ir.Function:
-    """Lower a fenced function to SSA."""
+def build_ssa(src: Source) -> tuple[ir.Function, dict]:
+    """Lower a fenced function to SSA: (the function, the source text of each user function inlined into it,
+    by "module:qualname")."""
     namer = Namer(names_in(src.tree) | set(prims.RESERVED_NAMES))
     builder = _Builder(src, namer)
     builder.inlining = [src.func] if src.func is not None else []
@@ -58,9 +59,8 @@ def build_ssa(src: Source) -> ir.Function:
                                                        kwdefaults, sig.kwarg)
     return ir.Function(name=src.tree.name.replace("<lambda>", "lambda_"), params=params, body=body,
                        defaults=defaults, filename=src.filename, docstring=doc, free=dict(builder.free),
-                       deps=dict(builder.deps), arrays=_written_versions(body, builder.roots),
-                       opaque=dict(builder.opaque),
-                       temps=frozenset(namer.temps), signature=signature)
+                       arrays=_written_versions(body, builder.roots), opaque=dict(builder.opaque),
+                       temps=frozenset(namer.temps), signature=signature), dict(builder.deps)
 
 
 def _default_name(src: Source, param: str, value) -> str:

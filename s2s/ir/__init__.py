@@ -154,7 +154,6 @@ class Function:
     opaque: dict = field(default_factory=dict)  # free names of callables without rule or source -> user spelling
     source_name: str = ""  # the user's function this was made from
     free: dict = field(default_factory=dict)
-    deps: dict = field(default_factory=dict)
     arrays: dict = field(default_factory=dict)  # versions of an array written in place -> its first name
     signature: Signature | None = None  # None: every parameter is positional
 
