@@ -30,6 +30,32 @@ def test_unbroadcast_into_a_number_is_the_general_sum(g, x):
     assert got == np.sum(g)
 
 
+def _same_bits(a, b) -> bool:
+    return (a == b and np.signbit(a) == np.signbit(b)) or (np.isnan(a) and np.isnan(b))
+
+
+def test_unbroadcast_into_a_number_sums_few_numbers_as_numpy_does_bit_for_bit():
+    """Fewer than 8 float64 numbers are summed in Python, in NumPy's order: the bits of ndarray.sum()."""
+    rng = np.random.default_rng(7)
+    for n in range(1, 10):
+        for _ in range(300):
+            g = rng.normal(size=n) * 10.0 ** rng.integers(-12, 12, size=n)
+            for view in (g, g[::-1], g[::2], g[1::3]):
+                got = rt.unbroadcast(view, 0.5)
+                assert type(got) is np.float64 and _same_bits(got, view.sum()), (view, got, view.sum())
+    for shape in [(2, 3), (3, 2), (1, 7), (2, 1, 3), (2, 4)]:
+        for _ in range(300):
+            g = rng.normal(size=shape) * 10.0 ** rng.integers(-12, 12, size=shape)
+            for view in (g, g.T):
+                assert _same_bits(rt.unbroadcast(view, np.float64(1.0)), view.sum())
+    special = [0.0, -0.0, 1.5, np.inf, -np.inf, np.nan]
+    for a in special:
+        for b in special:
+            for g in (np.array([a, b]), np.array([a, b, -0.0]), np.array([[a], [b]])):
+                with np.errstate(invalid="ignore"):
+                    assert _same_bits(rt.unbroadcast(g, 2.0), g.sum()), g
+
+
 def test_unbroadcast_to_shape_returns_an_adjoint_of_the_shape_as_it_is():
     g = np.arange(6.0).reshape(2, 3)
     assert rt.unbroadcast_to_shape(g, (2, 3)) is g
