@@ -1,10 +1,22 @@
 """Reversing a loop: what each iteration saves, and what the reversed body recomputes instead.
 
 The reversed body reads values the loop defines. Each is saved per iteration (one
-stack per value), unless it is cheaper to recompute from saved values
-(`_recomputable`: a few floating-point operations on values no write changes),
-is read only for its shape (`_shapes_only`: its shape is saved), or is the next
-iteration's value of a loop-carried name that is saved anyway (`_saved_as_next`).
+stack per value), unless it is recomputed from saved values (`_recomputable`:
+cheap operations on values no write changes), is read only for its shape
+(`_shapes_only`: its shape is saved), or is the next iteration's value of a
+loop-carried name that is saved anyway (`_saved_as_next`).
+
+What is recomputed (`_worth_recomputing`): the values the reversed body reads, in
+the order the loop defines them, each with the chain of cheap definitions it needs
+that nothing recomputes yet; the chain is recomputed only if it has no more
+operations than the stacks it spares (the values of it the reversed body reads,
+less the phis it reads that would be saved for it alone), else the value is saved.
+A push and a pop cost less time than one NumPy call, and a saved value costs its
+memory until the sweep: one operation for one stack is where recomputing stops
+paying in time, and keeps memory where it is. So `x[i]` (one operation, one
+value) is recomputed, and `1.0 / (1.0 + np.exp(-z))` after a saved `np.exp(-z)`
+is two operations for two values; `np.exp(-(w * h + xs[t]))` from a saved `h`,
+four operations for one value, is saved.
 
 `LoopSaves` holds these methods of `_Reverse` (reverse.py); it reads the rest of
 `_Reverse`'s state through `self`.
@@ -76,8 +88,9 @@ class LoopSaves:
         return self._strict_ints
 
     def _recomputable(self, loop: ir.Loop, needed: list, own: set) -> list:
-        """Definitions at the top of `loop`'s body that are cheaper to recompute than to save:
-        elementwise operations on values that are saved, recomputed or defined before the loop."""
+        """Definitions at the top of `loop`'s body that are worth recomputing rather than saving:
+        elementwise operations on values that are saved, recomputed or defined before the loop, in
+        chains no longer than the stacks they spare (`_worth_recomputing`)."""
         top = {s.target: s for s in loop.body if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call)}
         chosen: dict[str, ir.Assign] = {}
         available = {p.target for p in loop.phis} | ({loop.target} if loop.target else set())
@@ -106,6 +119,7 @@ class LoopSaves:
         for n in needed:
             ok(n)
         order = [s.target for s in loop.body if isinstance(s, ir.Assign)]
+        chosen = _worth_recomputing(chosen, set(needed), available, own, order)
         return [chosen[n] for n in order if n in chosen]
 
     def _changed_by_helpers(self) -> set:
@@ -189,6 +203,36 @@ def _python_ints(fn: ir.Function) -> set:
                 out.add(n)
                 changed = True
     return out
+
+
+def _worth_recomputing(chosen: dict, needed: set, available: set, own: set, order: list) -> dict:
+    """The part of `chosen` (definitions that could be recomputed) worth recomputing (see the module's
+    docstring). Each value the reversed body reads, the first defined first, is recomputed with the
+    chain of definitions it needs that are neither recomputed nor saved yet, if that chain has no more
+    operations than the stacks it spares: the values of it the reversed body reads, less the values
+    of the loop it reads that would be saved for it alone (a phi nothing else reads). Otherwise the
+    value is saved, and a value defined after it may recompute from it."""
+    position = {n: k for k, n in enumerate(order)}
+    done: set = set()  # recomputed
+    kept: set = set()  # saved
+    wanted = set(needed)  # what is saved or recomputed (grows by the phis a recomputed chain reads)
+    for n in sorted((n for n in needed if n in chosen), key=position.__getitem__):
+        if n in done or n in kept:
+            continue
+        chain, todo = set(), [n]
+        while todo:
+            m = todo.pop()
+            if m not in chain:
+                chain.add(m)
+                todo += [v for v in walk_vars(chosen[m].value) if v in chosen and v not in done and v not in kept]
+        inputs = {v for m in chain for v in walk_vars(chosen[m].value)} - chain
+        extra = {v for v in inputs if v in own and v in available and v not in wanted}
+        if len(chain) <= len(chain & wanted) - len(extra):
+            done |= chain
+            wanted |= extra
+        else:
+            kept.add(n)
+    return {n: d for n, d in chosen.items() if n in done}
 
 
 def _cheap(op: str) -> bool:
