@@ -56,3 +56,33 @@ def test_an_element_read_is_recomputed_not_saved():
     g = s2s.grad(element_sin_loop)
     assert "_saved" not in g.source, g.source
     np.testing.assert_allclose(g(x), 2.0 * np.sin(x) * np.cos(x), rtol=1e-12)
+
+
+def test_a_saved_shape_undoes_broadcasting_as_the_value_would():
+    # what a reversed loop saves of a value it reads only for its shape (rt.shape_of), read by rt.unbroadcast
+    from s2s import runtime as rt
+    g = np.arange(6.0).reshape(2, 3)
+    for v in (np.ones(3), np.ones((1, 3)), np.ones((2, 3)), np.ones((2, 1)), 2.0, np.float64(2.0), [[1.0, 2.0, 3.0]]):
+        np.testing.assert_array_equal(rt.unbroadcast(g, rt.shape_of(v)), rt.unbroadcast(g, v))
+    assert rt.unbroadcast(g, rt.shape_of(g)) is g
+    assert rt.unbroadcast(0.0, rt.shape_of(np.ones(3))).tolist() == [0.0, 0.0, 0.0]  # (a bare zero: whole)
+    pair = (1.0, np.ones(2))
+    assert rt.shape_of(pair) is pair  # a container's adjoint takes its structure: kept as it is
+
+
+def test_add_into_adds_in_place_only_where_that_is_the_sum():
+    from s2s import runtime as rt
+    acc, g = np.zeros(3), np.ones(3)
+    assert rt.add_into(acc, g) is acc and acc.tolist() == [1.0, 1.0, 1.0]
+    frozen = np.zeros(3)
+    frozen.flags.writeable = False
+    out = rt.add_into(frozen, g)
+    assert out is not frozen and frozen.tolist() == [0.0] * 3 and out.tolist() == [1.0] * 3
+    single = np.zeros(3, dtype=np.float32)
+    out = rt.add_into(single, np.full(3, 1e-12))
+    assert out.dtype == np.float64 and out[0] == 1e-12 and single[0] == 0.0  # (not rounded into float32)
+    row = np.zeros(3)
+    out = rt.add_into(row, np.ones((2, 3)))
+    assert out.shape == (2, 3) and row.tolist() == [0.0] * 3  # (a broadcast sum is a new array)
+    out = rt.add_into(np.zeros(2), np.array([1j, 2.0]))
+    assert out.dtype == np.complex128 and out.tolist() == [1j, 2.0]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from s2s.runtime.core import DictParts, Parts, unbroadcast_to_shape, zeros_like
+from s2s.runtime.core import DictParts, Parts, Shape, unbroadcast_to_shape, zeros_like
 
 __all__ = [
     "Parts", "reduced_axes", "expand_reduced", "prod_adjoint", "extremum_adjoint", "var_adjoint", "cumsum_adjoint",
@@ -55,6 +55,10 @@ def add_into(acc, g):
     the same array: acc is a writable array the loop made (a copy or an earlier sum; never one that
     anything else refers to) of the sum's shape and type. Else (a number, a container, a broadcast
     sum) the sum is a new value."""
+    if type(acc) is np.ndarray and type(g) is np.ndarray and g.shape == acc.shape and g.dtype == acc.dtype \
+            and acc.flags.writeable:  # (once per reversed iteration: two arrays alike first)
+        acc += g
+        return acc
     if isinstance(acc, np.ndarray) and acc.flags.writeable and isinstance(g, (np.ndarray, np.generic, float, int)) \
             and (np.shape(g) == acc.shape or np.ndim(g) == 0) and np.result_type(acc, g) == acc.dtype:
         acc += g
@@ -62,24 +66,10 @@ def add_into(acc, g):
     return acc + g
 
 
-class Shape:
-    """The shape of an array without its elements: what a reversed loop saves of a value it reads only
-    for its shape (`rt.unbroadcast(g, v_shape)`); np.shape and np.ndim read it as they read the array."""
-    __slots__ = ("shape",)
-
-    def __init__(self, shape: tuple):
-        self.shape = shape
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
-
-    def __repr__(self):
-        return f"Shape({self.shape})"
-
-
 def shape_of(v):
     """`v`'s Shape, or `v` itself for a tuple, list or dict (whose adjoint takes its structure)."""
+    if type(v) is np.ndarray:  # (a reversed loop calls this once per iteration: arrays first)
+        return Shape(v.shape)
     return v if isinstance(v, (tuple, list, dict)) else Shape(np.shape(v))
 
 

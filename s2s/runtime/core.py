@@ -16,17 +16,34 @@ __all__ = ["unbroadcast", "unbroadcast_to_shape", "Parts", "TupleParts", "DictPa
            "fields_of", "zeros_like", "broadcast_tangent", "as_float", "adjoint_part", "forward_gradient"]
 
 
+class Shape:
+    """The shape of an array without its elements: what a reversed loop saves of a value it reads only
+    for its shape (`rt.unbroadcast(g, v_shape)`, see rt.shape_of); np.shape and np.ndim read it as they
+    read the array."""
+    __slots__ = ("shape",)
+
+    def __init__(self, shape: tuple):
+        self.shape = shape
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __repr__(self):
+        return f"Shape({self.shape})"
+
+
 def unbroadcast(g, x):
     """Sum the adjoint `g` back to the shape of `x`, undoing NumPy broadcasting."""
     tx = type(x)  # (generated code calls this once per adjoint of a binary operation: arrays and floats first)
-    if tx is np.ndarray:
+    if tx is np.ndarray or tx is Shape:
         shape = x.shape
     elif tx is float or tx is np.float64 or tx is int or isinstance(x, np.generic):
         shape = ()
     elif isinstance(x, (tuple, list, dict)) or is_record(x):
         return _structured(g, x)
     else:
-        shape = np.shape(x)  # a Shape, a nested list of numbers
+        shape = np.shape(x)  # a nested list of numbers
     tg = type(g)
     if tg is np.ndarray:
         if g.shape == shape:
