@@ -56,6 +56,15 @@ def test_unbroadcast_into_a_number_sums_few_numbers_as_numpy_does_bit_for_bit():
                     assert _same_bits(rt.unbroadcast(g, 2.0), g.sum()), g
 
 
+def test_unbroadcast_of_a_number():
+    for g in (0.75, np.float64(-1.5), 0.0):
+        for x in (2.0, np.float64(3.0), 4, np.float32(1.0)):
+            got = rt.unbroadcast(g, x)
+            assert got is g  # a number's adjoint into a number: as it is
+        wide = rt.unbroadcast(g, np.ones((2, 1)))  # (a bare number standing for a whole array's adjoint)
+        assert wide.shape == (2, 1) and (wide == g).all()
+
+
 def test_unbroadcast_to_shape_returns_an_adjoint_of_the_shape_as_it_is():
     g = np.arange(6.0).reshape(2, 3)
     assert rt.unbroadcast_to_shape(g, (2, 3)) is g

@@ -51,7 +51,10 @@ def unbroadcast(g, x):
         if not shape:  # an array's adjoint summed into a number (what unbroadcast_to_shape does, without its checks)
             return _sum_small(g) if g.size < 8 and g.dtype is _FLOAT64 and (g.ndim == 1 or g.flags.c_contiguous) \
                 else g.sum()
-    elif (() if tg is float else np.shape(g)) == shape:
+    elif tg is float or tg is np.float64:
+        if not shape:
+            return g
+    elif np.shape(g) == shape:
         return g
     return unbroadcast_to_shape(g, shape)
 
