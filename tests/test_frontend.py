@@ -2,6 +2,7 @@
 import math
 
 import numpy as np
+import pytest
 
 import s2s
 
@@ -126,3 +127,35 @@ def test_stages_in_both_modes():
     fwd = s2s.stages(decorated.__wrapped__, mode="forward")
     assert list(fwd) == ["source", "ssa", "tangent", "optimized", "python"]
     assert "def jvp_decorated(x, dx)" in fwd["python"]
+
+
+def _scaled(v):
+    return np.sin(v) * 2.0
+
+
+def _calls_a_helper(x):
+    return _scaled(x) + _scaled(x * x)
+
+
+def test_the_builders_of_inlined_functions_share_one_state(monkeypatch):
+    """front/ssa.Shared: the tables the builders of a function and of the functions inlined into it share are one
+    object handed on whole (a field added to it is shared too), and no builder rebinds one of them."""
+    from s2s.front import ssa
+    from s2s.front.source import read_function
+    builders = []
+    body = ssa._Builder.function_body
+
+    def spy(self, *args, **kwargs):
+        builders.append(self)
+        return body(self, *args, **kwargs)
+    monkeypatch.setattr(ssa._Builder, "function_body", spy)
+    ssa.build_ssa(read_function(_calls_a_helper))
+    assert len(builders) == 3  # the function, then _scaled twice
+    first = builders[0]
+    for sub in builders[1:]:
+        assert sub.shared is first.shared and sub.depth == 1
+        assert sub.roots is first.roots and sub.namer is first.namer and sub.defined is first.defined
+        assert sub.env is not first.env and sub.block is not first.block  # (each body its own)
+    assert "_calls_a_helper" not in first.deps and any(k.endswith(":_scaled") for k in first.deps)
+    with pytest.raises(AttributeError):
+        first.roots = {}

@@ -242,20 +242,9 @@ class CallLowering:
         effect, the body may end without a return."""
         if self.depth >= MAX_INLINE_DEPTH:
             raise self.error(node, f"a call to {name} nested more than {MAX_INLINE_DEPTH} deep (recursion?)")
-        sub = type(self)(callee_src, self.namer, self.depth + 1)  # (the SSA builder, ssa.py)
+        sub = type(self)(callee_src, self.shared, self.depth + 1)  # (the SSA builder, ssa.py: its tables shared)
         sub.outer = outer
-        sub.deps = self.deps
-        sub.definitions = self.definitions
-        sub.opaque = self.opaque
-        sub.roots = self.roots
-        sub.defined = self.defined
-        sub.tuples = self.tuples
-        sub.list_roots, sub.shared_lists, sub.list_owner = self.list_roots, self.shared_lists, self.list_owner
-        sub.inlining = self.inlining
-        sub.dicts = self.dicts
-        sub.free = self.free
         sub.loc = self.loc
-        sub.classes = self.classes
         bound = self.bind_arguments(name, parameters(callee_src.tree), args, kwargs, node, defaults, kwdefaults or {})
         sub.env = dict(bound)
         body = sub.function_body(callee_src.tree.body, callee_src.tree, returns_none)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import ast
 import copy
+import dataclasses
+import operator
 import types
 
 from s2s import ir, prims
@@ -36,8 +38,7 @@ def build_ssa(src: Source) -> tuple[ir.Function, dict]:
     """Lower a fenced function to SSA: (the function, the source text of each user function inlined into it,
     by "module:qualname")."""
     namer = Namer(names_in(src.tree) | set(prims.RESERVED_NAMES))
-    builder = _Builder(src, namer)
-    builder.inlining = [src.func] if src.func is not None else []
+    builder = _Builder(src, Shared(namer, inlining=[src.func] if src.func is not None else []))
     sig = parameters(src.tree, src.func)
     params = sig.params
     for p in params:
@@ -82,34 +83,42 @@ def _constant(v) -> bool:
 # --------------------------------------------------------------------------- exit normalisation
 
 
+@dataclasses.dataclass
+class Shared:
+    """What the builders lowering one function share: the function's own and those of the user functions
+    inlined into it (`inline_source` hands this one object on). A builder reads each field as its own
+    attribute (`self.roots` is `self.shared.roots`), which cannot be rebound: a field added here is shared."""
+    namer: Namer
+    defined: set = dataclasses.field(default_factory=set)  # every name assigned so far
+    free: dict = dataclasses.field(default_factory=dict)  # module or closure data read: name -> (object, module)
+    deps: dict = dataclasses.field(default_factory=dict)  # "module:qualname" -> source of every user function inlined
+    definitions: dict = dataclasses.field(default_factory=dict)  # name -> the call defining it (for array writes)
+    opaque: dict = dataclasses.field(default_factory=dict)  # callables with no rule or source -> the user's spelling
+    roots: dict = dataclasses.field(default_factory=dict)  # versions of a written array -> the array's first name
+    tuples: dict = dataclasses.field(default_factory=dict)  # names of tuples built here -> their parts
+    dicts: dict = dataclasses.field(default_factory=dict)  # dicts written out, a helper's **kwargs -> {key: atom}
+    classes: dict = dataclasses.field(default_factory=dict)  # names holding an object of a known class of the user's
+    list_roots: dict = dataclasses.field(default_factory=dict)  # versions of a list grown -> its first name (lists.py)
+    shared_lists: set = dataclasses.field(default_factory=set)  # lists another name or a container may hold: no append
+    list_owner: dict = dataclasses.field(default_factory=dict)  # list -> the name that holds it
+    inlining: list = dataclasses.field(default_factory=list)  # the user functions being descended into (recursion)
+
+
 class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering, FunctionLowering, ListLowering,
                ComprehensionLowering, LoopLowering):
-    def __init__(self, src: Source, namer: Namer, depth: int = 0):
+    def __init__(self, src: Source, shared: Shared, depth: int = 0):
         self.src = src
-        self.namer = namer
+        self.shared = shared  # (its fields are attributes of the builder: see below the class)
         self.depth = depth
-        self.defined: set[str] = set()
         self.env: dict[str, ir.Atom] = {}
         self.block: list = []
         self.loops: list[_LoopFrame] = []
         self.loc: ir.Loc | None = None
         self.returned: ir.Atom | None = None
-        self.tuples: dict[str, list] = {}  # names of tuples built here -> their parts
-        self.dicts: dict[str, dict] = {}  # dicts written out here, a helper's **kwargs -> {key: value atom}
-        self.classes: dict[str, type] = {}  # names holding an object of a known class of the user's (`self`)
-        self.free: dict[str, tuple] = {}  # data read from the module or closure: name -> (object, module)
-        self.deps: dict[str, str] = {}  # "module:qualname" -> source of every user function inlined
-        self.definitions: dict[str, ir.Call] = {}  # name -> the call defining it (for array writes)
-        self.opaque: dict[str, str] = {}  # callables with no rule or source -> how the user spelled them
-        self.roots: dict[str, str] = {}  # versions of a written array -> the array's first name
         self.flag_tests: dict[str, tuple] = {}  # a `<name>_bound` flag's phi -> (the if's test, (then, else))
         self._reads: set | None = None  # the names the function reads somewhere
         self.boolops = 0  # `and`/`or` operations lowered so far (each keeps its value under its own key)
-        self.list_roots: dict[str, str] = {}  # versions of a list the function grows -> its first name (lists.py)
         self.pushed: dict[str, int] = {}  # array -> pushes of it onto a stack by generated code, on this path
-        self.shared_lists: set[str] = set()  # lists another name or a container may hold: no append
-        self.list_owner: dict[str, str] = {}  # list -> the name that holds it
-        self.inlining: list = []  # the user functions being descended into (a call of one is recursion)
 
     # ----- helpers
     def error(self, node, construct, hint=""):
@@ -388,6 +397,11 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
         return name
 
     # ----- expressions
+
+
+for _field in dataclasses.fields(Shared):  # self.roots reads self.shared.roots (and cannot be rebound)
+    setattr(_Builder, _field.name, property(operator.attrgetter("shared." + _field.name)))
+del _field
 
 
 WITH = "s2s_with"  # the attribute marking the statements `flatten_with` puts where a with statement was
