@@ -26,7 +26,7 @@ from s2s.errors import missing_rule
 from s2s.ir.names import Namer
 from s2s.rules import registry
 from s2s.rules.symbolic import Emitter, Sym, emit, lift, to_atom
-from s2s.ir.walk import substitute_block
+from s2s.ir.walk import adjoint_names, mark_names, substitute_block, temporaries
 from s2s.ad.analysis import ARITH_OPS
 
 
@@ -91,29 +91,28 @@ class _Forward:
             body.append(ir.Return(ir.Var(result), ret.loc))
         # a compiler temporary with a tangent statement stays a statement, so that each value is
         # followed by its tangent; rule temporaries used once are folded by codegen as usual
-        temps = (set(self.fn.temps) - self.spelled) | (self.namer.temps - set(self.fn.temps))
+        primal_temps = temporaries(self.fn.body)
+        mark_names(body, (primal_temps - self.spelled) | (self.namer.temps - primal_temps), adjoint_names(self.fn.body))
         # (the tangents follow f's parameters: positional ones lose their defaults; keyword-only ones keep them)
         defaults = self.fn.defaults if self.fn.signature is not None else ()
         return dataclasses.replace(self.fn, name=name, params=params + tparams, body=body, defaults=defaults,
-                                   temps=frozenset(temps), source_name=self.fn.source_name or self.fn.name)
+                                   source_name=self.fn.source_name or self.fn.name)
 
     def _name_result(self) -> None:
         """Call a returned compiler temporary `y` (its tangent `dy`), as a person would."""
         ret = self.fn.body[-1]
-        if not (isinstance(ret, ir.Return) and isinstance(ret.value, ir.Var)
-                and ret.value.name in self.fn.temps and "y" not in self.namer.taken):
+        if not (isinstance(ret, ir.Return) and isinstance(ret.value, ir.Var) and "y" not in self.namer.taken):
             return
         old = ret.value.name
         defining = [s for s in self.fn.body if isinstance(s, ir.Assign) and s.target == old]
-        if not defining:
+        if not defining or old not in temporaries(self.fn.body):
             return
         self.fn = copy.deepcopy(self.fn)
         self.namer.reserve("y")
         for s in self.fn.body:
             if isinstance(s, ir.Assign) and s.target == old:
-                s.target = "y"
+                s.target, s.temp = "y", False
         substitute_block(self.fn.body, {old: ir.Var("y")})
-        self.fn.temps = frozenset(self.fn.temps - {old})
         self.active = {("y" if n == old else n) for n in self.active}
         self.scalars = {("y" if n == old else n) for n in self.scalars}
         if old in self.ndims:

@@ -36,7 +36,7 @@ from s2s.ad.statements import StatementAdjoints
 from s2s.ad.writes import ElementWrites
 from s2s.front.results import maybe_int
 from s2s.ir.names import Namer
-from s2s.ir.walk import call_definitions, contains_exit, defined_names, ends_with_exit
+from s2s.ir.walk import call_definitions, contains_exit, defined_names, ends_with_exit, mark_names, temporaries
 from s2s.prims import ADJOINT_BEGINS, ONES
 
 
@@ -185,13 +185,11 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         body_out = (check + forward if checks_arguments else forward + check) + marker + seeded + adjoint + [
             ir.Return(result)]
         params = list(self.fn.params) + ([seed] if seed is not None else [])
+        mark_names(body_out, temporaries(self.fn.body) | self.namer.temps, self.adjoint_names)
         # (with a seed, `defaults` still belong to f's own parameters: the seed comes last, without one)
         return ir.Function(name=name, params=params, body=body_out, defaults=self.fn.defaults,
-                           filename=self.fn.filename, free=dict(self.fn.free),
-                           temps=frozenset(self.fn.temps) | frozenset(self.namer.temps),
-                           arrays=dict(self.fn.arrays),
-                           loop_temps=frozenset(self.adjoint_names), opaque=dict(self.fn.opaque),
-                           signature=self.fn.signature)
+                           filename=self.fn.filename, free=dict(self.fn.free), arrays=dict(self.fn.arrays),
+                           opaque=dict(self.fn.opaque), signature=self.fn.signature)
 
     def _pack(self, atoms: list, out: list) -> ir.Atom:
         tmp = self.fresh()

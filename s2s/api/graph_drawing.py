@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from s2s import ir, prims
 from s2s.prims import ADJOINT_BEGINS
-from s2s.ir.walk import count_uses
+from s2s.ir.walk import adjoint_names, count_uses
 
 # single-use temporaries folded into the node that reads them: they only feed a loop, a test or the result
 PLUMBING = frozenset({"range", "reversed", "zip", "enumerate", "tuple", "slice", "builtins.range",
@@ -72,7 +72,7 @@ class Drawing:
                        and s.value.args and isinstance(s.value.args[0], ir.Var)}
         self.tangent_params = list(fn.params[n_params:]) if mode == "forward" else []
         self.seeds = list(fn.params[n_params:]) if mode == "reverse" else []  # a vjp's cotangent
-        self.adjoint_names = set(fn.loop_temps) | set(self.seeds) if mode == "reverse" else set()
+        self.adjoint_names = adjoint_names(fn.body) | set(self.seeds) if mode == "reverse" else set()
         self.derived = self._derived_names()  # adjoints (reverse mode) or tangents (forward mode)
         self.named = {t for s in ir.statements(fn.body) for t in _targets(s) if not self.is_temp(t)}
         self._plan(fn.body)
@@ -118,7 +118,7 @@ class Drawing:
         tangent of one (`bt3`, `dt3_1`), or a name made from one (`t9_saved`); never a name you wrote."""
         if name in self.users:
             return False
-        return name in self.fn.temps or re.fullmatch(r"[bd]?t\d+(?:_[A-Za-z]\w*?)?(?:_\d+)*", name) is not None
+        return re.fullmatch(r"[bd]?t\d+(?:_[A-Za-z]\w*?)?(?:_\d+)*", name) is not None
 
     def _derived_names(self) -> set:
         """The names whose values are adjoints (reverse) or tangents (forward): seeded by the adjoint

@@ -24,7 +24,7 @@ from s2s.optimize.scatter import buffers
 from s2s.ir.printer import print_function
 from s2s.ad.reverse import ADJOINT_BEGINS, reverse
 from s2s.back.sourcemap import attach_user_frames  # noqa: F401 (api/forward.py reads it from here)
-from s2s.ir.walk import defined_names, used_names
+from s2s.ir.walk import defined_names, temporaries, used_names
 from s2s import prims
 from s2s.errors import S2SError
 from s2s.ir.walk import calls_in
@@ -39,7 +39,7 @@ def _primal(f, kind=None):
 def _namer_for(fn) -> Namer:
     names = set(fn.params) | set(defined_names(fn.body)) | used_names(fn.body) | set(prims.RESERVED_NAMES)
     namer = Namer(names)
-    namer.temps = set(fn.temps)
+    namer.temps = temporaries(fn.body)
     return namer
 
 

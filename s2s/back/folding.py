@@ -50,7 +50,6 @@ def _short_circuit(s: ir.If, fn: ir.Function, uses: dict, inline: dict):
         op, lazy, value = "or", s.orelse, other
     else:
         return None
-    temps = fn.temps | fn.loop_temps
     if not all(isinstance(t, ir.Assign) for t in lazy):
         return None
     for k, t in enumerate(lazy):
@@ -60,9 +59,9 @@ def _short_circuit(s: ir.If, fn: ir.Function, uses: dict, inline: dict):
             return None
         if last:
             if value != ir.Var(t.target) or not (t.target == target or
-                                                 (t.target in temps and uses.get(t.target) == 1)):
+                                                 ((t.temp or t.adjoint) and uses.get(t.target) == 1)):
                 return None
-        elif t.target not in temps or uses.get(t.target) != 1 \
+        elif not (t.temp or t.adjoint) or uses.get(t.target) != 1 \
                 or t.target not in {n for u in lazy[k + 1:] for n in vars_of(u.value)}:
             return None
     for t in lazy:
@@ -70,7 +69,7 @@ def _short_circuit(s: ir.If, fn: ir.Function, uses: dict, inline: dict):
     if lazy and lazy[-1].target == target:  # b was computed into the result's own name
         value = ir.Var(f"{target} {op}")  # (a key no Python name can equal)
         inline[value.name] = inline.pop(target)
-    return ir.Assign(target, ir.Call(op, (s.test, value)), s.loc)
+    return ir.Assign(target, ir.Call(op, (s.test, value)), s.loc, temp=s.phis[0].temp, adjoint=s.phis[0].adjoint)
 
 
 # ----- folding temporaries into their use
@@ -80,7 +79,7 @@ def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, vi
     (not across user functions: a helper's lines stay apart, so errors point into the helper).
 
     `views` is what `views(fn.body)` found; `in_loop` says the block is in a loop body, where the
-    adjoint names (`fn.loop_temps`) fold too. The chosen temporaries are added to `inline`."""
+    adjoints the reverse pass made (`Assign.adjoint`) fold too. The chosen temporaries are added to `inline`."""
     pending: dict[str, ir.Call] = {}
     lines: dict[str, object] = {}
     # a name -> the temporaries (with their calls) whose value reads it or something sharing memory with it;
@@ -115,7 +114,7 @@ def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, vi
                     name, call = into[name]
                 if pending.get(name) is call:
                     del pending[name]
-        foldable = s.target in fn.temps or (in_loop and s.target in fn.loop_temps) \
+        foldable = s.temp or (in_loop and s.adjoint) \
             if isinstance(s, ir.Assign) else False  # (in a loop body every statement counts: fold adjoints too)
         if (foldable and isinstance(s.value, ir.Call)
                 and uses.get(s.target, 0) == 1 and s.value.op not in ("pop", "list", "setitem")):

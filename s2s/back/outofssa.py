@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 
 from s2s import ir
-from s2s.ir.walk import count_uses, substitute_block, used_names
+from s2s.ir.walk import count_uses, definitions, substitute_block, used_names
 
 
 def coalesce_phis(fn: ir.Function) -> ir.Function:
@@ -64,7 +64,7 @@ def _coalesce_block(stmts: list, uses: dict) -> None:
                               if isinstance(o, ir.Var)}
                     if p.target in used_names(block[i + 1:]) | others:
                         continue  # the branch still reads the old value of that name after the definition
-                    _retarget(d, p.target)
+                    _retarget(d, p)
                     p.operands[k] = ir.Var(p.target)
         elif isinstance(s, ir.Loop):
             carried = {p.target for p in s.phis}
@@ -84,7 +84,7 @@ def _coalesce_block(stmts: list, uses: dict) -> None:
                     continue  # (jumps before the definition read the old value, as they should)
                 # from its definition on, the new value lives in the phi's own name: every read of it
                 # (later in the body, at the back edge, at a break) reads that name
-                _retarget(d, p.target)
+                _retarget(d, p)
                 substitute_block(s.body, {v.name: ir.Var(p.target)})
                 for q in s.phis:
                     q.operands = [ir.Var(p.target) if o == v else o for o in q.operands]
@@ -108,10 +108,10 @@ def _definition_and_later_reads(block: list, v: ir.Var):
     return None
 
 
-def _retarget(d, name: str) -> None:
-    """`d` computes its value straight into the phi's `name`: a stack pop then restores that name, no longer
-    the forward name it popped for."""
-    d.target = name
+def _retarget(d, phi: ir.Phi) -> None:
+    """`d` computes its value straight into the name of `phi`, and is what that name is (a compiler temporary,
+    an adjoint, or neither); a stack pop then restores that name, no longer the forward name it popped for."""
+    d.target, d.temp, d.adjoint = phi.target, phi.temp, phi.adjoint
     if isinstance(d, ir.Assign):
         d.restores = None
 
@@ -152,7 +152,7 @@ def _restore(fn: ir.Function) -> ir.Function:
     renames: dict[str, str] = {}
     _restore_block(fn.body, set(), renames)
     if renames:
-        _rename_targets(fn.body, renames)
+        _rename_targets(fn.body, renames, _kinds(fn))
         substitute_block(fn.body, {k: ir.Var(v) for k, v in renames.items()})
     return fn
 
@@ -203,28 +203,40 @@ def name_arrays(fn: ir.Function) -> ir.Function:
 def _name_arrays(fn: ir.Function) -> ir.Function:
     if not fn.arrays:
         return fn
-    _rename_targets(fn.body, fn.arrays)
+    _rename_targets(fn.body, fn.arrays, _kinds(fn))
     substitute_block(fn.body, {k: ir.Var(v) for k, v in fn.arrays.items() if k != v})
     return fn
 
 
-def _rename_targets(stmts: list, renames: dict) -> None:
+def _kinds(fn: ir.Function) -> dict:
+    """name -> (a compiler temporary?, an adjoint?), from the definitions of `fn`."""
+    return {d.target: (d.temp, d.adjoint) for d in definitions(fn.body)}
+
+
+def _rename_targets(stmts: list, renames: dict, kinds: dict) -> None:
+    """Rename the definitions `renames` names; a renamed one is what its new name is (`kinds`)."""
     for s in stmts:
         if isinstance(s, ir.Assign) and s.target in renames:
-            s.target = renames[s.target]
+            _rename(s, renames, kinds)
         elif isinstance(s, ir.If):
-            _rename_targets(s.body, renames)
-            _rename_targets(s.orelse, renames)
+            _rename_targets(s.body, renames, kinds)
+            _rename_targets(s.orelse, renames, kinds)
             for p in s.phis:
-                p.target = renames.get(p.target, p.target)
+                _rename(p, renames, kinds)
         elif isinstance(s, ir.Loop):
             for p in s.phis:
-                p.target = renames.get(p.target, p.target)
+                _rename(p, renames, kinds)
             if isinstance(s.target, str):
                 s.target = renames.get(s.target, s.target)
             elif s.target:
                 s.target = tuple(renames.get(t, t) for t in s.target)
-            _rename_targets(s.body, renames)
+            _rename_targets(s.body, renames, kinds)
+
+
+def _rename(d, renames: dict, kinds: dict) -> None:
+    if d.target in renames:
+        d.target = renames[d.target]
+        d.temp, d.adjoint = kinds.get(d.target, (False, False))
 
 
 def _with_target(s: ir.Loop, name: str) -> ir.Loop:

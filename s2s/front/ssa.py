@@ -31,7 +31,7 @@ from s2s.front.loops import LoopLowering, _bound_key, _Exit, _LoopFrame, _writte
 from s2s.front.lowering import always_exits, lower_loop_returns, normalise_exits
 from s2s.front.source import MISSING, Source, parameters
 from s2s.ir.names import Namer, names_in
-from s2s.ir.walk import defined_names
+from s2s.ir.walk import defined_names, mark_names
 
 
 def build_ssa(src: Source) -> tuple[ir.Function, dict]:
@@ -58,10 +58,11 @@ def build_ssa(src: Source) -> tuple[ir.Function, dict]:
     doc = ast.get_docstring(src.tree)
     signature = None if sig.plain() else ir.Signature(len(sig.positional), sig.vararg, tuple(sig.kwonly),
                                                        kwdefaults, sig.kwarg)
+    mark_names(body, namer.temps)
     return ir.Function(name=src.tree.name.replace("<lambda>", "lambda_"), params=params, body=body,
                        defaults=defaults, filename=src.filename, docstring=doc, free=dict(builder.free),
                        arrays=_written_versions(body, builder.roots), opaque=dict(builder.opaque),
-                       temps=frozenset(namer.temps), signature=signature), dict(builder.deps)
+                       signature=signature), dict(builder.deps)
 
 
 def _default_name(src: Source, param: str, value) -> str:

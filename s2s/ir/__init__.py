@@ -58,6 +58,8 @@ class Assign:
     loc: Loc | None = None
     inplace: bool = False  # `y op= v`: NumPy updates an array in place, Python rebinds a number (see alias.py)
     restores: str | None = None  # a reversed loop's stack pop: the forward name whose value it restores
+    temp: bool = False  # a compiler temporary (`t3`): codegen may fold it into its single use
+    adjoint: bool = False  # an adjoint the reverse pass made (`bx`): codegen may fold it into its use in a loop
 
 
 @dataclass
@@ -74,6 +76,8 @@ class Phi:
 
     target: str
     operands: list  # If: [then_atom, else_atom]; Loop: [init_atom, back_atom]
+    temp: bool = False  # as Assign's: its name is a compiler temporary (what is computed into it may fold)
+    adjoint: bool = False  # as Assign's: its name is an adjoint the reverse pass made
 
 
 @dataclass
@@ -149,8 +153,6 @@ class Function:
     defaults: tuple = ()  # defaults of the last positional parameters: constants, or Vars of data in `free`
     filename: str = "<s2s>"
     docstring: str | None = None
-    temps: frozenset = frozenset()  # compiler temporaries: codegen may fold them into their single use
-    loop_temps: frozenset = frozenset()  # adjoint names codegen may fold into their single use inside loops
     opaque: dict = field(default_factory=dict)  # free names of callables without rule or source -> user spelling
     source_name: str = ""  # the user's function this was made from
     free: dict = field(default_factory=dict)

@@ -10,12 +10,17 @@
 - an If phi has two operands, a Loop phi two (init, back edge);
 - only a stack pop (an `Assign` of `pop`) and a loop's own targets restore a
   forward name (`restores`: a naming hint for codegen, which optimisation may
-  have left without a definition, as it may copy-propagate the forward name).
+  have left without a definition, as it may copy-propagate the forward name);
+- a definition marked a compiler temporary (`temp`) has a name the name
+  generator gives temporaries (`t3`), one marked an adjoint (`adjoint`) an
+  adjoint's (`bx`), and none is both.
 """
 from __future__ import annotations
 
+import re
+
 from s2s import ir
-from s2s.ir.walk import always_leaves, ends_with_exit, vars_of
+from s2s.ir.walk import always_leaves, definitions, ends_with_exit, vars_of
 
 
 class VerificationError(AssertionError):
@@ -35,6 +40,11 @@ def verify(fn: ir.Function) -> None:
         if isinstance(s, ir.Loop) and not set(s.restores) <= set((s.target,) if isinstance(s.target, str) else
                                                                   s.target or ()):
             raise VerificationError(f"a loop restores {', '.join(s.restores)}, which are not all its targets")
+    for d in definitions(fn.body):
+        if d.temp and (d.adjoint or not re.fullmatch(r"t\d+", d.target)):
+            raise VerificationError(f"{d.target} is marked a compiler temporary")
+        if d.adjoint and not d.target.startswith("b"):
+            raise VerificationError(f"{d.target} is marked an adjoint")
 
 
 def _define(name: str, scope: set, seen: set) -> None:

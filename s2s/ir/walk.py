@@ -36,6 +36,33 @@ def defined_names(stmts: list, into_loops: bool = True) -> list[str]:
     return out
 
 
+def definitions(stmts: list):
+    """Every assignment and phi of `stmts`, nested ones included: what defines a name."""
+    for s in ir.statements(stmts):
+        if isinstance(s, ir.Assign):
+            yield s
+        elif isinstance(s, (ir.If, ir.Loop)):
+            yield from s.phis
+
+
+def temporaries(stmts: list) -> set[str]:
+    """The compiler temporaries `stmts` define (their definitions' `temp`)."""
+    return {d.target for d in definitions(stmts) if d.temp}
+
+
+def adjoint_names(stmts: list) -> set[str]:
+    """The adjoints the reverse pass made that `stmts` define (their definitions' `adjoint`)."""
+    return {d.target for d in definitions(stmts) if d.adjoint}
+
+
+def mark_names(stmts: list, temps, adjoints=frozenset()) -> None:
+    """Mark each definition in `stmts` as a compiler temporary if its name is in `temps`, as an adjoint if
+    it is in `adjoints` (and as neither otherwise): what a stage that made the names knows of them."""
+    for d in definitions(stmts):
+        d.temp = d.target in temps
+        d.adjoint = d.target in adjoints
+
+
 def used_names(stmts: list) -> set[str]:
     """Names read by `stmts`, nested regions included."""
     return {a.name for s in ir.statements(stmts) for a in ir.operands(s) if type(a) is ir.Var}

@@ -27,7 +27,7 @@ import copy
 
 from s2s import ir
 from s2s.ir.names import Namer
-from s2s.ir.walk import count_uses, defined_names, used_names
+from s2s.ir.walk import adjoint_names, count_uses, defined_names, temporaries, used_names
 from s2s.rules import registry
 
 GETITEM_ADJOINT = "s2s.runtime.getitem_adjoint"
@@ -70,14 +70,13 @@ def _scatter(fn: ir.Function) -> ir.Function:
     if not plans:
         return fn
     namer = Namer(set(fn.params) | set(defined_names(body)) | used_names(body))
-    temps, arrays_map, out = set(fn.temps), dict(fn.arrays), []
+    temps, adjoints, arrays_map, out = temporaries(body), adjoint_names(body), dict(fn.arrays), []
     for i, s in enumerate(body):
         if i in plans:
-            out.extend(_rewrite(s, plans[i], namer, temps, arrays_map))
+            out.extend(_rewrite(s, plans[i], namer, temps, adjoints, arrays_map))
         elif i not in absorbed:
             out.append(s)
     fn.body = out
-    fn.temps = frozenset(temps)
     fn.arrays = arrays_map
     return fn
 
@@ -207,7 +206,7 @@ def _elementwise(op: str) -> bool:
     return rule is not None and rule.broadcast
 
 
-def _rewrite(s: ir.Assign, plan, namer: Namer, temps: set, arrays_map: dict) -> list:
+def _rewrite(s: ir.Assign, plan, namer: Namer, temps: set, adjoints: set, arrays_map: dict) -> list:
     """The statements of one buffer for the sum `s`: zeros, a write per index, then the other terms."""
     x, groups, _, others = plan
     loc, name = s.loc, s.target
@@ -217,7 +216,7 @@ def _rewrite(s: ir.Assign, plan, namer: Namer, temps: set, arrays_map: dict) -> 
         if target is None:
             target = namer.fresh("t")
             temps.add(target)
-        out.append(ir.Assign(target, value, loc))
+        out.append(ir.Assign(target, value, loc, temp=target in temps, adjoint=target in adjoints))
         return ir.Var(target)
 
     def total(atoms: list) -> ir.Var:
