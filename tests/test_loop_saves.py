@@ -86,3 +86,44 @@ def test_add_into_adds_in_place_only_where_that_is_the_sum():
     assert out.shape == (2, 3) and row.tolist() == [0.0] * 3  # (a broadcast sum is a new array)
     out = rt.add_into(np.zeros(2), np.array([1j, 2.0]))
     assert out.dtype == np.complex128 and out.tolist() == [1j, 2.0]
+
+
+def test_the_lstm_cells_adjoint_helpers_on_float_vectors_give_what_numpy_gives():
+    # the common case each reversed LSTM cell meets (float64 vectors; one slice or int), and the others
+    from s2s import runtime as rt
+    g, x = np.arange(1.0, 4.0), np.linspace(0.0, 1.0, 8)
+    for index in (slice(2, 5), slice(-3, None), slice(1, 7, 2)):
+        out = rt.getitem_adjoint(g, x, index)
+        want = np.zeros(8)
+        want[index] = g
+        assert out.dtype == np.float64 and out.tolist() == want.tolist() and out is not x
+    assert rt.getitem_adjoint(2.5, x, 3).tolist() == [0.0, 0.0, 0.0, 2.5, 0.0, 0.0, 0.0, 0.0]
+    assert rt.getitem_adjoint(g[:2], x, np.array([1, 1])).tolist()[1] == 3.0  # (a repeated index adds up)
+    assert rt.getitem_adjoint(g, x.astype(np.complex128), slice(0, 3)).dtype == np.complex128
+    assert rt.getitem_adjoint(g, np.arange(8), slice(0, 3)).dtype == np.float64  # (an int array's adjoint)
+    pieces = (np.ones(3), np.ones(2), np.ones(4))
+    parts = rt.concatenate_adjoint(np.arange(9.0), pieces)
+    assert [p.tolist() for p in parts] == [[0.0, 1.0, 2.0], [3.0, 4.0], [5.0, 6.0, 7.0, 8.0]]
+    parts = rt.concatenate_adjoint(np.arange(6.0).reshape(3, 2), (np.ones((1, 2)), np.ones((2, 2))))
+    assert [p.shape for p in parts] == [(1, 2), (2, 2)] and parts[1].tolist() == [[2.0, 3.0], [4.0, 5.0]]
+    acc = rt.accumulator(np.ones((2, 3)))
+    assert acc.dtype == np.float64 and acc.tolist() == [[0.0] * 3] * 2
+    assert rt.accumulator(np.ones(2, dtype=np.int64)).dtype == np.float64
+    assert rt.accumulator(np.ones(2), np.array([1.0, 2.0])).tolist() == [1.0, 2.0]
+
+
+def lstm_like(w, xs):
+    h, c = np.zeros(2), np.zeros(2)
+    for t in range(xs.shape[0]):
+        gates = np.concatenate((xs[t], h, xs[t], h)) * w
+        i, f = 1.0 / (1.0 + np.exp(-gates[0:2])), 1.0 / (1.0 + np.exp(-gates[2:4]))
+        c = f * c + i * np.tanh(gates[6:8])
+        h = 1.0 / (1.0 + np.exp(-gates[4:6])) * np.tanh(c)
+    return np.sum(h * h) + np.sum(c)
+
+
+def test_an_lstm_like_loop_against_finite_differences():
+    rng = np.random.default_rng(4)
+    w, xs = rng.normal(size=8), rng.normal(size=(5, 2))
+    g = s2s.grad(lstm_like)
+    np.testing.assert_allclose(g(w, xs), _central(lambda v: lstm_like(v, xs), w), rtol=1e-6, atol=1e-8)

@@ -27,6 +27,9 @@ __all__ = [
 
 # ---------------------------------------------------------------- shared pieces
 
+_FLOAT64 = np.dtype(np.float64)
+
+
 def _float_zeros(x):
     x = np.asarray(x)
     return np.zeros(x.shape, dtype=np.result_type(x.dtype, np.float64))
@@ -37,6 +40,8 @@ def accumulator(x, init=0.0):
     a float array of x's shape for an array, a list of parts for a list or a tuple (the gradient of a
     tuple is made a tuple again where it leaves, by `unbroadcast`), a dict of parts for a dict; `init`,
     the adjoint that came from after the loop (0.0: none), added in."""
+    if type(x) is np.ndarray and x.dtype is _FLOAT64 and type(init) is float and init == 0.0:
+        return np.zeros(x.shape)  # (once per reversed iteration of an outer loop: a float array first)
     if isinstance(x, dict):
         acc = DictParts((k, zeros_like(v)) for k, v in x.items())
     elif isinstance(x, (tuple, list)):
@@ -353,6 +358,16 @@ def _split_back(g, pieces, lifted, axis):
 
 def concatenate_adjoint(g, seq, axis=0):
     """Adjoint of `np.concatenate(seq, axis)`: one part of `g` per array in `seq` (a list)."""
+    if axis == 0 and type(g) is np.ndarray and g.ndim == 1:  # (vectors joined: the common case first)
+        parts, start = [], 0
+        for p in seq:
+            if type(p) is not np.ndarray or p.ndim != 1:
+                break
+            end = start + p.shape[0]
+            parts.append(g[start:end])
+            start = end
+        else:
+            return Parts(parts)
     if axis is None:
         return _split_back(np.ravel(g), seq, [np.ravel(p) for p in seq], 0)
     return _split_back(g, seq, seq, axis)

@@ -26,6 +26,10 @@ def getattr_adjoint(g, x, name):
 def getitem_adjoint(g, x, *index):
     """Adjoint of `x[index]`: `g` placed at `index` in zeros shaped like `x` (repeated indices add up)."""
     idx = index[0] if len(index) == 1 else index
+    if type(x) is np.ndarray and x.dtype is _FLOAT64 and (type(idx) is slice or type(idx) is int):
+        out = np.zeros(x.shape)  # (the common case first: a float array read at one slice or int)
+        out[idx] = g
+        return out
     if isinstance(x, (tuple, list, dict)):
         x[idx]  # out of range: the IndexError (KeyError) that reading it raises, not one about assigning
         out = zeros_like(x)  # (Tuple/Dict)Parts: the container's type, `+` adds element by element
@@ -41,6 +45,9 @@ def getitem_adjoint(g, x, *index):
     else:
         np.add.at(out, idx, g)
     return out
+
+
+_FLOAT64 = np.dtype(np.float64)
 
 
 def _basic(index) -> bool:
