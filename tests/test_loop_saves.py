@@ -127,3 +127,15 @@ def test_an_lstm_like_loop_against_finite_differences():
     w, xs = rng.normal(size=8), rng.normal(size=(5, 2))
     g = s2s.grad(lstm_like)
     np.testing.assert_allclose(g(w, xs), _central(lambda v: lstm_like(v, xs), w), rtol=1e-6, atol=1e-8)
+
+
+def test_stack_adjoint_gives_each_stacked_array_its_own_row():
+    from s2s import runtime as rt
+    g = np.arange(12.0).reshape(3, 4)
+    parts = rt.stack_adjoint(g, [np.ones(4)] * 3)
+    assert [p.tolist() for p in parts] == g.tolist()
+    assert not any(np.shares_memory(p, g) for p in parts) and not np.shares_memory(parts[0], parts[1])
+    g[0, 0] = 99.0
+    assert parts[0][0] == 0.0  # (a later write into g does not reach the parts, as with np.take's copies)
+    assert [float(p) for p in rt.stack_adjoint(np.arange(3.0), [1.0, 2.0, 3.0])] == [0.0, 1.0, 2.0]
+    assert [p.tolist() for p in rt.stack_adjoint(g, [np.ones(3)] * 4, axis=1)] == g.T.tolist()
