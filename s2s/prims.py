@@ -52,6 +52,8 @@ METHODS = {
 }
 ATTRIBUTES = {"T": "numpy.transpose", "shape": "numpy.shape", "ndim": "numpy.ndim", "size": "numpy.size",
               "dtype": "numpy.ndarray.dtype", "real": "numpy.real", "imag": "numpy.imag"}
+# the shape queries, which read only an array's shape: what the passes emit and look for (np.shape(x)[0] is an int)
+SHAPE, NDIM, SIZE = ATTRIBUTES["shape"], ATTRIBUTES["ndim"], ATTRIBUTES["size"]
 # Methods taking a shape or axes as separate arguments, which their function takes as one tuple:
 # x.reshape(2, 3) is np.reshape(x, (2, 3)), x.transpose(1, 0) is np.transpose(x, (1, 0))
 PACKED_METHODS = frozenset({"reshape", "transpose"})
@@ -69,7 +71,8 @@ SPELLED_AS_ATTRIBUTE = {"numpy.ndarray.dtype": "dtype"}
 
 # `with np.errstate(...):` in the IR: the effect `numpy.errstate(...)`, then what runs under it, then the effect
 # END_WITH; codegen writes the with statement again around the statements between the two
-WITH_CONTEXTS = frozenset({"numpy.errstate"})
+ERRSTATE = "numpy.errstate"
+WITH_CONTEXTS = frozenset({ERRSTATE})
 END_WITH = "end_with"
 # marks, in a vjp, where the pullback's statements start (ad/reverse.py emits it, back/codegen.py splits there)
 ADJOINT_BEGINS = "adjoint_begins"
@@ -77,6 +80,21 @@ ADJOINT_BEGINS = "adjoint_begins"
 COPY = "numpy.copy"
 # the transpose vector forward mode emits: a batch of tangents of a vector times a matrix, `db @ a.T`
 TRANSPOSE = "numpy.transpose"
+# the array of one value that the rules emit (`np.full(np.shape(x), g)`, a sum's adjoint) and simplification folds
+FULL = "numpy.full"
+# operations whose result is an integer (the analyses of values that may be Python ints)
+INTEGER_RESULTS = frozenset({"builtins.len", "builtins.int", "builtins.round", SIZE, NDIM, "numpy.argmax",
+                             "numpy.argmin", "floordiv"})
+# operations whose result is an integer where all their operands are
+INTEGER_IF_ALL = frozenset({"add", "sub", "mul", "neg", "pos", "pow", "mod", "builtins.abs", "numpy.sign",
+                            "s2s.runtime.sign"})
+# operations whose result is a bool (or an array of bools) or some other value without a derivative (the result check)
+NOT_NUMBERS = set(COMPAREOPS) | {
+    "not", "builtins.bool", "builtins.isinstance", "builtins.callable", "builtins.hasattr", "builtins.str",
+    "builtins.repr", "s2s.runtime.dtype", "numpy.isnan", "numpy.isinf", "numpy.isfinite", "numpy.isclose",
+    "numpy.allclose", "numpy.array_equal", "numpy.any", "numpy.all", "numpy.signbit", "numpy.logical_and",
+    "numpy.logical_or", "numpy.logical_not", "numpy.logical_xor", "numpy.equal", "numpy.not_equal",
+    "numpy.less", "numpy.less_equal", "numpy.greater", "numpy.greater_equal"}
 # new arrays of numbers, of the shape their first argument gives, that carry no derivative (so have no record;
 # np.full's record says it makes one: registry.of_shape)
 ONES = "numpy.ones"

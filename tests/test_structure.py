@@ -225,10 +225,11 @@ def test_the_in_function_import_finder_finds_one(tmp_path, monkeypatch):
         ("s2s/api/a.py", "f", "s2s.api"), ("s2s/api/a.py", "f", "s2s.api")]
 
 
-# A NumPy primitive's key is named (as a quoted string) in at most two files of the package: its record in
-# s2s/rules/ and prims.py's spelling tables. What the compiler knows of a primitive is a field of its record
-# (read through s2s.rules.registry: registry.full_reduction, registry.of_shape, ...) or a named constant in
-# prims.py (prims.COPY, prims.ADJOINT_BEGINS, prims.PACKED_METHODS, prims.PASSES_ON). Files that still name a key
+# A NumPy primitive's key (with a rule, or without a derivative) is named (as a quoted string) in at most two files
+# of the package: its record in s2s/rules/ and prims.py's spelling tables. What the compiler knows of a primitive is
+# a field of its record (read through s2s.rules.registry: registry.full_reduction, registry.of_shape, ...) or a
+# named constant or small table in prims.py (prims.COPY, prims.SHAPE, prims.PACKED_METHODS, prims.PASSES_ON,
+# prims.INTEGER_RESULTS, prims.NOT_NUMBERS). Files that still name a key
 # besides those two, each with its reason (none today: take a line off once its file reads the fact from the record):
 MAX_FILES_PER_KEY = 2
 KEY_EXCEPTIONS: dict = {
@@ -236,18 +237,19 @@ KEY_EXCEPTIONS: dict = {
 
 
 def files_naming_keys() -> dict:
-    """Each key of a NumPy primitive with a rule (registry.REVERSE | registry.TANGENT) -> the package's
-    files whose text holds the key in quotes."""
+    """Each key of a NumPy primitive with a rule or without a derivative (registry.REVERSE | registry.TANGENT |
+    registry.NONDIFF) -> the package's files whose text holds the key in quotes."""
     from s2s.rules import registry
     registry.tangent_rule("numpy.sin")  # (the tables fill on first use)
     texts = {str(p.relative_to(PACKAGE.parent)): p.read_text(encoding="utf-8") for p in sorted(PACKAGE.rglob("*.py"))}
-    keys = sorted(k for k in set(registry.REVERSE) | set(registry.TANGENT) if k.startswith("numpy."))
+    keys = sorted(k for k in set(registry.REVERSE) | set(registry.TANGENT) | registry.NONDIFF if k.startswith("numpy."))
     return {k: {f for f, text in texts.items() if f'"{k}"' in text or f"'{k}'" in text} for k in keys}
 
 
 def test_each_numpy_key_is_named_in_at_most_two_files():
     found = files_naming_keys()
     assert len(found) > 100 and {"s2s/prims.py", "s2s/rules/linear.py"} <= found["numpy.sum"]  # (the search works)
+    assert {"s2s/prims.py", "s2s/rules/nondiff.py"} <= found["numpy.shape"]  # (keys without a derivative too)
     over = {k: sorted(files) for k, files in found.items()
             if len(files - KEY_EXCEPTIONS.get(k, set())) > MAX_FILES_PER_KEY}
     assert not over, (f"NumPy keys named in more than {MAX_FILES_PER_KEY} files (put the fact in the primitive's "

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import numbers
 
-from s2s import ir
+from s2s import ir, prims
 from s2s.rules import registry
 from s2s.ir.walk import call_definitions, vars_of
 
-SCALAR_RESULT_OPS = {"builtins.float", "builtins.len", "builtins.int", "numpy.ndim", "numpy.size"}
+SCALAR_RESULT_OPS = {"builtins.float", "builtins.len", "builtins.int", prims.NDIM, prims.SIZE}
 ARITH_OPS = {"add", "sub", "mul", "truediv", "pow", "mod", "neg", "pos", "floordiv"}
 ITERATES = "<iterates>"  # the fact of a for loop's target: one element of its iterable
 
@@ -159,7 +159,7 @@ def _scalars(facts, fn, result_is_scalar, known: set, optimistic: set, through_j
         backward = ()
     else:
         backward = ("copy", "phi", "loopphi") if through_joins else ("copy",)
-    shapes = {t for t, op, _, _ in facts if op == "numpy.shape"}
+    shapes = {t for t, op, _, _ in facts if op == prims.SHAPE}
     ranges = {t for t, op, _, _ in facts if op == "builtins.range"}
     changed = True
     while changed:
@@ -281,10 +281,6 @@ def proven_scalar(fn: ir.Function, assume=()) -> bool:
 
 # --------------------------------------------------------------------------- values that may be Python ints
 
-INTEGER_OPS = {"builtins.len", "builtins.int", "builtins.round", "numpy.size", "numpy.ndim", "numpy.argmax",
-               "numpy.argmin", "floordiv"}
-
-
 def integers(fn: ir.Function) -> set:
     """Names that may hold Python ints: integer-valued operations, entries of shapes, and arithmetic and
     joins of those and of integer constants (a counter `k = k + 1` that starts at 0)."""
@@ -292,8 +288,8 @@ def integers(fn: ir.Function) -> set:
     call_definitions(fn.body, defs)
     phis: dict = {}
     _collect_phis(fn.body, phis)
-    shapes = {n for n, c in defs.items() if c.op == "numpy.shape"}
-    out = {n for n, c in defs.items() if c.op in INTEGER_OPS or (
+    shapes = {n for n, c in defs.items() if c.op == prims.SHAPE}
+    out = {n for n, c in defs.items() if c.op in prims.INTEGER_RESULTS or (
         c.op == "getitem" and isinstance(c.args[0], ir.Var) and c.args[0].name in shapes)}
 
     def closure(assumed: set) -> set:

@@ -180,9 +180,9 @@ def _python_ints(fn: ir.Function) -> set:
     for s in ir.statements(fn.body):
         if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call):
             defs[s.target] = s.value
-    shapes = {n for n, c in defs.items() if c.op == "numpy.shape"}
+    shapes = {n for n, c in defs.items() if c.op == prims.SHAPE}
     ranges = {n for n, c in defs.items() if c.op == "builtins.range"}
-    out = {n for n, c in defs.items() if c.op in ("builtins.len", "builtins.int", "numpy.ndim") or
+    out = {n for n, c in defs.items() if c.op in ("builtins.len", "builtins.int", prims.NDIM) or
            c.op == "getitem" and len(c.args) == 2 and isinstance(c.args[0], ir.Var) and c.args[0].name in shapes
            and isinstance(c.args[1], ir.Const) and type(c.args[1].value) is int}
     for s in ir.statements(fn.body):

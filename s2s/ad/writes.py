@@ -184,7 +184,7 @@ NOT_FRESH = prims.MAY_SHARE_MEMORY | {"pop"}
 
 
 # calls that read only the shape (and dtype) of these operands, which restoring elements keeps
-SHAPE_ONLY = {"numpy.shape": None, "numpy.ndim": None, "numpy.size": None, "builtins.len": None,
+SHAPE_ONLY = {prims.SHAPE: None, prims.NDIM: None, prims.SIZE: None, "builtins.len": None,
               "s2s.runtime.zeros_like": None, "s2s.runtime.unbroadcast": (1,), "s2s.runtime.getitem_adjoint": (1,),
               "s2s.runtime.sum_adjoint": (1,), "s2s.runtime.mean_adjoint": (1,), "s2s.runtime.add_at": (2,)}
 

@@ -11,7 +11,7 @@ import logging
 
 import numpy
 
-from s2s import ir
+from s2s import ir, prims
 from s2s.errors import S2SError
 from s2s.front import fence
 from s2s.front.source import MISSING
@@ -47,7 +47,7 @@ class EffectLowering:
         what follows, up to the END_WITH effect (the forward sweep runs under it)."""
         if self.static_value(node.func) is not numpy.errstate or any(k.arg is None for k in node.keywords):
             raise self.error(node, "a with statement", fence.WITH_HINT)
-        self.emit(ir.Effect(ir.Call("numpy.errstate", tuple(self.atom(a) for a in node.args),
+        self.emit(ir.Effect(ir.Call(prims.ERRSTATE, tuple(self.atom(a) for a in node.args),
                                     tuple((k.arg, self.atom(k.value)) for k in node.keywords)), self.loc))
 
     def effect_call(self, node) -> None:

@@ -17,13 +17,6 @@ from dataclasses import replace
 from s2s import ir, prims
 
 REQUIRE_NUMBER = "s2s.runtime.require_number"
-# operations whose result is a bool (or an array of bools) or some other value without a derivative
-NOT_NUMBERS = set(prims.COMPAREOPS) | {
-    "not", "builtins.bool", "builtins.isinstance", "builtins.callable", "builtins.hasattr", "builtins.str",
-    "builtins.repr", "s2s.runtime.dtype", "numpy.isnan", "numpy.isinf", "numpy.isfinite", "numpy.isclose",
-    "numpy.allclose", "numpy.array_equal", "numpy.any", "numpy.all", "numpy.signbit", "numpy.logical_and",
-    "numpy.logical_or", "numpy.logical_not", "numpy.logical_xor", "numpy.equal", "numpy.not_equal",
-    "numpy.less", "numpy.less_equal", "numpy.greater", "numpy.greater_equal"}
 
 
 def check_result(fn: ir.Function, transform: str) -> ir.Function:
@@ -104,7 +97,7 @@ def _could_be_non_number(value, defs: dict, seen: set) -> bool:
         return any(_could_be_non_number(v, defs, seen) for v in defs[value.name][1:]
                    if v is not None and v != ir.Var(value.name))
     if isinstance(value, ir.Call):
-        if value.op in NOT_NUMBERS:
+        if value.op in prims.NOT_NUMBERS:
             return True
         if value.op not in prims.PASSES_ON:
             return False
@@ -126,10 +119,8 @@ def _non_number_constant(value) -> bool:
 
 # ---------------------------------------------------------------- a gradient that could be a Python int
 
-INT_OPS = {"builtins.len", "builtins.int", "builtins.round", "numpy.size", "numpy.ndim", "numpy.argmax",
-           "numpy.argmin", "floordiv", "getitem", "not"} | set(prims.COMPAREOPS)  # (a bool is an int too)
-# int where all their operands are ints (max, min and joins: where any is)
-INT_IF_ALL = {"add", "sub", "mul", "neg", "pos", "pow", "mod", "builtins.abs", "numpy.sign", "s2s.runtime.sign"}
+INT_OPS = prims.INTEGER_RESULTS | {"getitem", "not"} | set(prims.COMPAREOPS)  # (a bool is an int too)
+# int where any of their operands is (prims.INTEGER_IF_ALL: where all are; joins: where any is)
 INT_IF_ANY = {"builtins.max", "builtins.min"}
 
 
@@ -163,7 +154,7 @@ def _could_be_int(value, defs: dict, params: set, seen: set) -> bool:
     if isinstance(value, ir.Call):
         if value.op in INT_OPS:
             return True
-        if value.op in INT_IF_ALL:
+        if value.op in prims.INTEGER_IF_ALL:
             return all(_could_be_int(a, defs, params, seen) for a in value.args)
         return value.op in INT_IF_ANY and any(_could_be_int(a, defs, params, seen) for a in value.args)
     if value.name in seen:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import numbers
 
-from s2s import ir
+from s2s import ir, prims
 from s2s.ad.analysis import integers
 from s2s.ir.walk import call_definitions
 from s2s.ir.walk import substitute_block
@@ -251,7 +251,7 @@ class _Peephole:
         d = self._def(a)
         if d is None or d.kwargs:
             return []
-        if d.op == "numpy.full" and self._def(d.args[0], "numpy.shape") is not None:
+        if d.op == prims.FULL and self._def(d.args[0], prims.SHAPE) is not None:
             return [self._def(d.args[0]).args[0]]
         return [x for x in d.args if not _num(x)]
 
@@ -302,7 +302,7 @@ class _Peephole:
         d = self._def(a)
         if d is None or d.kwargs:
             return False, a
-        if d.op == "numpy.full" and self._def(d.args[0], "numpy.shape") is not None:
+        if d.op == prims.FULL and self._def(d.args[0], prims.SHAPE) is not None:
             return False, self.shape_source(self._def(d.args[0]).args[0])
         if d.op == "getitem" and a.name in self.trims:
             return False, self.trims[a.name]
@@ -333,14 +333,14 @@ class _Peephole:
             n1 = self._def(a[1], "neg")
             if n1 is not None:
                 return ir.Call("add", (a[0], n1.args[0]))
-        if c.op in ("numpy.shape", "numpy.size", "numpy.ndim") and len(a) == 1:
+        if c.op in (prims.SHAPE, prims.SIZE, prims.NDIM) and len(a) == 1:
             src = self.shape_source(a[0])
             if src != a[0]:
                 return ir.Call(c.op, (src,))
         if c.op == "truediv" and len(a) == 2:  # np.full(np.shape(v), k) / y  ->  k / y  when y is shaped like v
-            full = self._def(a[0], "numpy.full")
+            full = self._def(a[0], prims.FULL)
             if full is not None and not full.kwargs and len(full.args) == 2 and not _num(a[1]):
-                shape = self._def(full.args[0], "numpy.shape")
+                shape = self._def(full.args[0], prims.SHAPE)
                 if shape is not None and self.shape_source(a[1]) == self.shape_source(shape.args[0]):
                     return ir.Call("truediv", (full.args[1], a[1]))
         if c.op == "s2s.runtime.unbroadcast" and len(a) == 2 and not _num(a[0]) and \
@@ -348,19 +348,19 @@ class _Peephole:
             return a[0]  # already shaped like its target
         if c.op == "mul" and len(a) == 2:
             for full_arg, other in ((a[0], a[1]), (a[1], a[0])):
-                full = self._def(full_arg, "numpy.full")
+                full = self._def(full_arg, prims.FULL)
                 if full is None or full.kwargs or len(full.args) != 2:
                     continue
                 if _num(other) and _num(full.args[1]):
-                    return ir.Call("numpy.full", (full.args[0], ir.Const(full.args[1].value * other.value)))
-                shape = self._def(full.args[0], "numpy.shape")
+                    return ir.Call(prims.FULL, (full.args[0], ir.Const(full.args[1].value * other.value)))
+                shape = self._def(full.args[0], prims.SHAPE)
                 if shape is not None and not _num(other) and self.shape_source(other) == self.shape_source(shape.args[0]):
                     return ir.Call("mul", (full.args[1], other)) if full_arg is a[0] else ir.Call("mul", (other, full.args[1]))
         return c
 
 
 # the operations `_Peephole.rewrite` looks at
-_REWRITTEN = frozenset({"add", "sub", "numpy.shape", "numpy.size", "numpy.ndim", "truediv", "s2s.runtime.unbroadcast",
+_REWRITTEN = frozenset({"add", "sub", prims.SHAPE, prims.SIZE, prims.NDIM, "truediv", "s2s.runtime.unbroadcast",
                         "mul"})
 
 

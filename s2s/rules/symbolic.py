@@ -202,11 +202,11 @@ class Sym:
 
     @property
     def shape(self):
-        return emit("numpy.shape", self)
+        return emit(prims.SHAPE, self)
 
     @property
     def ndim(self):
-        return emit("numpy.ndim", self)
+        return emit(prims.NDIM, self)
 
 
 class ModuleProxy:
