@@ -97,6 +97,23 @@ def test_cross_adjoints_of_vectors_against_finite_differences():
     assert_close(rt.cross_adjoint_b(g, a, b), numeric_grad(f, (a, b), 1), what="d/db")
 
 
+def test_cross_adjoints_of_integer_and_broadcast_vectors_are_np_cross():
+    g, a, b = np.array([1, -2, 3]), np.array([2, 0, 1]), np.array([0, 1, 4])
+    for got, expected in ((rt.cross_adjoint_a(g, a, b), np.cross(b, g)), (rt.cross_adjoint_b(g, a, b), np.cross(g, a))):
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got, expected)
+    rows = np.arange(6.0).reshape(2, 3) / 4.0  # g of two rows against one a: a's adjoint sums them back
+    assert_close(rt.cross_adjoint_a(rows, np.ones(3), np.array([0.5, -1.0, 2.0])),
+                 np.cross(np.array([0.5, -1.0, 2.0]), rows).sum(axis=0), what="summed rows")
+
+
+def test_zeros_like_an_array_is_float():
+    for x in (np.ones(3), np.arange(4).reshape(2, 2), np.ones(2, dtype=np.float32), np.ones(2, dtype=">f8")):
+        z = rt.zeros_like(x)
+        assert z.shape == x.shape and z.dtype.kind == "f" and not z.any()
+        assert z.dtype == np.result_type(x.dtype, np.float64)
+
+
 def test_dot_adjoints_of_two_vectors():
     a, b = np.array([0.3, -1.2, 0.8]), np.array([1.1, 0.4, -0.7])
     g = np.float64(1.75)

@@ -223,7 +223,9 @@ def _structured(g, x):
 def zeros_like(x):
     """A zero adjoint with the structure of `x`: 0.0 for a number, a float array for an array."""
     if type(x) is np.ndarray:  # (the common case first: an adjoint buffer, optimize/scatter.py)
-        return np.zeros(x.shape, dtype=np.float64 if x.dtype == np.float64 else np.result_type(x.dtype, np.float64))
+        dtype = x.dtype
+        return np.zeros(x.shape) if dtype is _FLOAT64 else \
+            np.zeros(x.shape, dtype=np.float64 if dtype == np.float64 else np.result_type(dtype, np.float64))
     if is_record(x):
         return FieldParts((k, zeros_like(getattr(x, k))) for k in fields_of(x))
     if isinstance(x, FieldParts):  # (the adjoint of a record, differentiated again)

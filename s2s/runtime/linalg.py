@@ -253,6 +253,9 @@ def _convolve_full_adjoint(g, n, m, mode):
 
 def cross_adjoint_a(g, a, b):
     """Adjoint of `np.cross(a, b)` (vectors in the last axis) w.r.t. `a`: `b x g` (2-vectors: `g (b1, -b0)`)."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and type(g) is np.ndarray and a.shape == b.shape == g.shape \
+            == (3,):  # (two 3-vectors: nothing broadcast, nothing to sum back)
+        return cross_product(b, g)
     if np.shape(a)[-1] == 2 and np.shape(b)[-1] == 2:
         gb = np.asarray(g)[..., None] * np.stack([b[..., 1], -b[..., 0]], axis=-1)
     else:
@@ -262,6 +265,9 @@ def cross_adjoint_a(g, a, b):
 
 def cross_adjoint_b(g, a, b):
     """Adjoint of `np.cross(a, b)` with respect to `b`: `g x a` (2-vectors: `g (-a1, a0)`)."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and type(g) is np.ndarray and a.shape == b.shape == g.shape \
+            == (3,):  # (two 3-vectors: nothing broadcast, nothing to sum back)
+        return cross_product(g, a)
     if np.shape(a)[-1] == 2 and np.shape(b)[-1] == 2:
         ga = np.asarray(g)[..., None] * np.stack([-a[..., 1], a[..., 0]], axis=-1)
     else:
