@@ -139,3 +139,33 @@ def test_stack_adjoint_gives_each_stacked_array_its_own_row():
     assert parts[0][0] == 0.0  # (a later write into g does not reach the parts, as with np.take's copies)
     assert [float(p) for p in rt.stack_adjoint(np.arange(3.0), [1.0, 2.0, 3.0])] == [0.0, 1.0, 2.0]
     assert [p.tolist() for p in rt.stack_adjoint(g, [np.ones(3)] * 4, axis=1)] == g.T.tolist()
+
+
+def test_a_loop_saves_one_shape_object_per_shape():
+    # a value read only for its shape is saved as rt.shape_of(v) each iteration: one object per shape
+    from s2s import runtime as rt
+    a, b = rt.shape_of(np.ones((2, 3))), rt.shape_of(np.zeros((2, 3)))
+    assert a is b and a.shape == (2, 3) and np.shape(a) == (2, 3) and np.ndim(a) == 2
+    assert rt.shape_of(np.ones(3)) is not a and rt.shape_of(np.ones(3)).shape == (3,)
+    assert rt.shape_of(1.5).shape == () and rt.shape_of(np.float64(1.5)) is rt.shape_of(2.0)
+    assert rt.shape_of(np.int64(3)).shape == () and rt.shape_of([[1.0, 2.0]]) == [[1.0, 2.0]]
+    g = np.ones((4, 2, 3))
+    np.testing.assert_array_equal(rt.unbroadcast(g, rt.shape_of(np.ones((2, 3)))), np.full((2, 3), 4.0))
+
+
+def rnn(W, U, xs, h0):
+    h = h0
+    for t in range(xs.shape[0]):
+        h = np.tanh(W @ h + U @ xs[t])
+    return np.sum(h * h)
+
+
+def test_an_rnn_saves_its_states_and_shapes_and_its_gradient_is_right():
+    rng = np.random.default_rng(5)
+    W, U, xs, h0 = rng.normal(size=(3, 3)) / 2, rng.normal(size=(3, 3)) / 2, rng.normal(size=(6, 3)), np.zeros(3)
+    g = s2s.grad(rnn, wrt=(0, 1))
+    saved = set(re.findall(r"(\w+)_saved = \[\]", g.source))
+    assert len(saved) == 3 and sum(n.endswith("_shape") for n in saved) == 2, g.source  # h, and two shapes
+    gW, gU = g(W, U, xs, h0)
+    np.testing.assert_allclose(gW, _central(lambda v: rnn(v, U, xs, h0), W), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(gU, _central(lambda v: rnn(W, v, xs, h0), U), rtol=1e-6, atol=1e-8)

@@ -71,11 +71,26 @@ def add_into(acc, g):
     return acc + g
 
 
+_SHAPES: dict = {}  # shape -> its one Shape (a loop pushes one per iteration: the same object, not a new one)
+
+
 def shape_of(v):
-    """`v`'s Shape, or `v` itself for a tuple, list or dict (whose adjoint takes its structure)."""
+    """`v`'s Shape, or `v` itself for a tuple, list or dict (whose adjoint takes its structure). Shapes are
+    read, never changed: one object per shape (up to 1,000 of them) serves every iteration that saves it."""
     if type(v) is np.ndarray:  # (a reversed loop calls this once per iteration: arrays first)
-        return Shape(v.shape)
-    return v if isinstance(v, (tuple, list, dict)) else Shape(np.shape(v))
+        shape = v.shape
+    elif type(v) is float or type(v) is np.float64:
+        shape = ()
+    elif isinstance(v, (tuple, list, dict)):
+        return v
+    else:
+        shape = np.shape(v)
+    found = _SHAPES.get(shape)
+    if found is None:
+        found = Shape(shape)
+        if len(_SHAPES) < 1000:
+            _SHAPES[shape] = found
+    return found
 
 
 def mT(a):
