@@ -16,7 +16,7 @@ memory until the sweep: one operation for one stack is where recomputing stops
 paying in time, and keeps memory where it is. So `x[i]` (one operation, one
 value) is recomputed, and `1.0 / (1.0 + np.exp(-z))` after a saved `np.exp(-z)`
 is two operations for two values; `np.exp(-(w * h + xs[t]))` from a saved `h`,
-four operations for one value, is saved.
+five operations for one value, is saved.
 
 `LoopSaves` holds these methods of `_Reverse` (reverse.py); it reads the rest of
 `_Reverse`'s state through `self`.
