@@ -537,7 +537,7 @@ def _emitted_op(v, em: Emitter):
 
 
 def _is_square(value: ir.Call, tangents: list) -> bool:
-    return value.op in ("mul", "numpy.multiply") and len(value.args) == 2 and not value.kwargs \
+    return registry.elementwise_product(value.op) and len(value.args) == 2 and not value.kwargs \
         and isinstance(value.args[0], ir.Var) and value.args[0] == value.args[1] and tangents[0] is not None
 
 

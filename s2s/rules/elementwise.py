@@ -27,7 +27,7 @@ def _float(test):
 # ---------------------------------------------------------------- arithmetic operators
 elementwise("add", lambda ans, x, y: 1.0, lambda ans, x, y: 1.0)
 elementwise("sub", lambda ans, x, y: 1.0, lambda ans, x, y: -1.0)
-bilinear("mul", lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x, elementwise=True)
+bilinear("mul", lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x, elementwise=True, elementwise_product=True)
 elementwise("truediv", lambda ans, x, y: 1.0 / y, lambda ans, x, y: -ans / y)
 elementwise("pow", lambda ans, x, y: power_slope(x, y), lambda ans, x, y: power_log(ans, x, np.log))
 elementwise("mod", lambda ans, x, y: 1.0, lambda ans, x, y: -(x // y))
@@ -70,7 +70,8 @@ scalar("math.fabs", lambda ans, x: rt.sign(x))
 # ---------------------------------------------------------------- numpy: arithmetic
 elementwise("numpy.add", lambda ans, x, y: 1.0, lambda ans, x, y: 1.0)
 elementwise("numpy.subtract", lambda ans, x, y: 1.0, lambda ans, x, y: -1.0)
-bilinear("numpy.multiply", lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x, elementwise=True, tangent_op="mul")
+bilinear("numpy.multiply", lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x, elementwise=True, tangent_op="mul",
+         elementwise_product=True)
 elementwise("numpy.divide", lambda ans, x, y: 1.0 / y, lambda ans, x, y: -ans / y)
 elementwise("numpy.true_divide", lambda ans, x, y: 1.0 / y, lambda ans, x, y: -ans / y)
 elementwise("numpy.negative", lambda ans, x: -1.0)

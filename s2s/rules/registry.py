@@ -273,6 +273,15 @@ def matrix_product(key: str) -> bool:
     return p is not None and p.matrix_product
 
 
+def elementwise_product(key: str) -> bool:
+    """Is `key` the elementwise product `x * y` (`*`, np.multiply)? Forward mode then writes the tangent of `x * x`
+    as `2.0 * x * dx`."""
+    if not _loaded:
+        _load()
+    p = PRIMITIVES.get(key)
+    return p is not None and p.elementwise_product
+
+
 def result_rank(key: str, ranks: list, kwargs: bool) -> int | None:
     """The rank of the result of `key` from its arguments' ranks (None where unknown) as its record knows it,
     or None: a product's (`a @ b`), a full reduction's, an adjoint helper's (its primal argument's)."""
