@@ -26,7 +26,7 @@ from s2s.errors import missing_rule
 from s2s.ir.names import Namer
 from s2s.rules import registry
 from s2s.rules.symbolic import Emitter, Sym, emit, lift, to_atom
-from s2s.ir.walk import adjoint_names, mark_names, substitute_block, temporaries
+from s2s.ir.walk import adjoint_names, array_versions, mark_arrays, mark_names, substitute_block, temporaries
 from s2s.ad.analysis import ARITH_OPS
 
 
@@ -93,6 +93,7 @@ class _Forward:
         # followed by its tangent; rule temporaries used once are folded by codegen as usual
         primal_temps = temporaries(self.fn.body)
         mark_names(body, (primal_temps - self.spelled) | (self.namer.temps - primal_temps), adjoint_names(self.fn.body))
+        mark_arrays(body, array_versions(self.fn.body))
         # (the tangents follow f's parameters: positional ones lose their defaults; keyword-only ones keep them)
         defaults = self.fn.defaults if self.fn.signature is not None else ()
         return dataclasses.replace(self.fn, name=name, params=params + tparams, body=body, defaults=defaults,

@@ -57,16 +57,16 @@ class ForwardCopy:
         if plan is None:
             return new
         pushes = {}
-        roots = set(self.fn.arrays.values())
+        roots = set(self.arrays.values())
         definitions = {t.target: t.value for t in ir.statements(s.body) if isinstance(t, ir.Assign)}
         for n in plan.saved:
             def push(value, loc, stack=plan.stacks[n]):
                 return ir.Effect(ir.Call("push", (ir.Var(stack), ir.Var(value))), loc or s.loc)
             # an array the iteration makes and then writes is pushed where the iteration ends: the same object
             # as when it was made, but the value a second transformation reads has the writes in it
-            if n in roots and _push_where_iteration_ends(new.body, n, self.fn.arrays, push):
+            if n in roots and _push_where_iteration_ends(new.body, n, self.arrays, push):
                 continue
-            if _view_of_written(definitions, n, self.fn.arrays):
+            if _view_of_written(definitions, n, self.arrays):
                 # a view of an array written in place (`t = y[::-1]` before `y[...] = ...`): its copy is pushed,
                 # the value the adjoint reads, so that the stack holds no memory that later writes change (a
                 # second transformation reads a stack's elements as values)

@@ -66,7 +66,7 @@ class LoopSaves:
         again = {n for d in recomputed for n in walk_vars(d.value)}
         top = {t.target for t in loop.body if isinstance(t, ir.Assign)}
         for n in saved:
-            if n not in top or n in again or n in self.fn.arrays or n in set(self.fn.arrays.values()):
+            if n not in top or n in again or n in self.arrays or n in set(self.arrays.values()):
                 continue
             reads = [(getattr(t, "value", None), i) for t in ir.statements(rev_body)
                      for i, a in enumerate(ir.operands(t)) if a == ir.Var(n)]
@@ -94,7 +94,7 @@ class LoopSaves:
         top = {s.target: s for s in loop.body if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call)}
         chosen: dict[str, ir.Assign] = {}
         available = {p.target for p in loop.phis} | ({loop.target} if loop.target else set())
-        written = set(self.fn.arrays) | set(self.fn.arrays.values()) | self._changed_by_helpers()
+        written = set(self.arrays) | set(self.arrays.values()) | self._changed_by_helpers()
         # what is saved anyway (read, and not cheap to recompute) is there to recompute from: the rest of a
         # chain of cheap operations after it (`gates = t * w + b; exp(-gates[s])`) is not saved as well
         # (a value read only for its shape is not: its shape is what is saved, see _shapes_only)

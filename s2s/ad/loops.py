@@ -69,7 +69,7 @@ class LoopReversal:
             init = self.collect(p.target, pending, out)
             adj = self.adjoint_name(p.target)
             carried[p.target] = ir.Var(adj)
-            if p.target in self.fn.arrays:  # an array written in the loop: its adjoint is zeroed in place
+            if p.target in self.arrays:  # an array written in the loop: its adjoint is zeroed in place
                 self.owned.add(adj)
                 if isinstance(init, ir.Var):
                     if init.name in self.maybe_short:  # (a 0.0 that stands for the whole array's zeros)
@@ -128,7 +128,7 @@ class LoopReversal:
             if any(sc is not None for sc in scatters) and init is not None:
                 copied = self.fresh()  # the accumulator is changed in place: it must not be shared
                 # (an array written in place is an array; anything else may be a tuple, list or dict)
-                copy_op = prims.COPY if n in self.fn.arrays else "s2s.runtime.copy_adjoint"
+                copy_op = prims.COPY if n in self.arrays else "s2s.runtime.copy_adjoint"
                 out.append(ir.Assign(copied, ir.Call(copy_op, (init,)), self.loc))
                 if isinstance(init, ir.Var) and init.name in self.maybe_short:
                     self.maybe_short.add(copied)  # (a copy of a bare 0.0 is one too)
@@ -165,7 +165,7 @@ class LoopReversal:
         index = {s.target} if range_loop and s.target else set()
         # (an array written in place is one object whose contents the restores keep right: never saved,
         # unless this loop's body makes it anew each iteration; then that object is saved, once)
-        arrays = self.fn.arrays
+        arrays = self.arrays
         fresh = {r for r in set(arrays.values()) if r in own}
         needed = sorted({arrays[n] if arrays.get(n) in fresh else n for n in (own & reads)}
                         - index - {v for v in arrays if arrays[v] not in fresh}, key=self._order)
@@ -173,7 +173,7 @@ class LoopReversal:
         for d in recomputed:  # what recomputing reads must be there too
             reads.update(walk_vars(d.value))
             for n in walk_vars(d.value):
-                if n in own and n not in needed and n not in index and n not in self.fn.arrays:
+                if n in own and n not in needed and n not in index and n not in self.arrays:
                     needed.append(n)
         saved = sorted(set(needed) - {d.target for d in recomputed}, key=self._order)
         shapes = self._shapes_only(s, saved, rev_body, recomputed, own)
@@ -248,7 +248,7 @@ class LoopReversal:
             init = p.operands[0]
             if isinstance(init, ir.Var) and init.name in self.active:
                 self.add_pending(pending, init.name, carried[p.target])
-            elif range_loop and p.target in self.fn.arrays and isinstance(subst.get(s.target), ir.Var) and \
+            elif range_loop and p.target in self.arrays and isinstance(subst.get(s.target), ir.Var) and \
                     isinstance(s.iter, ir.Var) and getattr(self.made.get(s.iter.name), "op", None) == "builtins.range":
                 self._drop_unobserved_zeroing(next(r for r in rphis if r.target == carried[p.target].name),
                                               rev_body, subst[s.target], out)

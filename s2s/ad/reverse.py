@@ -36,7 +36,8 @@ from s2s.ad.statements import StatementAdjoints
 from s2s.ad.writes import ElementWrites
 from s2s.front.results import maybe_int
 from s2s.ir.names import Namer
-from s2s.ir.walk import call_definitions, contains_exit, defined_names, ends_with_exit, mark_names, temporaries
+from s2s.ir.walk import (array_versions, call_definitions, contains_exit, defined_names, ends_with_exit, mark_arrays,
+                         mark_names, temporaries)
 from s2s.prims import ADJOINT_BEGINS, ONES
 
 
@@ -73,8 +74,9 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         self.overwritten: dict[str, str] = {}  # version made by an element write -> the saved old elements
         self.unsaved = unsaved  # fresh buffers whose overwritten elements nothing reads: not saved
         self.primal = fn
+        self.arrays = array_versions(fn.body)  # versions of arrays written in place -> the array's first name
         self.adjoint_stmts: list = []
-        if fn.arrays:
+        if self.arrays:
             fn = copy.deepcopy(fn)
             self._save_overwritten(fn.body, namer)
         self.fn = fn
@@ -134,7 +136,7 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         if isinstance(ret.value, ir.Var) and ret.value.name in self.active:
             if seed is not None:
                 pending[ret.value.name] = [ir.Var(seed)]
-            elif ret.value.name in self.fn.arrays or ret.value.name in self.fn.arrays.values():
+            elif ret.value.name in self.arrays or ret.value.name in self.arrays.values():
                 # a 0-d array written by element: its adjoint is written by element too
                 seed_name = self.adjoint_name(ret.value.name)
                 seeded = [ir.Assign(seed_name, ir.Call(ONES, (ir.Const(()),)), ret.loc)]
@@ -186,9 +188,10 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
             ir.Return(result)]
         params = list(self.fn.params) + ([seed] if seed is not None else [])
         mark_names(body_out, temporaries(self.fn.body) | self.namer.temps, self.adjoint_names)
+        mark_arrays(body_out, self.arrays)
         # (with a seed, `defaults` still belong to f's own parameters: the seed comes last, without one)
         return ir.Function(name=name, params=params, body=body_out, defaults=self.fn.defaults,
-                           filename=self.fn.filename, free=dict(self.fn.free), arrays=dict(self.fn.arrays),
+                           filename=self.fn.filename, free=dict(self.fn.free),
                            opaque=dict(self.fn.opaque), signature=self.fn.signature)
 
     def _pack(self, atoms: list, out: list) -> ir.Atom:

@@ -46,7 +46,7 @@ class StackAdjoints:
                     members.update({n: members[p.target] for n, r in members.items() if r == old})
         active = {r for n, r in members.items() if n in self.active}
         members = {n: r for n, r in members.items() if r in active}
-        written = set(self.fn.arrays) | set(self.fn.arrays.values())
+        written = set(self.arrays) | set(self.arrays.values())
         for t in ir.statements(self.fn.body):
             if not (isinstance(t, ir.Effect) and t.value.op == "push" and isinstance(t.value.args[0], ir.Var) and
                     t.value.args[0].name in members and isinstance(t.value.args[1], ir.Var)):

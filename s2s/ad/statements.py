@@ -25,7 +25,7 @@ class StatementAdjoints:
     def reverse_assign(self, s: ir.Assign, pending: dict, out: list) -> None:
         if s.target in self.overwritten:  # put back what this write overwrote
             self.at(s.loc)
-            base, index = ir.Var(self.fn.arrays.get(s.target, s.target)), s.value.args[1:-1]
+            base, index = ir.Var(self.arrays.get(s.target, s.target)), s.value.args[1:-1]
             restore = ir.Effect(ir.Call("setitem", (base,) + index + (ir.Var(self.overwritten[s.target]),)), self.loc)
             if s.target not in self.active:
                 out.append(restore)

@@ -46,7 +46,7 @@ class ElementWrites:
             i += 1
 
     def fn_arrays_root(self, version: str) -> str:
-        return self.primal.arrays.get(version, version)
+        return self.arrays.get(version, version)
 
     def unread_buffers(self) -> frozenset:
         """The arrays the function made (np.zeros, x * 1.0, np.copy(x), ..., at any depth of loops) whose
@@ -57,7 +57,7 @@ class ElementWrites:
         adjoint reads the array, a view of it, or the result of a rule that reads its result (np.exp)."""
         if not self.overwritten:
             return frozenset()
-        roots = set(self.primal.arrays.values())
+        roots = set(self.arrays.values())
         # (an element of a stack, in generated code, shares its memory with names made before it)
         fresh = {s.target for s in ir.statements(self.primal.body) if isinstance(s, ir.Assign) and
                  s.target in roots and isinstance(s.value, ir.Call) and s.value.op not in NOT_FRESH}
@@ -69,7 +69,7 @@ class ElementWrites:
         copies = {s.target for s in ir.statements(self.primal.body) if isinstance(s, ir.Assign) and
                   isinstance(s.value, ir.Call) and s.value.op == "getitem" and
                   self._element_of(s.value.args[0], s.value.args[1:], numeric=True)}
-        sharing = {r: _sharing_memory(self.primal, r, copies) for r in roots}
+        sharing = {r: _sharing_memory(self.primal, self.arrays, r, copies) for r in roots}
         for restored, n in self.restores.items():  # a popped value is the value pushed
             for r in roots:
                 if n in sharing[r]:
@@ -127,7 +127,7 @@ class ElementWrites:
                                                self._basic_index(value.args[1:-1]))
 
     def _numeric_made(self, atom) -> bool:
-        root = self.fn.arrays.get(atom.name, atom.name) if isinstance(atom, ir.Var) else None
+        root = self.arrays.get(atom.name, atom.name) if isinstance(atom, ir.Var) else None
         d = self.made.get(root)
         if d is None or d.op not in prims.FILLED:
             return False
@@ -135,7 +135,7 @@ class ElementWrites:
         return dtype is None or isinstance(dtype, ir.Const) and dtype.value not in (object, "object", "O")
 
     def _rank_made(self, atom):
-        root = self.fn.arrays.get(atom.name, atom.name) if isinstance(atom, ir.Var) else None
+        root = self.arrays.get(atom.name, atom.name) if isinstance(atom, ir.Var) else None
         d = self.made.get(root)
         if d is None or not (d.op in prims.FILLED or registry.of_shape(d.op)) or not d.args:
             return None
@@ -189,11 +189,11 @@ SHAPE_ONLY = {prims.SHAPE: None, prims.NDIM: None, prims.SIZE: None, "builtins.l
               "s2s.runtime.sum_adjoint": (1,), "s2s.runtime.mean_adjoint": (1,), "s2s.runtime.add_at": (2,)}
 
 
-def _sharing_memory(fn: ir.Function, root: str, copies=frozenset()) -> set:
-    """The names whose value may share memory with the array `root`: its versions, views of them
+def _sharing_memory(fn: ir.Function, arrays: dict, root: str, copies=frozenset()) -> set:
+    """The names whose value may share memory with the array `root`: its versions (`arrays`), views of them
     (prims.MAY_SHARE_MEMORY, except the names in `copies`), copies, and the joins and loop variables
     taking them."""
-    out = {root} | {v for v, r in fn.arrays.items() if r == root}
+    out = {root} | {v for v, r in arrays.items() if r == root}
     changed = True
     while changed:
         changed = False

@@ -24,7 +24,7 @@ from s2s.optimize.scatter import buffers
 from s2s.ir.printer import print_function
 from s2s.ad.reverse import ADJOINT_BEGINS, reverse
 from s2s.back.sourcemap import attach_user_frames  # noqa: F401 (api/forward.py reads it from here)
-from s2s.ir.walk import defined_names, temporaries, used_names
+from s2s.ir.walk import array_versions, defined_names, temporaries, used_names
 from s2s import prims
 from s2s.errors import S2SError
 from s2s.ir.walk import calls_in
@@ -137,8 +137,10 @@ def _vjp_transform(f, wrt):
     name = "vjp_" + primal.name
     closure = pipeline.stage("reverse", reverse, primal, names, seed=seed, namer=namer, name=name, single=single)
     closure = pipeline.stage("optimize", optimize, closure)
-    # (the adjoint buffers optimize/scatter.py makes are new on every call of the pullback: no obstacle)
-    if not set(closure.arrays.values()) - buffers(closure) and not any(c.op == "pop" for c in calls_in(closure.body)):
+    # the arrays f writes in place, and the adjoint buffers optimize/scatter.py made, which are new on every call
+    # of the pullback: no obstacle
+    written = set(array_versions(primal.body).values()) | set(array_versions(closure.body).values())
+    if not written - buffers(closure) and not any(c.op == "pop" for c in calls_in(closure.body)):
         text = pipeline.python(generate_vjp(closure, seed, _header(primal, "vector-Jacobian product (vjp)")), name)
         filename = pseudo_filename("vjp", primal.name, src.filename, src.tree.lineno)
         return text, compile_source(text, filename, name, closure.free, src.filename, primal.name, inlined)

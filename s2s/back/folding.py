@@ -69,7 +69,8 @@ def _short_circuit(s: ir.If, fn: ir.Function, uses: dict, inline: dict):
     if lazy and lazy[-1].target == target:  # b was computed into the result's own name
         value = ir.Var(f"{target} {op}")  # (a key no Python name can equal)
         inline[value.name] = inline.pop(target)
-    return ir.Assign(target, ir.Call(op, (s.test, value)), s.loc, temp=s.phis[0].temp, adjoint=s.phis[0].adjoint)
+    phi = s.phis[0]
+    return ir.Assign(target, ir.Call(op, (s.test, value)), s.loc, temp=phi.temp, adjoint=phi.adjoint, array=phi.array)
 
 
 # ----- folding temporaries into their use

@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 
 from s2s import ir
-from s2s.ir.walk import count_uses, definitions, substitute_block, used_names
+from s2s.ir.walk import array_versions, count_uses, definitions, substitute_block, used_names
 
 
 def coalesce_phis(fn: ir.Function) -> ir.Function:
@@ -40,7 +40,8 @@ def leave_ssa(fn: ir.Function, restore: bool = True) -> ir.Function:
     """`name_arrays(restore_names(coalesce_phis(fn)))` (without `restore_names` if not `restore`), copying
     `fn` once rather than once per step; `fn` itself where none of them has anything to do (no if or loop, no
     restored value, no array written in place: straight-line code)."""
-    if not fn.arrays and not any(isinstance(s, (ir.If, ir.Loop)) for s in fn.body):  # (restores are in loops)
+    # (restored values are in loops)
+    if not any(isinstance(s, (ir.If, ir.Loop)) for s in fn.body) and not array_versions(fn.body):
         return fn
     fn = _coalesce(copy.deepcopy(fn))
     if restore:
@@ -111,7 +112,7 @@ def _definition_and_later_reads(block: list, v: ir.Var):
 def _retarget(d, phi: ir.Phi) -> None:
     """`d` computes its value straight into the name of `phi`, and is what that name is (a compiler temporary,
     an adjoint, or neither); a stack pop then restores that name, no longer the forward name it popped for."""
-    d.target, d.temp, d.adjoint = phi.target, phi.temp, phi.adjoint
+    d.target, d.temp, d.adjoint, d.array = phi.target, phi.temp, phi.adjoint, phi.array
     if isinstance(d, ir.Assign):
         d.restores = None
 
@@ -197,20 +198,21 @@ def _pops(stmts: list) -> list:
 
 def name_arrays(fn: ir.Function) -> ir.Function:
     """Every version of an array written in place takes the array's own name (`y[i] = v` changes y)."""
-    return _name_arrays(copy.deepcopy(fn)) if fn.arrays else fn
+    return _name_arrays(copy.deepcopy(fn)) if array_versions(fn.body) else fn
 
 
 def _name_arrays(fn: ir.Function) -> ir.Function:
-    if not fn.arrays:
+    arrays = array_versions(fn.body)
+    if not arrays:
         return fn
-    _rename_targets(fn.body, fn.arrays, _kinds(fn))
-    substitute_block(fn.body, {k: ir.Var(v) for k, v in fn.arrays.items() if k != v})
+    _rename_targets(fn.body, arrays, _kinds(fn))
+    substitute_block(fn.body, {k: ir.Var(v) for k, v in arrays.items() if k != v})
     return fn
 
 
 def _kinds(fn: ir.Function) -> dict:
-    """name -> (a compiler temporary?, an adjoint?), from the definitions of `fn`."""
-    return {d.target: (d.temp, d.adjoint) for d in definitions(fn.body)}
+    """name -> (a compiler temporary?, an adjoint?, the array it is a version of), from the definitions of `fn`."""
+    return {d.target: (d.temp, d.adjoint, d.array) for d in definitions(fn.body)}
 
 
 def _rename_targets(stmts: list, renames: dict, kinds: dict) -> None:
@@ -236,7 +238,7 @@ def _rename_targets(stmts: list, renames: dict, kinds: dict) -> None:
 def _rename(d, renames: dict, kinds: dict) -> None:
     if d.target in renames:
         d.target = renames[d.target]
-        d.temp, d.adjoint = kinds.get(d.target, (False, False))
+        d.temp, d.adjoint, d.array = kinds.get(d.target, (False, False, None))
 
 
 def _with_target(s: ir.Loop, name: str) -> ir.Loop:

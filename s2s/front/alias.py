@@ -32,7 +32,7 @@ from s2s import ir
 from s2s.prims import MAY_SHARE_MEMORY as VIEWS
 from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.names import Namer
-from s2s.ir.walk import defined_names, ends_with_exit
+from s2s.ir.walk import array_versions, defined_names, ends_with_exit
 
 LOOP_WRITTEN = "<written in a loop through another name>"
 
@@ -66,6 +66,7 @@ class _State:
 class _Aliases:
     def __init__(self, fn: ir.Function, namer: Namer):
         self.fn = fn
+        self.arrays = array_versions(fn.body)  # versions of arrays written in place -> the array's first name
         self.namer = namer
         self.root: dict[str, str] = {}  # version -> the array (its first version's name)
         self.refs: dict[str, dict] = {}  # a view -> {array: writes to it when the view was made}
@@ -186,8 +187,8 @@ class _Aliases:
             objects = self.objects(base)
             if base.name in self.root or base.name not in self.visible | set(self.refs):
                 root = self.root.get(base.name)
-                if root is not None and root in self.fn.arrays.values() and base.name in self.fn.arrays and \
-                        self.fn.arrays.get(s.target) != root:
+                if root is not None and root in self.arrays.values() and base.name in self.arrays and \
+                        self.arrays.get(s.target) != root:
                     # another name for an array whose elements the function writes: NumPy changes that one
                     # object, which s2s keeps one object only when it is written by its own name
                     name = re.sub(r"_\d+$", "", s.target)
@@ -270,8 +271,8 @@ class _Aliases:
             if phi is None:  # written through a name that does not outlive the branch: merge it here
                 phi = ir.Phi(self.namer.fresh(_user(r)), [ir.Var(va), ir.Var(vb)])
                 s.phis.append(phi)
-                if r in self.fn.arrays.values() or va in self.fn.arrays or vb in self.fn.arrays:
-                    self.fn.arrays[phi.target] = self.fn.arrays.get(va, self.fn.arrays.get(vb, r))
+                if r in self.arrays.values() or va in self.arrays or vb in self.arrays:
+                    phi.array = self.arrays[phi.target] = self.arrays.get(va, self.arrays.get(vb, r))
             self.root[phi.target] = r
             out.current[r] = phi.target
         return out

@@ -31,7 +31,7 @@ from s2s.front.loops import LoopLowering, _bound_key, _Exit, _LoopFrame, _writte
 from s2s.front.lowering import always_exits, lower_loop_returns, normalise_exits
 from s2s.front.source import MISSING, Source, parameters
 from s2s.ir.names import Namer, names_in
-from s2s.ir.walk import defined_names, mark_names
+from s2s.ir.walk import defined_names, mark_arrays, mark_names
 
 
 def build_ssa(src: Source) -> tuple[ir.Function, dict]:
@@ -59,9 +59,10 @@ def build_ssa(src: Source) -> tuple[ir.Function, dict]:
     signature = None if sig.plain() else ir.Signature(len(sig.positional), sig.vararg, tuple(sig.kwonly),
                                                        kwdefaults, sig.kwarg)
     mark_names(body, namer.temps)
+    mark_arrays(body, _written_versions(body, builder.roots))
     return ir.Function(name=src.tree.name.replace("<lambda>", "lambda_"), params=params, body=body,
                        defaults=defaults, filename=src.filename, docstring=doc, free=dict(builder.free),
-                       arrays=_written_versions(body, builder.roots), opaque=dict(builder.opaque),
+                       opaque=dict(builder.opaque),
                        signature=signature), dict(builder.deps)
 
 

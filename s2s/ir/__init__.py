@@ -60,6 +60,7 @@ class Assign:
     restores: str | None = None  # a reversed loop's stack pop: the forward name whose value it restores
     temp: bool = False  # a compiler temporary (`t3`): codegen may fold it into its single use
     adjoint: bool = False  # an adjoint the reverse pass made (`bx`): codegen may fold it into its use in a loop
+    array: str | None = None  # a version of an array written in place (`y_1` after `y[i] = v`): the array's first name
 
 
 @dataclass
@@ -78,6 +79,7 @@ class Phi:
     operands: list  # If: [then_atom, else_atom]; Loop: [init_atom, back_atom]
     temp: bool = False  # as Assign's: its name is a compiler temporary (what is computed into it may fold)
     adjoint: bool = False  # as Assign's: its name is an adjoint the reverse pass made
+    array: str | None = None  # as Assign's: a version of an array written in place -> the array's first name
 
 
 @dataclass
@@ -156,7 +158,6 @@ class Function:
     opaque: dict = field(default_factory=dict)  # free names of callables without rule or source -> user spelling
     source_name: str = ""  # the user's function this was made from
     free: dict = field(default_factory=dict)
-    arrays: dict = field(default_factory=dict)  # versions of an array written in place -> its first name
     signature: Signature | None = None  # None: every parameter is positional
 
     def __deepcopy__(self, memo):

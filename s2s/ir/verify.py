@@ -13,7 +13,9 @@
   have left without a definition, as it may copy-propagate the forward name);
 - a definition marked a compiler temporary (`temp`) has a name the name
   generator gives temporaries (`t3`), one marked an adjoint (`adjoint`) an
-  adjoint's (`bx`), and none is both.
+  adjoint's (`bx`), and none is both;
+- a version of an array written in place (`array`) names the array's first
+  name, which is a version of itself where the function defines it.
 """
 from __future__ import annotations
 
@@ -45,6 +47,10 @@ def verify(fn: ir.Function) -> None:
             raise VerificationError(f"{d.target} is marked a compiler temporary")
         if d.adjoint and not d.target.startswith("b"):
             raise VerificationError(f"{d.target} is marked an adjoint")
+    arrays = {d.target: d.array for d in definitions(fn.body)}
+    for name, root in arrays.items():
+        if root is not None and arrays.get(root, root) != root:
+            raise VerificationError(f"{name} is a version of the array {root}, which is not marked its own version")
 
 
 def _define(name: str, scope: set, seen: set) -> None:

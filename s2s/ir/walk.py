@@ -63,6 +63,21 @@ def mark_names(stmts: list, temps, adjoints=frozenset()) -> None:
         d.adjoint = d.target in adjoints
 
 
+def array_versions(stmts: list) -> dict:
+    """The versions of the arrays `stmts` write in place -> each array's first name (its own name included,
+    a parameter's too), from their definitions' `array`, by name."""
+    out = {d.target: d.array for d in definitions(stmts) if d.array is not None}
+    for root in set(out.values()):
+        out.setdefault(root, root)
+    return dict(sorted(out.items()))
+
+
+def mark_arrays(stmts: list, versions: dict) -> None:
+    """Mark each definition in `stmts` whose name is a key of `versions` with its array's first name."""
+    for d in definitions(stmts):
+        d.array = versions.get(d.target)
+
+
 def used_names(stmts: list) -> set[str]:
     """Names read by `stmts`, nested regions included."""
     return {a.name for s in ir.statements(stmts) for a in ir.operands(s) if type(a) is ir.Var}

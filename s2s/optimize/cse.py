@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 
 from s2s import ir
-from s2s.ir.walk import substitute_block
+from s2s.ir.walk import array_versions, substitute_block
 
 # never merged: stack operations, lists, opaque calls (which may draw random numbers), iterators (one
 # `reversed(...)` consumed by a first loop is empty for a second), and the buffers an adjoint sweep adds into in
@@ -29,7 +29,7 @@ def _eliminate(fn: ir.Function) -> ir.Function:
     # restore) holds other values after the write: what reads it is never merged
     written = {s.value.args[0].name for s in ir.statements(fn.body) if isinstance(s, ir.Effect)
                and s.value is not None and s.value.op == "setitem" and isinstance(s.value.args[0], ir.Var)}
-    _block(fn.body, {}, mapping, set(fn.arrays), written)
+    _block(fn.body, {}, mapping, set(array_versions(fn.body)), written)
     _drop_emptied(fn.body)
     if mapping:
         substitute_block(fn.body, mapping)

@@ -27,7 +27,8 @@ import copy
 
 from s2s import ir
 from s2s.ir.names import Namer
-from s2s.ir.walk import adjoint_names, count_uses, defined_names, temporaries, used_names
+from s2s.ir.walk import (adjoint_names, array_versions, count_uses, defined_names, mark_arrays, temporaries,
+                         used_names)
 from s2s.rules import registry
 
 GETITEM_ADJOINT = "s2s.runtime.getitem_adjoint"
@@ -70,14 +71,14 @@ def _scatter(fn: ir.Function) -> ir.Function:
     if not plans:
         return fn
     namer = Namer(set(fn.params) | set(defined_names(body)) | used_names(body))
-    temps, adjoints, arrays_map, out = temporaries(body), adjoint_names(body), dict(fn.arrays), []
+    temps, adjoints, arrays_map, out = temporaries(body), adjoint_names(body), array_versions(body), []
     for i, s in enumerate(body):
         if i in plans:
             out.extend(_rewrite(s, plans[i], namer, temps, adjoints, arrays_map))
         elif i not in absorbed:
             out.append(s)
     fn.body = out
-    fn.arrays = arrays_map
+    mark_arrays(fn.body, arrays_map)
     return fn
 
 
@@ -248,7 +249,7 @@ def buffers(fn: ir.Function) -> set:
     """The arrays written in place that are adjoint buffers this pass made (their first version is
     `rt.zeros_like(x)`): new wherever the adjoint runs, so a vjp's pullback may run any number of times."""
     made = {s.target for s in fn.body if type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op == ZEROS}
-    return {root for version, root in fn.arrays.items() if version in made}
+    return {root for version, root in array_versions(fn.body).items() if version in made}
 
 
 scatter_adjoints.in_place = _scatter

@@ -12,7 +12,7 @@ import numbers
 
 from s2s import ir, prims
 from s2s.ad.analysis import integers
-from s2s.ir.walk import call_definitions
+from s2s.ir.walk import array_versions, call_definitions
 from s2s.ir.walk import substitute_block
 from s2s.ir.walk import contains_exit
 from s2s.rules import registry
@@ -79,7 +79,8 @@ def _simplify(fn: ir.Function) -> ir.Function:
     """`simplify`, changing `fn` itself (`optimize` runs it on its own copy)."""
     mapping: dict[str, ir.Atom] = {}
     _Peephole(fn).run(fn.body)
-    _pass(fn.body, mapping, set(fn.arrays) | set(fn.arrays.values()), integers(fn), _restored(fn))
+    arrays = array_versions(fn.body)
+    _pass(fn.body, mapping, set(arrays) | set(arrays.values()), integers(fn), _restored(fn, arrays))
     if mapping:
         resolved = {k: _resolve(v, mapping) for k, v in mapping.items()}
         substitute_block(fn.body, resolved)
@@ -106,11 +107,11 @@ def _reads_any(c: ir.Call, mapping: dict) -> bool:
     return bool(c.kwargs) and any(type(x) is ir.Var and x.name in mapping for _, x in c.kwargs)
 
 
-def _restored(fn: ir.Function) -> set:
+def _restored(fn: ir.Function, arrays: dict) -> set:
     """The versions of the arrays whose old elements the adjoint sweep puts back (`setitem(y, i, y_old)`)."""
-    roots = {fn.arrays.get(s.value.args[0].name, s.value.args[0].name) for s in ir.statements(fn.body)
+    roots = {arrays.get(s.value.args[0].name, s.value.args[0].name) for s in ir.statements(fn.body)
              if isinstance(s, ir.Effect) and s.value.op == "setitem" and isinstance(s.value.args[0], ir.Var)}
-    return {v for v, root in fn.arrays.items() if root in roots} | roots
+    return {v for v, root in arrays.items() if root in roots} | roots
 
 
 def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset(), restored: set = frozenset()) -> None:
@@ -175,7 +176,7 @@ class _Peephole:
     """
 
     def __init__(self, fn: ir.Function):
-        self.arrays = set(fn.arrays)
+        self.arrays = set(array_versions(fn.body))
         self.defs: dict[str, ir.Call] = {}
         call_definitions(fn.body, self.defs)
         self.shapes: dict = {}  # memo of shape_source: name -> the name whose shape it has
