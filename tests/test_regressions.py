@@ -592,6 +592,42 @@ def test_zero_dimensional_array_written_in_a_loop_and_returned():
     assert_close(s2s.hessian(f)(0.7), 2 * np.cos(0.7) - 0.7 * np.sin(0.7) - 4 * np.sin(1.4), what="hessian")
 
 
+def test_loop_over_an_array_that_an_operator_after_an_if_changes_in_place():
+    """Fuzz seed 6299 (level 3), reduced: `for xi2 in feat:` reads feat's items as the loop goes, and
+    `feat += 1.0` after an if whose other branch also writes feat changes that array in place. The alias
+    pass followed the operator's base back through loop phis only, not the if's join, so it did not guard
+    `feat += 1.0` and the items were read from the array as it was before the loop: value -0.0 for Python's
+    -3.0, silently. Now the operator is guarded, and raises at the user's line, naming what to write."""
+    def f(c, b):
+        feat = np.zeros(4)
+        for xi2 in feat:
+            if True:
+                m = -xi2
+            else:
+                feat += c
+            feat += 1.0
+        return m
+
+    assert f(0.0137, 1.503) == -3.0
+    with pytest.raises(s2s.S2SError, match=r"'feat \+= 1\.0' would change an array in place.*feat = feat \+ 1\.0"):
+        s2s.value_and_grad(f, wrt=(0, 1))(0.0137, 1.503)
+
+    def g(c, b):  # what the message says to write: the loop iterates over the array it started with
+        feat = np.zeros(4)
+        for xi2 in feat:
+            if True:
+                m = -xi2 * c
+            else:
+                feat = feat + c
+            feat = feat + 1.0
+        return m + b * np.sum(feat)
+
+    value, grads = s2s.value_and_grad(g, wrt=(0, 1))(0.0137, 1.503)
+    assert_close(value, g(0.0137, 1.503), what="value")
+    assert_close(grads[0], numeric_grad(g, (0.0137, 1.503), 0), what="d/dc")
+    assert_close(grads[1], numeric_grad(g, (0.0137, 1.503), 1), what="d/db")
+
+
 def test_grad_of_an_array_result_written_in_a_loop_raises_only_the_value_error():
     """grad of a function returning an array it fills in a loop: the adjoint sweep read the seed 1.0 at an index,
     `(1.0)[i_1]`, which Python compiles with a SyntaxWarning ('float' object is not subscriptable) shown before

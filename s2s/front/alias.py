@@ -330,25 +330,21 @@ class _Aliases:
         arrays: dict = {}
         based = set()
         phis = {p.target: p for p in s.phis}
-        inner = _inner_phis(s.body + s.header)  # (a write through an inner loop's phi writes this loop's too)
+        # (a write through an inner loop's phi writes this loop's too; one through an if's join, each joined)
+        inner = _inner_phis(s.body + s.header)
         for stmt in _assigns(s.body + s.header):
             v = stmt.value
             if isinstance(v, ir.Call) and (v.op == "setitem" or stmt.inplace) and v.args and \
                     isinstance(v.args[0], ir.Var):
-                base = v.args[0].name
-                for _ in range(100):
-                    init = inner.get(base)
-                    if not isinstance(init, ir.Var):
-                        break
-                    base = init.name
-                if base in phis:
-                    based.add(base)
-                    init = phis[base].operands[0]
-                    base = init.name if isinstance(init, ir.Var) else base
-                if base not in self.visible and base not in self.refs:  # (the caller's objects: numbers)
-                    r = self.root.get(base, base)
-                    known = arrays.get(r, [])
-                    arrays[r] = None if known is None or v.op == "setitem" else known + [(stmt, v.args[0])]
+                for base in _origins(v.args[0].name, inner):
+                    if base in phis:
+                        based.add(base)
+                        init = phis[base].operands[0]
+                        base = init.name if isinstance(init, ir.Var) else base
+                    if base not in self.visible and base not in self.refs:  # (the caller's objects: numbers)
+                        r = self.root.get(base, base)
+                        known = arrays.get(r, [])
+                        arrays[r] = None if known is None or v.op == "setitem" else known + [(stmt, v.args[0])]
         return arrays, based
 
     # ----- errors
@@ -391,14 +387,31 @@ def _insert_guards(stmts: list, guards: dict) -> None:
 
 
 def _inner_phis(stmts: list) -> dict:
-    """The header phis of the loops in `stmts` (nested ones too): target -> the value entering the loop."""
+    """The phis of the loops and ifs in `stmts` (nested ones too): target -> the values it may be (a loop's
+    header phi: the value entering the loop; an if's join: each branch's)."""
     out = {}
     for s in stmts:
         if isinstance(s, ir.Loop):
-            out.update({p.target: p.operands[0] for p in s.phis})
+            out.update({p.target: [p.operands[0]] for p in s.phis})
             out.update(_inner_phis(s.header + s.body))
         elif isinstance(s, ir.If):
+            out.update({p.target: list(p.operands) for p in s.phis})
             out.update(_inner_phis(s.body + s.orelse))
+    return out
+
+
+def _origins(name: str, inner: dict) -> list:
+    """The names `name` may be once the phis in `inner` are followed back (itself if none)."""
+    out, todo, seen = [], [name], set()
+    while todo:
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if n in inner and any(isinstance(a, ir.Var) for a in inner[n]):
+            todo += [a.name for a in inner[n] if isinstance(a, ir.Var)]
+        else:
+            out.append(n)
     return out
 
 
