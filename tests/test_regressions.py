@@ -628,6 +628,29 @@ def test_loop_over_an_array_that_an_operator_after_an_if_changes_in_place():
     assert_close(grads[1], numeric_grad(g, (0.0137, 1.503), 1), what="d/db")
 
 
+def test_writing_into_an_array_a_view_of_itself_is_refused():
+    """Fuzz seed 215197, reduced: `M[:, 2] = M[1]` writes row 1 into column 2, and NumPy copies element by
+    element, so M[2, 2] gets the new M[1, 2] (the old M[1, 1]); the adjoint took the write as of the old row:
+    d/dq[1] -16.1 where finite differences give -28.2. Refused, pointing at the line and saying to copy;
+    the copy's gradient is exact."""
+    def f(q):
+        M = np.outer(q, q) + 0.5
+        M[:, 2] = M[1]
+        return np.sum(M * M)
+
+    def g(q):
+        M = np.outer(q, q) + 0.5
+        M[:, 2] = M[1].copy()
+        return np.sum(M * M)
+
+    q = np.array([0.3, -1.2, 0.7])
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"a view of 'M' itself.*M\[:, 2\] = M\[1\]\.copy\(\)"):
+        s2s.grad(f)(q)
+    assert_close(s2s.grad(g)(q), numeric_grad(g, (q,), 0), what="gradient of the copy")
+    assert_close(s2s.jvp(g)((q,), (np.array([1.0, -0.5, 2.0]),))[1],
+                 numeric_grad(g, (q,), 0) @ np.array([1.0, -0.5, 2.0]), what="jvp of the copy")
+
+
 def test_grad_of_an_array_result_written_in_a_loop_raises_only_the_value_error():
     """grad of a function returning an array it fills in a loop: the adjoint sweep read the seed 1.0 at an index,
     `(1.0)[i_1]`, which Python compiles with a SyntaxWarning ('float' object is not subscriptable) shown before

@@ -178,6 +178,7 @@ class _Aliases:
                              "assign the result instead: y = np.f(...)", "out")
         if isinstance(value, ir.Call) and value.op == "setitem":
             s.value = self.read_call(value, s.loc)
+            self._overlapping_write(s.value, s.loc)
             self.write(s.target, s.value.args[0], s.loc)
             return 0
         if s.inplace and isinstance(value, ir.Call) and value.args and isinstance(value.args[0], ir.Var):
@@ -213,6 +214,27 @@ class _Aliases:
         elif isinstance(s.value, ir.Call) and s.value.op in VIEWS:
             self.view_of(s.target, list(s.value.args) + [v for _, v in s.value.kwargs], s.loc)
         return 0
+
+    def _overlapping_write(self, call: ir.Call, loc) -> None:
+        """Refuse `y[index] = v` where v may be a view of y itself (`M[:, 2] = M[1]`): NumPy copies the
+        elements in an order of its own, and an element written before it is read is read as written
+        (M[2, 2] gets the new M[1, 2]), which no derivative of the elements as they were describes."""
+        base, v = call.args[0], call.args[-1]
+        if not (isinstance(base, ir.Var) and isinstance(v, ir.Var)):
+            return
+        r = self.root.get(base.name, base.name)
+        if v.name in self.refs and r in self.refs[v.name]:
+            name = _user(r)
+            text = loc.text.strip() if loc is not None and loc.text else ""
+            lhs, _, rhs = text.partition("=")
+            if rhs.strip() and not lhs.endswith(("!", "<", ">")):
+                rhs = rhs.strip() if re.fullmatch(r"[\w.]+(\[[^\]]*\])*", rhs.strip()) else f"({rhs.strip()})"
+                copy_it = f"{lhs.strip()} = {rhs}.copy()"
+            else:
+                copy_it = f"{name}[...] = <the value>.copy()"
+            raise self.error(loc, f"writing into '{name}' a value that may be a view of '{name}' itself",
+                             f"NumPy may read elements the write has already changed: write a copy: {copy_it}",
+                             name)
 
     def write(self, target: str, base: ir.Var, loc, operators=None) -> None:
         """`target` is the next version of `base`'s array (`operators`: the in-place operators that made it,
