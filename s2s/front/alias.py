@@ -244,8 +244,19 @@ class _Aliases:
         self.state.current[r] = target
         self.state.writes[r] = self.state.writes.get(r, 0) + 1
         self.state.last_write[r] = loc
-        self.kinds.setdefault(r, {})[self.state.writes[r]] = operators
+        self.record_kind(r, self.state.writes[r], operators)
         self.born[target] = self.state.writes[r]
+
+    def record_kind(self, r: str, n: int, operators) -> None:
+        """The `n`-th write to `r` was made by `operators` (None: an element write). The branches of an if
+        count their writes from the same number, so a second write with that number is merged with the first
+        (both may have run): keeping only the last lost the other branch's operators, which then went unguarded
+        (`z = y; if c: y += 1.0 else: y *= 2.0; ... z ...` read the old z where y was an array)."""
+        kinds = self.kinds.setdefault(r, {})
+        if n in kinds:
+            known = kinds[n]
+            operators = None if known is None or operators is None else known + operators
+        kinds[n] = operators
 
     def if_(self, s: ir.If) -> None:
         s.test = self.read(s.test, s.loc)
@@ -285,11 +296,17 @@ class _Aliases:
             out.last_write[r] = a.last_write.get(r) or b.last_write.get(r)
             if va == vb:
                 continue
-            if all(w is not None for w in self.kinds.get(r, {}).values()):
-                # in-place operators alone: names keep their values if they are numbers, see `read`
-                out.current[r] = LOOP_WRITTEN
-                continue
             phi = next((p for p in s.phis if p.operands == [ir.Var(va), ir.Var(vb)]), None)
+            if all(w is not None for w in self.kinds.get(r, {}).values()):
+                # in-place operators alone: names keep their values if they are numbers, see `read`; the
+                # if's own phi of the two versions (the name the operators rebind) is the newest version
+                if phi is None or va == LOOP_WRITTEN or vb == LOOP_WRITTEN:
+                    out.current[r] = LOOP_WRITTEN
+                    continue
+                self.root[phi.target] = r
+                self.born[phi.target] = out.writes[r]
+                out.current[r] = phi.target
+                continue
             if phi is None:  # written through a name that does not outlive the branch: merge it here
                 phi = ir.Phi(self.namer.fresh(_user(r)), [ir.Var(va), ir.Var(vb)])
                 s.phis.append(phi)
@@ -309,7 +326,7 @@ class _Aliases:
         for r, operators in written.items():
             self.state.writes[r] = self.state.writes.get(r, 0) + 1
             self.state.last_write.setdefault(r, s.loc)
-            self.kinds.setdefault(r, {})[self.state.writes[r]] = operators
+            self.record_kind(r, self.state.writes[r], operators)
         for p in s.phis:
             init = p.operands[0]
             own = not isinstance(init, ir.Var) or not (init.name in self.visible or init.name in self.refs)
