@@ -2,7 +2,8 @@
 import numpy as np
 
 from s2s import ir, pipeline
-from s2s.ir.walk import count_uses, used_names
+from s2s.ir.printer import print_function
+from s2s.ir.walk import count_uses, defined_names, map_blocks, map_statements, rename, used_names
 
 
 def f(x, n):
@@ -38,3 +39,39 @@ def test_operands_are_what_a_statement_reads_itself():
     uses: dict = {}
     count_uses(fn.body, uses)
     assert uses["x"] >= 3  # x * x (twice) and y + x
+
+
+def test_rename_returns_new_statements_and_leaves_its_input_alone():
+    fn, _, _ = pipeline.primal(f)
+    before = print_function(fn)
+    loop = next(s for s in ir.statements(fn.body) if isinstance(s, ir.Loop))
+    carried = loop.phis[0].target  # y's header phi
+    out = rename(fn.body, {carried: "y_carried", "x": "x0"})
+    assert out is not fn.body
+    assert carried in defined_names(fn.body) and "x" in used_names(fn.body)  # the input is unchanged
+    assert "y_carried" in defined_names(out) and carried not in defined_names(out)
+    assert "x0" in used_names(out) and "x" not in used_names(out) and carried not in used_names(out)
+    new_loop = next(s for s in ir.statements(out) if isinstance(s, ir.Loop))
+    assert new_loop is not loop and new_loop.phis[0].target == "y_carried"
+    # a statement that mentions neither name is the same object
+    untouched = [s for s in fn.body if isinstance(s, ir.Assign) and not {"x", carried} & used_names([s])]
+    assert [s.target for s in untouched] == ["t1"] and any(t is untouched[0] for t in out)
+    assert rename(fn.body, {}) is fn.body
+    assert print_function(fn) == before
+
+
+def test_map_blocks_rebuilds_only_around_the_blocks_that_change():
+    fn, _, _ = pipeline.primal(f)
+    loop = next(s for s in fn.body if isinstance(s, ir.Loop))
+    branch = next(s for s in ir.statements(fn.body) if isinstance(s, ir.If))
+    marker = ir.Effect(ir.Call("print", (ir.Const("then"),)))
+    out = map_blocks(fn.body, lambda block, items: [marker] + items if block is branch.body else items)
+    assert branch.body[0] is not marker  # the input is unchanged
+    new_branch = next(s for s in ir.statements(out) if isinstance(s, ir.If))
+    assert new_branch is not branch and new_branch.body[0] is marker and new_branch.body[1:] == branch.body
+    assert new_branch.orelse is branch.orelse and new_branch.phis is branch.phis
+    assert next(s for s in out if isinstance(s, ir.Loop)) is not loop
+    assert out[0] is fn.body[0]
+    assert map_blocks(fn.body, lambda block, items: items) is fn.body  # nothing changed: the same list
+    kinds = [type(s).__name__ for s in ir.statements(map_statements(fn.body, lambda s: s))]
+    assert kinds == [type(s).__name__ for s in ir.statements(fn.body)]

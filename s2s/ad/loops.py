@@ -275,8 +275,7 @@ class LoopReversal:
         drop = {id(t) for t in zeroing}
         _remove(rev_body, drop)
         first = rphi.operands[0]
-        made = next((t for t in out if isinstance(t, ir.Assign) and isinstance(first, ir.Var)
-                     and t.target == first.name), None)
+        made = next((t for t in out if isinstance(first, ir.Var) and self.defines(t, first.name)), None)
         if made is not None and isinstance(made.value, ir.Call) and made.value.op == prims.COPY:
             rphi.operands[0] = made.value.args[0]
 
@@ -288,8 +287,7 @@ class LoopReversal:
         iteration adds into it in place, with no helper call."""
         defs = []
         for c in body_pending[n]:
-            d = next((t for t in rev_body if isinstance(t, ir.Assign) and isinstance(c, ir.Var)
-                      and t.target == c.name), None)
+            d = next((t for t in rev_body if isinstance(c, ir.Var) and self.defines(t, c.name)), None)
             if d is None or not isinstance(d.value, ir.Call) or d.value.op != "s2s.runtime.getitem_adjoint" or \
                     d.value.kwargs or d.value.args[1] != ir.Var(n) or not self._int_index(d.value.args[2:]):
                 return False
@@ -322,11 +320,11 @@ class LoopReversal:
         if not isinstance(contribution, ir.Var):
             return None
         for i, s in enumerate(block):
-            if isinstance(s, ir.Assign) and s.target == contribution.name:
+            if self.defines(s, contribution.name):
                 if isinstance(s.value, ir.Call) and s.value.op == "s2s.runtime.getitem_adjoint" \
                         and not s.value.kwargs:
                     del block[i]
-                    self.temp_defs.pop(s.target, None)
+                    self.temp_defs.discard(s.target)
                     return s.value.args
                 return None
         return None

@@ -37,7 +37,7 @@ from s2s.ad.writes import ElementWrites
 from s2s.front.results import maybe_int
 from s2s.ir.names import Namer
 from s2s.ir.walk import (array_versions, call_definitions, contains_exit, defined_names, ends_with_exit, mark_arrays,
-                         mark_names, temporaries)
+                         mark_names, rename, temporaries)
 from s2s.prims import ADJOINT_BEGINS, ONES
 
 
@@ -93,7 +93,8 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         self.loops: list[LoopContext] = []
         self.loc: ir.Loc | None = None  # the user line whose adjoint is being emitted
         self._restore: ir.Effect | None = None  # the write-back of an element write being reversed
-        self.temp_defs: dict[str, ir.Assign] = {}  # rule results not yet named after their value
+        self.temp_defs: set[str] = set()  # rule results not yet named after their value
+        self.renamed: dict[str, str] = {}  # such a result named after its value in `collect` (t7 -> bx)
         self.restores: dict[str, str] = {}  # a value a reversed loop restores -> its forward name (the loop's pops)
         self.owned: set[str] = set()  # adjoint arrays this sweep made and nothing else refers to
         self.adjoint_names: set[str] = set()
@@ -117,6 +118,10 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
 
     def fresh(self) -> str:
         return self.namer.fresh("t")
+
+    def defines(self, t, name: str) -> bool:
+        """Is the adjoint statement `t` the assignment of `name`? (by the name `collect` gave it, if any)"""
+        return isinstance(t, ir.Assign) and self.renamed.get(t.target, t.target) == name
 
     def _unused_index(self, body: list) -> str:
         """`_` for an adjoint loop's unused index, unless the user's function has a name `_` or a loop in
@@ -169,7 +174,7 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
                 tmp = self.namer.fresh("b" + p)
                 adjoint.append(ir.Assign(tmp, ir.Call("s2s.runtime.unbroadcast", (atom, ir.Var(p)))))
                 atom = ir.Var(tmp)
-            if _maybe_int(atom, self.fn) or maybe_int(atom, self.fn, adjoint):
+            if _maybe_int(atom, self.fn) or maybe_int(atom, self.fn, rename(adjoint, self.renamed)):
                 # a number's gradient is a float (y, the gradient of x * y, is an int in f(2, 3))
                 tmp = self.namer.fresh("b" + p)
                 to_float = "builtins.float" if p in self.scalars or _maybe_int(atom, self.fn) \
@@ -187,6 +192,7 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         body_out = (check + forward if checks_arguments else forward + check) + marker + seeded + adjoint + [
             ir.Return(result)]
         params = list(self.fn.params) + ([seed] if seed is not None else [])
+        body_out = rename(body_out, self.renamed)
         mark_names(body_out, temporaries(self.fn.body) | self.namer.temps, self.adjoint_names)
         mark_arrays(body_out, self.arrays)
         # (with a seed, `defaults` still belong to f's own parameters: the seed comes last, without one)
@@ -212,16 +218,17 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         if len(contributions) == 1:
             only = contributions[0]
             if named and isinstance(only, ir.Var) and only.name in self.temp_defs:
-                # name the freshly computed contribution after the value: bx rather than t7
-                stmt = self.temp_defs.pop(only.name)
-                stmt.target = self.adjoint_name(name)
+                # name the freshly computed contribution after the value: bx rather than t7 (the statement
+                # computing t7 is renamed in the function `run` returns)
+                self.temp_defs.discard(only.name)
+                target = self.renamed[only.name] = self.adjoint_name(name)
                 if only.name in self.maybe_short:
-                    self.maybe_short.add(stmt.target)
+                    self.maybe_short.add(target)
                 if only.name in self.owned:
-                    self.owned.add(stmt.target)
+                    self.owned.add(target)
                 if only.name in self.negations:
-                    self.negations[stmt.target] = self.negations.pop(only.name)
-                return ir.Var(stmt.target)
+                    self.negations[target] = self.negations.pop(only.name)
+                return ir.Var(target)
             return only
         owned = [c for c in contributions if isinstance(c, ir.Var) and c.name in self.owned]
         if owned:  # element adjoints are added into an array this sweep owns, in place

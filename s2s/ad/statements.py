@@ -91,7 +91,7 @@ class StatementAdjoints:
             out.extend(em.stmts)
             if em.stmts and isinstance(contrib, ir.Var) and isinstance(em.stmts[-1], ir.Assign) and \
                     em.stmts[-1].target == contrib.name:
-                self.temp_defs[contrib.name] = em.stmts[-1]
+                self.temp_defs.add(contrib.name)
             if isinstance(g, ir.Var) and g.name in self.maybe_short and isinstance(contrib, ir.Var):
                 self.maybe_short.add(contrib.name)
             self.add_pending(pending, a.name, contrib)
@@ -145,7 +145,7 @@ class StatementAdjoints:
                 part = self.fresh()
                 out.append(ir.Assign(part, ir.Call("s2s.runtime.adjoint_part", (ir.Var(tmp), ir.Const(i), a)),
                                      self.loc))
-                self.temp_defs[part] = out[-1]
+                self.temp_defs.add(part)
                 self.add_pending(pending, a.name, ir.Var(part))
 
     def _needs_unbroadcast(self, value: ir.Call, i: int, target: str, g=None) -> bool:

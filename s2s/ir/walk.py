@@ -1,6 +1,8 @@
 """Small generic traversals of the IR shared by the passes."""
 from __future__ import annotations
 
+import dataclasses
+
 from s2s import ir
 
 
@@ -176,6 +178,96 @@ def substitute_block(stmts: list, mapping: dict) -> None:
                 p.operands = [sub(o) if o is not None else None for o in p.operands]
         elif isinstance(s, (ir.Break, ir.Continue)):
             s.values = {k: sub(v) for k, v in s.values.items()}
+
+
+def map_blocks(stmts: list, f) -> list:
+    """New IR from `stmts`, built without changing it: each block (`stmts` and every list nested in it, the
+    innermost first) becomes `f(block, items)`, where `items` are its statements with their own blocks mapped.
+    A statement whose blocks `f` left as they were is the same object; an `If` or `Loop` around a block that
+    changed is a new node. A block `f` returns with the same items is the same list."""
+    items = []
+    for s in stmts:
+        if type(s) is ir.If:
+            body, orelse = map_blocks(s.body, f), map_blocks(s.orelse, f)
+            if body is not s.body or orelse is not s.orelse:
+                s = dataclasses.replace(s, body=body, orelse=orelse)
+        elif type(s) is ir.Loop:
+            header, body = map_blocks(s.header, f), map_blocks(s.body, f)
+            if header is not s.header or body is not s.body:
+                s = dataclasses.replace(s, header=header, body=body)
+        items.append(s)
+    out = f(stmts, items)
+    return stmts if len(out) == len(stmts) and all(a is b for a, b in zip(out, stmts)) else out
+
+
+def map_statements(stmts: list, f) -> list:
+    """New IR from `stmts`: every statement, nested ones included (an `If` or `Loop` after its blocks), is
+    `f(statement)`, which returns the statement itself or a new one (see `map_blocks`)."""
+    return map_blocks(stmts, lambda block, items: [f(s) for s in items])
+
+
+def rename(stmts: list, names: dict) -> list:
+    """New IR from `stmts` with each name in `names` (old -> new) renamed where it is defined and where it
+    is read; the statements that mention none of them are the same objects."""
+    if not names:
+        return stmts
+
+    def name(n):
+        return names.get(n, n) if type(n) is str else n
+
+    def atom(a):
+        return ir.Var(names[a.name]) if type(a) is ir.Var and a.name in names else a
+
+    def expr(e):
+        if type(e) is ir.Call:
+            return ir.Call(e.op, tuple(atom(a) for a in e.args), tuple((k, atom(v)) for k, v in e.kwargs))
+        return atom(e)
+
+    def phi(p: ir.Phi) -> ir.Phi:
+        return dataclasses.replace(p, target=name(p.target), array=name(p.array),
+                                   operands=[atom(o) if o is not None else None for o in p.operands])
+
+    def one(s):
+        if not any(type(a) is ir.Var and a.name in names for a in ir.operands(s)) and \
+                not any(n in names for n in _names_defined_by(s) + _names_kept_by(s)):
+            return s
+        if type(s) is ir.Assign:
+            return dataclasses.replace(s, target=name(s.target), value=expr(s.value), restores=name(s.restores),
+                                       array=name(s.array))
+        if type(s) is ir.Effect:
+            return dataclasses.replace(s, value=expr(s.value))
+        if type(s) is ir.Return:
+            return dataclasses.replace(s, value=atom(s.value))
+        if type(s) in (ir.Break, ir.Continue):
+            return dataclasses.replace(s, values={name(k): atom(v) for k, v in s.values.items()})
+        if type(s) is ir.If:
+            return dataclasses.replace(s, test=atom(s.test), phis=[phi(p) for p in s.phis])
+        target = tuple(name(n) for n in s.target) if type(s.target) is tuple else name(s.target)
+        return dataclasses.replace(s, target=target, iter=atom(s.iter), test=atom(s.test),
+                                   phis=[phi(p) for p in s.phis],
+                                   restores={name(k): name(v) for k, v in s.restores.items()})
+
+    return map_statements(stmts, one)
+
+
+def _names_defined_by(s) -> list:
+    """The names statement `s` itself defines (not those of its nested blocks)."""
+    if type(s) is ir.Assign:
+        return [s.target]
+    if type(s) in (ir.Break, ir.Continue):
+        return list(s.values)
+    out = [p.target for p in getattr(s, "phis", ())]
+    if type(s) is ir.Loop and s.target:
+        out += [s.target] if isinstance(s.target, str) else list(s.target)
+    return out
+
+
+def _names_kept_by(s) -> list:
+    """The names a statement refers to in its marks: the array it is a version of, what a pop restores."""
+    out = [getattr(s, "array", None), getattr(s, "restores", None)] if type(s) is ir.Assign else []
+    if type(s) is ir.Loop:
+        out += list(s.restores.values())
+    return out + [p.array for p in getattr(s, "phis", ())]
 
 
 def call_definitions(stmts: list, out: dict | None = None) -> dict:
