@@ -23,9 +23,11 @@ five operations for one value, is saved.
 """
 from __future__ import annotations
 
+import dataclasses
+
 from s2s import ir, prims
 from s2s.ad.blocks import base_name
-from s2s.ir.walk import defined_names
+from s2s.ir.walk import defined_names, map_statements
 from s2s.ir.walk import vars_of as walk_vars
 from s2s.rules import registry
 
@@ -61,7 +63,8 @@ class LoopSaves:
     def _shapes_only(self, loop: ir.Loop, saved: list, rev_body: list, recomputed: list, own: set) -> dict:
         """The values among `saved` that the reversed body reads only for their shape (the target of
         `rt.unbroadcast`): each is saved as `v_shape = rt.shape_of(v)` (its shape, a few bytes) instead,
-        which `rt.unbroadcast(g, v_shape)` reads as it read v. Returns value -> the name of its shape."""
+        which `rt.unbroadcast(g, v_shape)` reads as it read v (`read_shapes`). Returns value -> the name of
+        its shape."""
         out = {}
         again = {n for d in recomputed for n in walk_vars(d.value)}
         top = {t.target for t in loop.body if isinstance(t, ir.Assign)}
@@ -74,12 +77,6 @@ class LoopSaves:
                                 for c, i in reads):
                 continue
             out[n] = self.namer.fresh(base_name(n) + "_shape")
-        if out:
-            for t in ir.statements(rev_body):
-                c = t.value if isinstance(t, (ir.Assign, ir.Effect)) else None
-                if isinstance(c, ir.Call) and c.op == "s2s.runtime.unbroadcast" and isinstance(c.args[1], ir.Var) \
-                        and c.args[1].name in out:
-                    t.value = ir.Call(c.op, (c.args[0], ir.Var(out[c.args[1].name])), c.kwargs)
         return out
 
     def _python_ints(self) -> set:
@@ -141,6 +138,18 @@ class LoopSaves:
                                                   and i == 1):
                     out.add(a.name)
         return out
+
+
+def read_shapes(stmts: list, shapes: dict) -> list:
+    """`stmts` as new IR in which `rt.unbroadcast(g, v)` reads the saved shape of each value in `shapes`
+    (value -> the name of its shape, see `_shapes_only`): `rt.unbroadcast(g, v_shape)`."""
+    def read(t):
+        c = t.value if isinstance(t, (ir.Assign, ir.Effect)) else None
+        if isinstance(c, ir.Call) and c.op == "s2s.runtime.unbroadcast" and isinstance(c.args[1], ir.Var) and \
+                c.args[1].name in shapes:
+            return dataclasses.replace(t, value=ir.Call(c.op, (c.args[0], ir.Var(shapes[c.args[1].name])), c.kwargs))
+        return t
+    return map_statements(stmts, read) if shapes else stmts
 
 
 IN_PLACE_HELPERS = {"s2s.runtime.add_at", "s2s.runtime.zero_at", "s2s.runtime.add_into"}  # may return arg 0, changed

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from s2s import ir, prims
 from s2s.ad.blocks import ZERO, base_name, block_defining, block_holding, loops_in
+from s2s.ad.loop_saves import read_shapes
 from s2s.errors import NonDifferentiableError
 from s2s.ir.walk import calls_in, contains_break, defined_names, substitute_block, used_names
 from s2s.ir.walk import vars_of as walk_vars
@@ -236,6 +237,7 @@ class LoopReversal:
                 isinstance(rev_body[first].value, ir.Call) and rev_body[first].value.op == "pop":
             first += 1
         rev_body[first:first] = recompute
+        rev_body = read_shapes(rev_body, shapes)
         _substitute(rev_body, subst)
         for r in rphis:  # back edges read restored values; inits are read before the loop
             back = r.operands[1]
