@@ -21,7 +21,7 @@ from s2s import ir, prims
 from s2s.ad.blocks import ZERO, base_name, block_defining, block_holding, loops_in
 from s2s.ad.loop_saves import read_shapes
 from s2s.errors import NonDifferentiableError
-from s2s.ir.walk import calls_in, contains_break, defined_names, substitute_block, used_names
+from s2s.ir.walk import calls_in, contains_break, defined_names, map_blocks, substitute_block, used_names
 from s2s.ir.walk import vars_of as walk_vars
 from s2s.rules import registry
 
@@ -205,6 +205,7 @@ class LoopReversal:
         direct = bool(saved) and not self.loops and \
             all(self._defining_block(s, n, counters) is top_block for n in saved)
         targets, iters = [], []
+        pops: dict[int, list] = {}  # a reversed block (by id) -> the pops at its start
         if range_loop and (s.target in reads or not direct):
             rev_index = self.namer.fresh(s.target) if s.target in reads else self._unused_index(rev_body)
             if s.target in reads:
@@ -216,10 +217,9 @@ class LoopReversal:
                 targets.append(restored[n])
                 iters.append(self._emit(ir.Call("builtins.reversed", (ir.Var(plan.stacks[n]),)), out))
         else:
-            pops = [(self._defining_block(s, n, counters), ir.Assign(restored[n], ir.Call("pop", (ir.Var(plan.stacks[n]),)),
-                                                           self.loc, restores=n)) for n in saved]
-            for block, pop in reversed(pops):
-                block.insert(0, pop)
+            for n in saved:  # each popped where the reversed body starts the block defining it
+                pops.setdefault(id(self._defining_block(s, n, counters)), []).append(
+                    ir.Assign(restored[n], ir.Call("pop", (ir.Var(plan.stacks[n]),)), self.loc, restores=n))
             if not range_loop:
                 plan.counter = self.namer.fresh("trips")
                 plan.counter_next = self.namer.fresh("trips")
@@ -232,12 +232,13 @@ class LoopReversal:
             again = self.fresh() if d.target in self.namer.temps else self.namer.fresh(base_name(d.target))
             subst[d.target] = ir.Var(again)
             recompute.append(ir.Assign(again, d.value, d.loc or self.loc))  # a failure points at its own line
-        first = 0  # recomputation follows the pops at the top of the reversed body
-        while first < len(rev_body) and isinstance(rev_body[first], ir.Assign) and \
-                isinstance(rev_body[first].value, ir.Call) and rev_body[first].value.op == "pop":
-            first += 1
-        rev_body[first:first] = recompute
-        rev_body = read_shapes(rev_body, shapes)
+        # the reversed body, built in order: its pops, what it recomputes, then the adjoints of the body (the
+        # pops of a branch at the start of its reversed branch); a gradient differentiated again pops its own
+        # stacks' adjoints first (stacks.py), and recomputation follows those too
+        top = pops.pop(id(rev_body), [])
+        rev_body = map_blocks(rev_body, lambda block, items: pops.get(id(block), []) + items)
+        first = _leading_pops(rev_body)
+        rev_body = read_shapes(top + rev_body[:first] + recompute + rev_body[first:], shapes)
         _substitute(rev_body, subst)
         for r in rphis:  # back edges read restored values; inits are read before the loop
             back = r.operands[1]
@@ -341,6 +342,15 @@ class LoopReversal:
         if where is None:
             return self.rev_blocks[id(loop.body)]
         return self.rev_blocks.get(id(where), self.rev_blocks[id(loop.body)])
+
+
+def _leading_pops(stmts: list) -> int:
+    """How many statements at the start of `stmts` are `v = pop(stack)`."""
+    n = 0
+    while n < len(stmts) and isinstance(stmts[n], ir.Assign) and isinstance(stmts[n].value, ir.Call) and \
+            stmts[n].value.op == "pop":
+        n += 1
+    return n
 
 
 def _remove(stmts: list, ids: set) -> None:
