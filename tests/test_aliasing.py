@@ -116,3 +116,21 @@ def test_inplace_operators_in_branches_of_a_loop_on_a_carried_array_are_exact():
             _, d = s2s.jvp(f, wrt=w)((x, a), (tangent,))
             assert_close(d, np.sum(numeric_grad(f, (x, a), w)), what=f"forward d/d{w}")
     assert np.array_equal(x, [0.3, -0.7, 1.1])
+
+
+def test_second_derivative_through_a_write_that_a_view_taken_before_it_sees():
+    """`y[:2] = y[1:] * a`: the gradient reads t1 = y[1:] (a view) after writing y[:2] back (`y[:2] = y_old`).
+    Differentiated again, that write-back's result was never read by name, so dead-code elimination dropped
+    it from the forward sweep and the view kept the written value (d2/da2 1.727 for 3.4, found while teaching
+    the fuzzer aliasing patterns). An element write is live where a view of its array is read after it."""
+    def f(x, a):
+        y = x * 1.0
+        y[:2] = y[1:] * a
+        return np.sum(y * y)
+    x, a = np.array([0.3, -0.7, 1.1]), 0.45
+    # f = (x1 a)^2 + (x2 a)^2 + x2^2
+    assert_close(s2s.hessian(f, wrt=1)(x, a), 2.0 * (x[1] ** 2 + x[2] ** 2), what="d2/da2")
+    assert_close(s2s.grad(s2s.grad(f, wrt=1), wrt=1)(x, a), 2.0 * (x[1] ** 2 + x[2] ** 2), what="grad(grad)")
+    expected = numeric_grad(lambda x, a: s2s.grad(f, wrt=0)(x, a), (x, a), 1)
+    assert_close(s2s.jacobian(s2s.grad(f, wrt=0), wrt=1)(x, a), expected, what="d/da of d/dx")
+    assert np.array_equal(x, [0.3, -0.7, 1.1])

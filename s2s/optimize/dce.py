@@ -12,7 +12,8 @@ from __future__ import annotations
 import copy
 
 from s2s import ir
-from s2s.ir.walk import vars_of
+from s2s.ir.walk import array_versions, used_names, vars_of
+from s2s.prims import MAY_SHARE_MEMORY
 
 def eliminate_dead_code(fn: ir.Function) -> ir.Function:
     return _eliminate(copy.deepcopy(fn))
@@ -21,9 +22,10 @@ def eliminate_dead_code(fn: ir.Function) -> ir.Function:
 def _eliminate(fn: ir.Function) -> ir.Function:
     """`eliminate_dead_code`, changing `fn` itself (`optimize` runs it on its own copy)."""
     live: set[str] = set()
+    seen = _seen_through_views(fn.body)
     while True:
         before = len(live)
-        _mark(fn.body, live)
+        _mark(fn.body, live, seen, set())
         if len(live) == before or not any(type(s) is ir.If or type(s) is ir.Loop for s in fn.body):
             break  # (straight-line code: one backward walk marks everything; a phi can mark a definition late)
     _sweep(fn.body, live)
@@ -40,18 +42,54 @@ def _is_effect(s, live=None) -> bool:
     return isinstance(s, (ir.Effect, ir.Return))
 
 
-def _mark(stmts: list, live: set) -> bool:
-    """Mark what `stmts` need; return whether the block holds anything live."""
+def _seen_through_views(body: list) -> dict:
+    """An element write `y_2 = setitem(y_1, i, v)` -> the names that may share the array's memory without being
+    a version of it (`t1 = y[1:]`, views of views). The write is live where one of them is read after it,
+    though `y_2` is not read: code s2s generated, differentiated again, writes elements back (`y[:2] = y_old`)
+    for its views to read (the alias pass refuses such reads in the user's code, so there the rule keeps only
+    writes that are dead anyway)."""
+    root = array_versions(body)
+    views = [s for s in ir.statements(body) if type(s) is ir.Assign and type(s.value) is ir.Call
+             and s.value.op in MAY_SHARE_MEMORY and s.value.op != "setitem"]
+    if not root or not views:
+        return {}
+    sharing: dict = {}
+    changed = True
+    while changed:
+        changed = False
+        for s in views:
+            if s.target in root:
+                continue
+            r = next((root[a] for a in vars_of(s.value) if a in root), None)
+            if r is not None:
+                root[s.target] = r
+                sharing.setdefault(r, set()).add(s.target)
+                changed = True
+    return {s.target: frozenset(sharing[root[s.target]]) for s in ir.statements(body) if type(s) is ir.Assign
+            and type(s.value) is ir.Call and s.value.op == "setitem" and root.get(s.target) in sharing}
+
+
+def _mark(stmts: list, live: set, seen: dict | None = None, after: set | None = None) -> bool:
+    """Mark what `stmts` need; return whether the block holds anything live. `seen`: element writes whose
+    array is seen through views (`_seen_through_views`), live where such a view is live and in `after`, the
+    names read after the statement (this walk goes backwards; in a loop, anything the loop reads is read after)."""
     any_live = False
+    seen = seen or {}
+    after = set() if after is None else after
     for s in reversed(stmts):
         if isinstance(s, (ir.Assign, ir.Effect, ir.Return)):
-            if _is_effect(s, live) or (isinstance(s, ir.Assign) and s.target in live):
+            if _is_effect(s, live) or (isinstance(s, ir.Assign) and s.target in live) or \
+                    (type(s) is ir.Assign and s.target in seen and any(v in after and v in live for v in seen[s.target])):
                 any_live = True
                 live.update(vars_of(s.value))
                 if isinstance(s, ir.Assign):
                     live.add(s.target)
+            if seen:
+                after.update(vars_of(s.value))
         elif isinstance(s, ir.If):
-            inner = _mark(s.body, live) | _mark(s.orelse, live)
+            if seen:
+                after.update(o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var))
+            inner = _mark(s.body, live, seen, after) | _mark(s.orelse, live, seen, after)
             for p in s.phis:
                 if p.target in live:
                     inner = True
@@ -60,7 +98,11 @@ def _mark(stmts: list, live: set) -> bool:
                 any_live = True
                 live.update(vars_of(s.test))
         elif isinstance(s, ir.Loop):
-            inner = _mark(s.body, live) | _mark(s.header, live)
+            if seen:  # (a later iteration reads them after a write in this one)
+                after.update(used_names(s.header + s.body))
+                after.update(o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var))
+                after.update(a.name for a in (s.iter, s.test) if isinstance(a, ir.Var))
+            inner = _mark(s.body, live, seen, after) | _mark(s.header, live, seen, after)
             for p in s.phis:
                 if p.target in live:
                     inner = True
