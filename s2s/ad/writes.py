@@ -158,7 +158,11 @@ class ElementWrites:
         """An array's adjoint that this sweep made itself (by an earlier write's adjoint, or a copy
         entering a reversed loop) has the overwritten elements zeroed in place: `by[i] = 0.0` where
         one element of a numeric array was written (its adjoint was read as a number, a copy), else
-        `rt.zero_at`. Returns the base's adjoint after the write."""
+        `rt.zero_at`. Returns the base's adjoint after the write.
+
+        `stmts` is the buffer the rule's adjoint was just emitted into (statements.py's Emitter), not yet
+        part of the output: its last statement, the rule's `rt.setitem_adjoint`, is replaced while it is being
+        built, before anything reads it."""
         if not (stmts and isinstance(contrib, ir.Var) and stmts[-1].target == contrib.name):
             return contrib
         call = stmts[-1].value
