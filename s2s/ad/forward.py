@@ -26,7 +26,7 @@ from s2s.errors import missing_rule
 from s2s.ir.names import Namer
 from s2s.rules import registry
 from s2s.rules.symbolic import Emitter, Sym, emit, lift, to_atom
-from s2s.ir.walk import adjoint_names, array_versions, mark_arrays, mark_names, substitute_block, temporaries
+from s2s.ir.walk import adjoint_names, array_versions, map_statements, mark_arrays, mark_names, rename, temporaries
 from s2s.ad.analysis import ARITH_OPS
 
 
@@ -108,12 +108,11 @@ class _Forward:
         defining = [s for s in self.fn.body if isinstance(s, ir.Assign) and s.target == old]
         if not defining or old not in temporaries(self.fn.body):
             return
-        self.fn = copy.deepcopy(self.fn)
         self.namer.reserve("y")
-        for s in self.fn.body:
-            if isinstance(s, ir.Assign) and s.target == old:
-                s.target, s.temp = "y", False
-        substitute_block(self.fn.body, {old: ir.Var("y")})
+        # new IR (the function transformed is left as it is): y is the user's name now, no temporary
+        body = map_statements(rename(self.fn.body, {old: "y"}), lambda s: dataclasses.replace(s, temp=False)
+                              if isinstance(s, ir.Assign) and s.target == "y" else s)
+        self.fn = dataclasses.replace(self.fn, body=body)
         self.active = {("y" if n == old else n) for n in self.active}
         self.scalars = {("y" if n == old else n) for n in self.scalars}
         if old in self.ndims:
@@ -268,7 +267,8 @@ class _Forward:
             out.extend(stmts)
             return  # a constant tangent of a rule is a zero (e.g. a derivative that vanishes)
         if stmts and isinstance(atom, ir.Var) and stmts[-1].target == atom.name:
-            # name the tangent after its value: dx rather than t7
+            # name the tangent after its value: dx rather than t7 (`stmts` is the rule's buffer, not yet
+            # emitted: its last statement is named as it is built)
             stmts[-1].target = self.tangent_name(s.target)
             if atom.name in self.negations:
                 self.negations[stmts[-1].target] = self.negations.pop(atom.name)
