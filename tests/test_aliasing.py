@@ -131,6 +131,27 @@ def test_second_derivative_through_a_write_that_a_view_taken_before_it_sees():
     # f = (x1 a)^2 + (x2 a)^2 + x2^2
     assert_close(s2s.hessian(f, wrt=1)(x, a), 2.0 * (x[1] ** 2 + x[2] ** 2), what="d2/da2")
     assert_close(s2s.grad(s2s.grad(f, wrt=1), wrt=1)(x, a), 2.0 * (x[1] ** 2 + x[2] ** 2), what="grad(grad)")
-    expected = numeric_grad(lambda x, a: s2s.grad(f, wrt=0)(x, a), (x, a), 1)
+    h = 1e-6
+    expected = (s2s.grad(f, wrt=0)(x, a + h) - s2s.grad(f, wrt=0)(x, a - h)) / (2 * h)
     assert_close(s2s.jacobian(s2s.grad(f, wrt=0), wrt=1)(x, a), expected, what="d/da of d/dx")
     assert np.array_equal(x, [0.3, -0.7, 1.1])
+
+
+def test_hessian_through_an_element_write_of_an_array_a_list_holds():
+    """`ws = [y, y * 2.0]; y[1] = a`: the Hessian with respect to x (vector forward mode over the gradient) failed
+    with "input operand has more dimensions than allowed by the axis remapping": the rank of
+    `rt.setitem_adjoint(g, 1)` was taken from its index (a number) instead of g, so its batch of tangents got an
+    extra axis (`dt6[:, None] + dt7`; found while teaching the fuzzer aliasing patterns)."""
+    def f(x, a):
+        y = x * 1.0
+        ws = [y, y * 2.0]
+        y[1] = a
+        return np.sum(ws[0] * ws[1])
+    x, a = np.array([0.3, -0.7, 1.1]), 0.45
+    # f = 2 x0^2 + 2 a x1 + 2 x2^2: the list's first entry is y itself, which sees the write
+    assert_close(s2s.value_and_grad(f)(x, a)[0], f(x, a), rtol=1e-12, what="value")
+    assert_close(s2s.hessian(f, wrt=0)(x, a), np.diag([4.0, 0.0, 4.0]), what="hessian")
+    h = 1e-6
+    expected = np.stack([(s2s.grad(f, wrt=0)(x + h * e, a) - s2s.grad(f, wrt=0)(x - h * e, a)) / (2 * h)
+                         for e in np.eye(3)], axis=1)
+    assert_close(s2s.jacobian(s2s.grad(f, wrt=0), wrt=0, mode="forward")(x, a), expected, what="forward over reverse")

@@ -113,10 +113,10 @@ elementwise(RT + "add_into", lambda ans, acc, g: 1.0, lambda ans, acc, g: 1.0)
 # the adjoint of an element write zeroes the written entries: a projection, its own transpose; zero_at does it
 # in place in the primal, its tangent and adjoint are built out of place
 helper("setitem_adjoint", lambda G, g, *index: rt.setitem_adjoint(G, *index),
-       lambda d, ans, g, *index: rt.batch_setitem_adjoint(d, *index), rank_of_argument=1)
+       lambda d, ans, g, *index: rt.batch_setitem_adjoint(d, *index), rank_of_argument=0)
 define(RT + "zero_at", [lambda G, ans, g, *index: rt.setitem_adjoint(G, *index), *SHAPES],
        [lambda d, ans, g, *index: rt.setitem_adjoint(d, *index)],
-       batched=[lambda d, ans, g, *index: rt.batch_setitem_adjoint(d, *index)], rank_of_argument=1)
+       batched=[lambda d, ans, g, *index: rt.batch_setitem_adjoint(d, *index)], rank_of_argument=0)
 
 # ---------------------------------------------------------------- products: bilinear in (g, the other factor)
 # matmul_adjoint_a(g, a, b) is the transpose of the map a -> a @ b applied to g: its adjoint with respect
