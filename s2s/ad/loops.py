@@ -243,6 +243,16 @@ class LoopReversal:
         for r in rphis:  # back edges read restored values; inits are read before the loop
             back = r.operands[1]
             r.operands[1] = subst.get(back.name, back) if isinstance(back, ir.Var) else back
+        unobserved: set = set()  # (ids of) the zeroings no reversed iteration observes: left out of the body
+        for p in active_phis:
+            init = p.operands[0]
+            if not (isinstance(init, ir.Var) and init.name in self.active) and range_loop and \
+                    p.target in self.arrays and isinstance(subst.get(s.target), ir.Var) and \
+                    isinstance(s.iter, ir.Var) and getattr(self.made.get(s.iter.name), "op", None) == "builtins.range":
+                unobserved |= self._unobserved_zeroing(next(r for r in rphis if r.target == carried[p.target].name),
+                                                       rev_body, subst[s.target], out)
+        if unobserved:
+            rev_body = map_blocks(rev_body, lambda block, items: [t for t in items if id(t) not in unobserved])
         self.at(s.loc)
         out.append(ir.Loop("for", rphis, rev_body, target=rev_target, iter=rev_iter, loc=self.loc,
                            restores={restored[n]: n for n in saved} if direct else {}))
@@ -251,19 +261,16 @@ class LoopReversal:
             init = p.operands[0]
             if isinstance(init, ir.Var) and init.name in self.active:
                 self.add_pending(pending, init.name, carried[p.target])
-            elif range_loop and p.target in self.arrays and isinstance(subst.get(s.target), ir.Var) and \
-                    isinstance(s.iter, ir.Var) and getattr(self.made.get(s.iter.name), "op", None) == "builtins.range":
-                self._drop_unobserved_zeroing(next(r for r in rphis if r.target == carried[p.target].name),
-                                              rev_body, subst[s.target], out)
 
-    def _drop_unobserved_zeroing(self, rphi: ir.Phi, rev_body: list, index: ir.Var, out: list) -> None:
+    def _unobserved_zeroing(self, rphi: ir.Phi, rev_body: list, index: ir.Var, out: list) -> set:
         """`by[i] = 0.0` after reading `by[i]`, in a reversed `range` loop whose iterations each read and
         zero only their own element `i`, of an adjoint nothing reads after the loop (the array was made
         in the function: its first value has no adjoint): no iteration sees a zeroed element, so the
-        zeroing goes, and the copy the loop made to zero in (`np.copy`) with it."""
+        zeroing goes (returns the ids of those statements of `rev_body`), and the copy the loop made to
+        zero in (`np.copy`) with it (the reversed loop's phi `rphi`, being built, starts from what was copied)."""
         adj = rphi.target
         if rphi.operands[1] != ir.Var(adj):
-            return
+            return set()
         zeroing = []
         for t in ir.statements(rev_body):
             if adj not in [a.name for a in ir.operands(t) if isinstance(a, ir.Var)]:
@@ -274,13 +281,12 @@ class LoopReversal:
             if isinstance(t, ir.Effect) and c.op == "setitem" and c.args == (ir.Var(adj), index, ir.Const(0.0)):
                 zeroing.append(t)
                 continue
-            return
-        drop = {id(t) for t in zeroing}
-        _remove(rev_body, drop)
+            return set()
         first = rphi.operands[0]
         made = next((t for t in out if isinstance(first, ir.Var) and self.defines(t, first.name)), None)
         if made is not None and isinstance(made.value, ir.Call) and made.value.op == prims.COPY:
             rphi.operands[0] = made.value.args[0]
+        return {id(t) for t in zeroing}
 
     def _accumulate_in_place(self, loop: ir.Loop, n: str, init, body_pending: dict, rev_body: list,
                              pending: dict, out: list) -> bool:
@@ -351,13 +357,6 @@ def _leading_pops(stmts: list) -> int:
             stmts[n].value.op == "pop":
         n += 1
     return n
-
-
-def _remove(stmts: list, ids: set) -> None:
-    stmts[:] = [t for t in stmts if id(t) not in ids]
-    for t in stmts:
-        for block in ir.blocks(t):
-            _remove(block, ids)
 
 
 def _reads_whole(stmts: list, name: str) -> bool:
