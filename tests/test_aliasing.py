@@ -1,5 +1,6 @@
 """The mutation and aliasing model (docs/semantics.md): exact as NumPy executes, or a located error."""
 import inspect
+import math
 
 import numpy as np
 import pytest
@@ -155,3 +156,51 @@ def test_hessian_through_an_element_write_of_an_array_a_list_holds():
     expected = np.stack([(s2s.grad(f, wrt=0)(x + h * e, a) - s2s.grad(f, wrt=0)(x - h * e, a)) / (2 * h)
                          for e in np.eye(3)], axis=1)
     assert_close(s2s.jacobian(s2s.grad(f, wrt=0), wrt=0, mode="forward")(x, a), expected, what="forward over reverse")
+
+
+def test_inplace_operator_then_rebinding_in_a_loop_is_exact():
+    """`acc -= ...; acc = math.tanh(acc)` in a loop: refused as "a loop whose iterations write into 'acc' while the
+    name is rebound to another array", a rule for element writes (`a, b = b, a` around `a[i] = ...`). In-place
+    operators alone make new values in the generated code, as Python does for numbers, and are guarded where
+    another name still reads the old object: exact for numbers and for arrays nothing else refers to; an array
+    another name holds is refused when run; element writes with the rebinding are still refused."""
+    def scalar(x, a):
+        acc = 1.0
+        for k in range(2):
+            acc -= acc * a
+            acc = math.tanh(acc) + x[k]
+        return acc
+
+    def array(x, a):
+        y = x * 1.0
+        for k in range(2):
+            y *= a
+            y = np.tanh(y) + x
+        return np.sum(y)
+
+    def shared(x, a):
+        y = x * 1.0
+        z = y
+        for k in range(2):
+            y += a
+            y = np.tanh(y)
+        return np.sum(z) + np.sum(y)
+
+    def element_writes(x, a):
+        y = x * 1.0
+        for k in range(2):
+            y[k] = a
+            y = np.tanh(y)
+        return np.sum(y)
+    x, a = np.array([0.3, -0.7, 1.1]), 0.45
+    for f in (scalar, array):
+        value, g = s2s.value_and_grad(f, wrt=(0, 1))(x, a)
+        assert_close(value, f(x, a), rtol=1e-12, what=f"{f.__name__} value")
+        for w in (0, 1):
+            assert_close(g[w], numeric_grad(f, (x, a), w), what=f"{f.__name__} d/d{w}")
+        _, d = s2s.jvp(f, wrt=1)((x, a), (1.0,))
+        assert_close(d, numeric_grad(f, (x, a), 1), what=f"{f.__name__} forward")
+    with pytest.raises(s2s.S2SError, match="would change an array in place"):
+        s2s.grad(shared)(x, a)
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="while the name is rebound"):
+        s2s.grad(element_writes)(x, a)

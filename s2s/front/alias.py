@@ -350,8 +350,10 @@ class _Aliases:
             p.operands[1] = self.read(p.operands[1], s.loc)
             r, back = self.root.get(p.target), p.operands[1]
             if r is not None and p.target in based and isinstance(back, ir.Var) and back.name != p.target \
-                    and self.root.get(back.name) != r:
+                    and self.root.get(back.name) != r and written.get(r, []) is None:
                 # `a, b = b, a` around element writes: the name holds another array in the next iteration
+                # (in-place operators alone make new values in the generated code, as Python's numbers do, and
+                # are guarded where another name still reads the old object: `acc -= ...; acc = np.tanh(acc)`)
                 raise self.error(s.loc, f"a loop whose iterations write into '{_user(r)}' while the name is "
                                         f"rebound to another array ('{_user(back.name)}')",
                                  "write into each array by its own name, or copy when rebinding "
