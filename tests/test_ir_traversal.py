@@ -3,7 +3,7 @@ import numpy as np
 
 from s2s import ir, pipeline
 from s2s.ir.printer import print_function
-from s2s.ir.walk import count_uses, defined_names, map_blocks, map_statements, rename, used_names
+from s2s.ir.walk import count_uses, defined_names, map_blocks, map_statements, rename, substitute, used_names
 
 
 def f(x, n):
@@ -75,3 +75,16 @@ def test_map_blocks_rebuilds_only_around_the_blocks_that_change():
     assert map_blocks(fn.body, lambda block, items: items) is fn.body  # nothing changed: the same list
     kinds = [type(s).__name__ for s in ir.statements(map_statements(fn.body, lambda s: s))]
     assert kinds == [type(s).__name__ for s in ir.statements(fn.body)]
+
+
+def test_substitute_replaces_reads_in_new_statements_only():
+    fn, _, _ = pipeline.primal(f)
+    before = print_function(fn)
+    out = substitute(fn.body, {"x": ir.Const(2.0)})
+    assert print_function(fn) == before  # the input is unchanged
+    assert "x" in used_names(fn.body) and "x" not in used_names(out)
+    assert defined_names(out) == defined_names(fn.body)  # definitions keep their names
+    branch = next(s for s in ir.statements(out) if isinstance(s, ir.If))
+    assert [s.value for s in branch.orelse] == [ir.Call("add", (ir.Var("y_1"), ir.Const(2.0)))]  # y + x
+    assert out[1] is fn.body[1]  # t1 = range(n) reads no x: the same statement
+    assert substitute(fn.body, {}) is fn.body

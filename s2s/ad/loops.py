@@ -21,7 +21,7 @@ from s2s import ir, prims
 from s2s.ad.blocks import ZERO, base_name, block_defining, block_holding, loops_in
 from s2s.ad.loop_saves import read_shapes
 from s2s.errors import NonDifferentiableError
-from s2s.ir.walk import calls_in, contains_break, defined_names, map_blocks, substitute_block, used_names
+from s2s.ir.walk import calls_in, contains_break, defined_names, map_blocks, substitute, used_names
 from s2s.ir.walk import vars_of as walk_vars
 from s2s.rules import registry
 
@@ -239,7 +239,7 @@ class LoopReversal:
         rev_body = map_blocks(rev_body, lambda block, items: pops.get(id(block), []) + items)
         first = _leading_pops(rev_body)
         rev_body = read_shapes(top + rev_body[:first] + recompute + rev_body[first:], shapes)
-        _substitute(rev_body, subst)
+        rev_body = substitute(rev_body, subst)
         for r in rphis:  # back edges read restored values; inits are read before the loop
             back = r.operands[1]
             r.operands[1] = subst.get(back.name, back) if isinstance(back, ir.Var) else back
@@ -381,8 +381,3 @@ def _reads_whole(stmts: list, name: str) -> bool:
                                                                 and registry.reverse_rule(c.op).broadcast):
             return True
     return False
-
-
-def _substitute(stmts: list, mapping: dict) -> None:
-    if mapping:
-        substitute_block(stmts, mapping)

@@ -20,9 +20,10 @@ their restores (writes.py), the stacks of generated code differentiated again
 (stacks.py), and loops: the reversed loop (loops.py), what it saves (loop_saves.py) and
 the forward sweep with its pushes (forward_copy.py).
 
-The output is built, not patched: a statement is not edited once emitted. The name
-`collect` gives a rule's result after the fact (bx for t7) is recorded and applied by
-`ir.walk.rename` when `run` builds the function it returns.
+The output is built, not patched: a statement is not edited once emitted (the one
+exception, `loops._scatter`, is in docs/architecture.md). The name `collect` gives a
+rule's result after the fact (bx for t7) is recorded and applied by `ir.walk.rename`
+when `run` builds the function it returns.
 """
 from __future__ import annotations
 

@@ -250,6 +250,38 @@ def rename(stmts: list, names: dict) -> list:
     return map_statements(stmts, one)
 
 
+def substitute(stmts: list, mapping: dict) -> list:
+    """New IR from `stmts` in which each read of a name in `mapping` is its atom, nested regions included
+    (`substitute_block` without changing `stmts`); the statements that read none of them are the same objects."""
+    if not mapping:
+        return stmts
+
+    def atom(a):
+        return mapping.get(a.name, a) if type(a) is ir.Var else a
+
+    def expr(e):
+        if type(e) is ir.Call:
+            return ir.Call(e.op, tuple(atom(a) for a in e.args), tuple((k, atom(v)) for k, v in e.kwargs))
+        return atom(e)
+
+    def phis(s):
+        return [dataclasses.replace(p, operands=[atom(o) if o is not None else None for o in p.operands])
+                for p in s.phis]
+
+    def one(s):
+        if not any(type(a) is ir.Var and a.name in mapping for a in ir.operands(s)):
+            return s
+        if type(s) in (ir.Assign, ir.Effect, ir.Return):
+            return dataclasses.replace(s, value=expr(s.value))
+        if type(s) in (ir.Break, ir.Continue):
+            return dataclasses.replace(s, values={k: atom(v) for k, v in s.values.items()})
+        if type(s) is ir.If:
+            return dataclasses.replace(s, test=atom(s.test), phis=phis(s))
+        return dataclasses.replace(s, iter=atom(s.iter), test=atom(s.test), phis=phis(s))
+
+    return map_statements(stmts, one)
+
+
 def _names_defined_by(s) -> list:
     """The names statement `s` itself defines (not those of its nested blocks)."""
     if type(s) is ir.Assign:
