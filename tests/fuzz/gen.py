@@ -18,7 +18,9 @@ Levels (each level also uses what the lower levels use):
 3. NumPy: ufuncs, reductions with axis/keepdims, @ and np.dot, indexing, slices,
    fancy indices with repeats, element and slice writes into arrays the function
    made (reading the element written too), buffers filled in loops, += on
-   arrays, views (slices, .T, reshape, ravel) and aliases;
+   arrays, views (slices, .T, reshape, ravel) and aliases, and the aliasing patterns of aliasing.py (views
+   read then written through, copies, second names, in-place operators in loops and branches, writes that
+   read the same array, containers holding arrays, loops over the arrays they write);
 4. calls and containers: helper functions with defaults and keyword arguments,
    bounded recursion, tuples/lists/dicts of parameters (gradients of containers),
    tuple results;
@@ -43,6 +45,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .aliasing import AliasPatterns
 from .constructs import Level5
 
 SCALAR_NAMES = ["total", "acc", "prev", "tmp", "s", "t", "u", "r", "h", "loss", "val", "cur", "g", "q", "e", "d",
@@ -57,6 +60,7 @@ VECTOR_PARAMS = ["x", "w", "v", "p", "q", "xs"]
 MATRIX_PARAMS = ["X", "W", "S"]
 CONTAINER_PARAMS = ["params", "pair", "theta", "coeffs", "state"]
 HELPER_NAMES = ["helper", "smooth", "scale_by", "blend", "squash", "combine", "step_fn", "update", "mix", "bump"]
+ALIASING = 2.0  # the weight of aliasing.py's patterns among a statement's choices (levels 3-5)
 RISKY = 0.05   # how often to generate what s2s refuses today (so the refusals stay visible)
 CONSTS = ["0.5", "1.5", "2.0", "0.25", "3.0", "-1.0", "0.1", "0.75", "-0.5", "1.0", "2"]
 THRESH = ["0.0", "0.5", "1.0", "-0.5", "0.2", "-1.0", "1.5"]
@@ -120,7 +124,7 @@ class Scope:
         return Scope(names, self.owned & other.owned)
 
 
-class Gen(Level5):
+class Gen(Level5, AliasPatterns):
     def __init__(self, seed: int, level: int):
         self.seed, self.level = seed, level
         self.rng = random.Random(f"s2s-fuzz:{seed}:{level}")
@@ -508,6 +512,8 @@ class Gen(Level5):
         if lvl >= 3 or (lvl == 2 and self.p(0.1)):
             prods += [(3, lambda: self.array_stmt(scope, ctx)),
                       (2, lambda: self.elem_write(scope, ctx))]
+        if lvl >= 3:
+            prods += [(ALIASING, lambda: self.alias_stmt(scope, ctx))]   # aliasing.py
         if lvl >= 4:
             prods += [(1, lambda: self.container_stmt(scope, ctx))]
         if lvl >= 5:
