@@ -201,6 +201,81 @@ def test_batch_getitem_adjoint_is_each_tangents_getitem_adjoint(shape, index):
     assert rt.batch_getitem_adjoint(0.0, x, *index) == 0.0  # a bare zero stands for all n tangents
 
 
+@pytest.mark.parametrize("shape,index", [((5,), (slice(None, -1),)), ((5,), (slice(1, None),)), ((5,), (2,)),
+                                         ((3, 4), (1,)), ((3, 4), (slice(None), 2)), ((5,), (np.array([0, 2, 2]),)),
+                                         ((3, 4), (Ellipsis, None))])
+def test_batch_getitem_is_each_tangents_getitem(shape, index):
+    d = np.random.default_rng(5).normal(size=(4,) + shape)
+    got = rt.batch_getitem(d, *index)
+    np.testing.assert_array_equal(got, np.stack([dk[index[0] if len(index) == 1 else index] for dk in d]))
+    assert np.shares_memory(got, d) == all(isinstance(i, (slice, int, type(None), type(Ellipsis))) for i in index)
+    assert rt.batch_getitem(0.0, *index) == 0.0  # a bare zero stands for all n tangents
+    stack = [d[0], d[1]]  # a loop's stack of batched tangents: its element
+    assert rt.batch_getitem(stack, 1) is stack[1]
+
+
+@pytest.mark.parametrize("shape,index,value_shape", [((5,), (slice(1, None),), (4,)), ((5,), (slice(None, -1),), (4,)),
+                                                     ((5,), (2,), ()), ((3, 4), (1,), (4,)), ((3, 4), (1,), ()),
+                                                     ((3, 4), (slice(None), 2), (3,)), ((3, 4), (slice(1, None),), (4,)),
+                                                     ((5,), (np.array([0, 2, 2]),), (3,)), ((5,), (slice(None),), ())])
+def test_batch_setitem_writes_each_values_tangent_into_the_arrays(shape, index, value_shape):
+    """rt.batch_setitem(d_base, d_value, ans, *index) is, for each tangent, a copy of the array's tangent with the
+    value's written as NumPy writes it (broadcast, the last of a repeated index sticking), signed zeros included;
+    and the sum of the base and value parts it replaces, where those are not signed zeros."""
+    rng = np.random.default_rng(6)
+    ans = np.zeros(shape)
+    d_base, d_value = rng.normal(size=(4,) + shape), rng.normal(size=(4,) + value_shape)
+    d_base[0].flat[0], d_value[1].flat[0] = -0.0, -0.0
+    got = rt.batch_setitem(d_base, d_value, ans, *index)
+    key = index[0] if len(index) == 1 else index
+    expected = []
+    for base, value in zip(d_base, d_value):
+        y = base.copy()
+        y[key] = value
+        expected.append(y)
+    expected = np.stack(expected)
+    assert got.dtype == np.float64 and got.shape == expected.shape and not np.shares_memory(got, d_base)
+    assert got.tobytes() == expected.tobytes()  # (bit for bit)
+    np.testing.assert_array_equal(got, rt.batch_setitem_base(d_base, *index) +
+                                  rt.batch_setitem_tangent(d_value, ans, *index))
+    np.testing.assert_array_equal(rt.batch_setitem(0.0, d_value, ans, *index),
+                                  rt.batch_setitem_tangent(d_value, ans, *index))
+    np.testing.assert_array_equal(rt.batch_setitem(d_base, None, ans, *index), rt.batch_setitem_base(d_base, *index))
+    assert rt.batch_setitem(0.0, 0.0, ans, *index) == 0.0
+    wide = rt.batch_setitem(d_base.astype(np.float32), d_value.astype(np.complex128), ans, *index)  # (other dtypes)
+    assert wide.dtype == np.complex128
+    np.testing.assert_allclose(wide, expected, rtol=1e-6)
+
+
+def test_an_element_write_of_a_value_with_tangents_into_an_array_with_tangents():
+    """y = x * 2.0; y[1:] = y[1:] * y[:-1]: in vector mode the tangent of the write is one rt.batch_setitem (the
+    base's tangents with the value's written in); the Jacobian against the analytic one, and the jvp's."""
+    def f(x):
+        y = x * 2.0
+        y[1:] = y[1:] * y[:-1]
+        return y
+    x = np.array([0.5, -1.5, 2.0, 0.25])
+    jac = s2s.jacobian(f, mode="forward")
+    got = jac(x)
+    assert "rt.batch_setitem(" in jac.source and "rt.batch_setitem_base(" not in jac.source, jac.source
+    expected = np.diag(np.r_[2.0, 4.0 * x[:-1]])
+    expected[np.arange(1, 4), np.arange(3)] = 4.0 * x[1:]
+    assert_close(got, expected, rtol=1e-14, atol=0, what="element write")
+    assert_close(s2s.jacobian(f)(x), expected, rtol=1e-14, atol=0, what="element write, reverse mode")
+
+
+def test_a_gradients_buffer_and_its_writes_have_the_arguments_rank():
+    """The Hessian differentiates bx = rt.zeros_like(x); bx[:-1] = ...; bx[1:] = bx[1:] + ...: the buffer and its
+    writes have x's rank, so the tangents of bx[1:] and of the sum are spelled in NumPy (no rt.batch_getitem, no
+    rt.batch_align), and the Hessian is the analytic one."""
+    x = workloads.rosenbrock_inputs(n=7)[0]
+    hess = s2s.hessian(workloads.rosenbrock)
+    got = hess(x)
+    assert "rt.batch_getitem(" not in hess.source and "rt.batch_align(" not in hess.source, hess.source
+    assert "[:, 1:]" in hess.source, hess.source
+    assert_close(got, handwritten.rosenbrock_hessian(x), rtol=1e-12, atol=1e-12, what="Rosenbrock Hessian")
+
+
 @pytest.mark.parametrize("dshape,x", [((4, 3), np.zeros(3)), ((4, 2, 3), np.zeros(3)), ((4, 2, 3), np.zeros((1, 3))),
                                       ((4, 3), 0.5), ((4,), 0.5), ((4, 2, 3), np.zeros((2, 1)))])
 def test_batch_unbroadcast_and_align_are_each_tangents_own(dshape, x):

@@ -45,6 +45,7 @@ def forward(fn: ir.Function, wrt: list[str], namer: Namer | None = None, name: s
 
 
 NotBatchable = registry.NotBatchable  # a primitive without a vector-mode form (its record says so)
+_ZEROS_LIKE = "s2s.runtime.zeros_like"  # a zero tangent, and the buffer of a gradient (bx = rt.zeros_like(x))
 
 
 class _Forward:
@@ -134,7 +135,7 @@ class _Forward:
             like = self.tan[self.wrt[0]]
             out.append(ir.Assign(target, ir.Call("s2s.runtime.batch_zeros", (atom, like)), loc))
         else:
-            out.append(ir.Assign(target, ir.Call("s2s.runtime.zeros_like", (atom,)), loc))
+            out.append(ir.Assign(target, ir.Call(_ZEROS_LIKE, (atom,)), loc))
         return ir.Var(target)
 
     def tangent_of(self, atom) -> ir.Atom | None:
@@ -230,6 +231,11 @@ class _Forward:
         with Emitter(self.fresh, s.loc, self.negations) as em:
             if rule.fn is not None and not self.batched:
                 total = rule.fn(tuple(lift(t) if t is not None else None for t in tangents), ans, *args, **kwargs)
+                sources = [i for i, t in enumerate(tangents) if t is not None]
+            elif self.batched and rule.batched_fn is not None and sum(t is not None for t in tangents) > 1:
+                # the record's form for several tangents at once (an element write: the value's into the array's)
+                lifted = tuple(lift(t) if t is not None else None for t in tangents)
+                total = rule.batched_fn(lifted, ans, *args, **kwargs)
                 sources = [i for i, t in enumerate(tangents) if t is not None]
             elif _is_square(value, tangents):
                 # x * x: the one contribution 2 x dx (two operations on the tangent path, not three)
@@ -436,6 +442,8 @@ def _ranks(fn: ir.Function, params: dict) -> dict:
         fact = registry.result_rank(c.op, ranks, bool(c.kwargs))  # products, full reductions, adjoint helpers
         if fact is not None:
             return fact
+        if c.op == _ZEROS_LIKE and len(ranks) == 1:  # (a gradient's buffer: a number's zero, or an array's)
+            return ranks[0]
         if c.op == "getitem" and ranks[0] is not None:
             if all(isinstance(a, ir.Const) and isinstance(a.value, slice) or r == 0
                    for a, r in zip(c.args[1:], ranks[1:])):

@@ -347,10 +347,16 @@ def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None, bases=N
     if entry is None or not entry.check(jf.__wrapped__):  # (jf._current(), without its two calls)
         entry = jf._build()
     fn = entry.fn
-    if value_like is None:
-        value, t = jf._invoke(fn, args, (basis,), kwargs or {})
+    code = fn.__code__
+    if not kwargs and len(args) + 1 == code.co_argcount and not code.co_kwonlyargcount and \
+            not code.co_flags & _STARRED:  # (what _invoke does first, without its call)
+        t = fn(*args, basis)
     else:
-        value, t = value_like, jf._invoke(fn, args, (basis,), kwargs or {})
+        t = jf._invoke(fn, args, (basis,), kwargs or {})
+    if value_like is None:
+        value, t = t
+    else:
+        value = value_like
     # (per-call cost at the Rosenbrock Hessian's size: np.prod, np.broadcast_to and np.moveaxis took ~8 us of
     # Python; the batch axis moves last by a transpose of the (n, size of value) matrix)
     vshape = value.shape if type(value) is np.ndarray else np.shape(value)

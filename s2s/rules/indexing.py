@@ -69,7 +69,10 @@ define("setitem",
        + [lambda d, ans, y, *rest: rt.setitem_tangent(d, ans, *_index(rest))] * 32,
        broadcast=True, tangent_broadcast=False,
        batched=[lambda d, ans, y, *rest: rt.batch_setitem_base(d, *_index(rest))]
-       + [lambda d, ans, y, *rest: rt.batch_setitem_tangent(d, ans, *_index(rest))] * 32)
+       + [lambda d, ans, y, *rest: rt.batch_setitem_tangent(d, ans, *_index(rest))] * 32,
+       # both: the base's tangents with the value's written in (one copy, not two arrays of zeros and a sum)
+       batched_fn=lambda tangents, ans, y, *rest: rt.batch_setitem(tangents[0], tangents[-1], ans, *_index(rest)),
+       rank_of_argument=0)  # (a write keeps the array's shape)
 
 # ---------------------------------------------------------------- selection
 define("numpy.sort", [lambda g, ans, x, axis=-1, **_: rt.sort_adjoint(g, x, **non_default(axis=(axis, -1)))],

@@ -61,6 +61,9 @@ class Primitive:
     matrix_product: bool = False
     # bilinear, the elementwise product `x * y`: forward mode writes the tangent of `x * x` as `2.0 * x * dx`
     elementwise_product: bool = False
+    # vector mode seeing all tangents, fn(tangents, ans, *args, **kwargs), used where two or more have one (the sum
+    # of `batched`'s parts would add arrays they fill with zeros: an element write's base and value)
+    batched_fn: Callable | None = None
 
     def result_rank(self, ranks: list, kwargs: bool):
         if self.rank is not None:
@@ -84,16 +87,19 @@ def register(p: Primitive) -> Primitive:
     if p.tangents or p.tangent_fn is not None:
         broadcast = p.broadcast if p.tangent_broadcast is None else p.tangent_broadcast
         registry.TANGENT[p.key] = registry.TangentRule(p.key, tuple(p.tangents), broadcast, fn=p.tangent_fn,
-                                                       batched=p.batched, pointwise=p.pointwise)
+                                                       batched=p.batched, pointwise=p.pointwise,
+                                                       batched_fn=p.batched_fn)
     return p
 
 
 def define(key: str, adjoints=(), tangents=(), tangent_fn=None, broadcast=False, batched=None, pointwise=False,
-           rank_of_argument=None, tangent_broadcast=None, rank=None, full_reduction=False, **facts) -> Primitive:
+           rank_of_argument=None, tangent_broadcast=None, rank=None, full_reduction=False, batched_fn=None,
+           **facts) -> Primitive:
     """A full record: the reverse rule, the tangent rule and the batched form of `key` together."""
     return register(Primitive(key, tuple(adjoints), tuple(tangents), tangent_fn, broadcast,
                               None if batched is None else tuple(batched), pointwise, rank_of_argument,
-                              dict(facts, kind=facts.get("kind", "rule")), tangent_broadcast, rank, full_reduction))
+                              dict(facts, kind=facts.get("kind", "rule")), tangent_broadcast, rank, full_reduction,
+                              batched_fn=batched_fn))
 
 
 def same(value, default) -> bool:

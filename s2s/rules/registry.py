@@ -45,6 +45,7 @@ class TangentRule:
     user: bool = False  # fn is a user rule (s2s.tangent) called at run time
     batched: tuple | None = None  # vector mode: the parts for tangents with a leading batch axis
     pointwise: bool = False  # scalar or shape-preserving: `parts` hold as written with a batch axis
+    batched_fn: Callable | None = None  # vector mode, where two or more tangents are nonzero: fn as above
 
 
 PRIMITIVES: dict = {}  # key -> primitive.Primitive, the one record of each primitive

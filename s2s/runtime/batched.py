@@ -382,8 +382,13 @@ def interp_slope(x, xp, fp):
     return interp_adjoint_x(1.0, x, xp, fp)
 
 
+@zero_checked
 def batch_getitem(d, *index):
     """Tangents of `x[index]` with a leading batch axis; a list (a loop's stack) holds batched tangents."""
+    if type(d) is np.ndarray:  # (the common case first)
+        return d[(slice(None),) + index]
+    if _is_zero(d):
+        return 0.0
     if isinstance(d, (list, tuple)):
         return d[index[0] if len(index) == 1 else index]
     return d[(slice(None),) + index]

@@ -7,7 +7,7 @@ from s2s.errors import S2SError
 from s2s.runtime.core import FieldParts, Parts, TupleParts, _zero, is_record, zeros_like
 
 __all__ = ["getattr_adjoint", "getitem_adjoint", "copy_adjoint", "setitem_value_adjoint", "setitem_tangent",
-           "batch_setitem_tangent", "batch_setitem_base", "setitem_adjoint", "add_at", "zero_at"]
+           "batch_setitem_tangent", "batch_setitem_base", "batch_setitem", "setitem_adjoint", "add_at", "zero_at"]
 
 
 def getattr_adjoint(g, x, name):
@@ -126,6 +126,26 @@ def batch_setitem_base(d, *index):
     out = np.array(d, dtype=np.result_type(np.asarray(d).dtype, np.float64))
     out[(slice(None),) + index] = 0.0
     return out
+
+
+def batch_setitem(d_base, d_value, ans, *index):
+    """Tangents of `y_1 = setitem(y, *index, v)` from those of both `y` and `v` (vector mode): `d_base` with `d_value`
+    written at `index` (a copy), as NumPy writes `v` into `y`. It is `batch_setitem_base(d_base, *index) +
+    batch_setitem_tangent(d_value, ans, *index)` without the second array of zeros and the sum (None or a bare zero
+    stands for zero tangents)."""
+    if type(d_base) is np.ndarray and type(d_value) is np.ndarray and d_base.dtype == np.float64 and \
+            d_value.dtype == np.float64 and d_base.shape[1:] == np.shape(ans):
+        out = d_base.copy()  # (the common case: float tangents of the array written and of the value)
+        key = (slice(None),) + index
+        rank = out[key].ndim  # (the written part, batch axis included: a value that broadcast gets its axes)
+        out[key] = d_value.reshape(d_value.shape[:1] + (1,) * (rank - d_value.ndim) + d_value.shape[1:]) \
+            if d_value.ndim < rank else d_value
+        return out
+    if d_value is None or _zero(d_value):
+        return 0.0 if d_base is None else batch_setitem_base(d_base, *index)
+    if d_base is None:
+        return batch_setitem_tangent(d_value, ans, *index)
+    return batch_setitem_base(d_base, *index) + batch_setitem_tangent(d_value, ans, *index)
 
 
 def setitem_adjoint(g, *index):
