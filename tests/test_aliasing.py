@@ -204,3 +204,39 @@ def test_inplace_operator_then_rebinding_in_a_loop_is_exact():
         s2s.grad(shared)(x, a)
     with pytest.raises(s2s.UnsupportedSyntaxError, match="while the name is rebound"):
         s2s.grad(element_writes)(x, a)
+
+
+def test_writing_an_element_or_row_of_an_array_into_another_position_is_exact():
+    """`arr[0] = arr[1]`, `M[2] = M[0]`: refused since a1e4e40 as writing into an array a view of itself (a
+    regression: exact before). Parts of one array at integer positions along the same leading axes are the same
+    part or disjoint ones, and an element of a vector is a number: NumPy copies them as they were. Found by the
+    fuzzer's aliasing patterns (about 15 refusals in 2,000 programs). A part that overlaps the written one is
+    still refused: `M[:, 2] = M[1]` (fuzz seed 215197), `M[0] = M.T[1]`."""
+    def f(x, a):
+        y = x * a
+        y[0] = y[1]
+        y[2] = y[-1] * a
+        M = np.outer(y, x)
+        M[0] = M[1]
+        M[1, 2] = M[2, 1]
+        return np.sum(M * M) + np.sum(y)
+
+    def column_from_row(x, a):
+        M = np.outer(x, x) * a
+        M[:, 2] = M[1]
+        return np.sum(M)
+
+    def row_from_transposed(x, a):
+        M = np.outer(x, x) * a
+        M[0] = M.T[1]
+        return np.sum(M)
+    x, a = np.array([0.3, -0.7, 1.1]), 0.45
+    value, g = s2s.value_and_grad(f, wrt=(0, 1))(x, a)
+    assert_close(value, f(x, a), rtol=1e-12, what="value")
+    for w in (0, 1):
+        assert_close(g[w], numeric_grad(f, (x, a), w), what=f"reverse d/d{w}")
+    _, d = s2s.jvp(f, wrt=1)((x, a), (1.0,))
+    assert_close(d, numeric_grad(f, (x, a), 1), what="forward d/da")
+    for g in (column_from_row, row_from_transposed):
+        with pytest.raises(s2s.UnsupportedSyntaxError, match="a value that may be a view of 'M' itself"):
+            s2s.grad(g)(x, a)

@@ -78,6 +78,7 @@ class _Aliases:
         self.state = _State()
         self.same: dict[str, str] = {}  # a loop phi or copy -> the caller's object it starts as
         self.entry_checks: list = []  # checks that an argument updated in place is a number
+        self.indexed: dict[str, tuple] = {}  # `t = y[index]` -> (y, index)
 
     # ----- facts about values
     def objects(self, atom) -> dict:
@@ -213,6 +214,8 @@ class _Aliases:
                 self.root[s.target] = self.root[s.value.name]
         elif isinstance(s.value, ir.Call) and s.value.op in VIEWS:
             self.view_of(s.target, list(s.value.args) + [v for _, v in s.value.kwargs], s.loc)
+            if s.value.op == "getitem" and not s.value.kwargs:
+                self.indexed[s.target] = (s.value.args[0], s.value.args[1:])
         return 0
 
     def _overlapping_write(self, call: ir.Call, loc) -> None:
@@ -224,6 +227,13 @@ class _Aliases:
             return
         r = self.root.get(base.name, base.name)
         if v.name in self.refs and r in self.refs[v.name]:
+            read = self.indexed.get(v.name)
+            if read is not None and isinstance(read[0], ir.Var) and read[0].name not in self.refs and \
+                    self.root.get(read[0].name, read[0].name) == r and len(read[1]) == len(call.args) - 2 and \
+                    all(_int_const(a) for a in read[1] + call.args[1:-1]):
+                # `arr[0] = arr[1]`, `M[2] = M[0]`: parts of the array at integer positions along the same leading
+                # axes are the same part or disjoint ones (and an element of a vector is a number, a copy)
+                return
             name = _user(r)
             text = loc.text.strip() if loc is not None and loc.text else ""
             lhs, _, rhs = text.partition("=")
@@ -464,6 +474,10 @@ def _user(name: str) -> str:
     """The user's name behind an SSA version (y_2 -> y)."""
     m = re.fullmatch(r"(.+?)_\d+", name)
     return m.group(1) if m else name
+
+
+def _int_const(a) -> bool:
+    return isinstance(a, ir.Const) and type(a.value) is int
 
 
 def _is_temp(name: str) -> bool:
