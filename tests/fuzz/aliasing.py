@@ -47,7 +47,7 @@ class AliasPatterns:
     def _buffer(self, scope, ctx, shape, lines, allow_existing=True):
         """An array of `shape` the function owns, that nothing else refers to: an existing one or a new one
         (its definition appended to `lines`)."""
-        ro = ctx.get("readonly", ())
+        ro = set(ctx.get("readonly", ())) | set(ctx.get("iterated", ()))   # (a loop over an array it changes is refused)
         have = [a for a in self.owned_arrays(scope, ctx) if scope.names[a][1] == shape and a not in self.unsafe
                 and a not in ro]
         if have and allow_existing and self.p(0.5):
@@ -164,7 +164,7 @@ class AliasPatterns:
                                f"np.copy({b}.reshape({self.n}, 1)[:, 0])"])
         else:
             src = self.choice([f"{b}.copy()", f"np.copy({b})", f"{b}.T.copy()", f"np.copy({b}.T)",
-                               f"{b}.ravel().copy().reshape({self.n}, {self.n})"])
+                               f"np.copy({b}[::-1])"])
         lines.append(f"{c} = {src}")
         lines.append(self._write(scope, b, shape))
         scope.names[c] = ("f", shape)

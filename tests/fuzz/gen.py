@@ -703,6 +703,7 @@ class Gen(Level5, AliasPatterns):
             src = self.choice(vecs)
             v = self.loopvar(ELEM_NAMES, ("f", ()), inner)
             header = f"for {v} in {src}:" if kind == "vec" else f"for {v} in reversed({src}):"
+            sub["iterated"] = ctx.get("iterated", ()) + (src,)
             inner[v] = ("f", ())
             iters = n
         elif kind == "enumerate":
@@ -710,6 +711,7 @@ class Gen(Level5, AliasPatterns):
             i = self.loopvar(INT_NAMES, "i", inner)
             v = self.loopvar(ELEM_NAMES, ("f", ()), inner)
             header = f"for {i}, {v} in enumerate({src}):"
+            sub["iterated"] = ctx.get("iterated", ()) + (src,)
             inner[i] = ("i", tuple(range(n)))
             inner[v] = ("f", ())
             iters = n
@@ -718,6 +720,7 @@ class Gen(Level5, AliasPatterns):
             v1 = self.fresh(ELEM_NAMES, ("f", ()))
             v2 = self.fresh(ELEM_NAMES, ("f", ()))
             header = f"for {v1}, {v2} in zip({a1}, {a2}):"
+            sub["iterated"] = ctx.get("iterated", ()) + (a1, a2)
             inner[v1] = inner[v2] = ("f", ())
             iters = n
         elif kind == "rows":
@@ -726,6 +729,7 @@ class Gen(Level5, AliasPatterns):
             if self.kinds.get(v) != ("f", (n,)):
                 v = self.fresh(["row_"], ("f", (n,)))
             header = f"for {v} in {src}:"
+            sub["iterated"] = ctx.get("iterated", ()) + (src,)
             inner[v] = ("f", (n,))
             iters = n
         elif kind == "list":
