@@ -27,7 +27,7 @@ from s2s.ir.names import Namer
 from s2s.rules import registry
 from s2s.rules.symbolic import Emitter, Sym, emit, lift, to_atom
 from s2s.ir.walk import adjoint_names, array_versions, map_statements, mark_arrays, mark_names, rename, temporaries
-from s2s.ad.analysis import ARITH_OPS
+from s2s.ad.vector_facts import ZEROS_LIKE, parameter_buffers, value_ranks
 
 
 def forward(fn: ir.Function, wrt: list[str], namer: Namer | None = None, name: str | None = None,
@@ -45,14 +45,13 @@ def forward(fn: ir.Function, wrt: list[str], namer: Namer | None = None, name: s
 
 
 NotBatchable = registry.NotBatchable  # a primitive without a vector-mode form (its record says so)
-_ZEROS_LIKE = "s2s.runtime.zeros_like"  # a zero tangent, and the buffer of a gradient (bx = rt.zeros_like(x))
 
 
 class _Forward:
     def __init__(self, fn: ir.Function, wrt: list[str], namer: Namer, batched: bool = False, ndims=None):
         self.fn = fn
         self.batched = batched
-        self.ndims = _ranks(fn, ndims) if batched else {}
+        self.ndims = value_ranks(fn, ndims) if batched else {}
         self.wrt = wrt
         self.namer = namer
         self.active = activity(fn, wrt)
@@ -63,6 +62,9 @@ class _Forward:
         # every `-x` the rules emitted (name -> x), shared by all statements as in reverse mode, so that a sign
         # moves outwards through the products of later lines: bt9 * (2 * -dt7) is spelled bt9 * (2 * dt7), negated
         self.negations: dict[str, ir.Atom] = {}
+        # vector mode: a gradient's buffer bx = rt.zeros_like(x) and the writes into it have the shape of the
+        # parameter x, which their tangents read instead (the buffer's values are then dead code in a Hessian)
+        self.shaped_like = parameter_buffers(fn) if batched else {}
 
     # ----- names
     def fresh(self) -> str:
@@ -135,7 +137,7 @@ class _Forward:
             like = self.tan[self.wrt[0]]
             out.append(ir.Assign(target, ir.Call("s2s.runtime.batch_zeros", (atom, like)), loc))
         else:
-            out.append(ir.Assign(target, ir.Call(_ZEROS_LIKE, (atom,)), loc))
+            out.append(ir.Assign(target, ir.Call(ZEROS_LIKE, (atom,)), loc))
         return ir.Var(target)
 
     def tangent_of(self, atom) -> ir.Atom | None:
@@ -219,7 +221,7 @@ class _Forward:
         self._refuse_keyword_tangents(s)
         args = [lift(a) for a in value.args]
         kwargs = {k: lift(v) for k, v in value.kwargs}
-        ans = lift(ir.Var(s.target))
+        ans = lift(ir.Var(self.shaped_like.get(s.target, s.target)))  # (an element write's reads only its shape)
         parts, align = rule.parts, False
         if self.batched:
             found = registry.batched_parts(value.op, rule)
@@ -426,73 +428,6 @@ class _Forward:
         return type(s)(values, s.loc)
 
 
-def _ranks(fn: ir.Function, params: dict) -> dict:
-    """Number of dimensions of the values whose rank follows from the parameters' ranks `params`."""
-    rank: dict = dict(params)
-
-    def of(a):
-        if isinstance(a, ir.Const):
-            return 0 if isinstance(a.value, numbers.Number) else None
-        return rank.get(a.name)
-
-    def call(c: ir.Call):
-        ranks = [of(a) for a in c.args]
-        if c.op.startswith("math.") or c.op in ("builtins.float", "builtins.len", "builtins.int"):
-            return 0
-        fact = registry.result_rank(c.op, ranks, bool(c.kwargs))  # products, full reductions, adjoint helpers
-        if fact is not None:
-            return fact
-        if c.op == _ZEROS_LIKE and len(ranks) == 1:  # (a gradient's buffer: a number's zero, or an array's)
-            return ranks[0]
-        if c.op == "getitem" and ranks[0] is not None:
-            if all(isinstance(a, ir.Const) and isinstance(a.value, slice) or r == 0
-                   for a, r in zip(c.args[1:], ranks[1:])):
-                return ranks[0] - sum(1 for r in ranks[1:] if r == 0)
-            return None
-        rule = registry.tangent_rule(c.op)
-        elementwise = c.op in ARITH_OPS or (rule is not None and rule.broadcast)
-        if elementwise and c.op not in ("matmul",) and not c.kwargs and all(r is not None for r in ranks):
-            return max(ranks, default=0)
-        return None
-
-    dropped: set = set()  # loop phis whose back edge changes the rank
-
-    def set_rank(name, r):
-        if r is None:
-            rank.pop(name, None)
-        else:
-            rank[name] = r
-
-    def walk(stmts):
-        for s in stmts:
-            if isinstance(s, ir.Assign):
-                set_rank(s.target, call(s.value) if isinstance(s.value, ir.Call) else of(s.value))
-            elif isinstance(s, ir.If):
-                walk(s.body)
-                walk(s.orelse)
-                for p in s.phis:
-                    rs = {of(o) for o in p.operands}
-                    set_rank(p.target, rs.pop() if len(rs) == 1 else None)
-            elif isinstance(s, ir.Loop):
-                if s.kind == "for" and s.target:
-                    set_rank(s.target, 0 if _is_range(fn, s.iter) else None)
-                for p in s.phis:  # assume the init's rank; the back edge is checked below
-                    set_rank(p.target, None if p.target in dropped else of(p.operands[0]))
-                walk(s.header)
-                walk(s.body)
-                for p in s.phis:
-                    incoming = [p.operands[1]] + [v for v in _jump_values(s.body, p.target)]
-                    if p.target in rank and any(v != ir.Var(p.target) and of(v) != rank[p.target] for v in incoming):
-                        dropped.add(p.target)
-
-    while True:
-        before = len(dropped)
-        walk(fn.body)
-        if len(dropped) == before:
-            break
-    return {k: v for k, v in rank.items() if v is not None}
-
-
 def _plain_product(op: str, i: int, d, args: list, ranks: list):
     """The batched tangent of `a @ b` or `np.dot(a, b)` (vectors and matrices, ranks known) from the tangents
     `d` of argument `i`, as a product: `da @ b`, `a @ db` (b a matrix), `db @ a` (vectors), `db @ a.T` (a
@@ -518,24 +453,6 @@ def _shifted_axis(axis, rank: int):
         return None
     shifted = tuple(a + 1 if a >= 0 else a for a in axes)
     return shifted if isinstance(axis, tuple) else shifted[0]
-
-
-def _jump_values(stmts: list, target: str) -> list:
-    """The values break/continue statements of this loop level give the header phi `target`."""
-    out = []
-    for s in stmts:
-        if isinstance(s, (ir.Break, ir.Continue)) and target in s.values:
-            out.append(s.values[target])
-        elif isinstance(s, ir.If):
-            out += _jump_values(s.body, target) + _jump_values(s.orelse, target)
-    return out
-
-
-def _is_range(fn: ir.Function, it) -> bool:
-    for s in ir.statements(fn.body):
-        if isinstance(s, ir.Assign) and it == ir.Var(s.target):
-            return isinstance(s.value, ir.Call) and s.value.op == "builtins.range"
-    return False
 
 
 def _emitted_op(v, em: Emitter):
