@@ -240,3 +240,52 @@ def test_writing_an_element_or_row_of_an_array_into_another_position_is_exact():
     for g in (column_from_row, row_from_transposed):
         with pytest.raises(s2s.UnsupportedSyntaxError, match="a value that may be a view of 'M' itself"):
             s2s.grad(g)(x, a)
+
+
+def test_a_cast_told_not_to_copy_may_be_the_array_itself():
+    """`z = y.astype(np.float64, copy=False)` (and `np.array(y, copy=False)`) is y itself where no conversion is
+    needed: a write through z changed y, a write into y changed z, `z += a` changed y. s2s took z for a copy: four
+    silent wrong values (0.315 for 0.63; found while probing the fuzzer's aliasing patterns). z is now a possible
+    view of y: reading it after y changed and element writes into it are refused at the user's line, an in-place
+    operator on it when run; a plain `astype` (a copy) and reads alone stay exact."""
+    def write_through(x, a):
+        y = x * a
+        z = y.astype(np.float64, copy=False)
+        z[0] = a
+        return np.sum(y)
+
+    def read_after(x, a):
+        y = x * a
+        z = y.astype(np.float64, copy=False)
+        y[0] = a
+        return np.sum(z)
+
+    def array_of(x, a):
+        y = x * a
+        z = np.array(y, copy=False)
+        z[0] = a
+        return np.sum(y)
+
+    def operator(x, a):
+        y = x * a
+        z = y.astype(np.float64, copy=False)
+        z += a
+        return np.sum(y)
+
+    def copy(x, a):
+        y = x * a
+        z = y.astype(np.float64)
+        z[0] = a
+        w = y.astype(np.float64, copy=False)
+        return np.sum(y) + np.sum(z) * np.sum(w)
+    x, a = np.array([0.3, -0.7, 1.1]), 0.45
+    for f, line in ((write_through, 3), (read_after, 4), (array_of, 3)):
+        with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+            s2s.grad(f, wrt=1)(x, a)
+        assert info.value.lineno == inspect.getsourcelines(f)[1] + line, str(info.value)
+    with pytest.raises(s2s.S2SError, match="would change an array in place"):
+        s2s.grad(operator, wrt=1)(x, a)
+    value, g = s2s.value_and_grad(copy, wrt=(0, 1))(x, a)
+    assert_close(value, copy(x, a), rtol=1e-12, what="value")
+    for w in (0, 1):
+        assert_close(g[w], numeric_grad(copy, (x, a), w), what=f"d/d{w}")

@@ -29,7 +29,7 @@ import copy
 import re
 
 from s2s import ir
-from s2s.prims import MAY_SHARE_MEMORY as VIEWS
+from s2s.prims import CASTS, MAY_SHARE_MEMORY as VIEWS
 from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.names import Namer
 from s2s.ir.walk import array_versions, defined_names, ends_with_exit
@@ -79,6 +79,7 @@ class _Aliases:
         self.same: dict[str, str] = {}  # a loop phi or copy -> the caller's object it starts as
         self.entry_checks: list = []  # checks that an argument updated in place is a number
         self.indexed: dict[str, tuple] = {}  # `t = y[index]` -> (y, index)
+        self.maybe_same: dict[str, str] = {}  # `z = y.astype(t, copy=False)` -> y (z may be y itself, or a copy)
 
     # ----- facts about values
     def objects(self, atom) -> dict:
@@ -179,6 +180,14 @@ class _Aliases:
                              "assign the result instead: y = np.f(...)", "out")
         if isinstance(value, ir.Call) and value.op == "setitem":
             s.value = self.read_call(value, s.loc)
+            base = s.value.args[0]
+            if isinstance(base, ir.Var) and self.root.get(base.name, base.name) in self.maybe_same:
+                name = _user(self.root.get(base.name, base.name))
+                source = _user(self.maybe_same[self.root.get(base.name, base.name)])
+                raise self.error(s.loc, f"assignment to an element of '{name}', which copy=False may have made the "
+                                        f"array '{source}' itself (or a copy of it: NumPy decides when it runs)",
+                                 f"make a copy ({name} = {source}.astype(...) without copy=False), or write into "
+                                 f"'{source}'", name)
             self._overlapping_write(s.value, s.loc)
             self.write(s.target, s.value.args[0], s.loc)
             return 0
@@ -212,6 +221,11 @@ class _Aliases:
             self.view_of(s.target, [s.value], s.loc)  # (a copy of a name: the same object)
             if s.value.name in self.root:
                 self.root[s.target] = self.root[s.value.name]
+        elif isinstance(s.value, ir.Call) and _may_return_operand(s.value):
+            # `y.astype(np.float64, copy=False)`, `np.array(y, copy=False)`: y itself where no conversion is needed
+            self.view_of(s.target, s.value.args[:1], s.loc)
+            if isinstance(s.value.args[0], ir.Var):
+                self.maybe_same[s.target] = s.value.args[0].name
         elif isinstance(s.value, ir.Call) and s.value.op in VIEWS:
             self.view_of(s.target, list(s.value.args) + [v for _, v in s.value.kwargs], s.loc)
             if s.value.op == "getitem" and not s.value.kwargs:
@@ -474,6 +488,16 @@ def _user(name: str) -> str:
     """The user's name behind an SSA version (y_2 -> y)."""
     m = re.fullmatch(r"(.+?)_\d+", name)
     return m.group(1) if m else name
+
+
+def _may_return_operand(call: ir.Call) -> bool:
+    """A cast or `np.array` told not to copy (`copy=False`, or a copy flag known only at run time), which
+    returns its operand itself where no conversion is needed."""
+    if not call.args or (call.op not in CASTS and call.op not in {k for v in CASTS.values() for k in v}
+                         and call.op != "numpy.array"):
+        return False
+    flag = dict(call.kwargs).get("copy")
+    return flag is not None and flag != ir.Const(True)
 
 
 def _int_const(a) -> bool:
