@@ -207,7 +207,7 @@ def test_inplace_operator_then_rebinding_in_a_loop_is_exact():
 
 
 def test_writing_an_element_or_row_of_an_array_into_another_position_is_exact():
-    """`arr[0] = arr[1]`, `M[2] = M[0]`: refused since a1e4e40 as writing into an array a view of itself (a
+    """`arr[0] = arr[1]`, `M[2] = M[0]`, `y[k] = y[-1]` (k of a range): refused since a1e4e40 as writing into an array a view of itself (a
     regression: exact before). Parts of one array at integer positions along the same leading axes are the same
     part or disjoint ones, and an element of a vector is a number: NumPy copies them as they were. Found by the
     fuzzer's aliasing patterns (about 15 refusals in 2,000 programs). A part that overlaps the written one is
@@ -219,6 +219,10 @@ def test_writing_an_element_or_row_of_an_array_into_another_position_is_exact():
         M = np.outer(y, x)
         M[0] = M[1]
         M[1, 2] = M[2, 1]
+        for k in range(3):
+            y[k] = y[-1] * a + y[k]
+        for i, v in enumerate(x):
+            M[i] = M[0] * v
         return np.sum(M * M) + np.sum(y)
 
     def column_from_row(x, a):

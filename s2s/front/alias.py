@@ -80,6 +80,8 @@ class _Aliases:
         self.entry_checks: list = []  # checks that an argument updated in place is a number
         self.indexed: dict[str, tuple] = {}  # `t = y[index]` -> (y, index)
         self.maybe_same: dict[str, str] = {}  # `z = y.astype(t, copy=False)` -> y (z may be y itself, or a copy)
+        self.ranges: set[str] = set()  # `t = range(...)`
+        self.ints: set[str] = set()  # the targets of loops over a range: integers
 
     # ----- facts about values
     def objects(self, atom) -> dict:
@@ -217,6 +219,8 @@ class _Aliases:
                 self.guards[id(s)] = (s, base)
             return 0
         s.value = self.read_expr(value, s.loc)
+        if isinstance(s.value, ir.Call) and s.value.op == "builtins.range":
+            self.ranges.add(s.target)
         if isinstance(s.value, ir.Var):
             self.view_of(s.target, [s.value], s.loc)  # (a copy of a name: the same object)
             if s.value.name in self.root:
@@ -244,9 +248,11 @@ class _Aliases:
             read = self.indexed.get(v.name)
             if read is not None and isinstance(read[0], ir.Var) and read[0].name not in self.refs and \
                     self.root.get(read[0].name, read[0].name) == r and len(read[1]) == len(call.args) - 2 and \
-                    all(_int_const(a) for a in read[1] + call.args[1:-1]):
-                # `arr[0] = arr[1]`, `M[2] = M[0]`: parts of the array at integer positions along the same leading
-                # axes are the same part or disjoint ones (and an element of a vector is a number, a copy)
+                    all(_int_const(a) or isinstance(a, ir.Var) and a.name in self.ints
+                        for a in read[1] + call.args[1:-1]):
+                # `arr[0] = arr[1]`, `M[2] = M[0]`, `y[k] = y[-1]` (k of a range): parts of the array at integer
+                # positions along the same leading axes are the same part or disjoint ones (and an element of a
+                # vector is a number, a copy)
                 return
             name = _user(r)
             text = loc.text.strip() if loc is not None and loc.text else ""
@@ -369,6 +375,8 @@ class _Aliases:
             s.test = self.read(s.test, s.loc)
         if isinstance(s.target, str) and isinstance(s.iter, ir.Var):
             self.view_of(s.target, [s.iter], s.loc)
+            if s.iter.name in self.ranges:
+                self.ints.add(s.target)
         self.block(s.body)
         for p in s.phis:
             p.operands[1] = self.read(p.operands[1], s.loc)
