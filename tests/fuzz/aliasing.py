@@ -17,7 +17,8 @@ NumPy computes as written:
 Now and then (`RISKY`) a variant that s2s refuses by design: the view read after the write, a write
 through `.T`/`reshape`/`np.flip`, a write of a view of the array into itself (`y[1:] = y[:-1]`), an
 in-place operator on an array a container or another name still holds, a loop over the array it updates
-in place. They show up as "rejected", each with the line that s2s names.
+in place, a write through `y.astype(np.float64, copy=False)`. They show up as "rejected", each with the
+line that s2s names.
 """
 from __future__ import annotations
 
@@ -243,15 +244,18 @@ class AliasPatterns:
         if len(shape) == 1:
             opts = [f"{b}[1:] = {b}[:-1] * {c}", f"{b}[:-1] = {b}[1:] * {c} + {self.squash(S)}",
                     f"{b}[::-1] = {b} * {c}", f"{b}[:] = np.tanh({b}[::-1]) + {self.squash(S)}",
-                    f"{b}[::-1] = {b}", f"{b}[{self.rng.randrange(n)}] = {b}[{self.rng.randrange(n)}] * {c} + {S}"]
+                    f"{b}[::-1] = {b}", f"{b}[{self.rng.randrange(n)}] = {b}[{self.rng.randrange(n)}] * {c} + {S}",
+                    f"{b}[{self.rng.randrange(n)}] = {b}[{self.rng.randrange(-n, n)}]"]
             if ctx["depth"] < 3:
                 i = self.loopvar(["i", "j", "k"], "i", scope.names)
                 opts += [f"for {i} in range(1, {n}):\n    {b}[{i}] = {b}[{i} - 1] * {c} + {self.squash(S)}",
+                         f"for {i} in range({n}):\n    {b}[{i}] = {b}[-1]",
                          f"for {i} in range({n - 1}):\n    {b}[{i} + 1] = np.tanh({b}[{i}]) + {b}[{i} + 1] * {c}"]
             lines += self.choice(opts).split("\n")
         else:
             i, j = self.rng.randrange(n), self.rng.randrange(n)
             lines.append(self.choice([f"{b}[:, {j}] = {b}[{i}] * {c}", f"{b}[{i}] = {b}[:, {j}] + {self.squash(S)}",
+                                      f"{b}[{i}] = {b}[{j}]", f"{b}[{i}, {j}] = {b}[{j}, {i}]",
                                       f"{b}[{i}, :] = {b}.T[{j}] * {c}", f"{b}[{i}, {j}] = {b}[{j}, {i}] * {c} + {S}"]))
         return lines
 
@@ -312,7 +316,7 @@ class AliasPatterns:
         shape = self._shape()
         b = self._buffer(scope, ctx, shape, lines)
         S = self.sexpr(scope, 1)
-        r = self.rng.randrange(6)
+        r = self.rng.randrange(7)
         if r == 0:  # a view read after its array was written
             v = self.fresh(VIEW_NAMES, ("view",))
             lines += [f"{v} = {self._view(b, shape)}", self._write(scope, b, shape)]
@@ -332,6 +336,10 @@ class AliasPatterns:
             lines += [f"{z} = {b}", f"{b} *= np.tanh({S})"]
             self._new_scalar(scope, f"np.sum({z})", lines)
             self.unsafe.update((z, b))
+        elif r == 6:  # a cast told not to copy, written: it may be the array itself
+            z = self.new_name(("f", shape))
+            lines += [f"{z} = {b}.astype(np.float64, copy=False)", f"{z}[{self._index(shape)}] = {S}"]
+            self._new_scalar(scope, f"np.sum({b})", lines)
         else:  # a loop over the array it updates in place
             if ctx["depth"] >= 2 or len(shape) != 1:
                 return None
