@@ -166,4 +166,5 @@ WRITE_THROUGH = frozenset({
     "numpy.ascontiguousarray", "numpy.asfortranarray", "numpy.matrix_transpose", "numpy.permute_dims",
     "numpy.broadcast_arrays", "numpy.atleast_1d", "numpy.atleast_2d", "numpy.atleast_3d", "numpy.flip",
     "numpy.fliplr", "numpy.flipud", "numpy.real", "numpy.imag", "builtins.range", "tuple", "list", "slice", "getattr",
+    "numpy.asanyarray", "numpy.rot90", "numpy.ndarray.view",  # (views too: written into, they wrote their operand)
 })

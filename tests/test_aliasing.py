@@ -293,3 +293,39 @@ def test_a_cast_told_not_to_copy_may_be_the_array_itself():
     assert_close(value, copy(x, a), rtol=1e-12, what="value")
     for w in (0, 1):
         assert_close(g[w], numeric_grad(copy, (x, a), w), what=f"d/d{w}")
+
+
+def test_element_writes_into_every_writable_view_are_refused():
+    """`z = np.asanyarray(y); z[0] = v` and `z = np.rot90(M); z[0, 1] = v` write into y and M, but s2s took z for
+    an array of its own (prims.WRITE_THROUGH lacked them): silent wrong derivatives (found while probing the fuzzer's
+    aliasing patterns). Each NumPy call below returns a writable view of its operand (checked with NumPy itself),
+    and s2s refuses the element write at the user's line."""
+    from s2s.prims import WRITE_THROUGH
+    calls = {"numpy.asanyarray": lambda m: np.asanyarray(m), "numpy.rot90": lambda m: np.rot90(m),
+             "numpy.asarray": lambda m: np.asarray(m), "numpy.flip": lambda m: np.flip(m),
+             "numpy.transpose": lambda m: np.transpose(m), "numpy.reshape": lambda m: np.reshape(m, (9,)),
+             "numpy.ravel": lambda m: np.ravel(m), "numpy.squeeze": lambda m: np.squeeze(m),
+             "numpy.swapaxes": lambda m: np.swapaxes(m, 0, 1), "numpy.fliplr": lambda m: np.fliplr(m),
+             "numpy.atleast_2d": lambda m: np.atleast_2d(m), "numpy.moveaxis": lambda m: np.moveaxis(m, 0, 1)}
+    for key, call in calls.items():
+        m = np.ones((3, 3))
+        z = call(m)
+        assert np.shares_memory(z, m) and z.flags.writeable, key
+        assert key in WRITE_THROUGH, key
+
+    def asany(x, a):
+        y = x * a
+        z = np.asanyarray(y)
+        z[0] = a * 2.0
+        return np.sum(y * y) + np.sum(z)
+
+    def rot(x, a):
+        M = np.outer(x, x) * a
+        z = np.rot90(M)
+        z[0, 1] = a * 2.0
+        return np.sum(M * M) + np.sum(z)
+    x, a = np.array([0.3, -0.7, 1.1]), 0.45
+    for f in (asany, rot):
+        with pytest.raises(s2s.UnsupportedSyntaxError, match="which the function did not create") as info:
+            s2s.grad(f, wrt=1)(x, a)
+        assert info.value.lineno == inspect.getsourcelines(f)[1] + 3, str(info.value)
