@@ -53,6 +53,41 @@ def test_cross_product_other_dtypes_and_keywords_are_np_cross():
     assert rt.cross_product(np.array([1.0, 2.0]), np.array([3.0, -1.0])) == pytest.approx(-7.0)  # 2-vectors
 
 
+@pytest.mark.parametrize("sa,sb,n", [((3,), (3,), 15), ((3,), (3,), 1), ((3,), (3,), 0), ((4, 3), (4, 3), 5),
+                                     ((2,), (2,), 3)])
+def test_cross_tangents_is_the_sum_of_np_cross_of_each(sa, sb, n):
+    """rt.cross_tangents(da, db, a, b) is np.cross(da, b) + np.cross(a, db) for batches da, db (vector mode): the
+    one-step form for 3-vectors to rounding (a matrix product sums a_i b_j in its own order), the general one
+    (other shapes, 2-vectors) as rt.cross_product's sum; a bare zero tangent leaves its term out."""
+    rng = np.random.default_rng(n + len(sa))
+    a, b = rng.normal(size=sa), rng.normal(size=sb)
+    da, db = rng.normal(size=(n,) + sa), rng.normal(size=(n,) + sb)
+    cross = np.cross if sa[-1] == 3 else lambda u, v: u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]  # (2-vectors)
+    got = rt.cross_tangents(da, db, a, b)
+    expected = cross(da, b) + cross(a, db)
+    assert got.shape == expected.shape and got.dtype == np.float64
+    assert_close(got, expected, rtol=1e-14, atol=1e-15, what=f"cross tangents {sa} x {sb}")
+    assert_close(rt.cross_tangents(0.0, db, a, b), cross(a, db), rtol=1e-14, atol=1e-15, what="da zero")
+    assert_close(rt.cross_tangents(da, 0.0, a, b), cross(da, b), rtol=1e-14, atol=1e-15, what="db zero")
+
+
+def test_cross_tangents_keeps_np_cross_non_finite_pattern():
+    a, b = np.array([0.5, -1.0, 2.0]), np.array([0.0, 1.0, 0.0])
+    da = np.array([[np.inf, 1.0, 2.0], [0.5, np.nan, -1.0], [1.0, 2.0, 3.0]])
+    db = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [np.inf, 0.0, 0.0]])
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_array_equal(rt.cross_tangents(da, db, a, b), np.cross(da, b) + np.cross(a, db))
+
+
+def test_tangents_of_np_cross_with_both_tangents_are_one_call():
+    """np.cross(k, X) with both k and X depending on the argument: in vector mode one rt.cross_tangents."""
+    p = workloads.ba_inputs()[0]
+    jac = s2s.jacobian(workloads.ba_residual, mode="forward")
+    got = jac(p, np.array([0.1, -0.2]))
+    assert "rt.cross_tangents(dk, dX, k, X)" in jac.source, jac.source
+    assert_close(got, handwritten.ba_jacobian(p, np.array([0.1, -0.2])), rtol=1e-10, atol=1e-12, what="BA")
+
+
 def test_tangents_of_np_cross_are_spelled_cross_product():
     def f(k, X):
         return np.cross(k, X) * 2.0

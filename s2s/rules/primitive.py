@@ -263,7 +263,7 @@ def _self_transpose(key: str, i: int, places: list):
 
 def multilinear(key: str, *adjoints, batched=None, elementwise: bool = False, tangent_op: str | None = None,
                 rank_of_argument=None, rank=None, full_reduction: bool = False,
-                matrix_product: bool = False, elementwise_product: bool = False) -> Primitive:
+                matrix_product: bool = False, elementwise_product: bool = False, batched_fn=None) -> Primitive:
     """`key` is linear in each argument with an adjoint, separately (a product): the tangent is the sum over
     those arguments of `key` with that one replaced by its tangent, `f(dx, y) + f(x, dy)`. `tangent_op`
     spells the tangent's call with another key ('matmul': `dx @ y` for np.matmul)."""
@@ -278,7 +278,8 @@ def multilinear(key: str, *adjoints, batched=None, elementwise: bool = False, ta
     tangents = tuple(None if a is None else part(i) for i, a in enumerate(adjoints))
     return register(Primitive(key, tuple(adjoints), tangents, None, elementwise, batched, False, rank_of_argument,
                               facts={"kind": "multilinear"}, rank=rank, full_reduction=full_reduction,
-                              matrix_product=matrix_product, elementwise_product=elementwise_product))
+                              matrix_product=matrix_product, elementwise_product=elementwise_product,
+                              batched_fn=batched_fn))
 
 
 def bilinear(key: str, adjoint_a, adjoint_b, **options) -> Primitive:

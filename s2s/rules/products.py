@@ -67,6 +67,9 @@ bilinear("numpy.cross", lambda g, ans, a, b: rt.cross_adjoint_a(g, a, b),
          batched=(  # vectors in the last axis: the batch axis is one more leading axis
              lambda d, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or rt.cross_product(d, b),
              lambda d, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or rt.cross_product(a, d)),
+         # both tangents: one call, np.cross(da, b) + np.cross(a, db) with the two cross-product matrices at once
+         batched_fn=lambda ts, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or rt.cross_tangents(
+             ts[0], ts[1], a, b),
          tangent_op="s2s.runtime.cross_product", rank=_cross_rank)
 bilinear("numpy.convolve",
          lambda g, ans, a, v, mode="full": rt.convolve_adjoint_a(g, a, v, **non_default(mode=(mode, "full"))),

@@ -8,10 +8,13 @@ helpers are the batched forms of the rules that depend on axes. Each is pure.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from s2s.runtime.arrays import extremum_adjoint, interp_adjoint_x, matrix_norm_adjoint, nanmean_adjoint, norm_adjoint, prod_adjoint, reduced_axes, var_adjoint, vector_norm_adjoint
-from s2s.runtime.core import zeros_like
+from s2s.runtime.core import _FLOAT64, _zero, zeros_like
+from s2s.runtime.linalg import cross_product
 
 __all__ = ["batch_getitem", "batch_setitem_adjoint", "sequence_tangent", "extremum_tangent", "prod_tangent", "var_tangent", "nanmean_tangent", "cumprod_tangent",
            "norm_tangent", "vector_norm_tangent", "matrix_norm_tangent", "pad_tangent", "array_tangent",
@@ -19,7 +22,8 @@ __all__ = ["batch_getitem", "batch_setitem_adjoint", "sequence_tangent", "extrem
            "slogdet_tangent", "cholesky_tangent", "eigh_tangent", "eigvalsh_tangent", "qr_tangent", "svd_tangent",
            "svdvals_tangent", "ptp_tangent", "append_tangent", "multi_dot_tangent", "interp_slope",
            "batch_align", "batch_zeros", "batch_sum", "batch_mean", "batch_transpose", "batch_reshape",
-           "batch_matmul_right", "batch_dot_left", "batch_dot_right", "batch_outer_left", "batch_outer_right"]
+           "batch_matmul_right", "batch_dot_left", "batch_dot_right", "batch_outer_left", "batch_outer_right",
+           "cross_tangents"]
 
 
 def _is_zero(d) -> bool:
@@ -130,6 +134,30 @@ def batch_outer_right(a, d):
     """Tangents of `np.outer(a, b)` from the tangents `d` of `b`."""
     d = np.reshape(d, (np.shape(d)[0], -1))
     return np.ravel(a)[None, :, None] * d[:, None, :]
+
+
+def cross_tangents(da, db, a, b):
+    """Tangents of `np.cross(a, b)` from the tangents of both (vector mode): `cross(da, b) + cross(a, db)`, each
+    as rt.cross_product spells it. Two float 3-vectors `a`, `b` and batches `da`, `db` of them take one step: with
+    the cross-product matrices [b]x and [a]x of one array, `da @ [b]x - db @ [a]x` (rt.cross_product's products,
+    the second negated: [a]x is antisymmetric); a non-finite result goes the general way, which keeps np.cross's
+    pattern of infinities and nans."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and type(da) is np.ndarray and type(db) is np.ndarray and \
+            a.shape == b.shape == (3,) and da.ndim == db.ndim == 2 and da.shape[1] == db.shape[1] == 3 and \
+            a.dtype is _FLOAT64 and b.dtype is _FLOAT64 and da.dtype is _FLOAT64 and db.dtype is _FLOAT64:
+        a0, a1, a2 = a.tolist()
+        b0, b1, b2 = b.tolist()
+        m = np.array([0.0, -b2, b1, b2, 0.0, -b0, -b1, b0, 0.0,
+                      0.0, -a2, a1, a2, 0.0, -a0, -a1, a0, 0.0]).reshape(2, 3, 3)
+        out = da @ m[0]
+        out -= db @ m[1]
+        if math.isfinite(out.sum()):
+            return out
+    if _zero(da):
+        return cross_product(a, db)
+    if _zero(db):
+        return cross_product(da, b)
+    return cross_product(da, b) + cross_product(a, db)
 
 
 # ================================================================ tangents of the NumPy rules in numpy_extra.py
