@@ -168,3 +168,6 @@ WRITE_THROUGH = frozenset({
     "numpy.fliplr", "numpy.flipud", "numpy.real", "numpy.imag", "builtins.range", "tuple", "list", "slice", "getattr",
     "numpy.asanyarray", "numpy.rot90", "numpy.ndarray.view",  # (views too: written into, they wrote their operand)
 })
+# calls that return their operand itself when told not to copy (`y.astype(np.float64, copy=False)`,
+# `np.array(y, copy=False)`, where no conversion is needed): the alias pass takes the result for a possible view
+NO_COPY_RETURNS_OPERAND = frozenset({"numpy.array", *CASTS, *(k for keys in CASTS.values() for k in keys)})

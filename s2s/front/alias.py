@@ -29,7 +29,7 @@ import copy
 import re
 
 from s2s import ir
-from s2s.prims import CASTS, MAY_SHARE_MEMORY as VIEWS
+from s2s.prims import MAY_SHARE_MEMORY as VIEWS, NO_COPY_RETURNS_OPERAND
 from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.names import Namer
 from s2s.ir.walk import array_versions, defined_names, ends_with_exit
@@ -501,8 +501,7 @@ def _user(name: str) -> str:
 def _may_return_operand(call: ir.Call) -> bool:
     """A cast or `np.array` told not to copy (`copy=False`, or a copy flag known only at run time), which
     returns its operand itself where no conversion is needed."""
-    if not call.args or (call.op not in CASTS and call.op not in {k for v in CASTS.values() for k in v}
-                         and call.op != "numpy.array"):
+    if not call.args or call.op not in NO_COPY_RETURNS_OPERAND:
         return False
     flag = dict(call.kwargs).get("copy")
     return flag is not None and flag != ir.Const(True)
