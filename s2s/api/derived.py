@@ -18,6 +18,7 @@ from s2s.errors import ResultTypeError
 
 
 _SCALARS = frozenset((float, int, np.float64, np.float32))  # one number: no structure, shape ()
+_FLOAT64 = np.dtype(np.float64)
 
 
 def _plain(xs: list) -> bool:
@@ -231,7 +232,7 @@ class Hessian:
                 exc.args = ("hessian" + exc.args[0][len("grad"):],) + exc.args[1:]
             raise
         if type(x) is np.ndarray:
-            if type(h) is np.ndarray and h.dtype == np.float64 and h.shape == x.shape + x.shape:
+            if type(h) is np.ndarray and (h.dtype is _FLOAT64 or h.dtype == np.float64) and h.shape == x.shape * 2:
                 return h  # (what the vector-mode Jacobian returns: nothing to convert)
         elif pytree.is_container(x):  # H[a][b], a container of containers shaped like x
             return h

@@ -63,6 +63,7 @@ def stages_forward(f, wrt=0) -> dict:
 
 
 _STARRED = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
+_FLOAT64 = np.dtype(np.float64)
 
 
 class Jvp(transform.Transformed):
@@ -310,6 +311,16 @@ class JacobianForward:
                 (p, np.ndim(a)) for p, a in list(zip(named, args)) + sorted(kwargs.items())
                 if isinstance(a, (np.ndarray, float, int, np.number)) and not isinstance(a, bool))
         self._last_ranks = ranks
+        if self._single and not kwargs:  # (the common case: one array argument pushed at once)
+            x = arguments.argument(params, args, kwargs, self._wrt)
+            batched = self._batched.get((0, ranks)) if type(x) is np.ndarray else None
+            if batched is not None:
+                try:
+                    return _jacobian_by_batch(batched, args, x, None, x if self._value_like_wrt else None,
+                                              state.bases)
+                except NotBatchable:  # (as below)
+                    self._vector[0] = False
+                    self._batched.pop((0, ranks), None)
         out = []
         for k, w in enumerate(self._wrts):
             x = arguments.argument(params, args, kwargs, w)
@@ -360,7 +371,7 @@ def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None, bases=N
     # (per-call cost at the Rosenbrock Hessian's size: np.prod, np.broadcast_to and np.moveaxis took ~8 us of
     # Python; the batch axis moves last by a transpose of the (n, size of value) matrix)
     vshape = value.shape if type(value) is np.ndarray else np.shape(value)
-    if type(t) is not np.ndarray or t.dtype != np.float64:
+    if type(t) is not np.ndarray or t.dtype is not _FLOAT64 and t.dtype != np.float64:
         t = np.asarray(t, dtype=float)
     if t.shape != (n,) + vshape:
         t = np.broadcast_to(t, (n,) + vshape)
