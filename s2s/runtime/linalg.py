@@ -113,7 +113,7 @@ def einsum_adjoint(g, subscripts, i, *operands):
     known = "".join(c for c in unique if c in output or any(c in t for t in others))
     spec = ",".join([output] + others) + "->" + known
     rest = [op for j, op in enumerate(operands) if j != i]
-    sizes = {}
+    sizes = dict(zip(output, np.shape(g)))
     for t, op in zip(others, rest):
         sizes.update(zip(t, np.shape(op)))
     # NumPy's contraction order (BLAS where it applies) where the plain loop is long: its search costs ~30 µs
