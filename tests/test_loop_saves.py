@@ -1,10 +1,16 @@
 """What a reversed loop saves and what it recomputes (s2s/ad/loop_saves.py): a chain of cheap operations is
 recomputed only if it has no more operations than the stacks it spares; derivatives against finite differences."""
+import os
 import re
+import sys
 
 import numpy as np
 
 import s2s
+from conftest import numeric_grad
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.workloads import element_loop as element_sin_loop, rnn  # noqa: E402
 
 
 def sigmoid_cell_loop(w, xs):
@@ -14,23 +20,6 @@ def sigmoid_cell_loop(w, xs):
         s = 1.0 / (1.0 + np.exp(-z))
         h = s * np.tanh(z)
     return np.sum(h * h)
-
-
-def element_sin_loop(x):
-    n = x.shape[0]
-    y = np.zeros(n)
-    for i in range(n):
-        y[i] = np.sin(x[i])
-    return np.sum(y * y)
-
-
-def _central(f, x, eps=1e-6):
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[i] = eps
-        g[i] = (f(x + e) - f(x - e)) / (2 * eps)
-    return g
 
 
 def _reversed_loop(src: str) -> str:
@@ -47,7 +36,7 @@ def test_a_sigmoid_is_not_recomputed_from_the_loops_input():
     back = _reversed_loop(g.source)
     assert "np.exp(" not in back and "np.tanh(" not in back, g.source
     assert re.search(r"\w+_saved\.append\(t\d+\)", g.source), g.source  # (exp(-z) and tanh(z) are pushed)
-    np.testing.assert_allclose(g(w, xs), _central(lambda v: sigmoid_cell_loop(v, xs), w), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(g(w, xs), numeric_grad(sigmoid_cell_loop, (w, xs), 0), rtol=1e-6, atol=1e-8)
 
 
 def test_an_element_read_is_recomputed_not_saved():
@@ -126,7 +115,7 @@ def test_an_lstm_like_loop_against_finite_differences():
     rng = np.random.default_rng(4)
     w, xs = rng.normal(size=8), rng.normal(size=(5, 2))
     g = s2s.grad(lstm_like)
-    np.testing.assert_allclose(g(w, xs), _central(lambda v: lstm_like(v, xs), w), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(g(w, xs), numeric_grad(lstm_like, (w, xs), 0), rtol=1e-6, atol=1e-8)
 
 
 def test_stack_adjoint_gives_each_stacked_array_its_own_row():
@@ -153,13 +142,6 @@ def test_a_loop_saves_one_shape_object_per_shape():
     np.testing.assert_array_equal(rt.unbroadcast(g, rt.shape_of(np.ones((2, 3)))), np.full((2, 3), 4.0))
 
 
-def rnn(W, U, xs, h0):
-    h = h0
-    for t in range(xs.shape[0]):
-        h = np.tanh(W @ h + U @ xs[t])
-    return np.sum(h * h)
-
-
 def test_an_rnn_saves_its_states_and_shapes_and_its_gradient_is_right():
     rng = np.random.default_rng(5)
     W, U, xs, h0 = rng.normal(size=(3, 3)) / 2, rng.normal(size=(3, 3)) / 2, rng.normal(size=(6, 3)), np.zeros(3)
@@ -167,5 +149,5 @@ def test_an_rnn_saves_its_states_and_shapes_and_its_gradient_is_right():
     saved = set(re.findall(r"(\w+)_saved = \[\]", g.source))
     assert len(saved) == 3 and sum(n.endswith("_shape") for n in saved) == 2, g.source  # h, and two shapes
     gW, gU = g(W, U, xs, h0)
-    np.testing.assert_allclose(gW, _central(lambda v: rnn(v, U, xs, h0), W), rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(gU, _central(lambda v: rnn(W, v, xs, h0), U), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(gW, numeric_grad(rnn, (W, U, xs, h0), 0), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(gU, numeric_grad(rnn, (W, U, xs, h0), 1), rtol=1e-6, atol=1e-8)
