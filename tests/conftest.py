@@ -1,3 +1,4 @@
+import importlib
 import os
 import sys
 
@@ -9,6 +10,19 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import s2s.pipeline  # noqa: E402
 
 s2s.pipeline.VERIFY = True  # run the IR verifier after every stage in the tests
+
+
+def module_from_text(tmp_path, name, text):
+    """Write `text` to tmp_path/name.py and import it afresh as the module `name` (s2s reads the source)."""
+    path = tmp_path / f"{name}.py"
+    path.write_text(text)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        importlib.invalidate_caches()
+        sys.modules.pop(name, None)
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(tmp_path))
 
 
 def numeric_grad(f, args, wrt, eps=1e-6):

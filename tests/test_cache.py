@@ -1,5 +1,4 @@
 """The transformation cache: no re-parsing, redefinition, threads, determinism, nothing on disk."""
-import importlib
 import os
 import subprocess
 import sys
@@ -9,6 +8,7 @@ import numpy as np
 
 import s2s
 import s2s.api.transform
+from conftest import module_from_text
 from functions import quickstart
 from functions_control import power_series
 
@@ -27,20 +27,10 @@ def counting_reader(monkeypatch):
     return calls
 
 
-def _module_with(tmp_path, name, body):
-    path = tmp_path / f"{name}.py"
-    path.write_text(body)
-    sys.path.insert(0, str(tmp_path))
-    try:
-        if name in sys.modules:
-            del sys.modules[name]
-        return importlib.import_module(name)
-    finally:
-        sys.path.remove(str(tmp_path))
 
 
 def test_second_grad_does_not_reparse(monkeypatch, tmp_path):
-    mod = _module_with(tmp_path, "cache_mod_a", "import math\ndef f(x):\n    return math.sin(x) * x\n")
+    mod = module_from_text(tmp_path, "cache_mod_a", "import math\ndef f(x):\n    return math.sin(x) * x\n")
     calls = counting_reader(monkeypatch)
     assert abs(s2s.grad(mod.f)(0.5) - (np.cos(0.5) * 0.5 + np.sin(0.5))) < 1e-12
     assert len(calls) == 1
@@ -53,9 +43,9 @@ def test_second_grad_does_not_reparse(monkeypatch, tmp_path):
 
 
 def test_redefined_function_gets_a_new_gradient(tmp_path):
-    mod = _module_with(tmp_path, "cache_mod_b", "def f(x):\n    return x * x\n")
+    mod = module_from_text(tmp_path, "cache_mod_b", "def f(x):\n    return x * x\n")
     assert s2s.grad(mod.f)(3.0) == 6.0
-    mod = _module_with(tmp_path, "cache_mod_b", "def f(x):\n    return x * x * x\n")
+    mod = module_from_text(tmp_path, "cache_mod_b", "def f(x):\n    return x * x * x\n")
     assert s2s.grad(mod.f)(3.0) == 27.0
 
 
@@ -70,7 +60,7 @@ def test_closures_with_different_values_get_their_own_gradients():
 
 
 def test_threads_share_one_build(monkeypatch, tmp_path):
-    mod = _module_with(tmp_path, "cache_mod_c", "import math\ndef f(x):\n    return math.exp(x) + x ** 3\n")
+    mod = module_from_text(tmp_path, "cache_mod_c", "import math\ndef f(x):\n    return math.exp(x) + x ** 3\n")
     calls = counting_reader(monkeypatch)
     results, errors = [], []
     barrier = threading.Barrier(8)
@@ -94,7 +84,7 @@ def test_threads_share_one_build(monkeypatch, tmp_path):
 
 def test_nothing_is_written_to_disk(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    mod = _module_with(tmp_path, "cache_mod_d", "def f(x):\n    return x * 4.0\n")
+    mod = module_from_text(tmp_path, "cache_mod_d", "def f(x):\n    return x * 4.0\n")
     before = sorted(os.listdir(tmp_path))
     s2s.grad(mod.f)(1.0)
     assert sorted(os.listdir(tmp_path)) == before

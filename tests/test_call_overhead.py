@@ -2,14 +2,13 @@
 float arrays must not skip a check that another argument needs, nor keep a result that a change invalidates.
 Derivatives are checked against analytic formulas."""
 import dataclasses
-import importlib
 import math
-import sys
 
 import numpy as np
 import pytest
 
 import s2s
+from conftest import module_from_text
 
 
 def quick(x1, x2):
@@ -139,19 +138,10 @@ def test_forward_jacobian_and_hessian_follow_the_argument_rank():
     assert float(jf(2.0, 3.0)) == pytest.approx(3.0)
 
 
-def _module_with(tmp_path, name, body):
-    path = tmp_path / f"{name}.py"
-    path.write_text(body)
-    sys.path.insert(0, str(tmp_path))
-    try:
-        sys.modules.pop(name, None)
-        return importlib.import_module(name)
-    finally:
-        sys.path.remove(str(tmp_path))
 
 
 def test_redefined_helper_is_noticed_after_steady_calls(tmp_path):
-    mod = _module_with(tmp_path, "overhead_mod_a", "import numpy as np\n"
+    mod = module_from_text(tmp_path, "overhead_mod_a", "import numpy as np\n"
                        "def helper(x):\n    return x * x\n"
                        "def f(x):\n    return np.sum(helper(x))\n")
     g, h, jf = s2s.grad(mod.f), s2s.hessian(mod.f), s2s.jvp(mod.f)
@@ -160,7 +150,7 @@ def test_redefined_helper_is_noticed_after_steady_calls(tmp_path):
         assert np.allclose(g(x), 2.0 * x)
         assert np.allclose(h(x), 2.0 * np.eye(2))
         assert jf((x,), (np.ones(2),))[1] == pytest.approx(2.0 * x.sum())
-    mod.helper = _module_with(tmp_path, "overhead_mod_b", "def helper(x):\n    return x * x * x\n").helper
+    mod.helper = module_from_text(tmp_path, "overhead_mod_b", "def helper(x):\n    return x * x * x\n").helper
     assert np.allclose(g(x), 3.0 * x ** 2)
     assert np.allclose(h(x), np.diag(6.0 * x))
     assert jf((x,), (np.ones(2),))[1] == pytest.approx(np.sum(3.0 * x ** 2))

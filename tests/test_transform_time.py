@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import s2s
+from conftest import module_from_text
 
 
 def _chain(n):
@@ -156,20 +157,10 @@ def test_a_remembered_fact_follows_a_changed_constant(tmp_path):
     assert np.allclose(s2s.jacobian(mod.f, mode="forward")(x), 3.0 * 3.0 * x * x)
 
 
-def _module(tmp_path, name, text):
-    path = tmp_path / f"{name}.py"
-    path.write_text(text)
-    sys.path.insert(0, str(tmp_path))
-    try:
-        importlib.invalidate_caches()
-        sys.modules.pop(name, None)
-        return importlib.import_module(name)
-    finally:
-        sys.path.remove(str(tmp_path))
 
 
 def test_new_hessian_and_jacobian_objects_share_what_the_first_made(tmp_path):
-    mod = _module(tmp_path, "transform_time_shared", "import numpy as np\n\ndef f(x):\n"
+    mod = module_from_text(tmp_path, "transform_time_shared", "import numpy as np\n\ndef f(x):\n"
                                                       "    return np.sum(np.sin(x) * x)\n")
     x = np.array([0.5, -1.0])
     expected = np.diag(2.0 * np.cos(x) - x * np.sin(x))  # d2/dx2 of sin(x) * x, elementwise
@@ -186,13 +177,13 @@ def test_new_hessian_and_jacobian_objects_share_what_the_first_made(tmp_path):
 def test_a_hessian_whose_gradient_comes_to_keep_loop_stacks_leaves_vector_mode(tmp_path):
     # the helper is redefined with a loop the gradient saves values for: the gradient is made again with loop
     # stacks, where vector mode does not apply, and the Hessian already in vector mode goes one tangent at a time
-    mod = _module(tmp_path, "transform_time_stacks", "import numpy as np\n\ndef helper(x):\n"
+    mod = module_from_text(tmp_path, "transform_time_stacks", "import numpy as np\n\ndef helper(x):\n"
                                                      "    return np.sin(x) * x\n\ndef f(x):\n"
                                                      "    return np.sum(helper(x))\n")
     x = np.array([0.5, -1.0])
     h = s2s.hessian(mod.f)
     assert np.allclose(h(x), np.diag(2.0 * np.cos(x) - x * np.sin(x)))
-    looped = _module(tmp_path, "transform_time_looped", "import numpy as np\n\ndef helper(x):\n    y = x\n"
+    looped = module_from_text(tmp_path, "transform_time_looped", "import numpy as np\n\ndef helper(x):\n    y = x\n"
                                                         "    for _ in range(2):\n        y = np.sin(y)\n    return y\n")
     mod.helper = looped.helper
     s1, c1 = np.sin(x), np.cos(x)
