@@ -113,11 +113,11 @@ def einsum_adjoint(g, subscripts, i, *operands):
     known = "".join(c for c in unique if c in output or any(c in t for t in others))
     spec = ",".join([output] + others) + "->" + known
     rest = [op for j, op in enumerate(operands) if j != i]
-    sizes = dict(zip(output, np.shape(g)))
+    letters = dict(zip(output, np.shape(g)))  # every letter of spec, with its size: the plain loop's length
     for t, op in zip(others, rest):
-        sizes.update(zip(t, np.shape(op)))
+        letters.update(zip(t, np.shape(op)))
     # NumPy's contraction order (BLAS where it applies) where the plain loop is long: its search costs ~30 µs
-    part = np.einsum(spec, g, *rest, optimize=math.prod(sizes.values()) * max(len(known), 1) > EINSUM_PLAIN)
+    part = np.einsum(spec, g, *rest, optimize=math.prod(letters.values()) > EINSUM_PLAIN)
     sizes = dict(zip(mine, np.shape(operands[i])))
     missing = [k for k, c in enumerate(unique) if c not in known]
     if missing:  # letters only operand i sums over: the adjoint is constant along them
