@@ -142,14 +142,14 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         ret = body[-1]
         assert isinstance(ret, ir.Return)
         pending: dict[str, list] = {}
-        seeded = []
+        seed_array = []
         if isinstance(ret.value, ir.Var) and ret.value.name in self.active:
             if seed is not None:
                 pending[ret.value.name] = [ir.Var(seed)]
             elif ret.value.name in self.arrays or ret.value.name in self.arrays.values():
                 # a 0-d array written by element: its adjoint is written by element too
                 seed_name = self.adjoint_name(ret.value.name)
-                seeded = [ir.Assign(seed_name, ir.Call(ONES, (ir.Const(()),)), ret.loc)]
+                seed_array = [ir.Assign(seed_name, ir.Call(ONES, (ir.Const(()),)), ret.loc)]
                 pending[ret.value.name] = [ir.Var(seed_name)]
             else:
                 pending[ret.value.name] = [ir.Const(1.0)]
@@ -194,7 +194,7 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         checks_arguments = bool(check) and check[0].value.args != (ret.value,)
         # a vjp's pullback closes over the forward sweep: mark where the adjoint begins (with the value)
         marker = [ir.Effect(ir.Call(ADJOINT_BEGINS, (ret.value,)))] if seed is not None else []
-        body_out = (check + forward if checks_arguments else forward + check) + marker + seeded + adjoint + [
+        body_out = (check + forward if checks_arguments else forward + check) + marker + seed_array + adjoint + [
             ir.Return(result)]
         params = list(self.fn.params) + ([seed] if seed is not None else [])
         body_out = rename(body_out, self.renamed)
