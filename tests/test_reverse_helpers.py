@@ -206,3 +206,19 @@ def test_reverse_jacobian_of_a_number_and_of_rows_that_do_not_depend_on_the_argu
 ])
 def test_einsum_adjoint_chooses_the_contraction_order_where_it_pays(terms, output, letters, chosen):
     assert _einsum_optimize(terms, output, letters) is chosen
+
+
+def test_extremum_adjoint_shares_among_ties_and_keeps_nan_rows_nan():
+    """The adjoint of np.max along an axis: a row's cotangent goes to its one largest entry, is shared equally
+    between tied largest entries, and is NaN along a row whose maximum is NaN (no entry equals it) — also when
+    a NaN row and a tied row together hold as many hits as there are rows (the no-tie shortcut must not apply)."""
+    g = np.array([1.0, 2.0, 3.0])
+    x = np.array([[0.0, 5.0, 1.0], [4.0, 4.0, 1.0], [2.0, 7.0, 3.0]])
+    assert_close(rt.extremum_adjoint(g, np.max(x, axis=1), x, axis=1),
+                 np.array([[0.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 3.0, 0.0]]), what="max along rows, one tie")
+    x_nan = np.array([[0.0, np.nan, 1.0], [4.0, 4.0, 1.0], [2.0, 7.0, 3.0]])
+    with np.errstate(invalid="ignore"):  # 0/0 along the NaN row, as NumPy warns
+        got = rt.extremum_adjoint(g, np.max(x_nan, axis=1), x_nan, axis=1)
+    assert np.isnan(got[0]).all()
+    assert_close(got[1:], np.array([[1.0, 1.0, 0.0], [0.0, 3.0, 0.0]]), what="max along rows beside a NaN row")
+    assert_close(rt.extremum_adjoint(2.0, 7.0, x), np.where(x == 7.0, 2.0, 0.0), what="max of the whole array")

@@ -139,8 +139,13 @@ def extremum_adjoint(g, ans, x, axis=None, keepdims=False):
     """Adjoint of `np.max`/`np.min` (and the nan-ignoring variants): `g` shared equally among the extremal entries."""
     x = np.asarray(x)
     hit = x == expand_reduced(ans, x.shape, axis, keepdims)
+    g = expand_reduced(g, x.shape, axis, keepdims)
+    if np.count_nonzero(hit) == np.size(ans) and not np.isnan(ans).any():
+        # one extremal entry per result (each non-NaN result is hit at least once): no ties to share among, and
+        # no count along the reduced axes (NumPy's reductions along a short axis cost ~20 µs per 5,000 entries)
+        return np.where(hit, g, 0.0)
     count = np.sum(hit, axis=reduced_axes(axis, x.ndim), keepdims=True)
-    return expand_reduced(g, x.shape, axis, keepdims) * hit / count
+    return g * hit / count
 
 
 def var_adjoint(g, x, axis=None, ddof=0, keepdims=False):
