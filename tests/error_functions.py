@@ -45,8 +45,8 @@ def uses_class(x):
 
 
 def uses_del(x):
-    y = x
-    del y  # error-here
+    ys = [x, x]
+    del ys[0]  # error-here
     return x
 
 

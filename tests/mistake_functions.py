@@ -121,8 +121,9 @@ def class_inside(x):
 
 
 def uses_del(x):
-    y = x * 2.0
-    del y  # mistake-here
+    for i in range(2):
+        y = x * 2.0
+        del y  # mistake-here
     return x
 
 

@@ -56,9 +56,9 @@ def test_unsupported_syntax_points_at_the_line(fn, construct):
 
 def test_caret_sits_under_the_construct():
     with pytest.raises(s2s.UnsupportedSyntaxError) as info:
-        s2s.grad(ef.uses_del)(1.0)
+        s2s.grad(ef.uses_import)(1.0)
     line = SOURCE[info.value.lineno - 1]
-    assert info.value.offset == line.index("del") + 1
+    assert info.value.offset == line.index("import") + 1
 
 
 def test_error_is_raised_on_first_use_not_at_decoration():

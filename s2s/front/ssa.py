@@ -228,6 +228,9 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
             self.effect_call(s.value)
         elif isinstance(s, ast.Pass):
             pass
+        elif isinstance(s, ast.Delete):
+            for target in s.targets:
+                self.delete(target)
         elif isinstance(s, ast.FunctionDef):
             self.define_function(s)
         elif isinstance(s, ast.Raise):
@@ -351,6 +354,22 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
         if obj is MISSING:
             raise self.error(node, f"the name '{name}', which is not defined here")
         return self.constant_or_error(obj, name, node)
+
+    def delete(self, target) -> None:
+        """`del name`: the name is unbound from here on (a read raises, as in Python); its value is unchanged."""
+        for t in target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]:
+            if self.loops:
+                raise self.error(t, "del inside a loop")
+            if isinstance(t, ast.Attribute):
+                raise self.error(t, "del of an attribute")
+            if not isinstance(t, ast.Name):
+                raise self.error(t, "del of an element or a slice")
+            if t.id not in self.env:
+                raise self.error(t, f"del of the name '{t.id}', which is not a local name here",
+                                 "delete only names the function assigned")
+            self.read(t.id, t)  # where it may be unbound, Python raises as it deletes
+            del self.env[t.id]
+            self.env.pop(_bound_key(t.id), None)
 
     def bound(self, name: str) -> None:
         """`name` is assigned on this path from here on."""
