@@ -251,7 +251,7 @@ def gated_steps(w, b, xs):
     h = np.zeros(3)
     for t in range(xs.shape[0]):
         gates = np.concatenate((xs[t], h)) * w + b  # saved: a concatenation is not cheap to recompute
-        f = 1.0 / (1.0 + np.exp(-gates[0:3]))  # recomputed from gates, not saved as well
+        f = 1.0 / (1.0 + np.exp(-gates[0:3]))  # saved with exp(-gates[0:3]), not recomputed from gates
         h = f * np.tanh(gates[3:])
     return np.sum(h * h)
 
@@ -264,7 +264,11 @@ def test_cheap_values_after_a_saved_one_are_recomputed_not_saved():
     for k in (0, 1):
         assert_close(got[k], numeric_grad(gated_steps, args, k), what=f"argument {k}")
     saved = [line.strip() for line in g.source.splitlines() if line.strip().endswith("_saved = []")]
-    assert len(saved) <= 4, saved  # h, the concatenation and the two slices; not exp, 1 + exp, 1 / (...)
+    # h, the concatenation, exp(-gates[0:3]), the sigmoid and tanh: the adjoint of 1.0 / y reads the sigmoid
+    # alone (-f * f), which is two operations from exp: saved, not recomputed with 1.0 + exp
+    assert len(saved) <= 5, saved
+    back = g.source[g.source.index("reversed("):]
+    assert "np.exp(" not in back and "1.0 + " not in back and "1.0 / " not in back, g.source
 
 
 def nested_element_loops(M, v):
@@ -292,3 +296,19 @@ def test_array_adjoint_summed_over_iterations_in_place():
     again = g(*args)  # nothing kept between calls: the sums start afresh
     for a, b in zip(first, again):
         assert_close(a, b, what="second call")
+
+
+def reciprocals(x):
+    return np.sum(1.0 / x) + np.sum(1 / (1.0 + x * x)) + np.sum(2.0 / x)
+
+
+def test_the_adjoint_of_one_over_y_reads_the_quotient_not_y():
+    # d(1 / y)/dy = -(1 / y) ** 2: -ans * ans; a numerator other than 1 keeps -ans / y
+    x = np.array([0.5, -1.5, 2.0])
+    g = s2s.grad(reciprocals)
+    assert_close(g(x), -1.0 / x ** 2 - 2.0 * x / (1.0 + x * x) ** 2 - 2.0 / x ** 2, what="d/dx")
+    back = [line for line in g.source[g.source.index("# adjoint"):].splitlines() if not line.lstrip().startswith("#")]
+    assert sum(line.count(" / ") for line in back) == 2, g.source  # (2.0 / x's alone: -(2.0 / x) / x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        at_zero = s2s.grad(lambda x: np.sum(1.0 / x))(np.array([0.0, -0.0, np.inf]))
+    assert at_zero.tolist()[:2] == [-np.inf, -np.inf] and at_zero[2] == 0.0  # (as -1 / y ** 2 there)

@@ -29,7 +29,8 @@ def _reversed_loop(src: str) -> str:
 
 def test_a_sigmoid_is_not_recomputed_from_the_loops_input():
     # exp(-z) takes three operations from the saved h (w * h, + xs[t], its exp): more than it spares, so it
-    # is saved, as is tanh(z); 1.0 + exp and the sigmoid are one operation each on it and are recomputed
+    # is saved, as is tanh(z); the sigmoid's adjoint reads the sigmoid alone (-s * s), two operations from
+    # exp(-z) for one value: saved too
     rng = np.random.default_rng(1)
     w, xs = rng.normal(size=4), rng.normal(size=(6, 4))
     g = s2s.grad(sigmoid_cell_loop)

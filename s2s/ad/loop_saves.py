@@ -14,9 +14,10 @@ less the phis it reads that would be saved for it alone), else the value is save
 A push and a pop cost less time than one NumPy call, and a saved value costs its
 memory until the sweep: one operation for one stack is where recomputing stops
 paying in time, and keeps memory where it is. So `x[i]` (one operation, one
-value) is recomputed, and `1.0 / (1.0 + np.exp(-z))` after a saved `np.exp(-z)`
-is two operations for two values; `np.exp(-(w * h + xs[t]))` from a saved `h`,
-five operations for one value, is saved.
+value) is recomputed, and `1.0 + np.exp(-z)` after a saved `np.exp(-z)` is one
+operation for one value (where the adjoint of `1.0 / y`, `-ans * ans`, reads only
+the quotient, `1.0 / (1.0 + np.exp(-z))` is two operations for one value: saved);
+`np.exp(-(w * h + xs[t]))` from a saved `h`, five operations for one value, is saved.
 
 `LoopSaves` holds these methods of `_Reverse` (reverse.py); it reads the rest of
 `_Reverse`'s state through `self`.

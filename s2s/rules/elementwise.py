@@ -12,7 +12,7 @@ from __future__ import annotations
 import math as _math
 
 from s2s.rules.primitive import SELF, bilinear, elementwise, linear, scalar
-from s2s.rules.symbolic import emit, math, np, power_log, power_slope, rt
+from s2s.rules.symbolic import emit, math, np, power_log, power_slope, quotient_slope, rt
 
 LN2, LN10 = _math.log(2.0), _math.log(10.0)
 DEG = _math.pi / 180.0  # d(radians)/d(degrees)
@@ -28,7 +28,7 @@ def _float(test):
 elementwise("add", lambda ans, x, y: 1.0, lambda ans, x, y: 1.0)
 elementwise("sub", lambda ans, x, y: 1.0, lambda ans, x, y: -1.0)
 bilinear("mul", lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x, elementwise=True, elementwise_product=True)
-elementwise("truediv", lambda ans, x, y: 1.0 / y, lambda ans, x, y: -ans / y)
+elementwise("truediv", lambda ans, x, y: 1.0 / y, quotient_slope)
 elementwise("pow", lambda ans, x, y: power_slope(x, y), lambda ans, x, y: power_log(ans, x, np.log))
 elementwise("mod", lambda ans, x, y: 1.0, lambda ans, x, y: -(x // y))
 elementwise("neg", lambda ans, x: -1.0, broadcast=False, pointwise=True)

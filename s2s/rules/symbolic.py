@@ -162,6 +162,15 @@ def power_log(ans, x, log):
     return ans * log(x)
 
 
+def quotient_slope(ans, x, y):
+    """d(x / y)/dy = -(x / y) / y; for a constant x == 1, -ans * ans, which reads the result alone (a reversed
+    loop has it saved or at hand: `1.0 / (1.0 + np.exp(-z))` then needs neither `1.0 + np.exp(-z)` again nor
+    its stack)."""
+    if _is_num(x, 1):
+        return -(ans * ans)
+    return -ans / y
+
+
 class Sym:
     __slots__ = ("atom",)
 
