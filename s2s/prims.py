@@ -99,6 +99,8 @@ NOT_NUMBERS = set(COMPAREOPS) | {
 # np.full's record says it makes one: registry.of_shape)
 ONES = "numpy.ones"
 FILLED = frozenset({"numpy.zeros", ONES, "numpy.empty"})
+# calls whose result is always a NumPy array of at least one axis (whatever their arguments: lists, numbers)
+ARRAY_RESULTS = frozenset({"numpy.concatenate", "numpy.stack"})
 
 
 def python_object(key: str):

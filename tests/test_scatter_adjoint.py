@@ -52,8 +52,28 @@ def ufunc_result(x):
     return np.sum(y[1:] * y[:-1]) + y[0] * y[2]
 
 
+def gated_loop(x):
+    # slices made in a loop from a length known when it runs: one buffer per reversed iteration
+    h = x[:2]
+    for t in range(3):
+        g = np.concatenate((h, x[2:4])) * x[4:8] + 0.5
+        b = h.shape[0]
+        h = np.tanh(g[0:b]) * np.sin(g[b:2 * b]) + h
+    return np.sum(h * h)
+
+
+def windows(x):
+    # y[0:k] and y[k:m] share a bound (disjoint, m counted from the back); y[m - 1:] overlaps y[k:m]
+    s = 0.0
+    for k in range(1, 4):
+        m = k - 5
+        y = x * 1.5
+        s = s + np.sum(np.sin(y[0:k])) * np.sum(y[k:m] ** 2) + np.sum(np.cos(y[m - 1:]) * y[0:k].sum())
+    return s
+
+
 CASES = [(slices, 9), (ints, 5), (negative_steps, 7), (overlapping, 8), (fancy_repeats, 5),
-         (loop_and_outside, 6), (fresh_array, 5), (ufunc_result, 5)]
+         (loop_and_outside, 6), (fresh_array, 5), (ufunc_result, 5), (gated_loop, 8), (windows, 7)]
 
 
 def _point(n, seed):
@@ -123,6 +143,21 @@ def test_reads_after_a_reversed_loop_share_a_buffer():
     src = s2s.grad(loop_and_outside).source
     assert "rt.getitem_adjoint(" not in src and src.count("= rt.zeros_like(x)") == 2  # (line 42; line 39)
     assert "rt.accumulator(x" in src  # (the loop's x[i] still add into their accumulator in place)
+
+
+def test_slices_made_in_a_loop_are_written_into_one_buffer_per_iteration():
+    src = s2s.grad(gated_loop).source
+    back = [line.strip() for line in src[src.index("reversed("):].splitlines()]
+    assert not any("rt.getitem_adjoint(" in line for line in back[:back.index("# adjoint of line 57: h = x[:2]")]), src
+    assert "bg = rt.zeros_like(g)" in back, src
+    writes = [line for line in back if line.startswith("bg[")]
+    # g[0:b] and g[b:2 * b] share the bound b: the second write is a plain one too
+    assert len(writes) == 2 and not any("bg" in line.split(" = ")[1] for line in writes), writes
+    src = s2s.grad(windows).source
+    writes = [line.strip() for line in src.splitlines() if line.strip().startswith("by[")]
+    # (the two reads y[0:k] are two slice objects; each write after the first overlaps an earlier one, or
+    # may: y[0:k] and y[m - 1:] share no bound)
+    assert len(writes) == 4 and ["by[" in line.split(" = ")[1] for line in writes] == [False] + [True] * 3, src
 
 
 def test_fancy_index_keeps_its_accumulating_term():

@@ -11,13 +11,18 @@ at one index added first:
     bx[1:] = bx[1:] + bt1           # (x[:-1] and x[1:] overlap; p[0:3], p[3:6] and p[9] would not)
 
 It rewrites only what it can show exact:
-- the index is basic and constant (ints, slices, None, `...`): it never selects an element twice, so a plain
-  write adds each element once; a variable or fancy index keeps its `rt.getitem_adjoint` term;
+- the index is basic: constant (ints, slices, None, `...`), or a slice object the function makes
+  (`t19 = slice(0, b, None)`, or that slice as a reversed loop restores it): it never selects an element
+  twice, so a plain write adds each element once; another variable or a fancy index keeps its
+  `rt.getitem_adjoint` term. Two made slices are disjoint where one stops at the int bound where the other
+  starts (`x[0:b]`, `x[b:2 * b]`), whatever b's sign: both count it from the same end and clip it alike;
 - `x` is an array: the function subtracts, divides, raises or negates `x` or a slice of it, or adds or
   multiplies one by a float (a tuple or list could not be), or `x` is the result of an elementwise NumPy
-  function. Anything else (a tuple, list or dict among them) keeps the old form, whose `+` adds parts;
-- the terms are read only by the sum, and the sum is in the function's own block (a reversed loop adds its
-  parts into an accumulator in place already, `rt.add_at`).
+  function, or of `prims.ARRAY_RESULTS` (np.concatenate) and arithmetic on such an array. Anything else (a
+  tuple, list or dict among them) keeps the old form, whose `+` adds parts;
+- the terms are read only by the sum, which is in any block: a reversed loop's body makes its buffer anew
+  each iteration (the contributions to a value defined before the loop are added into its accumulator in
+  place already, `rt.add_at`, and are no sum here).
 The writes are element writes into an array the generated function made, which a second transformation
 (a Hessian, a gradient of the gradient) differentiates as it does the user's own.
 """
@@ -25,7 +30,8 @@ from __future__ import annotations
 
 import copy
 
-from s2s import ir
+from s2s import ir, prims
+from s2s.ad.analysis import integers
 from s2s.ir.names import Namer
 from s2s.ir.walk import (adjoint_names, array_versions, count_uses, defined_names, mark_arrays, temporaries,
                          used_names)
@@ -35,6 +41,8 @@ GETITEM_ADJOINT = "s2s.runtime.getitem_adjoint"
 ZEROS = "s2s.runtime.zeros_like"
 # operations a tuple or list cannot be an operand of (`+` joins them, `*` repeats them)
 ARRAY_ONLY = {"sub", "truediv", "pow", "neg", "matmul"}
+ARITHMETIC = {"add", "sub", "mul", "truediv", "pow", "neg"}
+SLICE = "slice"
 
 
 def scatter_adjoints(fn: ir.Function) -> ir.Function:
@@ -43,42 +51,59 @@ def scatter_adjoints(fn: ir.Function) -> ir.Function:
 
 def _scatter(fn: ir.Function) -> ir.Function:
     """`scatter_adjoints`, changing `fn` itself (`optimize` runs it on its own copy)."""
-    body = fn.body
-    if not any(type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op == GETITEM_ADJOINT for s in body):
+    if not any(type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op == GETITEM_ADJOINT
+               for s in ir.statements(fn.body)):
         return fn
     uses: dict = {}
-    count_uses(body, uses)
-    defs = {s.target: (i, s) for i, s in enumerate(body) if type(s) is ir.Assign}
-    summed = {a.name for s in body if _is_sum(s) for a in s.value.args if type(a) is ir.Var}
-    arrays = None
-    plans: dict = {}
-    absorbed: set = set()
-    for i, s in enumerate(body):
-        if not _is_sum(s) or (uses.get(s.target) == 1 and s.target in summed):
-            continue  # (a sum inside a larger one is rewritten with it)
-        terms, inner = [], []
-        _terms(s.value, False, defs, uses, terms, inner)
-        if sum(1 for t, negative in terms if not negative and _index_term(t, defs) is not None) < 2:
-            continue
-        if arrays is None:
-            arrays = _proven_arrays(fn)
-        plan = _plan(terms, defs, uses, arrays)
-        if plan is None:
-            continue
-        plans[i] = plan
-        absorbed.update(inner)
-        absorbed.update(defs[t.name][0] for t in plan[2])
-    if not plans:
-        return fn
-    namer = Namer(set(fn.params) | set(defined_names(body)) | used_names(body))
-    temps, adjoints, arrays_map, out = temporaries(body), adjoint_names(body), array_versions(body), []
-    for i, s in enumerate(body):
-        if i in plans:
-            out.extend(_rewrite(s, plans[i], namer, temps, adjoints, arrays_map))
-        elif i not in absorbed:
-            out.append(s)
-    fn.body = out
-    mark_arrays(fn.body, arrays_map)
+    count_uses(fn.body, uses)
+    made = {s.target: s.value for s in ir.statements(fn.body) if type(s) is ir.Assign and type(s.value) is ir.Call}
+    restored = _restored(fn)
+    # the slices the function makes, and the values a reversed loop restores of them (the same slice objects)
+    slices = {n: c for n, c in made.items() if c.op == SLICE}
+    slices.update({a: slices[b] for a, b in restored if b in slices})
+    state = {"arrays": None, "namer": None, "done": False}
+    temps, adjoints, arrays_map = temporaries(fn.body), adjoint_names(fn.body), array_versions(fn.body)
+
+    def block(body: list) -> list:
+        for s in body:  # (a reversed loop's body, a branch: each block's sums are its own)
+            for b in ir.blocks(s):
+                b[:] = block(b)
+        defs = {s.target: (i, s) for i, s in enumerate(body) if type(s) is ir.Assign}
+        summed = {a.name for s in body if _is_sum(s) for a in s.value.args if type(a) is ir.Var}
+        plans: dict = {}
+        absorbed: set = set()
+        for i, s in enumerate(body):
+            if not _is_sum(s) or (uses.get(s.target) == 1 and s.target in summed):
+                continue  # (a sum inside a larger one is rewritten with it)
+            terms, inner = [], []
+            _terms(s.value, False, defs, uses, terms, inner)
+            if sum(1 for t, negative in terms if not negative and _index_term(t, defs, slices) is not None) < 2:
+                continue
+            if state["arrays"] is None:
+                state["arrays"] = _proven_arrays(fn, made, slices, restored)
+            plan = _plan(terms, defs, uses, state["arrays"], slices)
+            if plan is None:
+                continue
+            plans[i] = plan
+            absorbed.update(inner)
+            absorbed.update(defs[t.name][0] for t in plan[2])
+        if not plans:
+            return body
+        if state["namer"] is None:
+            state["namer"] = Namer(set(fn.params) | set(defined_names(fn.body)) | used_names(fn.body))
+            state["ints"] = integers(fn)
+        state["done"] = True
+        out = []
+        for i, s in enumerate(body):
+            if i in plans:
+                out.extend(_rewrite(s, plans[i], state["namer"], temps, adjoints, arrays_map, slices, state["ints"]))
+            elif i not in absorbed:
+                out.append(s)
+        return out
+
+    fn.body = block(fn.body)
+    if state["done"]:
+        mark_arrays(fn.body, arrays_map)
     return fn
 
 
@@ -100,8 +125,9 @@ def _terms(call: ir.Call, negative: bool, defs: dict, uses: dict, terms: list, i
             terms.append((a, sign))
 
 
-def _index_term(t, defs: dict):
-    """(g, x, index) for a term `rt.getitem_adjoint(g, x, *index)` of a constant basic index, else None."""
+def _index_term(t, defs: dict, slices: dict):
+    """(g, x, index) for a term `rt.getitem_adjoint(g, x, *index)` of a basic index: constant, or a slice the
+    function makes (`t19 = slice(0, b, None)`), else None."""
     d = defs.get(t.name) if type(t) is ir.Var else None
     if d is None:
         return None
@@ -110,8 +136,8 @@ def _index_term(t, defs: dict):
             or type(c.args[1]) is not ir.Var:
         return None
     index = c.args[2:]
-    if not all(type(a) is ir.Const and _basic(a.value) for a in index):
-        return None  # (a variable or fancy index keeps its term: np.add.at's repeated elements)
+    if not all(type(a) is ir.Const and _basic(a.value) or type(a) is ir.Var and a.name in slices for a in index):
+        return None  # (another variable or a fancy index keeps its term: np.add.at's repeated elements)
     return c.args[0], c.args[1], index
 
 
@@ -123,14 +149,14 @@ def _basic(v) -> bool:
 
 
 def _key(index: tuple) -> tuple:
-    return tuple((type(a.value).__name__, repr(a.value)) for a in index)
+    return tuple(("", a.name) if type(a) is ir.Var else (type(a.value).__name__, repr(a.value)) for a in index)
 
 
-def _plan(terms: list, defs: dict, uses: dict, arrays: set):
+def _plan(terms: list, defs: dict, uses: dict, arrays: set, slices: dict):
     """(x, [(index, [g, ...]), ...] in order of first appearance, the terms written into the buffer, the
     other terms), or None where fewer than two contributions would go into one buffer."""
     atoms = [t for t, _ in terms]
-    parts = [(t, None if negative else _index_term(t, defs)) for t, negative in terms]
+    parts = [(t, None if negative else _index_term(t, defs, slices)) for t, negative in terms]
     count: dict = {}
     for t, p in parts:
         if p is not None and p[1].name in arrays:
@@ -143,7 +169,7 @@ def _plan(terms: list, defs: dict, uses: dict, arrays: set):
         return None
     groups: dict = {}
     for t in written:
-        g, _, index = _index_term(t, defs)
+        g, _, index = _index_term(t, defs, slices)
         groups.setdefault(_key(index), (index, []))[1].append(g)
     others = [(t, negative) for t, negative in terms if t not in written]
     return ir.Var(x), list(groups.values()), list(dict.fromkeys(written)), others
@@ -167,25 +193,41 @@ def _interval(index: tuple):
     return None
 
 
-def _disjoint(a: tuple, b: tuple) -> bool:
-    """Do the constant indices `a` and `b` select no element in common, whatever the array's length?"""
+def _disjoint(a: tuple, b: tuple, slices: dict, ints: set) -> bool:
+    """Do the indices `a` and `b` select no element in common, whatever the array's length? Constants, or
+    two slices the function makes, of no step, one stopping where the other starts (`slice(0, b, None)`,
+    `slice(b, t25, None)`): an int bound, counted from the front or the back and clipped alike for both."""
+    if any(type(p) is ir.Var for p in a + b):
+        if len(a) != 1 or len(b) != 1 or type(a[0]) is not ir.Var or type(b[0]) is not ir.Var:
+            return False
+        sa, sb = slices[a[0].name].args, slices[b[0].name].args  # (restored ones: of one forward iteration)
+        if len(sa) != 3 or len(sb) != 3 or any(type(v[2]) is not ir.Const or v[2].value is not None
+                                               for v in (sa, sb)):
+            return False
+        return any(first[1] == second[0] and _bound(first[1], ints) for first, second in ((sa, sb), (sb, sa)))
     ia, ib = _interval(a), _interval(b)
     if ia is None or ib is None or ia[0] != ib[0]:
         return False
     return ia[2] <= ib[1] or ib[2] <= ia[1]
 
 
-def _proven_arrays(fn: ir.Function) -> set:
+def _bound(v, ints: set) -> bool:
+    """A slice bound that is one position, an int (not None: a start's None is 0, a stop's the end)."""
+    return type(v) is ir.Var and v.name in ints or type(v) is ir.Const and type(v.value) is int
+
+
+def _proven_arrays(fn: ir.Function, made: dict, slices: dict, restored: list) -> set:
     """Names that can only be arrays: operands (or sliced operands) of an operation a tuple, list or dict
-    has no meaning for (`x[1:] - x[:-1]`, `p[0:3] / theta`), and results of NumPy's elementwise functions
-    (`y = np.exp(x)`)."""
+    has no meaning for (`x[1:] - x[:-1]`, `p[0:3] / theta`), results of NumPy's elementwise functions
+    (`y = np.exp(x)`), and `_ndarrays`."""
     sliced = {}
     for s in ir.statements(fn.body):
         if type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op == "getitem" \
-                and type(s.value.args[0]) is ir.Var \
-                and any(type(a) is ir.Const and type(a.value) is slice for a in s.value.args[1:]):
+                and type(s.value.args[0]) is ir.Var and any(type(a) is ir.Const and type(a.value) is slice or
+                                                            type(a) is ir.Var and a.name in slices
+                                                            for a in s.value.args[1:]):
             sliced[s.target] = s.value.args[0].name  # (a slice of a dict raises; of a tuple is a tuple)
-    out = set()
+    out = _ndarrays(made, restored)
     for s in ir.statements(fn.body):
         if type(s) is not ir.Assign or type(s.value) is not ir.Call or s.value.kwargs:
             continue
@@ -202,12 +244,44 @@ def _proven_arrays(fn: ir.Function) -> set:
     return out
 
 
+def _restored(fn: ir.Function) -> list:
+    """(name, the forward sweep's name whose value it is) for each value a reversed loop restores (`t16 =
+    t16_saved.pop()`, or a loop walking its stacks)."""
+    same = []
+    for s in ir.statements(fn.body):
+        if type(s) is ir.Assign and s.restores:
+            same.append((s.target, s.restores))
+        elif type(s) is ir.Loop:
+            same += list(s.restores.items())
+    return same
+
+
+def _ndarrays(made: dict, same: list) -> set:
+    """Names that are NumPy arrays of at least one axis: what `prims.ARRAY_RESULTS` make, the arithmetic of
+    such an array with anything (NumPy's operator, which takes a list or a tuple for an array: an array),
+    and the values a reversed loop restores of them (`same`: the same objects)."""
+    out = {n for n, c in made.items() if c.op in prims.ARRAY_RESULTS}
+    changed = bool(out)
+    while changed:
+        changed = False
+        for n, c in made.items():
+            if n not in out and c.op in ARITHMETIC and any(type(a) is ir.Var and a.name in out for a in c.args):
+                out.add(n)
+                changed = True
+        for a, b in same:
+            if (a in out) != (b in out):
+                out |= {a, b}
+                changed = True
+    return out
+
+
 def _elementwise(op: str) -> bool:
     rule = registry.reverse_rule(op)
     return rule is not None and rule.broadcast
 
 
-def _rewrite(s: ir.Assign, plan, namer: Namer, temps: set, adjoints: set, arrays_map: dict) -> list:
+def _rewrite(s: ir.Assign, plan, namer: Namer, temps: set, adjoints: set, arrays_map: dict, slices: dict,
+             ints: set) -> list:
     """The statements of one buffer for the sum `s`: zeros, a write per index, then the other terms."""
     x, groups, _, others = plan
     loc, name = s.loc, s.target
@@ -232,7 +306,7 @@ def _rewrite(s: ir.Assign, plan, namer: Namer, temps: set, adjoints: set, arrays
     versions = [buffer.name]
     for k, (index, gs) in enumerate(groups):
         value = total(gs)
-        if not all(_disjoint(index, before) for before, _ in groups[:k]):
+        if not all(_disjoint(index, before, slices, ints) for before, _ in groups[:k]):
             # (elements an earlier write touched: added to; elsewhere the buffer is zeros, the write is the sum)
             value = emit(ir.Call("add", (emit(ir.Call("getitem", (buffer,) + tuple(index))), value)))
         buffer = emit(ir.Call("setitem", (buffer,) + tuple(index) + (value,)), name if k == last else namer.fresh(base))
@@ -248,7 +322,8 @@ def _rewrite(s: ir.Assign, plan, namer: Namer, temps: set, adjoints: set, arrays
 def buffers(fn: ir.Function) -> set:
     """The arrays written in place that are adjoint buffers this pass made (their first version is
     `rt.zeros_like(x)`): new wherever the adjoint runs, so a vjp's pullback may run any number of times."""
-    made = {s.target for s in fn.body if type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op == ZEROS}
+    made = {s.target for s in ir.statements(fn.body) if type(s) is ir.Assign and type(s.value) is ir.Call
+            and s.value.op == ZEROS}
     return {root for version, root in array_versions(fn.body).items() if version in made}
 
 
