@@ -1,10 +1,13 @@
 """Generated code at the cheap-gradient limit (issue 13): what the reverse sweep saves, and the plain
 NumPy it writes for element loops. Each case checks the gradient against finite differences (or an
 analytic formula) as well as the text, so a shortcut that drops a value the adjoint needs fails here."""
+import re
+
 import numpy as np
 
 import s2s
-from conftest import assert_close, numeric_grad
+from conftest import assert_close, numeric_grad, numeric_hessian
+from test_loop_saves import lstm_like
 
 
 def element_write_loop(x):
@@ -312,3 +315,29 @@ def test_the_adjoint_of_one_over_y_reads_the_quotient_not_y():
     with np.errstate(divide="ignore", invalid="ignore"):
         at_zero = s2s.grad(lambda x: np.sum(1.0 / x))(np.array([0.0, -0.0, np.inf]))
     assert at_zero.tolist()[:2] == [-np.inf, -np.inf] and at_zero[2] == 0.0  # (as -1 / y ** 2 there)
+
+
+def broadcast_products(a, B, xs):
+    h = np.ones(3) * 0.5
+    for t in range(xs.shape[0]):
+        c = np.tanh(h * a + B * xs[t])  # (2, 3): the adjoint of h * a, a (3,), is summed over the first axis
+        h = np.sum(c, axis=0) * 0.3 + h * xs[t]
+    return np.sum(h ** 2)
+
+
+def test_a_product_made_only_for_its_shape_is_not_recomputed():
+    # rt.unbroadcast(bt8, h_1 * a) then rt.unbroadcast(. * a, h_1): one sum, rt.unbroadcast(bt8 * a, h_1)
+    # (optimize/products.py), here where the adjoint is larger than the product
+    rng = np.random.default_rng(5)
+    args = (rng.normal(size=3), rng.normal(size=(2, 3)), rng.normal(size=(4, 3)) * 0.5)
+    g = s2s.grad(broadcast_products, wrt=(0, 1, 2))
+    back = g.source[g.source.index("reversed("):]
+    assert not re.search(r"rt\.unbroadcast\(\w+, \w+ \* \w+\)", back), g.source
+    assert "rt.unbroadcast(bt8 * a, h_1)" in back and "h_1 * a" not in back, g.source
+    for k, got in enumerate(g(*args)):
+        assert_close(got, numeric_grad(broadcast_products, args, k), what=f"argument {k}")
+    H = s2s.hessian(lambda a: broadcast_products(a, args[1], args[2]))(args[0])
+    assert_close(H, numeric_hessian(lambda a: broadcast_products(a, args[1], args[2]), args[0]), rtol=1e-4,
+                 atol=1e-5, what="hessian in a")
+    src = s2s.grad(lstm_like).source  # (c = f * c + i * tanh(...): neither product is made again)
+    assert not re.search(r"rt\.unbroadcast\(\w+, \w+ \* \w+\)", src[src.index("reversed("):]), src
