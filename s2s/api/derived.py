@@ -14,6 +14,8 @@ import numpy as np
 
 from s2s.api import cache, transform, arguments, pytree, display
 from s2s.api.forward import JacobianForward, jacobian_forward
+from s2s.api.transformed import _checked_pullback
+from s2s.back.sourcemap import attach_user_frames
 from s2s.errors import ResultTypeError
 
 
@@ -57,6 +59,15 @@ class JacobianReverse:
     _repr_html_ = display.repr_html  # a notebook shows the generated source, highlighted
 
     def __call__(self, *args, **kwargs):
+        wrt = self._wrt
+        if not kwargs and type(wrt) is int and 0 <= wrt < len(args):
+            x = args[wrt]
+            kind = type(x)
+            if kind is np.ndarray and x.dtype.kind == "f" or kind in _SCALARS:
+                vjp = self._vjp
+                entry = vjp._entry
+                if entry is not None and entry.check(vjp.__wrapped__):
+                    return self._plain_call(entry.fn, args, x)
         try:
             value, pullback = self._vjp(*args, **kwargs)
         except ResultTypeError as exc:
@@ -68,6 +79,11 @@ class JacobianReverse:
         xs = [arguments.argument(params, args, kwargs, w) for w in wrts]
         if (type(value) is np.ndarray or type(value) in _SCALARS) and _plain(xs):
             return self._by_rows(value, pullback, xs)
+        return self._by_leaves(value, pullback, xs)
+
+    def _by_leaves(self, value, pullback, xs: list):
+        """The Jacobian of a container value, or with respect to containers: one pullback per element of each
+        leaf of the value, its parts gathered by the leaves of each wrt entry."""
         value_leaves = pytree.leaves(value)
         zeros = [np.zeros(np.shape(v)) if np.ndim(v) else 0.0 for v in value_leaves]
         build_value = pytree.structure(value)
@@ -93,6 +109,29 @@ class JacobianReverse:
                 out[k].append(pytree.structure(x)(blocks))
         out = [build_value(blocks) for blocks in out]
         return out[0] if self._single else tuple(out)
+
+    def _plain_call(self, fn, args: tuple, x):
+        """The common call: positional arguments, one float array or number with respect to which. The generated
+        vjp is called directly, as `vjp(f)` calls it (its checks of the wrt argument pass for such an `x`), and
+        its own pullback takes the rows of the identity, which are shaped like the value (what the pullback
+        `vjp(f)` returns checks first); errors end at the user's line as there."""
+        try:
+            try:
+                value, pullback = fn(*args)
+            except Exception as exc:
+                if isinstance(exc, TypeError):
+                    arguments.raise_call_error(self.__wrapped__, args, {})  # as the original refuses the call
+                attach_user_frames(exc)
+                raise
+        except ResultTypeError as exc:
+            raise exc.retitled("jacobian") from None
+        if type(value) is not np.ndarray and type(value) not in _SCALARS:  # (a container: the general way)
+            return self._by_leaves(value, _checked_pullback(pullback, value, self._vjp.__name__), [x])
+        try:
+            return self._by_rows(value, pullback, [x])
+        except Exception as exc:
+            attach_user_frames(exc)
+            raise
 
     def _by_rows(self, value, pullback, xs: list):
         """The Jacobian of one number or array with respect to numbers and arrays (no containers): each row of
