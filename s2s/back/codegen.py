@@ -24,6 +24,7 @@ from s2s import ir, prims
 from s2s.prims import ADJOINT_BEGINS
 from s2s.ir.walk import count_uses, defined_names, used_names
 from s2s.back.folding import plan_inlining, short_circuits, views
+from s2s.back.freeing import free_dead_values
 from s2s.back.linemap import CITED_FILES, file_name
 from s2s.back.outofssa import _with_target, leave_ssa
 from s2s.back.render import _close_with, _comment_node, _errstate_ranges, _nest_with, _render
@@ -181,7 +182,7 @@ class _Codegen:
     def function(self) -> ast.FunctionDef:
         fn = self.fn
         args = self.arguments(fn.params)
-        body = self.block(fn.body)
+        body = free_dead_values(self.block(fn.body), fn.params)
         fdef = ast.FunctionDef(name=fn.name, args=args, body=body or [ast.Pass()], decorator_list=[], returns=None,
                                type_comment=None)
         if "type_params" in ast.FunctionDef._fields:

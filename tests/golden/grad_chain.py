@@ -13,6 +13,7 @@ def grad_chain(x):
     bt2 = 1.0 / z
     # adjoint of line 25: z = y * y + x
     bz = bt2 * t2 - t2 / z / z
+    del z, t2, bt2
     # adjoint of line 24: y = math.sin(x)
     by = 2.0 * (bz * y)
     bx = bz + by * math.cos(x)

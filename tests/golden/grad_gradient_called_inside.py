@@ -17,13 +17,16 @@ def grad_gradient_called_inside(theta):
     t19 = 2 * t6
     t20 = bt10 * t19
     t24 = -0.5 * t19
+    del t6, bt10, t19
     # adjoint of line 112: return log_density(theta + 0.1 * g)
     bt6 = t20 + t24
     bbtheta = bt6 * 0.1
+    del t20, t24
     # adjoint of line 6 of <gradient of log_density>: btheta = bt4 * t12 + -0.5 * t12
     bbt4 = rt.unbroadcast(bbtheta * t12, bt4)
     # adjoint of line 5 of <gradient of log_density>: t12 = 2 * theta
     bt12 = rt.unbroadcast(bbtheta * bt4, t12) - bbtheta * 0.5
+    del bbtheta
     # adjoint of line 4 of <gradient of log_density>: bt4 = -1.0 / (1.0 + theta ** 2)
     btheta_1 = bt6 + bt12 * 2 - bbt4 * bt4 / t2 * t12
     return btheta_1

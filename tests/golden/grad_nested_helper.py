@@ -12,6 +12,7 @@ def grad_nested_helper(w, x):
     t9 = 0.5 * t2
     bt2 = 0.5 * t1
     t13 = bt2 * (1.0 - t2 ** 2)
+    del t1, t2, bt2
     # adjoint of line 98: return np.sum(scale(activation(w * x)))
     bt1 = t9 + t13
     bw = rt.unbroadcast(bt1 * x, w)

@@ -20,6 +20,7 @@ def grad_newton_sqrt(a):
         bt6 = bx * 0.5
         bx = bt6 - bt6 * (a / x) / x
         ba = ba + bt6 / x
+    del x_saved, x
     # adjoint of line 67: while abs(x * x - a) > 1e-12:
     ba_1 = ba + bx
     return ba_1
