@@ -152,3 +152,18 @@ def test_an_rnn_saves_its_states_and_shapes_and_its_gradient_is_right():
     gW, gU = g(W, U, xs, h0)
     np.testing.assert_allclose(gW, numeric_grad(rnn, (W, U, xs, h0), 0), rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(gU, numeric_grad(rnn, (W, U, xs, h0), 1), rtol=1e-6, atol=1e-8)
+
+
+def test_a_value_read_for_its_shape_alone_is_saved_as_its_shape_not_recomputed():
+    # the preallocated LSTM writes hidden and cell into rows of new_state: each write's adjoint reads its value
+    # for the shape alone; recomputing them takes five operations, np.tanh(cell) among them: their shapes are
+    # saved (rt.shape_of), and tanh(cell), which the adjoint reads, is saved
+    from benchmarks.workloads import lstm_inputs, lstm_objective_prealloc
+    args = lstm_inputs(layers=2, hidden=3, chars=4)
+    g = s2s.grad(lstm_objective_prealloc, wrt=(0, 1))
+    back = _reversed_loop(g.source)
+    assert "np.tanh(" not in back and re.search(r"rt\.unbroadcast\(\w+\[\w+\], cell_shape\)", back), g.source
+    assert re.search(r"rt\.unbroadcast\(\w+\[\w+\], hidden_shape\)", back), g.source
+    got = g(*args)
+    for k in (0, 1):
+        np.testing.assert_allclose(got[k], numeric_grad(lstm_objective_prealloc, args, k), rtol=1e-6, atol=1e-8)

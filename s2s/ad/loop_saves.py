@@ -3,8 +3,9 @@
 The reversed body reads values the loop defines. Each is saved per iteration (one
 stack per value), unless it is recomputed from saved values (`_recomputable`:
 cheap operations on values no write changes), is read only for its shape
-(`_shapes_only`: its shape is saved), or is the next iteration's value of a
-loop-carried name that is saved anyway (`_saved_as_next`).
+(`_shapes_only`: its shape is saved; where recomputing it would take more than
+one operation of its own, it is not recomputed), or is the next iteration's
+value of a loop-carried name that is saved anyway (`_saved_as_next`).
 
 What is recomputed (`_worth_recomputing`): the values the reversed body reads, in
 the order the loop defines them, each with the chain of cheap definitions it needs
@@ -99,11 +100,13 @@ class LoopSaves:
         available |= {n for n in needed if n in top and n not in written and n in self._value_reads(loop) and (
             not _cheap(top[n].value.op) or any(v in written for v in walk_vars(top[n].value)))}
 
+        blocked: set = set()
+
         def ok(name: str, depth: int = 0) -> bool:
             if name in chosen or name in available or name not in own:
                 return True
             d = top.get(name)
-            if d is None or depth > 8 or not _cheap(d.value.op):
+            if d is None or depth > 8 or not _cheap(d.value.op) or name in blocked:
                 return False
             if name in written:  # the array itself: saved views of it must see its restores (one object)
                 return False
@@ -116,6 +119,15 @@ class LoopSaves:
 
         for n in needed:
             ok(n)
+        # a value read only for its shape is saved as its shape (a few bytes) where recomputing it takes more
+        # than one operation of its own, besides the values the reversed body reads anyway (`cell = f * c + i *
+        # g` for the shape of an element write's adjoint); one is recomputed (optimize/products.py may drop it)
+        values = self._value_reads(loop)
+        blocked |= {n for n in needed if n in chosen and n not in values and len(_chain(n, chosen, values)) > 1}
+        if blocked:
+            chosen.clear()
+            for n in needed:
+                ok(n)
         order = [s.target for s in loop.body if isinstance(s, ir.Assign)]
         chosen = _worth_recomputing(chosen, set(needed), available, own, order)
         return [chosen[n] for n in order if n in chosen]
@@ -243,6 +255,18 @@ def _worth_recomputing(chosen: dict, needed: set, available: set, own: set, orde
         else:
             kept.add(n)
     return {n: d for n, d in chosen.items() if n in done}
+
+
+def _chain(name: str, chosen: dict, there: set) -> set:
+    """`name` and the definitions among `chosen` (those that could be recomputed) it needs, transitively, but
+    for those in `there` (the reversed body has them anyway, saved or recomputed) and what they need."""
+    out, todo = set(), [name]
+    while todo:
+        m = todo.pop()
+        if m not in out:
+            out.add(m)
+            todo += [v for v in walk_vars(chosen[m].value) if v in chosen and v not in there]
+    return out
 
 
 def _cheap(op: str) -> bool:
