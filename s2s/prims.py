@@ -66,7 +66,11 @@ CASTS = {"numpy.ndarray.astype": ("numpy.ndarray.astype_integer", "numpy.ndarray
 # key of its own), `.item()`, `.tolist()`.
 SPELLED_AS_METHOD = {"numpy.ndarray.astype": "astype", "numpy.ndarray.astype_integer": "astype",
                      "numpy.ndarray.astype_any": "astype",
-                     "numpy.ndarray.item": "item", "numpy.ndarray.tolist": "tolist"}
+                     "numpy.ndarray.item": "item", "numpy.ndarray.tolist": "tolist",
+                     "numpy.ndarray.sum": "sum", "numpy.ndarray.mean": "mean"}
+# the reductions vector forward mode writes as methods of a batch of tangents (always an ndarray there):
+# `dx.sum(axis=1)` for the tangents of `np.sum(x)`, the same reduction without np.sum's dispatch (~1 of its ~2 us)
+BATCH_REDUCTION_METHODS = {"numpy.sum": "numpy.ndarray.sum", "numpy.mean": "numpy.ndarray.mean"}
 SPELLED_AS_ATTRIBUTE = {"numpy.ndarray.dtype": "dtype"}
 
 # `with np.errstate(...):` in the IR: the effect `numpy.errstate(...)`, then what runs under it, then the effect

@@ -121,6 +121,9 @@ CASES = [
     ("numpy.sum", lambda x: np.sum(x, axis=0, keepdims=True), (M34,), 0),
     ("numpy.mean", lambda x: np.mean(x), (M34,), 0),
     ("numpy.mean", lambda x: np.mean(x, axis=1), (M34,), 0),
+    ("numpy.ndarray.sum", lambda x: np.ndarray.sum(x, axis=1), (M34,), 0),
+    ("numpy.ndarray.sum", lambda x: np.ndarray.sum(x * x), (M34,), 0),
+    ("numpy.ndarray.mean", lambda x: np.ndarray.mean(x, axis=0, keepdims=True), (M34,), 0),
     # ------------------------------------------------------------ numpy products
     ("numpy.dot", lambda a, b: np.dot(a, b), (V, W), (0, 1)),
     ("numpy.dot", lambda a, b: np.dot(a, b), (M23, M34), (0, 1)),

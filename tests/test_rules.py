@@ -258,6 +258,11 @@ CASES = {
     # numpy: reductions
     "numpy.sum": reduction("np.sum") + [Case("x.sum(axis=1)", N(2, 3)), Case("np.sum(x, 1)", N(2, 3))],
     "numpy.mean": reduction("np.mean") + [Case("x.mean(0)", N(2, 3))],
+    # (the methods vector forward mode writes for a batch of tangents, prims.BATCH_REDUCTION_METHODS)
+    "numpy.ndarray.sum": [Case("np.ndarray.sum(x)", N(3)), Case("np.ndarray.sum(x, axis=1)", N(2, 3)),
+                          Case("np.ndarray.sum(x, axis=0, keepdims=True)", N(2, 3))],
+    "numpy.ndarray.mean": [Case("np.ndarray.mean(x)", N(3)), Case("np.ndarray.mean(x, axis=(0, 1))", N(2, 3)),
+                           Case("np.ndarray.mean(x, axis=-1, keepdims=True)", N(2, 3))],
     "numpy.prod": reduction("np.prod", gen=lambda *s: U(0.5, 1.5, *s)) + [
         Case("np.prod(x)", WITH_ZERO(4)), Case("np.prod(x, axis=1)", WITH_ZERO(2, 3)), Case("x.prod()", N(3))],
     "numpy.max": reduction("np.max", gen=SPREAD) + [Case("x.max(axis=1)", SPREAD(3, 2))],

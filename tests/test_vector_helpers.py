@@ -176,8 +176,8 @@ PLAIN = [
     (indexed_matrix, (np.arange(6.0).reshape(2, 3) / 5.0 - 0.4,), 0, ["dm[:, 1, :]", "dm[:, :, 0]", "dm[:, 0, 1]"]),
     (indexed_in_loop, (np.array([0.3, -1.1, 0.8, 2.0]),), 0, ["dx[:, i]"]),
     (reductions, (np.arange(6.0).reshape(2, 3) / 5.0 - 0.4,), 0,
-     ["np.sum(dm, axis=1)", "np.mean(dm, axis=-1, keepdims=True)", "np.mean(dm, axis=(1, 2))",
-      "np.sum(dm, axis=2, keepdims=True)"]),
+     ["dm.sum(axis=1)", "dm.mean(axis=-1, keepdims=True)", "dm.mean(axis=(1, 2))",
+      "dm.sum(axis=2, keepdims=True)"]),
 ]
 for _w in range(3):
     PLAIN.append((products, (np.array([0.5, -0.2, 0.9]), np.arange(9.0).reshape(3, 3) / 7.0 - 0.5,

@@ -289,7 +289,8 @@ class _Forward:
     def _plain_part(self, value: ir.Call, i: int, d, args: list):
         """Vector mode: the tangent part as NumPy spells it, where the operand's rank is known (it is an array, not
         a list of batched tangents) and the other arguments are constants: `dx[:, 1:]` for the record's
-        `rt.batch_getitem(dx, slice(1, None))`, `np.sum(dx, axis=1)` for `rt.batch_sum(dx)`; None otherwise."""
+        `rt.batch_getitem(dx, slice(1, None))`, `dx.sum(axis=1)` for `rt.batch_sum(dx)` (the batch is an ndarray:
+        its method, without np.sum's dispatch); None otherwise."""
         ranks = [self.ndims.get(a.name) if isinstance(a, ir.Var) else None for a in value.args]
         if registry.matrix_product(value.op) and len(ranks) == 2 and not value.kwargs and None not in ranks:
             return _plain_product(value.op, i, d, args, ranks)
@@ -306,7 +307,7 @@ class _Forward:
             if axis is None:
                 return None
             keepdims = {"keepdims": True} if options.get("keepdims") is True else {}
-            return emit(value.op, d, axis=axis, **keepdims)
+            return emit(prims.BATCH_REDUCTION_METHODS.get(value.op, value.op), d, axis=axis, **keepdims)
         return None
 
     def _plain_index(self, a: ir.Atom) -> bool:

@@ -1,6 +1,6 @@
 """What vector forward mode knows of a function before it runs: the rank of each value (`value_ranks`), from the
 ranks of its parameters, and the buffers of a gradient shaped like a parameter (`parameter_buffers`).
-`ad/forward.py` spells a batch of tangents in NumPy where ranks are known (`dx[:, 1:]`, `np.sum(dx, axis=1)`,
+`ad/forward.py` spells a batch of tangents in NumPy where ranks are known (`dx[:, 1:]`, `dx.sum(axis=1)`,
 `dx[:, None]`) and reads a buffer's shape from its parameter.
 """
 from __future__ import annotations

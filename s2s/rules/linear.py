@@ -35,14 +35,26 @@ linear("getitem", lambda g, ans, x, *index: rt.getitem_adjoint(g, x, *index),
        batched=[lambda d, ans, x, *index: rt.batch_getitem(d, *index)])
 
 # ---------------------------------------------------------------- sums
-linear("numpy.sum", lambda g, ans, x, axis=None, keepdims=False:
-       np.full(np.shape(x), g) if axis is None else rt.sum_adjoint(g, x, axis, keepdims),
-       batched=[lambda d, ans, x, axis=None, keepdims=False: rt.batch_sum(d, axis, keepdims)], rank=_full_reduction,
-       full_reduction=True, axis_reduction=True)
-linear("numpy.mean", lambda g, ans, x, axis=None, keepdims=False:
-       np.full(np.shape(x), g / np.size(x)) if axis is None else rt.mean_adjoint(g, x, axis, keepdims),
-       batched=[lambda d, ans, x, axis=None, keepdims=False: rt.batch_mean(d, axis, keepdims)], rank=_full_reduction,
-       full_reduction=True, axis_reduction=True)
+def _sum_transpose(g, ans, x, axis=None, keepdims=False):
+    return np.full(np.shape(x), g) if axis is None else rt.sum_adjoint(g, x, axis, keepdims)
+
+
+def _mean_transpose(g, ans, x, axis=None, keepdims=False):
+    return np.full(np.shape(x), g / np.size(x)) if axis is None else rt.mean_adjoint(g, x, axis, keepdims)
+
+
+_BATCH_SUM = [lambda d, ans, x, axis=None, keepdims=False: rt.batch_sum(d, axis, keepdims)]
+_BATCH_MEAN = [lambda d, ans, x, axis=None, keepdims=False: rt.batch_mean(d, axis, keepdims)]
+linear("numpy.sum", _sum_transpose, batched=_BATCH_SUM, rank=_full_reduction, full_reduction=True,
+       axis_reduction=True)
+linear("numpy.mean", _mean_transpose, batched=_BATCH_MEAN, rank=_full_reduction, full_reduction=True,
+       axis_reduction=True)
+# x.sum(axis=...), x.mean(axis=...) of an ndarray x, as vector forward mode writes the reduction of a batch of
+# tangents (prims.BATCH_REDUCTION_METHODS; a user's x.sum() is read as np.sum): the same records
+linear("numpy.ndarray.sum", _sum_transpose, batched=_BATCH_SUM, rank=_full_reduction, full_reduction=True,
+       axis_reduction=True)
+linear("numpy.ndarray.mean", _mean_transpose, batched=_BATCH_MEAN, rank=_full_reduction, full_reduction=True,
+       axis_reduction=True)
 linear("numpy.cumsum", lambda g, ans, x, axis=None, dtype=None: rt.cumsum_adjoint(g, x, **non_default(axis=(axis, None))))
 linear("numpy.diff", lambda g, ans, x, n=1, axis=-1: rt.diff_adjoint(g, **non_default(n=(n, 1), axis=(axis, -1))))
 linear("numpy.trace", lambda g, ans, x, offset=0, axis1=0, axis2=1:
