@@ -106,3 +106,18 @@ def test_steady_refusals_are_the_first_calls():
         jac(-1.5)
     with pytest.raises(TypeError, match="positional argument"):  # as the original refuses the call
         jac(1.5, 2.0)
+
+
+class _Scaled:
+    def __init__(self, scale):
+        self.scale = scale
+
+    def apply(self, x):
+        return np.sin(x) * self.scale
+
+
+def test_steady_calls_of_a_bound_method():
+    model = _Scaled(1.5)
+    jac = s2s.jacobian(model.apply)  # (its vjp passes the object first: the general way)
+    for x in (np.array([0.2, -0.7]), np.array([1.1, 0.4])):
+        np.testing.assert_allclose(jac(x), np.diag(np.cos(x) * 1.5), rtol=1e-14)

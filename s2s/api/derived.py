@@ -14,7 +14,7 @@ import numpy as np
 
 from s2s.api import cache, transform, arguments, pytree, display
 from s2s.api.forward import JacobianForward, jacobian_forward
-from s2s.api.transformed import _checked_pullback
+from s2s.api.transformed import Transformed, _checked_pullback
 from s2s.back.sourcemap import attach_user_frames
 from s2s.errors import ResultTypeError
 
@@ -49,6 +49,7 @@ class JacobianReverse:
         self._single = not isinstance(wrt, (tuple, list))
         self._state = cache.shared(f, ("jacobian reverse", repr(wrt)), lambda: _ReverseState(f, wrt))
         self._vjp = self._state.vjp
+        self._direct = isinstance(self._vjp, Transformed)  # (not a method's, which passes its object first)
         self.__name__ = f"jacobian_{getattr(f, '__name__', 'f')}"
         self.__doc__ = getattr(f, "__doc__", None)
 
@@ -60,7 +61,7 @@ class JacobianReverse:
 
     def __call__(self, *args, **kwargs):
         wrt = self._wrt
-        if not kwargs and type(wrt) is int and 0 <= wrt < len(args):
+        if not kwargs and type(wrt) is int and 0 <= wrt < len(args) and self._direct:
             x = args[wrt]
             kind = type(x)
             if kind is np.ndarray and x.dtype.kind == "f" or kind in _SCALARS:
