@@ -13,6 +13,7 @@ import pytest
 
 import s2s
 from s2s import runtime as rt
+from s2s.runtime.core import sum_axes
 from s2s.runtime.linalg import _einsum_optimize
 from conftest import assert_close, numeric_grad
 
@@ -222,3 +223,23 @@ def test_extremum_adjoint_shares_among_ties_and_keeps_nan_rows_nan():
     assert np.isnan(got[0]).all()
     assert_close(got[1:], np.array([[1.0, 1.0, 0.0], [0.0, 3.0, 0.0]]), what="max along rows beside a NaN row")
     assert_close(rt.extremum_adjoint(2.0, 7.0, x), np.where(x == 7.0, 2.0, 0.0), what="max of the whole array")
+
+
+@pytest.mark.parametrize("shape, axes", [((1000, 5), (0,)), ((1000, 5), (1,)), ((1000, 5, 2), (0,)),
+                                         ((4, 5, 2), (1, 2)), ((4, 5, 2), (0, 1)), ((4, 5, 2), (1,)),
+                                         ((3, 0), (0,)), ((1, 7), (0,)), ((70000, 2), (0,))])
+@pytest.mark.parametrize("keepdims", [True, False])
+@pytest.mark.parametrize("layout", ["contiguous", "transposed", "float32"])
+def test_sum_axes_is_numpys_sum(shape, axes, keepdims, layout):
+    """sum_axes (rt.unbroadcast's sums) sums leading or trailing axes of a contiguous float64 array as a product with ones (BLAS)
+    and anything else with NumPy's sum: the same values, shapes and a new writeable array either way."""
+    g = np.random.default_rng(3).normal(size=shape)
+    if layout == "transposed":
+        g = np.ascontiguousarray(g.T).T
+    elif layout == "float32":
+        g = g.astype(np.float32)
+    got = sum_axes(g, axes, keepdims)
+    want = g.sum(axis=axes, keepdims=keepdims)
+    assert got.shape == want.shape and got.dtype == want.dtype and got.flags.writeable
+    assert_close(got, want, rtol=1e-12 if layout != "float32" else 1e-5, atol=1e-9, what=f"sum over {axes}")
+    assert not np.may_share_memory(got, g)

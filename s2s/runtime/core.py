@@ -6,6 +6,7 @@ These helpers, and those of the sibling modules, are spelled `rt.name` in genera
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 
@@ -90,15 +91,46 @@ def unbroadcast_to_shape(g, shape: tuple):
     g = np.asarray(g)
     extra = g.ndim - len(shape)
     if extra > 0:
-        g = g.sum(axis=tuple(range(extra)))
+        g = sum_axes(g, tuple(range(extra)), False)
     elif extra < 0:  # a bare 0.0 standing for a whole array: broadcast up below
         g = g.reshape((1,) * -extra + g.shape)
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
     if axes:
-        g = g.sum(axis=axes, keepdims=True)
+        g = sum_axes(g, axes, True)
     if g.shape != shape:
         g = np.broadcast_to(g, shape).copy()
     return g if shape else g[()]
+
+
+SUM_BY_PRODUCT = 1 << 16  # the longest sum a float64 reduction runs as a product with ones
+_ONES = np.ones(0)
+
+
+def _ones(n: int):
+    """A read-only vector of n ones (a view of one kept array, grown as needed)."""
+    global _ONES
+    if _ONES.size < n:
+        ones = np.ones(max(n, 2 * _ONES.size))
+        ones.flags.writeable = False
+        _ONES = ones
+    return _ONES[:n]
+
+
+def sum_axes(g, axes: tuple, keepdims: bool):
+    """`g.sum(axis=axes, keepdims=keepdims)` for sorted axes. Over leading or trailing axes of a contiguous
+    float64 array, a product with ones (BLAS): NumPy's reduction runs one short inner loop per element left,
+    ~15 µs for (1000, 5) summed over either axis, where the product takes ~4 µs."""
+    k, n = len(axes), g.ndim
+    if 0 < k < n and g.dtype is _FLOAT64 and g.flags.c_contiguous:
+        if axes == tuple(range(k)):
+            m = math.prod(g.shape[:k])
+            if 1 < m <= SUM_BY_PRODUCT:
+                return np.reshape(_ones(m) @ g.reshape(m, -1), ((1,) * k if keepdims else ()) + g.shape[k:])
+        elif axes == tuple(range(n - k, n)):
+            m = math.prod(g.shape[n - k:])
+            if 1 < m <= SUM_BY_PRODUCT:
+                return np.reshape(g.reshape(-1, m) @ _ones(m), g.shape[:n - k] + ((1,) * k if keepdims else ()))
+    return g.sum(axis=axes, keepdims=keepdims)
 
 
 class _ScalesElementwise:
