@@ -138,6 +138,11 @@ def prod_adjoint(g, x, axis=None, keepdims=False):
 def extremum_adjoint(g, ans, x, axis=None, keepdims=False):
     """Adjoint of `np.max`/`np.min` (and the nan-ignoring variants): `g` shared equally among the extremal entries."""
     x = np.asarray(x)
+    if axis is None and np.ndim(ans) == 0:  # the extremum of the whole array: one count, no expanding
+        hit = x == ans
+        count = np.count_nonzero(hit)
+        if count:
+            return np.multiply(hit, g / count, dtype=float)
     hit = x == expand_reduced(ans, x.shape, axis, keepdims)
     g = expand_reduced(g, x.shape, axis, keepdims)
     if np.count_nonzero(hit) == np.size(ans) and not np.isnan(ans).any():
