@@ -243,3 +243,23 @@ def test_sum_axes_is_numpys_sum(shape, axes, keepdims, layout):
     assert got.shape == want.shape and got.dtype == want.dtype and got.flags.writeable
     assert_close(got, want, rtol=1e-12 if layout != "float32" else 1e-5, atol=1e-9, what=f"sum over {axes}")
     assert not np.may_share_memory(got, g)
+
+
+@pytest.mark.parametrize("spec, shapes", [
+    ("ik,ij->ij", [(1, 4), (5, 3)]),  # operand 0 broadcasts along i and alone sums k
+    ("...k,kj->...j", [(2, 3, 4), (4, 5)]),
+    ("ii->i", [(3, 3)]),
+    ("kij,nkj->nki", [(5, 2, 2), (40, 5, 2)]),
+])
+def test_einsum_adjoint_against_finite_differences(spec, shapes):
+    """Each operand's adjoint (planned once per shapes, then read from the plan) against central differences
+    of sum(g * einsum(...)), twice in a row."""
+    rng = np.random.default_rng(4)
+    ops = [rng.normal(size=s) for s in shapes]
+    g = rng.normal(size=np.shape(np.einsum(spec, *ops)))
+    for i in range(len(ops)):
+        def f(a, i=i):
+            return np.sum(g * np.einsum(spec, *ops[:i], a, *ops[i + 1:]))
+        for _ in range(2):
+            assert_close(rt.einsum_adjoint(g, spec, i, *ops), numeric_grad(f, (ops[i],), 0), rtol=1e-6,
+                         atol=1e-8, what=f"adjoint of operand {i} of {spec}")

@@ -13,6 +13,7 @@ application in optimum experimental design" (2010) for QR.
 """
 from __future__ import annotations
 
+import functools
 import math
 import string
 
@@ -79,18 +80,18 @@ def inner_adjoint_b(g, a, b):
     return tensordot_adjoint_b(g, a, b, ([-1], [-1]))
 
 
-def _einsum_parse(subscripts: str, operands):
-    """Explicit subscripts (one string per operand, and the output) with '...' spelled out in letters."""
+def _einsum_parse(subscripts: str, ndims):
+    """Explicit subscripts (one string per operand of `ndims` axes, and the output) with '...' spelled out in
+    letters."""
     subscripts = subscripts.replace(" ", "")
     inputs, arrow, output = subscripts.partition("->")
     terms = inputs.split(",")
     used = set(subscripts)
     spare = [c for c in string.ascii_letters if c not in used]
-    ell_dims = max((np.ndim(op) - len(t.replace("...", "")) for t, op in zip(terms, operands) if "..." in t),
-                   default=0)
+    ell_dims = max((nd - len(t.replace("...", "")) for t, nd in zip(terms, ndims) if "..." in t), default=0)
     ell = "".join(spare[:ell_dims])
-    terms = [t.replace("...", ell[len(ell) - (np.ndim(op) - len(t.replace("...", ""))):]) if "..." in t else t
-             for t, op in zip(terms, operands)]
+    terms = [t.replace("...", ell[len(ell) - (nd - len(t.replace("...", ""))):]) if "..." in t else t
+             for t, nd in zip(terms, ndims)]
     if not arrow:
         letters = "".join(terms)
         output = ell + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ell))
@@ -116,34 +117,44 @@ def _einsum_optimize(terms, output, letters) -> bool:
     return work > EINSUM_PLAIN or work > EINSUM_SHORT_LOOPS * shortest
 
 
-def einsum_adjoint(g, subscripts, i, *operands):
-    """Adjoint of `np.einsum(subscripts, *operands)` with respect to operand `i`: an einsum of `g` with the
-    other operands, broadcast over indices only operand `i` sums, and placed on the diagonal for a
-    repeated index (as in 'ii->i')."""
-    terms, output = _einsum_parse(subscripts, operands)
+@functools.lru_cache(maxsize=256)
+def _einsum_adjoint_plan(subscripts: str, i: int, g_shape: tuple, shapes: tuple):
+    """How einsum_adjoint computes the adjoint of operand `i` for these shapes (planned once per shapes):
+    (the einsum of g with the other operands, its `optimize`, the axes to broadcast it along and the shape
+    that makes, the operand's unique letters' sizes, the spec writing it onto a diagonal or None)."""
+    terms, output = _einsum_parse(subscripts, [len(s) for s in shapes])
     mine = terms[i]
     others = [t for j, t in enumerate(terms) if j != i]
     unique = "".join(dict.fromkeys(mine))
     known = "".join(c for c in unique if c in output or any(c in t for t in others))
-    spec = ",".join([output] + others) + "->" + known
-    rest = [op for j, op in enumerate(operands) if j != i]
-    letters = dict(zip(output, np.shape(g)))  # every letter of spec, with its size: the plain loop's length
-    for t, op in zip(others, rest):
-        letters.update(zip(t, np.shape(op)))
-    part = np.einsum(spec, g, *rest, optimize=_einsum_optimize([output] + others, known, letters))
-    sizes = dict(zip(mine, np.shape(operands[i])))
-    missing = [k for k, c in enumerate(unique) if c not in known]
+    letters: dict = {}  # every letter of spec, with its (broadcast) size: the plain loop's length
+    for t, shape in zip([output] + others, [g_shape] + [s for j, s in enumerate(shapes) if j != i]):
+        for c, n in zip(t, shape):
+            letters[c] = n if letters.get(c, 1) == 1 else letters[c]
+    sizes = dict(zip(mine, shapes[i]))
+    missing = tuple(k for k, c in enumerate(unique) if c not in known)
+    spread = tuple(letters[c] if c in known else sizes[c] for c in unique)  # the einsum's, broadcast along missing
+    return (",".join([output] + others) + "->" + known, _einsum_optimize([output] + others, known, letters),
+            missing, spread, tuple(sizes[c] for c in unique), None if unique == mine else mine + "->" + unique)
+
+
+def einsum_adjoint(g, subscripts, i, *operands):
+    """Adjoint of `np.einsum(subscripts, *operands)` with respect to operand `i`: an einsum of `g` with the
+    other operands, broadcast over indices only operand `i` sums, and placed on the diagonal for a
+    repeated index (as in 'ii->i')."""
+    spec, optimize, missing, spread, target, diagonal = _einsum_adjoint_plan(
+        subscripts, i, np.shape(g), tuple(np.shape(op) for op in operands))
+    part = np.einsum(spec, g, *(op for j, op in enumerate(operands) if j != i), optimize=optimize)
     if missing:  # letters only operand i sums over: the adjoint is constant along them
-        part = np.expand_dims(part, missing)
-        part = np.broadcast_to(part, [sizes[c] if c not in known else part.shape[k] for k, c in enumerate(unique)])
-    part = unbroadcast_to_shape(part, [sizes[c] for c in unique])
-    if unique == mine:
-        if isinstance(part, np.ndarray) and part.dtype == np.float64 and part.flags.writeable and \
-                not any(np.may_share_memory(part, a) for a in (g, *operands)):
+        part = np.broadcast_to(np.expand_dims(part, missing), spread)
+    part = unbroadcast_to_shape(part, target)
+    if diagonal is None:
+        if type(part) is np.ndarray and part.dtype == np.float64 and part.flags.writeable and (
+                part.base is None or not any(np.may_share_memory(part, a) for a in (g, *operands))):
             return part  # einsum's own new array
         return np.array(part, dtype=float)
     out = np.zeros(np.shape(operands[i]), dtype=float)
-    np.einsum(mine + "->" + unique, out)[...] = part  # the diagonal view is writeable
+    np.einsum(diagonal, out)[...] = part  # the diagonal view is writeable
     return out
 
 
