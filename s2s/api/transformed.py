@@ -16,6 +16,7 @@ from s2s.back.sourcemap import attach_user_frames
 
 # kind ("grad", "vjp", "jvp") -> the transformation: (f, wrt, **options) -> (generated text, function)
 TRANSFORMS: dict = {}
+_NUMBERS, _NDARRAY, _FLOAT64 = arguments.NUMBERS, np.ndarray, np.dtype(np.float64)  # (no lookups per call)
 
 
 class Transformed:
@@ -80,14 +81,17 @@ class Transformed:
         if wrt_at is None:
             wrt_at = self._wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
         plain = True  # (bare numbers and float arrays: nothing to refuse, no record to restructure)
+        count = len(args)
         for i, name in wrt_at:  # arguments.check_wrt's first test, inline (a call costs a tenth of a grad's call)
-            value = args[i] if i < len(args) else kwargs.get(name)
+            value = args[i] if i < count else kwargs.get(name)
             kind = type(value)
-            if not (kind in arguments.NUMBERS or kind is np.ndarray and value.dtype.kind not in "biu"):
+            if kind is float or kind is _NDARRAY and value.dtype is _FLOAT64:  # (the common cases first)
+                continue
+            if not (kind in _NUMBERS or kind is _NDARRAY and value.dtype.kind not in "biu"):
                 plain = arguments.check_wrt(self.__name__, wrt_at, args, kwargs)  # refuses, or finds a container
                 break
         try:
-            out = entry.fn(*args, **kwargs)
+            out = entry.fn(*args, **kwargs) if kwargs else entry.fn(*args)  # (no empty dict to unpack)
         except Exception as exc:
             if isinstance(exc, TypeError):
                 arguments.raise_call_error(self.__wrapped__, args, kwargs)  # as the original refuses the call
