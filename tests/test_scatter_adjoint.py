@@ -72,8 +72,30 @@ def windows(x):
     return s
 
 
+def packed_gates(x):
+    # four parts of one vector, as an LSTM packs its gates: g[0:b], g[b:2 * b], g[2 * b:3 * b], g[3 * b:]
+    h = x[:2]
+    for t in range(2):
+        g = np.concatenate((h, h, x[2:4], x[4:6])) * x[6:14]
+        b = h.shape[0]
+        h = np.tanh(g[0:b]) * np.sin(g[b:2 * b]) + np.cos(g[2 * b:3 * b]) * g[3 * b:]
+    return np.sum(h * h)
+
+
+def overlapping_gates(x):
+    # g[0:2 * b] and g[b:3 * b] overlap (b >= 0): the second write adds to the first
+    h = x[:2]
+    for t in range(2):
+        g = np.concatenate((h, x[2:4], x[4:6])) * x[6:12]
+        b = h.shape[0]
+        u = np.tanh(g[0:2 * b]) * np.sin(g[b:3 * b])
+        h = u[0:2] + u[2:4] * h
+    return np.sum(h * h)
+
+
 CASES = [(slices, 9), (ints, 5), (negative_steps, 7), (overlapping, 8), (fancy_repeats, 5),
-         (loop_and_outside, 6), (fresh_array, 5), (ufunc_result, 5), (gated_loop, 8), (windows, 7)]
+         (loop_and_outside, 6), (fresh_array, 5), (ufunc_result, 5), (gated_loop, 8), (windows, 7),
+         (packed_gates, 14), (overlapping_gates, 12)]
 
 
 def _point(n, seed):
@@ -153,6 +175,12 @@ def test_slices_made_in_a_loop_are_written_into_one_buffer_per_iteration():
     writes = [line for line in back if line.startswith("bg[")]
     # g[0:b] and g[b:2 * b] share the bound b: the second write is a plain one too
     assert len(writes) == 2 and not any("bg" in line.split(" = ")[1] for line in writes), writes
+    src = s2s.grad(packed_gates).source  # (g[0:b] ends before g[2 * b:3 * b] starts, b a shape's entry: >= 0)
+    writes = [line.strip() for line in src.splitlines() if line.strip().startswith("bg[")]
+    assert len(writes) == 4 and not any("bg" in line.split(" = ")[1] for line in writes), src
+    src = s2s.grad(overlapping_gates).source
+    writes = [line.strip() for line in src.splitlines() if line.strip().startswith("bg[")]
+    assert len(writes) == 2 and "bg[" in writes[1].split(" = ")[1], src
     src = s2s.grad(windows).source
     writes = [line.strip() for line in src.splitlines() if line.strip().startswith("by[")]
     # (the two reads y[0:k] are two slice objects; each write after the first overlaps an earlier one, or

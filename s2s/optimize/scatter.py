@@ -16,6 +16,8 @@ It rewrites only what it can show exact:
   twice, so a plain write adds each element once; another variable or a fancy index keeps its
   `rt.getitem_adjoint` term. Two made slices are disjoint where one stops at the int bound where the other
   starts (`x[0:b]`, `x[b:2 * b]`), whatever b's sign: both count it from the same end and clip it alike;
+  or where one stops at or before the other starts, both bounds sums of sizes (entries of shapes, lengths)
+  with non-negative int coefficients (`x[0:b]`, `x[2 * b:3 * b]` for b = h.shape[0]);
 - `x` is an array: the function subtracts, divides, raises or negates `x` or a slice of it, or adds or
   multiplies one by a float (a tuple or list could not be), or `x` is the result of an elementwise NumPy
   function, or of `prims.ARRAY_RESULTS` (np.concatenate) and arithmetic on such an array. Anything else (a
@@ -96,7 +98,8 @@ def _scatter(fn: ir.Function) -> ir.Function:
         out = []
         for i, s in enumerate(body):
             if i in plans:
-                out.extend(_rewrite(s, plans[i], state["namer"], temps, adjoints, arrays_map, slices, state["ints"]))
+                out.extend(_rewrite(s, plans[i], state["namer"], temps, adjoints, arrays_map, slices, state["ints"],
+                                    made))
             elif i not in absorbed:
                 out.append(s)
         return out
@@ -193,10 +196,12 @@ def _interval(index: tuple):
     return None
 
 
-def _disjoint(a: tuple, b: tuple, slices: dict, ints: set) -> bool:
+def _disjoint(a: tuple, b: tuple, slices: dict, ints: set, made: dict) -> bool:
     """Do the indices `a` and `b` select no element in common, whatever the array's length? Constants, or
-    two slices the function makes, of no step, one stopping where the other starts (`slice(0, b, None)`,
-    `slice(b, t25, None)`): an int bound, counted from the front or the back and clipped alike for both."""
+    two slices the function makes, of no step: one stopping where the other starts (`slice(0, b, None)`,
+    `slice(b, t25, None)`: an int bound, counted from the front or the back and clipped alike for both), or
+    one stopping at or before the other starts, both bounds counted from the front (`_front`: `slice(0, b)`
+    and `slice(2 * b, 3 * b)`, b an entry of a shape)."""
     if any(type(p) is ir.Var for p in a + b):
         if len(a) != 1 or len(b) != 1 or type(a[0]) is not ir.Var or type(b[0]) is not ir.Var:
             return False
@@ -204,11 +209,44 @@ def _disjoint(a: tuple, b: tuple, slices: dict, ints: set) -> bool:
         if len(sa) != 3 or len(sb) != 3 or any(type(v[2]) is not ir.Const or v[2].value is not None
                                                for v in (sa, sb)):
             return False
-        return any(first[1] == second[0] and _bound(first[1], ints) for first, second in ((sa, sb), (sb, sa)))
+        return any(first[1] == second[0] and _bound(first[1], ints) or _before(first[1], second[0], made)
+                   for first, second in ((sa, sb), (sb, sa)))
     ia, ib = _interval(a), _interval(b)
     if ia is None or ib is None or ia[0] != ib[0]:
         return False
     return ia[2] <= ib[1] or ib[2] <= ia[1]
+
+
+def _before(stop: ir.Atom, start: ir.Atom, made: dict) -> bool:
+    """Is the slice bound `stop` at most `start`, both counted from the front (never negative), whatever the
+    sizes they are made of? (their difference has no negative coefficient)"""
+    p, q = _front(stop, made, 0), _front(start, made, 0)
+    if p is None or q is None:
+        return False
+    return all(q.get(k, 0) >= v for k, v in p.items())
+
+
+def _front(a: ir.Atom, made: dict, depth: int):
+    """The int `a` as a sum with non-negative int coefficients of sizes, which are never negative (entries of
+    shapes, lengths), as {name: coefficient, "": constant}; None where it is not one."""
+    if type(a) is ir.Const:
+        return {"": a.value} if type(a.value) is int and a.value >= 0 else None
+    c = made.get(a.name)
+    if c is None or c.kwargs or depth > 8:
+        return None
+    if c.op in ("builtins.len", prims.SIZE) or c.op == "getitem" and len(c.args) == 2 and \
+            type(c.args[0]) is ir.Var and getattr(made.get(c.args[0].name), "op", None) == prims.SHAPE and \
+            type(c.args[1]) is ir.Const and type(c.args[1].value) is int:
+        return {a.name: 1}
+    parts = [_front(x, made, depth + 1) for x in c.args]
+    if any(p is None for p in parts):
+        return None
+    if c.op == "add" and len(parts) == 2:
+        return {k: parts[0].get(k, 0) + parts[1].get(k, 0) for k in set(parts[0]) | set(parts[1])}
+    if c.op == "mul" and len(parts) == 2 and any(set(p) == {""} for p in parts):
+        factor, form = (parts[0][""], parts[1]) if set(parts[0]) == {""} else (parts[1][""], parts[0])
+        return {k: factor * v for k, v in form.items()}
+    return None
 
 
 def _bound(v, ints: set) -> bool:
@@ -281,7 +319,7 @@ def _elementwise(op: str) -> bool:
 
 
 def _rewrite(s: ir.Assign, plan, namer: Namer, temps: set, adjoints: set, arrays_map: dict, slices: dict,
-             ints: set) -> list:
+             ints: set, made: dict) -> list:
     """The statements of one buffer for the sum `s`: zeros, a write per index, then the other terms."""
     x, groups, _, others = plan
     loc, name = s.loc, s.target
@@ -306,7 +344,7 @@ def _rewrite(s: ir.Assign, plan, namer: Namer, temps: set, adjoints: set, arrays
     versions = [buffer.name]
     for k, (index, gs) in enumerate(groups):
         value = total(gs)
-        if not all(_disjoint(index, before, slices, ints) for before, _ in groups[:k]):
+        if not all(_disjoint(index, before, slices, ints, made) for before, _ in groups[:k]):
             # (elements an earlier write touched: added to; elsewhere the buffer is zeros, the write is the sum)
             value = emit(ir.Call("add", (emit(ir.Call("getitem", (buffer,) + tuple(index))), value)))
         buffer = emit(ir.Call("setitem", (buffer,) + tuple(index) + (value,)), name if k == last else namer.fresh(base))
