@@ -167,3 +167,17 @@ def test_a_value_read_for_its_shape_alone_is_saved_as_its_shape_not_recomputed()
     got = g(*args)
     for k in (0, 1):
         np.testing.assert_allclose(got[k], numeric_grad(lstm_objective_prealloc, args, k), rtol=1e-6, atol=1e-8)
+
+
+def test_a_value_read_by_np_shape_alone_is_saved_as_its_shape():
+    # the LSTM's loss adds np.sum(ygold * ynorm) per step: the sum's adjoint reads the product for its shape
+    # alone (np.full(np.shape(t), g)); the product is saved as its shape, not as a vector per step
+    from benchmarks.workloads import lstm_inputs, lstm_objective
+    args = lstm_inputs(layers=2, hidden=3, chars=4)
+    g = s2s.grad(lstm_objective, wrt=(0, 1))
+    back = _reversed_loop(g.source)
+    read = re.findall(r"np\.full\(np\.shape\((\w+)\)", back)
+    assert read and all(name.endswith("_shape") for name in read), g.source
+    got = g(*args)
+    for k in (0, 1):
+        np.testing.assert_allclose(got[k], numeric_grad(lstm_objective, args, k), rtol=1e-6, atol=1e-8)

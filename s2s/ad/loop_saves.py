@@ -64,9 +64,9 @@ class LoopSaves:
 
     def _shapes_only(self, loop: ir.Loop, saved: list, rev_body: list, recomputed: list, own: set) -> dict:
         """The values among `saved` that the reversed body reads only for their shape (the target of
-        `rt.unbroadcast`): each is saved as `v_shape = rt.shape_of(v)` (its shape, a few bytes) instead,
-        which `rt.unbroadcast(g, v_shape)` reads as it read v (`read_shapes`). Returns value -> the name of
-        its shape."""
+        `rt.unbroadcast`, `np.shape(v)`): each is saved as `v_shape = rt.shape_of(v)` (its shape, a few bytes)
+        instead, which `rt.unbroadcast(g, v_shape)` and `np.shape(v_shape)` read as they read v
+        (`read_shapes`). Returns value -> the name of its shape."""
         out = {}
         again = {n for d in recomputed for n in walk_vars(d.value)}
         top = {t.target for t in loop.body if isinstance(t, ir.Assign)}
@@ -75,8 +75,7 @@ class LoopSaves:
                 continue
             reads = [(getattr(t, "value", None), i) for t in ir.statements(rev_body)
                      for i, a in enumerate(ir.operands(t)) if a == ir.Var(n)]
-            if not reads or any(not isinstance(c, ir.Call) or c.op != "s2s.runtime.unbroadcast" or i != 1
-                                for c, i in reads):
+            if not reads or not all(_shape_read(c, i) for c, i in reads):
                 continue
             out[n] = self.namer.fresh(base_name(n) + "_shape")
         return out
@@ -142,25 +141,32 @@ class LoopSaves:
         return self._helper_changed
 
     def _value_reads(self, loop: ir.Loop) -> set:
-        """The names the reversed body of `loop` reads other than as rt.unbroadcast's target (a shape)."""
+        """The names the reversed body of `loop` reads other than for their shape (`_shape_read`)."""
         out = set()
         for t in ir.statements(self.rev_blocks[id(loop.body)]):
             c = getattr(t, "value", None)
             for i, a in enumerate(ir.operands(t)):
-                if isinstance(a, ir.Var) and not (isinstance(c, ir.Call) and c.op == "s2s.runtime.unbroadcast"
-                                                  and i == 1):
+                if isinstance(a, ir.Var) and not _shape_read(c, i):
                     out.add(a.name)
         return out
 
 
+def _shape_read(c, i: int) -> bool:
+    """Does the call `c` read its operand `i` for the shape alone: rt.unbroadcast's target, np.shape's array?"""
+    return isinstance(c, ir.Call) and (c.op == "s2s.runtime.unbroadcast" and i == 1 or
+                                       c.op == prims.SHAPE and i == 0 and len(c.args) == 1 and not c.kwargs)
+
+
 def read_shapes(stmts: list, shapes: dict) -> list:
-    """`stmts` as new IR in which `rt.unbroadcast(g, v)` reads the saved shape of each value in `shapes`
-    (value -> the name of its shape, see `_shapes_only`): `rt.unbroadcast(g, v_shape)`."""
+    """`stmts` as new IR in which `rt.unbroadcast(g, v)` and `np.shape(v)` read the saved shape of each value
+    in `shapes` (value -> the name of its shape, see `_shapes_only`): `rt.unbroadcast(g, v_shape)`."""
     def read(t):
         c = t.value if isinstance(t, (ir.Assign, ir.Effect)) else None
-        if isinstance(c, ir.Call) and c.op == "s2s.runtime.unbroadcast" and isinstance(c.args[1], ir.Var) and \
-                c.args[1].name in shapes:
-            return dataclasses.replace(t, value=ir.Call(c.op, (c.args[0], ir.Var(shapes[c.args[1].name])), c.kwargs))
+        if isinstance(c, ir.Call) and any(_shape_read(c, i) and isinstance(a, ir.Var) and a.name in shapes
+                                          for i, a in enumerate(c.args)):
+            args = tuple(ir.Var(shapes[a.name]) if _shape_read(c, i) and isinstance(a, ir.Var) and a.name in shapes
+                         else a for i, a in enumerate(c.args))
+            return dataclasses.replace(t, value=ir.Call(c.op, args, c.kwargs))
         return t
     return map_statements(stmts, read) if shapes else stmts
 
