@@ -93,10 +93,11 @@ class LoopSaves:
         chosen: dict[str, ir.Assign] = {}
         available = {p.target for p in loop.phis} | ({loop.target} if loop.target else set())
         written = set(self.arrays) | set(self.arrays.values()) | self._changed_by_helpers()
+        values = self._value_reads(loop)
         # what is saved anyway (read, and not cheap to recompute) is there to recompute from: the rest of a
         # chain of cheap operations after it (`gates = t * w + b; exp(-gates[s])`) is not saved as well
         # (a value read only for its shape is not: its shape is what is saved, see _shapes_only)
-        available |= {n for n in needed if n in top and n not in written and n in self._value_reads(loop) and (
+        available |= {n for n in needed if n in top and n not in written and n in values and (
             not _cheap(top[n].value.op) or any(v in written for v in walk_vars(top[n].value)))}
 
         blocked: set = set()
@@ -121,7 +122,6 @@ class LoopSaves:
         # a value read only for its shape is saved as its shape (a few bytes) where recomputing it takes more
         # than one operation of its own, besides the values the reversed body reads anyway (`cell = f * c + i *
         # g` for the shape of an element write's adjoint); one is recomputed (optimize/products.py may drop it)
-        values = self._value_reads(loop)
         blocked |= {n for n in needed if n in chosen and n not in values and len(_chain(n, chosen, values)) > 1}
         if blocked:
             chosen.clear()

@@ -35,8 +35,7 @@ import copy
 from s2s import ir, prims
 from s2s.ad.analysis import integers
 from s2s.ir.names import Namer
-from s2s.ir.walk import (adjoint_names, array_versions, count_uses, defined_names, mark_arrays, temporaries,
-                         used_names)
+from s2s.ir.walk import adjoint_names, array_versions, defined_names, mark_arrays, temporaries
 from s2s.rules import registry
 
 GETITEM_ADJOINT = "s2s.runtime.getitem_adjoint"
@@ -53,18 +52,25 @@ def scatter_adjoints(fn: ir.Function) -> ir.Function:
 
 def _scatter(fn: ir.Function) -> ir.Function:
     """`scatter_adjoints`, changing `fn` itself (`optimize` runs it on its own copy)."""
-    if not any(type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op == GETITEM_ADJOINT
-               for s in ir.statements(fn.body)):
+    everything = list(ir.statements(fn.body))  # (one walk: the facts below are read from this list)
+    made = {s.target: s.value for s in everything if type(s) is ir.Assign and type(s.value) is ir.Call}
+    if not any(c.op == GETITEM_ADJOINT for c in made.values()):
         return fn
     uses: dict = {}
-    count_uses(fn.body, uses)
-    made = {s.target: s.value for s in ir.statements(fn.body) if type(s) is ir.Assign and type(s.value) is ir.Call}
-    restored = _restored(fn)
+    for s in everything:
+        for a in ir.operands(s):
+            if type(a) is ir.Var:
+                uses[a.name] = uses.get(a.name, 0) + 1
+    restored = _restored(everything)
     # the slices the function makes, and the values a reversed loop restores of them (the same slice objects)
     slices = {n: c for n, c in made.items() if c.op == SLICE}
     slices.update({a: slices[b] for a, b in restored if b in slices})
     state = {"arrays": None, "namer": None, "done": False}
-    temps, adjoints, arrays_map = temporaries(fn.body), adjoint_names(fn.body), array_versions(fn.body)
+
+    def ints() -> set:  # (the names that hold ints: asked for only where a shared slice bound decides)
+        if "ints" not in state:
+            state["ints"] = integers(fn)
+        return state["ints"]
 
     def block(body: list) -> list:
         for s in body:  # (a reversed loop's body, a branch: each block's sums are its own)
@@ -82,7 +88,7 @@ def _scatter(fn: ir.Function) -> ir.Function:
             if sum(1 for t, negative in terms if not negative and _index_term(t, defs, slices) is not None) < 2:
                 continue
             if state["arrays"] is None:
-                state["arrays"] = _proven_arrays(fn, made, slices, restored)
+                state["arrays"] = _proven_arrays(everything, made, slices, restored)
             plan = _plan(terms, defs, uses, state["arrays"], slices)
             if plan is None:
                 continue
@@ -92,21 +98,20 @@ def _scatter(fn: ir.Function) -> ir.Function:
         if not plans:
             return body
         if state["namer"] is None:
-            state["namer"] = Namer(set(fn.params) | set(defined_names(fn.body)) | used_names(fn.body))
-            state["ints"] = integers(fn)
+            state["namer"] = Namer(set(fn.params) | set(defined_names(fn.body)) | set(uses))
+            state["names"] = temporaries(fn.body), adjoint_names(fn.body), array_versions(fn.body)
         state["done"] = True
         out = []
         for i, s in enumerate(body):
             if i in plans:
-                out.extend(_rewrite(s, plans[i], state["namer"], temps, adjoints, arrays_map, slices, state["ints"],
-                                    made))
+                out.extend(_rewrite(s, plans[i], state["namer"], *state["names"], slices, ints, made))
             elif i not in absorbed:
                 out.append(s)
         return out
 
     fn.body = block(fn.body)
     if state["done"]:
-        mark_arrays(fn.body, arrays_map)
+        mark_arrays(fn.body, state["names"][2])
     return fn
 
 
@@ -196,7 +201,7 @@ def _interval(index: tuple):
     return None
 
 
-def _disjoint(a: tuple, b: tuple, slices: dict, ints: set, made: dict) -> bool:
+def _disjoint(a: tuple, b: tuple, slices: dict, ints, made: dict) -> bool:
     """Do the indices `a` and `b` select no element in common, whatever the array's length? Constants, or
     two slices the function makes, of no step: one stopping where the other starts (`slice(0, b, None)`,
     `slice(b, t25, None)`: an int bound, counted from the front or the back and clipped alike for both), or
@@ -209,7 +214,7 @@ def _disjoint(a: tuple, b: tuple, slices: dict, ints: set, made: dict) -> bool:
         if len(sa) != 3 or len(sb) != 3 or any(type(v[2]) is not ir.Const or v[2].value is not None
                                                for v in (sa, sb)):
             return False
-        return any(first[1] == second[0] and _bound(first[1], ints) or _before(first[1], second[0], made)
+        return any(_before(first[1], second[0], made) or first[1] == second[0] and _bound(first[1], ints)
                    for first, second in ((sa, sb), (sb, sa)))
     ia, ib = _interval(a), _interval(b)
     if ia is None or ib is None or ia[0] != ib[0]:
@@ -249,24 +254,25 @@ def _front(a: ir.Atom, made: dict, depth: int):
     return None
 
 
-def _bound(v, ints: set) -> bool:
-    """A slice bound that is one position, an int (not None: a start's None is 0, a stop's the end)."""
-    return type(v) is ir.Var and v.name in ints or type(v) is ir.Const and type(v.value) is int
+def _bound(v, ints) -> bool:
+    """A slice bound that is one position, an int (not None: a start's None is 0, a stop's the end); `ints()`
+    gives the names that hold ints."""
+    return type(v) is ir.Var and v.name in ints() or type(v) is ir.Const and type(v.value) is int
 
 
-def _proven_arrays(fn: ir.Function, made: dict, slices: dict, restored: list) -> set:
+def _proven_arrays(everything: list, made: dict, slices: dict, restored: list) -> set:
     """Names that can only be arrays: operands (or sliced operands) of an operation a tuple, list or dict
     has no meaning for (`x[1:] - x[:-1]`, `p[0:3] / theta`), results of NumPy's elementwise functions
     (`y = np.exp(x)`), and `_ndarrays`."""
     sliced = {}
-    for s in ir.statements(fn.body):
+    for s in everything:
         if type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op == "getitem" \
                 and type(s.value.args[0]) is ir.Var and any(type(a) is ir.Const and type(a.value) is slice or
                                                             type(a) is ir.Var and a.name in slices
                                                             for a in s.value.args[1:]):
             sliced[s.target] = s.value.args[0].name  # (a slice of a dict raises; of a tuple is a tuple)
     out = _ndarrays(made, restored)
-    for s in ir.statements(fn.body):
+    for s in everything:
         if type(s) is not ir.Assign or type(s.value) is not ir.Call or s.value.kwargs:
             continue
         op, args = s.value.op, s.value.args
@@ -282,11 +288,11 @@ def _proven_arrays(fn: ir.Function, made: dict, slices: dict, restored: list) ->
     return out
 
 
-def _restored(fn: ir.Function) -> list:
+def _restored(everything: list) -> list:
     """(name, the forward sweep's name whose value it is) for each value a reversed loop restores (`t16 =
-    t16_saved.pop()`, or a loop walking its stacks)."""
+    t16_saved.pop()`, or a loop walking its stacks), among `everything` (every statement of a function)."""
     same = []
-    for s in ir.statements(fn.body):
+    for s in everything:
         if type(s) is ir.Assign and s.restores:
             same.append((s.target, s.restores))
         elif type(s) is ir.Loop:
@@ -319,7 +325,7 @@ def _elementwise(op: str) -> bool:
 
 
 def _rewrite(s: ir.Assign, plan, namer: Namer, temps: set, adjoints: set, arrays_map: dict, slices: dict,
-             ints: set, made: dict) -> list:
+             ints, made: dict) -> list:
     """The statements of one buffer for the sum `s`: zeros, a write per index, then the other terms."""
     x, groups, _, others = plan
     loc, name = s.loc, s.target
