@@ -293,7 +293,7 @@ def test_element_accumulators_have_second_derivatives():
 
 def test_array_adjoint_summed_over_iterations_in_place():
     g = s2s.grad(rnn, wrt=(0, 1))
-    assert "rt.add_into(bW, " in g.source, g.source
+    assert "rt.add_outer(bW, " in g.source, g.source  # (outer products, gathered: optimize/outer_sums.py)
     args = rnn_args()
     first = g(*args)
     again = g(*args)  # nothing kept between calls: the sums start afresh

@@ -126,6 +126,9 @@ class CallLowering:
             return first
         if key is not None:
             args, kwargs = registry.positional(key, args, kwargs, ir.Const, target)  # norm.logpdf(x, scale=s)
+            record = registry.PRIMITIVES.get(key)
+            if record is not None and record.lowered is not None and not kwargs:  # (generated code's rt.add_outer)
+                return record.lowered(self.materialise, *args)
             return self.fold_call(key, args, kwargs)
         if target is slice and not kwargs:  # slice(None, -1, None), as generated code spells x[:-1]
             return ir.Const(slice(*(a.value for a in args))) if all(isinstance(a, ir.Const) for a in args) \

@@ -64,6 +64,9 @@ class Primitive:
     # vector mode seeing all tangents, fn(tangents, ans, *args, **kwargs), used where two or more have one (the sum
     # of `batched`'s parts would add arrays they fill with zeros: an element write's base and value)
     batched_fn: Callable | None = None
+    # a runtime helper that computes a composition of other primitives faster: the front end reads its call as
+    # that composition, fn(materialise, *args) -> an expression (differentiating generated code again)
+    lowered: Callable | None = None
 
     def result_rank(self, ranks: list, kwargs: bool):
         if self.rank is not None:
@@ -100,6 +103,11 @@ def define(key: str, adjoints=(), tangents=(), tangent_fn=None, broadcast=False,
                               None if batched is None else tuple(batched), pointwise, rank_of_argument,
                               dict(facts, kind=facts.get("kind", "rule")), tangent_broadcast, rank, full_reduction,
                               batched_fn=batched_fn))
+
+
+def composite(key: str, lowered: Callable) -> Primitive:
+    """`key` is read as the composition `lowered(materialise, *args)` builds; it needs no rules of its own."""
+    return register(Primitive(key, lowered=lowered, facts={"kind": "composite"}))
 
 
 def same(value, default) -> bool:

@@ -94,7 +94,7 @@ def _load() -> None:
         try:
             for family in FAMILIES:  # registration by import: one record per primitive
                 importlib.import_module(f"s2s.rules.{family}")
-            for key in sorted(set(REVERSE) | NONDIFF | set(TANGENT)):
+            for key in sorted(set(REVERSE) | NONDIFF | set(TANGENT) | set(PRIMITIVES)):
                 obj = prims.python_object(key)
                 if obj is not None:
                     register_object(obj, key)

@@ -14,7 +14,8 @@ has (an adjoint has the shape of its primal: vector mode aligns tangents by it).
 """
 from __future__ import annotations
 
-from s2s.rules.primitive import define, elementwise, linear, multilinear, non_default, nondiff
+from s2s import ir
+from s2s.rules.primitive import composite, define, elementwise, linear, multilinear, non_default, nondiff
 from s2s.rules.indexing import MAX_ELEMENTS
 from s2s.rules.symbolic import emit, np, rt
 
@@ -109,6 +110,11 @@ define(RT + "accumulator", [None, lambda G, ans, x, init=0.0: rt.unbroadcast(G, 
 # acc + g, added into acc in place by the primal where it can (a sum a reversed loop owns): the tangent and
 # adjoint are those of +, built out of place
 elementwise(RT + "add_into", lambda ans, acc, g: 1.0, lambda ans, acc, g: 1.0)
+# a reversed loop's sum of outer products, gathered and added several at a time (optimize/outer_sums.py): read
+# again as the additions it stands for
+composite(RT + "add_outer", lambda materialise, acc, g, a, b:
+          ir.Call(RT + "add_into", (acc, materialise(ir.Call(RT + "matmul_adjoint_a", (g, a, b))))))
+composite(RT + "outer_total", lambda materialise, x: x)
 
 # the adjoint of an element write zeroes the written entries: a projection, its own transpose; zero_at does it
 # in place in the primal, its tangent and adjoint are built out of place

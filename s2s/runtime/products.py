@@ -1,12 +1,15 @@
-"""Adjoints of sums, means, products (`@`, np.dot) and transposes."""
+"""Adjoints of sums, means, products (`@`, np.dot) and transposes; a reversed loop's sum of outer products."""
 from __future__ import annotations
 
 import numpy as np
 
+from s2s.runtime.arrays import add_into
 from s2s.runtime.core import _zero, unbroadcast, zeros_like
 
 __all__ = ["sum_adjoint", "reduced_count", "mean_adjoint", "matmul_adjoint_a", "matmul_adjoint_b", "dot_adjoint_a",
-           "dot_adjoint_b", "transpose_adjoint"]
+           "dot_adjoint_b", "transpose_adjoint", "OuterSum", "add_outer", "outer_total"]
+
+_FLOAT64 = np.dtype(np.float64)
 
 
 def sum_adjoint(g, x, axis=None, keepdims=False):
@@ -51,6 +54,74 @@ def matmul_adjoint_a(g, a, b):
     if np.ndim(a) == 1:
         return unbroadcast(np.matmul(b, np.expand_dims(g, -1))[..., 0], a)
     return unbroadcast(np.matmul(g, np.swapaxes(b, -1, -2)), a)
+
+
+class OuterSum:
+    """A sum of outer products `np.outer(g, b)` that a reversed loop accumulates (the adjoint of the matrix
+    in `W @ h`, one per iteration), kept as rows and added 8-16 at a time as one matrix product: BLAS does
+    in one call what would be one outer product and one addition of a whole matrix per iteration. The rows
+    wait in two buffers of at most half the matrix's size. Made and grown by `add_outer`, read by
+    `outer_total`; nothing else sees it."""
+    __slots__ = ("acc", "left", "right", "count")
+
+    def __init__(self, acc, g, b):
+        m, n = g.shape[0], b.shape[0]
+        rows = max(2, min(16, m * n // (2 * (m + n))))
+        self.acc = acc  # None (a sum of none yet), or a float array the loop owns, added into in place
+        self.left = np.empty((rows, m))
+        self.right = np.empty((rows, n))
+        self.count = 0
+        self.add(g, b)
+
+    def takes(self, g, b) -> bool:
+        return type(g) is np.ndarray and type(b) is np.ndarray and g.ndim == 1 and b.ndim == 1 and \
+            g.dtype is _FLOAT64 and b.dtype is _FLOAT64 and g.shape[0] == self.left.shape[1] and \
+            b.shape[0] == self.right.shape[1]
+
+    def add(self, g, b) -> None:
+        k = self.count
+        self.left[k] = g
+        self.right[k] = b
+        self.count = k + 1
+        if k + 1 == self.left.shape[0]:
+            self.flush()
+
+    def flush(self) -> None:
+        k, self.count = self.count, 0
+        if k:
+            part = self.left[:k].T @ self.right[:k]
+            if self.acc is None:
+                self.acc = part
+            else:
+                self.acc += part
+
+    def total(self):
+        self.flush()
+        return self.acc
+
+
+def add_outer(acc, g, a, b):
+    """`rt.add_into(acc, rt.matmul_adjoint_a(g, a, b))`: the adjoint of the matrix `a` in `a @ b` added to the
+    sum a reversed loop owns. Where g and b are float vectors (an outer product), an `OuterSum` gathers them
+    and sums them several at a time (`outer_total` reads the sum after the loop); anything else is added at
+    once. The same sum as `add_into`'s, in another order of additions."""
+    if type(acc) is OuterSum:
+        if acc.takes(g, b):
+            acc.add(g, b)
+            return acc
+        acc = acc.total()
+    elif type(a) is np.ndarray and a.ndim == 2 and type(g) is np.ndarray and type(b) is np.ndarray and \
+            g.ndim == 1 and b.ndim == 1 and g.dtype is _FLOAT64 and b.dtype is _FLOAT64 and \
+            a.shape == (g.shape[0], b.shape[0]) and (
+                type(acc) is float and acc == 0.0 or
+                type(acc) is np.ndarray and acc.shape == a.shape and acc.dtype is _FLOAT64 and acc.flags.writeable):
+        return OuterSum(None if type(acc) is float else acc, g, b)
+    return add_into(acc, matmul_adjoint_a(g, a, b))
+
+
+def outer_total(x):
+    """The sum an `OuterSum` holds (after the loop that adds to it); any other value as it is."""
+    return x.total() if type(x) is OuterSum else x
 
 
 def matmul_adjoint_b(g, a, b):

@@ -31,9 +31,13 @@ def grad_rnn(W, U, xs, h0):
         bt7 = bh_1 * (1.0 - h_next ** 2)
         bt4 = rt.unbroadcast(bt7, t4_shape)
         bh_1 = rt.matmul_adjoint_b(bt4, W, h)
-        bU = rt.add_into(bU, rt.matmul_adjoint_a(rt.unbroadcast(bt7, t6_shape), U, xs[t26]))
-        bW = rt.add_into(bW, rt.matmul_adjoint_a(bt4, W, h))
+        bU = rt.add_outer(bU, rt.unbroadcast(bt7, t6_shape), U, xs[t26])
+        bW = rt.add_outer(bW, bt4, W, h)
         h_next = h
-    bW_1 = rt.unbroadcast(bW, W)
-    bU_1 = rt.unbroadcast(bU, U)
+    del t3, h_saved, t4_shape_saved, t6_shape_saved, h, bh, bh_1, h_next
+    # adjoint of line 82: for t in range(xs.shape[0]):
+    bU_2 = rt.outer_total(bU)
+    bW_2 = rt.outer_total(bW)
+    bW_1 = rt.unbroadcast(bW_2, W)
+    bU_1 = rt.unbroadcast(bU_2, U)
     return bW_1, bU_1
