@@ -248,7 +248,27 @@ class Level5:
             prods += [(1.5, lambda: self.iterate_list(scope, ctx, iterable))]
         if ctx["depth"] == 0 and not self.in_helper:
             prods += [(4, lambda: self.def_stmt(scope, ctx))]
+        if ctx["depth"] == 0 and self.vars_of(scope, (self.n, self.n)) and self.vars_of(scope, (self.n,)):
+            prods += [(3, lambda: self.recurrence_stmt(scope, ctx))]
         return prods
+
+    def recurrence_stmt(self, scope, ctx):
+        """`h = np.tanh(M @ h * c + v)` over 0-20 steps: the reversed loop sums one outer product of M's
+        adjoint per step (gathered several at a time: optimize/outer_sums.py), the step count around its
+        batch sizes."""
+        scope = scope.copy()
+        n = self.n
+        mat = self.choice(self.vars_of(scope, (n, n)))
+        h = self.new_name(("f", (n,)))
+        i = self.loopvar(["i", "j", "k", "step"], "i", scope.names)
+        start, drive = self.leaf(scope, (n,)), self.leaf(scope, (n,))
+        steps = self.choice([0, 1, 2, 5, 9, 16, 17, 20])
+        step = self.choice([f"{mat} @ {h}", f"np.dot({mat}, {h})", f"{mat}.T @ {h}"])
+        lines = [f"{h} = {start} * 0.5",
+                 f"for {i} in range({steps}):",
+                 f"    {h} = np.tanh({step} * 0.4 + {drive} * (0.1 * {i} + 0.2))"]
+        scope.names[h] = ("f", (n,))
+        return lines, scope, False
 
     def prelude_level5(self, scope, ctx):
         """The first lines of f at level 5: often a nested function and a list, so that the rest reads them."""
