@@ -537,3 +537,15 @@ def accumulated_by_two_loops_one_nested(x, pair):
 
 
 CASES += [(accumulated_by_two_loops_one_nested, (np.array([0.1136, 1.2946, -1.4458]), [-0.7555, -0.0966, 2.0]), (0, 1))]
+
+
+def joins_a_list_with_itself(x, w):
+    """A list joined with itself, `ys + ys`: simplify's `a + a -> 2.0 * a` (for numbers and arrays) made it
+    `2.0 * ys`, a TypeError in the forward sweep of every derivative. `a + a` is `2.0 * a` now only where a
+    is an adjoint or a value a sequence cannot be (`x * x` reads it, NumPy's elementwise functions make it)."""
+    ys = [x, 2.0]
+    zs = ys + ys
+    return x * len(zs) + np.sum(w * w) * len(ys + ys)
+
+
+CASES += [(joins_a_list_with_itself, (0.7, np.array([0.3, -1.2])), (0, 1))]

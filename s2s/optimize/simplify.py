@@ -12,7 +12,7 @@ import numbers
 
 from s2s import ir, prims
 from s2s.ad.analysis import integers
-from s2s.ir.walk import array_versions, call_definitions
+from s2s.ir.walk import adjoint_names, array_versions, call_definitions
 from s2s.ir.walk import substitute_block
 from s2s.ir.walk import contains_exit
 from s2s.rules import registry
@@ -34,11 +34,13 @@ def _num(a, value=None) -> bool:
 _SIMPLIFIED = frozenset({"add", "sub", "mul", "truediv", "neg", "pow"})  # the operations simplify_call rewrites
 
 
-def simplify_call(c: ir.Call, integers: set = frozenset()):
+def simplify_call(c: ir.Call, integers: set = frozenset(), numeric: set = frozenset()):
     """An equivalent atom for `c`, or `c` itself.
 
     `integers` names values that may be Python ints: `1.0 * n` stays, since it
-    makes a float of n (a gradient with respect to a number is a float)."""
+    makes a float of n (a gradient with respect to a number is a float).
+    `numeric` names values whose `+` adds (`a + a` is `2.0 * a`), never joins
+    two lists or tuples."""
     a = c.args
     if c.kwargs or c.op not in _SIMPLIFIED:
         return c
@@ -64,7 +66,7 @@ def simplify_call(c: ir.Call, integers: set = frozenset()):
         return a[0]
     if c.op in ("add", "sub") and _num(a[1]) and isinstance(a[1].value, numbers.Real) and a[1].value < 0:  # x - -0.5
         return ir.Call("sub" if c.op == "add" else "add", (a[0], ir.Const(-a[1].value)))
-    if c.op == "add" and a[0] == a[1] and isinstance(a[0], ir.Var):  # a + a  ->  2.0 * a
+    if c.op == "add" and a[0] == a[1] and isinstance(a[0], ir.Var) and a[0].name in numeric:  # a + a -> 2.0 * a
         return ir.Call("mul", (ir.Const(2.0), a[0]))
     if c.op in ("truediv", "pow") and _num(a[1], 1):
         return a[0]
@@ -80,11 +82,41 @@ def _simplify(fn: ir.Function) -> ir.Function:
     mapping: dict[str, ir.Atom] = {}
     _Peephole(fn).run(fn.body)
     arrays = array_versions(fn.body)
-    _pass(fn.body, mapping, set(arrays) | set(arrays.values()), integers(fn), _restored(fn, arrays))
+    _pass(fn.body, mapping, set(arrays) | set(arrays.values()), integers(fn), _restored(fn, arrays), _numeric(fn))
     if mapping:
         resolved = {k: _resolve(v, mapping) for k, v in mapping.items()}
         substitute_block(fn.body, resolved)
     return fn
+
+
+def _numeric(fn: ir.Function) -> set:
+    """Names whose `+` adds numbers or arrays (never joins two lists or tuples, as `ys + ys` does): adjoints
+    (whose sums are elementwise for a container too), operands of an operation a sequence does not take
+    (`x * x`), results of `-x`, `x - y`, `x / y`, `x ** y` (a sequence takes none), of NumPy's elementwise
+    functions, of a product with a float or with such a value, and of a sum of two such values."""
+    out = adjoint_names(fn.body)
+    calls = [(s.target, s.value) for s in ir.statements(fn.body) if type(s) is ir.Assign and type(s.value) is ir.Call]
+    for _, c in calls:  # an operand of `-x`, `x * x`, `x ** 2`, `x * 0.5`, `x - 1.0`, `x / 2.0`: a sequence raises
+        names = {a.name for a in c.args if type(a) is ir.Var}
+        if len(names) == 1 and (c.op == "neg" or c.op in ("mul", "sub", "truediv", "pow", "add") and all(
+                type(a) is ir.Var or type(a.value) in (float, complex) for a in c.args) and len(c.args) == 2
+                and (c.op != "add" or any(type(a) is ir.Const for a in c.args))):  # (x + x joins two lists)
+            out |= names
+    changed = True
+    while changed:
+        changed = False
+        for target, c in calls:
+            if target in out:
+                continue
+            record = registry.PRIMITIVES.get(c.op)
+            known = [type(a) is ir.Var and a.name in out or type(a) is ir.Const and type(a.value) in (float, complex)
+                     for a in c.args]
+            if c.op in ("neg", "sub", "truediv", "pow") or c.op == "mul" and any(known) or \
+                    c.op == "add" and known and all(known) or \
+                    c.op.startswith("numpy.") and record is not None and (record.broadcast or record.pointwise):
+                out.add(target)
+                changed = True
+    return out
 
 
 def _resolve(a, mapping):
@@ -114,7 +146,8 @@ def _restored(fn: ir.Function, arrays: dict) -> set:
     return {v for v, root in arrays.items() if root in roots} | roots
 
 
-def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset(), restored: set = frozenset()) -> None:
+def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset(), restored: set = frozenset(),
+          numeric: set = frozenset()) -> None:
     """`arrays`: arrays written in place, whose definitions must stay fresh arrays (never copies);
     `restored`: those of them the adjoint sweep writes old elements back into."""
     keep = []
@@ -129,7 +162,7 @@ def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset(), 
                 if v.op == "getitem" and _num(v.args[0]) and s.loc is not None and s.loc.adjoint:
                     v = v.args[0]  # a number adjoint stands for an array of it: any part of it is that number
                 elif s.target not in arrays:
-                    simpler = simplify_call(v, integers)
+                    simpler = simplify_call(v, integers, numeric)
                     # `B = A * 1.0` is a new array: never A itself where A is written in place later in the
                     # forward sweep, or where the adjoint sweep puts A's old elements back (a read of B after
                     # that restore would see them: 1.0 * y_1 read as y after y[2] = y_old)
@@ -143,16 +176,16 @@ def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset(), 
                 continue
             s.value = v
         elif isinstance(s, ir.If):
-            _pass(s.body, mapping, arrays, integers, restored)
-            _pass(s.orelse, mapping, arrays, integers, restored)
+            _pass(s.body, mapping, arrays, integers, restored, numeric)
+            _pass(s.orelse, mapping, arrays, integers, restored, numeric)
             for p in s.phis:
                 ops = [_sub(o, mapping) for o in p.operands]
                 if ops[0] == ops[1]:
                     mapping[p.target] = ops[0]
             s.phis = [p for p in s.phis if p.target not in mapping]
         elif isinstance(s, ir.Loop):
-            _pass(s.header, mapping, arrays, integers, restored)
-            _pass(s.body, mapping, arrays, integers, restored)
+            _pass(s.header, mapping, arrays, integers, restored, numeric)
+            _pass(s.body, mapping, arrays, integers, restored, numeric)
             if not contains_exit(s.body):  # a phi that the loop never changes is its initial value
                 for p in list(s.phis):
                     back = _sub(p.operands[1], mapping)
