@@ -5,8 +5,9 @@ folding, copy propagation), common-subexpression elimination, simplify again
 (merged values open new identities such as `a + a`), the adjoints of several
 reads of one array written into one buffer (scatter), a product's adjoint no
 longer summed back to a product made only for its shape (products), a reversed
-loop's outer products gathered and added several at a time (outer_sums), then
-dead-code elimination. It copies `fn` once; a pass that offers a form changing
+loop's outer products gathered and added several at a time (outer_sums), shapes
+read from values kept anyway rather than from arrays kept for their shape
+(shapes), then dead-code elimination. It copies `fn` once; a pass that offers a form changing
 its argument itself (`p.in_place`) runs in that form on the copy, so the IR is
 not copied again before every pass.
 """
@@ -20,10 +21,11 @@ from s2s.optimize.dce import eliminate_dead_code
 from s2s.optimize.outer_sums import gather_outer_products
 from s2s.optimize.products import fold_product_shapes
 from s2s.optimize.scatter import scatter_adjoints
+from s2s.optimize.shapes import shape_sources
 from s2s.optimize.simplify import simplify
 
 PASSES = (simplify, eliminate_common_subexpressions, simplify, scatter_adjoints, fold_product_shapes,
-          gather_outer_products, eliminate_dead_code)
+          gather_outer_products, shape_sources, eliminate_dead_code)
 
 
 def optimize(fn: ir.Function) -> ir.Function:

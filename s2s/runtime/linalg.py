@@ -120,13 +120,20 @@ def _einsum_optimize(terms, output, letters) -> bool:
 @functools.lru_cache(maxsize=256)
 def _einsum_adjoint_plan(subscripts: str, i: int, g_shape: tuple, shapes: tuple):
     """How einsum_adjoint computes the adjoint of operand `i` for these shapes (planned once per shapes):
-    (the einsum of g with the other operands, its `optimize`, the axes to broadcast it along and the shape
+    (the einsum's result shape, which g is summed back to first, the einsum of g with the other operands, its `optimize`, the axes to broadcast it along and the shape
     that makes, the operand's unique letters' sizes, the spec writing it onto a diagonal or None)."""
     terms, output = _einsum_parse(subscripts, [len(s) for s in shapes])
     mine = terms[i]
     others = [t for j, t in enumerate(terms) if j != i]
     unique = "".join(dict.fromkeys(mine))
     known = "".join(c for c in unique if c in output or any(c in t for t in others))
+    sizes_all: dict = {}  # every letter's (broadcast) size among the operands: the einsum's result shape
+    for t, shape in zip(terms, shapes):
+        for c, n in zip(t, shape):
+            sizes_all[c] = n if sizes_all.get(c, 1) == 1 else sizes_all[c]
+    result = tuple(sizes_all[c] for c in output)
+    if g_shape != result:
+        g_shape = result  # (g broadcast larger than the result, by an addition after it: summed back first)
     letters: dict = {}  # every letter of spec, with its (broadcast) size: the plain loop's length
     for t, shape in zip([output] + others, [g_shape] + [s for j, s in enumerate(shapes) if j != i]):
         for c, n in zip(t, shape):
@@ -134,16 +141,19 @@ def _einsum_adjoint_plan(subscripts: str, i: int, g_shape: tuple, shapes: tuple)
     sizes = dict(zip(mine, shapes[i]))
     missing = tuple(k for k, c in enumerate(unique) if c not in known)
     spread = tuple(letters[c] if c in known else sizes[c] for c in unique)  # the einsum's, broadcast along missing
-    return (",".join([output] + others) + "->" + known, _einsum_optimize([output] + others, known, letters),
+    return (result, ",".join([output] + others) + "->" + known, _einsum_optimize([output] + others, known, letters),
             missing, spread, tuple(sizes[c] for c in unique), None if unique == mine else mine + "->" + unique)
 
 
 def einsum_adjoint(g, subscripts, i, *operands):
     """Adjoint of `np.einsum(subscripts, *operands)` with respect to operand `i`: an einsum of `g` with the
     other operands, broadcast over indices only operand `i` sums, and placed on the diagonal for a
-    repeated index (as in 'ii->i')."""
-    spec, optimize, missing, spread, target, diagonal = _einsum_adjoint_plan(
+    repeated index (as in 'ii->i'). `g` may be broadcast larger than the einsum's result (the adjoint of
+    `einsum(...) + y`, not yet summed back): it is summed back first."""
+    result, spec, optimize, missing, spread, target, diagonal = _einsum_adjoint_plan(
         subscripts, i, np.shape(g), tuple(np.shape(op) for op in operands))
+    if np.shape(g) != result:  # a cotangent broadcast larger than the result (or a bare 0.0): to its shape
+        g = unbroadcast_to_shape(g, result)
     part = np.einsum(spec, g, *(op for j, op in enumerate(operands) if j != i), optimize=optimize)
     if missing:  # letters only operand i sums over: the adjoint is constant along them
         part = np.broadcast_to(np.expand_dims(part, missing), spread)

@@ -23,7 +23,7 @@ def grad_gradient_called_inside(theta):
     bbtheta = bt6 * 0.1
     del t20, t24
     # adjoint of line 6 of <gradient of log_density>: btheta = bt4 * t12 + -0.5 * t12
-    bbt4 = rt.unbroadcast(bbtheta * t12, bt4)
+    bbt4 = rt.unbroadcast(bbtheta * t12, theta)
     # adjoint of line 5 of <gradient of log_density>: t12 = 2 * theta
     bt12 = rt.unbroadcast(bbtheta * bt4, t12) - bbtheta * 0.5
     del bbtheta
