@@ -177,3 +177,6 @@ WRITE_THROUGH = frozenset({
 # calls that return their operand itself when told not to copy (`y.astype(np.float64, copy=False)`,
 # `np.array(y, copy=False)`, where no conversion is needed): the alias pass takes the result for a possible view
 NO_COPY_RETURNS_OPERAND = frozenset({"numpy.array", *CASTS, *(k for keys in CASTS.values() for k in keys)})
+# calls that write into their operand when told not to copy (`np.nan_to_num(z, copy=False)`): refused, with the
+# position of their `copy` parameter
+NO_COPY_WRITES_OPERAND = {"numpy.nan_to_num": 1}

@@ -685,3 +685,49 @@ def test_jacobian_and_hessian_of_arguments_passed_by_keyword(mode, wrt):
         return np.sum(f(x, a))
     H = s2s.hessian(g, wrt=wrt)(x, a=a)
     assert_close(H, np.diag(-np.sin(x) * a * a) if wrt == 0 else np.diag(2.0 * np.sin(x)), what="hessian")
+
+
+def _finite_or_replaced(x):
+    z = np.log(np.abs(x)) * np.sign(x) + np.where(x < 0, np.nan, 0.0)  # NaN where x < 0
+    y = np.nan_to_num(z, nan=x[0] * 3.0, neginf=-1.0)
+    return np.sum(y * x)
+
+
+def _replaced_by_constants(x):
+    return np.sum(np.nan_to_num(np.log(x), nan=0.5, posinf=2.0) * x)
+
+
+def _nan_to_num_in_place(x):
+    z = np.log(x)
+    y = np.nan_to_num(z, copy=False)
+    return np.sum(y * z)
+
+
+def _nan_to_num_in_place_positional(x):
+    z = np.log(x)
+    y = np.nan_to_num(z, False)
+    return np.sum(y * z)
+
+
+def test_nan_to_num_with_keywords():
+    """np.nan_to_num's keywords (nan=, posinf=, neginf=) raised a TypeError inside its rule. The derivative in x
+    is 1 where x is finite; in a replacement value passed by keyword, 1 where it replaced (reverse mode; forward
+    mode refuses a keyword with a tangent at the line)."""
+    x = np.array([0.5, 1.5, -2.0, 0.7])
+    with np.errstate(all="ignore"):
+        assert_close(s2s.grad(_finite_or_replaced)(x), numeric_grad(_finite_or_replaced, (x,), 0), what="nan=")
+        xs = np.array([0.5, 1.5, -2.0])
+        assert_close(s2s.grad(_replaced_by_constants)(xs), numeric_grad(_replaced_by_constants, (xs,), 0),
+                     what="constant replacements")
+        value, tangent = s2s.jvp(_replaced_by_constants)((xs,), (np.ones(3),))
+        assert_close(tangent, numeric_grad(_replaced_by_constants, (xs,), 0).sum(), what="forward mode")
+        with pytest.raises(s2s.NonDifferentiableError, match="keyword argument 'nan'"):
+            s2s.jvp(_finite_or_replaced)((x,), (np.ones(4),))
+
+
+@pytest.mark.parametrize("f", [_nan_to_num_in_place, _nan_to_num_in_place_positional])
+def test_nan_to_num_writing_into_its_argument_is_refused(f):
+    """np.nan_to_num(z, copy=False) writes into z, which the adjoint reads again (its NaNs): with the keywords
+    accepted this was a silent wrong derivative. Refused at the line, saying to leave out copy=False."""
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="copy=False"):
+        s2s.grad(f)(np.array([0.5, 2.0]))

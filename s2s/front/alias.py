@@ -28,8 +28,8 @@ from __future__ import annotations
 import copy
 import re
 
-from s2s import ir
-from s2s.prims import MAY_SHARE_MEMORY as VIEWS, NO_COPY_RETURNS_OPERAND
+from s2s import ir, prims
+from s2s.prims import MAY_SHARE_MEMORY as VIEWS, NO_COPY_RETURNS_OPERAND, NO_COPY_WRITES_OPERAND
 from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.names import Namer
 from s2s.ir.walk import array_versions, defined_names, ends_with_exit
@@ -225,6 +225,10 @@ class _Aliases:
             self.view_of(s.target, [s.value], s.loc)  # (a copy of a name: the same object)
             if s.value.name in self.root:
                 self.root[s.target] = self.root[s.value.name]
+        elif isinstance(s.value, ir.Call) and _writes_operand(s.value):
+            spelled = prims.spelling(s.value.op)
+            raise self.error(s.loc, f"{spelled}(..., copy=False), which writes into its argument",
+                             f"leave out copy=False: y = {spelled}(x) is a new array")
         elif isinstance(s.value, ir.Call) and _may_return_operand(s.value):
             # `y.astype(np.float64, copy=False)`, `np.array(y, copy=False)`: y itself where no conversion is needed
             self.view_of(s.target, s.value.args[:1], s.loc)
@@ -504,6 +508,15 @@ def _may_return_operand(call: ir.Call) -> bool:
     if not call.args or call.op not in NO_COPY_RETURNS_OPERAND:
         return False
     flag = dict(call.kwargs).get("copy")
+    return flag is not None and flag != ir.Const(True)
+
+
+def _writes_operand(call: ir.Call) -> bool:
+    """`np.nan_to_num(z, copy=False)` (or a copy flag known only at run time): z changed in place."""
+    position = NO_COPY_WRITES_OPERAND.get(call.op)
+    if position is None:
+        return False
+    flag = dict(call.kwargs).get("copy", call.args[position] if len(call.args) > position else None)
     return flag is not None and flag != ir.Const(True)
 
 

@@ -88,7 +88,11 @@ elementwise("numpy.copysign", lambda ans, x, y: np.sign(x) * np.sign(ans), None)
 elementwise("numpy.mod", lambda ans, x, y: 1.0, lambda ans, x, y: -np.floor_divide(x, y))
 elementwise("numpy.remainder", lambda ans, x, y: 1.0, lambda ans, x, y: -np.floor_divide(x, y))
 elementwise("numpy.fmod", lambda ans, x, y: 1.0, lambda ans, x, y: -np.trunc(x / y))
-elementwise("numpy.nan_to_num", lambda ans, x: np.isfinite(x))
+# x where it is finite, else the replacement (nan, posinf, neginf; copy=False changes a float array x in place)
+elementwise("numpy.nan_to_num", lambda ans, x, copy=True, nan=0.0, posinf=None, neginf=None: np.isfinite(x), None,
+            lambda ans, x, copy=True, nan=0.0, posinf=None, neginf=None: np.isnan(x),
+            lambda ans, x, copy=True, nan=0.0, posinf=None, neginf=None: np.isposinf(x),
+            lambda ans, x, copy=True, nan=0.0, posinf=None, neginf=None: np.isneginf(x))
 linear("numpy.conjugate", SELF, elementwise=True)
 linear("numpy.conj", SELF, elementwise=True)
 linear("numpy.real", SELF, elementwise=True)

@@ -26,6 +26,7 @@ Each call fills `registry.PRIMITIVES[key]` (the record) and, from it, the
 """
 from __future__ import annotations
 
+import inspect
 import numbers
 from dataclasses import dataclass, field
 from typing import Callable
@@ -154,6 +155,12 @@ def _adjoint_of(partial):
     def adjoint(g, ans, *args, **kwargs):
         p, defs = _record(partial, ans, args, kwargs)
         return _Replay(defs).times_left(g, p)
+    try:  # the partial's operand names: an operand passed by keyword (np.nan_to_num(z, nan=v)) takes its adjoint
+        adjoint.__signature__ = inspect.Signature(
+            [inspect.Parameter("g", inspect.Parameter.POSITIONAL_OR_KEYWORD)] +
+            list(inspect.signature(partial).parameters.values()))
+    except (TypeError, ValueError):
+        pass
     return adjoint
 
 
