@@ -739,10 +739,34 @@ def _written_into_integers(x):
     return np.sum(cum * x)
 
 
-@pytest.mark.xfail(strict=True, reason="open: a float written into an integer array is truncated, so no derivative "
-                   "flows through the write; s2s passes it through (fuzz seed 340209). Kept as a known wrong "
-                   "derivative until the write's adjoint reads the array's dtype.")
-def test_a_value_written_into_an_integer_array_has_no_derivative():
-    x = np.array([0.3, 1.2, -0.4])
-    assert_close(s2s.grad(_written_into_integers)(x), numeric_grad(_written_into_integers, (x,), 0),
-                 what="d/dx through an integer array")
+def _written_into_a_copy_of_integers(x, b):
+    cum = b.copy()
+    for i, v in enumerate(cum):
+        cum[i] = v * 0.5 + np.tanh(np.linalg.norm(x))
+    return np.sum(np.linspace(-1.0, 1.0, 4) * cum)
+
+
+def _counts_beside_floats(x):
+    c = np.zeros(3, dtype=int)
+    c[1] = 2  # no derivative written: the integer array is fine
+    y = np.zeros(3)
+    y[0] = x[0] * 2.0
+    return np.sum(c * x) + np.sum(y)
+
+
+@pytest.mark.parametrize("f, args", [(_written_into_integers, (np.array([0.3, 1.2, -0.4]),)),
+                                     (_written_into_a_copy_of_integers, (np.array([-1.3, -1.4, 1.4, -0.9]),
+                                                                         np.array([8, 8, 8, 8])))])
+def test_a_value_written_into_an_integer_array(f, args):
+    """NumPy truncates a value written into an array of integers, so no derivative flows through the write
+    (fuzz seed 340209: s2s passed it through, a silent wrong derivative). Forward mode gives the exact zero;
+    reverse mode refuses, naming the array and its line, and saying to make it an array of floats."""
+    x = args[0]
+    jac = s2s.jacobian(f, mode="forward")(*args)
+    assert_close(jac, numeric_grad(f, args, 0), what="forward mode through an integer array")
+    with pytest.raises(s2s.S2SError, match="an array of int64: NumPy truncates them") as info:
+        s2s.grad(f)(*args)
+    assert "astype(float)" in str(info.value) and f"test_regressions.py:{f.__code__.co_firstlineno + 1}" in \
+        str(info.value)
+    assert_close(s2s.grad(_counts_beside_floats)(x[:3]), numeric_grad(_counts_beside_floats, (x[:3],), 0),
+                 what="integers written without a derivative")

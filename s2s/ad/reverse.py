@@ -162,7 +162,7 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         self.stacks = self._active_stacks()
         adjoint = self.reverse_block(body[:-1], pending, {})
         self.adjoint_stmts = adjoint
-        forward = self.forward_copy(body[:-1])
+        forward = self._require_float_arrays(self.forward_copy(body[:-1]))
         grads = []
         for p in self.wrt:
             atom = self.collect(p, pending, out=adjoint)

@@ -17,12 +17,58 @@ from s2s import ir, prims
 from s2s.ad.analysis import integers
 from s2s.ad.blocks import base_name, range_targets
 from s2s.ir.names import Namer
+from s2s.ir.walk import call_definitions, map_blocks
 from s2s.ir.walk import vars_of as walk_vars
 from s2s.rules import registry
 
 
+FLOAT_ARITHMETIC = {"add", "sub", "mul", "truediv"}  # with a float operand: a float array (x * 1.0)
+
+
 class ElementWrites:
     """Saving and restoring overwritten elements (mixed into reverse._Reverse)."""
+
+    def _require_float_arrays(self, forward: list) -> list:
+        """`forward` with a check (`rt.require_float_array`) after the statement that makes each array the
+        function writes values with a derivative into, unless that statement surely makes floats: NumPy
+        truncates a value written into an array of integers, and no derivative flows through the write."""
+        roots = set()
+        for s in ir.statements(self.fn.body):
+            if type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op == "setitem" and \
+                    type(s.value.args[-1]) is ir.Var and s.value.args[-1].name in self.active:
+                roots.add(self.fn_arrays_root(s.target))
+        made = call_definitions(self.fn.body)
+        roots = {r for r in roots if not self._makes_floats(made.get(r))}
+        if not roots:
+            return forward
+
+        def check(block, items):
+            out = []
+            for s in items:
+                out.append(s)
+                if type(s) is ir.Assign and s.target in roots:
+                    out.append(ir.Effect(ir.Call("s2s.runtime.require_float_array",
+                                                 (ir.Var(s.target), ir.Const(base_name(s.target)))), s.loc))
+            return out
+        return map_blocks(forward, check)
+
+    def _makes_floats(self, call) -> bool:
+        """Does `call` surely make a float array: np.zeros(n) and the like without a dtype, a float np.full,
+        arithmetic with a float, a copy of an argument derivatives are taken with respect to (floats)?"""
+        if call is None:
+            return False
+        args, kwargs = call.args, dict(call.kwargs)
+        if "dtype" in kwargs:
+            return False
+        if call.op in prims.FILLED:  # np.zeros(n), np.ones(n), np.empty(n): float64 unless told a dtype
+            return len(args) == 1
+        if call.op == prims.FULL:
+            return len(args) == 2 and type(args[1]) is ir.Const and type(args[1].value) is float
+        if call.op in FLOAT_ARITHMETIC:
+            return any(type(a) is ir.Const and type(a.value) is float for a in args)
+        if call.op in (prims.COPY, "numpy.zeros_like", "numpy.ones_like"):
+            return len(args) == 1 and type(args[0]) is ir.Var and args[0].name in self.wrt
+        return False
 
     def _save_overwritten(self, stmts: list, namer: Namer) -> None:
         """Before each element write, keep the elements it overwrites (`y_old = np.copy(y[i])`):

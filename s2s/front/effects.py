@@ -20,7 +20,7 @@ from s2s.rules import registry
 RAISE = "raise"  # Effect(Call("raise", (exception class, *args))): `raise E(*args)` when it runs
 EFFECTS = {"builtins.print", "s2s.runtime.require_scalar", "s2s.runtime.require_length",
            "s2s.runtime.require_keywords", "s2s.runtime.require_bound", "s2s.runtime.require_number",
-           "s2s.runtime.require_immutable"}
+           "s2s.runtime.require_immutable", "s2s.runtime.require_float_array"}
 
 
 class EffectLowering:

@@ -33,7 +33,7 @@ def helper(name: str, transpose, batched=None, rank_of_argument=None) -> None:
 nondiff(RT + "zeros_like", RT + "sign", RT + "shape_of")
 # checks made by generated code
 nondiff(RT + "require_scalar", RT + "require_bound", RT + "require_immutable", RT + "require_number",
-        RT + "require_length", RT + "require_keywords")
+        RT + "require_length", RT + "require_keywords", RT + "require_float_array")
 
 # ---------------------------------------------------------------- broadcasting and reductions
 # (both ways: where g was a bare 0.0 standing for a whole array, unbroadcast widened it, and G sums back)

@@ -12,7 +12,7 @@ import numpy as np
 from s2s.errors import ResultTypeError, S2SError
 
 __all__ = ["require_scalar", "require_number", "require_immutable", "require_bound", "require_length",
-           "require_keywords"]
+           "require_keywords", "require_float_array"]
 
 
 def require_scalar(*values):
@@ -93,6 +93,16 @@ def _rebound(statement: str) -> str:
         if target.endswith(two[0]) and op == two[1]:
             target, op = target[:-1].rstrip(), two
     return f"{target} = {target} {op} {value.strip()}"
+
+
+def require_float_array(y, name):
+    """An array the function writes values with a derivative into (`y[i] = v`) holds floats: NumPy truncates
+    a value written into an array of integers or booleans, and no derivative flows through the write."""
+    if type(y) is np.ndarray and y.dtype.kind in "biu":
+        raise S2SError(f"the function writes values that carry a derivative into '{name}', an array of {y.dtype}: "
+                       f"NumPy truncates them, so no derivative flows through the writes, and s2s does not give "
+                       f"one; make '{name}' an array of floats (np.zeros(n) without an integer dtype, or "
+                       f"{name} = {name}.astype(float) before the writes)")
 
 
 def require_bound(bound, name):

@@ -81,7 +81,10 @@ def setitem_value_adjoint(g, *index):
 
 
 def setitem_tangent(d, ans, *index):
-    """Tangent contribution of `v` in `y[index] = v`: `d` written at `index` into zeros, as NumPy writes."""
+    """Tangent contribution of `v` in `y[index] = v`: `d` written at `index` into zeros, as NumPy writes (none
+    into an array of integers or booleans, which truncates v)."""
+    if type(ans) is np.ndarray and ans.dtype.kind in "biu":
+        return np.zeros(ans.shape)
     if isinstance(ans, (list, tuple)) and len(index) == 1:  # an element of a list adjoint (an accumulator)
         out = Parts(zeros_like(v) for v in ans)
         out[index[0]] = d
@@ -95,6 +98,8 @@ def batch_setitem_tangent(d, ans, *index):
     """`setitem_tangent` of tangents with a leading batch axis (vector mode): each tangent written at
     `index` into zeros shaped like `ans`, broadcast there as NumPy broadcasts the written value. (A list of
     numbers or of arrays of one shape has its tangents stacked as one array, as `batch_zeros` makes them.)"""
+    if type(ans) is np.ndarray and ans.dtype.kind in "biu":
+        return 0.0  # (an array of integers truncates v: no tangent flows through the write)
     if type(d) is np.ndarray and type(ans) is np.ndarray and len(index) == 1 and type(index[0]) in (slice, int) \
             and d.dtype == np.float64 and ans.dtype == np.float64 and d.ndim == ans.ndim + (type(index[0]) is slice):
         out = np.zeros(d.shape[:1] + ans.shape)  # (the common case, once per write a Hessian differentiates)
@@ -133,6 +138,8 @@ def batch_setitem(d_base, d_value, ans, *index):
     written at `index` (a copy), as NumPy writes `v` into `y`. It is `batch_setitem_base(d_base, *index) +
     batch_setitem_tangent(d_value, ans, *index)` without the second array of zeros and the sum (None or a bare zero
     stands for zero tangents)."""
+    if type(ans) is np.ndarray and ans.dtype.kind in "biu":
+        d_value = None  # (an array of integers truncates v: no tangent flows through the write)
     if type(d_base) is np.ndarray and type(d_value) is np.ndarray and d_base.dtype == np.float64 and \
             d_value.dtype == np.float64 and d_base.shape[1:] == np.shape(ans):
         out = d_base.copy()  # (the common case: float tangents of the array written and of the value)
