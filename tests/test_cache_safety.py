@@ -8,7 +8,6 @@ bad directory warns once and is not used; special, oversized, malformed or
 tampered entries are skipped. First use from many threads at once is safe.
 Every transformation has its own pseudo-filename in linecache.
 """
-import importlib
 import json
 import linecache
 import os
@@ -24,21 +23,14 @@ import pytest
 import s2s
 import s2s.api.transform
 from s2s.api import cache, persistent
+from conftest import module_from_text
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def module_from(tmp_path, name, text):
-    """Import (or re-execute) module `name` from `text` written to tmp_path."""
-    path = tmp_path / f"{name}.py"
-    path.write_text(textwrap.dedent(text))
-    sys.path.insert(0, str(tmp_path))
-    try:
-        importlib.invalidate_caches()
-        sys.modules.pop(name, None)
-        return importlib.import_module(name)
-    finally:
-        sys.path.remove(str(tmp_path))
+    """Import (or re-execute) module `name` from `text` (indented as written in a test) written to tmp_path."""
+    return module_from_text(tmp_path, name, textwrap.dedent(text))
 
 
 def define(text, filename, namespace=None):

@@ -18,6 +18,7 @@ lived to the end of the sweep).
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 from s2s import ir, prims
 from s2s.ir.walk import count_uses, map_statements
@@ -65,10 +66,9 @@ def _shapes(fn: ir.Function) -> ir.Function:
             if source != c.args[k].name:
                 args = list(c.args)
                 args[k] = ir.Var(source)
-                return ir.Assign(s.target, ir.Call(c.op, tuple(args), c.kwargs), s.loc, s.inplace, s.restores)
+                return dataclasses.replace(s, value=ir.Call(c.op, tuple(args), c.kwargs))
         if c.op == EINSUM_ADJOINT and type(c.args[0]) is ir.Var and c.args[0].name in summed:
-            return ir.Assign(s.target, ir.Call(c.op, (summed[c.args[0].name],) + c.args[1:], c.kwargs), s.loc,
-                             s.inplace, s.restores)
+            return dataclasses.replace(s, value=ir.Call(c.op, (summed[c.args[0].name],) + c.args[1:], c.kwargs))
         return s
     fn.body = map_statements(fn.body, rewrite)
     return fn
