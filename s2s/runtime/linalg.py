@@ -118,7 +118,7 @@ def _einsum_optimize(terms, output, letters) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def _einsum_adjoint_plan(subscripts: str, i: int, g_shape: tuple, shapes: tuple):
+def _einsum_adjoint_plan(subscripts: str, i: int, shapes: tuple):
     """How einsum_adjoint computes the adjoint of operand `i` for these shapes (planned once per shapes):
     (the einsum's result shape, which g is summed back to first, the einsum of g with the other operands, its `optimize`, the axes to broadcast it along and the shape
     that makes, the operand's unique letters' sizes, the spec writing it onto a diagonal or None)."""
@@ -131,11 +131,9 @@ def _einsum_adjoint_plan(subscripts: str, i: int, g_shape: tuple, shapes: tuple)
     for t, shape in zip(terms, shapes):
         for c, n in zip(t, shape):
             sizes_all[c] = n if sizes_all.get(c, 1) == 1 else sizes_all[c]
-    result = tuple(sizes_all[c] for c in output)
-    if g_shape != result:
-        g_shape = result  # (g broadcast larger than the result, by an addition after it: summed back first)
+    result = tuple(sizes_all[c] for c in output)  # (g, if broadcast larger by an addition, is summed back to it)
     letters: dict = {}  # every letter of spec, with its (broadcast) size: the plain loop's length
-    for t, shape in zip([output] + others, [g_shape] + [s for j, s in enumerate(shapes) if j != i]):
+    for t, shape in zip([output] + others, [result] + [s for j, s in enumerate(shapes) if j != i]):
         for c, n in zip(t, shape):
             letters[c] = n if letters.get(c, 1) == 1 else letters[c]
     sizes = dict(zip(mine, shapes[i]))
@@ -151,7 +149,7 @@ def einsum_adjoint(g, subscripts, i, *operands):
     repeated index (as in 'ii->i'). `g` may be broadcast larger than the einsum's result (the adjoint of
     `einsum(...) + y`, not yet summed back): it is summed back first."""
     result, spec, optimize, missing, spread, target, diagonal = _einsum_adjoint_plan(
-        subscripts, i, np.shape(g), tuple(np.shape(op) for op in operands))
+        subscripts, i, tuple(np.shape(op) for op in operands))
     if np.shape(g) != result:  # a cotangent broadcast larger than the result (or a bare 0.0): to its shape
         g = unbroadcast_to_shape(g, result)
     part = np.einsum(spec, g, *(op for j, op in enumerate(operands) if j != i), optimize=optimize)
