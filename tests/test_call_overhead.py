@@ -3,6 +3,7 @@ float arrays must not skip a check that another argument needs, nor keep a resul
 Derivatives are checked against analytic formulas."""
 import dataclasses
 import math
+import traceback
 
 import numpy as np
 import pytest
@@ -175,3 +176,77 @@ def test_reverse_jacobian_of_numbers_and_arrays():
     m = np.array([[1.0, 2.0], [3.0, 4.0]])
     jm = s2s.jacobian(identity)(m)
     assert jm.shape == (2, 2, 2, 2) and np.allclose(jm.reshape(4, 4), np.eye(4))
+
+
+def test_grad_fast_call_takes_every_form_of_call_the_original_takes():
+    """After the first call a grad's class calls the generated function at once for positional float
+    arguments; keywords, defaults, numbers of other types and wrong calls go the general way, unchanged."""
+    g = s2s.grad(quick, wrt=(0, 1))
+    expected = quick_grad(1.5, 0.7)
+    for _ in range(2):
+        assert np.allclose(g(1.5, 0.7), expected)
+    assert type(g).__call__ is not s2s.api.transformed.Transformed.__call__  # (the fast class is in use)
+    assert np.allclose(g(x1=1.5, x2=0.7), expected)
+    assert np.allclose(g(1.5, x2=0.7), expected)
+    assert np.allclose(g(np.float64(1.5), 0.7), expected)
+    assert np.allclose(g(2, 1), quick_grad(2.0, 1.0))
+    with pytest.raises(TypeError, match=r"quick\(\) missing 1 required positional argument: 'x2'"):
+        g(1.5)
+    with pytest.raises(TypeError, match=r"quick\(\) takes 2 positional arguments but 3 were given"):
+        g(1.5, 0.7, 0.1)
+    with pytest.raises(TypeError, match="is a bool"):
+        g(1.5, True)
+
+    def scaled_sum(x, scale=2.0):
+        return scale * np.sum(x * x)
+    gs = s2s.grad(scaled_sum)
+    x = np.array([1.0, -2.0])
+    assert np.allclose(gs(x), 4.0 * x)
+    assert np.allclose(gs(x, 3.0), 6.0 * x)
+    assert np.allclose(gs(x), 4.0 * x)
+    assert np.allclose(gs(x, scale=0.5), x)
+
+
+def test_grad_fast_call_keeps_errors_at_the_users_line():
+    def inverse(x, y):
+        return x / y
+    g = s2s.grad(inverse)
+    assert g(1.0, 2.0) == pytest.approx(0.5)
+    with pytest.raises(ZeroDivisionError) as info:
+        g(1.0, 0.0)
+    frames = traceback.extract_tb(info.value.__traceback__)
+    assert (__file__, "inverse", "return x / y") in [(frame.filename, frame.name, frame.line) for frame in frames]
+
+    def shifted(x, n):
+        return np.sum(x * x) * len(n)
+    gt = s2s.grad(shifted)
+    assert gt(2.0, "ab") == pytest.approx(8.0)
+    with pytest.raises(TypeError, match="has no len"):  # (an error of the call's own, not of binding)
+        gt(2.0, 3)
+
+
+def make_scaled_square(c):
+    def f(x):
+        return c * x * x
+    return f
+
+
+def test_grad_fast_calls_of_closures_of_one_code_keep_their_own_cells():
+    g2, g3 = s2s.grad(make_scaled_square(2.0)), s2s.grad(make_scaled_square(3.0))
+    for _ in range(3):
+        assert g2(1.5) == pytest.approx(2.0 * 2.0 * 1.5)
+        assert g3(1.5) == pytest.approx(2.0 * 3.0 * 1.5)
+
+
+def test_grad_fast_call_of_a_method():
+    class Model:
+        def __init__(self, w):
+            self.w = w
+
+        @s2s.grad(wrt="x")
+        def loss(self, x):
+            return self.w * x * x
+    m, n = Model(2.0), Model(5.0)
+    for _ in range(2):
+        assert m.loss(1.5) == pytest.approx(2.0 * 2.0 * 1.5)
+        assert n.loss(1.5) == pytest.approx(2.0 * 5.0 * 1.5)

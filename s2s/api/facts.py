@@ -222,8 +222,9 @@ def still_hold(facts: list, f) -> list | None:
     return out
 
 
-def checker(facts: list, entry):
-    """`check(f)`: True when every fact still holds by identity (and `entry.live`)."""
+def check_terms(facts: list, entry) -> tuple[list, dict]:
+    """The identity tests that every fact still holds, as Python expressions of `f` (the original function),
+    and the namespace they read: `_e` (the entry, whose `live` they test first) and one name per fact."""
     env = {"_e": entry}
     terms = ["_e.live"]
     for i, (where, target, name, kind, value) in enumerate(facts):
@@ -247,6 +248,12 @@ def checker(facts: list, entry):
         else:
             get = f"{t}.cell_contents"
         terms.append(f"{get} is {v}")
+    return terms, env
+
+
+def checker(facts: list, entry):
+    """`check(f)`: True when every fact still holds by identity (and `entry.live`)."""
+    terms, env = check_terms(facts, entry)
     text = ("def check(f):\n    try:\n        return " + " and ".join(terms) +
             "\n    except Exception:\n        return False\n")
     exec(compile(text, "<s2s cache check>", "exec"), env)
