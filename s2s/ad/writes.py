@@ -115,7 +115,9 @@ class ElementWrites:
         copies = {s.target for s in ir.statements(self.primal.body) if isinstance(s, ir.Assign) and
                   isinstance(s.value, ir.Call) and s.value.op == "getitem" and
                   self._element_of(s.value.args[0], s.value.args[1:], numeric=True)}
-        sharing = {r: _sharing_memory(self.primal, self.arrays, r, copies) for r in roots}
+        # root -> (the loop that makes it anew each iteration, how many loops enclose that loop)
+        carrying = {r: _carrying_loop(self.primal.body, r) for r in roots}
+        sharing = {r: _sharing_memory(self.primal, self.arrays, r, copies, carrying[r][0]) for r in roots}
         for restored, n in self.restores.items():  # a popped value is the value pushed
             for r in roots:
                 if n in sharing[r]:
@@ -124,7 +126,7 @@ class ElementWrites:
         reads: dict = {r: [] for r in roots}  # root -> positions of reads of its memory
         counter = [0]
 
-        def walk(stmts, loop_start):
+        def walk(stmts, starts):
             for s in stmts:
                 counter[0] += 1
                 here = counter[0]
@@ -132,18 +134,22 @@ class ElementWrites:
                     old = s.value.args[-1].name
                     r = old_root.get(self.restores.get(old, old))
                     if r in roots:
-                        at = loop_start if loop_start is not None else here
+                        # a restore in a reversed loop counts from the start of the outermost loop around it
+                        # whose iterations see one object: inside the loop that makes the array anew, if any
+                        depth = carrying[r][1]
+                        outer = depth + 1 if depth is not None and len(starts) > depth else 0
+                        at = starts[outer] if len(starts) > outer else here
                         first[r] = min(first.get(r, at), at)
                         continue
                 for r in roots:
                     if any(n in sharing[r] for n in _value_reads(s)):
                         reads[r].append(here)
                 if isinstance(s, ir.Loop):
-                    walk(s.body, here if loop_start is None else loop_start)
+                    walk(s.body, starts + [here])
                 else:
                     for block in ir.blocks(s):
-                        walk(block, loop_start)
-        walk(self.adjoint_stmts, None)
+                        walk(block, starts)
+        walk(self.adjoint_stmts, [])
         return frozenset(r for r in roots if r in first and all(p < first[r] for p in reads[r]))
 
     def _element_slot(self, value: ir.Call, numeric: bool = False) -> bool:
@@ -239,10 +245,34 @@ SHAPE_ONLY = {prims.SHAPE: None, prims.NDIM: None, prims.SIZE: None, "builtins.l
               "s2s.runtime.sum_adjoint": (1,), "s2s.runtime.mean_adjoint": (1,), "s2s.runtime.add_at": (2,)}
 
 
-def _sharing_memory(fn: ir.Function, arrays: dict, root: str, copies=frozenset()) -> set:
+def _carrying_loop(body: list, root: str, loops: tuple = ()) -> tuple:
+    """(the loop whose body makes the array `root` anew on every iteration, not in a loop nested in it; the
+    number of loops around that loop), or (None, None). Only a loop with no `break` or `continue` of its own
+    carrying a value to its header: its header phis then hold an array of an earlier iteration, never this
+    iteration's `root`, and its reversed iterations each see their own `root`."""
+    for s in body:
+        if isinstance(s, ir.Assign) and s.target == root:
+            if loops and not _leaves_early(loops[-1].body):
+                return loops[-1], len(loops) - 1
+            return None, None
+        for block in ir.blocks(s):
+            if any(isinstance(t, ir.Assign) and t.target == root for t in ir.statements(block)):
+                return _carrying_loop(block, root, loops + (s,) if isinstance(s, ir.Loop) else loops)
+    return None, None
+
+
+def _leaves_early(body: list) -> bool:
+    """Does `body` hold a `break` or `continue` of its own loop (outside loops nested in it)?"""
+    return any(isinstance(s, (ir.Break, ir.Continue)) or
+               not isinstance(s, ir.Loop) and any(_leaves_early(b) for b in ir.blocks(s)) for s in body)
+
+
+def _sharing_memory(fn: ir.Function, arrays: dict, root: str, copies=frozenset(), carrying=None) -> set:
     """The names whose value may share memory with the array `root`: its versions (`arrays`), views of them
     (prims.MAY_SHARE_MEMORY, except the names in `copies`), copies, and the joins and loop variables
-    taking them."""
+    taking them. The header phis of `carrying` (`_carrying_loop`), unless written in place, are left out:
+    on each iteration they hold an array an earlier iteration made, whose restores the reversed loop does
+    after this iteration's reads (a later iteration reads it through them before)."""
     out = {root} | {v for v, r in arrays.items() if r == root}
     changed = True
     while changed:
@@ -255,6 +285,8 @@ def _sharing_memory(fn: ir.Function, arrays: dict, root: str, copies=frozenset()
                     and any(n in out for n in walk_vars(s.value))):
                 new.append(s.target)
             for p in getattr(s, "phis", ()):
+                if s is carrying and p.target not in arrays:
+                    continue
                 if any(isinstance(o, ir.Var) and o.name in out for o in p.operands):
                     new.append(p.target)
             if isinstance(s, ir.Loop) and isinstance(s.target, str) and s.iter is not None and \
