@@ -323,3 +323,36 @@ def test_check_grad_names_the_rule_that_is_wrong():
     assert "0.7" in text and "1.4" in text  # analytic (g * x) and numeric (2 * x)
     assert f"{FILE}:{inspect.getsourcelines(mf.uses_square)[1]}" in text
     assert "@s2s.adjoint for reverse" in text
+
+
+def sin_times_first(x):
+    return np.sin(x) * x[0]
+
+
+def second_of_sin_times_first(x):
+    return sin_times_first(x)[1]
+
+
+def quartic(x):
+    return np.sum(x ** 4)
+
+
+def test_a_jacobian_or_hessian_transformed_again_says_what_to_write_instead():
+    """A Jacobian or Hessian calls generated code; it is not generated code. Transforming it again is refused
+    with the alternatives, which work (checked against analytic second derivatives)."""
+    x = np.array([0.3, 0.7, -0.2])
+    for inner in (s2s.jacobian(sin_times_first), s2s.jacobian(sin_times_first, mode="forward")):
+        with pytest.raises(s2s.SourceUnavailableError, match=r"a Jacobian that s2s.jacobian made.*s2s.hessian\(f_i\)"):
+            s2s.jacobian(inner)(x)
+    jac = s2s.jacobian(sin_times_first)
+
+    def summed(v):
+        return np.sum(jac(v))
+    with pytest.raises(s2s.NonDifferentiableError, match=r"a Jacobian that s2s.jacobian made"):
+        s2s.grad(summed)(x)
+    with pytest.raises(s2s.SourceUnavailableError, match=r"a Hessian that s2s.hessian made.*third derivatives"):
+        s2s.grad(s2s.hessian(quartic))(x)
+    # the alternatives the messages name: f_1 = sin(x_1) x_0, so H[0, 1] = H[1, 0] = cos(x_1), H[1, 1] = -sin(x_1) x_0
+    expected = np.array([[0.0, np.cos(x[1]), 0.0], [np.cos(x[1]), -np.sin(x[1]) * x[0], 0.0], [0.0, 0.0, 0.0]])
+    assert np.allclose(s2s.hessian(second_of_sin_times_first)(x), expected)
+    assert np.allclose(s2s.jacobian(s2s.grad(quartic))(x), np.diag(12.0 * x ** 2))

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from s2s.api import cache, transform, arguments, pytree, display
-from s2s.api.forward import JacobianForward, jacobian_forward
+from s2s.api.forward import JACOBIAN_REFUSAL, JacobianForward, jacobian_forward
 from s2s.api.transformed import Transformed, _checked_pullback
 from s2s.back.sourcemap import attach_user_frames
 from s2s.errors import ResultTypeError
@@ -40,8 +40,18 @@ class _ReverseState(cache.SharedState):
         self.params = None
 
 
+# (why, what to do) when a Hessian is transformed
+HESSIAN_REFUSAL = (
+    "it is a Hessian that s2s.hessian made (a forward-mode Jacobian of the generated gradient), which s2s cannot "
+    "transform again",
+    "third derivatives are not supported in general; of a scalar function of a scalar, "
+    "s2s.grad(s2s.grad(s2s.grad(f))) is the third derivative")
+
+
 class JacobianReverse:
     """The Jacobian of f by reverse mode: one pullback per element of f's value."""
+
+    __s2s_refusal__ = JACOBIAN_REFUSAL
 
     def __init__(self, f, wrt=0):
         self.__wrapped__ = f
@@ -239,6 +249,8 @@ class _HessianState(cache.SharedState):
 
 class Hessian:
     """Forward-over-reverse: the forward-mode Jacobian of the generated gradient `grad(f)`."""
+
+    __s2s_refusal__ = HESSIAN_REFUSAL
 
     def __init__(self, f, wrt=0):
         if isinstance(wrt, (tuple, list)):

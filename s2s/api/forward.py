@@ -224,8 +224,18 @@ class _ForwardState(cache.SharedState):
         self.bases: dict = {}  # shape of the argument -> its read-only identity basis (_jacobian_by_batch)
 
 
+# (why, what to do) when a Jacobian is transformed: it is computed by calling generated code, not generated code itself
+JACOBIAN_REFUSAL = (
+    "it is a Jacobian that s2s.jacobian made, which calls generated code once per basis vector and is not "
+    "generated code itself, so s2s cannot transform it again",
+    "for second derivatives of a function with a scalar value write s2s.hessian(f) or s2s.jacobian(s2s.grad(f)); "
+    "of a function with an array value, one component at a time: s2s.hessian(f_i), with def f_i(x): return f(x)[i]")
+
+
 class JacobianForward:
     """The Jacobian of f by forward mode: shape `value.shape + arg.shape` for each `wrt` entry."""
+
+    __s2s_refusal__ = JACOBIAN_REFUSAL
 
     def __init__(self, f, wrt=0, value_like_wrt=False):
         self.__wrapped__ = f

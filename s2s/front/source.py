@@ -272,6 +272,9 @@ def _first_parameter(text: str, entry: str) -> str:
 
 def _not_a_function(obj) -> str:
     """Why `obj` has no source s2s can read, and what to transform instead."""
+    refusal = getattr(type(obj), "__s2s_refusal__", None)  # (why, what to do) of an object s2s made itself
+    if refusal is not None:
+        return f"{refusal[0]}; {refusal[1]}"
     if isinstance(obj, functools.partial):
         inner = getattr(obj.func, "__name__", "f")
         fixed = [repr(a) for a in obj.args] + [f"{k}={v!r}" for k, v in obj.keywords.items()]
