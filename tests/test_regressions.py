@@ -770,3 +770,48 @@ def test_a_value_written_into_an_integer_array(f, args):
         str(info.value)
     assert_close(s2s.grad(_counts_beside_floats)(x[:3]), numeric_grad(_counts_beside_floats, (x[:3],), 0),
                  what="integers written without a derivative")
+
+
+# Several lambdas on one line taking the same parameters: s2s read the first for every one of them, a silent wrong
+# derivative (found by hand, 2026-12-05).
+SCALED = (lambda x: x * 2.0, lambda x: x * 3.0)
+POWERS = [lambda x: x ** 2, lambda x: x ** 3]
+TRIG = {"sin": lambda x: np.sin(x), "cos": lambda x: np.cos(x)}
+SAME = (lambda x: x * x, lambda x: x * x)
+LOSSES = {
+    "square": (lambda x: np.sum(x * x), 1.0),
+    "cube": (lambda x: np.sum(x ** 3), 2.0),  # (a line that does not parse on its own)
+}
+
+
+def closures(a):
+    return lambda x: a * x * x, lambda x: a * np.sin(x)
+
+
+def test_each_lambda_of_a_line_is_the_one_differentiated():
+    assert s2s.grad(SCALED[0])(1.0) == 2.0 and s2s.grad(SCALED[1])(1.0) == 3.0
+    assert s2s.grad(POWERS[0])(2.0) == pytest.approx(4.0) and s2s.grad(POWERS[1])(2.0) == pytest.approx(12.0)
+    assert s2s.grad(TRIG["sin"])(0.5) == pytest.approx(np.cos(0.5))
+    assert s2s.grad(TRIG["cos"])(0.5) == pytest.approx(-np.sin(0.5))
+    assert s2s.grad(SAME[1])(3.0) == pytest.approx(6.0)
+    square, cube = closures(1.5)
+    assert s2s.grad(square)(2.0) == pytest.approx(1.5 * 2.0 * 2.0)
+    assert s2s.grad(cube)(2.0) == pytest.approx(1.5 * np.cos(2.0))
+    x = np.array([0.5, -1.0])
+    assert_close(s2s.grad(LOSSES["square"][0])(x), 2.0 * x, what="d square")
+    assert_close(s2s.grad(LOSSES["cube"][0])(x), 3.0 * x ** 2, what="d cube")
+
+
+SIGNS = (lambda x, y: x + y * y, lambda x, y: x - y * y)
+
+
+def test_lambdas_of_a_line_told_apart_only_by_their_operators():
+    """Python 3.11+ knows where each instruction comes from; on 3.10 the two read the same names and constants,
+    and s2s refuses rather than guess."""
+    import sys
+    if sys.version_info >= (3, 11):
+        assert s2s.grad(SIGNS[1], wrt=1)(1.0, 2.0) == pytest.approx(-4.0)
+        assert s2s.grad(SIGNS[0], wrt=1)(1.0, 2.0) == pytest.approx(4.0)
+    else:
+        with pytest.raises(s2s.SourceUnavailableError, match="several lambdas taking the same parameters"):
+            s2s.grad(SIGNS[1], wrt=1)(1.0, 2.0)

@@ -167,9 +167,11 @@ def read_function(fn: Callable) -> Source:
         # A lambda inside a larger expression: parse just its line(s) as an expression.
         try:
             module = ast.parse("(" + text.strip().rstrip("\\") + ")")
+            ast.increment_lineno(module, start - 1)
         except SyntaxError as exc:
-            raise SourceUnavailableError(name, f"its source does not parse on its own ({exc.msg})") from None
-        ast.increment_lineno(module, start - 1)
+            module = _whole_file(fn)  # (a lambda on a line inside a larger bracket: a dict or a call's arguments)
+            if module is None:
+                raise SourceUnavailableError(name, f"its source does not parse on its own ({exc.msg})") from None
         indent = 0
     if indent:
         for node in ast.walk(module):
@@ -178,6 +180,10 @@ def read_function(fn: Callable) -> Source:
                 if getattr(node, "end_col_offset", None) is not None:
                     node.end_col_offset += indent
     tree = _find_def(module, fn)
+    if tree is None and fn.__code__.co_name == "<lambda>":
+        raise SourceUnavailableError(name, f"line {fn.__code__.co_firstlineno} holds several lambdas taking the same "
+                                           f"parameters, and s2s cannot tell which one this is: define it with def, "
+                                           f"or write it on a line of its own")
     if tree is None:
         raise SourceUnavailableError(name, "its definition was not found in the source inspect returned")
     tree.decorator_list = []
@@ -190,6 +196,17 @@ def read_function(fn: Callable) -> Source:
         closure[first.arg] = bound.__self__
     return Source(tree=tree, filename=filename, text=text, func=bound or fn,
                   globals=getattr(fn, "__globals__", {}), closure=closure)
+
+
+def _whole_file(fn) -> ast.Module | None:
+    """The whole file (or notebook cell) of the lambda `fn` parsed, at its line numbers; None if it does not parse."""
+    if getattr(getattr(fn, "__code__", None), "co_name", None) != "<lambda>":
+        return None
+    try:
+        lines, _ = inspect.findsource(inspect.unwrap(fn))
+        return ast.parse("".join(lines))
+    except (OSError, TypeError, SyntaxError, ValueError):
+        return None
 
 
 def _source_lines(fn) -> tuple[list, int, ast.Module | None]:
@@ -298,14 +315,45 @@ def _find_def(module: ast.Module, fn: Callable) -> ast.FunctionDef | None:
     code = fn.__code__
     if code.co_name == "<lambda>":
         params = list(code.co_varnames[: code.co_argcount])
-        for node in ast.walk(module):
-            if isinstance(node, ast.Lambda) and [a.arg for a in node.args.args] == params:
-                return lambda_as_def(node)
-        return None
+        found = [node for node in ast.walk(module) if isinstance(node, ast.Lambda) and node.lineno == code.co_firstlineno
+                 and [a.arg for a in node.args.args] == params]
+        if len(found) > 1:  # (lambda x: x * 2.0, lambda x: x * 3.0): the one whose code this is
+            found = _the_lambda(found, code)
+        return lambda_as_def(found[0]) if len(found) == 1 else None
     for node in ast.walk(module):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == code.co_name:
             return node
     return None
+
+
+def _the_lambda(found: list, code) -> list:
+    """The lambdas among `found` (same line, same parameters) that compiled to `code`: by the source positions
+    of its instructions (Python 3.11+: the smallest lambda holding them all), else by the names and constants
+    it reads; where that cannot tell them apart, the first if all are the same text."""
+    positions = getattr(code, "co_positions", None)
+    if positions is not None:
+        spots = [(line, col) for line, _, col, _ in positions() if line is not None and col is not None]
+        spots = [spot for spot in spots if spot != (code.co_firstlineno, spots[0][1])] or spots  # (not RESUME's)
+        holding = [node for node in found if all(
+            (node.lineno, node.col_offset) <= spot < (node.end_lineno, node.end_col_offset) for spot in spots)]
+        if holding:
+            return [min(holding, key=lambda n: (n.end_lineno - n.lineno, n.end_col_offset - n.col_offset))]
+    reads = (code.co_names, [k for k in code.co_consts if not hasattr(k, "co_code")])
+    same = [node for node in found if _reads_of(node, code.co_freevars) == reads]
+    if len(same) == 1:
+        return same
+    return found[:1] if len({ast.dump(node) for node in found}) == 1 else []
+
+
+def _reads_of(node: ast.Lambda, free: tuple) -> tuple:
+    """(co_names, constants) of the lambda `node` compiled on its own (its free variables `free` read as
+    globals there, so left out of the names)."""
+    try:
+        compiled = compile(ast.fix_missing_locations(ast.Expression(body=node)), "<s2s>", "eval")
+    except (SyntaxError, ValueError, TypeError):
+        return ()
+    inner = next(c for c in compiled.co_consts if hasattr(c, "co_code"))
+    return tuple(n for n in inner.co_names if n not in free), [k for k in inner.co_consts if not hasattr(k, "co_code")]
 
 
 def source_from_text(text: str, name: str, filename: str, namespace: dict) -> Source:
