@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
+import linecache
 import weakref
 
 import numpy as np
@@ -173,7 +175,8 @@ class _Bound:
 
 
 _UNSET = object()  # a parameter the call left to its default: the fast call takes the general path
-_FAST_FILE = f"{__file__} (the fast call of a grad)"  # s2s's own frame in a traceback, as the general path's
+_FAST_LOCALS = frozenset({"self", "rest", "kwargs", "f", "fast", "exc", "a"})  # the fast call's own names
+_FAST_NUMBERS = itertools.count(1)  # (each fast call's pseudo-file is s2s's own, as the general path's file is)
 _FAST: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # entry -> its fast class
 
 
@@ -192,7 +195,9 @@ def _fast_class(entry, f, wrt) -> type:
     count = code.co_argcount
     # (a function's __globals__ cannot be rebound, and the entry was checked against this very function)
     terms, env = facts_mod.check_terms([fact for fact in entry.facts if fact[:3] != ("f", None, "__globals__")], entry)
-    params = [f"_s2s_{i}" for i in range(count)]
+    params = list(code.co_varnames[:count])  # (the user's names where none is one of the call's own)
+    if any(p.startswith("_") or p in _FAST_LOCALS for p in params):
+        params = [f"_s2s_{i}" for i in range(count)]
     tests = ["not rest", "not kwargs", "self._entry is _e"] + terms
     if params:
         tests.insert(0, f"{params[-1]} is not _U")
@@ -214,7 +219,10 @@ def _fast_class(entry, f, wrt) -> type:
             f"            raise\n"
             f"    return _call(self, *[a for a in {given} if a is not _U], *rest, **kwargs)\n")
     env.update(_U=_UNSET, _A=_NDARRAY, _F=_FLOAT64, _fn=entry.fn, _failed=_failed, _call=Transformed._call)
-    exec(compile(text, _FAST_FILE, "exec"), env)
+    # (in linecache, so that pdb and tracebacks show its lines: one pseudo-file per entry)
+    filename = f"{__file__} (the fast call of {getattr(code, 'co_name', 'f')}, {next(_FAST_NUMBERS)})"
+    linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
+    exec(compile(text, filename, "exec"), env)
     cls = _FAST[entry] = type("Transformed", (Transformed,), {"__call__": env["__call__"], "_fast": True,
                                                              "__slots__": ()})
     return cls
