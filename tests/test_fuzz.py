@@ -19,6 +19,9 @@ CASES = [(FIRST_SEED + k * 4 + level - 1, level) for k in range(SEEDS_PER_LEVEL)
 # level 5 (nested functions, lists grown, comprehensions, dicts, starred, recursion...): a few seeds of its own
 LEVEL5_SEEDS = 12
 CASES += [(5000 + k, 5) for k in range(LEVEL5_SEEDS)]
+# level 6 (NumPy breadth: axis=/keepdims= reductions, einsum, linalg, masks, stacking...): a few seeds of its own
+LEVEL6_SEEDS = 8
+CASES += [(6000 + k, 6) for k in range(LEVEL6_SEEDS)]
 
 # (seed, level) -> the failure class today (see `python -m tests.fuzz --n 1 --seed S --level L` for the reproducer)
 # (the IR verifier is on in the tests, see conftest.py, so "VerificationError" internal errors show here)
@@ -56,7 +59,7 @@ def test_the_same_seed_makes_the_same_programs_in_every_process():
     import subprocess
     import sys
     code = ("import hashlib; from tests.fuzz import gen; print(hashlib.sha256(''.join(str(gen.generate(s, l).__dict__) "
-            "for s in range(30) for l in (1, 2, 3, 4, 5)).encode()).hexdigest())")
+            "for s in range(30) for l in (1, 2, 3, 4, 5, 6)).encode()).hexdigest())")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     digests = {subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
                               env=dict(os.environ, PYTHONHASHSEED=str(h))).stdout for h in (0, 1, 2)}

@@ -30,7 +30,12 @@ Levels (each level also uses what the lower levels use):
    `xs + [v]`, comprehensions and generator expressions, dict displays, starred
    calls and unpacking, recursion with a depth, .astype/.item, keyword-only and
    computed defaults, `with np.errstate(...)`.  Nothing of it runs below level 5,
-   so levels 1-4 make the programs they made before it.
+   so levels 1-4 make the programs they made before it;
+6. NumPy breadth (numpy_breadth.py): most of s2s's NumPy rules the levels below
+   never call (reductions with axis=/keepdims=, np.cumprod, np.einsum, np.linalg's
+   solve/inv/det/cholesky, np.tile/np.repeat/np.take, boolean masks, strided
+   slices, stacking, scipy.special), composed with everything of level 5, on
+   mostly vector and matrix parameters.  Nothing of it runs below level 6.
 
 Values stay bounded by construction (squashing with tanh/sin/atan in loops,
 log(1 + x*x), division by 1 + x*x, exp of bounded arguments) so that central
@@ -47,6 +52,7 @@ import numpy as np
 
 from .aliasing import AliasPatterns
 from .constructs import Level5
+from .numpy_breadth import Level6
 
 SCALAR_NAMES = ["total", "acc", "prev", "tmp", "s", "t", "u", "r", "h", "loss", "val", "cur", "g", "q", "e", "d",
                 "m", "best", "diff", "scale", "energy", "norm2", "gain"]
@@ -124,7 +130,7 @@ class Scope:
         return Scope(names, self.owned & other.owned)
 
 
-class Gen(Level5, AliasPatterns):
+class Gen(Level6, Level5, AliasPatterns):
     def __init__(self, seed: int, level: int):
         self.seed, self.level = seed, level
         self.rng = random.Random(f"s2s-fuzz:{seed}:{level}")
@@ -137,6 +143,7 @@ class Gen(Level5, AliasPatterns):
         self.in_helper = False
         self.unsafe = set()      # names an in-place operator on would be refused by s2s (aliases, views, loop items)
         self.init_level5()
+        self.init_level6()
 
     # ------------------------------------------------------------------ helpers
     def p(self, prob):
@@ -324,6 +331,8 @@ class Gen(Level5, AliasPatterns):
             prods += [(3 if lvl >= 4 else 1.5, lambda: self.call(scope, self.choice(scal_helpers), d - 1))]
         if lvl >= 5:
             prods += self.sexpr_level5(scope, d)
+        if lvl >= 6:
+            prods += self.sexpr_level6(scope, d)
         return self.pick(prods)()
 
     def pick(self, prods):
@@ -421,6 +430,8 @@ class Gen(Level5, AliasPatterns):
             prods += [(2, lambda: self.call(scope, self.choice(vec_helpers), d - 1))]
         if self.level >= 5:
             prods += self.aexpr_level5(scope, shape, d)
+        if self.level >= 6:
+            prods += self.aexpr_level6(scope, shape, d)
         return self.pick(prods)()
 
     def cond(self, scope, d=1):
@@ -518,6 +529,8 @@ class Gen(Level5, AliasPatterns):
             prods += [(1, lambda: self.container_stmt(scope, ctx))]
         if lvl >= 5:
             prods += self.stmt_level5(scope, ctx, indent)
+        if lvl >= 6:
+            prods += self.stmt_level6(scope, ctx, indent)
         out = self.pick(prods)()
         lines, scope, jump = out
         return [pad + ln for ln in lines], scope, jump
@@ -530,7 +543,7 @@ class Gen(Level5, AliasPatterns):
 
     def assign(self, scope, ctx):
         scope = scope.copy()
-        if self.level >= 3 and self.p(0.3):
+        if self.level >= 3 and self.p(0.3 if self.level < 6 else 0.5):
             shapes = [(self.n,), (self.n,), (self.n, self.n)]
             shape = self.choice(shapes)
             existing = [n for n in self.vars_of(scope, shape) if n not in ctx.get("readonly", ())]
@@ -1054,7 +1067,7 @@ class Gen(Level5, AliasPatterns):
         params, specs = [], []
         used = set(self.kinds)
         for i in range(nparams):
-            if lvl >= 4 and self.p(0.35):
+            if lvl >= 4 and self.p(0.35 if lvl < 6 else 0.2):
                 ctype = self.choice(["tuple", "list", "dict"])
                 inner_n = rng.randint(1, 3)
                 inner = [("f", self.choice([(), (), (n,)])) for _ in range(inner_n)]
@@ -1066,7 +1079,10 @@ class Gen(Level5, AliasPatterns):
                 pool = CONTAINER_PARAMS
             else:
                 r = rng.random()
-                if lvl >= 3 and r < 0.45:
+                if lvl >= 6:
+                    kind = self.param_kind_level6(r)
+                    pool = [SCALAR_PARAMS, VECTOR_PARAMS, MATRIX_PARAMS][len(kind[1])]
+                elif lvl >= 3 and r < 0.45:
                     kind, pool = ("f", (n,)), VECTOR_PARAMS
                 elif lvl >= 3 and r < 0.55:
                     kind, pool = ("f", (n, n)), MATRIX_PARAMS
@@ -1096,6 +1112,9 @@ class Gen(Level5, AliasPatterns):
         prelude = []
         if lvl >= 5:
             prelude, scope = self.prelude_level5(scope, ctx)
+        if lvl >= 6:
+            more, scope = self.prelude_level6(scope, ctx)
+            prelude = prelude + more
         body, scope2, jump = self.block(scope, ctx, self.budget, 1)
         body = prelude + body
         if not jump:
@@ -1105,6 +1124,8 @@ class Gen(Level5, AliasPatterns):
         if extra_default:
             sig += f", {extra_default}={self.choice(['0.5', '1.5', '2.0'])}"
         text = "import math\n\nimport numpy as np\n\n\n" if lvl < 5 else self.module_text_level5()
+        if lvl >= 6:
+            text = self.module_text_level6(text)
         for h in self.helpers:
             text += h[3] + "\n\n"
         text += f"def f({sig}):\n" + "\n".join(body) + "\n"
