@@ -815,3 +815,55 @@ def test_lambdas_of_a_line_told_apart_only_by_their_operators():
     else:
         with pytest.raises(s2s.SourceUnavailableError, match="several lambdas taking the same parameters"):
             s2s.grad(SIGNS[1], wrt=1)(1.0, 2.0)
+
+
+def std_of_equal_entries(pair):
+    """Fuzz seed 600538 (level 6), reduced: np.std of entries that are all equal."""
+    return np.arcsin(0.5 * np.tanh(pair[1])) + np.sin(np.std(np.full(3, pair[-1])))
+
+
+def std_of_equal_entries_along_axes(a):
+    """Fuzz seed 600233 (level 6): np.std(np.full(3, c), axis=0, keepdims=True), and more axes."""
+    m = np.full((3, 4), a)
+    return np.sum(np.std(m, axis=0)) + np.sum(np.std(m, axis=1, keepdims=True)) + np.std(m[0], ddof=1) + a
+
+
+def p_norm_of_zeros(a):
+    return np.linalg.norm(np.zeros(3) * a, 3) + np.sum(np.linalg.norm(np.zeros((2, 3)) * a, ord=4, axis=1)) + a
+
+
+def cumprod_through_a_mask(v):
+    return np.sum(np.sin(np.cumprod(v * (v > 0.0))))
+
+
+def cumprod_of_rows_with_zeros(m):
+    return np.sum(np.cumprod(np.maximum(m, 0.0), axis=1) * np.arange(1.0, 4.0)) + np.sum(np.cumprod(m * (m > 0.0)))
+
+
+@pytest.mark.parametrize("f, args", [
+    (std_of_equal_entries, [(-0.3676, 0.7)]),      # 0.7: the mean's rounding leaves x - mean 1e-16, not 0
+    (std_of_equal_entries, [(-0.3676, 0.5)]),      # 0.5: the mean is exact, the std 0 (was 0 / 0: nan)
+    (std_of_equal_entries_along_axes, [0.7]),
+    (std_of_equal_entries_along_axes, [0.5]),
+    (p_norm_of_zeros, [0.7]),                      # |x| ** 2 / ||x||_3 ** 2 at x = 0 was 0 / 0: nan
+    (cumprod_through_a_mask, [np.array([0.5, -0.3, 0.8, 1.1])]),
+    (cumprod_through_a_mask, [np.array([-0.5, 0.3, -0.8, 1.1, -0.2])]),
+    (cumprod_of_rows_with_zeros, [np.array([[0.5, -0.3, 0.8], [1.1, 0.4, -0.2], [-0.3, 0.6, 0.9]])]),
+])
+def test_std_norms_and_cumprod_at_zeros(f, args):
+    """np.std where all entries are equal and a p-norm of zeros (kinks: s2s takes the derivative 0 there,
+    docs/limitations.md, as for the 2-norm; these programs are constant along them, so finite differences
+    give 0): s2s gave nan (0 / 0), or an O(1) gradient along the ones that the mean's rounding left in
+    x - mean (np.std(np.full(3, 0.7)) is 1e-16). np.cumprod of entries with a zero (after a mask or
+    np.maximum): its derivative divided by the entries, nan in every mode (found writing level 6)."""
+    x = args[0]
+    call = (lambda t: f(tuple(t))) if isinstance(x, tuple) else f
+    ref = numeric_grad(call, [np.asarray(x, dtype=float)], 0)
+    value, grad = s2s.value_and_grad(f)(*args)
+    assert value == pytest.approx(f(*args), abs=1e-12)
+    assert_close(np.asarray(grad, dtype=float), ref, what="reverse")
+    tangent = tuple(np.ones(len(x))) if isinstance(x, tuple) else np.ones_like(x)
+    _, dvalue = s2s.jvp(f)(tuple(args), (tangent,))
+    assert_close(dvalue, np.sum(ref), what="forward")
+    if not isinstance(x, tuple):
+        assert_close(s2s.jacobian(f, mode="forward")(*args), ref, what="vector forward")

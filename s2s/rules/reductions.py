@@ -41,11 +41,14 @@ define("numpy.var",
         rt.var_adjoint(g, x, **non_default(axis=(axis, None), ddof=(ddof, 0), keepdims=(keepdims, False)))],
        [lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
         rt.var_tangent(d, x, **given(axis=axis, ddof=ddof or None, keepdims=keepdims or None))], full_reduction=True)
+# (std = sqrt(var): where all entries are equal, a kink like the norm's at 0, the derivative is 0, not 0 / 0)
 define("numpy.std",
        [lambda g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
-        rt.var_adjoint(g / (2.0 * ans), x, **non_default(axis=(axis, None), ddof=(ddof, 0), keepdims=(keepdims, False)))],
+        rt.var_adjoint(rt.ratio_or_zero(g, 2.0 * ans), x,
+                       **non_default(axis=(axis, None), ddof=(ddof, 0), keepdims=(keepdims, False)))],
        [lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
-        rt.var_tangent(d, x, **given(axis=axis, ddof=ddof or None, keepdims=keepdims or None)) / (2.0 * ans)],
+        rt.ratio_or_zero(rt.var_tangent(d, x, **given(axis=axis, ddof=ddof or None, keepdims=keepdims or None)),
+                         2.0 * ans)],
        full_reduction=True)
 define("numpy.nansum",
        [lambda g, ans, x, axis=None, dtype=None, out=None, keepdims=False:

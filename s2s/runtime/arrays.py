@@ -16,7 +16,7 @@ from s2s.runtime.core import DictParts, Parts, Shape, unbroadcast_to_shape, zero
 
 __all__ = [
     "Parts", "reduced_axes", "expand_reduced", "prod_adjoint", "extremum_adjoint", "var_adjoint", "cumsum_adjoint",
-    "cumprod_adjoint", "nanmean_adjoint", "norm_adjoint", "vector_norm_adjoint", "matrix_norm_adjoint",
+    "cumprod_adjoint", "cumprod_zero_lines", "nanmean_adjoint", "norm_adjoint", "vector_norm_adjoint", "matrix_norm_adjoint",
     "diff_adjoint", "average_adjoint", "tile_adjoint", "repeat_adjoint", "pad_adjoint", "array_adjoint",
     "concatenate_adjoint", "stack_adjoint", "hstack_adjoint", "vstack_adjoint", "dstack_adjoint",
     "column_stack_adjoint", "take_adjoint", "take_along_axis_adjoint", "sort_adjoint", "select_adjoint_choices",
@@ -154,11 +154,16 @@ def extremum_adjoint(g, ans, x, axis=None, keepdims=False):
 
 
 def var_adjoint(g, x, axis=None, ddof=0, keepdims=False):
-    """Adjoint of `np.var(x, axis, ddof=ddof, keepdims)`: `g * 2 (x - mean) / (n - ddof)`."""
+    """Adjoint of `np.var(x, axis, ddof=ddof, keepdims)`: `g * 2 (x - mean) / (n - ddof)`.
+
+    Centred twice: the rounding of the mean leaves x - mean a multiple of ones (1e-16 of it) where all
+    entries are equal, which np.std's adjoint divides by a std of that same size (an O(1) gradient along
+    ones, where the function is constant); the second centring takes it out."""
     x = np.asarray(x)
     axes = reduced_axes(axis, x.ndim)
     n = int(np.prod([x.shape[a] for a in axes]))
     centred = x - np.mean(x, axis=axes, keepdims=True)
+    centred = centred - np.mean(centred, axis=axes, keepdims=True)
     return expand_reduced(g, x.shape, axis, keepdims) * 2.0 * centred / (n - ddof)
 
 
@@ -170,10 +175,40 @@ def cumsum_adjoint(g, x, axis=None):
 
 
 def cumprod_adjoint(g, ans, x, axis=None):
-    """Adjoint of `np.cumprod(x, axis)`: reversed cumulative sum of `g * ans`, divided by `x` (x must be nonzero)."""
+    """Adjoint of `np.cumprod(x, axis)`: reversed cumulative sum of `g * ans`, divided by `x`; along a line of
+    x holding a zero, the entries from its first zero on without dividing (`cumprod_zero_lines`)."""
     if axis is None:
-        return np.reshape(cumsum_adjoint(np.ravel(g * ans), np.ravel(x)), np.shape(x)) / x
-    return cumsum_adjoint(g * ans, x, axis) / x
+        flat = cumprod_adjoint(np.ravel(g * np.ones_like(ans)), np.ravel(ans), np.ravel(x), 0)
+        return np.reshape(flat, np.shape(x))
+    x = np.asarray(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = cumsum_adjoint(g * ans, x, axis) / x
+    return cumprod_zero_lines(out, g, x, axis, adjoint=True)
+
+
+def cumprod_zero_lines(out, v, x, axis, adjoint):
+    """`out` (the adjoint or tangent of `np.cumprod(x, axis)` from the formulas that divide by x) with each line
+    along `axis` that holds a zero done again exactly; `v` is the adjoint g or the tangent d.
+
+    With z the line's first zero, L = prod(x[:z]) and Q = cumprod([1, x[z + 1:]]): every partial derivative
+    prod(x[j] for j <= k, j != i) with i or k past z holds the factor x[z] = 0, but those with i = z, which are
+    L * Q[k - z]. So the adjoint is L * (g[z:] . Q) at z and 0 after it (before z the formula holds: x[i] != 0,
+    ans[k] = 0 for k >= z), and the tangent is d[z] * L * Q from z on."""
+    if np.all(x != 0):
+        return out
+    out = np.array(out, dtype=np.result_type(out, np.float64))
+    lines_x = np.moveaxis(x, axis, -1)
+    lines_v, lines_out = np.moveaxis(np.broadcast_to(v, x.shape), axis, -1), np.moveaxis(out, axis, -1)
+    hits = np.any(lines_x == 0, axis=-1)
+    for line in [()] if hits.ndim == 0 else map(tuple, np.argwhere(hits)):
+        xs, vs, res = lines_x[line], lines_v[line], lines_out[line]  # (res: a view into out)
+        z = int(np.argmax(xs == 0))
+        low, tail = np.prod(xs[:z]), np.cumprod(np.concatenate([[1.0], xs[z + 1:]]))
+        if adjoint:
+            res[z], res[z + 1:] = low * np.dot(vs[z:], tail), 0.0
+        else:
+            res[z:] = vs[z] * low * tail
+    return out
 
 
 def nanmean_adjoint(g, x, axis=None, keepdims=False):
@@ -210,7 +245,7 @@ def _vector_norm_adjoint(g, ans, x, ord, axis):
     if ord in (np.inf, -np.inf):
         hit = np.abs(x) == ans
         return g * np.sign(x) * hit / np.sum(hit, axis=axis, keepdims=True)
-    return g * np.sign(x) * np.abs(x) ** (ord - 1) / ans ** (ord - 1)
+    return g * np.sign(x) * np.abs(x) ** (ord - 1) / np.where(ans == 0, 1.0, ans) ** (ord - 1)  # (0 at 0)
 
 
 def _matrix_norm_adjoint(g, ans, x, ord):

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from s2s.runtime.arrays import extremum_adjoint, interp_adjoint_x, matrix_norm_adjoint, nanmean_adjoint, norm_adjoint, prod_adjoint, reduced_axes, var_adjoint, vector_norm_adjoint
+from s2s.runtime.arrays import cumprod_zero_lines, extremum_adjoint, interp_adjoint_x, matrix_norm_adjoint, nanmean_adjoint, norm_adjoint, prod_adjoint, reduced_axes, var_adjoint, vector_norm_adjoint
 from s2s.runtime.core import _FLOAT64, _zero, zeros_like
 from s2s.runtime.linalg import cross_product
 
@@ -203,11 +203,15 @@ def nanmean_tangent(d, x, axis=None, keepdims=False):
 
 
 def cumprod_tangent(d, ans, x, axis=None):
-    """Tangent of `np.cumprod(x, axis)`: ans * cumsum(d / x) (x without zeros)."""
+    """Tangent of `np.cumprod(x, axis)`: ans * cumsum(d / x), and along a line of x holding a zero, from its
+    first zero on, without dividing (`cumprod_zero_lines`)."""
     if axis is None:
-        d, x = np.ravel(d), np.ravel(x)
+        d, x = np.ravel(d * np.ones_like(x)), np.ravel(x)
         axis = 0
-    return ans * np.cumsum(np.asarray(d) / x, axis=axis)
+    x = np.asarray(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = ans * np.cumsum(np.asarray(d) / x, axis=axis)
+    return cumprod_zero_lines(out, d, x, axis, adjoint=False)
 
 
 def norm_tangent(d, ans, x, ord=None, axis=None, keepdims=False):
