@@ -1,5 +1,7 @@
 """Every program that once gave a wrong value or derivative (tests/regression_functions.py), checked
 against the original function and central finite differences in both modes."""
+import functools
+
 import numpy as np
 import pytest
 
@@ -815,6 +817,43 @@ def test_lambdas_of_a_line_told_apart_only_by_their_operators():
     else:
         with pytest.raises(s2s.SourceUnavailableError, match="several lambdas taking the same parameters"):
             s2s.grad(SIGNS[1], wrt=1)(1.0, 2.0)
+
+
+def scaled_by_ten(fn):
+    @functools.wraps(fn)
+    def wrapper(x):
+        return 10.0 * fn(x)
+    return wrapper
+
+
+def passed_through(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+@scaled_by_ten
+def cube_scaled(x):
+    return x ** 3
+
+
+@passed_through
+def cube_passed(x):
+    return x ** 3
+
+
+def first_cubed(t):
+    return tuple(t)[0] ** 3 + t[1]
+
+
+def test_a_decorated_function_is_differentiated_as_the_wrapper_python_calls():
+    """functools.wraps points __wrapped__ at the original; the function called is the wrapper, whose source s2s
+    could not find (it looked in the original's lines)."""
+    assert s2s.grad(cube_scaled)(2.0) == pytest.approx(10.0 * 3.0 * 4.0)
+    assert s2s.grad(cube_passed)(2.0) == (pytest.approx(12.0),)  # wrt=0 is the wrapper's *args: a tuple
+    assert s2s.grad(first_cubed)((2.0, 5.0)) == (pytest.approx(12.0), pytest.approx(1.0))  # a tuple's: a tuple
+    assert isinstance(s2s.grad(first_cubed)((2.0, 5.0)), tuple) and isinstance(s2s.grad(first_cubed)([2.0, 5.0]), list)
 
 
 def std_of_equal_entries(pair):

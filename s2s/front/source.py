@@ -203,7 +203,7 @@ def _whole_file(fn) -> ast.Module | None:
     if getattr(getattr(fn, "__code__", None), "co_name", None) != "<lambda>":
         return None
     try:
-        lines, _ = inspect.findsource(inspect.unwrap(fn))
+        lines, _ = inspect.findsource(fn.__code__)
         return ast.parse("".join(lines))
     except (OSError, TypeError, SyntaxError, ValueError):
         return None
@@ -216,9 +216,9 @@ def _source_lines(fn) -> tuple[list, int, ast.Module | None]:
     block is found here by its indentation instead and taken when its lines parse as that one definition (a
     line inside brackets, a string or after a backslash that ends the block too early leaves lines that do
     not): the same lines as inspect's, which is asked otherwise."""
-    target = inspect.unwrap(fn)
-    lines, lnum = inspect.findsource(target)
-    found = _def_block(lines, lnum, getattr(getattr(target, "__code__", None), "co_name", None))
+    # (the function's own code, not what its __wrapped__ names: a decorator's wrapper is the function called)
+    lines, lnum = inspect.findsource(fn.__code__)
+    found = _def_block(lines, lnum, fn.__code__.co_name)
     if found is None:
         return inspect.getblock(lines[lnum:]), lnum + 1, None
     return found[0], lnum + 1, found[1]

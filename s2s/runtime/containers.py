@@ -37,7 +37,7 @@ def tuple_adjoint(g, xs):
         parts = g if isinstance(g, (list, tuple)) else [g] * len(xs)
         return np.stack([np.broadcast_to(p, xs.shape[1:]) for p in parts]).astype(np.result_type(xs.dtype, float)) \
             if len(xs) else np.zeros(xs.shape)
-    return _structured(g, list(xs))
+    return _structured(g, xs if isinstance(xs, (tuple, list)) else list(xs))
 
 
 def rows_of(G, g):
