@@ -906,3 +906,21 @@ def test_std_norms_and_cumprod_at_zeros(f, args):
     assert_close(dvalue, np.sum(ref), what="forward")
     if not isinstance(x, tuple):
         assert_close(s2s.jacobian(f, mode="forward")(*args), ref, what="vector forward")
+
+
+def array_of_a_tuple_parameter(pair):
+    return np.sum(np.array(pair) ** 2 * np.array([0.7, 1.0]))
+
+
+def test_the_gradient_of_a_tuple_made_an_array_is_a_tuple():
+    """np.array(pair) of a tuple parameter: its gradient came back a list (found reducing fuzz seed 600538);
+    a gradient has its argument's structure (spec/API.md). f = 0.7 p0 ** 2 + p1 ** 2."""
+    pair = (0.4, -0.3)
+    grad = s2s.grad(array_of_a_tuple_parameter)(pair)
+    assert isinstance(grad, tuple) and not isinstance(grad, list)
+    assert_close(np.array(grad, dtype=float), [1.4 * 0.4, 2 * -0.3], what="d/dpair")
+    _, pullback = s2s.vjp(array_of_a_tuple_parameter)(pair)
+    assert isinstance(pullback(1.0), tuple) and not isinstance(pullback(1.0), list)
+    hess = s2s.hessian(array_of_a_tuple_parameter)(pair)
+    assert isinstance(hess, tuple) and all(isinstance(row, tuple) for row in hess)
+    assert_close(np.array(hess, dtype=float), [[1.4, 0.0], [0.0, 2.0]], what="Hessian")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from s2s.runtime.core import DictParts, Parts, Shape, unbroadcast_to_shape, zeros_like
+from s2s.runtime.core import DictParts, Parts, Shape, TupleParts, unbroadcast_to_shape, zeros_like
 
 __all__ = [
     "Parts", "reduced_axes", "expand_reduced", "prod_adjoint", "extremum_adjoint", "var_adjoint", "cumsum_adjoint",
@@ -356,10 +356,11 @@ def diff_adjoint(g, n=1, axis=-1):
 # ---------------------------------------------------------------- shape
 
 def array_adjoint(g, x):
-    """Adjoint of `np.array(x)` / `np.asarray(x)`: `g` itself, or for a (nested) list of arrays, `g` split into
-    one part per element."""
+    """Adjoint of `np.array(x)` / `np.asarray(x)`: `g` itself, or for a (nested) list or tuple of arrays, `g`
+    split into one part per element (a tuple for a tuple: a gradient has its argument's structure)."""
     if isinstance(x, (list, tuple)):
-        return Parts(array_adjoint(g[i], v) for i, v in enumerate(x))
+        parts = (array_adjoint(g[i], v) for i, v in enumerate(x))
+        return TupleParts(parts) if isinstance(x, tuple) else Parts(parts)
     return unbroadcast_to_shape(g, np.shape(x)) if np.ndim(x) < np.ndim(g) else g
 
 
