@@ -356,3 +356,17 @@ def test_a_jacobian_or_hessian_transformed_again_says_what_to_write_instead():
     expected = np.array([[0.0, np.cos(x[1]), 0.0], [np.cos(x[1]), -np.sin(x[1]) * x[0], 0.0], [0.0, 0.0, 0.0]])
     assert np.allclose(s2s.hessian(second_of_sin_times_first)(x), expected)
     assert np.allclose(s2s.jacobian(s2s.grad(quartic))(x), np.diag(12.0 * x ** 2))
+
+
+def dot_of(x, y):
+    return np.dot(x, y)
+
+
+def test_a_list_where_the_derivative_needs_an_array_says_to_pass_an_array():
+    """np.dot takes lists; its derivative multiplies them as they are. The TypeError says which argument and
+    what to pass; with arrays the gradient is y (analytic)."""
+    g = s2s.grad(dot_of)
+    for _ in range(2):  # (the first call, then the fast one)
+        with pytest.raises(TypeError, match=r"the argument 'x' is a list of numbers.*pass np.asarray\(x\)"):
+            g([1.0, 2.0], [3.0, 4.0])
+    assert np.allclose(g(np.asarray([1.0, 2.0]), np.asarray([3.0, 4.0])), [3.0, 4.0])

@@ -34,6 +34,27 @@ def raise_call_error(f, args: tuple, kwargs: dict) -> None:
         raise TypeError(*exc.args) from None
 
 
+# the TypeErrors of Python's operators on a list or tuple (NumPy's functions take one as an array)
+_SEQUENCE_ERRORS = ("can't multiply sequence", "can only concatenate", "unsupported operand type(s)",
+                    "bad operand type")
+
+
+def explain_sequence_error(exc: TypeError, f, args: tuple, kwargs: dict) -> None:
+    """Where a list or tuple of numbers was passed and the call failed in an operator on a sequence (the
+    derivative of np.dot(x, y) multiplies x as it is), say so in `exc`'s message and to pass an array."""
+    message = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else None
+    if message is None or not message.startswith(_SEQUENCE_ERRORS) or "np.asarray" in message:
+        return
+    code = getattr(original(f), "__code__", None)
+    names = list(code.co_varnames[:code.co_argcount]) if code is not None else []
+    for name, value in list(zip(names, args)) + list(kwargs.items()):
+        if isinstance(value, (list, tuple)) and value and all(type(v) in NUMBERS for v in value):
+            exc.args = (f"{message} (the argument '{name}' is a {type(value).__name__} of numbers: NumPy's functions "
+                        f"take it as an array, but the derivative's arithmetic takes it as a {type(value).__name__}: "
+                        f"pass np.asarray({name}))",)
+            return
+
+
 def _stub(f):
     """A function with `f`'s name and parameters that does nothing: binding is checked by Python itself."""
     code = getattr(f, "__code__", None)

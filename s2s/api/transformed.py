@@ -102,6 +102,7 @@ class Transformed:
         except Exception as exc:
             if isinstance(exc, TypeError):
                 arguments.raise_call_error(self.__wrapped__, args, kwargs)  # as the original refuses the call
+                arguments.explain_sequence_error(exc, self.__wrapped__, args, kwargs)
             attach_user_frames(exc)  # the traceback shows the user's line too
             raise
         if not plain:
@@ -232,6 +233,7 @@ def _failed(self, exc: Exception, args: tuple) -> None:
     """What the general path does with an exception from the generated function (the caller re-raises it)."""
     if isinstance(exc, TypeError):
         arguments.raise_call_error(self.__wrapped__, args, {})
+        arguments.explain_sequence_error(exc, self.__wrapped__, args, {})
     attach_user_frames(exc)
 
 
