@@ -924,3 +924,36 @@ def test_the_gradient_of_a_tuple_made_an_array_is_a_tuple():
     hess = s2s.hessian(array_of_a_tuple_parameter)(pair)
     assert isinstance(hess, tuple) and all(isinstance(row, tuple) for row in hess)
     assert_close(np.array(hess, dtype=float), [[1.4, 0.0], [0.0, 2.0]], what="Hessian")
+
+
+def weighted_cumprod(v):
+    return np.sum(np.cumprod(v) * np.arange(1.0, v.size + 1.0))
+
+
+def weighted_cumprod_of_columns(m):
+    return np.sum(np.cumprod(m, axis=0) * np.arange(1.0, m.shape[0] + 1.0)[:, None])
+
+
+def _cumprod_hessian(x, w):
+    """The Hessian of sum(w * cumprod(x)) of a vector, written out: sum over k >= max(i, m) of w[k] times the
+    product of x[j], j <= k, j not i or m (0 on the diagonal)."""
+    n = len(x)
+    return np.array([[0.0 if i == m else sum(w[k] * np.prod([x[j] for j in range(k + 1) if j not in (i, m)])
+                                             for k in range(max(i, m), n)) for m in range(n)] for i in range(n)])
+
+
+@pytest.mark.parametrize("v", [np.array([0.5, 0.0, 0.8, -1.1]), np.array([0.0, 0.7, -0.4, 1.2]),
+                               np.array([0.6, -0.9, 0.0, 0.0, 1.3]), np.array([1.2, 0.4, -0.7, 0.0])])
+def test_second_derivatives_of_cumprod_where_entries_are_zero(v):
+    """np.cumprod's second derivatives divided by the entries (nan at a zero, every mode); with the first
+    derivatives fixed, the Hessian of a weighted cumulative product against the one written out."""
+    w = np.arange(1.0, v.size + 1.0)
+    expected = _cumprod_hessian(v, w)
+    assert_close(s2s.hessian(weighted_cumprod)(v), expected, what="hessian")
+    assert_close(s2s.jacobian(s2s.grad(weighted_cumprod))(v), expected, what="reverse over reverse")
+    assert_close(s2s.jacobian(s2s.grad(weighted_cumprod), mode="forward")(v), expected, what="forward over reverse")
+    m = np.stack([v, v[::-1]], axis=1)
+    got = s2s.hessian(weighted_cumprod_of_columns)(m)
+    for c in range(2):
+        assert_close(got[:, c, :, c], _cumprod_hessian(m[:, c], w), what=f"column {c}")
+        assert_close(got[:, c, :, 1 - c], np.zeros((v.size, v.size)), what=f"column {c} by the other")

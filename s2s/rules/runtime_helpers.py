@@ -348,14 +348,16 @@ define(RT + "einsum_adjoint",
 
 # ---------------------------------------------------------------- reductions and factorisations: linear in g, and
 # their second derivatives in the other arguments
-# cumprod_adjoint(g, ans, x) = cumsum_adjoint(g * ans) / x: linear in g and in ans, 1 / x elementwise
+# cumprod_adjoint(g, ans, x) = cumsum_adjoint(g * ans) / x: linear in g (J^T g, whose transpose is the tangent
+# J G) and in ans, 1 / x elementwise; where a line of x holds a zero, exact forms (runtime/cumprod.py)
 define(RT + "cumprod_adjoint",
-       [lambda G, out, g, ans, x, axis=None: ans * rt.cumprod_adjoint_transpose(G, x, **non_default(axis=(axis, None))),
+       [lambda G, out, g, ans, x, axis=None: rt.cumprod_tangent(G, ans, x, **non_default(axis=(axis, None))),
         lambda G, out, g, ans, x, axis=None: g * rt.cumprod_adjoint_transpose(G, x, **non_default(axis=(axis, None))),
-        lambda G, out, g, ans, x, axis=None: -G * out / x],
+        lambda G, out, g, ans, x, axis=None: rt.cumprod_adjoint_adjoint_x(G, out, g, x, **non_default(axis=(axis, None)))],
        [lambda d, out, g, ans, x, axis=None: rt.cumprod_adjoint(d, ans, x, **non_default(axis=(axis, None))),
-        lambda d, out, g, ans, x, axis=None: rt.cumprod_adjoint(g, d, x, **non_default(axis=(axis, None))),
-        lambda d, out, g, ans, x, axis=None: -out * d / x], rank_of_argument=2)
+        lambda d, out, g, ans, x, axis=None: rt.cumprod_adjoint_ans(g, d, x, **non_default(axis=(axis, None))),
+        lambda d, out, g, ans, x, axis=None: rt.cumprod_adjoint_tangent_x(d, out, g, x, **non_default(axis=(axis, None)))],
+       rank_of_argument=2)
 # prod_adjoint(g, x) = g times the product of the other entries: the product's Hessian in x
 define(RT + "prod_adjoint",
        [lambda G, ans, g, x, axis=None, keepdims=False:

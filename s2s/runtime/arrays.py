@@ -13,10 +13,11 @@ from __future__ import annotations
 import numpy as np
 
 from s2s.runtime.core import DictParts, Parts, Shape, TupleParts, unbroadcast_to_shape, zeros_like
+from s2s.runtime.cumprod import cumprod_zero_lines
 
 __all__ = [
     "Parts", "reduced_axes", "expand_reduced", "prod_adjoint", "extremum_adjoint", "var_adjoint", "cumsum_adjoint",
-    "cumprod_adjoint", "cumprod_zero_lines", "nanmean_adjoint", "norm_adjoint", "vector_norm_adjoint", "matrix_norm_adjoint",
+    "cumprod_adjoint", "nanmean_adjoint", "norm_adjoint", "vector_norm_adjoint", "matrix_norm_adjoint",
     "diff_adjoint", "average_adjoint", "tile_adjoint", "repeat_adjoint", "pad_adjoint", "array_adjoint",
     "concatenate_adjoint", "stack_adjoint", "hstack_adjoint", "vstack_adjoint", "dstack_adjoint",
     "column_stack_adjoint", "take_adjoint", "take_along_axis_adjoint", "sort_adjoint", "select_adjoint_choices",
@@ -176,7 +177,7 @@ def cumsum_adjoint(g, x, axis=None):
 
 def cumprod_adjoint(g, ans, x, axis=None):
     """Adjoint of `np.cumprod(x, axis)`: reversed cumulative sum of `g * ans`, divided by `x`; along a line of
-    x holding a zero, the entries from its first zero on without dividing (`cumprod_zero_lines`)."""
+    x holding a zero, the entries from its first zero on without dividing (runtime/cumprod.py)."""
     if axis is None:
         flat = cumprod_adjoint(np.ravel(g * np.ones_like(ans)), np.ravel(ans), np.ravel(x), 0)
         return np.reshape(flat, np.shape(x))
@@ -184,31 +185,6 @@ def cumprod_adjoint(g, ans, x, axis=None):
     with np.errstate(divide="ignore", invalid="ignore"):
         out = cumsum_adjoint(g * ans, x, axis) / x
     return cumprod_zero_lines(out, g, x, axis, adjoint=True)
-
-
-def cumprod_zero_lines(out, v, x, axis, adjoint):
-    """`out` (the adjoint or tangent of `np.cumprod(x, axis)` from the formulas that divide by x) with each line
-    along `axis` that holds a zero done again exactly; `v` is the adjoint g or the tangent d.
-
-    With z the line's first zero, L = prod(x[:z]) and Q = cumprod([1, x[z + 1:]]): every partial derivative
-    prod(x[j] for j <= k, j != i) with i or k past z holds the factor x[z] = 0, but those with i = z, which are
-    L * Q[k - z]. So the adjoint is L * (g[z:] . Q) at z and 0 after it (before z the formula holds: x[i] != 0,
-    ans[k] = 0 for k >= z), and the tangent is d[z] * L * Q from z on."""
-    if np.all(x != 0):
-        return out
-    out = np.array(out, dtype=np.result_type(out, np.float64))
-    lines_x = np.moveaxis(x, axis, -1)
-    lines_v, lines_out = np.moveaxis(np.broadcast_to(v, x.shape), axis, -1), np.moveaxis(out, axis, -1)
-    hits = np.any(lines_x == 0, axis=-1)
-    for line in [()] if hits.ndim == 0 else map(tuple, np.argwhere(hits)):
-        xs, vs, res = lines_x[line], lines_v[line], lines_out[line]  # (res: a view into out)
-        z = int(np.argmax(xs == 0))
-        low, tail = np.prod(xs[:z]), np.cumprod(np.concatenate([[1.0], xs[z + 1:]]))
-        if adjoint:
-            res[z], res[z + 1:] = low * np.dot(vs[z:], tail), 0.0
-        else:
-            res[z:] = vs[z] * low * tail
-    return out
 
 
 def nanmean_adjoint(g, x, axis=None, keepdims=False):

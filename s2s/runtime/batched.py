@@ -12,8 +12,9 @@ import math
 
 import numpy as np
 
-from s2s.runtime.arrays import cumprod_zero_lines, extremum_adjoint, interp_adjoint_x, matrix_norm_adjoint, nanmean_adjoint, norm_adjoint, prod_adjoint, reduced_axes, var_adjoint, vector_norm_adjoint
+from s2s.runtime.arrays import extremum_adjoint, interp_adjoint_x, matrix_norm_adjoint, nanmean_adjoint, norm_adjoint, prod_adjoint, reduced_axes, var_adjoint, vector_norm_adjoint
 from s2s.runtime.core import _FLOAT64, _zero, zeros_like
+from s2s.runtime.cumprod import cumprod_zero_lines
 from s2s.runtime.linalg import cross_product
 
 __all__ = ["batch_getitem", "batch_setitem_adjoint", "sequence_tangent", "extremum_tangent", "prod_tangent", "var_tangent", "nanmean_tangent", "cumprod_tangent",
@@ -204,7 +205,7 @@ def nanmean_tangent(d, x, axis=None, keepdims=False):
 
 def cumprod_tangent(d, ans, x, axis=None):
     """Tangent of `np.cumprod(x, axis)`: ans * cumsum(d / x), and along a line of x holding a zero, from its
-    first zero on, without dividing (`cumprod_zero_lines`)."""
+    first zero on, without dividing (runtime/cumprod.py)."""
     if axis is None:
         d, x = np.ravel(d * np.ones_like(x)), np.ravel(x)
         axis = 0

@@ -21,7 +21,7 @@ from s2s.runtime.core import Parts, zeros_like
 from s2s.runtime.linalg import cross_adjoint_a, cross_adjoint_b, multi_dot_adjoint
 
 __all__ = ["solve_adjoint_tangent_a", "solve_adjoint_adjoint_a", "inv_transpose_tangent", "inv_transpose_adjoint",
-           "slogdet_adjoint_transpose", "cumprod_adjoint_transpose", "prod_adjoint_tangent_x",
+           "slogdet_adjoint_transpose", "prod_adjoint_tangent_x",
            "prod_adjoint_adjoint_x", "cholesky_adjoint_transpose", "cholesky_adjoint_tangent_L",
            "cholesky_adjoint_adjoint_L", "eigvalsh_adjoint_tangent_a", "eigvalsh_adjoint_adjoint_a",
            "matrix_power_adjoint_tangent_a", "matrix_power_adjoint_adjoint_a", "norm_adjoint_second_x",
@@ -73,13 +73,6 @@ def slogdet_adjoint_transpose(G, g, a):
 
 
 # ---------------------------------------------------------------- second derivatives of the reduction helpers
-def cumprod_adjoint_transpose(G, x, axis=None):
-    """The transpose of v -> cumsum_adjoint(v, x, axis) / x, the map that cumprod_adjoint(g, ans, x, axis)
-    applies to g * ans: the cumulative sum of G / x (flat for axis=None, as g is)."""
-    v = np.asarray(G) / np.asarray(x)
-    return np.cumsum(np.ravel(v)) if axis is None else np.cumsum(v, axis=axis)
-
-
 def _prod_second(v, x, axis=None):
     """H v for each product that np.prod(x, axis) forms, H_ij = the product of the entries other than i and j
     (0 for i = j): the Hessian of the product. Exact where entries are 0 (no division)."""
