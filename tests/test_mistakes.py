@@ -370,3 +370,24 @@ def test_a_list_where_the_derivative_needs_an_array_says_to_pass_an_array():
         with pytest.raises(TypeError, match=r"the argument 'x' is a list of numbers.*pass np.asarray\(x\)"):
             g([1.0, 2.0], [3.0, 4.0])
     assert np.allclose(g(np.asarray([1.0, 2.0]), np.asarray([3.0, 4.0])), [3.0, 4.0])
+
+
+def summed_keeping_dims(x):
+    return np.sum(x * x, keepdims=True)
+
+
+def mean_keeping_dims(x):
+    return np.mean(x, keepdims=True) * 2.0
+
+
+def test_grad_of_a_reduction_that_keeps_its_dims_is_not_a_scalar():
+    """np.sum(x, keepdims=True) is an array of shape (1,) or (1, 1): grad refuses it as any array result (it was
+    taken for a number and differentiated); with keepdims=False it is a number (gradient 2x, analytic)."""
+    for f in (summed_keeping_dims, mean_keeping_dims):
+        for x in (np.array([0.5, 1.5]), np.ones((2, 2))):
+            with pytest.raises(ValueError, match="grad needs a function with a scalar result.*s2s.vjp"):
+                s2s.grad(f)(x)
+    x = np.array([0.5, 1.5])
+    value, pullback = s2s.vjp(summed_keeping_dims)(x)
+    assert value.shape == (1,) and np.allclose(pullback(np.ones(1)), 2.0 * x)
+

@@ -173,8 +173,9 @@ def _scalars(facts, fn, result_is_scalar, known: set, optimistic: set, through_j
             elif op.startswith("math.") or op in SCALAR_RESULT_OPS:
                 is_scalar = True
             elif len(args) == 1 and registry.full_reduction(op) and all(
-                    isinstance(v, ir.Const) and v.value is None for k, v in kwargs if k == "axis"):
-                is_scalar = True
+                    isinstance(v, ir.Const) and v.value is None for k, v in kwargs if k == "axis") and all(
+                    isinstance(v, ir.Const) and not v.value for k, v in kwargs if k == "keepdims"):
+                is_scalar = True  # (with keepdims=True an array of ones in x's rank: np.sum(x, keepdims=True))
             elif op == "getitem" and len(args) == 2 and isinstance(args[1], ir.Const) \
                     and isinstance(args[1].value, int) and isinstance(args[0], ir.Var) and args[0].name in shapes:
                 is_scalar = True  # an entry of a shape: x.shape[0]
