@@ -391,3 +391,20 @@ def test_grad_of_a_reduction_that_keeps_its_dims_is_not_a_scalar():
     value, pullback = s2s.vjp(summed_keeping_dims)(x)
     assert value.shape == (1,) and np.allclose(pullback(np.ones(1)), 2.0 * x)
 
+
+def sin_scaled(x, y):
+    return np.sin(x) * y
+
+
+def test_a_tangent_not_shaped_like_its_argument_is_refused():
+    """NumPy would broadcast x up to a (2, 1) tangent and return a (2, 2) 'tangent'; a tangent that broadcasts to
+    x's shape (a number) is the direction of that many ones (analytic: cos(x) * y)."""
+    jf = s2s.jvp(sin_scaled)
+    x = np.array([0.1, 0.2])
+    for bad in (np.ones(3), np.ones((2, 1))):
+        with pytest.raises(ValueError, match=r"the tangent of 'x' has shape .*, but 'x' has shape \(2,\)"):
+            jf((x, 2.0), (bad,))
+    value, tangent = jf((x, 2.0), (1.0,))
+    assert np.allclose(tangent, np.cos(x) * 2.0)
+    value, tangent = jf((x, 2.0), (np.array([1.0, 0.0]),))
+    assert np.allclose(tangent, [np.cos(0.1) * 2.0, 0.0])

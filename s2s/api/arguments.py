@@ -34,6 +34,27 @@ def raise_call_error(f, args: tuple, kwargs: dict) -> None:
         raise TypeError(*exc.args) from None
 
 
+def check_tangents(what: str, positions: tuple, primals, tangents) -> None:
+    """Refuse a tangent whose shape does not fit its primal: NumPy would broadcast the primal up to it and
+    return a tangent of another shape (a number, or an array broadcasting to the primal's shape, fits)."""
+    for (i, name), t in zip(positions, tangents):
+        if i >= len(primals):
+            continue
+        p = primals[i]
+        if type(t) is np.ndarray and type(p) is np.ndarray and t.shape == p.shape or type(t) in NUMBERS:
+            continue  # (the common cases first)
+        if not isinstance(p, (np.ndarray, np.number, int, float, complex)) or isinstance(p, bool) or \
+                not isinstance(t, (np.ndarray, np.number, int, float, complex)):
+            continue  # (containers and records: their leaves meet NumPy's own checks)
+        try:
+            fits = np.broadcast_shapes(np.shape(t), np.shape(p)) == np.shape(p)
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(f"{what}: the tangent of '{name}' has shape {np.shape(t)}, but '{name}' has shape "
+                             f"{np.shape(p)}: pass a tangent shaped like the argument")
+
+
 # the TypeErrors of Python's operators on a list or tuple (NumPy's functions take one as an array)
 _SEQUENCE_ERRORS = ("can't multiply sequence", "can only concatenate", "unsupported operand type(s)",
                     "bad operand type")
