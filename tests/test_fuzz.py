@@ -64,3 +64,31 @@ def test_the_same_seed_makes_the_same_programs_in_every_process():
     digests = {subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
                               env=dict(os.environ, PYTHONHASHSEED=str(h))).stdout for h in (0, 1, 2)}
     assert len(digests) == 1, digests
+
+
+def test_level_6_calls_the_numpy_rules_the_levels_below_do_not():
+    """Level 6 is there to reach s2s's NumPy rules: 200 of its programs call over 100 NumPy, np.linalg and
+    scipy.special functions that have a reverse rule (levels 3-5: about 40 functions in all)."""
+    import re
+
+    import numpy as np
+
+    from s2s.rules import registry
+    pytest.importorskip("scipy.special")  # (level 6 calls scipy.special)
+    import scipy
+
+    def resolve(name):
+        obj = {"np": np, "scipy": scipy}[name.split(".")[0]]
+        for part in name.split(".")[1:]:
+            obj = getattr(obj, part)
+        return obj
+
+    called = set()
+    for seed in range(6000, 6200):
+        called |= set(re.findall(r"\b((?:np|np\.linalg|scipy\.special)\.[a-z_0-9]+)\(", generate(seed, 6).source))
+    with_rules = {name for name in called if registry.reverse_rule(registry.key_of(resolve(name)) or "")}
+    assert len(with_rules) > 100, sorted(called)
+    below = set()
+    for seed in range(6000, 6200):
+        below |= set(re.findall(r"\b((?:np|np\.linalg|scipy\.special)\.[a-z_0-9]+)\(", generate(seed, 5).source))
+    assert len(with_rules - below) > 60

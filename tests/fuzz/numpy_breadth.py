@@ -45,11 +45,11 @@ SQUASHED = ["np.tanh({M})", "np.sin({M})", "{M} / (1.0 + np.linalg.norm({M}))"]
 # ---------------------------------------------------------------- templates
 # Placeholders (each drawn once per template, so `{V}` twice is the same vector):
 #   {A} {A2}: an expression of the production's own shape; {B} {B2}: a leaf of that shape;
-#   {S} {S2}: a scalar expression; {L} {L2}: a scalar leaf; {V} {V2} {V3}: vector leaves (n,);
-#   {VA}: a vector expression; {M} {M2}: matrix leaves (n, n); {MA}: a matrix expression;
-#   {W}: a small matrix (a squashed {M}, entries below 1); {c}: a threshold; {n}, {n1} (n - 1);
-#   {i} {j}: indices in range(n); {idx}: n indices with a repeat; {perm}: a permutation of range(n);
-#   {ax}: 0 or 1; {kd}: True or False; {vs}: n vector leaves, comma-separated.
+#   {S}: a scalar expression; {L}: a scalar leaf; {V} {V2}: vector leaves (n,); {VA}: a vector expression;
+#   {M} {M2}: matrix leaves (n, n); {MA}: a matrix expression; {W}: a small matrix (a squashed {M},
+#   entries below 1); {c}: a threshold; {n}; {i} {j}: indices in range(n); {idx}: n indices with a
+#   repeat; {perm}: a permutation of range(n); {ax}: 0 or 1; {kd}: True or False; {vs}: n vector
+#   leaves, comma-separated.
 
 # elementwise, for any shape ({A}, {B} have the production's shape)
 ELEMENTWISE = [
@@ -372,8 +372,6 @@ class Level6:
                 return self.choice(THRESH6)
             if base == "n":
                 return str(n)
-            if base == "n1":
-                return str(n - 1)
             if base in ("i", "j"):
                 return str(self.rng.randrange(n))
             if base == "idx":
