@@ -274,3 +274,29 @@ def test_check_grad_reports_a_wrong_custom_rule():
     # one line per wrong element: its index, the rule's value and the finite difference
     assert "(0,)" in report and "(2,)" in report and "(1,)" not in report, report
     assert "9" in report and "13" in report  # at x = 2: 2 * 4 + 1 = 9 from the rule, 3 * 4 + 1 = 13 really
+
+
+def quad_square(x):
+    return x ** 2
+
+
+def params_model(p, x):
+    return np.sum(quad_square(p["w"]) * x) + p["b"][0] * np.sin(p["b"][1])
+
+
+def test_check_grad_of_a_dict_of_parameters_leaf_by_leaf():
+    """A dict (with a tuple inside) of parameters is checked leaf by leaf, each named by its path; a wrong rule
+    shows under the leaf it belongs to (at w = 1.5, x = 2: the rule's 2 * 1.5 * 2 + ... against the true 4 * 1.5 * 2)."""
+    p = {"w": np.array([0.5, 1.5]), "b": (0.7, 0.3)}
+    x = np.array([1.0, 2.0])
+    assert s2s.check_grad(params_model, p, x) is None
+    s2s.adjoint(quad_square)(lambda g, ans, x: (g * x,))  # wrong: 2 x is right
+    s2s.tangent(quad_square)(lambda tangents, ans, x: 2.0 * x * tangents[0])
+    try:
+        with pytest.raises(AssertionError) as info:
+            s2s.check_grad(params_model, p, x)
+        report = str(info.value)
+        assert "reverse mode, d/dp['w']: 2 of 2 element(s) differ" in report, report
+        assert "d/dp['b']" not in report and "forward mode" not in report, report
+    finally:
+        s2s.adjoint(quad_square)(lambda g, ans, x: (2.0 * g * x,))

@@ -7,6 +7,7 @@ forward mode of the generated gradient source `grad(f)`.
 """
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 
@@ -68,6 +69,9 @@ class JacobianReverse:
         return self._vjp.source
 
     _repr_html_ = display.repr_html  # a notebook shows the generated source, highlighted
+
+    def __repr__(self):
+        return f"<s2s.jacobian of {getattr(self.__wrapped__, '__qualname__', self.__wrapped__)} (reverse mode)>"
 
     def __call__(self, *args, **kwargs):
         wrt = self._wrt
@@ -267,6 +271,9 @@ class Hessian:
 
     _repr_html_ = display.repr_html
 
+    def __repr__(self):
+        return f"<s2s.hessian of {getattr(self.__wrapped__, '__qualname__', self.__wrapped__)}>"
+
     def __call__(self, *args, **kwargs):
         state = self._state
         if state.params is None:
@@ -358,8 +365,9 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
     f : callable
         A Python function whose source s2s can read; its value may be a number or an array.
     *args
-        The point: every positional argument of `f`. The `wrt` arguments must be numbers or
-        float arrays.
+        The point: every positional argument of `f`. The `wrt` arguments are numbers, float
+        arrays, or tuples, lists, dicts and dataclasses of them (checked leaf by leaf, each named
+        by its path in the report: `d/dp['w']`).
     wrt : int, str, or tuple of int and str, default 0
         The parameter(s) to check, as in `grad`.
     rtol, atol : float, default 1e-5 and 1e-7
@@ -414,24 +422,31 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
     problems = []
     for w in wrts:
         index = params.index(w) if isinstance(w, str) else w
-        numeric = _central_differences(f, args, index, eps)
+        x = args[index]
+        if pytree.is_container(x):  # (a tuple, list, dict or dataclass of parameters: leaf by leaf)
+            parts, build = pytree.leaves(x), pytree.structure(x)
+            names = [params[index] + path for path in _leaf_paths(x)]
+            numeric = [_central_differences(lambda v, k=k: f(*_put(args, index, build(_put(parts, k, v)))), leaf, eps)
+                       for k, leaf in enumerate(parts)]
+        else:
+            names = [params[index]]
+            numeric = [_central_differences(lambda v: f(*_put(args, index, v)), x, eps)]
         modes = [("reverse", lambda: jacobian(f, wrt=w, mode="reverse")(*args)),
                  ("forward", lambda: jacobian(f, wrt=w, mode="forward")(*args))]
         for mode, compute in modes:
-            analytic = np.asarray(compute(), dtype=float)
-            if analytic.shape != numeric.shape:
-                problems.append(f"{mode} mode, d/d{params[index]}: shape {analytic.shape}, "
-                                f"finite differences give {numeric.shape}")
+            result = compute()
+            found = pytree.leaves(result) if pytree.is_container(x) else [result]
+            if len(found) != len(numeric):
+                problems.append(f"{mode} mode, d/d{params[index]}: {len(found)} parts, the argument has "
+                                f"{len(numeric)}")
                 continue
-            bad = ~np.isclose(analytic, numeric, rtol=rtol, atol=atol)
-            if bad.any():
-                lines = [f"{mode} mode, d/d{params[index]}: {int(bad.sum())} of {bad.size} element(s) differ"
-                         f" (rtol={rtol}, atol={atol})",
-                         f"    {'index':<16}{'analytic':>20}{'numeric':>20}{'difference':>16}"]
-                for idx in zip(*np.nonzero(bad)) if bad.ndim else [()]:
-                    a, n = analytic[idx], numeric[idx]
-                    lines.append(f"    {str(tuple(int(i) for i in idx)):<16}{a:>20.10g}{n:>20.10g}{a - n:>16.3g}")
-                problems.append("\n".join(lines))
+            for name, analytic, num in zip(names, found, numeric):
+                analytic = np.asarray(analytic, dtype=float)
+                if analytic.shape != num.shape and analytic.ndim == 0:  # (a bare zero for a whole part)
+                    analytic = np.broadcast_to(analytic, num.shape)
+                problem = _compared(mode, name, analytic, num, rtol, atol)
+                if problem:
+                    problems.append(problem)
     if problems:
         code = getattr(arguments.original(f), "__code__", None)
         where = f"  {code.co_filename}:{code.co_firstlineno}\n" if code is not None else ""
@@ -443,19 +458,50 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
                              "shows the generated code.")
 
 
-def _central_differences(f, args, index, eps):
-    args = list(args)
-    x = args[index]
+def _compared(mode: str, name: str, analytic, numeric, rtol, atol) -> str:
+    """The report of where `analytic` and `numeric` (the derivatives with respect to `name`) differ, or ''."""
+    if analytic.shape != numeric.shape:
+        return f"{mode} mode, d/d{name}: shape {analytic.shape}, finite differences give {numeric.shape}"
+    bad = ~np.isclose(analytic, numeric, rtol=rtol, atol=atol)
+    if not bad.any():
+        return ""
+    lines = [f"{mode} mode, d/d{name}: {int(bad.sum())} of {bad.size} element(s) differ (rtol={rtol}, atol={atol})",
+             f"    {'index':<16}{'analytic':>20}{'numeric':>20}{'difference':>16}"]
+    for idx in zip(*np.nonzero(bad)) if bad.ndim else [()]:
+        a, n = analytic[idx], numeric[idx]
+        lines.append(f"    {str(tuple(int(i) for i in idx)):<16}{a:>20.10g}{n:>20.10g}{a - n:>16.3g}")
+    return "\n".join(lines)
+
+
+def _put(items, index: int, value) -> list:
+    """A copy of the sequence `items` with `value` at `index`."""
+    out = list(items)
+    out[index] = value
+    return out
+
+
+def _leaf_paths(tree, prefix: str = "") -> list:
+    """How each leaf of `tree` is reached, in `pytree.leaves` order: `['w']`, `[0]`, `.scale`."""
+    if pytree.is_record(tree):
+        return [p for k in (f.name for f in dataclasses.fields(tree)) for p in _leaf_paths(getattr(tree, k), f"{prefix}.{k}")]
+    if isinstance(tree, dict):
+        return [p for k, v in tree.items() for p in _leaf_paths(v, f"{prefix}[{k!r}]")]
+    if isinstance(tree, (tuple, list)):
+        return [p for i, v in enumerate(tree) for p in _leaf_paths(v, f"{prefix}[{i}]")]
+    return [prefix]
+
+
+def _central_differences(g, x, eps):
+    """d g(x) / dx by central differences: shape `value.shape + x.shape` (x a number or an array)."""
     scalar = np.ndim(x) == 0
     x = np.asarray(x, dtype=float)
-    value = np.asarray(f(*args), dtype=float)
+    value = np.asarray(g(float(x) if scalar else x), dtype=float)
     out = np.zeros(value.shape + x.shape)
     for idx in np.ndindex(*x.shape):
         xp, xm = x.copy(), x.copy()
         xp[idx] += eps
         xm[idx] -= eps
-        ap, am = list(args), list(args)
-        ap[index], am[index] = (float(xp), float(xm)) if scalar else (xp, xm)
-        diff = (np.asarray(f(*ap), dtype=float) - np.asarray(f(*am), dtype=float)) / (2 * eps)
-        out[(Ellipsis,) + idx] = diff
+        if scalar:
+            xp, xm = float(xp), float(xm)
+        out[(Ellipsis,) + idx] = (np.asarray(g(xp), dtype=float) - np.asarray(g(xm), dtype=float)) / (2 * eps)
     return out
