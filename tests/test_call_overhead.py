@@ -250,3 +250,10 @@ def test_grad_fast_call_of_a_method():
     for _ in range(2):
         assert m.loss(1.5) == pytest.approx(2.0 * 2.0 * 1.5)
         assert n.loss(1.5) == pytest.approx(2.0 * 5.0 * 1.5)
+
+
+def test_every_transformed_object_names_itself():
+    assert repr(s2s.grad(quick)) == "<s2s.grad of quick>"
+    assert repr(s2s.jacobian(cubes)) == "<s2s.jacobian of cubes (reverse mode)>"
+    assert repr(s2s.jacobian(cubes, mode="forward")) == "<s2s.jacobian of cubes (forward mode)>"
+    assert repr(s2s.hessian(cubes)) == "<s2s.hessian of cubes>"

@@ -283,6 +283,9 @@ class JacobianForward:
 
     _repr_html_ = display.repr_html  # a notebook shows the generated source, highlighted
 
+    def __repr__(self):
+        return f"<s2s.jacobian of {getattr(self.__wrapped__, '__qualname__', self.__wrapped__)} (forward mode)>"
+
     def __call__(self, *args, **kwargs):
         try:
             return self._jacobian(*args, **kwargs)
