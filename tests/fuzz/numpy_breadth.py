@@ -469,6 +469,8 @@ class Level6:
         prods = [(1.5, lambda: self.logsumexp_stmt(scope, ctx)),
                  (1.5, lambda: self.solve_stmt(scope, ctx)),
                  (1.0, lambda: self.standardize_stmt(scope, ctx))]
+        if ctx["depth"] == 0:
+            prods += [(1.5, lambda: self.iterate_stmt(scope, ctx))]
         owned = [nm for nm in self.owned_arrays(scope, ctx) if nm not in self.unsafe]
         if owned:
             prods += [(1.5, lambda: self.mask_write(scope, ctx, owned))]
@@ -520,6 +522,28 @@ class Level6:
             lines.append(f"{x} = np.linalg.det({a}) + np.linalg.slogdet({a})[1]")
             scope.names[x] = ("f", ())
         scope.owned.add(x)
+        return lines, scope, False
+
+    def iterate_stmt(self, scope, ctx):
+        """A fixed-point or power iteration over 0-6 steps: the rules inside a loop the reverse pass runs
+        backwards (what it saves of a solve, a norm, a softmax per step)."""
+        scope = scope.copy()
+        n = self.n
+        h = self.new_name(("f", (n,)))
+        i = self.loopvar(["i", "j", "k", "step"], "i", scope.names)
+        v = self.leaf(scope, (n,))
+        w = self.fill("{W}", scope, (n, n), 1)
+        body = self.choice([f"np.linalg.solve(2.0 * np.eye({n}) + 0.1 * {w}, {v} + 0.3 * np.tanh({h}))",
+                            f"0.3 * np.einsum('ij,j->i', {w}, {h}) + {v} * 0.5",
+                            f"{w} @ {h} / (1.0 + np.linalg.norm({h})) + 0.1 * {v}",
+                            f"np.cumsum(np.tanh({h})) * 0.3 + np.roll({v}, {i})",
+                            f"scipy.special.softmax({h} + {v}) * {n}",
+                            f"np.maximum({h}, 0.0) * 0.5 + np.std({h}) * {v}",
+                            f"np.tanh(np.cumprod(0.5 + 0.5 * np.cos({h}))) + {v} * (0.1 * {i} + 0.2)"])
+        self.l6_scipy = self.l6_scipy or "scipy." in body
+        lines = [f"{h} = {v} * 0.5", f"for {i} in range({self.choice([0, 1, 2, 3, 6])}):", f"    {h} = {body}"]
+        scope.names[h] = ("f", (n,))
+        scope.owned.add(h)
         return lines, scope, False
 
     def standardize_stmt(self, scope, ctx):
