@@ -257,3 +257,41 @@ def test_every_transformed_object_names_itself():
     assert repr(s2s.jacobian(cubes)) == "<s2s.jacobian of cubes (reverse mode)>"
     assert repr(s2s.jacobian(cubes, mode="forward")) == "<s2s.jacobian of cubes (forward mode)>"
     assert repr(s2s.hessian(cubes)) == "<s2s.hessian of cubes>"
+
+
+def added(x, y):
+    return np.sum(x + y)
+
+
+def joined(x, y):
+    return np.concatenate([x, y]) + 1.0
+
+
+def shifted(x):
+    return x + 1.0
+
+
+def test_derivatives_share_memory_with_nothing_else():
+    """NumPy arrays are written in place (`g *= lr`): a derivative must not be another derivative's array (the
+    adjoint of x + y hands one array to both), nor the cotangent or tangent the caller passed (the adjoint of
+    x + c is the cotangent itself). Values against the analytic derivatives after writing into each result."""
+    x, y = np.array([0.1, -0.3]), np.array([1.0, 2.0])
+    for call in (lambda: s2s.grad(added, wrt=(0, 1))(x, y), lambda: s2s.value_and_grad(added, wrt=(0, 1))(x, y)[1]):
+        for _ in range(2):  # (the first call, then the fast one)
+            gx, gy = call()
+            gx *= 5.0
+            assert np.array_equal(gy, np.ones(2)) and np.array_equal(gx, 5.0 * np.ones(2))
+    ct = np.array([1.0, 2.0, 3.0, 4.0])
+    value, pullback = s2s.vjp(joined, wrt=(0, 1))(x, y)
+    gx, gy = pullback(ct)
+    gx[:] = 0.0
+    gy[:] = 0.0
+    assert np.array_equal(ct, [1.0, 2.0, 3.0, 4.0])
+    assert np.array_equal(pullback(ct)[0], [1.0, 2.0]) and np.array_equal(pullback(ct)[1], [3.0, 4.0])
+    value, pullback = s2s.vjp(shifted)(x)
+    ct = np.array([1.0, 2.0])
+    g = pullback(ct)
+    assert g is not ct and not np.shares_memory(g, ct) and np.array_equal(g, ct)
+    dx = np.array([1.0, 0.5])
+    value, tangent = s2s.jvp(shifted)((x,), (dx,))
+    assert not np.shares_memory(tangent, dx) and np.array_equal(tangent, dx)

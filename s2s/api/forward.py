@@ -17,6 +17,7 @@ import numpy as np
 
 from s2s.api import cache
 from s2s.api import transform, arguments, pytree, display
+from s2s.api.transformed import fresh
 from s2s import pipeline
 from s2s.back.codegen import generate
 from s2s.back.compile import compile_source, pseudo_filename
@@ -102,8 +103,11 @@ class Jvp(transform.Transformed):
         try:
             if len(primals) + count == code.co_argcount and not code.co_kwonlyargcount and \
                     not code.co_flags & _STARRED:  # (what _invoke does first, without its call)
-                return fn(*primals, *tangents, **kwargs)
-            return self._invoke(fn, primals, tangents, kwargs)
+                value, tangent = fn(*primals, *tangents, **kwargs)
+            else:
+                value, tangent = self._invoke(fn, primals, tangents, kwargs)
+            # (the tangent of x + c is the tangent passed in: the caller's array must not be what it gets back)
+            return value, fresh(tangent, tangents)
         except Exception as exc:
             if isinstance(exc, TypeError):
                 arguments.raise_call_error(self.__wrapped__, tuple(primals), kwargs)  # as the original refuses the call

@@ -20,7 +20,7 @@ from s2s.back.sourcemap import attach_user_frames
 
 # kind ("grad", "vjp", "jvp") -> the transformation: (f, wrt, **options) -> (generated text, function)
 TRANSFORMS: dict = {}
-_NUMBERS, _NDARRAY, _FLOAT64 = arguments.NUMBERS, np.ndarray, np.dtype(np.float64)  # (no lookups per call)
+_NUMBERS, _NDARRAY, _FLOAT64, _NP_FLOAT64 = arguments.NUMBERS, np.ndarray, np.dtype(np.float64), np.float64  # (no lookups per call)
 
 
 class Transformed:
@@ -67,7 +67,8 @@ class Transformed:
             f, self._kind, self._wrt, self._options, TRANSFORMS[self._kind]))
         self._entry = entry
         if self._kind == "grad" and (type(self) is Transformed or type(self)._fast):
-            self.__class__ = _fast_class(entry, self.__wrapped__, self._wrt)  # (its own class: special methods
+            self.__class__ = _fast_class(entry, self.__wrapped__, self._wrt,  # (its own class: special methods
+                                         bool(self._options.get("return_value")))
         return entry                                                          # are looked up on the type)
 
     def _current_entry(self) -> cache.Entry:
@@ -105,6 +106,8 @@ class Transformed:
                 arguments.explain_sequence_error(exc, self.__wrapped__, args, kwargs)
             attach_user_frames(exc)  # the traceback shows the user's line too
             raise
+        if self._kind == "grad" and (not plain or type(self._wrt) is not int and type(self._wrt) is not str):
+            out = (out[0], fresh(out[1])) if self._options.get("return_value") else fresh(out)
         if not plain:
             templates = [args[i] if i < len(args) else kwargs.get(name) for i, name in wrt_at]
             if any(map(pytree.has_record, templates)):  # the derivative w.r.t. a dataclass is that dataclass
@@ -175,13 +178,14 @@ class _Bound:
         return inspect.signature(self.__wrapped__.__get__(self.__self__))
 
 
+_FLOATS = frozenset((float, np.float64))  # derivatives that are numbers: nothing shared, nothing to copy
 _UNSET = object()  # a parameter the call left to its default: the fast call takes the general path
 _FAST_LOCALS = frozenset({"self", "rest", "kwargs", "f", "fast", "exc", "a"})  # the fast call's own names
 _FAST_NUMBERS = itertools.count(1)  # (each fast call's pseudo-file is s2s's own, as the general path's file is)
 _FAST: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # entry -> its fast class
 
 
-def _fast_class(entry, f, wrt) -> type:
+def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
     """A subclass of Transformed whose `__call__` is written for `entry`: when a call passes the original's
     positional parameters by position, each wrt argument a float or a float64 array, and the entry's facts hold
     (`cache.Entry.check`'s tests, inline), it calls the generated function at once; any other call takes the
@@ -206,6 +210,14 @@ def _fast_class(entry, f, wrt) -> type:
         a = params[i]
         tests.append(f"(type({a}) is float or type({a}) is _A and {a}.dtype is _F)")
     given = f"({', '.join(params)},)" if params else "()"
+    call = f"_fn({', '.join(params)})"
+    body = f"            return {call}\n"
+    if isinstance(wrt, (tuple, list)):  # (derivatives that may be one array: each its own, see `fresh`)
+        grads = "out[1]" if entry_returns_value else "out"
+        numbers = " and ".join(f"type({grads}[{k}]) in _NUM" for k in range(len(wrt))) or "True"
+        fresh_out = "(out[0], _fresh(out[1]))" if entry_returns_value else "_fresh(out)"
+        body = (f"            out = {call}\n"
+                f"            return out if {numbers} else {fresh_out}\n")
     text = (f"def __call__(self, {''.join(p + '=_U, ' for p in params)}/, *rest, **kwargs):\n"
             f"    f = self.__wrapped__\n"
             f"    try:\n"
@@ -214,12 +226,13 @@ def _fast_class(entry, f, wrt) -> type:
             f"        fast = False\n"
             f"    if fast:\n"
             f"        try:\n"
-            f"            return _fn({', '.join(params)})\n"
+            f"{body}"
             f"        except Exception as exc:\n"
             f"            _failed(self, exc, {given})\n"
             f"            raise\n"
             f"    return _call(self, *[a for a in {given} if a is not _U], *rest, **kwargs)\n")
-    env.update(_U=_UNSET, _A=_NDARRAY, _F=_FLOAT64, _fn=entry.fn, _failed=_failed, _call=Transformed._call)
+    env.update(_U=_UNSET, _A=_NDARRAY, _F=_FLOAT64, _fn=entry.fn, _failed=_failed, _call=Transformed._call,
+               _fresh=fresh, _NUM=_FLOATS)
     # (in linecache, so that pdb and tracebacks show its lines: one pseudo-file per entry)
     filename = f"{__file__} (the fast call of {getattr(code, 'co_name', 'f')}, {next(_FAST_NUMBERS)})"
     linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
@@ -227,6 +240,53 @@ def _fast_class(entry, f, wrt) -> type:
     cls = _FAST[entry] = type("Transformed", (Transformed,), {"__call__": env["__call__"], "_fast": True,
                                                              "__slots__": ()})
     return cls
+
+
+def fresh(x, given=()):
+    """`x` (derivatives: an array, or a tuple, list or dict of them) where no array is another one's memory or
+    that of an array in `given` (a cotangent or tangents passed in), copying those that are. NumPy arrays are
+    written in place: the adjoint of `x + y` hands one array to both, and a caller scaling one derivative in
+    place (`g *= lr`) must change neither another nor what it passed in."""
+    if not given and type(x) is tuple:  # (the common case, the derivatives of a tuple wrt: numbers, or arrays
+        seen = None                      # each on its own memory, returned as they are)
+        for a in x:
+            kind = type(a)
+            if kind is float or kind is _NP_FLOAT64:
+                continue
+            if kind is not _NDARRAY:
+                break  # (a container: the walk below)
+            owner = id(a) if a.base is None else id(a.base)
+            if seen is None:
+                seen = {owner}
+            elif owner in seen:
+                break
+            else:
+                seen.add(owner)
+        else:
+            return x
+    owners: dict = {}  # id of the memory's owner -> the arrays seen on it
+    for a in given:
+        if type(a) is np.ndarray:
+            owners.setdefault(id(a if a.base is None else a.base), []).append(a)
+    return _fresh(x, owners) if owners or type(x) is not np.ndarray else x
+
+
+def _fresh(x, owners: dict):
+    if type(x) is np.ndarray:
+        on = owners.setdefault(id(x if x.base is None else x.base), [])
+        if on and any(x is b or np.may_share_memory(x, b) for b in on):
+            x = x.copy()
+            owners.setdefault(id(x), []).append(x)
+        else:
+            on.append(x)
+        return x
+    if isinstance(x, (tuple, list)) and not hasattr(x, "_fields"):
+        parts = [_fresh(v, owners) for v in x]
+        return x if all(p is v for p, v in zip(parts, x)) else type(x)(parts)
+    if isinstance(x, dict):
+        items = [(k, _fresh(v, owners)) for k, v in x.items()]
+        return x if all(v is x[k] for k, v in items) else type(x)(items)
+    return x
 
 
 def _failed(self, exc: Exception, args: tuple) -> None:
@@ -261,10 +321,12 @@ def _checked_pullback(pullback, value, name: str):
                              f"{_described(value)}, but got {_described(cotangent)}: pass one shaped like the "
                              f"value (for an array value, np.ones_like(value))")
         try:
-            return pullback(cotangent)
+            result = pullback(cotangent)
         except Exception as exc:
             attach_user_frames(exc)
             raise
+        # (the adjoint of x + c is the cotangent itself: the caller's array must not be what it gets back)
+        return fresh(result, [cotangent] if type(cotangent) is np.ndarray else pytree.leaves(cotangent))
 
     checked.__name__ = checked.__qualname__ = getattr(pullback, "__name__", "pullback")
     return checked
