@@ -957,3 +957,30 @@ def test_second_derivatives_of_cumprod_where_entries_are_zero(v):
     for c in range(2):
         assert_close(got[:, c, :, c], _cumprod_hessian(m[:, c], w), what=f"column {c}")
         assert_close(got[:, c, :, 1 - c], np.zeros((v.size, v.size)), what=f"column {c} by the other")
+
+
+def eigenvalue_sum(a):
+    return np.sum(np.linalg.eigvalsh(a * np.eye(3)))
+
+
+slope_of_eigenvalue_sum = s2s.grad(eigenvalue_sum)
+
+
+def through_the_slope_of_an_eigenvalue_sum(coeffs):
+    """Fuzz seed 600422 (level 6), reduced: the gradient of a sum of eigenvalues, inside the function."""
+    return slope_of_eigenvalue_sum(coeffs[-1])
+
+
+def trace_by_eigenvalues(m):
+    return np.sum(np.linalg.eigvalsh(m + m.T))
+
+
+@pytest.mark.parametrize("point", [np.zeros((3, 3)), np.diag([1.0, 1.0, 2.0]), 0.5 * np.eye(3)])
+def test_second_derivatives_of_eigvalsh_at_a_repeated_eigenvalue(point):
+    """eigvalsh's second-order records divided by the eigenvalues' gaps: nan at a repeated eigenvalue, even where
+    the function weighs the eigenvalues alike (their sum is 2 trace(m), whose second derivatives are 0)."""
+    grad = s2s.grad(through_the_slope_of_an_eigenvalue_sum)([-1.229])
+    assert isinstance(grad, list) and grad == [0.0]                 # d/dc of the slope 3 of 3 c
+    assert_close(s2s.hessian(trace_by_eigenvalues)(point), np.zeros((3, 3, 3, 3)), what="hessian")
+    assert_close(s2s.jacobian(s2s.grad(trace_by_eigenvalues))(point), np.zeros((3, 3, 3, 3)), what="reverse of reverse")
+    assert_close(s2s.grad(trace_by_eigenvalues)(point), 2.0 * np.eye(3), what="gradient")

@@ -148,9 +148,15 @@ def cholesky_adjoint_adjoint_L(G, g, L):
     return -(S + mT(S)) @ Y @ mT(Linv) + g @ mT(_phi(Linv @ Y @ mT(Linv)))
 
 
-def _eig_parts(a, uplo):
+def _divided_differences(g, a, uplo):
+    """V and E_ij = (g_j - g_i) / (w_j - w_i) of the eigenvalues w and vectors V of a: 0 where w_i = w_j, as on
+    the diagonal. A repeated eigenvalue with equal g (a function of the eigenvalues' sum, such as the trace) is
+    no kink: the difference quotient's limit is 0 there, where F_ij = 1 / (w_j - w_i) alone is not finite."""
     w, V = np.linalg.eigh(a, UPLO=uplo)
-    return V, _eig_parts_of(w)
+    g = np.broadcast_to(np.asarray(g, dtype=float), np.shape(w))
+    gaps = w[..., None, :] - w[..., :, None]
+    same = gaps == 0
+    return V, np.where(same, 0.0, (g[..., None, :] - g[..., :, None]) / np.where(same, 1.0, gaps))
 
 
 def _read_triangle(m, uplo):
@@ -167,22 +173,19 @@ def _read_triangle_transpose(m, uplo):
 
 def eigvalsh_adjoint_tangent_a(d, g, a, UPLO="L"):
     """The tangent of `eigvalsh_adjoint(g, a)` = V diag(g) V^T (from its triangle) from the tangent `d` of a:
-    dV = V (F o M), M = V^T d V, F_ij = 1 / (w_j - w_i), so d(V D V^T) = V ((F o M) D + D (F o M)^T) V^T.
-    Eigenvalues must be distinct."""
-    V, F = _eig_parts(a, UPLO)
-    K = F * (mT(V) @ _read_triangle(d, UPLO) @ V)
-    D = np.asarray(g)[..., None, :]  # (K D)_ij = K_ij g_j
-    inner = K * D + mT(K * D)
-    return _from_lower(V @ inner @ mT(V), UPLO)
+    dV = V (F o M), M = V^T d V, F_ij = 1 / (w_j - w_i), so d(V D V^T) = V ((F o M) D + D (F o M)^T) V^T
+    = V (E o M) V^T, E_ij = F_ij (g_j - g_i) (M is symmetric): 0 within a repeated eigenvalue whose g are equal.
+    Elsewhere eigenvalues must be distinct."""
+    V, E = _divided_differences(g, a, UPLO)
+    return _from_lower(V @ (E * (mT(V) @ _read_triangle(d, UPLO) @ V)) @ mT(V), UPLO)
 
 
 def eigvalsh_adjoint_adjoint_a(G, g, a, UPLO="L"):
     """The adjoint with respect to a of `eigvalsh_adjoint(g, a)`: with Q = V^T from_lower(G) V, the matrix
-    V (F o ((Q + Q^T) D)) V^T read back into the triangle."""
-    V, F = _eig_parts(a, UPLO)
+    V (F o ((Q + Q^T) D)) V^T read back into the triangle, whose symmetric part is V (E o (Q + Q^T) / 2) V^T."""
+    V, E = _divided_differences(g, a, UPLO)
     Q = mT(V) @ _from_lower(G, UPLO) @ V
-    M = F * ((Q + mT(Q)) * np.asarray(g)[..., None, :])
-    return _read_triangle_transpose(V @ M @ mT(V), UPLO)
+    return _read_triangle_transpose(V @ (0.5 * E * (Q + mT(Q))) @ mT(V), UPLO)
 
 
 # ---------------------------------------------------------------- second derivatives of matrix_power's adjoint
