@@ -45,8 +45,8 @@ def uses_class(x):
 
 
 def uses_del(x):
-    ys = [x, x]
-    del ys[0]  # error-here
+    y = x
+    del y  # error-here
     return x
 
 

@@ -121,9 +121,8 @@ def class_inside(x):
 
 
 def uses_del(x):
-    for i in range(2):
-        y = x * 2.0
-        del y  # mistake-here
+    y = x * 2.0
+    del y  # mistake-here
     return x
 
 

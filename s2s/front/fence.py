@@ -19,7 +19,7 @@ from s2s.front.source import Source
 ALLOWED = (
     # statements
     ast.Return, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.If, ast.For, ast.While,
-    ast.Break, ast.Continue, ast.Pass, ast.Raise, ast.Assert, ast.Delete, ast.FunctionDef, ast.Lambda,
+    ast.Break, ast.Continue, ast.Pass, ast.Raise, ast.Assert, ast.FunctionDef, ast.Lambda,
     ast.ListComp, ast.GeneratorExp, ast.comprehension, ast.Dict, ast.DictComp,
     # expressions
     ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.Call, ast.IfExp, ast.Attribute,
@@ -33,7 +33,7 @@ NAMES = {
     ast.Try: "a try statement", ast.With: "a with statement", ast.Yield: "yield", ast.YieldFrom: "yield from",
     ast.Await: "await", ast.AsyncFunctionDef: "an async function", ast.AsyncFor: "async for",
     ast.AsyncWith: "async with", ast.Global: "a global statement", ast.Nonlocal: "a nonlocal statement",
-    ast.ClassDef: "a class definition", ast.Import: "an import statement",
+    ast.ClassDef: "a class definition", ast.Delete: "a del statement", ast.Import: "an import statement",
     ast.ImportFrom: "an import statement", ast.Lambda: "a lambda inside the function",
     ast.FunctionDef: "a nested function definition", ast.ListComp: "a list comprehension",
     ast.SetComp: "a set comprehension", ast.DictComp: "a dict comprehension",
@@ -59,6 +59,7 @@ HINTS = {  # what to write instead, for every construct in NAMES
     ast.Global: "read module-level names without global, and return a new value instead of assigning one",
     ast.Nonlocal: "pass the value in as an argument and return the new value",
     ast.ClassDef: "define the class at module level",
+    ast.Delete: "leave the name unused instead, or assign it a new value",
     ast.Import: "import at module level instead", ast.ImportFrom: "import at module level instead",
     ast.ListComp: LOOP, ast.SetComp: LOOP, ast.DictComp: LOOP,
     ast.GeneratorExp: LOOP + " that adds to a total, or use np.sum over an array",
@@ -89,9 +90,6 @@ LATER_HINTS = (
     ("a call with *args or **kwargs", "pass the arguments one by one: f(a, b)"),
     ("assignment to ", "use a local name and return its value"),
     ("augmented assignment to an attribute", "use a local name and return its value"),
-    ("del inside a loop", "assign the name a new value in the loop instead, or del it after the loop"),
-    ("del of an element", "build the smaller value instead: xs = xs[:i] + xs[i + 1:], or np.delete(y, i)"),
-    ("del of an attribute", "leave the attribute as it is, and return what the function computes"),
     ("a return without a value", "return the result: return y"),
     ("a return inside a loop that has an 'else' clause", "set a result and break out of the loop, and return "
                                                           "after it"),
@@ -191,6 +189,8 @@ def _check_node(src: Source, node: ast.AST) -> None:
 
 def _check_itself(src: Source, node: ast.AST) -> bool:
     """Refuse `node` if it is outside the subset; whether what it holds is to be checked."""
+    if isinstance(node, ast.Delete) and src.generated:
+        return True  # (the `del` lines s2s writes to free values: its own code, read again for a higher derivative)
     if isinstance(node, ast.With) and not _errstate_with(node):
         raise unsupported(src, node, NAMES[ast.With], WITH_HINT)
     if not isinstance(node, ALLOWED) and not isinstance(node, ast.With):

@@ -37,6 +37,7 @@ class Source:
     func: Callable | None
     globals: dict = field(default_factory=dict)
     closure: dict = field(default_factory=dict)
+    generated: bool = False  # text s2s generated (read again for a higher derivative): its `del` lines are s2s's
 
     @property
     def name(self) -> str:
@@ -362,7 +363,7 @@ def source_from_text(text: str, name: str, filename: str, namespace: dict) -> So
     tree = next(n for n in reversed(module.body) if isinstance(n, ast.FunctionDef) and n.name == name)
     tree.decorator_list = []
     return Source(tree=tree, filename=filename, text=_segment(text, tree) or text,
-                  func=namespace.get(name), globals=namespace)
+                  func=namespace.get(name), globals=namespace, generated=True)
 
 
 # the line breaks str.splitlines knows besides \r and \n (ast.get_source_segment does not split at them)
