@@ -408,3 +408,23 @@ def test_a_tangent_not_shaped_like_its_argument_is_refused():
     assert np.allclose(tangent, np.cos(x) * 2.0)
     value, tangent = jf((x, 2.0), (np.array([1.0, 0.0]),))
     assert np.allclose(tangent, [np.cos(0.1) * 2.0, 0.0])
+
+
+def test_a_function_whose_file_changed_after_import_is_refused(tmp_path):
+    """s2s reads the file; Python runs what it imported. After an edit (without a reload) they differ, and the
+    derivative of the new text would be a wrong derivative of what runs: refused, and right after a reload."""
+    import importlib
+    from conftest import module_from_text
+    mod = module_from_text(tmp_path, "edited_after_import", "import numpy as np\n\n\ndef f(x):\n"
+                                                            "    return np.sum(x ** 2)\n")
+    x = np.array([1.0, 2.0])
+    (tmp_path / "edited_after_import.py").write_text("import numpy as np\n\n\ndef f(x):\n"
+                                                     "    return np.sum(x ** 3.0)\n")
+    with pytest.raises(s2s.SourceUnavailableError, match="is not the code Python runs for it.*reload the module"):
+        s2s.grad(mod.f)(x)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        mod = importlib.reload(mod)
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert np.allclose(s2s.grad(mod.f)(x), 3.0 * x ** 2)

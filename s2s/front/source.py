@@ -9,14 +9,18 @@ is logged, so the cache knows what a transformation depended on.
 """
 from __future__ import annotations
 
+import __future__
 import ast
 import builtins
 import copy
+import dis
 import functools
 import inspect
+import operator
 import linecache
 import textwrap
 import threading
+import types
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -187,6 +191,10 @@ def read_function(fn: Callable) -> Source:
                                            f"or write it on a line of its own")
     if tree is None:
         raise SourceUnavailableError(name, "its definition was not found in the source inspect returned")
+    if _differs_from_running(fn, text):
+        raise SourceUnavailableError(name, f"its source in {filename} is not the code Python runs for it (the file "
+                                           f"changed after it was imported): reload the module (importlib.reload, "
+                                           f"or restart the kernel), so that s2s differentiates what runs")
     tree.decorator_list = []
     closure = _closure_of(fn)
     if bound is not None:
@@ -197,6 +205,83 @@ def read_function(fn: Callable) -> Source:
         closure[first.arg] = bound.__self__
     return Source(tree=tree, filename=filename, text=text, func=bound or fn,
                   globals=getattr(fn, "__globals__", {}), closure=closure)
+
+
+_FUTURE_FLAGS = functools.reduce(operator.or_, (getattr(__future__, n).compiler_flag
+                                                for n in __future__.all_feature_names), 0)
+
+
+def _differs_from_running(fn, text: str) -> bool:
+    """Does the definition `text` (read from `fn`'s file now) compile to other code than `fn` runs, as after an
+    edit of the file since it was imported? Compiled where `fn` was: inside a function holding its free variables
+    and in its class (private names, `super()`). False where that cannot be told: a lambda (found by its
+    positions), a module whose import rewrote its code (pytest's assert statements), text that does not compile
+    so wrapped."""
+    code = fn.__code__
+    if code.co_name == "<lambda>" or "@pytest_ar" in getattr(fn, "__globals__", {}):
+        return False
+    parts = getattr(fn, "__qualname__", "").split(".")
+    owner = parts[-2] if len(parts) >= 2 and parts[-2] != "<locals>" else None
+    body = text if owner is None or not owner.isidentifier() else f"class {owner}:\n" + textwrap.indent(text, "    ")
+    cells = "".join(f"    {v} = None\n" for v in code.co_freevars if v != "__class__")
+    if cells:  # (only then: a class bound inside a function makes its name a free variable of its methods)
+        body = "def _s2s_outer():\n" + cells + textwrap.indent(body, "    ")
+    # (the modules it reads, bound by imports as in its module: CPython 3.11+ calls their functions differently)
+    spaces = getattr(fn, "__globals__", {})
+    imports = "".join(f"import {n}\n" for n in sorted(_names_read(code))
+                      if isinstance(spaces.get(n), types.ModuleType) and n.isidentifier())
+    try:
+        compiled = compile(imports + body + "\n", code.co_filename, "exec", flags=code.co_flags & _FUTURE_FLAGS,
+                           dont_inherit=True)
+    except (SyntaxError, ValueError, TypeError):
+        return False
+    found = _code_named(compiled, code.co_name)
+    if found is None:
+        return False
+    return not _same_code(found, code) and _fingerprint(found) != _fingerprint(code)
+
+
+def _names_read(code) -> set:
+    return set(code.co_names).union(*(_names_read(c) for c in code.co_consts if hasattr(c, "co_code")))
+
+
+def _same_code(a, b) -> bool:
+    """Are the code objects `a` and `b` (and those defined inside them) the same bytes, names and constants?"""
+    inner_a = [c for c in a.co_consts if hasattr(c, "co_code")]
+    inner_b = [c for c in b.co_consts if hasattr(c, "co_code")]
+    return a.co_code == b.co_code and a.co_names == b.co_names and a.co_varnames == b.co_varnames and \
+        repr([c for c in a.co_consts if not hasattr(c, "co_code")]) == \
+        repr([c for c in b.co_consts if not hasattr(c, "co_code")]) and len(inner_a) == len(inner_b) and \
+        all(_same_code(x, y) for x, y in zip(inner_a, inner_b))
+
+
+_SPELLING = frozenset({"PUSH_NULL", "EXTENDED_ARG"})  # (3.13's NULL of a call; the prefix a longer jump takes)
+
+
+def _fingerprint(code) -> tuple:
+    """What an edit of a function's text changes in its code, and compiling it elsewhere does not: its
+    instructions and their names and constants, with a method call's spellings as one (CPython 3.11+ calls a
+    method of a name an import bound as an attribute and a call, of other names with LOAD_METHOD; 3.13 adds a
+    PUSH_NULL) and jump targets (byte offsets, which those spellings move) left out; the same of the functions
+    defined inside it."""
+    jumps = set(dis.hasjrel) | set(dis.hasjabs)
+    steps = tuple(("LOAD_ATTR" if i.opname == "LOAD_METHOD" else i.opname,
+                   None if i.opcode in jumps or hasattr(i.argval, "co_code") else repr(i.argval))
+                  for i in dis.get_instructions(code) if i.opname not in _SPELLING)
+    inner = tuple(_fingerprint(c) for c in code.co_consts if hasattr(c, "co_code"))
+    return steps, code.co_varnames, inner
+
+
+def _code_named(code, name: str):
+    """The code object called `name` inside `code` (depth first), or None."""
+    for c in code.co_consts:
+        if hasattr(c, "co_code"):
+            if c.co_name == name:
+                return c
+            found = _code_named(c, name)
+            if found is not None:
+                return found
+    return None
 
 
 def _whole_file(fn) -> ast.Module | None:
