@@ -984,3 +984,18 @@ def test_second_derivatives_of_eigvalsh_at_a_repeated_eigenvalue(point):
     assert_close(s2s.hessian(trace_by_eigenvalues)(point), np.zeros((3, 3, 3, 3)), what="hessian")
     assert_close(s2s.jacobian(s2s.grad(trace_by_eigenvalues))(point), np.zeros((3, 3, 3, 3)), what="reverse of reverse")
     assert_close(s2s.grad(trace_by_eigenvalues)(point), 2.0 * np.eye(3), what="gradient")
+
+
+def appends_with_numpy_in_a_loop(x):
+    total = 0.0
+    for j in range(2):
+        y = np.append(np.ones(2), x)  # np.append: a module's function, not a list's append
+        total = total + np.sum(np.tanh(y) * (j + 1.0))
+    return total
+
+
+def test_np_append_in_a_loop_is_a_call_not_a_list_append():
+    """`np.append(...)` in a loop made `np` a loop variable (as `xs.append` makes xs one), and the next
+    `np.tanh` was refused as a method call (found by fuzz level 6)."""
+    x = np.array([0.3, -0.2])
+    assert_close(s2s.grad(appends_with_numpy_in_a_loop)(x), 3.0 * (1.0 - np.tanh(x) ** 2), what="d/dx")

@@ -52,7 +52,9 @@ class LoopLowering:
         # the outer loop as another array while its versions there keep y's name
         outer = set().union(*(_written_arrays(frame.node.body) for frame in self.loops))
         written |= _augmented_names(s.body) & outer & self.element_written()
-        assigned = sorted(_assigned_names(s.body) | written |
+        # (`xs.append(v)` makes a new version of a local list xs; np.append(...) is a call of a module's function)
+        appended = {n for n in _appended_names(s.body) if n in self.env}
+        assigned = sorted(_assigned_names(s.body) | appended | written |
                           (_assigned_names([s.target]) if isinstance(s, ast.For) else set()))
         loop_loc = self.loc
         iter_atom = None
@@ -280,12 +282,11 @@ def _augmented_names(stmts) -> set[str]:
 
 
 def _assigned_names(stmts) -> set[str]:
-    out = set()
-    for s in stmts:
-        for node in ast.walk(s):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                out.add(node.id)
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                    node.func.attr in ("append", "extend") and isinstance(node.func.value, ast.Name):
-                out.add(node.func.value.id)  # xs.append(v): the next version of the list xs
-    return out
+    return {node.id for s in stmts for node in ast.walk(s) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+
+
+def _appended_names(stmts) -> set[str]:
+    """The names `X` of the calls `X.append(...)` and `X.extend(...)` in `stmts` (a list's, or a module's)."""
+    return {node.func.value.id for s in stmts for node in ast.walk(s)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("append", "extend") and isinstance(node.func.value, ast.Name)}
