@@ -999,3 +999,19 @@ def test_np_append_in_a_loop_is_a_call_not_a_list_append():
     `np.tanh` was refused as a method call (found by fuzz level 6)."""
     x = np.array([0.3, -0.2])
     assert_close(s2s.grad(appends_with_numpy_in_a_loop)(x), 3.0 * (1.0 - np.tanh(x) ** 2), what="d/dx")
+
+
+def spectral_norm_of_rows(x):
+    m = np.stack([x, np.sin(x), x * x])
+    return np.linalg.norm(m, 2)
+
+
+def test_second_derivative_of_a_spectral_norm_is_a_refusal_at_the_line():
+    """Fuzz seed 470239 (level 6): the Hessian through np.linalg.norm(m, 2) raised a bare ValueError from a runtime
+    helper (the fuzzer's internal error); it is an S2SError naming the user's line. The gradient is exact (against
+    finite differences)."""
+    x = np.array([-1.334, 0.0354, 0.2545])
+    assert_close(s2s.grad(spectral_norm_of_rows)(x), numeric_grad(spectral_norm_of_rows, (x,), 0), what="d/dx")
+    with pytest.raises(s2s.S2SError, match=r"second derivative of the matrix norm ord=2 .* not supported") as info:
+        s2s.hessian(spectral_norm_of_rows)(x)
+    assert "return np.linalg.norm(m, 2)" in str(info.value)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from s2s.errors import S2SError
 from s2s.runtime.arrays import expand_reduced, mT, prod_adjoint, reduced_axes
 from s2s.runtime.batched import trace_solve
 from s2s.runtime.core import Parts, zeros_like
@@ -230,7 +231,9 @@ def _norm_coefficients(g, ans, x, ord, axes, keepdims, matrix):
     ans = np.asarray(expand_reduced(ans, x.shape, axes, keepdims), dtype=float)
     if matrix:
         if ord in ("nuc", 2, -2):
-            raise ValueError(f"np.linalg.norm: no second derivative for the matrix norm ord={ord!r}")
+            raise S2SError(f"np.linalg.norm: the second derivative of the matrix norm ord={ord!r} (of singular "
+                           f"values) is not supported by s2s; its first derivative is (for a smooth matrix norm, "
+                           f"use ord='fro')")
         p = 2 if ord in (None, "fro") else None
     else:
         p = 2 if ord is None else ord
