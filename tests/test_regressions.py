@@ -1015,3 +1015,15 @@ def test_second_derivative_of_a_spectral_norm_is_a_refusal_at_the_line():
     with pytest.raises(s2s.S2SError, match=r"second derivative of the matrix norm ord=2 .* not supported") as info:
         s2s.hessian(spectral_norm_of_rows)(x)
     assert "return np.linalg.norm(m, 2)" in str(info.value)
+
+
+def padded_with_maximum(x):
+    return np.sum(np.pad(x, 1, mode="maximum") ** 2)
+
+
+def test_a_derivative_s2s_has_no_rule_for_raises_its_own_error():
+    """API.md: every error s2s raises derives from S2SError. The runtime helpers refused a pad mode, a matrix norm,
+    forward mode of an upper Cholesky factor and the like with a bare ValueError."""
+    x = np.array([0.5, -1.0, 2.0])
+    with pytest.raises(s2s.S2SError, match=r"np.pad: the derivative for mode='maximum' is not supported"):
+        s2s.grad(padded_with_maximum)(x)

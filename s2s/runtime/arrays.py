@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from s2s.errors import S2SError
 from s2s.runtime.core import DictParts, Parts, Shape, TupleParts, unbroadcast_to_shape, zeros_like
 from s2s.runtime.cumprod import cumprod_zero_lines
 
@@ -239,7 +240,8 @@ def _matrix_norm_adjoint(g, ans, x, ord):
         sums = np.sum(np.abs(x), axis=-1 if rows else -2, keepdims=True)
         hit = sums == ans
         return g * np.sign(x) * hit / np.sum(hit, axis=-2 if rows else -1, keepdims=True)
-    raise ValueError(f"np.linalg.norm: no derivative for the matrix norm ord={ord!r}")
+    raise S2SError(f"np.linalg.norm: the derivative of the matrix norm ord={ord!r} is not supported by s2s "
+                   f"(use ord=None, 'fro', 1, -1, np.inf, -np.inf, 2, -2 or 'nuc')")
 
 
 def norm_adjoint(g, ans, x, ord=None, axis=None, keepdims=False):
@@ -366,7 +368,8 @@ def pad_adjoint(g, x, pad_width, mode="constant", **options):
     """Adjoint of `np.pad(x, pad_width, mode)` for the modes that copy entries of `x` (constant, edge,
     reflect, symmetric, wrap): the adjoint of every copy is added back to its source entry."""
     if mode not in ("constant", "edge", "reflect", "symmetric", "wrap"):
-        raise ValueError(f"np.pad: no derivative for mode={mode!r}")
+        raise S2SError(f"np.pad: the derivative for mode={mode!r} is not supported by s2s (use mode='constant', "
+                       f"'edge', 'reflect', 'symmetric' or 'wrap')")
     x = np.asarray(x)
     source = np.arange(x.size).reshape(x.shape)
     if mode == "constant":

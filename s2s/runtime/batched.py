@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from s2s.errors import S2SError
 from s2s.runtime.arrays import extremum_adjoint, interp_adjoint_x, matrix_norm_adjoint, nanmean_adjoint, norm_adjoint, prod_adjoint, reduced_axes, var_adjoint, vector_norm_adjoint
 from s2s.runtime.core import _FLOAT64, _zero, zeros_like
 from s2s.runtime.cumprod import cumprod_zero_lines
@@ -299,7 +300,8 @@ def cholesky_tangent(d, L, upper=False):
     """Tangent of `L = np.linalg.cholesky(a)`: L Phi(L^-1 d L^-T), Phi the lower triangle with half its diagonal
     (Murray 2016)."""
     if upper:
-        raise ValueError("no forward-mode rule for np.linalg.cholesky with upper=True")
+        raise S2SError("np.linalg.cholesky with upper=True has no forward-mode rule in s2s: take the lower factor "
+                       "and transpose it (np.linalg.cholesky(a).T), or use reverse mode")
     d = _sym(d, "L")  # cholesky reads the lower triangle
     left = np.linalg.solve(L, d)
     inner = np.swapaxes(np.linalg.solve(L, np.swapaxes(left, -1, -2)), -1, -2)
@@ -332,7 +334,7 @@ def qr_tangent(d, ans, mode="reduced"):
     Omega = tril(M, -1) - tril(M, -1)^T, dR = (M - Omega) R and dQ = d R^-1 - Q (M - Omega)
     (Walter and Lehmann 2010)."""
     if mode != "reduced":
-        raise ValueError(f"no forward-mode rule for np.linalg.qr with mode={mode!r} (only mode='reduced')")
+        raise S2SError(f"np.linalg.qr with mode={mode!r} has no forward-mode rule in s2s (only mode='reduced')")
     Q, R = ans
     m, n = np.shape(R)[-2:]
     if m < n:  # a wide matrix [X Y] = Q [R1 R2]: X = Q R1 is square, and R2 = Q^T Y

@@ -19,6 +19,7 @@ import string
 
 import numpy as np
 
+from s2s.errors import S2SError
 from s2s.runtime.arrays import _float_zeros, mT
 from s2s.runtime.core import Parts, unbroadcast_to_shape
 
@@ -455,8 +456,8 @@ def svd_adjoint(g, ans, a, full_matrices=True, compute_uv=True):
     gu, gs, gvh = (np.asarray(p, dtype=float) for p in g)
     if full_matrices and m != n:
         if np.any(gu[..., :, k:]) or np.any(gvh[..., k:, :]):
-            raise ValueError("np.linalg.svd: no derivative through the extra singular vectors of "
-                             "full_matrices=True; use full_matrices=False")
+            raise S2SError("np.linalg.svd: no derivative through the extra singular vectors of "
+                           "full_matrices=True; use full_matrices=False")
         u, gu, vh, gvh = u[..., :, :k], gu[..., :, :k], vh[..., :k, :], gvh[..., :k, :]
     v, gv = mT(vh), mT(gvh)
     eye = np.eye(k, dtype=bool)
