@@ -194,7 +194,8 @@ def _matrix_power_adjoint_terms(g, a, n):
     """matrix_power_adjoint(g, a, n) = sum over k of B^k g B^(n-1-k), B = a^T; its derivative in a is the sum
     of X dB Y over the pairs (X, Y) returned, dB = da^T."""
     if n < 0:
-        raise ValueError("no second derivative for np.linalg.matrix_power with a negative power")
+        raise S2SError("np.linalg.matrix_power with a negative power has no second derivative in s2s (its first "
+                       "derivative is exact; write np.linalg.matrix_power(np.linalg.inv(a), k) instead)")
     B = mT(np.asarray(a, dtype=float))
     powers = [np.broadcast_to(np.eye(np.shape(a)[-1]), np.shape(a))]
     for _ in range(max(n - 1, 0)):
@@ -434,7 +435,7 @@ def _copyltu_transpose(y):
 
 def _qr_parts(g, q, r):
     if np.shape(q)[-2] < np.shape(r)[-1]:
-        raise ValueError("np.linalg.qr: no second derivative for a wide matrix (more columns than rows)")
+        raise S2SError("np.linalg.qr: no second derivative in s2s for a wide matrix (more columns than rows)")
     gq, gr = np.asarray(g[0], dtype=float), np.asarray(g[1], dtype=float)
     C = _copyltu(r @ mT(gr) - mT(gq) @ q)
     rinv = np.linalg.inv(r)
@@ -445,7 +446,7 @@ def qr_adjoint_transpose(G, q, r):
     """The transpose of `qr_adjoint(., q, r)` (linear in the pair g = [gQ, gR]): with X = G R^-1 and
     Mbar = copyltu^T(Q^T X), the pair (X - Q Mbar^T, Mbar^T R)."""
     if np.shape(q)[-2] < np.shape(r)[-1]:
-        raise ValueError("np.linalg.qr: no second derivative for a wide matrix (more columns than rows)")
+        raise S2SError("np.linalg.qr: no second derivative in s2s for a wide matrix (more columns than rows)")
     X = G @ np.linalg.inv(r)
     Mbar = _copyltu_transpose(mT(q) @ X)
     return Parts([X - q @ mT(Mbar), mT(Mbar) @ r])
