@@ -1,6 +1,7 @@
 """Every program that once gave a wrong value or derivative (tests/regression_functions.py), checked
 against the original function and central finite differences in both modes."""
 import functools
+import math
 
 import numpy as np
 import pytest
@@ -1027,3 +1028,28 @@ def test_a_derivative_s2s_has_no_rule_for_raises_its_own_error():
     x = np.array([0.5, -1.0, 2.0])
     with pytest.raises(s2s.S2SError, match=r"np.pad: the derivative for mode='maximum' is not supported"):
         s2s.grad(padded_with_maximum)(x)
+
+
+def copysign_of_a_square(x):
+    return math.copysign(x * x, x - 1.0) + math.copysign(x, -1.0) * x
+
+
+def hypot_of_three(x):
+    return math.hypot(x, 2.0 * x, 1.0)
+
+
+@pytest.mark.parametrize("x", [0.7, -1.3, 1.6])
+def test_math_copysign_and_hypot_of_three_coordinates(x):
+    """math.copysign was listed as having no derivative: d/dx copysign(x, -1) gave 0, not -sign(x), a silent wrong
+    derivative. math.hypot of three coordinates (Python 3.8+) failed inside its rule with a TypeError. Both against
+    analytic derivatives, first and second, in both modes."""
+    s = math.copysign(1.0, x - 1.0)
+    expected = s * 2.0 * x - 2.0 * abs(x)  # d/dx [s x^2 - |x| x]
+    second = 2.0 * s - 2.0 * math.copysign(1.0, x)
+    assert s2s.grad(copysign_of_a_square)(x) == pytest.approx(expected)
+    assert s2s.jvp(copysign_of_a_square)((x,), (1.0,))[1] == pytest.approx(expected)
+    assert s2s.grad(s2s.grad(copysign_of_a_square))(x) == pytest.approx(second)
+    r = math.sqrt(5.0 * x * x + 1.0)
+    assert s2s.grad(hypot_of_three)(x) == pytest.approx(5.0 * x / r)
+    assert s2s.jvp(hypot_of_three)((x,), (1.0,))[1] == pytest.approx(5.0 * x / r)
+    assert s2s.grad(s2s.grad(hypot_of_three))(x) == pytest.approx(5.0 / r - 25.0 * x * x / r ** 3)

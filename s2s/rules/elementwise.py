@@ -43,6 +43,8 @@ scalar("builtins.min", lambda ans, x, y: _float(x <= y), lambda ans, x, y: _floa
        pointwise=False)
 
 # ---------------------------------------------------------------- math: exponentials and logarithms
+HYPOT_ARGUMENTS = 8  # math.hypot's coordinates with a rule (a call with more is refused)
+
 scalar("math.exp", lambda ans, x: ans)
 scalar("math.expm1", lambda ans, x: ans + 1.0)
 scalar("math.log", lambda ans, x, base=None: 1.0 / x if base is None else 1.0 / (x * math.log(base)),
@@ -61,7 +63,8 @@ scalar("math.asin", lambda ans, x: 1.0 / math.sqrt(1.0 - x ** 2))
 scalar("math.acos", lambda ans, x: -1.0 / math.sqrt(1.0 - x ** 2))
 scalar("math.atan", lambda ans, x: 1.0 / (1.0 + x ** 2))
 scalar("math.atan2", lambda ans, y, x: x / (x ** 2 + y ** 2), lambda ans, y, x: -y / (x ** 2 + y ** 2))
-scalar("math.hypot", lambda ans, x, y: rt.ratio_or_zero(x, ans), lambda ans, x, y: rt.ratio_or_zero(y, ans))
+# math.hypot(*coordinates) (any number of them since Python 3.8): d/dx_i = x_i / ans, 0 at the origin
+scalar("math.hypot", *(lambda ans, *xs, i=i: rt.ratio_or_zero(xs[i], ans) for i in range(HYPOT_ARGUMENTS)))
 scalar("math.sinh", lambda ans, x: math.cosh(x))
 scalar("math.cosh", lambda ans, x: math.sinh(x))
 scalar("math.tanh", lambda ans, x: 1.0 - ans ** 2)
@@ -85,6 +88,7 @@ elementwise("numpy.absolute", lambda ans, x: rt.sign(x))
 elementwise("numpy.fabs", lambda ans, x: rt.sign(x))
 elementwise("numpy.float64", lambda ans, x: 1.0, broadcast=False, tangent_broadcast=True)
 elementwise("numpy.copysign", lambda ans, x, y: np.sign(x) * np.sign(ans), None)
+scalar("math.copysign", lambda ans, x, y: rt.sign(x) * rt.sign(ans), None)  # |x| with y's sign: y's is a step
 elementwise("numpy.mod", lambda ans, x, y: 1.0, lambda ans, x, y: -np.floor_divide(x, y))
 elementwise("numpy.remainder", lambda ans, x, y: 1.0, lambda ans, x, y: -np.floor_divide(x, y))
 elementwise("numpy.fmod", lambda ans, x, y: 1.0, lambda ans, x, y: -np.trunc(x / y))
