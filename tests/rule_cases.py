@@ -73,6 +73,7 @@ CASES = [
     ("math.atan", lambda x: math.atan(x), (0.4,), 0),
     ("math.atan2", lambda y, x: math.atan2(y, x), (0.4, -1.3), (0, 1)),
     ("math.hypot", lambda x, y: math.hypot(x, y), (0.4, -1.3), (0, 1)),
+    ("math.copysign", lambda x, y: math.copysign(x, y), (0.4, -1.3), (0, 1)),
     ("math.sinh", lambda x: math.sinh(x), (0.7,), 0),
     ("math.cosh", lambda x: math.cosh(x), (0.7,), 0),
     ("math.tanh", lambda x: math.tanh(x), (0.7,), 0),

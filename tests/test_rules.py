@@ -182,11 +182,12 @@ CASES = {
     "math.acos": unary("math.acos(x)", U(-0.9, 0.9)),
     "math.atan": unary("math.atan(x)", N()),
     "math.atan2": [Case("math.atan2(x, y)", N(), AWAY())],
-    "math.hypot": [Case("math.hypot(x, y)", AWAY(), AWAY())],
+    "math.hypot": [Case("math.hypot(x, y)", AWAY(), AWAY()), Case("math.hypot(x, 2.0 * x, y)", AWAY(), AWAY())],
     "math.sinh": unary("math.sinh(x)", N()),
     "math.cosh": unary("math.cosh(x)", N()),
     "math.tanh": unary("math.tanh(x)", N()),
     "math.fabs": unary("math.fabs(x)", AWAY()),
+    "math.copysign": [Case("math.copysign(x, y)", AWAY(), AWAY())],
     # numpy: elementwise arithmetic
     "numpy.add": binary("np.add(x, y)"),
     "numpy.subtract": binary("np.subtract(x, y)"),
@@ -498,7 +499,7 @@ NONDIFF_CASES = {
     "builtins.isinstance": Nd("isinstance(x, float)", unsupported_ok=True),
     "math.ceil": Nd("math.ceil(x)", N()), "math.floor": Nd("math.floor(x)", N()),
     "math.trunc": Nd("math.trunc(x)", N()),
-    "math.copysign": Nd("math.copysign(1.0, x)", N()), "math.isfinite": Nd("math.isfinite(x)", N()),
+    "math.isfinite": Nd("math.isfinite(x)", N()),
     "math.isinf": Nd("math.isinf(x)", N()), "math.isnan": Nd("math.isnan(x)", N()),
     # a slice has no derivative of its own; check the gradient through the subscript it builds
     "slice": Case("x[1:len(x) - 1] * 2.0", N(5)),
