@@ -7,7 +7,6 @@ forward mode of the generated gradient source `grad(f)`.
 """
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import math
 
@@ -425,7 +424,7 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
         x = args[index]
         if pytree.is_container(x):  # (a tuple, list, dict or dataclass of parameters: leaf by leaf)
             parts, build = pytree.leaves(x), pytree.structure(x)
-            names = [params[index] + path for path in _leaf_paths(x)]
+            names = [params[index] + path for path in pytree.paths(x)]
             numeric = [_central_differences(lambda v, k=k: f(*_put(args, index, build(_put(parts, k, v)))), leaf, eps)
                        for k, leaf in enumerate(parts)]
         else:
@@ -478,17 +477,6 @@ def _put(items, index: int, value) -> list:
     out = list(items)
     out[index] = value
     return out
-
-
-def _leaf_paths(tree, prefix: str = "") -> list:
-    """How each leaf of `tree` is reached, in `pytree.leaves` order: `['w']`, `[0]`, `.scale`."""
-    if pytree.is_record(tree):
-        return [p for k in (f.name for f in dataclasses.fields(tree)) for p in _leaf_paths(getattr(tree, k), f"{prefix}.{k}")]
-    if isinstance(tree, dict):
-        return [p for k, v in tree.items() for p in _leaf_paths(v, f"{prefix}[{k!r}]")]
-    if isinstance(tree, (tuple, list)):
-        return [p for i, v in enumerate(tree) for p in _leaf_paths(v, f"{prefix}[{i}]")]
-    return [prefix]
 
 
 def _central_differences(g, x, eps):

@@ -42,6 +42,17 @@ def leaves(tree) -> list:
     return [tree]
 
 
+def paths(tree, prefix: str = "") -> list:
+    """How each leaf of `tree` is reached, in `leaves`' order: `['w']`, `[0]`, `.scale`."""
+    if is_record(tree):
+        return [p for k in _fields(tree) for p in paths(getattr(tree, k), f"{prefix}.{k}")]
+    if isinstance(tree, dict):
+        return [p for k, v in tree.items() for p in paths(v, f"{prefix}[{k!r}]")]
+    if isinstance(tree, (tuple, list)):
+        return [p for i, v in enumerate(tree) for p in paths(v, f"{prefix}[{i}]")]
+    return [prefix]
+
+
 def structure(tree) -> Callable[[list], object]:
     """`build(new_leaves)`: `tree`'s structure (plain tuple, list and dict; a namedtuple stays one) with
     `new_leaves` in place of its leaves."""
