@@ -105,17 +105,10 @@ def cumprod_adjoint_tangent_x(d, out, g, x, axis=None):
     tail's cumprod, cumprod(x[z + 1:]), for g[z + 1:]."""
     shape = np.shape(x)
     axis, d, out, g, x = _flat(axis, d, out, g, x)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        res = -out * d / x
-    if not np.all(x != 0):
-        res = np.array(res, dtype=float)
-        lines = _last(axis, x, np.broadcast_to(d, x.shape), np.broadcast_to(g, x.shape), res)
-        for line in _zero_lines(x, axis):
-            xs, ds, gs, rs = (a[line] for a in lines)
-            z, low, tail = _line(xs)
-            t = _line_adjoint(gs[z + 1:], xs[z + 1:])
-            rs[z] = low * np.dot(gs[z:], tail) * np.sum(ds[:z] / xs[:z]) + low * np.dot(ds[z + 1:], t)
-            rs[z + 1:] = ds[z] * low * t
+    res = _off_zeros(-out * d, x)
+    for xs, ds, gs, rs, z, low, tail, t in _zero_line_parts(axis, x, d, g, res):
+        rs[z] = low * np.dot(gs[z:], tail) * np.sum(ds[:z] / xs[:z]) + low * np.dot(ds[z + 1:], t)
+        rs[z + 1:] = ds[z] * low * t
     return np.reshape(res, shape)
 
 
@@ -125,16 +118,28 @@ def cumprod_adjoint_adjoint_x(C, out, g, x, axis=None):
     more for j < z, L (C[z + 1:] . T) at z and C[z] L T after it."""
     shape = np.shape(x)
     axis, C, out, g, x = _flat(axis, C, out, g, x)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        res = -C * out / x
-    if not np.all(x != 0):
-        res = np.array(res, dtype=float)
-        lines = _last(axis, x, np.broadcast_to(C, x.shape), np.broadcast_to(g, x.shape), res)
-        for line in _zero_lines(x, axis):
-            xs, cs, gs, rs = (a[line] for a in lines)
-            z, low, tail = _line(xs)
-            t = _line_adjoint(gs[z + 1:], xs[z + 1:])
-            rs[:z] += cs[z] * low * np.dot(gs[z:], tail) / xs[:z]
-            rs[z] = low * np.dot(cs[z + 1:], t)
-            rs[z + 1:] = cs[z] * low * t
+    res = _off_zeros(-C * out, x)
+    for xs, cs, gs, rs, z, low, tail, t in _zero_line_parts(axis, x, C, g, res):
+        rs[:z] += cs[z] * low * np.dot(gs[z:], tail) / xs[:z]
+        rs[z] = low * np.dot(cs[z + 1:], t)
+        rs[z + 1:] = cs[z] * low * t
     return np.reshape(res, shape)
+
+
+def _off_zeros(numerator, x):
+    """numerator / x as a float array (its entries on lines with a zero are then set by the caller)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(numerator / x, dtype=float)  # (a new array: the quotient)
+
+
+def _zero_line_parts(axis, x, d, g, res):
+    """For each line of x (along `axis`) with a zero: that line of x, d, g and res (views: writing into the
+    last writes into res), the first zero's position z, the product L of the entries before it, the tail's
+    product Q of `_line`, and T, the adjoint of the tail's cumprod for g after z."""
+    if np.all(x != 0):
+        return
+    lines = _last(axis, x, np.broadcast_to(d, x.shape), np.broadcast_to(g, x.shape), res)
+    for line in _zero_lines(x, axis):
+        xs, ds, gs, rs = (a[line] for a in lines)
+        z, low, tail = _line(xs)
+        yield xs, ds, gs, rs, z, low, tail, _line_adjoint(gs[z + 1:], xs[z + 1:])
