@@ -180,7 +180,7 @@ class _Bound:
 
 _FLOATS = frozenset((float, np.float64))  # derivatives that are numbers: nothing shared, nothing to copy
 _UNSET = object()  # a parameter the call left to its default: the fast call takes the general path
-_FAST_LOCALS = frozenset({"self", "rest", "kwargs", "f", "fast", "exc", "a"})  # the fast call's own names
+_FAST_LOCALS = frozenset({"self", "rest", "kwargs", "f", "fast", "exc", "a", "out"})  # the fast call's own names
 _FAST_NUMBERS = itertools.count(1)  # (each fast call's pseudo-file is s2s's own, as the general path's file is)
 _FAST: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # entry -> its fast class
 
