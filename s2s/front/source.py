@@ -226,19 +226,25 @@ def _differs_from_running(fn, text: str) -> bool:
     cells = "".join(f"    {v} = None\n" for v in code.co_freevars if v != "__class__")
     if cells:  # (only then: a class bound inside a function makes its name a free variable of its methods)
         body = "def _s2s_outer():\n" + cells + textwrap.indent(body, "    ")
-    # (the modules it reads, bound by imports as in its module: CPython 3.11+ calls their functions differently)
+    # (the modules it reads, bound by imports as in its module: CPython 3.11+ calls their functions differently;
+    # the same bytes compiled with or without those imports answer at once, other code is compared instruction
+    # by instruction)
     spaces = getattr(fn, "__globals__", {})
     imports = "".join(f"import {n}\n" for n in sorted(_names_read(code))
                       if isinstance(spaces.get(n), types.ModuleType) and n.isidentifier())
-    try:
-        compiled = compile(imports + body + "\n", code.co_filename, "exec", flags=code.co_flags & _FUTURE_FLAGS,
-                           dont_inherit=True)
-    except (SyntaxError, ValueError, TypeError):
-        return False
-    found = _code_named(compiled, code.co_name)
-    if found is None:
-        return False
-    return not _same_code(found, code) and _fingerprint(found) != _fingerprint(code)
+    found = None
+    for prefix in dict.fromkeys((imports, "")):  # (a module bound by assignment, as in a notebook: no import)
+        try:
+            compiled = compile(prefix + body + "\n", code.co_filename, "exec", flags=code.co_flags & _FUTURE_FLAGS,
+                               dont_inherit=True)
+        except (SyntaxError, ValueError, TypeError):
+            return False
+        found = _code_named(compiled, code.co_name)
+        if found is None:
+            return False
+        if _same_code(found, code):
+            return False
+    return _fingerprint(found) != _fingerprint(code)
 
 
 def _names_read(code) -> set:
