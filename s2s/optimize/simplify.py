@@ -423,7 +423,7 @@ def _preserves_shape(op: str) -> bool:
     if op in ("add", "sub", "mul", "truediv", "pow", "neg", "mod"):
         return True
     rule = registry.reverse_rule(op)
-    return rule is not None and rule.broadcast
+    return rule is not None and rule.broadcast or registry.is_elementwise_nondiff(op)
 
 
 simplify.in_place = _simplify

@@ -8,21 +8,25 @@ from __future__ import annotations
 from s2s.rules.primitive import nondiff
 
 # ---------------------------------------------------------------- operators, structure and builtins
-nondiff("floordiv", "slice")  # floordiv: piecewise constant
+nondiff("floordiv", elementwise=True)  # piecewise constant
+nondiff("slice")
 nondiff("builtins.len", "builtins.range", "builtins.int", "builtins.bool", "builtins.round",
         "builtins.isinstance", "builtins.print", "builtins.enumerate", "builtins.zip")
 
 # ---------------------------------------------------------------- math
-nondiff("math.floor", "math.ceil", "math.trunc", "math.isnan", "math.isinf", "math.isfinite")
+nondiff("math.floor", "math.ceil", "math.trunc", "math.isnan", "math.isinf", "math.isfinite", elementwise=True)
 
 # ---------------------------------------------------------------- numpy: rounding, signs, tests, comparisons
-nondiff("numpy.sign", "numpy.floor", "numpy.ceil", "numpy.round", "numpy.rint", "numpy.trunc", "numpy.fix",
-        "numpy.around", "numpy.heaviside", "numpy.floor_divide", "numpy.int64")
-nondiff("numpy.isnan", "numpy.isinf", "numpy.isfinite", "numpy.isclose", "numpy.allclose", "numpy.array_equal",
-        "numpy.isin", "numpy.signbit", "numpy.isposinf", "numpy.isneginf", "numpy.isreal")
+nondiff("numpy.sign", "numpy.floor", "numpy.ceil", "numpy.rint", "numpy.trunc", "numpy.fix", "numpy.heaviside",
+        "numpy.floor_divide", elementwise=True)
+nondiff("numpy.round", "numpy.around", "numpy.int64")
+nondiff("numpy.isnan", "numpy.isinf", "numpy.isfinite", "numpy.signbit", "numpy.isposinf", "numpy.isneginf",
+        "numpy.isreal", "numpy.isclose", elementwise=True)
+nondiff("numpy.allclose", "numpy.array_equal", "numpy.isin")
 nondiff("numpy.logical_and", "numpy.logical_or", "numpy.logical_not", "numpy.logical_xor", "numpy.equal",
-        "numpy.not_equal", "numpy.greater", "numpy.less", "numpy.greater_equal", "numpy.less_equal", "numpy.any",
-        "numpy.all")
+        "numpy.not_equal", "numpy.greater", "numpy.less", "numpy.greater_equal", "numpy.less_equal",
+        elementwise=True)
+nondiff("numpy.any", "numpy.all")
 
 # ---------------------------------------------------------------- numpy: shapes, constructors, indices
 nondiff("numpy.shape", "numpy.ndim", "numpy.size", "numpy.broadcast_shapes")

@@ -127,9 +127,11 @@ def given(**pairs) -> dict:
     return {k: v for k, v in pairs.items() if v is not None}
 
 
-def nondiff(*keys: str) -> None:
-    """Keys whose results carry no derivative."""
+def nondiff(*keys: str, elementwise: bool = False) -> None:
+    """Keys whose results carry no derivative (`elementwise`: of the shape their operands broadcast to)."""
     registry.NONDIFF.update(keys)
+    if elementwise:
+        registry.NONDIFF_ELEMENTWISE.update(keys)
 
 
 # ================================================================ elementwise: one partial derivative per argument

@@ -52,6 +52,7 @@ PRIMITIVES: dict = {}  # key -> primitive.Primitive, the one record of each prim
 REVERSE: dict[str, ReverseRule] = {}
 TANGENT: dict[str, TangentRule] = {}
 NONDIFF: set[str] = set()
+NONDIFF_ELEMENTWISE: set[str] = set()  # those of them that are elementwise: the result has the operands' shape
 _OBJECTS: dict[int, tuple[object, str]] = {}  # id(obj) -> (obj, key); obj kept alive
 # methods of library objects (`stats.norm.logpdf` is a new bound method at each access): (id(owner), name) ->
 # (owner, key); owner kept alive
@@ -218,6 +219,13 @@ def positional(key: str, args: tuple, kwargs: tuple, constant, target=None) -> t
 def reverse_rule(key: str) -> ReverseRule | None:
     _load()
     return REVERSE.get(key)
+
+
+def is_elementwise_nondiff(key: str) -> bool:
+    """An elementwise operation without a derivative (`np.floor`, `np.greater`): its result has the shape its
+    operands broadcast to. (Not the operators `==`, `<`: of two lists they compare the lists.)"""
+    _load()
+    return key in NONDIFF_ELEMENTWISE
 
 
 def is_nondiff(key: str) -> bool:
