@@ -91,7 +91,7 @@ INTEGER_RESULTS = frozenset({"builtins.len", "builtins.int", "builtins.round", S
                              "numpy.argmin", "floordiv"})
 # operations whose result is an integer where all their operands are
 INTEGER_IF_ALL = frozenset({"add", "sub", "mul", "neg", "pos", "pow", "mod", "builtins.abs", "numpy.sign",
-                            "s2s.runtime.sign"})
+                            "s2s.runtime.abs_slope"})
 # operations whose result is a bool (or an array of bools) or some other value without a derivative (the result check)
 NOT_NUMBERS = set(COMPAREOPS) | {
     "not", "builtins.bool", "builtins.isinstance", "builtins.callable", "builtins.hasattr", "builtins.str",

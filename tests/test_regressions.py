@@ -1053,3 +1053,54 @@ def test_math_copysign_and_hypot_of_three_coordinates(x):
     assert s2s.grad(hypot_of_three)(x) == pytest.approx(5.0 * x / r)
     assert s2s.jvp(hypot_of_three)((x,), (1.0,))[1] == pytest.approx(5.0 * x / r)
     assert s2s.grad(s2s.grad(hypot_of_three))(x) == pytest.approx(5.0 / r - 25.0 * x * x / r ** 3)
+
+
+def smooth_through_abs(u):
+    # fuzz seed 710989 (level 1), reduced: sqrt(1 + abs(2u) ** 2) is sqrt(1 + 4 u ** 2), smooth at u = 0
+    return math.sqrt(1.0 + abs(2.0 * u) ** 2)
+
+
+def squares_through_np_abs(x):
+    return np.sum(np.abs(x) ** 2) + np.sum(np.fabs(x) ** 2)
+
+
+def test_second_derivatives_of_smooth_functions_written_with_abs_are_exact_at_zero():
+    """abs' (0) was np.sign(0) = 0: the Hessian of sqrt(1 + abs(2u) ** 2), a smooth function, was 0 at u = 0
+    (exactly 4: d2/du2 sqrt(1 + 4u^2) = 4 / (1 + 4u^2) ** 1.5), and that of abs(x) ** 2 was 0 (exactly 2). abs' (0) is
+    1 now, as in JAX: the first derivative at the kink is a one-sided one, the second ones of smooth compositions
+    exact. Against the analytic values, in both modes and by both routes to a second derivative."""
+    assert s2s.hessian(smooth_through_abs)(0.0) == pytest.approx(4.0)
+    assert s2s.grad(s2s.grad(smooth_through_abs))(0.0) == pytest.approx(4.0)
+    assert s2s.grad(smooth_through_abs)(0.0) == 0.0
+    x = np.array([0.0, -1.5, 2.0])
+    np.testing.assert_allclose(s2s.hessian(squares_through_np_abs)(x), 4.0 * np.eye(3))
+    np.testing.assert_allclose(s2s.grad(squares_through_np_abs)(x), 4.0 * x)
+    np.testing.assert_allclose(s2s.jvp(squares_through_np_abs)((x,), (np.ones(3),))[1], 4.0 * np.sum(x))
+
+
+def test_abs_at_zero_takes_the_right_side_derivative():
+    """The convention itself (docs/limitations.md, Kinks): 1 at 0 (also at -0.0 and for an int), -1 left of it, nan
+    stays nan; softplus written with abs gets its exact derivative 0.5 at 0."""
+    for x, slope in ((0.0, 1.0), (-0.0, 1.0), (0, 1.0), (-2.0, -1.0), (3.0, 1.0)):
+        assert s2s.grad(absolute)(x) == slope
+        assert s2s.jvp(absolute)((x,), (1.0,))[1] == slope
+    np.testing.assert_array_equal(s2s.grad(total_absolute)(np.array([0.0, -0.0, -2.0, 5.0])), [1.0, 1.0, -1.0, 1.0])
+    assert np.isnan(s2s.grad(absolute)(float("nan")))
+    assert s2s.grad(softplus)(0.0) == pytest.approx(0.5)
+    assert s2s.grad(math_copysign_of)(0.0) == -1.0  # |x| with -1's sign: -|x|, right side at 0
+
+
+def absolute(x):
+    return abs(x)
+
+
+def total_absolute(x):
+    return np.sum(np.abs(x))
+
+
+def softplus(z):
+    return np.maximum(z, 0.0) + np.log(1.0 + np.exp(-np.abs(z)))
+
+
+def math_copysign_of(x):
+    return math.copysign(x, -1.0)

@@ -35,7 +35,7 @@ elementwise("neg", lambda ans, x: -1.0, broadcast=False, pointwise=True)
 elementwise("pos", lambda ans, x: 1.0, broadcast=False, pointwise=True)
 
 # ---------------------------------------------------------------- builtins
-scalar("builtins.abs", lambda ans, x: rt.sign(x))
+scalar("builtins.abs", lambda ans, x: rt.abs_slope(x))
 scalar("builtins.float", lambda ans, x: 1.0)
 scalar("builtins.max", lambda ans, x, y: _float(x >= y), lambda ans, x, y: _float(x < y), tangent_broadcast=True,
        pointwise=False)
@@ -68,7 +68,7 @@ scalar("math.hypot", *(lambda ans, *xs, i=i: rt.ratio_or_zero(xs[i], ans) for i 
 scalar("math.sinh", lambda ans, x: math.cosh(x))
 scalar("math.cosh", lambda ans, x: math.sinh(x))
 scalar("math.tanh", lambda ans, x: 1.0 - ans ** 2)
-scalar("math.fabs", lambda ans, x: rt.sign(x))
+scalar("math.fabs", lambda ans, x: rt.abs_slope(x))
 
 # ---------------------------------------------------------------- numpy: arithmetic
 elementwise("numpy.add", lambda ans, x, y: 1.0, lambda ans, x, y: 1.0)
@@ -83,12 +83,12 @@ elementwise("numpy.power", lambda ans, x, y: power_slope(x, y), lambda ans, x, y
 elementwise("numpy.float_power", lambda ans, x, y: y * np.float_power(x, y - 1), lambda ans, x, y: ans * np.log(x))
 elementwise("numpy.square", lambda ans, x: 2.0 * x)
 elementwise("numpy.reciprocal", lambda ans, x: -ans ** 2)
-elementwise("numpy.abs", lambda ans, x: rt.sign(x))
-elementwise("numpy.absolute", lambda ans, x: rt.sign(x))
-elementwise("numpy.fabs", lambda ans, x: rt.sign(x))
+elementwise("numpy.abs", lambda ans, x: rt.abs_slope(x))
+elementwise("numpy.absolute", lambda ans, x: rt.abs_slope(x))
+elementwise("numpy.fabs", lambda ans, x: rt.abs_slope(x))
 elementwise("numpy.float64", lambda ans, x: 1.0, broadcast=False, tangent_broadcast=True)
-elementwise("numpy.copysign", lambda ans, x, y: np.sign(x) * np.sign(ans), None)
-scalar("math.copysign", lambda ans, x, y: rt.sign(x) * rt.sign(ans), None)  # |x| with y's sign: y's is a step
+elementwise("numpy.copysign", lambda ans, x, y: rt.abs_slope(x) * np.copysign(1.0, ans), None)  # |x| times y's sign
+scalar("math.copysign", lambda ans, x, y: rt.abs_slope(x) * math.copysign(1.0, ans), None)  # y's sign is a step
 elementwise("numpy.mod", lambda ans, x, y: 1.0, lambda ans, x, y: -np.floor_divide(x, y))
 elementwise("numpy.remainder", lambda ans, x, y: 1.0, lambda ans, x, y: -np.floor_divide(x, y))
 elementwise("numpy.fmod", lambda ans, x, y: 1.0, lambda ans, x, y: -np.trunc(x / y))

@@ -30,7 +30,8 @@ def helper(name: str, transpose, batched=None, rank_of_argument=None) -> None:
 
 
 # ---------------------------------------------------------------- no derivative
-nondiff(RT + "zeros_like", RT + "sign", RT + "shape_of")
+nondiff(RT + "zeros_like", RT + "shape_of")
+nondiff(RT + "abs_slope", elementwise=True)
 # checks made by generated code
 nondiff(RT + "require_scalar", RT + "require_bound", RT + "require_immutable", RT + "require_number",
         RT + "require_length", RT + "require_keywords", RT + "require_float_array")

@@ -1,9 +1,9 @@
-"""Pieces of elementwise derivatives that need care at kinks and zeros: powers, sign, ratios and logs taken as 0."""
+"""Pieces of elementwise derivatives that need care at kinks and zeros: powers, abs's slope, ratios and logs taken as 0."""
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["power_slope", "power_slope_dy", "sign", "ratio_or_zero", "log_or_zero"]
+__all__ = ["power_slope", "power_slope_dy", "abs_slope", "ratio_or_zero", "log_or_zero"]
 
 
 def power_slope(x, y, k=1):
@@ -34,12 +34,21 @@ def power_slope_dy(x, y, k=1):
     return float(out) if np.ndim(out) == 0 else out
 
 
-def sign(x):
-    """`np.sign(x)`, also of a bool: the derivative of abs where `x` may be a comparison's result that
-    reached abs through `and`/`or` (`abs(y > 1 or z)`); that path carries no derivative."""
+def abs_slope(x):
+    """The derivative of `abs(x)`: -1 where x < 0, else 1. At 0 it is 1 (JAX's convention, not
+    `np.sign`'s 0), so that second derivatives of smooth functions written with abs, such as
+    `abs(u) ** 2` or `sqrt(1 + abs(u) ** 2)`, are exact at u = 0 (docs/limitations.md, Kinks); nan stays
+    nan, ints stay ints. 0 for a bool: a comparison's result that reached abs through `and`/`or`
+    (`abs(y > 1 or z)`) carries no derivative."""
+    if type(x) is float:
+        return -1.0 if x < 0.0 else 1.0 if x == x else x
+    if type(x) is int:
+        return -1 if x < 0 else 1
     if isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == np.bool_:
         return np.zeros(np.shape(x)) if np.ndim(x) else 0.0
-    return np.sign(x)
+    if np.iscomplexobj(x):
+        return np.sign(x)
+    return np.sign(x) + np.equal(x, 0)
 
 
 def ratio_or_zero(x, y):
