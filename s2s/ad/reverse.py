@@ -163,7 +163,7 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         adjoint = self.reverse_block(body[:-1], pending, {})
         self.adjoint_stmts = adjoint
         forward = self._require_float_arrays(self.forward_copy(body[:-1]))
-        grads = []
+        collected = []
         for p in self.wrt:
             atom = self.collect(p, pending, out=adjoint)
             if atom is None:
@@ -179,7 +179,15 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
                 tmp = self.namer.fresh("b" + p)
                 adjoint.append(ir.Assign(tmp, ir.Call("s2s.runtime.unbroadcast", (atom, ir.Var(p)))))
                 atom = ir.Var(tmp)
-            if _maybe_int(atom, self.fn) or maybe_int(atom, self.fn, rename(adjoint, self.renamed)):
+            collected.append((p, atom))
+        # the adjoint's temporaries named after their values (`collect`: t7 -> bx), once all are collected; the
+        # forward sweep has none of them
+        adjoint = rename(adjoint, self.renamed)
+        grads = []
+        for p, atom in collected:
+            if isinstance(atom, ir.Var) and atom.name in self.renamed:
+                atom = ir.Var(self.renamed[atom.name])
+            if _maybe_int(atom, self.fn) or maybe_int(atom, self.fn, adjoint):
                 # a number's gradient is a float (y, the gradient of x * y, is an int in f(2, 3))
                 tmp = self.namer.fresh("b" + p)
                 to_float = "builtins.float" if p in self.scalars or _maybe_int(atom, self.fn) \
@@ -197,7 +205,6 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         body_out = (check + forward if checks_arguments else forward + check) + marker + seed_array + adjoint + [
             ir.Return(result)]
         params = list(self.fn.params) + ([seed] if seed is not None else [])
-        body_out = rename(body_out, self.renamed)
         mark_names(body_out, temporaries(self.fn.body) | self.namer.temps, self.adjoint_names)
         mark_arrays(body_out, self.arrays)
         # (with a seed, `defaults` still belong to f's own parameters: the seed comes last, without one)
