@@ -16,6 +16,7 @@ never a parameter, a returned value or a name a nested function reads.
 from __future__ import annotations
 
 import ast
+import bisect
 
 from s2s.back.render import COMMENT, _is_comment
 
@@ -43,7 +44,10 @@ def free_dead_values(body: list, params) -> list:
                 continue
             if kind is ast.FunctionDef or kind is ast.Lambda or kind is ast.Return:
                 closed |= {n.id for n in ast.walk(node) if type(n) is ast.Name}
-            for field in node._fields:
+            fields = _FIELDS.get(kind)
+            if fields is None:
+                fields = _FIELDS[kind] = tuple(f for f in kind._fields if f not in _NO_NAMES)
+            for field in fields:
                 value = getattr(node, field, None)
                 if type(value) is list:
                     stack.extend(v for v in value if isinstance(v, ast.AST))
@@ -53,9 +57,9 @@ def free_dead_values(body: list, params) -> list:
     for name, i in last.items():
         if i < starts[0] or name in closed or bound.get(name, len(body)) > i:
             continue
-        end = next((j for j in starts if j > i), None)
-        if end is not None:  # (the last block's values are freed by the return that follows it)
-            ends.setdefault(end, []).append(name)
+        k = bisect.bisect_right(starts, i)  # the next block's start
+        if k < len(starts):  # (the last block's values are freed by the return that follows it)
+            ends.setdefault(starts[k], []).append(name)
     if not ends:
         return body
     out = []
@@ -64,6 +68,10 @@ def free_dead_values(body: list, params) -> list:
             out.append(ast.Delete([ast.Name(n, ast.Del()) for n in sorted(ends[i], key=_order(bound))]))
         out.append(s)
     return out
+
+
+_NO_NAMES = frozenset({"ctx", "op", "ops", "type_comment"})  # fields holding no names (Load, Add, ...)
+_FIELDS: dict = {}  # node type -> its fields that may hold names
 
 
 def _order(bound: dict):
@@ -85,6 +93,9 @@ def _targets(s) -> list[str]:
         return []
     out = []
     for t in targets:
+        if type(t) is ast.Name:  # (most targets: one name)
+            out.append(t.id)
+            continue
         for node in ast.walk(t):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 out.append(node.id)
