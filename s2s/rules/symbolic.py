@@ -63,7 +63,7 @@ def lift(atom: ir.Atom):
 
 
 def _is_num(v, value) -> bool:
-    return isinstance(v, numbers.Number) and not isinstance(v, bool) and v == value
+    return type(v) is not Sym and isinstance(v, numbers.Number) and not isinstance(v, bool) and v == value
 
 
 def emit(op: str, *args, **kwargs):
@@ -126,7 +126,7 @@ _FOLD = {"add": lambda x, y: x + y, "sub": lambda x, y: x - y, "mul": lambda x, 
 
 
 def _negative(v) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool) and v < 0
+    return type(v) is not Sym and isinstance(v, numbers.Real) and not isinstance(v, bool) and v < 0
 
 
 def _negated(v):
