@@ -175,11 +175,11 @@ def returns_a_function(x):
     return f  # error-here
 
 
-def function_chosen_by_branch(x):
-    if x > 0:
-        f = np.sin
-    else:
-        f = np.cos
+def function_carried_around_a_loop(x):  # (one chosen by a branch is called under it: test_chosen_functions.py)
+    f = np.sin
+    for i in range(3):
+        if x > i:
+            f = np.cos
     return f(x)  # error-here
 
 
@@ -205,7 +205,7 @@ def grad_of_a_nested_function(x):
     return s2s.grad(g)(x)  # error-here
 
 
-REFUSED = [(returns_a_function, "used as a value"), (function_chosen_by_branch, "computed at run time"),
+REFUSED = [(returns_a_function, "used as a value"), (function_carried_around_a_loop, "only the run time knows"),
            (reads_before_assigning, "before this function assigns it"), (decorated_nested, "decorator"),
            (grad_of_a_nested_function, "defined inside the function")]
 

@@ -51,6 +51,7 @@ class BranchLowering:
                 if then_ret is not None and else_ret is not None:
                     name = self.version("result")
                     stmt.phis.append(ir.Phi(name, [then_ret, else_ret]))
+                    self.joins[name] = (test, (then_ret, else_ret))
                     self.returned = ir.Var(name)
                     raise _ReturnedJoin()
             raise _Exit()
@@ -80,6 +81,7 @@ class BranchLowering:
                 target = self.version(_bound_name(name)) if name.startswith("<bound ") else \
                     self.temp() if name.startswith("<") else self.version(name)
                 phis.append(ir.Phi(target, [a, b]))
+                self.joins[target] = (test, (a, b))  # (a function chosen here is called under this test: functions.py)
                 if name.startswith("<bound "):
                     self.flag_tests[target] = (test, (a, b))
                 self.join_lists(target, (a, b))

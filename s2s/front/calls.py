@@ -19,7 +19,7 @@ from numpy import ndarray as numpy_ndarray
 from s2s import ir, prims
 from s2s.errors import NonDifferentiableError, S2SError
 from s2s.front import fence
-from s2s.front.functions import function_of
+from s2s.front.functions import FunctionValue, function_of
 from s2s.front.source import MISSING, parameters, read_function
 from s2s.rules import registry
 
@@ -81,19 +81,32 @@ class CallLowering:
             return ir.Call(key, args, kwargs)
         if target is MISSING and not isinstance(func, ast.Attribute):
             callee = self.expr(func)  # a function value: a nested def, a lambda, a helper passed in
-            fv = function_of(callee)
-            if fv is None:
-                raise self.error(func, f"a call of '{ast.unparse(func)}', a value computed at run time (say, a "
-                                       "function chosen by a branch), not a function s2s sees while compiling",
-                                 "call the function where it is chosen: y = np.sin(x) if c else np.cos(x)")
+            choice = self.choice_of(callee)  # (or functions chosen by branches)
+            if choice is None:
+                raise self.unknown_callee(func, callee)
             args = self.spread(node.args)
             kwargs = self.keywords(node.keywords)
-            return self.apply(fv, args, kwargs, node)
+            if isinstance(choice, FunctionValue):
+                return self.apply(choice, args, kwargs, node)
+            return self.name_join(self.call_choice(choice, args, kwargs, node), hint)
         if target is MISSING:
             raise self.error(func, f"a call to '{ast.unparse(func)}', which is not defined here")
         args = self.spread(node.args)
         kwargs = self.keywords(node.keywords)
         return self.call_object(target, args, kwargs, node, _spelled(func))
+
+    def unknown_callee(self, func, callee: ir.Atom) -> S2SError:
+        spelled = ast.unparse(func)
+        if isinstance(callee, ir.Var) and callee.name in self.joins:  # a join with a side that is no function
+            return self.error(func, f"a call of '{spelled}', chosen by a branch where one side is not a function "
+                                    "s2s sees while compiling (the name is unbound or None there, or holds a "
+                                    "value only the run time knows)",
+                              f"give '{spelled}' a function on every path: if c: {spelled} = np.sin "
+                              f"else: {spelled} = np.cos")
+        return self.error(func, f"a call of '{spelled}', a value only the run time knows (a parameter holding a "
+                                "function, a function carried around a loop or taken from a list by a run-time "
+                                "index), not a function s2s sees while compiling",
+                          "call the function where it is chosen: y = np.sin(x) if c else np.cos(x)")
 
     def call_object(self, target, args: tuple, kwargs: tuple, node, spelled: str) -> ir.Expr:
         """A call of the Python object `target` (spelled so by the user): a primitive, a user function

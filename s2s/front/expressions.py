@@ -205,13 +205,17 @@ class ExpressionLowering:
                 self.env[key] = self.atom(value_node)
             return run
         self._branch(test, branch(node.body), branch(node.orelse), node)
-        value = self.env.pop(key)
+        return self.name_join(self.env.pop(key), hint)
+
+    def name_join(self, value: ir.Atom, hint) -> ir.Atom:
+        """`value`, the join of the if just emitted, named after the user's variable: y = a if c else b  ->  phi y."""
         if hint is not None and isinstance(value, ir.Var) and self.block and isinstance(self.block[-1], ir.If):
-            # name the join after the user's variable: y = a if c else b  ->  phi y
             for phi in self.block[-1].phis:
                 if phi.target == value.name:
                     new = self.version(hint)
                     phi.target = new
+                    if value.name in self.joins:
+                        self.joins[new] = self.joins.pop(value.name)
                     return ir.Var(new)
         return value
 

@@ -101,6 +101,39 @@ class FunctionLowering:
                      globals=fv.definer.src.globals, closure=fv.definer.src.closure)
         return self.inline_source(src, fv.name, args, kwargs, node, outer=fv.definer, defaults=fv.defaults)
 
+    def choice_of(self, atom):
+        """The functions `atom` may be, as a tree: a FunctionValue, or (test, (then, else)) for the join of an if
+        whose two operands are such trees (the test an SSA value in scope wherever the join is: it dominates
+        it, and a branch on it sees what the if's arms defined, nested tests included); None if some leaf is
+        not a function known while compiling."""
+        fv = function_of(atom)
+        if fv is not None:
+            return fv
+        if not isinstance(atom, ir.Var) or atom.name not in self.joins:
+            return None
+        test, operands = self.joins[atom.name]
+        sides = tuple(self.choice_of(o) for o in operands)
+        if any(side is None for side in sides):
+            return None
+        if all(isinstance(side, FunctionValue) for side in sides) and _same_function(*sides):
+            return sides[0]  # (np.sin on both sides: one call)
+        return test, sides
+
+    def call_choice(self, choice, args: tuple, kwargs: tuple, node) -> ir.Atom:
+        """The value of calling the functions `choice` (a tree of `choice_of`): a branch on the test that chose
+        them, each arm calling its own function, as one writes `np.sin(u) if c else np.cos(u)`."""
+        if isinstance(choice, FunctionValue):
+            return self.materialise(self.apply(choice, args, kwargs, node))
+        test, sides = choice
+        key = f"<chosen{len(self.block)}>"
+
+        def arm(side):
+            def run():
+                self.env[key] = self.call_choice(side, args, kwargs, node)
+            return run
+        self._branch(test, arm(sides[0]), arm(sides[1]), node)
+        return self.env.pop(key)
+
     def partial_value(self, args: tuple, kwargs: tuple, node) -> ir.Const:
         """`functools.partial(f, *args, **kwargs)` of a function value."""
         fv = function_of(args[0]) if args else None
@@ -132,7 +165,7 @@ def check_no_function_values(body: list, filename: str) -> None:
     into, chosen by a branch) is refused at its line."""
     while True:
         used = {a.name for s in ir.statements(body) for a in ir.operands(s) if isinstance(a, ir.Var)}
-        removed = _drop_unused(body, used)
+        removed = _drop_unused(body, used, _joins_of_functions(body))
         if not removed:
             break
     for s in ir.statements(body):
@@ -148,7 +181,26 @@ def check_no_function_values(body: list, filename: str) -> None:
                     "call it where it is needed: s2s resolves every call of a function value while compiling")
 
 
-def _drop_unused(stmts: list, used: set) -> bool:
+def _same_function(a: FunctionValue, b: FunctionValue) -> bool:
+    """Do `a` and `b` call the same thing with the same bound arguments (np.sin written on both sides)?"""
+    return a is b or (a.node is None and b.node is None and a.obj is b.obj and not a.bound_args and
+                      not b.bound_args and not a.bound_kwargs and not b.bound_kwargs)
+
+
+def _joins_of_functions(body: list) -> set:
+    """The phis that may hold a function value: one of their operands is one, or such a phi (`fn` chosen inside
+    a branch, joined again with None at its end, where the name is unbound on the other side)."""
+    names: set = set()
+    phis = [p for s in ir.statements(body) if isinstance(s, (ir.If, ir.Loop)) for p in s.phis]
+    while True:
+        found = {p.target for p in phis if p.target not in names and any(
+            _function_in(o) or isinstance(o, ir.Var) and o.name in names for o in p.operands if o is not None)}
+        if not found:
+            return names
+        names |= found
+
+
+def _drop_unused(stmts: list, used: set, holders: set) -> bool:
     removed = False
     keep = []
     for s in stmts:
@@ -156,9 +208,9 @@ def _drop_unused(stmts: list, used: set) -> bool:
             removed = True
             continue
         for block in ir.blocks(s):
-            removed |= _drop_unused(block, used)
+            removed |= _drop_unused(block, used, holders)
         if isinstance(s, (ir.If, ir.Loop)):
-            kept = [p for p in s.phis if p.target in used or not any(_function_in(o) for o in p.operands)]
+            kept = [p for p in s.phis if p.target in used or p.target not in holders]
             removed |= len(kept) != len(s.phis)
             s.phis[:] = kept
         keep.append(s)

@@ -104,6 +104,7 @@ class Shared:
     shared_lists: set = dataclasses.field(default_factory=set)  # lists another name or a container may hold: no append
     list_owner: dict = dataclasses.field(default_factory=dict)  # list -> the name that holds it
     inlining: list = dataclasses.field(default_factory=list)  # the user functions being descended into (recursion)
+    joins: dict = dataclasses.field(default_factory=dict)  # an if's phi -> (the if's test, its two operands)
 
 
 class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering, FunctionLowering, ListLowering,
