@@ -146,6 +146,37 @@ def test_a_wrong_derivative_at_an_integer_argument_is_still_reported(checker):
     assert abs(grad.expected - 1.0) < 1e-6 and abs(grad.got - 1.5) < 1e-12    # d/dz 2 z x = 2 x; the rule: 3 x
 
 
+def twice(x):
+    return 2.0 * x
+
+
+@s2s.adjoint(twice)
+def _twice_adjoint(g, ans, x):
+    return ((2.0 if isinstance(x, float) else 3.0) * g,)   # wrong on purpose, for an int x only
+
+
+WRONG_FOR_INTS = """from tests.test_fuzz import twice
+
+
+def f(z, x):
+    return twice(z) * x
+"""
+
+
+def test_a_wrong_derivative_for_an_int_argument_only_is_still_reported(checker):
+    """Off the integers the argument is a float: a derivative wrong for an int and right for the same number as a
+    float is the int's bug, not a kink, and is reported."""
+    from tests.fuzz.gen import Program
+    program = Program(seed=1, level=1, source=WRONG_FOR_INTS, params=["z", "x"], args=[2, 0.5], wrt="z",
+                      result="scalar", arg_specs=[("f", ()), ("f", ())])
+    outcome = checker.run(program, only=["grad"])
+    assert outcome.status == "fail", outcome.message
+    assert [(f.cls, f.check) for f in outcome.failures] == [("wrong-derivative", "grad")]
+    assert abs(outcome.failures[0].got - 1.5) < 1e-12
+    program.args = [2.0, 0.5]   # the same number as a float: right
+    assert checker.run(program, only=["grad"]).status == "ok"
+
+
 def test_only_the_integer_valued_entries_are_moved_each_by_its_own_offset():
     import random
 
@@ -161,3 +192,6 @@ def test_only_the_integer_valued_entries_are_moved_each_by_its_own_offset():
     assert NUDGE / 2 <= moved[3]["b"] + 1.0 <= NUDGE
     assert off_integers(value, random.Random(0))[0][0] == moved[0]          # deterministic
     assert off_integers((0.5, np.array([0.25])), random.Random(0))[1] is False
+    same, _ = off_integers(value)     # without a generator: the same numbers, as floats
+    assert same[0] == 2.0 and isinstance(same[0], float) and same[3]["b"] == -1.0
+    assert np.array_equal(same[2], value[2])
