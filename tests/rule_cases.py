@@ -534,3 +534,15 @@ CASES += [
     ("s2s.runtime.multi_dot_adjoint", lambda g, a: np.stack(rt.multi_dot_adjoint(g, [a, SPD, 2.0 * a])),
      (M34[:, :3], SPD + 0.1), (0, 1)),
 ]
+CASES += [
+    # ------------------------------------------------------------ math and builtins beyond the core set
+    ("math.erf", lambda x: math.erf(x), (0.7,), 0),
+    ("math.erfc", lambda x: math.erfc(x), (-0.4,), 0),
+    ("math.fsum", lambda x, y: math.fsum([x, y * 2.0, x * y]), (0.7, -1.3), (0, 1)),
+    ("math.fsum", lambda x: math.fsum(x * x), (V,), 0),
+    ("math.prod", lambda x, y: math.prod([x, y, 1.5]), (0.7, -1.3), (0, 1)),
+    ("math.prod", lambda x: math.prod(x), (V,), 0),
+    ("math.dist", lambda x, y: math.dist((x, y), (0.5, -0.3)), (0.7, -1.3), (0, 1)),
+    ("math.dist", lambda p, q: math.dist(p, q), (V, W), (0, 1)),
+    ("builtins.pow", lambda x, y: pow(x, y), (1.7, 0.6), (0, 1)),
+]

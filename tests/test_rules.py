@@ -188,6 +188,13 @@ CASES = {
     "math.tanh": unary("math.tanh(x)", N()),
     "math.fabs": unary("math.fabs(x)", AWAY()),
     "math.copysign": [Case("math.copysign(x, y)", AWAY(), AWAY())],
+    "math.erf": unary("math.erf(x)", N()),
+    "math.erfc": unary("math.erfc(x)", N()),
+    "math.fsum": [Case("math.fsum([x, y * 2.0, x * y])", N(), N()), Case("math.fsum(x)", N(4))],
+    "math.prod": [Case("math.prod([x, y, 1.5])", N(), N()), Case("math.prod(x)", N(4)),
+                  Case("math.prod((x, y), start=1.5)", N(), N())],
+    "math.dist": [Case("math.dist((x, y), (0.5, -0.3))", N(), N()), Case("math.dist(x, y)", N(3), N(3))],
+    "builtins.pow": [Case("pow(x, y)", POS(), N()), Case("pow(x, 3)", N(3))],
     # numpy: elementwise arithmetic
     "numpy.add": binary("np.add(x, y)"),
     "numpy.subtract": binary("np.subtract(x, y)"),

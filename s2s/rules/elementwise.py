@@ -146,3 +146,37 @@ elementwise("numpy.clip",  # a bound of None does not clip
             np.logical_and(x >= lo, x <= hi),
             lambda ans, x, lo, hi: x < lo,
             lambda ans, x, lo, hi: x > hi)
+
+# ---------------------------------------------------------------- math: the error function
+from s2s import ir  # noqa: E402
+from s2s.rules.primitive import reading, refuse  # noqa: E402
+from s2s.rules.registry import REQUIRED  # noqa: E402
+
+TWO_OVER_SQRT_PI = 2.0 / _math.sqrt(_math.pi)  # d erf(x)/dx = 2 / sqrt(pi) * exp(-x ** 2)
+
+scalar("math.erf", lambda ans, x: TWO_OVER_SQRT_PI * math.exp(-x ** 2))
+scalar("math.erfc", lambda ans, x: -TWO_OVER_SQRT_PI * math.exp(-x ** 2))
+
+
+# ---------------------------------------------------------------- builtins read as operators
+def _modular_pow(*args, **kwargs):
+    refuse("builtins.pow", "pow(x, y, mod) is modular exponentiation (of integers): it has no derivative",
+           "Compute it from values that carry no derivative, or write pow(x, y) % mod if a float "
+           "remainder is meant.")
+
+
+# pow(x, y) is x ** y (its rules, its spelling in generated code); pow(x, y, mod) is refused where differentiated
+reading("builtins.pow", lambda materialise, x, y, mod=None:
+        ir.Call("pow", (x, y)) if mod is None or isinstance(mod, ir.Const) and mod.value is None else
+        ir.Call("builtins.pow", (x, y, mod)),
+        _modular_pow, parameters=(("base", REQUIRED), ("exp", REQUIRED), ("mod", None)))
+def _divmod(materialise, x, y):
+    """divmod(x, y) is (x // y, x % y): the quotient carries no derivative, the remainder has the rule of %.
+    The tuple is built as the front end builds one written out (its `sequence`), so that `q, r = divmod(x, y)`
+    and `divmod(x, y)[1]` find the parts again instead of indexing a tuple at run time."""
+    parts = tuple(materialise(ir.Call(op, (x, y))) for op in ("floordiv", "mod"))
+    sequence = getattr(getattr(materialise, "__self__", None), "sequence", None)
+    return sequence("tuple", parts) if sequence is not None else ir.Call("tuple", parts)
+
+
+reading("builtins.divmod", _divmod)

@@ -124,3 +124,8 @@ linear("numpy.array_split", lambda g, ans, x, indices_or_sections, axis=0:
 linear("numpy.hsplit", lambda g, ans, x, indices_or_sections: np.hstack(g))
 linear("numpy.vsplit", lambda g, ans, x, indices_or_sections: np.vstack(g))
 linear("numpy.dsplit", lambda g, ans, x, indices_or_sections: np.dstack(g))
+
+# ---------------------------------------------------------------- math.fsum: the builtin sum's rules, rounded once
+from s2s.rules.symbolic import math  # noqa: E402
+
+linear("math.fsum", lambda g, ans, xs: rt.sum_builtin_adjoint(g, xs), tangent=lambda d, ans, xs: math.fsum(d))

@@ -302,3 +302,30 @@ def multilinear(key: str, *adjoints, batched=None, elementwise: bool = False, ta
 def bilinear(key: str, adjoint_a, adjoint_b, **options) -> Primitive:
     """A product of its first two arguments: tangent `f(da, b, ...) + f(a, db, ...)`."""
     return multilinear(key, adjoint_a, adjoint_b, **options)
+
+
+# ================================================================ refusals and readings as other primitives
+
+def refuse(key: str, why: str, fix: str):
+    """Raise a NonDifferentiableError for the call of `key` whose rule is being applied, located at the user's
+    line (the active emitter's): a derivative s2s cannot make exact for this call as written, with `fix`, what
+    to write instead. Rules call it where they meet such a call (a modular pow, a median's method='lower')."""
+    from s2s.errors import NonDifferentiableError
+    loc = getattr(getattr(symbolic._active, "emitter", None), "loc", None)
+    raise NonDifferentiableError(prims.spelling(key), loc.file if loc is not None and loc.file else "<unknown>",
+                                 loc.line if loc is not None else 0, loc.text if loc is not None else "", why, fix)
+
+
+def reading(key: str, lowered: Callable, refusal: Callable | None = None, parameters: tuple = ()) -> Primitive:
+    """`key` is read as the composition `lowered(materialise, *args)` builds (`divmod(x, y)` as
+    `(x // y, x % y)`, whose parts have rules); a call `lowered` keeps as it is (`ir.Call(key, args)`: a
+    modular `pow(x, y, m)`) has `refusal(*args, **kwargs)`, raising through `refuse`, for its rule in every
+    mode, so that no derivative passes through it unrefused. `parameters` ((name, default) in order, `REQUIRED`
+    for none) places the keyword arguments (`pow(base=x, exp=y)`) before the call is read."""
+    adjoints = tangents = ()
+    if refusal is not None:
+        n = max(len(parameters), 3)
+        adjoints = tuple(lambda g, ans, *args, **kwargs: refusal(*args, **kwargs) for _ in range(n))
+        tangents = tuple(lambda d, ans, *args, **kwargs: refusal(*args, **kwargs) for _ in range(n))
+    facts = {"kind": "reading", "parameters": parameters} if parameters else {"kind": "reading"}
+    return register(Primitive(key, adjoints, tangents, lowered=lowered, facts=facts))

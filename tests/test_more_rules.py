@@ -1,0 +1,171 @@
+"""The rules for the math and NumPy functions numerical code calls beyond the core set (math.erf, math.fsum,
+math.prod, math.dist, pow, divmod, np.ediff1d, np.polyval, np.vander, np.meshgrid, np.gradient, np.nanprod,
+np.ldexp, np.modf, np.frexp, np.median, np.percentile, np.quantile, ...), each checked in every mode.
+
+Every program is a function of one float vector `x`, so that one harness runs it through every
+transformation: the value, `grad`, `jvp`, `jacobian` in both modes (forward: vector mode, all basis tangents at
+once), `hessian` (forward over reverse) and `jacobian(grad(f))` (reverse over reverse). Each derivative is
+compared with central finite differences of the original function (second derivatives: of its numeric
+gradient), never with s2s itself; where the derivative has a short formula it is checked against it too.
+Calls s2s refuses are checked to raise a located error naming the user's line.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import s2s
+
+from conftest import assert_close, numeric_grad, numeric_hessian
+
+
+def check_every_mode(f, x, hessian=True, rtol=1e-5, atol=1e-6):
+    """f(x) (a number) through every transformation, against finite differences."""
+    x = np.asarray(x, dtype=float)
+    value, gradient = s2s.value_and_grad(f)(x)
+    assert value == pytest.approx(f(x), rel=1e-12, abs=1e-12), "value_and_grad's value is not f(x)"
+    numeric = numeric_grad(f, (x,), 0)
+    assert_close(gradient, numeric, rtol, atol, what=f"{f.__name__}: grad")
+    v = np.linspace(-1.0, 1.0, x.size).reshape(x.shape) + 0.25
+    primal, tangent = s2s.jvp(f)((x,), (v,))
+    assert primal == pytest.approx(f(x), rel=1e-12, abs=1e-12), "jvp's value is not f(x)"
+    assert_close(tangent, np.sum(numeric * v), rtol, atol, what=f"{f.__name__}: jvp")
+    assert_close(s2s.jacobian(f, mode="forward")(x), numeric, rtol, atol, what=f"{f.__name__}: forward jacobian")
+    assert_close(s2s.jacobian(f)(x), numeric, rtol, atol, what=f"{f.__name__}: reverse jacobian")
+    if hessian:
+        expected = numeric_hessian(f, x)
+        assert_close(s2s.hessian(f)(x), expected, 1e-4, 1e-5, what=f"{f.__name__}: hessian")
+        assert_close(s2s.jacobian(s2s.grad(f))(x), expected, 1e-4, 1e-5, what=f"{f.__name__}: grad of grad")
+    return gradient
+
+
+def code_lines(source: str) -> str:
+    """The generated source without its comments (which quote the user's lines)."""
+    return "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("#"))
+
+
+def refused(f, *args, match: str, line: str):
+    """grad and jvp of f both raise a located S2SError naming `line` and matching `match`."""
+    for transform in (lambda: s2s.grad(f)(*args), lambda: s2s.jvp(f)(args, tuple(np.ones_like(a) for a in args))):
+        with pytest.raises(s2s.S2SError, match=match) as info:
+            transform()
+        assert line in str(info.value), str(info.value)
+
+
+# ================================================================ math and builtins
+def erf_and_erfc(x):
+    return math.erf(x[0]) * math.erfc(x[1]) + math.erf(x[0] * x[1])
+
+
+def test_erf_and_erfc():
+    x = np.array([0.3, -0.7])
+    g = check_every_mode(erf_and_erfc, x)
+    a, b = x
+    derf = lambda t: 2.0 / math.sqrt(math.pi) * math.exp(-t * t)  # noqa: E731
+    expected = [derf(a) * math.erfc(b) + b * derf(a * b), -math.erf(a) * derf(b) + a * derf(a * b)]
+    assert_close(g, expected, 1e-12, 1e-14, what="erf: analytic")
+
+
+def fsum_of_a_list(x):
+    return math.fsum([x[0], x[1] * x[2], 2.0]) * x[0] + math.fsum(x * x)
+
+
+def test_fsum():
+    x = np.array([0.3, -0.7, 1.2])
+    g = check_every_mode(fsum_of_a_list, x)
+    a, b, c = x
+    assert_close(g, [2.0 * a + b * c + 2.0 + 2.0 * a, a * c + 2.0 * b, a * b + 2.0 * c], 1e-12, 1e-14,
+                 what="fsum: analytic")
+
+
+def prod_of_a_list(x):
+    return math.prod([x[0], x[1], 3.0]) + math.prod(x * x) + math.prod((x[2], x[0]), start=2.0)
+
+
+def prod_with_a_zero(x):
+    return math.prod([x[0], x[1] - 0.5, x[2]])
+
+
+def test_prod():
+    x = np.array([0.3, -0.7, 1.2])
+    g = check_every_mode(prod_of_a_list, x)
+    a, b, c = x
+    p = (a * b * c) ** 2
+    assert_close(g, [3.0 * b + 2.0 * p / a + 2.0 * c, 3.0 * a + 2.0 * p / b, 2.0 * p / c + 2.0 * a], 1e-12,
+                 1e-14, what="math.prod: analytic")
+    # a factor exactly zero: the product of the others, no 0 / 0
+    g = check_every_mode(prod_with_a_zero, np.array([0.3, 0.5, 1.2]))
+    assert_close(g, [0.0, 0.3 * 1.2, 0.0], 1e-14, 1e-14, what="math.prod at a zero factor")
+
+
+def prod_start_differentiated(x):
+    return math.prod((x[0], 2.0), start=x[1])
+
+
+def test_prod_start_has_a_reverse_rule_and_a_located_forward_refusal():
+    x = np.array([0.3, -0.7])
+    assert_close(s2s.grad(prod_start_differentiated)(x), [-1.4, 0.6], 1e-14, 1e-14, what="d/d start")
+    with pytest.raises(s2s.S2SError, match="keyword argument 'start'") as info:
+        s2s.jvp(prod_start_differentiated)((x,), (x,))
+    assert "math.prod((x[0], 2.0), start=x[1])" in str(info.value)
+
+
+def dist_of_points(x):
+    return math.dist((x[0], x[1]), (1.0, x[2])) + math.dist(x, 2.0 * x[::-1])
+
+
+def dist_at_equal_points(x):
+    return math.dist((x[0], x[1]), (x[0], x[1]))
+
+
+def test_dist():
+    x = np.array([0.3, -0.7, 1.2])
+    g = check_every_mode(dist_of_points, x)
+    w = x - 2.0 * x[::-1]
+    second = (w - 2.0 * w[::-1]) / np.linalg.norm(w)
+    d1 = np.array([x[0] - 1.0, x[1] - x[2]]) / math.hypot(x[0] - 1.0, x[1] - x[2])
+    assert_close(g, np.array([d1[0], d1[1], -d1[1]]) + second, 1e-12, 1e-14, what="math.dist: analytic")
+    # equal points (a kink): the derivative is 0, as math.hypot's at the origin
+    assert_close(s2s.grad(dist_at_equal_points)(x), np.zeros(3), 0, 0, what="math.dist at equal points")
+
+
+def power_builtin(x):
+    return pow(x[0], x[1]) + pow(x[2], 3) + pow(base=x[1] + 2.0, exp=x[0])
+
+
+def test_pow_with_two_arguments_is_the_power_operator():
+    x = np.array([1.3, 0.6, -0.7])
+    g = check_every_mode(power_builtin, x)
+    a, b, c = x
+    assert_close(g, [b * a ** (b - 1) + (b + 2.0) ** a * math.log(b + 2.0), a ** b * math.log(a) + a * (b + 2.0)
+                     ** (a - 1), 3.0 * c * c], 1e-12, 1e-14, what="pow: analytic")
+    assert "pow(" not in code_lines(s2s.grad(power_builtin).source)  # read as x ** y
+
+
+def modular_power(x):
+    return pow(x, 3, 5)
+
+
+def modular_power_of_constants(x):
+    return pow(7, 3, 5) * x
+
+
+def test_pow_with_a_modulus_is_refused_where_differentiated():
+    refused(modular_power, 3.0, match="modular exponentiation", line="return pow(x, 3, 5)")
+    assert s2s.grad(modular_power_of_constants)(1.5) == 3.0  # (no derivative through it: computed as written)
+
+
+def quotient_and_remainder(x):
+    q, r = divmod(x[0], x[1])
+    return q * r + divmod(x[2], 0.75)[1] ** 2
+
+
+def test_divmod_is_floor_division_and_remainder():
+    x = np.array([5.3, 2.1, 1.9])
+    g = check_every_mode(quotient_and_remainder, x)
+    q = x[0] // x[1]
+    assert_close(g, [q, -q * q, 2.0 * (x[2] % 0.75)], 1e-12, 1e-14, what="divmod: analytic")
+    code = code_lines(s2s.grad(quotient_and_remainder).source)
+    assert "divmod" not in code and "//" in code and "%" in code, code
