@@ -238,6 +238,32 @@ def test_the_test_is_computed_once():
     assert text.count("c > 1.0") == 1 and text.count("c > 0.0") == 1 and text.count("c > -1.0") == 1, text
 
 
+def chosen_while_compiling(u):
+    fn = np.sin if True else np.cos
+    return fn(u) * u
+
+
+def test_a_choice_known_while_compiling_is_no_branch():
+    text = s2s.grad(chosen_while_compiling).source
+    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    assert "if " not in code and "np.cos(u)" in code, text
+    assert s2s.grad(chosen_while_compiling)(0.7) == pytest.approx(math.sin(0.7) + 0.7 * math.cos(0.7), rel=1e-12)
+
+
+def two_arguments(u, c):
+    fn = np.arctan2 if c > 0.0 else (lambda p, q: p * q)
+    args = (u, 2.0)
+    return fn(*args)
+
+
+@pytest.mark.parametrize("c", [-1.0, 1.0])
+def test_arguments_spread(c):
+    u = 0.3
+    expected = 2.0 if c < 0.0 else 2.0 / (u * u + 4.0)  # d/du of u * 2, of arctan2(u, 2)
+    assert s2s.grad(two_arguments)(u, c) == pytest.approx(expected, rel=1e-12)
+    assert s2s.grad(two_arguments)(u, c) == pytest.approx(numeric_grad(two_arguments, (u, c), 0), rel=1e-6)
+
+
 # ----------------------------------------------------------------- refusals at the user's line
 def carried_around_a_loop(x, c):
     fn = np.sin

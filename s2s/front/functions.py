@@ -115,6 +115,8 @@ class FunctionLowering:
         sides = tuple(self.choice_of(o) for o in operands)
         if any(side is None for side in sides):
             return None
+        if isinstance(test, ir.Const) and isinstance(test.value, (bool, int, float, str, type(None))):
+            return sides[0] if test.value else sides[1]  # (chosen while compiling: np.sin if True else np.cos)
         if all(isinstance(side, FunctionValue) for side in sides) and _same_function(*sides):
             return sides[0]  # (np.sin on both sides: one call)
         return test, sides
