@@ -546,3 +546,27 @@ CASES += [
     ("math.dist", lambda p, q: math.dist(p, q), (V, W), (0, 1)),
     ("builtins.pow", lambda x, y: pow(x, y), (1.7, 0.6), (0, 1)),
 ]
+X5 = np.array([0.3, -0.7, 1.2, 0.4, 2.0])
+CASES += [
+    # ------------------------------------------------------------ differences, polynomials, grids, floats
+    ("numpy.ediff1d", lambda x: np.ediff1d(x), (M23,), 0),
+    ("numpy.ediff1d", lambda x, e, b: np.ediff1d(x, to_end=e, to_begin=b), (V, W[:2], 0.7), (0, 1, 2)),
+    ("numpy.polyval", lambda p, x: np.polyval(p, x), (V, M23), (0, 1)),
+    ("numpy.polyder", lambda p: np.polyder(p), (V,), 0),
+    ("numpy.vander", lambda x: np.vander(x), (V3,), 0),
+    ("numpy.vander", lambda x: np.vander(x, 4, increasing=True), (V3,), 0),
+    ("numpy.meshgrid", lambda x, y: np.meshgrid(x, y), (V3, W[:2]), (0, 1)),
+    ("numpy.meshgrid", lambda x, y: np.meshgrid(x, y, indexing="ij", sparse=True), (V3, W[:2]), (0, 1)),
+    ("numpy.gradient", lambda f: np.gradient(f, 0.5), (X5,), 0),
+    ("numpy.gradient", lambda f: np.gradient(f, 2.0, XP, edge_order=2), (M34,), 0),
+    ("numpy.nanprod", lambda x: np.nanprod(x, axis=0), (np.where(M23 > 1.0, np.nan, M23),), 0),
+    ("numpy.ldexp", lambda x: np.ldexp(x, np.array([1, -2, 3, 0])), (V,), 0),
+    ("numpy.modf", lambda x: np.modf(x * 3.0), (V,), 0),
+    ("numpy.frexp", lambda x: np.frexp(x), (V,), 0),
+    # (their runtime helpers: the second derivatives)
+    ("s2s.runtime.vander_slope", lambda x: rt.vander_slope(x), (V3,), 0),
+    ("s2s.runtime.vander_slope", lambda x: rt.vander_slope(x, N=4, increasing=True, order=2), (V3,), 0),
+    ("s2s.runtime.polyder_adjoint", lambda g: rt.polyder_adjoint(g, V), (V3,), 0),
+    ("s2s.runtime.gradient_adjoint", lambda g: rt.gradient_adjoint(g, X5, 0.5), (W[:1].repeat(5) * X5,), 0),
+    ("s2s.runtime.gradient_adjoint", lambda g: rt.gradient_adjoint(g, M23, axis=1, edge_order=2), (M23,), 0),
+]

@@ -169,3 +169,137 @@ def test_divmod_is_floor_division_and_remainder():
     assert_close(g, [q, -q * q, 2.0 * (x[2] % 0.75)], 1e-12, 1e-14, what="divmod: analytic")
     code = code_lines(s2s.grad(quotient_and_remainder).source)
     assert "divmod" not in code and "//" in code and "%" in code, code
+
+
+# ================================================================ NumPy: differences, polynomials, grids, floats
+def ediff1d_plain(x):
+    return np.sum(np.ediff1d(x) ** 3)
+
+
+def ediff1d_with_ends(x):
+    return np.sum(np.ediff1d(x[:3], to_end=x[3:] * 2.0, to_begin=x[0] ** 2) ** 2 * np.arange(1.0, 6.0))
+
+
+def ediff1d_constant_ends(x):
+    return np.sum(np.sin(np.ediff1d(np.reshape(x, (2, 2)), to_end=[1.0, 2.0], to_begin=-1.0)))
+
+
+def test_ediff1d():
+    x = np.array([0.3, -0.7, 1.2, 0.4, 2.0])
+    g = check_every_mode(ediff1d_plain, x)
+    d = np.diff(x) ** 2 * 3.0
+    assert_close(g, np.concatenate([[0.0], d]) - np.concatenate([d, [0.0]]), 1e-12, 1e-14, what="ediff1d")
+    check_every_mode(ediff1d_with_ends, x)
+    check_every_mode(ediff1d_constant_ends, x[:4])
+
+
+def polyval_in_both(x):
+    return np.sum(np.polyval(x[:3], x[3:]) ** 2) + np.polyval([x[0], 2.0, x[1]], x[2])
+
+
+def polyval_of_a_matrix(x):
+    return np.sum(np.polyval(np.array([1.5, -0.5, x[0], 0.25]), np.reshape(x, (2, 2))) * np.array([[1.0, 2.0],
+                                                                                                      [3.0, 4.0]]))
+
+
+def test_polyval():
+    x = np.array([0.3, -0.7, 1.2, 0.4, 2.0])
+    check_every_mode(polyval_in_both, x)
+    g = check_every_mode(polyval_of_a_matrix, np.array([0.3, -0.7, 1.2, 0.0]))
+    w = np.array([1.0, 2.0, 3.0, 4.0])
+    t = np.array([0.3, -0.7, 1.2, 0.0])
+    expected = w * (4.5 * t ** 2 - 1.0 * t + t[0]) + np.array([np.sum(w * t), 0.0, 0.0, 0.0])
+    assert_close(g, expected, 1e-12, 1e-14, what="polyval: analytic")
+
+
+def polyder_reversed(x):
+    return np.sum(np.polyder(x) * np.array([1.0, -2.0, 0.5])) + np.polyval(np.polyder(x * x), 0.7)
+
+
+def test_polyder():
+    x = np.array([0.3, -0.7, 1.2, 0.4])
+    g = check_every_mode(polyder_reversed, x)
+    assert_close(g[:3], np.array([3.0, -4.0, 0.5]) + 2.0 * x[:3] * np.array([3 * 0.49, 2 * 0.7, 1.0]), 1e-12, 1e-14,
+                 what="polyder: analytic")
+
+
+def vander_weighted(x):
+    return np.sum(np.vander(x) * np.reshape(np.arange(9.0), (3, 3))) + np.sum(np.vander(x, 4, increasing=True) ** 2)
+
+
+def test_vander():
+    x = np.array([0.3, -0.7, 0.0])  # (an entry 0: x ** 0 has slope 0 there, no 0 ** -1)
+    g = check_every_mode(vander_weighted, x)
+    w = np.reshape(np.arange(9.0), (3, 3))
+    expected = w[:, 0] * 2.0 * x + w[:, 1] + sum(2.0 * k * x ** (2 * k - 1) for k in (1, 2, 3))
+    assert_close(g, expected, 1e-12, 1e-14, what="vander: analytic")
+
+
+def meshgrid_xy(x):
+    a, b = np.meshgrid(x[:2], x[2:] ** 2)
+    return np.sum(a * b * np.reshape(np.arange(6.0), (3, 2)))
+
+
+def meshgrid_ij_sparse(x):
+    grids = np.meshgrid(x[:2], x[2:4], x[4:], indexing="ij", sparse=True)
+    return np.sum(np.sin(grids[0] + grids[1] * grids[2]))
+
+
+def meshgrid_one_output_used(x):
+    return np.sum(np.meshgrid(x[:2], x[2:])[1] ** 3)
+
+
+def test_meshgrid():
+    x = np.array([0.3, -0.7, 1.2, 0.4, 2.0])
+    g = check_every_mode(meshgrid_xy, x)
+    w = np.reshape(np.arange(6.0), (3, 2))
+    b = x[2:] ** 2
+    assert_close(g, np.concatenate([w.T @ b, 2.0 * x[2:] * (w @ x[:2])]), 1e-12, 1e-14, what="meshgrid: analytic")
+    check_every_mode(meshgrid_ij_sparse, np.append(x, -0.5))
+    check_every_mode(meshgrid_one_output_used, x)
+
+
+def gradient_uniform(x):
+    return np.sum(np.gradient(x) ** 2 * np.arange(1.0, 6.0)) + np.sum(np.gradient(x, 0.5, edge_order=2) ** 3)
+
+
+def gradient_of_a_grid(x):
+    gy, gx = np.gradient(np.reshape(x, (2, 3)), 2.0, np.array([0.0, 0.5, 1.5]))
+    return np.sum(gy * gx) + np.sum(np.gradient(np.reshape(x, (2, 3)), axis=1) ** 2)
+
+
+def gradient_in_its_spacing(x):
+    return np.sum(np.gradient(x[:3], x[3]))
+
+
+def test_gradient():
+    x = np.array([0.3, -0.7, 1.2, 0.4, 2.0])
+    check_every_mode(gradient_uniform, x)
+    check_every_mode(gradient_of_a_grid, np.append(x, -0.5))
+    refused(gradient_in_its_spacing, x, match="spacing", line="np.gradient(x[:3], x[3])")
+
+
+def nanprod_with_nan(x):
+    y = np.where(x > 1.0, np.nan, x)
+    return np.nanprod(y) + np.sum(np.nanprod(np.reshape(y, (2, 3)), axis=0) ** 2)
+
+
+def test_nanprod():
+    x = np.array([0.3, -0.7, 1.2, 0.4, 0.9, 0.5])
+    g = check_every_mode(nanprod_with_nan, x)
+    assert g[2] == 0.0
+
+
+def parts_of_floats(x):
+    frac, whole = np.modf(x * 3.0)
+    mantissa, exponent = np.frexp(x)
+    return np.sum(frac ** 2 * whole) + np.sum(np.ldexp(x, np.array([3, -1, 0, 2])) * x) + np.sum(mantissa ** 3)
+
+
+def test_ldexp_modf_frexp():
+    x = np.array([0.3, -0.7, 1.2, 2.6])
+    g = check_every_mode(parts_of_floats, x)
+    frac, whole = np.modf(x * 3.0)
+    mantissa, exponent = np.frexp(x)
+    expected = 6.0 * frac * whole + 2.0 * x * 2.0 ** np.array([3, -1, 0, 2]) + 3.0 * mantissa ** 2 * 2.0 ** -exponent
+    assert_close(g, expected, 1e-12, 1e-14, what="modf, frexp, ldexp: analytic")

@@ -180,3 +180,14 @@ def _divmod(materialise, x, y):
 
 
 reading("builtins.divmod", _divmod)
+
+
+# ---------------------------------------------------------------- numpy: the parts of a float
+from s2s.rules.primitive import define  # noqa: E402
+
+elementwise("numpy.ldexp", lambda ans, x, n: np.exp2(n), None)  # x * 2 ** n
+# np.modf(x) = (fractional part, integral part): slopes 1 and 0
+define("numpy.modf", [lambda g, ans, x: g[0]], [lambda d, ans, x: emit("tuple", d, rt.zeros_like(ans[1]))])
+# np.frexp(x) = (mantissa, exponent), x = mantissa * 2 ** exponent: the mantissa's slope is 2 ** -exponent
+define("numpy.frexp", [lambda g, ans, x: g[0] * np.exp2(-ans[1])],
+       [lambda d, ans, x: emit("tuple", np.exp2(-ans[1]) * d, rt.zeros_like(ans[1]))])

@@ -129,3 +129,104 @@ linear("numpy.dsplit", lambda g, ans, x, indices_or_sections: np.dstack(g))
 from s2s.rules.symbolic import math  # noqa: E402
 
 linear("math.fsum", lambda g, ans, xs: rt.sum_builtin_adjoint(g, xs), tangent=lambda d, ans, xs: math.fsum(d))
+
+# ---------------------------------------------------------------- finite differences and grids
+import numpy as _np  # noqa: E402
+
+from s2s.rules.primitive import define, given, refuse, same  # noqa: E402
+from s2s.rules.registry import REQUIRED  # noqa: E402
+from s2s.rules.symbolic import emit  # noqa: E402
+
+
+def _size(v):
+    """The length of a sequence, known now (a constant) or at run time (np.size)."""
+    return np.size(v) if isinstance(v, Sym) else int(_np.size(v))
+
+
+def _part(g, start, stop):
+    """g[start:stop], bounds known now or at run time."""
+    if isinstance(start, Sym) or isinstance(stop, Sym):
+        return emit("getitem", g, emit("slice", start, stop, None))
+    return g if start is None and stop is None else emit("getitem", g, slice(start, stop))
+
+
+def _ediff1d_bounds(g, to_end, to_begin):
+    """Where the differences lie in np.ediff1d's result: after to_begin's entries, before to_end's."""
+    start = None if to_begin is None else _size(to_begin)
+    if to_end is None:
+        stop = None
+    elif isinstance(to_end, Sym):
+        stop = np.size(g) - np.size(to_end)
+    else:
+        stop = -_size(to_end) if _size(to_end) else None
+    return start, stop
+
+
+def _ediff1d_tangent(tangents, ans, ary, to_end=None, to_begin=None):
+    """np.ediff1d of the tangents, zeros for the parts that have none."""
+    t = list(tangents) + [None] * 3
+    part = lambda i, v: t[i] if t[i] is not None else np.zeros(np.shape(v))  # noqa: E731
+    return np.ediff1d(part(0, ary), **given(to_end=None if to_end is None else part(1, to_end),
+                                            to_begin=None if to_begin is None else part(2, to_begin)))
+
+
+# np.ediff1d(ary, to_end, to_begin) = [to_begin..., np.diff(ravel(ary))..., to_end...]: jointly linear; each
+# part of the adjoint goes back to where it came from
+define("numpy.ediff1d",
+       [lambda g, ans, ary, to_end=None, to_begin=None:
+        np.reshape(rt.diff_adjoint(_part(g, *_ediff1d_bounds(g, to_end, to_begin))), np.shape(ary)),
+        lambda g, ans, ary, to_end=None, to_begin=None:
+        np.reshape(_part(g, _ediff1d_bounds(g, to_end, to_begin)[1], None), np.shape(to_end)),
+        lambda g, ans, ary, to_end=None, to_begin=None:
+        np.reshape(_part(g, None, _ediff1d_bounds(g, to_end, to_begin)[0]), np.shape(to_begin))],
+       tangent_fn=_ediff1d_tangent, parameters=(("ary", REQUIRED), ("to_end", None), ("to_begin", None)))
+
+
+def _meshgrid_adjoint(k):
+    """The adjoint of np.meshgrid's k-th input: its output summed over the axes it is broadcast along."""
+    def adjoint(g, ans, *xs, copy=True, sparse=False, indexing="xy"):
+        if isinstance(indexing, Sym):
+            refuse("numpy.meshgrid", "np.meshgrid with an indexing= known only at run time",
+                   "write indexing='xy' or indexing='ij'")
+        n = len(xs)
+        axis = 1 - k if indexing == "xy" and n >= 2 and k < 2 else k  # ('xy': the first two axes swapped)
+        others = tuple(a for a in range(n) if a != axis)
+        part = g[k]
+        return np.reshape(np.sum(part, axis=others if len(others) > 1 else others[0]) if others else part,
+                          np.shape(xs[k]))
+    return adjoint
+
+
+# np.meshgrid(*xs): output k broadcasts xs[k] (ravelled) along the other axes: linear, its tangent the grid of
+# the tangents (zeros for inputs without one)
+define("numpy.meshgrid", [_meshgrid_adjoint(k) for k in range(32)],
+       tangent_fn=lambda tangents, ans, *xs, **kwargs: np.meshgrid(
+           *(t if t is not None else np.zeros(np.shape(x)) for t, x in zip(list(tangents) + [None] * len(xs), xs)),
+           **kwargs))
+
+
+def _gradient_spacing(*args, **kwargs):
+    refuse("numpy.gradient", "np.gradient has no derivative with respect to its sample spacing or coordinates",
+           "pass the spacing as a constant (a number, or coordinates that do not depend on what you differentiate)")
+
+
+# np.gradient(f, *spacing): linear in f (central differences inside, one-sided at the edges); the spacing is
+# a constant
+define("numpy.gradient",
+       [lambda g, ans, f, *varargs, axis=None, edge_order=1:
+        rt.gradient_adjoint(g, f, *varargs, **given(axis=axis), **non_default(edge_order=(edge_order, 1)))]
+       + [lambda g, ans, *args, **kwargs: _gradient_spacing()] * 8,
+       [lambda d, ans, f, *varargs, axis=None, edge_order=1:
+        np.gradient(d, *varargs, **given(axis=axis), **non_default(edge_order=(edge_order, 1)))]
+       + [lambda d, ans, *args, **kwargs: _gradient_spacing()] * 8)
+
+
+# np.polyder(p): the coefficients p[i] (n - 1 - i): linear
+def _polyder_adjoint(g, ans, p, m=1):
+    if not same(m, 1):
+        refuse("numpy.polyder", "np.polyder with m other than 1 has a forward-mode rule only",
+               "write np.polyder(np.polyder(p)) for the second derivative's coefficients")
+    return rt.polyder_adjoint(g, p)
+
+
+linear("numpy.polyder", _polyder_adjoint)

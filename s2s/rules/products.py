@@ -79,3 +79,26 @@ bilinear("numpy.correlate",
          lambda g, ans, a, v, mode="valid": rt.correlate_adjoint_b(g, a, v, **non_default(mode=(mode, "valid"))))
 multilinear("numpy.einsum", None, *(lambda g, ans, subscripts, *operands, i=i, **_:
                                     rt.einsum_adjoint(g, subscripts, i, *operands) for i in range(MAX_OPERANDS)))
+
+# ---------------------------------------------------------------- polynomials: linear in the coefficients
+from s2s.rules.primitive import define  # noqa: E402
+
+
+def _vander_options(N, increasing, order=1):
+    return non_default(N=(N, None), increasing=(increasing, False), order=(order, 1))
+
+
+# np.polyval(p, x) = sum p[i] x ** (n - 1 - i): linear in p (the adjoint the rows of np.vander(x) weighed by g),
+# and in x the derivative polynomial's value
+define("numpy.polyval",
+       [lambda g, ans, p, x: np.ravel(g) @ np.vander(np.ravel(x), np.size(p)),
+        lambda g, ans, p, x: g * np.polyval(np.polyder(p), x)],
+       [lambda d, ans, p, x: np.polyval(d, x), lambda d, ans, p, x: np.polyval(np.polyder(p), x) * d])
+# np.vander(x, N): the powers x_j ** k in row j; rt.vander_slope is their derivative in x_j
+define("numpy.vander",
+       [lambda g, ans, x, N=None, increasing=False: np.sum(g * rt.vander_slope(x, **_vander_options(N, increasing)),
+                                                           axis=-1)],
+       [lambda d, ans, x, N=None, increasing=False: rt.vander_slope(x, **_vander_options(N, increasing))
+        * np.expand_dims(d, -1)],
+       batched=[lambda d, ans, x, N=None, increasing=False: rt.vander_slope(x, **_vander_options(N, increasing))
+                * np.expand_dims(d, -1)])

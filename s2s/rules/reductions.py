@@ -111,3 +111,12 @@ def _unit(p, q, ans):
 
 define("math.dist", [lambda g, ans, p, q: g * _unit(p, q, ans), lambda g, ans, p, q: -g * _unit(p, q, ans)],
        [lambda d, ans, p, q: np.dot(_unit(p, q, ans), d), lambda d, ans, p, q: -np.dot(_unit(p, q, ans), d)])
+
+# ---------------------------------------------------------------- np.nanprod: np.prod with nan entries as 1
+define("numpy.nanprod",
+       [lambda g, ans, x, axis=None, dtype=None, out=None, keepdims=False:
+        np.where(np.isnan(x), 0.0, rt.prod_adjoint(g, np.where(np.isnan(x), 1.0, x),
+                                                   **non_default(axis=(axis, None), keepdims=(keepdims, False))))],
+       [lambda d, ans, x, axis=None, dtype=None, out=None, keepdims=False:
+        rt.prod_tangent(np.where(np.isnan(x), 0.0, d), np.where(np.isnan(x), 1.0, x),
+                        **given(axis=axis, keepdims=keepdims or None))])

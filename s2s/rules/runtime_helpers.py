@@ -452,3 +452,19 @@ define(RT + "svd_adjoint",
         lambda d, out, g, ans, a, full_matrices=True, compute_uv=True:
         rt.svd_adjoint_tangent_ans(d, g, ans, a, **non_default(full_matrices=(full_matrices, True))), None],
        rank_of_argument=2)
+
+# ---------------------------------------------------------------- polynomials and finite differences (runtime/numerics.py)
+# vander_slope(x, N, increasing, order): the order-th derivative of np.vander's powers in x; its derivative the next
+def _vander_next(x, N, increasing, order):
+    return rt.vander_slope(x, **non_default(N=(N, None), increasing=(increasing, False), order=(order + 1, 1)))
+
+
+define(RT + "vander_slope",
+       [lambda G, ans, x, N=None, increasing=False, order=1: np.sum(G * _vander_next(x, N, increasing, order),
+                                                                    axis=-1)],
+       [lambda d, ans, x, N=None, increasing=False, order=1: _vander_next(x, N, increasing, order)
+        * np.expand_dims(d, -1)],
+       batched=[lambda d, ans, x, N=None, increasing=False, order=1: _vander_next(x, N, increasing, order)
+                * np.expand_dims(d, -1)])
+helper("polyder_adjoint", lambda G, g, p: np.polyder(G))
+helper("gradient_adjoint", lambda G, g, f, *varargs, **kwargs: np.gradient(G, *varargs, **kwargs))
