@@ -104,9 +104,10 @@ class CallLowering:
                               f"give '{spelled}' a function on every path: if c: {spelled} = np.sin "
                               f"else: {spelled} = np.cos")
         return self.error(func, f"a call of '{spelled}', a value only the run time knows (a parameter holding a "
-                                "function, a function carried around a loop or taken from a list by a run-time "
-                                "index), not a function s2s sees while compiling",
-                          "call the function where it is chosen: y = np.sin(x) if c else np.cos(x)")
+                                "function, a function carried around a loop or taken from a list or dict by a "
+                                "run-time index), not a function s2s sees while compiling",
+                          f"choose the function with if/elif or a conditional expression, which s2s follows to "
+                          f"the call: {spelled} = np.tanh if c else np.sin")
 
     def call_object(self, target, args: tuple, kwargs: tuple, node, spelled: str) -> ir.Expr:
         """A call of the Python object `target` (spelled so by the user): a primitive, a user function
