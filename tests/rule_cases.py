@@ -570,3 +570,19 @@ CASES += [
     ("s2s.runtime.gradient_adjoint", lambda g: rt.gradient_adjoint(g, X5, 0.5), (W[:1].repeat(5) * X5,), 0),
     ("s2s.runtime.gradient_adjoint", lambda g: rt.gradient_adjoint(g, M23, axis=1, edge_order=2), (M23,), 0),
 ]
+S12 = np.array([0.3, -0.7, 1.2, 0.4, 2.0, -1.1, 0.8, 1.7, -0.2, 0.05, 1.4, -0.45]).reshape(3, 4)  # distinct
+S12NAN = np.where(S12 > 1.5, np.nan, S12)
+CASES += [
+    # ------------------------------------------------------------ quantiles (method='linear') and medians
+    ("numpy.median", lambda x: np.median(x), (S12,), 0),
+    ("numpy.median", lambda x: np.median(x, axis=1, keepdims=True), (S12,), 0),
+    ("numpy.nanmedian", lambda x: np.nanmedian(x, axis=0), (S12NAN,), 0),
+    ("numpy.quantile", lambda x: np.quantile(x, [0.1, 0.5, 0.95], axis=1), (S12,), 0),
+    ("numpy.percentile", lambda x: np.percentile(x, 30, axis=0), (S12,), 0),
+    ("numpy.nanquantile", lambda x: np.nanquantile(x, 0.25), (S12NAN,), 0),
+    ("numpy.nanpercentile", lambda x: np.nanpercentile(x, [20, 80], axis=1, keepdims=True), (S12NAN,), 0),
+    ("s2s.runtime.quantile_adjoint", lambda g: rt.quantile_adjoint(g, S12, np.array([0.1, 0.5, 0.95]), axis=1),
+     (M34[:, :3].T,), 0),
+    ("s2s.runtime.quantile_adjoint", lambda g: rt.quantile_adjoint(g, S12NAN, 0.4, ignore_nan=True), (1.3,), 0),
+    ("s2s.runtime.quantile_tangent", lambda d: rt.quantile_tangent(d, S12, 0.3, axis=0, keepdims=True), (M34,), 0),
+]

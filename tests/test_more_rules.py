@@ -303,3 +303,81 @@ def test_ldexp_modf_frexp():
     mantissa, exponent = np.frexp(x)
     expected = 6.0 * frac * whole + 2.0 * x * 2.0 ** np.array([3, -1, 0, 2]) + 3.0 * mantissa ** 2 * 2.0 ** -exponent
     assert_close(g, expected, 1e-12, 1e-14, what="modf, frexp, ldexp: analytic")
+
+
+# ================================================================ quantiles and medians
+def _sorted_weights(x, q):
+    """The reference: np.quantile's linear interpolation written out, as weights on x's entries."""
+    order = np.argsort(x, kind="stable")
+    pos = q * (len(x) - 1)
+    lo = int(np.floor(pos))
+    hi = min(lo + 1, len(x) - 1)
+    w = np.zeros(len(x))
+    w[order[lo]] += 1.0 - (pos - lo)
+    w[order[hi]] += pos - lo
+    return w
+
+
+def median_odd_and_even(x):
+    return np.median(x) * 2.0 + np.median(x[:4]) ** 2
+
+
+def test_median():
+    x = np.array([0.3, -0.7, 1.2, 0.4, 2.0])
+    g = check_every_mode(median_odd_and_even, x)
+    expected = 2.0 * _sorted_weights(x, 0.5)
+    expected[:4] += 2.0 * np.median(x[:4]) * _sorted_weights(x[:4], 0.5)
+    assert_close(g, expected, 1e-12, 1e-14, what="median: analytic")
+
+
+def quantiles_on_axes(x):
+    m = np.reshape(x, (3, 4))
+    return (np.sum(np.quantile(m, [0.1, 0.5, 0.95], axis=1) * np.arange(9.0).reshape(3, 3))
+            + np.sum(np.percentile(m, 30, axis=0, keepdims=True) ** 2) + np.quantile(m, 0.4) * x[0])
+
+
+def test_quantile_and_percentile():
+    x = np.array([0.3, -0.7, 1.2, 0.4, 2.0, -1.1, 0.8, 1.7, -0.2, 0.05, 1.4, -0.45])
+    check_every_mode(quantiles_on_axes, x)
+    g = s2s.grad(lambda_free_quantile)(x[:5])
+    assert_close(g, 3.0 * _sorted_weights(x[:5], 0.3), 1e-12, 1e-14, what="quantile: analytic")
+
+
+def lambda_free_quantile(x):
+    return 3.0 * np.quantile(x, 0.3)
+
+
+def nan_medians(x):
+    y = np.where(x > 1.5, np.nan, x)
+    m = np.reshape(y, (2, 5))
+    return np.nanmedian(y) + np.sum(np.nanquantile(m, 0.25, axis=1) ** 2) + np.sum(np.nanpercentile(m, [20, 90], axis=1))
+
+
+def test_nan_medians_and_quantiles():
+    x = np.array([0.3, -0.7, 1.2, 0.4, 2.0, -1.1, 0.8, 1.7, -0.2, 0.05])
+    g = check_every_mode(nan_medians, x)
+    assert g[4] == 0.0 and g[7] == 0.0  # (the nan entries)
+    kept = np.array([i for i in range(10) if x[i] <= 1.5])
+    w = np.zeros(10)
+    w[kept] = _sorted_weights(x[kept], 0.5)
+    assert_close(s2s.grad(lambda x: np.nanmedian(np.where(x > 1.5, np.nan, x)))(x), w, 1e-12, 1e-14,
+                 what="nanmedian: analytic")
+
+
+def quantile_nearest(x):
+    return np.quantile(x, 0.3, method="nearest")
+
+
+def quantile_in_q(x):
+    return np.quantile(np.array([0.5, 2.0, 1.0]), x[0])
+
+
+def median_overwriting(x):
+    return np.median(x * 2.0, overwrite_input=True)
+
+
+def test_quantile_refusals():
+    x = np.array([0.3, -0.7, 1.2])
+    refused(quantile_nearest, x, match="method other than 'linear'", line='np.quantile(x, 0.3, method="nearest")')
+    refused(quantile_in_q, x, match="quantiles q", line="np.quantile(np.array([0.5, 2.0, 1.0]), x[0])")
+    refused(median_overwriting, x, match="overwrite_input", line="np.median(x * 2.0, overwrite_input=True)")

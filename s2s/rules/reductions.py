@@ -120,3 +120,70 @@ define("numpy.nanprod",
        [lambda d, ans, x, axis=None, dtype=None, out=None, keepdims=False:
         rt.prod_tangent(np.where(np.isnan(x), 0.0, d), np.where(np.isnan(x), 1.0, x),
                         **given(axis=axis, keepdims=keepdims or None))])
+
+# ---------------------------------------------------------------- quantiles: np.quantile's default 'linear' method
+# The derivative goes to the (at most two) sorted entries each quantile interpolates, with the interpolation
+# weights (rt.quantile_adjoint); ties take it in the order of a stable sort. np.median is the quantile 0.5,
+# np.percentile q / 100, the np.nan* forms the same over the entries that are not nan.
+from s2s.rules.primitive import refuse  # noqa: E402
+from s2s.rules.symbolic import Sym  # noqa: E402
+
+
+def _quantile_checks(key, method="linear", overwrite_input=False, out=None, weights=None, interpolation=None):
+    name = "np." + key.split(".")[-1]
+    if isinstance(method, Sym) or method != "linear" or interpolation is not None:
+        refuse(key, f"{name} with a method other than 'linear' (the default) has no rule in s2s",
+               f"use the default method='linear', or sort and index: np.sort(x)[k]")
+    if weights is not None:
+        refuse(key, f"{name} with weights= has no rule in s2s", "leave weights out (method='linear')")
+    if isinstance(overwrite_input, Sym) or overwrite_input:
+        refuse(key, f"{name} with overwrite_input=True reorders its input in place, which the derivative reads",
+               "leave overwrite_input out")
+    if out is not None:
+        refuse(key, f"{name} with out= has no rule in s2s", "assign the result instead: y = " + name + "(...)")
+
+
+def _fraction(q, percent):
+    """q as a fraction: q / 100 for a percentile."""
+    if not percent:
+        return q
+    return q / 100.0 if isinstance(q, (int, float)) and not isinstance(q, bool) else np.true_divide(q, 100)
+
+
+def _quantile_record(key, percent=False, ignore_nan=False):
+    nan = {"ignore_nan": True} if ignore_nan else {}
+
+    def adjoint(g, ans, a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, **kw):
+        _quantile_checks(key, method, overwrite_input, out, **kw)
+        return rt.quantile_adjoint(g, a, _fraction(q, percent),
+                                   **non_default(axis=(axis, None), keepdims=(keepdims, False)), **nan)
+
+    def tangent(d, ans, a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, **kw):
+        _quantile_checks(key, method, overwrite_input, out, **kw)
+        return rt.quantile_tangent(d, a, _fraction(q, percent), **given(axis=axis, keepdims=keepdims or None), **nan)
+
+    def in_q(*args, **kwargs):
+        refuse(key, f"np.{key.split('.')[-1]} has no derivative in s2s with respect to the quantiles q",
+               "pass q as a constant")
+    define(key, [adjoint, lambda *args, **kwargs: in_q()], [tangent, lambda *args, **kwargs: in_q()])
+
+
+def _median_record(key, ignore_nan=False):
+    nan = {"ignore_nan": True} if ignore_nan else {}
+
+    def adjoint(g, ans, a, axis=None, out=None, overwrite_input=False, keepdims=False):
+        _quantile_checks(key, overwrite_input=overwrite_input, out=out)
+        return rt.quantile_adjoint(g, a, 0.5, **non_default(axis=(axis, None), keepdims=(keepdims, False)), **nan)
+
+    def tangent(d, ans, a, axis=None, out=None, overwrite_input=False, keepdims=False):
+        _quantile_checks(key, overwrite_input=overwrite_input, out=out)
+        return rt.quantile_tangent(d, a, 0.5, **given(axis=axis, keepdims=keepdims or None), **nan)
+    define(key, [adjoint], [tangent])
+
+
+_quantile_record("numpy.quantile")
+_quantile_record("numpy.percentile", percent=True)
+_quantile_record("numpy.nanquantile", ignore_nan=True)
+_quantile_record("numpy.nanpercentile", percent=True, ignore_nan=True)
+_median_record("numpy.median")
+_median_record("numpy.nanmedian", ignore_nan=True)

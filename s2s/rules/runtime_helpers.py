@@ -468,3 +468,7 @@ define(RT + "vander_slope",
                 * np.expand_dims(d, -1)])
 helper("polyder_adjoint", lambda G, g, p: np.polyder(G))
 helper("gradient_adjoint", lambda G, g, f, *varargs, **kwargs: np.gradient(G, *varargs, **kwargs))
+# quantile_adjoint and quantile_tangent: linear in g (d), each the other's transpose; the sort order and the
+# weights they read from a and q are piecewise constant in a (no derivative)
+helper("quantile_adjoint", lambda G, g, a, q, **kwargs: rt.quantile_tangent(G, a, q, **kwargs), rank_of_argument=1)
+helper("quantile_tangent", lambda G, d, a, q, **kwargs: rt.quantile_adjoint(G, a, q, **kwargs))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["vander_slope", "polyder_adjoint", "gradient_adjoint"]
+__all__ = ["vander_slope", "polyder_adjoint", "gradient_adjoint", "quantile_adjoint", "quantile_tangent"]
 
 
 # ---------------------------------------------------------------- polynomials
@@ -58,3 +58,78 @@ def gradient_adjoint(g, f, *varargs, axis=None, edge_order=1):
         d = np.gradient(np.eye(f.shape[a]), *spacing, axis=0, edge_order=edge_order)  # out along a = d @ f
         out = out + np.moveaxis(np.tensordot(d.T, np.moveaxis(part, a, 0), axes=1), 0, a)
     return out
+
+
+# ---------------------------------------------------------------- quantiles (linear interpolation), medians
+def _quantile_plan(a, q, axis, ignore_nan):
+    """np.quantile(a, q, axis, method='linear') as weights on sorted entries: the reduced axes of `a` moved
+    last and merged (x: rows R, n entries each), the stable sort order of each row (nan last), and for each
+    quantile k and row r the two sorted positions lo, hi interpolated between with weights 1 - t and t at
+    the virtual index q (n_r - 1) (NumPy's 'linear' method; n_r the entries that are not nan where
+    `ignore_nan`, the np.nanquantile family). `valid` is False for a row of nothing but nan."""
+    a = np.asarray(a)
+    if axis is None:
+        axes = tuple(range(a.ndim))
+    else:
+        axes = tuple(ax % max(a.ndim, 1) for ax in (axis if isinstance(axis, (tuple, list)) else (axis,)))
+    rest = [ax for ax in range(a.ndim) if ax not in axes]
+    perm = rest + list(axes)
+    moved = np.transpose(a, perm)
+    rows = moved.shape[:len(rest)]
+    x = moved.reshape(rows + (-1,))
+    order = np.argsort(x, axis=-1, kind="stable")
+    n = x.shape[-1]
+    count = np.sum(~np.isnan(x), axis=-1) if ignore_nan else np.full(rows, n)
+    q = np.asarray(q, dtype=float)
+    pos = np.reshape(q, q.shape + (1,) * len(rows)) * (count - 1)
+    last = np.maximum(count - 1, 0)
+    lo = np.clip(np.floor(pos), 0, last).astype(np.intp)
+    hi = np.minimum(lo + 1, last)
+    t = np.clip(pos - lo, 0.0, 1.0)
+    valid = np.broadcast_to(count > 0, pos.shape)
+    return perm, rows, order, lo, hi, np.where(valid, t, 0.0), valid
+
+
+def _result_rows(v, q, rows):
+    """A quantile's result (or its adjoint) as (quantiles, rows): keepdims' axes of length 1 dropped."""
+    v = np.asarray(v)
+    return np.broadcast_to(v, np.shape(q) + rows) if v.ndim == 0 else np.reshape(v, np.shape(q) + rows)
+
+
+def quantile_adjoint(g, a, q, axis=None, keepdims=False, ignore_nan=False):
+    """Adjoint of `np.quantile(a, q, axis, keepdims=keepdims)` (method='linear'; np.median is q = 0.5,
+    np.percentile q / 100, np.nan* with `ignore_nan`) with respect to a: each quantile's adjoint goes to the
+    (at most two) entries it interpolates, with the interpolation weights; entries tied in value take it in
+    the order of a stable sort (a kink: docs/limitations.md)."""
+    a = np.asarray(a)
+    perm, rows, order, lo, hi, t, valid = _quantile_plan(a, q, axis, ignore_nan)
+    g = _result_rows(np.asarray(g, dtype=np.result_type(a.dtype, np.float64)), q, rows)
+    n = order.shape[-1]
+    at_sorted = np.zeros(rows + (n,), dtype=g.dtype)
+    for k in np.ndindex(np.shape(q)):
+        for index, weight in ((lo[k], np.where(valid[k], 1.0 - t[k], 0.0)), (hi[k], t[k])):
+            index = index[..., None]
+            np.put_along_axis(at_sorted, index, np.take_along_axis(at_sorted, index, -1) + (weight * g[k])[..., None],
+                              -1)
+    out = np.zeros_like(at_sorted)
+    np.put_along_axis(out, order, at_sorted, -1)
+    return np.transpose(np.reshape(out, [a.shape[p] for p in perm]), np.argsort(perm))
+
+
+def quantile_tangent(d, a, q, axis=None, keepdims=False, ignore_nan=False):
+    """Tangent of `np.quantile(a, q, axis, keepdims=keepdims)` (see quantile_adjoint) from the tangent d of a:
+    the interpolation of d's entries at the sorted positions of a's."""
+    a = np.asarray(a)
+    perm, rows, order, lo, hi, t, valid = _quantile_plan(a, q, axis, ignore_nan)
+    d = np.transpose(np.broadcast_to(d, a.shape), perm).reshape(rows + (-1,))
+    ds = np.take_along_axis(d, order, -1)
+
+    def at(index):  # ds[..., index] for each quantile: (quantiles, rows)
+        flat = np.reshape(index, (-1,) + rows)
+        taken = np.take_along_axis(ds, np.moveaxis(flat, 0, -1), -1)
+        return np.reshape(np.moveaxis(taken, -1, 0), np.shape(index))
+    value = np.where(valid, (1.0 - t) * at(lo) + t * at(hi), 0.0)
+    if keepdims:
+        reduced = set(perm[len(rows):])
+        value = np.reshape(value, np.shape(q) + tuple(1 if ax in reduced else a.shape[ax] for ax in range(a.ndim)))
+    return value if np.ndim(value) else value[()]
