@@ -264,6 +264,52 @@ def test_arguments_spread(c):
     assert s2s.grad(two_arguments)(u, c) == pytest.approx(numeric_grad(two_arguments, (u, c), 0), rel=1e-6)
 
 
+# ----------------------------------------------------------------- a name unbound or None on some paths
+def unknown_kind_raises(x, kind):
+    if kind == 0:
+        act = np.tanh
+    elif kind == 1:
+        act = softplus
+    else:
+        raise ValueError("unknown kind")
+    return np.sum(act(x) * x)
+
+
+def unbound_on_one_path(x, c):
+    if c > 0.0:
+        fn = np.sin
+    return np.sum(fn(x))
+
+
+def none_on_one_path(x, c):
+    fn = None
+    if c > 0.0:
+        fn = np.sin
+    return np.sum(fn(x))
+
+
+@pytest.mark.parametrize("kind", [0, 1])
+def test_an_else_that_raises_leaves_no_branch_of_its_own(kind):
+    x = X.copy()
+    np.testing.assert_allclose(s2s.grad(unknown_kind_raises)(x, kind), numeric_grad(unknown_kind_raises, (X, kind), 0),
+                               rtol=1e-6, atol=1e-8)
+    text = s2s.grad(unknown_kind_raises).source
+    assert "TypeError" not in text and text.count("np.tanh(x)") == 1, text  # (the path that raises never calls)
+    with pytest.raises(ValueError, match="unknown kind"):
+        s2s.grad(unknown_kind_raises)(x, 2)
+
+
+@pytest.mark.parametrize("f,error", [(unbound_on_one_path, UnboundLocalError), (none_on_one_path, TypeError)])
+def test_a_name_unbound_or_none_raises_as_python_does(f, error):
+    np.testing.assert_allclose(s2s.grad(f)(X.copy(), 0.5), np.cos(X), rtol=1e-12)
+    with pytest.raises(error):
+        f(X.copy(), -0.5)
+    with pytest.raises(error):
+        s2s.grad(f)(X.copy(), -0.5)
+    with pytest.raises(error):
+        s2s.jvp(f)((X.copy(), -0.5), (X.copy(),))
+
+
 # ----------------------------------------------------------------- refusals at the user's line
 def carried_around_a_loop(x, c):
     fn = np.sin
@@ -289,24 +335,16 @@ def a_parameter_holding_a_function(x, g=np.sin):
     return np.sum(g(x))  # error-here
 
 
-def unbound_on_one_path(x, c):
-    if c > 0.0:
-        fn = np.sin
-    return np.sum(fn(x))  # error-here
-
-
-def none_on_one_path(x, c):
-    fn = None
-    if c > 0.0:
-        fn = np.sin
+def a_parameter_on_one_side(x, c, g=np.sin):
+    fn = g if c > 0.0 else np.cos
     return np.sum(fn(x))  # error-here
 
 
 RUN_TIME = "a value only the run time knows"
-ONE_SIDE = "chosen by a branch where one side is not a function"
+ONE_SIDE = "chosen by a branch where one side holds a value only the run time knows"
 REFUSED = [(carried_around_a_loop, RUN_TIME), (chosen_in_a_loop_called_after, RUN_TIME),
            (taken_by_a_runtime_index, RUN_TIME), (a_parameter_holding_a_function, RUN_TIME),
-           (unbound_on_one_path, ONE_SIDE), (none_on_one_path, ONE_SIDE)]
+           (a_parameter_on_one_side, ONE_SIDE)]
 
 
 @pytest.mark.parametrize("f,words", REFUSED, ids=[r[0].__name__ for r in REFUSED])

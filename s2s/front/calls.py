@@ -20,6 +20,7 @@ from s2s import ir, prims
 from s2s.errors import NonDifferentiableError, S2SError
 from s2s.front import fence
 from s2s.front.functions import FunctionValue, function_of
+from s2s.front.loops import _bound_key
 from s2s.front.source import MISSING, parameters, read_function
 from s2s.rules import registry
 
@@ -80,8 +81,9 @@ class CallLowering:
                 key = integer if kind and kind in "biu" else key if kind else unknown
             return ir.Call(key, args, kwargs)
         if target is MISSING and not isinstance(func, ast.Attribute):
+            bound = self.env.get(_bound_key(func.id), ir.Const(True)) if isinstance(func, ast.Name) else None
             callee = self.expr(func)  # a function value: a nested def, a lambda, a helper passed in
-            choice = self.choice_of(callee)  # (or functions chosen by branches)
+            choice = self.choice_of(callee, bound)  # (or functions chosen by branches)
             if choice is None:
                 raise self.unknown_callee(func, callee)
             args = self.spread(node.args)
@@ -98,10 +100,9 @@ class CallLowering:
     def unknown_callee(self, func, callee: ir.Atom) -> S2SError:
         spelled = ast.unparse(func)
         if isinstance(callee, ir.Var) and callee.name in self.joins:  # a join with a side that is no function
-            return self.error(func, f"a call of '{spelled}', chosen by a branch where one side is not a function "
-                                    "s2s sees while compiling (the name is unbound or None there, or holds a "
-                                    "value only the run time knows)",
-                              f"give '{spelled}' a function on every path: if c: {spelled} = np.sin "
+            return self.error(func, f"a call of '{spelled}', chosen by a branch where one side holds a value only "
+                                    "the run time knows, not a function s2s sees while compiling",
+                              f"give '{spelled}' a function known here on every path: if c: {spelled} = np.sin "
                               f"else: {spelled} = np.cos")
         return self.error(func, f"a call of '{spelled}', a value only the run time knows (a parameter holding a "
                                 "function, a function carried around a loop or taken from a list or dict by a "

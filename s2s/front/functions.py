@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from s2s import ir
 from s2s.errors import UnsupportedSyntaxError
+from s2s.front.effects import RAISE
 from s2s.front.source import Source, lambda_as_def
 
 
@@ -101,20 +102,36 @@ class FunctionLowering:
                      globals=fv.definer.src.globals, closure=fv.definer.src.closure)
         return self.inline_source(src, fv.name, args, kwargs, node, outer=fv.definer, defaults=fv.defaults)
 
-    def choice_of(self, atom):
+    def choice_of(self, atom, bound: ir.Atom = ir.Const(True)):
         """The functions `atom` may be, as a tree: a FunctionValue, or (test, (then, else)) for the join of an if
         whose two operands are such trees (the test an SSA value in scope wherever the join is: it dominates
-        it, and a branch on it sees what the if's arms defined, nested tests included); None if some leaf is
-        not a function known while compiling."""
+        it, and a branch on it sees what the if's arms defined, nested tests included), or NOTHING where the
+        name holds None. `bound` is the name's flag where it is read (`<bound fn>`, a join of True and False
+        where some path leaves it unbound, `else: raise ValueError(...)`): the read raised on those paths, so
+        a call never takes them, and their side is left out. None if some leaf is not a function known while
+        compiling, or none is."""
+        tree = self._choice(atom, bound)
+        return tree if tree is not None and _some_function(tree) else None
+
+    def _choice(self, atom, bound: ir.Atom | None):
+        if bound == ir.Const(False):
+            return UNBOUND
         fv = function_of(atom)
         if fv is not None:
             return fv
+        if atom == ir.Const(None):
+            return NOTHING
         if not isinstance(atom, ir.Var) or atom.name not in self.joins:
             return None
         test, operands = self.joins[atom.name]
-        sides = tuple(self.choice_of(o) for o in operands)
+        flags = (bound, bound) if isinstance(bound, ir.Const) else (None, None)
+        if isinstance(bound, ir.Var) and self.joins.get(bound.name, (None,))[0] == test:
+            flags = self.joins[bound.name][1]  # (the flag's join at the same if)
+        sides = tuple(self._choice(o, f) for o, f in zip(operands, flags))
         if any(side is None for side in sides):
             return None
+        if UNBOUND in sides:
+            return sides[1] if sides[0] is UNBOUND else sides[0]
         if isinstance(test, ir.Const) and isinstance(test.value, (bool, int, float, str, type(None))):
             return sides[0] if test.value else sides[1]  # (chosen while compiling: np.sin if True else np.cos)
         if all(isinstance(side, FunctionValue) for side in sides) and _same_function(*sides):
@@ -126,6 +143,10 @@ class FunctionLowering:
         them, each arm calling its own function, as one writes `np.sin(u) if c else np.cos(u)`."""
         if isinstance(choice, FunctionValue):
             return self.materialise(self.apply(choice, args, kwargs, node))
+        if choice is NOTHING:  # None called: Python's TypeError
+            message = ir.Const("'NoneType' object is not callable")
+            self.emit(ir.Effect(ir.Call(RAISE, (self.exception_class(TypeError), message)), self.loc))
+            return ir.Const(None)
         test, sides = choice
         key = f"<chosen{len(self.block)}>"
 
@@ -181,6 +202,16 @@ def check_no_function_values(body: list, filename: str) -> None:
                     "does not descend into, or chosen by a branch)", loc.file or filename if loc else filename,
                     loc.line if loc else 0, 0, text,
                     "call it where it is needed: s2s resolves every call of a function value while compiling")
+
+
+NOTHING = "None"  # (a leaf of a choice where the name holds None: calling it raises TypeError)
+UNBOUND = "unbound"  # (where the name is unbound: the read raised, no call takes that side)
+
+
+def _some_function(tree) -> bool:
+    if isinstance(tree, FunctionValue):
+        return True
+    return tree is not NOTHING and any(_some_function(side) for side in tree[1])
 
 
 def _same_function(a: FunctionValue, b: FunctionValue) -> bool:
