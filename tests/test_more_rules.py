@@ -381,3 +381,26 @@ def test_quantile_refusals():
     refused(quantile_nearest, x, match="method other than 'linear'", line='np.quantile(x, 0.3, method="nearest")')
     refused(quantile_in_q, x, match="quantiles q", line="np.quantile(np.array([0.5, 2.0, 1.0]), x[0])")
     refused(median_overwriting, x, match="overwrite_input", line="np.median(x * 2.0, overwrite_input=True)")
+
+
+# ================================================================ regressions
+def dist_of_arrays_made_from_a_number(x):
+    vec = np.cos(np.arange(3) * x)
+    return math.dist(np.full(3, x), vec)
+
+
+def fsum_and_prod_of_arrays_made_from_a_number(x):
+    return math.fsum(np.cos(np.arange(3) * x)) + math.prod(np.sin(np.arange(1.0, 4.0) * x))
+
+
+def test_sequence_arguments_of_math_functions_are_not_numbers():
+    """math.dist, math.fsum and math.prod return a number whatever their arguments' shapes: the analyses took
+    their arguments for numbers as those of math.sin, and left out the sum over np.arange(3) * x's entries in
+    x's adjoint (fuzz seeds 970075 and 970210: a gradient of shape (3,) for a float)."""
+    for f in (dist_of_arrays_made_from_a_number, fsum_and_prod_of_arrays_made_from_a_number):
+        g = s2s.grad(f)(-0.34)
+        assert np.ndim(g) == 0, g
+        assert_close(g, numeric_grad(f, (-0.34,), 0), what=f.__name__)
+        assert_close(s2s.hessian(f)(-0.34), numeric_hessian(f, -0.34), 1e-4, 1e-5, what=f"{f.__name__}: hessian")
+        _, tangent = s2s.jvp(f)((-0.34,), (1.0,))
+        assert_close(tangent, numeric_grad(f, (-0.34,), 0), what=f"{f.__name__}: jvp")

@@ -124,7 +124,7 @@ def _is_scalar_atom(a, known: set) -> bool:
 
 
 def _elementwise(op: str) -> bool:
-    if op in ARITH_OPS or op.startswith("math."):
+    if op in ARITH_OPS or registry.of_numbers(op):
         return True
     rule = registry.reverse_rule(op)
     return rule is not None and rule.broadcast
@@ -192,7 +192,7 @@ def _scalars(facts, fn, result_is_scalar, known: set, optimistic: set, through_j
                     known.add(name)
                     changed = True
         for target, op, args, kwargs in facts:
-            if target in known and (op in backward or backward and (_elementwise(op) or op.startswith("math."))):
+            if target in known and (op in backward or backward and _elementwise(op)):
                 for a in args:
                     if isinstance(a, ir.Var) and a.name not in known:
                         known.add(a.name)
@@ -233,7 +233,7 @@ def forced_scalars(fn: ir.Function) -> set[str]:
             if op in ("phi", "loopphi"):
                 paths = [p for p in (of(a, path=True) for a in args) if p is not None]
                 new = {target} | set.intersection(*paths) if paths else (None if args else {target})
-            elif op == "copy" or (not kwargs and (_elementwise(op) or op.startswith("math."))):
+            elif op == "copy" or (not kwargs and _elementwise(op)):
                 parts = [of(a) for a in args]
                 new = None if any(p is None for p in parts) else {target}.union(*parts)
             else:

@@ -126,14 +126,16 @@ linear("numpy.vsplit", lambda g, ans, x, indices_or_sections: np.vstack(g))
 linear("numpy.dsplit", lambda g, ans, x, indices_or_sections: np.dstack(g))
 
 # ---------------------------------------------------------------- math.fsum: the builtin sum's rules, rounded once
+from s2s.rules.primitive import define, given, refuse, same  # noqa: E402
 from s2s.rules.symbolic import math  # noqa: E402
 
-linear("math.fsum", lambda g, ans, xs: rt.sum_builtin_adjoint(g, xs), tangent=lambda d, ans, xs: math.fsum(d))
+# (linear; of a sequence: its items are not numbers because its sum is, as the analyses read math's functions)
+define("math.fsum", [lambda g, ans, xs: rt.sum_builtin_adjoint(g, xs)], [lambda d, ans, xs: math.fsum(d)],
+       kind="linear", of_sequences=True)
 
 # ---------------------------------------------------------------- finite differences and grids
 import numpy as _np  # noqa: E402
 
-from s2s.rules.primitive import define, given, refuse, same  # noqa: E402
 from s2s.rules.registry import REQUIRED  # noqa: E402
 from s2s.rules.symbolic import emit  # noqa: E402
 

@@ -101,7 +101,7 @@ define("math.prod",
        [lambda g, ans, xs, start=1: rt.prod_adjoint(g * start, np.array(xs), axis=0),
         lambda g, ans, xs, start=1: g * math.prod(xs)],
        [lambda d, ans, xs, start=1: start * rt.prod_tangent(np.array(d), np.array(xs), axis=0),
-        lambda d, ans, xs, start=1: d * math.prod(xs)])
+        lambda d, ans, xs, start=1: d * math.prod(xs)], of_sequences=True)
 # math.dist(p, q) = |p - q|: d/dp = (p - q) / ans = -d/dq, 0 where p == q (the kink; math.hypot's convention).
 # (p and q are sequences of numbers or vectors: as arrays, so that the difference's own derivative, in
 # hessian and grad(grad), is one of arrays too)
@@ -110,7 +110,8 @@ def _unit(p, q, ans):
 
 
 define("math.dist", [lambda g, ans, p, q: g * _unit(p, q, ans), lambda g, ans, p, q: -g * _unit(p, q, ans)],
-       [lambda d, ans, p, q: np.dot(_unit(p, q, ans), d), lambda d, ans, p, q: -np.dot(_unit(p, q, ans), d)])
+       [lambda d, ans, p, q: np.dot(_unit(p, q, ans), d), lambda d, ans, p, q: -np.dot(_unit(p, q, ans), d)],
+       of_sequences=True)
 
 # ---------------------------------------------------------------- np.nanprod: np.prod with nan entries as 1
 define("numpy.nanprod",

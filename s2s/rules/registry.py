@@ -246,6 +246,19 @@ def batched_parts(key: str, rule: TangentRule) -> tuple | None:
     return None
 
 
+def of_numbers(key: str) -> bool:
+    """Is `key` a `math` function of numbers (`math.sin(x)`, `math.hypot(x, y)`), whose arguments are numbers
+    wherever it is called, so that the analyses may say so of them? Not those of sequences (`math.fsum(xs)`,
+    `math.prod(xs)`, `math.dist(p, q)`: the fact `of_sequences` of their records), whose result is a number
+    whatever their arguments' shapes."""
+    if not key.startswith("math."):
+        return False
+    if not _loaded:
+        _load()
+    p = PRIMITIVES.get(key)
+    return p is None or not p.facts.get("of_sequences", False)
+
+
 def full_reduction(key: str) -> bool:
     """Does `key`, called with one argument and no axis, reduce it to a number (np.sum(x), np.linalg.det(a))?
     (Asked per statement by the analyses: the optional families were loaded when the call's key was found.)"""
