@@ -46,9 +46,12 @@ class ElementWrites:
             out = []
             for s in items:
                 out.append(s)
-                if type(s) is ir.Assign and s.target in roots:
-                    out.append(ir.Effect(ir.Call("s2s.runtime.require_float_array",
-                                                 (ir.Var(s.target), ir.Const(base_name(s.target)))), s.loc))
+                # (an array written as the join of an if or a loop's name after it: the array it holds there)
+                made = [s.target] if type(s) is ir.Assign else [p.target for p in getattr(s, "phis", ())]
+                for target in made:
+                    if target in roots:
+                        out.append(ir.Effect(ir.Call("s2s.runtime.require_float_array",
+                                                     (ir.Var(target), ir.Const(base_name(target)))), s.loc))
             return out
         return map_blocks(forward, check)
 

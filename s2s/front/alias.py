@@ -13,6 +13,12 @@ mean what NumPy executes, or refuses it with a located error. Never a guess:
 - A value that may share memory with such an array without being it (a
   slice, `.T`, `reshape`, a tuple or list holding it, a loop's row) and is read
   after the array was written is refused: NumPy's view would show the write.
+- A name a loop or a branch binds to one of several arrays the function made
+  (`cum = cum * a` in a loop; `y = a * 2.0` in one branch) may be written as an
+  array of its own (ssa.py). The write changes whichever of them it holds, so
+  a later read of any of them through another name (one bound before the loop
+  or the branch, a view, a container) is refused: NumPy's value depends on the
+  path taken.
 - An in-place operator (`y += v`) rebinds a number but changes an ndarray in
   place. Where that difference shows (the caller's argument, module data,
   another name or a view or container still read afterwards), the generated
@@ -32,9 +38,10 @@ from s2s import ir, prims
 from s2s.prims import MAY_SHARE_MEMORY as VIEWS, NO_COPY_RETURNS_OPERAND, NO_COPY_WRITES_OPERAND
 from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.names import Namer
-from s2s.ir.walk import array_versions, defined_names, ends_with_exit
+from s2s.ir.walk import array_versions, defined_names, definitions, ends_with_exit
 
 LOOP_WRITTEN = "<written in a loop through another name>"
+SHARED = "<written through a name that may be it>"
 
 
 
@@ -67,6 +74,10 @@ class _Aliases:
     def __init__(self, fn: ir.Function, namer: Namer):
         self.fn = fn
         self.arrays = array_versions(fn.body)  # versions of arrays written in place -> the array's first name
+        # (those with versions of their own: the others are written only through a phi that may be them, ssa.py)
+        self.versioned = {r for v, r in self.arrays.items() if v != r}
+        self.own_phis = {d.target for d in definitions(fn.body) if isinstance(d, ir.Phi) and d.array == d.target}
+        self.through: dict[str, tuple] = {}  # an array SHARED marks -> (the phi written, the write's loc)
         self.namer = namer
         self.root: dict[str, str] = {}  # version -> the array (its first version's name)
         self.refs: dict[str, dict] = {}  # a view -> {array: writes to it when the view was made}
@@ -118,6 +129,15 @@ class _Aliases:
             r = name
         if r is not None:
             newest = self.state.current.get(r, name)
+            if newest == SHARED:
+                phi, wrote = self.through[r]
+                line = wrote.line if wrote else "?"
+                raise self.error(loc, f"reading the array that '{_user(name)}' was bound to, after line {line} wrote "
+                                      f"into '{_user(phi)}', which a loop or a branch may have left bound to that "
+                                      "same array",
+                                 f"NumPy's value depends on the path taken: copy before line {line} ({_user(phi)} = "
+                                 f"np.copy({_user(phi)})) so that the write changes an array of its own, or read it "
+                                 f"before line {line}", _user(name))
             if newest == LOOP_WRITTEN:
                 if self.by_operators(r, self.born.get(name, 0)):
                     return atom  # (checked to be numbers: the old value, as Python rebinds)
@@ -200,7 +220,7 @@ class _Aliases:
             objects = self.objects(base)
             if base.name in self.root or base.name not in self.visible | set(self.refs):
                 root = self.root.get(base.name)
-                if root is not None and root in self.arrays.values() and base.name in self.arrays and \
+                if root is not None and root in self.versioned and base.name in self.arrays and \
                         self.arrays.get(s.target) != root:
                     # another name for an array whose elements the function writes: NumPy changes that one
                     # object, which s2s keeps one object only when it is written by its own name
@@ -273,6 +293,8 @@ class _Aliases:
     def write(self, target: str, base: ir.Var, loc, operators=None) -> None:
         """`target` is the next version of `base`'s array (`operators`: the in-place operators that made it,
         None for an element write)."""
+        if base.name in self.own_phis and self.root.get(base.name) != base.name:
+            self.write_joined(base.name, loc)
         r = self.root.setdefault(base.name, base.name)
         self.root[target] = r
         self.state.current[r] = target
@@ -280,6 +302,20 @@ class _Aliases:
         self.state.last_write[r] = loc
         self.record_kind(r, self.state.writes[r], operators)
         self.born[target] = self.state.writes[r]
+
+    def write_joined(self, phi: str, loc) -> None:
+        """The first write into `phi`, a name a loop or a branch bound to one of several arrays the function made,
+        written as an array of its own (ssa.py): from here on, each of those arrays may have changed, and a read
+        of one through another name is refused (`read`, `stale`)."""
+        for obj in sorted(self.objects(ir.Var(phi))):
+            if obj == phi:
+                continue
+            self.state.writes[obj] = self.state.writes.get(obj, 0) + 1
+            self.state.last_write[obj] = loc
+            self.record_kind(obj, self.state.writes[obj], None)
+            self.state.current[obj] = SHARED
+            self.through[obj] = (phi, loc)
+        self.root[phi] = phi
 
     def record_kind(self, r: str, n: int, operators) -> None:
         """The `n`-th write to `r` was made by `operators` (None: an element write). The branches of an if
@@ -329,6 +365,9 @@ class _Aliases:
             out.writes[r] = max(a.writes.get(r, 0), b.writes.get(r, 0))
             out.last_write[r] = a.last_write.get(r) or b.last_write.get(r)
             if va == vb:
+                continue
+            if SHARED in (va, vb):  # (written on one path through a name that may be it: no version to join)
+                out.current[r] = SHARED
                 continue
             phi = next((p for p in s.phis if p.operands == [ir.Var(va), ir.Var(vb)]), None)
             if all(w is not None for w in self.kinds.get(r, {}).values()):
@@ -382,9 +421,13 @@ class _Aliases:
             if s.iter.name in self.ranges:
                 self.ints.add(s.target)
         self.block(s.body)
+        leaving = [j for j in ir.statements(s.body) if isinstance(j, (ir.Break, ir.Continue))]
         for p in s.phis:
             p.operands[1] = self.read(p.operands[1], s.loc)
             r, back = self.root.get(p.target), p.operands[1]
+            if r is None:  # after the loop, the name holds what the last iteration left in it, or its break's
+                ends = [back] + [j.values[p.target] for j in leaving if p.target in j.values]
+                self.view_of(p.target, [ir.Var(p.target)] + [e for e in ends if e != ir.Var(p.target)], s.loc)
             if r is not None and p.target in based and isinstance(back, ir.Var) and back.name != p.target \
                     and self.root.get(back.name) != r and written.get(r, []) is None:
                 # `a, b = b, a` around element writes: the name holds another array in the next iteration
@@ -395,10 +438,11 @@ class _Aliases:
                                  "write into each array by its own name, or copy when rebinding "
                                  f"({_user(r)} = {_user(back.name)}.copy())", _user(r))
         for r in written:  # after the loop, its arrays are the header's versions; one the loop wrote
-            self.state.current[r] = LOOP_WRITTEN  # through another name has none (see `read`)
+            if self.state.current.get(r) != SHARED:  # through another name has none (see `read`)
+                self.state.current[r] = LOOP_WRITTEN
         for p in s.phis:
             r = self.root.get(p.target)
-            if r is not None:
+            if r is not None and self.state.current.get(r) != SHARED:
                 self.state.current[r] = p.target
 
     def written_in(self, s: ir.Loop) -> tuple[dict, set]:

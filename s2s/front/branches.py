@@ -82,6 +82,7 @@ class BranchLowering:
                     self.temp() if name.startswith("<") else self.version(name)
                 phis.append(ir.Phi(target, [a, b]))
                 self.joins[target] = (test, (a, b))  # (a function chosen here is called under this test: functions.py)
+                self.phis[target] = phis[-1]
                 if name.startswith("<bound "):
                     self.flag_tests[target] = (test, (a, b))
                 self.join_lists(target, (a, b))

@@ -18,6 +18,7 @@ class _LoopFrame:
         self.node = node
         self.continues: list = []  # (ir.Continue, env)
         self.breaks: list = []
+        self.pushed: dict = {}  # generated code's pushes onto its stacks when the loop ended (see ssa.pushed)
 
 class _Reversed:
     """A sequence iterated backwards (`for y in reversed(ys)`), element k being ys[-1 - k]."""
@@ -88,6 +89,9 @@ class LoopLowering:
         outer_block = self.block
         self.block = []
         self.loops.append(frame)
+        self.loop_path.append(frame)
+        for phi in phis.values():  # (each iteration gives the header's names their values anew)
+            self.made_in[phi.target] = tuple(self.loop_path)
         header = []
         test = None
         target_name = None
@@ -110,6 +114,7 @@ class LoopLowering:
         except _Exit:
             body_exited = True
         self.loops.pop()
+        self.loop_path.pop()
         body = self.block
         self.block = outer_block
         end_env = self.env
@@ -131,6 +136,10 @@ class LoopLowering:
         node = ir.Loop("for" if isinstance(s, ast.For) else "while", list(phis.values()), body,
                        target=target_name, iter=iter_atom, header=header, test=test, loc=loop_loc)
         self._remove_trivial_phis(node, frame)
+        frame.pushed = dict(self.pushed)  # (by generated code, onto its stacks, once the loop has ended)
+        for phi in node.phis:  # (a write after the loop may make one an array of its own: ssa.array_root)
+            self.phis[phi.target] = phi
+            self.phi_loops[phi.target] = frame
         self.env = dict(before_env)
         for name, phi in phis.items():
             self.env[name] = ir.Var(phi.target)

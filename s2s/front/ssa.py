@@ -16,6 +16,7 @@ import ast
 import copy
 import dataclasses
 import operator
+import re
 import types
 
 from s2s import ir, prims
@@ -59,7 +60,7 @@ def build_ssa(src: Source) -> tuple[ir.Function, dict]:
     signature = None if sig.plain() else ir.Signature(len(sig.positional), sig.vararg, tuple(sig.kwonly),
                                                        kwdefaults, sig.kwarg)
     mark_names(body, namer.temps)
-    mark_arrays(body, _written_versions(body, builder.roots))
+    mark_arrays(body, _written_versions(body, builder.roots, builder.phi_arrays))
     return ir.Function(name=src.tree.name.replace("<lambda>", "lambda_"), params=params, body=body,
                        defaults=defaults, filename=src.filename, docstring=doc, free=dict(builder.free),
                        opaque=dict(builder.opaque),
@@ -97,6 +98,11 @@ class Shared:
     definitions: dict = dataclasses.field(default_factory=dict)  # name -> the call defining it (for array writes)
     opaque: dict = dataclasses.field(default_factory=dict)  # callables with no rule or source -> the user's spelling
     roots: dict = dataclasses.field(default_factory=dict)  # versions of a written array -> the array's first name
+    phi_arrays: dict = dataclasses.field(default_factory=dict)  # a phi written as an array of its own -> the arrays it may be
+    phis: dict = dataclasses.field(default_factory=dict)  # target -> ir.Phi: those of ifs, and of loops once ended
+    phi_loops: dict = dataclasses.field(default_factory=dict)  # a loop's header phi -> the loop (its _LoopFrame)
+    loop_path: list = dataclasses.field(default_factory=list)  # the loops being built around here, outermost first
+    made_in: dict = dataclasses.field(default_factory=dict)  # name -> the loops around its definition (loop_path)
     tuples: dict = dataclasses.field(default_factory=dict)  # names of tuples built here -> their parts
     dicts: dict = dataclasses.field(default_factory=dict)  # dicts written out, a helper's **kwargs -> {key: atom}
     classes: dict = dataclasses.field(default_factory=dict)  # names holding an object of a known class of the user's
@@ -131,14 +137,17 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
         if name not in self.defined and name not in prims.RESERVED_NAMES:
             self.defined.add(name)
             self.namer.reserve(name)
+            self.made_in[name] = tuple(self.loop_path)
             return name
         new = self.namer.fresh(name)
         self.defined.add(new)
+        self.made_in[new] = tuple(self.loop_path)
         return new
 
     def temp(self) -> str:
         name = self.namer.fresh("t")
         self.defined.add(name)
+        self.made_in[name] = tuple(self.loop_path)
         return name
 
     def emit(self, stmt) -> None:
@@ -309,10 +318,16 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
             raise self.error(target, f"assignment to a key of the dict '{name}'",
                              f"write the dict with all its keys at once: {name} = {{'w': w, 'b': b}}")
         root = self.array_root(base)
+        if root is None and isinstance(base, ir.Var) and base.name in self.phis:
+            _, why = self._own_arrays(base.name)
+            raise self.error(target, f"assignment to an element of '{name}', which a loop or a branch may leave "
+                                     f"bound to {why}", f"copy it first: {name} = np.copy({name})")
         if root is None:
             raise self.error(target, f"assignment to an element of '{name}', which the function did not create",
                              f"copy it first: {name} = np.copy({name})")
-        if self.pushed.get(root):  # (the stack holds the array itself: as a value, it would miss this write)
+        if self.pushed.get(root) and not self._rebound_after_push(root) or \
+                any(self.pushed.get(a) for a in self.phi_arrays.get(root, ())):
+            # (the stack holds the array itself: as a value, it would miss this write)
             raise self.error(target, f"a write into '{name}' after this gradient saved it on a stack",
                              "differentiate the function once, or make the array where it is last written")
         index = target.slice
@@ -327,11 +342,64 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
             return None
         if atom.name in self.roots:
             return self.roots[atom.name]
+        if atom.name in self.phis:
+            arrays, _ = self._own_arrays(atom.name)
+            if arrays is None:
+                return None
+            self.roots[atom.name] = atom.name
+            self.phi_arrays[atom.name] = arrays
+            return atom.name
         definition = self.definitions.get(atom.name)
         if definition is None or definition.op in VIEWS and not self.stack_element(definition):
             return None
         self.roots[atom.name] = atom.name
         return atom.name
+
+    def _rebound_after_push(self, phi: str) -> bool:
+        """Is `phi` a loop's name (in generated code, whose loop pushes it onto a stack at each iteration) that
+        every iteration rebinds to an array it makes (`cum_1_saved.append(cum_1); cum_1 = cum_1 + a`)? Then the
+        array it holds after the loop was never pushed (none pushed at all if the loop ran no iteration), and a
+        write into it leaves the stack as it was."""
+        frame = self.phi_loops.get(phi)
+        if frame is None or self.roots.get(phi) != phi or self.pushed.get(phi, 0) != frame.pushed.get(phi, 0):
+            return False  # (pushed after the loop too: `cum_1_saved_1.append(cum_1)` then `cum_1[j] = ...`)
+        ends = [self.phis[phi].operands[1]] + [j.values.get(phi) for j in frame.continues + frame.breaks]
+        return all(isinstance(v, ir.Var) and v.name not in self.phis and frame in self.made_in.get(v.name, ())
+                   for v in ends)
+
+    def _own_arrays(self, phi: str) -> tuple[set | None, str]:
+        """May `phi` (a join of an if, or a loop's name after it ends) be written as a new array of its own, here?
+        Each value it may be is an array the function made (`np.zeros(4)` before a loop, `cum * 2.0 + a` in
+        it; a branch's `a * 2.0`), or None where the name is unbound (a read raises first), and none of them
+        is made outside a loop around this point: the loop's next iteration would read it as it was made,
+        written or not, which no SSA value describes. Whether another name still holds one of those arrays
+        after the write is the alias stage's (alias.py), which refuses that read. Returns (those arrays, by
+        their first names, ""), or (None, why not)."""
+        todo, seen, arrays = [phi], set(), set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            if name in self.phis and name not in self.roots:
+                for o in self.phis[name].operands:
+                    if isinstance(o, ir.Var):
+                        todo.append(o.name)
+                    elif not (isinstance(o, ir.Const) and o.value is None):  # (None: unbound on that path)
+                        return None, f"the value {o.value!r}"
+                continue
+            root = self.roots.get(name)
+            if root is None:
+                definition = self.definitions.get(name)
+                if definition is None:
+                    return None, f"{_spelled(name)}, an array the function did not create"
+                if definition.op in VIEWS and not self.stack_element(definition):
+                    return None, f"{_spelled(name)}, a view of another array"
+                root = name
+            if root not in self.made_in or self.made_in[root][:len(self.loop_path)] != tuple(self.loop_path):
+                return None, f"{_spelled(root)}, an array made before the loop around this line"
+            arrays.add(root)
+        return arrays, ""
 
     def _tuple_parts(self, atom: ir.Atom):
         """The component atoms of a tuple built in this function, if it is one."""
@@ -452,10 +520,19 @@ def flatten_with(stmts: list) -> list:
     return out
 
 
-def _written_versions(body: list, roots: dict) -> dict:
-    """Versions of arrays that are written in place -> the array's first name (codegen names them all so)."""
+def _spelled(name: str) -> str:
+    """The user's name behind an SSA version, quoted (`cum_2` -> `'cum'`), or "a value" for a temporary."""
+    base = re.sub(r"_\d+$", "", name)
+    return "a value" if re.fullmatch(r"t\d*", base) else f"'{base}'"
+
+
+def _written_versions(body: list, roots: dict, phi_arrays: dict) -> dict:
+    """Versions of arrays that are written in place -> the array's first name (codegen names them all so). The
+    arrays a phi written as an array of its own may be are written in place too (through it): each stays an
+    array of its own, which no pass may turn into another name's (`y = a * 1.0` is never `a`)."""
     written = {roots[s] for s in roots if roots[s] != s}
+    written |= {a for phi in phi_arrays if phi in written for a in phi_arrays[phi]}
     names = set(defined_names(body)) | set(roots)
-    return {n: roots[n] for n in sorted(names) if roots.get(n) in written}
+    return {n: roots.get(n, n) for n in sorted(names) if roots.get(n, n) in written}
 
 
