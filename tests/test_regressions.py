@@ -1104,3 +1104,52 @@ def softplus(z):
 
 def math_copysign_of(x):
     return math.copysign(x, -1.0)
+
+
+OFFSETS = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]])
+
+
+def list_of_arrays_plus_array(a):
+    xs = [a, 2.0 * a]  # NumPy reads the list as a (2, 3) array
+    return np.sum((xs + OFFSETS) ** 2)
+
+
+def list_summed_twice(c):
+    # fuzz seed 913156 (level 5), reduced
+    xs = [c, c]
+    return np.sum(xs) * sum(xs)
+
+
+def test_a_list_that_numpy_reads_as_an_array_gets_each_row_of_the_adjoint():
+    """The adjoint of a list that NumPy reads as an array (`xs + a`, `np.sum(xs)`) was given whole to each part,
+    which then summed it: d/da of sum(([a, 2a] + W) ** 2) was wrong (a silent wrong first derivative), and
+    grad(grad) of np.sum(xs) * sum(xs) with xs = [c, c] was 12 (exactly 8, as the Hessian said). Each part gets
+    its own row now. Against the analytic derivatives."""
+    a = np.array([0.3, -0.2, 0.9])
+    expected = 2 * (a + OFFSETS[0]) + 4 * (2 * a + OFFSETS[1])
+    np.testing.assert_allclose(s2s.grad(list_of_arrays_plus_array)(a), expected)
+    np.testing.assert_allclose(s2s.vjp(list_of_arrays_plus_array)(a)[1](1.0), expected)
+    assert s2s.grad(list_summed_twice)(0.7) == pytest.approx(8 * 0.7)
+    assert s2s.grad(s2s.grad(list_summed_twice))(0.7) == pytest.approx(8.0)
+    assert s2s.hessian(list_summed_twice)(0.7) == pytest.approx(8.0)
+
+
+def sines_of_a_list_plus_array(a):
+    xs = [a, 2.0 * a]
+    return np.sum(np.sin(xs + OFFSETS))
+
+
+def test_tangents_of_a_list_that_numpy_reads_as_an_array():
+    """Forward mode: the tangents of `[a, 2a] + W` were the list of the parts' tangents, so the forward Jacobian
+    failed inside NumPy (batch axis second: (2, 3, 3) against (2, 2, 3)) and the jvp of the gradient joined the
+    list with itself (`2 * d`) and refused it as joining lists. They are the array NumPy makes of the list now.
+    Against the analytic first and second derivatives."""
+    a = np.array([0.3, -0.2, 0.9])
+    grad = np.cos(a + OFFSETS[0]) + 2 * np.cos(2 * a + OFFSETS[1])
+    hessian = np.diag(-np.sin(a + OFFSETS[0]) - 4 * np.sin(2 * a + OFFSETS[1]))
+    np.testing.assert_allclose(s2s.jacobian(sines_of_a_list_plus_array, mode="forward")(a), grad)
+    np.testing.assert_allclose(s2s.jvp(sines_of_a_list_plus_array)((a,), (np.ones(3),))[1], np.sum(grad))
+    np.testing.assert_allclose(s2s.jvp(s2s.grad(sines_of_a_list_plus_array))((a,), (np.ones(3),))[1],
+                               hessian @ np.ones(3))
+    np.testing.assert_allclose(s2s.hessian(sines_of_a_list_plus_array)(a), hessian, atol=1e-12)
+    np.testing.assert_allclose(s2s.hessian(list_of_arrays_plus_array)(a), 10.0 * np.eye(3))

@@ -14,7 +14,7 @@ import numpy as np
 
 from s2s.errors import S2SError
 from s2s.runtime.arrays import extremum_adjoint, interp_adjoint_x, matrix_norm_adjoint, nanmean_adjoint, norm_adjoint, prod_adjoint, reduced_axes, var_adjoint, vector_norm_adjoint
-from s2s.runtime.core import _FLOAT64, _zero, zeros_like
+from s2s.runtime.core import _FLOAT64, _zero, tangent_as_array, zeros_like
 from s2s.runtime.cumprod import cumprod_zero_lines
 from s2s.runtime.linalg import cross_product
 
@@ -50,6 +50,8 @@ def batch_align(d, ans):
             return d
     elif _is_zero(d):
         return 0.0
+    elif isinstance(d, (list, tuple)):  # a list NumPy read as an array (`xs + a`): its tangents as that array
+        d = tangent_as_array(d, batched=True)
     shape = np.shape(ans)
     if np.ndim(d) == 0 or np.shape(d)[1:] == shape:
         return d

@@ -8,6 +8,8 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import warnings
+
 import numpy as np
 
 from s2s.errors import S2SError
@@ -253,6 +255,10 @@ def _structured(g, x):
             g = dict.fromkeys(x, g)
         return DictParts((k, _structured(g[k], v)) for k, v in x.items())
     if isinstance(x, (tuple, list)):
+        if type(g) is np.ndarray and g.ndim and x:
+            shape = _shape_of_sequence(x)
+            if shape is not None:  # NumPy read x as an array (`xs + a`): each part's adjoint is its own row
+                g = list(unbroadcast_to_shape(g, shape))
         if not isinstance(g, (tuple, list)):
             g = [g] * len(x)
         elif len(g) != len(x):  # the adjoint of `xs + [v]` or `xs * 2`: the parts cannot be told apart here
@@ -260,6 +266,18 @@ def _structured(g, x):
         parts = [_structured(a, v) for a, v in zip(g, x)]
         return TupleParts(parts) if isinstance(x, tuple) else Parts(parts)
     return unbroadcast(g, x)
+
+
+def _shape_of_sequence(x):
+    """The shape NumPy gives the list or tuple `x` of numbers or arrays, or None where it gives none (ragged
+    parts, dicts, records)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # (NumPy < 1.24 warns of a ragged sequence and makes an object array)
+            array = np.asarray(x)
+    except (ValueError, TypeError, Warning):
+        return None
+    return array.shape if array.dtype != object else None
 
 
 def zeros_like(x):
@@ -290,10 +308,26 @@ def _zero(g) -> bool:
 
 def broadcast_tangent(d, ans):
     """Forward mode: the tangent `d` of an operand widened to the shape of the result `ans` of an
-    elementwise operation that broadcast the operand (as `x + y` widens a scalar `y`)."""
+    elementwise operation that broadcast the operand (as `x + y` widens a scalar `y`). The tangents of a list
+    that NumPy read as an array (`xs + a`) become that array: a list would be joined by `2 * d`."""
+    if isinstance(d, (list, tuple)):
+        d = tangent_as_array(d)
     if np.shape(d) == np.shape(ans):
         return d
     return np.broadcast_to(d, np.shape(ans))
+
+
+def tangent_as_array(d, batched=False):
+    """The tangents `d` of a list or tuple of numbers or arrays as the one array NumPy makes of the sequence,
+    its parts' tangents (a bare 0.0 for a constant part) widened to one shape; with `batched`, each part's
+    tangents have a leading batch axis, which stays first."""
+    parts = [tangent_as_array(p, batched) if isinstance(p, (list, tuple)) else np.asarray(p) for p in d]
+    zero = [p.ndim == 0 and p == 0 for p in parts] if batched else [False] * len(parts)
+    shapes = [p.shape for p, z in zip(parts, zero) if not z]
+    if not shapes:
+        return 0.0
+    shape = np.broadcast_shapes(*shapes)
+    return np.stack([np.broadcast_to(p, shape) for p in parts], axis=1 if batched else 0)
 
 
 def as_float(g):
