@@ -27,6 +27,11 @@ grad), and their forward and vector-forward forms (jvp, forward Jacobian):
 - linear algebra on well-conditioned matrices (`2.0 * np.eye(n) + 0.1 *
   np.tanh(M)`): `np.linalg.solve`, `inv`, `det`, `slogdet`, `cholesky`,
   `eigvalsh` of a symmetric matrix, `matrix_power`, `multi_dot`, singular values.
+- the functions of numerical code (their own lists, drawn after the ones above):
+  `math.erf`, `math.fsum`/`prod`/`dist`, `pow`, `divmod`, `np.median`,
+  `np.quantile`, `np.percentile` and their nan forms, `np.polyval`, `np.polyder`,
+  `np.vander`, `np.ediff1d`, `np.gradient`, `np.meshgrid`, `np.nanprod`,
+  `np.ldexp`, `np.modf`, `np.frexp`.
 
 Inputs are kept well conditioned (tanh/sin squash matrices before a solve,
 `1.0 + b * b` under powers and logarithms); kinks (`np.abs`, masks, max, sorts)
@@ -325,6 +330,59 @@ MATRIX_N4 = [
 ]
 
 
+# ---------------------------------------------------------------- the functions of numerical code (rules/*: math.erf,
+# math.fsum/prod/dist, pow, divmod, np.quantile/median/percentile, np.polyval/polyder/vander, np.ediff1d,
+# np.gradient, np.meshgrid, np.nanprod, np.ldexp/modf/frexp): their own lists, drawn after the ones above
+SCALAR_MATH = [
+    (0.3, "math.erf({S})"),
+    (0.2, "math.erfc(0.5 * {S})"),
+    (0.3, "math.fsum([{S}, {L} * {L}, 0.5])"),
+    (0.3, "math.prod([{S}, 1.0 + {L} * {L}])"),
+    (0.3, "math.dist(({S}, 1.0), ({L}, -0.5))"),
+    (0.3, "pow(1.0 + {L} * {L}, math.tanh({S}))"),
+    (0.2, "divmod(2.0 + {L} * {L}, 0.7)[1]"),
+]
+SCALAR_MORE = [  # vectors and matrices to numbers
+    (0.5, "np.median({VA})"),
+    (0.4, "np.quantile({V}, [0.2, 0.9])[1]"),
+    (0.4, "np.percentile({VA}, 60)"),
+    (0.2, "np.nanquantile({V}, 0.4)"),
+    (0.4, "np.polyval({V}, np.tanh({S}))"),
+    (0.3, "np.nanprod(np.cos({V}))"),
+    (0.4, "np.sum(np.ediff1d({V}, to_end={S}) ** 2)"),
+    (0.4, "np.sum(np.gradient({VA}, 0.5) * {V})"),
+    (0.2, "math.fsum({V})"),
+    (0.2, "math.prod(np.cos({V}))"),
+    (0.3, "math.dist({V}, {V2})"),
+    (0.4, "np.sum(np.median({M}, axis={ax}))"),
+    (0.3, "np.quantile({MA}, 0.5)"),
+    (0.3, "np.sum(np.gradient({M})[0] * {M2})"),
+]
+ELEMENTWISE_MORE = [
+    (0.3, "np.ldexp({A}, 2)"),
+    (0.2, "np.modf(2.0 * {A})[0]"),
+    (0.2, "np.frexp(1.0 + {B} * {B})[0]"),
+]
+VECTOR_MORE = [
+    (0.4, "np.median({M}, axis={ax})"),
+    (0.3, "np.quantile({M}, 0.7, axis={ax})"),
+    (0.3, "np.percentile({MA}, 25, axis={ax})"),
+    (0.2, "np.nanmedian({M}, axis={ax})"),
+    (0.4, "np.polyval({V}, np.tanh({A}))"),
+    (0.4, "np.ediff1d({B}, to_begin={S})"),
+    (0.4, "np.gradient({A})"),
+]
+SHORT_MORE = [
+    (0.4, "np.ediff1d({VA})"),
+    (0.3, "np.polyder({V})"),
+]
+MATRIX_MORE = [
+    (0.4, "np.meshgrid({V}, {VA})[{ax}]"),
+    (0.3, "np.vander(np.tanh({V}), increasing=True)"),
+    (0.3, "np.gradient({MA}, axis={ax})"),
+]
+
+
 class Level6:
     """Mixin of Gen (gen.py): the productions of level 6."""
 
@@ -415,6 +473,11 @@ class Level6:
         mat = [(w, t) for w, t in SCALAR[6:] if "{M" in t or "{W}" in t]
         prods += self.productions(vec, scope, (), d, 0.6)
         prods += self.productions(mat, scope, (), d, 0.6 if has_matrix else 0.2)
+        prods += self.productions(ELEMENTWISE_MORE, scope, (), d, 0.4)
+        prods += self.productions(SCALAR_MATH, scope, (), d)
+        prods += self.productions([(w, t) for w, t in SCALAR_MORE if "{M" not in t], scope, (), d, 0.6)
+        prods += self.productions([(w, t) for w, t in SCALAR_MORE if "{M" in t], scope, (), d,
+                                  0.6 if has_matrix else 0.2)
         return prods
 
     def aexpr_level6(self, scope, shape, d):
@@ -422,15 +485,19 @@ class Level6:
             return []
         n = self.n
         prods = self.productions(ELEMENTWISE, scope, shape, d, 0.5)
+        prods += self.productions(ELEMENTWISE_MORE, scope, shape, d, 0.5)
         if shape == (n,):
             prods += self.productions(VECTOR, scope, shape, d, 0.8)
             prods += self.productions(VECTOR_N3 if n == 3 else VECTOR_N4, scope, shape, d, 0.6)
+            prods += self.productions(VECTOR_MORE, scope, shape, d, 0.8)
         elif shape == (n - 1,):
             prods += self.productions(SHORT, scope, shape, d, 1.5)
+            prods += self.productions(SHORT_MORE, scope, shape, d, 1.5)
         elif shape == (n, n):
             prods += self.productions(MATRIX, scope, shape, d, 0.9)
             if n == 4:
                 prods += self.productions(MATRIX_N4, scope, shape, d, 0.9)
+            prods += self.productions(MATRIX_MORE, scope, shape, d, 0.9)
         return prods
 
     # ------------------------------------------------------------------ parameters and the first lines
