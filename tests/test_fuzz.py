@@ -6,13 +6,15 @@ in KNOWN_FAILURES with the failure's class; they are expected to fail
 (strict xfail), so the list must shrink as the bugs are fixed: when one starts
 passing, remove it from the list.
 """
+import random
 import tempfile
 
+import numpy as np
 import pytest
 
 import s2s
-from tests.fuzz.check import Checker
-from tests.fuzz.gen import generate
+from tests.fuzz.check import NUDGE, Checker, off_integers
+from tests.fuzz.gen import Program, generate
 
 SEEDS_PER_LEVEL = 40
 FIRST_SEED = 1000
@@ -100,7 +102,7 @@ def test_level_6_calls_the_numpy_rules_the_levels_below_do_not():
 def test_a_tie_at_an_integer_argument_is_not_a_wrong_derivative(checker):
     """Seed 731276 draws z = 2: min(z % 1.0, floor(x)) has both arguments 0.0 there and the function is flat on
     either side, so finite differences give 0 while s2s's tie rule takes one branch's derivative (a convention
-    at such a point, JAX's split tie is as far off).  Moved off the integer, every check agrees."""
+    at such a point: JAX's half-and-half split is off too).  Moved off the integer, every check agrees."""
     program = generate(731276, 1)
     assert program.args[program.params.index("z")] == 2
     outcome = checker.run(program)
@@ -135,7 +137,6 @@ def f(z, x):
 def test_a_wrong_derivative_at_an_integer_argument_is_still_reported(checker):
     """An integer argument sends a wrong derivative to a second look off the integers; a derivative wrong there
     too is reported, at the point as drawn."""
-    from tests.fuzz.gen import Program
     program = Program(seed=1, level=1, source=WRONG_RULE, params=["z", "x"], args=[2, 0.5], wrt="z",
                       result="scalar", arg_specs=[("f", ()), ("f", ())])
     outcome = checker.run(program, only=["grad", "jvp"])
@@ -166,7 +167,6 @@ def f(z, x):
 def test_a_wrong_derivative_for_an_int_argument_only_is_still_reported(checker):
     """Off the integers the argument is a float: a derivative wrong for an int and right for the same number as a
     float is the int's bug, not a kink, and is reported."""
-    from tests.fuzz.gen import Program
     program = Program(seed=1, level=1, source=WRONG_FOR_INTS, params=["z", "x"], args=[2, 0.5], wrt="z",
                       result="scalar", arg_specs=[("f", ()), ("f", ())])
     outcome = checker.run(program, only=["grad"])
@@ -178,11 +178,6 @@ def test_a_wrong_derivative_for_an_int_argument_only_is_still_reported(checker):
 
 
 def test_only_the_integer_valued_entries_are_moved_each_by_its_own_offset():
-    import random
-
-    import numpy as np
-
-    from tests.fuzz.check import NUDGE, off_integers
     value = (2, 0.5, np.array([1.0, 1.0, -0.25]), {"a": True, "b": -1.0})
     moved, any_moved = off_integers(value, random.Random(0))
     assert any_moved
