@@ -300,3 +300,38 @@ def test_check_grad_of_a_dict_of_parameters_leaf_by_leaf():
         assert "d/dp['b']" not in report and "forward mode" not in report, report
     finally:
         s2s.adjoint(quad_square)(lambda g, ans, x: (2.0 * g * x,))
+
+
+CUBE_MODULE = '''
+import numpy as np
+import s2s
+
+
+def cube(x):
+    return x ** 3
+
+
+@s2s.adjoint(cube)
+def _(g, ans, x):
+    return (3.0 * x ** 2 * g,)
+
+
+def f(z, w):
+    return np.sum(cube(z) * w)
+'''
+
+
+def test_a_custom_rule_of_a_module_python_cannot_import_by_name(tmp_path):
+    """Generated code imports the module of each custom rule it calls (so that a new process loading it from
+    the disk cache registers the rule); a module loaded with spec_from_file_location, not in sys.modules, made
+    that import fail inside s2s with ModuleNotFoundError. Its rules are registered in this process: the
+    derivative works, against the analytic one."""
+    import importlib.util
+    path = tmp_path / "cube_rule_module.py"
+    path.write_text(CUBE_MODULE)
+    spec = importlib.util.spec_from_file_location("cube_rule_module_not_in_sys_modules", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    z, w = np.array([0.5, -1.0]), np.array([2.0, 3.0])
+    np.testing.assert_allclose(s2s.grad(module.f)(z, w), 3.0 * z ** 2 * w)
+    np.testing.assert_allclose(s2s.vjp(module.f)(z, w)[1](2.0), 6.0 * z ** 2 * w)

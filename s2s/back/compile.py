@@ -13,9 +13,11 @@ import builtins
 import hashlib
 import linecache
 import threading
+import types
 
 from s2s.back.linemap import line_map
 from s2s.back.sourcemap import register
+from s2s.rules import custom
 
 _lock = threading.Lock()
 _texts: dict = {}  # pseudo-filename -> digest of the text compiled under it
@@ -56,15 +58,23 @@ def compile_source(text: str, filename: str, entry: str, free: dict | None = Non
         register(filename, line_map(text, user_file), user_name or entry)
     code = compile(text, filename, "exec")
     namespace: dict = {"__name__": "s2s_generated", "__file__": filename}
-    if free:
-        values = {name: obj for name, (obj, _) in free.items()}
+    values = {name: obj for name, (obj, _) in (free or {}).items()}
+    rule_modules = custom.registering_modules()
+    if values or rule_modules:
         namespace.update(values)
         original_import = builtins.__import__
 
         def importer(name, globals=None, locals=None, fromlist=(), level=0):
             if globals is namespace and fromlist and all(n in values for n in fromlist):
                 return _Holder(values)
-            return original_import(name, globals, locals, fromlist, level)
+            try:
+                return original_import(name, globals, locals, fromlist, level)
+            except ModuleNotFoundError:
+                if globals is namespace and not fromlist and name in rule_modules:
+                    # `import m` of a module whose custom rules the code calls, which Python cannot import by
+                    # its name (loaded with spec_from_file_location, or exec'd): its rules are registered here
+                    return types.ModuleType(name)
+                raise
 
         namespace["__builtins__"] = dict(vars(builtins), __import__=importer)
     exec(code, namespace)

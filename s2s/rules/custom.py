@@ -254,6 +254,11 @@ def nondifferentiable(func: Callable) -> Callable:
     return func
 
 
+def registering_modules() -> frozenset:
+    """The modules whose custom rules are registered in this process."""
+    return frozenset(_modules.values())
+
+
 def modules_for(keys) -> list[str]:
     """The modules generated code imports so that the custom rules it uses are registered."""
     out = set()
