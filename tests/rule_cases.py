@@ -586,3 +586,14 @@ CASES += [
     ("s2s.runtime.quantile_adjoint", lambda g: rt.quantile_adjoint(g, S12NAN, 0.4, ignore_nan=True), (1.3,), 0),
     ("s2s.runtime.quantile_tangent", lambda d: rt.quantile_tangent(d, S12, 0.3, axis=0, keepdims=True), (M34,), 0),
 ]
+CASES += [
+    # ------------------------------------------------------------ pseudo-inverse and least squares (full rank)
+    ("numpy.linalg.pinv", lambda a: np.linalg.pinv(a), (M32,), 0),
+    ("numpy.linalg.pinv", lambda a: np.linalg.pinv(a), (M23,), 0),
+    ("numpy.linalg.lstsq", lambda a, b: np.linalg.lstsq(a, b, rcond=None)[0], (M34.T, V), (0, 1)),
+    ("numpy.linalg.lstsq", lambda a, b: np.linalg.lstsq(a, b, rcond=None), (M34.T, V), (0, 1)),
+    ("s2s.runtime.pinv_full_rank", lambda p: rt.pinv_full_rank(p, M32), (M23,), 0),
+    ("s2s.runtime.lstsq_full_rank", lambda x: rt.lstsq_full_rank(x, 2, M32), (V[:2],), 0),
+    ("s2s.runtime.lstsq_solution_adjoint", lambda g: rt.lstsq_solution_adjoint((g * g, np.zeros(1), 0, np.zeros(2))),
+     (V[:2],), 0),
+]

@@ -404,3 +404,92 @@ def test_sequence_arguments_of_math_functions_are_not_numbers():
         assert_close(s2s.hessian(f)(-0.34), numeric_hessian(f, -0.34), 1e-4, 1e-5, what=f"{f.__name__}: hessian")
         _, tangent = s2s.jvp(f)((-0.34,), (1.0,))
         assert_close(tangent, numeric_grad(f, (-0.34,), 0), what=f"{f.__name__}: jvp")
+
+
+# ================================================================ pseudo-inverses and least squares of full rank
+def pinv_tall_and_wide(x):
+    a = np.reshape(x, (3, 2)) + np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    return np.sum(np.linalg.pinv(a) * np.arange(6.0).reshape(2, 3)) + np.sum(np.linalg.pinv(a.T) ** 2)
+
+
+def pinv_of_a_stack(x):
+    a = np.reshape(x, (2, 2, 2)) + np.eye(2)
+    return np.sum(np.linalg.pinv(a) ** 3)
+
+
+def test_pinv():
+    x = np.array([0.3, -0.7, 0.2, 0.4, -0.5, 0.1])
+    g = check_every_mode(pinv_tall_and_wide, x)
+    # the square, invertible case against the inverse's derivative written out: d inv(A) = -A^-1 dA A^-1
+    a = np.array([[1.3, -0.7], [0.2, 1.4]])
+    inv = np.linalg.inv(a)
+    w = np.arange(4.0).reshape(2, 2)
+    assert_close(s2s.grad(lambda_free_pinv_square)(a), -inv.T @ w @ inv.T, 1e-10, 1e-12, what="pinv: analytic")
+    check_every_mode(pinv_of_a_stack, np.linspace(-0.4, 0.5, 8))
+    assert g.shape == (6,)
+
+
+def lambda_free_pinv_square(a):
+    return np.sum(np.linalg.pinv(a) * np.arange(4.0).reshape(2, 2))
+
+
+def pinv_rank_deficient(x):
+    return np.sum(np.linalg.pinv(np.outer(x, x)))
+
+
+def pinv_hermitian(x):
+    return np.sum(np.linalg.pinv(np.outer(x, x) + np.eye(3), hermitian=True))
+
+
+def test_pinv_refusals():
+    x = np.array([0.3, -0.7, 0.2])
+    for transform in (lambda: s2s.grad(pinv_rank_deficient)(x), lambda: s2s.jvp(pinv_rank_deficient)((x,), (x,))):
+        with pytest.raises(s2s.S2SError, match="rank-deficient"):
+            transform()
+    refused(pinv_hermitian, x, match="hermitian", line="hermitian=True")
+
+
+def lstsq_solution(x):
+    a = np.reshape(x[:6], (3, 2)) + np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    solution = np.linalg.lstsq(a, x[6:], rcond=None)[0]
+    several = np.linalg.lstsq(a, np.stack([x[6:], np.sin(x[6:])], axis=1), rcond=None)[0]
+    return np.sum(solution * np.array([1.0, -2.0])) + np.sum(several ** 2)
+
+
+def test_lstsq():
+    x = np.array([0.3, -0.7, 0.2, 0.4, -0.5, 0.1, 0.5, -1.0, 2.0])
+    g = check_every_mode(lstsq_solution, x)
+    # against the normal equations solved by hand: x = (A^T A)^-1 A^T b
+    a = np.reshape(x[:6], (3, 2)) + np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+
+    def by_hand(t):
+        m = np.reshape(t[:6], (3, 2)) + np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+        return np.sum(np.linalg.solve(m.T @ m, m.T @ t[6:]) * np.array([1.0, -2.0]))
+    assert_close(s2s.grad(lstsq_first_part)(x), s2s.grad(by_hand)(x), 1e-10, 1e-12, what="lstsq: normal equations")
+    assert a.shape == (3, 2) and g.shape == (9,)
+
+
+def lstsq_first_part(x):
+    a = np.reshape(x[:6], (3, 2)) + np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    return np.sum(np.linalg.lstsq(a, x[6:], rcond=None)[0] * np.array([1.0, -2.0]))
+
+
+def lstsq_residuals(x):
+    a = np.reshape(x[:6], (3, 2)) + np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    return np.sum(np.linalg.lstsq(a, x[6:], rcond=None)[1])
+
+
+def lstsq_wide(x):
+    return np.sum(np.linalg.lstsq(np.reshape(x[:6], (2, 3)), x[6:8], rcond=None)[0])
+
+
+def test_lstsq_refusals_and_forward_residuals():
+    x = np.array([0.3, -0.7, 0.2, 0.4, -0.5, 0.1, 0.5, -1.0, 2.0])
+    with pytest.raises(s2s.S2SError, match="residuals"):
+        s2s.grad(lstsq_residuals)(x)
+    _, tangent = s2s.jvp(lstsq_residuals)((x,), (np.linspace(-1.0, 1.0, 9),))  # forward mode has their derivative
+    numeric = numeric_grad(lstsq_residuals, (x,), 0)
+    assert_close(tangent, numeric @ np.linspace(-1.0, 1.0, 9), what="lstsq residuals: jvp")
+    for transform in (lambda: s2s.grad(lstsq_wide)(x), lambda: s2s.jvp(lstsq_wide)((x,), (x,))):
+        with pytest.raises(s2s.S2SError, match="full column rank"):
+            transform()

@@ -217,6 +217,10 @@ CASES = {
     "numpy.nanquantile": [Case("np.nanquantile(x, 0.6)", WITH_NAN(6)), Case("np.nanquantile(x, [0.2, 0.9], axis=1)",
                                                                                WITH_NAN(2, 5))],
     "numpy.nanpercentile": [Case("np.nanpercentile(x, 35)", WITH_NAN(6))],
+    "numpy.linalg.pinv": [Case("np.linalg.pinv(x)", N(3, 2)), Case("np.linalg.pinv(x)", N(2, 4)),
+                          Case("np.linalg.pinv(x, rcond=1e-10)", WELL(3)), Case("np.linalg.pinv(x)", WELL(2, 3))],
+    "numpy.linalg.lstsq": [Case("np.linalg.lstsq(x, y, rcond=None)[0]", N(4, 2), N(4)),
+                           Case("np.linalg.lstsq(x, y, rcond=None)[0]", N(3, 3), N(3, 2))],
     # numpy: elementwise arithmetic
     "numpy.add": binary("np.add(x, y)"),
     "numpy.subtract": binary("np.subtract(x, y)"),

@@ -54,3 +54,60 @@ define("numpy.linalg.matrix_power", [lambda g, ans, a, n: rt.matrix_power_adjoin
        [lambda d, ans, a, n: rt.matrix_power_tangent(d, a, n)])
 define("numpy.linalg.multi_dot", [lambda g, ans, arrays: rt.multi_dot_adjoint(g, arrays)],
        [lambda d, ans, arrays: rt.multi_dot_tangent(d, arrays)])
+
+# ---------------------------------------------------------------- pseudo-inverse and least squares (full rank)
+from s2s.rules.primitive import given, refuse  # noqa: E402
+from s2s.rules.symbolic import builtins, emit  # noqa: E402
+
+
+def _pinv(ans, a, rcond=None, hermitian=False, **options):
+    """P = pinv(a), checked at run time to be of a full-rank a (rt.pinv_full_rank); hermitian=True refused."""
+    if hermitian is not False:
+        refuse("numpy.linalg.pinv", "np.linalg.pinv with hermitian=True reads one triangle of the matrix only",
+               "leave hermitian out (a symmetric matrix's pseudo-inverse is the same)")
+    return rt.pinv_full_rank(ans, a, **given(rcond=rcond), **options)
+
+
+def _pinv_adjoint(g, ans, a, rcond=None, hermitian=False, **options):
+    """Golub and Pereyra (1973), Theorem 4.3: for a of constant (here full) rank and P its pseudo-inverse,
+    dP = -P dA P + P P^T dA^T (I - A P) + (I - P A) dA^T P^T P; its transpose at g:
+    -P^T g P^T + (I - A P) g^T P P^T + P^T P g^T (I - P A), the identities applied as subtractions."""
+    p = _pinv(ans, a, rcond, hermitian, **options)
+    pt, gt = np.swapaxes(p, -1, -2), np.swapaxes(g, -1, -2)
+    left = gt @ (p @ pt)  # g^T P P^T
+    right = (pt @ p) @ gt  # P^T P g^T
+    return (left - a @ (p @ left)) + (right - (right @ p) @ a) - pt @ g @ pt
+
+
+def _pinv_tangent(d, ans, a, rcond=None, hermitian=False, **options):
+    p = _pinv(ans, a, rcond, hermitian, **options)
+    pt, dt = np.swapaxes(p, -1, -2), np.swapaxes(d, -1, -2)
+    left = (p @ pt) @ dt  # P P^T dA^T
+    right = dt @ (pt @ p)  # dA^T P^T P
+    return (left - (left @ a) @ p) + (right - p @ (a @ right)) - p @ d @ p
+
+
+define("numpy.linalg.pinv", [_pinv_adjoint], [_pinv_tangent])
+
+
+def _lstsq_solution(g, ans, a, b):
+    """(u, x, r): u = (a^T a)^-1 gx solves the normal equations for the adjoint gx of the solution x (checked
+    of a full column rank a), r = b - a x the residual."""
+    x = rt.lstsq_full_rank(ans[0], ans[2], a)
+    u = np.linalg.solve(a.T @ a, rt.lstsq_solution_adjoint(g))
+    return u, x, b - a @ x
+
+
+def _columns(v):
+    """v as a matrix of columns (b, x and their kin are one column or several): a vector (m,) is (m, 1)."""
+    return np.reshape(v, emit("tuple", builtins.len(v), -1))
+
+
+# np.linalg.lstsq(a, b) of a full column rank a: x solves a^T a x = a^T b, so a^T a dx = a^T (db - da x) + da^T r;
+# the adjoints b: a u, a: r u^T - a u x^T (summed over b's columns)
+define("numpy.linalg.lstsq",
+       [lambda g, ans, a, b, rcond=None: (lambda u, x, r: _columns(r) @ _columns(u).T
+                                          - _columns(a @ u) @ _columns(x).T)(*_lstsq_solution(g, ans, a, b)),
+        lambda g, ans, a, b, rcond=None: a @ _lstsq_solution(g, ans, a, b)[0]],
+       tangent_fn=lambda tangents, ans, a, b, rcond=None: rt.lstsq_tangent(
+           tangents[0] if len(tangents) > 0 else None, tangents[1] if len(tangents) > 1 else None, ans, a, b))

@@ -472,3 +472,8 @@ helper("gradient_adjoint", lambda G, g, f, *varargs, **kwargs: np.gradient(G, *v
 # weights they read from a and q are piecewise constant in a (no derivative)
 helper("quantile_adjoint", lambda G, g, a, q, **kwargs: rt.quantile_tangent(G, a, q, **kwargs), rank_of_argument=1)
 helper("quantile_tangent", lambda G, d, a, q, **kwargs: rt.quantile_adjoint(G, a, q, **kwargs))
+# the checks of a full rank that pinv's and lstsq's derivatives make: the identity in the value they pass on
+helper("pinv_full_rank", lambda G, ans, a, **kwargs: G, lambda d, out, ans, a, **kwargs: d, rank_of_argument=0)
+helper("lstsq_full_rank", lambda G, x, rank, a: G, lambda d, out, x, rank, a: d, rank_of_argument=0)
+# lstsq_solution_adjoint(g) = g[0] (checked): its transpose puts G back in that place of the result's parts
+helper("lstsq_solution_adjoint", lambda G, g: rt.getitem_adjoint(G, g, 0))

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["vander_slope", "polyder_adjoint", "gradient_adjoint", "quantile_adjoint", "quantile_tangent"]
+from s2s.errors import S2SError
+from s2s.runtime.batched import svdvals_tangent
+
+__all__ = ["vander_slope", "polyder_adjoint", "gradient_adjoint", "quantile_adjoint", "quantile_tangent",
+           "pinv_full_rank", "lstsq_full_rank", "lstsq_solution_adjoint", "lstsq_tangent"]
 
 
 # ---------------------------------------------------------------- polynomials
@@ -133,3 +137,69 @@ def quantile_tangent(d, a, q, axis=None, keepdims=False, ignore_nan=False):
         reduced = set(perm[len(rows):])
         value = np.reshape(value, np.shape(q) + tuple(1 if ax in reduced else a.shape[ax] for ax in range(a.ndim)))
     return value if np.ndim(value) else value[()]
+
+
+# ---------------------------------------------------------------- pseudo-inverses and least squares of full rank
+def _pinv_rcond(a, rcond, options):
+    """The relative cutoff np.linalg.pinv applies to a's singular values (NumPy 1 and 2 spell it alike)."""
+    if rcond is not None:
+        return rcond
+    if "rtol" not in options:
+        return 1e-15
+    rtol = options["rtol"]
+    return max(np.shape(a)[-2:]) * np.finfo(np.result_type(a, np.float64)).eps if rtol is None else rtol
+
+
+def pinv_full_rank(ans, a, rcond=None, **options):
+    """`ans` (= np.linalg.pinv(a, rcond, ...)) once it is checked that every singular value of a was above
+    pinv's cutoff, so that a has full rank and the pseudo-inverse is differentiable (Golub and Pereyra 1973):
+    the derivative of a rank-deficient a's cut-off pseudo-inverse is not that of a continuous function."""
+    s = np.linalg.svd(np.asarray(a), compute_uv=False)
+    cutoff = np.asarray(_pinv_rcond(a, rcond, options))[..., None] * np.max(s, axis=-1, keepdims=True)
+    if np.any(s <= cutoff):
+        raise S2SError("np.linalg.pinv: the matrix is rank-deficient (a singular value at or below the cutoff "
+                       "rcond * max(s)), where the pseudo-inverse has no derivative; s2s differentiates pinv of "
+                       "full-rank matrices only (regularise it: np.linalg.solve(a.T @ a + lam * np.eye(n), a.T))")
+    return ans
+
+
+def lstsq_full_rank(x, rank, a):
+    """The solution `x` of np.linalg.lstsq(a, b) once it is checked that a has full column rank (rank equal
+    to its number of columns): there the solution is that of the normal equations a.T a x = a.T b, whose
+    derivative s2s takes."""
+    if rank != np.shape(a)[-1]:
+        raise S2SError(f"np.linalg.lstsq: the matrix has rank {rank} for {np.shape(a)[-1]} columns; s2s "
+                       "differentiates least squares of full column rank only (a minimum-norm solution of a "
+                       "rank-deficient or wide system has no derivative there)")
+    return x
+
+
+def lstsq_solution_adjoint(g):
+    """The adjoint of np.linalg.lstsq's solution, g[0], from the adjoint g of its result (x, residuals, rank,
+    s), once it is checked that no derivative reaches the residuals or the singular values (their reverse
+    rule is not in s2s: an S2SError, not a silent zero)."""
+    for k, what in ((1, "residuals"), (3, "singular values")):
+        if len(g) > k and np.any(np.asarray(g[k]) != 0):
+            raise S2SError(f"np.linalg.lstsq: s2s has no reverse-mode derivative through the {what} it returns "
+                           "(only through the solution x); compute them from x: np.sum((b - a @ x) ** 2, axis=0), "
+                           "np.linalg.svd(a, compute_uv=False)")
+    return g[0]
+
+
+def lstsq_tangent(da, db, ans, a, b):
+    """Tangent of np.linalg.lstsq(a, b) = (x, residuals, rank, s) for a of full column rank (see
+    lstsq_full_rank), `da`/`db` None where a/b have none: the solution's from the normal equations
+    a^T a dx = a^T (db - da x) + da^T r (r = b - a x), the residuals' 2 r^T (db - da x) (a^T r = 0), the singular
+    values' diag(U^T da V); the rank has none."""
+    x, residuals, rank, s = ans
+    x = lstsq_full_rank(x, rank, a)
+    a = np.asarray(a)
+    r = b - a @ x
+    change = (0.0 if db is None else db) - (0.0 if da is None else da @ x)  # db - da x
+    rhs = a.T @ change + (0.0 if da is None else da.T @ r)
+    dx = np.linalg.solve(a.T @ a, np.broadcast_to(rhs, np.shape(x)))
+    dres = np.zeros(np.shape(residuals))
+    if np.size(residuals):
+        dres = np.reshape(2.0 * np.sum(r * change, axis=0), np.shape(residuals))
+    ds = np.zeros(np.shape(s)) if da is None else svdvals_tangent(da, a)
+    return dx, dres, 0, ds
