@@ -31,7 +31,7 @@ grad), and their forward and vector-forward forms (jvp, forward Jacobian):
   `math.erf`, `math.fsum`/`prod`/`dist`, `pow`, `divmod`, `np.median`,
   `np.quantile`, `np.percentile` and their nan forms, `np.polyval`, `np.polyder`,
   `np.vander`, `np.ediff1d`, `np.gradient`, `np.meshgrid`, `np.nanprod`,
-  `np.ldexp`, `np.modf`, `np.frexp`.
+  `np.ldexp`, `np.modf`, `np.frexp`, `np.linalg.pinv`, `np.linalg.lstsq`.
 
 Inputs are kept well conditioned (tanh/sin squash matrices before a solve,
 `1.0 + b * b` under powers and logarithms); kinks (`np.abs`, masks, max, sorts)
@@ -357,6 +357,8 @@ SCALAR_MORE = [  # vectors and matrices to numbers
     (0.4, "np.sum(np.median({M}, axis={ax}))"),
     (0.3, "np.quantile({MA}, 0.5)"),
     (0.3, "np.sum(np.gradient({M})[0] * {M2})"),
+    (0.3, "np.sum(np.linalg.pinv(2.0 * np.eye({n}) + 0.1 * {W}) * {M2})"),
+    (0.3, "np.sum(np.linalg.lstsq(2.0 * np.eye({n}) + 0.1 * {W}, {V}, rcond=None)[0])"),
 ]
 ELEMENTWISE_MORE = [
     (0.3, "np.ldexp({A}, 2)"),
