@@ -131,12 +131,22 @@ def loop_that_may_not_run(a, n):
     return np.sum(y * y)
 
 
-def augmented_after_branch(a, c):
+def written_in_a_loop_after_the_branch(a, c):
     y = np.ones(4)
     if c > 0:
-        y = np.sin(a)
-    y *= a
-    y[1] = y[0] * y[2]
+        y = a * 2.0
+    for i in range(4):
+        y[i] = y[i] * a[i] + np.sum(y)
+    return np.sum(y * y)
+
+
+def written_after_branch_then_in_a_loop(a, c):
+    y = np.zeros(4)
+    if c > 0:
+        y = a * 2.0
+    y[0] = a[2]
+    for i in range(4):
+        y[i] = y[i] * a[i] + 1.0
     return np.sum(y * y)
 
 
@@ -176,7 +186,8 @@ ACCEPTED = [
     (in_an_outer_loop, ()), (branch_in_an_outer_loop, (1.0,)), (branch_in_an_outer_loop, (-1.0,)),
     (while_then_write, ()), (break_then_write, ()), (continue_then_write, ()),
     (loop_that_may_not_run, (0,)), (loop_that_may_not_run, (2,)),
-    (augmented_after_branch, (1.0,)), (augmented_after_branch, (-1.0,)),
+    (written_after_branch_then_in_a_loop, (1.0,)), (written_after_branch_then_in_a_loop, (-1.0,)),
+    (written_in_a_loop_after_the_branch, (1.0,)), (written_in_a_loop_after_the_branch, (-1.0,)),
     (read_before_the_write, (1.0,)), (read_before_the_write, (-1.0,)),
     (helper_in_a_loop, (1.0,)), (helper_in_a_loop, (-1.0,)),
 ]
@@ -427,6 +438,25 @@ def made_before_the_outer_loop_inner_loop(a):
     return s
 
 
+def first_written_in_a_loop_after_the_branch(a, c):
+    y = np.zeros(4)
+    z = y
+    if c > 0:
+        y = a * 2.0
+    for i in range(4):
+        y[i] = y[i] * a[i] + np.sum(z)  # refused: z is y on one path, and the next iteration reads it
+    return np.sum(y)
+
+
+def a_parameter_in_the_branch_then_a_loop(a, flag):
+    y = np.zeros(4)
+    if flag > 0:
+        y = a
+    for i in range(4):
+        y[i] = y[i] * 2.0  # refused
+    return np.sum(y * a)
+
+
 B = np.array([1.0, 2.0, 3.0, 4.0])
 REFUSED = [
     (another_name_before_the_loop, (0,), "may have left bound to that same array"),
@@ -446,6 +476,8 @@ REFUSED = [
     (a_view_in_the_branch, (1.0,), "may leave bound to 'y', a view of another array"),
     (made_before_the_outer_loop, (-1.0,), "'y0', an array made before the loop around this line"),
     (made_before_the_outer_loop_inner_loop, (), "'y0', an array made before the loop around this line"),
+    (first_written_in_a_loop_after_the_branch, (-1.0,), "may have left bound to that same array"),
+    (a_parameter_in_the_branch_then_a_loop, (1.0,), "may leave bound to 'a', an array the function did not create"),
 ]
 
 

@@ -78,6 +78,7 @@ class _Aliases:
         self.versioned = {r for v, r in self.arrays.items() if v != r}
         self.own_phis = {d.target for d in definitions(fn.body) if isinstance(d, ir.Phi) and d.array == d.target}
         self.through: dict[str, tuple] = {}  # an array SHARED marks -> (the phi written, the write's loc)
+        self.joined: set = set()  # those phis, once written
         self.namer = namer
         self.root: dict[str, str] = {}  # version -> the array (its first version's name)
         self.refs: dict[str, dict] = {}  # a view -> {array: writes to it when the view was made}
@@ -293,7 +294,7 @@ class _Aliases:
     def write(self, target: str, base: ir.Var, loc, operators=None) -> None:
         """`target` is the next version of `base`'s array (`operators`: the in-place operators that made it,
         None for an element write)."""
-        if base.name in self.own_phis and self.root.get(base.name) != base.name:
+        if base.name in self.own_phis and base.name not in self.joined:
             self.write_joined(base.name, loc)
         r = self.root.setdefault(base.name, base.name)
         self.root[target] = r
@@ -316,6 +317,7 @@ class _Aliases:
             self.state.current[obj] = SHARED
             self.through[obj] = (phi, loc)
         self.root[phi] = phi
+        self.joined.add(phi)
 
     def record_kind(self, r: str, n: int, operators) -> None:
         """The `n`-th write to `r` was made by `operators` (None: an element write). The branches of an if
@@ -395,6 +397,7 @@ class _Aliases:
         for p in s.phis:
             p.operands[0] = self.read(p.operands[0], s.loc)
         written, based = self.written_in(s)
+        elements = self.element_written_phis(s)
         # from the second iteration on, everything made before the loop has seen the loop's writes
         for r, operators in written.items():
             self.state.writes[r] = self.state.writes.get(r, 0) + 1
@@ -402,7 +405,11 @@ class _Aliases:
             self.record_kind(r, self.state.writes[r], operators)
         for p in s.phis:
             init = p.operands[0]
-            own = not isinstance(init, ir.Var) or not (init.name in self.visible or init.name in self.refs)
+            if p.target in elements and isinstance(init, ir.Var) and init.name in self.own_phis and \
+                    init.name not in self.joined:
+                self.write_joined(init.name, s.loc)  # (the loop writes its elements from its first iteration on)
+            own = not isinstance(init, ir.Var) or not (init.name in self.visible or init.name in self.refs) or \
+                init.name in self.joined
             if p.target in based and own:  # an array of the function's, written in the loop: a version
                 r = self.root.setdefault(init.name, init.name) if isinstance(init, ir.Var) else p.target
                 self.root[p.target] = r
@@ -444,6 +451,15 @@ class _Aliases:
             r = self.root.get(p.target)
             if r is not None and self.state.current.get(r) != SHARED:
                 self.state.current[r] = p.target
+
+    def element_written_phis(self, s: ir.Loop) -> set:
+        """The header phis of the loop `s` whose elements it writes (`y_4 = setitem(y_3, i, v)`), directly or
+        through an inner loop's or an if's phi."""
+        phis = {p.target for p in s.phis}
+        inner = _inner_phis(s.body + s.header)
+        return {b for stmt in _assigns(s.body + s.header) if isinstance(stmt.value, ir.Call) and
+                stmt.value.op == "setitem" and isinstance(stmt.value.args[0], ir.Var)
+                for b in _origins(stmt.value.args[0].name, inner) if b in phis}
 
     def written_in(self, s: ir.Loop) -> tuple[dict, set]:
         """(the arrays a loop writes through any of their versions -> [(Assign, base)] if only in-place

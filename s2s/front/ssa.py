@@ -317,9 +317,14 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
         if isinstance(base, ir.Var) and base.name in self.dicts:
             raise self.error(target, f"assignment to a key of the dict '{name}'",
                              f"write the dict with all its keys at once: {name} = {{'w': w, 'b': b}}")
-        root = self.array_root(base)
-        if root is None and isinstance(base, ir.Var) and base.name in self.phis:
-            _, why = self._own_arrays(base.name)
+        root = self.array_root(base, join=True)
+        # (a join, or the header of a loop entered with one: the arrays the join may be say why not)
+        frame, header = next(((f, p) for f in self.loop_path for p in f.phis.values() if ir.Var(p.target) == base),
+                             (None, None))
+        joined = header.operands[0] if header is not None else base
+        if root is None and isinstance(joined, ir.Var) and joined.name in self.phis:
+            around = self.loop_path[:self.loop_path.index(frame)] if frame is not None else self.loop_path
+            _, why = self._own_arrays(joined.name, tuple(around))
             raise self.error(target, f"assignment to an element of '{name}', which a loop or a branch may leave "
                                      f"bound to {why}", f"copy it first: {name} = np.copy({name})")
         if root is None:
@@ -336,13 +341,15 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
         self.roots[new.name] = root
         self.env[name] = new
 
-    def array_root(self, atom):
-        """The name of the fresh array `atom` is a version of, or None if it may be shared."""
+    def array_root(self, atom, join: bool = False):
+        """The name of the fresh array `atom` is a version of, or None if it may be shared. `join`: for an element
+        write, a join of an if or a loop's name after it may be an array of its own (see `_own_arrays`); an
+        in-place operator on it (`y *= v`) rebinds the name instead, and a loop writing it is refused."""
         if not isinstance(atom, ir.Var):
             return None
         if atom.name in self.roots:
             return self.roots[atom.name]
-        if atom.name in self.phis:
+        if atom.name in self.phis and join:
             arrays, _ = self._own_arrays(atom.name)
             if arrays is None:
                 return None
@@ -367,14 +374,15 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
         return all(isinstance(v, ir.Var) and v.name not in self.phis and frame in self.made_in.get(v.name, ())
                    for v in ends)
 
-    def _own_arrays(self, phi: str) -> tuple[set | None, str]:
+    def _own_arrays(self, phi: str, around: tuple | None = None) -> tuple[set | None, str]:
         """May `phi` (a join of an if, or a loop's name after it ends) be written as a new array of its own, here?
         Each value it may be is an array the function made (`np.zeros(4)` before a loop, `cum * 2.0 + a` in
         it; a branch's `a * 2.0`), or None where the name is unbound (a read raises first), and none of them
         is made outside a loop around this point: the loop's next iteration would read it as it was made,
         written or not, which no SSA value describes. Whether another name still holds one of those arrays
         after the write is the alias stage's (alias.py), which refuses that read. Returns (those arrays, by
-        their first names, ""), or (None, why not)."""
+        their first names, ""), or (None, why not). `around`: the loops around the write (those being built)."""
+        around = tuple(self.loop_path) if around is None else around
         todo, seen, arrays = [phi], set(), set()
         while todo:
             name = todo.pop()
@@ -396,7 +404,7 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
                 if definition.op in VIEWS and not self.stack_element(definition):
                     return None, f"{_spelled(name)}, a view of another array"
                 root = name
-            if root not in self.made_in or self.made_in[root][:len(self.loop_path)] != tuple(self.loop_path):
+            if root not in self.made_in or self.made_in[root][:len(around)] != around:
                 return None, f"{_spelled(root)}, an array made before the loop around this line"
             arrays.add(root)
         return arrays, ""
