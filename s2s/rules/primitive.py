@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from s2s import ir, prims
+from s2s.errors import NonDifferentiableError
 from s2s.rules import registry, symbolic
 from s2s.rules.symbolic import Emitter, Sym, emit, lift
 
@@ -310,7 +311,6 @@ def refuse(key: str, why: str, fix: str):
     """Raise a NonDifferentiableError for the call of `key` whose rule is being applied, located at the user's
     line (the active emitter's): a derivative s2s cannot make exact for this call as written, with `fix`, what
     to write instead. Rules call it where they meet such a call (a modular pow, a median's method='lower')."""
-    from s2s.errors import NonDifferentiableError
     loc = getattr(getattr(symbolic._active, "emitter", None), "loc", None)
     raise NonDifferentiableError(prims.spelling(key), loc.file if loc is not None and loc.file else "<unknown>",
                                  loc.line if loc is not None else 0, loc.text if loc is not None else "", why, fix)
