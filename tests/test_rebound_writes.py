@@ -140,6 +140,20 @@ def written_in_a_loop_after_the_branch(a, c):
     return np.sum(y * y)
 
 
+def iterates_over_the_join_it_writes(a, n):
+    d = a * 1.0
+    k = 0
+    while k < n and np.sum(d ** 2) < -1.0:  # (never runs: its body would refuse, row being a view of d)
+        k += 1
+        for row in d:
+            d += np.sin(d[::-1]) + 0.5
+    t = 0.0
+    for v in d:  # (each v is read when its iteration starts: the writes of the iterations before show)
+        t = t + np.sin(v)
+        d[2] = d[0] + v * 0.5
+    return t + np.sum(d * d)
+
+
 def written_after_branch_then_in_a_loop(a, c):
     y = np.zeros(4)
     if c > 0:
@@ -188,6 +202,7 @@ ACCEPTED = [
     (loop_that_may_not_run, (0,)), (loop_that_may_not_run, (2,)),
     (written_after_branch_then_in_a_loop, (1.0,)), (written_after_branch_then_in_a_loop, (-1.0,)),
     (written_in_a_loop_after_the_branch, (1.0,)), (written_in_a_loop_after_the_branch, (-1.0,)),
+    (iterates_over_the_join_it_writes, (0,)), (iterates_over_the_join_it_writes, (3,)),  # (fuzz seed 952832)
     (read_before_the_write, (1.0,)), (read_before_the_write, (-1.0,)),
     (helper_in_a_loop, (1.0,)), (helper_in_a_loop, (-1.0,)),
 ]

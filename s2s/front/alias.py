@@ -316,7 +316,10 @@ class _Aliases:
             self.record_kind(obj, self.state.writes[obj], None)
             self.state.current[obj] = SHARED
             self.through[obj] = (phi, loc)
+        # (an array of its own from here: its writes are counted afresh, and a read of the phi itself after its
+        # first write reads the newest version, as another name for it does in NumPy)
         self.root[phi] = phi
+        self.born[phi] = self.state.writes.get(phi, 0)
         self.joined.add(phi)
 
     def record_kind(self, r: str, n: int, operators) -> None:
@@ -408,6 +411,9 @@ class _Aliases:
             if p.target in elements and isinstance(init, ir.Var) and init.name in self.own_phis and \
                     init.name not in self.joined:
                 self.write_joined(init.name, s.loc)  # (the loop writes its elements from its first iteration on)
+                self.state.writes[init.name] = self.state.writes.get(init.name, 0) + 1
+                self.state.last_write[init.name] = s.loc
+                self.record_kind(init.name, self.state.writes[init.name], None)
             own = not isinstance(init, ir.Var) or not (init.name in self.visible or init.name in self.refs) or \
                 init.name in self.joined
             if p.target in based and own:  # an array of the function's, written in the loop: a version
