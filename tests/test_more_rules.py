@@ -493,3 +493,19 @@ def test_lstsq_refusals_and_forward_residuals():
     for transform in (lambda: s2s.grad(lstsq_wide)(x), lambda: s2s.jvp(lstsq_wide)((x,), (x,))):
         with pytest.raises(s2s.S2SError, match="full column rank"):
             transform()
+
+
+def numpy_divmod(x):
+    q, r = np.divmod(x * 3.0, 0.7)
+    return np.sum(q * r) + np.sum(np.divmod(x, x[::-1] + 2.0)[1] ** 2)
+
+
+def test_numpy_divmod_is_floor_divide_and_remainder():
+    x = np.array([0.3, -0.75, 1.2, 0.4])  # (away from the remainder's jumps: x * 3.0 a multiple of 0.7)
+    g = check_every_mode(numpy_divmod, x)
+    q = np.floor_divide(x * 3.0, 0.7)
+    y = x[::-1] + 2.0
+    r = np.remainder(x, y)
+    expected = 3.0 * q + 2.0 * r - (2.0 * r * np.floor_divide(x, y))[::-1]
+    assert_close(g, expected, 1e-12, 1e-14, what="np.divmod: analytic")
+    assert "np.divmod(" not in code_lines(s2s.grad(numpy_divmod).source)

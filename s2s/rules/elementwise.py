@@ -170,16 +170,20 @@ reading("builtins.pow", lambda materialise, x, y, mod=None:
         ir.Call("pow", (x, y)) if mod is None or isinstance(mod, ir.Const) and mod.value is None else
         ir.Call("builtins.pow", (x, y, mod)),
         _modular_pow, parameters=(("base", REQUIRED), ("exp", REQUIRED), ("mod", None)))
-def _divmod(materialise, x, y):
+def _divmod(quotient: str, remainder: str):
     """divmod(x, y) is (x // y, x % y): the quotient carries no derivative, the remainder has the rule of %.
     The tuple is built as the front end builds one written out (its `sequence`), so that `q, r = divmod(x, y)`
     and `divmod(x, y)[1]` find the parts again instead of indexing a tuple at run time."""
-    parts = tuple(materialise(ir.Call(op, (x, y))) for op in ("floordiv", "mod"))
-    sequence = getattr(getattr(materialise, "__self__", None), "sequence", None)
-    return sequence("tuple", parts) if sequence is not None else ir.Call("tuple", parts)
+    def lowered(materialise, x, y):
+        parts = tuple(materialise(ir.Call(op, (x, y))) for op in (quotient, remainder))
+        sequence = getattr(getattr(materialise, "__self__", None), "sequence", None)
+        return sequence("tuple", parts) if sequence is not None else ir.Call("tuple", parts)
+    return lowered
 
 
-reading("builtins.divmod", _divmod)
+reading("builtins.divmod", _divmod("floordiv", "mod"))
+# np.divmod(x, y): np.floor_divide and np.remainder (NumPy's types for numbers), spelled as rules spell calls
+reading("numpy.divmod", _divmod(f"{np._prefix}.floor_divide", f"{np._prefix}.remainder"))
 
 
 # ---------------------------------------------------------------- numpy: the parts of a float
