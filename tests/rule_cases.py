@@ -597,3 +597,10 @@ CASES += [
     ("s2s.runtime.lstsq_solution_adjoint", lambda g: rt.lstsq_solution_adjoint((g * g, np.zeros(1), 0, np.zeros(2))),
      (V[:2],), 0),
 ]
+CASES += [
+    # ------------------------------------------------------------ nan-ignoring moments, running sums and products
+    ("numpy.nanvar", lambda x: np.nanvar(x, axis=1, ddof=1), (S12NAN,), 0),
+    ("numpy.nanstd", lambda x: np.nanstd(x), (S12NAN,), 0),
+    ("numpy.nancumsum", lambda x: np.nancumsum(x, axis=0), (S12NAN,), 0),
+    ("numpy.nancumprod", lambda x: np.nancumprod(x), (S12NAN,), 0),
+]

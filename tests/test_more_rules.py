@@ -509,3 +509,33 @@ def test_numpy_divmod_is_floor_divide_and_remainder():
     expected = 3.0 * q + 2.0 * r - (2.0 * r * np.floor_divide(x, y))[::-1]
     assert_close(g, expected, 1e-12, 1e-14, what="np.divmod: analytic")
     assert "np.divmod(" not in code_lines(s2s.grad(numpy_divmod).source)
+
+
+# ================================================================ nan-ignoring moments, running sums and products
+def nan_moments(x):
+    y = np.where(x > 1.5, np.nan, x)
+    m = np.reshape(y, (2, 5))
+    return (np.nanvar(y) + np.sum(np.nanstd(m, axis=1, ddof=1) ** 2 * np.array([1.0, 3.0]))
+            + np.sum(np.nanvar(m, axis=0, keepdims=True) * np.arange(5.0)) + np.nanstd(y))
+
+
+def nan_running(x):
+    y = np.where(x > 1.5, np.nan, x)
+    m = np.reshape(y, (2, 5))
+    return np.sum(np.nancumsum(y) ** 2) + np.sum(np.nancumprod(m, axis=1) * np.arange(10.0).reshape(2, 5))
+
+
+def test_nan_moments_and_running_sums():
+    x = np.array([0.3, -0.7, 1.2, 0.4, 2.0, -1.1, 0.8, 1.7, -0.2, 0.05])
+    g = check_every_mode(nan_moments, x)
+    assert g[4] == 0.0 and g[7] == 0.0
+    kept = x[x <= 1.5]
+    expected = np.zeros(10)
+    expected[x <= 1.5] = 2.0 * (kept - kept.mean()) / kept.size  # d nanvar(y)
+    assert_close(s2s.grad(lambda_free_nanvar)(x), expected, 1e-12, 1e-14, what="nanvar: analytic")
+    g = check_every_mode(nan_running, x)
+    assert g[4] == 0.0 and g[7] == 0.0
+
+
+def lambda_free_nanvar(x):
+    return np.nanvar(np.where(x > 1.5, np.nan, x))

@@ -188,3 +188,57 @@ _quantile_record("numpy.nanquantile", ignore_nan=True)
 _quantile_record("numpy.nanpercentile", percent=True, ignore_nan=True)
 _median_record("numpy.median")
 _median_record("numpy.nanmedian", ignore_nan=True)
+
+# ---------------------------------------------------------------- the nan-ignoring moments and running sums/products
+# (each rule masks the nan entries before it multiplies, so that no 0 * nan reaches a second derivative)
+def _nan_moment_options(key, where=None, mean=None, correction=None, ddof=0):
+    """ddof (or its NumPy 2 spelling correction=); where= and mean= are refused."""
+    if where is not None or mean is not None:
+        refuse(key, f"np.{key.split('.')[-1]} with where= or mean= has no rule in s2s",
+               "leave them out: mask the entries with np.where(mask, x, np.nan) first")
+    return ddof if correction is None else correction
+
+
+def _nan_centered(x, axis):
+    """x minus its nanmean along axis (kept for broadcasting), 0 where x is nan; and the count of the others."""
+    missing = np.isnan(x)
+    centered = np.where(missing, 0.0, x - np.nanmean(x, **given(axis=axis), keepdims=True))
+    return centered, missing
+
+
+def _nanvar_adjoint(key, g, x, axis, ddof, keepdims):
+    centered, missing = _nan_centered(x, axis)
+    count = np.count_nonzero(np.logical_not(missing), **given(axis=axis), keepdims=True)
+    return rt.sum_adjoint(g, x, **non_default(axis=(axis, None), keepdims=(keepdims, False))) * (2.0 * centered) \
+        / (count - ddof)
+
+
+def _nanvar_tangent(key, d, x, axis, ddof, keepdims):
+    centered, missing = _nan_centered(x, axis)
+    count = np.count_nonzero(np.logical_not(missing), **given(axis=axis, keepdims=keepdims or None))
+    return np.sum(2.0 * centered * d, **given(axis=axis, keepdims=keepdims or None)) / (count - ddof)
+
+
+define("numpy.nanvar",
+       [lambda g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw: _nanvar_adjoint(
+           "numpy.nanvar", g, x, axis, _nan_moment_options("numpy.nanvar", ddof=ddof, **kw), keepdims)],
+       [lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw: _nanvar_tangent(
+           "numpy.nanvar", d, x, axis, _nan_moment_options("numpy.nanvar", ddof=ddof, **kw), keepdims)])
+# (nanstd = sqrt(nanvar): 0 where the entries that are not nan are all equal, as np.std's)
+define("numpy.nanstd",
+       [lambda g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw: _nanvar_adjoint(
+           "numpy.nanstd", rt.ratio_or_zero(g, 2.0 * ans), x, axis,
+           _nan_moment_options("numpy.nanstd", ddof=ddof, **kw), keepdims)],
+       [lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw: rt.ratio_or_zero(
+           _nanvar_tangent("numpy.nanstd", d, x, axis, _nan_moment_options("numpy.nanstd", ddof=ddof, **kw),
+                           keepdims), 2.0 * ans)])
+define("numpy.nancumsum",
+       [lambda g, ans, x, axis=None, dtype=None, out=None:
+        np.where(np.isnan(x), 0.0, rt.cumsum_adjoint(g, x, **non_default(axis=(axis, None))))],
+       [lambda d, ans, x, axis=None, dtype=None, out=None: np.cumsum(np.where(np.isnan(x), 0.0, d), **given(axis=axis))])
+define("numpy.nancumprod",
+       [lambda g, ans, x, axis=None, dtype=None, out=None:
+        np.where(np.isnan(x), 0.0, rt.cumprod_adjoint(g, ans, np.where(np.isnan(x), 1.0, x),
+                                                      **non_default(axis=(axis, None))))],
+       [lambda d, ans, x, axis=None, dtype=None, out=None:
+        rt.cumprod_tangent(np.where(np.isnan(x), 0.0, d), ans, np.where(np.isnan(x), 1.0, x), **given(axis=axis))])
