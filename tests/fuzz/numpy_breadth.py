@@ -31,7 +31,8 @@ grad), and their forward and vector-forward forms (jvp, forward Jacobian):
   `math.erf`, `math.fsum`/`prod`/`dist`, `pow`, `divmod`, `np.median`,
   `np.quantile`, `np.percentile` and their nan forms, `np.polyval`, `np.polyder`,
   `np.vander`, `np.ediff1d`, `np.gradient`, `np.meshgrid`, `np.nanprod`,
-  `np.ldexp`, `np.modf`, `np.frexp`, `np.linalg.pinv`, `np.linalg.lstsq`.
+  `np.ldexp`, `np.modf`, `np.frexp`, `np.linalg.pinv`, `np.linalg.lstsq`,
+  `np.nanvar`, `np.nanstd`, `np.nancumsum`, `np.nancumprod`.
 
 Inputs are kept well conditioned (tanh/sin squash matrices before a solve,
 `1.0 + b * b` under powers and logarithms); kinks (`np.abs`, masks, max, sorts)
@@ -359,6 +360,10 @@ SCALAR_MORE = [  # vectors and matrices to numbers
     (0.3, "np.sum(np.gradient({M})[0] * {M2})"),
     (0.3, "np.sum(np.linalg.pinv(2.0 * np.eye({n}) + 0.1 * {W}) * {M2})"),
     (0.3, "np.sum(np.linalg.lstsq(2.0 * np.eye({n}) + 0.1 * {W}, {V}, rcond=None)[0])"),
+    (0.3, "np.nanvar({V})"),
+    (0.3, "np.nanstd({VA}, ddof=1)"),
+    (0.3, "np.sum(np.nancumsum({V}) ** 2)"),
+    (0.2, "np.sum(np.nanvar({M}, axis={ax}))"),
 ]
 ELEMENTWISE_MORE = [
     (0.3, "np.ldexp({A}, 2)"),
@@ -373,6 +378,7 @@ VECTOR_MORE = [
     (0.4, "np.polyval({V}, np.tanh({A}))"),
     (0.4, "np.ediff1d({B}, to_begin={S})"),
     (0.4, "np.gradient({A})"),
+    (0.3, "np.nancumprod(0.5 + 0.5 * np.cos({A}))"),
 ]
 SHORT_MORE = [
     (0.4, "np.ediff1d({VA})"),
