@@ -604,3 +604,15 @@ CASES += [
     ("numpy.nancumsum", lambda x: np.nancumsum(x, axis=0), (S12NAN,), 0),
     ("numpy.nancumprod", lambda x: np.nancumprod(x), (S12NAN,), 0),
 ]
+T233 = R.normal(size=(2, 3, 3))
+CASES += [
+    # ------------------------------------------------------------ NumPy 2: vecdot, matvec, vecmat, np.linalg's spellings
+    ("numpy.vecdot", lambda a, b: np.vecdot(a, b), (M23, V3), (0, 1)),
+    ("numpy.matvec", lambda m, v: np.matvec(m, v), (T233, V3), (0, 1)),
+    ("numpy.vecmat", lambda v, m: np.vecmat(v, m), (V3, T233), (0, 1)),
+    ("numpy.linalg.matmul", lambda a, b: np.linalg.matmul(a, b), (M23, M34), (0, 1)),
+    ("numpy.linalg.tensordot", lambda a, b: np.linalg.tensordot(a, b, axes=1), (M23, M34), (0, 1)),
+    ("numpy.linalg.vecdot", lambda a, b: np.linalg.vecdot(a, b, axis=0), (M23, M23 * 0.5), (0, 1)),
+    ("numpy.linalg.trace", lambda a: np.linalg.trace(a), (T233,), 0),
+    ("numpy.linalg.diagonal", lambda a: np.linalg.diagonal(a, offset=1), (T233,), 0),
+]

@@ -539,3 +539,23 @@ def test_nan_moments_and_running_sums():
 
 def lambda_free_nanvar(x):
     return np.nanvar(np.where(x > 1.5, np.nan, x))
+
+
+# ================================================================ NumPy 2: vecdot, matvec, vecmat, np.linalg's spellings
+def numpy2_products(x):
+    m = np.reshape(x, (2, 3, 3))
+    v = x[:3]
+    return (np.sum(np.linalg.trace(m) ** 2) + np.sum(np.linalg.diagonal(m, offset=1) ** 3)
+            + np.sum(np.linalg.matmul(m, m) * 0.5) + np.sum(np.linalg.tensordot(m[0], m[1], axes=1) ** 2)
+            + np.sum(np.vecdot(m, v) ** 2) + np.sum(np.linalg.vecdot(m, m, axis=0)) + np.sum(np.matvec(m, v) ** 2)
+            + np.sum(np.vecmat(v, m) ** 3) + np.sum(np.linalg.vecdot(m[0], v)))
+
+
+def test_numpy2_products_and_linalg_spellings():
+    from conftest import skip_unless_numpy_has
+    for key in ("numpy.matvec", "numpy.vecmat", "numpy.vecdot", "numpy.linalg.trace"):
+        skip_unless_numpy_has(key)
+    x = np.linspace(-1.0, 1.2, 18) + 0.1 * np.sin(np.arange(18.0))
+    check_every_mode(numpy2_products, x)
+    code = code_lines(s2s.grad(numpy2_products).source)
+    assert "np.linalg.trace" not in code and "np.trace(m, 0, -2, -1)" in code  # (read as np.trace: its rules)

@@ -232,3 +232,20 @@ def _polyder_adjoint(g, ans, p, m=1):
 
 
 linear("numpy.polyder", _polyder_adjoint)
+
+# ---------------------------------------------------------------- NumPy 2's np.linalg spellings of the functions above
+from s2s import ir  # noqa: E402
+from s2s.rules.primitive import alias, constant_is  # noqa: E402
+
+
+def _last_two_axes(args):
+    """(x, offset, axis1=-2, axis2=-1) for np.linalg.trace(x, offset=, dtype=) and np.linalg.diagonal(x, offset=)."""
+    if len(args) > 2 and not constant_is(args[2], None):  # (a dtype= of trace)
+        return None
+    return (args[0], args[1] if len(args) > 1 else ir.Const(0), ir.Const(-2), ir.Const(-1))
+
+
+alias("numpy.linalg.trace", f"{np._prefix}.trace", (("x", REQUIRED), ("offset", 0), ("dtype", None)), _last_two_axes,
+      "np.trace(x, offset, axis1=-2, axis2=-1)")
+alias("numpy.linalg.diagonal", f"{np._prefix}.diagonal", (("x", REQUIRED), ("offset", 0)), _last_two_axes,
+      "np.diagonal(x, offset, axis1=-2, axis2=-1)")

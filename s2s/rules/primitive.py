@@ -329,3 +329,24 @@ def reading(key: str, lowered: Callable, refusal: Callable | None = None, parame
         tangents = tuple(lambda d, ans, *args, **kwargs: refusal(*args, **kwargs) for _ in range(n))
     facts = {"kind": "reading", "parameters": parameters} if parameters else {"kind": "reading"}
     return register(Primitive(key, adjoints, tangents, lowered=lowered, facts=facts))
+
+
+def alias(key: str, target: str, parameters: tuple, place: Callable, instead: str) -> Primitive:
+    """`key`, another spelling of the primitive `target` (NumPy 2's np.linalg.trace for np.trace over the last
+    two axes), read as a call of it: `place(args)` gives target's positional arguments from key's (keyword
+    arguments placed by `parameters` first) or the whole call, or None for a call `target` cannot spell, which
+    stays a call of `key` and is refused where differentiated (`instead`: what to write)."""
+    def lowered(materialise, *args):
+        new = place(args)
+        if new is None:
+            return ir.Call(key, tuple(args))
+        return new if isinstance(new, ir.Call) else ir.Call(target, tuple(new))
+
+    def refusal(*args, **kwargs):
+        refuse(key, f"{prims.spelling(key)} with these arguments has no derivative rule in s2s", f"write {instead}")
+    return reading(key, lowered, refusal, parameters)
+
+
+def constant_is(atom, value) -> bool:
+    """Is `atom` (an argument as the front end gives it) the constant `value` (None, 0, -1)?"""
+    return isinstance(atom, ir.Const) and type(atom.value) is type(value) and atom.value == value

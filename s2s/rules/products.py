@@ -102,3 +102,23 @@ define("numpy.vander",
         * np.expand_dims(d, -1)],
        batched=[lambda d, ans, x, N=None, increasing=False: rt.vander_slope(x, **_vander_options(N, increasing))
                 * np.expand_dims(d, -1)])
+
+# ---------------------------------------------------------------- NumPy 2: vecdot, matvec, vecmat and the np.linalg spellings
+from s2s import ir  # noqa: E402
+from s2s.rules.primitive import alias, constant_is  # noqa: E402
+from s2s.rules.registry import REQUIRED  # noqa: E402
+
+# np.vecdot(a, b, axis=-1) = sum(a * b, axis) (real arrays): each factor's adjoint g along the axis times the other
+bilinear("numpy.vecdot", lambda g, ans, a, b, axis=-1: rt.unbroadcast(np.expand_dims(g, axis) * b, a),
+         lambda g, ans, a, b, axis=-1: rt.unbroadcast(np.expand_dims(g, axis) * a, b))
+# np.matvec(m, v) = m @ v over the last axes, np.vecmat(v, m) = v @ m: the adjoints are each other's and outer products
+bilinear("numpy.matvec", lambda g, ans, m, v: rt.unbroadcast(np.expand_dims(g, -1) * np.expand_dims(v, -2), m),
+         lambda g, ans, m, v: rt.unbroadcast(np.vecmat(g, m), v))
+bilinear("numpy.vecmat", lambda g, ans, v, m: rt.unbroadcast(np.matvec(m, g), v),
+         lambda g, ans, v, m: rt.unbroadcast(np.expand_dims(v, -1) * np.expand_dims(g, -2), m))
+alias("numpy.linalg.matmul", f"{np._prefix}.matmul", (), lambda args: args, "np.matmul(x1, x2)")
+alias("numpy.linalg.tensordot", f"{np._prefix}.tensordot", (("x1", REQUIRED), ("x2", REQUIRED), ("axes", 2)),
+      lambda args: args, "np.tensordot(x1, x2, axes)")
+alias("numpy.linalg.vecdot", f"{np._prefix}.vecdot", (("x1", REQUIRED), ("x2", REQUIRED), ("axis", -1)),
+      lambda args: args[:2] if len(args) < 3 or constant_is(args[2], -1) else
+      ir.Call(f"{np._prefix}.vecdot", tuple(args[:2]), (("axis", args[2]),)), "np.vecdot(x1, x2, axis=axis)")
