@@ -616,3 +616,11 @@ CASES += [
     ("numpy.linalg.trace", lambda a: np.linalg.trace(a), (T233,), 0),
     ("numpy.linalg.diagonal", lambda a: np.linalg.diagonal(a, offset=1), (T233,), 0),
 ]
+CASES += [
+    # ------------------------------------------------------------ covariance
+    ("numpy.cov", lambda m: np.cov(m), (M34,), 0),
+    ("numpy.cov", lambda m: np.cov(m, rowvar=False, bias=True), (M34,), 0),
+    ("s2s.runtime.cov_adjoint", lambda g, m: rt.cov_adjoint(g, m), (SPD, M34), (0, 1)),
+    ("s2s.runtime.cov_adjoint", lambda g, m: rt.cov_adjoint(g, m, rowvar=False, ddof=2), (np.eye(4) + 0.1 * M34.T @ M34, M34),
+     (0, 1)),
+]

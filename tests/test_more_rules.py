@@ -559,3 +559,30 @@ def test_numpy2_products_and_linalg_spellings():
     check_every_mode(numpy2_products, x)
     code = code_lines(s2s.grad(numpy2_products).source)
     assert "np.linalg.trace" not in code and "np.trace(m, 0, -2, -1)" in code  # (read as np.trace: its rules)
+
+
+# ================================================================ covariance
+def covariances(x):
+    m = np.reshape(x, (2, 4))
+    return (np.sum(np.cov(m) * np.array([[1.0, 2.0], [0.5, -1.0]])) + np.sum(np.cov(m.T, rowvar=False) ** 2)
+            + np.cov(x[:4], bias=True) * x[5] + np.sum(np.cov(m, ddof=0) ** 3))
+
+
+def test_cov():
+    x = np.array([0.3, -0.7, 1.2, 0.4, 2.0, -1.1, 0.8, 1.7])
+    check_every_mode(covariances, x)
+    v = x[:4]
+    # d var(v) (bias: 1 / N) = 2 (v - mean) / N
+    assert_close(s2s.grad(lambda_free_cov)(v), 2.0 * (v - v.mean()) / 4, 1e-12, 1e-14, what="cov: analytic")
+
+
+def lambda_free_cov(v):
+    return np.cov(v, bias=True)
+
+
+def cov_of_two(x):
+    return np.sum(np.cov(x[:3], x[3:]))
+
+
+def test_cov_refusals():
+    refused(cov_of_two, np.array([0.3, -0.7, 1.2, 0.4, 2.0, -1.1]), match="y=", line="np.cov(x[:3], x[3:])")

@@ -230,6 +230,8 @@ CASES = {
     "numpy.linalg.vecdot": [Case("np.linalg.vecdot(x, y)", N(2, 3), N(3)), Case("np.linalg.vecdot(x, y, axis=0)", N(3, 2), N(3, 2))],
     "numpy.linalg.trace": [Case("np.linalg.trace(x)", N(2, 3, 3)), Case("np.linalg.trace(x, offset=1)", N(3, 4))],
     "numpy.linalg.diagonal": [Case("np.linalg.diagonal(x)", N(2, 3, 3)), Case("np.linalg.diagonal(x, offset=-1)", N(3, 4))],
+    "numpy.cov": [Case("np.cov(x)", N(3, 5)), Case("np.cov(x, rowvar=False, ddof=0)", N(5, 2)), Case("np.cov(x)", N(4)),
+                  Case("np.cov(x, bias=True)", N(1, 4))],
     "numpy.linalg.pinv": [Case("np.linalg.pinv(x)", N(3, 2)), Case("np.linalg.pinv(x)", N(2, 4)),
                           Case("np.linalg.pinv(x, rcond=1e-10)", WELL(3)), Case("np.linalg.pinv(x)", WELL(2, 3))],
     "numpy.linalg.lstsq": [Case("np.linalg.lstsq(x, y, rcond=None)[0]", N(4, 2), N(4)),

@@ -242,3 +242,19 @@ define("numpy.nancumprod",
                                                       **non_default(axis=(axis, None))))],
        [lambda d, ans, x, axis=None, dtype=None, out=None:
         rt.cumprod_tangent(np.where(np.isnan(x), 0.0, d), ans, np.where(np.isnan(x), 1.0, x), **given(axis=axis))])
+
+# ---------------------------------------------------------------- np.cov(m): quadratic in m (no y=, no weights)
+def _cov_options(y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, dtype=None):
+    if y is not None or fweights is not None or aweights is not None or dtype is not None:
+        refuse("numpy.cov", "np.cov with y=, fweights=, aweights= or dtype= has no rule in s2s",
+               "stack the variables into one array first: np.cov(np.vstack([x, y]))")
+    if isinstance(rowvar, Sym) or isinstance(bias, Sym):
+        refuse("numpy.cov", "np.cov with rowvar= or bias= known only at run time", "write them as constants")
+    return non_default(rowvar=(rowvar, True), bias=(bias, False), ddof=(ddof, None))
+
+
+# (a derivative through y= or the weights meets _cov_options' refusal)
+define("numpy.cov", [lambda g, ans, m, *args, **kwargs: rt.cov_adjoint(g, m, **_cov_options(*args, **kwargs))]
+       + [lambda g, ans, m, *args, **kwargs: _cov_options(*args, **kwargs)] * 6,
+       [lambda d, ans, m, *args, **kwargs: rt.cov_tangent(d, m, **_cov_options(*args, **kwargs))]
+       + [lambda d, ans, m, *args, **kwargs: _cov_options(*args, **kwargs)] * 6)

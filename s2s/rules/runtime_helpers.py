@@ -477,3 +477,6 @@ helper("pinv_full_rank", lambda G, ans, a, **kwargs: G, lambda d, out, ans, a, *
 helper("lstsq_full_rank", lambda G, x, rank, a: G, lambda d, out, x, rank, a: d, rank_of_argument=0)
 # lstsq_solution_adjoint(g) = g[0] (checked): its transpose puts G back in that place of the result's parts
 helper("lstsq_solution_adjoint", lambda G, g: rt.getitem_adjoint(G, g, 0))
+# cov_adjoint(g, m) is linear in g and in m: its transpose in g is cov's tangent, in m itself (g + g^T symmetric)
+multilinear(RT + "cov_adjoint", lambda G, ans, g, m, **kwargs: rt.cov_tangent(G, m, **kwargs),
+            lambda G, ans, g, m, **kwargs: rt.cov_adjoint(g, G, **kwargs), rank_of_argument=1)

@@ -12,7 +12,8 @@ from s2s.errors import S2SError
 from s2s.runtime.batched import svdvals_tangent
 
 __all__ = ["vander_slope", "polyder_adjoint", "gradient_adjoint", "quantile_adjoint", "quantile_tangent",
-           "pinv_full_rank", "lstsq_full_rank", "lstsq_solution_adjoint", "lstsq_tangent"]
+           "pinv_full_rank", "lstsq_full_rank", "lstsq_solution_adjoint", "lstsq_tangent", "cov_tangent",
+           "cov_adjoint"]
 
 
 # ---------------------------------------------------------------- polynomials
@@ -203,3 +204,38 @@ def lstsq_tangent(da, db, ans, a, b):
         dres = np.reshape(2.0 * np.sum(r * change, axis=0), np.shape(residuals))
     ds = np.zeros(np.shape(s)) if da is None else svdvals_tangent(da, a)
     return dx, dres, 0, ds
+
+
+# ---------------------------------------------------------------- covariance (np.cov without y= or weights)
+def _cov_layout(v, m, rowvar):
+    """v (m or a tangent of it) as np.cov reads m: variables in rows (at least 2-D), and whether it transposed."""
+    x = np.array(v, ndmin=2, dtype=np.result_type(np.asarray(m).dtype, np.float64))
+    transposed = not rowvar and np.ndim(m) >= 2 and np.shape(np.array(m, ndmin=2))[0] != 1
+    return (x.T if transposed else x), transposed
+
+
+def _cov_factor(x, bias, ddof):
+    return x.shape[1] - (ddof if ddof is not None else 0 if bias else 1)
+
+
+def _centered(x):
+    return x - np.mean(x, axis=1, keepdims=True)
+
+
+def cov_tangent(d, m, rowvar=True, bias=False, ddof=None):
+    """Tangent of np.cov(m, rowvar=rowvar, bias=bias, ddof=ddof) from the tangent d of m: with X the centred
+    variables (rows), (dX X^T + X dX^T) / (N - ddof), squeezed as np.cov squeezes."""
+    x, _ = _cov_layout(m, m, rowvar)
+    dx, _ = _cov_layout(d, m, rowvar)
+    xc, dc = _centered(x), _centered(dx)
+    return np.squeeze((dc @ xc.T + xc @ dc.T) / _cov_factor(x, bias, ddof))
+
+
+def cov_adjoint(g, m, rowvar=True, bias=False, ddof=None):
+    """Adjoint of np.cov(m, rowvar=rowvar, bias=bias, ddof=ddof) with respect to m: (g + g^T) X / (N - ddof),
+    centred along the observations (the centring is its own transpose), in m's layout. Linear in g and in m."""
+    x, transposed = _cov_layout(m, m, rowvar)
+    k = x.shape[0]
+    g = np.reshape(np.asarray(g, dtype=x.dtype), (k, k))
+    s = _centered((g + g.T) @ _centered(x) / _cov_factor(x, bias, ddof))
+    return np.reshape(s.T if transposed else s, np.shape(m))

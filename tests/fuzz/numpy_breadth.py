@@ -32,7 +32,7 @@ grad), and their forward and vector-forward forms (jvp, forward Jacobian):
   `np.quantile`, `np.percentile` and their nan forms, `np.polyval`, `np.polyder`,
   `np.vander`, `np.ediff1d`, `np.gradient`, `np.meshgrid`, `np.nanprod`,
   `np.ldexp`, `np.modf`, `np.frexp`, `np.linalg.pinv`, `np.linalg.lstsq`,
-  `np.nanvar`, `np.nanstd`, `np.nancumsum`, `np.nancumprod`.
+  `np.nanvar`, `np.nanstd`, `np.nancumsum`, `np.nancumprod`, `np.cov`.
 
 Inputs are kept well conditioned (tanh/sin squash matrices before a solve,
 `1.0 + b * b` under powers and logarithms); kinks (`np.abs`, masks, max, sorts)
@@ -364,6 +364,8 @@ SCALAR_MORE = [  # vectors and matrices to numbers
     (0.3, "np.nanstd({VA}, ddof=1)"),
     (0.3, "np.sum(np.nancumsum({V}) ** 2)"),
     (0.2, "np.sum(np.nanvar({M}, axis={ax}))"),
+    (0.3, "np.sum(np.cov({M}) * {M2})"),
+    (0.2, "np.cov({VA})"),
 ]
 ELEMENTWISE_MORE = [
     (0.3, "np.ldexp({A}, 2)"),
