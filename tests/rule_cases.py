@@ -624,3 +624,11 @@ CASES += [
     ("s2s.runtime.cov_adjoint", lambda g, m: rt.cov_adjoint(g, m, rowvar=False, ddof=2), (np.eye(4) + 0.1 * M34.T @ M34, M34),
      (0, 1)),
 ]
+CASES += [
+    # ------------------------------------------------------------ more shapes and selections
+    ("numpy.diagflat", lambda v: np.diagflat(v, 1), (V3,), 0),
+    ("numpy.asfortranarray", lambda x: np.asfortranarray(x), (M23,), 0),
+    ("numpy.broadcast_arrays", lambda x, y: np.broadcast_arrays(x, y), (V3, M21), (0, 1)),
+    ("numpy.compress", lambda x: np.compress([True, False, True], x, axis=1), (M23,), 0),
+    ("numpy.extract", lambda x: np.extract(SEP > 0.0, x), (V,), 0),
+]

@@ -586,3 +586,19 @@ def cov_of_two(x):
 
 def test_cov_refusals():
     refused(cov_of_two, np.array([0.3, -0.7, 1.2, 0.4, 2.0, -1.1]), match="y=", line="np.cov(x[:3], x[3:])")
+
+
+# ================================================================ more shapes and selections
+def shapes_and_selections(x):
+    m = np.reshape(x[:6], (2, 3))
+    a, b = np.broadcast_arrays(x[:3], m)
+    return (np.sum(np.diagflat(x[:3] ** 2, 1) * np.arange(16.0).reshape(4, 4)) + np.sum(a * b ** 2)
+            + np.sum(np.asfortranarray(m) ** 3) + np.sum(np.compress([True, False, True], m, axis=1) ** 2)
+            + np.sum(np.compress(x[:6] > 0.0, x[:6]) ** 3) + np.sum(np.extract(m > 0.1, m * x[6]) ** 2))
+
+
+def test_shapes_and_selections():
+    x = np.array([0.3, -0.7, 1.2, 0.4, 2.0, -1.1, 0.8])
+    check_every_mode(shapes_and_selections, x)
+    code = code_lines(s2s.grad(shapes_and_selections).source)
+    assert "np.compress" not in code and "np.extract" not in code and "np.take" in code

@@ -249,3 +249,35 @@ alias("numpy.linalg.trace", f"{np._prefix}.trace", (("x", REQUIRED), ("offset", 
       "np.trace(x, offset, axis1=-2, axis2=-1)")
 alias("numpy.linalg.diagonal", f"{np._prefix}.diagonal", (("x", REQUIRED), ("offset", 0)), _last_two_axes,
       "np.diagonal(x, offset, axis1=-2, axis2=-1)")
+
+# ---------------------------------------------------------------- more shapes and selections
+from s2s.rules.primitive import reading  # noqa: E402
+
+# np.diagflat(v, k): the entries of v on the k-th diagonal; the adjoint reads that diagonal back
+linear("numpy.diagflat", lambda g, ans, v, k=0: np.reshape(np.diagonal(g, **non_default(offset=(k, 0))), np.shape(v)))
+linear("numpy.asfortranarray", lambda g, ans, x, dtype=None, **_: rt.array_adjoint(g, x),
+       tangent=lambda d, ans, x, dtype=None, **_: rt.array_tangent(d, ans))
+# np.broadcast_arrays(*xs): each output broadcasts its input (summed back), the tangents broadcast alike
+define("numpy.broadcast_arrays", [lambda g, ans, *xs, i=i, **kwargs: rt.unbroadcast(g[i], xs[i]) for i in range(32)],
+       tangent_fn=lambda tangents, ans, *xs, **kwargs: np.broadcast_arrays(
+           *(t if t is not None else np.zeros(np.shape(x)) for t, x in zip(list(tangents) + [None] * len(xs), xs)),
+           **kwargs))
+
+
+def _selected(key):
+    """np.compress(condition, a, axis) and np.extract(condition, a) are np.take(a, np.flatnonzero(condition),
+    axis) (NumPy's own definition of extract; compress selects the same entries): read so, with take's rules."""
+    def lowered(materialise, condition, a, axis=None, out=None):
+        if not constant_is(out if out is not None else ir.Const(None), None):
+            return ir.Call(key, (condition, a, axis, out))
+        index = materialise(ir.Call(f"{np._prefix}.flatnonzero", (condition,)))
+        return ir.Call(f"{np._prefix}.take", (a, index) if axis is None or constant_is(axis, None) else (a, index, axis))
+
+    def refusal(*args, **kwargs):
+        refuse(key, f"{key.replace('numpy.', 'np.')} with out= has no rule in s2s", "assign the result instead")
+    return lowered, refusal
+
+
+reading("numpy.compress", *_selected("numpy.compress"),
+        parameters=(("condition", REQUIRED), ("a", REQUIRED), ("axis", None), ("out", None)))
+reading("numpy.extract", *_selected("numpy.extract"), parameters=(("condition", REQUIRED), ("arr", REQUIRED)))
