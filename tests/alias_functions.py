@@ -221,7 +221,8 @@ REJECTED.append((elements_of_written_array_in_nested_loop, (0.4653,), 5))
 
 def element_write_through_another_name_in_a_loop(p):
     """A loop writes into h through ws; h read after the loop has no SSA version of it (it was read stale:
-    a wrong value, fuzz seed 202203): refused at the read."""
+    a wrong value, fuzz seed 202203). Refused at the write: from the second iteration on it writes into h as the
+    first left it, which no SSA value holds either (`y = y0; y[i] = v` in a loop gave wrong derivatives)."""
     h = np.abs(p)
     for i in range(2):
         ws = h

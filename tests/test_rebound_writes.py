@@ -2,8 +2,10 @@
 then `cum[3] = ...` after it: the name holds one of several arrays the function made, and the write changes that
 one (ssa.py gives the join an array of its own). It is exact unless another name, a view or a container still
 refers to one of those arrays and is read after the write (alias.py refuses that read), or one of them is the
-caller's, or is made outside a loop around the write (ssa.py refuses the write). Every accepted case is checked
-against finite differences (gradient, jvp, Jacobians in both modes, Hessian); every refused one at its line.
+caller's, or is made outside a loop around the write (ssa.py refuses the write). An array made before a loop and
+written in it through a name the loop binds to it (`y = y0; y[i] = v`) is refused too (alias.py). Every accepted
+case is checked against finite differences (gradient, jvp, Jacobians in both modes, Hessian); every refused one at
+its line.
 """
 import inspect
 
@@ -472,6 +474,26 @@ def a_parameter_in_the_branch_then_a_loop(a, flag):
     return np.sum(y * a)
 
 
+def written_through_a_name_bound_in_the_loop(a):
+    y0 = np.zeros(4)
+    s = 0.0
+    for i in range(4):
+        y = y0
+        y[i] = a[i] * (i + 1.0)  # refused: the second iteration writes into y0 as the first left it
+        s = s + np.sum(y * y)
+    return s
+
+
+def read_in_the_loop_before_a_write_through_another_name(a):
+    y0 = np.zeros(4)
+    s = 0.0
+    for i in range(3):
+        s = s + np.sum(y0 * y0)  # refused: from the second iteration on, y0 holds the writes
+        y = y0
+        y[0] = s + a[0]
+    return s
+
+
 B = np.array([1.0, 2.0, 3.0, 4.0])
 REFUSED = [
     (another_name_before_the_loop, (0,), "may have left bound to that same array"),
@@ -493,6 +515,9 @@ REFUSED = [
     (made_before_the_outer_loop_inner_loop, (), "'y0', an array made before the loop around this line"),
     (first_written_in_a_loop_after_the_branch, (-1.0,), "may have left bound to that same array"),
     (a_parameter_in_the_branch_then_a_loop, (1.0,), "may leave bound to 'a', an array the function did not create"),
+    # (both were silent wrong derivatives: SSA read y0 as it was made in every iteration)
+    (written_through_a_name_bound_in_the_loop, (), "of a loop wrote into it in place through another name"),
+    (read_in_the_loop_before_a_write_through_another_name, (), "of a loop wrote into it in place through another"),
 ]
 
 

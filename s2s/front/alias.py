@@ -402,10 +402,16 @@ class _Aliases:
         written, based = self.written_in(s)
         elements = self.element_written_phis(s)
         # from the second iteration on, everything made before the loop has seen the loop's writes
+        inside = set(defined_names(s.header + s.body))
         for r, operators in written.items():
             self.state.writes[r] = self.state.writes.get(r, 0) + 1
             self.state.last_write.setdefault(r, s.loc)
             self.record_kind(r, self.state.writes[r], operators)
+            if operators is None and r not in inside and self.state.current.get(r) != SHARED:
+                # its elements written through another name (`y = y0; y[0] = v` in the body): a read of it in the
+                # loop may come after a write of an iteration before, which no SSA value holds (refused, `read`),
+                # unless a header phi carries its versions (set below)
+                self.state.current[r] = LOOP_WRITTEN
         for p in s.phis:
             init = p.operands[0]
             if p.target in elements and isinstance(init, ir.Var) and init.name in self.own_phis and \
