@@ -150,14 +150,30 @@ def cholesky_adjoint_adjoint_L(G, g, L):
 
 
 def _divided_differences(g, a, uplo):
-    """V and E_ij = (g_j - g_i) / (w_j - w_i) of the eigenvalues w and vectors V of a: 0 where w_i = w_j, as on
-    the diagonal. A repeated eigenvalue with equal g (a function of the eigenvalues' sum, such as the trace) is
-    no kink: the difference quotient's limit is 0 there, where F_ij = 1 / (w_j - w_i) alone is not finite."""
+    """V and E_ij = (g_j - g_i) / (w_j - w_i) of the eigenvalues w and vectors V of a (0 on the diagonal).
+    Refused at a repeated eigenvalue (`_refuse_ties`)."""
     w, V = np.linalg.eigh(a, UPLO=uplo)
     g = np.broadcast_to(np.asarray(g, dtype=float), np.shape(w))
     gaps = w[..., None, :] - w[..., :, None]
     same = gaps == 0
+    _refuse_ties("np.linalg.eigvalsh", "eigenvalue", w, same)
     return V, np.where(same, 0.0, (g[..., None, :] - g[..., :, None]) / np.where(same, 1.0, gaps))
+
+
+def _refuse_ties(function: str, what: str, values, same) -> None:
+    """A second derivative of a function of eigenvalues (singular values) where two are equal: there it is the
+    Daleckii-Krein divided difference of the function's slope, whose limit is the function's own second
+    derivative in them (2 for a sum of squares, 0 for a sum), which the rule, seeing only the slopes g, cannot
+    know. Any value would be wrong for some function (0 was, for np.sum(np.linalg.eigvalsh(a) ** 2) at the
+    identity): refused."""
+    k = np.shape(values)[-1]
+    if k > 1 and bool(np.any(same & ~np.eye(k, dtype=bool))):
+        repeated = next(float(v) for v, n in zip(*np.unique(np.asarray(values).reshape(-1), return_counts=True))
+                        if n > 1) if np.ndim(values) == 1 else None
+        at = f" ({repeated:g} more than once)" if repeated is not None else ""
+        raise S2SError(f"{function}: a second derivative at a repeated {what}{at} is not computed by s2s: it "
+                       f"depends there on the function's curvature in its {what}s, which the rule does not see (first "
+                       f"derivatives are exact); take it at a matrix whose {what}s are distinct")
 
 
 def _read_triangle(m, uplo):
@@ -374,21 +390,24 @@ def eigh_adjoint_adjoint_v(G, g, w, v, UPLO="L"):
 def svdvals_adjoint_tangent_a(d, g, a):
     """The tangent of `svdvals_adjoint(g, a)` = U diag(g) V^T (thin SVD) from the tangent `d` of a (Townsend
     2016): with dP = U^T d V and F_ij = 1 / (s_j^2 - s_i^2),
-    dU = U (F o (dP S + S dP^T)) + (I - U U^T) d V S^-1, dV = V (F o (S dP + dP^T S)) + (I - V V^T) d^T U S^-1.
-    It is also the adjoint with respect to a (the Hessian of sum(g * svdvals(a)) is symmetric). Singular
-    values must be distinct and nonzero."""
+    dU = U (F o (dP S + S dP^T)) + (I - U U^T) d V S^-1, dV = V (F o (S dP + dP^T S)) + (I - V V^T) d^T U S^-1,
+    so that U^T d(U G V^T) V, within the singular vectors, is E1 o dP + E2 o dP^T with the divided differences
+    E1_ij = (s_j g_j - s_i g_i) / (s_j^2 - s_i^2), E2_ij = (s_i g_j - s_j g_i) / (s_j^2 - s_i^2). It is also the
+    adjoint with respect to a (the Hessian of sum(g * svdvals(a)) is symmetric). Singular values must be
+    distinct (`_refuse_ties`) and nonzero."""
     u, s, vh = np.linalg.svd(a, full_matrices=False)
     v = mT(vh)
-    k = np.shape(s)[-1]
-    eye = np.eye(k, dtype=bool)
-    s2 = s[..., None, :] ** 2 - s[..., :, None] ** 2
-    F = np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, s2))
-    S = s[..., None, :] * np.eye(k)
+    g = np.broadcast_to(np.asarray(g, dtype=float), np.shape(s))
+    si, sj = s[..., :, None], s[..., None, :]
+    same = si == sj
+    _refuse_ties("np.linalg.svd", "singular value", s, same)
+    gaps = np.where(same, 1.0, sj ** 2 - si ** 2)
+    gi, gj = g[..., :, None], g[..., None, :]
+    E1 = np.where(same, 0.0, (sj * gj - si * gi) / gaps)  # (0 on the diagonal, where the two terms cancel)
+    E2 = np.where(same, 0.0, (si * gj - sj * gi) / gaps)
     dP = mT(u) @ d @ v
-    du = u @ (F * (dP @ S + S @ mT(dP))) + (d @ v - u @ dP) / s[..., None, :]
-    dv = v @ (F * (S @ dP + mT(dP) @ S)) + (mT(d) @ u - v @ mT(dP)) / s[..., None, :]
-    g = np.asarray(g, dtype=float)[..., None, :]
-    return (du * g) @ vh + (u * g) @ mT(dv)
+    gs = (g / s)[..., None, :]
+    return u @ (E1 * dP + E2 * mT(dP)) @ vh + ((d @ v - u @ dP) * gs) @ vh + (u * gs) @ (mT(u) @ d - dP @ vh)
 
 
 def multi_dot_adjoint_tangent_arrays(d, g, arrays):
