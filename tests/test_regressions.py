@@ -984,6 +984,10 @@ def squares_of_singular_values(m):
     return np.sum(np.linalg.svd(m, compute_uv=False) ** 2)
 
 
+def nuclear_norm_of_an_outer_product(q):
+    return np.sum(np.linalg.svd(np.outer(q, q), compute_uv=False))
+
+
 @pytest.mark.parametrize("point", [np.zeros((3, 3)), np.diag([1.0, 1.0, 2.0]), 0.5 * np.eye(3)])
 def test_second_derivatives_at_a_repeated_eigenvalue_are_refused(point):
     """A second derivative at a repeated eigenvalue or singular value is the Daleckii-Krein divided difference of
@@ -998,6 +1002,8 @@ def test_second_derivatives_at_a_repeated_eigenvalue_are_refused(point):
         assert f"test_regressions.py:{f.__code__.co_firstlineno + 1}" in str(info.value)
     with pytest.raises(s2s.S2SError, match="repeated eigenvalue"):
         s2s.grad(through_the_slope_of_an_eigenvalue_sum)([-1.229])
+    with pytest.raises(s2s.S2SError, match="repeated singular value"):  # fuzz seed 972065: 0, 0 as 5e-17, 3e-17
+        s2s.hessian(nuclear_norm_of_an_outer_product)(np.array([0.3, -0.5, 0.8]))
     assert_close(s2s.grad(trace_by_eigenvalues)(point), 2.0 * np.eye(3), what="gradient")
     m = point + np.diag([0.0, 0.3, 1.1]) + 0.05 * np.arange(9.0).reshape(3, 3) / 9.0
     assert_close(s2s.hessian(squares_of_singular_values)(m), 2.0 * np.eye(9).reshape(3, 3, 3, 3), what="svd")

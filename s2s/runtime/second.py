@@ -155,9 +155,15 @@ def _divided_differences(g, a, uplo):
     w, V = np.linalg.eigh(a, UPLO=uplo)
     g = np.broadcast_to(np.asarray(g, dtype=float), np.shape(w))
     gaps = w[..., None, :] - w[..., :, None]
-    same = gaps == 0
+    same = np.abs(gaps) <= _tie_tolerance(w)
     _refuse_ties("np.linalg.eigvalsh", "eigenvalue", w, same)
     return V, np.where(same, 0.0, (g[..., None, :] - g[..., :, None]) / np.where(same, 1.0, gaps))
+
+
+def _tie_tolerance(values):
+    """Eigenvalues (singular values) this close are equal but for rounding (those of np.outer(q, q) that are 0
+    come out as 5e-17 and 3e-17): 64 units in the last place of the largest."""
+    return 64 * np.finfo(float).eps * np.max(np.abs(values), axis=-1, keepdims=True)[..., None]
 
 
 def _refuse_ties(function: str, what: str, values, same) -> None:
@@ -167,10 +173,9 @@ def _refuse_ties(function: str, what: str, values, same) -> None:
     know. Any value would be wrong for some function (0 was, for np.sum(np.linalg.eigvalsh(a) ** 2) at the
     identity): refused."""
     k = np.shape(values)[-1]
-    if k > 1 and bool(np.any(same & ~np.eye(k, dtype=bool))):
-        repeated = next(float(v) for v, n in zip(*np.unique(np.asarray(values).reshape(-1), return_counts=True))
-                        if n > 1) if np.ndim(values) == 1 else None
-        at = f" ({repeated:g} more than once)" if repeated is not None else ""
+    ties = same & ~np.eye(k, dtype=bool)
+    if k > 1 and bool(np.any(ties)):
+        at = f" ({float(values[np.argwhere(ties)[0][0]]):.6g} more than once)" if np.ndim(values) == 1 else ""
         raise S2SError(f"{function}: a second derivative at a repeated {what}{at} is not computed by s2s: it "
                        f"depends there on the function's curvature in its {what}s, which the rule does not see (first "
                        f"derivatives are exact); take it at a matrix whose {what}s are distinct")
@@ -399,8 +404,12 @@ def svdvals_adjoint_tangent_a(d, g, a):
     v = mT(vh)
     g = np.broadcast_to(np.asarray(g, dtype=float), np.shape(s))
     si, sj = s[..., :, None], s[..., None, :]
-    same = si == sj
+    tolerance = _tie_tolerance(s)
+    same = np.abs(sj - si) <= tolerance
     _refuse_ties("np.linalg.svd", "singular value", s, same)
+    if bool(np.any(s <= tolerance[..., 0])):
+        raise S2SError("np.linalg.svd: a second derivative at a zero singular value (a matrix of less than full "
+                       "rank) is not computed by s2s (first derivatives are exact); take it at a matrix of full rank")
     gaps = np.where(same, 1.0, sj ** 2 - si ** 2)
     gi, gj = g[..., :, None], g[..., None, :]
     E1 = np.where(same, 0.0, (sj * gj - si * gi) / gaps)  # (0 on the diagonal, where the two terms cancel)
