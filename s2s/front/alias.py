@@ -131,14 +131,12 @@ class _Aliases:
         if r is not None:
             newest = self.state.current.get(r, name)
             if newest == SHARED:
-                phi, wrote = self.through[r]
-                line = wrote.line if wrote else "?"
+                phi, line = _user(self.through[r][0]), self.through[r][1].line if self.through[r][1] else "?"
                 raise self.error(loc, f"reading the array that '{_user(name)}' was bound to, after line {line} wrote "
-                                      f"into '{_user(phi)}', which a loop or a branch may have left bound to that "
-                                      "same array",
-                                 f"NumPy's value depends on the path taken: copy before line {line} ({_user(phi)} = "
-                                 f"np.copy({_user(phi)})) so that the write changes an array of its own, or read it "
-                                 f"before line {line}", _user(name))
+                                      f"into '{phi}', which a loop or a branch may have left bound to that same array",
+                                 f"NumPy's value depends on the path taken: copy before line {line} ({phi} = np.copy("
+                                 f"{phi})) so that the write changes an array of its own, or read it first",
+                                 _user(name))
             if newest == LOOP_WRITTEN:
                 if self.by_operators(r, self.born.get(name, 0)):
                     return atom  # (checked to be numbers: the old value, as Python rebinds)
@@ -299,10 +297,14 @@ class _Aliases:
         r = self.root.setdefault(base.name, base.name)
         self.root[target] = r
         self.state.current[r] = target
+        self.count_write(r, loc, operators)
+        self.born[target] = self.state.writes[r]
+
+    def count_write(self, r: str, loc, operators=None) -> None:
+        """One more write to the array `r`, at `loc`, made by `operators` (None: an element write)."""
         self.state.writes[r] = self.state.writes.get(r, 0) + 1
         self.state.last_write[r] = loc
         self.record_kind(r, self.state.writes[r], operators)
-        self.born[target] = self.state.writes[r]
 
     def write_joined(self, phi: str, loc) -> None:
         """The first write into `phi`, a name a loop or a branch bound to one of several arrays the function made,
@@ -311,9 +313,7 @@ class _Aliases:
         for obj in sorted(self.objects(ir.Var(phi))):
             if obj == phi:
                 continue
-            self.state.writes[obj] = self.state.writes.get(obj, 0) + 1
-            self.state.last_write[obj] = loc
-            self.record_kind(obj, self.state.writes[obj], None)
+            self.count_write(obj, loc)
             self.state.current[obj] = SHARED
             self.through[obj] = (phi, loc)
         # (an array of its own from here: its writes are counted afresh, and a read of the phi itself after its
@@ -417,9 +417,7 @@ class _Aliases:
             if p.target in elements and isinstance(init, ir.Var) and init.name in self.own_phis and \
                     init.name not in self.joined:
                 self.write_joined(init.name, s.loc)  # (the loop writes its elements from its first iteration on)
-                self.state.writes[init.name] = self.state.writes.get(init.name, 0) + 1
-                self.state.last_write[init.name] = s.loc
-                self.record_kind(init.name, self.state.writes[init.name], None)
+                self.count_write(init.name, s.loc)
             own = not isinstance(init, ir.Var) or not (init.name in self.visible or init.name in self.refs) or \
                 init.name in self.joined
             if p.target in based and own:  # an array of the function's, written in the loop: a version

@@ -98,7 +98,7 @@ class Shared:
     definitions: dict = dataclasses.field(default_factory=dict)  # name -> the call defining it (for array writes)
     opaque: dict = dataclasses.field(default_factory=dict)  # callables with no rule or source -> the user's spelling
     roots: dict = dataclasses.field(default_factory=dict)  # versions of a written array -> the array's first name
-    phi_arrays: dict = dataclasses.field(default_factory=dict)  # a phi written as an array of its own -> the arrays it may be
+    phi_arrays: dict = dataclasses.field(default_factory=dict)  # a phi written as an array of its own -> its arrays
     phis: dict = dataclasses.field(default_factory=dict)  # target -> ir.Phi: those of ifs, and of loops once ended
     phi_loops: dict = dataclasses.field(default_factory=dict)  # a loop's header phi -> the loop (its _LoopFrame)
     loop_path: list = dataclasses.field(default_factory=list)  # the loops being built around here, outermost first
