@@ -16,6 +16,7 @@ from s2s.runtime.linalg import *  # noqa: F401,F403  (products and linear algebr
 from s2s.runtime.batched import *  # noqa: F401,F403  (vector forward mode: tangents with a leading batch axis)
 from s2s.runtime.higher import *  # noqa: F401,F403  (vector-mode forms for differentiating generated code again)
 from s2s.runtime.second import *  # noqa: F401,F403  (second derivatives of the adjoint helpers: hessians through them)
+from s2s.runtime.spectral import *  # noqa: F401,F403  (the same for eigvalsh, eigh and svd)
 from s2s.runtime.scipy import *  # noqa: F401,F403  (the covariance forms of scipy.stats.multivariate_normal)
 from s2s.runtime.methods import *  # noqa: F401,F403  (ndarray methods: astype, item, tolist)
 from s2s.runtime.numerics import *  # noqa: F401,F403  (polynomials, finite differences, quantiles)
