@@ -632,3 +632,18 @@ CASES += [
     ("numpy.compress", lambda x: np.compress([True, False, True], x, axis=1), (M23,), 0),
     ("numpy.extract", lambda x: np.extract(SEP > 0.0, x), (V,), 0),
 ]
+RUNNING = np.array([[0.3, -0.2, 0.9, 0.9, 0.1], [1.2, 1.5, 0.4, 1.6, -0.3]])  # a tie in the first row
+CASES += [
+    # ------------------------------------------------------------ methods of ufuncs (rules/ufuncs.py)
+    ("numpy.add.accumulate", lambda x: np.add.accumulate(x, axis=1), (M23,), 0),
+    ("numpy.multiply.accumulate", lambda x: np.multiply.accumulate(x), (M23,), 0),
+    ("numpy.logaddexp.reduce", lambda x: np.logaddexp.reduce(x, axis=1), (M34,), 0),
+    ("numpy.logaddexp.reduce", lambda x: np.logaddexp.reduce(x, keepdims=True), (M34,), 0),
+    ("numpy.maximum.accumulate", lambda x: np.maximum.accumulate(x, axis=1), (M34,), 0),
+    ("numpy.minimum.accumulate", lambda x: np.minimum.accumulate(x), (M34,), 0),
+    # (their runtime helpers: linear in g, d; at a tie the derivative is shared, and the helpers are so too)
+    ("s2s.runtime.running_extremum_adjoint",
+     lambda g: rt.running_extremum_adjoint(g, np.maximum.accumulate(RUNNING, axis=1), RUNNING, axis=1), (RUNNING,), 0),
+    ("s2s.runtime.running_extremum_tangent",
+     lambda d: rt.running_extremum_tangent(d, np.minimum.accumulate(RUNNING), RUNNING), (RUNNING * 0.5,), 0),
+]

@@ -503,6 +503,20 @@ CASES = {
     "numpy.ndarray.item": [Case("x.item()", N(1)), Case("x.item(2)", N(4)), Case("x.item(1, 0)", N(2, 3)),
                            Case("np.sum(x, keepdims=True).item()", N(2, 2))],
     "numpy.ndarray.tolist": [Case("x.tolist()", N(3)), Case("x.tolist()[1]", N(2, 3))],
+    # methods of ufuncs (rules/ufuncs.py): the running sums and products read as np.cumsum and np.cumprod
+    "numpy.add.accumulate": [Case("np.add.accumulate(x)", N(3, 4)), Case("np.add.accumulate(x, axis=1)", N(2, 3)),
+                             Case("np.add.accumulate(x, -1)", N(2, 3, 2))],
+    "numpy.multiply.accumulate": [Case("np.multiply.accumulate(x)", N(3, 4)),
+                                  Case("np.multiply.accumulate(x, axis=1)", WITH_ZERO(2, 3))],
+    "numpy.logaddexp.reduce": [Case("np.logaddexp.reduce(x)", N(3, 4)),
+                               Case("np.logaddexp.reduce(x, axis=1, keepdims=True)", N(2, 3)),
+                               Case("np.logaddexp.reduce(x, -1)", N(2, 2, 3)),
+                               Case("np.logaddexp.reduce(x, None)", N(5))],
+    "numpy.maximum.accumulate": [Case("np.maximum.accumulate(x)", SPREAD(4, 3)),
+                                 Case("np.maximum.accumulate(x, axis=1)", SPREAD(2, 5)),
+                                 Case("np.maximum.accumulate(x, -2)", SPREAD(2, 3, 2))],
+    "numpy.minimum.accumulate": [Case("np.minimum.accumulate(x)", SPREAD(4, 3)),
+                                 Case("np.minimum.accumulate(x, axis=-1)", SPREAD(2, 5))],
 }
 
 # ---------------------------------------------------------------- the table of keys without derivative

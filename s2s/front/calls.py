@@ -45,6 +45,9 @@ class CallLowering:
                 self.classes[first[0].name] = cls
             return self.inline(fn, args, kwargs, node)
         if target is MISSING and isinstance(func, ast.Attribute):
+            owner = self.static_value(func.value)
+            if isinstance(owner, numpy.ufunc):  # np.subtract.outer(x, y), np.add.reduce(x, axis=1)
+                return self.ufunc_method(owner, func, node)
             key = prims.METHODS.get(func.attr)
             if key is None:
                 base = self.atom(func.value)
@@ -96,6 +99,45 @@ class CallLowering:
         args = self.spread(node.args)
         kwargs = self.keywords(node.keywords)
         return self.call_object(target, args, kwargs, node, _spelled(func))
+
+    def ufunc_method(self, ufunc, func: ast.Attribute, node: ast.Call) -> ir.Expr:
+        """`np.f.method(...)`, a method of a NumPy ufunc: the record 'numpy.f.method' (rules/ufuncs.py) reads it,
+        its arguments placed by NumPy's parameters; one it does not accept is refused here unless it has its
+        default, as are the methods without a record (`.at`, which writes in place; `.reduceat`)."""
+        spelled = _spelled(func)
+        key = registry.key_of(ufunc)
+        record = registry.PRIMITIVES.get(f"{key}.{func.attr}") if key is not None else None
+        if record is None:
+            raise self.error(node, f"{spelled}(), a method of a NumPy ufunc without a rule in s2s",
+                             _UFUNC_INSTEAD.get(func.attr, "write it with the NumPy functions it stands for: "
+                                                           "np.sum for np.add.reduce, np.cumsum for "
+                                                           "np.add.accumulate, np.f(a[:, None], b) for np.f.outer"))
+        params = record.facts["parameters"]
+        args = self.no_spread(self.spread(node.args))
+        kwargs = self.no_spread(self.keywords(node.keywords))
+        if len(args) > len(params):
+            raise self.error(node, f"{spelled}() with {len(args)} positional arguments; it takes {len(params)}")
+        bound = {name: a for (name, _), a in zip(params, args)}
+        for name, atom in kwargs:
+            if name in bound:
+                raise self.error(node, f"{spelled}() with two values for its argument '{name}'")
+            if name not in dict(params):
+                raise self.error(node, f"{spelled}() with {name}=", _ufunc_keyword_fix(spelled, ufunc, name))
+            bound[name] = atom
+        for name, default in params:
+            atom = bound.get(name)
+            if atom is None or name in record.facts["accepts"] or \
+                    isinstance(atom, ir.Const) and type(atom.value) is type(default) and atom.value == default:
+                continue
+            raise self.error(node, f"{spelled}() with {name}=", _ufunc_keyword_fix(spelled, ufunc, name))
+        missing = [name for name, default in params if default is registry.REQUIRED and name not in bound]
+        if missing:
+            raise self.error(node, f"{spelled}() without its argument(s) {', '.join(missing)}")
+        options = {name: a for name, a in bound.items() if name in record.facts["accepts"]}
+        if record.lowered is not None:  # the NumPy function it is (np.sum for np.add.reduce)
+            return record.lowered(self.materialise, **options)
+        first = params[0][0]
+        return ir.Call(f"{key}.{func.attr}", (options.pop(first),), tuple(options.items()))
 
     def unknown_callee(self, func, callee: ir.Atom) -> S2SError:
         spelled = ast.unparse(func)
@@ -351,6 +393,30 @@ class CallLowering:
             return args + tuple(parts)
         tail = self.materialise(ir.Call("getitem", (seq, ir.Const(slice(len(left), None, None)))))
         return args + tuple(parts) + (Spread(tail, rest.node),)
+
+
+# what to write for a method of a ufunc that s2s does not read
+_UFUNC_INSTEAD = {
+    "at": "np.f.at(a, i, v) writes into a in place, which s2s does not follow; write the updates as element "
+          "writes into an array the function made, one index at a time: for k in range(len(i)): a[i[k]] += v[k]",
+    "reduceat": "reduce each slice by itself: np.array([np.add.reduce(x[i:j]) for i, j in zip(starts, ends)])",
+}
+
+
+def _ufunc_keyword_fix(spelled: str, ufunc, name: str) -> str:
+    """What to write instead of `name=` in a call of the ufunc method `spelled`."""
+    operation = spelled.rpartition(".")[0]
+    if name == "out":
+        return f"assign the result instead: y = {spelled}(...)"
+    if name == "dtype":
+        return f"cast the operand instead: {spelled}(x.astype(np.float64))"
+    if name == "where":
+        identity = ufunc.identity if ufunc.identity is not None else \
+            {"maximum": "-np.inf", "minimum": "np.inf"}.get(ufunc.__name__, "a neutral value")
+        return f"select the entries instead: {spelled}(np.where(mask, x, {identity}))"
+    if name == "initial":
+        return f"combine it with the result instead: {operation}({spelled}(x), initial)"
+    return f"leave {name}= out"
 
 
 LIBRARIES = ("numpy", "scipy", "builtins", "math", "functools", "s2s", "logging", "warnings", "collections", "typing")

@@ -1,0 +1,151 @@
+"""Methods of NumPy's ufuncs: `np.subtract.outer(x, y)`, `np.add.reduce(x)`, `np.maximum.accumulate(x)`.
+
+The front end (front/calls.py) reads `np.f.method(...)` as the record `'numpy.f.method'` (f the key of
+the ufunc's own record: `np.true_divide` is `'numpy.divide'`), its arguments placed by the record's
+fact `parameters` (NumPy's, in order). Those it does not name in `accepts` are accepted only at their
+defaults: `out=`, `dtype=`, `where=`, `initial=` are refused at the user's line, as are `.at` and
+`.reduceat` (front/calls.py says what to write instead). Where a method is another NumPy function
+exactly, the call is read as that function and takes its rules in every mode:
+
+    np.f.outer(a, b)            np.f(np.reshape(a, np.shape(a) + (1,) * np.ndim(b)), b)
+    np.add.reduce(x, axis)      np.sum(x, axis=axis)       (np.sum is np.add.reduce; so np.prod, np.max,
+    np.multiply.reduce          np.prod                     np.min, np.all and np.any are the reductions
+    np.maximum.reduce           np.max                      of their ufuncs: the same values, bit for bit)
+    np.minimum.reduce           np.min
+    np.logical_and.reduce       np.all
+    np.logical_or.reduce        np.any
+    np.add.accumulate(x, axis)  np.cumsum(x, axis=axis)    (axis a number: np.cumsum(x, axis=None) would
+    np.multiply.accumulate      np.cumprod                  flatten x, where accumulate refuses None)
+
+(note the default axis of both methods: 0, where np.sum's is None). The others keep NumPy's own call
+and have rules of their own: `np.logaddexp.reduce` (d/dx = exp(x - ans), the softmax of x along the
+axis) and the running extrema `np.maximum.accumulate`, `np.minimum.accumulate` (the derivative of each
+entry of the result goes to the entries that hold its extremum, shared equally among ties as np.max's
+rule shares it: rt.running_extremum_adjoint).
+"""
+from __future__ import annotations
+
+from s2s import ir, prims
+from s2s.rules.primitive import constant_is, define, non_default, reading, refuse
+from s2s.rules.registry import REQUIRED
+from s2s.rules.runtime_helpers import helper
+from s2s.rules.symbolic import Sym, np, rt
+
+NOVALUE = object()  # initial=: NumPy's <no value> (any value given is refused)
+OUTER = (("A", REQUIRED), ("B", REQUIRED))
+REDUCE = (("array", REQUIRED), ("axis", 0), ("dtype", None), ("out", None), ("keepdims", False),
+          ("initial", NOVALUE), ("where", True))
+ACCUMULATE = (("array", REQUIRED), ("axis", 0), ("dtype", None), ("out", None))
+
+
+def method(key: str, parameters: tuple, accepts: tuple, lowered=None, refusal=None, **rules):
+    """The record of a ufunc method: read as `lowered` builds it, or (with `rules`, those of `define`) a call
+    of its own. `parameters`: NumPy's, (name, default) in order; `accepts`: those the front end passes on."""
+    p = reading(key, lowered, refusal) if lowered is not None else define(key, **rules)
+    p.facts.update(parameters=parameters, accepts=accepts)
+    return p
+
+
+# ---------------------------------------------------------------- outer: the ufunc of a and b on crossed axes
+def _outer(key: str):
+    """np.f.outer(a, b) = np.f(a with np.ndim(b) axes of length 1 appended, b): NumPy's definition; the ranks
+    are known only at run time, so the new shape is written out."""
+    ufunc = key[:-len(".outer")]
+
+    def lowered(materialise, A, B):
+        ones = materialise(ir.Call("mul", (ir.Const((1,)), materialise(ir.Call(prims.NDIM, (B,))))))
+        shape = materialise(ir.Call("add", (materialise(ir.Call(prims.SHAPE, (A,))), ones)))
+        return ir.Call(ufunc, (materialise(ir.Call(f"{np._prefix}.reshape", (A, shape))), B))
+    return lowered
+
+
+for _key in ("numpy.add.outer", "numpy.subtract.outer", "numpy.multiply.outer", "numpy.divide.outer",
+             "numpy.power.outer", "numpy.float_power.outer", "numpy.mod.outer", "numpy.fmod.outer",
+             "numpy.maximum.outer", "numpy.minimum.outer", "numpy.fmax.outer", "numpy.fmin.outer",
+             "numpy.arctan2.outer", "numpy.hypot.outer", "numpy.logaddexp.outer", "numpy.logaddexp2.outer",
+             "numpy.copysign.outer", "numpy.ldexp.outer", "numpy.floor_divide.outer", "numpy.heaviside.outer",
+             "numpy.equal.outer", "numpy.not_equal.outer", "numpy.greater.outer", "numpy.greater_equal.outer",
+             "numpy.less.outer", "numpy.less_equal.outer", "numpy.logical_and.outer", "numpy.logical_or.outer",
+             "numpy.logical_xor.outer"):
+    method(_key, OUTER, ("A", "B"), _outer(_key))
+
+
+# ---------------------------------------------------------------- reduce: the NumPy reduction it is
+def _reduction(target: str):
+    def lowered(materialise, array, axis=ir.Const(0), keepdims=ir.Const(False)):
+        kwargs = (("axis", axis),) + ((("keepdims", keepdims),) if not constant_is(keepdims, False) else ())
+        return ir.Call(target, (array,), kwargs)
+    return lowered
+
+
+method("numpy.add.reduce", REDUCE, ("array", "axis", "keepdims"), _reduction(f"{np._prefix}.sum"))
+method("numpy.multiply.reduce", REDUCE, ("array", "axis", "keepdims"), _reduction(f"{np._prefix}.prod"))
+method("numpy.maximum.reduce", REDUCE, ("array", "axis", "keepdims"), _reduction(f"{np._prefix}.max"))
+method("numpy.minimum.reduce", REDUCE, ("array", "axis", "keepdims"), _reduction(f"{np._prefix}.min"))
+method("numpy.logical_and.reduce", REDUCE, ("array", "axis", "keepdims"), _reduction(f"{np._prefix}.all"))
+method("numpy.logical_or.reduce", REDUCE, ("array", "axis", "keepdims"), _reduction(f"{np._prefix}.any"))
+
+
+# ---------------------------------------------------------------- accumulate: the running sum and product
+def _accumulation(key: str, target: str):
+    """np.add.accumulate(x, axis) is np.cumsum(x, axis=axis) for an axis given as a number; an axis known only
+    at run time (which may be None: NumPy refuses it, np.cumsum would flatten x) keeps NumPy's call, refused
+    where a derivative passes through it."""
+    def lowered(materialise, array, axis=ir.Const(0)):
+        if isinstance(axis, ir.Const) and isinstance(axis.value, int) and not isinstance(axis.value, bool):
+            return ir.Call(target, (array,), (("axis", axis),))
+        return ir.Call(key, (array,), (("axis", axis),))
+
+    def refusal(*args, **kwargs):
+        refuse(key, f"{prims.spelling(key)} with an axis known only at run time has no rule in s2s",
+               f"write the axis as a number: {prims.spelling(key)}(x, axis=1)")
+    return lowered, refusal
+
+
+method("numpy.add.accumulate", ACCUMULATE, ("array", "axis"),
+       *_accumulation("numpy.add.accumulate", f"{np._prefix}.cumsum"))
+method("numpy.multiply.accumulate", ACCUMULATE, ("array", "axis"),
+       *_accumulation("numpy.multiply.accumulate", f"{np._prefix}.cumprod"))
+
+
+# ---------------------------------------------------------------- np.logaddexp.reduce: log(sum(exp(x))), kept stable
+def _expanded(v, axis, keepdims):
+    """`v`, a result reduced over `axis`, with that axis put back (length 1) to broadcast against x."""
+    if isinstance(axis, Sym) or isinstance(keepdims, Sym):
+        refuse("numpy.logaddexp.reduce", "np.logaddexp.reduce with an axis or keepdims known only at run time "
+               "has no rule in s2s", "write them as constants: np.logaddexp.reduce(x, axis=1)")
+    return v if axis is None or keepdims else np.expand_dims(v, axis)
+
+
+def _softmax(ans, x, axis, keepdims):
+    """d np.logaddexp.reduce(x, axis) / dx = exp(x - ans): the weights of x's entries along the axis."""
+    return np.exp(x - _expanded(ans, axis, keepdims))
+
+
+method("numpy.logaddexp.reduce", REDUCE, ("array", "axis", "keepdims"),
+       adjoints=[lambda g, ans, x, axis=0, keepdims=False:
+                 _expanded(g, axis, keepdims) * _softmax(ans, x, axis, keepdims)],
+       tangents=[lambda d, ans, x, axis=0, keepdims=False: np.sum(
+           _softmax(ans, x, axis, keepdims) * d, **non_default(axis=(axis, None), keepdims=(keepdims, False)))],
+       batched=[lambda d, ans, x, axis=0, keepdims=False:
+                rt.batch_sum(_softmax(ans, x, axis, keepdims) * d, axis, keepdims)])
+
+
+# ---------------------------------------------------------------- running extrema: np.maximum.accumulate, np.minimum
+def _running_adjoint(g, ans, x, axis=0):
+    return rt.running_extremum_adjoint(g, ans, x, **non_default(axis=(axis, 0)))
+
+
+def _running_tangent(d, ans, x, axis=0):
+    return rt.running_extremum_tangent(d, ans, x, **non_default(axis=(axis, 0)))
+
+
+method("numpy.maximum.accumulate", ACCUMULATE, ("array", "axis"), adjoints=[_running_adjoint],
+       tangents=[_running_tangent], batched=[_running_tangent], rank_of_argument=0)
+method("numpy.minimum.accumulate", ACCUMULATE, ("array", "axis"), adjoints=[_running_adjoint],
+       tangents=[_running_tangent], batched=[_running_tangent], rank_of_argument=0)
+# their helpers: linear in g (d), piecewise constant in ans and x; each the other's transpose, batches as they are
+helper("running_extremum_adjoint", lambda G, g, ans, x, axis=0: _running_tangent(G, ans, x, axis),
+       lambda d, out, g, ans, x, axis=0: _running_adjoint(d, ans, x, axis), rank_of_argument=2)
+helper("running_extremum_tangent", lambda G, d, ans, x, axis=0: _running_adjoint(G, ans, x, axis),
+       lambda dd, out, d, ans, x, axis=0: _running_tangent(dd, ans, x, axis), rank_of_argument=2)
