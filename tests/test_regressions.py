@@ -1180,3 +1180,27 @@ def test_tangents_of_a_list_that_numpy_reads_as_an_array():
                                hessian @ np.ones(3))
     np.testing.assert_allclose(s2s.hessian(sines_of_a_list_plus_array)(a), hessian, atol=1e-12)
     np.testing.assert_allclose(s2s.hessian(list_of_arrays_plus_array)(a), 10.0 * np.eye(3))
+
+
+def ones_minus_a_quotient(z):
+    # fuzz seed 955860 (found by the rebound-writes helper), reduced
+    prod = np.ones(3)
+    prod -= 1.5 / z
+    return np.sum(prod)
+
+
+def halves_minus_a_quotient(z):
+    return np.ones(3) * 0.5 - 1.5 / z
+
+
+def test_a_tangent_negated_twice_is_still_broadcast():
+    """Forward mode: the tangent of `ones(3) - 1.5 / z` is -d(1.5 / z), itself `-(1.5 / z) * dz / z`; the two
+    negations cancelled, and the cancelled form was not recognised as the number's tangent that the array
+    broadcasts, so it was not widened: the jvp of np.sum of it was a third of the right value (silently).
+    Against the analytic derivatives, every forward route."""
+    z = 1.0827
+    assert s2s.jvp(ones_minus_a_quotient)((z,), (1.0,))[1] == pytest.approx(4.5 / z ** 2)
+    assert s2s.jacobian(ones_minus_a_quotient, mode="forward")(z) == pytest.approx(4.5 / z ** 2)
+    assert s2s.hessian(ones_minus_a_quotient)(z) == pytest.approx(-9.0 / z ** 3)
+    np.testing.assert_allclose(s2s.jvp(halves_minus_a_quotient)((z,), (1.0,))[1], np.full(3, 1.5 / z ** 2))
+    np.testing.assert_allclose(s2s.jacobian(halves_minus_a_quotient, mode="forward")(z), np.full(3, 1.5 / z ** 2))

@@ -375,7 +375,9 @@ class _Forward:
         atom = to_atom(total)
         if atom != d:
             inner = _negation_of(atom, em)
-            if inner is None or to_atom(inner) != d:
+            # (or d is itself `-x` and the rule's `-d` folded to x: `ones - 1.5 / z`, d = -(1.5 / z) * dz / z)
+            if (inner is None or to_atom(inner) != d) and \
+                    not (isinstance(d, ir.Var) and em.negations.get(d.name) == atom):
                 return False
         others = [a for j, a in enumerate(value.args) if j != sources[0]]
         if all(_scalar_atom(a, self.scalars) for a in others):
