@@ -1204,3 +1204,23 @@ def test_a_tangent_negated_twice_is_still_broadcast():
     assert s2s.hessian(ones_minus_a_quotient)(z) == pytest.approx(-9.0 / z ** 3)
     np.testing.assert_allclose(s2s.jvp(halves_minus_a_quotient)((z,), (1.0,))[1], np.full(3, 1.5 / z ** 2))
     np.testing.assert_allclose(s2s.jacobian(halves_minus_a_quotient, mode="forward")(z), np.full(3, 1.5 / z ** 2))
+
+
+def doubled_then_written(S):
+    # fuzz seed 954865 (found by the rebound-writes helper), reduced
+    S = np.square(S)
+    S = S + S
+    S[2, 2] = 1.5
+    return np.sum(S)
+
+
+def test_an_element_writes_buffer_read_twice_by_one_sum_counts_twice():
+    """`S + S` gives S the same adjoint twice; where that adjoint is the buffer an element write's adjoint owns,
+    the sum dropped both copies but one, so reverse mode silently lost the factor 2 (2 S instead of 4 S). Against
+    the analytic gradient, in reverse and forward mode."""
+    S = np.array([[1.4645, 1.1586, 0.9121], [-0.8838, -0.3274, -0.3894], [0.1322, -1.4843, 0.2386]])
+    expected = 4.0 * S
+    expected[2, 2] = 0.0
+    np.testing.assert_allclose(s2s.grad(doubled_then_written)(S), expected)
+    np.testing.assert_allclose(s2s.vjp(doubled_then_written)(S)[1](1.0), expected)
+    np.testing.assert_allclose(s2s.jacobian(doubled_then_written, mode="forward")(S), expected)

@@ -244,7 +244,9 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
             return only
         owned = [c for c in contributions if isinstance(c, ir.Var) and c.name in self.owned]
         if owned:  # element adjoints are added into an array this sweep owns, in place
-            contributions = self._add_scatters_into(owned[0], [c for c in contributions if c is not owned[0]], out)
+            first = next(i for i, c in enumerate(contributions) if c is owned[0])
+            # (that one contribution only: `S_1 + S_1` gives S_1 the same adjoint twice, both to be added)
+            contributions = self._add_scatters_into(owned[0], contributions[:first] + contributions[first + 1:], out)
         total = contributions[0]
         for i, c in enumerate(contributions[1:]):
             last = i == len(contributions) - 2
