@@ -1224,3 +1224,23 @@ def test_an_element_writes_buffer_read_twice_by_one_sum_counts_twice():
     np.testing.assert_allclose(s2s.grad(doubled_then_written)(S), expected)
     np.testing.assert_allclose(s2s.vjp(doubled_then_written)(S)[1](1.0), expected)
     np.testing.assert_allclose(s2s.jacobian(doubled_then_written, mode="forward")(S), expected)
+
+
+def matrix_vector_after_an_element_write(x, z):
+    # fuzz seed 956749 (found by the rebound-writes helper), reduced
+    res = x * 1.0
+    for i in range(3):
+        res[1] = z
+        z += x @ res
+    return z
+
+
+def test_a_gathered_outer_product_reads_its_vectors_before_the_restore():
+    """optimize/outer_sums.py put `rt.add_outer(bx, bz, x, res)` where the loop's sum was added, after the
+    reversed iteration put res's old element back in place (`res[1] = res_old`), so the outer product read the
+    restored res: a silent wrong gradient. It goes where the product was now. Against finite differences."""
+    x = np.array([-1.299, 0.1506, -0.0434])
+    got = s2s.grad(matrix_vector_after_an_element_write)(x, -1.0)
+    assert_close(got, numeric_grad(matrix_vector_after_an_element_write, (x, -1.0), 0), what="d/dx")
+    assert_close(s2s.grad(matrix_vector_after_an_element_write, wrt=1)(x, -1.0),
+                 numeric_grad(matrix_vector_after_an_element_write, (x, -1.0), 1), what="d/dz")

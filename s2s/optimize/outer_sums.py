@@ -73,6 +73,10 @@ def _block(stmts: list, uses: dict, state: dict) -> None:
                     product = add.value.args[1].name
                     matmul = next(t for t in s.body if type(t) is ir.Assign and t.target == product)
                     add.value = ir.Call(ADD_OUTER, (ir.Var(phi.target),) + matmul.value.args)
+                    # where the product was: its operands as it read them (a restore between the two, `res[1] =
+                    # res_old`, changes one in place); the sum's phi is read by nothing else in the loop
+                    s.body.remove(add)
+                    s.body[next(k for k, t in enumerate(s.body) if t is matmul)] = add
                     total = namer.fresh(phi.target)
                     totals.append(ir.Assign(total, ir.Call(TOTAL, (ir.Var(phi.target),)), s.loc))
                     mapping[phi.target] = ir.Var(total)

@@ -30,9 +30,9 @@ def grad_rnn(W, U, xs, h0):
         # adjoint of line 83: h = np.tanh(W @ h + U @ xs[t])
         bt7 = bh_1 * (1.0 - h_next ** 2)
         bt4 = rt.unbroadcast(bt7, t4_shape)
-        bh_1 = rt.matmul_adjoint_b(bt4, W, h)
         bU = rt.add_outer(bU, rt.unbroadcast(bt7, t6_shape), U, xs[t26])
         bW = rt.add_outer(bW, bt4, W, h)
+        bh_1 = rt.matmul_adjoint_b(bt4, W, h)
         h_next = h
     del t3, h_saved, t4_shape_saved, t6_shape_saved, h, bh, bh_1, h_next
     # adjoint of line 82: for t in range(xs.shape[0]):
