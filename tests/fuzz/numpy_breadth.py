@@ -33,16 +33,22 @@ grad), and their forward and vector-forward forms (jvp, forward Jacobian):
   `np.vander`, `np.ediff1d`, `np.gradient`, `np.meshgrid`, `np.nanprod`,
   `np.ldexp`, `np.modf`, `np.frexp`, `np.linalg.pinv`, `np.linalg.lstsq`,
   `np.nanvar`, `np.nanstd`, `np.nancumsum`, `np.nancumprod`, `np.cov`.
+- methods of ufuncs: `np.subtract.outer`, `np.multiply.outer`, `np.hypot.outer`, ..., `np.add.reduce`,
+  `np.multiply.reduce`, `np.maximum.reduce`, `np.logaddexp.reduce`, `np.add.accumulate`,
+  `np.multiply.accumulate`, `np.maximum.accumulate`, `np.minimum.accumulate`, with and without `axis=`; drawn
+  in place of a production of the lists above (8% of the time), decided by a random stream of their own, so that
+  a program that draws none of them is the program its seed made before they were added.
 
 Inputs are kept well conditioned (tanh/sin squash matrices before a solve,
 `1.0 + b * b` under powers and logarithms); kinks (`np.abs`, masks, max, sorts)
 are there now and then, not everywhere: the checker skips points where finite
-differences disagree.  Every choice goes through the generator's own
-`random.Random`, and nothing here runs below level 6, so levels 1-5 make the
+differences disagree.  Every choice goes through the generator's own seeded
+`random.Random` streams, and nothing here runs below level 6, so levels 1-5 make the
 programs they made before it.
 """
 from __future__ import annotations
 
+import random
 import re
 
 THRESH6 = ["0.0", "0.1", "-0.2", "0.3", "-0.5"]
@@ -393,11 +399,57 @@ MATRIX_MORE = [
 ]
 
 
+# ---------------------------------------------------------------- methods of ufuncs (rules/ufuncs.py): np.f.outer,
+# .reduce, .accumulate; each list stands in for the productions of its shape now and then (Level6.ufunc_instead)
+UFUNC_SHARE = 0.08  # (about 2 level-6 programs in 5 call one)
+SCALAR_UFUNC = [
+    (0.4, "np.sum(np.exp(-np.subtract.outer({V}, {VA}) ** 2))"),
+    (0.3, "np.sum(np.multiply.outer({V}, {V2}) * {M})"),
+    (0.3, "np.add.reduce({VA})"),
+    (0.3, "np.multiply.reduce(np.cos({V}))"),
+    (0.3, "np.maximum.reduce({VA})"),
+    (0.4, "np.logaddexp.reduce({VA})"),
+    (0.3, "np.sum(np.logaddexp.reduce({M}, axis={ax}))"),
+    (0.3, "np.sum(np.maximum.accumulate({VA}) * {V2})"),
+    (0.3, "np.sum(np.add.reduce({MA}, axis={ax}) ** 2)"),
+]
+VECTOR_UFUNC = [
+    (0.4, "np.add.accumulate({A})"),
+    (0.3, "np.multiply.accumulate(0.5 + 0.5 * np.cos({A}))"),
+    (0.4, "np.maximum.accumulate({A})"),
+    (0.3, "np.minimum.accumulate({B})"),
+    (0.3, "np.add.reduce({M}, axis={ax})"),
+    (0.3, "np.maximum.reduce({MA}, axis={ax})"),
+    (0.2, "np.minimum.reduce({M})"),
+    (0.4, "np.logaddexp.reduce({M}, axis={ax})"),
+    (0.3, "np.subtract.outer({B}, {B2})[{i}]"),
+    (0.3, "np.multiply.outer({B}, {S})"),
+]
+MATRIX_UFUNC = [
+    (0.5, "np.subtract.outer({V}, {VA})"),
+    (0.4, "np.multiply.outer({V}, {V2})"),
+    (0.3, "np.hypot.outer({V}, {VA})"),
+    (0.3, "np.maximum.outer({V}, {V2})"),
+    (0.3, "np.arctan2.outer({V}, 1.0 + {V2} * {V2})"),
+    (0.3, "np.logaddexp.outer({VA}, {V})"),
+    (0.3, "np.divide.outer({V}, 1.0 + {V2} * {V2})"),
+    (0.2, "np.power.outer(1.0 + {V} * {V}, np.tanh({V2}))"),
+    (0.4, "np.add.accumulate({A}, axis={ax})"),
+    (0.4, "np.maximum.accumulate({A}, axis={ax})"),
+    (0.3, "np.minimum.accumulate({B}, axis={ax})"),
+    (0.3, "np.multiply.accumulate(np.tanh({A}), axis={ax})"),
+    (0.2, "np.add.reduce(np.multiply.outer({V}, {M}), axis=0)"),
+]
+
+
 class Level6:
     """Mixin of Gen (gen.py): the productions of level 6."""
 
     def init_level6(self):
         self.l6_scipy = False        # the program calls scipy.special (its module imports it)
+        # whether a drawn production gives way to a ufunc method's (a stream of its own: the main one draws the
+        # same productions as before the ufunc templates were added)
+        self.l6_ufunc = random.Random(f"s2s-fuzz-ufunc:{self.seed}:{self.level}")
 
     # ------------------------------------------------------------------ filling templates
     def fill(self, template, scope, shape, d):
@@ -471,6 +523,20 @@ class Level6:
     def productions(self, table, scope, shape, d, scale=1.0):
         return [(w * scale, lambda t=t: self.fill(t, scope, shape, d)) for w, t in table]
 
+    def ufunc_instead(self, prods, table, scope, shape, d):
+        """`prods`, each of which, once drawn, gives way to a template of `table` (a ufunc method's, of the same
+        shape) one time in UFUNC_SHARE; the choice and the template come from the stream `l6_ufunc`."""
+        def either(make):
+            if not table or self.l6_ufunc.random() >= UFUNC_SHARE:
+                return make()
+            r = self.l6_ufunc.random() * sum(w for w, _ in table)
+            for w, t in table:
+                r -= w
+                if r <= 0:
+                    break
+            return self.fill(t, scope, shape, d)
+        return [(w, lambda make=make: either(make)) for w, make in prods]
+
     # ------------------------------------------------------------------ expressions
     def sexpr_level6(self, scope, d):
         """Scalar productions of level 6: weight about 1.2 times that of the levels below in all."""
@@ -488,7 +554,8 @@ class Level6:
         prods += self.productions([(w, t) for w, t in SCALAR_MORE if "{M" not in t], scope, (), d, 0.6)
         prods += self.productions([(w, t) for w, t in SCALAR_MORE if "{M" in t], scope, (), d,
                                   0.6 if has_matrix else 0.2)
-        return prods
+        return self.ufunc_instead(prods, SCALAR_UFUNC if has_matrix else
+                                  [(w, t) for w, t in SCALAR_UFUNC if "{M" not in t], scope, (), d)
 
     def aexpr_level6(self, scope, shape, d):
         if d <= 0:
@@ -508,7 +575,8 @@ class Level6:
             if n == 4:
                 prods += self.productions(MATRIX_N4, scope, shape, d, 0.9)
             prods += self.productions(MATRIX_MORE, scope, shape, d, 0.9)
-        return prods
+        return self.ufunc_instead(prods, VECTOR_UFUNC if shape == (n,) else MATRIX_UFUNC if shape == (n, n) else [],
+                                  scope, shape, d)
 
     # ------------------------------------------------------------------ parameters and the first lines
     def param_kind_level6(self, r):
