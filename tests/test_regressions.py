@@ -1244,3 +1244,48 @@ def test_a_gathered_outer_product_reads_its_vectors_before_the_restore():
     assert_close(got, numeric_grad(matrix_vector_after_an_element_write, (x, -1.0), 0), what="d/dx")
     assert_close(s2s.grad(matrix_vector_after_an_element_write, wrt=1)(x, -1.0),
                  numeric_grad(matrix_vector_after_an_element_write, (x, -1.0), 1), what="d/dz")
+
+
+def assigned_in_the_first_iteration_only(x):
+    total = 0.0
+    for i in range(3):
+        if i == 0:
+            y = x * 2.0
+        total = total + y * x
+    return total
+
+
+def kept_from_the_iteration_before(x):
+    k = 0
+    total = 0.0
+    while k < 4:
+        if k > 0:
+            total = total + prev * x  # noqa: F821 (bound by the iteration before: k > 0)
+        prev = np.sin(x * k)
+        k += 1
+    return total
+
+
+def read_before_any_iteration_assigns_it(x):
+    for i in range(2):
+        z = y * x  # noqa: F821 (unbound in the first iteration: Python raises)
+        y = x
+    return z
+
+
+def test_a_name_a_loop_assigns_is_read_in_a_later_iteration():
+    """A name first assigned in a loop, under a branch, and read in a later iteration before that iteration
+    assigns it: s2s gave it no loop-carried value, and its code raised UnboundLocalError where Python reads the
+    value of the iteration before (found by the rebound-writes helper). Against the analytic derivatives; a
+    read before any iteration assigned the name still raises as in Python."""
+    x = 1.5
+    assert s2s.grad(assigned_in_the_first_iteration_only)(x) == pytest.approx(12.0 * x)
+    assert s2s.jvp(assigned_in_the_first_iteration_only)((x,), (1.0,))[1] == pytest.approx(12.0 * x)
+    assert s2s.hessian(assigned_in_the_first_iteration_only)(x) == pytest.approx(12.0)
+    expected = sum(np.sin(k * x) + k * x * np.cos(k * x) for k in range(3))  # d/dx sum_k sin(k x) x, k = 0..2
+    assert s2s.grad(kept_from_the_iteration_before)(x) == pytest.approx(expected)
+    assert s2s.jvp(kept_from_the_iteration_before)((x,), (1.0,))[1] == pytest.approx(expected)
+    with pytest.raises(UnboundLocalError):
+        read_before_any_iteration_assigns_it(x)
+    with pytest.raises(UnboundLocalError):
+        s2s.grad(read_before_any_iteration_assigns_it)(x)

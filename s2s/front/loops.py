@@ -57,6 +57,7 @@ class LoopLowering:
         appended = {n for n in _appended_names(s.body) if n in self.env}
         assigned = sorted(_assigned_names(s.body) | appended | written |
                           (_assigned_names([s.target]) if isinstance(s, ast.For) else set()))
+        exposed = _read_before_assigned(s.body, _assigned_names([s.target]) if isinstance(s, ast.For) else set())
         loop_loc = self.loc
         iter_atom = None
         length = None
@@ -66,8 +67,9 @@ class LoopLowering:
         # header phis for names that exist before the loop and that the body assigns
         phis = {}
         for name in assigned:
-            if name not in self.env and name in self.read_after(s):
-                # first assigned in the loop (its target too) and read after it: unbound until the loop
+            if name not in self.env and (name in self.read_after(s) or name in exposed):
+                # first assigned in the loop (its target too) and read after it, or in a later iteration before
+                # that iteration assigns it (`if i == 0: y = ...` then `y` read): unbound until the loop
                 # assigns it, then its last value, as Python keeps it
                 self.env[name] = ir.Const(None)
                 self.env[_bound_key(name)] = ir.Const(False)
@@ -288,6 +290,44 @@ def _augmented_names(stmts) -> set[str]:
     """Names `stmts` update with an augmented assignment (`y *= v`)."""
     return {node.target.id for s in stmts for node in ast.walk(s)
             if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name)}
+
+
+def _read_before_assigned(stmts, targets: set) -> set[str]:
+    """The names an iteration of a loop with body `stmts` (and `targets`, which each iteration assigns first) may
+    read before it assigns them (an upward-exposed read): such a name carries its value from the iteration before.
+    Assigned surely means on every path: in both branches of an if, not in a nested loop (which may not run)."""
+    exposed: set = set()
+
+    def reads(node) -> set:
+        out = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        return out | {n.target.id for n in ast.walk(node) if isinstance(n, ast.AugAssign) and
+                      isinstance(n.target, ast.Name)}
+
+    def walk(block, assigned: set) -> set:
+        assigned = set(assigned)
+        for st in block:
+            if isinstance(st, ast.If):
+                exposed.update(reads(st.test) - assigned)
+                assigned |= walk(st.body, assigned) & walk(st.orelse, assigned)
+            elif isinstance(st, (ast.For, ast.While)):
+                head = st.iter if isinstance(st, ast.For) else st.test
+                exposed.update(reads(head) - assigned)
+                inner = assigned | (_assigned_names([st.target]) if isinstance(st, ast.For) else set())
+                walk(st.body, inner)
+                walk(st.orelse, assigned)
+            elif isinstance(st, ast.With):
+                for item in st.items:
+                    exposed.update(reads(item.context_expr) - assigned)
+                assigned = walk(st.body, assigned)
+            else:
+                exposed.update(reads(st) - assigned)
+                assigned |= _assigned_names([st])
+                if isinstance(st, (ast.Break, ast.Continue, ast.Return, ast.Raise)):
+                    break  # (what follows in this block does not run)
+        return assigned
+
+    walk(stmts, set(targets))
+    return exposed
 
 
 def _assigned_names(stmts) -> set[str]:
