@@ -184,14 +184,15 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         # forward sweep has none of them
         adjoint = rename(adjoint, self.renamed)
         grads = []
+        ints = integers(self.fn) if any(isinstance(atom, ir.Var) for _, atom in collected) else set()
         for p, atom in collected:
             if isinstance(atom, ir.Var) and atom.name in self.renamed:
                 atom = ir.Var(self.renamed[atom.name])
-            if _maybe_int(atom, self.fn) or maybe_int(atom, self.fn, adjoint):
+            certain = _maybe_int(atom, ints)
+            if certain or maybe_int(atom, self.fn, adjoint):
                 # a number's gradient is a float (y, the gradient of x * y, is an int in f(2, 3))
                 tmp = self.namer.fresh("b" + p)
-                to_float = "builtins.float" if p in self.scalars or _maybe_int(atom, self.fn) \
-                    else "s2s.runtime.as_float"
+                to_float = "builtins.float" if p in self.scalars or certain else "s2s.runtime.as_float"
                 adjoint.append(ir.Assign(tmp, ir.Call(to_float, (atom,))))
                 atom = ir.Var(tmp)
             grads.append(atom)
@@ -386,11 +387,12 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         return self.defs.get(name, (1 << 30, name))
 
 
-def _maybe_int(atom, fn: ir.Function) -> bool:
-    """Could this gradient be a Python int (an integer constant, or a length or shape entry)?"""
+def _maybe_int(atom, ints: set) -> bool:
+    """Could this gradient be a Python int (an integer constant, or a length or shape entry: `ints` holds the
+    function's `integers`)?"""
     if isinstance(atom, ir.Const):
         return isinstance(atom.value, int) and not isinstance(atom.value, bool)
-    return atom.name in integers(fn)
+    return atom.name in ints
 
 
 def _index_definitions(stmts: list, out: dict, counter=None) -> None:
