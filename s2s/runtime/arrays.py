@@ -24,7 +24,6 @@ __all__ = [
     "column_stack_adjoint", "take_adjoint", "take_along_axis_adjoint", "sort_adjoint", "select_adjoint_choices",
     "select_adjoint_default", "sinc_derivative", "ptp_adjoint", "trapezoid_adjoint_y", "trapezoid_adjoint_x",
     "append_adjoint", "interp_adjoint_x", "interp_adjoint_fp", "mT", "accumulator", "Shape", "shape_of", "add_into",
-    "running_extremum_adjoint", "running_extremum_tangent",
 ]
 
 
@@ -549,79 +548,3 @@ def sinc_derivative(x):
     x = np.asarray(x, dtype=float)
     safe = np.where(x == 0, 1.0, x)
     return np.where(x == 0, 0.0, (np.cos(np.pi * safe) - np.sinc(safe)) / safe)
-
-
-# ---------------------------------------------------------------- running extrema: np.maximum.accumulate, np.minimum
-
-def _level_sums(v, level, reverse=False):
-    """Sums of `v` along its last axis within each level (a run of equal `level`): from the level's start up to
-    each entry, or (`reverse`) from each entry to the level's end. Doubling steps (Hillis and Steele, "Data
-    parallel algorithms", 1986): log2 of the longest level's length passes, each adding entries of one level
-    only, so no level's sum is the difference of two sums that cancel."""
-    out = np.array(v, dtype=np.result_type(np.asarray(v).dtype, np.float64))
-    step = 1
-    while step < level.size:
-        same = level[step:] == level[:-step]
-        if not same.any():
-            break
-        if reverse:
-            out[..., :-step] += np.where(same, out[..., step:], 0.0)
-        else:
-            out[..., step:] += np.where(same, out[..., :-step], 0.0)
-        step *= 2
-    return out
-
-
-def _running_levels(ans, x, axis):
-    """For `ans = np.maximum.accumulate(x, axis)` (or minimum): x's lines along `axis` laid end to end (the
-    axis moved last, then flattened), and for each entry whether it holds its running extremum (a hit,
-    x == ans), its level (the run of entries of one line with one value of ans), and the number of hits of
-    its level up to it: the entries its extremum is shared among, as np.max's adjoint shares a tie. (A NaN
-    entry and those after it in its line hold no hit: their derivative is 0, as np.maximum's.)"""
-    x, ans = np.asarray(x), np.asarray(ans)
-    axis = int(axis) % x.ndim
-    xs, values = np.moveaxis(x, axis, -1).ravel(), np.moveaxis(ans, axis, -1).ravel()
-    hit = xs == values
-    new = np.ones(values.size, dtype=bool)
-    new[1:] = values[1:] != values[:-1]
-    new[::x.shape[axis]] = True  # (each line starts a level)
-    level = np.cumsum(new)
-    return axis, hit, level, _level_sums(hit, level)
-
-
-def _laid_out(v, x, axis):
-    """`v` (of x's shape, or a batch of them: leading axes) with x's lines laid end to end as _running_levels
-    lays them: shape (batch...) + (x.size,); and the number of batch axes."""
-    lead = max(np.ndim(v) - np.ndim(x), 0)
-    v = np.broadcast_to(v, np.shape(v)[:lead] + np.shape(x))
-    return np.moveaxis(v, axis + lead, -1).reshape(v.shape[:lead] + (-1,)), lead
-
-
-def _laid_back(v, x, axis, lead):
-    """The inverse of _laid_out."""
-    shape = np.shape(x)
-    v = v.reshape(v.shape[:lead] + shape[:axis] + shape[axis + 1:] + (shape[axis],))
-    return np.moveaxis(v, -1, axis + lead)
-
-
-def running_extremum_adjoint(g, ans, x, axis=0):
-    """Adjoint of `ans = np.maximum.accumulate(x, axis)` (and of np.minimum's): each entry's `g` goes to the entries
-    of x that hold its running extremum, shared equally among ties (np.max's rule on each prefix)."""
-    if np.size(x) == 0:
-        return np.zeros(np.shape(g), dtype=float)
-    axis, hit, level, count = _running_levels(ans, x, axis)
-    flat, lead = _laid_out(g, x, axis)
-    share = np.divide(flat, count, out=np.zeros(flat.shape), where=count > 0)
-    return _laid_back(np.where(hit, _level_sums(share, level, reverse=True), 0.0), x, axis, lead)
-
-
-def running_extremum_tangent(d, ans, x, axis=0):
-    """Tangent of `ans = np.maximum.accumulate(x, axis)` (and of np.minimum's): at each entry, the mean of the
-    tangents of the entries of x that hold its running extremum; `d` may carry leading batch axes."""
-    if np.size(x) == 0:
-        return np.zeros(np.shape(d), dtype=float)
-    axis, hit, level, count = _running_levels(ans, x, axis)
-    flat, lead = _laid_out(d, x, axis)
-    total = _level_sums(np.where(hit, flat, 0.0), level)
-    out = np.divide(total, count, out=np.zeros(total.shape), where=count > 0)
-    return _laid_back(out, x, axis, lead)
