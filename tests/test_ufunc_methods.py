@@ -387,6 +387,10 @@ def reduce_where(x):
     return np.sum(np.maximum.reduce(x, where=x > 0.0))
 
 
+def logaddexp_where(x):
+    return np.sum(np.logaddexp.reduce(x, where=x > 0.0))
+
+
 def reduce_initial(x):
     return np.sum(np.multiply.reduce(x, initial=2.0))
 
@@ -420,11 +424,12 @@ def _refused(f, construct, instead, line=None):
 
 
 @pytest.mark.parametrize("f,construct,instead", [
-    (add_at, "np.add.at()", "a[i[k]] += v[k]"),
+    (add_at, "np.add.at()", "a[i[k]] = np.add(a[i[k]], v[k])"),
     (add_reduceat, "np.add.reduceat()", "np.add.reduce(x[i:j])"),
     (reduce_out, "np.add.reduce() with out=", "y = np.add.reduce(...)"),
     (reduce_dtype, "np.add.reduce() with dtype=", "x.astype(np.float64)"),
     (reduce_where, "np.maximum.reduce() with where=", "np.where(mask, x, -np.inf)"),
+    (logaddexp_where, "np.logaddexp.reduce() with where=", "np.where(mask, x, -np.inf)"),
     (reduce_initial, "np.multiply.reduce() with initial=", "np.multiply(np.multiply.reduce(x), initial)"),
     (outer_dtype, "np.multiply.outer() with dtype=", "x.astype(np.float64)"),
     (subtract_reduce, "np.subtract.reduce()", "np.sum for np.add.reduce"),

@@ -109,9 +109,7 @@ class CallLowering:
         record = registry.PRIMITIVES.get(f"{key}.{func.attr}") if key is not None else None
         if record is None:
             raise self.error(node, f"{spelled}(), a method of a NumPy ufunc without a rule in s2s",
-                             _UFUNC_INSTEAD.get(func.attr, "write it with the NumPy functions it stands for: "
-                                                           "np.sum for np.add.reduce, np.cumsum for "
-                                                           "np.add.accumulate, np.f(a[:, None], b) for np.f.outer"))
+                             _ufunc_instead(spelled, func.attr))
         params = record.facts["parameters"]
         args = self.no_spread(self.spread(node.args))
         kwargs = self.no_spread(self.keywords(node.keywords))
@@ -395,12 +393,17 @@ class CallLowering:
         return args + tuple(parts) + (Spread(tail, rest.node),)
 
 
-# what to write for a method of a ufunc that s2s does not read
-_UFUNC_INSTEAD = {
-    "at": "np.f.at(a, i, v) writes into a in place, which s2s does not follow; write the updates as element "
-          "writes into an array the function made, one index at a time: for k in range(len(i)): a[i[k]] += v[k]",
-    "reduceat": "reduce each slice by itself: np.array([np.add.reduce(x[i:j]) for i, j in zip(starts, ends)])",
-}
+def _ufunc_instead(spelled: str, method: str) -> str:
+    """What to write instead of the ufunc method `spelled` (np.add.at), which has no record."""
+    operation = spelled.rpartition(".")[0]
+    if method == "at":
+        return (f"{spelled}(a, i, v) writes into a in place, which s2s does not follow; write the updates as "
+                f"element writes into an array the function made, one index at a time: for k in range(len(i)): "
+                f"a[i[k]] = {operation}(a[i[k]], v[k])")
+    if method == "reduceat":
+        return f"reduce each slice by itself: np.array([{operation}.reduce(x[i:j]) for i, j in zip(starts, ends)])"
+    return ("write it with the NumPy functions it stands for: np.sum for np.add.reduce, np.cumsum for "
+            "np.add.accumulate, np.f(a[:, None], b) for np.f.outer")
 
 
 def _ufunc_keyword_fix(spelled: str, ufunc, name: str) -> str:
@@ -411,8 +414,8 @@ def _ufunc_keyword_fix(spelled: str, ufunc, name: str) -> str:
     if name == "dtype":
         return f"cast the operand instead: {spelled}(x.astype(np.float64))"
     if name == "where":
-        identity = ufunc.identity if ufunc.identity is not None else \
-            {"maximum": "-np.inf", "minimum": "np.inf"}.get(ufunc.__name__, "a neutral value")
+        identity = {"maximum": "-np.inf", "minimum": "np.inf"}.get(ufunc.__name__, "a neutral value") \
+            if ufunc.identity is None else repr(ufunc.identity).replace("inf", "np.inf")
         return f"select the entries instead: {spelled}(np.where(mask, x, {identity}))"
     if name == "initial":
         return f"combine it with the result instead: {operation}({spelled}(x), initial)"
