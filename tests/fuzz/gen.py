@@ -270,7 +270,7 @@ class Gen(Level6, Level5, AliasPatterns):
             (1, lambda: (lambda b: f"math.exp(-{b} * {b})")(L())),
             (1, lambda: (lambda b: f"math.log(1.0 + {b} * {b})")(L())),
             (1, lambda: (lambda b: f"math.sqrt(1.0 + {b} * {b})")(L())),
-            (1, lambda: (lambda b: f"np.log1p({b} ** 2)")(L())),
+            (1, lambda: (lambda b: f"np.log1p({f'({b})' if b.startswith('-') else b} ** 2)")(L())),  # (-1.0 ** 2 is -1)
             (1, lambda: f"math.hypot({E()}, {L()})"),
             (1, lambda: f"{self.choice(['max', 'min'])}({E()}, {E()})"),
             (2, lambda: f"({E()} if {self.cond(scope, d - 1)} else {E()})"),
