@@ -59,6 +59,34 @@ def numeric_hessian(f, x, eps=1e-4):
     return out
 
 
+def check_every_mode(f, x, hessian=True, rtol=1e-5, atol=1e-6, exact=False):
+    """f(x) (a number) through every transformation, against finite differences: value_and_grad, jvp, both
+    Jacobians and (with `hessian`) the Hessian and the Jacobian of the gradient; the caller's x left as it was.
+    With `exact`, the values must equal f(x) bit for bit. Returns the gradient."""
+    x = np.asarray(x, dtype=float)
+    kept = x.copy()
+
+    def same(value):
+        return value == f(x) if exact else value == pytest.approx(f(x), rel=1e-12, abs=1e-12)
+
+    value, gradient = s2s.value_and_grad(f)(x)
+    assert same(value), f"{f.__name__}: value_and_grad's value {value!r} is not f(x) = {f(x)!r}"
+    numeric = numeric_grad(f, (x,), 0)
+    assert_close(gradient, numeric, rtol, atol, what=f"{f.__name__}: grad")
+    v = np.linspace(-1.0, 1.0, x.size).reshape(x.shape) + 0.25
+    primal, tangent = s2s.jvp(f)((x,), (v,))
+    assert same(primal), f"{f.__name__}: jvp's value is not f(x)"
+    assert_close(tangent, np.sum(numeric * v), rtol, atol, what=f"{f.__name__}: jvp")
+    assert_close(s2s.jacobian(f, mode="forward")(x), numeric, rtol, atol, what=f"{f.__name__}: forward jacobian")
+    assert_close(s2s.jacobian(f)(x), numeric, rtol, atol, what=f"{f.__name__}: reverse jacobian")
+    if hessian:
+        expected = numeric_hessian(f, x)
+        assert_close(s2s.hessian(f)(x), expected, 1e-4, 1e-5, what=f"{f.__name__}: hessian")
+        assert_close(s2s.jacobian(s2s.grad(f))(x), expected, 1e-4, 1e-5, what=f"{f.__name__}: grad of grad")
+    assert np.array_equal(x, kept), f"{f.__name__}: the caller's array changed"
+    return gradient
+
+
 NUMPY_2_NAMES = ("trapezoid", "vector_norm", "matrix_norm")  # in names of s2s's helpers and of test functions
 
 

@@ -18,27 +18,7 @@ import pytest
 
 import s2s
 
-from conftest import assert_close, numeric_grad, numeric_hessian
-
-
-def check_every_mode(f, x, hessian=True, rtol=1e-5, atol=1e-6):
-    """f(x) (a number) through every transformation, against finite differences."""
-    x = np.asarray(x, dtype=float)
-    value, gradient = s2s.value_and_grad(f)(x)
-    assert value == pytest.approx(f(x), rel=1e-12, abs=1e-12), "value_and_grad's value is not f(x)"
-    numeric = numeric_grad(f, (x,), 0)
-    assert_close(gradient, numeric, rtol, atol, what=f"{f.__name__}: grad")
-    v = np.linspace(-1.0, 1.0, x.size).reshape(x.shape) + 0.25
-    primal, tangent = s2s.jvp(f)((x,), (v,))
-    assert primal == pytest.approx(f(x), rel=1e-12, abs=1e-12), "jvp's value is not f(x)"
-    assert_close(tangent, np.sum(numeric * v), rtol, atol, what=f"{f.__name__}: jvp")
-    assert_close(s2s.jacobian(f, mode="forward")(x), numeric, rtol, atol, what=f"{f.__name__}: forward jacobian")
-    assert_close(s2s.jacobian(f)(x), numeric, rtol, atol, what=f"{f.__name__}: reverse jacobian")
-    if hessian:
-        expected = numeric_hessian(f, x)
-        assert_close(s2s.hessian(f)(x), expected, 1e-4, 1e-5, what=f"{f.__name__}: hessian")
-        assert_close(s2s.jacobian(s2s.grad(f))(x), expected, 1e-4, 1e-5, what=f"{f.__name__}: grad of grad")
-    return gradient
+from conftest import assert_close, check_every_mode, numeric_grad, numeric_hessian
 
 
 def code_lines(source: str) -> str:
