@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, numeric_grad
+from conftest import assert_close, numeric_grad, numeric_hessian
 from regression_functions import CASES
 
 IDS = [f"{f.__name__}-{i}" for i, (f, _, _) in enumerate(CASES)]
@@ -1289,3 +1289,22 @@ def test_a_name_a_loop_assigns_is_read_in_a_later_iteration():
         read_before_any_iteration_assigns_it(x)
     with pytest.raises(UnboundLocalError):
         s2s.grad(read_before_any_iteration_assigns_it)(x)
+
+
+def products_of_a_written_matrix_in_a_generator(x):
+    # fuzz seed 1031025 (level 6), reduced
+    prod = np.outer(x, x)
+    prod[1] = x
+    return sum((np.sum(np.linalg.multi_dot([prod, prod, x])) for jj in range(3)))
+
+
+def test_a_saved_list_holding_a_written_array_is_copied_as_a_list():
+    """A reversed loop saves a copy of a value holding an array the function writes in place; a list holding it
+    (`[prod, prod, x]`) was copied with np.copy, which made one array of it, or failed inside s2s on parts of
+    different shapes (ValueError: an inhomogeneous shape). Its arrays are copied and the list kept. Against finite
+    differences, to second order."""
+    x = np.array([-1.4916, -0.4822, -0.8088])
+    f = products_of_a_written_matrix_in_a_generator
+    assert_close(s2s.grad(f)(x), numeric_grad(f, (x,), 0), what="grad")
+    assert_close(s2s.jacobian(f, mode="forward")(x), numeric_grad(f, (x,), 0), what="forward")
+    assert_close(s2s.hessian(f)(x), numeric_hessian(f, x), 1e-4, 1e-4, what="hessian")

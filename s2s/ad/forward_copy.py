@@ -71,7 +71,10 @@ class ForwardCopy:
                 # the value the adjoint reads, so that the stack holds no memory that later writes change (a
                 # second transformation reads a stack's elements as values)
                 copied = self.namer.fresh(n + "_copy")
-                pushes[n] = ir.Assign(copied, ir.Call(prims.COPY, (ir.Var(n),)), s.loc)
+                made = definitions.get(n)
+                op = "s2s.runtime.copy_saved" if isinstance(made, ir.Call) and made.op in ("tuple", "list") \
+                    else prims.COPY  # (a list or tuple holding it: its arrays copied, the container kept)
+                pushes[n] = ir.Assign(copied, ir.Call(op, (ir.Var(n),)), s.loc)
                 pushes[copied] = push(copied, s.loc)
                 continue
             pushes[n] = push(n, s.loc)
@@ -95,6 +98,9 @@ def _view_of_written(definitions: dict, name: str, arrays: dict) -> bool:
     while name not in seen:
         seen.add(name)
         value = definitions.get(name)
+        if isinstance(value, ir.Call) and value.op in ("tuple", "list"):  # (it holds each item: any may be written)
+            return any(isinstance(a, ir.Var) and (a.name in arrays or a.name in arrays.values() or
+                                                  _view_of_written(definitions, a.name, arrays)) for a in value.args)
         if not (isinstance(value, ir.Call) and value.op in prims.WRITE_THROUGH and value.args
                 and isinstance(value.args[0], ir.Var)):
             return False

@@ -29,6 +29,9 @@ def helper(name: str, transpose, batched=None, rank_of_argument=None) -> None:
            batched=None if batched is None else (batched,), rank_of_argument=rank_of_argument)
 
 
+# ---------------------------------------------------------------- copies: the identity
+linear(RT + "copy_saved", lambda g, ans, x: g)
+
 # ---------------------------------------------------------------- no derivative
 nondiff(RT + "zeros_like", RT + "shape_of")
 nondiff(RT + "abs_slope", elementwise=True)

@@ -11,7 +11,7 @@ __all__ = ["sum_builtin_adjoint", "sum_builtin_tangent", "tuple_adjoint", "rows_
            "appended_item_transpose", "dict_of", "dict_part", "dict_part_transpose", "dict_tangent", "dict_values", "dict_items",
            "dict_keys", "sort_order", "dict_values_adjoint", "dict_items_adjoint", "keyword", "keyword_adjoint",
            "keyword_default_adjoint", "keyword_tangent", "dict_from_pairs", "dict_pairs_adjoint",
-           "dict_pairs_tangent"]
+           "dict_pairs_tangent", "copy_saved"]
 
 
 def sum_builtin_adjoint(g, xs):
@@ -194,3 +194,14 @@ def dict_pairs_tangent(dpairs, pairs):
     """Tangent of `dict_from_pairs(pairs)` from the pairs' tangents (the keys carry none)."""
     return DictParts((k, dp[1] if isinstance(dp, (list, tuple)) else zeros_like(v))
                      for (k, v), dp in zip(pairs, dpairs))
+
+
+def copy_saved(x):
+    """A copy of a value a reversed loop saves that holds an array written in place later (`[prod, x]` before
+    `prod[1] = v`): its arrays copied, its tuples and lists kept (np.copy would make one array of them, or fail
+    on parts of different shapes)."""
+    if isinstance(x, np.ndarray):
+        return x.copy()
+    if isinstance(x, (tuple, list)):
+        return type(x)(copy_saved(v) for v in x)
+    return x
