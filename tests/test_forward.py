@@ -37,8 +37,9 @@ def _plus(x, v, eps):
 
 
 def _diff(a, b, scale):
-    if isinstance(a, (tuple, list)):
-        return tuple(_diff(p, q, scale) for p, q in zip(a, b))
+    if isinstance(a, (tuple, list)):  # (the function's own container: np.meshgrid's is a list on NumPy 1.x)
+        parts = [_diff(p, q, scale) for p, q in zip(a, b)]
+        return parts if isinstance(a, list) else tuple(parts)
     return (np.asarray(a, dtype=float) - np.asarray(b, dtype=float)) * scale
 
 
@@ -62,8 +63,10 @@ def random_like(x, rng):
 
 
 def assert_tree_close(a, b, what, rtol=1e-5, atol=1e-6):
-    if isinstance(b, tuple):
-        assert isinstance(a, tuple) and len(a) == len(b), f"{what}: {a!r} is not a {len(b)}-tuple"
+    if isinstance(b, (tuple, list)):
+        kind = "list" if isinstance(b, list) else "tuple"  # (a namedtuple counts as a tuple)
+        assert isinstance(a, list if kind == "list" else tuple) and len(a) == len(b), \
+            f"{what}: {a!r} is not a {kind} of {len(b)}"
         for i, (p, q) in enumerate(zip(a, b)):
             assert_tree_close(p, q, f"{what}[{i}]", rtol, atol)
         return
@@ -121,7 +124,7 @@ def test_tangent_rule_matches_finite_differences(case):
     assert_tree_close(value, expected, f"{key}: value", rtol=1e-12, atol=0)
     numeric = directional_fd(f, args, wrt, tangents)
     assert_tree_close(tangent, numeric, f"{key}: tangent vs finite differences", rtol=1e-5, atol=1e-6)
-    if not isinstance(expected, tuple):
+    if not isinstance(expected, (tuple, list)):  # (a container: its leaves compared above)
         assert np.shape(tangent) == np.shape(expected), f"{key}: tangent shape {np.shape(tangent)} != value shape"
 
 
