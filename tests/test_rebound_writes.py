@@ -191,6 +191,12 @@ def helper_in_a_loop(a, c):
     return s
 
 
+def chosen_by_a_conditional_expression(a, c):
+    y = a * 2.0 if c > 0 else np.zeros(4)  # (the join renamed after y: its phi kept under the new name)
+    y[0] = 1.0
+    return np.sum(y * a)
+
+
 X = np.array([0.3, 0.5, 0.7, 0.2])
 ACCEPTED = [
     (loop_then_write, ()), (loop_rebinds_then_write, ()),
@@ -207,6 +213,7 @@ ACCEPTED = [
     (iterates_over_the_join_it_writes, (0,)), (iterates_over_the_join_it_writes, (3,)),  # (fuzz seed 952832)
     (read_before_the_write, (1.0,)), (read_before_the_write, (-1.0,)),
     (helper_in_a_loop, (1.0,)), (helper_in_a_loop, (-1.0,)),
+    (chosen_by_a_conditional_expression, (1.0,)), (chosen_by_a_conditional_expression, (-1.0,)),
 ]
 IDS = [f"{f.__name__}{list(args)}" for f, args in ACCEPTED]
 # where the gradient's own code writes into an array it pushed onto a stack, differentiating it again is refused
@@ -422,6 +429,12 @@ def a_parameter_in_the_branch(a, flag):
     return np.sum(y * a)
 
 
+def a_parameter_by_a_conditional_expression(a, c):
+    y = a if c > 0 else np.zeros(4)
+    y[0] = 1.0  # refused
+    return np.sum(y)
+
+
 def a_view_in_the_branch(a, flag):
     m = np.ones(5)
     y = np.zeros(4)
@@ -511,6 +524,7 @@ REFUSED = [
     (a_parameter_in_a_loop_that_never_runs, (B,), "may leave bound to 'b', an array the function did not create"),
     (a_parameter_in_the_branch, (1.0,), "may leave bound to 'a', an array the function did not create"),
     (a_view_in_the_branch, (1.0,), "may leave bound to 'y', a view of another array"),
+    (a_parameter_by_a_conditional_expression, (1.0,), "may leave bound to 'a', an array the function did not create"),
     (made_before_the_outer_loop, (-1.0,), "'y0', an array made before the loop around this line"),
     (made_before_the_outer_loop_inner_loop, (), "'y0', an array made before the loop around this line"),
     (first_written_in_a_loop_after_the_branch, (-1.0,), "may have left bound to that same array"),

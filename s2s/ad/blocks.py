@@ -1,22 +1,14 @@
 """Small facts about statement lists that the modules of the reverse pass share.
 
-The zero of an adjoint, the user's name behind an SSA version, the loops a block
+The zero of an adjoint, the loops a block
 holds, and the branch of an `if` that holds a loop or defines a name.
 """
 from __future__ import annotations
-
-import re
 
 from s2s import ir
 from s2s.ir.walk import defined_names
 
 ZERO = ir.Const(0.0)
-
-
-def base_name(name: str) -> str:
-    """The user's name behind an SSA version: y_1 -> y (new versions are then y_2, y_3, ...)."""
-    m = re.fullmatch(r"(.+?)_\d+", name)
-    return m.group(1) if m else name
 
 
 def range_targets(stmts: list) -> set:

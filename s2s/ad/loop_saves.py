@@ -28,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 
 from s2s import ir, prims
-from s2s.ad.blocks import base_name
+from s2s.ir.names import base_name
 from s2s.ir.walk import defined_names, map_statements
 from s2s.ir.walk import vars_of as walk_vars
 from s2s.rules import registry

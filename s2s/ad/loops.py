@@ -18,7 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from s2s import ir, prims
-from s2s.ad.blocks import ZERO, base_name, block_defining, block_holding, loops_in
+from s2s.ad.blocks import ZERO, block_defining, block_holding, loops_in
+from s2s.ir.names import base_name
 from s2s.ad.loop_saves import read_shapes
 from s2s.errors import NonDifferentiableError
 from s2s.ir.walk import calls_in, contains_break, defined_names, map_blocks, substitute, used_names

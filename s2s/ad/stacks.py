@@ -12,7 +12,8 @@ of `_Reverse`'s state through `self`.
 from __future__ import annotations
 
 from s2s import ir, prims
-from s2s.ad.blocks import ZERO, base_name
+from s2s.ad.blocks import ZERO
+from s2s.ir.names import base_name
 from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.walk import vars_of as walk_vars
 

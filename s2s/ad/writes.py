@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from s2s import ir, prims
 from s2s.ad.analysis import integers
-from s2s.ad.blocks import base_name, range_targets
+from s2s.ad.blocks import range_targets
+from s2s.ir.names import base_name
 from s2s.ir.names import Namer
 from s2s.ir.walk import call_definitions, map_blocks
 from s2s.ir.walk import vars_of as walk_vars

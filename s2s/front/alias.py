@@ -37,7 +37,7 @@ import re
 from s2s import ir, prims
 from s2s.prims import MAY_SHARE_MEMORY as VIEWS, NO_COPY_RETURNS_OPERAND, NO_COPY_WRITES_OPERAND
 from s2s.errors import UnsupportedSyntaxError
-from s2s.ir.names import Namer
+from s2s.ir.names import Namer, base_name
 from s2s.ir.walk import array_versions, defined_names, definitions, ends_with_exit
 
 LOOP_WRITTEN = "<written in a loop through another name>"
@@ -131,20 +131,20 @@ class _Aliases:
         if r is not None:
             newest = self.state.current.get(r, name)
             if newest == SHARED:
-                phi, line = _user(self.through[r][0]), self.through[r][1].line if self.through[r][1] else "?"
-                raise self.error(loc, f"reading the array that '{_user(name)}' was bound to, after line {line} wrote "
+                phi, line = base_name(self.through[r][0]), self.through[r][1].line if self.through[r][1] else "?"
+                raise self.error(loc, f"reading the array that '{base_name(name)}' was bound to, after line {line} wrote "
                                       f"into '{phi}', which a loop or a branch may have left bound to that same array",
                                  f"NumPy's value depends on the path taken: copy before line {line} ({phi} = np.copy("
                                  f"{phi})) so that the write changes an array of its own, or read it first",
-                                 _user(name))
+                                 base_name(name))
             if newest == LOOP_WRITTEN:
                 if self.by_operators(r, self.born.get(name, 0)):
                     return atom  # (checked to be numbers: the old value, as Python rebinds)
                 wrote = self.state.last_write.get(r)
-                raise self.error(loc, f"reading '{_user(name)}' after line "
+                raise self.error(loc, f"reading '{base_name(name)}' after line "
                                       f"{wrote.line if wrote else '?'} of a loop wrote into it in place through another name",
-                                 f"write into '{_user(name)}' by its own name in the loop, or copy it "
-                                 f"when you give it another name (... = {_user(name)}.copy())", _user(name))
+                                 f"write into '{base_name(name)}' by its own name in the loop, or copy it "
+                                 f"when you give it another name (... = {base_name(name)}.copy())", base_name(name))
             if newest != name and self.by_operators(r, self.born.get(name, 0)):
                 # `z = y; y += v`: z keeps the old value if y is a number (as read here); an array is
                 # refused when the operator runs
@@ -203,8 +203,8 @@ class _Aliases:
             s.value = self.read_call(value, s.loc)
             base = s.value.args[0]
             if isinstance(base, ir.Var) and self.root.get(base.name, base.name) in self.maybe_same:
-                name = _user(self.root.get(base.name, base.name))
-                source = _user(self.maybe_same[self.root.get(base.name, base.name)])
+                name = base_name(self.root.get(base.name, base.name))
+                source = base_name(self.maybe_same[self.root.get(base.name, base.name)])
                 raise self.error(s.loc, f"assignment to an element of '{name}', which copy=False may have made the "
                                         f"array '{source}' itself (or a copy of it: NumPy decides when it runs)",
                                  f"make a copy ({name} = {source}.astype(...) without copy=False), or write into "
@@ -223,7 +223,7 @@ class _Aliases:
                         self.arrays.get(s.target) != root:
                     # another name for an array whose elements the function writes: NumPy changes that one
                     # object, which s2s keeps one object only when it is written by its own name
-                    name = re.sub(r"_\d+$", "", s.target)
+                    name = base_name(s.target)
                     raise self.error(s.loc, f"an operator that changes '{name}' in place, another name for "
                                             f"the array '{root}' whose elements the function writes",
                                      f"write it by the array's own name: {root} *= ...", name)
@@ -277,7 +277,7 @@ class _Aliases:
                 # positions along the same leading axes are the same part or disjoint ones (and an element of a
                 # vector is a number, a copy)
                 return
-            name = _user(r)
+            name = base_name(r)
             text = loc.text.strip() if loc is not None and loc.text else ""
             lhs, _, rhs = text.partition("=")
             if rhs.strip() and not lhs.endswith(("!", "<", ">")):
@@ -386,7 +386,7 @@ class _Aliases:
                 out.current[r] = phi.target
                 continue
             if phi is None:  # written through a name that does not outlive the branch: merge it here
-                phi = ir.Phi(self.namer.fresh(_user(r)), [ir.Var(va), ir.Var(vb)])
+                phi = ir.Phi(self.namer.fresh(base_name(r)), [ir.Var(va), ir.Var(vb)])
                 s.phis.append(phi)
                 if r in self.arrays.values() or va in self.arrays or vb in self.arrays:
                     phi.array = self.arrays[phi.target] = self.arrays.get(va, self.arrays.get(vb, r))
@@ -450,10 +450,10 @@ class _Aliases:
                 # `a, b = b, a` around element writes: the name holds another array in the next iteration
                 # (in-place operators alone make new values in the generated code, as Python's numbers do, and
                 # are guarded where another name still reads the old object: `acc -= ...; acc = np.tanh(acc)`)
-                raise self.error(s.loc, f"a loop whose iterations write into '{_user(r)}' while the name is "
-                                        f"rebound to another array ('{_user(back.name)}')",
+                raise self.error(s.loc, f"a loop whose iterations write into '{base_name(r)}' while the name is "
+                                        f"rebound to another array ('{base_name(back.name)}')",
                                  "write into each array by its own name, or copy when rebinding "
-                                 f"({_user(r)} = {_user(back.name)}.copy())", _user(r))
+                                 f"({base_name(r)} = {base_name(back.name)}.copy())", base_name(r))
         for r in written:  # after the loop, its arrays are the header's versions; one the loop wrote
             if self.state.current.get(r) != SHARED:  # through another name has none (see `read`)
                 self.state.current[r] = LOOP_WRITTEN
@@ -498,13 +498,13 @@ class _Aliases:
     def stale(self, name: str, array: str, loc) -> UnsupportedSyntaxError:
         made = self.made.get(name)
         wrote = self.state.last_write.get(array)
-        what = f"'{_user(name)}'" if not _is_temp(name) else "a value"
+        what = f"'{base_name(name)}'" if not _is_temp(name) else "a value"
         where = f" from line {made.line}" if made is not None else ""
         when = f"line {wrote.line}" if wrote is not None else "a later line"
-        return self.error(loc, f"reading {what}{where}, a view of '{_user(array)}' or a container holding it, "
-                               f"after {when} changed '{_user(array)}' in place",
+        return self.error(loc, f"reading {what}{where}, a view of '{base_name(array)}' or a container holding it, "
+                               f"after {when} changed '{base_name(array)}' in place",
                           f"NumPy's {what} would show that change: copy it when you take it "
-                          f"(.copy()), or read it before {when}", _user(name))
+                          f"(.copy()), or read it before {when}", base_name(name))
 
     def error(self, loc, construct: str, hint: str, name: str = "") -> UnsupportedSyntaxError:
         line = loc.line if loc is not None else 0
@@ -564,12 +564,6 @@ def _origins(name: str, inner: dict) -> list:
 
 def _assigns(stmts: list):
     return (s for s in ir.statements(stmts) if isinstance(s, ir.Assign))
-
-
-def _user(name: str) -> str:
-    """The user's name behind an SSA version (y_2 -> y)."""
-    m = re.fullmatch(r"(.+?)_\d+", name)
-    return m.group(1) if m else name
 
 
 def _may_return_operand(call: ir.Call) -> bool:

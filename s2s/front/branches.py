@@ -25,8 +25,8 @@ class BranchLowering:
         for side, stmts in enumerate((body, orelse)):
             self.env = dict(env0)
             for key, flag in env0.items():  # under a test seen before, a flag is known (`if c: y = ..`)
-                if key.startswith("<bound ") and isinstance(flag, ir.Var) and flag.name in self.flag_tests:
-                    known_test, values = self.flag_tests[flag.name]
+                if key.startswith("<bound ") and isinstance(flag, ir.Var) and flag.name in self.joins:
+                    known_test, values = self.joins[flag.name]
                     if known_test == test:
                         self.env[key] = values[side]
             self.block = []
@@ -81,10 +81,9 @@ class BranchLowering:
                 target = self.version(_bound_name(name)) if name.startswith("<bound ") else \
                     self.temp() if name.startswith("<") else self.version(name)
                 phis.append(ir.Phi(target, [a, b]))
-                self.joins[target] = (test, (a, b))  # (a function chosen here is called under this test: functions.py)
+                # (a function chosen here is called under this test, functions.py; a flag is known under it)
+                self.joins[target] = (test, (a, b))
                 self.phis[target] = phis[-1]
-                if name.startswith("<bound "):
-                    self.flag_tests[target] = (test, (a, b))
                 self.join_lists(target, (a, b))
                 roots = {self.roots.get(o.name) for o in (a, b) if isinstance(o, ir.Var)}
                 if len(roots) == 1 and None not in roots:  # both branches hold versions of one array

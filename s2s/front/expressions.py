@@ -214,8 +214,9 @@ class ExpressionLowering:
                 if phi.target == value.name:
                     new = self.version(hint)
                     phi.target = new
-                    if value.name in self.joins:
-                        self.joins[new] = self.joins.pop(value.name)
+                    for known in (self.joins, self.phis):
+                        if value.name in known:
+                            known[new] = known.pop(value.name)
                     return ir.Var(new)
         return value
 

@@ -31,7 +31,7 @@ from s2s.front.lists import ComprehensionLowering, ListLowering
 from s2s.front.loops import LoopLowering, _bound_key, _Exit, _LoopFrame, _written_arrays
 from s2s.front.lowering import always_exits, lower_loop_returns, normalise_exits
 from s2s.front.source import MISSING, Source, parameters
-from s2s.ir.names import Namer, names_in
+from s2s.ir.names import Namer, base_name, names_in
 from s2s.ir.walk import defined_names, mark_arrays, mark_names
 
 
@@ -124,7 +124,6 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
         self.loops: list[_LoopFrame] = []
         self.loc: ir.Loc | None = None
         self.returned: ir.Atom | None = None
-        self.flag_tests: dict[str, tuple] = {}  # a `<name>_bound` flag's phi -> (the if's test, (then, else))
         self._reads: set | None = None  # the names the function reads somewhere
         self.boolops = 0  # `and`/`or` operations lowered so far (each keeps its value under its own key)
         self.pushed: dict[str, int] = {}  # array -> pushes of it onto a stack by generated code, on this path
@@ -530,7 +529,7 @@ def flatten_with(stmts: list) -> list:
 
 def _spelled(name: str) -> str:
     """The user's name behind an SSA version, quoted (`cum_2` -> `'cum'`), or "a value" for a temporary."""
-    base = re.sub(r"_\d+$", "", name)
+    base = base_name(name)
     return "a value" if re.fullmatch(r"t\d*", base) else f"'{base}'"
 
 

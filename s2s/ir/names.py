@@ -7,6 +7,13 @@ from __future__ import annotations
 
 import ast
 import keyword
+import re
+
+
+def base_name(name: str) -> str:
+    """The user's name behind an SSA version: y_1 -> y (new versions are then y_2, y_3, ...)."""
+    m = re.fullmatch(r"(.+?)_\d+", name)
+    return m.group(1) if m else name
 
 
 class Namer:
