@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math as _math
 
-from s2s.rules.primitive import SELF, bilinear, elementwise, linear, scalar
+from s2s import ir
+from s2s.rules.primitive import SELF, bilinear, define, elementwise, linear, reading, refuse, scalar
+from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import emit, math, np, power_log, power_slope, quotient_slope, rt
 
 LN2, LN10 = _math.log(2.0), _math.log(10.0)
@@ -148,10 +150,6 @@ elementwise("numpy.clip",  # a bound of None does not clip
             lambda ans, x, lo, hi: x > hi)
 
 # ---------------------------------------------------------------- math: the error function
-from s2s import ir  # noqa: E402
-from s2s.rules.primitive import reading, refuse  # noqa: E402
-from s2s.rules.registry import REQUIRED  # noqa: E402
-
 TWO_OVER_SQRT_PI = 2.0 / _math.sqrt(_math.pi)  # d erf(x)/dx = 2 / sqrt(pi) * exp(-x ** 2)
 
 scalar("math.erf", lambda ans, x: TWO_OVER_SQRT_PI * math.exp(-x ** 2))
@@ -187,8 +185,6 @@ reading("numpy.divmod", _divmod(f"{np._prefix}.floor_divide", f"{np._prefix}.rem
 
 
 # ---------------------------------------------------------------- numpy: the parts of a float
-from s2s.rules.primitive import define  # noqa: E402
-
 elementwise("numpy.ldexp", lambda ans, x, n: np.exp2(n), None)  # x * 2 ** n
 # np.modf(x) = (fractional part, integral part): slopes 1 and 0
 define("numpy.modf", [lambda g, ans, x: g[0]], [lambda d, ans, x: emit("tuple", d, rt.zeros_like(ans[1]))])

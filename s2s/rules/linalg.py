@@ -5,8 +5,8 @@ adjoints built by `rt.getitem_adjoint`.
 """
 from __future__ import annotations
 
-from s2s.rules.primitive import define, non_default, same
-from s2s.rules.symbolic import np, rt
+from s2s.rules.primitive import define, given, non_default, refuse, same
+from s2s.rules.symbolic import builtins, emit, np, rt
 
 
 def _require(ok: bool, what: str) -> None:
@@ -56,10 +56,6 @@ define("numpy.linalg.multi_dot", [lambda g, ans, arrays: rt.multi_dot_adjoint(g,
        [lambda d, ans, arrays: rt.multi_dot_tangent(d, arrays)])
 
 # ---------------------------------------------------------------- pseudo-inverse and least squares (full rank)
-from s2s.rules.primitive import given, refuse  # noqa: E402
-from s2s.rules.symbolic import builtins, emit  # noqa: E402
-
-
 def _pinv(ans, a, rcond=None, hermitian=False, **options):
     """P = pinv(a), checked at run time to be of a full-rank a (rt.pinv_full_rank); hermitian=True refused."""
     if hermitian is not False:

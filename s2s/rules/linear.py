@@ -10,8 +10,12 @@ element, which the 'list'/'tuple' rules (`indexing.py`) hand to the elements.
 """
 from __future__ import annotations
 
-from s2s.rules.primitive import linear, non_default
-from s2s.rules.symbolic import Sym, np, rt
+import numpy as _np
+
+from s2s import ir
+from s2s.rules.primitive import alias, constant_is, define, given, linear, non_default, reading, refuse, same
+from s2s.rules.registry import REQUIRED
+from s2s.rules.symbolic import Sym, emit, math, np, rt
 
 
 def _neg(v):
@@ -126,20 +130,11 @@ linear("numpy.vsplit", lambda g, ans, x, indices_or_sections: np.vstack(g))
 linear("numpy.dsplit", lambda g, ans, x, indices_or_sections: np.dstack(g))
 
 # ---------------------------------------------------------------- math.fsum: the builtin sum's rules, rounded once
-from s2s.rules.primitive import define, given, refuse, same  # noqa: E402
-from s2s.rules.symbolic import math  # noqa: E402
-
 # (linear; of a sequence: its items are not numbers because its sum is, as the analyses read math's functions)
 define("math.fsum", [lambda g, ans, xs: rt.sum_builtin_adjoint(g, xs)], [lambda d, ans, xs: math.fsum(d)],
        kind="linear", of_sequences=True)
 
 # ---------------------------------------------------------------- finite differences and grids
-import numpy as _np  # noqa: E402
-
-from s2s.rules.registry import REQUIRED  # noqa: E402
-from s2s.rules.symbolic import emit  # noqa: E402
-
-
 def _size(v):
     """The length of a sequence, known now (a constant) or at run time (np.size)."""
     return np.size(v) if isinstance(v, Sym) else int(_np.size(v))
@@ -234,10 +229,6 @@ def _polyder_adjoint(g, ans, p, m=1):
 linear("numpy.polyder", _polyder_adjoint)
 
 # ---------------------------------------------------------------- NumPy 2's np.linalg spellings of the functions above
-from s2s import ir  # noqa: E402
-from s2s.rules.primitive import alias, constant_is  # noqa: E402
-
-
 def _last_two_axes(args):
     """(x, offset, axis1=-2, axis2=-1) for np.linalg.trace(x, offset=, dtype=) and np.linalg.diagonal(x, offset=)."""
     if len(args) > 2 and not constant_is(args[2], None):  # (a dtype= of trace)
@@ -251,8 +242,6 @@ alias("numpy.linalg.diagonal", f"{np._prefix}.diagonal", (("x", REQUIRED), ("off
       "np.diagonal(x, offset, axis1=-2, axis2=-1)")
 
 # ---------------------------------------------------------------- more shapes and selections
-from s2s.rules.primitive import reading  # noqa: E402
-
 # np.diagflat(v, k): the entries of v on the k-th diagonal; the adjoint reads that diagonal back
 linear("numpy.diagflat", lambda g, ans, v, k=0: np.reshape(np.diagonal(g, **non_default(offset=(k, 0))), np.shape(v)))
 linear("numpy.asfortranarray", lambda g, ans, x, dtype=None, **_: rt.array_adjoint(g, x),

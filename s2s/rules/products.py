@@ -7,8 +7,10 @@ otherwise take the batch axis for one of theirs.
 """
 from __future__ import annotations
 
+from s2s import ir
 from s2s.rules import registry
-from s2s.rules.primitive import bilinear, multilinear, non_default
+from s2s.rules.primitive import alias, bilinear, constant_is, define, multilinear, non_default
+from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import np, rt
 
 MAX_OPERANDS = 26  # einsum operands with a rule (one adjoint function per positional argument)
@@ -81,9 +83,6 @@ multilinear("numpy.einsum", None, *(lambda g, ans, subscripts, *operands, i=i, *
                                     rt.einsum_adjoint(g, subscripts, i, *operands) for i in range(MAX_OPERANDS)))
 
 # ---------------------------------------------------------------- polynomials: linear in the coefficients
-from s2s.rules.primitive import define  # noqa: E402
-
-
 def _vander_options(N, increasing, order=1):
     return non_default(N=(N, None), increasing=(increasing, False), order=(order, 1))
 
@@ -104,10 +103,6 @@ define("numpy.vander",
                 * np.expand_dims(d, -1)])
 
 # ---------------------------------------------------------------- NumPy 2: vecdot, matvec, vecmat and the np.linalg spellings
-from s2s import ir  # noqa: E402
-from s2s.rules.primitive import alias, constant_is  # noqa: E402
-from s2s.rules.registry import REQUIRED  # noqa: E402
-
 # np.vecdot(a, b, axis=-1) = sum(a * b, axis) (real arrays): each factor's adjoint g along the axis times the other
 bilinear("numpy.vecdot", lambda g, ans, a, b, axis=-1: rt.unbroadcast(np.expand_dims(g, axis) * b, a),
          lambda g, ans, a, b, axis=-1: rt.unbroadcast(np.expand_dims(g, axis) * a, b))

@@ -6,8 +6,8 @@ side; the longer ones call a documented helper of `s2s.runtime` (`rt.name`).
 """
 from __future__ import annotations
 
-from s2s.rules.primitive import define, given, non_default
-from s2s.rules.symbolic import np, rt
+from s2s.rules.primitive import define, given, non_default, refuse
+from s2s.rules.symbolic import Sym, math, np, rt
 
 
 # ---------------------------------------------------------------- extrema
@@ -93,8 +93,6 @@ define("numpy.linalg.matrix_norm",
         rt.matrix_norm_tangent(d, ans, x, **given(keepdims=keepdims or None, ord=None if ord == "fro" else ord))])
 
 # ---------------------------------------------------------------- math: products and distances of sequences
-from s2s.rules.symbolic import math  # noqa: E402
-
 # math.prod(xs, start=1) = start * x_0 * x_1 * ...: np.prod's rules on the sequence as an array (its items
 # numbers, or arrays of one shape, stacked along a first axis); d/d start = the product of the items
 define("math.prod",
@@ -126,15 +124,13 @@ define("numpy.nanprod",
 # The derivative goes to the (at most two) sorted entries each quantile interpolates, with the interpolation
 # weights (rt.quantile_adjoint); ties take it in the order of a stable sort. np.median is the quantile 0.5,
 # np.percentile q / 100, the np.nan* forms the same over the entries that are not nan.
-from s2s.rules.primitive import refuse  # noqa: E402
-from s2s.rules.symbolic import Sym  # noqa: E402
 
 
 def _quantile_checks(key, method="linear", overwrite_input=False, out=None, weights=None, interpolation=None):
     name = "np." + key.split(".")[-1]
     if isinstance(method, Sym) or method != "linear" or interpolation is not None:
         refuse(key, f"{name} with a method other than 'linear' (the default) has no rule in s2s",
-               f"use the default method='linear', or sort and index: np.sort(x)[k]")
+               "use the default method='linear', or sort and index: np.sort(x)[k]")
     if weights is not None:
         refuse(key, f"{name} with weights= has no rule in s2s", "leave weights out (method='linear')")
     if isinstance(overwrite_input, Sym) or overwrite_input:
