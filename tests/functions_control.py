@@ -500,3 +500,67 @@ CONTROL += [
     (write_whole_rows, (R.normal(size=(3, 4)), R.normal(size=4)), (0, 1)),
     (written_array_used_twice, (R.normal(size=4),), 0),
 ]
+
+
+def return_in_loop_with_else(x):
+    for i in range(3):
+        if x[i] > 0.5:
+            return x[i] ** 2 * np.sum(x)
+    else:
+        return np.sum(np.sin(x))
+
+
+def returns_in_nested_loops_and_their_else(x):
+    total = 0.0
+    for i in range(3):
+        for j in range(3):
+            if x[i] * x[j] > 0.8:
+                return total + x[i] * x[j]
+            total += x[j]
+        else:
+            if total > 2.0:
+                return total * x[i]
+    else:
+        return total * 3.0
+    return total
+
+
+def return_in_while_with_else(x):
+    k = 0
+    s = x[0]
+    while k < 4:
+        s = s * x[1]
+        if s > 3.0:
+            return s
+        k += 1
+    else:
+        s = s + 1.0
+    return s * x[2]
+
+
+def only_the_else_returns(x, y):
+    for v in x:
+        pass
+    else:
+        return y * np.sum(x)
+
+
+def return_and_break_in_loop_with_else(x):
+    for i in range(3):
+        if x[i] > 1.0:
+            return x[i] * 3.0
+        if x[i] < 0.0:
+            break
+    else:
+        return np.sum(x ** 2)
+    return x[0] * x[1]
+
+
+# (each function at arguments that take each of its exits: the loop's return, the else clause's, the end)
+CONTROL += [(return_in_loop_with_else, (np.array(x),), 0) for x in ([0.1, 0.9, 0.3], [0.1, 0.2, 0.3])]
+CONTROL += [(returns_in_nested_loops_and_their_else, (np.array(x),), 0)
+            for x in ([0.1, 0.9, 0.3], [0.1, 0.2, 0.3], [0.9, 1.2, 0.4], [0.3, 0.4, 1.0])]
+CONTROL += [(return_in_while_with_else, (np.array(x),), 0) for x in ([0.1, 0.9, 0.3], [1.5, 1.1, 2.0])]
+CONTROL += [(only_the_else_returns, (np.array([0.5, -1.2]), 0.7), (0, 1))]
+CONTROL += [(return_and_break_in_loop_with_else, (np.array(x),), 0)
+            for x in ([0.1, 1.9, 0.3], [0.1, 0.2, 0.3], [0.5, -0.2, 0.3])]

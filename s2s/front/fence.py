@@ -91,8 +91,6 @@ LATER_HINTS = (
     ("assignment to ", "use a local name and return its value"),
     ("augmented assignment to an attribute", "use a local name and return its value"),
     ("a return without a value", "return the result: return y"),
-    ("a return inside a loop that has an 'else' clause", "set a result and break out of the loop, and return "
-                                                          "after it"),
     ("unpacking a tuple of the wrong length", "unpack into one name per value"),
     ("range() with keywords", "call range(stop), range(start, stop) or range(start, stop, step)"),
     ("unpacking the values of a range()", "use one name: for i in range(n)"),

@@ -127,12 +127,17 @@ def lower_loop_returns(stmts: list, namer, error) -> list:
                 s.body, s.orelse = rewrite(s.body, depth), rewrite(s.orelse, depth)
             elif isinstance(s, (ast.For, ast.While)):
                 has_return = any(isinstance(n, ast.Return) for n in ast.walk(s))
-                if has_return and s.orelse:
-                    raise error(s, "a return inside a loop that has an 'else' clause")
                 forever = isinstance(s, ast.While) and isinstance(s.test, ast.Constant) and s.test.value \
                     and not any(isinstance(n, ast.Break) for n in loop_level_nodes(s.body))
+                user_breaks = any(isinstance(n, ast.Break) for n in loop_level_nodes(s.body))
                 s = copy.copy(s)
                 s.body = rewrite(s.body, depth + 1)
+                # (the break that leaves the loop skips its else clause, as the return did; the else clause
+                # runs in the enclosing block, where a return leaves as any other of that block does)
+                s.orelse = rewrite(s.orelse, depth)
+                # an else clause that always leaves, on a loop no break of the user's leaves: past the loop,
+                # only a return's break got there
+                forever = forever or (not user_breaks and always_exits(s.orelse))
                 out.append(s)
                 if has_return:
                     test = name(flag, ast.Load(), s)
