@@ -15,6 +15,8 @@ import inspect
 
 import numpy as np
 
+from s2s.errors import S2SError
+
 
 def original(f):
     """The user's function beneath any s2s transformations of it."""
@@ -126,7 +128,38 @@ def wrt_positions(f, wrt) -> tuple:
 
 
 # the types of a bare number (one leaf, no structure): what a call checks first, by one set lookup
-NUMBERS = frozenset((float, int, complex, np.float64, np.float32, np.complex128, np.int64, np.int32))
+NUMBERS = frozenset((float, int, np.float64, np.float32, np.int64, np.int32))
+
+
+COMPLEX = ("s2s differentiates real functions, and its rules are written for real numbers: pass the real and "
+           "imaginary parts as two real arguments")
+
+
+def real(what: str, out):
+    """`out` (derivatives, or a value and derivatives: numbers, arrays, containers of them), refusing a
+    complex leaf: the function's arguments are real, so a complex number arose inside it, where rules written
+    for real numbers do not give its derivative (|z|' is not z/|z|)."""
+    kind = type(out)
+    if kind is np.ndarray:
+        if out.dtype.kind == "c":
+            refuse_complex(what)
+    elif kind is complex or isinstance(out, np.complexfloating):
+        refuse_complex(what)
+    elif kind is tuple or kind is list:
+        for part in out:
+            real(what, part)
+    elif kind is dict:
+        for part in out.values():
+            real(what, part)
+    return out
+
+
+def refuse_complex(what: str) -> None:
+    """A derivative that came out complex although every argument it is taken with respect to is real (the
+    Jacobians cast their rows to float, which would drop the imaginary parts without a word)."""
+    raise S2SError(f"{what}: a derivative came out complex: a complex value reached the function (an argument "
+                   f"it is not differentiated with respect to, a power of a negative number to a fractional "
+                   f"exponent, a complex dtype named by a string); {COMPLEX}")
 
 
 def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
@@ -138,13 +171,17 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
         kind = type(value)
         if kind in NUMBERS:  # (bool is not among them: type(True) is bool)
             continue
-        if kind is np.ndarray and value.dtype.kind not in "biu":
+        if kind is np.ndarray and value.dtype.kind not in "biuc":
             continue
         plain = False
         if isinstance(value, np.ndarray):
             if value.dtype.kind in "biu":
                 raise TypeError(f"{what}: the argument '{name}' is an array of {value.dtype}; a derivative is "
                                 f"taken with respect to floats: pass {name}.astype(float)")
+            if value.dtype.kind == "c":
+                raise TypeError(f"{what}: the argument '{name}' is an array of {value.dtype}; {COMPLEX}")
+        elif isinstance(value, (complex, np.complexfloating)):
+            raise TypeError(f"{what}: the argument '{name}' is a complex number; {COMPLEX}")
         elif isinstance(value, (bool, np.bool_)):
             raise TypeError(f"{what}: the argument '{name}' is a bool, which has no derivative; pass a float")
         elif value is None and name not in kwargs and i >= len(args):
@@ -153,8 +190,8 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
                 not dataclasses.is_dataclass(value):  # (a dataclass of parameters is a pytree)
             kind = "None" if value is None else f"a {type(value).__name__}"
             fix = (f"a method decorated with @s2s.grad differentiates with respect to its first parameter, self: "
-                   f"write @s2s.grad(wrt='name') with the parameter you mean" if name == "self" else
-                   f"choose a float or array parameter with wrt=, or pass a float")
+                   "write @s2s.grad(wrt='name') with the parameter you mean" if name == "self" else
+                   "choose a float or array parameter with wrt=, or pass a float")
             raise TypeError(f"{what}: the argument '{name}' is {kind}, which has no derivative; {fix}")
     return plain
 

@@ -107,7 +107,7 @@ class Jvp(transform.Transformed):
             else:
                 value, tangent = self._invoke(fn, primals, tangents, kwargs)
             # (the tangent of x + c is the tangent passed in: the caller's array must not be what it gets back)
-            return value, fresh(tangent, tangents)
+            return value, arguments.real(self.__name__, fresh(tangent, tangents))
         except Exception as exc:
             if isinstance(exc, TypeError):
                 arguments.raise_call_error(self.__wrapped__, tuple(primals), kwargs)  # as the original refuses the call
@@ -224,7 +224,7 @@ class _ForwardState(cache.SharedState):
         # one generated function per combination of argument ranks (they decide where shapes align)
         self.batched: dict = {}  # (wrt index, ranks) -> Jvp
         self.vector: dict = {}  # wrt index -> whether vector mode applies
-        self.params = self.positional = None
+        self.params = self.positional = self.wrt_at = None
         self.ranks: dict = {}  # (the rank of each array argument, the type of each other one) -> ranks
         self.bases: dict = {}  # shape of the argument -> its read-only identity basis (_jacobian_by_batch)
 
@@ -301,6 +301,10 @@ class JacobianForward:
 
     def _jacobian(self, *args, **kwargs):
         state = self._state
+        wrt_at = state.wrt_at
+        if wrt_at is None:
+            wrt_at = state.wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
+        arguments.check_wrt(self.__name__, wrt_at, args, kwargs)
         if kwargs:  # f(x, a=v): the arguments in the parameters' order, as the generated jvp takes them
             try:
                 bound = inspect.signature(self.__wrapped__).bind(*args, **kwargs)
@@ -390,6 +394,8 @@ def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None, bases=N
     # Python; the batch axis moves last by a transpose of the (n, size of value) matrix)
     vshape = value.shape if type(value) is np.ndarray else np.shape(value)
     if type(t) is not np.ndarray or t.dtype is not _FLOAT64 and t.dtype != np.float64:
+        if np.iscomplexobj(t):
+            arguments.refuse_complex(jf.__name__)
         t = np.asarray(t, dtype=float)
     if t.shape != (n,) + vshape:
         t = np.broadcast_to(t, (n,) + vshape)

@@ -95,7 +95,7 @@ class Transformed:
             kind = type(value)
             if kind is float or kind is _NDARRAY and value.dtype is _FLOAT64:  # (the common cases first)
                 continue
-            if not (kind in _NUMBERS or kind is _NDARRAY and value.dtype.kind not in "biu"):
+            if not (kind in _NUMBERS or kind is _NDARRAY and value.dtype.kind not in "biuc"):
                 plain = arguments.check_wrt(self.__name__, wrt_at, args, kwargs)  # refuses, or finds a container
                 break
         try:
@@ -106,6 +106,8 @@ class Transformed:
                 arguments.explain_sequence_error(exc, self.__wrapped__, args, kwargs)
             attach_user_frames(exc)  # the traceback shows the user's line too
             raise
+        if self._kind == "grad":
+            arguments.real(self.__name__, out)  # (a value, and derivatives with respect to real arguments)
         if self._kind == "grad" and (not plain or type(self._wrt) is not int and type(self._wrt) is not str):
             out = (out[0], fresh(out[1])) if self._options.get("return_value") else fresh(out)
         if not plain:
@@ -211,13 +213,19 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
         tests.append(f"(type({a}) is float or type({a}) is _A and {a}.dtype is _F)")
     given = f"({', '.join(params)},)" if params else "()"
     call = f"_fn({', '.join(params)})"
-    body = f"            return {call}\n"
+    # (a float or float64 array is returned at once; anything else is checked to be real: `arguments.real`)
     if isinstance(wrt, (tuple, list)):  # (derivatives that may be one array: each its own, see `fresh`)
         grads = "out[1]" if entry_returns_value else "out"
         numbers = " and ".join(f"type({grads}[{k}]) in _NUM" for k in range(len(wrt))) or "True"
         fresh_out = "(out[0], _fresh(out[1]))" if entry_returns_value else "_fresh(out)"
         body = (f"            out = {call}\n"
-                f"            return out if {numbers} else {fresh_out}\n")
+                f"            return out if {numbers} else _real(self.__name__, {fresh_out})\n")
+    else:
+        grad = "out[1]" if entry_returns_value else "out"
+        value = "type(out[0]) in _NUM and " if entry_returns_value else ""
+        body = (f"            out = {call}\n"
+                f"            return out if {value}(type({grad}) in _NUM or type({grad}) is _A and {grad}.dtype is _F) "
+                f"else _real(self.__name__, out)\n")
     text = (f"def __call__(self, {''.join(p + '=_U, ' for p in params)}/, *rest, **kwargs):\n"
             f"    f = self.__wrapped__\n"
             f"    try:\n"
@@ -232,7 +240,7 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
             f"            raise\n"
             f"    return _call(self, *[a for a in {given} if a is not _U], *rest, **kwargs)\n")
     env.update(_U=_UNSET, _A=_NDARRAY, _F=_FLOAT64, _fn=entry.fn, _failed=_failed, _call=Transformed._call,
-               _fresh=fresh, _NUM=_FLOATS)
+               _fresh=fresh, _NUM=_FLOATS, _real=arguments.real)
     # (in linecache, so that pdb and tracebacks show its lines: one pseudo-file per entry)
     filename = f"{__file__} (the fast call of {getattr(code, 'co_name', 'f')}, {next(_FAST_NUMBERS)})"
     linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
@@ -326,7 +334,8 @@ def _checked_pullback(pullback, value, name: str):
             attach_user_frames(exc)
             raise
         # (the adjoint of x + c is the cotangent itself: the caller's array must not be what it gets back)
-        return fresh(result, [cotangent] if type(cotangent) is np.ndarray else pytree.leaves(cotangent))
+        return arguments.real(name, fresh(result, [cotangent] if type(cotangent) is np.ndarray else
+                                          pytree.leaves(cotangent)))
 
     checked.__name__ = checked.__qualname__ = getattr(pullback, "__name__", "pullback")
     return checked

@@ -61,6 +61,8 @@ class ExpressionLowering:
 
     def expr(self, node, hint: str | None = None) -> ir.Expr:
         if isinstance(node, ast.Constant):
+            if type(node.value) is complex:  # (docs/limitations.md, Complex numbers)
+                raise self.error(node, "a complex number")
             return ir.Const(node.value)
         if isinstance(node, ast.Name):
             return self.read(node.id, node)

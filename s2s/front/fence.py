@@ -80,6 +80,8 @@ LATER_HINTS = (
     ("a *args or **kwargs parameter", "name each parameter (def f(x, y)), or take a tuple or a list as one parameter"),
     ("a default value that is not a constant", "use a number, a string or None as the default and compute "
                                                "the value inside the function"),
+    ("complex ", "s2s differentiates real functions, and its rules are written for real numbers: carry the "
+             "real and imaginary parts as two real values (a + b*1j becomes a and b)"),
     ("a starred expression", "index the values instead: a, b = x[0], x[1:]"),
     ("starred unpacking", "index the values instead: a, b = x[0], x[1:]"),
     ("an expression statement with no effect", "assign the value to a name, or delete the line"),

@@ -19,6 +19,8 @@ import operator
 import re
 import types
 
+import numpy as np
+
 from s2s import ir, prims
 from s2s.prims import WRITE_THROUGH as VIEWS
 from s2s.front import fence
@@ -466,7 +468,12 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
         return self._reads
 
     def constant_or_error(self, obj, name, node) -> ir.Atom:
-        if isinstance(obj, (bool, int, float, complex, str, type(None))) or obj is Ellipsis:
+        if isinstance(obj, (complex, np.complexfloating)) or \
+                isinstance(obj, type) and issubclass(obj, (complex, np.complexfloating)) or \
+                isinstance(obj, np.ndarray) and obj.dtype.kind == "c":
+            what = "type" if isinstance(obj, type) else "array" if isinstance(obj, np.ndarray) else "number"
+            raise self.error(node, f"the complex {what} '{name}'")  # (docs/limitations.md, Complex numbers)
+        if isinstance(obj, (bool, int, float, str, type(None))) or obj is Ellipsis:
             return ir.Const(obj)
         if isinstance(obj, tuple) and all(isinstance(v, (bool, int, float, str, type(None))) for v in obj):
             return ir.Const(obj)
