@@ -189,7 +189,7 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
         elif not isinstance(value, (int, float, complex, np.number, tuple, list, dict)) and \
                 not dataclasses.is_dataclass(value):  # (a dataclass of parameters is a pytree)
             kind = "None" if value is None else f"a {type(value).__name__}"
-            fix = (f"a method decorated with @s2s.grad differentiates with respect to its first parameter, self: "
+            fix = ("a method decorated with @s2s.grad differentiates with respect to its first parameter, self: "
                    "write @s2s.grad(wrt='name') with the parameter you mean" if name == "self" else
                    "choose a float or array parameter with wrt=, or pass a float")
             raise TypeError(f"{what}: the argument '{name}' is {kind}, which has no derivative; {fix}")
