@@ -648,4 +648,9 @@ CASES += [
      lambda g: rt.running_extremum_adjoint(g, np.maximum.accumulate(RUNNING, axis=1), RUNNING, axis=1), (RUNNING,), 0),
     ("s2s.runtime.running_extremum_tangent",
      lambda d: rt.running_extremum_tangent(d, np.minimum.accumulate(RUNNING), RUNNING), (RUNNING * 0.5,), 0),
+    # np.add.at(y, index, v)'s element write y[index] = rt.added_at(y, *index, v): linear in y and v, repeats summed
+    ("s2s.runtime.added_at", lambda y, v: rt.added_at(y, np.array([0, 2, 2, 0]), v), (V, V), (0, 1)),
+    ("s2s.runtime.added_at", lambda y, v: rt.added_at(y, np.array([1, 1, 0]), slice(None, 2), v), (M23, V[:2]),
+     (0, 1)),
+    ("s2s.runtime.added_at", lambda v: rt.added_at(M23, np.array([[0], [1]]), np.array([[2, 2]]), v), (V[0],), 0),
 ]

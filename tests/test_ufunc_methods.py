@@ -6,7 +6,7 @@ original's), `grad`, `jvp`, `jacobian` in both modes (forward: vector mode, all 
 finite differences of the original function (second derivatives: of its numeric gradient), and the running
 extrema's against their analytic form at ties too. The caller's arrays are checked unchanged. The methods and
 keywords s2s does not read (`.at`, `.reduceat`, `out=`, `dtype=`, `where=`, `initial=`) are refused at the
-user's line, saying what to write instead.
+user's line, saying what to write instead (`np.add.at` and `np.subtract.at` as statements: tests/test_add_at.py).
 """
 from __future__ import annotations
 
@@ -353,6 +353,12 @@ def add_at(x):
     return np.sum(y) + s
 
 
+def maximum_at_statement(x):
+    y = np.zeros(3)
+    np.maximum.at(y, [0, 1, 1], x)
+    return np.sum(y)
+
+
 def add_reduceat(x):
     return np.sum(np.add.reduceat(x, [0, 2]))
 
@@ -408,7 +414,8 @@ def _refused(f, construct, instead, line=None):
 
 
 @pytest.mark.parametrize("f,construct,instead", [
-    (add_at, "np.add.at()", "a[i[k]] = np.add(a[i[k]], v[k])"),
+    (add_at, "np.add.at()", "write it as a statement of its own"),
+    (maximum_at_statement, "np.maximum.at()", "a[i[k]] = np.maximum(a[i[k]], v[k])"),
     (add_reduceat, "np.add.reduceat()", "np.add.reduce(x[i:j])"),
     (reduce_out, "np.add.reduce() with out=", "y = np.add.reduce(...)"),
     (reduce_dtype, "np.add.reduce() with dtype=", "x.astype(np.float64)"),
@@ -423,19 +430,13 @@ def test_refused_at_the_users_line(f, construct, instead):
     _refused(f, construct, instead)
 
 
-def add_at_statement(x):
-    y = np.zeros(3)
-    np.add.at(y, [0, 1, 1], x)
-    return np.sum(y)
-
-
 def reduce_out_statement(x):
     y = np.zeros(4)
     np.add.reduce(x, axis=0, out=y)
     return np.sum(y)
 
 
-@pytest.mark.parametrize("f,line", [(add_at_statement, "np.add.at("), (reduce_out_statement, "out=y")],
+@pytest.mark.parametrize("f,line", [(reduce_out_statement, "out=y")],
                          ids=lambda v: getattr(v, "__name__", None))
 def test_writes_into_an_argument_refused_as_a_statement(f, line):
     """Called for its effect (writing into y), a ufunc method is refused as every library call that writes into

@@ -21,6 +21,8 @@ RAISE = "raise"  # Effect(Call("raise", (exception class, *args))): `raise E(*ar
 EFFECTS = {"builtins.print", "s2s.runtime.require_scalar", "s2s.runtime.require_length",
            "s2s.runtime.require_keywords", "s2s.runtime.require_bound", "s2s.runtime.require_number",
            "s2s.runtime.require_immutable", "s2s.runtime.require_float_array"}
+AT = {"numpy.add": "add", "numpy.subtract": "subtract"}  # the ufuncs whose .at is an element write (ufunc_at)
+ADDED_AT = "s2s.runtime.added_at"
 
 
 class EffectLowering:
@@ -54,7 +56,7 @@ class EffectLowering:
         """Calls kept for their effect, whose result is discarded: print, logging (`logging.info(...)`,
         `logger.debug(...)`), `warnings.warn`, a helper of the user's (inlined: what it computes that matters
         runs, and no derivative flows out of it), and the checks generated code makes (higher order)."""
-        if self.stack_push(node) or self.grow(node):
+        if self.stack_push(node) or self.grow(node) or self.ufunc_at(node):
             return
         if not isinstance(node, ast.Call) or any(isinstance(a, ast.Starred) for a in node.args) or \
                 any(k.arg is None for k in node.keywords):
@@ -99,6 +101,66 @@ class EffectLowering:
                          "a library function that writes into its argument (np.copyto, x.sort(), ...) is not "
                          "differentiated: assign the result to a name")
 
+    def ufunc_at(self, node) -> bool:
+        """`np.add.at(y, index, v)`, the scatter-add (an element an index repeats gets each of its values), is the
+        element write `y[index] = rt.added_at(y, *index, v)`: accepted where `y[index] = ...` is (y an array the
+        function made), refused where that is, and differentiated as element writes are (runtime/scatter.py).
+        `np.subtract.at(y, index, v)` adds -v. Is `node` such a call? (Another ufunc's `.at` is refused here.)"""
+        func = node.func if isinstance(node, ast.Call) else None
+        if not (isinstance(func, ast.Attribute) and func.attr == "at"):
+            return False
+        ufunc = self.static_value(func.value)
+        if not isinstance(ufunc, numpy.ufunc):
+            return False
+        spelled = f"{ast.unparse(func.value)}.at"
+        key = registry.key_of(ufunc)
+        if key not in AT:
+            self.ufunc_method(ufunc, func, node)  # (raises: no ufunc's .at has a record; it says what to write)
+            return False
+        if node.keywords:
+            name = node.keywords[0].arg
+            raise self.error(node, f"{spelled}() with a keyword argument ({name or '**'}=); NumPy's takes none",
+                             f"{spelled}(y, index, v) writes into y itself: drop out=" if name == "out" else
+                             f"pass y, the index and the values by position: {spelled}(y, index, v)")
+        if len(node.args) != 3 or any(isinstance(a, ast.Starred) for a in node.args):
+            raise self.error(node, f"{spelled}() with {len(node.args)} arguments" if not any(
+                isinstance(a, ast.Starred) for a in node.args) else f"{spelled}(*args)",
+                             f"write its three arguments: {spelled}(y, index, v)")
+        y, index, values = node.args
+        if not isinstance(y, ast.Name):
+            raise self.error(node, f"{spelled}() into an expression",
+                             f"name the array first: y = ...; {spelled}(y, index, v)")
+        base = self.read(y.id, y)
+        parts = tuple(self.atom(e) for e in index.elts) if isinstance(index, ast.Tuple) else (self.atom(index),)
+        value = self.atom(values)
+        if AT[key] == "subtract":  # (y - v is y + -v exactly, in floats and in integers alike)
+            value = self.materialise(self.fold_call("neg", (value,)))
+        value = self.materialise(ir.Call(ADDED_AT, (base,) + parts + (value,)))
+        # the write's index is spelled with the values just read (names bound to them for the write only), so
+        # that the index is evaluated once: `y[t2, t4] = rt.added_at(y, t2, t4, v)`
+        saved = {}
+        slots = []
+        for atom in parts:
+            if isinstance(atom, ir.Var):
+                saved.setdefault(atom.name, self.env.get(atom.name, MISSING))
+                self.env[atom.name] = atom
+                slots.append(ast.copy_location(ast.Name(atom.name, ast.Load()), index))
+            else:
+                slots.append(ast.copy_location(ast.Constant(atom.value), index))
+        spelled_index = ast.copy_location(ast.Tuple(slots, ast.Load()), index) if isinstance(index, ast.Tuple) \
+            else slots[0]
+        target = ast.copy_location(ast.Subscript(value=ast.Name(y.id, ast.Load()), slice=spelled_index,
+                                                 ctx=ast.Store()), y)
+        try:
+            self.write_element(target, value)
+        finally:
+            for name, old in saved.items():
+                if old is MISSING:
+                    self.env.pop(name, None)
+                else:
+                    self.env[name] = old
+        return True
+
     # ----- stacks of saved values in generated code (higher order: grad(f) transformed again)
     def generated(self) -> bool:
         """Is this code s2s generated? Only there are list stacks (append, pop) accepted."""
@@ -127,6 +189,15 @@ class EffectLowering:
         """Is `node` `y_saved.pop()` in generated code (the value `pop(y_saved)`)?"""
         return (self.generated() and isinstance(node.func, ast.Attribute) and node.func.attr == "pop"
                 and not node.args and not node.keywords)
+
+
+def scatter_target(node) -> str | None:
+    """The name `np.add.at(y, index, v)` (a call of any `.at` with a name first, read by its spelling alone)
+    writes into: before a loop's body is read, its header needs a phi for each array the body writes."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "at" and \
+            node.args and isinstance(node.args[0], ast.Name):
+        return node.args[0].id
+    return None
 
 
 def _user_function(fn) -> bool:

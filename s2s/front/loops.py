@@ -8,6 +8,7 @@ import ast
 import copy
 
 from s2s import ir
+from s2s.front.effects import scatter_target
 from s2s.front.lowering import flag_breaks, loop_level_nodes, normalise_exits
 from s2s.ir.walk import substitute_block
 
@@ -277,12 +278,14 @@ class _Exit(Exception):
 
 
 def _written_arrays(stmts) -> set[str]:
-    """Names whose elements `stmts` assign (`y[i] = ...`, `y[i] += ...`)."""
+    """Names whose elements `stmts` assign (`y[i] = ...`, `y[i] += ...`, `np.add.at(y, i, v)`)."""
     out = set()
     for s in stmts:
         for node in ast.walk(s):
             if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name):
                 out.add(node.value.id)
+            elif isinstance(node, ast.Expr) and scatter_target(node.value) is not None:
+                out.add(scatter_target(node.value))
     return out
 
 

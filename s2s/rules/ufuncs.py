@@ -3,8 +3,10 @@
 The front end (front/calls.py) reads `np.f.method(...)` as the record `'numpy.f.method'` (f the key of
 the ufunc's own record: `np.true_divide` is `'numpy.divide'`), its arguments placed by the record's
 fact `parameters` (NumPy's, in order). Those it does not name in `accepts` are accepted only at their
-defaults: `out=`, `dtype=`, `where=`, `initial=` are refused at the user's line, as are `.at` and
-`.reduceat` (front/calls.py says what to write instead). Where a method is another NumPy function
+defaults: `out=`, `dtype=`, `where=`, `initial=` are refused at the user's line, as are `.reduceat` and
+the `.at` of ufuncs other than add and subtract (front/calls.py says what to write instead). The statement
+`np.add.at(y, index, v)` is the element write `y[index] = rt.added_at(y, *index, v)` (front/effects.py); the
+rules of rt.added_at close this module. Where a method is another NumPy function
 exactly, the call is read as that function and takes its rules in every mode:
 
     np.f.outer(a, b)            np.f(np.reshape(a, np.shape(a) + (1,) * np.ndim(b)), b)
@@ -28,8 +30,8 @@ from __future__ import annotations
 from s2s import ir, prims
 from s2s.rules.primitive import constant_is, define, non_default, reading, refuse
 from s2s.rules.registry import REQUIRED
-from s2s.rules.runtime_helpers import helper
-from s2s.rules.symbolic import Sym, np, rt
+from s2s.rules.runtime_helpers import RT, helper
+from s2s.rules.symbolic import Sym, emit, np, rt
 
 NOVALUE = object()  # initial=: NumPy's <no value> (any value given is refused)
 OUTER = (("A", REQUIRED), ("B", REQUIRED))
@@ -149,3 +151,35 @@ helper("running_extremum_adjoint", lambda G, g, ans, x, axis=0: _running_tangent
        lambda d, out, g, ans, x, axis=0: _running_adjoint(d, ans, x, axis), rank_of_argument=2)
 helper("running_extremum_tangent", lambda G, d, ans, x, axis=0: _running_adjoint(G, ans, x, axis),
        lambda dd, out, d, ans, x, axis=0: _running_tangent(dd, ans, x, axis), rank_of_argument=2)
+
+
+# ---------------------------------------------------------------- np.add.at(y, i, v): y[i] = rt.added_at(y, *i, v)
+# The front end (front/effects.py) writes the scatter-add as that element write, so the element write's rules
+# carry y's other entries and its saves; rt.added_at is the linear map (y, v) -> out, out[k] = y[p_k] + the sum of
+# v's entries m with p_m = p_k (v broadcast to y[index]'s shape): its transpose adds g up at the index into zeros
+# like y (rt.getitem_adjoint, as a read x[index] with repeats sums), which v reads back at the index.
+def _scattered(g, y, rest):
+    """g (shaped like y[index]) added up at the index into zeros like y: the adjoint of y, and v's before it
+    reads its entries back."""
+    return rt.getitem_adjoint(g, y, *rest[:-1])
+
+
+def _added_at_tangent(tangents, ans, y, *rest):
+    dy, dv = tangents[0], tangents[-1]
+    if dv is None:
+        return emit("getitem", dy, *rest[:-1])
+    return rt.added_at(rt.zeros_like(y) if dy is None else dy, *rest[:-1], dv)
+
+
+def _batch_added_at(i):
+    """Vector mode, the tangents of y (i = 0) or of v (any other position) alone."""
+    return lambda d, ans, y, *rest: rt.batch_added_at(d, None, y, *rest) if i == 0 else \
+        rt.batch_added_at(None, d, y, *rest)
+
+
+define(RT + "added_at",
+       [lambda g, ans, y, *rest: _scattered(g, y, rest)]
+       + [lambda g, ans, y, *rest: rt.unbroadcast(emit("getitem", _scattered(g, y, rest), *rest[:-1]), rest[-1])] * 32,
+       tangent_fn=_added_at_tangent,
+       batched=[_batch_added_at(0)] + [_batch_added_at(1)] * 32,
+       batched_fn=lambda tangents, ans, y, *rest: rt.batch_added_at(tangents[0], tangents[-1], y, *rest))

@@ -13,6 +13,7 @@ from s2s.runtime.checks import *  # noqa: F401,F403  (the checks generated code 
 from s2s.runtime.arrays import *  # noqa: F401,F403  (reductions, shapes, joining, selection: NumPy rule helpers)
 from s2s.runtime.cumprod import *  # noqa: F401,F403  (np.cumprod's derivatives, exact where entries are 0)
 from s2s.runtime.running import *  # noqa: F401,F403  (np.maximum.accumulate's and np.minimum's derivatives)
+from s2s.runtime.scatter import *  # noqa: F401,F403  (np.add.at(y, index, v) as the element write it is)
 from s2s.runtime.linalg import *  # noqa: F401,F403  (products and linear algebra: NumPy rule helpers)
 from s2s.runtime.batched import *  # noqa: F401,F403  (vector forward mode: tangents with a leading batch axis)
 from s2s.runtime.higher import *  # noqa: F401,F403  (vector-mode forms for differentiating generated code again)

@@ -1,0 +1,49 @@
+"""`np.add.at(y, index, v)` (`np.subtract.at`: v negated) as an element write: `y[index] = rt.added_at(y, *index, v)`.
+
+Generated code reaches this as `rt.added_at` (`s2s.runtime` re-exports it). The front end (front/effects.py) writes
+the scatter-add as an element write, so that everything s2s knows about element writes (the overwritten elements
+saved and put back, names sharing the array, loops, higher order) holds for it. `added_at` is pure: it returns
+the values `y[index]` holds after `np.add.at(y, index, v)`, computed by that very call on a scratch array, so
+writing them at `index` leaves `y` as NumPy's call leaves it, bit for bit (an element an index repeats is
+written once per repeat, each time with its final value). Its derivative (rules/ufuncs.py) is that of the
+linear map (y, v) -> out, out[k] = y[p_k] + sum over m with p_m = p_k of v[m] (v broadcast to y[index]'s shape).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["added_at", "batch_added_at"]
+
+
+def added_at(y, *index_and_v):
+    """The values `y[index]` holds after `np.add.at(y, index, v)` (the arguments: y, the index's parts, v), each
+    element an index repeats as often as it repeats; `y` is not changed. The scratch array is zeros but where the
+    index reads (np.zeros of a large array costs only the pages it touches)."""
+    *index, v = index_and_v
+    if not isinstance(y, np.ndarray):
+        raise TypeError("first operand must be array")  # (NumPy's words for np.add.at on a list or a number)
+    idx = index[0] if len(index) == 1 else tuple(index)
+    scratch = np.zeros(y.shape, dtype=y.dtype)
+    scratch[idx] = y[idx]
+    np.add.at(scratch, idx, v)
+    return scratch[idx]
+
+
+def batch_added_at(d_y, d_v, y, *index_and_v):
+    """Tangents of `rt.added_at(y, *index, v)` with a leading batch axis (vector mode), from those of y (`d_y`)
+    and of v (`d_v`), None or a bare zero where there are none: `d_y[:, index]` plus each tangent of v added up
+    at the index and read back, as added_at adds v (a v that broadcast to y[index]'s shape gets its axes)."""
+    *index, v = index_and_v
+    idx = index[0] if len(index) == 1 else tuple(index)
+    key = (slice(None),) + (idx if type(idx) is tuple else (idx,))
+    zero_y, zero_v = d_y is None or np.ndim(d_y) == 0 and d_y == 0, d_v is None or np.ndim(d_v) == 0 and d_v == 0
+    if zero_v:
+        return 0.0 if zero_y else np.asarray(d_y)[key]
+    d_v = np.asarray(d_v)
+    scratch = np.zeros(d_v.shape[:1] + np.shape(y), dtype=np.result_type(d_v.dtype, np.float64))
+    rank = scratch[key].ndim
+    if d_v.ndim < rank:  # (v broadcast to y[index]: its axes after the batch axis)
+        d_v = d_v.reshape(d_v.shape[:1] + (1,) * (rank - d_v.ndim) + d_v.shape[1:])
+    np.add.at(scratch, key, d_v)
+    out = scratch[key]
+    return out if zero_y else np.asarray(d_y)[key] + out

@@ -1,0 +1,307 @@
+"""`np.add.at(y, index, v)` and `np.subtract.at(y, index, v)` written as statements (front/effects.py ufunc_at).
+
+The scatter-add is the element write `y[index] = rt.added_at(y, *index, v)` (runtime/scatter.py), accepted where
+`y[index] = ...` is and refused where that is. Each program is a function of one float array `x` run through every
+transformation (conftest's check_every_mode: value_and_grad, jvp, both Jacobians, the Hessian and the Jacobian of
+the gradient), its value bit for bit the function's own and each derivative against central finite differences;
+the index forms: an int, an int array or list with repeats, negative indices, a slice, a tuple mixing arrays and
+slices, a row of a 2-D array; v a number or an array broadcast to the index's shape. rt.added_at's own values are
+checked against NumPy's call, and its rules against the adjoint written out by hand (repeats included).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import s2s
+from s2s import runtime as rt
+from s2s.errors import S2SError
+
+from conftest import assert_close, check_every_mode, numeric_grad
+
+X6 = np.array([0.5, 1.3, -0.7, 2.0, 0.9, -1.1])
+REPEATS = np.array([0, 2, 2, 1, 0, 2])  # (bin 2 three times, bin 3 never)
+ROWS = np.array([[0, 1], [1, 2], [2, 3]])  # the nodes of 3 elements of a chain of 4
+
+
+def check(f, x=X6, **options):
+    """Every mode, the values equal to f(x) bit for bit."""
+    return check_every_mode(f, x, exact=True, **options)
+
+
+# ================================================================ index forms
+def histogram(x):
+    y = np.zeros(4)
+    np.add.at(y, REPEATS, x ** 2)
+    return np.sum(y * np.array([1.0, 2.0, 3.0, 4.0])) + np.sum(np.sin(y))
+
+
+def histogram_list_index(x):
+    y = np.zeros(3)
+    np.add.at(y, [0, 2, 2, 1, 0, 2], np.exp(x))
+    return np.sum(y ** 2)
+
+
+def negative_indices(x):
+    y = np.cos(x[:4])
+    np.add.at(y, np.array([-1, -1, 0, -4]), x[2:] * x[0])
+    return np.sum(y ** 3)
+
+
+def one_int_index(x):
+    y = x * 2.0
+    np.add.at(y, 3, x[0] * x[1])
+    np.add.at(y, 3, np.sin(x[2]))
+    return np.sum(y * y)
+
+
+def slice_index(x):
+    y = x ** 2
+    np.add.at(y, slice(1, 4), x[3:] * 1.5)
+    return np.sum(np.tanh(y))
+
+
+def number_broadcast(x):
+    y = np.zeros(5)
+    np.add.at(y, np.array([4, 1, 4, 4]), x[0] * x[1])  # v a number: added once per repeat
+    return np.sum(y * np.arange(1.0, 6.0)) + y[4] ** 2
+
+
+def rows_of_matrix(x):
+    y = np.outer(x[:3], x[3:])
+    np.add.at(y, np.array([2, 0, 2]), np.reshape(x[:3], (1, 3)))  # whole rows, v broadcast to (3, 3)
+    return np.sum(np.sin(y))
+
+
+def tuple_of_arrays(x):
+    K = np.zeros((4, 4))
+    np.add.at(K, (np.array([0, 1, 1, 3]), np.array([2, 2, 2, 0])), x[:4] ** 2)
+    return np.sum(K ** 2) + K[1, 2] * x[5]
+
+
+def tuple_mixing_array_and_slice(x):
+    A = np.ones((3, 4)) * x[0]
+    np.add.at(A, (np.array([0, 2, 0]), slice(None, 2)), np.reshape(x, (3, 2)))
+    return np.sum(A ** 2)
+
+
+def subtract(x):
+    y = np.ones(3) * x[1]
+    np.subtract.at(y, np.array([0, 0, 2, 1, 2, 2]), x ** 2)
+    return np.sum(y ** 2)
+
+
+@pytest.mark.parametrize("f", [histogram, histogram_list_index, negative_indices, one_int_index, slice_index,
+                               number_broadcast, rows_of_matrix, tuple_of_arrays, tuple_mixing_array_and_slice,
+                               subtract])
+def test_every_mode(f):
+    check(f)
+
+
+# ================================================================ loops: assembly, reads and writes after
+def assembly(x):
+    """Finite-element assembly of a chain of 3 springs of stiffness x[e]: K and the load f."""
+    K = np.zeros((4, 4))
+    f = np.zeros(4)
+    for e in range(3):
+        ke = np.array([[1.0, -1.0], [-1.0, 1.0]]) * x[e]
+        nodes = ROWS[e]
+        np.add.at(K, (nodes[:, None], nodes[None, :]), ke)
+        np.add.at(f, nodes, x[e + 3] * 0.5)
+    K[0, :] = 0.0  # fixed node 0: a further element write
+    K[0, 0] = 1.0
+    u = np.linalg.solve(K + 0.1 * np.eye(4), f)
+    return np.sum(u * f)
+
+
+def histogram_in_loop(x):
+    y = np.zeros(3)
+    for i in range(6):
+        np.add.at(y, REPEATS[i] % 3, x[i] * y[REPEATS[(i + 1) % 6] % 3] + x[i])  # reads y as it goes
+    return np.sum(y ** 2)
+
+
+def embedding_gradient_like(x):
+    table = np.reshape(x, (3, 2))
+    tokens = np.array([2, 0, 2, 1, 2])
+    out = np.zeros((3, 2))
+    for step in range(2):
+        h = np.tanh(table[tokens] * (step + 1.0))  # (5, 2): a row of the table per token
+        np.add.at(out, tokens, h * out[tokens] + h)
+    return np.sum(out ** 2)
+
+
+def reads_and_writes_after(x):
+    y = np.zeros(4)
+    np.add.at(y, REPEATS, x)
+    before = y.copy()
+    y[2] = y[2] * x[0]  # an element write after the scatter
+    np.subtract.at(y, [3, 3], y[:2])
+    y += before
+    return np.sum(y ** 2) + before[2] * y[3]
+
+
+@pytest.mark.parametrize("f", [assembly, histogram_in_loop, embedding_gradient_like, reads_and_writes_after])
+def test_loops_and_later_writes(f):
+    check(f)
+
+
+# ================================================================ rt.added_at is NumPy's np.add.at
+@pytest.mark.parametrize("y, index, v", [
+    (np.arange(5.0), (np.array([0, 4, 4, 0, 4]),), np.array([0.1, 0.2, 0.3, 0.4, 0.5])),
+    (np.arange(5.0), (3,), 2.5),
+    (np.arange(12.0).reshape(3, 4), (np.array([1, 1]), slice(None)), np.array([1e-17, 1.0, 3.0, 1e17])),
+    (np.arange(12.0).reshape(3, 4), (np.array([[0], [2]]), np.array([[1, 1, 3]])), np.arange(6.0).reshape(2, 3)),
+    (np.arange(6, dtype=np.float32), (np.array([1, 1, 1]),), np.array([0.1, 0.2, 0.3])),
+    (np.zeros(4, dtype=np.int64), (np.array([1, 3, 1]),), 1),  # a histogram of counts
+    (np.zeros(4, dtype=np.int64), (np.array([1, 3, 1]),), 1.7),  # NumPy truncates each addition
+])
+def test_added_at_is_numpy_bit_for_bit(y, index, v):
+    kept = y.copy()
+    expected = y.copy()
+    np.add.at(expected, index[0] if len(index) == 1 else index, v)
+    out = rt.added_at(y, *index, v)
+    y_written = y.copy()
+    y_written[index[0] if len(index) == 1 else index] = out
+    assert y_written.dtype == expected.dtype and np.array_equal(y_written, expected)
+    assert np.array_equal(y, kept)
+
+
+def test_added_at_raises_what_numpy_raises():
+    with pytest.raises(TypeError, match="first operand must be array"):
+        rt.added_at([1.0, 2.0], 0, 1.0)
+    with pytest.raises(IndexError):
+        rt.added_at(np.zeros(3), np.array([0, 5]), 1.0)
+    with pytest.raises(ValueError):
+        rt.added_at(np.zeros(3), np.array([0, 1]), np.ones(3))
+
+
+def test_bit_identical_sums_in_numpy_order():
+    """A position an index repeats sums its values in the index's order, as np.add.at does (not pairwise)."""
+    def f(x):
+        y = np.zeros(2)
+        np.add.at(y, np.array([1, 1, 1, 0]), x)
+        return y[1]
+    x = np.array([1e16, 1.0, -1e16, 3.0])
+    expected = np.zeros(2)
+    np.add.at(expected, np.array([1, 1, 1, 0]), x)
+    assert s2s.value_and_grad(f)(x)[0] == expected[1] == f(x)
+
+
+# ================================================================ the rules against the adjoint written by hand
+def test_adjoint_with_repeats_against_the_formula():
+    """d/dx of sum(w * y) for y[p] = sum of x[m] with p_m = p: w[p_m], at every repeat."""
+    w = np.array([1.0, -2.0, 3.0, 0.5])
+
+    def f(x):
+        y = np.zeros(4)
+        np.add.at(y, REPEATS, x * x)
+        return np.sum(w * y)
+    assert_close(s2s.grad(f)(X6), w[REPEATS] * 2 * X6, 1e-12, 0.0, what="grad")
+    _, tangent = s2s.jvp(f)((X6,), (np.ones(6),))
+    assert tangent == pytest.approx(np.sum(w[REPEATS] * 2 * X6), rel=1e-12)
+
+
+def test_values_into_an_array_the_function_made_from_x():
+    """y holds x's values before the scatter: the adjoint of y passes through, the repeats' to each value."""
+    def f(x):
+        y = x[:4] * 1.0
+        np.add.at(y, np.array([3, 3, 0]), x[3:] ** 2)
+        return np.sum(y ** 2)
+    g = check(f)
+    y = X6[:4].copy()
+    np.add.at(y, np.array([3, 3, 0]), X6[3:] ** 2)
+    expected = np.zeros(6)
+    expected[:4] += 2 * y
+    expected[3:] += 2 * y[np.array([3, 3, 0])] * 2 * X6[3:]
+    assert_close(g, expected, 1e-12, 1e-12, what="grad")
+
+
+def test_caller_arrays_unchanged():
+    bins = REPEATS.copy()
+
+    def f(x, b):
+        y = np.zeros(3)
+        np.add.at(y, b, x)
+        return np.sum(y ** 2)
+    x = X6.copy()
+    value, g = s2s.value_and_grad(f)(x, bins)
+    assert np.array_equal(x, X6) and np.array_equal(bins, REPEATS)
+    assert value == f(X6, REPEATS)
+    assert_close(g, numeric_grad(lambda x: f(x, bins), (X6,), 0), what="grad")
+
+
+# ================================================================ generated code
+def test_generated_code_reads_as_the_element_write():
+    source = s2s.grad(histogram).source
+    assert "rt.added_at(y, REPEATS, x ** 2)" in source and "y[REPEATS] = " in source, source
+    source = s2s.grad(assembly).source
+    assert "rt.added_at(f, nodes, " in source, source
+
+
+# ================================================================ refusals, at the user's line
+def into_parameter(x):
+    np.add.at(x, [0, 1], 1.0)
+    return np.sum(x)
+
+
+def into_view(x):
+    y = np.zeros((2, 3))
+    row = y[0]
+    np.add.at(row, [0, 0], x[:2])
+    return np.sum(y)
+
+
+def with_keyword(x):
+    y = np.zeros(3)
+    np.add.at(y, [0, 1], b=x[:2])
+    return np.sum(y)
+
+
+def with_out(x):
+    y = np.zeros(3)
+    np.add.at(y, [0, 1], x[:2], out=y)
+    return np.sum(y)
+
+
+def two_arguments(x):
+    y = x * 1.0
+    np.add.at(y, [0, 1])
+    return np.sum(y)
+
+
+def into_expression(x):
+    y = np.zeros((2, 3))
+    np.add.at(y[0], [0, 0], x[:2])
+    return np.sum(y)
+
+
+def maximum_at(x):
+    y = np.zeros(3)
+    np.maximum.at(y, [0, 0], x[:2])
+    return np.sum(y)
+
+
+def result_used(x):
+    y = np.zeros(3)
+    z = np.add.at(y, [0, 0], x[:2])
+    return np.sum(y) + z
+
+
+@pytest.mark.parametrize("f, line, words", [
+    (into_parameter, 2, "which the function did not create"),
+    (into_view, 4, "did not create"),
+    (with_keyword, 3, "b="),
+    (with_out, 3, "drop out="),
+    (two_arguments, 3, "with 2 arguments"),
+    (into_expression, 3, "into an expression"),
+    (maximum_at, 3, "np.maximum.at(), a method of a NumPy ufunc without a rule"),
+    (result_used, 3, "np.add.at()"),
+])
+def test_refused_at_the_line(f, line, words):
+    with pytest.raises(S2SError) as info:
+        s2s.grad(f)(X6.copy())
+    message = str(info.value)
+    assert words in message, message
+    first = f.__code__.co_firstlineno
+    assert getattr(info.value, "lineno", None) == first + line - 1, message
