@@ -90,3 +90,50 @@ def test_real_data_of_other_types_still_works():
     g = s2s.grad(square_norm)(x)
     assert np.allclose(g, 2.0 * x.astype(float))
     assert s2s.grad(lambda a, b: a * b, wrt=(0, 1))(2.0, 3) == (3.0, 2.0)
+
+
+# ndarray subclasses whose operations NumPy defines differently: refused, not differentiated as plain arrays
+
+
+def doubled_sum(x):
+    return np.sum(x) * 2.0
+
+
+def mean_square(x):
+    return np.mean(x ** 2)
+
+
+def product_with_transpose(x):
+    return np.sum(x * x.T)
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # (np.matrix's own)
+@pytest.mark.parametrize("f, make", [
+    (doubled_sum, lambda: np.ma.array([0.3, 0.5, 0.7], mask=[0, 1, 0])),  # was [2, 2, 2]: the masked one counted
+    (mean_square, lambda: np.ma.array([0.3, 0.5, 0.7], mask=[0, 1, 0])),  # was 2x/3 where x is right
+    (product_with_transpose, lambda: np.matrix([[0.3, 0.5], [0.7, 0.2]])),  # np.matrix's * is a matrix product
+], ids=["masked sum", "masked mean", "matrix"])
+def test_an_ndarray_subclass_with_its_own_operations_is_refused(f, make):
+    x = make()
+    for call in (lambda: s2s.grad(f)(x), lambda: s2s.jvp(f)((x,), (np.ones(x.shape),)),
+                 lambda: s2s.jacobian(f, mode="forward")(x), lambda: s2s.hessian(f)(x)):
+        with pytest.raises(TypeError, match="a subclass of ndarray whose operations NumPy defines differently"):
+            call()
+
+
+MASKED = np.ma.array([1.0, 2.0], mask=[0, 1])
+
+
+def reads_masked_data(x):
+    return np.sum(x * MASKED)
+
+
+def test_module_data_of_such_a_subclass_is_refused_at_its_line():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="'MASKED', a MaskedArray"):
+        s2s.grad(reads_masked_data)(np.ones(2))
+
+
+def test_a_memmap_is_an_ndarray(tmp_path):
+    x = np.memmap(tmp_path / "x.dat", dtype=float, mode="w+", shape=(3,))
+    x[:] = [0.3, 0.5, 0.7]
+    assert np.allclose(s2s.grad(mean_square)(x), 2.0 * np.asarray(x) / 3.0)

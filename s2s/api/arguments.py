@@ -175,6 +175,12 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
             continue
         plain = False
         if isinstance(value, np.ndarray):
+            if kind is not np.ndarray and not isinstance(value, np.memmap):  # (a memmap computes as an ndarray)
+                raise TypeError(f"{what}: the argument '{name}' is a {kind.__module__}.{kind.__name__}, a subclass "
+                                f"of ndarray whose operations NumPy defines differently (a masked array skips its "
+                                f"masked elements, np.matrix's * is a matrix product), which s2s's rules, written "
+                                f"for ndarrays, do not follow: pass np.asarray({name}) (for a masked array, "
+                                f"{name}.compressed() or {name}.filled(value))")
             if value.dtype.kind in "biu":
                 raise TypeError(f"{what}: the argument '{name}' is an array of {value.dtype}; a derivative is "
                                 f"taken with respect to floats: pass {name}.astype(float)")

@@ -473,6 +473,9 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
                 isinstance(obj, np.ndarray) and obj.dtype.kind == "c":
             what = "type" if isinstance(obj, type) else "array" if isinstance(obj, np.ndarray) else "number"
             raise self.error(node, f"the complex {what} '{name}'")  # (docs/limitations.md, Complex numbers)
+        if isinstance(obj, np.ndarray) and type(obj) is not np.ndarray and not isinstance(obj, np.memmap):
+            raise self.error(node, f"'{name}', a {type(obj).__name__} (a subclass of ndarray whose operations NumPy "
+                                   f"defines differently)", f"read np.asarray({name}) into a module name of its own")
         if isinstance(obj, (bool, int, float, str, type(None))) or obj is Ellipsis:
             return ir.Const(obj)
         if isinstance(obj, tuple) and all(isinstance(v, (bool, int, float, str, type(None))) for v in obj):
