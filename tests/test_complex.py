@@ -137,3 +137,16 @@ def test_a_memmap_is_an_ndarray(tmp_path):
     x = np.memmap(tmp_path / "x.dat", dtype=float, mode="w+", shape=(3,))
     x[:] = [0.3, 0.5, 0.7]
     assert np.allclose(s2s.grad(mean_square)(x), 2.0 * np.asarray(x) / 3.0)
+
+
+def weighted(p):
+    return np.sum(np.abs(p["w"]) ** 2) + np.sum(p["b"])
+
+
+@pytest.mark.parametrize("w", [np.array([1.0 + 1.0j, 2.0]), np.ma.array([1.0, 2.0], mask=[0, 1])],
+                         ids=["complex leaf", "masked leaf"])
+def test_a_container_argument_is_checked_leaf_by_leaf(w):
+    with pytest.raises(TypeError, match="the argument 'p' holds"):
+        s2s.grad(weighted)({"w": w, "b": np.ones(2)})
+    g = s2s.grad(weighted)({"w": np.array([1.0, 2.0]), "b": np.ones(2)})
+    assert np.allclose(g["w"], [2.0, 4.0]) and np.allclose(g["b"], [1.0, 1.0])

@@ -145,10 +145,10 @@ def real(what: str, out):
             refuse_complex(what)
     elif kind is complex or isinstance(out, np.complexfloating):
         refuse_complex(what)
-    elif kind is tuple or kind is list:
+    elif isinstance(out, (tuple, list)):
         for part in out:
             real(what, part)
-    elif kind is dict:
+    elif isinstance(out, dict):
         for part in out.values():
             real(what, part)
     return out
@@ -175,19 +175,14 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
             continue
         plain = False
         if isinstance(value, np.ndarray):
-            if kind is not np.ndarray and not isinstance(value, np.memmap):  # (a memmap computes as an ndarray)
-                raise TypeError(f"{what}: the argument '{name}' is a {kind.__module__}.{kind.__name__}, a subclass "
-                                f"of ndarray whose operations NumPy defines differently (a masked array skips its "
-                                f"masked elements, np.matrix's * is a matrix product), which s2s's rules, written "
-                                f"for ndarrays, do not follow: pass np.asarray({name}) (for a masked array, "
-                                f"{name}.compressed() or {name}.filled(value))")
+            _real_leaf(what, name, value)
             if value.dtype.kind in "biu":
                 raise TypeError(f"{what}: the argument '{name}' is an array of {value.dtype}; a derivative is "
                                 f"taken with respect to floats: pass {name}.astype(float)")
-            if value.dtype.kind == "c":
-                raise TypeError(f"{what}: the argument '{name}' is an array of {value.dtype}; {COMPLEX}")
         elif isinstance(value, (complex, np.complexfloating)):
-            raise TypeError(f"{what}: the argument '{name}' is a complex number; {COMPLEX}")
+            _real_leaf(what, name, value)
+        elif isinstance(value, (tuple, list, dict)) or dataclasses.is_dataclass(value):
+            _real_leaves(what, name, value)  # (a container of parameters: leaf by leaf)
         elif isinstance(value, (bool, np.bool_)):
             raise TypeError(f"{what}: the argument '{name}' is a bool, which has no derivative; pass a float")
         elif value is None and name not in kwargs and i >= len(args):
@@ -200,6 +195,36 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
                    "choose a float or array parameter with wrt=, or pass a float")
             raise TypeError(f"{what}: the argument '{name}' is {kind}, which has no derivative; {fix}")
     return plain
+
+
+def _real_leaf(what: str, name: str, value) -> None:
+    """Refuse a complex number, a complex array, or an ndarray subclass whose operations NumPy defines
+    differently (a memmap computes as an ndarray)."""
+    kind = type(value)
+    if isinstance(value, np.ndarray) and kind is not np.ndarray and not isinstance(value, np.memmap):
+        raise TypeError(f"{what}: the argument '{name}' holds a {kind.__module__}.{kind.__name__}, a subclass of "
+                        f"ndarray whose operations NumPy defines differently (a masked array skips its masked "
+                        f"elements, np.matrix's * is a matrix product), which s2s's rules, written for ndarrays, "
+                        f"do not follow: pass np.asarray(...) of it (for a masked array, .compressed() or "
+                        f".filled(value))")
+    if isinstance(value, np.ndarray) and value.dtype.kind == "c":
+        raise TypeError(f"{what}: the argument '{name}' holds an array of {value.dtype}; {COMPLEX}")
+    if isinstance(value, (complex, np.complexfloating)):
+        raise TypeError(f"{what}: the argument '{name}' holds a complex number; {COMPLEX}")
+
+
+def _real_leaves(what: str, name: str, value) -> None:
+    if isinstance(value, (tuple, list)):
+        for part in value:
+            _real_leaves(what, name, part)
+    elif isinstance(value, dict):
+        for part in value.values():
+            _real_leaves(what, name, part)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            _real_leaves(what, name, getattr(value, field.name))
+    else:
+        _real_leaf(what, name, value)
 
 
 def argument(params: list, args: tuple, kwargs: dict, w):
