@@ -320,3 +320,21 @@ def test_a_run_time_integer_exponent_at_zero(n, slope, curvature):
     assert s2s.jvp(power)((0.0, n), (1.0,))[1] == slope
     assert s2s.hessian(power)(0.0, n) == curvature
     assert s2s.grad(s2s.grad(power))(0.0, n) == curvature
+
+
+def _cubed_times(x, y):
+    return np.sum(x ** 3) * y
+
+
+def test_a_0d_array_argument_gets_a_0d_array_derivative():
+    """API.md: a gradient has the structure and shape of its argument, an ndarray for an ndarray (the generated
+    code computes a 0-d argument's derivative as a number; 3 x^2 y = 36 at x = 2, y = 3)."""
+    x = np.array(2.0)
+    results = [s2s.grad(_cubed_times)(x, 3.0), s2s.grad(_cubed_times, wrt=(0, 1))(x, 3.0)[0],
+               s2s.value_and_grad(_cubed_times)(x, 3.0)[1], s2s.vjp(_cubed_times)(x, 3.0)[1](1.0),
+               s2s.vjp(_cubed_times, wrt=(1, 0))(x, 3.0)[1](1.0)[1], s2s.jacobian(_cubed_times)(x, 3.0),
+               s2s.jacobian(_cubed_times, mode="forward")(x, 3.0)]
+    for g in results:
+        assert type(g) is np.ndarray and g.shape == () and g == 36.0
+    second = s2s.grad(_cubed_times, wrt=(0, 1))(x, 3.0)[1]
+    assert isinstance(second, float) and second == 8.0  # (a float argument: a float)

@@ -110,16 +110,37 @@ class Transformed:
             arguments.real(self.__name__, out)  # (a value, and derivatives with respect to real arguments)
         if self._kind == "grad" and (not plain or type(self._wrt) is not int and type(self._wrt) is not str):
             out = (out[0], fresh(out[1])) if self._options.get("return_value") else fresh(out)
+        zero_d = self._zero_d(wrt_at, args, kwargs)
+        if zero_d and self._kind == "grad":
+            out = (out[0], self._as_arrays(out[1], zero_d)) if self._options.get("return_value") else \
+                self._as_arrays(out, zero_d)
         if not plain:
             templates = [args[i] if i < len(args) else kwargs.get(name) for i, name in wrt_at]
             if any(map(pytree.has_record, templates)):  # the derivative w.r.t. a dataclass is that dataclass
                 out = self._as_arguments(out, templates)
         if self._kind == "vjp":
             value, pullback = out
-            return value, _checked_pullback(pullback, value, self.__name__)
+            checked = _checked_pullback(pullback, value, self.__name__)
+            if zero_d:
+                return value, lambda cotangent: self._as_arrays(checked(cotangent), zero_d)
+            return value, checked
         return out
 
     _call = __call__  # the general path, which the fast class of an entry falls back on
+
+    @staticmethod
+    def _zero_d(wrt_at, args: tuple, kwargs: dict) -> list:
+        """The indices (among the wrt entries) of 0-d ndarray arguments, whose derivatives the generated code
+        computes as numbers: they are given back as 0-d arrays, the argument's type and shape."""
+        count = len(args)
+        return [k for k, (i, name) in enumerate(wrt_at)
+                if type(v := args[i] if i < count else kwargs.get(name)) is np.ndarray and v.ndim == 0]
+
+    def _as_arrays(self, grads, zero_d: list):
+        if not isinstance(self._wrt, (tuple, list)):
+            return grads if type(grads) is np.ndarray else np.array(grads, dtype=float)
+        return tuple(np.array(g, dtype=float) if k in zero_d and type(g) is not np.ndarray else g
+                     for k, g in enumerate(grads))
 
     def _as_arguments(self, result, templates: list):
         """`result` with each derivative given the structure of its argument (a dataclass for a dataclass)."""
@@ -210,7 +231,7 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
         tests.insert(0, f"{params[-1]} is not _U")
     for i, _ in wrt_at:
         a = params[i]
-        tests.append(f"(type({a}) is float or type({a}) is _A and {a}.dtype is _F)")
+        tests.append(f"(type({a}) is float or type({a}) is _A and {a}.dtype is _F and {a}.ndim)")  # (0-d: below)
     given = f"({', '.join(params)},)" if params else "()"
     call = f"_fn({', '.join(params)})"
     # (a float or float64 array is returned at once; anything else is checked to be real: `arguments.real`)
