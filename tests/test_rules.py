@@ -503,7 +503,7 @@ CASES = {
     "numpy.ndarray.item": [Case("x.item()", N(1)), Case("x.item(2)", N(4)), Case("x.item(1, 0)", N(2, 3)),
                            Case("np.sum(x, keepdims=True).item()", N(2, 2))],
     "numpy.ndarray.tolist": [Case("x.tolist()", N(3)), Case("x.tolist()[1]", N(2, 3))],
-    # methods of ufuncs (rules/ufuncs.py): the running sums and products read as np.cumsum and np.cumprod
+    # methods of ufuncs (rules/ufuncs.py): the running sums and products take np.cumsum's and np.cumprod's rules
     "numpy.add.accumulate": [Case("np.add.accumulate(x)", N(3, 4)), Case("np.add.accumulate(x, axis=1)", N(2, 3)),
                              Case("np.add.accumulate(x, -1)", N(2, 3, 2))],
     "numpy.multiply.accumulate": [Case("np.multiply.accumulate(x)", N(3, 4)),
@@ -517,6 +517,15 @@ CASES = {
                                  Case("np.maximum.accumulate(x, -2)", SPREAD(2, 3, 2))],
     "numpy.minimum.accumulate": [Case("np.minimum.accumulate(x)", SPREAD(4, 3)),
                                  Case("np.minimum.accumulate(x, axis=-1)", SPREAD(2, 5))],
+    "numpy.fmax.accumulate": [Case("np.fmax.accumulate(x)", SPREAD(4, 3)),
+                              Case("np.fmax.accumulate(x, axis=1)", SPREAD(2, 5))],
+    "numpy.fmin.accumulate": [Case("np.fmin.accumulate(x, -1)", SPREAD(2, 5))],
+    "numpy.fmax.reduce": [Case("np.fmax.reduce(x)", SPREAD(4, 3)), Case("np.fmax.reduce(x, None)", SPREAD(5)),
+                          Case("np.fmax.reduce(x, axis=1, keepdims=True)", SPREAD(2, 3))],
+    "numpy.fmin.reduce": [Case("np.fmin.reduce(x, -1)", SPREAD(3, 4))],
+    "numpy.logaddexp2.reduce": [Case("np.logaddexp2.reduce(x)", N(3, 4)),
+                                Case("np.logaddexp2.reduce(x, axis=1, keepdims=True)", N(2, 3)),
+                                Case("np.logaddexp2.reduce(x, None)", N(5))],
 }
 
 # ---------------------------------------------------------------- the table of keys without derivative

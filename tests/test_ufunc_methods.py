@@ -16,7 +16,7 @@ from numpy import add
 
 import s2s
 
-from conftest import assert_close
+from conftest import assert_close, numeric_grad
 from conftest import check_every_mode as check_every_mode_of
 
 R = np.random.default_rng(98)
@@ -164,9 +164,20 @@ def logaddexp_reduce_options(x):
     return np.sum(np.logaddexp.reduce(x, axis=-1, keepdims=True) * x) + np.logaddexp.reduce(x[0], axis=None) ** 2
 
 
+def logaddexp2_reduce(x):
+    return np.sum(np.logaddexp2.reduce(x) ** 2) + np.logaddexp2.reduce(x, axis=None) + \
+        np.sum(np.logaddexp2.reduce(x * 3.0, axis=1, keepdims=True) * x)
+
+
+def nan_ignoring_extrema_reduce(x):
+    return np.sum(np.fmax.reduce(x) ** 2) + np.sum(np.fmin.reduce(x, axis=1) * x[0, :3]) + \
+        np.fmax.reduce(np.sin(x), axis=None) * np.fmin.reduce(x, axis=None, keepdims=True)[0, 0]
+
+
 @pytest.mark.parametrize("f,x", [
     (add_reduce, X34), (add_reduce_options, X34), (multiply_reduce, X34), (extrema_reduce, X34),
-    (logaddexp_reduce, X34), (logaddexp_reduce_options, X34)], ids=lambda v: getattr(v, "__name__", ""))
+    (logaddexp_reduce, X34), (logaddexp_reduce_options, X34), (logaddexp2_reduce, X34),
+    (nan_ignoring_extrema_reduce, X34)], ids=lambda v: getattr(v, "__name__", ""))
 def test_reduce_in_every_mode(f, x):
     check_every_mode(f, x)
 
@@ -191,6 +202,36 @@ def test_logaddexp_reduce_is_the_softmax():
     soft = np.exp(x - np.max(x, axis=1, keepdims=True))
     soft /= np.sum(soft, axis=1, keepdims=True)
     assert_close(g, soft * np.array([1.0, -2.0, 0.5])[:, None], 1e-12, 1e-14, what="softmax")
+
+
+def test_logaddexp2_reduce_is_the_softmax_in_base_2():
+    """d logaddexp2.reduce(x) / dx = 2 ** (x - ans) (log2 of the sum of 2 ** x), finite where 2 ** x overflows."""
+    def f(x):
+        return np.logaddexp2.reduce(x * 1.0, axis=None)
+    x = X5 + 1100.0
+    value, g = s2s.value_and_grad(f)(x)
+    assert value == f(x) and np.isfinite(value)
+    assert_close(g, np.exp2(x - 1100.0) / np.sum(np.exp2(x - 1100.0)), 1e-12, 1e-14, what="softmax")
+
+
+def test_fmax_and_fmin_reduce_skip_nan_as_np_nanmax():
+    """A NaN entry is skipped by np.fmax.reduce (as np.nanmax, which is that call): its derivative is 0, and the
+    extremum's goes to the entry holding it, shared among ties as np.max's."""
+    def f(x):
+        y = np.where(NAN_AT, np.nan, x)
+        return np.sum(np.fmax.reduce(y, axis=1) * np.array([1.0, 2.0, 3.0])) + np.fmin.reduce(y, axis=None)
+    x = np.array([[0.5, 2.0, 2.0, 1.0], [3.0, -1.0, 0.0, 4.0], [0.1, 0.2, -0.3, 0.3]])
+    value, g = s2s.value_and_grad(f)(x)
+    assert value == f(x) and np.isfinite(value)
+    expected = np.array([[0, 0.5, 0.5, 0], [2.0, 0, 0, 0], [0, 0, 0, 3.0]])
+    expected[2, 2] += 1.0  # (the minimum of the entries that are not NaN: x[1, 1] is NaN)
+    assert_close(g, expected, 0, 0, what="grad")
+    _, tangent = s2s.jvp(f)((x,), (np.ones_like(x),))
+    assert tangent == pytest.approx(np.sum(expected))
+
+
+NAN_AT = np.array([[True, False, False, False], [False, True, False, False], [False, False, False, False]])
+NAN_AT[1, 3] = True
 
 
 def logaddexp_rows(x):
@@ -231,22 +272,58 @@ def running_maximum(x):
     return np.sum(np.maximum.accumulate(x, axis=1) ** 2) + np.sum(np.maximum.accumulate(x) * x)
 
 
+def nan_ignoring_running_extrema(x):
+    return np.sum(np.fmax.accumulate(x, axis=1) ** 2) + np.sum(np.fmin.accumulate(np.cos(x)) * x)
+
+
 def running_minimum(x):
     return np.sum(np.sin(np.minimum.accumulate(x, axis=-1)) * x) + np.sum(np.minimum.accumulate(x[0] * x[1]) ** 3)
 
 
 @pytest.mark.parametrize("f,x", [
-    (add_accumulate, X34), (multiply_accumulate, X34), (running_maximum, X34), (running_minimum, X34)],
+    (add_accumulate, X34), (multiply_accumulate, X34), (running_maximum, X34), (running_minimum, X34),
+    (nan_ignoring_running_extrema, X34)],
     ids=lambda v: getattr(v, "__name__", ""))
 def test_accumulate_in_every_mode(f, x):
     check_every_mode(f, x)
 
 
-def test_accumulate_reads_as_cumsum_and_cumprod():
+def test_accumulate_keeps_numpys_call_with_cumsums_rules():
     source = "\n".join(line for line in s2s.grad(add_accumulate).source.splitlines()
                        if not line.lstrip().startswith("#"))
-    assert "np.cumsum(x, axis=1)" in source and "np.cumsum(x, axis=0)" in source, source
-    assert "np.cumprod(x, axis=-1)" in s2s.grad(multiply_accumulate).source
+    assert "np.add.accumulate(x, axis=1)" in source and "rt.cumsum_adjoint(" in source, source
+    source = s2s.jvp(multiply_accumulate).source
+    assert "np.multiply.accumulate(x, axis=-1)" in source and "rt.cumprod_tangent(" in source, source
+
+
+def accumulate_of_a_number(x):
+    return np.sum(np.add.accumulate(x[0] * x[1])) + np.sum(np.multiply.accumulate(x))
+
+
+def test_accumulate_of_a_number_raises_as_numpy():
+    """np.add.accumulate(3.0) raises TypeError (np.cumsum(3.0, axis=0) would make [3.0]): so does every
+    transformation of it."""
+    with pytest.raises(TypeError, match="cannot accumulate on a scalar"):
+        accumulate_of_a_number(X5)
+    for transform in (s2s.grad, s2s.jvp, s2s.hessian):
+        with pytest.raises(TypeError, match="cannot accumulate on a scalar"):
+            if transform is s2s.jvp:
+                transform(accumulate_of_a_number)((X5,), (X5,))
+            else:
+                transform(accumulate_of_a_number)(X5)
+
+
+def test_fmax_accumulate_goes_on_past_nan():
+    """np.fmax.accumulate skips a NaN entry and goes on (np.maximum.accumulate stops at it): the running maximum
+    of [nan, 1, nan, 0.5, 2] is [nan, 1, 1, 1, 2], whose derivatives are x[1]'s three times, then x[4]'s."""
+    def f(x):
+        return np.fmax.accumulate(np.where(np.isnan(x), np.nan, x * 1.0))
+    x = np.array([np.nan, 1.0, np.nan, 0.5, 2.0])
+    expected = np.zeros((5, 5))
+    expected[1:4, 1] = 1.0
+    expected[4, 4] = 1.0
+    assert_close(s2s.jacobian(f)(x), expected, 0, 0, what="reverse")
+    assert_close(s2s.jacobian(f, mode="forward")(x), expected, 0, 0, what="forward")
 
 
 def running_max_rows(x):
@@ -332,7 +409,8 @@ def test_running_extremum_helpers_with_a_batch_of_tangents():
 def every_method(x, y):
     return (np.subtract.outer(x, y), np.add.reduce(x), np.multiply.reduce(y, axis=0, keepdims=True),
             np.maximum.reduce(x, axis=None), np.logaddexp.reduce(y), np.add.accumulate(x),
-            np.multiply.accumulate(y), np.maximum.accumulate(x), np.minimum.accumulate(y))
+            np.multiply.accumulate(y), np.maximum.accumulate(x), np.minimum.accumulate(y), np.fmax.reduce(x),
+            np.fmin.reduce(y, axis=None), np.logaddexp2.reduce(y), np.fmax.accumulate(x), np.fmin.accumulate(y))
 
 
 @pytest.mark.parametrize("x,y", [(X5.astype(np.float32), np.arange(1, 4)), (np.arange(6) % 4, X34[0]),
@@ -393,8 +471,8 @@ def subtract_reduce(x):
     return np.sum(np.subtract.reduce(x))
 
 
-def fmax_accumulate(x):
-    return np.sum(np.fmax.accumulate(x))
+def logaddexp_accumulate(x):
+    return np.sum(np.logaddexp.accumulate(x))
 
 
 def matmul_outer(x):
@@ -424,7 +502,7 @@ def _refused(f, construct, instead, line=None):
     (reduce_initial, "np.multiply.reduce() with initial=", "np.multiply(np.multiply.reduce(x), initial)"),
     (outer_dtype, "np.multiply.outer() with dtype=", "x.astype(np.float64)"),
     (subtract_reduce, "np.subtract.reduce()", "np.sum for np.add.reduce"),
-    (fmax_accumulate, "np.fmax.accumulate()", "np.cumsum for np.add.accumulate"),
+    (logaddexp_accumulate, "np.logaddexp.accumulate()", "np.cumsum for np.add.accumulate"),
     (matmul_outer, "np.matmul.outer()", "np.f(a[:, None], b)")], ids=lambda v: getattr(v, "__name__", None))
 def test_refused_at_the_users_line(f, construct, instead):
     _refused(f, construct, instead)
@@ -449,14 +527,15 @@ def accumulate_along(x, axis):
 
 
 def test_accumulate_along_an_axis_known_at_run_time():
-    """The axis may be None only at run time (refused by NumPy, where np.cumsum would flatten): NumPy's own call
-    runs, and is refused where a derivative passes through it."""
-    for transform in (s2s.grad, s2s.jvp):
-        with pytest.raises(s2s.NonDifferentiableError, match="np.add.accumulate with an axis known only at run "
-                                                               "time") as info:
-            transform(accumulate_along).source
-        assert "write the axis as a number" in str(info.value), str(info.value)
-        assert "return np.sum(np.add.accumulate(x, axis=axis) ** 2)" in str(info.value), str(info.value)
+    """NumPy's own call runs with the axis it is given (None is refused by NumPy, where np.cumsum would flatten x),
+    and so do its rules."""
+    for axis in (0, 1, -1):
+        expected = numeric_grad(lambda z: accumulate_along(z, axis), (X34,), 0)
+        assert_close(s2s.grad(accumulate_along)(X34, axis), expected, 1e-6, 1e-6, what=f"grad, axis={axis}")
+        _, tangent = s2s.jvp(accumulate_along)((X34, axis), (np.ones_like(X34),))
+        assert tangent == pytest.approx(np.sum(expected), rel=1e-6)
+    with pytest.raises(ValueError, match="accumulate does not allow multiple axes"):  # (NumPy's words)
+        s2s.grad(accumulate_along)(X34, None)
 
     def constant_data(x, axis):
         return np.sum(np.add.accumulate(np.ones((2, 3)), axis=axis) * x)

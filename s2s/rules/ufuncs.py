@@ -16,19 +16,20 @@ exactly, the call is read as that function and takes its rules in every mode:
     np.minimum.reduce           np.min
     np.logical_and.reduce       np.all
     np.logical_or.reduce        np.any
-    np.add.accumulate(x, axis)  np.cumsum(x, axis=axis)    (axis a number: np.cumsum(x, axis=None) would
-    np.multiply.accumulate      np.cumprod                  flatten x, where accumulate refuses None)
 
-(note the default axis of both methods: 0, where np.sum's is None). The others keep NumPy's own call
-and have rules of their own: `np.logaddexp.reduce` (d/dx = exp(x - ans), the softmax of x along the
-axis) and the running extrema `np.maximum.accumulate`, `np.minimum.accumulate` (the derivative of each
-entry of the result goes to the entries that hold its extremum, shared equally among ties as np.max's
-rule shares it: rt.running_extremum_adjoint).
+(note the default axis of reduce: 0, where np.sum's is None). The others keep NumPy's own call and have
+rules of their own: `np.add.accumulate` and `np.multiply.accumulate` those of np.cumsum and np.cumprod
+(they are those functions for an array, but NumPy raises for a number and for axis=None, where np.cumsum
+makes [x] or flattens x); `np.logaddexp.reduce` and `np.logaddexp2.reduce` (d/dx = exp(x - ans), the
+softmax of x along the axis; 2 ** (x - ans)); `np.fmax.reduce` and `np.fmin.reduce` np.nanmax's; and the
+running extrema `np.maximum.accumulate`, `np.minimum.accumulate`, `np.fmax.accumulate`, `np.fmin.accumulate`
+(the derivative of each entry of the result goes to the entries that hold its extremum, shared equally
+among ties as np.max's rule shares it: rt.running_extremum_adjoint).
 """
 from __future__ import annotations
 
 from s2s import ir, prims
-from s2s.rules.primitive import constant_is, define, non_default, reading, refuse
+from s2s.rules.primitive import constant_is, define, given, non_default, reading, refuse
 from s2s.rules.registry import REQUIRED
 from s2s.rules.runtime_helpers import RT, helper
 from s2s.rules.symbolic import Sym, emit, np, rt
@@ -89,25 +90,16 @@ method("numpy.logical_or.reduce", REDUCE, ("array", "axis", "keepdims"), _reduct
 
 
 # ---------------------------------------------------------------- accumulate: the running sum and product
-def _accumulation(key: str, target: str):
-    """np.add.accumulate(x, axis) is np.cumsum(x, axis=axis) for an axis given as a number; an axis known only
-    at run time (which may be None: NumPy refuses it, np.cumsum would flatten x) keeps NumPy's call, refused
-    where a derivative passes through it."""
-    def lowered(materialise, array, axis=ir.Const(0)):
-        if isinstance(axis, ir.Const) and isinstance(axis.value, int) and not isinstance(axis.value, bool):
-            return ir.Call(target, (array,), (("axis", axis),))
-        return ir.Call(key, (array,), (("axis", axis),))
-
-    def refusal(*args, **kwargs):
-        refuse(key, f"{prims.spelling(key)} with an axis known only at run time has no rule in s2s",
-               f"write the axis as a number: {prims.spelling(key)}(x, axis=1)")
-    return lowered, refusal
-
-
+# NumPy's own call, with np.cumsum's and np.cumprod's rules: np.add.accumulate(x, axis) is np.cumsum(x, axis=axis)
+# for an array, but NumPy raises for a number (np.cumsum(3.0, axis=0) makes [3.0]) and for axis=None (np.cumsum
+# would flatten x). The tangent of the running sum is the running sum of the tangent.
 method("numpy.add.accumulate", ACCUMULATE, ("array", "axis"),
-       *_accumulation("numpy.add.accumulate", f"{np._prefix}.cumsum"))
+       adjoints=[lambda g, ans, x, axis=0: rt.cumsum_adjoint(g, x, axis=axis)],
+       tangents=[lambda d, ans, x, axis=0: emit("numpy.add.accumulate", d, **non_default(axis=(axis, 0)))],
+       rank_of_argument=0)
 method("numpy.multiply.accumulate", ACCUMULATE, ("array", "axis"),
-       *_accumulation("numpy.multiply.accumulate", f"{np._prefix}.cumprod"))
+       adjoints=[lambda g, ans, x, axis=0: rt.cumprod_adjoint(g, ans, x, axis=axis)],
+       tangents=[lambda d, ans, x, axis=0: rt.cumprod_tangent(d, ans, x, axis=axis)], rank_of_argument=0)
 
 
 # ---------------------------------------------------------------- np.logaddexp.reduce: log(sum(exp(x))), kept stable
@@ -119,18 +111,33 @@ def _expanded(v, axis, keepdims):
     return v if axis is None or keepdims else np.expand_dims(v, axis)
 
 
-def _softmax(ans, x, axis, keepdims):
-    """d np.logaddexp.reduce(x, axis) / dx = exp(x - ans): the weights of x's entries along the axis."""
-    return np.exp(x - _expanded(ans, axis, keepdims))
+def _log_sum_exp(key: str, exp):
+    """The record of np.logaddexp.reduce (exp: np.exp) or np.logaddexp2.reduce (np.exp2, log2(sum(2 ** x))):
+    d ans / dx = exp(x - ans), the weights of x's entries along the axis (they sum to 1)."""
+    def softmax(ans, x, axis, keepdims):
+        return exp(x - _expanded(ans, axis, keepdims))
+    method(key, REDUCE, ("array", "axis", "keepdims"),
+           adjoints=[lambda g, ans, x, axis=0, keepdims=False:
+                     _expanded(g, axis, keepdims) * softmax(ans, x, axis, keepdims)],
+           tangents=[lambda d, ans, x, axis=0, keepdims=False: np.sum(
+               softmax(ans, x, axis, keepdims) * d, **non_default(axis=(axis, None), keepdims=(keepdims, False)))],
+           batched=[lambda d, ans, x, axis=0, keepdims=False:
+                    rt.batch_sum(softmax(ans, x, axis, keepdims) * d, axis, keepdims)])
 
 
-method("numpy.logaddexp.reduce", REDUCE, ("array", "axis", "keepdims"),
-       adjoints=[lambda g, ans, x, axis=0, keepdims=False:
-                 _expanded(g, axis, keepdims) * _softmax(ans, x, axis, keepdims)],
-       tangents=[lambda d, ans, x, axis=0, keepdims=False: np.sum(
-           _softmax(ans, x, axis, keepdims) * d, **non_default(axis=(axis, None), keepdims=(keepdims, False)))],
-       batched=[lambda d, ans, x, axis=0, keepdims=False:
-                rt.batch_sum(_softmax(ans, x, axis, keepdims) * d, axis, keepdims)])
+_log_sum_exp("numpy.logaddexp.reduce", np.exp)
+_log_sum_exp("numpy.logaddexp2.reduce", np.exp2)
+
+
+# ---------------------------------------------------------------- np.fmax.reduce, np.fmin.reduce: np.nanmax's rules
+# (np.nanmax is np.fmax.reduce with a warning for a line of NaNs: NumPy's call is kept, NaN entries get no
+# derivative, and a tie shares it equally as np.max's rule does; the default axis is 0)
+for _key in ("numpy.fmax.reduce", "numpy.fmin.reduce"):
+    method(_key, REDUCE, ("array", "axis", "keepdims"),
+           adjoints=[lambda g, ans, x, axis=0, keepdims=False: rt.extremum_adjoint(
+               g, ans, x, **non_default(axis=(axis, None), keepdims=(keepdims, False)))],
+           tangents=[lambda d, ans, x, axis=0, keepdims=False: rt.extremum_tangent(
+               d, ans, x, **given(axis=axis, keepdims=keepdims or None))])
 
 
 # ---------------------------------------------------------------- running extrema: np.maximum.accumulate, np.minimum
@@ -145,6 +152,11 @@ def _running_tangent(d, ans, x, axis=0):
 method("numpy.maximum.accumulate", ACCUMULATE, ("array", "axis"), adjoints=[_running_adjoint],
        tangents=[_running_tangent], batched=[_running_tangent], rank_of_argument=0)
 method("numpy.minimum.accumulate", ACCUMULATE, ("array", "axis"), adjoints=[_running_adjoint],
+       tangents=[_running_tangent], batched=[_running_tangent], rank_of_argument=0)
+# np.fmax.accumulate, np.fmin.accumulate: a NaN entry holds no running extremum and the line goes on past it
+method("numpy.fmax.accumulate", ACCUMULATE, ("array", "axis"), adjoints=[_running_adjoint],
+       tangents=[_running_tangent], batched=[_running_tangent], rank_of_argument=0)
+method("numpy.fmin.accumulate", ACCUMULATE, ("array", "axis"), adjoints=[_running_adjoint],
        tangents=[_running_tangent], batched=[_running_tangent], rank_of_argument=0)
 # their helpers: linear in g (d), piecewise constant in ans and x; each the other's transpose, batches as they are
 helper("running_extremum_adjoint", lambda G, g, ans, x, axis=0: _running_tangent(G, ans, x, axis),
