@@ -141,9 +141,97 @@ def reads_and_writes_after(x):
     return np.sum(y ** 2) + before[2] * y[3]
 
 
-@pytest.mark.parametrize("f", [assembly, histogram_in_loop, embedding_gradient_like, reads_and_writes_after])
+def in_branches(x):
+    y = np.zeros(3)
+    if x[0] > 0.0:
+        np.add.at(y, REPEATS, x)
+    else:
+        np.subtract.at(y, REPEATS, x * x)
+    return np.sum(y ** 2)
+
+
+def in_while_loop(x):
+    y = np.zeros(3)
+    i = 0
+    while i < 3:
+        np.add.at(y, REPEATS[i:i + 3], x[i:i + 3] * y[0] + x[i])
+        i += 1
+    return np.sum(y ** 2)
+
+
+def in_nested_loops(x):
+    y = np.zeros((3, 2))
+    for i in range(2):
+        for j in range(3):
+            np.add.at(y, (REPEATS[j:j + 2], i), x[j:j + 2] * (i + 1.0))
+    return np.sum(np.sin(y))
+
+
+def through_a_helper(x):
+    y = np.zeros(3)
+    _scatter(y, x)
+    return np.sum(y ** 2)
+
+
+def _scatter(y, x):
+    np.add.at(y, REPEATS, x)  # (into the caller's own array: the helper is inlined)
+
+
+def mask_index(x):
+    y = x * 1.0
+    np.add.at(y, x > 0.6, 2.0 * x[0])
+    return np.sum(y ** 2)
+
+
+def counts_of_ints(x):
+    c = np.zeros(3, dtype=int)
+    np.add.at(c, REPEATS, 1)  # a histogram of counts: no derivative flows through it
+    return np.sum(c * x[:3])
+
+
+@pytest.mark.parametrize("f", [assembly, histogram_in_loop, embedding_gradient_like, reads_and_writes_after,
+                               in_branches, in_while_loop, in_nested_loops, through_a_helper, mask_index,
+                               counts_of_ints])
 def test_loops_and_later_writes(f):
     check(f)
+    if f is in_branches:
+        check(f, -X6)  # (the other branch)
+
+
+def index_in_a_tuple_variable(x):
+    K = np.zeros((3, 3))
+    ij = (REPEATS[:4], REPEATS[2:])
+    np.add.at(K, ij, x[:4] ** 2)
+    return np.sum(K ** 2)
+
+
+def test_index_in_a_tuple_variable():
+    """The index a tuple held by a name (`np.add.at(K, ij, v)`); vector forward mode refuses such an index for
+    every element read and write (`K[ij]`), so the forward Jacobian is left out here."""
+    numeric = numeric_grad(index_in_a_tuple_variable, (X6,), 0)
+    value, g = s2s.value_and_grad(index_in_a_tuple_variable)(X6)
+    assert value == index_in_a_tuple_variable(X6)
+    assert_close(g, numeric, what="grad")
+    _, tangent = s2s.jvp(index_in_a_tuple_variable)((X6,), (np.ones(6),))
+    assert tangent == pytest.approx(np.sum(numeric), rel=1e-6)
+    assert_close(s2s.hessian(index_in_a_tuple_variable)(X6), s2s.jacobian(s2s.grad(index_in_a_tuple_variable))(X6),
+                 1e-12, 1e-12, what="hessian")
+
+
+def test_float32_array():
+    """Into a float32 array NumPy adds each value in float32: so does the function, bit for bit; its gradient
+    is the float64 one of the same sums (finite differences are too coarse in float32)."""
+    def f(x):
+        y = np.zeros(3, dtype=np.float32)
+        np.add.at(y, REPEATS, x)
+        return np.sum(y * x[:3])
+    y = np.zeros(3, dtype=np.float32)
+    np.add.at(y, REPEATS, X6)
+    value, g = s2s.value_and_grad(f)(X6)
+    assert value == f(X6) == np.sum(y * X6[:3])
+    expected = X6[:3][REPEATS].copy()
+    expected[:3] += y
+    assert_close(g, expected, 1e-6, 1e-6, what="grad")
 
 
 # ================================================================ rt.added_at is NumPy's np.add.at
