@@ -2,6 +2,7 @@
 import inspect
 import math
 import os
+import statistics
 
 import numpy as np
 import pytest
@@ -140,3 +141,20 @@ def test_grad_of_a_tuple_result_names_vjp_and_jacobian():
     assert "returns a tuple" in str(info.value) and "s2s.vjp" in str(info.value) and "s2s.jacobian" in str(info.value)
     value, pullback = s2s.vjp(f)(1.0)
     assert pullback((1.0, 1.0)) == 3.0
+
+
+def _library_mean(x):
+    import_free = x * 2.0
+    return statistics.fmean([x, import_free])
+
+
+def test_a_library_function_whose_source_s2s_cannot_follow_is_a_call_without_rule_at_the_users_line():
+    """statistics.fmean is Python, with a try statement: the error named the try in statistics.py, not the user's
+    call (scipy.linalg.expm's f-strings did the same)."""
+    with pytest.raises(s2s.NonDifferentiableError) as info:
+        s2s.grad(_library_mean)(0.3)
+    err = info.value
+    assert err.callee == "statistics.fmean" and err.filename == __file__
+    assert err.lineno == inspect.getsourcelines(_library_mean)[1] + 2
+    assert "s2s does not follow its source in statistics (a try statement is not supported by s2s)" in str(err)
+    assert "@s2s.adjoint(statistics.fmean)" in str(err)

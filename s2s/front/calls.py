@@ -11,6 +11,8 @@ import ast
 import functools
 import inspect
 import numbers
+import os
+import sysconfig
 import types
 
 import numpy
@@ -259,19 +261,31 @@ class CallLowering:
         except S2SError:
             raise NonDifferentiableError(fn.__qualname__, self.src.filename, node.lineno, self.src.line(node.lineno),
                                          "it has no derivative rule and its source is unavailable") from None
-        fence.check(callee_src)
-        self.deps[f"{getattr(fn, '__module__', '')}:{fn.__qualname__}"] = callee_src.text
-        # the defaults are the values Python computed when fn was defined (`scale=np.pi / 2`, an array)
-        sig = parameters(callee_src.tree, fn)
-        defaults = tuple(self.constant_or_error(v, f"{p}_default", node)
-                         for p, v in zip(sig.positional[len(sig.positional) - len(sig.defaults):], sig.defaults))
-        kwdefaults = {p: self.constant_or_error(v, f"{p}_default", node) for p, v in sig.kwdefaults.items()}
-        self.inlining.append(fn)
         try:
-            return self.inline_source(callee_src, fn.__name__, args, kwargs, node, defaults=defaults,
-                                      kwdefaults=kwdefaults, returns_none=returns_none)
-        finally:
-            self.inlining.pop()
+            fence.check(callee_src)
+            self.deps[f"{getattr(fn, '__module__', '')}:{fn.__qualname__}"] = callee_src.text
+            # the defaults are the values Python computed when fn was defined (`scale=np.pi / 2`, an array)
+            sig = parameters(callee_src.tree, fn)
+            defaults = tuple(self.constant_or_error(v, f"{p}_default", node)
+                             for p, v in zip(sig.positional[len(sig.positional) - len(sig.defaults):], sig.defaults))
+            kwdefaults = {p: self.constant_or_error(v, f"{p}_default", node) for p, v in sig.kwdefaults.items()}
+            self.inlining.append(fn)
+            try:
+                return self.inline_source(callee_src, fn.__name__, args, kwargs, node, defaults=defaults,
+                                          kwdefaults=kwdefaults, returns_none=returns_none)
+            finally:
+                self.inlining.pop()
+        except S2SError as exc:
+            if not _library_function(fn):
+                raise
+            # what s2s refused in a library's own source (scipy.linalg.expm formats its messages with f-strings)
+            # says nothing about the user's line: the call there has no rule
+            first = (str(exc).splitlines() or [type(exc).__name__])[0].split(" (")[0]
+            spelled, full = ast.unparse(node.func), f"{fn.__module__}.{fn.__qualname__}"
+            raise NonDifferentiableError(
+                spelled if spelled == full else f"{spelled} ({full})", self.src.filename, node.lineno,
+                self.src.line(node.lineno), f"it has no derivative rule, and s2s does not follow its source in "
+                f"{fn.__module__} ({first})") from None
 
     def recursive_call(self, fn, args, kwargs, node) -> ir.Expr:
         """`fn(args)` for a recursive `fn`: a call of it, its keyword arguments put in their places."""
@@ -426,6 +440,21 @@ def _ufunc_keyword_fix(spelled: str, ufunc, name: str) -> str:
 
 
 LIBRARIES = ("numpy", "scipy", "builtins", "math", "functools", "s2s", "logging", "warnings", "collections", "typing")
+
+
+def _library_function(fn) -> bool:
+    """Is `fn` a library's (NumPy, SciPy, the standard library, an installed package), not the user's own?"""
+    if (getattr(fn, "__module__", None) or "").split(".")[0] in LIBRARIES:
+        return True
+    try:
+        path = os.path.realpath(inspect.getsourcefile(fn) or "")
+    except TypeError:
+        return False
+    return any(path.startswith(os.path.realpath(root) + os.sep) for root in _INSTALLED if root)
+
+
+# where installed packages and the standard library live (a user's code is elsewhere, or installed editable)
+_INSTALLED = tuple({sysconfig.get_paths().get(k) for k in ("purelib", "platlib", "stdlib", "platstdlib")} - {None})
 
 
 def user_object(obj) -> bool:
