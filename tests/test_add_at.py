@@ -234,6 +234,41 @@ def test_float32_array():
     assert_close(g, expected, 1e-6, 1e-6, what="grad")
 
 
+# ================================================================ names sharing the array
+def values_a_view_of_y(x):
+    y = np.sin(x[:4]) + 0.5
+    v = y[0:2]
+    np.add.at(y, [1, 2], v)  # (NumPy reads the overlapping v before it writes: y[2] gets y[1]'s old value)
+    return np.sum(y ** 2)
+
+
+def another_name_for_y(x):
+    y = np.sin(x[:4])
+    z = y
+    np.add.at(y, [1, 1], x[:2])
+    return np.sum(z ** 2)
+
+
+def test_names_sharing_the_array():
+    check(values_a_view_of_y)
+    check(another_name_for_y)
+
+
+def view_read_after_the_write(x):
+    y = np.sin(x[:4])
+    v = y[0:2]
+    np.add.at(y, [1, 2], x[:2])
+    return np.sum(v ** 2)
+
+
+def test_a_view_read_after_the_write_is_refused():
+    first = view_read_after_the_write.__code__.co_firstlineno
+    with pytest.raises(S2SError, match=f"reading 'v' from line {first + 2}, a view of 'y'.* after line {first + 3} "
+                                       "changed 'y' in place") as info:
+        s2s.grad(view_read_after_the_write)(X6)
+    assert info.value.lineno == first + 4
+
+
 # ================================================================ rt.added_at is NumPy's np.add.at
 @pytest.mark.parametrize("y, index, v", [
     (np.arange(5.0), (np.array([0, 4, 4, 0, 4]),), np.array([0.1, 0.2, 0.3, 0.4, 0.5])),
@@ -393,3 +428,61 @@ def test_refused_at_the_line(f, line, words):
     assert words in message, message
     first = f.__code__.co_firstlineno
     assert getattr(info.value, "lineno", None) == first + line - 1, message
+
+
+# ================================================================ random programs: index forms, shapes, broadcasting
+def _random_program(seed: int) -> tuple[str, np.ndarray]:
+    """The text of a module whose f(x) scatter-adds values of x into an array it made, with a random index form
+    (ints with repeats and negatives, a list, an int, a slice, a tuple of arrays that broadcast, or an array and a
+    slice) and a value of the index's shape, one that broadcasts to it, or a number; and its argument x."""
+    r = np.random.default_rng(seed)
+    shape = (int(r.integers(2, 5)),) if r.random() < 0.5 else (int(r.integers(2, 4)), int(r.integers(2, 4)))
+    m = shape[0]
+    form = int(r.integers(6))
+    if form == 0:
+        index = f"np.array({r.integers(-m, m, size=int(r.integers(1, 7))).tolist()})"
+    elif form == 1:
+        index = str(r.integers(0, m, size=int(r.integers(1, 6))).tolist())
+    elif form == 2:
+        index = str(int(r.integers(-m, m)))
+    elif form == 3:
+        index = f"slice({int(r.integers(0, m))}, None)"
+    elif form == 4 and len(shape) == 2:
+        rows = r.integers(0, shape[0], size=(int(r.integers(1, 4)), 1)).tolist()
+        cols = r.integers(-shape[1], shape[1], size=(1, int(r.integers(1, 4)))).tolist()
+        index = f"(np.array({rows}), np.array({cols}))"
+    else:
+        index = f"np.array({r.integers(0, m, size=int(r.integers(1, 5))).tolist()})"
+        if len(shape) == 2:
+            index = f"({index}, slice(None, {int(r.integers(1, shape[1] + 1))}))"
+    value_shape = np.zeros(shape)[eval(index)].shape
+    size = int(np.prod(shape))
+    kind = r.random()
+    if kind < 0.5 or not value_shape:
+        value = f"np.reshape(np.cos(x[:{int(np.prod(value_shape))}]), {value_shape}) * 1.5"
+    elif kind < 0.75:
+        value = f"x[:{value_shape[-1]}] ** 2"  # broadcast along the leading axes
+    else:
+        value = "x[0] * x[1]"
+    start = "np.zeros" if r.random() < 0.4 else None
+    made = f"np.zeros({shape})" if start else f"np.sin(np.reshape(x[:{size}], {shape}))"
+    ufunc = "subtract" if r.random() < 0.3 else "add"
+    loop = r.random() < 0.3
+    body = f"np.{ufunc}.at(y, {index}, {value})"
+    lines = ["import numpy as np", "", "", "def f(x):", f"    y = {made}"]
+    looped = body.replace("x[", "(x * (k + 1.0))[")
+    lines += ["    for k in range(2):", f"        {looped}"] if loop else [f"    {body}"]
+    lines += [f"    return np.sum(np.sin(y) * np.arange(1.0, {size + 1}).reshape({shape}))", ""]
+    n = max(size, int(np.prod(value_shape)) if value_shape else 1, 2)
+    return "\n".join(lines), np.linspace(-0.9, 1.1, n) + 0.05 * r.normal(size=n)
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_random_programs(tmp_path, seed):
+    from conftest import module_from_text
+    text, x = _random_program(seed)
+    f = module_from_text(tmp_path, f"add_at_random_{seed}", text).f
+    try:
+        check(f, x)
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{text}") from None
