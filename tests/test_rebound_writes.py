@@ -197,6 +197,53 @@ def chosen_by_a_conditional_expression(a, c):
     return np.sum(y * a)
 
 
+def join_read_in_its_branch(a, c):
+    if c > 0:
+        y = np.zeros(4) + a
+        t = np.sum(y * a)  # (its adjoint reads y as it was: the write's restore stays)
+    else:
+        y = np.ones(4)
+        t = 0.0
+    y[0] = a[0] * 2.0
+    y[1] = y[1] * a[1]
+    return np.sum(y * y) + t
+
+
+def join_with_a_view_read_before_the_write(a, c):
+    b = np.zeros(4) + a * a
+    v = b[1:]
+    y = b if c > 0 else np.ones(4) * a
+    s = np.sum(v * a[:3])
+    y[1] = a[2] * 3.0
+    return np.sum(y ** 2) + s
+
+
+def join_of_joins_read_after_the_write(a, c):
+    if c > 0:
+        if c > 1:
+            y = np.zeros(4)
+        else:
+            y = a * 2.0
+    else:
+        y = np.ones(4)
+    y[2] = np.sin(a[2]) * y[0]
+    z = y * a
+    y[0] = z[1]
+    return np.sum(z * y)
+
+
+def join_in_a_loop(a, c):
+    total = 0.0
+    for i in range(3):
+        if a[i] * c > 0.4:
+            y = np.zeros(4)
+        else:
+            y = a * a
+        y[i] = a[i] * a[0]
+        total = total + np.sum(y * a)
+    return total
+
+
 X = np.array([0.3, 0.5, 0.7, 0.2])
 ACCEPTED = [
     (loop_then_write, ()), (loop_rebinds_then_write, ()),
@@ -214,12 +261,14 @@ ACCEPTED = [
     (read_before_the_write, (1.0,)), (read_before_the_write, (-1.0,)),
     (helper_in_a_loop, (1.0,)), (helper_in_a_loop, (-1.0,)),
     (chosen_by_a_conditional_expression, (1.0,)), (chosen_by_a_conditional_expression, (-1.0,)),
-]
+] + [(f, (c,)) for f in (join_read_in_its_branch, join_with_a_view_read_before_the_write,
+                         join_of_joins_read_after_the_write, join_in_a_loop) for c in (2.0, 1.0, -1.0)]
 IDS = [f"{f.__name__}{list(args)}" for f, args in ACCEPTED]
 # where the gradient's own code writes into an array it pushed onto a stack, differentiating it again is refused
 # (ssa.py: "a write into ... after this gradient saved it on a stack"): the loop's name is not surely a new array
 # at the end of every iteration, or the gradient saves the join and then writes into it
-SECOND_ORDER_REFUSED = {"continue_then_write", "in_an_outer_loop", "branch_in_an_outer_loop", "helper_in_a_loop"}
+SECOND_ORDER_REFUSED = {"continue_then_write", "in_an_outer_loop", "branch_in_an_outer_loop", "helper_in_a_loop",
+                        "join_in_a_loop"}
 
 
 def _fresh(args):
@@ -258,12 +307,15 @@ def test_accepted_hessian_against_finite_differences(f, args):
 
 
 def test_generated_code_writes_into_the_join():
-    """The gradient writes into the array the join holds (no copy of it), keeps the element it overwrites and puts
-    it back in the reverse sweep."""
+    """The gradient writes into the array the join holds (no copy of it). The element it overwrites is kept and
+    put back in the reverse sweep where an adjoint reads the array as it was (`read_before_the_write`), and not
+    where none does (`branch_then_write`: the adjoint of a * 2.0 reads no array; np.zeros(4) is read by none)."""
     src = s2s.grad(branch_then_write).source
     assert "    else:\n        y_2 = y\n" in src, src
-    assert "    y_old = np.copy(y_2[0])\n    y_2[0] = 5.0\n" in src, src
-    assert "    y_2[0] = y_old\n" in src, src
+    assert "    y_2[0] = 5.0\n" in src and "y_old" not in src, src
+    assert "require_float_array" not in src, src  # (both arrays the join may hold are floats)
+    src = s2s.grad(read_before_the_write).source
+    assert "y_old = np.copy(" in src and "] = y_old\n" in src, src
     src = s2s.grad(loop_then_write).source
     assert "        cum_1 = cum_1 + a\n" in src and "    cum_1[3] = t4\n" in src, src
     assert "rt.require_float_array(cum_1, 'cum')" in src, src  # (an array of integers truncates: see below)

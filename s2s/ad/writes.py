@@ -18,7 +18,7 @@ from s2s.ad.analysis import integers
 from s2s.ad.blocks import range_targets
 from s2s.ir.names import base_name
 from s2s.ir.names import Namer
-from s2s.ir.walk import call_definitions, map_blocks
+from s2s.ir.walk import map_blocks
 from s2s.ir.walk import vars_of as walk_vars
 from s2s.rules import registry
 
@@ -29,6 +29,8 @@ FLOAT_ARITHMETIC = {"add", "sub", "mul", "truediv"}  # with a float operand: a f
 class ElementWrites:
     """Saving and restoring overwritten elements (mixed into reverse._Reverse)."""
 
+    _branch_joins = None  # the joins of ifs: target -> operands (_made_by)
+
     def _require_float_arrays(self, forward: list) -> list:
         """`forward` with a check (`rt.require_float_array`) after the statement that makes each array the
         function writes values with a derivative into, unless that statement surely makes floats: NumPy
@@ -38,8 +40,7 @@ class ElementWrites:
             if type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op == "setitem" and \
                     type(s.value.args[-1]) is ir.Var and s.value.args[-1].name in self.active:
                 roots.add(self.fn_arrays_root(s.target))
-        made = call_definitions(self.fn.body)
-        roots = {r for r in roots if not self._makes_floats(made.get(r))}
+        roots = {r for r in roots if not all(map(self._makes_floats, self._made_by(r)))}
         if not roots:
             return forward
 
@@ -112,7 +113,10 @@ class ElementWrites:
         fresh = {s.target for s in ir.statements(self.primal.body) if isinstance(s, ir.Assign) and
                  s.target in roots and isinstance(s.value, ir.Call) and s.value.op not in NOT_FRESH}
         old_root = {old: self.fn_arrays_root(v) for v, old in self.overwritten.items()}
-        roots = {r for r in old_root.values() if r in fresh}
+        # (the join of an if of arrays each made fresh: fresh, its memory that of each of them)
+        joined = {r: self._joined_roots(r) for r in set(old_root.values()) if r not in fresh}
+        joined = {r: parts for r, parts in joined.items() if parts != [r] and all(p in fresh for p in parts)}
+        roots = {r for r in old_root.values() if r in fresh or r in joined}
         if not roots:
             return frozenset()
         # (an element of an array of numbers, y[i], is a NumPy scalar: a copy, which a restore leaves alone)
@@ -121,7 +125,8 @@ class ElementWrites:
                   self._element_of(s.value.args[0], s.value.args[1:], numeric=True)}
         # root -> (the loop that makes it anew each iteration, how many loops enclose that loop)
         carrying = {r: _carrying_loop(self.primal.body, r) for r in roots}
-        sharing = {r: _sharing_memory(self.primal, self.arrays, r, copies, carrying[r][0]) for r in roots}
+        sharing = {r: set().union(*(_sharing_memory(self.primal, self.arrays, part, copies, carrying[r][0])
+                                    for part in [r] + joined.get(r, []))) for r in roots}
         for restored, n in self.restores.items():  # a popped value is the value pushed
             for r in roots:
                 if n in sharing[r]:
@@ -182,17 +187,39 @@ class ElementWrites:
             not _whole(value.args[1:-1]) and (self._element_slot(value, numeric=True) or
                                                self._basic_index(value.args[1:-1]))
 
+    def _joined_roots(self, root: str) -> list:
+        """The arrays `root` may be: itself, or, for the join of an if, the arrays (their first names) each
+        branch leaves in it, through joins of joins (None for an operand that is not a name)."""
+        if self._branch_joins is None:
+            self._branch_joins = {p.target: p.operands for s in ir.statements(self.fn.body) if type(s) is ir.If
+                                  for p in s.phis}
+        found, todo, seen = [], [root], set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            if name in self._branch_joins:
+                todo += [self.arrays.get(a.name, a.name) if type(a) is ir.Var else None
+                         for a in self._branch_joins[name]]
+            else:
+                found.append(name)
+        return found
+
+    def _made_by(self, root: str) -> list:
+        """The calls that may have made the array `root` (None where one is not a call s2s sees made here)."""
+        return [self.made.get(n) if n is not None else None for n in self._joined_roots(root)]
+
     def _numeric_made(self, atom) -> bool:
         root = self.arrays.get(atom.name, atom.name) if isinstance(atom, ir.Var) else None
-        d = self.made.get(root)
-        if d is None or d.op not in prims.FILLED:
-            return False
-        dtype = dict(d.kwargs).get("dtype", d.args[1] if len(d.args) > 1 else None)
-        return dtype is None or isinstance(dtype, ir.Const) and dtype.value not in (object, "object", "O")
+        return root is not None and all(map(_numeric_filled, self._made_by(root)))
 
     def _rank_made(self, atom):
         root = self.arrays.get(atom.name, atom.name) if isinstance(atom, ir.Var) else None
-        d = self.made.get(root)
+        ranks = {self._rank_of_made(d) for d in self._made_by(root)} if root is not None else {None}
+        return ranks.pop() if len(ranks) == 1 else None
+
+    def _rank_of_made(self, d):
         if d is None or not (d.op in prims.FILLED or registry.of_shape(d.op)) or not d.args:
             return None
         shape = d.args[0]
@@ -317,3 +344,11 @@ def _value_reads(s) -> list:
 
 def self_root(atom) -> str:
     return atom.name if isinstance(atom, ir.Var) else "y"
+
+
+def _numeric_filled(d) -> bool:
+    """Is `d` np.zeros/ones/empty(shape) with no dtype, or a constant one that is not `object`?"""
+    if d is None or d.op not in prims.FILLED:
+        return False
+    dtype = dict(d.kwargs).get("dtype", d.args[1] if len(d.args) > 1 else None)
+    return dtype is None or isinstance(dtype, ir.Const) and dtype.value not in (object, "object", "O")
