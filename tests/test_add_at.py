@@ -419,7 +419,7 @@ def result_used(x):
     (two_arguments, 3, "with 2 arguments"),
     (into_expression, 3, "into an expression"),
     (maximum_at, 3, "np.maximum.at(), a method of a NumPy ufunc without a rule"),
-    (result_used, 3, "np.add.at()"),
+    (result_used, 3, "np.add.at() used as a value"),
 ])
 def test_refused_at_the_line(f, line, words):
     with pytest.raises(S2SError) as info:

@@ -21,6 +21,7 @@ from numpy import ndarray as numpy_ndarray
 from s2s import ir, prims
 from s2s.errors import NonDifferentiableError, S2SError
 from s2s.front import fence
+from s2s.front.effects import AT as SCATTER_ADDS  # (np.add.at as a statement: effects.ufunc_at)
 from s2s.front.functions import FunctionValue, function_of
 from s2s.front.loops import _bound_key
 from s2s.front.source import MISSING, parameters, read_function
@@ -109,9 +110,13 @@ class CallLowering:
         spelled = _spelled(func)
         key = registry.key_of(ufunc)
         record = registry.PRIMITIVES.get(f"{key}.{func.attr}") if key is not None else None
+        if record is None and func.attr == "at" and key in SCATTER_ADDS:
+            raise self.error(node, f"{spelled}() used as a value (it returns None, writing into its first argument)",
+                             f"write it as a statement of its own, {spelled}(y, i, v), into an array y the function "
+                             f"made, and read y after it")
         if record is None:
             raise self.error(node, f"{spelled}(), a method of a NumPy ufunc without a rule in s2s",
-                             _ufunc_instead(spelled, func.attr, key))
+                             _ufunc_instead(spelled, func.attr))
         params = record.facts["parameters"]
         args = self.no_spread(self.spread(node.args))
         kwargs = self.no_spread(self.keywords(node.keywords))
@@ -407,12 +412,9 @@ class CallLowering:
         return args + tuple(parts) + (Spread(tail, rest.node),)
 
 
-def _ufunc_instead(spelled: str, method: str, key: str | None = None) -> str:
-    """What to write instead of the ufunc method `spelled` (np.add.at, of the ufunc `key`), which has no record."""
+def _ufunc_instead(spelled: str, method: str) -> str:
+    """What to write instead of the ufunc method `spelled` (np.maximum.at), which has no record."""
     operation = spelled.rpartition(".")[0]
-    if method == "at" and key in ("numpy.add", "numpy.subtract"):  # (a statement: front/effects.py ufunc_at)
-        return (f"{spelled}(y, i, v) returns None, writing into y: write it as a statement of its own, "
-                f"{spelled}(y, i, v), into an array y the function made, and read y after it")
     if method == "at":
         return (f"{spelled}(a, i, v) writes into a in place, which s2s does not follow; write the updates as "
                 f"element writes into an array the function made, one index at a time: for k in range(len(i)): "
