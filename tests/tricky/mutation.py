@@ -128,10 +128,10 @@ def fancy_augmented_repeated_index(x):
     return np.sum(y * y)
 
 
-@refused(X3)
+@exact(X3)
 def add_at_repeated(x):
     y = np.zeros(3)
-    np.add.at(y, [0, 0, 2], x)  # refused
+    np.add.at(y, [0, 0, 2], x)  # (the element write y[[0, 0, 2]] = rt.added_at(y, [0, 0, 2], x))
     return np.sum(y * y)
 
 
