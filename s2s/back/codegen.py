@@ -279,6 +279,9 @@ class _Codegen:
             parts = [self.index_part(a) for a in args[1:-1]]
             index = parts[0] if len(parts) == 1 else ast.Tuple(parts, ast.Load())
             target = ast.Subscript(self.atom(args[0]), index, ast.Store())
+            added = self._added_to_itself(args) if s.loc is not None and s.loc.adjoint else None
+            if added is not None:  # by[i] = by[i] + g  ->  by[i] += g: one in-place add into the buffer's part
+                return [ast.AugAssign(target=target, op=ast.Add(), value=self.atom(added))]
             return [ast.Assign(targets=[target], value=self.atom(args[-1]), type_comment=None)]
         if isinstance(s, ir.Assign):
             return [ast.Assign(targets=[ast.Name(s.target, ast.Store())], value=self.expr(s.value), type_comment=None)]
@@ -367,6 +370,22 @@ class _Codegen:
                            type_comment=None) for t, v in ordered]
 
     # ----- expressions
+    def _added_to_itself(self, args: tuple):
+        """For the adjoint's `setitem(by, *index, v)` where v is `by[index] + g` (or `g + by[index]`), folded into
+        this line, g; else None. NumPy reads `by[i] += g` as `by[i] = by[i] + g` with the sum made in place:
+        the same values (the adjoint's buffers are floats, and a fancy index is read and written once, as
+        there), one temporary array fewer."""
+        value = args[-1]
+        e = self.inline.get(value.name) if type(value) is ir.Var else None
+        if not (isinstance(e, ir.Call) and e.op == "add" and len(e.args) == 2 and not e.kwargs):
+            return None
+        for part, other in ((e.args[0], e.args[1]), (e.args[1], e.args[0])):
+            read = self.inline.get(part.name) if type(part) is ir.Var else None
+            if isinstance(read, ir.Call) and read.op == "getitem" and not read.kwargs and \
+                    tuple(read.args) == tuple(args[:-1]):
+                return other
+        return None
+
     def atom(self, a) -> ast.expr:
         if isinstance(a, ir.Var):
             if a.name in self.inline:
