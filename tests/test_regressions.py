@@ -1308,3 +1308,31 @@ def test_a_saved_list_holding_a_written_array_is_copied_as_a_list():
     assert_close(s2s.grad(f)(x), numeric_grad(f, (x,), 0), what="grad")
     assert_close(s2s.jacobian(f, mode="forward")(x), numeric_grad(f, (x,), 0), what="forward")
     assert_close(s2s.hessian(f)(x), numeric_hessian(f, x), 1e-4, 1e-4, what="hessian")
+
+
+ONE = np.float64(1.0)
+ZERO = np.float64(0.0)
+
+
+def _scaled_by_a_numpy_one(x):
+    y = x * ONE
+    return np.sum(y * 0.1) + np.sum(np.sqrt(y))
+
+
+def _shifted_by_a_numpy_zero(x, shift=np.float64(0.0)):
+    y = x + ZERO + shift
+    return np.sum(y / 3.0)
+
+
+@pytest.mark.parametrize("f", [_scaled_by_a_numpy_one, _shifted_by_a_numpy_zero])
+def test_a_numpy_float64_constant_keeps_its_promotion(f):
+    """np.float64(1.0), a module constant or a default, was written into generated code as the literal 1.0 (and
+    `x * 1.0` simplified to x): NumPy 2 promotes float32 * np.float64 to float64, but not float32 * 1.0, so the
+    value and derivatives of a float32 argument came out in float32, unlike the function's."""
+    x = np.array([0.3, 0.7, 1.9], dtype=np.float32)
+    expected = f(x)
+    value, g = s2s.value_and_grad(f)(x)
+    assert value == expected and type(value) is type(expected)
+    primal, _ = s2s.jvp(f)((x,), (np.ones(3, dtype=np.float32),))
+    assert primal == expected and type(primal) is type(expected)
+    assert_close(g, numeric_grad(f, (x.astype(float),), 0), what="grad")

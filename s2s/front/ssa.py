@@ -78,11 +78,14 @@ def _default_name(src: Source, param: str, value) -> str:
     return f"{param}_default"
 
 
+_LITERAL = frozenset((bool, int, float, str, type(None)))  # the values generated code writes as literals
+
+
 def _constant(v) -> bool:
-    """Is the default `v` written into generated code as a literal?"""
-    if isinstance(v, (bool, int, float, complex, str, type(None))) or v is Ellipsis:
+    """Is the default `v` written into generated code as a literal? (Not np.float64: see constant_or_error.)"""
+    if type(v) in _LITERAL or v is Ellipsis:
         return True
-    return isinstance(v, tuple) and all(_constant(x) for x in v)
+    return type(v) is tuple and all(_constant(x) for x in v)
 
 
 # --------------------------------------------------------------------------- exit normalisation
@@ -476,9 +479,11 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
         if isinstance(obj, np.ndarray) and type(obj) is not np.ndarray and not isinstance(obj, np.memmap):
             raise self.error(node, f"'{name}', a {type(obj).__name__} (a subclass of ndarray whose operations NumPy "
                                    f"defines differently)", f"read np.asarray({name}) into a module name of its own")
-        if isinstance(obj, (bool, int, float, str, type(None))) or obj is Ellipsis:
+        # (a literal is a Python value: np.float64, a float of NumPy's, keeps its name, since generated code
+        # would spell it 2.0, which NumPy 2 reads as a weak scalar: float32 * np.float64(2.0) is float64)
+        if type(obj) in _LITERAL or obj is Ellipsis:
             return ir.Const(obj)
-        if isinstance(obj, tuple) and all(isinstance(v, (bool, int, float, str, type(None))) for v in obj):
+        if type(obj) is tuple and all(type(v) in _LITERAL for v in obj):
             return ir.Const(obj)
         if isinstance(obj, type):  # a class as a value: isinstance(x, np.ndarray)
             return ir.Var(self.free_name(name.rsplit(".", 1)[-1], obj))
