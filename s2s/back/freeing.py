@@ -84,7 +84,13 @@ def _comment_text(node: ast.Expr) -> str:
 
 
 def _targets(s) -> list[str]:
-    """The names a statement of the block itself binds (not those bound only inside a branch or a loop)."""
+    """The names a statement of the block itself binds (not those bound only inside a branch or a loop: an if
+    binds those that both of its branches bind, as the join of an if is written)."""
+    if isinstance(s, ast.If):
+        if not s.orelse:
+            return []
+        then = {n for t in s.body for n in _targets(t)}
+        return sorted(then & {n for t in s.orelse for n in _targets(t)})
     if isinstance(s, ast.Assign):
         targets = s.targets
     elif isinstance(s, (ast.AugAssign, ast.AnnAssign)):
