@@ -91,3 +91,24 @@ return out
     deleted = [(i, [n.id for n in s.targets]) for i, s in enumerate(out) if isinstance(s, ast.Delete)]
     assert deleted == [(7, ["ba", "bx"])]  # where the block ends, in the order they are bound
     # a: read by the lambda; maybe: bound only in a branch; x: a parameter; b2, out: read by the last block
+
+
+def _written_join(x, c):
+    if c > 0:
+        y = np.zeros(3)
+    else:
+        y = np.ones(3)
+    y[0] = x[0] * 2.0
+    y[1] = np.sin(x[1])
+    return np.sum(y * y)
+
+
+def test_the_join_of_an_if_is_freed_after_its_last_read():
+    """Both branches bind y_2: it is bound after the if, and freed where the adjoint last reads it (it was held
+    to the return)."""
+    src = s2s.grad(_written_join).source
+    assert "del y_2," in src, src
+    x = np.array([0.3, 0.5, 0.7])
+    for c in (1.0, -1.0):
+        expected = np.array([8.0 * x[0], 2.0 * np.sin(x[1]) * np.cos(x[1]), 0.0])
+        assert np.allclose(s2s.grad(_written_join)(x, c), expected)
