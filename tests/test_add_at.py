@@ -91,9 +91,16 @@ def subtract(x):
     return np.sum(y ** 2)
 
 
+def subtract_a_list_and_a_tuple(x):
+    y = x * 1.0
+    np.subtract.at(y, [0, 1, 1], [1.0, 2.0, 0.5])  # (the array NumPy makes of them, negated)
+    np.subtract.at(y, [2, 2], (x[0], x[1] * x[2]))
+    return np.sum(y ** 2)
+
+
 @pytest.mark.parametrize("f", [histogram, histogram_list_index, negative_indices, one_int_index, slice_index,
                                number_broadcast, rows_of_matrix, tuple_of_arrays, tuple_mixing_array_and_slice,
-                               subtract])
+                               subtract, subtract_a_list_and_a_tuple])
 def test_every_mode(f):
     check(f)
 

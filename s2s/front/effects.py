@@ -122,9 +122,9 @@ class EffectLowering:
             raise self.error(node, f"{spelled}() with a keyword argument ({name or '**'}=); NumPy's takes none",
                              f"{spelled}(y, index, v) writes into y itself: drop out=" if name == "out" else
                              f"pass y, the index and the values by position: {spelled}(y, index, v)")
-        if len(node.args) != 3 or any(isinstance(a, ast.Starred) for a in node.args):
-            raise self.error(node, f"{spelled}() with {len(node.args)} arguments" if not any(
-                isinstance(a, ast.Starred) for a in node.args) else f"{spelled}(*args)",
+        starred = any(isinstance(a, ast.Starred) for a in node.args)
+        if len(node.args) != 3 or starred:
+            raise self.error(node, f"{spelled}(*args)" if starred else f"{spelled}() with {len(node.args)} arguments",
                              f"write its three arguments: {spelled}(y, index, v)")
         y, index, values = node.args
         if not isinstance(y, ast.Name):
@@ -134,6 +134,11 @@ class EffectLowering:
         parts = tuple(self.atom(e) for e in index.elts) if isinstance(index, ast.Tuple) else (self.atom(index),)
         value = self.atom(values)
         if AT[key] == "subtract":  # (y - v is y + -v exactly, in floats and in integers alike)
+            made = self.definitions.get(value.name) if isinstance(value, ir.Var) else None
+            listed = isinstance(value, ir.Const) and isinstance(value.value, (list, tuple)) or \
+                made is not None and getattr(made, "op", None) in ("list", "tuple")
+            if listed:  # (a list or tuple of values is the array NumPy makes of it)
+                value = self.materialise(ir.Call("numpy.array", (value,)))
             value = self.materialise(self.fold_call("neg", (value,)))
         value = self.materialise(ir.Call(ADDED_AT, (base,) + parts + (value,)))
         # the write's index is spelled with the values just read (names bound to them for the write only), so
