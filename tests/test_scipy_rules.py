@@ -516,3 +516,15 @@ def test_rules_are_entered_again_when_the_tables_lose_them(tmp_path):
         registry.REVERSE.update(saved[0])
         registry.TANGENT.update(saved[1])
         registry._OBJECTS.update(saved[2])
+
+
+def test_the_optional_families_load_once(monkeypatch):
+    """A family whose first key (sorted) has no reverse rule (a nondifferentiable helper such as
+    `s2s.runtime.lu_rows`) was reloaded on every lookup: each call of a transformed function reloaded it."""
+    from s2s.rules import registry
+    registry.key_of(np.sin)  # (loaded, scipy imported above)
+    reloads = []
+    monkeypatch.setattr(registry.importlib, "reload", lambda module: reloads.append(module))
+    for _ in range(20):
+        registry.key_of(np.sin)
+    assert reloads == []

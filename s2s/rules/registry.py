@@ -111,11 +111,11 @@ def _load_optional() -> None:
     (a test that restores them) is entered again."""
     for family, library in OPTIONAL.items():
         keys = _optional.get(family)
-        if sys.modules.get(library) is None or keys is not None and (not keys or keys[0] in REVERSE):
+        if sys.modules.get(library) is None or keys is not None and (not keys or _present(keys[0])):
             continue
         with _load_lock:
             keys = _optional.get(family)
-            if keys is not None and (not keys or keys[0] in REVERSE):
+            if keys is not None and (not keys or _present(keys[0])):
                 continue
             name = f"s2s.rules.{family}"
             before = set(REVERSE) | set(TANGENT) | NONDIFF
@@ -129,6 +129,12 @@ def _load_optional() -> None:
                 continue
             if keys is None:
                 _optional[family] = sorted((set(REVERSE) | set(TANGENT) | NONDIFF) - before)
+
+
+def _present(key: str) -> bool:
+    """Is `key`'s record in the tables? (A family whose first key is a tangent or a nondifferentiable one only
+    was loaded again on every lookup, each time a module reload.)"""
+    return key in REVERSE or key in TANGENT or key in NONDIFF
 
 
 def optional_keys() -> set:
