@@ -33,6 +33,7 @@ MODULES = (
     ("scipy.special", "from scipy import special", "special"),  # (optional: rules/scipy.py)
     ("scipy.stats", "from scipy import stats", "stats"),
     ("scipy.optimize", "from scipy import optimize", "optimize"),
+    ("scipy.linalg", "from scipy import linalg", "linalg"),  # (optional: rules/scipy_linalg.py)
     ("builtins", "", ""),
 )
 RESERVED_NAMES = ("np", "math", "rt", "custom")

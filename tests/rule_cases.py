@@ -654,3 +654,16 @@ CASES += [
      (0, 1)),
     ("s2s.runtime.added_at", lambda v: rt.added_at(M23, np.array([[0], [1]]), np.array([[2, 2]]), v), (V[0],), 0),
 ]
+CASES += [
+    # ------------------------------------------------------------ rules/breadth.py's transposes (linear in g; each
+    # one's transpose is the NumPy function it serves)
+    ("s2s.runtime.block_adjoint", lambda g: rt.block_adjoint(g, [[M23, M21], [V[None, :3], V[None, 3:]]]), (M34,), 0),
+    ("s2s.runtime.choose_adjoint", lambda g: rt.choose_adjoint(g, np.array([0, 2, 1, 0]), [V, W, 0.5]), (P,), 0),
+    ("s2s.runtime.insert_adjoint_arr", lambda g: rt.insert_adjoint_arr(g, M23, 1, V[:2], axis=1), (M34[:2, :],), 0),
+    ("s2s.runtime.insert_adjoint_values", lambda g: rt.insert_adjoint_values(g, V, [1, 1, 3], W[:3]),
+     (np.concatenate([V, W[:3]]),), 0),
+    ("s2s.runtime.delete_adjoint", lambda g: rt.delete_adjoint(g, M34, [0, 2], axis=1), (M32,), 0),
+    ("s2s.runtime.resize_adjoint", lambda g: rt.resize_adjoint(g, V[:3]), (M23.repeat(2, axis=0)[:3, :],), 0),
+    ("s2s.runtime.square_matrix", lambda v: rt.square_matrix(v), (M34[:, :3].reshape(3, 3, 1),), 0),
+    ("s2s.runtime.distinct_ends", lambda s: rt.distinct_ends(s), (np.array([3.0, 2.0, 0.5]),), 0),
+]

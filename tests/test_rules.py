@@ -754,7 +754,7 @@ def test_nondifferentiable(tmp_path, key):
 
 
 # ---------------------------------------------------------------- no rule yet: called as constants, refused if active
-@pytest.mark.parametrize("expr", ["np.linspace(x, 1.0, 5)", "np.linspace(0.0, x, 5)", "np.arange(x, 4.0)"])
+@pytest.mark.parametrize("expr", ["np.arange(0.0, x)", "np.arange(x, 4.0, 0.5)", "np.arange(x, 4.0)"])
 def test_no_rule_is_an_error_not_a_zero(expr):
     import linecache
     text = f"def f(x):\n    return np.sum({expr} * x)\n"
@@ -909,3 +909,37 @@ def test_second_derivatives_through_linear_functions(f, x):
         numeric[:, i] = ((grad(x + e) - grad(x - e)) / (2 * STEP)).ravel()
     assert np.allclose(s2s.hessian(f)(x).reshape(n, n), numeric, rtol=RTOL, atol=1e-5)
     assert np.allclose(s2s.jacobian(grad)(x).reshape(n, n), numeric, rtol=RTOL, atol=1e-5)  # reverse over reverse
+
+
+# ---------------------------------------------------------------- rules/breadth.py and np.linalg.cond (tests/test_rules_breadth.py
+# checks each in every mode)
+CASES.update({
+    "numpy.linspace": [Case("np.linspace(x, y, 5)", N(), N()), Case("np.linspace(x, y, 4, endpoint=False, axis=1)", N(2), N()),
+                       Case("np.linspace(x, 2.0, 3)", N(2, 2))],
+    "numpy.logspace": [Case("np.logspace(x, y, 4, base=2.0)", N(), N()), Case("np.logspace(x, 0.5, 3, axis=-1)", N(2))],
+    "numpy.geomspace": [Case("np.geomspace(x, y, 5)", POS(), POS()), Case("np.geomspace(x, y, 3, endpoint=False)", POS(2),
+                                                                                POS())],
+    "numpy.bincount": [Case("np.bincount(np.array([0, 2, 2, 3, 0]), weights=x)", N(5)),
+                       Case("np.bincount(np.array([1, 1, 4]), x, minlength=7)", N(3))],
+    "numpy.partition": [Case("np.partition(x, 2)", SPREAD(5)), Case("np.partition(x, (0, 2), axis=0)", SPREAD(4, 3)),
+                        Case("np.partition(x, 3, axis=None)", SPREAD(2, 3))],
+    "numpy.unique": [Case("np.unique(x)", SPREAD(5)), Case("np.unique(x, return_index=True, return_counts=True)", SPREAD(2, 3))],
+    "numpy.block": [Case("np.block([[x, y], [z, u]])", N(2, 2), N(2, 1), N(1, 2), N(1, 1)), Case("np.block([x, y])", N(3), N(2))],
+    "numpy.choose": [Case("np.choose(np.array([0, 1, 2, 0]), [x, y, z])", N(4), N(4), N()),
+                     Case("np.choose(np.array([[3, 1, 0]]), [x, y], mode='wrap')", N(2, 3), N(3))],
+    "numpy.insert": [Case("np.insert(x, [1, 3], y)", N(4), N(2)), Case("np.insert(x, 1, y, axis=1)", N(2, 3), N()),
+                     Case("np.insert(x, [0, 0], y, axis=0)", N(2, 3), N(3))],
+    "numpy.delete": [Case("np.delete(x, 1)", N(4)), Case("np.delete(x, [0, 2], axis=1)", N(2, 3))],
+    "numpy.resize": [Case("np.resize(x, (3, 3))", N(4)), Case("np.resize(x, 4)", N(2, 3))],
+    "numpy.unwrap": [Case("np.unwrap(x * 3.0)", N(5)), Case("np.unwrap(x, axis=0, period=2.0)", N(3, 2))],
+    "numpy.linalg.cond": [Case("np.linalg.cond(x)", N(3, 3)), Case("np.linalg.cond(x, -2)", N(3, 2))],
+    "numpy.linalg.tensorsolve": [Case("np.linalg.tensorsolve(x, y)", lambda rng: (rng.standard_normal((6, 6)) + 4 * np.eye(6))
+                                      .reshape(2, 3, 6), N(2, 3))],
+    "numpy.linalg.tensorinv": [Case("np.linalg.tensorinv(x, ind=1)", lambda rng: (rng.standard_normal((4, 4)) + 4 * np.eye(4))
+                                    .reshape(4, 2, 2))],
+})
+if hasattr(np, "cumulative_sum"):  # (NumPy >= 2.1)
+    CASES["numpy.cumulative_sum"] = [Case("np.cumulative_sum(x)", N(4)),
+                                     Case("np.cumulative_sum(x, axis=0, include_initial=True)", N(3, 2))]
+    CASES["numpy.cumulative_prod"] = [Case("np.cumulative_prod(x, axis=1)", N(2, 3)),
+                                      Case("np.cumulative_prod(x, include_initial=True)", WITH_ZERO(4))]

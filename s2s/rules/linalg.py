@@ -107,3 +107,30 @@ define("numpy.linalg.lstsq",
         lambda g, ans, a, b, rcond=None: a @ _lstsq_solution(g, ans, a, b)[0]],
        tangent_fn=lambda tangents, ans, a, b, rcond=None: rt.lstsq_tangent(
            tangents[0] if len(tangents) > 0 else None, tangents[1] if len(tangents) > 1 else None, ans, a, b))
+
+
+# ---------------------------------------------------------------- condition number (2-norm): a ratio of singular values
+# np.linalg.cond(a) = s[0] / s[-1] (p=-2: s[-1] / s[0]) of s = svd(a, compute_uv=False); refused where an extreme
+# singular value is repeated (rt.distinct_ends), a kink of the ratio
+def _cond_ends(a, p):
+    if p not in (None, 2, -2) or isinstance(p, bool):
+        refuse("numpy.linalg.cond", f"np.linalg.cond with p={p!r} is not a ratio of singular values",
+               "write np.linalg.norm(a, p) * np.linalg.norm(np.linalg.inv(a), p)")
+    s = rt.distinct_ends(np.linalg.svd(a, compute_uv=False))
+    return (0, -1) if p in (None, 2) else (-1, 0), s
+
+
+def _cond_adjoint(g, ans, a, p=None):
+    (top, bottom), s = _cond_ends(a, p)
+    below = s[..., bottom]
+    return rt.svdvals_adjoint(rt.getitem_adjoint(g / below, s, Ellipsis, top)
+                              - rt.getitem_adjoint(g * ans / below, s, Ellipsis, bottom), a)
+
+
+def _cond_tangent(d, ans, a, p=None):
+    (top, bottom), s = _cond_ends(a, p)
+    ds = rt.svdvals_tangent(d, a)
+    return (ds[..., top] - ans * ds[..., bottom]) / s[..., bottom]
+
+
+define("numpy.linalg.cond", [_cond_adjoint], [_cond_tangent])

@@ -20,5 +20,7 @@ from s2s.runtime.higher import *  # noqa: F401,F403  (vector-mode forms for diff
 from s2s.runtime.second import *  # noqa: F401,F403  (second derivatives of the adjoint helpers: hessians through them)
 from s2s.runtime.spectral import *  # noqa: F401,F403  (the same for eigvalsh, eigh and svd)
 from s2s.runtime.scipy import *  # noqa: F401,F403  (the covariance forms of scipy.stats.multivariate_normal)
+from s2s.runtime.breadth import *  # noqa: F401,F403  (np.partition, np.unique, np.block, np.insert, ...: their transposes)
+from s2s.runtime.scipy_linalg import *  # noqa: F401,F403  (scipy.linalg's rules: the rows of an LU factorization)
 from s2s.runtime.methods import *  # noqa: F401,F403  (ndarray methods: astype, item, tolist)
 from s2s.runtime.numerics import *  # noqa: F401,F403  (polynomials, finite differences, quantiles)
