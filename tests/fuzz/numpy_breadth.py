@@ -724,3 +724,96 @@ class Level6:
         if self.l6_scipy:
             text = text.replace("import numpy as np\n", "import numpy as np\nimport scipy.special\n", 1)
         return text
+
+
+# ---------------------------------------------------------------- scipy.linalg (rules/scipy_linalg.py) and the NumPy
+# functions of rules/breadth.py: np.linspace/geomspace, np.bincount, np.partition, np.unique, np.block, np.choose,
+# np.insert, np.delete, np.resize, np.unwrap, np.cumulative_sum, np.linalg.cond/tensorsolve/tensorinv. Like the ufunc
+# methods' lists, each stands in for a drawn production of its shape now and then, decided by a stream of its own
+# (`l6_rules2`), so that a program that draws none of them is the program its seed made before they were added.
+import numpy as _np  # noqa: E402
+
+RULES2_SHARE = 0.08
+_WELL = "(2.0 * np.eye({n}) + 0.1 * {W})"
+_SPD = "(2.0 * np.eye({n}) + 0.1 * ({W} @ {W}.T))"
+SCALAR_RULES2 = [
+    (0.4, "np.sum(np.bincount({idx}, weights={VA}, minlength={n}) ** 2)"),
+    (0.4, "np.sum(np.linspace({S}, {L}, 5) ** 2)"),
+    (0.3, "np.sum(np.sin(np.geomspace(1.0 + {L} * {L}, 2.0, 4)))"),
+    (0.3, "np.sum(np.logspace(0.1 * {S}, 0.5, 3))"),
+    (0.4, "np.sum(np.partition({VA}, 1) * np.arange({n}))"),
+    (0.3, "np.sum(np.unique({VA}) * np.arange({n}))"),
+    (0.3, "np.linalg.cond(" + _WELL + ")"),
+    (0.3, "np.sum(np.linalg.tensorsolve(" + _WELL + ", {V}))"),
+    (0.4, "np.sum(scipy.linalg.solve(" + _WELL + ", {VA}))"),
+    (0.3, "np.sum(scipy.linalg.solve(" + _SPD + ", {V}, assume_a='pos'))"),
+    (0.3, "np.sum(scipy.linalg.cho_solve(scipy.linalg.cho_factor(" + _SPD + "), {VA}))"),
+    (0.3, "scipy.linalg.det(" + _WELL + ")"),
+    (0.3, "np.sum(scipy.linalg.expm(0.3 * {W}) * {M2})"),
+    (0.3, "np.sum(scipy.linalg.solve_triangular(" + _WELL + ", {VA}, lower=True))"),
+    (0.3, "np.sum(scipy.linalg.lu_solve(scipy.linalg.lu_factor(" + _WELL + "), {V}, trans=1))"),
+    (0.3, "np.sum(scipy.linalg.cholesky(" + _SPD + ") * {M2})"),
+]
+VECTOR_RULES2 = [
+    (0.4, "np.linspace({S}, {L}, {n})"),
+    (0.4, "np.partition({A}, 1)"),
+    (0.3, "np.insert({VA}[1:], 1, {S})"),
+    (0.3, "np.delete(np.append({VA}, {S}), 0)"),
+    (0.3, "np.resize({V}[:2], {n})"),
+    (0.3, "np.choose(np.array({idx}) % 2, [{A}, {B2}])"),
+    (0.3, "np.bincount({perm}, weights={VA})"),
+    (0.3, "np.unwrap(3.0 * {A})"),
+    (0.4, "scipy.linalg.solve(" + _WELL + ", {A})"),
+    (0.3, "scipy.linalg.solve_triangular(" + _WELL + ", {A}, trans=1, unit_diagonal=True)"),
+] + ([(0.3, "np.cumulative_sum({A})"), (0.2, "np.cumulative_prod(0.5 + 0.5 * np.cos({A}))")]
+     if hasattr(_np, "cumulative_sum") else [])
+MATRIX_RULES2 = [
+    (0.4, "np.block([[{M}[:2, :2], {M}[:2, 2:]], [{MA}[2:, :2], {M2}[2:, 2:]]])"),
+    (0.3, "np.linalg.tensorinv(" + _WELL + ", ind=1)"),
+    (0.3, "np.partition({MA}, 1, axis={ax})"),
+    (0.3, "np.linspace({V}, {VA}, {n}, axis=1)"),
+    (0.3, "scipy.linalg.inv(" + _WELL + ")"),
+    (0.3, "scipy.linalg.expm(0.2 * {W})"),
+    (0.3, "scipy.linalg.cholesky(" + _SPD + ", lower=True)"),
+]
+
+_ufunc_instead = Level6.ufunc_instead
+_module_text_level6 = Level6.module_text_level6
+
+
+def _rules2_instead(self, prods, table, scope, shape, d):
+    """Level6.ufunc_instead, then each production giving way to a template of the lists above one time in
+    RULES2_SHARE (the stream `l6_rules2`)."""
+    prods = _ufunc_instead(self, prods, table, scope, shape, d)
+    n = self.n
+    mine = SCALAR_RULES2 if shape == () else VECTOR_RULES2 if shape == (n,) else MATRIX_RULES2 if shape == (n, n) else []
+    if not self.vars_of(scope, (n, n)):
+        mine = [(w, t) for w, t in mine if "{M" not in t and "{W}" not in t]
+    if not mine:
+        return prods
+    stream = self.__dict__.setdefault("l6_rules2", random.Random(f"s2s-fuzz-rules2:{self.seed}:{self.level}"))
+
+    def either(make):
+        if stream.random() >= RULES2_SHARE:
+            return make()
+        r = stream.random() * sum(w for w, _ in mine)
+        for w, t in mine:
+            r -= w
+            if r <= 0:
+                break
+        if "scipy.linalg." in t:
+            self.l6_linalg = True
+        return self.fill(t, scope, shape, d)
+    return [(w, lambda make=make: either(make)) for w, make in prods]
+
+
+def _module_text_with_linalg(self, text):
+    """The module's imports, with scipy.linalg's where the program calls it."""
+    text = _module_text_level6(self, text)
+    if self.__dict__.get("l6_linalg"):
+        text = text.replace("import numpy as np\n", "import numpy as np\nimport scipy.linalg\n", 1)
+    return text
+
+
+Level6.ufunc_instead = _rules2_instead
+Level6.module_text_level6 = _module_text_with_linalg
