@@ -359,3 +359,15 @@ def test_numpy_refusals():
     refused(linspace_with_step, np.array([0.3, 1.1]), match="retstep", line="retstep=True")
     refused(cond_frobenius, np.array([2.0, 0.3, 0.1, 1.0]), match="p='fro'", line='"fro"')
     refused(unique_rows, np.array([2.0, 0.3, 0.1, 1.0]), match="axis", line="axis=0")
+
+
+def inv_of_a_stack(x):
+    return np.sum(np.sin(linalg.inv(np.reshape(x, (3, 3, 3)))))
+
+
+@needs_scipy
+def test_a_stack_of_matrices_is_refused_at_run_time():
+    """scipy.linalg's rules are written for one matrix: a stack (3, 3, 3), whose transposes would read the wrong
+    axes, raises an S2SError at the user's line when the derivative runs."""
+    x = np.ravel(np.eye(3) * 2.0 + np.zeros((3, 3, 3)))
+    refused(inv_of_a_stack, x, match=r"scipy.linalg.inv of an array of shape \(3, 3, 3\)", line="linalg.inv(")

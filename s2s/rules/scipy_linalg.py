@@ -21,7 +21,7 @@ import scipy.linalg  # noqa: F401  (the records name its functions: this family 
 
 from s2s import prims
 from s2s.rules import registry
-from s2s.rules.primitive import define, non_default, nondiff, refuse
+from s2s.rules.primitive import define, linear, non_default, nondiff, refuse
 from s2s.rules.symbolic import ModuleProxy, Sym, builtins, emit, np, rt
 
 linalg = ModuleProxy("scipy.linalg")
@@ -43,6 +43,11 @@ def _no_overwrite(key: str, **flags) -> None:
         if value is not False:
             refuse(key, f"{name}= lets scipy write over the argument, which s2s does not follow",
                    f"leave {name} out")
+
+
+def _one(a, key):
+    """a, checked at run time to be one matrix (rt.single_matrix): the rules below are written for a 2-d a."""
+    return rt.single_matrix(a, key)
 
 
 def _cols(v):
@@ -121,25 +126,25 @@ def _solve_back(a, g, kind, assume_a, lower):
 def _solve_adjoint_a(g, ans, a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True,
                      assume_a=None, transposed=False):
     kind = _solve_kind(assume_a, lower, overwrite_a, overwrite_b, check_finite, transposed)
-    return _effective_adjoint(_outer(_solve_back(a, g, kind, assume_a, lower), ans), kind)
+    return _effective_adjoint(_outer(_solve_back(_one(a, LA + "solve"), g, kind, assume_a, lower), ans), kind)
 
 
 def _solve_adjoint_b(g, ans, a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True,
                      assume_a=None, transposed=False):
     kind = _solve_kind(assume_a, lower, overwrite_a, overwrite_b, check_finite, transposed)
-    return _solve_back(a, g, kind, assume_a, lower)
+    return _solve_back(_one(a, LA + "solve"), g, kind, assume_a, lower)
 
 
 def _solve_tangent_a(d, ans, a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True,
                      assume_a=None, transposed=False):
     kind = _solve_kind(assume_a, lower, overwrite_a, overwrite_b, check_finite, transposed)
-    return -linalg.solve(a, _effective(d, kind) @ ans, **_solve_options(kind, assume_a, lower))
+    return -linalg.solve(_one(a, LA + "solve"), _effective(d, kind) @ ans, **_solve_options(kind, assume_a, lower))
 
 
 def _solve_tangent_b(d, ans, a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True,
                      assume_a=None, transposed=False):
     kind = _solve_kind(assume_a, lower, overwrite_a, overwrite_b, check_finite, transposed)
-    return linalg.solve(a, d, **_solve_options(kind, assume_a, lower))
+    return linalg.solve(_one(a, LA + "solve"), d, **_solve_options(kind, assume_a, lower))
 
 
 define(LA + "solve", [_solve_adjoint_a, _solve_adjoint_b], [_solve_tangent_a, _solve_tangent_b])
@@ -168,7 +173,8 @@ def _triangular_adjoint_a(g, ans, a, b, trans=0, lower=False, unit_diagonal=Fals
                           check_finite=True):
     _no_overwrite(LA + "solve_triangular", overwrite_b=overwrite_b)
     t = _transposes(trans)
-    gb = linalg.solve_triangular(a, g, **_triangular_options(not t, lower, unit_diagonal))
+    gb = linalg.solve_triangular(_one(a, LA + "solve_triangular"), g,
+                                 **_triangular_options(not t, lower, unit_diagonal))
     g_op = _outer(gb, ans)
     return _triangle(g_op.T if t else g_op, lower, unit_diagonal)
 
@@ -176,7 +182,8 @@ def _triangular_adjoint_a(g, ans, a, b, trans=0, lower=False, unit_diagonal=Fals
 def _triangular_adjoint_b(g, ans, a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False,
                           check_finite=True):
     _no_overwrite(LA + "solve_triangular", overwrite_b=overwrite_b)
-    return linalg.solve_triangular(a, g, **_triangular_options(not _transposes(trans), lower, unit_diagonal))
+    return linalg.solve_triangular(_one(a, LA + "solve_triangular"), g,
+                                   **_triangular_options(not _transposes(trans), lower, unit_diagonal))
 
 
 def _triangular_tangent_a(d, ans, a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False,
@@ -184,13 +191,15 @@ def _triangular_tangent_a(d, ans, a, b, trans=0, lower=False, unit_diagonal=Fals
     _no_overwrite(LA + "solve_triangular", overwrite_b=overwrite_b)
     t = _transposes(trans)
     dt = _triangle(d, lower, unit_diagonal)
-    return -linalg.solve_triangular(a, (dt.T if t else dt) @ ans, **_triangular_options(t, lower, unit_diagonal))
+    return -linalg.solve_triangular(_one(a, LA + "solve_triangular"), (dt.T if t else dt) @ ans,
+                                    **_triangular_options(t, lower, unit_diagonal))
 
 
 def _triangular_tangent_b(d, ans, a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False,
                           check_finite=True):
     _no_overwrite(LA + "solve_triangular", overwrite_b=overwrite_b)
-    return linalg.solve_triangular(a, d, **_triangular_options(_transposes(trans), lower, unit_diagonal))
+    return linalg.solve_triangular(_one(a, LA + "solve_triangular"), d,
+                                   **_triangular_options(_transposes(trans), lower, unit_diagonal))
 
 
 define(LA + "solve_triangular", [_triangular_adjoint_a, _triangular_adjoint_b],
@@ -235,9 +244,9 @@ def _cholesky_lower(key, lower, overwrite_a):
 
 define(LA + "cholesky",
        [lambda g, ans, a, lower=False, overwrite_a=False, check_finite=True:
-        _factor_adjoint(g, ans, _cholesky_lower(LA + "cholesky", lower, overwrite_a))],
+        _factor_adjoint(g, _one(ans, LA + "cholesky"), _cholesky_lower(LA + "cholesky", lower, overwrite_a))],
        [lambda d, ans, a, lower=False, overwrite_a=False, check_finite=True:
-        _factor_tangent(d, ans, _cholesky_lower(LA + "cholesky", lower, overwrite_a))])
+        _factor_tangent(d, _one(ans, LA + "cholesky"), _cholesky_lower(LA + "cholesky", lower, overwrite_a))])
 
 
 def _other_triangle(x, lower):
@@ -247,12 +256,13 @@ def _other_triangle(x, lower):
 
 def _cho_factor_adjoint(g, ans, a, lower=False, overwrite_a=False, check_finite=True):
     low = _cholesky_lower(LA + "cho_factor", lower, overwrite_a)
-    return _factor_adjoint(g[0], ans[0], low) + _other_triangle(g[0], low)
+    return _factor_adjoint(g[0], _one(ans[0], LA + "cho_factor"), low) + _other_triangle(g[0], low)
 
 
 def _cho_factor_tangent(d, ans, a, lower=False, overwrite_a=False, check_finite=True):
     low = _cholesky_lower(LA + "cho_factor", lower, overwrite_a)
-    return rt.sequence_tangent(ans, 0, _factor_tangent(d, ans[0], low) + _other_triangle(d, low))
+    return rt.sequence_tangent(ans, 0, _factor_tangent(d, _one(ans[0], LA + "cho_factor"), low)
+                               + _other_triangle(d, low))
 
 
 define(LA + "cho_factor", [_cho_factor_adjoint], [_cho_factor_tangent])
@@ -268,7 +278,7 @@ def _gram_part(dc, c, lower):
 
 def _cho_solve_adjoint_c(g, ans, c_and_lower, b, overwrite_b=False, check_finite=True):
     _no_overwrite(LA + "cho_solve", overwrite_b=overwrite_b)
-    c, lower = c_and_lower[0], c_and_lower[1]
+    c, lower = _one(c_and_lower[0], LA + "cho_solve"), c_and_lower[1]
     gs = _outer(linalg.cho_solve(c_and_lower, g), ans)
     gs = gs + gs.T
     low = np.tril(gs @ np.tril(c))
@@ -278,7 +288,7 @@ def _cho_solve_adjoint_c(g, ans, c_and_lower, b, overwrite_b=False, check_finite
 
 def _cho_solve_tangent_c(d, ans, c_and_lower, b, overwrite_b=False, check_finite=True):
     _no_overwrite(LA + "cho_solve", overwrite_b=overwrite_b)
-    k = _gram_part(d[0], c_and_lower[0], c_and_lower[1])
+    k = _gram_part(d[0], _one(c_and_lower[0], LA + "cho_solve"), c_and_lower[1])
     return -linalg.cho_solve(c_and_lower, (k + k.T) @ ans)
 
 
@@ -304,7 +314,7 @@ def _unit_lower_t_times(lu, x):
 
 def _lu_factor_tangent(d, ans, a, overwrite_a=False, check_finite=True):
     _no_overwrite(LA + "lu_factor", overwrite_a=overwrite_a)
-    lu = ans[0]
+    lu = _one(ans[0], LA + "lu_factor")
     y = linalg.solve_triangular(lu, d[rt.lu_rows(ans[1])], lower=True, unit_diagonal=True)
     x = linalg.solve_triangular(lu, y.T, trans=1).T
     return rt.sequence_tangent(ans, 0, _unit_lower_times(lu, np.tril(x, -1)) + np.triu(x) @ np.triu(lu))
@@ -312,7 +322,7 @@ def _lu_factor_tangent(d, ans, a, overwrite_a=False, check_finite=True):
 
 def _lu_factor_adjoint(g, ans, a, overwrite_a=False, check_finite=True):
     _no_overwrite(LA + "lu_factor", overwrite_a=overwrite_a)
-    lu, gl = ans[0], g[0]
+    lu, gl = _one(ans[0], LA + "lu_factor"), g[0]
     m = np.tril(_unit_lower_t_times(lu, np.tril(gl, -1)), -1) + np.triu(np.triu(gl) @ np.triu(lu).T)
     z = linalg.solve_triangular(lu, m, trans=1, lower=True, unit_diagonal=True)
     return linalg.solve_triangular(lu, z.T).T[np.argsort(rt.lu_rows(ans[1]))]
@@ -320,6 +330,7 @@ def _lu_factor_adjoint(g, ans, a, overwrite_a=False, check_finite=True):
 
 define(LA + "lu_factor", [_lu_factor_adjoint], [_lu_factor_tangent])
 nondiff("s2s.runtime.lu_rows")
+linear("s2s.runtime.single_matrix", lambda g, ans, a, function: g, None, tangent=lambda d, ans, a, function: d)
 registry.register_object(prims.python_object("s2s.runtime.lu_rows"), "s2s.runtime.lu_rows")  # (optional family)
 
 
@@ -333,7 +344,7 @@ def _lu_transposes(trans) -> bool:
 def _lu_solve_adjoint_lu(g, ans, lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
     _no_overwrite(LA + "lu_solve", overwrite_b=overwrite_b)
     t = _lu_transposes(trans)
-    lu = lu_and_piv[0]
+    lu = _one(lu_and_piv[0], LA + "lu_solve")
     g_op = _outer(linalg.lu_solve(lu_and_piv, g, **non_default(trans=(0 if t else 1, 0))), ans)
     ga = (g_op.T if t else g_op)[rt.lu_rows(lu_and_piv[1])]  # the adjoint of L U = a[p]
     glu = np.tril(ga @ np.triu(lu).T, -1) + np.triu(_unit_lower_t_times(lu, ga))
@@ -343,7 +354,7 @@ def _lu_solve_adjoint_lu(g, ans, lu_and_piv, b, trans=0, overwrite_b=False, chec
 def _lu_solve_tangent_lu(d, ans, lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
     _no_overwrite(LA + "lu_solve", overwrite_b=overwrite_b)
     t = _lu_transposes(trans)
-    lu, dlu = lu_and_piv[0], d[0]
+    lu, dlu = _one(lu_and_piv[0], LA + "lu_solve"), d[0]
     dlu_prod = np.tril(dlu, -1) @ np.triu(lu) + _unit_lower_times(lu, np.triu(dlu))  # d(L U) = d(a[p])
     da = dlu_prod[np.argsort(rt.lu_rows(lu_and_piv[1]))]
     return -linalg.lu_solve(lu_and_piv, (da.T if t else da) @ ans, **non_default(trans=(trans, 0)))
@@ -385,6 +396,7 @@ def _inv_kind(overwrite_a=False, check_finite=True, assume_a=None, lower=False):
 
 def _inv_adjoint(g, ans, a, overwrite_a=False, check_finite=True, assume_a=None, lower=False):
     kind = _inv_kind(overwrite_a, check_finite, assume_a, lower)
+    ans = _one(ans, LA + "inv")
     if kind is None:
         return -(ans.T @ g @ ans.T)
     return _mirror_adjoint(-(ans @ g @ ans), kind == "L")
@@ -392,6 +404,7 @@ def _inv_adjoint(g, ans, a, overwrite_a=False, check_finite=True, assume_a=None,
 
 def _inv_tangent(d, ans, a, overwrite_a=False, check_finite=True, assume_a=None, lower=False):
     kind = _inv_kind(overwrite_a, check_finite, assume_a, lower)
+    ans = _one(ans, LA + "inv")
     return -(ans @ (d if kind is None else _mirror(d, kind == "L")) @ ans)
 
 
@@ -436,7 +449,8 @@ def _frechet_tangent_a(d, ans, a, e, method=None, compute_expm=True, check_finit
     return _halves(_frechet(_blocks(a, e, a), _blocks(d, np.zeros_like(d), d)))[0][1]
 
 
-define(LA + "expm", [lambda g, ans, a: _frechet(a.T, g)], [lambda d, ans, a: _frechet(a, d)])
+define(LA + "expm", [lambda g, ans, a: _frechet(_one(a, LA + "expm").T, g)],
+       [lambda d, ans, a: _frechet(_one(a, LA + "expm"), d)])
 define(LA + "expm_frechet",
        [_frechet_adjoint_a, lambda g, ans, a, e, method=None, compute_expm=True, check_finite=True:
         (_frechet_options(method, compute_expm, check_finite), _frechet(a.T, g))[1]],

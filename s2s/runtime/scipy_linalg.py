@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["lu_rows"]
+from s2s.errors import S2SError
+
+__all__ = ["lu_rows", "single_matrix"]
 
 
 def lu_rows(piv):
@@ -16,3 +18,12 @@ def lu_rows(piv):
     for i, j in enumerate(piv):
         rows[i], rows[j] = rows[j], rows[i]
     return rows
+
+
+def single_matrix(a, function):
+    """`a`, checked to be one matrix: the rules of scipy.linalg's `function` are written for a 2-d `a` (SciPy's
+    stacks of matrices, a leading batch axis, have none)."""
+    if np.ndim(a) != 2:
+        raise S2SError(f"{function} of an array of shape {np.shape(a)}: s2s differentiates it for one matrix only; "
+                       f"call it on each matrix of the stack (a loop, or a list comprehension)")
+    return a
