@@ -138,7 +138,7 @@ class EffectLowering:
             listed = isinstance(value, ir.Const) and isinstance(value.value, (list, tuple)) or \
                 made is not None and getattr(made, "op", None) in ("list", "tuple")
             if listed:  # (a list or tuple of values is the array NumPy makes of it)
-                value = self.materialise(ir.Call("numpy.array", (value,)))
+                value = self.materialise(ir.Call(registry.key_of(numpy.array), (value,)))
             value = self.materialise(self.fold_call("neg", (value,)))
         value = self.materialise(ir.Call(ADDED_AT, (base,) + parts + (value,)))
         # the write's index is spelled with the values just read (names bound to them for the write only), so
