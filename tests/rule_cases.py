@@ -667,3 +667,8 @@ CASES += [
     ("s2s.runtime.square_matrix", lambda v: rt.square_matrix(v), (M34[:, :3].reshape(3, 3, 1),), 0),
     ("s2s.runtime.distinct_ends", lambda s: rt.distinct_ends(s), (np.array([3.0, 2.0, 0.5]),), 0),
 ]
+CASES += [
+    # np.i0's derivatives: rt.bessel_moment(x, k) = (1 / pi) int exp(x cos t) cos(t) ** k dt, whose derivative is k + 1
+    ("s2s.runtime.bessel_moment", lambda x: rt.bessel_moment(x, 1), (V,), 0),
+    ("s2s.runtime.bessel_moment", lambda x: rt.bessel_moment(x, 2), (M23,), 0),
+]

@@ -933,6 +933,7 @@ CASES.update({
     "numpy.resize": [Case("np.resize(x, (3, 3))", N(4)), Case("np.resize(x, 4)", N(2, 3))],
     "numpy.unwrap": [Case("np.unwrap(x * 3.0)", N(5)), Case("np.unwrap(x, axis=0, period=2.0)", N(3, 2))],
     "numpy.linalg.cond": [Case("np.linalg.cond(x)", N(3, 3)), Case("np.linalg.cond(x, -2)", N(3, 2))],
+    "numpy.i0": [Case("np.i0(x)", N(2, 3)), Case("np.i0(x)", N())],
     "numpy.linalg.tensorsolve": [Case("np.linalg.tensorsolve(x, y)", lambda rng: (rng.standard_normal((6, 6)) + 4 * np.eye(6))
                                       .reshape(2, 3, 6), N(2, 3))],
     "numpy.linalg.tensorinv": [Case("np.linalg.tensorinv(x, ind=1)", lambda rng: (rng.standard_normal((4, 4)) + 4 * np.eye(4))

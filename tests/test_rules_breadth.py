@@ -371,3 +371,26 @@ def test_a_stack_of_matrices_is_refused_at_run_time():
     axes, raises an S2SError at the user's line when the derivative runs."""
     x = np.ravel(np.eye(3) * 2.0 + np.zeros((3, 3, 3)))
     refused(inv_of_a_stack, x, match=r"scipy.linalg.inv of an array of shape \(3, 3, 3\)", line="linalg.inv(")
+
+
+def i0_of(x):
+    return np.sum(np.i0(x) * np.arange(5.0)) + np.i0(x[0] * x[1])
+
+
+def test_i0_in_every_mode():
+    """np.i0's derivatives are the moments (1 / pi) int exp(x cos t) cos(t) ** k dt (rt.bessel_moment), at 0 too."""
+    check_every_mode(i0_of, np.array([0.0, -1.3, 2.2, 3.1, 0.4]), exact=True)
+
+
+def test_i0_derivatives_are_the_bessel_functions():
+    """i0' = I1 and i0'' = (I0 + I2) / 2, from 0 to near np.i0's overflow, against SciPy where it is installed and
+    the series at small x."""
+    x = np.array([0.0, 1e-9, -1e-4, 0.3, -2.0, 7.9, 8.1, 30.0, -150.0, 700.0])
+    first = s2s.grad(lambda v: np.sum(np.i0(v)))(x)
+    second = np.diagonal(s2s.hessian(lambda v: np.sum(np.i0(v)))(x))
+    small = np.abs(x) < 1e-3
+    assert np.allclose(first[small], x[small] / 2 + x[small] ** 3 / 16, rtol=1e-13, atol=0)
+    assert np.allclose(second[small], 0.5 + 3 * x[small] ** 2 / 16, rtol=1e-13, atol=0)
+    special = pytest.importorskip("scipy.special")
+    assert np.allclose(first, special.i1(x), rtol=1e-13, atol=0)
+    assert np.allclose(second, 0.5 * (special.i0(x) + special.iv(2, x)), rtol=1e-13, atol=0)

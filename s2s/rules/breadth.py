@@ -14,6 +14,8 @@ tensor solves; one record each.
 - `np.unwrap` adds multiples of the period that are constant between jumps: its derivative is the identity.
 - `np.linalg.tensorsolve` and `np.linalg.tensorinv` are `np.linalg.solve` and `np.linalg.inv` of the
   reshaped arrays, and are differentiated as those.
+- `np.i0(x)` is (1 / pi) times the integral of exp(x cos t) over [0, pi]: its k-th derivative is the moment with
+  cos(t) ** k (rt.bessel_moment), I1(x) for k = 1, which NumPy does not have.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ import numbers
 
 import numpy as _numpy
 
-from s2s.rules.primitive import define, linear, non_default, nondiff, refuse
+from s2s.rules.primitive import define, elementwise, linear, non_default, nondiff, refuse
 from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import Sym, emit, np, rt
 
@@ -287,3 +289,7 @@ define("numpy.linalg.tensorinv",
                                              np.shape(ans))])
 linear("s2s.runtime.square_matrix", lambda G, ans, v: np.reshape(G, np.shape(v)))
 linear("s2s.runtime.distinct_ends", lambda g, ans, s: g, tangent=lambda d, ans, s: d)  # (the identity, checked)
+
+# np.i0(x) = (1 / pi) integral over [0, pi] of exp(x cos t): its k-th derivative is the moment with cos(t) ** k
+elementwise("numpy.i0", lambda ans, x: rt.bessel_moment(x, 1))
+elementwise("s2s.runtime.bessel_moment", lambda ans, x, k: rt.bessel_moment(x, k + 1), None)

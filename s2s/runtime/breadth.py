@@ -1,8 +1,9 @@
 """Runtime helpers of the rules in s2s/rules/breadth.py (np.partition, np.unique, np.block, np.choose,
-np.insert, np.delete, np.resize, np.linalg.tensorinv).
+np.insert, np.delete, np.resize, np.linalg.tensorinv, np.i0) and of np.linalg.cond's (rules/linalg.py).
 
-The orders (`partition_order`, `unique_order`) carry no derivative; every other helper is linear in its first
-argument, the transpose of the NumPy function it serves, and has a record whose transpose is that function.
+The orders (`partition_order`, `unique_order`) carry no derivative; `bessel_moment` is np.i0's derivatives;
+`distinct_ends` is the identity, checked; every other helper is linear in its first argument, the transpose of the
+NumPy function it serves, and has a record whose transpose is that function.
 """
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import numpy as np
 from s2s.errors import S2SError
 from s2s.runtime.core import unbroadcast
 
-__all__ = ["partition_order", "unique_order", "distinct_ends", "block_adjoint", "choose_adjoint", "insert_adjoint_arr",
-           "insert_adjoint_values", "delete_adjoint", "resize_adjoint", "square_matrix"]
+__all__ = ["partition_order", "unique_order", "distinct_ends", "bessel_moment", "block_adjoint", "choose_adjoint",
+           "insert_adjoint_arr", "insert_adjoint_values", "delete_adjoint", "resize_adjoint", "square_matrix"]
 
 
 def partition_order(ans, a, axis=-1):
@@ -142,3 +143,23 @@ def distinct_ends(s):
                            "condition number has no derivative; take it at a matrix whose extreme singular values "
                            "are distinct")
     return s
+
+
+_HALF_TURN = np.linspace(0.0, np.pi, 129)  # the nodes of bessel_moment's trapezoidal rule
+_WEIGHTS = np.full(129, 1.0 / 128)  # (the step pi / 128, over pi)
+_WEIGHTS[[0, -1]] = 0.5 / 128
+
+
+def bessel_moment(x, k):
+    """(1 / pi) times the integral over [0, pi] of exp(x cos t) cos(t) ** k, the k-th derivative of np.i0(x)
+    (k = 1: the Bessel function I1(x), which NumPy does not have); its derivative is the moment k + 1.
+
+    By the trapezoidal rule on 129 nodes, which for this periodic integrand is exact to rounding for |x| up to
+    the overflow of np.i0 (the error is of the order of I_256(x) / I_1(x)). Every term has one sign (that of x
+    for odd k, with exp(x cos t) - 1 in place of the exponential, whose 1 integrates to 0 against an odd power),
+    so nothing cancels."""
+    x = np.asarray(x, dtype=float)
+    c = np.cos(_HALF_TURN)
+    e = np.multiply.outer(x, c)
+    out = ((np.expm1(e) if k % 2 else np.exp(e)) * c ** k) @ _WEIGHTS
+    return out if out.ndim else float(out)

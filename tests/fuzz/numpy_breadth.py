@@ -753,6 +753,7 @@ SCALAR_RULES2 = [
     (0.3, "np.sum(scipy.linalg.solve_triangular(" + _WELL + ", {VA}, lower=True))"),
     (0.3, "np.sum(scipy.linalg.lu_solve(scipy.linalg.lu_factor(" + _WELL + "), {V}, trans=1))"),
     (0.3, "np.sum(scipy.linalg.cholesky(" + _SPD + ") * {M2})"),
+    (0.3, "np.sum(np.i0(np.tanh({VA})))"),
 ]
 VECTOR_RULES2 = [
     (0.4, "np.linspace({S}, {L}, {n})"),
@@ -786,7 +787,8 @@ def _rules2_instead(self, prods, table, scope, shape, d):
     RULES2_SHARE (the stream `l6_rules2`)."""
     prods = _ufunc_instead(self, prods, table, scope, shape, d)
     n = self.n
-    mine = SCALAR_RULES2 if shape == () else VECTOR_RULES2 if shape == (n,) else MATRIX_RULES2 if shape == (n, n) else []
+    mine = (SCALAR_RULES2 if shape == () else VECTOR_RULES2 if shape == (n,) else
+            MATRIX_RULES2 if shape == (n, n) else [])
     if not self.vars_of(scope, (n, n)):
         mine = [(w, t) for w, t in mine if "{M" not in t and "{W}" not in t]
     if not mine:
