@@ -394,3 +394,17 @@ def test_i0_derivatives_are_the_bessel_functions():
     special = pytest.importorskip("scipy.special")
     assert np.allclose(first, special.i1(x), rtol=1e-13, atol=0)
     assert np.allclose(second, 0.5 * (special.i0(x) + special.iv(2, x)), rtol=1e-13, atol=0)
+
+
+def inv_positive_lower(x):
+    return np.sum(np.sin(linalg.inv(square(x), assume_a="pos", lower=True)))
+
+
+@needs_scipy
+def test_inv_reads_one_triangle_with_assume_a():
+    """SciPy >= 1.17's inv(a, assume_a='pos', lower=True) reads a's lower triangle: its derivative is there."""
+    import inspect
+    if "assume_a" not in inspect.signature(linalg.inv).parameters:
+        pytest.skip("this SciPy's inv has no assume_a")
+    check_every_mode(inv_positive_lower, SPD.ravel(), exact=True)
+    assert np.all(np.triu(s2s.grad(inv_positive_lower)(SPD.ravel()).reshape(3, 3), 1) == 0.0)
