@@ -132,7 +132,7 @@ def same_structure(g, t):
         return isinstance(g, (tuple, list)) and len(g) == len(t) and all(map(same_structure, g, t))
     if isinstance(t, dict):
         return isinstance(g, dict) and g.keys() == t.keys() and all(same_structure(g[k], t[k]) for k in t)
-    if isinstance(t, np.ndarray) and t.ndim > 0:
+    if isinstance(t, np.ndarray):  # (a 0-d array too: API.md, an ndarray of the argument's shape, as JAX gives)
         return isinstance(g, np.ndarray) and g.shape == t.shape
     # a float (np.float64 is one) or a NumPy float scalar; a bool, an int or a 0-d array is not
     return isinstance(g, (float, np.floating))
