@@ -408,3 +408,23 @@ def test_inv_reads_one_triangle_with_assume_a():
         pytest.skip("this SciPy's inv has no assume_a")
     check_every_mode(inv_positive_lower, SPD.ravel(), exact=True)
     assert np.all(np.triu(s2s.grad(inv_positive_lower)(SPD.ravel()).reshape(3, 3), 1) == 0.0)
+
+
+def sqrtm_of(x):
+    return np.sum(np.sin(linalg.sqrtm(square(x))))
+
+
+def sylvester_of(x):
+    a = np.reshape(x[:9], (3, 3)) + 3.0 * np.eye(3)
+    b = np.reshape(x[9:18], (3, 3)) + 2.0 * np.eye(3)
+    return np.sum(np.sin(linalg.solve_sylvester(a, b, np.reshape(x[18:], (3, 3)))))
+
+
+@needs_scipy
+def test_sqrtm_and_solve_sylvester_in_every_mode():
+    """sqrtm's derivative solves the Sylvester equation X dX + dX X = da; solve_sylvester's own rules close it
+    under every order. A matrix with a negative eigenvalue has a complex root: refused at the user's line."""
+    check_every_mode(sqrtm_of, (SPD + 0.3 * A).ravel(), exact=True)
+    check_every_mode(sylvester_of, np.random.default_rng(6).normal(size=27) * 0.5, exact=True)
+    refused(sqrtm_of, np.array([-1.0, 0.2, 0.0, 0.1, 2.0, 0.0, 0.0, 0.0, 1.0]), match="scipy.linalg.sqrtm gave complex",
+            line="linalg.sqrtm(")

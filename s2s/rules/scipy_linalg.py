@@ -456,3 +456,33 @@ define(LA + "expm_frechet",
         (_frechet_options(method, compute_expm, check_finite), _frechet(a.T, g))[1]],
        [_frechet_tangent_a, lambda d, ans, a, e, method=None, compute_expm=True, check_finite=True:
         (_frechet_options(method, compute_expm, check_finite), _frechet(a, d))[1]])
+
+
+# ================================================================ sqrtm(a), solve_sylvester(a, b, q)
+# X = sqrtm(a) solves X X = a, so dX X + X dX = da: the Sylvester equation X dX + dX X = da, whose transpose is the one
+# of X^T. solve_sylvester(a, b, q) = Y with a Y + Y b = q is linear in q (transpose: solve_sylvester(a^T, b^T, g));
+# da Y + a dY + dY b = 0 gives its derivatives in a and b, so every order of sqrtm has a rule.
+def _sqrtm_root(ans, disp=None):
+    """The square root X (checked: one matrix); disp=False, which returns an error estimate too, is refused."""
+    if disp is not None and disp is not True or isinstance(disp, Sym):
+        refuse(LA + "sqrtm", "disp=False returns an error estimate too, which has no rule", "leave disp out")
+    return _one(ans, LA + "sqrtm")
+
+
+define(LA + "sqrtm",
+       [lambda g, ans, a, disp=None, blocksize=None: linalg.solve_sylvester(_sqrtm_root(ans, disp).T, ans.T, g)],
+       [lambda d, ans, a, disp=None, blocksize=None: linalg.solve_sylvester(_sqrtm_root(ans, disp), ans, d)])
+
+
+def _sylvester_back(g, a, b):
+    """The adjoint of q: solve_sylvester(a^T, b^T, g)."""
+    return linalg.solve_sylvester(_one(a, LA + "solve_sylvester").T, b.T, g)
+
+
+define(LA + "solve_sylvester",
+       [lambda g, ans, a, b, q: -(_sylvester_back(g, a, b) @ ans.T),
+        lambda g, ans, a, b, q: -(ans.T @ _sylvester_back(g, a, b)),
+        lambda g, ans, a, b, q: _sylvester_back(g, a, b)],
+       [lambda d, ans, a, b, q: -linalg.solve_sylvester(_one(a, LA + "solve_sylvester"), b, d @ ans),
+        lambda d, ans, a, b, q: -linalg.solve_sylvester(_one(a, LA + "solve_sylvester"), b, ans @ d),
+        lambda d, ans, a, b, q: linalg.solve_sylvester(_one(a, LA + "solve_sylvester"), b, d)])

@@ -21,8 +21,12 @@ def lu_rows(piv):
 
 
 def single_matrix(a, function):
-    """`a`, checked to be one matrix: the rules of scipy.linalg's `function` are written for a 2-d `a` (SciPy's
-    stacks of matrices, a leading batch axis, have none)."""
+    """`a`, checked to be one real matrix: the rules of scipy.linalg's `function` are written for a 2-d `a` (SciPy's
+    stacks of matrices, a leading batch axis, have none), and for real numbers (sqrtm of a matrix with a negative
+    eigenvalue is complex)."""
+    if np.iscomplexobj(a):
+        raise S2SError(f"{function} gave complex numbers (the square root of a matrix with a negative eigenvalue, "
+                       f"...): s2s differentiates real functions; keep the matrix's eigenvalues positive")
     if np.ndim(a) != 2:
         raise S2SError(f"{function} of an array of shape {np.shape(a)}: s2s differentiates it for one matrix only; "
                        f"call it on each matrix of the stack (a loop, or a list comprehension)")

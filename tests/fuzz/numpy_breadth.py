@@ -754,6 +754,7 @@ SCALAR_RULES2 = [
     (0.3, "np.sum(scipy.linalg.lu_solve(scipy.linalg.lu_factor(" + _WELL + "), {V}, trans=1))"),
     (0.3, "np.sum(scipy.linalg.cholesky(" + _SPD + ") * {M2})"),
     (0.3, "np.sum(np.i0(np.tanh({VA})))"),
+    (0.3, "np.sum(scipy.linalg.sqrtm(" + _SPD + ") * {M2})"),
 ]
 VECTOR_RULES2 = [
     (0.4, "np.linspace({S}, {L}, {n})"),
