@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, numeric_grad, numeric_hessian
+from conftest import assert_close, check_every_mode, numeric_grad, numeric_hessian
 from regression_functions import CASES
 
 IDS = [f"{f.__name__}-{i}" for i, (f, _, _) in enumerate(CASES)]
@@ -1336,3 +1336,16 @@ def test_a_numpy_float64_constant_keeps_its_promotion(f):
     primal, _ = s2s.jvp(f)((x,), (np.ones(3, dtype=np.float32),))
     assert primal == expected and type(primal) is type(expected)
     assert_close(g, numeric_grad(f, (x.astype(float),), 0), what="grad")
+
+
+def _written_through_a_tuple_index(x):
+    K = np.zeros((3, 3))
+    ij = (np.array([0, 1]), np.array([1, 2]))
+    K[ij] = x[:2] * 2.0
+    return np.sum(K * K) + np.sum(K[ij] * x[1:])
+
+
+def test_an_index_held_in_a_tuple_in_vector_mode():
+    """K[ij] with ij = (rows, cols) is K[rows, cols]; vector mode put the batch axis before the tuple, which
+    NumPy then read as one fancy index: the forward Jacobian and the Hessian raised a shape mismatch."""
+    check_every_mode(_written_through_a_tuple_index, [0.3, 0.5, 0.7])

@@ -280,6 +280,14 @@ def _shape_of_sequence(x):
     return array.shape if array.dtype != object else None
 
 
+def batch_key(index: tuple) -> tuple:
+    """The index of `x[index]` into tangents with a leading batch axis, `(slice(None),) + index`, where a single
+    tuple index (`K[ij]` with ij = (rows, cols)) is spread as NumPy reads it: K[ij] is K[rows, cols]."""
+    if len(index) == 1 and type(index[0]) is tuple:
+        index = index[0]
+    return (slice(None),) + index
+
+
 def zeros_like(x):
     """A zero adjoint with the structure of `x`: 0.0 for a number, a float array for an array."""
     if type(x) is np.ndarray:  # (the common case first: an adjoint buffer, optimize/scatter.py)

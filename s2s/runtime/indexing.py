@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from s2s.errors import S2SError
-from s2s.runtime.core import FieldParts, Parts, TupleParts, _zero, is_record, zeros_like
+from s2s.runtime.core import batch_key, FieldParts, Parts, TupleParts, _zero, is_record, zeros_like
 
 __all__ = ["getattr_adjoint", "getitem_adjoint", "copy_adjoint", "setitem_value_adjoint", "setitem_tangent",
            "batch_setitem_tangent", "batch_setitem_base", "batch_setitem", "setitem_adjoint", "add_at", "zero_at"]
@@ -109,7 +109,7 @@ def batch_setitem_tangent(d, ans, *index):
         return 0.0
     d = np.asarray(d)
     out = np.zeros(d.shape[:1] + np.shape(ans), dtype=np.result_type(d.dtype, np.asarray(ans).dtype, np.float64))
-    key = (slice(None),) + index
+    key = batch_key(index)
     rank = np.ndim(out[key])  # (the written part, batch axis included: a value that broadcast gets its axes)
     out[key] = d.reshape(d.shape[:1] + (1,) * (rank - d.ndim) + d.shape[1:]) if d.ndim < rank else d
     return out
@@ -120,7 +120,7 @@ def batch_setitem_base(d, *index):
     mode): the written entries zeroed (a copy); for a list (a list of batched tangents), its element."""
     if type(d) is np.ndarray and d.dtype == np.float64:  # (the common case, once per write a Hessian differentiates)
         out = d.copy()
-        out[(slice(None),) + index] = 0.0
+        out[batch_key(index)] = 0.0
         return out
     if _zero(d):
         return 0.0
@@ -129,7 +129,7 @@ def batch_setitem_base(d, *index):
         out[index[0]] = 0.0
         return out
     out = np.array(d, dtype=np.result_type(np.asarray(d).dtype, np.float64))
-    out[(slice(None),) + index] = 0.0
+    out[batch_key(index)] = 0.0
     return out
 
 
@@ -143,7 +143,7 @@ def batch_setitem(d_base, d_value, ans, *index):
     if type(d_base) is np.ndarray and type(d_value) is np.ndarray and d_base.dtype == np.float64 and \
             d_value.dtype == np.float64 and d_base.shape[1:] == np.shape(ans):
         out = d_base.copy()  # (the common case: float tangents of the array written and of the value)
-        key = (slice(None),) + index
+        key = batch_key(index)
         rank = out[key].ndim  # (the written part, batch axis included: a value that broadcast gets its axes)
         out[key] = d_value.reshape(d_value.shape[:1] + (1,) * (rank - d_value.ndim) + d_value.shape[1:]) \
             if d_value.ndim < rank else d_value
