@@ -141,29 +141,9 @@ class EffectLowering:
                 value = self.materialise(ir.Call(registry.key_of(numpy.array), (value,)))
             value = self.materialise(self.fold_call("neg", (value,)))
         value = self.materialise(ir.Call(ADDED_AT, (base,) + parts + (value,)))
-        # the write's index is spelled with the values just read (names bound to them for the write only), so
-        # that the index is evaluated once: `y[t2, t4] = rt.added_at(y, t2, t4, v)`
-        saved = {}
-        slots = []
-        for atom in parts:
-            if isinstance(atom, ir.Var):
-                saved.setdefault(atom.name, self.env.get(atom.name, MISSING))
-                self.env[atom.name] = atom
-                slots.append(ast.copy_location(ast.Name(atom.name, ast.Load()), index))
-            else:
-                slots.append(ast.copy_location(ast.Constant(atom.value), index))
-        spelled_index = ast.copy_location(ast.Tuple(slots, ast.Load()), index) if isinstance(index, ast.Tuple) \
-            else slots[0]
-        target = ast.copy_location(ast.Subscript(value=ast.Name(y.id, ast.Load()), slice=spelled_index,
-                                                 ctx=ast.Store()), y)
-        try:
-            self.write_element(target, value)
-        finally:
-            for name, old in saved.items():
-                if old is MISSING:
-                    self.env.pop(name, None)
-                else:
-                    self.env[name] = old
+        # the write's index is the values just read, evaluated once: `y[t2, t4] = rt.added_at(y, t2, t4, v)`
+        target = ast.copy_location(ast.Subscript(value=ast.Name(y.id, ast.Load()), slice=index, ctx=ast.Store()), y)
+        self.write_element(target, value, parts)
         return True
 
     # ----- stacks of saved values in generated code (higher order: grad(f) transformed again)

@@ -308,8 +308,9 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
         else:
             raise self.error(target, f"assignment to {type(target).__name__.lower()}")
 
-    def write_element(self, target: ast.Subscript, value: ir.Atom) -> None:
-        """`y[index] = value` on an array the function created: a new version of y (`setitem`).
+    def write_element(self, target: ast.Subscript, value: ir.Atom, parts: tuple | None = None) -> None:
+        """`y[index] = value` on an array the function created: a new version of y (`setitem`). `parts`: the
+        index, already read (np.add.at's, read once for the values and the write), else target's own.
 
         Generated code writes in place; the reverse sweep puts the overwritten
         elements back. Writing into a parameter, module data or a view of one is
@@ -339,8 +340,9 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
             # (the stack holds the array itself: as a value, it would miss this write)
             raise self.error(target, f"a write into '{name}' after this gradient saved it on a stack",
                              "differentiate the function once, or make the array where it is last written")
-        index = target.slice
-        parts = tuple(self.atom(e) for e in index.elts) if isinstance(index, ast.Tuple) else (self.atom(index),)
+        if parts is None:
+            index = target.slice
+            parts = tuple(self.atom(e) for e in index.elts) if isinstance(index, ast.Tuple) else (self.atom(index),)
         new = self.assign(self.version(name), ir.Call("setitem", (base,) + parts + (value,)))
         self.roots[new.name] = root
         self.env[name] = new
