@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import s2s
+from conftest import numeric_grad
 
 
 def central(f, args, i, eps=1e-6):
@@ -338,3 +339,23 @@ def test_a_0d_array_argument_gets_a_0d_array_derivative():
         assert type(g) is np.ndarray and g.shape == () and g == 36.0
     second = s2s.grad(_cubed_times, wrt=(0, 1))(x, 3.0)[1]
     assert isinstance(second, float) and second == 8.0  # (a float argument: a float)
+
+
+def _loop_energy(pos, rest):
+    energy = 0.0
+    for e in range(pos.shape[0] - 1):
+        energy = energy + 0.5 * (np.sum((pos[e + 1] - pos[e]) ** 2) - rest[e]) ** 2
+    return energy + 0.01 * np.sum(pos ** 2)
+
+
+def test_the_scalar_check_reads_the_parts_that_make_the_result_a_number():
+    """grad checks that the result is a number; where the parameters cannot tell, it read the whole result again
+    (`rt.require_scalar(energy + 0.01 * np.sum(pos ** 2))`, the sum computed once more): now the operand that
+    decides it. A non-scalar result is refused as before."""
+    src = s2s.grad(_loop_energy).source
+    assert "rt.require_scalar(energy)\n" in src, src
+    pos, rest = np.array([[0.0, 1.0], [1.0, 0.5], [2.0, 2.0]]), np.array([1.0, 2.0])
+    expected = numeric_grad(_loop_energy, (pos, rest), 0)
+    assert np.allclose(s2s.grad(_loop_energy)(pos, rest), expected, rtol=1e-6, atol=1e-8)
+    with pytest.raises(ValueError, match="grad needs a function with a scalar result"):
+        s2s.grad(_loop_energy)(pos, np.ones((2, 3)))

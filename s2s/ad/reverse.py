@@ -137,6 +137,23 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
             return self.namer.fresh("unused")
         return "_"
 
+    def _scalar_parts(self, result) -> tuple:
+        """The operands of the result's own operation that make it a number, where the others surely are and
+        each is bound where the function returns (`energy` of `energy + 0.01 * np.sum(forces ** 2)`): the grad's
+        check reads them, rather than computing the result again only to look at it. () where there are none."""
+        top = {s.target: s.value for s in self.fn.body if isinstance(s, ir.Assign)}
+        d = top.get(result.name) if isinstance(result, ir.Var) else None
+        if not isinstance(d, ir.Call) or d.kwargs:
+            return ()
+        bound = set(self.fn.params) | set(top) | {p.target for s in self.fn.body if isinstance(s, (ir.If, ir.Loop))
+                                                  for p in s.phis}
+        known = scalars(self.fn, result_is_scalar=False)
+        parts = tuple(dict.fromkeys(a for a in d.args if isinstance(a, ir.Var) and a.name not in known))
+        if not parts or any(a.name not in bound for a in parts) or \
+                not proven_scalar(self.fn, [a.name for a in parts]):
+            return ()
+        return parts
+
     def run(self, return_value: bool, seed: str | None, name: str) -> ir.Function:
         body = self.fn.body
         ret = body[-1]
@@ -157,7 +174,8 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         if seed is None and not proven_scalar(self.fn):
             # check the arguments that make the result a scalar, else the result itself
             params = [p for p in self.fn.params if p in self.sound_scalars]
-            checked = tuple(ir.Var(p) for p in params) if params and proven_scalar(self.fn, params) else (ret.value,)
+            checked = tuple(ir.Var(p) for p in params) if params and proven_scalar(self.fn, params) else \
+                self._scalar_parts(ret.value) or (ret.value,)
             check = [ir.Effect(ir.Call("s2s.runtime.require_scalar", checked), ret.loc)]
         self.stacks = self._active_stacks()
         adjoint = self.reverse_block(body[:-1], pending, {})
@@ -200,7 +218,8 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         result = grad
         if return_value:
             result = self._pack([ret.value, grad], adjoint)
-        checks_arguments = bool(check) and check[0].value.args != (ret.value,)
+        checks_arguments = bool(check) and all(isinstance(a, ir.Var) and a.name in self.fn.params
+                                               for a in check[0].value.args)
         # a vjp's pullback closes over the forward sweep: mark where the adjoint begins (with the value)
         marker = [ir.Effect(ir.Call(ADJOINT_BEGINS, (ret.value,)))] if seed is not None else []
         body_out = (check + forward if checks_arguments else forward + check) + marker + seed_array + adjoint + [
