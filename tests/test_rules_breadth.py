@@ -428,3 +428,16 @@ def test_sqrtm_and_solve_sylvester_in_every_mode():
     check_every_mode(sylvester_of, np.random.default_rng(6).normal(size=27) * 0.5, exact=True)
     refused(sqrtm_of, np.array([-1.0, 0.2, 0.0, 0.1, 2.0, 0.0, 0.0, 0.0, 1.0]), match="scipy.linalg.sqrtm gave complex",
             line="linalg.sqrtm(")
+
+
+def logm_of(x):
+    return np.sum(np.sin(linalg.logm(square(x))))
+
+
+@needs_scipy
+def test_logm_in_every_mode():
+    """logm's Frechet derivative is the upper right block of logm([[a, e], [0, a]]); a matrix with a negative
+    eigenvalue has a complex logarithm: refused at the user's line."""
+    check_every_mode(logm_of, (SPD + 0.3 * A).ravel(), exact=True)
+    refused(logm_of, np.array([-1.0, 0.2, 0.0, 0.1, 2.0, 0.0, 0.0, 0.0, 1.0]), match="scipy.linalg.logm gave complex",
+            line="linalg.logm(")

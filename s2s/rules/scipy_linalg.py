@@ -1,4 +1,5 @@
-"""scipy.linalg: solves, factorizations and matrix functions; one record each (an optional family).
+"""scipy.linalg: solves, factorizations and matrix functions (expm, sqrtm, logm); one record each (an optional
+family).
 
 The registry imports this module only once the user's code has imported scipy
 (`registry._load_optional`). Every derivative is written with calls that have
@@ -421,15 +422,15 @@ def _frechet(a, e):
 
 def _blocks(top_left, top_right, bottom_right):
     """[[top_left, top_right], [0, bottom_right]]."""
-    rows = [emit("list", top_left, top_right), emit("list", np.zeros_like(top_left), bottom_right)]
-    return np.concatenate(emit("list", *[np.concatenate(row, axis=1) for row in rows]))
+    rows = emit("list", top_left, top_right), emit("list", np.zeros_like(top_left), bottom_right)
+    return np.block(emit("list", *rows))
 
 
-def _halves(m):
-    """The four blocks of m, as ((top left, top right), (bottom left, bottom right))."""
-    rows = np.split(m, 2)
-    top, bottom = np.split(rows[0], 2, axis=1), np.split(rows[1], 2, axis=1)
-    return (top[0], top[1]), (bottom[0], bottom[1])
+def _halves(m, a):
+    """The four blocks of m, twice a's size, as ((top left, top right), (bottom left, bottom right))."""
+    n = builtins.len(a)
+    head, tail = emit("slice", None, n), emit("slice", n, None)
+    return (m[head, head], m[head, tail]), (m[tail, head], m[tail, tail])
 
 
 def _frechet_options(method=None, compute_expm=True, check_finite=True):
@@ -440,13 +441,13 @@ def _frechet_options(method=None, compute_expm=True, check_finite=True):
 
 def _frechet_adjoint_a(g, ans, a, e, method=None, compute_expm=True, check_finite=True):
     _frechet_options(method, compute_expm, check_finite)
-    (m11, _), (_, m22) = _halves(_frechet(_blocks(a, e, a).T, _blocks(np.zeros_like(g), g, np.zeros_like(g))))
+    (m11, _), (_, m22) = _halves(_frechet(_blocks(a, e, a).T, _blocks(np.zeros_like(g), g, np.zeros_like(g))), a)
     return m11 + m22
 
 
 def _frechet_tangent_a(d, ans, a, e, method=None, compute_expm=True, check_finite=True):
     _frechet_options(method, compute_expm, check_finite)
-    return _halves(_frechet(_blocks(a, e, a), _blocks(d, np.zeros_like(d), d)))[0][1]
+    return _halves(_frechet(_blocks(a, e, a), _blocks(d, np.zeros_like(d), d)), a)[0][1]
 
 
 define(LA + "expm", [lambda g, ans, a: _frechet(_one(a, LA + "expm").T, g)],
@@ -486,3 +487,18 @@ define(LA + "solve_sylvester",
        [lambda d, ans, a, b, q: -linalg.solve_sylvester(_one(a, LA + "solve_sylvester"), b, d @ ans),
         lambda d, ans, a, b, q: -linalg.solve_sylvester(_one(a, LA + "solve_sylvester"), b, ans @ d),
         lambda d, ans, a, b, q: linalg.solve_sylvester(_one(a, LA + "solve_sylvester"), b, d)])
+
+
+# ================================================================ logm(a): its Frechet derivative from a block matrix
+# logm([[a, e], [0, a]]) = [[logm(a), L(a, e)], [0, logm(a)]] (Higham 2008, 3.2), and L(a, .)'s transpose is
+# L(a^T, .): both are the upper right block of a logm, whose own rule gives every order.
+def _logm_block(top_left, top_right, disp=None):
+    """The upper right block of logm([[top_left, top_right], [0, top_left]]), checked to be real and of one matrix
+    (a negative eigenvalue makes the logarithm complex); disp=False is refused."""
+    if disp is not None and disp is not True or isinstance(disp, Sym):
+        refuse(LA + "logm", "disp=False returns an error estimate too, which has no rule", "leave disp out")
+    return _halves(_one(linalg.logm(_blocks(top_left, top_right, top_left)), LA + "logm"), top_left)[0][1]
+
+
+define(LA + "logm", [lambda g, ans, a, disp=None: _logm_block(a.T, g, disp)],
+       [lambda d, ans, a, disp=None: _logm_block(a, d, disp)])

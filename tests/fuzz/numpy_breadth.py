@@ -755,6 +755,7 @@ SCALAR_RULES2 = [
     (0.3, "np.sum(scipy.linalg.cholesky(" + _SPD + ") * {M2})"),
     (0.3, "np.sum(np.i0(np.tanh({VA})))"),
     (0.3, "np.sum(scipy.linalg.sqrtm(" + _SPD + ") * {M2})"),
+    (0.2, "np.sum(scipy.linalg.logm(" + _SPD + ") * {M2})"),
 ]
 VECTOR_RULES2 = [
     (0.4, "np.linspace({S}, {L}, {n})"),
