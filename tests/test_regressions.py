@@ -1349,3 +1349,21 @@ def test_an_index_held_in_a_tuple_in_vector_mode():
     """K[ij] with ij = (rows, cols) is K[rows, cols]; vector mode put the batch axis before the tuple, which
     NumPy then read as one fancy index: the forward Jacobian and the Hessian raised a shape mismatch."""
     check_every_mode(_written_through_a_tuple_index, [0.3, 0.5, 0.7])
+
+
+def _rebound_in_a_loop_then_reshaped(W, xs):
+    for r in W:
+        xs = np.sum(W, axis=1, keepdims=True).ravel() * 1.5
+    return np.sum(xs * xs)
+
+
+def test_a_value_rebound_each_iteration_reaches_a_reshape_as_zeros_of_its_shape():
+    """Fuzz seed 1090698: xs is overwritten on every iteration, so the reversed loop carries a bare 0.0 as its
+    adjoint into the iteration before; through `g * 1.5` it reached np.reshape(g, (3, 1)), which cannot reshape
+    a number (ValueError inside the gradient). The back edge is made zeros of xs's shape where any operation
+    that needs an array reads it, through elementwise ones too."""
+    W = np.array([[-1.1, 0.8, -1.2], [0.8, -0.7, -0.9], [1.4, 1.3, -1.5]])
+    check_every_mode(lambda w: _rebound_in_a_loop_then_reshaped(w.reshape(3, 3), np.zeros(3)), W.ravel())
+    g = s2s.grad(_rebound_in_a_loop_then_reshaped, wrt=(0, 1))(W, np.ones(3))
+    assert_close(g[0], numeric_grad(_rebound_in_a_loop_then_reshaped, (W, np.ones(3)), 0), what="d/dW")
+    assert np.array_equal(g[1], np.zeros(3))

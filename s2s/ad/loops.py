@@ -101,7 +101,7 @@ class LoopReversal:
             back = self.collect(p.target, body_pending, rev_body, named=False)
             rphi = next(r for r in rphis if r.target == carried[p.target].name)
             short = back is None or isinstance(back, ir.Const) or back.name in self.maybe_short
-            if short and p.target not in self.sound_scalars and _reads_whole(rev_body, rphi.target):
+            if short and p.target not in self.sound_scalars and _reads_whole(rev_body, rphi.target, self.renamed):
                 # the iteration may have overwritten the value: the earlier iteration starts from zeros of its
                 # shape, not a bare 0.0, since the reversed body indexes or multiplies that adjoint by matrices
                 whole = self.fresh()
@@ -360,25 +360,35 @@ def _leading_pops(stmts: list) -> int:
     return n
 
 
-def _reads_whole(stmts: list, name: str) -> bool:
+def _reads_whole(stmts: list, name: str, renamed: dict) -> bool:
     """Does a call other than an elementwise one (which a 0.0 suits) read `name` in `stmts`, or a name that
-    takes its value (a copy, or a phi of an inner loop or if that starts from it)?"""
+    takes its value (a copy, a phi of an inner loop or if that starts from it, or the result of an elementwise
+    operation on it, which is a bare number too for a bare 0.0: `np.reshape(g * 1.5, shape)`)? `renamed`: the
+    results the sweep names after the value they are the adjoint of (t8 -> bt4), read by that name."""
     names = {name}
     changed = True
     while changed:
         changed = False
         for t in ir.statements(stmts):
-            takes = [t.target] if isinstance(t, ir.Assign) and isinstance(t.value, ir.Var) and \
-                t.value.name in names else []
+            takes = [t.target] if isinstance(t, ir.Assign) and (
+                isinstance(t.value, ir.Var) and t.value.name in names or
+                isinstance(t.value, ir.Call) and _elementwise(t.value.op) and
+                any(isinstance(a, ir.Var) and a.name in names for a in t.value.args)) else []
             takes += [p.target for p in getattr(t, "phis", ()) if any(
                 isinstance(o, ir.Var) and o.name in names for o in p.operands if o is not None)]
-            for n in takes:
+            for n in takes + [renamed[n] for n in takes if n in renamed]:
                 if n not in names:
                     names.add(n)
                     changed = True
     for c in calls_in(stmts):
-        if any(isinstance(a, ir.Var) and a.name in names for a in c.args) and c.op not in (
-                "add", "sub", "mul", "truediv", "neg") and not (registry.reverse_rule(c.op) is not None
-                                                                and registry.reverse_rule(c.op).broadcast):
+        if any(isinstance(a, ir.Var) and a.name in names for a in c.args) and not _elementwise(c.op):
             return True
     return False
+
+
+def _elementwise(op: str) -> bool:
+    """Does `op` take a bare number where an array stood (arithmetic, a broadcasting rule)?"""
+    if op in ("add", "sub", "mul", "truediv", "neg"):
+        return True
+    rule = registry.reverse_rule(op)
+    return rule is not None and rule.broadcast
