@@ -662,6 +662,8 @@ CASES += [
      0),
     ("s2s.runtime.block_adjoint", lambda g: rt.block_adjoint(g, [[M23, M21], [V[None, :3], V[None, 3:]]])[1][0], (M34,),
      0),
+    ("s2s.runtime.block_parts", lambda a, b: rt.block_parts([[a, M21], [V[None, :3], b]]), (M23, V[None, 3:]),
+     (0, 1)),
     ("s2s.runtime.choose_adjoint", lambda g: rt.choose_adjoint(g, np.array([0, 2, 1, 0]), [V, W, 0.5])[0], (P,), 0),
     ("s2s.runtime.choose_adjoint", lambda g: rt.choose_adjoint(g, np.array([0, 2, 1, 0]), [V, W, 0.5])[2], (P,), 0),
     ("s2s.runtime.insert_adjoint_arr", lambda g: rt.insert_adjoint_arr(g, M23, 1, V[:2], axis=1), (M34[:2, :],), 0),

@@ -173,8 +173,11 @@ define("numpy.unique", [_unique_adjoint], [_unique_tangent])
 
 
 # ================================================================ building and cutting arrays: linear
-linear("numpy.block", lambda g, ans, arrays: rt.block_adjoint(g, arrays))
-linear("s2s.runtime.block_adjoint", lambda G, ans, g, arrays: np.block(G), None)
+linear("numpy.block", lambda g, ans, arrays: rt.block_adjoint(g, arrays),
+       tangent=lambda d, ans, arrays: rt.block_parts(d))
+linear("s2s.runtime.block_adjoint", lambda G, ans, g, arrays: rt.block_parts(G), None)
+linear("s2s.runtime.block_parts", lambda g, ans, parts: rt.block_adjoint(g, parts),
+       tangent=lambda d, ans, parts: rt.block_parts(d))
 
 linear("numpy.choose", None, lambda g, ans, a, choices, out=None, mode="raise":
        rt.choose_adjoint(g, a, choices, **non_default(mode=(mode, "raise"))))

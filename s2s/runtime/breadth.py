@@ -14,7 +14,8 @@ import numpy as np
 from s2s.errors import S2SError
 from s2s.runtime.core import unbroadcast
 
-__all__ = ["partition_order", "unique_order", "distinct_ends", "bessel_moment", "block_adjoint", "choose_adjoint",
+__all__ = ["partition_order", "unique_order", "distinct_ends", "bessel_moment", "block_adjoint", "block_parts",
+           "choose_adjoint",
            "insert_adjoint_arr", "insert_adjoint_values", "delete_adjoint", "resize_adjoint", "square_matrix"]
 
 
@@ -50,6 +51,14 @@ def block_adjoint(g, arrays):
             return [nested(p, path + (i,)) for i, p in enumerate(part)]
         return _block_part(g, arrays, path)
     return nested(arrays, ())
+
+
+def block_parts(parts):
+    """`np.block(parts)` of the nested list of tangents or adjoints a rule has (the list types s2s's sweeps make,
+    `Parts`, as plain lists: NumPy 1.x's np.block takes only a list itself for a level of nesting)."""
+    def plain(part):
+        return [plain(p) for p in part] if isinstance(part, (list, tuple)) else part
+    return np.block(plain(parts))
 
 
 def _block_part(g, arrays, path):
