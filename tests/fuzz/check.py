@@ -17,7 +17,6 @@ import itertools
 import os
 import random
 import signal
-import sys
 import traceback
 import warnings
 from dataclasses import dataclass, field
@@ -156,9 +155,12 @@ def pyrepr(value) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k!r}: {pyrepr(v)}" for k, v in value.items()) + "}"
     if isinstance(value, np.ndarray):
+        single = ", dtype=np.float32" if value.dtype == np.float32 else ""
         if value.ndim == 0:
-            return f"np.array({float(value)!r})"
-        return f"np.array({np.asarray(value, dtype=float).tolist()!r})"
+            return f"np.array({float(value)!r}{single})"
+        return f"np.array({np.asarray(value, dtype=float).tolist()!r}{single})"
+    if isinstance(value, np.float32):
+        return f"np.float32({float(value)!r})"
     if isinstance(value, (bool, np.bool_)):
         return repr(bool(value))
     if isinstance(value, (int, np.integer)):
@@ -273,7 +275,7 @@ class Checker:
             checks = [c for c in checks if c not in ("value_and_grad", "grad", "hessian", "grad_grad")]
         if program.result == "tuple":
             checks = [c for c in checks if not c.startswith("jacobian")]
-        return checks
+        return checks + ["float32"]
 
     # -------------------------------------------------------------- the entry
     def run(self, program, source=None, only=None, args=None, redraws=5, like=None) -> Outcome:
@@ -477,6 +479,7 @@ class Checker:
             "jacobian_forward": f"s2s.jacobian(f, wrt={wrt}, mode='forward')(*copy.deepcopy(ARGS))",
             "hessian": "s2s.hessian(f, wrt=K)(*copy.deepcopy(ARGS))",
             "grad_grad": "s2s.grad(s2s.grad(f, wrt=K), wrt=K)(*copy.deepcopy(ARGS))",
+            "float32": f"s2s.jvp(f, wrt={wrt})(tuple(copy.deepcopy(ARGS32)), TANGENTS32)[0]",
         }[name]
 
     def transformed(self, name, program, fn, args, ref, call_args=None):
@@ -565,6 +568,35 @@ class Checker:
         if failure:
             failure.extra.update(extra)
         return failure
+
+    def check_float32(self, f, program, args, ref):
+        """The program on float32 copies of its float arguments: the value jvp (and value_and_grad) returns is
+        the function's own, leaf by leaf of the same dtype and bit for bit (a constant generated code spells
+        otherwise, or a rewrite, can change NumPy's promotion: np.float64(1.0) written as 1.0 kept float32)."""
+        args32 = to_float32(args)
+        if identical(args32, args) and all(type(a) is type(b) for a, b in zip(leaves(args32), leaves(args))):
+            return None  # (no float argument)
+        try:
+            with np.errstate(all="ignore"), time_limit(self.timeout):
+                expected = f(*copy.deepcopy(args32))
+        except Exception:  # noqa: BLE001 - in float32 the original may fail (an overflow): nothing to compare
+            return None
+        if not all(np.all(np.isfinite(np.asarray(leaf, dtype=float))) for leaf in leaves(expected)):
+            return None
+        templates = [args32[p] for p in self.wrt_positions(program)]
+        tangents = rebuild(tuple(templates), np.ones(flat(templates).size))
+        with np.errstate(all="ignore"):
+            got = s2s.jvp(f, wrt=program.wrt)(tuple(copy.deepcopy(args32)), tangents)[0]
+            if program.result == "scalar":
+                got = (got, s2s.value_and_grad(f, wrt=program.wrt)(*copy.deepcopy(args32))[0])
+                expected = (expected, expected)
+        if not same_structure(got, expected) or not all(map(_same32, leaves(got), leaves(expected))):
+            kinds = [np.result_type(leaf).name for leaf in leaves(got)]
+            return Failure("wrong-value", "float32", f"on float32 arguments the value is {fmt(got)} ({kinds}) but "
+                           f"the original gives {fmt(expected)}", ("wrong-value", "float32"),
+                           call=self.call_text("float32", program), expected=expected, got=got,
+                           extra={"ARGS32": args32, "TANGENTS32": tangents})
+        return None
 
     def expected_jacobian(self, program, ref):
         out_shape = np.shape(ref["value"])
@@ -657,6 +689,31 @@ class Checker:
         if failure:
             failure.extra["K"] = k
         return failure
+
+
+def _same32(got, expected) -> bool:
+    """A leaf of a value on float32 arguments: the original's, bit for bit and of its dtype; or float64 where the
+    original kept float32 by an in-place operator (`y -= x`: generated code computes `y - x`, which NumPy
+    promotes; docs/limitations.md), equal to it to float32's precision."""
+    if np.result_type(got) == np.result_type(expected) and np.array_equal(got, expected, equal_nan=True):
+        return True
+    return np.result_type(got) == np.float64 and np.result_type(expected) == np.float32 and \
+        np.allclose(got, np.asarray(expected, dtype=np.float64), rtol=1e-5, atol=1e-6, equal_nan=True)
+
+
+def to_float32(value):
+    """`value` with each float array made float32 and each float an np.float32 (containers kept)."""
+    if isinstance(value, tuple):
+        return tuple(to_float32(v) for v in value)
+    if isinstance(value, list):
+        return [to_float32(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_float32(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return value.astype(np.float32)
+    if type(value) is float or type(value) is np.float64:
+        return np.float32(value)
+    return value
 
 
 def describe(v):
