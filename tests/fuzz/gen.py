@@ -1209,3 +1209,31 @@ if __name__ == "__main__":
     p = generate(int(sys.argv[1]), lvl)
     print(p.source)
     print("args", p.args, "wrt", p.wrt, p.result)
+
+
+# ---------------------------------------------------------------------- np.add.at (levels 3-6)
+ADD_AT_SHARE = 0.2  # the share of element writes `y[i] = v` written as np.add.at(y, i, v) instead
+_WRITE = re.compile(r"^(\w+)\[([^\]:]+)\] = (.+)$")
+_elem_write = Gen.elem_write
+
+
+def _elem_write_or_add_at(self, scope, ctx):
+    """Gen.elem_write, then one element write `y[i] = v` (a number, a row) in ADD_AT_SHARE written as a scatter-add
+    into y instead: `np.add.at(y, i, v)`, `np.subtract.at(y, (i, j), v)`, or with the index repeated,
+    `np.add.at(y, [i, i], v)`, which adds v twice. Its choices come from a stream of their own (`add_at`), so
+    that every other statement of a seed's program stays what it was."""
+    lines, scope, flag = _elem_write(self, scope, ctx)
+    stream = self.__dict__.setdefault("add_at", random.Random(f"s2s-fuzz-add-at:{self.seed}:{self.level}"))
+    match = _WRITE.match(lines[0]) if len(lines) == 1 else None
+    if match is None or stream.random() >= ADD_AT_SHARE:
+        return lines, scope, flag
+    name, index, value = match.groups()
+    ufunc = "np.subtract.at" if stream.random() < 0.25 else "np.add.at"
+    if "," in index:
+        index = f"({index})"
+    elif stream.random() < 0.35:
+        index = f"[{index}, {index}]"  # (a repeated index: v added twice, where y[i] = v writes once)
+    return [f"{ufunc}({name}, {index}, {value})"], scope, flag
+
+
+Gen.elem_write = _elem_write_or_add_at
