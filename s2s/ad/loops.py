@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from s2s import ir, prims
+from s2s.ad.analysis import ARITH_OPS
 from s2s.ad.blocks import ZERO, block_defining, block_holding, loops_in
 from s2s.ir.names import base_name
 from s2s.ad.loop_saves import read_shapes
@@ -388,7 +389,7 @@ def _reads_whole(stmts: list, name: str, renamed: dict) -> bool:
 
 def _elementwise(op: str) -> bool:
     """Does `op` take a bare number where an array stood (arithmetic, a broadcasting rule)?"""
-    if op in ("add", "sub", "mul", "truediv", "neg"):
+    if op in ARITH_OPS:
         return True
     rule = registry.reverse_rule(op)
     return rule is not None and rule.broadcast

@@ -15,6 +15,7 @@ import inspect
 
 import numpy as np
 
+from s2s.api import pytree
 from s2s.errors import S2SError
 
 
@@ -139,19 +140,13 @@ def real(what: str, out):
     """`out` (derivatives, or a value and derivatives: numbers, arrays, containers of them), refusing a
     complex leaf: the function's arguments are real, so a complex number arose inside it, where rules written
     for real numbers do not give its derivative (|z|' is not z/|z|)."""
-    kind = type(out)
-    if kind is np.ndarray:
-        if out.dtype.kind == "c":
-            refuse_complex(what)
-    elif kind is complex or isinstance(out, np.complexfloating):
+    if _complex(out) or isinstance(out, (tuple, list, dict)) and any(map(_complex, pytree.leaves(out))):
         refuse_complex(what)
-    elif isinstance(out, (tuple, list)):
-        for part in out:
-            real(what, part)
-    elif isinstance(out, dict):
-        for part in out.values():
-            real(what, part)
     return out
+
+
+def _complex(x) -> bool:
+    return type(x) is np.ndarray and x.dtype.kind == "c" or isinstance(x, (complex, np.complexfloating))
 
 
 def refuse_complex(what: str) -> None:
@@ -182,7 +177,8 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
         elif isinstance(value, (complex, np.complexfloating)):
             _real_leaf(what, name, value)
         elif isinstance(value, (tuple, list, dict)) or dataclasses.is_dataclass(value):
-            _real_leaves(what, name, value)  # (a container of parameters: leaf by leaf)
+            for leaf in pytree.leaves(value):  # (a container of parameters: leaf by leaf)
+                _real_leaf(what, name, leaf)
         elif isinstance(value, (bool, np.bool_)):
             raise TypeError(f"{what}: the argument '{name}' is a bool, which has no derivative; pass a float")
         elif value is None and name not in kwargs and i >= len(args):
@@ -211,20 +207,6 @@ def _real_leaf(what: str, name: str, value) -> None:
         raise TypeError(f"{what}: the argument '{name}' holds an array of {value.dtype}; {COMPLEX}")
     if isinstance(value, (complex, np.complexfloating)):
         raise TypeError(f"{what}: the argument '{name}' holds a complex number; {COMPLEX}")
-
-
-def _real_leaves(what: str, name: str, value) -> None:
-    if isinstance(value, (tuple, list)):
-        for part in value:
-            _real_leaves(what, name, part)
-    elif isinstance(value, dict):
-        for part in value.values():
-            _real_leaves(what, name, part)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for field in dataclasses.fields(value):
-            _real_leaves(what, name, getattr(value, field.name))
-    else:
-        _real_leaf(what, name, value)
 
 
 def argument(params: list, args: tuple, kwargs: dict, w):

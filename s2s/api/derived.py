@@ -162,21 +162,15 @@ class JacobianReverse:
             else:
                 seed = 1.0
             grads = pullback(seed)
+            arguments.real(self.__name__, grads)  # (a float row would drop its imaginary part)
             if self._single:
-                if type(grads) is np.ndarray and grads.dtype.kind == "c" or type(grads) in _COMPLEX:
-                    arguments.refuse_complex(self.__name__)  # (a float row would drop its imaginary part)
                 out[0][i] = grads  # (a bare zero stands for a whole array that does not depend on the value)
             else:
                 for rows, g in zip(out, grads):
-                    if type(g) is np.ndarray and g.dtype.kind == "c" or type(g) in _COMPLEX:
-                        arguments.refuse_complex(self.__name__)
                     rows[i] = g
         if len(shape) != 1:
             out = [rows.reshape(shape + np.shape(x)) for rows, x in zip(out, xs)]
         return out[0] if self._single else tuple(out)
-
-
-_COMPLEX = frozenset((complex, np.complex128, np.complex64))
 
 
 def jacobian(f=None, wrt=0, mode="reverse"):
@@ -301,9 +295,7 @@ class Hessian:
                 return h  # (what the vector-mode Jacobian returns: nothing to convert)
         elif pytree.is_container(x):  # H[a][b], a container of containers shaped like x
             return h
-        if np.iscomplexobj(h):
-            arguments.refuse_complex(self.__name__)
-        return np.asarray(h, dtype=float).reshape(np.shape(x) + np.shape(x))
+        return np.asarray(arguments.real(self.__name__, h), dtype=float).reshape(np.shape(x) + np.shape(x))
 
 
 def hessian(f=None, wrt=0):

@@ -394,9 +394,7 @@ def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None, bases=N
     # Python; the batch axis moves last by a transpose of the (n, size of value) matrix)
     vshape = value.shape if type(value) is np.ndarray else np.shape(value)
     if type(t) is not np.ndarray or t.dtype is not _FLOAT64 and t.dtype != np.float64:
-        if np.iscomplexobj(t):
-            arguments.refuse_complex(jf.__name__)
-        t = np.asarray(t, dtype=float)
+        t = np.asarray(arguments.real(jf.__name__, t), dtype=float)
     if t.shape != (n,) + vshape:
         t = np.broadcast_to(t, (n,) + vshape)
     if len(vshape) == 1 and len(shape) == 1:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from s2s.runtime.core import batch_key
+
 __all__ = ["added_at", "batch_added_at"]
 
 
@@ -34,8 +36,7 @@ def batch_added_at(d_y, d_v, y, *index_and_v):
     and of v (`d_v`), None or a bare zero where there are none: `d_y[:, index]` plus each tangent of v added up
     at the index and read back, as added_at adds v (a v that broadcast to y[index]'s shape gets its axes)."""
     *index, v = index_and_v
-    idx = index[0] if len(index) == 1 else tuple(index)
-    key = (slice(None),) + (idx if type(idx) is tuple else (idx,))
+    key = batch_key(tuple(index))
     zero_y, zero_v = d_y is None or np.ndim(d_y) == 0 and d_y == 0, d_v is None or np.ndim(d_v) == 0 and d_v == 0
     if zero_v:
         return 0.0 if zero_y else np.asarray(d_y)[key]
