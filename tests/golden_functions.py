@@ -112,6 +112,14 @@ def gradient_called_inside(theta):
     return log_density(theta + 0.1 * g)
 
 
+def scatter_add_loop(w, edges):
+    """Each edge's pair of opposite forces added at its two nodes (np.add.at: a node two edges share adds both)."""
+    f = np.zeros(4)
+    for k in range(len(w)):
+        np.add.at(f, edges[k], w[k] * np.array([1.0, -1.0]))
+    return np.sum(f ** 2)
+
+
 GOLDEN = [
     ("quickstart", quickstart, (0, 1)),
     ("mlp_layer", mlp_layer, 0),
@@ -130,4 +138,5 @@ GOLDEN = [
     ("nested_helper", nested_helper, (0, 1)),
     ("comprehension", comprehension, 1),
     ("gradient_called_inside", gradient_called_inside, 0),
+    ("scatter_add_loop", scatter_add_loop, 0),
 ]

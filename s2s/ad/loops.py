@@ -47,6 +47,14 @@ class LoopContext:
 class LoopReversal:
     """The loop half of the reverse transformation (mixed into reverse._Reverse)."""
 
+    def _only_added_to(self, s: ir.Loop, name: str) -> bool:
+        """Is every element write of the loop into the array `name` a scatter-add (np.add.at), whose adjoint
+        leaves the array's adjoint as it is (statements.py), so that the reversed loop needs no copy of it?"""
+        root = self.arrays[name]
+        return all(self._scatter_add(t.value) is not None for t in ir.statements(s.body)
+                   if isinstance(t, ir.Assign) and isinstance(t.value, ir.Call) and t.value.op == "setitem"
+                   and self.arrays.get(t.target) == root)
+
     def reverse_loop(self, s: ir.Loop, pending: dict, out: list) -> None:
         self.at(s.loc)
         body_defs = set(defined_names(s.body)) | set(defined_names(s.header))
@@ -72,7 +80,8 @@ class LoopReversal:
             init = self.collect(p.target, pending, out)
             adj = self.adjoint_name(p.target)
             carried[p.target] = ir.Var(adj)
-            if p.target in self.arrays:  # an array written in the loop: its adjoint is zeroed in place
+            if p.target in self.arrays and not self._only_added_to(s, p.target):
+                # an array written in the loop: its adjoint is zeroed in place
                 self.owned.add(adj)
                 if isinstance(init, ir.Var):
                     if init.name in self.maybe_short:  # (a 0.0 that stands for the whole array's zeros)

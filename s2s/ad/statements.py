@@ -15,8 +15,9 @@ import inspect
 from s2s import ir
 from s2s.ad.analysis import ARITH_OPS
 from s2s.errors import NonDifferentiableError, missing_rule
+from s2s.front.effects import ADDED_AT
 from s2s.rules import registry
-from s2s.rules.symbolic import Emitter, lift, np, rt, to_atom
+from s2s.rules.symbolic import Emitter, emit, lift, np, rt, to_atom
 
 
 class StatementAdjoints:
@@ -70,6 +71,11 @@ class StatementAdjoints:
             self.apply_user_rule(rule, s, g, pending, out)
             return
         restore, self._restore = self._restore, None
+        if value.op == "setitem" and self._scatter_add(value) is not None:
+            self._reverse_scatter_add(value, g, pending, out)
+            if restore is not None:
+                out.append(restore)
+            return
         operands = self._differentiated_operands(rule, s)
         if value.op == "setitem":  # read the written value's adjoint before the base's is zeroed
             operands.reverse()
@@ -97,6 +103,37 @@ class StatementAdjoints:
             self.add_pending(pending, a.name, contrib)
         if restore is not None and value.op == "setitem":
             out.append(restore)
+
+    def _scatter_add(self, value: ir.Call) -> ir.Call | None:
+        """The call `rt.added_at(y, *index, v)` whose values the element write `y_1 = setitem(y, *index, t)`
+        writes back at the same index (np.add.at, front/effects.py), else None."""
+        t = value.args[-1]
+        made = self.made.get(t.name) if isinstance(t, ir.Var) else None
+        if made is None or made.op != ADDED_AT or made.kwargs or made.args[:-1] != value.args[:-1]:
+            return None
+        return made
+
+    def _reverse_scatter_add(self, value: ir.Call, g, pending: dict, out: list) -> None:
+        """`np.add.at(y, index, v)` adds v at index and leaves y's other elements: y's adjoint passes through
+        unchanged, and v's is `g[index]` (each of v's elements that an index repeats takes the one element's
+        adjoint), summed back to v's shape. The written value `t` then takes no adjoint here, so its
+        `rt.added_at` has none to pass on (any other reader of t still gives it one, through the rule)."""
+        base, index, v = value.args[0], value.args[1:-1], self._scatter_add(value).args[-1]
+        if isinstance(v, ir.Var) and v.name in self.active:
+            written = ir.Call("setitem", value.args[:-1] + (v,))
+            with Emitter(self.fresh, self.loc, self.negations) as em:
+                contrib = emit("getitem", lift(g), *map(lift, index))
+                if self._needs_unbroadcast(written, len(value.args) - 1, None):
+                    contrib = rt.unbroadcast(contrib, lift(v))
+                if isinstance(g, ir.Var) and g.name in self.owned and not self._element_slot(value, numeric=True):
+                    contrib = np.copy(contrib)  # (a slice of g is a view, and g may be changed in place later)
+                contrib = to_atom(contrib)
+            out.extend(em.stmts)
+            if em.stmts and isinstance(contrib, ir.Var) and em.stmts[-1].target == contrib.name:
+                self.temp_defs.add(contrib.name)
+            self.add_pending(pending, v.name, contrib)
+        if isinstance(base, ir.Var) and base.name in self.active:
+            self.add_pending(pending, base.name, g)
 
     def _differentiated_operands(self, rule, s: ir.Assign):
         """(position or None, active operand, its adjoint function) for every active operand.
