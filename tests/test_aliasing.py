@@ -246,6 +246,57 @@ def test_writing_an_element_or_row_of_an_array_into_another_position_is_exact():
             s2s.grad(g)(x, a)
 
 
+def test_shifting_an_array_along_itself_is_exact():
+    """`buf[1:] = buf[:-1]` (a delay line), `A[1:, :] = A[:-1, :]`, `y[k:] = y[:-k]`: slices of one array that overlap.
+    NumPy copies the part read before writing where the written part has two or more axes, and a vector's part in
+    the direction that reads each element before it is written where both parts step alike, so the values
+    written are the part as it was (checked against writing a copy, below). Refused as a view of the array itself
+    before. A vector's parts of different steps (`y[::2] = y[:3]`) may read elements already written: refused."""
+    def delay_line(x, taps):
+        buf = np.zeros(4)
+        out = 0.0
+        for t in range(len(x)):
+            buf[1:] = buf[:-1]
+            buf[0] = x[t]
+            out = out + np.dot(buf, taps) ** 2
+        return out
+
+    def shifts(x, k):
+        A = np.outer(x, x)
+        A[1:, :] = A[:-1, :]
+        A[:, k:] = A[:, :-k] * 2.0
+        y = x * x
+        y[k:] = y[:-k]
+        y[-2::-1] = y[:0:-1]
+        return np.sum(A * A) + np.sum(y * x)
+
+    def shifts_copied(x, k):
+        A = np.outer(x, x)
+        A[1:, :] = A[:-1, :].copy()
+        A[:, k:] = A[:, :-k].copy() * 2.0
+        y = x * x
+        y[k:] = y[:-k].copy()
+        y[-2::-1] = y[:0:-1].copy()
+        return np.sum(A * A) + np.sum(y * x)
+
+    def strides_differ(x):
+        y = x * x
+        y[::2] = y[:2]
+        return np.sum(y)
+    x, taps = np.array([0.3, -0.7, 1.1, 0.5]), np.array([0.5, 0.25, 0.125, 0.0625])
+    assert shifts(x, 1) == shifts_copied(x, 1)
+    for f, args in ((delay_line, (x, taps)), (shifts, (x, 1)), (shifts, (x, 2))):
+        value, g = s2s.value_and_grad(f)(*args)
+        assert value == f(*args)
+        assert_close(g, numeric_grad(f, args, 0), what=f"{f.__name__} reverse")
+        _, d = s2s.jvp(f)(args, (np.ones(4),))
+        assert_close(d, np.dot(numeric_grad(f, args, 0), np.ones(4)), what=f"{f.__name__} forward")
+        hessian = np.array([numeric_grad(lambda *a: s2s.grad(f)(*a)[i], args, 0) for i in range(4)])
+        assert_close(s2s.hessian(f)(*args), hessian, what=f"{f.__name__} hessian")
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="a value that may be a view of 'y' itself"):
+        s2s.grad(strides_differ)(x)
+
+
 def test_a_cast_told_not_to_copy_may_be_the_array_itself():
     """`z = y.astype(np.float64, copy=False)` (and `np.array(y, copy=False)`) is y itself where no conversion is
     needed: a write through z changed y, a write into y changed z, `z += a` changed y. s2s took z for a copy: four

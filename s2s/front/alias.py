@@ -94,6 +94,7 @@ class _Aliases:
         self.maybe_same: dict[str, str] = {}  # `z = y.astype(t, copy=False)` -> y (z may be y itself, or a copy)
         self.ranges: set[str] = set()  # `t = range(...)`
         self.ints: set[str] = set()  # the targets of loops over a range: integers
+        self.slices: dict[str, ir.Atom] = {}  # `t = slice(a, b, step)` -> its step
 
     # ----- facts about values
     def objects(self, atom) -> dict:
@@ -240,6 +241,8 @@ class _Aliases:
         s.value = self.read_expr(value, s.loc)
         if isinstance(s.value, ir.Call) and s.value.op == "builtins.range":
             self.ranges.add(s.target)
+        if isinstance(s.value, ir.Call) and s.value.op == "slice" and not s.value.kwargs:
+            self.slices[s.target] = s.value.args[2] if len(s.value.args) == 3 else ir.Const(None)
         if isinstance(s.value, ir.Var):
             self.view_of(s.target, [s.value], s.loc)  # (a copy of a name: the same object)
             if s.value.name in self.root:
@@ -277,6 +280,12 @@ class _Aliases:
                 # positions along the same leading axes are the same part or disjoint ones (and an element of a
                 # vector is a number, a copy)
                 return
+            if read is not None and isinstance(read[0], ir.Var) and read[0].name not in self.refs and \
+                    self.root.get(read[0].name, read[0].name) == r and self._same_steps(read[1], call.args[1:-1]):
+                # `buf[1:] = buf[:-1]`, `A[1:, :] = A[:-1, :]`: NumPy copies overlapping parts first where the
+                # written part has two or more axes, and copies a vector's in the safe direction where both
+                # parts step alike through it, so the value written is the part as it was
+                return
             name = base_name(r)
             text = loc.text.strip() if loc is not None and loc.text else ""
             lhs, _, rhs = text.partition("=")
@@ -288,6 +297,26 @@ class _Aliases:
             raise self.error(loc, f"writing into '{name}' a value that may be a view of '{name}' itself",
                              f"NumPy may read elements the write has already changed: write a copy: {copy_it}",
                              name)
+
+    def _same_steps(self, read: tuple, written: tuple) -> bool:
+        """Are `read` and `written` indexes of slices alone, as many of each, with one step (where there is
+        one slice: the written part may be a vector, whose copy is safe only if both parts step alike)?"""
+        steps = [self._step(a) for a in read + written]
+        if not read or len(read) != len(written) or any(k is None for k in steps):
+            return False
+        return len(read) > 1 or steps[0] == steps[1]
+
+    def _step(self, a):
+        """The step of the slice `a` (1 for none), as a constant or the name holding it; None if `a` may not
+        be a slice."""
+        if isinstance(a, ir.Const):
+            return (a.value.step if a.value.step is not None else 1,) if isinstance(a.value, slice) else None
+        step = self.slices.get(a.name)
+        if step is None:
+            return None
+        if isinstance(step, ir.Const):
+            return (step.value if step.value is not None else 1,)
+        return step.name
 
     def write(self, target: str, base: ir.Var, loc, operators=None) -> None:
         """`target` is the next version of `base`'s array (`operators`: the in-place operators that made it,
