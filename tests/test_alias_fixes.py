@@ -1,0 +1,162 @@
+"""Sharing and mutation found by the adversarial hunt (huntflow items 4, 6, 7, 9): each case exact (checked against
+finite differences or the original function's value) or refused at the user's line, and the caller's arrays left
+as they were.
+"""
+import inspect
+
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, check_every_mode, numeric_grad
+
+X = np.array([0.3, -0.7, 1.2])
+
+
+def _line_of(f, marker: str = "# refused") -> int:
+    lines, start = inspect.getsourcelines(f)
+    return start + next(i for i, text in enumerate(lines) if marker in text)
+
+
+def _refused_at_its_line(f, args, match):
+    kept = [np.copy(a) for a in args]
+    for transform in (s2s.grad, s2s.value_and_grad):
+        with pytest.raises(s2s.UnsupportedSyntaxError, match=match) as info:
+            transform(f)(*args)
+        assert info.value.lineno == _line_of(f), str(info.value)
+        assert info.value.filename == __file__
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=match):
+        s2s.jvp(f)(tuple(args), tuple(np.ones_like(a) for a in args))
+    assert all(np.array_equal(a, k) for a, k in zip(args, kept)), "the caller's arguments changed"
+    return info.value
+
+
+# --------------------------------------------------------------------------- helpers that change their arguments
+# A helper called for its effect whose body s2s does not follow is run as it is; one that changes what it is given
+# (the function's list or dict, a view of its array, the caller's array) would change values s2s does not see.
+
+
+def push(lst, v):
+    lst.append(v)
+    return lst
+
+
+def put(d, k, v):
+    d[k] = v
+    return d
+
+
+def setv(a, i, v):
+    a[i] = v
+    return 0
+
+
+def bump(a):
+    a[1:] += 1.0
+    return 0
+
+
+def bump_through(b):
+    bump(b)
+    return 0
+
+
+def shuffle_into(a, v):
+    np.copyto(a, v)
+
+
+def push_twice(x):
+    ys = [x[0]]
+    push(ys, x[1] * 2.0)  # refused
+    return ys[-1]
+
+
+def push_into_empty(x):
+    ys = []
+    push(ys, x[1] * 2.0)  # refused
+    return ys[0]
+
+
+def put_key(x):
+    d = {"a": x[0]}
+    put(d, "a", x[1] * 3.0)  # refused
+    return d["a"]
+
+
+def set_through_view(x):
+    y = x * 2.0
+    setv(y[1:], 0, 5.0)  # refused
+    return np.sum(y)
+
+
+def set_through_view_of_copy(x):
+    y = x * 1.0  # (s2s folds x * 1.0 into x: the helper wrote 5.0 into the caller's x)
+    setv(y[1:], 0, 5.0)  # refused
+    return np.sum(y * x)
+
+
+def set_row(x):
+    m = np.outer(x, x)
+    setv(m[1], 0, 7.0)  # refused
+    return np.sum(m * x)
+
+
+def set_in_rebinding_loop(x):
+    y = x * 2.0
+    for i in range(2):
+        setv(y, i, y[i] * x[i])  # refused
+        y = y * 1.5
+    return np.sum(y)
+
+
+def set_argument(x):
+    setv(x, 0, 9.0)  # refused
+    return np.sum(x * x)
+
+
+def bump_reversed(x):
+    y = x * 1.0
+    bump_through(y[::-1])  # refused
+    return np.sum(y * x)
+
+
+def copy_into_view(x):
+    y = np.zeros(3)
+    shuffle_into(y[:2], x[1:])  # refused
+    return np.sum(y * x)
+
+
+@pytest.mark.parametrize("f", [push_twice, push_into_empty, put_key, set_through_view, set_through_view_of_copy,
+                               set_row, set_in_rebinding_loop, set_argument, bump_reversed, copy_into_view],
+                         ids=lambda f: f.__name__)
+def test_a_helper_changing_its_argument_is_refused_at_the_call(f):
+    error = _refused_at_its_line(f, (X.copy(),), r"changes its argument '\w+' in place")
+    assert "own name" in error.hint
+
+
+def report(a, tag):
+    print(f"{tag}: {np.sum(a):.3f}")  # (an f-string: s2s does not read this body, and runs it as it is)
+    return None
+
+
+def reports(x):
+    y = np.sin(x)
+    report(y, "y")
+    report(x, "x")
+    return np.sum(y * x)
+
+
+def set_whole(x):
+    y = x * 2.0
+    setv(y, 1, x[0] ** 2)  # (inlined: the write is y's own)
+    return np.sum(y * x)
+
+
+def test_a_helper_that_only_reads_its_arguments_still_runs_as_it_is(capsys):
+    check_every_mode(reports, X, hessian=False)
+    assert "y: " in capsys.readouterr().out
+    assert "report(y, 'y')" in s2s.grad(reports).source
+
+
+def test_a_helper_writing_into_the_functions_own_array_is_followed():
+    check_every_mode(set_whole, X)
