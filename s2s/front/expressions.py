@@ -229,13 +229,16 @@ class ExpressionLowering:
         return self.materialise(ir.Call("slice", parts))
 
     def subscript(self, node: ast.Subscript) -> ir.Expr:
+        base, parts = self.subscript_parts(node)
+        return self.fold_call("getitem", (base,) + parts)
+
+    def subscript_parts(self, node: ast.Subscript) -> tuple:
+        """(the base atom, the index atoms) of `base[index]`, each evaluated once, in Python's order."""
         base = self.atom(node.value)
         index = node.slice
         if isinstance(index, ast.Tuple):
-            parts = tuple(self.atom(e) for e in index.elts)
-        else:
-            parts = (self.atom(index),)
-        return self.fold_call("getitem", (base,) + parts)
+            return base, tuple(self.atom(e) for e in index.elts)
+        return base, (self.atom(index),)
 
     def attribute(self, node: ast.Attribute) -> ir.Expr:
         obj = self.static_value(node)

@@ -204,6 +204,8 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
         self.set_loc(s)
         if isinstance(s, ast.Assign):
             value = self.expr(s.value, hint=self._hint(s.targets[0]))
+            if len(s.targets) > 1:  # a = b = v: v is evaluated once, and each name holds that one object
+                value = self.materialise(value, self._hint(s.targets[0]))
             for target in s.targets:
                 self.bind(target, value)
         elif isinstance(s, ast.AnnAssign):
@@ -211,9 +213,10 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
                 self.bind(s.target, self.expr(s.value, hint=self._hint(s.target)))
         elif isinstance(s, ast.AugAssign):
             op = prims.AST_TO_OP[type(s.op)]
-            if isinstance(s.target, ast.Subscript):  # y[i] += v  ->  y[i] = y[i] + v
-                old = self.materialise(self.subscript(s.target))
-                self.write_element(s.target, self.materialise(self.fold_call(op, (old, self.atom(s.value)))))
+            if isinstance(s.target, ast.Subscript):  # y[i] += v  ->  y[i] = y[i] + v, y and i evaluated once
+                base, parts = self.subscript_parts(s.target)
+                old = self.materialise(self.fold_call("getitem", (base,) + parts))
+                self.write_element(s.target, self.materialise(self.fold_call(op, (old, self.atom(s.value)))), parts)
                 return
             if not isinstance(s.target, ast.Name):
                 raise self.error(s, "augmented assignment to an attribute")
