@@ -117,3 +117,69 @@ def test_a_recursive_function_gets_its_rules_made_again_in_the_next_process(tmp_
     x, eps = np.array([0.5, -1.0, 2.0]), 1e-6
     numeric = [(f(x + e) - f(x - e)) / (2 * eps) for e in np.eye(3) * eps]
     assert np.allclose([float(v) for v in second.stdout.split(",")], numeric, rtol=1e-6, atol=1e-8)
+
+
+DEFAULTS_MODULE = textwrap.dedent("""
+    import numpy as np
+    K = 2.0
+
+    def helper(x, k=K):
+        return x * k
+
+    def kw_helper(x, *, k=K):
+        return x * k
+
+    def inner(x, k=K):
+        return x * k
+
+    def outer(x):
+        return inner(x) + 0.0
+
+    class Model:
+        def scale(self, x, k=K):
+            return x * k
+
+        @staticmethod
+        def twice(x, k=K):
+            return x * k
+
+    MODEL = Model()
+
+    def f(x):
+        return np.sum(helper(x) * x + kw_helper(x) * x + outer(x) * x + MODEL.scale(x) * x + Model.twice(x) * x)
+""")
+
+DEFAULTS_SCRIPT = textwrap.dedent("""
+    import sys
+    import numpy as np
+    import s2s, s2s.api.transform
+    transformed = []
+    original = s2s.api.transform._primal
+    s2s.api.transform._primal = lambda *a, **k: transformed.append(1) or original(*a, **k)
+    import defaults_mod
+    g = s2s.grad(defaults_mod.f)(np.array([1.0, 0.5]))
+    print(",".join(repr(float(v)) for v in g))
+    print("transformed" if transformed else "from disk")
+""")
+
+
+def test_a_helpers_default_edited_between_processes_is_not_served_stale(tmp_path):
+    """`def helper(x, k=K)` bakes K's value at definition into the code inlining it; the helper's text does not
+    change when K is edited, so the entry's digest of each helper covers its defaults (was: the second process
+    reused the entry made with K = 2.0 and returned 4 x for 6 x). Keyword-only defaults, a helper's helper, a
+    method of a module-level object and a static method alike."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT, str(tmp_path)]), S2S_CACHE_DIR=str(tmp_path / "cache"),
+               PYTHONDONTWRITEBYTECODE="1")
+
+    def run_with(k):
+        (tmp_path / "defaults_mod.py").write_text(DEFAULTS_MODULE.replace("K = 2.0", f"K = {k}"))
+        out = subprocess.run([sys.executable, "-c", DEFAULTS_SCRIPT], env=env, capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        values, how = out.stdout.splitlines()
+        return [float(v) for v in values.split(",")], how.strip()
+
+    x = [1.0, 0.5]
+    for k, how in [(2.0, "transformed"), (2.0, "from disk"), (3.0, "transformed"), (3.0, "from disk")]:
+        got, done = run_with(k)
+        assert done == how, (k, how)
+        assert got == [10 * k * v for v in x], (k, got)  # d/dx of sum(5 k x^2)

@@ -5,9 +5,11 @@ qualified name, the values its closure holds, the transformation and its
 options, the custom rules registered (`s2s.adjoint`, ...), and the s2s version.
 It also records what the transformation read from outside the function's text
 (`facts.py`: module and class constants, helpers and their constants, module
-attributes) with a description of each value; the entry is used only if every
-one of them describes the same today, so editing a constant or a helper never
-serves a stale gradient. The next process compiles the stored text without
+attributes) with a description of each value, and a digest of every helper it
+inlined (its text and the values of its defaults, which Python computed when
+the helper was defined); the entry is used only if every one of them describes
+the same today, so editing a constant, a helper or a constant a helper's default
+names never serves a stale gradient. The next process compiles the stored text without
 transforming again.
 
 Guarantees:
@@ -163,13 +165,14 @@ def store(key: str, text: str, fn, facts: list, f) -> None:
         return
     rows = facts_mod.to_disk(facts, f)
     recursive = _recursive_used_by(text)
-    if rows is None or recursive is None:
-        return  # it read or calls something another process cannot find again by name
+    deps = _dep_digests(getattr(fn, "__s2s_deps__", {}))
+    if rows is None or recursive is None or deps is None:
+        return  # it read, inlines or calls something another process cannot find again by name
     entry = {
         "format": FORMAT, "s2s": _version(), "key": key, "text": text,
         "entry": fn.__name__, "filename": fn.__code__.co_filename,
         "free": getattr(fn, "__s2s_free__", {}),
-        "deps": {name: _sha(src) for name, src in getattr(fn, "__s2s_deps__", {}).items()},
+        "deps": deps,  # "module:qualname" of every helper inlined -> digest of its text and defaults
         "user": list(getattr(fn, "__s2s_user__", ("", ""))),
         "facts": rows,
         "recursive": recursive,  # custom attribute -> [module, qualname, role]: rules made again on loading
@@ -277,18 +280,44 @@ def load(key: str, f):
     return entry["text"], fn, rows
 
 
+def _dep_digests(deps: dict) -> dict | None:
+    """{"module:qualname": digest} of the helpers inlined (`deps`: name -> the source text read), or None if one
+    cannot be found again by that name, or the name finds another text."""
+    out = {}
+    for name, text in deps.items():
+        found = _dep_digest(name)
+        if found is None or found[0] != text:
+            return None
+        out[name] = found[1]
+    return out
+
+
 def _deps_unchanged(deps: dict) -> bool:
     for name, digest in deps.items():
-        module, _, qualname = name.partition(":")
-        try:
-            obj = importlib.import_module(module)
-            for part in qualname.split("."):
-                obj = getattr(obj, part)
-            if _sha(read_function(obj).text) != digest:
-                return False
-        except Exception:
+        found = _dep_digest(name)
+        if found is None or found[1] != digest:
             return False
     return True
+
+
+def _dep_digest(name: str) -> tuple | None:
+    """(source text, digest) of the helper "module:qualname" as it is now, or None if it cannot be found.
+
+    The digest covers the text and the values Python computed for the defaults when the helper was defined:
+    `def helper(x, k=K)` bakes K's value of that moment into the code inlining it, so the same text with
+    another K is another helper."""
+    module, _, qualname = name.partition(":")
+    try:
+        obj = importlib.import_module(module)
+        for part in qualname.split("."):
+            obj = getattr(obj, part)
+        text = read_function(obj).text
+        obj = getattr(obj, "__func__", obj)  # (a class method, bound to its class)
+        defaults = [facts_mod.describe(d) for d in getattr(obj, "__defaults__", None) or ()]
+        kwdefaults = sorted([k, facts_mod.describe(d)] for k, d in (getattr(obj, "__kwdefaults__", None) or {}).items())
+        return text, _sha(json.dumps([text, defaults, kwdefaults]))
+    except Exception:
+        return None
 
 
 def _resolve_free(names: dict, f) -> dict | None:
