@@ -160,3 +160,130 @@ def test_a_helper_that_only_reads_its_arguments_still_runs_as_it_is(capsys):
 
 def test_a_helper_writing_into_the_functions_own_array_is_followed():
     check_every_mode(set_whole, X)
+
+
+# --------------------------------------------------------------------------- list(z), tuple(z): rows are views
+# Iterating a 2-D array gives views of its rows: list(z), tuple(z), list(enumerate(z)), list(zip(z, x)),
+# list(map(f, z)), list(r for r in z) hold them, and a later write into z shows through them (NumPy).
+
+
+def rows_then_write(x):
+    z = np.outer(x, x)
+    rows = list(z)
+    z[0, 0] = 5.0
+    return np.sum(rows[0] * x)  # refused
+
+
+def tuple_rows_then_write(x):
+    z = np.outer(x, x)
+    rows = tuple(z)
+    z[0, 0] = 5.0
+    return np.sum(rows[0] * x)  # refused
+
+
+def enumerated_rows_then_write(x):
+    z = np.outer(x, x)
+    pairs = list(enumerate(z))
+    z[0, 0] = 5.0
+    return np.sum(pairs[0][1] * x)  # refused
+
+
+def zipped_rows_then_write(x):
+    z = np.outer(x, x)
+    pairs = list(zip(z, x))
+    z[0, 0] = 5.0
+    return np.sum(pairs[0][0] * x)  # refused
+
+
+def mapped_rows_then_write(x):
+    z = np.outer(x, x)
+    rows = list(map(np.ravel, z))
+    z[0, 0] = 5.0
+    return np.sum(rows[0] * x)  # refused
+
+
+def generated_rows_then_write(x):
+    z = np.outer(x, x)
+    rows = list(r for r in z)
+    z[0, 0] = 5.0
+    return np.sum(rows[0] * x)  # refused
+
+
+def matrices_then_write(x):
+    z = np.ones((2, 2, 3)) * x
+    mats = list(z)
+    z[0, 0, 0] = 5.0
+    return np.sum(mats[0] ** 2)  # refused
+
+
+@pytest.mark.parametrize("f", [rows_then_write, tuple_rows_then_write, enumerated_rows_then_write,
+                               zipped_rows_then_write, mapped_rows_then_write, generated_rows_then_write,
+                               matrices_then_write], ids=lambda f: f.__name__)
+def test_rows_taken_by_iterating_are_views(f):
+    _refused_at_its_line(f, (X.copy(),), "a view of 'z' or a container holding it")
+
+
+def test_the_hint_for_rows_taken_by_list_is_valid_code():
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(rows_then_write)
+        s2s.grad(rows_then_write)(X)
+    assert "rows = list(z.copy())" in info.value.hint
+
+    def copied(x):
+        z = np.outer(x, x)
+        rows = list(z.copy())
+        z[0, 0] = 5.0
+        return np.sum(rows[0] * x) + np.sum(z * x)
+    check_every_mode(copied, X)
+
+
+def rows_read_before_the_write(x):
+    z = np.outer(x, x)
+    rows = list(z)
+    first = np.sum(rows[0] * x) + np.sum(rows[2] ** 2)
+    z[0, 0] = 5.0
+    return first + np.sum(z * x)
+
+
+def test_rows_read_before_the_write_are_exact():
+    check_every_mode(rows_read_before_the_write, X)
+
+
+def scaled_row_of_argument(m):
+    rows = list(m)
+    rows[0] *= 2.0  # (NumPy doubles the caller's row m[0] in place)
+    return np.sum(m * m)
+
+
+def scaled_row_of_own(x):
+    z = np.outer(x, x)
+    rows = list(z)
+    rows[0] *= 2.0  # (NumPy doubles z[0])
+    return np.sum(z * x)
+
+
+@pytest.mark.parametrize("f, arg", [(scaled_row_of_argument, np.array([[0.3, -0.7], [1.2, 0.4]])),
+                                    (scaled_row_of_own, X)], ids=["argument", "own"])
+def test_an_operator_on_a_row_held_in_a_list_is_refused_where_it_runs(f, arg):
+    kept = arg.copy()
+    for transform in (s2s.grad, s2s.value_and_grad):
+        with pytest.raises(s2s.S2SError, match=r"'rows\[0\] \*= 2.0' would change an array in place"):
+            transform(f)(arg)
+    assert np.array_equal(arg, kept)
+
+
+def rebound_row(m):
+    rows = list(m)
+    rows[0] = rows[0] * 2.0  # (a new array: m stays as it is)
+    return np.sum(m * m) + np.sum(rows[0] * rows[1])
+
+
+def scaled_number_in_list(x):
+    ys = list(x)  # (a vector's items are numbers)
+    ys[0] *= 2.0
+    return ys[0] * ys[1] + x[0]
+
+
+def test_a_new_value_written_into_a_list_of_rows_is_exact():
+    check_every_mode(rebound_row, np.array([[0.3, -0.7], [1.2, 0.4]]))
+    check_every_mode(scaled_number_in_list, X)

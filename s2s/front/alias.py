@@ -31,8 +31,11 @@ the second iteration on).
 """
 from __future__ import annotations
 
+import ast
 import copy
+import io
 import re
+import tokenize
 
 from s2s import ir, prims
 from s2s.prims import MAY_SHARE_MEMORY as VIEWS, NO_COPY_RETURNS_OPERAND, NO_COPY_WRITES_OPERAND
@@ -40,6 +43,10 @@ from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.names import Namer, base_name
 from s2s.ir.walk import array_versions, defined_names, definitions, ends_with_exit
 
+# calls that make a list or a tuple of what iterating their operand gives: a 2-D array's rows are views of it
+ITERATED = {"builtins.list": "list", "builtins.tuple": "tuple"}
+# what makes a list or a tuple (Python's containers: `xs[i] op= v` changes the element itself where it is an array)
+CONTAINERS = frozenset({"list", "tuple", "builtins.list", "builtins.tuple", "s2s.runtime.appended"})
 LOOP_WRITTEN = "<written in a loop through another name>"
 SHARED = "<written through a name that may be it>"
 
@@ -95,6 +102,8 @@ class _Aliases:
         self.ranges: set[str] = set()  # `t = range(...)`
         self.ints: set[str] = set()  # the targets of loops over a range: integers
         self.slices: dict[str, ir.Atom] = {}  # `t = slice(a, b, step)` -> its step
+        self.made_by: dict[str, ir.Call] = {}  # a name -> the call that made it
+        self.iterated: dict[str, str] = {}  # `rows = list(z)` -> how to copy it where it is taken (list(z.copy()))
 
     # ----- facts about values
     def objects(self, atom) -> dict:
@@ -202,6 +211,7 @@ class _Aliases:
                              "assign the result instead: y = np.f(...)", "out")
         if isinstance(value, ir.Call) and value.op == "setitem":
             s.value = self.read_call(value, s.loc)
+            self._element_operator(s)
             base = s.value.args[0]
             if isinstance(base, ir.Var) and self.root.get(base.name, base.name) in self.maybe_same:
                 name = base_name(self.root.get(base.name, base.name))
@@ -239,6 +249,8 @@ class _Aliases:
                 self.guards[id(s)] = (s, base)
             return 0
         s.value = self.read_expr(value, s.loc)
+        if isinstance(s.value, ir.Call):
+            self.made_by[s.target] = s.value
         if isinstance(s.value, ir.Call) and s.value.op == "builtins.range":
             self.ranges.add(s.target)
         if isinstance(s.value, ir.Call) and s.value.op == "slice" and not s.value.kwargs:
@@ -256,11 +268,43 @@ class _Aliases:
             self.view_of(s.target, s.value.args[:1], s.loc)
             if isinstance(s.value.args[0], ir.Var):
                 self.maybe_same[s.target] = s.value.args[0].name
+        elif isinstance(s.value, ir.Call) and s.value.op in ITERATED and len(s.value.args) == 1:
+            # `rows = list(z)`, `tuple(z)`: the rows of a 2-D array are views of it, the items of a sequence the
+            # objects it holds
+            self.view_of(s.target, s.value.args, s.loc)
+            if isinstance(s.value.args[0], ir.Var):
+                self.iterated[s.target] = f"{ITERATED[s.value.op]}({base_name(s.value.args[0].name)}.copy())"
         elif isinstance(s.value, ir.Call) and s.value.op in VIEWS:
             self.view_of(s.target, list(s.value.args) + [v for _, v in s.value.kwargs], s.loc)
             if s.value.op == "getitem" and not s.value.kwargs:
                 self.indexed[s.target] = (s.value.args[0], s.value.args[1:])
         return 0
+
+    def _element_operator(self, s: ir.Assign) -> None:
+        """`rows[0] *= 2.0` on a list or a tuple (SSA: `t = rows[0]; rows_1 = setitem(rows, 0, t * 2.0)`): Python
+        changes the element itself in place where it is an array, and that array may be shared (a row of z, the
+        caller's x). Where it may be, the generated code checks that the element is a number (as for `y += v`)."""
+        base, index, value = s.value.args[0], s.value.args[1:-1], s.value.args[-1]
+        made = self.made_by.get(value.name) if isinstance(value, ir.Var) else None
+        if not isinstance(base, ir.Var) or made is None or not made.args or not isinstance(made.args[0], ir.Var):
+            return
+        element = made.args[0]
+        if self.indexed.get(element.name) != (base, index) or not self._container(base):
+            return
+        if s.loc is not None and s.loc.text:
+            try:
+                statement = ast.parse(s.loc.text.strip()).body[0]
+            except SyntaxError:
+                statement = None
+            if statement is not None and not isinstance(statement, ast.AugAssign):
+                return  # `rows[0] = rows[0] * 2.0`: a new value, as Python makes
+        if self.objects(element):
+            self.guards[id(s)] = (s, element)
+
+    def _container(self, atom: ir.Var) -> bool:
+        """Is `atom` a list or a tuple the function made (of any version)?"""
+        made = self.made_by.get(atom.name)
+        return made is not None and made.op in CONTAINERS
 
     def _overlapping_write(self, call: ir.Call, loc) -> None:
         """Refuse `y[index] = v` where v may be a view of y itself (`M[:, 2] = M[1]`): NumPy copies the
@@ -530,10 +574,11 @@ class _Aliases:
         what = f"'{base_name(name)}'" if not _is_temp(name) else "a value"
         where = f" from line {made.line}" if made is not None else ""
         when = f"line {wrote.line}" if wrote is not None else "a later line"
+        taken = f" ({base_name(name)} = {self.iterated[name]})" if name in self.iterated else " (.copy())"
         return self.error(loc, f"reading {what}{where}, a view of '{base_name(array)}' or a container holding it, "
                                f"after {when} changed '{base_name(array)}' in place",
-                          f"NumPy's {what} would show that change: copy it when you take it "
-                          f"(.copy()), or read it before {when}", base_name(name))
+                          f"NumPy's {what} would show that change: copy it when you take it"
+                          f"{taken}, or read it before {when}", base_name(name))
 
     def error(self, loc, construct: str, hint: str, name: str = "") -> UnsupportedSyntaxError:
         line = loc.line if loc is not None else 0
@@ -546,7 +591,17 @@ class _Aliases:
 
 def _require_immutable(value: ir.Atom, loc) -> ir.Effect:
     """`rt.require_immutable(value, 'the user's statement')`: a number goes on, an ndarray is refused."""
-    return ir.Effect(ir.Call("s2s.runtime.require_immutable", (value, ir.Const(loc.text if loc else ""))), loc)
+    return ir.Effect(ir.Call("s2s.runtime.require_immutable", (value, ir.Const(_code(loc.text) if loc else ""))), loc)
+
+
+def _code(text: str) -> str:
+    """The statement `text` without its comment (`rows[0] *= 2.0  # the caller's row`), as the check quotes it."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return text
+    comment = next((t for t in tokens if t.type == tokenize.COMMENT), None)
+    return text[:comment.start[1]].rstrip() if comment is not None and comment.start[0] == 1 else text
 
 
 def _insert_guards(stmts: list, guards: dict) -> None:
