@@ -14,6 +14,7 @@ import types
 
 from s2s import ir, prims
 from s2s.front.calls import Spread, user_object
+from s2s.front.lists import APPENDED
 from s2s.front.source import MISSING
 from s2s.rules import registry
 
@@ -23,6 +24,11 @@ _FOLDABLE = {
     "truediv": lambda a, b: a / b, "pow": lambda a, b: a ** b, "neg": lambda a: -a,
     "floordiv": lambda a, b: a // b, "mod": lambda a, b: a % b,
 }
+
+
+# calls whose value is surely a list or tuple (displays aside): a sequence `+` and `*` join and repeat
+_SEQUENCES = frozenset({"list", "tuple", "builtins.list", "builtins.tuple", "builtins.sorted", APPENDED,
+                        "s2s.runtime.dict_keys", "s2s.runtime.dict_values", "s2s.runtime.dict_items"})
 
 
 class ExpressionLowering:
@@ -71,7 +77,9 @@ class ExpressionLowering:
             if found is not None and found[1] is not None:
                 return found[1]
             left = found[0] if found is not None else self.atom(node.left)
-            return self.fold_call(prims.AST_TO_OP[type(node.op)], (left, self.atom(node.right)))
+            op, right = prims.AST_TO_OP[type(node.op)], self.atom(node.right)
+            joined = self.sequence_operation(op, left, right, node, hint)
+            return joined if joined is not None else self.fold_call(op, (left, right))
         if isinstance(node, ast.UnaryOp):
             operand = self.atom(node.operand)
             if isinstance(node.op, ast.UAdd):
@@ -310,11 +318,65 @@ class ExpressionLowering:
         return AttributeError(f"module '{name}' has no attribute '{node.attr}'.{hint}\n"
                               f"  {self.src.filename}:{line}:{col}\n    {text}\n    {caret}")
 
-    def sequence(self, op: str, parts: tuple) -> ir.Atom:
+    def sequence(self, op: str, parts: tuple, hint: str | None = None) -> ir.Atom:
         """A tuple (or list) of `parts` built here, whose elements indexing by a constant finds again."""
         if op == "tuple" and all(isinstance(p, ir.Const) for p in parts):
             return ir.Const(tuple(p.value for p in parts))
-        var = self.materialise(ir.Call(op, tuple(parts)))
-        if op == "tuple":
-            self.tuples[var.name] = list(parts)
+        var = self.materialise(ir.Call(op, tuple(parts)), hint)
+        self.tuples[var.name] = list(parts)  # (a list's too, as for a display)
         return var
+
+    def sequence_kind(self, atom) -> str | None:
+        """"tuple" or "list" for a tuple or list whose parts are known here (a display the function wrote, a
+        constant tuple), else None."""
+        if isinstance(atom, ir.Const):
+            return "tuple" if isinstance(atom.value, tuple) else None
+        if isinstance(atom, ir.Var) and atom.name in self.tuples:
+            op = getattr(self.definitions.get(atom.name), "op", None)
+            return op if op in ("tuple", "list") else None
+        return None
+
+    def is_sequence(self, atom) -> bool:
+        """Is `atom` surely a list or tuple (its parts known here or not): a display, a list the function grows,
+        list(...), tuple(...), a dict's keys, values or items?"""
+        if self.sequence_kind(atom) is not None or self.list_root(atom) is not None:
+            return True
+        made = self.definitions.get(atom.name) if isinstance(atom, ir.Var) else None
+        return getattr(made, "op", None) in _SEQUENCES
+
+    def sequence_operation(self, op: str, left, right, node, hint: str | None = None):
+        """`xs + ys`, `xs * n` and `n * xs` where xs is a list or tuple: Python joins or repeats the sequences,
+        which is no arithmetic. The new tuple or list of the parts where they are known here and n is a
+        constant (`[a, b] * 2` is `[a, b, a, b]`; `xs + [v]` of a list the function grows is appended to);
+        refused at the line where a sequence's length or n is known only at run time; None where no operand
+        is surely a list or tuple (NumPy's arithmetic, which reads a list as an array)."""
+        if op not in ("add", "mul"):
+            return None
+        lk, rk = self.sequence_kind(left), self.sequence_kind(right)
+        if op == "add":
+            if lk is not None and lk == rk:
+                return self.sequence(lk, tuple(self._tuple_parts(left)) + tuple(self._tuple_parts(right)), hint)
+            if rk == "list" and self.list_root(left) is not None:  # xs + [a, b], xs grown by the function
+                out = left
+                parts = self._tuple_parts(right)
+                for i, part in enumerate(parts):
+                    out = self.materialise(ir.Call(APPENDED, (out, part)), hint if i == len(parts) - 1 else None)
+                    self.list_roots[out.name] = out.name  # a new list, as Python makes
+                return out
+            if self.is_sequence(left) and self.is_sequence(right):
+                raise self.error(node, "joining lists or tuples whose lengths are known only at run time",
+                                 "append the values one by one in a loop: for v in ys: xs.append(v)")
+            return None
+        seq, n = (left, right) if self.is_sequence(left) else (right, left) if self.is_sequence(right) else (None, None)
+        if seq is None:
+            return None
+        kind = self.sequence_kind(seq)
+        if isinstance(n, ir.Const) and type(n.value) not in (int, bool):
+            return None  # (Python's TypeError, as the code runs)
+        if kind is not None and isinstance(n, ir.Const):
+            return self.sequence(kind, tuple(self._tuple_parts(seq)) * n.value, hint)
+        what = "repeating a list or tuple whose length is known only at run time" if kind is None else \
+            "a list or tuple times a value known only at run time (Python repeats it for an int, NumPy " \
+            "multiplies for an array)"
+        raise self.error(node, what, "repeat it with a comprehension, [v for _ in range(n) for v in xs], or "
+                                     "multiply an array: np.array(xs) * w")

@@ -222,6 +222,13 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
                 raise self.error(s, "augmented assignment to an attribute")
             left = self.read(s.target.id, s.target)
             right = self.atom(s.value)
+            if self.list_root(left) is not None and op in ("add", "mul"):
+                self.list_in_place(s, left, right, op)
+                return
+            joined = self.sequence_operation(op, left, right, s)  # t += (v,): a new tuple, as Python makes
+            if joined is not None:
+                self.bind(s.target, joined)
+                return
             if s.target.id in self.element_written() and self.array_root(left) is not None:
                 # an array whose elements the function writes stays one object: `y *= v` is `y[...] = y * v`,
                 # saved and put back by the reverse sweep like any element write
@@ -270,6 +277,21 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
             self.jump(s, ir.Continue)
         else:  # the fence admits nothing else
             raise self.error(s, f"the statement {type(s).__name__}")
+
+    def list_in_place(self, s: ast.AugAssign, left: ir.Var, right: ir.Atom, op: str) -> None:
+        """`xs += ys` or `xs *= n` on a list the function made: Python extends or repeats that one list in
+        place, which is a new version of it while no other name or container holds it (lists.py)."""
+        name = s.target.id
+        root = self.list_root(left)
+        if root in self.shared_lists or self.list_owner.setdefault(root, name) != name:
+            raise self.error(s, f"'{ast.unparse(s)}' on a list that another name or a container also holds here, "
+                                "which would see the change", f"write a new list instead: {name} = "
+                                f"{name} {'+' if op == 'add' else '*'} {ast.unparse(s.value)}")
+        if op == "add" and not self.is_sequence(right):
+            raise self.error(s, f"'{ast.unparse(s)}' with a value known only at run time (Python extends the list "
+                                "with its elements)", f"append the values one by one: for v in values: "
+                                f"{name}.append(v)")
+        self.bind(s.target, self.sequence_operation(op, left, right, s, name))
 
     def _hint(self, target) -> str | None:
         return target.id if isinstance(target, ast.Name) else None
