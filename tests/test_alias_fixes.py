@@ -287,3 +287,45 @@ def scaled_number_in_list(x):
 def test_a_new_value_written_into_a_list_of_rows_is_exact():
     check_every_mode(rebound_row, np.array([[0.3, -0.7], [1.2, 0.4]]))
     check_every_mode(scaled_number_in_list, X)
+
+
+# --------------------------------------------------------------------------- a dict's key written in a loop
+
+
+def key_scaled_in_loop(x):
+    params = {"w": x, "b": 1.0}
+    for k in ["w", "b"]:
+        params[k] = params[k] * 2.0  # refused
+    return params["w"] + params["b"]
+
+
+def key_set_in_loop(x):
+    params = {}
+    for k in ["w", "b"]:
+        params[k] = x * 2.0  # refused
+    return params["w"] + params["b"]
+
+
+def key_set_in_branch(x):
+    params = dict(w=x, b=1.0)
+    if x > 0:
+        params = dict(w=x * 2.0, b=3.0)
+    for k in ["w"]:
+        params[k] = params[k] * 2.0  # refused
+    return params["w"] + params["b"]
+
+
+@pytest.mark.parametrize("f", [key_scaled_in_loop, key_set_in_loop, key_set_in_branch], ids=lambda f: f.__name__)
+def test_a_dict_key_written_in_a_loop_is_refused_as_outside_one(f):
+    error = _refused_at_its_line(f, (1.5,), "assignment to a key of the dict 'params'")
+    assert "for k in keys" in error.hint
+
+
+def keys_rebuilt(x):
+    params = {"w": x, "b": 1.0}
+    params = {k: params[k] * 2.0 for k in ["w", "b"]}
+    return params["w"] * x + params["b"] * x
+
+
+def test_the_dict_the_hint_suggests_is_exact():
+    assert s2s.value_and_grad(keys_rebuilt)(1.5) == (keys_rebuilt(1.5), pytest.approx(4.0 * 1.5 + 2.0))

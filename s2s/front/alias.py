@@ -47,6 +47,8 @@ from s2s.ir.walk import array_versions, defined_names, definitions, ends_with_ex
 ITERATED = {"builtins.list": "list", "builtins.tuple": "tuple"}
 # what makes a list or a tuple (Python's containers: `xs[i] op= v` changes the element itself where it is an array)
 CONTAINERS = frozenset({"list", "tuple", "builtins.list", "builtins.tuple", "s2s.runtime.appended"})
+# what makes a dict (s2s follows a dict's keys where it is written out whole, not written key by key)
+DICTS = frozenset({"dict", "builtins.dict", "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs"})
 LOOP_WRITTEN = "<written in a loop through another name>"
 SHARED = "<written through a name that may be it>"
 
@@ -104,6 +106,7 @@ class _Aliases:
         self.slices: dict[str, ir.Atom] = {}  # `t = slice(a, b, step)` -> its step
         self.made_by: dict[str, ir.Call] = {}  # a name -> the call that made it
         self.iterated: dict[str, str] = {}  # `rows = list(z)` -> how to copy it where it is taken (list(z.copy()))
+        self.joins: dict[str, list] = {}  # a phi -> the values it may be (a loop's: the one entering it)
 
     # ----- facts about values
     def objects(self, atom) -> dict:
@@ -211,6 +214,7 @@ class _Aliases:
                              "assign the result instead: y = np.f(...)", "out")
         if isinstance(value, ir.Call) and value.op == "setitem":
             s.value = self.read_call(value, s.loc)
+            self._key_write(s)
             self._element_operator(s)
             base = s.value.args[0]
             if isinstance(base, ir.Var) and self.root.get(base.name, base.name) in self.maybe_same:
@@ -279,6 +283,27 @@ class _Aliases:
             if s.value.op == "getitem" and not s.value.kwargs:
                 self.indexed[s.target] = (s.value.args[0], s.value.args[1:])
         return 0
+
+    def _key_write(self, s: ir.Assign) -> None:
+        """Refuse `params[k] = v` where `params` is a dict a loop or a branch carries (`for k in keys:
+        params[k] = params[k] * 2.0`), as ssa.py refuses it where the dict is written out: s2s follows a dict's
+        keys where it is written whole."""
+        base = s.value.args[0]
+        if not isinstance(base, ir.Var) or base.name not in self.joins:
+            return
+        todo, seen = [base.name], set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            made = self.made_by.get(name)
+            if made is not None and made.op in DICTS:
+                spelled = base_name(base.name)
+                raise self.error(s.loc, f"assignment to a key of the dict '{spelled}'",
+                                 f"make a new dict with all its keys at once: {spelled} = {{'w': w, 'b': b}}, or "
+                                 f"{spelled} = {{k: ... for k in keys}}", spelled)
+            todo += [a.name for a in self.joins.get(name, ()) if isinstance(a, ir.Var)]
 
     def _element_operator(self, s: ir.Assign) -> None:
         """`rows[0] *= 2.0` on a list or a tuple (SSA: `t = rows[0]; rows_1 = setitem(rows, 0, t * 2.0)`): Python
@@ -408,6 +433,7 @@ class _Aliases:
 
     def if_(self, s: ir.If) -> None:
         s.test = self.read(s.test, s.loc)
+        self.joins.update({p.target: list(p.operands) for p in s.phis})
         before = self.state
         ends = []
         for branch in (s.body, s.orelse):
@@ -472,6 +498,7 @@ class _Aliases:
             s.iter = self.read(s.iter, s.loc)
         for p in s.phis:
             p.operands[0] = self.read(p.operands[0], s.loc)
+            self.joins[p.target] = [p.operands[0]]
         written, based = self.written_in(s)
         elements = self.element_written_phis(s)
         # from the second iteration on, everything made before the loop has seen the loop's writes
