@@ -15,7 +15,7 @@ import inspect
 
 import numpy as np
 
-from s2s.api import pytree
+from s2s.api import cache, pytree
 from s2s.errors import S2SError
 
 
@@ -209,10 +209,28 @@ def _real_leaf(what: str, name: str, value) -> None:
         raise TypeError(f"{what}: the argument '{name}' holds a complex number; {COMPLEX}")
 
 
-def argument(params: list, args: tuple, kwargs: dict, w):
-    """The argument a `wrt` entry (a position or a parameter name) refers to in a call `f(*args, **kwargs)`."""
-    if isinstance(w, str):
-        return kwargs[w] if w in kwargs else args[params.index(w)]
-    if w >= len(args) and w < len(params) and params[w] in kwargs:  # f(x, a=v) with wrt=1
-        return kwargs[params[w]]
-    return args[w]
+def argument(params: list, args: tuple, kwargs: dict, w, f=None):
+    """The argument a `wrt` entry (a position or a name among `params`, `f`'s parameters) refers to in a call
+    `f(*args, **kwargs)`, as Python binds it: a parameter left out is its default, a `*args` parameter the tuple
+    of the extra positional arguments, a `**kwargs` one the dict of the extra keywords (what grad differentiates
+    with respect to). A call `f` would refuse raises the TypeError `f` raises."""
+    name = w if isinstance(w, str) else params[w]
+    if name in kwargs:
+        return kwargs[name]
+    i = params.index(name)
+    if f is None or i < len(args) and i < cache.positional_count(f):
+        return args[i]
+    return bound(f, args, kwargs).arguments[name]
+
+
+def bound(f, args: tuple, kwargs: dict) -> inspect.BoundArguments:
+    """`f(*args, **kwargs)`'s arguments as Python binds them, defaults included (`.args` and `.kwargs` call `f`
+    with them all given); a call `f` would refuse raises the TypeError `f` raises."""
+    signature = inspect.signature(f)  # (not cached: functions of one code may have other defaults)
+    try:
+        out = signature.bind(*args, **kwargs)
+    except TypeError:
+        raise_call_error(f, args, kwargs)
+        raise
+    out.apply_defaults()
+    return out

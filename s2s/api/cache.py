@@ -45,7 +45,7 @@ _lock = threading.RLock()
 _building: dict = {}  # key -> (threading.Event set when the build is done, the building thread's id)
 _entries: dict = {}  # key -> [Entry], most recently made first
 _made: weakref.WeakSet = weakref.WeakSet()  # every entry alive, in a bucket or held by a function
-_parameters: dict = {}  # code object -> its parameter names (parameter_names)
+_parameters: dict = {}  # code object -> (its parameter names, how many are positional) (parameter_names)
 
 
 # failures that depend only on what the transformation read, kept like a result: raised again (a new
@@ -205,10 +205,28 @@ def size() -> int:
 def parameter_names(f) -> list:
     """`list(inspect.signature(f).parameters)`, read once per code object (inspect.signature takes tens of
     microseconds: a new `jacobian(f)` or `hessian(f)` of a function already transformed asks again)."""
+    return list(_parameter_facts(f)[0])
+
+
+def positional_count(f) -> int:
+    """How many of `parameter_names(f)` come first and are bound by position (before a `*args`, a keyword-only
+    parameter or a `**kwargs`)."""
+    return _parameter_facts(f)[1]
+
+
+def _parameter_facts(f) -> tuple:
     inner = inspect.unwrap(f, stop=lambda g: hasattr(g, "__signature__") or isinstance(g, types.MethodType))
     if type(inner) is not types.FunctionType or hasattr(inner, "__signature__"):
-        return list(inspect.signature(f).parameters)  # (a method, a partial, a declared signature: as asked)
-    names = _parameters.get(inner.__code__)
-    if names is None:
-        names = _parameters[inner.__code__] = tuple(inspect.signature(inner).parameters)
-    return list(names)
+        return _facts_of(inspect.signature(f))  # (a method, a partial, a declared signature: as asked)
+    found = _parameters.get(inner.__code__)
+    if found is None:
+        found = _parameters[inner.__code__] = _facts_of(inspect.signature(inner))
+    return found
+
+
+def _facts_of(signature: inspect.Signature) -> tuple:
+    """(names, how many come first and are positional) of a signature's parameters."""
+    kinds = [p.kind for p in signature.parameters.values()]
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    count = next((i for i, kind in enumerate(kinds) if kind not in positional), len(kinds))
+    return tuple(signature.parameters), count

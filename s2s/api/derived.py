@@ -7,13 +7,13 @@ forward mode of the generated gradient source `grad(f)`.
 """
 from __future__ import annotations
 
-import inspect
 import math
 
 import numpy as np
 
 from s2s.api import cache, transform, arguments, pytree, display
 from s2s.api.forward import JACOBIAN_REFUSAL, JacobianForward, jacobian_forward
+from s2s.api.parameters import resolve_wrt
 from s2s.api.transformed import Transformed, _checked_pullback
 from s2s.back.sourcemap import attach_user_frames
 from s2s.errors import ResultTypeError
@@ -37,7 +37,7 @@ class _ReverseState(cache.SharedState):
     def __init__(self, f, wrt):
         super().__init__(f)
         self.vjp = transform.vjp(f, wrt=wrt)
-        self.params = None
+        self.params = self.positional = None
 
 
 # (why, what to do) when a Hessian is transformed
@@ -74,7 +74,7 @@ class JacobianReverse:
 
     def __call__(self, *args, **kwargs):
         wrt = self._wrt
-        if not kwargs and type(wrt) is int and 0 <= wrt < len(args) and self._direct:
+        if not kwargs and type(wrt) is int and 0 <= wrt < len(args) and self._direct and wrt < self._positional():
             x = args[wrt]
             kind = type(x)
             if kind is np.ndarray and x.dtype.kind == "f" or kind in _SCALARS:
@@ -90,10 +90,17 @@ class JacobianReverse:
         if params is None:
             params = self._state.params = cache.parameter_names(self.__wrapped__)
         wrts = [self._wrt] if self._single else list(self._wrt)
-        xs = [arguments.argument(params, args, kwargs, w) for w in wrts]
+        xs = [arguments.argument(params, args, kwargs, w, self.__wrapped__) for w in wrts]
         if (type(value) is np.ndarray or type(value) in _SCALARS) and _plain(xs):
             return self._by_rows(value, pullback, xs)
         return self._by_leaves(value, pullback, xs)
+
+    def _positional(self) -> int:
+        """How many of f's parameters come first and are bound by position (a wrt past them is a `*args`)."""
+        count = self._state.positional
+        if count is None:
+            count = self._state.positional = cache.positional_count(self.__wrapped__)
+        return count
 
     def _by_leaves(self, value, pullback, xs: list):
         """The Jacobian of a container value, or with respect to containers: one pullback per element of each
@@ -281,7 +288,7 @@ class Hessian:
             state.params = cache.parameter_names(self.__wrapped__)
         arguments.check_wrt(self.__name__, state.wrt_at, args, kwargs)
         params = state.params
-        x = arguments.argument(params, args, kwargs, self._wrt)
+        x = arguments.argument(params, args, kwargs, self._wrt, self.__wrapped__)
         try:
             h = self._jac(*args, **kwargs)
         except ResultTypeError as exc:
@@ -363,13 +370,16 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
     Parameters
     ----------
     f : callable
-        A Python function whose source s2s can read; its value may be a number or an array.
+        A Python function whose source s2s can read; its value may be a number, an array, or a
+        tuple, list or dict of them (each part checked, named by its path: `d[1]/dx`).
     *args
         The point: every positional argument of `f`. The `wrt` arguments are numbers, float
         arrays, or tuples, lists, dicts and dataclasses of them (checked leaf by leaf, each named
-        by its path in the report: `d/dp['w']`).
+        by its path in the report: `d/dp['w']`). An int in a container that `f` takes only as an
+        int (a count for `range`, an index: a float there raises) is held fixed, not checked.
     wrt : int, str, or tuple of int and str, default 0
-        The parameter(s) to check, as in `grad`.
+        The parameter(s) to check, as in `grad`: also one left at its default, or a `*args`
+        parameter (the tuple of the extra arguments, leaf by leaf).
     rtol, atol : float, default 1e-5 and 1e-7
         The tolerances of `numpy.isclose(analytic, numeric, rtol, atol)`.
     eps : float, default 1e-6
@@ -417,36 +427,48 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
         index                       analytic             numeric      difference
         ()                                 5                  13              -8
     """
-    params = list(inspect.signature(f).parameters)
+    params = cache.parameter_names(f)
+    names, _ = resolve_wrt(params, wrt, getattr(f, "__qualname__", getattr(f, "__name__", "f")))
     wrts = list(wrt) if isinstance(wrt, (tuple, list)) else [wrt]
+    value = f(*args)
+    value_paths = pytree.paths(value) if pytree.is_container(value) else [""]
     problems = []
-    for w in wrts:
-        index = params.index(w) if isinstance(w, str) else w
-        x = args[index]
-        if pytree.is_container(x):  # (a tuple, list, dict or dataclass of parameters: leaf by leaf)
-            parts, build = pytree.leaves(x), pytree.structure(x)
-            names = [params[index] + path for path in pytree.paths(x)]
-            numeric = [_central_differences(lambda v, k=k: f(*_put(args, index, build(_put(parts, k, v)))), leaf, eps)
-                       for k, leaf in enumerate(parts)]
-        else:
-            names = [params[index]]
-            numeric = [_central_differences(lambda v: f(*_put(args, index, v)), x, eps)]
-        modes = [("reverse", lambda: jacobian(f, wrt=w, mode="reverse")(*args)),
-                 ("forward", lambda: jacobian(f, wrt=w, mode="forward")(*args))]
-        for mode, compute in modes:
-            result = compute()
-            found = pytree.leaves(result) if pytree.is_container(x) else [result]
-            if len(found) != len(numeric):
-                problems.append(f"{mode} mode, d/d{params[index]}: {len(found)} parts, the argument has "
-                                f"{len(numeric)}")
+    for w, name in zip(wrts, names):
+        x = arguments.argument(params, args, {}, name, f)
+        call = _caller(f, args, name)
+        parts, build = (pytree.leaves(x), pytree.structure(x)) if pytree.is_container(x) else ([x], lambda v: v[0])
+        paths = pytree.paths(x) if pytree.is_container(x) else [""]
+        numeric = []  # numeric[b]: the differences of each value leaf by leaf b of x (None: an int held fixed)
+        for b, leaf in enumerate(parts):
+            try:
+                numeric.append(_central_differences(lambda v, b=b: call(build(_put(parts, b, v))), leaf, eps))
+            except Exception:
+                if not _integer(leaf):
+                    raise
+                if not pytree.is_container(x):
+                    raise TypeError(f"check_grad({getattr(f, '__name__', 'f')}): the argument '{name}' is the int "
+                                    f"{leaf!r}, which {getattr(f, '__name__', 'f')} takes only as an int (a count, "
+                                    f"an index: a float there raised an error), so it has no derivative to check; "
+                                    f"check with respect to the float arguments (wrt=...)") from None
+                numeric.append(None)  # (a count in a container of parameters, range(n): not perturbed)
+        for mode in ("reverse", "forward"):
+            result = jacobian(f, wrt=w, mode=mode)(*args)
+            found = pytree.leaves(result) if pytree.is_container(result) else [result]
+            if len(found) != len(value_paths) * len(parts):
+                problems.append(f"{mode} mode, d/d{name}: {len(found)} parts, the value has {len(value_paths)} "
+                                f"and the argument {len(parts)}")
                 continue
-            for name, analytic, num in zip(names, found, numeric):
-                analytic = np.asarray(analytic, dtype=float)
-                if analytic.shape != num.shape and analytic.ndim == 0:  # (a bare zero for a whole part)
-                    analytic = np.broadcast_to(analytic, num.shape)
-                problem = _compared(mode, name, analytic, num, rtol, atol)
-                if problem:
-                    problems.append(problem)
+            for a, value_path in enumerate(value_paths):
+                for b, path in enumerate(paths):
+                    if numeric[b] is None:
+                        continue
+                    num = numeric[b][a]
+                    analytic = np.asarray(found[a * len(parts) + b], dtype=float)
+                    if analytic.shape != num.shape and analytic.ndim == 0:  # (a bare zero for a whole part)
+                        analytic = np.broadcast_to(analytic, num.shape)
+                    problem = _compared(mode, f"d{value_path}/d{name}{path}", analytic, num, rtol, atol)
+                    if problem:
+                        problems.append(problem)
     if problems:
         code = getattr(arguments.original(f), "__code__", None)
         where = f"  {code.co_filename}:{code.co_firstlineno}\n" if code is not None else ""
@@ -458,14 +480,28 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
                              "shows the generated code.")
 
 
-def _compared(mode: str, name: str, analytic, numeric, rtol, atol) -> str:
-    """The report of where `analytic` and `numeric` (the derivatives with respect to `name`) differ, or ''."""
+def _caller(f, args: tuple, name: str):
+    """`call(v)`: f called with `args`, the parameter `name` given the value `v` (a parameter left at its default,
+    a `*args` or `**kwargs` parameter too: as Python binds them)."""
+    def call(v):
+        bound = arguments.bound(f, args, {})
+        bound.arguments[name] = v
+        return f(*bound.args, **bound.kwargs)
+    return call
+
+
+def _integer(x) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
+def _compared(mode: str, what: str, analytic, numeric, rtol, atol) -> str:
+    """The report of where `analytic` and `numeric` (the derivatives `what`: d/dx, d[1]/dp['w']) differ, or ''."""
     if analytic.shape != numeric.shape:
-        return f"{mode} mode, d/d{name}: shape {analytic.shape}, finite differences give {numeric.shape}"
+        return f"{mode} mode, {what}: shape {analytic.shape}, finite differences give {numeric.shape}"
     bad = ~np.isclose(analytic, numeric, rtol=rtol, atol=atol)
     if not bad.any():
         return ""
-    lines = [f"{mode} mode, d/d{name}: {int(bad.sum())} of {bad.size} element(s) differ (rtol={rtol}, atol={atol})",
+    lines = [f"{mode} mode, {what}: {int(bad.sum())} of {bad.size} element(s) differ (rtol={rtol}, atol={atol})",
              f"    {'index':<16}{'analytic':>20}{'numeric':>20}{'difference':>16}"]
     for idx in zip(*np.nonzero(bad)) if bad.ndim else [()]:
         a, n = analytic[idx], numeric[idx]
@@ -480,17 +516,25 @@ def _put(items, index: int, value) -> list:
     return out
 
 
-def _central_differences(g, x, eps):
-    """d g(x) / dx by central differences: shape `value.shape + x.shape` (x a number or an array)."""
+def _central_differences(g, x, eps) -> list:
+    """d g(x) / dx by central differences, one array per leaf of g's value (a number, an array or a container of
+    them), of shape `value_leaf.shape + x.shape` (x a number or an array)."""
     scalar = np.ndim(x) == 0
     x = np.asarray(x, dtype=float)
-    value = np.asarray(g(float(x) if scalar else x), dtype=float)
-    out = np.zeros(value.shape + x.shape)
+    value = g(float(x) if scalar else x)
+    shapes = [np.shape(v) for v in (pytree.leaves(value) if pytree.is_container(value) else [value])]
+    out = [np.zeros(shape + x.shape) for shape in shapes]
     for idx in np.ndindex(*x.shape):
         xp, xm = x.copy(), x.copy()
         xp[idx] += eps
         xm[idx] -= eps
         if scalar:
             xp, xm = float(xp), float(xm)
-        out[(Ellipsis,) + idx] = (np.asarray(g(xp), dtype=float) - np.asarray(g(xm), dtype=float)) / (2 * eps)
+        plus, minus = g(xp), g(xm)
+        if pytree.is_container(value):
+            plus, minus = pytree.leaves(plus), pytree.leaves(minus)
+        else:
+            plus, minus = [plus], [minus]
+        for block, p, m in zip(out, plus, minus):
+            block[(Ellipsis,) + idx] = (np.asarray(p, dtype=float) - np.asarray(m, dtype=float)) / (2 * eps)
     return out

@@ -334,7 +334,7 @@ class JacobianForward:
                 if isinstance(a, (np.ndarray, float, int, np.number)) and not isinstance(a, bool))
         self._last_ranks = ranks
         if self._single and not kwargs:  # (the common case: one array argument pushed at once)
-            x = arguments.argument(params, args, kwargs, self._wrt)
+            x = arguments.argument(params, args, kwargs, self._wrt, self.__wrapped__)
             batched = self._batched.get((0, ranks)) if type(x) is np.ndarray else None
             if batched is not None:
                 try:
@@ -345,7 +345,7 @@ class JacobianForward:
                     self._batched.pop((0, ranks), None)
         out = []
         for k, w in enumerate(self._wrts):
-            x = arguments.argument(params, args, kwargs, w)
+            x = arguments.argument(params, args, kwargs, w, self.__wrapped__)
             batched = None if type(x) is not np.ndarray and pytree.is_container(x) else \
                 (self._batched.get((k, ranks)) or self._batched_jvp(k, ranks))
             if batched is not None:
@@ -388,6 +388,8 @@ def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None, bases=N
         t = jf._invoke(fn, args, (basis,), kwargs or {})
     if value_like is None:
         value, t = t
+        if type(value) is not np.ndarray and pytree.is_container(value):
+            raise NotBatchable("a tuple, list or dict value")  # (its parts' Jacobians, leaf by leaf: by basis)
     else:
         value = value_like
     # (per-call cost at the Rosenbrock Hessian's size: np.prod, np.broadcast_to and np.moveaxis took ~8 us of

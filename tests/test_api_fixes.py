@@ -1,0 +1,183 @@
+"""The public API's plumbing: which argument a `wrt` names (a parameter left at its default, `*args`, `**kwargs`)
+in every transformation built from the others, check_grad on tuple values and containers holding counts, and
+forward-mode Jacobians of tuple values. Each case is checked against an analytic value or finite differences."""
+import numpy as np
+import pytest
+
+import s2s
+from tests.conftest import assert_close
+
+
+def with_default(x, z=1.0):
+    return x * x + z * z * x
+
+
+def with_keyword_only(x, *, z=2.0):
+    return x * z * z
+
+
+def star(x, *args):
+    s = x
+    for a in args:
+        s = s * a
+    return s
+
+
+def star_star(x, **kw):
+    return x * kw["a"] * kw["a"]
+
+
+# ------------------------------------------------------------------------------------- wrt names a default
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_jacobian_wrt_a_parameter_left_at_its_default(mode):
+    """jacobian(f, wrt="z")(1.5) with z left at its default 1.0 (was: IndexError in both modes)."""
+    assert_close(s2s.jacobian(with_default, wrt="z", mode=mode)(1.5), 2 * 1.0 * 1.5)  # d/dz = 2 z x
+    assert_close(s2s.jacobian(with_default, wrt=1, mode=mode)(1.5), 2 * 1.0 * 1.5)
+    assert_close(s2s.jacobian(with_keyword_only, wrt="z", mode=mode)(1.5), 2 * 1.5 * 2.0)
+    assert_close(s2s.jacobian(with_default, wrt=("x", "z"), mode=mode)(1.5), (2 * 1.5 + 1.0, 3.0))
+
+
+def test_hessian_and_check_grad_wrt_a_parameter_left_at_its_default():
+    assert_close(s2s.hessian(with_default, wrt="z")(1.5), 2 * 1.5)  # d2/dz2 = 2 x
+    assert_close(s2s.hessian(with_keyword_only, wrt="z")(1.5), 2 * 1.5)
+    assert s2s.check_grad(with_default, 1.5, wrt="z") is None
+    assert s2s.check_grad(with_keyword_only, 1.5, wrt=("x", "z")) is None
+
+
+# ----------------------------------------------------------------------------------- wrt names *args, **kwargs
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_jacobian_wrt_a_star_args_parameter_is_a_tuple_of_jacobians(mode):
+    """As grad: the derivative with respect to the tuple `args` (was: ValueError, IndexError)."""
+    jac = s2s.jacobian(star, wrt=1, mode=mode)
+    for _ in range(2):  # (the second call takes the fast path, which read args[1] for the tuple)
+        got = jac(2.0, 3.0, 4.0)
+        assert isinstance(got, tuple) and len(got) == 2
+        assert_close(got[0], 2.0 * 4.0) and assert_close(got[1], 2.0 * 3.0)
+    assert_close(s2s.jacobian(star, wrt="args", mode=mode)(2.0, 3.0, 4.0)[1], 6.0)
+
+
+def test_hessian_wrt_star_args_and_star_star_kwargs():
+    h = s2s.hessian(star, wrt=1)(2.0, 3.0, 4.0)  # d2/(da_i da_j) of x a0 a1: x off the diagonal
+    assert_close(np.array(h, dtype=float), [[0.0, 2.0], [2.0, 0.0]])
+    h = s2s.hessian(star_star, wrt="kw")(2.0, a=3.0)
+    assert list(h) == ["a"] and list(h["a"]) == ["a"]
+    assert_close(h["a"]["a"], 2 * 2.0)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_jacobian_wrt_a_star_star_kwargs_parameter_is_a_dict(mode):
+    got = s2s.jacobian(star_star, wrt="kw", mode=mode)(2.0, a=3.0)
+    assert list(got) == ["a"]
+    assert_close(got["a"], 2 * 2.0 * 3.0)
+
+
+def test_check_grad_wrt_star_args():
+    assert s2s.check_grad(star, 2.0, 3.0, 4.0, wrt=1) is None
+    assert s2s.check_grad(star, 2.0, 3.0, 4.0, wrt=(0, "args")) is None
+
+
+# -------------------------------------------------------------------------------------------- check_grad
+
+
+def badly_cubed(x):
+    return x ** 3
+
+
+@s2s.adjoint(badly_cubed)
+def _badly_cubed_adjoint(g, ans, x):
+    return (g * 2.0 * x,)  # wrong: 3 x^2
+
+
+@s2s.tangent(badly_cubed)
+def _badly_cubed_tangent(tangents, ans, x):
+    return 3.0 * x ** 2 * tangents[0]
+
+
+def pair(x):
+    return np.sum(x), x * 2.0
+
+
+def wrong_pair(x):
+    return np.sum(x), badly_cubed(x)
+
+
+def star_wrong(x, *args):
+    return x + badly_cubed(args[0])
+
+
+def power_of_count(p):
+    x, n = p
+    y = x
+    for i in range(n):
+        y = y * x
+    return np.sum(y)
+
+
+def scaled_by_count(p):
+    x, n = p
+    return np.sum(x) * n
+
+
+def count_only(x, n):
+    s = 0.0
+    for i in range(n):
+        s = s + x
+    return s
+
+
+def test_check_grad_of_a_tuple_value_checks_each_part():
+    """A function returning a tuple (was: ValueError building one array of the parts)."""
+    assert s2s.check_grad(pair, np.array([1.0, 2.0, 3.0])) is None
+    with pytest.raises(AssertionError) as info:
+        s2s.check_grad(wrong_pair, np.array([1.0, 2.0]))
+    text = str(info.value)
+    assert "reverse mode, d[1]/dx" in text and "forward mode" not in text  # only the wrong rule's part
+    assert "d[0]/dx" not in text
+
+
+def test_check_grad_finds_a_wrong_derivative_with_respect_to_star_args():
+    with pytest.raises(AssertionError) as info:
+        s2s.check_grad(star_wrong, 1.0, 2.0, wrt=1)
+    text = str(info.value)
+    assert "reverse mode, d/dargs[0]" in text and "forward mode" not in text
+    assert "8" in text and "12" in text  # analytic 2 x * 2 = 8, numeric 3 x^2 = 12 at x = 2
+
+
+def test_check_grad_holds_a_count_in_a_container_fixed():
+    """An int in a container that the function takes only as an int (range(n)) is not perturbed (was: TypeError
+    from range(2.000001)); the float leaves are still checked, and an int used as a number still is."""
+    assert s2s.check_grad(power_of_count, (np.array([1.0, 2.0]), 2)) is None
+    assert s2s.check_grad(scaled_by_count, (np.array([1.0, 2.0]), 3)) is None
+    with pytest.raises(TypeError, match="'n' is the int 3, which count_only takes only as an int"):
+        s2s.check_grad(count_only, 2.0, 3, wrt=1)
+    assert s2s.check_grad(count_only, 2.0, 3, wrt=0) is None
+
+
+# ------------------------------------------------------------------------------------- forward-mode Jacobian
+
+
+def two_parts(x):
+    return x * 2.0, x * 3.0
+
+
+def two_shapes(x):
+    return x[0] * x[1], x * x
+
+
+def test_forward_jacobian_of_a_tuple_value_is_a_tuple_of_jacobians():
+    """The parts of a tuple value of one shape were stacked into one array whose elements were out of place
+    (jacobian(f, mode="forward") of (2 x, 3 x) gave a (2, 2, 2) array, the 3s in the 2s' block); of two shapes,
+    a ValueError."""
+    x = np.array([1.0, -2.0])
+    for mode in ("forward", "reverse"):
+        got = s2s.jacobian(two_parts, mode=mode)(x)
+        assert isinstance(got, tuple) and len(got) == 2, mode
+        assert_close(got[0], 2.0 * np.eye(2), what=mode)
+        assert_close(got[1], 3.0 * np.eye(2), what=mode)
+        got = s2s.jacobian(two_shapes, mode=mode)(x)
+        assert_close(got[0], [x[1], x[0]], what=mode)
+        assert_close(got[1], np.diag(2 * x), what=mode)
