@@ -329,3 +329,70 @@ def keys_rebuilt(x):
 
 def test_the_dict_the_hint_suggests_is_exact():
     assert s2s.value_and_grad(keys_rebuilt)(1.5) == (keys_rebuilt(1.5), pytest.approx(4.0 * 1.5 + 2.0))
+
+
+# --------------------------------------------------------------------------- false refusals: shifts, swaps, copies
+
+
+def shifted_in_loop(x):
+    y = x * 2.0
+    for j in range(2):
+        y[j] = y[j + 1] * x[j]  # (an element of a vector is a number)
+    return np.sum(y * x)
+
+
+def rows_shifted_in_loop(x):
+    m = np.outer(x, x)
+    for j in range(2):
+        m[j] = m[j + 1]  # (a row at another integer position: disjoint, or the same row)
+    return np.sum(m * x)
+
+
+def sorted_by_swaps_with_copies(x):
+    y = x * 1.0
+    for j in range(2):
+        if y[j] > y[j + 1]:
+            y[j], y[j + 1] = y[j + 1].copy(), y[j].copy()
+    return np.sum(y * np.arange(3.0))
+
+
+def rows_swapped_by_fancy_index(x):
+    m = np.outer(x, x + 1.0)
+    m[[0, 1]] = m[[1, 0]]
+    return np.sum(m * x)
+
+
+def fancy_rows_read_then_write(x):
+    m = np.outer(x, x)
+    r = m[np.array([0, 2])]
+    m[0, 0] = 5.0
+    return np.sum(r * x[:2, None]) + np.sum(m * x)
+
+
+def masked_then_write(x):
+    y = x * 2.0
+    m = y[y > 0]
+    y[0] = 7.0
+    return np.sum(m * m) + np.sum(y * x)
+
+
+@pytest.mark.parametrize("f", [shifted_in_loop, rows_shifted_in_loop, sorted_by_swaps_with_copies,
+                               rows_swapped_by_fancy_index, fancy_rows_read_then_write, masked_then_write],
+                         ids=lambda f: f.__name__)
+def test_writes_reading_other_parts_or_copies_are_exact(f):
+    check_every_mode(f, np.array([1.2, 0.3, -0.7]), hessian=f is not sorted_by_swaps_with_copies)
+
+
+def swapped_in_place(x):
+    y = x * 1.0
+    for j in range(2):
+        if y[j] > y[j + 1]:
+            y[j], y[j + 1] = y[j + 1], y[j]  # refused
+    return np.sum(y * np.arange(3.0))
+
+
+def test_a_swap_through_views_is_refused_with_a_hint_that_is_code():
+    error = _refused_at_its_line(swapped_in_place, (np.array([1.2, 0.3, -0.7]),), "a view of 'y'")
+    fix = error.hint.split("write copies: ")[1]
+    assert fix == "y[j], y[j + 1] = y[j + 1].copy(), y[j].copy()"
+    compile(fix, "<hint>", "exec")

@@ -37,6 +37,8 @@ import io
 import re
 import tokenize
 
+import numpy as np
+
 from s2s import ir, prims
 from s2s.prims import MAY_SHARE_MEMORY as VIEWS, NO_COPY_RETURNS_OPERAND, NO_COPY_WRITES_OPERAND
 from s2s.errors import UnsupportedSyntaxError
@@ -49,6 +51,8 @@ ITERATED = {"builtins.list": "list", "builtins.tuple": "tuple"}
 CONTAINERS = frozenset({"list", "tuple", "builtins.list", "builtins.tuple", "s2s.runtime.appended"})
 # what makes a dict (s2s follows a dict's keys where it is written out whole, not written key by key)
 DICTS = frozenset({"dict", "builtins.dict", "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs"})
+# Python's operators that make an integer of integers
+INTEGER_ARITHMETIC = frozenset({"add", "sub", "mul", "floordiv", "mod", "neg"})
 LOOP_WRITTEN = "<written in a loop through another name>"
 SHARED = "<written through a name that may be it>"
 
@@ -257,6 +261,9 @@ class _Aliases:
             self.made_by[s.target] = s.value
         if isinstance(s.value, ir.Call) and s.value.op == "builtins.range":
             self.ranges.add(s.target)
+        if isinstance(s.value, ir.Call) and s.value.op in INTEGER_ARITHMETIC and not s.value.kwargs and \
+                all(_int_const(a) or isinstance(a, ir.Var) and a.name in self.ints for a in s.value.args):
+            self.ints.add(s.target)  # `j + 1` of a range's j: an integer too
         if isinstance(s.value, ir.Call) and s.value.op == "slice" and not s.value.kwargs:
             self.slices[s.target] = s.value.args[2] if len(s.value.args) == 3 else ir.Const(None)
         if isinstance(s.value, ir.Var):
@@ -278,11 +285,23 @@ class _Aliases:
             self.view_of(s.target, s.value.args, s.loc)
             if isinstance(s.value.args[0], ir.Var):
                 self.iterated[s.target] = f"{ITERATED[s.value.op]}({base_name(s.value.args[0].name)}.copy())"
+        elif isinstance(s.value, ir.Call) and s.value.op == "getitem" and any(self._fancy(a) for a in s.value.args[1:]):
+            pass  # `M[[1, 0]]`, `y[y > 0]`: NumPy's advanced indexing makes a copy
         elif isinstance(s.value, ir.Call) and s.value.op in VIEWS:
             self.view_of(s.target, list(s.value.args) + [v for _, v in s.value.kwargs], s.loc)
             if s.value.op == "getitem" and not s.value.kwargs:
                 self.indexed[s.target] = (s.value.args[0], s.value.args[1:])
         return 0
+
+    def _fancy(self, index) -> bool:
+        """Is `index` surely an advanced index (a list, an array, a comparison's booleans), whose read is a copy?
+        (An integer array held by a name may be a number: not known here.)"""
+        if isinstance(index, ir.Const):
+            return isinstance(index.value, (list, np.ndarray)) and np.ndim(index.value) > 0 or \
+                type(index.value) in (bool, np.bool_)
+        made = self.made_by.get(index.name) if isinstance(index, ir.Var) else None
+        return made is not None and (made.op in prims.COMPAREOPS or made.op in ("list", "builtins.list") or
+                                     made.op == "numpy.array" and bool(made.args) and self._fancy(made.args[0]))
 
     def _key_write(self, s: ir.Assign) -> None:
         """Refuse `params[k] = v` where `params` is a dict a loop or a branch carries (`for k in keys:
@@ -356,13 +375,7 @@ class _Aliases:
                 # parts step alike through it, so the value written is the part as it was
                 return
             name = base_name(r)
-            text = loc.text.strip() if loc is not None and loc.text else ""
-            lhs, _, rhs = text.partition("=")
-            if rhs.strip() and not lhs.endswith(("!", "<", ">")):
-                rhs = rhs.strip() if re.fullmatch(r"[\w.]+(\[[^\]]*\])*", rhs.strip()) else f"({rhs.strip()})"
-                copy_it = f"{lhs.strip()} = {rhs}.copy()"
-            else:
-                copy_it = f"{name}[...] = <the value>.copy()"
+            copy_it = _copied(loc.text if loc is not None else "") or f"{name}[...] = <the value>.copy()"
             raise self.error(loc, f"writing into '{name}' a value that may be a view of '{name}' itself",
                              f"NumPy may read elements the write has already changed: write a copy: {copy_it}",
                              name)
@@ -602,10 +615,14 @@ class _Aliases:
         where = f" from line {made.line}" if made is not None else ""
         when = f"line {wrote.line}" if wrote is not None else "a later line"
         taken = f" ({base_name(name)} = {self.iterated[name]})" if name in self.iterated else " (.copy())"
+        hint = f"NumPy's {what.replace('a value', 'value')} would show that change: copy it when you take it" \
+               f"{taken}, or read it before {when}"
+        copied = _copied(loc.text if loc is not None else "") if made is not None and made == wrote else None
+        if copied is not None:  # `y[j], y[j + 1] = y[j + 1], y[j]`: the second write reads a view the first changed
+            hint = f"NumPy's value would show the first write (where it is a view, a row of a matrix): write " \
+                   f"copies: {copied}"
         return self.error(loc, f"reading {what}{where}, a view of '{base_name(array)}' or a container holding it, "
-                               f"after {when} changed '{base_name(array)}' in place",
-                          f"NumPy's {what} would show that change: copy it when you take it"
-                          f"{taken}, or read it before {when}", base_name(name))
+                               f"after {when} changed '{base_name(array)}' in place", hint, base_name(name))
 
     def error(self, loc, construct: str, hint: str, name: str = "") -> UnsupportedSyntaxError:
         line = loc.line if loc is not None else 0
@@ -693,6 +710,25 @@ def _writes_operand(call: ir.Call) -> bool:
         return False
     flag = dict(call.kwargs).get("copy", call.args[position] if len(call.args) > position else None)
     return flag is not None and flag != ir.Const(True)
+
+
+def _copied(text: str) -> str | None:
+    """The assignment `text` with each value it writes copied (`y[j], y[j + 1] = y[j + 1].copy(), y[j].copy()`),
+    or None if it is not one assignment."""
+    try:
+        statement = ast.parse(_code(text.strip())).body
+    except SyntaxError:
+        return None
+    if len(statement) != 1 or not isinstance(statement[0], ast.Assign) or len(statement[0].targets) != 1:
+        return None
+    target, value = statement[0].targets[0], statement[0].value
+
+    def copy_of(v):
+        simple = isinstance(v, (ast.Name, ast.Subscript, ast.Attribute, ast.Call))
+        return f"{ast.unparse(v) if simple else '(' + ast.unparse(v) + ')'}.copy()"
+    if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
+        return f"{', '.join(ast.unparse(t) for t in target.elts)} = {', '.join(copy_of(v) for v in value.elts)}"
+    return f"{ast.unparse(target)} = {copy_of(value)}"
 
 
 def _int_const(a) -> bool:
