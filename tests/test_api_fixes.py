@@ -181,3 +181,38 @@ def test_forward_jacobian_of_a_tuple_value_is_a_tuple_of_jacobians():
         got = s2s.jacobian(two_shapes, mode=mode)(x)
         assert_close(got[0], [x[1], x[0]], what=mode)
         assert_close(got[1], np.diag(2 * x), what=mode)
+
+
+# --------------------------------------------------------------------------------- leaves of container arguments
+
+
+def flagged(p):
+    return p["w"] * 2.0 if p["flag"] else p["w"] * p["w"]
+
+
+def indexed(p):
+    return p[0] * np.sum(p[1])
+
+
+def counted(p):
+    return p[0] * p[1]
+
+
+@pytest.mark.parametrize("transform", [
+    lambda f, p: s2s.grad(f)(p), lambda f, p: s2s.vjp(f)(p), lambda f, p: s2s.jvp(f)((p,), (p,)),
+    lambda f, p: s2s.jacobian(f)(p), lambda f, p: s2s.jacobian(f, mode="forward")(p), lambda f, p: s2s.hessian(f)(p)])
+def test_a_bool_or_integer_array_leaf_is_refused_as_at_the_top_level(transform):
+    """A bool argument is refused; a bool inside a dict got a derivative, 2.0 for flag in p['w'] * p['flag']
+    (JAX refuses both). An integer array likewise, by its place."""
+    with pytest.raises(TypeError, match=r"holds a bool at p\['flag'\], which has no derivative"):
+        transform(flagged, {"w": 2.0, "flag": True})
+    with pytest.raises(TypeError, match=r"holds an array of (bool|int\d+) at p\[1\]; .* pass p\[1\]\.astype\(float\)"):
+        transform(indexed, (2.0, np.array([1, 2])))
+    with pytest.raises(TypeError, match=r"holds an array of bool at p\[1\]"):
+        transform(indexed, (2.0, np.array([True, False])))
+
+
+def test_an_int_leaf_is_a_number_as_at_the_top_level():
+    assert s2s.grad(counted)((2.0, 3)) == (3.0, 2.0)
+    assert s2s.grad(with_default, wrt=1)(2.0, 3) == 2 * 3 * 2.0
+    assert_close(s2s.hessian(counted)((2.0, 3))[0][1], 1.0)

@@ -6,7 +6,10 @@ its message; a derivative with respect to an integer or boolean array (or a
 bool) is refused with a TypeError saying what to pass instead, never computed
 in the wrong type; so is one with respect to a string, None or another object
 that is not a number, an array or a container of them. These cost nothing on a
-good call but a few type checks.
+good call but a few type checks. A container argument's leaves follow the same
+rule: a bool, or an array of bools or integers, inside a tuple, list, dict or
+dataclass that a derivative is taken with respect to is refused as it is at the
+top level (a Python int is a number, as at the top level).
 """
 from __future__ import annotations
 
@@ -177,8 +180,10 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
         elif isinstance(value, (complex, np.complexfloating)):
             _real_leaf(what, name, value)
         elif isinstance(value, (tuple, list, dict)) or dataclasses.is_dataclass(value):
-            for leaf in pytree.leaves(value):  # (a container of parameters: leaf by leaf)
+            for k, leaf in enumerate(pytree.leaves(value)):  # (a container of parameters: leaf by leaf, as above)
                 _real_leaf(what, name, leaf)
+                if isinstance(leaf, (bool, np.bool_)) or type(leaf) is np.ndarray and leaf.dtype.kind in "biu":
+                    _refuse_leaf(what, name, name + pytree.paths(value)[k], leaf)
         elif isinstance(value, (bool, np.bool_)):
             raise TypeError(f"{what}: the argument '{name}' is a bool, which has no derivative; pass a float")
         elif value is None and name not in kwargs and i >= len(args):
@@ -191,6 +196,17 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
                    "choose a float or array parameter with wrt=, or pass a float")
             raise TypeError(f"{what}: the argument '{name}' is {kind}, which has no derivative; {fix}")
     return plain
+
+
+def _refuse_leaf(what: str, name: str, spelled: str, leaf) -> None:
+    """A bool, or an array of bools or integers, inside the container argument `name`, at `spelled`: refused as
+    the same value passed as an argument of its own is (and as JAX refuses it)."""
+    if isinstance(leaf, np.ndarray):
+        raise TypeError(f"{what}: the argument '{name}' holds an array of {leaf.dtype} at {spelled}; a derivative "
+                        f"is taken with respect to floats: pass {spelled}.astype(float), or pass it as an argument "
+                        f"of its own, outside wrt")
+    raise TypeError(f"{what}: the argument '{name}' holds a bool at {spelled}, which has no derivative; pass it as "
+                    f"an argument of its own, outside wrt (or a float, 1.0 or 0.0, if it is a number)")
 
 
 def _real_leaf(what: str, name: str, value) -> None:
