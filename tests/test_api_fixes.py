@@ -216,3 +216,27 @@ def test_an_int_leaf_is_a_number_as_at_the_top_level():
     assert s2s.grad(counted)((2.0, 3)) == (3.0, 2.0)
     assert s2s.grad(with_default, wrt=1)(2.0, 3) == 2 * 3 * 2.0
     assert_close(s2s.hessian(counted)((2.0, 3))[0][1], 1.0)
+
+
+# ------------------------------------------------------------------------------------------- wrt names nothing
+
+
+def no_parameters():
+    return 1.0
+
+
+@pytest.mark.parametrize("transform", [
+    lambda f: s2s.grad(f)(), lambda f: s2s.jacobian(f)(), lambda f: s2s.jacobian(f, mode="forward")(),
+    lambda f: s2s.hessian(f)(), lambda f: s2s.check_grad(f)])
+def test_a_function_without_parameters_is_told_so(transform):
+    """Was: 'positions count from 0, so the last is wrt=-1' (grad), an IndexError (forward Jacobian, hessian)."""
+    with pytest.raises(ValueError, match="no_parameters has no parameters, so there is nothing to differentiate"):
+        transform(no_parameters)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_a_wrt_naming_no_parameter_is_told_so_in_every_jacobian(mode):
+    with pytest.raises(ValueError, match=r"wrt='q' is not a parameter of with_default; its parameters are \['x', 'z'\]"):
+        s2s.jacobian(with_default, wrt="q", mode=mode)(1.0)
+    with pytest.raises(ValueError, match="wrt=5 is out of range"):
+        s2s.hessian(with_default, wrt=5)(1.0)

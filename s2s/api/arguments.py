@@ -19,6 +19,7 @@ import inspect
 import numpy as np
 
 from s2s.api import cache, pytree
+from s2s.api.parameters import resolve_wrt
 from s2s.errors import S2SError
 
 
@@ -230,10 +231,14 @@ def argument(params: list, args: tuple, kwargs: dict, w, f=None):
     `f(*args, **kwargs)`, as Python binds it: a parameter left out is its default, a `*args` parameter the tuple
     of the extra positional arguments, a `**kwargs` one the dict of the extra keywords (what grad differentiates
     with respect to). A call `f` would refuse raises the TypeError `f` raises."""
-    name = w if isinstance(w, str) else params[w]
-    if name in kwargs:
-        return kwargs[name]
-    i = params.index(name)
+    try:
+        name = w if isinstance(w, str) else params[w]
+        if name in kwargs:
+            return kwargs[name]
+        i = params.index(name)
+    except (IndexError, ValueError):  # (a wrt naming no parameter: the error grad gives, naming them)
+        resolve_wrt(params, w, getattr(f, "__qualname__", getattr(f, "__name__", "f")))
+        raise
     if f is None or i < len(args) and i < cache.positional_count(f):
         return args[i]
     return bound(f, args, kwargs).arguments[name]

@@ -24,6 +24,9 @@ def resolve_wrt(params: list[str], wrt, fname: str, src=None) -> tuple[list[str]
         if isinstance(w, bool) or not isinstance(w, (int, str)):
             raise TypeError(f"wrt must be a parameter position, a name, or a tuple of them; got {w!r}: write "
                             f"wrt=0 or wrt={params[0] if params else 'x'!r}, or wrt=(0, 1) for several{where}")
+        if not params:
+            raise ValueError(f"{fname} has no parameters, so there is nothing to differentiate with respect to: "
+                             f"give it the parameter you mean (def {fname}(x): ...) and pass its value{where}")
         if isinstance(w, int):
             if not -len(params) <= w < len(params):
                 raise ValueError(f"wrt={w} is out of range: {fname} has {len(params)} parameter(s) {params}; "
