@@ -111,6 +111,7 @@ class _Aliases:
         self.made_by: dict[str, ir.Call] = {}  # a name -> the call that made it
         self.iterated: dict[str, str] = {}  # `rows = list(z)` -> how to copy it where it is taken (list(z.copy()))
         self.joins: dict[str, list] = {}  # a phi -> the values it may be (a loop's: the one entering it)
+        self.nested = 0  # how many loops and branches are around the statement
 
     # ----- facts about values
     def objects(self, atom) -> dict:
@@ -219,6 +220,7 @@ class _Aliases:
         if isinstance(value, ir.Call) and value.op == "setitem":
             s.value = self.read_call(value, s.loc)
             self._key_write(s)
+            self._list_write(s)
             self._element_operator(s)
             base = s.value.args[0]
             if isinstance(base, ir.Var) and self.root.get(base.name, base.name) in self.maybe_same:
@@ -308,21 +310,38 @@ class _Aliases:
         params[k] = params[k] * 2.0`), as ssa.py refuses it where the dict is written out: s2s follows a dict's
         keys where it is written whole."""
         base = s.value.args[0]
-        if not isinstance(base, ir.Var) or base.name not in self.joins:
-            return
-        todo, seen = [base.name], set()
+        if isinstance(base, ir.Var) and base.name in self.joins and self._made_as(base.name, DICTS):
+            spelled = base_name(base.name)
+            raise self.error(s.loc, f"assignment to a key of the dict '{spelled}'",
+                             f"make a new dict with all its keys at once: {spelled} = {{'w': w, 'b': b}}, or "
+                             f"{spelled} = {{k: ... for k in keys}}", spelled)
+
+    def _list_write(self, s: ir.Assign) -> None:
+        """Refuse `ys[i] = v` into a list (or a tuple) inside a loop or a branch: the reverse sweep puts back and
+        adds up its elements as an array's (`list(x)` in a loop raised inside the gradient); in straight-line
+        code each write is a new list."""
+        base = s.value.args[0]
+        if self.nested and isinstance(base, ir.Var) and self._made_as(base.name, CONTAINERS):
+            name = base_name(base.name)
+            raise self.error(s.loc, f"assignment to an element of the list '{name}' inside a loop or a branch",
+                             f"make it an array before the loop or the branch ({name} = np.array({name})) and write "
+                             f"into that", name)
+
+    def _made_as(self, name: str, ops) -> bool:
+        """Is `name` (any version of it, any value a join may be) made by one of `ops`?"""
+        todo, seen = [name], set()
         while todo:
-            name = todo.pop()
-            if name in seen:
+            n = todo.pop()
+            if n in seen:
                 continue
-            seen.add(name)
-            made = self.made_by.get(name)
-            if made is not None and made.op in DICTS:
-                spelled = base_name(base.name)
-                raise self.error(s.loc, f"assignment to a key of the dict '{spelled}'",
-                                 f"make a new dict with all its keys at once: {spelled} = {{'w': w, 'b': b}}, or "
-                                 f"{spelled} = {{k: ... for k in keys}}", spelled)
-            todo += [a.name for a in self.joins.get(name, ()) if isinstance(a, ir.Var)]
+            seen.add(n)
+            made = self.made_by.get(n)
+            if made is not None and made.op in ops:
+                return True
+            todo += [a.name for a in self.joins.get(n, ()) if isinstance(a, ir.Var)]
+            if self.root.get(n, n) != n:
+                todo.append(self.root[n])
+        return False
 
     def _element_operator(self, s: ir.Assign) -> None:
         """`rows[0] *= 2.0` on a list or a tuple (SSA: `t = rows[0]; rows_1 = setitem(rows, 0, t * 2.0)`): Python
@@ -451,7 +470,9 @@ class _Aliases:
         ends = []
         for branch in (s.body, s.orelse):
             self.state = before.copy()
+            self.nested += 1
             self.block(branch)
+            self.nested -= 1
             ends.append(None if ends_with_exit(branch) else self.state)
         live = [e for e in ends if e is not None]
         if not live:
@@ -543,6 +564,7 @@ class _Aliases:
                 self.same[p.target] = self.same.get(init.name, init.name)
                 if p.target in self.refs:
                     self.refs[p.target] = {r: n - 1 if r in written else n for r, n in self.refs[p.target].items()}
+        self.nested += 1
         self.block(s.header)
         if s.test is not None:
             s.test = self.read(s.test, s.loc)
@@ -551,6 +573,7 @@ class _Aliases:
             if s.iter.name in self.ranges:
                 self.ints.add(s.target)
         self.block(s.body)
+        self.nested -= 1
         leaving = [j for j in ir.statements(s.body) if isinstance(j, (ir.Break, ir.Continue))]
         for p in s.phis:
             p.operands[1] = self.read(p.operands[1], s.loc)
