@@ -197,8 +197,16 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
     name = callee or (getattr(obj, "__name__", None) if op.startswith("s2s.rules.custom.") else None)
     refusal = getattr(target if target is not None else obj, "__s2s_refusal__", None)  # (why, what to do) of a
     # derivative s2s made itself
+    fix = ""
     if refusal is not None:
         why, fix = refusal
+    elif op == "callmethod":  # (obj.m(x), an object s2s does not see into: no name to register a rule for)
+        method = (callee or "").rpartition(".")[2].rstrip("()") or "method"
+        why = "it is a method of an object s2s does not see into, and has no derivative rule"
+        fix = (f"Register the rule on the function in the object's class, @s2s.adjoint(TheClass.{method}), where "
+               f"the object is one of your classes made in the function by TheClass(...) or the module's; for any "
+               f"other object, call a function of your own that calls the method and give it the rule: def "
+               f"{method}(obj, x): return obj.{method}(x), with @s2s.adjoint({method}) (and @s2s.tangent for "
+               f"forward mode), or s2s.nondifferentiable({method}) if its result carries no derivative.")
     return NonDifferentiableError(name or spelling(op), (loc.file if loc and loc.file else filename),
-                                  loc.line if loc else 0, loc.text if loc else "", why,
-                                  fix if refusal is not None else "")
+                                  loc.line if loc else 0, loc.text if loc else "", why, fix)

@@ -20,6 +20,7 @@ from typing import Callable
 
 from s2s.front import fence
 from s2s.front.alias import check_aliases
+from s2s.front.calls import own_rule
 from s2s.front.source import read_function
 from s2s.ir.printer import print_function
 from s2s.front.results import check_result
@@ -111,7 +112,7 @@ def primal(f, kind: str | None = None):
     ("grad", "value_and_grad", "vjp", "jvp"; None: the result is not checked). Returns (ir, source,
     inlined): `inlined` is the source text of each user function the SSA descended into, by
     "module:qualname" (compiled code keeps it: the disk cache checks that none of them changed)."""
-    src = read_function(f)
+    src = own_rule(read_function(f))  # (a function with the user's rule: a call of it)
     fence.check(src)
     dump("source", src.text, getattr(src.tree, "name", "?"))
     fn, inlined = build_ssa(src)

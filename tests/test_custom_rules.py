@@ -335,3 +335,265 @@ def test_a_custom_rule_of_a_module_python_cannot_import_by_name(tmp_path):
     z, w = np.array([0.5, -1.0]), np.array([2.0, 3.0])
     np.testing.assert_allclose(s2s.grad(module.f)(z, w), 3.0 * z ** 2 * w)
     np.testing.assert_allclose(s2s.vjp(module.f)(z, w)[1](2.0), 6.0 * z ** 2 * w)
+
+
+# ---------------------------------------------------------------- how a rule takes the call's arguments
+def mul(x, y):
+    return x * y
+
+
+def mul_adjoint(g, ans, x, y):
+    return g * y, g * x
+
+
+def mul_tangent(tangents, ans, x, y):
+    dx, dy = tangents  # (a 1-tuple here failed: mul(a, y=b) handed the rule one tangent)
+    return (0.0 if dx is None else dx * y) + (0.0 if dy is None else x * dy)
+
+
+def mul_rules():
+    s2s.adjoint(mul)(mul_adjoint)
+    s2s.tangent(mul)(mul_tangent)
+
+
+def mul_by_keyword(a, b):
+    return np.sum(mul(a, y=b) ** 2)
+
+
+def mul_all_by_keyword(a, b):
+    return np.sum(mul(y=b, x=a) * a)
+
+
+@pytest.mark.parametrize("f", [mul_by_keyword, mul_all_by_keyword])
+def test_an_argument_passed_by_keyword_takes_its_place(f):
+    """mul(a, y=b), mul having rules, gave b a zero adjoint (bb = rt.zeros_like(b)) and the tangent rule a
+    1-tuple: the keyword argument goes to its parameter's place, in both modes."""
+    mul_rules()
+    a, b = np.array([0.5, -1.5, 2.0]), np.array([1.25, 0.75, -0.5])
+    ga, gb = s2s.grad(f, wrt=(0, 1))(a, b)
+    assert_close(ga, numeric_grad(f, (a, b), 0), what="d/da")
+    assert_close(gb, numeric_grad(f, (a, b), 1), what="d/db")
+    assert "custom.mul(a, b)" in s2s.grad(f, wrt=1).source
+    va, vb = np.array([1.0, -0.5, 0.25]), np.array([0.5, 2.0, -1.0])
+    _, t = s2s.jvp(f, wrt=(0, 1))((a, b), (va, vb))
+    assert_close(t, directional(f, (a, b), 0, va) + directional(f, (a, b), 1, vb), what="jvp")
+
+
+def affine(x, w=2.0, b=0.0):
+    return w * x + b
+
+
+def affine_of(x, c):
+    return np.sum(affine(x, b=c) ** 2)
+
+
+def test_a_keyword_argument_after_a_default_is_placed_with_the_default():
+    """affine(x, b=c): the rule takes (x, 2.0, c), w at its default, and c has its adjoint and tangent."""
+    s2s.adjoint(affine)(lambda g, ans, x, w=2.0, b=0.0: (g * w, g * x, g))
+    s2s.tangent(affine)(lambda tangents, ans, x, w=2.0, b=0.0: sum(t * m for t, m in zip(tangents, (w, x, 1.0))
+                                                          if t is not None))
+    x, c = np.array([0.3, -0.7]), 0.4
+    g = s2s.grad(affine_of, wrt=(0, 1))
+    assert "custom.affine(x, 2.0, c)" in g.source, g.source
+    gx, gc = g(x, c)
+    assert_close(gx, numeric_grad(affine_of, (x, c), 0), what="d/dx")
+    assert_close(gc, numeric_grad(affine_of, (x, c), 1), what="d/dc")
+    _, t = s2s.jvp(affine_of, wrt=1)((x, c), (1.0,))
+    assert_close(t, numeric_grad(affine_of, (x, c), 1), what="jvp d/dc")
+
+
+def mul_spread(p):
+    return mul(*p) * p[0]
+
+
+def mul_mapping(d):
+    return mul(**d) + d["x"]
+
+
+def mul_rest(x, p):
+    return mul(x, *p)
+
+
+def test_starred_arguments_of_a_function_with_rules():
+    """mul(*p), mul(**d), mul(x, *p) crashed ('Spread' object has no attribute 'value'): the values fill the
+    places as Python fills them, counted when the code runs."""
+    mul_rules()
+    a, b = 1.5, -2.0
+    # mul(*p) * p[0] = a^2 b: (2 a b, a^2)
+    assert_close(s2s.grad(mul_spread)((a, b)), (2 * a * b, a * a), rtol=1e-12, what="grad mul(*p)")
+    assert_close(s2s.jvp(mul_spread)(((a, b),), ((1.0, 0.5),))[1], 2 * a * b + 0.5 * a * a, rtol=1e-12,
+                 what="jvp mul(*p)")
+    assert_close(s2s.vjp(mul_spread)((a, b))[1](2.0), (4 * a * b, 2 * a * a), rtol=1e-12, what="vjp mul(*p)")
+    g = s2s.grad(mul_mapping)({"x": a, "y": b})  # x y + x: (y + 1, x)
+    assert g.keys() == {"x", "y"} and g["x"] == pytest.approx(b + 1.0) and g["y"] == pytest.approx(a)
+    assert s2s.jvp(mul_mapping)(({"x": a, "y": b},), ({"x": 0.0, "y": 1.0},))[1] == pytest.approx(a)
+    gx, gp = s2s.grad(mul_rest, wrt=(0, 1))(a, (b,))
+    assert gx == pytest.approx(b) and gp[0] == pytest.approx(a)
+    with pytest.raises(TypeError, match="mul"):  # p of the wrong length: Python's error, when the code runs
+        s2s.grad(mul_spread)((a, b, 1.0))
+
+
+def floor_of(x, y):
+    return np.floor(x * y)
+
+
+def floor_spread(p):
+    return floor_of(*p) + p[0] * p[1]
+
+
+def test_starred_arguments_of_a_nondifferentiable_function():
+    s2s.nondifferentiable(floor_of)
+    a, b = 1.5, -2.5
+    assert_close(s2s.grad(floor_spread)((a, b)), (b, a), rtol=1e-12, what="grad")
+    assert s2s.jvp(floor_spread)(((a, b),), ((1.0, 0.0),))[1] == pytest.approx(b)
+
+
+def total(*xs):
+    return sum(xs)
+
+
+def total_spread(p):
+    return total(*p)
+
+
+def total_built(a, b):
+    xs = (a, b)
+    return total(*xs) * a
+
+
+def test_starred_arguments_into_the_star_parameter_of_a_function_with_rules():
+    """total(*p) of `def total(*xs)`: the rule takes one adjoint per argument, whose number is known only when the
+    code runs: refused at the line; a tuple the function builds is spread as it is written."""
+    s2s.adjoint(total)(lambda g, ans, *xs: tuple(g for _ in xs))
+    with pytest.raises(s2s.S2SError, match=r"\*p, whose number of values is known only at run time") as info:
+        s2s.grad(total_spread)((1.0, 2.0))
+    assert "return total(*p)" in str(info.value)
+    a, b = 0.5, 3.0  # (a + b) a: (2 a + b, a)
+    assert_close(s2s.grad(total_built, wrt=(0, 1))(a, b), (2 * a + b, a), rtol=1e-12, what="grad")
+
+
+def kw_scaled(x, *, s):
+    return x * s
+
+
+def kw_scaled_of(x, s):
+    return kw_scaled(x, s=s)
+
+
+def test_a_keyword_only_argument_with_a_derivative_is_refused():
+    """s of `def kw_scaled(x, *, s)` stays a keyword: the rule has no adjoint (or tangent) for it, so a derivative
+    through it is an error at the line, never a zero; without one the rule is used as it is."""
+    s2s.adjoint(kw_scaled)(lambda g, ans, x, *, s: (g * s,))
+    s2s.tangent(kw_scaled)(lambda tangents, ans, x, *, s: tangents[0] * s)
+    for transform in (lambda: s2s.grad(kw_scaled_of, wrt=1)(2.0, 3.0),
+                      lambda: s2s.jvp(kw_scaled_of, wrt=1)((2.0, 3.0), (1.0,))):
+        with pytest.raises(s2s.NonDifferentiableError, match="keyword argument 's' carries a derivative") as info:
+            transform()
+        assert "return kw_scaled(x, s=s)" in str(info.value) and "make it a positional one" in str(info.value)
+    assert s2s.grad(kw_scaled_of)(2.0, 3.0) == pytest.approx(3.0)
+    assert s2s.jvp(kw_scaled_of)((2.0, 3.0), (1.0,))[1] == pytest.approx(3.0)
+
+
+# ---------------------------------------------------------------- a function with rules is not descended into
+def ste_round(x):
+    return np.round(x)
+
+
+def test_the_rule_of_the_function_transformed_itself_is_used():
+    """s2s.grad(ste_round), ste_round having rules (a straight-through estimator), descended into np.round and
+    gave 0.0: the function transformed is no more descended into than one it calls (JAX's custom_vjp)."""
+    s2s.adjoint(ste_round)(lambda g, ans, x: (g,))
+    s2s.tangent(ste_round)(lambda tangents, ans, x: tangents[0])
+    g = s2s.grad(ste_round)
+    assert g(0.3) == 1.0 and "np.round" not in g.source and "custom.ste_round_adjoint(" in g.source
+    assert s2s.jvp(ste_round)((0.3,), (2.0,)) == (0.0, 2.0)
+    x = np.array([0.2, 0.7])
+    assert_close(s2s.jacobian(ste_round)(x), np.eye(2), rtol=0, what="jacobian")
+    s2s.nondifferentiable(ste_round)
+    assert s2s.grad(ste_round)(0.3) == 0.0
+
+
+def test_check_grad_checks_the_rule_of_the_function_itself():
+    """check_grad(cube) compares cube's own rule with finite differences (it compared cube's body before)."""
+    s2s.adjoint(cube)(lambda g, ans, x: (3.0 * g * x ** 2,))
+    s2s.tangent(cube)(lambda tangents, ans, x: 3.0 * x ** 2 * tangents[0])
+    assert s2s.check_grad(cube, 1.5) is None
+    s2s.adjoint(cube)(lambda g, ans, x: (2.0 * g * x ** 2,))  # wrong
+    with pytest.raises(AssertionError, match="reverse mode"):
+        s2s.check_grad(cube, 1.5)
+
+
+class Quantizer:
+    def __init__(self, s):
+        self.s = s
+
+    def quant(self, x):
+        return np.round(x * self.s) / self.s
+
+
+QUANTIZER = Quantizer(4.0)
+
+
+def quant_of_module_object(x):
+    return QUANTIZER.quant(x) * 2.0
+
+
+def quant_of_local_object(x):
+    q = Quantizer(4.0)
+    return q.quant(x) * 2.0
+
+
+def test_the_rule_of_a_method():
+    """A rule on Quantizer.quant was ignored for QUANTIZER.quant(x) (descended into: 0.0) and the call on an
+    object made in the function was refused: both call the rule, the object first."""
+    s2s.adjoint(Quantizer.quant)(lambda g, ans, self, x: (None, g))
+    s2s.tangent(Quantizer.quant)(lambda tangents, ans, self, x: tangents[1])
+    for f in (quant_of_module_object, quant_of_local_object):
+        g = s2s.grad(f)
+        assert g(0.3) == 2.0 and "np.round" not in g.source, g.source
+        assert s2s.jvp(f)((0.3,), (1.0,))[1] == 2.0
+    assert s2s.grad(QUANTIZER.quant)(0.3) == 1.0
+
+
+def test_a_method_of_an_object_s2s_does_not_see_into_is_refused_in_code():
+    """Without a rule, q.quant(x) on an object made in the function is refused; the message said
+    @s2s.adjoint(the method .quant()), which is not code (in forward mode, @s2s.tangent(callmethod))."""
+    for transform in (lambda: s2s.grad(quant_of_local_object)(0.3),
+                      lambda: s2s.jvp(quant_of_local_object)((0.3,), (1.0,))):
+        with pytest.raises(s2s.NonDifferentiableError) as info:
+            transform()
+        message = str(info.value)
+        assert "@s2s.adjoint(TheClass.quant)" in message and "return q.quant(x) * 2.0" in message, message
+        assert "(the method" not in message and "callmethod" not in message, message
+
+
+# ---------------------------------------------------------------- a rule returning too many adjoints
+def three(x, y):
+    return x * y
+
+
+def three_of(x, y):
+    return three(x, y)
+
+
+def test_a_rule_returning_more_adjoints_than_arguments_is_an_error():
+    @s2s.adjoint(three)
+    def three_adjoint(g, ans, x, y):
+        return g * y, g * x, 0.0  # one too many
+
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(three_of, wrt=(0, 1))(2.0, 3.0)
+    message = str(info.value)
+    assert "three_adjoint of three returns 3 adjoints, but three takes 2 positional argument(s)" in message
+    assert "return g * y, g * x, 0.0" in message and "return three(x, y)" in message, message
+
+
+def affine_at_defaults(x):
+    return affine(x) * x
+
+
+def test_a_rule_may_return_the_adjoints_of_parameters_left_at_their_defaults():
+    """affine(x) passes one argument; its rule returns three adjoints, for x, w and b: accepted (w and b are
+    affine's parameters), x's taken."""
+    s2s.adjoint(affine)(lambda g, ans, x, w=2.0, b=0.0: (g * w, g * x, g))
+    assert s2s.grad(affine_at_defaults)(1.5) == pytest.approx(4.0 * 1.5)

@@ -24,7 +24,7 @@ from s2s import ir, prims
 from s2s.ad.analysis import activity, scalars
 from s2s.errors import missing_rule
 from s2s.ir.names import Namer
-from s2s.rules import registry
+from s2s.rules import custom, registry
 from s2s.rules.symbolic import Emitter, Sym, emit, lift, to_atom
 from s2s.ir.walk import adjoint_names, array_versions, map_statements, mark_arrays, mark_names, rename, temporaries
 from s2s.ad.vector_facts import ZEROS_LIKE, parameter_buffers, value_ranks
@@ -211,7 +211,8 @@ class _Forward:
         if rule is None:
             if registry.is_nondiff(value.op):
                 return
-            callee = self.fn.opaque.get(value.args[0].name) if value.op == "call" else None
+            callee = self.fn.opaque.get(value.args[0].name) if value.op == "call" else \
+                f"the method .{value.args[1].value}()" if value.op == "callmethod" else None
             target = self.fn.free.get(value.args[0].name, (None,))[0] if value.op == "call" else None
             raise missing_rule(value.op, s.loc, self.fn.filename, "it has no derivative rule and no Python source"
                                if callee else "it has no forward-mode rule", callee, target)
@@ -342,6 +343,9 @@ class _Forward:
         if self.batched:
             raise NotBatchable(s.value.op)  # the user's rule sees one tangent per argument
         value = s.value
+        for k, a in value.kwargs:  # (one the front end could not place: a tangent would be lost)
+            if self.tangent_of(a) is not None:
+                raise custom.keyword_refusal(value.op, k, "tangent", s.loc, self.fn.filename)
         packed = self.fresh()
         parts = tuple(t if t is not None else ir.Const(None) for t in tangents)
         out.append(ir.Assign(packed, ir.Call("tuple", parts), s.loc))

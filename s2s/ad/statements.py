@@ -16,7 +16,7 @@ from s2s import ir
 from s2s.ad.analysis import ARITH_OPS
 from s2s.errors import NonDifferentiableError, missing_rule
 from s2s.front.effects import ADDED_AT
-from s2s.rules import registry
+from s2s.rules import custom, registry
 from s2s.rules.symbolic import Emitter, emit, lift, np, rt, to_atom
 
 
@@ -172,8 +172,16 @@ class StatementAdjoints:
 
     def apply_user_rule(self, rule, s, g, pending, out) -> None:
         """A rule from `s2s.adjoint` is called: `adjoints = custom.f_adjoint(g, ans, *args)`,
-        then each active argument takes its part (None means zero; broadcasting is undone)."""
+        then each active argument takes its part (None means zero; broadcasting is undone). A keyword
+        argument with a derivative (one the front end could not place: front/calls.rule_arguments) and a
+        rule returning more adjoints than there are arguments are errors, never silent."""
         value = s.value
+        for k, a in value.kwargs:
+            if isinstance(a, ir.Var) and a.name in self.active:
+                raise custom.keyword_refusal(value.op, k, "adjoint", s.loc, self.fn.filename)
+        wrong = custom.too_many_adjoints(value.op, rule.user, len(value.args), s.loc, self.fn.filename)
+        if wrong is not None:
+            raise wrong
         tmp = self.namer.fresh("adjoints")
         call_args = (g, ir.Var(s.target)) + tuple(value.args)
         out.append(ir.Assign(tmp, ir.Call(f"s2s.rules.custom.{rule.user}", call_args, value.kwargs), self.loc))

@@ -8,6 +8,8 @@ as it is. `CallLowering` holds these methods of the SSA builder (ssa.py); expres
 from __future__ import annotations
 
 import ast
+import copy
+import dataclasses
 import functools
 import inspect
 import numbers
@@ -25,7 +27,7 @@ from s2s.front.effects import AT as SCATTER_ADDS  # (np.add.at as a statement: e
 from s2s.front.functions import FunctionValue, function_of
 from s2s.front.loops import _bound_key
 from s2s.front.source import MISSING, parameters, read_function
-from s2s.rules import registry
+from s2s.rules import custom, registry
 
 
 MAX_INLINE_DEPTH = 20
@@ -40,6 +42,10 @@ class CallLowering:
         if target is MISSING and self.stack_pop(node):
             return ir.Call("pop", (self.atom(func.value),))
         method = self.user_method(func) if target is MISSING and isinstance(func, ast.Attribute) else None
+        if method is not None and custom.users_rule(method[0]) is not None:  # QQ.quant(x), Q.quant with a rule
+            fn, first, cls = method
+            return self.call_object(fn, first + self.spread(node.args), self.keywords(node.keywords), node,
+                                    f"{cls.__name__}.{func.attr}")
         if method is not None:  # self.forward_pass(params, x): a method of the user's class, inlined
             fn, first, cls = method
             args = first + tuple(self.atom(a) for a in node.args)
@@ -71,6 +77,11 @@ class CallLowering:
                     args = tuple(self.atom(a) for a in node.args)
                     kwargs = self.keywords(node.keywords)
                     return self.call_object(getattr(fv.obj, func.attr), args, kwargs, node, f"{fv.name}.{func.attr}")
+                ruled = self.constructed_method(base, func.attr, func)
+                if ruled is not None:  # q = Q(4.0); q.quant(x), Q.quant with a rule: called with q first
+                    fn, first, spelled = ruled
+                    return self.call_object(fn, first + self.spread(node.args), self.keywords(node.keywords), node,
+                                            spelled)
                 if self.is_opaque(base):  # a method of an object an opaque call made (a random generator...)
                     args = (base, ir.Const(func.attr)) + tuple(self.atom(a) for a in node.args)
                     kwargs = self.keywords(node.keywords)
@@ -186,6 +197,12 @@ class CallLowering:
             for a in args[2:]:
                 first = self.fold_call(key, (self.materialise(first), a))
             return first
+        if key is not None and inspect.isfunction(target) and not _library_function(target) and \
+                custom.users_rule(target) is not None:
+            args, kwargs = self.rule_arguments(target, args, kwargs, node)  # mul(a, y=b) is mul(a, b)
+        elif key is not None:
+            self.no_spread(args)
+            self.no_spread(kwargs)
         if key is not None:
             args, kwargs = registry.positional(key, args, kwargs, ir.Const, target)  # norm.logpdf(x, scale=s)
             record = registry.PRIMITIVES.get(key)
@@ -207,6 +224,88 @@ class CallLowering:
         real = getattr(target, "__name__", "")
         self.opaque[callee] = spelled if not real or real in spelled else f"{spelled} ({real})"
         return ir.Call("call", (ir.Var(callee),) + args, kwargs)
+
+    def rule_arguments(self, fn, args: tuple, kwargs: tuple, node) -> tuple[tuple, tuple]:
+        """(args, kwargs) of a call of `fn`, a function of the user's with a rule (`s2s.adjoint`, `s2s.tangent`,
+        `s2s.nondifferentiable`), as its rules take them: one argument per positional parameter, in order. One
+        passed by keyword goes to its place (`mul(a, y=b)` is `mul(a, b)`), the parameters it skips taking their
+        defaults; `*values` and `**mapping` fill the places as Python fills them, counted at run time (as
+        `bind_arguments` does for a helper s2s descends into). Keyword-only arguments stay keywords."""
+        if not kwargs and not any(isinstance(a, Spread) for a in args):
+            return args, kwargs
+        name = fn.__name__
+        every = inspect.signature(fn).parameters.values()
+        pos = [p.name for p in every if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        by_name = [p.name for p in every if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        varargs = any(p.kind == p.VAR_POSITIONAL for p in every)
+        varkw = any(p.kind == p.VAR_KEYWORD for p in every)
+        values = {p.name: p.default for p in every if p.default is not p.empty}
+        default = functools.cache(lambda p: self.constant_or_error(values[p], f"{p}_default", node))  # (on use)
+        if args and isinstance(args[-1], Spread) and not varargs:  # mul(*p): p's values fill the places left
+            named = {k for k, _ in kwargs}
+            trailing = tuple(default(p) for p in pos if p in values)
+            args = self.spread_into(name, types.SimpleNamespace(positional=pos, vararg=None), args, node,
+                                    trailing, named)
+        self.no_spread(args)  # (into *args: the rule takes one adjoint per argument, so their number must be known)
+        if len(args) > len(pos) and not varargs:
+            raise self.error(node, f"a call to {name} with {len(args)} positional arguments; it takes {len(pos)}")
+        bound = dict(zip(pos, args))
+        spread = [v for k, v in kwargs if k == "**"]
+        keywords = []
+        for k, v in kwargs:
+            if k == "**":
+                continue
+            if k in bound:
+                raise self.error(node, f"a call to {name} with two values for its argument '{k}'")
+            if k in pos and k in by_name:
+                bound[k] = v
+            elif k in by_name or varkw:
+                keywords.append((k, v))
+            else:
+                raise self.error(node, f"the keyword argument '{k}' that {name} does not take")
+        if spread:  # mul(**d), d's keys known only at run time: each parameter left is d's item, or its default
+            if len(spread) > 1 or varkw:
+                raise self.error(node, f"a call to {name} with **mapping whose keys are known only at run time",
+                                 "pass the keyword arguments one by one: f(a=d['a'], b=d['b'])")
+            d = spread[0].atom
+            given = {k for k, _ in keywords}
+            left = [p for p in by_name if p not in bound and p not in given]
+            self.emit(ir.Effect(ir.Call("s2s.runtime.require_keywords", (d, ir.Const(tuple(left)), ir.Const(name))),
+                                self.loc))
+            for p in left:
+                value = self.materialise(ir.Call("s2s.runtime.keyword", (d, ir.Const(p)) +
+                                                 ((default(p),) if p in values else ())))
+                if p in pos:
+                    bound[p] = value
+                else:
+                    keywords.append((p, value))
+        last = max((pos.index(p) for p in bound), default=-1)
+        missing = [p for p in pos if p not in bound and p not in values]
+        if missing:
+            raise self.error(node, f"a call to {name} missing the argument(s) {', '.join(missing)}")
+        placed = tuple(bound[p] if p in bound else default(p) for p in pos[:last + 1])
+        return placed + tuple(args[len(pos):]), tuple(keywords)
+
+    def constructed_method(self, base, attr: str, node):
+        """(function, leading arguments, spelling) for `q.quant(...)` where `q = Q(...)` was made here by a class of
+        the user's and `Q.quant` has a rule of the user's (called with `q` first, as Python calls it), else None."""
+        made = self.definitions.get(base.name) if isinstance(base, ir.Var) else None
+        if made is None or made.op != "call" or not isinstance(made.args[0], ir.Var) or \
+                made.args[0].name not in self.free:
+            return None
+        cls = self.free[made.args[0].name][0]
+        if not isinstance(cls, type) or (cls.__module__ or "").split(".")[0] in LIBRARIES:
+            return None
+        found = inspect.getattr_static(cls, attr, None)
+        if isinstance(found, staticmethod):
+            fn, first = found.__func__, ()
+        elif isinstance(found, classmethod):
+            fn, first = found.__func__, (self.constant_or_error(cls, cls.__name__, node),)
+        else:
+            fn, first = found, (base,)
+        if not inspect.isfunction(fn) or custom.users_rule(fn) is None:
+            return None
+        return fn, first, f"{cls.__name__}.{attr}"
 
     def packed_arguments(self, target, args: tuple, kwargs: tuple, node, spelled: str) -> tuple:
         """The arguments of the generated `jvp_f(*primals, *tangents)` for a call `jf(primals, tangents)` of an
@@ -410,6 +509,39 @@ class CallLowering:
             return args + tuple(parts)
         tail = self.materialise(ir.Call("getitem", (seq, ir.Const(slice(len(left), None, None)))))
         return args + tuple(parts) + (Spread(tail, rest.node),)
+
+
+def own_rule(src):
+    """`src`, the source of the function transformed, as a call of that function where the user gave it a rule
+    (`s2s.grad(ste_round)` with `@s2s.adjoint(ste_round)`): a function with a rule is not descended into, the
+    function transformed no more than one it calls (JAX's custom_vjp). Its body becomes `return f(x, y, k=k)`, its
+    parameters passed on as it takes them (a bound method's object first); other sources are unchanged. One taking
+    `*args` or `**kwargs` is refused: its rule takes one adjoint per argument, and their number is not known."""
+    func = src.func
+    plain = func.__func__ if inspect.ismethod(func) else func
+    if not inspect.isfunction(plain) or custom.users_rule(plain) is None:
+        return src
+    a = src.tree.args
+    star = a.vararg or a.kwarg
+    if star is not None:  # (one derivative for calls with any number of values: not one adjoint per argument)
+        stars = "*" if star is a.vararg else "**"
+        raise fence.unsupported(src, star, f"a transformation of {plain.__name__}, which has a rule of yours and takes "
+                                           f"{stars}{star.arg}", f"transform a function that calls it with the "
+                                                                 f"arguments spelled out: def f(x, y): return "
+                                                                 f"{plain.__name__}(x, y)")
+    taken = {p.arg for p in a.posonlyargs + a.args + a.kwonlyargs}
+    callee = plain.__name__ if plain.__name__.isidentifier() else "f"
+    while callee in taken:
+        callee += "_"
+    first = [plain.__code__.co_varnames[0]] if inspect.ismethod(func) else []  # (read_function binds it as data)
+    args = [ast.Name(p, ast.Load()) for p in first + [p.arg for p in a.posonlyargs + a.args]]
+    keywords = [ast.keyword(p.arg, ast.Name(p.arg, ast.Load())) for p in a.kwonlyargs]
+    body = ast.Return(ast.Call(ast.Name(callee, ast.Load()), args, keywords))
+    for node in ast.walk(body):  # (at the def's line: generated code's comment names it)
+        ast.copy_location(node, src.tree)
+    tree = copy.copy(src.tree)
+    tree.body = [body]
+    return dataclasses.replace(src, tree=tree, closure={**src.closure, callee: plain})
 
 
 def _ufunc_instead(spelled: str, method: str) -> str:
