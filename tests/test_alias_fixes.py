@@ -448,3 +448,39 @@ def list_written_once(x):
 def test_the_array_the_hint_suggests_and_a_straight_line_list_write_are_exact():
     check_every_mode(array_written_in_loop, np.array([0.3, 1.2]))
     check_every_mode(list_written_once, np.array([0.3, 1.2]))
+
+
+# --------------------------------------------------------------------------- a list a dict holds, then grown
+
+
+def grown_in_dict(x):
+    hist = [x[0]]
+    state = {"h": hist}
+    hist.append(x[1])  # refused
+    return state["h"][-1]
+
+
+def grown_in_dict_in_loop(x):
+    hist = [x[0]]
+    state = {"h": hist}
+    for i in range(1, 3):
+        hist += [x[i] * hist[-1]]  # refused
+    return state["h"][-1]
+
+
+@pytest.mark.parametrize("f", [grown_in_dict, grown_in_dict_in_loop], ids=lambda f: f.__name__)
+def test_a_list_a_dict_holds_is_not_grown(f):
+    """The dict's "h" was read as the list it was made with (x[0]: 0.3 for -0.252)."""
+    _refused_at_its_line(f, (X.copy(),), "a list that another name or a container also holds")
+
+
+def dict_of_grown_list(x):
+    hist = []
+    for v in x:
+        hist.append(v * 2.0)
+    state = {"h": hist}
+    return state["h"][-1] * x[1]
+
+
+def test_a_list_grown_before_a_dict_holds_it_is_exact():
+    check_every_mode(dict_of_grown_list, X)

@@ -18,8 +18,11 @@ import copy
 from s2s import ir
 
 APPENDED = "s2s.runtime.appended"
-# calls that may keep a reference to a list argument (the others read it and make new data)
-KEEPS_REFERENCE = {"list", "tuple", "dict", "call", "callmethod"}
+# calls that may keep a reference to a list argument (the others read it and make new data): containers, dicts
+# s2s writes out (`{"h": hist}`), iterators over it, opaque calls
+KEEPS_REFERENCE = {"list", "tuple", "dict", "builtins.dict", "call", "callmethod", "s2s.runtime.dict_of",
+                   "s2s.runtime.dict_from_pairs", "builtins.zip", "builtins.enumerate", "builtins.iter",
+                   "builtins.reversed"}
 
 
 class ListLowering:
