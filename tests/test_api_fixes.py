@@ -240,3 +240,42 @@ def test_a_wrt_naming_no_parameter_is_told_so_in_every_jacobian(mode):
         s2s.jacobian(with_default, wrt="q", mode=mode)(1.0)
     with pytest.raises(ValueError, match="wrt=5 is out of range"):
         s2s.hessian(with_default, wrt=5)(1.0)
+
+
+# ---------------------------------------------------------------------------- defaults changed in the process
+
+
+def scaled(x, k=2.0):
+    return x * k
+
+
+def scaled_kw(x, *, k=2.0):
+    return x * k
+
+
+def uses_scaled(x):
+    return scaled(x) * x + scaled_kw(x) * x
+
+
+def own_keyword_only(x, *, k=2.0):
+    return x * x * k
+
+
+def test_a_helpers_defaults_changed_in_the_process_are_not_served_stale():
+    """The cache's facts covered the helper object, not the defaults it was inlined with: assigning
+    scaled.__defaults__ or an item of scaled_kw.__kwdefaults__ (or of f's own) kept the gradient of the old
+    values (4 x for 6 x)."""
+    g = s2s.grad(uses_scaled)
+    own = s2s.grad(own_keyword_only)
+    try:
+        assert g(1.5) == 2 * 2.0 * 1.5 + 2 * 2.0 * 1.5 and own(1.5) == 2 * 1.5 * 2.0
+        scaled.__defaults__ = (3.0,)
+        assert g(1.5) == 2 * 3.0 * 1.5 + 2 * 2.0 * 1.5
+        scaled_kw.__kwdefaults__["k"] = 5.0
+        own_keyword_only.__kwdefaults__["k"] = 5.0
+        assert g(1.5) == 2 * 3.0 * 1.5 + 2 * 5.0 * 1.5 and own(1.5) == 2 * 1.5 * 5.0
+        assert own(1.5, k=2.0) == 2 * 1.5 * 2.0
+    finally:
+        scaled.__defaults__ = (2.0,)
+        scaled_kw.__kwdefaults__["k"] = own_keyword_only.__kwdefaults__["k"] = 2.0
+    assert g(1.5) == 2 * 2.0 * 1.5 + 2 * 2.0 * 1.5 and own(1.5) == 2 * 1.5 * 2.0

@@ -13,7 +13,11 @@ A fact is `(where, target, name, kind, value)`:
   function object itself, when it has no code object), "inner" (the current
   generated function of a transformed function being transformed again), "ns"
   (item `name` of the dict `target`: a module's globals), "attr" (attribute
-  `name` of the module or class `target`), "cell" (a helper's closure cell);
+  `name` of the module or class `target`), "cell" (a helper's closure cell),
+  "default" (attribute `name`, `__defaults__` or `__kwdefaults__`, of the
+  helper `target`: Python computed them when it was defined, and the code
+  inlining it bakes them in), "kwdefault" (item `name` of the keyword-only
+  defaults dict `target`), "fkwdefault" (item `name` of `f.__kwdefaults__`);
 - kind: "is" (the same object), "const" (a constant of the same type and
   repr: a number, string, tuple of them), "absent" (`name` not in `target`).
 
@@ -74,6 +78,9 @@ def collect(f, log: list, inner=None) -> list:
         for fact in _attribute_facts(src, resolved):
             if _fresh(fact, seen):
                 out.append(fact)
+    for fact in list(out):  # every function a name or an attribute found: the defaults it was inlined with
+        if fact[0] in ("f", "fcell", "ns", "attr", "cell") and fact[3] == "is" and callable(fact[4]):
+            out += [d for d in default_facts(fact[4]) if _fresh(d, seen)]
     return out
 
 
@@ -87,8 +94,25 @@ def function_facts(f, inner=None) -> list:
     kwdefaults = getattr(f, "__kwdefaults__", None)
     out = [("f", None, "__globals__", "is", f.__globals__),
            ("f", None, "__defaults__", "const" if is_constant(defaults) else "is", defaults)]
-    if kwdefaults:  # (the dict Python keeps: another one when the function is defined again)
+    if kwdefaults:  # (the dict Python keeps: another one when the function is defined again; its items can change)
         out.append(("f", None, "__kwdefaults__", "is", kwdefaults))
+        out += [("fkwdefault", None, k, _kind(v), v) for k, v in kwdefaults.items()]
+    return out
+
+
+def default_facts(fn) -> list:
+    """The facts that the defaults of the helper `fn` are still the values the code inlining it was made with
+    (`def helper(x, k=K)`: K's value when helper was defined; `helper.__defaults__ = (3.0,)` changes them)."""
+    fn = getattr(fn, "__func__", fn)  # (a class method, bound to its class)
+    if type(fn) is not types.FunctionType:
+        return []
+    out = []
+    defaults, kwdefaults = fn.__defaults__, fn.__kwdefaults__
+    if defaults:
+        out.append(("default", fn, "__defaults__", _kind(defaults), defaults))
+    if kwdefaults:
+        out.append(("default", fn, "__kwdefaults__", "is", kwdefaults))
+        out += [("kwdefault", kwdefaults, k, _kind(v), v) for k, v in kwdefaults.items()]
     return out
 
 
@@ -195,8 +219,12 @@ def current(fact, f):
             return f._current()
         if where == "ns":
             return target[name]
-        if where == "attr":
+        if where in ("attr", "default"):
             return getattr(target, name)
+        if where == "kwdefault":
+            return target[name]
+        if where == "fkwdefault":
+            return f.__kwdefaults__[name]
         if where == "cell":
             return target.cell_contents
     except Exception:
@@ -245,6 +273,12 @@ def check_terms(facts: list, entry) -> tuple[list, dict]:
             get = f"{t}[{name!r}]"
         elif where == "attr":
             get = f"{t}.{name}" if name.isidentifier() and not keyword.iskeyword(name) else f"getattr({t}, {name!r})"
+        elif where == "default":
+            get = f"{t}.{name}"
+        elif where == "kwdefault":
+            get = f"{t}[{name!r}]"
+        elif where == "fkwdefault":
+            get = f"f.__kwdefaults__[{name!r}]"
         else:
             get = f"{t}.cell_contents"
         terms.append(f"{get} is {v}")
@@ -290,6 +324,8 @@ def to_disk(facts: list, f) -> list | None:
     for where, target, name, kind, value in facts:
         if where in ("inner", "self") or (where == "f" and name == "__globals__"):
             continue  # the key holds the function's text and module
+        if where in ("default", "kwdefault", "fkwdefault"):
+            continue  # the entry's digest of each helper covers its defaults; f's own, the "f" rows
         if where == "f":
             rows.append(["f", None, name, describe(value)])
         elif where == "fcell":
@@ -347,6 +383,8 @@ def from_disk(rows, f) -> list | None:
         if now is MISSING or describe(now) != desc:
             return None
         out.append(fact[:3] + (_kind(now), now))
+        if callable(now):
+            out += default_facts(now)
     return out
 
 
