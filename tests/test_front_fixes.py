@@ -195,3 +195,192 @@ def test_sequence_of_unknown_length_refused_at_its_line(f, args, match, line):
     with pytest.raises(s2s.UnsupportedSyntaxError, match=match) as info:
         s2s.grad(f)(*args)
     assert line in str(info.value)
+
+
+# ---------------------------------------------------------------- iterators: read where Python reads them, once
+
+def generator_late_binding(x):
+    g = (v * x for v in [1.0, 2.0, 3.0])
+    x = x * 10.0
+    return sum(g)  # 60 x: the generator reads x when sum reads it
+
+
+def generator_summed_twice(x):
+    g = (v * x for v in [1.0, 2.0, 3.0])
+    return sum(g) + sum(g)  # 6 x in Python: the second sum finds it used up
+
+
+def generator_kept(x):
+    g = (v * x for v in [1.0, 2.0])
+    ys = [g]
+    return x
+
+
+def generator_in_loop_changing_it(x):
+    s = 0.0
+    for v in (u * x for u in [1.0, 2.0]):
+        x = x * 2.0
+        s = s + v
+    return s
+
+
+def map_kept(x):
+    m = map(np.sin, x)
+    return sum(m) + sum(m)
+
+
+def zip_stored(x, w):
+    pairs = zip(x, w)
+    s = 0.0
+    for a, b in pairs:
+        s = s + a * b
+    return s  # x . w
+
+
+def enumerate_stored(x):
+    e = enumerate(x)
+    s = 0.0
+    for i, a in e:
+        s = s + a * a * i
+    return s
+
+
+def zip_listed(x, w):
+    pairs = list(zip(x, w))
+    return pairs[1][0] * pairs[2][1] + pairs[0][0] ** 2
+
+
+def enumerate_listed(x):
+    ps = list(enumerate(x))
+    return ps[1][1] * ps[2][0] * ps[2][1]
+
+
+def dict_of_zip(x):
+    d = dict(zip(["a", "b"], [x[0], x[1]]))
+    return d["a"] * d["b"]
+
+
+def reversed_summed(x):
+    return sum(reversed(x)) * x[0]
+
+
+def sorted_zip(x, w):
+    return sorted(zip(w, x))[0][1] * x[0]
+
+
+def zip_summed_later(x, w):
+    z = zip(x, w)
+    return sum(a * b for a, b in z)
+
+
+ITERATORS = [(generator_late_binding, (1.5,)), (zip_stored, "xw"), (enumerate_stored, "x"), (zip_listed, "xw"),
+             (enumerate_listed, "x"), (dict_of_zip, "x"), (reversed_summed, "x"), (sorted_zip, "xw"),
+             (zip_summed_later, "xw")]
+
+
+@pytest.mark.parametrize("f, args", ITERATORS, ids=[f.__name__ for f, _ in ITERATORS])
+def test_iterator_read_as_python_reads_it(f, args):
+    x, w = np.array([0.3, -0.7, 1.2]), np.array([1.0, 2.0, 3.0])
+    args = tuple({"x": x, "w": w}[a] for a in args) if isinstance(args, str) else args
+    value, grad = s2s.value_and_grad(f)(*args)
+    assert_close(value, f(*args), rtol=1e-12, what="value")
+    reference = numeric_grad(f, args, 0)
+    assert_close(grad, reference, what="grad")
+    assert_close(s2s.jvp(f)(args, (np.ones_like(args[0]),))[1], np.sum(reference), what="jvp")
+
+
+def test_generator_late_binding_value():
+    assert s2s.value_and_grad(generator_late_binding)(1.5) == (90.0, 60.0)
+
+
+@pytest.mark.parametrize("f, match, line", [
+    (generator_summed_twice, "read a second time", "return sum(g) + sum(g)"),
+    (generator_kept, "not read wholly where it is made", "ys = [g]"),
+    (generator_in_loop_changing_it, "reads 'x', which the loop changes", "for v in (u * x for u in [1.0, 2.0]):"),
+    (map_kept, "read a second time", "return sum(m) + sum(m)"),
+])
+def test_iterator_python_reads_differently_refused_at_its_line(f, match, line):
+    x = 1.5 if f is not map_kept else np.array([0.3, -0.7])
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=match) as info:
+        s2s.grad(f)(x)
+    assert line in str(info.value)
+
+
+# ---------------------------------------------------------------- iterating a dict gives its keys
+
+CONFIG = {"a": 2.0, "bb": 3.0}
+
+
+def dict_int_keys(x):
+    d = {0: x, 1: x * 2.0}
+    s = 0.0
+    for k in d:
+        s = s + d[k] * k
+    return s  # 2 x
+
+
+def dict_str_keys(x):
+    p = {"w": x * 2.0, "b": x * x}
+    out = 0.0
+    for k in p:
+        out = out + p[k] ** 2
+    return out
+
+
+def dict_listed(x):
+    p = {"w": x * 2.0, "b": x * x}
+    ks = list(p)
+    return p[ks[0]] * p[ks[1]] + len(ks)
+
+
+def dict_sorted(x):
+    p = {"w": x * 2.0, "b": x * x}
+    ks = sorted(p)
+    return p[ks[0]] * 3.0 + p[ks[1]]
+
+
+def dict_enumerated(x):
+    p = {"w": x * 2.0, "b": x * x}
+    out = 0.0
+    for i, k in enumerate(p):
+        out = out + p[k] * (i + 1)
+    return out
+
+
+def dict_zipped(x):
+    p = {"w": x * 2.0, "b": x * x}
+    out = 0.0
+    for k, c in zip(p, [2.0, 3.0]):
+        out = out + p[k] * c
+    return out
+
+
+def dict_comprehended(x):
+    p = {"w": x * 2.0, "b": x * x}
+    q = {k: p[k] * 2.0 for k in p}
+    return sum(q[k] * x for k in q) + sum([p[k] for k in p])
+
+
+def module_dict_iterated(x):
+    s = 0.0
+    for k in CONFIG:
+        s = s + CONFIG[k] * x * len(k)
+    return s
+
+
+def dict_tested(x):
+    p = {"w": x * 2.0}
+    return p["w"] * 2.0 if "w" in p else x
+
+
+DICTS = [dict_int_keys, dict_str_keys, dict_listed, dict_sorted, dict_enumerated, dict_zipped, dict_comprehended,
+         module_dict_iterated, dict_tested]
+
+
+@pytest.mark.parametrize("f", DICTS, ids=[f.__name__ for f in DICTS])
+def test_dict_iterated_by_key(f):
+    value, grad = s2s.value_and_grad(f)(1.5)
+    assert_close(value, f(1.5), rtol=1e-12, what="value")
+    reference = numeric_grad(f, (1.5,), 0)
+    assert_close(grad, reference, what="grad")
+    assert_close(s2s.jvp(f)((1.5,), (1.0,))[1], reference, what="jvp")

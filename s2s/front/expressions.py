@@ -8,6 +8,7 @@ holds these methods of the SSA builder (ssa.py).
 from __future__ import annotations
 
 import ast
+import copy
 import difflib
 import inspect
 import types
@@ -29,6 +30,11 @@ _FOLDABLE = {
 # calls whose value is surely a list or tuple (displays aside): a sequence `+` and `*` join and repeat
 _SEQUENCES = frozenset({"list", "tuple", "builtins.list", "builtins.tuple", "builtins.sorted", APPENDED,
                         "s2s.runtime.dict_keys", "s2s.runtime.dict_values", "s2s.runtime.dict_items"})
+
+
+_DICTS = frozenset({"s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs", "builtins.dict"})  # calls making a dict
+_ITERATORS = (zip, enumerate, reversed, map)  # builtins whose value is an iterator, read as it goes
+_CONSUMERS = (sum, any, all, list, tuple, sorted, dict, min, max)  # builtins that read an iterable wholly, at once
 
 
 class ExpressionLowering:
@@ -108,7 +114,29 @@ class ExpressionLowering:
         if isinstance(node, ast.Attribute):
             return self.attribute(node)
         if isinstance(node, ast.Call):
-            return self.call(node, hint)
+            lazy = self.lazy_kind(node)
+            if lazy is not None and id(node) not in self.consumed:
+                raise self.not_consumed(node, f"{lazy.__name__}(...)")
+            if lazy in (zip, enumerate, reversed):
+                return self.iterated_list(node, lazy, hint)
+            if any(self._resolves_to(node.func, c) for c in _CONSUMERS + (set,)):
+                node = self.keys_iterated(node)  # list(d) of a dict: its keys
+            first = node.args[0] if node.args else None
+            consumer = first is not None and (isinstance(first, ast.GeneratorExp) or self.lazy_kind(first)) and \
+                any(self._resolves_to(node.func, c) for c in _CONSUMERS)
+            if consumer:  # sum(v * v for v in xs): read wholly, right where it is made
+                self.consumed.add(id(first))
+            if consumer and self._resolves_to(node.func, dict) and len(node.args) == 1 and not node.keywords:
+                try:  # dict(zip(keys, values)): the dict of the (key, value) pairs
+                    pairs = self.atom(first)
+                finally:
+                    self.consumed.discard(id(first))
+                return self.materialise(ir.Call("s2s.runtime.dict_from_pairs", (pairs,)), hint)
+            try:
+                return self.call(node, hint)
+            finally:
+                if consumer:
+                    self.consumed.discard(id(first))
         if isinstance(node, ast.Slice):
             return self.slice(node)
         if isinstance(node, ast.Dict):
@@ -118,9 +146,82 @@ class ExpressionLowering:
                                      hint)
         if isinstance(node, ast.Lambda):
             return self.lambda_value(node)
+        if isinstance(node, ast.GeneratorExp) and id(node) not in self.consumed:
+            raise self.not_consumed(node, "a generator expression")
         if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.SetComp)):
             return self.comprehension(node, hint)
         raise self.error(node, f"the expression {type(node).__name__}")
+
+    # ----- iterators: computed as lists where Python reads them wholly, right where they are made
+
+    def lazy_kind(self, node):
+        """zip, enumerate, reversed or map for a call of one (an iterator Python reads as it goes), else None."""
+        if isinstance(node, ast.Call):
+            return next((f for f in _ITERATORS if self._resolves_to(node.func, f)), None)
+        return None
+
+    def not_consumed(self, node, what: str):
+        """The refusal of an iterator not read wholly where it is made: s2s computes its values there, where
+        Python computes each as it is read (with the names' values then), and only once."""
+        return self.error(node, f"{what} that is not read wholly where it is made (Python computes its values "
+                                "later, one by one as they are read, and only once)",
+                          "make a list where it is made, [v * x for v in vs] or list(zip(a, b)), or pass it "
+                          "straight to sum(), any(), all(), list(), tuple(), sorted() or dict(), or to a for loop")
+
+    def iterated_list(self, node: ast.Call, kind, hint) -> ir.Atom:
+        """`zip(a, b)`, `enumerate(xs)`, `reversed(xs)` read wholly: the list a for loop over it makes,
+        `[(u, v) for u, v in zip(a, b)]`, whose items carry the derivatives of the sequences' elements."""
+        if node.keywords:
+            raise self.error(node, f"{kind.__name__}() with keywords")
+        names = []
+        for a in node.args:  # (each argument evaluated once, here, in order)
+            name = self.namer.fresh("iterated")
+            self.env[name] = self.atom(a)
+            names.append(name)
+        at = lambda n: ast.copy_location(n, node)  # noqa: E731
+        loads = [at(ast.Name(n, ast.Load())) for n in names]
+        count = len(names) if kind is zip else 2 if kind is enumerate else 1
+        items = [self.namer.fresh("item") for _ in range(count)]
+        target = at(ast.Name(items[0], ast.Store())) if count == 1 else \
+            at(ast.Tuple([at(ast.Name(n, ast.Store())) for n in items], ast.Store()))
+        elt = at(ast.Name(items[0], ast.Load())) if count == 1 else \
+            at(ast.Tuple([at(ast.Name(n, ast.Load())) for n in items], ast.Load()))
+        iterable = at(ast.Call(at(ast.Name(kind.__name__, ast.Load())), loads, []))
+        return self.comprehension(at(ast.ListComp(elt=elt, generators=[ast.comprehension(
+            target=target, iter=iterable, ifs=[], is_async=0)])), hint)
+
+    # ----- dicts: iterating one gives its keys
+
+    def is_dict(self, atom, seen: frozenset = frozenset()) -> bool:
+        """Is `atom` surely a dict: one written out here, made by a dict comprehension or dict(...), a helper's
+        **kwargs, module data holding one, or a join of those?"""
+        if not isinstance(atom, ir.Var) or atom.name in seen:
+            return False
+        if atom.name in self.dicts or getattr(self.definitions.get(atom.name), "op", None) in _DICTS:
+            return True
+        if atom.name in self.free:
+            return isinstance(self.free[atom.name][0], dict)
+        phi = self.phis.get(atom.name)
+        operands = [o for o in phi.operands if o is not None and o != atom] if phi is not None else []
+        return bool(operands) and all(self.is_dict(o, seen | {atom.name}) for o in operands)
+
+    def dict_keys(self, atom) -> ir.Atom:
+        """What iterating `atom` reads: the list of its keys for a dict (which carry no derivative), else itself."""
+        if self.is_dict(atom):
+            return self.materialise(ir.Call("s2s.runtime.dict_keys", (atom,)))
+        return atom
+
+    def keys_iterated(self, node: ast.Call) -> ast.Call:
+        """`list(d)`, `sorted(d)`, `tuple(d)`... of a name holding a dict: the call of `d.keys()`, which
+        iterating d gives."""
+        first = node.args[0] if node.args else None
+        if not isinstance(first, ast.Name) or first.id not in self.env or not self.is_dict(self.env[first.id]):
+            return node
+        node = copy.copy(node)
+        keys = ast.copy_location(ast.Call(ast.copy_location(ast.Attribute(first, "keys", ast.Load()), first), [], []),
+                                 first)
+        node.args = [keys] + list(node.args[1:])
+        return node
 
     def dict_display(self, keys, values, node, hint) -> ir.Atom:
         """`{"w": w, "b": b}` (or `dict(w=w, b=b)`) with constant keys: a dict whose values are known here, so

@@ -64,7 +64,12 @@ class LoopLowering:
         length = None
         elements = None
         if isinstance(s, ast.For):
-            iter_atom, length, elements = self.iteration(s.iter, s.target)
+            lazy = self._iterators_read_by(s)
+            self.consumed.update(map(id, lazy))
+            try:
+                iter_atom, length, elements = self.iteration(s.iter, s.target)
+            finally:
+                self.consumed.difference_update(map(id, lazy))
         # header phis for names that exist before the loop and that the body assigns
         phis = {}
         for name in assigned:
@@ -202,6 +207,29 @@ class LoopLowering:
         return reads | {n.target.id for n in ast.walk(self.src.tree)  # (y += v reads y too)
                         if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name) and n.lineno > end}
 
+    def _iterators_read_by(self, s: ast.For) -> list:
+        """The generator expressions and map(...) calls loop `s` iterates over (itself, or through zip and
+        enumerate), which s2s computes before the loop where Python computes each value as the loop reaches it:
+        the same, unless the loop changes a name they read (a name assigned, an array written, a list grown)."""
+        found, todo = [], [s.iter]
+        while todo:
+            it = todo.pop()
+            if isinstance(it, ast.Call) and self.lazy_kind(it) in (zip, enumerate):
+                todo.extend(it.args)
+            elif isinstance(it, ast.GeneratorExp) or self.lazy_kind(it) is map:
+                found.append(it)
+        changed = _assigned_names(s.body) | _augmented_names(s.body) | _written_arrays(s.body) | \
+            _appended_names(s.body)
+        for it in found:
+            reads = sorted({n.id for n in ast.walk(it) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+                           & changed)
+            if reads:
+                what = "a generator expression" if isinstance(it, ast.GeneratorExp) else "map(...)"
+                raise self.error(it, f"a for loop over {what} that reads '{reads[0]}', which the loop changes "
+                                     "(Python computes each value as the loop reaches it)",
+                                 "loop over a list computed before the loop: for v in [...]")
+        return found
+
     def iteration(self, it, target):
         """(iterable atom, length atom or None, [(target, element(index) -> expr)]) of a for loop.
 
@@ -251,8 +279,8 @@ class LoopLowering:
             return out
         if isinstance(it, ast.Call) and self._resolves_to(it.func, reversed) and len(it.args) == 1 \
                 and not it.keywords:  # as generated gradients walk their stacks: for y in reversed(y_saved)
-            return [(_Reversed(self.atom(it.args[0])), target)]
-        return [(self.atom(it), target)]
+            return [(_Reversed(self.dict_keys(self.atom(it.args[0]))), target)]
+        return [(self.dict_keys(self.atom(it)), target)]
 
 
 def _unreversed(seq):

@@ -193,3 +193,180 @@ def loop_level_nodes(stmts):
             yield from loop_level_nodes(s.orelse)
         elif isinstance(s, (ast.For, ast.While)):
             yield from loop_level_nodes(s.orelse)
+
+
+# --------------------------------------------------------------------------- iterators made, then read once
+
+def inline_iterators(stmts: list, is_iterator, fresh, error) -> list:
+    """`pairs = zip(x, w)` read once, later (`for a, b in pairs:`, `sum(pairs_of)`): Python's iterator reads the
+    sequences it was given when it is read. Its arguments are evaluated where it is made, into names of their own
+    (`pairs_1 = x`), and the iterator is made where it is read, `for a, b in zip(pairs_1, pairs_2)`: the same
+    values, as long as nothing between changes a sequence in place or grows a list. A generator expression keeps
+    its body where it is read, which reads the names as they are then, as Python's does (late binding).
+
+    `is_iterator(node)`: is `node` an iterator (a generator expression, zip(...), map(...)...)? An iterator read
+    twice, in a loop, in a function or lambda, or after a statement that may change what it reads, is refused at
+    that read: Python's is used up by its first read, or reads the values as they are then."""
+    loads: dict = {}
+    stores: dict = {}
+    for s in stmts:
+        for n in ast.walk(s):
+            if isinstance(n, ast.Name):
+                table = loads if isinstance(n.ctx, ast.Load) else stores
+                table.setdefault(n.id, []).append(n)
+    return _inline_block(stmts, is_iterator, fresh, error, loads, stores)
+
+
+def _inline_block(stmts, is_iterator, fresh, error, loads, stores) -> list:
+    stmts = list(stmts)
+    i = 0
+    while i < len(stmts):
+        s = stmts[i]
+        if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name) \
+                and is_iterator(s.value) and len(stores.get(s.targets[0].id, ())) == 1 \
+                and loads.get(s.targets[0].id):
+            name = s.targets[0].id
+            uses = loads[name]
+            what = f"'{name}', {_spelled_iterator(s.value)} made at line {s.lineno},"
+            if len(uses) > 1:
+                second = sorted(uses, key=lambda n: (n.lineno, n.col_offset))[1]
+                raise error(second, f"{what} read a second time (Python's iterator is used up by its first read)",
+                            f"make a list where it is made: {name} = {_as_list(s.value)}")
+            use = uses[0]
+            j = next((k for k in range(i + 1, len(stmts)) if any(n is use for n in ast.walk(stmts[k]))), None)
+            if j is None:
+                raise error(use, f"{what} read before it is made here, or in another block",
+                            f"make a list where it is made: {name} = {_as_list(s.value)}")
+            if not _read_once(stmts[j], use):
+                raise error(use, f"{what} read in a loop, a function or a lambda (Python's iterator is used up by "
+                                 "its first read)", f"make a list where it is made: {name} = {_as_list(s.value)}")
+            changes = next((n for n in stmts[i + 1:j] + [stmts[j]] if _may_change_values(n, use)), None)
+            if changes is not None:
+                raise error(use, f"{what} read after line {changes.lineno} may change what it reads (Python's "
+                                 "iterator reads the values as they are when it is read)",
+                            f"make the iterator where it is read, or a list where it is made: "
+                            f"{name} = {_as_list(s.value)}")
+            made, again = _made_again(s, name, fresh)
+            stmts[i:j + 1] = made + stmts[i + 1:j] + [_replaced(stmts[j], use, ast.copy_location(again, use))]
+            i += len(made)
+            continue
+        i += 1
+    out = []
+    for s in stmts:
+        if isinstance(s, (ast.If, ast.For, ast.While)):
+            s = copy.copy(s)
+            s.body = _inline_block(s.body, is_iterator, fresh, error, loads, stores)
+            s.orelse = _inline_block(s.orelse, is_iterator, fresh, error, loads, stores)
+        out.append(s)
+    return out
+
+
+def _as_list(node) -> str:
+    """`node`, an iterator, made a list where it is made: [v * x for v in vs], list(zip(a, b))."""
+    if isinstance(node, ast.GeneratorExp):
+        return ast.unparse(ast.ListComp(elt=node.elt, generators=node.generators))
+    return f"list({ast.unparse(node)})"
+
+
+def _spelled_iterator(node) -> str:
+    if isinstance(node, ast.GeneratorExp):
+        return "a generator expression"
+    return f"{ast.unparse(node.func)}(...)"
+
+
+def _made_again(s: ast.Assign, name: str, fresh) -> tuple[list, ast.expr]:
+    """(the statements evaluating the iterator's arguments into names of their own, the iterator made of them)."""
+    value, made = s.value, []
+
+    def evaluated(e):
+        if isinstance(e, ast.Constant) or isinstance(e, ast.Lambda) and not (e.args.defaults or e.args.kw_defaults):
+            return e  # (nothing to evaluate: a lambda's body reads its names when it is called, as Python's)
+        temp = fresh(name)
+        made.append(ast.copy_location(ast.Assign(targets=[ast.copy_location(ast.Name(temp, ast.Store()), e)],
+                                                 value=e, type_comment=None), s))
+        return ast.copy_location(ast.Name(temp, ast.Load()), e)
+    if isinstance(value, ast.GeneratorExp):  # (its first iterable is evaluated where it is made; the rest when read)
+        again = copy.copy(value)
+        first = copy.copy(value.generators[0])
+        first.iter = evaluated(first.iter)
+        again.generators = [first] + list(value.generators[1:])
+        return made, again
+    again = copy.copy(value)
+    again.args = [ast.copy_location(ast.Starred(evaluated(a.value), a.ctx), a) if isinstance(a, ast.Starred)
+                  else evaluated(a) for a in value.args]
+    again.keywords = [ast.keyword(k.arg, evaluated(k.value)) for k in value.keywords]
+    return made, again
+
+
+def _read_once(top, use) -> bool:
+    """Is `use`, inside statement `top`, evaluated at most once each time `top` runs (not in a loop's body or
+    test, a comprehension's body, a function or a lambda)?"""
+    def walk(node) -> bool | None:  # True: found, once; False: found, maybe more; None: not here
+        if node is use:
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.Lambda)):
+            return False if any(n is use for n in ast.walk(node)) else None
+        if isinstance(node, ast.For):
+            found = walk(node.iter)
+            if found is not None:
+                return found
+            return False if any(n is use for n in ast.walk(node)) else None
+        if isinstance(node, ast.While):
+            return False if any(n is use for n in ast.walk(node)) else None
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp)):
+            found = walk(node.generators[0].iter)
+            if found is not None:
+                return found
+            return False if any(n is use for n in ast.walk(node)) else None
+        for child in ast.iter_child_nodes(node):
+            found = walk(child)
+            if found is not None:
+                return found
+        return None
+    return bool(walk(top))
+
+
+def _may_change_values(stmt, use) -> bool:
+    """May `stmt` (up to `use`, read at its end) change a sequence in place or grow a list: a call for its effect
+    (`ys.append(v)`), an augmented assignment, an element write, a del? The body of a loop over `use` itself runs
+    as the iterator is read, as it would over the iterator made there."""
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.For) and any(n is use for n in ast.walk(node.iter)):
+            continue
+        if isinstance(node, (ast.Expr, ast.AugAssign, ast.Delete)) and not isinstance(getattr(node, "value", None),
+                                                                                     ast.Constant):
+            if not _inside_loop_over(stmt, node, use):
+                return True
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and not _inside_loop_over(stmt, node, use):
+            return True
+    return False
+
+
+def _inside_loop_over(top, node, use) -> bool:
+    """Is `node` inside the body of the for loop (within `top`) whose iterable holds `use`?"""
+    return any(isinstance(f, ast.For) and any(n is use for n in ast.walk(f.iter)) and
+               any(n is node for b in f.body + f.orelse for n in ast.walk(b)) for f in ast.walk(top))
+
+
+def _replaced(node, old, new):
+    """A copy of `node` with the node `old` (by identity) replaced by `new`: the nodes on the path to it copied,
+    the rest shared (the user's tree stays as it is)."""
+    if node is old:
+        return new
+    if not isinstance(node, ast.AST):
+        return node
+    fields, changed = {}, False
+    for field, value in ast.iter_fields(node):
+        if isinstance(value, list):
+            new_value = [_replaced(v, old, new) for v in value]
+            changed = changed or any(a is not b for a, b in zip(new_value, value))
+        else:
+            new_value = _replaced(value, old, new)
+            changed = changed or new_value is not value
+        fields[field] = new_value
+    if not changed:
+        return node
+    out = copy.copy(node)
+    for field, value in fields.items():
+        setattr(out, field, value)
+    return out

@@ -31,7 +31,7 @@ from s2s.front.expressions import ExpressionLowering
 from s2s.front.functions import FunctionLowering, FunctionValue, check_no_function_values
 from s2s.front.lists import ComprehensionLowering, ListLowering
 from s2s.front.loops import LoopLowering, _bound_key, _Exit, _LoopFrame, _written_arrays
-from s2s.front.lowering import always_exits, lower_loop_returns, normalise_exits
+from s2s.front.lowering import always_exits, inline_iterators, lower_loop_returns, normalise_exits
 from s2s.front.source import MISSING, Source, parameters
 from s2s.ir.names import Namer, base_name, names_in
 from s2s.ir.walk import defined_names, mark_arrays, mark_names
@@ -132,6 +132,7 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
         self._reads: set | None = None  # the names the function reads somewhere
         self.boolops = 0  # `and`/`or` operations lowered so far (each keeps its value under its own key)
         self.pushed: dict[str, int] = {}  # array -> pushes of it onto a stack by generated code, on this path
+        self.consumed: set = set()  # ids of the iterators (generator expressions, zip(...)) read wholly where made
 
     # ----- helpers
     def error(self, node, construct, hint=""):
@@ -181,7 +182,9 @@ class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering,
         if returns_none and not always_exits(stmts):
             end = ast.Return(value=ast.Constant(None))
             stmts = list(stmts) + [ast.copy_location(end, stmts[-1] if stmts else node)]
-        stmts = lower_loop_returns(flatten_with(stmts), self.namer, self.error)
+        stmts = inline_iterators(flatten_with(stmts), lambda n: isinstance(n, ast.GeneratorExp) or
+                                 self.lazy_kind(n) is not None, self.namer.fresh, self.error)
+        stmts = lower_loop_returns(stmts, self.namer, self.error)
         stmts = normalise_exits(stmts, self.namer.fresh)
         if not always_exits(stmts) and not (stmts and isinstance(stmts[-1], (ast.Return,))):
             last = stmts[-1] if stmts else node
