@@ -384,3 +384,50 @@ def test_dict_iterated_by_key(f):
     reference = numeric_grad(f, (1.5,), 0)
     assert_close(grad, reference, what="grad")
     assert_close(s2s.jvp(f)((1.5,), (1.0,))[1], reference, what="jvp")
+
+
+def params_loss(p):
+    out = 0.0
+    for k in p:
+        out = out + np.sum(p[k] ** 2) * 1.5
+    return out
+
+
+def params_scaled(p):
+    q = {k: p[k] * 2.0 for k in p}
+    return np.sum(q["w"] ** 3) + q["b"] ** 2
+
+
+def keys_of_argument(x, d):
+    s = 0.0
+    for k in d:
+        s = s + d[k] * k * x
+    return s
+
+
+def permutation_argument(x, perm):
+    s = 0.0
+    for k in perm:
+        s = s + x[perm[k]] * (k + 1)
+    return s
+
+
+def test_dict_argument_iterated_by_key():
+    p = {"w": np.array([0.3, -0.7]), "b": 1.5}
+    grad = s2s.grad(params_loss)(p)
+    assert_close(grad["w"], 3.0 * p["w"], what="d/dw")
+    assert_close(grad["b"], 3.0 * p["b"], what="d/db")
+    assert_close(s2s.jvp(params_loss)((p,), (p,))[1], 3.0 * (np.sum(p["w"] ** 2) + p["b"] ** 2), what="jvp")
+    grad = s2s.grad(params_scaled)(p)
+    assert_close(grad["w"], 24.0 * p["w"] ** 2, what="d/dw")
+    assert_close(grad["b"], 8.0 * p["b"], what="d/db")
+
+
+def test_argument_iterated_and_indexed_by_its_items():
+    d = {3: 1.0, 1: 2.0}
+    assert s2s.value_and_grad(keys_of_argument)(1.5, d) == (7.5, 5.0)
+    assert s2s.jvp(keys_of_argument)((1.5, d), (1.0,)) == (7.5, 5.0)
+    x, perm = np.array([0.3, -0.7, 1.2]), [2, 0, 1]
+    value, grad = s2s.value_and_grad(permutation_argument)(x, perm)
+    assert_close(value, permutation_argument(x, perm), rtol=1e-12, what="value")
+    assert_close(grad, numeric_grad(permutation_argument, (x, perm), 0), what="grad")

@@ -67,7 +67,7 @@ class LoopLowering:
             lazy = self._iterators_read_by(s)
             self.consumed.update(map(id, lazy))
             try:
-                iter_atom, length, elements = self.iteration(s.iter, s.target)
+                iter_atom, length, elements = self.iteration(s.iter, s.target, s.body)
             finally:
                 self.consumed.difference_update(map(id, lazy))
         # header phis for names that exist before the loop and that the body assigns
@@ -230,7 +230,7 @@ class LoopLowering:
                                  "loop over a list computed before the loop: for v in [...]")
         return found
 
-    def iteration(self, it, target):
+    def iteration(self, it, target, body=()):
         """(iterable atom, length atom or None, [(target, element(index) -> expr)]) of a for loop.
 
         `range(...)` loops iterate the range itself. Every other iterable is
@@ -244,7 +244,7 @@ class LoopLowering:
                 raise self.error(target, "unpacking the values of a range()")
             args = tuple(self.atom(a) for a in it.args)
             return self.materialise(ir.Call("builtins.range", args)), None, None
-        sources = self._sequence_parts(it, target)
+        sources = self._sequence_parts(it, target, body)
         lengths = [self.fold_call("builtins.len", (_unreversed(seq),)) for seq, _ in sources if seq is not None]
         lengths = [self.materialise(v) for v in lengths]
         length = lengths[0] if len(lengths) == 1 else self.materialise(ir.Call("builtins.min", tuple(lengths)))
@@ -260,14 +260,14 @@ class LoopLowering:
             return lambda k: ir.Call("getitem", (seq.atom, self.materialise(ir.Call("sub", (ir.Const(-1), k)))))
         return lambda k: ir.Call("getitem", (seq, k))
 
-    def _sequence_parts(self, it, target):
+    def _sequence_parts(self, it, target, body=()):
         """[(sequence atom or None for the index, target node)] for enumerate/zip/plain iterables."""
         if isinstance(it, ast.Call) and self._resolves_to(it.func, enumerate):
             if len(it.args) != 1 or it.keywords:
                 raise self.error(it, "enumerate() with a start value")
             if not (isinstance(target, ast.Tuple) and len(target.elts) == 2):
                 raise self.error(target, "enumerate() without unpacking into (index, value)")
-            return [(None, target.elts[0])] + self._sequence_parts(it.args[0], target.elts[1])
+            return [(None, target.elts[0])] + self._sequence_parts(it.args[0], target.elts[1], body)
         if isinstance(it, ast.Call) and self._resolves_to(it.func, zip):
             if it.keywords:
                 raise self.error(it, "zip() with keywords")
@@ -275,12 +275,26 @@ class LoopLowering:
                 raise self.error(target, "zip() without unpacking one name per sequence")
             out = []
             for arg, elt in zip(it.args, target.elts):
-                out += self._sequence_parts(arg, elt)
+                out += self._sequence_parts(arg, elt, body)
             return out
         if isinstance(it, ast.Call) and self._resolves_to(it.func, reversed) and len(it.args) == 1 \
                 and not it.keywords:  # as generated gradients walk their stacks: for y in reversed(y_saved)
             return [(_Reversed(self.dict_keys(self.atom(it.args[0]))), target)]
-        return [(self.dict_keys(self.atom(it)), target)]
+        atom = self.atom(it)
+        if _indexes_itself(it, target, body) and not self.is_sequence(atom):
+            # `for k in p: ... p[k]`: the keys of a dict, p known only at run time (a sequence's elements would
+            # be its own indices: integers, with no derivative either)
+            return [(self.materialise(ir.Call("s2s.runtime.dict_keys", (atom,))), target)]
+        return [(self.dict_keys(atom), target)]
+
+
+def _indexes_itself(it, target, body) -> bool:
+    """Does the loop `for target in it` read `it[target]` (`for k in p: s = s + p[k]`), `it` a name?"""
+    if not (isinstance(it, ast.Name) and isinstance(target, ast.Name)):
+        return False
+    return any(isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Load) and isinstance(n.value, ast.Name)
+               and n.value.id == it.id and isinstance(n.slice, ast.Name) and n.slice.id == target.id
+               for s in body for n in ast.walk(s))
 
 
 def _unreversed(seq):

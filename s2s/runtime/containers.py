@@ -125,8 +125,9 @@ def sort_order(keys, reverse=False):
 
 
 def dict_keys(d):
-    """`d.keys()` as a list."""
-    return list(d.keys())
+    """`d.keys()` as a list: what iterating `d` gives (also where `d` may be a sequence, whose elements then index
+    it: `for k in p: p[k]`)."""
+    return list(d)
 
 
 def _part(g, i):
