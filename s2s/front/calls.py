@@ -8,8 +8,6 @@ as it is. `CallLowering` holds these methods of the SSA builder (ssa.py); expres
 from __future__ import annotations
 
 import ast
-import copy
-import dataclasses
 import functools
 import inspect
 import numbers
@@ -509,39 +507,6 @@ class CallLowering:
             return args + tuple(parts)
         tail = self.materialise(ir.Call("getitem", (seq, ir.Const(slice(len(left), None, None)))))
         return args + tuple(parts) + (Spread(tail, rest.node),)
-
-
-def own_rule(src):
-    """`src`, the source of the function transformed, as a call of that function where the user gave it a rule
-    (`s2s.grad(ste_round)` with `@s2s.adjoint(ste_round)`): a function with a rule is not descended into, the
-    function transformed no more than one it calls (JAX's custom_vjp). Its body becomes `return f(x, y, k=k)`, its
-    parameters passed on as it takes them (a bound method's object first); other sources are unchanged. One taking
-    `*args` or `**kwargs` is refused: its rule takes one adjoint per argument, and their number is not known."""
-    func = src.func
-    plain = func.__func__ if inspect.ismethod(func) else func
-    if not inspect.isfunction(plain) or custom.users_rule(plain) is None:
-        return src
-    a = src.tree.args
-    star = a.vararg or a.kwarg
-    if star is not None:  # (one derivative for calls with any number of values: not one adjoint per argument)
-        stars = "*" if star is a.vararg else "**"
-        raise fence.unsupported(src, star, f"a transformation of {plain.__name__}, which has a rule of yours and takes "
-                                           f"{stars}{star.arg}", f"transform a function that calls it with the "
-                                                                 f"arguments spelled out: def f(x, y): return "
-                                                                 f"{plain.__name__}(x, y)")
-    taken = {p.arg for p in a.posonlyargs + a.args + a.kwonlyargs}
-    callee = plain.__name__ if plain.__name__.isidentifier() else "f"
-    while callee in taken:
-        callee += "_"
-    first = [plain.__code__.co_varnames[0]] if inspect.ismethod(func) else []  # (read_function binds it as data)
-    args = [ast.Name(p, ast.Load()) for p in first + [p.arg for p in a.posonlyargs + a.args]]
-    keywords = [ast.keyword(p.arg, ast.Name(p.arg, ast.Load())) for p in a.kwonlyargs]
-    body = ast.Return(ast.Call(ast.Name(callee, ast.Load()), args, keywords))
-    for node in ast.walk(body):  # (at the def's line: generated code's comment names it)
-        ast.copy_location(node, src.tree)
-    tree = copy.copy(src.tree)
-    tree.body = [body]
-    return dataclasses.replace(src, tree=tree, closure={**src.closure, callee: plain})
 
 
 def _ufunc_instead(spelled: str, method: str) -> str:
