@@ -597,3 +597,19 @@ def test_a_rule_may_return_the_adjoints_of_parameters_left_at_their_defaults():
     affine's parameters), x's taken."""
     s2s.adjoint(affine)(lambda g, ans, x, w=2.0, b=0.0: (g * w, g * x, g))
     assert s2s.grad(affine_at_defaults)(1.5) == pytest.approx(4.0 * 1.5)
+
+
+def quant_of_module_object_by_keyword(x):
+    return QUANTIZER.quant(x=x) * 2.0
+
+
+def test_the_rule_of_a_bound_method():
+    """A rule registered on the module object's bound method QUANTIZER.quant (its rule takes x alone) is used
+    where that object's method is called, by position or keyword, and where it is transformed itself."""
+    s2s.adjoint(QUANTIZER.quant)(lambda g, ans, x: (3.0 * g,))
+    s2s.tangent(QUANTIZER.quant)(lambda tangents, ans, x: 3.0 * tangents[0])
+    for f in (quant_of_module_object, quant_of_module_object_by_keyword):
+        assert s2s.grad(f)(0.3) == 6.0
+        assert s2s.jvp(f)((0.3,), (1.0,))[1] == 6.0
+    assert s2s.grad(QUANTIZER.quant)(0.3) == 3.0
+    assert s2s.jvp(QUANTIZER.quant)((0.3,), (2.0,)) == (0.25, 6.0)

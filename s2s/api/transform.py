@@ -21,6 +21,7 @@ from s2s.back.compile import compile_source, pseudo_filename
 from s2s.ir.names import Namer
 from s2s.optimize import optimize
 from s2s.optimize.scatter import buffers
+from s2s.rules import custom
 from s2s.ir.printer import print_function
 from s2s.ad.reverse import ADJOINT_BEGINS, reverse
 from s2s.back.sourcemap import attach_user_frames  # noqa: F401 (api/forward.py reads it from here)
@@ -169,8 +170,9 @@ _TRANSFORMS.update({"grad": _grad_transform, "vjp": _vjp_transform})
 
 
 def _decorator(kind, f, **options):
-    if f is not None and inspect.ismethod(f):
-        # a bound method: transform its function; positions in wrt count from after `self`
+    if f is not None and inspect.ismethod(f) and (custom.users_rule(f) is None or custom.users_rule(f.__func__)):
+        # a bound method: transform its function; positions in wrt count from after `self` (one with a rule of its
+        # own, @s2s.adjoint(model.loss), is transformed as it is: a call of it, front/own_rule.py)
         wrt = options.get("wrt", 0)
         shift = (lambda w: w + 1 if isinstance(w, int) and not isinstance(w, bool) and w >= 0 else w)
         options["wrt"] = tuple(shift(w) for w in wrt) if isinstance(wrt, (tuple, list)) else shift(wrt)

@@ -40,10 +40,11 @@ class CallLowering:
         if target is MISSING and self.stack_pop(node):
             return ir.Call("pop", (self.atom(func.value),))
         method = self.user_method(func) if target is MISSING and isinstance(func, ast.Attribute) else None
-        if method is not None and custom.users_rule(method[0]) is not None:  # QQ.quant(x), Q.quant with a rule
-            fn, first, cls = method
+        ruled = self.ruled_method(method, func.attr) if method is not None else None
+        if ruled is not None:  # QQ.quant(x), Q.quant (or QQ.quant) with a rule: called, not descended into
+            fn, first = ruled
             return self.call_object(fn, first + self.spread(node.args), self.keywords(node.keywords), node,
-                                    f"{cls.__name__}.{func.attr}")
+                                    f"{method[2].__name__}.{func.attr}")
         if method is not None:  # self.forward_pass(params, x): a method of the user's class, inlined
             fn, first, cls = method
             args = first + tuple(self.atom(a) for a in node.args)
@@ -195,7 +196,8 @@ class CallLowering:
             for a in args[2:]:
                 first = self.fold_call(key, (self.materialise(first), a))
             return first
-        if key is not None and inspect.isfunction(target) and not _library_function(target) and \
+        plain = target.__func__ if inspect.ismethod(target) else target
+        if key is not None and inspect.isfunction(plain) and not _library_function(plain) and \
                 custom.users_rule(target) is not None:
             args, kwargs = self.rule_arguments(target, args, kwargs, node)  # mul(a, y=b) is mul(a, b)
         elif key is not None:
@@ -283,6 +285,17 @@ class CallLowering:
             raise self.error(node, f"a call to {name} missing the argument(s) {', '.join(missing)}")
         placed = tuple(bound[p] if p in bound else default(p) for p in pos[:last + 1])
         return placed + tuple(args[len(pos):]), tuple(keywords)
+
+    def ruled_method(self, method: tuple, attr: str):
+        """(callable, leading arguments) where `method` (user_method's) has a rule of the user's: on its class's
+        function (`@s2s.adjoint(Q.quant)`, called with the object first) or on a module object's bound method
+        (`@s2s.adjoint(QQ.quant)`); else None."""
+        fn, first, _ = method
+        if first and isinstance(first[0], ir.Var) and first[0].name in self.free:
+            bound = getattr(self.free[first[0].name][0], attr, None)
+            if inspect.ismethod(bound) and custom.users_rule(bound) is not None:
+                return bound, ()
+        return (fn, first) if custom.users_rule(fn) is not None else None
 
     def constructed_method(self, base, attr: str, node):
         """(function, leading arguments, spelling) for `q.quant(...)` where `q = Q(...)` was made here by a class of

@@ -24,7 +24,13 @@ def own_rule(src: Source) -> Source:
     `*args` or `**kwargs` is refused: its rule takes one adjoint per argument, and their number is not known."""
     func = src.func
     plain = func.__func__ if inspect.ismethod(func) else func
-    if not inspect.isfunction(plain) or custom.users_rule(plain) is None:
+    if not inspect.isfunction(plain):
+        return src
+    if custom.users_rule(plain) is not None:  # (a method's object first: read_function binds it as data)
+        ruled, first = plain, [plain.__code__.co_varnames[0]] if inspect.ismethod(func) else []
+    elif custom.users_rule(func) is not None:  # a rule on a bound method itself, @s2s.adjoint(QQ.quant)
+        ruled, first = func, []
+    else:
         return src
     a = src.tree.args
     star = a.vararg or a.kwarg
@@ -39,7 +45,6 @@ def own_rule(src: Source) -> Source:
     callee = plain.__name__ if plain.__name__.isidentifier() else "f"
     while callee in taken:
         callee += "_"
-    first = [plain.__code__.co_varnames[0]] if inspect.ismethod(func) else []  # (read_function binds it as data)
     args = [ast.Name(p, ast.Load()) for p in first + [p.arg for p in a.posonlyargs + a.args]]
     keywords = [ast.keyword(p.arg, ast.Name(p.arg, ast.Load())) for p in a.kwonlyargs]
     body = ast.Return(ast.Call(ast.Name(callee, ast.Load()), args, keywords))
@@ -47,4 +52,4 @@ def own_rule(src: Source) -> Source:
         ast.copy_location(node, src.tree)
     tree = copy.copy(src.tree)
     tree.body = [body]
-    return dataclasses.replace(src, tree=tree, closure={**src.closure, callee: plain})
+    return dataclasses.replace(src, tree=tree, closure={**src.closure, callee: ruled})
