@@ -213,7 +213,7 @@ def generator_summed_twice(x):
 def generator_kept(x):
     g = (v * x for v in [1.0, 2.0])
     ys = [g]
-    return x
+    return x * len(ys)
 
 
 def generator_in_loop_changing_it(x):

@@ -476,6 +476,8 @@ class ExpressionLowering:
             return None  # (Python's TypeError, as the code runs)
         if kind is not None and isinstance(n, ir.Const):
             return self.sequence(kind, tuple(self._tuple_parts(seq)) * n.value, hint)
+        if kind is not None and all(isinstance(p, ir.Const) for p in self._tuple_parts(seq)):
+            return None  # (1,) * np.ndim(x): constants, which carry no derivative, repeated as the code runs
         what = "repeating a list or tuple whose length is known only at run time" if kind is None else \
             "a list or tuple times a value known only at run time (Python repeats it for an int, NumPy " \
             "multiplies for an array)"

@@ -235,7 +235,7 @@ def _inline_block(stmts, is_iterator, fresh, error, loads, stores) -> list:
             use = uses[0]
             j = next((k for k in range(i + 1, len(stmts)) if any(n is use for n in ast.walk(stmts[k]))), None)
             if j is None:
-                raise error(use, f"{what} read before it is made here, or in another block",
+                raise error(use, f"{what} read in another block than the one that makes it",
                             f"make a list where it is made: {name} = {_as_list(s.value)}")
             if not _read_once(stmts[j], use):
                 raise error(use, f"{what} read in a loop, a function or a lambda (Python's iterator is used up by "
