@@ -20,7 +20,7 @@ from typing import Callable
 
 from s2s.front import fence
 from s2s.front.alias import check_aliases
-from s2s.front.own_rule import own_rule
+from s2s.front.rule_calls import own_rule
 from s2s.front.source import read_function
 from s2s.ir.printer import print_function
 from s2s.front.results import check_result

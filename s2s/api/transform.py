@@ -172,7 +172,7 @@ _TRANSFORMS.update({"grad": _grad_transform, "vjp": _vjp_transform})
 def _decorator(kind, f, **options):
     if f is not None and inspect.ismethod(f) and (custom.users_rule(f) is None or custom.users_rule(f.__func__)):
         # a bound method: transform its function; positions in wrt count from after `self` (one with a rule of its
-        # own, @s2s.adjoint(model.loss), is transformed as it is: a call of it, front/own_rule.py)
+        # own, @s2s.adjoint(model.loss), is transformed as it is: a call of it, front/rule_calls.own_rule)
         wrt = options.get("wrt", 0)
         shift = (lambda w: w + 1 if isinstance(w, int) and not isinstance(w, bool) and w >= 0 else w)
         options["wrt"] = tuple(shift(w) for w in wrt) if isinstance(wrt, (tuple, list)) else shift(wrt)

@@ -3,7 +3,8 @@
 A call is recognised here as a primitive with a rule (its key), a user function or method to inline
 (its body built in place, its parameters bound as Python binds them, `*args`/`**kwargs` included), a
 compile-time function value (`functools.partial`, an s2s transformation), or an opaque callable called
-as it is. `CallLowering` holds these methods of the SSA builder (ssa.py); expressions.py calls `call`.
+as it is; a function with a rule of the user's is called, its arguments in their places (rule_calls.py).
+`CallLowering` holds these methods of the SSA builder (ssa.py); expressions.py calls `call`.
 """
 from __future__ import annotations
 
@@ -224,99 +225,6 @@ class CallLowering:
         real = getattr(target, "__name__", "")
         self.opaque[callee] = spelled if not real or real in spelled else f"{spelled} ({real})"
         return ir.Call("call", (ir.Var(callee),) + args, kwargs)
-
-    def rule_arguments(self, fn, args: tuple, kwargs: tuple, node) -> tuple[tuple, tuple]:
-        """(args, kwargs) of a call of `fn`, a function of the user's with a rule (`s2s.adjoint`, `s2s.tangent`,
-        `s2s.nondifferentiable`), as its rules take them: one argument per positional parameter, in order. One
-        passed by keyword goes to its place (`mul(a, y=b)` is `mul(a, b)`), the parameters it skips taking their
-        defaults; `*values` and `**mapping` fill the places as Python fills them, counted at run time (as
-        `bind_arguments` does for a helper s2s descends into). Keyword-only arguments stay keywords."""
-        if not kwargs and not any(isinstance(a, Spread) for a in args):
-            return args, kwargs
-        name = fn.__name__
-        every = inspect.signature(fn).parameters.values()
-        pos = [p.name for p in every if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        by_name = [p.name for p in every if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
-        varargs = any(p.kind == p.VAR_POSITIONAL for p in every)
-        varkw = any(p.kind == p.VAR_KEYWORD for p in every)
-        values = {p.name: p.default for p in every if p.default is not p.empty}
-        default = functools.cache(lambda p: self.constant_or_error(values[p], f"{p}_default", node))  # (on use)
-        if args and isinstance(args[-1], Spread) and not varargs:  # mul(*p): p's values fill the places left
-            named = {k for k, _ in kwargs}
-            trailing = tuple(default(p) for p in pos if p in values)
-            args = self.spread_into(name, types.SimpleNamespace(positional=pos, vararg=None), args, node,
-                                    trailing, named)
-        self.no_spread(args)  # (into *args: the rule takes one adjoint per argument, so their number must be known)
-        if len(args) > len(pos) and not varargs:
-            raise self.error(node, f"a call to {name} with {len(args)} positional arguments; it takes {len(pos)}")
-        bound = dict(zip(pos, args))
-        spread = [v for k, v in kwargs if k == "**"]
-        keywords = []
-        for k, v in kwargs:
-            if k == "**":
-                continue
-            if k in bound:
-                raise self.error(node, f"a call to {name} with two values for its argument '{k}'")
-            if k in pos and k in by_name:
-                bound[k] = v
-            elif k in by_name or varkw:
-                keywords.append((k, v))
-            else:
-                raise self.error(node, f"the keyword argument '{k}' that {name} does not take")
-        if spread:  # mul(**d), d's keys known only at run time: each parameter left is d's item, or its default
-            if len(spread) > 1 or varkw:
-                raise self.error(node, f"a call to {name} with **mapping whose keys are known only at run time",
-                                 "pass the keyword arguments one by one: f(a=d['a'], b=d['b'])")
-            d = spread[0].atom
-            given = {k for k, _ in keywords}
-            left = [p for p in by_name if p not in bound and p not in given]
-            self.emit(ir.Effect(ir.Call("s2s.runtime.require_keywords", (d, ir.Const(tuple(left)), ir.Const(name))),
-                                self.loc))
-            for p in left:
-                value = self.materialise(ir.Call("s2s.runtime.keyword", (d, ir.Const(p)) +
-                                                 ((default(p),) if p in values else ())))
-                if p in pos:
-                    bound[p] = value
-                else:
-                    keywords.append((p, value))
-        last = max((pos.index(p) for p in bound), default=-1)
-        missing = [p for p in pos if p not in bound and p not in values]
-        if missing:
-            raise self.error(node, f"a call to {name} missing the argument(s) {', '.join(missing)}")
-        placed = tuple(bound[p] if p in bound else default(p) for p in pos[:last + 1])
-        return placed + tuple(args[len(pos):]), tuple(keywords)
-
-    def ruled_method(self, method: tuple, attr: str):
-        """(callable, leading arguments) where `method` (user_method's) has a rule of the user's: on its class's
-        function (`@s2s.adjoint(Q.quant)`, called with the object first) or on a module object's bound method
-        (`@s2s.adjoint(QQ.quant)`); else None."""
-        fn, first, _ = method
-        if first and isinstance(first[0], ir.Var) and first[0].name in self.free:
-            bound = getattr(self.free[first[0].name][0], attr, None)
-            if inspect.ismethod(bound) and custom.users_rule(bound) is not None:
-                return bound, ()
-        return (fn, first) if custom.users_rule(fn) is not None else None
-
-    def constructed_method(self, base, attr: str, node):
-        """(function, leading arguments, spelling) for `q.quant(...)` where `q = Q(...)` was made here by a class of
-        the user's and `Q.quant` has a rule of the user's (called with `q` first, as Python calls it), else None."""
-        made = self.definitions.get(base.name) if isinstance(base, ir.Var) else None
-        if made is None or made.op != "call" or not isinstance(made.args[0], ir.Var) or \
-                made.args[0].name not in self.free:
-            return None
-        cls = self.free[made.args[0].name][0]
-        if not isinstance(cls, type) or (cls.__module__ or "").split(".")[0] in LIBRARIES:
-            return None
-        found = inspect.getattr_static(cls, attr, None)
-        if isinstance(found, staticmethod):
-            fn, first = found.__func__, ()
-        elif isinstance(found, classmethod):
-            fn, first = found.__func__, (self.constant_or_error(cls, cls.__name__, node),)
-        else:
-            fn, first = found, (base,)
-        if not inspect.isfunction(fn) or custom.users_rule(fn) is None:
-            return None
-        return fn, first, f"{cls.__name__}.{attr}"
 
     def packed_arguments(self, target, args: tuple, kwargs: tuple, node, spelled: str) -> tuple:
         """The arguments of the generated `jvp_f(*primals, *tangents)` for a call `jf(primals, tangents)` of an

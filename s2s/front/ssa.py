@@ -32,6 +32,7 @@ from s2s.front.functions import FunctionLowering, FunctionValue, check_no_functi
 from s2s.front.lists import ComprehensionLowering, ListLowering
 from s2s.front.loops import LoopLowering, _bound_key, _Exit, _LoopFrame, _written_arrays
 from s2s.front.lowering import always_exits, inline_iterators, lower_loop_returns, normalise_exits
+from s2s.front.rule_calls import RuleCallLowering
 from s2s.front.source import MISSING, Source, parameters
 from s2s.ir.names import Namer, base_name, names_in
 from s2s.ir.walk import defined_names, mark_arrays, mark_names
@@ -118,8 +119,8 @@ class Shared:
     joins: dict = dataclasses.field(default_factory=dict)  # an if's phi -> (the if's test, its two operands)
 
 
-class _Builder(ExpressionLowering, CallLowering, BranchLowering, EffectLowering, FunctionLowering, ListLowering,
-               ComprehensionLowering, LoopLowering):
+class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowering, EffectLowering, FunctionLowering,
+               ListLowering, ComprehensionLowering, LoopLowering):
     def __init__(self, src: Source, shared: Shared, depth: int = 0):
         self.src = src
         self.shared = shared  # (its fields are attributes of the builder: see below the class)
