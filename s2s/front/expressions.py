@@ -114,29 +114,7 @@ class ExpressionLowering:
         if isinstance(node, ast.Attribute):
             return self.attribute(node)
         if isinstance(node, ast.Call):
-            lazy = self.lazy_kind(node)
-            if lazy is not None and id(node) not in self.consumed:
-                raise self.not_consumed(node, f"{lazy.__name__}(...)")
-            if lazy in (zip, enumerate, reversed):
-                return self.iterated_list(node, lazy, hint)
-            if any(self._resolves_to(node.func, c) for c in _CONSUMERS + (set,)):
-                node = self.keys_iterated(node)  # list(d) of a dict: its keys
-            first = node.args[0] if node.args else None
-            consumer = first is not None and (isinstance(first, ast.GeneratorExp) or self.lazy_kind(first)) and \
-                any(self._resolves_to(node.func, c) for c in _CONSUMERS)
-            if consumer:  # sum(v * v for v in xs): read wholly, right where it is made
-                self.consumed.add(id(first))
-            if consumer and self._resolves_to(node.func, dict) and len(node.args) == 1 and not node.keywords:
-                try:  # dict(zip(keys, values)): the dict of the (key, value) pairs
-                    pairs = self.atom(first)
-                finally:
-                    self.consumed.discard(id(first))
-                return self.materialise(ir.Call("s2s.runtime.dict_from_pairs", (pairs,)), hint)
-            try:
-                return self.call(node, hint)
-            finally:
-                if consumer:
-                    self.consumed.discard(id(first))
+            return self.call_reading(node, hint)
         if isinstance(node, ast.Slice):
             return self.slice(node)
         if isinstance(node, ast.Dict):
@@ -153,6 +131,33 @@ class ExpressionLowering:
         raise self.error(node, f"the expression {type(node).__name__}")
 
     # ----- iterators: computed as lists where Python reads them wholly, right where they are made
+
+    def call_reading(self, node: ast.Call, hint) -> ir.Expr:
+        """A call, where it makes an iterator (zip, map... read wholly where made, else refused) or reads one
+        wholly (sum(v * v for v in xs), list(zip(a, b)), dict(zip(k, v)); list(d) of a dict: its keys)."""
+        lazy = self.lazy_kind(node)
+        if lazy is not None and id(node) not in self.consumed:
+            raise self.not_consumed(node, f"{lazy.__name__}(...)")
+        if lazy in (zip, enumerate, reversed):
+            return self.iterated_list(node, lazy, hint)
+        if any(self._resolves_to(node.func, c) for c in _CONSUMERS + (set,)):
+            node = self.keys_iterated(node)  # list(d) of a dict: its keys
+        first = node.args[0] if node.args else None
+        consumer = first is not None and (isinstance(first, ast.GeneratorExp) or self.lazy_kind(first)) and \
+            any(self._resolves_to(node.func, c) for c in _CONSUMERS)
+        if consumer:  # sum(v * v for v in xs): read wholly, right where it is made
+            self.consumed.add(id(first))
+        if consumer and self._resolves_to(node.func, dict) and len(node.args) == 1 and not node.keywords:
+            try:  # dict(zip(keys, values)): the dict of the (key, value) pairs
+                pairs = self.atom(first)
+            finally:
+                self.consumed.discard(id(first))
+            return self.materialise(ir.Call("s2s.runtime.dict_from_pairs", (pairs,)), hint)
+        try:
+            return self.call(node, hint)
+        finally:
+            if consumer:
+                self.consumed.discard(id(first))
 
     def lazy_kind(self, node):
         """zip, enumerate, reversed or map for a call of one (an iterator Python reads as it goes), else None."""
