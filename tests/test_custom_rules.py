@@ -613,3 +613,26 @@ def test_the_rule_of_a_bound_method():
         assert s2s.jvp(f)((0.3,), (1.0,))[1] == 6.0
     assert s2s.grad(QUANTIZER.quant)(0.3) == 3.0
     assert s2s.jvp(QUANTIZER.quant)((0.3,), (2.0,)) == (0.25, 6.0)
+
+
+LIN_W = np.array([1.0, 2.0, -3.0])
+
+
+def lin(x, w=LIN_W, b=0.5):
+    return np.sum(w * x) + b
+
+
+def lin_of(x, c):
+    return lin(x, b=c) ** 2
+
+
+def test_an_array_default_skipped_by_a_keyword_is_read_by_its_module_name():
+    """lin(x, b=c) with w=LIN_W skipped: the rule takes (x, LIN_W, c), LIN_W imported from its module by the
+    generated code (was w_default, a name its text did not define)."""
+    s2s.adjoint(lin)(lambda g, ans, x, w=LIN_W, b=0.5: (g * w, g * x, g))
+    x, c = np.array([0.1, 0.2, -0.3]), 0.7
+    g = s2s.grad(lin_of, wrt=(0, 1))
+    assert "custom.lin(x, LIN_W, c)" in g.source and "import LIN_W" in g.source, g.source
+    gx, gc = g(x, c)
+    assert_close(gx, numeric_grad(lin_of, (x, c), 0), what="d/dx")
+    assert_close(gc, numeric_grad(lin_of, (x, c), 1), what="d/dc")

@@ -104,7 +104,8 @@ def users_rule(func) -> str | None:
     if key in registry.NONDIFF and key.startswith("s2s.rules.custom."):
         return key
     reverse, forward = registry.REVERSE.get(key), registry.TANGENT.get(key)
-    names = (reverse.user if reverse is not None else None, forward.fn if forward is not None and forward.user else None)
+    names = (reverse.user if reverse is not None else None,
+             forward.fn if forward is not None and forward.user else None)
     for name in names:
         rule = globals().get(name) if isinstance(name, str) else None
         if rule is not None and not (getattr(rule, "__module__", None) or "").startswith("s2s."):
