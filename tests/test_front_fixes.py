@@ -273,7 +273,16 @@ def zip_summed_later(x, w):
     return sum(a * b for a, b in z)
 
 
-ITERATORS = [(generator_late_binding, (1.5,)), (zip_stored, "xw"), (enumerate_stored, "x"), (zip_listed, "xw"),
+def zip_enumerated_stored(x, w):
+    p = zip(x, w)
+    q = enumerate(p)
+    s = 0.0
+    for i, (u, v) in q:
+        s = s + u * v * i
+    return s
+
+
+ITERATORS = [(generator_late_binding, (1.5,)), (zip_enumerated_stored, "xw"), (zip_stored, "xw"), (enumerate_stored, "x"), (zip_listed, "xw"),
              (enumerate_listed, "x"), (dict_of_zip, "x"), (reversed_summed, "x"), (sorted_zip, "xw"),
              (zip_summed_later, "xw")]
 

@@ -246,7 +246,7 @@ def _inline_block(stmts, is_iterator, fresh, error, loads, stores) -> list:
                                  "iterator reads the values as they are when it is read)",
                             f"make the iterator where it is read, or a list where it is made: "
                             f"{name} = {_as_list(s.value)}")
-            made, again = _made_again(s, name, fresh)
+            made, again = _made_again(s, name, fresh, is_iterator)
             stmts[i:j + 1] = made + stmts[i + 1:j] + [_replaced(stmts[j], use, ast.copy_location(again, use))]
             i += len(made)
             continue
@@ -274,28 +274,34 @@ def _spelled_iterator(node) -> str:
     return f"{ast.unparse(node.func)}(...)"
 
 
-def _made_again(s: ast.Assign, name: str, fresh) -> tuple[list, ast.expr]:
-    """(the statements evaluating the iterator's arguments into names of their own, the iterator made of them)."""
-    value, made = s.value, []
+def _made_again(s: ast.Assign, name: str, fresh, is_iterator) -> tuple[list, ast.expr]:
+    """(the statements evaluating the iterator's arguments into names of their own, the iterator made of them;
+    an argument that is an iterator itself, `enumerate(zip(a, b))`, made again of its own arguments so)."""
+    made = []
 
     def evaluated(e):
         if isinstance(e, ast.Constant) or isinstance(e, ast.Lambda) and not (e.args.defaults or e.args.kw_defaults):
             return e  # (nothing to evaluate: a lambda's body reads its names when it is called, as Python's)
+        if is_iterator(e):
+            return again(e)
         temp = fresh(name)
         made.append(ast.copy_location(ast.Assign(targets=[ast.copy_location(ast.Name(temp, ast.Store()), e)],
                                                  value=e, type_comment=None), s))
         return ast.copy_location(ast.Name(temp, ast.Load()), e)
-    if isinstance(value, ast.GeneratorExp):  # (its first iterable is evaluated where it is made; the rest when read)
-        again = copy.copy(value)
-        first = copy.copy(value.generators[0])
-        first.iter = evaluated(first.iter)
-        again.generators = [first] + list(value.generators[1:])
-        return made, again
-    again = copy.copy(value)
-    again.args = [ast.copy_location(ast.Starred(evaluated(a.value), a.ctx), a) if isinstance(a, ast.Starred)
-                  else evaluated(a) for a in value.args]
-    again.keywords = [ast.keyword(k.arg, evaluated(k.value)) for k in value.keywords]
-    return made, again
+
+    def again(value):
+        out = copy.copy(value)
+        if isinstance(value, ast.GeneratorExp):  # (its first iterable is evaluated where it is made; the rest later)
+            first = copy.copy(value.generators[0])
+            first.iter = evaluated(first.iter)
+            out.generators = [first] + list(value.generators[1:])
+            return out
+        out.args = [ast.copy_location(ast.Starred(evaluated(a.value), a.ctx), a) if isinstance(a, ast.Starred)
+                    else evaluated(a) for a in value.args]
+        out.keywords = [ast.keyword(k.arg, evaluated(k.value)) for k in value.keywords]
+        return out
+    made_of = again(s.value)
+    return made, made_of
 
 
 def _read_once(top, use) -> bool:
