@@ -104,6 +104,9 @@ NOT_NUMBERS = set(COMPAREOPS) | {
 # np.full's record says it makes one: registry.of_shape)
 ONES = "numpy.ones"
 FILLED = frozenset({"numpy.zeros", ONES, "numpy.empty"})
+# operations whose result is a float (an array of floats) whatever their numeric operands, without dtype=
+FLOAT_RESULTS = FILLED | {"numpy.eye", "numpy.identity", "numpy.linspace", "numpy.logspace", "numpy.geomspace",
+                          "builtins.float", "truediv"}
 # calls whose result is always a NumPy array of at least one axis (whatever their arguments: lists, numbers)
 ARRAY_RESULTS = frozenset({"numpy.concatenate", "numpy.stack"})
 

@@ -98,7 +98,7 @@ def test_quickstart_shows_each_operation_with_your_names_and_the_adjoints():
 def test_the_reverse_sweep_is_drawn_below_the_forward_sweep():
     dot = s2s.graph(gf.quickstart).dot
     assert dot.index("subgraph \"cluster_forward\"") < dot.index("subgraph \"cluster_reverse\"")
-    assert '"t5" -> "t6" [style=invis];' in dot
+    assert '"t5" -> "t7" [style=invis];' in dot
 
 
 def test_a_loop_is_a_cluster_with_its_header_its_carried_value_and_the_saved_values():

@@ -10,11 +10,14 @@ its broadcasting undone.
 """
 from __future__ import annotations
 
+import functools
 import numbers
+
+import numpy as np
 
 from s2s import ir, prims
 from s2s.rules import registry
-from s2s.ir.walk import call_definitions, vars_of
+from s2s.ir.walk import call_definitions, defined_names, definitions, vars_of
 
 SCALAR_RESULT_OPS = {"builtins.float", "builtins.len", "builtins.int", prims.NDIM, prims.SIZE}
 ARITH_OPS = {"add", "sub", "mul", "truediv", "pow", "mod", "neg", "pos", "floordiv"}
@@ -324,3 +327,93 @@ def _collect_phis(stmts: list, out: dict) -> None:
     for s in ir.statements(stmts):
         for p in getattr(s, "phis", ()):
             out[p.target] = [o for o in p.operands if o is not None]
+
+
+# ---------------------------------------------------------------- floats: where `v * 1.0` is `v`
+_NOT_FLOAT_MATH = {"math.floor", "math.ceil", "math.trunc", "math.factorial", "math.comb", "math.perm", "math.gcd",
+                   "math.lcm", "math.isqrt", "math.isnan", "math.isinf", "math.isfinite", "math.isclose",
+                   "math.frexp", "math.modf"}
+_FLOAT_METHODS = {"sum", "mean", "prod", "dot", "max", "min", "reshape", "ravel", "flatten", "transpose", "copy",
+                  "squeeze", "cumsum", "cumprod", "std", "var", "clip", "conj", "round", "swapaxes", "diagonal",
+                  "trace", "item", "tolist"}
+
+
+def nonfloat(fn: ir.Function, assume=()) -> set[str]:
+    """The parameters and names of `fn` that may hold a bool or an integer (number or array): not `floats`."""
+    return (set(fn.params) | set(defined_names(fn.body))) - floats(fn, assume)
+
+
+def floats(fn: ir.Function, assume=()) -> set[str]:
+    """Names that hold floats whatever the arguments are (a float, a NumPy float, an array of floats, or a
+    container of those): where `v * 1.0` is `v` itself. Not so for a bool or an integer (array), where it makes
+    floats: `(x > 0) * 1.0` adds as a number, not as a logical or, and an integer product does not wrap around.
+    Parameters may be any of those, but those in `assume` and `fn.floats` (the differentiated ones: the
+    transformed callable accepts floats there, and Python ints, whose arithmetic is exact and whose derivative
+    it makes a float).
+
+    The greatest set closed under: a float constant; arithmetic, NumPy's and SciPy's differentiable functions
+    and s2s's runtime helpers with a float operand; a NumPy ufunc with no integer loop (np.exp, np.tanh: floats from
+    integers too); an element, part, write or method result (`.sum()`) of a float value; `prims.FLOAT_RESULTS`
+    (`/`, np.zeros without dtype=); `math` functions other than those of integers; joins of floats."""
+    defs: dict = {}
+    for d in definitions(fn.body):
+        defs[d.target] = d
+    known = set(defs) | set(assume) | set(fn.floats)
+
+    def f(a) -> bool:
+        if isinstance(a, ir.Const):
+            return type(a.value) is float or isinstance(a.value, tuple) and bool(a.value) and \
+                all(type(v) is float for v in a.value)
+        return a.name in known
+
+    def holds(d) -> bool:
+        if isinstance(d, ir.Phi):
+            return all(f(o) for o in d.operands if o is not None)
+        v = d.value
+        if not isinstance(v, ir.Call):
+            return f(v)
+        op, args = v.op, v.args
+        if op in ("getitem", "getattr", "setitem"):
+            return f(args[0])
+        if op in ("list", "tuple"):
+            return bool(args) and all(f(a) for a in args)
+        if op == "callmethod":
+            return isinstance(args[1], ir.Const) and args[1].value in _FLOAT_METHODS and any(
+                f(a) for a in args[:1] + args[2:])
+        if op.startswith("math."):
+            return op not in _NOT_FLOAT_MATH
+        if any(k == "dtype" for k, _ in v.kwargs):
+            return False
+        if op in prims.FLOAT_RESULTS or _float_ufunc(op):
+            return True
+        if op in ARITH_OPS or op == "matmul" or op in ("builtins.sum", "builtins.max", "builtins.min",
+                                                       "builtins.abs") or op.startswith("s2s.runtime.") or \
+                op.startswith(("numpy.", "scipy.")) and registry.reverse_rule(op) is not None and \
+                not registry.is_nondiff(op):
+            return any(f(a) for a in list(args) + [a for _, a in v.kwargs])
+        return False
+
+    changed = True
+    while changed:
+        changed = False
+        for n, d in defs.items():
+            if n in known and not holds(d):
+                known.discard(n)
+                changed = True
+    return known
+
+
+_INTEGER_CODES = set(np.typecodes["AllInteger"]) | {"?"}
+
+
+@functools.lru_cache(maxsize=None)
+def _float_ufunc(op: str) -> bool:
+    """Is `op` a NumPy ufunc none of whose loops gives integers or bools (np.exp, np.tanh: an integer operand is
+    made a float first), by NumPy's own table of its loops?"""
+    if not op.startswith("numpy."):
+        return False
+    obj = np
+    for part in op.split(".")[1:]:
+        obj = getattr(obj, part, None)
+    loops = [t.split("->") for t in getattr(obj, "types", ()) if "O" not in t]  # (object arrays: not numbers)
+    return isinstance(obj, np.ufunc) and bool(loops) and all(not set(out) & _INTEGER_CODES for _, out in loops)

@@ -21,7 +21,7 @@ import dataclasses
 import numbers
 
 from s2s import ir, prims
-from s2s.ad.analysis import activity, scalars
+from s2s.ad.analysis import activity, nonfloat, scalars
 from s2s.errors import missing_rule
 from s2s.ir.names import Namer
 from s2s.rules import custom, registry
@@ -62,6 +62,7 @@ class _Forward:
         # every `-x` the rules emitted (name -> x), shared by all statements as in reverse mode, so that a sign
         # moves outwards through the products of later lines: bt9 * (2 * -dt7) is spelled bt9 * (2 * dt7), negated
         self.negations: dict[str, ir.Atom] = {}
+        self.nonfloat = nonfloat(fn, wrt)  # names that may be bools or integers (analysis.floats)
         # vector mode: a gradient's buffer bx = rt.zeros_like(x) and the writes into it have the shape of the
         # parameter x, which their tangents read instead (the buffer's values are then dead code in a Hessian)
         self.shaped_like = parameter_buffers(fn) if batched else {}
@@ -100,7 +101,8 @@ class _Forward:
         # (the tangents follow f's parameters: positional ones lose their defaults; keyword-only ones keep them)
         defaults = self.fn.defaults if self.fn.signature is not None else ()
         return dataclasses.replace(self.fn, name=name, params=params + tparams, body=body, defaults=defaults,
-                                   source_name=self.fn.source_name or self.fn.name)
+                                   source_name=self.fn.source_name or self.fn.name,
+                                   floats=tuple(dict.fromkeys(self.fn.floats + tuple(self.wrt))))
 
     def _name_result(self) -> None:
         """Call a returned compiler temporary `y` (its tangent `dy`), as a person would."""
@@ -231,7 +233,7 @@ class _Forward:
             parts, align = found
             align = align and s.target not in self.scalars
         widened = {}  # operand position -> its tangent given a leading batch axis only (vector mode)
-        with Emitter(self.fresh, s.loc, self.negations) as em:
+        with Emitter(self.fresh, s.loc, self.negations, self.nonfloat) as em:
             if rule.fn is not None and not self.batched:
                 total = rule.fn(tuple(lift(t) if t is not None else None for t in tangents), ans, *args, **kwargs)
                 sources = [i for i, t in enumerate(tangents) if t is not None]

@@ -31,7 +31,7 @@ import copy
 import dataclasses
 
 from s2s import ir
-from s2s.ad.analysis import activity, forced_scalars, integers, proven_scalar, scalars
+from s2s.ad.analysis import activity, forced_scalars, integers, nonfloat, proven_scalar, scalars
 from s2s.ad.blocks import ZERO
 from s2s.ad.forward_copy import ForwardCopy
 from s2s.ad.loop_saves import LoopSaves
@@ -104,6 +104,7 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         self.owned: set[str] = set()  # adjoint arrays this sweep made and nothing else refers to
         self.adjoint_names: set[str] = set()
         self.negations: dict[str, ir.Atom] = {}  # every `-x` the rules emitted: signs move outwards
+        self.nonfloat = nonfloat(fn, wrt)  # names that may be bools or integers: `g * m` with g = 1.0 is `1.0 * m`
         self.defs = {}
         _index_definitions(fn.body, self.defs)
         self._ints = None  # names known to hold ints (see _basic_index)
@@ -230,7 +231,8 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         # (with a seed, `defaults` still belong to f's own parameters: the seed comes last, without one)
         return ir.Function(name=name, params=params, body=body_out, defaults=self.fn.defaults,
                            filename=self.fn.filename, free=dict(self.fn.free),
-                           opaque=dict(self.fn.opaque), signature=self.fn.signature)
+                           opaque=dict(self.fn.opaque), signature=self.fn.signature,
+                           floats=tuple(dict.fromkeys(self.fn.floats + tuple(self.wrt))))
 
     def _pack(self, atoms: list, out: list) -> ir.Atom:
         tmp = self.fresh()

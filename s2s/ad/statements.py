@@ -86,7 +86,7 @@ class StatementAdjoints:
         view = value.op == "setitem" and self._zeroed_in_place(g, value) and \
             not self._element_slot(value, numeric=True) and any(i == 0 for i, _, _ in operands)
         for i, a, adjoint in operands:
-            with Emitter(self.fresh, self.loc, self.negations) as em:
+            with Emitter(self.fresh, self.loc, self.negations, self.nonfloat) as em:
                 contrib = to_atom(adjoint(lift(g), lift(ir.Var(s.target)), *args, **kwargs))
                 if rule.broadcast and (i is None or self._needs_unbroadcast(value, i, s.target, g)):
                     contrib = to_atom(rt.unbroadcast(lift(contrib), lift(a)))
@@ -121,7 +121,7 @@ class StatementAdjoints:
         base, index, v = value.args[0], value.args[1:-1], self._scatter_add(value).args[-1]
         if isinstance(v, ir.Var) and v.name in self.active:
             written = ir.Call("setitem", value.args[:-1] + (v,))
-            with Emitter(self.fresh, self.loc, self.negations) as em:
+            with Emitter(self.fresh, self.loc, self.negations, self.nonfloat) as em:
                 contrib = emit("getitem", lift(g), *map(lift, index))
                 if self._needs_unbroadcast(written, len(value.args) - 1, None):
                     contrib = rt.unbroadcast(contrib, lift(v))

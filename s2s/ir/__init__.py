@@ -159,6 +159,7 @@ class Function:
     source_name: str = ""  # the user's function this was made from
     free: dict = field(default_factory=dict)
     signature: Signature | None = None  # None: every parameter is positional
+    floats: tuple = ()  # parameters that hold floats (or Python ints): those differentiated, checked on entry
 
     def __deepcopy__(self, memo):
         """Passes copy the IR, never the user's data it refers to (`free` values are shared)."""

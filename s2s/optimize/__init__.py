@@ -2,7 +2,8 @@
 
 `optimize(fn)` runs them in order: simplify (algebraic identities, constant
 folding, copy propagation), common-subexpression elimination, simplify again
-(merged values open new identities such as `a + a`), the adjoints of several
+(merged values open new identities such as `a + a`), a bool or integer's conversion `1.0 * m` dropped where
+only floats read it (drop_conversions), the adjoints of several
 reads of one array written into one buffer (scatter), a product's adjoint no
 longer summed back to a product made only for its shape (products), a reversed
 loop's outer products gathered and added several at a time (outer_sums), shapes
@@ -22,9 +23,9 @@ from s2s.optimize.outer_sums import gather_outer_products
 from s2s.optimize.products import fold_product_shapes
 from s2s.optimize.scatter import scatter_adjoints
 from s2s.optimize.shapes import shape_sources
-from s2s.optimize.simplify import simplify
+from s2s.optimize.simplify import drop_conversions, simplify
 
-PASSES = (simplify, eliminate_common_subexpressions, simplify, scatter_adjoints, fold_product_shapes,
+PASSES = (simplify, eliminate_common_subexpressions, simplify, drop_conversions, scatter_adjoints, fold_product_shapes,
           gather_outer_products, shape_sources, eliminate_dead_code)
 
 

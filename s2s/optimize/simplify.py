@@ -11,7 +11,7 @@ import copy
 import numbers
 
 from s2s import ir, prims
-from s2s.ad.analysis import integers
+from s2s.ad.analysis import integers, nonfloat
 from s2s.ir.walk import adjoint_names, array_versions, call_definitions
 from s2s.ir.walk import substitute_block
 from s2s.ir.walk import contains_exit
@@ -34,13 +34,15 @@ def _num(a, value=None) -> bool:
 _SIMPLIFIED = frozenset({"add", "sub", "mul", "truediv", "neg", "pow"})  # the operations simplify_call rewrites
 
 
-def simplify_call(c: ir.Call, integers: set = frozenset(), numeric: set = frozenset()):
+def simplify_call(c: ir.Call, integers: set = frozenset(), numeric: set = frozenset(), nonfloat=frozenset(),
+                  adjoint: bool = True):
     """An equivalent atom for `c`, or `c` itself.
 
-    `integers` names values that may be Python ints: `1.0 * n` stays, since it
-    makes a float of n (a gradient with respect to a number is a float).
-    `numeric` names values whose `+` adds (`a + a` is `2.0 * a`), never joins
-    two lists or tuples."""
+    `integers` names values that may be Python ints, and `nonfloat` (analysis.floats) values that may be bools
+    or integers: `1.0 * n` and `m + 0.0` stay, since they make floats (a gradient with respect to a number is a
+    float; a bool mask times 1.0 adds as a number). `numeric` names values whose `+` adds (`a + a` is
+    `2.0 * a`), never joins two lists or tuples. Outside the `adjoint` sweep, `x + 0.0` stays: it is +0.0 where x
+    is -0.0 (`1 / (x + 0.0)` is inf), and the values generated code returns are the function's own, bit for bit."""
     a = c.args
     if c.kwargs or c.op not in _SIMPLIFIED:
         return c
@@ -52,12 +54,14 @@ def simplify_call(c: ir.Call, integers: set = frozenset(), numeric: set = frozen
             return ir.Const(_FOLD[c.op](*[x.value for x in a]))
         except ArithmeticError:
             return c
+    if any(type(x) is ir.Var and x.name in nonfloat for x in a):
+        return c  # (-m, a + a: not rewritten below either way)
     if c.op == "mul":
         if _num(a[0], 1):
             return a[1]
         if _num(a[1], 1):
             return a[0]
-    if c.op == "add":
+    if c.op == "add" and (adjoint or any(_num(x, 0) and str(x.value).startswith("-") for x in a)):
         if _num(a[0], 0):
             return a[1]
         if _num(a[1], 0):
@@ -82,7 +86,8 @@ def _simplify(fn: ir.Function) -> ir.Function:
     mapping: dict[str, ir.Atom] = {}
     _Peephole(fn).run(fn.body)
     arrays = array_versions(fn.body)
-    _pass(fn.body, mapping, set(arrays) | set(arrays.values()), integers(fn), _restored(fn, arrays), _numeric(fn))
+    _pass(fn.body, mapping, set(arrays) | set(arrays.values()), integers(fn), _restored(fn, arrays), _numeric(fn),
+          nonfloat(fn))
     if mapping:
         resolved = {k: _resolve(v, mapping) for k, v in mapping.items()}
         substitute_block(fn.body, resolved)
@@ -119,6 +124,61 @@ def _numeric(fn: ir.Function) -> set:
     return out
 
 
+def drop_conversions(fn: ir.Function) -> ir.Function:
+    return _drop_float_conversions(copy.deepcopy(fn))
+
+
+def _drop_float_conversions(fn: ir.Function) -> ir.Function:
+    mapping: dict = {}
+    _drop_conversions(fn.body, mapping, nonfloat(fn))
+    if mapping:
+        substitute_block(fn.body, {k: _resolve(v, mapping) for k, v in mapping.items()})
+    return fn
+
+
+drop_conversions.in_place = _drop_float_conversions
+
+
+def _drop_conversions(stmts: list, mapping: dict, maybe_ints: set) -> None:
+    """`t = 1.0 * m`, kept where m may be a bool or an integer (simplify_call), is m itself where every use of t
+    multiplies, divides, adds or subtracts it with a float: `2.0 * t` is `2.0 * m`, a float either way. That
+    float must stay one: a use's other operand is never m's conversion dropped in turn (`t3 + t1` of two masks
+    keeps one `1.0 *`)."""
+    uses: dict = {}
+    for s in ir.statements(stmts):
+        for a in ir.operands(s):
+            if type(a) is ir.Var:
+                uses.setdefault(a.name, []).append(s)
+    pinned: set = set()
+
+    def floating(a) -> bool:
+        if type(a) is ir.Const:
+            return type(a.value) is float
+        return a.name not in maybe_ints and a.name not in mapping
+
+    for s in ir.statements(stmts):
+        if type(s) is not ir.Assign or type(s.value) is not ir.Call or s.value.op != "mul" or s.value.kwargs or \
+                s.target in pinned or s.target in mapping:
+            continue
+        a = s.value.args
+        kept = a[1] if _num(a[0], 1) else a[0] if _num(a[1], 1) else None
+        if type(kept) is not ir.Var or kept.name not in maybe_ints or not uses.get(s.target):
+            continue
+        others = []
+        for u in uses[s.target]:
+            v = u.value if type(u) is ir.Assign else None
+            if type(v) is not ir.Call or v.op not in ("mul", "truediv", "add", "sub") or v.kwargs or \
+                    len(v.args) != 2 or v.args[0] == v.args[1]:
+                break
+            other = v.args[1] if v.args[0] == ir.Var(s.target) else v.args[0]
+            if not floating(_sub(other, mapping)):
+                break
+            others.append(other)
+        else:
+            mapping[s.target] = _sub(kept, mapping)
+            pinned |= {o.name for o in others if type(o) is ir.Var}
+
+
 def _resolve(a, mapping):
     seen = 0
     while isinstance(a, ir.Var) and a.name in mapping and seen < 1000:
@@ -147,7 +207,7 @@ def _restored(fn: ir.Function, arrays: dict) -> set:
 
 
 def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset(), restored: set = frozenset(),
-          numeric: set = frozenset()) -> None:
+          numeric: set = frozenset(), nonfloat: set = frozenset()) -> None:
     """`arrays`: arrays written in place, whose definitions must stay fresh arrays (never copies);
     `restored`: those of them the adjoint sweep writes old elements back into."""
     keep = []
@@ -162,7 +222,7 @@ def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset(), 
                 if v.op == "getitem" and _num(v.args[0]) and s.loc is not None and s.loc.adjoint:
                     v = v.args[0]  # a number adjoint stands for an array of it: any part of it is that number
                 elif s.target not in arrays:
-                    simpler = simplify_call(v, integers, numeric)
+                    simpler = simplify_call(v, integers, numeric, nonfloat, s.loc is None or s.loc.adjoint)
                     # `B = A * 1.0` is a new array: never A itself where A is written in place later in the
                     # forward sweep, or where the adjoint sweep puts A's old elements back (a read of B after
                     # that restore would see them: 1.0 * y_1 read as y after y[2] = y_old)
@@ -176,16 +236,16 @@ def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset(), 
                 continue
             s.value = v
         elif isinstance(s, ir.If):
-            _pass(s.body, mapping, arrays, integers, restored, numeric)
-            _pass(s.orelse, mapping, arrays, integers, restored, numeric)
+            _pass(s.body, mapping, arrays, integers, restored, numeric, nonfloat)
+            _pass(s.orelse, mapping, arrays, integers, restored, numeric, nonfloat)
             for p in s.phis:
                 ops = [_sub(o, mapping) for o in p.operands]
                 if ops[0] == ops[1]:
                     mapping[p.target] = ops[0]
             s.phis = [p for p in s.phis if p.target not in mapping]
         elif isinstance(s, ir.Loop):
-            _pass(s.header, mapping, arrays, integers, restored, numeric)
-            _pass(s.body, mapping, arrays, integers, restored, numeric)
+            _pass(s.header, mapping, arrays, integers, restored, numeric, nonfloat)
+            _pass(s.body, mapping, arrays, integers, restored, numeric, nonfloat)
             if not contains_exit(s.body):  # a phi that the loop never changes is its initial value
                 for p in list(s.phis):
                     back = _sub(p.operands[1], mapping)

@@ -184,7 +184,8 @@ def _record(partial, ans, args, kwargs):
         counter[0] += 1
         return f"__partial{counter[0]}"
     scratch = Emitter(fresh, outer.loc if outer is not None else None,
-                      dict(outer.negations) if outer is not None else None)
+                      dict(outer.negations) if outer is not None else None,
+                      outer.nonfloat if outer is not None else frozenset())
     symbolic._active.emitter = scratch
     try:
         value = partial(ans, *args, **kwargs)

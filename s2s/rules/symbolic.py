@@ -24,11 +24,12 @@ class Emitter:
     across the rules of one transformation, so that a sign can move out of a
     product or quotient even when an earlier rule made it."""
 
-    def __init__(self, fresh, loc=None, negations: dict | None = None):
+    def __init__(self, fresh, loc=None, negations: dict | None = None, nonfloat=frozenset()):
         self.fresh = fresh
         self.stmts: list = []
         self.loc = loc
         self.negations = {} if negations is None else negations
+        self.nonfloat = nonfloat  # names that may hold bools or integers (analysis.floats): `1.0 * m` stays
 
     def __enter__(self):
         # (an attribute store, not a call: no signal handler can run between it and the `with` body, so a
@@ -66,31 +67,41 @@ def _is_num(v, value) -> bool:
     return type(v) is not Sym and isinstance(v, numbers.Number) and not isinstance(v, bool) and v == value
 
 
+def _floating(v) -> bool:
+    """Is `v` a float (a symbolic value not known to the active Emitter as a possible bool or integer), so that
+    `v * 1.0` is `v` and `v * -1.0` is `-v`? A bool mask times 1.0 is a float, and -mask an error."""
+    if type(v) is Sym:
+        em = getattr(_active, "emitter", None)
+        return em is None or type(v.atom) is not ir.Var or v.atom.name not in em.nonfloat
+    return type(v) is float
+
+
 def emit(op: str, *args, **kwargs):
-    """Apply primitive `op`, simplifying identities; returns a Sym (or a constant)."""
+    """Apply primitive `op`, simplifying identities where they keep a float a float; returns a Sym (or a
+    constant)."""
     a = args
     if op == "mul":
-        if _is_num(a[0], 1):
+        if _is_num(a[0], 1) and _floating(a[1]):
             return a[1]
-        if _is_num(a[1], 1):
+        if _is_num(a[1], 1) and _floating(a[0]):
             return a[0]
-        if _is_num(a[0], -1):
+        if _is_num(a[0], -1) and _floating(a[1]):
             return emit("neg", a[1])
-        if _is_num(a[1], -1):
+        if _is_num(a[1], -1) and _floating(a[0]):
             return emit("neg", a[0])
     elif op == "add":
-        if _is_num(a[0], 0):
+        if _is_num(a[0], 0) and _floating(a[1]):
             return a[1]
-        if _is_num(a[1], 0):
+        if _is_num(a[1], 0) and _floating(a[0]):
             return a[0]
     elif op == "sub":
-        if _is_num(a[1], 0):
+        if _is_num(a[1], 0) and _floating(a[0]):
             return a[0]
-        if _is_num(a[0], 0):
+        if _is_num(a[0], 0) and _floating(a[1]):
             return emit("neg", a[1])
-    elif op == "truediv" and _is_num(a[1], 1):
+    elif op == "truediv" and _is_num(a[1], 1) and _floating(a[0]):
         return a[0]
-    elif op == "pow" and _is_num(a[1], 1):
+    elif op == "pow" and _is_num(a[1], 1) and _floating(a[0]):
         return a[0]
     elif op == "neg" and isinstance(a[0], numbers.Number):
         return -a[0]
