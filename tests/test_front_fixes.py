@@ -302,14 +302,23 @@ def test_generator_late_binding_value():
     assert s2s.value_and_grad(generator_late_binding)(1.5) == (90.0, 60.0)
 
 
+def zip_stored_then_changed(x):
+    y = x * 1.0
+    pairs = zip(y, x)
+    y += 1.0
+    return sum(a * b for a, b in pairs)
+
+
 @pytest.mark.parametrize("f, match, line", [
+    (zip_stored_then_changed, "read after line .*, which may change what it reads",
+     "return sum(a * b for a, b in pairs)"),
     (generator_summed_twice, "read a second time", "return sum(g) + sum(g)"),
     (generator_kept, "not read wholly where it is made", "ys = [g]"),
     (generator_in_loop_changing_it, "reads 'x', which the loop changes", "for v in (u * x for u in [1.0, 2.0]):"),
     (map_kept, "read a second time", "return sum(m) + sum(m)"),
 ])
 def test_iterator_python_reads_differently_refused_at_its_line(f, match, line):
-    x = 1.5 if f is not map_kept else np.array([0.3, -0.7])
+    x = np.array([0.3, -0.7]) if f in (map_kept, zip_stored_then_changed) else 1.5
     with pytest.raises(s2s.UnsupportedSyntaxError, match=match) as info:
         s2s.grad(f)(x)
     assert line in str(info.value)

@@ -242,8 +242,8 @@ def _inline_block(stmts, is_iterator, fresh, error, loads, stores) -> list:
                                  "its first read)", f"make a list where it is made: {name} = {_as_list(s.value)}")
             changes = next((n for n in stmts[i + 1:j] + [stmts[j]] if _may_change_values(n, use)), None)
             if changes is not None:
-                raise error(use, f"{what} read after line {changes.lineno} may change what it reads (Python's "
-                                 "iterator reads the values as they are when it is read)",
+                raise error(use, f"{what} read after line {changes.lineno}, which may change what it reads "
+                                 "(Python's iterator reads the values as they are when it is read)",
                             f"make the iterator where it is read, or a list where it is made: "
                             f"{name} = {_as_list(s.value)}")
             made, again = _made_again(s, name, fresh, is_iterator)
@@ -339,10 +339,10 @@ def _may_change_values(stmt, use) -> bool:
     for node in ast.walk(stmt):
         if isinstance(node, ast.For) and any(n is use for n in ast.walk(node.iter)):
             continue
-        if isinstance(node, (ast.Expr, ast.AugAssign, ast.Delete)) and not isinstance(getattr(node, "value", None),
-                                                                                     ast.Constant):
-            if not _inside_loop_over(stmt, node, use):
-                return True
+        docstring = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        if isinstance(node, (ast.Expr, ast.AugAssign, ast.Delete)) and not docstring and \
+                not _inside_loop_over(stmt, node, use):
+            return True
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and not _inside_loop_over(stmt, node, use):
             return True
     return False
