@@ -68,6 +68,17 @@ def test_masks_times_one_add_as_numbers():
 def test_an_integer_made_a_float_does_not_wrap_around():
     value, g = s2s.value_and_grad(cube)(200)
     assert value == 200.0 ** 3 and g == 3.0 * 200.0 ** 2
+
+
+@pytest.mark.parametrize("n", [np.uint8(200), np.int32(50000), np.int64(7)])
+def test_a_numpy_integer_is_refused_as_an_integer_array_is(n):
+    """A derivative with respect to a NumPy integer, whose arithmetic wraps around (uint8 200 * 200 is 64), is
+    refused as one with respect to an integer array is (JAX refuses both); a Python int is exact."""
+    for transform in (s2s.grad, s2s.value_and_grad, s2s.hessian, s2s.jacobian):
+        with pytest.raises(TypeError, match=r"pass float\(n\)"):
+            transform(cube)(n)
+    with pytest.raises(TypeError, match=r"pass float\(p\[0\]\)"):
+        s2s.grad(lambda p: cube(p[0]))((n, 1.0))
     w, counts = np.array([1.0, 2.0]), np.array([200, 3], dtype=np.uint8)
     value, g = s2s.value_and_grad(weighted_counts)(w, counts)
     assert value == weighted_counts(w, counts) == 40018.0

@@ -134,6 +134,9 @@ def wrt_positions(f, wrt) -> tuple:
 
 # the types of a bare number (one leaf, no structure): what a call checks first, by one set lookup
 NUMBERS = frozenset((float, int, np.float64, np.float32, np.int64, np.int32))
+# the numbers a derivative is taken with respect to: floats, and Python ints (exact arithmetic; their derivative a
+# float); a NumPy integer wraps around (uint8 200 * 200 is 64), so it is refused as an integer array is
+WRT_NUMBERS = frozenset((float, int, np.float64, np.float32))
 
 
 COMPLEX = ("s2s differentiates real functions, and its rules are written for real numbers: pass the real and "
@@ -168,8 +171,11 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
     for i, name in positions:
         value = args[i] if i < len(args) else kwargs.get(name)
         kind = type(value)
-        if kind in NUMBERS:  # (bool is not among them: type(True) is bool)
+        if kind in WRT_NUMBERS:  # (bool is not among them: type(True) is bool)
             continue
+        if isinstance(value, np.integer):
+            raise TypeError(f"{what}: the argument '{name}' is a NumPy {value.dtype} number; a derivative is taken "
+                            f"with respect to floats: pass float({name})")
         if kind is np.ndarray and value.dtype.kind not in "biuc":
             continue
         plain = False
@@ -183,7 +189,8 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
         elif isinstance(value, (tuple, list, dict)) or dataclasses.is_dataclass(value):
             for k, leaf in enumerate(pytree.leaves(value)):  # (a container of parameters: leaf by leaf, as above)
                 _real_leaf(what, name, leaf)
-                if isinstance(leaf, (bool, np.bool_)) or type(leaf) is np.ndarray and leaf.dtype.kind in "biu":
+                if isinstance(leaf, (bool, np.bool_, np.integer)) or \
+                        type(leaf) is np.ndarray and leaf.dtype.kind in "biu":
                     _refuse_leaf(what, name, name + pytree.paths(value)[k], leaf)
         elif isinstance(value, (bool, np.bool_)):
             raise TypeError(f"{what}: the argument '{name}' is a bool, which has no derivative; pass a float")
@@ -202,6 +209,10 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
 def _refuse_leaf(what: str, name: str, spelled: str, leaf) -> None:
     """A bool, or an array of bools or integers, inside the container argument `name`, at `spelled`: refused as
     the same value passed as an argument of its own is (and as JAX refuses it)."""
+    if isinstance(leaf, np.integer):
+        raise TypeError(f"{what}: the argument '{name}' holds a NumPy {leaf.dtype} number at {spelled}; a "
+                        f"derivative is taken with respect to floats: pass float({spelled}), or pass it as an "
+                        f"argument of its own, outside wrt")
     if isinstance(leaf, np.ndarray):
         raise TypeError(f"{what}: the argument '{name}' holds an array of {leaf.dtype} at {spelled}; a derivative "
                         f"is taken with respect to floats: pass {spelled}.astype(float), or pass it as an argument "

@@ -20,7 +20,7 @@ from s2s.back.sourcemap import attach_user_frames
 
 # kind ("grad", "vjp", "jvp") -> the transformation: (f, wrt, **options) -> (generated text, function)
 TRANSFORMS: dict = {}
-_NUMBERS, _NDARRAY, _FLOAT64, _NP_FLOAT64 = arguments.NUMBERS, np.ndarray, np.dtype(np.float64), np.float64  # (no lookups per call)
+_NUMBERS, _NDARRAY, _FLOAT64, _NP_FLOAT64 = arguments.WRT_NUMBERS, np.ndarray, np.dtype(np.float64), np.float64  # (no lookups per call)
 
 
 class Transformed:
