@@ -104,8 +104,9 @@ class RuleCallLowering:
                 made.args[0].name not in self.free:
             return None
         cls = self.free[made.args[0].name][0]
-        if not isinstance(cls, type) or (cls.__module__ or "").split(".")[0] in LIBRARIES:
-            return None
+        if not isinstance(cls, type) or (cls.__module__ or "").split(".")[0] in LIBRARIES or \
+                type(cls).__call__ is not type.__call__ or cls.__new__ is not object.__new__:
+            return None  # (not a class of the user's whose call makes one of its instances)
         found = inspect.getattr_static(cls, attr, None)
         if isinstance(found, staticmethod):
             fn, first = found.__func__, ()

@@ -178,8 +178,9 @@ def keyword_refusal(key: str, keyword: str, kind: str, loc, filename: str) -> No
     return NonDifferentiableError(
         name, loc.file if loc and loc.file else filename, loc.line if loc else 0, loc.text if loc else "",
         f"its keyword argument '{keyword}' carries a derivative, and the @s2s.{kind} rule of {name} takes one "
-        f"{what} per positional argument", f"Pass '{keyword}' by position, in the place of its parameter (a "
-        f"keyword-only parameter of your own function: make it a positional one).")
+        f"{what} per positional argument",
+        f"Make '{keyword}' a positional parameter of {name}: the rule then takes it in its place."
+        if key.startswith("s2s.rules.custom.") else f"Pass '{keyword}' by position, in the place of its parameter.")
 
 
 def too_many_adjoints(key: str, rule: str, passed: int, loc, filename: str) -> S2SError | None:
