@@ -48,8 +48,8 @@ def value_ranks(fn: ir.Function, params: dict) -> dict:
         if c.op == ZEROS_LIKE and len(ranks) == 1:  # (a gradient's buffer: a number's zero, or an array's)
             return ranks[0]
         if c.op == "getitem" and ranks[0] is not None:
-            if all(isinstance(a, ir.Const) and isinstance(a.value, slice) or r == 0
-                   for a, r in zip(c.args[1:], ranks[1:])):
+            if all(isinstance(a, ir.Const) and isinstance(a.value, slice) or r == 0 and not _bool(a)
+                   for a, r in zip(c.args[1:], ranks[1:])):  # (x[True] adds an axis: a bool is no int here)
                 return ranks[0] - sum(1 for r in ranks[1:] if r == 0)
             return None
         rule = registry.tangent_rule(c.op)
@@ -94,6 +94,10 @@ def value_ranks(fn: ir.Function, params: dict) -> dict:
         if len(dropped) == before:
             break
     return {k: v for k, v in rank.items() if v is not None}
+
+
+def _bool(a: ir.Atom) -> bool:
+    return isinstance(a, ir.Const) and isinstance(a.value, bool)
 
 
 def _jump_values(stmts: list, target: str) -> list:

@@ -14,7 +14,7 @@ import numpy as np
 
 from s2s.errors import S2SError
 from s2s.runtime.arrays import extremum_adjoint, interp_adjoint_x, matrix_norm_adjoint, nanmean_adjoint, norm_adjoint, prod_adjoint, reduced_axes, var_adjoint, vector_norm_adjoint
-from s2s.runtime.core import batch_key, _FLOAT64, _zero, tangent_as_array, zeros_like
+from s2s.runtime.core import batch_key, batch_read, _FLOAT64, _zero, tangent_as_array, zeros_like
 from s2s.runtime.cumprod import cumprod_zero_lines
 from s2s.runtime.linalg import cross_product
 
@@ -423,12 +423,12 @@ def interp_slope(x, xp, fp):
 def batch_getitem(d, *index):
     """Tangents of `x[index]` with a leading batch axis; a list (a loop's stack) holds batched tangents."""
     if type(d) is np.ndarray:  # (the common case first)
-        return d[batch_key(index)]
+        return batch_read(d, index)
     if _is_zero(d):
         return 0.0
     if isinstance(d, (list, tuple)):
         return d[index[0] if len(index) == 1 else index]
-    return d[batch_key(index)]
+    return batch_read(d, index)
 
 
 def batch_setitem_adjoint(d, *index):

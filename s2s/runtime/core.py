@@ -288,6 +288,56 @@ def batch_key(index: tuple) -> tuple:
     return (slice(None),) + index
 
 
+def batch_front(index: tuple) -> int:
+    """How many axes NumPy puts before the batch axis of `d[batch_key(index)]`: advanced indices (arrays, lists,
+    bools, and ints among them) that a slice, `...` or None separates move their axes to the front of the
+    result (x[0, :, [1, 1, 0]] has shape (3, ...)), ahead of the batch axis too; 0 where they stay in place."""
+    if len(index) == 1 and type(index[0]) is tuple:
+        index = index[0]
+    arrays = [i for i, v in enumerate(index) if _advanced_array(v)]
+    if not arrays:
+        return 0
+    places = [i for i, v in enumerate(index) if i in arrays or _integer(v)]
+    if places[-1] - places[0] + 1 == len(places):
+        return 0  # (next to each other: their axes replace them where they are)
+    return len(np.broadcast_shapes(*(_advanced_shape(index[i]) for i in places)))
+
+
+def _advanced_array(v) -> bool:
+    return isinstance(v, (list, tuple, np.ndarray, bool, np.bool_)) and not (isinstance(v, np.ndarray) and v.ndim == 0
+                                                                     and v.dtype.kind in "iu")
+
+
+def _integer(v) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) or \
+        isinstance(v, np.ndarray) and v.ndim == 0 and v.dtype.kind in "iu"
+
+
+def _advanced_shape(v) -> tuple:
+    """The shape an advanced index contributes to the broadcast: a mask's its count of True entries."""
+    a = np.asarray(v)
+    return (int(np.count_nonzero(a)),) if a.dtype == bool else a.shape
+
+
+def batch_read(d, index: tuple):
+    """`d[batch_key(index)]` with the batch axis first, where NumPy moved separated advanced indices' axes before
+    it."""
+    out = d[batch_key(index)]
+    front = batch_front(index)
+    return np.moveaxis(out, front, 0) if front else out
+
+
+def batch_write(out, index: tuple, d) -> None:
+    """`out[batch_key(index)] = d`, `d` holding a batch of values for `x[index]` (batch axis first, broadcast to
+    the written part as NumPy broadcasts a value there), its batch axis put where NumPy's indexing puts it."""
+    key = batch_key(index)
+    front = batch_front(index)
+    rank = out[key].ndim  # (the written part, batch axis included: a value that broadcast gets its axes)
+    if d.ndim < rank:
+        d = d.reshape(d.shape[:1] + (1,) * (rank - d.ndim) + d.shape[1:])
+    out[key] = np.moveaxis(d, 0, front) if front else d
+
+
 def zeros_like(x):
     """A zero adjoint with the structure of `x`: 0.0 for a number, a float array for an array."""
     if type(x) is np.ndarray:  # (the common case first: an adjoint buffer, optimize/scatter.py)

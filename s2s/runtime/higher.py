@@ -18,7 +18,7 @@ import numpy as np
 from s2s.runtime.arrays import (append_adjoint, column_stack_adjoint, concatenate_adjoint, dstack_adjoint, hstack_adjoint,
                                 select_adjoint_choices, sinc_derivative, vstack_adjoint)
 from s2s.runtime.batched import _is_zero, zero_checked, zero_passes_through
-from s2s.runtime.core import Parts, zeros_like
+from s2s.runtime.core import Parts, batch_front, zeros_like
 from s2s.runtime.indexing import getitem_adjoint
 from s2s.runtime.products import dot_adjoint_a, dot_adjoint_b, matmul_adjoint_a, matmul_adjoint_b, reduced_count
 
@@ -103,8 +103,8 @@ def batch_getitem_adjoint(d, x, *index):
     key = (slice(None),) + parts
     if _basic(parts):  # a view: every position is written once
         out[key] = d
-    else:
-        np.add.at(out, key, d)
+    else:  # (separated advanced indices put their axes before the batch axis: d's go there too)
+        np.add.at(out, key, np.moveaxis(d, 0, batch_front(parts)) if batch_front(parts) else d)
     return out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from s2s.errors import S2SError
-from s2s.runtime.core import batch_key, FieldParts, Parts, TupleParts, _zero, is_record, zeros_like
+from s2s.runtime.core import batch_key, batch_write, FieldParts, Parts, TupleParts, _zero, is_record, zeros_like
 
 __all__ = ["getattr_adjoint", "getitem_adjoint", "copy_adjoint", "setitem_value_adjoint", "setitem_tangent",
            "batch_setitem_tangent", "batch_setitem_base", "batch_setitem", "setitem_adjoint", "add_at", "zero_at"]
@@ -109,9 +109,7 @@ def batch_setitem_tangent(d, ans, *index):
         return 0.0
     d = np.asarray(d)
     out = np.zeros(d.shape[:1] + np.shape(ans), dtype=np.result_type(d.dtype, np.asarray(ans).dtype, np.float64))
-    key = batch_key(index)
-    rank = np.ndim(out[key])  # (the written part, batch axis included: a value that broadcast gets its axes)
-    out[key] = d.reshape(d.shape[:1] + (1,) * (rank - d.ndim) + d.shape[1:]) if d.ndim < rank else d
+    batch_write(out, index, d)
     return out
 
 
@@ -143,10 +141,7 @@ def batch_setitem(d_base, d_value, ans, *index):
     if type(d_base) is np.ndarray and type(d_value) is np.ndarray and d_base.dtype == np.float64 and \
             d_value.dtype == np.float64 and d_base.shape[1:] == np.shape(ans):
         out = d_base.copy()  # (the common case: float tangents of the array written and of the value)
-        key = batch_key(index)
-        rank = out[key].ndim  # (the written part, batch axis included: a value that broadcast gets its axes)
-        out[key] = d_value.reshape(d_value.shape[:1] + (1,) * (rank - d_value.ndim) + d_value.shape[1:]) \
-            if d_value.ndim < rank else d_value
+        batch_write(out, index, d_value)
         return out
     if d_value is None or _zero(d_value):
         return 0.0 if d_base is None else batch_setitem_base(d_base, *index)
