@@ -79,8 +79,49 @@ bilinear("numpy.convolve",
 bilinear("numpy.correlate",
          lambda g, ans, a, v, mode="valid": rt.correlate_adjoint_a(g, a, v, **non_default(mode=(mode, "valid"))),
          lambda g, ans, a, v, mode="valid": rt.correlate_adjoint_b(g, a, v, **non_default(mode=(mode, "valid"))))
-multilinear("numpy.einsum", None, *(lambda g, ans, subscripts, *operands, i=i, **_:
-                                    rt.einsum_adjoint(g, subscripts, i, *operands) for i in range(MAX_OPERANDS)))
+
+
+# ---------------------------------------------------------------- einsum: linear in each operand
+# np.einsum('ij,jk->ik', a, b) has its operands after the subscripts; the sublist form np.einsum(a, [0, 1], b, [1, 2],
+# [0, 2]) interleaves them with their subscripts, and a subscripts string in a variable (a parameter) is known only
+# at run time: there the positional argument's adjoint is rt.einsum_argument_adjoint, which reads the form then
+def _einsum_adjoint(p: int):
+    def adjoint(g, ans, *args, **_):
+        if isinstance(args[0], str):
+            return rt.einsum_adjoint(g, args[0], p - 1, *args[1:])
+        return rt.einsum_argument_adjoint(g, p, *args)
+    return adjoint
+
+
+EINSUM_ARGUMENTS = 2 * MAX_OPERANDS + 1  # the sublist form: an operand and its sublist each, and the output's
+multilinear("numpy.einsum", *(_einsum_adjoint(p) for p in range(EINSUM_ARGUMENTS)))
+
+
+# rt.einsum_argument_adjoint(g, p, *args): linear in g and in every argument but p (which gives only a shape);
+# paired with G it is the einsum with G in argument p's place (runtime_helpers.py has the same for einsum_adjoint)
+def _with(args: tuple, p: int, value) -> tuple:
+    return args[:p] + (value,) + args[p + 1:]
+
+
+def _argument_adjoint_part(q: int):
+    def adjoint(G, ans, g, p, *args):
+        if q == p:  # (argument p gives only a shape: no derivative)
+            return rt.zeros_like(args[p])
+        return rt.einsum_argument_adjoint(g, q, *_with(args, p, G))
+    return adjoint
+
+
+def _argument_tangent_part(q: int):
+    def tangent(d, ans, g, p, *args):
+        return 0.0 if q == p else rt.einsum_argument_adjoint(g, p, *_with(args, q, d))
+    return tangent
+
+
+define("s2s.runtime.einsum_argument_adjoint",
+       [lambda G, ans, g, p, *args: np.einsum(*_with(args, p, G)), None]
+       + [_argument_adjoint_part(q) for q in range(EINSUM_ARGUMENTS)],
+       [lambda d, ans, g, p, *args: rt.einsum_argument_adjoint(d, p, *args), None]
+       + [_argument_tangent_part(q) for q in range(EINSUM_ARGUMENTS)])
 
 # ---------------------------------------------------------------- polynomials: linear in the coefficients
 def _vander_options(N, increasing, order=1):

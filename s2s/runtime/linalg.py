@@ -25,6 +25,7 @@ from s2s.runtime.core import Parts, unbroadcast_to_shape
 
 __all__ = [
     "tensordot_adjoint_a", "tensordot_adjoint_b", "inner_adjoint_a", "inner_adjoint_b", "einsum_adjoint",
+    "einsum_subscripts", "einsum_argument_adjoint",
     "kron_adjoint_a", "kron_adjoint_b", "trace_adjoint", "diagonal_adjoint", "diag_adjoint",
     "matrix_power_adjoint", "convolve_adjoint_a", "convolve_adjoint_b", "cross_adjoint_a", "cross_adjoint_b", "cross_product",
     "multi_dot_adjoint", "correlate_adjoint_a", "correlate_adjoint_b", "solve_adjoint_a", "solve_adjoint_b",
@@ -165,6 +166,30 @@ def einsum_adjoint(g, subscripts, i, *operands):
     out = np.zeros(np.shape(operands[i]), dtype=float)
     np.einsum(diagonal, out)[...] = part  # the diagonal view is writeable
     return out
+
+
+_SUBLIST_LETTERS = string.ascii_uppercase + string.ascii_lowercase  # NumPy's own: 0-25 are A-Z, 26-51 a-z
+
+
+def _sublist_term(sublist) -> str:
+    return "".join("..." if k is Ellipsis else _SUBLIST_LETTERS[int(k)] for k in sublist)
+
+
+def einsum_subscripts(*args) -> str:
+    """The subscripts string of `np.einsum(op0, sublist0, op1, sublist1, ..., [sublist_out])`, the sublist form,
+    in the letters NumPy itself reads it with (its implicit output, the letters used once in order, is the
+    same): `np.einsum(x, [0, 1], w, [1, 2], [0, 2])` is `np.einsum('AB,BC->AC', x, w)`."""
+    terms = ",".join(_sublist_term(s) for s in args[1::2])
+    return terms + "->" + _sublist_term(args[-1]) if len(args) % 2 else terms
+
+
+def einsum_argument_adjoint(g, p, *args):
+    """Adjoint of `np.einsum(*args)` with respect to its positional argument `p`, whichever form the call has:
+    `args[0]` the subscripts string (operand p - 1 of the operands that follow), or the sublist form
+    (operand p // 2 of `args[0::2]`, its subscripts `einsum_subscripts(*args)`)."""
+    if isinstance(args[0], str):
+        return einsum_adjoint(g, args[0], p - 1, *args[1:])
+    return einsum_adjoint(g, einsum_subscripts(*args), p // 2, *args[0:len(args) - len(args) % 2:2])
 
 
 def multi_dot_adjoint(g, arrays):
