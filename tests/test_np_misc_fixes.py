@@ -45,3 +45,75 @@ def test_forward_jacobian_of_separated_advanced_indices():
         expected[k, 0, 0, 0, j] = 2.0
     assert_close(s2s.jacobian(split_values, mode="forward")(x), expected)
     assert_close(s2s.jacobian(split_values)(x), expected)
+
+
+# ---------------------------------------------------------------- order='F' of ravel, reshape, flatten
+
+R6 = np.arange(6.0)
+
+
+def ravel_f(x):
+    return np.sum(x.ravel(order='F') * R6 * x.ravel(order='F'))
+
+
+def reshape_f(x):
+    return np.sum(np.reshape(x, (3, 2), order='F')[:, 0] ** 3)
+
+
+def reshape_f_positional(x):
+    return np.sum(np.reshape(x, (3, 2), 'F') ** 2 * R6.reshape(3, 2))
+
+
+def flatten_f(x):
+    return np.sum(np.sin(x.flatten('F')) * R6)
+
+
+def method_reshape_f(x):
+    return np.sum(x.reshape(3, 2, order='F') ** 2 * R6.reshape(3, 2))
+
+
+@pytest.mark.parametrize("f", [ravel_f, reshape_f, reshape_f_positional, flatten_f, method_reshape_f])
+def test_fortran_order_reshapes(f):
+    check_every_mode(f, np.linspace(-1.0, 1.2, 6).reshape(2, 3))
+
+
+def test_fortran_order_gradient_is_not_c_order():
+    x = np.arange(6.0).reshape(2, 3)
+    assert_close(s2s.grad(lambda_free_ravel)(x), R6.reshape(3, 2).T)
+
+
+def lambda_free_ravel(x):
+    return np.sum(x.ravel(order='F') * R6)
+
+
+def ravel_a(x):
+    return np.sum(np.ravel(x, order='A') ** 2)
+
+
+def test_memory_order_is_refused_at_the_line():
+    with pytest.raises(s2s.S2SError, match="order='A'"):
+        s2s.grad(ravel_a)(np.ones((2, 3)))
+
+
+# ---------------------------------------------------------------- np.triu / np.tril of a vector (a matrix)
+
+M9 = np.arange(9.0).reshape(3, 3)
+
+
+def triu_vector(x):
+    return np.sum(np.triu(x) * M9)
+
+
+def tril_vector(x):
+    return np.sum(np.tril(x, -1) ** 2 * M9)
+
+
+def triu_matrix(x):
+    return np.sum(np.triu(x, 1) ** 2 * M9)
+
+
+@pytest.mark.parametrize("f, x", [(triu_vector, np.array([1.0, 2.0, 3.0])), (tril_vector, np.array([1.0, -2.0, 3.0])),
+                                  (triu_matrix, np.linspace(-1.0, 1.0, 9).reshape(3, 3))])
+def test_triangle_of_a_vector(f, x):
+    gradient = check_every_mode(f, x)
+    assert gradient.shape == x.shape

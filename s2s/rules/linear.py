@@ -76,8 +76,24 @@ linear("builtins.sum", lambda g, ans, xs, start=0: rt.sum_builtin_adjoint(g, xs)
 # ---------------------------------------------------------------- shape
 linear("numpy.transpose", lambda g, ans, x, axes=None: np.transpose(g) if axes is None else rt.transpose_adjoint(g, axes),
        batched=[lambda d, ans, x, axes=None: rt.batch_transpose(d, axes)])
-linear("numpy.reshape", _reshape_back, batched=[lambda d, ans, x, shape: rt.batch_reshape(d, shape)])
-linear("numpy.ravel", _reshape_back, batched=[lambda d, ans, x: rt.batch_reshape(d, -1)])
+def _order(key: str, order) -> dict:
+    """The order= of the reshape an adjoint or a batch of tangents makes: NumPy's C or F order of the elements;
+    'A' and 'K' follow the array's layout in memory, which a derivative does not see."""
+    if same(order, "C"):
+        return {}
+    if same(order, "F"):
+        return {"order": "F"}
+    refuse(key, f"{key.replace('numpy.', 'np.')} with order={order!r} reads the array in its memory layout, "
+           "which s2s does not follow", "write order='C' or order='F'")
+
+
+# (the adjoint reads g back in the order the elements were read: x.ravel(order='F') is g.reshape(x.shape, order='F'))
+linear("numpy.reshape", lambda g, ans, x, shape=None, order="C", **_:
+       np.reshape(g, np.shape(x), **_order("numpy.reshape", order)),
+       batched=[lambda d, ans, x, shape=None, order="C", **kw:
+                rt.batch_reshape(d, kw.get("newshape") if shape is None else shape, **_order("numpy.reshape", order))])
+linear("numpy.ravel", lambda g, ans, x, order="C": np.reshape(g, np.shape(x), **_order("numpy.ravel", order)),
+       batched=[lambda d, ans, x, order="C": rt.batch_reshape(d, -1, **_order("numpy.ravel", order))])
 for _key in ("numpy.squeeze", "numpy.expand_dims", "numpy.atleast_1d", "numpy.atleast_2d", "numpy.atleast_3d"):
     linear(_key, _reshape_back)
 linear("numpy.swapaxes", lambda g, ans, x, axis1, axis2: np.swapaxes(g, axis1, axis2))
@@ -98,8 +114,9 @@ linear("numpy.copy", lambda g, ans, x, order="K": g)
 for _key in ("numpy.array", "numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousarray"):
     linear(_key, lambda g, ans, x, dtype=None, **_: rt.array_adjoint(g, x),
            tangent=lambda d, ans, x, dtype=None, **_: rt.array_tangent(d, ans))
-linear("numpy.tril", lambda g, ans, x, k=0: np.tril(g, **non_default(k=(k, 0))))
-linear("numpy.triu", lambda g, ans, x, k=0: np.triu(g, **non_default(k=(k, 0))))
+# (of a vector x, NumPy's triangle is a matrix, x broadcast along its rows: its rows are summed back)
+linear("numpy.tril", lambda g, ans, x, k=0: rt.unbroadcast(np.tril(g, **non_default(k=(k, 0))), x))
+linear("numpy.triu", lambda g, ans, x, k=0: rt.unbroadcast(np.triu(g, **non_default(k=(k, 0))), x))
 linear("numpy.diagonal", lambda g, ans, x, offset=0, axis1=0, axis2=1:
        rt.diagonal_adjoint(g, x, **non_default(offset=(offset, 0), axis1=(axis1, 0), axis2=(axis2, 1))))
 linear("numpy.diag", lambda g, ans, x, k=0: rt.diag_adjoint(g, x, **non_default(k=(k, 0))))

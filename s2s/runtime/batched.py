@@ -99,9 +99,12 @@ def batch_transpose(d, axes=None):
     return np.transpose(d, (0,) + tuple(a + 1 for a in order))
 
 
-def batch_reshape(d, shape):
-    """Tangents of `np.reshape(x, shape)`."""
+def batch_reshape(d, shape, order="C"):
+    """Tangents of `np.reshape(x, shape, order)`. (In order 'F' the batch axis goes last, where it varies slowest,
+    so that each tangent is reshaped on its own.)"""
     shape = (shape,) if np.ndim(shape) == 0 else tuple(shape)
+    if order == "F":
+        return np.moveaxis(np.reshape(np.moveaxis(d, 0, -1), shape + (np.shape(d)[0],), order="F"), -1, 0)
     return np.reshape(d, (np.shape(d)[0],) + shape)
 
 
