@@ -37,24 +37,16 @@ import io
 import re
 import tokenize
 
-import numpy as np
-
 from s2s import ir, prims
 from s2s.prims import MAY_SHARE_MEMORY as VIEWS, NO_COPY_RETURNS_OPERAND, NO_COPY_WRITES_OPERAND
 from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.names import Namer, base_name
 from s2s.ir.walk import array_versions, defined_names, definitions, ends_with_exit
+from s2s.front.alias_loops import LOOP_WRITTEN, SHARED, LoopAliases
+from s2s.front.containers import ITERATED, ContainerChecks
 
-# calls that make a list or a tuple of what iterating their operand gives: a 2-D array's rows are views of it
-ITERATED = {"builtins.list": "list", "builtins.tuple": "tuple"}
-# what makes a list or a tuple (Python's containers: `xs[i] op= v` changes the element itself where it is an array)
-CONTAINERS = frozenset({"list", "tuple", "builtins.list", "builtins.tuple", "s2s.runtime.appended"})
-# what makes a dict (s2s follows a dict's keys where it is written out whole, not written key by key)
-DICTS = frozenset({"dict", "builtins.dict", "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs"})
 # Python's operators that make an integer of integers
 INTEGER_ARITHMETIC = frozenset({"add", "sub", "mul", "floordiv", "mod", "neg"})
-LOOP_WRITTEN = "<written in a loop through another name>"
-SHARED = "<written through a name that may be it>"
 
 
 
@@ -83,7 +75,7 @@ class _State:
         return out
 
 
-class _Aliases:
+class _Aliases(ContainerChecks, LoopAliases):
     def __init__(self, fn: ir.Function, namer: Namer):
         self.fn = fn
         self.arrays = array_versions(fn.body)  # versions of arrays written in place -> the array's first name
@@ -295,80 +287,6 @@ class _Aliases:
                 self.indexed[s.target] = (s.value.args[0], s.value.args[1:])
         return 0
 
-    def _fancy(self, index) -> bool:
-        """Is `index` surely an advanced index (a list, an array, a comparison's booleans), whose read is a copy?
-        (An integer array held by a name may be a number: not known here.)"""
-        if isinstance(index, ir.Const):
-            return isinstance(index.value, (list, np.ndarray)) and np.ndim(index.value) > 0 or \
-                type(index.value) in (bool, np.bool_)
-        made = self.made_by.get(index.name) if isinstance(index, ir.Var) else None
-        return made is not None and (made.op in prims.COMPAREOPS or made.op in ("list", "builtins.list") or
-                                     made.op == "numpy.array" and bool(made.args) and self._fancy(made.args[0]))
-
-    def _key_write(self, s: ir.Assign) -> None:
-        """Refuse `params[k] = v` where `params` is a dict a loop or a branch carries (`for k in keys:
-        params[k] = params[k] * 2.0`), as ssa.py refuses it where the dict is written out: s2s follows a dict's
-        keys where it is written whole."""
-        base = s.value.args[0]
-        if isinstance(base, ir.Var) and base.name in self.joins and self._made_as(base.name, DICTS):
-            spelled = base_name(base.name)
-            raise self.error(s.loc, f"assignment to a key of the dict '{spelled}'",
-                             f"make a new dict with all its keys at once: {spelled} = {{'w': w, 'b': b}}, or "
-                             f"{spelled} = {{k: ... for k in keys}}", spelled)
-
-    def _list_write(self, s: ir.Assign) -> None:
-        """Refuse `ys[i] = v` into a list (or a tuple) inside a loop or a branch: the reverse sweep puts back and
-        adds up its elements as an array's (`list(x)` in a loop raised inside the gradient); in straight-line
-        code each write is a new list."""
-        base = s.value.args[0]
-        if self.nested and isinstance(base, ir.Var) and self._made_as(base.name, CONTAINERS):
-            name = base_name(base.name)
-            raise self.error(s.loc, f"assignment to an element of the list '{name}' inside a loop or a branch",
-                             f"make it an array before the loop or the branch ({name} = np.array({name})) and write "
-                             f"into that", name)
-
-    def _made_as(self, name: str, ops) -> bool:
-        """Is `name` (any version of it, any value a join may be) made by one of `ops`?"""
-        todo, seen = [name], set()
-        while todo:
-            n = todo.pop()
-            if n in seen:
-                continue
-            seen.add(n)
-            made = self.made_by.get(n)
-            if made is not None and made.op in ops:
-                return True
-            todo += [a.name for a in self.joins.get(n, ()) if isinstance(a, ir.Var)]
-            if self.root.get(n, n) != n:
-                todo.append(self.root[n])
-        return False
-
-    def _element_operator(self, s: ir.Assign) -> None:
-        """`rows[0] *= 2.0` on a list or a tuple (SSA: `t = rows[0]; rows_1 = setitem(rows, 0, t * 2.0)`): Python
-        changes the element itself in place where it is an array, and that array may be shared (a row of z, the
-        caller's x). Where it may be, the generated code checks that the element is a number (as for `y += v`)."""
-        base, index, value = s.value.args[0], s.value.args[1:-1], s.value.args[-1]
-        made = self.made_by.get(value.name) if isinstance(value, ir.Var) else None
-        if not isinstance(base, ir.Var) or made is None or not made.args or not isinstance(made.args[0], ir.Var):
-            return
-        element = made.args[0]
-        if self.indexed.get(element.name) != (base, index) or not self._container(base):
-            return
-        if s.loc is not None and s.loc.text:
-            try:
-                statement = ast.parse(s.loc.text.strip()).body[0]
-            except SyntaxError:
-                statement = None
-            if statement is not None and not isinstance(statement, ast.AugAssign):
-                return  # `rows[0] = rows[0] * 2.0`: a new value, as Python makes
-        if self.objects(element):
-            self.guards[id(s)] = (s, element)
-
-    def _container(self, atom: ir.Var) -> bool:
-        """Is `atom` a list or a tuple the function made (of any version)?"""
-        made = self.made_by.get(atom.name)
-        return made is not None and made.op in CONTAINERS
-
     def _overlapping_write(self, call: ir.Call, loc) -> None:
         """Refuse `y[index] = v` where v may be a view of y itself (`M[:, 2] = M[1]`): NumPy copies the
         elements in an order of its own, and an element written before it is read is read as written
@@ -527,109 +445,6 @@ class _Aliases:
             out.current[r] = phi.target
         return out
 
-    def loop(self, s: ir.Loop) -> None:
-        if s.iter is not None:
-            s.iter = self.read(s.iter, s.loc)
-        for p in s.phis:
-            p.operands[0] = self.read(p.operands[0], s.loc)
-            self.joins[p.target] = [p.operands[0]]
-        written, based = self.written_in(s)
-        elements = self.element_written_phis(s)
-        # from the second iteration on, everything made before the loop has seen the loop's writes
-        inside = set(defined_names(s.header + s.body))
-        for r, operators in written.items():
-            self.state.writes[r] = self.state.writes.get(r, 0) + 1
-            self.state.last_write.setdefault(r, s.loc)
-            self.record_kind(r, self.state.writes[r], operators)
-            if operators is None and r not in inside and self.state.current.get(r) != SHARED:
-                # its elements written through another name (`y = y0; y[0] = v` in the body): a read of it in the
-                # loop may come after a write of an iteration before, which no SSA value holds (refused, `read`),
-                # unless a header phi carries its versions (set below)
-                self.state.current[r] = LOOP_WRITTEN
-        for p in s.phis:
-            init = p.operands[0]
-            if p.target in elements and isinstance(init, ir.Var) and init.name in self.own_phis and \
-                    init.name not in self.joined:
-                self.write_joined(init.name, s.loc)  # (the loop writes its elements from its first iteration on)
-                self.count_write(init.name, s.loc)
-            own = not isinstance(init, ir.Var) or not (init.name in self.visible or init.name in self.refs) or \
-                init.name in self.joined
-            if p.target in based and own:  # an array of the function's, written in the loop: a version
-                r = self.root.setdefault(init.name, init.name) if isinstance(init, ir.Var) else p.target
-                self.root[p.target] = r
-                self.state.current[r] = p.target
-                self.born[p.target] = self.state.writes.get(r, 0)
-            elif isinstance(init, ir.Var):  # it is the value it starts from, in the first iteration
-                self.view_of(p.target, [init], s.loc)
-                self.same[p.target] = self.same.get(init.name, init.name)
-                if p.target in self.refs:
-                    self.refs[p.target] = {r: n - 1 if r in written else n for r, n in self.refs[p.target].items()}
-        self.nested += 1
-        self.block(s.header)
-        if s.test is not None:
-            s.test = self.read(s.test, s.loc)
-        if isinstance(s.target, str) and isinstance(s.iter, ir.Var):
-            self.view_of(s.target, [s.iter], s.loc)
-            if s.iter.name in self.ranges:
-                self.ints.add(s.target)
-        self.block(s.body)
-        self.nested -= 1
-        leaving = [j for j in ir.statements(s.body) if isinstance(j, (ir.Break, ir.Continue))]
-        for p in s.phis:
-            p.operands[1] = self.read(p.operands[1], s.loc)
-            r, back = self.root.get(p.target), p.operands[1]
-            if r is None:  # after the loop, the name holds what the last iteration left in it, or its break's
-                ends = [back] + [j.values[p.target] for j in leaving if p.target in j.values]
-                self.view_of(p.target, [ir.Var(p.target)] + [e for e in ends if e != ir.Var(p.target)], s.loc)
-            if r is not None and p.target in based and isinstance(back, ir.Var) and back.name != p.target \
-                    and self.root.get(back.name) != r and written.get(r, []) is None:
-                # `a, b = b, a` around element writes: the name holds another array in the next iteration
-                # (in-place operators alone make new values in the generated code, as Python's numbers do, and
-                # are guarded where another name still reads the old object: `acc -= ...; acc = np.tanh(acc)`)
-                raise self.error(s.loc, f"a loop whose iterations write into '{base_name(r)}' while the name is "
-                                        f"rebound to another array ('{base_name(back.name)}')",
-                                 "write into each array by its own name, or copy when rebinding "
-                                 f"({base_name(r)} = {base_name(back.name)}.copy())", base_name(r))
-        for r in written:  # after the loop, its arrays are the header's versions; one the loop wrote
-            if self.state.current.get(r) != SHARED:  # through another name has none (see `read`)
-                self.state.current[r] = LOOP_WRITTEN
-        for p in s.phis:
-            r = self.root.get(p.target)
-            if r is not None and self.state.current.get(r) != SHARED:
-                self.state.current[r] = p.target
-
-    def element_written_phis(self, s: ir.Loop) -> set:
-        """The header phis of the loop `s` whose elements it writes (`y_4 = setitem(y_3, i, v)`), directly or
-        through an inner loop's or an if's phi."""
-        phis = {p.target for p in s.phis}
-        inner = _inner_phis(s.body + s.header)
-        return {b for stmt in _assigns(s.body + s.header) if isinstance(stmt.value, ir.Call) and
-                stmt.value.op == "setitem" and isinstance(stmt.value.args[0], ir.Var)
-                for b in _origins(stmt.value.args[0].name, inner) if b in phis}
-
-    def written_in(self, s: ir.Loop) -> tuple[dict, set]:
-        """(the arrays a loop writes through any of their versions -> [(Assign, base)] if only in-place
-        operators write them, else None; the header phis written directly)."""
-        arrays: dict = {}
-        based = set()
-        phis = {p.target: p for p in s.phis}
-        # (a write through an inner loop's phi writes this loop's too; one through an if's join, each joined)
-        inner = _inner_phis(s.body + s.header)
-        for stmt in _assigns(s.body + s.header):
-            v = stmt.value
-            if isinstance(v, ir.Call) and (v.op == "setitem" or stmt.inplace) and v.args and \
-                    isinstance(v.args[0], ir.Var):
-                for base in _origins(v.args[0].name, inner):
-                    if base in phis:
-                        based.add(base)
-                        init = phis[base].operands[0]
-                        base = init.name if isinstance(init, ir.Var) else base
-                    if base not in self.visible and base not in self.refs:  # (the caller's objects: numbers)
-                        r = self.root.get(base, base)
-                        known = arrays.get(r, [])
-                        arrays[r] = None if known is None or v.op == "setitem" else known + [(stmt, v.args[0])]
-        return arrays, based
-
     # ----- errors
     def stale(self, name: str, array: str, loc) -> UnsupportedSyntaxError:
         made = self.made.get(name)
@@ -682,39 +497,6 @@ def _insert_guards(stmts: list, guards: dict) -> None:
         for block in ir.blocks(s):
             _insert_guards(block, guards)
         i += 1
-
-
-def _inner_phis(stmts: list) -> dict:
-    """The phis of the loops and ifs in `stmts` (nested ones too): target -> the values it may be (a loop's
-    header phi: the value entering the loop; an if's join: each branch's)."""
-    out = {}
-    for s in stmts:
-        if isinstance(s, ir.Loop):
-            out.update({p.target: [p.operands[0]] for p in s.phis})
-            out.update(_inner_phis(s.header + s.body))
-        elif isinstance(s, ir.If):
-            out.update({p.target: list(p.operands) for p in s.phis})
-            out.update(_inner_phis(s.body + s.orelse))
-    return out
-
-
-def _origins(name: str, inner: dict) -> list:
-    """The names `name` may be once the phis in `inner` are followed back (itself if none)."""
-    out, todo, seen = [], [name], set()
-    while todo:
-        n = todo.pop()
-        if n in seen:
-            continue
-        seen.add(n)
-        if n in inner and any(isinstance(a, ir.Var) for a in inner[n]):
-            todo += [a.name for a in inner[n] if isinstance(a, ir.Var)]
-        else:
-            out.append(n)
-    return out
-
-
-def _assigns(stmts: list):
-    return (s for s in ir.statements(stmts) if isinstance(s, ir.Assign))
 
 
 def _may_return_operand(call: ir.Call) -> bool:

@@ -1,0 +1,157 @@
+"""Loops in the alias stage (alias.py): what a loop writes, and the state from its second iteration on.
+
+A value made before a loop and read in it sees the loop's writes from the second
+iteration on; a name the loop binds to an array it writes is a version of that
+array (its header phi); after the loop, an array written through another name
+has no SSA value that holds it (LOOP_WRITTEN: a read of it is refused, unless
+in-place operators alone wrote it, which are checked to update numbers).
+`LoopAliases` holds these methods of alias.py's `_Aliases`.
+"""
+from __future__ import annotations
+
+from s2s import ir
+from s2s.ir.names import base_name
+from s2s.ir.walk import defined_names
+
+LOOP_WRITTEN = "<written in a loop through another name>"
+SHARED = "<written through a name that may be it>"
+
+
+class LoopAliases:
+    """(mixed into alias.py's `_Aliases`; reads its state through `self`)"""
+
+    def loop(self, s: ir.Loop) -> None:
+        if s.iter is not None:
+            s.iter = self.read(s.iter, s.loc)
+        for p in s.phis:
+            p.operands[0] = self.read(p.operands[0], s.loc)
+            self.joins[p.target] = [p.operands[0]]
+        written, based = self.written_in(s)
+        elements = self.element_written_phis(s)
+        # from the second iteration on, everything made before the loop has seen the loop's writes
+        inside = set(defined_names(s.header + s.body))
+        for r, operators in written.items():
+            self.state.writes[r] = self.state.writes.get(r, 0) + 1
+            self.state.last_write.setdefault(r, s.loc)
+            self.record_kind(r, self.state.writes[r], operators)
+            if operators is None and r not in inside and self.state.current.get(r) != SHARED:
+                # its elements written through another name (`y = y0; y[0] = v` in the body): a read of it in the
+                # loop may come after a write of an iteration before, which no SSA value holds (refused, `read`),
+                # unless a header phi carries its versions (set below)
+                self.state.current[r] = LOOP_WRITTEN
+        for p in s.phis:
+            init = p.operands[0]
+            if p.target in elements and isinstance(init, ir.Var) and init.name in self.own_phis and \
+                    init.name not in self.joined:
+                self.write_joined(init.name, s.loc)  # (the loop writes its elements from its first iteration on)
+                self.count_write(init.name, s.loc)
+            own = not isinstance(init, ir.Var) or not (init.name in self.visible or init.name in self.refs) or \
+                init.name in self.joined
+            if p.target in based and own:  # an array of the function's, written in the loop: a version
+                r = self.root.setdefault(init.name, init.name) if isinstance(init, ir.Var) else p.target
+                self.root[p.target] = r
+                self.state.current[r] = p.target
+                self.born[p.target] = self.state.writes.get(r, 0)
+            elif isinstance(init, ir.Var):  # it is the value it starts from, in the first iteration
+                self.view_of(p.target, [init], s.loc)
+                self.same[p.target] = self.same.get(init.name, init.name)
+                if p.target in self.refs:
+                    self.refs[p.target] = {r: n - 1 if r in written else n for r, n in self.refs[p.target].items()}
+        self.nested += 1
+        self.block(s.header)
+        if s.test is not None:
+            s.test = self.read(s.test, s.loc)
+        if isinstance(s.target, str) and isinstance(s.iter, ir.Var):
+            self.view_of(s.target, [s.iter], s.loc)
+            if s.iter.name in self.ranges:
+                self.ints.add(s.target)
+        self.block(s.body)
+        self.nested -= 1
+        leaving = [j for j in ir.statements(s.body) if isinstance(j, (ir.Break, ir.Continue))]
+        for p in s.phis:
+            p.operands[1] = self.read(p.operands[1], s.loc)
+            r, back = self.root.get(p.target), p.operands[1]
+            if r is None:  # after the loop, the name holds what the last iteration left in it, or its break's
+                ends = [back] + [j.values[p.target] for j in leaving if p.target in j.values]
+                self.view_of(p.target, [ir.Var(p.target)] + [e for e in ends if e != ir.Var(p.target)], s.loc)
+            if r is not None and p.target in based and isinstance(back, ir.Var) and back.name != p.target \
+                    and self.root.get(back.name) != r and written.get(r, []) is None:
+                # `a, b = b, a` around element writes: the name holds another array in the next iteration
+                # (in-place operators alone make new values in the generated code, as Python's numbers do, and
+                # are guarded where another name still reads the old object: `acc -= ...; acc = np.tanh(acc)`)
+                raise self.error(s.loc, f"a loop whose iterations write into '{base_name(r)}' while the name is "
+                                        f"rebound to another array ('{base_name(back.name)}')",
+                                 "write into each array by its own name, or copy when rebinding "
+                                 f"({base_name(r)} = {base_name(back.name)}.copy())", base_name(r))
+        for r in written:  # after the loop, its arrays are the header's versions; one the loop wrote
+            if self.state.current.get(r) != SHARED:  # through another name has none (see `read`)
+                self.state.current[r] = LOOP_WRITTEN
+        for p in s.phis:
+            r = self.root.get(p.target)
+            if r is not None and self.state.current.get(r) != SHARED:
+                self.state.current[r] = p.target
+
+    def element_written_phis(self, s: ir.Loop) -> set:
+        """The header phis of the loop `s` whose elements it writes (`y_4 = setitem(y_3, i, v)`), directly or
+        through an inner loop's or an if's phi."""
+        phis = {p.target for p in s.phis}
+        inner = _inner_phis(s.body + s.header)
+        return {b for stmt in _assigns(s.body + s.header) if isinstance(stmt.value, ir.Call) and
+                stmt.value.op == "setitem" and isinstance(stmt.value.args[0], ir.Var)
+                for b in _origins(stmt.value.args[0].name, inner) if b in phis}
+
+    def written_in(self, s: ir.Loop) -> tuple[dict, set]:
+        """(the arrays a loop writes through any of their versions -> [(Assign, base)] if only in-place
+        operators write them, else None; the header phis written directly)."""
+        arrays: dict = {}
+        based = set()
+        phis = {p.target: p for p in s.phis}
+        # (a write through an inner loop's phi writes this loop's too; one through an if's join, each joined)
+        inner = _inner_phis(s.body + s.header)
+        for stmt in _assigns(s.body + s.header):
+            v = stmt.value
+            if isinstance(v, ir.Call) and (v.op == "setitem" or stmt.inplace) and v.args and \
+                    isinstance(v.args[0], ir.Var):
+                for base in _origins(v.args[0].name, inner):
+                    if base in phis:
+                        based.add(base)
+                        init = phis[base].operands[0]
+                        base = init.name if isinstance(init, ir.Var) else base
+                    if base not in self.visible and base not in self.refs:  # (the caller's objects: numbers)
+                        r = self.root.get(base, base)
+                        known = arrays.get(r, [])
+                        arrays[r] = None if known is None or v.op == "setitem" else known + [(stmt, v.args[0])]
+        return arrays, based
+
+
+def _inner_phis(stmts: list) -> dict:
+    """The phis of the loops and ifs in `stmts` (nested ones too): target -> the values it may be (a loop's
+    header phi: the value entering the loop; an if's join: each branch's)."""
+    out = {}
+    for s in stmts:
+        if isinstance(s, ir.Loop):
+            out.update({p.target: [p.operands[0]] for p in s.phis})
+            out.update(_inner_phis(s.header + s.body))
+        elif isinstance(s, ir.If):
+            out.update({p.target: list(p.operands) for p in s.phis})
+            out.update(_inner_phis(s.body + s.orelse))
+    return out
+
+
+def _origins(name: str, inner: dict) -> list:
+    """The names `name` may be once the phis in `inner` are followed back (itself if none)."""
+    out, todo, seen = [], [name], set()
+    while todo:
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if n in inner and any(isinstance(a, ir.Var) for a in inner[n]):
+            todo += [a.name for a in inner[n] if isinstance(a, ir.Var)]
+        else:
+            out.append(n)
+    return out
+
+
+def _assigns(stmts: list):
+    return (s for s in ir.statements(stmts) if isinstance(s, ir.Assign))
