@@ -473,6 +473,10 @@ CASES += [
     ("s2s.runtime.einsum_adjoint", lambda g, b: rt.einsum_adjoint(g, "ij,jk->ik", 0, M23, b), (M24, M34), (0, 1)),
     ("s2s.runtime.einsum_adjoint", lambda g, a: rt.einsum_adjoint(g, "ij,jk->ik", 0, a, M34), (M24, M23), (0, 1)),
     ("s2s.runtime.einsum_adjoint", lambda g, b: rt.einsum_adjoint(g, "ii,i->", 0, SPD, b), (1.3, V3), (0, 1)),
+    ("s2s.runtime.einsum_argument_adjoint",  # (np.einsum's sublist form: operand 0 at position 0, 1 at 2)
+     lambda g, b: rt.einsum_argument_adjoint(g, 0, M23, [0, 1], b, [1, 2], [0, 2]), (M24, M34), (0, 1)),
+    ("s2s.runtime.einsum_argument_adjoint",
+     lambda g, a: rt.einsum_argument_adjoint(g, 2, a, [0, 1], M34, [1, 2], [0, 2]), (M24, M23), (0, 1)),
     # ------------------------------------------------------------ runtime helpers of linear algebra
     ("s2s.runtime.solve_adjoint_b", lambda g, a: rt.solve_adjoint_b(g, a, V3), (W[:3], SPD), (0, 1)),
     ("s2s.runtime.solve_adjoint_b", lambda g, a: rt.solve_adjoint_b(g, a, M32), (M32 * 0.5, SPD), (0, 1)),

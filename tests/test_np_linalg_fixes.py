@@ -57,3 +57,65 @@ def test_einsum_subscripts_given_at_run_time():
                      numeric_grad(einsum_subscripts_in_a_variable, (x, spec), 0), what=spec)
         assert_close(s2s.hessian(einsum_subscripts_in_a_variable)(x, spec),
                      numeric_hessian(lambda y: einsum_subscripts_in_a_variable(y, spec), x), 1e-4, 1e-5, what=spec)
+
+
+# ---------------------------------------------------------------- products with a stack of matrices on one side
+
+PRODUCTS = """
+import numpy as np
+
+def f(x):
+    a = x[:{na}].reshape({sa})
+    b = x[{na}:].reshape({sb})
+    y = {product}
+    return np.sum(np.sin(y)) + 0.5 * np.sum(y ** 2)
+"""
+
+MATMUL_SHAPES = [((2,), (2, 3)), ((2,), (4, 2, 3)), ((3, 2), (2,)), ((4, 3, 2), (2,)), ((2, 2), (4, 2, 2)),
+                 ((4, 2, 2), (2, 2)), ((2, 1, 2, 3), (3, 3, 2)), ((3,), (3,)), ((2, 3, 3), (2, 3, 3)),
+                 ((2, 2), (2, 2, 2))]
+DOT_SHAPES = [((2, 3, 4), (4,)), ((4,), (2, 4, 3)), ((2, 3), (4, 3, 2)), ((2, 2, 3), (3, 3, 2)), ((3,), (3,)),
+              ((), (2, 3)), ((2, 3), ()), ((2, 3), (3, 2)), ((3, 2), (2,))]
+
+
+def _product_function(tmp_path, name, product, sa, sb):
+    from tests.conftest import module_from_text
+    na = int(np.prod(sa))
+    return module_from_text(tmp_path, name, PRODUCTS.format(na=na, sa=sa, sb=sb, product=product)).f, \
+        na + int(np.prod(sb))
+
+
+@pytest.mark.parametrize("sa, sb", MATMUL_SHAPES)
+def test_matmul_with_a_stack_every_mode(tmp_path, sa, sb):
+    """The batch of tangents was lined up with the other operand's stack axes (a silently wrong Hessian where the
+    stack had as many matrices as the batch had tangents, a crash otherwise)."""
+    f, n = _product_function(tmp_path, f"mm_{len(sa)}_{len(sb)}_{abs(hash((sa, sb)))}", "a @ b", sa, sb)
+    check_every_mode(f, np.linspace(-0.9, 0.8, n))
+
+
+@pytest.mark.parametrize("sa, sb", DOT_SHAPES)
+def test_dot_of_any_ranks_every_mode(tmp_path, sa, sb):
+    """np.dot is no matmul above two axes (the last axis of a against the second-to-last of b)."""
+    f, n = _product_function(tmp_path, f"dot_{len(sa)}_{len(sb)}_{abs(hash((sa, sb)))}", "np.dot(a, b)", sa, sb)
+    check_every_mode(f, np.linspace(-0.9, 0.8, n))
+
+
+def shared_weights(A, B):
+    return np.sum((A @ B) ** 2)
+
+
+def test_matmul_shared_matrix_hessian_is_analytic():
+    rng = np.random.default_rng(0)
+    A, B = rng.standard_normal((2, 2)), rng.standard_normal((4, 2, 2))
+    G = 2 * sum(Bk @ Bk.T for Bk in B)  # d2/dA[i,j]dA[k,l] = 2 delta_ik G[j,l]
+    assert_close(s2s.hessian(shared_weights)(A, B).reshape(4, 4), np.kron(np.eye(2), G), what="hessian")
+
+
+def dot_stack_vector(A, v):
+    return np.sum(np.dot(A, v) ** 2)
+
+
+def test_dot_of_a_stack_and_a_vector_gradient_wrt_the_stack():
+    rng = np.random.default_rng(1)
+    A, v = rng.standard_normal((2, 3, 4)), rng.standard_normal(4)
+    assert_close(s2s.grad(dot_stack_vector)(A, v), 2 * np.dot(A, v)[..., None] * v, what="grad wrt A")

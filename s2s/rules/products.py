@@ -43,14 +43,14 @@ def _cross_rank(ranks, kwargs):  # vectors in the last axis, leading axes broadc
     return max(ranks) if _two_known(ranks, kwargs) and min(ranks) >= 1 else None
 
 
-_MATMUL_BATCHED = (lambda d, ans, a, b: d @ b, lambda d, ans, a, b: rt.batch_matmul_right(a, d, b))
+_MATMUL_BATCHED = (lambda d, ans, a, b: rt.batch_matmul_a(d, a, b), lambda d, ans, a, b: rt.batch_matmul_b(a, d, b))
 bilinear("matmul", lambda g, ans, a, b: rt.matmul_adjoint_a(g, a, b), lambda g, ans, a, b: rt.matmul_adjoint_b(g, a, b),
          batched=_MATMUL_BATCHED, rank=_matmul_rank, matrix_product=True)
 bilinear("numpy.matmul", lambda g, ans, a, b: rt.matmul_adjoint_a(g, a, b),
          lambda g, ans, a, b: rt.matmul_adjoint_b(g, a, b), batched=_MATMUL_BATCHED, tangent_op="matmul",
          rank=_matmul_rank, matrix_product=True)
 bilinear("numpy.dot", lambda g, ans, a, b: rt.dot_adjoint_a(g, a, b), lambda g, ans, a, b: rt.dot_adjoint_b(g, a, b),
-         batched=(lambda d, ans, a, b: rt.batch_dot_left(d, a, b), lambda d, ans, a, b: rt.batch_dot_right(a, d, b)),
+         batched=(lambda d, ans, a, b: rt.batch_dot_a(d, a, b), lambda d, ans, a, b: rt.batch_dot_b(a, d, b)),
          rank=_dot_rank, matrix_product=True)
 bilinear("numpy.outer", lambda g, ans, a, b: np.reshape(g @ np.ravel(b), np.shape(a)),
          lambda g, ans, a, b: np.reshape(np.ravel(a) @ g, np.shape(b)),

@@ -7,7 +7,8 @@ from s2s.runtime.arrays import add_into
 from s2s.runtime.core import _zero, unbroadcast, zeros_like
 
 __all__ = ["sum_adjoint", "reduced_count", "mean_adjoint", "matmul_adjoint_a", "matmul_adjoint_b", "dot_adjoint_a",
-           "dot_adjoint_b", "transpose_adjoint", "OuterSum", "add_outer", "outer_total"]
+           "dot_adjoint_b", "transpose_adjoint", "OuterSum", "add_outer", "outer_total", "batch_matmul_a",
+           "batch_matmul_b", "batch_dot_a", "batch_dot_b"]
 
 _FLOAT64 = np.dtype(np.float64)
 
@@ -172,8 +173,10 @@ def dot_adjoint_b(g, a, b):
 
 
 def _dot_nd_a(g, a, b):
-    # dot(a, b)[i..., j..., l] = sum_k a[i..., k] b[j..., k, l]
+    # dot(a, b)[i..., j..., l] = sum_k a[i..., k] b[j..., k, l]; of a vector b, sum_k a[i..., k] b[k]
     na, nb = np.ndim(a), np.ndim(b)
+    if nb == 1:
+        return np.multiply.outer(g, b)
     b_axes = [ax for ax in range(nb) if ax != nb - 2]
     g_axes = list(range(na - 1, na - 1 + nb - 1))
     return np.tensordot(g, b, axes=(g_axes, b_axes))
@@ -184,6 +187,73 @@ def _dot_nd_b(g, a, b):
     out = np.tensordot(a, g, axes=(list(range(na - 1)), list(range(na - 1))))
     # out axes: (k, j..., l) -> move k to position nb - 2
     return np.moveaxis(out, 0, nb - 2)
+
+
+# ---------------------------------------------------------------- vector mode: tangents of products in a batch
+# A batch of n tangents has a leading axis of length n. `a @ b` broadcasts the stack axes (all but the last two) of
+# its operands from the right, so a batch axis put before them would be lined up with the other operand's stack
+# axes where that one has more: each batch below keeps it apart, in front of the result's axes.
+
+def _is_zero(d) -> bool:
+    """A bare 0.0 standing for all n tangents (a branch or an iteration that gave none)."""
+    return isinstance(d, (int, float, np.number)) and d == 0
+
+
+def batch_matmul_a(d, a, b):
+    """Tangents of `a @ b` from a batch `d` of tangents of `a`: `d @ b` for each, in one product."""
+    if _is_zero(d):
+        return 0.0
+    d = np.asarray(d)
+    ra, rb = d.ndim - 1, np.ndim(b)
+    if ra == 1 and rb > 2:  # a vector times a stack of matrices: each tangent a row, against every matrix
+        return np.matmul(d.reshape(d.shape[:1] + (1,) * (rb - 1) + d.shape[1:]), b)[..., 0, :]
+    if ra >= 2 and rb > ra:
+        d = d.reshape(d.shape[:1] + (1,) * (rb - ra) + d.shape[1:])
+    return np.matmul(d, b)
+
+
+def batch_matmul_b(a, d, b):
+    """Tangents of `a @ b` from a batch `d` of tangents of `b`: `a @ d` for each, in one product."""
+    if _is_zero(d):
+        return 0.0
+    d = np.asarray(d)
+    ra, rb = np.ndim(a), d.ndim - 1
+    if rb == 1:  # (a matrix or a stack of them) times a vector: the batch of vectors as the columns of one matrix
+        if ra == 1:
+            return np.matmul(d, a)
+        if ra == 2:
+            return np.matmul(d, np.swapaxes(a, -1, -2))
+        return np.moveaxis(np.matmul(a, d.T), -1, 0)
+    if ra >= 2 and ra > rb:
+        d = d.reshape(d.shape[:1] + (1,) * (ra - rb) + d.shape[1:])
+    return np.matmul(a, d)
+
+
+def _dot_axis(b) -> int:
+    """The axis of `b` that `np.dot(a, b)` sums over: its second-to-last (its only one for a vector)."""
+    return max(np.ndim(b) - 2, 0)
+
+
+def batch_dot_a(d, a, b):
+    """Tangents of `np.dot(a, b)` from a batch `d` of tangents of `a` (np.dot of arrays of any rank: the last axis
+    of a against the second-to-last of b)."""
+    if _is_zero(d):
+        return 0.0
+    d = np.asarray(d)
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return d.reshape(d.shape + (1,) * (np.ndim(b) - np.ndim(a))) * b if np.ndim(a) == 0 else d * b
+    return np.tensordot(d, b, axes=(d.ndim - 1, _dot_axis(b)))
+
+
+def batch_dot_b(a, d, b):
+    """Tangents of `np.dot(a, b)` from a batch `d` of tangents of `b`."""
+    if _is_zero(d):
+        return 0.0
+    d = np.asarray(d)
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return a * d if np.ndim(b) else d.reshape(d.shape + (1,) * np.ndim(a)) * a
+    out = np.tensordot(a, d, axes=(np.ndim(a) - 1, 1 + _dot_axis(b)))  # a's other axes, the batch axis, b's
+    return np.moveaxis(out, np.ndim(a) - 1, 0) if np.ndim(a) > 1 else out
 
 
 def transpose_adjoint(g, axes=None):
