@@ -35,6 +35,8 @@ _SEQUENCES = frozenset({"list", "tuple", "builtins.list", "builtins.tuple", "bui
 _DICTS = frozenset({"s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs", "builtins.dict"})  # calls making a dict
 _ITERATORS = (zip, enumerate, reversed, map)  # builtins whose value is an iterator, read as it goes
 _CONSUMERS = (sum, any, all, list, tuple, sorted, dict, min, max)  # builtins that read an iterable wholly, at once
+_ITERATOR_NAMES = frozenset(f.__name__ for f in _ITERATORS)
+_CONSUMER_NAMES = frozenset(f.__name__ for f in _CONSUMERS + (set,))
 
 
 class ExpressionLowering:
@@ -140,11 +142,12 @@ class ExpressionLowering:
             raise self.not_consumed(node, f"{lazy.__name__}(...)")
         if lazy in (zip, enumerate, reversed):
             return self.iterated_list(node, lazy, hint)
-        if any(self._resolves_to(node.func, c) for c in _CONSUMERS + (set,)):
+        named = isinstance(node.func, ast.Name) and node.func.id in _CONSUMER_NAMES
+        if named and any(self._resolves_to(node.func, c) for c in _CONSUMERS + (set,)):
             node = self.keys_iterated(node)  # list(d) of a dict: its keys
         first = node.args[0] if node.args else None
-        consumer = first is not None and (isinstance(first, ast.GeneratorExp) or self.lazy_kind(first)) and \
-            any(self._resolves_to(node.func, c) for c in _CONSUMERS)
+        consumer = named and first is not None and (isinstance(first, ast.GeneratorExp) or self.lazy_kind(first)) \
+            and any(self._resolves_to(node.func, c) for c in _CONSUMERS)
         if consumer:  # sum(v * v for v in xs): read wholly, right where it is made
             self.consumed.add(id(first))
         if consumer and self._resolves_to(node.func, dict) and len(node.args) == 1 and not node.keywords:
@@ -161,7 +164,7 @@ class ExpressionLowering:
 
     def lazy_kind(self, node):
         """zip, enumerate, reversed or map for a call of one (an iterator Python reads as it goes), else None."""
-        if isinstance(node, ast.Call):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _ITERATOR_NAMES:
             return next((f for f in _ITERATORS if self._resolves_to(node.func, f)), None)
         return None
 
