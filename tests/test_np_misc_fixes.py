@@ -117,3 +117,119 @@ def triu_matrix(x):
 def test_triangle_of_a_vector(f, x):
     gradient = check_every_mode(f, x)
     assert gradient.shape == x.shape
+
+
+# ---------------------------------------------------------------- np.clip of a number; its keyword spellings
+
+def clip_number(x):
+    return np.clip(x, 0.0, 1.0) * x
+
+
+@pytest.mark.parametrize("x", [0.6, np.float64(0.6), 1.5])
+def test_clip_of_a_number_has_a_float_gradient(x):
+    gradient = s2s.grad(clip_number)(x)
+    assert type(gradient) is not np.bool_ and not isinstance(gradient, bool)
+    assert gradient == pytest.approx(numeric_grad(clip_number, (x,), 0))
+    expected = 2.0 if float(x) < 1.0 else 0.0  # d2/dx2 of x ** 2 inside, of 1.0 * x above
+    assert s2s.hessian(clip_number)(x) == pytest.approx(expected)
+
+
+def clip_keywords(x):
+    return np.sum(np.clip(x, a_min=None, a_max=0.5) ** 2) + np.sum(np.clip(x, a_min=-0.5, a_max=None) ** 3)
+
+
+def clip_min_max(x):
+    return np.sum(np.clip(x, min=0.0, max=0.5) ** 2)
+
+
+def clip_active_bound(x):
+    return np.sum(np.clip(x[1:], a_min=x[0], a_max=1.0) ** 2)
+
+
+@pytest.mark.parametrize("f", [clip_keywords, clip_active_bound])
+def test_clip_bounds_by_keyword(f):
+    check_every_mode(f, np.array([-0.2, -0.8, 0.3, 0.9, 1.4]))
+
+
+def test_clip_min_max_keywords():
+    if "min" not in str(getattr(np.clip, "__signature__", "")) and np.lib.NumpyVersion(np.__version__) < "2.1.0":
+        pytest.skip("np.clip's min= and max= are NumPy >= 2.1")
+    check_every_mode(clip_min_max, np.array([-0.2, 0.3, 0.9]))
+
+
+# ---------------------------------------------------------------- keywords: supported exactly, or refused at the line
+
+def diff_prepend(x):
+    return np.sum(np.diff(x, prepend=1.0) ** 2 * W3)
+
+
+def diff_both(x):
+    return np.sum(np.diff(x, 2, prepend=[0.5, -1.0], append=2.0) ** 3)
+
+
+def diff_axis0(x):
+    return np.sum(np.diff(x, axis=0, append=np.ones((1, 3))) ** 2 * W3)
+
+
+def mean_dtype_none(x):
+    return np.mean(x ** 2, dtype=None) + np.sum(x, dtype=None) ** 2
+
+
+def take_wrap(x):
+    return np.sum(np.take(x, [0, 5, -7], mode='wrap') ** 2 * W3) + np.sum(np.take(x, [0, 9], mode='clip') ** 3)
+
+
+def take_wrap_axis(x):
+    return np.sum(np.take(x, [1, 4], axis=1, mode='wrap') ** 2)
+
+
+@pytest.mark.parametrize("f, x", [(diff_prepend, W3 * 0.3), (diff_both, np.array([0.3, -0.7, 1.1])),
+                                  (diff_axis0, np.linspace(-1.0, 1.0, 6).reshape(2, 3)),
+                                  (mean_dtype_none, np.array([0.3, -0.7, 1.1])),
+                                  (take_wrap, np.array([0.3, -0.7, 1.1, 0.4])),
+                                  (take_wrap_axis, np.linspace(-1.0, 1.0, 6).reshape(2, 3))])
+def test_keywords_with_rules(f, x):
+    check_every_mode(f, x)
+
+
+def sum_initial(x):
+    return np.sum(x ** 2, initial=5.0)
+
+
+def sum_where(x):
+    return np.sum(x, where=x > 0)
+
+
+def max_initial(x):
+    return np.max(x, initial=0.0)
+
+
+def mean_dtype(x):
+    return np.mean(x, dtype=np.float32)
+
+
+def exp_where(x):
+    return np.sum(np.exp(x, where=x > 0))
+
+
+def multiply_dtype(x):
+    return np.sum(np.multiply(x, 2.0, dtype=np.float64))
+
+
+def diff_active_end(x):
+    return np.sum(np.diff(x, prepend=x[0] ** 2))
+
+
+@pytest.mark.parametrize("f, keyword, modes", [
+    (sum_initial, "initial", ("grad", "jvp", "hessian")), (sum_where, "where", ("grad", "hessian")),
+    (max_initial, "initial", ("grad", "jvp")), (mean_dtype, "dtype", ("grad", "jvp")),
+    (exp_where, "where", ("grad", "jvp")), (multiply_dtype, "dtype", ("grad",)),
+    (diff_active_end, "prepend", ("grad",))])
+def test_keywords_without_rules_are_refused_at_the_line(f, keyword, modes):
+    x = np.array([0.5, -1.0, 2.0])
+    for mode in modes:
+        run = {"grad": lambda: s2s.grad(f)(x), "jvp": lambda: s2s.jvp(f)((x,), (np.ones(3),)),
+               "hessian": lambda: s2s.hessian(f)(x)}[mode]
+        with pytest.raises(s2s.NonDifferentiableError, match=keyword) as caught:
+            run()
+        assert caught.value.lineno == f.__code__.co_firstlineno + 1, mode

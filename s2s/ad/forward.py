@@ -25,6 +25,7 @@ from s2s.ad.analysis import activity, nonfloat, scalars
 from s2s.errors import missing_rule
 from s2s.ir.names import Namer
 from s2s.rules import custom, registry
+from s2s.rules.primitive import applied
 from s2s.rules.symbolic import Emitter, Sym, emit, lift, to_atom
 from s2s.ir.walk import adjoint_names, array_versions, map_statements, mark_arrays, mark_names, rename, temporaries
 from s2s.ad.vector_facts import ZEROS_LIKE, parameter_buffers, value_ranks
@@ -235,12 +236,13 @@ class _Forward:
         widened = {}  # operand position -> its tangent given a leading batch axis only (vector mode)
         with Emitter(self.fresh, s.loc, self.negations, self.nonfloat) as em:
             if rule.fn is not None and not self.batched:
-                total = rule.fn(tuple(lift(t) if t is not None else None for t in tangents), ans, *args, **kwargs)
+                total = applied(value.op, rule.fn, tuple(lift(t) if t is not None else None for t in tangents), ans,
+                                *args, **kwargs)
                 sources = [i for i, t in enumerate(tangents) if t is not None]
             elif self.batched and rule.batched_fn is not None and sum(t is not None for t in tangents) > 1:
                 # the record's form for several tangents at once (an element write: the value's into the array's)
                 lifted = tuple(lift(t) if t is not None else None for t in tangents)
-                total = rule.batched_fn(lifted, ans, *args, **kwargs)
+                total = applied(value.op, rule.batched_fn, lifted, ans, *args, **kwargs)
                 sources = [i for i, t in enumerate(tangents) if t is not None]
             elif _is_square(value, tangents):
                 # x * x: the one contribution 2 x dx (two operations on the tangent path, not three)
@@ -260,7 +262,7 @@ class _Forward:
                             widened[i] = d
                     contribution = self._plain_part(value, i, d, args) if self.batched else None
                     if contribution is None:
-                        contribution = part(d, ans, *args, **kwargs)
+                        contribution = applied(value.op, part, d, ans, *args, **kwargs)
                     sources.append(i)
                     total = contribution if total is None else _add(total, contribution, em)
             if total is None:

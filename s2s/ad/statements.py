@@ -17,6 +17,7 @@ from s2s.ad.analysis import ARITH_OPS
 from s2s.errors import NonDifferentiableError, missing_rule
 from s2s.front.effects import ADDED_AT
 from s2s.rules import custom, registry
+from s2s.rules.primitive import applied
 from s2s.rules.symbolic import Emitter, emit, lift, np, rt, to_atom
 
 
@@ -87,7 +88,7 @@ class StatementAdjoints:
             not self._element_slot(value, numeric=True) and any(i == 0 for i, _, _ in operands)
         for i, a, adjoint in operands:
             with Emitter(self.fresh, self.loc, self.negations, self.nonfloat) as em:
-                contrib = to_atom(adjoint(lift(g), lift(ir.Var(s.target)), *args, **kwargs))
+                contrib = to_atom(applied(value.op, adjoint, lift(g), lift(ir.Var(s.target)), *args, **kwargs))
                 if rule.broadcast and (i is None or self._needs_unbroadcast(value, i, s.target, g)):
                     contrib = to_atom(rt.unbroadcast(lift(contrib), lift(a)))
                 if view and i == len(value.args) - 1:

@@ -143,11 +143,23 @@ elementwise("numpy.minimum", lambda ans, x, y: x <= y, lambda ans, x, y: x > y)
 elementwise("numpy.fmax", lambda ans, x, y: x >= y, lambda ans, x, y: x < y)
 elementwise("numpy.fmin", lambda ans, x, y: x <= y, lambda ans, x, y: x > y)
 linear("numpy.where", None, SELF, SELF, elementwise=True)
-elementwise("numpy.clip",  # a bound of None does not clip
-            lambda ans, x, lo, hi: x <= hi if lo is None else x >= lo if hi is None else
-            np.logical_and(x >= lo, x <= hi),
-            lambda ans, x, lo, hi: x < lo,
-            lambda ans, x, lo, hi: x > hi)
+
+
+def _inside(x, lo, hi):
+    """1 where np.clip leaves x as it is (a bound of None does not clip): a product of the two tests, whose 1.0 *
+    the adjoint's seed keeps (a number's gradient is a float, not np.True_)."""
+    return x <= hi if lo is None else x >= lo if hi is None else (x >= lo) * (x <= hi)
+
+
+# np.clip(a, a_min, a_max), its bounds also by keyword: a_min=, a_max=, and NumPy >= 2.1's min=, max=; x.clip(lo)
+elementwise("numpy.clip",
+            lambda ans, x, a_min=None, a_max=None, min=None, max=None:
+            _inside(x, a_min if min is None else min, a_max if max is None else max),
+            lambda ans, x, a_min=None, a_max=None, min=None, max=None: x < a_min,
+            lambda ans, x, a_min=None, a_max=None, min=None, max=None: x > a_max,
+            lambda ans, x, a_min=None, a_max=None, min=None, max=None: x < min,
+            lambda ans, x, a_min=None, a_max=None, min=None, max=None: x > max
+            ).facts["parameters"] = (("a", REQUIRED), ("a_min", None), ("a_max", None))  # (a_min=: a tangent's place)
 
 # ---------------------------------------------------------------- math: the error function
 TWO_OVER_SQRT_PI = 2.0 / _math.sqrt(_math.pi)  # d erf(x)/dx = 2 / sqrt(pi) * exp(-x ** 2)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as _np
 
 from s2s import ir
-from s2s.rules.primitive import alias, constant_is, define, given, linear, non_default, reading, refuse, same
+from s2s.rules.primitive import KEYWORD_FIXES, alias, constant_is, define, given, linear, non_default, nondiff, reading, refuse, same
 from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import Sym, emit, math, np, rt
 
@@ -39,20 +39,44 @@ linear("getitem", lambda g, ans, x, *index: rt.getitem_adjoint(g, x, *index),
        batched=[lambda d, ans, x, *index: rt.batch_getitem(d, *index)])
 
 # ---------------------------------------------------------------- sums
-def _sum_transpose(g, ans, x, axis=None, keepdims=False):
+def _sum_transpose(g, ans, x, axis=None, dtype=None, keepdims=False):
+    _default_dtype("numpy.sum", dtype)
     return np.full(np.shape(x), g) if axis is None else rt.sum_adjoint(g, x, axis, keepdims)
 
 
-def _mean_transpose(g, ans, x, axis=None, keepdims=False):
+def _mean_transpose(g, ans, x, axis=None, dtype=None, keepdims=False):
+    _default_dtype("numpy.mean", dtype)
     return np.full(np.shape(x), g / np.size(x)) if axis is None else rt.mean_adjoint(g, x, axis, keepdims)
 
 
-_BATCH_SUM = [lambda d, ans, x, axis=None, keepdims=False: rt.batch_sum(d, axis, keepdims)]
-_BATCH_MEAN = [lambda d, ans, x, axis=None, keepdims=False: rt.batch_mean(d, axis, keepdims)]
-linear("numpy.sum", _sum_transpose, batched=_BATCH_SUM, rank=_full_reduction, full_reduction=True,
-       axis_reduction=True)
-linear("numpy.mean", _mean_transpose, batched=_BATCH_MEAN, rank=_full_reduction, full_reduction=True,
-       axis_reduction=True)
+def _default_dtype(key: str, dtype) -> None:
+    """dtype=None is NumPy's default; another dtype changes the precision the derivative would have to follow."""
+    if not same(dtype, None):
+        refuse(key, f"{key.replace('numpy.', 'np.')} with a dtype= other than None has no rule in s2s",
+               "convert the operand instead: np.sum(x.astype(np.float32))")
+
+
+_BATCH_SUM = [lambda d, ans, x, axis=None, dtype=None, keepdims=False:
+              _default_dtype("numpy.sum", dtype) or rt.batch_sum(d, axis, keepdims)]
+_BATCH_MEAN = [lambda d, ans, x, axis=None, dtype=None, keepdims=False:
+               _default_dtype("numpy.mean", dtype) or rt.batch_mean(d, axis, keepdims)]
+
+
+def _reduction_tangent(key: str):
+    """The reduction of the tangent, as the user's call reduces x (where= too); initial= adds a constant, which
+    the tangent must not (np.sum(dx, initial=5.0) is 5 off): refused, as by the adjoint, with what to write."""
+    def tangent(d, ans, x, *rest, **kwargs):
+        if "initial" in kwargs:
+            refuse(key, "its keyword argument initial= has no derivative rule in s2s", KEYWORD_FIXES["initial"])
+        _default_dtype(key, kwargs.get("dtype", rest[1] if len(rest) > 1 else None))
+        return emit(key, d, *rest, **kwargs)
+    return tangent
+
+
+linear("numpy.sum", _sum_transpose, tangent=_reduction_tangent("numpy.sum"), batched=_BATCH_SUM,
+       rank=_full_reduction, full_reduction=True, axis_reduction=True)
+linear("numpy.mean", _mean_transpose, tangent=_reduction_tangent("numpy.mean"), batched=_BATCH_MEAN,
+       rank=_full_reduction, full_reduction=True, axis_reduction=True)
 # x.sum(axis=...), x.mean(axis=...) of an ndarray x, as vector forward mode writes the reduction of a batch of
 # tangents (prims.BATCH_REDUCTION_METHODS; a user's x.sum() is read as np.sum): the same records
 linear("numpy.ndarray.sum", _sum_transpose, batched=_BATCH_SUM, rank=_full_reduction, full_reduction=True,
@@ -60,7 +84,37 @@ linear("numpy.ndarray.sum", _sum_transpose, batched=_BATCH_SUM, rank=_full_reduc
 linear("numpy.ndarray.mean", _mean_transpose, batched=_BATCH_MEAN, rank=_full_reduction, full_reduction=True,
        axis_reduction=True)
 linear("numpy.cumsum", lambda g, ans, x, axis=None, dtype=None: rt.cumsum_adjoint(g, x, **non_default(axis=(axis, None))))
-linear("numpy.diff", lambda g, ans, x, n=1, axis=-1: rt.diff_adjoint(g, **non_default(n=(n, 1), axis=(axis, -1))))
+
+
+def _diff_adjoint(g, ans, a, n=1, axis=-1, prepend=None, append=None):
+    options = non_default(n=(n, 1), axis=(axis, -1))
+    if prepend is None and append is None:
+        return rt.diff_adjoint(g, **options)
+    return rt.diff_ends_adjoint(g, a, **options, **given(prepend=prepend, append=append))
+
+
+def _diff_ends(prepend, append) -> dict:
+    """np.diff's prepend= and append= in a tangent or an adjoint's transpose: zeros of their shapes (a number's
+    zero broadcasts as the number did)."""
+    def zeros(v):
+        return None if v is None else 0.0 if isinstance(v, (int, float)) else np.zeros(np.shape(v))
+    return given(prepend=zeros(prepend), append=zeros(append))
+
+
+def _diff_end_refusal(*args, **kwargs):
+    refuse("numpy.diff", "np.diff has no derivative rule in s2s for the values of its prepend= and append=",
+           "join them first: np.diff(np.concatenate([p, x]))")
+
+
+# np.diff(a, n, axis, prepend=, append=) is the differences of [prepend, a, append] joined along the axis:
+# linear in a; the ends are constants (a derivative through them is refused)
+define("numpy.diff", [_diff_adjoint, None, None, _diff_end_refusal, _diff_end_refusal],
+       [lambda d, ans, a, n=1, axis=-1, prepend=None, append=None:
+        np.diff(d, **non_default(n=(n, 1), axis=(axis, -1)), **_diff_ends(prepend, append)),
+        None, None, _diff_end_refusal, _diff_end_refusal], kind="linear")
+# (its adjoint's transpose: the differences of g with zeros at the ends)
+linear("s2s.runtime.diff_ends_adjoint", lambda G, ans, g, a, n=1, axis=-1, prepend=None, append=None:
+       np.diff(G, **non_default(n=(n, 1), axis=(axis, -1)), **_diff_ends(prepend, append)), None)
 linear("numpy.trace", lambda g, ans, x, offset=0, axis1=0, axis2=1:
        rt.trace_adjoint(g, x, **non_default(offset=(offset, 0), axis1=(axis1, 0), axis2=(axis2, 1))),
        full_reduction=True)
@@ -130,7 +184,18 @@ linear("numpy.full_like", None, lambda g, ans, a, fill_value, dtype=None: rt.unb
        tangent=(None, lambda d, ans, a, fill_value, dtype=None: rt.broadcast_tangent(d, ans)))
 
 # ---------------------------------------------------------------- selection by index
-linear("numpy.take", lambda g, ans, x, indices, axis=None: rt.take_adjoint(g, x, indices, **non_default(axis=(axis, None))))
+
+
+def _taken(x, indices, axis, mode):
+    """The indices np.take(x, indices, axis, mode=) reads: mode='wrap' and 'clip' brought into range."""
+    if same(mode, "raise"):
+        return indices
+    return rt.taken_indices(x, indices, **non_default(axis=(axis, None)), mode=mode)
+
+
+linear("numpy.take", lambda g, ans, x, indices, axis=None, mode="raise":
+       rt.take_adjoint(g, x, _taken(x, indices, axis, mode), **non_default(axis=(axis, None))))
+nondiff("s2s.runtime.taken_indices")
 linear("numpy.take_along_axis", lambda g, ans, x, indices, axis=-1: rt.take_along_axis_adjoint(g, x, indices, axis))
 
 # ---------------------------------------------------------------- joining and splitting (a sequence: a list adjoint)

@@ -171,6 +171,12 @@ def _tangent_of(partial):
     def tangent(d, ans, *args, **kwargs):
         p, defs = _record(partial, ans, args, kwargs)
         return _Replay(defs).times_right(p, d)
+    try:  # (the keywords it takes are the partial's: `applied` refuses any other)
+        tangent.__signature__ = inspect.Signature(
+            [inspect.Parameter("d", inspect.Parameter.POSITIONAL_OR_KEYWORD)] +
+            list(inspect.signature(partial).parameters.values()))
+    except (TypeError, ValueError):
+        pass
     return tangent
 
 
@@ -307,6 +313,47 @@ def bilinear(key: str, adjoint_a, adjoint_b, **options) -> Primitive:
 
 
 # ================================================================ refusals and readings as other primitives
+
+# what to write instead of a keyword argument that has no rule, for the keywords NumPy's functions share
+KEYWORD_FIXES = {
+    "where": "mask the operand instead: np.sum(np.where(mask, x, 0.0)) for np.sum(x, where=mask), "
+             "np.where(mask, np.exp(x), 0.0) for np.exp(x, where=mask)",
+    "initial": "combine it with the result instead: np.maximum(np.max(x), initial), np.sum(x) + initial",
+    "dtype": "convert the operand instead (x.astype(np.float64)), or leave dtype= out",
+    "casting": "leave casting= out",
+    "order": "leave order= out",
+}
+
+
+def applied(key: str, fn: Callable, *args, **kwargs):
+    """`fn(*args, **kwargs)`, a rule function of `key`'s record (an adjoint or a tangent part), called by the
+    transformations. A keyword argument of the call that `fn` does not take is refused at the user's line,
+    naming it, where it would have raised a TypeError inside the rule: a rule takes the keywords it has a
+    derivative for."""
+    if kwargs:
+        taken = _keywords_taken(fn)
+        for k in kwargs:
+            if taken is not None and k not in taken:
+                refuse(key, f"its keyword argument {k}= has no derivative rule in s2s",
+                       KEYWORD_FIXES.get(k, f"leave {k}= out, or write the computation without it"))
+    return fn(*args, **kwargs)
+
+
+_TAKEN: dict = {}  # rule function -> the keyword names it takes (None: any); inspect.signature is slow
+
+
+def _keywords_taken(fn: Callable):
+    if fn in _TAKEN:
+        return _TAKEN[fn]
+    try:
+        params = inspect.signature(fn).parameters.values()
+        taken = None if any(p.kind is p.VAR_KEYWORD for p in params) else \
+            frozenset(p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+    except (TypeError, ValueError):
+        taken = None
+    _TAKEN[fn] = taken
+    return taken
+
 
 def refuse(key: str, why: str, fix: str):
     """Raise a NonDifferentiableError for the call of `key` whose rule is being applied, located at the user's

@@ -19,7 +19,7 @@ from s2s.runtime.cumprod import cumprod_zero_lines
 __all__ = [
     "Parts", "reduced_axes", "expand_reduced", "prod_adjoint", "extremum_adjoint", "var_adjoint", "cumsum_adjoint",
     "cumprod_adjoint", "nanmean_adjoint", "norm_adjoint", "vector_norm_adjoint", "matrix_norm_adjoint",
-    "diff_adjoint", "average_adjoint", "tile_adjoint", "repeat_adjoint", "pad_adjoint", "array_adjoint",
+    "diff_adjoint", "diff_ends_adjoint", "taken_indices", "average_adjoint", "tile_adjoint", "repeat_adjoint", "pad_adjoint", "array_adjoint",
     "concatenate_adjoint", "stack_adjoint", "hstack_adjoint", "vstack_adjoint", "dstack_adjoint",
     "column_stack_adjoint", "take_adjoint", "take_along_axis_adjoint", "sort_adjoint", "select_adjoint_choices",
     "select_adjoint_default", "sinc_derivative", "ptp_adjoint", "trapezoid_adjoint_y", "trapezoid_adjoint_x",
@@ -331,6 +331,16 @@ def diff_adjoint(g, n=1, axis=-1):
     return g
 
 
+def diff_ends_adjoint(g, a, n=1, axis=-1, prepend=None, append=None):
+    """Adjoint for `a` of `np.diff(a, n, axis, prepend=, append=)`: that of the differences of [prepend, a, append]
+    joined along the axis (diff_adjoint), without the entries of the ends (a number's end is one entry)."""
+    full = diff_adjoint(g, n, axis)
+    ax = axis % full.ndim
+    start = 0 if prepend is None else 1 if np.ndim(prepend) == 0 else np.shape(prepend)[ax]
+    stop = full.shape[ax] - (0 if append is None else 1 if np.ndim(append) == 0 else np.shape(append)[ax])
+    return full[(slice(None),) * ax + (slice(start, stop),)]
+
+
 # ---------------------------------------------------------------- shape
 
 def array_adjoint(g, x):
@@ -450,6 +460,18 @@ def append_adjoint(g, arr, values, axis=None):
 
 
 # ---------------------------------------------------------------- selection
+
+def taken_indices(x, indices, axis=None, mode="raise"):
+    """The indices `np.take(x, indices, axis, mode=mode)` reads, in range: mode='wrap' wraps them around the
+    axis' length (x's size for axis=None), 'clip' clips them to it."""
+    n = np.size(x) if axis is None else np.shape(x)[axis]
+    indices = np.asarray(indices)
+    if mode == "wrap":
+        return np.mod(indices, n)
+    if mode == "clip":
+        return np.clip(indices, 0, n - 1)
+    return indices
+
 
 def take_adjoint(g, x, indices, axis=None):
     """Adjoint of `np.take(x, indices, axis)`: `g` added at the taken positions (repeats add up)."""
