@@ -119,3 +119,36 @@ def test_dot_of_a_stack_and_a_vector_gradient_wrt_the_stack():
     rng = np.random.default_rng(1)
     A, v = rng.standard_normal((2, 3, 4)), rng.standard_normal(4)
     assert_close(s2s.grad(dot_stack_vector)(A, v), 2 * np.dot(A, v)[..., None] * v, what="grad wrt A")
+
+
+# ---------------------------------------------------------------- np.linalg.solve of a stack of matrices
+
+SOLVE = """
+import numpy as np
+
+def f(x):
+    a = x[:{na}].reshape({sa}) + 3.0 * np.eye({n})
+    b = x[{na}:].reshape({sb})
+    y = np.linalg.solve(a, b)
+    return np.sum(np.sin(y)) + 0.5 * np.sum(y ** 2)
+"""
+
+# b of one axis is one vector for every matrix of the stack in NumPy 2 (an error in NumPy 1); b with one axis fewer
+# than a is a stack of vectors in NumPy 1 (in NumPy 2 a matrix, an error unless its shape fits)
+SOLVE_SHAPES = [((3, 3), (3,)), ((2, 3, 3), (3,)), ((3, 3, 3), (3,)), ((2, 3, 3), (2, 3)), ((3, 3, 3), (3, 3)),
+                ((2, 3, 3), (3, 2)), ((2, 3, 3), (2, 3, 2)), ((3, 3), (2, 3, 1)), ((2, 2, 2), (2, 2))]
+
+
+@pytest.mark.parametrize("sa, sb", SOLVE_SHAPES)
+def test_solve_of_a_stack_every_mode(tmp_path, sa, sb):
+    """The tangent of x = solve(a, b) in a, -solve(a, da x), took x of a stack of solves (k, n) for a matrix (with
+    k == n, a wrong jvp, forward Jacobian and Hessian; a crash otherwise)."""
+    from tests.conftest import module_from_text
+    try:
+        np.linalg.solve(np.ones(sa) + 3.0 * np.eye(sa[-1]), np.ones(sb))
+    except ValueError:
+        pytest.skip(f"np.linalg.solve of shapes {sa} and {sb} is an error in NumPy {np.__version__}")
+    na = int(np.prod(sa))
+    f = module_from_text(tmp_path, f"solve_{abs(hash((sa, sb)))}",
+                         SOLVE.format(na=na, sa=sa, sb=sb, n=sa[-1])).f
+    check_every_mode(f, np.sin(np.arange(na + int(np.prod(sb))) * 1.7) * 0.5)

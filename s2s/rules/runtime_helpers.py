@@ -295,19 +295,19 @@ multilinear(RT + "correlate_adjoint_b",
             None, None, rank_of_argument=2)
 
 # ---------------------------------------------------------------- linear algebra
-# solve_adjoint_b(g, a, b) = a^-T g and solve_adjoint_a(g, x, a, b) = -a^-T g x^T: linear in g (and x), and
-# d(a^-T) = -a^-T da^T a^-T; b gives only a shape
+# solve_adjoint_b(g, a, b) = a^-T g and solve_adjoint_a(g, x, a, b) = -a^-T g x^T (each summed back to b's, a's
+# shape): linear in g (and x); their derivatives in a are in runtime/second.py; b gives only a shape
 define(RT + "solve_adjoint_b",
-       [lambda G, ans, g, a, b: np.linalg.solve(a, G), lambda G, ans, g, a, b: rt.solve_adjoint_adjoint_a(G, ans, a),
+       [lambda G, ans, g, a, b: np.linalg.solve(a, G), lambda G, ans, g, a, b: rt.solve_adjoint_b_adjoint_a(G, g, a, b),
         None],
-       [lambda d, ans, g, a, b: rt.solve_adjoint_b(d, a, b), lambda d, ans, g, a, b: rt.solve_adjoint_tangent_a(d, ans, a),
-        None], rank_of_argument=3)
+       [lambda d, ans, g, a, b: rt.solve_adjoint_b(d, a, b),
+        lambda d, ans, g, a, b: rt.solve_adjoint_b_tangent_a(d, g, a, b), None], rank_of_argument=3)
 define(RT + "solve_adjoint_a",
-       [lambda G, ans, g, x, a, b: -np.linalg.solve(a, G @ x),
-        lambda G, ans, g, x, a, b: -(rt.mT(G) @ rt.solve_adjoint_b(g, a, b)),
-        lambda G, ans, g, x, a, b: rt.solve_adjoint_adjoint_a(G, ans, a), None],
+       [lambda G, ans, g, x, a, b: rt.solve_adjoint_a_adjoint_g(G, x, a, b),
+        lambda G, ans, g, x, a, b: rt.solve_adjoint_a_adjoint_x(G, g, a, b),
+        lambda G, ans, g, x, a, b: rt.solve_adjoint_a_adjoint_a(G, g, x, a, b), None],
        [lambda d, ans, g, x, a, b: rt.solve_adjoint_a(d, x, a, b), lambda d, ans, g, x, a, b: rt.solve_adjoint_a(g, d, a, b),
-        lambda d, ans, g, x, a, b: rt.solve_adjoint_tangent_a(d, ans, a), None], rank_of_argument=2)
+        lambda d, ans, g, x, a, b: rt.solve_adjoint_a_tangent_a(d, g, x, a, b), None], rank_of_argument=2)
 # det_adjoint(g, det, a) = g det inv(a)^T and slogdet_adjoint(g, a) = g[1] inv(a)^T: linear in g (and det)
 define(RT + "det_adjoint",
        [lambda G, ans, g, det, a: det * rt.trace_solve(a, G), lambda G, ans, g, det, a: g * rt.trace_solve(a, G),

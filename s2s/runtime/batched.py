@@ -278,9 +278,10 @@ def select_default_tangent(d, conds):
 
 
 def solve_tangent_a(d, x, a):
-    """Tangent of `x = np.linalg.solve(a, b)` from the tangent `d` of `a`: -solve(a, d x)."""
-    if np.ndim(x) == 1:
-        return -np.linalg.solve(a, d @ x)
+    """Tangent of `x = np.linalg.solve(a, b)` from the tangent `d` of `a`: -solve(a, d x). Where b was read as
+    vectors (x has one axis fewer than a; NumPy 2: a b of one axis, NumPy 1: a stack of them), each a column."""
+    if np.ndim(x) == np.ndim(a) - 1:
+        return -np.linalg.solve(a, d @ x[..., None])[..., 0]
     return -np.linalg.solve(a, d @ x)
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "kron_adjoint_a", "kron_adjoint_b", "trace_adjoint", "diagonal_adjoint", "diag_adjoint",
     "matrix_power_adjoint", "convolve_adjoint_a", "convolve_adjoint_b", "cross_adjoint_a", "cross_adjoint_b", "cross_product",
     "multi_dot_adjoint", "correlate_adjoint_a", "correlate_adjoint_b", "solve_adjoint_a", "solve_adjoint_b",
+    "solves_vectors", "solve_columns",
     "det_adjoint", "slogdet_adjoint", "cholesky_adjoint", "eigh_adjoint", "eigvalsh_adjoint", "qr_adjoint",
     "svd_adjoint", "svdvals_adjoint",
 ]
@@ -378,16 +379,32 @@ def _cross_matrix(v):
 
 # ---------------------------------------------------------------- linear algebra
 
+_NUMPY_2 = np.lib.NumpyVersion(np.__version__) >= "2.0.0"
+
+
+def solves_vectors(a, b) -> bool:
+    """Does `np.linalg.solve(a, b)` read `b` as vectors (its solution has one axis fewer than `a`) rather than as
+    matrices? NumPy 2: where b has one axis (one vector for every matrix of a stack); NumPy 1: where b has one
+    axis fewer than a (a vector for each matrix)."""
+    return np.ndim(b) == 1 if _NUMPY_2 else np.ndim(b) == np.ndim(a) - 1
+
+
+def solve_columns(a, y, vectors: bool, transposed: bool = False):
+    """`solve(a, y)` (`solve(a^T, y)` if `transposed`) for each matrix of `a` and each vector (`vectors`) or
+    matrix of `y`, whatever NumPy's reading of a vector: one column each."""
+    a = mT(a) if transposed else a
+    return np.linalg.solve(a, np.asarray(y)[..., None])[..., 0] if vectors else np.linalg.solve(a, y)
+
+
 def solve_adjoint_b(g, a, b):
-    """Adjoint of `np.linalg.solve(a, b)` with respect to `b`: `solve(a^T, g)`."""
-    if np.ndim(b) == 1:
-        return unbroadcast_to_shape(np.linalg.solve(mT(a), np.asarray(g)[..., None])[..., 0], np.shape(b))
-    return unbroadcast_to_shape(np.linalg.solve(mT(a), g), np.shape(b))
+    """Adjoint of `np.linalg.solve(a, b)` with respect to `b`: `solve(a^T, g)`, summed back to b's shape."""
+    return unbroadcast_to_shape(solve_columns(a, g, solves_vectors(a, b), transposed=True), np.shape(b))
 
 
 def solve_adjoint_a(g, ans, a, b):
-    """Adjoint of `x = np.linalg.solve(a, b)` with respect to `a`: `-solve(a^T, g) x^T`."""
-    if np.ndim(b) == 1:
+    """Adjoint of `x = np.linalg.solve(a, b)` with respect to `a`: `-solve(a^T, g) x^T`, summed back to a's
+    shape (for vectors x an outer product)."""
+    if solves_vectors(a, b):
         gb = np.linalg.solve(mT(a), np.asarray(g)[..., None])
         return unbroadcast_to_shape(-gb * np.asarray(ans)[..., None, :], np.shape(a))
     return unbroadcast_to_shape(-np.linalg.solve(mT(a), g) @ mT(ans), np.shape(a))

@@ -18,10 +18,12 @@ import numpy as np
 from s2s.errors import S2SError
 from s2s.runtime.arrays import expand_reduced, mT, prod_adjoint, reduced_axes
 from s2s.runtime.batched import trace_solve
-from s2s.runtime.core import Parts, zeros_like
-from s2s.runtime.linalg import cross_adjoint_a, cross_adjoint_b, multi_dot_adjoint
+from s2s.runtime.core import Parts, unbroadcast_to_shape, zeros_like
+from s2s.runtime.linalg import (cross_adjoint_a, cross_adjoint_b, multi_dot_adjoint, solve_columns,
+                                solves_vectors)
 
-__all__ = ["solve_adjoint_tangent_a", "solve_adjoint_adjoint_a", "inv_transpose_tangent", "inv_transpose_adjoint",
+__all__ = ["solve_adjoint_b_tangent_a", "solve_adjoint_b_adjoint_a", "solve_adjoint_a_tangent_a",
+           "solve_adjoint_a_adjoint_g", "solve_adjoint_a_adjoint_x", "solve_adjoint_a_adjoint_a", "inv_transpose_tangent", "inv_transpose_adjoint",
            "slogdet_adjoint_transpose", "prod_adjoint_tangent_x", "prod_adjoint_adjoint_x",
            "cholesky_adjoint_transpose", "cholesky_adjoint_tangent_L", "cholesky_adjoint_adjoint_L",
            "matrix_power_adjoint_tangent_a", "matrix_power_adjoint_adjoint_a", "norm_adjoint_second_x",
@@ -34,19 +36,63 @@ __all__ = ["solve_adjoint_tangent_a", "solve_adjoint_adjoint_a", "inv_transpose_
 
 
 # ---------------------------------------------------------------- solve, det, slogdet
-def solve_adjoint_tangent_a(d, f, a):
-    """The tangent of `f = solve_adjoint_b(g, a, b)` = a^-T g (or of `f = solve_adjoint_a(g, x, a, b)` =
-    -a^-T g x^T) from the tangent `d` of `a`: d(a^-T) = -a^-T d^T a^-T, so df = -solve(a^T, d^T f)."""
-    return -np.linalg.solve(mT(a), mT(d) @ f)
+# With u = a^-T g (the solve of each matrix before solve_adjoint_b sums it back to b's shape) and x the solution,
+# solve_adjoint_b(g, a, b) = sum u and solve_adjoint_a(g, x, a, b) = sum -u x^T, summed back to b's and a's shapes
+# (a broadcast against a stack); for vectors u x^T is an outer product. d(a^-T) = -a^-T da^T a^-T, so the
+# tangent of u in a is -a^-T da^T u. Each helper below takes what it needs to form u and x per matrix again.
+def _outer(u, x, vectors: bool):
+    """u x^T for each matrix (vectors: each pair of vectors)."""
+    return u[..., :, None] * x[..., None, :] if vectors else u @ mT(x)
 
 
-def solve_adjoint_adjoint_a(G, f, a):
-    """The adjoint with respect to `a` of `f = solve_adjoint_b(g, a, b)` (or of `solve_adjoint_a`), `G`
-    the adjoint of f: the transpose of the map above, -f solve(a, G)^T (for a vector f, an outer product)."""
-    h = np.linalg.solve(a, G)
-    if np.ndim(f) == 1:
-        return -np.outer(f, h)
-    return -(np.asarray(f) @ mT(h))
+def _times(m, y, vectors: bool):
+    """m y for each matrix m and vector (`vectors`) or matrix y."""
+    return (m @ y[..., None])[..., 0] if vectors else m @ y
+
+
+def _u_tangent(d, g, a, vectors: bool):
+    """u = a^-T g, and its tangent in a from the tangent d of a: -a^-T d^T u."""
+    u = solve_columns(a, g, vectors, transposed=True)
+    return u, -solve_columns(a, _times(mT(d), u, vectors), vectors, transposed=True)
+
+
+def solve_adjoint_b_tangent_a(d, g, a, b):
+    """Tangent of `solve_adjoint_b(g, a, b)` from the tangent `d` of `a`: -a^-T d^T u, summed back to b."""
+    return unbroadcast_to_shape(_u_tangent(d, g, a, solves_vectors(a, b))[1], np.shape(b))
+
+
+def solve_adjoint_b_adjoint_a(G, g, a, b):
+    """Adjoint in `a` of `solve_adjoint_b(g, a, b)`, `G` (b's shape) its adjoint: -u h^T with h = solve(a, G) (the
+    transpose of the tangent above), summed back to a."""
+    vectors = solves_vectors(a, b)
+    u = solve_columns(a, g, vectors, transposed=True)
+    return unbroadcast_to_shape(-_outer(u, solve_columns(a, G, vectors), vectors), np.shape(a))
+
+
+def solve_adjoint_a_tangent_a(d, g, x, a, b):
+    """Tangent of `solve_adjoint_a(g, x, a, b)` = -u x^T from the tangent `d` of `a`: -du x^T, summed back to a."""
+    vectors = solves_vectors(a, b)
+    return unbroadcast_to_shape(-_outer(_u_tangent(d, g, a, vectors)[1], x, vectors), np.shape(a))
+
+
+def solve_adjoint_a_adjoint_g(G, x, a, b):
+    """Adjoint in `g` of `solve_adjoint_a(g, x, a, b)` = -a^-T g x^T, `G` (a's shape) its adjoint: -solve(a, G x)."""
+    vectors = solves_vectors(a, b)
+    return -solve_columns(a, _times(G, x, vectors), vectors)
+
+
+def solve_adjoint_a_adjoint_x(G, g, a, b):
+    """Adjoint in `x` of `solve_adjoint_a(g, x, a, b)` = -u x^T: -G^T u."""
+    vectors = solves_vectors(a, b)
+    return -_times(mT(G), solve_columns(a, g, vectors, transposed=True), vectors)
+
+
+def solve_adjoint_a_adjoint_a(G, g, x, a, b):
+    """Adjoint in `a` of `solve_adjoint_a(g, x, a, b)` = -u x^T, `G` its adjoint: u h^T with h = solve(a, G x)
+    (the transpose of the tangent -du x^T), summed back to a."""
+    vectors = solves_vectors(a, b)
+    u = solve_columns(a, g, vectors, transposed=True)
+    return unbroadcast_to_shape(_outer(u, solve_columns(a, _times(G, x, vectors), vectors), vectors), np.shape(a))
 
 
 def inv_transpose_tangent(d, f, a):
