@@ -233,3 +233,26 @@ def test_keywords_without_rules_are_refused_at_the_line(f, keyword, modes):
         with pytest.raises(s2s.NonDifferentiableError, match=keyword) as caught:
             run()
         assert caught.value.lineno == f.__code__.co_firstlineno + 1, mode
+
+
+# ---------------------------------------------------------------- jvp: a Python number as the tangent of a NumPy number
+
+def item_twice(x):
+    return x.item() * 2.0
+
+
+def empty_index(x):
+    return x[()] * 3.0
+
+
+def cast(x):
+    return x.astype(np.float64) ** 2
+
+
+@pytest.mark.parametrize("f, x, slope", [(item_twice, np.float64(0.6), 2.0), (empty_index, np.float64(0.6), 3.0),
+                                         (cast, np.array(0.6), 1.2), (cast, np.float64(0.6), 1.2),
+                                         (item_twice, np.array([0.6]), 2.0)])
+def test_jvp_of_a_numpy_number_with_a_float_tangent(f, x, slope):
+    value, tangent = s2s.jvp(f)((x,), (0.5,))
+    assert value == f(x)
+    assert float(np.squeeze(tangent)) == pytest.approx(0.5 * slope)

@@ -62,6 +62,21 @@ def check_tangents(what: str, positions: tuple, primals, tangents) -> None:
                              f"{np.shape(p)}: pass a tangent shaped like the argument")
 
 
+def like_primals(positions: tuple, primals, tangents) -> tuple:
+    """The tangents, each Python number given for a NumPy number or array made one of its type and shape
+    (np.float64(t), np.full(shape, t)): what it stands for, and what generated code reads as it reads the primal
+    (dx.item(), dx[()], dx.astype(...) where x is a NumPy number or array)."""
+    out = None
+    for k, ((i, _), t) in enumerate(zip(positions, tangents)):
+        if i < len(primals) and type(t) in (float, int) and isinstance(primals[i], (np.ndarray, np.generic)) and \
+                not isinstance(primals[i], (np.bool_, np.complexfloating)):
+            p = primals[i]
+            dtype = p.dtype if p.dtype.kind == "f" else np.dtype(np.float64)
+            out = list(tangents) if out is None else out
+            out[k] = np.full(p.shape, t, dtype=dtype) if type(p) is np.ndarray else dtype.type(t)
+    return tangents if out is None else tuple(out)
+
+
 # the TypeErrors of Python's operators on a list or tuple (NumPy's functions take one as an array)
 _SEQUENCE_ERRORS = ("can't multiply sequence", "can only concatenate", "unsupported operand type(s)",
                     "bad operand type")

@@ -95,6 +95,7 @@ class Jvp(transform.Transformed):
             raise TypeError(f"jvp: expected {count} tangent(s), one per wrt entry, got {len(tangents)}")
         arguments.check_wrt(self.__name__, wrt_at, primals if type(primals) is tuple else tuple(primals), {})
         arguments.check_tangents(self.__name__, wrt_at, primals, tangents)
+        tangents = arguments.like_primals(wrt_at, primals, tangents)
         entry = self._entry
         if entry is None or not entry.check(self.__wrapped__):
             entry = self._build()
