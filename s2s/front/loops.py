@@ -218,6 +218,8 @@ class LoopLowering:
                 todo.extend(it.args)
             elif isinstance(it, ast.GeneratorExp) or self.lazy_kind(it) is map:
                 found.append(it)
+        if not found:
+            return found
         changed = _assigned_names(s.body) | _augmented_names(s.body) | _written_arrays(s.body) | \
             _appended_names(s.body)
         for it in found:

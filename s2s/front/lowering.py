@@ -207,6 +207,8 @@ def inline_iterators(stmts: list, is_iterator, fresh, error) -> list:
     `is_iterator(node)`: is `node` an iterator (a generator expression, zip(...), map(...)...)? An iterator read
     twice, in a loop, in a function or lambda, or after a statement that may change what it reads, is refused at
     that read: Python's is used up by its first read, or reads the values as they are then."""
+    if not any(isinstance(s, ast.Assign) and is_iterator(s.value) for s in _statements(stmts)):
+        return stmts
     loads: dict = {}
     stores: dict = {}
     for s in stmts:
@@ -215,6 +217,15 @@ def inline_iterators(stmts: list, is_iterator, fresh, error) -> list:
                 table = loads if isinstance(n.ctx, ast.Load) else stores
                 table.setdefault(n.id, []).append(n)
     return _inline_block(stmts, is_iterator, fresh, error, loads, stores)
+
+
+def _statements(stmts):
+    """Every statement of `stmts`, into the blocks of ifs and loops."""
+    for s in stmts:
+        yield s
+        if isinstance(s, (ast.If, ast.For, ast.While)):
+            yield from _statements(s.body)
+            yield from _statements(s.orelse)
 
 
 def _inline_block(stmts, is_iterator, fresh, error, loads, stores) -> list:
