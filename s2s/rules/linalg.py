@@ -9,24 +9,42 @@ from s2s.rules.primitive import define, given, non_default, refuse, same
 from s2s.rules.symbolic import builtins, emit, np, rt
 
 
-def _require(ok: bool, what: str) -> None:
-    if not ok:
-        raise ValueError(f"no derivative rule for {what}")
-
-
 def _inv_adjoint(g, ans, a):
     t = np.swapaxes(ans, -1, -2)
     return -(t @ g @ t)
 
 
+def _qr_mode(mode) -> None:
+    if not same(mode, "reduced"):
+        refuse("numpy.linalg.qr", f"np.linalg.qr with mode={mode!r} has no derivative rule in s2s (only the default, "
+                                  "mode='reduced')",
+               "write q, r = np.linalg.qr(a) (mode='r' gives the same r)")
+
+
 def _qr_adjoint(g, ans, a, mode="reduced"):
-    _require(same(mode, "reduced"), f"np.linalg.qr with mode={mode!r} (only mode='reduced')")
+    _qr_mode(mode)
     return rt.qr_adjoint(g, ans[0], ans[1])
 
 
+def _qr_tangent(d, ans, a, mode="reduced"):
+    _qr_mode(mode)
+    return rt.qr_tangent(d, ans)
+
+
+def _cholesky_upper(upper) -> None:
+    if not same(upper, False):
+        refuse("numpy.linalg.cholesky", "np.linalg.cholesky with upper=True has no derivative rule in s2s",
+               "write np.linalg.cholesky(a).T (the same factor of a symmetric a)")
+
+
 def _cholesky_adjoint(g, ans, a, upper=False):
-    _require(same(upper, False), "np.linalg.cholesky with upper=True")
+    _cholesky_upper(upper)
     return rt.cholesky_adjoint(g, ans)
+
+
+def _cholesky_tangent(d, ans, a, upper=False):
+    _cholesky_upper(upper)
+    return rt.cholesky_tangent(d, ans)
 
 
 define("numpy.linalg.inv", [_inv_adjoint], [lambda d, ans, a: -(ans @ d @ ans)])
@@ -36,13 +54,12 @@ define("numpy.linalg.solve",
 define("numpy.linalg.det", [lambda g, ans, a: rt.det_adjoint(g, ans, a)], [lambda d, ans, a: ans * rt.trace_solve(a, d)],
        full_reduction=True)
 define("numpy.linalg.slogdet", [lambda g, ans, a: rt.slogdet_adjoint(g, a)], [lambda d, ans, a: rt.slogdet_tangent(d, a)])
-define("numpy.linalg.cholesky", [_cholesky_adjoint],
-       [lambda d, ans, a, upper=False: rt.cholesky_tangent(d, ans, upper)])
+define("numpy.linalg.cholesky", [_cholesky_adjoint], [_cholesky_tangent])
 define("numpy.linalg.eigh", [lambda g, ans, a, UPLO="L": rt.eigh_adjoint(g, ans[0], ans[1], **non_default(UPLO=(UPLO, "L")))],
        [lambda d, ans, a, UPLO="L": rt.eigh_tangent(d, ans, UPLO)])
 define("numpy.linalg.eigvalsh", [lambda g, ans, a, UPLO="L": rt.eigvalsh_adjoint(g, a, **non_default(UPLO=(UPLO, "L")))],
        [lambda d, ans, a, UPLO="L": rt.eigvalsh_tangent(d, a, UPLO)])
-define("numpy.linalg.qr", [_qr_adjoint], [lambda d, ans, a, mode="reduced": rt.qr_tangent(d, ans, mode)])
+define("numpy.linalg.qr", [_qr_adjoint], [_qr_tangent])
 define("numpy.linalg.svd",
        [lambda g, ans, a, full_matrices=True, compute_uv=True, hermitian=False:
         rt.svdvals_adjoint(g, a) if same(compute_uv, False) else

@@ -290,10 +290,19 @@ def trace_solve(a, d):
     return np.trace(np.linalg.solve(a, d), axis1=-2, axis2=-1)
 
 
+def _like(kind, *parts):
+    """The tangents `parts` of a factorization's results as the tuple of type `kind` NumPy returns (NumPy 2's
+    EighResult, SVDResult, QRResult, SlogdetResult: `r.eigenvalues` reads the tangent of `r` too)."""
+    return kind(*parts) if hasattr(kind, "_fields") else parts
+
+
+_SLOGDET_RESULT = type(np.linalg.slogdet(np.eye(1)))  # (NumPy 1: a plain tuple)
+
+
 def slogdet_tangent(d, a):
     """Tangent of `np.linalg.slogdet(a)`: (0 for the sign, trace(a^-1 d))."""
     t = trace_solve(a, d)
-    return np.zeros(np.shape(t)), t
+    return _like(_SLOGDET_RESULT, np.zeros(np.shape(t)), t)
 
 
 def _sym(d, uplo="L"):
@@ -326,7 +335,7 @@ def eigh_tangent(d, ans, uplo="L"):
     """Tangent of `(w, V) = np.linalg.eigh(a)`: dw = diag(V^T d V), dV = V (F o V^T d V), F_ij = 1 / (w_j - w_i)."""
     w, V = ans
     P = np.swapaxes(V, -1, -2) @ _sym(d, uplo) @ V
-    return np.diagonal(P, axis1=-2, axis2=-1).copy(), V @ (_eig_gaps(w) * P)
+    return _like(type(ans), np.diagonal(P, axis1=-2, axis2=-1).copy(), V @ (_eig_gaps(w) * P))
 
 
 def eigvalsh_tangent(d, a, uplo="L"):
@@ -346,12 +355,12 @@ def qr_tangent(d, ans, mode="reduced"):
     if m < n:  # a wide matrix [X Y] = Q [R1 R2]: X = Q R1 is square, and R2 = Q^T Y
         dQ, dR1 = qr_tangent(d[..., :m], (Q, R[..., :m]))
         dR2 = np.swapaxes(Q, -1, -2) @ (d[..., m:] - dQ @ R[..., m:])
-        return dQ, np.concatenate([dR1, dR2], axis=-1)
+        return _like(type(ans), dQ, np.concatenate([dR1, dR2], axis=-1))
     d_rinv = np.swapaxes(np.linalg.solve(np.swapaxes(R, -1, -2), np.swapaxes(d, -1, -2)), -1, -2)
     M = np.swapaxes(Q, -1, -2) @ d_rinv
     low = np.tril(M, -1)
     upper = M - (low - np.swapaxes(low, -1, -2))
-    return d_rinv - Q @ upper, upper @ R
+    return _like(type(ans), d_rinv - Q @ upper, upper @ R)
 
 
 def svd_tangent(d, ans, a, full_matrices=True, compute_uv=True):
@@ -374,7 +383,7 @@ def svd_tangent(d, ans, a, full_matrices=True, compute_uv=True):
             dV1 = np.swapaxes(dVh, -1, -2)
             dV2 = -V1 @ (np.swapaxes(dV1, -1, -2) @ V2)
             dVh = np.concatenate([dVh, np.swapaxes(dV2, -1, -2)], axis=-2)
-        return dU, ds, dVh
+        return _like(type(ans), dU, ds, dVh)
     V = np.swapaxes(Vh, -1, -2)
     P = np.swapaxes(U, -1, -2) @ d @ V
     S = s[..., None, :] * np.eye(len(s))
@@ -385,7 +394,7 @@ def svd_tangent(d, ans, a, full_matrices=True, compute_uv=True):
         dU = dU + (d @ V - U @ P) / s[..., None, :]
     elif n > m:
         dV = dV + (np.swapaxes(d, -1, -2) @ U - V @ np.swapaxes(P, -1, -2)) / s[..., None, :]
-    return dU, np.diagonal(P, axis1=-2, axis2=-1).copy(), np.swapaxes(dV, -1, -2)
+    return _like(type(ans), dU, np.diagonal(P, axis1=-2, axis2=-1).copy(), np.swapaxes(dV, -1, -2))
 
 
 def svdvals_tangent(d, a):

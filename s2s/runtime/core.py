@@ -367,7 +367,11 @@ def _zero(g) -> bool:
 def broadcast_tangent(d, ans):
     """Forward mode: the tangent `d` of an operand widened to the shape of the result `ans` of an
     elementwise operation that broadcast the operand (as `x + y` widens a scalar `y`). The tangents of a list
-    that NumPy read as an array (`xs + a`) become that array: a list would be joined by `2 * d`."""
+    that NumPy read as an array (`xs + a`) become that array: a list would be joined by `2 * d`. The adjoint of a
+    tuple (Parts: `bt = rt.getitem_adjoint(bv, t, 1) + rt.getitem_adjoint(bw, t, 0)`) is no array: its tangent
+    is widened part by part."""
+    if isinstance(ans, _AddsElementwise) and isinstance(d, (list, tuple)) and len(d) == len(ans):
+        return type(ans)(broadcast_tangent(p, q) for p, q in zip(d, ans))
     if isinstance(d, (list, tuple)):
         d = tangent_as_array(d)
     if np.shape(d) == np.shape(ans):
