@@ -43,7 +43,7 @@ METHODS = {
     "sum": "numpy.sum", "mean": "numpy.mean", "prod": "numpy.prod", "max": "numpy.max", "min": "numpy.min",
     "std": "numpy.std", "var": "numpy.var", "dot": "numpy.dot", "reshape": "numpy.reshape",
     "transpose": "numpy.transpose", "ravel": "numpy.ravel", "flatten": "numpy.ravel", "squeeze": "numpy.squeeze",
-    "cumsum": "numpy.cumsum", "cumprod": "numpy.cumprod", "clip": "numpy.clip", "copy": "numpy.copy",
+    "cumsum": "numpy.cumsum", "cumprod": "numpy.cumprod", "clip": "numpy.clip", "copy": "numpy.copy", "take": "numpy.take",
     "argmax": "numpy.argmax", "argmin": "numpy.argmin", "any": "numpy.any", "all": "numpy.all",
     "trace": "numpy.trace", "diagonal": "numpy.diagonal", "swapaxes": "numpy.swapaxes",
     "repeat": "numpy.repeat", "round": "numpy.round", "conj": "numpy.conj", "astype": "numpy.ndarray.astype",

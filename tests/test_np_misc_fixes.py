@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import s2s
-from tests.conftest import assert_close, check_every_mode, numeric_grad
+from tests.conftest import assert_close, check_every_mode, numeric_grad, numeric_hessian
 
 W3 = np.arange(1.0, 4.0)
 
@@ -256,3 +256,69 @@ def test_jvp_of_a_numpy_number_with_a_float_tangent(f, x, slope):
     value, tangent = s2s.jvp(f)((x,), (0.5,))
     assert value == f(x)
     assert float(np.squeeze(tangent)) == pytest.approx(0.5 * slope)
+
+
+# ---------------------------------------------------------------- false refusals: math functions, x.take, keyword first arguments
+
+import math  # noqa: E402
+
+
+def math_inverse_hyperbolic(x):
+    return math.asinh(x) + math.acosh(x + 2.0) * math.atanh(x / 2.0) + math.degrees(x) + math.radians(x) ** 2
+
+
+def math_gamma(x):
+    return math.lgamma(x + 2.0) * math.gamma(x + 0.5) + math.lgamma(-x - 0.5)
+
+
+def math_remainders(x):
+    return math.fmod(x * 7.0, 2.0 + x) * x + math.remainder(x * 5.0, 1.5 - x) * x + math.ldexp(x * x, 3)
+
+
+def math_parts(x):
+    fraction, whole = math.modf(x * 3.0)
+    mantissa, exponent = math.frexp(x * 5.0)
+    return fraction * whole * x + mantissa * exponent * x
+
+
+@pytest.mark.parametrize("f", [math_inverse_hyperbolic, math_gamma, math_remainders, math_parts])
+@pytest.mark.parametrize("x", [0.3, -0.4])
+def test_math_functions_with_rules(f, x):
+    gradient = s2s.grad(f)(x)
+    assert isinstance(gradient, float)
+    assert gradient == pytest.approx(numeric_grad(f, (x,), 0), rel=1e-6, abs=1e-7)
+    assert s2s.jvp(f)((x,), (1.0,))[1] == pytest.approx(gradient)
+    assert_close(s2s.hessian(f)(x), numeric_hessian(f, x), 1e-4, 1e-5, what=f.__name__)
+
+
+def log_gamma(x):
+    return math.lgamma(x)
+
+
+def test_lgamma_derivative_is_digamma():
+    # psi(1) = -Euler's constant, psi(1/2) = -gamma - 2 log 2 (Abramowitz and Stegun 6.3.2, 6.3.3); psi'(1) = pi^2 / 6
+    euler = 0.5772156649015329
+    assert s2s.grad(log_gamma)(1.0) == pytest.approx(-euler, rel=1e-14)
+    assert s2s.grad(log_gamma)(0.5) == pytest.approx(-euler - 2.0 * math.log(2.0), rel=1e-14)
+    assert s2s.hessian(log_gamma)(1.0) == pytest.approx(math.pi ** 2 / 6.0, rel=1e-13)
+
+
+def take_method(x):
+    return np.sum(x.take([0, 2]) ** 2 * W3[:2])
+
+
+def sum_of_a_keyword(x):
+    return np.sum(a=x ** 2) + np.mean(a=x, axis=0) ** 2
+
+
+def take_along_keywords(x):
+    return np.sum(np.take_along_axis(arr=x, indices=np.argsort(x), axis=0) * W3)
+
+
+def norm_of_a_keyword(x):
+    return np.linalg.norm(x=x) ** 3
+
+
+@pytest.mark.parametrize("f", [take_method, sum_of_a_keyword, take_along_keywords, norm_of_a_keyword])
+def test_first_argument_by_keyword_and_take_method(f):
+    check_every_mode(f, np.array([0.5, -1.0, 2.0]))

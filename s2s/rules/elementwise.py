@@ -71,6 +71,29 @@ scalar("math.sinh", lambda ans, x: math.cosh(x))
 scalar("math.cosh", lambda ans, x: math.sinh(x))
 scalar("math.tanh", lambda ans, x: 1.0 - ans ** 2)
 scalar("math.fabs", lambda ans, x: rt.abs_slope(x))
+scalar("math.asinh", lambda ans, x: 1.0 / math.sqrt(x ** 2 + 1.0))
+scalar("math.acosh", lambda ans, x: 1.0 / math.sqrt(x ** 2 - 1.0))
+scalar("math.atanh", lambda ans, x: 1.0 / (1.0 - x ** 2))
+scalar("math.degrees", lambda ans, x: RAD)
+scalar("math.radians", lambda ans, x: DEG)
+
+# ---------------------------------------------------------------- math: more exponentials, roots and the gamma function
+if hasattr(_math, "exp2"):  # (Python >= 3.11)
+    scalar("math.exp2", lambda ans, x: ans * LN2)
+    scalar("math.cbrt", lambda ans, x: 1.0 / (3.0 * ans ** 2))
+scalar("math.lgamma", lambda ans, x: rt.polygamma(0, x))  # psi(x), the digamma function
+scalar("math.gamma", lambda ans, x: ans * rt.polygamma(0, x))
+scalar("s2s.runtime.polygamma", None, lambda ans, n, x: rt.polygamma(n + 1, x))
+# x - n y for the integer n the remainder takes (truncated for fmod, rounded for remainder): n = (x - ans) / y,
+# rounded, since the difference is n y to rounding
+scalar("math.fmod", lambda ans, x, y: 1.0, lambda ans, x, y: -np.rint((x - ans) / y))
+scalar("math.remainder", lambda ans, x, y: 1.0, lambda ans, x, y: -np.rint((x - ans) / y))
+scalar("math.ldexp", lambda ans, x, i: math.ldexp(1.0, i), None)  # x * 2 ** i
+# math.modf(x) = (fractional part, integral part): slopes 1 and 0; math.frexp(x) = (mantissa, exponent), x = mantissa
+# * 2 ** exponent: the mantissa's slope is 2 ** -exponent
+define("math.modf", [lambda g, ans, x: g[0]], [lambda d, ans, x: emit("tuple", d, 0.0)])
+define("math.frexp", [lambda g, ans, x: g[0] * math.ldexp(1.0, -ans[1])],
+       [lambda d, ans, x: emit("tuple", d * math.ldexp(1.0, -ans[1]), 0.0)])
 
 # ---------------------------------------------------------------- numpy: arithmetic
 elementwise("numpy.add", lambda ans, x, y: 1.0, lambda ans, x, y: 1.0)

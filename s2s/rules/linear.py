@@ -73,10 +73,16 @@ def _reduction_tangent(key: str):
     return tangent
 
 
-linear("numpy.sum", _sum_transpose, tangent=_reduction_tangent("numpy.sum"), batched=_BATCH_SUM,
-       rank=_full_reduction, full_reduction=True, axis_reduction=True)
-linear("numpy.mean", _mean_transpose, tangent=_reduction_tangent("numpy.mean"), batched=_BATCH_MEAN,
-       rank=_full_reduction, full_reduction=True, axis_reduction=True)
+def _parameters(record, *names) -> None:
+    """The leading parameters of `record`'s function, (name, default) in order, REQUIRED for none: a keyword argument
+    among them is moved to its place (np.sum(a=x), np.take_along_axis(arr=x, ...)), where its rules take it."""
+    record.facts["parameters"] = names
+
+
+_parameters(linear("numpy.sum", _sum_transpose, tangent=_reduction_tangent("numpy.sum"), batched=_BATCH_SUM,
+                   rank=_full_reduction, full_reduction=True, axis_reduction=True), ("a", REQUIRED), ("axis", None))
+_parameters(linear("numpy.mean", _mean_transpose, tangent=_reduction_tangent("numpy.mean"), batched=_BATCH_MEAN,
+                   rank=_full_reduction, full_reduction=True, axis_reduction=True), ("a", REQUIRED), ("axis", None))
 # x.sum(axis=...), x.mean(axis=...) of an ndarray x, as vector forward mode writes the reduction of a batch of
 # tangents (prims.BATCH_REDUCTION_METHODS; a user's x.sum() is read as np.sum): the same records
 linear("numpy.ndarray.sum", _sum_transpose, batched=_BATCH_SUM, rank=_full_reduction, full_reduction=True,
@@ -193,10 +199,13 @@ def _taken(x, indices, axis, mode):
     return rt.taken_indices(x, indices, **non_default(axis=(axis, None)), mode=mode)
 
 
-linear("numpy.take", lambda g, ans, x, indices, axis=None, mode="raise":
-       rt.take_adjoint(g, x, _taken(x, indices, axis, mode), **non_default(axis=(axis, None))))
+_parameters(linear("numpy.take", lambda g, ans, x, indices, axis=None, mode="raise":
+                   rt.take_adjoint(g, x, _taken(x, indices, axis, mode), **non_default(axis=(axis, None)))),
+            ("a", REQUIRED), ("indices", REQUIRED), ("axis", None))
 nondiff("s2s.runtime.taken_indices")
-linear("numpy.take_along_axis", lambda g, ans, x, indices, axis=-1: rt.take_along_axis_adjoint(g, x, indices, axis))
+_parameters(linear("numpy.take_along_axis", lambda g, ans, x, indices, axis=-1:
+                   rt.take_along_axis_adjoint(g, x, indices, axis)),
+            ("arr", REQUIRED), ("indices", REQUIRED), ("axis", REQUIRED))
 
 # ---------------------------------------------------------------- joining and splitting (a sequence: a list adjoint)
 linear("numpy.concatenate", lambda g, ans, seq, axis=0, **_: rt.concatenate_adjoint(g, seq, **non_default(axis=(axis, 0))))

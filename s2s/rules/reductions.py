@@ -7,6 +7,7 @@ side; the longer ones call a documented helper of `s2s.runtime` (`rt.name`).
 from __future__ import annotations
 
 from s2s.rules.primitive import define, given, non_default, refuse
+from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import Sym, math, np, rt
 
 
@@ -80,7 +81,8 @@ define("numpy.linalg.norm",
         g * rt.ratio_or_zero(x, ans) if ord is None and axis is None and keepdims is False else
         rt.norm_adjoint(g, ans, x, **non_default(ord=(ord, None), axis=(axis, None), keepdims=(keepdims, False)))],
        [lambda d, ans, x, ord=None, axis=None, keepdims=False:
-        rt.norm_tangent(d, ans, x, **given(ord=ord, axis=axis, keepdims=keepdims or None))])
+        rt.norm_tangent(d, ans, x, **given(ord=ord, axis=axis, keepdims=keepdims or None))],
+       parameters=(("x", REQUIRED), ("ord", None), ("axis", None), ("keepdims", False)))  # (norm(x=v): v's place)
 define("numpy.linalg.vector_norm",
        [lambda g, ans, x, axis=None, keepdims=False, ord=2:
         rt.vector_norm_adjoint(g, ans, x, **non_default(axis=(axis, None), keepdims=(keepdims, False), ord=(ord, 2)))],

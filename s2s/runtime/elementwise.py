@@ -1,9 +1,11 @@
 """Pieces of elementwise derivatives that need care at kinks and zeros: powers, abs's slope, ratios and logs taken as 0."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-__all__ = ["power_slope", "power_slope_dy", "abs_slope", "ratio_or_zero", "log_or_zero"]
+__all__ = ["power_slope", "power_slope_dy", "abs_slope", "ratio_or_zero", "log_or_zero", "polygamma"]
 
 
 def power_slope(x, y, k=1):
@@ -67,3 +69,32 @@ def log_or_zero(x):
         return 0.0 if x == 0 else np.log(x)
     with np.errstate(divide="ignore"):
         return np.where(np.equal(x, 0), 0.0, np.log(np.where(np.equal(x, 0), 1.0, x)))
+
+
+# B_2, B_4, ..., B_16: the Bernoulli numbers of the asymptotic series of the polygamma functions
+_BERNOULLI = (1.0 / 6.0, -1.0 / 30.0, 1.0 / 42.0, -1.0 / 30.0, 5.0 / 66.0, -691.0 / 2730.0, 7.0 / 6.0, -3617.0 / 510.0)
+
+
+def polygamma(n, x):
+    """The n-th derivative of the digamma function, psi^(n)(x), of a number x other than 0 and the negative integers:
+    psi = d lgamma(x)/dx is the derivative of math.lgamma, gamma(x) psi(x) that of math.gamma. x is moved past 20 by
+    the recurrence psi^(n)(x) = psi^(n)(x + 1) - (-1)^n n! / x^(n + 1), then the asymptotic series is summed
+    (Abramowitz and Stegun 6.3.18 and 6.4.11), exact to rounding."""
+    x = float(x)
+    sign = -1.0 if n % 2 else 1.0  # (-1)^n
+    factorial = math.factorial(n)
+    shift = 0.0
+    while x < 20.0:
+        shift -= sign * factorial / x ** (n + 1)
+        x += 1.0
+    if n == 0:
+        series, power = math.log(x) - 0.5 / x, x * x
+        for k, b in enumerate(_BERNOULLI, 1):
+            series -= b / (2 * k * power)
+            power *= x * x
+    else:
+        series = math.factorial(n - 1) / x ** n + factorial / (2.0 * x ** (n + 1))
+        for k, b in enumerate(_BERNOULLI, 1):
+            series += b * math.factorial(2 * k + n - 1) / (math.factorial(2 * k) * x ** (2 * k + n))
+        series *= -sign  # (-1)^(n + 1)
+    return series + shift
