@@ -87,6 +87,8 @@ CASES = [
     ("math.lgamma", lambda x: math.lgamma(x), (-0.4,), 0),
     ("math.gamma", lambda x: math.gamma(x), (2.7,), 0),
     ("s2s.runtime.polygamma", lambda x: rt.polygamma(1, x), (0.7,), 0),
+    ("s2s.runtime.divide", lambda x, y: rt.divide(x, y), (0.7, -1.3), (0, 1)),
+    ("s2s.runtime.divide", lambda x, y: rt.divide(x, y), (V, P), (0, 1)),
     ("math.fmod", lambda x, y: math.fmod(x, y), (5.3, 1.7), (0, 1)),
     ("math.fmod", lambda x, y: math.fmod(x, y), (-5.3, 1.7), (0, 1)),
     ("math.remainder", lambda x, y: math.remainder(x, y), (5.3, 1.7), (0, 1)),

@@ -322,3 +322,47 @@ def norm_of_a_keyword(x):
 @pytest.mark.parametrize("f", [take_method, sum_of_a_keyword, take_along_keywords, norm_of_a_keyword])
 def test_first_argument_by_keyword_and_take_method(f):
     check_every_mode(f, np.array([0.5, -1.0, 2.0]))
+
+
+# ---------------------------------------------------------------- infinite derivatives of numbers: inf or nan, not ZeroDivisionError
+
+def square_root_power(x):
+    return x ** 0.5
+
+
+def power_three_halves(x):
+    return x ** 1.5
+
+
+def angle_on_the_axis(x):
+    return math.atan2(x, 0.0)
+
+
+def arcsine(x):
+    return math.asin(x) + math.acos(x) * 2.0
+
+
+def arccosine(x):
+    return math.acos(x) * 2.0
+
+
+def math_power(x):
+    return math.pow(x, 0.25)
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero", "ignore:invalid value")
+def test_infinite_derivatives_of_numbers_are_inf_or_nan():
+    assert s2s.grad(square_root_power)(0.0) == np.inf
+    assert s2s.grad(math_power)(0.0) == np.inf
+    assert s2s.hessian(power_three_halves)(0.0) == np.inf  # 0.75 / x ** 0.5
+    assert np.isnan(s2s.grad(angle_on_the_axis)(0.0))  # (JAX's and np.arctan2's value: 0 / 0)
+    assert s2s.grad(arccosine)(1.0) == -np.inf
+    with pytest.warns(RuntimeWarning, match="divide by zero"):  # NumPy's warning, as np.sqrt's derivative gives
+        s2s.grad(square_root_power)(0.0)
+
+
+@pytest.mark.parametrize("f, x", [(square_root_power, 0.7), (power_three_halves, 0.7), (angle_on_the_axis, -0.4),
+                                  (arcsine, 0.3), (math_power, 1.3)])
+def test_those_derivatives_elsewhere(f, x):
+    assert s2s.grad(f)(x) == pytest.approx(numeric_grad(f, (x,), 0), rel=1e-7)
+    assert_close(s2s.hessian(f)(x), numeric_hessian(f, x), 1e-4, 1e-5, what=f.__name__)

@@ -26,12 +26,22 @@ def _float(test):
     return emit("builtins.float", test)
 
 
+
+
+def _power_slope(x, y):
+    """d(x ** y)/dx; for a constant 0 < y < 1, y / x ** (1 - y): infinite at x = 0, where x ** y is 0 (Python's
+    0.0 ** (y - 1) raises ZeroDivisionError; NumPy and JAX give inf)."""
+    if isinstance(y, float) and 0.0 < y < 1.0:
+        return rt.divide(y, x ** (1.0 - y))
+    return power_slope(x, y)
+
+
 # ---------------------------------------------------------------- arithmetic operators
 elementwise("add", lambda ans, x, y: 1.0, lambda ans, x, y: 1.0)
 elementwise("sub", lambda ans, x, y: 1.0, lambda ans, x, y: -1.0)
 bilinear("mul", lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x, elementwise=True, elementwise_product=True)
 elementwise("truediv", lambda ans, x, y: 1.0 / y, quotient_slope)
-elementwise("pow", lambda ans, x, y: power_slope(x, y), lambda ans, x, y: power_log(ans, x, np.log))
+elementwise("pow", lambda ans, x, y: _power_slope(x, y), lambda ans, x, y: power_log(ans, x, np.log))
 elementwise("mod", lambda ans, x, y: 1.0, lambda ans, x, y: -(x // y))
 elementwise("neg", lambda ans, x: -1.0, broadcast=False, pointwise=True)
 elementwise("pos", lambda ans, x: 1.0, broadcast=False, pointwise=True)
@@ -55,16 +65,17 @@ scalar("math.log2", lambda ans, x: 1.0 / (x * LN2))
 scalar("math.log10", lambda ans, x: 1.0 / (x * LN10))
 scalar("math.log1p", lambda ans, x: 1.0 / (1.0 + x))
 scalar("math.sqrt", lambda ans, x: 1.0 / (2.0 * ans))
-scalar("math.pow", lambda ans, x, y: power_slope(x, y), lambda ans, x, y: power_log(ans, x, math.log))
+scalar("math.pow", lambda ans, x, y: _power_slope(x, y), lambda ans, x, y: power_log(ans, x, math.log))
 
 # ---------------------------------------------------------------- math: trigonometric and hyperbolic
 scalar("math.sin", lambda ans, x: math.cos(x))
 scalar("math.cos", lambda ans, x: -math.sin(x))
 scalar("math.tan", lambda ans, x: 1.0 + ans ** 2)
-scalar("math.asin", lambda ans, x: 1.0 / math.sqrt(1.0 - x ** 2))
-scalar("math.acos", lambda ans, x: -1.0 / math.sqrt(1.0 - x ** 2))
+scalar("math.asin", lambda ans, x: rt.divide(1.0, math.sqrt(1.0 - x ** 2)))  # (inf at 1, as np.arcsin's)
+scalar("math.acos", lambda ans, x: -rt.divide(1.0, math.sqrt(1.0 - x ** 2)))
 scalar("math.atan", lambda ans, x: 1.0 / (1.0 + x ** 2))
-scalar("math.atan2", lambda ans, y, x: x / (x ** 2 + y ** 2), lambda ans, y, x: -y / (x ** 2 + y ** 2))
+scalar("math.atan2", lambda ans, y, x: rt.divide(x, x ** 2 + y ** 2),  # (nan at the origin, as np.arctan2's)
+       lambda ans, y, x: -rt.divide(y, x ** 2 + y ** 2))
 # math.hypot(*coordinates) (any number of them since Python 3.8): d/dx_i = x_i / ans, 0 at the origin
 scalar("math.hypot", *(lambda ans, *xs, i=i: rt.ratio_or_zero(xs[i], ans) for i in range(HYPOT_ARGUMENTS)))
 scalar("math.sinh", lambda ans, x: math.cosh(x))
@@ -72,7 +83,7 @@ scalar("math.cosh", lambda ans, x: math.sinh(x))
 scalar("math.tanh", lambda ans, x: 1.0 - ans ** 2)
 scalar("math.fabs", lambda ans, x: rt.abs_slope(x))
 scalar("math.asinh", lambda ans, x: 1.0 / math.sqrt(x ** 2 + 1.0))
-scalar("math.acosh", lambda ans, x: 1.0 / math.sqrt(x ** 2 - 1.0))
+scalar("math.acosh", lambda ans, x: rt.divide(1.0, math.sqrt(x ** 2 - 1.0)))
 scalar("math.atanh", lambda ans, x: 1.0 / (1.0 - x ** 2))
 scalar("math.degrees", lambda ans, x: RAD)
 scalar("math.radians", lambda ans, x: DEG)
@@ -80,7 +91,7 @@ scalar("math.radians", lambda ans, x: DEG)
 # ---------------------------------------------------------------- math: more exponentials, roots and the gamma function
 if hasattr(_math, "exp2"):  # (Python >= 3.11)
     scalar("math.exp2", lambda ans, x: ans * LN2)
-    scalar("math.cbrt", lambda ans, x: 1.0 / (3.0 * ans ** 2))
+    scalar("math.cbrt", lambda ans, x: rt.divide(1.0, 3.0 * ans ** 2))
 scalar("math.lgamma", lambda ans, x: rt.polygamma(0, x))  # psi(x), the digamma function
 scalar("math.gamma", lambda ans, x: ans * rt.polygamma(0, x))
 scalar("s2s.runtime.polygamma", None, lambda ans, n, x: rt.polygamma(n + 1, x))
@@ -189,6 +200,9 @@ TWO_OVER_SQRT_PI = 2.0 / _math.sqrt(_math.pi)  # d erf(x)/dx = 2 / sqrt(pi) * ex
 
 scalar("math.erf", lambda ans, x: TWO_OVER_SQRT_PI * math.exp(-x ** 2))
 scalar("math.erfc", lambda ans, x: -TWO_OVER_SQRT_PI * math.exp(-x ** 2))
+
+# ---------------------------------------------------------------- rt.divide: x / y, inf or nan where y is 0
+scalar("s2s.runtime.divide", lambda ans, x, y: rt.divide(1.0, y), lambda ans, x, y: -rt.divide(ans, y))
 
 
 # ---------------------------------------------------------------- builtins read as operators

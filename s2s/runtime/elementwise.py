@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-__all__ = ["power_slope", "power_slope_dy", "abs_slope", "ratio_or_zero", "log_or_zero", "polygamma"]
+__all__ = ["power_slope", "power_slope_dy", "abs_slope", "ratio_or_zero", "log_or_zero", "polygamma", "divide"]
 
 
 def power_slope(x, y, k=1):
@@ -60,6 +60,16 @@ def ratio_or_zero(x, y):
         return 0.0 if y == 0 else x / y
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(np.equal(y, 0), 0.0, np.divide(x, np.where(np.equal(y, 0), 1.0, y)))
+
+
+def divide(x, y):
+    """`x / y` as NumPy divides floats: inf or nan where y is 0 (with NumPy's RuntimeWarning), where Python's `/` of
+    two numbers raises ZeroDivisionError. The derivatives that are infinite at a point where their function is
+    defined (math.sqrt at 0, x ** 0.5 at 0, math.asin at 1) divide by it, as JAX's and NumPy's do."""
+    try:
+        return x / y
+    except ZeroDivisionError:
+        return float(np.divide(np.float64(x), y))
 
 
 def log_or_zero(x):
