@@ -232,3 +232,42 @@ def test_factorization_options_without_a_rule_are_refused_at_the_line(f, transfo
             transform(f)(SPD)
     assert error.value.lineno == f.__code__.co_firstlineno + 1
     assert "write" in str(error.value)
+
+
+# ---------------------------------------------------------------- np.cross of 2-vectors
+
+CROSS = """
+import numpy as np
+
+def f(x):
+    a = x[:{na}].reshape({sa})
+    b = x[{na}:].reshape({sb})
+    y = np.cross(a, b)
+    return np.sum(np.sin(y)) + 0.5 * np.sum(y ** 2)
+"""
+
+CROSS_SHAPES = [((2,), (2,)), ((3, 2), (2,)), ((2,), (3,)), ((2, 2), (2, 3)), ((2, 3), (2,)), ((3,), (3,)),
+                ((2, 3), (3,))]
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # (NumPy 2 deprecates np.cross of 2-vectors)
+@pytest.mark.parametrize("sa, sb", CROSS_SHAPES)
+def test_cross_of_2_vectors_every_mode(tmp_path, sa, sb):
+    """A 2-vector against a 3-vector is (a0, a1, 0) x b (its adjoint had three components); a batch of tangents
+    against operands of another rank was lined up with their leading axes. The cross product of two 2-vectors
+    is a number: exact in reverse mode and jvp; vector forward mode (the forward Jacobian, the Hessian), which
+    takes np.cross to keep its operands' rank (and summed an axis that was not there), refuses it."""
+    from tests.conftest import module_from_text
+    na = int(np.prod(sa))
+    f = module_from_text(tmp_path, f"cross_{abs(hash((sa, sb)))}", CROSS.format(na=na, sa=sa, sb=sb)).f
+    x = np.sin(np.arange(na + int(np.prod(sb))) * 1.3)
+    if sa[-1] == sb[-1] == 2:
+        numeric = numeric_grad(f, (x,), 0)
+        assert_close(s2s.grad(f)(x), numeric, what="grad")
+        assert_close(s2s.jacobian(f)(x), numeric, what="reverse jacobian")
+        assert_close(s2s.jvp(f)((x,), (np.cos(x),))[1], numeric @ np.cos(x), what="jvp")
+        for transform in (lambda g: s2s.jacobian(g, mode="forward"), s2s.hessian):
+            with pytest.raises(s2s.S2SError, match="a\\[..., 0\\] \\* b\\[..., 1\\]"):
+                transform(f)(x)
+    else:
+        check_every_mode(f, x)

@@ -13,6 +13,7 @@ import pytest
 
 import s2s
 from s2s import runtime as rt
+from s2s.errors import S2SError
 from conftest import assert_close
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -53,22 +54,35 @@ def test_cross_product_other_dtypes_and_keywords_are_np_cross():
     assert rt.cross_product(np.array([1.0, 2.0]), np.array([3.0, -1.0])) == pytest.approx(-7.0)  # 2-vectors
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # (NumPy 2 deprecates np.cross of 2-vectors)
 @pytest.mark.parametrize("sa,sb,n", [((3,), (3,), 15), ((3,), (3,), 1), ((3,), (3,), 0), ((4, 3), (4, 3), 5),
-                                     ((2,), (2,), 3)])
+                                     ((2,), (2, 3), 3), ((2, 2, 3), (3,), 2)])
 def test_cross_tangents_is_the_sum_of_np_cross_of_each(sa, sb, n):
-    """rt.cross_tangents(da, db, a, b) is np.cross(da, b) + np.cross(a, db) for batches da, db (vector mode): the
-    one-step form for 3-vectors to rounding (a matrix product sums a_i b_j in its own order), the general one
-    (other shapes, 2-vectors) as rt.cross_product's sum; a bare zero tangent leaves its term out."""
+    """rt.cross_tangents(da, db, a, b) is np.cross(da, b) + np.cross(a, db) for batches da, db (vector mode), each
+    batch axis in front of the others: the one-step form for 3-vectors to rounding (a matrix product sums a_i b_j
+    in its own order), the general one (other shapes, a 2-vector against a 3-vector) as rt.cross_product's sum; a
+    bare zero tangent leaves its term out."""
     rng = np.random.default_rng(n + len(sa))
     a, b = rng.normal(size=sa), rng.normal(size=sb)
     da, db = rng.normal(size=(n,) + sa), rng.normal(size=(n,) + sb)
-    cross = np.cross if sa[-1] == 3 else lambda u, v: u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]  # (2-vectors)
+
+    def cross(u, v):  # of each tangent in the batch
+        if n == 0:
+            return np.zeros((0,) + np.cross(a, b).shape)
+        return np.stack([np.cross(uk, v) for uk in u] if u.ndim > len(sa) else [np.cross(u, vk) for vk in v])
     got = rt.cross_tangents(da, db, a, b)
     expected = cross(da, b) + cross(a, db)
     assert got.shape == expected.shape and got.dtype == np.float64
     assert_close(got, expected, rtol=1e-14, atol=1e-15, what=f"cross tangents {sa} x {sb}")
     assert_close(rt.cross_tangents(0.0, db, a, b), cross(a, db), rtol=1e-14, atol=1e-15, what="da zero")
     assert_close(rt.cross_tangents(da, 0.0, a, b), cross(da, b), rtol=1e-14, atol=1e-15, what="db zero")
+
+
+def test_cross_tangents_refuse_two_2_vectors():
+    """np.cross of two 2-vectors is a number: vector mode, which takes the result to have the operands' rank,
+    refuses it (saying what to write)."""
+    with pytest.raises(S2SError, match="2-vectors"):
+        rt.cross_tangents(np.ones((3, 2)), 0.0, np.ones(2), np.ones(2))
 
 
 def test_cross_tangents_keeps_np_cross_non_finite_pattern():

@@ -39,7 +39,8 @@ def _dot_rank(ranks, kwargs):
     return max(ra, rb) if ra == 0 or rb == 0 else ra + rb - 2
 
 
-def _cross_rank(ranks, kwargs):  # vectors in the last axis, leading axes broadcast
+def _cross_rank(ranks, kwargs):
+    # vectors in the last axis, leading axes broadcast (two 2-vectors give a number: rt.cross_tangents refuses them)
     return max(ranks) if _two_known(ranks, kwargs) and min(ranks) >= 1 else None
 
 
@@ -67,8 +68,8 @@ bilinear("numpy.kron", lambda g, ans, a, b: rt.kron_adjoint_a(g, a, b), lambda g
 bilinear("numpy.cross", lambda g, ans, a, b: rt.cross_adjoint_a(g, a, b),
          lambda g, ans, a, b: rt.cross_adjoint_b(g, a, b),
          batched=(  # vectors in the last axis: the batch axis is one more leading axis
-             lambda d, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or rt.cross_product(d, b),
-             lambda d, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or rt.cross_product(a, d)),
+             lambda d, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or rt.cross_tangents(d, 0.0, a, b),
+             lambda d, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or rt.cross_tangents(0.0, d, a, b)),
          # both tangents: one call, np.cross(da, b) + np.cross(a, db) with the two cross-product matrices at once
          batched_fn=lambda ts, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or rt.cross_tangents(
              ts[0], ts[1], a, b),

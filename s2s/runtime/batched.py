@@ -145,7 +145,8 @@ def batch_outer_right(a, d):
 
 def cross_tangents(da, db, a, b):
     """Tangents of `np.cross(a, b)` from the tangents of both (vector mode): `cross(da, b) + cross(a, db)`, each
-    as rt.cross_product spells it. Two float 3-vectors `a`, `b` and batches `da`, `db` of them take one step: with
+    as rt.cross_product spells it (a bare 0.0 for either: none). Two float 3-vectors `a`, `b` and batches `da`,
+    `db` of them take one step: with
     the cross-product matrices [b]x and [a]x of one array, `da @ [b]x - db @ [a]x` (rt.cross_product's products,
     the second negated: [a]x is antisymmetric); a non-finite result goes the general way, which keeps np.cross's
     pattern of infinities and nans."""
@@ -160,11 +161,25 @@ def cross_tangents(da, db, a, b):
         out -= db @ m[1]
         if math.isfinite(out.sum()):
             return out
+    if np.shape(a)[-1:] == (2,) and np.shape(b)[-1:] == (2,):
+        raise S2SError("np.cross of two 2-vectors (a number, which NumPy 2 deprecates) has no vector forward-mode "
+                       "rule in s2s (a forward-mode Jacobian or a Hessian takes np.cross to keep its operands' "
+                       "rank): write a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]")
+    # each batch axis in front of the axes the operands broadcast (against a (2, 3), b's batch (n, 3) is (n, 1, 3))
+    ra, rb = np.ndim(a), np.ndim(b)
     if _zero(da):
-        return cross_product(a, db)
+        return cross_product(a, _batch_lead(db, ra - rb))
     if _zero(db):
-        return cross_product(da, b)
-    return cross_product(da, b) + cross_product(a, db)
+        return cross_product(_batch_lead(da, rb - ra), b)
+    return cross_product(_batch_lead(da, rb - ra), b) + cross_product(a, _batch_lead(db, ra - rb))
+
+
+def _batch_lead(d, k: int):
+    """The batch `d` with `k` axes of length 1 after its batch axis (none for k <= 0)."""
+    if k <= 0:
+        return d
+    d = np.asarray(d)
+    return d.reshape(d.shape[:1] + (1,) * k + d.shape[1:])
 
 
 # ================================================================ tangents of the NumPy rules in numpy_extra.py

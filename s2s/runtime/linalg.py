@@ -311,14 +311,15 @@ def _convolve_full_adjoint(g, n, m, mode):
 
 
 def cross_adjoint_a(g, a, b):
-    """Adjoint of `np.cross(a, b)` (vectors in the last axis) w.r.t. `a`: `b x g` (2-vectors: `g (b1, -b0)`)."""
+    """Adjoint of `np.cross(a, b)` (vectors in the last axis) w.r.t. `a`: `b x g` (2-vectors: `g (b1, -b0)`; a
+    2-vector a against a 3-vector b: the first two components of `b x g`)."""
     if type(a) is np.ndarray and type(b) is np.ndarray and type(g) is np.ndarray and a.shape == b.shape == g.shape \
             == (3,):  # (two 3-vectors: nothing broadcast, nothing to sum back)
         return cross_product(b, g)
     if np.shape(a)[-1] == 2 and np.shape(b)[-1] == 2:
         gb = np.asarray(g)[..., None] * np.stack([b[..., 1], -b[..., 0]], axis=-1)
-    else:
-        gb = cross_product(b, g)
+    else:  # (a 2-vector against a 3-vector is (a0, a1, 0): the first two components)
+        gb = cross_product(b, g)[..., :np.shape(a)[-1]]
     return unbroadcast_to_shape(gb, np.shape(a))
 
 
@@ -330,7 +331,7 @@ def cross_adjoint_b(g, a, b):
     if np.shape(a)[-1] == 2 and np.shape(b)[-1] == 2:
         ga = np.asarray(g)[..., None] * np.stack([-a[..., 1], a[..., 0]], axis=-1)
     else:
-        ga = cross_product(g, a)
+        ga = cross_product(g, a)[..., :np.shape(b)[-1]]
     return unbroadcast_to_shape(ga, np.shape(b))
 
 
