@@ -86,6 +86,9 @@ class ForwardCopy:
             new.body.insert(0, ir.Assign(plan.counter_next, ir.Call("add", (ir.Var(plan.counter), ir.Const(1))), s.loc))
             _add_jump_value(new.body, plan.counter, ir.Var(plan.counter_next))
         start = [pushes.pop(n) for n in at_start if n in pushes]
+        for t in list(start):  # a value the iteration starts with, read only for its shape: its shape's push too
+            if isinstance(t, ir.Assign) and t.target in pushes:
+                start.insert(start.index(t) + 1, pushes.pop(t.target))
         _insert_pushes(new.body, pushes)
         new.body[0:0] = start
         return new

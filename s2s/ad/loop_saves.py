@@ -69,7 +69,7 @@ class LoopSaves:
         (`read_shapes`). Returns value -> the name of its shape."""
         out = {}
         again = {n for d in recomputed for n in walk_vars(d.value)}
-        top = {t.target for t in loop.body if isinstance(t, ir.Assign)}
+        top = {t.target for t in loop.body if isinstance(t, ir.Assign)} | {p.target for p in loop.phis}
         for n in saved:
             if n not in top or n in again or n in self.arrays or n in set(self.arrays.values()):
                 continue

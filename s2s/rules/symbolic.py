@@ -159,6 +159,8 @@ def power_slope(x, y):
         return 0.0
     if not isinstance(y, numbers.Number):
         return rt.power_slope(x, y)
+    if _is_num(y, 2):
+        return y * x  # (2 * x ** 1 is 2 * x for a bool or an integer x too: the product makes it a number)
     return y * x ** (y - 1)
 
 
