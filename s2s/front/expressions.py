@@ -2,8 +2,11 @@
 
 `and`/`or`/`x if c else y` become conditionals so that only the operand Python
 evaluates is evaluated, constants are folded, `*xs` and `**d` are spread where
-their values are known here. Calls are recognised in calls.py. `ExpressionLowering`
-holds these methods of the SSA builder (ssa.py).
+their values are known here. Lists and tuples joined or repeated (`xs + ys`, `xs * 2`)
+are new sequences of their parts. An iterator (a generator expression, zip, map) is
+computed as a list only where Python reads it wholly right where it is made (`sum(...)`,
+`list(...)`, a for loop), else refused; iterating a dict gives its keys. Calls are
+recognised in calls.py. `ExpressionLowering` holds these methods of the SSA builder (ssa.py).
 """
 from __future__ import annotations
 

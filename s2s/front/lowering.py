@@ -8,7 +8,9 @@ line numbers):
 - `lower_loop_returns`: `return e` inside a loop becomes `result = e;
   returned = True; break`, each enclosing loop is left with `if returned:
   break`, and the outermost one is followed by `if returned: return result`;
-- `flag_breaks`: each break of one loop level replaced (to set a flag before it).
+- `flag_breaks`: each break of one loop level replaced (to set a flag before it);
+- `inline_iterators`: an iterator stored in a name and read once later (`pairs = zip(x, w)`, a generator
+  expression) made where it is read, of its arguments evaluated where it was made.
 """
 from __future__ import annotations
 
@@ -198,7 +200,7 @@ def loop_level_nodes(stmts):
 # --------------------------------------------------------------------------- iterators made, then read once
 
 def inline_iterators(stmts: list, is_iterator, fresh, error) -> list:
-    """`pairs = zip(x, w)` read once, later (`for a, b in pairs:`, `sum(pairs_of)`): Python's iterator reads the
+    """`pairs = zip(x, w)` read once, later (`for a, b in pairs:`, `sum(g)`): Python's iterator reads the
     sequences it was given when it is read. Its arguments are evaluated where it is made, into names of their own
     (`pairs_1 = x`), and the iterator is made where it is read, `for a, b in zip(pairs_1, pairs_2)`: the same
     values, as long as nothing between changes a sequence in place or grows a list. A generator expression keeps
