@@ -16,7 +16,7 @@ import ast
 from dataclasses import dataclass
 
 from s2s import ir
-from s2s.errors import UnsupportedSyntaxError
+from s2s.errors import S2SError, UnsupportedSyntaxError
 from s2s.front.effects import RAISE
 from s2s.front.source import Source, lambda_as_def
 
@@ -197,6 +197,16 @@ def check_no_function_values(body: list, filename: str) -> None:
             if found is not None:
                 loc = s.loc
                 text = loc.text if loc is not None else ""
+                value = getattr(s, "value", None)
+                if isinstance(value, ir.Call) and value.op == "call" and isinstance(value.args[0], ir.Var) and \
+                        value.args[0].name == FORWARD_GRADIENT:
+                    raise S2SError(
+                        f"a third derivative of a function whose loops keep values for their gradient: its second "
+                        f"derivative is forward mode over the gradient's loops, rt.forward_gradient of {found.name} "
+                        f"({loc.file if loc is not None and loc.file else filename}), which s2s does not "
+                        f"differentiate again. Take the third derivative by "
+                        f"central differences of the second, (g2(x + h) - g2(x - h)) / (2 * h) with g2 = "
+                        f"s2s.grad(s2s.grad(f)), or write the loop's iterations out if it has few")
                 raise UnsupportedSyntaxError(
                     f"the function '{found.name}' used as a value here (stored, returned, passed to a call s2s "
                     "does not descend into, or chosen by a branch)", loc.file or filename if loc else filename,
@@ -204,6 +214,7 @@ def check_no_function_values(body: list, filename: str) -> None:
                     "call it where it is needed: s2s resolves every call of a function value while compiling")
 
 
+FORWARD_GRADIENT = "forward_gradient"  # rt.forward_gradient: generated code's gradient by forward mode (api/transform.py)
 NOTHING = "None"  # (a leaf of a choice where the name holds None: calling it raises TypeError)
 UNBOUND = "unbound"  # (where the name is unbound: the read raised, no call takes that side)
 
