@@ -449,3 +449,20 @@ def test_argument_iterated_and_indexed_by_its_items():
     value, grad = s2s.value_and_grad(permutation_argument)(x, perm)
     assert_close(value, permutation_argument(x, perm), rtol=1e-12, what="value")
     assert_close(grad, numeric_grad(permutation_argument, (x, perm), 0), what="grad")
+
+
+def _tree_sum(t):
+    if isinstance(t, tuple):
+        return _tree_sum(t[0]) + _tree_sum(t[1])
+    return t * t
+
+
+def _tree_loss(a, b, c):
+    return _tree_sum(((a, b), c))
+
+
+def test_a_product_of_a_name_that_is_a_tuple_on_a_path_not_taken_is_arithmetic():
+    """`t * t` where t is a tuple only on the path a branch leaves early (a recursion over a nested tuple): a
+    tuple times a tuple is Python's TypeError, never a repetition, so it stays the product (refused as a
+    repetition for a while, where grad had worked)."""
+    assert s2s.grad(_tree_loss, wrt=(0, 1, 2))(1.3, 0.7, 0.2) == (2.6, 1.4, 0.4)

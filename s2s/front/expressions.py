@@ -480,8 +480,8 @@ class ExpressionLowering:
                                  "append the values one by one in a loop: for v in ys: xs.append(v)")
             return None
         seq, n = (left, right) if self.is_sequence(left) else (right, left) if self.is_sequence(right) else (None, None)
-        if seq is None:
-            return None
+        if seq is None or self.is_sequence(n):
+            return None  # (a sequence times a sequence: Python's TypeError as the code runs, on a path it takes)
         kind = self.sequence_kind(seq)
         if isinstance(n, ir.Const) and type(n.value) not in (int, bool):
             return None  # (Python's TypeError, as the code runs)
