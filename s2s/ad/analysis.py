@@ -355,52 +355,66 @@ def floats(fn: ir.Function, assume=()) -> set[str]:
     and s2s's runtime helpers with a float operand; a NumPy ufunc with no integer loop (np.exp, np.tanh: floats from
     integers too); an element, part, write or method result (`.sum()`) of a float value; `prims.FLOAT_RESULTS`
     (`/`, np.zeros without dtype=); `math` functions other than those of integers; joins of floats."""
-    defs: dict = {}
-    for d in definitions(fn.body):
-        defs[d.target] = d
-    known = set(defs) | set(assume) | set(fn.floats)
+    rules = {d.target: _float_rule(d) for d in definitions(fn.body)}  # name -> (all or any, names, constants)
+    known = set(rules) | set(assume) | set(fn.floats)
+    readers: dict = {}
+    for n, (_, names, _) in rules.items():
+        for m in names:
+            readers.setdefault(m, []).append(n)
 
-    def f(a) -> bool:
-        if isinstance(a, ir.Const):
-            return type(a.value) is float or isinstance(a.value, tuple) and bool(a.value) and \
-                all(type(v) is float for v in a.value)
-        return a.name in known
+    def holds(n) -> bool:
+        every, names, constants = rules[n]
+        if every:
+            return constants and all(m in known for m in names)
+        return constants or any(m in known for m in names)
 
-    def holds(d) -> bool:
-        if isinstance(d, ir.Phi):
-            return all(f(o) for o in d.operands if o is not None)
-        v = d.value
-        if not isinstance(v, ir.Call):
-            return f(v)
-        op, args = v.op, v.args
-        if op in ("getitem", "getattr", "setitem"):
-            return f(args[0])
-        if op in ("list", "tuple"):
-            return bool(args) and all(f(a) for a in args)
-        if op == "callmethod":
-            return isinstance(args[1], ir.Const) and args[1].value in _FLOAT_METHODS and any(
-                f(a) for a in args[:1] + args[2:])
-        if op.startswith("math."):
-            return op not in _NOT_FLOAT_MATH
-        if any(k == "dtype" for k, _ in v.kwargs):
-            return False
-        if op in prims.FLOAT_RESULTS or _float_ufunc(op):
-            return True
-        if op in ARITH_OPS or op == "matmul" or op in ("builtins.sum", "builtins.max", "builtins.min",
-                                                       "builtins.abs") or op.startswith("s2s.runtime.") or \
-                op.startswith(("numpy.", "scipy.")) and registry.reverse_rule(op) is not None and \
-                not registry.is_nondiff(op):
-            return any(f(a) for a in list(args) + [a for _, a in v.kwargs])
-        return False
-
-    changed = True
-    while changed:
-        changed = False
-        for n, d in defs.items():
-            if n in known and not holds(d):
-                known.discard(n)
-                changed = True
+    work = [n for n in rules if not holds(n)]
+    while work:  # (the greatest fixpoint: a name that fails makes its readers look again)
+        n = work.pop()
+        if n in known:
+            known.discard(n)
+            work.extend(r for r in readers.get(n, ()) if r in known and not holds(r))
     return known
+
+
+def _float_rule(d) -> tuple:
+    """(True: every name must hold floats, False: any, the names, and whether the constants allow it: for `all`,
+    that they are all floats; for `any`, that the result is a float anyway or a constant operand is one)."""
+    def is_float(a) -> bool:
+        return type(a.value) is float or isinstance(a.value, tuple) and bool(a.value) and \
+            all(type(v) is float for v in a.value)
+
+    def split(atoms, every):
+        atoms = [a for a in atoms if a is not None]
+        consts = [is_float(a) for a in atoms if isinstance(a, ir.Const)]
+        names = tuple(a.name for a in atoms if isinstance(a, ir.Var))
+        return every, names, all(consts) if every else any(consts)
+    if isinstance(d, ir.Phi):
+        return split(d.operands, True)
+    v = d.value
+    if not isinstance(v, ir.Call):
+        return split([v], True)
+    op, args = v.op, v.args
+    if op in ("getitem", "getattr", "setitem"):
+        return split(args[:1], True)
+    if op in ("list", "tuple"):
+        return split(args, True) if args else (False, (), False)
+    if op == "callmethod":
+        if isinstance(args[1], ir.Const) and args[1].value in _FLOAT_METHODS:
+            return split(args[:1] + args[2:], False)
+        return False, (), False
+    if op.startswith("math."):
+        return False, (), op not in _NOT_FLOAT_MATH
+    if any(k == "dtype" for k, _ in v.kwargs):
+        return False, (), False
+    if op in prims.FLOAT_RESULTS or _float_ufunc(op):
+        return False, (), True
+    if op in ARITH_OPS or op == "matmul" or op in ("builtins.sum", "builtins.max", "builtins.min",
+                                                   "builtins.abs") or op.startswith("s2s.runtime.") or \
+            op.startswith(("numpy.", "scipy.")) and registry.reverse_rule(op) is not None and \
+            not registry.is_nondiff(op):
+        return split(list(args) + [a for _, a in v.kwargs], False)
+    return False, (), False
 
 
 _INTEGER_CODES = set(np.typecodes["AllInteger"]) | {"?"}
