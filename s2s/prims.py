@@ -43,7 +43,8 @@ METHODS = {
     "sum": "numpy.sum", "mean": "numpy.mean", "prod": "numpy.prod", "max": "numpy.max", "min": "numpy.min",
     "std": "numpy.std", "var": "numpy.var", "dot": "numpy.dot", "reshape": "numpy.reshape",
     "transpose": "numpy.transpose", "ravel": "numpy.ravel", "flatten": "numpy.ravel", "squeeze": "numpy.squeeze",
-    "cumsum": "numpy.cumsum", "cumprod": "numpy.cumprod", "clip": "numpy.clip", "copy": "numpy.copy", "take": "numpy.take",
+    "cumsum": "numpy.cumsum", "cumprod": "numpy.cumprod", "clip": "numpy.ndarray.clip", "copy": "numpy.copy",
+    "take": "numpy.take",
     "argmax": "numpy.argmax", "argmin": "numpy.argmin", "any": "numpy.any", "all": "numpy.all",
     "trace": "numpy.trace", "diagonal": "numpy.diagonal", "swapaxes": "numpy.swapaxes",
     "repeat": "numpy.repeat", "round": "numpy.round", "conj": "numpy.conj", "astype": "numpy.ndarray.astype",
@@ -68,7 +69,8 @@ CASTS = {"numpy.ndarray.astype": ("numpy.ndarray.astype_integer", "numpy.ndarray
 SPELLED_AS_METHOD = {"numpy.ndarray.astype": "astype", "numpy.ndarray.astype_integer": "astype",
                      "numpy.ndarray.astype_any": "astype",
                      "numpy.ndarray.item": "item", "numpy.ndarray.tolist": "tolist",
-                     "numpy.ndarray.sum": "sum", "numpy.ndarray.mean": "mean"}
+                     "numpy.ndarray.sum": "sum", "numpy.ndarray.mean": "mean",
+                     "numpy.ndarray.clip": "clip"}  # (x.clip(lo) has one bound, np.clip(x, lo) is an error)
 # the reductions vector forward mode writes as methods of a batch of tangents (always an ndarray there):
 # `dx.sum(axis=1)` for the tangents of `np.sum(x)`, the same reduction without np.sum's dispatch (~1 of its ~2 us)
 BATCH_REDUCTION_METHODS = {"numpy.sum": "numpy.ndarray.sum", "numpy.mean": "numpy.ndarray.mean"}

@@ -135,6 +135,8 @@ CASES = [
     ("numpy.minimum", lambda x, y: np.minimum(x, y), (SEP, SEP[::-1]), (0, 1)),
     ("numpy.where", lambda x, y: np.where(x > 0.0, x, y), (SEP, W), (0, 1)),
     ("numpy.clip", lambda x, lo, hi: np.clip(x, lo, hi), (CLIPPED, LO, HI), (0, 1, 2)),
+    ("numpy.ndarray.clip", lambda x, lo, hi: x.clip(lo, hi), (CLIPPED, LO, HI), (0, 1, 2)),
+    ("numpy.ndarray.clip", lambda x, lo: x.clip(lo), (CLIPPED, LO), (0, 1)),
     # ------------------------------------------------------------ numpy reductions
     ("numpy.sum", lambda x: np.sum(x), (M34,), 0),
     ("numpy.sum", lambda x: np.sum(x, axis=1), (M34,), 0),

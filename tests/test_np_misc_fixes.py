@@ -366,3 +366,16 @@ def test_infinite_derivatives_of_numbers_are_inf_or_nan():
 def test_those_derivatives_elsewhere(f, x):
     assert s2s.grad(f)(x) == pytest.approx(numeric_grad(f, (x,), 0), rel=1e-7)
     assert_close(s2s.hessian(f)(x), numeric_hessian(f, x), 1e-4, 1e-5, what=f.__name__)
+
+
+def clip_method(x):
+    return np.sum(x.clip(0.0) ** 2) + np.sum(x.clip(max=0.5) * x) + np.sum(x.clip(-0.5, 0.8) * x)
+
+
+def clip_method_bound(x):
+    return np.sum(x[1:].clip(x[0]) ** 2)
+
+
+@pytest.mark.parametrize("f", [clip_method, clip_method_bound])
+def test_clip_method_with_one_bound(f):
+    check_every_mode(f, np.array([0.3, -0.7, 1.2, 0.6, -0.2]))

@@ -319,6 +319,8 @@ CASES = {
     "numpy.fmin": binary("np.fmin(x, y)"),
     "numpy.where": [Case("np.where(x > 0, x, y)", AWAY(2, 3), N(3)), Case("np.where(x > 0, x * 2.0, 0.0)", AWAY(4)),
                     Case("np.where(z > 0, x, y)", N(3), N(2, 3), AWAY(2, 1))],
+    "numpy.ndarray.clip": [Case("x.clip(-0.5, 0.5)", SPREAD(3, 4)), Case("x.clip(y)", SPREAD(3, 4), SPREAD(4)),
+                           Case("x.clip(max=0.5)", SPREAD(3))],
     "numpy.clip": [Case("np.clip(x, -0.5, 0.5)", SPREAD(3, 4)),
                    Case("np.clip(x, y, z)", SPREAD(2, 3), U(-1.0, -0.3, 3), U(0.3, 1.0, 2, 1)),
                    Case("x.clip(0.0, 0.2)", SPREAD(5)), Case("np.clip(x, None, 0.1)", SPREAD(4)),

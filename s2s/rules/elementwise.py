@@ -194,6 +194,10 @@ elementwise("numpy.clip",
             lambda ans, x, a_min=None, a_max=None, min=None, max=None: x < min,
             lambda ans, x, a_min=None, a_max=None, min=None, max=None: x > max
             ).facts["parameters"] = (("a", REQUIRED), ("a_min", None), ("a_max", None))  # (a_min=: a tangent's place)
+# x.clip(min, max), spelled so in generated code: its bounds are min and max, one may be left out (x.clip(0.0))
+elementwise("numpy.ndarray.clip", lambda ans, x, min=None, max=None: _inside(x, min, max),
+            lambda ans, x, min=None, max=None: x < min, lambda ans, x, min=None, max=None: x > max
+            ).facts["parameters"] = (("self", REQUIRED), ("min", None), ("max", None))
 
 # ---------------------------------------------------------------- math: the error function
 TWO_OVER_SQRT_PI = 2.0 / _math.sqrt(_math.pi)  # d erf(x)/dx = 2 / sqrt(pi) * exp(-x ** 2)
