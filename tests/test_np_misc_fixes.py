@@ -379,3 +379,13 @@ def clip_method_bound(x):
 @pytest.mark.parametrize("f", [clip_method, clip_method_bound])
 def test_clip_method_with_one_bound(f):
     check_every_mode(f, np.array([0.3, -0.7, 1.2, 0.6, -0.2]))
+
+
+def split_index_add_at(x):
+    y = np.zeros((2, 3, 4))
+    np.add.at(y, (1, slice(None), [2, 0, 2]), x[0, :, [1, 2, 1]] ** 2)
+    return np.sum(y * np.arange(24.0).reshape(2, 3, 4) * y)
+
+
+def test_add_at_with_advanced_indices_separated_by_a_slice():
+    check_every_mode(split_index_add_at, np.linspace(-1.0, 1.3, 9).reshape(1, 3, 3))

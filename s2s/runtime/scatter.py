@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from s2s.runtime.core import batch_key
+from s2s.runtime.core import batch_front, batch_key, batch_read
 
 __all__ = ["added_at", "batch_added_at"]
 
@@ -36,15 +36,17 @@ def batch_added_at(d_y, d_v, y, *index_and_v):
     and of v (`d_v`), None or a bare zero where there are none: `d_y[:, index]` plus each tangent of v added up
     at the index and read back, as added_at adds v (a v that broadcast to y[index]'s shape gets its axes)."""
     *index, v = index_and_v
-    key = batch_key(tuple(index))
+    index = tuple(index)
+    key = batch_key(index)
     zero_y, zero_v = d_y is None or np.ndim(d_y) == 0 and d_y == 0, d_v is None or np.ndim(d_v) == 0 and d_v == 0
     if zero_v:
-        return 0.0 if zero_y else np.asarray(d_y)[key]
+        return 0.0 if zero_y else batch_read(np.asarray(d_y), index)
     d_v = np.asarray(d_v)
     scratch = np.zeros(d_v.shape[:1] + np.shape(y), dtype=np.result_type(d_v.dtype, np.float64))
     rank = scratch[key].ndim
     if d_v.ndim < rank:  # (v broadcast to y[index]: its axes after the batch axis)
         d_v = d_v.reshape(d_v.shape[:1] + (1,) * (rank - d_v.ndim) + d_v.shape[1:])
-    np.add.at(scratch, key, d_v)
-    out = scratch[key]
-    return out if zero_y else np.asarray(d_y)[key] + out
+    front = batch_front(index)  # (advanced indices a slice separates put their axes before the batch axis)
+    np.add.at(scratch, key, np.moveaxis(d_v, 0, front) if front else d_v)
+    out = batch_read(scratch, index)
+    return out if zero_y else batch_read(np.asarray(d_y), index) + out
