@@ -85,3 +85,22 @@ def test_a_third_derivative_through_a_loop_is_refused_saying_what_to_do():
     with pytest.raises(s2s.S2SError, match="a third derivative of a function whose loops") as info:
         s2s.grad(g2)(x)
     assert not isinstance(info.value, s2s.UnsupportedSyntaxError)
+
+
+def _over_parts_of_two_shapes(x):
+    s = 0.0
+    for p in [np.outer(x, x), x]:
+        s = s + np.sum(p ** 3)
+    return s
+
+
+def test_a_hessian_through_a_loop_over_a_list_of_arrays_of_two_shapes():
+    """The Hessian (vector forward mode over the gradient) of a loop over [np.outer(x, x), x]: the list's
+    tangents are kept part by part (rt.batch_zeros, rt.batch_setitem), where NumPy could make no array of them
+    (bug hunt r10: ValueError, inhomogeneous shape)."""
+    x, h = np.array([0.3, -0.7]), 1e-6
+    grad = s2s.grad(_over_parts_of_two_shapes)
+    expected = np.array([(grad(x + h * e) - grad(x - h * e)) / (2 * h) for e in np.eye(2)])
+    np.testing.assert_allclose(s2s.hessian(_over_parts_of_two_shapes)(x), expected, rtol=1e-6)
+    # f = sum_ij (x_i x_j)^3 + sum_i x_i^3: d2f/dx_i dx_j = 9 x_i^2 x_j^2 (i != j)
+    assert abs(s2s.hessian(_over_parts_of_two_shapes)(x)[0, 1] - 9 * x[0] ** 2 * x[1] ** 2 * 2) < 1e-9

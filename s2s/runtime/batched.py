@@ -63,9 +63,17 @@ def batch_align(d, ans):
 def batch_zeros(x, like):
     """Zero tangents of `x`: shape (n,) + shape of x, n taken from the batch `like` (a container's tangents,
     such as those of `(x, x, x)`, are a tuple of batches: n is that of its first)."""
+    if isinstance(x, (tuple, list)) and _ragged(x):  # ([np.outer(x, x), x]: parts of other shapes, part by part)
+        return tuple(batch_zeros(v, like) for v in x)
     while isinstance(like, (tuple, list)) and like:
         like = next((v for v in like if np.ndim(v) or isinstance(v, (tuple, list))), like[0])
     return np.zeros((np.shape(like)[0],) + np.shape(x))
+
+
+def _ragged(parts) -> bool:
+    """Are `parts` of different shapes (or containers themselves), so that NumPy makes no array of them?"""
+    shapes = {np.shape(v) if not isinstance(v, (tuple, list, dict)) else None for v in parts}
+    return len(shapes) > 1 or None in shapes
 
 
 def _shift(axis):

@@ -138,6 +138,11 @@ def batch_setitem(d_base, d_value, ans, *index):
     stands for zero tangents)."""
     if type(ans) is np.ndarray and ans.dtype.kind in "biu":
         d_value = None  # (an array of integers truncates v: no tangent flows through the write)
+    if isinstance(d_base, (tuple, list)) and isinstance(ans, (tuple, list)) and len(index) == 1:
+        # a list's tangents part by part (its parts may differ in shape: [np.outer(x, x), x]): the one written
+        out = list(d_base)
+        out[index[0]] = np.zeros_like(d_base[index[0]]) if d_value is None or _zero(d_value) else d_value
+        return type(d_base)(out) if type(d_base) in (tuple, list) else out
     if type(d_base) is np.ndarray and type(d_value) is np.ndarray and d_base.dtype == np.float64 and \
             d_value.dtype == np.float64 and d_base.shape[1:] == np.shape(ans):
         out = d_base.copy()  # (the common case: float tangents of the array written and of the value)
