@@ -380,41 +380,64 @@ def floats(fn: ir.Function, assume=()) -> set[str]:
 def _float_rule(d) -> tuple:
     """(True: every name must hold floats, False: any, the names, and whether the constants allow it: for `all`,
     that they are all floats; for `any`, that the result is a float anyway or a constant operand is one)."""
-    def is_float(a) -> bool:
-        return type(a.value) is float or isinstance(a.value, tuple) and bool(a.value) and \
-            all(type(v) is float for v in a.value)
-
-    def split(atoms, every):
-        atoms = [a for a in atoms if a is not None]
-        consts = [is_float(a) for a in atoms if isinstance(a, ir.Const)]
-        names = tuple(a.name for a in atoms if isinstance(a, ir.Var))
-        return every, names, all(consts) if every else any(consts)
-    if isinstance(d, ir.Phi):
-        return split(d.operands, True)
+    if type(d) is ir.Phi:
+        return _split(d.operands, True)
     v = d.value
-    if not isinstance(v, ir.Call):
-        return split([v], True)
-    op, args = v.op, v.args
+    if type(v) is not ir.Call:
+        return _split((v,), True)
+    kind = _op_kind(v.op)
+    if kind == "first":
+        return _split(v.args[:1], True)
+    if kind == "sequence":
+        return _split(v.args, True) if v.args else _NEVER
+    if kind == "method":
+        args = v.args
+        return _split(args[:1] + args[2:], False) if type(args[1]) is ir.Const and args[1].value in _FLOAT_METHODS \
+            else _NEVER
+    if v.kwargs and any(k == "dtype" for k, _ in v.kwargs):
+        return _NEVER
+    if kind == "float":
+        return _ALWAYS
+    if kind == "any":
+        return _split(v.args + tuple(a for _, a in v.kwargs), False)
+    return _NEVER
+
+
+_NEVER, _ALWAYS = (False, (), False), (False, (), True)
+
+
+def _split(atoms, every: bool) -> tuple:
+    names, floats_ = [], []
+    for a in atoms:
+        if type(a) is ir.Var:
+            names.append(a.name)
+        elif a is not None:
+            v = a.value
+            floats_.append(type(v) is float or type(v) is tuple and bool(v) and all(type(x) is float for x in v))
+    return every, tuple(names), all(floats_) if every else any(floats_)
+
+
+@functools.lru_cache(maxsize=None)
+def _op_kind(op: str) -> str:
+    """How an operation's result is a float (`_float_rule`): "first" (its first operand's: an element, a part, a
+    write), "sequence" (every item's), "method" (the object's, for `_FLOAT_METHODS`), "float" (always), "any"
+    (with a float operand), "never" (not known to be)."""
     if op in ("getitem", "getattr", "setitem"):
-        return split(args[:1], True)
+        return "first"
     if op in ("list", "tuple"):
-        return split(args, True) if args else (False, (), False)
+        return "sequence"
     if op == "callmethod":
-        if isinstance(args[1], ir.Const) and args[1].value in _FLOAT_METHODS:
-            return split(args[:1] + args[2:], False)
-        return False, (), False
+        return "method"
     if op.startswith("math."):
-        return False, (), op not in _NOT_FLOAT_MATH
-    if any(k == "dtype" for k, _ in v.kwargs):
-        return False, (), False
+        return "never" if op in _NOT_FLOAT_MATH else "float"
     if op in prims.FLOAT_RESULTS or _float_ufunc(op):
-        return False, (), True
+        return "float"
     if op in ARITH_OPS or op == "matmul" or op in ("builtins.sum", "builtins.max", "builtins.min",
                                                    "builtins.abs") or op.startswith("s2s.runtime.") or \
             op.startswith(("numpy.", "scipy.")) and registry.reverse_rule(op) is not None and \
             not registry.is_nondiff(op):
-        return split(list(args) + [a for _, a in v.kwargs], False)
-    return False, (), False
+        return "any"
+    return "never"
 
 
 _INTEGER_CODES = set(np.typecodes["AllInteger"]) | {"?"}

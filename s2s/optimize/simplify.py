@@ -87,7 +87,7 @@ def _simplify(fn: ir.Function) -> ir.Function:
     _Peephole(fn).run(fn.body)
     arrays = array_versions(fn.body)
     _pass(fn.body, mapping, set(arrays) | set(arrays.values()), integers(fn), _restored(fn, arrays), _numeric(fn),
-          nonfloat(fn))
+          nonfloat(fn) if _has_identities(fn.body, ("mul", "truediv", "pow", "add", "sub")) else frozenset())
     if mapping:
         resolved = {k: _resolve(v, mapping) for k, v in mapping.items()}
         substitute_block(fn.body, resolved)
@@ -129,6 +129,8 @@ def drop_conversions(fn: ir.Function) -> ir.Function:
 
 
 def _drop_float_conversions(fn: ir.Function) -> ir.Function:
+    if not _has_identities(fn.body, ("mul",)):
+        return fn
     mapping: dict = {}
     _drop_conversions(fn.body, mapping, nonfloat(fn))
     if mapping:
@@ -137,6 +139,18 @@ def _drop_float_conversions(fn: ir.Function) -> ir.Function:
 
 
 drop_conversions.in_place = _drop_float_conversions
+
+
+def _has_identities(stmts: list, ops: tuple) -> bool:
+    """Does `stmts` hold `v * 1`, `v / 1`, `v ** 1`, `v + 0` or `v - 0` of a name among `ops` (where whether v
+    holds floats decides what it is)?"""
+    for s in ir.statements(stmts):
+        if type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op in ops and len(s.value.args) == 2:
+            one = 0 if s.value.op in ("add", "sub") else 1
+            a, b = s.value.args
+            if _num(a, one) and type(b) is ir.Var or _num(b, one) and type(a) is ir.Var:
+                return True
+    return False
 
 
 def _drop_conversions(stmts: list, mapping: dict, maybe_ints: set) -> None:
