@@ -3,6 +3,7 @@ finite differences or the original function's value) or refused at the user's li
 as they were.
 """
 import inspect
+import re
 
 import numpy as np
 import pytest
@@ -484,3 +485,39 @@ def dict_of_grown_list(x):
 
 def test_a_list_grown_before_a_dict_holds_it_is_exact():
     check_every_mode(dict_of_grown_list, X)
+
+
+def _copied_into(x):
+    r = np.zeros(2)
+    _ = np.copyto(r, x * 2.0)
+    return np.sum(r * x)
+
+
+def _diagonal_filled(x):
+    r = np.outer(x, x)
+    res = np.fill_diagonal(r, 0.0)
+    return np.sum(r) + 0.0 * (res is None)
+
+
+def _seeded(x):
+    _ = np.random.seed(3)
+    return x * np.random.normal()
+
+
+def _put_into(x):
+    r = x * 1.0
+    np.put(r, [0], 5.0)
+    return np.sum(r * x)
+
+
+@pytest.mark.parametrize("f, line", [(_copied_into, "np.copyto(dst, src)"), (_diagonal_filled, "np.fill_diagonal"),
+                                     (_seeded, "np.random.seed(s)"), (_put_into, "np.put(a, ind, v)")])
+def test_a_library_call_that_changes_its_argument_is_refused_assigned_or_not(f, line):
+    """np.copyto, np.fill_diagonal, np.put, np.putmask, np.place, np.put_along_axis, np.random.seed and
+    np.random.shuffle change their argument (or NumPy's random state) and return None: with the None assigned to
+    a name, s2s dropped the call (real-program bug hunt: np.copyto's sum 0 for 10, np.fill_diagonal's 9 for 4).
+    Refused at the call, saying what to write instead."""
+    x = np.array([1.0, 2.0])
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=re.escape(line)) as info:
+        s2s.value_and_grad(f)(x)
+    assert "which changes" in str(info.value) or "which shuffles" in str(info.value)

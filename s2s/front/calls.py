@@ -185,6 +185,8 @@ class CallLowering:
         if target is dict and not args:  # dict(w=w, b=b)
             return self.dict_display([ir.Const(k) for k, _ in kwargs], [v for _, v in kwargs], node, None)
         key = registry.key_of(target)
+        if key is None:
+            self.refuse_in_place(node, target)
         if key in registry.RECURSIVE_KEYS:  # a recursive function met before: called, its keywords placed
             return self.recursive_call(target, args, kwargs, node)
         if key in ("builtins.max", "builtins.min") and (len(args) == 1 or kwargs):

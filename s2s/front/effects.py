@@ -24,6 +24,26 @@ EFFECTS = {"builtins.print", "s2s.runtime.require_scalar", "s2s.runtime.require_
            "s2s.runtime.require_immutable", "s2s.runtime.require_float_array"}
 AT = {"numpy.add": "add", "numpy.subtract": "subtract"}  # the ufuncs whose .at is an element write (ufunc_at)
 ADDED_AT = "s2s.runtime.added_at"
+# library calls that change an argument (or NumPy's random state) in place and return None: refused wherever they
+# are called, their result assigned or not (a name for None keeps nothing of what they do), saying what to write
+_CHANGES_FIRST = "which changes its first argument in place and returns None"
+IN_PLACE_CALLS = {
+    numpy.copyto: (f"np.copyto(dst, src), {_CHANGES_FIRST}",
+                   "write the values into the array: dst[...] = src, or make a new one: dst = np.array(src)"),
+    numpy.fill_diagonal: (f"np.fill_diagonal(a, v), {_CHANGES_FIRST}",
+                          "write the diagonal by index: a[np.diag_indices(len(a))] = v, or select: "
+                          "a = np.where(np.eye(len(a), dtype=bool), v, a)"),
+    numpy.put: (f"np.put(a, ind, v), {_CHANGES_FIRST}", "write the elements by index: a[ind] = v (for a vector a)"),
+    numpy.putmask: (f"np.putmask(a, mask, v), {_CHANGES_FIRST}", "select instead: a = np.where(mask, v, a)"),
+    numpy.place: (f"np.place(a, mask, vals), {_CHANGES_FIRST}", "write the selected elements: a[mask] = vals"),
+    numpy.put_along_axis: (f"np.put_along_axis(a, ind, v, axis), {_CHANGES_FIRST}",
+                           "write the elements by index into an array the function made, or select with np.where"),
+    numpy.random.seed: ("np.random.seed(s), which changes NumPy's global random state",
+                        "seed before calling the function, or draw from a generator made inside it: "
+                        "rng = np.random.default_rng(s); rng.normal(...)"),
+    numpy.random.shuffle: ("np.random.shuffle(x), which shuffles its argument in place",
+                           "take a shuffled copy: x = rng.permutation(x)"),
+}
 
 
 class EffectLowering:
@@ -101,10 +121,20 @@ class EffectLowering:
                     self.atom(a) for a in node.args), tuple((k.arg, self.atom(k.value)) for k in node.keywords)),
                     self.loc))
                 return
+        self.refuse_in_place(node, target)
         raise self.error(node, "a call whose result is discarded",
                          "s2s keeps print, logging, warnings.warn and your own functions called for their effect; "
                          "a library function that writes into its argument (np.copyto, x.sort(), ...) is not "
-                         "differentiated: assign the result to a name")
+                         "differentiated: assign the result to a name (y = np.sort(x) for np.sort(x), a new array)")
+
+    def refuse_in_place(self, node, target) -> None:
+        """Refuse a call of a library function that changes its argument in place (IN_PLACE_CALLS)."""
+        try:
+            spelled, fix = IN_PLACE_CALLS.get(target, (None, None))
+        except TypeError:  # (an unhashable callable)
+            return
+        if spelled is not None:
+            raise self.error(node, spelled, fix)
 
     def changes_argument(self, node, name: str, changed: tuple, exc: S2SError) -> S2SError:
         """The error for a helper called for its effect that changes its argument in place where s2s could not
