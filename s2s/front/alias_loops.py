@@ -83,6 +83,7 @@ class LoopAliases:
                                         f"rebound to another array ('{base_name(back.name)}')",
                                  "write into each array by its own name, or copy when rebinding "
                                  f"({base_name(r)} = {base_name(back.name)}.copy())", base_name(r))
+        self.kept_across_iterations(s, written, based, inside)
         for r in written:  # after the loop, its arrays are the header's versions; one the loop wrote
             if self.state.current.get(r) != SHARED:  # through another name has none (see `read`)
                 self.state.current[r] = LOOP_WRITTEN
@@ -90,6 +91,28 @@ class LoopAliases:
             r = self.root.get(p.target)
             if r is not None and self.state.current.get(r) != SHARED:
                 self.state.current[r] = p.target
+
+    def kept_across_iterations(self, s: ir.Loop, written: dict, based: set, inside: set) -> None:
+        """Refuse a name the next iteration starts with (a header phi's back value: `prev = y`, a list `x` was
+        appended to, a tuple holding it) that is, or holds, an array made before the loop that the loop changes
+        in place: the next iteration's change shows through it (NumPy's `hist` holds one `x` twice, changed
+        twice), which s2s, following values, would not see."""
+        arrays = [r for r in written if r not in inside]
+        for p in s.phis:
+            back = p.operands[1]
+            if p.target in based or not isinstance(back, ir.Var) or back.name == p.target:
+                continue
+            held = set(self.refs.get(back.name, {})) | {self.root.get(back.name, back.name)}
+            for r in arrays:
+                if r in held:
+                    name, kept = base_name(r), base_name(p.target)
+                    how = f"'{kept}' is '{name}'" if self.root.get(back.name) == r else \
+                        f"'{kept}' holds '{name}' (or a view of it)"
+                    raise self.error(s.loc, f"a loop that changes '{name}' in place while {how} from one iteration "
+                                            f"to the next (NumPy's '{kept}' then shows the later change)",
+                                     f"keep a copy: {name}.copy() where '{kept}' takes it (hist.append("
+                                     f"{name}.copy()), prev = {name}.copy()), or compute '{name}' as a new value "
+                                     f"({name} = {name} + ...)", name)
 
     def element_written_phis(self, s: ir.Loop) -> set:
         """The header phis of the loop `s` whose elements it writes (`y_4 = setitem(y_3, i, v)`), directly or
