@@ -289,22 +289,43 @@ def convolve_adjoint_b(g, a, v, mode="full"):
 
 
 def correlate_adjoint_a(g, a, v, mode="valid"):
-    """Adjoint of `np.correlate(a, v, mode)` (= `np.convolve(a, v[::-1], mode)` for real input) w.r.t. `a`."""
-    return convolve_adjoint_a(g, a, np.asarray(v)[::-1], mode)
+    """Adjoint of `np.correlate(a, v, mode)` with respect to `a`: the 'full' adjoint correlated with `v[::-1]`
+    (the 'full' correlation is `np.convolve(a, v[::-1])`; 'same' crops it where `_correlate_full_adjoint` says)."""
+    return np.correlate(_correlate_full_adjoint(g, len(a), len(v), mode), np.asarray(v)[::-1], mode="valid")
 
 
 def correlate_adjoint_b(g, a, v, mode="valid"):
-    """Adjoint of `np.correlate(a, v, mode)` with respect to `v`."""
-    return convolve_adjoint_b(g, a, np.asarray(v)[::-1], mode)[::-1]
+    """Adjoint of `np.correlate(a, v, mode)` with respect to `v`: the 'full' adjoint correlated with `a`, reversed."""
+    return np.correlate(_correlate_full_adjoint(g, len(a), len(v), mode), a, mode="valid")[::-1]
+
+
+_MODES = {0: "valid", 1: "same", 2: "full"}  # NumPy's numeric modes
 
 
 def _convolve_full_adjoint(g, n, m, mode):
-    """The adjoint of the 'full' convolution that `mode` crops."""
-    total = n + m - 1
+    """The adjoint of the 'full' convolution (length n + m - 1) that `mode` crops: 'same' keeps max(n, m)
+    entries centred, the extra one on the right; 'valid' keeps the |n - m| + 1 entries where both overlap."""
+    mode = _MODES.get(mode, mode)
+    if mode == "same":
+        return _uncropped(g, n + m - 1, (min(n, m) - 1) // 2)
+    return _uncropped(g, n + m - 1, 0 if mode == "full" else min(n, m) - 1)
+
+
+def _correlate_full_adjoint(g, n, m, mode):
+    """The adjoint of the 'full' correlation (length n + m - 1) that `mode` crops. 'same' is not centred as for
+    np.convolve(a, v[::-1]): NumPy correlates the longer operand with the shorter and reverses the result when `v`
+    is the longer, so the extra entry is on the left when n < m (n even: one place further than convolve's)."""
+    mode = _MODES.get(mode, mode)
+    if mode == "same":
+        return _uncropped(g, n + m - 1, (m - 1) // 2 if n >= m else n // 2)
+    return _uncropped(g, n + m - 1, 0 if mode == "full" else min(n, m) - 1)
+
+
+def _uncropped(g, total, start):
+    """`g` put back at `start` in zeros of length `total` (`g` itself where it is the whole)."""
     g = np.asarray(g, dtype=float)
-    if mode == "full":
+    if len(g) == total:
         return g
-    start = (total - len(g)) // 2 if mode == "same" else min(n, m) - 1  # where 'same'/'valid' crop
     out = np.zeros(total)
     out[start:start + len(g)] = g
     return out
