@@ -7,7 +7,9 @@ import pytest
 
 import s2s
 
-from conftest import assert_close, numeric_hessian
+from s2s.errors import NonDifferentiableError, S2SError
+
+from conftest import assert_close, check_every_mode, module_from_text, numeric_hessian
 
 
 def numeric_jacobian(f, args, wrt, eps=1e-6):
@@ -98,3 +100,91 @@ def test_correlate_hessian_every_mode_and_length(mode, n, m):
     _, f = CORRELATES[mode]
     z = np.concatenate(_operands(n, m))
     assert_close(s2s.hessian(f)(z, n), numeric_hessian(lambda z: f(z, n), z), 1e-4, 1e-5, what="hessian")
+
+
+# ---------------------------------------------------------------- np.pad: reflect_type=, stat_length=, every linear mode
+# reflect_type='odd' (2 * edge - mirror) was read as a plain mirror in both modes, and the tangent of 'mean' with
+# stat_length= (and of 'maximum', 'minimum', 'median') was the tangent's own statistic
+
+def pad_odd(x):
+    return np.pad(x, 1, mode="reflect", reflect_type="odd")
+
+
+def pad_mean_of_one(x):
+    return np.pad(x, 1, mode="mean", stat_length=1)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_pad_reflect_odd_and_mean_stat_length(mode):
+    x = np.array([1.0, 3.0, 2.0])
+    odd = np.array([[2.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 2.0]])
+    assert_close(s2s.jacobian(pad_odd, mode=mode)(x), odd, what="reflect_type='odd'")
+    mean = np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 1.0]])
+    assert_close(s2s.jacobian(pad_mean_of_one, mode=mode)(x), mean, what="mode='mean', stat_length=1")
+
+
+PAD_CALLS = [
+    ("1, mode='reflect', reflect_type='odd'", (5,)),
+    ("(2, 7), mode='reflect', reflect_type='odd'", (4,)),  # (wider than x: reflected again, about the new edge)
+    ("((1, 2), (3, 1)), mode='symmetric', reflect_type='odd'", (3, 4)),
+    ("(6, 5), mode='symmetric', reflect_type='odd'", (3,)),
+    ("((2, 1), (1, 4)), mode='reflect', reflect_type='odd'", (3, 3)),
+    ("2, mode='mean', stat_length=2", (5,)),
+    ("((1, 2), (2, 1)), mode='mean', stat_length=((1, 3), (2, 2))", (4, 3)),
+    ("3, mode='mean'", (3, 4)),
+    ("(2, 3), mode='linear_ramp', end_values=(1.5, -2.0)", (4,)),
+    ("((1, 2), (2, 0)), mode='linear_ramp'", (3, 3)),
+    ("(1, 3), 'reflect'", (4,)),
+    ("((1, 2), (2, 3)), mode='wrap'", (2, 3)),
+    ("2, mode='edge'", (2, 2)),
+    ("(1, 2), constant_values=4.0", (3,)),
+]
+
+
+@pytest.mark.parametrize("k", range(len(PAD_CALLS)))
+def test_pad_every_linear_mode(tmp_path, k):
+    call, shape = PAD_CALLS[k]
+    text = ("import numpy as np\n\n\ndef f(x):\n"
+            f"    y = np.pad(x, {call})\n"
+            "    return np.sum(np.cos(y) * np.arange(1.0, y.size + 1.0).reshape(y.shape)) / y.size\n")
+    f = module_from_text(tmp_path, f"pad_case_{k}", text).f
+    x = np.linspace(-1.0, 1.3, np.prod(shape)).reshape(shape) ** 3 + 0.2
+    check_every_mode(f, x)
+
+
+def pad_maximum(x):
+    return np.pad(x, 1, mode="maximum")
+
+
+def pad_median(x):
+    return np.pad(x, (1, 2), "median", stat_length=2)
+
+
+def pad_minimum(x):
+    return np.pad(x, 1, mode="minimum")
+
+
+def pad_empty(x):
+    return np.pad(x, 1, mode="empty")
+
+
+def pad_mode_given(x, mode):
+    return np.pad(x, 1, mode=mode)
+
+
+@pytest.mark.parametrize("f", [pad_maximum, pad_median, pad_minimum, pad_empty])
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_pad_by_value_refused_at_the_line(f, mode):
+    with pytest.raises(NonDifferentiableError) as caught:
+        s2s.jacobian(f, mode=mode)(np.array([1.0, 3.0, 2.0]))
+    assert caught.value.lineno == f.__code__.co_firstlineno + 1
+    assert "np.concatenate" in str(caught.value)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_pad_by_value_known_at_run_time_refused(mode):
+    x = np.array([1.0, 3.0, 2.0])
+    with pytest.raises(S2SError, match="mode='maximum'"):
+        s2s.jacobian(pad_mode_given, mode=mode)(x, "maximum")
+    assert_close(s2s.jacobian(pad_mode_given, mode=mode)(x, "reflect"), numeric_jacobian(
+        lambda x: pad_mode_given(x, "reflect"), (x,), 0), what="mode='reflect' given at run time")

@@ -167,9 +167,25 @@ linear("numpy.fliplr", lambda g, ans, x: np.fliplr(g))
 linear("numpy.flipud", lambda g, ans, x: np.flipud(g))
 linear("numpy.rot90", lambda g, ans, x, k=1, axes=(0, 1): np.rot90(g, _neg(k), **non_default(axes=(axes, (0, 1)))))
 linear("numpy.roll", lambda g, ans, x, shift, axis=None: np.roll(g, _neg(shift), **non_default(axis=(axis, None))))
+# np.pad is linear in x in these modes (runtime.arrays.PAD_LINEAR_MODES checks a mode known only at run time);
+# constant_values= and end_values= are constants (0 in the derivative), reflect_type= and stat_length= are kept
+_PAD_LINEAR = ("constant", "edge", "reflect", "symmetric", "wrap", "mean", "linear_ramp")
+
+
+def _pad_options(mode, options: dict) -> dict:
+    if not isinstance(mode, Sym) and mode not in _PAD_LINEAR:
+        refuse("numpy.pad", f"np.pad with mode={mode!r} has no derivative rule in s2s (it picks entries by value"
+                            f"{'' if mode in ('maximum', 'minimum', 'median') else ', or leaves them undefined'})",
+               "use mode='constant', 'edge', 'reflect', 'symmetric', 'wrap', 'mean' or 'linear_ramp', or pad with "
+               "the statistic you mean: np.concatenate([[np.max(x)], x, [np.max(x)]])")
+    return non_default(reflect_type=(options.get("reflect_type", "even"), "even"),
+                       stat_length=(options.get("stat_length"), None))
+
+
 linear("numpy.pad", lambda g, ans, x, pad_width, mode="constant", **options:
-       rt.pad_adjoint(g, x, pad_width, **non_default(mode=(mode, "constant"))),
-       tangent=lambda d, ans, x, pad_width, mode="constant", **options: rt.pad_tangent(d, pad_width, mode))
+       rt.pad_adjoint(g, x, pad_width, **non_default(mode=(mode, "constant")), **_pad_options(mode, options)),
+       tangent=lambda d, ans, x, pad_width, mode="constant", **options:
+       rt.pad_tangent(d, pad_width, mode, **_pad_options(mode, options)))
 linear("numpy.copy", lambda g, ans, x, order="K": g)
 for _key in ("numpy.array", "numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousarray"):
     linear(_key, lambda g, ans, x, dtype=None, **_: rt.array_adjoint(g, x),

@@ -168,7 +168,8 @@ helper("diagonal_adjoint", lambda G, g, x, offset=0, axis1=0, axis2=1:
 helper("trace_adjoint", lambda G, g, x, offset=0, axis1=0, axis2=1:
        np.trace(G, **non_default(offset=(offset, 0), axis1=(axis1, 0), axis2=(axis2, 1))), rank_of_argument=1)
 helper("diag_adjoint", lambda G, g, x, k=0: np.diag(G, **non_default(k=(k, 0))), rank_of_argument=1)
-helper("pad_adjoint", lambda G, g, x, pad_width, mode="constant", **options: rt.pad_tangent(G, pad_width, mode),
+helper("pad_adjoint", lambda G, g, x, pad_width, mode="constant", **options:
+       rt.pad_tangent(G, pad_width, mode, **options),
        rank_of_argument=1)
 helper("sort_adjoint", lambda G, g, x, axis=-1: rt.sort_tangent(G, x, axis), rank_of_argument=1)
 # means: the adjoint spreads g over the entries, its transpose averages them again

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from s2s.errors import S2SError
-from s2s.runtime.arrays import extremum_adjoint, interp_adjoint_x, matrix_norm_adjoint, nanmean_adjoint, norm_adjoint, prod_adjoint, reduced_axes, var_adjoint, vector_norm_adjoint
+from s2s.runtime.arrays import extremum_adjoint, interp_adjoint_x, matrix_norm_adjoint, nanmean_adjoint, norm_adjoint, pad_linear_mode, prod_adjoint, reduced_axes, var_adjoint, vector_norm_adjoint
 from s2s.runtime.core import batch_key, batch_read, _FLOAT64, _zero, tangent_as_array, zeros_like
 from s2s.runtime.cumprod import cumprod_zero_lines
 from s2s.runtime.linalg import cross_product
@@ -264,10 +264,11 @@ def matrix_norm_tangent(d, ans, x, keepdims=False, ord="fro"):
     return np.sum(np.asarray(d) * grad, axis=(-2, -1), keepdims=keepdims)
 
 
-def pad_tangent(d, pad_width, mode="constant"):
-    """Tangent of `np.pad(x, pad_width, mode)`: the padding modes copy entries, so pad `d` the same way
-    (a constant pad has a zero tangent)."""
-    return np.pad(d, pad_width) if mode == "constant" else np.pad(d, pad_width, mode=mode)
+def pad_tangent(d, pad_width, mode="constant", **options):
+    """Tangent of `np.pad(x, pad_width, mode, reflect_type=, stat_length=)` for the modes linear in `x`: pad `d`
+    the same way (constant_values= and end_values= are constants: 0 in the tangent)."""
+    pad_linear_mode(mode)
+    return np.pad(d, pad_width) if mode == "constant" else np.pad(d, pad_width, mode=mode, **options)
 
 
 def array_tangent(d, ans):
