@@ -43,7 +43,7 @@ METHODS = {
     "sum": "numpy.sum", "mean": "numpy.mean", "prod": "numpy.prod", "max": "numpy.max", "min": "numpy.min",
     "std": "numpy.std", "var": "numpy.var", "dot": "numpy.dot", "reshape": "numpy.reshape",
     "transpose": "numpy.transpose", "ravel": "numpy.ravel", "flatten": "numpy.ravel", "squeeze": "numpy.squeeze",
-    "cumsum": "numpy.cumsum", "cumprod": "numpy.cumprod", "clip": "numpy.ndarray.clip", "copy": "numpy.copy",
+    "cumsum": "numpy.cumsum", "cumprod": "numpy.cumprod", "clip": "numpy.ndarray.clip", "copy": "numpy.ndarray.copy",
     "take": "numpy.take",
     "argmax": "numpy.argmax", "argmin": "numpy.argmin", "any": "numpy.any", "all": "numpy.all",
     "trace": "numpy.trace", "diagonal": "numpy.diagonal", "swapaxes": "numpy.swapaxes",
@@ -70,7 +70,8 @@ SPELLED_AS_METHOD = {"numpy.ndarray.astype": "astype", "numpy.ndarray.astype_int
                      "numpy.ndarray.astype_any": "astype",
                      "numpy.ndarray.item": "item", "numpy.ndarray.tolist": "tolist",
                      "numpy.ndarray.sum": "sum", "numpy.ndarray.mean": "mean",
-                     "numpy.ndarray.clip": "clip"}  # (x.clip(lo) has one bound, np.clip(x, lo) is an error)
+                     "numpy.ndarray.clip": "clip",  # (x.clip(lo) has one bound, np.clip(x, lo) is an error)
+                     "numpy.ndarray.copy": "copy"}  # (x.copy() of a list or a dict is a list or a dict)
 # the reductions vector forward mode writes as methods of a batch of tangents (always an ndarray there):
 # `dx.sum(axis=1)` for the tangents of `np.sum(x)`, the same reduction without np.sum's dispatch (~1 of its ~2 us)
 BATCH_REDUCTION_METHODS = {"numpy.sum": "numpy.ndarray.sum", "numpy.mean": "numpy.ndarray.mean"}
@@ -85,6 +86,8 @@ END_WITH = "end_with"
 ADJOINT_BEGINS = "adjoint_begins"
 # the copy reverse mode emits: of the elements an element write overwrites, of an adjoint a loop changes in place
 COPY = "numpy.copy"
+# the copies: np.copy(x), and x.copy() (a method, as written: a list's or a dict's is a list or a dict)
+COPIES = frozenset({COPY, "numpy.ndarray.copy"})
 # the transpose vector forward mode emits: a batch of tangents of a vector times a matrix, `db @ a.T`
 TRANSPOSE = "numpy.transpose"
 # the array of one value that the rules emit (`np.full(np.shape(x), g)`, a sum's adjoint) and simplification folds

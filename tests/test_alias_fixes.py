@@ -573,3 +573,25 @@ def test_an_array_changed_in_place_and_kept_from_one_iteration_to_the_next_is_re
     value, g = s2s.value_and_grad(_history_copied)(x0)
     assert value == _history_copied(x0.copy())
     assert_close(g, numeric_grad(_history_copied, (x0,), 0), what="copied history")
+
+
+def _dict_copied(p, x):
+    w = p.copy()
+    return np.sum(w["a"] * x)
+
+
+def _list_copied(p, x):
+    w = p.copy()
+    return np.sum(w[0] * x) + np.sum(w[1] ** 2)
+
+
+def test_a_dict_or_list_copied_by_its_method_stays_a_dict_or_list():
+    """`p.copy()` of a dict or a list argument is the method as written, a dict or a list (it was np.copy(p): an
+    IndexError for a dict, a ValueError for parts of two shapes, one stacked array for parts of one)."""
+    x = np.array([1.0, 2.0, 3.0])
+    g = s2s.grad(_dict_copied)({"a": x}, x)
+    assert isinstance(g, dict) and np.array_equal(g["a"], x)
+    for p in ([x, np.ones(2)], [x, x]):
+        g = s2s.grad(_list_copied)(p, x)
+        assert isinstance(g, list) and np.array_equal(g[0], x) and np.array_equal(g[1], 2 * p[1])
+    assert "w = p.copy()" in s2s.grad(_list_copied).source

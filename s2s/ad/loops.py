@@ -295,7 +295,7 @@ class LoopReversal:
             return set()
         first = rphi.operands[0]
         made = next((t for t in out if isinstance(first, ir.Var) and self.defines(t, first.name)), None)
-        if made is not None and isinstance(made.value, ir.Call) and made.value.op == prims.COPY:
+        if made is not None and isinstance(made.value, ir.Call) and made.value.op in prims.COPIES:
             rphi.operands[0] = made.value.args[0]
         return {id(t) for t in zeroing}
 

@@ -71,7 +71,7 @@ class ElementWrites:
             return len(args) == 2 and type(args[1]) is ir.Const and type(args[1].value) is float
         if call.op in FLOAT_ARITHMETIC:
             return any(type(a) is ir.Const and type(a.value) is float for a in args)
-        if call.op in (prims.COPY, "numpy.zeros_like", "numpy.ones_like"):
+        if call.op in prims.COPIES or call.op in ("numpy.zeros_like", "numpy.ones_like"):
             return len(args) == 1 and type(args[0]) is ir.Var and args[0].name in self.wrt
         return False
 

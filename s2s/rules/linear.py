@@ -15,7 +15,7 @@ import numpy as _np
 from s2s import ir
 from s2s.rules.primitive import KEYWORD_FIXES, alias, constant_is, define, given, linear, non_default, nondiff, reading, refuse, same
 from s2s.rules.registry import REQUIRED
-from s2s.rules.symbolic import Sym, emit, math, np, rt
+from s2s.rules.symbolic import Sym, builtins, emit, math, np, rt
 
 
 def _neg(v):
@@ -187,6 +187,7 @@ linear("numpy.pad", lambda g, ans, x, pad_width, mode="constant", **options:
        tangent=lambda d, ans, x, pad_width, mode="constant", **options:
        rt.pad_tangent(d, pad_width, mode, **_pad_options(mode, options)))
 linear("numpy.copy", lambda g, ans, x, order="K": g)
+linear("numpy.ndarray.copy", lambda g, ans, x, order="K": g)  # (x.copy() of a list or a dict: a list or a dict)
 for _key in ("numpy.array", "numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousarray"):
     linear(_key, lambda g, ans, x, dtype=None, **_: rt.array_adjoint(g, x),
            tangent=lambda d, ans, x, dtype=None, **_: rt.array_tangent(d, ans))
@@ -230,12 +231,33 @@ linear("numpy.hstack", lambda g, ans, seq, **_: rt.hstack_adjoint(g, seq))
 linear("numpy.vstack", lambda g, ans, seq, **_: rt.vstack_adjoint(g, seq))
 linear("numpy.dstack", lambda g, ans, seq: rt.dstack_adjoint(g, seq))
 linear("numpy.column_stack", lambda g, ans, seq: rt.column_stack_adjoint(g, seq))
-linear("numpy.split", lambda g, ans, x, indices_or_sections, axis=0: np.concatenate(g, **non_default(axis=(axis, 0))))
-linear("numpy.array_split", lambda g, ans, x, indices_or_sections, axis=0:
-       np.concatenate(g, **non_default(axis=(axis, 0))))
-linear("numpy.hsplit", lambda g, ans, x, indices_or_sections: np.hstack(g))
-linear("numpy.vsplit", lambda g, ans, x, indices_or_sections: np.vstack(g))
-linear("numpy.dsplit", lambda g, ans, x, indices_or_sections: np.dstack(g))
+
+
+# the parts' adjoints joined back where the pieces are consecutive: a number of sections, or indices in a tuple that
+# do not decrease and are not negative; otherwise (a list, known only at run time) rt.split_adjoint adds each back
+# at its slice, as np.split(x, [2, 1]) gives x[:2], x[2:1], x[1:], pieces that overlap
+def _in_order(indices) -> bool:
+    if isinstance(indices, int):
+        return True
+    return isinstance(indices, tuple) and all(isinstance(i, int) and i >= 0 for i in indices) and \
+        all(a <= b for a, b in zip(indices, indices[1:]))
+
+
+def _split_transpose(join, axis_of):
+    def transpose(g, ans, x, indices_or_sections, axis=0):
+        if _in_order(indices_or_sections):
+            return join(g, axis)
+        return rt.split_adjoint(g, x, indices_or_sections, **non_default(axis=(axis_of(x, axis), 0)))
+    return transpose
+
+
+for _key in ("numpy.split", "numpy.array_split"):
+    linear(_key, _split_transpose(lambda g, axis: np.concatenate(g, **non_default(axis=(axis, 0))),
+                                  lambda x, axis: axis))
+# (hsplit's axis is 1, or 0 for a vector)
+linear("numpy.hsplit", _split_transpose(lambda g, axis: np.hstack(g), lambda x, axis: builtins.min(np.ndim(x) - 1, 1)))
+linear("numpy.vsplit", _split_transpose(lambda g, axis: np.vstack(g), lambda x, axis: 0))
+linear("numpy.dsplit", _split_transpose(lambda g, axis: np.dstack(g), lambda x, axis: 2))
 
 # ---------------------------------------------------------------- math.fsum: the builtin sum's rules, rounded once
 # (linear; of a sequence: its items are not numbers because its sum is, as the analyses read math's functions)
