@@ -9,7 +9,7 @@ import s2s
 
 from s2s.errors import NonDifferentiableError, S2SError
 
-from conftest import assert_close, check_every_mode, module_from_text, numeric_hessian
+from conftest import assert_close, check_every_mode, module_from_text, numeric_grad, numeric_hessian
 
 
 def numeric_jacobian(f, args, wrt, eps=1e-6):
@@ -188,3 +188,59 @@ def test_pad_by_value_known_at_run_time_refused(mode):
         s2s.jacobian(pad_mode_given, mode=mode)(x, "maximum")
     assert_close(s2s.jacobian(pad_mode_given, mode=mode)(x, "reflect"), numeric_jacobian(
         lambda x: pad_mode_given(x, "reflect"), (x,), 0), what="mode='reflect' given at run time")
+
+
+# ---------------------------------------------------------------- np.split with indices that decrease or are negative
+# np.split(x, [2, 1]) is [x[:2], x[2:1], x[1:]]: pieces that overlap, whose adjoints were joined by np.concatenate
+# into 7 entries for x's 6
+
+def split_decreasing(x):
+    parts = np.split(x, [2, 1])
+    return np.sum(parts[2] * np.arange(5.0))
+
+
+def test_split_decreasing_indices_gradient():
+    x = np.arange(6.0)
+    assert_close(s2s.grad(split_decreasing)(x), [0.0, 0.0, 1.0, 2.0, 3.0, 4.0], what="np.split(x, [2, 1])")
+
+
+SPLIT_CALLS = [
+    ("np.split(x, [2, 1])", (6,)),
+    ("np.split(x, (4, 2, 5))", (6,)),  # (a tuple: a constant)
+    ("np.split(x, [-2, 3])", (6,)),
+    ("np.split(x, [1, 9, 4])", (6,)),
+    ("np.split(x, [3, 1], axis=1)", (2, 4)),
+    ("np.array_split(x, [3, 1], axis=-1)", (2, 4)),
+    ("np.split(x, [1, 3])", (5,)),
+    ("np.split(x, (1, 3), axis=1)", (2, 4)),
+    ("np.array_split(x, 3)", (7,)),
+    ("np.hsplit(x, [3, 1])", (2, 4)),
+    ("np.hsplit(x, [3, 1])", (5,)),
+    ("np.vsplit(x, [2, 1])", (3, 2)),
+    ("np.dsplit(x, [2, 1])", (1, 2, 3)),
+]
+
+
+@pytest.mark.parametrize("k", range(len(SPLIT_CALLS)))
+def test_split_every_form(tmp_path, k):
+    call, shape = SPLIT_CALLS[k]
+    x = np.linspace(-1.0, 1.3, np.prod(shape)).reshape(shape) ** 3 + 0.2
+    count = len(eval(call, {"np": np, "x": x}))
+    terms = " + ".join(f"np.sum(np.sin(parts[{i}]) * {i + 1.0} * np.arange(1.0, parts[{i}].size + 1.0)"
+                       f".reshape(parts[{i}].shape))" for i in range(count))
+    text = f"import numpy as np\n\n\ndef f(x):\n    parts = {call}\n    return {terms}\n"
+    f = module_from_text(tmp_path, f"split_case_{k}", text).f
+    check_every_mode(f, x)
+
+
+def split_given(x, indices):
+    a, b, c = np.split(x, indices)
+    return np.sum(a * 1.0) + np.sum(b * 2.0) + np.sum(c ** 2)
+
+
+@pytest.mark.parametrize("indices", [[2, 1], [1, 3], np.array([-2, 3])])
+def test_split_indices_known_at_run_time(indices):
+    x = np.linspace(0.5, 2.0, 6)
+    assert_close(s2s.grad(split_given)(x, indices), numeric_grad(split_given, (x, indices), 0), what=str(indices))
+    _, tangent = s2s.jvp(split_given)((x, indices), (np.ones(6),))
+    assert_close(tangent, np.sum(numeric_grad(split_given, (x, indices), 0)), what=f"jvp {indices}")

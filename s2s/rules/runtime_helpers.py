@@ -200,6 +200,9 @@ helper("dstack_adjoint", lambda G, g, seq: rt.dstack_adjoint_transpose(G, g, seq
        lambda d, ans, g, seq: rt.batch_dstack_adjoint(d, seq))
 helper("column_stack_adjoint", lambda G, g, seq: rt.column_stack_adjoint_transpose(G, g, seq),
        lambda d, ans, g, seq: rt.batch_column_stack_adjoint(d, seq))
+# (split_adjoint adds each part back at its slice of x: its transpose reads those slices again)
+helper("split_adjoint", lambda G, g, x, indices_or_sections, axis=0:
+       np.array_split(G, indices_or_sections, **non_default(axis=(axis, 0))), rank_of_argument=1)
 helper("append_adjoint", lambda G, g, arr, values, axis=None:
        rt.append_adjoint_transpose(G, g, arr, values, **non_default(axis=(axis, None))),
        lambda d, ans, g, arr, values, axis=None:

@@ -19,7 +19,7 @@ from s2s.runtime.cumprod import cumprod_zero_lines
 __all__ = [
     "Parts", "reduced_axes", "expand_reduced", "prod_adjoint", "extremum_adjoint", "var_adjoint", "cumsum_adjoint",
     "cumprod_adjoint", "nanmean_adjoint", "norm_adjoint", "vector_norm_adjoint", "matrix_norm_adjoint",
-    "diff_adjoint", "diff_ends_adjoint", "taken_indices", "average_adjoint", "tile_adjoint", "repeat_adjoint", "pad_adjoint", "array_adjoint",
+    "diff_adjoint", "diff_ends_adjoint", "taken_indices", "average_adjoint", "tile_adjoint", "repeat_adjoint", "pad_adjoint", "split_adjoint", "array_adjoint",
     "concatenate_adjoint", "stack_adjoint", "hstack_adjoint", "vstack_adjoint", "dstack_adjoint",
     "column_stack_adjoint", "take_adjoint", "take_along_axis_adjoint", "sort_adjoint", "select_adjoint_choices",
     "select_adjoint_default", "sinc_derivative", "ptp_adjoint", "trapezoid_adjoint_y", "trapezoid_adjoint_x",
@@ -449,6 +449,26 @@ def _split_back(g, pieces, lifted, axis):
         parts.append(part if part.shape == shape else part.reshape(shape))
         start = end
     return Parts(parts)
+
+
+def split_adjoint(g, x, indices_or_sections, axis=0):
+    """Adjoint of `np.split(x, indices_or_sections, axis)` (np.array_split too) given as indices: each part's
+    adjoint added back at its slice x[start:end], start and end the indices in turn (0 first, len last, read as
+    Python slices). Indices that decrease or are negative (np.split(x, [2, 1]) is x[:2], x[2:1], x[1:]) make
+    pieces that overlap or leave gaps; indices in order make consecutive pieces, joined back by np.concatenate."""
+    if np.ndim(indices_or_sections) == 0:  # (a number of sections: consecutive pieces)
+        return np.concatenate(g, axis=axis)
+    x = np.asarray(x)
+    n = x.shape[axis]
+    bounds = [0, *(int(i) for i in indices_or_sections), n]
+    if all(0 <= a <= b for a, b in zip(bounds, bounds[1:])):
+        return np.concatenate(g, axis=axis)
+    out = _float_zeros(x)
+    moved = np.moveaxis(out, axis, 0)
+    for start, end, part in zip(bounds, bounds[1:], g):
+        part = np.asarray(part, dtype=float)
+        moved[start:end] += np.moveaxis(part, axis, 0) if part.ndim else part
+    return out
 
 
 def concatenate_adjoint(g, seq, axis=0):
