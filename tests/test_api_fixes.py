@@ -279,3 +279,17 @@ def test_a_helpers_defaults_changed_in_the_process_are_not_served_stale():
         scaled.__defaults__ = (2.0,)
         scaled_kw.__kwdefaults__["k"] = own_keyword_only.__kwdefaults__["k"] = 2.0
     assert g(1.5) == 2 * 2.0 * 1.5 + 2 * 2.0 * 1.5 and own(1.5) == 2 * 1.5 * 2.0
+
+
+def _powered(x, scale=1.0, power=3):
+    return scale * np.sum(x ** power)
+
+
+def test_a_parameter_given_by_keyword_in_forward_mode():
+    """`hessian(f)(x, power=2)`, `jacobian(f, mode="forward")(x, power=2)`: the keyword takes its place among the
+    positional parameters before the tangents (it raised 'jvp_f() got multiple values for argument power')."""
+    x = np.array([1.0, 2.0])
+    assert np.array_equal(s2s.hessian(_powered)(x, power=2), 2.0 * np.eye(2))
+    assert np.array_equal(s2s.jacobian(_powered, mode="forward")(x, power=2), 2.0 * x)
+    assert np.array_equal(s2s.jacobian(_powered, mode="forward")(x, 2.0, power=2), 4.0 * x)
+    assert s2s.jvp(_powered)((x,), (np.ones(2),), power=2) == (5.0, 6.0)

@@ -125,7 +125,24 @@ class Jvp(transform.Transformed):
             # f has *args or keyword-only parameters: the tangents are jvp_f's last keyword-only ones
             names = code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
             return fn(*primals, **kwargs, **dict(zip(names[len(names) - len(tangents):], tangents)))
+        if kwargs:  # (a parameter given by keyword takes its place among the positional ones, the tangents last)
+            sig = self._bound_signature()
+            if sig is not False:
+                bound = sig.bind(*primals, **kwargs)
+                bound.apply_defaults()
+                return fn(*bound.args, *tangents, **bound.kwargs)
         return fn(*self._all_args(primals), *tangents, **kwargs)
+
+    def _bound_signature(self):
+        """f's signature (False where it has none to read), found once."""
+        sig = getattr(self, "_signature", None)
+        if sig is None:  # found once: a Transformed function (jvp of a grad) has no __code__
+            try:
+                sig = inspect.signature(self.__wrapped__)
+            except (TypeError, ValueError):
+                sig = False
+            self._signature = sig
+        return sig
 
     def _all_args(self, primals) -> tuple:
         """`primals` completed with f's defaults for trailing parameters left out."""
@@ -139,13 +156,7 @@ class Jvp(transform.Transformed):
             if n < count <= n + len(defaults) and not code.co_kwonlyargcount and \
                     not code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
                 return tuple(primals) + defaults[len(defaults) - (count - n):]  # (what binding them gives)
-        sig = getattr(self, "_signature", None)
-        if sig is None:  # found once: a Transformed function (jvp of a grad) has no __code__
-            try:
-                sig = inspect.signature(self.__wrapped__)
-            except (TypeError, ValueError):
-                sig = False
-            self._signature = sig
+        sig = self._bound_signature()
         if sig is False or len(primals) == len(sig.parameters):
             return tuple(primals)
         bound = sig.bind(*primals)
