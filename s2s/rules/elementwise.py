@@ -9,10 +9,11 @@ elementwise linear maps (`np.where`, `np.conj`) their own transposes.
 """
 from __future__ import annotations
 
+import inspect
 import math as _math
 
 from s2s import ir
-from s2s.rules.primitive import SELF, bilinear, define, elementwise, linear, reading, refuse, scalar
+from s2s.rules.primitive import SELF, Primitive, bilinear, define, elementwise, linear, reading, refuse, scalar
 from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import emit, math, np, power_log, power_slope, quotient_slope, rt
 
@@ -26,6 +27,38 @@ def _float(test):
     return emit("builtins.float", test)
 
 
+
+
+class Unless:
+    """A mask partial of `masked` that is 1 where `mask` does not hold (np.fmax's y where x is not chosen)."""
+    def __init__(self, mask):
+        self.mask = mask
+
+
+def _passed(mask, v):
+    """v where the 0/1 partial `mask` is 1, else 0.0: rt.where (np.where, a number for numbers), not v * mask,
+    whose 0 * nan is nan."""
+    return rt.where(mask.mask, 0.0, v) if isinstance(mask, Unless) else rt.where(mask, v, 0.0)
+
+
+def _through(mask, first: str):
+    """The adjoint (first 'g') or tangent ('d') of a mask partial `mask(ans, *args, **kwargs)`, taking the keyword
+    arguments the mask takes (an operand passed by keyword, np.nan_to_num(z, nan=v), takes its derivative)."""
+    def rule(v, ans, *args, **kwargs):
+        return _passed(mask(ans, *args, **kwargs), v)
+    rule.__signature__ = inspect.Signature([inspect.Parameter(first, inspect.Parameter.POSITIONAL_OR_KEYWORD)] +
+                                           list(inspect.signature(mask).parameters.values()))
+    return rule
+
+
+def masked(key: str, *masks) -> Primitive:
+    """An elementwise function that passes argument i through where `masks[i](ans, *args, **kwargs)` holds (an
+    `Unless(mask)`: where it does not) and is constant in it elsewhere (None: no derivative), as `elementwise`
+    with those 0/1 partials, but written `rt.where(mask, g, 0.0)`: the function skips a NaN (np.fmax(x, nan) is
+    x, np.nan_to_num(nan) is 0.0), and so does its derivative, where `g * mask` would give 0 * nan = nan (JAX's
+    select does the same)."""
+    return define(key, [None if m is None else _through(m, "g") for m in masks],
+                  [None if m is None else _through(m, "d") for m in masks], broadcast=True, kind="elementwise")
 
 
 def _power_slope(x, y):
@@ -129,10 +162,10 @@ elementwise("numpy.mod", lambda ans, x, y: 1.0, lambda ans, x, y: -np.floor_divi
 elementwise("numpy.remainder", lambda ans, x, y: 1.0, lambda ans, x, y: -np.floor_divide(x, y))
 elementwise("numpy.fmod", lambda ans, x, y: 1.0, lambda ans, x, y: -np.trunc(x / y))
 # x where it is finite, else the replacement (nan, posinf, neginf; copy=False changes a float array x in place)
-elementwise("numpy.nan_to_num", lambda ans, x, copy=True, nan=0.0, posinf=None, neginf=None: np.isfinite(x), None,
-            lambda ans, x, copy=True, nan=0.0, posinf=None, neginf=None: np.isnan(x),
-            lambda ans, x, copy=True, nan=0.0, posinf=None, neginf=None: np.isposinf(x),
-            lambda ans, x, copy=True, nan=0.0, posinf=None, neginf=None: np.isneginf(x))
+masked("numpy.nan_to_num", lambda ans, x, copy=True, nan=0.0, posinf=None, neginf=None: np.isfinite(x), None,
+       lambda ans, x, copy=True, nan=0.0, posinf=None, neginf=None: np.isnan(x),
+       lambda ans, x, copy=True, nan=0.0, posinf=None, neginf=None: np.isposinf(x),
+       lambda ans, x, copy=True, nan=0.0, posinf=None, neginf=None: np.isneginf(x))
 linear("numpy.conjugate", SELF, elementwise=True)
 linear("numpy.conj", SELF, elementwise=True)
 linear("numpy.real", SELF, elementwise=True)
@@ -174,9 +207,13 @@ elementwise("numpy.degrees", lambda ans, x: RAD)
 # ---------------------------------------------------------------- numpy: selection
 elementwise("numpy.maximum", lambda ans, x, y: x >= y, lambda ans, x, y: x < y)
 elementwise("numpy.minimum", lambda ans, x, y: x <= y, lambda ans, x, y: x > y)
-elementwise("numpy.fmax", lambda ans, x, y: x >= y, lambda ans, x, y: x < y)
-elementwise("numpy.fmin", lambda ans, x, y: x <= y, lambda ans, x, y: x > y)
+# np.fmax(x, y) is x where x >= y or y is NaN, else y (x is NaN, or the smaller): the derivative goes to the one chosen
+masked("numpy.fmax", lambda ans, x, y: np.logical_or(x >= y, np.isnan(y)),
+       lambda ans, x, y: Unless(np.logical_or(x >= y, np.isnan(y))))
+masked("numpy.fmin", lambda ans, x, y: np.logical_or(x <= y, np.isnan(y)),
+       lambda ans, x, y: Unless(np.logical_or(x <= y, np.isnan(y))))
 linear("numpy.where", None, SELF, SELF, elementwise=True)
+linear("s2s.runtime.where", None, SELF, SELF, elementwise=True)  # (np.where, a number for numbers: masked's rules)
 
 
 def _inside(x, lo, hi):

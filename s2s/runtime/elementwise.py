@@ -5,7 +5,8 @@ import math
 
 import numpy as np
 
-__all__ = ["power_slope", "power_slope_dy", "abs_slope", "ratio_or_zero", "log_or_zero", "polygamma", "divide"]
+__all__ = ["power_slope", "power_slope_dy", "abs_slope", "ratio_or_zero", "log_or_zero", "polygamma", "divide",
+           "where"]
 
 
 def power_slope(x, y, k=1):
@@ -70,6 +71,16 @@ def divide(x, y):
         return x / y
     except ZeroDivisionError:
         return float(np.divide(np.float64(x), y))
+
+
+def where(condition, x, y):
+    """`np.where(condition, x, y)`, and `x if condition else y` where none is an array (np.where makes a 0-d array
+    of numbers, where a number's derivative is a float). The derivative of a function that skips NaN (np.fmax,
+    np.nan_to_num) is `where(mask, g, 0.0)`: g where it takes the operand, 0.0 elsewhere, so that a nan or inf
+    of g where it does not never reaches the result as 0 * nan."""
+    if type(condition) is not np.ndarray and type(x) is not np.ndarray and type(y) is not np.ndarray:
+        return x if condition else y
+    return np.where(condition, x, y)
 
 
 def log_or_zero(x):
