@@ -466,3 +466,37 @@ def test_a_product_of_a_name_that_is_a_tuple_on_a_path_not_taken_is_arithmetic()
     tuple times a tuple is Python's TypeError, never a repetition, so it stays the product (refused as a
     repetition for a while, where grad had worked)."""
     assert s2s.grad(_tree_loss, wrt=(0, 1, 2))(1.3, 0.7, 0.2) == (2.6, 1.4, 0.4)
+
+
+def _inserted(r, gamma):
+    g = 0.0
+    out = []
+    for t in range(len(r) - 1, -1, -1):
+        g = r[t] + gamma * g
+        out.insert(0, g)
+    return np.sum(np.array(out) ** 2)
+
+
+def _reversed_in_place(x):
+    out = [x, 2 * x]
+    out.reverse()
+    return out[0]
+
+
+def _popped(x):
+    out = [x, 2 * x]
+    last = out.pop()
+    return last
+
+
+@pytest.mark.parametrize("f, method, fix", [(_inserted, "insert", "out = out[::-1]"),
+                                            (_reversed_in_place, "reverse", "out = out[::-1]"),
+                                            (_popped, "pop", "out = out[:-1]")])
+def test_a_list_method_that_changes_the_list_says_what_to_write(f, method, fix):
+    """xs.insert, xs.reverse, xs.pop (and remove, sort, clear) change the list in place, which s2s does not
+    follow: refused with what to write instead, where the message said 'assign the result to a name' (wrong:
+    they return None) or 'call the NumPy function instead' (real-program bug hunt r4)."""
+    args = (np.array([1.0, 0.5]), 0.9) if f is _inserted else (1.5,)
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=rf"\.{method}\(\), which changes its list") as info:
+        s2s.grad(f)(*args)
+    assert fix in str(info.value)

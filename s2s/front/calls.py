@@ -86,6 +86,7 @@ class CallLowering:
                     args = (base, ir.Const(func.attr)) + tuple(self.atom(a) for a in node.args)
                     kwargs = self.keywords(node.keywords)
                     return ir.Call("callmethod", args, kwargs)
+                self.refuse_list_method(node)
                 raise self.error(node, f"the method call '.{func.attr}()'")
             base = self.atom(func.value)
             args = (base,) + tuple(self.atom(a) for a in node.args)

@@ -46,6 +46,18 @@ IN_PLACE_CALLS = {
 }
 
 
+# methods of a list (or an array: sort) that change it in place, which s2s does not follow (it follows xs.append
+# and xs.extend): what to write instead
+LIST_METHODS = {
+    "insert": "append in order and reverse once at the end: out.append(v) in the loop, then out = out[::-1]",
+    "reverse": "make the reversed value: out = out[::-1]",
+    "pop": "read and drop the last item: last = out[-1]; out = out[:-1]",
+    "remove": "make the list without it: out = [v for v in out if v is not item]",
+    "sort": "make the sorted value: y = np.sort(y) for an array, out = sorted(out) for a list",
+    "clear": "start a new list: out = []",
+}
+
+
 class EffectLowering:
     """(mixed into _Builder; reads the rest of its state through `self`)"""
 
@@ -122,10 +134,18 @@ class EffectLowering:
                     self.loc))
                 return
         self.refuse_in_place(node, target)
+        self.refuse_list_method(node)
         raise self.error(node, "a call whose result is discarded",
                          "s2s keeps print, logging, warnings.warn and your own functions called for their effect; "
                          "a library function that writes into its argument (np.copyto, x.sort(), ...) is not "
                          "differentiated: assign the result to a name (y = np.sort(x) for np.sort(x), a new array)")
+
+    def refuse_list_method(self, node) -> None:
+        """Refuse `xs.insert(0, v)`, `xs.reverse()`, `xs.pop()`... (LIST_METHODS), saying what to write instead."""
+        func = node.func if isinstance(node, ast.Call) else None
+        if isinstance(func, ast.Attribute) and func.attr in LIST_METHODS and self.static_value(func) is MISSING:
+            raise self.error(node, f"the method .{func.attr}(), which changes its list (or array) in place",
+                             LIST_METHODS[func.attr])
 
     def refuse_in_place(self, node, target) -> None:
         """Refuse a call of a library function that changes its argument in place (IN_PLACE_CALLS)."""
