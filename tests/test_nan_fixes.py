@@ -8,7 +8,7 @@ import pytest
 
 import s2s
 
-from conftest import assert_close, numeric_grad
+from conftest import assert_close, check_every_mode, module_from_text, numeric_grad
 
 NAN = np.nan
 
@@ -135,3 +135,70 @@ def test_nan_to_num_replacement_operands_every_mode():
         return np.sum(np.nan_to_num(x * s, posinf=0.0, neginf=0.0) ** 2)  # the tangent x: nan, inf where replaced
     assert s2s.jvp(g)((2.0,), (1.0,))[1] == pytest.approx(2 * 2.0 * (1.5 ** 2 + 2.0 ** 2))
     assert s2s.jacobian(g, mode="forward")(2.0) == pytest.approx(2 * 2.0 * (1.5 ** 2 + 2.0 ** 2))
+
+
+# ---------------------------------------------------------------- the NaN-skipping reductions, forward mode
+# The tangent of a missing entry (data * s at data = nan) is nan; the reduction skips the entry, so must its tangent
+# (the rules computed sum(d * mask) or sum(2 (x - mean) * d) with 0 * nan = nan there: r10; JAX gives the finite
+# value). Reverse mode stays nan here, as JAX's: the adjoint of data * s is sum(g * data), with 0 * nan.
+
+REDUCTIONS = {"nanmax": "np.nanmax(z)", "nanmin": "np.nanmin(z)", "nanmax_axis": "np.nanmax(z, axis=1)",
+              "nanmin_keepdims": "np.nanmin(z, axis=0, keepdims=True)", "nanvar": "np.nanvar(z)",
+              "nanvar_ddof": "np.nanvar(z, axis=1, ddof=1)", "nanstd": "np.nanstd(z)",
+              "nanstd_axis": "np.nanstd(z, axis=1)", "fmax_reduce": "np.fmax.reduce(z, axis=1)",
+              "fmin_reduce": "np.fmin.reduce(z)", "fmax_accumulate": "np.fmax.accumulate(z, axis=1)",
+              "nansum": "np.nansum(z, axis=0)", "nanmean": "np.nanmean(z)", "nanprod": "np.nanprod(z, axis=1)",
+              "nancumsum": "np.nancumsum(z)", "nancumprod": "np.nancumprod(z, axis=1)",
+              "nanmedian": "np.nanmedian(z)", "nanquantile": "np.nanquantile(z, 0.3, axis=0)",
+              "fmax": "np.fmax(z, z[::-1, ::-1])", "nan_to_num": "np.nan_to_num(z, nan=0.3)"}
+
+
+def _reduction_program(tmp_path, name):
+    """scaled(s) and weighted(x): the sum of cubes of REDUCTIONS[name] of z = DATA * s (or * x), DATA with NaNs."""
+    text = REDUCTIONS[name]
+    module = module_from_text(tmp_path, f"nan_reduction_{name}", (
+        "import numpy as np\n\n"
+        "DATA = np.array([[0.5, np.nan, 2.0], [1.5, -1.0, np.nan]])\n\n\n"
+        f"def scaled(s):\n    z = DATA * s\n    return np.sum({text} ** 3)\n\n\n"
+        f"def weighted(x):\n    z = DATA * x\n    return np.sum({text} ** 3)\n"))
+    return module.scaled, module.weighted
+
+
+@pytest.mark.parametrize("name", sorted(REDUCTIONS))
+def test_nan_reduction_forward_mode_skips_the_missing_tangent(tmp_path, name):
+    scaled, weighted = _reduction_program(tmp_path, name)
+    assert np.isfinite(scaled(1.3))
+    expected = numeric_grad(scaled, (1.3,), 0)
+    with np.errstate(invalid="ignore"):
+        assert s2s.jvp(scaled)((1.3,), (1.0,))[1] == pytest.approx(expected, rel=1e-6)
+        assert s2s.jacobian(scaled, mode="forward")(1.3) == pytest.approx(expected, rel=1e-6)
+        x = np.array([[1.1, 0.7, 0.9], [1.3, 0.6, 1.2]])  # (no ties between entries: away from the kinks)
+        assert_close(s2s.jacobian(weighted, mode="forward")(x), numeric_grad(weighted, (x,), 0), what=name)
+        _, tangent = s2s.jvp(weighted)((x,), (np.ones_like(x),))
+    assert tangent == pytest.approx(np.sum(numeric_grad(weighted, (x,), 0)), rel=1e-6)
+
+
+def test_nanmax_nanvar_jvp_as_reported():
+    # r10: nanmax(data * s) has slope max(data) = 2.0; nanvar(data * s) slope 2 s nanvar(data)
+    data = np.array([0.5, NAN, 2.0])
+
+    def f_max(s):
+        return np.nanmax(data * s)
+
+    def f_var(s):
+        return np.nanvar(data * s)
+    with np.errstate(invalid="ignore"):
+        assert s2s.jvp(f_max)((1.3,), (1.0,))[1] == pytest.approx(2.0)
+        assert s2s.jvp(f_var)((1.3,), (1.0,))[1] == pytest.approx(2 * 1.3 * np.nanvar(data))
+        assert s2s.jacobian(f_var, mode="forward")(1.3) == pytest.approx(2 * 1.3 * np.nanvar(data))
+
+
+@pytest.mark.parametrize("name", sorted(REDUCTIONS))
+def test_nan_reduction_every_mode_with_constant_nans(tmp_path, name):
+    # the NaN entries where the data has them, x elsewhere: every mode, second order included, against differences
+    scaled, _ = _reduction_program(tmp_path, name)
+    text = scaled.__module__
+    module = module_from_text(tmp_path, f"{text}_masked", open(tmp_path / f"{text}.py").read().replace(
+        "z = DATA * x", "z = np.where(np.isnan(DATA), np.nan, x)"))
+    with np.errstate(invalid="ignore"):
+        check_every_mode(module.weighted, np.array([[1.1, 0.7, 0.9], [1.3, 0.6, 1.2]]), rtol=1e-4, atol=1e-5)

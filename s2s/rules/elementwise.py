@@ -207,11 +207,17 @@ elementwise("numpy.degrees", lambda ans, x: RAD)
 # ---------------------------------------------------------------- numpy: selection
 elementwise("numpy.maximum", lambda ans, x, y: x >= y, lambda ans, x, y: x < y)
 elementwise("numpy.minimum", lambda ans, x, y: x <= y, lambda ans, x, y: x > y)
+def _takes_x(test, y):
+    """Where np.fmax / np.fmin returns x: where `test` (x >= y, x <= y) holds or y is NaN; for a constant y, the
+    test alone (or everywhere, for a constant NaN)."""
+    if isinstance(y, (int, float)) and not isinstance(y, bool):
+        return test if y == y else True
+    return np.logical_or(test, np.isnan(y))
+
+
 # np.fmax(x, y) is x where x >= y or y is NaN, else y (x is NaN, or the smaller): the derivative goes to the one chosen
-masked("numpy.fmax", lambda ans, x, y: np.logical_or(x >= y, np.isnan(y)),
-       lambda ans, x, y: Unless(np.logical_or(x >= y, np.isnan(y))))
-masked("numpy.fmin", lambda ans, x, y: np.logical_or(x <= y, np.isnan(y)),
-       lambda ans, x, y: Unless(np.logical_or(x <= y, np.isnan(y))))
+masked("numpy.fmax", lambda ans, x, y: _takes_x(x >= y, y), lambda ans, x, y: Unless(_takes_x(x >= y, y)))
+masked("numpy.fmin", lambda ans, x, y: _takes_x(x <= y, y), lambda ans, x, y: Unless(_takes_x(x <= y, y)))
 linear("numpy.where", None, SELF, SELF, elementwise=True)
 linear("s2s.runtime.where", None, SELF, SELF, elementwise=True)  # (np.where, a number for numbers: masked's rules)
 

@@ -16,10 +16,13 @@ _extremum_adjoint = lambda g, ans, x, axis=None, out=None, keepdims=False: \
     rt.extremum_adjoint(g, ans, x, **non_default(axis=(axis, None), keepdims=(keepdims, False)))  # noqa: E731
 _extremum_tangent = lambda d, ans, x, axis=None, out=None, keepdims=False: \
     rt.extremum_tangent(d, ans, x, **given(axis=axis, keepdims=keepdims or None))  # noqa: E731
+# (np.nanmax skips the NaN entries, and so does its tangent: theirs, often NaN too, never reaches it as 0 * nan)
+_nan_extremum_tangent = lambda d, ans, x, axis=None, out=None, keepdims=False: \
+    _extremum_tangent(np.where(np.isnan(x), 0.0, d), ans, x, axis, out, keepdims)  # noqa: E731
 for _key in ("numpy.max", "numpy.min", "numpy.amax", "numpy.amin"):
     define(_key, [_extremum_adjoint], [_extremum_tangent], full_reduction=True)
 for _key in ("numpy.nanmax", "numpy.nanmin"):
-    define(_key, [_extremum_adjoint], [_extremum_tangent])
+    define(_key, [_extremum_adjoint], [_nan_extremum_tangent])
 define("numpy.ptp",
        [lambda g, ans, x, axis=None, out=None, keepdims=False:
         rt.ptp_adjoint(g, x, **non_default(axis=(axis, None), keepdims=(keepdims, False)))],
@@ -212,9 +215,12 @@ def _nanvar_adjoint(key, g, x, axis, ddof, keepdims):
 
 
 def _nanvar_tangent(key, d, x, axis, ddof, keepdims):
-    centered, missing = _nan_centered(x, axis)
+    """(the product masked, not only x - mean: the tangent of a NaN entry is often NaN too, and 0 * nan is nan)"""
+    missing = np.isnan(x)
     count = np.count_nonzero(np.logical_not(missing), **given(axis=axis, keepdims=keepdims or None))
-    return np.sum(2.0 * centered * d, **given(axis=axis, keepdims=keepdims or None)) / (count - ddof)
+    centered = x - np.nanmean(x, **given(axis=axis), keepdims=True)
+    return np.sum(np.where(missing, 0.0, 2.0 * centered * d), **given(axis=axis, keepdims=keepdims or None)) \
+        / (count - ddof)
 
 
 define("numpy.nanvar",

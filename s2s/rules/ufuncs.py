@@ -131,13 +131,14 @@ _log_sum_exp("numpy.logaddexp2.reduce", np.exp2)
 
 # ---------------------------------------------------------------- np.fmax.reduce, np.fmin.reduce: np.nanmax's rules
 # (np.nanmax is np.fmax.reduce with a warning for a line of NaNs: NumPy's call is kept, NaN entries get no
-# derivative, and a tie shares it equally as np.max's rule does; the default axis is 0)
+# derivative, and their tangents, often NaN too, are left out; a tie shares it equally as np.max's rule does; the
+# default axis is 0)
 for _key in ("numpy.fmax.reduce", "numpy.fmin.reduce"):
     method(_key, REDUCE, ("array", "axis", "keepdims"),
            adjoints=[lambda g, ans, x, axis=0, keepdims=False: rt.extremum_adjoint(
                g, ans, x, **non_default(axis=(axis, None), keepdims=(keepdims, False)))],
            tangents=[lambda d, ans, x, axis=0, keepdims=False: rt.extremum_tangent(
-               d, ans, x, **given(axis=axis, keepdims=keepdims or None))])
+               np.where(np.isnan(x), 0.0, d), ans, x, **given(axis=axis, keepdims=keepdims or None))])
 
 
 # ---------------------------------------------------------------- running extrema: np.maximum.accumulate, np.minimum
