@@ -391,6 +391,13 @@ CASES += [
     ("s2s.runtime.diag_adjoint", lambda g: rt.diag_adjoint(g, M34), (V3,), 0),
     ("s2s.runtime.pad_adjoint", lambda g: rt.pad_adjoint(g, V3, 1), (G6[:5],), 0),
     ("s2s.runtime.pad_adjoint", lambda g: rt.pad_adjoint(g, V3, (1, 2), "edge"), (G6,), 0),
+    ("s2s.runtime.pad_adjoint", lambda g: rt.pad_adjoint(g, V3, (4, 2), "reflect", reflect_type="odd"), (np.linspace(-0.9, 1.1, 9),), 0),
+    ("s2s.runtime.pad_adjoint", lambda g: rt.pad_adjoint(g, V3, (1, 2), "mean", stat_length=2), (G6,), 0),
+    # np.split(x, [2, 1]): pieces x[:2], x[2:1], x[1:] that overlap
+    ("s2s.runtime.split_adjoint", lambda a, c: rt.split_adjoint([a, np.zeros(0), c], G6, [2, 1]), (V[:2], G6[1:]), 0),
+    ("s2s.runtime.split_adjoint", lambda a, c: rt.split_adjoint([a, np.zeros(0), c], G6, [2, 1]), (V[:2], G6[1:]), 1),
+    ("s2s.runtime.split_adjoint", lambda a, c: rt.split_adjoint([a, np.zeros((3, 0)), c], M34, [3, 1], axis=1),
+     (M34[:, :3] * 0.5, M34[:, 1:] ** 2), 1),
     ("s2s.runtime.sort_adjoint", lambda g: rt.sort_adjoint(g, SEP), (V,), 0),
     ("s2s.runtime.sort_adjoint", lambda g: rt.sort_adjoint(g, M34, axis=0), (M34 * 0.5,), 0),
     ("s2s.runtime.average_adjoint", lambda g: rt.average_adjoint(g, M34, axis=1), (V3,), 0),

@@ -167,15 +167,15 @@ linear("numpy.fliplr", lambda g, ans, x: np.fliplr(g))
 linear("numpy.flipud", lambda g, ans, x: np.flipud(g))
 linear("numpy.rot90", lambda g, ans, x, k=1, axes=(0, 1): np.rot90(g, _neg(k), **non_default(axes=(axes, (0, 1)))))
 linear("numpy.roll", lambda g, ans, x, shift, axis=None: np.roll(g, _neg(shift), **non_default(axis=(axis, None))))
-# np.pad is linear in x in these modes (runtime.arrays.PAD_LINEAR_MODES checks a mode known only at run time);
+# np.pad is linear in x in these modes (runtime.padding.PAD_LINEAR_MODES checks a mode known only at run time);
 # constant_values= and end_values= are constants (0 in the derivative), reflect_type= and stat_length= are kept
 _PAD_LINEAR = ("constant", "edge", "reflect", "symmetric", "wrap", "mean", "linear_ramp")
 
 
 def _pad_options(mode, options: dict) -> dict:
     if not isinstance(mode, Sym) and mode not in _PAD_LINEAR:
-        refuse("numpy.pad", f"np.pad with mode={mode!r} has no derivative rule in s2s (it picks entries by value"
-                            f"{'' if mode in ('maximum', 'minimum', 'median') else ', or leaves them undefined'})",
+        kind = "picks entries by value" if mode in ("maximum", "minimum", "median") else "is not linear in x"
+        refuse("numpy.pad", f"the derivative for mode={mode!r} is not supported by s2s (the mode {kind})",
                "use mode='constant', 'edge', 'reflect', 'symmetric', 'wrap', 'mean' or 'linear_ramp', or pad with "
                "the statistic you mean: np.concatenate([[np.max(x)], x, [np.max(x)]])")
     return non_default(reflect_type=(options.get("reflect_type", "even"), "even"),

@@ -19,7 +19,7 @@ from s2s.runtime.cumprod import cumprod_zero_lines
 __all__ = [
     "Parts", "reduced_axes", "expand_reduced", "prod_adjoint", "extremum_adjoint", "var_adjoint", "cumsum_adjoint",
     "cumprod_adjoint", "nanmean_adjoint", "norm_adjoint", "vector_norm_adjoint", "matrix_norm_adjoint",
-    "diff_adjoint", "diff_ends_adjoint", "taken_indices", "average_adjoint", "tile_adjoint", "repeat_adjoint", "pad_adjoint", "split_adjoint", "array_adjoint",
+    "diff_adjoint", "diff_ends_adjoint", "taken_indices", "average_adjoint", "tile_adjoint", "repeat_adjoint", "split_adjoint", "array_adjoint",
     "concatenate_adjoint", "stack_adjoint", "hstack_adjoint", "vstack_adjoint", "dstack_adjoint",
     "column_stack_adjoint", "take_adjoint", "take_along_axis_adjoint", "sort_adjoint", "select_adjoint_choices",
     "select_adjoint_default", "sinc_derivative", "ptp_adjoint", "trapezoid_adjoint_y", "trapezoid_adjoint_x",
@@ -372,68 +372,6 @@ def repeat_adjoint(g, x, repeats, axis=None):
     out = _float_zeros(src)
     np.add.at(np.moveaxis(out, ax, 0), owner, np.moveaxis(np.asarray(g), ax, 0))
     return out.reshape(x.shape)
-
-
-PAD_LINEAR_MODES = ("constant", "edge", "reflect", "symmetric", "wrap", "mean", "linear_ramp")
-
-
-def pad_linear_mode(mode) -> None:
-    """np.pad's modes linear in `x` (the constant_values= and end_values= of 'constant' and 'linear_ramp' are
-    constants: their tangent is 0); 'maximum', 'minimum' and 'median' pick entries by value, 'empty' leaves
-    them undefined."""
-    if mode not in PAD_LINEAR_MODES:
-        raise S2SError(f"np.pad: the derivative for mode={mode!r} is not supported by s2s (use mode='constant', "
-                       f"'edge', 'reflect', 'symmetric', 'wrap', 'mean' or 'linear_ramp', or pad with np.concatenate "
-                       f"of the statistic you mean: np.concatenate([[np.max(x)], x, [np.max(x)]]))")
-
-
-def pad_adjoint(g, x, pad_width, mode="constant", **options):
-    """Adjoint of `np.pad(x, pad_width, mode, reflect_type=, stat_length=)` for the modes linear in `x`. Those
-    that copy entries (constant, edge, reflect, symmetric, wrap): the adjoint of every copy is added back to its
-    source entry. The others (reflect_type='odd': 2 * edge - mirror; mean; linear_ramp): NumPy pads one axis at
-    a time, each axis's pad a matrix P (the pad of the identity) acting along that axis, so the adjoint is P.T
-    along each axis."""
-    pad_linear_mode(mode)
-    x = np.asarray(x)
-    if mode in ("mean", "linear_ramp") or options.get("reflect_type", "even") != "even":
-        return _pad_transposed(np.asarray(g, dtype=float), x.shape, pad_width, mode, options)
-    source = np.arange(x.size).reshape(x.shape)
-    if mode == "constant":
-        where = np.pad(source, pad_width, mode="constant", constant_values=-1)
-    else:
-        where = np.pad(source, pad_width, mode=mode, **{k: v for k, v in options.items() if k == "reflect_type"})
-    inside = where >= 0
-    out = np.bincount(where[inside], weights=np.asarray(g, dtype=float)[inside], minlength=x.size)
-    return out.reshape(x.shape)
-
-
-def _pad_transposed(g, shape, pad_width, mode, options):
-    """`g` through the transpose of each axis's pad matrix (NumPy's pads along different axes commute)."""
-    widths = _pad_pairs(pad_width, len(shape))
-    lengths = _pad_pairs(options["stat_length"], len(shape)) if options.get("stat_length") is not None else None
-    for axis, n in enumerate(shape):
-        kept = {"reflect_type": options["reflect_type"]} if "reflect_type" in options else {}
-        if lengths is not None:
-            kept["stat_length"] = (tuple(lengths[axis]), (1, 1))
-        matrix = np.pad(np.eye(n), (tuple(widths[axis]), (0, 0)), mode=mode, **kept)
-        g = np.moveaxis(np.tensordot(matrix.T, np.moveaxis(g, axis, 0), axes=1), 0, axis)
-    return g
-
-
-def _pad_pairs(width, ndim):
-    """np.pad's (before, after) per axis from its pad_width= or stat_length= (a number, a pair, pairs per axis,
-    or a dict axis -> width)."""
-    if isinstance(width, dict):
-        pairs = np.zeros((ndim, 2), dtype=int)
-        for axis, w in width.items():
-            pairs[axis] = _pad_pairs(w, 1)[0]
-        return pairs
-    width = np.asarray(width, dtype=int)
-    if width.size == 1:
-        return np.full((ndim, 2), width.ravel()[0])
-    if width.size == 2 and width.shape != (2, 1):
-        return np.broadcast_to(width.ravel(), (ndim, 2))
-    return np.broadcast_to(width, (ndim, 2))
 
 
 # ---------------------------------------------------------------- joining and splitting

@@ -13,13 +13,13 @@ import math
 import numpy as np
 
 from s2s.errors import S2SError
-from s2s.runtime.arrays import extremum_adjoint, interp_adjoint_x, matrix_norm_adjoint, nanmean_adjoint, norm_adjoint, pad_linear_mode, prod_adjoint, reduced_axes, var_adjoint, vector_norm_adjoint
+from s2s.runtime.arrays import extremum_adjoint, interp_adjoint_x, matrix_norm_adjoint, nanmean_adjoint, norm_adjoint, prod_adjoint, reduced_axes, var_adjoint, vector_norm_adjoint
 from s2s.runtime.core import batch_key, batch_read, _FLOAT64, _zero, tangent_as_array, zeros_like
 from s2s.runtime.cumprod import cumprod_zero_lines
 from s2s.runtime.linalg import cross_product
 
 __all__ = ["batch_getitem", "batch_setitem_adjoint", "sequence_tangent", "extremum_tangent", "prod_tangent", "var_tangent", "nanmean_tangent", "cumprod_tangent",
-           "norm_tangent", "vector_norm_tangent", "matrix_norm_tangent", "pad_tangent", "array_tangent",
+           "norm_tangent", "vector_norm_tangent", "matrix_norm_tangent", "array_tangent",
            "matrix_power_tangent", "sort_tangent", "select_default_tangent", "solve_tangent_a", "trace_solve",
            "slogdet_tangent", "cholesky_tangent", "eigh_tangent", "eigvalsh_tangent", "qr_tangent", "svd_tangent",
            "svdvals_tangent", "ptp_tangent", "append_tangent", "multi_dot_tangent", "interp_slope",
@@ -262,13 +262,6 @@ def matrix_norm_tangent(d, ans, x, keepdims=False, ord="fro"):
     """Tangent of `np.linalg.matrix_norm(x, ord)` (over the last two axes)."""
     grad = matrix_norm_adjoint(np.ones(np.shape(ans)), ans, x, keepdims=keepdims, ord=ord)
     return np.sum(np.asarray(d) * grad, axis=(-2, -1), keepdims=keepdims)
-
-
-def pad_tangent(d, pad_width, mode="constant", **options):
-    """Tangent of `np.pad(x, pad_width, mode, reflect_type=, stat_length=)` for the modes linear in `x`: pad `d`
-    the same way (constant_values= and end_values= are constants: 0 in the tangent)."""
-    pad_linear_mode(mode)
-    return np.pad(d, pad_width) if mode == "constant" else np.pad(d, pad_width, mode=mode, **options)
 
 
 def array_tangent(d, ans):

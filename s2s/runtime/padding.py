@@ -1,0 +1,83 @@
+"""np.pad's derivatives in both modes (its rules are in s2s/rules/linear.py), reached as `rt.<name>`.
+
+np.pad is linear in `x` in the modes PAD_LINEAR_MODES names: 'constant' (constant_values= is a constant: 0 in the
+derivative), the modes that copy entries ('edge', 'wrap', 'reflect' and 'symmetric' with reflect_type='even'), and
+those that combine them ('reflect' and 'symmetric' with reflect_type='odd', 'mean' with or without stat_length=,
+'linear_ramp', whose end_values= are constants). Its tangent is np.pad of the tangent, its adjoint the transpose.
+'maximum', 'minimum' and 'median' pick entries by value and 'empty' leaves them undefined: refused (the rule refuses
+a constant mode at the user's line; these helpers check a mode known only at run time).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from s2s.errors import S2SError
+
+__all__ = ["pad_adjoint", "pad_tangent"]
+
+
+PAD_LINEAR_MODES = ("constant", "edge", "reflect", "symmetric", "wrap", "mean", "linear_ramp")
+
+
+def pad_linear_mode(mode) -> None:
+    """Refuse a mode np.pad is not linear in (one known only at run time; the rule refuses a constant one)."""
+    if mode not in PAD_LINEAR_MODES:
+        raise S2SError(f"np.pad: the derivative for mode={mode!r} is not supported by s2s (use mode='constant', "
+                       f"'edge', 'reflect', 'symmetric', 'wrap', 'mean' or 'linear_ramp', or pad with np.concatenate "
+                       f"of the statistic you mean: np.concatenate([[np.max(x)], x, [np.max(x)]]))")
+
+
+def pad_adjoint(g, x, pad_width, mode="constant", **options):
+    """Adjoint of `np.pad(x, pad_width, mode, reflect_type=, stat_length=)` for the modes linear in `x`. Those
+    that copy entries (constant, edge, reflect, symmetric, wrap): the adjoint of every copy is added back to its
+    source entry. The others (reflect_type='odd': 2 * edge - mirror; mean; linear_ramp): NumPy pads one axis at
+    a time, each axis's pad a matrix P (the pad of the identity) acting along that axis, so the adjoint is P.T
+    along each axis."""
+    pad_linear_mode(mode)
+    x = np.asarray(x)
+    if mode in ("mean", "linear_ramp") or options.get("reflect_type", "even") != "even":
+        return _pad_transposed(np.asarray(g, dtype=float), x.shape, pad_width, mode, options)
+    source = np.arange(x.size).reshape(x.shape)
+    if mode == "constant":
+        where = np.pad(source, pad_width, mode="constant", constant_values=-1)
+    else:
+        where = np.pad(source, pad_width, mode=mode, **{k: v for k, v in options.items() if k == "reflect_type"})
+    inside = where >= 0
+    out = np.bincount(where[inside], weights=np.asarray(g, dtype=float)[inside], minlength=x.size)
+    return out.reshape(x.shape)
+
+
+def _pad_transposed(g, shape, pad_width, mode, options):
+    """`g` through the transpose of each axis's pad matrix (NumPy's pads along different axes commute)."""
+    widths = _pad_pairs(pad_width, len(shape))
+    lengths = _pad_pairs(options["stat_length"], len(shape)) if options.get("stat_length") is not None else None
+    for axis, n in enumerate(shape):
+        kept = {"reflect_type": options["reflect_type"]} if "reflect_type" in options else {}
+        if lengths is not None:
+            kept["stat_length"] = (tuple(lengths[axis]), (1, 1))
+        matrix = np.pad(np.eye(n), (tuple(widths[axis]), (0, 0)), mode=mode, **kept)
+        g = np.moveaxis(np.tensordot(matrix.T, np.moveaxis(g, axis, 0), axes=1), 0, axis)
+    return g
+
+
+def _pad_pairs(width, ndim):
+    """np.pad's (before, after) per axis from its pad_width= or stat_length= (a number, a pair, pairs per axis,
+    or a dict axis -> width)."""
+    if isinstance(width, dict):
+        pairs = np.zeros((ndim, 2), dtype=int)
+        for axis, w in width.items():
+            pairs[axis] = _pad_pairs(w, 1)[0]
+        return pairs
+    width = np.asarray(width, dtype=int)
+    if width.size == 1:
+        return np.full((ndim, 2), width.ravel()[0])
+    if width.size == 2 and width.shape != (2, 1):
+        return np.broadcast_to(width.ravel(), (ndim, 2))
+    return np.broadcast_to(width, (ndim, 2))
+
+
+def pad_tangent(d, pad_width, mode="constant", **options):
+    """Tangent of `np.pad(x, pad_width, mode, reflect_type=, stat_length=)` for the modes linear in `x`: pad `d`
+    the same way (constant_values= and end_values= are constants: 0 in the tangent)."""
+    pad_linear_mode(mode)
+    return np.pad(d, pad_width) if mode == "constant" else np.pad(d, pad_width, mode=mode, **options)
