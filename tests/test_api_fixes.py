@@ -293,3 +293,17 @@ def test_a_parameter_given_by_keyword_in_forward_mode():
     assert np.array_equal(s2s.jacobian(_powered, mode="forward")(x, power=2), 2.0 * x)
     assert np.array_equal(s2s.jacobian(_powered, mode="forward")(x, 2.0, power=2), 4.0 * x)
     assert s2s.jvp(_powered)((x,), (np.ones(2),), power=2) == (5.0, 6.0)
+
+
+def _selected(a, b):
+    return np.where(a > b, a, b) * 2.0
+
+
+def test_the_derivative_of_a_number_is_a_float_where_numpy_makes_a_0d_array():
+    """np.where of numbers is a 0-d array, and so was the gradient with respect to a float (API.md: a Python
+    float for a float or int; a 0-d array for a 0-d array argument)."""
+    assert s2s.grad(_selected, wrt=(0, 1))(1.5, 0.5) == (2.0, 0.0)
+    assert all(type(g) is float for g in s2s.grad(_selected, wrt=(0, 1))(1.5, 0.5))
+    assert type(s2s.value_and_grad(_selected)(0.5, 1.5)[1]) is float
+    g = s2s.grad(_selected)(np.array(1.5), 0.5)
+    assert type(g) is np.ndarray and g.ndim == 0 and g == 2.0

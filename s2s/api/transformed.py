@@ -114,6 +114,9 @@ class Transformed:
         if zero_d and self._kind == "grad":
             out = (out[0], self._as_arrays(out[1], zero_d)) if self._options.get("return_value") else \
                 self._as_arrays(out, zero_d)
+        if self._kind == "grad" and plain:  # a number's derivative is a float (np.where of numbers is a 0-d array)
+            out = (out[0], self._as_floats(out[1], wrt_at, args, kwargs)) if self._options.get("return_value") \
+                else self._as_floats(out, wrt_at, args, kwargs)
         if not plain:
             templates = [args[i] if i < len(args) else kwargs.get(name) for i, name in wrt_at]
             if any(map(pytree.has_record, templates)):  # the derivative w.r.t. a dataclass is that dataclass
@@ -135,6 +138,18 @@ class Transformed:
         count = len(args)
         return [k for k, (i, name) in enumerate(wrt_at)
                 if type(v := args[i] if i < count else kwargs.get(name)) is np.ndarray and v.ndim == 0]
+
+    def _as_floats(self, grads, wrt_at, args: tuple, kwargs: dict):
+        """`grads` with the derivative of each Python number argument a float where it came out a 0-d array."""
+        single = not isinstance(self._wrt, (tuple, list))
+        parts = (grads,) if single else grads
+        if not any(type(g) is np.ndarray and g.ndim == 0 for g in parts):
+            return grads
+        count = len(args)
+        fixed = tuple(float(g) if type(g) is np.ndarray and g.ndim == 0 and
+                      isinstance(args[i] if i < count else kwargs.get(name), (float, int)) else g
+                      for g, (i, name) in zip(parts, wrt_at))
+        return fixed[0] if single else fixed
 
     def _as_arrays(self, grads, zero_d: list):
         if not isinstance(self._wrt, (tuple, list)):
