@@ -72,8 +72,9 @@ class StatementAdjoints:
             self.apply_user_rule(rule, s, g, pending, out)
             return
         restore, self._restore = self._restore, None
-        if value.op == "setitem" and self._scatter_add(value) is not None:
-            self._reverse_scatter_add(value, g, pending, out)
+        added = self._scatter_add(value) if value.op == "setitem" else None
+        if added is not None:
+            self._reverse_scatter_add(value, added.args[-1], g, pending, out)
             if restore is not None:
                 out.append(restore)
             return
@@ -114,12 +115,12 @@ class StatementAdjoints:
             return None
         return made
 
-    def _reverse_scatter_add(self, value: ir.Call, g, pending: dict, out: list) -> None:
+    def _reverse_scatter_add(self, value: ir.Call, v, g, pending: dict, out: list) -> None:
         """`np.add.at(y, index, v)` adds v at index and leaves y's other elements: y's adjoint passes through
         unchanged, and v's is `g[index]` (each of v's elements that an index repeats takes the one element's
         adjoint), summed back to v's shape. The written value `t` then takes no adjoint here, so its
         `rt.added_at` has none to pass on (any other reader of t still gives it one, through the rule)."""
-        base, index, v = value.args[0], value.args[1:-1], self._scatter_add(value).args[-1]
+        base, index = value.args[0], value.args[1:-1]  # (v: the value rt.added_at adds)
         if isinstance(v, ir.Var) and v.name in self.active:
             written = ir.Call("setitem", value.args[:-1] + (v,))
             with Emitter(self.fresh, self.loc, self.negations, self.nonfloat) as em:

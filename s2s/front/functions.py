@@ -198,8 +198,8 @@ def check_no_function_values(body: list, filename: str) -> None:
                 loc = s.loc
                 text = loc.text if loc is not None else ""
                 value = getattr(s, "value", None)
-                if isinstance(value, ir.Call) and value.op == "call" and isinstance(value.args[0], ir.Var) and \
-                        value.args[0].name == FORWARD_GRADIENT:
+                if isinstance(value, ir.Call) and value.op == "call" and _generated(found.obj):
+                    # (rt.forward_gradient(jvp_grad_f, ...): the second derivative s2s generated, api/transform.py)
                     raise S2SError(
                         f"a third derivative of a function whose loops keep values for their gradient: its second "
                         f"derivative is forward mode over the gradient's loops, rt.forward_gradient of {found.name} "
@@ -214,9 +214,13 @@ def check_no_function_values(body: list, filename: str) -> None:
                     "call it where it is needed: s2s resolves every call of a function value while compiling")
 
 
-FORWARD_GRADIENT = "forward_gradient"  # rt.forward_gradient: generated code's gradient by forward mode (api/transform.py)
 NOTHING = "None"  # (a leaf of a choice where the name holds None: calling it raises TypeError)
 UNBOUND = "unbound"  # (where the name is unbound: the read raised, no call takes that side)
+
+
+def _generated(obj) -> bool:
+    """Is `obj` a function s2s generated (its code's pseudo-file is s2s's, `<s2s ...>`)?"""
+    return getattr(getattr(obj, "__code__", None), "co_filename", "").startswith("<s2s")
 
 
 def _some_function(tree) -> bool:
