@@ -167,6 +167,23 @@ def real(what: str, out):
     return out
 
 
+def structured(what: str, grads, templates: list, names: list, single: bool):
+    """`grads`, refusing a derivative whose list or tuple has another length than its argument's. The
+    generated code is one text for every type of argument, and differentiates `xs * 2` and `xs + ys` as an
+    array's arithmetic, where a list or tuple argument repeats or joins: the derivative of such a value has
+    the parts of the longer sequence, and no entry of it is right."""
+    for g, t, name in zip([grads] if single else grads, templates, names):
+        found = pytree.mismatch(g, t)
+        if found is not None:
+            where, got, part = found
+            kind = type(part).__name__
+            raise S2SError(f"{what}: the derivative with respect to {name}{where} (a {kind} of {len(part)}) came "
+                           f"out with {len(got)} parts: a {kind} argument was repeated or joined (`xs * 2`, "
+                           f"`xs + ys`), which s2s differentiates as an array's arithmetic; convert it first "
+                           f"(np.asarray({name}) * 2), or build the longer sequence with a comprehension")
+    return grads
+
+
 def _complex(x) -> bool:
     return type(x) is np.ndarray and x.dtype.kind == "c" or isinstance(x, (complex, np.complexfloating))
 

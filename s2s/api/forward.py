@@ -368,7 +368,8 @@ class JacobianForward:
                 except NotBatchable:  # transformed again (something it read changed), now without a vector form
                     self._vector[k] = False
                     self._batched.pop((k, ranks), None)
-            out.append(_jacobian_by_basis(self._jvps[k], args, x, x if self._value_like_wrt else None, kwargs))
+            out.append(_jacobian_by_basis(self._jvps[k], args, x, x if self._value_like_wrt else None, kwargs,
+                                          w if isinstance(w, str) else params[w] if w < len(params) else str(w)))
         return out[0] if self._single else tuple(out)
 
 
@@ -419,11 +420,12 @@ def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None, bases=N
     return out if out.flags.writeable else out.copy()
 
 
-def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None):
-    """Push each basis tangent of `x` (one per element of each of its leaves) through `jf`.
+def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None, name="x"):
+    """Push each basis tangent of `x` (named `name`) (one per element of each of its leaves) through `jf`.
 
     For leaf `b` of `x` and leaf `a` of the value, the block of the result has shape
-    `a.shape + b.shape`; blocks are nested as the value's structure around `x`'s (`J[a][b]`, as JAX)."""
+    `a.shape + b.shape`; blocks are nested as the value's structure around `x`'s (`J[a][b]`, as JAX). With
+    `value_like` (a Hessian's: `jf` pushes tangents through a gradient), the value must have its structure."""
     x_leaves = pytree.leaves(x)
     zeros = [pytree.zeros_leaf(leaf) for leaf in x_leaves]
     build_x = pytree.structure(x)
@@ -439,6 +441,8 @@ def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None):
             tangent = list(zeros)
             tangent[b] = e.reshape(shape) if shape else 1.0
             value, t = jf(args, (build_x(tangent),), **(kwargs or {}))
+            if value_like is not None and not columns[0]:
+                arguments.structured(jf.__name__, value, [value_like], [name], True)
             columns[b].append(pytree.leaves_like(t, value if value_like is None else value_like))
     if value is None:  # an empty argument
         value = jf.__wrapped__(*args, **(kwargs or {}))

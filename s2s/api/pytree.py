@@ -111,6 +111,22 @@ def like(g, template):
     return g
 
 
+def mismatch(g, template, path: str = ""):
+    """`(path, g_part, template_part)` for the first place where the derivative `g` has a list or tuple of another
+    length, or a dict of other keys, than its argument `template` (`path` as `[1]['w']`, `""` for the whole);
+    None where their structures agree. A number in place of a part is a zero for all of it, and agrees."""
+    if isinstance(template, (tuple, list)) and isinstance(g, (tuple, list)):
+        if len(g) != len(template):
+            return path, g, template
+        return next((m for i, (a, t) in enumerate(zip(g, template))
+                     if (m := mismatch(a, t, f"{path}[{i}]")) is not None), None)
+    if isinstance(template, dict) and isinstance(g, dict):
+        if set(g) != set(template):
+            return path, g, template
+        return next((m for k, t in template.items() if (m := mismatch(g[k], t, f"{path}[{k!r}]")) is not None), None)
+    return None
+
+
 def has_record(tree) -> bool:
     """Does `tree` hold a dataclass or a namedtuple anywhere?"""
     if is_record(tree) or isinstance(tree, tuple) and hasattr(tree, "_fields"):

@@ -117,13 +117,18 @@ class Transformed:
         if self._kind == "grad" and plain:  # a number's derivative is a float (np.where of numbers is a 0-d array)
             out = (out[0], self._as_floats(out[1], wrt_at, args, kwargs)) if self._options.get("return_value") \
                 else self._as_floats(out, wrt_at, args, kwargs)
+        templates = None
         if not plain:
             templates = [args[i] if i < len(args) else kwargs.get(name) for i, name in wrt_at]
+            if self._kind == "grad":
+                arguments.structured(self.__name__, out[1] if self._options.get("return_value") else out,
+                                     templates, [name for _, name in wrt_at], self._single_wrt())
             if any(map(pytree.has_record, templates)):  # the derivative w.r.t. a dataclass is that dataclass
                 out = self._as_arguments(out, templates)
         if self._kind == "vjp":
             value, pullback = out
-            checked = _checked_pullback(pullback, value, self.__name__)
+            checked = _checked_pullback(pullback, value, self.__name__,
+                                        templates and ([name for _, name in wrt_at], templates, self._single_wrt()))
             if zero_d:
                 return value, lambda cotangent: self._as_arrays(checked(cotangent), zero_d)
             return value, checked
@@ -138,6 +143,9 @@ class Transformed:
         count = len(args)
         return [k for k, (i, name) in enumerate(wrt_at)
                 if type(v := args[i] if i < count else kwargs.get(name)) is np.ndarray and v.ndim == 0]
+
+    def _single_wrt(self) -> bool:
+        return not isinstance(self._wrt, (tuple, list))
 
     def _as_floats(self, grads, wrt_at, args: tuple, kwargs: dict):
         """`grads` with the derivative of each Python number argument a float where it came out a 0-d array."""
@@ -344,9 +352,10 @@ def _failed(self, exc: Exception, args: tuple) -> None:
 _SCALARS = frozenset((float, int, np.float64, np.float32))  # one number: its shape is ()
 
 
-def _checked_pullback(pullback, value, name: str):
+def _checked_pullback(pullback, value, name: str, containers=None):
     """`pullback`, refusing a cotangent not shaped like `value` (NumPy would broadcast it into a wrong
-    gradient, or fail inside generated code); errors inside it end at the user's line."""
+    gradient, or fail inside generated code); errors inside it end at the user's line. `containers`, where some
+    wrt argument is one: (wrt names, arguments, single), whose structure the gradients must have."""
     kind = type(value)
     # a value that is one number or one float array: a cotangent of the same type and shape fits at once
     leaf = () if kind in _SCALARS else value.shape if kind is np.ndarray else None
@@ -370,6 +379,9 @@ def _checked_pullback(pullback, value, name: str):
             attach_user_frames(exc)
             raise
         # (the adjoint of x + c is the cotangent itself: the caller's array must not be what it gets back)
+        if containers:
+            names, templates, single = containers
+            arguments.structured(name, result, templates, names, single)
         return arguments.real(name, fresh(result, [cotangent] if type(cotangent) is np.ndarray else
                                           pytree.leaves(cotangent)))
 
