@@ -114,3 +114,24 @@ def test_floats_times_one_are_still_simplified():
     def square(x):
         return x * x
     assert "bx = 2.0 * x\n" in s2s.grad(square).source
+
+
+def empty_sums_twice(a):
+    seq = []
+    val = sum(seq)
+    for j in range(3, 2):
+        pass
+    else:
+        if 1.5 * val <= 1.5:
+            pass
+    return val + sum(seq)
+
+
+def test_an_integer_added_to_itself_stays_an_integer():
+    # `val + val` (after CSE) was rewritten `2.0 * val`: the jvp's value of an int 0 came out 0.0 (fuzz seed
+    # 1180346); `a + a` is `2.0 * a` only where a holds floats
+    assert empty_sums_twice(0.5) == 0 and type(empty_sums_twice(0.5)) is int
+    value, tangent = s2s.jvp(empty_sums_twice)((0.5,), (1.0,))
+    assert type(value) is int and value == 0 and tangent == 0.0
+    value, grad = s2s.value_and_grad(empty_sums_twice)(0.5)
+    assert type(value) is int and value == 0 and grad == 0.0

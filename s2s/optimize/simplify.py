@@ -142,13 +142,14 @@ drop_conversions.in_place = _drop_float_conversions
 
 
 def _has_identities(stmts: list, ops: tuple) -> bool:
-    """Does `stmts` hold `v * 1`, `v / 1`, `v ** 1`, `v + 0` or `v - 0` of a name among `ops` (where whether v
-    holds floats decides what it is)?"""
+    """Does `stmts` hold `v * 1`, `v / 1`, `v ** 1`, `v + 0`, `v - 0` or `v + v` of a name among `ops` (where
+    whether v holds floats decides what it is: `2.0 * v` of an int v is a float)?"""
     for s in ir.statements(stmts):
         if type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op in ops and len(s.value.args) == 2:
             one = 0 if s.value.op in ("add", "sub") else 1
             a, b = s.value.args
-            if _num(a, one) and type(b) is ir.Var or _num(b, one) and type(a) is ir.Var:
+            if _num(a, one) and type(b) is ir.Var or _num(b, one) and type(a) is ir.Var or \
+                    s.value.op == "add" and type(a) is ir.Var and a == b:
                 return True
     return False
 
