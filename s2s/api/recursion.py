@@ -200,7 +200,8 @@ def _zero(like):
 def _shaped(cotangent, like):
     """A cotangent with the structure and shape of `like` (a broadcast zero or None made full)."""
     if isinstance(like, (tuple, list, dict)):  # (the adjoint of a tuple argument, say)
-        return zeros_like(like) if cotangent is None or np.ndim(cotangent) == 0 and cotangent == 0 else cotangent
+        return zeros_like(like) if cotangent is None or not isinstance(cotangent, (tuple, list, dict)) and \
+            np.ndim(cotangent) == 0 and cotangent == 0 else cotangent
     if cotangent is None:
         return _zero(like)
     return np.broadcast_to(cotangent, np.shape(like)) if np.shape(cotangent) != np.shape(like) else cotangent

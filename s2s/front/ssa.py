@@ -13,6 +13,7 @@ assigns, trivial ones are removed once the body is built.
 from __future__ import annotations
 
 import ast
+import builtins
 import copy
 import dataclasses
 import operator
@@ -534,8 +535,8 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             name = self.namer.fresh(name)
         self.namer.reserve(name)
         module = getattr(self.src.func, "__module__", None) if name not in self.src.closure else None
-        if module is not None and self.src.globals.get(name) is not obj:
-            module = _home_module(obj, name)
+        if module is not None and (self.src.globals.get(name) is not obj or getattr(builtins, name, None) is obj):
+            module = _home_module(obj, name)  # (generated code's namespace holds the builtins it read: `tuple`)
         self.free[name] = (obj, module)
         return name
 

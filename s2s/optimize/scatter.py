@@ -65,17 +65,25 @@ def _scatter(fn: ir.Function) -> ir.Function:
     # the slices the function makes, and the values a reversed loop restores of them (the same slice objects)
     slices = {n: c for n, c in made.items() if c.op == SLICE}
     slices.update({a: slices[b] for a, b in restored if b in slices})
-    state = {"arrays": None, "namer": None, "done": False}
+    state = {"arrays": None, "namer": None, "done": False, "at": {}}
 
     def ints() -> set:  # (the names that hold ints: asked for only where a shared slice bound decides)
         if "ints" not in state:
             state["ints"] = integers(fn)
         return state["ints"]
 
-    def block(body: list) -> list:
+    def arrays_at(guards: frozenset) -> set:  # (the names proven arrays where these branches were taken)
+        if state["arrays"] is None:
+            state["arrays"] = _proven_arrays(everything, made, slices, restored, fn.body)
+        if guards not in state["at"]:
+            always, where = state["arrays"]
+            state["at"][guards] = always | {n for n, taken in where.items() if any(g <= guards for g in taken)}
+        return state["at"][guards]
+
+    def block(body: list, guards: frozenset = frozenset()) -> list:
         for s in body:  # (a reversed loop's body, a branch: each block's sums are its own)
-            for b in ir.blocks(s):
-                b[:] = block(b)
+            for k, b in enumerate(ir.blocks(s)):
+                b[:] = block(b, guards | {_branch(s, k)} if type(s) is ir.If else guards)
         defs = {s.target: (i, s) for i, s in enumerate(body) if type(s) is ir.Assign}
         summed = {a.name for s in body if _is_sum(s) for a in s.value.args if type(a) is ir.Var}
         plans: dict = {}
@@ -87,9 +95,7 @@ def _scatter(fn: ir.Function) -> ir.Function:
             _terms(s.value, False, defs, uses, terms, inner)
             if sum(1 for t, negative in terms if not negative and _index_term(t, defs, slices) is not None) < 2:
                 continue
-            if state["arrays"] is None:
-                state["arrays"] = _proven_arrays(everything, made, slices, restored)
-            plan = _plan(terms, defs, uses, state["arrays"], slices)
+            plan = _plan(terms, defs, uses, arrays_at(guards), slices)
             if plan is None:
                 continue
             plans[i] = plan
@@ -260,10 +266,32 @@ def _bound(v, ints) -> bool:
     return type(v) is ir.Var and v.name in ints() or type(v) is ir.Const and type(v.value) is int
 
 
-def _proven_arrays(everything: list, made: dict, slices: dict, restored: list) -> set:
-    """Names that can only be arrays: operands (or sliced operands) of an operation a tuple, list or dict
-    has no meaning for (`x[1:] - x[:-1]`, `p[0:3] / theta`), results of NumPy's elementwise functions
-    (`y = np.exp(x)`), and `_ndarrays`."""
+def _branch(s: ir.If, k: int):
+    """The branch `k` (0: body, 1: orelse) of the If `s`, as the same for every If of one test (the adjoint
+    sweep's If mirrors the forward sweep's on the same name)."""
+    test = s.test.name if type(s.test) is ir.Var else repr(s.test.value)
+    return test, k
+
+
+def _guarded(body: list, guards: frozenset = frozenset()):
+    """(statement, the branches taken to reach it) for every statement of `body`."""
+    for s in body:
+        yield s, guards
+        if type(s) is ir.If:
+            yield from _guarded(s.body, guards | {_branch(s, 0)})
+            yield from _guarded(s.orelse, guards | {_branch(s, 1)})
+        else:
+            for b in ir.blocks(s):
+                yield from _guarded(b, guards)
+
+
+def _proven_arrays(everything: list, made: dict, slices: dict, restored: list, body: list) -> tuple:
+    """(names that can only be arrays, {name: the sets of branches where an operation proves it one}).
+
+    Operands (or sliced operands) of an operation a tuple, list or dict has no meaning for (`x[1:] - x[:-1]`,
+    `p[0:3] / theta`) are arrays where that operation runs: not in the other branch of an `if isinstance(t,
+    tuple)` (a recursion over a tree multiplies the leaves it reaches). Results of NumPy's elementwise
+    functions (`y = np.exp(x)`) and `_ndarrays` are arrays wherever they are defined."""
     sliced = {}
     for s in everything:
         if type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op == "getitem" \
@@ -272,7 +300,8 @@ def _proven_arrays(everything: list, made: dict, slices: dict, restored: list) -
                                                             for a in s.value.args[1:]):
             sliced[s.target] = s.value.args[0].name  # (a slice of a dict raises; of a tuple is a tuple)
     out = _ndarrays(made, restored)
-    for s in everything:
+    where: dict = {}
+    for s, guards in _guarded(body):
         if type(s) is not ir.Assign or type(s.value) is not ir.Call or s.value.kwargs:
             continue
         op, args = s.value.op, s.value.args
@@ -282,10 +311,10 @@ def _proven_arrays(everything: list, made: dict, slices: dict, restored: list) -
                 type(a) is ir.Const and type(a.value) in (float, complex) for a in args)):
             for a in args:
                 if type(a) is ir.Var:
-                    out.add(a.name)
-                    if a.name in sliced:
-                        out.add(sliced[a.name])
-    return out
+                    for name in (a.name, sliced.get(a.name)):
+                        if name is not None:
+                            where.setdefault(name, set()).add(guards)
+    return out, where
 
 
 def _restored(everything: list) -> list:
