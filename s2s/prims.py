@@ -114,6 +114,12 @@ FLOAT_RESULTS = FILLED | {"numpy.eye", "numpy.identity", "numpy.linspace", "nump
                           "builtins.float", "truediv"}
 # calls whose result is always a NumPy array of at least one axis (whatever their arguments: lists, numbers)
 ARRAY_RESULTS = frozenset({"numpy.concatenate", "numpy.stack"})
+# NumPy functions whose result is a list or a tuple of arrays
+SEQUENCE_RESULTS = frozenset({"numpy.split", "numpy.array_split", "numpy.hsplit", "numpy.vsplit", "numpy.dsplit",
+                              "numpy.broadcast_arrays", "numpy.meshgrid", "numpy.unstack", "numpy.nonzero",
+                              "numpy.where", "numpy.unravel_index", "numpy.indices", "numpy.histogram",
+                              "numpy.linalg.eigh", "numpy.linalg.eig", "numpy.linalg.svd", "numpy.linalg.qr",
+                              "numpy.linalg.slogdet", "numpy.unique", "numpy.divmod", "numpy.modf", "numpy.frexp"})
 
 
 def python_object(key: str):

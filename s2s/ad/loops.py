@@ -23,7 +23,7 @@ from s2s.ad.blocks import ZERO, block_defining, block_holding, loops_in
 from s2s.ir.names import base_name
 from s2s.ad.loop_saves import read_shapes
 from s2s.errors import NonDifferentiableError
-from s2s.ir.walk import calls_in, contains_break, defined_names, map_blocks, substitute, used_names
+from s2s.ir.walk import call_definitions, calls_in, contains_break, defined_names, map_blocks, substitute, used_names
 from s2s.ir.walk import vars_of as walk_vars
 from s2s.rules import registry
 
@@ -46,6 +46,22 @@ class LoopContext:
 
 class LoopReversal:
     """The loop half of the reverse transformation (mixed into reverse._Reverse)."""
+
+    def _copy_op(self, name: str) -> str:
+        """How a reversed loop copies the adjoint of `name` that it adds into in place: np.copy where `name` is
+        an array NumPy made and written in place; else `rt.copy_adjoint`, which copies a list's or a dict's
+        parts into a new one (a list written by index is written in place too: np.copy of its adjoint would
+        be an array, or fail for parts of two shapes)."""
+        made = self._made()
+        root = made.get(self.arrays.get(name, name))
+        if root is not None and root.op.startswith("numpy.") and root.op not in prims.SEQUENCE_RESULTS:
+            return prims.COPY
+        return "s2s.runtime.copy_adjoint"
+
+    def _made(self) -> dict:
+        if getattr(self, "_made_calls", None) is None:
+            self._made_calls = call_definitions(self.fn.body)
+        return self._made_calls
 
     def _only_added_to(self, s: ir.Loop, name: str) -> bool:
         """Is every element write of the loop into the array `name` a scatter-add (np.add.at), whose adjoint
@@ -90,7 +106,7 @@ class LoopReversal:
                                              self.loc))
                         init = ir.Var(whole)
                     copied = self.fresh()
-                    out.append(ir.Assign(copied, ir.Call(prims.COPY, (init,)), self.loc))
+                    out.append(ir.Assign(copied, ir.Call(self._copy_op(p.target), (init,)), self.loc))
                     init = ir.Var(copied)
             rphis.append(ir.Phi(adj, [init if init is not None else ZERO, None]))
             if init is None or isinstance(init, ir.Var) and init.name in self.maybe_short:
@@ -139,9 +155,7 @@ class LoopReversal:
                     current = ir.Var(nxt)
             if any(sc is not None for sc in scatters) and init is not None:
                 copied = self.fresh()  # the accumulator is changed in place: it must not be shared
-                # (an array written in place is an array; anything else may be a tuple, list or dict)
-                copy_op = prims.COPY if n in self.arrays else "s2s.runtime.copy_adjoint"
-                out.append(ir.Assign(copied, ir.Call(copy_op, (init,)), self.loc))
+                out.append(ir.Assign(copied, ir.Call(self._copy_op(n), (init,)), self.loc))
                 if isinstance(init, ir.Var) and init.name in self.maybe_short:
                     self.maybe_short.add(copied)  # (a copy of a bare 0.0 is one too)
                 init = ir.Var(copied)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 
-from s2s import ir
+from s2s import ir, prims
 from s2s.ad.analysis import ARITH_OPS
 from s2s.errors import NonDifferentiableError, missing_rule
 from s2s.front.effects import ADDED_AT
@@ -92,8 +92,9 @@ class StatementAdjoints:
                 contrib = to_atom(applied(value.op, adjoint, lift(g), lift(ir.Var(s.target)), *args, **kwargs))
                 if rule.broadcast and (i is None or self._needs_unbroadcast(value, i, s.target, g)):
                     contrib = to_atom(rt.unbroadcast(lift(contrib), lift(a)))
-                if view and i == len(value.args) - 1:
-                    contrib = to_atom(np.copy(lift(contrib)))
+                if view and i == len(value.args) - 1:  # (an element of a list's adjoint: a part, or an array)
+                    copy = np.copy if self._copy_op(value.args[0].name) == prims.COPY else rt.copy_adjoint
+                    contrib = to_atom(copy(lift(contrib)))
             if value.op == "setitem" and i == 0:
                 contrib = self._zero_in_place(g, em.stmts, contrib, value)
             out.extend(em.stmts)

@@ -362,6 +362,12 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             _, why = self._own_arrays(joined.name, tuple(around))
             raise self.error(target, f"assignment to an element of '{name}', which a loop or a branch may leave "
                                      f"bound to {why}", f"copy it first: {name} = np.copy({name})")
+        made = self.definitions.get(base.name) if isinstance(base, ir.Var) else None
+        if root is None and made is not None and made.op == "list":  # (a list display: `ys[0] += v` would write
+            # into the part itself, a view of an argument maybe, where `ys[0] = v` rebinds the slot)
+            raise self.error(target, f"assignment to an element of the list '{name}'",
+                             f"build the list whole (a comprehension, or {name}.append(v) in order), or make an "
+                             f"array ({name} = np.zeros(n)) and write into that")
         if root is None:
             raise self.error(target, f"assignment to an element of '{name}', which the function did not create",
                              f"copy it first: {name} = np.copy({name})")

@@ -85,7 +85,7 @@ define(RT + "dict_tangent", [None] + [lambda G, ans, keys, *parts, j=j: rt.dict_
            keys, *(list(tangents[1:len(parts) // 2 + 1]) + [None] * (len(parts) // 2 + 1 - len(tangents))),
            *parts[len(parts) // 2:]))
 helper("dict_values_adjoint", lambda G, g, d: rt.dict_values(G))
-helper("dict_items_adjoint", lambda G, g, d: rt.dict_items(G))
+helper("dict_items_adjoint", lambda G, g, d: rt.dict_items_transpose(G, d))
 helper("appended_adjoint", lambda G, g: rt.appended_adjoint_transpose(G, g))
 helper("appended_item_adjoint", lambda G, g: rt.appended_item_transpose(G, g))
 helper("sum_builtin_adjoint", lambda G, g, xs: rt.sum_builtin_adjoint_transpose(G, g, xs),

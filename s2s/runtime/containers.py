@@ -9,7 +9,7 @@ from s2s.runtime.indexing import getitem_adjoint
 __all__ = ["sum_builtin_adjoint", "sum_builtin_tangent", "tuple_adjoint", "rows_of", "appended",
            "appended_adjoint", "appended_item_adjoint", "appended_tangent", "appended_adjoint_transpose",
            "appended_item_transpose", "dict_of", "dict_part", "dict_part_transpose", "dict_tangent", "dict_values", "dict_items",
-           "dict_keys", "sort_order", "dict_values_adjoint", "dict_items_adjoint", "keyword", "keyword_adjoint",
+           "dict_keys", "sort_order", "dict_values_adjoint", "dict_items_adjoint", "dict_items_transpose", "keyword", "keyword_adjoint",
            "keyword_default_adjoint", "keyword_tangent", "dict_from_pairs", "dict_pairs_adjoint",
            "dict_pairs_tangent", "copy_saved"]
 
@@ -142,6 +142,12 @@ def dict_values_adjoint(g, d):
 def dict_items_adjoint(g, d):
     """Adjoint of `dict_items(d)`: the value part of pair i of `g` for the i-th key (0.0: none)."""
     return _structured(DictParts((k, _part(_part(g, i), 1)) for i, k in enumerate(d)), d)
+
+
+def dict_items_transpose(G, d):
+    """Adjoint of `dict_items_adjoint(g, d)` with respect to g (a second derivative): pair i of a list of
+    (key, value) adjoints holds the adjoint of the i-th key's value, and 0.0 for the key."""
+    return Parts(TupleParts((0.0, G[k] if isinstance(G, dict) else G)) for k in d)
 
 
 # ---------------------------------------------------------------- f(x, **d) for a dict known only at run time

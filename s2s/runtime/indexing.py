@@ -64,9 +64,12 @@ def _adjoint_dtype(x):
 
 
 def copy_adjoint(g):
-    """A copy of an array adjoint that a reversed loop will add into in place (`add_at`); the adjoint of
-    a number, tuple, list or dict is added to functionally and needs none."""
-    return g.copy() if isinstance(g, np.ndarray) else g
+    """A copy of an adjoint that a reversed loop will add into in place (`add_at`): an array's; a list's or a
+    dict's parts, which are added to functionally, in a new list or dict (an element read is zeroed in place,
+    `bx[i] = 0.0`); a number or a tuple as it is."""
+    if isinstance(g, np.ndarray):
+        return g.copy()
+    return type(g)(g) if isinstance(g, (list, dict)) else g
 
 
 def setitem_value_adjoint(g, *index):
