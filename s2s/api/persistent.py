@@ -339,6 +339,15 @@ def _resolve_free(names: dict, f) -> dict | None:
             out[name] = (closure[name], module)
         elif name in glob:
             out[name] = (glob[name], module)
+        elif "." in name and name.partition(".")[0] in names:  # data read through a dotted name (consts.W):
+            root, _, rest = name.partition(".")                    # the code reads it through its first part
+            try:
+                value = closure[root] if root in closure else glob[root]
+                for attr in rest.split("."):
+                    value = getattr(value, attr)
+            except (KeyError, AttributeError):
+                return None
+            out[name] = (value, module)
         elif module:  # a library object the function reached through attributes (np.random.default_rng)
             try:
                 out[name] = (getattr(importlib.import_module(module), name), module)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import ast
 import builtins
+import sys
+import types
 import copy
 import numbers
 from dataclasses import dataclass
@@ -125,9 +127,11 @@ def data_imports(fn: ir.Function) -> list[str]:
     for name, (obj, module) in sorted(fn.free.items()):
         if module == "builtins" and getattr(builtins, name, None) is obj:
             continue  # ValueError, AssertionError: a builtin by its own name
-        if module is not None and module != "__main__" or module == "__main__":
-            if module is not None:
-                lines.append(f"from {module} import {name}")
+        if isinstance(obj, types.ModuleType) and sys.modules.get(obj.__name__) is obj and module is not None:
+            own = obj.__name__  # (a module the code reads data through: consts.W)
+            lines.append(f"import {own}" if own == name else f"import {own} as {name}")
+        elif module is not None:
+            lines.append(f"from {module} import {name}")
     return lines
 
 

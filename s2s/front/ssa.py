@@ -533,10 +533,22 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
         return ir.Var(self.free_name(name, obj))
 
     def free_name(self, name: str, obj) -> str:
-        """A name for data the function reads from its module or closure (an array, a list...)."""
+        """A name for data the function reads from its module or closure (an array, a list...). Data read
+        through a dotted name (`consts.W`, `Config.w`, `Mode.L1`) keeps it: its first part is the free name
+        generated code imports or is given."""
         for existing, (value, _) in self.free.items():
             if value is obj:
                 return existing
+        if "." in name:
+            root = name.partition(".")[0]
+            root_obj = self.src.resolve(root)
+            taken = root in self.defined or root in self.free and self.free[root][0] is not root_obj
+            if root_obj is MISSING or taken:
+                name = name.replace(".", "_")  # (given to the generated code's namespace as a value)
+            else:
+                self.free_name(root, root_obj)
+                self.free[name] = (obj, None)
+                return name
         if name in self.free or name in self.defined:
             name = self.namer.fresh(name)
         self.namer.reserve(name)
