@@ -190,8 +190,15 @@ class Parts(_AddsElementwise, list):
 
     `+` adds element by element, so two contributions to the adjoint of one
     tuple (`s, l = np.linalg.slogdet(a)` with both parts used) sum correctly
-    instead of concatenating.
+    instead of concatenating. So do `+=` and `*=` (a reversed loop's `brows[k] += g` into the adjoint of a
+    list of lists): list's own would extend or repeat the list in place.
     """
+
+    def __iadd__(self, other):
+        return self.__add__(other)
+
+    def __imul__(self, other):
+        return self.__mul__(other)
 
 
 class TupleParts(_AddsElementwise, tuple):

@@ -1,0 +1,131 @@
+"""Container adjoints the Python-breadth bug hunt (hunt3py) got wrong: a loop over a list of lists (the adjoint of
+one row added into the adjoint of the list extended it), sum(nested, []) (a concatenation differentiated as an
+elementwise sum) and a tuple grown in a loop. Each checked against central finite differences in every mode."""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, check_every_mode, numeric_grad
+
+X = np.array([0.3, -1.2, 0.7])
+
+
+def check_vjp(f, x):
+    """vjp's pullback of a cotangent 1.5 against 1.5 times the differences."""
+    value, pullback = s2s.vjp(f)(x)
+    assert value == pytest.approx(f(x))
+    g = pullback(1.5)
+    assert_close(g, 1.5 * numeric_grad(f, (x,), 0), what=f"{f.__name__}: vjp")
+
+
+# ----------------------------------------------------------------- iterating a list of lists (hunt3py item 1)
+def rows_loop(x):
+    rows = [[x[0], x[1]], [x[2], x[0]]]
+    s = 0.0
+    for row in rows:
+        s = s + row[0] * row[1]
+    return s
+
+
+def rows_nested_comprehension(x):
+    rows = [[x[0], x[1]], [x[1], x[2]]]
+    flat = [v for row in rows for v in row]
+    return flat[3] * 7.0 + flat[0] * flat[1]
+
+
+def rows_generator_sum(x):
+    rows = [[x[0], x[1]], [x[2], x[0]]]
+    return sum(a * b for a, b in rows)
+
+
+def rows_enumerate(x):
+    rows = [[x[0], x[1]], [x[2], x[0]]]
+    s = 0.0
+    for i, row in enumerate(rows):
+        s = s + (i + 1.0) * row[0] * np.sin(row[1])
+    return s
+
+
+def rows_zip(x):
+    rows = [[x[0], x[1]], [x[2], x[0]]]
+    s = 0.0
+    for row, w in zip(rows, [2.0, 3.0]):
+        s = s + w * row[0] ** 2 * row[1]
+    return s
+
+
+def tuple_of_lists(x):
+    rows = ([x[0], x[1]], [x[2], x[0]])
+    s = 0.0
+    for row in rows:
+        s = s + row[0] * row[1] ** 2
+    return s
+
+
+def row_augmented_twice(x):
+    rows = [[x[0], x[1]], [x[2], x[0]]]
+    s = 0.0
+    for k in range(2):
+        for row in rows:
+            s = s + row[0] * row[1] * (k + 1.0)
+    return s
+
+
+@pytest.mark.parametrize("f", [rows_loop, rows_nested_comprehension, rows_generator_sum, rows_enumerate, rows_zip,
+                               tuple_of_lists, row_augmented_twice])
+def test_a_loop_over_a_list_of_lists_in_every_mode(f):
+    check_every_mode(f, X)
+    check_vjp(f, X)
+
+
+def test_a_loop_over_a_list_of_lists_is_the_analytic_gradient():
+    assert_close(s2s.grad(rows_loop)(X), [X[1] + X[2], X[0], X[0]])
+
+
+RS = np.random.RandomState(0)
+W1, B1, W2, B2 = RS.randn(3, 2), RS.randn(3), RS.randn(2, 3), RS.randn(2)
+XIN = RS.randn(2)
+
+
+def mlp(params, x):
+    h = x
+    for W, b in params:
+        h = np.tanh(W @ h + b)
+    return np.sum(h ** 2)
+
+
+def mlp_local(b2, W1, b1, W2, x):
+    params = [[W1, b1], [W2, b2]]
+    h = x
+    for W, b in params:
+        h = np.tanh(W @ h + b)
+    return np.sum(h ** 2)
+
+
+def mlp_of_b2(b2):
+    return mlp_local(b2, W1, B1, W2, XIN)
+
+
+def test_an_mlp_with_a_local_list_of_lists_of_parameters():
+    check_every_mode(mlp_of_b2, B2)
+    check_vjp(mlp_of_b2, B2)
+    expected = numeric_grad(mlp_of_b2, (B2,), 0)
+    assert_close(s2s.grad(mlp_local)(B2, W1, B1, W2, XIN), expected, what="grad")
+
+
+def test_an_mlp_with_a_list_of_lists_argument():
+    """The hunt's misleading 'joining lists' refusal: the gradient of [[W1, b1], [W2, b2]] keeps its structure."""
+    params = [[W1, B1], [W2, B2]]
+    grad = s2s.grad(mlp)(params, XIN)
+    assert isinstance(grad, list) and all(isinstance(p, list) and len(p) == 2 for p in grad)
+    for i in range(2):
+        for j in range(2):
+            def part(v, i=i, j=j):
+                ps = [list(p) for p in params]
+                ps[i][j] = v
+                return mlp(ps, XIN)
+            assert_close(grad[i][j], numeric_grad(part, (params[i][j],), 0), what=f"grad[{i}][{j}]")
+    tuples = s2s.grad(mlp)([(W1, B1), (W2, B2)], XIN)
+    for i in range(2):
+        for j in range(2):
+            assert_close(grad[i][j], tuples[i][j])
