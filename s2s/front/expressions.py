@@ -27,7 +27,18 @@ _FOLDABLE = {
     "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
     "truediv": lambda a, b: a / b, "pow": lambda a, b: a ** b, "neg": lambda a: -a,
     "floordiv": lambda a, b: a // b, "mod": lambda a, b: a % b,
+    # (`hi is None` of a default inlined: a singleton's identity is its value; two numbers' is not, so refused)
+    "is": lambda a, b: a is b if _singleton(a) or _singleton(b) else _unknown(),
+    "isnot": lambda a, b: a is not b if _singleton(a) or _singleton(b) else _unknown(),
 }
+
+
+def _singleton(v) -> bool:
+    return v is None or v is True or v is False or v is Ellipsis
+
+
+def _unknown():
+    raise ValueError("not known while compiling")  # (fold_call then keeps the call)
 
 
 # calls whose value is surely a list or tuple (displays aside): a sequence `+` and `*` join and repeat

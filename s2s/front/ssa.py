@@ -271,7 +271,11 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
                 RAISE, (self.exception_class(AssertionError),) + ((self.atom(message),) if message else ())),
                 self.loc)), s)
         elif isinstance(s, ast.If):
-            self.if_statement(s)
+            test = self.atom(s.test)
+            if type(test) is ir.Const and type(test.value) in _KNOWN_TESTS:  # (`if soft:`, `if hi is None:` of a
+                self.statements(s.body if test.value else s.orelse)    # helper's defaults: the side Python takes)
+            else:
+                self._branch(test, s.body, s.orelse, s)
         elif isinstance(s, (ast.For, ast.While)):
             self.loop(s)
         elif isinstance(s, ast.Return):
@@ -559,6 +563,9 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
         return name
 
     # ----- expressions
+
+
+_KNOWN_TESTS = frozenset({bool, int, float, str, type(None)})  # (constants whose truth a test reads as Python does)
 
 
 for _field in dataclasses.fields(Shared):  # self.roots reads self.shared.roots (and cannot be rebound)
