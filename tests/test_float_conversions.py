@@ -135,3 +135,25 @@ def test_an_integer_added_to_itself_stays_an_integer():
     assert type(value) is int and value == 0 and tangent == 0.0
     value, grad = s2s.value_and_grad(empty_sums_twice)(0.5)
     assert type(value) is int and value == 0 and grad == 0.0
+
+
+def int_written_into_an_array(x):
+    y = np.array([x * 1.0, 2 * x])
+    y[1] = 0.5
+    return np.sum(y) * x  # y = [x, 0.5]: (x + 0.5) x
+
+
+def times_one(x):
+    return x * 1.0
+
+
+def test_a_python_int_argument_keeps_the_functions_own_values():
+    # `x * 1.0` of a differentiated parameter was taken for x (assumed a float): at x = 3 the array held ints,
+    # 0.5 was truncated (value 9 for 10.5, gradient 6.0 for 2 x + 0.5 = 6.5), and `x * 1.0` returned the int 3
+    value, grad = s2s.value_and_grad(int_written_into_an_array)(3)
+    assert value == int_written_into_an_array(3) == 10.5
+    assert grad == pytest.approx(6.5)
+    value, grad = s2s.value_and_grad(times_one)(3)
+    assert type(value) is float and value == 3.0 and grad == 1.0
+    value, tangent = s2s.jvp(times_one)((3,), (1.0,))
+    assert type(value) is float and tangent == 1.0

@@ -338,12 +338,14 @@ _FLOAT_METHODS = {"sum", "mean", "prod", "dot", "max", "min", "reshape", "ravel"
                   "trace", "item", "tolist"}
 
 
-def nonfloat(fn: ir.Function, assume=()) -> set[str]:
-    """The parameters and names of `fn` that may hold a bool or an integer (number or array): not `floats`."""
-    return (set(fn.params) | set(defined_names(fn.body))) - floats(fn, assume)
+def nonfloat(fn: ir.Function, assume=(), differentiated: bool = True) -> set[str]:
+    """The parameters and names of `fn` that may hold a bool or an integer (number or array): not `floats`.
+    `differentiated=False`: the parameters in `fn.floats` may too (a Python int passed there, which the
+    function's own values keep: `x * 1.0` of 3 is 3.0, and an array of it holds floats)."""
+    return (set(fn.params) | set(defined_names(fn.body))) - floats(fn, assume, differentiated)
 
 
-def floats(fn: ir.Function, assume=()) -> set[str]:
+def floats(fn: ir.Function, assume=(), differentiated: bool = True) -> set[str]:
     """Names that hold floats whatever the arguments are (a float, a NumPy float, an array of floats, or a
     container of those): where `v * 1.0` is `v` itself. Not so for a bool or an integer (array), where it makes
     floats: `(x > 0) * 1.0` adds as a number, not as a logical or, and an integer product does not wrap around.
@@ -356,7 +358,7 @@ def floats(fn: ir.Function, assume=()) -> set[str]:
     integers too); an element, part, write or method result (`.sum()`) of a float value; `prims.FLOAT_RESULTS`
     (`/`, np.zeros without dtype=); `math` functions other than those of integers; joins of floats."""
     rules = {d.target: _float_rule(d) for d in definitions(fn.body)}  # name -> (all or any, names, constants)
-    known = set(rules) | set(assume) | set(fn.floats)
+    known = set(rules) | set(assume) | (set(fn.floats) if differentiated else set())
     readers: dict = {}
     for n, (_, names, _) in rules.items():
         for m in names:

@@ -86,8 +86,11 @@ def _simplify(fn: ir.Function) -> ir.Function:
     mapping: dict[str, ir.Atom] = {}
     _Peephole(fn).run(fn.body)
     arrays = array_versions(fn.body)
+    identities = _has_identities(fn.body, ("mul", "truediv", "pow", "add", "sub"))
+    # (the forward sweep's values are the function's own: a differentiated parameter may be a Python int there)
+    maybe_ints = (nonfloat(fn, differentiated=False), nonfloat(fn)) if identities else (frozenset(), frozenset())
     _pass(fn.body, mapping, set(arrays) | set(arrays.values()), integers(fn), _restored(fn, arrays), _numeric(fn),
-          nonfloat(fn) if _has_identities(fn.body, ("mul", "truediv", "pow", "add", "sub")) else frozenset())
+          maybe_ints)
     if mapping:
         resolved = {k: _resolve(v, mapping) for k, v in mapping.items()}
         substitute_block(fn.body, resolved)
@@ -222,9 +225,10 @@ def _restored(fn: ir.Function, arrays: dict) -> set:
 
 
 def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset(), restored: set = frozenset(),
-          numeric: set = frozenset(), nonfloat: set = frozenset()) -> None:
+          numeric: set = frozenset(), nonfloat: tuple = (frozenset(), frozenset())) -> None:
     """`arrays`: arrays written in place, whose definitions must stay fresh arrays (never copies);
-    `restored`: those of them the adjoint sweep writes old elements back into."""
+    `restored`: those of them the adjoint sweep writes old elements back into; `nonfloat`: the names that may
+    hold bools or integers in the forward sweep and in the adjoint sweep."""
     keep = []
     for s in stmts:
         if isinstance(s, ir.Assign):
@@ -237,7 +241,8 @@ def _pass(stmts: list, mapping: dict, arrays: set, integers: set = frozenset(), 
                 if v.op == "getitem" and _num(v.args[0]) and s.loc is not None and s.loc.adjoint:
                     v = v.args[0]  # a number adjoint stands for an array of it: any part of it is that number
                 elif s.target not in arrays:
-                    simpler = simplify_call(v, integers, numeric, nonfloat, s.loc is None or s.loc.adjoint)
+                    in_adjoint = s.loc is None or s.loc.adjoint
+                    simpler = simplify_call(v, integers, numeric, nonfloat[in_adjoint], in_adjoint)
                     # `B = A * 1.0` is a new array: never A itself where A is written in place later in the
                     # forward sweep, or where the adjoint sweep puts A's old elements back (a read of B after
                     # that restore would see them: 1.0 * y_1 read as y after y[2] = y_old)
