@@ -73,6 +73,7 @@ class JacobianReverse:
         return f"<s2s.jacobian of {getattr(self.__wrapped__, '__qualname__', self.__wrapped__)} (reverse mode)>"
 
     def __call__(self, *args, **kwargs):
+        arguments.refuse_complex_data(self.__name__, self.__wrapped__, args, kwargs)
         wrt = self._wrt
         if not kwargs and type(wrt) is int and 0 <= wrt < len(args) and self._direct and wrt < self._positional():
             x = args[wrt]
@@ -287,6 +288,7 @@ class Hessian:
             state.wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
             state.params = cache.parameter_names(self.__wrapped__)
         arguments.check_wrt(self.__name__, state.wrt_at, args, kwargs)
+        arguments.refuse_complex_data(self.__name__, self.__wrapped__, args, kwargs)
         params = state.params
         x = arguments.argument(params, args, kwargs, self._wrt, self.__wrapped__)
         try:

@@ -317,6 +317,7 @@ class JacobianForward:
         if wrt_at is None:
             wrt_at = state.wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
         arguments.check_wrt(self.__name__, wrt_at, args, kwargs)
+        arguments.refuse_complex_data(self.__name__, self.__wrapped__, args, kwargs)
         if kwargs:  # f(x, a=v): the arguments in the parameters' order, as the generated jvp takes them
             try:
                 bound = inspect.signature(self.__wrapped__).bind(*args, **kwargs)

@@ -98,6 +98,7 @@ class Transformed:
             if not (kind in _NUMBERS or kind is _NDARRAY and value.dtype.kind not in "biuc"):
                 plain = arguments.check_wrt(self.__name__, wrt_at, args, kwargs)  # refuses, or finds a container
                 break
+        arguments.refuse_complex_data(self.__name__, self.__wrapped__, args, kwargs)
         try:
             out = entry.fn(*args, **kwargs) if kwargs else entry.fn(*args)  # (no empty dict to unpack)
         except Exception as exc:
@@ -240,6 +241,8 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
     if cls is not None:
         return cls
     code = getattr(arguments.original(f), "__code__", None)
+    if getattr(f, "__s2s_generated__", None) is not None:
+        return Transformed  # (a second derivative: the general path refuses complex arguments)
     wrt_at = arguments.wrt_positions(f, wrt)
     if code is None or len(wrt_at) != (len(wrt) if isinstance(wrt, (tuple, list)) else 1):
         return Transformed  # (a wrt argument only a keyword can pass: the general path checks it)
