@@ -129,3 +129,84 @@ def test_an_mlp_with_a_list_of_lists_argument():
     for i in range(2):
         for j in range(2):
             assert_close(grad[i][j], tuples[i][j])
+
+
+# ----------------------------------------------------------------- sum(nested, start) joins lists or tuples (item 2)
+def sum_joins_lists(x):
+    nested = [[x[0], x[1]], [x[2]]]
+    flat = sum(nested, [])
+    return flat[0] + 10.0 * flat[1] + 100.0 * flat[2] * flat[0]
+
+
+def sum_joins_tuples(x):
+    parts = [(x[0], x[1] ** 2), (np.sin(x[2]),), (2.0, x[0])]
+    flat = sum(parts, ())
+    return flat[0] * flat[1] + 3.0 * flat[2] + flat[3] * flat[4] ** 2
+
+
+def sum_joins_after_a_start(x):
+    nested = [[x[1] * x[2]], [x[0], 2.0]]
+    flat = sum(nested, [x[0] ** 2, x[2]])
+    return flat[0] * flat[1] + 5.0 * flat[2] + flat[3] * flat[4] * flat[1]
+
+
+def sum_joins_a_grown_start(x):
+    head = []
+    head.append(x[0] * 3.0)
+    head.append(np.cos(x[1]))
+    flat = sum([[x[2]], [x[1], x[0]]], head)
+    s = 0.0
+    for k, v in enumerate(flat):
+        s = s + (k + 1.0) * v ** 2
+    return s
+
+
+def sum_joins_then_array(x):
+    nested = [[x[0], x[1]], [x[2], x[0] * x[1]]]
+    flat = np.array(sum(nested, []))
+    return np.sum(flat ** 2 * np.arange(1.0, 5.0))
+
+
+def sum_adds_from_a_number(x):
+    return sum([x[0] * x[1], x[2] ** 2], x[1])
+
+
+def sum_adds_rows_from_an_array(x):
+    rows = [[x[0], x[1]], [x[2], x[0]]]
+    total = sum(rows, np.array([1.0, x[2]]))
+    return total[0] * total[1]
+
+
+@pytest.mark.parametrize("f", [sum_joins_lists, sum_joins_tuples, sum_joins_after_a_start, sum_joins_a_grown_start,
+                               sum_joins_then_array, sum_adds_from_a_number, sum_adds_rows_from_an_array])
+def test_sum_with_a_start_in_every_mode(f):
+    check_every_mode(f, X)
+    check_vjp(f, X)
+
+
+def test_sum_joining_lists_is_the_analytic_gradient():
+    x0, x1, x2 = X
+    assert_close(s2s.grad(sum_joins_lists)(X), [1.0 + 100.0 * x2, 10.0, 100.0 * x0])
+    assert s2s.jvp(sum_joins_lists)((X,), (np.array([0.0, 0.0, 1.0]),))[1] == pytest.approx(100.0 * x0)
+
+
+def test_the_joined_sums_helpers_in_vector_mode_are_the_helpers_per_tangent():
+    """rt.batch_started_sum_adjoint and rt.batch_started_sum_start_adjoint (a leading batch axis of 3 tangents) give,
+    tangent by tangent, what rt.started_sum_adjoint and rt.started_sum_start_adjoint give; the transposes satisfy
+    <G, A g> = <A^T G, g>."""
+    rt = s2s.runtime
+    xs, start = [[1.0, 2.0], (3.0,)], [4.0]
+    rs = np.random.RandomState(3)
+    d = [rs.randn(3) for _ in range(4)]  # the tangents of the joined list's 4 parts
+    cut = rt.batch_started_sum_adjoint(d, xs, start)
+    first = rt.batch_started_sum_start_adjoint(d, start)
+    for k in range(3):
+        one = rt.started_sum_adjoint([p[k] for p in d], xs, start)
+        assert [[p[k] for p in item] for item in cut] == [list(item) for item in one]
+        assert [p[k] for p in first] == list(rt.started_sum_start_adjoint([p[k] for p in d], start))
+    g, G, H = list(rs.randn(4)), [list(rs.randn(2)), list(rs.randn(1))], list(rs.randn(1))
+    A_g = rt.started_sum_adjoint(g, xs, start)
+    assert sum(np.dot(a, b) for a, b in zip(G, A_g)) == pytest.approx(
+        np.dot(rt.started_sum_adjoint_transpose(G, g, xs, start), g))
+    assert np.dot(H, rt.started_sum_start_adjoint(g, start)) == pytest.approx(
+        np.dot(rt.started_sum_start_adjoint_transpose(H, g, start), g))

@@ -130,8 +130,26 @@ linear("s2s.runtime.dict_items", lambda g, ans, d: rt.dict_items_adjoint(g, d),
        batched=[lambda dd, ans, d: rt.dict_items(dd)])
 linear("builtins.tuple", lambda g, ans, xs: rt.tuple_adjoint(g, xs))
 linear("builtins.list", lambda g, ans, xs: rt.tuple_adjoint(g, xs))
-linear("builtins.sum", lambda g, ans, xs, start=0: rt.sum_builtin_adjoint(g, xs), lambda g, ans, xs, start: g,
-       tangent=(lambda d, ans, xs, start=0: rt.sum_builtin_tangent(d), lambda d, ans, xs, start: d))
+
+
+def _may_join(start) -> bool:
+    """Does sum(xs, start) join lists or tuples? It does where start is one (sum(nested, []), sum(parts, ())), which a
+    value known only at run time may be: the rt.started_sum_* helpers look. A number start adds."""
+    return isinstance(start, (Sym, tuple, list))
+
+
+linear("builtins.sum",
+       lambda g, ans, xs, start=0: rt.started_sum_adjoint(g, xs, start) if _may_join(start) else
+       rt.sum_builtin_adjoint(g, xs),
+       lambda g, ans, xs, start: rt.started_sum_start_adjoint(g, start) if _may_join(start) else g,
+       tangent=(lambda d, ans, xs, start=0: rt.started_sum_tangent(d, xs, start) if _may_join(start) else
+                rt.sum_builtin_tangent(d),
+                lambda d, ans, xs, start: rt.started_sum_start_tangent(d, xs, start) if _may_join(start) else d))
+# (their adjoints, differentiated again: linear in g)
+linear("s2s.runtime.started_sum_adjoint", lambda G, ans, g, xs, start: rt.started_sum_adjoint_transpose(G, g, xs, start),
+       None, None, batched=[lambda d, ans, g, xs, start: rt.batch_started_sum_adjoint(d, xs, start)])
+linear("s2s.runtime.started_sum_start_adjoint", lambda G, ans, g, start: rt.started_sum_start_adjoint_transpose(G, g, start),
+       None, batched=[lambda d, ans, g, start: rt.batch_started_sum_start_adjoint(d, start)])
 
 # ---------------------------------------------------------------- shape
 linear("numpy.transpose", lambda g, ans, x, axes=None: np.transpose(g) if axes is None else rt.transpose_adjoint(g, axes),

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from s2s.runtime.core import DictParts, Parts, TupleParts, _structured, zeros_like
+from s2s.runtime.core import DictParts, Parts, TupleParts, _structured, tangent_as_array, zeros_like
+from s2s.runtime.higher import batch_sum_builtin_adjoint, sum_builtin_adjoint_transpose
 from s2s.runtime.indexing import getitem_adjoint
 
-__all__ = ["sum_builtin_adjoint", "sum_builtin_tangent", "tuple_adjoint", "rows_of", "appended",
+__all__ = ["sum_builtin_adjoint", "sum_builtin_tangent", "started_sum_adjoint", "started_sum_start_adjoint",
+           "started_sum_tangent", "started_sum_start_tangent", "started_sum_adjoint_transpose",
+           "started_sum_start_adjoint_transpose", "batch_started_sum_adjoint", "batch_started_sum_start_adjoint",
+           "tuple_adjoint", "rows_of", "appended",
            "appended_adjoint", "appended_item_adjoint", "appended_tangent", "appended_adjoint_transpose",
            "appended_item_transpose", "dict_of", "dict_part", "dict_part_transpose", "dict_tangent", "dict_values", "dict_items",
            "dict_keys", "sort_order", "dict_values_adjoint", "dict_items_adjoint", "dict_items_transpose", "keyword", "keyword_adjoint",
@@ -22,10 +26,114 @@ def sum_builtin_adjoint(g, xs):
 
 
 def sum_builtin_tangent(d):
-    """Tangent of the builtin `sum(xs)` from the tangent `d` of xs (a list of tangents, or an array)."""
+    """Tangent of the builtin `sum(xs)` from the tangent `d` of xs (a list of tangents, or an array); items that are
+    lists (added to an array start, which NumPy reads them with) have their tangents as arrays."""
     if isinstance(d, (list, tuple)):
-        return sum(d)
+        return sum(tangent_as_array(p) if isinstance(p, (list, tuple)) else p for p in d)
     return np.sum(d, axis=0)
+
+
+# ---------------------------------------------------------------- sum(xs, start): a list or tuple start joins the items
+# (sum(nested, []) is nested[0] + nested[1] + ...: the adjoint of the joined list is cut back into the items' parts; a
+# start that is a number or an array adds, as sum(xs) does)
+def _joins(start) -> bool:
+    return isinstance(start, (list, tuple))
+
+
+def _parts_of(g, n: int, batched: bool = False) -> list:
+    """The n parts of `g`, the adjoint (or tangent) of a list or tuple: its parts, an array's rows (axis 1 of a batch of
+    tangents), or a bare number standing for each."""
+    if isinstance(g, (list, tuple)):
+        return list(g)
+    if np.ndim(g) > batched:
+        return [g[:, i] if batched else g[i] for i in range(n)]
+    return [g] * n
+
+
+def _cut(parts: list, xs, start) -> Parts:
+    """`parts` (one per element of `start + xs[0] + xs[1] + ...`) cut into the adjoints of the items of xs."""
+    at = len(start)
+    out = []
+    for x in xs:
+        piece = parts[at:at + len(x)]
+        out.append(TupleParts(piece) if isinstance(x, tuple) else Parts(piece))
+        at += len(x)
+    return TupleParts(out) if isinstance(xs, tuple) else Parts(out)
+
+
+def _joined_like(start, parts: list):
+    return TupleParts(parts) if isinstance(start, tuple) else Parts(parts)
+
+
+def started_sum_adjoint(g, xs, start):
+    """Adjoint of the builtin `sum(xs, start)` for xs: with a list or tuple start, which joins the items, each item's
+    parts of the joined adjoint `g`; with a number or an array, `g` for every item (sum_builtin_adjoint)."""
+    if not _joins(start):
+        return sum_builtin_adjoint(g, xs)
+    return _cut(_parts_of(g, len(start) + sum(len(x) for x in xs)), xs, start)
+
+
+def started_sum_start_adjoint(g, start):
+    """Adjoint of the builtin `sum(xs, start)` for start: its first parts of the joined adjoint `g` (a number or an
+    array start: `g`)."""
+    if not _joins(start):
+        return g
+    return _joined_like(start, _parts_of(g, len(start))[:len(start)])
+
+
+def started_sum_tangent(d, xs, start):
+    """Tangent of `sum(xs, start)` from the tangent `d` of xs: with a list or tuple start, the items' tangents joined
+    after zeros for start's parts (its own tangent is added by started_sum_start_tangent)."""
+    if not _joins(start):
+        return sum_builtin_tangent(d)
+    items = _parts_of(d, len(xs))
+    parts = [zeros_like(v) for v in start]
+    for x, dx in zip(xs, items):
+        parts += [zeros_like(v) for v in x] if isinstance(dx, (int, float)) and dx == 0 else _parts_of(dx, len(x))
+    return _joined_like(start, parts)
+
+
+def started_sum_start_tangent(d, xs, start):
+    """Tangent of `sum(xs, start)` from the tangent `d` of start: start's tangents, then zeros for the items' parts."""
+    if not _joins(start):
+        return d
+    parts = _parts_of(d, len(start))
+    for x in xs:
+        parts += [zeros_like(v) for v in x]
+    return _joined_like(start, parts)
+
+
+def started_sum_adjoint_transpose(G, g, xs, start):
+    """The transpose of `started_sum_adjoint(., xs, start)` at `g`: the items' parts of `G` joined again after zeros
+    for start's."""
+    if not _joins(start):
+        return sum_builtin_adjoint_transpose(G, g, xs)
+    parts = [zeros_like(v) for v in _parts_of(g, len(start))[:len(start)]]
+    for x, Gx in zip(xs, _parts_of(G, len(xs))):
+        parts += _parts_of(Gx, len(x))
+    return _joined_like(start, parts)
+
+
+def started_sum_start_adjoint_transpose(G, g, start):
+    """The transpose of `started_sum_start_adjoint(., start)` at `g`: G's parts, then zeros for the items' parts."""
+    if not _joins(start):
+        return G
+    rest = list(g)[len(start):] if isinstance(g, (list, tuple)) else []
+    return _joined_like(start, _parts_of(G, len(start)) + [zeros_like(v) for v in rest])
+
+
+def batch_started_sum_adjoint(d, xs, start):
+    """Tangents of `started_sum_adjoint(g, xs, start)`: each of the n tangents (leading axis) cut as `g` is."""
+    if not _joins(start):
+        return batch_sum_builtin_adjoint(d, xs)
+    return _cut(_parts_of(d, len(start) + sum(len(x) for x in xs), batched=True), xs, start)
+
+
+def batch_started_sum_start_adjoint(d, start):
+    """Tangents of `started_sum_start_adjoint(g, start)`: start's parts of each of the n tangents."""
+    if not _joins(start):
+        return d
+    return _joined_like(start, _parts_of(d, len(start), batched=True)[:len(start)])
 
 
 def tuple_adjoint(g, xs):
