@@ -53,6 +53,8 @@ class BranchLowering:
                     stmt.phis.append(ir.Phi(name, [then_ret, else_ret]))
                     self.joins[name] = (test, (then_ret, else_ret))
                     self.returned = ir.Var(name)
+                    if self.depth:
+                        self.env = self._join_lists_at_return(stmt, then_env, else_env)
                     raise _ReturnedJoin()
             raise _Exit()
         if then_exit or else_exit:
@@ -92,6 +94,23 @@ class BranchLowering:
         phis.sort(key=lambda p: p.target)
         self.env = env
         self.emit(ir.If(test, then_block, else_block, phis, self.loc))
+
+    def _join_lists_at_return(self, stmt: ir.If, then_env: dict, else_env: dict) -> dict:
+        """The names after an if both of whose branches return, in a helper being inlined: a list of its
+        caller's that the branches leave as two versions (`if c: traj.append(s); return s` / `return 0.0`) is
+        joined by a phi, the version the caller's list follows the call with (effects.follow_grown_lists).
+        Other names keep the else branch's values: nothing after the if reads them."""
+        env = dict(else_env)
+        for name in sorted(then_env.keys() & else_env.keys()):
+            a, b = then_env[name], else_env[name]
+            root = self.list_root(a)
+            if a != b and not name.startswith("<") and root is not None and self.list_root(b) == root:
+                target = self.version(name)
+                stmt.phis.append(ir.Phi(target, [a, b]))
+                self.phis[target] = stmt.phis[-1]
+                self.join_lists(target, (a, b))
+                env[name] = ir.Var(target)
+        return env
 
     def return_statement(self, s: ast.Return) -> None:
         if self.loops:

@@ -102,12 +102,14 @@ class EffectLowering:
             kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)  # print(..., sep=", ")
             self.emit(ir.Effect(ir.Call(key, args, kwargs), self.loc))
             return
-        if key is None and inspect.isfunction(target) and _user_function(target):
+        if key is None and inspect.isfunction(target) and user_function(target):
             args = tuple(self.atom(a) for a in node.args)
             kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
             block = list(self.block)
+            self.refuse_extended_argument(node, target)
             try:
                 self.inline(target, args, kwargs, node, returns_none=True)
+                self.follow_grown_lists(len(block), node)
                 return
             except S2SError as exc:
                 # a body s2s does not read (it appends to a module's list, formats a report...): it runs as it is,
@@ -139,6 +141,82 @@ class EffectLowering:
                          "s2s keeps print, logging, warnings.warn and your own functions called for their effect; "
                          "a library function that writes into its argument (np.copyto, x.sort(), ...) is not "
                          "differentiated: assign the result to a name (y = np.sort(x) for np.sort(x), a new array)")
+
+    # ----- a list of this function's that a helper (or a nested function) grows: the same object in Python
+    def follow_grown_lists(self, start: int, node) -> None:
+        """After a call (at `node`) of a helper or a nested function whose statements were built into
+        `self.block[start:]`: where its body appended to a list this function made and gave it (`record(traj,
+        s)` running `traj.append(s)`), Python grew that one list object, so the versions the body made of it
+        (lists.py) are this function's list's, and its name here holds the last one. Each if or loop of the
+        body joins the versions it makes (a phi, branches.py and loops.py); a version that nothing carries on
+        (a function chosen by a branch appending) is refused."""
+        if len(self.block) == start or not self.list_roots:
+            return
+        last: dict = {}  # a list (its first name, lists.py) -> its last version the call made, at this level
+        made: dict = {}  # every version of a list the call made -> the list
+        carried: set = set()  # the versions another version is made of (a phi's operand, appended to, a jump's)
+        for s in self.block[start:]:
+            for target in [s.target] if isinstance(s, ir.Assign) else [p.target for p in getattr(s, "phis", ())]:
+                if target in self.list_roots:
+                    last[self.list_roots[target]] = target
+        for s in ir.statements(self.block[start:]):
+            if isinstance(s, (ir.Break, ir.Continue)):
+                carried.update(v.name for v in s.values.values() if isinstance(v, ir.Var))
+            defs = [(s.target, ir.operands(s))] if isinstance(s, ir.Assign) else \
+                [(p.target, p.operands) for p in getattr(s, "phis", ())]
+            for target, operands in defs:
+                if target in self.list_roots:
+                    made[target] = self.list_roots[target]
+                    carried.update(o.name for o in operands if isinstance(o, ir.Var))
+        if not made:
+            return
+        held = self._lists_held()
+        for version, root in made.items():
+            if root in held and version not in carried and last.get(root) != version:
+                name = held[root][0]
+                raise self.error(node, f"a call that appends to the list '{name}' on some of its paths, where s2s "
+                                       "cannot tell which version of the list follows it",
+                                 f"return the value and append it here: {name}.append(...)")
+        for root, version in last.items():
+            for name in held.get(root, ()):
+                self.env[name] = ir.Var(version)
+
+    def _lists_held(self) -> dict:
+        """The lists this function grows (by their first names) -> the names holding a version of one here."""
+        held: dict = {}
+        for name, atom in self.env.items():
+            root = None if name.startswith("<") else self.list_root(atom)
+            if root is not None:
+                held.setdefault(root, []).append(name)
+        return held
+
+    def refuse_extended_argument(self, node: ast.Call, fn) -> None:
+        """Refuse a call of the helper `fn` that gives it a list this function grows (`h(xs, v)`) where the
+        helper's body writes `p += [v]` or `p *= n` on that parameter without rebinding it first: Python
+        extends the caller's list object in place, where s2s's `+=` on a list makes the name's next value
+        (ssa.py), which the caller would not see. Refused at the helper's line, saying to append instead
+        (appends s2s follows into the caller's list: follow_grown_lists)."""
+        given = [(i, a.id) for i, a in enumerate(node.args) if isinstance(a, ast.Name)] + \
+            [(k.arg, k.value.id) for k in node.keywords if k.arg is not None and isinstance(k.value, ast.Name)]
+        given = [(at, name) for at, name in given if self.list_root(self.env.get(name)) is not None]
+        if not given or not (inspect.isfunction(fn) and user_function(fn)):
+            return
+        try:
+            src = read_function(fn)
+        except S2SError:
+            return
+        args = src.tree.args
+        positional = [a.arg for a in args.posonlyargs + args.args]
+        stop = next((i for i, a in enumerate(node.args) if isinstance(a, ast.Starred)), len(node.args))
+        for at, name in given:
+            param = at if isinstance(at, str) else positional[at] if at < min(stop, len(positional)) else None
+            found = _extended_in_place(src.tree.body, param) if param is not None else None
+            if found is not None:
+                raise fence.unsupported(
+                    src, found, f"'{ast.unparse(found)}' in {fn.__name__}(), which changes in place the list its "
+                                f"caller passed as '{param}' (the caller's '{name}', line {node.lineno})",
+                    f"append to it instead: {param}.append(v) or {param}.extend([a, b]), which s2s follows into "
+                    f"the caller's list; or return the new values and add them to the list in the caller")
 
     def refuse_list_method(self, node) -> None:
         """Refuse `xs.insert(0, v)`, `xs.reverse()`, `xs.pop()`... (LIST_METHODS), saying what to write instead."""
@@ -362,7 +440,7 @@ def _call_writes(src, call: ast.Call, origin: dict, depth: int):
         return reached[0]  # np.add.at(a, i, v)
     if _library_writer(target, func) and reached and reached[0] is not None:
         return reached[0]  # np.copyto(a, v), rng.shuffle(a)
-    if inspect.isfunction(target) and _user_function(target) and depth < 8:  # another helper: what it writes
+    if inspect.isfunction(target) and user_function(target) and depth < 8:  # another helper: what it writes
         given = tuple(ir.Var(r) if r is not None else ir.Const(None) for r in reached)
         named = tuple((k.arg, ir.Var(_shares(k.value, origin)) if _shares(k.value, origin) else ir.Const(None))
                       for k in call.keywords if k.arg is not None)
@@ -395,10 +473,28 @@ def _static(src, func):
     return MISSING
 
 
-def _user_function(fn) -> bool:
+def user_function(fn) -> bool:
     """Is `fn` a function of the user's (not of a library s2s would call as it is)?"""
     module = getattr(fn, "__module__", None) or ""
     return not module.split(".")[0] in ("s2s", "numpy", "scipy", "logging", "warnings", "math", "builtins")
+
+
+def _extended_in_place(body: list, param: str):
+    """The first `param += ...` or `param *= ...` in `body` (a function's statements, nested functions left out)
+    before a statement of the body itself rebinds `param` (`param = list(param)`), or None."""
+    for stmt in body:
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            if any(isinstance(t, ast.Name) and t.id == param for t in targets):
+                return None
+        todo = [stmt]
+        while todo:
+            n = todo.pop()
+            if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name) and n.target.id == param and \
+                    isinstance(n.op, (ast.Add, ast.Mult)):
+                return n
+            todo.extend(c for c in ast.iter_child_nodes(n) if not isinstance(c, (ast.FunctionDef, ast.Lambda)))
+    return None
 
 
 def _reports(fn) -> bool:

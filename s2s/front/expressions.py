@@ -170,8 +170,12 @@ class ExpressionLowering:
             finally:
                 self.consumed.discard(id(first))
             return self.materialise(ir.Call("s2s.runtime.dict_from_pairs", (pairs,)), hint)
+        start = len(self.block)
         try:
-            return self.call(node, hint)
+            self.refuse_extended_argument(node, self.static_value(node.func))
+            value = self.call(node, hint)
+            self.follow_grown_lists(start, node)  # (a helper appending to a list of this function's, effects.py)
+            return value
         finally:
             if consumer:
                 self.consumed.discard(id(first))

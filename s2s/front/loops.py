@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import ast
 import copy
+import inspect
 
 from s2s import ir
-from s2s.front.effects import scatter_target
+from s2s.front.effects import scatter_target, user_function
+from s2s.front.functions import function_of
 from s2s.front.lowering import flag_breaks, loop_level_nodes, normalise_exits
+from s2s.front.source import MISSING
 from s2s.ir.walk import substitute_block
 
 
@@ -55,7 +58,7 @@ class LoopLowering:
         outer = set().union(*(_written_arrays(frame.node.body) for frame in self.loops))
         written |= _augmented_names(s.body) & outer & self.element_written()
         # (`xs.append(v)` makes a new version of a local list xs; np.append(...) is a call of a module's function)
-        appended = {n for n in _appended_names(s.body) if n in self.env}
+        appended = {n for n in _appended_names(s.body) if n in self.env} | self._lists_given(s.body)
         assigned = sorted(_assigned_names(s.body) | appended | written |
                           (_assigned_names([s.target]) if isinstance(s, ast.For) else set()))
         exposed = _read_before_assigned(s.body, _assigned_names([s.target]) if isinstance(s, ast.For) else set())
@@ -126,6 +129,13 @@ class LoopLowering:
         body = self.block
         self.block = outer_block
         end_env = self.env
+        for name, atom in before_env.items():  # (a list grown through a call the scan above did not see)
+            if name not in phis and not body_exited and end_env.get(name, atom) != atom and \
+                    self.list_root(atom) is not None and self.list_root(end_env[name]) == self.list_root(atom):
+                raise self.error(s, f"a loop in which a call appends to the list '{name}' without naming it "
+                                    "(a nested function reading it)",
+                                 f"return the value from the function and append it in the loop: "
+                                 f"{name}.append(...)")
         for name, phi in phis.items():
             phi.operands[1] = ir.Var(phi.target) if body_exited else end_env[name]
             back = phi.operands[1]
@@ -158,6 +168,27 @@ class LoopLowering:
         self.loc = loop_loc
         if s.orelse:
             self.statements(s.orelse)
+
+    def _lists_given(self, body) -> set:
+        """The names of lists this function grows (lists.py) that loop `body` gives to a call of a function of
+        the user's, as an argument or read by a nested function it calls: a helper that appends to one
+        (`record(traj, s)`) makes its next versions (effects.follow_grown_lists), which the loop carries
+        from one iteration to the next (a header phi; dropped again where no call appends)."""
+        names = set()
+        for n in (n for stmt in body for n in ast.walk(stmt) if isinstance(n, ast.Call)):
+            try:
+                target = self.static_value(n.func)
+            except AttributeError:  # (np.summ: refused where the loop's body reads it)
+                continue
+            if target is not MISSING and not (inspect.isfunction(target) and user_function(target)):
+                continue  # (np.array(traj), sum(traj): a library function, which reads the list)
+            given = [a.value if isinstance(a, ast.Starred) else a for a in n.args] + [k.value for k in n.keywords]
+            names.update(a.id for a in given if isinstance(a, ast.Name))
+            fv = function_of(self.env.get(n.func.id)) if isinstance(n.func, ast.Name) else None
+            if fv is not None and fv.node is not None:
+                names.update(m.id for m in ast.walk(fv.node) if isinstance(m, ast.Name) and isinstance(m.ctx,
+                                                                                                   ast.Load))
+        return {name for name in names if name in self.env and self.list_root(self.env[name]) is not None}
 
     def _reroot_to_phi(self, phi: str, entered: str, body: list) -> None:
         """Generated code (a gradient differentiated again) writes into an array its loop rebinds each

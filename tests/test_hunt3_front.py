@@ -1,0 +1,156 @@
+"""Front-end cases the Python-breadth bug hunt (hunt3py) got wrong or refused: a helper appending to its caller's
+list (the append was lost: value and derivative 0), and constructs refused with a wrong or misleading message.
+Derivatives are checked against central finite differences in every mode."""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, check_every_mode, numeric_grad
+from s2s.errors import S2SError, UnsupportedSyntaxError
+
+X = np.array([0.3, -1.2, 0.7])
+
+
+# ----------------------------------------------------------------- a helper appending to the caller's list
+def record(traj, state):
+    traj.append(state)
+    return state
+
+
+def push_two(traj, v):
+    traj.extend([v, 2.0 * v])
+    return 0.0
+
+
+def record_if_big(traj, s):
+    if s > 0.9:
+        traj.append(s)
+        return s * 2.0
+    return s
+
+
+def record_each(traj, s, n):
+    for k in range(n):
+        traj.append(s * (k + 1.0))
+    return s
+
+
+def push_returning(traj, v):
+    traj.append(v)
+    return traj
+
+
+def helper_append_in_loop(x):  # (hunt3py r2b: value 0.0 and gradient 0.0 for 5.46 and 9.23)
+    traj = []
+    s = x[0]
+    for t in range(3):
+        s = record(traj, np.sin(s) + 0.5 * s * x[1])
+    return np.sum(np.array(traj) ** 2)
+
+
+def helper_append_for_effect(x):
+    traj = [x[0]]
+    for t in range(3):
+        record(traj, x[1] * t + x[2])
+    return sum(traj) * x[0]
+
+
+def helper_extend(x):
+    traj = [x[0]]
+    push_two(traj, x[1] * 3.0)
+    return sum(traj) * x[2]
+
+
+def helper_append_on_a_branch(x):
+    traj = [x[0]]
+    s = x[2]
+    for k in range(3):
+        s = record_if_big(traj, s + 0.3)
+    return sum(traj) * s
+
+
+def helper_append_in_its_loop(x):
+    traj = []
+    y = record_each(traj, x[1], 3)
+    return sum(traj) * x[0] + y
+
+
+def helper_returning_the_list(x):
+    traj = [x[0]]
+    other = push_returning(traj, x[1] * 2.0)
+    return sum(traj) * x[2] + sum(other)
+
+
+def nested_function_appending(x):
+    traj = [x[0]]
+
+    def push(v):
+        traj.append(v)
+        return v
+
+    s = x[1]
+    for k in range(3):
+        s = push(s * 1.5 + x[2])
+    return sum(traj) * x[0]
+
+
+@pytest.mark.parametrize("f", [helper_append_in_loop, helper_append_for_effect, helper_extend,
+                               helper_append_on_a_branch, helper_append_in_its_loop, helper_returning_the_list,
+                               nested_function_appending])
+def test_helper_appending_to_the_callers_list(f):
+    check_every_mode(f, X)
+
+
+def test_helper_appending_reads_like_an_append():
+    source = s2s.grad(helper_append_in_loop).source
+    assert "traj_1 = traj_1 + [s_1]" in source
+    assert "rt.appended_item_adjoint" in source
+
+
+def test_helper_appending_in_a_loop_matches_the_hunt():
+    f = lambda x: helper_append_in_loop(np.array([x, 1.0, 0.0]))  # noqa: E731
+    value, g = s2s.value_and_grad(helper_append_in_loop)(np.array([0.7, 1.0, 0.0]))
+    assert value == pytest.approx(5.461973155680017)
+    assert g[0] == pytest.approx(numeric_grad(f, (0.7,), 0), rel=1e-6)
+
+
+def extend_in_place(traj, v):
+    traj += [v]
+    return 0.0
+
+
+def helper_extending_in_place(x):
+    traj = [x[0]]
+    extend_in_place(traj, x[1] * 3.0)
+    return sum(traj)
+
+
+def helper_extending_in_place_value(x):
+    traj = [x[0]]
+    n = extend_in_place(traj, x[1] * 3.0)
+    return sum(traj) + n
+
+
+def copy_then_extend(traj, v):
+    traj = list(traj)
+    traj += [v]
+    return sum(traj)
+
+
+def helper_extending_a_copy(x):
+    traj = [x[0]]
+    y = copy_then_extend(traj, x[1] * 3.0)
+    return sum(traj) * y
+
+
+@pytest.mark.parametrize("f", [helper_extending_in_place, helper_extending_in_place_value])
+def test_helper_extending_the_callers_list_in_place_is_refused_at_its_line(f):
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        s2s.grad(f)(X)
+    message = str(info.value)
+    assert "traj += [v]" in message and "extend_in_place" in message
+    assert "traj.append(v)" in message
+
+
+def test_helper_extending_its_own_copy_is_accepted():
+    check_every_mode(helper_extending_a_copy, X)
