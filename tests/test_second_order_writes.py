@@ -219,11 +219,12 @@ def written_before_and_in_a_loop(x):
 
 def test_adjoint_zeroed_after_a_reversed_loop():
     # (the gradient wrote bcum_2_1[...] = 0.0 into the reversed loop's join, which a second transformation
-    # refused as an array of unknown origin; it is rt.zero_at(bcum_2_1, ...) there now)
+    # refused as an array of unknown origin; a write of the whole array gives the written value all of the
+    # adjoint, so the base's is a new array of zeros: rt.setitem_adjoint(bcum_2_1, ...))
     f = written_before_and_in_a_loop
     assert_close(s2s.grad(f)(X), numeric_grad(f, (X,), 0), what="grad")
     assert_close(s2s.hessian(f)(X), numeric_hessian(f, X), rtol=1e-4, atol=1e-5, what="hessian")
-    assert "rt.zero_at(bcum_2_1, ...)" in s2s.grad(f).source
+    assert "rt.setitem_adjoint(bcum_2_1, ...)" in s2s.grad(f).source
 
 
 def overwritten_each_trip(q, b):

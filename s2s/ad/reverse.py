@@ -218,7 +218,7 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         grad = grads[0] if self.single else self._pack(grads, adjoint)
         result = grad
         if return_value:
-            result = self._pack([ret.value, grad], adjoint)
+            result = self._pack([self.returned_value(ret.value, forward, ret.loc), grad], adjoint)
         checks_arguments = bool(check) and all(isinstance(a, ir.Var) and a.name in self.fn.params
                                                for a in check[0].value.args)
         # a vjp's pullback closes over the forward sweep: mark where the adjoint begins (with the value)

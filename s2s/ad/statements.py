@@ -95,6 +95,9 @@ class StatementAdjoints:
                 if view and i == len(value.args) - 1:  # (an element of a list's adjoint: a part, or an array)
                     copy = np.copy if self._copy_op(value.args[0].name) == prims.COPY else rt.copy_adjoint
                     contrib = to_atom(copy(lift(contrib)))
+                kept = self._restored_alias(contrib, em.stmts)
+                if kept is not None:  # (read where the operand's adjoints are summed, after restores)
+                    contrib = to_atom(emit(kept, lift(contrib)))
             if value.op == "setitem" and i == 0:
                 contrib = self._zero_in_place(g, em.stmts, contrib, value)
             out.extend(em.stmts)

@@ -30,6 +30,7 @@ class ElementWrites:
     """Saving and restoring overwritten elements (mixed into reverse._Reverse)."""
 
     _branch_joins = None  # the joins of ifs: target -> operands (_made_by)
+    _restored_memory = None  # name -> the array with restores it may share memory with (_restored_alias)
 
     def _require_float_arrays(self, forward: list) -> list:
         """`forward` with a check (`rt.require_float_array`) after the statement that makes each array the
@@ -119,10 +120,7 @@ class ElementWrites:
         roots = {r for r in old_root.values() if r in fresh or r in joined}
         if not roots:
             return frozenset()
-        # (an element of an array of numbers, y[i], is a NumPy scalar: a copy, which a restore leaves alone)
-        copies = {s.target for s in ir.statements(self.primal.body) if isinstance(s, ir.Assign) and
-                  isinstance(s.value, ir.Call) and s.value.op == "getitem" and
-                  self._element_of(s.value.args[0], s.value.args[1:], numeric=True)}
+        copies = self._element_copies(self.primal)
         # root -> (the loop that makes it anew each iteration, how many loops enclose that loop)
         carrying = {r: _carrying_loop(self.primal.body, r) for r in roots}
         sharing = {r: set().union(*(_sharing_memory(self.primal, self.arrays, part, copies, carrying[r][0])
@@ -160,6 +158,54 @@ class ElementWrites:
                         walk(block, starts)
         walk(self.adjoint_stmts, [])
         return frozenset(r for r in roots if r in first and all(p < first[r] for p in reads[r]))
+
+    def _element_copies(self, fn: ir.Function) -> set:
+        """The names of `fn` reading one element of an array of numbers, y[i]: a NumPy scalar, a copy, which a
+        restore leaves alone."""
+        return {s.target for s in ir.statements(fn.body) if isinstance(s, ir.Assign) and
+                isinstance(s.value, ir.Call) and s.value.op == "getitem" and
+                self._element_of(s.value.args[0], s.value.args[1:], numeric=True)}
+
+    def _restored_alias(self, contrib, emitted: list):
+        """The copy a rule's adjoint `contrib` needs to keep its value past the restores: where it may be an
+        array whose old elements the reverse sweep writes back, or a view of one (`y`, the adjoint of x in
+        `y * x` for a 0-d y and a seed 1.0; `np.reshape(np.ravel(y), ...)`, made in `emitted`), read after
+        those restores (where the sum of the operand's adjoints is taken) it would see the old elements.
+        np.copy for the array itself (a version of one NumPy made), else `rt.copy_adjoint`; None where no
+        copy is needed."""
+        if not self.overwritten or not isinstance(contrib, ir.Var):
+            return None
+        if self._restored_memory is None:
+            copies = self._element_copies(self.fn)
+            self._restored_memory = {n: r for r in sorted({self.fn_arrays_root(v) for v in self.overwritten})
+                                     for n in _sharing_memory(self.fn, self.arrays, r, copies)}
+        memory, defs = self._restored_memory, {s.target: s.value for s in emitted if isinstance(s, ir.Assign)}
+        todo, seen = [contrib.name], set()
+        while todo:
+            name = todo.pop()
+            name = self.restores.get(name, name)  # (a value a reversed loop pops is the one it pushed)
+            if name in seen:
+                continue
+            seen.add(name)
+            if name in memory:
+                root = memory[name]
+                direct = len(seen) == 1 and self.fn_arrays_root(name) == root  # (not a view: the array itself)
+                return prims.COPY if direct and self._copy_op(root) == prims.COPY else "s2s.runtime.copy_adjoint"
+            made = defs.get(name)
+            if isinstance(made, ir.Call) and made.op in prims.MAY_SHARE_MEMORY:
+                todo += walk_vars(made)
+        return None
+
+    def returned_value(self, value, forward: list, loc=None):
+        """The function's value as value_and_grad returns it after the adjoint sweep: a copy taken at the end of
+        the forward sweep (appended to `forward`) where the sweep's restores write old elements back into it (a
+        0-d array written by `y[...] = v`), else the value itself."""
+        kept = self._restored_alias(value, [])
+        if kept is None:
+            return value
+        name = self.namer.fresh("value")
+        forward.append(ir.Assign(name, ir.Call(kept, (value,)), loc))
+        return ir.Var(name)
 
     def _element_slot(self, value: ir.Call, numeric: bool = False) -> bool:
         """Is `y[index]` in `y_1 = setitem(y, *index, v)` known to be a single element? Where y was made
@@ -249,7 +295,9 @@ class ElementWrites:
         if not (stmts and isinstance(contrib, ir.Var) and stmts[-1].target == contrib.name):
             return contrib
         call = stmts[-1].value
-        if call.op == "s2s.runtime.setitem_adjoint" and isinstance(g, ir.Var) and g.name in self.owned:
+        # (a write of the whole array gives the written value all of g, g itself (rules/indexing.py): a copy)
+        if call.op == "s2s.runtime.setitem_adjoint" and isinstance(g, ir.Var) and g.name in self.owned and \
+                not _whole(value.args[1:-1]):
             # (`by[i] = 0.0` where by is one array from where it is made; after a join, generated code
             # transformed again would take it for an array of unknown origin: rt.zero_at, in place too)
             if self._zeroed_in_place(g, value) and g.name not in self.joined:

@@ -57,8 +57,10 @@ def _index(rest):
 
 def _part(g, rest):
     """g[index] of the adjoint g of the written array; a number stands for an array of it (the 1.0 seeding a
-    0-d array's gradient), whose every part is that number."""
-    return g if isinstance(g, numbers.Number) else g[_index(rest)]
+    0-d array's gradient), whose every part is that number. A write of the whole array (`y[...] = v`,
+    `y[()] = v`) takes all of g, which may be a number at run time (a vjp's cotangent 1.0 of a 0-d result)."""
+    whole = all(i is Ellipsis or isinstance(i, tuple) and i == () for i in _index(rest))
+    return g if isinstance(g, numbers.Number) or whole else g[_index(rest)]
 
 
 # the base loses the overwritten elements' adjoint; the written value receives it (summed back to

@@ -196,7 +196,7 @@ def zero_at(g, *index):
     if not isinstance(g, np.ndarray) or not g.flags.writeable or not np.issubdtype(g.dtype, np.inexact):
         return g if np.ndim(g) == 0 and g == 0 else setitem_adjoint(g, *index)
     idx = index[0] if len(index) == 1 else index
-    if np.ndim(g[idx]) != 0:
+    if isinstance(g[idx], np.ndarray):  # (a view, even of one element: g[...] of a 0-d array, g[..., 0])
         return setitem_adjoint(g, *index)
     g[idx] = 0.0
     return g

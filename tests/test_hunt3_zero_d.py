@@ -1,0 +1,112 @@
+"""Element writes into 0-d arrays and empty arrays, as the edge-input bug hunt (hunt3edge) found them: each
+program checked against an analytic derivative or central finite differences, never against s2s itself."""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, check_every_mode, numeric_grad
+
+X = np.array([0.5, -1.0, 2.0])
+
+
+# ----------------------------------------------------------------- element writes into 0-d arrays (hunt3edge 1)
+def tanh_squared_in_place(x):
+    y = x.copy()
+    y[...] = np.tanh(y)
+    y[...] = y * y
+    return y
+
+
+def test_zero_d_array_written_whole_keeps_its_value_past_the_restores():
+    """value_and_grad returned array(0.7): the reverse sweep put the old elements back into the very array it
+    returned. The vjp's pullback read its cotangent 1.0 as `cotangent[...]` (TypeError)."""
+    x = np.array(0.7)
+    t = np.tanh(0.7)
+    dt = 1.0 - t ** 2
+    value, gradient = s2s.value_and_grad(tanh_squared_in_place)(x)
+    assert np.ndim(value) == 0 and value == pytest.approx(t ** 2)
+    assert_close(gradient, 2.0 * t * dt, what="grad")
+    value, pullback = s2s.vjp(tanh_squared_in_place)(x)
+    assert value == pytest.approx(t ** 2)
+    assert_close(pullback(1.0), 2.0 * t * dt, what="vjp, a number cotangent")
+    assert_close(pullback(np.array(2.0)), 4.0 * t * dt, what="vjp, a 0-d cotangent")
+    assert_close(s2s.hessian(tanh_squared_in_place)(x), 2.0 * dt ** 2 - 4.0 * t ** 2 * dt, what="hessian")
+    assert x == 0.7
+
+
+def copy_rewritten_then_multiplied(x):
+    y = np.copy(x)
+    y[...] = y * 3.0
+    return y * x
+
+
+def copy_overwritten_then_multiplied(x):
+    y = np.copy(x)
+    y[...] = 3.0 * x
+    return y * x
+
+
+@pytest.mark.parametrize("f", [copy_rewritten_then_multiplied, copy_overwritten_then_multiplied])
+def test_zero_d_array_read_bare_by_an_adjoint_after_its_restore(f):
+    """f(x) = 3 x**2. The adjoint of x in `y * x` is y itself (the seed is 1.0), summed with x's other adjoints
+    after the write's restore had put x back into y: grad 2.8, hessian 4.0 for 4.2 and 6."""
+    x = np.array(0.7)
+    assert_close(s2s.grad(f)(x), 6.0 * 0.7, what="grad")
+    assert_close(s2s.grad(s2s.grad(f))(x), 6.0, what="grad of grad")
+    assert_close(s2s.hessian(f)(x), 6.0, what="hessian")
+
+
+def restored_array_raveled_into_an_adjoint(x):
+    y = x * 1.0
+    z = np.sum(y * y)
+    y[0, 0] = 5.0
+    return z + np.vdot(y, x)
+
+
+def test_view_of_a_restored_array_taken_by_an_adjoint():
+    """The same for a view: np.vdot's adjoint of x is np.reshape(np.ravel(y), ...), a view of y, which the
+    restore of y[0, 0] changed before it was added to x's other adjoints."""
+    x = np.array([[0.7, 0.3], [0.2, -0.4]])
+    f = restored_array_raveled_into_an_adjoint
+    assert_close(s2s.grad(f)(x), numeric_grad(f, (x,), 0), what="grad")
+    assert_close(s2s.value_and_grad(f)(x)[0], f(x), what="value")
+
+
+def accumulated_then_halved(x):
+    acc = np.zeros(())
+    for v in x:
+        acc += v * v
+        acc[...] = acc * 0.5
+    return acc
+
+
+def halved_and_accumulated(x):
+    acc = np.zeros(())
+    for v in x:
+        acc[...] = acc * 0.5 + v * v
+    return acc * 1.0
+
+
+@pytest.mark.parametrize("f", [accumulated_then_halved, halved_and_accumulated])
+def test_zero_d_accumulator_written_in_a_loop(f):
+    """A 0-d accumulator rewritten whole in a loop: the written value's adjoint was read as `bacc[...]`, a view,
+    which rt.zero_at then zeroed in place (gradient all zeros); of `acc * 1.0`, the adjoint 1.0 entering the
+    reversed loop was read as `bacc[...]` (TypeError)."""
+    check_every_mode(f, X)
+    value, pullback = s2s.vjp(f)(X)
+    assert_close(pullback(1.0), numeric_grad(f, (X,), 0), what="vjp, a number cotangent")
+
+
+def zeros_like_written_twice(x):
+    y = np.zeros_like(x)
+    y[...] = x * 2.0
+    y[...] = y * x
+    return y
+
+
+def test_zeros_like_of_a_number_written_whole():
+    """np.zeros_like(0.7) is a 0-d array: value_and_grad's value was array(0.) for 0.98 (the restores)."""
+    value, gradient = s2s.value_and_grad(zeros_like_written_twice)(0.7)
+    assert value == pytest.approx(0.98)
+    assert_close(gradient, 4.0 * 0.7, what="grad")
+    assert_close(s2s.hessian(zeros_like_written_twice)(0.7), 4.0, what="hessian")
