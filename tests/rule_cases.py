@@ -436,6 +436,14 @@ CASES += [
     ("s2s.runtime.array_adjoint", lambda g: rt.array_adjoint(g, V), (W,), 0),
     ("s2s.runtime.stack_adjoint", lambda g: np.stack(rt.stack_adjoint(g, [V3, V3], axis=1), axis=1), (M32,), 0),
     ("s2s.runtime.sum_builtin_adjoint", lambda g: np.stack(rt.sum_builtin_adjoint(g, [V, W])), (V,), 0),
+    ("s2s.runtime.started_sum_adjoint", lambda g: np.stack([p for item in rt.started_sum_adjoint(
+        [g, 2.0 * g, g * g], [[V, W], (V,)], []) for p in item]), (V,), 0),
+    ("s2s.runtime.started_sum_adjoint", lambda g: np.stack([p for item in rt.started_sum_adjoint(
+        [g, 2.0 * g, g * g], [[V], (W,)], (V,)) for p in item]), (V,), 0),
+    ("s2s.runtime.started_sum_adjoint", lambda g: np.stack(rt.started_sum_adjoint(g, [V, W], V)), (V,), 0),
+    ("s2s.runtime.started_sum_start_adjoint", lambda g: np.stack(rt.started_sum_start_adjoint(
+        [g, 2.0 * g, g * g], [V, W])), (V,), 0),
+    ("s2s.runtime.started_sum_start_adjoint", lambda g: rt.started_sum_start_adjoint(g * g, V), (V,), 0),
     ("s2s.runtime.accumulator", lambda g: rt.accumulator(V, g), (W,), 0),
     ("s2s.runtime.add_into", lambda acc, g: rt.add_into(np.copy(acc), g), (V, W), (0, 1)),
     ("s2s.runtime.add_into", lambda acc, g: rt.add_into(acc, g), (0.5, W), (0, 1)),

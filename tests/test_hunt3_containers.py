@@ -210,3 +210,113 @@ def test_the_joined_sums_helpers_in_vector_mode_are_the_helpers_per_tangent():
         np.dot(rt.started_sum_adjoint_transpose(G, g, xs, start), g))
     assert np.dot(H, rt.started_sum_start_adjoint(g, start)) == pytest.approx(
         np.dot(rt.started_sum_start_adjoint_transpose(H, g, start), g))
+
+
+# ----------------------------------------------------------------- a tuple grown in a loop (item 3)
+def tuple_grown(x):
+    t = (x[0], x[1])
+    for i in range(1):
+        t = t + (x[2] * 2.0, x[0] * x[1])
+    return t[2] + t[3] * 3.0
+
+
+def tuple_grown_by_constants(x):
+    t = (x[0],)
+    for i in range(2):
+        t = t + (2.0,)
+    return t[0] * t[2] + np.sin(t[-1] * x[1])
+
+
+def tuple_grown_under_an_if(x):
+    t = (x[0], x[1])
+    for i in range(3):
+        if i != 1:
+            t = t + (x[2] * t[-1],)
+    return sum(t) * t[-1]
+
+
+def tuple_grown_in_nested_loops(x):
+    t = ()
+    for i in range(2):
+        for j in range(2):
+            t = t + (x[i] * x[j + 1],)
+        t = t + (np.cos(t[-1]),)
+    s = 0.0
+    for k, v in enumerate(t):
+        s = s + (k + 1.0) * v ** 2
+    return s
+
+
+def tuple_grown_in_a_while(x):
+    t = tuple(x[:1])
+    while len(t) < 4:
+        t = t + (t[-1] * x[len(t) % 3],)
+    return t[0] * t[3] - t[1] * t[2]
+
+
+def tuple_joined_to_a_tuple_call(x):
+    t = tuple(x[:2])
+    t = t + (x[2],)
+    return t[0] * t[2] + t[1]
+
+
+@pytest.mark.parametrize("f", [tuple_grown, tuple_grown_by_constants, tuple_grown_under_an_if,
+                               tuple_grown_in_nested_loops, tuple_grown_in_a_while, tuple_joined_to_a_tuple_call])
+def test_a_tuple_grown_in_a_loop_in_every_mode(f):
+    check_every_mode(f, X)
+    check_vjp(f, X)
+
+
+def test_a_grown_tuple_reads_as_list_appends():
+    """The generated forward pass joins the tuple through a list, as a person would write it, and stays a tuple."""
+    source = s2s.grad(tuple_grown).source
+    assert "list(t" in source and "tuple(" in source
+    value, _ = s2s.value_and_grad(tuple_grown)(X)
+    assert value == tuple_grown(X)
+
+
+def tuple_augmented(x):
+    t = (x[0],)
+    for i in range(2):
+        t += (x[i + 1] * 2.0,)
+    return t[0] * t[2]
+
+
+def tuple_argument_joined(t, x):
+    u = t + (x,)
+    return u[0] * u[1] + u[2]
+
+
+def tuple_argument_as_a_list(t, x):
+    ys = list(t)
+    ys.append(x)
+    u = tuple(ys)
+    return u[0] * u[1] + u[2]
+
+
+def test_joining_tuples_s2s_cannot_tell_from_arithmetic_is_refused_in_every_mode():
+    """`t += (v,)` in a loop, and a tuple argument joined: the arithmetic `+` s2s reads there cannot say which parts
+    came from which operand, so every mode refuses at the user's line (the forward Jacobians raised NumPy's broadcast
+    ValueError, and gave the tuple argument's join the derivative 3 in x where it is 0... of u[0] * u[1])."""
+    calls = [lambda: s2s.grad(tuple_augmented)(X), lambda: s2s.vjp(tuple_augmented)(X)[1](1.0),
+             lambda: s2s.jacobian(tuple_augmented)(X), lambda: s2s.jacobian(tuple_augmented, mode="forward")(X),
+             lambda: s2s.hessian(tuple_augmented)(X),
+             lambda: s2s.grad(tuple_argument_joined, wrt=(0, 1))((1.0, 2.0), 3.0),
+             lambda: s2s.jacobian(tuple_argument_joined, wrt=1, mode="forward")((1.0, 2.0), 3.0),
+             lambda: s2s.jacobian(tuple_argument_joined, wrt=0, mode="forward")((1.0, 2.0), 3.0)]
+    for call in calls:
+        with pytest.raises(s2s.S2SError, match="joining lists or tuples") as info:
+            call()
+        assert "test_hunt3_containers.py" in str(info.value)
+        assert "t += (x[i + 1] * 2.0,)" in str(info.value) or "u = t + (x,)" in str(info.value)
+
+
+def test_a_tuple_argument_grown_as_the_refusal_says():
+    t, x = (1.5, -2.0), 0.5
+    grad_t, grad_x = s2s.grad(tuple_argument_as_a_list, wrt=(0, 1))(t, x)
+    assert isinstance(grad_t, tuple)
+    assert_close(grad_t, [t[1], t[0]])
+    assert grad_x == pytest.approx(1.0)
+    _, tangent = s2s.jvp(tuple_argument_as_a_list, wrt=(0, 1))((t, x), ((1.0, 0.5), 2.0))
+    assert tangent == pytest.approx(t[1] * 1.0 + t[0] * 0.5 + 2.0)
+    assert s2s.jacobian(tuple_argument_as_a_list, wrt=1, mode="forward")(t, x) == pytest.approx(1.0)

@@ -110,8 +110,11 @@ class ListLowering:
         return True
 
     def joined(self, node: ast.BinOp, hint: str | None = None):
-        """`xs + [a, b]` where the function made the list `xs`: (xs, the new list); (xs, None) if `xs` is not
-        such a list; None if the expression is not of that form."""
+        """`xs + [a, b]` where the function made the list `xs`, or `t + (a, b)` where `t` is surely a tuple whose
+        length is known only at run time: (xs, the new list or tuple); (xs, None) if `xs` is neither; None if the
+        expression is not of that form."""
+        if isinstance(node.op, ast.Add) and isinstance(node.right, ast.Tuple):
+            return self.joined_tuple(node, hint)
         if not (isinstance(node.op, ast.Add) and isinstance(node.right, ast.List)):
             return None
         left = self.atom(node.left)
@@ -123,6 +126,66 @@ class ListLowering:
                                    else None)
             self.list_roots[out.name] = out.name  # a new list, as Python makes
         return left, out
+
+
+    def joined_tuple(self, node: ast.BinOp, hint: str | None):
+        """`t + (a, b)` of a tuple `t` whose parts are not known here (one grown in a loop, `t = t + (v,)`), as
+        `tuple(list(t) + [a] + [b])`: the list's rules cut its adjoint into t's parts and the new ones, where the
+        arithmetic `+` (which it is for an array t) would add them."""
+        left = self.atom(node.left)
+        if any(isinstance(e, ast.Starred) for e in node.right.elts) or self.sequence_kind(left) is not None \
+                or not self.surely_tuple(left):
+            return left, None
+        out = self.materialise(ir.Call("builtins.list", (left,)))
+        for e in node.right.elts:
+            out = self.materialise(ir.Call(APPENDED, (out, self.atom(e))))
+            self.list_roots[out.name] = out.name  # (a list of its own, which nothing else holds)
+        return left, self.materialise(ir.Call("builtins.tuple", (out,)), hint)
+
+    def surely_tuple(self, atom, seen: frozenset = frozenset()) -> bool:
+        """Is `atom` a tuple whatever path led to it: a constant tuple, tuple(...), or a phi of those; a loop's
+        header phi while its body is being built, if it enters the loop as a tuple and every assignment to its
+        name in the loop makes one (`t = t + (v,)`, `t = (a, b)`, `t = tuple(xs)`)?"""
+        if isinstance(atom, ir.Const):
+            return isinstance(atom.value, tuple)
+        if not isinstance(atom, ir.Var) or atom.name in seen:
+            return isinstance(atom, ir.Var)  # (a phi's operand that is the phi itself: the other operands decide)
+        seen = seen | {atom.name}
+        made = self.definitions.get(atom.name)
+        if made is not None:
+            return made.op in ("tuple", "builtins.tuple")
+        phi = self.phis.get(atom.name)
+        if phi is not None:
+            return all(o is not None and self.surely_tuple(o, seen) for o in phi.operands)
+        for frame in self.loops:
+            for name, phi in frame.phis.items():
+                if phi.target == atom.name:
+                    return self.surely_tuple(phi.operands[0], seen) and _assigns_only_tuples(
+                        frame.node, name, lambda func: self._resolves_to(func, tuple))
+        return False
+
+
+def _assigns_only_tuples(loop: ast.AST, name: str, is_tuple) -> bool:
+    """Does every binding of `name` in `loop` assign a tuple: `name = (...)`, `name = name + (...)` or
+    `name = tuple(...)` (`is_tuple(func)`: the builtin; no augmented assignment, loop target, unpacking or walrus)?"""
+    parents = {id(c): n for n in ast.walk(loop) for c in ast.iter_child_nodes(n)}
+    for n in ast.walk(loop):
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == name or \
+                isinstance(n, (ast.Global, ast.Nonlocal)) and name in n.names or \
+                isinstance(n, ast.alias) and (n.asname or n.name) == name:
+            return False
+        if not (isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)):
+            continue
+        assign = parents.get(id(n))
+        if not (isinstance(assign, ast.Assign) and assign.targets == [n]):
+            return False
+        value = assign.value
+        if not (isinstance(value, ast.Tuple) or
+                isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add) and isinstance(value.right, ast.Tuple)
+                and isinstance(value.left, ast.Name) and value.left.id == name or
+                isinstance(value, ast.Call) and is_tuple(value.func)):
+            return False
+    return True
 
 
 class _Rename(ast.NodeTransformer):

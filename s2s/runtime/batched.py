@@ -14,7 +14,7 @@ import numpy as np
 
 from s2s.errors import S2SError
 from s2s.runtime.arrays import extremum_adjoint, interp_adjoint_x, matrix_norm_adjoint, nanmean_adjoint, norm_adjoint, prod_adjoint, reduced_axes, var_adjoint, vector_norm_adjoint
-from s2s.runtime.core import batch_key, batch_read, _FLOAT64, _zero, tangent_as_array, zeros_like
+from s2s.runtime.core import batch_key, batch_read, _FLOAT64, _joined, _zero, tangent_as_array, zeros_like
 from s2s.runtime.cumprod import cumprod_zero_lines
 from s2s.runtime.linalg import cross_product
 
@@ -51,6 +51,8 @@ def batch_align(d, ans):
     elif _is_zero(d):
         return 0.0
     elif isinstance(d, (list, tuple)):  # a list NumPy read as an array (`xs + a`): its tangents as that array
+        if isinstance(ans, (list, tuple)) and len(d) != len(ans):  # (Python joined or repeated lists)
+            raise _joined(d, ans)
         d = tangent_as_array(d, batched=True)
     shape = np.shape(ans)
     if np.ndim(d) == 0 or np.shape(d)[1:] == shape:

@@ -180,9 +180,10 @@ class _AddsElementwise(_ScalesElementwise):
 
 def _joined(x, g):
     kind = "tuple" if isinstance(x, tuple) else "list"
-    return S2SError(f"s2s does not differentiate joining lists or tuples with + or * (a {kind} of "
-                    f"{len(x)} met one of {len(g)}): collect the values with np.stack or np.array, or write them "
-                    f"into a preallocated array (xs[t] = v)")
+    return S2SError(f"s2s does not differentiate joining lists or tuples with + or * where it cannot tell them from "
+                    f"arrays (a {kind} of {len(x)} met one of {len(g)}): grow a list the function makes "
+                    f"(ys = list(t), then ys.append(v)), or a tuple in a loop as t = t + (v,), or collect the "
+                    f"values with np.stack or np.array")
 
 
 class Parts(_AddsElementwise, list):
@@ -382,6 +383,8 @@ def broadcast_tangent(d, ans):
     if isinstance(ans, _AddsElementwise) and isinstance(d, (list, tuple)) and len(d) == len(ans):
         return type(ans)(broadcast_tangent(p, q) for p, q in zip(d, ans))
     if isinstance(d, (list, tuple)):
+        if isinstance(ans, (list, tuple)) and len(d) != len(ans):  # Python joined or repeated lists: no arithmetic
+            raise _joined(d, ans)
         d = tangent_as_array(d)
     if np.shape(d) == np.shape(ans):
         return d
