@@ -154,3 +154,45 @@ def test_helper_extending_the_callers_list_in_place_is_refused_at_its_line(f):
 
 def test_helper_extending_its_own_copy_is_accepted():
     check_every_mode(helper_extending_a_copy, X)
+
+
+# ----------------------------------------------------------------- a final raise is an exit (hunt3py r16)
+def activation(x, kind):
+    if kind == "tanh":
+        return np.tanh(x)
+    elif kind == "relu":
+        return np.maximum(x, 0.0)
+    else:
+        raise ValueError("unknown activation")
+
+
+def activation_falling_to_raise(x, kind):
+    if kind == "tanh":
+        return np.tanh(x)
+    raise ValueError("unknown activation")
+
+
+def loss_of_activation(x):
+    return np.sum(activation(x, "relu") ** 2) + np.sum(activation_falling_to_raise(x, "tanh"))
+
+
+def assigned_or_raised(x):
+    s = np.sum(x)
+    if s < 0.0:
+        y = x * s
+    else:
+        raise ValueError("s must be negative")
+    return np.sum(y * y)
+
+
+@pytest.mark.parametrize("f", [loss_of_activation, assigned_or_raised])
+def test_function_ending_in_raise(f):
+    check_every_mode(f, X)
+
+
+@pytest.mark.parametrize("f", [activation, activation_falling_to_raise])
+def test_final_raise_is_an_exit_and_raises_when_it_runs(f):
+    assert_close(s2s.jacobian(f)(X, "tanh"), np.diag(1.0 - np.tanh(X) ** 2), what=f.__name__)
+    with pytest.raises(ValueError, match="unknown activation"):
+        s2s.grad(lambda x: np.sum(f(x, "sigmoid")))(X)
+    assert "raise ValueError('unknown activation')" in s2s.grad(lambda x: np.sum(f(x, "tanh"))).source

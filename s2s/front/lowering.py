@@ -63,8 +63,7 @@ def normalise_exits(stmts: list, fresh=None) -> list:
             s = copy.copy(s)
             s.body = normalise_exits(_append_rest(s.body, rest), fresh)
             s.orelse = normalise_exits(_append_rest(s.orelse, copy.deepcopy(rest) if rest else []), fresh)
-            out.append(s)
-            return out
+            return out + _raise_first(s)
         if isinstance(s, (ast.For, ast.While)) and s.orelse and _may_exit(s.orelse):
             # the else clause may continue or return: what follows the loop runs only on its other paths
             loop = copy.copy(s)
@@ -87,8 +86,34 @@ def normalise_exits(stmts: list, fresh=None) -> list:
             s = copy.copy(s)
             s.body = normalise_exits(s.body, fresh)
             s.orelse = normalise_exits(s.orelse, fresh)
+            out += _raise_first(s)
+            continue
         out.append(s)
     return out
+
+
+def _raise_first(s: ast.If) -> list:
+    """`if c: <path> else: raise E(...)` (or the other way round) as `if c: pass else: raise E(...)` followed by
+    <path>: the raise is an exit of the function on its path (a function ending `else: raise ValueError(...)`
+    returns a value on every path it returns on), and the SSA builder keeps `raise` as an effect that raises
+    where it runs, so what follows runs only where it did not."""
+    raises = [_always_raises(s.body), _always_raises(s.orelse)]
+    if raises[0] == raises[1]:
+        return [s]
+    pass_ = ast.copy_location(ast.Pass(), s)
+    first = copy.copy(s)
+    first.body, first.orelse = (s.body, []) if raises[0] else ([pass_], s.orelse)
+    return [first] + list(s.orelse if raises[0] else s.body)
+
+
+def _always_raises(block: list) -> bool:
+    """Does every path through `block` end in a raise statement?"""
+    if not block:
+        return False
+    last = block[-1]
+    if isinstance(last, ast.Raise):
+        return True
+    return isinstance(last, ast.If) and _always_raises(last.body) and _always_raises(last.orelse)
 
 
 def _append_rest(block: list, rest: list) -> list:
