@@ -359,6 +359,9 @@ CASES += [  # the helpers of the ndarray methods' derivatives (rules/methods.py)
     ("s2s.runtime.item_adjoint", lambda g: rt.item_adjoint(g, V, 2), (1.3,), 0),
     ("s2s.runtime.item_adjoint", lambda g: rt.item_adjoint(g, M23, 1, 0), (0.4,), 0),
     ("s2s.runtime.item_adjoint", lambda g: rt.item_adjoint(g, V[:1]), (0.4,), 0),
+    ("s2s.runtime.item_adjoint_transpose", lambda h: rt.item_adjoint_transpose(h * h, 2), (V,), 0),
+    ("s2s.runtime.item_adjoint_transpose", lambda h: rt.item_adjoint_transpose(h * 2.0, 1, 0), (M23,), 0),
+    ("s2s.runtime.item_adjoint_transpose", lambda h: rt.item_adjoint_transpose(h * 2.0), (V[:1],), 0),
     ("s2s.runtime.tolist_adjoint", lambda a, b: rt.tolist_adjoint([a, b, a * b], V3), (0.3, 1.2), (0, 1)),
     ("s2s.runtime.as_parts", lambda h: np.array(rt.as_parts(h)) * 1.5, (M23,), 0),
 ]
@@ -434,6 +437,9 @@ CASES += [
     ("s2s.runtime.appended_item_adjoint", lambda g: rt.appended_item_adjoint([g, 2.0 * g, g * g]), (V,), 0),
     ("s2s.runtime.array_adjoint", lambda g: np.stack(rt.array_adjoint(g, [V3, W[:3]])), (M23,), 0),
     ("s2s.runtime.array_adjoint", lambda g: rt.array_adjoint(g, V), (W,), 0),
+    ("s2s.runtime.array_adjoint_transpose", lambda G: rt.array_adjoint_transpose(G * G, M23, V3), (V3,), 0),
+    ("s2s.runtime.array_adjoint_transpose", lambda G: rt.array_adjoint_transpose([G, 2.0 * G], M23, [V3, W[:3]]),
+     (V3,), 0),
     ("s2s.runtime.stack_adjoint", lambda g: np.stack(rt.stack_adjoint(g, [V3, V3], axis=1), axis=1), (M32,), 0),
     ("s2s.runtime.sum_builtin_adjoint", lambda g: np.stack(rt.sum_builtin_adjoint(g, [V, W])), (V,), 0),
     ("s2s.runtime.started_sum_adjoint", lambda g: np.stack([p for item in rt.started_sum_adjoint(

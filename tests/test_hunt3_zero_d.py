@@ -110,3 +110,53 @@ def test_zeros_like_of_a_number_written_whole():
     assert value == pytest.approx(0.98)
     assert_close(gradient, 4.0 * 0.7, what="grad")
     assert_close(s2s.hessian(zeros_like_written_twice)(0.7), 4.0, what="hessian")
+
+
+# ----------------------------------------------------------------- empty arrays (hunt3edge 6)
+def dot_with_itself(x):
+    return np.dot(x, x)
+
+
+def test_hessian_of_a_dot_product_of_empty_vectors():
+    """The Hessian of np.dot(x, x) is 2 I; of an empty x, an empty (0, 0) array. rt.batch_dot_adjoint_a_of_b read
+    the first of the n tangents to learn their rank, and there are none (IndexError)."""
+    assert s2s.hessian(dot_with_itself)(np.zeros(0)).shape == (0, 0)
+    assert_close(s2s.hessian(dot_with_itself)(X), 2.0 * np.eye(3), what="hessian")
+
+
+# ----------------------------------------------------------------- second and third derivatives (hunt3edge 7, 8)
+def item_squared(x):
+    return x.item() ** 2
+
+
+@pytest.mark.parametrize("x", [np.float64(0.5), np.array(0.5)], ids=["float64", "0-d"])
+def test_second_derivative_through_item_of_a_number(x):
+    """grad(grad(f)) through x.item() of a NumPy scalar or a 0-d array: the adjoint of rt.item_adjoint took the
+    seed 1.0 for an array, `(1.0).item()` (AttributeError). f = x**2: f'' = 2, f''' = 0."""
+    assert_close(s2s.grad(s2s.grad(item_squared))(x), 2.0, what="grad of grad")
+    assert_close(s2s.vjp(s2s.grad(item_squared))(x)[1](1.0), 2.0, what="vjp of grad, a number cotangent")
+    assert_close(s2s.grad(s2s.grad(s2s.grad(item_squared)))(x), 0.0, what="third derivative")
+
+
+def cube_of_asarray(x):
+    return np.sum(np.asarray(x) ** 3)
+
+
+def cube_of_array(x):
+    return np.sum(np.array(x) ** 3)
+
+
+def cubes_of_a_list(x):
+    return np.sum(np.array([x, x * x]) ** 3)
+
+
+@pytest.mark.parametrize("f, third", [(cube_of_asarray, lambda x: 6.0), (cube_of_array, lambda x: 6.0),
+                                      (cubes_of_a_list, lambda x: 6.0 + 120.0 * x ** 3)])
+def test_third_derivative_through_np_array(f, third):
+    """The third derivative of a scalar function of a scalar through np.asarray(x) / np.array(x) stopped at
+    rt.array_adjoint_transpose, which had no rule ("no rule for rt.array_adjoint_transpose", in generated
+    code). x**3: 6; x**3 + x**6: 6 + 120 x**3."""
+    second = s2s.grad(s2s.grad(f))
+    assert_close(s2s.grad(second)(0.5), third(0.5), what="grad of grad of grad")
+    assert_close(s2s.hessian(s2s.grad(f))(0.5), third(0.5), what="hessian of grad")
+    assert_close(s2s.jvp(second)((0.5,), (1.0,))[1], third(0.5), what="jvp of grad of grad")

@@ -10,6 +10,8 @@ fields, zeros but at the one read.
 """
 from __future__ import annotations
 
+import numbers
+
 from s2s.rules.primitive import define, linear, nondiff
 from s2s.rules.symbolic import emit, rt
 
@@ -32,7 +34,11 @@ linear("getattr", lambda g, ans, obj, name: rt.getattr_adjoint(g, obj, name), No
 # ---------------------------------------------------------------- their helpers (higher order): linear in g
 linear(RT + "astype_adjoint", lambda h, ans, g, x, *known: rt.astype_adjoint(h, g, *known), None, None)
 linear(RT + "astype_tangent", lambda h, ans, d, known: rt.astype_adjoint(h, d, known), None)
-linear(RT + "item_adjoint", lambda h, ans, g, x, *index: emit("numpy.ndarray.item", h, *index), *(None,) * 4)
+# (h has x's shape; where x is a NumPy scalar or a 0-d array it may be a number: the seed 1.0, a cotangent)
+linear(RT + "item_adjoint", lambda h, ans, g, x, *index: h if isinstance(h, numbers.Number) else
+       rt.item_adjoint_transpose(h, *index), *(None,) * 4)
+linear(RT + "item_adjoint_transpose", lambda H, ans, h, *index: rt.item_adjoint(H, h, *index), *(None,) * 3,
+       batched=[lambda d, ans, h, *index: rt.batch_item(d, *index)])
 linear(RT + "tolist_adjoint", lambda h, ans, g, x: rt.as_parts(h), None)
 linear(RT + "as_parts", lambda h, ans, g: rt.tolist_adjoint(h, g))
 linear(RT + "getattr_adjoint", lambda h, ans, g, obj, name: emit("getattr", h, name), None, None)

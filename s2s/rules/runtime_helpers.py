@@ -73,6 +73,8 @@ helper("transpose_adjoint", lambda G, g, axes=None: np.transpose(G) if axes is N
        lambda d, ans, g, axes=None: rt.batch_transpose_adjoint(d, axes))
 helper("array_adjoint", lambda G, g, x: rt.array_adjoint_transpose(G, g, x),
        lambda d, ans, g, x: rt.batch_array_adjoint(d, x), rank_of_argument=1)
+helper("array_adjoint_transpose", lambda H, G, g, x: rt.array_adjoint(H, x),
+       lambda d, ans, G, g, x: rt.batch_array_adjoint_transpose(d, g, x), rank_of_argument=1)
 helper("tuple_adjoint", lambda G, g, xs: rt.rows_of(G, g))
 helper("dict_pairs_adjoint", lambda G, g, pairs: rt.dict_pairs_tangent(G, pairs))
 helper("keyword_adjoint", lambda G, g, d, name: rt.keyword(G, name, 0.0))

@@ -17,7 +17,7 @@ import numpy as np
 
 from s2s.runtime.arrays import (append_adjoint, column_stack_adjoint, concatenate_adjoint, dstack_adjoint, hstack_adjoint,
                                 select_adjoint_choices, sinc_derivative, vstack_adjoint)
-from s2s.runtime.batched import _is_zero, zero_checked, zero_passes_through
+from s2s.runtime.batched import _is_zero, batch_align, zero_checked, zero_passes_through
 from s2s.runtime.core import Parts, batch_front, zeros_like
 from s2s.runtime.indexing import getitem_adjoint
 from s2s.runtime.products import dot_adjoint_a, dot_adjoint_b, matmul_adjoint_a, matmul_adjoint_b, reduced_count
@@ -26,7 +26,7 @@ __all__ = ["adjoint_part_adjoint", "batch_unbroadcast", "batch_getitem_adjoint",
            "batch_mean_adjoint", "batch_transpose_adjoint", "batch_matmul_adjoint_a", "batch_matmul_adjoint_a_of_b",
            "batch_matmul_adjoint_b", "batch_matmul_adjoint_b_of_a", "batch_dot_adjoint_a",
            "batch_dot_adjoint_a_of_b", "batch_dot_adjoint_b", "batch_dot_adjoint_b_of_a", "array_adjoint_transpose",
-           "batch_array_adjoint", "sum_builtin_adjoint_transpose", "batch_sum_builtin_adjoint",
+           "batch_array_adjoint", "batch_array_adjoint_transpose", "item_adjoint_transpose", "sum_builtin_adjoint_transpose", "batch_sum_builtin_adjoint",
            "stack_adjoint_transpose", "batch_stack_adjoint", "concatenate_adjoint_transpose",
            "hstack_adjoint_transpose", "vstack_adjoint_transpose", "dstack_adjoint_transpose",
            "column_stack_adjoint_transpose", "append_adjoint_transpose", "batch_concatenate_adjoint",
@@ -185,8 +185,10 @@ def batch_matmul_adjoint_b_of_a(g, d, b):
     return _each(lambda a: matmul_adjoint_b(g, a, b), d, 0, (d,))
 
 
-def _matrix_like(a, b) -> bool:
-    return 1 <= np.ndim(a) <= 2 and 1 <= np.ndim(b) <= 2
+def _matrix_like(a, b, tangents: int = 0) -> bool:
+    """Are `a` and `b` vectors or matrices? With `tangents` 1 (2), `a` (`b`) holds n tangents of one, each
+    along a first axis (which may be empty: the Hessian of a function of an empty array)."""
+    return 1 <= np.ndim(a) - (tangents == 1) <= 2 and 1 <= np.ndim(b) - (tangents == 2) <= 2
 
 
 def batch_dot_adjoint_a(d, a, b):
@@ -198,7 +200,7 @@ def batch_dot_adjoint_a(d, a, b):
 
 def batch_dot_adjoint_a_of_b(g, a, d):
     """Tangents of `rt.dot_adjoint_a(g, a, b)` from the tangents `d` of `b`."""
-    if _matrix_like(a, np.asarray(d)[0]):
+    if _matrix_like(a, d, tangents=2):
         return batch_matmul_adjoint_a_of_b(g, a, d)
     return _each(lambda b: dot_adjoint_a(g, a, b), d, 0, (d,))
 
@@ -212,7 +214,7 @@ def batch_dot_adjoint_b(d, a, b):
 
 def batch_dot_adjoint_b_of_a(g, d, b):
     """Tangents of `rt.dot_adjoint_b(g, a, b)` from the tangents `d` of `a`."""
-    if _matrix_like(np.asarray(d)[0], b):
+    if _matrix_like(d, b, tangents=1):
         return batch_matmul_adjoint_b_of_a(g, d, b)
     return _each(lambda a: dot_adjoint_b(g, a, b), d, 0, (d,))
 
@@ -242,6 +244,22 @@ def batch_array_adjoint(d, x):
     if isinstance(x, (list, tuple)):
         return Parts(batch_array_adjoint(np.asarray(d)[:, i], v) for i, v in enumerate(x))
     return batch_unbroadcast(d, x) if np.ndim(x) < np.ndim(d) - 1 else d
+
+
+def batch_array_adjoint_transpose(d, g, x):
+    """Tangents of `array_adjoint_transpose(G, g, x)` from the tangents `d` of `G` (a leading axis of n; for a
+    list `x`, parts of such batches): each put into one array of g's shape."""
+    if isinstance(x, (list, tuple)):
+        parts = [d[i] if isinstance(d, (list, tuple)) else d for i in range(len(x))]
+        return np.stack([batch_array_adjoint_transpose(part, np.asarray(g)[i], v)
+                         for i, (part, v) in enumerate(zip(parts, x))], axis=1)
+    return batch_align(d, g) * 1.0
+
+
+def item_adjoint_transpose(h, *index):
+    """The transpose of `item_adjoint(., x, *index)` at `h` (of x's shape): `h.item(*index)`, where h may be a
+    number standing for an array of it (the 1.0 seeding the gradient of a 0-d x; a bare 0.0): that number."""
+    return h.item(*index) if isinstance(h, (np.ndarray, np.generic)) else h
 
 
 def sum_builtin_adjoint_transpose(G, g, xs):
