@@ -129,8 +129,10 @@ class JacobianReverse:
                 blocks = [np.array(r, dtype=float).reshape(shape + np.shape(leaf)) if r
                           else np.zeros(shape + np.shape(leaf)) for leaf, r in zip(pytree.leaves(x), rows[k])]
                 out[k].append(pytree.structure(x)(blocks))
-        out = [build_value(blocks) for blocks in out]
-        return out[0] if self._single else tuple(out)
+        if self._single:
+            return build_value(out[0])
+        # (the value's structure outermost, the wrt tuple inside: J[a][k], as JAX's jacrev with argnums)
+        return build_value([tuple(out[k][a] for k in range(len(xs))) for a in range(len(value_leaves))])
 
     def _plain_call(self, fn, args: tuple, x):
         """The common call: positional arguments, one float array or number with respect to which. The generated

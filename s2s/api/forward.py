@@ -10,6 +10,7 @@ pushes the basis tangents through that function.
 """
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 
@@ -370,8 +371,15 @@ class JacobianForward:
                     self._vector[k] = False
                     self._batched.pop((k, ranks), None)
             out.append(_jacobian_by_basis(self._jvps[k], args, x, x if self._value_like_wrt else None, kwargs,
-                                          w if isinstance(w, str) else params[w] if w < len(params) else str(w)))
-        return out[0] if self._single else tuple(out)
+                                          w if isinstance(w, str) else params[w] if w < len(params) else str(w),
+                                          blocks=not self._single))
+        if self._single:
+            return out[0]
+        if not all(type(o) is _ValueParts for o in out):
+            return tuple(out)
+        # (a tuple, list or dict value: its structure outermost, the wrt tuple inside, J[a][k], as JAX's jacfwd)
+        value = out[0].value
+        return pytree.structure(value)([tuple(o.parts[a] for o in out) for a in range(len(out[0].parts))])
 
 
 def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None, bases=None) -> np.ndarray:
@@ -421,7 +429,15 @@ def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None, bases=N
     return out if out.flags.writeable else out.copy()
 
 
-def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None, name="x"):
+@dataclasses.dataclass
+class _ValueParts:
+    """The Jacobian with respect to one entry of a tuple wrt, of a tuple, list or dict value: its block per leaf
+    of the value (JacobianForward nests them inside the value's structure)."""
+    value: object
+    parts: list
+
+
+def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None, name="x", blocks=False):
     """Push each basis tangent of `x` (named `name`) (one per element of each of its leaves) through `jf`.
 
     For leaf `b` of `x` and leaf `a` of the value, the block of the result has shape
@@ -450,15 +466,17 @@ def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None, name="x
     if value_like is not None:
         value = value_like
     value_leaves = pytree.leaves(value)
-    blocks = []
+    parts = []
     for a, out in enumerate(value_leaves):
         row = []
         for b, leaf in enumerate(x_leaves):
             cols = [c[a] for c in columns[b]]
             jac = np.stack(cols, axis=-1) if cols else np.zeros(np.shape(out) + (0,))
             row.append(jac.reshape(np.shape(out) + np.shape(leaf)))
-        blocks.append(build_x(row))
-    return pytree.structure(value)(blocks)
+        parts.append(build_x(row))
+    if blocks and pytree.is_container(value):  # (one entry of a tuple wrt: the caller nests the value outside)
+        return _ValueParts(value, parts)
+    return pytree.structure(value)(parts)
 
 
 def jacobian_forward(f=None, wrt=0):
