@@ -17,6 +17,7 @@ import numpy as np
 from s2s.api import arguments, cache, display, pytree
 from s2s.api import facts as facts_mod
 from s2s.back.sourcemap import attach_user_frames
+from s2s.runtime.core import FieldParts
 
 # kind ("grad", "vjp", "jvp") -> the transformation: (f, wrt, **options) -> (generated text, function)
 TRANSFORMS: dict = {}
@@ -335,12 +336,16 @@ def _fresh(x, owners: dict):
         else:
             on.append(x)
         return x
+    # (the runtime's Parts, TupleParts and DictParts add part by part: the caller gets a plain list, tuple or
+    # dict, whose + joins as the arguments' own did)
     if isinstance(x, (tuple, list)) and not hasattr(x, "_fields"):
         parts = [_fresh(v, owners) for v in x]
-        return x if all(p is v for p, v in zip(parts, x)) else type(x)(parts)
+        plain = list if isinstance(x, list) else tuple
+        return x if type(x) is plain and all(p is v for p, v in zip(parts, x)) else plain(parts)
     if isinstance(x, dict):
         items = [(k, _fresh(v, owners)) for k, v in x.items()]
-        return x if all(v is x[k] for k, v in items) else type(x)(items)
+        return x if type(x) is dict and all(v is x[k] for k, v in items) else \
+            (type(x) if isinstance(x, FieldParts) else dict)(items)
     return x
 
 
