@@ -500,3 +500,30 @@ def test_a_list_method_that_changes_the_list_says_what_to_write(f, method, fix):
     with pytest.raises(s2s.UnsupportedSyntaxError, match=rf"\.{method}\(\), which changes its list") as info:
         s2s.grad(f)(*args)
     assert fix in str(info.value)
+
+
+# ---------------------------------------------------------------- +x is a new array, as np.positive makes
+
+def positive(x):
+    return +x
+
+
+def positive_written(x):
+    y = +x
+    y[0] = 5.0
+    return np.sum(y * x)  # 5 x0 + x1^2
+
+
+def test_plus_x_is_a_new_array():
+    # `+x` was read as x itself: the value jvp and vjp returned was the caller's array (a write into it changed the
+    # argument), and `y = +x; y[0] = v` was refused as a write into a parameter (bug hunt, 2026-12-05)
+    x = np.array([1.0, 2.0])
+    value, tangent = s2s.jvp(positive)((x,), (np.ones(2),))
+    value[0] = 100.0
+    value, _ = s2s.vjp(positive)(x)
+    value[1] = 100.0
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+    value, grad = s2s.value_and_grad(positive_written)(x)
+    assert value == 9.0
+    np.testing.assert_allclose(grad, [5.0, 4.0])
+    np.testing.assert_array_equal(x, [1.0, 2.0])

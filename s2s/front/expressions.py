@@ -104,7 +104,7 @@ class ExpressionLowering:
             return joined if joined is not None else self.fold_call(op, (left, right))
         if isinstance(node, ast.UnaryOp):
             operand = self.atom(node.operand)
-            if isinstance(node.op, ast.UAdd):
+            if isinstance(node.op, ast.UAdd) and isinstance(operand, ir.Const):
                 return operand
             return self.fold_call(prims.AST_TO_OP[type(node.op)], (operand,))
         if isinstance(node, ast.Compare):
