@@ -14,6 +14,9 @@ A fact is `(where, target, name, kind, value)`:
   generated function of a transformed function being transformed again), "ns"
   (item `name` of the dict `target`: a module's globals), "attr" (attribute
   `name` of the module or class `target`), "cell" (a helper's closure cell),
+  "called" (the current generated function of a transformed function `target`
+  that the body calls, `s2s.grad(g)(w)`: its code is read once, from its own
+  namespace, which keeps what g read then),
   "default" (attribute `name`, `__defaults__` or `__kwdefaults__`, of the
   helper `target`: Python computed them when it was defined, and the code
   inlining it bakes them in), "kwdefault" (item `name` of the keyword-only
@@ -71,6 +74,12 @@ def collect(f, log: list, inner=None) -> list:
     for src, resolved in sources.values():
         if generated is not None and src.globals is generated:
             continue  # the generated module of `f` itself: covered by the "inner" fact
+        called = getattr(src, "transformed", None)
+        if called is not None:  # s2s.grad(g) called in the body: its code as now, transformed again if g's reads
+            fact = ("called", called, "", "is", called._current())  # changed (its namespace keeps the old ones)
+            if _fresh(fact, seen):
+                out.append(fact)
+            continue
         for name, obj in resolved.items():
             fact = _name_fact(f, src, name, obj)
             if fact is not None and _fresh(fact, seen):
@@ -217,6 +226,8 @@ def current(fact, f):
             return f
         if where == "inner":
             return f._current()
+        if where == "called":
+            return target._current()
         if where == "ns":
             return target[name]
         if where in ("attr", "default"):
@@ -269,6 +280,8 @@ def check_terms(facts: list, entry) -> tuple[list, dict]:
             get = "f"
         elif where == "inner":
             get = "f._current()"
+        elif where == "called":
+            get = f"{t}._current()"
         elif where == "ns":
             get = f"{t}[{name!r}]"
         elif where == "attr":

@@ -43,6 +43,7 @@ class Source:
     globals: dict = field(default_factory=dict)
     closure: dict = field(default_factory=dict)
     generated: bool = False  # text s2s generated (read again for a higher derivative): its `del` lines are s2s's
+    transformed: object = None  # for generated text: the transformed function (s2s.grad(g)) it was read from
 
     @property
     def name(self) -> str:
@@ -142,6 +143,7 @@ def read_function(fn: Callable) -> Source:
     if generated is not None:
         text, entry, filename, namespace = generated()
         src = source_from_text(text, entry, filename, namespace)
+        src.transformed = fn  # (what it read is checked through it: its namespace holds what it read then)
         if hasattr(fn, "__self__"):  # the gradient of a bound method: bound to the same object
             src.tree, obj = _bind_first(src.tree, fn.__self__, src.name), fn.__self__
             src.closure = {**src.closure, _first_parameter(text, entry): obj}
