@@ -196,3 +196,56 @@ def test_final_raise_is_an_exit_and_raises_when_it_runs(f):
     with pytest.raises(ValueError, match="unknown activation"):
         s2s.grad(lambda x: np.sum(f(x, "sigmoid")))(X)
     assert "raise ValueError('unknown activation')" in s2s.grad(lambda x: np.sum(f(x, "tanh"))).source
+
+
+# ----------------------------------------------------------------- with np.errstate(**settings), `as e`
+SETTINGS = {"divide": "ignore", "invalid": "ignore"}
+
+
+def errstate_from_a_dict(x):
+    with np.errstate(**SETTINGS):
+        y = np.log(x * x)
+    return np.sum(y * x)
+
+
+def errstate_named(x):
+    with np.errstate(divide="ignore") as state:
+        y = np.log(x * x)
+    return np.sum(y * x)
+
+
+def errstate_named_and_read(x):
+    with np.errstate(divide="ignore") as state:
+        y = np.log(x * x)
+        print(state)
+    return np.sum(y)
+
+
+@pytest.mark.parametrize("f", [errstate_from_a_dict, errstate_named])
+def test_errstate_with_a_dict_or_a_name(f):
+    check_every_mode(f, X)
+
+
+def test_errstate_runs_with_the_dict_as_written():
+    source = s2s.grad(errstate_from_a_dict).source
+    assert "with np.errstate(**SETTINGS):" in source
+    with np.errstate(divide="raise"):  # (the generated code runs under the function's state, log(0) no error)
+        assert s2s.grad(errstate_from_a_dict)(np.array([0.0, 1.0]))[1] == pytest.approx(2.0)
+
+
+def test_errstate_object_read_is_refused_at_the_read():
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        s2s.grad(errstate_named_and_read)(X)
+    assert "reading 'state'" in str(info.value) and "print(state)" in str(info.value)
+
+
+# ----------------------------------------------------------------- .get() on a dict argument says what to write
+def reads_a_dict_with_get(x, p):
+    return x * p.get("scale", 2.0)
+
+
+def test_get_on_a_dict_argument_says_to_index_it():
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        s2s.grad(reads_a_dict_with_get)(0.7, {"scale": 3.0})
+    message = str(info.value)
+    assert "p['k']" in message and "NumPy" not in message

@@ -79,8 +79,9 @@ class EffectLowering:
 
     def errstate(self, node: ast.Call) -> None:
         """The start of `with np.errstate(...):`: an effect that codegen turns back into the with statement around
-        what follows, up to the END_WITH effect (the forward sweep runs under it)."""
-        if self.static_value(node.func) is not numpy.errstate or any(k.arg is None for k in node.keywords):
+        what follows, up to the END_WITH effect (the forward sweep runs under it). `**settings` is passed on as
+        written (a dict of the error settings, read when the code runs)."""
+        if self.static_value(node.func) is not numpy.errstate:
             raise self.error(node, "a with statement", fence.WITH_HINT)
         self.emit(ir.Effect(ir.Call(prims.ERRSTATE, tuple(self.atom(a) for a in node.args),
                                     tuple((k.arg, self.atom(k.value)) for k in node.keywords)), self.loc))

@@ -87,6 +87,9 @@ LATER_HINTS = (
     ("an expression statement with no effect", "assign the value to a name, or delete the line"),
     ("the attribute '.", "s2s reads the array attributes .T, .shape, .ndim, .size, .dtype, .real and .imag and "
                          "names in modules; read any other value outside and pass it in as an argument"),
+    ("the method call '.get()'", "index the dict by its key, p['k'] (s2s reads a dict argument by constant keys); for a "
+                                 "key it may lack, pass that value as a parameter with a default: "
+                                 "def f(x, p, scale=2.0)"),
     ("the method call '.", "call the NumPy function instead (np.sum(x) for x.sum()), or a function defined at "
                            "module level"),
     ("a call with *args or **kwargs", "pass the arguments one by one: f(a, b)"),
@@ -148,13 +151,28 @@ def check(src: Source) -> None:
 
 
 def _errstate_with(node) -> bool:
-    """`with np.errstate(...):` (each item a call of `errstate`, no `as`): the one with statement accepted (the
-    SSA builder checks that `errstate` is NumPy's)."""
+    """`with np.errstate(...):` (each item a call of `errstate`, `as name` or not): the one with statement accepted
+    (the SSA builder checks that `errstate` is NumPy's; `_check_errstate_names`, that no name bound by `as` is
+    read)."""
     return isinstance(node, ast.With) and all(
-        item.optional_vars is None and isinstance(item.context_expr, ast.Call)
+        (item.optional_vars is None or isinstance(item.optional_vars, ast.Name))
+        and isinstance(item.context_expr, ast.Call)
         and isinstance(item.context_expr.func, (ast.Attribute, ast.Name))
         and (item.context_expr.func.attr if isinstance(item.context_expr.func, ast.Attribute)
              else item.context_expr.func.id) == "errstate" for item in node.items)
+
+
+def _check_errstate_names(src: Source, node: ast.With) -> None:
+    """`with np.errstate() as e:` binds `e` to NumPy's errstate object, which the generated code does not keep:
+    accepted where the function never reads `e`."""
+    for item in node.items:
+        name = item.optional_vars.id if item.optional_vars is not None else None
+        read = next((n for n in ast.walk(src.tree) if isinstance(n, ast.Name) and n.id == name
+                     and isinstance(n.ctx, ast.Load)), None) if name else None
+        if read is not None:
+            raise unsupported(src, read, f"reading '{name}', the errstate object of `with np.errstate(...) as "
+                                         f"{name}`", f"leave out 'as {name}' and read the settings with "
+                                                     "np.geterr() in the caller")
 
 
 def _subclasses(cls) -> set:
@@ -193,6 +211,8 @@ def _check_itself(src: Source, node: ast.AST) -> bool:
         return True  # (the `del` lines s2s writes to free values: its own code, read again for a higher derivative)
     if isinstance(node, ast.With) and not _errstate_with(node):
         raise unsupported(src, node, NAMES[ast.With], WITH_HINT)
+    if isinstance(node, ast.With):
+        _check_errstate_names(src, node)
     if not isinstance(node, ALLOWED) and not isinstance(node, ast.With):
         kind = type(node)
         raise unsupported(src, node, NAMES.get(kind, f"the construct {kind.__name__}"), HINTS.get(kind, ""))
