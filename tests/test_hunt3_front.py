@@ -94,9 +94,64 @@ def nested_function_appending(x):
     return sum(traj) * x[0]
 
 
+class Recorder:
+    def log(self, traj, v):
+        traj.append(v)
+        return v
+
+    def log_in_place(self, traj, v):
+        traj += [v]
+
+
+RECORDER = Recorder()
+
+
+def nested_function_appending_for_effect(x):  # (hunt3py r7 c3: refused as 'a call whose result is discarded')
+    traj = [x[0]]
+
+    def push(v):
+        traj.append(v)
+
+    for k in range(3):
+        push(x[1] * k + x[2])
+    return sum(traj) * x[1]
+
+
+def method_appending_for_effect(x):
+    traj = [x[0]]
+    for k in range(2):
+        RECORDER.log(traj, x[1] * x[2] * k)
+    return sum(traj) * x[2]
+
+
+def helper_appending_through_another(x):
+    traj = []
+    s = x[0]
+    for k in range(3):
+        s = record(traj, s * x[1]) + x[2]
+    return sum(traj) * s
+
+
+def helper_appending_in_a_comprehension(x):
+    traj = [x[0]]
+    ys = [record(traj, x[1] * k) for k in range(3)]
+    return sum(traj) * sum(ys)
+
+
+def helper_appending_in_a_while_loop(x):
+    traj = [x[0]]
+    s = 1.0
+    while s < 5.0:
+        s = record(traj, s * 1.7) + 0.0 * x[1]
+        traj.append(s * x[1])
+    return sum(traj) * x[2]
+
+
 @pytest.mark.parametrize("f", [helper_append_in_loop, helper_append_for_effect, helper_extend,
                                helper_append_on_a_branch, helper_append_in_its_loop, helper_returning_the_list,
-                               nested_function_appending])
+                               nested_function_appending, nested_function_appending_for_effect,
+                               method_appending_for_effect, helper_appending_through_another,
+                               helper_appending_in_a_comprehension, helper_appending_in_a_while_loop])
 def test_helper_appending_to_the_callers_list(f):
     check_every_mode(f, X)
 
@@ -143,13 +198,32 @@ def helper_extending_a_copy(x):
     return sum(traj) * y
 
 
-@pytest.mark.parametrize("f", [helper_extending_in_place, helper_extending_in_place_value])
-def test_helper_extending_the_callers_list_in_place_is_refused_at_its_line(f):
+def method_extending_in_place(x):
+    traj = [x[0]]
+    RECORDER.log_in_place(traj, x[1])
+    return sum(traj)
+
+
+def nested_function_repeating_in_place(x):
+    traj = [x[0]]
+
+    def twice(traj):
+        traj *= 2
+
+    twice(traj)
+    return sum(traj)
+
+
+@pytest.mark.parametrize("f, line", [(helper_extending_in_place, "traj += [v]"),
+                                     (helper_extending_in_place_value, "traj += [v]"),
+                                     (method_extending_in_place, "traj += [v]"),
+                                     (nested_function_repeating_in_place, "traj *= 2")])
+def test_helper_extending_the_callers_list_in_place_is_refused_at_its_line(f, line):
     with pytest.raises(UnsupportedSyntaxError) as info:
         s2s.grad(f)(X)
     message = str(info.value)
-    assert "traj += [v]" in message and "extend_in_place" in message
-    assert "traj.append(v)" in message
+    assert f"'{line}' in " in message and "which changes in place the list its caller passed" in message
+    assert "traj.append(v)" in message and message.splitlines()[-2].strip() == line
 
 
 def test_helper_extending_its_own_copy_is_accepted():

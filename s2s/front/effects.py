@@ -15,7 +15,7 @@ import numpy
 from s2s import ir, prims
 from s2s.errors import S2SError, UnsupportedSyntaxError
 from s2s.front import fence
-from s2s.front.source import MISSING, parameters, read_function
+from s2s.front.source import MISSING, Source, parameters, read_function
 from s2s.rules import registry
 
 RAISE = "raise"  # Effect(Call("raise", (exception class, *args))): `raise E(*args)` when it runs
@@ -97,6 +97,8 @@ class EffectLowering:
             raise self.error(node, "this expression statement",
                              "s2s differentiates pure functions; assign the result to a name")
         target = self.static_value(node.func)
+        if target is MISSING and self.own_effect_call(node):
+            return
         key = registry.key_of(target) if target is not MISSING else None
         if key in EFFECTS and (not node.keywords or key == "builtins.print" and all(k.arg for k in node.keywords)):
             args = tuple(self.atom(a) for a in node.args)
@@ -107,7 +109,7 @@ class EffectLowering:
             args = tuple(self.atom(a) for a in node.args)
             kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
             block = list(self.block)
-            self.refuse_extended_argument(node, target)
+            self.refuse_extended_argument(node)
             try:
                 self.inline(target, args, kwargs, node, returns_none=True)
                 self.follow_grown_lists(len(block), node)
@@ -191,33 +193,78 @@ class EffectLowering:
                 held.setdefault(root, []).append(name)
         return held
 
-    def refuse_extended_argument(self, node: ast.Call, fn) -> None:
-        """Refuse a call of the helper `fn` that gives it a list this function grows (`h(xs, v)`) where the
-        helper's body writes `p += [v]` or `p *= n` on that parameter without rebinding it first: Python
-        extends the caller's list object in place, where s2s's `+=` on a list makes the name's next value
-        (ssa.py), which the caller would not see. Refused at the helper's line, saying to append instead
-        (appends s2s follows into the caller's list: follow_grown_lists)."""
+    def refuse_extended_argument(self, node: ast.Call) -> None:
+        """Refuse a call of a function of the user's (a helper, a method of the user's class, a nested function)
+        that gives it a list this function grows (`h(xs, v)`) where its body writes `p += [v]` or `p *= n` on
+        that parameter without rebinding it first: Python extends the caller's list object in place, where
+        s2s's `+=` on a list makes the name's next value (ssa.py), which the caller would not see. Refused at
+        the helper's line, saying to append instead (appends s2s follows into the caller's list:
+        follow_grown_lists)."""
         given = [(i, a.id) for i, a in enumerate(node.args) if isinstance(a, ast.Name)] + \
             [(k.arg, k.value.id) for k in node.keywords if k.arg is not None and isinstance(k.value, ast.Name)]
         given = [(at, name) for at, name in given if self.list_root(self.env.get(name)) is not None]
-        if not given or not (inspect.isfunction(fn) and user_function(fn)):
+        found = self._callee_source(node.func) if given else None
+        if found is None:
             return
-        try:
-            src = read_function(fn)
-        except S2SError:
-            return
+        src, name, skip = found
         args = src.tree.args
-        positional = [a.arg for a in args.posonlyargs + args.args]
+        positional = [a.arg for a in args.posonlyargs + args.args][skip:]  # (`skip`: a method's self)
         stop = next((i for i, a in enumerate(node.args) if isinstance(a, ast.Starred)), len(node.args))
-        for at, name in given:
+        for at, given_name in given:
             param = at if isinstance(at, str) else positional[at] if at < min(stop, len(positional)) else None
-            found = _extended_in_place(src.tree.body, param) if param is not None else None
-            if found is not None:
+            write = _extended_in_place(src.tree.body, param) if param is not None else None
+            if write is not None:
                 raise fence.unsupported(
-                    src, found, f"'{ast.unparse(found)}' in {fn.__name__}(), which changes in place the list its "
-                                f"caller passed as '{param}' (the caller's '{name}', line {node.lineno})",
+                    src, write, f"'{ast.unparse(write)}' in {name}(), which changes in place the list its caller "
+                                f"passed as '{param}' (the caller's '{given_name}', line {node.lineno})",
                     f"append to it instead: {param}.append(v) or {param}.extend([a, b]), which s2s follows into "
                     f"the caller's list; or return the new values and add them to the list in the caller")
+
+    def _callee_source(self, func):
+        """(Source, name, leading arguments bound: a method's self) of the function of the user's that the callee
+        expression `func` calls (a helper, a method of the user's class `obj.m`, a nested def), or None."""
+        target = self.static_value(func)
+        skip = 0
+        if target is MISSING and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            method = self.user_method(func)
+            target, skip = (method[0], len(method[1])) if method is not None else (MISSING, 0)
+        if target is MISSING and isinstance(func, ast.Name) and func.id in self.env:
+            fv = getattr(self.env[func.id], "value", None)
+            node = getattr(fv, "node", None)
+            if isinstance(node, ast.FunctionDef) and hasattr(fv, "definer"):  # a nested def
+                outer = fv.definer.src
+                return Source(tree=node, filename=outer.filename, text="", func=None, globals=outer.globals,
+                              closure=outer.closure), node.name, len(fv.bound_args)
+        if not (inspect.isfunction(target) and user_function(target)):
+            return None
+        try:
+            return read_function(target), target.__name__, skip
+        except S2SError:
+            return None
+
+    def own_effect_call(self, node: ast.Call) -> bool:
+        """`push(v)` of a nested function, or `self.log(v)` / `LOG.log(traj, v)` of a method of the user's class,
+        called for its effect: its body inlined as a helper's is (it may end without a return), a list of this
+        function's it appends to followed (follow_grown_lists). Was `node` such a call?"""
+        func = node.func
+        method = self.user_method(func) if isinstance(func, ast.Attribute) else None
+        fv = None
+        if method is None and isinstance(func, ast.Name) and self.sees(func.id):
+            value = self.read(func.id, func)
+            fv = value.value if isinstance(value, ir.Const) and getattr(value.value, "node", None) is not None \
+                and hasattr(value.value, "definer") else None
+        if method is None and fv is None:
+            return False
+        self.refuse_extended_argument(node)
+        start = len(self.block)
+        args, kwargs = self.spread(node.args), self.keywords(node.keywords)
+        if method is not None:
+            fn, first, _ = method
+            self.inline(fn, first + self.no_spread(args), self.no_spread(kwargs), node, returns_none=True)
+        else:
+            self.apply(fv, args, kwargs, node, returns_none=True)
+        self.follow_grown_lists(start, node)
+        return True
 
     def refuse_list_method(self, node) -> None:
         """Refuse `xs.insert(0, v)`, `xs.reverse()`, `xs.pop()`... (LIST_METHODS), saying what to write instead."""

@@ -172,7 +172,7 @@ class ExpressionLowering:
             return self.materialise(ir.Call("s2s.runtime.dict_from_pairs", (pairs,)), hint)
         start = len(self.block)
         try:
-            self.refuse_extended_argument(node, self.static_value(node.func))
+            self.refuse_extended_argument(node)
             value = self.call(node, hint)
             self.follow_grown_lists(start, node)  # (a helper appending to a list of this function's, effects.py)
             return value

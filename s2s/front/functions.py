@@ -93,14 +93,16 @@ class FunctionLowering:
         return self.outer.read(name, node)
 
     # ----- calling them
-    def apply(self, fv: FunctionValue, args: tuple, kwargs: tuple, node) -> ir.Expr:
-        """The value of calling the function value `fv`."""
+    def apply(self, fv: FunctionValue, args: tuple, kwargs: tuple, node, returns_none: bool = False) -> ir.Expr:
+        """The value of calling the function value `fv` (`returns_none`: a nested function called for its effect,
+        which may end without a return)."""
         args, kwargs = fv.bound_args + tuple(args), fv.bound_kwargs + tuple(kwargs)
         if fv.node is None:
             return self.call_object(fv.obj, args, kwargs, node, fv.name)
         src = Source(tree=fv.node, filename=fv.definer.src.filename, text="", func=None,
                      globals=fv.definer.src.globals, closure=fv.definer.src.closure)
-        return self.inline_source(src, fv.name, args, kwargs, node, outer=fv.definer, defaults=fv.defaults)
+        return self.inline_source(src, fv.name, args, kwargs, node, outer=fv.definer, defaults=fv.defaults,
+                                  returns_none=returns_none)
 
     def choice_of(self, atom, bound: ir.Atom = ir.Const(True)):
         """The functions `atom` may be, as a tree: a FunctionValue, or (test, (then, else)) for the join of an if
