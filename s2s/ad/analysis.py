@@ -16,6 +16,7 @@ import numbers
 import numpy as np
 
 from s2s import ir, prims
+from s2s.errors import NonDifferentiableError
 from s2s.rules import registry
 from s2s.ir.walk import call_definitions, defined_names, definitions, vars_of
 
@@ -28,12 +29,16 @@ def _differentiable(op: str) -> bool:
     return not registry.is_nondiff(op) and op not in ("slice", "builtins.range", "builtins.len")
 
 
-def _edges(stmts: list, out: list) -> None:
-    """Collect (target, [sources]) dataflow edges that carry derivatives."""
+def _edges(stmts: list, out: list, free: dict, unknown: dict) -> None:
+    """Collect (target, [sources]) dataflow edges that carry derivatives (`free`: the function's data, a dtype=
+    among it; `unknown`: target -> statement, of the calls whose dtype= only the run time knows)."""
     for s in stmts:
         if isinstance(s, ir.Assign):
             if isinstance(s.value, ir.Call):
-                if _differentiable(s.value.op):
+                cast = _integral_cast(s.value, free)
+                if cast is None:
+                    unknown[s.target] = s
+                if _differentiable(s.value.op) and cast is not True:
                     srcs = [a.name for a in s.value.args if isinstance(a, ir.Var)]
                     srcs += [v.name for _, v in s.value.kwargs if isinstance(v, ir.Var)]
                     out.append((s.target, srcs))
@@ -45,16 +50,36 @@ def _edges(stmts: list, out: list) -> None:
             if isinstance(stack, ir.Var) and isinstance(value, ir.Var):
                 out.append((stack.name, [value.name]))
         elif isinstance(s, ir.If):
-            _edges(s.body, out)
-            _edges(s.orelse, out)
+            _edges(s.body, out, free, unknown)
+            _edges(s.orelse, out, free, unknown)
             for p in s.phis:
                 out.append((p.target, [o.name for o in p.operands if isinstance(o, ir.Var)]))
         elif isinstance(s, ir.Loop):
-            _edges(s.header, out)
-            _edges(s.body, out)
+            _edges(s.header, out, free, unknown)
+            _edges(s.body, out, free, unknown)
             for p in s.phis:
                 out.append((p.target, [o.name for o in p.operands if isinstance(o, ir.Var)]))
             _jump_edges(s.body, s.phis, out)
+
+
+_CASTS = set(prims.CASTS) | {k for keys in prims.CASTS.values() for k in keys}
+
+
+def _integral_cast(value: ir.Call, free: dict) -> bool | None:
+    """Does the call's dtype= make its result integers or bools (np.array(v, dtype=int), np.cumsum(x,
+    dtype=np.int32)), which, rounded, carry no derivative, as x.astype(int)'s? (The front end passes dtype by
+    name.) None where the type is known only at run time (dtype=x.dtype), False for another type or none (and
+    for x.astype(dtype=t), whose keys decide it: prims.CASTS)."""
+    if value.op in _CASTS:
+        return False
+    for k, a in value.kwargs:
+        if k == "dtype":
+            if type(a) is ir.Const:
+                return registry.integral_type(a.value) is True
+            if a.name in free:
+                return registry.integral_type(free[a.name][0]) is True
+            return None
+    return False
 
 
 def _jump_edges(stmts, phis, out) -> None:
@@ -75,7 +100,8 @@ def _returned(stmts: list) -> list[str]:
 
 def activity(fn: ir.Function, wrt: list[str]) -> set[str]:
     edges: list = []
-    _edges(fn.body, edges)
+    unknown: dict = {}
+    _edges(fn.body, edges, fn.free, unknown)
     after: dict = {}  # name -> the names computed from it
     before: dict = {}  # name -> the names it is computed from
     for target, srcs in edges:
@@ -83,7 +109,30 @@ def activity(fn: ir.Function, wrt: list[str]) -> set[str]:
             after.setdefault(s, []).append(target)
         before.setdefault(target, []).extend(srcs)
     # varied: reached from wrt along the edges; useful: reaching the result (one walk each, linear in the edges)
-    return _reached(set(wrt), after) & _reached(set(_returned(fn.body)), before)
+    active = _reached(set(wrt), after) & _reached(set(_returned(fn.body)), before)
+    late = [s for target, s in unknown.items() if target in active and _differentiable(s.value.op)]
+    if late:  # (np.asarray(v, dtype=x.dtype) of an x that holds floats: a float type)
+        known = floats(fn, assume=wrt)  # (the differentiated parameters hold floats: checked on entry)
+        made = {d.target: d.value for d in definitions(fn.body) if type(d) is ir.Assign}
+        for s in late:
+            d = made.get(dict(s.value.kwargs)["dtype"].name)
+            if not (type(d) is ir.Call and d.op == prims.ATTRIBUTES["dtype"] and type(d.args[0]) is ir.Var and
+                    d.args[0].name in known):
+                raise _cast_refusal(s, fn.filename)
+    return active
+
+
+def _cast_refusal(s: ir.Assign, filename: str) -> NonDifferentiableError:
+    """A derivative through a call whose dtype= only the run time knows: an integer type would round its result,
+    which then has none."""
+    loc = s.loc
+    return NonDifferentiableError(
+        prims.spelling(s.value.op), loc.file if loc is not None and loc.file else filename,
+        loc.line if loc is not None else 0, loc.text if loc is not None else "",
+        "its dtype= is a type only the run time knows, and an integer or bool type would round the result, "
+        "which then has no derivative",
+        "give the type where the call is written (dtype=np.float64, dtype=int), or leave dtype= out and cast the "
+        "result: .astype(t), whose derivative s2s decides when it runs")
 
 
 def _reached(start: set, links: dict) -> set:

@@ -22,6 +22,7 @@ import numbers
 
 from s2s import ir, prims
 from s2s.ad.analysis import activity, nonfloat, scalars
+from s2s.ad.statements import _parameters_after_g_ans
 from s2s.errors import missing_rule
 from s2s.ir.names import Namer
 from s2s.rules import custom, registry
@@ -222,14 +223,14 @@ class _Forward:
         if rule.user:
             self.apply_user_rule(rule, s, tangents, out)
             return
-        self._refuse_keyword_tangents(s)
+        named = self._keyword_parts(s, rule)
         args = [lift(a) for a in value.args]
         kwargs = {k: lift(v) for k, v in value.kwargs}
         ans = lift(ir.Var(self.shaped_like.get(s.target, s.target)))  # (an element write's reads only its shape)
         parts, align = rule.parts, False
         if self.batched:
             found = registry.batched_parts(value.op, rule)
-            if found is None:
+            if found is None or named:  # (an operand given by name: one call per tangent)
                 raise NotBatchable(value.op)
             parts, align = found
             align = align and s.target not in self.scalars
@@ -265,6 +266,11 @@ class _Forward:
                         contribution = applied(value.op, part, d, ans, *args, **kwargs)
                     sources.append(i)
                     total = contribution if total is None else _add(total, contribution, em)
+                for j, (t, part) in enumerate(named):  # np.nan_to_num(z, nan=v): the part of v's parameter
+                    contribution = applied(value.op, part, lift(t), ans, *args, **kwargs)
+                    sources.append(len(tangents) + j)
+                    total = contribution if total is None else _add(total, contribution, em)
+                tangents = tangents + [t for t, _ in named]
             if total is None:
                 return
             if rule.broadcast and not self.batched and self._may_be_narrower(total, tangents, sources, value, s.target, em):
@@ -323,13 +329,22 @@ class _Forward:
             return v is None or v is Ellipsis or isinstance(v, slice) or (type(v) is int)
         return self.ndims.get(a.name) == 0 and a.name in self.scalars
 
-    def _refuse_keyword_tangents(self, s: ir.Assign) -> None:
-        """A keyword argument with a tangent is an error, never a silent zero (as in reverse mode, where a rule
-        without a parameter of that name refuses it): the parts take positions."""
+    def _keyword_parts(self, s: ir.Assign, rule) -> list:
+        """(tangent, part) for each keyword argument with a tangent: the part of the rule's parameter of that name
+        (as in reverse mode); one without a part is an error, never a silent zero. (The front end puts operands
+        given by name in their places where it can: registry.positional.)"""
+        out = []
         for k, a in s.value.kwargs:
-            if self.tangent_of(a) is not None:
+            t = self.tangent_of(a)
+            if t is None:
+                continue
+            names = _part_parameters(rule.parts) if rule.fn is None else []
+            part = rule.parts[names.index(k)] if k in names and names.index(k) < len(rule.parts) else None
+            if part is None:
                 raise missing_rule(s.value.op, s.loc, self.fn.filename,
                                    f"its keyword argument '{k}' has no forward-mode rule")
+            out.append((t, part))
+        return out
 
     def push(self, s: ir.Effect, out: list) -> None:
         """`y_saved.append(y)` is followed by `dy_saved.append(dy)` (a zero where y has none), so the
@@ -471,6 +486,11 @@ def _emitted_op(v, em: Emitter):
         if isinstance(v.atom, ir.Var) and s.target == v.atom.name:
             return s.value.op if isinstance(s.value, ir.Call) else None
     return None
+
+
+def _part_parameters(parts) -> list:
+    """The operand names a rule's tangent parts take after (d, ans)."""
+    return next((list(_parameters_after_g_ans(p)) for p in parts if p is not None), [])
 
 
 def _is_square(value: ir.Call, tangents: list) -> bool:

@@ -97,6 +97,8 @@ class CallLowering:
                 kind = self.dtype_kind(node)  # x.astype(int): no derivative flows through it
                 integer, unknown = prims.CASTS[key]
                 key = integer if kind and kind in "biu" else key if kind else unknown
+            elif key.startswith("numpy."):  # x.sum(0, None, y) is np.sum(x, 0, None, y): placed as its arguments
+                args, kwargs = self.placed(prims.python_object(key), key, args, kwargs, node, _spelled(func), first=1)
             return ir.Call(key, args, kwargs)
         if target is MISSING and not isinstance(func, ast.Attribute):
             bound = self.env.get(_bound_key(func.id), ir.Const(True)) if isinstance(func, ast.Name) else None
@@ -207,6 +209,8 @@ class CallLowering:
         elif key is not None:
             self.no_spread(args)
             self.no_spread(kwargs)
+        if isinstance(target, numpy.ufunc) or _numerical(plain):
+            args, kwargs = self.placed(target, key, args, kwargs, node, spelled)
         if key is not None:
             args, kwargs = registry.positional(key, args, kwargs, ir.Const, target)  # norm.logpdf(x, scale=s)
             record = registry.PRIMITIVES.get(key)
@@ -228,6 +232,60 @@ class CallLowering:
         real = getattr(target, "__name__", "")
         self.opaque[callee] = spelled if not real or real in spelled else f"{spelled} ({real})"
         return ir.Call("call", (ir.Var(callee),) + args, kwargs)
+
+    def placed(self, target, key: str | None, args: tuple, kwargs: tuple, node, spelled: str,
+               first: int = 0) -> tuple[tuple, tuple]:
+        """(args, kwargs) of a call of the library callable `target` (its primitive key `key`, None for one
+        without a record) bound to its Python signature and placed as s2s's rules take them.
+
+        An array given by position to write the result into (a ufunc's arguments past its inputs, the `out`
+        of np.dot(a, b, out) or np.sum(x, 0, None, out)) is refused here, as out= is: the array would change
+        in place. `dtype` given by position, and the arguments after it, are passed by name (np.array(v, int)
+        is np.array(v, dtype=int): the analyses read a result's type from dtype=), and so are those past the
+        ones every rule of `key` takes by position (np.interp's left and right); an argument so moved that
+        is its parameter's default is left out (np.sum(x, 0, None, None, True) is np.sum(x, 0, keepdims=True)).
+        A call Python would not bind is left as written: it raises Python's TypeError when it runs. (`first`:
+        how many of `args` the call does not spell between its parentheses, the array of a method call.)"""
+        if isinstance(target, numpy.ufunc):
+            outputs = args[target.nin:]
+            if any(not (isinstance(a, ir.Const) and a.value is None) for a in outputs):
+                raise self._positional_out(node, spelled, target.nin - first)
+            return args[:target.nin], kwargs
+        sig = registry.signature(target) if target is not None else None
+        if sig is None or any(isinstance(a, Spread) for a in args):
+            return args, kwargs
+        params = []
+        for p in sig.parameters.values():
+            if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+                break
+            params.append(p)
+        if len(args) > len(params) or any(k in (p.name for p in params[:len(args)]) for k, _ in kwargs):
+            return args, kwargs
+        for i, (p, a) in enumerate(zip(params, args)):
+            if p.name == "out" and not (isinstance(a, ir.Const) and a.value is None):
+                raise self._positional_out(node, spelled, i - first)
+        cut = next((i for i, p in enumerate(params[:len(args)]) if p.name == "dtype"), len(args))
+        capacity = registry.rule_capacity(key) if key is not None else None
+        if capacity is not None:
+            cut = min(cut, capacity)
+        if cut >= len(args) or any(p.kind is p.POSITIONAL_ONLY for p in params[cut:len(args)]):
+            return args, kwargs
+        named = tuple((p.name, a) for p, a in zip(params[cut:], args[cut:])
+                      if not (isinstance(a, ir.Const) and type(a.value) is type(p.default) and a.value == p.default))
+        return args[:cut], named + tuple(kwargs)
+
+    def _positional_out(self, node, spelled: str, at: int) -> S2SError:
+        """The refusal of a call that writes its result into an array given by position (`node.args[at]`)."""
+        given = node.args[at] if at < len(node.args) and not any(isinstance(a, ast.Starred) for a in node.args) \
+            else None
+        if given is None:
+            return self.error(node, f"a call of {spelled} with an array to write its result into given by position "
+                                    "(it changes that array in place)", "assign the result instead: y = np.f(...)")
+        written = ast.unparse(given)
+        instead = ast.unparse(ast.Call(node.func, node.args[:at], node.keywords))
+        return self.error(node, f"{spelled}() with {written} given by position as the array to write its result "
+                                f"into (out: it changes {written} in place)",
+                          f"assign the result instead: {written} = {instead}")
 
     def packed_arguments(self, target, args: tuple, kwargs: tuple, node, spelled: str) -> tuple:
         """The arguments of the generated `jvp_f(*primals, *tangents)` for a call `jf(primals, tangents)` of an
@@ -460,6 +518,11 @@ def _ufunc_keyword_fix(spelled: str, ufunc, name: str) -> str:
     if name == "initial":
         return f"combine it with the result instead: {operation}({spelled}(x), initial)"
     return f"leave {name}= out"
+
+
+def _numerical(fn) -> bool:
+    """Is `fn` NumPy's or SciPy's, whose parameters `out` and `dtype` mean what `placed` takes them to?"""
+    return (getattr(fn, "__module__", None) or "").split(".")[0] in ("numpy", "scipy")
 
 
 LIBRARIES = ("numpy", "scipy", "builtins", "math", "functools", "s2s", "logging", "warnings", "collections", "typing")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numbers
 
-from s2s.rules.primitive import define, given, non_default
+from s2s.rules.primitive import KEYWORD_FIXES, define, given, non_default, refuse
 from s2s.rules.symbolic import np, rt
 
 MAX_ELEMENTS = 256  # elements of a literal tuple/list with a rule
@@ -84,13 +84,26 @@ define("numpy.select",
         lambda g, ans, conds, choices, default=0: rt.select_adjoint_default(g, conds, default)],
        [None, lambda d, ans, conds, choices, default=0: np.select(conds, d, 0.0),
         lambda d, ans, conds, choices, default=0: rt.select_default_tangent(d, conds)])
+
+
+# (left= and right=, constants, change only the values outside the sample points, where the slope in x is 0
+# anyway; there they are no longer fp's first and last values: fp's derivative is refused with them, as period=)
+def _interp_ends(left=None, right=None, period=None, of_fp=False):
+    if period is not None or of_fp and (left is not None or right is not None):
+        name = "period" if period is not None else "left" if left is not None else "right"
+        refuse("numpy.interp", f"with {name}=, {'its derivative with respect to fp' if of_fp else 'it'} has no "
+                               "rule in s2s", KEYWORD_FIXES.get(
+                                   name, "map x into one period yourself: np.interp(np.mod(x - xp[0], period) + "
+                                         "xp[0], xp, fp) with xp sorted and covering one period"))
+
+
 define("numpy.interp",
-       [lambda g, ans, x, xp, fp: rt.interp_adjoint_x(g, x, xp, fp),
+       [lambda g, ans, x, xp, fp, **ends: _interp_ends(**ends) or rt.interp_adjoint_x(g, x, xp, fp),
         _no_rule("the sample points xp of np.interp", "s2s.adjoint"),
-        lambda g, ans, x, xp, fp: rt.interp_adjoint_fp(g, x, xp, fp)],
-       [lambda d, ans, x, xp, fp: rt.interp_slope(x, xp, fp) * d,
+        lambda g, ans, x, xp, fp, **ends: _interp_ends(**ends, of_fp=True) or rt.interp_adjoint_fp(g, x, xp, fp)],
+       [lambda d, ans, x, xp, fp, **ends: _interp_ends(**ends) or rt.interp_slope(x, xp, fp) * d,
         _no_rule("the sample points xp of np.interp", "s2s.tangent"),
-        lambda d, ans, x, xp, fp: np.interp(x, xp, d)])
+        lambda d, ans, x, xp, fp, **ends: _interp_ends(**ends, of_fp=True) or np.interp(x, xp, d)])
 define("numpy.append",
        [lambda g, ans, arr, values, axis=None: rt.append_adjoint(g, arr, values, **non_default(axis=(axis, None)))[0],
         lambda g, ans, arr, values, axis=None: rt.append_adjoint(g, arr, values, **non_default(axis=(axis, None)))[1]],

@@ -16,6 +16,7 @@ from s2s import ir
 from s2s.rules.primitive import KEYWORD_FIXES, alias, constant_is, define, given, linear, non_default, nondiff, reading, refuse, same
 from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import Sym, builtins, emit, math, np, rt
+from s2s.rules.symbolic import _floating as floating
 
 
 def _neg(v):
@@ -221,8 +222,13 @@ linear("numpy.diag", lambda g, ans, x, k=0: rt.diag_adjoint(g, x, **non_default(
 # rules/breadth.py)
 linear("numpy.full", None, lambda g, ans, shape, fill_value, dtype=None: rt.unbroadcast(g, fill_value),
        tangent=(None, lambda d, ans, shape, fill_value, dtype=None: rt.broadcast_tangent(d, ans)), of_shape=True)
-linear("numpy.full_like", None, lambda g, ans, a, fill_value, dtype=None: rt.unbroadcast(g, fill_value),
-       tangent=(None, lambda d, ans, a, fill_value, dtype=None: rt.broadcast_tangent(d, ans)))
+# np.full_like(a, v) has a's type: v is cast to it, rounded where a holds integers or bools (np.zeros(3, dtype=int)),
+# and has no derivative then. Unless a surely holds floats (or dtype= is given: rounding types make no derivative,
+# ad/analysis.py), the cast's adjoint and tangent, zero for such a type, are taken when it runs.
+linear("numpy.full_like", None, lambda g, ans, a, fill_value, dtype=None:
+       rt.unbroadcast(g if dtype is not None or floating(a) else rt.astype_tangent(g, ans), fill_value),
+       tangent=(None, lambda d, ans, a, fill_value, dtype=None:
+                rt.broadcast_tangent(d, ans) if dtype is not None or floating(a) else rt.astype_tangent(d, ans)))
 
 # ---------------------------------------------------------------- selection by index
 

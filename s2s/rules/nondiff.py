@@ -19,7 +19,10 @@ nondiff("math.floor", "math.ceil", "math.trunc", "math.isnan", "math.isinf", "ma
 # ---------------------------------------------------------------- numpy: rounding, signs, tests, comparisons
 nondiff("numpy.sign", "numpy.floor", "numpy.ceil", "numpy.rint", "numpy.trunc", "numpy.fix", "numpy.heaviside",
         "numpy.floor_divide", elementwise=True)
-nondiff("numpy.round", "numpy.around", "numpy.int64")
+nondiff("numpy.round", "numpy.around")
+# the integer and bool scalar types, called to convert (np.int32(v)): the value rounded, as int(v) and x.astype(int)
+nondiff("numpy.int8", "numpy.int16", "numpy.int32", "numpy.int64", "numpy.uint8", "numpy.uint16", "numpy.uint32",
+        "numpy.uint64", "numpy.bool")
 nondiff("numpy.isnan", "numpy.isinf", "numpy.isfinite", "numpy.signbit", "numpy.isposinf", "numpy.isneginf",
         "numpy.isreal", "numpy.isclose", elementwise=True)
 nondiff("numpy.allclose", "numpy.array_equal", "numpy.isin")

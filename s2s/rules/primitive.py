@@ -322,6 +322,9 @@ KEYWORD_FIXES = {
     "dtype": "convert the operand instead (x.astype(np.float64)), or leave dtype= out",
     "casting": "leave casting= out",
     "order": "leave order= out",
+    # (np.interp's values outside the sample points)
+    "left": "select them yourself: np.where(x < xp[0], left, np.interp(x, xp, fp))",
+    "right": "select them yourself: np.where(x > xp[-1], right, np.interp(x, xp, fp))",
 }
 
 

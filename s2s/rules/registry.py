@@ -14,11 +14,14 @@ summed (JAX's `defjvp`). `NONDIFF` holds keys whose results carry no derivative.
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 import threading
 import types
 from dataclasses import dataclass
 from typing import Callable
+
+import numpy
 
 from s2s import prims
 from s2s.rules import FAMILIES, OPTIONAL
@@ -195,31 +198,120 @@ def _library_of(obj) -> str:
 
 
 def positional(key: str, args: tuple, kwargs: tuple, constant, target=None) -> tuple[tuple, tuple]:
-    """(args, kwargs) of a call of `key` with the keyword arguments its record names as parameters (the fact
-    `parameters`: (name, default) in order) moved to their places when one of them has a derivative
-    (`stats.norm.logpdf(x, scale=s)` -> `(x, 0.0, s)`), so that each has its partial derivative in both
-    modes; skipped parameters get their defaults (`constant(value)`). Other calls are unchanged. A method
-    of a frozen distribution (`target`, `PRIOR.logpdf`) is given PRIOR's parameters after its arguments."""
+    """(args, kwargs) of a call of `key` with the keyword arguments that have a derivative moved to their
+    places (`stats.norm.logpdf(x, scale=s)` -> `(x, 0.0, s)`, `np.full(3, fill_value=v)` -> `(3, v)`), so
+    that each has its partial derivative in both modes, as the parameters (name, default) in order say: the
+    record's fact `parameters`, whose parameters before it that were skipped get their defaults
+    (`constant(value)`), else the Python signature of `target` (or of the object `key` names) where none was
+    skipped (np.nan_to_num(z, nan=v) stays as written); the keyword arguments after the last one with a
+    derivative stay keywords. Other calls are unchanged. A method of a frozen distribution
+    (`target`, `PRIOR.logpdf`) is given PRIOR's parameters after its arguments."""
     _load()
     if isinstance(target, types.MethodType) and _frozen_key(target) == key:
         frozen = target.__self__
         args = tuple(args) + tuple(constant(v) for v in frozen.args)
         kwargs = tuple(kwargs) + tuple((k, constant(v)) for k, v in frozen.kwds.items())
     p = PRIMITIVES.get(key)
-    params = p.facts.get("parameters") if p is not None else None
-    if not params or not kwargs:
+    if p is None or not kwargs:
         return args, kwargs
+    params = p.facts.get("parameters")
+    fill = bool(params)  # (NumPy's own defaults are not spelled out: np.nan_to_num(z, nan=v) keeps its keyword)
+    if not params:
+        params = _python_parameters(prims.python_object(key) if target is None else target)
     names = [name for name, _ in params]
-    moved = {k: v for k, v in kwargs if k in names and names.index(k) >= len(args)}
-    if not any(names.index(k) < len(p.adjoints) and p.adjoints[names.index(k)] is not None for k in moved):
+    slots = [i for i in range(len(params)) if i < len(p.adjoints) and p.adjoints[i] is not None or
+             i < len(p.tangents) and p.tangents[i] is not None]
+    places = [names.index(k) for k, _ in kwargs if k in names and names.index(k) >= len(args)]
+    if not any(i in slots for i in places):
         return args, kwargs
-    last = max(names.index(k) for k in moved)
+    last = max(i for i in places if i in slots)
+    moved = {k: v for k, v in kwargs if k in names and len(args) <= names.index(k) <= last}
     out = list(args)
     for name, default in params[len(args):last + 1]:
-        if name not in moved and default is REQUIRED:
-            return args, kwargs  # (a call Python itself refuses: it raises as written)
+        if name not in moved and (default is REQUIRED or not fill):
+            return args, kwargs  # (a call Python itself refuses, or one that skips a default)
         out.append(moved[name] if name in moved else constant(default))
     return tuple(out), tuple((k, v) for k, v in kwargs if k not in moved)
+
+
+_SIGNATURES: dict = {}  # id(obj) -> (obj, its inspect.Signature or None); obj kept alive (inspect is slow)
+
+
+def signature(obj) -> inspect.Signature | None:
+    """The Python signature of a library callable (np.sum: (a, axis=None, dtype=None, out=None, ...)), or None
+    where it has none (a builtin of C without one, a NumPy ufunc: its `nin` inputs then its outputs)."""
+    found = _SIGNATURES.get(id(obj))
+    if found is None or found[0] is not obj:
+        try:
+            sig = None if isinstance(obj, numpy.ufunc) else inspect.signature(obj)
+        except (TypeError, ValueError):
+            sig = None
+        found = _SIGNATURES[id(obj)] = (obj, sig)
+    return found[1]
+
+
+def _python_parameters(obj) -> tuple:
+    """(name, default) of the parameters of `obj` that may be given by position, in order (REQUIRED for none, and
+    for a default that is no constant a call could spell: NumPy's <no value>): `positional`'s `parameters`."""
+    sig = signature(obj) if obj is not None else None
+    if sig is None:
+        return ()
+    out = []
+    for p in sig.parameters.values():
+        if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            break
+        out.append((p.name, p.default if _spelled_constant(p.default) else REQUIRED))
+    return tuple(out)
+
+
+def _spelled_constant(value) -> bool:
+    return value is None or type(value) in (bool, int, float, str) or \
+        type(value) is tuple and all(_spelled_constant(v) for v in value)
+
+
+def integral_type(value) -> bool | None:
+    """Does `value`, given as a dtype (int, np.int32, "uint8", bool), name an integer or bool type, whose values
+    carry no derivative (x.astype(int), np.array(v, dtype=int))? None where it names no type NumPy knows."""
+    if value is None:
+        return False  # (NumPy's default: the operands' type)
+    try:
+        return numpy.dtype(value).kind in "biu"
+    except (TypeError, ValueError):
+        return None
+
+
+_CAPACITY: dict = {}  # rule function -> how many arguments it takes by position after its first two (None: any)
+
+
+def rule_capacity(key: str) -> int | None:
+    """How many of the call's arguments every rule function of `key` takes by position (after g or the tangents,
+    and ans), None for any number: the front end passes the arguments past them by name (np.interp's left and
+    right, np.sort's kind), where a rule that takes them reads them or refuses them, naming them."""
+    _load()
+    fns = []
+    rule = REVERSE.get(key)
+    if rule is not None and rule.user is None:
+        fns.extend(rule.adjoints)
+    rule = TANGENT.get(key)
+    if rule is not None and not rule.user:
+        fns.extend(rule.parts)
+        fns.extend(rule.batched or ())
+        fns.extend((rule.fn, rule.batched_fn))
+    least = None
+    for fn in fns:
+        if fn is None:
+            continue
+        if fn not in _CAPACITY:
+            try:
+                params = list(inspect.signature(fn).parameters.values())
+                _CAPACITY[fn] = None if any(p.kind is p.VAR_POSITIONAL for p in params) else max(0, sum(
+                    p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params) - 2)
+            except (TypeError, ValueError):
+                _CAPACITY[fn] = None
+        n = _CAPACITY[fn]
+        if n is not None and (least is None or n < least):
+            least = n
+    return least
 
 
 def reverse_rule(key: str) -> ReverseRule | None:
