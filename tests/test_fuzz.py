@@ -25,6 +25,11 @@ CASES += [(5000 + k, 5) for k in range(LEVEL5_SEEDS)]
 # level 6 (NumPy breadth: axis=/keepdims= reductions, einsum, linalg, masks, stacking...): a few seeds of its own
 LEVEL6_SEEDS = 8
 CASES += [(6000 + k, 6) for k in range(LEVEL6_SEEDS)]
+# level 7 (hunt3.py: lists of lists and layers looped over, helpers appending to the caller's list, tested defaults,
+# sum(nested, []), grown tuples, Config.w, dtype=/astype, 0-d arrays, dict loops, int arguments): seeds of the fuzz7
+# run (1195000-1195599) that pass today and between them write every one of those constructs
+LEVEL7_SEEDS = (1195069, 1195127, 1195100, 1195028, 1195020, 1195121, 1195065, 1195062, 1195048, 1195016)
+CASES += [(seed, 7) for seed in LEVEL7_SEEDS]
 
 # (seed, level) -> the failure class today (see `python -m tests.fuzz --n 1 --seed S --level L` for the reproducer)
 # (the IR verifier is on in the tests, see conftest.py, so "VerificationError" internal errors show here)
@@ -62,7 +67,7 @@ def test_the_same_seed_makes_the_same_programs_in_every_process():
     import subprocess
     import sys
     code = ("import hashlib; from tests.fuzz import gen; print(hashlib.sha256(''.join(str(gen.generate(s, l).__dict__) "
-            "for s in range(30) for l in (1, 2, 3, 4, 5, 6)).encode()).hexdigest())")
+            "for s in range(30) for l in (1, 2, 3, 4, 5, 6, 7)).encode()).hexdigest())")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     digests = {subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
                               env=dict(os.environ, PYTHONHASHSEED=str(h))).stdout for h in (0, 1, 2)}

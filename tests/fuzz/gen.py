@@ -35,7 +35,12 @@ Levels (each level also uses what the lower levels use):
    never call (reductions with axis=/keepdims=, np.cumprod, np.einsum, np.linalg's
    solve/inv/det/cholesky, np.tile/np.repeat/np.take, boolean masks, strided
    slices, stacking, scipy.special), composed with everything of level 5, on
-   mostly vector and matrix parameters.  Nothing of it runs below level 6.
+   mostly vector and matrix parameters.  Nothing of it runs below level 6;
+7. the constructs the hunts of hunt3 found wrong (hunt3.py): lists of lists and
+   layers [[W1, b1], [W2, b2]] looped over, helpers appending to the caller's
+   list, helpers with tested defaults, sum(nested, []), tuples grown in loops,
+   a class's attributes (Config.w), dtype=/astype (int dtypes too), 0-d arrays,
+   dict .items()/.values() loops, int arguments.  Nothing of it runs below level 7.
 
 Values stay bounded by construction (squashing with tanh/sin/atan in loops,
 log(1 + x*x), division by 1 + x*x, exp of bounded arguments) so that central
@@ -52,6 +57,7 @@ import numpy as np
 
 from .aliasing import AliasPatterns
 from .constructs import Level5
+from .hunt3 import Level7
 from .numpy_breadth import Level6
 
 SCALAR_NAMES = ["total", "acc", "prev", "tmp", "s", "t", "u", "r", "h", "loss", "val", "cur", "g", "q", "e", "d",
@@ -97,6 +103,8 @@ def draw_value(rng, spec):
                 return rng.choice([1, 2, -1])     # an int argument: differentiated as a float
             return round(rng.uniform(-1.6, 1.6), 4)
         return np.array([round(rng.uniform(-1.5, 1.5), 4) for _ in range(int(np.prod(shape)))]).reshape(shape)
+    if kind == "n":   # a scalar parameter of level 7: a Python int on most draws
+        return rng.choice([1, 2, 3, -1, -2]) if rng.random() < 0.6 else round(rng.uniform(-1.6, 1.6), 4)
     if kind == "c":
         _, ctype, inner = spec
         if ctype == "dict":
@@ -130,7 +138,7 @@ class Scope:
         return Scope(names, self.owned & other.owned)
 
 
-class Gen(Level6, Level5, AliasPatterns):
+class Gen(Level7, Level6, Level5, AliasPatterns):
     def __init__(self, seed: int, level: int):
         self.seed, self.level = seed, level
         self.rng = random.Random(f"s2s-fuzz:{seed}:{level}")
@@ -144,6 +152,7 @@ class Gen(Level6, Level5, AliasPatterns):
         self.unsafe = set()      # names an in-place operator on would be refused by s2s (aliases, views, loop items)
         self.init_level5()
         self.init_level6()
+        self.init_level7()
 
     # ------------------------------------------------------------------ helpers
     def p(self, prob):
@@ -333,6 +342,8 @@ class Gen(Level6, Level5, AliasPatterns):
             prods += self.sexpr_level5(scope, d)
         if lvl >= 6:
             prods += self.sexpr_level6(scope, d)
+        if lvl >= 7:
+            prods += self.sexpr_level7(scope, d)
         return self.pick(prods)()
 
     def pick(self, prods):
@@ -432,6 +443,8 @@ class Gen(Level6, Level5, AliasPatterns):
             prods += self.aexpr_level5(scope, shape, d)
         if self.level >= 6:
             prods += self.aexpr_level6(scope, shape, d)
+        if self.level >= 7:
+            prods += self.aexpr_level7(scope, shape, d)
         return self.pick(prods)()
 
     def cond(self, scope, d=1):
@@ -531,6 +544,8 @@ class Gen(Level6, Level5, AliasPatterns):
             prods += self.stmt_level5(scope, ctx, indent)
         if lvl >= 6:
             prods += self.stmt_level6(scope, ctx, indent)
+        if lvl >= 7:
+            prods += self.stmt_level7(scope, ctx, indent)
         out = self.pick(prods)()
         lines, scope, jump = out
         return [pad + ln for ln in lines], scope, jump
@@ -1079,7 +1094,9 @@ class Gen(Level6, Level5, AliasPatterns):
                 pool = CONTAINER_PARAMS
             else:
                 r = rng.random()
-                if lvl >= 6:
+                if lvl >= 7:
+                    kind, pool = self.param_kind_level7(r)
+                elif lvl >= 6:
                     kind = self.param_kind_level6(r)
                     pool = [SCALAR_PARAMS, VECTOR_PARAMS, MATRIX_PARAMS][len(kind[1])]
                 elif lvl >= 3 and r < 0.45:
@@ -1095,6 +1112,8 @@ class Gen(Level6, Level5, AliasPatterns):
             self.kinds[pname] = kind if kind[0] == "f" else "c"
             params.append((pname, kind))
             specs.append(kind)
+        if lvl >= 7:
+            specs = self.arg_specs_level7(params, specs)
         # result
         if lvl >= 3 and self.p(0.08):
             self.result, self.result_kind = "vector", ("f", (n,))
@@ -1115,6 +1134,9 @@ class Gen(Level6, Level5, AliasPatterns):
         if lvl >= 6:
             more, scope = self.prelude_level6(scope, ctx)
             prelude = prelude + more
+        if lvl >= 7:
+            more, scope = self.prelude_level7(scope, ctx)
+            prelude = prelude + more
         body, scope2, jump = self.block(scope, ctx, self.budget, 1)
         body = prelude + body
         if not jump:
@@ -1126,6 +1148,8 @@ class Gen(Level6, Level5, AliasPatterns):
         text = "import math\n\nimport numpy as np\n\n\n" if lvl < 5 else self.module_text_level5()
         if lvl >= 6:
             text = self.module_text_level6(text)
+        if lvl >= 7:
+            text = self.module_text_level7(text)
         for h in self.helpers:
             text += h[3] + "\n\n"
         text += f"def f({sig}):\n" + "\n".join(body) + "\n"
@@ -1184,7 +1208,7 @@ def tidy(text):
     text = ast.unparse(ast.parse(text))
     out = []
     for line in text.splitlines():
-        if line.startswith("def "):
+        if line.startswith(("def ", "class ")):
             out += ["", ""]
         elif line.startswith("import numpy") or line.startswith("import s2s"):
             out.append("")
