@@ -159,6 +159,8 @@ def spelling(key: str) -> str:
 
 # ------------------------------------------- results that are their operands (front/alias.py, ssa.py, results.py)
 
+# calls whose result is sometimes one of their operands or a view of it (MAY_RETURN_OPERAND)
+EINSUM, MATRIX_POWER, MESHGRID = "numpy.einsum", "numpy.linalg.matrix_power", "numpy.meshgrid"
 # operations whose result may share memory with an operand (a NumPy view, a container holding it): the alias
 # check follows them
 MAY_SHARE_MEMORY = frozenset({
@@ -167,7 +169,9 @@ MAY_SHARE_MEMORY = frozenset({
     "numpy.diagonal", "numpy.diag", "numpy.ascontiguousarray", "numpy.asfortranarray", "numpy.matrix_transpose",
     "numpy.permute_dims", "numpy.broadcast_arrays", "numpy.atleast_1d", "numpy.atleast_2d", "numpy.atleast_3d",
     "numpy.real", "numpy.imag",
-    "numpy.flip", "numpy.fliplr", "numpy.flipud", "numpy.rot90", "numpy.split", "numpy.array_split",
+    # (sometimes: the operand itself or a view of it, by run-time values: MAY_RETURN_OPERAND)
+    EINSUM, "numpy.float64", MATRIX_POWER, MESHGRID, "builtins.max", "builtins.min",
+    "numpy.dsplit", "numpy.flip", "numpy.fliplr", "numpy.flipud", "numpy.rot90", "numpy.split", "numpy.array_split",
     "numpy.hsplit", "numpy.vsplit", "numpy.ndarray.view", "tuple", "list", "dict", "call", "callmethod", "getattr",
     "builtins.iter", "builtins.reversed", "builtins.zip", "builtins.enumerate",
     # containers s2s builds (xs.append(v), dict displays and comprehensions, d.values()) hold their operands
@@ -192,6 +196,64 @@ WRITE_THROUGH = frozenset({
 # calls that return their operand itself when told not to copy (`y.astype(np.float64, copy=False)`,
 # `np.array(y, copy=False)`, where no conversion is needed): the alias pass takes the result for a possible view
 NO_COPY_RETURNS_OPERAND = frozenset({"numpy.array", *CASTS, *(k for keys in CASTS.values() for k in keys)})
+# calls whose result is, by run-time values, a new array or one of their operands itself (or a view of it):
+# key -> the positions of those operands (of the call as the user wrote it: an opaque call's too). The alias pass
+# takes the result for a possible view of them and refuses writes into it (front/alias.py `_returned_operands`
+# knows where the arguments decide statically: an einsum that sums, matrix_power(M, 2), meshgrid without copy=False)
+MAY_RETURN_OPERAND = {
+    EINSUM: slice(None),  # a view of its one operand for a pure transpose or diagonal ('ij->ji', 'ii->i')
+    "numpy.float64": slice(0, 1),  # np.float64(a), np.double(a): `a` itself for an array of float64
+    MATRIX_POWER: slice(0, 1),  # M itself for n == 1
+    MESHGRID: slice(None),  # views of its operands with copy=False
+    "builtins.max": slice(None), "builtins.min": slice(None),  # one of the operands (of arrays: the object)
+    # (no records: opaque calls)
+    "numpy.real_if_close": slice(0, 1), "numpy.trim_zeros": slice(0, 1), "numpy.require": slice(0, 1),
+    "numpy.asarray_chkfinite": slice(0, 1), "numpy.asmatrix": slice(0, 1), "numpy.rollaxis": slice(0, 1),
+    "numpy.unstack": slice(0, 1), "numpy.lib.stride_tricks.sliding_window_view": slice(0, 1),
+    "numpy.lib.stride_tricks.as_strided": slice(0, 1),
+}
+# library functions (called, their result assigned or not) that change an argument in place, which s2s does not
+# follow, beyond those the front refuses by object (front/effects.py IN_PLACE_CALLS): key -> (what the call does,
+# what to write instead). The alias pass refuses them.
+_SORTED_LIST = "keep the values in a sorted array: h = np.sort(np.append(h, v)), its smallest h[0]"
+CHANGES_ARGUMENT = {
+    "heapq.heappush": ("heapq.heappush(h, v), which changes the list h in place", _SORTED_LIST),
+    "heapq.heappop": ("heapq.heappop(h), which changes the list h in place",
+                      "read the smallest value and drop it from a sorted array: v = h[0]; h = h[1:]"),
+    "heapq.heapify": ("heapq.heapify(h), which reorders the list h in place", "make a sorted array: h = np.sort(h)"),
+    "heapq.heapreplace": ("heapq.heapreplace(h, v), which changes the list h in place", _SORTED_LIST),
+    "heapq.heappushpop": ("heapq.heappushpop(h, v), which changes the list h in place", _SORTED_LIST),
+    "bisect.insort": ("bisect.insort(a, v), which inserts into the list a in place",
+                      "keep the values in a sorted array: a = np.sort(np.append(a, v))"),
+    "bisect.insort_left": ("bisect.insort_left(a, v), which inserts into the list a in place",
+                           "keep the values in a sorted array: a = np.sort(np.append(a, v))"),
+    "random.shuffle": ("random.shuffle(x), which shuffles its argument in place",
+                       "take the items in a shuffled order: x = [x[i] for i in random.sample(range(len(x)), len(x))]"),
+    "numpy.ndarray.sort": ("np.ndarray.sort(y), which sorts y in place", "make the sorted value: y = np.sort(y)"),
+    "numpy.ndarray.partition": ("np.ndarray.partition(y, k), which reorders y in place",
+                                "make the new value: y = np.partition(y, k)"),
+    "numpy.ndarray.fill": ("np.ndarray.fill(y, v), which writes into y in place", "write y[...] = v"),
+    "numpy.ndarray.put": ("np.ndarray.put(y, ind, v), which writes into y in place", "write y[ind] = v"),
+    "numpy.ndarray.resize": ("np.ndarray.resize(y, shape), which changes y in place",
+                             "make the new value: y = np.resize(y, shape)"),
+    "builtins.list.sort": ("list.sort(xs), which sorts xs in place", "make the sorted value: xs = sorted(xs)"),
+    "builtins.list.reverse": ("list.reverse(xs), which reverses xs in place", "make the reversed value: xs = xs[::-1]"),
+    **{f"operator.i{op}": (f"operator.i{op}(a, b), which changes an array a in place",
+                           f"write the operator: a {sign}= b (or a = a {sign} b, a new value)")
+       for op, sign in (("add", "+"), ("sub", "-"), ("mul", "*"), ("truediv", "/"), ("floordiv", "//"),
+                        ("mod", "%"), ("pow", "**"), ("matmul", "@"), ("and", "&"), ("or", "|"), ("xor", "^"),
+                        ("lshift", "<<"), ("rshift", ">>"))},
+}
+# methods of objects an opaque call made (a random generator: np.random.default_rng(0), random.Random(0)) that
+# change their argument in place: name -> (what the call does, what to write instead)
+CHANGES_ARGUMENT_METHODS = {
+    "shuffle": (".shuffle(x), which shuffles its argument in place",
+                "index it by a permutation: x = x[rng.permutation(len(x))] for a NumPy generator (an array x); "
+                "x = [x[i] for i in r.sample(range(len(x)), len(x))] for random.Random (a list x)"),
+}
+# what makes NumPy's random generators, whose methods (other than .shuffle) return new arrays and numbers, never
+# their arguments: the alias pass takes `z = rng.standard_normal(n)` for an array of the function's own
+RANDOM_GENERATORS = ("numpy.random.default_rng", "numpy.random.Generator", "numpy.random.RandomState")
 # calls that write into their operand when told not to copy (`np.nan_to_num(z, copy=False)`): refused, with the
 # position of their `copy` parameter
 NO_COPY_WRITES_OPERAND = {"numpy.nan_to_num": 1}

@@ -38,10 +38,11 @@ import re
 import tokenize
 
 from s2s import ir, prims
-from s2s.prims import MAY_SHARE_MEMORY as VIEWS, NO_COPY_RETURNS_OPERAND, NO_COPY_WRITES_OPERAND
+from s2s.prims import MAY_SHARE_MEMORY as VIEWS, MAY_RETURN_OPERAND, NO_COPY_RETURNS_OPERAND, NO_COPY_WRITES_OPERAND
 from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.names import Namer, base_name
 from s2s.ir.walk import array_versions, defined_names, definitions, ends_with_exit
+from s2s.front.alias_calls import CallAliases, returned_operands
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED, LoopAliases
 from s2s.front.containers import ITERATED, ContainerChecks
 
@@ -75,7 +76,7 @@ class _State:
         return out
 
 
-class _Aliases(ContainerChecks, LoopAliases):
+class _Aliases(ContainerChecks, LoopAliases, CallAliases):
     def __init__(self, fn: ir.Function, namer: Namer):
         self.fn = fn
         self.arrays = array_versions(fn.body)  # versions of arrays written in place -> the array's first name
@@ -96,7 +97,7 @@ class _Aliases(ContainerChecks, LoopAliases):
         self.same: dict[str, str] = {}  # a loop phi or copy -> the caller's object it starts as
         self.entry_checks: list = []  # checks that an argument updated in place is a number
         self.indexed: dict[str, tuple] = {}  # `t = y[index]` -> (y, index)
-        self.maybe_same: dict[str, str] = {}  # `z = y.astype(t, copy=False)` -> y (z may be y itself, or a copy)
+        self.maybe_same: dict[str, list] = {}  # `z = y.astype(t, copy=False)`, `z = np.einsum("ij->ji", y)` -> [y]: z may be y itself or a view of it
         self.ranges: set[str] = set()  # `t = range(...)`
         self.ints: set[str] = set()  # the targets of loops over a range: integers
         self.slices: dict[str, ir.Atom] = {}  # `t = slice(a, b, step)` -> its step
@@ -216,12 +217,7 @@ class _Aliases(ContainerChecks, LoopAliases):
             self._element_operator(s)
             base = s.value.args[0]
             if isinstance(base, ir.Var) and self.root.get(base.name, base.name) in self.maybe_same:
-                name = base_name(self.root.get(base.name, base.name))
-                source = base_name(self.maybe_same[self.root.get(base.name, base.name)])
-                raise self.error(s.loc, f"assignment to an element of '{name}', which copy=False may have made the "
-                                        f"array '{source}' itself (or a copy of it: NumPy decides when it runs)",
-                                 f"make a copy ({name} = {source}.astype(...) without copy=False), or write into "
-                                 f"'{source}'", name)
+                raise self.maybe_same_write(self.root.get(base.name, base.name), s.loc)
             self._overlapping_write(s.value, s.loc)
             self.write(s.target, s.value.args[0], s.loc)
             return 0
@@ -260,6 +256,8 @@ class _Aliases(ContainerChecks, LoopAliases):
             self.ints.add(s.target)  # `j + 1` of a range's j: an integer too
         if isinstance(s.value, ir.Call) and s.value.op == "slice" and not s.value.kwargs:
             self.slices[s.target] = s.value.args[2] if len(s.value.args) == 3 else ir.Const(None)
+        if isinstance(s.value, ir.Call):
+            self.changes_argument(s.value, s.loc)
         if isinstance(s.value, ir.Var):
             self.view_of(s.target, [s.value], s.loc)  # (a copy of a name: the same object)
             if s.value.name in self.root:
@@ -272,7 +270,16 @@ class _Aliases(ContainerChecks, LoopAliases):
             # `y.astype(np.float64, copy=False)`, `np.array(y, copy=False)`: y itself where no conversion is needed
             self.view_of(s.target, s.value.args[:1], s.loc)
             if isinstance(s.value.args[0], ir.Var):
-                self.maybe_same[s.target] = s.value.args[0].name
+                self.maybe_same[s.target] = [s.value.args[0].name]
+        elif isinstance(s.value, ir.Call) and self.known_key(s.value)[0] in MAY_RETURN_OPERAND:
+            # `t = np.einsum('ij->ji', y)`, `m = max(a, b)`, `z = np.real_if_close(y)`: y itself or a view of it where
+            # the arguments do not decide it here
+            shared = returned_operands(*self.known_key(s.value))
+            if shared:
+                self.view_of(s.target, shared, s.loc)
+                self.maybe_same[s.target] = [a.name for a in shared]
+        elif isinstance(s.value, ir.Call) and self.drawn(s.value):
+            pass  # `z = rng.standard_normal(n)`: a new array
         elif isinstance(s.value, ir.Call) and s.value.op in ITERATED and len(s.value.args) == 1:
             # `rows = list(z)`, `tuple(z)`: the rows of a 2-D array are views of it, the items of a sequence the
             # objects it holds

@@ -26,7 +26,7 @@ from s2s.ir.walk import count_uses, map_statements
 SHAPE_READS = {"s2s.runtime.unbroadcast": 1, "s2s.runtime.sum_adjoint": 1, "s2s.runtime.mean_adjoint": 1,
                prims.ATTRIBUTES["shape"]: 0}  # (np.shape)
 UNBROADCAST = "s2s.runtime.unbroadcast"
-EINSUM, EINSUM_ADJOINT = "numpy.einsum", "s2s.runtime.einsum_adjoint"
+EINSUM, EINSUM_ADJOINT = prims.EINSUM, "s2s.runtime.einsum_adjoint"
 
 
 def shape_sources(fn: ir.Function) -> ir.Function:

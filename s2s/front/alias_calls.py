@@ -1,0 +1,123 @@
+"""Library calls in the alias stage (alias.py): calls whose result may be an operand itself or a view of it
+(`np.einsum('ij->ji', y)`, `np.float64(a)`, `min(a, b)`, `np.trim_zeros(y)`: prims.MAY_RETURN_OPERAND), calls that
+change their argument in place (`_ = heapq.heappush(h, v)`, `_ = rng.shuffle(x)`: refused, prims.CHANGES_ARGUMENT),
+and the draws of NumPy's random generators, arrays of their own. `CallAliases` holds these methods of alias.py's
+`_Aliases`.
+"""
+from __future__ import annotations
+
+from s2s import ir, prims
+from s2s.errors import UnsupportedSyntaxError
+from s2s.ir.names import base_name
+from s2s.prims import CHANGES_ARGUMENT, CHANGES_ARGUMENT_METHODS, EINSUM, MATRIX_POWER, MAY_RETURN_OPERAND, \
+    MESHGRID, NO_COPY_RETURNS_OPERAND, RANDOM_GENERATORS
+
+
+class CallAliases:
+    """(mixed into alias.py's `_Aliases`; reads its state through `self`)"""
+
+    def known_key(self, call: ir.Call) -> tuple:
+        """(the key of the library function `call` calls, its arguments as the user wrote them): its own op, or for
+        an opaque call `call(f, *args)` the key (in prims' tables of such calls) of the object f names."""
+        if call.op != "call" or not call.args or not isinstance(call.args[0], ir.Var):
+            return call.op, call
+        key = _known_objects().get(_hashable(self.free_object(call.args[0])))
+        return key, ir.Call(key or "call", call.args[1:], call.kwargs)
+
+    def changes_argument(self, call: ir.Call, loc) -> None:
+        """Refuse a library call that changes its argument in place (`_ = heapq.heappush(h, v)`,
+        `_ = rng.shuffle(x)`, `z = operator.iadd(y, x)`): s2s follows values, and would miss the change."""
+        key = self.known_key(call)[0]
+        if key in CHANGES_ARGUMENT:
+            what, fix = CHANGES_ARGUMENT[key]
+            name = key.rpartition(".")[2]
+        elif call.op == "callmethod" and len(call.args) > 1 and isinstance(call.args[1], ir.Const) and \
+                call.args[1].value in CHANGES_ARGUMENT_METHODS:
+            name = call.args[1].value
+            what, fix = CHANGES_ARGUMENT_METHODS[name]
+        else:
+            return
+        raise self.error(loc, f"a call of {what}", fix, name)
+
+    def drawn(self, call: ir.Call) -> bool:
+        """Is `call` a method of one of NumPy's random generators (made in the function by np.random.default_rng
+        (...), or given), which returns a new array or number (`rng.standard_normal(n)`), never its arguments?"""
+        if call.op != "callmethod" or not call.args or not isinstance(call.args[0], ir.Var):
+            return False
+        generator = call.args[0].name
+        made = self.made_by.get(generator)
+        if made is not None:
+            return made.op == "call" and bool(made.args) and _random_generator(self.free_object(made.args[0]))
+        return isinstance(self.free_object(call.args[0]), _generator_types())
+
+    def free_object(self, atom):
+        """The object of the module's (or closure's) that `atom` names, or None."""
+        return self.fn.free.get(atom.name, (None,))[0] if isinstance(atom, ir.Var) else None
+
+    def maybe_same_write(self, name: str, loc) -> UnsupportedSyntaxError:
+        """The error for an element write into `name`, which may be an array it was made of, or a view of it."""
+        made = self.made_by.get(name)
+        sources = "' or '".join(base_name(n) for n in self.maybe_same[name])
+        shown = base_name(name)
+        if made is not None and made.op in NO_COPY_RETURNS_OPERAND:
+            return self.error(loc, f"assignment to an element of '{shown}', which copy=False may have made the "
+                                   f"array '{sources}' itself (or a copy of it: NumPy decides when it runs)",
+                              f"make a copy ({shown} = {sources}.astype(...) without copy=False), or write into "
+                              f"'{sources}'", shown)
+        key = self.known_key(made)[0] if made is not None else None
+        spelled = prims.spelling(key) if key else "the call"
+        return self.error(loc, f"assignment to an element of '{shown}', which {spelled}() may have made '{sources}' "
+                               f"itself or a view of it (NumPy decides when it runs)",
+                          f"write into a copy: {shown} = np.copy({shown}) first, or write into '{sources}'", shown)
+
+
+def returned_operands(key: str, call: ir.Call) -> list:
+    """The operands of `call` (a call of `key` in prims.MAY_RETURN_OPERAND, its arguments as written) that its
+    result may be, or be a view of; none where the arguments make it a new array: an einsum that sums or takes
+    two operands, `matrix_power(M, n)` for a constant n other than 1, `np.meshgrid` without copy=False."""
+    args, kwargs = call.args, dict(call.kwargs)
+    if key == EINSUM and args and isinstance(args[0], ir.Const) and isinstance(args[0].value, str):
+        spec = args[0].value.replace(" ", "").replace(".", "")
+        inputs, arrow, output = spec.partition("->")
+        letters = [c for c in inputs if c.isalpha()]
+        summed = set(letters) - set(output) if arrow else {c for c in letters if letters.count(c) > 1}
+        if len(args) != 2 or "," in inputs or summed:
+            return []
+    if key == MATRIX_POWER:
+        n = kwargs.get("n", args[1] if len(args) > 1 else None)
+        if isinstance(n, ir.Const) and n.value != 1:
+            return []
+    if key == MESHGRID and kwargs.get("copy", ir.Const(True)) == ir.Const(True):
+        return []
+    return [a for a in args[MAY_RETURN_OPERAND[key]] if isinstance(a, ir.Var)]
+
+
+_KNOWN: dict = {}
+
+
+def _known_objects() -> dict:
+    """The Python objects of the keys of prims.MAY_RETURN_OPERAND and prims.CHANGES_ARGUMENT -> their keys."""
+    if not _KNOWN:
+        for key in (*MAY_RETURN_OPERAND, *CHANGES_ARGUMENT):
+            obj = prims.python_object(key)
+            if obj is not None:
+                _KNOWN[_hashable(obj)] = key
+    return _KNOWN
+
+
+def _hashable(obj):
+    """`obj` as a dict key (None for an unhashable one: an array)."""
+    try:
+        hash(obj)
+    except TypeError:
+        return None
+    return obj
+
+
+def _random_generator(maker) -> bool:
+    """Is `maker` one of the calls that make a NumPy random generator (prims.RANDOM_GENERATORS)?"""
+    return maker is not None and any(maker is prims.python_object(k) for k in RANDOM_GENERATORS)
+
+
+def _generator_types() -> tuple:
+    return tuple(t for t in (prims.python_object(k) for k in RANDOM_GENERATORS) if isinstance(t, type))
