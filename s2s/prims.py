@@ -215,6 +215,9 @@ MAY_RETURN_OPERAND = {
 # library functions (called, their result assigned or not) that change an argument in place, which s2s does not
 # follow, beyond those the front refuses by object (front/effects.py IN_PLACE_CALLS): key -> (what the call does,
 # what to write instead). The alias pass refuses them.
+_IN_PLACE_OPERATORS = (("add", "+"), ("sub", "-"), ("mul", "*"), ("truediv", "/"), ("floordiv", "//"), ("mod", "%"),
+                       ("pow", "**"), ("matmul", "@"), ("and", "&"), ("or", "|"), ("xor", "^"), ("lshift", "<<"),
+                       ("rshift", ">>"))
 _SORTED_LIST = "keep the values in a sorted array: h = np.sort(np.append(h, v)), its smallest h[0]"
 CHANGES_ARGUMENT = {
     "heapq.heappush": ("heapq.heappush(h, v), which changes the list h in place", _SORTED_LIST),
@@ -238,11 +241,21 @@ CHANGES_ARGUMENT = {
                              "make the new value: y = np.resize(y, shape)"),
     "builtins.list.sort": ("list.sort(xs), which sorts xs in place", "make the sorted value: xs = sorted(xs)"),
     "builtins.list.reverse": ("list.reverse(xs), which reverses xs in place", "make the reversed value: xs = xs[::-1]"),
+    "operator.setitem": ("operator.setitem(y, i, v), which writes into y in place", "write y[i] = v"),
+    "operator.delitem": ("operator.delitem(xs, i), which changes xs in place",
+                         "make the new value: xs = xs[:i] + xs[i + 1:] for a list, np.delete(y, i) for an array"),
+    "numpy.ndarray.__setitem__": ("np.ndarray.__setitem__(y, i, v), which writes into y in place", "write y[i] = v"),
+    **{f"builtins.list.{name}": (f"list.{name}(xs, ...), which changes the list xs in place",
+                                 f"call it as a method of the list the function made: xs.{name}(...)"
+                                 if name in ("append", "extend") else "make the new list (xs = xs[:-1], "
+                                 "xs = [v for v in xs if ...]) or build it with append")
+       for name in ("append", "extend", "insert", "pop", "remove", "clear")},
     **{f"operator.i{op}": (f"operator.i{op}(a, b), which changes an array a in place",
                            f"write the operator: a {sign}= b (or a = a {sign} b, a new value)")
-       for op, sign in (("add", "+"), ("sub", "-"), ("mul", "*"), ("truediv", "/"), ("floordiv", "//"),
-                        ("mod", "%"), ("pow", "**"), ("matmul", "@"), ("and", "&"), ("or", "|"), ("xor", "^"),
-                        ("lshift", "<<"), ("rshift", ">>"))},
+       for op, sign in _IN_PLACE_OPERATORS},
+    **{f"numpy.ndarray.__i{op}__": (f"np.ndarray.__i{op}__(a, b), which changes the array a in place",
+                                    f"write the operator: a {sign}= b (or a = a {sign} b, a new value)")
+       for op, sign in _IN_PLACE_OPERATORS},
 }
 # methods of objects an opaque call made (a random generator: np.random.default_rng(0), random.Random(0)) that
 # change their argument in place: name -> (what the call does, what to write instead)

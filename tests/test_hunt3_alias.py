@@ -261,6 +261,24 @@ def iadd_called(x):
     return np.sum(y * x) + np.sum(z)
 
 
+def ndarray_iadd_called(x):
+    y = x * 1.0
+    z = np.ndarray.__iadd__(y, x)  # (value 5.25 for 10.5)
+    return np.sum(y * x) + np.sum(z)
+
+
+def setitem_called(x):
+    y = x * 1.0
+    z = operator.setitem(y, 0, 5.0)  # (value 5.25 for 7.5)
+    return np.sum(y * x)
+
+
+def list_append_called(x):
+    xs = [x, 2.0 * x]
+    z = list.append(xs, 3.0 * x)  # (value 3.0 for 4.5)
+    return len(xs) * x
+
+
 def ndarray_sort_called(x):
     y = x * 1.0
     r = np.ndarray.sort(y)  # sorts y in place
@@ -311,10 +329,13 @@ def sorted_array_heap(x):  # what the refusal says to write
 @pytest.mark.parametrize("f, line, match", [
     (iadd_called, "z = operator.iadd(y, x)", r"operator\.iadd\(a, b\).*a \+= b"),
     (ndarray_sort_called, "r = np.ndarray.sort(y)", r"sorts y in place.*y = np\.sort\(y\)"),
+    (ndarray_iadd_called, "z = np.ndarray.__iadd__(y, x)", r"__iadd__\(a, b\).*a \+= b"),
+    (setitem_called, "z = operator.setitem(y, 0, 5.0)", r"operator\.setitem.*write y\[i\] = v"),
+    (list_append_called, "z = list.append(xs, 3.0 * x)", r"list\.append.*xs\.append\(\.\.\.\)"),
     (heappush_assigned, "_ = heapq.heappush(h, 0.5 * x)", r"heappush.*np\.sort\(np\.append\(h, v\)\)"),
 ])
 def test_library_call_changing_its_argument_is_refused(f, line, match):
-    refused_at(f, X3 if f is not heappush_assigned else 1.5, line, match)
+    refused_at(f, 1.5 if f in (heappush_assigned, list_append_called) else X3, line, match)
 
 
 def test_shuffle_assigned_is_refused_with_advice_that_works():
