@@ -159,8 +159,8 @@ def spelling(key: str) -> str:
 
 # ------------------------------------------- results that are their operands (front/alias.py, ssa.py, results.py)
 
-# calls whose result is sometimes one of their operands or a view of it (MAY_RETURN_OPERAND)
-EINSUM, MATRIX_POWER, MESHGRID = "numpy.einsum", "numpy.linalg.matrix_power", "numpy.meshgrid"
+# the call whose result is a view of its one operand where its subscripts sum over no index (front/alias_calls.py)
+EINSUM = "numpy.einsum"
 # operations whose result may share memory with an operand (a NumPy view, a container holding it): the alias
 # check follows them
 MAY_SHARE_MEMORY = frozenset({
@@ -170,7 +170,8 @@ MAY_SHARE_MEMORY = frozenset({
     "numpy.permute_dims", "numpy.broadcast_arrays", "numpy.atleast_1d", "numpy.atleast_2d", "numpy.atleast_3d",
     "numpy.real", "numpy.imag",
     # (sometimes: the operand itself or a view of it, by run-time values: MAY_RETURN_OPERAND)
-    EINSUM, "numpy.float64", MATRIX_POWER, MESHGRID, "builtins.max", "builtins.min",
+    EINSUM, "numpy.float64", "numpy.linalg.matrix_power", "numpy.meshgrid", "numpy.diff", "numpy.polyder",
+    "builtins.max", "builtins.min", "numpy.linalg.diagonal",
     "numpy.dsplit", "numpy.flip", "numpy.fliplr", "numpy.flipud", "numpy.rot90", "numpy.split", "numpy.array_split",
     "numpy.hsplit", "numpy.vsplit", "numpy.ndarray.view", "tuple", "list", "dict", "call", "callmethod", "getattr",
     "builtins.iter", "builtins.reversed", "builtins.zip", "builtins.enumerate",
@@ -191,6 +192,7 @@ WRITE_THROUGH = frozenset({
     "numpy.ascontiguousarray", "numpy.asfortranarray", "numpy.matrix_transpose", "numpy.permute_dims",
     "numpy.broadcast_arrays", "numpy.atleast_1d", "numpy.atleast_2d", "numpy.atleast_3d", "numpy.flip",
     "numpy.fliplr", "numpy.flipud", "numpy.real", "numpy.imag", "builtins.range", "tuple", "list", "slice", "getattr",
+    "numpy.linalg.diagonal",
     "numpy.asanyarray", "numpy.rot90", "numpy.ndarray.view",  # (views too: written into, they wrote their operand)
 })
 # calls that return their operand itself when told not to copy (`y.astype(np.float64, copy=False)`,
@@ -198,19 +200,26 @@ WRITE_THROUGH = frozenset({
 NO_COPY_RETURNS_OPERAND = frozenset({"numpy.array", *CASTS, *(k for keys in CASTS.values() for k in keys)})
 # calls whose result is, by run-time values, a new array or one of their operands itself (or a view of it):
 # key -> the positions of those operands (of the call as the user wrote it: an opaque call's too). The alias pass
-# takes the result for a possible view of them and refuses writes into it (front/alias.py `_returned_operands`
-# knows where the arguments decide statically: an einsum that sums, matrix_power(M, 2), meshgrid without copy=False)
+# takes the result for a possible view of them and refuses writes into it (front/alias_calls.py), unless
+# RETURNS_OPERAND_IF rules it out or EINSUM's subscripts sum over an index
 MAY_RETURN_OPERAND = {
     EINSUM: slice(None),  # a view of its one operand for a pure transpose or diagonal ('ij->ji', 'ii->i')
     "numpy.float64": slice(0, 1),  # np.float64(a), np.double(a): `a` itself for an array of float64
-    MATRIX_POWER: slice(0, 1),  # M itself for n == 1
-    MESHGRID: slice(None),  # views of its operands with copy=False
+    "numpy.linalg.matrix_power": slice(0, 1),  # M itself for n == 1
+    "numpy.meshgrid": slice(None),  # views of its operands with copy=False
+    "numpy.diff": slice(0, 1), "numpy.polyder": slice(0, 1),  # the operand itself for n=0, m=0
     "builtins.max": slice(None), "builtins.min": slice(None),  # one of the operands (of arrays: the object)
     # (no records: opaque calls)
     "numpy.real_if_close": slice(0, 1), "numpy.trim_zeros": slice(0, 1), "numpy.require": slice(0, 1),
     "numpy.asarray_chkfinite": slice(0, 1), "numpy.asmatrix": slice(0, 1), "numpy.rollaxis": slice(0, 1),
     "numpy.unstack": slice(0, 1), "numpy.lib.stride_tricks.sliding_window_view": slice(0, 1),
     "numpy.lib.stride_tricks.as_strided": slice(0, 1),
+}
+# the argument that decides it, for those above where one does: key -> (its position, its name, its default, the
+# value for which the result is the operand); a constant other than that value makes a new array
+RETURNS_OPERAND_IF = {
+    "numpy.linalg.matrix_power": (1, "n", None, 1), "numpy.meshgrid": (None, "copy", True, False),
+    "numpy.diff": (1, "n", 1, 0), "numpy.polyder": (1, "m", 1, 0),
 }
 # library functions (called, their result assigned or not) that change an argument in place, which s2s does not
 # follow, beyond those the front refuses by object (front/effects.py IN_PLACE_CALLS): key -> (what the call does,

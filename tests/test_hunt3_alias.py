@@ -254,6 +254,37 @@ def test_trim_zeros_written_is_refused():
     refused_at(trim_zeros_written, X3, "z[0] = 0.0", r"np\.trim_zeros\(\) may have made 'cf'")
 
 
+def diff_zero_written(x):
+    d = np.diff(x, 0)  # x itself: the write changed the caller's array
+    d[0] = 0.0
+    return np.sum(x * x)
+
+
+def diff_written(x):
+    d = np.diff(x)  # (n=1: a new array)
+    d[0] = 0.0
+    return np.sum(d * d) + np.sum(x)
+
+
+def linalg_diagonal_read_after_write(x):
+    M = np.outer(x, x)
+    D = np.linalg.diagonal(M)  # a view of M
+    M[0, 0] = 5.0
+    return np.sum(D * x)
+
+
+def test_diff_of_order_zero_written_is_refused():
+    refused_at(diff_zero_written, X3, "d[0] = 0.0", r"np\.diff\(\) may have made 'x'")
+
+
+def test_diff_of_order_one_written():
+    check_every_mode(diff_written, X3)
+
+
+def test_linalg_diagonal_read_after_its_matrix_is_written_is_refused():
+    refused_at(linalg_diagonal_read_after_write, X3, "return np.sum(D * x)", "a view of 'M'")
+
+
 # ----------------------------------------------------------------- library calls changing their argument, assigned
 def iadd_called(x):
     y = x * 1.0

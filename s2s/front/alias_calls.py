@@ -9,8 +9,8 @@ from __future__ import annotations
 from s2s import ir, prims
 from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.names import base_name
-from s2s.prims import CHANGES_ARGUMENT, CHANGES_ARGUMENT_METHODS, EINSUM, MATRIX_POWER, MAY_RETURN_OPERAND, \
-    MESHGRID, NO_COPY_RETURNS_OPERAND, RANDOM_GENERATORS
+from s2s.prims import CHANGES_ARGUMENT, CHANGES_ARGUMENT_METHODS, EINSUM, MAY_RETURN_OPERAND, \
+    NO_COPY_RETURNS_OPERAND, RANDOM_GENERATORS, RETURNS_OPERAND_IF
 
 
 class CallAliases:
@@ -73,8 +73,9 @@ class CallAliases:
 
 def returned_operands(key: str, call: ir.Call) -> list:
     """The operands of `call` (a call of `key` in prims.MAY_RETURN_OPERAND, its arguments as written) that its
-    result may be, or be a view of; none where the arguments make it a new array: an einsum that sums or takes
-    two operands, `matrix_power(M, n)` for a constant n other than 1, `np.meshgrid` without copy=False."""
+    result may be, or be a view of; none where the arguments make it a new array: a constant other than the one
+    prims.RETURNS_OPERAND_IF names (`matrix_power(M, 2)`, `np.meshgrid` without copy=False), or an einsum that sums
+    over an index or takes two operands."""
     args, kwargs = call.args, dict(call.kwargs)
     if key == EINSUM and args and isinstance(args[0], ir.Const) and isinstance(args[0].value, str):
         spec = args[0].value.replace(" ", "").replace(".", "")
@@ -83,12 +84,12 @@ def returned_operands(key: str, call: ir.Call) -> list:
         summed = set(letters) - set(output) if arrow else {c for c in letters if letters.count(c) > 1}
         if len(args) != 2 or "," in inputs or summed:
             return []
-    if key == MATRIX_POWER:
-        n = kwargs.get("n", args[1] if len(args) > 1 else None)
-        if isinstance(n, ir.Const) and n.value != 1:
+    if key in RETURNS_OPERAND_IF:
+        position, name, default, value = RETURNS_OPERAND_IF[key]
+        given = args[position] if position is not None and len(args) > position else kwargs.get(name)
+        decides = ir.Const(default) if given is None and default is not None else given
+        if isinstance(decides, ir.Const) and decides.value != value:
             return []
-    if key == MESHGRID and kwargs.get("copy", ir.Const(True)) == ir.Const(True):
-        return []
     return [a for a in args[MAY_RETURN_OPERAND[key]] if isinstance(a, ir.Var)]
 
 
