@@ -13,26 +13,23 @@ assigns, trivial ones are removed once the body is built.
 from __future__ import annotations
 
 import ast
-import builtins
 import copy
 import dataclasses
 import operator
 import re
-import types
-
-import numpy as np
 
 from s2s import ir, prims
 from s2s.prims import WRITE_THROUGH as VIEWS
 from s2s.front import fence
 from s2s.front.branches import BranchLowering
-from s2s.front.calls import CallLowering, _home_module, user_object
+from s2s.front.calls import CallLowering
 from s2s.front.effects import RAISE, EffectLowering
 from s2s.front.expressions import ExpressionLowering
-from s2s.front.functions import FunctionLowering, FunctionValue, check_no_function_values
+from s2s.front.functions import FunctionLowering, check_no_function_values
 from s2s.front.lists import ComprehensionLowering, ListLowering
 from s2s.front.loops import LoopLowering, _bound_key, _Exit, _LoopFrame, _written_arrays
 from s2s.front.lowering import always_exits, inline_iterators, lower_loop_returns, normalise_exits
+from s2s.front.outside import _LITERAL, OutsideLowering
 from s2s.front.rule_calls import RuleCallLowering
 from s2s.front.source import MISSING, Source, parameters
 from s2s.ir.names import Namer, base_name, names_in
@@ -80,9 +77,6 @@ def _default_name(src: Source, param: str, value) -> str:
     return f"{param}_default"
 
 
-_LITERAL = frozenset((bool, int, float, str, type(None)))  # the values generated code writes as literals
-
-
 def _constant(v) -> bool:
     """Is the default `v` written into generated code as a literal? (Not np.float64: see constant_or_error.)"""
     if type(v) in _LITERAL or v is Ellipsis:
@@ -121,7 +115,7 @@ class Shared:
 
 
 class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowering, EffectLowering, FunctionLowering,
-               ListLowering, ComprehensionLowering, LoopLowering):
+               ListLowering, ComprehensionLowering, LoopLowering, OutsideLowering):
     def __init__(self, src: Source, shared: Shared, depth: int = 0):
         self.src = src
         self.shared = shared  # (its fields are attributes of the builder: see below the class)
@@ -511,56 +505,6 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             self._reads = {n.id for n in ast.walk(self.src.tree) if isinstance(n, ast.Name)
                            and isinstance(n.ctx, ast.Load)}
         return self._reads
-
-    def constant_or_error(self, obj, name, node) -> ir.Atom:
-        if isinstance(obj, (complex, np.complexfloating)) or \
-                isinstance(obj, type) and issubclass(obj, (complex, np.complexfloating)) or \
-                isinstance(obj, np.ndarray) and obj.dtype.kind == "c":
-            what = "type" if isinstance(obj, type) else "array" if isinstance(obj, np.ndarray) else "number"
-            raise self.error(node, f"the complex {what} '{name}'")  # (docs/limitations.md, Complex numbers)
-        if isinstance(obj, np.ndarray) and type(obj) is not np.ndarray and not isinstance(obj, np.memmap):
-            raise self.error(node, f"'{name}', a {type(obj).__name__} (a subclass of ndarray whose operations NumPy "
-                                   f"defines differently)", f"read np.asarray({name}) into a module name of its own")
-        # (a literal is a Python value: np.float64, a float of NumPy's, keeps its name, since generated code
-        # would spell it 2.0, which NumPy 2 reads as a weak scalar: float32 * np.float64(2.0) is float64)
-        if type(obj) in _LITERAL or obj is Ellipsis:
-            return ir.Const(obj)
-        if type(obj) is tuple and all(type(v) in _LITERAL for v in obj):
-            return ir.Const(obj)
-        if isinstance(obj, type):  # a class as a value: isinstance(x, np.ndarray)
-            return ir.Var(self.free_name(name.rsplit(".", 1)[-1], obj))
-        if callable(obj) and not isinstance(obj, types.ModuleType) and not user_object(obj):  # act = np.tanh
-            return ir.Const(FunctionValue(name, obj))  # (a model with __call__ is data: self.W, self.layer)
-        if isinstance(obj, types.ModuleType):
-            raise self.error(node, f"the function or module '{name}' used as a value",
-                             "call it, or pass the data it holds as an argument")
-        return ir.Var(self.free_name(name, obj))
-
-    def free_name(self, name: str, obj) -> str:
-        """A name for data the function reads from its module or closure (an array, a list...). Data read
-        through a dotted name (`consts.W`, `Config.w`, `Mode.L1`) keeps it: its first part is the free name
-        generated code imports or is given."""
-        for existing, (value, _) in self.free.items():
-            if value is obj:
-                return existing
-        if "." in name:
-            root = name.partition(".")[0]
-            root_obj = self.src.resolve(root)
-            taken = root in self.defined or root in self.free and self.free[root][0] is not root_obj
-            if root_obj is MISSING or taken:
-                name = name.replace(".", "_")  # (given to the generated code's namespace as a value)
-            else:
-                self.free_name(root, root_obj)
-                self.free[name] = (obj, None)
-                return name
-        if name in self.free or name in self.defined:
-            name = self.namer.fresh(name)
-        self.namer.reserve(name)
-        module = getattr(self.src.func, "__module__", None) if name not in self.src.closure else None
-        if module is not None and (self.src.globals.get(name) is not obj or getattr(builtins, name, None) is obj):
-            module = _home_module(obj, name)  # (generated code's namespace holds the builtins it read: `tuple`)
-        self.free[name] = (obj, module)
-        return name
 
     # ----- expressions
 
