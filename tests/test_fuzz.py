@@ -28,7 +28,7 @@ CASES += [(6000 + k, 6) for k in range(LEVEL6_SEEDS)]
 # level 7 (hunt3.py: lists of lists and layers looped over, helpers appending to the caller's list, tested defaults,
 # sum(nested, []), grown tuples, Config.w, dtype=/astype, 0-d arrays, dict loops, int arguments): seeds of the fuzz7
 # run (1195000-1195599) that pass today and between them write every one of those constructs
-LEVEL7_SEEDS = (1195069, 1195127, 1195100, 1195028, 1195020, 1195121, 1195065, 1195062, 1195048, 1195016)
+LEVEL7_SEEDS = (1195069, 1195224, 1195192, 1195209, 1195150, 1195141, 1195127, 1195124, 1195100, 1195028)
 CASES += [(seed, 7) for seed in LEVEL7_SEEDS]
 
 # (seed, level) -> the failure class today (see `python -m tests.fuzz --n 1 --seed S --level L` for the reproducer)

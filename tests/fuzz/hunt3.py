@@ -73,6 +73,13 @@ class Level7:
             self.l7_used.append(name)
         return name
 
+    def held(self, text):
+        """text, an item put in a container: an array named by it is now also the container's (an in-place
+        operator on the name would change the item too, which s2s refuses by design: not written, as for aliases)."""
+        if text.isidentifier():
+            self.unsafe.add(text)
+        return text
+
     def config(self):
         self.l7_config = True
         return "Config"
@@ -277,7 +284,7 @@ class Level7:
         inner = self.choice(["list", "list", "list", "tuple"])
 
         def item(k):
-            return self.expr(scope, k, 1) if self.p(0.6) else self.leaf(scope, k[1])
+            return self.held(self.expr(scope, k, 1) if self.p(0.6) else self.leaf(scope, k[1]))
 
         def row_text():
             items = ", ".join(item(k) for k in kinds)
@@ -365,8 +372,8 @@ class Level7:
             inner = self.choice(["list", "list", "tuple"])
             layers = []
             for _ in range(self.rng.randint(1, 3)):
-                W = self.leaf(scope, (n, n)) if self.p(0.6) else self.aexpr(scope, (n, n), 1)
-                b = self.leaf(scope, (n,)) if self.p(0.6) else self.aexpr(scope, (n,), 1)
+                W = self.held(self.leaf(scope, (n, n)) if self.p(0.6) else self.aexpr(scope, (n, n), 1))
+                b = self.held(self.leaf(scope, (n,)) if self.p(0.6) else self.aexpr(scope, (n,), 1))
                 layers.append(f"[{W}, {b}]" if inner == "list" else f"({W}, {b})")
             lines.append(f"{name} = [{', '.join(layers)}]")
             scope.names[name] = ("c", "list", [("c", inner, [("f", (n, n)), ("f", (n,))])] * len(layers))
@@ -427,12 +434,12 @@ class Level7:
             body.append(f"    {t} = {self.use7('record_pair')}({traj}, {s}, {self.squash(self.sexpr(sc, 1))})")
             grow = 3
         if self.p(0.25):
-            body += [f"    if {self.cond(sc, 0)}:", f"        {rec}({traj}, {self.expr(sc, elem, 0)})"]
+            body += [f"    if {self.cond(sc, 0)}:", f"        {rec}({traj}, {self.held(self.expr(sc, elem, 0))})"]
         lines += [f"for {k} in range({steps}):"] + body
         scope.names[s] = elem
         scope.names[traj] = ("L", elem, steps * grow)
         if vector:
-            scope.owned.add(s)
+            self.unsafe.add(s)      # (the list holds the last state itself)
         if self.p(0.5):
             target = self.scalar_target(scope, ctx)
             read = (f"np.sum(np.array({traj}) ** 2)" if not vector else f"np.sum(np.stack({traj}) ** 2)")
@@ -477,7 +484,7 @@ class Level7:
             name = self.fresh(DICT_NAMES, "c")
             keys = self.rng.sample(DICT_KEYS, self.rng.randint(1, 3))
             kinds = [("f", (n,)) if self.level >= 3 and self.p(0.3) else ("f", ()) for _ in keys]
-            items = ", ".join(f"{key!r}: {self.expr(scope, k, 1)}" for key, k in zip(keys, kinds))
+            items = ", ".join(f"{key!r}: {self.held(self.expr(scope, k, 1))}" for key, k in zip(keys, kinds))
             lines.append(f"{name} = {{{items}}}")
             scope.names[name] = ("c", "dict", list(zip(keys, kinds)))
         kinds = [k for _, k in scope.names[name][2]]
