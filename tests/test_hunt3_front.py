@@ -132,6 +132,17 @@ def helper_appending_through_another(x):
     return sum(traj) * s
 
 
+def helpers_appending_to_lists_of_other_names(x):  # (fuzz level 7, seed 1191020: refused, 'another name')
+    path = []
+    history = [x[2]]
+    y = x[0]
+    for k in range(2):
+        y = record(path, np.tanh(y * 0.8 + x[1]))
+        push_two(history, y * x[2])
+    energy = record_each(history, x[1], 2)
+    return np.sum(np.stack(path) ** 2) + sum(history) * energy
+
+
 def helper_appending_in_a_comprehension(x):
     traj = [x[0]]
     ys = [record(traj, x[1] * k) for k in range(3)]
@@ -151,7 +162,8 @@ def helper_appending_in_a_while_loop(x):
                                helper_append_on_a_branch, helper_append_in_its_loop, helper_returning_the_list,
                                nested_function_appending, nested_function_appending_for_effect,
                                method_appending_for_effect, helper_appending_through_another,
-                               helper_appending_in_a_comprehension, helper_appending_in_a_while_loop])
+                               helper_appending_in_a_comprehension, helper_appending_in_a_while_loop,
+                               helpers_appending_to_lists_of_other_names])
 def test_helper_appending_to_the_callers_list(f):
     check_every_mode(f, X)
 
@@ -224,6 +236,35 @@ def test_helper_extending_the_callers_list_in_place_is_refused_at_its_line(f, li
     message = str(info.value)
     assert f"'{line}' in " in message and "which changes in place the list its caller passed" in message
     assert "traj.append(v)" in message and message.splitlines()[-2].strip() == line
+
+
+def keeps_another_name(traj, v):
+    other = traj
+    other.append(v)
+    return v
+
+
+def given_twice(a, b, v):
+    a.append(v)
+    return v
+
+
+def helper_appending_through_another_name(x):
+    traj = [x[0]]
+    keeps_another_name(traj, x[1])
+    return sum(traj)
+
+
+def helper_given_the_list_twice(x):
+    traj = [x[0]]
+    y = given_twice(traj, traj, x[1])
+    return sum(traj) * y
+
+
+@pytest.mark.parametrize("f", [helper_appending_through_another_name, helper_given_the_list_twice])
+def test_helper_appending_to_a_list_it_holds_twice_is_refused(f):
+    with pytest.raises(UnsupportedSyntaxError, match="another name or a container also holds"):
+        s2s.grad(f)(X)
 
 
 def test_helper_extending_its_own_copy_is_accepted():
@@ -323,3 +364,13 @@ def test_get_on_a_dict_argument_says_to_index_it():
         s2s.grad(reads_a_dict_with_get)(0.7, {"scale": 3.0})
     message = str(info.value)
     assert "p['k']" in message and "NumPy" not in message
+
+
+def test_helper_appending_to_its_argument_of_another_name():
+    """tests/test_lists.py's appends_in_a_helper_to_its_argument, refused before: sum([x, x * x])."""
+    from test_lists import appends_in_a_helper_to_its_argument as f
+    for x in (0.5, -1.5):
+        value, g = s2s.value_and_grad(f)(x)
+        assert value == pytest.approx(x + x * x) and g == pytest.approx(1.0 + 2.0 * x)
+        assert s2s.jvp(f)((x,), (1.0,))[1] == pytest.approx(1.0 + 2.0 * x)
+        assert s2s.hessian(f)(x) == pytest.approx(2.0)

@@ -109,9 +109,10 @@ class EffectLowering:
             args = tuple(self.atom(a) for a in node.args)
             kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
             block = list(self.block)
-            self.refuse_extended_argument(node)
+            lent = self.lend_lists(node)
             try:
                 self.inline(target, args, kwargs, node, returns_none=True)
+                self.return_lists(lent)
                 self.follow_grown_lists(len(block), node)
                 return
             except S2SError as exc:
@@ -119,6 +120,7 @@ class EffectLowering:
                 # like logging, unless it changes what it was given (the function's own arrays and lists, whose
                 # versions s2s follows, or the caller's)
                 self.block[:] = block
+                self.return_lists(lent)
                 changed = argument_write(target, args, kwargs)
                 if changed is not None:
                     raise self.changes_argument(node, target.__name__, changed, exc) from None
@@ -193,32 +195,52 @@ class EffectLowering:
                 held.setdefault(root, []).append(name)
         return held
 
-    def refuse_extended_argument(self, node: ast.Call) -> None:
-        """Refuse a call of a function of the user's (a helper, a method of the user's class, a nested function)
-        that gives it a list this function grows (`h(xs, v)`) where its body writes `p += [v]` or `p *= n` on
-        that parameter without rebinding it first: Python extends the caller's list object in place, where
-        s2s's `+=` on a list makes the name's next value (ssa.py), which the caller would not see. Refused at
-        the helper's line, saying to append instead (appends s2s follows into the caller's list:
-        follow_grown_lists)."""
+    def lend_lists(self, node: ast.Call) -> list:
+        """Before a call of a function of the user's (a helper, a method of the user's class, a nested function)
+        that gives it lists this function grows (`record(path, s)`): inside its body, each such list's one name
+        is the parameter it is given as (`traj`), so that `traj.append(s)` there grows it (lists.py; the caller's
+        list follows, follow_grown_lists). Returns what to give back after the call (`return_lists`). A list
+        given twice keeps its name here (an append in the body is refused: another name holds it).
+
+        Refuses a body that writes `p += [v]` or `p *= n` on such a parameter without rebinding it first:
+        Python extends the caller's list object in place, where s2s's `+=` on a list makes the name's next
+        value (ssa.py), which the caller would not see. Refused at the helper's line, saying to append."""
         given = [(i, a.id) for i, a in enumerate(node.args) if isinstance(a, ast.Name)] + \
             [(k.arg, k.value.id) for k in node.keywords if k.arg is not None and isinstance(k.value, ast.Name)]
-        given = [(at, name) for at, name in given if self.list_root(self.env.get(name)) is not None]
+        given = [(at, name, self.list_root(self.env.get(name))) for at, name in given]
+        given = [(at, name, root) for at, name, root in given if root is not None]
         found = self._callee_source(node.func) if given else None
         if found is None:
-            return
-        src, name, skip = found
+            return []
+        src, callee, skip = found
         args = src.tree.args
         positional = [a.arg for a in args.posonlyargs + args.args][skip:]  # (`skip`: a method's self)
         stop = next((i for i, a in enumerate(node.args) if isinstance(a, ast.Starred)), len(node.args))
-        for at, given_name in given:
+        params: dict = {}  # list -> the parameters it is given as
+        for at, name, root in given:
             param = at if isinstance(at, str) else positional[at] if at < min(stop, len(positional)) else None
             write = _extended_in_place(src.tree.body, param) if param is not None else None
             if write is not None:
                 raise fence.unsupported(
-                    src, write, f"'{ast.unparse(write)}' in {name}(), which changes in place the list its caller "
-                                f"passed as '{param}' (the caller's '{given_name}', line {node.lineno})",
+                    src, write, f"'{ast.unparse(write)}' in {callee}(), which changes in place the list its caller "
+                                f"passed as '{param}' (the caller's '{name}', line {node.lineno})",
                     f"append to it instead: {param}.append(v) or {param}.extend([a, b]), which s2s follows into "
                     f"the caller's list; or return the new values and add them to the list in the caller")
+            params.setdefault(root, set()).add(param)
+        lent = []
+        for root, names in params.items():
+            if len(names) == 1 and None not in names:
+                lent.append((root, self.list_owner.get(root)))
+                self.list_owner[root] = names.pop()
+        return lent
+
+    def return_lists(self, lent: list) -> None:
+        """After the call: each list lent by `lend_lists` has its name here again."""
+        for root, owner in lent:
+            if owner is None:
+                self.list_owner.pop(root, None)
+            else:
+                self.list_owner[root] = owner
 
     def _callee_source(self, func):
         """(Source, name, leading arguments bound: a method's self) of the function of the user's that the callee
@@ -255,14 +277,17 @@ class EffectLowering:
                 and hasattr(value.value, "definer") else None
         if method is None and fv is None:
             return False
-        self.refuse_extended_argument(node)
         start = len(self.block)
-        args, kwargs = self.spread(node.args), self.keywords(node.keywords)
-        if method is not None:
-            fn, first, _ = method
-            self.inline(fn, first + self.no_spread(args), self.no_spread(kwargs), node, returns_none=True)
-        else:
-            self.apply(fv, args, kwargs, node, returns_none=True)
+        lent = self.lend_lists(node)
+        try:
+            args, kwargs = self.spread(node.args), self.keywords(node.keywords)
+            if method is not None:
+                fn, first, _ = method
+                self.inline(fn, first + self.no_spread(args), self.no_spread(kwargs), node, returns_none=True)
+            else:
+                self.apply(fv, args, kwargs, node, returns_none=True)
+        finally:
+            self.return_lists(lent)
         self.follow_grown_lists(start, node)
         return True
 

@@ -170,15 +170,16 @@ class ExpressionLowering:
             finally:
                 self.consumed.discard(id(first))
             return self.materialise(ir.Call("s2s.runtime.dict_from_pairs", (pairs,)), hint)
-        start = len(self.block)
+        start, lent = len(self.block), []
         try:
-            self.refuse_extended_argument(node)
+            lent = self.lend_lists(node)  # (a helper appending to a list of this function's, effects.py)
             value = self.call(node, hint)
-            self.follow_grown_lists(start, node)  # (a helper appending to a list of this function's, effects.py)
-            return value
         finally:
+            self.return_lists(lent)
             if consumer:
                 self.consumed.discard(id(first))
+        self.follow_grown_lists(start, node)
+        return value
 
     def lazy_kind(self, node):
         """zip, enumerate, reversed or map for a call of one (an iterator Python reads as it goes), else None."""
