@@ -1,6 +1,8 @@
 """Container adjoints the Python-breadth bug hunt (hunt3py) got wrong: a loop over a list of lists (the adjoint of
 one row added into the adjoint of the list extended it), sum(nested, []) (a concatenation differentiated as an
 elementwise sum) and a tuple grown in a loop. Each checked against central finite differences in every mode."""
+import inspect
+
 import numpy as np
 import pytest
 
@@ -320,3 +322,21 @@ def test_a_tuple_argument_grown_as_the_refusal_says():
     _, tangent = s2s.jvp(tuple_argument_as_a_list, wrt=(0, 1))((t, x), ((1.0, 0.5), 2.0))
     assert tangent == pytest.approx(t[1] * 1.0 + t[0] * 0.5 + 2.0)
     assert s2s.jacobian(tuple_argument_as_a_list, wrt=1, mode="forward")(t, x) == pytest.approx(1.0)
+
+
+def tuple_grown_both_ways(x):
+    t = (x[0],)
+    for i in range(2):
+        t = t + (x[1] * t[-1],)
+        t += (x[2],)
+    return t[1] * t[4]
+
+
+def test_a_tuple_grown_both_ways_is_refused_at_the_augmented_line():
+    """`t = t + (v,)` is joined; the `t += (v,)` after it, of a tuple whose length is known only at run time, is
+    refused at its own line."""
+    for call in (lambda: s2s.grad(tuple_grown_both_ways)(X),
+                 lambda: s2s.jacobian(tuple_grown_both_ways, mode="forward")(X)):
+        with pytest.raises(s2s.S2SError, match="joining lists or tuples") as info:
+            call()
+        assert info.value.lineno == inspect.getsourcelines(tuple_grown_both_ways)[1] + 4

@@ -166,8 +166,8 @@ class ListLowering:
 
 
 def _assigns_only_tuples(loop: ast.AST, name: str, is_tuple) -> bool:
-    """Does every binding of `name` in `loop` assign a tuple: `name = (...)`, `name = name + (...)` or
-    `name = tuple(...)` (`is_tuple(func)`: the builtin; no augmented assignment, loop target, unpacking or walrus)?"""
+    """Does every binding of `name` in `loop` assign a tuple: `name = (...)`, `name = name + (...)`,
+    `name += (...)` or `name = tuple(...)` (`is_tuple(func)`: the builtin; no loop target, unpacking or walrus)?"""
     parents = {id(c): n for n in ast.walk(loop) for c in ast.iter_child_nodes(n)}
     for n in ast.walk(loop):
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == name or \
@@ -177,6 +177,8 @@ def _assigns_only_tuples(loop: ast.AST, name: str, is_tuple) -> bool:
         if not (isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)):
             continue
         assign = parents.get(id(n))
+        if isinstance(assign, ast.AugAssign) and isinstance(assign.op, ast.Add) and isinstance(assign.value, ast.Tuple):
+            continue  # (`t += (v,)` of a tuple t makes a tuple too)
         if not (isinstance(assign, ast.Assign) and assign.targets == [n]):
             return False
         value = assign.value
