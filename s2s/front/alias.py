@@ -97,7 +97,8 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases):
         self.same: dict[str, str] = {}  # a loop phi or copy -> the caller's object it starts as
         self.entry_checks: list = []  # checks that an argument updated in place is a number
         self.indexed: dict[str, tuple] = {}  # `t = y[index]` -> (y, index)
-        self.maybe_same: dict[str, list] = {}  # `z = y.astype(t, copy=False)`, `z = np.einsum("ij->ji", y)` -> [y]: z may be y itself or a view of it
+        self.maybe_same: dict[str, list] = {}  # `z = y.astype(t, copy=False)`, `z = max(y, w)` -> [y, w]: z may be
+        # one of them or a view of it
         self.ranges: set[str] = set()  # `t = range(...)`
         self.ints: set[str] = set()  # the targets of loops over a range: integers
         self.slices: dict[str, ir.Atom] = {}  # `t = slice(a, b, step)` -> its step
