@@ -117,6 +117,21 @@ def nested_function_appending_for_effect(x):  # (hunt3py r7 c3: refused as 'a ca
     return sum(traj) * x[1]
 
 
+def nested_function_appending_through_another(x):
+    traj = [x[0]]
+
+    def push(v):
+        traj.append(v)
+        return v
+
+    def via(v):
+        return push(v * x[2]) * 2.0
+
+    for k in range(2):
+        via(x[1] * (k + 1.0))
+    return sum(traj) * x[1]
+
+
 def method_appending_for_effect(x):
     traj = [x[0]]
     for k in range(2):
@@ -163,7 +178,8 @@ def helper_appending_in_a_while_loop(x):
                                nested_function_appending, nested_function_appending_for_effect,
                                method_appending_for_effect, helper_appending_through_another,
                                helper_appending_in_a_comprehension, helper_appending_in_a_while_loop,
-                               helpers_appending_to_lists_of_other_names])
+                               helpers_appending_to_lists_of_other_names,
+                               nested_function_appending_through_another])
 def test_helper_appending_to_the_callers_list(f):
     check_every_mode(f, X)
 

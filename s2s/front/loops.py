@@ -58,7 +58,8 @@ class LoopLowering:
         outer = set().union(*(_written_arrays(frame.node.body) for frame in self.loops))
         written |= _augmented_names(s.body) & outer & self.element_written()
         # (`xs.append(v)` makes a new version of a local list xs; np.append(...) is a call of a module's function)
-        appended = {n for n in _appended_names(s.body) if n in self.env} | self._lists_given(s.body)
+        appended = {n for n in _appended_names(s.body) if n in self.env} | \
+            self._lists_given(s.body + ([s.test] if isinstance(s, ast.While) else []))
         assigned = sorted(_assigned_names(s.body) | appended | written |
                           (_assigned_names([s.target]) if isinstance(s, ast.For) else set()))
         exposed = _read_before_assigned(s.body, _assigned_names([s.target]) if isinstance(s, ast.For) else set())
@@ -132,8 +133,8 @@ class LoopLowering:
         for name, atom in before_env.items():  # (a list grown through a call the scan above did not see)
             if name not in phis and not body_exited and end_env.get(name, atom) != atom and \
                     self.list_root(atom) is not None and self.list_root(end_env[name]) == self.list_root(atom):
-                raise self.error(s, f"a loop in which a call appends to the list '{name}' without naming it "
-                                    "(a nested function reading it)",
+                raise self.error(s, f"a loop in which a call appends to the list '{name}' where s2s does not see "
+                                    "it given (a function called through another)",
                                  f"return the value from the function and append it in the loop: "
                                  f"{name}.append(...)")
         for name, phi in phis.items():
@@ -184,11 +185,18 @@ class LoopLowering:
                 continue  # (np.array(traj), sum(traj): a library function, which reads the list)
             given = [a.value if isinstance(a, ast.Starred) else a for a in n.args] + [k.value for k in n.keywords]
             names.update(a.id for a in given if isinstance(a, ast.Name))
-            fv = function_of(self.env.get(n.func.id)) if isinstance(n.func, ast.Name) else None
-            if fv is not None and fv.node is not None:
-                names.update(m.id for m in ast.walk(fv.node) if isinstance(m, ast.Name) and isinstance(m.ctx,
-                                                                                                   ast.Load))
+            if isinstance(n.func, ast.Name):
+                names |= self._read_by_nested(n.func.id, set())
         return {name for name in names if name in self.env and self.list_root(self.env[name]) is not None}
+
+    def _read_by_nested(self, name: str, seen: set) -> set:
+        """The names the nested function `name` holds reads, and those the nested functions it calls read."""
+        fv = function_of(self.env.get(name))
+        if fv is None or fv.node is None or name in seen:
+            return set()
+        seen.add(name)
+        reads = {m.id for m in ast.walk(fv.node) if isinstance(m, ast.Name) and isinstance(m.ctx, ast.Load)}
+        return reads.union(*(self._read_by_nested(r, seen) for r in reads))
 
     def _reroot_to_phi(self, phi: str, entered: str, body: list) -> None:
         """Generated code (a gradient differentiated again) writes into an array its loop rebinds each
