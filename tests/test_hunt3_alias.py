@@ -55,6 +55,32 @@ def einsum_view_copied(x):
     return np.sum(y * y) + np.sum(t * x.reshape(2, 3).T)
 
 
+def einsum_view_written_in_a_loop(x):
+    y = x.reshape(2, 3) * 1.0
+    t = np.einsum('ij->ji', y)
+    for i in range(2):
+        t[i, 0] = 5.0  # (value 4.95 for 53.42: the loop's name for t was taken for an array of its own)
+    return np.sum(y * y)
+
+
+def astype_without_copy_written_in_a_loop(x):
+    y = x * 1.0
+    z = y.astype(np.float64, copy=False)
+    for i in range(2):
+        z[i] = 5.0
+    return np.sum(y * y)
+
+
+def einsum_view_written_after_a_branch(x, c):
+    y = x.reshape(2, 3) * 1.0
+    if c > 0:
+        t = np.einsum('ij->ji', y)
+    else:
+        t = np.ones((3, 2))
+    t[0, 0] = 5.0
+    return np.sum(y * y)
+
+
 def einsum_diagonal_written(x):
     y = np.outer(x[:3], x[3:]) * 1.0
     d = np.einsum('ii->i', y)
@@ -79,6 +105,13 @@ def test_einsum_view_read_after_its_operand_is_written_is_refused():
 def test_einsum_view_written_is_refused():
     error = refused_at(einsum_view_written, X6, "t[0, 0] = 5.0", r"np\.einsum\(\) may have made 'y'")
     assert "t = np.copy(t)" in str(error)
+
+
+def test_a_view_written_through_a_loops_or_a_branchs_name_is_refused():
+    refused_at(einsum_view_written_in_a_loop, X6, "t[i, 0] = 5.0", r"np\.einsum\(\) may have made 'y'")
+    refused_at(astype_without_copy_written_in_a_loop, X6, "z[i] = 5.0", "copy=False may have made the array 'y'")
+    with pytest.raises(UnsupportedSyntaxError, match="may have made 'y'"):
+        s2s.grad(einsum_view_written_after_a_branch)(X6, 1.0)
 
 
 def test_einsum_view_written_after_the_copy_the_advice_gives():

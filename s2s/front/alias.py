@@ -217,8 +217,9 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases):
             self._list_write(s)
             self._element_operator(s)
             base = s.value.args[0]
-            if isinstance(base, ir.Var) and self.root.get(base.name, base.name) in self.maybe_same:
-                raise self.maybe_same_write(self.root.get(base.name, base.name), s.loc)
+            origin = self.maybe_same_origin(base.name) if isinstance(base, ir.Var) else None
+            if origin is not None:
+                raise self.maybe_same_write(origin, s.loc)
             self._overlapping_write(s.value, s.loc)
             self.write(s.target, s.value.args[0], s.loc)
             return 0

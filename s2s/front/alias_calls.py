@@ -54,6 +54,20 @@ class CallAliases:
         """The object of the module's (or closure's) that `atom` names, or None."""
         return self.fn.free.get(atom.name, (None,))[0] if isinstance(atom, ir.Var) else None
 
+    def maybe_same_origin(self, name: str) -> str | None:
+        """The value `name` may be (itself, or through the joins of loops and branches it may hold: `t` of a loop
+        writing `t[i] = v`) that may be an array it was made of (`maybe_same`), or None."""
+        todo, seen = [name], set()
+        while todo:
+            n = todo.pop()
+            n = self.root.get(n, n)
+            if n in self.maybe_same:
+                return n
+            if n not in seen:
+                seen.add(n)
+                todo += [a.name for a in self.joins.get(n, ()) if isinstance(a, ir.Var)]
+        return None
+
     def maybe_same_write(self, name: str, loc) -> UnsupportedSyntaxError:
         """The error for an element write into `name`, which may be an array it was made of, or a view of it."""
         made = self.made_by.get(name)
