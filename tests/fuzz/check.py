@@ -382,15 +382,18 @@ class Checker:
         # a kink right at the point (max(z, 2) at z == 2, an integer argument) keeps central differences
         # consistent across steps but not the one-sided ones: there s2s may take either side
         h = 1e-5
-        with time_limit(self.timeout):
-            center = F(theta)
-            for i in range(theta.size):
-                tp, tm = theta.copy(), theta.copy()
-                tp[i] += h
-                tm[i] -= h
-                right, left = (F(tp) - center) / h, (center - F(tm)) / h
-                if not np.all(np.abs(right - left) <= 1e-3 * scale):
-                    raise Unstable("one-sided differences disagree (a kink at the point)")
+        try:
+            with time_limit(self.timeout):
+                center = F(theta)
+                for i in range(theta.size):
+                    tp, tm = theta.copy(), theta.copy()
+                    tp[i] += h
+                    tm[i] -= h
+                    right, left = (F(tp) - center) / h, (center - F(tm)) / h
+                    if not np.all(np.abs(right - left) <= 1e-3 * scale):
+                        raise Unstable("one-sided differences disagree (a kink at the point)")
+        except FuzzTimeout:  # (the original itself too slow here, on a busy machine: no reference, not a failure)
+            raise Unstable("the one-sided differences take longer than the time limit") from None
         return {"value": value, "after": after, "J": J, "positions": positions, "templates": templates,
                 "scale": scale}
 
