@@ -160,3 +160,54 @@ def test_third_derivative_through_np_array(f, third):
     assert_close(s2s.grad(second)(0.5), third(0.5), what="grad of grad of grad")
     assert_close(s2s.hessian(s2s.grad(f))(0.5), third(0.5), what="hessian of grad")
     assert_close(s2s.jvp(second)((0.5,), (1.0,))[1], third(0.5), what="jvp of grad of grad")
+
+
+# ----------------------------------------------------------------- empty arrays, with the runtime/arrays.py and
+# runtime/batched.py patch (hunt3edge 6): append to tests/test_hunt3_zero_d.py once it is applied
+def prod_along_last_axis(x):
+    return np.sum(np.prod(x, axis=-1))
+
+
+def prod_of_all(x):
+    return np.prod(x) * 2.0
+
+
+def nanprod_of_all(x):
+    return np.nanprod(x) * 2.0
+
+
+def prod_method(x):
+    return x.prod() * 2.0
+
+
+def outer_summed(x):
+    return np.sum(np.outer(x, x))
+
+
+def trapezoid_of_squares(x):
+    return np.sum(np.trapezoid(x * x))
+
+
+@pytest.mark.parametrize("shape", [(3, 0), (0,)])
+@pytest.mark.parametrize("f", [prod_along_last_axis, prod_of_all, nanprod_of_all, prod_method, outer_summed,
+                               trapezoid_of_squares])
+def test_derivatives_of_functions_of_empty_arrays(f, shape):
+    """A function of an array with no entries is a constant (np.prod of none is 1, np.outer's sum and
+    np.trapezoid's integral 0): every derivative is an empty array. rt.prod_adjoint reshaped the products of
+    the other factors (one 1.0) to x's shape, rt.batch_outer_left/right and rt.batch_reshape reshaped no
+    tangents with a -1, _trapezoid_weights set the weight of a first sample there is not (ValueError,
+    IndexError)."""
+    x = np.zeros(shape)
+    assert s2s.grad(f)(x).shape == shape
+    assert s2s.jvp(f)((x,), (x,))[1] == 0.0
+    assert s2s.jacobian(f, mode="forward")(x).shape == shape
+    assert s2s.hessian(f)(x).shape == shape + shape
+
+
+def test_trapezoid_of_one_sample_has_no_derivative():
+    """np.trapezoid of one sample is 0 whatever it is: the weight dx / 2 given to the first and last sample
+    gave it a gradient of x (3.0 at 3.0)."""
+    x = np.array([3.0])
+    assert_close(s2s.grad(trapezoid_of_squares)(x), numeric_grad(trapezoid_of_squares, (x,), 0), what="grad")
+    assert_close(s2s.grad(trapezoid_of_squares)(x), [0.0], what="grad")
+    assert_close(s2s.hessian(trapezoid_of_squares)(x), [[0.0]], what="hessian")

@@ -124,6 +124,8 @@ def prod_adjoint(g, x, axis=None, keepdims=False):
     Computed from exclusive prefix and suffix products, so zeros in `x` are exact.
     """
     x = np.asarray(x)
+    if x.size == 0:  # no entries, so no factors (the product of an empty axis is the constant 1)
+        return expand_reduced(g, x.shape, axis, keepdims) * np.zeros(x.shape)
     axes = reduced_axes(axis, x.ndim)
     keep = [a for a in range(x.ndim) if a not in axes]
     perm = keep + list(axes)
@@ -285,6 +287,10 @@ def ptp_adjoint(g, x, axis=None, keepdims=False):
 
 def _trapezoid_weights(n, x, dx, axis, ndim):
     """The weight of each sample in the trapezoidal rule, shaped to broadcast along `axis`."""
+    if n < 2:  # one sample or none: no interval, and the integral is 0 whatever they are
+        shape = [1] * ndim
+        shape[axis % ndim] = n
+        return np.zeros(shape)
     if x is None:
         w = np.full(n, float(dx))
         w[0] = w[-1] = dx / 2.0

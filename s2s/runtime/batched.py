@@ -113,6 +113,8 @@ def batch_reshape(d, shape, order="C"):
     """Tangents of `np.reshape(x, shape, order)`. (In order 'F' the batch axis goes last, where it varies slowest,
     so that each tangent is reshaped on its own.)"""
     shape = (shape,) if np.ndim(shape) == 0 else tuple(shape)
+    if np.shape(d)[0] == 0:  # no tangents (of an empty array): a -1 in shape is told by one tangent's size
+        return np.zeros((0,) + np.shape(np.reshape(np.zeros(np.shape(d)[1:]), shape, order=order)))
     if order == "F":
         return np.moveaxis(np.reshape(np.moveaxis(d, 0, -1), shape + (np.shape(d)[0],), order="F"), -1, 0)
     return np.reshape(d, (np.shape(d)[0],) + shape)
@@ -143,13 +145,13 @@ def batch_dot_right(a, d, b):
 
 def batch_outer_left(d, b):
     """Tangents of `np.outer(a, b)` from the tangents `d` of `a`."""
-    d = np.reshape(d, (np.shape(d)[0], -1))
+    d = np.reshape(d, (np.shape(d)[0], math.prod(np.shape(d)[1:])))  # (not -1: there may be no tangents)
     return d[:, :, None] * np.ravel(b)[None, None, :]
 
 
 def batch_outer_right(a, d):
     """Tangents of `np.outer(a, b)` from the tangents `d` of `b`."""
-    d = np.reshape(d, (np.shape(d)[0], -1))
+    d = np.reshape(d, (np.shape(d)[0], math.prod(np.shape(d)[1:])))
     return np.ravel(a)[None, :, None] * d[:, None, :]
 
 
