@@ -1,7 +1,6 @@
 """Container adjoints the Python-breadth bug hunt (hunt3py) got wrong: a loop over a list of lists (the adjoint of
 one row added into the adjoint of the list extended it), sum(nested, []) (a concatenation differentiated as an
 elementwise sum) and a tuple grown in a loop. Each checked against central finite differences in every mode."""
-import inspect
 
 import numpy as np
 import pytest
@@ -297,20 +296,17 @@ def tuple_argument_as_a_list(t, x):
 
 
 def test_joining_tuples_s2s_cannot_tell_from_arithmetic_is_refused_in_every_mode():
-    """`t += (v,)` in a loop, and a tuple argument joined: the arithmetic `+` s2s reads there cannot say which parts
+    """A tuple argument joined: the arithmetic `+` s2s reads there cannot say which parts
     came from which operand, so every mode refuses at the user's line (the forward Jacobians raised NumPy's broadcast
     ValueError, and gave the tuple argument's join the derivative 3 in x where it is 0... of u[0] * u[1])."""
-    calls = [lambda: s2s.grad(tuple_augmented)(X), lambda: s2s.vjp(tuple_augmented)(X)[1](1.0),
-             lambda: s2s.jacobian(tuple_augmented)(X), lambda: s2s.jacobian(tuple_augmented, mode="forward")(X),
-             lambda: s2s.hessian(tuple_augmented)(X),
-             lambda: s2s.grad(tuple_argument_joined, wrt=(0, 1))((1.0, 2.0), 3.0),
+    calls = [lambda: s2s.grad(tuple_argument_joined, wrt=(0, 1))((1.0, 2.0), 3.0),
              lambda: s2s.jacobian(tuple_argument_joined, wrt=1, mode="forward")((1.0, 2.0), 3.0),
              lambda: s2s.jacobian(tuple_argument_joined, wrt=0, mode="forward")((1.0, 2.0), 3.0)]
     for call in calls:
         with pytest.raises(s2s.S2SError, match="joining lists or tuples") as info:
             call()
         assert "test_hunt3_containers.py" in str(info.value)
-        assert "t += (x[i + 1] * 2.0,)" in str(info.value) or "u = t + (x,)" in str(info.value)
+        assert "u = t + (x,)" in str(info.value)
 
 
 def test_a_tuple_argument_grown_as_the_refusal_says():
@@ -332,11 +328,9 @@ def tuple_grown_both_ways(x):
     return t[1] * t[4]
 
 
-def test_a_tuple_grown_both_ways_is_refused_at_the_augmented_line():
-    """`t = t + (v,)` is joined; the `t += (v,)` after it, of a tuple whose length is known only at run time, is
-    refused at its own line."""
-    for call in (lambda: s2s.grad(tuple_grown_both_ways)(X),
-                 lambda: s2s.jacobian(tuple_grown_both_ways, mode="forward")(X)):
-        with pytest.raises(s2s.S2SError, match="joining lists or tuples") as info:
-            call()
-        assert info.value.lineno == inspect.getsourcelines(tuple_grown_both_ways)[1] + 4
+def test_a_tuple_grown_by_augmented_assignment():
+    """`t += (v,)` in a loop is `t = t + (v,)` (it was refused at its line: the arithmetic `+` s2s read there could
+    not say which parts came from which operand)."""
+    check_every_mode(tuple_augmented, X)
+    check_vjp(tuple_augmented, X)
+    check_every_mode(tuple_grown_both_ways, X)

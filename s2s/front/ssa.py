@@ -219,6 +219,12 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
                 return
             if not isinstance(s.target, ast.Name):
                 raise self.error(s, "augmented assignment to an attribute")
+            if isinstance(s.op, ast.Add) and isinstance(s.value, ast.Tuple):  # t += (v,): t = t + (v,)
+                node = ast.copy_location(ast.BinOp(ast.Name(s.target.id, ast.Load()), s.op, s.value), s)
+                _, grown = self.joined_tuple(node, self._hint(s.target))
+                if grown is not None:
+                    self.bind(s.target, grown)
+                    return
             left = self.read(s.target.id, s.target)
             right = self.atom(s.value)
             if self.list_root(left) is not None and op in ("add", "mul"):
