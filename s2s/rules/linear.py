@@ -41,26 +41,30 @@ linear("getitem", lambda g, ans, x, *index: rt.getitem_adjoint(g, x, *index),
 
 # ---------------------------------------------------------------- sums
 def _sum_transpose(g, ans, x, axis=None, dtype=None, keepdims=False):
-    _default_dtype("numpy.sum", dtype)
-    return np.full(np.shape(x), g) if axis is None else rt.sum_adjoint(g, x, axis, keepdims)
+    return _cast_back(np.full(np.shape(x), g) if axis is None else rt.sum_adjoint(g, x, axis, keepdims), x, ans, dtype)
 
 
 def _mean_transpose(g, ans, x, axis=None, dtype=None, keepdims=False):
-    _default_dtype("numpy.mean", dtype)
-    return np.full(np.shape(x), g / np.size(x)) if axis is None else rt.mean_adjoint(g, x, axis, keepdims)
+    return _cast_back(np.full(np.shape(x), g / np.size(x)) if axis is None else rt.mean_adjoint(g, x, axis, keepdims),
+                      x, ans, dtype)
 
 
-def _default_dtype(key: str, dtype) -> None:
-    """dtype=None is NumPy's default; another dtype changes the precision the derivative would have to follow."""
-    if not same(dtype, None):
-        refuse(key, f"{key.replace('numpy.', 'np.')} with a dtype= other than None has no rule in s2s",
-               "convert the operand instead: np.sum(x.astype(np.float32))")
+# np.sum(x, dtype=D) is np.sum(x.astype(D)): with a dtype= given, the derivative is the cast's (a float type's the
+# identity, cast back to x's type; an integer type's zero), decided at run time by the result's type
+def _cast_back(adjoint, x, ans, dtype):
+    return adjoint if same(dtype, None) else rt.astype_adjoint(adjoint, x, ans)
+
+
+def _cast_tangent(tangent, ans, dtype, batched=False):
+    if same(dtype, None):
+        return tangent
+    return rt.batch_astype_tangent(tangent, ans) if batched else rt.astype_tangent(tangent, ans)
 
 
 _BATCH_SUM = [lambda d, ans, x, axis=None, dtype=None, keepdims=False:
-              _default_dtype("numpy.sum", dtype) or rt.batch_sum(d, axis, keepdims)]
+              _cast_tangent(rt.batch_sum(d, axis, keepdims), ans, dtype, batched=True)]
 _BATCH_MEAN = [lambda d, ans, x, axis=None, dtype=None, keepdims=False:
-               _default_dtype("numpy.mean", dtype) or rt.batch_mean(d, axis, keepdims)]
+               _cast_tangent(rt.batch_mean(d, axis, keepdims), ans, dtype, batched=True)]
 
 
 def _reduction_tangent(key: str):
@@ -69,9 +73,22 @@ def _reduction_tangent(key: str):
     def tangent(d, ans, x, *rest, **kwargs):
         if "initial" in kwargs:
             refuse(key, "its keyword argument initial= has no derivative rule in s2s", KEYWORD_FIXES["initial"])
-        _default_dtype(key, kwargs.get("dtype", rest[1] if len(rest) > 1 else None))
-        return emit(key, d, *rest, **kwargs)
+        rest, kwargs, dtype = _without_dtype(rest, kwargs)
+        return _cast_tangent(emit(key, d, *rest, **kwargs), ans, dtype)
     return tangent
+
+
+def _without_dtype(rest, kwargs):
+    """The reduction's (axis, dtype, ...) arguments without its dtype (the tangent is reduced in its own type and
+    cast as the result was), and the dtype."""
+    if "dtype" in kwargs:
+        kwargs = dict(kwargs)
+        return rest, kwargs, kwargs.pop("dtype")
+    if len(rest) > 1:
+        if len(rest) > 2:  # (out= by position: kept as given)
+            return rest, kwargs, None if same(rest[1], None) else rest[1]
+        return rest[:1], kwargs, rest[1]
+    return rest, kwargs, None
 
 
 def _parameters(record, *names) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 
 from s2s.runtime.core import Parts
 
-__all__ = ["astype_adjoint", "astype_tangent", "item_adjoint", "batch_item", "tolist_adjoint", "as_parts"]
+__all__ = ["astype_adjoint", "astype_tangent", "batch_astype_tangent", "item_adjoint", "batch_item", "tolist_adjoint", "as_parts"]
 
 
 def _float_type(x) -> np.dtype:
@@ -40,6 +40,14 @@ def astype_tangent(d, ans):
         return np.zeros(np.shape(ans)) if np.ndim(ans) else 0.0
     out = np.broadcast_to(d, np.shape(ans)).astype(np.result_type(ans))
     return out if isinstance(ans, np.ndarray) else out[()]
+
+
+def batch_astype_tangent(d, ans):
+    """Tangents (a leading batch axis) of a result cast to `ans`'s type, known only at run time
+    (np.sum(x, dtype=D)): each cast to that type, zero for an integer or bool type."""
+    if _integral(ans):
+        return np.zeros(np.shape(d))
+    return np.asarray(d).astype(np.result_type(ans))
 
 
 def item_adjoint(g, x, *index):

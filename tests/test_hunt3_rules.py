@@ -1,0 +1,50 @@
+"""Rule gaps the hunts (hunt3edge, hunt3opt, hunt3ho) and fuzz level 7 found: false refusals and refusals that
+named s2s's internals, each now a rule checked against finite differences in every mode, or a located refusal.
+
+- np.sum / np.mean with dtype=float (np.float64, np.float32) on a float array: the sum of x cast to the type, so
+  the derivative is the cast's (the identity for a float type, zero for an integer one); fuzz level 7's c7.
+"""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, check_every_mode, numeric_grad
+from s2s.errors import NonDifferentiableError
+
+X = np.array([0.5, -1.0, 2.0])
+
+
+# ----------------------------------------------------------------- 1. dtype= of a float type on a reduction
+def sum_dtype_float(q):  # fuzz level 7, c7
+    return np.sum(q * q, dtype=float) + np.mean(q, dtype=np.float64)
+
+
+def sum_dtype_axis(q):
+    m = np.reshape(q, (3, 2))
+    return np.sum(np.sin(np.sum(m, axis=0, dtype=np.float64))) + np.mean(np.mean(m * m, 1, float))
+
+
+def sum_dtype_int(q):  # the entries rounded: no derivative through that term
+    return np.sum(q * 3.3, dtype=int) + np.sum(q * q)
+
+
+@pytest.mark.parametrize("f, x", [(sum_dtype_float, X), (sum_dtype_axis, np.linspace(0.3, 1.8, 6))])
+def test_sum_mean_with_a_float_dtype(f, x):
+    check_every_mode(f, x)
+
+
+def test_sum_with_an_integer_dtype_has_no_derivative_there():
+    x = np.array([0.31, 0.52, 0.17])  # (3.3 x away from the integers)
+    assert_close(s2s.grad(sum_dtype_int)(x), 2 * x, what="grad")
+    check_every_mode(sum_dtype_int, x)
+
+
+def sum_dtype_float32(q):
+    return np.float64(np.sum(q * q, dtype=np.float32))
+
+
+def test_sum_with_dtype_float32_is_differentiated_in_float32():
+    g = s2s.grad(sum_dtype_float32)(X)
+    assert_close(g, 2 * X, rtol=1e-6, what="grad")
+    _, t = s2s.jvp(sum_dtype_float32)((X,), (np.ones(3),))
+    assert_close(t, np.sum(2 * X), rtol=1e-6, what="jvp")
