@@ -203,6 +203,9 @@ class _Bound:
         self.__wrapped__ = transformed.__wrapped__
         self.__self__ = obj
         self._transformed = transformed
+        # (named as its transformation is, like a bound method: a function that calls it reads these)
+        self.__name__, self.__module__ = transformed.__name__, transformed.__module__
+        self.__qualname__ = getattr(transformed, "__qualname__", transformed.__name__)
 
     @property
     def source(self) -> str:

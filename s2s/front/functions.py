@@ -170,18 +170,53 @@ class FunctionLowering:
 
     def transform_now(self, transform, args: tuple, kwargs: tuple, node) -> ir.Const:
         """`s2s.grad(loglike)` (any s2s transformation) inside the function: transformed while compiling,
-        so that its generated code is inlined where it is called."""
+        so that its generated code is inlined where it is called. The function is one known here: a module-level
+        function (or a name bound to it), or a method of a module-level object of the user's (`s2s.grad(M.loss)`)."""
+        name = getattr(transform, "__name__", "transformation")
         fv = function_of(args[0]) if args else None
+        if fv is None and args and node.args and isinstance(node.args[0], ast.Attribute):
+            fv = self.method_value(node.args[0])
         rest = list(args[1:]) + [v for _, v in kwargs]
-        if fv is None or fv.node is not None or fv.bound_args or fv.bound_kwargs or \
-                not all(isinstance(a, ir.Const) and function_of(a) is None for a in rest):
-            name = getattr(transform, "__name__", "transformation")
-            raise self.error(node, f"s2s.{name} of a function defined inside the function, or with options "
-                                   "that are not constants",
-                             f"define the function at module level and call s2s.{name}(function, ...) with "
-                             "constant options")
+        if fv is None or fv.node is not None or fv.bound_args or fv.bound_kwargs:
+            raise self.transform_refusal(name, fv, node)
+        if not all(isinstance(a, ir.Const) and function_of(a) is None for a in rest):
+            raise self.error(node, f"s2s.{name} with options that are not constants",
+                             f"write the options as constants in the call: s2s.{name}(function, wrt=0)")
         made = transform(fv.obj, *(a.value for a in args[1:]), **{k: v.value for k, v in kwargs})
-        return ir.Const(FunctionValue(f"{getattr(transform, '__name__', 'transform')}({fv.name})", made))
+        return ir.Const(FunctionValue(f"{name}({fv.name})", made))
+
+    def method_value(self, spelled: ast.Attribute) -> FunctionValue | None:
+        """`M.loss` for a module-level object M of a class of the user's that defines the method `loss`: the
+        method bound to M (the object is data, read by reference), as s2s descends into `M.loss(x)`."""
+        found = self.user_method(spelled)
+        base = self.atom(spelled.value) if found is not None else None
+        if not isinstance(base, ir.Var) or base.name not in self.free:
+            return None
+        obj = self.free[base.name][0]
+        if spelled.attr in getattr(obj, "__dict__", {}):  # (an attribute of the object hides its class's method)
+            return None
+        return FunctionValue(ast.unparse(spelled), getattr(obj, spelled.attr))
+
+    def transform_refusal(self, name: str, fv, node) -> S2SError:
+        """The refusal of `s2s.grad(f)` inside the function where `f` is no module-level function known here."""
+        spelled = ast.unparse(node.args[0]) if node.args else "f"
+        if fv is not None and fv.node is not None:
+            return self.error(node, f"s2s.{name} of '{spelled}', a function defined inside the function",
+                              f"define {spelled} at module level (pass what it reads from here as arguments) and "
+                              f"call s2s.{name}({spelled}) there or here")
+        if fv is not None:
+            return self.error(node, f"s2s.{name} of '{spelled}', a function with arguments bound by "
+                                    "functools.partial", f"define a module-level function that takes them as "
+                                                         f"parameters, and pick the derivative with wrt=")
+        if node.args and isinstance(node.args[0], ast.Subscript):
+            return self.error(node, f"s2s.{name} of '{spelled}', a function taken from a container (s2s does not "
+                                    "check later that the entry stays the same)",
+                              f"bind the function to a module-level name, f = {spelled}, and call "
+                              f"s2s.{name}(f)")
+        return self.error(node, f"s2s.{name} of '{spelled}', which is not a function s2s knows while compiling "
+                                "(a parameter, or a value the code computes)",
+                          f"call s2s.{name} of a module-level function by its name, or make the transformed "
+                          f"function at module level and pass what differs as an argument")
 
 
 def check_no_function_values(body: list, filename: str) -> None:
