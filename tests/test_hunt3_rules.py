@@ -48,3 +48,22 @@ def test_sum_with_dtype_float32_is_differentiated_in_float32():
     assert_close(g, 2 * X, rtol=1e-6, what="grad")
     _, t = s2s.jvp(sum_dtype_float32)((X,), (np.ones(3),))
     assert_close(t, np.sum(2 * X), rtol=1e-6, what="jvp")
+
+
+# np.linspace / np.logspace / np.geomspace with dtype=: the samples cast (the refusal said "may make the samples
+# integers", which a float type does not)
+def linspace_dtype(x):
+    return np.sum(np.linspace(x[0], x[1], 5, dtype=float) ** 2) + np.sum(np.logspace(x[0], x[2], 4, dtype=np.float64))
+
+
+def geomspace_dtype(x):
+    return np.sum(np.sin(np.geomspace(x[1], x[2], 6, dtype=float))) + np.sum(np.linspace(x[0], x[2], 3, dtype=int))
+
+
+def test_spaced_samples_with_a_float_dtype():
+    check_every_mode(linspace_dtype, np.array([0.3, 1.1, 0.7]))
+
+
+def test_spaced_samples_with_an_integer_dtype_have_no_derivative():
+    x = np.array([0.3, 1.1, 2.7])  # (the integer samples 0, 1, 2: rounded away from the steps)
+    check_every_mode(geomspace_dtype, x)

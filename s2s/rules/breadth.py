@@ -4,7 +4,9 @@ tensor solves; one record each.
 - `np.linspace(start, stop, num)` is linear in (start, stop): its transpose weighs g by the fractions
   1 - t and t of each sample (t = np.linspace(0.0, 1.0, num)) and sums over the samples' axis.
   `np.logspace` is base ** linspace, `np.geomspace` start * (stop / start) ** t: the same fractions times the
-  result. num, endpoint and axis are read as given; retstep=True and dtype= are refused.
+  result. num, endpoint and axis are read as given; retstep=True is refused. dtype= casts the samples: the
+  derivative is the cast's (a float type's the identity, an integer type's zero: the samples rounded), decided
+  at run time by the result's type as for x.astype(dtype).
 - `np.bincount(x, weights)` is linear in the weights; its transpose gathers g at x.
 - `np.partition` and `np.unique` (its values) permute or select their argument: the derivative follows each
   entry to where it went (rt.partition_order, rt.unique_order). np.unique has no derivative at a value that
@@ -30,12 +32,19 @@ from s2s.rules.symbolic import Sym, emit, np, rt
 
 
 # ================================================================ np.linspace, np.logspace, np.geomspace
-def _sampling(key, retstep=False, dtype=None, device=None):
+def _sampling(key, retstep=False):
     if retstep is not False:
         refuse(key, "retstep=True returns the step too, which has no rule",
                "compute the step as (stop - start) / (num - 1) beside the call")
-    if dtype is not None:
-        refuse(key, "dtype= may make the samples integers, which have no derivative", "leave dtype out")
+
+
+def _cast_adjoint(adjoint, end, ans, dtype):
+    """The adjoint of an end through samples cast to `dtype` (given): the cast's, as x.astype(dtype)'s."""
+    return adjoint if dtype is None else rt.astype_adjoint(adjoint, end, ans)
+
+
+def _cast_tangent(tangent, ans, dtype):
+    return tangent if dtype is None else rt.astype_tangent(tangent, ans)
 
 
 def _fractions(num, endpoint, first, last):
@@ -69,16 +78,17 @@ def _spaced(tangents, start, stop, num, endpoint, axis, scale=None):
 
 def _linspace_adjoint(start_side):
     def adjoint(g, ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, device=None):
-        _sampling("numpy.linspace", retstep, dtype)
+        _sampling("numpy.linspace", retstep)
         w = _fractions(num, endpoint, *((1.0, 0.0) if start_side else (0.0, 1.0)))
-        return rt.unbroadcast(_over_samples(w, g, axis), start if start_side else stop)
+        end = start if start_side else stop
+        return _cast_adjoint(rt.unbroadcast(_over_samples(w, g, axis), end), end, ans, dtype)
     return adjoint
 
 
 def _linspace_tangent(tangents, ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0,
                       device=None):
-    _sampling("numpy.linspace", retstep, dtype)
-    return _spaced(tangents, start, stop, num, endpoint, axis)
+    _sampling("numpy.linspace", retstep)
+    return _cast_tangent(_spaced(tangents, start, stop, num, endpoint, axis), ans, dtype)
 
 
 define("numpy.linspace", [_linspace_adjoint(True), _linspace_adjoint(False)], tangent_fn=_linspace_tangent)
@@ -90,15 +100,14 @@ def _log_of(base):
 
 def _logspace_adjoint(start_side):
     def adjoint(g, ans, start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
-        _sampling("numpy.logspace", dtype=dtype)
         w = _fractions(num, endpoint, *((1.0, 0.0) if start_side else (0.0, 1.0)))
-        return rt.unbroadcast(_over_samples(w, g * ans, axis) * _log_of(base), start if start_side else stop)
+        end = start if start_side else stop
+        return _cast_adjoint(rt.unbroadcast(_over_samples(w, g * ans, axis) * _log_of(base), end), end, ans, dtype)
     return adjoint
 
 
 def _logspace_tangent(tangents, ans, start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
-    _sampling("numpy.logspace", dtype=dtype)
-    return ans * _log_of(base) * _spaced(tangents, start, stop, num, endpoint, axis)
+    return _cast_tangent(ans * _log_of(base) * _spaced(tangents, start, stop, num, endpoint, axis), ans, dtype)
 
 
 define("numpy.logspace", [_logspace_adjoint(True), _logspace_adjoint(False)], tangent_fn=_logspace_tangent)
@@ -107,16 +116,15 @@ define("numpy.logspace", [_logspace_adjoint(True), _logspace_adjoint(False)], ta
 # geomspace: y = start (stop / start) ** t, so dy/dstart = y (1 - t) / start and dy/dstop = y t / stop
 def _geomspace_adjoint(start_side):
     def adjoint(g, ans, start, stop, num=50, endpoint=True, dtype=None, axis=0):
-        _sampling("numpy.geomspace", dtype=dtype)
         w = _fractions(num, endpoint, *((1.0, 0.0) if start_side else (0.0, 1.0)))
         end = start if start_side else stop
-        return rt.unbroadcast(_over_samples(w, g * ans, axis) / end, end)
+        return _cast_adjoint(rt.unbroadcast(_over_samples(w, g * ans, axis) / end, end), end, ans, dtype)
     return adjoint
 
 
 def _geomspace_tangent(tangents, ans, start, stop, num=50, endpoint=True, dtype=None, axis=0):
-    _sampling("numpy.geomspace", dtype=dtype)
-    return ans * _spaced(tangents, start, stop, num, endpoint, axis, scale=lambda d, end: d / end)
+    return _cast_tangent(ans * _spaced(tangents, start, stop, num, endpoint, axis, scale=lambda d, end: d / end),
+                         ans, dtype)
 
 
 define("numpy.geomspace", [_geomspace_adjoint(True), _geomspace_adjoint(False)], tangent_fn=_geomspace_tangent)
