@@ -67,3 +67,31 @@ def test_spaced_samples_with_a_float_dtype():
 def test_spaced_samples_with_an_integer_dtype_have_no_derivative():
     x = np.array([0.3, 1.1, 2.7])  # (the integer samples 0, 1, 2: rounded away from the steps)
     check_every_mode(geomspace_dtype, x)
+
+
+# ----------------------------------------------------------------- 6. correction= is NumPy 2's ddof=
+def std_correction(x):
+    return np.std(x, correction=1) + np.var(x * x, correction=1.5)
+
+
+def std_ddof(x):  # the same, spelled with ddof=: the reference values
+    return np.std(x, ddof=1) + np.var(x * x, ddof=1.5)
+
+
+def test_std_var_with_correction_are_ddof():
+    if np.lib.NumpyVersion(np.__version__) < "2.0.0":
+        pytest.skip("correction= is NumPy 2's")
+    x = np.array([0.5, -1.0, 2.0, 0.3])
+    assert std_correction(x) == std_ddof(x)
+    g = check_every_mode(std_correction, x)
+    assert_close(g, numeric_grad(std_ddof, (x,), 0), what="grad against ddof=")
+
+
+def var_correction_where(x):
+    return np.var(x, correction=1, where=x > 0)
+
+
+def test_var_with_where_is_refused_at_the_line():
+    with pytest.raises(NonDifferentiableError, match="where= or mean=") as e:
+        s2s.grad(var_correction_where)(X)
+    assert e.value.lineno == var_correction_where.__code__.co_firstlineno + 1

@@ -40,19 +40,23 @@ define("numpy.cumprod",
        [lambda d, ans, x, axis=None, dtype=None: rt.cumprod_tangent(d, ans, x, **given(axis=axis))])
 
 # ---------------------------------------------------------------- moments
+# (correction=, NumPy 2's spelling of ddof=, is read as ddof: _moment_ddof)
 define("numpy.var",
-       [lambda g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
-        rt.var_adjoint(g, x, **non_default(axis=(axis, None), ddof=(ddof, 0), keepdims=(keepdims, False)))],
-       [lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
-        rt.var_tangent(d, x, **given(axis=axis, ddof=ddof or None, keepdims=keepdims or None))], full_reduction=True)
+       [lambda g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw:
+        rt.var_adjoint(g, x, **non_default(axis=(axis, None), ddof=(_moment_ddof("numpy.var", ddof, kw), 0),
+                                           keepdims=(keepdims, False)))],
+       [lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw:
+        rt.var_tangent(d, x, **given(axis=axis, ddof=_moment_ddof("numpy.var", ddof, kw) or None,
+                                     keepdims=keepdims or None))], full_reduction=True)
 # (std = sqrt(var): where all entries are equal, a kink like the norm's at 0, the derivative is 0, not 0 / 0)
 define("numpy.std",
-       [lambda g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
+       [lambda g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw:
         rt.var_adjoint(rt.ratio_or_zero(g, 2.0 * ans), x,
-                       **non_default(axis=(axis, None), ddof=(ddof, 0), keepdims=(keepdims, False)))],
-       [lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
-        rt.ratio_or_zero(rt.var_tangent(d, x, **given(axis=axis, ddof=ddof or None, keepdims=keepdims or None)),
-                         2.0 * ans)],
+                       **non_default(axis=(axis, None), ddof=(_moment_ddof("numpy.std", ddof, kw), 0),
+                                     keepdims=(keepdims, False)))],
+       [lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw:
+        rt.ratio_or_zero(rt.var_tangent(d, x, **given(axis=axis, ddof=_moment_ddof("numpy.std", ddof, kw) or None,
+                                                      keepdims=keepdims or None)), 2.0 * ans)],
        full_reduction=True)
 define("numpy.nansum",
        [lambda g, ans, x, axis=None, dtype=None, out=None, keepdims=False:
@@ -189,6 +193,11 @@ _quantile_record("numpy.nanquantile", ignore_nan=True)
 _quantile_record("numpy.nanpercentile", percent=True, ignore_nan=True)
 _median_record("numpy.median")
 _median_record("numpy.nanmedian", ignore_nan=True)
+
+def _moment_ddof(key, ddof, kw):
+    """np.var's and np.std's ddof, or correction= (NumPy 2's name for it) where given; where= and mean= refused."""
+    return _nan_moment_options(key, ddof=ddof, **kw)
+
 
 # ---------------------------------------------------------------- the nan-ignoring moments and running sums/products
 # (each rule masks the nan entries before it multiplies, so that no 0 * nan reaches a second derivative)
