@@ -75,6 +75,12 @@ class UnsupportedSyntaxError(S2SError, SyntaxError):
         return f"{self.msg}\n  {self.filename}:{self.lineno}:{self.offset}\n    {text}\n    {caret}"
 
 
+class ReverseOverStacksError(UnsupportedSyntaxError):
+    """Reverse mode over the stacks of saved values a gradient's loops keep (a function calling `s2s.grad` of a
+    function with a loop, inside a loop of its own), which s2s does not follow. Forward mode works there:
+    `s2s.jacobian` falls back to it; `s2s.vjp` refuses with this error, which says what to write."""
+
+
 class NonDifferentiableError(S2SError):
     """A call to a function that has no derivative rule and no Python source to descend into.
 

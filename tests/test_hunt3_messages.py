@@ -107,3 +107,68 @@ def grad_of_nested(w):
 def test_grad_of_a_nested_function_says_so():
     with pytest.raises(S2SError, match="'inner', a function defined inside the function"):
         s2s.grad(grad_of_nested)(np.array([0.5, 1.0]))
+
+
+# ================================================================ reverse mode over an inner gradient's loop stacks
+def looped_loss(w):
+    s = 0.0
+    for i in range(2):
+        s = s + np.sin(w[i] * s + w[0])
+    return s
+
+
+def unrolled(w):
+    for k in range(2):
+        w = w - 0.1 * s2s.grad(looped_loss)(w)
+    return looped_loss(w)
+
+
+def unrolled_vector(w):
+    for k in range(2):
+        w = w - 0.1 * s2s.grad(looped_loss)(w)
+    return np.array([looped_loss(w), np.sum(w ** 2)])
+
+
+def _looped_loss_grad(w):
+    """The gradient of looped_loss written out by hand (the chain rule through its two steps)."""
+    s1 = np.sin(w[0])
+    d1 = np.array([np.cos(w[0]), 0.0])
+    u = w[1] * s1 + w[0]
+    du = np.array([w[1] * d1[0] + 1.0, s1 + w[1] * d1[1]])
+    return d1 + np.cos(u) * du
+
+
+def _unrolled_plain(w, vector=False):
+    for k in range(2):
+        w = w - 0.1 * _looped_loss_grad(w)
+    value = np.sin(w[1] * np.sin(w[0]) + w[0]) + np.sin(w[0])
+    return np.array([value, np.sum(w ** 2)]) if vector else value
+
+
+W2 = np.array([0.3, 0.8])
+
+
+def test_the_hand_written_inner_gradient_is_the_finite_differences():
+    assert_close(_looped_loss_grad(W2), numeric_grad(looped_loss, (W2,), 0))
+
+
+def test_reverse_jacobian_falls_back_to_forward_mode():
+    expected = numeric_grad(_unrolled_plain, (W2,), 0)
+    assert_close(s2s.jacobian(unrolled)(W2), expected, what="jacobian")
+    rows = [numeric_grad(lambda w, i=i: _unrolled_plain(w, vector=True)[i], (W2,), 0) for i in range(2)]
+    jac = s2s.jacobian(unrolled_vector)
+    assert_close(jac(W2), np.array(rows), what="jacobian of a vector")
+    assert_close(jac(W2 + 0.1), np.array([numeric_grad(lambda w, i=i: _unrolled_plain(w, vector=True)[i],
+                                                       (W2 + 0.1,), 0) for i in range(2)]), what="again")
+    assert "def " in jac.source
+
+
+def test_vjp_refusal_points_at_the_inner_gradient_and_says_forward_mode():
+    with pytest.raises(S2SError) as info:
+        s2s.vjp(unrolled)(W2)
+    error = info.value
+    assert error.lineno == unrolled.__code__.co_firstlineno + 2
+    assert "w = w - 0.1 * s2s.grad(looped_loss)(w)" in str(error)
+    assert "s2s.jvp(f)" in str(error) and 'mode="forward"' in str(error) and "hessian" not in str(error)
+    value, tangent = s2s.jvp(unrolled)((W2,), (np.array([1.0, -0.5]),))
+    assert tangent == pytest.approx(numeric_grad(_unrolled_plain, (W2,), 0) @ np.array([1.0, -0.5]))

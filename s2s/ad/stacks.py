@@ -14,7 +14,7 @@ from __future__ import annotations
 from s2s import ir, prims
 from s2s.ad.blocks import ZERO
 from s2s.ir.names import base_name
-from s2s.errors import UnsupportedSyntaxError
+from s2s.errors import ReverseOverStacksError, UnsupportedSyntaxError
 from s2s.ir.walk import vars_of as walk_vars
 
 
@@ -69,13 +69,30 @@ class StackAdjoints:
             made = self.made.get(n)
             if n not in outside_loops and made is not None or use is not None or \
                     made not in (None, ir.Call("list", ())):  # (never made so by s2s: refused, not guessed)
-                loc = getattr(use, "loc", None)
-                raise UnsupportedSyntaxError(
-                    f"reverse mode over the stack of saved values '{n}'", self.fn.filename,
-                    loc.line if loc else 0, 0, loc.text if loc else "",
-                    "differentiate this gradient in forward mode: s2s.hessian(f), or "
-                    "s2s.jacobian(s2s.grad(f), mode=\"forward\")")
+                raise self._stack_refusal(n, getattr(use, "loc", None))
         return members
+
+    def _stack_refusal(self, stack: str, loc) -> ReverseOverStacksError:
+        """The refusal of reverse mode over the stack `stack` of generated code: at the user's line that calls
+        the gradient which keeps it (the first line of the user's after where the stack is made), or, in a
+        gradient being differentiated again, at its line (`loc`, else where the stack is made)."""
+        statements = list(ir.statements(self.fn.body))
+        made = next((i for i, t in enumerate(statements) if isinstance(t, ir.Assign) and t.target == stack), 0)
+        user = next((t.loc for t in statements[made:] if t.loc is not None and t.loc.file and
+                     not t.loc.file.startswith("<s2s")), None)
+        if user is not None:
+            return ReverseOverStacksError(
+                f"reverse mode (s2s.vjp) of a function that calls the gradient of a function with a "
+                f"loop here (the values its loops save, '{base_name(stack)}', which reverse mode does not follow there)",
+                user.file, user.line, 0, user.text,
+                "differentiate it in forward mode: s2s.jvp(f), or s2s.jacobian(f, mode=\"forward\"), which "
+                "s2s.jacobian(f) falls back to; s2s.grad(f) of a function whose value is a number")
+        loc = loc if loc is not None else statements[made].loc if statements else None
+        return ReverseOverStacksError(
+            f"reverse mode over the stack of saved values '{stack}'", self.fn.filename,
+            loc.line if loc else 0, 0, loc.text if loc else "",
+            "differentiate this gradient in forward mode: s2s.hessian(f), or "
+            "s2s.jacobian(s2s.grad(f), mode=\"forward\")")
 
     def _start_stack_adjoints(self, stmts: list, out: list) -> None:
         """`bS = rt.accumulator(S)` for each stack carrying derivatives whose first name `stmts` define."""

@@ -16,7 +16,7 @@ from s2s.api.forward import JACOBIAN_REFUSAL, JacobianForward, jacobian_forward
 from s2s.api.parameters import resolve_wrt
 from s2s.api.transformed import Transformed, _checked_pullback
 from s2s.back.sourcemap import attach_user_frames
-from s2s.errors import ResultTypeError
+from s2s.errors import ResultTypeError, ReverseOverStacksError
 
 
 _SCALARS = frozenset((float, int, np.float64, np.float32))  # one number: no structure, shape ()
@@ -38,6 +38,7 @@ class _ReverseState(cache.SharedState):
         super().__init__(f)
         self.vjp = transform.vjp(f, wrt=wrt)
         self.params = self.positional = None
+        self.forward = None  # the forward-mode Jacobian, where reverse mode cannot follow a gradient's stacks
 
 
 # (why, what to do) when a Hessian is transformed
@@ -65,7 +66,8 @@ class JacobianReverse:
 
     @property
     def source(self) -> str:
-        return self._vjp.source
+        forward = self._state.forward
+        return forward.source if forward is not None else self._vjp.source
 
     _repr_html_ = display.repr_html  # a notebook shows the generated source, highlighted
 
@@ -83,10 +85,20 @@ class JacobianReverse:
                 entry = vjp._entry
                 if entry is not None and entry.check(vjp.__wrapped__):
                     return self._plain_call(entry.fn, args, x)
+        forward = self._state.forward
+        if forward is not None:
+            return forward(*args, **kwargs)
         try:
             value, pullback = self._vjp(*args, **kwargs)
         except ResultTypeError as exc:
             raise exc.retitled("jacobian") from None
+        except ReverseOverStacksError:
+            if not self._single:  # (a tuple wrt: forward mode nests the blocks of a container value otherwise)
+                raise
+            # f calls the gradient of a function with a loop where reverse mode cannot follow its saved values:
+            # the same Jacobian by forward mode, as s2s.grad takes it there (api/transform.py)
+            forward = self._state.forward = JacobianForward(self.__wrapped__, self._wrt)
+            return forward(*args, **kwargs)
         params = self._state.params
         if params is None:
             params = self._state.params = cache.parameter_names(self.__wrapped__)
