@@ -68,13 +68,13 @@ def shuffle_into(a, v):
 
 def push_twice(x):
     ys = [x[0]]
-    push(ys, x[1] * 2.0)  # refused
+    push(ys, x[1] * 2.0)
     return ys[-1]
 
 
 def push_into_empty(x):
     ys = []
-    push(ys, x[1] * 2.0)  # refused
+    push(ys, x[1] * 2.0)
     return ys[0]
 
 
@@ -127,7 +127,8 @@ def copy_into_view(x):
     return np.sum(y * x)
 
 
-@pytest.mark.parametrize("f", [push_twice, push_into_empty, put_key, set_through_view, set_through_view_of_copy,
+# (push_twice and push_into_empty grow the function's list, exact: tests/test_hunt3_front.py)
+@pytest.mark.parametrize("f", [put_key, set_through_view, set_through_view_of_copy,
                                set_row, set_in_rebinding_loop, set_argument, bump_reversed, copy_into_view],
                          ids=lambda f: f.__name__)
 def test_a_helper_changing_its_argument_is_refused_at_the_call(f):

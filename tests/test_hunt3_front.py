@@ -390,3 +390,11 @@ def test_helper_appending_to_its_argument_of_another_name():
         assert value == pytest.approx(x + x * x) and g == pytest.approx(1.0 + 2.0 * x)
         assert s2s.jvp(f)((x,), (1.0,))[1] == pytest.approx(1.0 + 2.0 * x)
         assert s2s.hessian(f)(x) == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("name", ["push_twice", "push_into_empty"])
+def test_helper_pushing_onto_the_functions_list(name):
+    """tests/test_alias_fixes.py's push(ys, v) (lst.append(v) in push), refused before: ys grows."""
+    import test_alias_fixes
+    f = getattr(test_alias_fixes, name)
+    assert_close(check_every_mode(f, X), [0.0, 2.0, 0.0], what=name)
