@@ -172,3 +172,40 @@ def test_vjp_refusal_points_at_the_inner_gradient_and_says_forward_mode():
     assert "s2s.jvp(f)" in str(error) and 'mode="forward"' in str(error) and "hessian" not in str(error)
     value, tangent = s2s.jvp(unrolled)((W2,), (np.array([1.0, -0.5]),))
     assert tangent == pytest.approx(numeric_grad(_unrolled_plain, (W2,), 0) @ np.array([1.0, -0.5]))
+
+
+# ================================================================ messages about transformed callables and rules
+def sin_x_squared(x):
+    return np.sum(np.sin(x) * x ** 2)
+
+
+@pytest.mark.parametrize("make", [s2s.vjp, s2s.jacobian])
+def test_a_transformation_of_a_jvp_called_like_the_jvp_says_how_to_call_it(make):
+    x, v = np.array([0.3, 0.8]), np.array([1.0, -0.5])
+    transformed = make(s2s.jvp(sin_x_squared))
+    with pytest.raises(TypeError) as info:
+        transformed((x,), (v,))
+    message = str(info.value)
+    assert "jvp_sin_x_squared(x, dx)" in message and "call it as (x, dx)" in message
+    assert "takes 1 positional argument" not in message
+    with pytest.raises(TypeError, match=r"call it as \(x, dx\)"):
+        transformed(x, v, v)
+    # called as the message says: the tangent's derivative with respect to x is the Hessian times v
+    hessian = np.diag(2 * np.cos(x) * 2 * x + (2 - x ** 2) * np.sin(x))
+    if make is s2s.vjp:
+        value, pullback = transformed(x, v)
+        assert_close(pullback((0.0, 1.0)), hessian @ v)
+    else:
+        assert_close(transformed(x, v)[1], hessian @ v)
+
+
+def test_a_rule_missing_a_default_is_told_to_write_it():
+    def powk(x, k=3.0):
+        return x ** k
+
+    with pytest.raises(TypeError) as info:
+        @s2s.adjoint(powk)
+        def _(g, ans, x, k):
+            return g * k * x ** (k - 1), None
+    message = str(info.value)
+    assert "write def _(g, ans, x, k=3.0):" in message and "leaves out k" in message

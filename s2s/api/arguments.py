@@ -31,7 +31,27 @@ def original(f):
 
 
 def raise_call_error(f, args: tuple, kwargs: dict) -> None:
-    """Raise the TypeError calling the original `f` with these arguments would raise, if it would."""
+    """Raise the TypeError calling the original `f` with these arguments would raise, if it would. Beneath a
+    transformation of an `s2s.jvp` is its generated `jvp_f(x, dx)`, which takes the primals and the tangents one
+    by one: a call that does not fit it says so."""
+    packed = _packed(f)
+    if packed is not None:  # (called where the generated function raised a TypeError)
+        fn = packed._current()
+        count = packed.__s2s_packed__()
+        try:
+            inspect.signature(fn).bind(*args, **kwargs)
+            problem = "" if not (len(args) == 2 and not kwargs and isinstance(args[0], tuple) and
+                                 isinstance(args[1], tuple) and len(args[0]) == count and
+                                 len(args[0]) + len(args[1]) == fn.__code__.co_argcount) else \
+                "called with a tuple of primals and a tuple of tangents"
+        except TypeError as exc:
+            problem = str(exc)
+        if problem:
+            raise TypeError(f"{problem}: a transformation of s2s.jvp({getattr(original(f), '__name__', 'f')}) "
+                            f"differentiates the generated {fn.__name__}{inspect.signature(fn)}, which takes the "
+                            f"primals, then one tangent per wrt entry, one by one: call it as (x, dx), not as the "
+                            f"jvp is called, ((x,), (dx,))") from None
+        return
     stub = _stub(original(f))
     if stub is None:
         return
@@ -39,6 +59,15 @@ def raise_call_error(f, args: tuple, kwargs: dict) -> None:
         stub(*args, **kwargs)
     except TypeError as exc:
         raise TypeError(*exc.args) from None
+
+
+def _packed(f):
+    """The `s2s.jvp` transformation beneath the transformations `f` (None if there is none)."""
+    while hasattr(f, "_kind") and hasattr(f, "__wrapped__"):
+        if getattr(f, "__s2s_packed__", None) is not None:
+            return f
+        f = f.__wrapped__
+    return None
 
 
 def check_tangents(what: str, positions: tuple, primals, tangents) -> None:

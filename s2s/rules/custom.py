@@ -88,9 +88,12 @@ def _check_signature(rule: Callable, func: Callable, kind: str, first: str) -> N
         where = f"\n  {code.co_filename}:{code.co_firstlineno}\n    " \
                 f"{linecache.getline(code.co_filename, code.co_firstlineno).strip()}" if code else ""
         name = getattr(rule, "__name__", "rule")
-        wanted = ", ".join([first] + [p.name for p in params])
+        wanted = ", ".join([first] + [p.name if p.default is p.empty else f"{p.name}={p.default!r}" for p in params])
+        optional = [p.name for p in params if p.default is not p.empty]
+        why = f" (a call that leaves out {', '.join(optional)} passes only the others: give the rule's parameter " \
+              f"the same default)" if optional else ""
         raise TypeError(f"the @s2s.{kind} rule {name} cannot take the arguments s2s passes it: {first}, then "
-                        f"the positional arguments of {getattr(func, '__name__', 'the function')}; write "
+                        f"the positional arguments of {getattr(func, '__name__', 'the function')}{why}; write "
                         f"def {name}({wanted}):{where}") from None
 
 
