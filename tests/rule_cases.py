@@ -356,6 +356,11 @@ CASES += [  # the helpers of the ndarray methods' derivatives (rules/methods.py)
     ("s2s.runtime.astype_adjoint", lambda g: rt.astype_adjoint(g, V3), (V3,), 0),
     ("s2s.runtime.astype_adjoint", lambda g: rt.astype_adjoint(g, V3, V3), (V3,), 0),
     ("s2s.runtime.astype_tangent", lambda d: rt.astype_tangent(d, V3), (V3,), 0),
+    ("s2s.runtime.batch_astype_tangent", lambda d: rt.batch_astype_tangent(d, V3), (M23,), 0),
+    # np.float32(x) near 1e-4, where float32's spacing is far below the differences' step; np.half(x) round trip
+    # (float16's rounding defeats central differences: tests/test_hunt3_rules.py checks it analytically)
+    ("numpy.float32", lambda x: np.float32(x) * 3.0, (V * 1e-4,), 0),
+    ("numpy.float16", lambda x: np.half(x) + (x - np.half(x)), (V,), 0),
     ("s2s.runtime.item_adjoint", lambda g: rt.item_adjoint(g, V, 2), (1.3,), 0),
     ("s2s.runtime.item_adjoint", lambda g: rt.item_adjoint(g, M23, 1, 0), (0.4,), 0),
     ("s2s.runtime.item_adjoint", lambda g: rt.item_adjoint(g, V[:1]), (0.4,), 0),

@@ -95,3 +95,30 @@ def test_var_with_where_is_refused_at_the_line():
     with pytest.raises(NonDifferentiableError, match="where= or mean=") as e:
         s2s.grad(var_correction_where)(X)
     assert e.value.lineno == var_correction_where.__code__.co_firstlineno + 1
+
+
+# ----------------------------------------------------------------- 3. np.float32(x), np.half(x): casts
+def cast32(x):
+    return np.sum(np.sin(np.float32(x)) * x) + np.half(x[0]) * 2.0
+
+
+def test_float32_and_half_casts_in_every_mode():
+    x = np.array([0.5, -1.0, 2.0])
+    # (against the analytic derivative: finite differences of float32 values are noise)
+    grad = np.cos(x) * x + np.sin(x) + np.array([2.0, 0.0, 0.0])
+    hess = np.diag(-np.sin(x) * x + 2.0 * np.cos(x))
+    assert np.result_type(s2s.grad(cast32)(x)) == np.float64
+    assert_close(s2s.grad(cast32)(x), grad, rtol=1e-5, what="grad")
+    v = np.array([0.25, -0.5, 1.0])  # (v[0] exact in float16: its tangent is in half precision)
+    value, t = s2s.jvp(cast32)((x,), (v,))
+    assert value == cast32(x)
+    assert_close(t, grad @ v, rtol=1e-5, what="jvp")
+    assert_close(s2s.jacobian(cast32, mode="forward")(x), grad, rtol=1e-5, what="forward jacobian")
+    assert_close(s2s.jacobian(cast32)(x), grad, rtol=1e-5, what="reverse jacobian")
+    assert_close(s2s.hessian(cast32)(x), hess, rtol=1e-5, atol=1e-6, what="hessian")
+    assert_close(s2s.jacobian(s2s.grad(cast32))(x), hess, rtol=1e-5, atol=1e-6, what="grad of grad")
+
+
+def test_float32_tangent_is_float32():
+    _, t = s2s.jvp(lambda x: np.float32(x) * 3.0)((np.array([1.0, 2.0]),), (np.array([1.0, 1.0]),))
+    assert np.result_type(t) == np.float32

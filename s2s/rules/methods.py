@@ -22,6 +22,10 @@ linear("numpy.ndarray.astype", lambda g, ans, x, *dtype, **kwargs: rt.astype_adj
 define("numpy.ndarray.astype_any", [lambda g, ans, x, *dtype, **kwargs: rt.astype_adjoint(g, x, ans)],
        [lambda d, ans, x, *dtype, **kwargs: rt.astype_tangent(d, ans)])
 nondiff("numpy.ndarray.astype_integer", "numpy.ndarray.dtype")
+# np.float32(x), np.half(x): casts to a float type (np.float64(x): elementwise.py), the derivative in that type
+for _key in ("numpy.float32", "numpy.float16"):
+    define(_key, [lambda g, ans, x: rt.astype_adjoint(g, x)], [lambda d, ans, x: rt.astype_tangent(d, ans)],
+           batched=[lambda d, ans, x: rt.batch_astype_tangent(d, ans)])
 
 # ---------------------------------------------------------------- conversions to Python numbers and lists
 linear("numpy.ndarray.item", lambda g, ans, x, *index: rt.item_adjoint(g, x, *index),
@@ -34,6 +38,7 @@ linear("getattr", lambda g, ans, obj, name: rt.getattr_adjoint(g, obj, name), No
 # ---------------------------------------------------------------- their helpers (higher order): linear in g
 linear(RT + "astype_adjoint", lambda h, ans, g, x, *known: rt.astype_adjoint(h, g, *known), None, None)
 linear(RT + "astype_tangent", lambda h, ans, d, known: rt.astype_adjoint(h, d, known), None)
+linear(RT + "batch_astype_tangent", lambda h, ans, d, known: rt.astype_adjoint(h, d, known), None)
 # (h has x's shape; where x is a NumPy scalar or a 0-d array it may be a number: the seed 1.0, a cotangent)
 linear(RT + "item_adjoint", lambda h, ans, g, x, *index: h if isinstance(h, numbers.Number) else
        rt.item_adjoint_transpose(h, *index), *(None,) * 4)
