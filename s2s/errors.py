@@ -1,6 +1,8 @@
 """The errors s2s raises. Every one derives from `S2SError` and points at the user's own code."""
 from __future__ import annotations
 
+import types
+
 from s2s.prims import python_object, spelling
 
 
@@ -204,8 +206,14 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
     refusal = getattr(target if target is not None else obj, "__s2s_refusal__", None)  # (why, what to do) of a
     # derivative s2s made itself
     fix = ""
+    library = _library_source(target if target is not None else obj)
     if refusal is not None:
         why, fix = refusal
+    elif op == "call" and library is not None:  # (np.polyfit: Python source s2s does not descend into)
+        why = f"it has no derivative rule, and s2s does not descend into {library}'s own Python source"
+        instead = _WRITE_INSTEAD.get(f"{library}.{getattr(target, '__name__', '')}")
+        if instead is not None:
+            fix = f"Write it with functions s2s differentiates: {instead}."
     elif op == "callmethod":  # (obj.m(x), an object s2s does not see into: no name to register a rule for)
         method = (callee or "").rpartition(".")[2].rstrip("()") or "method"
         why = "it is a method of an object s2s does not see into, and has no derivative rule"
@@ -216,3 +224,21 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
                f"forward mode), or s2s.nondifferentiable({method}) if its result carries no derivative.")
     return NonDifferentiableError(name or spelling(op), (loc.file if loc and loc.file else filename),
                                   loc.line if loc else 0, loc.text if loc else "", why, fix)
+
+
+# what to write for a library function without a rule whose result the functions with rules compute
+_WRITE_INSTEAD = {
+    "numpy.corrcoef": "c = np.cov(np.stack([x, y])); d = np.sqrt(np.diag(c)); r = c / np.outer(d, d) for "
+                      "np.corrcoef(x, y)",
+    "numpy.polyfit": "A = np.vander(t, deg + 1); p = np.linalg.lstsq(A, y)[0] for np.polyfit(t, y, deg)",
+}
+
+
+def _library_source(obj) -> str | None:
+    """The library ("numpy", "scipy"...) whose Python function `obj` is, None for anything else."""
+    module = getattr(obj, "__module__", None) or ""
+    while not isinstance(obj, types.FunctionType) and getattr(obj, "__wrapped__", None) is not None:
+        obj = obj.__wrapped__  # (NumPy's functions are dispatchers wrapping the Python function)
+    if not isinstance(obj, types.FunctionType) or module.split(".")[0] not in ("numpy", "scipy"):
+        return None
+    return module.split(".")[0]

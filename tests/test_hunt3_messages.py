@@ -209,3 +209,42 @@ def test_a_rule_missing_a_default_is_told_to_write_it():
             return g * k * x ** (k - 1), None
     message = str(info.value)
     assert "write def _(g, ans, x, k=3.0):" in message and "leaves out k" in message
+
+
+# ================================================================ library functions without a rule
+T5 = np.arange(5.0)
+Y5 = np.array([1.0, 2.5, 2.0, 4.0, 3.5])
+WEIGHTS = np.array([[1.0, 2.0], [3.0, 4.0]])
+
+
+def with_polyfit(y):
+    return np.polyfit(T5, y, 1) @ np.array([1.0, 3.0])
+
+
+def with_corrcoef(y):
+    return np.sum(np.corrcoef(y, y ** 2) * WEIGHTS)
+
+
+def polyfit_as_advised(y):
+    A = np.vander(T5, 2)
+    p = np.linalg.lstsq(A, y)[0]
+    return p @ np.array([1.0, 3.0])
+
+
+def corrcoef_as_advised(y):
+    c = np.cov(np.stack([y, y ** 2]))
+    d = np.sqrt(np.diag(c))
+    r = c / np.outer(d, d)
+    return np.sum(r * WEIGHTS)
+
+
+@pytest.mark.parametrize("f, instead, name", [(with_polyfit, polyfit_as_advised, "np.polyfit"),
+                                              (with_corrcoef, corrcoef_as_advised, "np.corrcoef")])
+def test_a_numpy_function_without_a_rule_says_what_to_write(f, instead, name):
+    with pytest.raises(S2SError) as info:
+        s2s.grad(f)(Y5)
+    message = str(info.value)
+    assert "no Python source" not in message and "does not descend into numpy's own Python source" in message
+    assert f"for {name}(" in message
+    assert instead(Y5) == pytest.approx(f(Y5))  # the advice computes the same value...
+    assert_close(s2s.grad(instead)(Y5), numeric_grad(f, (Y5,), 0), what=name)  # ...and s2s differentiates it
