@@ -49,6 +49,8 @@ METHODS = {
     "trace": "numpy.trace", "diagonal": "numpy.diagonal", "swapaxes": "numpy.swapaxes",
     "repeat": "numpy.repeat", "round": "numpy.round", "conj": "numpy.conj", "astype": "numpy.ndarray.astype",
     "item": "numpy.ndarray.item", "tolist": "numpy.ndarray.tolist",
+    "argsort": "numpy.argsort", "nonzero": "numpy.nonzero", "searchsorted": "numpy.searchsorted",
+    "compress": "numpy.ndarray.compress",  # (x.compress(c) is np.compress(c, x): rules/linear.py)
     # a dict's (an argument's: pytree parameters): lists a loop or a comprehension reads
     "values": "s2s.runtime.dict_values", "items": "s2s.runtime.dict_items", "keys": "s2s.runtime.dict_keys",
 }
@@ -71,7 +73,8 @@ SPELLED_AS_METHOD = {"numpy.ndarray.astype": "astype", "numpy.ndarray.astype_int
                      "numpy.ndarray.item": "item", "numpy.ndarray.tolist": "tolist",
                      "numpy.ndarray.sum": "sum", "numpy.ndarray.mean": "mean",
                      "numpy.ndarray.clip": "clip",  # (x.clip(lo) has one bound, np.clip(x, lo) is an error)
-                     "numpy.ndarray.copy": "copy"}  # (x.copy() of a list or a dict is a list or a dict)
+                     "numpy.ndarray.copy": "copy",  # (x.copy() of a list or a dict is a list or a dict)
+                     "numpy.ndarray.compress": "compress"}
 # the reductions vector forward mode writes as methods of a batch of tangents (always an ndarray there):
 # `dx.sum(axis=1)` for the tangents of `np.sum(x)`, the same reduction without np.sum's dispatch (~1 of its ~2 us)
 BATCH_REDUCTION_METHODS = {"numpy.sum": "numpy.ndarray.sum", "numpy.mean": "numpy.ndarray.mean"}

@@ -361,6 +361,8 @@ CASES += [  # the helpers of the ndarray methods' derivatives (rules/methods.py)
     # (float16's rounding defeats central differences: tests/test_hunt3_rules.py checks it analytically)
     ("numpy.float32", lambda x: np.float32(x) * 3.0, (V * 1e-4,), 0),
     ("numpy.float16", lambda x: np.half(x) + (x - np.half(x)), (V,), 0),
+    ("numpy.ndarray.compress", lambda x: x.compress([True, False, True, True]), (V,), 0),
+    ("numpy.ndarray.compress", lambda x: x.compress([False, True], axis=0), (M23,), 0),
     ("s2s.runtime.item_adjoint", lambda g: rt.item_adjoint(g, V, 2), (1.3,), 0),
     ("s2s.runtime.item_adjoint", lambda g: rt.item_adjoint(g, M23, 1, 0), (0.4,), 0),
     ("s2s.runtime.item_adjoint", lambda g: rt.item_adjoint(g, V[:1]), (0.4,), 0),

@@ -122,3 +122,36 @@ def test_float32_and_half_casts_in_every_mode():
 def test_float32_tangent_is_float32():
     _, t = s2s.jvp(lambda x: np.float32(x) * 3.0)((np.array([1.0, 2.0]),), (np.array([1.0, 1.0]),))
     assert np.result_type(t) == np.float32
+
+
+# ----------------------------------------------------------------- 4. methods that are the NumPy functions
+def by_methods(x):
+    order = x.argsort()
+    ranks = np.sort(x).searchsorted(x)  # (x's entries distinct: each one's rank)
+    positive = x.compress(x > 0)
+    where = (x > 0).nonzero()
+    return np.sum(x[order] * np.arange(1.0, 6.0)) + np.sum(ranks * x) + np.sum(positive ** 3) + np.sum(x[where] ** 2)
+
+
+def by_functions(x):  # the reference: the same with NumPy's functions
+    order = np.argsort(x)
+    ranks = np.searchsorted(np.sort(x), x)
+    positive = np.compress(x > 0, x)
+    where = np.nonzero(x > 0)
+    return np.sum(x[order] * np.arange(1.0, 6.0)) + np.sum(ranks * x) + np.sum(positive ** 3) + np.sum(x[where] ** 2)
+
+
+def compress_axis(x):
+    m = np.reshape(x, (2, 3))
+    return np.sum(np.sin(m.compress([True, False, True], axis=1)) * m.compress([False, True], 0).sum())
+
+
+def test_argsort_nonzero_searchsorted_compress_methods():
+    x = np.array([0.7, -1.3, 2.1, -0.4, 1.2])
+    assert by_methods(x) == by_functions(x)
+    g = check_every_mode(by_methods, x)
+    assert_close(g, numeric_grad(by_functions, (x,), 0), what="grad against the functions")
+
+
+def test_compress_method_along_an_axis():
+    check_every_mode(compress_axis, np.linspace(-0.8, 1.3, 6))

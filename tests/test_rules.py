@@ -285,6 +285,8 @@ CASES = {
     "numpy.float32": [Case("np.float32(x) * 3.0", lambda rng: rng.standard_normal(3) * 1e-4),
                       Case("np.float32(x)", lambda rng: float(rng.standard_normal()) * 1e-4)],
     "numpy.float16": [Case("np.half(x) + (x - np.half(x))", N(3))],
+    "numpy.ndarray.compress": [Case("x.compress(x > 0)", AWAY(5)),
+                               Case("x.compress([True, False, True], axis=1)", N(2, 3))],
     # numpy: exponentials, logarithms, roots
     "numpy.exp": unary("np.exp(x)"),
     "numpy.exp2": unary("np.exp2(x)"),

@@ -441,3 +441,12 @@ def _selected(key):
 reading("numpy.compress", *_selected("numpy.compress"),
         parameters=(("condition", REQUIRED), ("a", REQUIRED), ("axis", None), ("out", None)))
 reading("numpy.extract", *_selected("numpy.extract"), parameters=(("condition", REQUIRED), ("arr", REQUIRED)))
+# x.compress(condition, axis), np.compress(condition, x, axis) as a method (which the reading above does not see):
+# linear in x, its transpose g put back at the entries selected (np.flatnonzero(condition), as np.take reads them)
+def _compress_transpose(g, ans, a, condition, axis=None, out=None):
+    if out is not None:
+        refuse("numpy.compress", "x.compress with out= has no rule in s2s", "assign the result instead")
+    return rt.take_adjoint(g, a, np.flatnonzero(condition), **non_default(axis=(axis, None)))
+
+
+linear("numpy.ndarray.compress", _compress_transpose, None)
