@@ -159,3 +159,14 @@ def test_the_builders_of_inlined_functions_share_one_state(monkeypatch):
     assert "_calls_a_helper" not in first.deps and any(k.endswith(":_scaled") for k in first.deps)
     with pytest.raises(AttributeError):
         first.roots = {}
+
+
+def sliced(cf, x):
+    return np.sum(cf[1:] * x) + np.sum(cf[:2]) + np.sum(cf[::2]) + np.sum(cf[1:3]) + cf[-1] + np.sum(cf[:])
+
+
+def test_ssa_text_prints_slices_as_written():
+    # `cf[1:]` printed as `cf[1]` (the colon stripped with the empty stop)
+    text = s2s.ssa(sliced)
+    for part in ("cf[1:]", "cf[:2]", "cf[::2]", "cf[1:3]", "cf[-1]", "cf[:]"):
+        assert part in text

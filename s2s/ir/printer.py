@@ -15,7 +15,8 @@ def format_atom(a) -> str:
         return "?"
     v = a.value
     if isinstance(v, slice):
-        return ":".join("" if x is None else repr(x) for x in (v.start, v.stop, v.step)).rstrip(":") or ":"
+        text = ("" if v.start is None else repr(v.start)) + ":" + ("" if v.stop is None else repr(v.stop))
+        return text if v.step is None else f"{text}:{v.step!r}"  # (1: is 1:, not 1: the colon stripped off)
     if v is Ellipsis:
         return "..."
     return repr(v)
