@@ -77,12 +77,6 @@ class UnsupportedSyntaxError(S2SError, SyntaxError):
         return f"{self.msg}\n  {self.filename}:{self.lineno}:{self.offset}\n    {text}\n    {caret}"
 
 
-class ReverseOverStacksError(UnsupportedSyntaxError):
-    """Reverse mode over the stacks of saved values a gradient's loops keep (a function calling `s2s.grad` of a
-    function with a loop, inside a loop of its own), which s2s does not follow. Forward mode works there:
-    `s2s.jacobian` falls back to it; `s2s.vjp` refuses with this error, which says what to write."""
-
-
 class NonDifferentiableError(S2SError):
     """A call to a function that has no derivative rule and no Python source to descend into.
 
@@ -207,13 +201,13 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
     # derivative s2s made itself
     fix = ""
     library = _library_source(target if target is not None else obj)
+    instead = _WRITE_INSTEAD.get(f"{library}.{getattr(target, '__name__', '')}") if library is not None else None
     if refusal is not None:
         why, fix = refusal
-    elif op == "call" and library is not None:  # (np.polyfit: Python source s2s does not descend into)
+    elif op == "call" and instead is not None:  # (np.polyfit: Python source s2s does not descend into)
         why = f"it has no derivative rule, and s2s does not descend into {library}'s own Python source"
-        instead = _WRITE_INSTEAD.get(f"{library}.{getattr(target, '__name__', '')}")
-        if instead is not None:
-            fix = f"Write it with functions s2s differentiates: {instead}."
+        fix = (f"Write it with functions s2s differentiates: {instead}; or register a rule with "
+               f"@s2s.adjoint({callee or spelling(op)}).")
     elif op == "callmethod":  # (obj.m(x), an object s2s does not see into: no name to register a rule for)
         method = (callee or "").rpartition(".")[2].rstrip("()") or "method"
         why = "it is a method of an object s2s does not see into, and has no derivative rule"

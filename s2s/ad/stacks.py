@@ -14,8 +14,15 @@ from __future__ import annotations
 from s2s import ir, prims
 from s2s.ad.blocks import ZERO
 from s2s.ir.names import base_name
-from s2s.errors import ReverseOverStacksError, UnsupportedSyntaxError
+from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.walk import vars_of as walk_vars
+
+
+class ReverseOverStacksError(UnsupportedSyntaxError):
+    """Reverse mode over the stacks of saved values a gradient's loops keep (a function calling `s2s.grad` of a
+    function with a loop, inside a loop of its own), which s2s does not follow. Forward mode works there:
+    `s2s.jacobian` falls back to it; `s2s.vjp` refuses with this error, which says what to write.
+    (An UnsupportedSyntaxError to the user; the class only tells s2s.jacobian to fall back.)"""
 
 
 class StackAdjoints:

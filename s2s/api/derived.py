@@ -16,7 +16,8 @@ from s2s.api.forward import JACOBIAN_REFUSAL, JacobianForward, jacobian_forward
 from s2s.api.parameters import resolve_wrt
 from s2s.api.transformed import Transformed, _checked_pullback
 from s2s.back.sourcemap import attach_user_frames
-from s2s.errors import ResultTypeError, ReverseOverStacksError
+from s2s.ad.stacks import ReverseOverStacksError
+from s2s.errors import ResultTypeError
 
 
 _SCALARS = frozenset((float, int, np.float64, np.float32))  # one number: no structure, shape ()
