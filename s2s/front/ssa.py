@@ -234,7 +234,8 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             if joined is not None:
                 self.bind(s.target, joined)
                 return
-            if s.target.id in self.element_written() and self.array_root(left) is not None:
+            if s.target.id in self.element_written() and \
+                    (self.array_root(left) is not None or self._header_root(left) is not None):
                 # an array whose elements the function writes stays one object: `y *= v` is `y[...] = y * v`,
                 # saved and put back by the reverse sweep like any element write
                 whole = ast.copy_location(ast.Subscript(value=ast.Name(s.target.id, ast.Load()),
@@ -407,6 +408,24 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             return None
         self.roots[atom.name] = atom.name
         return atom.name
+
+    def _header_root(self, atom):
+        """`y -= v` in a loop whose header carries y (a loop that writes no element of y, so `loop` did not make
+        its phi a version of y's array), where the function writes y's elements elsewhere: NumPy changes the one
+        array in place (a 0-d array too, where `y = y - v` would make a NumPy scalar that `y[...] = w` after the
+        loop cannot write). The header becomes a version of the array y enters the loop as (that of the loop
+        around it, in turn), as if the loop wrote y's elements; None where y enters as no array of its own."""
+        phi = next((p for f in self.loop_path for p in f.phis.values()
+                    if isinstance(atom, ir.Var) and p.target == atom.name), None)
+        if phi is None:
+            return None
+        entry = phi.operands[0]
+        root = self.array_root(entry, join=True)
+        if root is None:
+            root = self._header_root(entry)
+        if root is not None:
+            self.roots[phi.target] = root
+        return root
 
     def _rebound_after_push(self, phi: str) -> bool:
         """Is `phi` a loop's name (in generated code, whose loop pushes it onto a stack at each iteration) that

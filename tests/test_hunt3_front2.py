@@ -1,0 +1,51 @@
+"""Front-end cases fuzz level 7 and the optimisation hunt (hunt3opt) crashed on or refused though they are exact:
+a 0-d array changed in place in a loop then written with [...], an int counter's `+=` taken for an in-place change,
+lists made together (`S, Y = [], []`) or by sum(rows, []). Derivatives are checked against central finite
+differences in every mode (conftest.check_every_mode)."""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, check_every_mode, numeric_grad
+from s2s.errors import S2SError
+
+X = np.array([0.5, -1.0, 2.0])
+
+
+# ----------------------------------------------------------------- a 0-d array changed in place in a loop
+def zero_d_in_place_then_written(v):  # (level 7 seeds 1183571, 1191251, 1192132: TypeError from generated code)
+    acc = np.array(1.5, dtype=float)
+    for row in v:
+        acc -= row * row
+    acc[...] = acc * 2.0
+    return acc
+
+
+def zero_d_in_place_in_nested_loops(v):
+    acc = np.array(0.25)
+    for k in range(2):
+        for row in v:
+            acc *= 1.0 + 0.1 * row
+    acc[...] = acc + v[0]
+    return acc
+
+
+def array_in_place_in_loop_then_written(v):
+    y = np.zeros(3)
+    for k in range(2):
+        y += v * (k + 1.0)
+    y[1] = y[0] * v[2]
+    return np.sum(y * y)
+
+
+@pytest.mark.parametrize("f", [zero_d_in_place_then_written, zero_d_in_place_in_nested_loops,
+                               array_in_place_in_loop_then_written])
+def test_in_place_in_a_loop_then_written(f):
+    check_every_mode(f, X)
+
+
+def test_zero_d_in_place_then_written_analytic():
+    value, gradient = s2s.value_and_grad(zero_d_in_place_then_written)(X)
+    assert isinstance(value, np.ndarray) and value.shape == ()
+    assert_close(value, 2.0 * (1.5 - np.sum(X * X)))
+    assert_close(gradient, -4.0 * X)
