@@ -2,6 +2,8 @@
 a 0-d array changed in place in a loop then written with [...], an int counter's `+=` taken for an in-place change,
 lists made together (`S, Y = [], []`) or by sum(rows, []). Derivatives are checked against central finite
 differences in every mode (conftest.check_every_mode)."""
+import math
+
 import numpy as np
 import pytest
 
@@ -49,3 +51,43 @@ def test_zero_d_in_place_then_written_analytic():
     assert isinstance(value, np.ndarray) and value.shape == ()
     assert_close(value, 2.0 * (1.5 - np.sum(X * X)))
     assert_close(gradient, -4.0 * X)
+
+
+# ----------------------------------------------------------------- a Python number's `+=` rebinds the name
+def int_counter_held_by_another_name(p):  # (level 7 c6, seed 1195543: refused as a change in place)
+    tries = 0
+    x = 0.0
+    while tries < 3:
+        tries += 1
+        x = tries
+        for el in p:
+            x = x + el
+    return x * np.sum(p)
+
+
+def float_counter_from_len_held(p):
+    step = len(p) * 0.5
+    kept = 0.0
+    for k in range(3):
+        step *= 0.5
+        kept = step
+        kept = kept + p[k] * step
+    return kept * np.sum(p * p)
+
+
+def number_from_math_rebound_then_in_place(p):  # (level 7 c3, seed 1195450: TypeError from generated code)
+    y0 = np.copy(np.array(0.5))
+    y0[()] = np.tanh(y0 + p[0])
+    y0 = math.sin(p[1]) * 2.0
+    y0 += p[2]
+    return y0 * p[0]
+
+
+@pytest.mark.parametrize("f", [int_counter_held_by_another_name, float_counter_from_len_held,
+                               number_from_math_rebound_then_in_place])
+def test_a_number_in_place_rebinds(f):
+    check_every_mode(f, X)
+
+
+def test_int_counter_analytic():
+    assert_close(s2s.grad(int_counter_held_by_another_name)(X), np.full(3, 3.0 + 2.0 * np.sum(X)))

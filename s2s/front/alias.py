@@ -83,6 +83,7 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases):
         # (those with versions of their own: the others are written only through a phi that may be them, ssa.py)
         self.versioned = {r for v, r in self.arrays.items() if v != r}
         self.own_phis = {d.target for d in definitions(fn.body) if isinstance(d, ir.Phi) and d.array == d.target}
+        self.defined = {d.target: d.value if isinstance(d, ir.Assign) else d.operands for d in definitions(fn.body)}
         self.through: dict[str, tuple] = {}  # an array SHARED marks -> (the phi written, the write's loc)
         self.joined: set = set()  # those phis, once written
         self.namer = namer
@@ -108,6 +109,10 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases):
         self.nested = 0  # how many loops and branches are around the statement
 
     # ----- facts about values
+    def definition(self, name: str):
+        """The Call, Var or Const defining `name`, a phi's operands, or None (a parameter)."""
+        return self.defined.get(name)
+
     def objects(self, atom) -> dict:
         """{array or caller-visible object: writes seen} that `atom` may share memory with."""
         if not isinstance(atom, ir.Var):

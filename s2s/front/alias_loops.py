@@ -133,6 +133,8 @@ class LoopAliases:
         inner = _inner_phis(s.body + s.header)
         for stmt in _assigns(s.body + s.header):
             v = stmt.value
+            if stmt.inplace and python_number(v.args[0], self.definition):
+                continue  # (`tries += 1` of an int rebinds the name)
             if isinstance(v, ir.Call) and (v.op == "setitem" or stmt.inplace) and v.args and \
                     isinstance(v.args[0], ir.Var):
                 for base in _origins(v.args[0].name, inner):
@@ -145,6 +147,36 @@ class LoopAliases:
                         known = arrays.get(r, [])
                         arrays[r] = None if known is None or v.op == "setitem" else known + [(stmt, v.args[0])]
         return arrays, based
+
+
+# what makes a Python number of Python numbers (of anything: len(), int(), float(), the math module's functions)
+NUMBER_OPERATORS = frozenset({"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "neg", "pos"})
+NUMBER_CALLS = frozenset({"builtins.len", "builtins.int", "builtins.float"})
+
+
+def python_number(atom, definition, seen=None) -> bool:
+    """Is `atom` a Python number on every path: an int or float constant, len(), int(), float() or a math function
+    (math.prod aside, which multiplies arrays too) of anything, arithmetic of Python numbers, or a phi of such
+    (`tries = 0` then `tries += 1` in a loop)? Then `atom += v` rebinds a name, never changes an array in place.
+    `definition(name)`: the Call, Var or Const defining it, the list of a phi's operands, or None (a parameter)."""
+    if isinstance(atom, ir.Const):
+        return type(atom.value) in (int, float, bool)
+    if not isinstance(atom, ir.Var):
+        return False
+    seen = set() if seen is None else seen
+    if atom.name in seen:  # (a loop's phi met again: its other operands decide)
+        return True
+    seen.add(atom.name)
+    value = definition(atom.name)
+    if isinstance(value, list):
+        return all(python_number(v, definition, seen) for v in value if v != atom)
+    if isinstance(value, (ir.Var, ir.Const)):
+        return python_number(value, definition, seen)
+    if not isinstance(value, ir.Call):
+        return False
+    if value.op in NUMBER_CALLS or value.op.startswith("math.") and value.op != "math.prod":
+        return True
+    return value.op in NUMBER_OPERATORS and all(python_number(a, definition, seen) for a in value.args)
 
 
 def _inner_phis(stmts: list) -> dict:

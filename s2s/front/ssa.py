@@ -21,6 +21,7 @@ import re
 from s2s import ir, prims
 from s2s.prims import WRITE_THROUGH as VIEWS
 from s2s.front import fence
+from s2s.front.alias_loops import python_number
 from s2s.front.branches import BranchLowering
 from s2s.front.calls import CallLowering
 from s2s.front.effects import RAISE, EffectLowering
@@ -234,7 +235,7 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             if joined is not None:
                 self.bind(s.target, joined)
                 return
-            if s.target.id in self.element_written() and \
+            if s.target.id in self.element_written() and not python_number(left, self._defining) and \
                     (self.array_root(left) is not None or self._header_root(left) is not None):
                 # an array whose elements the function writes stays one object: `y *= v` is `y[...] = y * v`,
                 # saved and put back by the reverse sweep like any element write
@@ -408,6 +409,11 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             return None
         self.roots[atom.name] = atom.name
         return atom.name
+
+    def _defining(self, name: str):
+        """What defines `name` (alias_loops.python_number): its call, a finished phi's operands, or None (a
+        parameter, or the header of a loop being built, whose back edge is not known yet)."""
+        return self.phis[name].operands if name in self.phis else self.definitions.get(name)
 
     def _header_root(self, atom):
         """`y -= v` in a loop whose header carries y (a loop that writes no element of y, so `loop` did not make
