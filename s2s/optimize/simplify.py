@@ -86,9 +86,10 @@ def _simplify(fn: ir.Function) -> ir.Function:
     mapping: dict[str, ir.Atom] = {}
     _Peephole(fn).run(fn.body)
     arrays = array_versions(fn.body)
-    identities = _has_identities(fn.body, ("mul", "truediv", "pow", "add", "sub"))
+    forward, adjoint = _has_identities(fn.body, ("mul", "truediv", "pow", "add", "sub"))
     # (the forward sweep's values are the function's own: a differentiated parameter may be a Python int there)
-    maybe_ints = (nonfloat(fn, differentiated=False), nonfloat(fn)) if identities else (frozenset(), frozenset())
+    maybe_ints = (nonfloat(fn, differentiated=False) if forward else frozenset(),
+                  nonfloat(fn) if adjoint else frozenset())
     _pass(fn.body, mapping, set(arrays) | set(arrays.values()), integers(fn), _restored(fn, arrays), _numeric(fn),
           maybe_ints)
     if mapping:
@@ -132,7 +133,7 @@ def drop_conversions(fn: ir.Function) -> ir.Function:
 
 
 def _drop_float_conversions(fn: ir.Function) -> ir.Function:
-    if not _has_identities(fn.body, ("mul",)):
+    if not any(_has_identities(fn.body, ("mul",))):
         return fn
     mapping: dict = {}
     _drop_conversions(fn.body, mapping, nonfloat(fn))
@@ -144,17 +145,20 @@ def _drop_float_conversions(fn: ir.Function) -> ir.Function:
 drop_conversions.in_place = _drop_float_conversions
 
 
-def _has_identities(stmts: list, ops: tuple) -> bool:
-    """Does `stmts` hold `v * 1`, `v / 1`, `v ** 1`, `v + 0`, `v - 0` or `v + v` of a name among `ops` (where
-    whether v holds floats decides what it is: `2.0 * v` of an int v is a float)?"""
+def _has_identities(stmts: list, ops: tuple) -> tuple:
+    """Do the forward and the adjoint sweeps of `stmts` hold `v * 1`, `v / 1`, `v ** 1`, `v + 0`, `v - 0` or `v + v`
+    of a name among `ops` (where whether v holds floats decides what it is: `2.0 * v` of an int v is a float)?"""
+    found = [False, False]
     for s in ir.statements(stmts):
         if type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op in ops and len(s.value.args) == 2:
             one = 0 if s.value.op in ("add", "sub") else 1
             a, b = s.value.args
             if _num(a, one) and type(b) is ir.Var or _num(b, one) and type(a) is ir.Var or \
                     s.value.op == "add" and type(a) is ir.Var and a == b:
-                return True
-    return False
+                found[s.loc is None or s.loc.adjoint] = True
+                if all(found):
+                    break
+    return tuple(found)
 
 
 def _drop_conversions(stmts: list, mapping: dict, maybe_ints: set) -> None:
