@@ -91,3 +91,47 @@ def test_a_number_in_place_rebinds(f):
 
 def test_int_counter_analytic():
     assert_close(s2s.grad(int_counter_held_by_another_name)(X), np.full(3, 3.0 + 2.0 * np.sum(X)))
+
+
+# ----------------------------------------------------------------- an in-place operator on a loop's or an if's name
+def rebound_in_loop_then_in_place(xs):  # (level 7 c8, seeds 1195095, 1195044: refused at run time)
+    y = xs * 0.3
+    for k in range(2):
+        y = y * 0.5 + xs
+    y -= 1.5
+    return np.sum(y * y)
+
+
+def rebound_on_a_branch_then_in_place(xs):
+    y = xs * 0.3
+    if xs[0] > 0.0:
+        y = np.sin(xs) * 2.0
+    y *= xs
+    return np.sum(y)
+
+
+@pytest.mark.parametrize("f", [rebound_in_loop_then_in_place, rebound_on_a_branch_then_in_place])
+def test_in_place_after_a_join(f):
+    check_every_mode(f, X)
+
+
+def test_in_place_after_a_loop_analytic():
+    y = X * 0.3
+    for k in range(2):
+        y = y * 0.5 + X
+    assert_close(s2s.grad(rebound_in_loop_then_in_place)(X), 2.0 * (y - 1.5) * (0.25 * 0.3 + 0.5 + 1.0))
+
+
+def in_place_after_a_loop_old_array_read(xs):
+    y = xs * 0.3
+    z = y
+    for k in range(int(xs[2] > 5.0)):  # (no iteration here: y is still z's array, which NumPy changes)
+        y = y * 0.5 + xs
+    y -= 1.5
+    return np.sum(z * y)
+
+
+def test_in_place_after_a_loop_old_array_read_is_refused():
+    with pytest.raises(S2SError, match="would change an array in place") as info:
+        s2s.grad(in_place_after_a_loop_old_array_read)(X)
+    assert "y = y - 1.5" in str(info.value)

@@ -247,6 +247,15 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases):
                 # number if anything else reads the old one, see `by_operators`)
                 self.write(s.target, base, s.loc, [(s, base)])
                 return 0
+            if base.name in self.joins and objects and not set(objects) & self.visible:
+                # a name a loop or a branch bound to one of several arrays the function made: the generated code
+                # rebinds it, and a later read of any of them through another name is checked to be a number
+                # (`read`: written through another name, by in-place operators alone)
+                for r in sorted(objects):
+                    self.count_write(r, s.loc, [(s, base)])
+                    if self.state.current.get(r) != SHARED:
+                        self.state.current[r] = LOOP_WRITTEN
+                return 0
             origin = self.same.get(base.name, base.name)
             if origin in self.visible:  # the caller's own object: checked once, on entry
                 self.entry_checks.append(_require_immutable(ir.Var(origin), s.loc))
