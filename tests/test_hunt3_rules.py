@@ -155,3 +155,122 @@ def test_argsort_nonzero_searchsorted_compress_methods():
 
 def test_compress_method_along_an_axis():
     check_every_mode(compress_axis, np.linspace(-0.8, 1.3, 6))
+
+
+# ----------------------------------------------------------------- 2. third derivatives through the rules' helpers
+# (hunt3ho item 9, fuzz level 7's c9): the Hessian of a function that calls s2s.grad, each checked along V against
+# the third difference of f's own values, d^3/dt^3 f(x + t V) at 0
+V = np.array([0.3, -0.7, 1.1])
+X3 = np.array([0.5, 0.9, 1.3])
+
+
+def energy(a):  # c9
+    return np.prod(np.cos(a * np.ones(3)))
+
+
+def energy_slope(c):
+    return s2s.grad(energy)(c)
+
+
+def test_third_derivative_through_prod_c9():
+    c = 0.7  # energy = cos(c) ** 3
+    assert_close(s2s.hessian(energy_slope)(c), 21 * np.sin(c) * np.cos(c) ** 2 - 6 * np.sin(c) ** 3, rtol=1e-10)
+
+
+def prod_rows(x):
+    m = np.reshape(np.concatenate([x, x ** 2, [0.0, 1.5, x[0]]]), (3, 3))  # (a row with a zero entry)
+    return np.sum(np.prod(np.sin(m) + 1.0, axis=1) * np.array([1.0, 0.5, 2.0])) + np.prod(m, axis=0, keepdims=True)[0, 1]
+
+
+def sorted_cubes(x):
+    return np.sum(np.sort(x * np.array([1.0, -1.0, 0.5])) ** 3 * np.arange(1.0, 4.0))
+
+
+def self_power(x):
+    return np.sum(x ** x) + np.sum(x[0] ** (x * 2.0))
+
+
+def through_a_tuple(x):
+    t = tuple(x)
+    return t[0] * t[1] ** 2 * t[2] ** 3
+
+
+def through_a_dict(x):
+    d = {"a": x[0] * x[2], "b": x[1]}
+    return d["a"] ** 3 * d["b"] ** 2
+
+
+def extrema_and_products(x):
+    return np.max(x ** 3) + np.dot(x, x) ** 2 + np.mean(x ** 2) ** 3
+
+
+def third_prod_rows(x):
+    return s2s.grad(prod_rows)(x) @ V
+
+
+def third_sorted_cubes(x):
+    return s2s.grad(sorted_cubes)(x) @ V
+
+
+def third_self_power(x):
+    return s2s.grad(self_power)(x) @ V
+
+
+def third_through_a_tuple(x):
+    return s2s.grad(through_a_tuple)(x) @ V
+
+
+def third_through_a_dict(x):
+    return s2s.grad(through_a_dict)(x) @ V
+
+
+def third_extrema_and_products(x):
+    return s2s.grad(extrema_and_products)(x) @ V
+
+
+def third_difference(f, x, v, h=4e-3):
+    """The central third difference, its h ** 2 error removed by Richardson extrapolation."""
+    def at(h):
+        return (f(x + 2 * h * v) - 2 * f(x + h * v) + 2 * f(x - h * v) - f(x - 2 * h * v)) / (2 * h ** 3)
+    return (4 * at(h / 2) - at(h)) / 3
+
+
+@pytest.mark.parametrize("f, third", [(prod_rows, third_prod_rows), (sorted_cubes, third_sorted_cubes),
+                                      (self_power, third_self_power), (through_a_tuple, third_through_a_tuple),
+                                      (through_a_dict, third_through_a_dict),
+                                      (extrema_and_products, third_extrema_and_products)])
+def test_third_derivatives(f, third):
+    expected = third_difference(f, X3, V)
+    assert_close(V @ s2s.hessian(third)(X3) @ V, expected, rtol=1e-5, atol=1e-6, what="hessian")
+    assert_close(V @ s2s.jacobian(s2s.grad(third), mode="forward")(X3) @ V, expected, rtol=1e-5, atol=1e-6,
+                 what="forward jacobian of grad")
+    assert_close(V @ s2s.jacobian(s2s.grad(third))(X3) @ V, expected, rtol=1e-5, atol=1e-6,
+                 what="reverse jacobian of grad")
+
+
+A3 = np.array([[2.0, 0.3, 0.1], [0.3, 1.5, -0.2], [0.1, -0.2, 1.0]])
+
+
+def solved(x):
+    return np.sum(np.linalg.solve(A3 + np.diag(x), x) ** 2)
+
+
+def third_solved(x):
+    return s2s.grad(solved)(x) @ V
+
+
+def inverted(x):  # what the refusal says to write: the same values
+    return np.sum((np.linalg.inv(A3 + np.diag(x)) @ x) ** 2)
+
+
+def third_inverted(x):
+    return s2s.grad(inverted)(x) @ V
+
+
+def test_third_derivative_through_solve_is_refused_saying_what_to_write():
+    with pytest.raises(NonDifferentiableError) as e:
+        s2s.hessian(third_solved)(X3)
+    message = str(e.value)
+    assert "third derivatives through np.linalg.solve are not supported" in message
+    assert "np.linalg.inv(a) @ b" in message and "Register a rule" not in message
+    assert_close(V @ s2s.hessian(third_inverted)(X3) @ V, third_difference(inverted, X3, V), rtol=1e-5, what="inv")

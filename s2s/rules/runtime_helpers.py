@@ -56,6 +56,9 @@ helper("mean_adjoint", lambda G, g, x, axis=None, keepdims=False:
 # the k-th derivative of x ** y in x; its derivative in x is the next one
 elementwise(RT + "power_slope", lambda ans, x, y, k=1: rt.power_slope(x, y, k + 1),
             lambda ans, x, y, k=1: rt.power_slope_dy(x, y, k), None)
+# its mixed derivatives: k times in x, m times in y (both grow by one in each derivative)
+elementwise(RT + "power_slope_dy", lambda ans, x, y, k=1, m=1: rt.power_slope_dy(x, y, k + 1, **non_default(m=(m, 1))),
+            lambda ans, x, y, k=1, m=1: rt.power_slope_dy(x, y, k, m + 1), None, None)
 elementwise(RT + "log_or_zero", lambda ans, x: 1.0 / x)
 
 # ---------------------------------------------------------------- x / y, 0 where y is 0 (hypot's derivative)
@@ -80,6 +83,8 @@ helper("dict_pairs_adjoint", lambda G, g, pairs: rt.dict_pairs_tangent(G, pairs)
 helper("keyword_adjoint", lambda G, g, d, name: rt.keyword(G, name, 0.0))
 helper("keyword_default_adjoint", lambda G, g, d, name: rt.keyword_default_adjoint(G, d, name))
 helper("dict_part", lambda G, g, keys, i: rt.dict_part_transpose(G, g, keys, i))
+helper("dict_part_transpose", lambda H, G, g, keys, i: rt.dict_part(H, keys, i))
+helper("rows_of", lambda H, G, g: rt.tuple_adjoint(H, G))  # (tuple_adjoint's transpose: each the other's)
 # dict_tangent(keys, *tangents, *values): linear in the n tangents; the values only give zeros their structure
 define(RT + "dict_tangent", [None] + [lambda G, ans, keys, *parts, j=j: rt.dict_part(G, keys, j)
                                       if j < len(parts) // 2 else 0.0 for j in range(MAX_ELEMENTS)],
@@ -174,6 +179,8 @@ helper("pad_adjoint", lambda G, g, x, pad_width, mode="constant", **options:
        rt.pad_tangent(G, pad_width, mode, **options),
        rank_of_argument=1)
 helper("sort_adjoint", lambda G, g, x, axis=-1: rt.sort_tangent(G, x, axis), rank_of_argument=1)
+helper("sort_tangent", lambda G, d, x, axis=-1: rt.sort_adjoint(G, x, **non_default(axis=(axis, -1))),
+       rank_of_argument=1)
 # means: the adjoint spreads g over the entries, its transpose averages them again
 helper("average_adjoint", lambda G, g, x, axis=None, weights=None, keepdims=False:
        np.average(G, **non_default(axis=(axis, None), weights=(weights, None), keepdims=(keepdims, False))),
@@ -209,6 +216,17 @@ helper("append_adjoint", lambda G, g, arr, values, axis=None:
        rt.append_adjoint_transpose(G, g, arr, values, **non_default(axis=(axis, None))),
        lambda d, ans, g, arr, values, axis=None:
        rt.batch_append_adjoint(d, arr, values, **non_default(axis=(axis, None))))
+# their transposes, linear in G (the parts; g gives only their structure), whose own transposes are the adjoints
+# again (third derivatives)
+helper("concatenate_adjoint_transpose", lambda H, G, g, seq, axis=0:
+       rt.concatenate_adjoint(H, seq, **non_default(axis=(axis, 0))))
+helper("stack_adjoint_transpose", lambda H, G, g, seq, axis=0: rt.stack_adjoint(H, seq, **non_default(axis=(axis, 0))))
+helper("hstack_adjoint_transpose", lambda H, G, g, seq: rt.hstack_adjoint(H, seq))
+helper("vstack_adjoint_transpose", lambda H, G, g, seq: rt.vstack_adjoint(H, seq))
+helper("dstack_adjoint_transpose", lambda H, G, g, seq: rt.dstack_adjoint(H, seq))
+helper("column_stack_adjoint_transpose", lambda H, G, g, seq: rt.column_stack_adjoint(H, seq))
+helper("append_adjoint_transpose", lambda H, G, g, arr, values, axis=None:
+       rt.append_adjoint(H, arr, values, **non_default(axis=(axis, None))))
 
 # ---------------------------------------------------------------- selection and interpolation
 # np.select gives each position the choice whose condition is the first true one: it is the transpose of the
@@ -379,6 +397,25 @@ define(RT + "prod_adjoint",
         lambda d, ans, g, x, axis=None, keepdims=False:
         rt.prod_adjoint_tangent_x(d, g, x, **non_default(axis=(axis, None), keepdims=(keepdims, False)))],
        rank_of_argument=1)
+# the product's Hessian applied to d (or G) times g: prod_adjoint_tangent_x(d, g, x) and prod_adjoint_adjoint_x(G, g,
+# x), the same map H(g d), linear in d and in g; in x its derivative is the third (rt.prod_third, symmetric), whose
+# own derivatives are refused (runtime/second.py: fourth derivatives)
+_PROD_OPTIONS = lambda axis, keepdims: non_default(axis=(axis, None), keepdims=(keepdims, False))  # noqa: E731
+for _name in ("prod_adjoint_tangent_x", "prod_adjoint_adjoint_x"):
+    define(RT + _name,
+           [lambda A, ans, d, g, x, axis=None, keepdims=False:
+            rt.prod_adjoint_adjoint_x(A, g, x, **_PROD_OPTIONS(axis, keepdims)),
+            lambda A, ans, d, g, x, axis=None, keepdims=False:
+            rt.prod_second_reduced(d, A, x, **_PROD_OPTIONS(axis, keepdims)),
+            lambda A, ans, d, g, x, axis=None, keepdims=False: rt.prod_third(A, d, g, x, **_PROD_OPTIONS(axis, keepdims))],
+           [lambda t, ans, d, g, x, axis=None, keepdims=False, name=_name:
+            emit(RT + name, t, g, x, **_PROD_OPTIONS(axis, keepdims)),
+            lambda t, ans, d, g, x, axis=None, keepdims=False, name=_name:
+            emit(RT + name, d, t, x, **_PROD_OPTIONS(axis, keepdims)),
+            lambda t, ans, d, g, x, axis=None, keepdims=False: rt.prod_third(d, t, g, x, **_PROD_OPTIONS(axis, keepdims))],
+           rank_of_argument=2)
+
+
 define(RT + "cholesky_adjoint",
        [lambda G, ans, g, L: rt.cholesky_adjoint_transpose(G, L), lambda G, ans, g, L: rt.cholesky_adjoint_adjoint_L(G, g, L)],
        [lambda d, ans, g, L: rt.cholesky_adjoint(d, L), lambda d, ans, g, L: rt.cholesky_adjoint_tangent_L(d, g, L)],

@@ -25,15 +25,17 @@ def power_slope(x, y, k=1):
     return np.where(np.equal(coefficient, 0), 0.0, slope)
 
 
-def power_slope_dy(x, y, k=1):
-    """d/dy of power_slope(x, y, k) = c(y) * x ** (y - k): c'(y) * x ** (y - k) + c(y) * x ** (y - k) * log(x)
-    (a mixed second derivative of x ** y), with log(0) read as 0 as in log_or_zero."""
-    factors = [y - j for j in range(k)]
-    coefficient = np.prod(factors, axis=0) if k else 1.0
-    slope = sum(np.prod([f for i, f in enumerate(factors) if i != j], axis=0) for j in range(k))
+def power_slope_dy(x, y, k=1, m=1):
+    """d^m/dy^m of power_slope(x, y, k) = c(y) * x ** (y - k), c(y) = y (y - 1) ... (y - k + 1): the sum over i of
+    binomial(m, i) c^(i)(y) log(x) ** (m - i) x ** (y - k) (a mixed derivative of x ** y, k times in x and m in y),
+    with log(0) read as 0 as in log_or_zero. Its derivative in x is power_slope_dy(x, y, k + 1, m), in y
+    power_slope_dy(x, y, k, m + 1)."""
+    coefficients = np.poly(np.arange(k)) if k else np.ones(1)  # c(y), highest power first
     with np.errstate(divide="ignore", invalid="ignore"):
         power = np.power(np.asarray(x, dtype=float), np.asarray(y, dtype=float) - k)
-        out = slope * power + coefficient * power * log_or_zero(x)
+        log = log_or_zero(x)
+        out = sum(math.comb(m, i) * np.polyval(np.polyder(coefficients, i), y) * log ** (m - i)
+                  for i in range(m + 1)) * power
     return float(out) if np.ndim(out) == 0 else out
 
 

@@ -24,7 +24,8 @@ from s2s.runtime.linalg import (cross_adjoint_a, cross_adjoint_b, multi_dot_adjo
 
 __all__ = ["solve_adjoint_b_tangent_a", "solve_adjoint_b_adjoint_a", "solve_adjoint_a_tangent_a",
            "solve_adjoint_a_adjoint_g", "solve_adjoint_a_adjoint_x", "solve_adjoint_a_adjoint_a", "inv_transpose_tangent", "inv_transpose_adjoint",
-           "slogdet_adjoint_transpose", "prod_adjoint_tangent_x", "prod_adjoint_adjoint_x",
+           "slogdet_adjoint_transpose", "prod_adjoint_tangent_x", "prod_adjoint_adjoint_x", "prod_third",
+           "prod_second_reduced",
            "cholesky_adjoint_transpose", "cholesky_adjoint_tangent_L", "cholesky_adjoint_adjoint_L",
            "matrix_power_adjoint_tangent_a", "matrix_power_adjoint_adjoint_a", "norm_adjoint_second_x",
            "norm_adjoint_tangent_ans", "norm_adjoint_adjoint_ans", "vector_norm_adjoint_second_x",
@@ -116,6 +117,19 @@ def slogdet_adjoint_transpose(G, g, a):
 
 
 # ---------------------------------------------------------------- second derivatives of the reduction helpers
+def _grouped(x, axis):
+    """x with the axes np.prod(x, axis) reduces moved last and joined into one; and how to undo that."""
+    x = np.asarray(x, dtype=float)
+    axes = reduced_axes(axis, x.ndim)
+    perm = [a for a in range(x.ndim) if a not in axes] + list(axes)
+    moved = np.transpose(x, perm)
+    lead = moved.shape[:x.ndim - len(axes)]
+
+    def back(out):
+        return np.transpose(out.reshape(moved.shape), np.argsort(perm))
+    return perm, lead, back
+
+
 def _prod_second(v, x, axis=None):
     """H v for each product that np.prod(x, axis) forms, H_ij = the product of the entries other than i and j
     (0 for i = j): the Hessian of the product. Exact where entries are 0 (no division)."""
@@ -133,6 +147,37 @@ def _prod_second(v, x, axis=None):
     others = prod_adjoint(np.ones(rows.shape[:-1]), rows, axis=-1)  # [i, j]: the product without i and j
     out = np.sum(others * np.where(eye, 0.0, vt[..., None, :]), axis=-1)
     return np.transpose(out.reshape(np.transpose(x, perm).shape), np.argsort(perm))
+
+
+def _prod_third(u, v, x, axis=None):
+    """T[u, v] for each product np.prod(x, axis) forms, T_ijk = the product of the entries other than i, j and k
+    (0 where two of them coincide): its third derivative, the Hessian of the product of the entries other than i
+    (x with entry i replaced by 1) applied to u and v without their entries i. Exact where entries are 0."""
+    x = np.asarray(x, dtype=float)
+    perm, lead, back = _grouped(x, axis)
+
+    def flat(w):
+        return np.transpose(np.broadcast_to(np.asarray(w, dtype=float), x.shape), perm).reshape(lead + (-1,))
+    xt, ut, vt = flat(x), flat(u), flat(v)
+    eye = np.eye(xt.shape[-1], dtype=bool)
+    rows = np.where(eye, 1.0, xt[..., None, :])  # [i]: x with entry i replaced by 1
+    second = _prod_second(np.where(eye, 0.0, vt[..., None, :]), rows, axis=-1)  # [i, j]
+    return back(np.sum(np.where(eye, 0.0, ut[..., None, :]) * second, axis=-1))
+
+
+def prod_third(u, v, g, x, axis=None, keepdims=False):
+    """The third derivative of `np.prod(x, axis, keepdims)` times its adjoint g, applied to u and v (symmetric
+    in them): the tangent and the adjoint in x of `prod_adjoint_tangent_x(u, g, x)` (v the tangent of x or the
+    adjoint of the result). (g is the same over each product's entries, so it may scale any of them.)"""
+    return _prod_third(expand_reduced(g, np.shape(x), axis, keepdims) * u, v, x, axis)
+
+
+def prod_second_reduced(a, b, x, axis=None, keepdims=False):
+    """The adjoint in g of `prod_adjoint_tangent_x(b, g, x)` (= `prod_adjoint_adjoint_x(b, g, x)`), `a` the
+    adjoint of its result: the sum of a times the product's Hessian applied to b, over each product's entries."""
+    out = np.sum(np.asarray(a, dtype=float) * _prod_second(b, x, axis), axis=reduced_axes(axis, np.ndim(x)),
+                 keepdims=keepdims)
+    return float(out) if np.ndim(out) == 0 and not keepdims else out
 
 
 def prod_adjoint_tangent_x(d, g, x, axis=None, keepdims=False):
@@ -428,3 +473,44 @@ def batch_cross_adjoint_b(d, a, b):
 def batch_cross_adjoint_b_of_a(g, d, b):
     """Tangents of `cross_adjoint_b(g, a, b)` from the n tangents `d` of a."""
     return _stacked(lambda dk: cross_adjoint_b(g, dk, b), d)
+
+
+# ---------------------------------------------------------------- the derivatives these helpers do not have
+_NEXT_BY_DIFFERENCES = "take the next derivative by central differences of s2s.hessian(f) (or s2s.jacobian(s2s.grad(f)))"
+
+
+def refuse_higher(helpers, through: str, instead: str, order: str = "third") -> None:
+    """Mark `helpers` (second derivatives of a NumPy function's rule, with no rule of their own) so that
+    differentiating them again is refused as the `order` derivative through `through`, saying what to write
+    instead, not as a runtime helper without a rule (errors.missing_rule reads `__s2s_refusal__`)."""
+    for fn in helpers:
+        fn.__s2s_refusal__ = (f"{order} derivatives through {through} are not supported by s2s",
+                              f"Write {instead}.")
+
+
+refuse_higher([solve_adjoint_b_tangent_a, solve_adjoint_b_adjoint_a, solve_adjoint_a_tangent_a,
+               solve_adjoint_a_adjoint_g, solve_adjoint_a_adjoint_x, solve_adjoint_a_adjoint_a], "np.linalg.solve",
+              "np.linalg.inv(a) @ b for np.linalg.solve(a, b): s2s has its derivatives to every order")
+refuse_higher([inv_transpose_tangent, inv_transpose_adjoint, slogdet_adjoint_transpose],
+              "np.linalg.det and np.linalg.slogdet", "a small matrix's determinant by its formula (a[0, 0] * a[1, 1] "
+              "- a[0, 1] * a[1, 0]), or " + _NEXT_BY_DIFFERENCES)
+refuse_higher([prod_third, prod_second_reduced], "np.prod", "the product as a loop of multiplications (p = 1.0; "
+              "for v in x: p = p * v), whose derivatives s2s has to every order", order="fourth")
+refuse_higher([cholesky_adjoint_transpose, cholesky_adjoint_tangent_L, cholesky_adjoint_adjoint_L],
+              "np.linalg.cholesky", _NEXT_BY_DIFFERENCES)
+refuse_higher([matrix_power_adjoint_tangent_a, matrix_power_adjoint_adjoint_a], "np.linalg.matrix_power",
+              "the product a @ a @ ... written out, whose derivatives s2s has to every order")
+refuse_higher([norm_adjoint_second_x, norm_adjoint_tangent_ans, norm_adjoint_adjoint_ans], "np.linalg.norm",
+              "the norm by its formula (np.sqrt(np.sum(x ** 2)) for the 2-norm), or " + _NEXT_BY_DIFFERENCES)
+refuse_higher([vector_norm_adjoint_second_x, vector_norm_adjoint_tangent_ans, vector_norm_adjoint_adjoint_ans],
+              "np.linalg.vector_norm", "the norm by its formula (np.sqrt(np.sum(x ** 2)) for the 2-norm), or "
+              + _NEXT_BY_DIFFERENCES)
+refuse_higher([matrix_norm_adjoint_second_x, matrix_norm_adjoint_tangent_ans, matrix_norm_adjoint_adjoint_ans],
+              "np.linalg.matrix_norm", "the Frobenius norm by its formula (np.sqrt(np.sum(a ** 2))), or "
+              + _NEXT_BY_DIFFERENCES)
+refuse_higher([multi_dot_adjoint_tangent_arrays, multi_dot_adjoint_adjoint_arrays], "np.linalg.multi_dot",
+              "the products a @ b @ c, whose derivatives s2s has to every order")
+refuse_higher([qr_adjoint_transpose, qr_adjoint_tangent_q, qr_adjoint_adjoint_q, qr_adjoint_tangent_r,
+               qr_adjoint_adjoint_r], "np.linalg.qr", _NEXT_BY_DIFFERENCES)
+refuse_higher([batch_cross_adjoint_a, batch_cross_adjoint_a_of_b, batch_cross_adjoint_b, batch_cross_adjoint_b_of_a],
+              "np.cross", "the cross product's components (a[1] * b[2] - a[2] * b[1], ...)")

@@ -12,7 +12,7 @@ import numpy as np
 from s2s.errors import S2SError
 from s2s.runtime.arrays import mT
 from s2s.runtime.core import Parts
-from s2s.runtime.second import _from_lower, _sym
+from s2s.runtime.second import _NEXT_BY_DIFFERENCES, _from_lower, _sym, refuse_higher
 
 __all__ = ["eigvalsh_adjoint_tangent_a", "eigvalsh_adjoint_adjoint_a", "eigh_adjoint_transpose", "eigh_adjoint_tangent_w",
            "eigh_adjoint_adjoint_w", "eigh_adjoint_tangent_v", "eigh_adjoint_adjoint_v", "svdvals_adjoint_tangent_a",
@@ -240,3 +240,10 @@ def _transpose_by_basis(G, ans, linear):
     for which, index, e in _basis(ans):
         out[which][index] = np.sum(G * linear(e))
     return Parts(out)
+
+
+refuse_higher([eigvalsh_adjoint_tangent_a, eigvalsh_adjoint_adjoint_a], "np.linalg.eigvalsh", _NEXT_BY_DIFFERENCES)
+refuse_higher([eigh_adjoint_transpose, eigh_adjoint_tangent_w, eigh_adjoint_adjoint_w, eigh_adjoint_tangent_v,
+               eigh_adjoint_adjoint_v], "np.linalg.eigh", _NEXT_BY_DIFFERENCES)
+refuse_higher([svdvals_adjoint_tangent_a, svd_adjoint_tangent_ans, svd_adjoint_adjoint_ans, svd_adjoint_transpose],
+              "np.linalg.svd", _NEXT_BY_DIFFERENCES)
