@@ -35,8 +35,8 @@ class ListLowering:
         root = self.list_roots.get(atom.name)
         if root is None:
             d = self.definitions.get(atom.name)
-            if d is not None and d.op in ("list", "builtins.list"):  # a display, or list(...): a new list
-                root = self.list_roots[atom.name] = atom.name
+            if d is not None and (d.op in ("list", "builtins.list") or _sum_of_lists(d, self)):
+                root = self.list_roots[atom.name] = atom.name  # (a display, list(...), sum(rows, []): a new list)
         return root
 
     def note_list_uses(self, value) -> None:
@@ -71,6 +71,36 @@ class ListLowering:
                 self.list_owner[target] = owners[0]
         else:
             self.list_roots.pop(target, None)
+
+    def unpacked_display(self, s: ast.Assign) -> bool:
+        """`S, Y = [], []`: a tuple (or list) of names given a display of as many values, none starred, is each
+        value evaluated in order, then bound, as Python does; no tuple holds them (which would make two lists
+        the function appends to shared). False where `s` is not that."""
+        target, value = s.targets[0], s.value
+        if len(s.targets) != 1 or not isinstance(target, (ast.Tuple, ast.List)) or \
+                not isinstance(value, (ast.Tuple, ast.List)) or len(target.elts) != len(value.elts) or \
+                any(isinstance(e, ast.Starred) for e in target.elts + value.elts):
+            return False
+        parts = [self.materialise(self.expr(v, hint=self._hint(t)), self._hint(t))
+                 for t, v in zip(target.elts, value.elts)]
+        for t, part in zip(target.elts, parts):
+            self.bind(t, part)
+        return True
+
+    def list_in_place(self, s: ast.AugAssign, left: ir.Var, right: ir.Atom, op: str) -> None:
+        """`xs += ys` or `xs *= n` on a list the function made: Python extends or repeats that one list in
+        place, which is a new version of it while no other name or container holds it (lists.py)."""
+        name = s.target.id
+        root = self.list_root(left)
+        if root in self.shared_lists or self.list_owner.setdefault(root, name) != name:
+            raise self.error(s, f"'{ast.unparse(s)}' on a list that another name or a container also holds here, "
+                                "which would see the change", f"write a new list instead: {name} = "
+                                f"{name} {'+' if op == 'add' else '*'} {ast.unparse(s.value)}")
+        if op == "add" and not self.is_sequence(right):
+            raise self.error(s, f"'{ast.unparse(s)}' with a value known only at run time (Python extends the list "
+                                "with its elements)", f"append the values one by one: for v in values: "
+                                f"{name}.append(v)")
+        self.bind(s.target, self.sequence_operation(op, left, right, s, name))
 
     def grow(self, node: ast.Call) -> bool:
         """`xs.append(v)` or `xs.extend([a, b])` as a statement: the next versions of the list `xs`."""
@@ -303,3 +333,14 @@ class ComprehensionLowering:
         if root is not None:  # the comprehension's own name is no one's: the name its list is bound to owns it
             self.list_owner.pop(root, None)
         return value
+
+
+def _sum_of_lists(d: ir.Call, builder) -> bool:
+    """`sum(rows, [])`: Python adds the rows to its start into new lists, and gives the start itself where there
+    are none, which is a new list where the start is a list display no name holds."""
+    start = d.args[1] if len(d.args) > 1 else dict(d.kwargs).get("start")
+    if d.op != "builtins.sum" or not isinstance(start, ir.Var):
+        return False
+    root = builder.list_root(start)
+    return root is not None and root == start.name and root not in builder.list_owner and \
+        root not in builder.shared_lists

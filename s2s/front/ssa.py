@@ -203,6 +203,8 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
     def statement(self, s) -> None:
         self.set_loc(s)
         if isinstance(s, ast.Assign):
+            if self.unpacked_display(s):
+                return
             value = self.expr(s.value, hint=self._hint(s.targets[0]))
             if len(s.targets) > 1:  # a = b = v: v is evaluated once, and each name holds that one object
                 value = self.materialise(value, self._hint(s.targets[0]))
@@ -288,21 +290,6 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             self.jump(s, ir.Continue)
         else:  # the fence admits nothing else
             raise self.error(s, f"the statement {type(s).__name__}")
-
-    def list_in_place(self, s: ast.AugAssign, left: ir.Var, right: ir.Atom, op: str) -> None:
-        """`xs += ys` or `xs *= n` on a list the function made: Python extends or repeats that one list in
-        place, which is a new version of it while no other name or container holds it (lists.py)."""
-        name = s.target.id
-        root = self.list_root(left)
-        if root in self.shared_lists or self.list_owner.setdefault(root, name) != name:
-            raise self.error(s, f"'{ast.unparse(s)}' on a list that another name or a container also holds here, "
-                                "which would see the change", f"write a new list instead: {name} = "
-                                f"{name} {'+' if op == 'add' else '*'} {ast.unparse(s.value)}")
-        if op == "add" and not self.is_sequence(right):
-            raise self.error(s, f"'{ast.unparse(s)}' with a value known only at run time (Python extends the list "
-                                "with its elements)", f"append the values one by one: for v in values: "
-                                f"{name}.append(v)")
-        self.bind(s.target, self.sequence_operation(op, left, right, s, name))
 
     def _hint(self, target) -> str | None:
         return target.id if isinstance(target, ast.Name) else None
