@@ -2,6 +2,8 @@
 a 0-d array changed in place in a loop then written with [...], an int counter's `+=` taken for an in-place change,
 lists made together (`S, Y = [], []`) or by sum(rows, []). Derivatives are checked against central finite
 differences in every mode (conftest.check_every_mode)."""
+import bisect
+import heapq
 import math
 
 import numpy as np
@@ -198,3 +200,56 @@ def test_sum_of_a_named_start_then_appended_is_refused():
     with pytest.raises(S2SError, match="flat.append") as info:
         s2s.grad(list_from_sum_of_a_named_start)(X)
     assert info.value.lineno is not None and "flat = list(flat)" in str(info.value)
+
+
+# ----------------------------------------------------------------- a library call that changes its argument
+def insort_assigned(x):  # (fix3alias: IndexError in fold_call, reading the list s2s took to stay empty)
+    window = []
+    for v in x:
+        _ = bisect.insort(window, v)
+    return window[0] * x[1]
+
+
+def insort_for_effect(x):
+    window = []
+    for v in x:
+        bisect.insort(window, v)
+    return window[0] * x[1]
+
+
+def heappush_assigned(x):
+    h = []
+    _ = heapq.heappush(h, x[0])
+    return h[0]
+
+
+@pytest.mark.parametrize("f, line", [(insort_assigned, "_ = bisect.insort(window, v)"),
+                                     (insort_for_effect, "bisect.insort(window, v)"),
+                                     (heappush_assigned, "_ = heapq.heappush(h, x[0])")])
+def test_a_call_changing_its_list_is_refused_at_its_line(f, line):
+    with pytest.raises(S2SError, match="which (inserts into|changes) the list") as info:
+        s2s.grad(f)(X)
+    assert line in str(info.value) and "np.sort(np.append(" in str(info.value)
+
+
+def sorted_window(x):  # (what the refusal says to write)
+    window = []
+    for v in x:
+        window = np.sort(np.append(window, v))
+    return window[0] * x[1] + window[-1]
+
+
+def test_sorted_window_as_advised():
+    check_every_mode(sorted_window, X)
+    assert_close(s2s.grad(sorted_window)(X), [0.0, 2.0 * X[1], 1.0])
+
+
+def empty_list_indexed(x):
+    xs = []
+    return xs[0] * x[0]
+
+
+def test_index_past_a_known_list_raises_as_python_does():
+    assert "xs[0]" in s2s.grad(empty_list_indexed).source  # (the compiler raised IndexError folding it)
+    with pytest.raises(IndexError):
+        s2s.grad(empty_list_indexed)(X)

@@ -299,11 +299,17 @@ class EffectLowering:
                              LIST_METHODS[func.attr])
 
     def refuse_in_place(self, node, target) -> None:
-        """Refuse a call of a library function that changes its argument in place (IN_PLACE_CALLS)."""
+        """Refuse a call of a library function that changes its argument in place (IN_PLACE_CALLS, and
+        prims.CHANGES_ARGUMENT's, which the alias stage refuses too where a call reaches it unseen here):
+        `_ = bisect.insort(a, v)` is refused at its line before anything reads the list it would change."""
         try:
             spelled, fix = IN_PLACE_CALLS.get(target, (None, None))
+            key = _changing_objects().get(target)
         except TypeError:  # (an unhashable callable)
             return
+        if spelled is None and key is not None:
+            what, fix = prims.CHANGES_ARGUMENT[key]
+            spelled = f"a call of {what}"
         if spelled is not None:
             raise self.error(node, spelled, fix)
 
@@ -574,3 +580,14 @@ def _reports(fn) -> bool:
     """Does `fn` only report (log, warn), so that calling it as written is all there is to it?"""
     module = getattr(fn, "__module__", None) or ""
     return callable(fn) and module.split(".")[0] in ("logging", "warnings")
+
+
+_CHANGING: dict = {}
+
+
+def _changing_objects() -> dict:
+    """The Python objects of prims.CHANGES_ARGUMENT's keys (those that hash) -> their keys."""
+    if not _CHANGING:
+        objects = ((prims.python_object(key), key) for key in prims.CHANGES_ARGUMENT)
+        _CHANGING.update((obj, key) for obj, key in objects if obj is not None and getattr(obj, "__hash__", None))
+    return _CHANGING

@@ -71,8 +71,8 @@ class ExpressionLowering:
                 pass
         if op == "getitem" and len(args) == 2 and isinstance(args[1], ir.Const) and isinstance(args[1].value, int):
             parts = self._tuple_parts(args[0])
-            if parts is not None:
-                return parts[args[1].value]
+            if parts is not None and -len(parts) <= args[1].value < len(parts):  # (else Python's IndexError,
+                return parts[args[1].value]                                       # when it runs)
         if op == "getitem" and len(args) == 2 and isinstance(args[1], ir.Const) and isinstance(args[1].value, slice):
             parts = self._tuple_parts(args[0])  # t[:2] of a tuple or list written here: its values, known here
             made = self.definitions.get(args[0].name) if isinstance(args[0], ir.Var) else None
