@@ -521,6 +521,13 @@ CASES += [
     ("s2s.runtime.trapezoid_adjoint_y", lambda g: rt.trapezoid_adjoint_y(g, M34, dx=0.5), (V3,), 0),
     ("s2s.runtime.trapezoid_adjoint_y", lambda g: rt.trapezoid_adjoint_y(g, M34, x=SEP, axis=1), (V3,), 0),
     ("s2s.runtime.trapezoid_adjoint_y", lambda g, x: rt.trapezoid_adjoint_y(g, M34, x), (V3, SEP), (0, 1)),
+    ("s2s.runtime.trapezoid_adjoint_y", lambda g, dx: rt.trapezoid_adjoint_y(g, M34, None, dx), (V3, 0.7), (0, 1)),
+    # np.trapezoid's adjoint in its spacing dx=, linear in g and y; np.pad's in its constant_values=, linear in g
+    ("s2s.runtime.trapezoid_adjoint_dx", lambda g, y: rt.trapezoid_adjoint_dx(g, y, 0.5), (1.3, V), (0, 1)),
+    ("s2s.runtime.trapezoid_adjoint_dx", lambda g, y: rt.trapezoid_adjoint_dx(g, y, 0.5, axis=0), (V, M34), (0, 1)),
+    ("s2s.runtime.pad_adjoint_values", lambda g: rt.pad_adjoint_values(g, V3, 2, 0.0), (np.linspace(-1.0, 1.0, 7),), 0),
+    ("s2s.runtime.pad_adjoint_values", lambda g: rt.pad_adjoint_values(g, M23, ((1, 0), (1, 2)), np.ones((2, 2))),
+     (np.linspace(-1.0, 1.0, 18).reshape(3, 6),), 0),
     ("s2s.runtime.trapezoid_adjoint_y", lambda g, x: rt.trapezoid_adjoint_y(g, V, x), (1.3, SEP), (0, 1)),
     ("s2s.runtime.trapezoid_adjoint_x", lambda g, y: rt.trapezoid_adjoint_x(g, y, SEP), (1.3, V), (0, 1)),
     ("s2s.runtime.trapezoid_adjoint_x", lambda g, y: rt.trapezoid_adjoint_x(g, y, SEP), (V3, M34), (0, 1)),

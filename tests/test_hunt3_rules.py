@@ -274,3 +274,23 @@ def test_third_derivative_through_solve_is_refused_saying_what_to_write():
     assert "third derivatives through np.linalg.solve are not supported" in message
     assert "np.linalg.inv(a) @ b" in message and "Register a rule" not in message
     assert_close(V @ s2s.hessian(third_inverted)(X3) @ V, third_difference(inverted, X3, V), rtol=1e-5, what="inv")
+
+
+# ----------------------------------------------------------------- 5. np.pad's constant_values=, np.trapezoid's dx=
+def padded_with_a_value(x):
+    return np.sum(np.pad(x * x, 2, constant_values=x[0]) ** 2 * np.arange(1.0, 9.0))
+
+
+def padded_per_side(x):
+    m = np.reshape(x, (2, 2))
+    v = np.stack([x[:2] * 3.0, np.sin(x[2:])])  # ((before, after) of axis 0, (before, after) of axis 1)
+    return np.sum(np.pad(m, ((1, 0), (1, 2)), constant_values=v) ** 3 * np.arange(15.0).reshape(3, 5))
+
+
+def integral_with_spacing(x):
+    return np.trapezoid(np.sin(x) * x, dx=x[1] * 0.5) + np.trapezoid(np.reshape(x, (2, 2)), dx=x[0], axis=0)[1]
+
+
+@pytest.mark.parametrize("f", [padded_with_a_value, padded_per_side, integral_with_spacing])
+def test_differentiated_pad_values_and_spacing(f):
+    check_every_mode(f, np.array([0.5, -1.1, 0.7, 1.3]))

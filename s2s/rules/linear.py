@@ -218,10 +218,17 @@ def _pad_options(mode, options: dict) -> dict:
                        stat_length=(options.get("stat_length"), None))
 
 
-linear("numpy.pad", lambda g, ans, x, pad_width, mode="constant", **options:
+# np.pad(x, w, constant_values=v) is linear in x and v jointly: v's tangent is the pad of zeros with it, its adjoint
+# the sum of g where each part of v was written (rt.pad_adjoint_values)
+linear("numpy.pad", lambda g, ans, x, pad_width, mode="constant", constant_values=0, **options:
        rt.pad_adjoint(g, x, pad_width, **non_default(mode=(mode, "constant")), **_pad_options(mode, options)),
-       tangent=lambda d, ans, x, pad_width, mode="constant", **options:
-       rt.pad_tangent(d, pad_width, mode, **_pad_options(mode, options)))
+       None, None,
+       lambda g, ans, x, pad_width, mode="constant", constant_values=0, **options:
+       rt.pad_adjoint_values(g, x, pad_width, constant_values),
+       tangent=[lambda d, ans, x, pad_width, mode="constant", constant_values=0, **options:
+                rt.pad_tangent(d, pad_width, mode, **_pad_options(mode, options)), None, None,
+                lambda d, ans, x, pad_width, mode="constant", constant_values=0, **options:
+                np.pad(np.zeros(np.shape(x)), pad_width, constant_values=d)])
 linear("numpy.copy", lambda g, ans, x, order="K": g)
 linear("numpy.ndarray.copy", lambda g, ans, x, order="K": g)  # (x.copy() of a list or a dict: a list or a dict)
 for _key in ("numpy.array", "numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousarray"):

@@ -73,14 +73,26 @@ define("numpy.average",  # linear in x (the weights are constants)
         rt.average_adjoint(g, x, **non_default(axis=(axis, None), weights=(weights, None), keepdims=(keepdims, False)))],
        [lambda d, ans, x, axis=None, weights=None, returned=False, keepdims=False:
         np.average(d, **given(axis=axis, weights=weights, keepdims=keepdims or None))])
+# np.trapezoid(y, dx=h) is linear in the spacing h too: its tangent is the rule with the tangent for the spacing
+# (np.trapezoid(y, dx=dh)), its adjoint g times each interval's mean of y; dx is unused where x is given
+def _trapezoid_adjoint_dx(g, ans, y, x=None, dx=1.0, axis=-1):
+    return np.zeros(np.shape(dx)) if x is not None else rt.trapezoid_adjoint_dx(g, y, dx, **non_default(axis=(axis, -1)))
+
+
+def _trapezoid_tangent_dx(d, ans, y, x=None, dx=1.0, axis=-1):
+    return np.zeros(np.shape(ans)) if x is not None else np.trapezoid(y, dx=d, **non_default(axis=(axis, -1)))
+
+
 define("numpy.trapezoid",  # linear in y, and in the sample points' differences
        [lambda g, ans, y, x=None, dx=1.0, axis=-1:
         rt.trapezoid_adjoint_y(g, y, **non_default(dx=(dx, 1.0), axis=(axis, -1))) if x is None else
         rt.trapezoid_adjoint_y(g, y, x, **non_default(axis=(axis, -1))),  # (x by position: it may have a tangent)
-        lambda g, ans, y, x=None, dx=1.0, axis=-1: rt.trapezoid_adjoint_x(g, y, x, **non_default(axis=(axis, -1)))],
+        lambda g, ans, y, x=None, dx=1.0, axis=-1: rt.trapezoid_adjoint_x(g, y, x, **non_default(axis=(axis, -1))),
+        _trapezoid_adjoint_dx],
        [lambda d, ans, y, x=None, dx=1.0, axis=-1:
         np.trapezoid(d, **given(x=x, dx=None if dx is None or dx == 1.0 else dx, axis=None if axis == -1 else axis)),
-        lambda d, ans, y, x=None, dx=1.0, axis=-1: np.trapezoid(y, d, **given(axis=None if axis == -1 else axis))])
+        lambda d, ans, y, x=None, dx=1.0, axis=-1: np.trapezoid(y, d, **given(axis=None if axis == -1 else axis)),
+        _trapezoid_tangent_dx])
 
 # ---------------------------------------------------------------- norms
 define("numpy.linalg.norm",

@@ -19,7 +19,7 @@ from s2s.runtime.cumprod import cumprod_zero_lines
 __all__ = [
     "Parts", "reduced_axes", "expand_reduced", "prod_adjoint", "extremum_adjoint", "var_adjoint", "cumsum_adjoint",
     "cumprod_adjoint", "nanmean_adjoint", "norm_adjoint", "vector_norm_adjoint", "matrix_norm_adjoint",
-    "diff_adjoint", "diff_ends_adjoint", "taken_indices", "average_adjoint", "tile_adjoint", "repeat_adjoint", "split_adjoint", "array_adjoint",
+    "diff_adjoint", "diff_ends_adjoint", "trapezoid_adjoint_dx", "taken_indices", "average_adjoint", "tile_adjoint", "repeat_adjoint", "split_adjoint", "array_adjoint",
     "concatenate_adjoint", "stack_adjoint", "hstack_adjoint", "vstack_adjoint", "dstack_adjoint",
     "column_stack_adjoint", "take_adjoint", "take_along_axis_adjoint", "sort_adjoint", "select_adjoint_choices",
     "select_adjoint_default", "sinc_derivative", "ptp_adjoint", "trapezoid_adjoint_y", "trapezoid_adjoint_x",
@@ -325,6 +325,16 @@ def trapezoid_adjoint_x(g, y, x, axis=-1):
     if np.ndim(x) == 1 and y.ndim > 1:
         gx = np.sum(np.moveaxis(gx, axis, -1).reshape(-1, n), axis=0)
     return gx
+
+
+def trapezoid_adjoint_dx(g, y, dx, axis=-1):
+    """Adjoint of `np.trapezoid(y, dx=dx, axis=axis)` with respect to the spacing `dx` (the rule is linear in it,
+    the sum of dx times each interval's mean of y): `g` times those means, summed back to dx's shape."""
+    y = np.asarray(y, dtype=float)
+    n = y.shape[axis]
+    mid = (np.take(y, np.arange(n - 1), axis=axis) + np.take(y, np.arange(1, n), axis=axis)) / 2.0
+    out = unbroadcast_to_shape(np.expand_dims(g, axis) * mid, np.shape(dx))
+    return float(out) if np.ndim(out) == 0 and not isinstance(dx, np.ndarray) else out
 
 
 def diff_adjoint(g, n=1, axis=-1):

@@ -13,7 +13,7 @@ import numpy as np
 
 from s2s.errors import S2SError
 
-__all__ = ["pad_adjoint", "pad_tangent"]
+__all__ = ["pad_adjoint", "pad_tangent", "pad_adjoint_values"]
 
 
 PAD_LINEAR_MODES = ("constant", "edge", "reflect", "symmetric", "wrap", "mean", "linear_ramp")
@@ -81,3 +81,17 @@ def pad_tangent(d, pad_width, mode="constant", **options):
     the same way (constant_values= and end_values= are constants: 0 in the tangent)."""
     pad_linear_mode(mode)
     return np.pad(d, pad_width) if mode == "constant" else np.pad(d, pad_width, mode=mode, **options)
+
+
+def pad_adjoint_values(g, x, pad_width, constant_values):
+    """Adjoint of `np.pad(x, pad_width, constant_values=v)` with respect to v (linear in it): for each number of v
+    (one, or one per axis and side), the sum of g over the entries the pad wrote it to, found by padding zeros
+    with that number 1 and the others 0 (NumPy pads one axis after another: the corners take later axes' values)."""
+    values = np.asarray(constant_values, dtype=float)
+    zeros = np.zeros(np.shape(x))
+    out = np.zeros(values.shape)
+    for k in np.ndindex(values.shape):
+        unit = np.zeros(values.shape)
+        unit[k] = 1.0
+        out[k] = np.sum(g * np.pad(zeros, pad_width, constant_values=unit))
+    return float(out) if out.ndim == 0 and not isinstance(constant_values, np.ndarray) else out
