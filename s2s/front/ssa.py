@@ -416,9 +416,21 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
         root = self.array_root(entry, join=True)
         if root is None:
             root = self._header_root(entry)
-        if root is not None:
-            self.roots[phi.target] = root
+        if root is None or not self._may_be_0d(root):  # (rebinding an array of some axes is exact, and reads
+            return None                                 # as written: `cum = cum + a`)
+        self.roots[phi.target] = root
         return root
+
+    def _may_be_0d(self, name: str) -> bool:
+        """May the array `name` is the first version of have no axes? Not where its maker is given a shape of
+        some axes (np.zeros(n), np.full((3, 2), v)) or always makes one (np.linspace, np.concatenate)."""
+        made = self.definitions.get(name)
+        if made is None or made.op in prims.ARRAY_RESULTS | {"numpy.linspace", "numpy.arange", "numpy.eye"}:
+            return made is None
+        shape = made.args[0] if made.op in prims.FILLED | {"numpy.full"} and made.args else None
+        if isinstance(shape, ir.Const):
+            return shape.value == () or not isinstance(shape.value, (int, tuple))
+        return shape is None or not (python_number(shape, self._defining) or self._tuple_parts(shape))
 
     def _rebound_after_push(self, phi: str) -> bool:
         """Is `phi` a loop's name (in generated code, whose loop pushes it onto a stack at each iteration) that
