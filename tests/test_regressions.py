@@ -48,14 +48,18 @@ def test_dict_entry_read_in_reversed_loop():
 
 
 def test_higher_order_through_a_runtime_helper_without_rule_is_refused_cleanly():
-    """Differentiating generated code meets s2s's runtime helpers; one without a rule of its own (the
-    transpose that the second derivative through np.vstack calls, met at third order) is refused by name,
-    never inlined (its source is s2s's, not the user's: list comprehensions and all)."""
+    """Differentiating generated code meets s2s's runtime helpers; one without a rule of its own (rt.prod_third, the
+    third derivative of np.prod, met at fourth order) is refused by what it differentiates, never inlined (its
+    source is s2s's, not the user's). (np.vstack's transposes, the example here before, have rules now: exact.)"""
     def f(t):
         v = np.array([t, t * t])
         return np.sum(np.vstack([v, v]) ** 3)
-    with pytest.raises(s2s.NonDifferentiableError, match="rt.vstack_adjoint_transpose"):
-        s2s.grad(s2s.grad(s2s.grad(f)))(0.7)
+    assert_close(s2s.grad(s2s.grad(s2s.grad(f)))(0.7), 2 * (6 + 120 * 0.7 ** 3), rtol=1e-12)  # 2 (t^3 + t^6)
+
+    def g(t):
+        return np.prod(np.array([t, t * t, np.sin(t)]))
+    with pytest.raises(s2s.NonDifferentiableError, match="fourth derivatives through np.prod are not supported"):
+        s2s.grad(s2s.grad(s2s.grad(s2s.grad(g))))(0.7)
 
 
 def test_a_number_written_into_a_slice_has_a_number_for_gradient():
