@@ -423,11 +423,11 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
 
     def _may_be_0d(self, name: str) -> bool:
         """May the array `name` is the first version of have no axes? Not where its maker is given a shape of
-        some axes (np.zeros(n), np.full((3, 2), v)) or always makes one (np.linspace, np.concatenate)."""
+        some axes (np.zeros(n), np.ones((3, 2))) or always makes one (np.concatenate)."""
         made = self.definitions.get(name)
-        if made is None or made.op in prims.ARRAY_RESULTS | {"numpy.linspace", "numpy.arange", "numpy.eye"}:
+        if made is None or made.op in prims.ARRAY_RESULTS:
             return made is None
-        shape = made.args[0] if made.op in prims.FILLED | {"numpy.full"} and made.args else None
+        shape = made.args[0] if made.op in prims.FILLED and made.args else None
         if isinstance(shape, ir.Const):
             return shape.value == () or not isinstance(shape.value, (int, tuple))
         return shape is None or not (python_number(shape, self._defining) or self._tuple_parts(shape))
