@@ -587,7 +587,7 @@ NONDIFF_CASES = {
     "numpy.int8": Nd("np.int8(x[0] * 3.7)"), "numpy.int16": Nd("np.int16(x[0] * 3.7)"),
     "numpy.uint8": Nd("np.uint8(x[0] * 3.7 + 5.0)"), "numpy.uint16": Nd("np.uint16(x[0] * 3.7 + 5.0)"),
     "numpy.uint32": Nd("np.uint32(x[0] * 3.7 + 5.0)"), "numpy.uint64": Nd("np.uint64(x[0] * 3.7 + 5.0)"),
-    "numpy.bool": Nd("np.bool(x[0] > 0.2)"), "numpy.linalg.matrix_rank": Nd("np.linalg.matrix_rank(x)", N(3, 3)),
+    "numpy.bool_": Nd("np.bool_(x[0] > 0.2)"), "numpy.linalg.matrix_rank": Nd("np.linalg.matrix_rank(x)", N(3, 3)),
     "numpy.isclose": Nd("np.isclose(x, 0.0)"), "numpy.isfinite": Nd("np.isfinite(x)"), "numpy.isinf": Nd("np.isinf(x)"),
     "numpy.isnan": Nd("np.isnan(x)"), "numpy.isposinf": Nd("np.isposinf(x)"), "numpy.isneginf": Nd("np.isneginf(x)"),
     "numpy.isreal": Nd("np.isreal(x)"), "numpy.isin": Nd("np.isin(x, x[:2])"),

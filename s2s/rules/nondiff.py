@@ -22,7 +22,7 @@ nondiff("numpy.sign", "numpy.floor", "numpy.ceil", "numpy.rint", "numpy.trunc", 
 nondiff("numpy.round", "numpy.around")
 # the integer and bool scalar types, called to convert (np.int32(v)): the value rounded, as int(v) and x.astype(int)
 nondiff("numpy.int8", "numpy.int16", "numpy.int32", "numpy.int64", "numpy.uint8", "numpy.uint16", "numpy.uint32",
-        "numpy.uint64", "numpy.bool")
+        "numpy.uint64", "numpy.bool_")
 nondiff("numpy.isnan", "numpy.isinf", "numpy.isfinite", "numpy.signbit", "numpy.isposinf", "numpy.isneginf",
         "numpy.isreal", "numpy.isclose", elementwise=True)
 nondiff("numpy.allclose", "numpy.array_equal", "numpy.isin")

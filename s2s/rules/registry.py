@@ -245,9 +245,34 @@ def signature(obj) -> inspect.Signature | None:
         try:
             sig = None if isinstance(obj, numpy.ufunc) else inspect.signature(obj)
         except (TypeError, ValueError):
-            sig = None
+            spelled = next((f for name, f in _C_SIGNATURES.items() if getattr(numpy, name, None) is obj), None)
+            sig = inspect.signature(spelled) if spelled is not None else None
         found = _SIGNATURES[id(obj)] = (obj, sig)
     return found[1]
+
+
+# NumPy's functions of C whose signature inspect cannot read before NumPy 2 (np.array(v, int) must still be read
+# as dtype=int there): their parameters as NumPy 1.25 documents them, that may be given by position
+_C_SIGNATURES = {
+    "array": lambda object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, like=None: None,
+    "asarray": lambda a, dtype=None, order=None, *, like=None: None,
+    "asanyarray": lambda a, dtype=None, order=None, *, like=None: None,
+    "ascontiguousarray": lambda a, dtype=None, *, like=None: None,
+    "asfortranarray": lambda a, dtype=None, *, like=None: None,
+    "dot": lambda a, b, out=None: None,
+    "vdot": lambda a, b, /: None,
+    "inner": lambda a, b, /: None,
+    "concatenate": lambda arrays, /, axis=0, out=None, *, dtype=None, casting="same_kind": None,
+    "where": lambda condition, x=None, y=None, /: None,
+    "empty": lambda shape, dtype=None, order="C", *, like=None: None,
+    "zeros": lambda shape, dtype=None, order="C", *, like=None: None,
+    "empty_like": lambda prototype, /, dtype=None, order="K", subok=True, shape=None: None,
+    "arange": lambda start, /, stop=None, step=None, dtype=None, *, like=None: None,
+    "lexsort": lambda keys, axis=-1: None,
+    "bincount": lambda x, /, weights=None, minlength=0: None,
+    "copyto": lambda dst, src, casting="same_kind", where=True: None,
+    "putmask": lambda a, /, mask, values: None,
+}
 
 
 def _python_parameters(obj) -> tuple:
