@@ -253,3 +253,18 @@ def test_index_past_a_known_list_raises_as_python_does():
     assert "xs[0]" in s2s.grad(empty_list_indexed).source  # (the compiler raised IndexError folding it)
     with pytest.raises(IndexError):
         s2s.grad(empty_list_indexed)(X)
+
+
+def two_lists(x):
+    xs, ys = list(), list()
+    xs.append(x)
+    ys.append(x * 2.0)
+    return sum(xs) + sum(ys) * 3.0
+
+
+def test_two_new_lists_stay_two_in_generated_code():
+    # common-subexpression elimination merged the second list() into the first: `ys_1 = xs + [x * 2.0]` (the
+    # values were right, the code read wrong)
+    text = s2s.grad(two_lists).source
+    assert "ys_1 = ys + [" in text
+    assert s2s.grad(two_lists)(1.5) == pytest.approx(7.0)

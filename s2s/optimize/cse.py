@@ -14,9 +14,9 @@ from s2s.ir.walk import array_versions, substitute_block
 # never merged: stack operations, lists, opaque calls (which may draw random numbers), iterators (one
 # `reversed(...)` consumed by a first loop is empty for a second), and the buffers an adjoint sweep adds into in
 # place (two accumulators of one array are two objects: a nested reversed loop's is new in each iteration)
-IMPURE = {"pop", "list", "push", "call", "callmethod", "builtins.reversed", "builtins.zip", "builtins.enumerate",
-          "builtins.iter", "s2s.runtime.add_into", "s2s.runtime.add_outer", "s2s.runtime.accumulator",
-          "s2s.runtime.copy_adjoint"}
+IMPURE = {"pop", "list", "builtins.list", "dict", "builtins.dict", "push", "call", "callmethod", "builtins.reversed",
+          "builtins.zip", "builtins.enumerate", "builtins.iter", "s2s.runtime.add_into", "s2s.runtime.add_outer",
+          "s2s.runtime.accumulator", "s2s.runtime.copy_adjoint"}  # (`xs, ys = list(), list()`: two lists)
 
 
 def eliminate_common_subexpressions(fn: ir.Function) -> ir.Function:
