@@ -248,3 +248,33 @@ def test_a_numpy_function_without_a_rule_says_what_to_write(f, instead, name):
     assert f"for {name}(" in message
     assert instead(Y5) == pytest.approx(f(Y5))  # the advice computes the same value...
     assert_close(s2s.grad(instead)(Y5), numeric_grad(f, (Y5,), 0), what=name)  # ...and s2s differentiates it
+
+
+def divided_into(a, b):
+    z = np.zeros(3)
+    y = np.divide(a, b, out=z, where=b != 0)
+    return np.sum(y * a)
+
+
+def divided_as_advised(a, b):
+    y = np.where(b != 0, a / np.where(b != 0, b, 1.0), 0.0)
+    return np.sum(y * a)
+
+
+def popped_first(x):
+    out = [x, x * 2.0]
+    return out.pop(0)
+
+
+def test_a_masked_division_into_out_is_told_to_write_the_masked_result_whole():
+    a, b = np.array([1.0, 2.0, 3.0]), np.array([2.0, 0.0, 4.0])
+    with pytest.raises(s2s.S2SError, match=r"np.where\(b != 0, a / np.where\(b != 0, b, 1.0\), 0.0\)"):
+        s2s.grad(divided_into)(a, b)
+    # the advice: 2 a / b where b != 0, 0 where b is 0 (no nan from the masked-off division)
+    np.testing.assert_allclose(s2s.grad(divided_as_advised)(a, b), [1.0, 0.0, 1.5])
+    assert divided_as_advised(a, b) == divided_into(a, b)
+
+
+def test_pop_of_the_first_item_is_told_to_read_the_first():
+    with pytest.raises(s2s.S2SError, match=r"first = out\[0\]; out = out\[1:\]"):
+        s2s.grad(popped_first)(1.0)

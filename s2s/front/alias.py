@@ -214,8 +214,10 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases):
         value = s.value
         out = dict(value.kwargs).get("out") if isinstance(value, ir.Call) else None
         if out is not None and out != ir.Const(None):
+            masked = "where" in dict(value.kwargs)  # (np.divide(a, b, out=z, where=b != 0): z's zeros kept elsewhere)
             raise self.error(s.loc, "a call with out= (it writes its result into an existing array in place)",
-                             "assign the result instead: y = np.f(...)", "out")
+                             "write the masked result whole: y = np.where(b != 0, a / np.where(b != 0, b, 1.0), 0.0)"
+                             if masked else "assign the result instead: y = np.f(...)", "out")
         if isinstance(value, ir.Call) and value.op == "setitem":
             s.value = self.read_call(value, s.loc)
             self._key_write(s)

@@ -295,8 +295,11 @@ class EffectLowering:
         """Refuse `xs.insert(0, v)`, `xs.reverse()`, `xs.pop()`... (LIST_METHODS), saying what to write instead."""
         func = node.func if isinstance(node, ast.Call) else None
         if isinstance(func, ast.Attribute) and func.attr in LIST_METHODS and self.static_value(func) is MISSING:
+            first = func.attr == "pop" and node.args and isinstance(node.args[0], ast.Constant) and \
+                node.args[0].value == 0  # (pop(0): the first item, not the last)
             raise self.error(node, f"the method .{func.attr}(), which changes its list (or array) in place",
-                             LIST_METHODS[func.attr])
+                             "read and drop the first item: first = out[0]; out = out[1:]" if first
+                             else LIST_METHODS[func.attr])
 
     def refuse_in_place(self, node, target) -> None:
         """Refuse a call of a library function that changes its argument in place (IN_PLACE_CALLS, and
