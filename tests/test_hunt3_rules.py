@@ -295,19 +295,3 @@ def integral_with_spacing(x):
     pytest.mark.skipif(not hasattr(np, "trapezoid"), reason=f"no np.trapezoid in NumPy {np.__version__}")))])
 def test_differentiated_pad_values_and_spacing(f):
     check_every_mode(f, np.array([0.5, -1.1, 0.7, 1.3]))
-
-
-def builtin_max_of_arrays(a, b):
-    return np.sum(max(a, b) * 2.0) + np.sum(min(a, b) * 3.0)
-
-
-def test_builtin_max_and_min_of_one_element_arrays():
-    # the rules' float(a >= b) raised TypeError for arrays of one element, which Python's max takes (fix3alias):
-    # the partials are 1.0 * (a >= b), (a < b)...
-    a, b = np.array([1.5]), np.array([0.5])
-    ga, gb = s2s.grad(builtin_max_of_arrays, wrt=(0, 1))(a, b)
-    np.testing.assert_allclose(ga, [2.0])
-    np.testing.assert_allclose(gb, [3.0])
-    assert s2s.grad(builtin_max_of_arrays, wrt=(0, 1))(0.5, 1.5) == pytest.approx((3.0, 2.0))
-    value, tangent = s2s.jvp(builtin_max_of_arrays, wrt=(0, 1))((a, b), (np.ones(1), 2.0 * np.ones(1)))
-    assert value == builtin_max_of_arrays(a, b) and tangent == pytest.approx(2.0 + 6.0)
