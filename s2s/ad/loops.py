@@ -23,7 +23,7 @@ from s2s.ad.blocks import ZERO, block_defining, block_holding, loops_in
 from s2s.ir.names import base_name
 from s2s.ad.loop_saves import read_shapes
 from s2s.errors import NonDifferentiableError
-from s2s.ir.walk import call_definitions, calls_in, contains_break, defined_names, map_blocks, substitute, used_names
+from s2s.ir.walk import calls_in, contains_break, defined_names, map_blocks, substitute, used_names
 from s2s.ir.walk import vars_of as walk_vars
 from s2s.rules import registry
 
@@ -52,16 +52,10 @@ class LoopReversal:
         an array NumPy made and written in place; else `rt.copy_adjoint`, which copies a list's or a dict's
         parts into a new one (a list written by index is written in place too: np.copy of its adjoint would
         be an array, or fail for parts of two shapes)."""
-        made = self._made()
-        root = made.get(self.arrays.get(name, name))
+        root = self.made.get(self.arrays.get(name, name))
         if root is not None and root.op.startswith("numpy.") and root.op not in prims.SEQUENCE_RESULTS:
             return prims.COPY
         return "s2s.runtime.copy_adjoint"
-
-    def _made(self) -> dict:
-        if getattr(self, "_made_calls", None) is None:
-            self._made_calls = call_definitions(self.fn.body)
-        return self._made_calls
 
     def _only_added_to(self, s: ir.Loop, name: str) -> bool:
         """Is every element write of the loop into the array `name` a scatter-add (np.add.at), whose adjoint

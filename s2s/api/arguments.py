@@ -213,12 +213,16 @@ def structured(what: str, grads, templates: list, names: list, single: bool):
     return grads
 
 
-def refuse_complex_data(what: str, f, args: tuple, kwargs: dict) -> None:
+def generated(f) -> bool:
+    """Is `f` code s2s generated (`grad(f)`), whose transformation is a second derivative?"""
+    return getattr(f, "__s2s_generated__", None) is not None
+
+
+def refuse_complex_data(what: str, args: tuple, kwargs: dict) -> None:
     """Refuse a complex number or array among the arguments of a second derivative (a Hessian, a transformation
-    of generated code): the first derivative refuses a complex value it comes out with, but differentiated again,
-    the rules for real numbers give a real, wrong answer (|x + c|'' as 0 for a complex c)."""
-    if getattr(f, "__s2s_generated__", None) is None and not what.startswith("hessian"):
-        return
+    of generated code: the callers ask `generated` once): the first derivative refuses a complex value it comes
+    out with, but differentiated again, the rules for real numbers give a real, wrong answer (|x + c|'' as 0 for
+    a complex c)."""
     for a in list(args) + list(kwargs.values()):
         if _complex(a) or isinstance(a, (tuple, list, dict)) and any(map(_complex, pytree.leaves(a))):
             raise S2SError(f"{what}: a complex argument reached a second derivative; {COMPLEX}")

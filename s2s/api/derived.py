@@ -62,6 +62,7 @@ class JacobianReverse:
         self._state = cache.shared(f, ("jacobian reverse", repr(wrt)), lambda: _ReverseState(f, wrt))
         self._vjp = self._state.vjp
         self._direct = isinstance(self._vjp, Transformed)  # (not a method's, which passes its object first)
+        self._second = arguments.generated(f)  # (a Jacobian of generated code: complex arguments refused)
         self.__name__ = f"jacobian_{getattr(f, '__name__', 'f')}"
         self.__doc__ = getattr(f, "__doc__", None)
 
@@ -76,7 +77,8 @@ class JacobianReverse:
         return f"<s2s.jacobian of {getattr(self.__wrapped__, '__qualname__', self.__wrapped__)} (reverse mode)>"
 
     def __call__(self, *args, **kwargs):
-        arguments.refuse_complex_data(self.__name__, self.__wrapped__, args, kwargs)
+        if self._second:
+            arguments.refuse_complex_data(self.__name__, args, kwargs)
         wrt = self._wrt
         if not kwargs and type(wrt) is int and 0 <= wrt < len(args) and self._direct and wrt < self._positional():
             x = args[wrt]
@@ -303,7 +305,7 @@ class Hessian:
             state.wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
             state.params = cache.parameter_names(self.__wrapped__)
         arguments.check_wrt(self.__name__, state.wrt_at, args, kwargs)
-        arguments.refuse_complex_data(self.__name__, self.__wrapped__, args, kwargs)
+        arguments.refuse_complex_data(self.__name__, args, kwargs)  # (its gradient's Jacobian leaves it to this)
         params = state.params
         x = arguments.argument(params, args, kwargs, self._wrt, self.__wrapped__)
         try:

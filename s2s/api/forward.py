@@ -261,6 +261,7 @@ class JacobianForward:
         # for hessian (f is a gradient): f's value has the structure of the wrt argument, even where a part
         # of it is a bare zero
         self._value_like_wrt = value_like_wrt
+        self._second = arguments.generated(f) and not value_like_wrt  # (a Hessian refuses complex arguments itself)
         single = not isinstance(wrt, (tuple, list))
         self._single = single
         self._wrts = [wrt] if single else list(wrt)
@@ -318,7 +319,8 @@ class JacobianForward:
         if wrt_at is None:
             wrt_at = state.wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
         arguments.check_wrt(self.__name__, wrt_at, args, kwargs)
-        arguments.refuse_complex_data(self.__name__, self.__wrapped__, args, kwargs)
+        if self._second:
+            arguments.refuse_complex_data(self.__name__, args, kwargs)
         if kwargs:  # f(x, a=v): the arguments in the parameters' order, as the generated jvp takes them
             try:
                 bound = inspect.signature(self.__wrapped__).bind(*args, **kwargs)
@@ -458,12 +460,11 @@ def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None, name="x
             tangent = list(zeros)
             tangent[b] = e.reshape(shape) if shape else 1.0
             value, t = jf(args, (build_x(tangent),), **(kwargs or {}))
-            if value_like is not None and not columns[0]:
-                arguments.structured(jf.__name__, value, [value_like], [name], True)
             columns[b].append(pytree.leaves_like(t, value if value_like is None else value_like))
     if value is None:  # an empty argument
         value = jf.__wrapped__(*args, **(kwargs or {}))
-    if value_like is not None:
+    if value_like is not None:  # (a gradient longer than its list or tuple argument: its parts above were cut)
+        arguments.structured(jf.__name__, value, [value_like], [name], True)
         value = value_like
     value_leaves = pytree.leaves(value)
     parts = []

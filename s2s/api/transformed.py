@@ -36,6 +36,7 @@ class Transformed:
         self._wrt = wrt
         self._options = options
         self._entry = None  # the cache entry in use; its facts are checked before every call
+        self._second = arguments.generated(f)  # (a transformation of generated code: complex arguments refused)
         functools.update_wrapper(self, f, updated=())
         self.__name__ = f"{kind}_{getattr(f, '__name__', 'f')}"
 
@@ -99,7 +100,8 @@ class Transformed:
             if not (kind in _NUMBERS or kind is _NDARRAY and value.dtype.kind not in "biuc"):
                 plain = arguments.check_wrt(self.__name__, wrt_at, args, kwargs)  # refuses, or finds a container
                 break
-        arguments.refuse_complex_data(self.__name__, self.__wrapped__, args, kwargs)
+        if self._second:
+            arguments.refuse_complex_data(self.__name__, args, kwargs)
         try:
             out = entry.fn(*args, **kwargs) if kwargs else entry.fn(*args)  # (no empty dict to unpack)
         except Exception as exc:
@@ -151,7 +153,7 @@ class Transformed:
 
     def _as_floats(self, grads, wrt_at, args: tuple, kwargs: dict):
         """`grads` with the derivative of each Python number argument a float where it came out a 0-d array."""
-        single = not isinstance(self._wrt, (tuple, list))
+        single = self._single_wrt()
         parts = (grads,) if single else grads
         if not any(type(g) is np.ndarray and g.ndim == 0 for g in parts):
             return grads
@@ -245,7 +247,7 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
     if cls is not None:
         return cls
     code = getattr(arguments.original(f), "__code__", None)
-    if getattr(f, "__s2s_generated__", None) is not None:
+    if arguments.generated(f):
         return Transformed  # (a second derivative: the general path refuses complex arguments)
     wrt_at = arguments.wrt_positions(f, wrt)
     if code is None or len(wrt_at) != (len(wrt) if isinstance(wrt, (tuple, list)) else 1):
