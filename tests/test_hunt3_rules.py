@@ -295,3 +295,28 @@ def integral_with_spacing(x):
     pytest.mark.skipif(not hasattr(np, "trapezoid"), reason=f"no np.trapezoid in NumPy {np.__version__}")))])
 def test_differentiated_pad_values_and_spacing(f):
     check_every_mode(f, np.array([0.5, -1.1, 0.7, 1.3]))
+
+
+def builtin_max_of_arrays(a, b):
+    return np.sum(max(a, b) * 2.0) + np.sum(min(a, b) * 3.0)
+
+
+def builtin_extrema_of_one_value(s):
+    return 2.0 - max(s, s) + min(s, 2.0 * s)
+
+
+def test_builtin_max_and_min_of_one_element_arrays():
+    # the partials were float(a >= b), which raised TypeError for arrays of one element (Python's max takes them);
+    # `1.0 * (a >= b)` once lost its 1.0 inside a rule, leaving two NumPy bools subtracted (float32 max(s, s))
+    a, b = np.array([1.5]), np.array([0.5])
+    ga, gb = s2s.grad(builtin_max_of_arrays, wrt=(0, 1))(a, b)
+    np.testing.assert_allclose(ga, [2.0])
+    np.testing.assert_allclose(gb, [3.0])
+    assert s2s.grad(builtin_max_of_arrays, wrt=(0, 1))(0.5, 1.5) == pytest.approx((3.0, 2.0))
+    value, tangent = s2s.jvp(builtin_max_of_arrays, wrt=(0, 1))((a, b), (np.ones(1), 2.0 * np.ones(1)))
+    assert value == builtin_max_of_arrays(a, b) and tangent == pytest.approx(2.0 + 6.0)
+    for s in (np.float32(0.5), 0.5, np.float64(-0.5)):
+        # at s = 0.5: max(s, s) picks its first operand (slope -1), min(s, 2s) picks s (slope 1): 0
+        # at s = -0.5: min(s, 2s) picks 2s (slope 2): 1
+        assert s2s.grad(builtin_extrema_of_one_value)(s) == pytest.approx(0.0 if s > 0 else 1.0)
+        assert s2s.hessian(builtin_extrema_of_one_value)(s) == 0.0

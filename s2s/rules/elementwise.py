@@ -23,8 +23,10 @@ RAD = 180.0 / _math.pi  # d(degrees)/d(radians)
 
 
 def _float(test):
-    # (a test is a bool: float() of it, so that the adjoint of 2.0 - min(x, y) is -1.0, not the int -1 or -np.True_)
-    return emit("builtins.float", test)
+    # (a test is a bool: a float of it, so that the adjoint of 2.0 - min(x, y) is -1.0, not the int -1 or
+    # -np.True_; `1.0 * test`, not float(test): max(a, b) of two arrays of one element is one of them, and so is
+    # its test, which float() refuses)
+    return emit("mul", 1.0, test)
 
 
 

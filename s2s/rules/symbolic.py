@@ -30,6 +30,7 @@ class Emitter:
         self.loc = loc
         self.negations = {} if negations is None else negations
         self.nonfloat = nonfloat  # names that may hold bools or integers (analysis.floats): `1.0 * m` stays
+        self.tests: set = set()  # the temporaries this emitter made of a comparison or a logical operation: so too
 
     def __enter__(self):
         # (an attribute store, not a call: no signal handler can run between it and the `with` body, so a
@@ -72,7 +73,8 @@ def _floating(v) -> bool:
     `v * 1.0` is `v` and `v * -1.0` is `-v`? A bool mask times 1.0 is a float, and -mask an error."""
     if type(v) is Sym:
         em = getattr(_active, "emitter", None)
-        return em is None or type(v.atom) is not ir.Var or v.atom.name not in em.nonfloat
+        return em is None or type(v.atom) is not ir.Var or v.atom.name not in em.nonfloat \
+            and v.atom.name not in em.tests
     return type(v) is float
 
 
@@ -129,9 +131,12 @@ def emit(op: str, *args, **kwargs):
     em.stmts.append(ir.Assign(name, call, em.loc))
     if op == "neg":
         em.negations[name] = call.args[0]
+    elif op in _TESTS:
+        em.tests.add(name)
     return Sym(ir.Var(name))
 
 
+_TESTS = set(prims.COMPAREOPS) | set(prims.BOOLOPS) | {"not", "invert", "bitand", "bitor", "bitxor"}
 _FOLD = {"add": lambda x, y: x + y, "sub": lambda x, y: x - y, "mul": lambda x, y: x * y,
          "truediv": lambda x, y: x / y, "pow": lambda x, y: x ** y}  # (only the one asked for is computed)
 
