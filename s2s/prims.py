@@ -180,7 +180,7 @@ MAY_SHARE_MEMORY = frozenset({
     "builtins.iter", "builtins.reversed", "builtins.zip", "builtins.enumerate",
     # containers s2s builds (xs.append(v), dict displays and comprehensions, d.values()) hold their operands
     "s2s.runtime.appended", "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs", "s2s.runtime.dict_values",
-    "s2s.runtime.dict_items", "s2s.runtime.keyword",
+    "s2s.runtime.dict_items", "s2s.runtime.keyword", "s2s.runtime.dict_get",
 })
 # operations whose result is one of their operands, or holds them: the positions of those operands (None: all);
 # the result check (front/results.py) looks through them for a value without a derivative

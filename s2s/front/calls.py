@@ -86,6 +86,8 @@ class CallLowering:
                     args = (base, ir.Const(func.attr)) + tuple(self.atom(a) for a in node.args)
                     kwargs = self.keywords(node.keywords)
                     return ir.Call("callmethod", args, kwargs)
+                if func.attr == "get" and not node.keywords and 1 <= len(node.args) <= 2:  # p.get("k", 1.0), p a dict
+                    return ir.Call("s2s.runtime.dict_get", (base,) + tuple(self.atom(a) for a in node.args))
                 self.refuse_list_method(node)
                 raise self.error(node, f"the method call '.{func.attr}()'")
             base = self.atom(func.value)

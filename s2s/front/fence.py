@@ -87,9 +87,6 @@ LATER_HINTS = (
     ("an expression statement with no effect", "assign the value to a name, or delete the line"),
     ("the attribute '.", "s2s reads the array attributes .T, .shape, .ndim, .size, .dtype, .real and .imag and "
                          "names in modules; read any other value outside and pass it in as an argument"),
-    ("the method call '.get()'", "index the dict by its key, p['k'] (s2s reads a dict argument by constant keys); for a "
-                                 "key it may lack, pass that value as a parameter with a default: "
-                                 "def f(x, p, scale=2.0)"),
     ("the method call '.", "call the NumPy function instead (np.sum(x) for x.sum()), or a function defined at "
                            "module level"),
     ("a call with *args or **kwargs", "pass the arguments one by one: f(a, b)"),

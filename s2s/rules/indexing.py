@@ -45,6 +45,14 @@ define("s2s.runtime.keyword",
            tangents[0], tangents[2] if len(tangents) > 2 else None, d, name))
 
 
+# d.get(key[, default]) of a dict the function did not build: keyword's derivatives (keyword reads a dict as get does)
+define("s2s.runtime.dict_get",
+       [lambda g, ans, d, key, default=None: rt.keyword_adjoint(g, d, key), None,
+        lambda g, ans, d, key, default=None: rt.keyword_default_adjoint(g, d, key)],
+       tangent_fn=lambda tangents, ans, d, key, default=None: rt.keyword_tangent(
+           tangents[0], tangents[2] if len(tangents) > 2 else None, d, key))
+
+
 # ---------------------------------------------------------------- {k: v for ...}: dict_from_pairs([(k, v), ...])
 define("s2s.runtime.dict_from_pairs", [lambda g, ans, pairs: rt.dict_pairs_adjoint(g, pairs)],
        [lambda d, ans, pairs: rt.dict_pairs_tangent(d, pairs)])

@@ -14,6 +14,7 @@ __all__ = ["sum_builtin_adjoint", "sum_builtin_tangent", "started_sum_adjoint", 
            "appended_adjoint", "appended_item_adjoint", "appended_tangent", "appended_adjoint_transpose",
            "appended_item_transpose", "dict_of", "dict_part", "dict_part_transpose", "dict_tangent", "dict_values", "dict_items",
            "dict_keys", "sort_order", "dict_values_adjoint", "dict_items_adjoint", "dict_items_transpose", "keyword", "keyword_adjoint",
+           "dict_get",
            "keyword_default_adjoint", "keyword_tangent", "dict_from_pairs", "dict_pairs_adjoint",
            "dict_pairs_tangent", "copy_saved"]
 
@@ -272,6 +273,15 @@ def keyword(d, name, *default):
     if default:
         return default[0]
     raise TypeError(f"missing required argument '{name}'")
+
+
+def dict_get(d, key, default=None):
+    """`d.get(key, default)` of a dict the function did not build (an argument's, a part of one): its
+    derivative is that of `keyword(d, key, default)`, which reads a dict as `get` does."""
+    if not isinstance(d, dict):
+        raise TypeError(f"s2s differentiates .get() of a dict, not of a {type(d).__name__}: index it (d[key]), "
+                        "or compute the value in a function of its own marked s2s.nondifferentiable")
+    return d.get(key, default)
 
 
 def keyword_adjoint(g, d, name):
