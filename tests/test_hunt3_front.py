@@ -425,3 +425,24 @@ def test_helper_pushing_onto_the_functions_list(name):
     import test_alias_fixes
     f = getattr(test_alias_fixes, name)
     assert_close(check_every_mode(f, X), [0.0, 2.0, 0.0], what=name)
+
+
+# ----------------------------------------------------------------- a recursive call passing a keyword-only argument
+def powered_recursively(x, n, *, k=2.0):
+    if n == 0:
+        return x * k
+    return powered_recursively(x * x, n - 1, k=k)
+
+
+def powered_recursively_by_position(x, n, k=2.0):
+    if n == 0:
+        return x * k
+    return powered_recursively_by_position(x * x, n - 1, k)
+
+
+def test_recursive_keyword_only_argument_says_to_make_it_positional():
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        s2s.grad(powered_recursively)(1.3, 2)
+    assert "keyword-only argument 'k'" in str(info.value) and "ordinary parameter" in str(info.value)
+    # what it says to write: 2 x^4 has derivative 8 x^3
+    assert s2s.grad(powered_recursively_by_position)(1.3, 2) == pytest.approx(8.0 * 1.3 ** 3)

@@ -379,8 +379,13 @@ class CallLowering:
             raise self.error(node, f"a recursive call of {fn.__name__}, which takes *args",
                              f"give {fn.__name__} named parameters (pass several values as one tuple or array)")
         if kwargs:
-            params = [a.arg for a in read_function(fn).tree.args.args]
+            tree_args = read_function(fn).tree.args
+            params = [a.arg for a in tree_args.args]
             named = dict(kwargs)
+            only = [k for k in named if k in {a.arg for a in tree_args.kwonlyargs}]
+            if only:  # (its rules take the arguments by position)
+                raise self.error(node, f"a recursive call of {fn.__name__} with its keyword-only argument '{only[0]}'",
+                                 f"make '{only[0]}' an ordinary parameter (before the *) and pass it by position")
             if any(k not in params[len(args):] for k in named):
                 raise self.error(node, f"a recursive call of {fn.__name__} with keyword arguments it does not take",
                                  "pass the arguments by position")
