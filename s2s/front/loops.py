@@ -372,6 +372,40 @@ def _written_arrays(stmts) -> set[str]:
     return out
 
 
+_MAKERS = {"array", "asarray", "zeros", "ones", "empty", "full"}
+_DEFAULT_DTYPES = {"float", "float64", "double", "float_"}
+
+
+def _typed_in_place(stmts) -> set[str]:
+    """Names an augmented assignment updates (`acc += v`) that were made by a NumPy constructor whose array keeps a
+    type `acc + v` would not: no axes (`np.array(0.0)`, `np.zeros(())`: `acc + v` is a NumPy scalar) or a dtype
+    given other than float64 (`np.zeros(3, dtype=np.float32)`: promotion makes float64). Their `+=` writes the
+    array's elements, `acc[...] = acc + v`, as NumPy does."""
+    made = set()
+    for node in ast.walk(ast.Module(body=list(stmts), type_ignores=[])):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and \
+                _keeps_type(node.value):
+            made.add(node.targets[0].id)
+    return made & _augmented_names(stmts)
+
+
+def _keeps_type(v) -> bool:
+    if not (isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and v.func.attr in _MAKERS and
+            isinstance(v.func.value, ast.Name) and v.func.value.id in ("np", "numpy") and v.args):
+        return False
+    dtype = next((k.value for k in v.keywords if k.arg == "dtype"), None)
+    if dtype is not None:
+        spelled = dtype.attr if isinstance(dtype, ast.Attribute) else dtype.id if isinstance(dtype, ast.Name) else \
+            dtype.value if isinstance(dtype, ast.Constant) else None
+        if spelled not in _DEFAULT_DTYPES:
+            return True
+    first = v.args[0]
+    if v.func.attr in ("array", "asarray"):  # np.array(0.0): a number makes an array of no axes
+        return isinstance(first, ast.Constant) and isinstance(first.value, (int, float)) or \
+            isinstance(first, ast.UnaryOp) and isinstance(first.operand, ast.Constant)
+    return isinstance(first, ast.Tuple) and not first.elts  # np.zeros(())
+
+
 def _augmented_names(stmts) -> set[str]:
     """Names `stmts` update with an augmented assignment (`y *= v`)."""
     return {node.target.id for s in stmts for node in ast.walk(s)

@@ -28,7 +28,7 @@ from s2s.front.effects import RAISE, EffectLowering
 from s2s.front.expressions import ExpressionLowering
 from s2s.front.functions import FunctionLowering, check_no_function_values
 from s2s.front.lists import ComprehensionLowering, ListLowering
-from s2s.front.loops import LoopLowering, _bound_key, _Exit, _LoopFrame, _written_arrays
+from s2s.front.loops import LoopLowering, _bound_key, _Exit, _LoopFrame, _typed_in_place, _written_arrays
 from s2s.front.lowering import always_exits, inline_iterators, lower_loop_returns, normalise_exits
 from s2s.front.outside import _LITERAL, OutsideLowering
 from s2s.front.rule_calls import RuleCallLowering
@@ -238,7 +238,8 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
                 self.bind(s.target, joined)
                 return
             if s.target.id in self.element_written() and not python_number(left, self._defining) and \
-                    (self.array_root(left) is not None or self._header_root(left) is not None):
+                    (self.array_root(left) is not None or
+                     self._header_root(left, s.target.id in self._typed) is not None):
                 # an array whose elements the function writes stays one object: `y *= v` is `y[...] = y * v`,
                 # saved and put back by the reverse sweep like any element write
                 whole = ast.copy_location(ast.Subscript(value=ast.Name(s.target.id, ast.Load()),
@@ -402,7 +403,7 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
         parameter, or the header of a loop being built, whose back edge is not known yet)."""
         return self.phis[name].operands if name in self.phis else self.definitions.get(name)
 
-    def _header_root(self, atom):
+    def _header_root(self, atom, typed: bool = False):
         """`y -= v` in a loop whose header carries y (a loop that writes no element of y, so `loop` did not make
         its phi a version of y's array), where the function writes y's elements elsewhere: NumPy changes the one
         array in place (a 0-d array too, where `y = y - v` would make a NumPy scalar that `y[...] = w` after the
@@ -415,9 +416,9 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
         entry = phi.operands[0]
         root = self.array_root(entry, join=True)
         if root is None:
-            root = self._header_root(entry)
-        if root is None or not self._may_be_0d(root):  # (rebinding an array of some axes is exact, and reads
-            return None                                 # as written: `cum = cum + a`)
+            root = self._header_root(entry, typed)
+        if root is None or not typed and not self._may_be_0d(root):  # (rebinding an array of some axes is exact,
+            return None                                             # and reads as written: `cum = cum + a`)
         self.roots[phi.target] = root
         return root
 
@@ -526,7 +527,8 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
     def element_written(self) -> set:
         """The names whose elements the function writes somewhere (`y[i] = v`)."""
         if not hasattr(self, "_element_written"):
-            self._element_written = _written_arrays(self.src.tree.body)
+            self._typed = _typed_in_place(self.src.tree.body)  # (loops.py: `acc = np.array(0.0); acc += v`)
+            self._element_written = _written_arrays(self.src.tree.body) | self._typed
         return self._element_written
 
     def read_anywhere(self) -> set:

@@ -1,0 +1,43 @@
+"""In-place operators on arrays whose type `a + v` would not keep: a 0-d array (np.array(0.0)) and an array given
+a dtype other than float64. NumPy writes their elements; s2s made a new array of NumPy's promotion (an np.float64
+for the 0-d one, float64 for float32) before."""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, numeric_grad
+
+
+def accumulates_0d(x):
+    acc = np.array(0.0)
+    for v in x:
+        acc += v * v
+    return acc
+
+
+def accumulates_float32(x):
+    acc = np.zeros(3, dtype=np.float32)
+    for i in range(2):
+        acc += x * x
+        acc *= x
+    return np.sum(acc)
+
+
+def test_0d_accumulator_stays_an_array():
+    x = np.array([1.0, 2.0, 3.0])
+    value, g = s2s.value_and_grad(accumulates_0d)(x)
+    assert type(value) is np.ndarray and value.shape == () and value == 14.0
+    assert type(s2s.vjp(accumulates_0d)(x)[0]) is np.ndarray
+    assert_close(g, 2.0 * x)
+    assert_close(s2s.hessian(accumulates_0d)(x), 2.0 * np.eye(3))
+
+
+def test_float32_accumulator_keeps_its_dtype():
+    x = np.array([1.0, 2.0, 3.0])
+    value, g = s2s.value_and_grad(accumulates_float32)(x)
+    assert value == accumulates_float32(x) and value.dtype == np.float32
+    assert_close(g, 4.0 * x ** 3 + 3.0 * x ** 2)  # acc = x^4 + x^3
+    assert_close(g, numeric_grad(accumulates_float32, (x,), 0, eps=1e-3), rtol=1e-3)
+    value, tangent = s2s.jvp(accumulates_float32)((x,), (np.ones(3),))
+    assert value.dtype == np.float32 and tangent == pytest.approx(186.0)
+    assert_close(s2s.hessian(accumulates_float32)(x), np.diag(12.0 * x ** 2 + 6.0 * x))
