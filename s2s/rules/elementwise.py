@@ -230,18 +230,30 @@ def _inside(x, lo, hi):
     return x <= hi if lo is None else x >= lo if hi is None else (x >= lo) * (x <= hi)
 
 
+# (NumPy's clip is np.minimum(np.maximum(x, lo), hi): where the bounds cross, lo > hi, it returns hi everywhere)
+def _below(x, lo, hi):
+    """1 where np.clip returns its lower bound: x < lo, unless the bounds cross."""
+    return x < lo if hi is None else (x < lo) * (lo <= hi)
+
+
+def _above(x, lo, hi):
+    """1 where np.clip returns its upper bound: x raised to lo is above hi (everywhere, where the bounds cross)."""
+    return x > hi if lo is None else np.maximum(x, lo) > hi
+
+
 # np.clip(a, a_min, a_max), its bounds also by keyword: a_min=, a_max=, and NumPy >= 2.1's min=, max=; x.clip(lo)
 elementwise("numpy.clip",
             lambda ans, x, a_min=None, a_max=None, min=None, max=None:
             _inside(x, a_min if min is None else min, a_max if max is None else max),
-            lambda ans, x, a_min=None, a_max=None, min=None, max=None: x < a_min,
-            lambda ans, x, a_min=None, a_max=None, min=None, max=None: x > a_max,
-            lambda ans, x, a_min=None, a_max=None, min=None, max=None: x < min,
-            lambda ans, x, a_min=None, a_max=None, min=None, max=None: x > max
+            lambda ans, x, a_min=None, a_max=None, min=None, max=None: _below(x, a_min, a_max if max is None else max),
+            lambda ans, x, a_min=None, a_max=None, min=None, max=None: _above(x, a_min if min is None else min, a_max),
+            lambda ans, x, a_min=None, a_max=None, min=None, max=None: _below(x, min, a_max if max is None else max),
+            lambda ans, x, a_min=None, a_max=None, min=None, max=None: _above(x, a_min if min is None else min, max)
             ).facts["parameters"] = (("a", REQUIRED), ("a_min", None), ("a_max", None))  # (a_min=: a tangent's place)
 # x.clip(min, max), spelled so in generated code: its bounds are min and max, one may be left out (x.clip(0.0))
 elementwise("numpy.ndarray.clip", lambda ans, x, min=None, max=None: _inside(x, min, max),
-            lambda ans, x, min=None, max=None: x < min, lambda ans, x, min=None, max=None: x > max
+            lambda ans, x, min=None, max=None: _below(x, min, max),
+            lambda ans, x, min=None, max=None: _above(x, min, max)
             ).facts["parameters"] = (("self", REQUIRED), ("min", None), ("max", None))
 
 # ---------------------------------------------------------------- math: the error function
