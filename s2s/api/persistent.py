@@ -2,7 +2,8 @@
 
 An entry is found by a hash of the function's source text, its module and
 qualified name, the values its closure holds, the transformation and its
-options, the custom rules registered (`s2s.adjoint`, ...), and the s2s version.
+options, the custom rules registered (`s2s.adjoint`, ...: the function and rules each name the generated
+text calls holds, and the library functions whose rules were replaced or removed), and the s2s version.
 It also records what the transformation read from outside the function's text
 (`facts.py`: module and class constants, helpers and their constants, module
 attributes) with a description of each value, and a digest of every helper it
@@ -135,15 +136,37 @@ def _closure_description(f) -> list:
 
 
 def _custom_rules() -> list:
-    """The rules users registered (they decide what is called and what is descended into)."""
+    """The rules users registered (they decide what is called and what is descended into), each with what the
+    names generated code reaches it by hold: `custom.scale` is the `scale` registered first in this process (a
+    second module's `scale` is `custom.scale_2`), so the names alone would let another import order serve one
+    module's rule for the other's. The library functions whose rules were replaced or removed
+    (`s2s.nondifferentiable(np.linalg.norm)`) are named with what they have now."""
     registry._load()
     # (not the rules s2s makes for recursive functions, and for their rules: the entry records those and makes
     # them again)
     made = registry.RECURSIVE_KEYS | _MADE_KEYS
-    out = [("reverse", k, r.user) for k, r in registry.REVERSE.items() if r.user is not None and k not in made]
-    out += [("tangent", k, r.fn) for k, r in registry.TANGENT.items() if r.user and k not in made]
-    out += [("nondifferentiable", k, "") for k in registry.NONDIFF if k.startswith("s2s.rules.custom.")]
-    return sorted(out)
+    out = [["reverse", k, _held(k), r.user, _held(r.user)]
+           for k, r in registry.REVERSE.items() if r.user is not None and k not in made]
+    out += [["tangent", k, _held(k), r.fn, _held(r.fn)]
+            for k, r in registry.TANGENT.items() if r.user and k not in made]
+    out += [["nondifferentiable", k, _held(k)]
+            for k in registry.NONDIFF if k.startswith("s2s.rules.custom.") and k not in made]
+    out += [["library", k, "reverse" if k in registry.REVERSE else "", "tangent" if k in registry.TANGENT else "",
+             "nondifferentiable" if k in registry.NONDIFF else ""] for k in custom.LIBRARY_CHANGED]
+    return sorted(json.dumps(row) for row in out)
+
+
+def _held(name) -> list:
+    """What `name` (a key "s2s.rules.custom.scale", or the attribute of s2s.rules.custom a rule is reached by)
+    holds: the module and qualified name of a function (its body is called at run time, not read: an edit of
+    it needs no new entry); a library key names its function itself."""
+    if not isinstance(name, str):
+        return ["none"]
+    prefix = "s2s.rules.custom."
+    if "." in name and not name.startswith(prefix):
+        return ["library"]
+    obj = getattr(custom, name[len(prefix):] if name.startswith(prefix) else name, None)
+    return [type(obj).__name__, getattr(obj, "__module__", None) or "", getattr(obj, "__qualname__", None) or ""]
 
 
 def _path(directory: str, key: str) -> str:

@@ -21,6 +21,9 @@ from s2s.errors import NonDifferentiableError, S2SError
 from s2s.rules import registry
 
 _modules: dict[str, str] = {}  # attribute here -> the module that registered it (imported by generated code)
+# the library keys (np.linalg.norm's) whose rules the user replaced or removed: the disk cache's key names their
+# state (api/persistent.py), since the code generated for a call of one depends on it
+LIBRARY_CHANGED: set[str] = set()
 # called after each registration: transformations made before it used the old rules (api/cache.py adds its
 # `clear`; the cache sits above the rules, which do not import it)
 ON_REGISTER: list = []
@@ -215,6 +218,11 @@ def too_many_adjoints(key: str, rule: str, passed: int, loc, filename: str) -> S
         f"    {(loc.text if loc else '').strip()}")
 
 
+def _changed(key: str) -> None:
+    if not key.startswith("s2s.rules.custom."):
+        LIBRARY_CHANGED.add(key)
+
+
 def _registered():
     for retire in ON_REGISTER:
         retire()
@@ -274,6 +282,7 @@ def adjoint(func: Callable):
         name = _rule_name(key, "adjoint", rule)
         registry.REVERSE[key] = registry.ReverseRule(key, (), user=name)
         registry.NONDIFF.discard(key)
+        _changed(key)
         _registered()
         return rule
     return register
@@ -332,6 +341,7 @@ def tangent(func: Callable):
         name = _rule_name(key, "tangent", rule)
         registry.TANGENT[key] = registry.TangentRule(key, fn=name, user=True)
         registry.NONDIFF.discard(key)
+        _changed(key)
         _registered()
         return rule
     return register
@@ -376,6 +386,7 @@ def nondifferentiable(func: Callable) -> Callable:
     registry.NONDIFF.add(key)
     registry.REVERSE.pop(key, None)
     registry.TANGENT.pop(key, None)
+    _changed(key)
     _registered()
     return func
 
