@@ -50,3 +50,55 @@ def test_clip_bounds_in_every_mode(f, p):
 def test_clip_crossed_gradient_is_in_hi_only():
     g = s2s.grad(clip_crossed)(CROSSED)
     assert_close(g, [0.0, 0.0, 0.0, 0.0, 2 * 3 * 0.1], what="grad")  # d/dhi sum(hi ** 2 for 3 entries)
+
+
+# ----------------------------------------------------------------- np.average(..., returned=True)
+# the result is the pair (average, sum of the weights): the rules read the average's part of the adjoint, and the
+# tangent is a pair too (the sum of the weights has no derivative in x); both crashed inside generated code
+W = np.array([0.5, 1.2, 0.8, 2.0])
+
+
+def average_returned(x):
+    a, s = np.average(x, weights=W, returned=True)
+    return a * s
+
+
+def average_returned_unweighted(x):
+    a, n = np.average(np.sin(x), returned=True)
+    return a * a * n
+
+
+def average_returned_axis(x):
+    m = np.reshape(x, (2, 3))
+    a, s = np.average(m * m, axis=1, weights=np.array([0.3, 1.0, 2.0]), returned=True)
+    return np.sum(np.sin(a) * s)
+
+
+def average_returned_keepdims(x):
+    m = np.reshape(x, (2, 3))
+    a, n = np.average(np.exp(m), axis=0, returned=True, keepdims=True)
+    return np.sum(a * a) + np.sum(n)
+
+
+def test_average_returned_reproducer():
+    x = np.array([0.3, -1.4, 0.9, 1.7])
+    assert_close(s2s.grad(average_returned)(x), W, what="grad")  # a * s = sum(w * x)
+    _, t = s2s.jvp(average_returned)((x,), (np.ones(4),))
+    assert_close(t, np.sum(W), what="jvp")
+
+
+@pytest.mark.parametrize("f, x", [(average_returned, np.array([0.3, -1.4, 0.9, 1.7])),
+                                  (average_returned_unweighted, np.array([0.3, -1.4, 0.9, 1.7])),
+                                  (average_returned_axis, np.linspace(-0.8, 1.1, 6)),
+                                  (average_returned_keepdims, np.linspace(-0.8, 1.1, 6))])
+def test_average_returned_in_every_mode(f, x):
+    check_every_mode(f, x)
+
+
+def average_returned_at_run_time(x, r):
+    return np.sum(np.average(x, returned=r))
+
+
+def test_average_returned_known_at_run_time_is_refused():
+    with pytest.raises(NonDifferentiableError, match="returned="):
+        s2s.grad(average_returned_at_run_time)(np.ones(3), True)

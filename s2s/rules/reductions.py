@@ -68,11 +68,26 @@ define("numpy.nanmean",
         rt.nanmean_adjoint(g, x, **non_default(axis=(axis, None), keepdims=(keepdims, False)))],
        [lambda d, ans, x, axis=None, dtype=None, out=None, keepdims=False:
         rt.nanmean_tangent(d, x, **given(axis=axis, keepdims=keepdims or None))])
-define("numpy.average",  # linear in x (the weights are constants)
-       [lambda g, ans, x, axis=None, weights=None, returned=False, keepdims=False:
-        rt.average_adjoint(g, x, **non_default(axis=(axis, None), weights=(weights, None), keepdims=(keepdims, False)))],
-       [lambda d, ans, x, axis=None, weights=None, returned=False, keepdims=False:
-        np.average(d, **given(axis=axis, weights=weights, keepdims=keepdims or None))])
+# np.average is linear in x (the weights are constants); returned=True makes it a pair (the average, the sum of the
+# weights), whose second part has no derivative in x
+def _returned(returned) -> bool:
+    if isinstance(returned, Sym):
+        refuse("numpy.average", "its returned= is known only at run time (the result a pair or not)",
+               "pass returned=True or returned=False as a constant")
+    return bool(returned)
+
+
+def _average_adjoint(g, ans, x, axis=None, weights=None, returned=False, keepdims=False):
+    return rt.average_adjoint(g[0] if _returned(returned) else g, x,
+                              **non_default(axis=(axis, None), weights=(weights, None), keepdims=(keepdims, False)))
+
+
+def _average_tangent(d, ans, x, axis=None, weights=None, returned=False, keepdims=False):
+    mean = np.average(d, **given(axis=axis, weights=weights, keepdims=keepdims or None))
+    return rt.sequence_tangent(ans, 0, mean) if _returned(returned) else mean
+
+
+define("numpy.average", [_average_adjoint], [_average_tangent])
 # np.trapezoid(y, dx=h) is linear in the spacing h too: its tangent is the rule with the tangent for the spacing
 # (np.trapezoid(y, dx=dh)), its adjoint g times each interval's mean of y; dx is unused where x is given
 def _trapezoid_adjoint_dx(g, ans, y, x=None, dx=1.0, axis=-1):
