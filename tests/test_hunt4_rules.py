@@ -102,3 +102,66 @@ def average_returned_at_run_time(x, r):
 def test_average_returned_known_at_run_time_is_refused():
     with pytest.raises(NonDifferentiableError, match="returned="):
         s2s.grad(average_returned_at_run_time)(np.ones(3), True)
+
+
+# ----------------------------------------------------------------- np.interp: moving sample points, left= / right=
+# d/dxp of the piecewise-linear interpolant: -slope * (the segment ends' shares, as for fp); before, a plain
+# ValueError from inside the rules. With left= / right=, fp's derivative skips the points outside, which take
+# left's and right's (refused before)
+XQ = np.array([-0.2, 0.1, 0.5, 0.9, 1.3])
+KNOTS = np.array([0.0, 0.4, 0.7, 1.1])
+
+
+def interp_knots(p):
+    return np.sum(np.interp(XQ, p, np.sin(p)) ** 2)
+
+
+def interp_everything(p):
+    xp = np.cumsum(np.exp(p[:4]))
+    return np.sum(np.interp(p[4:] * 3.0, xp, np.cos(p[:4]) * xp) ** 2)
+
+
+def interp_left_right(p):
+    return np.sum(np.interp(XQ * 2, p[:4], p[4:8], left=p[8], right=-1.5) ** 2 * XQ)
+
+
+def interp_right_only(p):
+    return np.sum(np.interp(XQ * 2, p[:4], p[4:8] ** 2, right=p[8] * p[0]) * np.exp(XQ))
+
+
+def test_interp_knots_reproducer():
+    def f(xp, xq):
+        return np.sum(np.interp(xq, xp, np.sin(xp)) ** 2)
+    xq = np.array([0.1, 0.5, 0.9])
+    assert_close(s2s.grad(f)(KNOTS, xq), numeric_grad(f, (KNOTS, xq), 0), what="grad wrt xp")
+
+
+def test_interp_knots_analytic():
+    # one segment [a, b] holding x: f = fa + (fb - fa) (x - a) / (b - a); d/da = -s (1 - t), d/db = -s t
+    def f(xp):
+        return np.interp(0.3, xp, np.array([1.0, 3.0]))
+    a, b = 0.1, 0.6
+    s, t = 2.0 / (b - a), (0.3 - a) / (b - a)
+    assert_close(s2s.grad(f)(np.array([a, b])), [-s * (1 - t), -s * t], what="grad")
+    _, tangent = s2s.jvp(f)((np.array([a, b]),), (np.array([1.0, 1.0]),))  # moving both: the curve shifts
+    assert_close(tangent, -s, what="jvp")
+
+
+FULL = np.array([0.0, 0.4, 0.7, 1.1, 0.3, -0.2, 0.9, 1.4, 0.6])
+
+
+@pytest.mark.parametrize("f, x", [(interp_knots, KNOTS),
+                                  (interp_everything, np.array([-1.0, -0.7, -1.2, -0.5, 0.1, 0.3, 0.42, 0.8, 1.5])),
+                                  (interp_left_right, FULL), (interp_right_only, FULL)])
+def test_interp_in_every_mode(f, x):
+    check_every_mode(f, x)
+
+
+def interp_period(p):
+    return np.sum(np.interp(XQ, p, np.sin(p), period=2.0))
+
+
+def test_interp_period_is_refused_at_the_line():
+    with pytest.raises(NonDifferentiableError, match="period=") as e:
+        s2s.grad(interp_period)(KNOTS)
+    assert "period=2.0" in str(e.value)  # (the user's line, shown)

@@ -3,17 +3,10 @@ from __future__ import annotations
 
 import numbers
 
-from s2s.rules.primitive import KEYWORD_FIXES, define, given, non_default, refuse
+from s2s.rules.primitive import define, given, non_default, refuse
 from s2s.rules.symbolic import np, rt
 
 MAX_ELEMENTS = 256  # elements of a literal tuple/list with a rule
-
-
-def _no_rule(what: str, api: str):
-    """The derivative of an argument that is not implemented: an error when it is active, never a silent zero."""
-    def part(*args, **kwargs):
-        raise ValueError(f"no derivative rule for {what}; pass it as a constant or register one with {api}")
-    return part
 
 
 # ---------------------------------------------------------------- containers: element i of [a, b, ...] gets part i
@@ -94,24 +87,47 @@ define("numpy.select",
         lambda d, ans, conds, choices, default=0: rt.select_default_tangent(d, conds)])
 
 
-# (left= and right=, constants, change only the values outside the sample points, where the slope in x is 0
-# anyway; there they are no longer fp's first and last values: fp's derivative is refused with them, as period=)
-def _interp_ends(left=None, right=None, period=None, of_fp=False):
-    if period is not None or of_fp and (left is not None or right is not None):
-        name = "period" if period is not None else "left" if left is not None else "right"
-        refuse("numpy.interp", f"with {name}=, {'its derivative with respect to fp' if of_fp else 'it'} has no "
-                               "rule in s2s", KEYWORD_FIXES.get(
-                                   name, "map x into one period yourself: np.interp(np.mod(x - xp[0], period) + "
-                                         "xp[0], xp, fp) with xp sorted and covering one period"))
+# np.interp(x, xp, fp) is fp[j] + s (x - xp[j]) on the segment [xp[j], xp[j+1]] holding x, s its slope; outside
+# the sample points it is fp[0] or fp[-1], or left= or right= where given (no slope there). Moving the sample points
+# by dxp moves the curve as reading it at x - np.interp(x, xp, dxp) does: the derivative in xp is -s times np.interp's
+# derivative in fp (the two ends' shares of the segment), that in x taken back through fp's.
+def _no_period(period=None):
+    if period is not None:
+        refuse("numpy.interp", "with period=, it has no rule in s2s",
+               "map x into one period yourself: np.interp(np.mod(x - xp[0], period) + xp[0], xp, fp) with xp sorted "
+               "and covering one period")
+
+
+def _inside(g, x, xp, left=None, right=None):
+    """g where np.interp reads fp: 0 below the first sample point with left= given, above the last with right="""
+    if left is None and right is None:
+        return g
+    outside = x > xp[-1] if left is None else x < xp[0] if right is None else np.logical_or(x < xp[0], x > xp[-1])
+    return rt.where(outside, 0.0, g)
 
 
 define("numpy.interp",
-       [lambda g, ans, x, xp, fp, **ends: _interp_ends(**ends) or rt.interp_adjoint_x(g, x, xp, fp),
-        _no_rule("the sample points xp of np.interp", "s2s.adjoint"),
-        lambda g, ans, x, xp, fp, **ends: _interp_ends(**ends, of_fp=True) or rt.interp_adjoint_fp(g, x, xp, fp)],
-       [lambda d, ans, x, xp, fp, **ends: _interp_ends(**ends) or rt.interp_slope(x, xp, fp) * d,
-        _no_rule("the sample points xp of np.interp", "s2s.tangent"),
-        lambda d, ans, x, xp, fp, **ends: _interp_ends(**ends, of_fp=True) or np.interp(x, xp, d)])
+       [lambda g, ans, x, xp, fp, left=None, right=None, period=None:
+        _no_period(period) or rt.interp_adjoint_x(g, x, xp, fp),
+        lambda g, ans, x, xp, fp, left=None, right=None, period=None:
+        _no_period(period) or -rt.interp_adjoint_fp(rt.interp_adjoint_x(g, x, xp, fp), x, xp, fp),
+        lambda g, ans, x, xp, fp, left=None, right=None, period=None:
+        _no_period(period) or rt.interp_adjoint_fp(_inside(g, x, xp, left, right), x, xp, fp),
+        lambda g, ans, x, xp, fp, left=None, right=None, period=None:
+        _no_period(period) or rt.unbroadcast(rt.where(x < xp[0], g, 0.0), left),
+        lambda g, ans, x, xp, fp, left=None, right=None, period=None:
+        _no_period(period) or rt.unbroadcast(rt.where(x > xp[-1], g, 0.0), right)],
+       [lambda d, ans, x, xp, fp, left=None, right=None, period=None:
+        _no_period(period) or rt.interp_slope(x, xp, fp) * d,
+        lambda d, ans, x, xp, fp, left=None, right=None, period=None:
+        _no_period(period) or -(rt.interp_slope(x, xp, fp) * np.interp(x, xp, d)),
+        lambda d, ans, x, xp, fp, left=None, right=None, period=None:
+        _no_period(period) or np.interp(x, xp, d, **given(left=None if left is None else 0.0,
+                                                          right=None if right is None else 0.0)),
+        lambda d, ans, x, xp, fp, left=None, right=None, period=None:
+        _no_period(period) or rt.where(x < xp[0], d, 0.0),
+        lambda d, ans, x, xp, fp, left=None, right=None, period=None:
+        _no_period(period) or rt.where(x > xp[-1], d, 0.0)])
 define("numpy.append",
        [lambda g, ans, arr, values, axis=None: rt.append_adjoint(g, arr, values, **non_default(axis=(axis, None)))[0],
         lambda g, ans, arr, values, axis=None: rt.append_adjoint(g, arr, values, **non_default(axis=(axis, None)))[1]],

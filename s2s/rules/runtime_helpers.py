@@ -238,19 +238,25 @@ helper("append_adjoint_transpose", lambda H, G, g, arr, values, axis=None:
 helper("select_adjoint_choices", lambda G, g, conds, choices: np.select(conds, G),
        lambda d, ans, g, conds, choices: rt.batch_select_adjoint_choices(d, conds, choices))
 helper("select_adjoint_default", lambda G, g, conds, default: rt.unbroadcast(rt.select_default_tangent(G, conds), g))
-# interp_adjoint_x(g, x, xp, fp) = g * slope: linear in g and in fp, piecewise constant in x
+# interp_adjoint_x(g, x, xp, fp) = g * slope: linear in g and in fp, piecewise constant in x; the slope
+# (fp[j+1] - fp[j]) / (xp[j+1] - xp[j]) moves with the sample points by -slope * interp_slope(x, xp, dxp)
 define(RT + "interp_adjoint_x",
-       [lambda G, ans, g, x, xp, fp: G * rt.interp_slope(x, xp, fp), None, None,
+       [lambda G, ans, g, x, xp, fp: G * rt.interp_slope(x, xp, fp), None,
+        lambda G, ans, g, x, xp, fp: -rt.interp_slope_adjoint(G * g * rt.interp_slope(x, xp, fp), x, xp, fp),
         lambda G, ans, g, x, xp, fp: rt.interp_slope_adjoint(G * g, x, xp, fp)],
-       [lambda d, ans, g, x, xp, fp: d * rt.interp_slope(x, xp, fp), None, None,
+       [lambda d, ans, g, x, xp, fp: d * rt.interp_slope(x, xp, fp), None,
+        lambda d, ans, g, x, xp, fp: -(g * rt.interp_slope(x, xp, fp) * rt.interp_slope(x, xp, d)),
         lambda d, ans, g, x, xp, fp: g * rt.interp_slope(x, xp, d)], rank_of_argument=1)
 # interp_adjoint_fp(g, x, xp, fp) shares each g between the ends of its segment, linear in g; where x sits in
-# its segment moves the shares (fp gives only a shape)
+# its segment moves the shares, and so do the sample points: x's place t in [xp[j], xp[j+1]] moves by
+# -np.interp(x, xp, dxp) / (xp[j+1] - xp[j]) (fp gives only a shape)
 define(RT + "interp_adjoint_fp",
        [lambda G, ans, g, x, xp, fp: np.interp(x, xp, G), lambda G, ans, g, x, xp, fp: g * rt.interp_slope(x, xp, G),
-        None, None],
+        lambda G, ans, g, x, xp, fp: rt.interp_adjoint_fp(-g * rt.interp_slope(x, xp, G), x, xp, fp), None],
        [lambda d, ans, g, x, xp, fp: rt.interp_adjoint_fp(d, x, xp, fp),
-        lambda d, ans, g, x, xp, fp: rt.interp_slope_adjoint(g * d, x, xp, fp), None, None], rank_of_argument=3)
+        lambda d, ans, g, x, xp, fp: rt.interp_slope_adjoint(g * d, x, xp, fp),
+        lambda d, ans, g, x, xp, fp: rt.interp_slope_adjoint(-g * np.interp(x, xp, d), x, xp, fp), None],
+       rank_of_argument=3)
 
 # ---------------------------------------------------------------- reductions
 helper("ptp_adjoint", lambda G, g, x, axis=None, keepdims=False:
