@@ -46,6 +46,10 @@ def forward(fn: ir.Function, wrt: list[str], namer: Namer | None = None, name: s
     return _Forward(fn, wrt, namer or Namer(), batched, ndims or {}).run(name or f"jvp_{fn.name}", tangent_only)
 
 
+# vector mode: the tangents of a list or tuple display, a sequence of its elements' batches that NumPy reads as the
+# array of them with the batch axis first (`M @ [a, b, 1.0]`: a plain list of batches has it second)
+BATCHED_DISPLAYS = {"list": "s2s.runtime.batch_list", "tuple": "s2s.runtime.batch_tuple"}
+
 NotBatchable = registry.NotBatchable  # a primitive without a vector-mode form (its record says so)
 
 
@@ -205,7 +209,9 @@ class _Forward:
             if any(t is not None for t in tangents):
                 parts = tuple(self.tangent_or_zero(a, out, s.loc) for a in value.args)
                 target = self.tangent_name(s.target)
-                out.append(ir.Assign(target, ir.Call(value.op, parts), s.loc))
+                # (vector mode: a sequence NumPy reads as an array with the batch axis first, runtime/batched.py)
+                op = BATCHED_DISPLAYS[value.op] if self.batched else value.op
+                out.append(ir.Assign(target, ir.Call(op, parts), s.loc))
                 self.tan[s.target] = ir.Var(target)
                 self.spelled.add(s.target)
             return

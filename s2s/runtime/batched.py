@@ -18,7 +18,7 @@ from s2s.runtime.core import batch_key, batch_read, _FLOAT64, _joined, _zero, ta
 from s2s.runtime.cumprod import cumprod_zero_lines
 from s2s.runtime.linalg import cross_product
 
-__all__ = ["batch_getitem", "batch_setitem_adjoint", "sequence_tangent", "extremum_tangent", "prod_tangent", "var_tangent", "nanmean_tangent", "cumprod_tangent",
+__all__ = ["batch_list", "batch_tuple", "batch_getitem", "batch_setitem_adjoint", "sequence_tangent", "extremum_tangent", "prod_tangent", "var_tangent", "nanmean_tangent", "cumprod_tangent",
            "norm_tangent", "vector_norm_tangent", "matrix_norm_tangent", "array_tangent",
            "matrix_power_tangent", "sort_tangent", "select_default_tangent", "solve_tangent_a", "trace_solve",
            "slogdet_tangent", "cholesky_tangent", "eigh_tangent", "eigvalsh_tangent", "qr_tangent", "svd_tangent",
@@ -60,6 +60,63 @@ def batch_align(d, ans):
     d = np.asarray(d)
     d = d.reshape(d.shape[:1] + (1,) * (len(shape) - d.ndim + 1) + d.shape[1:])
     return np.broadcast_to(d, d.shape[:1] + shape)
+
+
+class _ReadAsArray:
+    """The tangents of a list or tuple display in vector mode (`dt5 = rt.batch_list(dt3, dt4, dzero)`): to Python
+    the sequence of its elements' batches (indexed, iterated, measured and joined part by part, as the rules of
+    np.stack or np.concatenate read it); to NumPy, which reads the display itself as an array, the one array of
+    them with the batch axis first, shape (n,) + the display's shape (a plain list of batches would be read with
+    it second: `M @ [a, b, 1.0]` took the batch for the vector). Arithmetic is NumPy's on that array."""
+
+    __slots__ = ()
+
+    def __array__(self, dtype=None, copy=None):
+        a = tangent_as_array(self, batched=True)
+        return np.asarray(a, dtype=dtype)
+
+    def _array(self):
+        return np.asarray(self)
+
+    __add__ = lambda s, o: s._array() + o
+    __radd__ = lambda s, o: o + s._array()
+    __sub__ = lambda s, o: s._array() - o
+    __rsub__ = lambda s, o: o - s._array()
+    __mul__ = lambda s, o: s._array() * o
+    __rmul__ = lambda s, o: o * s._array()
+    __truediv__ = lambda s, o: s._array() / o
+    __rtruediv__ = lambda s, o: o / s._array()
+    __pow__ = lambda s, o: s._array() ** o
+    __matmul__ = lambda s, o: s._array() @ o
+    __rmatmul__ = lambda s, o: o @ s._array()
+    __neg__ = lambda s: -s._array()
+
+    def __getitem__(self, index):  # (a slice of the display is a display of its elements: still read as one)
+        part = super().__getitem__(index)
+        return type(self)(part) if isinstance(index, slice) else part
+
+
+class BatchList(_ReadAsArray, list):
+    """The tangents of a list display in vector mode (see _ReadAsArray)."""
+
+    __slots__ = ()
+
+
+class BatchTuple(_ReadAsArray, tuple):
+    """The tangents of a tuple display in vector mode (see _ReadAsArray)."""
+
+    __slots__ = ()
+
+
+def batch_list(*parts):
+    """Tangents of the list display `[x, y, ...]` from its elements' batches `parts`: the list of them, read by NumPy
+    as the array of them with the batch axis first (see _ReadAsArray)."""
+    return BatchList(parts)
+
+
+def batch_tuple(*parts):
+    """Tangents of the tuple display `(x, y, ...)` from its elements' batches `parts` (see batch_list)."""
+    return BatchTuple(parts)
 
 
 def batch_zeros(x, like):
@@ -460,6 +517,8 @@ def batch_getitem(d, *index):
         return batch_read(d, index)
     if _is_zero(d):
         return 0.0
+    if isinstance(d, _ReadAsArray) and not (len(index) == 1 and type(index[0]) in (int, slice)):
+        return batch_read(np.asarray(d), index)  # (an index NumPy gives the display read as an array)
     if isinstance(d, (list, tuple)):
         return d[index[0] if len(index) == 1 else index]
     return batch_read(d, index)

@@ -1,0 +1,147 @@
+"""Forward-mode and vector-mode (forward Jacobian, Hessian) bugs hunt4geom found, each checked against finite
+differences in every mode, or refused at the user's line.
+"""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, check_every_mode, numeric_grad
+
+M = np.array([[1.0, 2, 3], [0.5, -1, 2], [2, 0, 1]])
+V = np.array([1.0, -2.0, 0.5])
+W = np.array([0.3, -0.5, 1.1])
+
+
+def numeric_jacobian(f, x):
+    """Central differences of a vector-valued f at x: shape f(x).shape + x.shape."""
+    out = np.asarray(f(x), dtype=float)
+    rows = [numeric_grad(lambda x, i=i: np.ravel(f(x))[i], (x,), 0) for i in range(out.size)]
+    return np.array(rows).reshape(out.shape + np.shape(x))
+
+
+def check_jacobians(f, x):
+    expected = numeric_jacobian(f, x)
+    assert_close(s2s.jacobian(f, mode="forward")(x), expected, what=f"{f.__name__}: forward jacobian")
+    assert_close(s2s.jacobian(f)(x), expected, what=f"{f.__name__}: reverse jacobian")
+
+
+# ----------------------------------------------------------------- a list display as an operand, in vector mode
+# The tangents of `[a, b, 1.0]` were a list of batches, which NumPy reads with the batch axis second: M @ [..]
+# took the batch for the vector (a transposed or mixed-up forward Jacobian, a non-symmetric Hessian), or raised a
+# broadcast error. They are read with the batch axis first now (rt.batch_list), whatever the rule.
+def homogeneous(w):
+    return M @ [w[0] * w[1], w[2], 1.0]
+
+
+def row_times_matrix(w):
+    return [w[0] * w[1], w[2], w[0]] @ M
+
+
+def dot_list(w):
+    return np.dot(M, [w[0] * w[1], w[2], 1.0])
+
+
+def matmul_list(w):
+    return np.matmul([w[0], w[1] * w[2], 1.0], M)
+
+
+def cross_list(w):
+    return np.cross([w[0] * w[1], w[2], 0.0], V)
+
+
+def summed_rows(w):
+    return np.sum([[w[0], w[1], 0.0], [w[2], 1.0, w[0] * w[2]], [0.0, 0.0, w[1]]], axis=0)
+
+
+def mean_rows(w):
+    return np.mean([[w[0], w[1]], [w[2], 1.0]], axis=1)
+
+
+def ravel_list(w):
+    return np.ravel([[w[0], w[1]], [w[2] * w[0], 1.0]])
+
+
+def reshape_list(w):
+    return np.reshape([w[0], w[1], w[2], w[0] * w[1]], (2, 2)).ravel()
+
+
+def transpose_list(w):
+    return np.transpose([[w[0], w[1]], [w[2], 1.0]]).ravel()
+
+
+def outer_lists(w):
+    return np.outer([w[0], w[1]], [w[2], 1.0, 2.0]).ravel()
+
+
+def sliced_display(w):
+    return M[:2, :2] @ [w[0] * w[1], w[2], 1.0][1:]
+
+
+LIST_OPERANDS = [homogeneous, row_times_matrix, dot_list, matmul_list, cross_list, summed_rows, mean_rows,
+                 ravel_list, reshape_list, transpose_list, outer_lists, sliced_display]
+
+
+@pytest.mark.parametrize("f", LIST_OPERANDS, ids=lambda f: f.__name__)
+def test_list_display_operand_jacobians(f):
+    check_jacobians(f, W)
+
+
+@pytest.mark.parametrize("f", LIST_OPERANDS, ids=lambda f: f.__name__)
+def test_list_display_operand_every_mode(f):
+    def loss(w):
+        return np.sum(f(w) ** 2)
+    loss.__name__ = f"loss_{f.__name__}"
+    check_every_mode(loss, W)
+
+
+def test_list_display_operand_reproducer_hessian():
+    def loss(w):
+        return np.sum((M @ [w[0] * w[1], w[2], 1.0]) ** 2)
+    w = np.array([0.3, -0.5, 1.0])
+    H = s2s.hessian(loss)(w)
+    # analytic: loss = |M u|^2 with u = (w0 w1, w2, 1); H = J^T 2 M^T M J + sum_k (2 M^T M u)_k d2u_k
+    u = np.array([w[0] * w[1], w[2], 1.0])
+    J = np.array([[w[1], w[0], 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]])
+    g = 2.0 * M.T @ M @ u
+    expected = J.T @ (2.0 * M.T @ M) @ J + g[0] * np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    assert_close(H, expected, what="hessian")
+
+
+# ----------------------------------------------------------------- writing a list or tuple into an array
+# R[0] = [a, 0.0, b]: the tangents of the list reached rt.batch_setitem_tangent as (3, n), not (n, 3): a transposed
+# forward Jacobian where n is 3, a broadcast ValueError otherwise.
+def row_write(w):
+    R = np.zeros((2, 3))
+    R[0] = [w[0] * w[1], 0.0, np.sin(w[2])]
+    return R.ravel()
+
+
+def column_write_tuple(w):
+    R = np.eye(3)
+    R[:, 2] = (w[0] * w[1], w[2], np.cos(w[0]))
+    return R.ravel()
+
+
+def block_write(w):
+    R = np.ones((2, 2))
+    R[:, :] = [[w[0], w[1] * w[2]], [1.0, w[2] ** 2]]
+    return R.ravel()
+
+
+@pytest.mark.parametrize("f", [row_write, column_write_tuple, block_write], ids=lambda f: f.__name__)
+def test_list_written_into_array(f):
+    check_jacobians(f, W)
+
+    def loss(w):
+        return np.sum(f(w) ** 2 * np.arange(1.0, f(w).size + 1.0))
+    loss.__name__ = f"loss_{f.__name__}"
+    check_every_mode(loss, W)
+
+
+def test_list_written_batch_not_row_length():
+    def g(w):  # two tangents, a row of three: NumPy raised a broadcast error inside generated code
+        R = np.zeros(3)
+        R[:] = [w[0] * w[1], 0.0, np.sin(w[1])]
+        return R
+    w = np.array([0.3, -0.5])
+    assert_close(s2s.jacobian(g, mode="forward")(w), numeric_jacobian(g, w), what="forward jacobian")
