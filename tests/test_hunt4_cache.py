@@ -89,3 +89,64 @@ def test_a_library_function_declared_nondifferentiable_is_in_the_disk_key(tmp_pa
     for mode in ("stop", "full", "stop", "full"):
         got = floats(run_script(tmp_path, NONDIFF, mode))
         assert_close(np.array(got), stop if mode == "stop" else full)
+
+
+# ------------------------------------------------------------------------------------- IPython's %autoreload
+
+def autoreload(module, path, text):
+    """What IPython's `%autoreload 2` does after `path` was edited: reload the module, then give the old function
+    objects the new ones' code and defaults (IPython.extensions.autoreload.update_function)."""
+    path.write_text(text)
+    stat = os.stat(path)
+    os.utime(path, (stat.st_atime, stat.st_mtime + 5))  # (a new .pyc, whatever the clock's resolution)
+    old = {k: v for k, v in vars(module).items() if callable(v)}
+    sys.path.insert(0, str(path.parent))
+    try:
+        importlib.reload(module)
+    finally:
+        sys.path.remove(str(path.parent))
+    for name, obj in old.items():
+        new = getattr(module, name)
+        for attr in ("__code__", "__defaults__", "__doc__", "__closure__", "__dict__"):
+            try:
+                setattr(obj, attr, getattr(new, attr))
+            except (AttributeError, TypeError):
+                pass
+
+
+def test_autoreload_of_the_function_itself(tmp_path):
+    mod = module_from_text(tmp_path, "auto_main", "import numpy as np\n\ndef loss(w):\n    return np.sum(w ** 2)\n")
+    loss = mod.loss
+    w = np.array([1.0, 2.0])
+    g, vg, jv, h, jac = (s2s.grad(loss), s2s.value_and_grad(loss), s2s.jvp(loss), s2s.hessian(loss),
+                         s2s.jacobian(loss))
+    assert_close(g(w), 2 * w)
+    vg(w), jv((w,), (w,)), h(w), jac(w)
+    autoreload(mod, tmp_path / "auto_main.py", "import numpy as np\n\ndef loss(w):\n    return np.sum(w ** 3)\n")
+    assert loss(w) == 9.0  # the old object runs the new code
+    assert_close(g(w), numeric_grad(loss, [w], 0))
+    assert_close(g(w), 3 * w ** 2)
+    value, grad = vg(w)
+    assert value == 9.0 and np.allclose(grad, 3 * w ** 2)
+    value, tangent = jv((w,), (np.ones(2),))
+    assert value == 9.0 and np.isclose(tangent, np.sum(3 * w ** 2))
+    assert_close(h(w), np.diag(6 * w))
+    assert_close(jac(w), 3 * w ** 2)
+    assert_close(s2s.grad(loss)(w), 3 * w ** 2)
+
+
+def test_autoreload_of_an_inlined_helper(tmp_path):
+    mod = module_from_text(tmp_path, "auto_helper", "def helper(w):\n    return 2.0 * w\n")
+    helper = mod.helper
+
+    def loss(w):
+        return np.sum(helper(w) ** 2)
+
+    w = np.array([1.0, 2.0])
+    g = s2s.grad(loss)
+    assert_close(g(w), 8 * w)
+    autoreload(mod, tmp_path / "auto_helper.py", "def helper(w):\n    return 3.0 * w\n")
+    assert loss(w) == 45.0
+    assert_close(g(w), 18 * w)  # the same object: its fast call checks the helper's code
+    assert_close(s2s.grad(loss)(w), numeric_grad(loss, [w], 0))
+    assert_close(s2s.hessian(loss)(w), 18 * np.eye(2))

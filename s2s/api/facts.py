@@ -17,9 +17,10 @@ A fact is `(where, target, name, kind, value)`:
   "called" (the current generated function of a transformed function `target`
   that the body calls, `s2s.grad(g)(w)`: its code is read once, from its own
   namespace, which keeps what g read then),
-  "default" (attribute `name`, `__defaults__` or `__kwdefaults__`, of the
-  helper `target`: Python computed them when it was defined, and the code
-  inlining it bakes them in), "kwdefault" (item `name` of the keyword-only
+  "default" (attribute `name`, `__code__`, `__defaults__` or `__kwdefaults__`,
+  of the helper `target`: the code inlining it was made from its code, which
+  IPython's autoreload replaces in place, and bakes in the defaults Python
+  computed when it was defined), "kwdefault" (item `name` of the keyword-only
   defaults dict `target`), "fkwdefault" (item `name` of `f.__kwdefaults__`);
 - kind: "is" (the same object), "const" (a constant of the same type and
   repr: a number, string, tuple of them), "absent" (`name` not in `target`).
@@ -101,7 +102,8 @@ def function_facts(f, inner=None) -> list:
         return [("self", None, "", "is", f)]
     defaults = f.__defaults__
     kwdefaults = getattr(f, "__kwdefaults__", None)
-    out = [("f", None, "__globals__", "is", f.__globals__),
+    # (its code: IPython's autoreload gives the function object the code of the edited file, `f.__code__ = new`)
+    out = [("f", None, "__code__", "is", f.__code__), ("f", None, "__globals__", "is", f.__globals__),
            ("f", None, "__defaults__", "const" if is_constant(defaults) else "is", defaults)]
     if kwdefaults:  # (the dict Python keeps: another one when the function is defined again; its items can change)
         out.append(("f", None, "__kwdefaults__", "is", kwdefaults))
@@ -110,12 +112,14 @@ def function_facts(f, inner=None) -> list:
 
 
 def default_facts(fn) -> list:
-    """The facts that the defaults of the helper `fn` are still the values the code inlining it was made with
-    (`def helper(x, k=K)`: K's value when helper was defined; `helper.__defaults__ = (3.0,)` changes them)."""
+    """The facts that the helper `fn` is still the code the code inlining it was made from (IPython's autoreload
+    gives the same function object the code of the edited file) with the defaults it was made with (`def
+    helper(x, k=K)`: K's value when helper was defined; `helper.__defaults__ = (3.0,)` changes them)."""
     fn = getattr(fn, "__func__", fn)  # (a class method, bound to its class)
     if type(fn) is not types.FunctionType:
         return []
-    out = []
+    # (not a function with a derivative rule, which is called, not inlined: a library's, or one with the user's)
+    out = [("default", fn, "__code__", "is", fn.__code__)] if registry.key_of(fn) is None else []
     defaults, kwdefaults = fn.__defaults__, fn.__kwdefaults__
     if defaults:
         out.append(("default", fn, "__defaults__", _kind(defaults), defaults))
@@ -335,7 +339,7 @@ def to_disk(facts: list, f) -> list | None:
     found again by name in another process (then the entry is not stored)."""
     rows = []
     for where, target, name, kind, value in facts:
-        if where in ("inner", "self") or (where == "f" and name == "__globals__"):
+        if where in ("inner", "self") or (where == "f" and name in ("__globals__", "__code__")):
             continue  # the key holds the function's text and module
         if where in ("default", "kwdefault", "fkwdefault"):
             continue  # the entry's digest of each helper covers its defaults; f's own, the "f" rows
