@@ -2,9 +2,10 @@
 
 A bucket is found by (transformation, the function's code object, wrt,
 options); within it, an entry is reused only if the facts recorded when it was
-transformed still hold (see `facts.py`): the function's module and defaults,
-the closure values and module constants it read, the helpers it inlined, their
-defaults and their constants, the class and module attributes it reached, and, for a
+transformed still hold (see `facts.py`): the function's code, module and
+defaults, the closure values and module constants it read, the helpers it
+inlined, their code (IPython's autoreload replaces it in the same function
+object), defaults and constants, the class and module attributes it reached, and, for a
 transformation of a transformation, the inner one's current code. Equal code
 objects in different modules, a function redefined with other defaults, or a
 module constant edited after the first call therefore never share an entry.
