@@ -715,6 +715,8 @@ CASES += [
     ("numpy.linalg.matmul", lambda a, b: np.linalg.matmul(a, b), (M23, M34), (0, 1)),
     ("numpy.linalg.tensordot", lambda a, b: np.linalg.tensordot(a, b, axes=1), (M23, M34), (0, 1)),
     ("numpy.linalg.vecdot", lambda a, b: np.linalg.vecdot(a, b, axis=0), (M23, M23 * 0.5), (0, 1)),
+    ("numpy.linalg.cross", lambda a, b: np.linalg.cross(a, b), (V[:3], W[:3]), (0, 1)),
+    ("numpy.linalg.cross", lambda a, b: np.linalg.cross(a, b, axis=0), (M32, M32 * 0.5 + 1.0), (0, 1)),
     ("numpy.linalg.trace", lambda a: np.linalg.trace(a), (T233,), 0),
     ("numpy.linalg.diagonal", lambda a: np.linalg.diagonal(a, offset=1), (T233,), 0),
 ]

@@ -165,3 +165,55 @@ def test_interp_period_is_refused_at_the_line():
     with pytest.raises(NonDifferentiableError, match="period=") as e:
         s2s.grad(interp_period)(KNOTS)
     assert "period=2.0" in str(e.value)  # (the user's line, shown)
+
+
+# ----------------------------------------------------------------- np.cross(axis=, axisa=, ...), np.linalg.cross
+# reverse mode refused np.cross's axis keywords (forward mode had them): the adjoints move the vectors' axes last,
+# as np.cross does, and back; np.linalg.cross (NumPy 2) had no rule
+V = np.array([0.3, -1.2, 0.8])
+
+
+def cross_axis(p):
+    a, b = np.reshape(p[:6], (3, 2)), np.reshape(p[6:], (3, 2))
+    return np.sum(np.cross(a, b, axis=0) ** 2)
+
+
+def cross_axes(p):
+    a, b = np.reshape(p[:6], (3, 2)), np.reshape(p[6:], (2, 3))
+    return np.sum(np.sin(np.cross(a, b, axisa=0, axisc=0)) * np.arange(1.0, 7.0).reshape(3, 2))
+
+
+def cross_axes_mixed(p):  # a 2-vector along axis 0 against 3-vectors along the last axis; a constant vector
+    a, b = np.reshape(p[:4], (2, 2)), np.reshape(p[4:10], (2, 3))
+    return np.sum(np.cross(a, b, axisa=0) ** 2) + np.sum(np.cross(b * b, V, axisc=0))
+
+
+def cross_two_vectors_axis(p):  # 2-vectors: a number per column (axisc has nothing to move)
+    a, b = np.reshape(p[:6], (2, 3)), np.reshape(p[6:12], (2, 3))
+    return np.sum(np.cross(a, b, axis=0) ** 2)
+
+
+def linalg_cross(p):
+    a, b = np.reshape(p[:6], (3, 2)), np.reshape(p[6:], (3, 2))
+    return np.sum(np.linalg.cross(a, b, axis=0) ** 2) + np.sum(np.linalg.cross(p[:3], V) * p[3:6])
+
+
+P12 = np.cos(np.arange(12.0) * 1.3) + 0.1
+
+
+@pytest.mark.filterwarnings("ignore:Arrays of 2-dimensional vectors are deprecated")
+@pytest.mark.parametrize("f", [cross_axis, cross_axes, cross_axes_mixed, cross_two_vectors_axis, linalg_cross])
+def test_cross_axes_in_every_mode(f):
+    if f is linalg_cross and not hasattr(np.linalg, "cross"):
+        pytest.skip("np.linalg.cross is NumPy 2's")
+    check_every_mode(f, P12 if f is cross_two_vectors_axis else P12[:12 if f is not cross_axes_mixed else 10])
+
+
+def test_cross_axis_reproducer_against_the_formula():
+    def f(a, b):
+        return np.sum(np.cross(a, b, axis=0) * np.array([[1.0], [2.0], [3.0]]))
+    a, b = np.reshape(P12[:6], (3, 2)), np.reshape(P12[6:], (3, 2))
+    ga, gb = s2s.grad(f, wrt=(0, 1))(a, b)
+    w = np.array([1.0, 2.0, 3.0])  # sum(w . (a x b)) = sum(a . (b x w)) = sum(b . (w x a)), per column
+    assert_close(ga, np.cross(b, w, axis=0), what="d/da")
+    assert_close(gb, np.cross(np.broadcast_to(w[:, None], a.shape), a, axis=0), what="d/db")

@@ -465,7 +465,10 @@ CASES = {
                    Case("np.kron(x, y)", N(2, 2), N(3))],
     # (2-vectors are deprecated since NumPy 2.0 and rejected by 2.5)
     "numpy.cross": [Case("np.cross(x, y)", N(3), N(3)), Case("np.cross(x, y)", N(4, 3), N(3)),
-                    Case("np.cross(x, y)", N(5, 3), N(5, 3))],
+                    Case("np.cross(x, y)", N(5, 3), N(5, 3)), Case("np.cross(x, y, axis=0)", N(3, 2), N(3, 2)),
+                    Case("np.cross(x, y, axisa=0, axisc=0)", N(3, 4), N(4, 3))],
+    "numpy.linalg.cross": [Case("np.linalg.cross(x, y)", N(4, 3), N(3)),
+                           Case("np.linalg.cross(x, y, axis=0)", N(3, 2), N(3, 2))],
     "numpy.convolve": [Case("np.convolve(x, y)", N(5), N(3)), Case("np.convolve(x, y, 'same')", N(5), N(3)),
                        Case("np.convolve(x, y, mode='valid')", N(5), N(3)),
                        Case("np.convolve(x, y, 'same')", N(3), N(4)),

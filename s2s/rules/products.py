@@ -65,8 +65,8 @@ bilinear("numpy.tensordot", lambda g, ans, a, b, axes=2: rt.tensordot_adjoint_a(
 bilinear("numpy.kron", lambda g, ans, a, b: rt.kron_adjoint_a(g, a, b), lambda g, ans, a, b: rt.kron_adjoint_b(g, a, b))
 # the tangents are spelled rt.cross_product: np.cross without its generic axis handling (4x faster on 3-vectors,
 # and a batch of tangents against one vector is one matrix product)
-bilinear("numpy.cross", lambda g, ans, a, b: rt.cross_adjoint_a(g, a, b),
-         lambda g, ans, a, b: rt.cross_adjoint_b(g, a, b),
+bilinear("numpy.cross", lambda g, ans, a, b, **axes: rt.cross_adjoint_a(g, a, b, **axes),
+         lambda g, ans, a, b, **axes: rt.cross_adjoint_b(g, a, b, **axes),
          batched=(  # vectors in the last axis: the batch axis is one more leading axis
              lambda d, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or rt.cross_tangents(d, 0.0, a, b),
              lambda d, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or rt.cross_tangents(0.0, d, a, b)),
@@ -74,6 +74,16 @@ bilinear("numpy.cross", lambda g, ans, a, b: rt.cross_adjoint_a(g, a, b),
          batched_fn=lambda ts, ans, a, b, **kwargs: _last_axis_only(kwargs, "numpy.cross") or rt.cross_tangents(
              ts[0], ts[1], a, b),
          tangent_op="s2s.runtime.cross_product", rank=_cross_rank)
+# np.linalg.cross(x1, x2, axis=-1) (NumPy 2): np.cross of 3-vectors along one axis (it refuses 2-vectors, so it stays
+# itself in generated code), with np.cross's adjoints
+_LINALG_CROSS = "numpy.linalg.cross"
+bilinear(_LINALG_CROSS,
+         lambda g, ans, a, b, axis=-1: rt.cross_adjoint_a(g, a, b, **non_default(axis=(axis, -1))),
+         lambda g, ans, a, b, axis=-1: rt.cross_adjoint_b(g, a, b, **non_default(axis=(axis, -1))),
+         batched=(lambda d, ans, a, b, **axis: _last_axis_only(axis, _LINALG_CROSS) or rt.cross_tangents(d, 0.0, a, b),
+                  lambda d, ans, a, b, **axis: _last_axis_only(axis, _LINALG_CROSS) or rt.cross_tangents(0.0, d, a, b)),
+         batched_fn=lambda ts, ans, a, b, **axis: _last_axis_only(axis, _LINALG_CROSS) or rt.cross_tangents(
+             ts[0], ts[1], a, b), rank=_cross_rank)
 bilinear("numpy.convolve",
          lambda g, ans, a, v, mode="full": rt.convolve_adjoint_a(g, a, v, **non_default(mode=(mode, "full"))),
          lambda g, ans, a, v, mode="full": rt.convolve_adjoint_b(g, a, v, **non_default(mode=(mode, "full"))))

@@ -17,7 +17,7 @@ from __future__ import annotations
 from s2s import ir
 from s2s.rules.primitive import composite, define, elementwise, linear, multilinear, non_default, nondiff
 from s2s.rules.indexing import MAX_ELEMENTS
-from s2s.rules.registry import REQUIRED
+from s2s.rules.registry import REQUIRED, NotBatchable
 from s2s.rules.symbolic import emit, np, rt
 
 RT = "s2s.runtime."
@@ -294,19 +294,28 @@ multilinear(RT + "trapezoid_adjoint_dx",
 
 # ---------------------------------------------------------------- products: linear in g and in the other factor
 # (the adjoint of one factor of a product, paired with G, is the product with G in that factor's place)
-multilinear(RT + "cross_adjoint_a", lambda G, ans, g, a, b: rt.cross_product(G, b), None,
-            lambda G, ans, g, a, b: rt.cross_adjoint_b(g, G, b),
-            batched=(lambda d, ans, g, a, b: rt.batch_cross_adjoint_a(d, a, b), None,
-                     lambda d, ans, g, a, b: rt.batch_cross_adjoint_a_of_b(g, a, d)), rank_of_argument=1)
-multilinear(RT + "cross_adjoint_b", lambda G, ans, g, a, b: rt.cross_product(a, G),
-            lambda G, ans, g, a, b: rt.cross_adjoint_a(g, a, G), None,
-            batched=(lambda d, ans, g, a, b: rt.batch_cross_adjoint_b(d, a, b),
-                     lambda d, ans, g, a, b: rt.batch_cross_adjoint_b_of_a(g, d, b), None), rank_of_argument=2)
+# (np.cross's axisa=, axisb=, axisc=, axis= pass through as `axes`; the batch axis would shift the axes they name)
+def _last_axes(axes: dict) -> None:
+    if axes:
+        raise NotBatchable("numpy.cross")
+
+
+multilinear(RT + "cross_adjoint_a", lambda G, ans, g, a, b, **axes: rt.cross_product(G, b, **axes), None,
+            lambda G, ans, g, a, b, **axes: rt.cross_adjoint_b(g, G, b, **axes),
+            batched=(lambda d, ans, g, a, b, **axes: _last_axes(axes) or rt.batch_cross_adjoint_a(d, a, b), None,
+                     lambda d, ans, g, a, b, **axes: _last_axes(axes) or rt.batch_cross_adjoint_a_of_b(g, a, d)),
+            rank_of_argument=1)
+multilinear(RT + "cross_adjoint_b", lambda G, ans, g, a, b, **axes: rt.cross_product(a, G, **axes),
+            lambda G, ans, g, a, b, **axes: rt.cross_adjoint_a(g, a, G, **axes), None,
+            batched=(lambda d, ans, g, a, b, **axes: _last_axes(axes) or rt.batch_cross_adjoint_b(d, a, b),
+                     lambda d, ans, g, a, b, **axes: _last_axes(axes) or rt.batch_cross_adjoint_b_of_a(g, d, b), None),
+            rank_of_argument=2)
 # np.cross as the tangents of np.cross spell it (runtime/higher.py): a product like np.cross, with its adjoints
 # (rank unknown: 2-vectors give numbers)
-multilinear(RT + "cross_product", lambda G, ans, a, b: rt.cross_adjoint_a(G, a, b),
-            lambda G, ans, a, b: rt.cross_adjoint_b(G, a, b),
-            batched=(lambda d, ans, a, b: rt.cross_product(d, b), lambda d, ans, a, b: rt.cross_product(a, d)))
+multilinear(RT + "cross_product", lambda G, ans, a, b, **axes: rt.cross_adjoint_a(G, a, b, **axes),
+            lambda G, ans, a, b, **axes: rt.cross_adjoint_b(G, a, b, **axes),
+            batched=(lambda d, ans, a, b, **axes: _last_axes(axes) or rt.cross_product(d, b),
+                     lambda d, ans, a, b, **axes: _last_axes(axes) or rt.cross_product(a, d)))
 multilinear(RT + "kron_adjoint_a", lambda G, ans, g, a, b: np.kron(G, b), None,
             lambda G, ans, g, a, b: rt.kron_adjoint_b(g, G, b), rank_of_argument=1)
 multilinear(RT + "kron_adjoint_b", lambda G, ans, g, a, b: np.kron(a, G),

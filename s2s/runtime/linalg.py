@@ -331,9 +331,25 @@ def _uncropped(g, total, start):
     return out
 
 
-def cross_adjoint_a(g, a, b):
-    """Adjoint of `np.cross(a, b)` (vectors in the last axis) w.r.t. `a`: `b x g` (2-vectors: `g (b1, -b0)`; a
-    2-vector a against a 3-vector b: the first two components of `b x g`)."""
+def _cross_axes(cross_adjoint, g, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """`cross_adjoint` (of the vectors in the last axis) for `np.cross(a, b, axisa=, axisb=, axisc=, axis=)`:
+    the vectors' axes moved last, as np.cross moves them (the result's, where it has one: not for two 2-vectors),
+    and the adjoint's moved back to a's (cross_adjoint_a) or b's (cross_adjoint_b) place."""
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a, b = np.moveaxis(np.asarray(a), axisa, -1), np.moveaxis(np.asarray(b), axisb, -1)
+    if a.shape[-1] != 2 or b.shape[-1] != 2:
+        g = np.moveaxis(np.asarray(g), axisc, -1)
+    out = cross_adjoint(g, a, b)
+    return np.moveaxis(out, -1, axisa if cross_adjoint is cross_adjoint_a else axisb)
+
+
+def cross_adjoint_a(g, a, b, **axes):
+    """Adjoint of `np.cross(a, b)` (vectors in the last axis, or where `axes`, np.cross's axisa=, axisb=, axisc=,
+    axis=, say) w.r.t. `a`: `b x g` (2-vectors: `g (b1, -b0)`; a 2-vector a against a 3-vector b: the first two
+    components of `b x g`)."""
+    if axes:
+        return _cross_axes(cross_adjoint_a, g, a, b, **axes)
     if type(a) is np.ndarray and type(b) is np.ndarray and type(g) is np.ndarray and a.shape == b.shape == g.shape \
             == (3,):  # (two 3-vectors: nothing broadcast, nothing to sum back)
         return cross_product(b, g)
@@ -344,8 +360,11 @@ def cross_adjoint_a(g, a, b):
     return unbroadcast_to_shape(gb, np.shape(a))
 
 
-def cross_adjoint_b(g, a, b):
-    """Adjoint of `np.cross(a, b)` with respect to `b`: `g x a` (2-vectors: `g (-a1, a0)`)."""
+def cross_adjoint_b(g, a, b, **axes):
+    """Adjoint of `np.cross(a, b)` (`axes` as cross_adjoint_a's) with respect to `b`: `g x a` (2-vectors:
+    `g (-a1, a0)`)."""
+    if axes:
+        return _cross_axes(cross_adjoint_b, g, a, b, **axes)
     if type(a) is np.ndarray and type(b) is np.ndarray and type(g) is np.ndarray and a.shape == b.shape == g.shape \
             == (3,):  # (two 3-vectors: nothing broadcast, nothing to sum back)
         return cross_product(g, a)
