@@ -68,6 +68,18 @@ _STARRED = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
 _FLOAT64 = np.dtype(np.float64)
 
 
+def _wrt_positions(f, wrt) -> tuple:
+    """((position among the primals, name), ...) of the `wrt` parameters of `f`. For a bound method (`m.loss`)
+    the primals do not hold `self`, which its code's parameters do: wrt=1 and wrt="x" of `loss(self, a, x)`
+    are both x, the primal at position 1 (arguments.wrt_positions reads the code's parameters, self first)."""
+    target = arguments.original(f)
+    if not inspect.ismethod(target):
+        return arguments.wrt_positions(f, wrt)
+    items = list(wrt) if isinstance(wrt, (tuple, list)) else [wrt]
+    shifted = [w + 1 if type(w) is int and w >= 0 else w for w in items]  # (positions among the code's)
+    return tuple((i - 1, name) for i, name in arguments.wrt_positions(target.__func__, shifted) if i >= 1)
+
+
 class Jvp(transform.Transformed):
     """`jf(primals, tangents) -> (value, tangent)`; `.source` is the generated `jvp_<name>`."""
 
@@ -88,7 +100,7 @@ class Jvp(transform.Transformed):
                             "(a 1-tuple for a single wrt)")
         wrt_at = self._wrt_at
         if wrt_at is None:
-            wrt_at = self._wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
+            wrt_at = self._wrt_at = _wrt_positions(self.__wrapped__, self._wrt)
         count = self._count
         if count is None:
             count = self._count = len(self._wrt) if isinstance(self._wrt, (tuple, list)) else 1
@@ -317,7 +329,7 @@ class JacobianForward:
         state = self._state
         wrt_at = state.wrt_at
         if wrt_at is None:
-            wrt_at = state.wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
+            wrt_at = state.wrt_at = _wrt_positions(self.__wrapped__, self._wrt)
         arguments.check_wrt(self.__name__, wrt_at, args, kwargs)
         if self._second:
             arguments.refuse_complex_data(self.__name__, args, kwargs)

@@ -62,9 +62,21 @@ def structure(tree) -> Callable[[list], object]:
     return build
 
 
+def record_of(template, values: dict):
+    """A new instance of `template`'s dataclass with its fields set to `values`, built without running the
+    class's code: not `__init__` (whose `field(init=False)` fields `dataclasses.replace` refuses), not
+    `__post_init__` (which may validate, `sigma > 0`, or normalise, `w / |w|`: a derivative is no valid
+    instance, and neither is a basis tangent), as `object.__setattr__` writes the fields of a frozen or a
+    slots dataclass too. Attributes `__post_init__` would derive from the fields are not set."""
+    out = object.__new__(type(template))
+    for k, v in values.items():
+        object.__setattr__(out, k, v)
+    return out
+
+
 def _rebuild(t, it):
     if is_record(t):
-        return dataclasses.replace(t, **{k: _rebuild(getattr(t, k), it) for k in _fields(t)})
+        return record_of(t, {k: _rebuild(getattr(t, k), it) for k in _fields(t)})
     if isinstance(t, dict):
         return {k: _rebuild(v, it) for k, v in t.items()}
     if isinstance(t, tuple):
@@ -98,16 +110,19 @@ def leaves_like(g, template) -> list:
 
 def like(g, template):
     """A derivative `g` with the structure of `template` where that is a dataclass (the adjoint of one is a dict
-    of its fields: the dataclass itself is given back), else `g` as it is."""
+    of its fields: the dataclass itself is given back, `record_of`), and the runtime's Parts, TupleParts and
+    DictParts (whose `+` adds part by part) as the plain list, tuple and dict the argument had: the caller's
+    `g.layers + [w]` joins lists, as Python does. (Called only where a wrt argument holds a record.)"""
     if is_record(template) and isinstance(g, dict):
-        return dataclasses.replace(template, **{k: like(g[k], getattr(template, k)) for k in _fields(template)})
+        return record_of(template, {k: like(g[k], getattr(template, k)) for k in _fields(template)})
     if isinstance(template, tuple) and hasattr(template, "_fields") and isinstance(g, (tuple, list)):
         return type(template)(*[like(a, t) for a, t in zip(g, template)])  # a namedtuple
-    if isinstance(template, (tuple, list)) and isinstance(g, (tuple, list)) and any(map(has_record, template)):
+    if isinstance(template, (tuple, list)) and isinstance(g, (tuple, list)):
         parts = [like(a, t) for a, t in zip(g, template)]
-        return type(template)(*parts) if hasattr(template, "_fields") else type(g)(parts)
-    if isinstance(template, dict) and isinstance(g, dict) and any(map(has_record, template.values())):
-        return type(g)((k, like(g[k], v)) for k, v in template.items())
+        return type(template)(*parts) if hasattr(template, "_fields") else \
+            (list if isinstance(g, list) else tuple)(parts)
+    if isinstance(template, dict) and isinstance(g, dict):
+        return (type(g) if type(g) is dict else dict)((k, like(g[k], v)) for k, v in template.items())
     return g
 
 

@@ -4,6 +4,7 @@ Each raises the error Python (or s2s, for what it cannot differentiate) would ra
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 
@@ -19,11 +20,13 @@ def require_scalar(*values):
     """`grad` needs a scalar result: raise the error that names `vjp` otherwise.
 
     Called with the result, or with the arguments that make the result a scalar
-    whenever they are scalars (so the forward values need not be kept for it)."""
+    whenever they are scalars (so the forward values need not be kept for it). A dict or a dataclass has no
+    axes for NumPy (np.ndim of one is 0) but is no number either: refused too."""
     for value in values:
-        if np.ndim(value) != 0:
+        if np.ndim(value) != 0 or isinstance(value, dict) or dataclasses.is_dataclass(value):
+            what = f"a value of shape {np.shape(value)}" if np.ndim(value) != 0 else f"a {type(value).__name__}"
             raise ValueError(f"grad needs a function with a scalar result, but this call's result is not a "
-                             f"scalar (a value of shape {np.shape(value)} flows into it): reduce it to a number "
+                             f"scalar ({what} flows into it): reduce it to a number "
                              f"(np.sum, np.mean, a norm), or use s2s.vjp (a pullback) or s2s.jacobian (every "
                              f"derivative) for an array result")
 
