@@ -263,6 +263,7 @@ CASES = [
     ("numpy.take_along_axis", lambda x: np.take_along_axis(x, IDX, axis=1), (M34,), 0),
     ("numpy.sort", lambda x: np.sort(x), (SEP[::-1],), 0),
     ("numpy.select", lambda x, y: np.select([SEP > 0.0], [x], y), (V, W), (0, 1)),
+    ("numpy.piecewise", lambda x: np.piecewise(x, [x < 0.0, x > 1.0], [0.5, 2.0, -1.0]) * x, (SEP,), 0),
     # ------------------------------------------------------------ linear algebra (rules/linalg.py)
     ("numpy.linalg.inv", lambda a: np.linalg.inv(a), (SPD,), 0),
     ("numpy.linalg.solve", lambda a, b: np.linalg.solve(a, b), (SPD, V[:3]), (0, 1)),
@@ -743,6 +744,8 @@ CASES += [
     ("numpy.multiply.accumulate", lambda x: np.multiply.accumulate(x), (M23,), 0),
     ("numpy.logaddexp.reduce", lambda x: np.logaddexp.reduce(x, axis=1), (M34,), 0),
     ("numpy.logaddexp.reduce", lambda x: np.logaddexp.reduce(x, keepdims=True), (M34,), 0),
+    ("numpy.add.reduceat", lambda x: np.add.reduceat(x, [0, 3, 1, 2], axis=1), (M34,), 0),
+    ("s2s.runtime.reduceat_adjoint", lambda g: rt.reduceat_adjoint(g, M34, [0, 3, 1], axis=-1), (M34[:, :3] * 0.5,), 0),
     ("numpy.maximum.accumulate", lambda x: np.maximum.accumulate(x, axis=1), (M34,), 0),
     ("numpy.minimum.accumulate", lambda x: np.minimum.accumulate(x), (M34,), 0),
     # (their runtime helpers: linear in g, d; at a tie the derivative is shared, and the helpers are so too)

@@ -217,3 +217,61 @@ def test_cross_axis_reproducer_against_the_formula():
     w = np.array([1.0, 2.0, 3.0])  # sum(w . (a x b)) = sum(a . (b x w)) = sum(b . (w x a)), per column
     assert_close(ga, np.cross(b, w, axis=0), what="d/da")
     assert_close(gb, np.cross(np.broadcast_to(w[:, None], a.shape), a, axis=0), what="d/db")
+
+
+# ----------------------------------------------------------------- np.add.reduceat: sums of slices (refused before)
+def reduceat_sums(x):
+    return np.sum(np.add.reduceat(x * x, np.array([0, 2, 3])) ** 2)
+
+
+def reduceat_axis(x):  # along axis 1, indices that do not grow (3 then 1: just the entry at 3), and a repeat
+    m = np.reshape(x, (2, 5))
+    return np.sum(np.sin(np.add.reduceat(np.exp(m), [0, 3, 1, 1, 4], axis=1)) * np.arange(1.0, 11.0).reshape(2, 5))
+
+
+def test_reduceat_against_the_slices():
+    x = np.linspace(-1.0, 1.4, 10)
+    m = np.exp(np.reshape(x, (2, 5)))
+    s = np.stack([m[:, 0:3].sum(1), m[:, 3], m[:, 1], m[:, 1:4].sum(1), m[:, 4]], axis=1)  # NumPy's slices
+    assert_close(np.add.reduceat(m, [0, 3, 1, 1, 4], axis=1), s, what="the slices")
+    w = np.cos(s) * np.arange(1.0, 11.0).reshape(2, 5)
+    expected = np.stack([w[:, 0], w[:, 0] + w[:, 2] + w[:, 3], w[:, 0] + w[:, 3], w[:, 1] + w[:, 3], w[:, 4]],
+                        axis=1) * m  # (entry j: the w of each slice holding it)
+    assert_close(s2s.grad(reduceat_axis)(x), expected.ravel(), what="grad")
+
+
+@pytest.mark.parametrize("f, x", [(reduceat_sums, np.array([0.5, -1.0, 2.0, 0.3, 1.1])),
+                                  (reduceat_axis, np.linspace(-1.0, 1.4, 10))])
+def test_reduceat_in_every_mode(f, x):
+    check_every_mode(f, x)
+
+
+# ----------------------------------------------------------------- np.piecewise: values for the pieces
+# x only chooses between them (no derivative: np.piecewise had no rule at all); a derivative in the values is refused
+# with what to write instead
+def piecewise_constants(x):
+    return np.sum(np.piecewise(x, [x < 0, x >= 0], [0.5, 2.0]) * x)
+
+
+def piecewise_active_values(x):
+    return np.sum(np.piecewise(x, [x < 0, x >= 0], [x[0], 1.0]))
+
+
+def piecewise_as_where(x):  # what the refusal says to write
+    return np.sum(np.where(x < 0, -x, x * x))
+
+
+def test_piecewise_of_values_in_every_mode():
+    x = np.array([0.3, -0.5, 0.9])
+    assert_close(check_every_mode(piecewise_constants, x), np.where(x < 0, 0.5, 2.0), what="grad")
+
+
+def test_piecewise_refusal_suggests_where_and_select():
+    x = np.array([0.3, -0.5, 0.9])
+    for transform in (lambda: s2s.grad(piecewise_active_values)(x),
+                      lambda: s2s.jvp(piecewise_active_values)((x,), (x,))):
+        with pytest.raises(NonDifferentiableError, match="np.piecewise") as info:
+            transform()
+        assert info.value.lineno == piecewise_active_values.__code__.co_firstlineno + 1
+        assert "np.where(x < 0, -x, x * x)" in str(info.value) and "np.select(" in str(info.value)
+    assert_close(s2s.grad(piecewise_as_where)(x), np.where(x < 0, -1.0, 2 * x), what="the suggested form")

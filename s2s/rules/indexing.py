@@ -87,6 +87,20 @@ define("numpy.select",
         lambda d, ans, conds, choices, default=0: rt.select_default_tangent(d, conds)])
 
 
+
+# np.piecewise(x, condlist, funclist): the functions of funclist are called by NumPy itself, which s2s cannot follow
+# (the front end refuses a function passed as a value); with values for the pieces, x only chooses between them
+# (no derivative), and a derivative in the values is refused, saying what to write (the same values, with rules)
+def _piecewise_values(*args, **kwargs):
+    refuse("numpy.piecewise", "a derivative in the values of its funclist has no rule in s2s",
+           "write the pieces as arrays and choose between them: np.where(x < 0, -x, x * x) for two, "
+           "np.select([x < 0, x < 1], [-x, x * x], default=1.0) for more (np.select takes the first condition "
+           "that holds, np.piecewise the last)")
+
+
+define("numpy.piecewise", [None, None, _piecewise_values], [None, None, _piecewise_values])
+
+
 # np.interp(x, xp, fp) is fp[j] + s (x - xp[j]) on the segment [xp[j], xp[j+1]] holding x, s its slope; outside
 # the sample points it is fp[0] or fp[-1], or left= or right= where given (no slope there). Moving the sample points
 # by dxp moves the curve as reading it at x - np.interp(x, xp, dxp) does: the derivative in xp is -s times np.interp's

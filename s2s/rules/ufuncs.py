@@ -3,8 +3,8 @@
 The front end (front/calls.py) reads `np.f.method(...)` as the record `'numpy.f.method'` (f the key of
 the ufunc's own record: `np.true_divide` is `'numpy.divide'`), its arguments placed by the record's
 fact `parameters` (NumPy's, in order). Those it does not name in `accepts` are accepted only at their
-defaults: `out=`, `dtype=`, `where=`, `initial=` are refused at the user's line, as are `.reduceat` and
-the `.at` of ufuncs other than add and subtract (front/calls.py says what to write instead). The statement
+defaults: `out=`, `dtype=`, `where=`, `initial=` are refused at the user's line, as are `.reduceat` (but
+np.add.reduceat, the sums of slices, which has rules) and the `.at` of ufuncs other than add and subtract (front/calls.py says what to write instead). The statement
 `np.add.at(y, index, v)` is the element write `y[index] = rt.added_at(y, *index, v)` (front/effects.py); the
 rules of rt.added_at close this module. Where a method is another NumPy function
 exactly, the call is read as that function and takes its rules in every mode:
@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from s2s import ir, prims
 from s2s.rules.primitive import constant_is, define, given, non_default, reading, refuse
-from s2s.rules.registry import REQUIRED
+from s2s.rules.registry import REQUIRED, NotBatchable
 from s2s.rules.runtime_helpers import RT, helper
 from s2s.rules.symbolic import Sym, emit, np, rt
 
@@ -100,6 +100,27 @@ method("numpy.add.accumulate", ACCUMULATE, ("array", "axis"),
 method("numpy.multiply.accumulate", ACCUMULATE, ("array", "axis"),
        adjoints=[lambda g, ans, x, axis=0: rt.cumprod_adjoint(g, ans, x, axis=axis)],
        tangents=[lambda d, ans, x, axis=0: rt.cumprod_tangent(d, ans, x, axis=axis)], rank_of_argument=0)
+
+
+# ---------------------------------------------------------------- reduceat: sums of slices
+# np.add.reduceat(x, indices, axis=0) sums x[indices[k]:indices[k + 1]] along the axis (linear in x): its adjoint
+# gives each entry the g of its slice, its tangent is the sums of the tangent's slices
+REDUCEAT = (("array", REQUIRED), ("indices", REQUIRED), ("axis", 0), ("dtype", None), ("out", None))
+
+
+def _reduceat_batched(d, ans, x, indices, axis=0):
+    if isinstance(axis, Sym):
+        raise NotBatchable("numpy.add.reduceat")  # (the batch axis shifts an axis only the run time knows)
+    return emit("numpy.add.reduceat", d, indices, axis=axis + 1 if axis >= 0 else axis)
+
+
+method("numpy.add.reduceat", REDUCEAT, ("array", "indices", "axis"),
+       adjoints=[lambda g, ans, x, indices, axis=0: rt.reduceat_adjoint(g, x, indices, **non_default(axis=(axis, 0)))],
+       tangents=[lambda d, ans, x, indices, axis=0: emit("numpy.add.reduceat", d, indices, **non_default(axis=(axis, 0)))],
+       batched=[_reduceat_batched], rank_of_argument=0)
+helper("reduceat_adjoint", lambda G, g, x, indices, axis=0: emit("numpy.add.reduceat", G, indices,
+                                                                   **non_default(axis=(axis, 0))),
+       rank_of_argument=1)
 
 
 # ---------------------------------------------------------------- np.logaddexp.reduce: log(sum(exp(x))), kept stable
