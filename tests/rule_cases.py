@@ -247,6 +247,7 @@ CASES = [
     # ------------------------------------------------------------ products (rules/products.py)
     ("numpy.inner", lambda a, b: np.inner(a, b), (M34, M34[:2] * 0.5), (0, 1)),
     ("numpy.vdot", lambda a, b: np.vdot(a, b), (V, W), (0, 1)),
+    ("s2s.runtime.vdot_adjoint", lambda g, b: rt.vdot_adjoint(g, b, M23), (0.7, np.ravel(M32)), (0, 1)),
     ("numpy.tensordot", lambda a, b: np.tensordot(a, b, axes=1), (M23, M34), (0, 1)),
     ("numpy.einsum", lambda a, b: np.einsum("ij,jk->ik", a, b), (M23, M34), (0, 1)),
     ("numpy.kron", lambda a, b: np.kron(a, b), (V[:2], W[:3]), (0, 1)),

@@ -275,3 +275,29 @@ def test_piecewise_refusal_suggests_where_and_select():
         assert info.value.lineno == piecewise_active_values.__code__.co_firstlineno + 1
         assert "np.where(x < 0, -x, x * x)" in str(info.value) and "np.select(" in str(info.value)
     assert_close(s2s.grad(piecewise_as_where)(x), np.where(x < 0, -1.0, 2 * x), what="the suggested form")
+
+
+# ----------------------------------------------------------------- hunt4lin: np.vdot's gradient was a view of the other operand
+# (g * np.ravel(b) with g = 1.0 folded to a reshape of b: `ga *= 0` zeroed the caller's b, an in-place SGD step
+# a -= lr * ga changed gb)
+def vdot_loss(a, b):
+    return np.vdot(a, b)
+
+
+def vdot_squared(p):
+    return np.vdot(p[:4], np.sin(p[4:])) ** 2 + np.vdot(np.reshape(p[:4], (2, 2)), p[4:] * p[:4])
+
+
+def test_vdot_gradient_is_no_view_of_the_other_operand():
+    a = np.array([[1.0, 2.0], [3.0, 4.0]])
+    b = np.array([[0.5, -1.0], [2.0, 0.25]])
+    kept_a, kept_b = a.copy(), b.copy()
+    ga, gb = s2s.grad(vdot_loss, wrt=(0, 1))(a, b)
+    assert not np.shares_memory(ga, b) and not np.shares_memory(gb, a)
+    ga *= 0.0
+    gb *= 0.0
+    assert np.array_equal(a, kept_a) and np.array_equal(b, kept_b)
+
+
+def test_vdot_in_every_mode():
+    check_every_mode(vdot_squared, np.linspace(-0.9, 1.3, 8))

@@ -58,8 +58,8 @@ bilinear("numpy.outer", lambda g, ans, a, b: np.reshape(g @ np.ravel(b), np.shap
          batched=(lambda d, ans, a, b: rt.batch_outer_left(d, b), lambda d, ans, a, b: rt.batch_outer_right(a, d)),
          rank=lambda ranks, kwargs: 2)
 bilinear("numpy.inner", lambda g, ans, a, b: rt.inner_adjoint_a(g, a, b), lambda g, ans, a, b: rt.inner_adjoint_b(g, a, b))
-bilinear("numpy.vdot", lambda g, ans, a, b: np.reshape(g * np.ravel(b), np.shape(a)),
-         lambda g, ans, a, b: np.reshape(g * np.ravel(a), np.shape(b)), full_reduction=True)
+bilinear("numpy.vdot", lambda g, ans, a, b: rt.vdot_adjoint(g, b, a), lambda g, ans, a, b: rt.vdot_adjoint(g, a, b),
+         full_reduction=True)
 bilinear("numpy.tensordot", lambda g, ans, a, b, axes=2: rt.tensordot_adjoint_a(g, a, b, **non_default(axes=(axes, 2))),
          lambda g, ans, a, b, axes=2: rt.tensordot_adjoint_b(g, a, b, **non_default(axes=(axes, 2))))
 bilinear("numpy.kron", lambda g, ans, a, b: rt.kron_adjoint_a(g, a, b), lambda g, ans, a, b: rt.kron_adjoint_b(g, a, b))

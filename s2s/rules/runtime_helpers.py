@@ -316,6 +316,9 @@ multilinear(RT + "cross_product", lambda G, ans, a, b, **axes: rt.cross_adjoint_
             lambda G, ans, a, b, **axes: rt.cross_adjoint_b(G, a, b, **axes),
             batched=(lambda d, ans, a, b, **axes: _last_axes(axes) or rt.cross_product(d, b),
                      lambda d, ans, a, b, **axes: _last_axes(axes) or rt.cross_product(a, d)))
+# vdot_adjoint(g, b, a) = g b in a's shape: linear in g and in b (a gives only a shape)
+multilinear(RT + "vdot_adjoint", lambda G, ans, g, b, a: np.vdot(G, b), lambda G, ans, g, b, a: rt.vdot_adjoint(g, G, b),
+            None, rank_of_argument=2)
 multilinear(RT + "kron_adjoint_a", lambda G, ans, g, a, b: np.kron(G, b), None,
             lambda G, ans, g, a, b: rt.kron_adjoint_b(g, G, b), rank_of_argument=1)
 multilinear(RT + "kron_adjoint_b", lambda G, ans, g, a, b: np.kron(a, G),

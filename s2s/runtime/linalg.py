@@ -24,7 +24,7 @@ from s2s.runtime.arrays import _float_zeros, mT
 from s2s.runtime.core import Parts, unbroadcast_to_shape
 
 __all__ = [
-    "tensordot_adjoint_a", "tensordot_adjoint_b", "inner_adjoint_a", "inner_adjoint_b", "einsum_adjoint",
+    "tensordot_adjoint_a", "tensordot_adjoint_b", "inner_adjoint_a", "inner_adjoint_b", "vdot_adjoint", "einsum_adjoint",
     "einsum_subscripts", "einsum_argument_adjoint",
     "kron_adjoint_a", "kron_adjoint_b", "trace_adjoint", "diagonal_adjoint", "diag_adjoint",
     "matrix_power_adjoint", "convolve_adjoint_a", "convolve_adjoint_b", "cross_adjoint_a", "cross_adjoint_b", "cross_product",
@@ -67,6 +67,12 @@ def tensordot_adjoint_b(g, a, b, axes=2):
     out = np.tensordot(a, g, axes=(a_free, list(range(len(a_free)))))
     # out: a's contracted axes in a's order, each the partner of an axis of b, then the free axes of b
     return np.transpose(out, np.argsort([b_axes[a_axes.index(i)] for i in sorted(a_axes)] + b_free))
+
+
+def vdot_adjoint(g, b, a):
+    """Adjoint of `np.vdot(a, b)` (real arrays: the sum of a * b over their flattened entries) with respect to
+    `a`: g times b, in a's shape; a new array, never a view of b (the gradient's caller may change it in place)."""
+    return np.reshape(g * np.ravel(b), np.shape(a))
 
 
 def inner_adjoint_a(g, a, b):
