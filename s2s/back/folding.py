@@ -74,10 +74,16 @@ def _short_circuit(s: ir.If, fn: ir.Function, uses: dict, inline: dict):
 
 
 # ----- folding temporaries into their use
+# the most calls an expression nests: a longer chain (a sum of a thousand terms, from a thousand straight-line
+# statements) is written as statements of at most this many, which Python compiles and a person can read
+MAX_DEPTH = 32
+
+
 def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, views: dict, inline: dict,
                   in_loop: bool) -> None:
     """A temporary used once, later in the same block and not inside a nested loop, is folded there
-    (not across user functions: a helper's lines stay apart, so errors point into the helper).
+    (not across user functions: a helper's lines stay apart, so errors point into the helper), while the
+    expression it is folded into nests at most `MAX_DEPTH` calls.
 
     `views` is what `views(fn.body)` found; `in_loop` says the block is in a loop body, where the
     adjoints the reverse pass made (`Assign.adjoint`) fold too. The chosen temporaries are added to `inline`."""
@@ -91,13 +97,15 @@ def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, vi
     watchers: dict[str, list] = {}
     into: dict[str, tuple] = {}  # temporary folded into an assignment -> (its target, its call)
     watched: dict[str, ir.Call] = {}  # temporary -> the call it is watched with
+    depth: dict[str, int] = {}  # temporary -> how many folded calls its expression nests
     for s in stmts:
         here = line_of(s)
         reads = _top_level_reads(s) + (_phi_init_reads(s) if isinstance(s, ir.Loop) else [])
         for name in reads:
             if name in pending:
                 header = isinstance(s, ir.Loop) and isinstance(s.iter, ir.Var) and s.iter.name == name
-                if lines[name] is None or here is None or lines[name] == here or header:
+                if (lines[name] is None or here is None or lines[name] == here or header) \
+                        and depth[name] < MAX_DEPTH:
                     inline[name] = pending.pop(name)
                     if isinstance(s, ir.Assign):
                         into[name] = (s.target, s.value)
@@ -121,12 +129,13 @@ def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, vi
                 and uses.get(s.target, 0) == 1 and s.value.op not in ("pop", "list", "setitem")):
             pending[s.target] = s.value
             lines[s.target] = here
+            depth[s.target] = 1 + max((depth.get(r, 0) for r in vars_of(s.value) if r in inline), default=0)
             watched[s.target] = s.value
             for r in _reads_of(s.value, inline, pending, into, watched, s.target):
                 for name in (r, *views.get(r, ())):
                     watchers.setdefault(name, []).append((s.target, s.value))
     for name in tail_reads:
-        if name in pending:
+        if name in pending and depth[name] < MAX_DEPTH:
             inline[name] = pending.pop(name)
 
 

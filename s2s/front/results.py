@@ -26,7 +26,7 @@ def check_result(fn: ir.Function, transform: str) -> ir.Function:
     defs = _definitions(fn.body, {})
     if transform in ("grad", "value_and_grad") and isinstance(ret, ir.Return):
         _require_one_result(fn, ret, defs)
-    if not isinstance(ret, ir.Return) or not _could_be_non_number(ret.value, defs, set()):
+    if not isinstance(ret, ir.Return) or not _could_be_non_number(ret.value, defs):
         return fn
     text = re.sub(r"\s+#[^'\"]*$", "", ret.loc.text.strip()) if ret.loc else ""  # (without the line's comment)
     where = f"line {ret.loc.line}: {text}" if ret.loc else "its return"
@@ -88,25 +88,28 @@ def _returned_from_loop(test, then, defs: dict) -> bool:
         and value[0] == ir.Const(None)
 
 
-def _could_be_non_number(value, defs: dict, seen: set) -> bool:
-    if isinstance(value, ir.Const):
-        return _non_number_constant(value.value)
-    if isinstance(value, list):
-        return any(_could_be_non_number(v, defs, seen) for v in value if v is not None)
-    if isinstance(value, _Exited):  # (a back edge that keeps it as it was adds nothing)
-        return any(_could_be_non_number(v, defs, seen) for v in defs[value.name][1:]
-                   if v is not None and v != ir.Var(value.name))
-    if isinstance(value, ir.Call):
-        if value.op in prims.NOT_NUMBERS:
-            return True
-        if value.op not in prims.PASSES_ON:
-            return False
-        operands = value.args[prims.PASSES_ON[value.op] or slice(None)]
-        return any(_could_be_non_number(a, defs, seen) for a in operands)
-    if value.name in seen or value.name not in defs:  # a parameter, or a value met before
-        return False
-    seen.add(value.name)
-    return _could_be_non_number(defs[value.name], defs, seen)
+def _could_be_non_number(value, defs: dict) -> bool:
+    """Could `value` (an atom, a definition in `defs` or a list of phi operands) be a non-number? A walk with a
+    stack, not recursion: a straight-line function of thousands of statements defines names a thousand deep."""
+    stack, seen = [value], set()
+    while stack:
+        value = stack.pop()
+        if isinstance(value, ir.Const):
+            if _non_number_constant(value.value):
+                return True
+        elif isinstance(value, list):
+            stack.extend(v for v in value if v is not None)
+        elif isinstance(value, _Exited):  # (a back edge that keeps it as it was adds nothing)
+            stack.extend(v for v in defs[value.name][1:] if v is not None and v != ir.Var(value.name))
+        elif isinstance(value, ir.Call):
+            if value.op in prims.NOT_NUMBERS:
+                return True
+            if value.op in prims.PASSES_ON:
+                stack.extend(value.args[prims.PASSES_ON[value.op] or slice(None)])
+        elif value.name not in seen and value.name in defs:  # (a parameter, or a value met before: nothing new)
+            seen.add(value.name)
+            stack.append(defs[value.name])
+    return False
 
 
 def _non_number_constant(value) -> bool:
@@ -130,7 +133,7 @@ def maybe_int(atom, fn: ir.Function, *more: list) -> bool:
     defs: dict = {}
     for stmts in (fn.body,) + more:
         _all_definitions(stmts, defs)
-    return _could_be_int(atom, defs, set(fn.params), set())
+    return _could_be_int(atom, defs, set(fn.params))
 
 
 def _all_definitions(stmts: list, defs: dict) -> None:
@@ -148,18 +151,46 @@ def _all_definitions(stmts: list, defs: dict) -> None:
                 defs.setdefault(target, []).append(a)
 
 
-def _could_be_int(value, defs: dict, params: set, seen: set) -> bool:
-    if isinstance(value, ir.Const):
-        return isinstance(value.value, int) and not isinstance(value.value, bool)
-    if isinstance(value, ir.Call):
-        if value.op in INT_OPS:
-            return True
-        if value.op in prims.INTEGER_IF_ALL:
-            return all(_could_be_int(a, defs, params, seen) for a in value.args)
-        return value.op in INT_IF_ANY and any(_could_be_int(a, defs, params, seen) for a in value.args)
-    if value.name in seen:
+def _could_be_int(atom, defs: dict, params: set) -> bool:
+    """Walked depth first, a name once (met again it adds nothing: a loop phi's back edge), the first operand
+    first; with a stack of the walk's steps rather than recursion, since a straight-line function of a
+    thousand statements defines names a thousand deep."""
+    seen: set = set()
+
+    def step(value):  # (a generator: it yields an operand to walk, and is sent whether it could be an int)
+        if isinstance(value, ir.Const):
+            return isinstance(value.value, int) and not isinstance(value.value, bool)
+        if isinstance(value, ir.Call):
+            if value.op in INT_OPS:
+                return True
+            if value.op in prims.INTEGER_IF_ALL:
+                for a in value.args:
+                    if not (yield a):
+                        return False
+                return True
+            if value.op in INT_IF_ANY:
+                for a in value.args:
+                    if (yield a):
+                        return True
+            return False
+        if value.name in seen:
+            return False
+        seen.add(value.name)
+        if value.name not in defs:
+            return value.name in params
+        for v in defs[value.name]:
+            if (yield v):
+                return True
         return False
-    seen.add(value.name)
-    if value.name not in defs:
-        return value.name in params
-    return any(_could_be_int(v, defs, params, seen) for v in defs[value.name])
+
+    stack, answer = [step(atom)], None
+    while stack:
+        try:
+            operand = stack[-1].send(answer)
+        except StopIteration as done:
+            stack.pop()
+            answer = done.value
+        else:
+            stack.append(step(operand))
+            answer = None
+    return answer

@@ -128,13 +128,18 @@ def _is_sum(s) -> bool:
 
 def _terms(call: ir.Call, negative: bool, defs: dict, uses: dict, terms: list, inner: list) -> None:
     """The terms (atom, subtracted?) of the sum `call` (the additions and subtractions only it reads,
-    flattened), in order; `inner` gets the positions of those additions and subtractions."""
-    for k, a in enumerate(call.args):
-        sign = negative != (k == 1 and call.op == "sub")
+    flattened), in order; `inner` gets the positions of those additions and subtractions. A walk with a
+    stack, not recursion: a long straight-line function's sum nests a thousand deep."""
+    def parts(call: ir.Call, negative: bool) -> list:  # (last first: the first argument's terms come first)
+        return [(a, negative != (k == 1 and call.op == "sub")) for k, a in reversed(list(enumerate(call.args)))]
+
+    stack = parts(call, negative)
+    while stack:
+        a, sign = stack.pop()
         d = defs.get(a.name) if type(a) is ir.Var else None
         if d is not None and uses.get(a.name) == 1 and _is_sum(d[1]):
             inner.append(d[0])
-            _terms(d[1].value, sign, defs, uses, terms, inner)
+            stack.extend(parts(d[1].value, sign))
         else:
             terms.append((a, sign))
 

@@ -1,0 +1,71 @@
+"""Regressions from the fourth bug hunt (hunt4tool): long straight-line functions, the generated source as a
+module of its own, and the command line. Derivatives are checked against analytic formulas."""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, module_from_text
+
+
+# ---------------------------------------------------------------- long straight-line functions
+
+def _chain(tmp_path, name: str, n: int, line: str):
+    body = "".join("    s = s + " + line.format(c=f"{0.01 * k:.2f}") + "\n" for k in range(n))
+    text = f"import numpy as np\n\n\ndef long_sum(x):\n    s = 0.0\n{body}    return np.sum(s)\n"
+    return module_from_text(tmp_path, name, text).long_sum
+
+
+def _sin_chain_derivatives(x, n):
+    c = 0.01 * np.arange(n)
+    sums = np.sin(np.outer(c, x))  # (n, len(x)): sin(c_k x_j)
+    grad = x[0] * (c @ np.cos(np.outer(c, x)))
+    grad[0] += np.sum(sums)
+    hess = np.zeros((len(x), len(x)))
+    dcos = c @ np.cos(np.outer(c, x))
+    d2 = -(c * c) @ sums
+    hess[0, :] += dcos
+    hess[:, 0] += dcos
+    hess += np.diag(x[0] * d2)
+    value = x[0] * np.sum(sums)
+    return value, grad, hess
+
+
+def test_long_straight_line_function_in_every_mode(tmp_path):
+    # 150 lines: reverse mode raised RecursionError in front/results.py (maybe_int walked the chain recursively)
+    n = 150
+    f = _chain(tmp_path, "hunt4_chain150", n, "np.sum(np.sin(x * {c})) * x[0]")
+    x = np.array([0.3, -0.7, 1.1])
+    value, grad, hess = _sin_chain_derivatives(x, n)
+    assert f(x) == pytest.approx(value, rel=1e-12)
+    assert_close(s2s.grad(f)(x), grad, what="grad")
+    v, g = s2s.value_and_grad(f)(x)
+    assert v == pytest.approx(value, rel=1e-12)
+    assert_close(g, grad, what="value_and_grad")
+    assert_close(s2s.vjp(f)(x)[1](1.0), grad, what="vjp")
+    t = np.array([0.5, -1.0, 2.0])
+    assert_close(s2s.jvp(f)((x,), (t,))[1], grad @ t, what="jvp")
+    assert_close(s2s.jacobian(f, mode="forward")(x), grad, what="forward jacobian")
+    assert_close(s2s.jacobian(f, mode="reverse")(x), grad, what="reverse jacobian")
+    assert_close(s2s.hessian(f)(x), hess, what="hessian")
+    assert_close(s2s.jacobian(s2s.grad(f))(x), hess, what="jacobian of grad")
+
+
+def test_thousand_line_sum_is_written_in_statements_python_compiles(tmp_path):
+    # 1000 lines of `s = s + x * c`: the adjoint's sum of 1000 terms folded into one expression, which codegen
+    # built recursively (RecursionError), and that Python could not have compiled either
+    n = 1000
+    f = _chain(tmp_path, "hunt4_chain1000", n, "x * {c}")
+    x = np.array([0.3, -0.7])
+    g = s2s.grad(f)
+    assert_close(g(x), np.full(2, 0.01 * np.sum(np.arange(n))), what="grad")
+    longest = max(line.count(" + ") for line in g.source.splitlines())
+    assert longest < 40, longest  # (at most folding.MAX_DEPTH calls in one expression)
+
+
+def test_thousand_line_sum_of_element_reads(tmp_path):
+    # 1000 lines reading x[0]: the sum of their getitem adjoints (optimize/scatter.py's _terms) nested 1000 deep
+    n = 1000
+    f = _chain(tmp_path, "hunt4_chain1000s", n, "np.sum(np.sin(x * {c})) * x[0]")
+    x = np.array([0.3, -0.7])
+    _, grad, _ = _sin_chain_derivatives(x, n)
+    assert_close(s2s.vjp(f)(x)[1](1.0), grad, what="vjp")
