@@ -150,3 +150,82 @@ def test_autoreload_of_an_inlined_helper(tmp_path):
     assert_close(g(w), 18 * w)  # the same object: its fast call checks the helper's code
     assert_close(s2s.grad(loss)(w), numeric_grad(loss, [w], 0))
     assert_close(s2s.hessian(loss)(w), 18 * np.eye(2))
+
+
+# ------------------------------------------------------------------------- text that is not the code that runs
+
+def test_a_lambda_whose_file_was_edited_without_a_reload_is_refused(tmp_path):
+    mod = module_from_text(tmp_path, "lam_edit", "import numpy as np\nloss = lambda w: np.sum(w ** 2)\n")
+    (tmp_path / "lam_edit.py").write_text("import numpy as np\nloss = lambda w: np.sum(w ** 4)\n")
+    linecache.checkcache(str(tmp_path / "lam_edit.py"))
+    w = np.array([1.0, 2.0])
+    assert mod.loss(w) == 5.0  # Python runs the code it imported
+    with pytest.raises(s2s.SourceUnavailableError, match="reload the module"):
+        s2s.value_and_grad(mod.loss)(w)
+    with pytest.raises(s2s.SourceUnavailableError, match="reload the module"):
+        s2s.jvp(mod.loss)((w,), (w,))
+    # the same line's lambda, unchanged: differentiated
+    same = module_from_text(tmp_path, "lam_same", "import numpy as np\nloss = lambda w: np.sum(w ** 3)\n")
+    assert_close(s2s.grad(same.loss)(w), numeric_grad(same.loss, [w], 0))
+
+
+def test_lambdas_in_a_function_and_in_a_class_are_not_refused():
+    scale = 3.0
+
+    def make(k):
+        return lambda x: k * np.sin(x) * scale
+
+    class Model:
+        power = staticmethod(lambda x: x ** 3)
+
+    x = 0.7
+    for fn in (make(2.0), Model.power, lambda x: np.exp(scale * x)):
+        assert_close(s2s.grad(fn)(x), numeric_grad(fn, [x], 0))
+
+
+def define(text: str, filename: str):
+    linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
+    namespace = {"np": np}
+    exec(compile(text, filename, "exec"), namespace)
+    return namespace["f"]
+
+
+def test_texts_registered_under_one_reused_linecache_name_are_refused_not_mixed():
+    # each template's text registered under the same name: linecache holds the last one's
+    fs = {p: define(f"def f(x):\n    return np.sum(x ** {p})\n", "<s2s-test reused>") for p in (2, 3, 4)}
+    x = np.array([1.0, 2.0])
+    for p in (2, 3):
+        with pytest.raises(s2s.SourceUnavailableError, match="a filename of its own"):
+            s2s.grad(fs[p])(x)
+    assert_close(s2s.grad(fs[4])(x), 4 * x ** 3)
+    # under names of their own: each its own derivative
+    for p in (2, 3, 4):
+        f = define(f"def f(x):\n    return np.sum(x ** {p})\n", f"<s2s-test template {p}>")
+        assert_close(s2s.grad(f)(x), p * x ** (p - 1))
+        assert_close(s2s.grad(f)(x), numeric_grad(f, [x], 0))
+
+
+REUSED = """
+import linecache, sys
+import numpy as np
+import s2s
+
+def define(text):
+    linecache.cache["<s2s-test reused>"] = (len(text), None, text.splitlines(keepends=True), "<s2s-test reused>")
+    namespace = {"np": np}
+    exec(compile(text, "<s2s-test reused>", "exec"), namespace)
+    return namespace["f"]
+
+fs = [(int(p), define(f"def f(x):\\n    return np.sum(x ** {p})\\n")) for p in sys.argv[1:]]
+for p, f in fs:
+    try:
+        print(p, *s2s.grad(f)(np.array([1.0, 2.0])))
+    except s2s.SourceUnavailableError:
+        print(p, "refused")
+"""
+
+
+def test_the_disk_entry_of_the_last_text_is_not_served_for_another_code(tmp_path):
+    assert run_script(tmp_path, REUSED, "4").split() == ["4", "4.0", "32.0"]  # stored under the text's key
+    # x ** 2's code with x ** 4's text in linecache: the key names the code too
+    assert run_script(tmp_path, REUSED, "2", "4").split() == ["2", "refused", "4", "4.0", "32.0"]

@@ -120,9 +120,29 @@ def key_for(f, kind: str, wrt, options: dict) -> str | None:
         "options": repr(sorted(options.items())), "source": text,
         "name": f"{getattr(f, '__module__', '')}:{getattr(f, '__qualname__', '')}",
         "closure": _closure_description(f),
+        "code": _code_description(getattr(getattr(f, "__func__", f), "__code__", None)),
         "rules": _custom_rules(),
     }, sort_keys=True)
     return hashlib.sha256(material.encode()).hexdigest()
+
+
+def _code_description(code) -> list | None:
+    """What the code Python runs for the function is (its instructions, names and constants, and those of the
+    functions defined in it): the text read for it may be another's (a filename linecache holds another text
+    under now), whose entry must not be served. None for a generated function, whose key is its text."""
+    if code is None:
+        return None
+    return [code.co_code.hex(), list(code.co_names), list(code.co_varnames), list(code.co_freevars),
+            [_constant_description(c) for c in code.co_consts]]
+
+
+def _constant_description(c):
+    if hasattr(c, "co_code"):
+        return _code_description(c)
+    if isinstance(c, (tuple, frozenset)):  # (a frozenset's order is its strings' hashes: another per process)
+        parts = [_constant_description(x) for x in c]
+        return [type(c).__name__, parts if isinstance(c, tuple) else sorted(parts, key=repr)]
+    return repr(c)
 
 
 def _closure_description(f) -> list:

@@ -188,16 +188,24 @@ def read_function(fn: Callable) -> Source:
                 if getattr(node, "end_col_offset", None) is not None:
                     node.end_col_offset += indent
     tree = _find_def(module, fn)
-    if tree is None and fn.__code__.co_name == "<lambda>":
+    if tree is None and fn.__code__.co_name == "<lambda>" and _lambdas_at(module, fn.__code__):
         raise SourceUnavailableError(name, f"line {fn.__code__.co_firstlineno} holds several lambdas taking the same "
                                            f"parameters, and s2s cannot tell which one this is: define it with def, "
                                            f"or write it on a line of its own")
     if tree is None:
-        raise SourceUnavailableError(name, "its definition was not found in the source inspect returned")
-    if _differs_from_running(fn, text):
-        raise SourceUnavailableError(name, f"its source in {filename} is not the code Python runs for it (the file "
-                                           f"changed after it was imported): reload the module (importlib.reload, "
-                                           f"or restart the kernel), so that s2s differentiates what runs")
+        raise SourceUnavailableError(name, "its definition was not found in the source inspect returned" + (
+            f" (line {fn.__code__.co_firstlineno} of {filename} holds no lambda taking its parameters: "
+            f"{_STALE_FIX}" if fn.__code__.co_name == "<lambda>" else ""))
+    # (a lambda is compiled alone, as the expression it is)
+    definition = text if fn.__code__.co_name != "<lambda>" else \
+        f"({ast.unparse(ast.Lambda(args=tree.args, body=tree.body[0].value))})\n"
+    if _differs_from_running(fn, definition):
+        if _registered_text(fn.__code__.co_filename):
+            raise SourceUnavailableError(name, f"the text linecache holds for {filename} is not the code Python "
+                                               f"runs for it (another text was registered under that name after it "
+                                               f"was compiled): register each text under a filename of its own, "
+                                               f"so that s2s differentiates what runs")
+        raise SourceUnavailableError(name, f"its source in {filename} is not the code Python runs for it ({_STALE_FIX}")
     tree.decorator_list = []
     closure = _closure_of(fn)
     if bound is not None:
@@ -210,22 +218,54 @@ def read_function(fn: Callable) -> Source:
                   globals=getattr(fn, "__globals__", {}), closure=closure)
 
 
+# (what the refusals of a function whose file changed say, the function transformed's and a helper's)
+_STALE_FIX = ("the file changed after it was imported): reload the module (importlib.reload, or restart the "
+              "kernel), so that s2s differentiates what runs")
+
+
+def _registered_text(filename: str) -> bool:
+    """Is the text of `filename` one registered with linecache by whoever compiled it (a notebook cell, exec'd
+    code), with no file behind it?"""
+    entry = linecache.cache.get(filename)
+    return entry is not None and len(entry) == 4 and entry[1] is None and not os.path.exists(filename)
+
+
+def _lambdas_at(module: ast.Module, code) -> list:
+    """The lambdas of `module` on the line where the lambda of `code` starts, taking its parameters."""
+    params = list(code.co_varnames[: code.co_argcount])
+    return [node for node in ast.walk(module) if isinstance(node, ast.Lambda) and node.lineno == code.co_firstlineno
+            and [a.arg for a in node.args.args] == params]
+
+
 _FUTURE_FLAGS = functools.reduce(operator.or_, (getattr(__future__, n).compiler_flag
                                                 for n in __future__.all_feature_names), 0)
 
 
+_SAME_AS_REGISTERED: dict = {}  # code object -> the linecache entry (of no file) its text was found to be
+
+
 def _differs_from_running(fn, text: str) -> bool:
-    """Does the definition `text` (read from `fn`'s file now) compile to other code than `fn` runs, as after an
-    edit of the file since it was imported? Compiled where `fn` was: inside a function holding its free variables
-    and in its class (private names, `super()`). False where that cannot be told: a lambda (found by its
-    positions), a module whose import rewrote its code (pytest's assert statements), text that does not compile
-    so wrapped."""
+    """Does the definition `text` (read from `fn`'s file now, or from the text linecache holds for its filename)
+    compile to other code than `fn` runs, as after an edit of the file since it was imported, or text registered
+    under a filename that another text took since? Compiled where `fn` was: inside a function holding its free
+    variables and in its class (private names, `super()`); a lambda's text is the lambda alone. False where that
+    cannot be told: a module whose import rewrote its code (pytest's assert statements), text that does not
+    compile so wrapped."""
     code = fn.__code__
-    if code.co_name == "<lambda>" or "@pytest_ar" in getattr(fn, "__globals__", {}):
+    if "@pytest_ar" in getattr(fn, "__globals__", {}):
         return False
-    entry = linecache.cache.get(code.co_filename)
-    if entry is not None and len(entry) == 4 and entry[1] is None and not os.path.exists(code.co_filename):
-        return False  # text registered with linecache by whoever compiled it (a notebook cell, exec): no file to edit
+    registered = linecache.cache.get(code.co_filename) if _registered_text(code.co_filename) else None
+    if registered is not None and _SAME_AS_REGISTERED.get(code) is registered:
+        return False  # (a notebook cell's function transformed again: compared with the same text once)
+    differs = _compiled_differs(fn, code, text)
+    if registered is not None and not differs:
+        if len(_SAME_AS_REGISTERED) >= 4096:
+            _SAME_AS_REGISTERED.clear()
+        _SAME_AS_REGISTERED[code] = registered
+    return differs
+
+
+def _compiled_differs(fn, code, text: str) -> bool:
     parts = getattr(fn, "__qualname__", "").split(".")
     owner = parts[-2] if len(parts) >= 2 and parts[-2] != "<locals>" else None
     body = text if owner is None or not owner.isidentifier() else f"class {owner}:\n" + textwrap.indent(text, "    ")
@@ -412,9 +452,7 @@ def _not_a_function(obj) -> str:
 def _find_def(module: ast.Module, fn: Callable) -> ast.FunctionDef | None:
     code = fn.__code__
     if code.co_name == "<lambda>":
-        params = list(code.co_varnames[: code.co_argcount])
-        found = [node for node in ast.walk(module) if isinstance(node, ast.Lambda) and node.lineno == code.co_firstlineno
-                 and [a.arg for a in node.args.args] == params]
+        found = _lambdas_at(module, code)
         if len(found) > 1:  # (lambda x: x * 2.0, lambda x: x * 3.0): the one whose code this is
             found = _the_lambda(found, code)
         return lambda_as_def(found[0]) if len(found) == 1 else None
