@@ -229,3 +229,20 @@ def test_the_disk_entry_of_the_last_text_is_not_served_for_another_code(tmp_path
     assert run_script(tmp_path, REUSED, "4").split() == ["4", "4.0", "32.0"]  # stored under the text's key
     # x ** 2's code with x ** 4's text in linecache: the key names the code too
     assert run_script(tmp_path, REUSED, "2", "4").split() == ["2", "refused", "4", "4.0", "32.0"]
+
+
+# ------------------------------------------------------------------------------ a module attribute with a rule
+
+def test_a_module_attribute_holding_a_function_with_a_rule_rebound_after_the_first_use(tmp_path):
+    rules = module_from_text(tmp_path, "attr_rule", RULE_MODULE.format(k=2.0))
+    user = module_from_text(tmp_path, "attr_rule_user",
+                            "import attr_rule\n\ndef f(x):\n    return attr_rule.scale(x) * x\n")
+    g = s2s.grad(user.f)
+    assert g(1.5) == 6.0  # d/dx 2 x^2
+    rules.scale = lambda x: 7.0 * x  # no rule: descended into
+    assert_close(g(1.5), numeric_grad(user.f, [1.5], 0))
+    assert_close(g(1.5), 21.0)
+    other = module_from_text(tmp_path, "attr_rule_other", RULE_MODULE.format(k=5.0))
+    rules.scale = other.scale  # another function with a rule: its rule
+    assert_close(g(1.5), 15.0)
+    assert_close(g(1.5), numeric_grad(user.f, [1.5], 0))

@@ -159,7 +159,9 @@ def _name_fact(f, src, name, obj):
 def _attribute_facts(src, resolved: dict):
     """Facts for the dotted names `a.b.c` whose root `a` is a module or class: what ssa's
     `static_value` reads with getattr. Library functions with a derivative rule are left out
-    (they are recognised by identity, and replacing them is out of scope)."""
+    (they are recognised by identity, and replacing them is out of scope); the user's functions
+    with a rule are not (`mod.scale = other` after the first use calls other, whose rule or body
+    differs)."""
     for node in _attributes(src.tree):
         chain = []
         base = node
@@ -179,13 +181,18 @@ def _attribute_facts(src, resolved: dict):
                 except Exception:
                     break
             library = isinstance(obj, types.ModuleType) and (
-                isinstance(value, types.ModuleType) or registry.key_of(value) is not None)
+                isinstance(value, types.ModuleType) or _library_key(value))
             if value is MISSING:
                 yield ("attr", obj, attr, "absent", None)
                 break
             if not library:
                 yield ("attr", obj, attr, _kind(value), value)
             obj = value
+
+
+def _library_key(value) -> bool:
+    key = registry.key_of(value)
+    return key is not None and not key.startswith("s2s.rules.custom.")
 
 
 def _attributes(tree) -> list:
