@@ -246,3 +246,72 @@ def test_a_module_attribute_holding_a_function_with_a_rule_rebound_after_the_fir
     rules.scale = other.scale  # another function with a rule: its rule
     assert_close(g(1.5), 15.0)
     assert_close(g(1.5), numeric_grad(user.f, [1.5], 0))
+
+
+# ------------------------------------------------------------------------------------------ pickle and copies
+
+PICKLED = "import numpy as np\n\nC = 2.0\n\ndef q(x):\n    return np.sum(np.sin(x) * C)\n\ndef r(x):\n    return x ** 3\n"
+
+
+def test_transformed_objects_pickle_and_copy_after_their_first_call(tmp_path):
+    mod = module_from_text(tmp_path, "pickled_mod", PICKLED)
+    x = np.array([0.3, -1.2])
+    made = {"grad": s2s.grad(mod.q), "value_and_grad": s2s.value_and_grad(mod.q), "jvp": s2s.jvp(mod.q),
+            "vjp": s2s.vjp(mod.q), "jacobian": s2s.jacobian(mod.q), "forward": s2s.jacobian(mod.q, mode="forward"),
+            "hessian": s2s.hessian(mod.q), "second": s2s.grad(s2s.grad(mod.r))}
+
+    def outcome(name, obj):
+        if name == "jvp":
+            return obj((x,), (np.ones(2),))
+        if name == "vjp":
+            return obj(x)[1](1.0)
+        return obj(1.5) if name == "second" else obj(x)
+
+    expected = {"grad": 2 * np.cos(x), "value_and_grad": (mod.q(x), 2 * np.cos(x)),
+                "jvp": (mod.q(x), np.sum(2 * np.cos(x))), "vjp": 2 * np.cos(x), "jacobian": 2 * np.cos(x),
+                "forward": 2 * np.cos(x), "hessian": np.diag(-2 * np.sin(x)), "second": 6 * 1.5}
+    for name, obj in made.items():
+        outcome(name, obj)  # the first call makes its entry (and the grad's fast class)
+        for copied in (pickle.loads(pickle.dumps(obj)), copy.deepcopy(obj), copy.copy(obj)):
+            assert type(copied).__name__ == type(obj).__name__
+            got = outcome(name, copied)
+            for a, b in zip(got if isinstance(got, tuple) else (got,),
+                            expected[name] if isinstance(expected[name], tuple) else (expected[name],)):
+                assert_close(np.asarray(a), np.asarray(b))
+    assert_close(made["grad"](x), numeric_grad(mod.q, [x], 0))
+
+
+def test_a_pickled_gradient_follows_what_its_function_reads(tmp_path):
+    mod = module_from_text(tmp_path, "pickled_mod2", PICKLED)
+    g = s2s.grad(mod.q)
+    x = np.array([0.3, -1.2])
+    g(x)
+    loaded = pickle.loads(pickle.dumps(g))
+    mod.C = 5.0
+    assert_close(loaded(x), 5 * np.cos(x))
+    assert_close(g(x), 5 * np.cos(x))
+
+
+POOL = """
+import multiprocessing
+import numpy as np
+import s2s, pickled_pool
+
+g = s2s.grad(pickled_pool.q)
+
+if __name__ == "__main__":
+    g(np.zeros(2))
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        out = pool.map(g, [np.array([0.0, 1.0]), np.array([2.0, 3.0])])
+    print(*np.concatenate(out))
+"""
+
+
+def test_a_gradient_is_sent_to_worker_processes(tmp_path):
+    (tmp_path / "pickled_pool.py").write_text(PICKLED)
+    (tmp_path / "pool_main.py").write_text(POOL)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT, str(tmp_path)]))
+    out = subprocess.run([sys.executable, str(tmp_path / "pool_main.py")], env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert_close(np.array(floats(out.stdout)), 2 * np.cos(np.arange(4.0)))

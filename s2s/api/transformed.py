@@ -197,6 +197,20 @@ class Transformed:
             return self
         return _Bound(self, obj)
 
+    def __reduce__(self):
+        """Pickled (and copied) by reference to the original function, as functools.partial is: the copy is
+        transformed again on its first call (from the cache, in this process), so that another process
+        (multiprocessing) gets code made there. The function itself must pickle: a module-level one does."""
+        cls = type(self)
+        if cls.__dict__.get("_fast"):  # (an entry's fast class: made in this process)
+            cls = Transformed
+        return _remade, (cls, self.__wrapped__, self._kind, self._wrt, self._options)
+
+
+def _remade(cls, f, kind: str, wrt, options: dict) -> Transformed:
+    """A pickled transformed function loaded (`Transformed.__reduce__`)."""
+    return cls(f, kind, wrt, options)
+
 
 class _Bound:
     """A transformed method bound to its instance: `self` is passed first, like a bound method."""
@@ -224,6 +238,9 @@ class _Bound:
 
     def _current(self):
         return self._transformed._current()
+
+    def __reduce__(self):
+        return _Bound, (self._transformed, self.__self__)
 
     @property
     def __signature__(self):
