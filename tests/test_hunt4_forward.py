@@ -145,3 +145,84 @@ def test_list_written_batch_not_row_length():
         return R
     w = np.array([0.3, -0.5])
     assert_close(s2s.jacobian(g, mode="forward")(w), numeric_jacobian(g, w), what="forward jacobian")
+
+
+# ----------------------------------------------------------------- an active operand the rule has no entry for
+# Forward mode dropped the tangent of an operand past the rule's parts (a silent zero); reverse mode refused it.
+# Both refuse now, at the user's line.
+X = np.array([0.3, -1.4, 0.9, 1.7])
+
+
+def weighted_mean(x, w):
+    return np.average(x, 0, w)
+
+
+def p_norm(x, p):
+    return np.linalg.norm(x, p)
+
+
+def log_grid(a, b):
+    return np.sum(np.logspace(a, 2.0, 4, True, b))
+
+
+class Table:
+    def __getitem__(self, t):
+        return 2.0 * t
+
+
+TABLE = Table()
+
+
+def object_index(t):
+    return TABLE[t] + t
+
+
+def first_line(f):
+    return f.__code__.co_firstlineno + 1
+
+
+UNCOVERED = [(weighted_mean, (X, np.array([0.5, 1.2, 0.8, 2.0])), 1, "np.average"),
+             (p_norm, (X, 3.0), 1, "np.linalg.norm"),
+             (log_grid, (0.5, 3.0), 1, "np.logspace"),
+             (object_index, (0.5,), 0, "TABLE[...]")]
+
+
+@pytest.mark.parametrize("f, args, wrt, callee", UNCOVERED, ids=lambda v: getattr(v, "__name__", None))
+def test_forward_refuses_operand_without_rule(f, args, wrt, callee):
+    tangent = np.ones_like(args[wrt]) if np.ndim(args[wrt]) else 1.0
+    with pytest.raises(s2s.NonDifferentiableError) as info:
+        s2s.jvp(f, wrt=wrt)(args, (tangent,))
+    assert info.value.callee == callee and info.value.lineno == first_line(f), str(info.value)
+    if np.ndim(args[wrt]):
+        with pytest.raises(s2s.NonDifferentiableError):
+            s2s.jacobian(f, wrt=wrt, mode="forward")(*args)
+    with pytest.raises(s2s.NonDifferentiableError):  # (as reverse mode does)
+        s2s.vjp(f, wrt=wrt)(*args)
+
+
+def test_forward_other_operands_still_differentiated():
+    # the operands the rules cover keep their derivatives: np.average in x, np.linalg.norm in x
+    w = np.array([0.5, 1.2, 0.8, 2.0])
+    _, t = s2s.jvp(weighted_mean, wrt=0)((X, w), (np.ones(4),))
+    assert_close(t, 1.0, what="jvp of a weighted mean along ones")
+    _, t = s2s.jvp(p_norm, wrt=0)((X, 3.0), (X,))
+    assert_close(t, p_norm(X, 3.0), what="jvp of a norm along x (homogeneous of degree 1)")
+
+
+def index_trick_r(p):
+    return np.r_[p, 1.0] * 2.0
+
+
+def index_trick_c(p):
+    return np.sum(np.c_[p, p ** 2])
+
+
+@pytest.mark.parametrize("f", [index_trick_r, index_trick_c], ids=lambda f: f.__name__)
+def test_index_tricks_refused_in_forward_mode(f):
+    p = np.array([0.1, 0.2, 0.3])
+    for call in (lambda: s2s.jvp(f)((p,), (np.ones(3),)), lambda: s2s.jacobian(f, mode="forward")(p)):
+        with pytest.raises(s2s.NonDifferentiableError) as info:
+            call()
+        message = str(info.value)
+        assert info.value.lineno == first_line(f), message
+        assert "np.r_ and np.c_" in message and "np.concatenate" in message, message

@@ -20,10 +20,12 @@ import copy
 import dataclasses
 import numbers
 
+import numpy
+
 from s2s import ir, prims
 from s2s.ad.analysis import activity, nonfloat, scalars
 from s2s.ad.statements import _parameters_after_g_ans
-from s2s.errors import missing_rule
+from s2s.errors import NonDifferentiableError, missing_rule
 from s2s.ir.names import Namer
 from s2s.rules import custom, registry
 from s2s.rules.primitive import applied
@@ -229,6 +231,7 @@ class _Forward:
         if rule.user:
             self.apply_user_rule(rule, s, tangents, out)
             return
+        self._refuse_uncovered(s, rule, tangents)
         named = self._keyword_parts(s, rule)
         args = [lift(a) for a in value.args]
         kwargs = {k: lift(v) for k, v in value.kwargs}
@@ -258,7 +261,11 @@ class _Forward:
                 total, sources = None, []
                 for i, t in enumerate(tangents):
                     part = parts[i] if i < len(parts) else None
-                    if t is None or part is None:
+                    if t is None:
+                        continue
+                    if part is None:  # (no derivative in that operand; one the batched form lacks: per tangent)
+                        if self.batched and _has_part(value.op, rule, i):
+                            raise NotBatchable(value.op)
                         continue
                     d = lift(t)
                     if align:
@@ -334,6 +341,52 @@ class _Forward:
             v = a.value
             return v is None or v is Ellipsis or isinstance(v, slice) or (type(v) is int)
         return self.ndims.get(a.name) == 0 and a.name in self.scalars
+
+    def _refuse_uncovered(self, s: ir.Assign, rule, tangents: list) -> None:
+        """An operand with a tangent that the rule has no entry for is refused at the user's line, as reverse mode
+        refuses it: its tangent would be dropped, a silent zero (np.average(x, 0, w) in w, np.linalg.norm(x, p) in
+        p). A None entry is a derivative of zero (an index, a shape), in both modes; past the tangent parts, the
+        reverse rule's entry says which it is (a rule seeing all tangents has one per adjoint)."""
+        value = s.value
+        reverse = registry.reverse_rule(value.op)
+        adjoints = reverse.adjoints if reverse is not None and reverse.user is None else None
+        for i, t in enumerate(tangents):
+            if t is None or rule.fn is None and i < len(rule.parts):
+                continue
+            if adjoints is None:
+                if rule.fn is not None:
+                    continue  # (nothing says which operands it takes: its tangents are all passed)
+                why = f"its argument {i + 1} has no derivative rule"
+            elif i >= len(adjoints):
+                why = f"its argument {i + 1} has no derivative rule"
+            elif adjoints[i] is None or rule.fn is not None:
+                continue
+            else:
+                why = f"its argument {i + 1} has no forward-mode rule"
+            if value.op == "getitem":
+                raise self._index_refusal(s)
+            raise missing_rule(value.op, s.loc, self.fn.filename, why)
+
+    def _index_refusal(self, s: ir.Assign) -> NonDifferentiableError:
+        """`obj[t]` where the index `t` has a derivative: indexing is differentiated in the object indexed only
+        (np.r_[p, 1.0] and np.c_[a, b], NumPy's index tricks, build arrays from their 'index')."""
+        base = s.value.args[0]
+        obj = self.fn.free.get(base.name, (None,))[0] if isinstance(base, ir.Var) else None
+        loc = s.loc
+        where = (loc.file if loc is not None and loc.file else self.fn.filename, loc.line if loc is not None else 0,
+                 loc.text if loc is not None else "")
+        trick = next((name for name in ("r_", "c_") if obj is getattr(numpy, name)), None)
+        if trick is not None:
+            return NonDifferentiableError(
+                f"np.{trick}", *where, f"s2s does not differentiate np.r_ and np.c_ (NumPy's index tricks)",
+                "Join the values with np.concatenate instead: np.concatenate([p, [1.0]]) for np.r_[p, 1.0], "
+                "np.column_stack([a, b]) for np.c_[a, b] (np.stack, np.hstack and np.vstack are differentiated too).")
+        spelled = base.name if isinstance(base, ir.Var) else "the object"
+        return NonDifferentiableError(
+            f"{spelled}[...]", *where, "its index has a derivative, and s2s differentiates indexing only in the "
+            "object indexed (an index selects; it has no derivative rule)",
+            f"Call a function of your own instead of indexing, def lookup(obj, t): return obj[t], and give it a "
+            f"rule with @s2s.tangent(lookup) and @s2s.adjoint(lookup); or pass an index without a derivative.")
 
     def _keyword_parts(self, s: ir.Assign, rule) -> list:
         """(tangent, part) for each keyword argument with a tangent: the part of the rule's parameter of that name
@@ -458,6 +511,15 @@ class _Forward:
             if target in s.values:
                 values[dtarget] = self.tangent_or_zero(s.values[target], out, s.loc)
         return type(s)(values, s.loc)
+
+
+def _has_part(op: str, rule, i: int) -> bool:
+    """Has the plain (one tangent) rule of `op` a derivative in operand `i`? (For a rule seeing all tangents, the
+    reverse rule's adjoint says so.)"""
+    if rule.fn is None:
+        return i < len(rule.parts) and rule.parts[i] is not None
+    reverse = registry.reverse_rule(op)
+    return reverse is None or i >= len(reverse.adjoints) or reverse.adjoints[i] is not None
 
 
 def _plain_product(op: str, i: int, d, args: list, ranks: list):
