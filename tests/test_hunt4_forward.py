@@ -226,3 +226,63 @@ def test_index_tricks_refused_in_forward_mode(f):
         message = str(info.value)
         assert info.value.lineno == first_line(f), message
         assert "np.r_ and np.c_" in message and "np.concatenate" in message, message
+
+
+# ----------------------------------------------------------------- a list display read by a NumPy elementwise function
+# np.maximum([a, b * b], 0.1): the rules apply operators to their operands (x >= y, 2.0 * x), which a list does not
+# take (a TypeError inside generated code); the display is read through np.asarray there now, as NumPy reads it.
+def list_maximum(w):
+    return np.sum(np.maximum([w[0], w[1] * w[1], w[2]], 0.1) * V)
+
+
+def list_minimum(w):
+    return np.sum(np.minimum([w[0], w[1] * w[1], w[2]], 0.1) * V)
+
+
+def list_fmax(w):
+    return np.sum(np.fmax([w[0], w[1] * w[1], w[2]], 0.1) * V)
+
+
+def list_clip(w):
+    return np.sum(np.clip([w[0], w[1] * w[2], w[2]], -0.4, 0.4) * V)
+
+
+def list_power(w):
+    return np.sum(np.power([w[0], w[1] * w[2]], 3.0))
+
+
+def list_square(w):
+    return np.sum(np.square((w[0], w[1] * w[2])))
+
+
+def list_arctan(w):
+    return np.sum(np.arctan([w[0], w[1] * w[2]]))
+
+
+def list_arctan2(w):
+    return np.sum(np.arctan2([w[1], 1.0], [w[0], w[2]]))
+
+
+def list_divide(w):
+    return np.sum(np.divide([w[0], w[1] * w[2]], 2.0))
+
+
+LIST_ELEMENTWISE = [list_maximum, list_minimum, list_fmax, list_clip, list_power, list_square, list_arctan,
+                    list_arctan2, list_divide]
+
+
+@pytest.mark.parametrize("f", LIST_ELEMENTWISE, ids=lambda f: f.__name__)
+def test_list_display_read_by_elementwise_function_forward(f):
+    numeric = numeric_grad(f, (W,), 0)
+    v = np.array([0.7, -0.2, 1.3])
+    value, tangent = s2s.jvp(f)((W,), (v,))
+    assert value == pytest.approx(f(W), rel=1e-12)
+    assert_close(tangent, numeric @ v, what=f"{f.__name__}: jvp")
+    assert_close(s2s.jacobian(f, mode="forward")(W), numeric, what=f"{f.__name__}: forward jacobian")
+
+
+def test_list_display_read_by_elementwise_function_scalars():
+    def f(a, b):  # the reproducer: numbers, each its own parameter
+        return np.sum(np.maximum([a, b * b], 0.1))
+    for t, expected in (((1.0, 0.0), 1.0), ((0.0, 1.0), 2 * 0.5)):
+        assert_close(s2s.jvp(f, wrt=(0, 1))((0.3, 0.5), t)[1], expected, what=f"jvp along {t}")

@@ -30,7 +30,7 @@ from s2s.ir.names import Namer
 from s2s.rules import custom, registry
 from s2s.rules.primitive import applied
 from s2s.rules.symbolic import Emitter, Sym, emit, lift, to_atom
-from s2s.ir.walk import adjoint_names, array_versions, map_statements, mark_arrays, mark_names, rename, temporaries
+from s2s.ir.walk import adjoint_names, array_versions, map_blocks, map_statements, mark_arrays, mark_names, rename, temporaries
 from s2s.ad.vector_facts import ZEROS_LIKE, parameter_buffers, value_ranks
 
 
@@ -45,7 +45,46 @@ def forward(fn: ir.Function, wrt: list[str], namer: Namer | None = None, name: s
     `tangent_only` the function returns the tangent alone (a Hessian needs
     no gradient): what only the value needed is then dead code.
     """
-    return _Forward(fn, wrt, namer or Namer(), batched, ndims or {}).run(name or f"jvp_{fn.name}", tangent_only)
+    namer = namer or Namer()
+    fn = arrays_of_displays(fn, namer)
+    return _Forward(fn, wrt, namer, batched, ndims or {}).run(name or f"jvp_{fn.name}", tangent_only)
+
+
+def arrays_of_displays(fn: ir.Function, namer: Namer) -> ir.Function:
+    """`fn` with each list or tuple display that a NumPy elementwise function reads (`np.maximum([a, b * b], 0.1)`)
+    read through np.asarray there: NumPy makes that array of it itself, and the function's rules, which apply
+    operators to their operands (`x >= y`, `2.0 * x`), see it, not the list. The display stays a list for its
+    other readers. Returns new IR (the input is not modified)."""
+    displays = {s.target for s in ir.statements(fn.body) if isinstance(s, ir.Assign)
+                and isinstance(s.value, ir.Call) and s.value.op in ("list", "tuple") and s.value.args}
+    if not displays:
+        return fn
+
+    def block(_, items):
+        out = []
+        for s in items:
+            if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and _reads_arrays(s.value.op) and any(
+                    isinstance(a, ir.Var) and a.name in displays for a in s.value.args):
+                args = []
+                for a in s.value.args:
+                    if isinstance(a, ir.Var) and a.name in displays:
+                        array = namer.fresh("t")
+                        out.append(ir.Assign(array, ir.Call(ASARRAY, (a,)), s.loc, temp=True))
+                        a = ir.Var(array)
+                    args.append(a)
+                s = dataclasses.replace(s, value=ir.Call(s.value.op, tuple(args), s.value.kwargs))
+            out.append(s)
+        return out
+    return dataclasses.replace(fn, body=map_blocks(fn.body, block))
+
+
+ASARRAY = "numpy.asarray"
+
+
+def _reads_arrays(op: str) -> bool:
+    """Is `op` a NumPy elementwise function, which reads each operand as an array (a list of numbers too)?"""
+    record = registry.PRIMITIVES.get(op)
+    return op.startswith("numpy.") and record is not None and record.facts.get("kind") == "elementwise"
 
 
 # vector mode: the tangents of a list or tuple display, a sequence of its elements' batches that NumPy reads as the
