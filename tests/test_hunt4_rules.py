@@ -301,3 +301,90 @@ def test_vdot_gradient_is_no_view_of_the_other_operand():
 
 def test_vdot_in_every_mode():
     check_every_mode(vdot_squared, np.linspace(-0.9, 1.3, 8))
+
+
+# ----------------------------------------------------------------- hunt4lin: np.linalg.svd(a, hermitian=True)
+# NumPy decomposes the symmetric matrix of a's lower triangle (through eigh); s2s differentiated the svd of a itself
+def svd_hermitian_values(p):
+    a = np.reshape(p, (3, 3))
+    return np.sum(np.linalg.svd(a, compute_uv=False, hermitian=True) ** 3)
+
+
+def svd_hermitian_factors(p):
+    a = np.reshape(p, (3, 3))
+    u, s, vt = np.linalg.svd(a, hermitian=True)
+    return np.sum(s * np.arange(1.0, 4.0)) + np.sum((u @ vt) ** 2 * np.arange(9.0).reshape(3, 3))
+
+
+def svd_of_lower_triangle(p):  # the same function, spelled with the triangle: the reference
+    a = np.reshape(p, (3, 3))
+    return np.sum(np.abs(np.linalg.eigvalsh(a)) ** 3)
+
+
+HERMITIAN = np.array([2.0, 9.0, -4.0, 1.0, -3.0, 7.0, 0.5, 0.7, 1.2]) * 0.25  # distinct |eigenvalues| of the lower triangle
+
+
+def test_svd_hermitian_reproducer():
+    def f(a):
+        return np.sum(np.linalg.svd(a, compute_uv=False, hermitian=True) ** 2)
+    a = np.array([[2.0, 0.0], [1.0, -3.0]])
+    assert_close(s2s.grad(f)(a), [[4.0, 0.0], [4.0, -6.0]], what="grad")  # finite differences' (and eigvalsh's)
+
+
+@pytest.mark.parametrize("f", [svd_hermitian_values, svd_hermitian_factors])
+def test_svd_hermitian_in_every_mode(f):
+    check_every_mode(f, HERMITIAN, rtol=1e-4, atol=1e-5)
+
+
+def test_svd_hermitian_is_the_svd_of_the_lower_triangle():
+    assert_close(s2s.grad(svd_hermitian_values)(HERMITIAN), s2s.grad(svd_of_lower_triangle)(HERMITIAN), what="grad")
+    assert np.allclose(s2s.grad(svd_hermitian_values)(HERMITIAN).reshape(3, 3)[np.triu_indices(3, 1)], 0.0)
+
+
+# ----------------------------------------------------------------- hunt4lin: eigh / svd at a repeated or zero value
+# using only the eigenvalues (singular values): the unused vectors' adjoint is 0, and 0 * 1 / (w_j - w_i) was nan at a
+# tie; now 0 (the first derivative is exact there), and a second derivative there is refused, as eigvalsh's is
+def eigh_values_only(a):
+    w, V = np.linalg.eigh(a)
+    return np.sum(w ** 2)
+
+
+def eigh_log_det(a):
+    w, V = np.linalg.eigh(a)
+    return np.sum(np.log(w))
+
+
+def svd_values_only(a):
+    u, s, vt = np.linalg.svd(a, full_matrices=False)
+    return np.sum(s ** 2)
+
+
+def test_eigh_values_at_a_repeated_eigenvalue():
+    a = np.diag([1.0, 1.0, 2.0])
+    assert_close(s2s.grad(eigh_values_only)(a), 2 * a, what="grad")  # sum(w ** 2) = |a|_F ** 2 (a symmetric)
+    assert_close(s2s.grad(eigh_log_det)(np.eye(3)), np.eye(3), what="grad of log det at I")
+    b = np.array([[2.0, 0.3, 0.0], [0.3, 2.0, 0.0], [0.0, 0.0, 2.3]])  # eigenvalues 1.7, 2.3, 2.3
+    assert_close(s2s.grad(eigh_log_det)(b), np.tril(2 * np.linalg.inv(b)) - np.diag(np.diag(np.linalg.inv(b))),
+                 what="grad of log det (the lower triangle NumPy reads)")
+
+
+@pytest.mark.parametrize("a", [np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 0.0]]), np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]),
+                               np.zeros((3, 2)), np.array([[1.0, 2.0], [2.0, 4.0]])])
+def test_svd_values_at_a_zero_singular_value(a):
+    assert_close(s2s.grad(svd_values_only)(a), 2 * a, what="grad")  # sum(s ** 2) = |a|_F ** 2
+    assert_close(s2s.jvp(svd_values_only)((a,), (np.ones_like(a),))[1], 2 * np.sum(a), what="jvp")
+
+
+def test_second_derivatives_at_ties_are_refused():
+    with pytest.raises(s2s.S2SError, match="repeated eigenvalue"):
+        s2s.hessian(eigh_values_only)(np.diag([1.0, 1.0, 2.0]))
+    with pytest.raises(s2s.S2SError, match="zero singular value"):
+        s2s.jacobian(s2s.grad(svd_values_only))(np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 0.0]]))
+
+
+def test_eigh_values_away_from_ties_in_every_mode():
+    def f(p):
+        a = np.reshape(p, (3, 3))
+        w, V = np.linalg.eigh(a + a.T)
+        return np.sum(w ** 3)
+    check_every_mode(f, np.array([0.3, 0.9, -0.4, 0.1, -0.7, 0.5, 0.2, 0.8, 1.1]), rtol=1e-4, atol=1e-5)

@@ -522,6 +522,7 @@ CASES = {
                         Case("np.linalg.qr(x)", N(3, 5)),
                         Case("np.linalg.qr(x)[1]", N(3, 2))],
     "numpy.linalg.svd": [Case("np.linalg.svd(x, compute_uv=False)", N(3, 4)),
+                         Case("np.linalg.svd(x, compute_uv=False, hermitian=True)", WELL(3)),
                          Case("np.linalg.svd(x, full_matrices=False)", N(4, 3)),
                          Case("np.linalg.svd(x, full_matrices=False)", N(3, 4)), Case("np.linalg.svd(x)", N(3, 3)),
                          Case("np.linalg.svd(x)[1]", N(2, 3))],

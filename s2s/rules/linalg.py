@@ -6,7 +6,7 @@ adjoints built by `rt.getitem_adjoint`.
 from __future__ import annotations
 
 from s2s.rules.primitive import define, given, non_default, refuse, same
-from s2s.rules.symbolic import builtins, emit, np, rt
+from s2s.rules.symbolic import Sym, builtins, emit, np, rt
 
 
 def _inv_adjoint(g, ans, a):
@@ -60,12 +60,31 @@ define("numpy.linalg.eigh", [lambda g, ans, a, UPLO="L": rt.eigh_adjoint(g, ans[
 define("numpy.linalg.eigvalsh", [lambda g, ans, a, UPLO="L": rt.eigvalsh_adjoint(g, a, **non_default(UPLO=(UPLO, "L")))],
        [lambda d, ans, a, UPLO="L": rt.eigvalsh_tangent(d, a, UPLO)])
 define("numpy.linalg.qr", [_qr_adjoint], [_qr_tangent])
-define("numpy.linalg.svd",
-       [lambda g, ans, a, full_matrices=True, compute_uv=True, hermitian=False:
-        rt.svdvals_adjoint(g, a) if same(compute_uv, False) else
-        rt.svd_adjoint(g, ans, a, **non_default(full_matrices=(full_matrices, True)))],
-       [lambda d, ans, a, full_matrices=True, compute_uv=True, hermitian=False:
-        rt.svd_tangent(d, ans, a, full_matrices, compute_uv)])
+
+
+# np.linalg.svd(a, hermitian=True) decomposes the symmetric matrix of a's lower triangle (through eigh): the rules
+# of the svd of rt.lower_symmetric(a), the adjoint taken back to the triangle
+def _hermitian(hermitian) -> bool:
+    if isinstance(hermitian, Sym):
+        refuse("numpy.linalg.svd", "its hermitian= is known only at run time (which entries it reads)",
+               "pass hermitian=True or hermitian=False as a constant")
+    return bool(hermitian)
+
+
+def _svd_adjoint(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
+    if _hermitian(hermitian):
+        return rt.lower_symmetric_adjoint(_svd_adjoint(g, ans, rt.lower_symmetric(a), full_matrices, compute_uv))
+    return rt.svdvals_adjoint(g, a) if same(compute_uv, False) else \
+        rt.svd_adjoint(g, ans, a, **non_default(full_matrices=(full_matrices, True)))
+
+
+def _svd_tangent(d, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
+    if _hermitian(hermitian):
+        return rt.svd_tangent(rt.lower_symmetric(d), ans, rt.lower_symmetric(a), full_matrices, compute_uv)
+    return rt.svd_tangent(d, ans, a, full_matrices, compute_uv)
+
+
+define("numpy.linalg.svd", [_svd_adjoint], [_svd_tangent])
 define("numpy.linalg.svdvals", [lambda g, ans, a: rt.svdvals_adjoint(g, a)], [lambda d, ans, a: rt.svdvals_tangent(d, a)])
 define("numpy.linalg.matrix_power", [lambda g, ans, a, n: rt.matrix_power_adjoint(g, a, n)],
        [lambda d, ans, a, n: rt.matrix_power_tangent(d, a, n)])

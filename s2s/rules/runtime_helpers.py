@@ -297,7 +297,7 @@ multilinear(RT + "trapezoid_adjoint_dx",
 # (np.cross's axisa=, axisb=, axisc=, axis= pass through as `axes`; the batch axis would shift the axes they name)
 def _last_axes(axes: dict) -> None:
     if axes:
-        raise NotBatchable("numpy.cross")
+        raise NotBatchable(RT + "cross_product")
 
 
 multilinear(RT + "cross_adjoint_a", lambda G, ans, g, a, b, **axes: rt.cross_product(G, b, **axes), None,
@@ -501,6 +501,9 @@ define(RT + "eigh_adjoint",
         lambda d, ans, g, w, v, UPLO="L": rt.eigh_adjoint_tangent_w(d, g, w, v, **non_default(UPLO=(UPLO, "L"))),
         lambda d, ans, g, w, v, UPLO="L": rt.eigh_adjoint_tangent_v(d, g, w, v, **non_default(UPLO=(UPLO, "L")))],
        rank_of_argument=3)
+# the symmetric matrix of a lower triangle (svd's hermitian=True) and its transpose: linear, each the other's transpose
+linear(RT + "lower_symmetric", lambda g, ans, a: rt.lower_symmetric_adjoint(g))
+helper("lower_symmetric_adjoint", lambda G, g: rt.lower_symmetric(G))
 # svdvals_adjoint(g, a) = U diag(g) V^T is the gradient of sum(g * svdvals(a)): its derivative in a is that sum's
 # Hessian, symmetric, so the same map gives the tangent and the adjoint
 define(RT + "svdvals_adjoint",

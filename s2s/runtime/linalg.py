@@ -24,7 +24,8 @@ from s2s.runtime.arrays import _float_zeros, mT
 from s2s.runtime.core import Parts, unbroadcast_to_shape
 
 __all__ = [
-    "tensordot_adjoint_a", "tensordot_adjoint_b", "inner_adjoint_a", "inner_adjoint_b", "vdot_adjoint", "einsum_adjoint",
+    "tensordot_adjoint_a", "tensordot_adjoint_b", "inner_adjoint_a", "inner_adjoint_b", "vdot_adjoint", "lower_symmetric",
+    "lower_symmetric_adjoint", "einsum_adjoint",
     "einsum_subscripts", "einsum_argument_adjoint",
     "kron_adjoint_a", "kron_adjoint_b", "trace_adjoint", "diagonal_adjoint", "diag_adjoint",
     "matrix_power_adjoint", "convolve_adjoint_a", "convolve_adjoint_b", "cross_adjoint_a", "cross_adjoint_b", "cross_product",
@@ -468,6 +469,18 @@ def slogdet_adjoint(g, a):
     return np.asarray(g[1])[..., None, None] * mT(np.linalg.inv(a))
 
 
+def lower_symmetric(a):
+    """The symmetric matrix of a's lower triangle, which np.linalg.svd(a, hermitian=True) decomposes (NumPy's
+    eigh reads that triangle): tril(a) + tril(a, -1)^T."""
+    return np.tril(a) + mT(np.tril(a, -1))
+
+
+def lower_symmetric_adjoint(g):
+    """The transpose of `lower_symmetric`: the lower triangle of g + g^T, its diagonal once."""
+    g = np.asarray(g)
+    return np.tril(g) + mT(np.triu(g, 1))
+
+
 def _from_lower(s, uplo="L"):
     """The adjoint of a function that reads only the lower (uplo='L') or upper triangle of its symmetric input,
     given the symmetric adjoint `s`: off-diagonal entries count twice, the other triangle not at all."""
@@ -484,15 +497,22 @@ def cholesky_adjoint(g, L):
     return _from_lower(0.5 * (S + mT(S)))
 
 
+def _over_gaps(x, gaps):
+    """x / gaps off the diagonal: 0 on it, and wherever x is 0 (an eigenvector or singular vector the function
+    does not use has the adjoint 0, and so gives nothing at a repeated eigenvalue or a zero singular value, whose
+    gap is 0: not 0 * inf = nan); where x is not 0, a gap of 0 gives inf, as the derivative has none there."""
+    keep = (x != 0) & ~np.eye(np.shape(x)[-1], dtype=bool)
+    x, gaps = np.broadcast_arrays(x, gaps)
+    return np.divide(x, gaps, out=np.zeros(np.shape(x)), where=keep)
+
+
 def eigh_adjoint(g, w, v, UPLO="L"):
     """Adjoint of `w, v = np.linalg.eigh(a)` (`g` = [adjoint of w, adjoint of v]): symmetrised
     V (diag(gw) + F o (V^T gv)) V^T with F_ij = 1 / (w_j - w_i); NumPy reads only the lower triangle of `a`.
     Eigenvalues must be distinct."""
     gw, gv = np.asarray(g[0]), np.asarray(g[1])
-    diff = w[..., None, :] - w[..., :, None]
     n = np.shape(w)[-1]
-    F = np.where(np.eye(n, dtype=bool), 0.0, 1.0 / np.where(np.eye(n, dtype=bool), 1.0, diff))
-    inner = gw[..., :, None] * np.eye(n) + F * (mT(v) @ gv)
+    inner = gw[..., :, None] * np.eye(n) + _over_gaps(mT(v) @ gv, w[..., None, :] - w[..., :, None])
     S = v @ inner @ mT(v)
     return _from_lower(0.5 * (S + mT(S)), UPLO)
 
@@ -549,16 +569,20 @@ def svd_adjoint(g, ans, a, full_matrices=True, compute_uv=True):
                            "full_matrices=True; use full_matrices=False")
         u, gu, vh, gvh = u[..., :, :k], gu[..., :, :k], vh[..., :k, :], gvh[..., :k, :]
     v, gv = mT(vh), mT(gvh)
-    eye = np.eye(k, dtype=bool)
     s2 = s[..., None, :] ** 2 - s[..., :, None] ** 2
-    F = np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, s2))
     ut_gu, vt_gv = mT(u) @ gu, mT(v) @ gv
     S = s[..., None, :] * np.eye(k)
-    inner = (F * (ut_gu - mT(ut_gu))) @ S + gs[..., None, :] * np.eye(k) + S @ (F * (vt_gv - mT(vt_gv)))
+    inner = _over_gaps(ut_gu - mT(ut_gu), s2) @ S + gs[..., None, :] * np.eye(k) + S @ _over_gaps(vt_gv - mT(vt_gv), s2)
     out = u @ inner @ vh
-    s_inv = 1.0 / s
-    if m > k:
-        out = out + (gu - u @ ut_gu) * s_inv[..., None, :] @ vh
+    if m > k:  # (the parts of the singular vectors' adjoints outside their span, over s: 0 where they are 0)
+        out = out + _over_values(gu - u @ ut_gu, s[..., None, :]) @ vh
     if n > k:
-        out = out + (u * s_inv[..., None, :]) @ mT(gv - v @ vt_gv)
+        out = out + u @ _over_values(mT(gv - v @ vt_gv), s[..., :, None])
     return out
+
+
+def _over_values(x, s):
+    """x / s (s the singular values, broadcast along x's rows or columns), 0 wherever x is 0 (at a zero singular
+    value too: an unused singular vector gives nothing)."""
+    x, s = np.broadcast_arrays(x, s)
+    return np.divide(x, s, out=np.zeros(np.shape(x)), where=x != 0)

@@ -83,7 +83,7 @@ def eigvalsh_adjoint_adjoint_a(G, g, a, UPLO="L"):
 def _eigh_adjoint_parts(g, w, v):
     gw, gv = np.asarray(g[0], dtype=float), np.asarray(g[1], dtype=float)
     n = np.shape(w)[-1]
-    F = _eig_parts_of(w)
+    F = _eig_parts_of(w, "np.linalg.eigh")
     inner = gw[..., :, None] * np.eye(n) + F * (mT(v) @ gv)
     return gw, gv, F, inner
 
@@ -91,17 +91,19 @@ def _eigh_adjoint_parts(g, w, v):
 def eigh_adjoint_transpose(G, w, v, UPLO="L"):
     """The transpose of `eigh_adjoint(., w, v)` (linear in the pair g = [gw, gv]): with Q = V^T Y V,
     Y = sym(from_lower(G)), the pair (diag(Q), V (F o Q)), F_ij = 1 / (w_j - w_i)."""
-    F = _eig_parts_of(w)
+    F = _eig_parts_of(w, "np.linalg.eigh")
     Y = _sym(_from_lower(G, UPLO))
     Q = mT(v) @ Y @ v
     return Parts([np.diagonal(Q, axis1=-2, axis2=-1).copy(), v @ (F * Q)])
 
 
-def _eig_parts_of(w):
-    """F_ij = 1 / (w_j - w_i), 0 on the diagonal."""
+def _eig_parts_of(w, function: str):
+    """F_ij = 1 / (w_j - w_i), 0 on the diagonal; refused at a repeated eigenvalue (`_refuse_ties`: the tangents
+    of the eigenvectors are infinite there, and the second derivative would be nan)."""
     n = np.shape(w)[-1]
     eye = np.eye(n, dtype=bool)
     gaps = w[..., None, :] - w[..., :, None]
+    _refuse_ties(function, "eigenvalue", w, np.abs(gaps) <= _tie_tolerance(w))
     return np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, gaps))
 
 
@@ -150,12 +152,7 @@ def svdvals_adjoint_tangent_a(d, g, a):
     v = mT(vh)
     g = np.broadcast_to(np.asarray(g, dtype=float), np.shape(s))
     si, sj = s[..., :, None], s[..., None, :]
-    tolerance = _tie_tolerance(s)
-    same = np.abs(sj - si) <= tolerance
-    _refuse_ties("np.linalg.svd", "singular value", s, same)
-    if bool(np.any(s <= tolerance[..., 0])):
-        raise S2SError("np.linalg.svd: a second derivative at a zero singular value (a matrix of less than full "
-                       "rank) is not computed by s2s (first derivatives are exact); take it at a matrix of full rank")
+    same = _refuse_singular_ties(s)
     gaps = np.where(same, 1.0, sj ** 2 - si ** 2)
     gi, gj = g[..., :, None], g[..., None, :]
     E1 = np.where(same, 0.0, (sj * gj - si * gi) / gaps)  # (0 on the diagonal, where the two terms cancel)
@@ -164,12 +161,25 @@ def svdvals_adjoint_tangent_a(d, g, a):
     gs = (g / s)[..., None, :]
     return u @ (E1 * dP + E2 * mT(dP)) @ vh + ((d @ v - u @ dP) * gs) @ vh + (u * gs) @ (mT(u) @ d - dP @ vh)
 
+def _refuse_singular_ties(s, zero: bool = True):
+    """Refused: a second derivative through np.linalg.svd at a repeated singular value (its formulas divide by
+    the gaps) or, with `zero`, a zero one (they divide by the values). Returns where two are the same."""
+    tolerance = _tie_tolerance(s)
+    same = np.abs(s[..., None, :] - s[..., :, None]) <= tolerance
+    _refuse_ties("np.linalg.svd", "singular value", s, same)
+    if zero and bool(np.any(s <= tolerance[..., 0])):
+        raise S2SError("np.linalg.svd: a second derivative at a zero singular value (a matrix of less than full "
+                       "rank) is not computed by s2s (first derivatives are exact); take it at a matrix of full rank")
+    return same
+
+
 # ---------------------------------------------------------------- second derivatives of svd's adjoint
 def _svd_adjoint_and_tangent(g, ans, dg, dans, m, n, full_matrices):
     """svd_adjoint(g, ans, a) (Townsend 2016, the thin factors) and its tangent from the tangents dg of the
     triple g = [gU, gS, gVh] and dans of ans = (U, S, Vh), each line differentiated by the product rule."""
     k = min(m, n)
     u, s, vh = (np.asarray(p, dtype=float) for p in ans)
+    _refuse_singular_ties(s, zero=m != n)  # (a square matrix's formulas do not divide by the values)
     gu, gs, gvh = (np.asarray(p, dtype=float) for p in g)
     du, ds, dvh = (np.zeros(np.shape(p)) + np.asarray(t, dtype=float) for p, t in zip((u, s, vh), dans))
     dgu, dgs, dgvh = (np.zeros(np.shape(p)) + np.asarray(t, dtype=float) for p, t in zip((gu, gs, gvh), dg))
