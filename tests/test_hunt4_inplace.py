@@ -41,3 +41,34 @@ def test_float32_accumulator_keeps_its_dtype():
     value, tangent = s2s.jvp(accumulates_float32)((x,), (np.ones(3),))
     assert value.dtype == np.float32 and tangent == pytest.approx(186.0)
     assert_close(s2s.hessian(accumulates_float32)(x), np.diag(12.0 * x ** 2 + 6.0 * x))
+
+
+# ----------------------------------------------------------------- a derivative of a function calling s2s.jvp
+A2 = np.array([[2.0, 0.3], [0.3, 1.0]])
+
+
+def solves(t):
+    return np.sum(np.linalg.solve(A2 * t, np.ones(2)))
+
+
+def solves_directional(t):
+    return s2s.jvp(solves)((t,), (1.0,))[1]
+
+
+def sines(t):
+    return np.sum(np.sin(t * np.array([1.0, 2.0])) ** 2)
+
+
+def sines_directional(t):
+    return s2s.jvp(sines)((t,), (1.0,))[1]
+
+
+def test_derivative_of_a_jvp():
+    # elementwise tangents: differentiated again (d2/dt2 of sin(t)^2 + sin(2t)^2 is 2 cos(2t) + 8 cos(4t))
+    assert s2s.grad(sines_directional)(0.7) == pytest.approx(2.0 * np.cos(1.4) + 8.0 * np.cos(2.8))
+    # a helper of the generated jvp (rt.solve_tangent_a): refused, saying what to take instead (it said to register
+    # a rule for the helper)
+    with pytest.raises(s2s.NonDifferentiableError) as info:
+        s2s.grad(solves_directional)(0.7)
+    assert "s2s.hessian(f)" in str(info.value) and "@s2s.adjoint(rt." not in str(info.value)
+    assert s2s.hessian(solves)(0.7) == pytest.approx(2.0 * np.sum(np.linalg.solve(A2, np.ones(2))) / 0.7 ** 3)
