@@ -619,6 +619,7 @@ CASES += [
     ("s2s.runtime.eigh_adjoint", lambda gw, w: rt.eigh_adjoint([gw, M34[:, :3]], w, EV), (V3, EW), (0, 1)),
     ("s2s.runtime.eigh_adjoint", lambda gv, v: rt.eigh_adjoint([V3, gv], EW, v), (M34[:, 1:], EV), (0, 1)),
     ("s2s.runtime.eigh_adjoint", lambda gv, v: rt.eigh_adjoint([V3, gv], EW, v, "U"), (M34[:, 1:], EV), (0, 1)),
+    ("s2s.runtime.invertible", lambda a: rt.invertible(a, "np.linalg.det"), (SPD,), 0),
     ("s2s.runtime.lower_symmetric", lambda a: rt.lower_symmetric(a), (M34[:, :3],), 0),
     ("s2s.runtime.lower_symmetric_adjoint", lambda g: rt.lower_symmetric_adjoint(g), (M34[:, :3],), 0),
     ("s2s.runtime.svdvals_adjoint", lambda g, a: rt.svdvals_adjoint(g, a), (V[:2], M23), (0, 1)),

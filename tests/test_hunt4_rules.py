@@ -388,3 +388,35 @@ def test_eigh_values_away_from_ties_in_every_mode():
         w, V = np.linalg.eigh(a + a.T)
         return np.sum(w ** 3)
     check_every_mode(f, np.array([0.3, 0.9, -0.4, 0.1, -0.7, 0.5, 0.2, 0.8, 1.1]), rtol=1e-4, atol=1e-5)
+
+
+# ----------------------------------------------------------------- hunt4lin: np.linalg.det at a singular matrix
+# the gradient is the cofactor matrix (det(a) inv(a)^T where a has an inverse): grad and jvp raised LinAlgError
+def det_plain(a):
+    return np.linalg.det(a)
+
+
+def test_det_at_a_singular_matrix():
+    a = np.array([[1.0, 2.0], [2.0, 4.0]])
+    assert_close(s2s.grad(det_plain)(a), [[4.0, -2.0], [-2.0, 1.0]], what="grad (the cofactors)")
+    assert_close(s2s.jvp(det_plain)((a,), (np.eye(2),))[1], 5.0, what="jvp (the trace of the adjugate)")
+    b = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.5, -1.0, 2.0]])  # rank 2: its cofactors are not zero
+    assert_close(s2s.grad(det_plain)(b), numeric_grad(det_plain, (b,), 0), what="grad at rank n - 1")
+    stack = np.stack([a, np.array([[2.0, 1.0], [0.5, 3.0]])])
+    assert_close(s2s.grad(lambda_free_sum_det)(stack), [[[4.0, -2.0], [-2.0, 1.0]], [[3.0, -0.5], [-1.0, 2.0]]],
+                 what="a stack with one singular matrix")
+
+
+def lambda_free_sum_det(a):
+    return np.sum(np.linalg.det(a))
+
+
+def test_det_second_derivative_at_a_singular_matrix_is_refused():
+    with pytest.raises(s2s.S2SError, match="singular matrix"):
+        s2s.hessian(det_plain)(np.array([[1.0, 2.0], [2.0, 4.0]]))
+
+
+def test_det_away_from_singular_in_every_mode():
+    def f(p):
+        return np.linalg.det(np.reshape(p, (3, 3))) ** 2
+    check_every_mode(f, np.array([0.3, 0.9, -0.4, 0.1, -0.7, 0.5, 0.2, 0.8, 1.1]), rtol=1e-4, atol=1e-5)

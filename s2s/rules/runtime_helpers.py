@@ -367,11 +367,18 @@ define(RT + "solve_adjoint_a",
        [lambda d, ans, g, x, a, b: rt.solve_adjoint_a(d, x, a, b), lambda d, ans, g, x, a, b: rt.solve_adjoint_a(g, d, a, b),
         lambda d, ans, g, x, a, b: rt.solve_adjoint_a_tangent_a(d, g, x, a, b), None], rank_of_argument=2)
 # det_adjoint(g, det, a) = g det inv(a)^T and slogdet_adjoint(g, a) = g[1] inv(a)^T: linear in g (and det)
+# (for a singular a, det_adjoint is g times the cofactors, which no longer read det: its transpose in g is still
+# rt.det_tangent, and the other second derivatives are refused there, rt.invertible)
+_DET = "np.linalg.det"
 define(RT + "det_adjoint",
-       [lambda G, ans, g, det, a: det * rt.trace_solve(a, G), lambda G, ans, g, det, a: g * rt.trace_solve(a, G),
-        lambda G, ans, g, det, a: rt.inv_transpose_adjoint(G, g * det, a)],
-       [lambda d, ans, g, det, a: rt.det_adjoint(d, det, a), lambda d, ans, g, det, a: rt.det_adjoint(g, d, a),
-        lambda d, ans, g, det, a: rt.inv_transpose_tangent(d, ans, a)], rank_of_argument=2)
+       [lambda G, ans, g, det, a: rt.det_tangent(G, det, a),
+        lambda G, ans, g, det, a: g * rt.trace_solve(rt.invertible(a, _DET), G),
+        lambda G, ans, g, det, a: rt.inv_transpose_adjoint(G, g * det, rt.invertible(a, _DET))],
+       [lambda d, ans, g, det, a: rt.det_adjoint(d, det, a),
+        lambda d, ans, g, det, a: rt.det_adjoint(g, d, rt.invertible(a, _DET)),
+        lambda d, ans, g, det, a: rt.inv_transpose_tangent(d, ans, rt.invertible(a, _DET))], rank_of_argument=2)
+# (a check that passes a through: the identity wherever it is differentiated)
+linear(RT + "invertible", lambda g, ans, a, function: g)
 define(RT + "slogdet_adjoint",
        [lambda G, ans, g, a: rt.slogdet_adjoint_transpose(G, g, a), lambda G, ans, g, a: rt.inv_transpose_adjoint(G, g[1], a)],
        [lambda d, ans, g, a: rt.slogdet_adjoint(d, a), lambda d, ans, g, a: rt.inv_transpose_tangent(d, ans, a)],

@@ -376,7 +376,7 @@ def _det_adjoint(g, ans, a, overwrite_a=False, check_finite=True):
 
 def _det_tangent(d, ans, a, overwrite_a=False, check_finite=True):
     _no_overwrite(LA + "det", overwrite_a=overwrite_a)
-    return ans * rt.trace_solve(a, d)
+    return rt.det_tangent(d, ans, a)
 
 
 define(LA + "det", [_det_adjoint], [_det_tangent], full_reduction=True)
