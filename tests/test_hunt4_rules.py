@@ -420,3 +420,43 @@ def test_det_away_from_singular_in_every_mode():
     def f(p):
         return np.linalg.det(np.reshape(p, (3, 3))) ** 2
     check_every_mode(f, np.array([0.3, 0.9, -0.4, 0.1, -0.7, 0.5, 0.2, 0.8, 1.1]), rtol=1e-4, atol=1e-5)
+
+
+# ----------------------------------------------------------------- hunt4lin: logsumexp(a, b=b), b wider than a
+# SciPy broadcasts a against b: the rules now read a so (the gradient had b's shape, other modes raised)
+try:
+    from scipy import special
+except ImportError:  # (the tests below skip without SciPy)
+    special = None
+B23 = np.array([[1.0, 2.0, 0.5], [0.3, 0.2, 1.5]])
+
+
+def lse_wide_weights(p):
+    return special.logsumexp(p[:3], b=np.reshape(p[3:] ** 2, (2, 3))) ** 2
+
+
+def lse_wide_weights_axis(p):
+    return np.sum(np.sin(special.logsumexp(p[:3], axis=1, b=np.reshape(p[3:] ** 2, (2, 3)))))
+
+
+def lse_number_and_weights(p):
+    return special.logsumexp(p[0] * 1.5, b=B23 * p[1])
+
+
+def test_logsumexp_wide_weights_reproducer():
+    pytest.importorskip("scipy.special")
+    a = np.array([0.1, -0.4, 0.7])
+    def f(a, b):
+        return special.logsumexp(a, b=b)
+    g = s2s.grad(f)(a, B23)
+    assert g.shape == (3,)
+    assert_close(g, numeric_grad(f, (a, B23), 0), what="grad wrt a")
+    assert_close(g, np.sum(B23 * np.exp(a), axis=0) / np.sum(B23 * np.exp(a)), what="analytic")
+
+
+@pytest.mark.parametrize("f, x", [(lse_wide_weights, np.linspace(-0.7, 1.2, 9)),
+                                  (lse_wide_weights_axis, np.linspace(-0.7, 1.2, 9)),
+                                  (lse_number_and_weights, np.array([0.4, 1.3]))])
+def test_logsumexp_wide_weights_in_every_mode(f, x):
+    pytest.importorskip("scipy.special")
+    check_every_mode(f, x, rtol=1e-4, atol=1e-5)

@@ -142,8 +142,14 @@ def _spread(v, a, axis, keepdims):
     return rt.sum_adjoint(v, a, **non_default(axis=(axis, None), keepdims=(keepdims, False)))
 
 
+def _wide(a, b):
+    """a as logsumexp reads it: broadcast against the weights b where they are given (b of shape (2, 3) makes
+    a of shape (3,) a (2, 3) array, whose axes `axis` names)."""
+    return a if b is None else a + np.zeros(np.shape(b))
+
+
 def _lse_weights(a, ans, axis, b, keepdims):
-    """d logsumexp / da: softmax(a) along axis, or b * exp(a - logsumexp) with weights b."""
+    """d logsumexp / da: softmax(a) along axis, or b * exp(a - logsumexp) with weights b (a broadcast, `_wide`)."""
     if b is None:
         return special.softmax(a, **non_default(axis=(axis, None)))
     return b * np.exp(a - _spread(ans, a, axis, keepdims))
@@ -155,32 +161,39 @@ def _lse_sum(v, axis, keepdims):
 
 def _lse_adjoint_a(g, ans, a, axis=None, b=None, keepdims=False, return_sign=False):
     _no_sign(return_sign)
-    return _spread(g, a, axis, keepdims) * _lse_weights(a, ans, axis, b, keepdims)
+    wide = _wide(a, b)
+    da = _spread(g, wide, axis, keepdims) * _lse_weights(wide, ans, axis, b, keepdims)
+    return da if b is None else rt.unbroadcast(da, a)
 
 
 def _lse_adjoint_b(g, ans, a, axis=None, b=None, keepdims=False, return_sign=False):
     _no_sign(return_sign)
-    return rt.unbroadcast(_spread(g, a, axis, keepdims) * np.exp(a - _spread(ans, a, axis, keepdims)), b)
+    wide = _wide(a, b)
+    return rt.unbroadcast(_spread(g, wide, axis, keepdims) * np.exp(wide - _spread(ans, wide, axis, keepdims)), b)
 
 
 def _lse_tangent_a(d, ans, a, axis=None, b=None, keepdims=False, return_sign=False):
     _no_sign(return_sign)
-    return _lse_sum(_lse_weights(a, ans, axis, b, keepdims) * d, axis, keepdims)
+    return _lse_sum(_lse_weights(_wide(a, b), ans, axis, b, keepdims) * d, axis, keepdims)
 
 
 def _lse_tangent_b(d, ans, a, axis=None, b=None, keepdims=False, return_sign=False):
     _no_sign(return_sign)
-    return _lse_sum(np.exp(a - _spread(ans, a, axis, keepdims)) * d, axis, keepdims)
+    wide = _wide(a, b)
+    return _lse_sum(np.exp(wide - _spread(ans, wide, axis, keepdims)) * d, axis, keepdims)
 
 
 def _lse_batched_a(d, ans, a, axis=None, b=None, keepdims=False, return_sign=False):
     _no_sign(return_sign)
-    return rt.batch_sum(_lse_weights(a, ans, axis, b, keepdims) * d, axis, keepdims)
+    wide = _wide(a, b)
+    return rt.batch_sum(_lse_weights(wide, ans, axis, b, keepdims) * (d if b is None else rt.batch_align(d, wide)),
+                        axis, keepdims)
 
 
 def _lse_batched_b(d, ans, a, axis=None, b=None, keepdims=False, return_sign=False):
     _no_sign(return_sign)
-    return rt.batch_sum(np.exp(a - _spread(ans, a, axis, keepdims)) * rt.batch_align(d, a), axis, keepdims)
+    wide = _wide(a, b)
+    return rt.batch_sum(np.exp(wide - _spread(ans, wide, axis, keepdims)) * rt.batch_align(d, wide), axis, keepdims)
 
 
 _lse = define(SP + "logsumexp", [_lse_adjoint_a, None, _lse_adjoint_b], [_lse_tangent_a, None, _lse_tangent_b],
