@@ -460,3 +460,42 @@ def test_logsumexp_wide_weights_reproducer():
 def test_logsumexp_wide_weights_in_every_mode(f, x):
     pytest.importorskip("scipy.special")
     check_every_mode(f, x, rtol=1e-4, atol=1e-5)
+
+
+# ----------------------------------------------------------------- hunt4lin: refusals that printed Sym(Var(...)), trace(dtype=)
+def qr_mode_at_run_time(a, mode):
+    q, r = np.linalg.qr(a, mode)
+    return np.sum(r ** 2)
+
+
+def cond_p_at_run_time(a, p):
+    return np.linalg.cond(a, p)
+
+
+def reshape_order_at_run_time(x, order):
+    return np.sum(np.reshape(x, (2, 2), order=order)[0] ** 2)
+
+
+@pytest.mark.parametrize("f, arg, say", [(qr_mode_at_run_time, "reduced", "mode known only at run time"),
+                                         (cond_p_at_run_time, 2, "p known only at run time"),
+                                         (reshape_order_at_run_time, "C", "order known only at run time")])
+def test_refusals_name_a_value_known_only_at_run_time(f, arg, say):
+    a = np.array([[2.0, 0.3], [0.1, 1.0]])
+    with pytest.raises(NonDifferentiableError, match=say) as info:
+        s2s.grad(f)(a, arg)
+    assert "Sym(" not in str(info.value)
+
+
+def trace_as_float(p):
+    return np.trace(np.reshape(p, (2, 2)), dtype=float) ** 2 + np.trace(np.reshape(p * p, (2, 2)), 1, dtype=np.float64)
+
+
+def trace_as_int(p):  # the entries rounded: no derivative through that term
+    return np.trace(np.reshape(p * 3.3, (2, 2)), dtype=int) + np.sum(p * p)
+
+
+def test_trace_with_dtype():  # reverse mode refused dtype=, forward mode rounded the tangent for an integer type
+    check_every_mode(trace_as_float, np.array([0.3, -0.8, 1.1, 0.6]))
+    x = np.array([0.31, 0.52, 0.17, 0.43])  # (3.3 x away from the integers)
+    check_every_mode(trace_as_int, x)
+    assert_close(s2s.grad(trace_as_int)(x), 2 * x, what="grad")

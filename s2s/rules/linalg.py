@@ -15,6 +15,9 @@ def _inv_adjoint(g, ans, a):
 
 
 def _qr_mode(mode) -> None:
+    if isinstance(mode, Sym):
+        refuse("numpy.linalg.qr", "np.linalg.qr with a mode known only at run time has no derivative rule in s2s",
+               "leave mode out (the default, mode='reduced', has one): q, r = np.linalg.qr(a)")
     if not same(mode, "reduced"):
         refuse("numpy.linalg.qr", f"np.linalg.qr with mode={mode!r} has no derivative rule in s2s (only the default, "
                                   "mode='reduced')",
@@ -149,6 +152,10 @@ define("numpy.linalg.lstsq",
 # np.linalg.cond(a) = s[0] / s[-1] (p=-2: s[-1] / s[0]) of s = svd(a, compute_uv=False); refused where an extreme
 # singular value is repeated (rt.distinct_ends), a kink of the ratio
 def _cond_ends(a, p):
+    if isinstance(p, Sym):
+        refuse("numpy.linalg.cond", "np.linalg.cond with a p known only at run time has no derivative rule in s2s",
+               "pass p as a constant: None, 2 or -2 (a ratio of singular values), or write "
+               "np.linalg.norm(a, p) * np.linalg.norm(np.linalg.inv(a), p)")
     if p not in (None, 2, -2) or isinstance(p, bool):
         refuse("numpy.linalg.cond", f"np.linalg.cond with p={p!r} is not a ratio of singular values",
                "write np.linalg.norm(a, p) * np.linalg.norm(np.linalg.inv(a), p)")

@@ -139,8 +139,11 @@ define("numpy.diff", [_diff_adjoint, None, None, _diff_end_refusal, _diff_end_re
 # (its adjoint's transpose: the differences of g with zeros at the ends)
 linear("s2s.runtime.diff_ends_adjoint", lambda G, ans, g, a, n=1, axis=-1, prepend=None, append=None:
        np.diff(G, **non_default(n=(n, 1), axis=(axis, -1)), **_diff_ends(prepend, append)), None)
-linear("numpy.trace", lambda g, ans, x, offset=0, axis1=0, axis2=1:
-       rt.trace_adjoint(g, x, **non_default(offset=(offset, 0), axis1=(axis1, 0), axis2=(axis2, 1))),
+# (dtype= as np.sum's: the derivative is the cast's, decided at run time by the result's type)
+linear("numpy.trace", lambda g, ans, x, offset=0, axis1=0, axis2=1, dtype=None: _cast_back(
+       rt.trace_adjoint(g, x, **non_default(offset=(offset, 0), axis1=(axis1, 0), axis2=(axis2, 1))), x, ans, dtype),
+       tangent=lambda d, ans, x, offset=0, axis1=0, axis2=1, dtype=None: _cast_tangent(
+           np.trace(d, **non_default(offset=(offset, 0), axis1=(axis1, 0), axis2=(axis2, 1))), ans, dtype),
        full_reduction=True)
 linear("s2s.runtime.dict_values", lambda g, ans, d: rt.dict_values_adjoint(g, d),
        batched=[lambda dd, ans, d: rt.dict_values(dd)])
@@ -179,7 +182,8 @@ def _order(key: str, order) -> dict:
         return {}
     if same(order, "F"):
         return {"order": "F"}
-    refuse(key, f"{key.replace('numpy.', 'np.')} with order={order!r} reads the array in its memory layout, "
+    spelled = "an order known only at run time" if isinstance(order, Sym) else f"order={order!r}"
+    refuse(key, f"{key.replace('numpy.', 'np.')} with {spelled} reads the array in its memory layout, "
            "which s2s does not follow", "write order='C' or order='F'")
 
 
