@@ -722,6 +722,8 @@ CASES += [
     ("numpy.linalg.tensordot", lambda a, b: np.linalg.tensordot(a, b, axes=1), (M23, M34), (0, 1)),
     ("numpy.linalg.vecdot", lambda a, b: np.linalg.vecdot(a, b, axis=0), (M23, M23 * 0.5), (0, 1)),
     ("numpy.linalg.cross", lambda a, b: np.linalg.cross(a, b), (V[:3], W[:3]), (0, 1)),
+    ("numpy.linalg.outer", lambda a, b: np.linalg.outer(a, b), (V[:3], W), (0, 1)),
+    ("numpy.linalg.matrix_transpose", lambda a: np.linalg.matrix_transpose(a), (T233,), 0),
     ("numpy.linalg.cross", lambda a, b: np.linalg.cross(a, b, axis=0), (M32, M32 * 0.5 + 1.0), (0, 1)),
     ("numpy.linalg.trace", lambda a: np.linalg.trace(a), (T233,), 0),
     ("numpy.linalg.diagonal", lambda a: np.linalg.diagonal(a, offset=1), (T233,), 0),

@@ -499,3 +499,15 @@ def test_trace_with_dtype():  # reverse mode refused dtype=, forward mode rounde
     x = np.array([0.31, 0.52, 0.17, 0.43])  # (3.3 x away from the integers)
     check_every_mode(trace_as_int, x)
     assert_close(s2s.grad(trace_as_int)(x), 2 * x, what="grad")
+
+
+# ----------------------------------------------------------------- hunt4lin: np.linalg.outer, np.linalg.matrix_transpose
+def linalg_outer_transpose(p):
+    m = np.linalg.outer(p[:3], np.sin(p[3:]))
+    return np.sum(np.linalg.matrix_transpose(m) @ m * np.arange(1.0, 4.0))
+
+
+def test_linalg_outer_and_matrix_transpose_in_every_mode():
+    if not hasattr(np.linalg, "outer"):
+        pytest.skip("NumPy 2's")
+    check_every_mode(linalg_outer_transpose, np.linspace(-0.8, 1.2, 6))

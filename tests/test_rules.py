@@ -467,6 +467,8 @@ CASES = {
     "numpy.cross": [Case("np.cross(x, y)", N(3), N(3)), Case("np.cross(x, y)", N(4, 3), N(3)),
                     Case("np.cross(x, y)", N(5, 3), N(5, 3)), Case("np.cross(x, y, axis=0)", N(3, 2), N(3, 2)),
                     Case("np.cross(x, y, axisa=0, axisc=0)", N(3, 4), N(4, 3))],
+    "numpy.linalg.outer": [Case("np.linalg.outer(x, y)", N(3), N(2))],
+    "numpy.linalg.matrix_transpose": [Case("np.linalg.matrix_transpose(x) * y", N(2, 3, 4), N(4, 3))],
     "numpy.linalg.cross": [Case("np.linalg.cross(x, y)", N(4, 3), N(3)),
                            Case("np.linalg.cross(x, y, axis=0)", N(3, 2), N(3, 2))],
     "numpy.convolve": [Case("np.convolve(x, y)", N(5), N(3)), Case("np.convolve(x, y, 'same')", N(5), N(3)),

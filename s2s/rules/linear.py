@@ -199,6 +199,7 @@ for _key in ("numpy.squeeze", "numpy.expand_dims", "numpy.atleast_1d", "numpy.at
 linear("numpy.swapaxes", lambda g, ans, x, axis1, axis2: np.swapaxes(g, axis1, axis2))
 linear("numpy.moveaxis", lambda g, ans, x, source, destination: np.moveaxis(g, destination, source))
 linear("numpy.matrix_transpose", lambda g, ans, x: np.matrix_transpose(g))
+linear("numpy.linalg.matrix_transpose", lambda g, ans, x: np.linalg.matrix_transpose(g))  # (NumPy 2's, the same)
 linear("numpy.broadcast_to", lambda g, ans, x, shape: rt.unbroadcast(g, x))
 linear("numpy.tile", lambda g, ans, x, reps: rt.tile_adjoint(g, x, reps))
 linear("numpy.repeat", lambda g, ans, x, repeats, axis=None: rt.repeat_adjoint(g, x, repeats, **non_default(axis=(axis, None))))

@@ -57,6 +57,10 @@ bilinear("numpy.outer", lambda g, ans, a, b: np.reshape(g @ np.ravel(b), np.shap
          lambda g, ans, a, b: np.reshape(np.ravel(a) @ g, np.shape(b)),
          batched=(lambda d, ans, a, b: rt.batch_outer_left(d, b), lambda d, ans, a, b: rt.batch_outer_right(a, d)),
          rank=lambda ranks, kwargs: 2)
+# np.linalg.outer (NumPy 2): np.outer of two vectors (it refuses other ranks, so it stays itself in generated code)
+bilinear("numpy.linalg.outer", lambda g, ans, a, b: g @ b, lambda g, ans, a, b: a @ g,
+         batched=(lambda d, ans, a, b: rt.batch_outer_left(d, b), lambda d, ans, a, b: rt.batch_outer_right(a, d)),
+         rank=lambda ranks, kwargs: 2)
 bilinear("numpy.inner", lambda g, ans, a, b: rt.inner_adjoint_a(g, a, b), lambda g, ans, a, b: rt.inner_adjoint_b(g, a, b))
 bilinear("numpy.vdot", lambda g, ans, a, b: rt.vdot_adjoint(g, b, a), lambda g, ans, a, b: rt.vdot_adjoint(g, a, b),
          full_reduction=True)
