@@ -69,3 +69,75 @@ def test_thousand_line_sum_of_element_reads(tmp_path):
     x = np.array([0.3, -0.7])
     _, grad, _ = _sin_chain_derivatives(x, n)
     assert_close(s2s.vjp(f)(x)[1](1.0), grad, what="vjp")
+
+
+# ---------------------------------------------------------------- the generated source as a module of its own
+
+DATA_MODULE = '''\
+import numpy as np
+
+A = np.array([2.0, 3.0])
+
+
+def f2(x):
+    return np.sin(x) * A[0]
+
+
+def cubes(x):
+    return np.sum(A * x ** 3)
+
+
+def make():
+    B = np.array([0.5, -1.0])
+
+    def g(x):
+        return np.sum(B * np.sin(x))
+    return g
+'''
+
+
+def _saved(tmp_path, name: str, text: str, **given):
+    """The text written to a file and executed as a module (with `given` set on it first)."""
+    import importlib.util
+    path = tmp_path / f"{name}.py"
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    for k, v in given.items():
+        setattr(module, k, v)
+    spec.loader.exec_module(module)
+    entry = [v for k, v in vars(module).items() if callable(v) and getattr(v, "__module__", None) == name][-1]
+    return entry
+
+
+def test_source_of_second_order_transformations_imports_module_data_from_its_module(tmp_path):
+    # grad(grad(f)) and hessian(f) of a function reading module data: the text said `from s2s_generated import A`
+    m = module_from_text(tmp_path, "hunt4_data", DATA_MODULE)
+    gg = s2s.grad(s2s.grad(m.f2))
+    assert "from hunt4_data import A" in gg.source and "s2s_generated" not in gg.source, gg.source
+    assert _saved(tmp_path, "saved_gg", gg.source)(0.5) == pytest.approx(-2.0 * np.sin(0.5), rel=1e-12)
+    h = s2s.hessian(m.cubes)
+    assert "from hunt4_data import A" in h.source and "s2s_generated" not in h.source, h.source
+    x = np.array([0.3, -0.4])
+    jvp_of_grad = _saved(tmp_path, "saved_h", h.source)
+    assert_close(jvp_of_grad(x, np.eye(2)), np.diag(6.0 * np.array([2.0, 3.0]) * x), what="hessian, saved text")
+    assert_close(h(x), np.diag(6.0 * np.array([2.0, 3.0]) * x), what="hessian")
+
+
+def test_source_reading_closure_data_says_what_to_give(tmp_path):
+    # a function closing over an array: the saved text raised NameError in the middle of the function
+    m = module_from_text(tmp_path, "hunt4_data2", DATA_MODULE)
+    g = m.make()
+    B = np.array([0.5, -1.0])
+    x = np.array([0.1, 0.2])
+    for t in (s2s.grad(g), s2s.vjp(g), s2s.hessian(g)):
+        src = t.source
+        assert "# " in src.splitlines()[1] and "cannot import" in src.splitlines()[1], src
+        with pytest.raises(RuntimeError, match=r"needs B .*exec\(text, \{'B': B\}\)"):
+            _saved(tmp_path, "saved_closure", src)
+    grad = _saved(tmp_path, "saved_closure_given", s2s.grad(g).source, B=B)
+    assert_close(grad(x), B * np.cos(x), what="grad, B set on the module")
+    namespace = {"B": B}
+    exec(s2s.grad(g).source, namespace)
+    assert_close(namespace["grad_g"](x), B * np.cos(x), what="grad, exec with B given")
+    assert_close(s2s.grad(g)(x), B * np.cos(x), what="grad in process")

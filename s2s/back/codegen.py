@@ -1,10 +1,13 @@
 """Stage 5: IR -> Python AST -> source text (rendered with astor).
 
-Guarantees: the text is a self-contained module (it imports what it uses) whose
-last function is the entry point; compiler temporaries used once are folded
-into the expression that uses them, so the code reads like hand-written NumPy;
-phis become assignments (at the end of each branch, before a loop and at each
-back edge, as one tuple assignment where they depend on each other); each group
+Guarantees: the text is a self-contained module (it imports what it uses: module
+data from its module, at every order) whose last function is the entry point; data
+it cannot import (a closure's) is named in a comment under its first line and
+checked for when the text runs, with a message saying how to give it; compiler
+temporaries used once are folded into the expression that uses them, so the code
+reads like hand-written NumPy; phis become assignments (at the end of each branch,
+before a loop and at each back edge, as one tuple assignment where they depend on
+each other); each group
 of statements from one user line is headed by a `# line N: ...` comment
 (`# adjoint of line N: ...` in the reverse sweep).
 
@@ -27,6 +30,7 @@ from s2s.prims import ADJOINT_BEGINS
 from s2s.ir.walk import count_uses, defined_names, used_names
 from s2s.back.folding import plan_inlining, short_circuits, views
 from s2s.back.freeing import free_dead_values
+from s2s.back.compile import GENERATED_MODULE
 from s2s.back.linemap import CITED_FILES, file_name
 from s2s.back.outofssa import _with_target, leave_ssa
 from s2s.back.render import _close_with, _comment_node, _errstate_ranges, _nest_with, _render
@@ -57,7 +61,8 @@ def generate(fn: ir.Function, header: str = "", before: tuple = (), after: str =
         defs += after_tree.body
     imports = sorted(imports, key=lambda line: (not line.startswith("import"), line))
     imports += data + rule_imports(keys)
-    return _render([ast.parse(line).body[0] for line in imports if line] + defs, header)
+    header, checks = _data_needed(fns, fns[-1].name, header)
+    return _render([ast.parse(line).body[0] for line in imports if line] + checks + defs, header)
 
 
 def _aliases(fns: list, after_tree=None) -> dict:
@@ -110,7 +115,8 @@ def generate_vjp(fn: ir.Function, seed: str, header: str = "") -> str:
     fdef = gen.closure_function(seed)
     imports = sorted(gen.imports, key=lambda line: (not line.startswith("import"), line))
     imports += data_imports(fn) + rule_imports(gen.keys)
-    return _render([ast.parse(line).body[0] for line in imports if line] + [fdef], header)
+    header, checks = _data_needed([fn], fn.name, header)
+    return _render([ast.parse(line).body[0] for line in imports if line] + checks + [fdef], header)
 
 
 def rule_imports(keys) -> list[str]:
@@ -121,8 +127,9 @@ def rule_imports(keys) -> list[str]:
 def data_imports(fn: ir.Function) -> list[str]:
     """`from module import name` for the data the function reads from its module.
 
-    Data captured from a closure cannot be imported; compile_source supplies it.
-    """
+    Data generated code read (a transformation of a transformation) is imported from the module that binds it,
+    as the first transformation's text imported it. Data captured from a closure cannot be imported:
+    compile_source supplies it, and `data_to_give` names it."""
     lines = []
     for name, (obj, module) in sorted(fn.free.items()):
         if module == "builtins" and getattr(builtins, name, None) is obj:
@@ -130,9 +137,59 @@ def data_imports(fn: ir.Function) -> list[str]:
         if isinstance(obj, types.ModuleType) and sys.modules.get(obj.__name__) is obj and module is not None:
             own = obj.__name__  # (a module the code reads data through: consts.W)
             lines.append(f"import {own}" if own == name else f"import {own} as {name}")
+        elif module == GENERATED_MODULE:
+            home = _data_home(obj, name)
+            if home is not None:
+                lines.append(f"from {home} import {name}")
         elif module is not None:
             lines.append(f"from {module} import {name}")
     return lines
+
+
+def data_to_give(fns) -> list[str]:
+    """The data names the functions read that their text cannot import (a closure's arrays, lists, objects):
+    whoever runs the text gives them (compile_source does), in sorted order."""
+    out = set()
+    for fn in fns:
+        for name, (obj, module) in fn.free.items():
+            if "." in name or module == "builtins" and getattr(builtins, name, None) is obj:
+                continue  # (consts.W: its module is imported by its first part)
+            if isinstance(obj, types.ModuleType) and sys.modules.get(obj.__name__) is obj and module is not None:
+                continue
+            if module is None or module == GENERATED_MODULE and _data_home(obj, name) is None:
+                out.add(name)
+    return sorted(out)
+
+
+def _data_home(obj, name: str) -> str | None:
+    """A loaded module that binds `name` to `obj` itself (so `from module import name` gives this object), other
+    than __main__ where another does; None if none does (data from a closure)."""
+    homes = [m for m, module in list(sys.modules.items())
+             if isinstance(module, types.ModuleType) and vars(module).get(name, _ABSENT) is obj]
+    return next((m for m in homes if m != "__main__"), homes[0] if homes else None)
+
+
+_ABSENT = object()
+
+
+def _data_needed(fns, entry: str, header: str) -> tuple:
+    """(header, statements): the header with a comment naming the data the text cannot import, and after the
+    imports a check per name that it was given, whose message says how (rather than a NameError in the middle
+    of the function)."""
+    names = data_to_give(fns)
+    if not names:
+        return header, []
+    listed = " and ".join(names)
+    given = ", ".join(f'"{n}": {n}' for n in names)
+    it = "it" if len(names) == 1 else "them"
+    note = (f"# {entry} reads {listed}, which this text cannot import (data from a closure): give {it} when "
+            f"running the text,\n# as exec(text, {{{given}}}), or set {it} on the module object before executing it.")
+    header = f"{header}\n{note}" if header else note
+    checks = []
+    for n in names:
+        message = f"{entry} needs {n} (data from a closure): run this text as exec(text, {{{n!r}: {n}}})"
+        checks.append(ast.parse(f"if {n!r} not in globals():\n    raise RuntimeError({message!r})").body[0])
+    return header, checks
 
 
 class _Codegen:

@@ -19,6 +19,8 @@ from s2s.back.linemap import line_map
 from s2s.back.sourcemap import register
 from s2s.rules import custom
 
+GENERATED_MODULE = "s2s_generated"  # the __name__ generated code runs under (a transformation of it reads data there)
+
 _lock = threading.Lock()
 _texts: dict = {}  # pseudo-filename -> digest of the text compiled under it
 
@@ -57,7 +59,7 @@ def compile_source(text: str, filename: str, entry: str, free: dict | None = Non
     if user_file:
         register(filename, line_map(text, user_file), user_name or entry)
     code = compile(text, filename, "exec")
-    namespace: dict = {"__name__": "s2s_generated", "__file__": filename}
+    namespace: dict = {"__name__": GENERATED_MODULE, "__file__": filename}
     values = {name: obj for name, (obj, _) in (free or {}).items()}
     rule_modules = custom.registering_modules()
     if values or rule_modules:

@@ -20,6 +20,7 @@ def _render(module_body: list, header: str) -> str:
     text = astor.to_source(module, pretty_source=_pretty_source, source_generator_class=_Generator)
     text = _comments(text)
     text = re.sub(r"\n(def |import |from )", lambda m: "\n" + ("\n\n" if m.group(1) == "def " else "") + m.group(1), text)
+    text = re.sub(r"\n(if )", r"\n\n\1", text)  # (a check of the module's data, after its imports)
     text = re.sub(r"\n{4,}", "\n\n\n", text)
     if header:
         text = header + "\n" + text
