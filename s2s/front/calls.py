@@ -25,6 +25,7 @@ from s2s.front import fence
 from s2s.front.effects import AT as SCATTER_ADDS  # (np.add.at as a statement: effects.ufunc_at)
 from s2s.front.functions import FunctionValue, function_of
 from s2s.front.loops import _bound_key
+from s2s.front.methods import LIBRARIES, Dispatch, Held, MethodLowering, user_object
 from s2s.front.source import MISSING, parameters, read_function
 from s2s.rules import custom, registry
 
@@ -32,7 +33,7 @@ from s2s.rules import custom, registry
 MAX_INLINE_DEPTH = 20
 
 
-class CallLowering:
+class CallLowering(MethodLowering):
     """(mixed into _Builder; reads the rest of its state through `self`)"""
 
     def call(self, node: ast.Call, hint) -> ir.Expr:
@@ -40,19 +41,18 @@ class CallLowering:
         target = self.static_value(func)
         if target is MISSING and self.stack_pop(node):
             return ir.Call("pop", (self.atom(func.value),))
-        method = self.user_method(func) if target is MISSING and isinstance(func, ast.Attribute) else None
-        ruled = self.ruled_method(method, func.attr) if method is not None else None
-        if ruled is not None:  # QQ.quant(x), Q.quant (or QQ.quant) with a rule: called, not descended into
-            fn, first = ruled
-            return self.call_object(fn, first + self.spread(node.args), self.keywords(node.keywords), node,
-                                    f"{method[2].__name__}.{func.attr}")
-        if method is not None:  # self.forward_pass(params, x): a method of the user's class, inlined
-            fn, first, cls = method
-            args = first + tuple(self.atom(a) for a in node.args)
-            kwargs = self.keywords(node.keywords)
-            if first and isinstance(first[0], ir.Var) and first[0].name not in self.free:
-                self.classes[first[0].name] = cls
-            return self.inline(fn, args, kwargs, node)
+        method = self.method_of(func) if target is MISSING and isinstance(func, ast.Attribute) \
+            else None
+        if isinstance(method, Held):  # self.fn(x), the object's own attribute holding a callable (np.tanh)
+            return self.call_object(method.value, self.spread(node.args), self.keywords(node.keywords), node,
+                                    _spelled(func))
+        if method is not None:
+            args, kwargs = self.spread(node.args), self.keywords(node.keywords)
+        if isinstance(method, Dispatch):  # self.act(x), self of a class known, its object only as the code runs
+            return self.dispatch(method, method.base, lambda m, first: self.method_call(m, first, args, kwargs, node,
+                                                                                       func.attr), node, hint)
+        if method is not None:  # model.forward(x): a method of the object's class
+            return self.method_call(method, self.method_first(method, node), args, kwargs, node, func.attr)
         if target is MISSING and isinstance(func, ast.Attribute):
             owner = self.static_value(func.value)
             if isinstance(owner, numpy.ufunc):  # np.subtract.outer(x, y), np.add.reduce(x, axis=1)
@@ -89,7 +89,7 @@ class CallLowering:
                 if func.attr == "get" and not node.keywords and 1 <= len(node.args) <= 2:  # p.get("k", 1.0), p a dict
                     return ir.Call("s2s.runtime.dict_get", (base,) + tuple(self.atom(a) for a in node.args))
                 self.refuse_list_method(node)
-                raise self.error(node, f"the method call '.{func.attr}()'")
+                raise self.method_refusal(base, func, node)
             base = self.atom(func.value)
             args = (base,) + tuple(self.atom(a) for a in node.args)
             kwargs = self.keywords(node.keywords)
@@ -106,6 +106,11 @@ class CallLowering:
             bound = self.env.get(_bound_key(func.id), ir.Const(True)) if isinstance(func, ast.Name) else None
             callee = self.expr(func)  # a function value: a nested def, a lambda, a helper passed in
             choice = self.choice_of(callee, bound)  # (or functions chosen by branches)
+            called = self.object_call(callee, node, hint) if choice is None else None
+            if called is None and choice is None and isinstance(func, ast.Subscript):
+                called = self.entry_call(func, node)
+            if called is not None:  # self(x): the __call__ of the object's class; REGISTRY["tanh"](x)
+                return called
             if choice is None:
                 raise self.unknown_callee(func, callee)
             args = self.spread(node.args)
@@ -183,6 +188,9 @@ class CallLowering:
             return self.transform_now(target, args, kwargs, node)
         if target is functools.partial:
             return self.partial_value(args, kwargs, node)
+        held = self.held_call(target, args, kwargs, node, spelled)
+        if held is not None:  # LAYER(x), ACT(x) with ACT = model.forward, P(x) with P = functools.partial(f, ...)
+            return held
         if target is map and not kwargs:  # map(f, xs): the list of f(x), as a comprehension
             return self.map_call(self.no_spread(args), node, None)
         if target is sorted:  # the items in the order of their keys (which carries no derivative)
@@ -350,6 +358,7 @@ class CallLowering:
         try:
             fence.check(callee_src)
             self.deps[f"{getattr(fn, '__module__', '')}:{fn.__qualname__}"] = callee_src.text
+            self.note_self(fn, args)  # Poly.power(self, x, n): self's methods are Poly's (or its subclasses')
             # the defaults are the values Python computed when fn was defined (`scale=np.pi / 2`, an array)
             sig = parameters(callee_src.tree, fn)
             defaults = tuple(self.constant_or_error(v, f"{p}_default", node)
@@ -443,7 +452,11 @@ class CallLowering:
                 extra.append((k, v))
             else:
                 raise self.error(node, f"the keyword argument '{k}' that {name} does not take")
-        if sig.kwarg is not None:  # a dict its body reads by constant keys: kwargs["scale"] is the atom passed
+        if len(spread) == 1 and sig.kwarg is not None and not extra and all(p in bound for p in pos + sig.kwonly):
+            # wrapper(*args, **kwargs) calling another such: every key of d goes to its **kwargs, a new dict
+            bound[sig.kwarg] = self.materialise(ir.Call("dict", (spread[0].atom,)))
+            spread = []
+        elif sig.kwarg is not None:  # a dict its body reads by constant keys: kwargs["scale"] is the atom passed
             var = self.materialise(ir.Call("dict", (), tuple(extra)))
             self.dicts[var.name] = dict(extra)
             bound[sig.kwarg] = var
@@ -532,9 +545,6 @@ def _numerical(fn) -> bool:
     return (getattr(fn, "__module__", None) or "").split(".")[0] in ("numpy", "scipy")
 
 
-LIBRARIES = ("numpy", "scipy", "builtins", "math", "functools", "s2s", "logging", "warnings", "collections", "typing")
-
-
 def _library_function(fn) -> bool:
     """Is `fn` a library's (NumPy, SciPy, the standard library, an installed package), not the user's own?"""
     if (getattr(fn, "__module__", None) or "").split(".")[0] in LIBRARIES:
@@ -548,14 +558,6 @@ def _library_function(fn) -> bool:
 
 # where installed packages and the standard library live (a user's code is elsewhere, or installed editable)
 _INSTALLED = tuple({sysconfig.get_paths().get(k) for k in ("purelib", "platlib", "stdlib", "platstdlib")} - {None})
-
-
-def user_object(obj) -> bool:
-    """Is `obj` an instance of a class of the user's (a model, a parameter record), not a function, a class or a
-    library's object?"""
-    if inspect.isroutine(obj) or isinstance(obj, (type, types.ModuleType)):
-        return False
-    return (type(obj).__module__ or "").split(".")[0] not in LIBRARIES
 
 
 def _home_module(obj, name: str) -> str | None:

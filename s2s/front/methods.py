@@ -1,0 +1,422 @@
+"""Calls of methods of the user's classes, `self.act(x)`, found as Python finds them.
+
+Python looks `obj.act` up in the object's own attributes first, then along `type(obj).__mro__`: the method a
+call runs is the one of the object's class, not of the class whose body holds the calling method (`Base.loss`
+calling `self.act`, which `Child` overrides, runs `Child.act` on a Child). Where the object is known while
+compiling (the object a bound method is bound to, module data), its method is found so, and every dictionary
+looked in is recorded for the cache (`record_reads`, api/facts.py): a method replaced later (`Model.act = cube`)
+makes the transformation again. Where only a class is known (the parameter `self` of a method of `Base`: the
+generated code serves every object passed), the call dispatches as it runs on what `type(self).act` is, one
+branch per implementation among `Base` and its subclasses defined then; an object whose class s2s did not see
+defining the method otherwise raises an S2SError, rather than run another method's derivative. `MethodLowering`
+holds these methods of the SSA builder (mixed into calls.CallLowering).
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import inspect
+import os
+import sys
+import types
+from dataclasses import dataclass, replace
+
+from s2s import ir
+from s2s.errors import S2SError, SourceUnavailableError
+from s2s.front.effects import RAISE
+from s2s.front.source import Source, read_function
+from s2s.rules import custom, registry
+
+_NO_TREE = ast.Module(body=[], type_ignores=[])
+LIBRARIES = ("numpy", "scipy", "builtins", "math", "functools", "s2s", "logging", "warnings", "collections", "typing")
+
+
+def user_object(obj) -> bool:
+    """Is `obj` an instance of a class of the user's (a model, a parameter record), not a function, a class or a
+    library's object?"""
+    if inspect.isroutine(obj) or isinstance(obj, (type, types.ModuleType)):
+        return False
+    return (type(obj).__module__ or "").split(".")[0] not in LIBRARIES
+
+
+@dataclass(frozen=True)
+class Method:
+    """What `obj.name(...)` calls: `fn` (a Python function inlined, or a library callable such as the
+    `np.tanh` of `act = staticmethod(np.tanh)`), with the object first (`takes` "self"), its class first
+    ("class") or neither ("none"); `cls` the class it was found for, `owner` the one whose body defines it."""
+
+    fn: object
+    takes: str
+    cls: type
+    owner: type
+    base: object = None  # (the object's atom where it is not `obj` as written: super().name)
+
+
+@dataclass(frozen=True)
+class Dispatch:
+    """`self.name(...)` where only the class `cls` of `self` is known: `arms`, the methods the classes seen
+    find, each with the classes that find it."""
+
+    name: str
+    cls: type
+    arms: tuple  # ((Method, (class, ...)), ...)
+    base: object = None  # the object's atom
+    by_class: bool = False  # (told by the class itself, not by what `type(self).name` is: super().name)
+
+
+@dataclass(frozen=True)
+class Held:
+    """`obj.name(...)` where the object's own attribute `name` holds the callable `value` (`self.fn = np.tanh`)."""
+
+    value: object
+
+
+def note(namespace, name: str, tree: ast.AST = _NO_TREE) -> None:
+    """Report a look-up of `name` in the dictionary `namespace` to `record_reads`, as a name of the function's
+    module is (and the dotted names of `tree` rooted at it): the cache then checks it still holds what it held."""
+    Source(tree=tree, filename="", text="", func=None, globals=namespace).resolve(name)
+
+
+def lookup(cls: type, name: str):
+    """(the first class along `cls.__mro__` whose own dictionary holds `name`, what it holds there), or None,
+    the look-up reported to `record_reads`: as `cls.name` of the module that defines `cls` where it is a name
+    there (a fact the disk cache can store), else (and for a class method, which `cls.name` makes anew each
+    time) every dictionary looked in (`object`'s, which cannot change, aside)."""
+    found = next(((c, c.__dict__[name]) for c in cls.__mro__ if c is not object and name in c.__dict__), None)
+    module = sys.modules.get(cls.__module__)
+    space = vars(module) if module is not None else {}
+    if space.get(cls.__name__) is cls and not (found is not None and isinstance(found[1], classmethod)):
+        read = ast.Attribute(ast.Name(cls.__name__, ast.Load()), name, ast.Load())
+        note(space, cls.__name__, ast.Module(body=[ast.Expr(read)], type_ignores=[]))
+        return found
+    for c in cls.__mro__:
+        if c is object:
+            break
+        note(c.__dict__, name)
+        if c is found[0] if found is not None else False:
+            break
+    return found
+
+
+def as_method(found, cls: type) -> Method | None:
+    """The method a class attribute (`lookup`'s) holds, or None for a property or data."""
+    if found is None:
+        return None
+    owner, raw = found
+    if isinstance(raw, staticmethod):
+        return Method(raw.__func__, "none", cls, owner) if callable(raw.__func__) else None
+    if isinstance(raw, classmethod):
+        return Method(raw.__func__, "class", cls, owner) if inspect.isfunction(raw.__func__) else None
+    if inspect.isfunction(raw):
+        return Method(raw, "self", cls, owner)
+    if callable(raw) and not hasattr(type(raw), "__get__") and not isinstance(raw, type):
+        return Method(raw, "none", cls, owner)  # activation = np.tanh: a ufunc binds no object
+    return None
+
+
+def subclasses(cls: type) -> list:
+    """`cls` and every subclass of it defined so far, each once, bases before the classes derived from them."""
+    out, todo = [], [cls]
+    while todo:
+        c = todo.pop(0)
+        if c not in out:
+            out.append(c)
+            todo += c.__subclasses__()
+    return out
+
+
+def defining_class(fn) -> type | None:
+    """The class whose body defines the plain function `fn` (found by its qualified name in its module: one of
+    the class's functions with `fn`'s code, as a copy of it is), or None."""
+    parts = getattr(fn, "__qualname__", "").split(".")
+    if not inspect.isfunction(fn) or len(parts) < 2 or "<locals>" in parts:
+        return None
+    obj = fn.__globals__.get(parts[0])
+    for part in parts[1:-1]:
+        obj = getattr(obj, part, None)
+    if not isinstance(obj, type):
+        return None
+    found = obj.__dict__.get(parts[-1])
+    found = getattr(found, "__func__", found)  # (a static or class method takes no object of it first)
+    return obj if inspect.isfunction(found) and found is obj.__dict__.get(parts[-1]) and \
+        found.__code__ is fn.__code__ else None
+
+
+def abstract(fn) -> bool:
+    """Is `fn` an abstract method: `@abstractmethod`, or a body that only raises NotImplementedError (after a
+    docstring)? No object runs it, so no branch is made for it."""
+    if getattr(fn, "__isabstractmethod__", False):
+        return True
+    if not inspect.isfunction(fn):
+        return False
+    try:
+        body = read_function(fn).tree.body
+    except SourceUnavailableError:
+        return False
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and \
+            isinstance(body[0].value.value, str):
+        body = body[1:]
+    exc = body[0].exc if len(body) == 1 and isinstance(body[0], ast.Raise) else None
+    exc = exc.func if isinstance(exc, ast.Call) else exc
+    return isinstance(exc, ast.Name) and exc.id == "NotImplementedError" and \
+        fn.__globals__.get("NotImplementedError", NotImplementedError) is NotImplementedError
+
+
+def _dispatch(name: str, cls: type, base, find, by_class: bool = False) -> Dispatch | None:
+    """The Dispatch of `base.name(...)`, `base` an object of `cls` or of a subclass of it defined so far, the
+    method each finds `find(class)`: one arm per method (per class where it takes the class, or `by_class`), the
+    abstract ones left out; None if none finds one."""
+    arms: dict = {}
+    for c in subclasses(cls):
+        method = find(c)
+        if method is None or abstract(method.fn):
+            continue
+        key = (method.fn, c) if method.takes == "class" or by_class else method.fn
+        kept, classes = arms.get(key, (method, ()))
+        arms[key] = (kept, classes + (c,))
+    return Dispatch(name, cls, tuple(arms.values()), base, by_class) if arms else None
+
+
+def _is_super(node) -> bool:
+    """Is `node` the call `super()`, with no arguments?"""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super" and \
+        not node.args and not node.keywords
+
+
+class MethodLowering:
+    """(mixed into the SSA builder through calls.CallLowering; reads its state through `self`)"""
+
+    def method_of(self, func: ast.Attribute):
+        """What the call `obj.name(...)` (`func` its callee) runs where obj is an object of the user's: a
+        `Method` (the object known while compiling), a `Held` callable (the object's own attribute), a
+        `Dispatch` (only the object's class known: a parameter `self`); None where `name` is no method of a
+        class of the user's (a NumPy method, a field holding data)."""
+        if _is_super(func.value) and not self.sees("super") and self.src.resolve("super") is super:
+            return self.super_method(func)
+        if not isinstance(func.value, (ast.Name, ast.Attribute)):
+            return None
+        return self.method_on(self.atom(func.value), func.attr)
+
+    def method_on(self, base, name: str):
+        """`method_of` for the object `base` (an atom) and the attribute `name`."""
+        if not isinstance(base, ir.Var):
+            return None
+        if base.name in self.free:
+            obj = self.free[base.name][0]
+            if not user_object(obj):
+                return None
+            own = getattr(obj, "__dict__", None)
+            if isinstance(own, dict) and name in own:  # (an attribute set on the object later is not seen)
+                note(own, name)
+                value = own[name]
+                return Held(value) if callable(value) and not user_object(value) else None
+            found = as_method(lookup(type(obj), name), type(obj))
+            return replace(found, base=base) if found is not None else None
+        cls = self.classes.get(base.name)
+        if cls is None:
+            return None
+        return _dispatch(name, cls, base, lambda c: as_method(lookup(c, name), c))
+
+    def super_method(self, func: ast.Attribute):
+        """`super().name(...)` in a method of the class `__class__` (its closure cell, as Python's super() reads
+        it) whose first parameter holds the object: the `name` found along the object's `__mro__` after that
+        class. For an object known only as the code runs, a branch per class s2s sees (their `__mro__` may
+        differ after it: a class mixing in another)."""
+        owner = self.src.closure.get("__class__")
+        code = getattr(getattr(self.src.func, "__func__", self.src.func), "__code__", None)
+        if not isinstance(owner, type) or code is None or not code.co_argcount:
+            raise self.error(func.value, "super() outside a method defined in a class body",
+                             "call the base class's method with the object: Base.f(self, x)")
+        base = self.read(code.co_varnames[0], func.value)
+
+        def after(cls: type):
+            mro = cls.__mro__
+            for c in mro[mro.index(owner) + 1:] if owner in mro else ():
+                if c is object:
+                    break
+                note(c.__dict__, func.attr)
+                if func.attr in c.__dict__:
+                    return as_method((c, c.__dict__[func.attr]), cls)
+            return None
+        if isinstance(base, ir.Var) and base.name in self.free and user_object(self.free[base.name][0]):
+            found = after(type(self.free[base.name][0]))
+            return replace(found, base=base) if found is not None else None
+        if not isinstance(base, ir.Var):
+            return None
+        return _dispatch(func.attr, owner, base, after, by_class=True)
+
+    def note_self(self, fn, args: tuple) -> None:
+        """`fn`, a function defined in a class's body, called with `args`: its first argument, a value of this
+        function (not data), is taken as an object of that class, whose method calls dispatch on its class as the
+        code runs (`dispatch`, which checks it: another object raises an S2SError)."""
+        first = args[0] if args else None
+        if not isinstance(first, ir.Var) or first.name in self.free or first.name in self.classes:
+            return
+        cls = defining_class(fn)
+        if cls is not None:
+            self.classes[first.name] = cls
+
+    def method_first(self, method: Method, node) -> tuple:
+        """The leading arguments of a call of `method` found on an object known while compiling: the object, its
+        class (a class method: the object's, whose attributes it reads), or none (a static method)."""
+        if method.takes == "class":
+            return (self.constant_or_error(method.cls, method.cls.__name__, node),)
+        return (method.base,) if method.takes == "self" else ()
+
+    def method_call(self, method: Method, first: tuple, args: tuple, kwargs: tuple, node, name: str) -> ir.Expr:
+        """A call of `method` (found as `obj.name`) with the leading arguments `first`, then `args` and `kwargs`
+        (lowered): called where it has a rule of the user's (on the class's function, or on a module object's bound
+        method) or is a library callable, else its body inlined like any helper's."""
+        spelled = f"{method.cls.__name__}.{name}"
+        ruled = self.ruled_method((method.fn, first, method.cls), name)
+        if ruled is not None:  # QQ.quant(x), Q.quant (or QQ.quant) with a rule: called, not descended into
+            fn, first = ruled
+            return self.call_object(fn, first + args, kwargs, node, spelled)
+        if not inspect.isfunction(method.fn):  # act = staticmethod(np.tanh)
+            return self.call_object(method.fn, first + args, kwargs, node, spelled)
+        if first and isinstance(first[0], ir.Var) and first[0].name not in self.free and \
+                first[0].name not in self.classes and method.takes == "self":
+            self.classes[first[0].name] = method.cls
+        return self.inline(method.fn, first + args, kwargs, node)
+
+    def held_call(self, target, args: tuple, kwargs: tuple, node, spelled: str):
+        """A call of `target`, a value the function reads from its module (or an object's attribute): an object
+        of the user's class with `__call__` (a layer), a method bound to such an object (`act = model.forward`),
+        or a `functools.partial` of a function; None for another (one with a rule: called as it is)."""
+        try:
+            if registry.key_of(target) is not None or custom.users_rule(target) is not None:
+                return None
+        except TypeError:  # (an unhashable callable)
+            pass
+        if isinstance(target, functools.partial):  # (its own keywords first: the call's replace them)
+            given = {k for k, _ in kwargs}
+            fixed = tuple(self.constant_or_error(a, f"{spelled}_arg{i}", node) for i, a in enumerate(target.args))
+            named = tuple((k, self.constant_or_error(v, f"{spelled}_{k}", node))
+                          for k, v in target.keywords.items() if k not in given)
+            return self.call_object(target.func, fixed + tuple(args), named + tuple(kwargs), node, spelled)
+        if inspect.ismethod(target) and inspect.isfunction(target.__func__) and isinstance(target.__self__, type) \
+                and (target.__self__.__module__ or "").split(".")[0] not in LIBRARIES:
+            owner = target.__self__.__name__
+            raise self.error(node, f"{spelled}(), a class method called through its class (Python makes a new "
+                                   f"bound method at each {spelled}, which s2s cannot check stays the same)",
+                             f"call it on an object of the class (self.{target.__name__}(...)), or make it a "
+                             f"@staticmethod that takes what it reads from {owner} as arguments")
+        if inspect.ismethod(target) and inspect.isfunction(target.__func__) and user_object(target.__self__):
+            obj = self.constant_or_error(target.__self__, f"{spelled}_self", node)
+            cls = type(target.__self__)
+            method = Method(target.__func__, "self", cls, cls, obj)
+            return self.method_call(method, (obj,), args, kwargs, node, target.__name__)
+        if not user_object(target):
+            return None
+        found = as_method(lookup(type(target), "__call__"), type(target))
+        if found is None:
+            return None
+        obj = self.constant_or_error(target, spelled, node)
+        return self.method_call(replace(found, base=obj), self.method_first(replace(found, base=obj), node), args,
+                                kwargs, node, "__call__")
+
+    def method_refusal(self, base, func: ast.Attribute, node) -> S2SError:
+        """The refusal of `obj.name(...)` where `name` is no method s2s knows: of an object whose class it knows
+        (an attribute of the object, set in `__init__`), of one whose class it does not (an argument, an attribute
+        of an object), or of another value (NumPy's methods have records: another name has none)."""
+        spelled = ast.unparse(func)
+        cls = self.classes.get(base.name) if isinstance(base, ir.Var) else None
+        if cls is not None:
+            return self.error(node, f"{spelled}(...), where '{func.attr}' is no method of {cls.__name__} but an "
+                                    f"attribute of the object (set in __init__?), which the code s2s makes for "
+                                    f"every {cls.__name__} knows only as it runs",
+                              f"make it a method of {cls.__name__} (def {func.attr}(self, x): ...), or choose the "
+                              f"function with if/elif: y = np.tanh(x) if self.kind == 'tanh' else np.sin(x)")
+        if isinstance(base, ir.Var) and base.name not in self.free and isinstance(func.value, (ast.Name, ast.Attribute)):
+            owner = ast.unparse(func.value)
+            return self.error(node, f"{spelled}(...): '{func.attr}' is no method of an array s2s knows, and "
+                                    f"'{owner}' (an argument, or an attribute of one) has a class s2s does not know "
+                                    "while compiling",
+                              f"call the NumPy function instead (np.sum(x) for x.sum()); for an object of yours, "
+                              f"call the method through its class, which s2s then reads: Cls.{func.attr}({owner}, "
+                              f"...) with Cls the class of {owner}")
+        return self.error(node, f"the method call '.{func.attr}()'")
+
+    def entry_call(self, func: ast.Subscript, node):
+        """`REGISTRY["tanh"](x)`: a call of the function a module-level dict holds under a constant key (the
+        entry recorded for the cache, as a name is), or a tuple at a constant index; None for another callee."""
+        table = self.static_value(func.value)
+        key = func.slice.value if isinstance(func.slice, ast.Constant) else None
+        if isinstance(table, dict) and isinstance(key, str) and key in table:
+            note(table, key)
+        elif not (type(table) is tuple and type(key) is int and -len(table) <= key < len(table)):
+            return None
+        target = table[key]
+        if not callable(target) or user_object(target) and not hasattr(type(target), "__call__"):
+            return None
+        return self.call_object(target, self.spread(node.args), self.keywords(node.keywords), node,
+                                ast.unparse(func))
+
+    def object_call(self, callee, node, hint):
+        """`obj(x)` of an object of the user's whose class defines `__call__` (a layer, `self(x)`): that method
+        called with the object first; None for another callee."""
+        found = self.method_on(callee, "__call__")
+        if found is None or isinstance(found, Held):
+            return None
+        args, kwargs = self.spread(node.args), self.keywords(node.keywords)
+        if isinstance(found, Dispatch):
+            return self.dispatch(found, callee, lambda m, first: self.method_call(m, first, args, kwargs, node,
+                                                                                 "__call__"), node, hint)
+        return self.method_call(found, self.method_first(found, node), args, kwargs, node, "__call__")
+
+    def method_reference(self, method: Method, name: str) -> ir.Atom:
+        """What `type(obj).name` is when it finds `method`, read as the code runs from the dictionary of the class
+        defining it (`Child.__dict__['act']`: data, which a transformation of the generated code reads again as
+        data, where `Child.act` would be a function value)."""
+        cls = method.owner
+        spelled = f"{cls.__name__}.__dict__" if self.src.resolve(cls.__name__) is cls else f"{cls.__name__}_dict"
+        found = self.materialise(ir.Call("getitem", (ir.Var(self.free_name(spelled, cls.__dict__)), ir.Const(name))))
+        return self.materialise(ir.Call("getattr", (found, ir.Const("__func__")))) \
+            if isinstance(cls.__dict__[name], staticmethod) else found
+
+    def dispatch(self, found: Dispatch, base: ir.Var, call, node, hint) -> ir.Atom:
+        """`self.name(...)` by the class of `self` as the code runs: a check that `type(self).name` is one of the
+        methods of `found.arms` (raising an S2SError otherwise), then a branch per method, each calling it with
+        `call(method, first)`. Class methods (which take the class) are told by the class itself."""
+        kind = self.materialise(self.call_object(type, (base,), (), node, "type"))
+        by_class = found.by_class or any(method.takes == "class" for method, _ in found.arms)
+        arms = [(method, c) for method, classes in found.arms for c in classes] if by_class else \
+            [(method, classes[0]) for method, classes in found.arms]
+        if by_class:
+            known, refs = kind, [self.constant_or_error(c, c.__name__, node) for _, c in arms]
+        else:
+            known = self.materialise(ir.Call("getattr", (kind, ir.Const(found.name))), found.name)
+            refs = [self.method_reference(method, found.name) for method, _ in arms]
+        spelled = ast.unparse(node.func)
+        where = f"{os.path.basename(self.src.filename)}:{node.lineno}"
+        seen = ", ".join(sorted({c.__name__ for _, classes in found.arms for c in classes}))
+        what = "is none of" if found.by_class else f"defines '{found.name}' otherwise than"
+        message = (f"{spelled}() ({where}): the object's class {what} the classes s2s saw when it made this code "
+                   f"({seen}); define that class before the first call of the transformation, or call "
+                   f"s2s.api.cache.clear() after defining it")
+        other = ir.Call("isnot", (known, refs[0])) if len(refs) == 1 else \
+            ir.Call("notin", (known, self.materialise(ir.Call("tuple", tuple(refs)))))
+        self._branch(self.materialise(other), lambda: self.emit(ir.Effect(ir.Call(
+            RAISE, (self.exception_class(S2SError), ir.Const(message))), self.loc)), lambda: None, node)
+
+        def first(method: Method, c: type) -> tuple:
+            if method.takes == "class":
+                return (self.constant_or_error(c, c.__name__, node),)
+            return (base,) if method.takes == "self" else ()
+        if len(arms) == 1:
+            return call(arms[0][0], first(*arms[0]))
+        key = f"<method{len(self.block)}>"
+
+        def chain(i: int):
+            def run():
+                method, c = arms[i]
+                if i == len(arms) - 1:  # (the check above leaves this one)
+                    self.env[key] = self.materialise(call(method, first(method, c)))
+                    return
+
+                def arm():
+                    self.env[key] = self.materialise(call(method, first(method, c)))
+                self._branch(self.materialise(ir.Call("is", (known, refs[i]))), arm, chain(i + 1), node)
+            return run
+        chain(0)()
+        return self.name_join(self.env.pop(key), hint)
