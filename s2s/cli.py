@@ -7,7 +7,13 @@
 Guarantees:
 - stdout holds only the requested text (generated source, SSA form or a diff),
   syntax-highlighted with ANSI colours only when stdout is a terminal
-  (`--color always|never` overrides; `NO_COLOR` turns colour off).
+  (`--color always|never` overrides; `NO_COLOR` turns colour off); what the
+  user's module prints while it is imported goes to stderr.
+- FILE.py in a package (a directory with __init__.py) is imported as
+  package.module, so its relative imports work.
+- Options are never silently ignored: `--ssa` with `--stage`, `--wrt` or
+  `--mode`, and a `--wrt` or `--mode` that would transform a function already
+  decorated in its file into another derivative (of its derivative), are refused.
 - A user error (bad arguments, no such file or function, an error while
   importing the file, unsupported syntax, any `s2s.S2SError`) prints exactly one
   line to stderr and exits 1, never a traceback. `--traceback` shows the
@@ -19,6 +25,7 @@ Guarantees:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import importlib.util
 import io
@@ -32,7 +39,7 @@ from pathlib import Path
 from typing import Sequence
 
 import s2s
-from s2s.api import stages, transform
+from s2s.api import arguments, stages, transform
 from s2s import pipeline
 from s2s.api.graph import graph
 from s2s.errors import S2SError, UnsupportedSyntaxError
@@ -65,10 +72,12 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--wrt", action="append", metavar="NAME", default=None,
                       help="differentiate with respect to this parameter (a name or a position); repeat it "
                            "for several, which gives a tuple of derivatives (default: the first parameter)")
-    show.add_argument("--mode", choices=("reverse", "forward"), default="reverse",
-                      help="reverse mode prints s2s.grad(...).source, forward mode s2s.jvp(...).source")
-    show.add_argument("--ssa", action="store_true", help="print the SSA form of FUNC instead (s2s.ssa)")
-    show.add_argument("--stage", choices=pipeline.NAMES, metavar="NAME",
+    show.add_argument("--mode", choices=("reverse", "forward"), default=None,
+                      help="reverse mode (the default) prints s2s.grad(...).source, forward mode "
+                           "s2s.jvp(...).source")
+    texts = show.add_mutually_exclusive_group()  # (two different texts: one at a time)
+    texts.add_argument("--ssa", action="store_true", help="print the SSA form of FUNC instead (s2s.ssa)")
+    texts.add_argument("--stage", choices=pipeline.NAMES, metavar="NAME",
                       help="print the text after one pipeline stage instead: " + ", ".join(pipeline.NAMES) +
                            " (what S2S_DUMP=NAME prints)")
     show.add_argument("--diff", metavar="OTHER.py",
@@ -114,27 +123,26 @@ def _module_name(path: Path) -> str:
 
 
 def load_function(target: str):
-    """The object named by 'FILE.py:FUNC' (FUNC may be dotted), importing FILE.py as a module."""
+    """The object named by 'FILE.py:FUNC' (FUNC may be dotted), importing FILE.py as a module: as
+    `package.module` where FILE.py lies in a package (a directory with __init__.py), so that its relative
+    imports work. What the module prints while it is imported goes to stderr: stdout holds only the text."""
     filename, sep, funcname = target.rpartition(":")
     if not sep or not filename or not funcname:
         raise UserError(f"expected FILE.py:FUNC, got {target!r}")
     path = Path(filename)
+    if path.is_dir():
+        raise UserError(f"{filename}: is a directory; expected FILE.py:FUNC, a Python file and a function in it")
     if not path.is_file():
         raise UserError(f"{filename}: no such file")
     path = path.resolve()
-    directory = str(path.parent)
-    if directory not in sys.path:
-        sys.path.insert(0, directory)
-    name = _module_name(path)
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise UserError(f"{filename}: cannot be imported as a Python module")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
+    package = _package_name(path)
     try:
-        spec.loader.exec_module(module)
+        with contextlib.redirect_stdout(sys.stderr):
+            module = _import_package_module(path, package, filename) if package else _import_file(path, filename)
     except SyntaxError as exc:
         raise UserError(f"{exc.filename or filename}:{exc.lineno}: {exc.msg} (while importing {filename})") from exc
+    except UserError:
+        raise
     except BaseException as exc:  # noqa: B036 - the user's module may raise anything, even SystemExit
         if isinstance(exc, KeyboardInterrupt):
             raise
@@ -148,6 +156,49 @@ def load_function(target: str):
     if not callable(obj):
         raise UserError(f"{filename}: {funcname} is not a function (it is of type {type(obj).__name__})")
     return obj
+
+
+def _import_file(path: Path, filename: str):
+    """FILE.py as a module of its own, its directory first on sys.path (so that its own imports work)."""
+    directory = str(path.parent)
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    name = _module_name(path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise UserError(f"{filename}: cannot be imported as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _package_name(path: Path) -> str | None:
+    """`pkg.sub.mod` for pkg/sub/mod.py where pkg and pkg/sub hold an __init__.py (None outside a package)."""
+    parts = [] if path.stem == "__init__" else [path.stem]
+    directory = path.parent
+    while (directory / "__init__.py").is_file() and directory.parent != directory:
+        parts.insert(0, directory.name)
+        directory = directory.parent
+    if len(parts) == (0 if path.stem == "__init__" else 1) or not all(p.isidentifier() for p in parts):
+        return None
+    return ".".join(parts)
+
+
+def _import_package_module(path: Path, name: str, filename: str):
+    """The module `name` of a package, imported from the directory above the package (put first on sys.path)."""
+    root = path.parents[name.count(".") + (path.stem == "__init__")]
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    top = name.partition(".")[0]
+    held = sys.modules.get(top)
+    if held is not None and Path(getattr(held, "__file__", "") or "").resolve().parent != root / top:
+        raise UserError(f"{filename}: is the module {name} of the package {top} in {root}, but Python has another "
+                        f"module named {top} ({getattr(held, '__file__', None) or 'built in'}); rename the package")
+    module = importlib.import_module(name)
+    if Path(getattr(module, "__file__", "") or "").resolve() != path:
+        raise UserError(f"{filename}: importing it as {name} gave another file ({module.__file__})")
+    return module
 
 
 def _functions_hint(obj, name: str, module) -> str:
@@ -173,27 +224,63 @@ def _parse_wrt(values: list[str] | None):
 
 # ---------------------------------------------------------------- producing the text
 
-def generated_text(fn, wrt_values: list[str] | None, mode: str, ssa: bool, stage: str | None = None) -> str:
-    """The text `show` prints for `fn` with these options."""
+def generated_text(fn, wrt_values: list[str] | None, mode: str | None, ssa: bool, stage: str | None = None) -> str:
+    """The text `show` prints for `fn` with these options (`mode` None: reverse mode, not asked for)."""
+    if ssa:
+        if wrt_values is not None or mode is not None:
+            given = "--wrt" if wrt_values is not None else "--mode"
+            raise UserError(f"--ssa prints the SSA form of the function, which has no {given[2:]}: leave out {given} "
+                            f"(or use --stage NAME to see a stage of one derivative)")
+        return s2s.ssa(getattr(fn, "__wrapped__", fn) if _is_transformed(fn) else fn)
+    wrt = _parse_wrt(wrt_values)
+    if _is_transformed(fn):
+        # Already decorated in its file (`@s2s.grad(wrt=...)`): show what that decorator generates, and refuse
+        # options that ask for another derivative (transforming the decorated object would differentiate the
+        # derivative: --wrt a of @s2s.grad(wrt=1) printed the gradient of the gradient)
+        wrt, mode = _decorated_options(fn, wrt_values, wrt, mode)
+        if stage is None:
+            return s2s.source(fn)
+        fn = fn.__wrapped__
+    mode = mode or "reverse"
     if stage is not None:
-        texts = stages.stage_texts(getattr(fn, "__wrapped__", fn) if _is_transformed(fn) else fn,
-                                   _parse_wrt(wrt_values), mode=mode)
+        texts = stages.stage_texts(fn, wrt, mode=mode)
         if stage not in texts:
             raise UserError(f"the {mode}-mode transformation of this function has no '{stage}' stage; "
                             f"it runs {', '.join(texts)}")
         return texts[stage].rstrip("\n") + "\n"
-    if ssa:
-        return s2s.ssa(getattr(fn, "__wrapped__", fn) if _is_transformed(fn) else fn)
-    if _is_transformed(fn) and wrt_values is None and mode == "reverse":
-        # Already decorated in its file (`@s2s.grad(wrt=...)`): show what that decorator generates.
-        return s2s.source(fn)
-    wrt = _parse_wrt(wrt_values)
     if mode == "forward":
         jvp = getattr(s2s, "jvp", None)
         if jvp is None:
             raise UserError("forward mode is not available yet")
         return jvp(fn, wrt=wrt).source
     return s2s.grad(fn, wrt=wrt).source
+
+
+def _decorated_options(fn, wrt_values, wrt, mode) -> tuple:
+    """(wrt, mode) of the transformation a decorated function is: its own, which --wrt and --mode may repeat
+    but not change."""
+    own = getattr(fn, "_wrt", 0)
+    kind = getattr(fn, "_kind", None)
+    own_mode = "forward" if kind == "jvp" else "reverse"
+    name = getattr(fn.__wrapped__, "__name__", "the function")
+    what = f"{name} is decorated in its file ({fn!r}, wrt={own!r}), and show prints what that decorator generates"
+    if wrt_values is not None and _positions(fn, wrt) != _positions(fn, own):
+        raise UserError(f"{what}; --wrt {' --wrt '.join(wrt_values)} asks for another derivative: leave out --wrt "
+                        f"(another derivative is s2s.grad({name}.__wrapped__, wrt=...).source)")
+    if mode is not None and mode != own_mode:
+        other = "jvp" if mode == "forward" else "grad"
+        raise UserError(f"{what}; --mode {mode} asks for another derivative: leave out --mode "
+                        f"(another derivative is s2s.{other}({name}.__wrapped__).source)")
+    return own, own_mode
+
+
+def _positions(fn, wrt):
+    """(several?, the wrt parameters' positions), or the value itself where a name is not a parameter."""
+    items = list(wrt) if isinstance(wrt, (tuple, list)) else [wrt]
+    found = arguments.wrt_positions(fn, wrt)
+    if len(found) != len(items):
+        return wrt
+    return isinstance(wrt, (tuple, list)), tuple(p for p, _ in found)
 
 
 def _is_transformed(fn) -> bool:
@@ -371,6 +458,8 @@ def _show(args, out) -> int:
         out.write(highlight(text) if color else text)
         return 0
     saved_path = Path(args.diff)
+    if saved_path.is_dir():
+        raise UserError(f"{args.diff}: is a directory; --diff takes the saved file to compare with (SAVED.py)")
     if not saved_path.is_file():
         raise UserError(f"{args.diff}: no such file")
     try:
