@@ -20,17 +20,16 @@ import copy
 import dataclasses
 import numbers
 
-import numpy
-
 from s2s import ir, prims
 from s2s.ad.analysis import activity, nonfloat, scalars
+from s2s.ad.operands import arrays_of_displays, has_part, operand_refusal, uncovered
 from s2s.ad.statements import _parameters_after_g_ans
-from s2s.errors import NonDifferentiableError, missing_rule
+from s2s.errors import missing_rule
 from s2s.ir.names import Namer
 from s2s.rules import custom, registry
 from s2s.rules.primitive import applied
 from s2s.rules.symbolic import Emitter, Sym, emit, lift, to_atom
-from s2s.ir.walk import adjoint_names, array_versions, map_blocks, map_statements, mark_arrays, mark_names, rename, temporaries
+from s2s.ir.walk import adjoint_names, array_versions, map_statements, mark_arrays, mark_names, rename, temporaries
 from s2s.ad.vector_facts import ZEROS_LIKE, parameter_buffers, value_ranks
 
 
@@ -48,43 +47,6 @@ def forward(fn: ir.Function, wrt: list[str], namer: Namer | None = None, name: s
     namer = namer or Namer()
     fn = arrays_of_displays(fn, namer)
     return _Forward(fn, wrt, namer, batched, ndims or {}).run(name or f"jvp_{fn.name}", tangent_only)
-
-
-def arrays_of_displays(fn: ir.Function, namer: Namer) -> ir.Function:
-    """`fn` with each list or tuple display that a NumPy elementwise function reads (`np.maximum([a, b * b], 0.1)`)
-    read through np.asarray there: NumPy makes that array of it itself, and the function's rules, which apply
-    operators to their operands (`x >= y`, `2.0 * x`), see it, not the list. The display stays a list for its
-    other readers. Returns new IR (the input is not modified)."""
-    displays = {s.target for s in ir.statements(fn.body) if isinstance(s, ir.Assign)
-                and isinstance(s.value, ir.Call) and s.value.op in ("list", "tuple") and s.value.args}
-    if not displays:
-        return fn
-
-    def block(_, items):
-        out = []
-        for s in items:
-            if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and _reads_arrays(s.value.op) and any(
-                    isinstance(a, ir.Var) and a.name in displays for a in s.value.args):
-                args = []
-                for a in s.value.args:
-                    if isinstance(a, ir.Var) and a.name in displays:
-                        array = namer.fresh("t")
-                        out.append(ir.Assign(array, ir.Call(ASARRAY, (a,)), s.loc, temp=True))
-                        a = ir.Var(array)
-                    args.append(a)
-                s = dataclasses.replace(s, value=ir.Call(s.value.op, tuple(args), s.value.kwargs))
-            out.append(s)
-        return out
-    return dataclasses.replace(fn, body=map_blocks(fn.body, block))
-
-
-ASARRAY = "numpy.asarray"
-
-
-def _reads_arrays(op: str) -> bool:
-    """Is `op` a NumPy elementwise function, which reads each operand as an array (a list of numbers too)?"""
-    record = registry.PRIMITIVES.get(op)
-    return op.startswith("numpy.") and record is not None and record.facts.get("kind") == "elementwise"
 
 
 # vector mode: the tangents of a list or tuple display, a sequence of its elements' batches that NumPy reads as the
@@ -303,7 +265,7 @@ class _Forward:
                     if t is None:
                         continue
                     if part is None:  # (no derivative in that operand; one the batched form lacks: per tangent)
-                        if self.batched and _has_part(value.op, rule, i):
+                        if self.batched and has_part(value.op, rule, i):
                             raise NotBatchable(value.op)
                         continue
                     d = lift(t)
@@ -383,49 +345,11 @@ class _Forward:
 
     def _refuse_uncovered(self, s: ir.Assign, rule, tangents: list) -> None:
         """An operand with a tangent that the rule has no entry for is refused at the user's line, as reverse mode
-        refuses it: its tangent would be dropped, a silent zero (np.average(x, 0, w) in w, np.linalg.norm(x, p) in
-        p). A None entry is a derivative of zero (an index, a shape), in both modes; past the tangent parts, the
-        reverse rule's entry says which it is (a rule seeing all tangents has one per adjoint)."""
-        value = s.value
-        reverse = registry.reverse_rule(value.op)
-        adjoints = reverse.adjoints if reverse is not None and reverse.user is None else None
+        refuses it, never dropped (a silent zero): np.average(x, 0, w) in w, np.linalg.norm(x, p) in p."""
         for i, t in enumerate(tangents):
-            if t is None or rule.fn is None and i < len(rule.parts):
-                continue
-            if adjoints is None:
-                if rule.fn is not None:
-                    continue  # (nothing says which operands it takes: its tangents are all passed)
-                why = f"its argument {i + 1} has no derivative rule"
-            elif i >= len(adjoints):
-                why = f"its argument {i + 1} has no derivative rule"
-            elif adjoints[i] is None or rule.fn is not None:
-                continue
-            else:
-                why = f"its argument {i + 1} has no forward-mode rule"
-            if value.op == "getitem":
-                raise self._index_refusal(s)
-            raise missing_rule(value.op, s.loc, self.fn.filename, why)
-
-    def _index_refusal(self, s: ir.Assign) -> NonDifferentiableError:
-        """`obj[t]` where the index `t` has a derivative: indexing is differentiated in the object indexed only
-        (np.r_[p, 1.0] and np.c_[a, b], NumPy's index tricks, build arrays from their 'index')."""
-        base = s.value.args[0]
-        obj = self.fn.free.get(base.name, (None,))[0] if isinstance(base, ir.Var) else None
-        loc = s.loc
-        where = (loc.file if loc is not None and loc.file else self.fn.filename, loc.line if loc is not None else 0,
-                 loc.text if loc is not None else "")
-        trick = next((name for name in ("r_", "c_") if obj is getattr(numpy, name)), None)
-        if trick is not None:
-            return NonDifferentiableError(
-                f"np.{trick}", *where, f"s2s does not differentiate np.r_ and np.c_ (NumPy's index tricks)",
-                "Join the values with np.concatenate instead: np.concatenate([p, [1.0]]) for np.r_[p, 1.0], "
-                "np.column_stack([a, b]) for np.c_[a, b] (np.stack, np.hstack and np.vstack are differentiated too).")
-        spelled = base.name if isinstance(base, ir.Var) else "the object"
-        return NonDifferentiableError(
-            f"{spelled}[...]", *where, "its index has a derivative, and s2s differentiates indexing only in the "
-            "object indexed (an index selects; it has no derivative rule)",
-            f"Call a function of your own instead of indexing, def lookup(obj, t): return obj[t], and give it a "
-            f"rule with @s2s.tangent(lookup) and @s2s.adjoint(lookup); or pass an index without a derivative.")
+            why = uncovered(s.value.op, rule, i) if t is not None else None
+            if why is not None:
+                raise operand_refusal(self.fn, s, i, why)
 
     def _keyword_parts(self, s: ir.Assign, rule) -> list:
         """(tangent, part) for each keyword argument with a tangent: the part of the rule's parameter of that name
@@ -550,15 +474,6 @@ class _Forward:
             if target in s.values:
                 values[dtarget] = self.tangent_or_zero(s.values[target], out, s.loc)
         return type(s)(values, s.loc)
-
-
-def _has_part(op: str, rule, i: int) -> bool:
-    """Has the plain (one tangent) rule of `op` a derivative in operand `i`? (For a rule seeing all tangents, the
-    reverse rule's adjoint says so.)"""
-    if rule.fn is None:
-        return i < len(rule.parts) and rule.parts[i] is not None
-    reverse = registry.reverse_rule(op)
-    return reverse is None or i >= len(reverse.adjoints) or reverse.adjoints[i] is not None
 
 
 def _plain_product(op: str, i: int, d, args: list, ranks: list):

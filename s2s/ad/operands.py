@@ -1,0 +1,108 @@
+"""How a call's operands meet its rules, the same in every mode.
+
+- `arrays_of_displays(fn, namer)`: a list or tuple display that a NumPy elementwise function reads
+  (`np.maximum([a, b * b], 0.1)`) is read through np.asarray there, as NumPy reads it, so that the rules,
+  which apply operators to their operands (`x >= y`, `2.0 * x`), see an array (a pass over the SSA function,
+  returning new IR).
+- `uncovered(op, rule, i)`: why operand `i`, which has a derivative, has no entry in `op`'s tangent rule (None: it
+  has one, or a None entry: no derivative in it, an index or a shape), and `operand_refusal` the located error
+  for it: a transformation refuses such an operand, never dropping its derivative.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy
+
+from s2s import ir
+from s2s.errors import NonDifferentiableError, missing_rule
+from s2s.ir.names import Namer
+from s2s.ir.walk import map_blocks
+from s2s.rules import registry
+
+
+def arrays_of_displays(fn: ir.Function, namer: Namer) -> ir.Function:
+    """`fn` with each list or tuple display that a NumPy elementwise function reads read through np.asarray
+    there: NumPy makes that array of it itself, and the function's rules see it, not the list. The display stays
+    a list for its other readers. Returns new IR (the input is not modified)."""
+    displays = {s.target for s in ir.statements(fn.body) if isinstance(s, ir.Assign)
+                and isinstance(s.value, ir.Call) and s.value.op in ("list", "tuple") and s.value.args}
+    if not displays:
+        return fn
+    asarray = registry.key_of(numpy.asarray)
+
+    def block(_, items):
+        out = []
+        for s in items:
+            if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and _reads_arrays(s.value.op) and any(
+                    isinstance(a, ir.Var) and a.name in displays for a in s.value.args):
+                args = []
+                for a in s.value.args:
+                    if isinstance(a, ir.Var) and a.name in displays:
+                        array = namer.fresh("t")
+                        out.append(ir.Assign(array, ir.Call(asarray, (a,)), s.loc, temp=True))
+                        a = ir.Var(array)
+                    args.append(a)
+                s = dataclasses.replace(s, value=ir.Call(s.value.op, tuple(args), s.value.kwargs))
+            out.append(s)
+        return out
+    return dataclasses.replace(fn, body=map_blocks(fn.body, block))
+
+
+def _reads_arrays(op: str) -> bool:
+    """Is `op` a NumPy elementwise function, which reads each operand as an array (a list of numbers too)?"""
+    record = registry.PRIMITIVES.get(op)
+    return op.startswith("numpy.") and record is not None and record.facts.get("kind") == "elementwise"
+
+
+def uncovered(op: str, rule, i: int) -> str | None:
+    """Why the tangent rule `rule` of `op` has no entry for its operand `i` (an operand with a derivative), or None
+    where it has one, or a None entry (no derivative in it: an index, a shape). Past the tangent parts, and for a
+    rule seeing all tangents, the reverse rule's entry says which it is, as reverse mode reads it."""
+    if rule.fn is None and i < len(rule.parts):
+        return None
+    reverse = registry.reverse_rule(op)
+    adjoints = reverse.adjoints if reverse is not None and reverse.user is None else None
+    if adjoints is None:
+        # (a rule seeing all tangents, with nothing to say which operands it takes: all are passed to it)
+        return None if rule.fn is not None else f"its argument {i + 1} has no derivative rule"
+    if i >= len(adjoints):
+        return f"its argument {i + 1} has no derivative rule"
+    if adjoints[i] is None or rule.fn is not None:
+        return None
+    return f"its argument {i + 1} has no forward-mode rule"
+
+
+def has_part(op: str, rule, i: int) -> bool:
+    """Has the plain (one tangent) rule of `op` a derivative in operand `i`? (For a rule seeing all tangents, the
+    reverse rule's adjoint says so.)"""
+    if rule.fn is None:
+        return i < len(rule.parts) and rule.parts[i] is not None
+    reverse = registry.reverse_rule(op)
+    return reverse is None or i >= len(reverse.adjoints) or reverse.adjoints[i] is not None
+
+
+def operand_refusal(fn: ir.Function, s: ir.Assign, i: int, why: str) -> NonDifferentiableError:
+    """The error for operand `i` of the call `s` that its rule has no entry for (`why`), at the user's line. An
+    index with a derivative (`obj[t]`) is named as such: indexing is differentiated in the object indexed only;
+    np.r_[p, 1.0] and np.c_[a, b], NumPy's index tricks, build arrays from their 'index'."""
+    value = s.value
+    if value.op != "getitem" or i == 0:
+        return missing_rule(value.op, s.loc, fn.filename, why)
+    base = value.args[0]
+    obj = fn.free.get(base.name, (None,))[0] if isinstance(base, ir.Var) else None
+    loc = s.loc
+    where = (loc.file if loc is not None and loc.file else fn.filename, loc.line if loc is not None else 0,
+             loc.text if loc is not None else "")
+    trick = next((name for name in ("r_", "c_") if obj is getattr(numpy, name)), None)
+    if trick is not None:
+        return NonDifferentiableError(
+            f"np.{trick}", *where, "s2s does not differentiate np.r_ and np.c_ (NumPy's index tricks)",
+            "Join the values with np.concatenate instead: np.concatenate([p, [1.0]]) for np.r_[p, 1.0], "
+            "np.column_stack([a, b]) for np.c_[a, b] (np.stack, np.hstack and np.vstack are differentiated too).")
+    spelled = base.name if isinstance(base, ir.Var) else "the object"
+    return NonDifferentiableError(
+        f"{spelled}[...]", *where, "its index has a derivative, and s2s differentiates indexing only in the object "
+        "indexed (an index selects; it has no derivative rule)",
+        "Call a function of your own instead of indexing, def lookup(obj, t): return obj[t], and give it a rule "
+        "with @s2s.tangent(lookup) and @s2s.adjoint(lookup); or pass an index without a derivative.")
