@@ -1,7 +1,9 @@
 """Records (dataclasses, namedtuples) as parameters: bugs hunt4oop found, each checked against finite differences
 or an analytic value, or refused with a message saying what to write.
 """
+import math
 from dataclasses import dataclass, field
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 import pytest
@@ -157,3 +159,197 @@ def test_jvp_of_a_bound_method_wrt_a_name():
     assert_close(s2s.jacobian(m.loss, wrt="x", mode="forward")(a, x, y), 2 * a * x, what="forward jacobian")
     value, tangent = s2s.jvp(m.loss, wrt=("y", "a"))((a, x, y), (np.ones(3), 1.0))
     assert_close(tangent, 30.0 + np.sum(x * x), what="wrt=('y', 'a')")
+
+
+# ----------------------------------------------------------------- fields named as ndarray attributes
+# g.T, d.shape, s.size of a record were read as NumPy's transpose, shape and size (a derivative of 0, or the
+# value's tangent an array). A name whose other attributes no array has (g.P, d.rate, s.mean) holds an object:
+# its attributes are its fields, whatever their names.
+@dataclass
+class GasD:
+    T: float
+    P: float
+
+
+
+
+
+
+class GasT(NamedTuple):
+    T: float
+    P: float
+
+
+@dataclass
+class Gamma:
+    shape: float
+    rate: float
+
+
+class Stats(NamedTuple):
+    mean: float
+    size: float
+
+
+def free_energy(g, n):
+    return n * g.T * np.log(g.P)
+
+
+def gamma_logpdf(d, x):
+    return d.shape * math.log(d.rate) - math.lgamma(d.shape) + (d.shape - 1.0) * math.log(x) - d.rate * x
+
+
+def stats_value(s):
+    return s.mean * 2.0 + s.size
+
+
+@pytest.mark.parametrize("kind", [GasD, GasT])
+def test_record_field_named_T(kind):
+    g = kind(300.0, 2.0)
+    grad = s2s.grad(free_energy)(g, 1.5)
+    assert type(grad) is kind
+    assert_close([grad.T, grad.P], [1.5 * np.log(2.0), 1.5 * 300.0 / 2.0], what="grad")
+    assert_close(s2s.grad(free_energy, wrt=1)(g, 1.5), 300.0 * np.log(2.0), what="grad wrt n")
+    value, tangent = s2s.jvp(free_energy)((g, 1.5), (kind(1.0, 0.0),))
+    assert np.ndim(tangent) == 0
+    assert_close(tangent, 1.5 * np.log(2.0), what="jvp along T")
+
+
+def test_record_field_named_shape():
+    from scipy.special import digamma
+    d = Gamma(2.0, 3.0)
+    grad = s2s.grad(gamma_logpdf)(d, 0.5)
+    assert_close(grad.shape, np.log(3.0) - digamma(2.0) + np.log(0.5), what="shape")
+    assert_close(grad.rate, 2.0 / 3.0 - 0.5, what="rate")
+    value, tangent = s2s.jvp(gamma_logpdf)((d, 0.5), (Gamma(1.0, 0.0),))
+    assert_close(tangent, grad.shape, what="jvp along shape")
+
+
+def test_record_field_named_size():
+    s = Stats(1.0, 10.0)
+    grad = s2s.grad(stats_value)(s)
+    assert_close([grad.mean, grad.size], [2.0, 1.0], what="grad")
+    assert_close(s2s.jvp(stats_value)((s,), (Stats(0.0, 1.0),))[1], 1.0, what="jvp along size")
+
+
+# ----------------------------------------------------------------- attributes of a record that are not fields
+# A property of a record was differentiated as a field (reverse: a gradient of 0; forward: the property of the
+# tangent), a class constant as a field too (forward: the constant as its tangent). Where the record's class is
+# known while compiling (the self of a method), a property's getter is inlined as a method of the record and a
+# class constant read as a constant; an attribute __post_init__ sets is refused.
+@dataclass
+class Linear:
+    W: np.ndarray
+    EPS: ClassVar[float] = 0.5
+
+    @property
+    def Wt(self):
+        return self.W.T
+
+    def loss(self, x):
+        return np.sum((self.Wt @ x) ** 2) + self.EPS * np.sum(self.W)
+
+
+class Cubes(NamedTuple):
+    w: np.ndarray
+    EPS = 0.25
+
+    @property
+    def cubes(self):
+        return np.sum(self.w ** 3)
+
+    def loss(self, x):
+        return self.cubes * x + self.EPS * np.sum(self.w)
+
+
+def test_property_and_class_constant_of_self_in_every_mode():
+    m = Linear(np.array([[1.0], [2.0]]))
+    x = np.array([1.0, -0.5])
+    expected = numeric_field_grad(Linear.loss, m, "W", x)
+    assert_close(s2s.grad(Linear.loss)(m, x).W, expected, what="grad")
+    assert_close(s2s.jacobian(Linear.loss, mode="forward")(m, x).W, expected, what="forward jacobian")
+    dW = np.array([[1.0], [0.0]])
+    assert_close(s2s.jvp(Linear.loss)((m, x), (Linear(dW),))[1], np.sum(expected * dW), what="jvp")
+    hessian = s2s.hessian(Linear.loss)(m, x).W.W
+    assert_close(hessian.reshape(2, 2), 2 * np.outer(x, x), what="hessian")  # ((W^T x)^2: 2 x x^T)
+
+
+def test_property_and_class_constant_of_a_namedtuple_self():
+    c = Cubes(np.array([1.0, 2.0]))
+    grad = s2s.grad(Cubes.loss)(c, 2.0)
+    assert type(grad) is Cubes
+    assert_close(grad.w, 3 * c.w ** 2 * 2.0 + 0.25, what="grad")
+    assert_close(s2s.jvp(Cubes.loss)((c, 2.0), (Cubes(np.array([0.0, 1.0])),))[1], 24.0 + 0.25, what="jvp")
+    assert_close(s2s.hessian(Cubes.loss)(c, 2.0).w.w, np.diag(6 * c.w * 2.0), what="hessian")
+
+
+@dataclass
+class Derived:
+    w: np.ndarray
+
+    def __post_init__(self):
+        self.w2 = self.w * 2.0
+
+    def loss(self):
+        return np.sum(self.w2 ** 2)
+
+
+def test_attribute_post_init_sets_is_refused_at_the_line():
+    with pytest.raises(s2s.S2SError, match=r"self\.w2.*not one of its fields[\s\S]*compute it from them"):
+        s2s.grad(Derived.loss)(Derived(np.ones(2)))
+
+
+@dataclass
+class Shape:
+    w: np.ndarray
+
+    @property
+    def size2(self):
+        return np.sum(self.w ** 2)
+
+    def total(self):
+        return self.size2
+
+
+@dataclass
+class Wider(Shape):
+    @property
+    def size2(self):
+        return np.sum(self.w ** 4)
+
+
+def test_property_subclasses_define_otherwise_is_refused():
+    with pytest.raises(s2s.S2SError, match="subclasses of the record Shape define otherwise"):
+        s2s.grad(Shape.total)(Shape(np.ones(2)))
+
+
+# Where the record is an argument (its class known only as the code runs), the reverse sweep finds what the
+# attribute is: a class constant gets no derivative, a property or an attribute __post_init__ sets is refused at
+# the user's line (the gradient was 0, or a KeyError).
+@dataclass
+class Weighted:
+    w: np.ndarray
+    SCALE: ClassVar[np.ndarray] = np.array([1.0, 2.0])
+
+    @property
+    def l2(self):
+        return np.sum(self.w ** 2)
+
+
+def weighted_loss(p):
+    return np.sum(p.w * p.SCALE)
+
+
+def property_loss(p):
+    return p.l2
+
+
+def test_class_constant_of_an_argument_record_in_reverse_mode():
+    q = Weighted(np.array([1.0, 1.0]))
+    assert_close(s2s.grad(weighted_loss)(q).w, Weighted.SCALE, what="grad")
+
+
+def test_property_of_an_argument_record_is_refused_in_reverse_mode():
+    with pytest.raises(s2s.S2SError, match=r"\.l2 of a Weighted: it is not one of its fields but a property") as err:
+        s2s.grad(property_loss)(Weighted(np.ones(2)))
+    assert "return p.l2" in str(err.value) or any("property_loss" in str(f) for f in err.traceback)

@@ -17,6 +17,7 @@ import inspect
 import types
 
 from s2s import ir, prims
+from s2s.front import records
 from s2s.front.calls import Spread, user_object
 from s2s.front.lists import APPENDED
 from s2s.front.source import MISSING
@@ -381,12 +382,46 @@ class ExpressionLowering:
         if obj is not MISSING:
             return self.constant_or_error(obj, ast.unparse(node), node)
         base = self.atom(node.value)
+        cls = self.class_of(base)
+        if cls is not None and not (isinstance(base, ir.Var) and base.name in self.free):
+            read = self.record_attribute(cls, base, node)  # (self.l2 of a record: a property, a class constant)
+            if read is not None:
+                return read
         key = prims.ATTRIBUTES.get(node.attr)
-        if key is None or self.class_of(base) is not None:
+        if key is None or cls is not None or self.surely_object(node.value):
             # an attribute of an object: self.W (data the method reads), params.W (a field of a dataclass
-            # argument, differentiated); read when the code runs
+            # argument, differentiated, whatever its name: g.T of a record Gas(T, P)); read when the code runs
             return ir.Call("getattr", (base, ir.Const(node.attr)))
         return ir.Call(key, (base,))
+
+    def record_attribute(self, cls: type, base: ir.Var, node: ast.Attribute) -> ir.Expr | None:
+        """`obj.name` where obj is a record (a dataclass, a namedtuple) of the class `cls` or a subclass of it,
+        known while compiling but not the object (the parameter `self` of a method): None for a field (read as
+        the code runs, differentiated), a method, or an object that is no record; a property's getter inlined
+        as a method of the record (its derivative is its body's); a class constant (`EPS: ClassVar = 0.5`) as
+        a constant. Anything else is no function of the fields s2s follows: refused at the user's line."""
+        kind, value = records.attribute_kind(cls, node.attr)
+        if kind == "property":
+            return self.inline(value.fget, (base,), (), node)
+        if kind == "constant":
+            return self.constant_or_error(value, f"{cls.__name__}.{node.attr}", node)
+        if kind in records.REFUSED:
+            construct, hint = records.REFUSED[kind]
+            raise self.error(node, construct.format(spelled=ast.unparse(node), cls=cls.__name__, name=node.attr,
+                                                    what=type(value).__name__),
+                             hint.format(spelled=ast.unparse(node), cls=cls.__name__, name=node.attr))
+        return None
+
+    def surely_object(self, node) -> bool:
+        """Is `node` a name of the function (never assigned in its body: a parameter) that the function reads
+        an attribute of which no ndarray and no number has (`g.P` of a record Gas(T, P))? Then `g.T` is that
+        object's attribute too, not NumPy's transpose (`prims.ATTRIBUTES`)."""
+        if not isinstance(node, ast.Name):
+            return False
+        found = getattr(self, "_objects", None)
+        if found is None or found[0] is not self.src.tree:
+            found = self._objects = (self.src.tree, records.object_names(self.src.tree))
+        return node.id in found[1]
 
     def class_of(self, atom):
         """The class of the user's object `atom` holds, where it is known before the code runs: the object a

@@ -16,7 +16,7 @@ from s2s.errors import S2SError
 from s2s.runtime.checks import require_scalar
 
 __all__ = ["unbroadcast", "unbroadcast_to_shape", "Parts", "TupleParts", "DictParts", "FieldParts", "is_record",
-           "fields_of", "zeros_like", "broadcast_tangent", "as_float", "adjoint_part", "forward_gradient"]
+           "fields_of", "not_a_field", "zeros_like", "broadcast_tangent", "as_float", "adjoint_part", "forward_gradient"]
 
 
 class Shape:
@@ -224,7 +224,22 @@ class DictParts(_ScalesElementwise, dict):
 
 class FieldParts(DictParts):
     """The adjoint of a dataclass (a record of arrays): one adjoint per field, read as `g.W`; `+` adds field
-    by field. The transformations hand it back to the caller as the dataclass itself."""
+    by field. The transformations hand it back to the caller as the dataclass itself.
+
+    One made for a record (`zeros_like`) knows the record's class (`record`): the adjoint of `p.name`
+    (rt.getattr_adjoint writes `out[name] = g`) where `name` is no field is refused, or dropped where it is a
+    class constant (`EPS: ClassVar = 0.5`, into which no derivative flows), not kept under a key the
+    dataclass given back would not have (a gradient of 0)."""
+
+    record = None
+
+    def __setitem__(self, name, value):
+        if name not in self and self.record is not None:
+            error = not_a_field(self.record, name)
+            if error is None:
+                return  # (a class constant)
+            raise error
+        dict.__setitem__(self, name, value)
 
     def __getattr__(self, name):
         try:
@@ -252,6 +267,31 @@ def is_record(x) -> bool:
 
 def fields_of(x) -> list:
     return [f.name for f in dataclasses.fields(x)]
+
+
+def not_a_field(kind: type, name: str):
+    """For an attribute `name` of the record class `kind` that is not one of its fields: None where it is a class
+    constant (plain data on the class, `EPS: ClassVar = 0.5`: no derivative flows into the fields), else the
+    S2SError to raise (a property, an attribute `__post_init__` sets: functions of the fields that the
+    generated code, which serves records of any class, did not follow)."""
+    raw = _MISSING
+    for owner in kind.__mro__:
+        if name in owner.__dict__:
+            raw = owner.__dict__[name]
+            break
+    if raw is not _MISSING and not isinstance(raw, property) and not hasattr(type(raw), "__get__"):
+        return None
+    what = "a property" if isinstance(raw, property) else \
+        "an attribute its __init__ or __post_init__ sets" if raw is _MISSING else f"a {type(raw).__name__}"
+    also = f", or make the function a method of {kind.__name__} (def loss(self, ...): ... self.{name}), whose " \
+           f"properties s2s follows" if isinstance(raw, property) else ""
+    return S2SError(f"no derivative flows through .{name} of a {kind.__name__}: it is not one of its fields but "
+                    f"{what}, and s2s differentiates a record through its fields (here the record is an argument, "
+                    f"whose class is known only as the code runs): compute it from the fields where it is "
+                    f"read{also}")
+
+
+_MISSING = object()
 
 
 def _structured(g, x):
@@ -355,9 +395,13 @@ def zeros_like(x):
         return np.zeros(x.shape) if dtype is _FLOAT64 else \
             np.zeros(x.shape, dtype=np.float64 if dtype == np.float64 else np.result_type(dtype, np.float64))
     if is_record(x):
-        return FieldParts((k, zeros_like(getattr(x, k))) for k in fields_of(x))
+        out = FieldParts((k, zeros_like(getattr(x, k))) for k in fields_of(x))
+        out.record = type(x)
+        return out
     if isinstance(x, FieldParts):  # (the adjoint of a record, differentiated again)
-        return FieldParts((k, zeros_like(v)) for k, v in x.items())
+        out = FieldParts((k, zeros_like(v)) for k, v in x.items())
+        out.record = x.record
+        return out
     if isinstance(x, dict):
         return DictParts((k, zeros_like(v)) for k, v in x.items())
     if isinstance(x, tuple):
