@@ -315,3 +315,30 @@ def test_a_gradient_is_sent_to_worker_processes(tmp_path):
                          timeout=300)
     assert out.returncode == 0, out.stderr
     assert_close(np.array(floats(out.stdout)), 2 * np.cos(np.arange(4.0)))
+
+
+PRIVATE = """
+import numpy as np
+
+
+class Private:
+    def __init__(self):
+        self.__scale = 3.0
+
+    def loss(self):
+        return lambda x: self.__scale * np.sin(x)
+
+    def nested(self):
+        def inner(x):
+            return self.__scale * x ** 2
+        return inner
+"""
+
+
+def test_functions_made_in_a_method_reading_private_names_are_not_refused(tmp_path):
+    # their text compiled in the class, as Python compiled them (mangling self.__scale): the same code, not an
+    # edited file (a module of its own: pytest's rewritten test modules are not compared)
+    from s2s.front.source import read_function
+    model = module_from_text(tmp_path, "private_mod", PRIVATE).Private()
+    assert read_function(model.loss()).tree.name == "<lambda>"
+    assert read_function(model.nested()).tree.name == "inner"

@@ -266,8 +266,11 @@ def _differs_from_running(fn, text: str) -> bool:
 
 
 def _compiled_differs(fn, code, text: str) -> bool:
-    parts = getattr(fn, "__qualname__", "").split(".")
-    owner = parts[-2] if len(parts) >= 2 and parts[-2] != "<locals>" else None
+    # (the class nearest around it, whose private names Python mangled: the last of the qualified name's parts
+    # not followed by <locals>, which follows a function's; `Model.fit.<locals>.<lambda>` is compiled in Model)
+    parts = getattr(fn, "__qualname__", "").split(".")[:-1]
+    owner = next((p for i, p in reversed(list(enumerate(parts)))
+                  if p != "<locals>" and parts[i + 1:i + 2] != ["<locals>"]), None)
     body = text if owner is None or not owner.isidentifier() else f"class {owner}:\n" + textwrap.indent(text, "    ")
     cells = "".join(f"    {v} = None\n" for v in code.co_freevars if v != "__class__")
     if cells:  # (only then: a class bound inside a function makes its name a free variable of its methods)
