@@ -72,3 +72,28 @@ def test_derivative_of_a_jvp():
         s2s.grad(solves_directional)(0.7)
     assert "s2s.hessian(f)" in str(info.value) and "@s2s.adjoint(rt." not in str(info.value)
     assert s2s.hessian(solves)(0.7) == pytest.approx(2.0 * np.sum(np.linalg.solve(A2, np.ones(2))) / 0.7 ** 3)
+
+
+# ----------------------------------------------------------------- private names: self.__scale in a method
+class _Scaled_:
+    def __init__(self, s):
+        self.__scale = s
+
+    def loss(self, x):
+        return np.sum(x * self.__scale) ** 2
+
+    def _helper(self, x):
+        __twice = 2.0 * self.__scale
+        return x * __twice
+
+    def loss2(self, x):
+        return np.sum(self._helper(x) ** 2)
+
+
+def test_private_attribute_names_are_mangled():
+    # Python reads self.__scale in class _Scaled_ as self._Scaled___scale; the generated code read self.__scale
+    # (AttributeError)
+    m, x = _Scaled_(3.0), np.array([1.0, 2.0])
+    assert_close(s2s.grad(m.loss)(x), 2.0 * 9.0 * 3.0 * np.ones(2))
+    assert_close(s2s.grad(m.loss2)(x), 2.0 * 36.0 * x)
+    assert_close(s2s.hessian(m.loss2)(x), 72.0 * np.eye(2))

@@ -207,6 +207,7 @@ def read_function(fn: Callable) -> Source:
                                                f"so that s2s differentiates what runs")
         raise SourceUnavailableError(name, f"its source in {filename} is not the code Python runs for it ({_STALE_FIX}")
     tree.decorator_list = []
+    _mangle_private_names(tree, fn.__code__)
     closure = _closure_of(fn)
     if bound is not None:
         # a bound method: its first parameter is the object it is bound to, read as closure data, so that the
@@ -216,6 +217,35 @@ def read_function(fn: Callable) -> Source:
         closure[first.arg] = bound.__self__
     return Source(tree=tree, filename=filename, text=text, func=bound or fn,
                   globals=getattr(fn, "__globals__", {}), closure=closure)
+
+
+def _private(name: str) -> bool:
+    return name.startswith("__") and not name.endswith("__")
+
+
+def _mangle_private_names(tree, code) -> None:
+    """Write `self.__scale` in a method of class M as Python compiled it, `self._M__scale` (names too): the
+    generated code is not in M's body, where Python would mangle it again. The prefix is the one Python used, read
+    from the names of the function's code (and of the code objects it holds: lambdas, nested functions)."""
+    private = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and _private(n.attr)} | \
+        {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and _private(n.id)}
+    if not private:
+        return
+    names: set = set()
+    todo = [code]
+    while todo:
+        c = todo.pop()
+        names.update(c.co_names, c.co_varnames, c.co_cellvars, c.co_freevars)
+        todo.extend(k for k in c.co_consts if inspect.iscode(k))
+    prefix = next((n[: -len(p)] for p in sorted(private) for n in sorted(names)
+                   if n.endswith(p) and n != p and n.startswith("_")), None)
+    if prefix is None:  # (no class around it: Python mangles nothing)
+        return
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Attribute) and _private(n.attr):
+            n.attr = prefix + n.attr
+        elif isinstance(n, ast.Name) and _private(n.id):
+            n.id = prefix + n.id
 
 
 # (what the refusals of a function whose file changed say, the function transformed's and a helper's)
