@@ -5,8 +5,8 @@ original's), `grad`, `jvp`, `jacobian` in both modes (forward: vector mode, all 
 `hessian` (forward over reverse) and `jacobian(grad(f))` (reverse over reverse); each derivative against central
 finite differences of the original function (second derivatives: of its numeric gradient), and the running
 extrema's against their analytic form at ties too. The caller's arrays are checked unchanged. The methods and
-keywords s2s does not read (`.at`, `.reduceat`, `out=`, `dtype=`, `where=`, `initial=`) are refused at the
-user's line, saying what to write instead (`np.add.at` and `np.subtract.at` as statements: tests/test_add_at.py).
+keywords s2s does not read (`.at`, `.reduceat` other than np.add's, `out=`, `dtype=`, `where=`, `initial=`) are
+refused at the user's line, saying what to write instead (`np.add.at` and `np.subtract.at` as statements: tests/test_add_at.py).
 """
 from __future__ import annotations
 
@@ -437,8 +437,8 @@ def maximum_at_statement(x):
     return np.sum(y)
 
 
-def add_reduceat(x):
-    return np.sum(np.add.reduceat(x, [0, 2]))
+def multiply_reduceat(x):  # (np.add.reduceat has rules: tests/test_hunt4_rules.py)
+    return np.sum(np.multiply.reduceat(x, [0, 2]))
 
 
 def reduce_out(x):
@@ -494,7 +494,7 @@ def _refused(f, construct, instead, line=None):
 @pytest.mark.parametrize("f,construct,instead", [
     (add_at, "np.add.at()", "write it as a statement of its own"),
     (maximum_at_statement, "np.maximum.at()", "a[i[k]] = np.maximum(a[i[k]], v[k])"),
-    (add_reduceat, "np.add.reduceat()", "np.add.reduce(x[i:j])"),
+    (multiply_reduceat, "np.multiply.reduceat()", "np.multiply.reduce(x[i:j])"),
     (reduce_out, "np.add.reduce() with out=", "y = np.add.reduce(...)"),
     (reduce_dtype, "np.add.reduce() with dtype=", "x.astype(np.float64)"),
     (reduce_where, "np.maximum.reduce() with where=", "np.where(mask, x, -np.inf)"),

@@ -23,7 +23,7 @@ __all__ = [
     "concatenate_adjoint", "stack_adjoint", "hstack_adjoint", "vstack_adjoint", "dstack_adjoint",
     "column_stack_adjoint", "take_adjoint", "take_along_axis_adjoint", "sort_adjoint", "select_adjoint_choices",
     "select_adjoint_default", "sinc_derivative", "ptp_adjoint", "trapezoid_adjoint_y", "trapezoid_adjoint_x",
-    "append_adjoint", "interp_adjoint_x", "interp_adjoint_fp", "reduceat_adjoint", "mT", "accumulator", "Shape", "shape_of", "add_into",
+    "append_adjoint", "interp_adjoint_x", "interp_adjoint_fp", "mT", "accumulator", "Shape", "shape_of", "add_into",
 ]
 
 
@@ -582,22 +582,6 @@ def interp_adjoint_fp(g, x, xp, fp):
     np.add.at(out, j, g * (1.0 - t))
     np.add.at(out, j + 1, g * t)
     return out
-
-
-def reduceat_adjoint(g, x, indices, axis=0):
-    """Adjoint of `np.add.reduceat(x, indices, axis)` with respect to `x`: each entry of x gets the g of the
-    slice it was summed in, x[indices[k]:indices[k + 1]] (the last to the end; just x[indices[k]] where the next
-    index is not larger)."""
-    x = np.asarray(x)
-    starts = np.asarray(indices, dtype=np.intp).ravel()
-    n = x.shape[axis]
-    ends = np.append(starts[1:], n)
-    ends = np.where(ends > starts, ends, starts + 1)
-    owner = np.repeat(np.arange(len(starts)), ends - starts)  # (slice k's entries, in order)
-    entries = np.concatenate([np.arange(a, b) for a, b in zip(starts.tolist(), ends.tolist())] or [np.zeros(0, int)])
-    out = np.zeros(np.moveaxis(x, axis, 0).shape, dtype=np.result_type(x, g, float))
-    np.add.at(out, entries, np.moveaxis(np.asarray(g), axis, 0)[owner])
-    return np.moveaxis(out, 0, axis)
 
 
 def sinc_derivative(x):

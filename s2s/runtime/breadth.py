@@ -1,5 +1,6 @@
 """Runtime helpers of the rules in s2s/rules/breadth.py (np.partition, np.unique, np.block, np.choose,
-np.insert, np.delete, np.resize, np.linalg.tensorinv, np.i0) and of np.linalg.cond's (rules/linalg.py).
+np.insert, np.delete, np.resize, np.linalg.tensorinv, np.i0), of np.linalg.cond's (rules/linalg.py) and of
+np.add.reduceat's (rules/ufuncs.py).
 
 The orders (`partition_order`, `unique_order`) carry no derivative; `bessel_moment` is np.i0's derivatives;
 `distinct_ends` is the identity, checked; every other helper is linear in its first argument, the transpose of the
@@ -16,7 +17,8 @@ from s2s.runtime.core import unbroadcast
 
 __all__ = ["partition_order", "unique_order", "distinct_ends", "bessel_moment", "block_adjoint", "block_parts",
            "choose_adjoint",
-           "insert_adjoint_arr", "insert_adjoint_values", "delete_adjoint", "resize_adjoint", "square_matrix"]
+           "insert_adjoint_arr", "insert_adjoint_values", "delete_adjoint", "resize_adjoint", "square_matrix",
+           "reduceat_adjoint"]
 
 
 def partition_order(ans, a, axis=-1):
@@ -172,3 +174,19 @@ def bessel_moment(x, k):
     e = np.multiply.outer(x, c)
     out = ((np.expm1(e) if k % 2 else np.exp(e)) * c ** k) @ _WEIGHTS
     return out if out.ndim else float(out)
+
+
+def reduceat_adjoint(g, x, indices, axis=0):
+    """Adjoint of `np.add.reduceat(x, indices, axis)` with respect to `x`: each entry of x gets the g of the
+    slice it was summed in, x[indices[k]:indices[k + 1]] (the last to the end; just x[indices[k]] where the next
+    index is not larger)."""
+    x = np.asarray(x)
+    starts = np.asarray(indices, dtype=np.intp).ravel()
+    n = x.shape[axis]
+    ends = np.append(starts[1:], n)
+    ends = np.where(ends > starts, ends, starts + 1)
+    owner = np.repeat(np.arange(len(starts)), ends - starts)  # (slice k's entries, in order)
+    entries = np.concatenate([np.arange(a, b) for a, b in zip(starts.tolist(), ends.tolist())] or [np.zeros(0, int)])
+    out = np.zeros(np.moveaxis(x, axis, 0).shape, dtype=np.result_type(x, g, float))
+    np.add.at(out, entries, np.moveaxis(np.asarray(g), axis, 0)[owner])
+    return np.moveaxis(out, 0, axis)

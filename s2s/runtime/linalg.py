@@ -24,14 +24,14 @@ from s2s.runtime.arrays import _float_zeros, mT
 from s2s.runtime.core import Parts, unbroadcast_to_shape
 
 __all__ = [
-    "tensordot_adjoint_a", "tensordot_adjoint_b", "inner_adjoint_a", "inner_adjoint_b", "vdot_adjoint", "det_tangent", "cofactors", "invertible", "lower_symmetric",
+    "tensordot_adjoint_a", "tensordot_adjoint_b", "inner_adjoint_a", "inner_adjoint_b", "vdot_adjoint", "lower_symmetric",
     "lower_symmetric_adjoint", "einsum_adjoint",
     "einsum_subscripts", "einsum_argument_adjoint",
     "kron_adjoint_a", "kron_adjoint_b", "trace_adjoint", "diagonal_adjoint", "diag_adjoint",
     "matrix_power_adjoint", "convolve_adjoint_a", "convolve_adjoint_b", "cross_adjoint_a", "cross_adjoint_b", "cross_product",
     "multi_dot_adjoint", "correlate_adjoint_a", "correlate_adjoint_b", "solve_adjoint_a", "solve_adjoint_b",
     "solves_vectors", "solve_columns",
-    "det_adjoint", "slogdet_adjoint", "cholesky_adjoint", "eigh_adjoint", "eigvalsh_adjoint", "qr_adjoint",
+    "slogdet_adjoint", "cholesky_adjoint", "eigh_adjoint", "eigvalsh_adjoint", "qr_adjoint",
     "svd_adjoint", "svdvals_adjoint",
 ]
 
@@ -456,53 +456,6 @@ def solve_adjoint_a(g, ans, a, b):
         gb = np.linalg.solve(mT(a), np.asarray(g)[..., None])
         return unbroadcast_to_shape(-gb * np.asarray(ans)[..., None, :], np.shape(a))
     return unbroadcast_to_shape(-np.linalg.solve(mT(a), g) @ mT(ans), np.shape(a))
-
-
-def det_adjoint(g, ans, a):
-    """Adjoint of `np.linalg.det(a)`: `g det(a) inv(a)^T`, the cofactor matrix times g (for a singular a, where
-    there is no inverse, the cofactors themselves: `cofactors`)."""
-    try:
-        inverse = np.linalg.inv(a)
-    except np.linalg.LinAlgError:
-        return np.asarray(g)[..., None, None] * cofactors(a)
-    return np.asarray(g * ans)[..., None, None] * mT(inverse)
-
-
-def det_tangent(d, ans, a):
-    """Tangent of `np.linalg.det(a)`: det(a) trace(inv(a) d), the sum of the cofactors times d (for a singular a,
-    `cofactors`)."""
-    try:
-        return ans * np.trace(np.linalg.solve(a, d), axis1=-2, axis2=-1)
-    except np.linalg.LinAlgError:
-        return np.sum(cofactors(a) * d, axis=(-2, -1))
-
-
-det_tangent.__s2s_refusal__ = (  # (errors.missing_rule: differentiating generated jvp code again)
-    "derivatives of the tangent of np.linalg.det are not supported by s2s",
-    "Take second derivatives with s2s.hessian(f), or write a small matrix's determinant by its formula "
-    "(a[0, 0] * a[1, 1] - a[0, 1] * a[1, 0])")
-
-
-def invertible(a, function: str):
-    """`a`, checked to have an inverse: the second derivatives of `function` (np.linalg.det's, through the inverse)
-    at a singular matrix are refused with an S2SError, not NumPy's LinAlgError from inside them."""
-    try:
-        np.linalg.inv(a)
-    except np.linalg.LinAlgError:
-        raise S2SError(f"{function}: a second derivative at a singular matrix is not computed by s2s (first "
-                       f"derivatives are exact there: the cofactors); take it at an invertible matrix") from None
-    return a
-
-
-def cofactors(a):
-    """The cofactor matrix of `a` (stacks too), det(a) inv(a)^T where a has an inverse, from the SVD
-    a = U diag(s) V^T: det(U) det(V) U diag(the product of the other singular values) V^T, exact for a singular a
-    (of rank n - 1 it is not zero)."""
-    u, s, vh = np.linalg.svd(a)
-    n = np.shape(s)[-1]
-    others = np.prod(np.where(np.eye(n, dtype=bool), 1.0, s[..., None, :]), axis=-1)
-    sign = np.linalg.det(u) * np.linalg.det(vh)
-    return np.asarray(sign)[..., None, None] * ((u * others[..., None, :]) @ vh)
 
 
 def slogdet_adjoint(g, a):

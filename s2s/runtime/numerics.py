@@ -1,4 +1,5 @@
-"""Helpers for the rules of the NumPy functions of numerical code: polynomials, finite differences, quantiles.
+"""Helpers for the rules of the NumPy functions of numerical code: polynomials, finite differences, quantiles,
+determinants (their cofactors, also of a singular matrix), pseudo-inverses and least squares.
 
 Generated code reaches these as `rt.<name>`. Each is pure (it returns new arrays and never writes into its
 arguments) and its docstring names the derivative it implements: `g` is the adjoint of the NumPy call's
@@ -9,11 +10,12 @@ from __future__ import annotations
 import numpy as np
 
 from s2s.errors import S2SError
+from s2s.runtime.arrays import mT
 from s2s.runtime.batched import svdvals_tangent
 
 __all__ = ["vander_slope", "polyder_adjoint", "gradient_adjoint", "quantile_adjoint", "quantile_tangent",
            "pinv_full_rank", "lstsq_full_rank", "lstsq_solution_adjoint", "lstsq_tangent", "cov_tangent",
-           "cov_adjoint"]
+           "cov_adjoint", "det_adjoint", "det_tangent", "cofactors", "invertible"]
 
 
 # ---------------------------------------------------------------- polynomials
@@ -239,3 +241,51 @@ def cov_adjoint(g, m, rowvar=True, bias=False, ddof=None):
     g = np.reshape(np.asarray(g, dtype=x.dtype), (k, k))
     s = _centered((g + g.T) @ _centered(x) / _cov_factor(x, bias, ddof))
     return np.reshape(s.T if transposed else s, np.shape(m))
+
+
+# ---------------------------------------------------------------- determinants
+def det_adjoint(g, ans, a):
+    """Adjoint of `np.linalg.det(a)`: `g det(a) inv(a)^T`, the cofactor matrix times g (for a singular a, where
+    there is no inverse, the cofactors themselves: `cofactors`)."""
+    try:
+        inverse = np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        return np.asarray(g)[..., None, None] * cofactors(a)
+    return np.asarray(g * ans)[..., None, None] * mT(inverse)
+
+
+def det_tangent(d, ans, a):
+    """Tangent of `np.linalg.det(a)`: det(a) trace(inv(a) d), the sum of the cofactors times d (for a singular a,
+    `cofactors`)."""
+    try:
+        return ans * np.trace(np.linalg.solve(a, d), axis1=-2, axis2=-1)
+    except np.linalg.LinAlgError:
+        return np.sum(cofactors(a) * d, axis=(-2, -1))
+
+
+det_tangent.__s2s_refusal__ = (  # (errors.missing_rule: differentiating generated jvp code again)
+    "derivatives of the tangent of np.linalg.det are not supported by s2s",
+    "Take second derivatives with s2s.hessian(f), or write a small matrix's determinant by its formula "
+    "(a[0, 0] * a[1, 1] - a[0, 1] * a[1, 0])")
+
+
+def invertible(a, function: str):
+    """`a`, checked to have an inverse: the second derivatives of `function` (np.linalg.det's, through the inverse)
+    at a singular matrix are refused with an S2SError, not NumPy's LinAlgError from inside them."""
+    try:
+        np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        raise S2SError(f"{function}: a second derivative at a singular matrix is not computed by s2s (first "
+                       f"derivatives are exact there: the cofactors); take it at an invertible matrix") from None
+    return a
+
+
+def cofactors(a):
+    """The cofactor matrix of `a` (stacks too), det(a) inv(a)^T where a has an inverse, from the SVD
+    a = U diag(s) V^T: det(U) det(V) U diag(the product of the other singular values) V^T, exact for a singular a
+    (of rank n - 1 it is not zero)."""
+    u, s, vh = np.linalg.svd(a)
+    n = np.shape(s)[-1]
+    others = np.prod(np.where(np.eye(n, dtype=bool), 1.0, s[..., None, :]), axis=-1)
+    sign = np.linalg.det(u) * np.linalg.det(vh)
+    return np.asarray(sign)[..., None, None] * ((u * others[..., None, :]) @ vh)
