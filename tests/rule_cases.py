@@ -436,6 +436,8 @@ CASES += [
      (V, W), (0, 1)),
     ("s2s.runtime.keyword_adjoint", lambda g: rt.keyword_adjoint(g * g, {"a": V, "b": W}, "b")["b"], (V,), 0),
     ("s2s.runtime.keyword_default_adjoint", lambda g: rt.keyword_default_adjoint(g * g, {"a": V}, "b"), (V,), 0),
+    ("s2s.runtime.dict_get", lambda x, y: rt.dict_get({"a": x * y}, "a", y) + rt.dict_get({"a": x}, "b", y * y),
+     (V, W), (0, 1)),
     ("s2s.runtime.dict_values", lambda x, y: np.stack(rt.dict_values({"a": x * y, "b": y})), (V, W), (0, 1)),
     ("s2s.runtime.dict_items", lambda x, y: rt.dict_items({"a": x * y, "b": y})[0][1] * rt.dict_items({"b": x})[0][1],
      (V, W), (0, 1)),
