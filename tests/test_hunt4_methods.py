@@ -347,3 +347,29 @@ def test_what_the_remaining_refusals_say():
     with pytest.raises(s2s.UnsupportedSyntaxError, match=r"p\.apply\(\.\.\.\): 'apply' is no method.*Cls\.apply\(p"):
         s2s.grad(on_argument, wrt=1)(Dense(2.0), 3.0)
     assert s2s.grad(through_class, wrt=1)(Dense(2.0), 3.0) == 12.0
+
+
+class Logger:
+    def log(self, out, v):
+        out.append(v * 2.0)
+
+    def loss(self, x):
+        out = []
+        self.log(out, x)
+        return out[0] * x
+
+
+class TripleLogger(Logger):
+    def log(self, out, v):
+        out.append(v * 3.0)
+
+
+def test_a_method_called_for_its_effect_is_the_objects_too():
+    """self.log(out, x) as a statement (appending to the caller's list) runs the object's class's log: 3 x**2 for
+    a TripleLogger (was 2 x**2 in reverse mode). Where the generated code serves both classes, the appends on
+    two branches are refused at the line rather than followed wrongly."""
+    t = TripleLogger()
+    assert s2s.jvp(t.loss)((2.0,), (1.0,)) == (12.0, 12.0)
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="appends to the list 'out' on some of its paths"):
+        s2s.grad(t.loss)(2.0)
+    assert s2s.jvp(Logger().loss)((2.0,), (1.0,)) == (8.0, 8.0)

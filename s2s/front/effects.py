@@ -248,8 +248,8 @@ class EffectLowering:
         target = self.static_value(func)
         skip = 0
         if target is MISSING and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            method = self.user_method(func)
-            target, skip = (method[0], len(method[1])) if method is not None else (MISSING, 0)
+            method = self.effect_method(func)  # (front/methods.py: as Python finds it)
+            target, skip = (method[1], method[2]) if method is not None else (MISSING, 0)
         if target is MISSING and isinstance(func, ast.Name) and func.id in self.env:
             fv = getattr(self.env[func.id], "value", None)
             node = getattr(fv, "node", None)
@@ -269,7 +269,7 @@ class EffectLowering:
         called for its effect: its body inlined as a helper's is (it may end without a return), a list of this
         function's it appends to followed (follow_grown_lists). Was `node` such a call?"""
         func = node.func
-        method = self.user_method(func) if isinstance(func, ast.Attribute) else None
+        method = self.effect_method(func) if isinstance(func, ast.Attribute) else None
         fv = None
         if method is None and isinstance(func, ast.Name) and self.sees(func.id):
             value = self.read(func.id, func)
@@ -282,8 +282,7 @@ class EffectLowering:
         try:
             args, kwargs = self.spread(node.args), self.keywords(node.keywords)
             if method is not None:
-                fn, first, _ = method
-                self.inline(fn, first + self.no_spread(args), self.no_spread(kwargs), node, returns_none=True)
+                self.method_effect(method[0], self.no_spread(args), self.no_spread(kwargs), node)
             else:
                 self.apply(fv, args, kwargs, node, returns_none=True)
         finally:

@@ -263,7 +263,8 @@ class MethodLowering:
             return (self.constant_or_error(method.cls, method.cls.__name__, node),)
         return (method.base,) if method.takes == "self" else ()
 
-    def method_call(self, method: Method, first: tuple, args: tuple, kwargs: tuple, node, name: str) -> ir.Expr:
+    def method_call(self, method: Method, first: tuple, args: tuple, kwargs: tuple, node, name: str,
+                    returns_none: bool = False) -> ir.Expr:
         """A call of `method` (found as `obj.name`) with the leading arguments `first`, then `args` and `kwargs`
         (lowered): called where it has a rule of the user's (on the class's function, or on a module object's bound
         method) or is a library callable, else its body inlined like any helper's."""
@@ -277,7 +278,30 @@ class MethodLowering:
         if first and isinstance(first[0], ir.Var) and first[0].name not in self.free and \
                 first[0].name not in self.classes and method.takes == "self":
             self.classes[first[0].name] = method.cls
-        return self.inline(method.fn, first + args, kwargs, node)
+        return self.inline(method.fn, first + args, kwargs, node, returns_none=returns_none)
+
+    def effect_method(self, func: ast.Attribute):
+        """For `obj.name(...)` called for its effect (effects.py): (the Method or Dispatch it calls, the function
+        whose parameters the lists it is given are lent to, how many leading arguments that function takes
+        before the call's), or None where it is no Python method of the user's class (each of a Dispatch's
+        methods taking the same parameters)."""
+        found = self.method_of(func)
+        methods = [m for m, _ in found.arms] if isinstance(found, Dispatch) else [found]
+        if found is None or isinstance(found, Held) or not all(inspect.isfunction(m.fn) for m in methods):
+            return None
+        names = {tuple(inspect.signature(m.fn).parameters) for m in methods}
+        if len(names) > 1:
+            return None
+        return found, methods[0].fn, 0 if methods[0].takes == "none" else 1
+
+    def method_effect(self, found, args: tuple, kwargs: tuple, node) -> None:
+        """The call `obj.name(*args, **kwargs)` for its effect, `found` its `effect_method`."""
+        def call(method: Method, first: tuple):
+            return self.method_call(method, first, args, kwargs, node, node.func.attr, returns_none=True)
+        if isinstance(found, Dispatch):
+            self.dispatch(found, found.base, call, node, None)
+        else:
+            call(found, self.method_first(found, node))
 
     def held_call(self, target, args: tuple, kwargs: tuple, node, spelled: str):
         """A call of `target`, a value the function reads from its module (or an object's attribute): an object
