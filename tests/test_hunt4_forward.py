@@ -286,3 +286,27 @@ def test_list_display_read_by_elementwise_function_scalars():
         return np.sum(np.maximum([a, b * b], 0.1))
     for t, expected in (((1.0, 0.0), 1.0), ((0.0, 1.0), 2 * 0.5)):
         assert_close(s2s.jvp(f, wrt=(0, 1))((0.3, 0.5), t)[1], expected, what=f"jvp along {t}")
+
+
+def list_dot(w):
+    return np.dot([w[0], 1.0], [2.0, w[1] * w[2]])
+
+
+def list_multiply(w):
+    return np.sum(np.multiply([w[0], 2.0], [0.8, w[1] * w[2]]))
+
+
+def list_norm(w):
+    return np.linalg.norm([w[0], 2.0 * w[1], 1.0])
+
+
+def list_lstsq(w):
+    return np.sum(np.linalg.lstsq([[w[0], 1.0], [2.0, 3.0], [1.0, 1.0]], [1.0, w[1], w[2]], rcond=None)[0])
+
+
+@pytest.mark.parametrize("f", LIST_ELEMENTWISE + [list_dot, list_multiply, list_norm, list_lstsq],
+                         ids=lambda f: f.__name__)
+def test_list_display_read_as_array_in_every_mode(f):
+    # reverse mode crashed as forward mode did (TypeError inside the rules); np.dot, np.multiply, norms and
+    # np.linalg read lists as arrays too (hunt4lin: products and linear algebra of lists)
+    assert_close(check_every_mode(f, W), numeric_grad(f, (W,), 0), what=f.__name__)

@@ -49,10 +49,20 @@ def arrays_of_displays(fn: ir.Function, namer: Namer) -> ir.Function:
     return dataclasses.replace(fn, body=map_blocks(fn.body, block))
 
 
+# (functions of linear algebra with an operand that is a sequence of arrays or a (factor, flag) pair)
+_SEQUENCE_READERS = frozenset({"numpy.linalg.multi_dot", "scipy.linalg.lu_solve", "scipy.linalg.cho_solve",
+                               "scipy.linalg.cho_solve_banded", "scipy.linalg.solve_banded", "scipy.linalg.block_diag"})
+
+
 def _reads_arrays(op: str) -> bool:
-    """Is `op` a NumPy elementwise function, which reads each operand as an array (a list of numbers too)?"""
+    """Is `op` a NumPy or SciPy function that reads each operand as an array (a list of numbers too): an
+    elementwise one, a product (np.dot, np.multiply, np.einsum) or one of linear algebra (np.linalg.norm)?"""
+    if not op.startswith(("numpy.", "scipy.")) or op in _SEQUENCE_READERS:
+        return False
+    if op.startswith(("numpy.linalg.", "scipy.linalg.")):
+        return True
     record = registry.PRIMITIVES.get(op)
-    return op.startswith("numpy.") and record is not None and record.facts.get("kind") == "elementwise"
+    return record is not None and record.facts.get("kind") in ("elementwise", "multilinear")
 
 
 def uncovered(op: str, rule, i: int) -> str | None:

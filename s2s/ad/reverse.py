@@ -36,6 +36,7 @@ from s2s.ad.blocks import ZERO
 from s2s.ad.forward_copy import ForwardCopy
 from s2s.ad.loop_saves import LoopSaves
 from s2s.ad.loops import LoopContext, LoopPlan, LoopReversal
+from s2s.ad.operands import arrays_of_displays
 from s2s.ad.stacks import StackAdjoints
 from s2s.ad.statements import StatementAdjoints
 from s2s.ad.writes import ElementWrites
@@ -55,6 +56,7 @@ def reverse(fn: ir.Function, wrt: list[str], *, return_value: bool = False, seed
     Returns the gradient (a tuple unless `single`; by default, unless one `wrt`), or `(value, gradient)`.
     """
     namer = namer or Namer()
+    fn = arrays_of_displays(fn, namer)  # (np.maximum([a, b * b], 0.1): the rules see an array, as NumPy does)
     start = copy.deepcopy(namer)
     builder = _Reverse(fn, wrt, namer, seeded=seed is not None)
     builder.single = len(wrt) == 1 if single is None else single
