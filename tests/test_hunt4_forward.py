@@ -220,7 +220,8 @@ def index_trick_c(p):
 @pytest.mark.parametrize("f", [index_trick_r, index_trick_c], ids=lambda f: f.__name__)
 def test_index_tricks_refused_in_forward_mode(f):
     p = np.array([0.1, 0.2, 0.3])
-    for call in (lambda: s2s.jvp(f)((p,), (np.ones(3),)), lambda: s2s.jacobian(f, mode="forward")(p)):
+    for call in (lambda: s2s.jvp(f)((p,), (np.ones(3),)), lambda: s2s.jacobian(f, mode="forward")(p),
+                 lambda: s2s.jacobian(f)(p), lambda: s2s.vjp(f)(p)):  # (reverse mode: "getitem: its argument 2")
         with pytest.raises(s2s.NonDifferentiableError) as info:
             call()
         message = str(info.value)

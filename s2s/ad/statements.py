@@ -14,6 +14,7 @@ import inspect
 
 from s2s import ir, prims
 from s2s.ad.analysis import ARITH_OPS
+from s2s.ad.operands import operand_refusal
 from s2s.errors import NonDifferentiableError, missing_rule
 from s2s.front.effects import ADDED_AT
 from s2s.rules import custom, registry
@@ -151,8 +152,8 @@ class StatementAdjoints:
         out = []
         for i, a in enumerate(value.args):
             if isinstance(a, ir.Var) and a.name in self.active:
-                if i >= len(rule.adjoints):
-                    raise self._no_rule(s, f"its argument {i + 1} has no derivative rule")
+                if i >= len(rule.adjoints):  # (np.r_[p, 1.0], obj[t]: named as such)
+                    raise operand_refusal(self.fn, s, i, f"its argument {i + 1} has no derivative rule")
                 if rule.adjoints[i] is not None:
                     out.append((i, a, rule.adjoints[i]))
         names = _rule_parameters(rule)
