@@ -353,3 +353,51 @@ def test_property_of_an_argument_record_is_refused_in_reverse_mode():
     with pytest.raises(s2s.S2SError, match=r"\.l2 of a Weighted: it is not one of its fields but a property") as err:
         s2s.grad(property_loss)(Weighted(np.ones(2)))
     assert "return p.l2" in str(err.value) or any("property_loss" in str(f) for f in err.traceback)
+
+
+# In forward mode the tangent of a record argument was read as a record: `dp.l2` evaluated the property on the
+# tangent (2 for 6), `dp.EPS` gave the constant as its tangent (4 for 2.5). The generated code reads the tangent's
+# fields only now (rt.tangent_of_record): a class constant's tangent is 0, a property is refused.
+class WeightedT(NamedTuple):
+    w: np.ndarray
+    EPS = 0.5
+
+    @property
+    def l2(self):
+        return np.sum(self.w ** 2)
+
+
+@dataclass
+class WeightedD:
+    w: np.ndarray
+    EPS: ClassVar[float] = 0.5
+
+    @property
+    def l2(self):
+        return np.sum(self.w ** 2)
+
+
+def eps_loss(p):
+    return np.sum(p.w ** 2) + p.EPS * np.sum(p.w)
+
+
+def identity(p):
+    return p
+
+
+@pytest.mark.parametrize("kind", [WeightedD, WeightedT])
+def test_class_constant_of_an_argument_record_in_forward_mode(kind):
+    p = kind(np.array([1.0, 2.0]))
+    expected = 2 * p.w + 0.5
+    assert_close(s2s.jvp(eps_loss)((p,), (kind(np.array([1.0, 0.0])),))[1], expected[0], what="jvp")
+    assert_close(s2s.jacobian(eps_loss, mode="forward")(p).w, expected, what="forward jacobian")
+    if kind is WeightedD:  # (a namedtuple's .EPS in the reverse sweep: rt.getattr_adjoint, not this fix's)
+        assert_close(s2s.hessian(eps_loss)(p).w.w, 2 * np.eye(2), what="hessian")
+    value, tangent = s2s.jvp(identity)((p,), (kind(np.ones(2)),))
+    assert type(tangent) is kind and np.array_equal(tangent.w, np.ones(2))
+
+
+@pytest.mark.parametrize("kind", [WeightedD, WeightedT])
+def test_property_of_an_argument_record_is_refused_in_forward_mode(kind):
+    with pytest.raises(s2s.S2SError, match=r"\.l2 of a Weighted.: it is not one of its fields but a property"):
+        s2s.jvp(property_loss)((kind(np.ones(2)),), (kind(np.ones(2)),))

@@ -24,6 +24,7 @@ from s2s.back.codegen import generate
 from s2s.back.compile import compile_source, pseudo_filename
 from s2s.errors import ResultTypeError
 from s2s.ad.forward import NotBatchable, forward
+from s2s.runtime.core import tangent_of_record
 from s2s.optimize import optimize
 from s2s.ir.printer import print_function
 
@@ -109,6 +110,12 @@ class Jvp(transform.Transformed):
         arguments.check_wrt(self.__name__, wrt_at, primals if type(primals) is tuple else tuple(primals), {})
         arguments.check_tangents(self.__name__, wrt_at, primals, tangents)
         tangents = arguments.like_primals(wrt_at, primals, tangents)
+        records = False
+        for t in tangents:
+            if type(t) is not float and type(t) is not np.ndarray and pytree.has_record(t):
+                records = True  # (what generated code reads of a record's tangent: its fields, tangent_of_record)
+                tangents = tuple(map(tangent_of_record, tangents))
+                break
         entry = self._entry
         if entry is None or not entry.check(self.__wrapped__):
             entry = self._build()
@@ -121,7 +128,8 @@ class Jvp(transform.Transformed):
             else:
                 value, tangent = self._invoke(fn, primals, tangents, kwargs)
             # (the tangent of x + c is the tangent passed in: the caller's array must not be what it gets back)
-            return value, arguments.real(self.__name__, fresh(tangent, tangents))
+            tangent = arguments.real(self.__name__, fresh(tangent, tangents))
+            return value, pytree.like(tangent, value) if records and pytree.has_record(value) else tangent
         except Exception as exc:
             if isinstance(exc, TypeError):
                 arguments.raise_call_error(self.__wrapped__, tuple(primals), kwargs)  # as the original refuses the call

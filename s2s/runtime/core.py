@@ -16,7 +16,7 @@ from s2s.errors import S2SError
 from s2s.runtime.checks import require_scalar
 
 __all__ = ["unbroadcast", "unbroadcast_to_shape", "Parts", "TupleParts", "DictParts", "FieldParts", "is_record",
-           "fields_of", "not_a_field", "zeros_like", "broadcast_tangent", "as_float", "adjoint_part", "forward_gradient"]
+           "fields_of", "not_a_field", "tangent_of_record", "zeros_like", "broadcast_tangent", "as_float", "adjoint_part", "forward_gradient"]
 
 
 class Shape:
@@ -245,7 +245,12 @@ class FieldParts(DictParts):
         try:
             return self[name]
         except KeyError:
-            raise AttributeError(name) from None
+            if self.record is None or name.startswith("__"):
+                raise AttributeError(name) from None
+        error = not_a_field(self.record, name)  # (the tangent of a record: `tangent_of_record`)
+        if error is not None:
+            raise error
+        return zeros_like(getattr(self.record, name))  # (a class constant's tangent)
 
     def _map(self, fn):
         return FieldParts((k, fn(v)) for k, v in self.items())
@@ -269,6 +274,50 @@ def fields_of(x) -> list:
     return [f.name for f in dataclasses.fields(x)]
 
 
+def tangent_of_record(t):
+    """The tangent `t` the caller gave for a record argument, as forward-mode code reads it: a dataclass as a
+    FieldParts of its fields, a namedtuple as one of a subclass of its class (`_fields_only`), in lists, tuples
+    and dicts too. Generated code reads `dp.name` of the tangent where the function reads `p.name`: for a
+    field that is the field's tangent; a class constant's is zero, not the constant; a property or an attribute
+    `__post_init__` sets is refused (`not_a_field`), not evaluated on the tangent as if it were a record."""
+    if is_record(t):
+        out = FieldParts((k, tangent_of_record(getattr(t, k))) for k in fields_of(t))
+        out.record = type(t)
+        return out
+    if isinstance(t, tuple) and hasattr(t, "_fields"):
+        return _fields_only(type(t))(*map(tangent_of_record, t))
+    if isinstance(t, (tuple, list)):
+        return type(t)(map(tangent_of_record, t)) if type(t) in (tuple, list) else t
+    if type(t) is dict:
+        return {k: tangent_of_record(v) for k, v in t.items()}
+    return t
+
+
+_FIELDS_ONLY: dict = {}  # namedtuple class -> its subclass whose attributes other than fields are checked
+
+
+def _fields_only(kind: type) -> type:
+    """A subclass of the namedtuple class `kind` whose objects read their fields as `kind`'s do, a class constant
+    as zero (a tangent's), and refuse any other attribute a function may read (`not_a_field`)."""
+    sub = _FIELDS_ONLY.get(kind)
+    if sub is not None:
+        return sub
+    fields = frozenset(kind._fields)
+
+    def __getattribute__(self, name):
+        if name in fields or name.startswith("_"):
+            return tuple.__getattribute__(self, name)
+        error = not_a_field(kind, name)
+        if error is not None:
+            raise error
+        return zeros_like(getattr(kind, name))
+
+    sub = _FIELDS_ONLY[kind] = type(kind.__name__, (kind,), {
+        "__slots__": (), "__getattribute__": __getattribute__, "__module__": kind.__module__,
+        "__qualname__": kind.__qualname__})
+    return sub
+
+
 def not_a_field(kind: type, name: str):
     """For an attribute `name` of the record class `kind` that is not one of its fields: None where it is a class
     constant (plain data on the class, `EPS: ClassVar = 0.5`: no derivative flows into the fields), else the
@@ -285,13 +334,18 @@ def not_a_field(kind: type, name: str):
         "an attribute its __init__ or __post_init__ sets" if raw is _MISSING else f"a {type(raw).__name__}"
     also = f", or make the function a method of {kind.__name__} (def loss(self, ...): ... self.{name}), whose " \
            f"properties s2s follows" if isinstance(raw, property) else ""
-    return S2SError(f"no derivative flows through .{name} of a {kind.__name__}: it is not one of its fields but "
+    return _NotAField(f"no derivative flows through .{name} of a {kind.__name__}: it is not one of its fields but "
                     f"{what}, and s2s differentiates a record through its fields (here the record is an argument, "
                     f"whose class is known only as the code runs): compute it from the fields where it is "
                     f"read{also}")
 
 
 _MISSING = object()
+
+
+class _NotAField(S2SError, AttributeError):
+    """`not_a_field`'s error: an S2SError for the user, and the AttributeError Python's `hasattr(t, "shape")`
+    and `getattr(t, name, default)` take as "no such attribute" where the runtime probes a record's tangent."""
 
 
 def _structured(g, x):
