@@ -511,3 +511,25 @@ def test_linalg_outer_and_matrix_transpose_in_every_mode():
     if not hasattr(np.linalg, "outer"):
         pytest.skip("NumPy 2's")
     check_every_mode(linalg_outer_transpose, np.linspace(-0.8, 1.2, 6))
+
+
+# ----------------------------------------------------------------- np.average: weights along several axes
+# (the x adjoint shaped 1-D weights for one axis only: weights along axis=(1, 0) raised a ValueError)
+X34 = np.cos(np.arange(12.0)).reshape(3, 4)
+
+
+def average_weights_along_axes(p):
+    x = np.reshape(p, (3, 4))
+    a, s = np.average(x * x, axis=(1, 0), weights=X34.T + 1.5, returned=True)
+    return a * s + np.sum(np.average(np.sin(x), axis=1, weights=np.arange(1.0, 5.0)))
+
+
+def test_average_weights_along_axes_in_every_mode():
+    check_every_mode(average_weights_along_axes, np.linspace(0.4, 1.6, 12))
+
+
+def test_average_in_its_weights_is_refused():
+    def f(x, w):
+        return np.average(x, 0, w)
+    with pytest.raises(NonDifferentiableError):
+        s2s.grad(f, wrt=1)(X34[0], np.array([0.5, 1.2, 0.8, 2.0]))

@@ -19,7 +19,7 @@ from s2s.runtime.cumprod import cumprod_zero_lines
 __all__ = [
     "Parts", "reduced_axes", "expand_reduced", "prod_adjoint", "extremum_adjoint", "var_adjoint", "cumsum_adjoint",
     "cumprod_adjoint", "nanmean_adjoint", "norm_adjoint", "vector_norm_adjoint", "matrix_norm_adjoint",
-    "diff_adjoint", "diff_ends_adjoint", "trapezoid_adjoint_dx", "taken_indices", "average_adjoint", "tile_adjoint", "repeat_adjoint", "split_adjoint", "array_adjoint",
+    "diff_adjoint", "diff_ends_adjoint", "trapezoid_adjoint_dx", "taken_indices", "tile_adjoint", "repeat_adjoint", "split_adjoint", "array_adjoint",
     "concatenate_adjoint", "stack_adjoint", "hstack_adjoint", "vstack_adjoint", "dstack_adjoint",
     "column_stack_adjoint", "take_adjoint", "take_along_axis_adjoint", "sort_adjoint", "select_adjoint_choices",
     "select_adjoint_default", "sinc_derivative", "ptp_adjoint", "trapezoid_adjoint_y", "trapezoid_adjoint_x",
@@ -196,21 +196,6 @@ def nanmean_adjoint(g, x, axis=None, keepdims=False):
     present = ~np.isnan(x)
     count = np.sum(present, axis=reduced_axes(axis, x.ndim), keepdims=True)
     return expand_reduced(g, x.shape, axis, keepdims) * present / count
-
-
-def average_adjoint(g, x, axis=None, weights=None, keepdims=False):
-    """Adjoint of `np.average(x, axis, weights, keepdims=keepdims)` with respect to `x`."""
-    x = np.asarray(x)
-    g = expand_reduced(g, x.shape, axis, keepdims)
-    if weights is None:
-        axes = reduced_axes(axis, x.ndim)
-        return np.broadcast_to(g, x.shape) / int(np.prod([x.shape[a] for a in axes]))
-    w = np.asarray(weights)
-    if w.shape != x.shape:  # 1-D weights along a single axis
-        shape = [1] * x.ndim
-        shape[reduced_axes(axis, x.ndim)[0]] = w.size
-        w = w.reshape(shape)
-    return g * w / np.sum(w, axis=reduced_axes(axis, x.ndim), keepdims=True)
 
 
 def _vector_norm_adjoint(g, ans, x, ord, axis):

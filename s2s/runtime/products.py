@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from s2s.runtime.arrays import add_into
+from s2s.runtime.arrays import add_into, expand_reduced, reduced_axes
 from s2s.runtime.core import _zero, unbroadcast, zeros_like
 
 __all__ = ["sum_adjoint", "reduced_count", "mean_adjoint", "matmul_adjoint_a", "matmul_adjoint_b", "dot_adjoint_a",
            "dot_adjoint_b", "transpose_adjoint", "OuterSum", "add_outer", "outer_total", "batch_matmul_a",
-           "batch_matmul_b", "batch_dot_a", "batch_dot_b"]
+           "batch_matmul_b", "batch_dot_a", "batch_dot_b", "average_adjoint"]
 
 _FLOAT64 = np.dtype(np.float64)
 
@@ -261,3 +261,27 @@ def transpose_adjoint(g, axes=None):
     if axes is None:
         return np.transpose(g)
     return np.transpose(g, np.argsort(axes))
+
+
+# ---------------------------------------------------------------- np.average
+def _weights_as_numpy_reads_them(w, x, axis):
+    """np.average's weights `w` shaped to broadcast against `x` as NumPy shapes them: weights of x's shape as they
+    are; weights along the axes `axis` names, in that order, transposed and given axes of length 1 elsewhere."""
+    w = np.asarray(w)
+    if w.shape == x.shape:
+        return w
+    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+    axes = tuple(int(a) % x.ndim for a in axes)
+    return np.transpose(w, np.argsort(axes)).reshape(tuple(n if k in axes else 1 for k, n in enumerate(x.shape)))
+
+
+def average_adjoint(g, x, axis=None, weights=None, keepdims=False):
+    """Adjoint of `np.average(x, axis, weights, keepdims=keepdims)` with respect to `x`: g w / sum(w) (g / the
+    count without weights), spread over the averaged axes."""
+    x = np.asarray(x)
+    g = expand_reduced(g, x.shape, axis, keepdims)
+    axes = reduced_axes(axis, x.ndim)
+    if weights is None:
+        return np.broadcast_to(g, x.shape) / int(np.prod([x.shape[a] for a in axes]))
+    w = _weights_as_numpy_reads_them(weights, x, axis)
+    return g * w / np.sum(np.broadcast_to(w, x.shape), axis=axes, keepdims=True)
