@@ -206,6 +206,11 @@ P12 = np.cos(np.arange(12.0) * 1.3) + 0.1
 def test_cross_axes_in_every_mode(f):
     if f is linalg_cross and not hasattr(np.linalg, "cross"):
         pytest.skip("np.linalg.cross is NumPy 2's")
+    if f is cross_two_vectors_axis:
+        try:
+            np.cross(np.ones(2), np.ones(2))
+        except ValueError:
+            pytest.skip("this NumPy rejects 2-vectors in np.cross")
     check_every_mode(f, P12 if f is cross_two_vectors_axis else P12[:12 if f is not cross_axes_mixed else 10])
 
 
