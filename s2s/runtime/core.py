@@ -16,7 +16,8 @@ from s2s.errors import S2SError
 from s2s.runtime.checks import require_scalar
 
 __all__ = ["unbroadcast", "unbroadcast_to_shape", "Parts", "TupleParts", "DictParts", "FieldParts", "is_record",
-           "fields_of", "not_a_field", "tangent_of_record", "zeros_like", "broadcast_tangent", "as_float", "adjoint_part", "forward_gradient"]
+           "fields_of", "not_a_field", "tangent_of_record", "zeros_like", "broadcast_tangent", "as_float",
+           "adjoint_part", "forward_gradient"]
 
 
 class Shape:
@@ -334,16 +335,16 @@ def not_a_field(kind: type, name: str):
         "an attribute its __init__ or __post_init__ sets" if raw is _MISSING else f"a {type(raw).__name__}"
     also = f", or make the function a method of {kind.__name__} (def loss(self, ...): ... self.{name}), whose " \
            f"properties s2s follows" if isinstance(raw, property) else ""
-    return _NotAField(f"no derivative flows through .{name} of a {kind.__name__}: it is not one of its fields but "
-                    f"{what}, and s2s differentiates a record through its fields (here the record is an argument, "
-                    f"whose class is known only as the code runs): compute it from the fields where it is "
-                    f"read{also}")
+    return NotAFieldError(f"no derivative flows through .{name} of a {kind.__name__}: it is not one of its fields "
+                          f"but {what}, and s2s differentiates a record through its fields (here the record is an "
+                          f"argument, whose class is known only as the code runs): compute it from the fields "
+                          f"where it is read{also}")
 
 
 _MISSING = object()
 
 
-class _NotAField(S2SError, AttributeError):
+class NotAFieldError(S2SError, AttributeError):
     """`not_a_field`'s error: an S2SError for the user, and the AttributeError Python's `hasattr(t, "shape")`
     and `getattr(t, name, default)` take as "no such attribute" where the runtime probes a record's tangent."""
 
