@@ -243,7 +243,7 @@ def _scalars(facts, fn, result_is_scalar, known: set, optimistic: set, through_j
                 if name not in known:
                     known.add(name)
                     changed = True
-        for target, op, args, kwargs in facts:
+        for target, op, args, kwargs in reversed(facts):  # (against program order: a chain in one sweep)
             if target in known and (op in backward or backward and _elementwise(op)):
                 for a in args:
                     if isinstance(a, ir.Var) and a.name not in known:
