@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from s2s import ir
 from s2s.errors import S2SError, UnsupportedSyntaxError
 from s2s.front.effects import RAISE
+from s2s.front.methods import Method
 from s2s.front.source import Source, lambda_as_def
 
 
@@ -188,13 +189,10 @@ class FunctionLowering:
     def method_value(self, spelled: ast.Attribute) -> FunctionValue | None:
         """`M.loss` for a module-level object M of a class of the user's that defines the method `loss`: the
         method bound to M (the object is data, read by reference), as s2s descends into `M.loss(x)`."""
-        found = self.user_method(spelled)
-        base = self.atom(spelled.value) if found is not None else None
-        if not isinstance(base, ir.Var) or base.name not in self.free:
+        found = self.method_of(spelled)  # (front/methods.py: a Method where the object is known while compiling)
+        if not isinstance(found, Method) or found.takes != "self":
             return None
-        obj = self.free[base.name][0]
-        if spelled.attr in getattr(obj, "__dict__", {}):  # (an attribute of the object hides its class's method)
-            return None
+        obj = self.free[found.base.name][0]
         return FunctionValue(ast.unparse(spelled), getattr(obj, spelled.attr))
 
     def transform_refusal(self, name: str, fv, node) -> S2SError:
