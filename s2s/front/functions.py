@@ -13,6 +13,7 @@ at the user's line (`check_no_function_values`).
 from __future__ import annotations
 
 import ast
+import inspect
 from dataclasses import dataclass
 
 from s2s import ir
@@ -190,7 +191,7 @@ class FunctionLowering:
         """`M.loss` for a module-level object M of a class of the user's that defines the method `loss`: the
         method bound to M (the object is data, read by reference), as s2s descends into `M.loss(x)`."""
         found = self.method_of(spelled)  # (front/methods.py: a Method where the object is known while compiling)
-        if not isinstance(found, Method) or found.takes != "self":
+        if not isinstance(found, Method) or not inspect.isfunction(found.fn):
             return None
         obj = self.free[found.base.name][0]
         return FunctionValue(ast.unparse(spelled), getattr(obj, spelled.attr))
