@@ -115,14 +115,14 @@ def like(g, template):
     `g.layers + [w]` joins lists, as Python does. (Called only where a wrt argument holds a record.)"""
     if is_record(template) and isinstance(g, dict):
         return record_of(template, {k: like(g[k], getattr(template, k)) for k in _fields(template)})
+    if mismatch(g, template) is not None:
+        return g  # (another length, other keys: arguments.structured says so)
     if isinstance(template, tuple) and hasattr(template, "_fields") and isinstance(g, (tuple, list)):
         return type(template)(*[like(a, t) for a, t in zip(g, template)])  # a namedtuple
     if isinstance(template, (tuple, list)) and isinstance(g, (tuple, list)):
-        parts = [like(a, t) for a, t in zip(g, template)]
-        return type(template)(*parts) if hasattr(template, "_fields") else \
-            (list if isinstance(g, list) else tuple)(parts)
+        return (list if isinstance(g, list) else tuple)(like(a, t) for a, t in zip(g, template))
     if isinstance(template, dict) and isinstance(g, dict):
-        return (type(g) if type(g) is dict else dict)((k, like(g[k], v)) for k, v in template.items())
+        return dict((k, like(g[k], v)) for k, v in template.items())
     return g
 
 
