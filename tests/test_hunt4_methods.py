@@ -129,11 +129,15 @@ def test_an_abstract_base_and_a_mixin_in_reverse_mode():
 
 
 def test_an_attribute_of_the_object_hides_its_classs_method():
-    """obj.act set on the instance (a NumPy function) is what obj.act(x) calls, as Python looks it up."""
+    """obj.act set on the instance (a NumPy function) is what obj.act(x) calls, as Python looks it up; the code
+    made for every Base (reverse mode) refuses such an object when it runs (it gave Base.act's (0.25, 1.0))."""
     m = Base()
     m.act = np.sin
     assert m.loss(0.5) == np.sin(0.5)
     assert s2s.jvp(m.loss)((0.5,), (1.0,)) == pytest.approx((np.sin(0.5), np.cos(0.5)))
+    with pytest.raises(s2s.S2SError, match=r"self\.act\(\).*holds its own 'act'"):
+        s2s.value_and_grad(m.loss)(0.5)
+    assert s2s.value_and_grad(Base().loss)(0.5) == (0.25, 1.0)
 
 
 def test_a_class_defined_after_the_code_was_made_is_refused_not_differentiated_wrongly():

@@ -416,10 +416,17 @@ class MethodLowering:
         seen = ", ".join(sorted({c.__name__ for _, classes in found.arms for c in classes}))
         what = "is none of" if found.by_class else f"defines '{found.name}' otherwise than"
         message = (f"{spelled}() ({where}): the object's class {what} the classes s2s saw when it made this code "
-                   f"({seen}); define that class before the first call of the transformation, or call "
-                   f"s2s.api.cache.clear() after defining it")
+                   f"({seen}), or the object holds its own '{found.name}'; define that class before the first "
+                   f"call of the transformation (or call s2s.api.cache.clear() after defining it), and make an "
+                   f"attribute holding a function a method of the class")
         other = ir.Call("isnot", (known, refs[0])) if len(refs) == 1 else \
             ir.Call("notin", (known, self.materialise(ir.Call("tuple", tuple(refs)))))
+        if not found.by_class and found.name != "__call__":  # (the object's own attribute hides the class's;
+            # not for super().name or the __call__ of obj(x), which Python looks up on the class)
+            own = self.materialise(self.call_object(getattr, (base, ir.Const("__dict__"), ir.Const(())), (), node,
+                                                    "getattr"))
+            other = ir.Call("or", (self.materialise(other), self.materialise(ir.Call("in", (ir.Const(found.name),
+                                                                                           own)))))
         self._branch(self.materialise(other), lambda: self.emit(ir.Effect(ir.Call(
             RAISE, (self.exception_class(S2SError), ir.Const(message))), self.loc)), lambda: None, node)
 
