@@ -401,3 +401,19 @@ def test_class_constant_of_an_argument_record_in_forward_mode(kind):
 def test_property_of_an_argument_record_is_refused_in_forward_mode(kind):
     with pytest.raises(s2s.S2SError, match=r"\.l2 of a Weighted.: it is not one of its fields but a property"):
         s2s.jvp(property_loss)((kind(np.ones(2)),), (kind(np.ones(2)),))
+
+
+@dataclass
+class Box:
+    size: float
+    ndim: float
+
+    def volume(self):
+        return self.size ** 3 * self.ndim
+
+
+def test_fields_named_only_as_ndarray_attributes_in_a_method():
+    b = Box(2.0, 1.5)
+    grad = s2s.grad(Box.volume)(b)
+    assert_close([grad.size, grad.ndim], [3 * 2.0 ** 2 * 1.5, 2.0 ** 3], what="grad")
+    assert_close(s2s.jvp(Box.volume)((b,), (Box(1.0, 0.0),))[1], 18.0, what="jvp along size")
