@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import copy
 import difflib
-import inspect
 import types
 
 from s2s import ir, prims
@@ -432,24 +431,6 @@ class ExpressionLowering:
             obj = self.free[atom.name][0]
             return type(obj) if user_object(obj) else None
         return self.classes.get(atom.name)
-
-    def user_method(self, func: ast.Attribute):
-        """(function, leading arguments) for `obj.method(...)` on an object of the user's whose class defines
-        `method`: the method is inlined like any helper, with the object as its first argument."""
-        if not isinstance(func.value, (ast.Name, ast.Attribute)):
-            return None
-        base = self.atom(func.value)
-        cls = self.class_of(base)
-        if cls is None:
-            return None
-        found = inspect.getattr_static(cls, func.attr, None)
-        if isinstance(found, staticmethod):
-            return found.__func__, (), cls
-        if isinstance(found, classmethod):
-            return found.__func__, (self.constant_or_error(cls, cls.__name__, func),), cls
-        if inspect.isfunction(found):
-            return found, (base,), cls
-        return None
 
     def static_value(self, node):
         """The object a dotted name like `np.linalg.inv` refers to, or MISSING if it is not static."""
