@@ -377,3 +377,24 @@ def test_a_method_called_for_its_effect_is_the_objects_too():
     with pytest.raises(s2s.UnsupportedSyntaxError, match="appends to the list 'out' on some of its paths"):
         s2s.grad(t.loss)(2.0)
     assert s2s.jvp(Logger().loss)((2.0,), (1.0,)) == (8.0, 8.0)
+
+
+class Penalty:
+    def pen(self, w):
+        return w * w
+
+    def total(self, ws):
+        return sum(map(self.pen, ws))
+
+    def twice(self, x):
+        f = self.pen
+        return f(x) + f(2.0 * x)
+
+
+def test_a_method_taken_as_a_value_is_called_as_the_method():
+    """map(self.pen, ws) and f = self.pen; f(x): the method of the object's class (were refused: 'a call of
+    mapped, a value only the run time knows')."""
+    p = Penalty()
+    assert s2s.grad(p.total)([1.0, 2.0]) == [2.0, 4.0]
+    assert s2s.value_and_grad(p.twice)(1.5) == (11.25, 15.0)
+    assert s2s.jvp(p.twice)((1.5,), (1.0,)) == (11.25, 15.0)

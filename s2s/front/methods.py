@@ -378,15 +378,21 @@ class MethodLowering:
 
     def object_call(self, callee, node, hint):
         """`obj(x)` of an object of the user's whose class defines `__call__` (a layer, `self(x)`): that method
-        called with the object first; None for another callee."""
-        found = self.method_on(callee, "__call__")
+        called with the object first; `f(x)` where `f = self.pen` (`map(self.pen, ws)`): the method `pen` of the
+        object, called so; None for another callee."""
+        made = self.definitions.get(callee.name) if isinstance(callee, ir.Var) else None
+        name, base = "__call__", callee
+        if isinstance(made, ir.Call) and made.op == "getattr" and len(made.args) == 2 and \
+                isinstance(made.args[1], ir.Const) and isinstance(made.args[1].value, str):
+            name, base = made.args[1].value, made.args[0]
+        found = self.method_on(base, name)
         if found is None or isinstance(found, Held):
             return None
         args, kwargs = self.spread(node.args), self.keywords(node.keywords)
         if isinstance(found, Dispatch):
-            return self.dispatch(found, callee, lambda m, first: self.method_call(m, first, args, kwargs, node,
-                                                                                 "__call__"), node, hint)
-        return self.method_call(found, self.method_first(found, node), args, kwargs, node, "__call__")
+            return self.dispatch(found, base, lambda m, first: self.method_call(m, first, args, kwargs, node, name),
+                                 node, hint)
+        return self.method_call(found, self.method_first(found, node), args, kwargs, node, name)
 
     def method_reference(self, method: Method, name: str) -> ir.Atom:
         """What `type(obj).name` is when it finds `method`, read as the code runs from the dictionary of the class
