@@ -49,21 +49,28 @@ def _seen_through_views(body: list) -> dict:
     for its views to read (the alias pass refuses such reads in the user's code, so there the rule keeps only
     writes that are dead anyway)."""
     root = array_versions(body)
-    views = [s for s in ir.statements(body) if type(s) is ir.Assign and type(s.value) is ir.Call
-             and s.value.op in MAY_SHARE_MEMORY and s.value.op != "setitem"]
+    views = [(s.target, vars_of(s.value)) for s in ir.statements(body) if type(s) is ir.Assign and
+             type(s.value) is ir.Call and (s.value.op in MAY_SHARE_MEMORY and s.value.op != "setitem" or
+                                          s.value.op == "pop")]
+    # (and a join of an if or a loop that may be the array itself, `u = y if c else 0.9`: the same object)
+    views += [(p.target, [o.name for o in p.operands if type(o) is ir.Var]) for s in ir.statements(body)
+              if type(s) in (ir.If, ir.Loop) for p in s.phis]
+    # (and a loop's stack a value that may be the array is pushed onto, whose entries are read as views are:
+    # code s2s generated saves `t5 = y if c else 0.9` by reference and reads it after writing y's old elements back)
+    views += [(s.value.args[0].name, vars_of(s.value.args[1])) for s in ir.statements(body) if _is_push(s)]
     if not root or not views:
         return {}
     sharing: dict = {}
     changed = True
     while changed:
         changed = False
-        for s in views:
-            if s.target in root:
+        for target, operands in views:
+            if target in root:
                 continue
-            r = next((root[a] for a in vars_of(s.value) if a in root), None)
+            r = next((root[a] for a in operands if a in root), None)
             if r is not None:
-                root[s.target] = r
-                sharing.setdefault(r, set()).add(s.target)
+                root[target] = r
+                sharing.setdefault(r, set()).add(target)
                 changed = True
     return {s.target: frozenset(sharing[root[s.target]]) for s in ir.statements(body) if type(s) is ir.Assign
             and type(s.value) is ir.Call and s.value.op == "setitem" and root.get(s.target) in sharing}
