@@ -464,7 +464,7 @@ def svd_tangent(d, ans, a, full_matrices=True, compute_uv=True):
         return _like(type(ans), dU, ds, dVh)
     V = np.swapaxes(Vh, -1, -2)
     P = np.swapaxes(U, -1, -2) @ d @ V
-    S = s[..., None, :] * np.eye(len(s))
+    S = s[..., None, :] * np.eye(np.shape(s)[-1])  # (diag(s) of each matrix of a stack)
     F = _eig_gaps(s ** 2)
     dU = U @ (F * (P @ S + S @ np.swapaxes(P, -1, -2)))
     dV = V @ (F * (S @ P + np.swapaxes(P, -1, -2) @ S))
