@@ -392,6 +392,11 @@ CASES += [
     ("getattr", lambda p: p.W * p.b + np.sin(p.W), (REC,), 0),
     ("s2s.runtime.getattr_adjoint", lambda g: rt.getattr_adjoint(g, REC, "W").W * 2.0, (M23,), 0),
     ("s2s.runtime.getattr_adjoint", lambda g: rt.getattr_adjoint(g, REC, "b").b + 0.0 * M23, (1.3,), 0),
+    # (the part of an adjoint at an attribute: a record's field, a NumPy result's element by its name)
+    ("s2s.runtime.getattr_adjoint_transpose", lambda h: rt.getattr_adjoint_transpose(
+        rt.getattr_adjoint(h * h, REC, "W"), REC, "W") * 2.0, (M23,), 0),
+    ("s2s.runtime.getattr_adjoint_transpose", lambda h: rt.getattr_adjoint_transpose(
+        (np.sin(h[0]), h * h), np.linalg.eigh(SPD), "eigenvectors"), (SPD,), 0),
 ]
 G6 = np.linspace(-0.9, 1.1, 6)  # an adjoint of a length-6 result
 CASES += [

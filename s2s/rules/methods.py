@@ -46,4 +46,5 @@ linear(RT + "item_adjoint_transpose", lambda H, ans, h, *index: rt.item_adjoint(
        batched=[lambda d, ans, h, *index: rt.batch_item(d, *index)])
 linear(RT + "tolist_adjoint", lambda h, ans, g, x: rt.as_parts(h), None)
 linear(RT + "as_parts", lambda h, ans, g: rt.tolist_adjoint(h, g))
-linear(RT + "getattr_adjoint", lambda h, ans, g, obj, name: emit("getattr", h, name), None, None)
+linear(RT + "getattr_adjoint", lambda h, ans, g, obj, name: rt.getattr_adjoint_transpose(h, obj, name), None, None)
+linear(RT + "getattr_adjoint_transpose", lambda H, ans, h, obj, name: rt.getattr_adjoint(H, obj, name), None, None)

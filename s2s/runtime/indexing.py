@@ -4,9 +4,10 @@ from __future__ import annotations
 import numpy as np
 
 from s2s.errors import S2SError
-from s2s.runtime.core import batch_key, batch_write, FieldParts, Parts, TupleParts, _zero, is_record, zeros_like
+from s2s.runtime.core import (batch_key, batch_write, FieldParts, Parts, TupleParts, _zero, is_record, not_a_field,
+                              zeros_like)
 
-__all__ = ["getattr_adjoint", "getitem_adjoint", "copy_adjoint", "setitem_value_adjoint", "setitem_tangent",
+__all__ = ["getattr_adjoint", "getattr_adjoint_transpose", "getitem_adjoint", "copy_adjoint", "setitem_value_adjoint", "setitem_tangent",
            "batch_setitem_tangent", "batch_setitem_base", "batch_setitem", "setitem_adjoint", "add_at", "zero_at"]
 
 
@@ -14,6 +15,11 @@ def getattr_adjoint(g, x, name):
     """Adjoint of `x.name`: for a dataclass `x`, `g` at field `name` and zeros at the others; for a namedtuple,
     `g` at that element."""
     if isinstance(x, tuple) and hasattr(x, "_fields"):
+        if name not in x._fields:  # (a class constant: no derivative; a property: refused, rt.not_a_field)
+            error = not_a_field(type(x), name)
+            if error is not None:
+                raise error
+            return zeros_like(x)
         return getitem_adjoint(g, x, x._fields.index(name))
     if not is_record(x) and not isinstance(x, FieldParts):
         raise S2SError(f"no derivative flows through the attribute .{name} of a {type(x).__name__}: s2s "
@@ -21,6 +27,16 @@ def getattr_adjoint(g, x, name):
     out = zeros_like(x)
     out[name] = g
     return out
+
+
+def getattr_adjoint_transpose(h, x, name):
+    """Adjoint of `getattr_adjoint(g, x, name)` with respect to g (a second derivative): the part of `h`, an
+    adjoint of x, at attribute `name`; a namedtuple's (NumPy's results: eigh(a).eigenvalues) is its element, which
+    the runtime's parts of a tuple hold by position."""
+    if isinstance(x, tuple) and hasattr(x, "_fields") and name in x._fields and isinstance(h, (tuple, list)) and \
+            not hasattr(h, name):
+        return h[x._fields.index(name)]
+    return getattr(h, name)
 
 
 def getitem_adjoint(g, x, *index):
