@@ -59,9 +59,11 @@ class ForwardCopy:
         pushes = {}
         roots = set(self.arrays.values())
         definitions = {t.target: t.value for t in ir.statements(s.body) if isinstance(t, ir.Assign)}
-        # (an if's join is one of its operands: `t5 = y if c else 0.9` may be the array y itself)
+        # (an if's join that is no version of an array written in place is one of its operands: `t5 = y if c
+        # else 0.9` may be the array y itself)
         definitions.update((p.target, ir.Call("tuple", tuple(p.operands))) for t in ir.statements(s.body)
-                           if type(t) is ir.If for p in t.phis)
+                           if type(t) is ir.If for p in t.phis
+                           if p.target not in self.arrays and p.target not in roots)
         for n in plan.saved:
             def push(value, loc, stack=plan.stacks[n]):
                 return ir.Effect(ir.Call("push", (ir.Var(stack), ir.Var(value))), loc or s.loc)
