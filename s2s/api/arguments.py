@@ -263,6 +263,7 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
         elif isinstance(value, (complex, np.complexfloating)):
             _real_leaf(what, name, value)
         elif isinstance(value, (tuple, list, dict)) or dataclasses.is_dataclass(value):
+            _refuse_operators(what, name, value)
             for k, leaf in enumerate(pytree.leaves(value)):  # (a container of parameters: leaf by leaf, as above)
                 _real_leaf(what, name, leaf)
                 if isinstance(leaf, (bool, np.bool_, np.integer)) or \
@@ -280,6 +281,24 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
                    "choose a float or array parameter with wrt=, or pass a float")
             raise TypeError(f"{what}: the argument '{name}' is {kind}, which has no derivative; {fix}")
     return plain
+
+
+_OPERATORS = ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__",
+              "__matmul__", "__rmatmul__", "__neg__", "__pow__")
+
+
+def _refuse_operators(what: str, name: str, value) -> None:
+    """A dataclass argument whose class defines arithmetic (`p * s` calling its `__mul__`): s2s differentiates
+    `p * s` as NumPy's product of each field, not as the method, whose derivative could differ (a weight decay
+    scaling W alone) — refused, not differentiated wrongly."""
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return
+    own = next((m for m in _OPERATORS for k in type(value).__mro__[:-1] if m in vars(k)), None)
+    if own is not None:
+        raise TypeError(f"{what}: the argument '{name}' is a {type(value).__name__}, whose class defines {own}; s2s "
+                        f"differentiates a dataclass through its fields and does not follow its operator methods: "
+                        f"call a function or a method for the operation instead (p.scale(s), not p * s), or pass "
+                        f"the fields as arguments")
 
 
 def _refuse_leaf(what: str, name: str, spelled: str, leaf) -> None:
