@@ -90,3 +90,18 @@ def test_record_with_operator_methods_is_refused():
     p = Decayed(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
     with pytest.raises(TypeError, match="defines __mul__"):
         s2s.grad(scaled_record_loss)(p, 2.0)
+
+
+def test_helper_edited_without_reload_says_to_reload(tmp_path, monkeypatch):
+    # the refusal said the helper's source was unavailable and to register @s2s.adjoint (fix4cache's item 7)
+    import importlib
+    import os
+    path = tmp_path / "edited_helper_mod.py"
+    path.write_text("import numpy as np\ndef helper(x):\n    return 2.0 * x\ndef f(x):\n    return np.sum(helper(x) * x)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    mod = importlib.import_module("edited_helper_mod")
+    path.write_text("import numpy as np\ndef helper(x):\n    return 3.0 * x * x\ndef f(x):\n    return np.sum(helper(x) * x)\n")
+    os.utime(path, (os.stat(path).st_atime, os.stat(path).st_mtime + 10))
+    with pytest.raises(s2s.NonDifferentiableError) as info:
+        s2s.grad(mod.f)(np.array([1.0, 2.0]))
+    assert "Reload the module" in str(info.value) and "@s2s.adjoint" not in str(info.value)

@@ -352,9 +352,14 @@ class CallLowering(MethodLowering):
             return self.recursive_call(fn, args, kwargs, node)
         try:
             callee_src = read_function(fn)
-        except S2SError:
-            raise NonDifferentiableError(fn.__qualname__, self.src.filename, node.lineno, self.src.line(node.lineno),
-                                         "it has no derivative rule and its source is unavailable") from None
+        except S2SError as exc:
+            stale = "not the code Python runs" in str(exc)  # (its file edited since it was imported: reload it)
+            raise NonDifferentiableError(
+                fn.__qualname__, self.src.filename, node.lineno, self.src.line(node.lineno),
+                str(exc).split(": ", 1)[-1].split(": reload")[0] if stale else
+                "it has no derivative rule and its source is unavailable",
+                "Reload the module that defines it (importlib.reload, or restart the kernel), so that s2s "
+                "differentiates what runs." if stale else "") from None
         try:
             fence.check(callee_src)
             self.deps[f"{getattr(fn, '__module__', '')}:{fn.__qualname__}"] = callee_src.text
