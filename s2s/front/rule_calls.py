@@ -86,7 +86,7 @@ class RuleCallLowering:
         return placed + tuple(args[len(pos):]), tuple(keywords)
 
     def ruled_method(self, method: tuple, attr: str):
-        """(callable, leading arguments) where `method` (user_method's) has a rule of the user's: on its class's
+        """(callable, leading arguments) where `method` (methods.method_of's) has a rule of the user's: on its class's
         function (`@s2s.adjoint(Q.quant)`, called with the object first) or on a module object's bound method
         (`@s2s.adjoint(QQ.quant)`); else None."""
         fn, first, _ = method
