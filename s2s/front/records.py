@@ -20,6 +20,7 @@ import inspect
 
 import numpy as np
 
+from s2s.front.methods import subclasses  # (`cls` first: an object of any of them may be `self`)
 from s2s.front.source import MISSING, Source
 
 _NO_TREE = ast.Module(body=[], type_ignores=[])
@@ -83,17 +84,6 @@ def class_lookup(cls: type, name: str):
         if name in space:
             return value
     return MISSING
-
-
-def subclasses(cls: type) -> list:
-    """`cls` and the subclasses of it defined so far, `cls` first (an object of any of them may be `self`)."""
-    out, todo = [], [cls]
-    while todo:
-        c = todo.pop(0)
-        if c not in out:
-            out.append(c)
-            todo += c.__subclasses__()
-    return out
 
 
 def object_names(tree) -> frozenset:
