@@ -84,6 +84,21 @@ def scaled_record_loss(p, s):
     return np.sum(q.W * q.b)
 
 
+def scaled_record_loss_in_s(p, s):  # (the same, differentiated in s, the record passed as data)
+    q = p * s
+    return np.sum(q.W * q.b)
+
+
+def test_record_made_by_an_operator_is_refused_where_read():
+    # as data, the record's __mul__ is not checked when called; reading a field of what `p * s` made is refused
+    # while compiling (jvp in s gave 33 for 11)
+    p = Decayed(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
+    for call in (lambda: s2s.jvp(scaled_record_loss_in_s, wrt=1)((p, 2.0), (1.0,)),
+                 lambda: s2s.grad(scaled_record_loss_in_s, wrt=1)(p, 2.0)):
+        with pytest.raises(s2s.S2SError, match="what an operator made"):
+            call()
+
+
 def test_record_with_operator_methods_is_refused():
     # s2s differentiated p * s as the product of every field (d/db = [4, 8] for [2, 4]): refused now where the
     # record is differentiated (hunt4oop item 5; as data, not differentiated, docs/limitations.md says so)

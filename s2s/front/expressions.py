@@ -46,6 +46,7 @@ _SEQUENCES = frozenset({"list", "tuple", "builtins.list", "builtins.tuple", "bui
                         "s2s.runtime.dict_keys", "s2s.runtime.dict_values", "s2s.runtime.dict_items"})
 
 
+_OPERATORS = frozenset({"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "neg", "pos"})
 _DICTS = frozenset({"s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs", "builtins.dict"})  # calls making a dict
 _ITERATORS = (zip, enumerate, reversed, map)  # builtins whose value is an iterator, read as it goes
 _CONSUMERS = (sum, any, all, list, tuple, sorted, dict, min, max)  # builtins that read an iterable wholly, at once
@@ -390,6 +391,15 @@ class ExpressionLowering:
         if key is None or cls is not None or self.surely_object(node.value):
             # an attribute of an object: self.W (data the method reads), params.W (a field of a dataclass
             # argument, differentiated, whatever its name: g.T of a record Gas(T, P)); read when the code runs
+            made = self.definitions.get(base.name) if isinstance(base, ir.Var) else None
+            if made is not None and made.op in _OPERATORS and key is None:
+                # (`q = p * s; q.W`: an operator made an object with fields, so a class's __mul__ ran, which s2s
+                # would differentiate as NumPy's product of every field)
+                raise self.error(node, f"reading .{node.attr} of what an operator made (an object of a class that "
+                                       f"defines it, as __{made.op}__)",
+                                 "call a function or a method for the operation instead (q = p.scale(s), not "
+                                 "p * s): s2s differentiates an operator as NumPy's arithmetic, not as the "
+                                 "class's method")
             return ir.Call("getattr", (base, ir.Const(node.attr)))
         return ir.Call(key, (base,))
 
