@@ -103,8 +103,13 @@ def test_record_with_operator_methods_is_refused():
     # s2s differentiated p * s as the product of every field (d/db = [4, 8] for [2, 4]): refused now where the
     # record is differentiated (hunt4oop item 5; as data, not differentiated, docs/limitations.md says so)
     p = Decayed(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
-    with pytest.raises(TypeError, match="defines __mul__"):
+    with pytest.raises((TypeError, s2s.S2SError), match="__mul__"):  # (here the field read is refused first)
         s2s.grad(scaled_record_loss)(p, 2.0)
+
+    def reads_no_field(p, s):  # (the call-time check: the product is not read by field)
+        return np.sum(p * s)
+    with pytest.raises(TypeError, match="defines __mul__"):
+        s2s.grad(reads_no_field)(p, 2.0)
 
 
 def test_helper_edited_without_reload_says_to_reload(tmp_path, monkeypatch):
