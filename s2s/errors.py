@@ -211,9 +211,10 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
     elif op.startswith("s2s.runtime.") or (getattr(target, "__module__", None) or "").startswith("s2s.runtime"):
         # (a helper of generated code, differentiated again)
         why = "it is a helper of a derivative s2s generated, which s2s does not differentiate again"
-        fix = ("For a function that calls s2s.jvp, take the second derivative of f itself: s2s.hessian(f), "
-               "s2s.jvp(s2s.grad(f)) (forward over reverse) or s2s.grad(s2s.grad(f)); a directional derivative is "
-               "also np.vdot(s2s.grad(f)(x), v).")
+        fix = ("A derivative taken inside the function (s2s.jvp or s2s.grad in its body) is differentiated here once "
+               "more than s2s can: for a function that calls s2s.jvp, take the second derivative of f itself, "
+               "s2s.hessian(f), s2s.jvp(s2s.grad(f)) (forward over reverse) or s2s.grad(s2s.grad(f)); for a third "
+               "derivative, take one derivative fewer, or compute the inner derivative outside and pass it in.")
     elif op == "callmethod":  # (obj.m(x), an object s2s does not see into: no name to register a rule for)
         method = (callee or "").rpartition(".")[2].rstrip("()") or "method"
         why = "it is a method of an object s2s does not see into, and has no derivative rule"
