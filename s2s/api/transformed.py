@@ -204,12 +204,7 @@ class Transformed:
         cls = type(self)
         if cls.__dict__.get("_fast"):  # (an entry's fast class: made in this process)
             cls = Transformed
-        return _remade, (cls, self.__wrapped__, self._kind, self._wrt, self._options)
-
-
-def _remade(cls, f, kind: str, wrt, options: dict) -> Transformed:
-    """A pickled transformed function loaded (`Transformed.__reduce__`)."""
-    return cls(f, kind, wrt, options)
+        return cls, (self.__wrapped__, self._kind, self._wrt, self._options)
 
 
 class _Bound:

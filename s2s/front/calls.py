@@ -14,7 +14,6 @@ import inspect
 import numbers
 import os
 import sysconfig
-import types
 
 import numpy
 from numpy import ndarray as numpy_ndarray
@@ -25,7 +24,7 @@ from s2s.front import fence
 from s2s.front.effects import AT as SCATTER_ADDS  # (np.add.at as a statement: effects.ufunc_at)
 from s2s.front.functions import FunctionValue, function_of
 from s2s.front.loops import _bound_key
-from s2s.front.methods import LIBRARIES, Dispatch, Held, MethodLowering, user_object
+from s2s.front.methods import LIBRARIES, Dispatch, Held, MethodLowering
 from s2s.front.source import MISSING, parameters, read_function
 from s2s.rules import custom, registry
 

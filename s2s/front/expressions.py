@@ -17,8 +17,9 @@ import types
 
 from s2s import ir, prims
 from s2s.front import records
-from s2s.front.calls import Spread, user_object
+from s2s.front.calls import Spread
 from s2s.front.lists import APPENDED
+from s2s.front.methods import user_object
 from s2s.front.source import MISSING
 from s2s.rules import registry
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from s2s import ir
 from s2s.errors import S2SError, SourceUnavailableError
 from s2s.front.effects import RAISE
-from s2s.front.source import Source, read_function
+from s2s.front.source import Source, defining_class, read_function
 from s2s.rules import custom, registry
 
 _NO_TREE = ast.Module(body=[], type_ignores=[])
@@ -123,23 +123,6 @@ def subclasses(cls: type) -> list:
             out.append(c)
             todo += c.__subclasses__()
     return out
-
-
-def defining_class(fn) -> type | None:
-    """The class whose body defines the plain function `fn` (found by its qualified name in its module: one of
-    the class's functions with `fn`'s code, as a copy of it is), or None."""
-    parts = getattr(fn, "__qualname__", "").split(".")
-    if not inspect.isfunction(fn) or len(parts) < 2 or "<locals>" in parts:
-        return None
-    obj = fn.__globals__.get(parts[0])
-    for part in parts[1:-1]:
-        obj = getattr(obj, part, None)
-    if not isinstance(obj, type):
-        return None
-    found = obj.__dict__.get(parts[-1])
-    found = getattr(found, "__func__", found)  # (a static or class method takes no object of it first)
-    return obj if inspect.isfunction(found) and found is obj.__dict__.get(parts[-1]) and \
-        found.__code__ is fn.__code__ else None
 
 
 def abstract(fn) -> bool:

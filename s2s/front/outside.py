@@ -10,8 +10,9 @@ import types
 import numpy as np
 
 from s2s import ir
-from s2s.front.calls import _home_module, user_object
+from s2s.front.calls import _home_module
 from s2s.front.functions import FunctionValue
+from s2s.front.methods import user_object
 from s2s.front.source import MISSING
 
 _LITERAL = frozenset((bool, int, float, str, type(None)))  # the values generated code writes as literals

@@ -20,10 +20,8 @@ import inspect
 
 import numpy as np
 
-from s2s.front.methods import subclasses  # (`cls` first: an object of any of them may be `self`)
-from s2s.front.source import MISSING, Source
-
-_NO_TREE = ast.Module(body=[], type_ignores=[])
+from s2s.front.methods import note, subclasses  # (subclasses: `cls` first, an object of any may be `self`)
+from s2s.front.source import MISSING
 
 # kind -> (the construct refused, what to write instead): `str.format`ted with spelled, cls, name (and what)
 REFUSED = {
@@ -79,10 +77,9 @@ def class_lookup(cls: type, name: str):
     for owner in cls.__mro__:
         if owner is object:
             break
-        space = owner.__dict__
-        value = Source(tree=_NO_TREE, filename="", text="", func=None, globals=space).resolve(name)
-        if name in space:
-            return value
+        note(owner.__dict__, name)
+        if name in owner.__dict__:
+            return owner.__dict__[name]
     return MISSING
 
 

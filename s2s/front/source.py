@@ -50,21 +50,8 @@ class Source:
         return self.tree.name
 
     def owner_class(self):
-        """The class whose body defines this function (a plain function, not bound: `Model.loss`), found by its
-        qualified name from its module; None for a module-level or local function."""
-        func = self.func
-        if func is None or inspect.ismethod(func) or not inspect.isfunction(func):
-            return None
-        parts = func.__qualname__.split(".")
-        if len(parts) < 2 or "<locals>" in parts:
-            return None
-        obj = self.globals.get(parts[0])
-        for part in parts[1:-1]:
-            obj = getattr(obj, part, None)
-        if not isinstance(obj, type):
-            return None
-        found = inspect.getattr_static(obj, parts[-1], None)
-        return obj if func in (found, getattr(found, "__func__", None), getattr(found, "__wrapped__", None)) else None
+        """The class whose body defines this function (`defining_class`), or None."""
+        return defining_class(self.func)
 
     def line(self, lineno: int) -> str:
         """The user's line `lineno` of `filename`, as it reads in their file."""
@@ -131,6 +118,25 @@ def lambda_as_def(node: ast.Lambda) -> ast.FunctionDef:
     if hasattr(ast.FunctionDef, "type_params") or "type_params" in ast.FunctionDef._fields:
         fdef.type_params = []
     return ast.copy_location(fdef, node)
+
+
+def defining_class(func) -> type | None:
+    """The class whose body defines the plain function `func` (not bound: `Model.loss`), found by its qualified
+    name from its module: the class's attribute of that name is `func`, a static or class method or a wrapper of
+    it, or a copy of it (the same code); None for a module-level or local function."""
+    if inspect.ismethod(func) or not inspect.isfunction(func):
+        return None
+    parts = func.__qualname__.split(".")
+    if len(parts) < 2 or "<locals>" in parts:
+        return None
+    obj = func.__globals__.get(parts[0])
+    for part in parts[1:-1]:
+        obj = getattr(obj, part, None)
+    if not isinstance(obj, type):
+        return None
+    found = inspect.getattr_static(obj, parts[-1], None)
+    held = (found, getattr(found, "__func__", None), getattr(found, "__wrapped__", None))
+    return obj if any(h is func or inspect.isfunction(h) and h.__code__ is func.__code__ for h in held) else None
 
 
 def read_function(fn: Callable) -> Source:

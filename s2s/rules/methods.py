@@ -13,7 +13,7 @@ from __future__ import annotations
 import numbers
 
 from s2s.rules.primitive import define, linear, nondiff
-from s2s.rules.symbolic import emit, rt
+from s2s.rules.symbolic import rt
 
 RT = "s2s.runtime."
 
