@@ -213,7 +213,8 @@ def read_function(fn: Callable) -> Source:
                                                f"so that s2s differentiates what runs")
         raise SourceUnavailableError(name, f"its source in {filename} is not the code Python runs for it ({_STALE_FIX}")
     tree.decorator_list = []
-    _mangle_private_names(tree, fn.__code__)
+    if "__" in definition:  # (a private name has two underscores; most functions have none: no walk)
+        _mangle_private_names(tree, fn.__code__)
     closure = _closure_of(fn)
     if bound is not None:
         # a bound method: its first parameter is the object it is bound to, read as closure data, so that the

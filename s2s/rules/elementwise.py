@@ -99,7 +99,7 @@ scalar("math.log", lambda ans, x, base=None: 1.0 / x if base is None else 1.0 / 
 scalar("math.log2", lambda ans, x: 1.0 / (x * LN2))
 scalar("math.log10", lambda ans, x: 1.0 / (x * LN10))
 scalar("math.log1p", lambda ans, x: 1.0 / (1.0 + x))
-scalar("math.sqrt", lambda ans, x: 1.0 / (2.0 * ans))
+scalar("math.sqrt", lambda ans, x: rt.divide(0.5, ans))  # (inf at 0, as np.sqrt's)
 scalar("math.pow", lambda ans, x, y: _power_slope(x, y), lambda ans, x, y: power_log(ans, x, math.log))
 
 # ---------------------------------------------------------------- math: trigonometric and hyperbolic
