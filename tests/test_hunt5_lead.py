@@ -26,3 +26,28 @@ def test_math_sqrt_at_zero_has_an_infinite_derivative_as_np_sqrt():
     assert s2s.grad(_sqrt)(4.0) == 0.25
     assert s2s.grad(s2s.grad(_sqrt))(4.0) == -0.25 * 4.0 ** -1.5
     assert s2s.grad(_norm, wrt=(0, 1))(3.0, 4.0) == (0.6000000000000001, 0.8)
+
+
+def _mixed(x, y):
+    return np.sum(x * x * y) + np.sum(y ** 3) * x[0]
+
+
+def test_hessian_with_a_tuple_wrt_is_a_tuple_of_tuples_as_jax_hessian():
+    # API.md: "a tuple gives a tuple in the same order"; hessian refused it with a TypeError. H[i][j] is the
+    # derivative of the gradient in wrt[i] with respect to wrt[j], shape arg_i.shape + arg_j.shape
+    x, y = np.array([1.5, -0.5]), np.array([1.0, 2.0])
+    H = s2s.hessian(_mixed, wrt=(0, "y"))(x, y)
+    # analytic: d2/dx2 = diag(2y); d2/dxdy = diag(2x) + e0 (3 y^2)^T; d2/dy2 = diag(6 y x0)
+    hxx = np.diag(2.0 * y)
+    hxy = np.diag(2.0 * x) + np.outer([1.0, 0.0], 3.0 * y ** 2)
+    hyy = np.diag(6.0 * y * x[0])
+    assert isinstance(H, tuple) and all(isinstance(row, tuple) and len(row) == 2 for row in H)
+    for got, want in [(H[0][0], hxx), (H[0][1], hxy), (H[1][0], hxy.T), (H[1][1], hyy)]:
+        assert got.shape == (2, 2)
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+    (only,), = s2s.hessian(_mixed, wrt=[0])(x, y)
+    np.testing.assert_allclose(only, hxx, rtol=1e-12)
+    # numbers: 0-d blocks, in the order of wrt
+    H = s2s.hessian(lambda a, b: a * a * b, wrt=(1, 0))(1.0, 2.0)
+    assert [[float(v) for v in row] for row in H] == [[0.0, 2.0], [2.0, 4.0]]
+    assert "def " in s2s.hessian(_mixed, wrt=(0, 1)).source

@@ -272,7 +272,8 @@ class _HessianState(cache.SharedState):
     def __init__(self, f, wrt):
         super().__init__(f)
         self.grad = transform.grad(f, wrt=wrt)
-        self.jac = JacobianForward(self.grad, wrt=wrt, value_like_wrt=True)
+        # (a tuple wrt: the gradient is a tuple, whose Jacobian in the same wrt is H[a][b], as jax.hessian's)
+        self.jac = JacobianForward(self.grad, wrt=wrt, value_like_wrt=not isinstance(wrt, tuple))
         self.wrt_at = self.params = None
 
 
@@ -282,8 +283,8 @@ class Hessian:
     __s2s_refusal__ = HESSIAN_REFUSAL
 
     def __init__(self, f, wrt=0):
-        if isinstance(wrt, (tuple, list)):
-            raise TypeError("hessian takes a single wrt (a position or a name)")
+        if isinstance(wrt, list):
+            wrt = tuple(wrt)
         self.__wrapped__ = f
         self._wrt = wrt
         state = self._state = cache.shared(f, ("hessian", repr(wrt)), lambda: _HessianState(f, wrt))
@@ -307,7 +308,8 @@ class Hessian:
         arguments.check_wrt(self.__name__, state.wrt_at, args, kwargs)
         arguments.refuse_complex_data(self.__name__, args, kwargs)  # (its gradient's Jacobian leaves it to this)
         params = state.params
-        x = arguments.argument(params, args, kwargs, self._wrt, self.__wrapped__)
+        wrts = self._wrt if isinstance(self._wrt, tuple) else (self._wrt,)
+        xs = [arguments.argument(params, args, kwargs, w, self.__wrapped__) for w in wrts]
         try:
             h = self._jac(*args, **kwargs)
         except ResultTypeError as exc:
@@ -316,12 +318,20 @@ class Hessian:
             if exc.args and str(exc.args[0]).startswith("grad needs"):
                 exc.args = ("hessian" + exc.args[0][len("grad"):],) + exc.args[1:]
             raise
-        if type(x) is np.ndarray:
-            if type(h) is np.ndarray and (h.dtype is _FLOAT64 or h.dtype == np.float64) and h.shape == x.shape * 2:
+        if len(xs) == 1 and not isinstance(self._wrt, tuple):
+            return self._block(h, xs[0], xs[0])
+        return tuple(tuple(self._block(h[a][b], xa, xb) for b, xb in enumerate(xs)) for a, xa in enumerate(xs))
+
+    def _block(self, h, xa, xb):
+        """The block d grad_a / d x_b as a float array of shape `xa.shape + xb.shape` (a container of containers
+        for container arguments, as the Jacobian made it)."""
+        if type(xa) is np.ndarray and type(xb) is np.ndarray:
+            if type(h) is np.ndarray and (h.dtype is _FLOAT64 or h.dtype == np.float64) and \
+                    h.shape == xa.shape + xb.shape:
                 return h  # (what the vector-mode Jacobian returns: nothing to convert)
-        elif pytree.is_container(x):  # H[a][b], a container of containers shaped like x
+        elif pytree.is_container(xa) or pytree.is_container(xb):  # H[a][b], a container of containers
             return h
-        return np.asarray(arguments.real(self.__name__, h), dtype=float).reshape(np.shape(x) + np.shape(x))
+        return np.asarray(arguments.real(self.__name__, h), dtype=float).reshape(np.shape(xa) + np.shape(xb))
 
 
 def hessian(f=None, wrt=0):
@@ -336,21 +346,22 @@ def hessian(f=None, wrt=0):
     f : callable, optional
         A Python function whose source s2s can read, returning a number (as for `grad`). Leave it
         out to get a decorator.
-    wrt : int or str, default 0
-        The one parameter to differentiate with respect to, twice: a position or a name.
+    wrt : int, str, or tuple of int and str, default 0
+        The parameter to differentiate with respect to, twice: a position or a name; for a tuple
+        `(a, b, ...)`, every second derivative among them.
 
     Returns
     -------
     callable
         A function taking `f`'s arguments and returning a float ndarray of shape
         `arg.shape + arg.shape` (0-d for a number). For a tuple, list or dict argument, a container
-        of containers: `H[a][b]` has shape `leaf_a.shape + leaf_b.shape`. It has `.source`.
+        of containers: `H[a][b]` has shape `leaf_a.shape + leaf_b.shape`. For a tuple `wrt`, a
+        tuple of tuples in its order, as `jax.hessian(f, argnums=(0, 1))`: `H[i][j]` is the
+        derivative of the gradient in `wrt[i]` with respect to `wrt[j]`, of shape
+        `arg_i.shape + arg_j.shape`. It has `.source`.
 
     Raises
     ------
-    TypeError
-        `wrt` is a tuple or list (raised at once): take mixed second derivatives with
-        `jacobian(grad(f, wrt=a), wrt=b)`.
     ValueError
         When called: `f`'s result is not a scalar, or `wrt` is not a parameter of `f`.
     S2SError
