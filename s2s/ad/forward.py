@@ -30,7 +30,7 @@ from s2s.rules import custom, registry
 from s2s.rules.primitive import applied
 from s2s.rules.symbolic import Emitter, Sym, emit, lift, to_atom
 from s2s.ir.walk import adjoint_names, array_versions, map_statements, mark_arrays, mark_names, rename, temporaries
-from s2s.ad.vector_facts import ZEROS_LIKE, parameter_buffers, value_ranks
+from s2s.ad.vector_facts import ZEROS_LIKE, elementwise_reads, parameter_buffers, value_ranks
 
 
 def forward(fn: ir.Function, wrt: list[str], namer: Namer | None = None, name: str | None = None,
@@ -249,17 +249,15 @@ class _Forward:
             if rule.fn is not None and not self.batched:
                 total = applied(value.op, rule.fn, tuple(lift(t) if t is not None else None for t in tangents), ans,
                                 *args, **kwargs)
-                sources = [i for i, t in enumerate(tangents) if t is not None]
             elif self.batched and rule.batched_fn is not None and sum(t is not None for t in tangents) > 1:
                 # the record's form for several tangents at once (an element write: the value's into the array's)
                 lifted = tuple(lift(t) if t is not None else None for t in tangents)
                 total = applied(value.op, rule.batched_fn, lifted, ans, *args, **kwargs)
-                sources = [i for i, t in enumerate(tangents) if t is not None]
             elif _is_square(value, tangents):
                 # x * x: the one contribution 2 x dx (two operations on the tangent path, not three)
-                total, sources = 2.0 * args[0] * lift(tangents[0]), [0]
+                total = 2.0 * args[0] * lift(tangents[0])
             else:
-                total, sources = None, []
+                total = None
                 for i, t in enumerate(tangents):
                     part = parts[i] if i < len(parts) else None
                     if t is None:
@@ -271,28 +269,22 @@ class _Forward:
                     d = lift(t)
                     if align:
                         d = self._align(d, value.args[i], s.target, ans)
-                        if isinstance(d, Sym) and d.atom != t:  # not batch_align: it widens completely
-                            widened[i] = d if _emitted_op(d, em) == "getitem" else None
-                        else:
-                            widened[i] = d
+                        # (None: rt.batch_align widened it completely; otherwise the batch of operand i's shape)
+                        widened[i] = None if to_atom(d) != t and _emitted_op(d, em) != "getitem" else to_atom(d)
                     contribution = self._plain_part(value, i, d, args) if self.batched else None
                     if contribution is None:
                         contribution = applied(value.op, part, d, ans, *args, **kwargs)
-                    sources.append(i)
                     total = contribution if total is None else _add(total, contribution, em)
                 for j, (t, part) in enumerate(named):  # np.nan_to_num(z, nan=v): the part of v's parameter
                     contribution = applied(value.op, part, lift(t), ans, *args, **kwargs)
-                    sources.append(len(tangents) + j)
                     total = contribution if total is None else _add(total, contribution, em)
                 tangents = tangents + [t for t, _ in named]
             if total is None:
                 return
-            if rule.broadcast and not self.batched and self._may_be_narrower(total, tangents, sources, value, s.target, em):
+            if rule.broadcast and not self.batched and self._may_be_narrower(total, tangents, value, ans, s.target, em):
                 total = emit("s2s.runtime.broadcast_tangent", total, ans)
-            elif self.batched and any(w is not None for w in widened.values()) and len(sources) == 1 \
-                    and widened.get(sources[0]) is not None and self._may_be_narrower(
-                    total, [widened.get(i) for i in range(len(tangents))], sources, value, s.target, em,
-                    batched=True):
+            elif widened and None not in widened.values() and self._may_be_narrower(
+                    total, [widened.get(i) for i in range(len(tangents))], value, ans, s.target, em):
                 total = emit("s2s.runtime.batch_align", total, ans)
         stmts = em.stmts
         atom = to_atom(total)
@@ -410,24 +402,26 @@ class _Forward:
             return d
         return emit("getitem", d, slice(None), *([None] * (rank - r)))
 
-    def _may_be_narrower(self, total, tangents, sources, value: ir.Call, target: str, em, batched=False) -> bool:
-        """Is the tangent `d` (or `-d`) of one operand, and can broadcasting make the result larger?"""
-        if target in self.scalars or len(sources) != 1:
-            return False
-        d = tangents[sources[0]]
-        if batched:
-            d = to_atom(d)
+    def _may_be_narrower(self, total, tangents, value: ir.Call, ans, target: str, em) -> bool:
+        """Can the tangent `total` of a broadcasting call be narrower than its result `ans`? It has the result's
+        shape where it reads, elementwise, the result or each operand that may be an array (the operand itself
+        or its tangent, one of `tangents`): `-(dscale / scale)` of stats.uniform.logpdf(x, 0.0, scale) reads
+        neither x nor the result, and is widened to it (vectors_facts.elementwise_reads)."""
         atom = to_atom(total)
-        if atom != d:
-            inner = _negation_of(atom, em)
-            # (or d is itself `-x` and the rule's `-d` folded to x: `ones - 1.5 / z`, d = -(1.5 / z) * dz / z)
-            if (inner is None or to_atom(inner) != d) and \
-                    not (isinstance(d, ir.Var) and em.negations.get(d.name) == atom):
-                return False
-        others = [a for j, a in enumerate(value.args) if j != sources[0]]
-        if all(_scalar_atom(a, self.scalars) for a in others):
+        if target in self.scalars or isinstance(atom, ir.Const):
             return False
-        return True
+        reads = elementwise_reads(atom, em.stmts)
+        if to_atom(ans).name in reads:
+            return False
+        for j, a in enumerate(value.args):
+            if _scalar_atom(a, self.scalars) or isinstance(a, ir.Var) and a.name in reads:
+                continue
+            t = to_atom(tangents[j]) if j < len(tangents) and tangents[j] is not None else None
+            # (or t is itself `-x` and the rule's `-t` folded to x: `ones - 1.5 / z`, t = -(1.5 / z) * dz / z)
+            inner = em.negations.get(t.name) if isinstance(t, ir.Var) else None
+            if not (isinstance(t, ir.Var) and t.name in reads or isinstance(inner, ir.Var) and inner.name in reads):
+                return True
+        return any(isinstance(a, ir.Var) and a.name not in self.scalars and a.name not in reads for _, a in value.kwargs)
 
     def if_(self, s: ir.If) -> ir.If:
         body = self.block(s.body)
@@ -522,7 +516,7 @@ def _is_square(value: ir.Call, tangents: list) -> bool:
 
 def _scalar_atom(a, known: set) -> bool:
     if isinstance(a, ir.Const):
-        return isinstance(a.value, numbers.Number)
+        return isinstance(a.value, (numbers.Number, str)) or a.value is None
     return a.name in known
 
 

@@ -1,13 +1,14 @@
 """What vector forward mode knows of a function before it runs: the rank of each value (`value_ranks`), from the
 ranks of its parameters, and the buffers of a gradient shaped like a parameter (`parameter_buffers`).
 `ad/forward.py` spells a batch of tangents in NumPy where ranks are known (`dx[:, 1:]`, `dx.sum(axis=1)`,
-`dx[:, None]`) and reads a buffer's shape from its parameter.
+`dx[:, None]`) and reads a buffer's shape from its parameter. `elementwise_reads` says which values a rule's
+tangent reads elementwise: whether it has the shape of the result, in either mode.
 """
 from __future__ import annotations
 
 import numbers
 
-from s2s import ir
+from s2s import ir, prims
 from s2s.ad.analysis import ARITH_OPS
 from s2s.rules import registry
 
@@ -116,3 +117,30 @@ def _is_range(fn: ir.Function, it) -> bool:
         if isinstance(s, ir.Assign) and it == ir.Var(s.target):
             return isinstance(s.value, ir.Call) and s.value.op == "builtins.range"
     return False
+
+
+def elementwise_reads(atom: ir.Atom, stmts: list) -> set:
+    """The names of the values that `atom`, computed by the rule statements `stmts`, reads through elementwise
+    operations only (arithmetic, comparisons, broadcasting functions): it has at least the shape they broadcast to.
+    What a reduction, a shape or any other call reads is left out (its result may be narrower than its operands)."""
+    defs = {s.target: s.value for s in stmts if isinstance(s, ir.Assign)}
+    out: set = set()
+    todo = [atom]
+    while todo:
+        a = todo.pop()
+        if not isinstance(a, ir.Var) or a.name in out:
+            continue
+        out.add(a.name)
+        value = defs.get(a.name)
+        if isinstance(value, ir.Call) and _elementwise(value.op):
+            todo.extend(value.args)
+        elif isinstance(value, ir.Var):
+            todo.append(value)
+    return out
+
+
+def _elementwise(op: str) -> bool:
+    if op in ARITH_OPS or op in prims.COMPAREOPS or registry.is_elementwise_nondiff(op):
+        return True
+    rule = registry.tangent_rule(op)
+    return rule is not None and rule.fn is None and rule.broadcast
