@@ -47,7 +47,9 @@ METHODS = {
     "take": "numpy.take",
     "argmax": "numpy.argmax", "argmin": "numpy.argmin", "any": "numpy.any", "all": "numpy.all",
     "trace": "numpy.trace", "diagonal": "numpy.diagonal", "swapaxes": "numpy.swapaxes",
-    "repeat": "numpy.repeat", "round": "numpy.round", "conj": "numpy.conj", "astype": "numpy.ndarray.astype",
+    "repeat": "numpy.repeat", "round": "numpy.round", "astype": "numpy.ndarray.astype",
+    # (x.conj() of a real array is x itself, where np.conj(x) is a new array: a view's key, rules/indexing.py)
+    "conj": "numpy.ndarray.conj", "conjugate": "numpy.ndarray.conj",
     "item": "numpy.ndarray.item", "tolist": "numpy.ndarray.tolist",
     "argsort": "numpy.argsort", "nonzero": "numpy.nonzero", "searchsorted": "numpy.searchsorted",
     "compress": "numpy.ndarray.compress",  # (x.compress(c) is np.compress(c, x): rules/linear.py)
@@ -74,7 +76,7 @@ SPELLED_AS_METHOD = {"numpy.ndarray.astype": "astype", "numpy.ndarray.astype_int
                      "numpy.ndarray.sum": "sum", "numpy.ndarray.mean": "mean",
                      "numpy.ndarray.clip": "clip",  # (x.clip(lo) has one bound, np.clip(x, lo) is an error)
                      "numpy.ndarray.copy": "copy",  # (x.copy() of a list or a dict is a list or a dict)
-                     "numpy.ndarray.compress": "compress"}
+                     "numpy.ndarray.compress": "compress", "numpy.ndarray.conj": "conj"}
 # the reductions vector forward mode writes as methods of a batch of tangents (always an ndarray there):
 # `dx.sum(axis=1)` for the tangents of `np.sum(x)`, the same reduction without np.sum's dispatch (~1 of its ~2 us)
 BATCH_REDUCTION_METHODS = {"numpy.sum": "numpy.ndarray.sum", "numpy.mean": "numpy.ndarray.mean"}
@@ -170,8 +172,8 @@ MAY_SHARE_MEMORY = frozenset({
     "getitem", "numpy.reshape", "numpy.transpose", "numpy.ravel", "numpy.squeeze", "numpy.expand_dims",
     "numpy.swapaxes", "numpy.moveaxis", "numpy.broadcast_to", "numpy.asarray", "numpy.asanyarray",
     "numpy.diagonal", "numpy.diag", "numpy.ascontiguousarray", "numpy.asfortranarray", "numpy.matrix_transpose",
-    "numpy.permute_dims", "numpy.broadcast_arrays", "numpy.atleast_1d", "numpy.atleast_2d", "numpy.atleast_3d",
-    "numpy.real", "numpy.imag",
+    "numpy.linalg.matrix_transpose", "numpy.permute_dims", "numpy.broadcast_arrays", "numpy.atleast_1d",
+    "numpy.atleast_2d", "numpy.atleast_3d", "numpy.real", "numpy.imag", "numpy.ndarray.conj",
     # (sometimes: the operand itself or a view of it, by run-time values: MAY_RETURN_OPERAND)
     EINSUM, "numpy.float64", "numpy.linalg.matrix_power", "numpy.meshgrid", "numpy.diff", "numpy.polyder",
     "builtins.max", "builtins.min", "numpy.linalg.diagonal",
@@ -195,7 +197,7 @@ WRITE_THROUGH = frozenset({
     "numpy.ascontiguousarray", "numpy.asfortranarray", "numpy.matrix_transpose", "numpy.permute_dims",
     "numpy.broadcast_arrays", "numpy.atleast_1d", "numpy.atleast_2d", "numpy.atleast_3d", "numpy.flip",
     "numpy.fliplr", "numpy.flipud", "numpy.real", "numpy.imag", "builtins.range", "tuple", "list", "slice", "getattr",
-    "numpy.linalg.diagonal",
+    "numpy.linalg.diagonal", "numpy.linalg.matrix_transpose", "numpy.ndarray.conj",
     "numpy.asanyarray", "numpy.rot90", "numpy.ndarray.view",  # (views too: written into, they wrote their operand)
 })
 # calls that return their operand itself when told not to copy (`y.astype(np.float64, copy=False)`,
@@ -216,13 +218,20 @@ MAY_RETURN_OPERAND = {
     "numpy.real_if_close": slice(0, 1), "numpy.trim_zeros": slice(0, 1), "numpy.require": slice(0, 1),
     "numpy.asarray_chkfinite": slice(0, 1), "numpy.asmatrix": slice(0, 1), "numpy.rollaxis": slice(0, 1),
     "numpy.unstack": slice(0, 1), "numpy.lib.stride_tricks.sliding_window_view": slice(0, 1),
-    "numpy.lib.stride_tricks.as_strided": slice(0, 1),
+    "numpy.lib.stride_tricks.as_strided": slice(0, 1), "numpy.frombuffer": slice(0, 1),
+    "numpy.from_dlpack": slice(0, 1), "numpy.polyint": slice(0, 1),  # (polyint: the operand itself for m=0)
+    "numpy.astype": slice(0, 1),  # (NumPy 2's np.astype(y, dtype, copy=False): y itself where no conversion is needed)
+    # ndarray's methods called as functions, `np.ndarray.view(y)`, `np.ndarray.conj(y)`: y itself or a view of it
+    **{f"numpy.ndarray.{name}": slice(0, 1) for name in (
+        "view", "conj", "conjugate", "reshape", "ravel", "squeeze", "swapaxes", "transpose", "diagonal", "getfield",
+        "astype", "__array__", "__getitem__")},
 }
 # the argument that decides it, for those above where one does: key -> (its position, its name, its default, the
 # value for which the result is the operand); a constant other than that value makes a new array
 RETURNS_OPERAND_IF = {
     "numpy.linalg.matrix_power": (1, "n", None, 1), "numpy.meshgrid": (None, "copy", True, False),
-    "numpy.diff": (1, "n", 1, 0), "numpy.polyder": (1, "m", 1, 0),
+    "numpy.diff": (1, "n", 1, 0), "numpy.polyder": (1, "m", 1, 0), "numpy.polyint": (1, "m", 1, 0),
+    "numpy.astype": (None, "copy", True, False), "numpy.ndarray.astype": (None, "copy", True, False),
 }
 # library functions (called, their result assigned or not) that change an argument in place, which s2s does not
 # follow, beyond those the front refuses by object (front/effects.py IN_PLACE_CALLS): key -> (what the call does,

@@ -272,6 +272,7 @@ CASES = {
     "numpy.fabs": unary("np.fabs(x)", AWAY(), AWAY(2, 3)),
     "numpy.conj": unary("np.conj(x)", N(3)),
     "numpy.conjugate": unary("np.conjugate(x)", N(3)),
+    "numpy.ndarray.conj": [Case("(x * 1.0).conj()", N(3)), Case("np.sin(x).conjugate()", N(2, 3))],
     "numpy.real": unary("np.real(x)", N(3)),
     "numpy.copysign": binary("np.copysign(x, y)", gen=AWAY),
     "numpy.mod": binary("np.mod(x, y)", gen=lambda *s: U(0.05, 0.95, *s), gen_y=lambda *s: U(1.0, 1.2, *s)),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numbers
 
-from s2s.rules.primitive import define, given, non_default, refuse
+from s2s.rules.primitive import define, given, linear, non_default, refuse
 from s2s.rules.symbolic import np, rt
 
 MAX_ELEMENTS = 256  # elements of a literal tuple/list with a rule
@@ -76,6 +76,12 @@ define("setitem",
        # both: the base's tangents with the value's written in (one copy, not two arrays of zeros and a sum)
        batched_fn=lambda tangents, ans, y, *rest: rt.batch_setitem(tangents[0], tangents[-1], ans, *_index(rest)),
        rank_of_argument=0)  # (a write keeps the array's shape)
+
+# ---------------------------------------------------------------- x.conj(): x itself for a real array (a view's key,
+# prims.MAY_RETURN_OPERAND: writes into it are refused), a new array for a complex one; np.conj(x) spells the derivatives
+# (a float tangent has no .conj())
+linear("numpy.ndarray.conj", lambda g, ans, x: np.conj(g), tangent=lambda d, ans, x: np.conj(d), elementwise=True)
+
 
 # ---------------------------------------------------------------- selection
 define("numpy.sort", [lambda g, ans, x, axis=-1, **_: rt.sort_adjoint(g, x, **non_default(axis=(axis, -1)))],
