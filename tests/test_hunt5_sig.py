@@ -100,3 +100,47 @@ def test_reading_conj_and_matrix_transpose_keeps_its_derivative():
         # sum_i X[i, 0]^2 X[i, 1]
         analytic = np.stack([2 * X[:, 0] * X[:, 1], X[:, 0] ** 2], axis=1)
         np.testing.assert_allclose(check_every_mode(_matrix_transpose_read, X), analytic, rtol=1e-12)
+
+
+# ---------------------------------------------------------------- 2. np.interp at repeated last sample points
+
+_STEP_XP = np.array([0.0, 1.0, 2.0, 2.0])  # a step table: the last two sample points coincide (a jump at 2)
+
+
+def _interp_at_step(fp):
+    return np.interp(2.0, _STEP_XP, fp)  # NumPy's value is fp[3]: linear in fp
+
+
+def _interp_step(x, xp, fp):
+    return np.interp(x, xp, fp)
+
+
+def test_interp_at_a_repeated_last_sample_point_reads_the_value_numpy_returns():
+    # the gradient in fp was [0, 0, nan, nan] (the segment of no width [2, 2]) where NumPy's value is fp[3]
+    fp = np.array([1.0, 2.0, 3.0, 4.0])
+    assert _interp_at_step(fp) == fp[3]
+    expected = np.array([0.0, 0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(s2s.grad(_interp_at_step)(fp), expected)
+    np.testing.assert_array_equal(s2s.jacobian(_interp_at_step)(fp), expected)
+    np.testing.assert_array_equal(s2s.jacobian(_interp_at_step, mode="forward")(fp), expected)
+    np.testing.assert_array_equal(s2s.hessian(_interp_at_step)(fp), np.zeros((4, 4)))
+    # in x and xp at the jump: NumPy's value is constant to the right (fp[3]), so the derivative is the
+    # right-sided difference, 0 (the left side jumps from 3 to 4); it was inf
+    x, xp, h = 2.0, _STEP_XP.copy(), 1e-6
+    right = (_interp_step(x + h, xp, fp) - _interp_step(x, xp, fp)) / h
+    grads = s2s.grad(_interp_step, wrt=(0, 1, 2))(x, xp, fp)
+    assert float(grads[0]) == right == 0.0
+    assert s2s.jvp(_interp_step)((x, xp, fp), (1.0,))[1] == 0.0
+    lower = xp.copy()
+    lower[3] -= h  # moving the last point left keeps the value fp[3] (right moves would put x inside [2, 2 + h])
+    assert (_interp_step(x, lower, fp) - _interp_step(x, xp, fp)) / h == 0.0
+    np.testing.assert_array_equal(grads[1], np.zeros(4))
+    np.testing.assert_array_equal(grads[2], expected)
+    np.testing.assert_array_equal(s2s.jvp(_interp_step, wrt=1)((x, xp, fp), (np.ones(4),))[1], 0.0)
+    # second derivatives: the slope there is 0, so is its derivative in fp
+    np.testing.assert_array_equal(s2s.grad(s2s.grad(_interp_step), wrt=2)(x, xp, fp), np.zeros(4))
+    # left of the jump, on [1, 2]: the usual slope, against central differences in x, xp and fp
+    for i, arg in enumerate((1.7, xp, fp)):
+        args = (1.7, xp, fp)
+        assert_close(s2s.grad(_interp_step, wrt=i)(*args), numeric_grad(_interp_step, args, i), what=f"arg {i}")
+        assert_close(s2s.jacobian(_interp_step, wrt=i, mode="forward")(*args), numeric_grad(_interp_step, args, i))

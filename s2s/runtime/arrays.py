@@ -541,26 +541,32 @@ def select_adjoint_default(g, condlist, default):
 
 
 def _interp_segment(x, xp):
-    """For each x: the index j of its segment [xp[j], xp[j+1]] and where inside it lies (t in [0, 1])."""
+    """For each x: the index j of the segment [xp[j], xp[j+1]] NumPy's value comes from, where inside it x lies
+    (t, in [0, 1] inside the sample points) and the inverse of its width. A segment of no width (repeated last sample
+    points, `np.interp(2.0, [0, 1, 2, 2], fp)`, where NumPy's value is fp[-1], constant to the right) has t 1 at and
+    after its end (0 before: repeated first points) and 0 for the inverse width: no slope, as outside the range."""
     xp = np.asarray(xp, dtype=float)
+    x = np.asarray(x)
     j = np.clip(np.searchsorted(xp, x, side="right") - 1, 0, len(xp) - 2)
-    t = (np.asarray(x) - xp[j]) / (xp[j + 1] - xp[j])
-    return j, t
+    width = xp[j + 1] - xp[j]
+    flat = width == 0
+    inverse = 1.0 / np.where(flat, 1.0, width)
+    t = np.where(flat, (x >= xp[j + 1]) * 1.0, (x - xp[j]) * inverse)
+    return j, t, np.where(flat, 0.0, inverse)
 
 
 def interp_adjoint_x(g, x, xp, fp):
     """Adjoint of `np.interp(x, xp, fp)` w.r.t. `x`: `g` times the slope of its segment (0 outside the range)."""
     xp, fp = np.asarray(xp, dtype=float), np.asarray(fp, dtype=float)
-    j, _ = _interp_segment(x, xp)
-    slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])
+    j, _, inverse_width = _interp_segment(x, xp)
     inside = (np.asarray(x) >= xp[0]) & (np.asarray(x) <= xp[-1])
-    return g * np.where(inside, slope, 0.0)
+    return g * np.where(inside, (fp[j + 1] - fp[j]) * inverse_width, 0.0)
 
 
 def interp_adjoint_fp(g, x, xp, fp):
     """Adjoint of `np.interp(x, xp, fp)` w.r.t. `fp`: each `g` split between the two ends of its segment
     (all of it to the first / last value outside the range)."""
-    j, t = _interp_segment(x, xp)
+    j, t, _ = _interp_segment(x, xp)
     t = np.clip(t, 0.0, 1.0)
     out = np.zeros(np.shape(fp))
     g = np.broadcast_to(g, np.shape(t))

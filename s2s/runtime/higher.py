@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from s2s.runtime.arrays import (append_adjoint, column_stack_adjoint, concatenate_adjoint, dstack_adjoint, hstack_adjoint,
-                                select_adjoint_choices, sinc_derivative, vstack_adjoint)
+from s2s.runtime.arrays import (_interp_segment, append_adjoint, column_stack_adjoint, concatenate_adjoint,
+                                dstack_adjoint, hstack_adjoint, select_adjoint_choices, sinc_derivative, vstack_adjoint)
 from s2s.runtime.batched import _is_zero, batch_align, zero_checked, zero_passes_through
 from s2s.runtime.core import Parts, batch_front, zeros_like
 from s2s.runtime.indexing import getitem_adjoint
@@ -388,9 +388,9 @@ def interp_slope_adjoint(h, x, xp, fp):
     slopes: each h over its segment's width, added at the segment's right end and taken at its left."""
     xp = np.asarray(xp, dtype=float)
     x = np.asarray(x, dtype=float)
-    j = np.clip(np.searchsorted(xp, x, side="right") - 1, 0, len(xp) - 2)
+    j, _, inverse_width = _interp_segment(x, xp)  # (no slope on a segment of no width)
     inside = (x >= xp[0]) & (x <= xp[-1])
-    w = np.broadcast_to(np.where(inside, h / (xp[j + 1] - xp[j]), 0.0), np.shape(j))
+    w = np.broadcast_to(np.where(inside, h * inverse_width, 0.0), np.shape(j))
     out = np.zeros(np.shape(fp))
     np.add.at(out, j + 1, w)
     np.add.at(out, j, -w)
