@@ -144,3 +144,30 @@ def test_interp_at_a_repeated_last_sample_point_reads_the_value_numpy_returns():
         args = (1.7, xp, fp)
         assert_close(s2s.grad(_interp_step, wrt=i)(*args), numeric_grad(_interp_step, args, i), what=f"arg {i}")
         assert_close(s2s.jacobian(_interp_step, wrt=i, mode="forward")(*args), numeric_grad(_interp_step, args, i))
+
+
+# ---------------------------------------------------------------- 3. np.convolve of a number (a one-tap kernel)
+
+
+def _gain(x, a):
+    return np.sum(np.convolve(x, a) ** 2)
+
+
+def _gain_same(a, x):
+    return np.sum(np.convolve(a, x, mode="same") ** 3)
+
+
+@pytest.mark.parametrize("a", [0.7, np.float64(0.7), np.array(0.7)], ids=["float", "float64", "0-d"])
+def test_convolve_with_a_number_differentiates_in_both_operands(a):
+    # NumPy takes a number for a one-entry kernel; the gradient raised TypeError (len() of a float)
+    x = np.array([0.3, -1.2, 0.7])
+    ga = s2s.grad(_gain, wrt=1)(x, a)
+    assert np.shape(ga) == () and ga == pytest.approx(2 * 0.7 * np.sum(x * x), rel=1e-12)  # d/da a^2 |x|^2
+    np.testing.assert_allclose(s2s.grad(_gain)(x, a), 2 * 0.7 ** 2 * x, rtol=1e-12)
+    assert s2s.jvp(_gain, wrt=1)((x, a), (1.0,))[1] == pytest.approx(2 * 0.7 * np.sum(x * x), rel=1e-12)
+    assert s2s.hessian(_gain, wrt=1)(x, a) == pytest.approx(2 * np.sum(x * x), rel=1e-12)
+    np.testing.assert_allclose(s2s.jacobian(_gain, mode="forward")(x, a), 2 * 0.7 ** 2 * x, rtol=1e-12)
+    # the number first, 'same' mode: sum((a x)^3), d/da = 3 a^2 sum(x^3), d/dx = 3 a^3 x^2
+    assert s2s.grad(_gain_same)(a, x) == pytest.approx(3 * 0.7 ** 2 * np.sum(x ** 3), rel=1e-12)
+    np.testing.assert_allclose(s2s.grad(_gain_same, wrt=1)(a, x), 3 * 0.7 ** 3 * x ** 2, rtol=1e-12)
+    assert_close(s2s.grad(s2s.grad(_gain_same), wrt=1)(a, x), numeric_grad(s2s.grad(_gain_same), (a, x), 1))

@@ -286,24 +286,33 @@ def matrix_power_adjoint(g, a, n):
 
 
 def convolve_adjoint_a(g, a, v, mode="full"):
-    """Adjoint of `np.convolve(a, v, mode)` with respect to `a`: the 'full' adjoint correlated with `v`."""
-    return np.correlate(_convolve_full_adjoint(g, len(a), len(v), mode), v, mode="valid")
+    """Adjoint of `np.convolve(a, v, mode)` with respect to `a`: the 'full' adjoint correlated with `v`. (NumPy takes
+    a number, or a 0-d array, for a one-entry vector: its adjoint is a number.)"""
+    full = _convolve_full_adjoint(g, np.size(a), np.size(v), mode)
+    return _shaped_as(np.correlate(full, np.ravel(v), mode="valid"), a)
 
 
 def convolve_adjoint_b(g, a, v, mode="full"):
     """Adjoint of `np.convolve(a, v, mode)` with respect to `v`: the 'full' adjoint correlated with `a`."""
-    return np.correlate(_convolve_full_adjoint(g, len(a), len(v), mode), a, mode="valid")
+    full = _convolve_full_adjoint(g, np.size(a), np.size(v), mode)
+    return _shaped_as(np.correlate(full, np.ravel(a), mode="valid"), v)
 
 
 def correlate_adjoint_a(g, a, v, mode="valid"):
     """Adjoint of `np.correlate(a, v, mode)` with respect to `a`: the 'full' adjoint correlated with `v[::-1]`
-    (the 'full' correlation is `np.convolve(a, v[::-1])`; 'same' crops it where `_correlate_full_adjoint` says)."""
+    (the 'full' correlation is `np.convolve(a, v[::-1])`; 'same' crops it where `_correlate_full_adjoint` says).
+    (np.correlate, unlike np.convolve, refuses numbers.)"""
     return np.correlate(_correlate_full_adjoint(g, len(a), len(v), mode), np.asarray(v)[::-1], mode="valid")
 
 
 def correlate_adjoint_b(g, a, v, mode="valid"):
     """Adjoint of `np.correlate(a, v, mode)` with respect to `v`: the 'full' adjoint correlated with `a`, reversed."""
     return np.correlate(_correlate_full_adjoint(g, len(a), len(v), mode), a, mode="valid")[::-1]
+
+
+def _shaped_as(adjoint, operand):
+    """The adjoint of a convolution's operand (a vector) in the operand's shape: a number for a number."""
+    return adjoint if np.ndim(operand) == 1 else adjoint.reshape(np.shape(operand))[()]
 
 
 _MODES = {0: "valid", 1: "same", 2: "full"}  # NumPy's numeric modes
