@@ -171,3 +171,42 @@ def test_convolve_with_a_number_differentiates_in_both_operands(a):
     assert s2s.grad(_gain_same)(a, x) == pytest.approx(3 * 0.7 ** 2 * np.sum(x ** 3), rel=1e-12)
     np.testing.assert_allclose(s2s.grad(_gain_same, wrt=1)(a, x), 3 * 0.7 ** 3 * x ** 2, rtol=1e-12)
     assert_close(s2s.grad(s2s.grad(_gain_same), wrt=1)(a, x), numeric_grad(s2s.grad(_gain_same), (a, x), 1))
+
+
+# ---------------------------------------------------------------- 4. reductions along axis 0 or -1 of a number
+
+
+def _energy(x):
+    return np.sum(x ** 2, axis=-1)  # written for a batch of vectors; NumPy takes a number too
+
+
+def _peak(x):
+    return np.max(x ** 2, axis=0) + np.min(x, axis=-1, keepdims=True)
+
+
+def _gain0(x):
+    return np.prod(x ** 2, axis=0) * np.nanmean(x, axis=-1) + np.ptp(x, axis=0)
+
+
+def _running(x):
+    return np.sum(np.cumsum(x ** 3, axis=0) * np.nansum(x, axis=-1, keepdims=True))
+
+
+@pytest.mark.parametrize("f, derivative, second", [
+    (_energy, lambda x: 2 * x, lambda x: 2.0),
+    (_peak, lambda x: 2 * x + 1, lambda x: 2.0),
+    (_gain0, lambda x: 3 * x ** 2, lambda x: 6 * x),
+    (_running, lambda x: 4 * x ** 3, lambda x: 12 * x ** 2),
+], ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize("x", [0.7, np.float64(-1.3), np.array(0.7)], ids=["float", "float64", "0-d"])
+def test_reductions_along_axis_0_of_a_number_in_every_mode(f, derivative, second, x):
+    # grad raised ZeroDivisionError (rt.sum_adjoint, rt.prod_adjoint: an axis modulo ndim 0), the jvp of max the
+    # same (rt.extremum_tangent), the forward Jacobian AxisError (rt.batch_sum reduced the batch of tangents)
+    value = float(x)
+    assert float(s2s.grad(f)(x)) == pytest.approx(derivative(value), rel=1e-12)
+    assert float(s2s.jvp(f)((x,), (1.0,))[1]) == pytest.approx(derivative(value), rel=1e-12)
+    assert float(s2s.jacobian(f)(x)) == pytest.approx(derivative(value), rel=1e-12)
+    assert float(s2s.jacobian(f, mode="forward")(x)) == pytest.approx(derivative(value), rel=1e-12)
+    assert float(s2s.hessian(f)(x)) == pytest.approx(second(value), rel=1e-9)
+    assert float(s2s.grad(s2s.grad(f))(x)) == pytest.approx(second(value), rel=1e-9)
+    assert float(s2s.grad(f)(x)) == pytest.approx(float(numeric_grad(f, (value,), 0)), rel=1e-6)

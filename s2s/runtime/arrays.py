@@ -101,8 +101,9 @@ def mT(a):
 
 
 def reduced_axes(axis, ndim: int) -> tuple:
-    """The non-negative axes a reduction with `axis` removes (all of them for None)."""
-    if axis is None:
+    """The non-negative axes a reduction with `axis` removes (all of them for None; none of a 0-d array's, which
+    NumPy reduces along axis 0 or -1 to itself: `np.sum(x ** 2, axis=-1)` of a number)."""
+    if axis is None or ndim == 0:
         return tuple(range(ndim))
     axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
     return tuple(sorted(int(a) % ndim for a in axes))
@@ -172,8 +173,9 @@ def var_adjoint(g, x, axis=None, ddof=0, keepdims=False):
 
 
 def cumsum_adjoint(g, x, axis=None):
-    """Adjoint of `np.cumsum(x, axis)`: the reversed cumulative sum of `g`."""
-    if axis is None:
+    """Adjoint of `np.cumsum(x, axis)`: the reversed cumulative sum of `g`. (Of a 0-d x along axis 0 or -1,
+    NumPy's result has one entry, its adjoint x's shape.)"""
+    if axis is None or np.ndim(x) == 0:
         return np.reshape(np.cumsum(np.asarray(g)[::-1])[::-1], np.shape(x))
     return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
 
@@ -181,7 +183,7 @@ def cumsum_adjoint(g, x, axis=None):
 def cumprod_adjoint(g, ans, x, axis=None):
     """Adjoint of `np.cumprod(x, axis)`: reversed cumulative sum of `g * ans`, divided by `x`; along a line of
     x holding a zero, the entries from its first zero on without dividing (runtime/cumprod.py)."""
-    if axis is None:
+    if axis is None or np.ndim(x) == 0:  # (flattened: a 0-d x along axis 0 or -1 too)
         flat = cumprod_adjoint(np.ravel(g * np.ones_like(ans)), np.ravel(ans), np.ravel(x), 0)
         return np.reshape(flat, np.shape(x))
     x = np.asarray(x)

@@ -135,9 +135,13 @@ def _ragged(parts) -> bool:
     return len(shapes) > 1 or None in shapes
 
 
-def _shift(axis):
+def _shift(axis, d):
+    """The axes of a batch of tangents `d` (of arrays x, the batch axis first) that a reduction of x along `axis`
+    reduces: none for a 0-d x, which NumPy reduces along axis 0 or -1 to itself."""
     if axis is None:
         return None
+    if np.ndim(d) == 1:
+        return ()
     if np.ndim(axis) == 0:
         return axis + 1 if axis >= 0 else axis
     return tuple(a + 1 if a >= 0 else a for a in axis)
@@ -148,7 +152,7 @@ def batch_sum(d, axis=None, keepdims=False):
     if axis is None:
         axis = tuple(range(1, np.ndim(d)))
         return np.sum(d, axis=axis, keepdims=keepdims)
-    return np.sum(d, axis=_shift(axis), keepdims=keepdims)
+    return np.sum(d, axis=_shift(axis, d), keepdims=keepdims)
 
 
 def batch_mean(d, axis=None, keepdims=False):
@@ -156,7 +160,7 @@ def batch_mean(d, axis=None, keepdims=False):
     if axis is None:
         axis = tuple(range(1, np.ndim(d)))
         return np.mean(d, axis=axis, keepdims=keepdims)
-    return np.mean(d, axis=_shift(axis), keepdims=keepdims)
+    return np.mean(d, axis=_shift(axis, d), keepdims=keepdims)
 
 
 def batch_transpose(d, axes=None):
@@ -296,7 +300,7 @@ def nanmean_tangent(d, x, axis=None, keepdims=False):
 def cumprod_tangent(d, ans, x, axis=None):
     """Tangent of `np.cumprod(x, axis)`: ans * cumsum(d / x), and along a line of x holding a zero, from its
     first zero on, without dividing (runtime/cumprod.py)."""
-    if axis is None:
+    if axis is None or np.ndim(x) == 0:  # (flattened: a 0-d x along axis 0 or -1 too)
         d, x = np.ravel(d * np.ones_like(x)), np.ravel(x)
         axis = 0
     x = np.asarray(x)

@@ -17,18 +17,14 @@ def sum_adjoint(g, x, axis=None, keepdims=False):
     """Adjoint of `np.sum(x, axis, keepdims)`: `g` broadcast back over the summed axes."""
     shape = np.shape(x)
     if axis is not None and not keepdims:
-        axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
-        g = np.expand_dims(g, tuple(a % len(shape) for a in axes))
+        g = np.expand_dims(g, reduced_axes(axis, len(shape)))
     return np.broadcast_to(g, shape).copy()
 
 
 def reduced_count(x, axis=None) -> int:
     """How many elements of `x` a reduction over `axis` combines into each result."""
     shape = np.shape(x)
-    if axis is None:
-        return int(np.prod(shape))
-    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
-    return int(np.prod([shape[a] for a in axes]))
+    return int(np.prod([shape[a] for a in reduced_axes(axis, len(shape))]))
 
 
 def mean_adjoint(g, x, axis=None, keepdims=False):
