@@ -1,7 +1,7 @@
 """Regressions from the fifth bug hunt in probabilistic and Bayesian model code (hunt5prob)."""
 import numpy as np
 import pytest
-from scipy import stats
+from scipy import special, stats
 
 import s2s
 from tests.conftest import assert_close, numeric_grad
@@ -104,3 +104,125 @@ def test_a_tangent_that_reads_the_wide_operand_is_not_widened_again():
     source = s2s.jvp(f, wrt=1).source
     assert "broadcast_tangent" not in source
     assert "broadcast_tangent" in s2s.jvp(_uniform_sum).source
+
+
+# ---------------------------------------------------------------- 0 log 0 = 0: the partial in y where x is 0
+# xlogy(x, y) is 0 along x = 0 for every y, 0 included, so its partial in y there is 0 (and 1 for kl_div, whose
+# value is y there): rt.xdivy, where `x / y` gave 0 / 0 = nan at x = y = 0. (JAX's xlogy rule divides and gives
+# nan at (0, 0); its rel_entr and kl_div give 0 and 1, as here.)
+P3 = np.array([0.5, 0.5, 0.0])
+Q3 = np.array([0.25, 0.75, 0.0])
+
+
+def _rel_entr(q):
+    return np.sum(special.rel_entr(P3, q))
+
+
+def _cross_entropy(q):
+    return -np.sum(special.xlogy(P3, q))
+
+
+def _kl_div(q):
+    return np.sum(special.kl_div(P3, q))
+
+
+_XS = np.array([[40.0], [-1.0]])  # expit(40) is exactly 1.0: 1 - p is 0 where the label is 1
+_YS = np.array([1.0, 0.0])
+
+
+def _bce_xlogy(w):
+    p = special.expit(_XS @ w)
+    return -np.sum(special.xlogy(_YS, p) + special.xlogy(1 - _YS, 1 - p))
+
+
+def _bce_xlog1py(w):
+    p = special.expit(_XS @ w)
+    return -np.sum(special.xlogy(_YS, p) + special.xlog1py(1 - _YS, -p))
+
+
+def _bce_bernoulli(w):
+    return -np.sum(stats.bernoulli.logpmf(_YS.astype(int), special.expit(_XS @ w)))
+
+
+@pytest.mark.parametrize("f, expected", [(_rel_entr, [-2.0, -2.0 / 3.0, 0.0]),
+                                         (_cross_entropy, [-2.0, -2.0 / 3.0, 0.0]),
+                                         (_kl_div, [-1.0, 1.0 / 3.0, 1.0])])
+def test_the_partial_in_y_of_a_shared_zero_category_is_that_of_the_function_along_x_zero(f, expected):
+    # analytic: d/dq_i of p_i log(p_i / q_i) is -p_i / q_i, and 0 where p_i = 0 (rel_entr is 0 there for every q_i);
+    # kl_div adds q_i - p_i
+    with np.errstate(divide="raise", invalid="raise"):
+        assert_close(s2s.grad(f)(Q3), expected, what="grad")
+        assert_close(s2s.jvp(f)((Q3,), (np.ones(3),))[1], sum(expected), what="jvp")
+        assert_close(s2s.jacobian(f, mode="forward")(Q3), expected, what="forward jacobian")
+
+
+@pytest.mark.parametrize("f", [_bce_xlogy, _bce_xlog1py, _bce_bernoulli])
+def test_binary_cross_entropy_keeps_its_gradient_once_expit_saturates(f):
+    w = np.array([1.0])
+    # analytic: d/dw of -sum(y log p + (1 - y) log(1 - p)) is sum((p - y) x); the term of the saturated sample,
+    # (expit(40) - 1) * 40, is 0 in floats as p is 1.0
+    expected = np.array([(special.expit(40.0) - 1.0) * 40.0 + special.expit(-1.0) * -1.0])
+    assert np.isfinite(f(w))
+    with np.errstate(divide="raise", invalid="raise"):
+        assert_close(s2s.grad(f)(w), expected, what="grad")
+        assert_close(s2s.jvp(f)((w,), (np.ones(1),))[1], expected[0], what="jvp")
+
+
+def _poisson_zero_counts(mu):
+    return np.sum(stats.poisson.logpmf(np.array([0, 0]), mu))  # -2 mu
+
+
+def _binom_zero_counts(p):
+    return np.sum(stats.binom.logpmf(np.array([0, 0]), 3, p))  # 6 log(1 - p)
+
+
+def _binom_full_counts(p):
+    return np.sum(stats.binom.logpmf(np.array([3, 3]), 3, p))  # 6 log(p)
+
+
+def _xlogy_second(y):
+    return np.sum(special.xlogy(np.array([0.0, 2.0]), y) ** 2)
+
+
+@pytest.mark.parametrize("f, x, slope, curvature", [(_poisson_zero_counts, 0.0, -2.0, 0.0),
+                                                    (_binom_zero_counts, 0.0, -6.0, -6.0),
+                                                    (_binom_full_counts, 1.0, 6.0, -6.0)])
+def test_discrete_log_pmfs_at_the_edge_of_their_rate_have_the_one_sided_derivative(f, x, slope, curvature):
+    # analytic: the log-pmfs above are -2 mu, 6 log(1 - p), 6 log(p): defined at the edge, where the formulas
+    # k / p and (n - k) / (1 - p) read 0 / 0 for the count that makes them vanish
+    with np.errstate(divide="raise", invalid="raise"):
+        assert s2s.grad(f)(x) == pytest.approx(slope)
+        assert s2s.jvp(f)((x,), (1.0,))[1] == pytest.approx(slope)
+        assert s2s.hessian(f)(x) == pytest.approx(curvature)
+
+
+def test_second_derivatives_of_xlogy_where_x_is_zero():
+    # analytic: the square of xlogy([0, 2], y) is 4 log(y1) ** 2: gradient (0, 8 log(y1) / y1), Hessian
+    # diag(0, 8 (1 - log y1) / y1 ** 2); y0 = 0 is where x is 0
+    y = np.array([0.0, 0.5])
+    with np.errstate(divide="raise", invalid="raise"):
+        assert_close(s2s.grad(_xlogy_second)(y), [0.0, 8 * np.log(0.5) / 0.5], what="grad")
+        assert_close(s2s.hessian(_xlogy_second)(y), np.diag([0.0, 8 * (1 - np.log(0.5)) / 0.25]), what="hessian")
+
+
+# ---------------------------------------------------------------- counts held in a module-level list
+COUNTS = [1, 3, 0, 2]
+
+
+def _poisson_list(mu):
+    return np.sum(stats.poisson.logpmf(COUNTS, mu))
+
+
+def _xlogy_list(mu):
+    return np.sum(special.xlogy(COUNTS, mu) - mu)
+
+
+@pytest.mark.parametrize("f", [_poisson_list, _xlogy_list])
+def test_counts_in_a_list_reach_the_rate_partial(f):
+    # analytic: d/dmu of sum(k log mu - mu) is sum(k) / mu - 4 (gammaln(k + 1) is constant); was a TypeError
+    # from `k / mu` of a list in generated code
+    expected = 6 / 0.7 - 4
+    assert_close(numeric_grad(f, (0.7,), 0), expected, what="finite differences")
+    assert_close(s2s.grad(f)(0.7), expected, what="grad")
+    assert_close(s2s.jvp(f)((0.7,), (1.0,))[1], expected, what="jvp")
+    assert_close(s2s.jacobian(f, mode="forward")(0.7), expected, what="forward jacobian")

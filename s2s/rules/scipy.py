@@ -114,11 +114,13 @@ elementwise(SP + "expit", lambda ans, x: ans * (1.0 - ans))
 elementwise(SP + "logit", lambda ans, p: 1.0 / (p * (1.0 - p)))
 elementwise(SP + "log_expit", lambda ans, x: special.expit(-x))
 elementwise(SP + "softplus", lambda ans, x: special.expit(x))  # (scipy >= 1.15)
-elementwise(SP + "xlogy", lambda ans, x, y: np.log(y), lambda ans, x, y: x / y)
-elementwise(SP + "xlog1py", lambda ans, x, y: np.log1p(y), lambda ans, x, y: x / (1.0 + y))
+# x log y is 0 along x = 0 for every y, 0 included: its partial in y is x / y, and 0 where x is 0 (rt.xdivy; 0 / 0
+# would give nan at x = y = 0, a category absent from both p and q in rel_entr(p, q), JAX's xlogy and torch's too)
+elementwise(SP + "xlogy", lambda ans, x, y: np.log(y), lambda ans, x, y: rt.xdivy(x, y))
+elementwise(SP + "xlog1py", lambda ans, x, y: np.log1p(y), lambda ans, x, y: rt.xdivy(x, 1.0 + y))
 elementwise(SP + "entr", lambda ans, x: -(np.log(x) + 1.0))
-elementwise(SP + "rel_entr", lambda ans, x, y: np.log(x / y) + 1.0, lambda ans, x, y: -x / y)
-elementwise(SP + "kl_div", lambda ans, x, y: np.log(x / y), lambda ans, x, y: 1.0 - x / y)
+elementwise(SP + "rel_entr", lambda ans, x, y: np.log(x / y) + 1.0, lambda ans, x, y: -rt.xdivy(x, y))
+elementwise(SP + "kl_div", lambda ans, x, y: np.log(x / y), lambda ans, x, y: 1.0 - rt.xdivy(x, y))
 
 # ================================================================ modified Bessel functions of the first kind (in x)
 # I_v' = (I_{v-1} + I_{v+1}) / 2, I_0' = I_1; the exponentially scaled ive = iv * exp(-|x|) loses sign(x) * ive
@@ -351,15 +353,21 @@ distribution(ST + "invgamma.logpdf", (("x", REQUIRED), ("a", REQUIRED), ("loc", 
              lambda ans, x, a, loc=0.0, scale=1.0: (a - 1.0 / _z(x, loc, scale)) / scale)
 
 # ================================================================ scipy.stats: discrete distributions (in their rates)
-# the count k (and the integer shift loc) has no derivative
+def _count(k, loc):
+    """The count k - loc (k itself for the default shift 0, an integer k kept as it is)."""
+    return k if _default(loc, 0) else k - loc
+
+
+# the count k (and the integer shift loc) has no derivative; their terms are xlogy(k, mu), xlogy(k, p) and
+# xlog1py(n - k, -p): 0 where the count is 0, for every rate, the edge p = 0 or 1 included (rt.xdivy)
 distribution(ST + "poisson.logpmf", (("k", REQUIRED), ("mu", REQUIRED), ("loc", 0)),
-             None, lambda ans, k, mu, loc=0: (k - loc) / mu - 1.0, None)
+             None, lambda ans, k, mu, loc=0: rt.xdivy(_count(k, loc), mu) - 1.0, None)
 distribution(ST + "poisson.pmf", (("k", REQUIRED), ("mu", REQUIRED), ("loc", 0)),
-             None, lambda ans, k, mu, loc=0: ans * ((k - loc) / mu - 1.0), None)
+             None, lambda ans, k, mu, loc=0: ans * (rt.xdivy(_count(k, loc), mu) - 1.0), None)
 distribution(ST + "bernoulli.logpmf", (("k", REQUIRED), ("p", REQUIRED), ("loc", 0)),
-             None, lambda ans, k, p, loc=0: (k - loc) / p - (1.0 - (k - loc)) / (1.0 - p), None)
+             None, lambda ans, k, p, loc=0: rt.xdivy(_count(k, loc), p) - rt.xdivy(1.0 - _count(k, loc), 1.0 - p), None)
 distribution(ST + "binom.logpmf", (("k", REQUIRED), ("n", REQUIRED), ("p", REQUIRED), ("loc", 0)),
-             None, None, lambda ans, k, n, p, loc=0: (k - loc) / p - (n - (k - loc)) / (1.0 - p), None)
+             None, None, lambda ans, k, n, p, loc=0: rt.xdivy(_count(k, loc), p) - rt.xdivy(n - _count(k, loc), 1.0 - p), None)
 
 
 # ================================================================ scipy.stats.multivariate_normal.logpdf(x, mean, cov)
@@ -418,6 +426,8 @@ _frozen(ST + "multivariate_normal")
 linear("s2s.runtime.covariance_matrix", lambda G, ans, cov, like: rt.covariance_adjoint(G, cov), None)
 linear("s2s.runtime.covariance_adjoint", lambda G, ans, g, cov: rt.covariance_matrix(G, g), None,
        rank_of_argument=1)
+# x / y, 0 where x is 0: 1 / y in x (x / y is continuous there), -x / y ** 2 = -xdivy(ans, y) in y
+elementwise("s2s.runtime.xdivy", lambda ans, x, y: np.reciprocal(y), lambda ans, x, y: -rt.xdivy(ans, y))
 
 # ================================================================ scipy.optimize.rosen: the Rosenbrock test function
 # (of a vector x) and its derivatives, which scipy gives: rosen_der, and the Hessian (symmetric) times a vector

@@ -8,12 +8,16 @@ matrix scipy reads, and `covariance_adjoint` is its transpose: it takes the
 gradient with respect to that matrix back to the form of `cov`. Each is linear
 in its first argument and the other's transpose, so both modes and higher
 orders follow. They need NumPy only, not scipy.
+
+`xdivy(x, y)` is the partial derivative in y of scipy.special.xlogy(x, y) (and of the functions scipy builds on
+it: rel_entr, kl_div, the discrete log-pmfs): x / y, and 0 where x is 0, for every y, 0 included, as the function
+is 0 along x = 0 (TensorFlow's tf.math.xdivy; JAX's xlogy rule divides, giving nan at (0, 0)).
 """
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["covariance_matrix", "covariance_adjoint"]
+__all__ = ["covariance_matrix", "covariance_adjoint", "xdivy"]
 
 
 def covariance_matrix(cov, like):
@@ -38,3 +42,13 @@ def covariance_adjoint(g, cov):
     if ndim == 1:
         return np.diagonal(g).copy()
     return np.trace(g)
+
+
+def xdivy(x, y):
+    """`x / y`, and 0 where x is 0 (0 / 0 too); x != 0 over y = 0 is infinite, as NumPy divides."""
+    if np.ndim(x) == 0 and np.ndim(y) == 0:
+        if x == 0:
+            return 0.0
+        return x / y if y != 0 else float(np.divide(np.float64(x), y))
+    zero = np.equal(x, 0)
+    return np.where(zero, 0.0, np.divide(x, np.where(zero, 1.0, y)))
