@@ -19,6 +19,7 @@ from typing import Callable
 from s2s import prims
 from s2s.errors import NonDifferentiableError, S2SError
 from s2s.rules import registry
+from s2s.runtime.user_rules import RuleCall
 
 _modules: dict[str, str] = {}  # attribute here -> the module that registered it (imported by generated code)
 # the library keys (np.linalg.norm's) whose rules the user replaced or removed: the disk cache's key names their
@@ -29,17 +30,40 @@ LIBRARY_CHANGED: set[str] = set()
 ON_REGISTER: list = []
 
 
-def _attribute(name: str, obj, module: str | None) -> str:
-    """A fresh attribute of this module holding `obj`."""
-    base = re.sub(r"\W", "_", name) or "f"
+def _attribute(base: str, obj, module: str | None, owner: str | None = None) -> str:
+    """The attribute of this module holding `obj`, named `base` (made an identifier). With `owner` (the function
+    and role of a rule), an attribute that held an earlier rule of the same owner is given `obj`. Only where two
+    different objects make the same name (two closures of one factory) does the second get a number."""
+    base = re.sub(r"\W", "_", base) or "f"
     candidate, n = base, 1
-    while candidate in globals() and globals()[candidate] is not obj:
+    while candidate in globals() and globals()[candidate] is not obj and \
+            not (owner is not None and _OWNERS.get(candidate) == owner):
         n += 1
         candidate = f"{base}_{n}"
     globals()[candidate] = obj
+    if owner is not None:
+        _OWNERS[candidate] = owner
     if module and module != "__main__":
         _modules[candidate] = module
+    else:
+        _modules.pop(candidate, None)
     return candidate
+
+
+_OWNERS: dict[str, str] = {}  # attribute holding a rule -> the key and role of the rule it holds
+
+
+def _stable_name(func) -> str:
+    """The name generated code reaches `func` by: its module and qualified name (`ma.f` is `ma_f`, a method
+    `Model.act` of module m `m_Model_act`; a function of the script run, `__main__`, its name alone), the same in
+    every process, whatever the order its rules were registered in (a saved generated module, run by another
+    process, calls the same functions)."""
+    qualname = getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or "f"
+    qualname = qualname.replace("<locals>.", "").replace("<lambda>", "lambda")
+    module = getattr(func, "__module__", None)
+    if not isinstance(module, str) or module == "__main__":
+        return qualname
+    return f"{module}.{qualname}"
 
 
 def key_for(func: Callable, imported: bool = True) -> str:
@@ -52,15 +76,18 @@ def key_for(func: Callable, imported: bool = True) -> str:
     key = registry.key_of(func)
     if key is not None:
         return key
-    attr = _attribute(getattr(func, "__name__", "f"), func, getattr(func, "__module__", None) if imported else None)
+    attr = _attribute(_stable_name(func), func, getattr(func, "__module__", None) if imported else None)
     key = f"s2s.rules.custom.{attr}"
     registry.register_object(func, key)
     return key
 
 
 def _rule_name(key: str, suffix: str, rule: Callable, imported: bool = True) -> str:
+    """The attribute of this module holding the rule `rule` (`suffix` "adjoint" or "tangent") of the function
+    `key`: named after the function's (`ma_f_adjoint`), a later rule of the same function taking its place."""
     base = key.rsplit(".", 1)[-1] if key.startswith("s2s.rules.custom.") else key.replace(".", "_")
-    return _attribute(f"{base}_{suffix}", rule, getattr(rule, "__module__", None) if imported else None)
+    return _attribute(f"{base}_{suffix}", rule, getattr(rule, "__module__", None) if imported else None,
+                      owner=f"{key} {suffix}")
 
 
 def bind(attribute: str, obj) -> bool:
@@ -124,6 +151,7 @@ def returned_adjoints(rule: str) -> tuple[int, str] | None:
     in a return statement (`return g * y, g * x`: 2), `where` its file, line and text; None where no return spells
     its number (`return tuple(parts)`) or the rule has no source."""
     fn = globals().get(rule)
+    fn = fn.func if isinstance(fn, RuleCall) else fn
     code = getattr(fn, "__code__", None)
     if code is None:
         return None
@@ -209,7 +237,8 @@ def too_many_adjoints(key: str, rule: str, passed: int, loc, filename: str) -> S
         pass
     if count <= takes:
         return None
-    rule_name = getattr(globals().get(rule), "__name__", rule)
+    held = globals().get(rule)
+    rule_name = getattr(held.func if isinstance(held, RuleCall) else held, "__name__", rule)
     return S2SError(
         f"the @s2s.adjoint rule {rule_name} of {name} returns {count} adjoints, but {name} takes {takes} positional "
         f"argument(s){f' (this call passes {passed})' if passed != takes else ''}: a rule returns one adjoint per "
@@ -279,7 +308,7 @@ def adjoint(func: Callable):
 
     def register(rule: Callable) -> Callable:
         _check_signature(rule, func, "adjoint", "g, ans")
-        name = _rule_name(key, "adjoint", rule)
+        name = _rule_name(key, "adjoint", RuleCall(rule, "adjoint", func))
         registry.REVERSE[key] = registry.ReverseRule(key, (), user=name)
         registry.NONDIFF.discard(key)
         _changed(key)
@@ -338,7 +367,7 @@ def tangent(func: Callable):
 
     def register(rule: Callable) -> Callable:
         _check_signature(rule, func, "tangent", "tangents, ans")
-        name = _rule_name(key, "tangent", rule)
+        name = _rule_name(key, "tangent", RuleCall(rule, "tangent", func))
         registry.TANGENT[key] = registry.TangentRule(key, fn=name, user=True)
         registry.NONDIFF.discard(key)
         _changed(key)
