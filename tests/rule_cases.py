@@ -674,6 +674,8 @@ CASES += [
     ("numpy.meshgrid", lambda x, y: np.meshgrid(x, y, indexing="ij", sparse=True), (V3, W[:2]), (0, 1)),
     ("numpy.gradient", lambda f: np.gradient(f, 0.5), (X5,), 0),
     ("numpy.gradient", lambda f: np.gradient(f, 2.0, XP, edge_order=2), (M34,), 0),
+    ("numpy.gradient", lambda h: np.gradient(X5, h, edge_order=2), (0.5,), 0),  # (in its spacing: linear in 1 / h)
+    ("numpy.gradient", lambda h: np.gradient(M34, h, axis=1), (np.array(0.7),), 0),
     ("numpy.nanprod", lambda x: np.nanprod(x, axis=0), (np.where(M23 > 1.0, np.nan, M23),), 0),
     ("numpy.ldexp", lambda x: np.ldexp(x, np.array([1, -2, 3, 0])), (V,), 0),
     ("numpy.modf", lambda x: np.modf(x * 3.0), (V,), 0),
@@ -684,6 +686,8 @@ CASES += [
     ("s2s.runtime.polyder_adjoint", lambda g: rt.polyder_adjoint(g, V), (V3,), 0),
     ("s2s.runtime.gradient_adjoint", lambda g: rt.gradient_adjoint(g, X5, 0.5), (W[:1].repeat(5) * X5,), 0),
     ("s2s.runtime.gradient_adjoint", lambda g: rt.gradient_adjoint(g, M23, axis=1, edge_order=2), (M23,), 0),
+    ("s2s.runtime.gradient_adjoint", lambda g, h: rt.gradient_adjoint(g, X5, h), (X5 * 2.0, 0.5), (0, 1)),
+    ("s2s.runtime.gradient_spacing", lambda h: rt.gradient_spacing(h, X5) * X5, (0.5,), 0),
 ]
 S12 = np.array([0.3, -0.7, 1.2, 0.4, 2.0, -1.1, 0.8, 1.7, -0.2, 0.05, 1.4, -0.45]).reshape(3, 4)  # distinct
 S12NAN = np.where(S12 > 1.5, np.nan, S12)

@@ -210,3 +210,56 @@ def test_reductions_along_axis_0_of_a_number_in_every_mode(f, derivative, second
     assert float(s2s.hessian(f)(x)) == pytest.approx(second(value), rel=1e-9)
     assert float(s2s.grad(s2s.grad(f))(x)) == pytest.approx(second(value), rel=1e-9)
     assert float(s2s.grad(f)(x)) == pytest.approx(float(numeric_grad(f, (value,), 0)), rel=1e-6)
+
+
+# ---------------------------------------------------------------- 5. np.gradient in its spacing
+
+
+def _rate_energy(y, dt):
+    return np.sum(np.gradient(y, dt) ** 2)
+
+
+def _rate_of_rows(Y, dx):
+    return np.sum(np.gradient(Y, dx, axis=1, edge_order=2) * Y)
+
+
+def _rate_at_coordinates(y, t):
+    return np.sum(np.gradient(y, t) ** 2)
+
+
+def _rates_of_both_axes(Y, dx):
+    gy, gx = np.gradient(Y, dx)
+    return np.sum(gy * gx)
+
+
+def test_gradient_is_differentiated_in_a_number_spacing():
+    # np.gradient(y, dt) is np.gradient(y) / dt: it was refused with dt differentiated
+    y, dt = np.array([1.0, 2.5, 3.0, 5.0, 4.0]), 0.5
+    unit = np.sum(np.gradient(y) ** 2)
+    assert s2s.grad(_rate_energy, wrt=1)(y, dt) == pytest.approx(-2 * unit / dt ** 3, rel=1e-12)
+    assert s2s.jvp(_rate_energy, wrt=1)((y, dt), (1.0,))[1] == pytest.approx(-2 * unit / dt ** 3, rel=1e-12)
+    assert s2s.hessian(_rate_energy, wrt=1)(y, dt) == pytest.approx(6 * unit / dt ** 4, rel=1e-12)
+    # mixed: d/dy of d/dt = -2/dt^3 * 2 D^T D y (D: np.gradient's matrix)
+    D = np.gradient(np.eye(5), axis=0)
+    mixed = s2s.jacobian(s2s.grad(_rate_energy, wrt=1), wrt=0)(y, dt)
+    np.testing.assert_allclose(mixed, -4 / dt ** 3 * D.T @ D @ y, rtol=1e-12)
+    Y = np.outer(y, [0.3, -1.0, 2.0, 0.5])
+    for wrt in (0, 1):
+        args = (Y, 0.3)
+        assert_close(s2s.grad(_rate_of_rows, wrt=wrt)(*args), numeric_grad(_rate_of_rows, args, wrt))
+        assert_close(s2s.jacobian(_rate_of_rows, wrt=wrt, mode="forward")(*args),
+                     numeric_grad(_rate_of_rows, args, wrt))
+    assert s2s.hessian(_rate_of_rows, wrt=1)(Y, 0.3) == pytest.approx(2 * _rate_of_rows(Y, 0.3) / 0.3 ** 2, rel=1e-12)
+
+
+def test_gradient_in_coordinates_or_in_the_spacing_of_several_axes_is_refused_at_the_users_line():
+    y = np.array([1.0, 2.5, 3.0, 5.0, 4.0])
+    with pytest.raises(s2s.S2SError, match="coordinates") as caught:
+        s2s.grad(_rate_at_coordinates, wrt=1)(y, np.array([0.0, 0.5, 1.5, 2.0, 3.0]))
+    assert "np.gradient(y, t) ** 2" in str(caught.value) and "np.diff(y) / np.diff(x)" in str(caught.value)
+    with pytest.raises(s2s.S2SError, match="one axis at a time") as caught:
+        s2s.jvp(_rates_of_both_axes, wrt=1)((np.outer(y, y[:3]), 0.3), (1.0,))
+    assert "gy, gx = np.gradient(Y, dx)" in str(caught.value)
+    # in y alone, both stay as they were
+    assert_close(s2s.grad(_rate_at_coordinates)(y, np.arange(5.0) ** 1.5),
+                 numeric_grad(_rate_at_coordinates, (y, np.arange(5.0) ** 1.5), 0))

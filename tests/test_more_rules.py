@@ -257,7 +257,8 @@ def test_gradient():
     x = np.array([0.3, -0.7, 1.2, 0.4, 2.0])
     check_every_mode(gradient_uniform, x)
     check_every_mode(gradient_of_a_grid, np.append(x, -0.5))
-    refused(gradient_in_its_spacing, x, match="spacing", line="np.gradient(x[:3], x[3])")
+    g = check_every_mode(gradient_in_its_spacing, x)  # (linear in 1 / x[3]: hunt5sig; it was refused)
+    assert_close(g[3], -gradient_in_its_spacing(x) / x[3], 1e-12, 1e-14, what="gradient: in its spacing")
 
 
 def nanprod_with_nan(x):

@@ -18,6 +18,8 @@ from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import Sym, builtins, emit, math, np, rt
 from s2s.rules.symbolic import _floating as floating
 
+RT = "s2s.runtime."
+
 
 def _neg(v):
     """-v for a shift given as a number, a tuple of numbers or a runtime value."""
@@ -385,20 +387,38 @@ define("numpy.meshgrid", [_meshgrid_adjoint(k) for k in range(32)],
            **kwargs))
 
 
-def _gradient_spacing(*args, **kwargs):
-    refuse("numpy.gradient", "np.gradient has no derivative with respect to its sample spacing or coordinates",
-           "pass the spacing as a constant (a number, or coordinates that do not depend on what you differentiate)")
+# np.gradient(f, *spacing): linear in f (central differences inside, one-sided at the edges); in one number spacing
+# h, linear in 1 / h: d/dh = -ans / h (rt.gradient_spacing refuses coordinates, and spacings of several axes)
+def _spacing_adjoint(j, first):
+    """The adjoint with respect to args[j] of a function linear in 1 / h of one spacing h, its spacings args[first:]."""
+    return lambda G, ans, *args, axis=None, edge_order=1: \
+        -(1.0 / rt.gradient_spacing(args[j], ans, *args[first:j], *args[j + 1:])) * np.sum(G * ans)
 
 
-# np.gradient(f, *spacing): linear in f (central differences inside, one-sided at the edges); the spacing is
-# a constant
+def _spacing_tangent(j, first):
+    return lambda d, ans, *args, axis=None, edge_order=1: \
+        -(ans / rt.gradient_spacing(args[j], ans, *args[first:j], *args[j + 1:])) * d
+
+
+_SPACINGS = 8
 define("numpy.gradient",
        [lambda g, ans, f, *varargs, axis=None, edge_order=1:
         rt.gradient_adjoint(g, f, *varargs, **given(axis=axis), **non_default(edge_order=(edge_order, 1)))]
-       + [lambda g, ans, *args, **kwargs: _gradient_spacing()] * 8,
+       + [_spacing_adjoint(j, 1) for j in range(1, 1 + _SPACINGS)],
        [lambda d, ans, f, *varargs, axis=None, edge_order=1:
         np.gradient(d, *varargs, **given(axis=axis), **non_default(edge_order=(edge_order, 1)))]
-       + [lambda d, ans, *args, **kwargs: _gradient_spacing()] * 8)
+       + [_spacing_tangent(j, 1) for j in range(1, 1 + _SPACINGS)])
+# its adjoint rt.gradient_adjoint(g, f, *spacing) (the transposed differences): linear in g, in 1 / h too (f gives
+# only a shape); the checked spacing rt.gradient_spacing(h, ans, *others) is h
+define(RT + "gradient_adjoint",
+       [lambda G, ans, g, f, *varargs, axis=None, edge_order=1:
+        np.gradient(G, *varargs, **given(axis=axis), **non_default(edge_order=(edge_order, 1))), None]
+       + [_spacing_adjoint(j, 2) for j in range(2, 2 + _SPACINGS)],
+       [lambda d, ans, g, f, *varargs, axis=None, edge_order=1:
+        rt.gradient_adjoint(d, f, *varargs, **given(axis=axis), **non_default(edge_order=(edge_order, 1))), None]
+       + [_spacing_tangent(j, 2) for j in range(2, 2 + _SPACINGS)])
+define(RT + "gradient_spacing", [lambda g, ans, h, result, *others: g] + [None] * (1 + _SPACINGS),
+       [lambda d, ans, h, result, *others: d] + [None] * (1 + _SPACINGS))
 
 
 # np.polyder(p): the coefficients p[i] (n - 1 - i): linear

@@ -13,9 +13,9 @@ from s2s.errors import S2SError
 from s2s.runtime.arrays import mT
 from s2s.runtime.batched import svdvals_tangent
 
-__all__ = ["vander_slope", "polyder_adjoint", "gradient_adjoint", "quantile_adjoint", "quantile_tangent",
-           "pinv_full_rank", "lstsq_full_rank", "lstsq_solution_adjoint", "lstsq_tangent", "cov_tangent",
-           "cov_adjoint", "det_adjoint", "det_tangent", "cofactors", "invertible"]
+__all__ = ["vander_slope", "polyder_adjoint", "gradient_adjoint", "gradient_spacing", "quantile_adjoint",
+           "quantile_tangent", "pinv_full_rank", "lstsq_full_rank", "lstsq_solution_adjoint", "lstsq_tangent",
+           "cov_tangent", "cov_adjoint", "det_adjoint", "det_tangent", "cofactors", "invertible"]
 
 
 # ---------------------------------------------------------------- polynomials
@@ -65,6 +65,20 @@ def gradient_adjoint(g, f, *varargs, axis=None, edge_order=1):
         d = np.gradient(np.eye(f.shape[a]), *spacing, axis=0, edge_order=edge_order)  # out along a = d @ f
         out = out + np.moveaxis(np.tensordot(d.T, np.moveaxis(part, a, 0), axes=1), 0, a)
     return out
+
+
+def gradient_spacing(h, ans, *others):
+    """`h`, the spacing of `np.gradient(f, h)` (its result `ans`, the other spacings `others`) that a derivative is
+    taken in, checked to be one number spacing one axis: the result is then linear in 1 / h, its derivative in h
+    -ans / h. Coordinates (an array of sample points) and spacings of several axes are refused."""
+    if np.ndim(h) != 0:
+        raise S2SError("np.gradient(y, x) with coordinates x (an array of sample points) that carry a derivative "
+                       "is not supported by s2s: for evenly spaced points pass their spacing as a number, "
+                       "np.gradient(y, x[1] - x[0]); else write the differences, np.diff(y) / np.diff(x)")
+    if isinstance(ans, (list, tuple)) or others:
+        raise S2SError("np.gradient(y, h) of several axes with a spacing h that carries a derivative is not "
+                       "supported by s2s: take one axis at a time, np.gradient(y, h, axis=k)")
+    return h
 
 
 # ---------------------------------------------------------------- quantiles (linear interpolation), medians
