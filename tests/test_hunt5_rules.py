@@ -353,3 +353,45 @@ def test_a_tangent_rule_returning_none_is_a_zero_tangent():
     value, tangent = s2s.jvp(f)((x,), (np.ones(2),))
     assert value == pytest.approx(1.5 + 5.0) and tangent == pytest.approx(1.0 + 2.0)  # d(floor(x) x) = floor(x) dx
     assert list(s2s.jvp(floor_of)((x,), (np.ones(2),))[1]) == [0.0, 0.0]
+
+
+# ------------------------------------------------------------------------------- 6. rules on bound methods
+class Model:
+    def __init__(self, w):
+        self.w = w
+
+    def act(self, x):
+        return self.w * x * x
+
+    def loss(self, x):
+        return self.act(x) * 1.0 + x
+
+
+def test_a_rule_for_a_bound_method_is_refused_naming_the_class_function():
+    """@s2s.adjoint(m1.act) was ignored by grad(m1.loss) (12 for 1000) and broke m2.act (AttributeError act_self);
+    nondifferentiable(m1.act) held in jvp only: refused, saying to register Model.act."""
+    m1 = Model(2.0)
+    for register in (lambda: s2s.adjoint(m1.act), lambda: s2s.tangent(m1.act),
+                     lambda: s2s.nondifferentiable(m1.act)):
+        with pytest.raises(s2s.S2SError, match=r"(?s)method act bound to one Model object.*test_hunt5_rules.py.*"
+                                               r"Model\.act"):
+            register()
+
+
+def test_a_rule_for_the_class_function_applies_to_every_object():
+    m1, m2 = Model(2.0), Model(3.0)
+
+    @s2s.adjoint(Model.act)
+    def _(g, ans, self, x):
+        return (None, 2.0 * g * self.w * x)
+
+    @s2s.tangent(Model.act)
+    def _(tangents, ans, self, x):
+        return 2.0 * tangents[1] * self.w * x
+
+    for m in (m1, m2):
+        assert s2s.grad(m.loss)(3.0) == pytest.approx(2.0 * m.w * 3.0 + 1.0)
+        assert s2s.jvp(m.loss)((3.0,), (1.0,))[1] == pytest.approx(2.0 * m.w * 3.0 + 1.0)
+    s2s.nondifferentiable(Model.act)
+    for m in (m1, m2):
+        assert s2s.grad(m.loss)(3.0) == 1.0 and s2s.jvp(m.loss)((3.0,), (1.0,))[1] == 1.0

@@ -76,10 +76,39 @@ def key_for(func: Callable, imported: bool = True) -> str:
     key = registry.key_of(func)
     if key is not None:
         return key
+    if imported:
+        _refuse_bound_method(func)
     attr = _attribute(_stable_name(func), func, getattr(func, "__module__", None) if imported else None)
     key = f"s2s.rules.custom.{attr}"
     registry.register_object(func, key)
     return key
+
+
+_LIBRARIES = ("numpy", "scipy", "builtins", "math", "functools", "s2s", "collections", "random")
+
+
+def _refuse_bound_method(func) -> None:
+    """Refuse a rule for a method bound to one object of the user's class (`m1.act`): s2s calls methods through
+    their class's function wherever the object is known only as the code runs, so that rule could not be told
+    from the class's, and another object's calls would reach it. (A class method, bound to the class, and a
+    library object's method, `rng.normal`, are registered as they are.)"""
+    if not (inspect.ismethod(func) and inspect.isfunction(func.__func__)) or isinstance(func.__self__, type):
+        return
+    cls = type(func.__self__)
+    if (cls.__module__ or "").split(".")[0] in _LIBRARIES:
+        return
+    name = func.__func__.__name__
+    frame = inspect.currentframe()
+    while frame is not None and frame.f_globals.get("__name__") == __name__:
+        frame = frame.f_back  # (the user's line that registered it)
+    where = f"\n  {frame.f_code.co_filename}:{frame.f_lineno}\n    " \
+            f"{linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()}" if frame is not None else ""
+    del frame
+    raise S2SError(f"a rule or nondifferentiable for the method {name} bound to one {cls.__name__} object is not "
+                   f"supported: s2s could not keep that object's calls apart from another {cls.__name__}'s{where}\n"
+                   f"Register it for the class's function, which applies to every {cls.__name__} object, its rule "
+                   f"taking the object first: @s2s.adjoint({cls.__name__}.{name}) with def _(g, ans, self, ...), "
+                   f"or s2s.nondifferentiable({cls.__name__}.{name})")
 
 
 def _rule_name(key: str, suffix: str, rule: Callable, imported: bool = True) -> str:
