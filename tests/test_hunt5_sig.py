@@ -263,3 +263,44 @@ def test_gradient_in_coordinates_or_in_the_spacing_of_several_axes_is_refused_at
     # in y alone, both stay as they were
     assert_close(s2s.grad(_rate_at_coordinates)(y, np.arange(5.0) ** 1.5),
                  numeric_grad(_rate_at_coordinates, (y, np.arange(5.0) ** 1.5), 0))
+
+
+# ---------------------------------------------------------------- 6. messages, and np.kaiser in beta
+
+
+def _tapered(x, beta):
+    return np.sum(x * np.kaiser(x.size, beta))
+
+
+@pytest.mark.parametrize("M", [0, 1, 2, 5, 8])
+def test_kaiser_window_in_beta(M):
+    # followed into NumPy's source, np.kaiser stopped at arange (of M, taken from an array holding beta) with an
+    # error pointing into NumPy; read as NumPy's formula it has NumPy's values, and i0's derivative in beta
+    x = np.linspace(0.5, 2.0, M)
+    for beta in (0.0, 3.0, 14.0):
+        value, gradient = s2s.value_and_grad(_tapered, wrt=1)(x, beta)
+        assert value == _tapered(x, beta)  # bit for bit (M = 1: NumPy's [1.])
+        assert_close(gradient, numeric_grad(_tapered, (x, beta), 1), 1e-6, 1e-8, what=f"M={M} beta={beta}")
+        assert_close(s2s.jvp(_tapered, wrt=1)((x, beta), (1.0,))[1], gradient, 1e-12, 1e-14)
+        second = (s2s.grad(_tapered, wrt=1)(x, beta + 1e-5) - s2s.grad(_tapered, wrt=1)(x, beta - 1e-5)) / 2e-5
+        assert_close(s2s.hessian(_tapered, wrt=1)(x, beta), second, 1e-5, 1e-7, what=f"M={M} beta={beta}: hessian")
+    if M > 1:  # at beta = 0 the window is flat (i0(0) = 1) and the first derivative is 0: i0 is even
+        assert s2s.grad(_tapered, wrt=1)(x, 0.0) == 0.0
+
+
+def _padded_by_minimum(x):
+    return np.sum(np.pad(x, 1, mode="minimum") ** 2)
+
+
+def _padded_by_median(x):
+    return np.sum(np.pad(x, 1, mode="median") ** 2)
+
+
+def test_pad_by_a_statistic_advises_that_statistic():
+    # the advice for mode='minimum' and 'median' showed np.max
+    for f, statistic in ((_padded_by_minimum, "np.min"), (_padded_by_median, "np.median")):
+        with pytest.raises(s2s.S2SError) as caught:
+            s2s.grad(f)(np.array([1.0, 2.0, 3.0]))
+        message = str(caught.value)
+        assert f"np.concatenate([[{statistic}(x)], x, [{statistic}(x)]])" in message and "np.max" not in message
+        assert 'np.pad(x, 1, mode="' in message

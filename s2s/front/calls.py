@@ -231,16 +231,16 @@ class CallLowering(MethodLowering):
                 else ir.Call("slice", args)
         if getattr(target, "__s2s_packed__", False):  # jf(primals, tangents) of s2s.jvp: jvp_f takes them one by one
             args, kwargs = self.packed_arguments(target, args, kwargs, node, spelled), ()
+        if inspect.isfunction(target) and _library_function(target) and self.made_outside(args, kwargs):
+            return self.opaque_call(target, args, kwargs, _shown(node, target))  # (cdist(X, X) of module data)
         if inspect.isfunction(target) and not (getattr(target, "__module__", None) or "").startswith("s2s.") \
                 or getattr(target, "__s2s_generated__", None) is not None:
             return self.inline(target, args, kwargs, node)  # (s2s's own helpers have rules, or none)
         if not callable(target):
             raise self.error(node.func, f"a call to '{spelled}', which is not callable")
         # no rule and no source: called as it is; an error only where a derivative must pass through it
-        callee = self.free_name(spelled.rsplit(".", 1)[-1], target)
         real = getattr(target, "__name__", "")
-        self.opaque[callee] = spelled if not real or real in spelled else f"{spelled} ({real})"
-        return ir.Call("call", (ir.Var(callee),) + args, kwargs)
+        return self.opaque_call(target, args, kwargs, spelled if not real or real in spelled else f"{spelled} ({real})")
 
     def placed(self, target, key: str | None, args: tuple, kwargs: tuple, node, spelled: str,
                first: int = 0) -> tuple[tuple, tuple]:
@@ -359,6 +359,7 @@ class CallLowering(MethodLowering):
                 "it has no derivative rule and its source is unavailable",
                 "Reload the module that defines it (importlib.reload, or restart the kernel), so that s2s "
                 "differentiates what runs." if stale else "") from None
+        block = list(self.block)
         try:
             fence.check(callee_src)
             self.deps[f"{getattr(fn, '__module__', '')}:{fn.__qualname__}"] = callee_src.text
@@ -375,16 +376,13 @@ class CallLowering(MethodLowering):
             finally:
                 self.inlining.pop()
         except S2SError as exc:
-            if not _library_function(fn):
+            if not _library_function(fn) or returns_none:
                 raise
-            # what s2s refused in a library's own source (scipy.linalg.expm formats its messages with f-strings)
-            # says nothing about the user's line: the call there has no rule
-            first = (str(exc).splitlines() or [type(exc).__name__])[0].split(" (")[0]
-            spelled, full = ast.unparse(node.func), f"{fn.__module__}.{fn.__qualname__}"
-            raise NonDifferentiableError(
-                spelled if spelled == full else f"{spelled} ({full})", self.src.filename, node.lineno,
-                self.src.line(node.lineno), f"it has no derivative rule, and s2s does not follow its source in "
-                f"{fn.__module__} ({first})") from None
+            # what s2s refused in a library's own source (scipy's f-strings, cdist's writes) says nothing about the
+            # user's line: the function is called as it is, as one without source, and its result is a constant
+            # where its arguments do not depend on what is differentiated (errors.missing_rule names it otherwise)
+            self.block[:] = block
+            return self.opaque_call(fn, self.no_spread(args), self.no_spread(kwargs), _shown(node, fn), exc)
 
     def recursive_call(self, fn, args, kwargs, node) -> ir.Expr:
         """`fn(args)` for a recursive `fn`: a call of it, its keyword arguments put in their places."""
@@ -547,6 +545,12 @@ def _ufunc_keyword_fix(spelled: str, ufunc, name: str) -> str:
 def _numerical(fn) -> bool:
     """Is `fn` NumPy's or SciPy's, whose parameters `out` and `dtype` mean what `placed` takes them to?"""
     return (getattr(fn, "__module__", None) or "").split(".")[0] in ("numpy", "scipy")
+
+
+def _shown(node: ast.Call, fn) -> str:
+    """A library function as the user called it, and its full name: `cdist (scipy.spatial.distance.cdist)`."""
+    spelled, full = ast.unparse(node.func), f"{fn.__module__}.{fn.__qualname__}"
+    return spelled if spelled == full else f"{spelled} ({full})"
 
 
 def _library_function(fn) -> bool:

@@ -217,10 +217,13 @@ _PAD_LINEAR = ("constant", "edge", "reflect", "symmetric", "wrap", "mean", "line
 
 def _pad_options(mode, options: dict) -> dict:
     if not isinstance(mode, Sym) and mode not in _PAD_LINEAR:
-        kind = "picks entries by value" if mode in ("maximum", "minimum", "median") else "is not linear in x"
-        refuse("numpy.pad", f"the derivative for mode={mode!r} is not supported by s2s (the mode {kind})",
-               "use mode='constant', 'edge', 'reflect', 'symmetric', 'wrap', 'mean' or 'linear_ramp', or pad with "
-               "the statistic you mean: np.concatenate([[np.max(x)], x, [np.max(x)]])")
+        statistic = {"maximum": "np.max", "minimum": "np.min", "median": "np.median"}.get(mode)
+        kind = "picks entries by value" if statistic else "is not linear in x"
+        fix = "use mode='constant', 'edge', 'reflect', 'symmetric', 'wrap', 'mean' or 'linear_ramp'"
+        if statistic:  # (the statistic of the whole vector, as np.pad takes it without stat_length=)
+            fix += f", or pad a vector with its {mode} yourself: " \
+                   f"np.concatenate([[{statistic}(x)], x, [{statistic}(x)]])"
+        refuse("numpy.pad", f"the derivative for mode={mode!r} is not supported by s2s (the mode {kind})", fix)
     return non_default(reflect_type=(options.get("reflect_type", "even"), "even"),
                        stat_length=(options.get("stat_length"), None))
 
@@ -419,6 +422,23 @@ define(RT + "gradient_adjoint",
        + [_spacing_tangent(j, 2) for j in range(2, 2 + _SPACINGS)])
 define(RT + "gradient_spacing", [lambda g, ans, h, result, *others: g] + [None] * (1 + _SPACINGS),
        [lambda d, ans, h, result, *others: d] + [None] * (1 + _SPACINGS))
+
+
+# np.kaiser(M, beta): read as NumPy's own formula, i0(beta sqrt(1 - ((n - alpha) / alpha) ** 2)) / i0(beta) with
+# n = arange(0, M), alpha = (M - 1) / 2, whose parts have rules (followed into NumPy's source, it stopped at arange of
+# M, which NumPy takes from an array holding beta). alpha is at least 0.5 in the division: M = 1 gives [1.] as NumPy
+# does (its special case), any other M NumPy's values bit for bit
+def _kaiser(materialise, M, beta):
+    def call(op, *args):
+        return materialise(ir.Call(op, args))
+    alpha = call("truediv", call("sub", M, ir.Const(1)), ir.Const(2.0))
+    n = call(f"{np._prefix}.arange", ir.Const(0), M)
+    ratio = call("truediv", call("sub", n, alpha), call(f"{np._prefix}.maximum", alpha, ir.Const(0.5)))
+    root = call(f"{np._prefix}.sqrt", call("sub", ir.Const(1), call("pow", ratio, ir.Const(2.0))))
+    return ir.Call("truediv", (call(f"{np._prefix}.i0", call("mul", beta, root)), call(f"{np._prefix}.i0", beta)))
+
+
+reading("numpy.kaiser", _kaiser, parameters=(("M", REQUIRED), ("beta", REQUIRED)))
 
 
 # np.polyder(p): the coefficients p[i] (n - 1 - i): linear
