@@ -191,6 +191,13 @@ class SourceUnavailableError(S2SError):
         super().__init__(f"cannot read the source of {name}: {why}")
 
 
+class LibraryCall(str):
+    """How the user spelled a call of a library function (`cdist (scipy.spatial.distance.cdist)`) that s2s calls as
+    it is, and `unfollowed`: why it did not follow its source (`scipy.spatial.distance (an f-string ...)`)."""
+
+    unfollowed = ""
+
+
 def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = None,
                  target=None) -> NonDifferentiableError:
     """The error for primitive `op` without the rule a transformation needs, at the user's line `loc`
@@ -208,6 +215,15 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
         why = f"it has no derivative rule, and s2s does not descend into {library}'s own Python source"
         fix = (f"Write it with functions s2s differentiates: {instead}; or register a rule with "
                f"@s2s.adjoint({callee or spelling(op)}).")
+    elif op == "call" and (library is not None or getattr(callee, "unfollowed", None)):  # (scipy's cdist)
+        spelled = (callee or spelling(op)).split(" (")[0]
+        why = (f"it has no derivative rule, and s2s does not follow its source in {callee.unfollowed}"
+               if getattr(callee, "unfollowed", None) else
+               f"it has no derivative rule, and s2s does not follow {library}'s own Python source")
+        fix = (f"Where no derivative need pass through it, compute it outside the function and pass the result in "
+               f"(a call whose arguments do not depend on what you differentiate is simply called); otherwise write "
+               f"it with functions that have rules, or register a rule with @s2s.adjoint({spelled}) (and "
+               f"@s2s.tangent for forward mode).")
     elif op.startswith("s2s.runtime.") or (getattr(target, "__module__", None) or "").startswith("s2s.runtime"):
         # (a helper of generated code, differentiated again)
         why = "it is a helper of a derivative s2s generated, which s2s does not differentiate again"

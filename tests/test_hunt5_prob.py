@@ -226,3 +226,51 @@ def test_counts_in_a_list_reach_the_rate_partial(f):
     assert_close(s2s.grad(f)(0.7), expected, what="grad")
     assert_close(s2s.jvp(f)((0.7,), (1.0,))[1], expected, what="jvp")
     assert_close(s2s.jacobian(f, mode="forward")(0.7), expected, what="forward jacobian")
+
+
+# ---------------------------------------------------------------- library functions on constant data are called
+# scipy's Python functions were followed into their source whatever their arguments, and refused at an f-string:
+# a call whose arguments are made of constants and module data alone carries no derivative and is called as it is
+# (docs/limitations.md); one with an argument that does is followed, and called as it is where s2s cannot follow it
+from scipy.spatial.distance import cdist  # noqa: E402
+from scipy import signal  # noqa: E402
+
+XD = np.array([[0.0, 0.1], [0.5, 0.3], [1.0, -0.2]])
+YD = np.array([0.3, -0.1, 0.4])
+D5 = np.array([0.3, 1.2, -0.5, 2.0, 0.7])
+
+
+def _gp_nll(log_ell):
+    d = cdist(XD, XD, "sqeuclidean")
+    k = np.exp(-0.5 * d / np.exp(2 * log_ell)) + 0.1 * np.eye(3)
+    return 0.5 * YD @ np.linalg.solve(k, YD) + 0.5 * np.linalg.slogdet(k)[1]
+
+
+def _constant_factors(s):
+    c = special.multigammaln(2.5, 2) + stats.rankdata(D5)[0] + stats.zscore(D5)[1] + signal.get_window("hann", 5)[2]
+    return c * s * s + stats.describe(D5).mean * s
+
+
+def test_a_library_function_of_constant_data_is_called_not_followed():
+    assert_close(s2s.grad(_gp_nll)(0.2), numeric_grad(_gp_nll, (0.2,), 0), what="gp grad")
+    assert_close(s2s.jvp(_gp_nll)((0.2,), (1.0,))[1], numeric_grad(_gp_nll, (0.2,), 0), what="gp jvp")
+    assert "cdist(XD, XD, 'sqeuclidean')" in s2s.grad(_gp_nll).source  # (called, its source not inlined)
+    c = _constant_factors(1.0) - stats.describe(D5).mean
+    expected = 2 * c * 0.5 + stats.describe(D5).mean  # analytic: d/ds (c s^2 + m s) = 2 c s + m
+    assert_close(s2s.grad(_constant_factors)(0.5), expected, what="grad")
+    assert_close(s2s.jvp(_constant_factors)((0.5,), (1.0,))[1], expected, what="jvp")
+
+
+def _gp_active(ell):
+    return np.sum(cdist(XD / ell, XD, "sqeuclidean"))
+
+
+def test_a_library_function_s2s_cannot_follow_is_refused_in_the_users_terms_where_a_derivative_needs_it():
+    for transform in (s2s.grad(_gp_active), lambda x: s2s.jvp(_gp_active)((x,), (1.0,))):
+        with pytest.raises(s2s.NonDifferentiableError) as info:
+            transform(0.5)
+        message = str(info.value)
+        assert info.value.filename == __file__ and "return np.sum(cdist(XD / ell, XD" in message
+        assert "cdist (scipy.spatial.distance.cdist)" in message and "does not follow its source" in message
+        assert "compute it outside the function and pass the result in" in message
+        assert "@s2s.adjoint(cdist)" in message

@@ -1,7 +1,8 @@
 """Names the function reads from outside its text: constants folded into generated code, data (arrays,
 lists, classes) given names generated code imports or is given, and refusals of what s2s cannot read
-(complex numbers, ndarray subclasses, modules used as values). `OutsideLowering` holds these methods of the
-SSA builder (ssa.py)."""
+(complex numbers, ndarray subclasses, modules used as values); calls of what s2s does not read, their results
+constants (`opaque_call`), and whether values are made of data from outside alone (`made_outside`).
+`OutsideLowering` holds these methods of the SSA builder (ssa.py)."""
 from __future__ import annotations
 
 import builtins
@@ -10,6 +11,7 @@ import types
 import numpy as np
 
 from s2s import ir
+from s2s.errors import LibraryCall, S2SError
 from s2s.front.calls import _home_module
 from s2s.front.functions import FunctionValue
 from s2s.front.methods import user_object
@@ -70,3 +72,33 @@ class OutsideLowering:
             module = _home_module(obj, name)  # (generated code's namespace holds the builtins it read: `tuple`)
         self.free[name] = (obj, module)
         return name
+
+    def opaque_call(self, target, args: tuple, kwargs: tuple, shown: str, unfollowed: S2SError | None = None) -> ir.Call:
+        """A call of `target` as it is, its result a constant: the AD stages refuse it where a derivative must pass
+        through it, naming it as `shown` (and saying why s2s did not follow its source: `unfollowed`)."""
+        if unfollowed is not None:
+            why = (str(unfollowed).splitlines() or [type(unfollowed).__name__])[0].split(" (")[0]
+            shown = LibraryCall(shown)
+            shown.unfollowed = f"{target.__module__} ({why})"
+        callee = self.free_name(shown.split(" (")[0].rsplit(".", 1)[-1], target)
+        self.opaque[callee] = shown
+        return ir.Call("call", (ir.Var(callee),) + args, kwargs)
+
+    def made_outside(self, args: tuple, kwargs: tuple) -> bool:
+        """Are `args` and the values of `kwargs` made of constants and the module's data alone, by calls of them,
+        never of the function's parameters (which every derivative is taken in)? A library function given only
+        such values is called, not followed: its result carries no derivative (docs/limitations.md)."""
+        known: dict = {}
+
+        def outside(a) -> bool:
+            if isinstance(a, ir.Const):
+                return True
+            if not isinstance(a, ir.Var):  # (a *spread)
+                return False
+            if a.name not in known:
+                known[a.name] = False  # (until shown)
+                made = self.definitions.get(a.name)
+                known[a.name] = a.name in self.free and a.name not in self.defined or made is not None and all(
+                    outside(b) for b in made.args + tuple(v for _, v in made.kwargs))
+            return known[a.name]
+        return all(outside(a) for a in args) and all(isinstance(k, tuple) and outside(k[1]) for k in kwargs)
