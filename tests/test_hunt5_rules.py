@@ -395,3 +395,42 @@ def test_a_rule_for_the_class_function_applies_to_every_object():
     s2s.nondifferentiable(Model.act)
     for m in (m1, m2):
         assert s2s.grad(m.loss)(3.0) == 1.0 and s2s.jvp(m.loss)((3.0,), (1.0,))[1] == 1.0
+
+
+# --------------------------------------------------- 7. a rule registered after a recursive function was transformed
+def rp(x, n):  # x ** n, recursively
+    if n == 0:
+        return 1.0
+    return x * rp(x, n - 1)
+
+
+def rp_of(x):
+    return rp(x, 3) + x
+
+
+def test_a_rule_registered_after_a_recursive_function_was_transformed_is_used_at_the_top():
+    """grad(rp) before the rule made s2s's own rules for rp; registered afterwards, the user's rule (10 times
+    the true derivative, a marker) was ignored by grad(rp) itself (84 for 120), as in a process registering it
+    first it is not."""
+    assert s2s.grad(rp)(2.0, 3) == pytest.approx(12.0)
+    assert s2s.jvp(rp)((2.0, 3), (1.0,))[1] == pytest.approx(12.0)
+
+    @s2s.adjoint(rp)
+    def _(g, ans, x, n):
+        return (g * n * x ** (n - 1) * 10.0, None)
+
+    @s2s.tangent(rp)
+    def _(t, ans, x, n):
+        return t[0] * n * x ** (n - 1) * 10.0
+
+    assert s2s.grad(rp)(2.0, 3) == pytest.approx(120.0)
+    assert s2s.jvp(rp)((2.0, 3), (1.0,))[1] == pytest.approx(120.0)
+    assert s2s.grad(rp_of)(2.0) == pytest.approx(121.0)
+
+
+def test_nondifferentiable_after_a_recursive_function_was_transformed_holds_at_the_top():
+    assert s2s.grad(rp_of)(2.0) == pytest.approx(13.0)
+    s2s.nondifferentiable(rp)
+    assert s2s.grad(rp)(2.0, 3) == 0.0  # (was 4.0)
+    assert s2s.jvp(rp)((2.0, 3), (1.0,))[1] == 0.0
+    assert s2s.grad(rp_of)(2.0) == 1.0

@@ -411,6 +411,12 @@ def record_recursive(fn, names: dict, made_keys) -> None:
         _ATTRIBUTES[attribute] = (fn, role)
 
 
+def forget_recursive(fn) -> None:
+    """`fn`'s rules are the user's now, no longer made by api/recursion.py: its entries name it as any function."""
+    for attribute in _RECURSIVE.pop(fn, {}).values():
+        _ATTRIBUTES.pop(attribute, None)
+
+
 def _recursive_used_by(text: str) -> dict | None:
     """The recursive functions generated code `text` calls, as {attribute of s2s.rules.custom: [module,
     qualified name of the function, which of its objects]}; None if one of them cannot be found again by name

@@ -332,3 +332,12 @@ def rules_for(fn) -> str:
 
 
 registry.RECURSIVE = rules_for
+
+
+def _forget(fn) -> None:
+    """`fn` has rules of the user's now (registered after s2s made its own): make none for it again."""
+    _RULES.pop(fn, None)
+    persistent.forget_recursive(fn)
+
+
+custom.ON_CLAIM.append(_forget)

@@ -276,6 +276,27 @@ def too_many_adjoints(key: str, rule: str, passed: int, loc, filename: str) -> S
         f"    {(loc.text if loc else '').strip()}")
 
 
+# called with a recursive function whose rules s2s made when the user registers rules of their own for it
+# (api/recursion.py adds its `forget`: the function is no longer one whose rules it makes)
+ON_CLAIM: list = []
+
+
+def _claim(key: str, func) -> None:
+    """Make `key` the user's where s2s made its rules for a recursive function met before the registration (a
+    later transformation of the function itself then calls it and the user's rule, as where the rule was
+    registered first): the rules s2s made, for either mode, are dropped."""
+    if key not in registry.RECURSIVE_KEYS:
+        return
+    registry.RECURSIVE_KEYS.discard(key)
+    registry.REVERSE.pop(key, None)
+    registry.TANGENT.pop(key, None)
+    for forget in ON_CLAIM:
+        forget(func)
+    module = getattr(func, "__module__", None)
+    if isinstance(module, str) and module != "__main__":  # (made with imported=False: now the user's module)
+        _modules[key.rsplit(".", 1)[-1]] = module
+
+
 def _changed(key: str) -> None:
     if not key.startswith("s2s.rules.custom."):
         LIBRARY_CHANGED.add(key)
@@ -337,6 +358,7 @@ def adjoint(func: Callable):
 
     def register(rule: Callable) -> Callable:
         _check_signature(rule, func, "adjoint", "g, ans")
+        _claim(key, func)
         name = _rule_name(key, "adjoint", RuleCall(rule, "adjoint", func))
         registry.REVERSE[key] = registry.ReverseRule(key, (), user=name)
         registry.NONDIFF.discard(key)
@@ -396,6 +418,7 @@ def tangent(func: Callable):
 
     def register(rule: Callable) -> Callable:
         _check_signature(rule, func, "tangent", "tangents, ans")
+        _claim(key, func)
         name = _rule_name(key, "tangent", RuleCall(rule, "tangent", func))
         registry.TANGENT[key] = registry.TangentRule(key, fn=name, user=True)
         registry.NONDIFF.discard(key)
@@ -441,6 +464,7 @@ def nondifferentiable(func: Callable) -> Callable:
     2.0
     """
     key = key_for(func)
+    _claim(key, func)
     registry.NONDIFF.add(key)
     registry.REVERSE.pop(key, None)
     registry.TANGENT.pop(key, None)
