@@ -421,7 +421,8 @@ class _Forward:
             inner = em.negations.get(t.name) if isinstance(t, ir.Var) else None
             if not (isinstance(t, ir.Var) and t.name in reads or isinstance(inner, ir.Var) and inner.name in reads):
                 return True
-        return any(isinstance(a, ir.Var) and a.name not in self.scalars and a.name not in reads for _, a in value.kwargs)
+        return any(isinstance(a, ir.Var) and a.name not in self.scalars and a.name not in reads
+                   for _, a in value.kwargs)
 
     def if_(self, s: ir.If) -> ir.If:
         body = self.block(s.body)

@@ -73,7 +73,8 @@ class OutsideLowering:
         self.free[name] = (obj, module)
         return name
 
-    def opaque_call(self, target, args: tuple, kwargs: tuple, shown: str, unfollowed: S2SError | None = None) -> ir.Call:
+    def opaque_call(self, target, args: tuple, kwargs: tuple, shown: str,
+                    unfollowed: S2SError | None = None) -> ir.Call:
         """A call of `target` as it is, its result a constant: the AD stages refuse it where a derivative must pass
         through it, naming it as `shown` (and saying why s2s did not follow its source: `unfollowed`)."""
         if unfollowed is not None:

@@ -367,7 +367,8 @@ distribution(ST + "poisson.pmf", (("k", REQUIRED), ("mu", REQUIRED), ("loc", 0))
 distribution(ST + "bernoulli.logpmf", (("k", REQUIRED), ("p", REQUIRED), ("loc", 0)),
              None, lambda ans, k, p, loc=0: rt.xdivy(_count(k, loc), p) - rt.xdivy(1.0 - _count(k, loc), 1.0 - p), None)
 distribution(ST + "binom.logpmf", (("k", REQUIRED), ("n", REQUIRED), ("p", REQUIRED), ("loc", 0)),
-             None, None, lambda ans, k, n, p, loc=0: rt.xdivy(_count(k, loc), p) - rt.xdivy(n - _count(k, loc), 1.0 - p), None)
+             None, None,
+             lambda ans, k, n, p, loc=0: rt.xdivy(_count(k, loc), p) - rt.xdivy(n - _count(k, loc), 1.0 - p), None)
 
 
 # ================================================================ scipy.stats.multivariate_normal.logpdf(x, mean, cov)
