@@ -304,3 +304,24 @@ def test_pad_by_a_statistic_advises_that_statistic():
         message = str(caught.value)
         assert f"np.concatenate([[{statistic}(x)], x, [{statistic}(x)]])" in message and "np.max" not in message
         assert 'np.pad(x, 1, mode="' in message
+
+
+def _poly_object(x):
+    p = np.poly1d([1.0, 2.0, x[0]])
+    return p(x[1])
+
+
+def _vectorized(x):
+    f = np.vectorize(lambda a: a * 2.0)
+    return np.sum(f(x))
+
+
+def test_a_call_of_an_object_numpy_made_names_the_maker_and_what_to_write():
+    # np.poly1d's and np.vectorize's objects were called "a value only the run time knows"
+    for f, maker, fix in ((_poly_object, "np.poly1d(...)", "np.polyval(c, x)"),
+                          (_vectorized, "np.vectorize(...)", "np.array([f(a) for a in x])")):
+        with pytest.raises(s2s.S2SError) as caught:
+            s2s.grad(f)(np.array([1.0, 2.0, 3.0]))
+        message = str(caught.value)
+        assert f"the object {maker} made" in message and fix in message, message
+        assert "only the run time knows" not in message
