@@ -19,11 +19,11 @@ from s2s.rules import custom, registry
 @pytest.fixture(autouse=True)
 def clean_registry():
     registry._load()
-    saved = (dict(registry.REVERSE), dict(registry.TANGENT), set(registry.NONDIFF), dict(registry._OBJECTS),
-             set(custom.LIBRARY_CHANGED))
+    tables = (registry.REVERSE, registry.TANGENT, registry.NONDIFF, registry._OBJECTS, registry.PRIMITIVES,
+              custom.LIBRARY_CHANGED)
+    saved = [table.copy() for table in tables]
     yield
-    for table, old in zip((registry.REVERSE, registry.TANGENT, registry.NONDIFF, registry._OBJECTS,
-                           custom.LIBRARY_CHANGED), saved):
+    for table, old in zip(tables, saved):
         table.clear()
         table.update(old)
     cache.clear()
@@ -434,3 +434,50 @@ def test_nondifferentiable_after_a_recursive_function_was_transformed_holds_at_t
     assert s2s.grad(rp)(2.0, 3) == 0.0  # (was 4.0)
     assert s2s.jvp(rp)((2.0, 3), (1.0,))[1] == 0.0
     assert s2s.grad(rp_of)(2.0) == 1.0
+
+
+# ------------------------------------------------------------------ 9. rules on pow and np.clip (x.clip) are used
+def test_a_rule_on_builtin_pow_is_used():
+    """pow(a, b) was read as a ** b whatever rule pow had (6 for the rule's 100)."""
+    @s2s.adjoint(pow)
+    def _(g, ans, a, b):
+        return (g * 100.0, None)  # (a marker, not pow's derivative)
+
+    @s2s.tangent(pow)
+    def _(tangents, ans, a, b):
+        return tangents[0] * 100.0
+
+    def f(a):
+        return pow(a, 2.0) + a
+
+    assert s2s.grad(f)(3.0) == 101.0
+    assert s2s.jvp(f)((3.0,), (1.0,)) == (12.0, 101.0)
+
+
+def test_a_rule_on_np_clip_holds_for_the_method_clip():
+    """x.clip(lo, hi) ignored np.clip's straight-through rule ([0, 1, 0] for [1, 1, 1]), where x.sum() uses
+    np.sum's."""
+    @s2s.adjoint(np.clip)
+    def _(g, ans, x, lo=None, hi=None, out=None):
+        return (g, None, None, None)
+
+    def by_method(x):
+        return np.sum(x.clip(0.0, 1.0) * x)
+
+    x = np.array([-0.5, 0.5, 2.0])
+    expected = np.clip(x, 0.0, 1.0) + x  # d/dx sum(clip(x) * x) with clip's derivative taken as 1
+    assert_close(s2s.grad(by_method)(x), expected)
+    assert_close(s2s.grad(lambda x: np.sum(np.clip(x, 0.0, 1.0) * x))(x), expected)
+    s2s.nondifferentiable(np.clip)
+    assert_close(s2s.grad(by_method)(x), np.clip(x, 0.0, 1.0))
+
+
+# --------------------------------------------------------------------------- 10. np.clip's signature message
+def test_the_signature_message_suggests_python():
+    """np.clip's defaults are NumPy's <no value> marker: the message wrote a_min=<no value>, which is no Python."""
+    with pytest.raises(TypeError) as info:
+        @s2s.adjoint(np.clip)
+        def clip_adjoint(g, ans, x, lo, hi):
+            return (g, None, None)
+    message = str(info.value)
+    assert "<no value>" not in message and "def clip_adjoint(g, ans, a, a_min=None, a_max=None" in message, message

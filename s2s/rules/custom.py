@@ -10,6 +10,7 @@ transformations use it.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import inspect
 import linecache
 import re
@@ -147,13 +148,25 @@ def _check_signature(rule: Callable, func: Callable, kind: str, first: str) -> N
         where = f"\n  {code.co_filename}:{code.co_firstlineno}\n    " \
                 f"{linecache.getline(code.co_filename, code.co_firstlineno).strip()}" if code else ""
         name = getattr(rule, "__name__", "rule")
-        wanted = ", ".join([first] + [p.name if p.default is p.empty else f"{p.name}={p.default!r}" for p in params])
+        wanted = ", ".join([first] + [p.name if p.default is p.empty else f"{p.name}={_default_text(p.default)}"
+                                      for p in params])
         optional = [p.name for p in params if p.default is not p.empty]
         why = f" (a call that leaves out {', '.join(optional)} passes only the others: give the rule's parameter " \
               f"the same default)" if optional else ""
         raise TypeError(f"the @s2s.{kind} rule {name} cannot take the arguments s2s passes it: {first}, then "
                         f"the positional arguments of {getattr(func, '__name__', 'the function')}{why}; write "
                         f"def {name}({wanted}):{where}") from None
+
+
+def _default_text(value) -> str:
+    """A parameter's default as Python source: its repr, or None where that is no expression (NumPy's
+    `<no value>` marker, an object's `<... at 0x...>`)."""
+    text = repr(value)
+    try:
+        ast.parse(text, mode="eval")
+    except SyntaxError:
+        return "None"
+    return text
 
 
 def users_rule(func) -> str | None:
@@ -297,9 +310,25 @@ def _claim(key: str, func) -> None:
         _modules[key.rsplit(".", 1)[-1]] = module
 
 
+# library functions that also have a key as the array method calling them: a rule the user gives the function holds
+# for the method too (x.clip(lo, hi) is np.clip(x, lo, hi), its arguments in the same places), as x.sum() and
+# x.max() use np.sum's and np.max's rules by being read as their calls
+_METHOD_KEYS = {"numpy.clip": ("numpy.ndarray.clip",)}
+
+
+def _keys(key: str) -> tuple:
+    """`key` and the keys of the same function's method spellings."""
+    return (key,) + _METHOD_KEYS.get(key, ())
+
+
 def _changed(key: str) -> None:
+    """A library function's rules are the user's now: the disk cache names it, and a call the front end would read
+    as a composition with rules of its own (`pow(x, y)` as `x ** y`) stays a call, which the user's rules are for."""
     if not key.startswith("s2s.rules.custom."):
         LIBRARY_CHANGED.add(key)
+        record = registry.PRIMITIVES.get(key)
+        if record is not None and record.lowered is not None:
+            registry.PRIMITIVES[key] = dataclasses.replace(record, lowered=None)
 
 
 def _registered():
@@ -360,9 +389,10 @@ def adjoint(func: Callable):
         _check_signature(rule, func, "adjoint", "g, ans")
         _claim(key, func)
         name = _rule_name(key, "adjoint", RuleCall(rule, "adjoint", func))
-        registry.REVERSE[key] = registry.ReverseRule(key, (), user=name)
-        registry.NONDIFF.discard(key)
-        _changed(key)
+        for k in _keys(key):
+            registry.REVERSE[k] = registry.ReverseRule(k, (), user=name)
+            registry.NONDIFF.discard(k)
+            _changed(k)
         _registered()
         return rule
     return register
@@ -420,9 +450,10 @@ def tangent(func: Callable):
         _check_signature(rule, func, "tangent", "tangents, ans")
         _claim(key, func)
         name = _rule_name(key, "tangent", RuleCall(rule, "tangent", func))
-        registry.TANGENT[key] = registry.TangentRule(key, fn=name, user=True)
-        registry.NONDIFF.discard(key)
-        _changed(key)
+        for k in _keys(key):
+            registry.TANGENT[k] = registry.TangentRule(k, fn=name, user=True)
+            registry.NONDIFF.discard(k)
+            _changed(k)
         _registered()
         return rule
     return register
@@ -465,10 +496,11 @@ def nondifferentiable(func: Callable) -> Callable:
     """
     key = key_for(func)
     _claim(key, func)
-    registry.NONDIFF.add(key)
-    registry.REVERSE.pop(key, None)
-    registry.TANGENT.pop(key, None)
-    _changed(key)
+    for k in _keys(key):
+        registry.NONDIFF.add(k)
+        registry.REVERSE.pop(k, None)
+        registry.TANGENT.pop(k, None)
+        _changed(k)
     _registered()
     return func
 
