@@ -274,3 +274,71 @@ def test_a_library_function_s2s_cannot_follow_is_refused_in_the_users_terms_wher
         assert "cdist (scipy.spatial.distance.cdist)" in message and "does not follow its source" in message
         assert "compute it outside the function and pass the result in" in message
         assert "@s2s.adjoint(cdist)" in message
+
+
+# ---------------------------------------------------------------- refusals that name the user's variables
+W3 = np.array([0.1, -0.2, 0.3])
+
+
+def _dist_branch(w, robust):
+    dist = stats.cauchy if robust else stats.norm
+    return np.sum(dist.logpdf(w))
+
+
+def _dist_argument(w, prior):
+    return np.sum(prior.logpdf(w))
+
+
+def _dist_list(p):
+    ds = [stats.norm(0.0, 2.0), stats.t(3.0, 0.0, 1.0)]
+    return sum(np.sum(d.logpdf(v)) for d, v in zip(ds, p))
+
+
+def _method_branch(w, robust):
+    logpdf = stats.cauchy.logpdf if robust else stats.norm.logpdf
+    return np.sum(logpdf(w, 0.0, 1.0))
+
+
+@pytest.mark.parametrize("f, args, owner, how", [
+    (_dist_branch, (W3, True), "dist", "chosen by a branch"),
+    (_dist_argument, (W3, stats.norm(0.0, 2.0)), "prior", "an argument"),
+    (_dist_list, ([W3, np.array([0.5])],), "d", "taken from a container")])
+def test_a_distribution_known_only_at_run_time_is_refused_naming_the_users_variable(f, args, owner, how):
+    # the message called each "an argument, or an attribute of one", advised Cls.logpdf(dist, ...), and named the
+    # comprehension's d as d_1
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(f)(*args)
+    message = str(info.value)
+    assert f"the method logpdf of '{owner}', {how}" in message and "d_1" not in message
+    assert "Cls." not in message and "logpdf = stats.cauchy.logpdf if robust else stats.norm.logpdf" in message
+    assert info.value.filename == __file__
+
+
+def test_the_advised_choice_of_a_distribution_method_works():
+    # analytic: d/dw of the Cauchy log-density is -2 w / (1 + w^2), of the normal's -w
+    assert_close(s2s.grad(_method_branch)(W3, True), -2 * W3 / (1 + W3 ** 2), what="cauchy")
+    assert_close(s2s.grad(_method_branch)(W3, False), -W3, what="norm")
+
+
+def _write_dict_argument(p, x):
+    p["s"] = np.exp(p["s"])
+    return np.sum(-0.5 * ((x - p["mu"]) / p["s"]) ** 2 - np.log(p["s"]))
+
+
+def _new_dict(p, x):
+    p = {"mu": p["mu"], "s": np.exp(p["s"])}
+    return np.sum(-0.5 * ((x - p["mu"]) / p["s"]) ** 2 - np.log(p["s"]))
+
+
+def test_writing_a_key_of_a_dict_argument_advises_a_new_dict_not_np_copy():
+    # np.copy of a dict is a 0-d object array: the advice led nowhere
+    params, x = {"mu": 0.1, "s": 0.2}, np.array([0.3, -0.2])
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(_write_dict_argument)(params, x)
+    assert "np.copy" not in str(info.value) and "p = {'s': value, 'other': p['other']}" in str(info.value)
+    # the advice works: analytic gradient, with s = exp(p["s"]) and r = (x - mu) / s
+    s = np.exp(0.2)
+    r = (x - 0.1) / s
+    g = s2s.grad(_new_dict)(params, x)
+    assert_close(g["mu"], np.sum(r / s), what="mu")
+    assert_close(g["s"], np.sum(r ** 2 - 1.0), what="s")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 
 from s2s import ir
 from s2s.errors import S2SError, SourceUnavailableError
+from s2s.ir.names import base_name
 from s2s.front.effects import RAISE
 from s2s.front.source import Source, defining_class, read_function
 from s2s.rules import custom, registry
@@ -326,7 +327,7 @@ class MethodLowering:
         """The refusal of `obj.name(...)` where `name` is no method s2s knows: of an object whose class it knows
         (an attribute of the object, set in `__init__`), of one whose class it does not (an argument, an attribute
         of an object), or of another value (NumPy's methods have records: another name has none)."""
-        spelled = ast.unparse(func)
+        spelled = _as_written(func)
         cls = self.classes.get(base.name) if isinstance(base, ir.Var) else None
         if cls is not None:
             return self.error(node, f"{spelled}(...), where '{func.attr}' is no method of {cls.__name__} but an "
@@ -334,8 +335,19 @@ class MethodLowering:
                                     f"every {cls.__name__} knows only as it runs",
                               f"make it a method of {cls.__name__} (def {func.attr}(self, x): ...), or choose the "
                               f"function with if/elif: y = np.tanh(x) if self.kind == 'tanh' else np.sin(x)")
+        owner = _as_written(func.value)
+        if func.attr in _distribution_methods() and not (isinstance(base, ir.Var) and base.name in self.free):
+            how = "chosen by a branch" if isinstance(base, ir.Var) and base.name in self.joins else \
+                "taken from a container" if isinstance(func.value, ast.Subscript) or isinstance(base, ir.Var) and \
+                getattr(self.definitions.get(base.name), "op", None) == "getitem" else \
+                "an argument, or another value only the run time knows"
+            return self.error(node, f"the method {func.attr} of '{owner}', {how},",
+                              f"s2s reads a scipy.stats distribution's method where it knows the distribution while "
+                              f"compiling: name the distribution in the call, its parameters passed as values: "
+                              f"stats.norm.logpdf(x, loc, scale), or stats.norm(loc, scale).logpdf(x); to choose among "
+                              f"distributions, choose the method with if/else, which s2s follows to the call: "
+                              f"{func.attr} = stats.cauchy.{func.attr} if robust else stats.norm.{func.attr}")
         if isinstance(base, ir.Var) and base.name not in self.free and isinstance(func.value, (ast.Name, ast.Attribute)):
-            owner = ast.unparse(func.value)
             return self.error(node, f"{spelled}(...): '{func.attr}' is no method of an array s2s knows, and "
                                     f"'{owner}' (an argument, or an attribute of one) has a class s2s does not know "
                                     "while compiling",
@@ -440,3 +452,18 @@ class MethodLowering:
             return run
         chain(0)()
         return self.name_join(self.env.pop(key), hint)
+
+
+def _as_written(node: ast.expr) -> str:
+    """The user's spelling of an expression the front end rewrote (a comprehension's `d` is `d_1` there)."""
+    copy = ast.parse(ast.unparse(node), mode="eval").body
+    for n in ast.walk(copy):
+        if isinstance(n, ast.Name):
+            n.id = base_name(n.id)
+    return ast.unparse(copy)
+
+
+def _distribution_methods() -> set:
+    """The names of the methods of scipy.stats distributions that have records (logpdf, cdf, logpmf...), once the
+    user's code has loaded scipy's records."""
+    return {k.rsplit(".", 1)[1] for k in registry.optional_keys() if k.startswith("scipy.stats.")}

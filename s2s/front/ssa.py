@@ -362,9 +362,11 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             raise self.error(target, f"assignment to an element of the list '{name}'",
                              f"build the list whole (a comprehension, or {name}.append(v) in order), or make an "
                              f"array ({name} = np.zeros(n)) and write into that")
-        if root is None:
+        key = target.slice.value if isinstance(target.slice, ast.Constant) else None
+        if root is None:  # (a key that is a string: a dict's, for which np.copy makes a 0-d object array)
             raise self.error(target, f"assignment to an element of '{name}', which the function did not create",
-                             f"copy it first: {name} = np.copy({name})")
+                             f"make a new dict holding every key: {name} = {{{key!r}: value, 'other': {name}['other']}}"
+                             if isinstance(key, str) else f"copy it first: {name} = np.copy({name})")
         if self.pushed.get(root) and not self._rebound_after_push(root) or \
                 any(self.pushed.get(a) for a in self.phi_arrays.get(root, ())):
             # (the stack holds the array itself: as a value, it would miss this write)
