@@ -481,3 +481,68 @@ def test_the_signature_message_suggests_python():
             return (g, None, None)
     message = str(info.value)
     assert "<no value>" not in message and "def clip_adjoint(g, ans, a, a_min=None, a_max=None" in message, message
+
+
+# ------------------------------------------ 8. a function with a rule returning its argument, or writing into it
+def head(x):
+    return x[:2]  # a view of its argument
+
+
+def head_written(x):
+    v = x * 1.0
+    y = head(v)
+    y[0] = 5.0  # NumPy: v[0] is 5.0 now
+    return np.sum(v * v)
+
+
+def test_writing_into_what_a_function_with_a_rule_returned_is_refused():
+    """head's result is a view of v: written, s2s took it for a new array and dropped the call as dead code
+    (value_and_grad (14, [2, 4, 6]) for (38, [0, 4, 6])). Refused at the write, as a view's is; writing into a
+    copy is exact."""
+    @s2s.adjoint(head)
+    def _(g, ans, x):
+        out = np.zeros_like(x)
+        out[:2] = g
+        return (out,)
+
+    x = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"'y', which head\(\) may have returned as 'v' itself "
+                                                         r"or a view of it") as info:
+        s2s.value_and_grad(head_written)(x)
+    assert info.value.lineno == head_written.__code__.co_firstlineno + 3
+
+    def copied(x):
+        v = x * 1.0
+        y = np.copy(head(v))
+        y[0] = 5.0
+        return np.sum(v * v) + np.sum(y * y)
+
+    value, g = s2s.value_and_grad(copied)(x)
+    assert value == pytest.approx(copied(x))
+    assert_close(g, numeric_grad(copied, (x,), 0))
+
+
+def test_nondifferentiable_function_returning_its_argument_is_refused_where_written():
+    s2s.nondifferentiable(head)
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"which head\(\) may have returned"):
+        s2s.grad(head_written)(np.array([1.0, 2.0, 3.0]))
+
+
+def scale_(v, s):
+    v *= s  # in place for an array
+    return v
+
+
+def sort_(v):
+    v.sort()
+    return v
+
+
+def test_a_rule_for_a_function_writing_into_its_parameter_is_refused():
+    """w = scale_(v, s) changed v in place, which s2s did not see (value 14 for 56)."""
+    with pytest.raises(s2s.S2SError, match=r"(?s)scale_, which writes into its parameter 'v'.*v \*= s"):
+        @s2s.adjoint(scale_)
+        def _(g, ans, v, s):
+            return (g * s, np.sum(g * ans) / s)
+    with pytest.raises(s2s.S2SError, match=r"(?s)sort_, which writes into its parameter 'v'.*v\.sort\(\)"):
+        s2s.nondifferentiable(sort_)

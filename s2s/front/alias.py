@@ -42,7 +42,7 @@ from s2s.prims import MAY_SHARE_MEMORY as VIEWS, MAY_RETURN_OPERAND, NO_COPY_RET
 from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.names import Namer, base_name
 from s2s.ir.walk import array_versions, defined_names, definitions, ends_with_exit
-from s2s.front.alias_calls import CallAliases, returned_operands
+from s2s.front.alias_calls import CALLED, CallAliases, returned_operands
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED, LoopAliases
 from s2s.front.containers import ITERATED, ContainerChecks
 
@@ -289,6 +289,13 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases):
             self.view_of(s.target, s.value.args[:1], s.loc)
             if isinstance(s.value.args[0], ir.Var):
                 self.maybe_same[s.target] = [s.value.args[0].name]
+        elif isinstance(s.value, ir.Call) and s.value.op.startswith(CALLED):
+            # `y = head(x)`: a function of the user's with a rule (or nondifferentiable, or recursive) is called, not
+            # read, and may return an argument itself or a view of one (`return x[:2]`)
+            shared = [a for a in list(s.value.args) + [v for _, v in s.value.kwargs] if isinstance(a, ir.Var)]
+            if shared:
+                self.view_of(s.target, shared, s.loc)
+                self.maybe_same[s.target] = [a.name for a in shared]
         elif isinstance(s.value, ir.Call) and self.known_key(s.value)[0] in MAY_RETURN_OPERAND:
             # `t = np.einsum('ij->ji', y)`, `m = max(a, b)`, `z = np.real_if_close(y)`: y itself or a view of it where
             # the arguments do not decide it here

@@ -1,5 +1,6 @@
 """Library calls in the alias stage (alias.py): calls whose result may be an operand itself or a view of it
-(`np.einsum('ij->ji', y)`, `np.float64(a)`, `min(a, b)`, `np.trim_zeros(y)`: prims.MAY_RETURN_OPERAND), calls that
+(`np.einsum('ij->ji', y)`, `np.float64(a)`, `min(a, b)`, `np.trim_zeros(y)`: prims.MAY_RETURN_OPERAND; a function of
+the user's that s2s calls without reading it, one with a rule: CALLED), calls that
 change their argument in place (`_ = heapq.heappush(h, v)`, `_ = rng.shuffle(x)`: refused, prims.CHANGES_ARGUMENT),
 and the draws of NumPy's random generators, arrays of their own. `CallAliases` holds these methods of alias.py's
 `_Aliases`.
@@ -11,6 +12,11 @@ from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.names import base_name
 from s2s.prims import CHANGES_ARGUMENT, CHANGES_ARGUMENT_METHODS, EINSUM, MAY_RETURN_OPERAND, \
     NO_COPY_RETURNS_OPERAND, RANDOM_GENERATORS, RETURNS_OPERAND_IF
+
+
+# the keys of the user's functions s2s calls without reading them (a rule's, a nondifferentiable's, a recursive one's:
+# rules/custom.py): their results may be their arguments, or views of them
+CALLED = "s2s.rules.custom."
 
 
 class CallAliases:
@@ -80,6 +86,12 @@ class CallAliases:
                               f"'{sources}'", shown)
         key = self.known_key(made)[0] if made is not None else None
         spelled = prims.spelling(key) if key else "the call"
+        if key and key.startswith(CALLED):  # (the user's function, by its own name)
+            spelled = getattr(prims.python_object(key), "__name__", spelled)
+            return self.error(loc, f"assignment to an element of '{shown}', which {spelled}() may have returned as "
+                                   f"'{sources}' itself or a view of it (s2s calls {spelled} without reading its "
+                                   f"body)",
+                              f"write into a copy: {shown} = np.copy({shown}) first, or write into '{sources}'", shown)
         return self.error(loc, f"assignment to an element of '{shown}', which {spelled}() may have made '{sources}' "
                                f"itself or a view of it (NumPy decides when it runs)",
                           f"write into a copy: {shown} = np.copy({shown}) first, or write into '{sources}'", shown)
