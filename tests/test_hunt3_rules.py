@@ -316,7 +316,7 @@ def test_builtin_max_and_min_of_one_element_arrays():
     value, tangent = s2s.jvp(builtin_max_of_arrays, wrt=(0, 1))((a, b), (np.ones(1), 2.0 * np.ones(1)))
     assert value == builtin_max_of_arrays(a, b) and tangent == pytest.approx(2.0 + 6.0)
     for s in (np.float32(0.5), 0.5, np.float64(-0.5)):
-        # at s = 0.5: max(s, s) picks its first operand (slope -1), min(s, 2s) picks s (slope 1): 0
+        # at s = 0.5: max(s, s) gives each operand half (slope -1 in all), min(s, 2s) picks s (slope 1): 0
         # at s = -0.5: min(s, 2s) picks 2s (slope 2): 1
         assert s2s.grad(builtin_extrema_of_one_value)(s) == pytest.approx(0.0 if s > 0 else 1.0)
         assert s2s.hessian(builtin_extrema_of_one_value)(s) == 0.0

@@ -325,6 +325,9 @@ CASES = {
     "numpy.minimum": binary("np.minimum(x, y)") + [Case("np.minimum(x, 0.0)", AWAY(4))],
     "numpy.fmax": binary("np.fmax(x, y)"),
     "numpy.fmin": binary("np.fmin(x, y)"),
+    # a step in x (no derivative away from 0), its h0 where x == 0 (a derivative in h0 there)
+    "numpy.heaviside": [Case("np.heaviside(x, y)", AWAY(2, 3), N(3)),
+                        Case("np.heaviside(z, x) * y", N(), N(4), pre="z = np.array([0.0, -1.0, 0.0, 2.0])")],
     "numpy.where": [Case("np.where(x > 0, x, y)", AWAY(2, 3), N(3)), Case("np.where(x > 0, x * 2.0, 0.0)", AWAY(4)),
                     Case("np.where(z > 0, x, y)", N(3), N(2, 3), AWAY(2, 1))],
     "numpy.ndarray.clip": [Case("x.clip(-0.5, 0.5)", SPREAD(3, 4)), Case("x.clip(y)", SPREAD(3, 4), SPREAD(4)),
@@ -582,7 +585,7 @@ NONDIFF_CASES = {
     "numpy.around": Nd("np.around(x, 1)"), "numpy.round": Nd("np.round(x, 2)"), "numpy.rint": Nd("np.rint(x)"),
     "numpy.ceil": Nd("np.ceil(x)"), "numpy.floor": Nd("np.floor(x)"), "numpy.fix": Nd("np.fix(x)"),
     "numpy.trunc": Nd("np.trunc(x)"), "numpy.sign": Nd("np.sign(x)"), "numpy.signbit": Nd("np.signbit(x)"),
-    "numpy.heaviside": Nd("np.heaviside(x, 0.5)"), "numpy.floor_divide": Nd("np.floor_divide(x, 0.3)"),
+    "numpy.floor_divide": Nd("np.floor_divide(x, 0.3)"),
     "numpy.broadcast_shapes": Nd("np.broadcast_shapes(np.shape(x), (1, 4))"),
     "numpy.shape": Nd("np.shape(x)"), "numpy.ndim": Nd("np.ndim(x)"), "numpy.size": Nd("np.size(x)"),
     "numpy.empty": Nd("np.shape(np.empty(3))"), "numpy.empty_like": Nd("np.shape(np.empty_like(x))"),

@@ -223,12 +223,6 @@ class CallLowering(MethodLowering):
             name = key.split(".")[1]
             raise self.error(node, f"{name}() of a sequence, or with keyword arguments",
                              f"use np.{name}(np.array(values)), or {name}(a, b) of two values")
-        if key in ("builtins.max", "builtins.min") and len(args) > 2:
-            # max(a, b, c) is max(max(a, b), c): the same first maximal operand, pairwise rules
-            first = self.fold_call(key, args[:2])
-            for a in args[2:]:
-                first = self.fold_call(key, (self.materialise(first), a))
-            return first
         plain = target.__func__ if inspect.ismethod(target) else target
         if key is not None and inspect.isfunction(plain) and not _library_function(plain) and \
                 custom.users_rule(target) is not None:
@@ -436,7 +430,7 @@ class CallLowering(MethodLowering):
             raise self.error(node, f"a call to {name} nested more than {MAX_INLINE_DEPTH} deep (recursion?)")
         sub = type(self)(callee_src, self.shared, self.depth + 1)  # (the SSA builder, ssa.py: its tables shared)
         sub.outer = outer
-        sub.loc = self.loc
+        sub.loc, sub.library_call = self.loc, self.library_call or self.library_scope(callee_src.func, node)
         bound = self.bind_arguments(name, parameters(callee_src.tree), args, kwargs, node, defaults, kwdefaults or {})
         sub.env = dict(bound)
         body = sub.function_body(callee_src.tree.body, callee_src.tree, returns_none)

@@ -22,13 +22,29 @@ DEG = _math.pi / 180.0  # d(radians)/d(degrees)
 RAD = 180.0 / _math.pi  # d(degrees)/d(radians)
 
 
-def _float(test):
-    # (a test is a bool: a float of it, so that the adjoint of 2.0 - min(x, y) is -1.0, not the int -1 or
-    # -np.True_; `1.0 * test`, not float(test): max(a, b) of two arrays of one element is one of them, and so is
-    # its test, which float() refuses)
-    return emit("mul", 1.0, test)
+# ---------------------------------------------------------------- kinks: the midpoint of the one-sided derivatives
+# At a tie of max(a, b) (min) each operand takes half the derivative, as in PyTorch's and JAX's maximum; abs' (0)
+# is 0 (rt.abs_slope), as in PyTorch. Symmetric compositions of kinked pieces then come out exact at the kink:
+# softplus np.maximum(0.0, z) + np.log1p(np.exp(-np.abs(z))) has 0.5 at z = 0 in either order of max's operands,
+# np.minimum(a, b) * np.maximum(a, b) has (b, a) at a = b (docs/limitations.md, Kinks). The shares are made of
+# comparisons, which carry no derivative: their own derivative (a second derivative) is 0.
+def _over(a, b):
+    """The share of max(a, b)'s derivative that goes to a: 1 where a > b, 0.5 at a tie, 0 where a < b (a float:
+    the adjoint of 2.0 - max(x, y) is -1.0, not the int -1 or -np.True_)."""
+    return (a > b) + 0.5 * emit("eq", a, b)
 
 
+def _under(a, b):
+    """The share of min(a, b)'s derivative that goes to a: 1 where a < b, 0.5 at a tie, 0 where a > b."""
+    return (a < b) + 0.5 * emit("eq", a, b)
+
+
+def _extremum_share(i: int, share):
+    """The partial of builtin max (share `_over`) or min (`_under`) in operand i: with two operands its share
+    against the other, with more 1/k where it is one of k operands equal to the result (rt.tie_share)."""
+    def partial(ans, *xs):
+        return share(xs[i], xs[1 - i]) if len(xs) == 2 else rt.tie_share(xs[i], ans, *xs)
+    return partial
 
 
 class Unless:
@@ -37,9 +53,17 @@ class Unless:
         self.mask = mask
 
 
+class Tie:
+    """A mask partial of `masked` that is 1 where `mask` holds, 0.5 where `tie` does (np.fmax's x at x == y)."""
+    def __init__(self, mask, tie):
+        self.mask, self.tie = mask, tie
+
+
 def _passed(mask, v):
-    """v where the 0/1 partial `mask` is 1, else 0.0: rt.where (np.where, a number for numbers), not v * mask,
-    whose 0 * nan is nan."""
+    """v where the 0/1 partial `mask` is 1, else 0.0 (half of v at a `Tie`): rt.where (np.where, a number for
+    numbers), not v * mask, whose 0 * nan is nan."""
+    if isinstance(mask, Tie):
+        return rt.where(mask.tie, 0.5 * v, _passed(mask.mask, v))
     return rt.where(mask.mask, 0.0, v) if isinstance(mask, Unless) else rt.where(mask, v, 0.0)
 
 
@@ -84,9 +108,10 @@ elementwise("pos", lambda ans, x: 1.0, broadcast=False, pointwise=True)
 # ---------------------------------------------------------------- builtins
 scalar("builtins.abs", lambda ans, x: rt.abs_slope(x))
 scalar("builtins.float", lambda ans, x: 1.0)
-scalar("builtins.max", lambda ans, x, y: _float(x >= y), lambda ans, x, y: _float(x < y), tangent_broadcast=True,
+EXTREMUM_ARGUMENTS = 32  # the operands of max(a, b, ...) and min(...) with a rule (a call with more is refused)
+scalar("builtins.max", *(_extremum_share(i, _over) for i in range(EXTREMUM_ARGUMENTS)), tangent_broadcast=True,
        pointwise=False)
-scalar("builtins.min", lambda ans, x, y: _float(x <= y), lambda ans, x, y: _float(x > y), tangent_broadcast=True,
+scalar("builtins.min", *(_extremum_share(i, _under) for i in range(EXTREMUM_ARGUMENTS)), tangent_broadcast=True,
        pointwise=False)
 
 # ---------------------------------------------------------------- math: exponentials and logarithms
@@ -207,38 +232,46 @@ elementwise("numpy.rad2deg", lambda ans, x: RAD)
 elementwise("numpy.degrees", lambda ans, x: RAD)
 
 # ---------------------------------------------------------------- numpy: selection
-elementwise("numpy.maximum", lambda ans, x, y: x >= y, lambda ans, x, y: x < y)
-elementwise("numpy.minimum", lambda ans, x, y: x <= y, lambda ans, x, y: x > y)
+elementwise("numpy.maximum", lambda ans, x, y: _over(x, y), lambda ans, x, y: _over(y, x))
+elementwise("numpy.minimum", lambda ans, x, y: _under(x, y), lambda ans, x, y: _under(y, x))
+
+
 def _takes_x(test, y):
-    """Where np.fmax / np.fmin returns x: where `test` (x >= y, x <= y) holds or y is NaN; for a constant y, the
-    test alone (or everywhere, for a constant NaN)."""
+    """Where np.fmax / np.fmin returns x alone: where `test` (x > y, x < y) holds or y is NaN; for a constant y,
+    the test alone (or everywhere, for a constant NaN)."""
     if isinstance(y, (int, float)) and not isinstance(y, bool):
         return test if y == y else True
     return np.logical_or(test, np.isnan(y))
 
 
-# np.fmax(x, y) is x where x >= y or y is NaN, else y (x is NaN, or the smaller): the derivative goes to the one chosen
-masked("numpy.fmax", lambda ans, x, y: _takes_x(x >= y, y), lambda ans, x, y: Unless(_takes_x(x >= y, y)))
-masked("numpy.fmin", lambda ans, x, y: _takes_x(x <= y, y), lambda ans, x, y: Unless(_takes_x(x <= y, y)))
+# np.fmax(x, y) is x where x > y or y is NaN, y where y > x or x is NaN: the derivative goes to the one chosen, half to
+# each at a tie (x == y, neither NaN)
+masked("numpy.fmax", lambda ans, x, y: Tie(_takes_x(x > y, y), emit("eq", x, y)),
+       lambda ans, x, y: Tie(_takes_x(y > x, x), emit("eq", x, y)))
+masked("numpy.fmin", lambda ans, x, y: Tie(_takes_x(x < y, y), emit("eq", x, y)),
+       lambda ans, x, y: Tie(_takes_x(y < x, x), emit("eq", x, y)))
+# np.heaviside(x, h0): 0 left of 0, 1 right of it, h0 at 0: a step in x (no derivative), h0 itself where x == 0
+elementwise("numpy.heaviside", None, lambda ans, x, h0: emit("eq", x, 0.0))
 linear("numpy.where", None, SELF, SELF, elementwise=True)
 linear("s2s.runtime.where", None, SELF, SELF, elementwise=True)  # (np.where, a number for numbers: masked's rules)
 
 
+# NumPy's clip is np.minimum(np.maximum(x, lo), hi), and its derivatives are that composition's: at a bound x and the
+# bound take half each; where the bounds cross, lo > hi, it returns hi everywhere; at lo == hi == x, x and lo a
+# quarter, hi a half. A bound of None does not clip.
 def _inside(x, lo, hi):
-    """1 where np.clip leaves x as it is (a bound of None does not clip): a product of the two tests, whose 1.0 *
-    the adjoint's seed keeps (a number's gradient is a float, not np.True_)."""
-    return x <= hi if lo is None else x >= lo if hi is None else (x >= lo) * (x <= hi)
+    """x's share: x above lo (half at lo) times x below hi (half at hi)."""
+    return _under(x, hi) if lo is None else _over(x, lo) if hi is None else _over(x, lo) * _under(x, hi)
 
 
-# (NumPy's clip is np.minimum(np.maximum(x, lo), hi): where the bounds cross, lo > hi, it returns hi everywhere)
 def _below(x, lo, hi):
-    """1 where np.clip returns its lower bound: x < lo, unless the bounds cross."""
-    return x < lo if hi is None else (x < lo) * (lo <= hi)
+    """lo's share: lo above x (half at x) times lo below hi (half at hi: lo == hi)."""
+    return _over(lo, x) if hi is None else _over(lo, x) * _under(lo, hi)
 
 
 def _above(x, lo, hi):
-    """1 where np.clip returns its upper bound: x raised to lo is above hi (everywhere, where the bounds cross)."""
-    return x > hi if lo is None else np.maximum(x, lo) > hi
+    """hi's share: hi below x raised to lo (half at a tie)."""
+    return _under(hi, x) if lo is None else _under(hi, np.maximum(x, lo))
 
 
 # np.clip(a, a_min, a_max), its bounds also by keyword: a_min=, a_max=, and NumPy >= 2.1's min=, max=; x.clip(lo)

@@ -17,8 +17,8 @@ nondiff("builtins.len", "builtins.range", "builtins.int", "builtins.bool", "buil
 nondiff("math.floor", "math.ceil", "math.trunc", "math.isnan", "math.isinf", "math.isfinite", elementwise=True)
 
 # ---------------------------------------------------------------- numpy: rounding, signs, tests, comparisons
-nondiff("numpy.sign", "numpy.floor", "numpy.ceil", "numpy.rint", "numpy.trunc", "numpy.fix", "numpy.heaviside",
-        "numpy.floor_divide", elementwise=True)
+nondiff("numpy.sign", "numpy.floor", "numpy.ceil", "numpy.rint", "numpy.trunc", "numpy.fix", "numpy.floor_divide",
+        elementwise=True)  # (np.heaviside: a step in x, its h0 where x == 0; elementwise.py)
 nondiff("numpy.round", "numpy.around")
 # the integer and bool scalar types, called to convert (np.int32(v)): the value rounded, as int(v) and x.astype(int)
 nondiff("numpy.int8", "numpy.int16", "numpy.int32", "numpy.int64", "numpy.uint8", "numpy.uint16", "numpy.uint32",

@@ -35,7 +35,9 @@ linear(RT + "copy_saved", lambda g, ans, x: g)
 
 # ---------------------------------------------------------------- no derivative
 nondiff(RT + "zeros_like", RT + "shape_of")
-nondiff(RT + "abs_slope", elementwise=True)
+nondiff(RT + "tie_share", RT + "abs_curvature", elementwise=True)  # (kinks: piecewise constant, derivative 0)
+# abs' (0) is 0, the midpoint: a second derivative through abs at 0 is refused (rt.abs_curvature), 0 elsewhere
+elementwise(RT + "abs_slope", lambda ans, x: rt.abs_curvature(x))
 # checks made by generated code
 nondiff(RT + "require_scalar", RT + "require_bound", RT + "require_immutable", RT + "require_number",
         RT + "require_length", RT + "require_keywords", RT + "require_float_array")

@@ -5,8 +5,10 @@ import math
 
 import numpy as np
 
-__all__ = ["power_slope", "power_slope_dy", "abs_slope", "ratio_or_zero", "log_or_zero", "polygamma", "divide",
-           "where"]
+from s2s.errors import S2SError
+
+__all__ = ["power_slope", "power_slope_dy", "abs_slope", "abs_curvature", "tie_share", "ratio_or_zero", "log_or_zero",
+           "polygamma", "divide", "where"]
 
 
 def power_slope(x, y, k=1):
@@ -40,20 +42,42 @@ def power_slope_dy(x, y, k=1, m=1):
 
 
 def abs_slope(x):
-    """The derivative of `abs(x)`: -1 where x < 0, else 1. At 0 it is 1 (JAX's convention, not
-    `np.sign`'s 0), so that second derivatives of smooth functions written with abs, such as
-    `abs(u) ** 2` or `sqrt(1 + abs(u) ** 2)`, are exact at u = 0 (docs/limitations.md, Kinks); nan stays
-    nan, ints stay ints. 0 for a bool: a comparison's result that reached abs through `and`/`or`
-    (`abs(y > 1 or z)`) carries no derivative."""
+    """The derivative of `abs(x)`: -1 where x < 0, 1 where x > 0, and 0 at 0, the midpoint of the one-sided
+    derivatives (PyTorch's convention, np.sign's; JAX takes 1), as a tie of np.maximum takes half each: then
+    symmetric compositions of kinked pieces, softplus written `np.maximum(0.0, z) + np.log1p(np.exp(-np.abs(z)))`,
+    have their exact derivative at the kink (docs/limitations.md, Kinks). nan stays nan, ints stay ints. 0 for a
+    bool: a comparison's result that reached abs through `and`/`or` (`abs(y > 1 or z)`) carries no derivative."""
     if type(x) is float:
-        return -1.0 if x < 0.0 else 1.0 if x == x else x
+        return -1.0 if x < 0.0 else 1.0 if x > 0.0 else 0.0 if x == 0.0 else x
     if type(x) is int:
-        return -1 if x < 0 else 1
+        return -1 if x < 0 else 1 if x > 0 else 0
     if isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == np.bool_:
         return np.zeros(np.shape(x)) if np.ndim(x) else 0.0
-    if np.iscomplexobj(x):
-        return np.sign(x)
-    return np.sign(x) + np.equal(x, 0)
+    return np.sign(x)
+
+
+def abs_curvature(x):
+    """The derivative of `abs_slope(x)`, met by a second derivative through abs: 0 where x is not 0. At 0 it is
+    refused: there the second derivative of a function of abs(x) is its own curvature (2 for abs(x) ** 2, 0.25
+    for softplus written with abs, undefined for abs(x) itself), which no value of the rules can give once
+    abs' (0) is the midpoint 0 (the square of abs' (0) would have to be 1)."""
+    if isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == np.bool_ or np.iscomplexobj(x):
+        return np.zeros(np.shape(x)) if np.ndim(x) else 0.0
+    if np.any(np.equal(x, 0)):
+        raise S2SError("abs (np.abs, math.fabs): a second derivative at 0, the kink of abs, is not computed by s2s: "
+                       "it depends there on the function's own curvature (2 for abs(u) ** 2, 0.25 for softplus "
+                       "written with abs), which the rule does not see (the first derivative there is the midpoint, "
+                       "0); take it where the argument of abs is not 0, or write the function without abs: u ** 2 "
+                       "for abs(u) ** 2, np.logaddexp(0.0, z) for np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))")
+    return np.zeros(np.shape(x)) if np.ndim(x) else 0.0
+
+
+def tie_share(x, ans, *operands):
+    """The share of the derivative of `max(*operands)` (or min) that goes to its operand x: 1/k where x is one of
+    the k operands equal to the result `ans` (the midpoint convention at a tie), 0 where it is not, or where none
+    is (a NaN result). A float, as 1.0 * a test."""
+    count = sum(1.0 * (o == ans) for o in operands)
+    return 1.0 * (x == ans) / count if count else 0.0 * count
 
 
 def ratio_or_zero(x, y):
