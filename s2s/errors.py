@@ -193,9 +193,11 @@ class SourceUnavailableError(S2SError):
 
 class LibraryCall(str):
     """How the user spelled a call of a library function (`cdist (scipy.spatial.distance.cdist)`) that s2s calls as
-    it is, and `unfollowed`: why it did not follow its source (`scipy.spatial.distance (an f-string ...)`)."""
+    it is, and `unfollowed`: why it did not follow its source (`scipy.spatial.distance (an f-string ...)`); or a
+    call without rule in a library's source s2s follows, and `inside`: the user's call that led there."""
 
     unfollowed = ""
+    inside = ""
 
 
 def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = None,
@@ -211,6 +213,11 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
     instead = _WRITE_INSTEAD.get(f"{library}.{getattr(target, '__name__', '')}") if library is not None else None
     if refusal is not None:
         why, fix = refusal
+    elif op == "call" and getattr(callee, "inside", None):  # (special.zeta's _ufuncs._zeta)
+        name, spelled = callee.inside, callee.inside.split(" (")[0]
+        why = f"s2s follows its Python source, where {callee.split(' (')[0]} has no derivative rule"
+        fix = (f"Where no derivative need pass through it, compute it outside the function and pass the result in; "
+               f"otherwise register a rule with @s2s.adjoint({spelled}) (and @s2s.tangent for forward mode).")
     elif op == "call" and instead is not None:  # (np.polyfit: Python source s2s does not descend into)
         why = f"it has no derivative rule, and s2s does not descend into {library}'s own Python source"
         fix = (f"Write it with functions s2s differentiates: {instead}; or register a rule with "

@@ -342,3 +342,35 @@ def test_writing_a_key_of_a_dict_argument_advises_a_new_dict_not_np_copy():
     g = s2s.grad(_new_dict)(params, x)
     assert_close(g["mu"], np.sum(r / s), what="mu")
     assert_close(g["s"], np.sum(r ** 2 - 1.0), what="s")
+
+
+# ---------------------------------------------------------------- refusals inside a library's source s2s follows
+from scipy import integrate  # noqa: E402
+
+
+def _zeta(s):
+    return special.zeta(s, 1.0)
+
+
+def _simpson(s):
+    x = np.linspace(0.0, 4.0, 9)
+    return integrate.simpson(x * np.exp(-x / s), x=x)
+
+
+def test_a_call_without_rule_in_followed_library_source_is_named_as_the_users_call():
+    # special.zeta is Python calling the ufunc _ufuncs._zeta: the refusal was located in scipy's _basic.py and
+    # said to register a rule for _ufuncs._zeta
+    for transform in (s2s.grad(_zeta), lambda x: s2s.jvp(_zeta)((x,), (1.0,))):
+        with pytest.raises(s2s.NonDifferentiableError) as info:
+            transform(2.5)
+        message = str(info.value)
+        assert info.value.filename == __file__ and "return special.zeta(s, 1.0)" in message
+        assert info.value.callee.startswith("special.zeta (scipy.special")
+        assert "@s2s.adjoint(special.zeta)" in message and "@s2s.adjoint(_ufuncs" not in message
+
+
+def test_a_refusal_in_followed_library_source_is_located_at_the_users_call():
+    # simpson's list write was refused at scipy/integrate/_quadrature.py
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(_simpson)(0.8)
+    assert info.value.filename == __file__ and "integrate.simpson(" in str(info.value)

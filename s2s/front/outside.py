@@ -5,6 +5,7 @@ constants (`opaque_call`), and whether values are made of data from outside alon
 `OutsideLowering` holds these methods of the SSA builder (ssa.py)."""
 from __future__ import annotations
 
+import ast
 import builtins
 import types
 
@@ -12,7 +13,7 @@ import numpy as np
 
 from s2s import ir
 from s2s.errors import LibraryCall, S2SError
-from s2s.front.calls import _home_module
+from s2s.front.calls import _home_module, _library_function, _shown
 from s2s.front.functions import FunctionValue
 from s2s.front.methods import user_object
 from s2s.front.source import MISSING
@@ -81,9 +82,17 @@ class OutsideLowering:
             why = (str(unfollowed).splitlines() or [type(unfollowed).__name__])[0].split(" (")[0]
             shown = LibraryCall(shown)
             shown.unfollowed = f"{target.__module__} ({why})"
+        if self.library_call is not None:  # (special.zeta's _ufuncs._zeta: named as the user's call)
+            shown = shown if isinstance(shown, LibraryCall) else LibraryCall(shown)
+            shown.inside = self.library_call
         callee = self.free_name(shown.split(" (")[0].rsplit(".", 1)[-1], target)
         self.opaque[callee] = shown
         return ir.Call("call", (ir.Var(callee),) + args, kwargs)
+
+    def library_scope(self, fn, node: ast.Call) -> str | None:
+        """How the user called the library function `fn` whose source s2s follows (`special.zeta`), None for a
+        function of the user's: its statements keep that call's line, and a refusal there names it."""
+        return _shown(node, fn) if fn is not None and _library_function(fn) else None
 
     def made_outside(self, args: tuple, kwargs: tuple) -> bool:
         """Are `args` and the values of `kwargs` made of constants and the module's data alone, by calls of them,

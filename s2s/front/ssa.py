@@ -125,6 +125,7 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
         self.block: list = []
         self.loops: list[_LoopFrame] = []
         self.loc: ir.Loc | None = None
+        self.library_call: str | None = None  # in a library's source: the user's call that led there (its line kept)
         self.returned: ir.Atom | None = None
         self._reads: set | None = None  # the names the function reads somewhere
         self.boolops = 0  # `and`/`or` operations lowered so far (each keeps its value under its own key)
@@ -169,7 +170,7 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
 
     def set_loc(self, node) -> None:
         line = getattr(node, "lineno", None)
-        if line is not None:
+        if line is not None and self.library_call is None:
             self.loc = ir.Loc(line, self.src.line(line).strip(), file=self.src.filename, scope=self.src.name)
 
     # ----- function bodies
