@@ -288,6 +288,14 @@ CHANGES_ARGUMENT_METHODS = {
 # what makes NumPy's random generators, whose methods (other than .shuffle) return new arrays and numbers, never
 # their arguments: the alias pass takes `z = rng.standard_normal(n)` for an array of the function's own
 RANDOM_GENERATORS = ("numpy.random.default_rng", "numpy.random.Generator", "numpy.random.RandomState")
+# the callable objects that NumPy functions make (np.poly1d(c), np.vectorize(f)), whose calls s2s does not follow:
+# key of the maker -> what to write instead of `p(x)` (None: any other such object) (front/calls.py)
+CALLABLE_OBJECTS = {
+    "numpy.poly1d": "evaluate the polynomial from its coefficients c (highest power first): np.polyval(c, x)",
+    "numpy.vectorize": "call the function itself: on the array if it is written with NumPy's operations, or on each "
+                       "element, np.array([f(a) for a in x])",
+    None: "call a function s2s sees instead (a def or a lambda), with the object's values as its arguments",
+}
 # calls that write into their operand when told not to copy (`np.nan_to_num(z, copy=False)`): refused, with the
 # position of their `copy` parameter
 NO_COPY_WRITES_OPERAND = {"numpy.nan_to_num": 1}

@@ -32,14 +32,6 @@ from s2s.rules import custom, registry
 MAX_INLINE_DEPTH = 20
 
 
-# what to write instead of calling the callable objects some NumPy functions make (CallLowering.unknown_callee)
-_CALLABLE_OBJECT_FIXES = {
-    numpy.poly1d: "evaluate the polynomial from its coefficients c (highest power first): np.polyval(c, x)",
-    numpy.vectorize: "call the function itself: on the array if it is written with NumPy's operations, or on each "
-                     "element, np.array([f(a) for a in x])",
-}
-
-
 class CallLowering(MethodLowering):
     """(mixed into _Builder; reads the rest of its state through `self`)"""
 
@@ -174,16 +166,13 @@ class CallLowering(MethodLowering):
 
     def unknown_callee(self, func, callee: ir.Atom) -> S2SError:
         spelled = ast.unparse(func)
-        made = callee if isinstance(callee, ir.Call) else \
-            self.definitions.get(callee.name) if isinstance(callee, ir.Var) else None
-        if isinstance(made, ir.Call) and made.op == "call" and made.args and isinstance(made.args[0], ir.Var) and \
-                made.args[0].name in self.opaque:  # `p = np.poly1d(c); p(x)`: an object a library call made
-            maker = str(self.opaque[made.args[0].name]).split(" (")[0]
-            obj = self.free.get(made.args[0].name, (None,))[0]
-            return self.error(func, f"a call of '{spelled}', the object {maker}(...) made (a callable object, not a "
-                                    "function whose source s2s follows)",
-                              _CALLABLE_OBJECT_FIXES.get(obj, "call a function s2s sees instead (a def or a lambda), "
-                                                              "with the object's values as its arguments"))
+        made = self.definitions.get(callee.name) if isinstance(callee, ir.Var) else callee
+        maker = getattr(made.args[0], "name", None) if isinstance(made, ir.Call) and made.op == "call" else None
+        if maker in self.opaque:  # `p = np.poly1d(c); p(x)`: an object a library call made (prims.CALLABLE_OBJECTS)
+            obj = self.free[maker][0]
+            fix = prims.CALLABLE_OBJECTS.get(f"{obj.__module__}.{obj.__qualname__}", prims.CALLABLE_OBJECTS[None])
+            return self.error(func, f"a call of '{spelled}', the object {self.opaque[maker].split(' (')[0]}(...) "
+                                    "made (a callable object, not a function whose source s2s follows)", fix)
         if isinstance(callee, ir.Var) and callee.name in self.joins:  # a join with a side that is no function
             return self.error(func, f"a call of '{spelled}', chosen by a branch where one side holds a value only "
                                     "the run time knows, not a function s2s sees while compiling",
