@@ -51,3 +51,30 @@ def test_hessian_with_a_tuple_wrt_is_a_tuple_of_tuples_as_jax_hessian():
     H = s2s.hessian(lambda a, b: a * a * b, wrt=(1, 0))(1.0, 2.0)
     assert [[float(v) for v in row] for row in H] == [[0.0, 2.0], [2.0, 4.0]]
     assert "def " in s2s.hessian(_mixed, wrt=(0, 1)).source
+
+
+_W = np.array([[1.0, 2.0], [3.0, 4.0]])
+
+
+def _transposed(x):
+    return np.sum(np.transpose(x, (-1, 0)) * _W)
+
+
+def _transposed3(x):
+    return np.sum(np.transpose(x, (0, -1, 1)) * np.arange(24.0).reshape(2, 4, 3))
+
+
+def _permuted_method(x):
+    return np.sum(x.transpose(-1, 0, -2) ** 2 * np.arange(24.0).reshape(4, 2, 3))
+
+
+def test_transpose_with_negative_axes_transposes_the_gradient_back():
+    # rt.transpose_adjoint took np.argsort((-1, 0)) for the inverse permutation: grad W where W.T is right, and a
+    # gradient of the wrong shape for 3-d arrays (hunt5np)
+    x = np.array([[0.5, -1.0], [2.0, 0.25]])
+    np.testing.assert_array_equal(s2s.grad(_transposed)(x), _W.T)
+    x3 = np.linspace(-1.0, 1.0, 24).reshape(2, 3, 4)
+    np.testing.assert_array_equal(s2s.grad(_transposed3)(x3), np.transpose(np.arange(24.0).reshape(2, 4, 3), (0, 2, 1)))
+    c = np.arange(24.0).reshape(4, 2, 3)  # x.transpose(-1, 0, -2)[i, j, k] = x[j, k, i]
+    np.testing.assert_allclose(s2s.grad(_permuted_method)(x3), 2.0 * x3 * np.transpose(c, (1, 2, 0)), rtol=1e-14)
+    np.testing.assert_allclose(s2s.jacobian(_transposed3)(x3), s2s.jacobian(_transposed3, mode="forward")(x3))

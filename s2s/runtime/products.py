@@ -253,10 +253,11 @@ def batch_dot_b(a, d, b):
 
 
 def transpose_adjoint(g, axes=None):
-    """Adjoint of `np.transpose(x, axes)`: transpose back with the inverse permutation."""
+    """Adjoint of `np.transpose(x, axes)`: transpose back with the inverse permutation (of the axes made
+    non-negative: argsort of (-1, 0) is not the inverse of the permutation it names)."""
     if axes is None:
         return np.transpose(g)
-    return np.transpose(g, np.argsort(axes))
+    return np.transpose(g, np.argsort([int(a) % g.ndim for a in axes]))
 
 
 # ---------------------------------------------------------------- np.average
