@@ -78,3 +78,30 @@ def test_transpose_with_negative_axes_transposes_the_gradient_back():
     c = np.arange(24.0).reshape(4, 2, 3)  # x.transpose(-1, 0, -2)[i, j, k] = x[j, k, i]
     np.testing.assert_allclose(s2s.grad(_permuted_method)(x3), 2.0 * x3 * np.transpose(c, (1, 2, 0)), rtol=1e-14)
     np.testing.assert_allclose(s2s.jacobian(_transposed3)(x3), s2s.jacobian(_transposed3, mode="forward")(x3))
+
+
+def _item_of_a_tuple(x):
+    return x.item((1, 2)) * np.sum(x)
+
+
+def _zero_d_read(x):
+    return np.sin(x[()] * 2.0)
+
+
+def test_item_with_a_tuple_index_reads_the_element_item_with_its_parts_reads():
+    # x.item((1, 2)) is x.item(1, 2): grad raised IndexError (flat iterator), the forward Jacobian ValueError (hunt5np)
+    x = np.arange(12.0).reshape(3, 4) / 10
+    want = np.full((3, 4), x[1, 2])
+    want[1, 2] += np.sum(x)
+    np.testing.assert_allclose(s2s.grad(_item_of_a_tuple)(x), want, rtol=1e-14)
+    np.testing.assert_allclose(s2s.jacobian(_item_of_a_tuple, mode="forward")(x), want, rtol=1e-14)
+    np.testing.assert_allclose(s2s.hessian(_item_of_a_tuple)(x)[1, 2], want / want * 1.0 + np.eye(12)[6].reshape(3, 4),
+                               rtol=1e-14)
+
+
+def test_reverse_jacobian_of_a_gradient_reading_a_0d_array_with_an_empty_index():
+    # the pullback of rt.getitem_adjoint(g, x) with no index indexed the cotangent, a float: TypeError (hunt5np)
+    x = np.array(0.7)
+    want = -4.0 * np.sin(1.4)
+    assert np.isclose(s2s.jacobian(s2s.grad(_zero_d_read), mode="reverse")(x), want, rtol=1e-14)
+    assert np.isclose(s2s.hessian(_zero_d_read)(x), want, rtol=1e-14)

@@ -73,7 +73,7 @@ helper("as_float", lambda G, g: G, lambda d, ans, g: d)
 helper("broadcast_tangent", lambda G, d, ans: rt.unbroadcast(G, d))
 
 # ---------------------------------------------------------------- structure
-helper("getitem_adjoint", lambda G, g, x, *index: emit("getitem", G, *index),
+helper("getitem_adjoint", lambda G, g, x, *index: emit("getitem", G, *index) if index else G,  # (x[()]: x, all of it)
        lambda d, ans, g, x, *index: rt.batch_getitem_adjoint(d, x, *index), rank_of_argument=1)
 helper("transpose_adjoint", lambda G, g, axes=None: np.transpose(G) if axes is None else np.transpose(G, axes),
        lambda d, ans, g, axes=None: rt.batch_transpose_adjoint(d, axes))

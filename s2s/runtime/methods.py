@@ -54,6 +54,7 @@ def item_adjoint(g, x, *index):
     """Adjoint of `x.item(*index)`: `g` at the element read (the only one without an index), zeros elsewhere,
     in an array of x's shape."""
     out = np.zeros(np.shape(x), dtype=_float_type(x))
+    index = _item_index(index)
     if not index:
         if out.size != 1:
             raise ValueError("can only convert an array of size 1 to a Python scalar")
@@ -65,10 +66,16 @@ def item_adjoint(g, x, *index):
     return out if isinstance(x, np.ndarray) else out[()]
 
 
+def _item_index(index: tuple) -> tuple:
+    """The index of `x.item(*index)`: `x.item((1, 2))` reads what `x.item(1, 2)` reads."""
+    return tuple(index[0]) if len(index) == 1 and isinstance(index[0], tuple) else index
+
+
 def batch_item(d, *index):
     """Tangents of `x.item(*index)` for a batch of tangents `d` (a leading batch axis): one number each."""
     d = np.asarray(d)
     flat = d.reshape(d.shape[0], -1)
+    index = _item_index(index)
     if not index:
         return flat[:, 0]
     if len(index) == 1:
