@@ -308,6 +308,9 @@ CASES += [
     ("s2s.runtime.copy_adjoint", lambda g: rt.copy_adjoint(g) * 2.0, (V3,), 0),
     ("s2s.runtime.ratio_or_zero", lambda x, y: rt.ratio_or_zero(x, y), (V3, V3 + 3.0), (0, 1)),
     ("s2s.runtime.ratio_or_zero", lambda x, y: rt.ratio_or_zero(x, y), (0.7, 1.3), (0, 1)),
+    # abs's slope, piecewise constant: derivative 0 away from 0 (at 0 refused: tests/test_hunt5_ties.py)
+    ("s2s.runtime.abs_slope", lambda x: rt.abs_slope(x) * x * x, (V3 + np.sign(V3),), 0),
+    ("s2s.runtime.abs_slope", lambda x: rt.abs_slope(x) * x * x, (-0.7,), 0),
     ("s2s.runtime.where", lambda x, y: rt.where(x > 0.0, x, y), (SEP, W), (0, 1)),
     ("s2s.runtime.where", lambda x, y: rt.where(x > 0.0, x, y), (0.7, -1.3), (0, 1)),
     ("s2s.runtime.setitem_value_adjoint", lambda g: rt.setitem_value_adjoint(g, np.array([0, 2, 0])), (V3,), 0),
