@@ -310,15 +310,20 @@ def _claim(key: str, func) -> None:
         _modules[key.rsplit(".", 1)[-1]] = module
 
 
-# library functions that also have a key as the array method calling them: a rule the user gives the function holds
-# for the method too (x.clip(lo, hi) is np.clip(x, lo, hi), its arguments in the same places), as x.sum() and
-# x.max() use np.sum's and np.max's rules by being read as their calls
-_METHOD_KEYS = {"numpy.clip": ("numpy.ndarray.clip",)}
-
-
 def _keys(key: str) -> tuple:
-    """`key` and the keys of the same function's method spellings."""
-    return (key,) + _METHOD_KEYS.get(key, ())
+    """`key` and the key of the same function spelled as an array method, whose rules the user's hold for too
+    (x.clip(lo, hi) is np.clip(x, lo, hi), read under a key of its own since x.clip(lo) has one bound), as x.sum()
+    uses np.sum's rules by being read as its call: `numpy.ndarray.m` for `numpy.m` whose first parameter is the
+    array (`a`, as NumPy names it; np.compress(condition, a) takes it second)."""
+    module, _, name = key.rpartition(".")
+    method = prims.METHODS.get(name)
+    if module != "numpy" or method != f"numpy.ndarray.{name}":
+        return (key,)
+    try:
+        first = next(iter(inspect.signature(prims.python_object(key)).parameters), None)
+    except (TypeError, ValueError):
+        return (key,)
+    return (key, method) if first == "a" else (key,)
 
 
 # ndarray methods that change the array in place
