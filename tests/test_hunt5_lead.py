@@ -105,3 +105,19 @@ def test_reverse_jacobian_of_a_gradient_reading_a_0d_array_with_an_empty_index()
     want = -4.0 * np.sin(1.4)
     assert np.isclose(s2s.jacobian(s2s.grad(_zero_d_read), mode="reverse")(x), want, rtol=1e-14)
     assert np.isclose(s2s.hessian(_zero_d_read)(x), want, rtol=1e-14)
+
+
+def _inner_refused(x):
+    return np.sum(np.sin(x), initial=1.0)
+
+
+def _outer_of_refused(x):
+    return np.sum(np.cos(s2s.grad(_inner_refused)(x)))
+
+
+def test_grad_of_a_function_calling_a_refused_inner_grad_gives_the_inner_reason():
+    # it said "cannot differentiate the call to inner: it has no derivative rule and its source is unavailable"
+    import pytest
+    with pytest.raises(s2s.S2SError, match="initial= has no derivative rule") as info:
+        s2s.grad(_outer_of_refused)(np.array([0.1, 0.2]))
+    assert "np.sum(np.sin(x), initial=1.0)" in str(info.value)

@@ -19,7 +19,7 @@ import numpy
 from numpy import ndarray as numpy_ndarray
 
 from s2s import ir, prims
-from s2s.errors import NonDifferentiableError, S2SError
+from s2s.errors import NonDifferentiableError, S2SError, SourceUnavailableError
 from s2s.front import fence
 from s2s.front.effects import AT as SCATTER_ADDS  # (np.add.at as a statement: effects.ufunc_at)
 from s2s.front.functions import FunctionValue, function_of
@@ -351,8 +351,8 @@ class CallLowering(MethodLowering):
         if fn in self.inlining:
             return self.recursive_call(fn, args, kwargs, node)
         try:
-            callee_src = read_function(fn)
-        except S2SError as exc:
+            callee_src = read_function(fn)  # (an s2s.grad(inner) whose transformation fails raises inner's error)
+        except SourceUnavailableError as exc:
             stale = "not the code Python runs" in str(exc)  # (its file edited since it was imported: reload it)
             raise NonDifferentiableError(
                 fn.__qualname__, self.src.filename, node.lineno, self.src.line(node.lineno),
