@@ -121,3 +121,27 @@ def test_grad_of_a_function_calling_a_refused_inner_grad_gives_the_inner_reason(
     with pytest.raises(s2s.S2SError, match="initial= has no derivative rule") as info:
         s2s.grad(_outer_of_refused)(np.array([0.1, 0.2]))
     assert "np.sum(np.sin(x), initial=1.0)" in str(info.value)
+
+
+def _writes_in_a_loop(x):
+    y = x.copy()
+    for i in range(1, 3):
+        y[i] = y[i - 1] * 0.5 + y[i] ** 2
+    return np.sum(y)
+
+
+def _of_its_gradient(x):
+    return np.sum(np.cos(s2s.grad(_writes_in_a_loop)(x)))
+
+
+def test_reverse_mode_over_a_gradient_with_array_writes_says_to_use_forward_mode():
+    # the refusal pointed into generated code and told the user to copy a value they never wrote (hunt5np item 5)
+    import pytest
+    x = np.array([0.3, -0.4, 0.5])
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="take this second derivative in forward mode"):
+        s2s.grad(_of_its_gradient)(x)
+    # what it advises works: the Hessian by forward mode, composed by hand (analytic: diag(0, 2 + 1, 2) x-terms)
+    H = s2s.hessian(_writes_in_a_loop)(x)
+    np.testing.assert_allclose(H, np.diag([0.0, 3.0, 2.0]), atol=1e-14)
+    g = s2s.grad(_writes_in_a_loop)(x)
+    np.testing.assert_allclose(H.T @ -np.sin(g), [0.0, -3.0 * np.sin(g[1]), -2.0 * np.sin(g[2])], atol=1e-14)

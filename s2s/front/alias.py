@@ -498,6 +498,10 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases):
         line = loc.line if loc is not None else 0
         text = loc.text if loc is not None else ""
         filename = (loc.file if loc is not None and loc.file else self.fn.filename)
+        if filename.startswith("<s2s "):  # (a derivative's generated code, transformed again in reverse mode)
+            hint = (f"{filename[1:-1]} is code s2s generated, here differentiated again in reverse mode, where its "
+                    f"array writes are not followed: take this second derivative in forward mode instead "
+                    f"(s2s.hessian(f), s2s.jacobian(s2s.grad(f), mode='forward'), s2s.jvp of s2s.grad(f))")
         col = max(re.search(rf"\b{re.escape(name)}\b", text).start() if name and
                   re.search(rf"\b{re.escape(name)}\b", text) else 0, 0)
         return UnsupportedSyntaxError(construct, filename, line, col, text, hint)
