@@ -1,10 +1,12 @@
 """Rules users supply: `s2s.adjoint`, `s2s.tangent`, `s2s.nondifferentiable`.
 
 This module is also the namespace generated code reaches those rules through
-(`from s2s.rules import custom`): a user function `sigmoid` with a rule is
-called there as `custom.sigmoid(x)`, its reverse rule as
-`custom.sigmoid_adjoint(g, ans, x)`. A function that has a rule is not
-descended into. Registering a rule clears the transformation cache, so later
+(`from s2s.rules import custom`): a user function `sigmoid` of module `nets` with
+a rule is called there as `custom.nets_sigmoid(x)`, its reverse rule as
+`custom.nets_sigmoid_adjoint(g, ans, x)` (named after the module and qualified
+name, the same in every process; the rule is held in a runtime.user_rules.RuleCall,
+which protects its inputs and checks its outputs). A function that has a rule is
+not descended into. Registering a rule clears the transformation cache, so later
 transformations use it.
 """
 from __future__ import annotations
@@ -413,8 +415,10 @@ def adjoint(func: Callable):
     The rule is called as `rule(g, ans, *args)`: `g` is the adjoint of `func`'s result (its
     shape), `ans` the result, `args` the positional arguments `func` was called with. It returns
     a tuple with one adjoint per positional argument, in order (even a 1-tuple); `None` stands
-    for zero. Adjoints that broadcasting made larger than their argument are summed back to
-    its shape.
+    for zero. An adjoint has its argument's shape, a shape that broadcasts up to it, or the
+    argument's shape broadcast larger (summed back to it); another shape raises `S2SError`.
+    A list of numbers for an array is read as a float array, an integer for a float as a float.
+    `g`, `ans` and the arguments are read-only views: a rule computes new arrays.
 
     Parameters
     ----------
@@ -475,7 +479,9 @@ def tangent(func: Callable):
 
     The rule is called as `rule(tangents, ans, *args)`: `tangents` is a tuple with one tangent
     per positional argument (`None` where an argument carries none), `ans` the result, `args`
-    the arguments. It returns the tangent of the result, with the result's shape.
+    the arguments. It returns the tangent of the result, with the result's shape or one that
+    broadcasts up to it (`None` for zero); another shape raises `S2SError`. Its inputs are
+    read-only views, as an adjoint rule's are.
 
     Parameters
     ----------
