@@ -37,7 +37,7 @@ class RuleCall(functools.partial):
 
     def __new__(cls, rule, kind: str, target):
         self = super().__new__(cls, rule)
-        self.kind, self.target = kind, target
+        self.kind, self.target, self.tangent = kind, target, kind == "tangent"
         for name in ("__module__", "__name__", "__qualname__", "__doc__"):  # (as the cache and messages read it)
             try:
                 setattr(self, name, getattr(rule, name))
@@ -47,9 +47,13 @@ class RuleCall(functools.partial):
 
     def __call__(self, first, ans, *args, **kwargs):
         made: list = []  # the read-only views passed, and the objects they view
+        scalars = _SCALARS  # (numbers pass as they are: no call for them, the common case of a rule of numbers)
+        passed = [a if type(a) in scalars else _readonly(a, made) for a in args]
+        if kwargs:
+            kwargs = {k: _readonly(v, made) for k, v in kwargs.items()}
         try:
-            out = self.func(_readonly(first, made), _readonly(ans, made), *(_readonly(a, made) for a in args),
-                            **{k: _readonly(v, made) for k, v in kwargs.items()})
+            out = self.func(first if type(first) in scalars else _readonly(first, made),
+                            ans if type(ans) in scalars else _readonly(ans, made), *passed, **kwargs)
         except ValueError as exc:
             if "read-only" not in str(exc):
                 raise
@@ -58,14 +62,13 @@ class RuleCall(functools.partial):
                            f"s2s passes read-only: other derivatives, and the caller's values, share them)\n"
                            f"{_where(exc)}Compute a new array instead: g = g * 2.0, not g *= 2.0; "
                            f"out = np.copy(g) before out[i] = v") from exc
-        if self.kind == "tangent":
-            return _restored(_tangent(out, ans, self), made)
-        return _restored(self._adjoints(out, args), made)
-
-    def _adjoints(self, out, args):
-        if not isinstance(out, (tuple, list)):
-            return out  # (rt.adjoint_part says what a rule must return)
-        return tuple(_adjoint(a, args[i], self, i) if i < len(args) else a for i, a in enumerate(out))
+        if self.tangent:
+            out = _tangent(out, ans, self)
+        elif type(out) is tuple or isinstance(out, list):
+            n = len(args)
+            out = tuple([_adjoint(a, args[i], self, i) if i < n else a for i, a in enumerate(out)])
+        # (else not a tuple: rt.adjoint_part says what a rule must return)
+        return _restored(out, made) if made else out
 
     def _name(self) -> str:
         return f"{getattr(self.func, '__name__', 'rule')} of {getattr(self.target, '__name__', 'the function')}"
@@ -86,8 +89,13 @@ class RuleCall(functools.partial):
                         f"shape {want}: {allowed}{where}")
 
 
+_SCALARS = (float, int, np.float64, type(None), bool, complex)  # (passed as they are: checked first, for speed)
+
+
 def _readonly(x, made: list):
     """`x` with its arrays (in tuples, lists and dicts too) as read-only views."""
+    if type(x) in _SCALARS:
+        return x
     if isinstance(x, np.ndarray) and x.flags.writeable:
         v = x.view()
         v.flags.writeable = False
@@ -144,8 +152,11 @@ def _as_float(a, like):
 
 def _adjoint(a, x, call: RuleCall, i: int):
     """The adjoint `a` a rule returned for argument `x` (number `i`), checked and made floats."""
-    if a is None:
-        return None
+    ta, tx = type(a), type(x)
+    if a is None or (ta is float or ta is np.float64) and (tx is float or tx is np.float64 or tx is int):
+        return a  # (the common cases first: a number's, an array's of its shape)
+    if ta is np.ndarray and tx is np.ndarray and a.shape == x.shape and a.dtype.kind in "fc":
+        return a
     if dataclasses.is_dataclass(x) and not isinstance(x, type):
         if type(a) is type(x):  # the argument's own record: its fields are the adjoints
             return {f.name: _adjoint(getattr(a, f.name), getattr(x, f.name), call, i)
@@ -180,6 +191,11 @@ def _adjoint(a, x, call: RuleCall, i: int):
 def _tangent(d, ans, call: RuleCall):
     """The tangent `d` a tangent rule returned for the result `ans`: None is a zero, a list of numbers an array;
     checked to broadcast up to the result's shape, and widened to it."""
+    td, tans = type(d), type(ans)
+    if (td is float or td is np.float64) and (tans is float or tans is np.float64 or tans is int):
+        return d  # (the common cases first: a number's, an array's of its shape)
+    if td is np.ndarray and tans is np.ndarray and d.shape == ans.shape and d.dtype.kind in "fc":
+        return d
     if d is None:
         return zeros_like(ans)
     if isinstance(ans, (tuple, list)) and isinstance(d, (tuple, list)) and len(d) == len(ans):
