@@ -198,7 +198,7 @@ def _tangent(d, ans, call: RuleCall):
         return d
     if d is None:
         return zeros_like(ans)
-    if isinstance(ans, (tuple, list)) and isinstance(d, (tuple, list)) and len(d) == len(ans):
+    if isinstance(ans, (tuple, list)) and type(d) in (tuple, list) and len(d) == len(ans):
         return type(d)(_tangent(p, q, call) for p, q in zip(d, ans))
     if not (isinstance(ans, np.ndarray) or _number(ans)):
         return d
