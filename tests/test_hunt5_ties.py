@@ -301,6 +301,23 @@ def test_second_derivatives_through_abs_at_zero_are_refused_at_the_users_line():
     assert s2s.grad(s2s.grad(lambda x: math.fabs(x) ** 2))(-0.5) == pytest.approx(2.0)
 
 
+def abs_of_a_clamped_value(a, x):
+    # fuzz seed 1301245 (level 1): max(a, x - x) is 0 near a = -1.33, so is abs of it: a Hessian of 0, where abs's
+    # argument is 0 but does not move
+    a = max(a, x - x)
+    return abs(a)
+
+
+def test_a_second_derivative_where_abs_sits_at_zero_without_moving():
+    """Forward mode sees the tangent of abs's argument: 0 there, so nothing crosses the kink and the Hessian (forward
+    over reverse) is exact. Reverse over reverse does not see it and refuses at every 0."""
+    assert s2s.hessian(abs_of_a_clamped_value)(-1.3295, 0.8944) == 0.0
+    assert s2s.jacobian(s2s.grad(abs_of_a_clamped_value), mode="forward")(-1.3295, 0.8944) == 0.0
+    assert s2s.hessian(abs_of_a_clamped_value)(1.5, 0.8944) == 0.0
+    with pytest.raises(s2s.S2SError, match="the kink of abs"):
+        s2s.grad(s2s.grad(abs_of_a_clamped_value))(-1.3295, 0.8944)
+
+
 # ---------------------------------------------------------------- np.heaviside: a derivative in h0 where x == 0
 XH = np.array([-0.4, 0.0, 0.5, 0.0])
 

@@ -56,20 +56,23 @@ def abs_slope(x):
     return np.sign(x)
 
 
-def abs_curvature(x):
-    """The derivative of `abs_slope(x)`, met by a second derivative through abs: 0 where x is not 0. At 0 it is
-    refused: there the second derivative of a function of abs(x) is its own curvature (2 for abs(x) ** 2, 0.25
-    for softplus written with abs, undefined for abs(x) itself), which no value of the rules can give once
-    abs' (0) is the midpoint 0 (the square of abs' (0) would have to be 1)."""
-    if isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == np.bool_ or np.iscomplexobj(x):
-        return np.zeros(np.shape(x)) if np.ndim(x) else 0.0
-    if np.any(np.equal(x, 0)):
-        raise S2SError("abs (np.abs, math.fabs): a second derivative at 0, the kink of abs, is not computed by s2s: "
-                       "it depends there on the function's own curvature (2 for abs(u) ** 2, 0.25 for softplus "
-                       "written with abs), which the rule does not see (the first derivative there is the midpoint, "
-                       "0); take it where the argument of abs is not 0, or write the function without abs: u ** 2 "
-                       "for abs(u) ** 2, np.logaddexp(0.0, z) for np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))")
-    return np.zeros(np.shape(x)) if np.ndim(x) else 0.0
+def abs_curvature(x, d=None):
+    """The derivative of `abs_slope(x)` (times the tangent d of x, where given), met by a second derivative through
+    abs: 0 where x is not 0. At 0 (where d, given, is not 0: x at 0 but moving) it is refused: there the second
+    derivative of a function of abs(x) is its own curvature (2 for abs(x) ** 2, 0.25 for softplus written with abs,
+    undefined for abs(x) itself), which no value of the rules can give once abs' (0) is the midpoint 0 (the square
+    of abs' (0) would have to be 1). Reverse mode, which does not know d, refuses at every 0."""
+    shape = np.shape(x) if d is None else np.broadcast_shapes(np.shape(x), np.shape(d))
+    if not (isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == np.bool_ or np.iscomplexobj(x)):
+        moving = np.equal(x, 0) if d is None else np.equal(x, 0) & np.not_equal(d, 0)
+        if np.any(moving):
+            raise S2SError("abs (np.abs, math.fabs): a second derivative at 0, the kink of abs, is not computed by "
+                           "s2s: it depends there on the function's own curvature (2 for abs(u) ** 2, 0.25 for "
+                           "softplus written with abs), which the rule does not see (the first derivative there is "
+                           "the midpoint, 0); take it where the argument of abs is not 0, or write the function "
+                           "without abs: u ** 2 for abs(u) ** 2, np.logaddexp(0.0, z) for np.maximum(z, 0.0) + "
+                           "np.log1p(np.exp(-np.abs(z)))")
+    return np.zeros(shape) if shape else 0.0
 
 
 def tie_share(x, ans, *operands):
