@@ -223,6 +223,8 @@ def _pad_options(mode, options: dict) -> dict:
         if statistic:  # (the statistic of the whole vector, as np.pad takes it without stat_length=)
             fix += f", or pad a vector with its {mode} yourself: " \
                    f"np.concatenate([[{statistic}(x)], x, [{statistic}(x)]])"
+        else:
+            fix += ", or build the padded array yourself: np.concatenate([left, x, right])"
         refuse("numpy.pad", f"the derivative for mode={mode!r} is not supported by s2s (the mode {kind})", fix)
     return non_default(reflect_type=(options.get("reflect_type", "even"), "even"),
                        stat_length=(options.get("stat_length"), None))
