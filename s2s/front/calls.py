@@ -26,6 +26,7 @@ from s2s.front.functions import FunctionValue, function_of
 from s2s.front.loops import _bound_key
 from s2s.front.methods import LIBRARIES, Dispatch, Held, MethodLowering
 from s2s.front.source import MISSING, parameters, read_function
+from s2s.front.ufunc_messages import ufunc_instead, ufunc_keyword_fix
 from s2s.rules import custom, registry
 
 
@@ -136,7 +137,7 @@ class CallLowering(MethodLowering):
                              f"made, and read y after it")
         if record is None:
             raise self.error(node, f"{spelled}(), a method of a NumPy ufunc without a rule in s2s",
-                             _ufunc_instead(spelled, func.attr))
+                             ufunc_instead(spelled, func.attr))
         params = record.facts["parameters"]
         args = self.no_spread(self.spread(node.args))
         kwargs = self.no_spread(self.keywords(node.keywords))
@@ -147,14 +148,14 @@ class CallLowering(MethodLowering):
             if name in bound:
                 raise self.error(node, f"{spelled}() with two values for its argument '{name}'")
             if name not in dict(params):
-                raise self.error(node, f"{spelled}() with {name}=", _ufunc_keyword_fix(spelled, ufunc, name))
+                raise self.error(node, f"{spelled}() with {name}=", ufunc_keyword_fix(spelled, ufunc, name))
             bound[name] = atom
         for name, default in params:
             atom = bound.get(name)
             if atom is None or name in record.facts["accepts"] or \
                     isinstance(atom, ir.Const) and type(atom.value) is type(default) and atom.value == default:
                 continue
-            raise self.error(node, f"{spelled}() with {name}=", _ufunc_keyword_fix(spelled, ufunc, name))
+            raise self.error(node, f"{spelled}() with {name}=", ufunc_keyword_fix(spelled, ufunc, name))
         missing = [name for name, default in params if default is registry.REQUIRED and name not in bound]
         if missing:
             raise self.error(node, f"{spelled}() without its argument(s) {', '.join(missing)}")
@@ -512,35 +513,6 @@ class CallLowering(MethodLowering):
             return args + tuple(parts)
         tail = self.materialise(ir.Call("getitem", (seq, ir.Const(slice(len(left), None, None)))))
         return args + tuple(parts) + (Spread(tail, rest.node),)
-
-
-def _ufunc_instead(spelled: str, method: str) -> str:
-    """What to write instead of the ufunc method `spelled` (np.maximum.at), which has no record."""
-    operation = spelled.rpartition(".")[0]
-    if method == "at":
-        return (f"{spelled}(a, i, v) writes into a in place, which s2s does not follow; write the updates as "
-                f"element writes into an array the function made, one index at a time: for k in range(len(i)): "
-                f"a[i[k]] = {operation}(a[i[k]], v[k])")
-    if method == "reduceat":
-        return f"reduce each slice by itself: np.array([{operation}.reduce(x[i:j]) for i, j in zip(starts, ends)])"
-    return ("write it with the NumPy functions it stands for: np.sum for np.add.reduce, np.cumsum for "
-            "np.add.accumulate, np.f(a[:, None], b) for np.f.outer")
-
-
-def _ufunc_keyword_fix(spelled: str, ufunc, name: str) -> str:
-    """What to write instead of `name=` in a call of the ufunc method `spelled`."""
-    operation = spelled.rpartition(".")[0]
-    if name == "out":
-        return f"assign the result instead: y = {spelled}(...)"
-    if name == "dtype":
-        return f"cast the operand instead: {spelled}(x.astype(np.float64))"
-    if name == "where":
-        identity = {"maximum": "-np.inf", "minimum": "np.inf"}.get(ufunc.__name__, "a neutral value") \
-            if ufunc.identity is None else repr(ufunc.identity).replace("inf", "np.inf")
-        return f"select the entries instead: {spelled}(np.where(mask, x, {identity}))"
-    if name == "initial":
-        return f"combine it with the result instead: {operation}({spelled}(x), initial)"
-    return f"leave {name}= out"
 
 
 def _numerical(fn) -> bool:
