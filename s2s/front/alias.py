@@ -13,6 +13,9 @@ mean what NumPy executes, or refuses it with a located error. Never a guess:
 - A value that may share memory with such an array without being it (a
   slice, `.T`, `reshape`, a tuple or list holding it, a loop's row) and is read
   after the array was written is refused: NumPy's view would show the write.
+  An element read at integer positions along every axis of an array whose
+  axes are known (`prev = y[t]` of `y = np.zeros(n)`) is a number, a copy
+  (alias_elements.py).
 - A name a loop or a branch binds to one of several arrays the function made
   (`cum = cum * a` in a loop; `y = a * 2.0` in one branch) may be written as an
   array of its own (ssa.py). The write changes whichever of them it holds, so
@@ -31,11 +34,8 @@ the second iteration on).
 """
 from __future__ import annotations
 
-import ast
 import copy
-import io
 import re
-import tokenize
 
 from s2s import ir, prims
 from s2s.prims import MAY_SHARE_MEMORY as VIEWS, MAY_RETURN_OPERAND, NO_COPY_RETURNS_OPERAND, NO_COPY_WRITES_OPERAND
@@ -43,6 +43,7 @@ from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.names import Namer, base_name
 from s2s.ir.walk import array_versions, defined_names, definitions, ends_with_exit
 from s2s.front.alias_calls import CALLED, CallAliases, returned_operands
+from s2s.front.alias_elements import ElementAliases, code, copied
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED, LoopAliases
 from s2s.front.containers import ITERATED, ContainerChecks
 
@@ -76,7 +77,7 @@ class _State:
         return out
 
 
-class _Aliases(ContainerChecks, LoopAliases, CallAliases):
+class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
     def __init__(self, fn: ir.Function, namer: Namer):
         self.fn = fn
         self.arrays = array_versions(fn.body)  # versions of arrays written in place -> the array's first name
@@ -102,6 +103,7 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases):
         # one of them or a view of it
         self.ranges: set[str] = set()  # `t = range(...)`
         self.ints: set[str] = set()  # the targets of loops over a range: integers
+        self.ranks: dict[str, int] = {}  # an array the function made -> its number of axes, where known
         self.slices: dict[str, ir.Atom] = {}  # `t = slice(a, b, step)` -> its step
         self.made_by: dict[str, ir.Call] = {}  # a name -> the call that made it
         self.iterated: dict[str, str] = {}  # `rows = list(z)` -> how to copy it where it is taken (list(z.copy()))
@@ -227,7 +229,7 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases):
             origin = self.maybe_same_origin(base.name) if isinstance(base, ir.Var) else None
             if origin is not None:
                 raise self.maybe_same_write(origin, s.loc)
-            self._overlapping_write(s.value, s.loc)
+            self.overlapping_write(s.value, s.loc)
             self.write(s.target, s.value.args[0], s.loc)
             return 0
         if s.inplace and isinstance(value, ir.Call) and value.args and isinstance(value.args[0], ir.Var):
@@ -267,6 +269,9 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases):
         s.value = self.read_expr(value, s.loc)
         if isinstance(s.value, ir.Call):
             self.made_by[s.target] = s.value
+            rank = self.made_rank(s.value)
+            if rank is not None:
+                self.ranks[s.target] = rank
         if isinstance(s.value, ir.Call) and s.value.op == "builtins.range":
             self.ranges.add(s.target)
         if isinstance(s.value, ir.Call) and s.value.op in INTEGER_ARITHMETIC and not s.value.kwargs and \
@@ -313,61 +318,13 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases):
                 self.iterated[s.target] = f"{ITERATED[s.value.op]}({base_name(s.value.args[0].name)}.copy())"
         elif isinstance(s.value, ir.Call) and s.value.op == "getitem" and any(self._fancy(a) for a in s.value.args[1:]):
             pass  # `M[[1, 0]]`, `y[y > 0]`: NumPy's advanced indexing makes a copy
+        elif isinstance(s.value, ir.Call) and self.element(s.value):
+            pass  # `prev = y[t]` of a vector, `U[i, j]` of a matrix: a NumPy scalar, a copy
         elif isinstance(s.value, ir.Call) and s.value.op in VIEWS:
             self.view_of(s.target, list(s.value.args) + [v for _, v in s.value.kwargs], s.loc)
             if s.value.op == "getitem" and not s.value.kwargs:
                 self.indexed[s.target] = (s.value.args[0], s.value.args[1:])
         return 0
-
-    def _overlapping_write(self, call: ir.Call, loc) -> None:
-        """Refuse `y[index] = v` where v may be a view of y itself (`M[:, 2] = M[1]`): NumPy copies the
-        elements in an order of its own, and an element written before it is read is read as written
-        (M[2, 2] gets the new M[1, 2]), which no derivative of the elements as they were describes."""
-        base, v = call.args[0], call.args[-1]
-        if not (isinstance(base, ir.Var) and isinstance(v, ir.Var)):
-            return
-        r = self.root.get(base.name, base.name)
-        if v.name in self.refs and r in self.refs[v.name]:
-            read = self.indexed.get(v.name)
-            if read is not None and isinstance(read[0], ir.Var) and read[0].name not in self.refs and \
-                    self.root.get(read[0].name, read[0].name) == r and len(read[1]) == len(call.args) - 2 and \
-                    all(_int_const(a) or isinstance(a, ir.Var) and a.name in self.ints
-                        for a in read[1] + call.args[1:-1]):
-                # `arr[0] = arr[1]`, `M[2] = M[0]`, `y[k] = y[-1]` (k of a range): parts of the array at integer
-                # positions along the same leading axes are the same part or disjoint ones (and an element of a
-                # vector is a number, a copy)
-                return
-            if read is not None and isinstance(read[0], ir.Var) and read[0].name not in self.refs and \
-                    self.root.get(read[0].name, read[0].name) == r and self._same_steps(read[1], call.args[1:-1]):
-                # `buf[1:] = buf[:-1]`, `A[1:, :] = A[:-1, :]`: NumPy copies overlapping parts first where the
-                # written part has two or more axes, and copies a vector's in the safe direction where both
-                # parts step alike through it, so the value written is the part as it was
-                return
-            name = base_name(r)
-            copy_it = _copied(loc.text if loc is not None else "") or f"{name}[...] = <the value>.copy()"
-            raise self.error(loc, f"writing into '{name}' a value that may be a view of '{name}' itself",
-                             f"NumPy may read elements the write has already changed: write a copy: {copy_it}",
-                             name)
-
-    def _same_steps(self, read: tuple, written: tuple) -> bool:
-        """Are `read` and `written` indexes of slices alone, as many of each, with one step (where there is
-        one slice: the written part may be a vector, whose copy is safe only if both parts step alike)?"""
-        steps = [self._step(a) for a in read + written]
-        if not read or len(read) != len(written) or any(k is None for k in steps):
-            return False
-        return len(read) > 1 or steps[0] == steps[1]
-
-    def _step(self, a):
-        """The step of the slice `a` (1 for none), as a constant or the name holding it; None if `a` may not
-        be a slice."""
-        if isinstance(a, ir.Const):
-            return (a.value.step if a.value.step is not None else 1,) if isinstance(a.value, slice) else None
-        step = self.slices.get(a.name)
-        if step is None:
-            return None
-        if isinstance(step, ir.Const):
-            return (step.value if step.value is not None else 1,)
-        return step.name
 
     def write(self, target: str, base: ir.Var, loc, operators=None) -> None:
         """`target` is the next version of `base`'s array (`operators`: the in-place operators that made it,
@@ -487,10 +444,14 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases):
         taken = f" ({base_name(name)} = {self.iterated[name]})" if name in self.iterated else " (.copy())"
         hint = f"NumPy's {what.replace('a value', 'value')} would show that change: copy it when you take it" \
                f"{taken}, or read it before {when}"
-        copied = _copied(loc.text if loc is not None else "") if made is not None and made == wrote else None
-        if copied is not None:  # `y[j], y[j + 1] = y[j + 1], y[j]`: the second write reads a view the first changed
+        element = self.may_be_element(name, array)
+        if element is not None and not (made is not None and made == wrote):  # (`a = m[0]`: a number, or a row of m)
+            return self.error(loc, f"reading {what}{where} ({element[0]}) after {when} changed "
+                                   f"'{base_name(array)}' in place", element[1], base_name(name))
+        copies = copied(loc.text if loc is not None else "") if made is not None and made == wrote else None
+        if copies is not None:  # `y[j], y[j + 1] = y[j + 1], y[j]`: the second write reads a view the first changed
             hint = f"NumPy's value would show the first write (where it is a view, a row of a matrix): write " \
-                   f"copies: {copied}"
+                   f"copies: {copies}"
         return self.error(loc, f"reading {what}{where}, a view of '{base_name(array)}' or a container holding it, "
                                f"after {when} changed '{base_name(array)}' in place", hint, base_name(name))
 
@@ -509,17 +470,7 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases):
 
 def _require_immutable(value: ir.Atom, loc) -> ir.Effect:
     """`rt.require_immutable(value, 'the user's statement')`: a number goes on, an ndarray is refused."""
-    return ir.Effect(ir.Call("s2s.runtime.require_immutable", (value, ir.Const(_code(loc.text) if loc else ""))), loc)
-
-
-def _code(text: str) -> str:
-    """The statement `text` without its comment (`rows[0] *= 2.0  # the caller's row`), as the check quotes it."""
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return text
-    comment = next((t for t in tokens if t.type == tokenize.COMMENT), None)
-    return text[:comment.start[1]].rstrip() if comment is not None and comment.start[0] == 1 else text
+    return ir.Effect(ir.Call("s2s.runtime.require_immutable", (value, ir.Const(code(loc.text) if loc else ""))), loc)
 
 
 def _insert_guards(stmts: list, guards: dict) -> None:
@@ -551,25 +502,6 @@ def _writes_operand(call: ir.Call) -> bool:
         return False
     flag = dict(call.kwargs).get("copy", call.args[position] if len(call.args) > position else None)
     return flag is not None and flag != ir.Const(True)
-
-
-def _copied(text: str) -> str | None:
-    """The assignment `text` with each value it writes copied (`y[j], y[j + 1] = y[j + 1].copy(), y[j].copy()`),
-    or None if it is not one assignment."""
-    try:
-        statement = ast.parse(_code(text.strip())).body
-    except SyntaxError:
-        return None
-    if len(statement) != 1 or not isinstance(statement[0], ast.Assign) or len(statement[0].targets) != 1:
-        return None
-    target, value = statement[0].targets[0], statement[0].value
-
-    def copy_of(v):
-        simple = isinstance(v, (ast.Name, ast.Subscript, ast.Attribute, ast.Call))
-        return f"{ast.unparse(v) if simple else '(' + ast.unparse(v) + ')'}.copy()"
-    if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
-        return f"{', '.join(ast.unparse(t) for t in target.elts)} = {', '.join(copy_of(v) for v in value.elts)}"
-    return f"{ast.unparse(target)} = {copy_of(value)}"
 
 
 def _int_const(a) -> bool:

@@ -106,6 +106,11 @@ class LoopAliases:
             for r in arrays:
                 if r in held:
                     name, kept = base_name(r), base_name(p.target)
+                    element = self.may_be_element(back.name, r)
+                    if element is not None:  # (`prev = y[t]`: a number, or a row of y)
+                        raise self.error(self.made.get(back.name) or s.loc,
+                                         f"a loop that changes '{name}' in place while '{kept}' holds an "
+                                         f"element from one iteration to the next ({element[0]})", element[1], kept)
                     how = f"'{kept}' is '{name}'" if self.root.get(back.name) == r else \
                         f"'{kept}' holds '{name}' (or a view of it)"
                     raise self.error(s.loc, f"a loop that changes '{name}' in place while {how} from one iteration "

@@ -1,0 +1,228 @@
+"""Element reads and writes in the alias stage (alias.py): which reads are numbers, and which element writes read
+a part of the array they write.
+
+- A read at integer positions along every axis of an array (`prev = y[t]` of a vector, `U[i, j]` of a matrix) is
+  a NumPy scalar, a copy: a later write into the array does not show through it. The number of axes is known
+  where the function made the array with a shape (`np.zeros(n)`, `np.ones((3, 4))`, `np.zeros_like` of such an
+  array); elsewhere such a read may be a row, a view, and is one for the analysis.
+- `y[index] = v` where v may be a view of y itself is refused, except where NumPy's copy reads every element
+  before writing it (`ElementAliases.overlapping_write`).
+`ElementAliases` holds these methods of alias.py's `_Aliases`.
+"""
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+
+import numpy as np
+
+from s2s import ir, prims
+from s2s.front.alias_loops import python_number
+from s2s.ir.names import base_name
+
+# calls that make a new array of the shape their first argument gives
+SHAPED = prims.FILLED | {prims.FULL}
+# calls that make a new array of their first argument's shape
+SHAPED_LIKE = frozenset({"numpy.zeros_like", "numpy.ones_like", "numpy.empty_like", "numpy.full_like", *prims.COPIES})
+# of those, the ones with a fill value (their second argument)
+FILLED_WITH = frozenset({prims.FULL, "numpy.full_like"})
+# calls whose result always has this many axes
+RANKED = {"numpy.arange": 1, "numpy.eye": 2, "numpy.identity": 2}
+# a full slice, `:`
+EVERYTHING = slice(None, None, None)
+
+
+class ElementAliases:
+    """(mixed into alias.py's `_Aliases`; reads its state through `self`)"""
+
+    def integer(self, atom) -> bool:
+        """Is `atom` surely a Python integer (a float index raises): a constant, a range's target, a number of
+        numbers (len(), arithmetic), an entry of an array's shape (`np.shape(x)[0]`)?"""
+        if isinstance(atom, ir.Const):
+            return type(atom.value) is int
+        if not isinstance(atom, ir.Var):
+            return False
+        if atom.name in self.ints or python_number(atom, self.definition):
+            return True
+        made = self.made_by.get(atom.name)
+        if made is None or made.op != "getitem" or len(made.args) != 2 or not isinstance(made.args[1], ir.Const) or \
+                type(made.args[1].value) is not int or not isinstance(made.args[0], ir.Var):
+            return False
+        shape = self.made_by.get(made.args[0].name)
+        return shape is not None and shape.op == prims.SHAPE
+
+    def made_rank(self, call: ir.Call) -> int | None:
+        """The number of axes of the new array of numbers `call` makes, where it is known here (an array of objects
+        holds them, not copies: its elements are left out, as are a structured array's, views)."""
+        kwargs = dict(call.kwargs)
+        dtype = kwargs.get("dtype")
+        if set(kwargs) - {"dtype", "order"} or dtype is not None and not _numeric(dtype):
+            return None
+        if call.op in RANKED:
+            return RANKED[call.op]
+        if len(call.args) != (2 if call.op in FILLED_WITH else 1):
+            return None
+        if call.op == prims.FULL and dtype is None and not _numeric_constant(call.args[1]):
+            return None  # (np.full(3, v) of an object v holds it; np.full_like(a, v) has a's type)
+        if call.op in SHAPED_LIKE:
+            return self.rank(call.args[0])
+        shape = call.args[0] if call.op in SHAPED else None
+        if isinstance(shape, ir.Const):
+            return 1 if type(shape.value) is int else len(shape.value) if isinstance(shape.value, tuple) else None
+        if shape is not None and self.integer(shape):
+            return 1
+        made = self.made_by.get(shape.name) if isinstance(shape, ir.Var) else None
+        return len(made.args) if made is not None and made.op == "tuple" else None
+
+    def rank(self, atom) -> int | None:
+        """The number of axes of the array `atom` (a version of it, or a part at integer positions), if known."""
+        if not isinstance(atom, ir.Var):
+            return None
+        known = self.ranks.get(self.root.get(atom.name, atom.name))
+        if known is not None:
+            return known
+        read = self.indexed.get(atom.name)
+        if read is None or not all(self.integer(a) for a in read[1]):
+            return None
+        whole = self.rank(read[0])
+        return whole - len(read[1]) if whole is not None and whole >= len(read[1]) else None
+
+    def element(self, call: ir.Call) -> bool:
+        """Is `call` a read at integer positions along every axis of an array (`y[t]` of a vector), a number?"""
+        index = call.args[1:]
+        return call.op == "getitem" and not call.kwargs and bool(index) and \
+            all(self.integer(a) for a in index) and self.rank(call.args[0]) == len(index)
+
+    def may_be_element(self, name: str, array: str) -> tuple[str, str] | None:
+        """For a view `name` read at integer positions of `array` whose number of axes is not known here
+        (`prev = y[t]` of y = np.zeros_like(x)), a number only if it reaches every axis: (what it is, what to
+        write); else None."""
+        read = self.indexed.get(name)
+        if read is None or not isinstance(read[0], ir.Var) or read[0].name in self.refs or \
+                self.root.get(read[0].name, read[0].name) != array or self.rank(read[0]) is not None or \
+                not all(self.integer(a) for a in read[1]):
+            return None
+        array = base_name(array)
+        made = self.made.get(name)
+        spelled = _read_text(made.text if made is not None else "") or f"{array}[...]"
+        axes = f"{len(read[1])} ax{'i' if len(read[1]) == 1 else 'e'}s"
+        taken = base_name(name) if not re.fullmatch(r"t\d+", name) else "..."
+        return (f"{spelled}: a number if '{array}' has {axes}, but a view of '{array}' if it has more, and s2s cannot "
+                f"tell which here", f"if it is a number, say so: {taken} = float({spelled}); if it is a view, copy "
+                f"it: {taken} = {spelled}.copy() (s2s knows the axes of an array made with its shape given: "
+                f"np.zeros(n), np.ones((m, n)))")
+
+    # ----- writes
+    def overlapping_write(self, call: ir.Call, loc) -> None:
+        """Refuse `y[index] = v` where v may be a view of y itself (`M[:, 2] = M[1]`): NumPy copies the
+        elements in an order of its own, and an element written before it is read is read as written
+        (M[2, 2] gets the new M[1, 2]), which no derivative of the elements as they were describes."""
+        base, v = call.args[0], call.args[-1]
+        if not (isinstance(base, ir.Var) and isinstance(v, ir.Var)):
+            return
+        r = self.root.get(base.name, base.name)
+        if v.name not in self.refs or r not in self.refs[v.name]:
+            return
+        read = self.indexed.get(v.name)
+        if read is not None and isinstance(read[0], ir.Var) and read[0].name not in self.refs and \
+                self.root.get(read[0].name, read[0].name) == r:
+            if self._same_or_disjoint(read[1], call.args[1:-1]):
+                # `arr[0] = arr[1]`, `M[2] = M[0]`, `y[k] = y[-1]` (k of a range), `U[0, :] = U[1, :]`: parts of the
+                # array at integer positions along the same axes, whole along the others, are the same part or
+                # disjoint ones
+                return
+            if self._same_steps(read[1], call.args[1:-1]):
+                # `buf[1:] = buf[:-1]`, `A[1:, :] = A[:-1, :]`: NumPy copies overlapping parts first where the
+                # written part has two or more axes, and copies a vector's in the safe direction where both
+                # parts step alike through it, so the value written is the part as it was
+                return
+        name = base_name(r)
+        copy_it = copied(loc.text if loc is not None else "") or f"{name}[...] = <the value>.copy()"
+        raise self.error(loc, f"writing into '{name}' a value that may be a view of '{name}' itself",
+                         f"NumPy may read elements the write has already changed: write a copy: {copy_it}", name)
+
+    def _same_or_disjoint(self, read: tuple, written: tuple) -> bool:
+        """Do `read` and `written` have, position by position, integers on both sides or `:` on both (so the
+        two parts are the same or share no element)? Trailing axes left out are whole on both sides."""
+        if len(read) != len(written):
+            return False
+        return all(self.integer(a) and self.integer(b) or _everything(a) and _everything(b)
+                   for a, b in zip(read, written))
+
+    def _same_steps(self, read: tuple, written: tuple) -> bool:
+        """Are `read` and `written` indexes of slices alone, as many of each, with one step (where there is
+        one slice: the written part may be a vector, whose copy is safe only if both parts step alike)?"""
+        steps = [self._step(a) for a in read + written]
+        if not read or len(read) != len(written) or any(k is None for k in steps):
+            return False
+        return len(read) > 1 or steps[0] == steps[1]
+
+    def _step(self, a):
+        """The step of the slice `a` (1 for none), as a constant or the name holding it; None if `a` may not
+        be a slice."""
+        if isinstance(a, ir.Const):
+            return (a.value.step if a.value.step is not None else 1,) if isinstance(a.value, slice) else None
+        step = self.slices.get(a.name)
+        if step is None:
+            return None
+        if isinstance(step, ir.Const):
+            return (step.value if step.value is not None else 1,)
+        return step.name
+
+
+def _read_text(text: str) -> str | None:
+    """The subscript `y[t]` that the statement `text` (`prev = y[t]`) assigns, or None."""
+    try:
+        statement = ast.parse(code(text.strip())).body
+    except SyntaxError:
+        return None
+    if len(statement) == 1 and isinstance(statement[0], ast.Assign) and isinstance(statement[0].value, ast.Subscript):
+        return ast.unparse(statement[0].value)
+    return None
+
+
+def _numeric(dtype: ir.Const) -> bool:
+    """Is `dtype` (a constant) a type of numbers?"""
+    try:
+        return isinstance(dtype, ir.Const) and np.dtype(dtype.value).kind in "biufc"
+    except TypeError:
+        return False
+
+
+def _numeric_constant(a) -> bool:
+    return isinstance(a, ir.Const) and type(a.value) in (int, float, complex, bool)
+
+
+def _everything(a) -> bool:
+    return isinstance(a, ir.Const) and isinstance(a.value, slice) and a.value == EVERYTHING
+
+
+def code(text: str) -> str:
+    """The statement `text` without its comment (`rows[0] *= 2.0  # the caller's row`), as the check quotes it."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return text
+    comment = next((t for t in tokens if t.type == tokenize.COMMENT), None)
+    return text[:comment.start[1]].rstrip() if comment is not None and comment.start[0] == 1 else text
+
+
+def copied(text: str) -> str | None:
+    """The assignment `text` with each value it writes copied (`y[j], y[j + 1] = y[j + 1].copy(), y[j].copy()`),
+    or None if it is not one assignment."""
+    try:
+        statement = ast.parse(code(text.strip())).body
+    except SyntaxError:
+        return None
+    if len(statement) != 1 or not isinstance(statement[0], ast.Assign) or len(statement[0].targets) != 1:
+        return None
+    target, value = statement[0].targets[0], statement[0].value
+
+    def copy_of(v):
+        simple = isinstance(v, (ast.Name, ast.Subscript, ast.Attribute, ast.Call))
+        return f"{ast.unparse(v) if simple else '(' + ast.unparse(v) + ')'}.copy()"
+    if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
+        return f"{', '.join(ast.unparse(t) for t in target.elts)} = {', '.join(copy_of(v) for v in value.elts)}"
+    return f"{ast.unparse(target)} = {copy_of(value)}"
