@@ -374,3 +374,89 @@ def test_a_refusal_in_followed_library_source_is_located_at_the_users_call():
     with pytest.raises(s2s.UnsupportedSyntaxError) as info:
         s2s.grad(_simpson)(0.8)
     assert info.value.filename == __file__ and "integrate.simpson(" in str(info.value)
+
+
+# ---------------------------------------------------------------- copies of a dict argument, then a key written
+# `q = p.copy(); q["w"] = ...` raised a bare IndexError in the adjoint of the write (an array's), `dict(p)` (and a
+# helper's **kw of f(**p)) was refused as a call without rule, and `q["w"] += v` changed p's own array in place
+# where s2s computed on a copy.
+from tests.conftest import numeric_hessian  # noqa: E402
+
+X2 = np.array([3.0, 4.0])
+
+
+def _dict_copy_method(p):
+    q = p.copy()
+    q["w"] = q["w"] * q["b"]
+    return np.sum(q["w"] * X2) * q["b"] + np.sum(p["w"] ** 2)
+
+
+def _dict_copy_builtin(p):
+    q = dict(p)
+    q["w"] = q["w"] * q["b"]
+    return np.sum(q["w"] * X2) * q["b"] + np.sum(p["w"] ** 2)
+
+
+def _dict_copy_new_shape(p):
+    q = p.copy()
+    q["w"] = np.outer(q["w"], q["w"])  # (the value written has another shape than the one it replaces)
+    return np.sum(q["w"]) * q["b"]
+
+
+def _keywords_of(**kw):
+    return np.sum(kw["w"]) * kw["b"] ** 2
+
+
+def _dict_spread_into_keywords(p):
+    return _keywords_of(**p)
+
+
+def _dict_of_pairs(p):
+    q = dict([("a", p["w"][0]), ("b", p["b"])])
+    return q["a"] * q["b"] ** 2
+
+
+def _flat(f):
+    return lambda v: f({"w": v[:2], "b": v[2]})
+
+
+def _as_flat(tree):
+    return np.concatenate([np.ravel(tree["w"]), np.ravel(tree["b"])])
+
+
+def _as_flat_matrix(tree):
+    """The Hessian {"w": {"w": (2, 2), "b": (2,)}, "b": {"w": (2,), "b": ()}} as the 3 x 3 matrix of _flat's."""
+    return np.vstack([np.column_stack([tree["w"]["w"], tree["w"]["b"]]), np.append(tree["b"]["w"], tree["b"]["b"])])
+
+
+@pytest.mark.parametrize("f", [_dict_copy_method, _dict_copy_builtin, _dict_copy_new_shape,
+                               _dict_spread_into_keywords, _dict_of_pairs])
+def test_a_copy_of_a_dict_argument_differentiates_in_every_mode(f):
+    p = {"w": np.array([1.0, 2.0]), "b": 0.5}
+    v0, dp = _as_flat(p), {"w": np.array([1.0, -1.0]), "b": 2.0}
+    numeric = numeric_grad(_flat(f), (v0,), 0)
+    value, g = s2s.value_and_grad(f)(p)
+    assert value == f({"w": np.array([1.0, 2.0]), "b": 0.5})
+    assert set(g) == {"w", "b"} and np.shape(g["w"]) == (2,)
+    assert_close(_as_flat(g), numeric, what="grad")
+    assert_close(s2s.jvp(f)((p,), (dp,))[1], numeric @ _as_flat(dp), what="jvp")
+    for mode in ("forward", "reverse"):
+        assert_close(_as_flat(s2s.jacobian(f, mode=mode)(p)), numeric, what=f"{mode} jacobian")
+    expected = numeric_hessian(_flat(f), v0)
+    assert_close(_as_flat_matrix(s2s.hessian(f)(p)), expected, 1e-4, 1e-5, what="hessian")
+    for mode in ("forward", "reverse"):
+        assert_close(_as_flat_matrix(s2s.jacobian(s2s.grad(f), mode=mode)(p)), expected, 1e-4, 1e-5,
+                     what=f"{mode} jacobian of grad")
+    assert np.array_equal(p["w"], [1.0, 2.0]) and p["b"] == 0.5
+
+
+def _dict_copy_augmented(p):
+    q = p.copy()
+    q["w"] += 1.0  # (Python adds into p["w"] itself: the copy holds the same array)
+    return np.sum(q["w"] * X2) * q["b"] + np.sum(p["w"])
+
+
+def test_an_in_place_operator_on_a_dict_copys_array_is_refused_at_run_time():
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(_dict_copy_augmented)({"w": np.array([1.0, 2.0]), "b": 0.5})
+    assert "q[\"w\"] = q[\"w\"] + 1.0" in str(info.value)

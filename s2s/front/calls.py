@@ -204,6 +204,8 @@ class CallLowering(MethodLowering):
             return self.sorted_call(self.no_spread(args), self.no_spread(kwargs), node, None)
         if target is dict and not args:  # dict(w=w, b=b)
             return self.dict_display([ir.Const(k) for k, _ in kwargs], [v for _, v in kwargs], node, None)
+        if target is dict and len(args) == 1 and not isinstance(args[0], Spread) and not kwargs:
+            return ir.Call("s2s.runtime.dict_from_pairs", args)  # dict(p): a copy of a dict, or of (key, value) pairs
         key = registry.key_of(target)
         if key is None:
             self.refuse_in_place(node, target)
@@ -458,7 +460,7 @@ class CallLowering(MethodLowering):
                 raise self.error(node, f"the keyword argument '{k}' that {name} does not take")
         if len(spread) == 1 and sig.kwarg is not None and not extra and all(p in bound for p in pos + sig.kwonly):
             # wrapper(*args, **kwargs) calling another such: every key of d goes to its **kwargs, a new dict
-            bound[sig.kwarg] = self.materialise(ir.Call("dict", (spread[0].atom,)))
+            bound[sig.kwarg] = self.materialise(ir.Call("s2s.runtime.dict_from_pairs", (spread[0].atom,)))
             spread = []
         elif sig.kwarg is not None:  # a dict its body reads by constant keys: kwargs["scale"] is the atom passed
             var = self.materialise(ir.Call("dict", (), tuple(extra)))

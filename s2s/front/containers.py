@@ -9,8 +9,9 @@ refused at the user's line:
 - `ys[i] = v` into a list inside a loop or a branch (the reverse sweep would put
   back and add up its elements as an array's), and `d[k] = v` into a dict a loop
   or a branch carries (as ssa.py refuses it where the dict is written out);
-- `rows[0] *= 2.0` changes the element itself where it is an array that may be
-  shared: the generated code checks that it is a number;
+- `rows[0] *= 2.0` (or `q["w"] += v` of a dict's copy, which holds the same
+  arrays) changes the element itself where it is an array that may be shared:
+  the generated code checks that it is a number;
 - an advanced index (`M[[1, 0]]`, `y[y > 0]`) reads a copy.
 
 `ContainerChecks` holds these methods of alias.py's `_Aliases`.
@@ -31,6 +32,11 @@ ITERATED = {"builtins.list": "list", "builtins.tuple": "tuple"}
 CONTAINERS = frozenset({"list", "tuple", "builtins.list", "builtins.tuple", "s2s.runtime.appended"})
 # what makes a dict (s2s follows a dict's keys where it is written out whole, not written key by key)
 DICTS = frozenset({"dict", "builtins.dict", "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs"})
+
+
+def _string_key(index: tuple) -> bool:
+    """Is `index` one string constant, a dict's key (`q["w"]`)?"""
+    return len(index) == 1 and isinstance(index[0], ir.Const) and isinstance(index[0].value, str)
 
 
 class ContainerChecks:
@@ -94,8 +100,9 @@ class ContainerChecks:
         if not isinstance(base, ir.Var) or made is None or not made.args or not isinstance(made.args[0], ir.Var):
             return
         element = made.args[0]
-        if self.indexed.get(element.name) != (base, index) or not self._made_as(base.name, CONTAINERS):
-            return
+        if self.indexed.get(element.name) != (base, index) or not (self._made_as(base.name, CONTAINERS) or
+                                                                  _string_key(index)):
+            return  # (a string key: a dict's, whose copy, p.copy() or dict(p), holds p's arrays themselves)
         if s.loc is not None and s.loc.text:
             try:
                 statement = ast.parse(s.loc.text.strip()).body[0]

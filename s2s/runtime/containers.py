@@ -309,14 +309,19 @@ def dict_from_pairs(pairs):
 
 def dict_pairs_adjoint(g, pairs):
     """Adjoint of `dict_from_pairs(pairs)`: each pair's value gets g's part at its key (none for the key; a
-    key given twice keeps the last value, as dict does)."""
+    key given twice keeps the last value, as dict does); of `dict(d)` of a dict d (a copy): g's part at each key."""
+    if isinstance(pairs, dict):
+        return _structured(g, pairs)
     last = {k: i for i, (k, _) in enumerate(pairs)}
     return Parts(TupleParts((0.0, (g[k] if isinstance(g, dict) else g) if last[k] == i else zeros_like(v)))
                  for i, (k, v) in enumerate(pairs))
 
 
 def dict_pairs_tangent(dpairs, pairs):
-    """Tangent of `dict_from_pairs(pairs)` from the pairs' tangents (the keys carry none)."""
+    """Tangent of `dict_from_pairs(pairs)` from the pairs' tangents (the keys carry none); of `dict(d)` of a dict d,
+    from d's tangent (None: zeros)."""
+    if isinstance(pairs, dict):
+        return DictParts((k, dpairs[k] if isinstance(dpairs, dict) else zeros_like(v)) for k, v in pairs.items())
     return DictParts((k, dp[1] if isinstance(dp, (list, tuple)) else zeros_like(v))
                      for (k, v), dp in zip(pairs, dpairs))
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from s2s.errors import S2SError
-from s2s.runtime.core import (batch_key, batch_write, FieldParts, Parts, TupleParts, _zero, is_record, not_a_field,
-                              zeros_like)
+from s2s.runtime.core import (batch_key, batch_write, DictParts, FieldParts, Parts, TupleParts, _zero, is_record,
+                              not_a_field, zeros_like)
 
 __all__ = ["getattr_adjoint", "getattr_adjoint_transpose", "getitem_adjoint", "copy_adjoint", "setitem_value_adjoint", "setitem_tangent",
            "batch_setitem_tangent", "batch_setitem_base", "batch_setitem", "setitem_adjoint", "add_at", "zero_at"]
@@ -91,6 +91,8 @@ def copy_adjoint(g):
 def setitem_value_adjoint(g, *index):
     """Adjoint of `v` in `y[index] = v`: `g[index]`, where an element written twice (a repeated fancy
     index) takes it only at the write that stuck, as NumPy's assignment left it."""
+    if isinstance(g, dict) and len(index) == 1:  # (`q = p.copy(); q["w"] = v` of a dict: the part at the key)
+        return g[index[0]]
     idx = index[0] if len(index) == 1 else index
     part = np.asarray(g)[idx]
     labels = np.arange(np.size(part)).reshape(np.shape(part))
@@ -106,6 +108,10 @@ def setitem_tangent(d, ans, *index):
         return np.zeros(ans.shape)
     if isinstance(ans, (list, tuple)) and len(index) == 1:  # an element of a list adjoint (an accumulator)
         out = Parts(zeros_like(v) for v in ans)
+        out[index[0]] = d
+        return out
+    if isinstance(ans, dict) and len(index) == 1:  # a key of a dict (`q = p.copy(); q["w"] = v`)
+        out = DictParts(zeros_like(ans))
         out[index[0]] = d
         return out
     out = np.zeros(np.shape(ans), dtype=np.result_type(np.asarray(ans).dtype, np.float64))
@@ -126,6 +132,10 @@ def batch_setitem_tangent(d, ans, *index):
         return out
     if _zero(d):
         return 0.0
+    if isinstance(ans, dict) and len(index) == 1:  # a key of a dict: d there, zeros (a bare 0.0) elsewhere
+        out = DictParts((k, 0.0) for k in ans)
+        out[index[0]] = d
+        return out
     d = np.asarray(d)
     out = np.zeros(d.shape[:1] + np.shape(ans), dtype=np.result_type(d.dtype, np.asarray(ans).dtype, np.float64))
     batch_write(out, index, d)
@@ -141,8 +151,8 @@ def batch_setitem_base(d, *index):
         return out
     if _zero(d):
         return 0.0
-    if isinstance(d, (list, tuple)) and len(index) == 1:
-        out = Parts(d)
+    if isinstance(d, (list, tuple, dict)) and len(index) == 1:
+        out = DictParts(d) if isinstance(d, dict) else Parts(d)
         out[index[0]] = 0.0
         return out
     out = np.array(d, dtype=np.result_type(np.asarray(d).dtype, np.float64))
@@ -162,6 +172,10 @@ def batch_setitem(d_base, d_value, ans, *index):
         out = list(d_base)
         out[index[0]] = np.zeros_like(d_base[index[0]]) if d_value is None or _zero(d_value) else d_value
         return type(d_base)(out) if type(d_base) in (tuple, list) else out
+    if isinstance(d_base, dict) and isinstance(ans, dict) and len(index) == 1:  # a key of a dict, the others kept
+        out = DictParts(d_base)
+        out[index[0]] = 0.0 if d_value is None or _zero(d_value) else d_value
+        return out
     if type(d_base) is np.ndarray and type(d_value) is np.ndarray and d_base.dtype == np.float64 and \
             d_value.dtype == np.float64 and d_base.shape[1:] == np.shape(ans):
         out = d_base.copy()  # (the common case: float tangents of the array written and of the value)
@@ -181,6 +195,10 @@ def setitem_adjoint(g, *index):
     if isinstance(g, (list, tuple)) and len(index) == 1:  # a list adjoint stays one: its parts may differ in shape
         out = Parts(g)
         out[index[0]] = zeros_like(g[index[0]])
+        return out
+    if isinstance(g, dict) and len(index) == 1:  # a key of a dict: its part zeroed, a bare 0.0 (the value written
+        out = DictParts(g)                           # there may differ in shape from the one it replaced)
+        out[index[0]] = 0.0
         return out
     out = np.array(g, dtype=np.result_type(np.asarray(g).dtype, np.float64))
     out[index[0] if len(index) == 1 else index] = 0.0
