@@ -16,15 +16,14 @@ import ast
 import copy
 import dataclasses
 import operator
-import re
 
 from s2s import ir, prims
-from s2s.prims import WRITE_THROUGH as VIEWS
 from s2s.front import fence
 from s2s.front.alias_loops import python_number
 from s2s.front.branches import BranchLowering
 from s2s.front.calls import CallLowering
 from s2s.front.effects import RAISE, EffectLowering
+from s2s.front.element_writes import ElementWriteLowering
 from s2s.front.expressions import ExpressionLowering
 from s2s.front.functions import FunctionLowering, check_no_function_values
 from s2s.front.lists import ComprehensionLowering, ListLowering
@@ -33,7 +32,7 @@ from s2s.front.lowering import always_exits, inline_iterators, lower_loop_return
 from s2s.front.outside import _LITERAL, OutsideLowering
 from s2s.front.rule_calls import RuleCallLowering
 from s2s.front.source import MISSING, Source, parameters
-from s2s.ir.names import Namer, base_name, names_in
+from s2s.ir.names import Namer, names_in
 from s2s.ir.walk import defined_names, mark_arrays, mark_names
 
 
@@ -116,7 +115,7 @@ class Shared:
 
 
 class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowering, EffectLowering, FunctionLowering,
-               ListLowering, ComprehensionLowering, LoopLowering, OutsideLowering):
+               ListLowering, ComprehensionLowering, LoopLowering, OutsideLowering, ElementWriteLowering):
     def __init__(self, src: Source, shared: Shared, depth: int = 0):
         self.src = src
         self.shared = shared  # (its fields are attributes of the builder: see below the class)
@@ -333,164 +332,6 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
         else:
             raise self.error(target, f"assignment to {type(target).__name__.lower()}")
 
-    def write_element(self, target: ast.Subscript, value: ir.Atom, parts: tuple | None = None) -> None:
-        """`y[index] = value` on an array the function created: a new version of y (`setitem`). `parts`: the
-        index, already read (np.add.at's, read once for the values and the write), else target's own.
-
-        Generated code writes in place; the reverse sweep puts the overwritten
-        elements back. Writing into a parameter, module data or a view of one is
-        rejected: the caller's array would change."""
-        if not isinstance(target.value, ast.Name):
-            raise self.error(target, "assignment to an element of an expression", "assign to a named array")
-        name = target.value.id
-        base = self.read(name, target.value)
-        if isinstance(base, ir.Var) and base.name in self.dicts:
-            raise self.error(target, f"assignment to a key of the dict '{name}'",
-                             f"write the dict with all its keys at once: {name} = {{'w': w, 'b': b}}")
-        root = self.array_root(base, join=True)
-        # (a join, or the header of a loop entered with one: the arrays the join may be say why not)
-        frame, header = next(((f, p) for f in self.loop_path for p in f.phis.values() if ir.Var(p.target) == base),
-                             (None, None))
-        joined = header.operands[0] if header is not None else base
-        if root is None and isinstance(joined, ir.Var) and joined.name in self.phis:
-            around = self.loop_path[:self.loop_path.index(frame)] if frame is not None else self.loop_path
-            _, why = self._own_arrays(joined.name, tuple(around))
-            raise self.error(target, f"assignment to an element of '{name}', which a loop or a branch may leave "
-                                     f"bound to {why}", f"copy it first: {name} = np.copy({name})")
-        made = self.definitions.get(base.name) if isinstance(base, ir.Var) else None
-        if root is None and made is not None and made.op == "list":  # (a list display: `ys[0] += v` would write
-            # into the part itself, a view of an argument maybe, where `ys[0] = v` rebinds the slot)
-            raise self.error(target, f"assignment to an element of the list '{name}'",
-                             f"build the list whole (a comprehension, or {name}.append(v) in order), or make an "
-                             f"array ({name} = np.zeros(n)) and write into that")
-        key = target.slice.value if isinstance(target.slice, ast.Constant) else None
-        if root is None:  # (a key that is a string: a dict's, for which np.copy makes a 0-d object array)
-            raise self.error(target, f"assignment to an element of '{name}', which the function did not create",
-                             f"make a new dict holding every key: {name} = {{{key!r}: value, 'other': {name}['other']}}"
-                             if isinstance(key, str) else f"copy it first: {name} = np.copy({name})")
-        if self.pushed.get(root) and not self._rebound_after_push(root) or \
-                any(self.pushed.get(a) for a in self.phi_arrays.get(root, ())):
-            # (the stack holds the array itself: as a value, it would miss this write)
-            raise self.error(target, f"a write into '{name}' after this gradient saved it on a stack",
-                             "differentiate the function once, or make the array where it is last written")
-        if parts is None:
-            index = target.slice
-            parts = tuple(self.atom(e) for e in index.elts) if isinstance(index, ast.Tuple) else (self.atom(index),)
-        new = self.assign(self.version(name), ir.Call("setitem", (base,) + parts + (value,)))
-        self.roots[new.name] = root
-        self.env[name] = new
-
-    def array_root(self, atom, join: bool = False):
-        """The name of the fresh array `atom` is a version of, or None if it may be shared. `join`: for an element
-        write, a join of an if or a loop's name after it may be an array of its own (see `_own_arrays`); an
-        in-place operator on it (`y *= v`) rebinds the name instead, and a loop writing it is refused."""
-        if not isinstance(atom, ir.Var):
-            return None
-        if atom.name in self.roots:
-            return self.roots[atom.name]
-        if atom.name in self.phis and join:
-            arrays, _ = self._own_arrays(atom.name)
-            if arrays is None:
-                return None
-            self.roots[atom.name] = atom.name
-            self.phi_arrays[atom.name] = arrays
-            return atom.name
-        definition = self.definitions.get(atom.name)
-        if definition is None or definition.op in VIEWS and not self.stack_element(definition):
-            return None
-        self.roots[atom.name] = atom.name
-        return atom.name
-
-    def _defining(self, name: str):
-        """What defines `name` (alias_loops.python_number): its call, a finished phi's operands, or None (a
-        parameter, or the header of a loop being built, whose back edge is not known yet)."""
-        return self.phis[name].operands if name in self.phis else self.definitions.get(name)
-
-    def _header_root(self, atom, typed: bool = False):
-        """`y -= v` in a loop whose header carries y (a loop that writes no element of y, so `loop` did not make
-        its phi a version of y's array), where the function writes y's elements elsewhere: NumPy changes the one
-        array in place (a 0-d array too, where `y = y - v` would make a NumPy scalar that `y[...] = w` after the
-        loop cannot write). The header becomes a version of the array y enters the loop as (that of the loop
-        around it, in turn), as if the loop wrote y's elements; None where y enters as no array of its own."""
-        phi = next((p for f in self.loop_path for p in f.phis.values()
-                    if isinstance(atom, ir.Var) and p.target == atom.name), None)
-        if phi is None:
-            return None
-        entry = phi.operands[0]
-        root = self.array_root(entry, join=True)
-        if root is None:
-            root = self._header_root(entry, typed)
-        if root is None or not typed and not self._may_be_0d(root):  # (rebinding an array of some axes is exact,
-            return None                                             # and reads as written: `cum = cum + a`)
-        self.roots[phi.target] = root
-        return root
-
-    def _may_be_0d(self, name: str) -> bool:
-        """May the array `name` is the first version of have no axes? Not where its maker is given a shape of
-        some axes (np.zeros(n), np.ones((3, 2))) or always makes one (np.concatenate)."""
-        made = self.definitions.get(name)
-        if made is None or made.op in prims.ARRAY_RESULTS:
-            return made is None
-        shape = made.args[0] if made.op in prims.FILLED and made.args else None
-        if isinstance(shape, ir.Const):
-            return shape.value == () or not isinstance(shape.value, (int, tuple))
-        return shape is None or not (python_number(shape, self._defining) or self._tuple_parts(shape))
-
-    def _rebound_after_push(self, phi: str) -> bool:
-        """Is `phi` a loop's name (in generated code, whose loop pushes it onto a stack at each iteration) that
-        every iteration rebinds to an array it makes (`cum_1_saved.append(cum_1); cum_1 = cum_1 + a`)? Then the
-        array it holds after the loop was never pushed (none pushed at all if the loop ran no iteration), and a
-        write into it leaves the stack as it was."""
-        frame = self.phi_loops.get(phi)
-        if frame is None or self.roots.get(phi) != phi or self.pushed.get(phi, 0) != frame.pushed.get(phi, 0):
-            return False  # (pushed after the loop too: `cum_1_saved_1.append(cum_1)` then `cum_1[j] = ...`)
-        ends = [self.phis[phi].operands[1]] + [j.values.get(phi) for j in frame.continues + frame.breaks]
-        return all(isinstance(v, ir.Var) and v.name not in self.phis and frame in self.made_in.get(v.name, ())
-                   for v in ends)
-
-    def _own_arrays(self, phi: str, around: tuple | None = None) -> tuple[set | None, str]:
-        """May `phi` (a join of an if, or a loop's name after it ends) be written as a new array of its own, here?
-        Each value it may be is an array the function made (`np.zeros(4)` before a loop, `cum * 2.0 + a` in
-        it; a branch's `a * 2.0`), or None where the name is unbound (a read raises first), and none of them
-        is made outside a loop around this point: the loop's next iteration would read it as it was made,
-        written or not, which no SSA value describes. Whether another name still holds one of those arrays
-        after the write is the alias stage's (alias.py), which refuses that read. Returns (those arrays, by
-        their first names, ""), or (None, why not). `around`: the loops around the write (those being built)."""
-        around = tuple(self.loop_path) if around is None else around
-        todo, seen, arrays = [phi], set(), set()
-        while todo:
-            name = todo.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            if name in self.phis and name not in self.roots:
-                for o in self.phis[name].operands:
-                    if isinstance(o, ir.Var):
-                        todo.append(o.name)
-                    elif not (isinstance(o, ir.Const) and o.value is None):  # (None: unbound on that path)
-                        return None, f"the value {o.value!r}"
-                continue
-            root = self.roots.get(name)
-            if root is None:
-                definition = self.definitions.get(name)
-                if definition is None:
-                    return None, f"{_spelled(name)}, an array the function did not create"
-                if definition.op in VIEWS and not self.stack_element(definition):
-                    return None, f"{_spelled(name)}, a view of another array"
-                root = name
-            if root not in self.made_in or self.made_in[root][:len(around)] != around:
-                return None, f"{_spelled(root)}, an array made before the loop around this line"
-            arrays.add(root)
-        return arrays, ""
-
-    def _tuple_parts(self, atom: ir.Atom):
-        """The component atoms of a tuple built in this function, if it is one."""
-        if isinstance(atom, ir.Const) and isinstance(atom.value, tuple):
-            return [ir.Const(v) for v in atom.value]
-        if isinstance(atom, ir.Var):
-            return self.tuples.get(atom.name)
-        return None
-
     def read(self, name: str, node) -> ir.Atom:
         if name in self.env:
             flag = self.env.get(_bound_key(name))
@@ -576,12 +417,6 @@ def flatten_with(stmts: list) -> list:
             s.body, s.orelse = flatten_with(s.body), flatten_with(s.orelse)
         out.append(s)
     return out
-
-
-def _spelled(name: str) -> str:
-    """The user's name behind an SSA version, quoted (`cum_2` -> `'cum'`), or "a value" for a temporary."""
-    base = base_name(name)
-    return "a value" if re.fullmatch(r"t\d*", base) else f"'{base}'"
 
 
 def _written_versions(body: list, roots: dict, phi_arrays: dict) -> dict:
