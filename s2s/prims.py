@@ -117,6 +117,8 @@ FILLED = frozenset({"numpy.zeros", ONES, "numpy.empty"})
 # operations whose result is a float (an array of floats) whatever their numeric operands, without dtype=
 FLOAT_RESULTS = FILLED | {"numpy.eye", "numpy.identity", "numpy.linspace", "numpy.logspace", "numpy.geomspace",
                           "builtins.float", "truediv"}
+# calls whose result is a new array of numbers with this many axes, whatever their arguments (front/alias_elements.py)
+RESULT_AXES = {"numpy.arange": 1, "numpy.eye": 2, "numpy.identity": 2}
 # calls whose result is always a NumPy array of at least one axis (whatever their arguments: lists, numbers)
 ARRAY_RESULTS = frozenset({"numpy.concatenate", "numpy.stack"})
 # NumPy functions whose result is a list or a tuple of arrays

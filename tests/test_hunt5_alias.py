@@ -64,18 +64,20 @@ def matrix_entry(z):
     return np.sum(U) + a + b
 
 
-def entry_of_zeros_like(z):
-    V = np.zeros_like(np.ones((2, 3)))
+def entry_of_a_copy(z):
+    V = np.ones((2, 3)).copy()
+    total = 0.0
     for i in range(2):
         for j in range(3):
             V[i, j] = z[j] * (i + 1.0)
             w = V[i, j]
             V[i, j] = w * w
-    return np.sum(V)
+            total = total + w * V[i, j]
+    return np.sum(V) + total
 
 
 @pytest.mark.parametrize("f", [recursive_filter, element_then_write, filter_of_shape_and_len, matrix_entry,
-                               entry_of_zeros_like])
+                               entry_of_a_copy])
 def test_an_element_of_an_array_of_known_axes_is_a_number(f):
     check_every_mode(f, Z3, exact=True)
 

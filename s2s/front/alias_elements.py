@@ -3,8 +3,8 @@ a part of the array they write.
 
 - A read at integer positions along every axis of an array (`prev = y[t]` of a vector, `U[i, j]` of a matrix) is
   a NumPy scalar, a copy: a later write into the array does not show through it. The number of axes is known
-  where the function made the array with a shape (`np.zeros(n)`, `np.ones((3, 4))`, `np.zeros_like` of such an
-  array); elsewhere such a read may be a row, a view, and is one for the analysis.
+  where the function made the array with a shape (`np.zeros(n)`, `np.ones((3, 4))`, a copy of such an array);
+  elsewhere such a read may be a row, a view, and is one for the analysis.
 - `y[index] = v` where v may be a view of y itself is refused, except where NumPy's copy reads every element
   before writing it (`ElementAliases.overlapping_write`).
 `ElementAliases` holds these methods of alias.py's `_Aliases`.
@@ -24,12 +24,8 @@ from s2s.ir.names import base_name
 
 # calls that make a new array of the shape their first argument gives
 SHAPED = prims.FILLED | {prims.FULL}
-# calls that make a new array of their first argument's shape
-SHAPED_LIKE = frozenset({"numpy.zeros_like", "numpy.ones_like", "numpy.empty_like", "numpy.full_like", *prims.COPIES})
-# of those, the ones with a fill value (their second argument)
-FILLED_WITH = frozenset({prims.FULL, "numpy.full_like"})
 # calls whose result always has this many axes
-RANKED = {"numpy.arange": 1, "numpy.eye": 2, "numpy.identity": 2}
+RANKED = prims.RESULT_AXES
 # a full slice, `:`
 EVERYTHING = slice(None, None, None)
 
@@ -62,11 +58,11 @@ class ElementAliases:
             return None
         if call.op in RANKED:
             return RANKED[call.op]
-        if len(call.args) != (2 if call.op in FILLED_WITH else 1):
+        if len(call.args) != (2 if call.op == prims.FULL else 1):
             return None
         if call.op == prims.FULL and dtype is None and not _numeric_constant(call.args[1]):
-            return None  # (np.full(3, v) of an object v holds it; np.full_like(a, v) has a's type)
-        if call.op in SHAPED_LIKE:
+            return None  # (np.full(3, v) of an object v holds it)
+        if call.op in prims.COPIES:
             return self.rank(call.args[0])
         shape = call.args[0] if call.op in SHAPED else None
         if isinstance(shape, ir.Const):
@@ -170,6 +166,19 @@ class ElementAliases:
         if isinstance(step, ir.Const):
             return (step.value if step.value is not None else 1,)
         return step.name
+
+
+def written_name(text: str) -> str | None:
+    """The name of the array the statement `text` writes an element of (`v[0] = ...`, `v[1:] += ...`), or None."""
+    try:
+        statement = ast.parse(code(text.strip())).body
+    except SyntaxError:
+        return None
+    target = statement[0].targets[0] if len(statement) == 1 and isinstance(statement[0], ast.Assign) else \
+        statement[0].target if len(statement) == 1 and isinstance(statement[0], ast.AugAssign) else None
+    while isinstance(target, ast.Subscript):
+        target = target.value
+    return target.id if isinstance(target, ast.Name) else None
 
 
 def _read_text(text: str) -> str | None:
