@@ -460,3 +460,81 @@ def test_an_in_place_operator_on_a_dict_copys_array_is_refused_at_run_time():
     with pytest.raises(s2s.S2SError) as info:
         s2s.grad(_dict_copy_augmented)({"w": np.array([1.0, 2.0]), "b": 0.5})
     assert "q[\"w\"] = q[\"w\"] + 1.0" in str(info.value)
+
+
+# ---------------------------------------------------------------- list and tuple data read by scipy's rules
+# A list the module holds (or a tuple constant) met the rules' own arithmetic (`x - loc`, `1.0 - k`) as a list: a
+# bare TypeError inside generated code, in every mode; a list display worked (read through np.asarray).
+BINARY = [1, 0, 1]
+TRIALS = [1, 0, 3]
+DATA = [0.1, 0.5, 1.2]
+POSITIVE = [0.5, 1.5]
+TUPLE_COUNTS = (1, 0, 2)
+
+
+def _bernoulli_list(p):
+    return np.sum(stats.bernoulli.logpmf(BINARY, p))
+
+
+def _binom_list(p):
+    return np.sum(stats.binom.logpmf(TRIALS, 4, p))
+
+
+def _norm_list_data(m):
+    return np.sum(stats.norm.logpdf(DATA, m, 2.0))
+
+
+def _norm_list_scale(m):
+    return np.sum(stats.norm.logpdf(m, 0.3, DATA))
+
+
+def _gamma_list_data(a):
+    return np.sum(stats.gamma.logpdf(POSITIVE, a, 0.0, 1.3))
+
+
+def _beta_list_shape(b):
+    return np.sum(stats.beta.logpdf(0.4, POSITIVE, b))
+
+
+def _t_list_df(x):
+    return np.sum(stats.t.logpdf(x, POSITIVE))
+
+
+def _betaln_list(b):
+    return np.sum(special.betaln(POSITIVE, b))
+
+
+def _poisson_tuple(mu):
+    return np.sum(stats.poisson.logpmf(TUPLE_COUNTS, mu))
+
+
+def _bernoulli_literal(p):
+    return np.sum(stats.bernoulli.logpmf([1, 0, 1], p))
+
+
+@pytest.mark.parametrize("f, x", [(_bernoulli_list, 0.3), (_binom_list, 0.3), (_norm_list_data, 0.4),
+                                  (_norm_list_scale, 0.4), (_gamma_list_data, 2.0), (_beta_list_shape, 3.0),
+                                  (_t_list_df, 0.6), (_betaln_list, 3.0), (_poisson_tuple, 1.5),
+                                  (_bernoulli_literal, 0.3)])
+def test_scipy_rules_read_list_and_tuple_data_as_numpy_does(f, x):
+    slope = numeric_grad(f, (x,), 0)
+    curvature = (f(x + 1e-4) - 2.0 * f(x) + f(x - 1e-4)) / 1e-8
+    assert_close(s2s.grad(f)(x), slope, what="grad")
+    assert_close(s2s.jvp(f)((x,), (1.0,))[1], slope, what="jvp")
+    for mode in ("forward", "reverse"):
+        assert_close(s2s.jacobian(f, mode=mode)(x), slope, what=f"{mode} jacobian")
+        assert_close(s2s.jacobian(s2s.grad(f), mode=mode)(x), curvature, 1e-4, 1e-4, what=f"{mode} of grad")
+    assert_close(s2s.hessian(f)(x), curvature, 1e-4, 1e-4, what="hessian")
+
+
+def _bessel_order(v):
+    return np.sum(special.iv(v, POSITIVE))
+
+
+def test_the_derivative_of_a_bessel_function_in_its_order_is_refused_not_zero():
+    # special.iv's partial in the order v was None (no derivative): grad gave 0.0 where it is I_v's slope in v
+    for transform in (s2s.grad(_bessel_order), lambda v: s2s.jvp(_bessel_order)((v,), (1.0,))):
+        with pytest.raises(s2s.NonDifferentiableError) as info:
+            transform(1.5)
+        assert "the derivative in the order v has no rule" in str(info.value) and \
+            "pass v as a constant" in str(info.value) and info.value.filename == __file__

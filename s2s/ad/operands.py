@@ -1,9 +1,9 @@
 """How a call's operands meet its rules, the same in every mode.
 
-- `arrays_of_displays(fn, namer)`: a list or tuple display that a NumPy elementwise function reads
-  (`np.maximum([a, b * b], 0.1)`) is read through np.asarray there, as NumPy reads it, so that the rules,
-  which apply operators to their operands (`x >= y`, `2.0 * x`), see an array (a pass over the SSA function,
-  returning new IR).
+- `arrays_of_displays(fn, namer)`: a list or tuple display (or a list the module holds) that a NumPy or SciPy
+  elementwise function reads (`np.maximum([a, b * b], 0.1)`, `stats.bernoulli.logpmf(K, p)`) is read through
+  np.asarray there, as NumPy reads it, so that the rules, which apply operators to their operands (`x >= y`,
+  `2.0 * x`, `x - loc`), see an array (a pass over the SSA function, returning new IR).
 - `uncovered(op, rule, i)`: why operand `i`, which has a derivative, has no entry in `op`'s tangent rule (None: it
   has one, or a None entry: no derivative in it, an index or a shape), and `operand_refusal` the located error
   for it: a transformation refuses such an operand, never dropping its derivative.
@@ -27,18 +27,22 @@ def arrays_of_displays(fn: ir.Function, namer: Namer) -> ir.Function:
     a list for its other readers. Returns new IR (the input is not modified)."""
     displays = {s.target for s in ir.statements(fn.body) if isinstance(s, ir.Assign)
                 and isinstance(s.value, ir.Call) and s.value.op in ("list", "tuple") and s.value.args}
-    if not displays:
-        return fn
+    # (and a list the module holds: `K = [1, 0, 1]` read by stats.bernoulli.logpmf(K, p))
+    displays |= {name for name, held in fn.free.items() if isinstance(held[0], list) and held[0]}
     asarray = registry.key_of(numpy.asarray)
+
+    def display(a, op) -> bool:  # (a tuple constant, `T = (1, 0, 1)` of the module's, where elementwise)
+        return isinstance(a, ir.Var) and a.name in displays or isinstance(a, ir.Const) and \
+            type(a.value) is tuple and bool(a.value) and _elementwise(op)
 
     def block(_, items):
         out = []
         for s in items:
             if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and _reads_arrays(s.value.op) and any(
-                    isinstance(a, ir.Var) and a.name in displays for a in s.value.args):
+                    display(a, s.value.op) for a in s.value.args):
                 args = []
                 for a in s.value.args:
-                    if isinstance(a, ir.Var) and a.name in displays:
+                    if display(a, s.value.op):
                         array = namer.fresh("t")
                         out.append(ir.Assign(array, ir.Call(asarray, (a,)), s.loc, temp=True))
                         a = ir.Var(array)
@@ -63,6 +67,11 @@ def _reads_arrays(op: str) -> bool:
         return True
     record = registry.PRIMITIVES.get(op)
     return record is not None and record.facts.get("kind") in ("elementwise", "multilinear")
+
+
+def _elementwise(op: str) -> bool:
+    record = registry.PRIMITIVES.get(op)
+    return record is not None and record.facts.get("kind") == "elementwise"
 
 
 def uncovered(op: str, rule, i: int) -> str | None:

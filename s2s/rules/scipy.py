@@ -124,8 +124,12 @@ elementwise(SP + "kl_div", lambda ans, x, y: np.log(x / y), lambda ans, x, y: 1.
 
 # ================================================================ modified Bessel functions of the first kind (in x)
 # I_v' = (I_{v-1} + I_{v+1}) / 2, I_0' = I_1; the exponentially scaled ive = iv * exp(-|x|) loses sign(x) * ive
-elementwise(SP + "iv", None, lambda ans, v, x: 0.5 * (special.iv(v - 1, x) + special.iv(v + 1, x)))
-elementwise(SP + "ive", None, lambda ans, v, x: 0.5 * (special.ive(v - 1, x) + special.ive(v + 1, x)) - np.sign(x) * ans)
+# (the order v may be any real number: a derivative in it exists, and has no rule here; refused, not taken as 0)
+_NO_ORDER = "the derivative in the order v has no rule (only the one in x); pass v as a constant"
+elementwise(SP + "iv", lambda ans, v, x: _refuse(SP + "iv", _NO_ORDER),
+            lambda ans, v, x: 0.5 * (special.iv(v - 1, x) + special.iv(v + 1, x)))
+elementwise(SP + "ive", lambda ans, v, x: _refuse(SP + "ive", _NO_ORDER),
+            lambda ans, v, x: 0.5 * (special.ive(v - 1, x) + special.ive(v + 1, x)) - np.sign(x) * ans)
 elementwise(SP + "i0", lambda ans, x: special.i1(x))
 elementwise(SP + "i1", lambda ans, x: 0.5 * (special.i0(x) + special.iv(2, x)))
 elementwise(SP + "i0e", lambda ans, x: special.i1e(x) - np.sign(x) * ans)
