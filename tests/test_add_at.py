@@ -420,7 +420,7 @@ def result_used(x):
 
 @pytest.mark.parametrize("f, line, words", [
     (into_parameter, 2, "which the function did not create"),
-    (into_view, 4, "did not create"),
+    (into_view, 4, "a view of another array"),
     (with_keyword, 3, "b="),
     (with_out, 3, "drop out="),
     (two_arguments, 3, "with 2 arguments"),

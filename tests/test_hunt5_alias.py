@@ -181,3 +181,52 @@ def row_from_a_column(z):
 def test_a_row_written_from_a_column_is_refused():
     error = refused_at(row_from_a_column, Z3, "U[0, :] = U[:, 1]", "writing into 'U' a value that may be a view of 'U'")
     assert error.hint.endswith("U[0, :] = U[:, 1].copy()")
+
+
+# ----------------------------------------------------------------- messages that name what the user wrote
+def written_through_and(x):
+    y = x * 1.0
+    v = x.size > 0 and y
+    v[0] = 3.0 * x[1]
+    return np.sum(y * x)  # refused: NumPy's y is v on one path
+
+
+def test_a_write_through_an_and_names_the_users_variable():
+    error = refused_at(written_through_and, Z3, "return np.sum(y * x)", r"after line \d+ wrote into 'v', which")
+    assert "v = np.copy(v)" in error.hint and "t3" not in str(error)
+
+
+def list_written_in_a_loop(z):
+    y = [0.0, 0.0, 0.0]
+    for t in range(3):
+        y[t] = z[t] * 2.0  # refused
+    return sum(y)
+
+
+def list_written_in_nested_loops(z):
+    y = [0.0] * 3
+    for s in range(2):
+        for t in range(3):
+            y[t] = z[t] * 2.0  # refused
+    return sum(y)
+
+
+def row_written(z):
+    M = np.zeros((2, 3))
+    row = M[0]
+    row[1] = z[0]  # refused
+    return np.sum(M) + z[1]
+
+
+def argument_written(z):
+    z[0] = 1.0  # refused
+    return np.sum(z)
+
+
+def test_an_element_write_into_a_list_or_a_view_the_function_made_says_what_it_is():
+    for f in (list_written_in_a_loop, list_written_in_nested_loops):
+        error = refused_at(f, Z3, "y[t] = z[t] * 2.0", "assignment to an element of the list 'y'")
+        assert "y = np.zeros(n)" in error.hint and "did not create" not in str(error)
+    error = refused_at(row_written, Z3, "row[1] = z[0]", "assignment to an element of 'row', a view of another array")
+    assert "row = np.copy(row)" in error.hint
+    refused_at(argument_written, Z3, "z[0] = 1.0", "assignment to an element of 'z', which the function did not create")

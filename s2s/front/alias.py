@@ -43,7 +43,7 @@ from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.names import Namer, base_name
 from s2s.ir.walk import array_versions, defined_names, definitions, ends_with_exit
 from s2s.front.alias_calls import CALLED, CallAliases, returned_operands
-from s2s.front.alias_elements import ElementAliases, code, copied
+from s2s.front.alias_elements import ElementAliases, code, copied, written_name
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED, LoopAliases
 from s2s.front.containers import ITERATED, ContainerChecks
 
@@ -150,7 +150,10 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
         if r is not None:
             newest = self.state.current.get(r, name)
             if newest == SHARED:
-                phi, line = base_name(self.through[r][0]), self.through[r][1].line if self.through[r][1] else "?"
+                phi, wrote = base_name(self.through[r][0]), self.through[r][1]
+                line = wrote.line if wrote else "?"
+                if _is_temp(phi):  # (`v = c and y`: the user's name for the value of the `and` written into)
+                    phi = written_name(wrote.text if wrote else "") or "the array"
                 raise self.error(loc, f"reading the array that '{base_name(name)}' was bound to, after line {line} wrote "
                                       f"into '{phi}', which a loop or a branch may have left bound to that same array",
                                  f"NumPy's value depends on the path taken: copy before line {line} ({phi} = np.copy("

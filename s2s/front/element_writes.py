@@ -41,13 +41,24 @@ class ElementWriteLowering:
             _, why = self._own_arrays(joined.name, tuple(around))
             raise self.error(target, f"assignment to an element of '{name}', which a loop or a branch may leave "
                                      f"bound to {why}", f"copy it first: {name} = np.copy({name})")
-        made = self.definitions.get(base.name) if isinstance(base, ir.Var) else None
-        if root is None and made is not None and made.op == "list":  # (a list display: `ys[0] += v` would write
+        while isinstance(joined, ir.Var):  # (the value entering the loops around)
+            header = next((p for f in self.loop_path for p in f.phis.values() if p.target == joined.name), None)
+            if header is None:
+                break
+            joined = header.operands[0]
+        made = self.definitions.get(joined.name) if isinstance(joined, ir.Var) else None
+        if root is None and (made is not None and made.op == "list" or isinstance(joined, ir.Const) and
+                             isinstance(joined.value, list)):  # (a list display: `ys[0] += v` would write
             # into the part itself, a view of an argument maybe, where `ys[0] = v` rebinds the slot)
             raise self.error(target, f"assignment to an element of the list '{name}'",
                              f"build the list whole (a comprehension, or {name}.append(v) in order), or make an "
                              f"array ({name} = np.zeros(n)) and write into that")
         key = target.slice.value if isinstance(target.slice, ast.Constant) else None
+        if root is None and made is not None and made.op in VIEWS and not isinstance(key, str):
+            raise self.error(target, f"assignment to an element of '{name}', a view of another array or an item of "
+                                     f"a container (s2s follows element writes into an array by the name it was "
+                                     f"made with)", f"write into that array by its own name, or copy it first: "
+                                     f"{name} = np.copy({name})")
         if root is None:  # (a key that is a string: a dict's, for which np.copy makes a 0-d object array)
             raise self.error(target, f"assignment to an element of '{name}', which the function did not create",
                              f"make a new dict holding every key: {name} = {{{key!r}: value, 'other': {name}['other']}}"
