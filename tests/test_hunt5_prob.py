@@ -4,7 +4,7 @@ import pytest
 from scipy import special, stats
 
 import s2s
-from tests.conftest import assert_close, numeric_grad
+from tests.conftest import assert_close, check_every_mode, numeric_grad
 
 X4 = np.array([0.9, 1.7, 1.3, 2.2])
 W4 = np.array([1.0, 2.0, 3.0, 4.0])
@@ -538,3 +538,25 @@ def test_the_derivative_of_a_bessel_function_in_its_order_is_refused_not_zero():
             transform(1.5)
         assert "the derivative in the order v has no rule" in str(info.value) and \
             "pass v as a constant" in str(info.value) and info.value.filename == __file__
+
+
+# ---------------------------------------------------------------- scipy's array API namespace: xp = array_namespace(a)
+# scipy's code calls NumPy through `xp = array_namespace(a)`; `xp.min(a, axis=0)` was read as a method of the array
+# xp (np.min(xp, a, axis=0)), refused or a TypeError
+from scipy._lib._array_api import array_namespace  # noqa: E402
+
+GRID = np.array([[0.3, -1.2], [1.5, 0.4], [-0.7, 2.0]])
+
+
+def _namespace_extremes(a, axis=0):
+    xp = array_namespace(a)
+    return xp.max(a, axis=axis) - xp.min(xp.abs(a), axis=axis)
+
+
+def _through_namespace(w):
+    return np.sum(_namespace_extremes(w * GRID + w ** 2) ** 2)
+
+
+def test_an_array_api_namespace_call_is_the_librarys_function_not_an_arrays_method():
+    check_every_mode(_through_namespace, 0.8)
+    assert "np.max(" in s2s.grad(_through_namespace).source

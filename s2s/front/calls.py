@@ -14,6 +14,7 @@ import inspect
 import numbers
 import os
 import sysconfig
+import types
 
 import numpy
 from numpy import ndarray as numpy_ndarray
@@ -57,6 +58,14 @@ class CallLowering(MethodLowering):
             owner = self.static_value(func.value)
             if isinstance(owner, numpy.ufunc):  # np.subtract.outer(x, y), np.add.reduce(x, axis=1)
                 return self.ufunc_method(owner, func, node)
+            held = self.env.get(func.value.id) if isinstance(func.value, ast.Name) else None
+            namespace = function_of(held) if held is not None else None
+            if namespace is not None and isinstance(namespace.obj, types.ModuleType):  # xp.min(a, axis=0): the
+                found = getattr(namespace.obj, func.attr, MISSING)  # namespace's function, not a method of a
+                if found is MISSING:
+                    raise self.missing_attribute(func, namespace.obj)
+                return self.call_object(found, self.spread(node.args), self.keywords(node.keywords), node,
+                                        f"{namespace.name}.{func.attr}")
             key = prims.METHODS.get(func.attr)
             if key is None:
                 base = self.atom(func.value)
@@ -193,6 +202,9 @@ class CallLowering(MethodLowering):
             self.no_spread(kwargs)
         if getattr(target, "__s2s_transformation__", False):
             return self.transform_now(target, args, kwargs, node)
+        namespace = _array_namespace(target)
+        if namespace is not None:  # xp = array_namespace(a) in scipy's source: NumPy's, for the arrays s2s reads
+            return ir.Const(FunctionValue(spelled, namespace))
         if target is functools.partial:
             return self.partial_value(args, kwargs, node)
         held = self.held_call(target, args, kwargs, node, spelled)
@@ -520,6 +532,20 @@ class CallLowering(MethodLowering):
 def _numerical(fn) -> bool:
     """Is `fn` NumPy's or SciPy's, whose parameters `out` and `dtype` mean what `placed` takes them to?"""
     return (getattr(fn, "__module__", None) or "").split(".")[0] in ("numpy", "scipy")
+
+
+def _array_namespace(fn):
+    """The module `fn` returns where it is an array API namespace's maker (scipy's `array_namespace(*arrays)`,
+    array_api_compat's `array_namespace` and `get_namespace`) and given NumPy's arrays, which are all s2s
+    differentiates: the namespace the library's code then calls (`xp.min(a, axis=0)`); else None."""
+    if getattr(fn, "__name__", None) not in ("array_namespace", "get_namespace") or \
+            (getattr(fn, "__module__", None) or "").split(".")[0] not in ("scipy", "array_api_compat"):
+        return None
+    try:
+        namespace = fn(numpy.empty(0))
+    except Exception:
+        return None
+    return namespace if isinstance(namespace, types.ModuleType) else None
 
 
 def _shown(node: ast.Call, fn) -> str:
