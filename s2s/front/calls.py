@@ -12,8 +12,6 @@ import ast
 import functools
 import inspect
 import numbers
-import os
-import sysconfig
 import types
 
 import numpy
@@ -24,8 +22,9 @@ from s2s.errors import NonDifferentiableError, S2SError, SourceUnavailableError
 from s2s.front import fence
 from s2s.front.effects import AT as SCATTER_ADDS  # (np.add.at as a statement: effects.ufunc_at)
 from s2s.front.functions import FunctionValue, function_of
+from s2s.front.libraries import library_function, namespace_made_by, numerical, shown
 from s2s.front.loops import _bound_key
-from s2s.front.methods import LIBRARIES, Dispatch, Held, MethodLowering
+from s2s.front.methods import Dispatch, Held, MethodLowering
 from s2s.front.source import MISSING, parameters, read_function
 from s2s.front.ufunc_messages import ufunc_instead, ufunc_keyword_fix
 from s2s.rules import custom, registry
@@ -202,7 +201,7 @@ class CallLowering(MethodLowering):
             self.no_spread(kwargs)
         if getattr(target, "__s2s_transformation__", False):
             return self.transform_now(target, args, kwargs, node)
-        namespace = _array_namespace(target)
+        namespace = namespace_made_by(target)
         if namespace is not None:  # xp = array_namespace(a) in scipy's source: NumPy's, for the arrays s2s reads
             return ir.Const(FunctionValue(spelled, namespace))
         if target is functools.partial:
@@ -228,13 +227,13 @@ class CallLowering(MethodLowering):
             raise self.error(node, f"{name}() of a sequence, or with keyword arguments",
                              f"use np.{name}(np.array(values)), or {name}(a, b) of two values")
         plain = target.__func__ if inspect.ismethod(target) else target
-        if key is not None and inspect.isfunction(plain) and not _library_function(plain) and \
+        if key is not None and inspect.isfunction(plain) and not library_function(plain) and \
                 custom.users_rule(target) is not None:
             args, kwargs = self.rule_arguments(target, args, kwargs, node)  # mul(a, y=b) is mul(a, b)
         elif key is not None:
             self.no_spread(args)
             self.no_spread(kwargs)
-        if isinstance(target, numpy.ufunc) or _numerical(plain):
+        if isinstance(target, numpy.ufunc) or numerical(plain):
             args, kwargs = self.placed(target, key, args, kwargs, node, spelled)
         if key is not None:
             args, kwargs = registry.positional(key, args, kwargs, ir.Const, target)  # norm.logpdf(x, scale=s)
@@ -247,8 +246,8 @@ class CallLowering(MethodLowering):
                 else ir.Call("slice", args)
         if getattr(target, "__s2s_packed__", False):  # jf(primals, tangents) of s2s.jvp: jvp_f takes them one by one
             args, kwargs = self.packed_arguments(target, args, kwargs, node, spelled), ()
-        if inspect.isfunction(target) and _library_function(target) and self.made_outside(args, kwargs):
-            return self.opaque_call(target, args, kwargs, _shown(node, target))  # (cdist(X, X) of module data)
+        if inspect.isfunction(target) and library_function(target) and self.made_outside(args, kwargs):
+            return self.opaque_call(target, args, kwargs, shown(node, target))  # (cdist(X, X) of module data)
         if inspect.isfunction(target) and not (getattr(target, "__module__", None) or "").startswith("s2s.") \
                 or getattr(target, "__s2s_generated__", None) is not None:
             return self.inline(target, args, kwargs, node)  # (s2s's own helpers have rules, or none)
@@ -392,13 +391,13 @@ class CallLowering(MethodLowering):
             finally:
                 self.inlining.pop()
         except S2SError as exc:
-            if not _library_function(fn) or returns_none:
+            if not library_function(fn) or returns_none:
                 raise
             # what s2s refused in a library's own source (scipy's f-strings, cdist's writes) says nothing about the
             # user's line: the function is called as it is, as one without source, and its result is a constant
             # where its arguments do not depend on what is differentiated (errors.missing_rule names it otherwise)
             self.block[:] = block
-            return self.opaque_call(fn, self.no_spread(args), self.no_spread(kwargs), _shown(node, fn), exc)
+            return self.opaque_call(fn, self.no_spread(args), self.no_spread(kwargs), shown(node, fn), exc)
 
     def recursive_call(self, fn, args, kwargs, node) -> ir.Expr:
         """`fn(args)` for a recursive `fn`: a call of it, its keyword arguments put in their places."""
@@ -527,58 +526,6 @@ class CallLowering(MethodLowering):
             return args + tuple(parts)
         tail = self.materialise(ir.Call("getitem", (seq, ir.Const(slice(len(left), None, None)))))
         return args + tuple(parts) + (Spread(tail, rest.node),)
-
-
-def _numerical(fn) -> bool:
-    """Is `fn` NumPy's or SciPy's, whose parameters `out` and `dtype` mean what `placed` takes them to?"""
-    return (getattr(fn, "__module__", None) or "").split(".")[0] in ("numpy", "scipy")
-
-
-def _array_namespace(fn):
-    """The module `fn` returns where it is an array API namespace's maker (scipy's `array_namespace(*arrays)`,
-    array_api_compat's `array_namespace` and `get_namespace`) and given NumPy's arrays, which are all s2s
-    differentiates: the namespace the library's code then calls (`xp.min(a, axis=0)`); else None."""
-    if getattr(fn, "__name__", None) not in ("array_namespace", "get_namespace") or \
-            (getattr(fn, "__module__", None) or "").split(".")[0] not in ("scipy", "array_api_compat"):
-        return None
-    try:
-        namespace = fn(numpy.empty(0))
-    except Exception:
-        return None
-    return namespace if isinstance(namespace, types.ModuleType) else None
-
-
-def _shown(node: ast.Call, fn) -> str:
-    """A library function as the user called it, and its full name: `cdist (scipy.spatial.distance.cdist)`."""
-    spelled, full = ast.unparse(node.func), f"{fn.__module__}.{fn.__qualname__}"
-    return spelled if spelled == full else f"{spelled} ({full})"
-
-
-def _library_function(fn) -> bool:
-    """Is `fn` a library's (NumPy, SciPy, the standard library, an installed package), not the user's own?"""
-    if (getattr(fn, "__module__", None) or "").split(".")[0] in LIBRARIES:
-        return True
-    try:
-        path = os.path.realpath(inspect.getsourcefile(fn) or "")
-    except TypeError:
-        return False
-    return any(path.startswith(os.path.realpath(root) + os.sep) for root in _INSTALLED if root)
-
-
-# where installed packages and the standard library live (a user's code is elsewhere, or installed editable)
-_INSTALLED = tuple({sysconfig.get_paths().get(k) for k in ("purelib", "platlib", "stdlib", "platstdlib")} - {None})
-
-
-def _home_module(obj, name: str) -> str | None:
-    """The module a library callable can be imported from under `name` (for generated imports)."""
-    import importlib
-    module = getattr(obj, "__module__", None)
-    if not module or getattr(obj, "__name__", None) != name:
-        return None
-    try:
-        return module if getattr(importlib.import_module(module), name, None) is obj else None
-    except Exception:
-        return None
 
 
 class Spread:

@@ -13,7 +13,7 @@ import numpy as np
 
 from s2s import ir
 from s2s.errors import LibraryCall, S2SError
-from s2s.front.calls import _home_module, _library_function, _shown
+from s2s.front.libraries import home_module, library_function, shown
 from s2s.front.functions import FunctionValue
 from s2s.front.methods import user_object
 from s2s.front.source import MISSING
@@ -70,7 +70,7 @@ class OutsideLowering:
         self.namer.reserve(name)
         module = getattr(self.src.func, "__module__", None) if name not in self.src.closure else None
         if module is not None and (self.src.globals.get(name) is not obj or getattr(builtins, name, None) is obj):
-            module = _home_module(obj, name)  # (generated code's namespace holds the builtins it read: `tuple`)
+            module = home_module(obj, name)  # (generated code's namespace holds the builtins it read: `tuple`)
         self.free[name] = (obj, module)
         return name
 
@@ -92,7 +92,7 @@ class OutsideLowering:
     def library_scope(self, fn, node: ast.Call) -> str | None:
         """How the user called the library function `fn` whose source s2s follows (`special.zeta`), None for a
         function of the user's: its statements keep that call's line, and a refusal there names it."""
-        return _shown(node, fn) if fn is not None and _library_function(fn) else None
+        return shown(node, fn) if fn is not None and library_function(fn) else None
 
     def made_outside(self, args: tuple, kwargs: tuple) -> bool:
         """Are `args` and the values of `kwargs` made of constants and the module's data alone, by calls of them,
