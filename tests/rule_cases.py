@@ -311,6 +311,12 @@ CASES += [
     # abs's slope, piecewise constant: derivative 0 away from 0 (at 0 refused: tests/test_hunt5_ties.py)
     ("s2s.runtime.abs_slope", lambda x: rt.abs_slope(x) * x * x, (V3 + np.sign(V3),), 0),
     ("s2s.runtime.abs_slope", lambda x: rt.abs_slope(x) * x * x, (-0.7,), 0),
+    # abs's adjoint g * abs' (x): linear in g, no derivative in x away from 0 (at 0: tests/test_hunt5_ties.py)
+    ("s2s.runtime.abs_adjoint", lambda g, x: rt.abs_adjoint(g * g, x) * x, (V3, V3 + np.sign(V3)), (0, 1)),
+    ("s2s.runtime.abs_adjoint", lambda g, x: rt.abs_adjoint(g * g, x) * x, (1.3, -0.7), (0, 1)),
+    ("s2s.runtime.abs_adjoint", lambda g, x: rt.abs_adjoint(g * g, x), (0.8, V3 + np.sign(V3)), (0, 1)),
+    ("s2s.runtime.abs_adjoint_derivative", lambda g, x: rt.abs_adjoint_derivative(g * g, x, x) * x,
+     (V3, V3 + np.sign(V3)), (0, 1)),
     ("s2s.runtime.where", lambda x, y: rt.where(x > 0.0, x, y), (SEP, W), (0, 1)),
     ("s2s.runtime.where", lambda x, y: rt.where(x > 0.0, x, y), (0.7, -1.3), (0, 1)),
     ("s2s.runtime.setitem_value_adjoint", lambda g: rt.setitem_value_adjoint(g, np.array([0, 2, 0])), (V3,), 0),

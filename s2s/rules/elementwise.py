@@ -47,6 +47,42 @@ def _extremum_share(i: int, share):
     return partial
 
 
+# abs' (0) is 0, the midpoint. The adjoint of abs(x) is one call, rt.abs_adjoint(g, x) = g * abs' (x), seeing the
+# adjoint g flowing into abs and x: its derivative is dg * abs' (x) + g * abs'' (x) dx. The second term is 0 but at
+# x == 0 (a Dirac, ignored as everywhere). The first is exact but at x == 0 where g moves: there an adjoint that
+# depends on |x| (abs(u) ** 2's 2 |u|) needs abs' (0) ** 2 = 1, and even its tangent reads 0 (abs' (0) = 0 in it):
+# rt.abs_adjoint_derivative refuses where x is 0 and g's tangent or cotangent is not, or x moves (dx: forward mode,
+# where g has a tangent at all). Where g is constant (np.sum(np.abs(w)) * lam) no derivative in g is taken: the
+# second derivative is the a.e. one (docs/limitations.md, Kinks).
+def _absolute(key: str, **options) -> Primitive:
+    """abs: derivative rt.abs_slope(x); its adjoint rt.abs_adjoint(g, x)."""
+    return define(key, [lambda g, ans, x: rt.abs_adjoint(g, x)], [lambda d, ans, x: rt.abs_slope(x) * d],
+                  kind="elementwise", **options)
+
+
+def _abs_adjoint_tangent(batched: bool):
+    """The tangent of rt.abs_adjoint(g, x) (and of rt.abs_adjoint_derivative(g, x, dx)): dg * abs' (x), x's tangent
+    dx only checked; none where g has none. (Vector mode: the batch of a number g standing for x's shape widened.)"""
+    def tangent(tangents, ans, g, x, *checked):
+        dg, dx = tangents[0], tangents[1] if len(tangents) > 1 else None
+        if dg is None:
+            return 0.0
+        dg = rt.batch_align(dg, ans) if batched else dg
+        return rt.abs_adjoint_derivative(dg, x) if dx is None else rt.abs_adjoint_derivative(dg, x, dx)
+    return tangent
+
+
+for _key in ("s2s.runtime.abs_adjoint", "s2s.runtime.abs_adjoint_derivative"):
+    define(_key, [lambda G, ans, g, x, *checked: rt.abs_adjoint_derivative(G, x), None, None],
+           tangent_fn=_abs_adjoint_tangent(False), batched_fn=_abs_adjoint_tangent(True), broadcast=True,
+           batched=[lambda d, ans, g, x, *checked: _abs_adjoint_tangent(True)((d,), ans, g, x), None, None],
+           rank_of_argument=1)
+# abs' (x) itself, in abs's tangent rt.abs_slope(x) * dx differentiated again (forward mode twice, reverse over
+# forward): refused at 0 where x moves (forward mode: |max(a, 0)| at a < 0 is flat), at every 0 in reverse mode
+define("s2s.runtime.abs_slope", [lambda g, ans, x: g * rt.abs_curvature(x)],
+       [lambda d, ans, x: rt.abs_curvature(x, d)], broadcast=True, batched=[lambda d, ans, x: rt.abs_curvature(x, d)])
+
+
 class Unless:
     """A mask partial of `masked` that is 1 where `mask` does not hold (np.fmax's y where x is not chosen)."""
     def __init__(self, mask):
@@ -106,7 +142,7 @@ elementwise("neg", lambda ans, x: -1.0, broadcast=False, pointwise=True)
 elementwise("pos", lambda ans, x: 1.0, broadcast=False, pointwise=True)
 
 # ---------------------------------------------------------------- builtins
-scalar("builtins.abs", lambda ans, x: rt.abs_slope(x))
+_absolute("builtins.abs", pointwise=True)
 scalar("builtins.float", lambda ans, x: 1.0)
 EXTREMUM_ARGUMENTS = 32  # the operands of max(a, b, ...) and min(...) with a rule (a call with more is refused)
 scalar("builtins.max", *(_extremum_share(i, _over) for i in range(EXTREMUM_ARGUMENTS)), tangent_broadcast=True,
@@ -141,7 +177,7 @@ scalar("math.hypot", *(lambda ans, *xs, i=i: rt.ratio_or_zero(xs[i], ans) for i 
 scalar("math.sinh", lambda ans, x: math.cosh(x))
 scalar("math.cosh", lambda ans, x: math.sinh(x))
 scalar("math.tanh", lambda ans, x: 1.0 - ans ** 2)
-scalar("math.fabs", lambda ans, x: rt.abs_slope(x))
+_absolute("math.fabs", pointwise=True)
 scalar("math.asinh", lambda ans, x: 1.0 / math.sqrt(x ** 2 + 1.0))
 scalar("math.acosh", lambda ans, x: rt.divide(1.0, math.sqrt(x ** 2 - 1.0)))
 scalar("math.atanh", lambda ans, x: 1.0 / (1.0 - x ** 2))
@@ -179,9 +215,9 @@ elementwise("numpy.power", lambda ans, x, y: power_slope(x, y), lambda ans, x, y
 elementwise("numpy.float_power", lambda ans, x, y: y * np.float_power(x, y - 1), lambda ans, x, y: ans * np.log(x))
 elementwise("numpy.square", lambda ans, x: 2.0 * x)
 elementwise("numpy.reciprocal", lambda ans, x: -ans ** 2)
-elementwise("numpy.abs", lambda ans, x: rt.abs_slope(x))
-elementwise("numpy.absolute", lambda ans, x: rt.abs_slope(x))
-elementwise("numpy.fabs", lambda ans, x: rt.abs_slope(x))
+_absolute("numpy.abs", broadcast=True)
+_absolute("numpy.absolute", broadcast=True)
+_absolute("numpy.fabs", broadcast=True)
 elementwise("numpy.float64", lambda ans, x: 1.0, broadcast=False, tangent_broadcast=True)
 elementwise("numpy.copysign", lambda ans, x, y: rt.abs_slope(x) * np.copysign(1.0, ans), None)  # |x| times y's sign
 scalar("math.copysign", lambda ans, x, y: rt.abs_slope(x) * math.copysign(1.0, ans), None)  # y's sign is a step

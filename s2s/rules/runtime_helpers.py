@@ -36,10 +36,6 @@ linear(RT + "copy_saved", lambda g, ans, x: g)
 # ---------------------------------------------------------------- no derivative
 nondiff(RT + "zeros_like", RT + "shape_of")
 nondiff(RT + "tie_share", RT + "abs_curvature", elementwise=True)  # (kinks: piecewise constant, derivative 0)
-# abs' (0) is 0, the midpoint: a second derivative through abs at 0 is refused (rt.abs_curvature), 0 elsewhere;
-# forward mode only where x moves (its tangent is not 0: |max(a, 0)| at a < 0 is flat), reverse mode at every 0
-define(RT + "abs_slope", [lambda g, ans, x: g * rt.abs_curvature(x)], [lambda d, ans, x: rt.abs_curvature(x, d)],
-       broadcast=True, batched=[lambda d, ans, x: rt.abs_curvature(x, d)])
 # checks made by generated code
 nondiff(RT + "require_scalar", RT + "require_bound", RT + "require_immutable", RT + "require_number",
         RT + "require_length", RT + "require_keywords", RT + "require_float_array")

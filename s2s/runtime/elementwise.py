@@ -7,8 +7,8 @@ import numpy as np
 
 from s2s.errors import S2SError
 
-__all__ = ["power_slope", "power_slope_dy", "abs_slope", "abs_curvature", "tie_share", "ratio_or_zero", "log_or_zero",
-           "polygamma", "divide", "where"]
+__all__ = ["power_slope", "power_slope_dy", "abs_slope", "abs_adjoint", "abs_adjoint_derivative", "abs_curvature",
+           "tie_share", "ratio_or_zero", "log_or_zero", "polygamma", "divide", "where"]
 
 
 def power_slope(x, y, k=1):
@@ -56,23 +56,51 @@ def abs_slope(x):
     return np.sign(x)
 
 
+def abs_adjoint(g, x):
+    """The adjoint of `abs(x)`, `g * abs_slope(x)`: g with x's sign, 0 at 0. One call that sees both the adjoint g
+    flowing into abs and x, so that a second derivative through it knows whether g moves where x is 0 (its rules:
+    s2s/rules/elementwise.py; abs_adjoint_derivative)."""
+    return g * abs_slope(x)
+
+
+def abs_adjoint_derivative(g, x, dx=0.0):
+    """A derivative of `abs_adjoint(., x)` in its adjoint, met by a second derivative through abs: the tangent dg of
+    the adjoint (forward mode, x moving by dx) or a cotangent (reverse mode), times abs' (x). Exact where x is not
+    0; at 0 it is refused where g or dx is not 0: the adjoint into abs that moves there (abs(u) ** 2's, 2 |u|, moves
+    with u, though abs' (0) = 0 makes its tangent read 0) needs abs' (0) ** 2 = 1. Where it does not move (a
+    constant lam in np.sum(np.abs(w)) * lam) this derivative is never taken, and the second derivative is exact."""
+    if np.any(_at_kink(x, g)) or np.any(_at_kink(x, dx)):
+        raise _kink_error("where the derivative of the function with respect to abs's result moves (a constant one, "
+                          "lam in lam * np.sum(np.abs(w)), has its second derivative)")
+    return g * abs_slope(x)
+
+
 def abs_curvature(x, d=None):
-    """The derivative of `abs_slope(x)` (times the tangent d of x, where given), met by a second derivative through
-    abs: 0 where x is not 0. At 0 (where d, given, is not 0: x at 0 but moving) it is refused: there the second
-    derivative of a function of abs(x) is its own curvature (2 for abs(x) ** 2, 0.25 for softplus written with abs,
-    undefined for abs(x) itself), which no value of the rules can give once abs' (0) is the midpoint 0 (the square
-    of abs' (0) would have to be 1). Reverse mode, which does not know d, refuses at every 0."""
+    """The derivative of `abs_slope(x)` (times the tangent d of x, where given), met by a second derivative of a
+    tangent through abs (forward mode twice; the first derivative of a tangent program): 0 where x is not 0. At 0
+    (where d, given, is not 0: x at 0 but moving) it is refused, as in abs_adjoint_derivative; reverse mode, which
+    does not know d, refuses at every 0."""
     shape = np.shape(x) if d is None else np.broadcast_shapes(np.shape(x), np.shape(d))
-    if not (isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == np.bool_ or np.iscomplexobj(x)):
-        moving = np.equal(x, 0) if d is None else np.equal(x, 0) & np.not_equal(d, 0)
-        if np.any(moving):
-            raise S2SError("abs (np.abs, math.fabs): a second derivative at 0, the kink of abs, is not computed by "
-                           "s2s: it depends there on the function's own curvature (2 for abs(u) ** 2, 0.25 for "
-                           "softplus written with abs), which the rule does not see (the first derivative there is "
-                           "the midpoint, 0); take it where the argument of abs is not 0, or write the function "
-                           "without abs: u ** 2 for abs(u) ** 2, np.logaddexp(0.0, z) for np.maximum(z, 0.0) + "
-                           "np.log1p(np.exp(-np.abs(z)))")
+    if np.any(_at_kink(x, 1.0 if d is None else d)):
+        raise _kink_error("through the tangent of abs where its argument moves")
     return np.zeros(shape) if shape else 0.0
+
+
+def _at_kink(x, moving):
+    """Where x (a float argument of abs) is 0 and `moving` is not."""
+    if isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == np.bool_ or np.iscomplexobj(x):
+        return False
+    if type(x) is float and type(moving) is float:
+        return x == 0.0 and moving != 0.0
+    return np.equal(x, 0) & np.not_equal(moving, 0)
+
+
+def _kink_error(where: str) -> S2SError:
+    return S2SError(f"abs (np.abs, math.fabs): a second derivative at 0, the kink of abs, {where}, is not computed by "
+                    "s2s: it depends there on the function's own curvature (2 for abs(u) ** 2, 0.25 for softplus "
+                    "written with abs), which the rule does not see (the first derivative there is the midpoint, 0); "
+                    "take it where the argument of abs is not 0, or write the function without abs: u ** 2 for "
+                    "abs(u) ** 2, np.logaddexp(0.0, z) for np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))")
 
 
 def tie_share(x, ans, *operands):
