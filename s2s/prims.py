@@ -56,7 +56,7 @@ METHODS = {
     # a dict's (an argument's: pytree parameters): lists a loop or a comprehension reads
     "values": "s2s.runtime.dict_values", "items": "s2s.runtime.dict_items", "keys": "s2s.runtime.dict_keys",
 }
-ATTRIBUTES = {"T": "numpy.transpose", "shape": "numpy.shape", "ndim": "numpy.ndim", "size": "numpy.size",
+ATTRIBUTES = {"T": "numpy.transpose", "mT": "numpy.matrix_transpose", "shape": "numpy.shape", "ndim": "numpy.ndim", "size": "numpy.size",
               "dtype": "numpy.ndarray.dtype", "real": "numpy.real", "imag": "numpy.imag"}
 # the shape queries, which read only an array's shape: what the passes emit and look for (np.shape(x)[0] is an int)
 SHAPE, NDIM, SIZE = ATTRIBUTES["shape"], ATTRIBUTES["ndim"], ATTRIBUTES["size"]
@@ -218,8 +218,9 @@ MAY_RETURN_OPERAND = {
     "builtins.max": slice(None), "builtins.min": slice(None),  # one of the operands (of arrays: the object)
     # (no records: opaque calls)
     "numpy.real_if_close": slice(0, 1), "numpy.trim_zeros": slice(0, 1), "numpy.require": slice(0, 1),
-    "numpy.asarray_chkfinite": slice(0, 1), "numpy.asmatrix": slice(0, 1), "numpy.rollaxis": slice(0, 1),
-    "numpy.unstack": slice(0, 1), "numpy.lib.stride_tricks.sliding_window_view": slice(0, 1),
+    "numpy.asarray_chkfinite": slice(0, 1), "numpy.asmatrix": slice(0, 1),
+    "numpy.rollaxis": slice(0, 1),  # (read as np.moveaxis, rules/linear.py, except where its axes' signs differ)
+    "numpy.lib.stride_tricks.sliding_window_view": slice(0, 1),
     "numpy.lib.stride_tricks.as_strided": slice(0, 1), "numpy.frombuffer": slice(0, 1),
     "numpy.from_dlpack": slice(0, 1), "numpy.polyint": slice(0, 1),  # (polyint: the operand itself for m=0)
     "numpy.astype": slice(0, 1),  # (NumPy 2's np.astype(y, dtype, copy=False): y itself where no conversion is needed)

@@ -230,3 +230,93 @@ def test_an_element_write_into_a_list_or_a_view_the_function_made_says_what_it_i
     error = refused_at(row_written, Z3, "row[1] = z[0]", "assignment to an element of 'row', a view of another array")
     assert "row = np.copy(row)" in error.hint
     refused_at(argument_written, Z3, "z[0] = 1.0", "assignment to an element of 'z', which the function did not create")
+
+
+# ----------------------------------------------------------------- NumPy 2's x.mT, np.unstack; np.rollaxis
+X3D = np.arange(24.0).reshape(2, 3, 4) / 10 - 0.9
+W3D = np.linspace(0.1, 0.5, 24)
+
+
+def matrix_transpose_attribute(x):
+    return np.sum(x.mT @ x) + np.sum(np.sin(x).mT[1] * x[0].T)
+
+
+def rolled_to_the_front(x):
+    return np.sum(np.rollaxis(x, 2) ** 2 * W3D.reshape(4, 2, 3))
+
+
+def rolled_to_the_end(x):
+    return np.sum(np.rollaxis(x, 0, 3) ** 3 * W3D.reshape(3, 4, 2))
+
+
+def rolled_from_the_end(x):
+    return np.sum(np.rollaxis(x, -1, -2) ** 3 * W3D.reshape(2, 4, 3))
+
+
+def unstacked(x):
+    return np.sum(np.unstack(x)[1] ** 2 * np.unstack(x)[0])
+
+
+def unstacked_along_an_axis(x):
+    a, b, c, d = np.unstack(np.sin(x), axis=2)
+    return np.sum(a * b + c ** 2 * d)
+
+
+@pytest.mark.parametrize("f", [matrix_transpose_attribute, rolled_to_the_front, rolled_to_the_end,
+                               rolled_from_the_end, unstacked, unstacked_along_an_axis])
+def test_numpy_2_views_differentiate_in_every_mode(f):
+    if not hasattr(np, "unstack"):
+        pytest.skip("NumPy 2's x.mT and np.unstack")
+    check_every_mode(f, X3D, exact=True)
+
+
+def test_rollaxis_is_read_as_the_moveaxis_numpy_makes_or_refused():
+    from s2s import ir
+    from s2s.rules.linear import _rolled
+    x = np.arange(120.0).reshape(2, 3, 4, 5)
+    read = 0
+    for axis in range(-4, 4):
+        for start in range(-4, 5):
+            moved = _rolled((ir.Var("x"), ir.Const(axis), ir.Const(start)))
+            if moved is not None:
+                read += 1
+                assert np.array_equal(np.moveaxis(x, moved[1].value, moved[2].value), np.rollaxis(x, axis, start))
+                assert np.moveaxis(x, moved[1].value, moved[2].value).shape == np.rollaxis(x, axis, start).shape
+    assert read == 40  # (every start=0, and the axes of one sign)
+
+
+def rolled_across_signs(x):
+    return np.sum(np.rollaxis(x, -1, 1) ** 2)  # refused: where axis -1 ends depends on x.ndim
+
+
+def transposed_view_read_after_write(x):
+    y = x * 1.0
+    v = y.mT
+    y[0, 0, 0] = 5.0
+    return np.sum(v)  # refused: NumPy's v shows the write
+
+
+def unstacked_views_read_after_write(x):
+    y = x * 1.0
+    parts = np.unstack(y, axis=1)
+    y[0, 0, 0] = 5.0
+    return np.sum(parts[0])  # refused
+
+
+def rolled_view_written(x):
+    y = x * 1.0
+    v = np.rollaxis(y, 2)
+    v[0, 0, 0] = 5.0  # refused: writes y
+    return np.sum(y)
+
+
+def test_the_numpy_2_views_are_views_and_a_rollaxis_across_signs_is_refused():
+    if not hasattr(np, "unstack"):
+        pytest.skip("NumPy 2's x.mT and np.unstack")
+    with pytest.raises(s2s.NonDifferentiableError, match="np.rollaxis with these arguments") as info:
+        s2s.grad(rolled_across_signs)(X3D)
+    assert "np.moveaxis(x, -1, 1)" in str(info.value)
+    refused_at(transposed_view_read_after_write, X3D, "return np.sum(v)", "reading 'v' from line \\d+, a view of 'y'")
+    error = refused_at(unstacked_views_read_after_write, X3D, "return np.sum(parts[0])", "reading 'parts'")
+    assert "parts = tuple(v.copy() for v in np.unstack(y, axis=1))" in error.hint
+    refused_at(rolled_view_written, X3D, "v[0, 0, 0] = 5.0", "assignment to an element of 'v', a view")

@@ -43,7 +43,7 @@ from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.names import Namer, base_name
 from s2s.ir.walk import array_versions, defined_names, definitions, ends_with_exit
 from s2s.front.alias_calls import CALLED, CallAliases, returned_operands
-from s2s.front.alias_elements import ElementAliases, code, copied, written_name
+from s2s.front.alias_elements import ElementAliases, assigned_text, code, copied, written_name
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED, LoopAliases
 from s2s.front.containers import ITERATED, ContainerChecks
 
@@ -318,7 +318,9 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
             # objects it holds
             self.view_of(s.target, s.value.args, s.loc)
             if isinstance(s.value.args[0], ir.Var):
-                self.iterated[s.target] = f"{ITERATED[s.value.op]}({base_name(s.value.args[0].name)}.copy())"
+                made = assigned_text(s.loc.text if s.loc is not None else "") if _is_temp(s.value.args[0].name) else None
+                self.iterated[s.target] = f"{ITERATED[s.value.op]}(v.copy() for v in {made})" if made else \
+                    f"{ITERATED[s.value.op]}({base_name(s.value.args[0].name)}.copy())"  # (np.unstack(y) is tuple(t1))
         elif isinstance(s.value, ir.Call) and s.value.op == "getitem" and any(self._fancy(a) for a in s.value.args[1:]):
             pass  # `M[[1, 0]]`, `y[y > 0]`: NumPy's advanced indexing makes a copy
         elif isinstance(s.value, ir.Call) and self.element(s.value):

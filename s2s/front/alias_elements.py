@@ -102,7 +102,7 @@ class ElementAliases:
             return None
         array = base_name(array)
         made = self.made.get(name)
-        spelled = _read_text(made.text if made is not None else "") or f"{array}[...]"
+        spelled = assigned_text(made.text if made is not None else "", ast.Subscript) or f"{array}[...]"
         axes = f"{len(read[1])} ax{'i' if len(read[1]) == 1 else 'e'}s"
         taken = base_name(name) if not re.fullmatch(r"t\d+", name) else "..."
         return (f"{spelled}: a number if '{array}' has {axes}, but a view of '{array}' if it has more, and s2s cannot "
@@ -181,13 +181,13 @@ def written_name(text: str) -> str | None:
     return target.id if isinstance(target, ast.Name) else None
 
 
-def _read_text(text: str) -> str | None:
-    """The subscript `y[t]` that the statement `text` (`prev = y[t]`) assigns, or None."""
+def assigned_text(text: str, kind=ast.expr) -> str | None:
+    """The value (of the type `kind`) that the statement `text` assigns (`y[t]` of `prev = y[t]`), or None."""
     try:
         statement = ast.parse(code(text.strip())).body
     except SyntaxError:
         return None
-    if len(statement) == 1 and isinstance(statement[0], ast.Assign) and isinstance(statement[0].value, ast.Subscript):
+    if len(statement) == 1 and isinstance(statement[0], ast.Assign) and isinstance(statement[0].value, kind):
         return ast.unparse(statement[0].value)
     return None
 

@@ -466,6 +466,43 @@ alias("numpy.linalg.trace", f"{np._prefix}.trace", (("x", REQUIRED), ("offset", 
 alias("numpy.linalg.diagonal", f"{np._prefix}.diagonal", (("x", REQUIRED), ("offset", 0)), _last_two_axes,
       "np.diagonal(x, offset, axis1=-2, axis2=-1)")
 
+# np.rollaxis(x, axis, start): np.moveaxis(x, axis, start), or to start - 1 where axis comes before start (a view
+# either way); the two are compared as given where their signs agree (a negative one counts from the end, as
+# NumPy adds x.ndim to it), which any start=0 does
+def _rolled(args):
+    x, axis, start = args[0], args[1], args[2] if len(args) > 2 else ir.Const(0)
+    if not (isinstance(axis, ir.Const) and isinstance(start, ir.Const) and type(axis.value) is int and
+            type(start.value) is int):
+        return None
+    if start.value == 0:
+        return (x, axis, start)
+    if (axis.value < 0) != (start.value < 0):
+        return None
+    return (x, axis, ir.Const(start.value - 1 if axis.value < start.value else start.value))
+
+
+alias("numpy.rollaxis", f"{np._prefix}.moveaxis", (("a", REQUIRED), ("axis", REQUIRED), ("start", 0)), _rolled,
+      "np.moveaxis(x, axis, destination), the destination the position the axis ends at (np.rollaxis(x, -1, 1) "
+      "of a 3-d x is np.moveaxis(x, -1, 1))")
+
+
+# NumPy 2's np.unstack(x, axis=k): the views x[i] along axis k, tuple(np.moveaxis(x, k, 0)) (whose rows are views),
+# for an axis given as a number
+def _unstacked(materialise, x, axis=ir.Const(0)):
+    if not (isinstance(axis, ir.Const) and type(axis.value) is int):
+        return ir.Call("numpy.unstack", (x, axis))
+    if axis.value != 0:
+        x = materialise(ir.Call(f"{np._prefix}.moveaxis", (x, axis, ir.Const(0))))
+    return ir.Call("builtins.tuple", (x,))
+
+
+def _unstack_refusal(*args, **kwargs):
+    refuse("numpy.unstack", "np.unstack with an axis known only at run time has no derivative rule in s2s",
+           "write tuple(np.moveaxis(x, axis, 0)), the same views")
+
+
+reading("numpy.unstack", _unstacked, _unstack_refusal, parameters=(("x", REQUIRED), ("axis", 0)))
+
 # ---------------------------------------------------------------- more shapes and selections
 # np.diagflat(v, k): the entries of v on the k-th diagonal; the adjoint reads that diagonal back
 linear("numpy.diagflat", lambda g, ans, v, k=0: np.reshape(np.diagonal(g, **non_default(offset=(k, 0))), np.shape(v)))
