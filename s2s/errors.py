@@ -62,6 +62,14 @@ class UnsupportedSyntaxError(S2SError, SyntaxError):
     """
 
     def __init__(self, construct: str, filename: str, lineno: int, col: int, text: str, hint: str = ""):
+        call = getattr(text, "call", "")
+        if call:  # (a statement of a library's source s2s follows, at the user's call: its variables mean nothing
+            spelled = call.split(" (")[0]  # to the user, the function they called does)
+            construct, col = call, max(text.find(spelled), 0)
+            hint = (f"s2s follows its Python source, which changes a list or an array in place in a way s2s does "
+                    f"not follow; where no derivative need pass through it, compute it outside the function and "
+                    f"pass the result in, otherwise register a rule with @s2s.adjoint({spelled}) (and "
+                    f"@s2s.tangent for forward mode)")
         self.construct = construct
         self.hint = hint
         msg = f"{construct} is not supported by s2s"
@@ -198,6 +206,23 @@ class LibraryCall(str):
 
     unfollowed = ""
     inside = ""
+
+
+class LibraryLine(str):
+    """The text of the user's line (`ir.Loc.text`) that the statements of a library function's Python source s2s
+    follows keep, and `call`: that call as the user spelled it (`integrate.simpson
+    (scipy.integrate._quadrature.simpson)`). A refusal of one of them names the call, not the library's variables."""
+
+    def __new__(cls, text: str, call: str):
+        out = super().__new__(cls, text)
+        out.call = call
+        return out
+
+    def __reduce__(self):  # (copied and pickled with its call: a stage's IR copy keeps it)
+        return LibraryLine, (str(self), self.call)
+
+    def strip(self, *chars):
+        return LibraryLine(str.strip(self, *chars), self.call)
 
 
 def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = None,

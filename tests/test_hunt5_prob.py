@@ -369,11 +369,24 @@ def test_a_call_without_rule_in_followed_library_source_is_named_as_the_users_ca
         assert "@s2s.adjoint(special.zeta)" in message and "@s2s.adjoint(_ufuncs" not in message
 
 
-def test_a_refusal_in_followed_library_source_is_located_at_the_users_call():
-    # simpson's list write was refused at scipy/integrate/_quadrature.py
+def _comb(n):
+    return special.comb(n, 2.0)
+
+
+@pytest.mark.parametrize("f, spelled, full", [
+    (_simpson, "integrate.simpson", "scipy.integrate._quadrature.simpson"),
+    (_comb, "special.comb", "scipy.special._basic.comb")])
+def test_a_refusal_in_followed_library_source_names_the_users_call_and_what_to_write(f, spelled, full):
+    # simpson's list write was refused at scipy/integrate/_quadrature.py, then at the user's line but about scipy's
+    # variables ('l', and comb's 'vals': "copy it when you take it"), advising to rewrite scipy's code
     with pytest.raises(s2s.UnsupportedSyntaxError) as info:
-        s2s.grad(_simpson)(0.8)
-    assert info.value.filename == __file__ and "integrate.simpson(" in str(info.value)
+        s2s.grad(f)(0.8 if f is _simpson else 5.0)
+    message = str(info.value)
+    assert info.value.filename == __file__ and f"return {spelled}(" in message
+    assert message.startswith(f"{spelled} ({full}) is not supported by s2s (s2s follows its Python source")
+    assert "compute it outside the function and pass the result in" in message
+    assert f"@s2s.adjoint({spelled})" in message and "'l'" not in message and "vals" not in message
+    assert info.value.offset == info.value.text.index(spelled) + 1  # (the caret under the call)
 
 
 # ---------------------------------------------------------------- copies of a dict argument, then a key written

@@ -9,6 +9,7 @@ as it is; a function with a rule of the user's is called, its arguments in their
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import inspect
 import numbers
@@ -18,7 +19,7 @@ import numpy
 from numpy import ndarray as numpy_ndarray
 
 from s2s import ir, prims
-from s2s.errors import NonDifferentiableError, S2SError, SourceUnavailableError
+from s2s.errors import LibraryLine, NonDifferentiableError, S2SError, SourceUnavailableError
 from s2s.front import fence
 from s2s.front.effects import AT as SCATTER_ADDS  # (np.add.at as a statement: effects.ufunc_at)
 from s2s.front.functions import FunctionValue, function_of
@@ -434,12 +435,23 @@ class CallLowering(MethodLowering):
         sub = type(self)(callee_src, self.shared, self.depth + 1)  # (the SSA builder, ssa.py: its tables shared)
         sub.outer = outer
         sub.loc, sub.library_call = self.loc, self.library_call or self.library_scope(callee_src.func, node)
+        if sub.library_call is not None and self.library_call is None and self.loc is not None:
+            sub.loc = dataclasses.replace(self.loc, text=LibraryLine(self.loc.text, sub.library_call))
         bound = self.bind_arguments(name, parameters(callee_src.tree), args, kwargs, node, defaults, kwdefaults or {})
         sub.env = dict(bound)
         body = sub.function_body(callee_src.tree.body, callee_src.tree, returns_none)
         ret = body.pop()
         self.block.extend(body)
+        if sub.loc is not self.loc and isinstance(ret.value, ir.Var) and ret.value.name not in self.tuples and \
+                ret.value.name not in self.dicts:  # (a library's result read at its call, marked as the call's:
+            return self.copy_at(ret.value, sub.loc)  # a refusal of that read names the call, not the variables)
         return ret.value
+
+    def copy_at(self, value: ir.Var, loc) -> ir.Var:
+        """`t = value`, located at `loc`."""
+        out = ir.Var(self.temp())
+        self.emit(ir.Assign(out.name, value, loc))
+        return out
 
     def bind_arguments(self, name: str, sig, args: tuple, kwargs: tuple, node, defaults: tuple = (),
                        kwdefaults: dict | None = None) -> dict:
