@@ -320,3 +320,57 @@ def test_the_numpy_2_views_are_views_and_a_rollaxis_across_signs_is_refused():
     error = refused_at(unstacked_views_read_after_write, X3D, "return np.sum(parts[0])", "reading 'parts'")
     assert "parts = tuple(v.copy() for v in np.unstack(y, axis=1))" in error.hint
     refused_at(rolled_view_written, X3D, "v[0, 0, 0] = 5.0", "assignment to an element of 'v', a view")
+
+
+# ----------------------------------------------------------------- buffers swapped each step: refused, saying what to write
+Z4 = np.array([0.3, 0.6, 0.9, 0.15])
+
+
+def pingpong_in_place(a0):
+    a = a0 * 1.0
+    b = a0[::-1] * 1.0
+    for t in range(3):  # refused
+        a += 0.5 * b ** 2
+        a, b = b, a
+    return np.sum(a * b)
+
+
+def pingpong_as_new_values(a0):  # what the refusal advises
+    a = a0 * 1.0
+    b = a0[::-1] * 1.0
+    for t in range(3):
+        a = a + 0.5 * b ** 2
+        a, b = b, a
+    return np.sum(a * b)
+
+
+def heat_with_swapped_buffers(u0):
+    u = u0 * 1.0
+    un = np.zeros_like(u)
+    for t in range(3):  # refused
+        un[1:-1] = u[1:-1] + 0.1 * (u[2:] - 2 * u[1:-1] + u[:-2])
+        u, un = un, u
+    return np.sum(u ** 2)
+
+
+def heat_with_a_new_array_each_step(u0):  # what the refusal advises
+    u = u0 * 1.0
+    for t in range(3):
+        un = u.copy()
+        un[1:-1] = u[1:-1] + 0.1 * (u[2:] - 2 * u[1:-1] + u[:-2])
+        u = un
+    return np.sum(u ** 2)
+
+
+def test_swapped_buffers_are_refused_saying_what_to_write():
+    error = refused_at(pingpong_in_place, Z4, "for t in range(3):", r"a loop that changes 'a' in place, then swaps "
+                       r"it with 'b' \(a, b = b, a")
+    assert "a = a + ..." in error.hint and "shows the later change" not in str(error)
+    error = refused_at(heat_with_swapped_buffers, Z4, "for t in range(3):", r"write into 'un' while the name is "
+                       r"rebound to another array \('u'\)")
+    assert "un = u.copy() before the writes into it" in error.hint
+
+
+@pytest.mark.parametrize("f", [pingpong_as_new_values, heat_with_a_new_array_each_step])
+def test_what_the_swap_refusals_advise_is_exact(f):
+    check_every_mode(f, Z4, exact=True)

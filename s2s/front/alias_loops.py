@@ -79,10 +79,14 @@ class LoopAliases:
                 # `a, b = b, a` around element writes: the name holds another array in the next iteration
                 # (in-place operators alone make new values in the generated code, as Python's numbers do, and
                 # are guarded where another name still reads the old object: `acc -= ...; acc = np.tanh(acc)`)
-                raise self.error(s.loc, f"a loop whose iterations write into '{base_name(r)}' while the name is "
-                                        f"rebound to another array ('{base_name(back.name)}')",
-                                 "write into each array by its own name, or copy when rebinding "
-                                 f"({base_name(r)} = {base_name(back.name)}.copy())", base_name(r))
+                name, other = base_name(p.target), base_name(back.name)
+                shown, copied = (f" ('{other}')", f"{other}.copy()") if other != name else \
+                    ("", "a copy of the array it is computed from")
+                raise self.error(s.loc, f"a loop whose iterations write into '{name}' while the name is rebound to "
+                                        f"another array{shown} for the next one (buffers swapped each step)",
+                                 f"make a new array each step instead: {name} = {copied} before the writes into it "
+                                 f"(s2s follows the elements written by the array's name, which the swap rebinds)",
+                                 name)
         self.kept_across_iterations(s, written, based, inside)
         for r in written:  # after the loop, its arrays are the header's versions; one the loop wrote
             if self.state.current.get(r) != SHARED:  # through another name has none (see `read`)
@@ -111,6 +115,14 @@ class LoopAliases:
                         raise self.error(self.made.get(back.name) or s.loc,
                                          f"a loop that changes '{name}' in place while '{kept}' holds an "
                                          f"element from one iteration to the next ({element[0]})", element[1], kept)
+                    swapped = next((base_name(q.target) for q in s.phis if q.operands[1] == ir.Var(p.target) and
+                                    self.root.get(q.target) == r and self.root.get(back.name) == r), None)
+                    if swapped is not None:  # (`a += f(b); a, b = b, a`: the next iteration changes the other one)
+                        raise self.error(s.loc, f"a loop that changes '{swapped}' in place, then swaps it with "
+                                                f"'{kept}' ({swapped}, {kept} = {kept}, {swapped}: buffers swapped "
+                                                f"each step)", f"compute the update as a new value: {swapped} = "
+                                                f"{swapped} + ... where it says {swapped} += ... (s2s follows an array "
+                                                f"changed in place by its name, which the swap rebinds)", swapped)
                     how = f"'{kept}' is '{name}'" if self.root.get(back.name) == r else \
                         f"'{kept}' holds '{name}' (or a view of it)"
                     raise self.error(s.loc, f"a loop that changes '{name}' in place while {how} from one iteration "
