@@ -132,6 +132,22 @@ def test_a_row_of_a_matrix_is_still_a_view():
     assert "would show that change" in error.hint
 
 
+def rebound_to_a_matrix(x):
+    y = np.zeros(2)
+    s = 0.0
+    for t in range(2):
+        a = y[0]  # a number in the first iteration, a row of the matrix below in the second
+        y += x[t]  # refused where a still reads the array it changes (NumPy's a shows it)
+        s = s + np.sum(a)
+        y = np.ones((2, 2)) * x[t]
+    return s + np.sum(y)
+
+
+def test_an_array_a_loop_rebinds_to_one_of_other_axes_has_no_known_axes():
+    with pytest.raises(s2s.S2SError, match=r"'y \+= x\[t\]' would change an array in place"):
+        s2s.value_and_grad(rebound_to_a_matrix)(np.array([1.0, 2.0]))
+
+
 def test_float_of_the_element_is_accepted_where_the_axes_are_not_known():
     def filtered(z):
         y = np.zeros_like(z)

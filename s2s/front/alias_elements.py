@@ -21,6 +21,7 @@ import numpy as np
 from s2s import ir, prims
 from s2s.front.alias_loops import python_number
 from s2s.ir.names import base_name
+from s2s.ir.walk import definitions
 
 # calls that make a new array of the shape their first argument gives
 SHAPED = prims.FILLED | {prims.FULL}
@@ -32,6 +33,8 @@ EVERYTHING = slice(None, None, None)
 
 class ElementAliases:
     """(mixed into alias.py's `_Aliases`; reads its state through `self`)"""
+
+    _in_place: set | None = None  # the versions in-place operators make (`y += v`)
 
     def integer(self, atom) -> bool:
         """Is `atom` surely a Python integer (a float index raises): a constant, a range's target, a number of
@@ -76,14 +79,38 @@ class ElementAliases:
         """The number of axes of the array `atom` (a version of it, or a part at integer positions), if known."""
         if not isinstance(atom, ir.Var):
             return None
-        known = self.ranks.get(self.root.get(atom.name, atom.name))
-        if known is not None:
-            return known
+        r = self.root.get(atom.name, atom.name)
+        if r in self.ranks:
+            return self.ranks[r] if self._always(atom.name, r) else None
         read = self.indexed.get(atom.name)
         if read is None or not all(self.integer(a) for a in read[1]):
             return None
         whole = self.rank(read[0])
         return whole - len(read[1]) if whole is not None and whole >= len(read[1]) else None
+
+    def _always(self, name: str, array: str) -> bool:
+        """Is `name` the array `array` on every path: the array, its versions (element writes, in-place operators),
+        joins of them, and loops' names whose every iteration gets it back? (A loop may rebind a name an in-place
+        operator changes to an array of other axes: `y += v; y = np.ones((2, 2))`.)"""
+        if self._in_place is None:
+            self._in_place = {d.target for d in definitions(self.fn.body) if isinstance(d, ir.Assign) and d.inplace}
+        todo, seen = [name], set()
+        while todo:
+            n = todo.pop()
+            if n == array or n in seen:
+                continue
+            seen.add(n)
+            made = self.definition(n)
+            if isinstance(made, list):  # (a phi: an if's, or a loop's, whose operands are its entry and back edge)
+                todo += [a.name if isinstance(a, ir.Var) else None for a in made]
+            elif isinstance(made, ir.Var):
+                todo.append(made.name)
+            elif isinstance(made, ir.Call) and (made.op == "setitem" or n in self._in_place) and made.args and \
+                    isinstance(made.args[0], ir.Var):
+                todo.append(made.args[0].name)
+            else:
+                return False
+        return True
 
     def element(self, call: ir.Call) -> bool:
         """Is `call` a read at integer positions along every axis of an array (`y[t]` of a vector), a number?"""
