@@ -435,14 +435,15 @@ class CallLowering(MethodLowering):
         sub = type(self)(callee_src, self.shared, self.depth + 1)  # (the SSA builder, ssa.py: its tables shared)
         sub.outer = outer
         sub.loc, sub.library_call = self.loc, self.library_call or self.library_scope(callee_src.func, node)
-        if sub.library_call is not None and self.library_call is None and self.loc is not None:
+        marked = sub.library_call is not None and self.library_call is None and self.loc is not None
+        if marked:
             sub.loc = dataclasses.replace(self.loc, text=LibraryLine(self.loc.text, sub.library_call))
         bound = self.bind_arguments(name, parameters(callee_src.tree), args, kwargs, node, defaults, kwdefaults or {})
         sub.env = dict(bound)
         body = sub.function_body(callee_src.tree.body, callee_src.tree, returns_none)
         ret = body.pop()
         self.block.extend(body)
-        if sub.loc is not self.loc and isinstance(ret.value, ir.Var) and ret.value.name not in self.tuples and \
+        if marked and isinstance(ret.value, ir.Var) and ret.value.name not in self.tuples and \
                 ret.value.name not in self.dicts:  # (a library's result read at its call, marked as the call's:
             return self.copy_at(ret.value, sub.loc)  # a refusal of that read names the call, not the variables)
         return ret.value
