@@ -169,8 +169,8 @@ class ElementAliases:
     def _same_or_disjoint(self, read: tuple, written: tuple) -> bool:
         """Do `read` and `written` have, position by position, integers on both sides or `:` on both (so the
         two parts are the same or share no element)? Trailing axes left out are whole on both sides."""
-        if len(read) != len(written):
-            return False
+        whole = (ir.Const(EVERYTHING),) * abs(len(read) - len(written))  # (`M[0]` is `M[0, :]`)
+        read, written = (read + whole, written) if len(read) < len(written) else (read, written + whole)
         return all(self.integer(a) and self.integer(b) or _everything(a) and _everything(b)
                    for a, b in zip(read, written))
 
