@@ -286,7 +286,8 @@ class _Peephole:
     - `x + -y -> x - y`, `-x + y -> y - x`, `x - -y -> x + y`;
     - `np.shape(v)` of an elementwise result with constant other operands -> `np.shape(operand)`;
     - `np.full(S, k) * c -> np.full(S, k * c)`, and `np.full(np.shape(v), k) * y -> k * y` when `y`
-      has `v`'s shape: the ones that seed a reduction's adjoint vanish.
+      has `v`'s shape (also `rt.abs_adjoint(np.full(np.shape(v), k), y) -> rt.abs_adjoint(k, y)`): the ones
+      that seed a reduction's adjoint vanish.
     Shapes are followed through elementwise operations, and the parts of one array trimmed by as much at
     its ends (`x[1:]` and `x[:-1]`, `x[2:]` and `x[1:-1]`) have one shape whatever its length, so that
     `rt.unbroadcast(g, x[1:] - x[:-1] ** 2)` is `g` (Rosenbrock's gradient).
@@ -464,6 +465,11 @@ class _Peephole:
         if c.op == "s2s.runtime.unbroadcast" and len(a) == 2 and not _num(a[0]) and \
                 self.shape_source(a[0]) == self.shape_source(a[1]):
             return a[0]  # already shaped like its target
+        if c.op == "s2s.runtime.abs_adjoint" and len(a) == 2:  # rt.abs_adjoint(np.full(np.shape(v), k), y) -> (k, y)
+            full = self._def(a[0], prims.FULL)
+            shape = full is not None and not full.kwargs and len(full.args) == 2 and self._def(full.args[0], prims.SHAPE)
+            if shape and self.shape_source(a[1]) == self.shape_source(shape.args[0]):
+                return ir.Call(c.op, (full.args[1], a[1]))
         if c.op == "mul" and len(a) == 2:
             for full_arg, other in ((a[0], a[1]), (a[1], a[0])):
                 full = self._def(full_arg, prims.FULL)
@@ -479,7 +485,7 @@ class _Peephole:
 
 # the operations `_Peephole.rewrite` looks at
 _REWRITTEN = frozenset({"add", "sub", prims.SHAPE, prims.SIZE, prims.NDIM, "truediv", "s2s.runtime.unbroadcast",
-                        "mul"})
+                        "mul", "s2s.runtime.abs_adjoint"})
 
 
 def _trims(body: list) -> dict:
