@@ -573,3 +573,15 @@ def _through_namespace(w):
 def test_an_array_api_namespace_call_is_the_librarys_function_not_an_arrays_method():
     check_every_mode(_through_namespace, 0.8)
     assert "np.max(" in s2s.grad(_through_namespace).source
+
+
+def _dict_spread_display(p):
+    q = {**p, "w": p["w"] * p["b"]}
+    return np.sum(q["w"] * X2) * q["b"]
+
+
+def test_a_dict_spread_into_a_display_is_refused_advising_a_copy_and_a_key_write():
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(_dict_spread_display)({"w": np.array([1.0, 2.0]), "b": 0.5})
+    assert "new = dict(p); new['w'] = value" in str(info.value) and info.value.filename == __file__
+    # (the advice is _dict_copy_builtin's form, checked in every mode above)
