@@ -145,3 +145,28 @@ def test_reverse_mode_over_a_gradient_with_array_writes_says_to_use_forward_mode
     np.testing.assert_allclose(H, np.diag([0.0, 3.0, 2.0]), atol=1e-14)
     g = s2s.grad(_writes_in_a_loop)(x)
     np.testing.assert_allclose(H.T @ -np.sin(g), [0.0, -3.0 * np.sin(g[1]), -2.0 * np.sin(g[2])], atol=1e-14)
+
+
+def _written_back_in_a_loop(x):
+    y = np.zeros(3)
+    for t in range(2):
+        y += x[1] * x[0]
+        y[2] = y[0]
+    return np.sum(y ** 2)
+
+
+def test_reverse_over_reverse_copies_an_adjoint_that_is_an_accumulator_written_in_place():
+    # the gradient's loop computes bt5 = rt.unbroadcast(rt.add_at(by, bt6, y, 0), shape), which is `by` itself
+    # after `by[2] = 0.0`; differentiated again in reverse mode, bt5 was pushed by reference and read after the
+    # reverse sweep restored by[2]: H[0, 1] -10.92 for -10.08 (found by fix5alias). Analytic: y0 = y1 = 2 a b and
+    # y2 = 2 a b after two steps (a = x[0], b = x[1]), f = 12 a^2 b^2
+    x = np.array([0.3, -0.7, 0.45])
+    a, b = x[0], x[1]
+    H = np.zeros((3, 3))
+    H[0, 0], H[1, 1], H[0, 1] = 24.0 * b * b, 24.0 * a * a, 48.0 * a * b
+    H[1, 0] = H[0, 1]
+    g = s2s.grad(_written_back_in_a_loop)
+    np.testing.assert_allclose(g(x), [24.0 * a * b * b, 24.0 * a * a * b, 0.0], rtol=1e-12)
+    np.testing.assert_allclose(s2s.jacobian(g)(x), H, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(s2s.jacobian(g, mode="forward")(x), H, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(s2s.hessian(_written_back_in_a_loop)(x), H, rtol=1e-12, atol=1e-12)

@@ -99,6 +99,14 @@ class ForwardCopy:
         return new
 
 
+# runtime helpers of generated code (transformed again) that may return their first operand itself: g where it
+# has its target's shape already, an accumulator added into in place (fuzz-like program of fix5alias: the
+# second derivative read `bt5 = rt.unbroadcast(rt.add_at(by, ...), s)`, pushed by reference, after the reverse
+# sweep restored an element of `by`)
+_RETURNS_FIRST = frozenset({"s2s.runtime.unbroadcast", "s2s.runtime.add_at", "s2s.runtime.add_into",
+                            "s2s.runtime.zero_at"})
+
+
 def _view_of_written(definitions: dict, name: str, arrays: dict) -> bool:
     """Is `name` defined (`definitions`: the loop body's, name -> value) as a view (prims.WRITE_THROUGH) of an
     array the function writes in place (through views of views)?"""
@@ -109,8 +117,8 @@ def _view_of_written(definitions: dict, name: str, arrays: dict) -> bool:
         if isinstance(value, ir.Call) and value.op in ("tuple", "list"):  # (it holds each item: any may be written)
             return any(isinstance(a, ir.Var) and (a.name in arrays or a.name in arrays.values() or
                                                   _view_of_written(definitions, a.name, arrays)) for a in value.args)
-        if not (isinstance(value, ir.Call) and value.op in prims.WRITE_THROUGH and value.args
-                and isinstance(value.args[0], ir.Var)):
+        if not (isinstance(value, ir.Call) and (value.op in prims.WRITE_THROUGH or value.op in _RETURNS_FIRST)
+                and value.args and isinstance(value.args[0], ir.Var)):
             return False
         name = value.args[0].name
         if name in arrays or name in arrays.values():
