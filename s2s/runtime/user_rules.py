@@ -175,17 +175,21 @@ def _adjoint(a, x, call: RuleCall, i: int):
     a = _as_float(a, x)
     got, want = np.shape(a), np.shape(x)
     if got != want:
-        try:
-            wide = np.broadcast_shapes(got, want)
-        except ValueError:
-            wide = None
-        if wide not in (got, want):
+        if _broadcast(got, want) not in (got, want):
             raise call.shape_error("an adjoint", got, call._argument(i), want,
                                    "an adjoint has its argument's shape, or a shape NumPy broadcasts up to it, "
                                    "or the argument's shape broadcast larger (summed back)")
     if not want and isinstance(a, np.ndarray) and a.ndim == 0 and isinstance(x, (int, float, complex)):
         return a.item()
     return a
+
+
+def _broadcast(got: tuple, want: tuple):
+    """The shape NumPy broadcasts `got` and `want` to, None where they do not broadcast."""
+    try:
+        return np.broadcast_shapes(got, want)
+    except ValueError:
+        return None
 
 
 def _tangent(d, ans, call: RuleCall):
@@ -205,11 +209,7 @@ def _tangent(d, ans, call: RuleCall):
     d = _as_float(d, ans)
     got, want = np.shape(d), np.shape(ans)
     if got != want:
-        try:
-            wide = np.broadcast_shapes(got, want)
-        except ValueError:
-            wide = None
-        if wide != want:
+        if _broadcast(got, want) != want:
             raise call.shape_error("a tangent", got, "the result", want,
                                    "a tangent has the result's shape, or a shape NumPy broadcasts up to it")
         d = np.broadcast_to(d, want).copy()
