@@ -200,7 +200,12 @@ def structured(what: str, grads, templates: list, names: list, single: bool):
     """`grads`, refusing a derivative whose list or tuple has another length than its argument's. The
     generated code is one text for every type of argument, and differentiates `xs * 2` and `xs + ys` as an
     array's arithmetic, where a list or tuple argument repeats or joins: the derivative of such a value has
-    the parts of the longer sequence, and no entry of it is right."""
+    the parts of the longer sequence, and no entry of it is right. A zero derivative for a dict key the argument
+    does not have (written into a copy of it) is dropped: the result is the derivatives to return."""
+    if single:
+        grads = pytree.without_new_zero_keys(grads, templates[0])
+    elif type(grads) is tuple:
+        grads = tuple(pytree.without_new_zero_keys(g, t) for g, t in zip(grads, templates)) + grads[len(templates):]
     for g, t, name in zip([grads] if single else grads, templates, names):
         found = pytree.mismatch(g, t)
         if found is not None:

@@ -142,6 +142,31 @@ def mismatch(g, template, path: str = ""):
     return None
 
 
+def without_new_zero_keys(g, template):
+    """`g` without the dict keys its argument `template` does not have whose derivative is zero: a key the
+    function wrote into a copy of a dict argument (`q = p.copy(); q['c'] = v`), whose write zeroed its adjoint;
+    anything else unchanged (a nonzero part for a key the argument lacks is left for `mismatch` to report)."""
+    if isinstance(template, dict) and isinstance(g, dict):
+        extra = [k for k in g if k not in template]
+        if extra and all(_zero(g[k]) for k in extra):
+            g = type(g)((k, v) for k, v in g.items() if k in template)
+        return type(g)((k, without_new_zero_keys(v, template[k]) if k in template else v) for k, v in g.items()) \
+            if any(isinstance(v, (dict, tuple, list)) for v in g.values()) else g
+    if isinstance(template, (tuple, list)) and type(g) in (tuple, list) and len(g) == len(template):
+        return type(g)(without_new_zero_keys(a, t) for a, t in zip(g, template))
+    return g
+
+
+def _zero(x) -> bool:
+    if isinstance(x, np.ndarray):
+        return not x.any()
+    if isinstance(x, (tuple, list)):
+        return all(map(_zero, x))
+    if isinstance(x, dict):
+        return all(map(_zero, x.values()))
+    return isinstance(x, (int, float, np.number)) and x == 0
+
+
 def has_record(tree) -> bool:
     """Does `tree` hold a dataclass or a namedtuple anywhere?"""
     if is_record(tree) or isinstance(tree, tuple) and hasattr(tree, "_fields"):

@@ -125,8 +125,9 @@ class Transformed:
         if not plain:
             templates = [args[i] if i < len(args) else kwargs.get(name) for i, name in wrt_at]
             if self._kind == "grad":
-                arguments.structured(self.__name__, out[1] if self._options.get("return_value") else out,
-                                     templates, [name for _, name in wrt_at], self._single_wrt())
+                checked = arguments.structured(self.__name__, out[1] if self._options.get("return_value") else out,
+                                               templates, [name for _, name in wrt_at], self._single_wrt())
+                out = (out[0], checked) if self._options.get("return_value") else checked
             if any(map(pytree.has_record, templates)):  # the derivative w.r.t. a dataclass is that dataclass
                 out = self._as_arguments(out, templates)
         if self._kind == "vjp":
@@ -406,7 +407,7 @@ def _checked_pullback(pullback, value, name: str, containers=None):
         # (the adjoint of x + c is the cotangent itself: the caller's array must not be what it gets back)
         if containers:
             names, templates, single = containers
-            arguments.structured(name, result, templates, names, single)
+            result = arguments.structured(name, result, templates, names, single)
         return arguments.real(name, fresh(result, [cotangent] if type(cotangent) is np.ndarray else
                                           pytree.leaves(cotangent)))
 
