@@ -190,3 +190,20 @@ def test_a_key_written_into_a_copy_of_a_dict_argument_is_not_part_of_its_gradien
     _, pullback = s2s.vjp(_new_key_in_a_copy)(p, 0.5)
     assert set(pullback(2.0)) == {"a", "b"} and pullback(2.0)["a"] == 2.0
     assert p == {"a": 1.5, "b": p["b"]} and "c" not in p
+
+
+def _copy_written_in_a_loop(p, v):
+    q = p.copy()
+    for i in range(2):
+        q["c"] = v * i + q["a"]
+    return q["a"] * q["c"]
+
+
+def test_a_dict_copy_written_in_a_loop_keeps_a_dict_adjoint():
+    # the reversed loop copied the adjoint of q = p.copy() with np.copy (an array made by NumPy's copy method),
+    # which makes a 0-d object array of a dict: IndexError inside the gradient. Analytic: a * (v + a)
+    p = {"a": 1.5}
+    assert s2s.grad(_copy_written_in_a_loop)(p, 0.5) == {"a": 0.5 + 2 * 1.5}
+    assert s2s.grad(_copy_written_in_a_loop, wrt=1)(p, 0.5) == 1.5
+    x = np.array([1.5, 2.0])  # an array's copy, written in the loop, still differentiates
+    assert s2s.jvp(_copy_written_in_a_loop, wrt=1)(({"a": x}, 0.5), (1.0,))[1].tolist() == [1.5, 2.0]

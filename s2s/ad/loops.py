@@ -53,7 +53,8 @@ class LoopReversal:
         parts into a new one (a list written by index is written in place too: np.copy of its adjoint would
         be an array, or fail for parts of two shapes)."""
         root = self.made.get(self.arrays.get(name, name))
-        if root is not None and root.op.startswith("numpy.") and root.op not in prims.SEQUENCE_RESULTS:
+        if root is not None and root.op.startswith("numpy.") and root.op not in prims.SEQUENCE_RESULTS \
+                and root.op != "numpy.ndarray.copy":  # (`q = p.copy()` of a dict argument: a dict, copied as one)
             return prims.COPY
         return "s2s.runtime.copy_adjoint"
 
