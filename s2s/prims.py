@@ -92,7 +92,8 @@ ADJOINT_BEGINS = "adjoint_begins"
 # the copy reverse mode emits: of the elements an element write overwrites, of an adjoint a loop changes in place
 COPY = "numpy.copy"
 # the copies: np.copy(x), and x.copy() (a method, as written: a list's or a dict's is a list or a dict)
-COPIES = frozenset({COPY, "numpy.ndarray.copy"})
+COPY_METHOD = "numpy.ndarray.copy"
+COPIES = frozenset({COPY, COPY_METHOD})
 # the transpose vector forward mode emits: a batch of tangents of a vector times a matrix, `db @ a.T`
 TRANSPOSE = "numpy.transpose"
 # the array of one value that the rules emit (`np.full(np.shape(x), g)`, a sum's adjoint) and simplification folds

@@ -54,7 +54,7 @@ class LoopReversal:
         be an array, or fail for parts of two shapes)."""
         root = self.made.get(self.arrays.get(name, name))
         if root is not None and root.op.startswith("numpy.") and root.op not in prims.SEQUENCE_RESULTS \
-                and root.op != "numpy.ndarray.copy":  # (`q = p.copy()` of a dict argument: a dict, copied as one)
+                and root.op != prims.COPY_METHOD:  # (`q = p.copy()` of a dict argument: a dict, copied as one)
             return prims.COPY
         return "s2s.runtime.copy_adjoint"
 
