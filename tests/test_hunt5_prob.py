@@ -416,6 +416,18 @@ def _dict_copy_new_shape(p):
     return np.sum(q["w"]) * q["b"]
 
 
+def _dict_spread_display(p):
+    q = {**p, "w": p["w"] * p["b"]}
+    return np.sum(q["w"] * X2) * q["b"]
+
+
+def _dict_copy_new_key(p):
+    q = dict(p)
+    s = np.sum(q["w"] * X2)
+    q["c"] = q["w"] * q["b"]  # (a key p lacks: the reverse sweep writes back its absence)
+    return s * np.sum(q["c"]) + q["b"]
+
+
 def _keywords_of(**kw):
     return np.sum(kw["w"]) * kw["b"] ** 2
 
@@ -443,7 +455,7 @@ def _as_flat_matrix(tree):
 
 
 @pytest.mark.parametrize("f", [_dict_copy_method, _dict_copy_builtin, _dict_copy_new_shape,
-                               _dict_spread_into_keywords, _dict_of_pairs])
+                               _dict_spread_into_keywords, _dict_of_pairs, _dict_spread_display, _dict_copy_new_key])
 def test_a_copy_of_a_dict_argument_differentiates_in_every_mode(f):
     p = {"w": np.array([1.0, 2.0]), "b": 0.5}
     v0, dp = _as_flat(p), {"w": np.array([1.0, -1.0]), "b": 2.0}
@@ -575,13 +587,13 @@ def test_an_array_api_namespace_call_is_the_librarys_function_not_an_arrays_meth
     assert "np.max(" in s2s.grad(_through_namespace).source
 
 
-def _dict_spread_display(p):
-    q = {**p, "w": p["w"] * p["b"]}
-    return np.sum(q["w"] * X2) * q["b"]
+def _two_dicts_spread(p, r):
+    return np.sum({**p, **r}["w"])
 
 
-def test_a_dict_spread_into_a_display_is_refused_advising_a_copy_and_a_key_write():
+def test_two_dicts_spread_into_a_display_are_refused_advising_a_copy_and_a_key_write():
+    """({**p, "w": v} differentiates: tests/test_dict_keys.py, and _dict_spread_display above in every mode.)"""
+    p = {"w": np.array([1.0, 2.0]), "b": 0.5}
     with pytest.raises(s2s.UnsupportedSyntaxError) as info:
-        s2s.grad(_dict_spread_display)({"w": np.array([1.0, 2.0]), "b": 0.5})
+        s2s.grad(_two_dicts_spread)(p, p)
     assert "new = dict(p); new['w'] = value" in str(info.value) and info.value.filename == __file__
-    # (the advice is _dict_copy_builtin's form, checked in every mode above)

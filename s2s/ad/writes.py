@@ -39,7 +39,8 @@ class ElementWrites:
         roots = set()
         for s in ir.statements(self.fn.body):
             if type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op == "setitem" and \
-                    type(s.value.args[-1]) is ir.Var and s.value.args[-1].name in self.active:
+                    type(s.value.args[-1]) is ir.Var and s.value.args[-1].name in self.active and \
+                    not _key_write(s.value):
                 roots.add(self.fn_arrays_root(s.target))
         roots = {r for r in roots if not all(map(self._makes_floats, self._made_by(r)))}
         if not roots:
@@ -85,11 +86,16 @@ class ElementWrites:
             if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op == "setitem" and \
                     self.fn_arrays_root(s.target) not in self.unsaved:
                 base, index = s.value.args[0], s.value.args[1:-1]
-                view, old = namer.fresh("t"), namer.fresh(base_name(self_root(base)) + "_old")
-                stmts[i:i] = [ir.Assign(view, ir.Call("getitem", (base,) + index), s.loc),
-                              ir.Assign(old, ir.Call(prims.COPY, (ir.Var(view),)), s.loc)]
+                old = namer.fresh(base_name(self_root(base)) + "_old")
+                if _key_write(s.value):  # (a dict's key: its value, or rt.ABSENT for a new key; changes no array)
+                    saves = [ir.Assign(old, ir.Call("s2s.runtime.saved_key", (base, index[0])), s.loc)]
+                else:
+                    view = namer.fresh("t")
+                    saves = [ir.Assign(view, ir.Call("getitem", (base,) + index), s.loc),
+                             ir.Assign(old, ir.Call(prims.COPY, (ir.Var(view),)), s.loc)]
+                stmts[i:i] = saves
                 self.overwritten[s.target] = old
-                i += 2
+                i += len(saves)
             elif isinstance(s, ir.If):
                 self._save_overwritten(s.body, namer)
                 self._save_overwritten(s.orelse, namer)
@@ -315,6 +321,12 @@ def _whole(index) -> bool:
 
 
 # what makes a written array that other names made before it may share memory with (views are never written)
+def _key_write(setitem: ir.Call) -> bool:
+    """Is `setitem` the write of a dict's key (`q['w'] = v`, a string constant)?"""
+    index = setitem.args[1:-1]
+    return len(index) == 1 and type(index[0]) is ir.Const and type(index[0].value) is str
+
+
 NOT_FRESH = prims.MAY_SHARE_MEMORY | {"pop"}
 
 

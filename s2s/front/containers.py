@@ -59,9 +59,11 @@ class ContainerChecks:
         keys where it is written whole."""
         base = s.value.args[0]
         if isinstance(base, ir.Var) and base.name in self.joins and self._made_as(base.name, DICTS):
-            spelled = base_name(base.name)
+            spelled, key = base_name(base.name), s.value.args[1]
+            spread = f"{spelled} = {{**{spelled}, {key.value!r}: value}}, or " \
+                if isinstance(key, ir.Const) and isinstance(key.value, str) else ""
             raise self.error(s.loc, f"assignment to a key of the dict '{spelled}'",
-                             f"make a new dict with all its keys at once: {spelled} = {{'w': w, 'b': b}}, or "
+                             f"make a new dict: {spread}{spelled} = {{'w': w, 'b': b}} with all its keys, or "
                              f"{spelled} = {{k: ... for k in keys}}", spelled)
 
     def _list_write(self, s: ir.Assign) -> None:

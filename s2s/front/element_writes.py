@@ -14,6 +14,9 @@ from s2s.front.alias_loops import python_number
 from s2s.ir.names import base_name
 
 
+_UNBOUND = object()
+
+
 class ElementWriteLowering:
     """(mixed into the SSA builder, ssa.py; reads its state through `self`)"""
 
@@ -74,6 +77,29 @@ class ElementWriteLowering:
         new = self.assign(self.version(name), ir.Call("setitem", (base,) + parts + (value,)))
         self.roots[new.name] = root
         self.env[name] = new
+
+    def spread_dict(self, node: ast.Dict, hint) -> ir.Atom:
+        """`{**p, "w": v}`: `dict(p)` with the key "w" written (`q = dict(p); q["w"] = v`), p's keys unknown here.
+        The values are read first, left to right, as Python does; then the writes, under a name of their own."""
+        spread, *pairs = list(zip(node.keys, node.values))
+        if spread[0] is not None or any(k is None or not (isinstance(k, ast.Constant) and isinstance(k.value, str))
+                                        for k, _ in pairs):
+            text = ast.unparse(next(v for k, v in zip(node.keys, node.values) if k is None))
+            raise self.error(node, "a dict display with **mapping other than first, followed by string keys",
+                             f"write {{**{text}, 'w': w}}, or copy the dict and write the keys that change: "
+                             f"new = dict({text}); new['w'] = value")
+        source = self.atom(spread[1])
+        values = [(k, self.atom(v)) for k, v in pairs]
+        name = hint or "d"
+        before = self.env.get(name, _UNBOUND)
+        self.env[name] = self.materialise(ir.Call("s2s.runtime.dict_from_pairs", (source,)), name)
+        for key, value in values:
+            self.write_element(ast.copy_location(ast.Subscript(value=ast.copy_location(ast.Name(name, ast.Load()), node),
+                                                               slice=key, ctx=ast.Store()), node), value)
+        out = self.env.pop(name)
+        if before is not _UNBOUND:
+            self.env[name] = before
+        return out
 
     def array_root(self, atom, join: bool = False):
         """The name of the fresh array `atom` is a version of, or None if it may be shared. `join`: for an element

@@ -136,12 +136,8 @@ class ExpressionLowering:
         if isinstance(node, ast.Slice):
             return self.slice(node)
         if isinstance(node, ast.Dict):
-            if any(k is None for k in node.keys):  # ({**p, "w": v}: a copy of p, whose keys s2s does not know here)
-                spread = ast.unparse(next(v for k, v in zip(node.keys, node.values) if k is None))
-                key = next((k.value for k in node.keys if isinstance(k, ast.Constant)), "w")
-                raise self.error(node, "**mapping in a dict display",
-                                 f"copy the dict and write the keys that change: new = dict({spread}); "
-                                 f"new[{key!r}] = value; or write each key: {{'w': w, 'b': b}}")
+            if any(k is None for k in node.keys):  # {**p, "w": v}: a copy of p, then its keys written
+                return self.spread_dict(node, hint)
             return self.dict_display([self.atom(k) for k in node.keys], [self.atom(v) for v in node.values], node,
                                      hint)
         if isinstance(node, ast.Lambda):

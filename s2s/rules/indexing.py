@@ -38,6 +38,10 @@ define("s2s.runtime.keyword",
            tangents[0], tangents[2] if len(tangents) > 2 else None, d, name))
 
 
+# the value a key write into a dict replaces, kept for the reverse sweep (ad/writes.py): d.get(key)'s derivatives
+define("s2s.runtime.saved_key", [lambda g, ans, d, key: rt.keyword_adjoint(g, d, key), None],
+       tangent_fn=lambda tangents, ans, d, key: rt.keyword_tangent(tangents[0], None, d, key))
+
 # d.get(key[, default]) of a dict the function did not build: keyword's derivatives (keyword reads a dict as get does)
 define("s2s.runtime.dict_get",
        [lambda g, ans, d, key, default=None: rt.keyword_adjoint(g, d, key), None,

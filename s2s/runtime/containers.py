@@ -14,7 +14,7 @@ __all__ = ["sum_builtin_adjoint", "sum_builtin_tangent", "started_sum_adjoint", 
            "appended_adjoint", "appended_item_adjoint", "appended_tangent", "appended_adjoint_transpose",
            "appended_item_transpose", "dict_of", "dict_part", "dict_part_transpose", "dict_tangent", "dict_values", "dict_items",
            "dict_keys", "sort_order", "dict_values_adjoint", "dict_items_adjoint", "dict_items_transpose", "keyword", "keyword_adjoint",
-           "dict_get",
+           "dict_get", "saved_key", "ABSENT",
            "keyword_default_adjoint", "keyword_tangent", "dict_from_pairs", "dict_pairs_adjoint",
            "dict_pairs_tangent", "copy_saved"]
 
@@ -282,6 +282,24 @@ def dict_get(d, key, default=None):
         raise TypeError(f"s2s differentiates .get() of a dict, not of a {type(d).__name__}: index it (d[key]), "
                         "or compute the value in a function of its own marked s2s.nondifferentiable")
     return d.get(key, default)
+
+
+class _Absent:
+    """What `saved_key` keeps for a key the dict did not hold: the reverse sweep's restore writes it back
+    (`q['c'] = q_old`), and the adjoint reads it as no value (zeros_like: 0.0)."""
+
+    def __repr__(self):
+        return "rt.ABSENT"
+
+
+ABSENT = _Absent()
+
+
+def saved_key(d, key):
+    """The value a key write `d[key] = v` into a dict the function made replaces (`q = dict(p); q['c'] = v`), kept
+    for the reverse sweep to write back: `d[key]` itself (rebinding a key changes no array), or ABSENT for a key d
+    did not hold."""
+    return d[key] if key in d else ABSENT
 
 
 def keyword_adjoint(g, d, name):

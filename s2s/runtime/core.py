@@ -358,7 +358,8 @@ def _structured(g, x):
     if isinstance(x, dict):
         if not isinstance(g, dict):
             g = dict.fromkeys(x, g)
-        return DictParts((k, _structured(g[k], v)) for k, v in x.items())
+        # (a key g lacks got no derivative: q['c'] = v of a copy q of an argument, seen from the argument's side)
+        return DictParts((k, _structured(g.get(k, 0.0), v)) for k, v in x.items())
     if isinstance(x, (tuple, list)):
         if type(g) is np.ndarray and g.ndim and x:
             shape = _shape_of_sequence(x)
