@@ -87,7 +87,19 @@ def _average_tangent(d, ans, x, axis=None, weights=None, returned=False, keepdim
     return rt.sequence_tangent(ans, 0, mean) if _returned(returned) else mean
 
 
-define("numpy.average", [_average_adjoint], [_average_tangent])
+def _average_weights_adjoint(g, ans, x, axis=None, weights=None, returned=False, keepdims=False):
+    return rt.average_weights_adjoint(g, x, weights, **non_default(axis=(axis, None), keepdims=(keepdims, False),
+                                                                    returned=(_returned(returned), False)))
+
+
+def _average_weights_tangent(d, ans, x, axis=None, weights=None, returned=False, keepdims=False):
+    return rt.average_weights_tangent(d, x, weights, **non_default(axis=(axis, None), keepdims=(keepdims, False),
+                                                                    returned=(_returned(returned), False)))
+
+
+# (positions: x, axis, weights)
+define("numpy.average", [_average_adjoint, None, _average_weights_adjoint],
+       [_average_tangent, None, _average_weights_tangent])
 # np.trapezoid(y, dx=h) is linear in the spacing h too: its tangent is the rule with the tangent for the spacing
 # (np.trapezoid(y, dx=dh)), its adjoint g times each interval's mean of y; dx is unused where x is given
 def _trapezoid_adjoint_dx(g, ans, y, x=None, dx=1.0, axis=-1):

@@ -15,7 +15,7 @@ has (an adjoint has the shape of its primal: vector mode aligns tangents by it).
 from __future__ import annotations
 
 from s2s import ir
-from s2s.rules.primitive import composite, define, elementwise, linear, multilinear, non_default, nondiff
+from s2s.rules.primitive import composite, define, elementwise, linear, multilinear, non_default, nondiff, refuse
 from s2s.rules.indexing import MAX_ELEMENTS
 from s2s.rules.registry import REQUIRED, NotBatchable
 from s2s.rules.symbolic import emit, np, rt
@@ -570,3 +570,15 @@ helper("lstsq_solution_adjoint", lambda G, g: rt.getitem_adjoint(G, g, 0))
 # cov_adjoint(g, m) is linear in g and in m: its transpose in g is cov's tangent, in m itself (g + g^T symmetric)
 multilinear(RT + "cov_adjoint", lambda G, ans, g, m, **kwargs: rt.cov_tangent(G, m, **kwargs),
             lambda G, ans, g, m, **kwargs: rt.cov_adjoint(g, G, **kwargs), rank_of_argument=1)
+
+
+# np.average's derivatives in its weights= (first order only): their own derivatives are refused at the line of
+# the derivative s2s generated, which names the call
+def _average_weights_second(*args, **kwargs):
+    refuse("np.average", "its second derivatives with respect to weights= are not implemented in s2s",
+           "take first derivatives (grad, jvp, vjp, jacobian) in the weights, or write the average out: "
+           "np.sum(x * w) / np.sum(w)")
+
+
+for _name in ("average_weights_adjoint", "average_weights_tangent"):
+    define(RT + _name, [_average_weights_second] * 3, [_average_weights_second] * 3)

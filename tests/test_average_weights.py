@@ -1,0 +1,62 @@
+"""np.average in its weights= (refused before): g (x - average) / sum(w) at each element, summed back to the
+weights' shape; in forward mode sum((x - average) dw) / sum(w). Checked against finite differences."""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, numeric_grad
+
+X = np.array([[1.0, -2.0, 3.0], [0.5, 2.0, -1.0]])
+ROW = np.array([0.5, 1.0, 2.0])
+COLUMN = np.array([1.5, 0.7])
+
+
+def whole(x, w):
+    return np.sum(np.average(x ** 2, weights=w) ** 2)
+
+
+def along_rows(x, w):
+    return np.sum(np.average(x ** 2, axis=1, weights=w) ** 2)
+
+
+def along_columns(x, w):
+    return np.sum(np.average(np.sin(x), axis=0, weights=w) ** 2)
+
+
+def kept_axis(x, w):
+    return np.sum(np.average(x, axis=1, weights=w, keepdims=True) * x)
+
+
+def with_the_sum_of_the_weights(x, w):
+    m, s = np.average(x, axis=1, weights=w, returned=True)
+    return np.sum(m * s ** 2)
+
+
+def with_the_sum_of_the_weights_by_column(x, w):
+    m, s = np.average(x, axis=0, weights=w, returned=True)
+    return np.sum(m ** 2 * s)
+
+
+CASES = [(whole, X + 3.0), (along_rows, ROW), (along_columns, COLUMN), (kept_axis, ROW),
+         (with_the_sum_of_the_weights, ROW), (with_the_sum_of_the_weights, X + 3.0),
+         (with_the_sum_of_the_weights_by_column, COLUMN)]
+
+
+@pytest.mark.parametrize("f, w", CASES, ids=[f"{f.__name__}-{np.ndim(w)}" for f, w in CASES])
+def test_average_in_its_weights_in_every_first_order_mode(f, w):
+    expected = numeric_grad(f, (X, w), 1)
+    value, g = s2s.value_and_grad(f, wrt=1)(X, w)
+    assert value == f(X, w)
+    assert_close(g, expected, what="grad")
+    assert_close(s2s.vjp(f, wrt=1)(X, w)[1](1.0), expected, what="vjp")
+    t = np.linspace(0.3, -1.0, w.size).reshape(w.shape)
+    assert_close(s2s.jvp(f, wrt=1)((X, w), (t,))[1], np.sum(expected * t), what="jvp")
+    assert_close(s2s.jacobian(f, wrt=1, mode="forward")(X, w), expected, what="forward jacobian")
+    both = s2s.grad(f, wrt=(0, 1))(X, w)
+    assert_close(both[0], numeric_grad(f, (X, w), 0), what="x")
+    assert_close(both[1], expected, what="weights, with x")
+
+
+def test_second_derivatives_in_the_weights_are_refused():
+    with pytest.raises(s2s.NonDifferentiableError, match=r"np\.sum\(x \* w\) / np\.sum\(w\)"):
+        s2s.hessian(along_rows, wrt=1)(X, ROW)
