@@ -65,7 +65,9 @@ SHAPE, NDIM, SIZE = ATTRIBUTES["shape"], ATTRIBUTES["ndim"], ATTRIBUTES["size"]
 PACKED_METHODS = frozenset({"reshape", "transpose"})
 # Casts whose key depends on the type cast to: key -> (its key to an integer or bool type, which has no derivative,
 # and to a type known only at run time, decided then): `x.astype(int)`, `x.astype(y.dtype)`
-CASTS = {"numpy.ndarray.astype": ("numpy.ndarray.astype_integer", "numpy.ndarray.astype_any")}
+ASTYPE_METHOD = "numpy.ndarray.astype"
+CASTS = {ASTYPE_METHOD: ("numpy.ndarray.astype_integer", "numpy.ndarray.astype_any")}
+ASTYPE = "numpy.astype"  # NumPy 2's np.astype(x, dtype): read as the method x.astype(dtype)
 
 # Keys generated code spells as the method or attribute the user wrote (`x.astype(np.float32)`, `x.dtype`), not as
 # a function: `ndarray.astype` to a float type (differentiable) or to an integer or bool type (no derivative, a
@@ -224,7 +226,7 @@ MAY_RETURN_OPERAND = {
     "numpy.lib.stride_tricks.sliding_window_view": slice(0, 1),
     "numpy.lib.stride_tricks.as_strided": slice(0, 1), "numpy.frombuffer": slice(0, 1),
     "numpy.from_dlpack": slice(0, 1), "numpy.polyint": slice(0, 1),  # (polyint: the operand itself for m=0)
-    "numpy.astype": slice(0, 1),  # (NumPy 2's np.astype(y, dtype, copy=False): y itself where no conversion is needed)
+    ASTYPE: slice(0, 1),  # (NumPy 2's np.astype(y, dtype, copy=False): y itself where no conversion is needed)
     # ndarray's methods called as functions, `np.ndarray.view(y)`, `np.ndarray.conj(y)`: y itself or a view of it
     **{f"numpy.ndarray.{name}": slice(0, 1) for name in (
         "view", "conj", "conjugate", "reshape", "ravel", "squeeze", "swapaxes", "transpose", "diagonal", "getfield",
@@ -235,7 +237,7 @@ MAY_RETURN_OPERAND = {
 RETURNS_OPERAND_IF = {
     "numpy.linalg.matrix_power": (1, "n", None, 1), "numpy.meshgrid": (None, "copy", True, False),
     "numpy.diff": (1, "n", 1, 0), "numpy.polyder": (1, "m", 1, 0), "numpy.polyint": (1, "m", 1, 0),
-    "numpy.astype": (None, "copy", True, False), "numpy.ndarray.astype": (None, "copy", True, False),
+    ASTYPE: (None, "copy", True, False), "numpy.ndarray.astype": (None, "copy", True, False),
 }
 # library functions (called, their result assigned or not) that change an argument in place, which s2s does not
 # follow, beyond those the front refuses by object (front/effects.py IN_PLACE_CALLS): key -> (what the call does,

@@ -32,6 +32,7 @@ from s2s.rules import custom, registry
 
 
 MAX_INLINE_DEPTH = 20
+_NP_ASTYPE = prims.python_object(prims.ASTYPE)  # (NumPy 2; None before)
 
 
 class CallLowering(MethodLowering):
@@ -218,6 +219,10 @@ class CallLowering(MethodLowering):
             return self.dict_display([ir.Const(k) for k, _ in kwargs], [v for _, v in kwargs], node, None)
         if target is dict and len(args) == 1 and not isinstance(args[0], Spread) and not kwargs:
             return ir.Call("s2s.runtime.dict_from_pairs", args)  # dict(p): a copy of a dict, or of (key, value) pairs
+        if target is _NP_ASTYPE and args:  # np.astype(x, t) (NumPy 2): the method x.astype(t), a cast by t's kind
+            integer, unknown = prims.CASTS[prims.ASTYPE_METHOD]
+            kind = self.dtype_kind(node, 1)
+            return ir.Call(integer if kind and kind in "biu" else prims.ASTYPE_METHOD if kind else unknown, args, kwargs)
         key = registry.key_of(target)
         if key is None:
             self.refuse_in_place(node, target)
@@ -327,10 +332,12 @@ class CallLowering(MethodLowering):
                              "pass every positional argument in primals, defaults included")
         return tuple(parts[0]) + tuple(parts[1])
 
-    def dtype_kind(self, node: ast.Call) -> str | None:
-        """The kind (numpy's `dtype.kind`: "f", "i", "b", ...) of the type in `x.astype(dtype)` when it is known
-        before the code runs (`np.float32`, `int`, `"int32"`); None when only the run time knows it."""
-        spelled = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "dtype"), None)
+    def dtype_kind(self, node: ast.Call, position: int = 0) -> str | None:
+        """The kind (numpy's `dtype.kind`: "f", "i", "b", ...) of the type in `x.astype(dtype)` (at `position`:
+        1 in `np.astype(x, dtype)`) when it is known before the code runs (`np.float32`, `int`, `"int32"`); None
+        when only the run time knows it."""
+        spelled = node.args[position] if len(node.args) > position else \
+            next((k.value for k in node.keywords if k.arg == "dtype"), None)
         if spelled is None:
             return None
         value = spelled.value if isinstance(spelled, ast.Constant) else self.static_value(spelled)
