@@ -150,8 +150,10 @@ def tuple_adjoint(g, xs):
 
 
 def rows_of(G, g):
-    """A tuple of the first `len(g)` rows (or parts) of `G`, a bare number standing for each."""
-    return TupleParts(G[i] if isinstance(G, (list, tuple)) or np.ndim(G) > 0 else G for i in range(len(g)))
+    """The first `len(g)` rows (or parts) of `G`, a bare number standing for each: the adjoint of the parts `g`
+    of `tuple_adjoint(g, xs)`, a list (Parts) for a list (a reversed loop's accumulator), else a tuple."""
+    parts = (G[i] if isinstance(G, (list, tuple)) or np.ndim(G) > 0 else G for i in range(len(g)))
+    return Parts(parts) if isinstance(g, list) else TupleParts(parts)
 
 
 # ---------------------------------------------------------------- lists the function grows: xs.append(v), xs + [v]

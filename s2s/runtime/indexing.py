@@ -82,17 +82,26 @@ def _adjoint_dtype(x):
 def copy_adjoint(g):
     """A copy of an adjoint that a reversed loop will add into in place (`add_at`): an array's; a list's or a
     dict's parts, which are added to functionally, in a new list or dict (an element read is zeroed in place,
-    `bx[i] = 0.0`); a number or a tuple as it is."""
+    `bx[i] = 0.0`); a number as it is. A tuple's parts go into a list (Parts) too: the loop writes only into
+    the adjoint of a list, which a transposed helper may give as a tuple (`rt.rows_of`, a slice `bbt[0:]` of a
+    tuple's adjoint, in reverse over reverse)."""
     if isinstance(g, np.ndarray):
         return g.copy()
+    if isinstance(g, tuple):
+        return Parts(g)
     return type(g)(g) if isinstance(g, (list, dict)) else g
 
 
 def setitem_value_adjoint(g, *index):
     """Adjoint of `v` in `y[index] = v`: `g[index]`, where an element written twice (a repeated fancy
     index) takes it only at the write that stuck, as NumPy's assignment left it."""
-    if isinstance(g, dict) and len(index) == 1:  # (`q = p.copy(); q["w"] = v` of a dict: the part at the key)
-        return g[index[0]]
+    if isinstance(g, (dict, list, tuple)) and len(index) == 1:
+        # `q = p.copy(); q["w"] = v` of a dict: the part at the key; of a list (its parts may differ in shape), the
+        # part at an int or the parts at a slice, each written once
+        part = g[index[0]]
+        return Parts(part) if type(index[0]) is slice else part
+    if _zero(g):
+        return g  # (a bare 0.0: no adjoint yet, for the whole container or array)
     idx = index[0] if len(index) == 1 else index
     part = np.asarray(g)[idx]
     labels = np.arange(np.size(part)).reshape(np.shape(part))
@@ -228,6 +237,8 @@ def zero_at(g, *index):
     Only where single elements were written (their adjoint was read as a number, a copy); a
     slice's adjoint was read as a view, so then the array is copied first, as setitem_adjoint does."""
     if not isinstance(g, np.ndarray) or not g.flags.writeable or not np.issubdtype(g.dtype, np.inexact):
+        if isinstance(g, (list, tuple, dict)):  # (a container's adjoint: a new one; its parts may differ in
+            return setitem_adjoint(g, *index)   # shape, and it may be shared, as `0.0 + g` is g itself)
         return g if np.ndim(g) == 0 and g == 0 else setitem_adjoint(g, *index)
     idx = index[0] if len(index) == 1 else index
     if isinstance(g[idx], np.ndarray):  # (a view, even of one element: g[...] of a 0-d array, g[..., 0])
