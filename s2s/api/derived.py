@@ -272,8 +272,8 @@ class _HessianState(cache.SharedState):
     def __init__(self, f, wrt):
         super().__init__(f)
         self.grad = transform.grad(f, wrt=wrt)
-        # (a tuple wrt: the gradient is a tuple, whose Jacobian in the same wrt is H[a][b], as jax.hessian's)
-        self.jac = JacobianForward(self.grad, wrt=wrt, value_like_wrt=not isinstance(wrt, tuple))
+        # (a tuple wrt: the gradient is the tuple of the gradients, whose Jacobian in the same wrt is H[a][b])
+        self.jac = JacobianForward(self.grad, wrt=wrt, value_like_wrt=True)
         self.wrt_at = self.params = None
 
 
@@ -358,7 +358,10 @@ def hessian(f=None, wrt=0):
         of containers: `H[a][b]` has shape `leaf_a.shape + leaf_b.shape`. For a tuple `wrt`, a
         tuple of tuples in its order, as `jax.hessian(f, argnums=(0, 1))`: `H[i][j]` is the
         derivative of the gradient in `wrt[i]` with respect to `wrt[j]`, of shape
-        `arg_i.shape + arg_j.shape`. It has `.source`.
+        `arg_i.shape + arg_j.shape`. For container arguments `H[i][j]` is nested as `hessian(f,
+        wrt=i)` is where `i == j`: argument i's structure around argument j's,
+        `H[i][j][a][b]` of shape `leaf_a.shape + leaf_b.shape` (JAX puts the `argnums` tuple
+        inside argument i's structure instead). It has `.source`.
 
     Raises
     ------

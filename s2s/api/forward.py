@@ -258,8 +258,23 @@ class _ForwardState(cache.SharedState):
         self.batched: dict = {}  # (wrt index, ranks) -> Jvp
         self.vector: dict = {}  # wrt index -> whether vector mode applies
         self.params = self.positional = self.wrt_at = None
+        # f a gradient s2s made: the wrt of that gradient, whose argument(s) its value is shaped like (None: f is
+        # no gradient); a tuple, list or dict value has no vector form, nor have the tangents of a dict's adjoint
+        self.gradient_wrt = _gradient_wrt(f)
         self.ranks: dict = {}  # (the rank of each array argument, the type of each other one) -> ranks
         self.bases: dict = {}  # shape of the argument -> its read-only identity basis (_jacobian_by_batch)
+
+
+def _gradient_wrt(f):
+    """The `wrt` of `f` where `f` is a gradient s2s made (`grad(g, wrt)`), `True` where its value is a tuple
+    whatever the arguments (a tuple wrt, `return_value=True`), None where `f` is no gradient."""
+    if getattr(f, "_kind", None) != "grad":
+        return None
+    wrt = getattr(f, "_wrt", None)
+    options = getattr(f, "_options", None) or {}
+    if isinstance(wrt, (tuple, list)) or options.get("return_value"):
+        return True
+    return wrt
 
 
 # (why, what to do) when a Jacobian is transformed: it is computed by calling generated code, not generated code itself
@@ -369,7 +384,13 @@ class JacobianForward:
                 (p, np.ndim(a)) for p, a in list(zip(named, args)) + sorted(kwargs.items())
                 if isinstance(a, (np.ndarray, float, int, np.number)) and not isinstance(a, bool))
         self._last_ranks = ranks
-        if self._single and not kwargs:  # (the common case: one array argument pushed at once)
+        if self._value_like_wrt and not self._single:
+            return self._hessian_blocks(params, args, kwargs)
+        # (f a gradient with respect to a container or a tuple: its value is a container, pushed by basis tangents;
+        # a Hessian's gradient is with respect to x itself)
+        vector = self._value_like_wrt or state.gradient_wrt is None or \
+            not self._container_gradient(params, args, kwargs)
+        if self._single and not kwargs and vector:  # (the common case: one array argument pushed at once)
             x = arguments.argument(params, args, kwargs, self._wrt, self.__wrapped__)
             batched = self._batched.get((0, ranks)) if type(x) is np.ndarray else None
             if batched is not None:
@@ -382,7 +403,7 @@ class JacobianForward:
         out = []
         for k, w in enumerate(self._wrts):
             x = arguments.argument(params, args, kwargs, w, self.__wrapped__)
-            batched = None if type(x) is not np.ndarray and pytree.is_container(x) else \
+            batched = None if not vector or type(x) is not np.ndarray and pytree.is_container(x) else \
                 (self._batched.get((k, ranks)) or self._batched_jvp(k, ranks))
             if batched is not None:
                 try:
@@ -402,6 +423,37 @@ class JacobianForward:
         # (a tuple, list or dict value: its structure outermost, the wrt tuple inside, J[a][k], as JAX's jacfwd)
         value = out[0].value
         return pytree.structure(value)([tuple(o.parts[a] for o in out) for a in range(len(out[0].parts))])
+
+    def _container_gradient(self, params, args: tuple, kwargs: dict) -> bool:
+        """Is f, a gradient s2s made, about to return a tuple, list or dict (a tuple wrt, or a container
+        argument)? Vector mode has no form for such a value, nor for the tangents of a dict's adjoint inside it."""
+        wrt = self._state.gradient_wrt
+        if wrt is True:
+            return True
+        try:
+            x = arguments.argument(params, args, kwargs, wrt, self.__wrapped__)
+        except (TypeError, ValueError, IndexError):
+            return False  # (the call itself raises the error f raises)
+        return type(x) is not np.ndarray and pytree.is_container(x)
+
+    def _hessian_blocks(self, params, args: tuple, kwargs: dict) -> tuple:
+        """For `hessian(g, wrt=(a, b, ...))` (f is `grad(g, wrt=(a, b, ...))`, whose value is the tuple of the
+        gradients): `H[i][j]`, the Jacobian of the gradient in wrt[i] with respect to the argument wrt[j], shaped
+        as `hessian(g, wrt=i)` is where `i == j`: an array of shape `x_i.shape + x_j.shape` for two arrays or
+        numbers, the structure of a container x_i around the structure of a container x_j. One basis tangent per
+        element of each argument (a tuple value has no vector form)."""
+        xs = [arguments.argument(params, args, kwargs, w, self.__wrapped__) for w in self._wrts]
+        names = [w if isinstance(w, str) else params[w] if w < len(params) else str(w) for w in self._wrts]
+        columns = [_jacobian_by_basis(self._jvps[j], args, x, tuple(xs), kwargs, names[j], blocks=True,
+                                      value_names=names).parts for j, x in enumerate(xs)]
+        out = []
+        start = 0  # (the leaves of the value, the tuple of gradients, are those of x_0, then of x_1, ...)
+        for x in xs:
+            count = len(pytree.leaves(x))
+            build = pytree.structure(x) if pytree.is_container(x) else (lambda parts: parts[0])
+            out.append(tuple(build(parts[start:start + count]) for parts in columns))
+            start += count
+        return tuple(out)
 
 
 def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None, bases=None) -> np.ndarray:
@@ -459,12 +511,13 @@ class _ValueParts:
     parts: list
 
 
-def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None, name="x", blocks=False):
+def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None, name="x", blocks=False, value_names=None):
     """Push each basis tangent of `x` (named `name`) (one per element of each of its leaves) through `jf`.
 
     For leaf `b` of `x` and leaf `a` of the value, the block of the result has shape
     `a.shape + b.shape`; blocks are nested as the value's structure around `x`'s (`J[a][b]`, as JAX). With
-    `value_like` (a Hessian's: `jf` pushes tangents through a gradient), the value must have its structure."""
+    `value_like` (a Hessian's: `jf` pushes tangents through a gradient), the value must have its structure: that
+    of `x`, or with `value_names` (a tuple wrt) the tuple of the arguments so named."""
     x_leaves = pytree.leaves(x)
     zeros = [pytree.zeros_leaf(leaf) for leaf in x_leaves]
     build_x = pytree.structure(x)
@@ -484,7 +537,10 @@ def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None, name="x
     if value is None:  # an empty argument
         value = jf.__wrapped__(*args, **(kwargs or {}))
     if value_like is not None:  # (a gradient longer than its list or tuple argument: its parts above were cut)
-        arguments.structured(jf.__name__, value, [value_like], [name], True)
+        if value_names is None:
+            arguments.structured(jf.__name__, value, [value_like], [name], True)
+        else:
+            arguments.structured(jf.__name__, value, list(value_like), value_names, False)
         value = value_like
     value_leaves = pytree.leaves(value)
     parts = []
