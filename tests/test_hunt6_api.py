@@ -173,3 +173,86 @@ def test_forward_jacobian_of_a_tuple_gradient_with_a_dict_argument():
         J = s2s.jacobian(s2s.grad(dict_times_array, wrt=grad_wrt), wrt=1, mode="forward")(p, W)
         part = J['a'] if grad_wrt == 0 else J[0]['a']
         assert_close(part, _numeric_block(dict_times_array, args, 0, ('a',), 1, ()), what=f"grad wrt {grad_wrt}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 2. an array passed whole to np.concatenate and its kin (NumPy iterates over its rows): its gradient came out an
+#    internal Parts (grad) or a list (vjp, value_and_grad) of the rows' derivatives, not an ndarray
+
+def concatenate_rows(x):
+    return np.sum(np.concatenate(x) ** 3)
+
+
+def stack_rows(x):
+    return np.sum(np.stack(x) ** 3)
+
+
+def hstack_rows(x):
+    return np.sum(np.hstack(x) ** 3)
+
+
+def vstack_rows(x):
+    return np.sum(np.vstack(x) ** 3)
+
+
+def dstack_rows(x):
+    return np.sum(np.dstack(x) ** 3)
+
+
+def column_stack_rows(x):
+    return np.sum(np.column_stack(x) ** 3)
+
+
+def concatenate_flat(x):
+    return np.sum(np.concatenate(x, axis=None) ** 3)
+
+
+def stack_rows_scaled(x, s):
+    return np.sum(np.stack(x, axis=1) ** 3) * s
+
+
+def concatenate_in_a_dict(p):
+    return np.sum(np.concatenate(p['x']) ** 3) + p['s'] ** 2
+
+
+JOINS = [concatenate_rows, stack_rows, hstack_rows, vstack_rows, dstack_rows, column_stack_rows, concatenate_flat]
+X23 = np.arange(6.0).reshape(2, 3) - 2.5
+X234 = np.linspace(-1.0, 1.3, 24).reshape(2, 3, 4)
+
+
+@pytest.mark.parametrize("f", JOINS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("x", [X23, X234], ids=["2-d", "3-d"])
+def test_gradient_of_an_array_joined_as_a_sequence_is_an_array(f, x):
+    expected = 3.0 * x ** 2  # every element of x appears once in the joined array
+    assert_close(expected, numeric_grad(f, (x,), 0), rtol=1e-4, what="the reference itself")
+    results = {"grad": s2s.grad(f)(x), "grad again": s2s.grad(f)(x), "value_and_grad": s2s.value_and_grad(f)(x)[1],
+               "vjp": s2s.vjp(f)(x)[1](1.0), "grad wrt=(0,)": s2s.grad(f, wrt=(0,))(x)[0]}
+    for name, g in results.items():
+        assert type(g) is np.ndarray and g.shape == x.shape and g.dtype == np.float64, (name, type(g))
+        assert_close(g, expected, what=name)
+        g2 = g / 2.0  # (what raised TypeError on the Parts)
+        assert_close(g2.ravel(), expected.ravel() / 2.0, what=name)
+
+
+def test_gradient_of_an_array_joined_as_a_sequence_keeps_float32():
+    x = X23.astype(np.float32)
+    g = s2s.grad(concatenate_rows)(x)
+    assert type(g) is np.ndarray and g.dtype == np.float32 and g.shape == x.shape
+    assert_close(g, 3.0 * X23 ** 2, rtol=1e-5)
+
+
+def test_gradients_of_arrays_joined_as_sequences_with_other_arguments():
+    s = 1.7
+    gx, gs = s2s.grad(stack_rows_scaled, wrt=(0, 1))(X234, s)
+    assert type(gx) is np.ndarray and gx.shape == X234.shape
+    assert_close(gx, 3.0 * X234 ** 2 * s, what="x")
+    assert_close(gs, np.sum(X234 ** 3), what="s")
+    _, pullback = s2s.vjp(stack_rows_scaled, wrt=(0, 1))(X234, s)
+    gx, gs = pullback(2.0)
+    assert type(gx) is np.ndarray and gx.shape == X234.shape
+    assert_close(gx, 6.0 * X234 ** 2 * s, what="vjp x")
+    p = {'x': X23, 's': 0.5}
+    g = s2s.grad(concatenate_in_a_dict)(p)
+    assert type(g) is dict and type(g['x']) is np.ndarray and g['x'].shape == X23.shape
+    assert_close(g['x'], 3.0 * X23 ** 2, what="dict leaf")
+    assert_close(g['s'], 1.0, what="dict s")

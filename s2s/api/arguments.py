@@ -218,6 +218,42 @@ def structured(what: str, grads, templates: list, names: list, single: bool):
     return grads
 
 
+def arrays_for_arrays(grads, templates: list, single: bool):
+    """`grads` with the derivative of each ndarray argument (or ndarray in a container argument) an ndarray of its
+    shape where it came out a list of the derivatives of its rows: NumPy reads an array passed whole to
+    np.concatenate, np.stack, np.hstack and their kin as the sequence of its rows, and the adjoint of a sequence is
+    one part per element. Anything else unchanged (the same object where nothing is; with no template, a `*args`
+    parameter's, everything)."""
+    if single:
+        return _rows_array(grads, templates[0]) if templates else grads
+    if type(grads) is not tuple:
+        return grads
+    fixed = tuple(_rows_array(g, t) for g, t in zip(grads, templates))
+    return grads if all(a is b for a, b in zip(fixed, grads)) else fixed + grads[len(templates):]
+
+
+def _rows_array(g, x):
+    if type(g) is np.ndarray or type(g) in NUMBERS:
+        return g
+    if type(x) is np.ndarray:
+        if not isinstance(g, list) or x.ndim == 0 or len(g) != x.shape[0]:
+            return g
+        rows = [np.broadcast_to(np.asarray(r), x.shape[1:]) for r in g]  # (a bare zero for a row: zeros)
+        return np.array(rows, dtype=np.result_type(*rows, x.dtype if x.dtype.kind == "f" else np.float64))
+    if isinstance(g, dict):
+        template = x if isinstance(x, dict) else \
+            {f.name: getattr(x, f.name) for f in dataclasses.fields(x)} if pytree.is_record(x) else None
+        if template is None:
+            return g
+        items = [(k, _rows_array(v, template[k]) if k in template else v) for k, v in g.items()]
+        return g if all(v is g[k] for k, v in items) else type(g)(items)
+    if isinstance(g, (tuple, list)) and isinstance(x, (tuple, list)) and len(g) == len(x) and \
+            not hasattr(g, "_fields"):
+        parts = [_rows_array(a, t) for a, t in zip(g, x)]
+        return g if all(a is b for a, b in zip(parts, g)) else type(g)(parts)
+    return g
+
+
 def generated(f) -> bool:
     """Is `f` code s2s generated (`grad(f)`), whose transformation is a second derivative?"""
     return getattr(f, "__s2s_generated__", None) is not None

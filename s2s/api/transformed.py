@@ -112,6 +112,10 @@ class Transformed:
             raise
         if self._kind == "grad":
             arguments.real(self.__name__, out)  # (a value, and derivatives with respect to real arguments)
+            grads = out[1] if self._options.get("return_value") else out
+            if type(grads) is not _NDARRAY and type(grads) not in _FLOATS:  # (an array's rows' derivatives: an array)
+                out = _arrays(out, [args[i] if i < count else kwargs.get(name) for i, name in wrt_at],
+                              self._single_wrt(), self._options.get("return_value"))
         if self._kind == "grad" and (not plain or type(self._wrt) is not int and type(self._wrt) is not str):
             out = (out[0], fresh(out[1])) if self._options.get("return_value") else fresh(out)
         zero_d = self._zero_d(wrt_at, args, kwargs)
@@ -133,7 +137,9 @@ class Transformed:
         if self._kind == "vjp":
             value, pullback = out
             checked = _checked_pullback(pullback, value, self.__name__,
-                                        templates and ([name for _, name in wrt_at], templates, self._single_wrt()))
+                                        templates and ([name for _, name in wrt_at], templates, self._single_wrt()),
+                                        ([args[i] if i < count else kwargs.get(name) for i, name in wrt_at],
+                                         self._single_wrt()))
             if zero_d:
                 return value, lambda cotangent: self._as_arrays(checked(cotangent), zero_d)
             return value, checked
@@ -278,6 +284,7 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
         a = params[i]
         tests.append(f"(type({a}) is float or type({a}) is _A and {a}.dtype is _F and {a}.ndim)")  # (0-d: below)
     given = f"({', '.join(params)},)" if params else "()"
+    templates = f"[{', '.join(params[i] for i, _ in wrt_at)}]"  # (the wrt arguments, for `_arrays`)
     call = f"_fn({', '.join(params)})"
     # (a float or float64 array is returned at once; anything else is checked to be real: `arguments.real`)
     if isinstance(wrt, (tuple, list)):  # (derivatives that may be one array: each its own, see `fresh`)
@@ -285,13 +292,14 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
         numbers = " and ".join(f"type({grads}[{k}]) in _NUM" for k in range(len(wrt))) or "True"
         fresh_out = "(out[0], _fresh(out[1]))" if entry_returns_value else "_fresh(out)"
         body = (f"            out = {call}\n"
-                f"            return out if {numbers} else _real(self.__name__, {fresh_out})\n")
+                f"            return out if {numbers} else _real(self.__name__, _arrays({fresh_out}, {templates}, "
+                f"False, {entry_returns_value}))\n")
     else:
         grad = "out[1]" if entry_returns_value else "out"
         value = "type(out[0]) in _NUM and " if entry_returns_value else ""
         body = (f"            out = {call}\n"
                 f"            return out if {value}(type({grad}) in _NUM or type({grad}) is _A and {grad}.dtype is _F) "
-                f"else _real(self.__name__, out)\n")
+                f"else _real(self.__name__, _arrays(out, {templates}, True, {entry_returns_value}))\n")
     text = (f"def __call__(self, {''.join(p + '=_U, ' for p in params)}/, *rest, **kwargs):\n"
             f"    f = self.__wrapped__\n"
             f"    try:\n"
@@ -306,7 +314,7 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
             f"            raise\n"
             f"    return _call(self, *[a for a in {given} if a is not _U], *rest, **kwargs)\n")
     env.update(_U=_UNSET, _A=_NDARRAY, _F=_FLOAT64, _fn=entry.fn, _failed=_failed, _call=Transformed._call,
-               _fresh=fresh, _NUM=_FLOATS, _real=arguments.real)
+               _fresh=fresh, _NUM=_FLOATS, _real=arguments.real, _arrays=_arrays)
     # (in linecache, so that pdb and tracebacks show its lines: one pseudo-file per entry)
     filename = f"{__file__} (the fast call of {getattr(code, 'co_name', 'f')}, {next(_FAST_NUMBERS)})"
     linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
@@ -314,6 +322,14 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
     cls = _FAST[entry] = type("Transformed", (Transformed,), {"__call__": env["__call__"], "_fast": True,
                                                              "__slots__": ()})
     return cls
+
+
+def _arrays(out, templates: list, single: bool, returns_value: bool):
+    """A grad's `out` (the derivatives, or the value and the derivatives) with each ndarray argument's derivative
+    an ndarray where it came out the list of its rows' (`arguments.arrays_for_arrays`)."""
+    grads = out[1] if returns_value else out
+    fixed = arguments.arrays_for_arrays(grads, templates, single)
+    return out if fixed is grads else (out[0], fixed) if returns_value else fixed
 
 
 def fresh(x, given=()):
@@ -378,10 +394,12 @@ def _failed(self, exc: Exception, args: tuple) -> None:
 _SCALARS = frozenset((float, int, np.float64, np.float32))  # one number: its shape is ()
 
 
-def _checked_pullback(pullback, value, name: str, containers=None):
+def _checked_pullback(pullback, value, name: str, containers=None, arrays=None):
     """`pullback`, refusing a cotangent not shaped like `value` (NumPy would broadcast it into a wrong
     gradient, or fail inside generated code); errors inside it end at the user's line. `containers`, where some
-    wrt argument is one: (wrt names, arguments, single), whose structure the gradients must have."""
+    wrt argument is one: (wrt names, arguments, single), whose structure the gradients must have. `arrays`:
+    (the wrt arguments, single), an ndarray's derivative made one where it came out its rows'
+    (`arguments.arrays_for_arrays`)."""
     kind = type(value)
     # a value that is one number or one float array: a cotangent of the same type and shape fits at once
     leaf = () if kind in _SCALARS else value.shape if kind is np.ndarray else None
@@ -408,6 +426,8 @@ def _checked_pullback(pullback, value, name: str, containers=None):
         if containers:
             names, templates, single = containers
             result = arguments.structured(name, result, templates, names, single)
+        if arrays is not None and type(result) is not _NDARRAY and type(result) not in _FLOATS:
+            result = arguments.arrays_for_arrays(result, *arrays)
         return arguments.real(name, fresh(result, [cotangent] if type(cotangent) is np.ndarray else
                                           pytree.leaves(cotangent)))
 
