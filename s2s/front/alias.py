@@ -94,7 +94,7 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
         self.visible = set(fn.params) | set(fn.free)  # objects the caller (or the module) holds
         self.born: dict[str, int] = {}  # version -> the write count of its array when it was made
         self.kinds: dict[str, dict] = {}  # array -> write count -> [(Assign, base)] of in-place operators, or None
-        self.guards: dict[int, tuple] = {}  # in-place operators that must find a number: id -> (Assign, base)
+        self.guards: dict[int, tuple] = {}  # in-place operators that must find a number: id -> (Assign, base, holder)
         self.state = _State()
         self.same: dict[str, str] = {}  # a loop phi or copy -> the caller's object it starts as
         self.entry_checks: list = []  # checks that an argument updated in place is a number
@@ -184,8 +184,18 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
         if any(w is None for w in later):
             return False
         for w in later:
-            self.guards.update({id(a): (a, base) for a, base in w})
+            self.guards.update({id(a): (a, base, ()) for a, base in w})
         return True
+
+    def holder(self, objects: dict) -> tuple:
+        """The keywords of `rt.require_immutable` that say whose change a new value would drop: the caller's
+        argument that holds the array (`rm = state['rm']; rm *= 0.9`), or the function's own array it is a view
+        of (`hv = h[:, :2]; hv *= 2.0`)."""
+        callers = sorted(o for o in objects if o in self.fn.params)
+        if callers:
+            return (("caller", ir.Const(callers[0])),)
+        own = sorted({base_name(o) for o in objects if o not in self.visible})
+        return (("base", ir.Const(own[0])),) if len(own) == 1 else ()
 
     def read_call(self, call: ir.Call, loc) -> ir.Call:
         args = tuple(self.read(a, loc) for a in call.args)
@@ -265,9 +275,9 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
                 return 0
             origin = self.same.get(base.name, base.name)
             if origin in self.visible:  # the caller's own object: checked once, on entry
-                self.entry_checks.append(_require_immutable(ir.Var(origin), s.loc))
+                self.entry_checks.append(_require_immutable(ir.Var(origin), s.loc, self.holder({origin: 0})))
             elif objects:  # a view or element of something else: NumPy would write through it
-                self.guards[id(s)] = (s, base)
+                self.guards[id(s)] = (s, base, self.holder(objects))
             return 0
         s.value = self.read_expr(value, s.loc)
         if isinstance(s.value, ir.Call):
@@ -473,9 +483,11 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
         return UnsupportedSyntaxError(construct, filename, line, col, text, hint)
 
 
-def _require_immutable(value: ir.Atom, loc) -> ir.Effect:
-    """`rt.require_immutable(value, 'the user's statement')`: a number goes on, an ndarray is refused."""
-    return ir.Effect(ir.Call("s2s.runtime.require_immutable", (value, ir.Const(code(loc.text) if loc else ""))), loc)
+def _require_immutable(value: ir.Atom, loc, holder: tuple = ()) -> ir.Effect:
+    """`rt.require_immutable(value, 'the user's statement', caller=...)`: a number goes on, an ndarray is refused
+    (saying whose change a new value would drop: `holder`, see `_Aliases.holder`)."""
+    return ir.Effect(ir.Call("s2s.runtime.require_immutable", (value, ir.Const(code(loc.text) if loc else "")),
+                             holder), loc)
 
 
 def _insert_guards(stmts: list, guards: dict) -> None:
@@ -484,7 +496,7 @@ def _insert_guards(stmts: list, guards: dict) -> None:
     while i < len(stmts):
         s = stmts[i]
         if id(s) in guards:
-            stmts.insert(i, _require_immutable(guards[id(s)][1], s.loc))
+            stmts.insert(i, _require_immutable(guards[id(s)][1], s.loc, guards[id(s)][2]))
             i += 1
         for block in ir.blocks(s):
             _insert_guards(block, guards)

@@ -113,4 +113,4 @@ class ContainerChecks:
             if statement is not None and not isinstance(statement, ast.AugAssign):
                 return  # `rows[0] = rows[0] * 2.0`: a new value, as Python makes
         if self.objects(element):
-            self.guards[id(s)] = (s, element)
+            self.guards[id(s)] = (s, element, self.holder(self.objects(element)))

@@ -100,9 +100,10 @@ class EffectLowering:
         if target is MISSING and self.own_effect_call(node):
             return
         key = registry.key_of(target) if target is not MISSING else None
-        if key in EFFECTS and (not node.keywords or key == "builtins.print" and all(k.arg for k in node.keywords)):
+        if key in EFFECTS:
             args = tuple(self.atom(a) for a in node.args)
-            kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)  # print(..., sep=", ")
+            # print(..., sep=", "); rt.require_immutable(rm, 'rm *= 0.9', caller='bn') of generated code
+            kwargs = tuple((k.arg, self.atom(k.value)) for k in node.keywords)
             self.emit(ir.Effect(ir.Call(key, args, kwargs), self.loc))
             return
         if key is None and inspect.isfunction(target) and user_function(target):

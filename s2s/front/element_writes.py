@@ -28,6 +28,10 @@ class ElementWriteLowering:
         elements back. Writing into a parameter, module data or a view of one is
         rejected: the caller's array would change."""
         if not isinstance(target.value, ast.Name):
+            held = self._held_by_caller(target.value)
+            if held:
+                raise self.error(target, f"assignment to an element of {ast.unparse(target.value)}, which the caller "
+                                         f"passed in", _CALLERS.format(held, "new_state", ""))
             raise self.error(target, "assignment to an element of an expression", "assign to a named array")
         name = target.value.id
         base = self.read(name, target.value)
@@ -57,6 +61,14 @@ class ElementWriteLowering:
                              f"build the list whole (a comprehension, or {name}.append(v) in order), or make an "
                              f"array ({name} = np.zeros(n)) and write into that")
         key = target.slice.value if isinstance(target.slice, ast.Constant) else None
+        held = self._held_by_caller(target.value) if root is None else None
+        if held:  # (NumPy would change the caller's array or dict: a copy, or a new one, would drop that change)
+            own = f"{{**{name}, {key!r}: value}}" if isinstance(key, str) else f"np.copy({name})"
+            raise self.error(target, f"assignment to an element of '{name}', which the function did not create (the "
+                                     f"caller passed it in)",
+                             _CALLERS.format(held, own.replace("value", "new_value") if isinstance(key, str) else
+                                             "new_state", f"; for this function's own use only, {name} = {own} (the "
+                                                          f"caller's stays as it was)"))
         if root is None and made is not None and made.op in VIEWS and not isinstance(key, str):
             raise self.error(target, f"assignment to an element of '{name}', a view of another array or an item of "
                                      f"a container (s2s follows element writes into an array by the name it was "
@@ -64,7 +76,7 @@ class ElementWriteLowering:
                                      f"{name} = np.copy({name})")
         if root is None:  # (a key that is a string: a dict's, for which np.copy makes a 0-d object array)
             raise self.error(target, f"assignment to an element of '{name}', which the function did not create",
-                             f"make a new dict holding every key: {name} = {{{key!r}: value, 'other': {name}['other']}}"
+                             f"make a new dict holding every key: {name} = {{**{name}, {key!r}: value}}"
                              if isinstance(key, str) else f"copy it first: {name} = np.copy({name})")
         if self.pushed.get(root) and not self._rebound_after_push(root) or \
                 any(self.pushed.get(a) for a in self.phi_arrays.get(root, ())):
@@ -100,6 +112,28 @@ class ElementWriteLowering:
         if before is not _UNBOUND:
             self.env[name] = before
         return out
+
+    def _held_by_caller(self, node) -> str | None:
+        """The parameter (or module data) whose array or dict the element write into `node` would change: `state`
+        of `state['rm'][:] = v`, of `rm = state['rm']; rm[:] = v`, of `state['rm'] = v`; None for anything the
+        function made."""
+        if not isinstance(node, ast.Name):
+            while isinstance(node, (ast.Subscript, ast.Attribute)):
+                node = node.value
+            if not isinstance(node, ast.Name) or node.id not in self.env:
+                return None
+        atom = self.read(node.id, node) if node.id in self.env else None
+        while isinstance(atom, ir.Var):
+            if atom.name in self.phis or atom.name in self.roots or \
+                    any(p.target == atom.name for f in self.loop_path for p in f.phis.values()):
+                return None  # (a join, a loop's name, an array the function writes)
+            made = self.definitions.get(atom.name)
+            if made is None:
+                return base_name(atom.name)
+            if made.op not in VIEWS or not made.args:
+                return None
+            atom = made.args[0]
+        return None
 
     def array_root(self, atom, join: bool = False):
         """The name of the fresh array `atom` is a version of, or None if it may be shared. `join`: for an element
@@ -211,6 +245,13 @@ class ElementWriteLowering:
         if isinstance(atom, ir.Var):
             return self.tuples.get(atom.name)
         return None
+
+
+# what keeps the meaning of a write into what the caller passed in (a running average: NumPy's caller sees it)
+_CALLERS = ("s2s does not change what the caller passed in ('{0}'), and a new value would leave the caller's "
+            "as it was: to keep an update the caller sees (a running average), make it outside the function you "
+            "differentiate, or return the new state with the result (return loss, {1}) and differentiate that with "
+            "s2s.vjp{2}")
 
 
 def _spelled(name: str) -> str:

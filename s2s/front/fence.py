@@ -90,8 +90,18 @@ LATER_HINTS = (
     ("the method call '.", "call the NumPy function instead (np.sum(x) for x.sum()), or a function defined at "
                            "module level"),
     ("a call with *args or **kwargs", "pass the arguments one by one: f(a, b)"),
+    ("assignment to attribute", "s2s does not change the objects the caller passed in, which NumPy's caller would "
+                                "see changed: to keep that update (a running average), make it outside the function "
+                                "you differentiate (model.rm = ... after the gradient call), or return the new value "
+                                "with the result (return loss, new_rm) and differentiate that with s2s.vjp; for this "
+                                "function's own use only, a local name (rm = ...)"),
+    ("augmented assignment to an attribute", "s2s does not change the objects the caller passed in, which NumPy's "
+                                             "caller would see changed: to keep that update (a running average), "
+                                             "make it outside the function you differentiate (model.rm *= ... after "
+                                             "the gradient call), or return the new value with the result (return "
+                                             "loss, new_rm) and differentiate that with s2s.vjp; for this "
+                                             "function's own use only, a local name (rm = self.rm * ...)"),
     ("assignment to ", "use a local name and return its value"),
-    ("augmented assignment to an attribute", "use a local name and return its value"),
     ("a return without a value", "return the result: return y"),
     ("unpacking a tuple of the wrong length", "unpack into one name per value"),
     ("range() with keywords", "call range(stop), range(start, stop) or range(start, stop, step)"),

@@ -76,26 +76,48 @@ def _not_a_number(value):
     return f"a {type(value).__name__} ({text if len(text) <= 40 else text[:37] + '...'})", value
 
 
-def require_immutable(value, statement):
+def require_immutable(value, statement, caller="", base=""):
     """`statement` (`y += v`) rebinds a number, as Python does. On an ndarray NumPy would write in place
     into an array that something else still refers to (the caller's argument, module data, another name, a
-    view or a container): s2s refuses that rather than differentiate something else."""
+    view or a container): s2s refuses that rather than differentiate something else. `caller`: the argument
+    (or module data) that holds the array, whose change a new value would drop; `base`: the array of the
+    function's own that the array is a view of, whose change a new value would drop."""
     if isinstance(value, np.ndarray):
         statement = re.sub(r"\s+#[^'\"]*$", "", statement)  # the line's comment is not part of the statement
+        rebound = _rebound(statement)
+        if caller:  # (a running average in a dict or an object of the caller's: the caller would see it)
+            raise S2SError(f"'{statement}' would change an array in place that the caller passed in ('{caller}' or "
+                           f"something it holds), and s2s does not change what the caller passed in: write it as a "
+                           f"new value ('{rebound}') if the caller need not see the change (NumPy's caller would); "
+                           f"to keep an update the caller sees (a running average), make it outside the function "
+                           f"you differentiate, or return the new state with the result (return loss, "
+                           f"{{**state, 'key': new_value}}) and differentiate that with s2s.vjp")
+        if base:
+            raise S2SError(f"'{statement}' would change an array in place that is a view of '{base}' (or shares "
+                           f"memory with it), and s2s follows values, not shared arrays: to change '{base}' as NumPy "
+                           f"does, write into it by its own name ({base}[...] {_augmented(statement)[1]}= ..., an element "
+                           f"write s2s follows); if '{base}' is meant to stay as it was, write it as a new value "
+                           f"('{rebound}')")
         raise S2SError(f"'{statement}' would change an array in place that something else still refers to "
                        f"(the caller's argument, another name for it, or the array it is a view of), and "
-                       f"s2s follows values, not shared arrays: write it as a new value ('{_rebound(statement)}'), "
+                       f"s2s follows values, not shared arrays: write it as a new value ('{rebound}'), "
                        f"or copy the array first")
 
 
 def _rebound(statement: str) -> str:
     """`x += v` written as `x = x + v`."""
-    target, op, value = statement.partition("=")
+    target, op, value = _augmented(statement)
+    return f"{target} = {target} {op} {value}"
+
+
+def _augmented(statement: str) -> tuple[str, str, str]:
+    """`x += v` -> ('x', '+', 'v')."""
+    target, _, value = statement.partition("=")
     target, op = target.rstrip()[:-1].rstrip(), target.rstrip()[-1:]
     for two in ("**", "//", ">>", "<<"):
         if target.endswith(two[0]) and op == two[1]:
             target, op = target[:-1].rstrip(), two
-    return f"{target} = {target} {op} {value.strip()}"
+    return target, op, value.strip()
 
 
 def require_float_array(y, name):
