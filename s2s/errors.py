@@ -263,6 +263,10 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
                "more than s2s can: for a function that calls s2s.jvp, take the second derivative of f itself, "
                "s2s.hessian(f), s2s.jvp(s2s.grad(f)) (forward over reverse) or s2s.grad(s2s.grad(f)); for a third "
                "derivative, take one derivative fewer, or compute the inner derivative outside and pass it in.")
+    elif op == "bitor":  # (state | {'rm': v}: Python's merge of dicts, the only | a derivative flows through)
+        name, why = "the operator |", "it has no derivative rule (of dicts: a merge)"
+        fix = ("Write a merge of dicts as a dict display, which s2s reads as a copy of the dict with the keys "
+               "written: {**state, 'rm': value} for state | {'rm': value}.")
     elif op == "callmethod":  # (obj.m(x), an object s2s does not see into: no name to register a rule for)
         method = (callee or "").rpartition(".")[2].rstrip("()") or "method"
         why = "it is a method of an object s2s does not see into, and has no derivative rule"

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, numeric_grad
+from conftest import assert_close, numeric_grad, numeric_hessian
 
 X = np.array([[0.3, -1.2, 0.8], [1.1, 0.4, -0.5], [-0.7, 0.9, 0.2], [0.6, -0.3, 1.4]])
 
@@ -136,3 +136,33 @@ def test_in_place_operator_on_a_view_advises_writing_the_base_by_its_name():
                r"\(h\[\.\.\.\] \*= \.\.\.")
     assert_close(s2s.grad(view_written_by_name)(X), numeric_grad(view_written_by_name, (X,), 0), what="grad")
     assert s2s.grad(view_written_by_name)(X)[0, 0] == pytest.approx(8 * X[0, 0])
+
+
+# ----------------------------------------------------------------- item 5: state | {...}, a merge of dicts
+def bn_merge(x, g, state):
+    mu = x.mean(axis=0)
+    st = state | {'rm': 0.9 * state['rm'] + 0.1 * mu}
+    return np.sum(((x - mu) * g) ** 2) + np.sum(st['rm'] ** 2)
+
+
+def bn_spread(x, g, state):  # what the message on bn_merge advises
+    mu = x.mean(axis=0)
+    st = {**state, 'rm': 0.9 * state['rm'] + 0.1 * mu}
+    return np.sum(((x - mu) * g) ** 2) + np.sum(st['rm'] ** 2)
+
+
+def test_a_merge_of_dicts_advises_the_dict_display_that_works():
+    state = {'rm': np.array([0.5, -0.2, 0.1]), 'rv': np.ones(3)}
+    g = np.array([0.5, 2.0, -1.0])
+    for transform in (s2s.grad, lambda f: s2s.jacobian(f, mode="forward")):
+        text = refused_at(lambda: transform(bn_merge)(X, g, state), bn_merge, "state | {",
+                          r"cannot differentiate the call to the operator \|", s2s.NonDifferentiableError)
+        assert "{**state, 'rm': value} for state | {'rm': value}" in text
+    assert bn_spread(X, g, state) == bn_merge(X, g, state)
+    numeric = numeric_grad(lambda x: bn_spread(x, g, state), (X,), 0)
+    assert_close(s2s.grad(bn_spread)(X, g, state), numeric, what="grad")
+    assert_close(s2s.jacobian(bn_spread, mode="forward")(X, g, state), numeric, what="forward jacobian")
+    assert_close(s2s.hessian(bn_spread)(X, g, state), numeric_hessian(lambda x: bn_spread(x, g, state), X), 1e-4,
+                 1e-5, what="hessian")
+    assert_close(s2s.grad(bn_spread, wrt=2)(X, g, state)['rm'],
+                 numeric_grad(lambda rm: bn_spread(X, g, {**state, 'rm': rm}), (state['rm'],), 0), what="wrt state")

@@ -523,7 +523,7 @@ def batch_getitem(d, *index):
         return 0.0
     if isinstance(d, _ReadAsArray) and not (len(index) == 1 and type(index[0]) in (int, slice)):
         return batch_read(np.asarray(d), index)  # (an index NumPy gives the display read as an array)
-    if isinstance(d, (list, tuple)):
+    if isinstance(d, (list, tuple, dict)):  # (a dict's: its tangent at a key, {**state, 'rm': v}['rm'])
         return d[index[0] if len(index) == 1 else index]
     return batch_read(d, index)
 
