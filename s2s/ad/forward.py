@@ -22,7 +22,7 @@ import numbers
 
 from s2s import ir, prims
 from s2s.ad.analysis import activity, nonfloat, scalars
-from s2s.ad.operands import arrays_of_displays, has_part, operand_refusal, uncovered
+from s2s.ad.operands import arrays_of_displays, has_part, operand_refusal, refuse_differentiated_index, uncovered
 from s2s.ad.statements import _parameters_after_g_ans
 from s2s.errors import missing_rule
 from s2s.ir.names import Namer
@@ -337,7 +337,9 @@ class _Forward:
 
     def _refuse_uncovered(self, s: ir.Assign, rule, tangents: list) -> None:
         """An operand with a tangent that the rule has no entry for is refused at the user's line, as reverse mode
-        refuses it, never dropped (a silent zero): np.average(x, 0, w) in w, np.linalg.norm(x, p) in p."""
+        refuses it, never dropped (a silent zero): np.average(x, 0, w) in w, np.linalg.norm(x, p) in p; and an
+        index with a tangent, of a read or a write at an index (`y[i] = v` with i in wrt)."""
+        refuse_differentiated_index(self.fn, s, lambda a: self.tangent_of(a) is not None)
         for i, t in enumerate(tangents):
             why = uncovered(s.value.op, rule, i) if t is not None else None
             if why is not None:

@@ -7,6 +7,9 @@
 - `uncovered(op, rule, i)`: why operand `i`, which has a derivative, has no entry in `op`'s tangent rule (None: it
   has one, or a None entry: no derivative in it, an index or a shape), and `operand_refusal` the located error
   for it: a transformation refuses such an operand, never dropping its derivative.
+- `refuse_differentiated_index(fn, s, differentiated)`: an index with a derivative (an integer the function is
+  differentiated with respect to) of a read `x[i]`, a write `y[i] = v` or `np.add.at(y, i, v)` is refused at the
+  user's line in every mode: an index selects, and has no derivative rule.
 """
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ import numpy
 
 from s2s import ir
 from s2s.errors import NonDifferentiableError, missing_rule
-from s2s.ir.names import Namer
+from s2s.front.effects import ADDED_AT
+from s2s.ir.names import Namer, base_name
 from s2s.ir.walk import map_blocks
 from s2s.rules import registry
 
@@ -101,12 +105,33 @@ def has_part(op: str, rule, i: int) -> bool:
     return reverse is None or i >= len(reverse.adjoints) or reverse.adjoints[i] is not None
 
 
+def index_operands(value: ir.Call) -> range:
+    """The positions of the index among the operands of a read or a write at an index: `obj[i, j]` is
+    getitem(obj, i, j), `y[i, j] = v` is setitem(y, i, j, v) and np.add.at(y, (i, j), v) adds
+    rt.added_at(y, i, j, v) (front/effects.py); no positions for other calls."""
+    if value.op == "getitem":
+        return range(1, len(value.args))
+    if value.op in ("setitem", ADDED_AT):
+        return range(1, len(value.args) - 1)
+    return range(0)
+
+
+def refuse_differentiated_index(fn: ir.Function, s: ir.Assign, differentiated) -> None:
+    """Refuse, at the user's line, a read or a write at an index whose index has a derivative (`differentiated(a)`
+    says so of an operand): `y[i] = v` with the integer i in wrt would otherwise hand i the written value's
+    derivative (the rules of a write have entries for the array and the value only)."""
+    for i in index_operands(s.value):
+        if differentiated(s.value.args[i]):
+            raise operand_refusal(fn, s, i, "its index has a derivative")
+
+
 def operand_refusal(fn: ir.Function, s: ir.Assign, i: int, why: str) -> NonDifferentiableError:
     """The error for operand `i` of the call `s` that its rule has no entry for (`why`), at the user's line. An
-    index with a derivative (`obj[t]`) is named as such: indexing is differentiated in the object indexed only;
-    np.r_[p, 1.0] and np.c_[a, b], NumPy's index tricks, build arrays from their 'index'."""
+    index with a derivative (`obj[t]`, `y[t] = v`, np.add.at(y, t, v)) is named as such: indexing is
+    differentiated in the object indexed (and the value written) only; np.r_[p, 1.0] and np.c_[a, b], NumPy's
+    index tricks, build arrays from their 'index'."""
     value = s.value
-    if value.op != "getitem" or i == 0:
+    if i not in index_operands(value):
         return missing_rule(value.op, s.loc, fn.filename, why)
     base = value.args[0]
     obj = fn.free.get(base.name, (None,))[0] if isinstance(base, ir.Var) else None
@@ -120,8 +145,20 @@ def operand_refusal(fn: ir.Function, s: ir.Assign, i: int, why: str) -> NonDiffe
             "Join the values with np.concatenate instead: np.concatenate([p, [1.0]]) for np.r_[p, 1.0], "
             "np.column_stack([a, b]) for np.c_[a, b] (np.stack, np.hstack and np.vstack are differentiated too).")
     spelled = base.name if isinstance(base, ir.Var) else "the object"
+    if value.op == "getitem":
+        return NonDifferentiableError(
+            f"{spelled}[...]", *where, "its index has a derivative, and s2s differentiates indexing only in the "
+            "object indexed (an index selects; it has no derivative rule)",
+            "Call a function of your own instead of indexing, def lookup(obj, t): return obj[t], and give it a rule "
+            "with @s2s.tangent(lookup) and @s2s.adjoint(lookup); or pass an index without a derivative.")
+    # (np.add.at(y, t, v) is y[t] = rt.added_at(y, t, v): named as the user wrote it, in every mode)
+    adds = value.op == ADDED_AT or isinstance(value.args[-1], ir.Var) and any(
+        isinstance(d, ir.Assign) and d.target == value.args[-1].name and isinstance(d.value, ir.Call)
+        and d.value.op == ADDED_AT for d in ir.statements(fn.body))
     return NonDifferentiableError(
-        f"{spelled}[...]", *where, "its index has a derivative, and s2s differentiates indexing only in the object "
-        "indexed (an index selects; it has no derivative rule)",
-        "Call a function of your own instead of indexing, def lookup(obj, t): return obj[t], and give it a rule "
-        "with @s2s.tangent(lookup) and @s2s.adjoint(lookup); or pass an index without a derivative.")
+        "np.add.at" if adds else f"{base_name(spelled)}[...]", *where, "its index has a derivative, and s2s "
+        "differentiates an element write only in the array and the value written (an index selects; it has no "
+        "derivative rule)",
+        "Pass an index without a derivative (leave it out of wrt); or write the update as a function of your own, "
+        "def put(y, t, v): y = y.copy(); y[t] = v; return y, and give it a rule with @s2s.tangent(put) and "
+        "@s2s.adjoint(put).")

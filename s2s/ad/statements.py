@@ -14,7 +14,7 @@ import inspect
 
 from s2s import ir, prims
 from s2s.ad.analysis import ARITH_OPS
-from s2s.ad.operands import operand_refusal
+from s2s.ad.operands import operand_refusal, refuse_differentiated_index
 from s2s.errors import NonDifferentiableError, missing_rule
 from s2s.front.effects import ADDED_AT
 from s2s.rules import custom, registry
@@ -72,6 +72,8 @@ class StatementAdjoints:
         if rule.user is not None:
             self.apply_user_rule(rule, s, g, pending, out)
             return
+        # (an index with a derivative: the rules of a write have entries for the array and the value only)
+        refuse_differentiated_index(self.fn, s, lambda a: isinstance(a, ir.Var) and a.name in self.active)
         restore, self._restore = self._restore, None
         added = self._scatter_add(value) if value.op == "setitem" else None
         if added is not None:
