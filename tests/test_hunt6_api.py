@@ -2,6 +2,7 @@
 respect to a tuple of container arguments, gradients of an array passed whole to np.concatenate and its kin, and
 derivatives of functions that draw random numbers. Each against finite differences or an analytic value."""
 import dataclasses
+import random
 
 import numpy as np
 import pytest
@@ -256,3 +257,147 @@ def test_gradients_of_arrays_joined_as_sequences_with_other_arguments():
     assert type(g) is dict and type(g['x']) is np.ndarray and g['x'].shape == X23.shape
     assert_close(g['x'], 3.0 * X23 ** 2, what="dict leaf")
     assert_close(g['s'], 1.0, what="dict s")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 3. a function that draws random numbers inside (a dropout mask): each basis tangent of a forward-mode Jacobian
+#    or Hessian called it anew and drew a new mask, and the matrix was the derivative of no one draw
+
+def dropout_generator(x, rng):
+    mask = np.random.Generator.random(rng, x.shape[0]) < 0.5
+    return np.sum(x * mask) ** 2
+
+
+def dropout_global(x):
+    mask = np.random.rand(x.shape[0]) < 0.5
+    return np.sum(x * mask) ** 2
+
+
+def dropout_python(x):
+    total = 0.0
+    for i in range(x.shape[0]):
+        total = total + x[i] * (random.random() < 0.5)
+    return total ** 2
+
+
+def dropout_in_a_dict(x, config):
+    mask = np.random.Generator.random(config['rng'], x.shape[0]) < 0.5
+    return np.sum(x * mask) ** 2
+
+
+def dropout_scaled(x, s, rng):
+    mask = np.random.Generator.random(rng, x.shape[0]) < 0.5
+    return (np.sum(x * mask) * s) ** 2
+
+
+def dropout_of_a_dict(p):
+    mask = np.random.rand(p['x'].shape[0]) < 0.5
+    return np.sum(p['x'] * mask) ** 2 * p['s']
+
+
+def dropout_vector(x):
+    mask = np.random.rand(x.shape[0]) < 0.5
+    y = np.zeros(x.shape[0])
+    for i in range(x.shape[0]):
+        y[i] = x[i] * mask[i]
+        y[i] = y[i] * x[i]
+    return y
+
+
+XR = np.arange(1.0, 9.0)
+
+
+def _mask_of_generator(seed=0):
+    return (np.random.default_rng(seed).random(XR.shape[0]) < 0.5).astype(float)
+
+
+def _mask_of_global(seed=0):
+    np.random.seed(seed)
+    return (np.random.rand(XR.shape[0]) < 0.5).astype(float)
+
+
+def _mask_of_python(seed=0):
+    random.seed(seed)
+    return np.array([float(random.random() < 0.5) for _ in XR])
+
+
+def test_hessian_of_a_dropout_drawn_from_a_generator_argument_sees_one_draw():
+    m = _mask_of_generator()
+    assert 0 < m.sum() < m.size  # (a mask that tells draws apart)
+    rng = np.random.default_rng(0)
+    H = s2s.hessian(dropout_generator)(XR, rng)
+    assert_close(H, 2.0 * np.outer(m, m), what="hessian = 2 m m^T of the one draw")
+    # the caller's generator is left as one call leaves it
+    one = np.random.default_rng(0)
+    dropout_generator(XR, one)
+    assert rng.random() == one.random()
+    H = s2s.jacobian(s2s.grad(dropout_generator), mode="forward")(XR, np.random.default_rng(0))
+    assert_close(H, 2.0 * np.outer(m, m), what="jacobian(grad, forward)")
+    H = s2s.hessian(dropout_in_a_dict)(XR, {'rng': np.random.default_rng(0)})
+    assert_close(H, 2.0 * np.outer(m, m), what="a generator in a dict argument")
+
+
+@pytest.mark.parametrize("transform", ["hessian", "jacobian(grad, forward)", "jacobian(grad)"])
+def test_hessian_of_a_dropout_drawn_from_the_global_generators_sees_one_draw(transform):
+    make = {"hessian": s2s.hessian, "jacobian(grad, forward)": lambda f: s2s.jacobian(s2s.grad(f), mode="forward"),
+            "jacobian(grad)": lambda f: s2s.jacobian(s2s.grad(f))}[transform]
+    for f, mask, seed, draw in ((dropout_global, _mask_of_global, np.random.seed, np.random.rand),
+                                (dropout_python, _mask_of_python, random.seed, random.random)):
+        m = mask()
+        seed(0)
+        H = make(f)(XR)
+        assert_close(H, 2.0 * np.outer(m, m), what=f"{f.__name__}: hessian = 2 m m^T of the one draw")
+        after = draw()
+        seed(0)
+        f(XR)  # (the generator is left as one call leaves it)
+        assert after == draw(), f.__name__
+
+
+def test_hessian_with_a_tuple_wrt_of_a_dropout_sees_one_draw():
+    m = _mask_of_generator()
+    s = 1.5
+    H = s2s.hessian(dropout_scaled, wrt=(0, 1))(XR, s, np.random.default_rng(0))
+    total = np.sum(XR * m)
+    assert_close(H[0][0], 2.0 * s ** 2 * np.outer(m, m), what="xx")
+    assert_close(H[0][1], 4.0 * s * total * m, what="xs")
+    assert_close(H[1][0], 4.0 * s * total * m, what="sx")
+    assert_close(H[1][1], 2.0 * total ** 2, what="ss")
+
+    def fixed(x, s):  # the same function with the mask of the one draw: finite differences of it
+        return (np.sum(x * m) * s) ** 2
+    assert_close(H[1][1], _numeric_block(fixed, (XR, s), 1, (), 1, ()), rtol=1e-4, what="ss numeric")
+    J = s2s.jacobian(dropout_scaled, wrt=(0, 1), mode="forward")(XR, s, np.random.default_rng(0))
+    assert_close(J[0], numeric_grad(fixed, (XR, s), 0), rtol=1e-4, what="jacobian, x")
+    assert_close(J[1], numeric_grad(fixed, (XR, s), 1), rtol=1e-4, what="jacobian, s")
+
+
+def test_hessian_with_respect_to_a_dict_of_a_dropout_sees_one_draw():
+    m = _mask_of_global()
+    p = {'x': XR, 's': 0.5}
+    np.random.seed(0)
+    H = s2s.hessian(dropout_of_a_dict)(p)
+    total = np.sum(XR * m)
+    assert_close(H['x']['x'], 2.0 * p['s'] * np.outer(m, m), what="xx")
+    assert_close(H['x']['s'], 2.0 * total * m, what="xs")
+    assert_close(H['s']['x'], 2.0 * total * m, what="sx")
+    assert_close(H['s']['s'], 0.0, what="ss")
+
+
+def test_reverse_jacobian_whose_pullback_runs_the_function_again_sees_one_draw():
+    """vjp's pullback runs the forward sweep again where the adjoint would consume what it saved (element
+    writes in a loop): it drew a new mask at each row of the Jacobian, and the gradient of another draw than the
+    value's."""
+    m = _mask_of_global()
+    np.random.seed(0)
+    J = s2s.jacobian(dropout_vector)(XR)
+    assert_close(J, np.diag(2.0 * XR * m), what="jacobian")
+    after = np.random.rand()
+    np.random.seed(0)
+    dropout_vector(XR)
+    assert after == np.random.rand()
+    np.random.seed(0)
+    value, pullback = s2s.vjp(dropout_vector)(XR)
+    assert_close(value, XR ** 2 * m, what="value")
+    assert_close(pullback(np.ones_like(XR)), 2.0 * XR * m, what="pullback of the value's draw")
+    assert_close(pullback(np.ones_like(XR)), 2.0 * XR * m, what="and again")
+    assert after == np.random.rand()

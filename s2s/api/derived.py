@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from s2s.api import cache, transform, arguments, pytree, display
+from s2s.api import cache, transform, arguments, pytree, display, draws
 from s2s.api.forward import JACOBIAN_REFUSAL, JacobianForward, jacobian_forward
 from s2s.api.parameters import resolve_wrt
 from s2s.api.transformed import Transformed, _checked_pullback
@@ -154,9 +154,12 @@ class JacobianReverse:
         vjp is called directly, as `vjp(f)` calls it (its checks of the wrt argument pass for such an `x`), and
         its own pullback takes the rows of the identity, which are shaped like the value (what the pullback
         `vjp(f)` returns checks first); errors end at the user's line as there."""
+        replay = draws.replaying(fn, args, {})  # (a pullback that runs f again: on this call's random draws)
         try:
             try:
                 value, pullback = fn(*args)
+                if replay is not None:
+                    pullback = replay.replay(pullback)
             except Exception as exc:
                 if isinstance(exc, TypeError):
                     arguments.raise_call_error(self.__wrapped__, args, {})  # as the original refuses the call

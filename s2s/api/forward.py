@@ -18,6 +18,7 @@ import numpy as np
 
 from s2s.api import cache
 from s2s.api import transform, arguments, pytree, display
+from s2s.api.draws import Draws
 from s2s.api.transformed import fresh
 from s2s import pipeline
 from s2s.back.codegen import generate
@@ -401,6 +402,7 @@ class JacobianForward:
                     self._vector[0] = False
                     self._batched.pop((0, ranks), None)
         out = []
+        draws = Draws(args, kwargs)  # (each wrt entry, each basis tangent, calls f again: one draw for them all)
         for k, w in enumerate(self._wrts):
             x = arguments.argument(params, args, kwargs, w, self.__wrapped__)
             batched = None if not vector or type(x) is not np.ndarray and pytree.is_container(x) else \
@@ -408,14 +410,14 @@ class JacobianForward:
             if batched is not None:
                 try:
                     out.append(_jacobian_by_batch(batched, args, x, kwargs, x if self._value_like_wrt else None,
-                                                  state.bases))
+                                                  state.bases, draws))
                     continue
                 except NotBatchable:  # transformed again (something it read changed), now without a vector form
                     self._vector[k] = False
                     self._batched.pop((k, ranks), None)
             out.append(_jacobian_by_basis(self._jvps[k], args, x, x if self._value_like_wrt else None, kwargs,
                                           w if isinstance(w, str) else params[w] if w < len(params) else str(w),
-                                          blocks=not self._single))
+                                          blocks=not self._single, draws=draws))
         if self._single:
             return out[0]
         if not all(type(o) is _ValueParts for o in out):
@@ -444,8 +446,9 @@ class JacobianForward:
         element of each argument (a tuple value has no vector form)."""
         xs = [arguments.argument(params, args, kwargs, w, self.__wrapped__) for w in self._wrts]
         names = [w if isinstance(w, str) else params[w] if w < len(params) else str(w) for w in self._wrts]
+        draws = Draws(args, kwargs)
         columns = [_jacobian_by_basis(self._jvps[j], args, x, tuple(xs), kwargs, names[j], blocks=True,
-                                      value_names=names).parts for j, x in enumerate(xs)]
+                                      value_names=names, draws=draws).parts for j, x in enumerate(xs)]
         out = []
         start = 0  # (the leaves of the value, the tuple of gradients, are those of x_0, then of x_1, ...)
         for x in xs:
@@ -456,9 +459,10 @@ class JacobianForward:
         return tuple(out)
 
 
-def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None, bases=None) -> np.ndarray:
+def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None, bases=None, draws=None) -> np.ndarray:
     """Push all basis tangents of `x` at once, as the rows of an identity with a leading batch axis. With
-    `value_like` (the value's shape is its shape) `jf` returns the tangents alone.
+    `value_like` (the value's shape is its shape) `jf` returns the tangents alone. `draws`: where f is called for
+    other wrt entries too, their one draw of random numbers (`draws.Draws`).
 
     `bases` keeps one identity per shape for the next calls, read-only: generated code never writes into a
     tangent it is given (s2s refuses writes into parameters, and the runtime's in-place helpers test
@@ -476,6 +480,8 @@ def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None, bases=N
     if entry is None or not entry.check(jf.__wrapped__):  # (jf._current(), without its two calls)
         entry = jf._build()
     fn = entry.fn
+    if draws is not None:
+        draws.before(fn)
     code = fn.__code__
     if not kwargs and len(args) + 1 == code.co_argcount and not code.co_kwonlyargcount and \
             not code.co_flags & _STARRED:  # (what _invoke does first, without its call)
@@ -511,8 +517,10 @@ class _ValueParts:
     parts: list
 
 
-def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None, name="x", blocks=False, value_names=None):
-    """Push each basis tangent of `x` (named `name`) (one per element of each of its leaves) through `jf`.
+def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None, name="x", blocks=False, value_names=None,
+                       draws=None):
+    """Push each basis tangent of `x` (named `name`) (one per element of each of its leaves) through `jf`, each
+    call drawing the random numbers the first one drew (`draws.Draws`, shared with the caller's other calls).
 
     For leaf `b` of `x` and leaf `a` of the value, the block of the result has shape
     `a.shape + b.shape`; blocks are nested as the value's structure around `x`'s (`J[a][b]`, as JAX). With
@@ -522,6 +530,9 @@ def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None, name="x
     zeros = [pytree.zeros_leaf(leaf) for leaf in x_leaves]
     build_x = pytree.structure(x)
     value = None
+    if draws is None:
+        draws = Draws(args, kwargs)
+    fn = jf._current()  # (the generated function the calls below run: what it may draw from)
     columns = []  # columns[b]: one list of value leaves per element of x's leaf b
     for b, leaf in enumerate(x_leaves):
         shape = np.shape(leaf)
@@ -532,6 +543,7 @@ def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None, name="x
             e[i] = 1.0
             tangent = list(zeros)
             tangent[b] = e.reshape(shape) if shape else 1.0
+            draws.before(fn)
             value, t = jf(args, (build_x(tangent),), **(kwargs or {}))
             columns[b].append(pytree.leaves_like(t, value if value_like is None else value_like))
     if value is None:  # an empty argument

@@ -14,7 +14,7 @@ import weakref
 
 import numpy as np
 
-from s2s.api import arguments, cache, display, pytree
+from s2s.api import arguments, cache, display, draws, pytree
 from s2s.api import facts as facts_mod
 from s2s.back.sourcemap import attach_user_frames
 from s2s.runtime.core import FieldParts
@@ -102,6 +102,8 @@ class Transformed:
                 break
         if self._second:
             arguments.refuse_complex_data(self.__name__, args, kwargs)
+        # (a pullback that runs the forward sweep again draws the random numbers this call draws)
+        replay = draws.replaying(entry.fn, args, kwargs) if self._kind == "vjp" else None
         try:
             out = entry.fn(*args, **kwargs) if kwargs else entry.fn(*args)  # (no empty dict to unpack)
         except Exception as exc:
@@ -136,6 +138,8 @@ class Transformed:
                 out = self._as_arguments(out, templates)
         if self._kind == "vjp":
             value, pullback = out
+            if replay is not None:
+                pullback = replay.replay(pullback)
             checked = _checked_pullback(pullback, value, self.__name__,
                                         templates and ([name for _, name in wrt_at], templates, self._single_wrt()),
                                         ([args[i] if i < count else kwargs.get(name) for i, name in wrt_at],
