@@ -46,8 +46,24 @@ class RuleCall(functools.partial):
         return self
 
     def __call__(self, first, ans, *args, **kwargs):
-        made: list = []  # the read-only views passed, and the objects they view
         scalars = _SCALARS  # (numbers pass as they are: no call for them, the common case of a rule of numbers)
+        if not kwargs and type(first) in scalars and type(ans) in scalars:
+            for a in args:
+                if type(a) not in scalars:
+                    break
+            else:  # (a rule of numbers: nothing to pass read-only, nothing to restore)
+                out = self.func(first, ans, *args)
+                if self.tangent:
+                    return _tangent(out, ans, self)
+                if type(out) is tuple and len(out) == len(args):
+                    for a, x in zip(out, args):
+                        ta = type(a)
+                        if not ((ta is float or ta is np.float64) and type(x) in _FLOATS):
+                            break
+                    else:
+                        return out
+                return self._checked(out, args, [])
+        made: list = []  # the read-only views passed, and the objects they view
         passed = [a if type(a) in scalars else _readonly(a, made) for a in args]
         if kwargs:
             kwargs = {k: _readonly(v, made) for k, v in kwargs.items()}
@@ -64,7 +80,12 @@ class RuleCall(functools.partial):
                            f"out = np.copy(g) before out[i] = v") from exc
         if self.tangent:
             out = _tangent(out, ans, self)
-        elif type(out) is tuple or isinstance(out, list):
+            return _restored(out, made) if made else out
+        return self._checked(out, args, made)
+
+    def _checked(self, out, args: tuple, made: list):
+        """What an adjoint rule returned, each part checked against its argument (`_adjoint`)."""
+        if type(out) is tuple or isinstance(out, list):
             n = len(args)
             out = tuple([_adjoint(a, args[i], self, i) if i < n else a for i, a in enumerate(out)])
         # (else not a tuple: rt.adjoint_part says what a rule must return)
@@ -90,6 +111,7 @@ class RuleCall(functools.partial):
 
 
 _SCALARS = (float, int, np.float64, type(None), bool, complex)  # (passed as they are: checked first, for speed)
+_FLOATS = (float, np.float64, int)  # (arguments whose float adjoint a rule may return as it is)
 
 
 def _readonly(x, made: list):
