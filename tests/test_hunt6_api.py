@@ -401,3 +401,93 @@ def test_reverse_jacobian_whose_pullback_runs_the_function_again_sees_one_draw()
     assert_close(pullback(np.ones_like(XR)), 2.0 * XR * m, what="pullback of the value's draw")
     assert_close(pullback(np.ones_like(XR)), 2.0 * XR * m, what="and again")
     assert after == np.random.rand()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 4. jacobian(mode="forward") refused np.sum(..., where=) (its vector mode has no rule for it), which jvp supports
+
+def masked_sum(x, m):
+    return np.sum(x ** 2, where=m)
+
+
+def masked_sum_vector(x, m):
+    return np.cumsum(x ** 2) * np.sum(x, where=m)
+
+
+def test_forward_jacobian_of_a_masked_sum_pushes_one_tangent_at_a_time():
+    x, m = np.array([1.0, 2.0, 3.0]), np.array([True, False, True])
+    J = s2s.jacobian(masked_sum, mode="forward")(x, m)
+    assert_close(J, 2.0 * x * m, what="analytic")
+    assert_close(J, numeric_grad(masked_sum, (x, m), 0), what="finite differences")
+    J = s2s.jacobian(masked_sum_vector, mode="forward")(x, m)
+    numeric = np.stack([numeric_grad(lambda v, i=i: masked_sum_vector(v, m)[i], (x,), 0) for i in range(3)])
+    assert_close(J, numeric, what="an array value")
+
+
+def cubed_by_rule(x):
+    return x ** 3
+
+
+@s2s.adjoint(cubed_by_rule)
+def _cubed_adjoint(g, ans, x):
+    return (g * 3.0 * x ** 2,)
+
+
+def calls_a_rule_without_tangent(x):
+    return np.sum(cubed_by_rule(x))
+
+
+def test_forward_jacobian_still_refuses_what_jvp_refuses():
+    x = np.array([1.0, 2.0])
+    with pytest.raises(s2s.NonDifferentiableError, match="cubed_by_rule") as info:
+        s2s.jacobian(calls_a_rule_without_tangent, mode="forward")(x)
+    assert "test_hunt6_api.py" in str(info.value)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 4. a string (or None) among the leaves of a container argument: grad gave it the derivative 0.0, and
+#    s2s.flatten raised NumPy's ValueError; a derivative has the structure of numbers and arrays (docs API.md)
+
+def loss_with_a_setting(p):
+    return np.sum(p['w'] ** 2) * (2.0 if p['act'] == 'relu' else 1.0)
+
+
+@dataclasses.dataclass
+class Layer:
+    w: np.ndarray
+    act: str
+
+
+def layer_loss(layer):
+    return np.sum(layer.w ** 2)
+
+
+def loss_of_params_and_settings(params, settings):
+    return np.sum(params['w'] ** 2) * (2.0 if settings['act'] == 'relu' else 1.0)
+
+
+@pytest.mark.parametrize("transform", [
+    lambda f: s2s.grad(f), lambda f: s2s.value_and_grad(f), lambda f: s2s.vjp(f), lambda f: s2s.hessian(f),
+    lambda f: s2s.jacobian(f), lambda f: s2s.jacobian(f, mode="forward")],
+    ids=["grad", "value_and_grad", "vjp", "hessian", "jacobian", "jacobian forward"])
+def test_a_string_leaf_of_a_wrt_container_is_refused_with_its_path(transform):
+    p = {'w': np.array([1.0, 2.0]), 'act': 'relu'}
+    with pytest.raises(TypeError, match=r"holds a str at p\['act'\].*outside wrt"):
+        transform(loss_with_a_setting)(p)
+    with pytest.raises(TypeError, match=r"holds None at p\['act'\]"):
+        transform(loss_with_a_setting)({'w': p['w'], 'act': None})
+
+
+def test_a_string_field_of_a_dataclass_is_refused_and_the_settings_apart_work():
+    with pytest.raises(TypeError, match=r"holds a str at layer\.act"):
+        s2s.grad(layer_loss)(Layer(np.array([1.0, 2.0]), 'relu'))
+    w = np.array([1.0, 2.0])
+    g = s2s.grad(loss_of_params_and_settings)({'w': w}, {'act': 'relu'})
+    assert_close(g['w'], 4.0 * w, what="what the refusal says to write")
+
+
+def test_flatten_refuses_a_string_leaf_naming_it():
+    with pytest.raises(TypeError, match=r"s2s.flatten: the leaf \['act'\] is a str"):
+        s2s.flatten({'w': np.ones(2), 'act': 'relu'})
+    vector, unflatten = s2s.flatten({'w': np.ones(2), 'b': 0.5})
+    assert_close(vector, [1.0, 1.0, 0.5])

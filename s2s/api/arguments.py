@@ -7,9 +7,10 @@ bool) is refused with a TypeError saying what to pass instead, never computed
 in the wrong type; so is one with respect to a string, None or another object
 that is not a number, an array or a container of them. These cost nothing on a
 good call but a few type checks. A container argument's leaves follow the same
-rule: a bool, or an array of bools or integers, inside a tuple, list, dict or
-dataclass that a derivative is taken with respect to is refused as it is at the
-top level (a Python int is a number, as at the top level).
+rule: a bool, an array of bools or integers, or anything that is not a number or
+an array (a string, None), inside a tuple, list, dict or dataclass that a
+derivative is taken with respect to is refused as it is at the top level (a
+Python int is a number, as at the top level).
 """
 from __future__ import annotations
 
@@ -308,7 +309,7 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
             for k, leaf in enumerate(pytree.leaves(value)):  # (a container of parameters: leaf by leaf, as above)
                 _real_leaf(what, name, leaf)
                 if isinstance(leaf, (bool, np.bool_, np.integer)) or \
-                        type(leaf) is np.ndarray and leaf.dtype.kind in "biu":
+                        type(leaf) is np.ndarray and leaf.dtype.kind in "biu" or not pytree.is_number_leaf(leaf):
                     _refuse_leaf(what, name, name + pytree.paths(value)[k], leaf)
         elif isinstance(value, (bool, np.bool_)):
             raise TypeError(f"{what}: the argument '{name}' is a bool, which has no derivative; pass a float")
@@ -343,16 +344,24 @@ def _refuse_operators(what: str, name: str, value) -> None:
 
 
 def _refuse_leaf(what: str, name: str, spelled: str, leaf) -> None:
-    """A bool, or an array of bools or integers, inside the container argument `name`, at `spelled`: refused as
-    the same value passed as an argument of its own is (and as JAX refuses it)."""
+    """A bool, an array of bools or integers, or anything not a number or an array (a string, None), inside the
+    container argument `name`, at `spelled`: refused as the same value passed as an argument of its own is (and
+    as JAX refuses it)."""
     if isinstance(leaf, np.integer):
         raise TypeError(f"{what}: the argument '{name}' holds a NumPy {leaf.dtype} number at {spelled}; a "
                         f"derivative is taken with respect to floats: pass float({spelled}), or pass it as an "
                         f"argument of its own, outside wrt")
-    if isinstance(leaf, np.ndarray):
+    if isinstance(leaf, np.ndarray) and leaf.dtype.kind in "biu":
         raise TypeError(f"{what}: the argument '{name}' holds an array of {leaf.dtype} at {spelled}; a derivative "
                         f"is taken with respect to floats: pass {spelled}.astype(float), or pass it as an argument "
                         f"of its own, outside wrt")
+    if not isinstance(leaf, (bool, np.bool_)):
+        kind = "None" if leaf is None else f"an array of {leaf.dtype}" if isinstance(leaf, np.ndarray) else \
+            f"a {type(leaf).__name__}"
+        raise TypeError(f"{what}: the argument '{name}' holds {kind} at {spelled}, which has no derivative (a "
+                        f"derivative is taken with respect to numbers and float arrays, and has their structure): "
+                        f"pass it as an argument of its own, outside wrt, or keep the parameters in a container "
+                        f"of their own (a setting the function reads is data, not a parameter)")
     raise TypeError(f"{what}: the argument '{name}' holds a bool at {spelled}, which has no derivative; pass it as "
                     f"an argument of its own, outside wrt (or a float, 1.0 or 0.0, if it is a number)")
 

@@ -23,7 +23,7 @@ from s2s.api.transformed import fresh
 from s2s import pipeline
 from s2s.back.codegen import generate
 from s2s.back.compile import compile_source, pseudo_filename
-from s2s.errors import ResultTypeError
+from s2s.errors import NonDifferentiableError, ResultTypeError
 from s2s.ad.forward import NotBatchable, forward
 from s2s.runtime.core import tangent_of_record
 from s2s.optimize import optimize
@@ -320,7 +320,9 @@ class JacobianForward:
             jf = Jvp(self.__wrapped__, "jvp", w, options)
             try:
                 jf.source
-            except NotBatchable:
+            except (NotBatchable, NonDifferentiableError):
+                # (a rule with no batched form for what the call passes, np.sum(x, where=m): one tangent at a
+                # time, as jvp pushes it, where the same call is refused again if jvp refuses it too)
                 self._vector[k] = False
                 return None
             self._vector[k] = True

@@ -178,6 +178,13 @@ def has_record(tree) -> bool:
     return False
 
 
+def is_number_leaf(leaf) -> bool:
+    """Is `leaf` a number or an array of numbers (what a derivative, and `flatten`, can be taken of)?"""
+    if isinstance(leaf, np.ndarray):
+        return leaf.dtype.kind in "biufc"
+    return isinstance(leaf, (int, float, complex, np.number, np.bool_))
+
+
 def zeros_leaf(leaf):
     """A zero tangent for one leaf: 0.0 for a number, a float array of its shape for an array."""
     if isinstance(leaf, np.ndarray):
@@ -207,6 +214,11 @@ def flatten(tree):
         as Python floats, arrays with their shapes. It raises `ValueError` for a vector of
         another shape.
 
+    Raises
+    ------
+    TypeError
+        A leaf is not a number or an array (a string, None): the message names its path.
+
     Examples
     --------
     >>> import numpy as np
@@ -224,6 +236,12 @@ def flatten(tree):
     array([2., 2., 2., 2., 1.])
     """
     parts = leaves(tree)
+    for path, leaf in zip(paths(tree), parts):
+        if not is_number_leaf(leaf):
+            kind = "None" if leaf is None else f"an array of {leaf.dtype}" if isinstance(leaf, np.ndarray) else \
+                f"a {type(leaf).__name__}"
+            raise TypeError(f"s2s.flatten: the leaf {path or 'tree'} is {kind}, not a number or an array: flatten "
+                            f"the parameters alone (a container without the settings), as their gradient has them")
     shapes = [np.shape(leaf) if isinstance(leaf, np.ndarray) else None for leaf in parts]  # None: a number
     sizes = [1 if s is None else int(np.prod(s, dtype=int)) for s in shapes]
     vector = np.concatenate([np.ravel(np.asarray(leaf, dtype=float)) for leaf in parts]) if parts else np.zeros(0)
