@@ -304,6 +304,7 @@ class JacobianForward:
         state = self._state = cache.shared(f, ("jacobian forward", repr(wrt)), lambda: _ForwardState(f, wrt, single))
         self._jvps, self._batched, self._vector = state.jvps, state.batched, state.vector
         self._last_ranks = ()
+        self._last_vector = True  # (whether the last call could push its tangents at once: what .source shows)
         self.__name__ = f"jacobian_{getattr(f, '__name__', 'f')}"
         self.__doc__ = getattr(f, "__doc__", None)
 
@@ -332,8 +333,9 @@ class JacobianForward:
     @property
     def source(self) -> str:
         texts = []
+        vector = self._last_vector and not (self._value_like_wrt and not self._single)
         for k, j in enumerate(self._jvps):
-            b = self._batched_jvp(k, self._last_ranks)
+            b = self._batched_jvp(k, self._last_ranks) if vector else None
             texts.append((b or j).source)
         return "\n\n".join(texts)
 
@@ -393,6 +395,7 @@ class JacobianForward:
         # a Hessian's gradient is with respect to x itself)
         vector = self._value_like_wrt or state.gradient_wrt is None or \
             not self._container_gradient(params, args, kwargs)
+        self._last_vector = vector
         if self._single and not kwargs and vector:  # (the common case: one array argument pushed at once)
             x = arguments.argument(params, args, kwargs, self._wrt, self.__wrapped__)
             batched = self._batched.get((0, ranks)) if type(x) is np.ndarray else None
