@@ -434,6 +434,13 @@ CASES += [
     ("s2s.runtime.sort_tangent", lambda d: rt.sort_tangent(d, M34, axis=0), (M34 * 0.5,), 0),
     ("s2s.runtime.average_adjoint", lambda g: rt.average_adjoint(g, M34, axis=1), (V3,), 0),
     ("s2s.runtime.average_adjoint", lambda g: rt.average_adjoint(g, M34, axis=0, weights=P[:3]), (V,), 0),
+    ("s2s.runtime.weights_as_read", lambda w: rt.weights_as_read(w * w, M34, axis=1) * M34, (P[:4],), 0),
+    ("s2s.runtime.weights_as_read", lambda w: rt.weights_as_read(w * w, np.ones((2, 3, 4)), axis=(2, 0)),
+     (np.linspace(0.3, 1.1, 8).reshape(4, 2),), 0),
+    ("s2s.runtime.weights_as_given", lambda g: rt.weights_as_given(g * g, P[:4], M34, axis=1), (P[None, :4],), 0),
+    ("s2s.runtime.weights_as_given", lambda g: rt.weights_as_given(g * 2.0, np.ones((4, 2)), np.ones((2, 3, 4)),
+                                                                   axis=(2, 0)), (np.linspace(0.3, 1.1, 8).reshape(2, 1, 4),), 0),
+    ("s2s.runtime.saved_key", lambda x, y: rt.saved_key({"a": x * y, "b": y}, "a") * y, (V, W), (0, 1)),
     ("s2s.runtime.nanmean_adjoint", lambda g: rt.nanmean_adjoint(g, np.array([[1.0, np.nan, 2.0], [0.5, 0.2, np.nan]]),
                                                                 axis=1), (V[:2],), 0),
     # lists the function grows (xs.append(v)), and the adjoints of list-making functions (second order)

@@ -1,5 +1,6 @@
 """np.average in its weights= (refused before): g (x - average) / sum(w) at each element, summed back to the
-weights' shape; in forward mode sum((x - average) dw) / sum(w). Checked against finite differences."""
+weights' shape; in forward mode sum((x - average) dw) / sum(w); second derivatives too (the rules are NumPy code
+with rules of its own). Checked against finite differences."""
 import numpy as np
 import pytest
 
@@ -57,6 +58,17 @@ def test_average_in_its_weights_in_every_first_order_mode(f, w):
     assert_close(both[1], expected, what="weights, with x")
 
 
-def test_second_derivatives_in_the_weights_are_refused():
-    with pytest.raises(s2s.NonDifferentiableError, match=r"np\.sum\(x \* w\) / np\.sum\(w\)"):
-        s2s.hessian(along_rows, wrt=1)(X, ROW)
+@pytest.mark.parametrize("f, w", CASES, ids=[f"{f.__name__}-{np.ndim(w)}" for f, w in CASES])
+def test_average_second_derivatives_in_the_weights_and_x(f, w):
+    n = w.size
+
+    def grad_w(v):
+        return s2s.grad(f, wrt=1)(X, v.reshape(w.shape)).ravel()
+
+    expected = np.array([numeric_grad(lambda v, i=i: grad_w(v)[i], (w.ravel(),), 0) for i in range(n)])
+    for h in (s2s.hessian(f, wrt=1)(X, w), s2s.jacobian(s2s.grad(f, wrt=1), wrt=1, mode="reverse")(X, w)):
+        assert_close(np.reshape(h, (n, n)), expected, 1e-4, 1e-5, what="hessian in the weights")
+    mixed = s2s.jacobian(s2s.grad(f, wrt=1), wrt=0, mode="forward")(X, w)
+    expected = np.array([numeric_grad(lambda v, i=i: s2s.grad(f, wrt=1)(v, w).ravel()[i], (X,), 0)
+                         for i in range(n)])
+    assert_close(np.reshape(mixed, (n, X.size)), expected.reshape(n, X.size), 1e-4, 1e-5, what="mixed")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from s2s.rules.primitive import define, given, non_default, refuse
 from s2s.rules.registry import REQUIRED
-from s2s.rules.symbolic import Sym, math, np, rt
+from s2s.rules.symbolic import Sym, emit, math, np, rt
 
 
 # ---------------------------------------------------------------- extrema
@@ -87,14 +87,39 @@ def _average_tangent(d, ans, x, axis=None, weights=None, returned=False, keepdim
     return rt.sequence_tangent(ans, 0, mean) if _returned(returned) else mean
 
 
+# ... and in its weights: with W the weights as NumPy reads them (rt.weights_as_read: their axes placed among x's)
+# spread over x, m the average (kept axes) and S = sum W, the adjoint is g (x - m) / S at each element, gathered
+# back to the weights (rt.weights_as_given), the tangent sum((x - m) dW) / S; returned=True's sum of the weights,
+# sum W over the axes, broadcast to the average's shape. Written with rules of their own, so that they are
+# differentiated again as any NumPy code (hessian)
+def _weighted(x, axis, weights, keepdims):
+    read = rt.weights_as_read(weights, x, **non_default(axis=(axis, None)))
+    spread = np.broadcast_to(read, np.shape(x))
+    options = given(axis=axis)
+    mean = np.average(x, **options, weights=spread, keepdims=True)
+    return read, spread, x - mean, np.sum(spread, **options, keepdims=keepdims)
+
+
 def _average_weights_adjoint(g, ans, x, axis=None, weights=None, returned=False, keepdims=False):
-    return rt.average_weights_adjoint(g, x, weights, **non_default(axis=(axis, None), keepdims=(keepdims, False),
-                                                                    returned=(_returned(returned), False)))
+    read, spread, centred, total = _weighted(x, axis, weights, True)
+    mean_part = g[0] if _returned(returned) else g
+    kept = (lambda v: v) if keepdims or axis is None else (lambda v: np.expand_dims(v, axis))
+    part = rt.unbroadcast(kept(mean_part) * centred / total, read)
+    if _returned(returned):  # (the sum of the weights: each weight's own part of g[1], summed over its copies)
+        summed = np.sum(read, **given(axis=axis), keepdims=keepdims)
+        part = part + rt.sum_adjoint(rt.unbroadcast(g[1], summed), read,
+                                     **non_default(axis=(axis, None), keepdims=(keepdims, False)))
+    return rt.weights_as_given(part, weights, x, **non_default(axis=(axis, None)))
 
 
 def _average_weights_tangent(d, ans, x, axis=None, weights=None, returned=False, keepdims=False):
-    return rt.average_weights_tangent(d, x, weights, **non_default(axis=(axis, None), keepdims=(keepdims, False),
-                                                                    returned=(_returned(returned), False)))
+    read, spread, centred, total = _weighted(x, axis, weights, keepdims)
+    options = given(axis=axis)
+    dread = rt.weights_as_read(d, x, **non_default(axis=(axis, None)))
+    mean = np.sum(centred * dread, **options, keepdims=keepdims) / total
+    if not _returned(returned):
+        return mean
+    return emit("tuple", mean, np.broadcast_to(np.sum(dread, **options, keepdims=keepdims), np.shape(mean)))
 
 
 # (positions: x, axis, weights)

@@ -15,7 +15,7 @@ has (an adjoint has the shape of its primal: vector mode aligns tangents by it).
 from __future__ import annotations
 
 from s2s import ir
-from s2s.rules.primitive import composite, define, elementwise, linear, multilinear, non_default, nondiff, refuse
+from s2s.rules.primitive import composite, define, elementwise, linear, multilinear, non_default, nondiff
 from s2s.rules.indexing import MAX_ELEMENTS
 from s2s.rules.registry import REQUIRED, NotBatchable
 from s2s.rules.symbolic import emit, np, rt
@@ -571,14 +571,6 @@ helper("lstsq_solution_adjoint", lambda G, g: rt.getitem_adjoint(G, g, 0))
 multilinear(RT + "cov_adjoint", lambda G, ans, g, m, **kwargs: rt.cov_tangent(G, m, **kwargs),
             lambda G, ans, g, m, **kwargs: rt.cov_adjoint(g, G, **kwargs), rank_of_argument=1)
 
-
-# np.average's derivatives in its weights= (first order only): their own derivatives are refused at the line of
-# the derivative s2s generated, which names the call
-def _average_weights_second(*args, **kwargs):
-    refuse("np.average", "its second derivatives with respect to weights= are not implemented in s2s",
-           "take first derivatives (grad, jvp, vjp, jacobian) in the weights, or write the average out: "
-           "np.sum(x * w) / np.sum(w)")
-
-
-for _name in ("average_weights_adjoint", "average_weights_tangent"):
-    define(RT + _name, [_average_weights_second] * 3, [_average_weights_second] * 3)
+# np.average's weights as NumPy places them among x's axes, and back: linear, each the other's transpose
+helper("weights_as_read", lambda G, w, x, axis=None: rt.weights_as_given(G, w, x, **non_default(axis=(axis, None))))
+helper("weights_as_given", lambda G, g, w, x, axis=None: rt.weights_as_read(G, x, **non_default(axis=(axis, None))))

@@ -8,8 +8,8 @@ from s2s.runtime.core import _zero, unbroadcast, zeros_like
 
 __all__ = ["sum_adjoint", "reduced_count", "mean_adjoint", "matmul_adjoint_a", "matmul_adjoint_b", "dot_adjoint_a",
            "dot_adjoint_b", "transpose_adjoint", "OuterSum", "add_outer", "outer_total", "batch_matmul_a",
-           "batch_matmul_b", "batch_dot_a", "batch_dot_b", "average_adjoint", "average_weights_adjoint",
-           "average_weights_tangent"]
+           "batch_matmul_b", "batch_dot_a", "batch_dot_b", "average_adjoint", "weights_as_read",
+           "weights_as_given"]
 
 _FLOAT64 = np.dtype(np.float64)
 
@@ -285,41 +285,18 @@ def average_adjoint(g, x, axis=None, weights=None, keepdims=False):
     return g * w / np.sum(np.broadcast_to(w, x.shape), axis=axes, keepdims=True)
 
 
-def _weighted(x, weights, axis):
-    """x as an array, its weights broadcast to its shape, their sums over the averaged axes and the average
-    (both kept as axes of length 1)."""
+def weights_as_read(w, x, axis=None):
+    """np.average's weights `w` with the axes NumPy gives them against `x` (`_weights_as_numpy_reads_them`):
+    linear in w, a reshape (and transpose); its transpose is `weights_as_given`."""
+    return _weights_as_numpy_reads_them(w, np.asarray(x), axis)
+
+
+def weights_as_given(g, w, x, axis=None):
+    """`g`, shaped as `weights_as_read(w, x, axis)`, back in the weights' own shape and axis order."""
+    shape = np.shape(w)
     x = np.asarray(x)
-    w = np.broadcast_to(_weights_as_numpy_reads_them(weights, x, axis), x.shape)
-    axes = reduced_axes(axis, x.ndim)
-    total = np.sum(w, axis=axes, keepdims=True)
-    return x, w, axes, total, np.sum(x * w, axis=axes, keepdims=True) / total
-
-
-def average_weights_adjoint(g, x, weights, axis=None, keepdims=False, returned=False):
-    """Adjoint of `np.average(x, axis, weights)` with respect to the weights: g (x - average) / sum(w) at each
-    element, summed back to the weights' shape (and g's second part, `returned=True`'s sum of the weights, to each
-    weight)."""
-    x, w, axes, total, mean = _weighted(x, weights, axis)
-    part = expand_reduced(g[0] if returned else g, x.shape, axis, keepdims) * (x - mean) / total
-    if returned:
-        part = part + expand_reduced(g[1], x.shape, axis, keepdims)
-    shape = np.shape(weights)
     if shape == x.shape:
-        return np.broadcast_to(part, shape).copy()
-    named = (axis,) if np.ndim(axis) == 0 else tuple(axis)
-    named = tuple(int(a) % x.ndim for a in named)  # (the weights' axes, in the order axis names them)
-    kept = np.sum(part, axis=tuple(k for k in range(x.ndim) if k not in named))
+        return np.reshape(g, shape)
+    named = tuple(int(a) % x.ndim for a in ((axis,) if np.ndim(axis) == 0 else tuple(axis)))
+    kept = np.reshape(g, tuple(x.shape[a] for a in sorted(named)))  # (the weights' axes, in x's order)
     return np.transpose(kept, np.argsort(np.argsort(named))).reshape(shape)
-
-
-def average_weights_tangent(d, x, weights, axis=None, keepdims=False, returned=False):
-    """Tangent of `np.average(x, axis, weights)` from the weights' tangent `d`: sum((x - average) d) / sum(w)
-    (with `returned=True`, the pair of it and the tangent of the sum of the weights)."""
-    x, w, axes, total, mean = _weighted(x, weights, axis)
-    dw = _weights_as_numpy_reads_them(d, x, axis)
-    out = np.sum((x - mean) * dw, axis=axes, keepdims=True) / total
-    out = out if keepdims else np.squeeze(out, axis=axes)
-    if not returned:
-        return out
-    dtotal = np.sum(dw, axis=axes, keepdims=True)
-    return out, np.broadcast_to(dtotal if keepdims else np.squeeze(dtotal, axis=axes), out.shape).copy()
