@@ -285,6 +285,12 @@ _WRITE_INSTEAD = {
                       "np.corrcoef(x, y)",
     "numpy.polyfit": "A = np.vander(t, deg + 1); p = np.linalg.lstsq(A, y)[0] for np.polyfit(t, y, deg)",
 }
+# (windows of an array, a view NumPy makes by strides: a gather at the windows' positions, which s2s differentiates)
+_WINDOWS = ("index the array at the windows' positions, x[np.arange(n - k + 1)[:, None] + np.arange(k)] for the "
+            "windows of length k of a vector x of length n; for the (kh, kw) windows of an (H, W) matrix, x[r[:, None, "
+            "None, None] + np.arange(kh)[:, None], c[:, None, None] + np.arange(kw)] with r = np.arange(H - kh + 1) and "
+            "c = np.arange(W - kw + 1)")
+_WRITE_INSTEAD.update({"numpy.sliding_window_view": _WINDOWS, "numpy.as_strided": _WINDOWS})
 
 
 def _library_source(obj) -> str | None:

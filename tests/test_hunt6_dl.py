@@ -4,10 +4,12 @@ false refusals made to work. An in-place running-average update (`rm *= 0.9` on 
 that update (make it outside the differentiated function, or return the new state with the result and use
 s2s.vjp), where they advised a new value that silently dropped it. Each accepted program is checked against
 finite differences; each refusal by its message and its line."""
+import dataclasses
 import inspect
 
 import numpy as np
 import pytest
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 import s2s
 from conftest import assert_close, numeric_grad, numeric_hessian
@@ -166,3 +168,136 @@ def test_a_merge_of_dicts_advises_the_dict_display_that_works():
                  1e-5, what="hessian")
     assert_close(s2s.grad(bn_spread, wrt=2)(X, g, state)['rm'],
                  numeric_grad(lambda rm: bn_spread(X, g, {**state, 'rm': rm}), (state['rm'],), 0), what="wrt state")
+
+
+# ----------------------------------------------------------------- item 6: false refusals made to work
+def dropout_cs231n(x):
+    mask = (np.random.rand(*x.shape) < 0.5) / 0.5
+    return np.sum((x * mask) ** 2)
+
+
+def noise_randn(x):
+    return np.sum(np.sin(x) * np.random.randn(*x.shape))
+
+
+NOISE = np.random.RandomState(5)
+
+
+def noise_module_generator(x):
+    return np.sum(np.sin(x) * NOISE.randn(*x.shape))
+
+
+def dropout_generator_argument(x, rng):
+    mask = rng.random(x.shape) < 0.5
+    return np.sum((x * mask) ** 2)
+
+
+def test_random_draws_sized_by_a_spread_shape_are_numpys_draws():
+    np.random.seed(7)
+    mask = (np.random.rand(*X.shape) < 0.5) / 0.5
+    np.random.seed(7)
+    value, g = s2s.value_and_grad(dropout_cs231n)(X)
+    assert value == np.sum((X * mask) ** 2)
+    assert_close(g, 2 * X * mask ** 2, what="dropout gradient")
+    np.random.seed(7)
+    noise = np.random.randn(*X.shape)
+    np.random.seed(7)
+    assert_close(s2s.grad(noise_randn)(X), np.cos(X) * noise, what="noise gradient")
+    NOISE.seed(2)
+    noise = NOISE.randn(*X.shape)
+    NOISE.seed(2)
+    assert_close(s2s.grad(noise_module_generator)(X), np.cos(X) * noise, what="a module generator's draws")
+    assert "random_sample(np.shape(x))" in s2s.grad(dropout_cs231n).source
+    assert "NOISE.standard_normal(np.shape(x))" in s2s.grad(noise_module_generator).source
+
+
+def test_a_draw_of_a_generator_passed_in():
+    mask = np.random.default_rng(3).random(X.shape) < 0.5
+    value, g = s2s.value_and_grad(dropout_generator_argument)(X, np.random.default_rng(3))
+    assert value == np.sum((X * mask) ** 2)
+    assert_close(g, 2 * X * mask, what="gradient")
+    assert_close(s2s.jacobian(dropout_generator_argument, mode="forward")(X, np.random.default_rng(3)), 2 * X * mask,
+                 what="forward jacobian")
+
+
+@dataclasses.dataclass
+class Linear:
+    W: np.ndarray
+    b: np.ndarray
+
+    def __call__(self, x):
+        return x @ self.W + self.b
+
+    def apply(self, x):
+        return np.tanh(x @ self.W) + self.b
+
+
+@dataclasses.dataclass
+class TwoLayers:  # Equinox style: the layers are fields, called
+    l1: Linear
+    l2: Linear
+
+    def loss(self, x):
+        return np.sum(self.l2(np.tanh(self.l1(x))) ** 2)
+
+    def loss_apply(self, x):
+        return np.sum(self.l2.apply(self.l1.apply(x)) ** 2)
+
+
+class Affine:  # (no __call__ of Linear's: the check as the code runs refuses it)
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+
+    def __call__(self, x):
+        return x @ self.W - self.b
+
+
+LAYERS = TwoLayers(Linear(X[:3, :2] * 0.7, np.array([0.1, -0.3])), Linear(X[:2, :1] - 0.2, np.array([0.4])))
+
+
+@pytest.mark.parametrize("method", [TwoLayers.loss, TwoLayers.loss_apply])
+def test_a_field_holding_a_layer_is_called_by_its_annotated_class(method):
+    g = s2s.grad(method)(LAYERS, X)
+    assert method(LAYERS, X) == s2s.value_and_grad(method)(LAYERS, X)[0]
+    for layer, field in (("l1", "W"), ("l1", "b"), ("l2", "W"), ("l2", "b")):
+        def f(v, layer=layer, field=field):
+            return method(dataclasses.replace(LAYERS, **{layer: dataclasses.replace(getattr(LAYERS, layer),
+                                                                                    **{field: v})}), X)
+        assert_close(getattr(getattr(g, layer), field), numeric_grad(f, (getattr(getattr(LAYERS, layer), field),), 0),
+                     what=f"{layer}.{field}")
+    assert type(g.l1) is Linear
+
+
+def test_a_field_holding_another_class_than_its_annotation_is_refused_as_it_runs():
+    other = TwoLayers(Affine(LAYERS.l1.W, LAYERS.l1.b), LAYERS.l2)
+    with pytest.raises(s2s.S2SError, match=r"self\.l1\(\) .*defines '__call__' otherwise than the classes s2s saw"):
+        s2s.grad(TwoLayers.loss, wrt=1)(other, X)
+
+
+def windows_by_view(x, w):
+    win = sliding_window_view(x, w.shape)
+    return np.sum(np.einsum('ijkl,kl->ij', win, w) ** 2)
+
+
+def windows_by_strides(x, w):
+    s = x.strides
+    win = as_strided(x, shape=(3, 3, 2, 2), strides=(s[0], s[1], s[0], s[1]))
+    return np.sum(np.einsum('ijkl,kl->ij', win, w) ** 2)
+
+
+def windows_by_index(x, w):  # what the messages advise
+    H, W = x.shape
+    kh, kw = w.shape
+    r, c = np.arange(H - kh + 1), np.arange(W - kw + 1)
+    win = x[r[:, None, None, None] + np.arange(kh)[:, None], c[:, None, None] + np.arange(kw)]
+    return np.sum(np.einsum('ijkl,kl->ij', win, w) ** 2)
+
+
+@pytest.mark.parametrize("f, line", [(windows_by_view, "sliding_window_view(x"), (windows_by_strides, "as_strided(x")])
+def test_windows_by_strides_advise_indexing_at_their_positions(f, line):
+    x, w = np.sin(np.arange(16.0)).reshape(4, 4), np.array([[0.5, -1.0], [0.25, 2.0]])
+    text = refused_at(lambda: s2s.grad(f)(x, w), f, line, r"no derivative rule, and s2s does not descend into numpy",
+                      s2s.NonDifferentiableError)
+    assert "assignment to attribute" not in text and "x[r[:, None, None, None] + np.arange(kh)[:, None]" in text
+    assert windows_by_index(x, w) == f(x, w)
+    assert_close(s2s.grad(windows_by_index)(x, w), numeric_grad(windows_by_index, (x, w), 0), what="grad")

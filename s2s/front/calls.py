@@ -33,6 +33,9 @@ from s2s.rules import custom, registry
 
 MAX_INLINE_DEPTH = 20
 _NP_ASTYPE = prims.python_object(prims.ASTYPE)  # (NumPy 2; None before)
+_SIZED_BY_ARGUMENTS = {"rand": "random_sample", "randn": "standard_normal"}  # rand(d0, d1): random_sample((d0, d1))
+_RANDOM_METHODS = frozenset(name for cls in (numpy.random.Generator, numpy.random.RandomState) for name in dir(cls)
+                            if not name.startswith("_") and not hasattr(numpy_ndarray, name))
 
 
 class CallLowering(MethodLowering):
@@ -52,7 +55,7 @@ class CallLowering(MethodLowering):
             args, kwargs = self.spread(node.args), self.keywords(node.keywords)
         if isinstance(method, Dispatch):  # self.act(x), self of a class known, its object only as the code runs
             return self.dispatch(method, method.base, lambda m, first: self.method_call(m, first, args, kwargs, node,
-                                                                                       func.attr), node, hint)
+                                                                                       method.name), node, hint)
         if method is not None:  # model.forward(x): a method of the object's class
             return self.method_call(method, self.method_first(method, node), args, kwargs, node, func.attr)
         if target is MISSING and isinstance(func, ast.Attribute):
@@ -92,8 +95,12 @@ class CallLowering(MethodLowering):
                     fn, first, spelled = ruled
                     return self.call_object(fn, first + self.spread(node.args), self.keywords(node.keywords), node,
                                             spelled)
-                if self.is_opaque(base):  # a method of an object an opaque call made (a random generator...)
-                    args = (base, ir.Const(func.attr)) + tuple(self.atom(a) for a in node.args)
+                if self.is_opaque(base) or self.random_method(base, func.attr):
+                    # a method of an object an opaque call made (a random generator...), or a generator's draw
+                    name, spread = func.attr, node.args[0] if len(node.args) == 1 else None
+                    if isinstance(spread, ast.Starred) and name in _SIZED_BY_ARGUMENTS and not node.keywords:
+                        name, node = _SIZED_BY_ARGUMENTS[name], ast.Call(func, [spread.value], [])  # R.randn(*s)
+                    args = (base, ir.Const(name)) + tuple(self.atom(a) for a in node.args)
                     kwargs = self.keywords(node.keywords)
                     return ir.Call("callmethod", args, kwargs)
                 if func.attr == "get" and not node.keywords and 1 <= len(node.args) <= 2:  # p.get("k", 1.0), p a dict
@@ -198,6 +205,14 @@ class CallLowering(MethodLowering):
     def call_object(self, target, args: tuple, kwargs: tuple, node, spelled: str) -> ir.Expr:
         """A call of the Python object `target` (spelled so by the user): a primitive, a user function
         inlined, a compile-time function value (`functools.partial`, `s2s.grad(f)`), or an opaque call."""
+        sized = _SIZED_BY_ARGUMENTS.get(getattr(target, "__name__", None))
+        if sized is not None and isinstance(getattr(target, "__self__", None), numpy.random.RandomState) and \
+                len(args) == 1 and isinstance(args[0], Spread) and not kwargs:
+            # np.random.rand(*x.shape) is NumPy's np.random.random_sample(x.shape): the same draws (a 0-d array,
+            # not a float, where the shape is ())
+            module = getattr(numpy.random, target.__name__, None) is target  # (np.random.rand: importable)
+            target, args = getattr(numpy.random if module else target.__self__, sized), (args[0].atom,)
+            spelled = spelled.rpartition(".")[0] + "." + sized if "." in spelled else sized
         if not (inspect.isfunction(target) and not (getattr(target, "__module__", None) or "").startswith("s2s.")):
             self.no_spread(args)
             self.no_spread(kwargs)
@@ -360,6 +375,13 @@ class CallLowering(MethodLowering):
             obj = self.free[atom.name][0]
             return not isinstance(obj, (numpy_ndarray, numbers.Number, tuple, list, dict))
         return False
+
+    def random_method(self, base, name: str) -> bool:
+        """`rng.random(x.shape)` on an argument (or an attribute of one) whose class s2s does not know while
+        compiling, where `name` is a method of NumPy's random generators and no array's: called as it is (a
+        draw, where no derivative flows; the AD stages refuse it where one would)."""
+        return name in _RANDOM_METHODS and isinstance(base, ir.Var) and base.name not in self.free and \
+            getattr(self.definitions.get(base.name), "op", "getattr") == "getattr"
 
     def pack(self, atoms: tuple) -> ir.Atom:
         if all(isinstance(a, ir.Const) for a in atoms):

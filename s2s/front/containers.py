@@ -113,4 +113,5 @@ class ContainerChecks:
             if statement is not None and not isinstance(statement, ast.AugAssign):
                 return  # `rows[0] = rows[0] * 2.0`: a new value, as Python makes
         if self.objects(element):
-            self.guards[id(s)] = (s, element, self.holder(self.objects(element)))
+            # (the caller's argument that holds the element, if one does: the container is no array to write into)
+            self.guards[id(s)] = (s, element, tuple(k for k in self.holder(self.objects(element)) if k[0] == "caller"))

@@ -63,12 +63,13 @@ class ElementWriteLowering:
         key = target.slice.value if isinstance(target.slice, ast.Constant) else None
         held = self._held_by_caller(target.value) if root is None else None
         if held:  # (NumPy would change the caller's array or dict: a copy, or a new one, would drop that change)
-            own = f"{{**{name}, {key!r}: value}}" if isinstance(key, str) else f"np.copy({name})"
+            returned, own = (f"{{**{name}, {key!r}: new_value}}", f"{name} = {{**{name}, {key!r}: value}} (or {name} = "
+                                                                   f"{{{key!r}: value, 'other': {name}['other']}})") \
+                if isinstance(key, str) else ("new_state", f"{name} = np.copy({name})")
             raise self.error(target, f"assignment to an element of '{name}', which the function did not create (the "
                                      f"caller passed it in)",
-                             _CALLERS.format(held, own.replace("value", "new_value") if isinstance(key, str) else
-                                             "new_state", f"; for this function's own use only, {name} = {own} (the "
-                                                          f"caller's stays as it was)"))
+                             _CALLERS.format(held, returned, f"; for this function's own use only, {own}, the "
+                                                             f"caller's left as it was"))
         if root is None and made is not None and made.op in VIEWS and not isinstance(key, str):
             raise self.error(target, f"assignment to an element of '{name}', a view of another array or an item of "
                                      f"a container (s2s follows element writes into an array by the name it was "

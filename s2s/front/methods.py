@@ -14,11 +14,13 @@ holds these methods of the SSA builder (mixed into calls.CallLowering).
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import inspect
 import os
 import sys
 import types
+import typing
 from dataclasses import dataclass, replace
 
 from s2s import ir
@@ -115,6 +117,20 @@ def as_method(found, cls: type) -> Method | None:
     return None
 
 
+def field_class(cls: type, name: str) -> type | None:
+    """The class of the user's that the annotation of the field `name` of the record class `cls` (a dataclass,
+    a NamedTuple) names (`l1: Linear`), or None."""
+    fields = [f.name for f in dataclasses.fields(cls)] if dataclasses.is_dataclass(cls) else \
+        getattr(cls, "_fields", ()) if issubclass(cls, tuple) else ()
+    if name not in fields:
+        return None
+    try:
+        hint = typing.get_type_hints(cls).get(name)
+    except Exception:  # (an annotation naming what is not defined)
+        return None
+    return hint if isinstance(hint, type) and (hint.__module__ or "").split(".")[0] not in LIBRARIES else None
+
+
 def subclasses(cls: type) -> list:
     """`cls` and every subclass of it defined so far, each once, bases before the classes derived from them."""
     out, todo = [], [cls]
@@ -196,10 +212,28 @@ class MethodLowering:
                 return Held(value) if callable(value) and not user_object(value) else None
             found = as_method(lookup(type(obj), name), type(obj))
             return replace(found, base=base) if found is not None else None
-        cls = self.classes.get(base.name)
+        cls = self.classes.get(base.name) or self.field_class(base)
         if cls is None:
             return None
-        return _dispatch(name, cls, base, lambda c: as_method(lookup(c, name), c))
+        self.classes[base.name] = cls
+        found = _dispatch(name, cls, base, lambda c: as_method(lookup(c, name), c))
+        layer = field_class(cls, name) if found is None else None
+        if layer is not None:  # self.l1(x), the field l1: Linear of an Equinox-style model: Linear.__call__
+            field = self.materialise(ir.Call("getattr", (base, ir.Const(name))))
+            self.classes[field.name] = layer
+            return _dispatch("__call__", layer, field, lambda c: as_method(lookup(c, "__call__"), c))
+        return found
+
+    def field_class(self, atom: ir.Var) -> type | None:
+        """The class of the user's the annotation names of the record field `atom` holds (`self.l2` of `l2:
+        Linear`, self a record whose class is known), or None: its methods are called by that class (`self.l2.
+        apply(x)`), checked as the code runs to be the object's (`dispatch`)."""
+        made = self.definitions.get(atom.name)
+        if made is None or made.op != "getattr" or len(made.args) != 2 or not isinstance(made.args[0], ir.Var) or \
+                not isinstance(made.args[1], ir.Const):
+            return None
+        owner = self.classes.get(made.args[0].name)
+        return field_class(owner, made.args[1].value) if owner is not None else None
 
     def super_method(self, func: ast.Attribute):
         """`super().name(...)` in a method of the class `__class__` (its closure cell, as Python's super() reads
@@ -410,7 +444,7 @@ class MethodLowering:
         if by_class:
             known, refs = kind, [self.constant_or_error(c, c.__name__, node) for _, c in arms]
         else:
-            known = self.materialise(ir.Call("getattr", (kind, ir.Const(found.name))), found.name)
+            known = self.materialise(ir.Call("getattr", (kind, ir.Const(found.name))), found.name.strip("_") or "method")
             refs = [self.method_reference(method, found.name) for method, _ in arms]
         spelled = ast.unparse(node.func)
         where = f"{os.path.basename(self.src.filename)}:{node.lineno}"
