@@ -204,6 +204,7 @@ WRITE_THROUGH = frozenset({
     "numpy.fliplr", "numpy.flipud", "numpy.real", "numpy.imag", "builtins.range", "tuple", "list", "slice", "getattr",
     "numpy.linalg.diagonal", "numpy.linalg.matrix_transpose", "numpy.ndarray.conj",
     "numpy.asanyarray", "numpy.rot90", "numpy.ndarray.view",  # (views too: written into, they wrote their operand)
+    "s2s.runtime.dict_get", "s2s.runtime.keyword",  # (`p.get("w")`: the dict's own value, or the default)
 })
 # calls that return their operand itself when told not to copy (`y.astype(np.float64, copy=False)`,
 # `np.array(y, copy=False)`, where no conversion is needed): the alias pass takes the result for a possible view

@@ -33,3 +33,19 @@ def test_np_astype_is_the_method_astype():
     for like, expected in ((np.zeros(2, int), np.trunc(X)), (np.zeros(2), 2.0 * X)):
         assert_close(s2s.grad(astype_to_a_type_known_when_run)(X, like), expected, what=str(like.dtype))
     assert_close(s2s.grad(astype_to_float)(X), numeric_grad(astype_to_float, (X,), 0), what="finite differences")
+
+
+def write_through_get(p):
+    w = p.get("w")
+    w[0] = 5.0  # (NumPy writes into the caller's p["w"]: refused, as p["w"][0] = 5.0 is)
+    return np.sum(p["w"] * p["w"])
+
+
+def test_a_write_into_what_a_dicts_get_returned_is_refused():
+    """hunt6idx item 1: the write went into a copy in s2s's dataflow: later reads of p["w"] missed it (16.8 for
+    40.25), and the caller's array changed."""
+    p = {"w": np.array([1.25, 2.5, -3.0])}
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(write_through_get)(p)
+    assert info.value.lineno == write_through_get.__code__.co_firstlineno + 2
+    assert np.array_equal(p["w"], [1.25, 2.5, -3.0])
