@@ -5,7 +5,8 @@ evaluates is evaluated, constants are folded, `*xs` and `**d` are spread where
 their values are known here. Lists and tuples joined or repeated (`xs + ys`, `xs * 2`)
 are new sequences of their parts. An iterator (a generator expression, zip, map) is
 computed as a list only where Python reads it wholly right where it is made (`sum(...)`,
-`list(...)`, a for loop), else refused; iterating a dict gives its keys. Calls are
+`list(...)`), else refused; any()/all() of a generator expression and a for loop over one or over map(...)
+are the loops Python runs (generators.py), which stop early; iterating a dict gives its keys. Calls are
 recognised in calls.py. `ExpressionLowering` holds these methods of the SSA builder (ssa.py).
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ import types
 from s2s import ir, prims
 from s2s.front import records
 from s2s.front.calls import Spread
+from s2s.front.generators import short_circuit_loops
 from s2s.front.lists import APPENDED
 from s2s.front.methods import user_object
 from s2s.front.source import MISSING
@@ -159,9 +161,13 @@ class ExpressionLowering:
         if lazy in (zip, enumerate, reversed):
             return self.iterated_list(node, lazy, hint)
         named = isinstance(node.func, ast.Name) and node.func.id in _CONSUMER_NAMES
-        if named and any(self._resolves_to(node.func, c) for c in _CONSUMERS + (set,)):
-            node = self.keys_iterated(node)  # list(d) of a dict: its keys
+        if named and any(self._resolves_to(node.func, c) for c in _CONSUMERS + (set,)) and \
+                not self._resolves_to(node.func, dict):
+            node = self.keys_iterated(node)  # list(d) of a dict: its keys (dict(d) is a copy of d)
         first = node.args[0] if node.args else None
+        if named and isinstance(first, ast.GeneratorExp) and len(node.args) == 1 and not node.keywords and \
+                (self._resolves_to(node.func, any) or self._resolves_to(node.func, all)):
+            return self.short_circuit_reading(first, self._resolves_to(node.func, any), hint)
         consumer = named and first is not None and (isinstance(first, ast.GeneratorExp) or self.lazy_kind(first)) \
             and any(self._resolves_to(node.func, c) for c in _CONSUMERS)
         if consumer:  # sum(v * v for v in xs): read wholly, right where it is made
@@ -182,6 +188,18 @@ class ExpressionLowering:
                 self.consumed.discard(id(first))
         self.follow_grown_lists(start, node)
         return value
+
+    def short_circuit_reading(self, gen: ast.GeneratorExp, is_any: bool, hint) -> ir.Atom:
+        """`any(E for u in xs if c)` (`all(...)`) as the loop Python runs, which stops at the first true (false)
+        E: `found = False; for u in xs: if c: if E: found = True; break` (generators.py)."""
+        reads = {n.id for n in ast.walk(gen) if isinstance(n, ast.Name)}
+        flag = hint if hint and hint not in reads and hint not in self.env else \
+            self.namer.fresh(hint or ("found" if is_any else "every"))
+        loc = self.loc
+        for s in short_circuit_loops(gen, is_any, flag, self.namer.fresh):
+            self.statement(s)
+        self.loc = loc
+        return self.read(flag, gen)
 
     def lazy_kind(self, node):
         """zip, enumerate, reversed or map for a call of one (an iterator Python reads as it goes), else None."""

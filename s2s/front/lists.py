@@ -13,9 +13,9 @@ so it is always exact).
 from __future__ import annotations
 
 import ast
-import copy
 
 from s2s import ir
+from s2s.front.generators import comprehension_loops
 
 APPENDED = "s2s.runtime.appended"
 # calls that may keep a reference to a list argument (the others read it and make new data): containers, dicts
@@ -220,26 +220,6 @@ def _assigns_only_tuples(loop: ast.AST, name: str, is_tuple) -> bool:
     return True
 
 
-class _Rename(ast.NodeTransformer):
-    """Renames names in a copy of a tree (`renamed`): the user's tree stays as it is, since the body of a
-    nested function is read again at each of its calls."""
-
-    def __init__(self, names: dict):
-        self.names = names
-
-    def renamed(self, node):
-        return self.visit(copy.deepcopy(node))
-
-    def visit_Name(self, node):
-        if node.id in self.names:
-            return ast.copy_location(ast.Name(self.names[node.id], node.ctx), node)
-        return node
-
-
-def _names_bound(target) -> list:
-    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
-
-
 class ComprehensionLowering:
     """(mixed into the SSA builder, ssa.py)"""
 
@@ -307,21 +287,8 @@ class ComprehensionLowering:
         reads = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
         items = hint if hint and hint not in reads and hint not in self.env else self.namer.fresh(hint or "items")
         at = lambda n: ast.copy_location(n, node)  # noqa: E731
-        renames: dict = {}
-        loops = []
-        for gen in node.generators:
-            iterable = _Rename(dict(renames)).renamed(gen.iter)  # (the first one is read in the enclosing scope)
-            for name in _names_bound(gen.target):
-                renames[name] = self.namer.fresh(name)
-            rename = _Rename(dict(renames))
-            loops.append((rename.renamed(gen.target), iterable, [rename.renamed(c) for c in gen.ifs]))
-        elt = _Rename(dict(renames)).renamed(node.elt)
-        body = [at(ast.Expr(at(ast.Call(at(ast.Attribute(at(ast.Name(items, ast.Load())), "append", ast.Load())),
-                                      [elt], []))))]
-        for target, iterable, ifs in reversed(loops):
-            for test in reversed(ifs):
-                body = [ast.copy_location(ast.If(test=test, body=body, orelse=[]), test)]
-            body = [at(ast.For(target=target, iter=iterable, body=body, orelse=[], type_comment=None))]
+        body = comprehension_loops(node, lambda elt: [at(ast.Expr(at(ast.Call(at(ast.Attribute(
+            at(ast.Name(items, ast.Load())), "append", ast.Load())), [elt], []))))], self.namer.fresh)
         self.statement(at(ast.Assign(targets=[at(ast.Name(items, ast.Store()))], value=at(ast.List([], ast.Load())),
                                      type_comment=None)))
         loc = self.loc

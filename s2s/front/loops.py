@@ -11,6 +11,7 @@ import inspect
 from s2s import ir
 from s2s.front.effects import scatter_target, user_function
 from s2s.front.functions import function_of
+from s2s.front.generators import lazy_for
 from s2s.front.lowering import flag_breaks, loop_level_nodes, normalise_exits
 from s2s.front.source import MISSING
 from s2s.ir.walk import substitute_block
@@ -35,6 +36,11 @@ class LoopLowering:
     """(mixed into _Builder; reads the rest of its state through `self`)"""
 
     def loop(self, s) -> None:
+        if isinstance(s, ast.For):  # over a generator expression or map(...): the loops Python runs (generators.py)
+            lowered = lazy_for(s, self.lazy_kind, self.namer.fresh)
+            if lowered is not None:
+                self.statements(lowered)
+                return
         if s.orelse and any(isinstance(n, ast.Break) for n in loop_level_nodes(s.body)):
             # the else clause runs unless a break left the loop: `broke = True` before each break
             flag = self.namer.fresh("broke")
@@ -77,7 +83,7 @@ class LoopLowering:
         # header phis for names that exist before the loop and that the body assigns
         phis = {}
         for name in assigned:
-            if name not in self.env and (name in self.read_after(s) or name in exposed):
+            if name not in self.env and (name in self.read_after(s.body[-1]) or name in exposed):
                 # first assigned in the loop (its target too) and read after it, or in a later iteration before
                 # that iteration assigns it (`if i == 0: y = ...` then `y` read): unbound until the loop
                 # assigns it, then its last value, as Python keeps it
@@ -239,7 +245,8 @@ class LoopLowering:
                     changed = True
 
     def read_after(self, node) -> set:
-        """Names the function reads after `node` ends (in the user's text)."""
+        """Names the function reads after `node` ends (in the user's text: after a loop's last body statement, its
+        else clause too)."""
         end = getattr(node, "end_lineno", None) or node.lineno
         reads = {n.id for n in ast.walk(self.src.tree)
                  if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.lineno > end}
