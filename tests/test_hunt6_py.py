@@ -149,6 +149,22 @@ def zip_with_a_gen(x):
     return s
 
 
+def zip_gen_first_longer(x):  # (Python's zip computes the generator's third value, then finds x[:2] ended)
+    traj = []
+    s = 0.0
+    for v, a in zip((record(traj, u) for u in x), x[:2]):
+        s = s + v * a
+    return s + sum(traj)
+
+
+def zip_gen_last_longer(x):  # (here it does not)
+    traj = []
+    s = 0.0
+    for a, v in zip(x[:2], (record(traj, u) for u in x)):
+        s = s + v * a
+    return s + sum(traj)
+
+
 def enumerate_a_gen_break(x):
     s = 0.0
     for i, v in enumerate(math.sqrt(u) for u in x):
@@ -218,7 +234,8 @@ def map_two_sequences_break(x):
 CASES = [any_with_effects, all_with_effects, any_stops_before_a_domain_error, all_stops_before_a_domain_error,
          any_two_clauses_filtered, all_two_clauses, any_none_true, gen_break_log, gen_break_effects, map_break_log,
          gen_late_binding, map_lambda_late_binding, gen_reads_the_loop_state, gen_stored_then_looped,
-         body_reads_what_gen_appends, zip_with_a_gen, enumerate_a_gen_break, gen_filtered_continue_else,
+         body_reads_what_gen_appends, zip_with_a_gen, zip_gen_first_longer, zip_gen_last_longer,
+         enumerate_a_gen_break, gen_filtered_continue_else,
          gen_two_clauses_break_else, gen_two_clauses_no_break, gen_return_in_loop, gen_name_of_the_target,
          map_two_sequences_break]
 

@@ -112,10 +112,14 @@ def _stored(stmts):
     return {n.id for st in stmts for n in ast.walk(st) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
 
 
-def _unfolded(it, target, kind_of, fresh, before: list, stored: set):
+def _unfolded(it, target, kind_of, fresh, before: list, stored: set, last: bool = True):
     """(iterable, target, first statements of the body) reading the generator expressions and maps `it` holds
     (itself, or through zip and enumerate) as the loop reaches each value; `before`: statements evaluating what
-    Python evaluates where the iterator is made (map's function)."""
+    Python evaluates where the iterator is made (map's function). Only the last argument of a zip() (`last`):
+    where a later argument ends first, Python's zip has computed one more value of an earlier one, which the
+    loop over what it reads would not (such a one is left to the loop, which computes it before)."""
+    if not last:
+        return it, target, []
     kind = kind_of(it)
     if kind in (zip, enumerate) and not it.keywords and isinstance(target, (ast.Tuple, ast.List)) and \
             not any(isinstance(a, ast.Starred) for a in it.args) and \
@@ -124,7 +128,8 @@ def _unfolded(it, target, kind_of, fresh, before: list, stored: set):
         positions = range(len(args)) if kind is zip else [0]
         for i in positions:
             j = i if kind is zip else 1
-            args[i], elts[j], more = _unfolded(args[i], elts[j], kind_of, fresh, before, stored)
+            args[i], elts[j], more = _unfolded(args[i], elts[j], kind_of, fresh, before, stored,
+                                               kind is enumerate or i == len(args) - 1)
             first += more
         if not first:
             return it, target, []
