@@ -361,3 +361,20 @@ def gen_reads_a_name_the_loop_changes(x):  # (was refused: tests/test_front_fixe
 def test_generator_reads_names_as_the_loop_reaches_it():
     assert s2s.value_and_grad(gen_reads_a_name_the_loop_changes)(1.5) == (7.5, 5.0)  # s = 1*x + 2*(2x)
     assert s2s.jvp(gen_reads_a_name_the_loop_changes)((1.5,), (1.0,)) == (7.5, 5.0)
+
+
+# ----- a display of one starred iterator reads it wholly, as list(...) does (was "not read wholly")
+
+def starred_map(x):
+    ys = [*map(np.sin, x)]
+    return ys[0] * ys[2] + len(ys)
+
+
+def starred_generator_tuple(x):
+    t = (*(v * v for v in x if v > 0.0),)
+    return t[0] + t[-1] * x[1]
+
+
+@pytest.mark.parametrize("f", [starred_map, starred_generator_tuple], ids=lambda f: f.__name__)
+def test_display_of_one_starred_iterator(f):
+    check_every_mode(f, X, exact=True)

@@ -122,6 +122,9 @@ class ExpressionLowering:
         if isinstance(node, ast.IfExp):
             return self.if_expression(node, hint)
         if isinstance(node, (ast.Tuple, ast.List)):
+            whole = self.starred_iterator(node)
+            if whole is not None:
+                return self.call_reading(whole, hint)
             parts = self.no_spread(self.spread(node.elts))
             op = "tuple" if isinstance(node, ast.Tuple) else "list"
             if all(isinstance(p, ir.Const) for p in parts) and op == "tuple":
@@ -200,6 +203,20 @@ class ExpressionLowering:
             self.statement(s)
         self.loc = loc
         return self.read(flag, gen)
+
+    def starred_iterator(self, node) -> ast.Call | None:
+        """`[*map(f, xs)]` (`(*gen,)`): the display of one starred iterator is list(map(f, xs)) (tuple(...)),
+        which reads it wholly, there; None for another display."""
+        if len(node.elts) != 1 or not isinstance(node.elts[0], ast.Starred):
+            return None
+        inner = node.elts[0].value
+        if not (isinstance(inner, ast.GeneratorExp) or self.lazy_kind(inner) is not None):
+            return None
+        kind = "list" if isinstance(node, ast.List) else "tuple"
+        func = ast.copy_location(ast.Name(kind, ast.Load()), node)
+        if not self._resolves_to(func, list if kind == "list" else tuple):
+            return None
+        return ast.copy_location(ast.Call(func, [inner], []), node)
 
     def lazy_kind(self, node):
         """zip, enumerate, reversed or map for a call of one (an iterator Python reads as it goes), else None."""
