@@ -2,6 +2,7 @@
 respect to a tuple of container arguments, gradients of an array passed whole to np.concatenate and its kin, and
 derivatives of functions that draw random numbers. Each against finite differences or an analytic value."""
 import dataclasses
+import math
 import random
 
 import numpy as np
@@ -491,3 +492,35 @@ def test_flatten_refuses_a_string_leaf_naming_it():
         s2s.flatten({'w': np.ones(2), 'act': 'relu'})
     vector, unflatten = s2s.flatten({'w': np.ones(2), 'b': 0.5})
     assert_close(vector, [1.0, 1.0, 0.5])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# found by the fuzzer (seed 1402003): the derivative with respect to a tuple came out a list where the adjoint
+# was the runtime's list of parts; a derivative has its argument's kind of container
+
+def tuple_in_a_loop(z, theta):
+    feat = np.linspace(-1.0, 1.0, 3) * theta[1]
+    n_iter = 0
+    while n_iter < 3 and np.sum(feat) > -5.0:
+        if np.prod(np.tanh(theta[0])) < 0.5:
+            feat -= 0.5 * math.tanh(np.sum(theta[2]))
+        else:
+            feat += math.tanh(np.mean(feat))
+    vec2, tmp, y = theta
+    hist = np.copy(y)
+    arr = hist[::-1].copy()
+    return np.max(np.outer(feat, arr), axis=0) * z
+
+
+def test_the_derivative_with_respect_to_a_tuple_is_a_tuple():
+    theta = (np.array([-0.7484, -0.9849, -0.287]), -1.5966, np.array([0.3887, -0.9488, 1.2442]))
+    z = 1.5737
+    ct = np.array([0.07, -0.023, 1.079])
+    gz, gt = s2s.vjp(tuple_in_a_loop, wrt=(0, 1))(z, theta)[1](ct)
+    assert type(gt) is tuple and len(gt) == 3
+    scalar = lambda z, t0, t1, t2: float(np.dot(ct, tuple_in_a_loop(z, (t0, t1, t2))))  # noqa: E731
+    args = (z,) + theta
+    for k, part in enumerate((gz,) + gt):
+        assert_close(part, numeric_grad(scalar, args, k), rtol=1e-4, what=f"part {k}")
+    g = s2s.grad(lambda z, theta: np.sum(tuple_in_a_loop(z, theta) * ct), wrt=1)(z, list(theta))
+    assert type(g) is list and len(g) == 3

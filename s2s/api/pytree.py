@@ -111,8 +111,8 @@ def leaves_like(g, template) -> list:
 def like(g, template):
     """A derivative `g` with the structure of `template` where that is a dataclass (the adjoint of one is a dict
     of its fields: the dataclass itself is given back, `record_of`), and the runtime's Parts, TupleParts and
-    DictParts (whose `+` adds part by part) as the plain list, tuple and dict the argument had: the caller's
-    `g.layers + [w]` joins lists, as Python does. (Called only where a wrt argument holds a record.)"""
+    DictParts (whose `+` adds part by part) as the plain list, tuple and dict the argument had (a list for a list,
+    a tuple for a tuple, whichever the adjoint was): the caller's `g.layers + [w]` joins lists, as Python does."""
     if is_record(template) and isinstance(g, dict):
         return record_of(template, {k: like(g[k], getattr(template, k)) for k in _fields(template)})
     if mismatch(g, template) is not None:
@@ -120,7 +120,7 @@ def like(g, template):
     if isinstance(template, tuple) and hasattr(template, "_fields") and isinstance(g, (tuple, list)):
         return type(template)(*[like(a, t) for a, t in zip(g, template)])  # a namedtuple
     if isinstance(template, (tuple, list)) and isinstance(g, (tuple, list)):
-        return (list if isinstance(g, list) else tuple)(like(a, t) for a, t in zip(g, template))
+        return (list if isinstance(template, list) else tuple)(like(a, t) for a, t in zip(g, template))
     if isinstance(template, dict) and isinstance(g, dict):
         return dict((k, like(g[k], v)) for k, v in template.items())
     return g

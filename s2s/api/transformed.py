@@ -134,8 +134,8 @@ class Transformed:
                 checked = arguments.structured(self.__name__, out[1] if self._options.get("return_value") else out,
                                                templates, [name for _, name in wrt_at], self._single_wrt())
                 out = (out[0], checked) if self._options.get("return_value") else checked
-            if any(map(pytree.has_record, templates)):  # the derivative w.r.t. a dataclass is that dataclass
-                out = self._as_arguments(out, templates)
+            # the derivative w.r.t. a dataclass is that dataclass, w.r.t. a tuple a tuple, w.r.t. a list a list
+            out = self._as_arguments(out, templates)
         if self._kind == "vjp":
             value, pullback = out
             if replay is not None:
@@ -187,7 +187,9 @@ class Transformed:
         def shaped(grads):
             if single:
                 return pytree.like(grads, templates[0])
-            return tuple(pytree.like(g, t) for g, t in zip(grads, templates))
+            if type(grads) is not tuple:
+                return grads
+            return tuple(pytree.like(g, t) for g, t in zip(grads, templates)) + grads[len(templates):]
         if self._kind == "vjp":
             value, pullback = result
             return value, lambda cotangent: shaped(pullback(cotangent))
