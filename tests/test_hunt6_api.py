@@ -524,3 +524,26 @@ def test_the_derivative_with_respect_to_a_tuple_is_a_tuple():
         assert_close(part, numeric_grad(scalar, args, k), rtol=1e-4, what=f"part {k}")
     g = s2s.grad(lambda z, theta: np.sum(tuple_in_a_loop(z, theta) * ct), wrt=1)(z, list(theta))
     assert type(g) is list and len(g) == 3
+
+
+def dropout_method(x, rng):
+    mask = rng.random(x.shape[0]) < 0.5  # (a method call on the argument: the generated module names nothing)
+    return np.sum(x * mask) ** 2
+
+
+def dropout_method_of_a_dict(p, rng):
+    mask = rng.random(p['x'].shape[0]) < 0.5
+    return np.sum(p['x'] * mask) ** 2
+
+
+def test_hessian_of_a_dropout_drawn_by_a_method_of_a_generator_argument_sees_one_draw():
+    m = _mask_of_generator()
+    for make in (s2s.hessian, lambda f: s2s.jacobian(s2s.grad(f), mode="forward"),
+                 lambda f: s2s.jacobian(s2s.grad(f))):
+        rng = np.random.default_rng(0)
+        assert_close(make(dropout_method)(XR, rng), 2.0 * np.outer(m, m), what="rng.random(n)")
+        one = np.random.default_rng(0)
+        dropout_method(XR, one)
+        assert rng.random() == one.random()
+    H = s2s.hessian(dropout_method_of_a_dict)({'x': XR}, np.random.default_rng(0))
+    assert_close(H['x']['x'], 2.0 * np.outer(m, m), what="with respect to a dict, by basis tangents")

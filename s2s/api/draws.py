@@ -13,7 +13,8 @@ of `numpy.random` or of Python's `random` (NumPy's and Python's global generator
 a generator object itself (a global `rng`), or a callable s2s knows nothing of (a custom rule, a library
 function), which might draw from the global generators. The generators saved are those global ones, the
 generators the module refers to, and the `np.random.Generator`, `RandomState` and `random.Random` objects
-among the arguments (inside containers and dataclasses too). A generator made inside the function without a
+among the arguments (inside containers and dataclasses, or attributes of an object passed in, too), whose methods
+generated code may call (`rng.random(n)`) without its module naming them. A generator made inside the function without a
 seed (`np.random.default_rng()`) draws new numbers at every call all the same: pass it in, or seed it.
 """
 from __future__ import annotations
@@ -32,7 +33,8 @@ GLOBAL_GENERATORS = (np.random.mtrand._rand, random.random.__self__)
 # the packages whose functions draw nothing (numpy.random is told apart first; s2s's runtime calls only NumPy)
 _DETERMINISTIC = frozenset(("numpy", "math", "cmath", "builtins", "operator", "s2s"))
 _DETERMINISTIC_MODULES = ("scipy.special", "scipy.linalg")
-_CACHE_KEY = "_s2s_may_draw"
+_CACHE_KEY, _RERUNS_KEY = "_s2s_may_draw", "_s2s_reruns"
+_NOT_OBJECTS = (np.ndarray, type, types.ModuleType, types.FunctionType)  # (whose attributes are no generators)
 
 
 def _random_module(name) -> bool:
@@ -96,19 +98,41 @@ def replaying(fn, args: tuple, kwargs: dict):
     """For a call of the generated vjp `fn` whose pullback runs the forward sweep again (`pullback_f(*args,
     cotangent)`, where the adjoint would consume what the forward sweep saved) and may draw: the `Draws` saved
     before the call, whose `replay` runs the pullback on the call's draws. None for any other vjp."""
-    drawing = may_draw(fn)[0]
-    if not drawing or not _reruns(fn):
+    if not _reruns(fn):
         return None
     draws = Draws(args, kwargs)
     draws.before(fn)
-    return draws
+    return draws if draws._saved else None
 
 
 def _reruns(fn) -> bool:
     """Does the generated vjp `fn` hand out a pullback that runs the forward sweep again (transform.py names it
-    `pullback_<f>`, a function of the module; the other pullback is a closure)?"""
-    return any(type(v) is types.FunctionType and v.__name__.startswith("pullback_") and v.__globals__ is
-               fn.__globals__ for v in fn.__globals__.values())
+    `pullback_<f>`, a function of the module; the other pullback is a closure)? Found once per function."""
+    found = getattr(fn, _RERUNS_KEY, None)
+    if found is None:
+        found = any(type(v) is types.FunctionType and v.__name__.startswith("pullback_") and v.__globals__ is
+                    fn.__globals__ for v in fn.__globals__.values())
+        try:
+            setattr(fn, _RERUNS_KEY, found)
+        except AttributeError:
+            pass
+    return found
+
+
+def argument_generators(args: tuple, kwargs: dict) -> list:
+    """The generators among the arguments: passed as they are, held by a container or a dataclass, or an
+    attribute of an object passed in (`self.rng` of a method's object); generated code may call their methods
+    (`rng.random(n)`), which its module does not name."""
+    out = []
+    for a in list(args) + list(kwargs.values()):
+        if type(a) is np.ndarray or type(a) is float:
+            continue
+        for part in pytree.leaves(a) if pytree.is_container(a) else [a]:
+            if isinstance(part, GENERATORS):
+                out.append(part)
+            elif hasattr(part, "__dict__") and not isinstance(part, _NOT_OBJECTS):
+                out += [v for v in vars(part).values() if isinstance(v, GENERATORS)]
+    return out
 
 
 def _state(g):
@@ -140,10 +164,13 @@ class Draws:
         self._args = args
         self._kwargs = kwargs or {}
         self._saved: dict | None = None  # id -> (generator, state) of every generator saved
+        self._passed: list | None = None  # the generators among the arguments (`argument_generators`), found once
 
     def before(self, fn) -> None:
         drawing, found, uses_globals = may_draw(fn)
-        if not drawing:
+        if self._passed is None:
+            self._passed = argument_generators(self._args, self._kwargs)
+        if not drawing and not self._passed:
             return
         if self._saved is None:  # the first call that may draw: what it starts from
             self._saved = {}
@@ -170,14 +197,9 @@ class Draws:
 
     def _save(self, found: list, uses_globals: bool) -> None:
         saved = self._saved
-        candidates = list(found)
+        candidates = list(found) + self._passed
         if uses_globals:
             candidates += GLOBAL_GENERATORS
-        for a in list(self._args) + list(self._kwargs.values()):
-            if isinstance(a, GENERATORS):
-                candidates.append(a)
-            elif pytree.is_container(a):
-                candidates += [leaf for leaf in pytree.leaves(a) if isinstance(leaf, GENERATORS)]
         for g in candidates:
             if id(g) not in saved:
                 saved[id(g)] = (g, _state(g))
