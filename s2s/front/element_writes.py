@@ -129,8 +129,8 @@ class ElementWriteLowering:
                     any(p.target == atom.name for f in self.loop_path for p in f.phis.values()):
                 return None  # (a join, a loop's name, an array the function writes)
             made = self.definitions.get(atom.name)
-            if made is None:
-                return base_name(atom.name)
+            if made is None:  # (a parameter; module data is no caller's)
+                return None if atom.name in self.free else base_name(atom.name)
             if made.op not in VIEWS or not made.args:
                 return None
             atom = made.args[0]
