@@ -378,3 +378,13 @@ def starred_generator_tuple(x):
 @pytest.mark.parametrize("f", [starred_map, starred_generator_tuple], ids=lambda f: f.__name__)
 def test_display_of_one_starred_iterator(f):
     check_every_mode(f, X, exact=True)
+
+
+# ----- math.fsum reads an iterable wholly, at once, as sum() does (was "not read wholly where it is made")
+
+def fsum_of_iterators(x):
+    return math.fsum(v * v for v in x if v > 0.0) + math.fsum(map(math.sin, x))
+
+
+def test_fsum_of_a_generator_and_a_map():
+    check_every_mode(fsum_of_iterators, X, exact=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import copy
 import difflib
+import math
 import types
 
 from s2s import ir, prims
@@ -53,6 +54,7 @@ _OPERATORS = frozenset({"add", "sub", "mul", "truediv", "floordiv", "mod", "pow"
 _DICTS = frozenset({"s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs", "builtins.dict"})  # calls making a dict
 _ITERATORS = (zip, enumerate, reversed, map)  # builtins whose value is an iterator, read as it goes
 _CONSUMERS = (sum, any, all, list, tuple, sorted, dict, min, max)  # builtins that read an iterable wholly, at once
+_LIBRARY_CONSUMERS = (math.fsum,)  # library functions with a rule that read an iterable wholly, at once
 _ITERATOR_NAMES = frozenset(f.__name__ for f in _ITERATORS)
 _CONSUMER_NAMES = frozenset(f.__name__ for f in _CONSUMERS + (set,))
 
@@ -171,9 +173,10 @@ class ExpressionLowering:
         if named and isinstance(first, ast.GeneratorExp) and len(node.args) == 1 and not node.keywords and \
                 (self._resolves_to(node.func, any) or self._resolves_to(node.func, all)):
             return self.short_circuit_reading(first, self._resolves_to(node.func, any), hint)
-        consumer = named and first is not None and (isinstance(first, ast.GeneratorExp) or self.lazy_kind(first)) \
-            and any(self._resolves_to(node.func, c) for c in _CONSUMERS)
-        if consumer:  # sum(v * v for v in xs): read wholly, right where it is made
+        consumer = first is not None and (isinstance(first, ast.GeneratorExp) or self.lazy_kind(first)) and \
+            (named and any(self._resolves_to(node.func, c) for c in _CONSUMERS) or
+             isinstance(node.func, ast.Attribute) and self.static_value(node.func) in _LIBRARY_CONSUMERS)
+        if consumer:  # sum(v * v for v in xs), math.fsum(...): read wholly, right where it is made
             self.consumed.add(id(first))
         if consumer and self._resolves_to(node.func, dict) and len(node.args) == 1 and not node.keywords:
             try:  # dict(zip(keys, values)): the dict of the (key, value) pairs
@@ -230,7 +233,7 @@ class ExpressionLowering:
         return self.error(node, f"{what} that is not read wholly where it is made (Python computes its values "
                                 "later, one by one as they are read, and only once)",
                           "make a list where it is made, [v * x for v in vs] or list(zip(a, b)), or pass it "
-                          "straight to sum(), any(), all(), list(), tuple(), sorted() or dict(), or to a for loop")
+                          "straight to sum(), any(), all(), list(), tuple(), sorted(), dict() or math.fsum(), or to a for loop")
 
     def iterated_list(self, node: ast.Call, kind, hint) -> ir.Atom:
         """`zip(a, b)`, `enumerate(xs)`, `reversed(xs)` read wholly: the list a for loop over it makes,

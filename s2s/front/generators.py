@@ -122,7 +122,7 @@ def _unfolded(it, target, kind_of, fresh, before: list, stored: set, last: bool 
         return it, target, []
     kind = kind_of(it)
     if kind in (zip, enumerate) and not it.keywords and isinstance(target, (ast.Tuple, ast.List)) and \
-            not any(isinstance(a, ast.Starred) for a in it.args) and \
+            not any(isinstance(a, ast.Starred) for a in it.args + target.elts) and \
             len(target.elts) == (len(it.args) if kind is zip else 2) and (kind is zip or len(it.args) == 1):
         args, elts, first = list(it.args), list(target.elts), []
         positions = range(len(args)) if kind is zip else [0]
