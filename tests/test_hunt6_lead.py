@@ -1,5 +1,8 @@
 """Round six of the bug hunts (docs/testing.md): what the lead engineer fixed, each against finite differences
 or an analytic value."""
+import operator
+import typing
+
 import numpy as np
 import pytest
 
@@ -49,3 +52,54 @@ def test_a_write_into_what_a_dicts_get_returned_is_refused():
         s2s.grad(write_through_get)(p)
     assert info.value.lineno == write_through_get.__code__.co_firstlineno + 2
     assert np.array_equal(p["w"], [1.25, 2.5, -3.0])
+
+
+def write_through_next(x):
+    y = x * 1.0
+    w = next(iter([y]))  # (y itself)
+    w[0] = 5.0
+    return np.sum(y * y)
+
+
+def write_through_cast(x):
+    y = np.zeros(3)
+    z = typing.cast(np.ndarray, y)  # (y itself)
+    z[0] = x[0] * 5.0
+    return np.sum(y * x)
+
+
+def write_through_operator_getitem(xs):
+    w = operator.getitem(xs, 0)
+    w[0] = 5.0
+    return np.sum(xs[0] * xs[0])
+
+
+@pytest.mark.parametrize("f, args", [(write_through_next, (X,)), (write_through_cast, (X,)),
+                                     (write_through_operator_getitem, ([X.copy()],))])
+def test_a_write_into_what_an_unfollowed_call_returned_of_the_functions_values_is_refused(f, args):
+    """hunt6idx item 1: next(iter([y])), typing.cast(np.ndarray, y), operator.getitem(xs, 0) return y (xs[0])
+    itself; s2s took their result for a new array, and the write was lost (40.25 computed as 16.8)."""
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.value_and_grad(f)(*args)
+    assert info.value.filename == __file__ and "[0] = " in str(info.value).splitlines()[2]  # (the write's line)
+
+
+def random_row_written(x):
+    y = np.random.rand(3)  # (a new array: the call is given constants only)
+    y[0] = x[0]
+    return np.sum(y * x)
+
+
+def generator_draw_written(x, rng):
+    y = rng.normal(size=3)  # (a library object's method: a new array)
+    y[0] = x[0]
+    return np.sum(y * x)
+
+
+def test_writes_into_draws_of_unfollowed_calls_given_constants_still_work():
+    g = s2s.grad(random_row_written)(X)
+    assert g[0] == pytest.approx(2.0 * X[0]) and np.all((g[1:] >= 0.0) & (g[1:] < 1.0))
+    value, g = s2s.value_and_grad(generator_draw_written)(X, np.random.default_rng(3))
+    y = np.random.default_rng(3).normal(size=3)
+    assert value == pytest.approx(X[0] ** 2 + y[1] * X[1] + y[2] * X[2])
+    assert_close(g, [2.0 * X[0], y[1], y[2]], what="gradient")

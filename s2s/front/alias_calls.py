@@ -132,6 +132,12 @@ def _known_objects() -> dict:
     return _KNOWN
 
 
+def known_key(obj) -> str | None:
+    """The key of prims.MAY_RETURN_OPERAND or prims.CHANGES_ARGUMENT that names `obj` (a function s2s calls
+    without reading it, whose aliasing this stage knows), else None."""
+    return _known_objects().get(_hashable(obj))
+
+
 def _hashable(obj):
     """`obj` as a dict key (None for an unhashable one: an array)."""
     try:

@@ -10,11 +10,13 @@ import re
 
 from s2s import ir, prims
 from s2s.prims import WRITE_THROUGH as VIEWS
+from s2s.front.alias_calls import known_key
 from s2s.front.alias_loops import python_number
 from s2s.ir.names import base_name
 
 
 _UNBOUND = object()
+_OPAQUE = frozenset({"call", "callmethod"})  # calls of functions s2s does not follow
 
 
 class ElementWriteLowering:
@@ -152,10 +154,34 @@ class ElementWriteLowering:
             self.phi_arrays[atom.name] = arrays
             return atom.name
         definition = self.definitions.get(atom.name)
-        if definition is None or definition.op in VIEWS and not self.stack_element(definition):
+        if definition is None or definition.op in VIEWS and not self.stack_element(definition) or \
+                definition.op in _OPAQUE and self._may_hand_back(definition):
             return None
         self.roots[atom.name] = atom.name
         return atom.name
+
+    def _may_hand_back(self, call: ir.Call, seen=None) -> bool:
+        """May the call s2s does not follow (`call`, `callmethod`) return a value of the function's, or a part of
+        one, itself (`next(iter([y]))`, `operator.getitem(xs, 0)`, `typing.cast(np.ndarray, y)`)? Where an
+        argument is an array, container or parameter of the function's, or made of one by such a call; not where
+        the arguments are constants and objects s2s knows nothing of (`np.random.rand(3)`, `rng.normal(size=3)`,
+        a library object's method, whatever the object: a generator passed in)."""
+        seen = set() if seen is None else seen
+        if call.op == "call" and isinstance(call.args[0], ir.Var) and call.args[0].name in self.free and \
+                known_key(self.free[call.args[0].name][0]) is not None:
+            return False  # (np.real_if_close(y), heapq.heappush(h, v): the alias stage refuses it, naming the call)
+        operands = list(call.args[1:] if call.op == "call" else call.args[2:]) + [v for _, v in call.kwargs]
+        for a in operands:
+            if not isinstance(a, ir.Var) or a.name in seen:
+                continue
+            seen.add(a.name)
+            made = self.definitions.get(a.name)
+            if made is not None and made.op in _OPAQUE:
+                if self._may_hand_back(made, seen):
+                    return True
+            elif made is not None or not self.is_opaque(a):  # (a parameter, or the function's own value)
+                return True
+        return False
 
     def _defining(self, name: str):
         """What defines `name` (alias_loops.python_number): its call, a finished phi's operands, or None (a
