@@ -103,3 +103,42 @@ def test_writes_into_draws_of_unfollowed_calls_given_constants_still_work():
     y = np.random.default_rng(3).normal(size=3)
     assert value == pytest.approx(X[0] ** 2 + y[1] * X[1] + y[2] * X[2])
     assert_close(g, [2.0 * X[0], y[1], y[2]], what="gradient")
+
+
+M33 = np.arange(9.0).reshape(3, 3) / 4 - 0.6
+ROW_WEIGHTS = np.array([[1.0], [2.0]])
+
+
+def rows_by_a_tuple_in_the_index(m):
+    return np.sum(m[(0, 2),] ** 2 * ROW_WEIGHTS)
+
+
+def rows_by_a_tuple_named(m):
+    rows = (0, 2)
+    return np.sum(m[rows, 1:] ** 3)
+
+
+def one_element_read_twice(m):
+    return np.sum(m[(0, 0), 1] ** 2)
+
+
+def rows_written_by_a_tuple(m):
+    y = m * 1.0
+    y[(0, 2),] = m[1] * 3.0
+    return np.sum(y ** 2)
+
+
+@pytest.mark.parametrize("f", [rows_by_a_tuple_in_the_index, rows_by_a_tuple_named, one_element_read_twice,
+                               rows_written_by_a_tuple])
+def test_a_tuple_inside_an_index_tuple_is_a_fancy_index(f):
+    """hunt6idx item 2: m[(0, 2),] (rows 0 and 2) was read as m[0, 2] (60.0 for 18.41); m[(0, 0), 1]'s adjoint
+    was written, not added (rt.getitem_adjoint took the tuple for a basic index): 0.5 for 1.0."""
+    expected = numeric_grad(f, (M33,), 0)
+    value, g = s2s.value_and_grad(f)(M33)
+    assert value == f(M33)
+    assert_close(g, expected, what="grad")
+    t = np.linspace(-1.0, 1.0, 9).reshape(3, 3)
+    assert_close(s2s.jvp(f)((M33,), (t,))[1], np.sum(expected * t), what="jvp")
+    h = s2s.hessian(f)(M33).reshape(9, 9)
+    numeric = np.array([numeric_grad(lambda m, i=i: s2s.grad(f)(m).ravel()[i], (M33,), 0).ravel() for i in range(9)])
+    assert_close(h, numeric, 1e-4, 1e-5, what="hessian")

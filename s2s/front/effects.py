@@ -359,7 +359,7 @@ class EffectLowering:
             raise self.error(node, f"{spelled}() into an expression",
                              f"name the array first: y = ...; {spelled}(y, index, v)")
         base = self.read(y.id, y)
-        parts = tuple(self.atom(e) for e in index.elts) if isinstance(index, ast.Tuple) else (self.atom(index),)
+        parts = self.index_parts(index) if isinstance(index, ast.Tuple) else (self.atom(index),)
         value = self.atom(values)
         if AT[key] == "subtract":  # (y - v is y + -v exactly, in floats and in integers alike)
             made = self.definitions.get(value.name) if isinstance(value, ir.Var) else None

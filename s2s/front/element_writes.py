@@ -88,7 +88,7 @@ class ElementWriteLowering:
                              "differentiate the function once, or make the array where it is last written")
         if parts is None:
             index = target.slice
-            parts = tuple(self.atom(e) for e in index.elts) if isinstance(index, ast.Tuple) else (self.atom(index),)
+            parts = self.index_parts(index) if isinstance(index, ast.Tuple) else (self.atom(index),)
         new = self.assign(self.version(name), ir.Call("setitem", (base,) + parts + (value,)))
         self.roots[new.name] = root
         self.env[name] = new

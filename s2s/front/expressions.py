@@ -413,8 +413,21 @@ class ExpressionLowering:
         base = self.atom(node.value)
         index = node.slice
         if isinstance(index, ast.Tuple):
-            return base, tuple(self.atom(e) for e in index.elts)
+            return base, self.index_parts(index)
         return base, (self.atom(index),)
+
+    def index_parts(self, index: ast.Tuple) -> tuple:
+        """The atoms of an index tuple's parts; a tuple among them is a list, as NumPy reads it (`m[(0, 2),]`,
+        `rows = (0, 2); m[rows, 1]`: rows 0 and 2, where a part that is a tuple would be read as more parts)."""
+        parts = []
+        for e in index.elts:
+            atom = self.atom(e)
+            if isinstance(atom, ir.Const) and type(atom.value) is tuple:
+                atom = ir.Const(list(atom.value))
+            elif isinstance(atom, ir.Var) and atom.name in self.tuples and not isinstance(e, ast.Starred):
+                atom = self.materialise(ir.Call("list", tuple(self.tuples[atom.name])))
+            parts.append(atom)
+        return tuple(parts)
 
     def attribute(self, node: ast.Attribute) -> ir.Expr:
         obj = self.static_value(node)

@@ -67,10 +67,15 @@ _FLOAT64 = np.dtype(np.float64)
 
 
 def _basic(index) -> bool:
-    """Is `index` basic indexing (ints, slices, `...`, None), which never selects an element twice?"""
+    """Is `index` basic indexing (ints, slices, `...`, None), which never selects an element twice? (A tuple
+    inside an index tuple is a fancy index, as a list is: `m[(0, 0), 1]` reads m[0, 1] twice.)"""
     if type(index) is tuple:
-        return all(_basic(i) for i in index)
-    return type(index) in (int, slice) or index is None or index is Ellipsis or isinstance(index, np.integer)
+        return all(_basic_part(i) for i in index)
+    return _basic_part(index)
+
+
+def _basic_part(i) -> bool:
+    return type(i) in (int, slice) or i is None or i is Ellipsis or isinstance(i, np.integer)
 
 
 def _adjoint_dtype(x):
