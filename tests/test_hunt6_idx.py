@@ -90,3 +90,120 @@ def test_write_at_index_not_differentiated_is_exact(f):
     assert_close(s2s.grad(f)(X3, 1), numeric_grad(lambda x: f(x, 1), (X3,), 0), what=f.__name__)
     assert_close(s2s.jvp(f)((X3, 1), (np.ones(3),))[1], np.sum(numeric_grad(lambda x: f(x, 1), (X3,), 0)),
                  what=f.__name__)
+
+
+# ----------------------------------------------------------------- item 5: an augmented write casts as NumPy's does
+def int_slice_add(x):
+    y = np.zeros(3, dtype=int)
+    y[1:] += 2.2
+    return np.sum(y * x)
+
+
+def int_mask_mul(x):
+    y = np.arange(3)
+    y[x > 0] *= 2.5
+    return np.sum(y * x)
+
+
+def int_ellipsis_sub(x):
+    y = np.zeros(3, int)
+    y[...] -= 1.5
+    return np.sum(y * x)
+
+
+def int_like_fancy_add(x, k):
+    y = np.zeros_like(k)
+    y[[2, 2]] += x[0] * 1.9
+    return np.sum(y * x)
+
+
+def int_whole_after_writes(x):
+    y = np.zeros(3, dtype=int)
+    y[0] = 1
+    y *= 2.5
+    return np.sum(y * x)
+
+
+@pytest.mark.parametrize("f", [int_slice_add, int_mask_mul, int_ellipsis_sub, int_whole_after_writes])
+def test_augmented_write_into_integers_raises_as_numpy_does(f):
+    # (before: s2s wrote y[1:] = y[1:] + 2.2, which truncates, and gave a value and a derivative)
+    with pytest.raises(TypeError, match="same_kind") as numpy_error:
+        f(X3)
+    for call in (lambda: s2s.value_and_grad(f)(X3), lambda: s2s.jvp(f)((X3,), (np.ones(3),)),
+                 lambda: s2s.jacobian(f, mode="forward")(X3), lambda: s2s.hessian(f)(X3)):
+        with pytest.raises(TypeError, match="same_kind") as info:
+            call()
+        assert type(info.value) is type(numpy_error.value)
+        assert str(info.value) == str(numpy_error.value)
+
+
+def test_augmented_write_into_integers_of_an_argument_raises_as_numpy_does():
+    k = np.array([1, 2, 3])
+    with pytest.raises(TypeError, match="same_kind"):
+        int_like_fancy_add(X3, k)
+    with pytest.raises((TypeError, s2s.S2SError), match="same_kind|an array of int"):
+        s2s.value_and_grad(int_like_fancy_add)(X3, k)  # (or reverse mode's refusal of writing into integers)
+    with pytest.raises(TypeError, match="same_kind"):
+        s2s.jvp(int_like_fancy_add)((X3, k), (np.ones(3),))
+    # the same function on floats: exact, and its generated code has no check left
+    kf = np.array([1.0, 2.0, 3.0])
+    value, g = s2s.value_and_grad(int_like_fancy_add)(X3, kf)
+    assert value == int_like_fancy_add(X3, kf)
+    assert_close(g, numeric_grad(int_like_fancy_add, (X3, kf), 0), what="zeros_like of floats")
+
+
+def int_element_add(x):
+    y = np.zeros(3, dtype=int)
+    y[0] += 2.2  # (an element: NumPy adds out of place and writes the number back, truncating)
+    return np.sum(y * x)
+
+
+def float32_slice_add(x):
+    y = np.full(3, 0.1, dtype=np.float32)
+    y[1:] += x[1:] * 2.2  # (NumPy adds in float64 and rounds into the float32 buffer)
+    return np.sum(y * x)
+
+
+def float32_from_argument_add(x, b):
+    y = np.copy(b)
+    y[1:] += x[1:] * 2.2
+    return np.sum(y * x)
+
+
+def test_augmented_write_into_an_integer_element_truncates_as_numpy_does():
+    value, g = s2s.value_and_grad(int_element_add)(X3)
+    assert value == int_element_add(X3) == 2 * X3[0]
+    assert_close(g, [2.0, 0.0, 0.0], what="int element")  # (y is [2, 0, 0]: sum(y * x))
+
+
+def float32_reference(x, y):
+    """d/dx of sum(y * x) with y[1:] = y0[1:] + 2.2 x[1:] (float32 rounding aside): y + 2.2 x past the first."""
+    return y.astype(float) + np.array([0.0, 2.2 * x[1], 2.2 * x[2]])
+
+
+def test_augmented_write_into_float32_keeps_numpy_value():
+    value, g = s2s.value_and_grad(float32_slice_add)(X3)
+    assert value == float32_slice_add(X3)
+    y = np.full(3, 0.1, dtype=np.float32)
+    y[1:] += X3[1:] * 2.2
+    assert_close(g, float32_reference(X3, y), rtol=1e-6, atol=1e-6, what="float32")
+    b = np.array([0.1, 0.2, 0.3], dtype=np.float32)
+    value, g = s2s.value_and_grad(float32_from_argument_add)(X3, b)
+    assert value == float32_from_argument_add(X3, b)
+    y = b.copy()
+    y[1:] += X3[1:] * 2.2
+    assert_close(g, float32_reference(X3, y), rtol=1e-6, atol=1e-6, what="float32 argument")
+    # (b may hold integers: the generated code checks NumPy's cast)
+    assert "rt.augmented(" in s2s.value_and_grad(float32_from_argument_add).source
+
+
+def test_augmented_write_into_floats_has_no_check():
+    def h(x):
+        y = np.zeros_like(x)
+        for i in range(3):
+            y[i] += x[i] ** 2
+        y[1:] *= 1.5
+        return np.sum(y * x)
+    check_every_mode(h, X3)
+    assert "augmented" not in s2s.grad(h).source
+    assert "augmented" not in s2s.jvp(h).source

@@ -468,12 +468,16 @@ def _split(atoms, every: bool) -> tuple:
     return every, tuple(names), all(floats_) if every else any(floats_)
 
 
+# arrays of the prototype's dtype (without dtype=): np.zeros_like(x) holds floats where x does
+LIKE = frozenset({"numpy.zeros_like", "numpy.ones_like", "numpy.empty_like", "numpy.full_like"})
+
+
 @functools.lru_cache(maxsize=None)
 def _op_kind(op: str) -> str:
     """How an operation's result is a float (`_float_rule`): "first" (its first operand's: an element, a part, a
     write), "sequence" (every item's), "method" (the object's, for `_FLOAT_METHODS`), "float" (always), "any"
     (with a float operand), "never" (not known to be)."""
-    if op in ("getitem", "getattr", "setitem"):
+    if op in ("getitem", "getattr", "setitem") or op in LIKE:
         return "first"
     if op in ("list", "tuple"):
         return "sequence"

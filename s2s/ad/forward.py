@@ -22,7 +22,7 @@ import numbers
 
 from s2s import ir, prims
 from s2s.ad.analysis import activity, nonfloat, scalars
-from s2s.ad.operands import arrays_of_displays, has_part, operand_refusal, refuse_differentiated_index, uncovered
+from s2s.ad.operands import arrays_of_displays, has_part, plain_augmented, operand_refusal, refuse_differentiated_index, uncovered
 from s2s.ad.statements import _parameters_after_g_ans
 from s2s.errors import missing_rule
 from s2s.ir.names import Namer
@@ -45,7 +45,7 @@ def forward(fn: ir.Function, wrt: list[str], namer: Namer | None = None, name: s
     no gradient): what only the value needed is then dead code.
     """
     namer = namer or Namer()
-    fn = arrays_of_displays(fn, namer)
+    fn = plain_augmented(arrays_of_displays(fn, namer), wrt)  # (y[1:] += v: NumPy's check where y may hold integers)
     return _Forward(fn, wrt, namer, batched, ndims or {}).run(name or f"jvp_{fn.name}", tangent_only)
 
 

@@ -4,6 +4,9 @@
   elementwise function reads (`np.maximum([a, b * b], 0.1)`, `stats.bernoulli.logpmf(K, p)`) is read through
   np.asarray there, as NumPy reads it, so that the rules, which apply operators to their operands (`x >= y`,
   `2.0 * x`, `x - loc`), see an array (a pass over the SSA function, returning new IR).
+- `plain_augmented(fn, wrt)`: `y[index] op= v` is written `y[index] = rt.augmented(part, part op v, op)` where the
+  front end could not tell that y holds floats (NumPy's in-place operator raises on an array of integers where its
+  result is a float); where the float analysis shows part holds floats, the value is written as it is.
 - `uncovered(op, rule, i)`: why operand `i`, which has a derivative, has no entry in `op`'s tangent rule (None: it
   has one, or a None entry: no derivative in it, an index or a shape), and `operand_refusal` the located error
   for it: a transformation refuses such an operand, never dropping its derivative.
@@ -18,10 +21,11 @@ import dataclasses
 import numpy
 
 from s2s import ir
+from s2s.ad.analysis import floats
 from s2s.errors import NonDifferentiableError, missing_rule
 from s2s.front.effects import ADDED_AT
 from s2s.ir.names import Namer, base_name
-from s2s.ir.walk import map_blocks
+from s2s.ir.walk import map_blocks, rename
 from s2s.rules import registry
 
 
@@ -55,6 +59,28 @@ def arrays_of_displays(fn: ir.Function, namer: Namer) -> ir.Function:
             out.append(s)
         return out
     return dataclasses.replace(fn, body=map_blocks(fn.body, block))
+
+
+AUGMENTED = "s2s.runtime.augmented"
+
+
+def plain_augmented(fn: ir.Function, wrt) -> ir.Function:
+    """`fn` without each `t = rt.augmented(part, value, op)` whose part surely holds floats (analysis.floats, the
+    parameters in `wrt` floats), t read as value: NumPy's cast of a float result back into floats passes. Returns
+    new IR (the input is not modified)."""
+    checks = [s for s in ir.statements(fn.body) if type(s) is ir.Assign and type(s.value) is ir.Call
+              and s.value.op == AUGMENTED and type(s.value.args[1]) is ir.Var]
+    if not checks:
+        return fn
+    known = floats(fn, assume=wrt)
+    plain = {s.target: s.value.args[1].name for s in checks
+             if isinstance(s.value.args[0], ir.Var) and s.value.args[0].name in known}
+    if not plain:
+        return fn
+
+    def block(_, items):
+        return [s for s in items if not (type(s) is ir.Assign and s.target in plain)]
+    return dataclasses.replace(fn, body=rename(map_blocks(fn.body, block), plain))
 
 
 # (functions of linear algebra with an operand that is a sequence of arrays or a (factor, flag) pair)

@@ -36,7 +36,7 @@ from s2s.ad.blocks import ZERO
 from s2s.ad.forward_copy import ForwardCopy
 from s2s.ad.loop_saves import LoopSaves
 from s2s.ad.loops import LoopContext, LoopPlan, LoopReversal
-from s2s.ad.operands import arrays_of_displays
+from s2s.ad.operands import arrays_of_displays, plain_augmented
 from s2s.ad.stacks import StackAdjoints
 from s2s.ad.statements import StatementAdjoints
 from s2s.ad.writes import ElementWrites
@@ -57,6 +57,7 @@ def reverse(fn: ir.Function, wrt: list[str], *, return_value: bool = False, seed
     """
     namer = namer or Namer()
     fn = arrays_of_displays(fn, namer)  # (np.maximum([a, b * b], 0.1): the rules see an array, as NumPy does)
+    fn = plain_augmented(fn, wrt)  # (y[1:] += v: NumPy's casting check where y may hold integers)
     start = copy.deepcopy(namer)
     builder = _Reverse(fn, wrt, namer, seeded=seed is not None)
     builder.single = len(wrt) == 1 if single is None else single

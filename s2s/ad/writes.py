@@ -14,7 +14,7 @@ of `_Reverse`'s state through `self`.
 from __future__ import annotations
 
 from s2s import ir, prims
-from s2s.ad.analysis import integers
+from s2s.ad.analysis import LIKE, integers
 from s2s.ad.blocks import range_targets
 from s2s.ir.names import base_name
 from s2s.ir.names import Namer
@@ -73,7 +73,7 @@ class ElementWrites:
             return len(args) == 2 and type(args[1]) is ir.Const and type(args[1].value) is float
         if call.op in FLOAT_ARITHMETIC:
             return any(type(a) is ir.Const and type(a.value) is float for a in args)
-        if call.op in prims.COPIES or call.op in ("numpy.zeros_like", "numpy.ones_like"):
+        if call.op in prims.COPIES or call.op in LIKE:
             return len(args) == 1 and type(args[0]) is ir.Var and args[0].name in self.wrt
         return False
 

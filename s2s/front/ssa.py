@@ -17,6 +17,8 @@ import copy
 import dataclasses
 import operator
 
+import numpy as np
+
 from s2s import ir, prims
 from s2s.front import fence
 from s2s.front.alias_loops import python_number
@@ -112,6 +114,18 @@ class Shared:
     list_owner: dict = dataclasses.field(default_factory=dict)  # list -> the name that holds it
     inlining: list = dataclasses.field(default_factory=list)  # the user functions being descended into (recursion)
     joins: dict = dataclasses.field(default_factory=dict)  # an if's phi -> (the if's test, its two operands)
+
+
+# arithmetic whose result holds floats where an operand does (NumPy's type promotion: int * 2.5 is a float)
+_FLOAT_KEEPING = frozenset({"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "neg", "pos"})
+
+
+def _float_dtype(dtype) -> bool:
+    """Is `dtype` (a dtype=... constant) one of floats or complex numbers?"""
+    try:
+        return np.dtype(dtype).kind in "fc"
+    except TypeError:
+        return False
 
 
 class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowering, EffectLowering, FunctionLowering,
@@ -218,7 +232,8 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             if isinstance(s.target, ast.Subscript):  # y[i] += v  ->  y[i] = y[i] + v, y and i evaluated once
                 base, parts = self.subscript_parts(s.target)
                 old = self.materialise(self.fold_call("getitem", (base,) + parts))
-                self.write_element(s.target, self.materialise(self.fold_call(op, (old, self.atom(s.value)))), parts)
+                new = self.materialise(self.fold_call(op, (old, self.atom(s.value))))
+                self.write_element(s.target, self.augmented(base, old, new, op), parts)
                 return
             if not isinstance(s.target, ast.Name):
                 raise self.error(s, "augmented assignment to an attribute")
@@ -244,7 +259,8 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
                 # saved and put back by the reverse sweep like any element write
                 whole = ast.copy_location(ast.Subscript(value=ast.Name(s.target.id, ast.Load()),
                                                         slice=ast.Constant(...), ctx=ast.Store()), s.target)
-                self.write_element(whole, self.materialise(self.fold_call(op, (left, right))))
+                new = self.materialise(self.fold_call(op, (left, right)))
+                self.write_element(whole, self.augmented(left, left, new, op))
                 return
             self.bind(s.target, self.fold_call(op, (left, right)))
             last = self.block[-1] if self.block else None
@@ -291,6 +307,43 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             self.jump(s, ir.Continue)
         else:  # the fence admits nothing else
             raise self.error(s, f"the statement {type(s).__name__}")
+
+    def augmented(self, base: ir.Atom, old: ir.Atom, new: ir.Atom, op: str) -> ir.Atom:
+        """The value `y[index] op= v` writes back (`new`, computed as `old op v`, old = y[index]): where y may hold
+        integers (or booleans), `rt.augmented(old, new, op)`, which raises NumPy's error where NumPy's in-place
+        operator cannot cast its result to y's dtype by the rule 'same_kind' (`y[1:] += 2.2`): a plain write
+        would truncate. An array the function made of floats (np.zeros(n), np.full(n, 0.5), x * 1.0) takes a
+        real value as it is, the check left out."""
+        if self._surely_floats(base):
+            return new
+        return self.materialise(ir.Call("s2s.runtime.augmented", (old, new, ir.Const(op))))
+
+    def _surely_floats(self, base: ir.Atom, seen: frozenset = frozenset()) -> bool:
+        """Does `base` surely hold floats (or complex numbers): a float constant, an array the function made of
+        them (np.zeros(n), np.ones(n), np.empty(n) without a dtype or with a float one, a float np.full), arithmetic
+        with such an operand (x * 1.0, y + a), a version of such an array, a join of such values? (A join seen
+        again, in a loop's back edge, is taken to: it adds no other value.)"""
+        if isinstance(base, ir.Const):
+            return type(base.value) is float
+        if base.name in seen:
+            return True
+        seen = seen | {base.name}
+        root = self.roots.get(base.name, base.name)
+        if root in self.phis:
+            operands = self.phis[root].operands
+            return None not in operands and all(self._surely_floats(o, seen) for o in operands)
+        made = self.definitions.get(root)
+        if made is None:
+            return False
+        kwargs = dict(made.kwargs)
+        dtype = kwargs.pop("dtype", None)
+        if kwargs or dtype is not None and not (isinstance(dtype, ir.Const) and _float_dtype(dtype.value)):
+            return False
+        if made.op in prims.FILLED:  # (np.zeros(3, int): a dtype given by position)
+            return len(made.args) == 1
+        if made.op == prims.FULL:
+            return len(made.args) == 2 and (dtype is not None or self._surely_floats(made.args[1], seen))
+        return made.op in _FLOAT_KEEPING and any(self._surely_floats(a, seen) for a in made.args)
 
     def _hint(self, target) -> str | None:
         return target.id if isinstance(target, ast.Name) else None

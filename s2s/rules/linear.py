@@ -41,6 +41,10 @@ def _full_reduction(ranks, kwargs):
 linear("getitem", lambda g, ans, x, *index: rt.getitem_adjoint(g, x, *index),
        batched=[lambda d, ans, x, *index: rt.batch_getitem(d, *index)])
 
+# `y[index] op= v`: y[index] = rt.augmented(part, part op v, op), the value after NumPy's casting check (the identity)
+linear(RT + "augmented", None, lambda g, ans, part, value, op: g, None,
+       tangent=(None, lambda d, ans, part, value, op: d), batched=[None, lambda d, ans, part, value, op: d])
+
 # ---------------------------------------------------------------- sums
 def _sum_transpose(g, ans, x, axis=None, dtype=None, keepdims=False):
     return _cast_back(np.full(np.shape(x), g) if axis is None else rt.sum_adjoint(g, x, axis, keepdims), x, ans, dtype)

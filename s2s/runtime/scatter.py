@@ -7,6 +7,10 @@ the values `y[index]` holds after `np.add.at(y, index, v)`, computed by that ver
 writing them at `index` leaves `y` as NumPy's call leaves it, bit for bit (an element an index repeats is
 written once per repeat, each time with its final value). Its derivative (rules/ufuncs.py) is that of the
 linear map (y, v) -> out, out[k] = y[p_k] + sum over m with p_m = p_k of v[m] (v broadcast to y[index]'s shape).
+
+`y[index] op= v` is the element write `y[index] = rt.augmented(part, part op v, "op")` (part = y[index], front/ssa.py)
+where y may hold integers: `augmented` is its value, after the check NumPy makes (an in-place operator on the part
+selected casts its result by the rule 'same_kind', and raises where it cannot: an int array's `y[1:] += 2.2`).
 """
 from __future__ import annotations
 
@@ -14,7 +18,13 @@ import numpy as np
 
 from s2s.runtime.core import batch_front, batch_key, batch_read
 
-__all__ = ["added_at", "batch_added_at"]
+__all__ = ["added_at", "batch_added_at", "augmented"]
+
+# the ufunc NumPy's in-place operator runs, by the operator's name in s2s's IR (prims.BINOPS)
+_IN_PLACE = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "truediv": np.true_divide,
+             "floordiv": np.floor_divide, "mod": np.remainder, "pow": np.power, "matmul": np.matmul,
+             "lshift": np.left_shift, "rshift": np.right_shift, "bitor": np.bitwise_or, "bitxor": np.bitwise_xor,
+             "bitand": np.bitwise_and}
 
 
 def added_at(y, *index_and_v):
@@ -50,3 +60,21 @@ def batch_added_at(d_y, d_v, y, *index_and_v):
     np.add.at(scratch, key, np.moveaxis(d_v, 0, front) if front else d_v)
     out = batch_read(scratch, index)
     return out if zero_y else batch_read(np.asarray(d_y), index) + out
+
+
+def augmented(part, value, op):
+    """`value`, computed as `part op v`, as `y[index] op= v` writes it back into y's part `part` (y[index]). Where
+    part is an array (a slice, a fancy or boolean selection, y[...]), NumPy's operator runs in place on it and casts
+    its result to part's dtype by the rule 'same_kind': an array of integers += 2.2 raises NumPy's own error here,
+    where writing `value` would truncate it. An element (a NumPy scalar) is added to out of place, and written back
+    as NumPy writes a number, truncating; a float32 part takes a float64 value rounded, as NumPy's in-place
+    operator rounds it. The derivative is the identity in `value`."""
+    if type(part) is not np.ndarray or type(value) is not np.ndarray and not isinstance(value, np.generic):
+        return value
+    if not np.can_cast(value.dtype, part.dtype, "same_kind"):
+        ufunc = _IN_PLACE.get(op)
+        if ufunc is not None:  # (NumPy's error, in its words: an operand of value's dtype meets the part's cast)
+            ufunc(part, np.zeros((), value.dtype), out=np.empty_like(part))
+        raise TypeError(f"Cannot cast the result of the in-place operator from {value.dtype!r} to {part.dtype!r} "
+                        f"with casting rule 'same_kind'")
+    return value
