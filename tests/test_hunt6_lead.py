@@ -142,3 +142,22 @@ def test_a_tuple_inside_an_index_tuple_is_a_fancy_index(f):
     h = s2s.hessian(f)(M33).reshape(9, 9)
     numeric = np.array([numeric_grad(lambda m, i=i: s2s.grad(f)(m).ravel()[i], (M33,), 0).ravel() for i in range(9)])
     assert_close(h, numeric, 1e-4, 1e-5, what="hessian")
+
+
+def updated_range(x):
+    t = np.arange(3.0)
+    t += x
+    return np.sum(t * x)
+
+
+def updated_draws(x):
+    t = np.random.rand(3)
+    t *= x
+    return np.sum(t) * 0.0 + np.sum(x * x)
+
+
+def test_an_operator_in_place_on_a_new_array_from_an_unfollowed_call_of_constants():
+    """hunt6idx item 7: `t = np.arange(3.0); t += x` was refused when run ('something else still refers to' the
+    array): the call's function was counted among what its result may share memory with."""
+    assert_close(s2s.grad(updated_range)(X), np.arange(3.0) + 2.0 * X, what="arange")
+    assert_close(s2s.grad(updated_draws)(X), 2.0 * X, what="rand")

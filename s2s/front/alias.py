@@ -336,7 +336,9 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
         elif isinstance(s.value, ir.Call) and self.element(s.value):
             pass  # `prev = y[t]` of a vector, `U[i, j]` of a matrix: a NumPy scalar, a copy
         elif isinstance(s.value, ir.Call) and s.value.op in VIEWS:
-            self.view_of(s.target, list(s.value.args) + [v for _, v in s.value.kwargs], s.loc)
+            # (a call s2s does not follow may return what it is given, not the function it calls: np.arange(3.0))
+            operands = s.value.args[1:] if s.value.op == "call" else s.value.args
+            self.view_of(s.target, list(operands) + [v for _, v in s.value.kwargs], s.loc)
             if s.value.op == "getitem" and not s.value.kwargs:
                 self.indexed[s.target] = (s.value.args[0], s.value.args[1:])
         return 0
