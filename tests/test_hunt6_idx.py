@@ -207,3 +207,60 @@ def test_augmented_write_into_floats_has_no_check():
     check_every_mode(h, X3)
     assert "augmented" not in s2s.grad(h).source
     assert "augmented" not in s2s.jvp(h).source
+
+
+# ----------------------------------------------------------------- item 8: a write of an overlapping view NumPy copies
+W33 = np.arange(9.0).reshape(3, 3)
+
+
+def whole_transposed(x):
+    y = np.outer(x, x) + np.diag(x)
+    y[:] = y.T  # (NumPy copies an overlapping operand of a part of two axes first)
+    return np.sum(y * W33)
+
+
+def whole_swapped(x):
+    y = np.outer(x, x ** 3)
+    y[...] = np.swapaxes(y, 0, 1)
+    return np.sum(y * W33)
+
+
+def vector_reversed(x):
+    y = x * x
+    y[:] = y[::-1]  # (parts stepping through a vector in opposite directions: NumPy copies first)
+    return np.sum(y * np.arange(3.0))
+
+
+def row_from_column(x):
+    y = np.outer(x, x ** 3)
+    y[0] = y[:, 0]  # (one shared element, at the same position in the row and the column)
+    return np.sum(y * W33)
+
+
+def row_from_column_by_index(x):
+    y = np.outer(x, x ** 3)
+    for i in range(3):
+        y[i, :] = y[:, i]
+    return np.sum(y * W33)
+
+
+@pytest.mark.parametrize("f", [whole_transposed, whole_swapped, vector_reversed, row_from_column,
+                               row_from_column_by_index])
+def test_write_of_an_overlapping_view_numpy_copies_is_exact(f):
+    # (before: refused, saying NumPy may read elements the write has already changed)
+    check_every_mode(f, X3)
+
+
+def column_from_row(x):
+    y = np.outer(x, x ** 3)
+    y[:, 2] = y[1]  # (NumPy writes y[1, 2] before it reads it for y[2, 2]: not a copy)
+    return np.sum(y * W33)
+
+
+def test_write_of_an_overlapping_view_numpy_does_not_copy_is_refused():
+    expected = np.outer(X3, X3 ** 3)
+    expected[:, 2] = expected[1].copy()
+    assert column_from_row(X3) != np.sum(expected * W33)  # (NumPy's own result is not that of a copy)
+    with pytest.raises(s2s.S2SError, match="NumPy may read elements the write has already changed") as info:
+        s2s.grad(column_from_row)(X3)
+    assert info.value.lineno == line_of(column_from_row, "y[:, 2] = y[1]")

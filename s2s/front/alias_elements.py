@@ -6,7 +6,8 @@ a part of the array they write.
   where the function made the array with a shape (`np.zeros(n)`, `np.ones((3, 4))`, a copy of such an array);
   elsewhere such a read may be a row, a view, and is one for the analysis.
 - `y[index] = v` where v may be a view of y itself is refused, except where NumPy's copy reads every element
-  before writing it (`ElementAliases.overlapping_write`).
+  before writing it (`ElementAliases.overlapping_write`): NumPy copies an overlapping operand first only where the
+  written part has two or more axes or the two parts step through a vector in opposite directions.
 `ElementAliases` holds these methods of alias.py's `_Aliases`.
 """
 from __future__ import annotations
@@ -29,6 +30,9 @@ SHAPED = prims.FILLED | {prims.FULL}
 RANKED = prims.RESULT_AXES
 # a full slice, `:`
 EVERYTHING = slice(None, None, None)
+# views of an array with its axes reordered (a vector: itself)
+_TRANSPOSES = frozenset({"numpy.transpose", "numpy.swapaxes", "numpy.moveaxis", "numpy.matrix_transpose",
+                         "numpy.linalg.matrix_transpose"})
 
 
 class ElementAliases:
@@ -148,6 +152,10 @@ class ElementAliases:
         r = self.root.get(base.name, base.name)
         if v.name not in self.refs or r not in self.refs[v.name]:
             return
+        if self._whole_transposed(v, r, call.args[1:-1]):
+            # `y[:] = y.T`, `y[...] = np.swapaxes(y, 0, 1)`: NumPy copies an operand that overlaps a written part of
+            # two or more axes first; a vector's transpose is the vector itself
+            return
         read = self.indexed.get(v.name)
         if read is not None and isinstance(read[0], ir.Var) and read[0].name not in self.refs and \
                 self.root.get(read[0].name, read[0].name) == r:
@@ -157,9 +165,14 @@ class ElementAliases:
                 # disjoint ones
                 return
             if self._same_steps(read[1], call.args[1:-1]):
-                # `buf[1:] = buf[:-1]`, `A[1:, :] = A[:-1, :]`: NumPy copies overlapping parts first where the
-                # written part has two or more axes, and copies a vector's in the safe direction where both
-                # parts step alike through it, so the value written is the part as it was
+                # `buf[1:] = buf[:-1]`, `A[1:, :] = A[:-1, :]`, `y[:] = y[::-1]`: NumPy copies overlapping parts
+                # first where the written part has two or more axes or where the parts step through a vector in
+                # opposite directions, and copies a vector's in the safe direction where both parts step alike
+                # through it, so the value written is the part as it was
+                return
+            if self._transposed(read[1], call.args[1:-1]):
+                # `y[0] = y[:, 0]`: a row and a column share one element, at the same position in both (read before
+                # it is written, in any order NumPy copies them); parts of more axes NumPy copies first
                 return
         name = base_name(r)
         copy_it = copied(loc.text if loc is not None else "") or f"{name}[...] = <the value>.copy()"
@@ -180,7 +193,28 @@ class ElementAliases:
         steps = [self._step(a) for a in read + written]
         if not read or len(read) != len(written) or any(k is None for k in steps):
             return False
-        return len(read) > 1 or steps[0] == steps[1]
+        return len(read) > 1 or steps[0] == steps[1] or isinstance(steps[0], tuple) and \
+            isinstance(steps[1], tuple) and (steps[0][0] > 0) != (steps[1][0] > 0)
+
+    def _transposed(self, read: tuple, written: tuple) -> bool:
+        """Are `read` and `written` one integer (the same constant or name) at different axes and `:` along the
+        others (`y[:, i]` and `y[i]`)? Trailing axes left out are whole on both sides."""
+        whole = (ir.Const(EVERYTHING),) * abs(len(read) - len(written))
+        read, written = (read + whole, written) if len(read) < len(written) else (read, written + whole)
+        ints = [[i for i, a in enumerate(index) if not _everything(a)] for index in (read, written)]
+        if any(len(at) != 1 for at in ints) or ints[0] == ints[1]:
+            return False
+        a, b = read[ints[0][0]], written[ints[1][0]]
+        return a == b and self.integer(a)
+
+    def _whole_transposed(self, v: ir.Var, root: str, written: tuple) -> bool:
+        """Is `v` the transpose of (a version of) the array `root`, axes swapped or moved (`y.T`, np.swapaxes), written
+        into the whole of it (`y[:]`, `y[...]`)?"""
+        made = self.made_by.get(v.name)
+        if made is None or made.op not in _TRANSPOSES or not made.args or not isinstance(made.args[0], ir.Var) or \
+                made.args[0].name in self.refs or self.root.get(made.args[0].name, made.args[0].name) != root:
+            return False
+        return all(_everything(a) or isinstance(a, ir.Const) and a.value is Ellipsis for a in written)
 
     def _step(self, a):
         """The step of the slice `a` (1 for none), as a constant or the name holding it; None if `a` may not
