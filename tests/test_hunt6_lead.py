@@ -161,3 +161,23 @@ def test_an_operator_in_place_on_a_new_array_from_an_unfollowed_call_of_constant
     array): the call's function was counted among what its result may share memory with."""
     assert_close(s2s.grad(updated_range)(X), np.arange(3.0) + 2.0 * X, what="arange")
     assert_close(s2s.grad(updated_draws)(X), 2.0 * X, what="rand")
+
+
+def written_twice_indexed(x):
+    y = x * 1.0
+    y[1][2] = 5.0
+    return np.sum(y)
+
+
+def written_through_transpose(x):
+    y = x * 1.0
+    y.T[0] = 5.0
+    return np.sum(y)
+
+
+def test_a_write_through_an_expression_says_what_index_to_write():
+    """hunt6idx item 9: 'assign to a named array' did not say y[1, 2] = v or y[:, 0] = v."""
+    for f, advice in ((written_twice_indexed, "y[1, 2] = ..."), (written_through_transpose, "y[:, 0] = ...")):
+        with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+            s2s.grad(f)(np.ones((3, 3)))
+        assert advice in str(info.value)

@@ -34,7 +34,8 @@ class ElementWriteLowering:
             if held:
                 raise self.error(target, f"assignment to an element of {ast.unparse(target.value)}, which the caller "
                                          f"passed in", _CALLERS.format(held, "new_state", ""))
-            raise self.error(target, "assignment to an element of an expression", "assign to a named array")
+            raise self.error(target, f"assignment to an element of {ast.unparse(target.value)}",
+                             _element_of_an_expression(target))
         name = target.value.id
         base = self.read(name, target.value)
         if isinstance(base, ir.Var) and base.name in self.dicts:
@@ -279,6 +280,22 @@ _CALLERS = ("s2s does not change what the caller passed in ('{0}'), and a new va
             "as it was: to keep an update the caller sees (a running average), make it outside the function you "
             "differentiate, or return the new state with the result (return loss, {1}) and differentiate that with "
             "s2s.vjp{2}")
+
+
+def _element_of_an_expression(target: ast.Subscript) -> str:
+    """What to write for `y[1][2] = v` (y[1, 2] = v), `y.T[0] = v` (y[:, 0] = v) and other writes through an
+    expression: one index of the named array."""
+    inner, outer = target.value, target.slice
+    if isinstance(inner, ast.Subscript) and isinstance(inner.value, ast.Name):
+        parts = [*(inner.slice.elts if isinstance(inner.slice, ast.Tuple) else [inner.slice]),
+                 *(outer.elts if isinstance(outer, ast.Tuple) else [outer])]
+        if all(isinstance(p, (ast.Constant, ast.Name)) for p in parts):  # (ints: y[1][2] is y[1, 2])
+            return f"index the array once: {inner.value.id}[{', '.join(ast.unparse(p) for p in parts)}] = ..."
+    if isinstance(inner, ast.Attribute) and inner.attr == "T" and isinstance(inner.value, ast.Name):
+        name, index = inner.value.id, ast.unparse(outer)
+        return f"write into the array by its own name, its indices reversed: {name}[:, {index}] = ... for " \
+               f"{name}.T[{index}] = ... of a matrix"
+    return "write into a named array the function made, by one index: y[i, j] = v"
 
 
 def _spelled(name: str) -> str:
