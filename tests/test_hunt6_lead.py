@@ -181,3 +181,32 @@ def test_a_write_through_an_expression_says_what_index_to_write():
         with pytest.raises(s2s.UnsupportedSyntaxError) as info:
             s2s.grad(f)(np.ones((3, 3)))
         assert advice in str(info.value)
+
+
+def updated_then_chosen_against_a_constant(x):
+    y0 = np.array(0.0)
+    y0 += x
+    return (y0, 1.5 if x > 0 else y0)
+
+
+def updated_then_chosen_in_a_branch(x):
+    y0 = np.array(0.0)
+    y0 += x * x
+    if x > 0:
+        z = 1.5
+    else:
+        z = y0
+    return y0 * 3.0 + z
+
+
+def test_a_join_of_an_array_written_in_place_and_a_constant_is_no_version_of_the_array():
+    """Fuzz seed 1400125 (fix6gen's run): `y0 += 0.5; return (y0, 1.5 if c else y0)` gave (1.5, 1.5): the
+    join was named y0, as a version of the array y0, and its branch's `y0 = 1.5` overwrote y0."""
+    for x in (1.0, -1.0):
+        value, pullback = s2s.vjp(updated_then_chosen_against_a_constant)(x)
+        expected = updated_then_chosen_against_a_constant(x)
+        assert value[0] == expected[0] and value[1] == expected[1]
+        assert pullback((1.0, 1.0)) == pytest.approx(1.0 if x > 0 else 2.0)
+        value, g = s2s.value_and_grad(updated_then_chosen_in_a_branch)(x)
+        assert value == updated_then_chosen_in_a_branch(x)
+        assert g == pytest.approx(6.0 * x if x > 0 else 8.0 * x)

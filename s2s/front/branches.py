@@ -87,8 +87,9 @@ class BranchLowering:
                 self.joins[target] = (test, (a, b))
                 self.phis[target] = phis[-1]
                 self.join_lists(target, (a, b))
-                roots = {self.roots.get(o.name) for o in (a, b) if isinstance(o, ir.Var)}
-                if len(roots) == 1 and None not in roots:  # both branches hold versions of one array
+                roots = {self.roots.get(o.name) if isinstance(o, ir.Var) else None for o in (a, b)}
+                if len(roots) == 1 and None not in roots:  # both branches hold versions of one array (not a
+                    # constant on one: `1.5 if c else y0` is no version of y0, named y0 it overwrote it)
                     self.roots[target] = roots.pop()
                 env[name] = ir.Var(target)
         phis.sort(key=lambda p: p.target)
