@@ -283,8 +283,8 @@ _CALLERS = ("s2s does not change what the caller passed in ('{0}'), and a new va
 
 
 def _element_of_an_expression(target: ast.Subscript) -> str:
-    """What to write for `y[1][2] = v` (y[1, 2] = v), `y.T[0] = v` (y[:, 0] = v) and other writes through an
-    expression: one index of the named array."""
+    """What to write for `y[1][2] = v` (y[1, 2] = v), `y.T[0] = v` (y[:, 0] = v), `y.flat[4] = v`
+    (y[np.unravel_index(4, y.shape)] = v) and other writes through an expression: one index of the named array."""
     inner, outer = target.value, target.slice
     if isinstance(inner, ast.Subscript) and isinstance(inner.value, ast.Name):
         parts = [*(inner.slice.elts if isinstance(inner.slice, ast.Tuple) else [inner.slice]),
@@ -295,6 +295,10 @@ def _element_of_an_expression(target: ast.Subscript) -> str:
         name, index = inner.value.id, ast.unparse(outer)
         return f"write into the array by its own name, its indices reversed: {name}[:, {index}] = ... for " \
                f"{name}.T[{index}] = ... of a matrix"
+    if isinstance(inner, ast.Attribute) and inner.attr == "flat" and isinstance(inner.value, ast.Name):
+        name, index = inner.value.id, ast.unparse(outer)
+        return f"write into the array by its own name at that flat position: " \
+               f"{name}[np.unravel_index({index}, {name}.shape)] = ... for {name}.flat[{index}] = ..."
     return "write into a named array the function made, by one index: y[i, j] = v"
 
 

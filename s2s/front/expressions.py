@@ -56,6 +56,9 @@ _ITERATORS = (zip, enumerate, reversed, map)  # builtins whose value is an itera
 _CONSUMERS = (sum, any, all, list, tuple, sorted, dict, min, max)  # builtins that read an iterable wholly, at once
 _LIBRARY_CONSUMERS = (math.fsum,)  # library functions with a rule that read an iterable wholly, at once
 _ITERATOR_NAMES = frozenset(f.__name__ for f in _ITERATORS)
+# an array's attributes read as the NumPy function giving the same values: `m.flat` (an iterator over m's elements
+# in C order, indexed by flat position: m.flat[4], for v in m.flat) as np.ravel(m), a view as far as writes go
+_ARRAY_ATTRIBUTES = {**prims.ATTRIBUTES, "flat": prims.METHODS["ravel"]}
 _CONSUMER_NAMES = frozenset(f.__name__ for f in _CONSUMERS + (set,))
 
 
@@ -439,7 +442,7 @@ class ExpressionLowering:
             read = self.record_attribute(cls, base, node)  # (self.l2 of a record: a property, a class constant)
             if read is not None:
                 return read
-        key = prims.ATTRIBUTES.get(node.attr)
+        key = _ARRAY_ATTRIBUTES.get(node.attr)
         if key is None or cls is not None or self.surely_object(node.value):
             # an attribute of an object: self.W (data the method reads), params.W (a field of a dataclass
             # argument, differentiated, whatever its name: g.T of a record Gas(T, P)); read when the code runs

@@ -1,0 +1,66 @@
+"""Messages and small false refusals after the sixth round of hunts (hunt6idx items 6 and 9, hunt6dl items 4, 6
+and 7, hunt6py items 5 and 6, hunt6iter item 3): what s2s can do exactly is accepted and checked against finite
+differences in every mode; what it refuses says what is true and what to write, at the user's line."""
+import inspect
+
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, check_every_mode, numeric_grad
+
+M = np.array([[0.5, -1.0, 2.0], [1.5, 0.3, -0.7]])
+
+
+def line_of(f, text: str) -> int:
+    lines, first = inspect.getsourcelines(f)
+    return first + next(i for i, line in enumerate(lines) if text in line)
+
+
+def refusal(transform, f, *args):
+    with pytest.raises(s2s.S2SError) as info:
+        transform(f)(*args)
+    return info.value
+
+
+# ----------------------------------------------------------------- hunt6idx item 6: m.flat read as np.ravel(m)
+def flat_element(m):
+    return m.flat[4] * m.flat[0] ** 2
+
+
+def flat_of_made(m):
+    y = m * 1.5
+    return y.flat[4] * np.sum(y.flat[1:5] ** 2)
+
+
+def flat_fancy(m):
+    return np.sum(m.flat[[0, 4, 4]] ** 3) + len(m.flat)
+
+
+def flat_loop(m):
+    tot = 0.0
+    for v in m.flat:
+        tot = tot + v ** 3
+    return tot
+
+
+@pytest.mark.parametrize("f", [flat_element, flat_of_made, flat_fancy, flat_loop])
+def test_flat_reads_in_every_mode(f):
+    check_every_mode(f, M, exact=True)
+
+
+def test_flat_reverse_over_reverse():
+    h = s2s.jacobian(s2s.grad(flat_loop))(M)
+    assert_close(h, np.diag(6.0 * M.ravel()).reshape(M.shape + M.shape), what="jacobian(grad) of m.flat loop")
+
+
+def flat_write(m):
+    y = m * 1.0
+    y.flat[4] = 2.0
+    return np.sum(y)
+
+
+def test_flat_write_refused_saying_what_to_write():
+    err = refusal(s2s.grad, flat_write, M)
+    assert err.lineno == line_of(flat_write, "y.flat[4] = 2.0")
+    assert "y[np.unravel_index(4, y.shape)] = ..." in str(err)
