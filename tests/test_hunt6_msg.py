@@ -2,6 +2,7 @@
 and 7, hunt6py items 5 and 6, hunt6iter item 3): what s2s can do exactly is accepted and checked against finite
 differences in every mode; what it refuses says what is true and what to write, at the user's line."""
 import inspect
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -64,3 +65,49 @@ def test_flat_write_refused_saying_what_to_write():
     err = refusal(s2s.grad, flat_write, M)
     assert err.lineno == line_of(flat_write, "y.flat[4] = 2.0")
     assert "y[np.unravel_index(4, y.shape)] = ..." in str(err)
+
+
+# ----------------------------------------------------------------- hunt6dl item 4: MAML with record parameters
+@dataclass
+class Params:
+    W: np.ndarray
+    b: np.ndarray
+
+
+def inner_record(p, x):
+    return np.sum(np.tanh(x @ p.W + p.b) ** 2)
+
+
+def maml_record(p, x):
+    g = s2s.grad(inner_record)(p, x)
+    return inner_record(Params(p.W - 0.3 * g.W, p.b - 0.3 * g.b), x)
+
+
+def inner_dict(p, x):
+    return np.sum(np.tanh(x @ p["W"] + p["b"]) ** 2)
+
+
+def maml_dict(p, x):
+    g = s2s.grad(inner_dict)(p, x)
+    return inner_dict({k: p[k] - 0.3 * g[k] for k in p}, x)
+
+
+RS = np.random.RandomState(0)
+W0, B0, X0 = RS.randn(3, 2), RS.randn(2), RS.randn(4, 3)
+
+
+def test_maml_with_record_parameters_says_what_is_true():
+    err = refusal(s2s.grad, maml_record, Params(W0, B0), X0)
+    assert err.lineno == line_of(maml_record, "return inner_record(Params(")
+    assert "derivative with respect to a record" in str(err) and "not differentiate a derivative of record" in str(err)
+    assert "dict or a tuple" in str(err) and "operator" not in str(err)
+
+
+def test_maml_with_dict_parameters_as_advised():
+    def by_w(W):
+        return maml_dict({"W": W, "b": B0}, X0)
+    numeric = numeric_grad(by_w, (W0,), 0)
+    g = s2s.grad(maml_dict)({"W": W0, "b": B0}, X0)
+    assert_close(g["W"], numeric, what="grad of MAML, dict params")
+    assert_close(s2s.jacobian(by_w, mode="forward")(W0), numeric, what="forward jacobian of MAML")
+    assert_close(s2s.jvp(by_w)((W0,), (np.ones_like(W0),))[1], np.sum(numeric), what="jvp of MAML")

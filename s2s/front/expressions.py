@@ -51,6 +51,7 @@ _SEQUENCES = frozenset({"list", "tuple", "builtins.list", "builtins.tuple", "bui
 
 
 _OPERATORS = frozenset({"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "neg", "pos"})
+_GETATTR_ADJOINT = "s2s.runtime.getattr_adjoint"  # (the adjoint of `p.W`: a record's adjoint with that field)
 _DICTS = frozenset({"s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs", "builtins.dict"})  # calls making a dict
 _ITERATORS = (zip, enumerate, reversed, map)  # builtins whose value is an iterator, read as it goes
 _CONSUMERS = (sum, any, all, list, tuple, sorted, dict, min, max)  # builtins that read an iterable wholly, at once
@@ -447,6 +448,14 @@ class ExpressionLowering:
             # an attribute of an object: self.W (data the method reads), params.W (a field of a dataclass
             # argument, differentiated, whatever its name: g.T of a record Gas(T, P)); read when the code runs
             made = self.definitions.get(base.name) if isinstance(base, ir.Var) else None
+            if made is not None and made.op in _OPERATORS and key is None and self.record_derivative(made):
+                # (`g = s2s.grad(loss)(p, x); g.W` of a record p: the inlined gradient adds the fields' adjoints)
+                raise self.error(node, f"reading .{node.attr} of a derivative with respect to a record (a dataclass "
+                                       f"or namedtuple) inside a function s2s differentiates: s2s does not "
+                                       f"differentiate a derivative of record parameters again",
+                                 "hold the parameters in a dict or a tuple (p['W'], p[0]), whose derivatives s2s "
+                                 "differentiates again, and build the updated parameters as one "
+                                 "({k: p[k] - lr * g[k] for k in p})")
             if made is not None and made.op in _OPERATORS and key is None:
                 # (`q = p * s; q.W`: an operator made an object with fields, so a class's __mul__ ran, which s2s
                 # would differentiate as NumPy's product of every field)
@@ -457,6 +466,16 @@ class ExpressionLowering:
                                  "class's method")
             return ir.Call("getattr", (base, ir.Const(node.attr)))
         return ir.Call(key, (base,))
+
+    def record_derivative(self, made: ir.Call) -> bool:
+        """Is `made` (an operator's call) the sum of the adjoints of a record's fields that a gradient s2s made
+        adds up (`bp = rt.getattr_adjoint(bt3, p, 'b') + rt.getattr_adjoint(bt1, p, 'W')`), inlined here?"""
+        for a in made.args:
+            d = self.definitions.get(a.name) if isinstance(a, ir.Var) else None
+            op = getattr(d, "op", None)
+            if op == _GETATTR_ADJOINT or op in _OPERATORS and self.record_derivative(d):
+                return True
+        return False
 
     def record_attribute(self, cls: type, base: ir.Var, node: ast.Attribute) -> ir.Expr | None:
         """`obj.name` where obj is a record (a dataclass, a namedtuple) of the class `cls` or a subclass of it,
