@@ -111,3 +111,24 @@ def test_maml_with_dict_parameters_as_advised():
     assert_close(g["W"], numeric, what="grad of MAML, dict params")
     assert_close(s2s.jacobian(by_w, mode="forward")(W0), numeric, what="forward jacobian of MAML")
     assert_close(s2s.jvp(by_w)((W0,), (np.ones_like(W0),))[1], np.sum(numeric), what="jvp of MAML")
+
+
+# ----------------------------------------------------------------- hunt6dl item 7: list(xs) * array
+def list_times_array(x):
+    w = list(x[::-1])
+    return np.sum(w * x)
+
+
+def list_as_array_times_array(x):
+    w = np.array(list(x[::-1]))
+    return np.sum(w * x)
+
+
+def test_list_times_a_run_time_value_says_numpy_multiplies_an_array():
+    x = np.array([0.5, -1.5, 2.0])
+    err = refusal(s2s.grad, list_times_array, x)
+    assert err.lineno == line_of(list_times_array, "np.sum(w * x)")
+    assert "times a value known only at run time" in str(err) and "repeating" not in str(err)
+    assert "np.array(xs) * w" in str(err)
+    g = check_every_mode(list_as_array_times_array, x, exact=True)
+    assert_close(g, 2.0 * x[::-1], what="d/dx sum(x[::-1] * x)")

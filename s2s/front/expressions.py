@@ -605,8 +605,10 @@ class ExpressionLowering:
             return self.sequence(kind, tuple(self._tuple_parts(seq)) * n.value, hint)
         if kind is not None and all(isinstance(p, ir.Const) for p in self._tuple_parts(seq)):
             return None  # (1,) * np.ndim(x): constants, which carry no derivative, repeated as the code runs
-        what = "repeating a list or tuple whose length is known only at run time" if kind is None else \
-            "a list or tuple times a value known only at run time (Python repeats it for an int, NumPy " \
-            "multiplies for an array)"
-        raise self.error(node, what, "repeat it with a comprehension, [v for _ in range(n) for v in xs], or "
-                                     "multiply an array: np.array(xs) * w")
+        if isinstance(n, ir.Const):
+            raise self.error(node, "repeating a list or tuple whose length is known only at run time",
+                             "repeat it with a comprehension, [v for _ in range(n) for v in xs]")
+        raise self.error(node, "a list or tuple times a value known only at run time (Python repeats it for an "
+                               "int, NumPy multiplies element by element for an array)",
+                         "for NumPy's product make the list an array first, np.array(xs) * w; to repeat it, a "
+                         "comprehension: [v for _ in range(n) for v in xs]")
