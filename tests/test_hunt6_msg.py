@@ -132,3 +132,35 @@ def test_list_times_a_run_time_value_says_numpy_multiplies_an_array():
     assert "np.array(xs) * w" in str(err)
     g = check_every_mode(list_as_array_times_array, x, exact=True)
     assert_close(g, 2.0 * x[::-1], what="d/dx sum(x[::-1] * x)")
+
+
+# ----------------------------------------------------------------- hunt6dl item 6: CS231n rnn_forward's prev_h
+H0, WX, WH = RS.randn(2, 2), RS.randn(2, 2), RS.randn(2, 2)
+
+
+def rnn_view(x):
+    N, T, D = x.shape
+    h = np.zeros((N, T, H0.shape[1]))
+    prev_h = H0
+    for t in range(T):
+        h[:, t, :] = np.tanh(x[:, t, :] @ WX + prev_h @ WH)
+        prev_h = h[:, t, :]
+    return np.sum(h ** 2)
+
+
+def rnn_copy(x):
+    N, T, D = x.shape
+    h = np.zeros((N, T, H0.shape[1]))
+    prev_h = H0
+    for t in range(T):
+        h[:, t, :] = np.tanh(x[:, t, :] @ WX + prev_h @ WH)
+        prev_h = h[:, t, :].copy()
+    return np.sum(h ** 2)
+
+
+def test_rnn_view_kept_across_iterations_advises_copying_the_view():
+    x = RS.randn(2, 3, 2)
+    err = refusal(s2s.grad, rnn_view, x)
+    assert err.lineno == line_of(rnn_view, "for t in range(T):")
+    assert "copy what 'prev_h' takes: prev_h = h[:, t, :].copy()" in str(err)
+    check_every_mode(rnn_copy, x, exact=True)

@@ -9,6 +9,8 @@ in-place operators alone wrote it, which are checked to update numbers).
 """
 from __future__ import annotations
 
+import ast
+
 from s2s import ir
 from s2s.ir.names import base_name
 from s2s.ir.walk import defined_names
@@ -123,12 +125,19 @@ class LoopAliases:
                                                 f"each step)", f"compute the update as a new value: {swapped} = "
                                                 f"{swapped} + ... where it says {swapped} += ... (s2s follows an array "
                                                 f"changed in place by its name, which the swap rebinds)", swapped)
-                    how = f"'{kept}' is '{name}'" if self.root.get(back.name) == r else \
-                        f"'{kept}' holds '{name}' (or a view of it)"
-                    raise self.error(s.loc, f"a loop that changes '{name}' in place while {how} from one iteration "
-                                            f"to the next (NumPy's '{kept}' then shows the later change)",
-                                     f"keep a copy: {name}.copy() where '{kept}' takes it (hist.append("
-                                     f"{name}.copy()), prev = {name}.copy()), or compute '{name}' as a new value "
+                    if self.root.get(back.name) == r:
+                        raise self.error(s.loc, f"a loop that changes '{name}' in place while '{kept}' is '{name}' "
+                                                f"from one iteration to the next (NumPy's '{kept}' then shows the "
+                                                f"later change)",
+                                         f"keep a copy: {name}.copy() where '{kept}' takes it (hist.append("
+                                         f"{name}.copy()), prev = {name}.copy()), or compute '{name}' as a new value "
+                                         f"({name} = {name} + ...)", name)
+                    taken = _view_taken(self.made.get(back.name), kept, name)
+                    raise self.error(s.loc, f"a loop that changes '{name}' in place while '{kept}' holds '{name}' "
+                                            f"or a view of it from one iteration to the next (NumPy's '{kept}' shows "
+                                            f"a later write wherever it reaches the view; s2s does not tell which "
+                                            f"writes do)",
+                                     f"copy what '{kept}' takes: {taken}, or compute '{name}' as a new value "
                                      f"({name} = {name} + ...)", name)
 
     def element_written_phis(self, s: ir.Loop) -> set:
@@ -164,6 +173,21 @@ class LoopAliases:
                         known = arrays.get(r, [])
                         arrays[r] = None if known is None or v.op == "setitem" else known + [(stmt, v.args[0])]
         return arrays, based
+
+
+def _view_taken(loc, kept: str, name: str) -> str:
+    """How to copy what `kept` takes on the line `loc` (`prev_h = h[:, t, :]` -> `prev_h = h[:, t, :].copy()`)."""
+    try:
+        tree = ast.parse((loc.text if loc is not None else "").strip())
+    except SyntaxError:
+        tree = None
+    stmt = tree.body[0] if tree is not None and len(tree.body) == 1 else None
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and \
+            stmt.targets[0].id == kept:
+        value = ast.unparse(stmt.value)
+        plain = isinstance(stmt.value, (ast.Name, ast.Subscript, ast.Attribute, ast.Call))
+        return f"{kept} = {value if plain else f'({value})'}.copy()"
+    return f"{name}.copy() where '{kept}' takes it (hist.append({name}.copy()), prev = {name}.copy())"
 
 
 # what makes a Python number of Python numbers (of anything: len(), int(), float(), the math module's functions)
