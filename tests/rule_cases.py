@@ -788,6 +788,9 @@ CASES += [
     ("s2s.runtime.running_extremum_tangent",
      lambda d: rt.running_extremum_tangent(d, np.minimum.accumulate(RUNNING), RUNNING), (RUNNING * 0.5,), 0),
     # np.add.at(y, index, v)'s element write y[index] = rt.added_at(y, *index, v): linear in y and v, repeats summed
+    # y[1:] += v where y may hold integers: y[1:] = rt.augmented(y[1:], y[1:] + v, 'add'), the identity in the value
+    ("s2s.runtime.augmented", lambda y, v: rt.augmented(y[1:], y[1:] + v, "add") * v, (V, W[1:]), (0, 1)),
+    ("s2s.runtime.augmented", lambda v: rt.augmented(np.float32(1.0), v * v, "mul"), (V,), 0),
     ("s2s.runtime.added_at", lambda y, v: rt.added_at(y, np.array([0, 2, 2, 0]), v), (V, V), (0, 1)),
     ("s2s.runtime.added_at", lambda y, v: rt.added_at(y, np.array([1, 1, 0]), slice(None, 2), v), (M23, V[:2]),
      (0, 1)),

@@ -31,8 +31,7 @@ RANKED = prims.RESULT_AXES
 # a full slice, `:`
 EVERYTHING = slice(None, None, None)
 # views of an array with its axes reordered (a vector: itself)
-_TRANSPOSES = frozenset({"numpy.transpose", "numpy.swapaxes", "numpy.moveaxis", "numpy.matrix_transpose",
-                         "numpy.linalg.matrix_transpose"})
+_TRANSPOSES = frozenset({prims.ATTRIBUTES["T"], prims.ATTRIBUTES["mT"], prims.METHODS["swapaxes"]})
 
 
 class ElementAliases:
