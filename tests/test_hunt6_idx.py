@@ -264,3 +264,32 @@ def test_write_of_an_overlapping_view_numpy_does_not_copy_is_refused():
     with pytest.raises(s2s.S2SError, match="NumPy may read elements the write has already changed") as info:
         s2s.grad(column_from_row)(X3)
     assert info.value.lineno == line_of(column_from_row, "y[:, 2] = y[1]")
+from conftest import numeric_hessian
+
+
+def write_with_unit_axis(x):
+    y = np.zeros((2, 3))
+    y[0] = x[None, :3] * 2.0  # (NumPy drops the value's leading axis of length 1)
+    return np.sum(y * y * np.arange(6.0).reshape(2, 3))
+
+
+def rnn_row_state(W, xs):
+    hs = np.zeros((xs.shape[0], 2))
+    h = np.zeros((1, 2))
+    for t in range(xs.shape[0]):
+        h = np.tanh(xs[t:t + 1] @ W + h)
+        hs[t] = h  # (h of shape (1, 2) into a row of 2)
+    return np.sum(hs ** 2)
+
+
+def test_vector_forward_write_of_a_value_with_leading_unit_axes():
+    # (before: ValueError could not broadcast input array from shape (6,1,3) into shape (6,3) in jacobian forward
+    # and hessian)
+    x = np.array([0.3, -1.2, 0.8, 1.5, -0.4, 0.9])
+    check_every_mode(write_with_unit_axis, x)
+    W = np.array([[0.5, -0.3], [0.2, 0.8], [-0.1, 0.4]])
+    xs = np.array([[0.3, -1.2, 0.8], [1.5, -0.4, 0.9], [0.2, 0.1, -0.5]])
+    assert_close(s2s.jacobian(rnn_row_state, mode="forward")(W, xs), numeric_grad(rnn_row_state, (W, xs), 0),
+                 what="rnn forward jacobian")
+    assert_close(s2s.hessian(rnn_row_state)(W, xs), numeric_hessian(lambda w: rnn_row_state(w, xs), W), 1e-4, 1e-5,
+                 what="rnn hessian")

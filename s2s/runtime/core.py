@@ -443,6 +443,9 @@ def batch_write(out, index: tuple, d) -> None:
     rank = out[key].ndim  # (the written part, batch axis included: a value that broadcast gets its axes)
     if d.ndim < rank:
         d = d.reshape(d.shape[:1] + (1,) * (rank - d.ndim) + d.shape[1:])
+    elif d.ndim > rank and not any(n != 1 for n in d.shape[1:1 + d.ndim - rank]):
+        d = d.reshape(d.shape[:1] + d.shape[1 + d.ndim - rank:])  # (NumPy drops a value's leading unit axes: y[0] = v
+        #                                                            of shape (1, 3), an RNN's hs[t] = h of (1, H))
     out[key] = np.moveaxis(d, 0, front) if front else d
 
 
