@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, check_every_mode, numeric_grad
+from conftest import assert_close, check_every_mode, numeric_grad, numeric_hessian
 from s2s.errors import NonDifferentiableError
 
 X3 = np.array([1.25, 2.5, -3.0])
@@ -264,7 +264,6 @@ def test_write_of_an_overlapping_view_numpy_does_not_copy_is_refused():
     with pytest.raises(s2s.S2SError, match="NumPy may read elements the write has already changed") as info:
         s2s.grad(column_from_row)(X3)
     assert info.value.lineno == line_of(column_from_row, "y[:, 2] = y[1]")
-from conftest import numeric_hessian
 
 
 def write_with_unit_axis(x):
