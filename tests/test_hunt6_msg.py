@@ -164,3 +164,186 @@ def test_rnn_view_kept_across_iterations_advises_copying_the_view():
     assert err.lineno == line_of(rnn_view, "for t in range(T):")
     assert "copy what 'prev_h' takes: prev_h = h[:, t, :].copy()" in str(err)
     check_every_mode(rnn_copy, x, exact=True)
+
+
+# ----------------------------------------------------------------- hunt6py item 5: str methods of dict keys
+def l2_no_bias(params):
+    s = 0.0
+    for name, w in params.items():
+        if not name.startswith("b"):
+            s = s + np.sum(w ** 2)
+    return s
+
+
+def l2_ending(params):
+    return sum(np.sum(w ** 3) for k, w in params.items() if k.upper().endswith("1"))
+
+
+PARAMS = {"W1": np.array([1.0, 2.0]), "b1": np.array([0.5]), "W2": np.array([3.0, -1.5])}
+
+
+@pytest.mark.parametrize("f, expected", [
+    (l2_no_bias, {"W1": 2.0 * PARAMS["W1"], "b1": np.zeros(1), "W2": 2.0 * PARAMS["W2"]}),
+    (l2_ending, {"W1": 3.0 * PARAMS["W1"] ** 2, "b1": 3.0 * PARAMS["b1"] ** 2, "W2": np.zeros(2)}),
+])
+def test_string_methods_of_dict_keys(f, expected):
+    value, g = s2s.value_and_grad(f)(PARAMS)
+    assert value == f(PARAMS)
+    for k in PARAMS:
+        assert_close(g[k], expected[k], what=f"{f.__name__} [{k}]")
+    w2 = PARAMS["W2"]
+    numeric = numeric_grad(lambda w: f({**PARAMS, "W2": w}), (w2,), 0)
+    assert_close(s2s.jacobian(lambda w: f({**PARAMS, "W2": w}), mode="forward")(w2), numeric, what="forward")
+    assert_close(s2s.grad(lambda w: f({**PARAMS, "W2": w}))(w2), numeric, what="reverse")
+    assert "name.startswith('b')" in s2s.grad(l2_no_bias).source  # (called as written)
+
+
+def formatted(x):
+    label = "x = {:.3f}".format(x[0])
+    return x[0] * len(label)
+
+
+def test_format_of_a_string_constant():
+    x = np.array([1.25, 2.0])
+    check_every_mode(formatted, x, exact=True)
+
+
+def string_method_of_a_number(x):
+    return x.startswith("b") * x
+
+
+def test_string_method_of_what_carries_a_derivative_is_refused():
+    with pytest.raises(s2s.S2SError, match="startswith"):
+        s2s.grad(string_method_of_a_number)(1.5)
+
+
+# ----------------------------------------------------------------- hunt6py item 6, hunt6idx item 9: messages
+def written_comprehension_list(x):
+    ws = [np.zeros(2) for _ in range(2)]
+    ws[0] += x
+    return np.sum(ws[0] * ws[1])
+
+
+def index_of_local_list(x):
+    xs = [x[0], x[1]]
+    return xs.index(x[1]) * x[0]
+
+
+def index_as_advised(x):
+    xs = [x[0], x[1]]
+    return int(np.flatnonzero(np.array(xs) == x[1])[0]) * x[0]
+
+
+def update_dict(p):
+    q = dict(p)
+    q.update(w=p["w"] * 2.0)
+    return q["w"] * q["b"]
+
+
+def update_as_advised(p):
+    q = dict(p)
+    q = {**q, "w": p["w"] * 2.0}
+    return q["w"] * q["b"]
+
+
+def fill_array(x):
+    y = x * 2.0
+    y.fill(3.0)
+    return np.sum(y * x)
+
+
+def fill_as_advised(x):
+    y = x * 2.0
+    y[...] = 3.0
+    return np.sum(y * x) + np.sum(np.full_like(y, 0.5) * x)
+
+
+def view_of_made(x):
+    y = x * 2.0
+    z = y.view()
+    return np.sum(z * x)
+
+
+def nested_recursion(x):
+    def rec(v, n):
+        return v if n == 0 else rec(v * x[0], n - 1)
+    return rec(x[1], 3)
+
+
+@pytest.mark.parametrize("f, arg, text, says, not_says", [
+    (written_comprehension_list, np.ones(2), "ws[0] += x", "an element of the list 'ws'", "a view"),
+    (index_of_local_list, np.array([1.5, 2.5]), "return xs.index", "np.flatnonzero(np.array(xs) == v)", "argument"),
+    (update_dict, {"w": 1.0, "b": 2.0}, "q.update(", "q = {**q, 'w': value}", "assign the result"),
+    (fill_array, np.ones(2), "y.fill(", "y = np.full_like(y, value)", "assign the result"),
+    (view_of_made, np.ones(2), "y.view()", "'y' (a value the function computes)", "an argument"),
+    (nested_recursion, np.array([1.5, 2.0]), "else rec(", "define rec at module level", "(write the recursion"),
+])
+def test_messages_say_what_is_true(f, arg, text, says, not_says):
+    err = refusal(s2s.grad, f, arg)
+    assert err.lineno == line_of(f, text), str(err)
+    assert says in str(err) and not_says not in str(err), str(err)
+
+
+def test_what_the_messages_advise_works():
+    x = np.array([1.5, 2.5])
+    g = s2s.grad(index_as_advised)(x)
+    assert_close(g, [1.0, 0.0], what="index as advised")
+    assert index_as_advised(x) == 1.5
+    g = s2s.grad(update_as_advised)({"w": 1.5, "b": 2.0})
+    assert_close([g["w"], g["b"]], [4.0, 3.0], what="update as advised")
+    check_every_mode(fill_as_advised, x, exact=True)
+
+
+def rec_module(v, n, c):
+    return v if n == 0 else rec_module(v * c, n - 1, c)
+
+
+def recursion_at_module_level(x):
+    return rec_module(x[1], 3, x[0])
+
+
+def test_recursion_moved_to_module_level_as_advised():
+    check_every_mode(recursion_at_module_level, np.array([1.5, 2.0]))
+
+
+# ----------------------------------------------------------------- hunt6idx item 9: rows, cols = zip(*pairs)
+PAIRS = [(0, 1), (1, 0), (1, 1)]
+
+
+def unzipped(m):
+    pairs = [(0, 1), (1, 0), (1, 1)]
+    rows, cols = zip(*pairs)
+    return np.sum(m[list(rows), list(cols)] ** 2)
+
+
+def unzipped_generator(m):
+    a, b = (np.sum(r) for r in m)
+    return a * b
+
+
+def unzipped_argument(m, pairs):
+    rows, cols = zip(*pairs)
+    return np.sum(m[list(rows), list(cols)] ** 2)
+
+
+def test_unpacking_an_iterator_reads_it_wholly():
+    m = np.array([[0.5, -1.0], [1.5, 0.3]])
+    expected = np.zeros_like(m)
+    for r, c in PAIRS:
+        expected[r, c] = 2.0 * m[r, c]
+    assert_close(check_every_mode(unzipped, m, exact=True), expected, what="zip(*pairs)")
+    check_every_mode(unzipped_generator, m, exact=True)
+
+
+def unzipped_as_advised(m, pairs):
+    rows, cols = [p[0] for p in pairs], [p[1] for p in pairs]
+    return np.sum(m[rows, cols] ** 2)
+
+
+def test_zip_of_a_run_time_sequence_spread_says_what_to_write():
+    m = np.array([[0.5, -1.0], [1.5, 0.3]])
+    err = refusal(s2s.grad, unzipped_argument, m, PAIRS)
+    assert err.lineno == line_of(unzipped_argument, "zip(*pairs)")
+    assert "rows = [p[0] for p in pairs]" in str(err)
+    assert_close(s2s.grad(unzipped_as_advised)(m, PAIRS), numeric_grad(unzipped_as_advised, (m, PAIRS), 0),
+                 what="unzipped as advised")

@@ -57,6 +57,14 @@ LIST_METHODS = {
     "clear": "start a new list: out = []",
 }
 
+# methods of a dict or an array that change it in place and return None, called as a statement -> (what they
+# change, what to write instead: formatted with the object as written)
+CHANGING_METHODS = {
+    "update": ("dict", "make a new dict with the keys that change: {name} = {{**{name}, 'w': value}}"),
+    "fill": ("array", "make a new array of that value: {name} = np.full_like({name}, value), or write every "
+                      "element of an array the function made: {name}[...] = value"),
+}
+
 
 class EffectLowering:
     """(mixed into _Builder; reads the rest of its state through `self`)"""
@@ -143,6 +151,10 @@ class EffectLowering:
                 return
         self.refuse_in_place(node, target)
         self.refuse_list_method(node)
+        if target is MISSING and isinstance(node.func, ast.Attribute) and node.func.attr in CHANGING_METHODS:
+            what, fix = CHANGING_METHODS[node.func.attr]
+            raise self.error(node, f"the method .{node.func.attr}(), which changes its {what} in place (and returns "
+                                   f"None)", fix.format(name=ast.unparse(node.func.value)))
         raise self.error(node, "a call whose result is discarded",
                          "s2s keeps print, logging, warnings.warn and your own functions called for their effect; "
                          "a library function that writes into its argument (np.copyto, x.sort(), ...) is not "

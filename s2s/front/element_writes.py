@@ -46,6 +46,8 @@ class ElementWriteLowering:
         frame, header = next(((f, p) for f in self.loop_path for p in f.phis.values() if ir.Var(p.target) == base),
                              (None, None))
         joined = header.operands[0] if header is not None else base
+        if root is None and self.is_sequence(base):  # (a comprehension's list, list(...), a list grown)
+            raise self.list_element_write(target, name)
         if root is None and isinstance(joined, ir.Var) and joined.name in self.phis:
             around = self.loop_path[:self.loop_path.index(frame)] if frame is not None else self.loop_path
             _, why = self._own_arrays(joined.name, tuple(around))
@@ -60,9 +62,7 @@ class ElementWriteLowering:
         if root is None and (made is not None and made.op == "list" or isinstance(joined, ir.Const) and
                              isinstance(joined.value, list)):  # (a list display: `ys[0] += v` would write
             # into the part itself, a view of an argument maybe, where `ys[0] = v` rebinds the slot)
-            raise self.error(target, f"assignment to an element of the list '{name}'",
-                             f"build the list whole (a comprehension, or {name}.append(v) in order), or make an "
-                             f"array ({name} = np.zeros(n)) and write into that")
+            raise self.list_element_write(target, name)
         key = target.slice.value if isinstance(target.slice, ast.Constant) else None
         held = self._held_by_caller(target.value) if root is None else None
         if held:  # (NumPy would change the caller's array or dict: a copy, or a new one, would drop that change)
@@ -93,6 +93,11 @@ class ElementWriteLowering:
         new = self.assign(self.version(name), ir.Call("setitem", (base,) + parts + (value,)))
         self.roots[new.name] = root
         self.env[name] = new
+
+    def list_element_write(self, target: ast.Subscript, name: str):
+        return self.error(target, f"assignment to an element of the list '{name}'",
+                          f"build the list whole (a comprehension, or {name}.append(v) in order), or make an array "
+                          f"({name} = np.zeros(n)) and write into that")
 
     def spread_dict(self, node: ast.Dict, hint) -> ir.Atom:
         """`{**p, "w": v}`: `dict(p)` with the key "w" written (`q = dict(p); q["w"] = v`), p's keys unknown here.

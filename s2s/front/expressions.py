@@ -245,9 +245,14 @@ class ExpressionLowering:
         if node.keywords:
             raise self.error(node, f"{kind.__name__}() with keywords")
         names = []
-        for a in node.args:  # (each argument evaluated once, here, in order)
+        for atom in self.spread(node.args):  # (each argument evaluated once, here, in order; zip(*pairs) of pairs
+            if isinstance(atom, Spread):  # written here: one argument per pair)
+                raise self.error(atom.node, f"{kind.__name__}(*{ast.unparse(atom.node.value)}) of a sequence whose "
+                                            f"length is known only at run time",
+                                 f"take each part with a comprehension: rows = [p[0] for p in "
+                                 f"{ast.unparse(atom.node.value)}]")
             name = self.namer.fresh("iterated")
-            self.env[name] = self.atom(a)
+            self.env[name] = atom
             names.append(name)
         at = lambda n: ast.copy_location(n, node)  # noqa: E731
         loads = [at(ast.Name(n, ast.Load())) for n in names]

@@ -75,8 +75,14 @@ class ListLowering:
     def unpacked_display(self, s: ast.Assign) -> bool:
         """`S, Y = [], []`: a tuple (or list) of names given a display of as many values, none starred, is each
         value evaluated in order, then bound, as Python does; no tuple holds them (which would make two lists
-        the function appends to shared). False where `s` is not that."""
+        the function appends to shared). False where `s` is not that; where its value is an iterator (`rows, cols =
+        zip(*pairs)`, a generator, map(...)), Python's unpacking reads it wholly, there, as list(...) does: it is
+        marked so (`consumed`) for the assignment that follows."""
         target, value = s.targets[0], s.value
+        if len(s.targets) == 1 and isinstance(target, (ast.Tuple, ast.List)) and \
+                (isinstance(value, ast.GeneratorExp) or self.lazy_kind(value) is not None):
+            self.consumed.add(id(value))
+            return False
         if len(s.targets) != 1 or not isinstance(target, (ast.Tuple, ast.List)) or \
                 not isinstance(value, (ast.Tuple, ast.List)) or len(target.elts) != len(value.elts) or \
                 any(isinstance(e, ast.Starred) for e in target.elts + value.elts):

@@ -183,6 +183,21 @@ def _is_super(node) -> bool:
         not node.args and not node.keywords
 
 
+# a list's (a tuple's) methods that compare its elements, refused (no other reaches method_refusal: list.append,
+# .copy and the methods changing the list are read or refused before) -> what to write, formatted with xs
+_SEQUENCE_METHODS = {
+    "index": "compare as an array: i = int(np.flatnonzero(np.array({xs}) == v)[0]) for {xs}.index(v) of numbers "
+             "(an IndexError where v is not there, where index raises ValueError)",
+    "count": "compare as an array: n = int(np.sum(np.array({xs}) == v)) for {xs}.count(v) of numbers",
+}
+
+# ndarray methods s2s has no record for, where the NumPy function is not the advice -> what to write instead
+_ARRAY_METHODS = {
+    "view": "use the array itself, z = {name} (s2s follows a write through either name), or a copy, z = {name}.copy() "
+            "(a view of another dtype, {name}.view(dtype), reinterprets its bytes and has no derivative)",
+}
+
+
 class MethodLowering:
     """(mixed into the SSA builder through calls.CallLowering; reads its state through `self`)"""
 
@@ -381,13 +396,20 @@ class MethodLowering:
                               f"stats.norm.logpdf(x, loc, scale), or stats.norm(loc, scale).logpdf(x); to choose among "
                               f"distributions, choose the method with if/else, which s2s follows to the call: "
                               f"{func.attr} = stats.cauchy.{func.attr} if robust else stats.norm.{func.attr}")
+        if func.attr in _SEQUENCE_METHODS and self.is_sequence(base):
+            return self.error(node, f"{spelled}(...), the method .{func.attr}() of a list or tuple the function "
+                                    f"makes, which finds its elements by comparing them",
+                              _SEQUENCE_METHODS[func.attr].format(xs=owner))
         if isinstance(base, ir.Var) and base.name not in self.free and isinstance(func.value, (ast.Name, ast.Attribute)):
+            made = getattr(self.definitions.get(base.name), "op", None)
+            what = "an argument, or an attribute of one" if made in (None, "getattr") else \
+                "a value the function computes"
+            fix = _ARRAY_METHODS.get(func.attr, "call the NumPy function instead (np.sum(x) for x.sum())")
             return self.error(node, f"{spelled}(...): '{func.attr}' is no method of an array s2s knows, and "
-                                    f"'{owner}' (an argument, or an attribute of one) has a class s2s does not know "
-                                    "while compiling",
-                              f"call the NumPy function instead (np.sum(x) for x.sum()); for an object of yours, "
-                              f"call the method through its class, which s2s then reads: Cls.{func.attr}({owner}, "
-                              f"...) with Cls the class of {owner}")
+                                    f"'{owner}' ({what}) has a class s2s does not know while compiling",
+                              f"{fix.format(name=owner)}; for an object of yours, call the method through its "
+                              f"class, which s2s then reads: Cls.{func.attr}({owner}, ...) with Cls the class of "
+                              f"{owner}")
         return self.error(node, f"the method call '.{func.attr}()'")
 
     def entry_call(self, func: ast.Subscript, node):
