@@ -238,6 +238,8 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
     instead = _WRITE_INSTEAD.get(f"{library}.{getattr(target, '__name__', '')}") if library is not None else None
     if refusal is not None:
         why, fix = refusal
+        if why.startswith(_MATRICES):  # (J = s2s.jacobian(F)(x, p) in a Newton solver the user differentiates)
+            fix = _MATRIX_INSIDE.format("s2s." + (name or spelling(op)).split(" (")[0])
     elif op == "call" and getattr(callee, "inside", None):  # (special.zeta's _ufuncs._zeta)
         name, spelled = callee.inside, callee.inside.split(" (")[0]
         why = f"s2s follows its Python source, where {callee.split(' (')[0]} has no derivative rule"
@@ -277,6 +279,17 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
                f"forward mode), or s2s.nondifferentiable({method}) if its result carries no derivative.")
     return NonDifferentiableError(name or spelling(op), (loc.file if loc and loc.file else filename),
                                   loc.line if loc else 0, loc.text if loc else "", why, fix)
+
+
+# a Jacobian or Hessian s2s made, called inside a function s2s differentiates (the `why` of their refusals begins
+# so): what differentiates (a Newton step's matrix written as a function of the user's)
+_MATRICES = ("it is a Jacobian", "it is a Hessian")
+_MATRIX_INSIDE = ("Inside a function you differentiate, compute the matrix with a function of your own, which s2s "
+                  "differentiates like any other, in place of {0}(...): for a Newton step x = x - "
+                  "np.linalg.solve(J(x, p), F(x, p)), def J(x, p): return np.array([[2 * x[0], 1.0], [1.0, -3 * x[1] "
+                  "** 2]]), its entries the partial derivatives of F written out (of the gradient, for a Hessian: "
+                  "w = w - np.linalg.solve(H(w, a), s2s.grad(f)(w, a)), a gradient taken inside being differentiated "
+                  "again)")
 
 
 # what to write for a library function without a rule whose result the functions with rules compute
