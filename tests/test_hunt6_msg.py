@@ -148,21 +148,62 @@ def rnn_view(x):
     return np.sum(h ** 2)
 
 
+def rnn_read_after_write(x):
+    h = np.zeros((2, 2))
+    prev = H0[0]
+    tot = 0.0
+    for t in range(x.shape[0]):
+        h[0] = np.tanh(x[t] @ WX + prev @ WH)
+        tot = tot + np.sum(prev ** 2)  # (NumPy's prev is h[0] as just written)
+        prev = h[0]
+    return tot
+
+
 def rnn_copy(x):
-    N, T, D = x.shape
-    h = np.zeros((N, T, H0.shape[1]))
-    prev_h = H0
-    for t in range(T):
-        h[:, t, :] = np.tanh(x[:, t, :] @ WX + prev_h @ WH)
-        prev_h = h[:, t, :].copy()
-    return np.sum(h ** 2)
+    h = np.zeros((2, 2))
+    prev = H0[0]
+    tot = 0.0
+    for t in range(x.shape[0]):
+        h[0] = np.tanh(x[t] @ WX + prev @ WH)
+        tot = tot + np.sum(prev ** 2)
+        prev = h[0].copy()
+    return tot
 
 
-def test_rnn_view_kept_across_iterations_advises_copying_the_view():
-    x = RS.randn(2, 3, 2)
-    err = refusal(s2s.grad, rnn_view, x)
-    assert err.lineno == line_of(rnn_view, "for t in range(T):")
-    assert "copy what 'prev_h' takes: prev_h = h[:, t, :].copy()" in str(err)
+def row_overwritten(x):
+    h = np.zeros((2, 2))
+    prev = H0[0]
+    tot = 0.0
+    for t in range(x.shape[0]):
+        h[0] = np.tanh(x[t] @ WX + prev @ WH)  # (the row prev views, written after prev was read)
+        tot = tot + np.sum(h[0] ** 2)
+        prev = h[0]
+    return tot + np.sum(prev)
+
+
+def carried_twice(x):
+    h = np.zeros((2, 2))
+    prev, old = H0[0], H0[1]
+    tot = 0.0
+    for t in range(x.shape[0]):
+        tot = tot + np.sum(old ** 2)
+        h[0] = np.tanh(x[t] @ WX + prev @ WH)
+        old = prev  # (a view of h[0] over the next iteration's write)
+        prev = h[0]
+    return tot
+
+
+def test_view_kept_across_iterations_read_before_the_writes():
+    check_every_mode(rnn_view, RS.randn(2, 3, 2), exact=True)
+    check_every_mode(row_overwritten, RS.randn(3, 2), exact=True)
+
+
+@pytest.mark.parametrize("f", [rnn_read_after_write, carried_twice])
+def test_view_kept_across_iterations_read_after_a_write_advises_copying_it(f):
+    x = RS.randn(3, 2)
+    err = refusal(s2s.grad, f, x)
+    assert err.lineno == line_of(f, "for t in range(x.shape[0]):")
+    assert "keep a copy where" in str(err) and ("prev = h[0].copy()" in str(err) or "old = ....copy()" in str(err))
     check_every_mode(rnn_copy, x, exact=True)
 
 

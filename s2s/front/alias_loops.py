@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 
 from s2s import ir
+from s2s.prims import MAY_RETURN_OPERAND, MAY_SHARE_MEMORY as VIEWS
 from s2s.ir.names import base_name
 from s2s.ir.walk import defined_names
 
@@ -125,6 +126,8 @@ class LoopAliases:
                                                 f"each step)", f"compute the update as a new value: {swapped} = "
                                                 f"{swapped} + ... where it says {swapped} += ... (s2s follows an array "
                                                 f"changed in place by its name, which the swap rebinds)", swapped)
+                    if self.root.get(back.name) != r and self.read_before_writes(s, p.target, back.name, r):
+                        continue  # (prev_h = h[:, t, :], read in the next iteration before h is written)
                     if self.root.get(back.name) == r:
                         raise self.error(s.loc, f"a loop that changes '{name}' in place while '{kept}' is '{name}' "
                                                 f"from one iteration to the next (NumPy's '{kept}' then shows the "
@@ -135,10 +138,73 @@ class LoopAliases:
                     taken = _view_taken(self.made.get(back.name), kept, name)
                     raise self.error(s.loc, f"a loop that changes '{name}' in place while '{kept}' holds '{name}' "
                                             f"or a view of it from one iteration to the next (NumPy's '{kept}' shows "
-                                            f"a later write wherever it reaches the view; s2s does not tell which "
-                                            f"writes do)",
-                                     f"copy what '{kept}' takes: {taken}, or compute '{name}' as a new value "
-                                     f"({name} = {name} + ...)", name)
+                                            f"a write made after the view where it reaches the view; s2s follows such "
+                                            f"a view only where it is made after the iteration's writes and read "
+                                            f"before the next one's)",
+                                     f"keep a copy where '{kept}' takes it: {taken}, or compute '{name}' as a new "
+                                     f"value ({name} = {name} + ...)", name)
+
+    def read_before_writes(self, s: ir.Loop, kept: str, back: str, r: str) -> bool:
+        """Does a loop's name `kept` hold a view of the array `r` (`back`, made by the iteration before) only where
+        NumPy's view and s2s's value are the same: the view made after the iteration's last write of r, and it
+        and what may share its memory (views of it, names bound to it) read only before the next iteration's
+        first write of r, nothing leaving an iteration early? (CS231n's `prev_h = h[:, t, :]` at the end of the
+        body, read in `h[:, t, :] = np.tanh(... + prev_h @ Wh)`.) Then no write comes between the view's making
+        and any read of it; after the loop it holds what the last iteration left, as NumPy's does."""
+        stmts = s.header + s.body
+        if any(isinstance(j, (ir.Break, ir.Continue)) for j in ir.statements(stmts)):
+            return False
+        made = next((i for i, t in enumerate(stmts) if isinstance(t, ir.Assign) and t.target == back), None)
+        writes = [i for i, t in enumerate(stmts) if self.writes_array([t], s, r)]
+        if made is None or not writes or writes[-1] > made:
+            return False
+        shared = self.sharing(stmts, kept)
+        if any(isinstance(q.operands[1], ir.Var) and q.operands[1].name in shared for q in s.phis):
+            return False  # (`old = prev_h` carried on: it would hold the view over the next iteration's writes)
+        return not any(isinstance(a, ir.Var) and a.name in shared for t in stmts[writes[0]:] for u in
+                       ir.statements([t]) for a in ir.operands(u))
+
+    def writes_array(self, stmts: list, s: ir.Loop, r: str) -> bool:
+        """Does one of `stmts` (in the loop `s`) write the array `r` (an element write, an in-place operator), as
+        `written_in` finds?"""
+        phis = {p.target: p for p in s.phis}
+        inner = _inner_phis(s.body + s.header)
+        for stmt in _assigns(stmts):
+            v = stmt.value
+            if stmt.inplace and python_number(v.args[0], self.definition):
+                continue
+            if isinstance(v, ir.Call) and (v.op == "setitem" or stmt.inplace) and v.args and \
+                    isinstance(v.args[0], ir.Var):
+                for base in _origins(v.args[0].name, inner):
+                    init = phis[base].operands[0] if base in phis else None
+                    base = init.name if isinstance(init, ir.Var) else base
+                    if self.root.get(base, base) == r:
+                        return True
+        return False
+
+    def sharing(self, stmts: list, name: str) -> set:
+        """`name` and the names `stmts` bind to what may share its memory: itself, a view of it or of one of those
+        (prims.MAY_SHARE_MEMORY, a call s2s does not follow), a container holding it, a phi joining one."""
+        out, grown = {name}, True
+        while grown:
+            grown = False
+            for t in ir.statements(stmts):
+                if isinstance(t, ir.Assign):
+                    targets, v = [t.target], t.value
+                    operands = [v] if isinstance(v, ir.Var) else list(ir.operands(t)) \
+                        if isinstance(v, ir.Call) and (v.op in VIEWS or v.op in MAY_RETURN_OPERAND) else []
+                elif isinstance(t, (ir.If, ir.Loop)):
+                    for p in t.phis:
+                        if p.target not in out and any(isinstance(o, ir.Var) and o.name in out for o in p.operands):
+                            out.add(p.target)
+                            grown = True
+                    continue
+                else:
+                    continue
+                if targets[0] not in out and any(isinstance(o, ir.Var) and o.name in out for o in operands):
+                    out.add(targets[0])
+                    grown = True
+        return out
 
     def element_written_phis(self, s: ir.Loop) -> set:
         """The header phis of the loop `s` whose elements it writes (`y_4 = setitem(y_3, i, v)`), directly or
@@ -187,7 +253,7 @@ def _view_taken(loc, kept: str, name: str) -> str:
         value = ast.unparse(stmt.value)
         plain = isinstance(stmt.value, (ast.Name, ast.Subscript, ast.Attribute, ast.Call))
         return f"{kept} = {value if plain else f'({value})'}.copy()"
-    return f"{name}.copy() where '{kept}' takes it (hist.append({name}.copy()), prev = {name}.copy())"
+    return f"{kept} = ....copy() (hist.append({name}.copy()), prev = {name}.copy())"
 
 
 # what makes a Python number of Python numbers (of anything: len(), int(), float(), the math module's functions)
