@@ -8,6 +8,8 @@ from __future__ import annotations
 import ast
 import re
 
+import numpy
+
 from s2s import ir, prims
 from s2s.prims import WRITE_THROUGH as VIEWS
 from s2s.front.alias_calls import known_key
@@ -173,9 +175,12 @@ class ElementWriteLowering:
         the arguments are constants and objects s2s knows nothing of (`np.random.rand(3)`, `rng.normal(size=3)`,
         a library object's method, whatever the object: a generator passed in)."""
         seen = set() if seen is None else seen
-        if call.op == "call" and isinstance(call.args[0], ir.Var) and call.args[0].name in self.free and \
-                known_key(self.free[call.args[0].name][0]) is not None:
-            return False  # (np.real_if_close(y), heapq.heappush(h, v): the alias stage refuses it, naming the call)
+        callee = self.free[call.args[0].name][0] if call.op == "call" and isinstance(call.args[0], ir.Var) and \
+            call.args[0].name in self.free else None
+        if isinstance(callee, numpy.ufunc) or known_key(callee) is not None:
+            # (a ufunc makes a new array: scipy's binom(n, k); np.real_if_close(y), heapq.heappush(h, v): the alias
+            # stage refuses it, naming the call)
+            return False
         operands = list(call.args[1:] if call.op == "call" else call.args[2:]) + [v for _, v in call.kwargs]
         for a in operands:
             if not isinstance(a, ir.Var) or a.name in seen:
