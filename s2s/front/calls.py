@@ -25,7 +25,7 @@ from s2s.front.effects import AT as SCATTER_ADDS  # (np.add.at as a statement: e
 from s2s.front.functions import FunctionValue, function_of
 from s2s.front.libraries import library_function, namespace_made_by, numerical, shown
 from s2s.front.loops import _bound_key
-from s2s.front.methods import Dispatch, Held, MethodLowering
+from s2s.front.methods import Dispatch, Held, MethodLowering, string_method
 from s2s.front.source import MISSING, parameters, read_function
 from s2s.front.ufunc_messages import ufunc_instead, ufunc_keyword_fix
 from s2s.rules import custom, registry
@@ -36,19 +36,6 @@ _NP_ASTYPE = prims.python_object(prims.ASTYPE)  # (NumPy 2; None before)
 _SIZED_BY_ARGUMENTS = {"rand": "random_sample", "randn": "standard_normal"}  # rand(d0, d1): random_sample((d0, d1))
 _RANDOM_METHODS = frozenset(name for cls in (numpy.random.Generator, numpy.random.RandomState) for name in dir(cls)
                             if not name.startswith("_") and not hasattr(numpy_ndarray, name))
-
-
-# str's methods that no array, number, list, tuple or dict has (x.index(v) is a list's, a tuple's or a str's)
-_STRING_METHODS = frozenset(name for name in dir(str) if not name.startswith("_") and not any(
-    hasattr(cls, name) for cls in (numpy_ndarray, numpy.float64, float, int, list, tuple, dict)))
-
-
-def _string_method(base, name: str, classes: dict) -> bool:
-    """Is `base.name(...)` surely a method of a str: `base` a str constant, or a value of no class s2s knows
-    while compiling and `name` one of str's own methods (`name.startswith("b")` of a dict's key)?"""
-    if isinstance(base, ir.Const):
-        return isinstance(base.value, str) and hasattr(str, name) and not name.startswith("_")
-    return isinstance(base, ir.Var) and base.name not in classes and name in _STRING_METHODS
 
 
 class CallLowering(MethodLowering):
@@ -118,7 +105,7 @@ class CallLowering(MethodLowering):
                     return ir.Call("callmethod", args, kwargs)
                 if func.attr == "get" and not node.keywords and 1 <= len(node.args) <= 2:  # p.get("k", 1.0), p a dict
                     return ir.Call("s2s.runtime.dict_get", (base,) + tuple(self.atom(a) for a in node.args))
-                if _string_method(base, func.attr, self.classes):
+                if string_method(base, func.attr, self.classes):
                     # name.startswith("b") of a dict's key, "{:.3f}".format(v): the method called as it is, which
                     # no derivative passes through (refused where one must: an object's method s2s cannot see)
                     args = (base, ir.Const(func.attr)) + self.no_spread(self.spread(node.args))
@@ -477,15 +464,14 @@ class CallLowering(MethodLowering):
         `defaults`, the values of the last positional parameters' defaults, and `kwdefaults`, the keyword-only
         ones'); `outer`: the builder whose variables a nested function reads. `returns_none`: called for its
         effect, the body may end without a return."""
-        if self.depth >= MAX_INLINE_DEPTH and outer is not None:  # (a nested def or a lambda, inlined at each call)
-            raise self.error(node, f"a call to {name}, a function defined inside the function, nested more than "
-                                   f"{MAX_INLINE_DEPTH} deep (recursion? s2s follows a function that calls itself "
-                                   f"where it is defined at module level)",
-                             f"define {'the lambda as a function' if name == 'lambda' else name} at module level, "
-                             f"passing what it reads from here as arguments, or "
-                             f"write the recursion as a loop")
-        if self.depth >= MAX_INLINE_DEPTH:
+        if self.depth >= MAX_INLINE_DEPTH and outer is None:
             raise self.error(node, f"a call to {name} nested more than {MAX_INLINE_DEPTH} deep (recursion?)")
+        if self.depth >= MAX_INLINE_DEPTH:  # (a nested def or a lambda: inlined at each call)
+            raise self.error(node, f"a call to {name}, a function defined inside the function, nested more than "
+                                   f"{MAX_INLINE_DEPTH} deep (recursion? s2s follows one that calls itself at module "
+                                   f"level)", f"define {'the lambda as a function' if name == 'lambda' else name} at "
+                                              f"module level, passing what it reads here as arguments, or write "
+                                              f"the recursion as a loop")
         sub = type(self)(callee_src, self.shared, self.depth + 1)  # (the SSA builder, ssa.py: its tables shared)
         sub.outer = outer
         sub.loc, sub.library_call = self.loc, self.library_call or self.library_scope(callee_src.func, node)

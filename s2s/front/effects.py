@@ -55,14 +55,9 @@ LIST_METHODS = {
     "remove": "make the list without it: out = [v for v in out if v is not item]",
     "sort": "make the sorted value: y = np.sort(y) for an array, out = sorted(out) for a list",
     "clear": "start a new list: out = []",
-}
-
-# methods of a dict or an array that change it in place and return None, called as a statement -> (what they
-# change, what to write instead: formatted with the object as written)
-CHANGING_METHODS = {
-    "update": ("dict", "make a new dict with the keys that change: {name} = {{**{name}, 'w': value}}"),
-    "fill": ("array", "make a new array of that value: {name} = np.full_like({name}, value), or write every "
-                      "element of an array the function made: {name}[...] = value"),
+    "update": "make a new dict with the keys that change: {name} = {{**{name}, 'w': value}}",
+    "fill": "make a new array of that value: {name} = np.full_like({name}, value), or write every element of an "
+            "array the function made: {name}[...] = value",
 }
 
 
@@ -151,10 +146,6 @@ class EffectLowering:
                 return
         self.refuse_in_place(node, target)
         self.refuse_list_method(node)
-        if target is MISSING and isinstance(node.func, ast.Attribute) and node.func.attr in CHANGING_METHODS:
-            what, fix = CHANGING_METHODS[node.func.attr]
-            raise self.error(node, f"the method .{node.func.attr}(), which changes its {what} in place (and returns "
-                                   f"None)", fix.format(name=ast.unparse(node.func.value)))
         raise self.error(node, "a call whose result is discarded",
                          "s2s keeps print, logging, warnings.warn and your own functions called for their effect; "
                          "a library function that writes into its argument (np.copyto, x.sort(), ...) is not "
@@ -309,9 +300,10 @@ class EffectLowering:
         if isinstance(func, ast.Attribute) and func.attr in LIST_METHODS and self.static_value(func) is MISSING:
             first = func.attr == "pop" and node.args and isinstance(node.args[0], ast.Constant) and \
                 node.args[0].value == 0  # (pop(0): the first item, not the last)
-            raise self.error(node, f"the method .{func.attr}(), which changes its list (or array) in place",
+            what = {"update": "dict", "fill": "array"}.get(func.attr, "list (or array)")
+            raise self.error(node, f"the method .{func.attr}(), which changes its {what} in place",
                              "read and drop the first item: first = out[0]; out = out[1:]" if first
-                             else LIST_METHODS[func.attr])
+                             else LIST_METHODS[func.attr].format(name=ast.unparse(func.value)))
 
     def refuse_in_place(self, node, target) -> None:
         """Refuse a call of a library function that changes its argument in place (IN_PLACE_CALLS, and

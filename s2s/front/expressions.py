@@ -51,14 +51,12 @@ _SEQUENCES = frozenset({"list", "tuple", "builtins.list", "builtins.tuple", "bui
 
 
 _OPERATORS = frozenset({"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "neg", "pos"})
-_GETATTR_ADJOINT = "s2s.runtime.getattr_adjoint"  # (the adjoint of `p.W`: a record's adjoint with that field)
 _DICTS = frozenset({"s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs", "builtins.dict"})  # calls making a dict
 _ITERATORS = (zip, enumerate, reversed, map)  # builtins whose value is an iterator, read as it goes
 _CONSUMERS = (sum, any, all, list, tuple, sorted, dict, min, max)  # builtins that read an iterable wholly, at once
 _LIBRARY_CONSUMERS = (math.fsum,)  # library functions with a rule that read an iterable wholly, at once
 _ITERATOR_NAMES = frozenset(f.__name__ for f in _ITERATORS)
-# an array's attributes read as the NumPy function giving the same values: `m.flat` (an iterator over m's elements
-# in C order, indexed by flat position: m.flat[4], for v in m.flat) as np.ravel(m), a view as far as writes go
+# an array's attributes read as NumPy's functions: `m.flat` (m.flat[4], for v in m.flat) as np.ravel(m), a view
 _ARRAY_ATTRIBUTES = {**prims.ATTRIBUTES, "flat": prims.METHODS["ravel"]}
 _CONSUMER_NAMES = frozenset(f.__name__ for f in _CONSUMERS + (set,))
 
@@ -245,12 +243,12 @@ class ExpressionLowering:
         if node.keywords:
             raise self.error(node, f"{kind.__name__}() with keywords")
         names = []
-        for atom in self.spread(node.args):  # (each argument evaluated once, here, in order; zip(*pairs) of pairs
-            if isinstance(atom, Spread):  # written here: one argument per pair)
-                raise self.error(atom.node, f"{kind.__name__}(*{ast.unparse(atom.node.value)}) of a sequence whose "
-                                            f"length is known only at run time",
-                                 f"take each part with a comprehension: rows = [p[0] for p in "
-                                 f"{ast.unparse(atom.node.value)}]")
+        for atom in self.spread(node.args):  # (each evaluated once, here, in order; zip(*pairs): one per pair)
+            if isinstance(atom, Spread):
+                xs = ast.unparse(atom.node.value)
+                raise self.error(atom.node, f"{kind.__name__}(*{xs}) of a sequence whose length is known only at run "
+                                            "time", f"take each part with a comprehension: rows = [p[0] for p in "
+                                                    f"{xs}]")
             name = self.namer.fresh("iterated")
             self.env[name] = atom
             names.append(name)
@@ -453,14 +451,9 @@ class ExpressionLowering:
             # an attribute of an object: self.W (data the method reads), params.W (a field of a dataclass
             # argument, differentiated, whatever its name: g.T of a record Gas(T, P)); read when the code runs
             made = self.definitions.get(base.name) if isinstance(base, ir.Var) else None
-            if made is not None and made.op in _OPERATORS and key is None and self.record_derivative(made):
-                # (`g = s2s.grad(loss)(p, x); g.W` of a record p: the inlined gradient adds the fields' adjoints)
-                raise self.error(node, f"reading .{node.attr} of a derivative with respect to a record (a dataclass "
-                                       f"or namedtuple) inside a function s2s differentiates: s2s does not "
-                                       f"differentiate a derivative of record parameters again",
-                                 "hold the parameters in a dict or a tuple (p['W'], p[0]), whose derivatives s2s "
-                                 "differentiates again, and build the updated parameters as one "
-                                 "({k: p[k] - lr * g[k] for k in p})")
+            if made is not None and made.op in _OPERATORS and key is None and \
+                    records.adds_field_adjoints(self.definitions, made, _OPERATORS):  # (g = s2s.grad(loss)(p, x))
+                raise self.error(node, records.DERIVATIVE_READ[0].format(name=node.attr), records.DERIVATIVE_READ[1])
             if made is not None and made.op in _OPERATORS and key is None:
                 # (`q = p * s; q.W`: an operator made an object with fields, so a class's __mul__ ran, which s2s
                 # would differentiate as NumPy's product of every field)
@@ -471,16 +464,6 @@ class ExpressionLowering:
                                  "class's method")
             return ir.Call("getattr", (base, ir.Const(node.attr)))
         return ir.Call(key, (base,))
-
-    def record_derivative(self, made: ir.Call) -> bool:
-        """Is `made` (an operator's call) the sum of the adjoints of a record's fields that a gradient s2s made
-        adds up (`bp = rt.getattr_adjoint(bt3, p, 'b') + rt.getattr_adjoint(bt1, p, 'W')`), inlined here?"""
-        for a in made.args:
-            d = self.definitions.get(a.name) if isinstance(a, ir.Var) else None
-            op = getattr(d, "op", None)
-            if op == _GETATTR_ADJOINT or op in _OPERATORS and self.record_derivative(d):
-                return True
-        return False
 
     def record_attribute(self, cls: type, base: ir.Var, node: ast.Attribute) -> ir.Expr | None:
         """`obj.name` where obj is a record (a dataclass, a namedtuple) of the class `cls` or a subclass of it,
@@ -610,10 +593,8 @@ class ExpressionLowering:
             return self.sequence(kind, tuple(self._tuple_parts(seq)) * n.value, hint)
         if kind is not None and all(isinstance(p, ir.Const) for p in self._tuple_parts(seq)):
             return None  # (1,) * np.ndim(x): constants, which carry no derivative, repeated as the code runs
-        if isinstance(n, ir.Const):
-            raise self.error(node, "repeating a list or tuple whose length is known only at run time",
-                             "repeat it with a comprehension, [v for _ in range(n) for v in xs]")
-        raise self.error(node, "a list or tuple times a value known only at run time (Python repeats it for an "
-                               "int, NumPy multiplies element by element for an array)",
-                         "for NumPy's product make the list an array first, np.array(xs) * w; to repeat it, a "
-                         "comprehension: [v for _ in range(n) for v in xs]")
+        what = "repeating a list or tuple whose length is known only at run time" if isinstance(n, ir.Const) else \
+            "a list or tuple times a value known only at run time (Python repeats it for an int, NumPy multiplies " \
+            "element by element for an array)"
+        raise self.error(node, what, "repeat it with a comprehension, [v for _ in range(n) for v in xs]" + (
+            "" if isinstance(n, ir.Const) else "; for NumPy's product make the list an array first: np.array(xs) * w"))

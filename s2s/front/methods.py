@@ -23,6 +23,8 @@ import types
 import typing
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from s2s import ir
 from s2s.errors import S2SError, SourceUnavailableError
 from s2s.ir.names import base_name
@@ -181,6 +183,19 @@ def _is_super(node) -> bool:
     """Is `node` the call `super()`, with no arguments?"""
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super" and \
         not node.args and not node.keywords
+
+
+# str's methods that no array, number, list, tuple or dict has (x.index(v) is a list's, a tuple's or a str's)
+_STRING_METHODS = frozenset(name for name in dir(str) if not name.startswith("_") and not any(
+    hasattr(cls, name) for cls in (np.ndarray, np.float64, float, int, list, tuple, dict)))
+
+
+def string_method(base, name: str, classes: dict) -> bool:
+    """Is `base.name(...)` surely a method of a str: `base` a str constant, or a value of no class s2s knows
+    while compiling and `name` one of str's own methods (`name.startswith("b")` of a dict's key)?"""
+    if isinstance(base, ir.Const):
+        return isinstance(base.value, str) and hasattr(str, name) and not name.startswith("_")
+    return isinstance(base, ir.Var) and base.name not in classes and name in _STRING_METHODS
 
 
 # a list's (a tuple's) methods that compare its elements, refused (no other reaches method_refusal: list.append,

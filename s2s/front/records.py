@@ -96,3 +96,21 @@ def object_names(tree) -> frozenset:
             if not array_like or id(n) not in called and inspect.isroutine(getattr(np.ndarray, n.attr, None)):
                 out.add(n.value.id)
     return frozenset(out)
+
+
+# `g = s2s.grad(loss)(p, x); g.W` inside a differentiated function, p a record: (the construct, what to write)
+DERIVATIVE_READ = ("reading .{name} of a derivative with respect to a record (a dataclass or namedtuple) inside a "
+                   "function s2s differentiates: s2s does not differentiate a derivative of record parameters again",
+                   "hold the parameters in a dict or a tuple (p['W'], p[0]), whose derivatives s2s differentiates "
+                   "again, and build the updated parameters as one ({k: p[k] - lr * g[k] for k in p})")
+
+
+def adds_field_adjoints(definitions: dict, made, operators: frozenset) -> bool:
+    """Is `made` (an operator's call) the sum of the adjoints of a record's fields that a gradient s2s made adds
+    up (`bp = rt.getattr_adjoint(bt3, p, 'b') + rt.getattr_adjoint(bt1, p, 'W')`), inlined here?"""
+    for a in made.args:
+        d = definitions.get(getattr(a, "name", None))
+        op = getattr(d, "op", None)
+        if op == "s2s.runtime.getattr_adjoint" or op in operators and adds_field_adjoints(definitions, d, operators):
+            return True
+    return False
