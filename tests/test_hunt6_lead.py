@@ -1,5 +1,6 @@
 """Round six of the bug hunts (docs/testing.md): what the lead engineer fixed, each against finite differences
 or an analytic value."""
+import dataclasses
 import operator
 import typing
 
@@ -210,3 +211,22 @@ def test_a_join_of_an_array_written_in_place_and_a_constant_is_no_version_of_the
         value, g = s2s.value_and_grad(updated_then_chosen_in_a_branch)(x)
         assert value == updated_then_chosen_in_a_branch(x)
         assert g == pytest.approx(6.0 * x if x > 0 else 8.0 * x)
+
+
+@dataclasses.dataclass
+class Layer:
+    W: np.ndarray
+    T: np.ndarray
+
+
+def reads_a_field_named_like_an_array_attribute(m):
+    return np.sum(m.T * 2.0)
+
+
+def test_a_record_read_only_by_an_array_attribute_name_is_refused():
+    """fix6msg's finding: `m.T` of a record M(W, T) whose other fields the function does not read is read as
+    NumPy's transpose (the parameter may be an array), and grad returned 2.0 for M(W=0, T=2)."""
+    with pytest.raises(s2s.S2SError, match="give that field another name"):
+        s2s.grad(reads_a_field_named_like_an_array_attribute)(Layer(np.ones(2), np.ones(2)))
+    assert_close(s2s.grad(reads_a_field_named_like_an_array_attribute)(np.ones((2, 3))), 2.0 * np.ones((2, 3)),
+                 what="an array's transpose")

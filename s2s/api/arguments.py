@@ -208,6 +208,12 @@ def structured(what: str, grads, templates: list, names: list, single: bool):
     elif type(grads) is tuple:
         grads = tuple(pytree.without_new_zero_keys(g, t) for g, t in zip(grads, templates)) + grads[len(templates):]
     for g, t, name in zip([grads] if single else grads, templates, names):
+        if pytree.is_record(t) and not isinstance(g, (dict, tuple, list)) and not pytree.is_record(g) and \
+                not _zero(g):  # (`m.T` of a record M(W, T) whose other fields the function does not read)
+            raise S2SError(f"{what}: the derivative with respect to {name}, a {type(t).__name__} record, came out "
+                           f"as a {type(g).__name__}: the function reads no field of {name} but one NumPy arrays "
+                           f"have too (.T, .real, .imag, .flat, ...), which s2s read as the array's attribute "
+                           f"(np.transpose({name}) for {name}.T); give that field another name")
         found = pytree.mismatch(g, t)
         if found is not None:
             where, got, part = found
@@ -411,3 +417,9 @@ def bound(f, args: tuple, kwargs: dict) -> inspect.BoundArguments:
         raise
     out.apply_defaults()
     return out
+
+
+def _zero(g) -> bool:
+    """Is `g` a zero number (a derivative that stands for zeros of any structure)?"""
+    return type(g) in NUMBERS and g == 0
+
