@@ -251,15 +251,15 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
             base = s.value.args[0]
             objects = self.objects(base)
             if base.name in self.root or base.name not in self.visible | set(self.refs):
-                root = self.root.get(base.name)
+                root = self.root.get(base.name, self.arrays.get(base.name))  # (or an array read by its first name)
                 if root is not None and root in self.versioned and base.name in self.arrays and \
                         self.arrays.get(s.target) != root:
                     # another name for an array whose elements the function writes: NumPy changes that one
                     # object, which s2s keeps one object only when it is written by its own name
                     name = base_name(s.target)
                     raise self.error(s.loc, f"an operator that changes '{name}' in place, another name for "
-                                            f"the array '{root}' whose elements the function writes",
-                                     f"write it by the array's own name: {root} *= ...", name)
+                                            f"the array '{base_name(root)}' whose elements the function writes",
+                                     f"write it by the array's own name: {base_name(root)} *= ...", name)
                 # the function's own value, updated in place: its next version (checked to be a
                 # number if anything else reads the old one, see `by_operators`)
                 self.write(s.target, base, s.loc, [(s, base)])
