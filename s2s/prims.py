@@ -149,6 +149,29 @@ def python_object(key: str):
         return None if owner is None else getattr(owner, name, None)
 
 
+_ALIASING_OBJECTS: dict = {}
+
+
+def aliasing_key(obj) -> str | None:
+    """The key of MAY_RETURN_OPERAND or CHANGES_ARGUMENT that names the Python object `obj` (a library function
+    called without s2s reading it, whose aliasing the alias stages know), else None."""
+    if not _ALIASING_OBJECTS:
+        for key in (*MAY_RETURN_OPERAND, *CHANGES_ARGUMENT):
+            known = python_object(key)
+            if known is not None:
+                _ALIASING_OBJECTS[_hashable(known)] = key
+    return _ALIASING_OBJECTS.get(_hashable(obj))
+
+
+def _hashable(obj):
+    """`obj` as a dict key (None for an unhashable one: an array)."""
+    try:
+        hash(obj)
+    except TypeError:
+        return None
+    return obj
+
+
 def module_of(key: str) -> tuple[str, str, str] | None:
     """(prefix, import line, alias) of a dotted key's library, or None for unknown prefixes."""
     for prefix, line, alias in MODULES:

@@ -27,7 +27,7 @@ class CallAliases:
         an opaque call `call(f, *args)` the key (in prims' tables of such calls) of the object f names."""
         if call.op != "call" or not call.args or not isinstance(call.args[0], ir.Var):
             return call.op, call
-        key = _known_objects().get(_hashable(self.free_object(call.args[0])))
+        key = prims.aliasing_key(self.free_object(call.args[0]))
         return key, ir.Call(key or "call", call.args[1:], call.kwargs)
 
     def changes_argument(self, call: ir.Call, loc) -> None:
@@ -117,34 +117,6 @@ def returned_operands(key: str, call: ir.Call) -> list:
         if isinstance(decides, ir.Const) and decides.value != value:
             return []
     return [a for a in args[MAY_RETURN_OPERAND[key]] if isinstance(a, ir.Var)]
-
-
-_KNOWN: dict = {}
-
-
-def _known_objects() -> dict:
-    """The Python objects of the keys of prims.MAY_RETURN_OPERAND and prims.CHANGES_ARGUMENT -> their keys."""
-    if not _KNOWN:
-        for key in (*MAY_RETURN_OPERAND, *CHANGES_ARGUMENT):
-            obj = prims.python_object(key)
-            if obj is not None:
-                _KNOWN[_hashable(obj)] = key
-    return _KNOWN
-
-
-def known_key(obj) -> str | None:
-    """The key of prims.MAY_RETURN_OPERAND or prims.CHANGES_ARGUMENT that names `obj` (a function s2s calls
-    without reading it, whose aliasing this stage knows), else None."""
-    return _known_objects().get(_hashable(obj))
-
-
-def _hashable(obj):
-    """`obj` as a dict key (None for an unhashable one: an array)."""
-    try:
-        hash(obj)
-    except TypeError:
-        return None
-    return obj
 
 
 def _random_generator(maker) -> bool:

@@ -12,7 +12,6 @@ import numpy
 
 from s2s import ir, prims
 from s2s.prims import WRITE_THROUGH as VIEWS
-from s2s.front.alias_calls import known_key
 from s2s.front.alias_loops import python_number
 from s2s.ir.names import base_name
 
@@ -177,7 +176,7 @@ class ElementWriteLowering:
         seen = set() if seen is None else seen
         callee = self.free[call.args[0].name][0] if call.op == "call" and isinstance(call.args[0], ir.Var) and \
             call.args[0].name in self.free else None
-        if isinstance(callee, numpy.ufunc) or known_key(callee) is not None:
+        if isinstance(callee, numpy.ufunc) or prims.aliasing_key(callee) is not None:
             # (a ufunc makes a new array: scipy's binom(n, k); np.real_if_close(y), heapq.heappush(h, v): the alias
             # stage refuses it, naming the call)
             return False
