@@ -25,6 +25,7 @@ from s2s.front.effects import AT as SCATTER_ADDS  # (np.add.at as a statement: e
 from s2s.front.functions import FunctionValue, function_of
 from s2s.front.libraries import library_function, namespace_made_by, numerical, shown
 from s2s.front.loops import _bound_key
+from s2s.front.lowering import returns_a_value
 from s2s.front.methods import Dispatch, Held, MethodLowering, string_method
 from s2s.front.source import MISSING, parameters, read_function
 from s2s.front.ufunc_messages import ufunc_instead, ufunc_keyword_fix
@@ -480,7 +481,8 @@ class CallLowering(MethodLowering):
             sub.loc = dataclasses.replace(self.loc, text=LibraryLine(self.loc.text, sub.library_call))
         bound = self.bind_arguments(name, parameters(callee_src.tree), args, kwargs, node, defaults, kwdefaults or {})
         sub.env = dict(bound)
-        body = sub.function_body(callee_src.tree.body, callee_src.tree, returns_none)
+        body = sub.function_body(callee_src.tree.body, callee_src.tree,
+                                 returns_none or not returns_a_value(callee_src.tree.body))
         ret = body.pop()
         self.block.extend(body)
         if marked and isinstance(ret.value, ir.Var) and ret.value.name not in self.tuples and \

@@ -29,6 +29,19 @@ def always_exits(stmts: list) -> bool:
     return False
 
 
+def returns_a_value(stmts: list) -> bool:
+    """Does the function body `stmts` hold a `return` with a value (nested functions and classes aside)? One
+    without, called for its value, returns None, as Python's implicit `return None` does."""
+    todo = list(stmts)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Return) and node.value is not None:
+            return True
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            todo.extend(ast.iter_child_nodes(node))
+    return False
+
+
 def _may_exit(stmts: list, loop_level: bool = False) -> bool:
     """Does any path through `stmts` return (or break/continue at this loop level)?"""
     for s in stmts:
