@@ -64,3 +64,30 @@ def test_an_inner_constant_rebound(restore_globals):
     SCALE = 1.0
     assert g(1.0) == pytest.approx(9.0)
     assert s2s.jvp(outer)((1.0,), (1.0,))[1] == pytest.approx(9.0)
+
+
+def inner_of_an_array(w):
+    return SCALE * np.sum(w ** 2)  # (its gradient's text, `2.0 * (2 * w)`, looks up no name)
+
+
+def outer_of_an_array(w):
+    return np.sum(s2s.grad(inner_of_an_array)(w) * w)  # 2 SCALE sum(w^2)
+
+
+@pytest.mark.parametrize("mode", ["grad", "jvp", "jacobian_forward", "hessian"])
+def test_an_inner_constant_rebound_where_the_inner_text_reads_no_name(restore_globals, mode):
+    """Bug hunt round 7: where the inner gradient's generated text looked up no name, nothing recorded that the
+    outer code had read it, and after `SCALE = 10.0` every mode returned the old value and derivative."""
+    global SCALE
+    w, t = np.array([0.5, 1.0]), np.ones(2)
+    run = {"grad": lambda: s2s.grad(outer_of_an_array)(w),
+           "jvp": lambda: s2s.jvp(outer_of_an_array)((w,), (t,)),
+           "jacobian_forward": lambda: s2s.jacobian(outer_of_an_array, mode="forward")(w),
+           "hessian": lambda: s2s.hessian(outer_of_an_array)(w)}[mode]
+    for scale in (2.0, 10.0):
+        SCALE = scale
+        want = {"grad": 4 * scale * w, "jvp": (2 * scale * np.sum(w ** 2), 4 * scale * np.sum(w * t)),
+                "jacobian_forward": 4 * scale * w, "hessian": 4 * scale * np.eye(2)}[mode]
+        got = run()
+        for a, b in zip(got if mode == "jvp" else (got,), want if mode == "jvp" else (want,)):
+            np.testing.assert_allclose(a, b)

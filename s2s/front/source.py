@@ -66,10 +66,15 @@ class Source:
             obj = self.globals[name]
         else:
             obj = getattr(builtins, name, MISSING)
-        logs = getattr(_reads, "logs", None)
-        if logs:
-            logs[-1].append((self, name, obj))
+        _report(self, name, obj)
         return obj
+
+
+def _report(src: "Source", name: str, obj) -> None:
+    """Tell the active `record_reads` log that `src` read `name` as `obj`."""
+    logs = getattr(_reads, "logs", None)
+    if logs:
+        logs[-1].append((src, name, obj))
 
 
 @contextmanager
@@ -150,6 +155,7 @@ def read_function(fn: Callable) -> Source:
         text, entry, filename, namespace = generated()
         src = source_from_text(text, entry, filename, namespace)
         src.transformed = fn  # (what it read is checked through it: its namespace holds what it read then)
+        _report(src, "", fn)  # (read even where its text looks up no name: `2.0 * (2 * w)`, A's value baked in)
         if hasattr(fn, "__self__"):  # the gradient of a bound method: bound to the same object
             src.tree, obj = _bind_first(src.tree, fn.__self__, src.name), fn.__self__
             src.closure = {**src.closure, _first_parameter(text, entry): obj}
