@@ -40,3 +40,34 @@ def returns_on_one_path_only(x):
 def test_a_helper_that_returns_a_value_on_some_paths_only_is_still_refused():
     with pytest.raises(s2s.UnsupportedSyntaxError, match="does not return a value on every path"):
         s2s.grad(returns_on_one_path_only)(1.0)
+
+
+class Model:
+    def helper(self, x):
+        return np.sin(x)
+
+
+MODEL = Model()
+
+
+def calls_a_method_of_a_module_object(x):
+    return MODEL.helper(x) * 2.0
+
+
+@pytest.mark.parametrize("mode", ["grad", "jvp", "hessian"])
+def test_an_attribute_set_on_the_object_after_the_first_call_hides_the_method(mode):
+    """Bug hunt round 7: `obj.helper = lambda x: x ** 3` after the first transformation was not seen (the method was
+    found on the class, and nothing recorded that the object lacked an attribute of its own): the old value and
+    derivative in every mode. The cache now checks that the object still lacks it."""
+    run = {"grad": lambda x: s2s.grad(calls_a_method_of_a_module_object)(x),
+           "jvp": lambda x: s2s.jvp(calls_a_method_of_a_module_object)((x,), (1.0,)),
+           "hessian": lambda x: s2s.hessian(calls_a_method_of_a_module_object)(x)}[mode]
+    x = 0.4
+    try:
+        want = {"grad": 2 * np.cos(x), "jvp": (2 * np.sin(x), 2 * np.cos(x)), "hessian": -2 * np.sin(x)}[mode]
+        np.testing.assert_allclose(run(x), want)
+        MODEL.helper = lambda v: v ** 3
+        want = {"grad": 6 * x ** 2, "jvp": (2 * x ** 3, 6 * x ** 2), "hessian": 12 * x}[mode]
+        np.testing.assert_allclose(run(x), want)
+    finally:
+        vars(MODEL).pop("helper", None)

@@ -236,8 +236,9 @@ class MethodLowering:
             if not user_object(obj):
                 return None
             own = getattr(obj, "__dict__", None)
-            if isinstance(own, dict) and name in own:  # (an attribute set on the object later is not seen)
+            if isinstance(own, dict):  # (the cache checks the object still holds, or still lacks, its own `name`)
                 note(own, name)
+            if isinstance(own, dict) and name in own:
                 value = own[name]
                 return Held(value) if callable(value) and not user_object(value) else None
             found = as_method(lookup(type(obj), name), type(obj))
