@@ -1,5 +1,7 @@
 """Round seven of the bug hunts (docs/testing.md): what the lead engineer fixed, each against finite differences
 or an analytic value."""
+import functools
+
 import numpy as np
 import pytest
 
@@ -71,3 +73,27 @@ def test_an_attribute_set_on_the_object_after_the_first_call_hides_the_method(mo
         np.testing.assert_allclose(run(x), want)
     finally:
         vars(MODEL).pop("helper", None)
+
+
+def scaled_square(x, a):
+    return a * x ** 2
+
+
+PART = functools.partial(scaled_square, a=2.0)
+
+
+def calls_a_module_partial(x):
+    return PART(x)
+
+
+def test_a_module_partial_whose_keywords_change_in_place():
+    """Bug hunt round 7: `PART.keywords["a"] = -1.0` after the first call kept the old keyword (1.6 for -0.8)."""
+    x = 0.4
+    try:
+        assert s2s.grad(calls_a_module_partial)(x) == pytest.approx(4 * x)
+        PART.keywords["a"] = -1.0
+        assert s2s.grad(calls_a_module_partial)(x) == pytest.approx(-2 * x)
+        value, tangent = s2s.jvp(calls_a_module_partial)((x,), (1.0,))
+        assert (value, tangent) == pytest.approx((-x ** 2, -2 * x))
+    finally:
+        PART.keywords["a"] = 2.0

@@ -34,6 +34,7 @@ form the persistent cache stores.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import inspect
 import keyword
@@ -116,6 +117,8 @@ def default_facts(fn) -> list:
     gives the same function object the code of the edited file) with the defaults it was made with (`def
     helper(x, k=K)`: K's value when helper was defined; `helper.__defaults__ = (3.0,)` changes them)."""
     fn = getattr(fn, "__func__", fn)  # (a class method, bound to its class)
+    if isinstance(fn, functools.partial):  # (its keywords, a dict whose items can change: `p.keywords["a"] = v`)
+        return [("kwdefault", fn.keywords, k, _kind(v), v) for k, v in fn.keywords.items()] + default_facts(fn.func)
     if type(fn) is not types.FunctionType:
         return []
     # (not a function with a derivative rule, which is called, not inlined: a library's, or one with the user's)
