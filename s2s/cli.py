@@ -434,8 +434,8 @@ def error_line(exc: BaseException) -> str:
         message = _first_line(exc)
         filename, lineno = getattr(exc, "filename", None), getattr(exc, "lineno", None)
         if filename and lineno:
-            callee = getattr(exc, "callee", None)
-            hint = f" (register a rule with @s2s.adjoint({callee}))" if callee else ""
+            fix = getattr(exc, "fix", None)  # (what the error says to write: an adjoint, a tangent or neither)
+            hint = f" ({fix[:1].lower()}{fix[1:].rstrip('.')})" if fix else ""
             return f"{filename}:{lineno}: {message}{hint}"
         return message
     if isinstance(exc, AttributeError):  # module 'numpy' has no attribute 'summ'. ...\n  file:line:col

@@ -122,6 +122,7 @@ class NonDifferentiableError(S2SError):
         why = reason or "it has no derivative rule and no Python source"
         callee = callee.split(" (")[0]  # "ERF (erf)": the name the user's code spells, to pass to s2s.adjoint
         if fix:  # the caller knows better what to do (a derivative s2s itself made: no rule to register)
+            self.fix = fix
             super().__init__(f"cannot differentiate the call to {self.callee}: {why}\n"
                              f"  {filename}:{lineno}\n    {text.strip()}\n{fix}")
             return
@@ -132,11 +133,9 @@ class NonDifferentiableError(S2SError):
             fix = f"Register an adjoint rule with @s2s.adjoint({callee}) for reverse mode (grad, vjp, jacobian), "
         else:
             fix = f"Register a rule with @s2s.adjoint({callee}) (and @s2s.tangent for forward mode), "
-        super().__init__(
-            f"cannot differentiate the call to {self.callee}: {why}\n"
-            f"  {filename}:{lineno}\n    {text.strip()}\n"
-            f"{fix}or s2s.nondifferentiable({callee}) if its result carries no derivative."
-        )
+        self.fix = f"{fix}or s2s.nondifferentiable({callee}) if its result carries no derivative."
+        super().__init__(f"cannot differentiate the call to {self.callee}: {why}\n"
+                         f"  {filename}:{lineno}\n    {text.strip()}\n{self.fix}")
 
 
 class ResultTypeError(S2SError, TypeError):

@@ -150,6 +150,18 @@ def test_user_errors_are_one_line_and_exit_1(workdir, target, fragments):
     assert_one_line_error(run("show", target, cwd=workdir), *fragments)
 
 
+def test_a_missing_tangent_rule_is_told_as_a_tangent_rule(workdir):
+    """Bug hunt round 7: `--mode forward` of a function with an adjoint rule and no tangent rule said to register
+    an adjoint rule (the one that exists)."""
+    (workdir / "rules.py").write_text(
+        "import numpy as np\nimport s2s\n\n\ndef softclip(x):\n    return np.log1p(np.exp(x))\n\n\n"
+        "@s2s.adjoint(softclip)\ndef _(g, ans, x):\n    return (g / (1.0 + np.exp(-x)),)\n\n\n"
+        "def f(x):\n    return np.sum(softclip(x))\n")
+    done = run("show", "rules.py:f", "--mode", "forward", cwd=workdir)
+    assert_one_line_error(done, "rules.py:15", "softclip", "@s2s.tangent(softclip)")
+    assert "s2s.adjoint" not in done.stderr
+
+
 def test_wrt_that_is_not_a_parameter_is_a_user_error(workdir):
     assert_one_line_error(run("show", "model.py:f", "--wrt", "z", cwd=workdir), "'z'", "x1")
 
