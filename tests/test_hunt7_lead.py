@@ -97,3 +97,28 @@ def test_a_module_partial_whose_keywords_change_in_place():
         assert (value, tangent) == pytest.approx((-x ** 2, -2 * x))
     finally:
         PART.keywords["a"] = 2.0
+
+
+def cubes_a_number_sums_an_array(x):
+    if np.isscalar(x):
+        return x ** 3
+    return np.sum(np.sin(x))
+
+
+def cubes_a_zero_d_value(x):
+    if np.ndim(x) == 0:
+        return x ** 3
+    return np.sum(np.sin(x))
+
+
+@pytest.mark.parametrize("f", [cubes_a_number_sums_an_array, cubes_a_zero_d_value])
+def test_a_branch_on_whether_the_argument_is_a_number(f):
+    """Bug hunt round 7: the gradient of an array argument was converted with float() on every path, because the
+    branch that returns `x ** 3` makes x a number (TypeError inside the generated code)."""
+    x = np.array([0.3, 0.6])
+    assert_close(s2s.grad(f)(x), np.cos(x), what="an array's gradient")
+    value, g = s2s.value_and_grad(f)(x)
+    assert_close(value, f(x), what="value")
+    assert_close(g, np.cos(x), what="an array's gradient")
+    g = s2s.grad(f)(0.5)
+    assert type(g) is float and g == pytest.approx(0.75)

@@ -214,7 +214,7 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
             if certain or maybe_int(atom, self.fn, adjoint):
                 # a number's gradient is a float (y, the gradient of x * y, is an int in f(2, 3))
                 tmp = self.namer.fresh("b" + p)
-                to_float = "builtins.float" if p in self.scalars or certain else "s2s.runtime.as_float"
+                to_float = "builtins.float" if p in self.sound_scalars or certain else "s2s.runtime.as_float"
                 adjoint.append(ir.Assign(tmp, ir.Call(to_float, (atom,))))
                 atom = ir.Var(tmp)
             grads.append(atom)
