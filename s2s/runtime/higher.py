@@ -17,6 +17,7 @@ import numpy as np
 
 from s2s.runtime.arrays import (_interp_segment, append_adjoint, column_stack_adjoint, concatenate_adjoint,
                                 dstack_adjoint, hstack_adjoint, select_adjoint_choices, sinc_derivative, vstack_adjoint)
+from s2s.runtime import sparse
 from s2s.runtime.batched import _is_zero, batch_align, zero_checked, zero_passes_through
 from s2s.runtime.core import Parts, batch_front, zeros_like
 from s2s.runtime.indexing import getitem_adjoint
@@ -135,6 +136,8 @@ def batch_transpose_adjoint(d, axes=None):
 
 def batch_matmul_adjoint_a(d, a, b):
     """Tangents of `rt.matmul_adjoint_a(g, a, b)` from the tangents `d` of `g` (g @ b^T, in each case)."""
+    if sparse.is_sparse(b):
+        return sparse.right(d, b.T)
     na, nb = np.ndim(a), np.ndim(b)
     if nb == 2 and na in (1, 2):
         return np.matmul(d, np.swapaxes(b, -1, -2))
@@ -161,6 +164,8 @@ def batch_matmul_adjoint_a_of_b(g, a, d):
 
 def batch_matmul_adjoint_b(d, a, b):
     """Tangents of `rt.matmul_adjoint_b(g, a, b)` from the tangents `d` of `g` (a^T @ g, in each case)."""
+    if sparse.is_sparse(a):
+        return sparse.left(a.T, d, batched=True)
     na, nb = np.ndim(a), np.ndim(b)
     if na == 2 and nb in (1, 2):
         return np.matmul(np.swapaxes(a, -1, -2), d) if nb == 2 else np.matmul(d, a)

@@ -5,6 +5,7 @@ import numpy as np
 
 from s2s.runtime.arrays import add_into, expand_reduced, reduced_axes
 from s2s.runtime.core import _zero, unbroadcast, zeros_like
+from s2s.runtime import sparse
 
 __all__ = ["sum_adjoint", "reduced_count", "mean_adjoint", "matmul_adjoint_a", "matmul_adjoint_b", "dot_adjoint_a",
            "dot_adjoint_b", "transpose_adjoint", "OuterSum", "add_outer", "outer_total", "batch_matmul_a",
@@ -41,6 +42,10 @@ def matmul_adjoint_a(g, a, b):
             return g @ b.T
         if b.ndim == 1 and g.ndim == 1:
             return g[:, None] * b
+    if sparse.is_sparse(a):
+        raise sparse.refuse("a @ b")
+    if sparse.is_sparse(b):
+        return sparse.right(g, b.T)
     if _zero(g):
         return np.zeros(np.shape(a))
     if np.ndim(b) == 1:
@@ -128,6 +133,10 @@ def matmul_adjoint_b(g, a, b):
     if type(a) is np.ndarray and type(b) is np.ndarray and type(g) is np.ndarray and a.ndim == 2 \
             and b.ndim <= 2 and g.ndim == b.ndim and b.ndim >= 1:
         return a.T @ g
+    if sparse.is_sparse(b):
+        raise sparse.refuse("a @ b")
+    if sparse.is_sparse(a):
+        return sparse.left(a.T, g)
     if _zero(g):
         return np.zeros(np.shape(b))
     if np.ndim(a) == 1:
@@ -146,6 +155,8 @@ def dot_adjoint_a(g, a, b):
     if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 1 and b.ndim == 1 and type(g) is np.float64 \
             and g != 0:  # (two vectors' number: their common case first)
         return g * b
+    if sparse.is_sparse(a) or sparse.is_sparse(b):
+        return matmul_adjoint_a(g, a, b)
     if _zero(g):
         return zeros_like(a)
     if np.ndim(a) == 0 or np.ndim(b) == 0:
@@ -160,6 +171,8 @@ def dot_adjoint_b(g, a, b):
     if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 1 and b.ndim == 1 and type(g) is np.float64 \
             and g != 0:  # (two vectors' number: their common case first)
         return g * a
+    if sparse.is_sparse(a) or sparse.is_sparse(b):
+        return matmul_adjoint_b(g, a, b)
     if _zero(g):
         return zeros_like(b)
     if np.ndim(a) == 0 or np.ndim(b) == 0:
@@ -200,6 +213,8 @@ def batch_matmul_a(d, a, b):
     """Tangents of `a @ b` from a batch `d` of tangents of `a`: `d @ b` for each, in one product."""
     if _is_zero(d):
         return 0.0
+    if sparse.is_sparse(b):
+        return sparse.right(d, b)
     d = np.asarray(d)
     ra, rb = d.ndim - 1, np.ndim(b)
     if ra == 1 and rb > 2:  # a vector times a stack of matrices: each tangent a row, against every matrix
@@ -213,6 +228,8 @@ def batch_matmul_b(a, d, b):
     """Tangents of `a @ b` from a batch `d` of tangents of `b`: `a @ d` for each, in one product."""
     if _is_zero(d):
         return 0.0
+    if sparse.is_sparse(a):
+        return sparse.left(a, d, batched=True)
     d = np.asarray(d)
     ra, rb = np.ndim(a), d.ndim - 1
     if rb == 1:  # (a matrix or a stack of them) times a vector: the batch of vectors as the columns of one matrix
@@ -236,6 +253,8 @@ def batch_dot_a(d, a, b):
     of a against the second-to-last of b)."""
     if _is_zero(d):
         return 0.0
+    if sparse.is_sparse(a) or sparse.is_sparse(b):  # (np.dot of a matrix: a product)
+        return batch_matmul_a(d, a, b)
     d = np.asarray(d)
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return d.reshape(d.shape + (1,) * (np.ndim(b) - np.ndim(a))) * b if np.ndim(a) == 0 else d * b
@@ -246,6 +265,8 @@ def batch_dot_b(a, d, b):
     """Tangents of `np.dot(a, b)` from a batch `d` of tangents of `b`."""
     if _is_zero(d):
         return 0.0
+    if sparse.is_sparse(a) or sparse.is_sparse(b):
+        return batch_matmul_b(a, d, b)
     d = np.asarray(d)
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return a * d if np.ndim(b) else d.reshape(d.shape + (1,) * np.ndim(a)) * a

@@ -1,0 +1,71 @@
+"""A constant scipy.sparse matrix in a product with the array differentiated (`A @ X` of a graph's adjacency, `x @ A`,
+`A.T @ x`), in every mode, against finite differences (bug hunt round 7: every mode crashed inside the runtime's
+product helpers, which read a sparse matrix as a 0-d object)."""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, numeric_grad
+
+sparse = pytest.importorskip("scipy.sparse")
+
+A = sparse.csr_matrix(np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 2.0]]))
+X = np.arange(6.0).reshape(3, 2) / 5
+x = np.array([0.3, -0.5, 0.8])
+
+
+def propagate(X, A):
+    return np.sum(np.tanh(A @ X) ** 2)
+
+
+def propagate_vector(x, A):
+    return np.sum(np.sin(A @ x) * x)
+
+
+def from_the_right(X, A):
+    return np.sum((X.T @ A) ** 2)
+
+
+def transposed(x, A):
+    return np.sum((A.T @ x) ** 3)
+
+
+def quadratic_form(x, A):
+    return x @ (A @ x)
+
+
+def module_matrix(x):
+    return np.sum(np.cos(A @ x))
+
+
+CASES = [(propagate, X), (propagate_vector, x), (from_the_right, X), (transposed, x), (quadratic_form, x),
+         (module_matrix, x)]
+
+
+def _args(f, v):
+    return (v,) if f is module_matrix else (v, A)
+
+
+@pytest.mark.parametrize("f, v", CASES, ids=lambda c: getattr(c, "__name__", ""))
+def test_gradient_and_jacobians(f, v):
+    args = _args(f, v)
+    want = numeric_grad(f, args, 0)
+    assert_close(s2s.grad(f)(*args), want, what="grad")
+    assert_close(s2s.vjp(f)(*args)[1](1.0), want, what="vjp")
+    t = np.linspace(0.5, 1.5, v.size).reshape(v.shape)
+    assert_close(s2s.jvp(f)(args, (t,))[1], np.sum(want * t), what="jvp")
+    assert_close(s2s.jacobian(f, mode="forward")(*args), want, what="forward jacobian")
+    assert_close(s2s.jacobian(f, mode="reverse")(*args), want, what="reverse jacobian")
+
+
+@pytest.mark.parametrize("f, v", CASES, ids=lambda c: getattr(c, "__name__", ""))
+def test_hessian(f, v):
+    args = _args(f, v)
+    grad = s2s.grad(f)
+    want = np.stack([numeric_grad(lambda w, *rest: grad(w, *rest)[i], args, 0) for i in np.ndindex(v.shape)])
+    assert_close(s2s.hessian(f)(*args).reshape(want.shape), want, what="hessian", rtol=1e-5)
+
+
+def test_the_sparse_matrix_as_the_argument_differentiated_is_refused():
+    with pytest.raises(TypeError, match="csr_matrix, which has no derivative"):
+        s2s.grad(lambda A, x: np.sum(A @ x))(A, x)
