@@ -102,10 +102,27 @@ def leaves_like(g, template) -> list:
             return [leaf for k, v in template.items() for leaf in leaves_like(g[k], v)]
         return [leaf for v in template.values() for leaf in leaves_like(g, v)]
     if isinstance(template, (tuple, list)):
+        g = rows(g, template)
         if isinstance(g, (tuple, list)):
             return [leaf for a, v in zip(g, template) for leaf in leaves_like(a, v)]
         return [leaf for v in template for leaf in leaves_like(g, v)]
     return [np.broadcast_to(np.asarray(g, dtype=float), np.shape(template))]
+
+
+def rows(g, template):
+    """`g`, the derivative of the list or tuple `template`, as a list of one part per element where it is an
+    ndarray: a NumPy function reads a sequence passed whole as the array of it (np.cumsum(xs) as
+    np.cumsum(np.asarray(xs))), and its adjoint is that array's, whose rows are the elements' derivatives. `g`
+    itself where it is no such array (a number: a zero for the whole), or where its rows do not fit the elements
+    (another length, ragged elements: `arguments.structured` reports it)."""
+    if type(g) is not np.ndarray or g.ndim == 0 or not isinstance(template, (tuple, list)):
+        return g
+    if len(g) != len(template):
+        try:  # (an adjoint NumPy broadcast: of x + np.asarray(xs), where only x was larger)
+            g = np.broadcast_to(g, np.shape(template))
+        except ValueError:
+            return g
+    return list(g)
 
 
 def like(g, template):
@@ -115,6 +132,7 @@ def like(g, template):
     a tuple for a tuple, whichever the adjoint was): the caller's `g.layers + [w]` joins lists, as Python does."""
     if is_record(template) and isinstance(g, dict):
         return record_of(template, {k: like(g[k], getattr(template, k)) for k in _fields(template)})
+    g = rows(g, template)
     if mismatch(g, template) is not None:
         return g  # (another length, other keys: arguments.structured says so)
     if isinstance(template, tuple) and hasattr(template, "_fields") and isinstance(g, (tuple, list)):
@@ -123,6 +141,9 @@ def like(g, template):
         return (list if isinstance(template, list) else tuple)(like(a, t) for a, t in zip(g, template))
     if isinstance(template, dict) and isinstance(g, dict):
         return dict((k, like(g[k], v)) for k, v in template.items())
+    if type(template) in (float, int) and isinstance(g, (np.floating, np.ndarray)) and g.ndim == 0 and \
+            g.dtype.kind == "f":
+        return float(g)  # (a Python number's derivative is a float, as at the top level)
     return g
 
 

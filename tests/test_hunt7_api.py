@@ -1,0 +1,255 @@
+"""Round seven of the bug hunts, the API's part: a list or tuple argument consumed whole by a NumPy function
+(np.cumsum(fp)) has a derivative with the argument's structure in every mode, as when it is read element by element;
+the advice of the refusal of a functools.partial. Each against finite differences or the element-by-element
+version."""
+import numpy as np
+import pytest
+
+import s2s
+
+
+def _fd_leaves(f, x, eps=1e-6):
+    """Central differences of scalar f with respect to each number of `x` (a list or tuple of numbers or arrays, or
+    a dict of them), as one flat vector in the order of the leaves."""
+    leaves, rebuild = _flat(x)
+    out = np.zeros(leaves.size)
+    for i in range(leaves.size):
+        p, m = leaves.copy(), leaves.copy()
+        p[i] += eps
+        m[i] -= eps
+        out[i] = (f(rebuild(p)) - f(rebuild(m))) / (2 * eps)
+    return out
+
+
+def _flat(x):
+    """(vector of x's numbers, rebuild(vector) -> x's structure of plain floats and arrays), independent of s2s."""
+    if isinstance(x, dict):
+        parts = [_flat(v) for v in x.values()]
+        sizes = [len(v) for v, _ in parts]
+
+        def rebuild(v):
+            out, start = {}, 0
+            for k, (_, r), n in zip(x, parts, sizes):
+                out[k] = r(v[start:start + n])
+                start += n
+            return out
+        return np.concatenate([v for v, _ in parts]), rebuild
+    if isinstance(x, (list, tuple)):
+        parts = [_flat(v) for v in x]
+        sizes = [len(v) for v, _ in parts]
+
+        def rebuild(v):
+            out, start = [], 0
+            for (_, r), n in zip(parts, sizes):
+                out.append(r(v[start:start + n]))
+                start += n
+            return type(x)(out)
+        return np.concatenate([v for v, _ in parts]), rebuild
+    if isinstance(x, np.ndarray):
+        return x.astype(float).ravel(), lambda v: np.array(v).reshape(x.shape)
+    return np.array([float(x)]), lambda v: float(v[0])
+
+
+def _vector(g):
+    """The numbers of a derivative with a container's structure, as one flat vector (leaves in order)."""
+    if isinstance(g, dict):
+        return np.concatenate([_vector(v) for v in g.values()])
+    if isinstance(g, (list, tuple)):
+        return np.concatenate([_vector(v) for v in g])
+    return np.ravel(np.asarray(g, dtype=float))
+
+
+def _same_structure(g, x, number=float):
+    """Does the derivative `g` have x's structure: a list for a list, a tuple for a tuple, a dict of the same keys,
+    a `number` for each Python number, an array of the shape for each array?"""
+    if isinstance(x, dict):
+        return type(g) is dict and list(g) == list(x) and all(_same_structure(g[k], x[k], number) for k in x)
+    if isinstance(x, (list, tuple)):
+        return type(g) is type(x) and len(g) == len(x) and all(_same_structure(a, b, number) for a, b in zip(g, x))
+    if isinstance(x, np.ndarray):
+        return type(g) is np.ndarray and g.shape == x.shape
+    return type(g) is number
+
+
+def _parts(tree, x):
+    """The parts of `tree` at the places of x's leaves (walking x's structure), in order."""
+    if isinstance(x, dict):
+        return [p for k in x for p in _parts(tree[k], x[k])]
+    if isinstance(x, (list, tuple)):
+        return [p for a, b in zip(tree, x) for p in _parts(a, b)]
+    return [tree]
+
+
+def _hessian_matrix(h, x):
+    """A Hessian with respect to a container `x` (H[a][b] of shape leaf_a.shape + leaf_b.shape) as one matrix over
+    the numbers of x in order."""
+    leaves = _parts(x, x)
+    sizes = [int(np.size(v)) for v in leaves]
+    rows = []
+    for a, inner in enumerate(_parts(h, x)):
+        blocks = [np.asarray(block, dtype=float).reshape(sizes[a], sizes[b]) for b, block in enumerate(_parts(inner, x))]
+        rows.append(np.concatenate(blocks, axis=1))
+    return np.concatenate(rows, axis=0)
+
+
+W3 = np.array([0.5, -1.0, 2.0])
+IDX = np.array([2, 0, 1])
+
+
+def k_cumsum(fp):
+    return np.sum(np.cumsum(fp) ** 2)
+
+
+def k_cumsum_elements(fp):  # the same function, reading the list element by element
+    return fp[0] ** 2 + (fp[0] + fp[1]) ** 2 + (fp[0] + fp[1] + fp[2]) ** 2
+
+
+def k_interp(fp):
+    return np.sum(np.interp(np.array([0.3, 1.7]), [0., 1., 2.], fp) ** 2)
+
+
+def k_sort(fp):
+    return np.sum(np.sort(fp) * W3)
+
+
+def k_sum(fp):
+    return np.sum(fp) ** 2
+
+
+def k_mean(fp):
+    return np.mean(fp) ** 3
+
+
+def k_dot(fp):
+    return np.dot(fp, W3) ** 2
+
+
+def k_exp(fp):
+    return np.sum(np.exp(fp) * W3)
+
+
+def k_take(fp):
+    return np.sum(np.take(fp, IDX) * W3) ** 2
+
+
+def k_diff(fp):
+    return np.sum(np.diff(fp) ** 2)
+
+
+def k_mixed(fp):  # one element read, and the whole list
+    return fp[0] * np.sum(fp) ** 2
+
+
+WHOLE = [k_cumsum, k_cumsum_elements, k_interp, k_sort, k_sum, k_mean, k_dot, k_exp, k_take, k_diff, k_mixed]
+
+
+@pytest.mark.parametrize("kind", [list, tuple])
+@pytest.mark.parametrize("f", WHOLE, ids=lambda f: f.__name__)
+def test_sequence_of_numbers_passed_whole_has_its_structure_in_every_mode(f, kind):
+    x = kind([1.0, 3.0, 2.5])
+    kept = list(x)
+    expected = _fd_leaves(f, x)
+    grad = s2s.grad(f)(x)
+    value, vg = s2s.value_and_grad(f)(x)
+    primal, pullback = s2s.vjp(f)(x)
+    pulled = pullback(1.0)
+    assert value == pytest.approx(f(x)) and primal == pytest.approx(f(x))
+    for what, g in [("grad", grad), ("value_and_grad", vg), ("vjp", pulled)]:
+        assert _same_structure(g, x), f"{what}: {g!r} has not the structure of {x!r}"
+        np.testing.assert_allclose(_vector(g), expected, rtol=1e-5, atol=1e-6, err_msg=what)
+    for mode in ("reverse", "forward"):
+        jac = s2s.jacobian(f, mode=mode)(x)  # (leaves of shape value.shape + leaf.shape: 0-d arrays)
+        assert _same_structure(jac, x, np.ndarray), f"jacobian {mode}: {jac!r}"
+        np.testing.assert_allclose(_vector(jac), expected, rtol=1e-5, atol=1e-6)
+    assert list(x) == kept
+
+
+@pytest.mark.parametrize("kind", [list, tuple])
+@pytest.mark.parametrize("f", [k_cumsum, k_sum, k_mean, k_dot, k_exp, k_take, k_diff, k_mixed],
+                         ids=lambda f: f.__name__)
+def test_hessian_of_a_sequence_of_numbers_passed_whole(f, kind):
+    x = kind([1.0, 3.0, 2.5])
+    h = s2s.hessian(f)(x)
+    assert type(h) is kind and all(type(row) is kind and len(row) == 3 for row in h)
+    eps = 1e-4
+    expected = np.array([(_fd_leaves(f, kind(np.array(x) + eps * e), 1e-5) -
+                          _fd_leaves(f, kind(np.array(x) - eps * e), 1e-5)) / (2 * eps) for e in np.eye(3)])
+    np.testing.assert_allclose(np.array([[float(v) for v in row] for row in h]), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_whole_and_element_by_element_agree_in_every_mode():
+    x = [1.0, 3.0, 2.0]
+    assert s2s.grad(k_cumsum)(x) == s2s.grad(k_cumsum_elements)(x) == [22.0, 20.0, 12.0]
+    assert s2s.vjp(k_cumsum)(x)[1](1.0) == [22.0, 20.0, 12.0]
+    h_whole, h_elements = s2s.hessian(k_cumsum)(x), s2s.hessian(k_cumsum_elements)(x)
+    np.testing.assert_allclose(np.array(h_whole, dtype=float), np.array(h_elements, dtype=float))
+
+
+def vector_cumsum(fp):  # a vector value
+    return np.cumsum(fp) ** 2
+
+
+@pytest.mark.parametrize("kind", [list, tuple])
+def test_jacobian_and_pullback_of_a_vector_value(kind):
+    x = kind([1.0, 3.0, 2.0])
+    c = np.cumsum(x)
+    expected = np.tril(np.ones((3, 3))).T * 2 * c  # d(c_i^2)/dx_j = 2 c_i [j <= i]: rows i
+    expected = expected.T
+    for mode in ("reverse", "forward"):
+        jac = s2s.jacobian(vector_cumsum, mode=mode)(x)
+        assert type(jac) is kind and all(type(b) is np.ndarray and b.shape == (3,) for b in jac)
+        np.testing.assert_allclose(np.stack(jac, axis=-1), expected)
+    pulled = s2s.vjp(vector_cumsum)(x)[1](np.ones(3))
+    assert type(pulled) is kind and all(type(v) is float for v in pulled)
+    np.testing.assert_allclose(pulled, [22.0, 20.0, 12.0])
+
+
+W2 = np.array([0.5, -1.0])
+
+
+def a_sum(xs):
+    return np.sum(np.sum(xs, axis=0) ** 2 * W2)
+
+
+def a_elements(xs):
+    return np.sum((xs[0] + xs[1] + xs[2]) ** 2 * W2)
+
+
+def a_stack(xs):
+    return np.sum(np.stack(xs) ** 3 * W2)
+
+
+def d_cumsum(p):
+    return np.sum(np.cumsum(p["fp"]) ** 2) * p["s"]
+
+
+def n_cumsum(xs):  # a list of lists
+    return np.sum(np.cumsum(xs, axis=1) ** 2 * W2)
+
+
+@pytest.mark.parametrize("f, x", [
+    (a_sum, [np.array([1., 2.]), np.array([0.5, -1.]), np.array([3., 0.25])]),
+    (a_sum, (np.array([1., 2.]), np.array([0.5, -1.]), np.array([3., 0.25]))),
+    (a_elements, [np.array([1., 2.]), np.array([0.5, -1.]), np.array([3., 0.25])]),
+    (a_stack, [np.array([1., 2.]), np.array([0.5, -1.]), np.array([3., 0.25])]),
+    (d_cumsum, {"fp": [1., 3., 2.], "s": 1.5}),
+    (d_cumsum, {"fp": (1., 3., 2.), "s": 1.5}),
+    (n_cumsum, [[1., 2.], [3., 4.]]),
+    (n_cumsum, [(1., 2.), (3., 4.)]),
+], ids=lambda v: getattr(v, "__name__", type(v).__name__))
+def test_containers_passed_whole_in_every_mode(f, x):
+    expected = _fd_leaves(f, x)
+    for what, g in [("grad", s2s.grad(f)(x)), ("vjp", s2s.vjp(f)(x)[1](1.0))]:
+        assert _same_structure(g, x), f"{what}: {g!r}"
+        np.testing.assert_allclose(_vector(g), expected, rtol=1e-5, atol=1e-6, err_msg=what)
+    for mode in ("reverse", "forward"):
+        jac = s2s.jacobian(f, mode=mode)(x)
+        assert _same_structure(jac, x, np.ndarray), f"jacobian {mode}: {jac!r}"
+        np.testing.assert_allclose(_vector(jac), expected, rtol=1e-5, atol=1e-6)
+    h = _hessian_matrix(s2s.hessian(f)(x), x)
+    leaves, rebuild = _flat(x)
+    eps = 1e-4
+    numeric = np.array([(_fd_leaves(f, rebuild(leaves + eps * e), 1e-5) - _fd_leaves(f, rebuild(leaves - eps * e),
+                                                                                       1e-5)) / (2 * eps)
+                        for e in np.eye(leaves.size)])
+    np.testing.assert_allclose(h, numeric, rtol=1e-4, atol=1e-5)
