@@ -122,3 +122,47 @@ def test_a_branch_on_whether_the_argument_is_a_number(f):
     assert_close(g, np.cos(x), what="an array's gradient")
     g = s2s.grad(f)(0.5)
     assert type(g) is float and g == pytest.approx(0.75)
+
+
+SCRIPT = '''
+import numpy as np, s2s
+W = np.array([1.0, -2.0, 0.5])
+def f(x):
+    return np.sum(W * np.tanh(x) ** 2)
+open("f_grad.py", "w").write(s2s.grad(f).source)
+'''
+
+IMPORTER = '''
+import numpy as np
+W = np.array([100.0, 0.0, 0.0])  # another script's W
+import f_grad
+try:
+    f_grad.grad_f(np.array([0.1, 0.2, 0.3]))
+except RuntimeError as e:
+    print("refused:", e)
+ns = {"W": np.array([1.0, -2.0, 0.5])}
+exec(open("f_grad.py").read(), ns)
+print(",".join(repr(float(v)) for v in ns["grad_f"](np.array([0.1, 0.2, 0.3]))))
+'''
+
+
+def test_the_source_of_a_scripts_function_does_not_import_from_main(tmp_path):
+    """Bug hunt round 7: the text of a function of a script run as __main__ imported its data `from __main__`, so
+    another script importing the text ran it with its own W. Such data is now what the text asks to be given."""
+    import os
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.abspath(s2s.__file__)))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, str(tmp_path)]), PYTHONDONTWRITEBYTECODE="1")
+    env.pop("S2S_CACHE_DIR", None)
+    (tmp_path / "script.py").write_text(SCRIPT)
+    done = subprocess.run([sys.executable, "script.py"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "from __main__" not in (tmp_path / "f_grad.py").read_text()
+    done = subprocess.run([sys.executable, "-c", IMPORTER], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    refused, values = done.stdout.splitlines()
+    assert refused.startswith("refused: grad_f needs W")
+    x, w = np.array([0.1, 0.2, 0.3]), np.array([1.0, -2.0, 0.5])
+    assert_close(np.array([float(v) for v in values.split(",")]), 2 * w * np.tanh(x) / np.cosh(x) ** 2,
+                 what="the text run with the script's W")

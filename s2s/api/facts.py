@@ -358,7 +358,7 @@ def to_disk(facts: list, f) -> list | None:
         elif where == "fcell":
             rows.append(["fcell", None, name, describe(value)])
         elif where == "ns":
-            owner = _module_named(target, f)
+            owner = _module_named(target, f) or _object_named(target, f)
             if owner is None:
                 return None
             rows.append(["ns", owner, name, ["absent"] if kind == "absent" else describe(value)])
@@ -390,7 +390,7 @@ def from_disk(rows, f) -> list | None:
                 return None
             fact = ("fcell", code.co_freevars.index(name), name, "is", None)
         elif where == "ns":
-            target = f.__globals__ if owner == ["f"] else _module_dict(owner)
+            target = f.__globals__ if owner == ["f"] else _module_dict(owner) or _object_dict(owner, f)
             if target is None:
                 return None
             fact = ("ns", target, name, "absent" if desc == ["absent"] else "is", None)
@@ -421,6 +421,20 @@ def _module_named(namespace: dict, f):
     name = namespace.get("__name__")
     module = sys.modules.get(name) if isinstance(name, str) else None
     return ["module", name] if module is not None and vars(module) is namespace else None
+
+
+def _object_named(namespace: dict, f):
+    """["object", name] for the attributes dict of an object f's module binds to `name` (a method looked up on the
+    class of `obj`, recorded with the fact that `obj` holds no attribute of its own by that name), else None."""
+    found = [k for k, v in getattr(f, "__globals__", {}).items() if getattr(v, "__dict__", None) is namespace]
+    return ["object", found[0]] if len(found) == 1 and isinstance(found[0], str) else None
+
+
+def _object_dict(owner, f):
+    if not (isinstance(owner, list) and len(owner) == 2 and owner[0] == "object" and isinstance(owner[1], str)):
+        return None
+    held = getattr(getattr(f, "__globals__", {}).get(owner[1]), "__dict__", None)
+    return held if isinstance(held, dict) else None
 
 
 def _module_dict(owner):

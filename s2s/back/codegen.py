@@ -141,7 +141,7 @@ def data_imports(fn: ir.Function) -> list[str]:
             home = _data_home(obj, name)
             if home is not None:
                 lines.append(f"from {home} import {name}")
-        elif module is not None:
+        elif module is not None and module != "__main__":  # (a script's data: another script is __main__ then)
             lines.append(f"from {module} import {name}")
     return lines
 
@@ -156,17 +156,17 @@ def data_to_give(fns) -> list[str]:
                 continue  # (consts.W: its module is imported by its first part)
             if isinstance(obj, types.ModuleType) and sys.modules.get(obj.__name__) is obj and module is not None:
                 continue
-            if module is None or module == GENERATED_MODULE and _data_home(obj, name) is None:
+            if module in (None, "__main__") or module == GENERATED_MODULE and _data_home(obj, name) is None:
                 out.add(name)
     return sorted(out)
 
 
 def _data_home(obj, name: str) -> str | None:
-    """A loaded module that binds `name` to `obj` itself (so `from module import name` gives this object), other
-    than __main__ where another does; None if none does (data from a closure)."""
-    homes = [m for m, module in list(sys.modules.items())
-             if isinstance(module, types.ModuleType) and vars(module).get(name, _ABSENT) is obj]
-    return next((m for m in homes if m != "__main__"), homes[0] if homes else None)
+    """A loaded module other than __main__ that binds `name` to `obj` itself (so `from module import name` gives
+    this object); None if none does (data from a closure, or a script's: in another process __main__ is another
+    script)."""
+    return next((m for m, module in list(sys.modules.items()) if m != "__main__" and
+                 isinstance(module, types.ModuleType) and vars(module).get(name, _ABSENT) is obj), None)
 
 
 _ABSENT = object()
@@ -182,12 +182,12 @@ def _data_needed(fns, entry: str, header: str) -> tuple:
     listed = " and ".join(names)
     given = ", ".join(f'"{n}": {n}' for n in names)
     it = "it" if len(names) == 1 else "them"
-    note = (f"# {entry} reads {listed}, which this text cannot import (data from a closure): give {it} when "
+    note = (f"# {entry} reads {listed}, which this text cannot import (data from a closure or a script): give {it} when "
             f"running the text,\n# as exec(text, {{{given}}}), or set {it} on the module object before executing it.")
     header = f"{header}\n{note}" if header else note
     checks = []
     for n in names:
-        message = f"{entry} needs {n} (data from a closure): run this text as exec(text, {{{n!r}: {n}}})"
+        message = f"{entry} needs {n} (data from a closure or a script): run this text as exec(text, {{{n!r}: {n}}})"
         checks.append(ast.parse(f"if {n!r} not in globals():\n    raise RuntimeError({message!r})").body[0])
     return header, checks
 
