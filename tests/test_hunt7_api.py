@@ -2,6 +2,8 @@
 (np.cumsum(fp)) has a derivative with the argument's structure in every mode, as when it is read element by element;
 the advice of the refusal of a functools.partial. Each against finite differences or the element-by-element
 version."""
+import functools
+
 import numpy as np
 import pytest
 
@@ -253,3 +255,37 @@ def test_containers_passed_whole_in_every_mode(f, x):
                                                                                        1e-5)) / (2 * eps)
                         for e in np.eye(leaves.size)])
     np.testing.assert_allclose(h, numeric, rtol=1e-4, atol=1e-5)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the refusal of a functools.partial says how to call the function beneath it (the fixed positional argument first)
+
+def three(x, a, b):
+    return x * a ** 2 + np.sin(b)
+
+
+@pytest.mark.parametrize("make, advice", [
+    (lambda: s2s.grad(functools.partial(three, 0.4))(2.0, 0.3), "s2s.grad(three, wrt=1)(0.4, a, b)"),
+    (lambda: s2s.grad(functools.partial(three, 0.4), wrt=1)(2.0, 0.3), "s2s.grad(three, wrt=2)(0.4, a, b)"),
+    (lambda: s2s.grad(functools.partial(three, b=0.4))(2.0, 0.3), "s2s.grad(three)(x, a, b=0.4)"),
+    (lambda: s2s.grad(functools.partial(three, a=0.4))(2.0, b=0.3), "s2s.grad(three)(x, a=0.4, b=b)"),
+    (lambda: s2s.value_and_grad(functools.partial(three, 0.4))(2.0, 0.3),
+     "s2s.value_and_grad(three, wrt=1)(0.4, a, b)"),
+    (lambda: s2s.jacobian(functools.partial(three, 0.4), wrt=(0, "b"))(2.0, 0.3),
+     "s2s.jacobian(three, wrt=(1, 'b'))(0.4, a, b)"),
+    (lambda: s2s.hessian(functools.partial(three, 0.4))(2.0, 0.3), "s2s.hessian(three, wrt=1)(0.4, a, b)"),
+    (lambda: s2s.jvp(functools.partial(three, b=0.4))((2.0, 0.3), (1.0,)),
+     "s2s.jvp(three)((x, a), tangents, b=0.4)"),
+])
+def test_partial_refusal_shows_the_fixed_arguments_where_they_were_fixed(make, advice):
+    with pytest.raises(s2s.SourceUnavailableError) as info:
+        make()
+    assert advice in str(info.value)
+
+
+def test_the_advised_call_gives_the_partial_s_derivative():
+    # d/da of functools.partial(three, 0.4)(a, b) = 2 * 0.4 * a, d/db = cos(b): what the advice computes
+    assert s2s.grad(three, wrt=1)(0.4, 2.0, 0.3) == pytest.approx(2 * 0.4 * 2.0)
+    assert s2s.grad(three, wrt=2)(0.4, 2.0, 0.3) == pytest.approx(np.cos(0.3))
+    value, tangent = s2s.jvp(three)((2.0, 0.3), (1.0,), b=0.4)
+    assert value == pytest.approx(three(2.0, 0.3, 0.4)) and tangent == pytest.approx(0.3 ** 2)

@@ -93,7 +93,7 @@ MISTAKES = [
     Mistake("a class", lambda: s2s.grad(mf.Model)(1.0), s2s.SourceUnavailableError, None,
             "s2s.grad(Model.method)"),
     Mistake("functools.partial", lambda: s2s.grad(functools.partial(mf.two_args, y=2.0))(1.0),
-            s2s.SourceUnavailableError, None, "s2s.grad(two_args)(..., y=2.0)"),
+            s2s.SourceUnavailableError, None, "s2s.grad(two_args)(x, y=2.0)"),
     Mistake("wrt passed as the function", lambda: s2s.grad(0), TypeError, None,
             "got 0, which is not callable; to choose the parameter, write s2s.grad(f, wrt=0)"),
     # ---- typos

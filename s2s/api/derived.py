@@ -265,7 +265,7 @@ def jacobian(f=None, wrt=0, mode="reverse"):
                          f"argument)")
     if f is None:
         return lambda g: jacobian(g, wrt, mode)
-    transform.require_callable("jacobian", f)
+    transform.require_callable("jacobian", f, wrt)
     return JacobianReverse(f, wrt) if mode == "reverse" else jacobian_forward(f, wrt)
 
 
@@ -390,7 +390,7 @@ def hessian(f=None, wrt=0):
     """
     if f is None:
         return lambda g: hessian(g, wrt)
-    transform.require_callable("hessian", f)
+    transform.require_callable("hessian", f, wrt)
     return Hessian(f, wrt)
 
 

@@ -242,7 +242,7 @@ def jvp(f=None, wrt=0):
     """
     if f is None:
         return lambda g: jvp(g, wrt)
-    transform.require_callable("jvp", f)
+    transform.require_callable("jvp", f, wrt)
     return Jvp(f, "jvp", wrt, {})
 
 

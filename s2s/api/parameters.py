@@ -1,10 +1,13 @@
 """The parameters of the function being transformed, for the reverse-mode transformations (api/transform.py):
 which ones a `wrt` names (`resolve_wrt`), and its parameter list and a call passing them on, as the source
-text of a generated entry function (`_signature`, `_call`).
+text of a generated entry function (`_signature`, `_call`); and how to transform the function beneath a
+functools.partial instead (`partial_advice`).
 """
 from __future__ import annotations
 
 import difflib
+import functools
+import inspect
 
 from s2s import ir
 
@@ -71,3 +74,39 @@ def _call(fn, *extra: str) -> str:
     parts = list(fn.params[:sig.positional]) + ([f"*{sig.vararg}"] if sig.vararg else [])
     parts += [f"{p}={p}" for p in list(sig.kwonly) + list(extra)] + ([f"**{sig.kwarg}"] if sig.kwarg else [])
     return ", ".join(parts)
+
+
+def partial_advice(kind: str, p: functools.partial, wrt) -> str:
+    """Why `s2s.<kind>(p, wrt=wrt)` of a functools.partial is refused, and the call of the function beneath it that
+    gives the same derivative: its fixed arguments passed where they were fixed (a positional one first, as
+    `functools.partial(h, 0.4)(a, b)` is `h(0.4, a, b)`), the others by their names, and `wrt` moved past the fixed
+    positional arguments: `s2s.grad(h, wrt=1)(0.4, a, b)`."""
+    inner = getattr(p.func, "__name__", "f")
+    why = f"it is a functools.partial, not a Python function; transform the function itself and pass the fixed " \
+          f"arguments when you call the result: "
+    try:
+        params = list(inspect.signature(p.func).parameters.values())
+        remaining = [q.name for q in inspect.signature(p).parameters.values()
+                     if q.kind in (q.POSITIONAL_ONLY, q.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        return why + f"s2s.{kind}({inner}, wrt=...)(...), with wrt naming the parameter to differentiate"
+    positional = [q.name for q in params if q.kind in (q.POSITIONAL_ONLY, q.POSITIONAL_OR_KEYWORD)]
+    shown = lambda v, name: r if len(r := repr(v)) <= 30 else name  # noqa: E731 (a long array: its name)
+    args = [shown(v, positional[i] if i < len(positional) else "...") for i, v in enumerate(p.args)]
+    free = [name for name in positional[len(p.args):] if name not in p.keywords]
+    by_name = next((i for i, name in enumerate(positional[len(p.args):]) if name in p.keywords), len(free))
+    args += free[:by_name]  # (after a parameter the partial fixed by name, the others are passed by name too)
+    if any(q.kind is q.VAR_POSITIONAL for q in params) and len(p.args) <= len(positional) and by_name == len(free):
+        args.append("...")
+    keywords = [f"{k}={shown(v, k)}" for k, v in p.keywords.items()] + [f"{k}={k}" for k in free[by_name:]]
+    def moved(w):
+        if isinstance(w, int) and not isinstance(w, bool) and -len(remaining) <= w < len(remaining):
+            name = remaining[w]
+            return positional.index(name) if name in positional else name
+        return w
+    items = [moved(w) for w in wrt] if isinstance(wrt, (tuple, list)) else [moved(wrt)]
+    spelled = "" if items == [0] and not isinstance(wrt, (tuple, list)) else \
+        f", wrt={tuple(items) if isinstance(wrt, (tuple, list)) else items[0]!r}"
+    call = f"(({', '.join(args)}{',' if len(args) == 1 else ''}), tangents{''.join(', ' + k for k in keywords)})" \
+        if kind == "jvp" else f"({', '.join(args + keywords)})"
+    return why + f"s2s.{kind}({inner}{spelled}){call}"

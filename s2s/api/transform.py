@@ -11,10 +11,11 @@ Each runs the stages of `pipeline.py` in order, then compiles and caches:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 
 from s2s import ir, pipeline
-from s2s.api.parameters import _call, _signature, resolve_wrt
+from s2s.api.parameters import _call, _signature, partial_advice, resolve_wrt
 from s2s.api.transformed import TRANSFORMS as _TRANSFORMS, Transformed
 from s2s.back.codegen import generate, generate_vjp
 from s2s.back.compile import compile_source, pseudo_filename
@@ -27,7 +28,7 @@ from s2s.ad.reverse import ADJOINT_BEGINS, reverse
 from s2s.back.sourcemap import attach_user_frames  # noqa: F401 (api/forward.py reads it from here)
 from s2s.ir.walk import array_versions, defined_names, temporaries, used_names
 from s2s import prims
-from s2s.errors import S2SError
+from s2s.errors import S2SError, SourceUnavailableError
 from s2s.ir.walk import calls_in
 from s2s.ad.forward import forward
 from s2s.ad.analysis import scalars
@@ -180,15 +181,20 @@ def _decorator(kind, f, **options):
                            ).__get__(f.__self__)
     if f is None:
         return lambda g: _decorator(kind, g, **options)
-    require_callable(kind, f)
+    require_callable("value_and_grad" if options.get("return_value") else kind, f, options.get("wrt", 0))
     return Transformed(f, kind, options.get("wrt", 0), {k: v for k, v in options.items() if k != "wrt"})
 
 
-def require_callable(kind: str, f) -> None:
-    """`s2s.grad(0)` (a wrt passed as f) or another non-function: the TypeError Python gives a bad argument."""
+def require_callable(kind: str, f, wrt=0) -> None:
+    """`s2s.grad(0)` (a wrt passed as f) or another non-function: the TypeError Python gives a bad argument. A
+    functools.partial, which has no source to transform at any time: refused at once, with the call of the function
+    beneath it that gives the same derivative (`parameters.partial_advice`)."""
     if not callable(f):
         also = f"; to choose the parameter, write s2s.{kind}(f, wrt={f!r})" if isinstance(f, (int, str, tuple)) else ""
         raise TypeError(f"s2s.{kind} transforms a function, but got {f!r}, which is not callable{also}")
+    if isinstance(f, functools.partial):
+        raise SourceUnavailableError(f"functools.partial({getattr(f.func, '__name__', 'f')}, ...)",
+                                     partial_advice(kind, f, wrt))
 
 
 def grad(f=None, wrt=0, return_value=False):
