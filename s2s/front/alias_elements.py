@@ -7,7 +7,9 @@ a part of the array they write.
   elsewhere such a read may be a row, a view, and is one for the analysis.
 - `y[index] = v` where v may be a view of y itself is refused, except where NumPy's copy reads every element
   before writing it (`ElementAliases.overlapping_write`): NumPy copies an overlapping operand first only where the
-  written part has two or more axes or the two parts step through a vector in opposite directions.
+  written part has two or more axes or the two parts step through a vector in opposite directions, and copies a
+  vector's in the safe direction where both parts step alike. Parts at integer positions along the same axes are
+  the same part or disjoint ones (`v[n - 1] = v[n - 2]`, `y[:, 1] = y[::-1, 1]`); `max(a, b)` is a or b itself.
 `ElementAliases` holds these methods of alias.py's `_Aliases`.
 """
 from __future__ import annotations
@@ -32,6 +34,11 @@ RANKED = prims.RESULT_AXES
 EVERYTHING = slice(None, None, None)
 # views of an array with its axes reordered (a vector: itself)
 _TRANSPOSES = frozenset({prims.ATTRIBUTES["T"], prims.ATTRIBUTES["mT"], prims.METHODS["swapaxes"]})
+# calls (of two or more operands: front/calls.py reads max(xs) otherwise) whose result is one of their operands
+# itself, never a new array (`max(D[0, 1], 0.3)`): an element write of it writes that operand
+ONE_OF_OPERANDS = frozenset({"builtins.max", "builtins.min"})
+# an index at an integer position along an axis (`_axes_of`; the others: a slice's step)
+_INTEGER = object()
 
 
 class ElementAliases:
@@ -142,58 +149,140 @@ class ElementAliases:
 
     # ----- writes
     def overlapping_write(self, call: ir.Call, loc) -> None:
-        """Refuse `y[index] = v` where v may be a view of y itself (`M[:, 2] = M[1]`): NumPy copies the
-        elements in an order of its own, and an element written before it is read is read as written
-        (M[2, 2] gets the new M[1, 2]), which no derivative of the elements as they were describes."""
+        """Refuse `y[index] = v` where v may be a view of y itself (`M[:, 2] = M[1]`) that NumPy does not read whole
+        before writing: it copies an overlapping operand first only where the written part has two or more axes or
+        the two parts step through a vector in opposite directions, and otherwise copies the elements in an order
+        of its own, so an element written before it is read is read as written (M[2, 2] gets the new M[1, 2]),
+        which no derivative of the elements as they were describes. s2s's value of v is the one read before the
+        write, the part as it was."""
         base, v = call.args[0], call.args[-1]
         if not (isinstance(base, ir.Var) and isinstance(v, ir.Var)):
             return
         r = self.root.get(base.name, base.name)
-        if v.name not in self.refs or r not in self.refs[v.name]:
+        if all(self._read_whole(w, r, call.args[1:-1]) for w in self._values_written(v)):
             return
-        if self._whole_transposed(v, r, call.args[1:-1]):
-            # `y[:] = y.T`, `y[...] = np.swapaxes(y, 0, 1)`: NumPy copies an operand that overlaps a written part of
-            # two or more axes first; a vector's transpose is the vector itself
-            return
-        read = self.indexed.get(v.name)
-        if read is not None and isinstance(read[0], ir.Var) and read[0].name not in self.refs and \
-                self.root.get(read[0].name, read[0].name) == r:
-            if self._same_or_disjoint(read[1], call.args[1:-1]):
-                # `arr[0] = arr[1]`, `M[2] = M[0]`, `y[k] = y[-1]` (k of a range), `U[0, :] = U[1, :]`: parts of the
-                # array at integer positions along the same axes, whole along the others, are the same part or
-                # disjoint ones
-                return
-            if self._same_steps(read[1], call.args[1:-1]):
-                # `buf[1:] = buf[:-1]`, `A[1:, :] = A[:-1, :]`, `y[:] = y[::-1]`: NumPy copies overlapping parts
-                # first where the written part has two or more axes or where the parts step through a vector in
-                # opposite directions, and copies a vector's in the safe direction where both parts step alike
-                # through it, so the value written is the part as it was
-                return
-            if self._transposed(read[1], call.args[1:-1]):
-                # `y[0] = y[:, 0]`: a row and a column share one element, at the same position in both (read before
-                # it is written, in any order NumPy copies them); parts of more axes NumPy copies first
-                return
         name = base_name(r)
         copy_it = copied(loc.text if loc is not None else "") or f"{name}[...] = <the value>.copy()"
         raise self.error(loc, f"writing into '{name}' a value that may be a view of '{name}' itself",
                          f"NumPy may read elements the write has already changed: write a copy: {copy_it}", name)
 
-    def _same_or_disjoint(self, read: tuple, written: tuple) -> bool:
-        """Do `read` and `written` have, position by position, integers on both sides or `:` on both (so the
-        two parts are the same or share no element)? Trailing axes left out are whole on both sides."""
-        whole = (ir.Const(EVERYTHING),) * abs(len(read) - len(written))  # (`M[0]` is `M[0, :]`)
-        read, written = (read + whole, written) if len(read) < len(written) else (read, written + whole)
-        return all(self.integer(a) and self.integer(b) or _everything(a) and _everything(b)
-                   for a, b in zip(read, written))
+    def _values_written(self, v: ir.Var) -> list:
+        """The objects `v` may be: itself, or for `max(a, b)`, `min(a, b)` (which return one of their operands)
+        each operand's."""
+        made = self.made_by.get(v.name)
+        if made is None or self.known_key(made)[0] not in ONE_OF_OPERANDS or made.kwargs:
+            return [v]
+        return [w for a in self.known_key(made)[1].args if isinstance(a, ir.Var) for w in self._values_written(a)]
 
-    def _same_steps(self, read: tuple, written: tuple) -> bool:
-        """Are `read` and `written` indexes of slices alone, as many of each, with one step (where there is
-        one slice: the written part may be a vector, whose copy is safe only if both parts step alike)?"""
-        steps = [self._step(a) for a in read + written]
-        if not read or len(read) != len(written) or any(k is None for k in steps):
+    def _read_whole(self, v: ir.Var, root: str, written: tuple) -> bool:
+        """Is the value written (`v`, into `root[written]`) as NumPy writes it the value `v` had before the write:
+        no view of root, or a part of it that NumPy reads whole before writing or that the write cannot change
+        before reading it?"""
+        if v.name not in self.refs or root not in self.refs[v.name]:
+            return True
+        if self._whole_transposed(v, root, written):
+            # `y[:] = y.T`, `y[...] = np.swapaxes(y, 0, 1)`: NumPy copies an operand that overlaps a written part of
+            # two or more axes first; a vector's transpose is the vector itself
+            return True
+        read = self.indexed.get(v.name)
+        if read is not None and isinstance(read[0], ir.Var) and read[0].name not in self.refs and \
+                self.root.get(read[0].name, read[0].name) == root:
+            if len(read[1]) == len(written) and all(map(self._same_value, read[1], written)):
+                return True  # `m[k] = max(m[k], x[i])`: the same part, each element written with itself
+            if self._rows(read[1], written):
+                return True
+            if self._transposed(read[1], written):
+                # `y[0] = y[:, 0]`: a row and a column share one element, at the same position in both (read before
+                # it is written, in any order NumPy copies them); parts of more axes NumPy copies first
+                return True
+        return self._copied_or_in_order(self._axes(v, root), self._axes_of(written))
+
+    def _copied_or_in_order(self, read: list | None, written: list | None) -> bool:
+        """`arr[0] = arr[1]`, `U[0, :] = U[1, :]`, `buf[1:] = buf[:-1]`, `y[:, 1] = y[::-1, 1]`, `y[:3] = y[3:][::-1]`:
+        parts (`_axes`) at integer positions along the same axes of the array, slices along the others. Two
+        integers along one axis pick the same part or disjoint ones; where the written part has two or more axes
+        NumPy copies the part read first; where it is a vector, NumPy copies it first where the parts step through
+        it in opposite directions, and where they step alike copies in the direction that reads each element
+        before writing it. Parts of a vector of different steps (`y[::2] = y[:3]`) are refused."""
+        if read is None or written is None:
             return False
-        return len(read) > 1 or steps[0] == steps[1] or isinstance(steps[0], tuple) and \
-            isinstance(steps[1], tuple) and (steps[0][0] > 0) != (steps[1][0] > 0)
+        whole = [(1,)] * abs(len(read) - len(written))  # (axes left out are whole)
+        read, written = (read + whole, written) if len(read) < len(written) else (read, written + whole)
+        if any((a is _INTEGER) != (b is _INTEGER) for a, b in zip(read, written)):
+            return False
+        steps = [(a, b) for a, b in zip(read, written) if a is not _INTEGER]
+        if len(steps) != 1:
+            return True
+        (a, b), = steps
+        return a is not None and (a == b or isinstance(a, tuple) and isinstance(b, tuple) and (a[0] > 0) != (b[0] > 0))
+
+    def _axes(self, v: ir.Var, root: str) -> list | None:
+        """The part of `root` the view `v` is, axis by axis of root (`_axes_of`), through views of views
+        (`y[3:][::-1]`); None if not known."""
+        read = self.indexed.get(v.name)
+        if read is None or not isinstance(read[0], ir.Var):
+            return None
+        if read[0].name not in self.refs:
+            return self._axes_of(read[1]) if self.root.get(read[0].name, read[0].name) == root else None
+        outer = self._axes(read[0], root)
+        if outer is None:
+            return None
+        kept = [i for i, a in enumerate(outer) if a is not _INTEGER]
+        for k, a in enumerate(read[1]):
+            inner = self._axes_of((a,))
+            if inner is None:
+                return None
+            if k >= len(kept):  # (an axis of root's the view kept whole)
+                outer.append(inner[0])
+            elif inner[0] is _INTEGER or outer[kept[k]] == (1,):
+                outer[kept[k]] = inner[0]
+            elif inner[0] != (1,):
+                steps = (outer[kept[k]], inner[0])
+                outer[kept[k]] = (steps[0][0] * steps[1][0],) if all(isinstance(s, tuple) for s in steps) else None
+        return outer
+
+    def _axes_of(self, index: tuple) -> list | None:
+        """Axis by axis, what `index` takes: _INTEGER (a position), or a slice's step ((1,), a constant's; the name
+        holding it; None: not known); None if an index may be neither (an array, np.newaxis, ...)."""
+        out = []
+        for a in index:
+            step = self._step(a)
+            if step is None and not self.integer(a):
+                return None
+            out.append(_INTEGER if step is None else step)
+        return out
+
+    def _rows(self, read: tuple, written: tuple) -> bool:
+        """`v[n - 1] = v[n - 2]`, `D[i, j] = D[k, l]`: indexes of as many integers or arrays of integers (`n - 1` of
+        a number given: one or the other), the axes after them whole. Read at an array, the part is a copy; at
+        integers, a row (or an element) that a write at integers leaves alone or writes with itself, as does a
+        write at arrays: its rows are `written` rows of whole trailing axes, each given the row read, element by
+        element at the same place, so where one is the row read, it gets its own elements."""
+        return bool(read) and len(read) == len(written) and all(map(self._index, read + written))
+
+    def _index(self, a) -> bool:
+        """Is `a` an integer or an array of integers (or an index that raises): an integer, or an integer added to
+        (subtracted from, negated) a number or an array (`n - 1`)?"""
+        if self.integer(a):
+            return True
+        made = self.made_by.get(a.name) if isinstance(a, ir.Var) else None
+        return made is not None and not made.kwargs and (
+            made.op in ("add", "sub") and len(made.args) == 2 and any(map(self._index, made.args)) or
+            made.op == "neg" and self._index(made.args[0]))
+
+    def _same_value(self, a, b) -> bool:
+        """Are `a` and `b` surely the same value: one atom, or the same element of one object the function never
+        writes read twice (`seg[k]` on both sides of `m[seg[k]] = max(m[seg[k]], x[k])`)?"""
+        if a == b:
+            return True
+        made = [self.made_by.get(x.name) if isinstance(x, ir.Var) else None for x in (a, b)]
+        if None in made or made[0].op != "getitem" or made[1].op != "getitem" or made[0].kwargs or made[1].kwargs or \
+                len(made[0].args) != len(made[1].args) or not all(map(self._same_value, made[0].args, made[1].args)):
+            return False
+        held = made[0].args[0]
+        return isinstance(held, ir.Var) and held.name not in self.arrays and not any(
+            o in self.versioned or o in self.arrays.values() or self.state.writes.get(o, 0)
+            for o in self.objects(held))
 
     def _transposed(self, read: tuple, written: tuple) -> bool:
         """Are `read` and `written` one integer (the same constant or name) at different axes and `:` along the

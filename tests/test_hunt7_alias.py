@@ -1,0 +1,152 @@
+"""False refusals of the alias stage (hunt round 7): element writes whose value may be a view of the array written.
+NumPy reads an overlapping value whole before writing (so the write stores the value as it was, which is s2s's
+value of it) where the written part has two or more axes or the parts step through a vector in opposite
+directions; where they step alike through a vector it copies in the direction that reads each element before
+writing it. `m[k] = max(m[k], x[i])` stores one of max's operands. Each accepted case is checked in every mode
+against finite differences (and its value against the function run by NumPy); each refusal kept, by its message."""
+import inspect
+
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, check_every_mode, numeric_grad
+from s2s.errors import S2SError, UnsupportedSyntaxError
+
+X4 = np.array([0.3, 1.2, -0.7, 0.5])
+WEIGHTS = np.arange(16.0).reshape(4, 4)
+
+
+def refused_at(f, args, line_text, match):
+    """`s2s.value_and_grad(f)(*args)` is refused with a message matching `match`, located at f's line holding
+    `line_text`; returns the error."""
+    with pytest.raises(UnsupportedSyntaxError, match=match) as info:
+        s2s.value_and_grad(f)(*args)
+    lines, first = inspect.getsourcelines(f)
+    assert info.value.lineno == first + next(i for i, text in enumerate(lines) if line_text in text), str(info.value)
+    return info.value
+
+
+def check_modes(f, args):
+    """f(*args) (a number) by value_and_grad, jvp and the forward Jacobian with respect to args[0], against f run by
+    NumPy and finite differences; the caller's arrays left as they were."""
+    kept = [np.copy(a) for a in args]
+    numeric = numeric_grad(f, args, 0)
+    value, gradient = s2s.value_and_grad(f)(*args)
+    assert value == pytest.approx(f(*args), rel=1e-12)
+    assert_close(gradient, numeric, what=f"{f.__name__}: grad")
+    v = np.linspace(-1.0, 1.0, np.size(args[0])) + 0.25
+    primal, tangent = s2s.jvp(f)(tuple(args), (v,))
+    assert primal == pytest.approx(f(*args), rel=1e-12)
+    assert_close(tangent, np.sum(numeric * v), what=f"{f.__name__}: jvp")
+    assert_close(s2s.jacobian(f, mode="forward")(*args), numeric, what=f"{f.__name__}: forward jacobian")
+    assert all(np.array_equal(a, b) for a, b in zip(args, kept))
+
+
+# ----------------------------------------------------------------- rows at integer positions given at run time
+def ghost_cell(u, n):
+    v = u * 1.0
+    v[n - 1] = v[n - 2]  # a row of v if it has two axes: the same row or another one
+    return np.sum(v ** 2)
+
+
+def rows_of_a_matrix(x, n):
+    v = np.outer(x, x)
+    v[n - 1] = v[n - 2]  # n an array: rows written at once, each with row n - 2 (the same row: with itself)
+    return np.sum(v ** 3 * WEIGHTS)
+
+
+def test_a_row_copied_to_another_given_at_run_time_is_exact():
+    """`v[n - 1] = v[n - 2]` was refused ('a value that may be a view of v itself') where `v[2] = v[1]` was accepted:
+    an integer given at run time (or an array of them) picks the same row or another one, or reads a copy."""
+    check_modes(ghost_cell, (np.arange(5.0) / 3, 5))
+    check_modes(rows_of_a_matrix, (X4, 3))
+    check_modes(rows_of_a_matrix, (X4, np.array([1, 2, 4])))
+
+
+# ----------------------------------------------------------------- max and min of two: one of the operands
+def segment_max(x, seg):
+    m = np.full(3, -1e9)
+    for k in range(len(seg)):
+        m[seg[k]] = max(m[seg[k]], x[k])  # the same element, written with itself or with x[k]
+    return np.sum(m)
+
+
+def cell_update(x):
+    D = np.outer(x, x)
+    D[0, 1] = min(D[0, 1], D[1, 0] + 1.0)
+    D[1, 2] = max(D[1, 2], 0.3)
+    return D.sum()
+
+
+def clipped_from_another(x):
+    m = x * 1.0
+    m[0] = max(m[1], 0.5)
+    return np.sum(m ** 2)
+
+
+def floyd_warshall(x):
+    D = np.outer(x, x)
+    for k in range(4):
+        for i in range(4):
+            for j in range(4):
+                D[i, j] = min(D[i, j], D[i, k] + D[k, j])
+    return D.sum()
+
+
+def test_max_or_min_of_two_written_into_the_array_is_exact():
+    """`m[s] = max(m[s], x[k])`, `D[0, 1] = min(D[0, 1], ...)`, `m[0] = max(m[1], 0.5)` were refused, though max of two
+    returns one of its operands: each is written as that operand would be."""
+    check_modes(segment_max, (np.array([0.3, 1.5, -0.2, 0.8]), np.array([0, 2, 0, 1])))
+    check_every_mode(cell_update, X4, hessian=False)
+    check_every_mode(clipped_from_another, X4, hessian=False)
+    check_every_mode(floyd_warshall, X4, hessian=False)
+
+
+# ----------------------------------------------------------------- parts NumPy reads whole, or in a safe order
+def reversed_halves(x):
+    y = x * 2.0
+    y[:3] = y[3:][::-1]  # a view of a view, stepping the other way: copied first
+    return np.sum(y ** 3)
+
+
+def column_reversed(x):
+    y = np.outer(x, x)
+    y[:, 1] = y[::-1, 1]
+    for i in range(2):
+        y[:, i] = y[::-1, i + 1]
+    y[0] = y[1][::-1]
+    y[1:, 1:] = y[:-1, :-1]  # two axes: copied first
+    return np.sum(y ** 3 * WEIGHTS)
+
+
+def integer_column_reversed(x):
+    e = np.arange(16).reshape(4, 4)
+    e2 = e.copy()
+    e2[:, 1] = e2[::-1, 1]
+    return np.sum(x * e2[0])
+
+
+def test_parts_read_whole_before_the_write_are_exact():
+    """`y[:3] = y[3:][::-1]`, `y[:, 1] = y[::-1, 1]`, `e2[:, 1] = e2[::-1, 1]` were refused: integers at the same
+    axes, and slices stepping through a vector in opposite directions (NumPy copies the part read first)."""
+    for f in (reversed_halves, column_reversed, integer_column_reversed):
+        check_every_mode(f, X4 if f is not reversed_halves else np.arange(6.0) + 0.5, hessian=False)
+
+
+def strides_differ_in_a_view(x):
+    y = x * 2.0
+    z = y[1:]
+    y[:2] = z[::2]  # steps 1 and 2 through one vector: NumPy may read an element already written
+    return np.sum(y)
+
+
+def column_at_run_time(x, i):
+    y = np.outer(x, x)
+    y[:, i] = y[:, 2]  # i an array of integers: each row gets column 2 along it, in an order of NumPy's own
+    return np.sum(y)
+
+
+def test_parts_numpy_may_read_after_writing_stay_refused():
+    refused_at(strides_differ_in_a_view, (X4,), "y[:2] = z[::2]", "a value that may be a view of 'y' itself")
+    refused_at(column_at_run_time, (X4, 1), "y[:, i] = y[:, 2]", "a value that may be a view of 'y' itself")
