@@ -184,13 +184,19 @@ def _attribute_facts(src, resolved: dict):
                 except Exception:
                     break
             library = isinstance(obj, types.ModuleType) and (
-                isinstance(value, types.ModuleType) or _library_key(value))
+                isinstance(value, types.ModuleType) and _library_module(obj) or _library_key(value))
             if value is MISSING:
                 yield ("attr", obj, attr, "absent", None)
                 break
             if not library:
                 yield ("attr", obj, attr, _kind(value), value)
             obj = value
+
+
+def _library_module(module) -> bool:
+    """Is `module` one of the libraries s2s has rules for (np.linalg of numpy: not rebound), not the user's own
+    package (`pkg.sub = pkg.other`, a backend switched after the first call)?"""
+    return module.__name__.partition(".")[0] in ("numpy", "math", "scipy", "builtins", "s2s")
 
 
 def _library_key(value) -> bool:
@@ -338,10 +344,26 @@ def describe(v) -> list:
             text = inspect.getsource(v)
         except (OSError, TypeError):
             text = ""
-        return ["function", v.__module__ or "", v.__qualname__, hashlib.sha256(text.encode()).hexdigest()]
+        # (and its code: two lambdas on one line have one text, `(lambda x: x ** 2) if c else (lambda x: x ** 3)`)
+        return ["function", v.__module__ or "", v.__qualname__, hashlib.sha256(text.encode()).hexdigest(),
+                _code_digest(v.__code__)]
+    if isinstance(v, functools.partial):  # (its function, arguments and keywords are inlined, not read when run)
+        return ["partial", describe(v.func), [describe(a) for a in v.args],
+                sorted([k, describe(a)] for k, a in v.keywords.items())]
+    if isinstance(v, tuple):  # (not a constant: the functions it holds are inlined where it is indexed)
+        return ["tuple", [describe(a) for a in v]]
     if callable(v) and hasattr(v, "__qualname__"):
         return ["callable", getattr(v, "__module__", None) or "", v.__qualname__]
     return ["data", type(v).__module__, type(v).__qualname__]
+
+
+def _code_digest(code: types.CodeType) -> str:
+    """A digest of what a code object computes (its instructions, constants and names, nested code included), the
+    same in every process of one Python version."""
+    parts = [code.co_code.hex(), repr(code.co_names), repr(code.co_varnames)]
+    for c in code.co_consts:
+        parts.append(_code_digest(c) if isinstance(c, types.CodeType) else f"{type(c).__name__}:{c!r}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def to_disk(facts: list, f) -> list | None:

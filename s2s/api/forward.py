@@ -31,7 +31,7 @@ from s2s.ir.printer import print_function
 
 
 def _forward_ir(f, wrt, batched=False, ndims=(), tangent_only=False):
-    primal, src, _ = transform._primal(f, "jvp")
+    primal, src, inlined = transform._primal(f, "jvp")
     if batched and transform._uses_stacks(primal.body):
         # values popped from loop stacks (generated gradient code, for a Hessian) have no known rank: vector
         # mode could broadcast a batch of scalars against an array the wrong way; one tangent at a time is exact
@@ -40,18 +40,19 @@ def _forward_ir(f, wrt, batched=False, ndims=(), tangent_only=False):
     name = "jvp_" + primal.name
     fwd = pipeline.stage("forward", forward, primal, names, transform._namer_for(primal), name=name, batched=batched,
                          ndims=dict(ndims), tangent_only=tangent_only)
-    return primal, src, fwd, name
+    return primal, src, fwd, name, inlined
 
 
 def _jvp_transform(f, wrt, batched=False, ndims=(), tangent_only=False):
-    primal, src, fwd, name = _forward_ir(f, wrt, batched, ndims, tangent_only)
+    primal, src, fwd, name, inlined = _forward_ir(f, wrt, batched, ndims, tangent_only)
     opt = pipeline.stage("optimize", optimize, fwd)
     what = "vector forward-mode derivative (jvp of a batch of tangents)" if batched else "forward-mode derivative (jvp)"
     if tangent_only:  # (for a Hessian: the tangents of the gradient, not the gradient)
         what = what.replace("(jvp", "(the tangents alone, jvp")
     text = pipeline.python(generate(opt, transform._header(primal, what)), name)
     filename = pseudo_filename("jvp", primal.name, src.filename, src.tree.lineno)
-    return text, compile_source(text, filename, name, primal.free, src.filename, primal.name)
+    # (the helpers it inlined: the disk cache keeps their digests, which cover their defaults)
+    return text, compile_source(text, filename, name, primal.free, src.filename, primal.name, inlined)
 
 
 transform._TRANSFORMS["jvp"] = _jvp_transform
@@ -59,7 +60,7 @@ transform._TRANSFORMS["jvp"] = _jvp_transform
 
 def stages_forward(f, wrt=0) -> dict:
     """The text of each pipeline stage for `jvp(f, wrt)`, in order."""
-    primal, src, fwd, _ = _forward_ir(f, wrt)
+    primal, src, fwd, _, _ = _forward_ir(f, wrt)
     opt = pipeline.stage("optimize", optimize, fwd)
     return {"source": src.text, "ssa": print_function(primal), "tangent": print_function(fwd),
             "optimized": print_function(opt),
