@@ -15,6 +15,7 @@ import linecache
 import threading
 import types
 
+from s2s import prims
 from s2s.back.linemap import line_map
 from s2s.back.sourcemap import register
 from s2s.rules import custom
@@ -67,8 +68,8 @@ def compile_source(text: str, filename: str, entry: str, free: dict | None = Non
         original_import = builtins.__import__
 
         def importer(name, globals=None, locals=None, fromlist=(), level=0):
-            if globals is namespace and fromlist and all(n in values for n in fromlist):
-                return _Holder(values)
+            if globals is namespace and fromlist and all(n in values for n in fromlist) and not _library(name):
+                return _Holder(values)  # (the user's data; not `from scipy import special as special_1`)
             try:
                 return original_import(name, globals, locals, fromlist, level)
             except ModuleNotFoundError:
@@ -87,6 +88,13 @@ def compile_source(text: str, filename: str, entry: str, free: dict | None = Non
     fn.__s2s_deps__ = dict(deps or {})
     fn.__s2s_user__ = (user_file, user_name)
     return fn
+
+
+def _library(module: str) -> bool:
+    """Is `module` one of the libraries generated code imports its calls from (prims.MODULES), or a package of
+    one (`from scipy import special`)?"""
+    return any(module == prefix or module.startswith(prefix + ".") or prefix.startswith(module + ".")
+               for prefix, _, _ in prims.MODULES)
 
 
 class _Holder:

@@ -1,0 +1,23 @@
+"""Round seven of the bug hunts: module data named like a library module the generated code imports (`special`,
+the user's array, beside `from scipy import special as sp`) was given to the generated code in place of the
+library module (AttributeError inside the gradient, in every mode). References analytic."""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close
+
+sp = pytest.importorskip("scipy.special")
+special = np.array([2.0, 3.0])  # the user's own data
+x = np.array([0.3, 0.6])
+
+
+def weighted_erf(x):
+    return np.sum(special * sp.erf(x))
+
+
+def test_data_named_like_the_library_module_it_sits_beside():
+    derivative = special * 2.0 / np.sqrt(np.pi) * np.exp(-x ** 2)
+    assert_close(s2s.grad(weighted_erf)(x), derivative, what="grad")
+    assert_close(s2s.jvp(weighted_erf)((x,), (np.ones(2),))[1], np.sum(derivative), what="jvp")
+    assert_close(s2s.hessian(weighted_erf)(x), np.diag(-2.0 * x * derivative), what="hessian")
