@@ -204,7 +204,7 @@ MAY_SHARE_MEMORY = frozenset({
     "numpy.atleast_2d", "numpy.atleast_3d", "numpy.real", "numpy.imag", "numpy.ndarray.conj",
     # (sometimes: the operand itself or a view of it, by run-time values: MAY_RETURN_OPERAND)
     EINSUM, "numpy.float64", "numpy.linalg.matrix_power", "numpy.meshgrid", "numpy.diff", "numpy.polyder",
-    "builtins.max", "builtins.min", "numpy.linalg.diagonal",
+    "builtins.max", "builtins.min", "numpy.linalg.diagonal", "s2s.runtime.largest", "s2s.runtime.smallest",
     "numpy.dsplit", "numpy.flip", "numpy.fliplr", "numpy.flipud", "numpy.rot90", "numpy.split", "numpy.array_split",
     "numpy.hsplit", "numpy.vsplit", "numpy.ndarray.view", "tuple", "list", "dict", "call", "callmethod", "getattr",
     "builtins.iter", "builtins.reversed", "builtins.zip", "builtins.enumerate",
@@ -215,6 +215,7 @@ MAY_SHARE_MEMORY = frozenset({
 # operations whose result is one of their operands, or holds them: the positions of those operands (None: all);
 # the result check (front/results.py) looks through them for a value without a derivative
 PASSES_ON = {"and": None, "or": None, "builtins.max": None, "builtins.min": None, "tuple": None, "list": None,
+             "s2s.runtime.largest": None, "s2s.runtime.smallest": None,  # (max(xs): an item of xs, or the default)
              "getitem": slice(0, 1), "numpy.array": slice(0, 1), "numpy.asarray": slice(0, 1),
              "numpy.where": slice(1, 3)}
 # operations whose result, written into, may write into an operand too: an array made by one is not a fresh
@@ -228,6 +229,7 @@ WRITE_THROUGH = frozenset({
     "numpy.linalg.diagonal", "numpy.linalg.matrix_transpose", "numpy.ndarray.conj",
     "numpy.asanyarray", "numpy.rot90", "numpy.ndarray.view",  # (views too: written into, they wrote their operand)
     "s2s.runtime.dict_get", "s2s.runtime.keyword",  # (`p.get("w")`: the dict's own value, or the default)
+    "s2s.runtime.largest", "s2s.runtime.smallest",  # (max(arrays): the item itself, an array the list holds)
 })
 # calls that return their operand itself when told not to copy (`y.astype(np.float64, copy=False)`,
 # `np.array(y, copy=False)`, where no conversion is needed): the alias pass takes the result for a possible view

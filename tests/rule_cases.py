@@ -491,6 +491,16 @@ CASES += [
     ("s2s.runtime.started_sum_start_adjoint", lambda g: np.stack(rt.started_sum_start_adjoint(
         [g, 2.0 * g, g * g], [V, W])), (V,), 0),
     ("s2s.runtime.started_sum_start_adjoint", lambda g: rt.started_sum_start_adjoint(g * g, V), (V,), 0),
+    # max(xs) and min(xs) of one sequence (ties shared: rt.extremum_item_adjoint), default= where it is empty
+    ("s2s.runtime.largest", lambda x: rt.largest(x * 2.0), (SEP,), 0),
+    ("s2s.runtime.smallest", lambda x, y: rt.smallest([x * 2.0, y, 1.5]), (0.4, -0.3), (0, 1)),
+    ("s2s.runtime.largest", lambda x, y: rt.largest((x, y * y)) * rt.largest([x for _ in range(0)], y), (0.4, -0.9),
+     (0, 1)),
+    ("s2s.runtime.extremum_item_adjoint", lambda g: np.stack(rt.extremum_item_adjoint(g * g, W, [V, W])), (V,), 0),
+    ("s2s.runtime.extremum_item_adjoint", lambda g: rt.extremum_item_adjoint(g * g, SEP[3], SEP), (1.3,), 0),
+    ("s2s.runtime.extremum_item_tangent", lambda d: rt.extremum_item_tangent(d * d, SEP[3], SEP), (V,), 0),
+    ("s2s.runtime.extremum_item_tangent", lambda d: rt.extremum_item_tangent([d, d * d], W, [V, W]), (V,), 0),
+    ("s2s.runtime.default_share", lambda g: rt.default_share(g * g, []) + rt.default_share(g, [V]), (V,), 0),
     ("s2s.runtime.accumulator", lambda g: rt.accumulator(V, g), (W,), 0),
     ("s2s.runtime.add_into", lambda acc, g: rt.add_into(np.copy(acc), g), (V, W), (0, 1)),
     ("s2s.runtime.add_into", lambda acc, g: rt.add_into(acc, g), (0.5, W), (0, 1)),

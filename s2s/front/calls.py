@@ -249,10 +249,8 @@ class CallLowering(MethodLowering):
             self.refuse_in_place(node, target)
         if key in registry.RECURSIVE_KEYS:  # a recursive function met before: called, its keywords placed
             return self.recursive_call(target, args, kwargs, node)
-        if key in ("builtins.max", "builtins.min") and (len(args) == 1 or kwargs):
-            name = key.split(".")[1]
-            raise self.error(node, f"{name}() of a sequence, or with keyword arguments",
-                             f"use np.{name}(np.array(values)), or {name}(a, b) of two values")
+        if key in ("builtins.max", "builtins.min") and (len(args) == 1 or kwargs):  # max(xs), max(xs, key=f)
+            return self.extremum_call(key == "builtins.max", self.no_spread(args), self.no_spread(kwargs), node, None)
         plain = target.__func__ if inspect.ismethod(target) else target
         if key is not None and inspect.isfunction(plain) and not library_function(plain) and \
                 custom.users_rule(target) is not None:

@@ -255,6 +255,7 @@ class ComprehensionLowering:
         if len(args) != 1 or set(options) - {"key", "reverse"}:
             raise self.error(node, "sorted() with arguments other than one sequence, key= and reverse=",
                              "call sorted(values, key=function, reverse=flag)")
+        self.key_function(options.get("key"), node, "sorted")
         items = self.namer.fresh("unsorted")
         self.env[items] = args[0]
         at = lambda n: ast.copy_location(n, node)  # noqa: E731
@@ -275,6 +276,54 @@ class ComprehensionLowering:
         return self.comprehension(at(ast.ListComp(elt=taken, generators=[ast.comprehension(
             target=at(ast.Name(index, ast.Store())), iter=at(ast.Name(order, ast.Load())), ifs=[], is_async=0)])),
             hint)
+
+    def extremum_call(self, largest: bool, args: tuple, kwargs: tuple, node, hint):
+        """`max(xs)` or `min(xs)` of one iterable, with key= and default= (or of several values with key=).
+        Without a key, rt.largest(xs) (rt.smallest), the builtin's own result, whose derivative is shared among
+        the items equal to it, as np.max's and max(a, b)'s at a tie; its default, positional, takes it where xs
+        is empty. With a key, the position of the first extremal key, `rt.extremum_index([f(x) for x in
+        items])`, carries no derivative, and the item at it, `items[i]` of `items = list(xs)`, carries the item's."""
+        name = "max" if largest else "min"
+        options = dict(kwargs)
+        key = options.get("key")
+        key = None if isinstance(key, ir.Const) and key.value is None else key
+        if set(options) - {"key", "default"} or not args or len(args) > 1 and "default" in options:
+            raise self.error(node, f"{name}() with these arguments", f"call {name}(values, key=function, "
+                                   f"default=value), or {name}(a, b, ...) of several values")
+        items = args[0] if len(args) == 1 else self.pack(args)
+        default = (options["default"],) if "default" in options else ()
+        self.key_function(key, node, name)
+        if key is None:
+            return ir.Call(f"s2s.runtime.{'largest' if largest else 'smallest'}", (items,) + default)
+        at = lambda n: ast.copy_location(n, node)  # noqa: E731
+        names = {part: self.namer.fresh(part) for part in ("items", "extremum_key", "item", "i", "default")}
+        self.env[names["items"]] = self.materialise(ir.Call("builtins.list", (items,)), "items")
+        self.env[names["extremum_key"]] = key
+        load = lambda part: at(ast.Name(names[part], ast.Load()))  # noqa: E731
+        keys = self.comprehension(at(ast.ListComp(elt=at(ast.Call(load("extremum_key"), [load("item")], [])),
+                                                  generators=[ast.comprehension(
+                                                      target=at(ast.Name(names["item"], ast.Store())),
+                                                      iter=load("items"), ifs=[], is_async=0)])), "keys")
+        empty = (ir.Const(-1),) if default else ()
+        self.env[names["i"]] = self.materialise(
+            ir.Call("s2s.runtime.extremum_index", (keys, ir.Const(largest)) + empty), "i")
+        taken = at(ast.Subscript(value=load("items"), slice=load("i"), ctx=ast.Load()))
+        if not default:
+            return self.expr(taken, hint)
+        self.env[names["default"]] = default[0]
+        return self.expr(at(ast.IfExp(test=at(ast.Compare(load("i"), [ast.GtE()], [at(ast.Constant(0))])),
+                                      body=taken, orelse=load("default"))), hint)
+
+    def key_function(self, key, node, name: str) -> None:
+        """Refuse a key= of sorted(), max() or min() that is a dict's method (`key=d.get`), no function s2s follows
+        while compiling, at the user's line (not at the call of it the lowering writes)."""
+        made = self.definitions.get(key.name) if isinstance(key, ir.Var) else None
+        spelled = next((k.value for k in getattr(node, "keywords", ()) if k.arg == "key"), None)
+        if made is not None and made.op == "getattr" and isinstance(spelled, ast.Attribute) and \
+                spelled.attr == "get" and self.choice_of(key) is None and self.method_of(spelled) is None:
+            raise self.error(node, f"{name}(..., key={ast.unparse(spelled)}), a dict's method as the key (not a "
+                                   "function s2s follows while compiling)",
+                             f"write the key as a lambda: key=lambda k: {ast.unparse(spelled.value)}[k]")
 
     def comprehension(self, node, hint: str | None):
         """`[e for x in xs if c]` (or a generator expression, read whole) as the loop a user would write:

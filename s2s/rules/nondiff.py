@@ -42,3 +42,4 @@ nondiff("numpy.argmax", "numpy.argmin", "numpy.argsort", "numpy.argwhere", "nump
         "numpy.nanargmax", "numpy.nanargmin", "numpy.linalg.matrix_rank")
 nondiff("s2s.runtime.dict_keys")  # a dict's keys carry no derivative
 nondiff("s2s.runtime.sort_order")  # sorted(): the order of the items carries no derivative
+nondiff("s2s.runtime.extremum_index")  # max(xs, key=f): the position of the item it picks carries none

@@ -23,6 +23,13 @@ for _key in ("numpy.max", "numpy.min", "numpy.amax", "numpy.amin"):
     define(_key, [_extremum_adjoint], [_extremum_tangent], full_reduction=True)
 for _key in ("numpy.nanmax", "numpy.nanmin"):
     define(_key, [_extremum_adjoint], [_nan_extremum_tangent])
+# the builtin max(xs) (min) of one sequence, rt.largest (front/lists.py): shared among the items equal to it, as
+# np.max's is; its default=, positional, takes the derivative where xs is empty
+for _key in ("s2s.runtime.largest", "s2s.runtime.smallest"):
+    define(_key, [lambda g, ans, xs, *default: rt.extremum_item_adjoint(g, ans, xs),
+                  lambda g, ans, xs, default: rt.default_share(g, xs)],
+           [lambda d, ans, xs, *default: rt.extremum_item_tangent(d, ans, xs),
+            lambda d, ans, xs, default: rt.default_share(d, xs)])
 define("numpy.ptp",
        [lambda g, ans, x, axis=None, out=None, keepdims=False:
         rt.ptp_adjoint(g, x, **non_default(axis=(axis, None), keepdims=(keepdims, False)))],

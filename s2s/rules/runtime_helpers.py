@@ -98,6 +98,9 @@ helper("appended_adjoint", lambda G, g: rt.appended_adjoint_transpose(G, g))
 helper("appended_item_adjoint", lambda G, g: rt.appended_item_transpose(G, g))
 helper("sum_builtin_adjoint", lambda G, g, xs: rt.sum_builtin_adjoint_transpose(G, g, xs),
        lambda d, ans, g, xs: rt.batch_sum_builtin_adjoint(d, xs))
+helper("extremum_item_adjoint", lambda G, g, ans, xs: rt.extremum_item_tangent(G, ans, xs))
+helper("extremum_item_tangent", lambda G, d, ans, xs: rt.extremum_item_adjoint(G, ans, xs))
+helper("default_share", lambda G, g, xs: rt.default_share(G, xs))
 helper("stack_adjoint", lambda G, g, seq, axis=0: rt.stack_adjoint_transpose(G, g, seq, **non_default(axis=(axis, 0))),
        lambda d, ans, g, seq, axis=0: rt.batch_stack_adjoint(d, seq, **non_default(axis=(axis, 0))))
 helper("adjoint_part", lambda G, adjoints, i, x: rt.adjoint_part_adjoint(G, adjoints, i))

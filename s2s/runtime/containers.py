@@ -13,7 +13,8 @@ __all__ = ["sum_builtin_adjoint", "sum_builtin_tangent", "started_sum_adjoint", 
            "tuple_adjoint", "rows_of", "appended",
            "appended_adjoint", "appended_item_adjoint", "appended_tangent", "appended_adjoint_transpose",
            "appended_item_transpose", "dict_of", "dict_part", "dict_part_transpose", "dict_tangent", "dict_values", "dict_items",
-           "dict_keys", "sort_order", "dict_values_adjoint", "dict_items_adjoint", "dict_items_transpose", "keyword", "keyword_adjoint",
+           "dict_keys", "sort_order", "extremum_index", "largest", "smallest", "extremum_item_adjoint",
+           "extremum_item_tangent", "default_share", "dict_values_adjoint", "dict_items_adjoint", "dict_items_transpose", "keyword", "keyword_adjoint",
            "dict_get", "saved_key", "ABSENT",
            "keyword_default_adjoint", "keyword_tangent", "dict_from_pairs", "dict_pairs_adjoint",
            "dict_pairs_tangent", "copy_saved"]
@@ -233,6 +234,74 @@ def sort_order(keys, reverse=False):
     """The positions of `keys` in the order `sorted(keys, reverse=reverse)` puts them (stable, as Python's sort)."""
     keys = list(keys)
     return sorted(range(len(keys)), key=keys.__getitem__, reverse=reverse)
+
+
+def extremum_index(keys, largest=True, empty=None):
+    """The position of the first largest (smallest) of `keys`, the one `max(xs, key=f)` (`min`) picks of the items
+    whose keys they are; `empty` where there are none and it is given, else the ValueError max() raises."""
+    keys = list(keys)
+    if not keys and empty is not None:
+        return empty
+    return (max if largest else min)(range(len(keys)), key=keys.__getitem__)
+
+
+def largest(items, *default):
+    """`max(items)`, or `max(items, default=d)`: the builtin's own result, the first item no other exceeds.
+    Its derivative is shared among the items equal to it, as np.max's and max(a, b)'s at a tie
+    (extremum_item_adjoint); where items is empty, the default's."""
+    return max(items, default=default[0]) if default else max(items)
+
+
+def smallest(items, *default):
+    """`min(items)`, or `min(items, default=d)` (see largest)."""
+    return min(items, default=default[0]) if default else min(items)
+
+
+def _extremal(ans, items):
+    """Which of `items` equal their extremum `ans` (a bool array over the first axis); none where ans is NaN."""
+    if isinstance(items, np.ndarray):
+        hit = np.asarray(items == ans)
+        return hit.reshape(len(items), -1).all(axis=1) if hit.ndim > 1 else hit.reshape(-1)
+    return np.array([bool(np.all(v == ans)) for v in items], dtype=bool)
+
+
+def extremum_item_adjoint(g, ans, items):
+    """Adjoint of largest(items) (smallest): `g` shared equally among the items equal to the result `ans` (all of
+    it to the one extremal item where there is no tie), zero elsewhere, with the structure of `items` (Parts of a
+    list, TupleParts of a tuple, an array's shape)."""
+    hit = _extremal(ans, items)
+    count = int(np.count_nonzero(hit))
+    share = g if count == 1 else g / max(count, 1)
+    if isinstance(items, np.ndarray):
+        mask = hit.reshape(hit.shape + (1,) * (items.ndim - 1))
+        return np.where(mask, share, 0.0) + np.zeros(items.shape)
+    parts = [share if h else zeros_like(v) for v, h in zip(items, hit)]
+    return TupleParts(parts) if isinstance(items, tuple) else Parts(parts)
+
+
+def extremum_item_tangent(d, ans, items):
+    """Tangent of largest(items) (smallest) from the tangent `d` of items (a list of tangents, a bare 0.0 for a
+    constant item, or an array): the mean of those of the items equal to the result `ans`, zero where none is."""
+    hit = _extremal(ans, items)
+    count = int(np.count_nonzero(hit))
+    if isinstance(d, (list, tuple)):
+        chosen = [p for p, h in zip(d, hit) if h]
+    elif np.ndim(d) == 0:
+        return d * 0.0
+    else:
+        chosen = list(np.asarray(d)[hit])
+    if not chosen:
+        return 0.0
+    total = chosen[0]
+    for p in chosen[1:]:
+        total = total + p
+    return total if count == 1 else total / count
+
+
+def default_share(g, items):
+    """The adjoint (or tangent) of the default of max(items, default=d) from that of the result: `g` where items is
+    empty (the result is the default), else zero."""
+    return zeros_like(g) if len(items) else g
 
 
 def dict_keys(d):

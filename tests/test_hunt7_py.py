@@ -1,0 +1,123 @@
+"""Hunt round 7 (python constructs): max/min of one iterable, lists joined with a list of run-time length,
+`[np.inf] * len(x)` at second order, `.append` on a list a loop re-slices, and the advice of two refusals."""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, check_every_mode, numeric_grad
+
+DST = np.array([0, 2, 2, 1])
+NBRS = [[1, 2], [0, 1, 2], [3]]
+
+
+# ---------------------------------------------------------------- 1. max/min of one iterable
+def nodes_from_edges(x, dst):
+    n = max(dst) + 1  # the number of nodes: a constant int
+    agg = np.zeros(n)
+    np.add.at(agg, dst, x)
+    return np.sum(agg ** 2)
+
+
+def test_max_of_an_int_array_argument():
+    x = np.arange(4.0) + 0.5
+    g = s2s.grad(nodes_from_edges)(x, DST)
+    assert_close(g, numeric_grad(nodes_from_edges, (x, DST), 0), what="grad")
+    assert s2s.value_and_grad(nodes_from_edges)(x, DST)[0] == nodes_from_edges(x, DST)
+    _, t = s2s.jvp(nodes_from_edges)((x, DST), (np.ones(4),))
+    assert_close(t, np.sum(numeric_grad(nodes_from_edges, (x, DST), 0)), what="jvp")
+
+
+def smaller_side(X):
+    n = min(X.shape)
+    return np.sum(X[:n, :n] ** 2) + max(X.shape) * np.sum(X)
+
+
+def listed(x):
+    n = max(DST.tolist()) + 1
+    m = max(len(v) for v in NBRS)
+    return np.sum(x[:n] ** 2) * m
+
+
+def argmax_by_key(x):
+    k = max(range(len(x)), key=lambda k: x[k])
+    j = min(range(len(x)), key=lambda j: x[j] ** 2)
+    return x[k] ** 2 + np.sin(x[j]) * k
+
+
+def smallest_entry(x):
+    return min(x) ** 2 + np.sin(max(x))
+
+
+def largest_of_list(x):
+    vals = [x[0] * 2.0, np.sin(x[1]), x[2] ** 2]
+    return max(vals) * min(vals) + max((v for v in vals), default=0.0)
+
+
+def of_a_tuple(x):
+    return max((x[0], x[1] * 3.0, 1.0)) ** 2 + min(x[1], x[2], key=abs)
+
+
+def keyed_rows(x):
+    rows = [x[:2], x[2:4], x[1:3]]
+    best = max(rows, key=np.linalg.norm)
+    return np.sum(best ** 3)
+
+
+@pytest.mark.parametrize("f", [smaller_side])
+def test_max_min_of_a_shape(f):
+    X = np.arange(6.0).reshape(2, 3) / 7.0 + 0.1
+    g = s2s.grad(f)(X)
+    assert_close(g, numeric_grad(f, (X,), 0), what="grad")
+    assert_close(s2s.jacobian(f, mode="forward")(X), numeric_grad(f, (X,), 0), what="forward")
+
+
+@pytest.mark.parametrize("f", [listed, argmax_by_key, smallest_entry, largest_of_list, of_a_tuple, keyed_rows])
+def test_max_min_of_one_iterable_in_every_mode(f):
+    check_every_mode(f, np.array([0.3, -1.2, 0.7, 0.45]), exact=True)
+
+
+def tied(x):
+    pair = [x[0], x[1]]
+    return max(pair) + min(pair) + max(pair) * min(pair) * x[2]
+
+
+def test_max_min_of_a_list_share_a_tie_as_np_max():
+    """At a tie the derivative is shared, as np.max's and max(a, b)'s: max(xs) + min(xs) of two equal items is
+    a + b, whose gradient is (1, 1) (all of it to the first item would give (2, 0))."""
+    check_every_mode(tied, np.array([0.5, 0.5, 0.7]), hessian=False, exact=True)
+    check_every_mode(tied, np.array([0.5, 0.25, 0.7]), exact=True)
+
+    def pairwise(x):  # (second derivatives at the kink: the midpoint's, as max(a, b)'s; docs/limitations.md)
+        return max(x[0], x[1]) + min(x[0], x[1]) + max(x[0], x[1]) * min(x[0], x[1]) * x[2]
+    x = np.array([0.5, 0.5, 0.7])
+    assert_close(s2s.hessian(tied)(x), s2s.hessian(pairwise)(x), what="hessian at the tie")
+    x = np.array([0.25, 0.25, 0.25, -1.0])
+    assert_close(s2s.grad(lambda x: max(list(x)))(x), s2s.grad(lambda x: np.max(x))(x), what="three-way tie")
+    assert_close(s2s.grad(lambda x: max(x))(x), [1 / 3, 1 / 3, 1 / 3, 0.0], what="tie in an array")
+
+
+def defaulted(x):
+    big = [v * 2.0 for v in x if v > 10.0]
+    keyed = max([v for v in x if v > 10.0], key=abs, default=x[1] ** 2)
+    return max(big, default=x[0] ** 3) + keyed + min(x, default=0.0) + max(x, key=np.sin, default=x[3])
+
+
+def test_max_min_with_default():
+    check_every_mode(defaulted, np.array([0.3, -1.2, 0.7, 0.45]), exact=True)
+    check_every_mode(defaulted, np.array([0.3, 11.2, 0.7, 12.0]), exact=True)
+
+
+def test_max_of_nothing_raises_as_python_does():
+    def f(x):
+        return max([v for v in x if v > 10.0]) * x[0]
+    with pytest.raises(ValueError, match="empty"):
+        s2s.grad(f)(np.array([1.0, 2.0]))
+
+
+def test_max_keeps_the_item_itself():
+    """The result is the builtin's own: an int of ints (np.zeros(n) of it), the first of equal items."""
+    def f(x):
+        n = max([len(x), 2, 3])
+        return float(n) * x[0] + min([-0.0, 0.0, x[1]])
+    assert s2s.value_and_grad(f)(np.array([1.0, 2.0]))[0] == f(np.array([1.0, 2.0]))
+    assert_close(s2s.grad(f)(np.array([1.0, 2.0])), [3.0, 0.0])
