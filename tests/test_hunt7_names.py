@@ -21,3 +21,15 @@ def test_data_named_like_the_library_module_it_sits_beside():
     assert_close(s2s.grad(weighted_erf)(x), derivative, what="grad")
     assert_close(s2s.jvp(weighted_erf)((x,), (np.ones(2),))[1], np.sum(derivative), what="jvp")
     assert_close(s2s.hessian(weighted_erf)(x), np.diag(-2.0 * x * derivative), what="hessian")
+
+
+@__import__("functools").lru_cache
+def cached_cube(v):
+    return v ** 3
+
+
+def test_a_function_under_lru_cache_is_its_python_function():
+    """Bug hunt round 7: `s2s.grad(h)` of an `@functools.lru_cache` function was refused (a C wrapper), and the
+    advice (a function calling it) was refused too. The cache remembers the same values: s2s reads __wrapped__."""
+    assert s2s.grad(cached_cube)(0.4) == pytest.approx(3 * 0.4 ** 2)
+    assert s2s.jvp(cached_cube)((0.4,), (1.0,))[1] == pytest.approx(3 * 0.4 ** 2)

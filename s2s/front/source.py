@@ -98,6 +98,8 @@ def _unwrap(fn: Callable) -> Callable:
             fn = fn.__func__
         elif inspect.ismethod(fn):
             fn = fn.__func__
+        elif isinstance(fn, functools._lru_cache_wrapper) and inspect.isfunction(fn.__wrapped__):
+            fn = fn.__wrapped__  # (@functools.cache, @lru_cache: the same values, remembered)
         else:
             return fn
 
