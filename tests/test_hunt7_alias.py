@@ -150,3 +150,72 @@ def column_at_run_time(x, i):
 def test_parts_numpy_may_read_after_writing_stay_refused():
     refused_at(strides_differ_in_a_view, (X4,), "y[:2] = z[::2]", "a value that may be a view of 'y' itself")
     refused_at(column_at_run_time, (X4, 1), "y[:, i] = y[:, 2]", "a value that may be a view of 'y' itself")
+
+
+# ----------------------------------------------------------------- a loop's name holding a row of the table it fills
+def rows_from_the_row_before(x):
+    R = np.zeros((3, 3))
+    prev = R[0]  # a view of row 0, read in the first iteration before any write
+    for i in range(3):
+        R[i] = x * (i + 1) + prev
+        prev = R[i]  # a view of the row just written, read in the next iteration before its write
+    return np.sum(R ** 2)
+
+
+def row_read_after_a_write(x):
+    R = np.zeros((3, 3))
+    prev = R[0]
+    for i in range(3):
+        R[i] = x * (i + 1)
+        R[i] = R[i] + prev  # NumPy's prev is row 0 as just written, in the first iteration
+        prev = R[i]
+    return np.sum(R ** 2)
+
+
+def row_kept_over_a_continue(x):
+    R = np.zeros((3, 3))
+    prev = R[0]
+    for i in range(3):
+        R[i] = x * (i + 1) + prev
+        if i == 0:
+            continue  # prev is still row 0, which the next iteration reads as written
+        prev = R[i]
+    return np.sum(R ** 2)
+
+
+def test_a_row_view_read_before_each_iterations_write_is_exact():
+    """`prev = R[0]` before a loop writing `R[i] = x * (i + 1) + prev; prev = R[i]` was refused, and the advice
+    (`R[i] = (x * (i + 1) + prev).copy()`) gave the same refusal with `.copy().copy()`: each read of prev comes
+    before the iteration's write, so NumPy's view shows the rows as s2s's values hold them."""
+    check_every_mode(rows_from_the_row_before, np.array([0.3, 1.2, -0.7]), hessian=False)
+    for f, line in ((row_read_after_a_write, "R[i] = R[i] + prev"), (row_kept_over_a_continue, "R[i] = x * (i")):
+        error = refused_at(f, (np.array([0.3, 1.2, -0.7]),), line, "reading 'prev' \\(taken on lines")
+        assert error.hint.endswith("copy it when you take it (prev = R[0].copy(); prev = R[i].copy())"), error.hint
+        assert "copy().copy()" not in str(error)
+
+
+# ----------------------------------------------------------------- an in-place operator on a row: its own name
+def normalised_rows(x):
+    alpha = np.outer(x, x)
+    for t in range(3):
+        row = alpha[t]
+        s = row.sum()
+        row /= s  # NumPy changes alpha's row t
+    return np.sum(alpha ** 2)
+
+
+def normalised_rows_by_name(x):  # what the message on normalised_rows advises
+    alpha = np.outer(x, x)
+    for t in range(3):
+        row = alpha[t]
+        s = row.sum()
+        alpha[t] = row / s
+    return np.sum(alpha ** 2)
+
+
+def test_an_in_place_operator_on_a_row_advises_writing_the_row_by_the_arrays_name():
+    """`row = alpha[t]; row /= s` advised 'row = row / s' or copying, both of which drop the change of alpha NumPy
+    makes; it now advises `alpha[t] = row / s`, which is exact."""
+    with pytest.raises(S2SError, match=r"write into it by its own name \(alpha\[t\] = row / s, an element write"):
+        s2s.grad(normalised_rows)(X4)
+    check_every_mode(normalised_rows_by_name, X4, hessian=False)

@@ -34,6 +34,7 @@ the second iteration on).
 """
 from __future__ import annotations
 
+import ast
 import copy
 import re
 
@@ -187,15 +188,21 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
             self.guards.update({id(a): (a, base, ()) for a, base in w})
         return True
 
-    def holder(self, objects: dict) -> tuple:
+    def holder(self, objects: dict, view: str = "") -> tuple:
         """The keywords of `rt.require_immutable` that say whose change a new value would drop: the caller's
         argument that holds the array (`rm = state['rm']; rm *= 0.9`), or the function's own array it is a view
-        of (`hv = h[:, :2]; hv *= 2.0`)."""
+        of (`hv = h[:, :2]; hv *= 2.0`), with the part the `view` changed is where the user took it by an index
+        (`row = alpha[t]; row /= s`: 'alpha[t]')."""
         callers = sorted(o for o in objects if o in self.fn.params)
         if callers:
             return (("caller", ir.Const(callers[0])),)
-        own = sorted({base_name(o) for o in objects if o not in self.visible})
-        return (("base", ir.Const(own[0])),) if len(own) == 1 else ()
+        own = sorted({base_name(o) for o in objects if o not in self.visible and o not in self.ranges})
+        if len(own) != 1:
+            return ()
+        made = self.made.get(view)
+        part = assigned_text(made.text, ast.Subscript) if made is not None and view in self.indexed else None
+        return (("base", ir.Const(own[0])),) + ((("part", ir.Const(part)),) if part and
+                                               written_name(f"{part} = 0") == own[0] else ())
 
     def read_call(self, call: ir.Call, loc) -> ir.Call:
         args = tuple(self.read(a, loc) for a in call.args)
@@ -277,7 +284,7 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
             if origin in self.visible:  # the caller's own object: checked once, on entry
                 self.entry_checks.append(_require_immutable(ir.Var(origin), s.loc, self.holder({origin: 0})))
             elif objects:  # a view or element of something else: NumPy would write through it
-                self.guards[id(s)] = (s, base, self.holder(objects))
+                self.guards[id(s)] = (s, base, self.holder(objects, base.name))
             return 0
         s.value = self.read_expr(value, s.loc)
         if isinstance(s.value, ir.Call):
@@ -459,18 +466,35 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
         where = f" from line {made.line}" if made is not None else ""
         when = f"line {wrote.line}" if wrote is not None else "a later line"
         taken = f" ({base_name(name)} = {self.iterated[name]})" if name in self.iterated else " (.copy())"
+        takes = self.taken_at(name)
+        if takes:  # (a loop's name: the view it holds from before the loop, or from the iteration before)
+            made = None
+            where = f" (taken on line{'s' if len(takes) > 1 else ''} {', '.join(str(t.line) for t in takes)})"
+            copies = [copied(t.text) for t in takes]
+            taken = f" ({'; '.join(copies)})" if None not in copies else taken
         hint = f"NumPy's {what.replace('a value', 'value')} would show that change: copy it when you take it" \
-               f"{taken}, or read it before {when}"
+               f"{taken}" + ("" if takes else f", or read it before {when}")
         element = self.may_be_element(name, array)
         if element is not None and not (made is not None and made == wrote):  # (`a = m[0]`: a number, or a row of m)
             return self.error(loc, f"reading {what}{where} ({element[0]}) after {when} changed "
                                    f"'{base_name(array)}' in place", element[1], base_name(name))
-        copies = copied(loc.text if loc is not None else "") if made is not None and made == wrote else None
+        copies = copied(loc.text if loc is not None else "") if made is not None and made == wrote and \
+            loc is not None and loc.line == made.line else None
         if copies is not None:  # `y[j], y[j + 1] = y[j + 1], y[j]`: the second write reads a view the first changed
             hint = f"NumPy's value would show the first write (where it is a view, a row of a matrix): write " \
                    f"copies: {copies}"
         return self.error(loc, f"reading {what}{where}, a view of '{base_name(array)}' or a container holding it, "
                                f"after {when} changed '{base_name(array)}' in place", hint, base_name(name))
+
+    def taken_at(self, name: str) -> list:
+        """For a loop's name or a join (`prev`, rebound in the loop), where the user's statements bind it to what it may
+        be (`prev = R[0]`, `prev = R[i]`); else []."""
+        operands = self.definition(name)
+        if not isinstance(operands, list):
+            return []
+        locs = {d.target: d.loc for d in definitions(self.fn.body) if isinstance(d, ir.Assign)}
+        return sorted({locs[o.name] for o in operands if isinstance(o, ir.Var) and locs.get(o.name) is not None and
+                       base_name(o.name) == base_name(name)}, key=lambda loc: loc.line)
 
     def error(self, loc, construct: str, hint: str, name: str = "") -> UnsupportedSyntaxError:
         line = loc.line if loc is not None else 0

@@ -58,8 +58,10 @@ class LoopAliases:
             elif isinstance(init, ir.Var):  # it is the value it starts from, in the first iteration
                 self.view_of(p.target, [init], s.loc)
                 self.same[p.target] = self.same.get(init.name, init.name)
-                if p.target in self.refs:
-                    self.refs[p.target] = {r: n - 1 if r in written else n for r, n in self.refs[p.target].items()}
+                if p.target in self.refs:  # (from the second iteration on, the back value: kept_across_iterations)
+                    self.refs[p.target] = {r: n if r not in written else n + 1 if n + 1 == self.state.writes.get(r)
+                                           and self.read_first(s, p.target, r) else n - 1
+                                           for r, n in self.refs[p.target].items()}
         self.nested += 1
         self.block(s.header)
         if s.test is not None:
@@ -152,11 +154,20 @@ class LoopAliases:
         body, read in `h[:, t, :] = np.tanh(... + prev_h @ Wh)`.) Then no write comes between the view's making
         and any read of it; after the loop it holds what the last iteration left, as NumPy's does."""
         stmts = s.header + s.body
-        if any(isinstance(j, (ir.Break, ir.Continue)) for j in ir.statements(stmts)):
-            return False
         made = next((i for i, t in enumerate(stmts) if isinstance(t, ir.Assign) and t.target == back), None)
         writes = [i for i, t in enumerate(stmts) if self.writes_array([t], s, r)]
-        if made is None or not writes or writes[-1] > made:
+        return made is not None and bool(writes) and writes[-1] < made and self.read_first(s, kept, r)
+
+    def read_first(self, s: ir.Loop, kept: str, r: str) -> bool:
+        """Are the loop's name `kept` and what may share its memory read in an iteration only before its first write
+        of the array `r`, and carried to the next iteration by no other name? Then a view of r that `kept` starts an
+        iteration with is read before any write of that iteration (`prev = R[0]` before the loop writing
+        `R[i] = x + prev; prev = R[i]`: the rows as they were, s2s's values)."""
+        stmts = s.header + s.body
+        if any(isinstance(j, (ir.Break, ir.Continue)) for j in ir.statements(stmts)):
+            return False  # (an iteration left early may carry the view on)
+        writes = [i for i, t in enumerate(stmts) if self.writes_array([t], s, r)]
+        if not writes:
             return False
         shared = self.sharing(stmts, kept)
         if any(isinstance(q.operands[1], ir.Var) and q.operands[1].name in shared for q in s.phis):

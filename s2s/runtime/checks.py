@@ -76,12 +76,13 @@ def _not_a_number(value):
     return f"a {type(value).__name__} ({text if len(text) <= 40 else text[:37] + '...'})", value
 
 
-def require_immutable(value, statement, caller="", base=""):
+def require_immutable(value, statement, caller="", base="", part=""):
     """`statement` (`y += v`) rebinds a number, as Python does. On an ndarray NumPy would write in place
     into an array that something else still refers to (the caller's argument, module data, another name, a
     view or a container): s2s refuses that rather than differentiate something else. `caller`: the argument
     (or module data) that holds the array, whose change a new value would drop; `base`: the array of the
-    function's own that the array is a view of, whose change a new value would drop."""
+    function's own that the array is a view of, whose change a new value would drop; `part`: that view as the
+    user took it (`alpha[t]` of `row = alpha[t]`)."""
     if isinstance(value, np.ndarray):
         statement = re.sub(r"\s+#[^'\"]*$", "", statement)  # the line's comment is not part of the statement
         rebound = _rebound(statement)
@@ -93,11 +94,12 @@ def require_immutable(value, statement, caller="", base=""):
                            f"you differentiate, or return the new state with the result (return loss, "
                            f"{{**state, 'key': new_value}}) and differentiate that with s2s.vjp")
         if base:
+            target, op, operand = _augmented(statement)
+            written = f"{part} = {target} {op} {operand}" if part else f"{base}[...] {op}= ..."
             raise S2SError(f"'{statement}' would change an array in place that is a view of '{base}' (or shares "
                            f"memory with it), and s2s follows values, not shared arrays: to change '{base}' as NumPy "
-                           f"does, write into it by its own name ({base}[...] {_augmented(statement)[1]}= ..., an element "
-                           f"write s2s follows); if '{base}' is meant to stay as it was, write it as a new value "
-                           f"('{rebound}')")
+                           f"does, write into it by its own name ({written}, an element write s2s follows); if "
+                           f"'{base}' is meant to stay as it was, write it as a new value ('{rebound}')")
         raise S2SError(f"'{statement}' would change an array in place that something else still refers to "
                        f"(the caller's argument, another name for it, or the array it is a view of), and "
                        f"s2s follows values, not shared arrays: write it as a new value ('{rebound}'), "
