@@ -164,13 +164,6 @@ def grown_list_repeated(x):
     return zs[0]
 
 
-def prepended(x):
-    ys = [x[0]]
-    for v in x[1:]:
-        ys = [v * 2.0] + ys
-    return ys[0] * ys[-1]
-
-
 def extended_by_array(x):
     ys = [x[0]]
     ys += x
@@ -187,7 +180,6 @@ def extended_while_shared(x):
 @pytest.mark.parametrize("f, args, match, line", [
     (repeated_by_argument, (0.5, 3), "times a value known only at run time", "return sum([x] * n)"),
     (grown_list_repeated, (np.ones(2),), "repeating a list or tuple whose length", "zs = ys * 2"),
-    (prepended, (np.ones(3),), "joining lists or tuples whose lengths", "ys = [v * 2.0] + ys"),
     (extended_by_array, (np.ones(2),), "with a value known only at run time", "ys += x"),
     (extended_while_shared, (np.ones(2),), "another name or a container", "ys += [x[1]]"),
 ])

@@ -121,3 +121,51 @@ def test_max_keeps_the_item_itself():
         return float(n) * x[0] + min([-0.0, 0.0, x[1]])
     assert s2s.value_and_grad(f)(np.array([1.0, 2.0]))[0] == f(np.array([1.0, 2.0]))
     assert_close(s2s.grad(f)(np.array([1.0, 2.0])), [3.0, 0.0])
+
+
+# ---------------------------------------------------------------- 2. lists joined where a length is known only at run time
+LABELS = [1, 2]
+
+
+def extended_labels(x):
+    ext = [0] + list(LABELS)  # CTC's extended label sequence
+    blank = [0] + [l for l in LABELS]
+    return np.sum(x[ext] ** 2) + np.sum(x[blank])
+
+
+def joined_values(x):
+    head = [x[0] * 2.0]
+    rest = [np.sin(x[i]) for i in LABELS]
+    both = head + rest
+    both.append(x[3] ** 2)
+    rest.append(1.0)
+    ts = tuple(v * 3.0 for v in rest) + tuple(both)
+    acc = [x[1]]
+    acc += list(ts)
+    acc.append(x[2])
+    return np.sum(np.array(both) ** 2) + sum(ts) * len(rest) + np.prod(np.array(acc))
+
+
+@pytest.mark.parametrize("f", [extended_labels, joined_values])
+def test_lists_joined_whose_lengths_only_the_run_time_knows(f):
+    check_every_mode(f, np.array([0.3, -1.2, 0.7, 0.45]), exact=True)
+
+
+def test_joined_list_argument():
+    def f(x, labels):
+        ext = [0] + list(labels)
+        return np.sum(x[ext] ** 3)
+    x, labels = np.arange(4.0) + 0.5, [1, 2]
+    assert_close(s2s.grad(f)(x, labels), numeric_grad(f, (x, labels), 0), what="grad")
+    assert labels == [1, 2]
+
+
+def prepended(x):
+    ys = [x[0]]
+    for v in x[1:]:
+        ys = [v * 2.0] + ys  # (refused before as joining lists of run-time lengths)
+    return ys[0] * ys[-1] + ys[1] ** 2
+
+
+def test_a_list_prepended_to_in_a_loop():
+    check_every_mode(prepended, np.array([0.3, -1.2, 0.7, 0.45]), exact=True)

@@ -580,8 +580,16 @@ class ExpressionLowering:
                     self.list_roots[out.name] = out.name  # a new list, as Python makes
                 return out
             if self.is_sequence(left) and self.is_sequence(right):
-                raise self.error(node, "joining lists or tuples whose lengths are known only at run time",
-                                 "append the values one by one in a loop: for v in ys: xs.append(v)")
+                # a new list (tuple) of left's items, then right's, whose lengths only the run time knows:
+                # sum([right], left), which is `left + right`, its rules cutting the adjoint back into the two
+                # parts; the display holding right is the sum's alone (right is not shared by it)
+                shared = set(self.shared_lists)
+                rows = self.materialise(ir.Call("list", (right,)))
+                self.shared_lists.intersection_update(shared)
+                out = self.materialise(ir.Call("builtins.sum", (rows, left)), hint)
+                if lk == "list" or self.list_root(left) is not None:
+                    self.list_roots[out.name] = out.name  # (a new list, as Python makes)
+                return out
             return None
         seq, n = (left, right) if self.is_sequence(left) else (right, left) if self.is_sequence(right) else (None, None)
         if seq is None or self.is_sequence(n):

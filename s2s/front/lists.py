@@ -359,10 +359,14 @@ class ComprehensionLowering:
 
 def _sum_of_lists(d: ir.Call, builder) -> bool:
     """`sum(rows, [])`: Python adds the rows to its start into new lists, and gives the start itself where there
-    are none, which is a new list where the start is a list display no name holds."""
+    are none, which is a new list where the start is a list display no name holds, or where the rows are a
+    display of some (`sum([ys], xs)`, which is `xs + ys`: expressions.py)."""
     start = d.args[1] if len(d.args) > 1 else dict(d.kwargs).get("start")
     if d.op != "builtins.sum" or not isinstance(start, ir.Var):
         return False
     root = builder.list_root(start)
+    rows = builder.definitions.get(d.args[0].name) if isinstance(d.args[0], ir.Var) else None
+    if root is not None and rows is not None and rows.op == "list" and rows.args:
+        return True
     return root is not None and root == start.name and root not in builder.list_owner and \
         root not in builder.shared_lists
