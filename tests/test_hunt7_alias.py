@@ -219,3 +219,34 @@ def test_an_in_place_operator_on_a_row_advises_writing_the_row_by_the_arrays_nam
     with pytest.raises(S2SError, match=r"write into it by its own name \(alpha\[t\] = row / s, an element write"):
         s2s.grad(normalised_rows)(X4)
     check_every_mode(normalised_rows_by_name, X4, hessian=False)
+
+
+# ----------------------------------------------------------------- a row of the row before (refused: the advice)
+def edit_distance(x):
+    y = np.array([0.1, 0.9])
+    D = np.zeros((4, 3))
+    for i in range(1, 4):
+        up = D[i - 1]  # row i - 1; the writes below go to row i, which the count of writes does not tell apart
+        D[i, 0] = i
+        for j in range(1, 3):
+            D[i, j] = min(up[j] + 1, D[i, j - 1] + 1, up[j - 1] + (x[i - 1] - y[j - 1]) ** 2)
+    return D[3, 2]
+
+
+def edit_distance_copied(x):  # what the message on edit_distance advises
+    y = np.array([0.1, 0.9])
+    D = np.zeros((4, 3))
+    for i in range(1, 4):
+        up = D[i - 1].copy()
+        D[i, 0] = i
+        for j in range(1, 3):
+            D[i, j] = min(up[j] + 1, D[i, j - 1] + 1, up[j - 1] + (x[i - 1] - y[j - 1]) ** 2)
+    return D[3, 2]
+
+
+def test_a_view_read_after_a_write_advises_copying_it_as_taken():
+    """The refusal said 'copy it when you take it (.copy())'; it now spells the statement: up = D[i - 1].copy()."""
+    x = np.array([0.3, 1.2, -0.7])
+    error = refused_at(edit_distance, (x,), "D[i, j] = min(", "reading 'up' from line")
+    assert "copy it when you take it (up = D[i - 1].copy())" in error.hint, error.hint
+    check_every_mode(edit_distance_copied, x, hessian=False)

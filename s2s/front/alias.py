@@ -465,7 +465,9 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
         what = f"'{base_name(name)}'" if not _is_temp(name) else "a value"
         where = f" from line {made.line}" if made is not None else ""
         when = f"line {wrote.line}" if wrote is not None else "a later line"
-        taken = f" ({base_name(name)} = {self.iterated[name]})" if name in self.iterated else " (.copy())"
+        spelled = copied(made.text) if made is not None and made.text else None  # (`up = D[i - 1].copy()`)
+        taken = f" ({base_name(name)} = {self.iterated[name]})" if name in self.iterated else f" ({spelled})" if \
+            spelled and spelled.startswith(f"{base_name(name)} = ") else " (.copy())"
         takes = self.taken_at(name)
         if takes:  # (a loop's name: the view it holds from before the loop, or from the iteration before)
             made = None
