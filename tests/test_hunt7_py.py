@@ -169,3 +169,23 @@ def prepended(x):
 
 def test_a_list_prepended_to_in_a_loop():
     check_every_mode(prepended, np.array([0.3, -1.2, 0.7, 0.45]), exact=True)
+
+
+# ---------------------------------------------------------------- 3. [np.inf] * len(x) at every order
+def initialised_with_inf(x):
+    d = [np.inf] * len(x)  # Dijkstra / Bellman-Ford initialisation
+    d[0] = x[0] ** 2
+    for i in range(1, len(x)):
+        d[i] = min(d[i], d[i - 1] + x[i] ** 2)
+    best = [-np.inf] * len(x)
+    best[1] = max(d)
+    return best[1] * x[1] + min(d) + d[0] * x[1] + max(best[:2])
+
+
+def test_a_list_of_inf_repeated_at_every_order():
+    """The gradient spells np.inf float('inf'), hoisted into a temporary: read again (hessian, grad of grad) it is
+    the constant it was, so `t1 * len(x)` repeats a list of constants (refused before, pointing into the
+    generated code)."""
+    check_every_mode(initialised_with_inf, np.array([0.5, 0.8, -0.3, 1.1]), exact=True)
+    f2 = lambda x: ([np.inf] * len(x))[:1][0] * 0.0 + x[0] ** 2 * x[1]  # noqa: E731
+    assert_close(s2s.hessian(f2)(np.array([0.5, 0.8])), [[1.6, 1.0], [1.0, 0.0]], what="hessian")

@@ -34,6 +34,8 @@ _FOLDABLE = {
     # (`hi is None` of a default inlined: a singleton's identity is its value; two numbers' is not, so refused)
     "is": lambda a, b: a is b if _singleton(a) or _singleton(b) else _unknown(),
     "isnot": lambda a, b: a is not b if _singleton(a) or _singleton(b) else _unknown(),
+    # (float('inf'), as generated code spells np.inf: a constant again where it reads it, as [np.inf] * n needs)
+    "builtins.float": lambda a: float(a) if isinstance(a, str) else _unknown(),
 }
 
 
