@@ -147,9 +147,19 @@ def column_at_run_time(x, i):
     return np.sum(y)
 
 
+def column_said_to_be_an_integer(x, i):  # what the message on column_at_run_time advises
+    y = np.outer(x, x)
+    i = int(i)
+    y[:, i] = y[:, 2]
+    return np.sum(y ** 3 * WEIGHTS)
+
+
 def test_parts_numpy_may_read_after_writing_stay_refused():
     refused_at(strides_differ_in_a_view, (X4,), "y[:2] = z[::2]", "a value that may be a view of 'y' itself")
-    refused_at(column_at_run_time, (X4, 1), "y[:, i] = y[:, 2]", "a value that may be a view of 'y' itself")
+    error = refused_at(column_at_run_time, (X4, 1), "y[:, i] = y[:, 2]", "a value that may be a view of 'y' itself")
+    assert error.hint.endswith("y[:, i] = y[:, 2].copy(); or, if 'i' is an integer, say so (i = int(i)): parts at "
+                               "integers are the same or disjoint"), error.hint
+    check_modes(column_said_to_be_an_integer, (X4, 1))
 
 
 # ----------------------------------------------------------------- a loop's name holding a row of the table it fills

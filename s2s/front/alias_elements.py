@@ -163,8 +163,27 @@ class ElementAliases:
             return
         name = base_name(r)
         copy_it = copied(loc.text if loc is not None else "") or f"{name}[...] = <the value>.copy()"
+        integer = self._integer_advice(self.indexed.get(v.name, (None, ()))[1], call.args[1:-1])
         raise self.error(loc, f"writing into '{name}' a value that may be a view of '{name}' itself",
-                         f"NumPy may read elements the write has already changed: write a copy: {copy_it}", name)
+                         f"NumPy may read elements the write has already changed: write a copy: {copy_it}{integer}",
+                         name)
+
+    def _integer_advice(self, read: tuple, written: tuple) -> str:
+        """`; or, if 'i' is an integer, say so (i = int(i)) ...` for the user's names in the indexes `read` and
+        `written` that may be integers or arrays (or anything), where slices are at the same positions in both
+        (`y[:, i] = y[:, 2]`; not `y[:, i] = y[2]`, a column and a row either way); else ''."""
+        width = max(len(read), len(written))
+        if [self._step(a) is None for a in read + (ir.Const(EVERYTHING),) * (width - len(read))] != \
+                [self._step(a) is None for a in written + (ir.Const(EVERYTHING),) * (width - len(written))]:
+            return ""
+        unknown = list(dict.fromkeys(base_name(a.name) for a in written + read if isinstance(a, ir.Var) and
+                                     not re.fullmatch(r"t\d+", a.name) and a.name not in self.slices and
+                                     not self.integer(a)))
+        if not unknown:
+            return ""
+        said, which = ", ".join(f"{n} = int({n})" for n in unknown), " and ".join(f"'{n}'" for n in unknown)
+        return f"; or, if {which} {'is an integer' if len(unknown) == 1 else 'are integers'}, say so ({said}): " \
+               f"parts at integers are the same or disjoint"
 
     def _values_written(self, v: ir.Var) -> list:
         """The objects `v` may be: itself, or for `max(a, b)`, `min(a, b)` (which return one of their operands)
