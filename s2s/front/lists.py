@@ -108,6 +108,53 @@ class ListLowering:
                                 f"{name}.append(v)")
         self.bind(s.target, self.sequence_operation(op, left, right, s, name))
 
+    def sequence_operation(self, op: str, left, right, node, hint: str | None = None):
+        """`xs + ys`, `xs * n` and `n * xs` where xs is a list or tuple: Python joins or repeats the sequences,
+        which is no arithmetic. The new tuple or list of the parts where they are known here and n is a
+        constant (`[a, b] * 2` is `[a, b, a, b]`; `xs + [v]` of a list the function grows is appended to);
+        refused at the line where a sequence's length or n is known only at run time; None where no operand
+        is surely a list or tuple (NumPy's arithmetic, which reads a list as an array)."""
+        if op not in ("add", "mul"):
+            return None
+        lk, rk = self.sequence_kind(left), self.sequence_kind(right)
+        if op == "add":
+            if lk is not None and lk == rk:
+                return self.sequence(lk, tuple(self._tuple_parts(left)) + tuple(self._tuple_parts(right)), hint)
+            if rk == "list" and self.list_root(left) is not None:  # xs + [a, b], xs grown by the function
+                out = left
+                parts = self._tuple_parts(right)
+                for i, part in enumerate(parts):
+                    out = self.materialise(ir.Call(APPENDED, (out, part)), hint if i == len(parts) - 1 else None)
+                    self.list_roots[out.name] = out.name  # a new list, as Python makes
+                return out
+            if self.is_sequence(left) and self.is_sequence(right):
+                # a new list (tuple) of left's items, then right's, whose lengths only the run time knows:
+                # sum([right], left), which is `left + right`, its rules cutting the adjoint back into the two
+                # parts; the display holding right is the sum's alone (right is not shared by it)
+                shared = set(self.shared_lists)
+                rows = self.materialise(ir.Call("list", (right,)))
+                self.shared_lists.intersection_update(shared)
+                out = self.materialise(ir.Call("builtins.sum", (rows, left)), hint)
+                if lk == "list" or self.list_root(left) is not None:
+                    self.list_roots[out.name] = out.name  # (a new list, as Python makes)
+                return out
+            return None
+        seq, n = (left, right) if self.is_sequence(left) else (right, left) if self.is_sequence(right) else (None, None)
+        if seq is None or self.is_sequence(n):
+            return None  # (a sequence times a sequence: Python's TypeError as the code runs, on a path it takes)
+        kind = self.sequence_kind(seq)
+        if isinstance(n, ir.Const) and type(n.value) not in (int, bool):
+            return None  # (Python's TypeError, as the code runs)
+        if kind is not None and isinstance(n, ir.Const):
+            return self.sequence(kind, tuple(self._tuple_parts(seq)) * n.value, hint)
+        if kind is not None and all(isinstance(p, ir.Const) for p in self._tuple_parts(seq)):
+            return None  # (1,) * np.ndim(x): constants, which carry no derivative, repeated as the code runs
+        what = "repeating a list or tuple whose length is known only at run time" if isinstance(n, ir.Const) else \
+            "a list or tuple times a value known only at run time (Python repeats it for an int, NumPy multiplies " \
+            "element by element for an array)"
+        raise self.error(node, what, "repeat it with a comprehension, [v for _ in range(n) for v in xs]" + (
+            "" if isinstance(n, ir.Const) else "; for NumPy's product make the list an array first: np.array(xs) * w"))
+
     def grow(self, node: ast.Call) -> bool:
         """`xs.append(v)` or `xs.extend([a, b])` as a statement: the next versions of the list `xs`."""
         func = node.func
