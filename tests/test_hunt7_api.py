@@ -289,3 +289,75 @@ def test_the_advised_call_gives_the_partial_s_derivative():
     assert s2s.grad(three, wrt=2)(0.4, 2.0, 0.3) == pytest.approx(np.cos(0.3))
     value, tangent = s2s.jvp(three)((2.0, 0.3), (1.0,), b=0.4)
     assert value == pytest.approx(three(2.0, 0.3, 0.4)) and tangent == pytest.approx(0.3 ** 2)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# forward mode: the tangent of a list or tuple argument in NumPy's arithmetic is the array's
+
+def k_maxnorm(fp):
+    return np.max(fp) * np.linalg.norm(fp)
+
+
+def k_multiply(fp):
+    return np.sum(np.multiply(fp, 2.0) ** 2 * W3)
+
+
+def k_divide_norm(fp):
+    return np.linalg.norm(fp) ** 3 + np.sum(np.true_divide(fp, 3.0) ** 3)
+
+
+@pytest.mark.parametrize("kind", [list, tuple])
+@pytest.mark.parametrize("f", [k_maxnorm, k_multiply, k_divide_norm], ids=lambda f: f.__name__)
+def test_tangent_of_a_sequence_times_a_number(f, kind):
+    # jvp and jacobian(mode='forward') of np.multiply(fp, 2.0), and the Hessian of np.max(fp) * norm(fp), whose
+    # gradient's tangent multiplies dfp by a number: TypeError: can't multiply sequence by non-int
+    x = kind([1.0, 3.0, 2.5])
+    expected = _fd_leaves(f, x)
+    for k, e in enumerate(np.eye(3)):
+        value, tangent = s2s.jvp(f)((x,), (kind(e.tolist()),))
+        assert value == pytest.approx(f(x))
+        assert tangent == pytest.approx(expected[k], rel=1e-5, abs=1e-6)
+    jac = s2s.jacobian(f, mode="forward")(x)
+    assert _same_structure(jac, x, np.ndarray)
+    np.testing.assert_allclose(_vector(jac), expected, rtol=1e-5, atol=1e-6)
+    h = s2s.hessian(f)(x)
+    eps = 1e-4
+    numeric = np.array([(_fd_leaves(f, kind(np.array(x) + eps * e), 1e-5) -
+                         _fd_leaves(f, kind(np.array(x) - eps * e), 1e-5)) / (2 * eps) for e in np.eye(3)])
+    np.testing.assert_allclose(_hessian_matrix(h, x), numeric, rtol=1e-4, atol=1e-5)
+    assert list(x) == [1.0, 3.0, 2.5]
+
+
+def multiply_by_int(fp):
+    return np.multiply(fp, 3)[1]
+
+
+def repeated(fp):
+    return (fp * 2)[1] * 1.0
+
+
+@pytest.mark.parametrize("f", [multiply_by_int, repeated], ids=lambda f: f.__name__)
+def test_tangent_of_a_sequence_times_an_int_is_refused(f):
+    # `dfp * 3` is the tangent of np.multiply(fp, 3) (the array times 3) and of fp * 3 (the list repeated): the
+    # jvp of np.multiply(fp, 3)[1] gave 1.0 where the derivative is 3.0
+    with pytest.raises(s2s.S2SError, match="cannot tell here whether `\\* [23]` of a list argument repeats it"):
+        s2s.jvp(f)(([1.0, 2.0],), ([0.0, 1.0],))
+    with pytest.raises(s2s.S2SError):
+        s2s.jacobian(f, mode="forward")([1.0, 2.0])
+    assert s2s.jvp(multiply_by_int)((np.array([1.0, 2.0]),), (np.array([0.0, 1.0]),))[1] == 3.0  # (an array: its own)
+
+
+def k_square(fp):
+    return np.sum(np.square(fp) * W3)
+
+
+def test_arithmetic_on_a_sequence_argument_is_explained_in_every_mode():
+    # the adjoint of np.square(fp) is g * 2 * fp: Python's arithmetic on the list; grad said to pass np.asarray(fp),
+    # vjp, jacobian, jvp and hessian gave the bare TypeError
+    x = [1.0, 3.0, 2.5]
+    for run in [lambda: s2s.grad(k_square)(x), lambda: s2s.vjp(k_square)(x)[1](1.0),
+                lambda: s2s.jacobian(k_square)(x), lambda: s2s.jacobian(k_square, mode="forward")(x),
+                lambda: s2s.jvp(k_square)((x,), ([1.0, 0.0, 0.0],)), lambda: s2s.hessian(k_square)(x)]:
+        with pytest.raises(TypeError, match=r"the argument 'fp' is a list of numbers.*pass np.asarray\(fp\)"):
+            run()
+    np.testing.assert_allclose(s2s.grad(k_square)(np.asarray(x)), 2 * np.asarray(x) * W3)

@@ -95,21 +95,92 @@ def check_tangents(what: str, positions: tuple, primals, tangents) -> None:
 def like_primals(positions: tuple, primals, tangents) -> tuple:
     """The tangents, each Python number given for a NumPy number or array made one of its type and shape
     (np.float64(t), np.full(shape, t)): what it stands for, and what generated code reads as it reads the primal
-    (dx.item(), dx[()], dx.astype(...) where x is a NumPy number or array)."""
+    (dx.item(), dx[()], dx.astype(...) where x is a NumPy number or array). A list or tuple (in a list, a tuple or
+    a dict too) as a ListTangent or TupleTangent, whose arithmetic is the array's: NumPy's functions read a
+    sequence as the array of it, so the tangent of np.multiply(xs, c) is `c * dxs`, which a list refuses (`can't
+    multiply sequence by non-int`); read by element, it is the list it was."""
     out = None
     for k, ((i, _), t) in enumerate(zip(positions, tangents)):
-        if i < len(primals) and type(t) in (float, int) and isinstance(primals[i], (np.ndarray, np.generic)) and \
+        kind = type(t)
+        if i < len(primals) and kind in (float, int) and isinstance(primals[i], (np.ndarray, np.generic)) and \
                 not isinstance(primals[i], (np.bool_, np.complexfloating)):
             p = primals[i]
             dtype = p.dtype if p.dtype.kind == "f" else np.dtype(np.float64)
             out = list(tangents) if out is None else out
             out[k] = np.full(p.shape, t, dtype=dtype) if type(p) is np.ndarray else dtype.type(t)
+        elif (kind is list or kind is tuple or kind is dict) and not pytree.has_record(t):
+            out = list(tangents) if out is None else out
+            out[k] = _scaling_parts(t)
     return tangents if out is None else tuple(out)
+
+
+def _scaling_parts(t):
+    kind = type(t)
+    if kind is list:
+        return ListTangent(map(_scaling_parts, t))
+    if kind is tuple:
+        return TupleTangent(map(_scaling_parts, t))
+    if kind is dict:
+        return {k: _scaling_parts(v) for k, v in t.items()}
+    return t
+
+
+class _SequenceTangent:
+    """The tangent of a list or tuple argument, read by element as the list or tuple it is; in arithmetic (the
+    tangent of NumPy's, on the array NumPy reads the argument as: `c * dxs` for np.multiply(xs, c)) the array of
+    it. Times an int it is refused: generated code is one text for an array and a list, and `xs * 2` repeats a
+    list in Python but multiplies an array (np.multiply(xs, 2)), so neither reading is sure."""
+
+    def __add__(self, other):
+        return np.asarray(self) + other
+
+    def __radd__(self, other):
+        return other + np.asarray(self)
+
+    def __sub__(self, other):
+        return np.asarray(self) - other
+
+    def __rsub__(self, other):
+        return other - np.asarray(self)
+
+    def __mul__(self, other):
+        _refuse_repeat(self, other)
+        return np.asarray(self) * other
+
+    def __rmul__(self, other):
+        _refuse_repeat(self, other)
+        return other * np.asarray(self)
+
+    def __truediv__(self, other):
+        return np.asarray(self) / other
+
+    def __neg__(self):
+        return -np.asarray(self)
+
+    __iadd__, __imul__ = __add__, __mul__  # (a new value, as an array's tangent: not list's in-place extend)
+
+
+def _refuse_repeat(t, other) -> None:
+    if isinstance(other, (int, np.integer)) and not isinstance(other, (bool, np.bool_)):
+        kind = "tuple" if isinstance(t, tuple) else "list"
+        raise S2SError(f"s2s cannot tell here whether `* {other}` of a {kind} argument repeats it (Python's "
+                       f"`xs * {other}`) or multiplies its numbers (np.multiply(xs, {other}), NumPy's product of the "
+                       f"array it reads): write np.asarray(xs) * {other} or a float factor for the product, or build "
+                       f"the longer {kind} with a comprehension")
+
+
+class ListTangent(_SequenceTangent, list):
+    """The tangent of a list argument (`_SequenceTangent`)."""
+
+
+class TupleTangent(_SequenceTangent, tuple):
+    """The tangent of a tuple argument (`_SequenceTangent`)."""
 
 
 # the TypeErrors of Python's operators on a list or tuple (NumPy's functions take one as an array)
 _SEQUENCE_ERRORS = ("can't multiply sequence", "can only concatenate", "unsupported operand type(s)",
-                    "bad operand type")
+                    "bad operand type", "'>' not supported", "'<' not supported", "'>=' not supported",
+                    "'<=' not supported")
 
 
 def explain_sequence_error(exc: TypeError, f, args: tuple, kwargs: dict) -> None:

@@ -135,6 +135,7 @@ class Jvp(transform.Transformed):
         except Exception as exc:
             if isinstance(exc, TypeError):
                 arguments.raise_call_error(self.__wrapped__, tuple(primals), kwargs)  # as the original refuses the call
+                arguments.explain_sequence_error(exc, self.__wrapped__, tuple(primals), kwargs)
             transform.attach_user_frames(exc)  # the traceback shows the user's line too
             raise
 

@@ -143,7 +143,9 @@ class Transformed:
             checked = _checked_pullback(pullback, value, self.__name__,
                                         templates and ([name for _, name in wrt_at], templates, self._single_wrt()),
                                         ([args[i] if i < count else kwargs.get(name) for i, name in wrt_at],
-                                         self._single_wrt()))
+                                         self._single_wrt()),
+                                        lambda exc: arguments.explain_sequence_error(exc, self.__wrapped__, args,
+                                                                                     kwargs))
             if zero_d:
                 return value, lambda cotangent: self._as_arrays(checked(cotangent), zero_d)
             return value, checked
@@ -400,12 +402,13 @@ def _failed(self, exc: Exception, args: tuple) -> None:
 _SCALARS = frozenset((float, int, np.float64, np.float32))  # one number: its shape is ()
 
 
-def _checked_pullback(pullback, value, name: str, containers=None, arrays=None):
+def _checked_pullback(pullback, value, name: str, containers=None, arrays=None, explain=None):
     """`pullback`, refusing a cotangent not shaped like `value` (NumPy would broadcast it into a wrong
     gradient, or fail inside generated code); errors inside it end at the user's line. `containers`, where some
     wrt argument is one: (wrt names, arguments, single), whose structure the gradients must have. `arrays`:
     (the wrt arguments, single), an ndarray's derivative made one where it came out its rows'
-    (`arguments.arrays_for_arrays`)."""
+    (`arguments.arrays_for_arrays`). `explain(exc)`: a TypeError of Python's arithmetic on a list or tuple
+    argument says so (`arguments.explain_sequence_error`)."""
     kind = type(value)
     # a value that is one number or one float array: a cotangent of the same type and shape fits at once
     leaf = () if kind in _SCALARS else value.shape if kind is np.ndarray else None
@@ -426,6 +429,8 @@ def _checked_pullback(pullback, value, name: str, containers=None, arrays=None):
         try:
             result = pullback(cotangent)
         except Exception as exc:
+            if explain is not None and isinstance(exc, TypeError):
+                explain(exc)
             attach_user_frames(exc)
             raise
         # (the adjoint of x + c is the cotangent itself: the caller's array must not be what it gets back)
