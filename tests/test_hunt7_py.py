@@ -189,3 +189,38 @@ def test_a_list_of_inf_repeated_at_every_order():
     check_every_mode(initialised_with_inf, np.array([0.5, 0.8, -0.3, 1.1]), exact=True)
     f2 = lambda x: ([np.inf] * len(x))[:1][0] * 0.0 + x[0] ** 2 * x[1]  # noqa: E731
     assert_close(s2s.hessian(f2)(np.array([0.5, 0.8])), [[1.6, 1.0], [1.0, 0.0]], what="hessian")
+
+
+# ---------------------------------------------------------------- 4. .append on a list the function made by slicing
+def resliced_in_a_loop(x):
+    vals = [x[0], x[1], x[2]]
+    for i in range(2):
+        vals = vals[:-1]
+        vals.append(x[3] * 2.0 + i)
+    return np.sum(np.array(vals) ** 2)
+
+
+def sliced_copy_appended(x):
+    vals = [x[0], x[1] * 3.0]
+    head = vals[:1]
+    head.append(x[2] ** 2)  # a new list: vals is unchanged
+    for i in range(1, 3):
+        tail = vals[i - 1:]
+        tail.append(x[3])
+        vals = tail
+    return np.sum(np.array(vals) ** 2) + np.sum(np.array(head)) * len(vals)
+
+
+@pytest.mark.parametrize("f", [resliced_in_a_loop, sliced_copy_appended])
+def test_append_to_a_slice_of_a_list_the_function_made(f):
+    check_every_mode(f, np.array([0.3, -1.2, 0.7, 0.45]), exact=True)
+
+
+def test_append_to_a_slice_of_an_argument_list_changes_no_argument():
+    def f(x, xs):
+        ys = xs[:1]
+        ys.append(x[0] * 2.0)
+        return ys[0] * ys[1]
+    xs = [1.5, 2.5]
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="did not make"):
+        s2s.grad(f)(np.array([0.5]), xs)  # (an argument's slice: a list or an array's view, not known here)

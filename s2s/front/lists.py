@@ -35,9 +35,20 @@ class ListLowering:
         root = self.list_roots.get(atom.name)
         if root is None:
             d = self.definitions.get(atom.name)
-            if d is not None and (d.op in ("list", "builtins.list") or _sum_of_lists(d, self)):
-                root = self.list_roots[atom.name] = atom.name  # (a display, list(...), sum(rows, []): a new list)
+            if d is not None and (d.op in ("list", "builtins.list") or _sum_of_lists(d, self) or
+                                  self._slice_of_list(d)):
+                # (a display, list(...), sum(rows, []), xs[:-1] of a list the function made: a new list)
+                root = self.list_roots[atom.name] = atom.name
         return root
+
+    def _slice_of_list(self, d: ir.Call) -> bool:
+        """`xs[a:b]` of a list the function made: Python's slice of a list is a new list (of an array, a view)."""
+        if d.op != "getitem" or len(d.args) != 2:
+            return False
+        index = d.args[1]
+        made = self.definitions.get(index.name) if isinstance(index, ir.Var) else None
+        sliced = isinstance(index, ir.Const) and isinstance(index.value, slice) or getattr(made, "op", None) == "slice"
+        return sliced and self.list_root(d.args[0]) is not None
 
     def note_list_uses(self, value) -> None:
         """A call that may keep a reference to a list (a container holding it, an opaque call): from here on
