@@ -6,6 +6,10 @@ import pytest
 import s2s
 from conftest import assert_close, check_every_mode, numeric_grad
 
+try:
+    from scipy.spatial import cKDTree as KDTREE
+except ImportError:  # (the tests of item 6 skip)
+    KDTREE = None
 DST = np.array([0, 2, 2, 1])
 NBRS = [[1, 2], [0, 1, 2], [3]]
 
@@ -224,3 +228,43 @@ def test_append_to_a_slice_of_an_argument_list_changes_no_argument():
     xs = [1.5, 2.5]
     with pytest.raises(s2s.UnsupportedSyntaxError, match="did not make"):
         s2s.grad(f)(np.array([0.5]), xs)  # (an argument's slice: a list or an array's view, not known here)
+
+
+# ---------------------------------------------------------------- 6. ids from a call without a rule used as an index
+def nearest_sum(p, q):
+    from_tree = KDTREE(q)
+    d, idx = from_tree.query(p, k=2)
+    return np.sum(q[idx] ** 2) + np.sum(p)
+
+
+def test_ids_from_a_call_without_a_rule_blame_the_call():
+    """The index is integer ids that `.query()` (no rule, on an active p) computed: the refusal points at the call
+    and says to compute the ids outside or mark it nondifferentiable, not to give indexing a rule."""
+    if KDTREE is None:
+        pytest.skip("scipy is not installed")
+    rng = np.random.default_rng(0)
+    p, q = rng.random((5, 2)), rng.random((6, 2))
+    with pytest.raises(s2s.NonDifferentiableError) as info:
+        s2s.grad(nearest_sum)(p, q)
+    text = str(info.value)
+    assert "the method .query()" in text and "d, idx = from_tree.query(p, k=2)" in text
+    assert "s2s.nondifferentiable(query)" in text and "outside the function" in text
+    assert "instead of indexing" not in text
+
+
+def query(obj, *args, **kw):
+    return obj.query(*args, **kw)
+
+
+def nearest_distances(p, q):
+    d, idx = query(KDTREE(q), p, k=2)
+    return np.sum(np.linalg.norm(p[:, None] - q[idx], axis=-1) ** 2)
+
+
+def test_the_advice_for_ids_works():
+    if KDTREE is None:
+        pytest.skip("scipy is not installed")
+    s2s.nondifferentiable(query)
+    rng = np.random.default_rng(1)
+    p, q = rng.random((5, 2)), rng.random((6, 2))
+    assert_close(s2s.grad(nearest_distances)(p, q), numeric_grad(nearest_distances, (p, q), 0), what="grad")

@@ -171,6 +171,9 @@ def operand_refusal(fn: ir.Function, s: ir.Assign, i: int, why: str) -> NonDiffe
             "Join the values with np.concatenate instead: np.concatenate([p, [1.0]]) for np.r_[p, 1.0], "
             "np.column_stack([a, b]) for np.c_[a, b] (np.stack, np.hstack and np.vstack are differentiated too).")
     spelled = base.name if isinstance(base, ir.Var) else "the object"
+    origin = _index_origin(fn, value.args[i])
+    if origin is not None:  # (ids a call without a rule computed from what is differentiated: that call is at fault)
+        return _index_call_refusal(fn, origin, f"{base_name(spelled)}[...]", loc)
     if value.op == "getitem":
         return NonDifferentiableError(
             f"{spelled}[...]", *where, "its index has a derivative, and s2s differentiates indexing only in the "
@@ -188,3 +191,50 @@ def operand_refusal(fn: ir.Function, s: ir.Assign, i: int, why: str) -> NonDiffe
         "Pass an index without a derivative (leave it out of wrt); or write the update as a function of your own, "
         "def put(y, t, v): y = y.copy(); y[t] = v; return y, and give it a rule with @s2s.tangent(put) and "
         "@s2s.adjoint(put).")
+
+
+def _index_origin(fn: ir.Function, atom) -> ir.Assign | None:
+    """The call without a derivative rule that made the index `atom` (an opaque call or method, a part of its
+    result: `d, idx = tree.query(p, k=2)`), through copies and constant indexing; None where another operation
+    made it (arithmetic on an integer in wrt: the index itself is differentiated)."""
+    defs = {s.target: s for s in ir.statements(fn.body) if isinstance(s, ir.Assign)}
+    seen = set()
+    while isinstance(atom, ir.Var) and atom.name not in seen:
+        seen.add(atom.name)
+        s = defs.get(atom.name)
+        if s is None:
+            return None
+        value = s.value
+        if isinstance(value, ir.Var):
+            atom = value
+        elif isinstance(value, ir.Call) and value.op == "getitem" and len(value.args) == 2 and \
+                isinstance(value.args[1], ir.Const):
+            atom = value.args[0]
+        elif isinstance(value, ir.Call) and value.op in ("call", "callmethod"):
+            return s
+        else:
+            return None
+    return None
+
+
+def _index_call_refusal(fn: ir.Function, s: ir.Assign, indexing: str, used) -> NonDifferentiableError:
+    """The refusal of the call `s` without a rule whose result, computed from what is differentiated, indexes
+    (`indexing`, at `used`): at the call's line, since ids carry no derivative and the call is what has no rule."""
+    value = s.value
+    method = value.args[1].value if value.op == "callmethod" else None
+    callee = f"the method .{method}()" if method else fn.opaque.get(value.args[0].name, value.args[0].name) \
+        if isinstance(value.args[0], ir.Var) else "the call"
+    name = method or callee.split(" (")[0].rpartition(".")[2]
+    wrapper = f"def {name}(obj, *args, **kw): return obj.{method}(*args, **kw)" if method else \
+        f"def {name}(*args, **kw): return {callee.split(' (')[0]}(*args, **kw)"
+    loc = s.loc
+    line = f" (at line {used.line})" if used is not None and loc is not None and used.line != loc.line else ""
+    return NonDifferentiableError(
+        callee, loc.file if loc is not None and loc.file else fn.filename, loc.line if loc is not None else 0,
+        loc.text if loc is not None else "",
+        f"it has no derivative rule, and its result, computed from what you differentiate, indexes {indexing}{line}",
+        f"An index selects and carries no derivative: compute the ids outside the function you differentiate and "
+        f"pass them in, or call it through a function of your own marked so, {wrapper}, then "
+        f"s2s.nondifferentiable({name}) (its other results then carry none either: where one needs its derivative, "
+        f"compute it from the ids with functions s2s differentiates).")
+
