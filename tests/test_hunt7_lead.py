@@ -165,3 +165,30 @@ def test_the_source_of_a_scripts_function_does_not_import_from_main(tmp_path):
     x, w = np.array([0.1, 0.2, 0.3]), np.array([1.0, -2.0, 0.5])
     assert_close(np.array([float(v) for v in values.split(",")]), 2 * w * np.tanh(x) / np.cosh(x) ** 2,
                  what="the text run with the script's W")
+
+
+def loops_over_iterators(x):
+    s = 0.0
+    for i, j in __import__("itertools").product(range(2), range(3)):
+        s = s + x[i] * x[j]
+    for idx in np.ndindex(2, 2):
+        s = s + x[idx[0]] * idx[1]
+    for v in filter(None, [1.0, -2.0, 0.0]):
+        s = s + v * x[2]
+    for k, (a, b) in enumerate(__import__("itertools").combinations(range(3), 2)):
+        s = s + k * x[a] * x[b]
+    for v in iter([x[0], x[1]]):
+        s = s + v ** 2
+    return s
+
+
+def test_a_for_loop_over_an_iterator():
+    """Bug hunt round 7: a for loop over itertools.product(...), np.ndindex(...), filter(...), iter(xs) ran by index
+    (`range(len(t3))`): TypeError "object of type 'itertools.product' has no len()" inside the generated code."""
+    x = np.array([0.5, -1.0, 2.0])
+    value, g = s2s.value_and_grad(loops_over_iterators)(x)
+    assert_close(value, loops_over_iterators(x), what="value")
+    assert_close(g, numeric_grad(loops_over_iterators, (x,), 0), what="gradient")
+    assert_close(s2s.jvp(loops_over_iterators)((x,), (np.ones(3),))[1], np.sum(g), what="tangent")
+    want = np.array([[4.0, 2.0, 2.0], [2.0, 4.0, 3.0], [2.0, 3.0, 0.0]])  # (the x0^2, x1^2 of iter: +2 each)
+    assert_close(s2s.hessian(loops_over_iterators)(x), want, what="hessian")

@@ -325,10 +325,17 @@ class LoopLowering:
             for arg, elt in zip(it.args, target.elts):
                 out += self._sequence_parts(arg, elt, body)
             return out
+        if isinstance(it, ast.Call) and self._resolves_to(it.func, iter) and len(it.args) == 1 and not it.keywords:
+            return self._sequence_parts(it.args[0], target, body)  # (for v in iter(xs): the loop over xs)
         if isinstance(it, ast.Call) and self._resolves_to(it.func, reversed) and len(it.args) == 1 \
                 and not it.keywords:  # as generated gradients walk their stacks: for y in reversed(y_saved)
             return [(_Reversed(self.dict_keys(self.atom(it.args[0]))), target)]
         atom = self.atom(it)
+        made = self.definitions.get(atom.name) if isinstance(atom, ir.Var) else None
+        if made is not None and made.op in ("call", "callmethod"):
+            # an object a call s2s does not follow made (itertools.product(...), np.ndindex(n, m), filter(...)): an
+            # iterator, perhaps, with no len(): the list of what it gives, as Python's loop takes it one by one
+            atom = self.materialise(ir.Call("builtins.list", (atom,)))
         if _indexes_itself(it, target, body) and not self.is_sequence(atom):
             # `for k in p: ... p[k]`: the keys of a dict, p known only at run time (a sequence's elements would
             # be its own indices: integers, with no derivative either)
