@@ -131,7 +131,9 @@ def test_parts_read_whole_before_the_write_are_exact():
     """`y[:3] = y[3:][::-1]`, `y[:, 1] = y[::-1, 1]`, `e2[:, 1] = e2[::-1, 1]` were refused: integers at the same
     axes, and slices stepping through a vector in opposite directions (NumPy copies the part read first)."""
     for f in (reversed_halves, column_reversed, integer_column_reversed):
-        check_every_mode(f, X4 if f is not reversed_halves else np.arange(6.0) + 0.5, hessian=False)
+        check_every_mode(f, X4 if f is not reversed_halves else np.arange(6.0) + 0.5, hessian=f is column_reversed)
+    x = np.arange(6.0) + 0.5  # reversed_halves is 16 * (x[3] ** 3 + x[4] ** 3 + x[5] ** 3)
+    assert_close(s2s.hessian(reversed_halves)(x), np.diag([0.0, 0.0, 0.0, *(96 * x[3:])]), what="hessian")
 
 
 def strides_differ_in_a_view(x):
@@ -197,7 +199,7 @@ def test_a_row_view_read_before_each_iterations_write_is_exact():
     """`prev = R[0]` before a loop writing `R[i] = x * (i + 1) + prev; prev = R[i]` was refused, and the advice
     (`R[i] = (x * (i + 1) + prev).copy()`) gave the same refusal with `.copy().copy()`: each read of prev comes
     before the iteration's write, so NumPy's view shows the rows as s2s's values hold them."""
-    check_every_mode(rows_from_the_row_before, np.array([0.3, 1.2, -0.7]), hessian=False)
+    check_every_mode(rows_from_the_row_before, np.array([0.3, 1.2, -0.7]))
     for f, line in ((row_read_after_a_write, "R[i] = R[i] + prev"), (row_kept_over_a_continue, "R[i] = x * (i")):
         error = refused_at(f, (np.array([0.3, 1.2, -0.7]),), line, "reading 'prev' \\(taken on lines")
         assert error.hint.endswith("copy it when you take it (prev = R[0].copy(); prev = R[i].copy())"), error.hint
