@@ -586,7 +586,7 @@ def _extended_in_place(body: list, param: str):
 def _reports(fn) -> bool:
     """Does `fn` only report (log, warn), so that calling it as written is all there is to it?"""
     module = getattr(fn, "__module__", None) or ""
-    return callable(fn) and module.split(".")[0] in ("logging", "warnings")
+    return callable(fn) and module.split(".")[0] in ("logging", "warnings", "_warnings")  # (warnings.warn: C's)
 
 
 _CHANGING: dict = {}
