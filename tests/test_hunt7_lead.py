@@ -1,6 +1,7 @@
 """Round seven of the bug hunts (docs/testing.md): what the lead engineer fixed, each against finite differences
 or an analytic value."""
 import functools
+import warnings
 
 import numpy as np
 import pytest
@@ -196,15 +197,14 @@ def test_a_for_loop_over_an_iterator():
 
 def warns(x):
     if x > 10.0:
-        __import__("warnings").warn("large x")
-    __import__("warnings").warn("computed", RuntimeWarning)
+        warnings.warn("large x")
+    warnings.warn("computed", RuntimeWarning)
     return x ** 2
 
 
 def test_warnings_warn_is_called_as_written():
     """Bug hunt round 7: warnings.warn (whose __module__ is '_warnings', C's) was refused, where logging and
     warnings calls are documented to run as written."""
-    import warnings
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         assert s2s.grad(warns)(3.0) == pytest.approx(6.0)
