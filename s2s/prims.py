@@ -310,6 +310,16 @@ CHANGES_ARGUMENT = {
                                     f"write the operator: a {sign}= b (or a = a {sign} b, a new value)")
        for op, sign in _IN_PLACE_OPERATORS},
 }
+# builtins that read the names of the frame or module running them (in s2s, the generated code's): refused, with
+# what to write instead
+READS_THE_FRAME = {
+    "globals": "read the module-level name itself (SCALE), or pass the value as an argument",
+    "locals": "read the names themselves",
+    "vars": "read the names themselves",
+    "eval": "write the expression itself",
+    "exec": "write the statements themselves",
+    "dir": "name what you need",
+}
 # methods of objects an opaque call made (a random generator: np.random.default_rng(0), random.Random(0)) that
 # change their argument in place: name -> (what the call does, what to write instead)
 CHANGES_ARGUMENT_METHODS = {

@@ -33,3 +33,26 @@ def test_a_function_under_lru_cache_is_its_python_function():
     advice (a function calling it) was refused too. The cache remembers the same values: s2s reads __wrapped__."""
     assert s2s.grad(cached_cube)(0.4) == pytest.approx(3 * 0.4 ** 2)
     assert s2s.jvp(cached_cube)((0.4,), (1.0,))[1] == pytest.approx(3 * 0.4 ** 2)
+
+
+SCALE = 3.0
+
+
+def reads_globals(x):
+    return globals().get("SCALE", 1.0) * x ** 2
+
+
+def reads_locals(x):
+    return locals()["x"] ** 2
+
+
+def evaluates(x):
+    return eval("x ** 2")
+
+
+@pytest.mark.parametrize("f, name", [(reads_globals, "globals"), (reads_locals, "locals"), (evaluates, "eval")])
+def test_builtins_that_read_the_running_code_are_refused(f, name):
+    """Bug hunt round 7: globals(), locals() and eval() ran in the generated code and read its names: (0.25, 1.0) for
+    (0.75, 3.0), derivatives 0.0 for 1.0, silently. Refused at the user's line now."""
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=rf"{name}\(\), which reads the names of the code"):
+        s2s.value_and_grad(f)(0.5)

@@ -276,8 +276,7 @@ class CallLowering(MethodLowering):
         if inspect.isfunction(target) and not (getattr(target, "__module__", None) or "").startswith("s2s.") \
                 or getattr(target, "__s2s_generated__", None) is not None:
             return self.inline(target, args, kwargs, node)  # (s2s's own helpers have rules, or none)
-        if not callable(target):
-            raise self.error(node.func, f"a call to '{spelled}', which is not callable")
+        self.refuse_uncalled(target, node, spelled)
         # no rule and no source: called as it is; an error only where a derivative must pass through it
         real = getattr(target, "__name__", "")
         return self.opaque_call(target, args, kwargs, spelled if not real or real in spelled else f"{spelled} ({real})")

@@ -11,7 +11,7 @@ import types
 
 import numpy as np
 
-from s2s import ir
+from s2s import ir, prims
 from s2s.errors import LibraryCall, S2SError
 from s2s.front.libraries import home_module, library_function, shown
 from s2s.front.functions import FunctionValue
@@ -73,6 +73,16 @@ class OutsideLowering:
             module = home_module(obj, name)  # (generated code's namespace holds the builtins it read: `tuple`)
         self.free[name] = (obj, module)
         return name
+
+    def refuse_uncalled(self, target, node, spelled: str) -> None:
+        """Refuse what s2s cannot call as written: what is not callable, and the builtins that read the names of the
+        code running them (globals(), locals(), eval(...): in s2s, the generated code's, silently other names)."""
+        if not callable(target):
+            raise self.error(node.func, f"a call to '{spelled}', which is not callable")
+        frame = next((n for n in prims.READS_THE_FRAME if target is getattr(builtins, n)), None)
+        if frame is not None and not (frame in ("vars", "dir") and node.args):  # (vars(obj): obj's attributes)
+            raise self.error(node.func, f"{spelled}(), which reads the names of the code that runs it",
+                             prims.READS_THE_FRAME[frame])
 
     def opaque_call(self, target, args: tuple, kwargs: tuple, shown: str,
                     unfollowed: S2SError | None = None) -> ir.Call:
