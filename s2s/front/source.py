@@ -94,9 +94,7 @@ def record_reads(log: list):
 
 def _unwrap(fn: Callable) -> Callable:
     while True:
-        if isinstance(fn, (staticmethod, classmethod)):
-            fn = fn.__func__
-        elif inspect.ismethod(fn):
+        if isinstance(fn, (staticmethod, classmethod)) or inspect.ismethod(fn):
             fn = fn.__func__
         elif isinstance(fn, functools._lru_cache_wrapper) and inspect.isfunction(fn.__wrapped__):
             fn = fn.__wrapped__  # (@functools.cache, @lru_cache: the same values, remembered)
