@@ -33,6 +33,17 @@ def test_a_function_under_lru_cache_is_its_python_function():
     advice (a function calling it) was refused too. The cache remembers the same values: s2s reads __wrapped__."""
     assert s2s.grad(cached_cube)(0.4) == pytest.approx(3 * 0.4 ** 2)
     assert s2s.jvp(cached_cube)((0.4,), (1.0,))[1] == pytest.approx(3 * 0.4 ** 2)
+    assert s2s.grad(calls_a_cached_function)(0.4) == pytest.approx(3 * 0.4 ** 2 + 2 * np.cos(0.4))
+    assert s2s.hessian(calls_a_cached_function)(0.4) == pytest.approx(6 * 0.4 - 2 * np.sin(0.4))
+
+
+@__import__("functools").cache
+def cached_sine(v, n):
+    return np.sin(v) * n
+
+
+def calls_a_cached_function(x):
+    return cached_cube(x) + cached_sine(x, 2)
 
 
 SCALE = 3.0

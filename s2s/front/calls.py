@@ -27,7 +27,7 @@ from s2s.front.libraries import library_function, namespace_made_by, numerical, 
 from s2s.front.loops import _bound_key
 from s2s.front.lowering import returns_a_value
 from s2s.front.methods import Dispatch, Held, MethodLowering, string_method
-from s2s.front.source import MISSING, parameters, read_function
+from s2s.front.source import MISSING, parameters, read_function, unwrap_cache
 from s2s.front.ufunc_messages import ufunc_instead, ufunc_keyword_fix
 from s2s.rules import custom, registry
 
@@ -211,6 +211,7 @@ class CallLowering(MethodLowering):
     def call_object(self, target, args: tuple, kwargs: tuple, node, spelled: str) -> ir.Expr:
         """A call of the Python object `target` (spelled so by the user): a primitive, a user function
         inlined, a compile-time function value (`functools.partial`, `s2s.grad(f)`), or an opaque call."""
+        target = unwrap_cache(target)  # (an @functools.cache function: the function it remembers the values of)
         sized = _SIZED_BY_ARGUMENTS.get(getattr(target, "__name__", None))
         if sized is not None and isinstance(getattr(target, "__self__", None), numpy.random.RandomState) and \
                 len(args) == 1 and isinstance(args[0], Spread) and not kwargs:

@@ -93,13 +93,14 @@ def record_reads(log: list):
 
 
 def _unwrap(fn: Callable) -> Callable:
-    while True:
-        if isinstance(fn, (staticmethod, classmethod)) or inspect.ismethod(fn):
-            fn = fn.__func__
-        elif isinstance(fn, functools._lru_cache_wrapper) and inspect.isfunction(fn.__wrapped__):
-            fn = fn.__wrapped__  # (@functools.cache, @lru_cache: the same values, remembered)
-        else:
-            return fn
+    while isinstance(fn, (staticmethod, classmethod)) or inspect.ismethod(fn) or unwrap_cache(fn) is not fn:
+        fn = unwrap_cache(getattr(fn, "__func__", fn))
+    return fn
+
+
+def unwrap_cache(fn):
+    """The Python function an @functools.cache / @lru_cache wrapper remembers the values of (else `fn`)."""
+    return fn.__wrapped__ if isinstance(fn, functools._lru_cache_wrapper) and inspect.isfunction(fn.__wrapped__) else fn
 
 
 def _closure_of(fn: Callable) -> dict:
