@@ -268,3 +268,22 @@ def test_the_advice_for_ids_works():
     rng = np.random.default_rng(1)
     p, q = rng.random((5, 2)), rng.random((6, 2))
     assert_close(s2s.grad(nearest_distances)(p, q), numeric_grad(nearest_distances, (p, q), 0), what="grad")
+
+
+# ---------------------------------------------------------------- sorted / max / min of a dict: its keys
+INT_KEYED = {1: 5.0, 0: 3.0}
+NAMED = {"a": 2.0, "b": 1.0}
+
+
+def of_a_dict(x):
+    first = sorted(INT_KEYED)[0]  # the smallest key, 0 (the lowering read INT_KEYED[position]: the value 5.0)
+    return x * first + x * max(INT_KEYED) + x * max(INT_KEYED, key=lambda k: -k) + \
+        x * NAMED[sorted(NAMED, key=NAMED.get)[0]] + x ** 2 * NAMED[max(NAMED, key=NAMED.get)]
+
+
+def test_sorted_max_min_of_a_dict_take_its_keys():
+    """sorted(d) indexed the dict by the positions of the sorted keys, a wrong value without error where the keys
+    are ints; key=d.get (refused before, at a name of s2s's own) is d.get(k)."""
+    assert s2s.value_and_grad(of_a_dict)(1.5) == (of_a_dict(1.5), pytest.approx(numeric_grad(of_a_dict, (1.5,), 0)))
+    assert s2s.jvp(of_a_dict)((1.5,), (1.0,)) == (of_a_dict(1.5), pytest.approx(numeric_grad(of_a_dict, (1.5,), 0)))
+    assert s2s.hessian(of_a_dict)(1.5) == pytest.approx(4.0)

@@ -308,23 +308,15 @@ class ComprehensionLowering:
     def sorted_call(self, args: tuple, kwargs: tuple, node, hint):
         """`sorted(xs, key=f, reverse=r)`: the order of the items, computed from the keys (`[f(x) for x in xs]`,
         or the items), carries no derivative (`rt.sort_order`, stable as Python's sort is); the list
-        `[xs[i] for i in order]` carries the items' derivatives."""
+        `[items[i] for i in order]` of `items = list(xs)` carries the items' derivatives."""
         options = dict(kwargs)
         if len(args) != 1 or set(options) - {"key", "reverse"}:
             raise self.error(node, "sorted() with arguments other than one sequence, key= and reverse=",
                              "call sorted(values, key=function, reverse=flag)")
-        self.key_function(options.get("key"), node, "sorted")
-        items = self.namer.fresh("unsorted")
-        self.env[items] = args[0]
+        items = self.namer.fresh("unsorted")  # (what iterating xs gives, by position: a dict's keys, not xs[i])
+        self.env[items] = self.materialise(ir.Call("builtins.list", (args[0],)), "unsorted")
         at = lambda n: ast.copy_location(n, node)  # noqa: E731
-        keys = args[0]
-        if "key" in options:
-            key, item = self.namer.fresh("sort_key"), self.namer.fresh("item")
-            self.env[key] = options["key"]
-            keys = self.comprehension(at(ast.ListComp(
-                elt=at(ast.Call(at(ast.Name(key, ast.Load())), [at(ast.Name(item, ast.Load()))], [])),
-                generators=[ast.comprehension(target=at(ast.Name(item, ast.Store())), iter=at(ast.Name(items, ast.Load())),
-                                              ifs=[], is_async=0)])), "keys")
+        keys = self.keys_of(items, options["key"], node) if "key" in options else self.env[items]
         order = self.namer.fresh("order")
         self.env[order] = self.materialise(
             ir.Call("s2s.runtime.sort_order", (keys, options.get("reverse", ir.Const(False)))), "order")
@@ -350,18 +342,13 @@ class ComprehensionLowering:
                                    f"default=value), or {name}(a, b, ...) of several values")
         items = args[0] if len(args) == 1 else self.pack(args)
         default = (options["default"],) if "default" in options else ()
-        self.key_function(key, node, name)
         if key is None:
             return ir.Call(f"s2s.runtime.{'largest' if largest else 'smallest'}", (items,) + default)
         at = lambda n: ast.copy_location(n, node)  # noqa: E731
-        names = {part: self.namer.fresh(part) for part in ("items", "extremum_key", "item", "i", "default")}
+        names = {part: self.namer.fresh(part) for part in ("items", "i", "default")}
         self.env[names["items"]] = self.materialise(ir.Call("builtins.list", (items,)), "items")
-        self.env[names["extremum_key"]] = key
         load = lambda part: at(ast.Name(names[part], ast.Load()))  # noqa: E731
-        keys = self.comprehension(at(ast.ListComp(elt=at(ast.Call(load("extremum_key"), [load("item")], [])),
-                                                  generators=[ast.comprehension(
-                                                      target=at(ast.Name(names["item"], ast.Store())),
-                                                      iter=load("items"), ifs=[], is_async=0)])), "keys")
+        keys = self.keys_of(names["items"], key, node)
         empty = (ir.Const(-1),) if default else ()
         self.env[names["i"]] = self.materialise(
             ir.Call("s2s.runtime.extremum_index", (keys, ir.Const(largest)) + empty), "i")
@@ -372,16 +359,25 @@ class ComprehensionLowering:
         return self.expr(at(ast.IfExp(test=at(ast.Compare(load("i"), [ast.GtE()], [at(ast.Constant(0))])),
                                       body=taken, orelse=load("default"))), hint)
 
-    def key_function(self, key, node, name: str) -> None:
-        """Refuse a key= of sorted(), max() or min() that is a dict's method (`key=d.get`), no function s2s follows
-        while compiling, at the user's line (not at the call of it the lowering writes)."""
+    def keys_of(self, items: str, key, node) -> ir.Atom:
+        """The list `[key(x) for x in items]` (`items`: a name bound here) of sorted(), max() or min()'s `key=`:
+        a function s2s follows, or a dict's get (`key=d.get`, a method no function value stands for here: called
+        as `d.get(x)`, which s2s reads)."""
+        at = lambda n: ast.copy_location(n, node)  # noqa: E731
+        item = self.namer.fresh("item")
         made = self.definitions.get(key.name) if isinstance(key, ir.Var) else None
         spelled = next((k.value for k in getattr(node, "keywords", ()) if k.arg == "key"), None)
         if made is not None and made.op == "getattr" and isinstance(spelled, ast.Attribute) and \
-                spelled.attr == "get" and self.choice_of(key) is None and self.method_of(spelled) is None:
-            raise self.error(node, f"{name}(..., key={ast.unparse(spelled)}), a dict's method as the key (not a "
-                                   "function s2s follows while compiling)",
-                             f"write the key as a lambda: key=lambda k: {ast.unparse(spelled.value)}[k]")
+                spelled.attr == "get" and isinstance(spelled.value, ast.Name) and self.choice_of(key) is None and \
+                self.method_of(spelled) is None:
+            func = at(ast.Attribute(at(ast.Name(spelled.value.id, ast.Load())), "get", ast.Load()))
+        else:
+            func = at(ast.Name(self.namer.fresh("key"), ast.Load()))
+            self.env[func.id] = key
+        return self.comprehension(at(ast.ListComp(
+            elt=at(ast.Call(func, [at(ast.Name(item, ast.Load()))], [])),
+            generators=[ast.comprehension(target=at(ast.Name(item, ast.Store())), iter=at(ast.Name(items, ast.Load())),
+                                          ifs=[], is_async=0)])), "keys")
 
     def comprehension(self, node, hint: str | None):
         """`[e for x in xs if c]` (or a generator expression, read whole) as the loop a user would write:
