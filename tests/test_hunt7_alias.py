@@ -233,32 +233,63 @@ def test_an_in_place_operator_on_a_row_advises_writing_the_row_by_the_arrays_nam
     check_every_mode(normalised_rows_by_name, X4, hessian=False)
 
 
-# ----------------------------------------------------------------- a row of the row before (refused: the advice)
+# ----------------------------------------------------------------- a row of the row before: other rows written
 def edit_distance(x):
     y = np.array([0.1, 0.9])
     D = np.zeros((4, 3))
     for i in range(1, 4):
-        up = D[i - 1]  # row i - 1; the writes below go to row i, which the count of writes does not tell apart
+        up = D[i - 1]  # row i - 1; the writes below go to row i (i from 1: both rows at least 0, and different)
         D[i, 0] = i
         for j in range(1, 3):
             D[i, j] = min(up[j] + 1, D[i, j - 1] + 1, up[j - 1] + (x[i - 1] - y[j - 1]) ** 2)
     return D[3, 2]
 
 
-def edit_distance_copied(x):  # what the message on edit_distance advises
-    y = np.array([0.1, 0.9])
+def first_row_kept(x):
     D = np.zeros((4, 3))
+    D[0] = x
+    top = D[0]
     for i in range(1, 4):
-        up = D[i - 1].copy()
-        D[i, 0] = i
-        for j in range(1, 3):
-            D[i, j] = min(up[j] + 1, D[i, j - 1] + 1, up[j - 1] + (x[i - 1] - y[j - 1]) ** 2)
-    return D[3, 2]
+        D[i] = top * i + x  # rows from 1: row 0 as written before the loop
+    return np.sum(D ** 2) + np.sum(top * x)
 
 
-def test_a_view_read_after_a_write_advises_copying_it_as_taken():
-    """The refusal said 'copy it when you take it (.copy())'; it now spells the statement: up = D[i - 1].copy()."""
+def next_row_read(x):
+    D = np.outer(np.ones(4), x)
+    for i in range(3):
+        nxt = D[i + 1]
+        D[i] = D[i] * 2.0
+        D[i, 0] = nxt[0] + nxt[1] * x[2]  # a part of row i + 1, which the writes into row i leave alone
+    return np.sum(D ** 2)
+
+
+def row_of_a_range_from_zero(x):
+    D = np.zeros((4, 3))
+    for i in range(0, 4):
+        up = D[i - 1]  # i = 0: row -1, which is row 0 where D has one row
+        D[i] = x * (i + 1)
+        D[i, 0] = up[1] + x[0]
+    return np.sum(D ** 2)
+
+
+def row_written_in_the_loop(x):
+    D = np.zeros((5, 3))
+    D[0] = x
+    top = D[1]
+    for i in range(2, 5):
+        D[i - 1] = top * i + x  # row 1 in the first iteration: NumPy's top shows it in the next
+    return np.sum(D ** 2)
+
+
+def test_a_row_read_while_other_rows_are_written_is_exact():
+    """`up = D[i - 1]` read while the loop writes `D[i, 0]` and `D[i, j]` (an edit distance's table) was refused
+    ('reading up after line N changed D in place'), counting writes without telling rows apart: integers along one
+    axis, each a constant or a range's target counting up from a constant (plus or minus a constant), both at least
+    0 and different, are different rows. Where a row may be the same (a range from 0: row -1; row 1 written by
+    `D[i - 1]` of i from 2), refused, advising the copy as the user took it."""
     x = np.array([0.3, 1.2, -0.7])
-    error = refused_at(edit_distance, (x,), "D[i, j] = min(", "reading 'up' from line")
+    for f in (edit_distance, first_row_kept, next_row_read):
+        check_every_mode(f, x, hessian=False)
+    error = refused_at(row_of_a_range_from_zero, (x,), "D[i, 0] = up[1]", "reading 'up' from line")
     assert "copy it when you take it (up = D[i - 1].copy())" in error.hint, error.hint
-    check_every_mode(edit_distance_copied, x, hessian=False)
+    refused_at(row_written_in_the_loop, (x,), "D[i - 1] = top", "reading 'top' from line")

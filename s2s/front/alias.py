@@ -95,6 +95,8 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
         self.visible = set(fn.params) | set(fn.free)  # objects the caller (or the module) holds
         self.born: dict[str, int] = {}  # version -> the write count of its array when it was made
         self.kinds: dict[str, dict] = {}  # array -> write count -> [(Assign, base)] of in-place operators, or None
+        self.places: dict[str, dict] = {}  # array -> write count -> [the indexes its element writes write], or None
+        self.counters: dict[str, ir.Call] = {}  # a loop's target -> the range it counts through
         self.guards: dict[int, tuple] = {}  # in-place operators that must find a number: id -> (Assign, base, holder)
         self.state = _State()
         self.same: dict[str, str] = {}  # a loop phi or copy -> the caller's object it starts as
@@ -174,7 +176,8 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
                 return atom
             return ir.Var(newest)
         for obj, seen in self.refs.get(name, {}).items():
-            if self.state.writes.get(obj, 0) > seen and not self.by_operators(obj, seen):
+            if self.state.writes.get(obj, 0) > seen and not self.by_operators(obj, seen) and \
+                    not self.apart(name, obj, seen):
                 raise self.stale(name, obj, loc)
         return atom
 
@@ -250,7 +253,7 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
             if origin is not None:
                 raise self.maybe_same_write(origin, s.loc)
             self.overlapping_write(s.value, s.loc)
-            self.write(s.target, s.value.args[0], s.loc)
+            self.write(s.target, s.value.args[0], s.loc, index=s.value.args[1:-1])
             return 0
         if s.inplace and isinstance(value, ir.Call) and value.args and isinstance(value.args[0], ir.Var):
             base = value.args[0]
@@ -350,22 +353,24 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
                 self.indexed[s.target] = (s.value.args[0], s.value.args[1:])
         return 0
 
-    def write(self, target: str, base: ir.Var, loc, operators=None) -> None:
+    def write(self, target: str, base: ir.Var, loc, operators=None, index=None) -> None:
         """`target` is the next version of `base`'s array (`operators`: the in-place operators that made it,
-        None for an element write)."""
+        None for an element write, at `index`)."""
         if base.name in self.own_phis and base.name not in self.joined:
             self.write_joined(base.name, loc)
         r = self.root.setdefault(base.name, base.name)
         self.root[target] = r
         self.state.current[r] = target
-        self.count_write(r, loc, operators)
+        self.count_write(r, loc, operators, index)
         self.born[target] = self.state.writes[r]
 
-    def count_write(self, r: str, loc, operators=None) -> None:
-        """One more write to the array `r`, at `loc`, made by `operators` (None: an element write)."""
+    def count_write(self, r: str, loc, operators=None, index=None) -> None:
+        """One more write to the array `r`, at `loc`, made by `operators` (None: an element write, at `index` if
+        given)."""
         self.state.writes[r] = self.state.writes.get(r, 0) + 1
         self.state.last_write[r] = loc
         self.record_kind(r, self.state.writes[r], operators)
+        self.record_places(r, self.state.writes[r], [index] if index is not None else None)
 
     def write_joined(self, phi: str, loc) -> None:
         """The first write into `phi`, a name a loop or a branch bound to one of several arrays the function made,

@@ -147,6 +147,64 @@ class ElementAliases:
                 f"it: {taken} = {spelled}.copy() (s2s knows the axes of an array made with its shape given: "
                 f"np.zeros(n), np.ones((m, n)))")
 
+    def record_places(self, r: str, n: int, places: list | None) -> None:
+        """The `n`-th write to `r` wrote at `places` (indexes; None: not known). The branches of an if count their
+        writes from the same number: both are kept."""
+        known = self.places.setdefault(r, {})
+        if n in known:
+            places = None if known[n] is None or places is None else known[n] + places
+        known[n] = places
+
+    def apart(self, name: str, array: str, seen: int) -> bool:
+        """Is the view `name`, a part of `array` at an integer position (`up = D[i - 1]`), apart from every part the
+        writes to `array` after its `seen`-th wrote (`D[i, 0] = i`, `D[i, j] = ...` in a loop: row i, never row i - 1,
+        i counting from 1)? Then it reads what NumPy's view shows. (A name the view's index reads has one value
+        from the view to the writes compared: a loop's earlier iterations are compared only with views made before
+        the loop, whose index names no name the loop binds.)"""
+        read = self.indexed.get(name)
+        while read is not None and isinstance(read[0], ir.Var) and read[0].name in self.refs:
+            read = self.indexed.get(read[0].name)  # (`nxt[0]` of `nxt = D[i + 1]`: a part of that part)
+        if read is None or not isinstance(read[0], ir.Var) or self.root.get(read[0].name, read[0].name) != array:
+            return False
+        places = self.places.get(array, {})
+        later = [places.get(n) for n in range(seen + 1, self.state.writes.get(array, 0) + 1)]
+        return all(p is not None and all(self._disjoint(read[1], w) for w in p) for p in later)
+
+    def _disjoint(self, read: tuple, written: tuple) -> bool:
+        """Do the indexes `read` and `written` (each of integers and slices along the axes they reach) take different
+        integers along one axis, both at least 0 (`i - 1` and `i` of a range from 1; `0` and `i` of a range from 1)?"""
+        for a, b in zip(read, written):
+            if self._axes_of((a,)) is None or self._axes_of((b,)) is None:
+                return False
+            at = [self._counted(x) for x in (a, b)]
+            if None in at or min(at[0][2], at[1][2]) < 0:
+                continue
+            (name_a, a, least_a), (name_b, b, least_b) = at
+            if name_a == name_b and a != b or name_a is None and a < least_b or name_b is None and b < least_a:
+                return True
+        return False
+
+    def _counted(self, a) -> tuple | None:
+        """(the name, the constant added to it, the least value) of the integer `a`: a constant (None, c, c), a
+        range's target counting up from a constant (i, 0, start), or one of those plus or minus a constant."""
+        if isinstance(a, ir.Const):
+            return (None, a.value, a.value) if type(a.value) is int else None
+        counted = self.counters.get(a.name) if isinstance(a, ir.Var) else None
+        if counted is not None:
+            args = counted.args if not counted.kwargs else ()
+            start = args[0] if len(args) > 1 else ir.Const(0)
+            step = args[2] if len(args) > 2 else ir.Const(1)
+            if len(args) in (1, 2, 3) and _int_constant(start) and _int_constant(step) and step.value > 0:
+                return (a.name, 0, start.value)
+            return None
+        made = self.made_by.get(a.name) if isinstance(a, ir.Var) else None
+        if made is None or made.kwargs or made.op not in ("add", "sub") or len(made.args) != 2 or \
+                not _int_constant(made.args[1]):
+            return None
+        inner = self._counted(made.args[0])
+        shift = made.args[1].value if made.op == "add" else -made.args[1].value
+        return None if inner is None else (inner[0], inner[1] + shift, inner[2] + shift)
+
     # ----- writes
     def overlapping_write(self, call: ir.Call, loc) -> None:
         """Refuse `y[index] = v` where v may be a view of y itself (`M[:, 2] = M[1]`) that NumPy does not read whole
@@ -366,6 +424,10 @@ def _numeric(dtype: ir.Const) -> bool:
         return isinstance(dtype, ir.Const) and np.dtype(dtype.value).kind in "biufc"
     except TypeError:
         return False
+
+
+def _int_constant(a) -> bool:
+    return isinstance(a, ir.Const) and type(a.value) is int
 
 
 def _numeric_constant(a) -> bool:

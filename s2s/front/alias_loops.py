@@ -37,6 +37,7 @@ class LoopAliases:
             self.state.writes[r] = self.state.writes.get(r, 0) + 1
             self.state.last_write.setdefault(r, s.loc)
             self.record_kind(r, self.state.writes[r], operators)
+            self.record_places(r, self.state.writes[r], self.loop_places(s))
             if operators is None and r not in inside and self.state.current.get(r) != SHARED:
                 # its elements written through another name (`y = y0; y[0] = v` in the body): a read of it in the
                 # loop may come after a write of an iteration before, which no SSA value holds (refused, `read`),
@@ -70,6 +71,7 @@ class LoopAliases:
             self.view_of(s.target, [s.iter], s.loc)
             if s.iter.name in self.ranges:
                 self.ints.add(s.target)
+                self.counters[s.target] = self.made_by.get(s.iter.name)
         self.block(s.body)
         self.nested -= 1
         leaving = [j for j in ir.statements(s.body) if isinstance(j, (ir.Break, ir.Continue))]
@@ -192,6 +194,17 @@ class LoopAliases:
                     if self.root.get(base, base) == r:
                         return True
         return False
+
+    def loop_places(self, s: ir.Loop) -> list | None:
+        """The indexes of the loop's element writes (of any array: the writes of its iterations before), or None
+        where an in-place operator may change an array."""
+        places = []
+        for stmt in _assigns(s.header + s.body):
+            if stmt.inplace and not python_number(stmt.value.args[0], self.definition):
+                return None
+            if isinstance(stmt.value, ir.Call) and stmt.value.op == "setitem":
+                places.append(stmt.value.args[1:-1])
+        return places
 
     def sharing(self, stmts: list, name: str) -> set:
         """`name` and the names `stmts` bind to what may share its memory: itself, a view of it or of one of those
