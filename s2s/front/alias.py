@@ -14,8 +14,9 @@ mean what NumPy executes, or refuses it with a located error. Never a guess:
   slice, `.T`, `reshape`, a tuple or list holding it, a loop's row) and is read
   after the array was written is refused: NumPy's view would show the write.
   An element read at integer positions along every axis of an array whose
-  axes are known (`prev = y[t]` of `y = np.zeros(n)`) is a number, a copy
-  (alias_elements.py).
+  axes are known (`prev = y[t]` of `y = np.zeros(n)`) is a number, a copy;
+  a row written at other integers only (`up = D[i - 1]` while `D[i, j]` is
+  written, i counting from 1) is left as it was (alias_elements.py).
 - A name a loop or a branch binds to one of several arrays the function made
   (`cum = cum * a` in a loop; `y = a * 2.0` in one branch) may be written as an
   array of its own (ssa.py). The write changes whichever of them it holds, so

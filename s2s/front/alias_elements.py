@@ -5,6 +5,8 @@ a part of the array they write.
   a NumPy scalar, a copy: a later write into the array does not show through it. The number of axes is known
   where the function made the array with a shape (`np.zeros(n)`, `np.ones((3, 4))`, a copy of such an array);
   elsewhere such a read may be a row, a view, and is one for the analysis.
+- A view at an integer along an axis is apart from writes at another integer along that axis (`ElementAliases.apart`:
+  `up = D[i - 1]` while `D[i, j]` is written, both at least 0), which leave it as it was.
 - `y[index] = v` where v may be a view of y itself is refused, except where NumPy's copy reads every element
   before writing it (`ElementAliases.overlapping_write`): NumPy copies an overlapping operand first only where the
   written part has two or more axes or the two parts step through a vector in opposite directions, and copies a
