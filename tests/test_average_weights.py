@@ -72,3 +72,31 @@ def test_average_second_derivatives_in_the_weights_and_x(f, w):
     expected = np.array([numeric_grad(lambda v, i=i: s2s.grad(f, wrt=1)(v, w).ravel()[i], (X,), 0)
                          for i in range(n)])
     assert_close(np.reshape(mixed, (n, X.size)), expected.reshape(n, X.size), 1e-4, 1e-5, what="mixed")
+
+
+def weights_of_x(x):
+    return np.average(x, weights=x ** 2)
+
+
+def pair_of_x(x):
+    mean, total = np.average(x, axis=0, weights=x[:, 0] ** 2, returned=True)
+    return np.sum(mean * total)
+
+
+def mean_of_the_pair(x):
+    return np.sum(np.average(x, axis=0, weights=x[:, 0] ** 2, returned=True)[0])
+
+
+@pytest.mark.parametrize("f, x", [(weights_of_x, np.array([1.0, 2.0, 4.0])), (pair_of_x, X.T.copy()),
+                                  (mean_of_the_pair, X.T.copy())])
+def test_weights_that_depend_on_x_in_every_mode(f, x):
+    """Bug hunt round 7: with returned=True, the tangents in x and in the weights were joined as tuples (the pair's
+    tangent was x's alone: silent, in jvp and the forward Jacobian); the Hessian of np.average(x, weights=x ** 2)
+    was refused (rt.average_adjoint had no rule in its weights)."""
+    want = numeric_grad(f, (x,), 0)
+    assert_close(s2s.grad(f)(x), want, what="grad")
+    assert_close(s2s.jacobian(f, mode="forward")(x), want, what="forward jacobian")
+    assert_close(s2s.jvp(f)((x,), (np.ones_like(x),))[1], np.sum(want), what="jvp")
+    grad = s2s.grad(f)
+    hessian = np.array([numeric_grad(lambda v: grad(v)[i], (x,), 0) for i in np.ndindex(x.shape)])
+    assert_close(s2s.hessian(f)(x).reshape(hessian.shape), hessian, what="hessian")

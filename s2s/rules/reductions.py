@@ -85,8 +85,13 @@ def _returned(returned) -> bool:
 
 
 def _average_adjoint(g, ans, x, axis=None, weights=None, returned=False, keepdims=False):
-    return rt.average_adjoint(g[0] if _returned(returned) else g, x,
-                              **non_default(axis=(axis, None), weights=(weights, None), keepdims=(keepdims, False)))
+    mean_part = g[0] if _returned(returned) else g
+    if weights is None:
+        return rt.average_adjoint(mean_part, x, **non_default(axis=(axis, None), keepdims=(keepdims, False)))
+    # g W / sum W, written in NumPy's terms (weights that depend on x too: differentiated again, hessian)
+    read, spread, _, total = _weighted(x, axis, weights, True)
+    kept = (lambda v: v) if keepdims or axis is None else (lambda v: np.expand_dims(v, axis))
+    return kept(mean_part) * spread / total
 
 
 def _average_tangent(d, ans, x, axis=None, weights=None, returned=False, keepdims=False):

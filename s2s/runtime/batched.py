@@ -14,7 +14,8 @@ import numpy as np
 
 from s2s.errors import S2SError
 from s2s.runtime.arrays import extremum_adjoint, interp_adjoint_x, matrix_norm_adjoint, nanmean_adjoint, norm_adjoint, prod_adjoint, reduced_axes, var_adjoint, vector_norm_adjoint
-from s2s.runtime.core import batch_key, batch_read, _FLOAT64, _joined, _zero, tangent_as_array, zeros_like
+from s2s.runtime.core import Parts, TupleParts, batch_key, batch_read, _FLOAT64, _joined, _zero, tangent_as_array, \
+    zeros_like
 from s2s.runtime.cumprod import cumprod_zero_lines
 from s2s.runtime.linalg import cross_product
 
@@ -265,10 +266,12 @@ def _reduced_tangent(d, grad, x, axis, keepdims):
 
 
 def sequence_tangent(ans, i, d):
-    """Tangent of building the tuple/list `ans` when only element `i` has a tangent `d`."""
+    """Tangent of building the tuple/list `ans` when only element `i` has a tangent `d`: the runtime's TupleParts
+    or Parts, whose `+` adds element by element (the tangents of np.average(x, weights=w, returned=True) in x and
+    in w, summed: a tuple's `+` would join them, and the pair's tangent be x's alone)."""
     parts = [zeros_like(v) for v in ans]
     parts[i] = d
-    return type(ans)(parts) if isinstance(ans, (tuple, list)) else tuple(parts)
+    return Parts(parts) if isinstance(ans, list) else TupleParts(parts)
 
 
 def extremum_tangent(d, ans, x, axis=None, keepdims=False):
