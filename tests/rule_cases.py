@@ -406,6 +406,12 @@ CASES += [
         rt.getattr_adjoint(h * h, REC, "W"), REC, "W") * 2.0, (M23,), 0),
     ("s2s.runtime.getattr_adjoint_transpose", lambda h: rt.getattr_adjoint_transpose(
         (np.sin(h[0]), h * h), np.linalg.eigh(SPD), "eigenvectors"), (SPD,), 0),
+    # (a gradient with respect to a record given back as one, and the adjoint code's parts of it again)
+    ("s2s.runtime.record_like", lambda g: rt.getattr_adjoint_transpose(
+        rt.record_like(REC, rt.getattr_adjoint(g * g, REC, "W")), REC, "W") * 2.0, (M23,), 0),
+    ("s2s.runtime.record_fields", lambda h: rt.getattr_adjoint_transpose(
+        rt.record_fields(rt.record_like(REC, rt.getattr_adjoint(np.sin(h), REC, "W")), REC), REC, "W") * 2.0,
+     (M23,), 0),
 ]
 G6 = np.linspace(-0.9, 1.1, 6)  # an adjoint of a length-6 result
 CASES += [

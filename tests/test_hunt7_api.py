@@ -2,6 +2,9 @@
 (np.cumsum(fp)) has a derivative with the argument's structure in every mode, as when it is read element by element;
 the advice of the refusal of a functools.partial. Each against finite differences or the element-by-element
 version."""
+import ast
+import collections
+import dataclasses
 import functools
 
 import numpy as np
@@ -25,6 +28,11 @@ def _fd_leaves(f, x, eps=1e-6):
 
 def _flat(x):
     """(vector of x's numbers, rebuild(vector) -> x's structure of plain floats and arrays), independent of s2s."""
+    if dataclasses.is_dataclass(x) or hasattr(x, "_fields"):  # (a dataclass, a namedtuple: by its fields)
+        names = [f.name for f in dataclasses.fields(x)] if dataclasses.is_dataclass(x) else list(x._fields)
+        vector, rebuild_fields = _flat({k: getattr(x, k) for k in names})
+        make = (lambda d: dataclasses.replace(x, **d)) if dataclasses.is_dataclass(x) else (lambda d: type(x)(**d))
+        return vector, lambda v: make(rebuild_fields(v))
     if isinstance(x, dict):
         parts = [_flat(v) for v in x.values()]
         sizes = [len(v) for v, _ in parts]
@@ -54,6 +62,8 @@ def _flat(x):
 
 def _vector(g):
     """The numbers of a derivative with a container's structure, as one flat vector (leaves in order)."""
+    if dataclasses.is_dataclass(g):
+        return np.concatenate([_vector(getattr(g, f.name)) for f in dataclasses.fields(g)])
     if isinstance(g, dict):
         return np.concatenate([_vector(v) for v in g.values()])
     if isinstance(g, (list, tuple)):
@@ -75,6 +85,8 @@ def _same_structure(g, x, number=float):
 
 def _parts(tree, x):
     """The parts of `tree` at the places of x's leaves (walking x's structure), in order."""
+    if dataclasses.is_dataclass(x):
+        return [p for f in dataclasses.fields(x) for p in _parts(getattr(tree, f.name), getattr(x, f.name))]
     if isinstance(x, dict):
         return [p for k in x for p in _parts(tree[k], x[k])]
     if isinstance(x, (list, tuple)):
@@ -361,3 +373,99 @@ def test_arithmetic_on_a_sequence_argument_is_explained_in_every_mode():
         with pytest.raises(TypeError, match=r"the argument 'fp' is a list of numbers.*pass np.asarray\(fp\)"):
             run()
     np.testing.assert_allclose(s2s.grad(k_square)(np.asarray(x)), 2 * np.asarray(x) * W3)
+
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# a gradient with respect to a dataclass: the generated entry gives back the dataclass, as the callable does
+
+@dataclasses.dataclass
+class Layer:
+    w: np.ndarray
+    b: float
+
+
+@dataclasses.dataclass(frozen=True)
+class FrozenLayer:
+    w: np.ndarray
+    b: float
+
+
+NamedLayer = collections.namedtuple("NamedLayer", "w b")
+X3 = np.array([0.3, -0.2, 0.7])
+
+
+def f_record(p, x):
+    return np.sum((p.w * x + p.b) ** 2) + p.b * np.sum(p.w ** 3)
+
+
+def f_nested_record(d, x):
+    return np.sum((d["layer"].w * x + d["layer"].b) ** 2) * d["s"]
+
+
+def f_records(ps, x):
+    return sum(np.sum(np.tanh(q.w * x + q.b)) for q in ps)
+
+
+def _entry(transformed):
+    """The last top-level function of `transformed.source`, the text run on its own (API.md: the entry point)."""
+    namespace: dict = {}
+    exec(compile(transformed.source, "generated", "exec"), namespace)  # noqa: S102 (s2s's own text)
+    return namespace[[n.name for n in ast.parse(transformed.source).body if isinstance(n, ast.FunctionDef)][-1]]
+
+
+RECORD_CASES = [
+    (f_record, Layer(np.array([1.0, 2.0, 3.0]), 0.5)),
+    (f_record, FrozenLayer(np.array([1.0, 2.0, 3.0]), 0.5)),
+    (f_record, NamedLayer(np.array([1.0, 2.0, 3.0]), 0.5)),
+    (f_nested_record, {"layer": Layer(np.array([1.0, 2.0, 3.0]), 0.5), "s": 1.5}),
+    (f_records, [Layer(np.array([1.0, 2.0, 3.0]), 0.5), Layer(np.array([-1.0, 0.5, 0.2]), -0.3)]),
+]
+
+
+@pytest.mark.parametrize("f, p", RECORD_CASES, ids=lambda v: getattr(v, "__name__", type(v).__name__))
+def test_generated_entry_gives_back_the_record(f, p):
+    expected = _fd_leaves(lambda q: f(q, X3), p)
+    kind = type(p)
+    grad = s2s.grad(f)(p, X3)
+    from_text = _entry(s2s.grad(f))(p, X3)
+    value, with_value = _entry(s2s.value_and_grad(f))(p, X3)
+    primal, pullback = _entry(s2s.vjp(f))(p, X3)
+    assert value == pytest.approx(f(p, X3)) and primal == pytest.approx(f(p, X3))
+    for what, g in [("grad", grad), ("entry of grad", from_text), ("entry of value_and_grad", with_value),
+                    ("entry of vjp", pullback(1.0)), ("vjp", s2s.vjp(f)(p, X3)[1](1.0)),
+                    ("value_and_grad", s2s.value_and_grad(f)(p, X3)[1])]:
+        assert isinstance(g, kind), f"{what}: {g!r}"  # (the runtime's parts of a list are a list)
+        record = g["layer"] if isinstance(p, dict) else g[0] if isinstance(p, list) else g
+        assert type(record) is type(p["layer"] if isinstance(p, dict) else p[0] if isinstance(p, list) else p), what
+        np.testing.assert_allclose(_vector(g), expected, rtol=1e-5, atol=1e-6, err_msg=what)
+
+
+@pytest.mark.parametrize("f, p", RECORD_CASES, ids=lambda v: getattr(v, "__name__", type(v).__name__))
+def test_second_derivatives_with_respect_to_records(f, p):
+    leaves, rebuild = _flat(p)
+    eps = 1e-4
+
+    def fd_grad(v):
+        return _fd_leaves(lambda q: f(q, X3), rebuild(v), 1e-5)
+    numeric = np.array([(fd_grad(leaves + eps * e) - fd_grad(leaves - eps * e)) / (2 * eps)
+                        for e in np.eye(leaves.size)])
+    np.testing.assert_allclose(_hessian_matrix(s2s.hessian(f)(p, X3), p), numeric, rtol=1e-4, atol=1e-5)
+    # the reverse-mode Jacobian of the gradient (its cotangents are records): raised AttributeError 'DictParts'
+    # object has no attribute 'w'
+    np.testing.assert_allclose(_hessian_matrix(s2s.jacobian(s2s.grad(f))(p, X3), p), numeric, rtol=1e-4,
+                               atol=1e-5)
+
+
+def test_no_array_of_a_record_derivative_is_shared():
+    def twice(p):  # the adjoint of p.w + p.v hands one array to both fields
+        return np.sum(p.w + p.v)
+
+    @dataclasses.dataclass
+    class Two:
+        w: np.ndarray
+        v: np.ndarray
+    g = s2s.grad(twice)(Two(np.ones(3), np.ones(3)))
+    assert type(g) is Two and not np.shares_memory(g.w, g.v)
+    g.w *= 2.0
+    np.testing.assert_array_equal(g.v, np.ones(3))

@@ -42,8 +42,8 @@ from s2s.ad.statements import StatementAdjoints
 from s2s.ad.writes import ElementWrites
 from s2s.front.results import maybe_int
 from s2s.ir.names import Namer
-from s2s.ir.walk import (array_versions, call_definitions, contains_exit, defined_names, ends_with_exit, mark_arrays,
-                         mark_names, rename, temporaries)
+from s2s.ir.walk import (array_versions, call_definitions, calls_in, contains_exit, defined_names, ends_with_exit,
+                         mark_arrays, mark_names, rename, temporaries)
 from s2s.prims import ADJOINT_BEGINS, ONES
 
 
@@ -141,6 +141,28 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
             return self.namer.fresh("unused")
         return "_"
 
+    def _record_params(self) -> set:
+        """The wrt parameters of which (or of a part of which: `p['layer'].W`) the function reads an attribute: a
+        dataclass's or a namedtuple's, whose adjoint (the runtime's parts of its fields) is given back as one of
+        its class (rt.record_like, which leaves any other as it is)."""
+        candidates = {p for p in self.wrt if p not in self.sound_scalars}
+        out, defined = set(), None
+        for call in calls_in(self.fn.body):
+            if call.op != "getattr" or not call.args or not isinstance(call.args[0], ir.Var):
+                continue
+            name, seen = call.args[0].name, set()
+            while name not in self.fn.params:  # (back through the reads of parts: p['layer'], p.layers[0])
+                made = self.made.get(name)
+                if made is None or not made.args or not isinstance(made.args[0], ir.Var) or name in seen:
+                    defined = set(defined_names(self.fn.body)) if defined is None else defined
+                    if name in defined:  # (a loop's or a branch's value: any parameter may hold it)
+                        return candidates
+                    break  # (an object the function reads from outside: data, no parameter's part)
+                seen.add(name)
+                name = made.args[0].name
+            out.add(name)
+        return candidates & out
+
     def _scalar_parts(self, result) -> tuple:
         """The operands of the result's own operation that make it a number, where the others surely are and
         each is bound where the function returns (`energy` of `energy + 0.01 * np.sum(forces ** 2)`): the grad's
@@ -207,6 +229,7 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         adjoint = rename(adjoint, self.renamed)
         grads = []
         ints = integers(self.fn) if any(isinstance(atom, ir.Var) for _, atom in collected) else set()
+        records = self._record_params()
         for p, atom in collected:
             if isinstance(atom, ir.Var) and atom.name in self.renamed:
                 atom = ir.Var(self.renamed[atom.name])
@@ -216,6 +239,10 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
                 tmp = self.namer.fresh("b" + p)
                 to_float = "builtins.float" if p in self.sound_scalars or certain else "s2s.runtime.as_float"
                 adjoint.append(ir.Assign(tmp, ir.Call(to_float, (atom,))))
+                atom = ir.Var(tmp)
+            elif p in records and isinstance(atom, ir.Var):  # (the adjoint of a dataclass is given back as one)
+                tmp = self.namer.fresh("b" + p)
+                adjoint.append(ir.Assign(tmp, ir.Call("s2s.runtime.record_like", (ir.Var(p), atom))))
                 atom = ir.Var(tmp)
             grads.append(atom)
         grad = grads[0] if self.single else self._pack(grads, adjoint)

@@ -263,7 +263,7 @@ def real(what: str, out):
     """`out` (derivatives, or a value and derivatives: numbers, arrays, containers of them), refusing a
     complex leaf: the function's arguments are real, so a complex number arose inside it, where rules written
     for real numbers do not give its derivative (|z|' is not z/|z|)."""
-    if _complex(out) or isinstance(out, (tuple, list, dict)) and any(map(_complex, pytree.leaves(out))):
+    if _complex(out) or pytree.is_container(out) and any(map(_complex, pytree.leaves(out))):
         refuse_complex(what)
     return out
 
@@ -318,6 +318,10 @@ def _rows_array(g, x):
             return g
         rows = [np.broadcast_to(np.asarray(r), x.shape[1:]) for r in g]  # (a bare zero for a row: zeros)
         return np.array(rows, dtype=np.result_type(*rows, x.dtype if x.dtype.kind == "f" else np.float64))
+    if pytree.is_record(g) and type(g) is type(x):  # (a record's derivative given back as one: rt.record_like)
+        fields = {f.name: getattr(g, f.name) for f in dataclasses.fields(g)}
+        fixed = _rows_array(fields, x)
+        return g if fixed is fields else pytree.record_of(g, fixed)
     if isinstance(g, dict):
         template = x if isinstance(x, dict) else \
             {f.name: getattr(x, f.name) for f in dataclasses.fields(x)} if pytree.is_record(x) else None

@@ -15,6 +15,8 @@ from typing import Callable
 
 import numpy as np
 
+from s2s.runtime.indexing import record_of  # noqa: F401 (s2s's, and what generated code builds records by)
+
 CONTAINERS = (tuple, list, dict)
 
 
@@ -23,7 +25,7 @@ def is_record(x) -> bool:
     return dataclasses.is_dataclass(x) and not isinstance(x, type)
 
 
-def _fields(x) -> list:
+def fields_of(x) -> list:
     return [f.name for f in dataclasses.fields(x)]
 
 
@@ -34,7 +36,7 @@ def is_container(x) -> bool:
 def leaves(tree) -> list:
     """The numbers and arrays in `tree`, in order."""
     if is_record(tree):
-        return [leaf for k in _fields(tree) for leaf in leaves(getattr(tree, k))]
+        return [leaf for k in fields_of(tree) for leaf in leaves(getattr(tree, k))]
     if isinstance(tree, dict):
         return [leaf for v in tree.values() for leaf in leaves(v)]
     if isinstance(tree, (tuple, list)):
@@ -45,7 +47,7 @@ def leaves(tree) -> list:
 def paths(tree, prefix: str = "") -> list:
     """How each leaf of `tree` is reached, in `leaves`' order: `['w']`, `[0]`, `.scale`."""
     if is_record(tree):
-        return [p for k in _fields(tree) for p in paths(getattr(tree, k), f"{prefix}.{k}")]
+        return [p for k in fields_of(tree) for p in paths(getattr(tree, k), f"{prefix}.{k}")]
     if isinstance(tree, dict):
         return [p for k, v in tree.items() for p in paths(v, f"{prefix}[{k!r}]")]
     if isinstance(tree, (tuple, list)):
@@ -62,21 +64,9 @@ def structure(tree) -> Callable[[list], object]:
     return build
 
 
-def record_of(template, values: dict):
-    """A new instance of `template`'s dataclass with its fields set to `values`, built without running the
-    class's code: not `__init__` (whose `field(init=False)` fields `dataclasses.replace` refuses), not
-    `__post_init__` (which may validate, `sigma > 0`, or normalise, `w / |w|`: a derivative is no valid
-    instance, and neither is a basis tangent), as `object.__setattr__` writes the fields of a frozen or a
-    slots dataclass too. Attributes `__post_init__` would derive from the fields are not set."""
-    out = object.__new__(type(template))
-    for k, v in values.items():
-        object.__setattr__(out, k, v)
-    return out
-
-
 def _rebuild(t, it):
     if is_record(t):
-        return record_of(t, {k: _rebuild(getattr(t, k), it) for k in _fields(t)})
+        return record_of(t, {k: _rebuild(getattr(t, k), it) for k in fields_of(t)})
     if isinstance(t, dict):
         return {k: _rebuild(v, it) for k, v in t.items()}
     if isinstance(t, tuple):
@@ -95,8 +85,8 @@ def leaves_like(g, template) -> list:
     if is_record(template):
         if isinstance(g, dict) or is_record(g):
             get = g.__getitem__ if isinstance(g, dict) else lambda k: getattr(g, k)  # noqa: E731
-            return [leaf for k in _fields(template) for leaf in leaves_like(get(k), getattr(template, k))]
-        return [leaf for k in _fields(template) for leaf in leaves_like(g, getattr(template, k))]
+            return [leaf for k in fields_of(template) for leaf in leaves_like(get(k), getattr(template, k))]
+        return [leaf for k in fields_of(template) for leaf in leaves_like(g, getattr(template, k))]
     if isinstance(template, dict):
         if isinstance(g, dict):
             return [leaf for k, v in template.items() for leaf in leaves_like(g[k], v)]
@@ -131,7 +121,9 @@ def like(g, template):
     DictParts (whose `+` adds part by part) as the plain list, tuple and dict the argument had (a list for a list,
     a tuple for a tuple, whichever the adjoint was): the caller's `g.layers + [w]` joins lists, as Python does."""
     if is_record(template) and isinstance(g, dict):
-        return record_of(template, {k: like(g[k], getattr(template, k)) for k in _fields(template)})
+        return record_of(template, {k: like(g[k], getattr(template, k)) for k in fields_of(template)})
+    if is_record(template) and type(g) is type(template):  # (generated code gave the record back: rt.record_like)
+        return record_of(template, {k: like(getattr(g, k), getattr(template, k)) for k in fields_of(template)})
     g = rows(g, template)
     if mismatch(g, template) is not None:
         return g  # (another length, other keys: arguments.structured says so)
@@ -151,6 +143,9 @@ def mismatch(g, template, path: str = ""):
     """`(path, g_part, template_part)` for the first place where the derivative `g` has a list or tuple of another
     length, or a dict of other keys, than its argument `template` (`path` as `[1]['w']`, `""` for the whole);
     None where their structures agree. A number in place of a part is a zero for all of it, and agrees."""
+    if is_record(template) and type(g) is type(template):  # (a record's derivative given back as one)
+        return next((m for k in fields_of(template)
+                     if (m := mismatch(getattr(g, k), getattr(template, k), f"{path}.{k}")) is not None), None)
     if isinstance(template, (tuple, list)) and isinstance(g, (tuple, list)):
         if len(g) != len(template):
             return path, g, template

@@ -388,6 +388,10 @@ def _fresh(x, owners: dict):
         items = [(k, _fresh(v, owners)) for k, v in x.items()]
         return x if type(x) is dict and all(v is x[k] for k, v in items) else \
             (type(x) if isinstance(x, FieldParts) else dict)(items)
+    if pytree.is_record(x):  # (a record's derivative, given back as one by generated code: its fields)
+        fields = {k: getattr(x, k) for k in pytree.fields_of(x)}
+        fixed = {k: _fresh(v, owners) for k, v in fields.items()}
+        return x if all(fixed[k] is v for k, v in fields.items()) else pytree.record_of(x, fixed)
     return x
 
 

@@ -453,8 +453,8 @@ class ExpressionLowering:
             # an attribute of an object: self.W (data the method reads), params.W (a field of a dataclass
             # argument, differentiated, whatever its name: g.T of a record Gas(T, P)); read when the code runs
             made = self.definitions.get(base.name) if isinstance(base, ir.Var) else None
-            if made is not None and made.op in _OPERATORS and key is None and \
-                    records.adds_field_adjoints(self.definitions, made, _OPERATORS):  # (g = s2s.grad(loss)(p, x))
+            if made is not None and key is None and \
+                    records.is_record_derivative(self.definitions, made, _OPERATORS):  # (g = s2s.grad(loss)(p, x))
                 raise self.error(node, records.DERIVATIVE_READ[0].format(name=node.attr), records.DERIVATIVE_READ[1])
             if made is not None and made.op in _OPERATORS and key is None:
                 # (`q = p * s; q.W`: an operator made an object with fields, so a class's __mul__ ran, which s2s

@@ -105,6 +105,13 @@ DERIVATIVE_READ = ("reading .{name} of a derivative with respect to a record (a 
                    "again, and build the updated parameters as one ({k: p[k] - lr * g[k] for k in p})")
 
 
+def is_record_derivative(definitions: dict, made, operators: frozenset) -> bool:
+    """Is `made` (a call) a derivative with respect to a record that a gradient s2s made gives back: the record
+    it builds of its fields' adjoints (`bp_1 = rt.record_like(p, bp)`), or their sum itself, inlined here?"""
+    return made.op == "s2s.runtime.record_like" or made.op in operators and \
+        adds_field_adjoints(definitions, made, operators)
+
+
 def adds_field_adjoints(definitions: dict, made, operators: frozenset) -> bool:
     """Is `made` (an operator's call) the sum of the adjoints of a record's fields that a gradient s2s made adds
     up (`bp = rt.getattr_adjoint(bt3, p, 'b') + rt.getattr_adjoint(bt1, p, 'W')`), inlined here?"""

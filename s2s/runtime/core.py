@@ -361,7 +361,11 @@ def _structured(g, x):
         if not isinstance(g, dict):
             g = dict.fromkeys(x, g)
         # (a key g lacks got no derivative: q['c'] = v of a copy q of an argument, seen from the argument's side)
-        return DictParts((k, _structured(g.get(k, 0.0), v)) for k, v in x.items())
+        parts = DictParts((k, _structured(g.get(k, 0.0), v)) for k, v in x.items())
+        if isinstance(x, FieldParts):  # (a record's adjoint, differentiated again: its fields read by name)
+            parts = FieldParts(parts)
+            parts.record = x.record
+        return parts
     if isinstance(x, (tuple, list)):
         if type(g) is np.ndarray and g.ndim and x:
             shape = _shape_of_sequence(x)

@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 
 from s2s.errors import S2SError
-from s2s.runtime.core import (batch_key, batch_write, DictParts, FieldParts, Parts, TupleParts, _zero, is_record,
-                              not_a_field, zeros_like)
+from s2s.runtime.core import (batch_key, batch_write, DictParts, FieldParts, Parts, TupleParts, _zero, fields_of,
+                              is_record, not_a_field, zeros_like)
 
-__all__ = ["getattr_adjoint", "getattr_adjoint_transpose", "getitem_adjoint", "copy_adjoint", "setitem_value_adjoint", "setitem_tangent",
+__all__ = ["getattr_adjoint", "getattr_adjoint_transpose", "record_like", "record_fields", "getitem_adjoint", "copy_adjoint", "setitem_value_adjoint", "setitem_tangent",
            "batch_setitem_tangent", "batch_setitem_base", "batch_setitem", "setitem_adjoint", "add_at", "zero_at"]
 
 
@@ -37,6 +37,57 @@ def getattr_adjoint_transpose(h, x, name):
             not hasattr(h, name):
         return h[x._fields.index(name)]
     return getattr(h, name)
+
+
+def record_of(template, values: dict):
+    """A new instance of `template`'s dataclass with its fields set to `values`, built without running the
+    class's code: not `__init__` (whose `field(init=False)` fields `dataclasses.replace` refuses), not
+    `__post_init__` (which may validate, `sigma > 0`, or normalise, `w / |w|`: a derivative is no valid
+    instance, and neither is a basis tangent), as `object.__setattr__` writes the fields of a frozen or a
+    slots dataclass too. Attributes `__post_init__` would derive from the fields are not set."""
+    out = object.__new__(type(template))
+    for k, v in values.items():
+        object.__setattr__(out, k, v)
+    return out
+
+
+def record_like(x, g):
+    """The adjoint `g` of the argument `x` as the derivative is given back: where `x` is a dataclass, its adjoint
+    (a FieldParts of its fields, `getattr_adjoint`) as an instance of its class (`record_of`), where a namedtuple
+    (its parts by position) as one of its class, also inside lists, tuples and dicts; anything else as it is.
+    Linear in g: a gradient with respect to a record is that record."""
+    if is_record(x):
+        if isinstance(g, dict) and set(g) == set(fields_of(x)):
+            return record_of(x, {k: record_like(getattr(x, k), g[k]) for k in fields_of(x)})
+        return g
+    if isinstance(x, (tuple, list)) and isinstance(g, (tuple, list)) and len(g) == len(x):
+        parts = [record_like(a, b) for a, b in zip(x, g)]
+        if hasattr(x, "_fields"):  # (a namedtuple: its adjoint, the runtime's parts by position, as one of its class)
+            return g if type(g) is type(x) and all(p is b for p, b in zip(parts, g)) else type(x)(*parts)
+        return g if all(p is b for p, b in zip(parts, g)) else \
+            type(g)(*parts) if hasattr(g, "_fields") else type(g)(parts)
+    if isinstance(x, dict) and isinstance(g, dict) and set(g) <= set(x):
+        items = [(k, record_like(x[k], v)) for k, v in g.items()]
+        return g if all(v is g[k] for k, v in items) else type(g)(items)
+    return g
+
+
+def record_fields(h, x):
+    """Adjoint of `record_like(x, g)` with respect to g (a second derivative): `h`, the adjoint of a record, as the
+    adjoint code of `x` holds it (a FieldParts of its fields, also inside lists, tuples and dicts)."""
+    if is_record(h):
+        out = FieldParts((k, record_fields(getattr(h, k), getattr(x, k, None))) for k in fields_of(h))
+        out.record = type(h)
+        return out
+    if isinstance(h, (tuple, list)) and isinstance(x, (tuple, list)) and len(h) == len(x):
+        parts = [record_fields(a, b) for a, b in zip(h, x)]
+        if hasattr(h, "_fields"):
+            return TupleParts(parts)
+        return h if all(p is a for p, a in zip(parts, h)) else type(h)(parts)
+    if isinstance(h, dict) and isinstance(x, dict):
+        items = [(k, record_fields(v, x.get(k))) for k, v in h.items()]
+        return h if all(v is h[k] for k, v in items) else type(h)(items)
+    return h
 
 
 def getitem_adjoint(g, x, *index):
