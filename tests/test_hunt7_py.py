@@ -127,7 +127,7 @@ def test_max_keeps_the_item_itself():
     assert_close(s2s.grad(f)(np.array([1.0, 2.0])), [3.0, 0.0])
 
 
-# ---------------------------------------------------------------- 2. lists joined where a length is known only at run time
+# ---------------------------------------------------------------- 2. lists joined, a length known only at run time
 LABELS = [1, 2]
 
 
