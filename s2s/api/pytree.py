@@ -11,6 +11,7 @@ float vector and its inverse, for optimisers that want a single vector.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from typing import Callable
 
 import numpy as np
@@ -107,9 +108,15 @@ def rows(g, template):
     (another length, ragged elements: `arguments.structured` reports it)."""
     if type(g) is not np.ndarray or g.ndim == 0 or not isinstance(template, (tuple, list)):
         return g
-    if len(g) != len(template):
-        try:  # (an adjoint NumPy broadcast: of x + np.asarray(xs), where only x was larger)
-            g = np.broadcast_to(g, np.shape(template))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # (NumPy < 1.24 warns of ragged parts and makes an object array)
+            shape = np.shape(template)
+    except (ValueError, Warning):
+        return g  # (ragged parts: no array NumPy reads)
+    if g.shape != shape:
+        try:  # (an adjoint NumPy broadcast, 0.0 + np.asarray(xs)'s: its rows are the elements')
+            g = np.broadcast_to(g, shape)
         except ValueError:
             return g
     return list(g)
