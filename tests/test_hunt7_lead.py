@@ -210,3 +210,24 @@ def test_warnings_warn_is_called_as_written():
         assert s2s.grad(warns)(3.0) == pytest.approx(6.0)
         assert s2s.jvp(warns)((3.0,), (1.0,)) == pytest.approx((9.0, 6.0))
     assert [str(w.message) for w in caught] == ["computed", "computed"]
+
+
+def jitter_through_flat(w):
+    K = np.outer(w, w)
+    K.flat[::5] += 0.5
+    return np.sum(K ** 2)
+
+
+def jitter_as_advised(w):
+    K = np.outer(w, w)
+    K[np.unravel_index(np.arange(K.size)[::5], K.shape)] += 0.5
+    return np.sum(K ** 2)
+
+
+def test_the_advice_for_a_flat_slice_is_python_that_runs():
+    """Bug hunt round 7 (fix7py's patch): `K.flat[::5] += 0.5` advised `K[np.unravel_index(::5, K.shape)]`, not
+    valid Python."""
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"np\.unravel_index\(np\.arange\(K\.size\)\[::5\]"):
+        s2s.grad(jitter_through_flat)(np.ones(4))
+    w = np.array([0.5, -1.0, 2.0, 0.3])
+    assert_close(s2s.grad(jitter_as_advised)(w), numeric_grad(jitter_through_flat, (w,), 0), what="the advice")

@@ -306,6 +306,12 @@ def _element_of_an_expression(target: ast.Subscript) -> str:
                f"{name}.T[{index}] = ... of a matrix"
     if isinstance(inner, ast.Attribute) and inner.attr == "flat" and isinstance(inner.value, ast.Name):
         name, index = inner.value.id, ast.unparse(outer)
+        if isinstance(outer, ast.Slice):  # (K.flat[::n + 1] of an n x n matrix: its diagonal, GP jitter)
+            diagonal = f"; for the diagonal of a square matrix (a step of n + 1 from 0), " \
+                       f"{name}[np.diag_indices(len({name}))] = ..." \
+                if outer.lower is None and outer.upper is None and outer.step is not None else ""
+            return f"write into the array by its own name at those flat positions: {name}[np.unravel_index(" \
+                   f"np.arange({name}.size)[{index}], {name}.shape)] = ... for {name}.flat[{index}] = ...{diagonal}"
         return f"write into the array by its own name at that flat position: " \
                f"{name}[np.unravel_index({index}, {name}.shape)] = ... for {name}.flat[{index}] = ..."
     return "write into a named array the function made, by one index: y[i, j] = v"
