@@ -352,7 +352,7 @@ def repeated(fp):
 def test_tangent_of_a_sequence_times_an_int_is_refused(f):
     # `dfp * 3` is the tangent of np.multiply(fp, 3) (the array times 3) and of fp * 3 (the list repeated): the
     # jvp of np.multiply(fp, 3)[1] gave 1.0 where the derivative is 3.0
-    with pytest.raises(s2s.S2SError, match="cannot tell here whether `\\* [23]` of a list argument repeats it"):
+    with pytest.raises(s2s.S2SError, match="the tangent of a list of 2 times [23]: s2s cannot tell here whether"):
         s2s.jvp(f)(([1.0, 2.0],), ([0.0, 1.0],))
     with pytest.raises(s2s.S2SError):
         s2s.jacobian(f, mode="forward")([1.0, 2.0])

@@ -2,8 +2,8 @@
 one text for every type of argument and differentiates `xs * 2` as an array's arithmetic. The derivative then
 has the parts of the longer sequence; every reverse-mode transformation refuses it rather than return it (the
 grad of `sum((xs * 2) ** 2)` at (1, 2) came out (4, 8, 4, 8); the Hessian of a weighted sum took the first
-two parts: diag(12, 48) for diag(24, 72)). Forward mode pushes the tangent tuple through the same repetition,
-which is linear, and is right."""
+two parts: diag(12, 48) for diag(24, 72)). Forward mode refuses it too: its tangent `dxs * 2` is also the
+tangent of np.multiply(xs, 2), whose numbers are doubled, not repeated."""
 import numpy as np
 import pytest
 
@@ -46,14 +46,29 @@ def test_reverse_modes_refuse_a_repeated_sequence_argument(transform, xs):
     assert f"a {type(xs).__name__} of 2" in str(info.value)
 
 
-def test_forward_mode_of_a_repeated_tuple_is_its_jacobian():
-    # d(3 * (x0, x1, x0, x1)) / dx: analytic
-    j0, j1 = s2s.jacobian(repeated_scaled, mode="forward")((1.0, 2.0))
+def multiplied_by_int(xs):
+    return np.multiply(xs, 3)[1]
+
+
+def test_forward_mode_refuses_a_sequence_times_an_int():
+    # the tangent `dxs * 2` is the same text for xs * 2 (the tuple repeated) and np.multiply(xs, 2) (its numbers
+    # doubled): forward mode repeated the tangent tuple, right for the first, wrong for the second (the jvp of
+    # np.multiply(xs, 3)[1] was 1.0, not 3.0); both are refused now, as reverse mode refuses the first
+    for run in [lambda: s2s.jacobian(repeated_scaled, mode="forward")((1.0, 2.0)),
+                lambda: s2s.jvp(repeated_scaled)(((1.0, 2.0),), ((1.0, 0.5),)),
+                lambda: s2s.jvp(multiplied_by_int)(((1.0, 2.0),), ((0.0, 1.0),))]:
+        with pytest.raises(s2s.S2SError, match=REPEATED) as info:
+            run()
+        assert "np.asarray(xs) * " in str(info.value)
+    # converted first, as advised: d(3 * (x0, x1, x0, x1)) / dx, analytic
+    j0, j1 = s2s.jacobian(joined_scaled, mode="forward")((1.0, 2.0))
     np.testing.assert_array_equal(j0, [3.0, 0.0, 3.0, 0.0])
     np.testing.assert_array_equal(j1, [0.0, 3.0, 0.0, 3.0])
-    value, tangent = s2s.jvp(repeated_scaled)(((1.0, 2.0),), ((1.0, 0.5),))
-    np.testing.assert_array_equal(value, [3.0, 6.0, 3.0, 6.0])
-    np.testing.assert_array_equal(tangent, [3.0, 1.5, 3.0, 1.5])
+
+
+def joined_scaled(xs):
+    y = list(xs) + list(xs)
+    return np.asarray(y) * 3.0
 
 
 def test_an_array_argument_is_multiplied():

@@ -163,10 +163,11 @@ class _SequenceTangent:
 def _refuse_repeat(t, other) -> None:
     if isinstance(other, (int, np.integer)) and not isinstance(other, (bool, np.bool_)):
         kind = "tuple" if isinstance(t, tuple) else "list"
-        raise S2SError(f"s2s cannot tell here whether `* {other}` of a {kind} argument repeats it (Python's "
-                       f"`xs * {other}`) or multiplies its numbers (np.multiply(xs, {other}), NumPy's product of the "
-                       f"array it reads): write np.asarray(xs) * {other} or a float factor for the product, or build "
-                       f"the longer {kind} with a comprehension")
+        raise S2SError(f"the tangent of a {kind} of {len(t)} times {other}: s2s cannot tell here whether the {kind} "
+                       f"argument was repeated or joined (Python's `xs * {other}`) or its numbers multiplied "
+                       f"(np.multiply(xs, {other}), NumPy's product of the array it reads), as one text differentiates "
+                       f"both; convert it first (np.asarray(xs) * {other}, or a float factor), or build the longer "
+                       f"{kind} with a comprehension")
 
 
 class ListTangent(_SequenceTangent, list):
