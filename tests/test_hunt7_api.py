@@ -359,6 +359,25 @@ def test_tangent_of_a_sequence_times_an_int_is_refused(f):
     assert s2s.jvp(multiply_by_int)((np.array([1.0, 2.0]),), (np.array([0.0, 1.0]),))[1] == 3.0  # (an array: its own)
 
 
+def joined_then_read(a, b):
+    return (a + b)[1] * 1.0
+
+
+def added_then_read(a, b):
+    return np.add(a, b)[1] * 1.0
+
+
+@pytest.mark.parametrize("f", [joined_then_read, added_then_read], ids=lambda f: f.__name__)
+def test_tangents_of_two_sequences_added_are_refused(f):
+    # `da + db` is the tangent of a + b (the lists joined: d/da1 of (a + b)[1] is 1) and of np.add(a, b) (the numbers
+    # added: d/da1 + d/db1 of np.add(a, b)[1] is 2): the jvp of np.add(a, b)[1] gave 1.0 for 2.0
+    with pytest.raises(s2s.S2SError, match="the tangent of a list of 2 plus one of 2: .*repeated or joined"):
+        s2s.jvp(f, wrt=(0, 1))(([1.0, 2.0], [3.0, 4.0]), ([0.0, 1.0], [0.0, 1.0]))
+    a, b = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    value, tangent = s2s.jvp(added_then_read, wrt=(0, 1))((a, b), (np.array([0.0, 1.0]), np.array([0.0, 1.0])))
+    assert value == 6.0 and tangent == 2.0  # (arrays: NumPy's sum, no doubt)
+
+
 def k_square(fp):
     return np.sum(np.square(fp) * W3)
 

@@ -128,13 +128,16 @@ def _scaling_parts(t):
 class _SequenceTangent:
     """The tangent of a list or tuple argument, read by element as the list or tuple it is; in arithmetic (the
     tangent of NumPy's, on the array NumPy reads the argument as: `c * dxs` for np.multiply(xs, c)) the array of
-    it. Times an int it is refused: generated code is one text for an array and a list, and `xs * 2` repeats a
-    list in Python but multiplies an array (np.multiply(xs, 2)), so neither reading is sure."""
+    it. Times an int, or plus a list or tuple, it is refused: generated code is one text for an array and a list,
+    and `xs * 2` repeats a list in Python but multiplies an array (np.multiply(xs, 2)), `xs + ys` joins two lists
+    but adds two arrays, so neither reading is sure."""
 
     def __add__(self, other):
+        _refuse_join(self, other)
         return np.asarray(self) + other
 
     def __radd__(self, other):
+        _refuse_join(self, other)
         return other + np.asarray(self)
 
     def __sub__(self, other):
@@ -158,6 +161,15 @@ class _SequenceTangent:
         return -np.asarray(self)
 
     __iadd__, __imul__ = __add__, __mul__  # (a new value, as an array's tangent: not list's in-place extend)
+
+
+def _refuse_join(t, other) -> None:
+    if isinstance(other, (list, tuple)):
+        kind = "tuple" if isinstance(t, tuple) else "list"
+        raise S2SError(f"the tangent of a {kind} of {len(t)} plus one of {len(other)}: s2s cannot tell here whether "
+                       f"the {kind} argument was repeated or joined (Python's `xs + ys`) or their numbers added "
+                       f"(np.add(xs, ys), NumPy's sum of the arrays it reads), as one text differentiates both; "
+                       f"convert it first (np.asarray(xs) + ys), or build the longer {kind} with a comprehension")
 
 
 def _refuse_repeat(t, other) -> None:
