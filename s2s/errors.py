@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import types
 
-from s2s.prims import python_object, spelling
+from s2s.prims import SELECTING_DRAWS, python_object, spelling
 
 
 class S2SError(Exception):
@@ -264,6 +264,12 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
                "more than s2s can: for a function that calls s2s.jvp, take the second derivative of f itself, "
                "s2s.hessian(f), s2s.jvp(s2s.grad(f)) (forward over reverse) or s2s.grad(s2s.grad(f)); for a third "
                "derivative, take one derivative fewer, or compute the inner derivative outside and pass it in.")
+    elif op in ("call", "callmethod") and _method_name(callee) in SELECTING_DRAWS:  # (rng.choice(x, p=w), x active)
+        why = "it picks items of a value that has a derivative, and a random draw has no derivative rule"
+        fix = ("Draw the positions and index by them (they carry no derivative; the items picked carry theirs): "
+               "i = rng.choice(len(x), size=n, p=w); v = x[i] for rng.choice(x, size=n, p=w), x[rng.permutation("
+               "len(x))] for rng.permutation(x), [xs[i] for i in random.sample(range(len(xs)), k)] for "
+               "random.sample(xs, k).")
     elif op == "bitor":  # (state | {'rm': v}: Python's merge of dicts, the only | a derivative flows through)
         name, why = "the operator |", "it has no derivative rule (of dicts: a merge)"
         fix = ("Write a merge of dicts as a dict display, which s2s reads as a copy of the dict with the keys "
@@ -278,6 +284,12 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
                f"forward mode), or s2s.nondifferentiable({method}) if its result carries no derivative.")
     return NonDifferentiableError(name or spelling(op), (loc.file if loc and loc.file else filename),
                                   loc.line if loc else 0, loc.text if loc else "", why, fix)
+
+
+def _method_name(callee) -> str:
+    """The name of the function or method a callee is spelled with: choice for np.random.choice, for the method
+    .choice()."""
+    return (callee or "").split(" (")[0].rpartition(".")[2].rstrip("()")
 
 
 # a Jacobian or Hessian s2s made, called inside a function s2s differentiates (the `why` of their refusals begins

@@ -330,6 +330,19 @@ CHANGES_ARGUMENT_METHODS = {
 # what makes NumPy's random generators, whose methods (other than .shuffle) return new arrays and numbers, never
 # their arguments: the alias pass takes `z = rng.standard_normal(n)` for an array of the function's own
 RANDOM_GENERATORS = ("numpy.random.default_rng", "numpy.random.Generator", "numpy.random.RandomState")
+# the classes of random generators, whose methods draw: NumPy's (np.random.choice is its global RandomState's) and
+# Python's (random.randint, random.Random's)
+GENERATOR_CLASSES = ("numpy.random.Generator", "numpy.random.RandomState", "random.Random")
+# draws (a generator's methods, by name) whose values are integers: a step function of their parameters, with no
+# derivative (rng.binomial(n, p), rng.poisson(lam), rng.multinomial(n, pvals), np.random.randint(k))
+INTEGER_DRAWS = frozenset({"integers", "randint", "random_integers", "tomaxint", "binomial", "negative_binomial",
+                           "poisson", "geometric", "hypergeometric", "multivariate_hypergeometric", "multinomial",
+                           "zipf", "logseries", "randrange", "getrandbits", "binomialvariate"})
+# draws that pick items of their population (rng.choice(x, p=w), rng.permutation(x), random.sample(xs, k)): a
+# derivative only through the items picked, none through which are (their probabilities, sizes, counts); an
+# integer population n stands for range(n). Their keywords other than the population:
+SELECTING_DRAWS = frozenset({"choice", "permutation", "permuted", "choices", "sample"})
+DRAW_SETTINGS = frozenset({"p", "size", "replace", "axis", "shuffle", "weights", "cum_weights", "k", "counts", "out"})
 # the callable objects that NumPy functions make (np.poly1d(c), np.vectorize(f)), whose calls s2s does not follow:
 # key of the maker -> what to write instead of `p(x)` (None: any other such object) (front/calls.py)
 CALLABLE_OBJECTS = {
