@@ -41,7 +41,7 @@ RESERVED_NAMES = ("np", "math", "rt", "custom")
 # Array methods and attributes, spelled as the numpy function they call (x.sum(1) -> numpy.sum(x, 1)).
 METHODS = {
     "sum": "numpy.sum", "mean": "numpy.mean", "prod": "numpy.prod", "max": "numpy.max", "min": "numpy.min",
-    "std": "numpy.std", "var": "numpy.var", "dot": "numpy.dot", "reshape": "numpy.reshape",
+    "std": "numpy.std", "var": "numpy.var", "dot": "numpy.ndarray.dot", "reshape": "numpy.reshape",
     "transpose": "numpy.transpose", "ravel": "numpy.ravel", "flatten": "numpy.ravel", "squeeze": "numpy.squeeze",
     "cumsum": "numpy.cumsum", "cumprod": "numpy.cumprod", "clip": "numpy.ndarray.clip", "copy": "numpy.ndarray.copy",
     "take": "numpy.take",
@@ -78,7 +78,8 @@ SPELLED_AS_METHOD = {"numpy.ndarray.astype": "astype", "numpy.ndarray.astype_int
                      "numpy.ndarray.sum": "sum", "numpy.ndarray.mean": "mean",
                      "numpy.ndarray.clip": "clip",  # (x.clip(lo) has one bound, np.clip(x, lo) is an error)
                      "numpy.ndarray.copy": "copy",  # (x.copy() of a list or a dict is a list or a dict)
-                     "numpy.ndarray.compress": "compress", "numpy.ndarray.conj": "conj"}
+                     "numpy.ndarray.compress": "compress", "numpy.ndarray.conj": "conj",
+                     "numpy.ndarray.dot": "dot"}  # (a scipy.sparse matrix's A.dot(x) is its product; np.dot's is not)
 # the reductions vector forward mode writes as methods of a batch of tangents (always an ndarray there):
 # `dx.sum(axis=1)` for the tangents of `np.sum(x)`, the same reduction without np.sum's dispatch (~1 of its ~2 us)
 BATCH_REDUCTION_METHODS = {"numpy.sum": "numpy.ndarray.sum", "numpy.mean": "numpy.ndarray.mean"}

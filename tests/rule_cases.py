@@ -149,6 +149,8 @@ CASES = [
     # ------------------------------------------------------------ numpy products
     ("numpy.dot", lambda a, b: np.dot(a, b), (V, W), (0, 1)),
     ("numpy.dot", lambda a, b: np.dot(a, b), (M23, M34), (0, 1)),
+    ("numpy.ndarray.dot", lambda a, b: a.dot(b), (V, W), (0, 1)),
+    ("numpy.ndarray.dot", lambda a, b: a.dot(b), (M23, M34), (0, 1)),
     ("numpy.matmul", lambda a, b: np.matmul(a, b), (M23, M34), (0, 1)),
     ("numpy.outer", lambda a, b: np.outer(a, b), (V, W[:3]), (0, 1)),
     # ------------------------------------------------------------ numpy shape

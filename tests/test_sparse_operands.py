@@ -69,3 +69,24 @@ def test_hessian(f, v):
 def test_the_sparse_matrix_as_the_argument_differentiated_is_refused():
     with pytest.raises(TypeError, match="csr_matrix, which has no derivative"):
         s2s.grad(lambda A, x: np.sum(A @ x))(A, x)
+
+
+def through_the_method(x, A):
+    return np.sum(A.dot(x) ** 2)
+
+
+def arrays_through_the_method(X, W):
+    return np.sum(X.dot(W).dot(X.T) ** 2)
+
+
+def test_the_dot_method_of_a_sparse_matrix_and_of_an_array():
+    """`A.dot(x)` was read as np.dot(A, x), which NumPy computes for a sparse matrix as a 0-d object times x (an
+    array of sparse matrices): every mode failed. The method is called as written now, with np.dot's rules."""
+    want = numeric_grad(through_the_method, (x, A), 0)
+    assert_close(s2s.grad(through_the_method)(x, A), want, what="grad")
+    assert_close(s2s.jvp(through_the_method)((x, A), (np.ones(3),))[1], np.sum(want), what="jvp")
+    assert_close(s2s.jacobian(through_the_method, mode="forward")(x, A), want, what="forward jacobian")
+    W = np.arange(9.0).reshape(3, 3) / 10
+    want = numeric_grad(arrays_through_the_method, (X.T.copy(), W), 0)
+    assert_close(s2s.grad(arrays_through_the_method)(X.T.copy(), W), want, what="grad of arrays")
+    assert_close(s2s.jacobian(arrays_through_the_method, mode="forward")(X.T.copy(), W), want, what="forward")
