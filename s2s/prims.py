@@ -104,6 +104,9 @@ FULL = "numpy.full"
 # operations whose result is an integer (the analyses of values that may be Python ints)
 INTEGER_RESULTS = frozenset({"builtins.len", "builtins.int", "builtins.round", SIZE, NDIM, "numpy.argmax",
                              "numpy.argmin", "floordiv"})
+# calls whose result is a tuple with integer parts, which carry no derivative: key -> their positions (np.unique's
+# index, inverse and counts after its values; np.frexp's exponent; np.divmod's quotient, rounded)
+INTEGER_PARTS = {"numpy.unique": (1, 2, 3), "numpy.frexp": (1,), "numpy.divmod": (0,)}
 # operations whose result is an integer where all their operands are
 INTEGER_IF_ALL = frozenset({"add", "sub", "mul", "neg", "pos", "pow", "mod", "builtins.abs", "numpy.sign",
                             "s2s.runtime.abs_slope"})

@@ -137,3 +137,172 @@ def test_picking_items_with_a_derivative_stays_refused():
         with pytest.raises(NonDifferentiableError) as e:
             s2s.grad(f)(X4, np.random.default_rng(0))
         assert "x[rng." in str(e.value) or "len(x)" in str(e.value)
+
+
+# ---------------------------------------------------------------- 2. a dict's keys
+
+P = {'a': 0.5, 'b': np.array([1.0, -2.0]), 'c': 1.5}
+
+
+def items_loop(params):
+    s = 0.0
+    for k, v in params.items():
+        s = s + np.sum(v * params[k] ** 2)
+    return s
+
+
+def listed_keys(params):
+    s = 0.0
+    for k in list(params):
+        s = s + np.sum(params[k] ** 2)
+    return s
+
+
+def tuple_keys(params):
+    ks = tuple(params)
+    return np.sum(params[ks[0]] * params[ks[-1]]) + np.sum(params[ks[1]] ** 3)
+
+
+def reversed_keys(params):
+    s = 0.0
+    for k in reversed(list(params)):
+        s = s * 0.5 + np.sum(params[k] ** 2)
+    return s
+
+
+def comprehension_keys(params):
+    ks = [k for k in params]
+    s = 0.0
+    for k in ks:
+        s = s + np.sum(np.sin(params[k]))
+    return s
+
+
+def smallest_key(params):
+    k0 = min(params)
+    return np.sum(params[k0] ** 2) + params['c']
+
+
+def first_key(params):
+    k0 = next(iter(params))
+    return np.sum(params[k0] ** 3) * params['c']
+
+
+def _leaves(p):
+    return np.concatenate([np.ravel(p[k]) for k in sorted(p)])
+
+
+def _dict_of(v):
+    return {'a': float(v[0]), 'b': v[1:3].copy(), 'c': float(v[3])}
+
+
+@pytest.mark.parametrize("f", [items_loop, listed_keys, tuple_keys, reversed_keys, comprehension_keys,
+                               smallest_key, first_key])
+def test_dict_keys_carry_no_derivative(f):
+    def flat(v):
+        return f(_dict_of(v))
+    v = _leaves(P)
+    numeric = numeric_grad(flat, (v,), 0)
+    value, g = s2s.value_and_grad(f)(P)
+    assert value == pytest.approx(f(P), rel=1e-12)
+    assert_close(_leaves(g), numeric, what="grad")
+    t = {'a': 0.3, 'b': np.array([-0.5, 1.0]), 'c': 0.7}
+    primal, tangent = s2s.jvp(f)((P,), (t,))
+    assert primal == pytest.approx(f(P), rel=1e-12)
+    assert_close(tangent, np.dot(numeric, _leaves(t)), what="jvp")
+    for mode in ("forward", "reverse"):
+        assert_close(_leaves(s2s.jacobian(f, mode=mode)(P)), numeric, what=mode)
+    assert P['b'].tolist() == [1.0, -2.0]
+
+
+def _hessian(f, v, eps=1e-4):
+    return np.array([(numeric_grad(f, (v + eps * e,), 0, 1e-5) - numeric_grad(f, (v - eps * e,), 0, 1e-5)) / (2 * eps)
+                     for e in np.eye(v.size)])
+
+
+def graph_energy(W, x):  # edge weights keyed by the edge: its ends index x
+    s = 0.0
+    for (i, j), w in W.items():
+        s = s + w * (x[i] - x[j]) ** 2
+    return s
+
+
+def test_edge_keys_index():
+    W = {(0, 1): 0.5, (1, 2): 1.5, (0, 2): 2.0}
+    x = np.array([0.1, 0.5, -0.3])
+    gW, gx = s2s.grad(graph_energy, wrt=(0, 1))(W, x)
+    assert_close(gx, numeric_grad(graph_energy, (W, x), 1), what="x")
+    assert gW == pytest.approx({e: (x[e[0]] - x[e[1]]) ** 2 for e in W}, rel=1e-12)
+    assert_close(s2s.jacobian(graph_energy, wrt=1, mode="forward")(W, x), gx, what="forward")
+    _, t = s2s.jvp(graph_energy, wrt=(0, 1))((W, x), ({e: 1.0 for e in W}, np.ones(3)))
+    assert t == pytest.approx(sum(gW.values()) + np.sum(gx), rel=1e-12)
+    assert_close(s2s.hessian(graph_energy, wrt=1)(W, x), _hessian(lambda v: graph_energy(W, v), x), 1e-4, 1e-5)
+
+
+# ---------------------------------------------------------------- 3. np.unique's integer outputs
+
+def unique_inverse(x):
+    u, inv = np.unique(x[[0, 1, 2]], return_inverse=True)
+    return np.sum(u[inv] ** 2 * np.arange(3.0))
+
+
+def unique_first(x):
+    u, first = np.unique(x, return_index=True)
+    return np.sum(x[first] ** 3) + np.sum(u)
+
+
+def unique_all(x):
+    u, first, inv, cnt = np.unique(x, return_index=True, return_inverse=True, return_counts=True)
+    return np.sum(u ** 2 * cnt) + np.sum(np.sin(x[first])) + np.sum(u[inv] * x)
+
+
+@pytest.mark.parametrize("f", [unique_inverse, unique_first, unique_all])
+def test_unique_integer_outputs_carry_no_derivative(f):
+    every_mode(f, tuple, X4, hessian=True)
+
+
+# ---------------------------------------------------------------- 4. integer leaves of a container, as indices
+
+def message_passing(g):
+    agg = np.zeros_like(g['x'])
+    np.add.at(agg, g['dst'], g['x'][g['src']])
+    return np.sum(agg ** 2)
+
+
+def gather_leaf(g):
+    return np.sum(g['x'][g['src']] ** 2)
+
+
+def edge_pair(x, e):
+    src, dst = e
+    return np.sum((x[src] - x[dst]) ** 2)
+
+
+def test_integer_leaves_that_index_are_refused_naming_their_place():
+    """docs/modes.md: an integer array leaf in wrt has no derivative and is refused with a TypeError naming its
+    place; an index use was refused before the call ran, as 'index has a derivative', at an internal name."""
+    G = {'x': np.array([0.5, -1.0, 2.0]), 'src': np.array([0, 1, 2, 2]), 'dst': np.array([1, 1, 0, 2])}
+    for f in (message_passing, gather_leaf):
+        for transform in (s2s.grad, s2s.jacobian, s2s.hessian):
+            with pytest.raises(TypeError, match=r"g\['src'\]|g\['dst'\]"):
+                transform(f)(G)
+        with pytest.raises(TypeError, match=r"g\['src'\]|g\['dst'\]"):
+            s2s.jvp(f)((G,), ({'x': np.ones(3), 'src': np.zeros(4), 'dst': np.zeros(4)},))
+    with pytest.raises(TypeError, match=r"e\[0\]"):
+        s2s.grad(edge_pair, wrt=(0, 1))(G['x'], (G['src'], G['dst']))
+
+
+def test_index_arrays_outside_wrt():  # what the refusal says to write: the index arrays as arguments of their own
+    def split(x, src, dst):
+        return message_passing({'x': x, 'src': src, 'dst': dst})
+    x, src, dst = np.array([0.5, -1.0, 2.0]), np.array([0, 1, 2, 2]), np.array([1, 1, 0, 2])
+    every_mode(split, lambda: (src, dst), x, hessian=True)
+    g = s2s.grad(edge_pair)(x, (src, dst))
+    assert_close(g, numeric_grad(edge_pair, (x, (src, dst)), 0))
+
+
+def test_an_int_leaf_read_as_a_number_too_stays_refused():
+    def both(p):
+        return p['w'][p['n']] * p['n']
+    with pytest.raises(NonDifferentiableError, match="index has a derivative"):
+        s2s.grad(both)({'w': np.array([1.0, 2.0]), 'n': 1})

@@ -2,7 +2,8 @@
 
 `activity(fn, wrt)` returns the active names: those that depend on a `wrt`
 parameter (varied) and reach the result through differentiable operations
-(useful), as in Hascoët & Pascual's Tapenade. `scalars(fn, result_is_scalar)`
+(useful), as in Hascoët & Pascual's Tapenade; keys, indices and draws of
+integers computed from them carry none (ad/inactive.py). `scalars(fn, result_is_scalar)`
 returns the names known to hold a single number, found forward from constants,
 `math` functions and full reductions, and backward from a scalar result
 through elementwise operations; an adjoint flowing into such a name never needs
@@ -16,6 +17,7 @@ import numbers
 import numpy as np
 
 from s2s import ir, prims
+from s2s.ad import inactive
 from s2s.errors import NonDifferentiableError
 from s2s.rules import registry
 from s2s.ir.walk import call_definitions, defined_names, definitions, vars_of
@@ -39,7 +41,7 @@ def _edges(stmts: list, out: list, free: dict, unknown: dict) -> None:
                 if cast is None:
                     unknown[s.target] = s
                 if _differentiable(s.value.op) and cast is not True:
-                    out.append((s.target, _sources(s.value, free)))
+                    out.append((s.target, inactive.sources(s.value, free)))
             elif isinstance(s.value, ir.Var):
                 out.append((s.target, [s.value.name]))
         elif isinstance(s, ir.Effect) and s.value.op == "push":
@@ -60,37 +62,6 @@ def _edges(stmts: list, out: list, free: dict, unknown: dict) -> None:
             _jump_edges(s.body, s.phis, out)
 
 
-def _sources(value: ir.Call, free: dict) -> list[str]:
-    """The names whose derivative the call's result carries: its operands', but a random draw's (`_draw`) of
-    integers carries none (rng.binomial(n, p(x))), and a draw that picks items (rng.choice(x, p=w)) only that of
-    the items, its population (none for an integer, rng.choice(4, p=w), or for a population without one)."""
-    args, kwargs = value.args, value.kwargs
-    draw = _draw(value, free)
-    if draw is not None and draw[0] in prims.INTEGER_DRAWS:
-        return []
-    if draw is not None and draw[0] in prims.SELECTING_DRAWS:
-        args, kwargs = draw[1][:1], [(k, v) for k, v in kwargs if k not in prims.DRAW_SETTINGS]
-    return [a.name for a in args if isinstance(a, ir.Var)] + [v.name for _, v in kwargs if isinstance(v, ir.Var)]
-
-
-def _draw(value: ir.Call, free: dict) -> tuple | None:
-    """(name, operands) of a random generator's method called: on an object s2s does not see into (front/calls.py
-    calls NumPy's generators' methods so: rng.poisson(lam) of an rng passed in), or named (np.random.choice, the
-    method of NumPy's global generator; random.Random.randrange, called with the generator first)."""
-    if value.op == "callmethod" and type(value.args[1]) is ir.Const:
-        return value.args[1].value, value.args[2:]
-    if value.op != "call" or type(value.args[0]) is not ir.Var or value.args[0].name not in free:
-        return None
-    obj = free[value.args[0].name][0]
-    name = getattr(obj, "__name__", None)
-    if isinstance(getattr(obj, "__self__", None), _GENERATOR_CLASSES):
-        return name, value.args[1:]
-    if isinstance(name, str) and any(getattr(c, name, None) is obj for c in _GENERATOR_CLASSES):
-        return name, value.args[2:]
-    return None
-
-
-_GENERATOR_CLASSES = tuple(prims.python_object(k) for k in prims.GENERATOR_CLASSES)
 _CASTS = set(prims.CASTS) | {k for keys in prims.CASTS.values() for k in keys}
 
 
@@ -131,6 +102,8 @@ def activity(fn: ir.Function, wrt: list[str]) -> set[str]:
     edges: list = []
     unknown: dict = {}
     _edges(fn.body, edges, fn.free, unknown)
+    held = inactive.keys(fn)  # (keys and indices computed from values with a derivative carry none)
+    edges = [(target, srcs) for target, srcs in edges if target not in held]
     after: dict = {}  # name -> the names computed from it
     before: dict = {}  # name -> the names it is computed from
     for target, srcs in edges:

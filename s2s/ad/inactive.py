@@ -1,0 +1,183 @@
+"""Values computed from differentiated ones that carry no derivative by what they are (the activity analysis).
+
+- `sources(value, free)`: the operands whose derivative a call's result carries: all of them, but a random
+  draw of integers carries none (rng.binomial(n, p(x)), rng.choice(4, p=w)), and a draw that picks items
+  (rng.choice(x, p=w)) only that of the items it picks, not of their probabilities.
+- `keys(fn)`: the names that hold keys or indices, which carry no derivative: the key of a dict's item
+  (`for k, v in d.items()`), an integer output of np.unique (its index, inverse, counts), and an item of a
+  container used to index the container itself (`for k in list(p): p[k]`, `k = min(p); p[k]`: a dict's key, or
+  an element of a sequence that is one of its indices, an integer).
+"""
+from __future__ import annotations
+
+import builtins
+
+from s2s import ir, prims
+from s2s.front.effects import ADDED_AT
+from s2s.ir.walk import call_definitions, calls_in, count_uses, definitions
+
+_ITERATED = "s2s.runtime.iterated"  # (what iterating a value gives, its type known only at run time)
+# the calls whose result iterates their operand: its items, in some order (a list of them, a dict's keys)
+_ITERATING = frozenset({"builtins.list", "builtins.tuple", "builtins.reversed", "builtins.sorted",
+                        prims.METHODS["keys"], _ITERATED})
+# the calls whose result is one item of their operand (min(p), max(p), of a dict its smallest key)
+_ITEM = frozenset({"s2s.runtime.smallest", "s2s.runtime.largest"})
+_GENERATOR_CLASSES = tuple(prims.python_object(k) for k in prims.GENERATOR_CLASSES)
+
+
+def sources(value: ir.Call, free: dict) -> list[str]:
+    """The names whose derivative the call's result carries: its operands', but a random draw's (`_draw`) of
+    integers carries none, and a draw that picks items only that of its population (none for an integer,
+    rng.choice(4, p=w), or for a population without one)."""
+    args, kwargs = value.args, value.kwargs
+    draw = _draw(value, free)
+    if draw is not None and draw[0] in prims.INTEGER_DRAWS:
+        return []
+    if draw is not None and draw[0] in prims.SELECTING_DRAWS:
+        args, kwargs = draw[1][:1], [(k, v) for k, v in kwargs if k not in prims.DRAW_SETTINGS]
+    return [a.name for a in args if isinstance(a, ir.Var)] + [v.name for _, v in kwargs if isinstance(v, ir.Var)]
+
+
+def _draw(value: ir.Call, free: dict) -> tuple | None:
+    """(name, operands) of a random generator's method called: on an object s2s does not see into (front/calls.py
+    calls NumPy's generators' methods so: rng.poisson(lam) of an rng passed in), or named (np.random.choice, the
+    method of NumPy's global generator; random.Random.randrange, called with the generator first)."""
+    if value.op == "callmethod" and type(value.args[1]) is ir.Const:
+        return value.args[1].value, value.args[2:]
+    if value.op != "call" or type(value.args[0]) is not ir.Var or value.args[0].name not in free:
+        return None
+    obj = free[value.args[0].name][0]
+    name = getattr(obj, "__name__", None)
+    if isinstance(getattr(obj, "__self__", None), _GENERATOR_CLASSES):
+        return name, value.args[1:]
+    if isinstance(name, str) and any(getattr(c, name, None) is obj for c in _GENERATOR_CLASSES):
+        return name, value.args[2:]
+    return None
+
+
+def keys(fn: ir.Function) -> set[str]:
+    """The names holding keys or indices computed from values with a derivative, which carry none (module
+    note)."""
+    made = call_definitions(fn.body)
+    out = set()
+    for name, c in made.items():
+        if c.op != "getitem" or len(c.args) != 2 or type(c.args[1]) is not ir.Const or type(c.args[0]) is not ir.Var:
+            continue
+        whole = _unwrapped(made.get(c.args[0].name), made)  # u, inv = np.unique(x, return_inverse=True): inv = t[1]
+        if whole is not None and c.args[1].value in prims.INTEGER_PARTS.get(whole.op, ()):
+            out.add(name)
+        pairs = made.get(whole.args[0].name) if whole is not None and whole.op == "getitem" and \
+            type(whole.args[0]) is ir.Var else None
+        if pairs is not None and pairs.op == prims.METHODS["items"] and c.args[1].value == 0:
+            out.add(name)  # for k, v in d.items(): k = d_items[i][0]
+    items = _items(fn, made)
+    for c in made.values():  # p[k] of an item k of p
+        if c.op == "getitem" and len(c.args) == 2 and type(c.args[0]) is ir.Var and type(c.args[1]) is ir.Var and \
+                items.get(c.args[1].name, ()) == c.args[0].name:
+            out.add(c.args[1].name)
+    leaves = _leaves(fn, made)
+    uses: dict = {}
+    count_uses(fn.body, uses)
+    for c in calls_in(fn.body):  # x[g['src']]: an index array in a container argument, read as an index only
+        for a in _index(c):
+            if type(a) is ir.Var and a.name in leaves:
+                uses[a.name] -= 1
+    numbers = {leaves[n] for n in leaves if uses.get(n, 1) != 0}  # (a place also read as a number keeps it all)
+    out.update(n for n in leaves if leaves[n] not in numbers)
+    return out
+
+
+def _index(c: ir.Call) -> tuple:
+    """The index operands of a read or a write at an index (getitem(obj, i, j), setitem(y, i, v), np.add.at's
+    rt.added_at(y, i, v)), none of other calls."""
+    if c.op == "getitem":
+        return c.args[1:]
+    return c.args[1:-1] if c.op in ("setitem", ADDED_AT) else ()
+
+
+def _leaves(fn: ir.Function, made: dict) -> dict:
+    """name -> its place, of the names holding a part of a container argument read at constant keys (g['src'],
+    g.src, e[0]). A place read only as an index (`keys`) holds integers or bools, which have no derivative (an
+    integer array in wrt is refused when the call runs, naming its place: api/arguments.py), or dict keys."""
+    out = {p: (p,) for p in fn.params}  # name -> its place: the parameter and the keys read
+    changed = True
+    while changed:
+        changed = False
+        for name, c in made.items():
+            if name not in out and (c.op in ("getitem", "getattr") and len(c.args) == 2 and
+                                    type(c.args[1]) is ir.Const and type(c.args[1].value) in (str, int) or
+                                    c.op == _ITERATED) and \
+                    type(c.args[0]) is ir.Var and c.args[0].name in out:
+                out[name] = out[c.args[0].name] + ((c.args[1].value,) if c.op != _ITERATED else ())
+                changed = True
+    return {n: place for n, place in out.items() if n not in fn.params}
+
+
+def _unwrapped(c: ir.Call | None, made: dict) -> ir.Call | None:
+    """The call that made what `c` iterates, where `c` is rt.iterated of a name (the unpacking of a value whose type
+    only the run shows: for k, v in d.items()), else `c`."""
+    while c is not None and c.op == _ITERATED and len(c.args) == 1 and type(c.args[0]) is ir.Var:
+        c = made.get(c.args[0].name)
+    return c
+
+
+def _items(fn: ir.Function, made: dict) -> dict:
+    """name -> the container whose item it holds: an element of a sequence iterating the container (list(p),
+    tuple(p), the keys of a dict, a list built by appending its items), min(p), max(p), next(iter(p))."""
+    seqs: dict = {}  # name -> the container a sequence iterates
+    items: dict = {}
+    empty = {n for n, c in made.items() if c.op == "list" and not c.args}
+    phis = {d.target: [o for o in d.operands if o is not None and not (type(o) is ir.Var and o.name == d.target)]
+            for d in definitions(fn.body) if type(d) is ir.Phi}
+    changed = True
+    while changed:
+        changed = False
+        for name, c in made.items():
+            first = c.args[0].name if c.args and type(c.args[0]) is ir.Var else None
+            found = None, None
+            if c.op in _ITERATING and first is not None:
+                found = seqs, _root(first, seqs)
+            elif c.op == "getitem" and first in seqs and len(c.args) == 2:
+                found = items, seqs[first]
+            elif c.op in _ITEM and first is not None:
+                found = items, _root(first, seqs)
+            elif c.op == "call" and first is not None and _free(fn, first) is builtins.next and len(c.args) == 2 \
+                    and type(c.args[1]) is ir.Var:
+                inner = made.get(c.args[1].name)  # next(iter(p))
+                if inner is not None and inner.op == "call" and len(inner.args) == 2 and \
+                        _free(fn, inner.args[0].name) is builtins.iter and type(inner.args[1]) is ir.Var:
+                    found = items, _root(inner.args[1].name, seqs)
+            elif c.op == "s2s.runtime.appended" and len(c.args) == 2 and type(c.args[1]) is ir.Var and \
+                    c.args[1].name in items and _grows(c.args[0], name, items[c.args[1].name], seqs, empty, phis):
+                found = seqs, items[c.args[1].name]
+            table, root = found
+            if table is not None and table.get(name) != root:
+                table[name] = root
+                changed = True
+        for target, operands in phis.items():  # a list grown in a loop: ks = [] ... ks.append(k)
+            roots = {seqs.get(o.name) for o in operands if type(o) is ir.Var and o.name not in empty}
+            if len(roots) == 1 and None not in roots and all(
+                    type(o) is ir.Var and (o.name in empty or o.name in seqs) for o in operands) and \
+                    seqs.get(target) is None:
+                seqs[target] = roots.pop()
+                changed = True
+    return items
+
+
+def _grows(atom, name: str, root: str, seqs: dict, empty: set, phis: dict) -> bool:
+    """Does appending to `atom` (giving `name`) keep a list of the items of `root`: it holds some or none yet, or
+    it is a loop's list whose other values are such lists and this append's result?"""
+    if type(atom) is not ir.Var:
+        return False
+    if atom.name in empty or seqs.get(atom.name) == root:
+        return True
+    return atom.name in phis and all(type(o) is ir.Var and (o.name in empty or o.name == name or
+                                                            seqs.get(o.name) == root) for o in phis[atom.name])
+
+
+def _root(name: str, seqs: dict) -> str:
+    return seqs.get(name, name)
+
+
+def _free(fn: ir.Function, name) -> object:
+    return fn.free.get(name, (None,))[0] if isinstance(name, str) else None
