@@ -329,7 +329,7 @@ class LoopLowering:
             return self._sequence_parts(it.args[0], target, body)  # (for v in iter(xs): the loop over xs)
         if isinstance(it, ast.Call) and self._resolves_to(it.func, reversed) and len(it.args) == 1 \
                 and not it.keywords:  # as generated gradients walk their stacks: for y in reversed(y_saved)
-            return [(_Reversed(self.dict_keys(self.atom(it.args[0]))), target)]
+            return [(_Reversed(self.iterated(self.atom(it.args[0]))), target)]
         atom = self.atom(it)
         made = self.definitions.get(atom.name) if isinstance(atom, ir.Var) else None
         if made is not None and made.op in ("call", "callmethod"):
@@ -340,15 +340,19 @@ class LoopLowering:
             # `for k in p: ... p[k]`: the keys of a dict, p known only at run time (a sequence's elements would
             # be its own indices: integers, with no derivative either)
             return [(self.materialise(ir.Call("s2s.runtime.dict_keys", (atom,))), target)]
-        return [(self.dict_keys(atom), target)]
+        return [(self.iterated(atom), target)]
 
 
 def _indexes_itself(it, target, body) -> bool:
-    """Does the loop `for target in it` read `it[target]` (`for k in p: s = s + p[k]`), `it` a name?"""
+    """Does the loop `for target in it` read `it[target]` or `it.get(target)` (`for k in p: s = s + p[k]`), `it` a
+    name?"""
     if not (isinstance(it, ast.Name) and isinstance(target, ast.Name)):
         return False
     return any(isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Load) and isinstance(n.value, ast.Name)
-               and n.value.id == it.id and isinstance(n.slice, ast.Name) and n.slice.id == target.id
+               and n.value.id == it.id and isinstance(n.slice, ast.Name) and n.slice.id == target.id or
+               isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "get" and
+               isinstance(n.func.value, ast.Name) and n.func.value.id == it.id and n.args and
+               isinstance(n.args[0], ast.Name) and n.args[0].id == target.id
                for s in body for n in ast.walk(s))
 
 

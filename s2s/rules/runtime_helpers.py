@@ -94,6 +94,10 @@ define(RT + "dict_tangent", [None] + [lambda G, ans, keys, *parts, j=j: rt.dict_
            *parts[len(parts) // 2:]))
 helper("dict_values_adjoint", lambda G, g, d: rt.dict_values(G))
 helper("dict_items_adjoint", lambda G, g, d: rt.dict_items_transpose(G, d))
+helper("iterated_adjoint", lambda G, g, xs: rt.iterated_tangent(G, xs, g),
+       lambda d, ans, g, xs: rt.iterated_adjoint(d, xs))
+helper("iterated_tangent", lambda G, d, xs, items: rt.iterated_adjoint(G, xs),
+       lambda dd, ans, d, xs, items: rt.iterated_tangent(dd, xs, items))
 helper("appended_adjoint", lambda G, g: rt.appended_adjoint_transpose(G, g))
 helper("appended_item_adjoint", lambda G, g: rt.appended_item_transpose(G, g))
 helper("sum_builtin_adjoint", lambda G, g, xs: rt.sum_builtin_adjoint_transpose(G, g, xs),

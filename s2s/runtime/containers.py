@@ -13,7 +13,8 @@ __all__ = ["sum_builtin_adjoint", "sum_builtin_tangent", "started_sum_adjoint", 
            "tuple_adjoint", "rows_of", "appended",
            "appended_adjoint", "appended_item_adjoint", "appended_tangent", "appended_adjoint_transpose",
            "appended_item_transpose", "dict_of", "dict_part", "dict_part_transpose", "dict_tangent", "dict_values", "dict_items",
-           "dict_keys", "sort_order", "extremum_index", "largest", "smallest", "extremum_item_adjoint",
+           "dict_keys", "iterated", "iterated_tangent", "iterated_adjoint", "sort_order", "extremum_index", "largest",
+           "smallest", "extremum_item_adjoint",
            "extremum_item_tangent", "default_share", "dict_values_adjoint", "dict_items_adjoint",
            "dict_items_transpose", "keyword", "keyword_adjoint",
            "dict_get", "saved_key", "ABSENT",
@@ -309,6 +310,28 @@ def dict_keys(d):
     """`d.keys()` as a list: what iterating `d` gives (also where `d` may be a sequence, whose elements then index
     it: `for k in p: p[k]`)."""
     return list(d)
+
+
+def iterated(xs):
+    """What a for loop, a comprehension or an unpacking over `xs` reads, indexed by position: `xs` itself for a
+    list, tuple or array (its elements carry their derivatives), else the list of what iterating it gives (a dict's
+    keys, a set's or an iterator's elements), which carry none."""
+    return xs if isinstance(xs, _INDEXED) else list(xs)
+
+
+def iterated_tangent(d, xs, items):
+    """Tangent of `items = iterated(xs)` from the tangent `d` of xs: `d` itself where xs is a list, tuple or array,
+    else zero (a dict's keys, a set's elements carry no derivative)."""
+    return d if isinstance(xs, _INDEXED) else zeros_like(items)
+
+
+def iterated_adjoint(g, xs):
+    """Adjoint of `iterated(xs)`: the adjoint `g` of what the loop read, itself where xs is a list, tuple or array,
+    else zero (with the structure of xs: a dict's)."""
+    return g if isinstance(xs, _INDEXED) else zeros_like(xs)
+
+
+_INDEXED = (list, tuple, np.ndarray)
 
 
 def _part(g, i):

@@ -6,15 +6,16 @@ from s2s import runtime as rt
 def grad_comprehension(ws, x):
     # line 102: terms = [np.sin(w * x) for w in ws if w > 0.0]
     terms = []
-    t2 = range(len(ws))
-    t4_saved = []
+    t1 = rt.iterated(ws)
+    t3 = range(len(t1))
+    t5_saved = []
     terms_1 = terms
-    for k in t2:
-        w_1 = ws[k]
+    for k in t3:
+        w_1 = t1[k]
         if w_1 > 0.0:
-            t4 = w_1 * x
-            t4_saved.append(t4)
-            terms_1 = terms_1 + [np.sin(t4)]
+            t5 = w_1 * x
+            t5_saved.append(t5)
+            terms_1 = terms_1 + [np.sin(t5)]
     # line 103: return sum(terms)
     rt.require_scalar(sum(terms_1))
     # adjoint of line 103: return sum(terms)
@@ -23,13 +24,13 @@ def grad_comprehension(ws, x):
     # adjoint of line 102: terms = [np.sin(w * x) for w in ws if w > 0.0]
     bterms_1_1 = bterms_1
     bx_1 = 0.0
-    for k_1 in reversed(t2):
+    for k_1 in reversed(t3):
         # line 102: terms = [np.sin(w * x) for w in ws if w > 0.0]
-        w = ws[k_1]
+        w = t1[k_1]
         # adjoint of line 102: terms = [np.sin(w * x) for w in ws if w > 0.0]
         if w > 0.0:
-            t4 = t4_saved.pop()
-            bx = rt.unbroadcast(rt.appended_item_adjoint(bterms_1_1) * np.cos(t4) * w, x)
+            t5 = t5_saved.pop()
+            bx = rt.unbroadcast(rt.appended_item_adjoint(bterms_1_1) * np.cos(t5) * w, x)
             bterms_1_1 = rt.appended_adjoint(bterms_1_1)
         else:
             bx = 0.0
