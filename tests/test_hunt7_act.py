@@ -212,7 +212,19 @@ def test_dict_keys_carry_no_derivative(f):
     assert_close(tangent, np.dot(numeric, _leaves(t)), what="jvp")
     for mode in ("forward", "reverse"):
         assert_close(_leaves(s2s.jacobian(f, mode=mode)(P)), numeric, what=mode)
+    assert_close(s2s.hessian(flat_of(f))(v), _hessian(flat, v), 1e-4, 1e-5, what="hessian")
+    assert_close(s2s.jacobian(s2s.grad(flat_of(f)), mode="forward")(v), _hessian(flat, v), 1e-4, 1e-5)
+    H = s2s.hessian(f)(P)  # (with respect to the dict itself: a dict of dicts)
+    assert_close(np.concatenate([np.atleast_2d(np.concatenate([np.atleast_1d(H[a][b]).reshape(np.size(P[a]), -1)
+                                                               for b in sorted(P)], axis=1)) for a in sorted(P)]),
+                 _hessian(flat, v), 1e-4, 1e-5, what="hessian of the dict")
     assert P['b'].tolist() == [1.0, -2.0]
+
+
+def flat_of(f):
+    def through_dict(v):
+        return f({'a': v[0], 'b': v[1:3], 'c': v[3]})
+    return through_dict
 
 
 def _hessian(f, v, eps=1e-4):

@@ -66,11 +66,10 @@ def keys(fn: ir.Function) -> set[str]:
         whole = _unwrapped(made.get(c.args[0].name), made)  # u, inv = np.unique(x, return_inverse=True): inv = t[1]
         if whole is not None and c.args[1].value in prims.INTEGER_PARTS.get(whole.op, ()):
             out.add(name)
-        pairs = made.get(whole.args[0].name) if whole is not None and whole.op == "getitem" and \
-            type(whole.args[0]) is ir.Var else None
-        if pairs is not None and pairs.op == prims.METHODS["items"] and c.args[1].value == 0:
-            out.add(name)  # for k, v in d.items(): k = d_items[i][0]
     items = _items(fn, made)
+    out.update(name for name, c in made.items() if c.op == "getitem" and len(c.args) == 2 and
+               type(c.args[0]) is ir.Var and type(items.get(c.args[0].name)) is tuple and
+               type(c.args[1]) is ir.Const and c.args[1].value == 0)  # for k, v in d.items(): k = pair[0]
     for c in made.values():  # p[k] of an item k of p
         if c.op == "getitem" and len(c.args) == 2 and type(c.args[0]) is ir.Var and type(c.args[1]) is ir.Var and \
                 items.get(c.args[1].name, ()) == c.args[0].name:
@@ -123,10 +122,15 @@ def _unwrapped(c: ir.Call | None, made: dict) -> ir.Call | None:
 
 def _items(fn: ir.Function, made: dict) -> dict:
     """name -> the container whose item it holds: an element of a sequence iterating the container (list(p),
-    tuple(p), the keys of a dict, a list built by appending its items), min(p), max(p), next(iter(p))."""
+    tuple(p), the keys of a dict, a list built by appending its items or a stack of them that generated code
+    keeps), min(p), max(p), next(iter(p)); ("pairs", d) for a (key, value) pair of the dict d (d.items())."""
     seqs: dict = {}  # name -> the container a sequence iterates
     items: dict = {}
     empty = {n for n, c in made.items() if c.op == "list" and not c.args}
+    pushed: dict = {}  # stack -> the values pushed on it
+    for s in ir.statements(fn.body):
+        if type(s) is ir.Effect and s.value.op == "push" and type(s.value.args[0]) is ir.Var:
+            pushed.setdefault(s.value.args[0].name, []).append(s.value.args[1])
     phis = {d.target: [o for o in d.operands if o is not None and not (type(o) is ir.Var and o.name == d.target)]
             for d in definitions(fn.body) if type(d) is ir.Phi}
     changed = True
@@ -135,7 +139,11 @@ def _items(fn: ir.Function, made: dict) -> dict:
         for name, c in made.items():
             first = c.args[0].name if c.args and type(c.args[0]) is ir.Var else None
             found = None, None
-            if c.op in _ITERATING and first is not None:
+            if c.op == prims.METHODS["items"] and first is not None:
+                found = seqs, ("pairs", first)
+            elif c.op == _ITERATED and first in items:  # (a, b = pair: the pair itself)
+                found = items, items[first]
+            elif c.op in _ITERATING and first is not None:
                 found = seqs, _root(first, seqs)
             elif c.op == "getitem" and first in seqs and len(c.args) == 2:
                 found = items, seqs[first]
@@ -153,6 +161,11 @@ def _items(fn: ir.Function, made: dict) -> dict:
             table, root = found
             if table is not None and table.get(name) != root:
                 table[name] = root
+                changed = True
+        for stack, values in pushed.items():  # a stack of items saved by generated code
+            roots = {items.get(v.name) if type(v) is ir.Var else None for v in values}
+            if stack in empty and len(roots) == 1 and None not in roots and seqs.get(stack) is None:
+                seqs[stack] = roots.pop()
                 changed = True
         for target, operands in phis.items():  # a list grown in a loop: ks = [] ... ks.append(k)
             roots = {seqs.get(o.name) for o in operands if type(o) is ir.Var and o.name not in empty}
