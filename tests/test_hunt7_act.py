@@ -1,6 +1,8 @@
 """Values that carry no derivative though computed from differentiated ones (hunt round 7): draws of integer
 random variables (a particle filter's resampled indices), a dict's keys, np.unique's integer outputs and the integer
 leaves of a container differentiated, used as indices. Each against finite differences, in every mode."""
+import random
+
 import numpy as np
 import pytest
 
@@ -318,3 +320,27 @@ def test_an_int_leaf_read_as_a_number_too_stays_refused():
         return p['w'][p['n']] * p['n']
     with pytest.raises(NonDifferentiableError, match="index has a derivative"):
         s2s.grad(both)({'w': np.array([1.0, 2.0]), 'n': 1})
+
+
+# ---------------------------------------------------------------- Python's random: called as it is (was inlined)
+
+def python_draws(x):
+    w = np.exp(x)
+    ks = random.choices(range(4), weights=list(w), k=3)
+    j = random.randint(0, 3)
+    return sum(x[k] ** 2 for k in ks) + x[j] * x[0]
+
+
+def test_pythons_random_draws():
+    """random.randint(0, 3) raised AttributeError "module 'random' has no attribute 'randint_self'" from the
+    generated code: s2s followed the method's source with random's hidden generator as an argument."""
+    def fresh():
+        random.seed(4)
+        return ()
+    every_mode(python_draws, fresh, X4)
+
+    def pick(x):
+        return random.choice([x[0], x[1]]) ** 2
+    random.seed(0)
+    with pytest.raises(NonDifferentiableError, match="index by them"):
+        s2s.grad(pick)(X4)

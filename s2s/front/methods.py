@@ -33,7 +33,8 @@ from s2s.front.source import Source, defining_class, read_function
 from s2s.rules import custom, registry
 
 _NO_TREE = ast.Module(body=[], type_ignores=[])
-LIBRARIES = ("numpy", "scipy", "builtins", "math", "functools", "s2s", "logging", "warnings", "collections", "typing")
+LIBRARIES = ("numpy", "scipy", "builtins", "math", "functools", "s2s", "logging", "warnings", "collections", "typing",
+             "random")
 
 
 def user_object(obj) -> bool:
