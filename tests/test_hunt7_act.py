@@ -315,13 +315,6 @@ def test_index_arrays_outside_wrt():  # what the refusal says to write: the inde
     assert_close(g, numeric_grad(edge_pair, (x, (src, dst)), 0))
 
 
-def test_an_int_leaf_read_as_a_number_too_stays_refused():
-    def both(p):
-        return p['w'][p['n']] * p['n']
-    with pytest.raises(NonDifferentiableError, match="index has a derivative"):
-        s2s.grad(both)({'w': np.array([1.0, 2.0]), 'n': 1})
-
-
 # ---------------------------------------------------------------- Python's random: called as it is (was inlined)
 
 def python_draws(x):
@@ -344,3 +337,10 @@ def test_pythons_random_draws():
     random.seed(0)
     with pytest.raises(NonDifferentiableError, match="index by them"):
         s2s.grad(pick)(X4)
+
+
+def test_an_index_with_a_derivative_names_what_is_indexed_as_written():
+    def both(p):  # p['n'] read as an index and as a number: its derivative is asked for
+        return p['w'][p['n']] * p['n']
+    with pytest.raises(NonDifferentiableError, match=r"call to p\['w'\]\[\.\.\.\]: its index has a derivative"):
+        s2s.grad(both)({'w': np.array([1.0, 2.0]), 'n': 1})

@@ -170,10 +170,10 @@ def operand_refusal(fn: ir.Function, s: ir.Assign, i: int, why: str) -> NonDiffe
             f"np.{trick}", *where, "s2s does not differentiate np.r_ and np.c_ (NumPy's index tricks)",
             "Join the values with np.concatenate instead: np.concatenate([p, [1.0]]) for np.r_[p, 1.0], "
             "np.column_stack([a, b]) for np.c_[a, b] (np.stack, np.hstack and np.vstack are differentiated too).")
-    spelled = base.name if isinstance(base, ir.Var) else "the object"
+    spelled = _written(fn, base)
     origin = _index_origin(fn, value.args[i])
     if origin is not None:  # (ids a call without a rule computed from what is differentiated: that call is at fault)
-        return _index_call_refusal(fn, origin, f"{base_name(spelled)}[...]", loc)
+        return _index_call_refusal(fn, origin, f"{spelled}[...]", loc)
     if value.op == "getitem":
         return NonDifferentiableError(
             f"{spelled}[...]", *where, "its index has a derivative, and s2s differentiates indexing only in the "
@@ -185,12 +185,30 @@ def operand_refusal(fn: ir.Function, s: ir.Assign, i: int, why: str) -> NonDiffe
         isinstance(d, ir.Assign) and d.target == value.args[-1].name and isinstance(d.value, ir.Call)
         and d.value.op == ADDED_AT for d in ir.statements(fn.body))
     return NonDifferentiableError(
-        "np.add.at" if adds else f"{base_name(spelled)}[...]", *where, "its index has a derivative, and s2s "
+        "np.add.at" if adds else f"{spelled}[...]", *where, "its index has a derivative, and s2s "
         "differentiates an element write only in the array and the value written (an index selects; it has no "
         "derivative rule)",
         "Pass an index without a derivative (leave it out of wrt); or write the update as a function of your own, "
         "def put(y, t, v): y = y.copy(); y[t] = v; return y, and give it a rule with @s2s.tangent(put) and "
         "@s2s.adjoint(put).")
+
+
+def _written(fn: ir.Function, atom, depth: int = 3) -> str:
+    """`atom` as the user wrote it: a name, or a compiler temporary read at a constant key or attribute of one
+    (g['x'] for t1 = g['x'], g.x); "the object" for anything else."""
+    if not isinstance(atom, ir.Var):
+        return "the object"
+    made = next((d for d in ir.statements(fn.body) if isinstance(d, ir.Assign) and d.target == atom.name), None)
+    if made is None or not made.temp:
+        return base_name(atom.name)
+    value = made.value
+    if depth and isinstance(value, ir.Call) and value.op in ("getitem", "getattr") and len(value.args) == 2 and \
+            isinstance(value.args[1], ir.Const):
+        inner = _written(fn, value.args[0], depth - 1)
+        if inner != "the object":
+            key = value.args[1].value
+            return f"{inner}.{key}" if value.op == "getattr" else f"{inner}[{key!r}]"
+    return "the object"
 
 
 def _index_origin(fn: ir.Function, atom) -> ir.Assign | None:
