@@ -856,7 +856,7 @@ def test_a_decorated_function_is_differentiated_as_the_wrapper_python_calls():
     """functools.wraps points __wrapped__ at the original; the function called is the wrapper, whose source s2s
     could not find (it looked in the original's lines)."""
     assert s2s.grad(cube_scaled)(2.0) == pytest.approx(10.0 * 3.0 * 4.0)
-    assert s2s.grad(cube_passed)(2.0) == (pytest.approx(12.0),)  # wrt=0 is the wrapper's *args: a tuple
+    assert s2s.grad(cube_passed)(2.0) == pytest.approx(12.0)  # wrt=0 is x, the parameter cube_passed shows
     assert s2s.grad(first_cubed)((2.0, 5.0)) == (pytest.approx(12.0), pytest.approx(1.0))  # a tuple's: a tuple
     assert isinstance(s2s.grad(first_cubed)((2.0, 5.0)), tuple) and isinstance(s2s.grad(first_cubed)([2.0, 5.0]), list)
 

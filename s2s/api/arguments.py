@@ -71,47 +71,115 @@ def _packed(f):
     return None
 
 
-def check_tangents(what: str, positions: tuple, primals, tangents) -> None:
-    """Refuse a tangent whose shape does not fit its primal: NumPy would broadcast the primal up to it and
-    return a tangent of another shape (a number, or an array broadcasting to the primal's shape, fits)."""
-    for (i, name), t in zip(positions, tangents):
+def like_primals(what: str, positions: tuple, primals, tangents) -> tuple:
+    """The tangents, each shaped as its primal, or a ValueError naming the argument and both shapes. A number or
+    an array whose shape broadcasts up to its primal's stands for the array it broadcasts to, and is made that
+    array (np.full(shape, t), np.broadcast_to(t, shape)): generated code reads a tangent as it reads the primal
+    (dx.item(), dx[()], dx.T @ y, dx.astype(...)), so a (3,) tangent of a (3, 3) argument would be read as a
+    vector, not as the matrix of its rows; a Python number given for a NumPy number is one of its type. A list or
+    tuple (in a list, a tuple or a dict too) as a ListTangent or TupleTangent, whose arithmetic is the array's:
+    NumPy's functions read a sequence as the array of it, so the tangent of np.multiply(xs, c) is `c * dxs`, which
+    a list refuses (`can't multiply sequence by non-int`); read by element, it is the list it was. Inside a
+    container argument each leaf is shaped so, and a tangent of another structure (other keys, another length) is
+    refused."""
+    out = None
+    for k, ((i, name), t) in enumerate(zip(positions, tangents)):
         if i >= len(primals):
             continue
         p = primals[i]
-        if type(t) is np.ndarray and type(p) is np.ndarray and t.shape == p.shape or type(t) in NUMBERS:
+        kind = type(t)
+        if kind is np.ndarray and type(p) is np.ndarray and t.shape == p.shape or kind is float and type(p) is float:
             continue  # (the common cases first)
-        if not isinstance(p, (np.ndarray, np.number, int, float, complex)) or isinstance(p, bool) or \
-                not isinstance(t, (np.ndarray, np.number, int, float, complex)):
-            continue  # (containers and records: their leaves meet NumPy's own checks)
+        shaped = _shaped(what, name, t, p)
+        if type(shaped) in (list, tuple, dict) and not pytree.has_record(shaped):
+            shaped = _scaling_parts(shaped)
+        if shaped is not t:
+            out = list(tangents) if out is None else out
+            out[k] = shaped
+    return tangents if out is None else tuple(out)
+
+
+_LEAVES = (np.ndarray, np.generic, int, float, complex)
+
+
+def _shaped(what: str, spelled: str, t, p):
+    """The tangent `t` of the argument (or part of one) `p`, spelled `spelled`, shaped as `p` (`like_primals`)."""
+    if isinstance(p, _LEAVES) and not isinstance(p, (bool, np.bool_)):
+        if isinstance(t, (list, tuple)) and all(isinstance(v, _LEAVES) for v in pytree.leaves(t)) and \
+                isinstance(p, np.ndarray):
+            t = np.asarray(t, dtype=float)  # (a list of numbers for an array: the array of it, as NumPy reads it)
+        if not isinstance(t, _LEAVES):
+            raise ValueError(f"{what}: the tangent of {_quoted(spelled)} is {_kind_of(t)}, but {_quoted(spelled)} is "
+                             f"{_kind_of(p)}: pass a tangent shaped like the argument")
+        shape = np.shape(p)
+        if np.shape(t) == shape:
+            if type(t) in (float, int) and isinstance(p, (np.ndarray, np.generic)) and \
+                    not isinstance(p, np.complexfloating):  # (a Python number for a NumPy one: of its type)
+                dtype = p.dtype if p.dtype.kind == "f" else np.dtype(np.float64)
+                return np.full(shape, t, dtype=dtype) if type(p) is np.ndarray else dtype.type(t)
+            return t
         try:
-            fits = np.broadcast_shapes(np.shape(t), np.shape(p)) == np.shape(p)
+            fits = np.broadcast_shapes(np.shape(t), shape) == shape
         except ValueError:
             fits = False
         if not fits:
-            raise ValueError(f"{what}: the tangent of '{name}' has shape {np.shape(t)}, but '{name}' has shape "
-                             f"{np.shape(p)}: pass a tangent shaped like the argument")
+            raise ValueError(f"{what}: the tangent of {_quoted(spelled)} has shape {np.shape(t)}, but "
+                             f"{_quoted(spelled)} has shape {shape}: pass a tangent shaped like the argument")
+        return widened(t, p)
+    if isinstance(p, (list, tuple)):
+        if type(t) is np.ndarray and t.shape == _shape_of(p):
+            return t  # (the array of the tangents of the list's numbers: read by element as the list is)
+        if not isinstance(t, (list, tuple)) or len(t) != len(p):
+            raise ValueError(f"{what}: the tangent of {_quoted(spelled)} is {_kind_of(t)}, but {_quoted(spelled)} "
+                             f"is {_kind_of(p)}: pass a tangent with the argument's structure, one part per element")
+        parts = [_shaped(what, f"{spelled}[{j}]", a, b) for j, (a, b) in enumerate(zip(t, p))]
+        if all(a is b for a, b in zip(parts, t)):
+            return t
+        return type(t)(*parts) if hasattr(t, "_fields") else type(t)(parts)
+    if isinstance(p, dict):
+        if not isinstance(t, dict) or set(t) != set(p):
+            raise ValueError(f"{what}: the tangent of {_quoted(spelled)} is {_kind_of(t)}, but {_quoted(spelled)} "
+                             f"is {_kind_of(p)}: pass a tangent with the argument's structure, one part per key")
+        parts = {key: _shaped(what, f"{spelled}[{key!r}]", v, p[key]) for key, v in t.items()}
+        return t if all(parts[key] is v for key, v in t.items()) else type(t)(parts)
+    if pytree.is_record(p) and type(t) is type(p):
+        fields = {key: getattr(t, key) for key in pytree.fields_of(p)}
+        parts = {key: _shaped(what, f"{spelled}.{key}", v, getattr(p, key)) for key, v in fields.items()}
+        return t if all(parts[key] is v for key, v in fields.items()) else pytree.record_of(t, parts)
+    return t
 
 
-def like_primals(positions: tuple, primals, tangents) -> tuple:
-    """The tangents, each Python number given for a NumPy number or array made one of its type and shape
-    (np.float64(t), np.full(shape, t)): what it stands for, and what generated code reads as it reads the primal
-    (dx.item(), dx[()], dx.astype(...) where x is a NumPy number or array). A list or tuple (in a list, a tuple or
-    a dict too) as a ListTangent or TupleTangent, whose arithmetic is the array's: NumPy's functions read a
-    sequence as the array of it, so the tangent of np.multiply(xs, c) is `c * dxs`, which a list refuses (`can't
-    multiply sequence by non-int`); read by element, it is the list it was."""
-    out = None
-    for k, ((i, _), t) in enumerate(zip(positions, tangents)):
-        kind = type(t)
-        if i < len(primals) and kind in (float, int) and isinstance(primals[i], (np.ndarray, np.generic)) and \
-                not isinstance(primals[i], (np.bool_, np.complexfloating)):
-            p = primals[i]
-            dtype = p.dtype if p.dtype.kind == "f" else np.dtype(np.float64)
-            out = list(tangents) if out is None else out
-            out[k] = np.full(p.shape, t, dtype=dtype) if type(p) is np.ndarray else dtype.type(t)
-        elif (kind is list or kind is tuple or kind is dict) and not pytree.has_record(t):
-            out = list(tangents) if out is None else out
-            out[k] = _scaling_parts(t)
-    return tangents if out is None else tuple(out)
+def _shape_of(p) -> tuple | None:
+    """The shape of the array NumPy reads the list or tuple `p` as (None for a ragged one)."""
+    try:
+        return np.shape(p)
+    except ValueError:
+        return None
+
+
+def _quoted(spelled: str) -> str:
+    return f"'{spelled}'" if spelled.isidentifier() else spelled  # ('x', but p['A'] and xs[1] as they are)
+
+
+def _kind_of(x) -> str:
+    if isinstance(x, dict):
+        return f"a dict of keys {list(x)}"
+    if isinstance(x, (list, tuple)):
+        return f"a {type(x).__name__} of {len(x)}"
+    if isinstance(x, np.ndarray) or isinstance(x, _LEAVES) and not isinstance(x, bool):
+        return f"of shape {np.shape(x)}"
+    return "None" if x is None else f"a {type(x).__name__}"
+
+
+def widened(t, like):
+    """`t`, a number or an array whose shape broadcasts up to that of the array `like`, as the array it stands
+    for: of `like`'s float type for a Python number, of its own type otherwise (a tangent or cotangent passed
+    smaller than its argument or value)."""
+    shape = np.shape(like)
+    if type(t) in (float, int):
+        dtype = like.dtype if isinstance(like, (np.ndarray, np.generic)) and like.dtype.kind == "f" else np.float64
+        return np.full(shape, t, dtype=dtype)
+    return np.array(np.broadcast_to(t, shape))
 
 
 def _scaling_parts(t):

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from s2s.api import cache, transform, arguments, pytree, display, draws
+from s2s.api import cache, transform, arguments, pytree, display, draws, wrappers
 from s2s.api.forward import JACOBIAN_REFUSAL, JacobianForward, jacobian_forward
 from s2s.api.parameters import resolve_wrt
 from s2s.api.transformed import Transformed, _checked_pullback
@@ -56,6 +56,7 @@ class JacobianReverse:
     __s2s_refusal__ = JACOBIAN_REFUSAL
 
     def __init__(self, f, wrt=0):
+        f = wrappers.forwarded(f)  # (a functools.wraps wrapper(*args, **kwargs): with the parameters it shows)
         self.__wrapped__ = f
         self._wrt = wrt
         self._single = not isinstance(wrt, (tuple, list))
@@ -288,6 +289,7 @@ class Hessian:
     def __init__(self, f, wrt=0):
         if isinstance(wrt, list):
             wrt = tuple(wrt)
+        f = wrappers.forwarded(f)  # (a functools.wraps wrapper(*args, **kwargs): with the parameters it shows)
         self.__wrapped__ = f
         self._wrt = wrt
         state = self._state = cache.shared(f, ("hessian", repr(wrt)), lambda: _HessianState(f, wrt))

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from s2s.api import cache
-from s2s.api import transform, arguments, pytree, display
+from s2s.api import transform, arguments, pytree, display, wrappers
 from s2s.api.draws import Draws
 from s2s.api.transformed import fresh
 from s2s import pipeline
@@ -110,8 +110,7 @@ class Jvp(transform.Transformed):
         if len(tangents) != count:
             raise TypeError(f"jvp: expected {count} tangent(s), one per wrt entry, got {len(tangents)}")
         arguments.check_wrt(self.__name__, wrt_at, primals if type(primals) is tuple else tuple(primals), {})
-        arguments.check_tangents(self.__name__, wrt_at, primals, tangents)
-        tangents = arguments.like_primals(wrt_at, primals, tangents)
+        tangents = arguments.like_primals(self.__name__, wrt_at, primals, tangents)
         records = False
         for t in tangents:
             if type(t) is not float and type(t) is not np.ndarray and pytree.has_record(t):
@@ -211,7 +210,9 @@ def jvp(f=None, wrt=0):
         arguments of `f` (trailing parameters with defaults may be left out; keyword arguments,
         for keyword-only parameters, follow: `jf(primals, tangents, power=3)`); `tangents` is always
         a tuple with one tangent per `wrt` entry (a 1-tuple for a single `wrt`), each with the
-        structure and shape of its argument. It returns `(value, tangent_of_value)`, the tangent
+        structure and shape of its argument (a number, or an array whose shape broadcasts up to a
+        leaf's, stands for the array it broadcasts to; another shape or structure raises ValueError,
+        naming the argument and both shapes). It returns `(value, tangent_of_value)`, the tangent
         with the structure and shape of the value. It has `.source` (the generated `jvp_<name>`,
         which takes `f`'s parameters followed by one tangent per `wrt` entry) and `.__wrapped__`.
 
@@ -294,6 +295,7 @@ class JacobianForward:
     __s2s_refusal__ = JACOBIAN_REFUSAL
 
     def __init__(self, f, wrt=0, value_like_wrt=False):
+        f = wrappers.forwarded(f)  # (a functools.wraps wrapper(*args, **kwargs): with the parameters it shows)
         self.__wrapped__ = f
         self._wrt = wrt
         # for hessian (f is a gradient): f's value has the structure of the wrt argument, even where a part

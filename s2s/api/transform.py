@@ -330,7 +330,8 @@ def vjp(f=None, wrt=0):
     -------
     callable
         A function taking the same arguments as `f` and returning `(value, pullback)`. `cotangent`
-        must have the structure and shapes of `value`; `pullback` returns one gradient (a tuple of
+        must have the structure and shapes of `value` (a number, or an array whose shape broadcasts up
+        to a part's, stands for the array it broadcasts to); `pullback` returns one gradient (a tuple of
         them for a tuple `wrt`), each with the structure and shape of its argument. The function
         has `.source` and `.__wrapped__`.
 

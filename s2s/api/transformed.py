@@ -14,7 +14,7 @@ import weakref
 
 import numpy as np
 
-from s2s.api import arguments, cache, display, draws, pytree
+from s2s.api import arguments, cache, display, draws, pytree, wrappers
 from s2s.api import facts as facts_mod
 from s2s.back.sourcemap import attach_user_frames
 from s2s.runtime.core import FieldParts
@@ -31,6 +31,7 @@ class Transformed:
     _fast = False  # a class of one entry's fast call (_fast_class)
 
     def __init__(self, f, kind: str, wrt, options: dict):
+        f = wrappers.forwarded(f)  # (a functools.wraps wrapper(*args, **kwargs): with the parameters it shows)
         self.__wrapped__ = f
         self._kind = kind
         self._wrt = wrt
@@ -219,7 +220,7 @@ class Transformed:
         cls = type(self)
         if cls.__dict__.get("_fast"):  # (an entry's fast class: made in this process)
             cls = Transformed
-        return cls, (self.__wrapped__, self._kind, self._wrt, self._options)
+        return cls, (wrappers.given(self.__wrapped__), self._kind, self._wrt, self._options)
 
 
 class _Bound:
@@ -414,22 +415,28 @@ def _checked_pullback(pullback, value, name: str, containers=None, arrays=None, 
     (`arguments.arrays_for_arrays`). `explain(exc)`: a TypeError of Python's arithmetic on a list or tuple
     argument says so (`arguments.explain_sequence_error`)."""
     kind = type(value)
-    # a value that is one number or one float array: a cotangent of the same type and shape fits at once
+    # a value that is one number or one float array: a cotangent of the same type and shape fits at once; a
+    # number or an array broadcasting up to the value's shape (a part's) is made the array it stands for
     leaf = () if kind in _SCALARS else value.shape if kind is np.ndarray else None
     shapes = [leaf] if leaf is not None else [np.shape(v) for v in pytree.leaves(value)]
 
     def checked(cotangent):
-        if leaf is not None and (type(cotangent) in _SCALARS if leaf == () else
-                                 type(cotangent) is np.ndarray and cotangent.shape == leaf):
-            fits = True
-        else:
+        if not (leaf is not None and (type(cotangent) in _SCALARS if leaf == () else
+                                      type(cotangent) is np.ndarray and cotangent.shape == leaf)):
             leaves = pytree.leaves(cotangent)
             fits = len(leaves) == len(shapes) and all(
                 np.shape(c) == s or _broadcasts(np.shape(c), s) for c, s in zip(leaves, shapes))
-        if not fits:
-            raise ValueError(f"the pullback of {name} takes a cotangent with the structure and shape of the value, "
-                             f"{_described(value)}, but got {_described(cotangent)}: pass one shaped like the "
-                             f"value (for an array value, np.ones_like(value))")
+            if not fits:
+                raise ValueError(f"the pullback of {name} takes a cotangent with the structure and shape of the "
+                                 f"value, {_described(value)}, but got {_described(cotangent)}: pass one shaped like "
+                                 f"the value (for an array value, np.ones_like(value))")
+            # (one broadcasting up to its part of the value stands for the array it broadcasts to, which the
+            # generated code reads it as: a (3,) cotangent of a (3, 3) value is not read as a vector)
+            if leaf is not None:
+                cotangent = arguments.widened(cotangent, value) if np.shape(cotangent) != leaf else cotangent
+            elif any(np.shape(c) != s for c, s in zip(leaves, shapes)):
+                cotangent = pytree.structure(cotangent)([c if np.shape(c) == np.shape(v) else arguments.widened(c, v)
+                                                         for c, v in zip(leaves, pytree.leaves(value))])
         try:
             result = pullback(cotangent)
         except Exception as exc:

@@ -1,0 +1,167 @@
+"""A function decorated by a generic `functools.wraps` wrapper, transformed with the parameters it shows.
+
+A decorator such as
+
+    def logged(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            ...
+            return fn(*args, **kwargs)
+        return wrapper
+
+makes a function whose own parameters are `*args, **kwargs` but whose signature, as `inspect.signature` and
+`help` show it, is the decorated function's: `f(x, a=2.0)`. A `wrt` naming `a`, or counting it (`wrt=1`), means
+that parameter. Where the wrapper passes its `*args` and `**kwargs` on unchanged to the function it wraps, and
+nowhere else, calling it with those parameters one by one is the same call, so `forwarded(f)` is a function
+with those parameters that calls the wrapper with them (its text: `def f(x, a=2.0): return wrapper(x, a)`),
+which s2s transforms as any function: the wrapper and the function it wraps are inlined into it, with what the
+wrapper adds (`10.0 * fn(*args, **kwargs)`). A wrapper that reads its arguments otherwise (`args[0]`,
+`kwargs.pop("verbose")`) is transformed as it is, with its own parameters.
+"""
+from __future__ import annotations
+
+import ast
+import inspect
+import itertools
+import keyword
+import linecache
+import textwrap
+import types
+
+from s2s.rules import custom
+
+_NUMBERS = itertools.count(1)  # (each function made here has a pseudo-file of its own, for linecache)
+_MADE = "__s2s_forwarded__"  # the attribute of a wrapper holding (the wrapper, the function made for it)
+
+
+def forwarded(f):
+    """`f`, or where it is (or is a method bound to) a wrapper passing `*args, **kwargs` on to its `__wrapped__`
+    unchanged, a function with the parameters `inspect.signature(f)` shows calling it with them."""
+    if inspect.ismethod(f):
+        inner = forwarded(f.__func__)
+        return f if inner is f.__func__ else types.MethodType(inner, f.__self__)
+    if type(f) is not types.FunctionType or getattr(f, "__wrapped__", None) is None:
+        return f
+    code = f.__code__
+    if code.co_argcount or code.co_kwonlyargcount or not code.co_flags & inspect.CO_VARARGS:
+        return f
+    made = f.__dict__.get(_MADE)
+    if made is not None and made[0] is f:  # (functools.wraps copies a wrapped wrapper's attributes: not its own)
+        return made[1]
+    shim = _shim(f)
+    if shim is None:
+        return f
+    try:
+        setattr(f, _MADE, (f, shim))
+    except AttributeError:
+        pass
+    return shim
+
+
+def _shim(f):
+    if custom.users_rule(f) is not None:
+        return None  # (a wrapper with the user's rule is called with that rule)
+    try:
+        signature = inspect.signature(f)
+    except (TypeError, ValueError):
+        return None
+    params = list(signature.parameters.values())
+    if any(p.kind in (p.KEYWORD_ONLY, p.VAR_KEYWORD) for p in params) and not f.__code__.co_flags & \
+            inspect.CO_VARKEYWORDS:
+        return None
+    if not all(p.name.isidentifier() and not keyword.iskeyword(p.name) for p in params) or not _passes_on(f):
+        return None
+    names = {p.name for p in params}
+    callee = f.__code__.co_name if f.__code__.co_name.isidentifier() else "wrapper"
+    while callee in names:
+        callee += "_"
+    name = getattr(f, "__name__", "f")
+    name = name if name.isidentifier() and not keyword.iskeyword(name) else "wrapped"
+    text = f"def {name}({_parameters(params)}):\n    return {callee}({_arguments(params)})\n"
+    filename = f"<s2s-forwarding {getattr(f, '__qualname__', name)} {next(_NUMBERS)}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
+    namespace = {callee: f, "__name__": getattr(f, "__module__", None) or "__main__"}
+    exec(compile(text, filename, "exec"), namespace)  # noqa: S102 (parameter names only)
+    shim = namespace[name]
+    positional = [p.default for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                  and p.default is not p.empty]
+    shim.__defaults__ = tuple(positional) or None
+    shim.__kwdefaults__ = {p.name: p.default for p in params if p.kind is p.KEYWORD_ONLY and
+                           p.default is not p.empty} or None
+    shim.__module__ = getattr(f, "__module__", None)
+    shim.__qualname__ = getattr(f, "__qualname__", name)
+    shim.__doc__ = getattr(f, "__doc__", None)
+    shim.__s2s_forwards__ = f  # (what a transformation of it pickles: `given`)
+    return shim
+
+
+def given(f):
+    """The function the user gave, where `f` is one `forwarded` made for it."""
+    return getattr(f, "__s2s_forwards__", f)
+
+
+def _parameters(params: list) -> str:
+    """The parameter list of `params`, each default written as the placeholder `...` (the function made is given
+    the defaults' values after)."""
+    parts, star = [], False
+    for k, p in enumerate(params):
+        if p.kind is p.VAR_POSITIONAL:
+            parts.append(f"*{p.name}")
+            star = True
+        elif p.kind is p.VAR_KEYWORD:
+            parts.append(f"**{p.name}")
+        else:
+            if p.kind is p.KEYWORD_ONLY and not star:
+                parts.append("*")
+                star = True
+            parts.append(p.name + ("=..." if p.default is not p.empty else ""))
+        if p.kind is p.POSITIONAL_ONLY and (k + 1 == len(params) or params[k + 1].kind is not p.POSITIONAL_ONLY):
+            parts.append("/")
+    return ", ".join(parts)
+
+
+def _arguments(params: list) -> str:
+    """The call passing `params` on: positional ones by position, keyword-only ones by name."""
+    out = []
+    for p in params:
+        out.append(f"*{p.name}" if p.kind is p.VAR_POSITIONAL else f"**{p.name}" if p.kind is p.VAR_KEYWORD else
+                   f"{p.name}={p.name}" if p.kind is p.KEYWORD_ONLY else p.name)
+    return ", ".join(out)
+
+
+def _passes_on(f) -> bool:
+    """Does the wrapper `f` read its `*args` (and `**kwargs`) only to pass them on, unchanged and whole, to the
+    function it wraps (`fn(*args, **kwargs)`, `fn` its `__wrapped__`, from its closure or module)?"""
+    code = f.__code__
+    star = code.co_varnames[0]
+    double = code.co_varnames[1] if code.co_flags & inspect.CO_VARKEYWORDS else None
+    try:
+        lines, _ = inspect.findsource(code)
+        tree = ast.parse(textwrap.dedent("".join(inspect.getblock(lines[code.co_firstlineno - 1:]))))
+    except (OSError, TypeError, SyntaxError, IndexError):
+        return False
+    fdef = next((n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and n.name == code.co_name), None)
+    if fdef is None or isinstance(fdef, ast.AsyncFunctionDef):
+        return False
+    closure = dict(zip(code.co_freevars, (c.cell_contents for c in f.__closure__ or ())))
+    target = f.__wrapped__
+    passed = set()  # ids of the Name nodes that pass the arguments on
+    calls = 0
+    for node in ast.walk(ast.Module(body=fdef.body, type_ignores=[])):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+            continue
+        value = closure.get(node.func.id, f.__globals__.get(node.func.id, None))
+        if value is not target:
+            continue
+        stars = [a.value for a in node.args if isinstance(a, ast.Starred)]
+        doubles = [k.value for k in node.keywords if k.arg is None]
+        if len(node.args) == 1 and len(stars) == 1 and isinstance(stars[0], ast.Name) and stars[0].id == star and \
+                (double is None and not node.keywords or len(node.keywords) == 1 and len(doubles) == 1 and
+                 isinstance(doubles[0], ast.Name) and doubles[0].id == double):
+            passed.update(map(id, stars + doubles))
+            calls += 1
+    if not calls:
+        return False
+    return all(id(n) in passed for n in ast.walk(ast.Module(body=fdef.body, type_ignores=[]))
+               if isinstance(n, ast.Name) and n.id in (star, double))
