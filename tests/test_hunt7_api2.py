@@ -192,3 +192,20 @@ def test_what_a_wrapper_adds_is_differentiated_and_one_reading_its_arguments_kee
     assert s2s.grad(scaled_power)(0.5) == pytest.approx(30.0 * 0.25)
     assert s2s.grad(scaled_power)(0.5, p=2.0) == pytest.approx(20.0 * 0.5)
     assert s2s.grad(doubled_cube)(0.5, 1.0) == (pytest.approx(3.0 * 2.0), pytest.approx(1.0))
+
+
+SCALES = np.array([1.0, 2.0])
+
+
+@logged
+def weighted_squares(x, w=SCALES):
+    return np.sum(w * x ** 2)
+
+
+def test_a_logged_functions_array_default_keeps_its_modules_name():
+    """The function made for a logged one keeps what its defaults are called in their module (W=SCALES, as the
+    undecorated function's code says), not a name the generated text cannot import; derivatives analytic."""
+    x = np.array([0.5, 1.5])
+    assert_close(s2s.grad(weighted_squares)(x), 2.0 * SCALES * x, what="grad in x")
+    assert_close(s2s.grad(weighted_squares, wrt="w")(x), x ** 2, what="grad in the default w")
+    assert "def grad_weighted_squares(x, w=SCALES)" in s2s.grad(weighted_squares).source

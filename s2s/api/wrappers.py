@@ -81,6 +81,13 @@ def _shim(f):
     filename = f"<s2s-forwarding {getattr(f, '__qualname__', name)} {next(_NUMBERS)}>"
     linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
     namespace = {callee: f, "__name__": getattr(f, "__module__", None) or "__main__"}
+    # (a default that is module data keeps its module's name for it: `from model import W0`, as f's own would)
+    module = getattr(inspect.unwrap(f), "__globals__", {})
+    for p in params:
+        if p.default is not p.empty and not isinstance(p.default, (bool, int, float, complex, str, type(None))):
+            name_of = next((k for k, v in module.items() if v is p.default and not k.startswith("_")), None)
+            if name_of is not None and name_of != callee:
+                namespace[name_of] = p.default
     exec(compile(text, filename, "exec"), namespace)  # noqa: S102 (parameter names only)
     shim = namespace[name]
     positional = [p.default for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
