@@ -198,6 +198,9 @@ def spelling(key: str) -> str:
 
 # the call whose result is a view of its one operand where its subscripts sum over no index (front/alias_calls.py)
 EINSUM = "numpy.einsum"
+# what a loop or an unpacking reads of a value whose type only the run shows (rt.iterated): the value itself (a
+# list, tuple or array), else a new list of what iterating it gives (a dict's keys)
+ITERATED = "s2s.runtime.iterated"
 # operations whose result may share memory with an operand (a NumPy view, a container holding it): the alias
 # check follows them
 MAY_SHARE_MEMORY = frozenset({
@@ -211,7 +214,7 @@ MAY_SHARE_MEMORY = frozenset({
     "builtins.max", "builtins.min", "numpy.linalg.diagonal", "s2s.runtime.largest", "s2s.runtime.smallest",
     "numpy.dsplit", "numpy.flip", "numpy.fliplr", "numpy.flipud", "numpy.rot90", "numpy.split", "numpy.array_split",
     "numpy.hsplit", "numpy.vsplit", "numpy.ndarray.view", "tuple", "list", "dict", "call", "callmethod", "getattr",
-    "builtins.iter", "builtins.reversed", "builtins.zip", "builtins.enumerate",
+    "builtins.iter", "builtins.reversed", "builtins.zip", "builtins.enumerate", ITERATED,
     # containers s2s builds (xs.append(v), dict displays and comprehensions, d.values()) hold their operands
     "s2s.runtime.appended", "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs", "s2s.runtime.dict_values",
     "s2s.runtime.dict_items", "s2s.runtime.keyword", "s2s.runtime.dict_get",
@@ -221,7 +224,7 @@ MAY_SHARE_MEMORY = frozenset({
 PASSES_ON = {"and": None, "or": None, "builtins.max": None, "builtins.min": None, "tuple": None, "list": None,
              "s2s.runtime.largest": None, "s2s.runtime.smallest": None,  # (max(xs): an item of xs, or the default)
              "getitem": slice(0, 1), "numpy.array": slice(0, 1), "numpy.asarray": slice(0, 1),
-             "numpy.where": slice(1, 3)}
+             "numpy.where": slice(1, 3), ITERATED: slice(0, 1)}
 # operations whose result, written into, may write into an operand too: an array made by one is not a fresh
 # array of the function's own (np.diag of a vector is a new array; of a matrix a read-only view)
 WRITE_THROUGH = frozenset({
@@ -234,6 +237,7 @@ WRITE_THROUGH = frozenset({
     "numpy.asanyarray", "numpy.rot90", "numpy.ndarray.view",  # (views too: written into, they wrote their operand)
     "s2s.runtime.dict_get", "s2s.runtime.keyword",  # (`p.get("w")`: the dict's own value, or the default)
     "s2s.runtime.largest", "s2s.runtime.smallest",  # (max(arrays): the item itself, an array the list holds)
+    ITERATED,  # (for row in m: m itself, whose rows are views)
 })
 # calls that return their operand itself when told not to copy (`y.astype(np.float64, copy=False)`,
 # `np.array(y, copy=False)`, where no conversion is needed): the alias pass takes the result for a possible view
@@ -346,6 +350,12 @@ INTEGER_DRAWS = frozenset({"integers", "randint", "random_integers", "tomaxint",
 # derivative only through the items picked, none through which are (their probabilities, sizes, counts); an
 # integer population n stands for range(n). Their keywords other than the population:
 SELECTING_DRAWS = frozenset({"choice", "permutation", "permuted", "choices", "sample"})
+# an argument whose draw of integers or items is called (rng.binomial(n, p)), checked to be a random generator as
+# the code runs (its result taken for one without a derivative: ad/inactive.py)
+REQUIRE_GENERATOR = "s2s.runtime.require_generator"
+# (names other objects' methods have too, a distribution's .sample(n, theta): a draw only of a generator made in
+# the function or named, random.sample)
+UNSURE_DRAWS = frozenset({"sample", "choices"})
 DRAW_SETTINGS = frozenset({"p", "size", "replace", "axis", "shuffle", "weights", "cum_weights", "k", "counts", "out"})
 # the callable objects that NumPy functions make (np.poly1d(c), np.vectorize(f)), whose calls s2s does not follow:
 # key of the maker -> what to write instead of `p(x)` (None: any other such object) (front/calls.py)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import s2s
-from s2s.errors import NonDifferentiableError
+from s2s.errors import NonDifferentiableError, S2SError
 from tests.conftest import assert_close, numeric_grad
 
 
@@ -344,3 +344,33 @@ def test_an_index_with_a_derivative_names_what_is_indexed_as_written():
         return p['w'][p['n']] * p['n']
     with pytest.raises(NonDifferentiableError, match=r"call to p\['w'\]\[\.\.\.\]: its index has a derivative"):
         s2s.grad(both)({'w': np.array([1.0, 2.0]), 'n': 1})
+
+
+class _Posterior:  # an object passed in whose methods share names with a generator's: not draws
+    def sample(self, n, theta):
+        return theta * np.ones(n)
+
+    def binomial(self, n, theta):
+        return theta * np.ones(n)
+
+
+def test_draws_of_generators_made_here_and_other_objects_methods():
+    def made_here(x):
+        r = random.Random(2)
+        ks = r.sample(range(4), 2)
+        j = np.random.default_rng(1).choice(4, p=np.exp(x) / np.sum(np.exp(x)))
+        return x[ks[0]] * x[ks[1]] + x[j] ** 2
+    every_mode(made_here, tuple, X4, hessian=True)
+
+    def other_object(x, post):
+        return np.sum(post.sample(3, x[0]))
+    with pytest.raises(S2SError, match=r"sample"):
+        s2s.grad(other_object)(X4, _Posterior())
+
+    def other_binomial(x, post):  # d/dx0 is 3: the call is a draw only of a generator, checked as it runs
+        return np.sum(post.binomial(3, x[0]))
+    for run in (lambda f: s2s.grad(f)(X4, _Posterior()), lambda f: s2s.jvp(f)((X4, _Posterior()), (X4,)),
+                lambda f: s2s.jacobian(f, mode="forward")(X4, _Posterior()),
+                lambda f: s2s.hessian(f)(X4, _Posterior())):
+        with pytest.raises(S2SError, match=r"_Posterior\.binomial\(\): s2s took \.binomial\(\.\.\.\) for a random"):
+            run(other_binomial)

@@ -31,9 +31,10 @@ def _differentiable(op: str) -> bool:
     return not registry.is_nondiff(op) and op not in ("slice", "builtins.range", "builtins.len")
 
 
-def _edges(stmts: list, out: list, free: dict, unknown: dict) -> None:
+def _edges(stmts: list, out: list, free: dict, unknown: dict, made: dict) -> None:
     """Collect (target, [sources]) dataflow edges that carry derivatives (`free`: the function's data, a dtype=
-    among it; `unknown`: target -> statement, of the calls whose dtype= only the run time knows)."""
+    among it; `unknown`: target -> statement, of the calls whose dtype= only the run time knows; `made`: what
+    inactive.sources reads)."""
     for s in stmts:
         if isinstance(s, ir.Assign):
             if isinstance(s.value, ir.Call):
@@ -41,7 +42,7 @@ def _edges(stmts: list, out: list, free: dict, unknown: dict) -> None:
                 if cast is None:
                     unknown[s.target] = s
                 if _differentiable(s.value.op) and cast is not True:
-                    out.append((s.target, inactive.sources(s.value, free)))
+                    out.append((s.target, inactive.sources(s.value, free, made)))
             elif isinstance(s.value, ir.Var):
                 out.append((s.target, [s.value.name]))
         elif isinstance(s, ir.Effect) and s.value.op == "push":
@@ -50,13 +51,13 @@ def _edges(stmts: list, out: list, free: dict, unknown: dict) -> None:
             if isinstance(stack, ir.Var) and isinstance(value, ir.Var):
                 out.append((stack.name, [value.name]))
         elif isinstance(s, ir.If):
-            _edges(s.body, out, free, unknown)
-            _edges(s.orelse, out, free, unknown)
+            _edges(s.body, out, free, unknown, made)
+            _edges(s.orelse, out, free, unknown, made)
             for p in s.phis:
                 out.append((p.target, [o.name for o in p.operands if isinstance(o, ir.Var)]))
         elif isinstance(s, ir.Loop):
-            _edges(s.header, out, free, unknown)
-            _edges(s.body, out, free, unknown)
+            _edges(s.header, out, free, unknown, made)
+            _edges(s.body, out, free, unknown, made)
             for p in s.phis:
                 out.append((p.target, [o.name for o in p.operands if isinstance(o, ir.Var)]))
             _jump_edges(s.body, s.phis, out)
@@ -101,7 +102,7 @@ def _returned(stmts: list) -> list[str]:
 def activity(fn: ir.Function, wrt: list[str]) -> set[str]:
     edges: list = []
     unknown: dict = {}
-    _edges(fn.body, edges, fn.free, unknown)
+    _edges(fn.body, edges, fn.free, unknown, inactive.made(fn))
     held = inactive.keys(fn)  # (keys and indices computed from values with a derivative carry none)
     edges = [(target, srcs) for target, srcs in edges if target not in held]
     after: dict = {}  # name -> the names computed from it

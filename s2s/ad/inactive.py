@@ -1,6 +1,6 @@
 """Values computed from differentiated ones that carry no derivative by what they are (the activity analysis).
 
-- `sources(value, free)`: the operands whose derivative a call's result carries: all of them, but a random
+- `sources(value, free, made)`: the operands whose derivative a call's result carries: all of them, but a random
   draw of integers carries none (rng.binomial(n, p(x)), rng.choice(4, p=w)), and a draw that picks items
   (rng.choice(x, p=w)) only that of the items it picks, not of their probabilities.
 - `keys(fn)`: the names that hold keys or indices, which carry no derivative: the key of a dict's item
@@ -22,15 +22,17 @@ _ITERATING = frozenset({"builtins.list", "builtins.tuple", "builtins.reversed", 
                         prims.METHODS["keys"], _ITERATED})
 # the calls whose result is one item of their operand (min(p), max(p), of a dict its smallest key)
 _ITEM = frozenset({"s2s.runtime.smallest", "s2s.runtime.largest"})
+_CHECKED = ("checked",)  # (a key no name is)
 _GENERATOR_CLASSES = tuple(prims.python_object(k) for k in prims.GENERATOR_CLASSES)
+_MAKERS = tuple(prims.python_object(k) for k in prims.RANDOM_GENERATORS + prims.GENERATOR_CLASSES)
 
 
-def sources(value: ir.Call, free: dict) -> list[str]:
+def sources(value: ir.Call, free: dict, made: dict) -> list[str]:
     """The names whose derivative the call's result carries: its operands', but a random draw's (`_draw`) of
     integers carries none, and a draw that picks items only that of its population (none for an integer,
-    rng.choice(4, p=w), or for a population without one)."""
+    rng.choice(4, p=w), or for a population without one). (`made`: name -> the call that made it.)"""
     args, kwargs = value.args, value.kwargs
-    draw = _draw(value, free)
+    draw = _draw(value, free, made)
     if draw is not None and draw[0] in prims.INTEGER_DRAWS:
         return []
     if draw is not None and draw[0] in prims.SELECTING_DRAWS:
@@ -38,12 +40,17 @@ def sources(value: ir.Call, free: dict) -> list[str]:
     return [a.name for a in args if isinstance(a, ir.Var)] + [v.name for _, v in kwargs if isinstance(v, ir.Var)]
 
 
-def _draw(value: ir.Call, free: dict) -> tuple | None:
-    """(name, operands) of a random generator's method called: on an object s2s does not see into (front/calls.py
-    calls NumPy's generators' methods so: rng.poisson(lam) of an rng passed in), or named (np.random.choice, the
-    method of NumPy's global generator; random.Random.randrange, called with the generator first)."""
-    if value.op == "callmethod" and type(value.args[1]) is ir.Const:
-        return value.args[1].value, value.args[2:]
+def _draw(value: ir.Call, free: dict, made: dict) -> tuple | None:
+    """(name, operands) of a random generator's method called: of a generator made here (rng =
+    np.random.default_rng(0), random.Random(1)) or passed in, checked as the code runs (rt.require_generator(rng,
+    name): front/methods.py); or named (np.random.choice, the method of NumPy's global generator; random.Random.randrange,
+    called with the generator first)."""
+    if value.op == "callmethod" and type(value.args[1]) is ir.Const and type(value.args[0]) is ir.Var:
+        name, maker = value.args[1].value, made.get(value.args[0].name)
+        if (value.args[0].name, name) in made.get(_CHECKED, ()) or maker is not None and maker.op == "call" and \
+                type(maker.args[0]) is ir.Var and _free(free, maker.args[0].name) in _MAKERS:
+            return name, value.args[2:]
+        return None
     if value.op != "call" or type(value.args[0]) is not ir.Var or value.args[0].name not in free:
         return None
     obj = free[value.args[0].name][0]
@@ -53,6 +60,15 @@ def _draw(value: ir.Call, free: dict) -> tuple | None:
     if isinstance(name, str) and any(getattr(c, name, None) is obj for c in _GENERATOR_CLASSES):
         return name, value.args[2:]
     return None
+
+
+def made(fn: ir.Function) -> dict:
+    """What `sources` reads of `fn`: name -> the call that made it, and under `_CHECKED` the (name, method) of the
+    arguments checked to be random generators before a draw (rng.binomial(n, p))."""
+    out = call_definitions(fn.body)
+    out[_CHECKED] = {(c.args[0].name, c.args[1].value) for c in calls_in(fn.body)
+                     if c.op == prims.REQUIRE_GENERATOR and type(c.args[0]) is ir.Var}
+    return out
 
 
 def keys(fn: ir.Function) -> set[str]:
@@ -149,11 +165,11 @@ def _items(fn: ir.Function, made: dict) -> dict:
                 found = items, seqs[first]
             elif c.op in _ITEM and first is not None:
                 found = items, _root(first, seqs)
-            elif c.op == "call" and first is not None and _free(fn, first) is builtins.next and len(c.args) == 2 \
+            elif c.op == "call" and first is not None and _free(fn.free, first) is builtins.next and len(c.args) == 2 \
                     and type(c.args[1]) is ir.Var:
                 inner = made.get(c.args[1].name)  # next(iter(p))
                 if inner is not None and inner.op == "call" and len(inner.args) == 2 and \
-                        _free(fn, inner.args[0].name) is builtins.iter and type(inner.args[1]) is ir.Var:
+                        _free(fn.free, inner.args[0].name) is builtins.iter and type(inner.args[1]) is ir.Var:
                     found = items, _root(inner.args[1].name, seqs)
             elif c.op == "s2s.runtime.appended" and len(c.args) == 2 and type(c.args[1]) is ir.Var and \
                     c.args[1].name in items and _grows(c.args[0], name, items[c.args[1].name], seqs, empty, phis):
@@ -192,5 +208,5 @@ def _root(name: str, seqs: dict) -> str:
     return seqs.get(name, name)
 
 
-def _free(fn: ir.Function, name) -> object:
-    return fn.free.get(name, (None,))[0] if isinstance(name, str) else None
+def _free(free: dict, name) -> object:
+    return free.get(name, (None,))[0] if isinstance(name, str) else None

@@ -26,7 +26,7 @@ from s2s.front.functions import FunctionValue, function_of
 from s2s.front.libraries import library_function, namespace_made_by, numerical, shown
 from s2s.front.loops import _bound_key
 from s2s.front.lowering import returns_a_value
-from s2s.front.methods import Dispatch, Held, MethodLowering, string_method
+from s2s.front.methods import SIZED_BY_ARGUMENTS, Dispatch, Held, MethodLowering, string_method
 from s2s.front.source import MISSING, parameters, read_function, unwrap_cache
 from s2s.front.ufunc_messages import ufunc_instead, ufunc_keyword_fix
 from s2s.rules import custom, registry
@@ -34,9 +34,6 @@ from s2s.rules import custom, registry
 
 MAX_INLINE_DEPTH = 20
 _NP_ASTYPE = prims.python_object(prims.ASTYPE)  # (NumPy 2; None before)
-_SIZED_BY_ARGUMENTS = {"rand": "random_sample", "randn": "standard_normal"}  # rand(d0, d1): random_sample((d0, d1))
-_RANDOM_METHODS = frozenset(name for cls in (numpy.random.Generator, numpy.random.RandomState) for name in dir(cls)
-                            if not name.startswith("_") and not hasattr(numpy_ndarray, name))
 
 
 class CallLowering(MethodLowering):
@@ -97,13 +94,7 @@ class CallLowering(MethodLowering):
                     return self.call_object(fn, first + self.spread(node.args), self.keywords(node.keywords), node,
                                             spelled)
                 if self.is_opaque(base) or self.random_method(base, func.attr):
-                    # a method of an object an opaque call made (a random generator...), or a generator's draw
-                    name, spread = func.attr, node.args[0] if len(node.args) == 1 else None
-                    if isinstance(spread, ast.Starred) and name in _SIZED_BY_ARGUMENTS and not node.keywords:
-                        name, node = _SIZED_BY_ARGUMENTS[name], ast.Call(func, [spread.value], [])  # R.randn(*s)
-                    args = (base, ir.Const(name)) + tuple(self.atom(a) for a in node.args)
-                    kwargs = self.keywords(node.keywords)
-                    return ir.Call("callmethod", args, kwargs)
+                    return self.generator_method(base, func, node)  # (an opaque object's method, a draw)
                 if func.attr == "get" and not node.keywords and 1 <= len(node.args) <= 2:  # p.get("k", 1.0), p a dict
                     return ir.Call("s2s.runtime.dict_get", (base,) + tuple(self.atom(a) for a in node.args))
                 if string_method(base, func.attr, self.classes):
@@ -212,7 +203,7 @@ class CallLowering(MethodLowering):
         """A call of the Python object `target` (spelled so by the user): a primitive, a user function
         inlined, a compile-time function value (`functools.partial`, `s2s.grad(f)`), or an opaque call."""
         target = unwrap_cache(target)  # (an @functools.cache function: the function it remembers the values of)
-        sized = _SIZED_BY_ARGUMENTS.get(getattr(target, "__name__", None))
+        sized = SIZED_BY_ARGUMENTS.get(getattr(target, "__name__", None))
         if sized is not None and isinstance(getattr(target, "__self__", None), numpy.random.RandomState) and \
                 len(args) == 1 and isinstance(args[0], Spread) and not kwargs:
             # np.random.rand(*x.shape) is NumPy's np.random.random_sample(x.shape): the same draws (a 0-d array,
@@ -379,13 +370,6 @@ class CallLowering(MethodLowering):
             obj = self.free[atom.name][0]
             return not isinstance(obj, (numpy_ndarray, numbers.Number, tuple, list, dict))
         return False
-
-    def random_method(self, base, name: str) -> bool:
-        """`rng.random(x.shape)` on an argument (or an attribute of one) whose class s2s does not know while
-        compiling, where `name` is a method of NumPy's random generators and no array's: called as it is (a
-        draw, where no derivative flows; the AD stages refuse it where one would)."""
-        return name in _RANDOM_METHODS and isinstance(base, ir.Var) and base.name not in self.free and \
-            getattr(self.definitions.get(base.name), "op", "getattr") == "getattr"
 
     def pack(self, atoms: tuple) -> ir.Atom:
         if all(isinstance(a, ir.Const) for a in atoms):

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from s2s import ir
+from s2s import ir, prims
 from s2s.errors import S2SError, SourceUnavailableError
 from s2s.ir.names import base_name
 from s2s.front.effects import RAISE
@@ -33,6 +33,10 @@ from s2s.front.source import Source, defining_class, read_function
 from s2s.rules import custom, registry
 
 _NO_TREE = ast.Module(body=[], type_ignores=[])
+SIZED_BY_ARGUMENTS = {"rand": "random_sample", "randn": "standard_normal"}  # rand(d0, d1): random_sample((d0, d1))
+_RANDOM_METHODS = frozenset(name for cls in (np.random.Generator, np.random.RandomState) for name in dir(cls)
+                            if not name.startswith("_") and not hasattr(np.ndarray, name))
+_CHECKED_DRAWS = (prims.INTEGER_DRAWS | prims.SELECTING_DRAWS) - prims.UNSURE_DRAWS
 LIBRARIES = ("numpy", "scipy", "builtins", "math", "functools", "s2s", "logging", "warnings", "collections", "typing",
              "random")
 
@@ -216,6 +220,26 @@ _ARRAY_METHODS = {
 
 class MethodLowering:
     """(mixed into the SSA builder through calls.CallLowering; reads its state through `self`)"""
+
+    def random_method(self, base, name: str) -> bool:
+        """`rng.random(x.shape)` on an argument (or an attribute of one) whose class s2s does not know while
+        compiling, where `name` is a method of NumPy's random generators and no array's: called as it is (a
+        draw, where no derivative flows; the AD stages refuse it where one would)."""
+        return name in _RANDOM_METHODS and isinstance(base, ir.Var) and base.name not in self.free and \
+            getattr(self.definitions.get(base.name), "op", "getattr") == "getattr"
+
+    def generator_method(self, base, func: ast.Attribute, node: ast.Call) -> ir.Call:
+        """`obj.name(...)` of an object an opaque call made (a random generator...), or a generator's draw on one
+        passed in (`random_method`): called as it is. A draw of integers or of items there (rng.binomial(n, p),
+        rng.choice(4, p=w)) comes after rt.require_generator(rng, name), which refuses another object as the code
+        runs: the result is taken for one without a derivative (ad/inactive.py), true only of a generator's draw."""
+        name, spread = func.attr, node.args[0] if len(node.args) == 1 else None
+        if isinstance(spread, ast.Starred) and name in SIZED_BY_ARGUMENTS and not node.keywords:
+            name, node = SIZED_BY_ARGUMENTS[name], ast.Call(func, [spread.value], [])  # R.randn(*s)
+        if not self.is_opaque(base) and name in _CHECKED_DRAWS:
+            self.emit(ir.Effect(ir.Call(prims.REQUIRE_GENERATOR, (base, ir.Const(name))), self.loc))
+        args = (base, ir.Const(name)) + tuple(self.atom(a) for a in node.args)
+        return ir.Call("callmethod", args, self.keywords(node.keywords))
 
     def method_of(self, func: ast.Attribute):
         """What the call `obj.name(...)` (`func` its callee) runs where obj is an object of the user's: a

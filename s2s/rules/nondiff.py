@@ -5,6 +5,7 @@ nothing to a derivative (its gradient is exactly zero, checked by the tests).
 """
 from __future__ import annotations
 
+from s2s import prims
 from s2s.rules.primitive import nondiff
 
 # ---------------------------------------------------------------- operators, structure and builtins
@@ -43,3 +44,4 @@ nondiff("numpy.argmax", "numpy.argmin", "numpy.argsort", "numpy.argwhere", "nump
 nondiff("s2s.runtime.dict_keys")  # a dict's keys carry no derivative
 nondiff("s2s.runtime.sort_order")  # sorted(): the order of the items carries no derivative
 nondiff("s2s.runtime.extremum_index")  # max(xs, key=f): the position of the item it picks carries none
+nondiff(prims.REQUIRE_GENERATOR)  # (a random generator passed in, checked: rng.binomial(n, p)'s own)

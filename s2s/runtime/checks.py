@@ -5,6 +5,7 @@ Each raises the error Python (or s2s, for what it cannot differentiate) would ra
 from __future__ import annotations
 
 import dataclasses
+import random
 import re
 import sys
 
@@ -13,7 +14,7 @@ import numpy as np
 from s2s.errors import ResultTypeError, S2SError
 
 __all__ = ["require_scalar", "require_number", "require_immutable", "require_bound", "require_length",
-           "require_keywords", "require_float_array"]
+           "require_keywords", "require_float_array", "require_generator"]
 
 
 def require_scalar(*values):
@@ -156,3 +157,16 @@ def require_keywords(d, names, fname):
     for k in d:
         if k not in names:
             raise TypeError(f"{fname}() got an unexpected keyword argument '{k}'")
+
+
+def require_generator(obj, method: str):
+    """Is `obj` a random generator (NumPy's Generator or RandomState, Python's random.Random), whose
+    .method(...) is a draw of integers or of items (rng.binomial(n, p), rng.choice(4, p=w)), the integers without
+    a derivative? Another object's method of that name is refused: s2s compiled the call as a draw, knowing `obj`
+    (an argument) only as the code runs."""
+    if isinstance(obj, (np.random.Generator, np.random.RandomState, random.Random)):
+        return
+    cls = type(obj).__name__
+    raise S2SError(f"{cls}.{method}(): s2s took .{method}(...) for a random generator's draw, whose integers carry "
+                   f"no derivative, and it is a method of a {cls}: call it through its class, {cls}.{method}(obj, "
+                   f"...), which s2s then reads, or pass a NumPy or Python random generator")
