@@ -231,3 +231,32 @@ def test_the_advice_for_a_flat_slice_is_python_that_runs():
         s2s.grad(jitter_through_flat)(np.ones(4))
     w = np.array([0.5, -1.0, 2.0, 0.3])
     assert_close(s2s.grad(jitter_as_advised)(w), numeric_grad(jitter_through_flat, (w,), 0), what="the advice")
+
+
+def sine(t):
+    return np.sin(t)
+
+
+def scaled_norm(x, s):
+    return np.sum((x * s) ** 2)
+
+
+def product_of_two(t, u):
+    return np.sin(t) * u
+
+
+def test_a_python_numbers_gradient_is_a_python_float():
+    """API.md: "a Python float for a float or int". Hunt round 7: where NumPy computed the derivative of a float
+    argument (np.cos(t)) it came out np.float64 (type(g) is float failed), inside containers a float."""
+    x = np.array([1.0, 2.0, 3.0])
+    for g, want in [(s2s.grad(sine)(0.5), np.cos(0.5)), (s2s.grad(sine)(0.5), np.cos(0.5)),
+                    (s2s.grad(scaled_norm, wrt=1)(x, 2.0), 4 * np.sum(x * x)),
+                    (s2s.grad(scaled_norm, wrt=1)(x, 2), 4 * np.sum(x * x)),
+                    (s2s.value_and_grad(sine)(0.5)[1], np.cos(0.5)),
+                    (s2s.grad(sine, return_value=True)(0.5)[1], np.cos(0.5)),
+                    (s2s.grad(s2s.grad(sine))(0.5), -np.sin(0.5))]:
+        assert type(g) is float and g == pytest.approx(want)
+    for _ in range(2):  # (the first call, then the entry's fast call)
+        gt, gu = s2s.grad(product_of_two, wrt=(0, 1))(0.5, 2.0)
+        assert type(gt) is float and type(gu) is float
+        assert (gt, gu) == pytest.approx((2.0 * np.cos(0.5), np.sin(0.5)))

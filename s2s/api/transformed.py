@@ -166,13 +166,14 @@ class Transformed:
         return not isinstance(self._wrt, (tuple, list))
 
     def _as_floats(self, grads, wrt_at, args: tuple, kwargs: dict):
-        """`grads` with the derivative of each Python number argument a float where it came out a 0-d array."""
+        """`grads` with the derivative of each Python number argument a float where it came out a 0-d array or a
+        NumPy number."""
         single = self._single_wrt()
         parts = (grads,) if single else grads
-        if not any(type(g) is np.ndarray and g.ndim == 0 for g in parts):
+        if not any(type(g) is np.ndarray and g.ndim == 0 or isinstance(g, np.floating) for g in parts):
             return grads
         count = len(args)
-        fixed = tuple(float(g) if type(g) is np.ndarray and g.ndim == 0 and
+        fixed = tuple(float(g) if (type(g) is np.ndarray and g.ndim == 0 or isinstance(g, np.floating)) and
                       isinstance(args[i] if i < count else kwargs.get(name), (float, int)) else g
                       for g, (i, name) in zip(parts, wrt_at))
         return fixed[0] if single else fixed
@@ -300,14 +301,19 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
         grads = "out[1]" if entry_returns_value else "out"
         numbers = " and ".join(f"type({grads}[{k}]) in _NUM" for k in range(len(wrt))) or "True"
         fresh_out = "(out[0], _fresh(out[1]))" if entry_returns_value else "_fresh(out)"
+        floats = "(out[0], _floats(out[1]))" if entry_returns_value else "_floats(out)"
         body = (f"            out = {call}\n"
-                f"            return out if {numbers} else _real(self.__name__, _arrays({fresh_out}, {templates}, "
+                f"            return {floats} if {numbers} else _real(self.__name__, _arrays({fresh_out}, {templates}, "
                 f"False, {entry_returns_value}))\n")
     else:
         grad = "out[1]" if entry_returns_value else "out"
         value = "type(out[0]) in _NUM and " if entry_returns_value else ""
+        # (a float argument's derivative is a Python float: np.cos(x) of one is a NumPy number)
+        as_float = "(out[0], float(out[1]))" if entry_returns_value else "float(out)"
         body = (f"            out = {call}\n"
-                f"            return out if {value}(type({grad}) in _NUM or type({grad}) is _A and {grad}.dtype is _F) "
+                f"            if {value}type({grad}) is _F64:\n"
+                f"                return {as_float}\n"
+                f"            return out if {value}(type({grad}) is float or type({grad}) is _A and {grad}.dtype is _F) "
                 f"else _real(self.__name__, _arrays(out, {templates}, True, {entry_returns_value}))\n")
     text = (f"def __call__(self, {''.join(p + '=_U, ' for p in params)}/, *rest, **kwargs):\n"
             f"    f = self.__wrapped__\n"
@@ -323,7 +329,7 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
             f"            raise\n"
             f"    return _call(self, *[a for a in {given} if a is not _U], *rest, **kwargs)\n")
     env.update(_U=_UNSET, _A=_NDARRAY, _F=_FLOAT64, _fn=entry.fn, _failed=_failed, _call=Transformed._call,
-               _fresh=fresh, _NUM=_FLOATS, _real=arguments.real, _arrays=_arrays)
+               _fresh=fresh, _NUM=_FLOATS, _real=arguments.real, _arrays=_arrays, _F64=_NP_FLOAT64, _floats=_floats)
     # (in linecache, so that pdb and tracebacks show its lines: one pseudo-file per entry)
     filename = f"{__file__} (the fast call of {getattr(code, 'co_name', 'f')}, {next(_FAST_NUMBERS)})"
     linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
@@ -331,6 +337,11 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
     cls = _FAST[entry] = type("Transformed", (Transformed,), {"__call__": env["__call__"], "_fast": True,
                                                              "__slots__": ()})
     return cls
+
+
+def _floats(grads: tuple) -> tuple:
+    """The derivatives of a tuple wrt of floats and float arrays (the fast call's), each NumPy number a float."""
+    return tuple(float(g) if type(g) is _NP_FLOAT64 else g for g in grads)
 
 
 def _arrays(out, templates: list, single: bool, returns_value: bool):
