@@ -374,3 +374,13 @@ def test_draws_of_generators_made_here_and_other_objects_methods():
                 lambda f: s2s.hessian(f)(X4, _Posterior())):
         with pytest.raises(S2SError, match=r"_Posterior\.binomial\(\): s2s took \.binomial\(\.\.\.\) for a random"):
             run(other_binomial)
+
+
+LUT = {0.5: 2.0}
+
+
+def test_a_leaf_keying_a_dict_of_the_module_stays_refused():  # (a float key: no index, a lookup)
+    def lookup(p):
+        return LUT[p['t']] * p['w']
+    with pytest.raises(NonDifferentiableError, match=r"LUT\[\.\.\.\]: its index has a derivative"):
+        s2s.grad(lookup)({'t': 0.5, 'w': 1.0})

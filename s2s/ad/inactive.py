@@ -94,6 +94,8 @@ def keys(fn: ir.Function) -> set[str]:
     uses: dict = {}
     count_uses(fn.body, uses)
     for c in calls_in(fn.body):  # x[g['src']]: an index array in a container argument, read as an index only
+        if isinstance(_free(fn.free, getattr(c.args[0], "name", None) if c.args else None), dict):
+            continue  # (LUT[p['t']], a key of the module's dict: perhaps a float, with a derivative)
         for a in _index(c):
             if type(a) is ir.Var and a.name in leaves:
                 uses[a.name] -= 1
