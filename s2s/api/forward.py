@@ -4,7 +4,9 @@
 
 `jvp(f, wrt)(primals, tangents)` returns `(value, tangent_of_value)`. The
 generated entry point `jvp_<name>` takes f's parameters followed by one tangent
-parameter per `wrt` entry (`dx` for `x`); `Jvp` adapts the contract's
+parameter per `wrt` entry (`dx` for `x`), without f's defaults (the tangents
+follow them: run on its own, it is given every argument, where `Jvp` fills the
+defaults in); `Jvp` adapts the contract's
 `(primals, tangents)` calling convention to it. `jacobian_forward(f, wrt)`
 pushes the basis tangents through that function.
 """
@@ -214,7 +216,8 @@ def jvp(f=None, wrt=0):
         leaf's, stands for the array it broadcasts to; another shape or structure raises ValueError,
         naming the argument and both shapes). It returns `(value, tangent_of_value)`, the tangent
         with the structure and shape of the value. It has `.source` (the generated `jvp_<name>`,
-        which takes `f`'s parameters followed by one tangent per `wrt` entry) and `.__wrapped__`.
+        which takes `f`'s parameters, without their defaults, followed by one tangent per `wrt`
+        entry) and `.__wrapped__`.
 
     Raises
     ------
