@@ -4,9 +4,11 @@
   draw of integers carries none (rng.binomial(n, p(x)), rng.choice(4, p=w)), and a draw that picks items
   (rng.choice(x, p=w)) only that of the items it picks, not of their probabilities.
 - `keys(fn)`: the names that hold keys or indices, which carry no derivative: the key of a dict's item
-  (`for k, v in d.items()`), an integer output of np.unique (its index, inverse, counts), and an item of a
+  (`for k, v in d.items()`), an integer output of np.unique (its index, inverse, counts), an item of a
   container used to index the container itself (`for k in list(p): p[k]`, `k = min(p); p[k]`: a dict's key, or
-  an element of a sequence that is one of its indices, an integer).
+  an element of a sequence that is one of its indices, an integer), followed through the stacks generated code
+  keeps (a Hessian differentiates a gradient's code), and a part of a container argument read only as an index
+  (x[g['src']]: integers, whose derivative the call refuses when it runs, or a dict's key).
 """
 from __future__ import annotations
 
@@ -43,8 +45,8 @@ def sources(value: ir.Call, free: dict, made: dict) -> list[str]:
 def _draw(value: ir.Call, free: dict, made: dict) -> tuple | None:
     """(name, operands) of a random generator's method called: of a generator made here (rng =
     np.random.default_rng(0), random.Random(1)) or passed in, checked as the code runs (rt.require_generator(rng,
-    name): front/methods.py); or named (np.random.choice, the method of NumPy's global generator; random.Random.randrange,
-    called with the generator first)."""
+    name): front/methods.py); or named (np.random.choice, the method of NumPy's global generator;
+    random.Random.randrange, called with the generator first)."""
     if value.op == "callmethod" and type(value.args[1]) is ir.Const and type(value.args[0]) is ir.Var:
         name, maker = value.args[1].value, made.get(value.args[0].name)
         if (value.args[0].name, name) in made.get(_CHECKED, ()) or maker is not None and maker.op == "call" and \
@@ -151,8 +153,7 @@ def _items(fn: ir.Function, made: dict) -> dict:
             pushed.setdefault(s.value.args[0].name, []).append(s.value.args[1])
     phis = {d.target: [o for o in d.operands if o is not None and not (type(o) is ir.Var and o.name == d.target)]
             for d in definitions(fn.body) if type(d) is ir.Phi}
-    changed = True
-    while changed:
+    for _ in range(2 * len(made) + 2):  # (a fixed point: each round adds facts, or the last one changed nothing)
         changed = False
         for name, c in made.items():
             first = c.args[0].name if c.args and type(c.args[0]) is ir.Var else None
@@ -192,6 +193,8 @@ def _items(fn: ir.Function, made: dict) -> dict:
                     seqs.get(target) is None:
                 seqs[target] = roots.pop()
                 changed = True
+        if not changed:
+            break
     return items
 
 
