@@ -384,3 +384,13 @@ def test_a_leaf_keying_a_dict_of_the_module_stays_refused():  # (a float key: no
         return LUT[p['t']] * p['w']
     with pytest.raises(NonDifferentiableError, match=r"LUT\[\.\.\.\]: its index has a derivative"):
         s2s.grad(lookup)({'t': 0.5, 'w': 1.0})
+
+
+def resample_from_settings(x, cfg):  # the generator an item of an argument (was refused: '.choice()' unsupported)
+    w = np.exp(x)
+    idx = cfg['rng'].choice(4, size=4, p=w / w.sum())
+    return np.sum(x[idx] ** 2 * w[idx])
+
+
+def test_a_generator_held_by_an_argument():
+    every_mode(resample_from_settings, lambda: ({'rng': np.random.default_rng(0)},), X4, hessian=True)

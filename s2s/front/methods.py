@@ -222,11 +222,11 @@ class MethodLowering:
     """(mixed into the SSA builder through calls.CallLowering; reads its state through `self`)"""
 
     def random_method(self, base, name: str) -> bool:
-        """`rng.random(x.shape)` on an argument (or an attribute of one) whose class s2s does not know while
-        compiling, where `name` is a method of NumPy's random generators and no array's: called as it is (a
-        draw, where no derivative flows; the AD stages refuse it where one would)."""
+        """`rng.random(x.shape)` on an argument (or an attribute or an item of one: self.rng, cfg['rng']) whose
+        class s2s does not know while compiling, where `name` is a method of NumPy's random generators and no
+        array's: called as it is (a draw, where no derivative flows; the AD stages refuse it where one would)."""
         return name in _RANDOM_METHODS and isinstance(base, ir.Var) and base.name not in self.free and \
-            getattr(self.definitions.get(base.name), "op", "getattr") == "getattr"
+            getattr(self.definitions.get(base.name), "op", "getattr") in ("getattr", "getitem")
 
     def generator_method(self, base, func: ast.Attribute, node: ast.Call) -> ir.Call:
         """`obj.name(...)` of an object an opaque call made (a random generator...), or a generator's draw on one
