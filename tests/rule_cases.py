@@ -359,6 +359,8 @@ CASES += [
     ("s2s.runtime.as_float", lambda g: rt.as_float(g), (1.3,), 0),
     ("s2s.runtime.broadcast_tangent", lambda d: rt.broadcast_tangent(d, M23), (V3,), 0),
     ("s2s.runtime.broadcast_tangent", lambda d: rt.broadcast_tangent(d, M23), (1.3,), 0),
+    ("s2s.runtime.array_tangent", lambda d: rt.array_tangent([d * d, d], np.zeros((2, 4))), (V,), 0),
+    ("s2s.runtime.array_tangent", lambda d: rt.array_tangent(d, np.zeros((3, 4))), (V,), 0),
     ("s2s.runtime.power_slope", lambda x, y: rt.power_slope(x, y), (1.3, 2.5), (0, 1)),
     ("s2s.runtime.power_slope", lambda x, y: rt.power_slope(x, y, 2), (1.3, 2.5), (0, 1)),
     ("s2s.runtime.power_slope", lambda x, y: rt.power_slope(x, y), (np.abs(V) + 0.5, 1.7), (0, 1)),

@@ -260,3 +260,20 @@ def test_a_python_numbers_gradient_is_a_python_float():
         gt, gu = s2s.grad(product_of_two, wrt=(0, 1))(0.5, 2.0)
         assert type(gt) is float and type(gu) is float
         assert (gt, gu) == pytest.approx((2.0 * np.cos(0.5), np.sin(0.5)))
+
+
+def builds_an_array(x):
+    return np.array([x[0] * x[1], x[0]])
+
+
+def test_reverse_mode_over_the_jvp_of_a_function_building_an_array():
+    """Hunt round 7: `s2s.grad` of a function calling `s2s.jvp(f)` where f builds its result with np.array([...])
+    was refused: rt.array_tangent had no adjoint (the message called it a third derivative)."""
+    v = np.array([1.0, 2.0])
+    jf = s2s.jvp(builds_an_array)
+
+    def outer(x):
+        return np.sum(jf((x,), (v,))[1] ** 2)  # (x1 + 2 x0)^2 + 1
+    x = np.array([0.3, 0.7])
+    assert_close(s2s.grad(outer)(x), np.array([4.0, 2.0]) * (x[1] + 2 * x[0]), what="grad")
+    assert_close(s2s.hessian(outer)(x), np.array([[8.0, 4.0], [4.0, 2.0]]), what="hessian")

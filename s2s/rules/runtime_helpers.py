@@ -69,6 +69,8 @@ elementwise(RT + "ratio_or_zero", lambda ans, x, y: rt.ratio_or_zero(1.0, y), la
 helper("as_float", lambda G, g: G, lambda d, ans, g: d)
 # a tangent widened to an elementwise result's shape (jvp code, differentiated again): summed back
 helper("broadcast_tangent", lambda G, d, ans: rt.unbroadcast(G, d))
+# np.array([...])'s tangent (jvp code, differentiated again in reverse mode): the parts of G, one per tangent
+helper("array_tangent", lambda G, d, ans: rt.array_adjoint(G, d))
 
 # ---------------------------------------------------------------- structure
 helper("getitem_adjoint", lambda G, g, x, *index: emit("getitem", G, *index) if index else G,  # (x[()]: x, all of it)
