@@ -209,3 +209,30 @@ def test_a_logged_functions_array_default_keeps_its_modules_name():
     assert_close(s2s.grad(weighted_squares)(x), 2.0 * SCALES * x, what="grad in x")
     assert_close(s2s.grad(weighted_squares, wrt="w")(x), x ** 2, what="grad in the default w")
     assert "def grad_weighted_squares(x, w=SCALES)" in s2s.grad(weighted_squares).source
+
+
+def weighted_tanh_keyword(x, *, A):
+    return np.sum(np.tanh(A.T @ x) * WEIGHTS)
+
+
+def summed_product_of_rest(x, *rest):
+    return np.sum(rest[0] @ x)
+
+
+def test_keyword_only_and_starred_arguments_tangents_are_shaped_too():
+    """A keyword-only wrt argument's tangent was not checked nor widened (a (3,) one for A read as a vector:
+    -1.117 for 1.185), and in wrt=('A', 0) the tangents were paired with the positional arguments alone, so A's
+    was compared with x's shape (refused); a *rest argument's tuple tangent was not widened (-0.2 for -0.6)."""
+    t = np.array([1.0, 2.0, -1.0])
+    full = np.broadcast_to(t, (3, 3))
+    jf = s2s.jvp(weighted_tanh_keyword, wrt="A")
+    g = lambda A_, x: weighted_tanh_keyword(x, A=A_)  # noqa: E731
+    assert_close(jf((X,), (t,), A=A)[1], directional(g, (A, X), 0, full), what="jvp in a keyword-only A")
+    with pytest.raises(ValueError, match=r"the tangent of 'A' has shape \(4,\), but 'A' has shape \(3, 3\)"):
+        jf((X,), (np.ones(4),), A=A)
+    _, both = s2s.jvp(weighted_tanh_keyword, wrt=("A", 0))((X,), (np.ones((3, 3)), t), A=A)
+    assert_close(both, directional(g, (A, X), 0, np.ones((3, 3))) + directional(g, (A, X), 1, t),
+                 what="jvp in A and x")
+    _, tangent = s2s.jvp(summed_product_of_rest, wrt=1)((X, A), ((t,),))
+    h = lambda A_: summed_product_of_rest(X, A_)  # noqa: E731
+    assert_close(tangent, directional(h, (A,), 0, full), what="jvp in *rest")

@@ -71,7 +71,10 @@ def _packed(f):
     return None
 
 
-def like_primals(what: str, positions: tuple, primals, tangents) -> tuple:
+MISSING = object()  # an argument the call leaves out (like_primals)
+
+
+def like_primals(what: str, arguments: list, tangents) -> tuple:
     """The tangents, each shaped as its primal, or a ValueError naming the argument and both shapes. A number or
     an array whose shape broadcasts up to its primal's stands for the array it broadcasts to, and is made that
     array (np.full(shape, t), np.broadcast_to(t, shape)): generated code reads a tangent as it reads the primal
@@ -81,12 +84,12 @@ def like_primals(what: str, positions: tuple, primals, tangents) -> tuple:
     NumPy's functions read a sequence as the array of it, so the tangent of np.multiply(xs, c) is `c * dxs`, which
     a list refuses (`can't multiply sequence by non-int`); read by element, it is the list it was. Inside a
     container argument each leaf is shaped so, and a tangent of another structure (other keys, another length) is
-    refused."""
+    refused. `arguments`: (name, argument) for each tangent, the argument MISSING where the call leaves it out
+    (to its default: the call itself says what is wrong)."""
     out = None
-    for k, ((i, name), t) in enumerate(zip(positions, tangents)):
-        if i >= len(primals):
+    for k, ((name, p), t) in enumerate(zip(arguments, tangents)):
+        if p is MISSING:
             continue
-        p = primals[i]
         kind = type(t)
         if kind is np.ndarray and type(p) is np.ndarray and t.shape == p.shape or kind is float and type(p) is float:
             continue  # (the common cases first)
