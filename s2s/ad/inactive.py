@@ -18,10 +18,10 @@ from s2s import ir, prims
 from s2s.front.effects import ADDED_AT
 from s2s.ir.walk import call_definitions, calls_in, count_uses, definitions
 
-_ITERATED = "s2s.runtime.iterated"  # (what iterating a value gives, its type known only at run time)
+ITERATED = "s2s.runtime.iterated"  # (what iterating a value gives, its type known only at run time)
 # the calls whose result iterates their operand: its items, in some order (a list of them, a dict's keys)
 _ITERATING = frozenset({"builtins.list", "builtins.tuple", "builtins.reversed", "builtins.sorted",
-                        prims.METHODS["keys"], _ITERATED})
+                        prims.METHODS["keys"], ITERATED})
 # the calls whose result is one item of their operand (min(p), max(p), of a dict its smallest key)
 _ITEM = frozenset({"s2s.runtime.smallest", "s2s.runtime.largest"})
 _CHECKED = ("checked",)  # (a key no name is)
@@ -125,9 +125,9 @@ def _leaves(fn: ir.Function, made: dict) -> dict:
         for name, c in made.items():
             if name not in out and (c.op in ("getitem", "getattr") and len(c.args) == 2 and
                                     type(c.args[1]) is ir.Const and type(c.args[1].value) in (str, int) or
-                                    c.op == _ITERATED) and \
+                                    c.op == ITERATED) and \
                     type(c.args[0]) is ir.Var and c.args[0].name in out:
-                out[name] = out[c.args[0].name] + ((c.args[1].value,) if c.op != _ITERATED else ())
+                out[name] = out[c.args[0].name] + ((c.args[1].value,) if c.op != ITERATED else ())
                 changed = True
     return {n: place for n, place in out.items() if n not in fn.params}
 
@@ -135,7 +135,7 @@ def _leaves(fn: ir.Function, made: dict) -> dict:
 def _unwrapped(c: ir.Call | None, made: dict) -> ir.Call | None:
     """The call that made what `c` iterates, where `c` is rt.iterated of a name (the unpacking of a value whose type
     only the run shows: for k, v in d.items()), else `c`."""
-    while c is not None and c.op == _ITERATED and len(c.args) == 1 and type(c.args[0]) is ir.Var:
+    while c is not None and c.op == ITERATED and len(c.args) == 1 and type(c.args[0]) is ir.Var:
         c = made.get(c.args[0].name)
     return c
 
@@ -160,7 +160,7 @@ def _items(fn: ir.Function, made: dict) -> dict:
             found = None, None
             if c.op == prims.METHODS["items"] and first is not None:
                 found = seqs, ("pairs", first)
-            elif c.op == _ITERATED and first in items:  # (a, b = pair: the pair itself)
+            elif c.op == ITERATED and first in items:  # (a, b = pair: the pair itself)
                 found = items, items[first]
             elif c.op in _ITERATING and first is not None:
                 found = seqs, _root(first, seqs)

@@ -22,6 +22,7 @@ import numpy
 
 from s2s import ir
 from s2s.ad.analysis import floats
+from s2s.ad.inactive import ITERATED
 from s2s.errors import NonDifferentiableError, missing_rule
 from s2s.front.effects import ADDED_AT
 from s2s.ir.names import Namer, base_name
@@ -225,9 +226,9 @@ def _index_origin(fn: ir.Function, atom) -> ir.Assign | None:
         value = s.value
         if isinstance(value, ir.Var):
             atom = value
-        elif isinstance(value, ir.Call) and value.op == "getitem" and len(value.args) == 2 and \
-                isinstance(value.args[1], ir.Const):
-            atom = value.args[0]
+        elif isinstance(value, ir.Call) and (value.op == "getitem" and len(value.args) == 2 and
+                                             isinstance(value.args[1], ir.Const) or value.op == ITERATED):
+            atom = value.args[0]  # (d, idx = t: idx = rt.iterated(t)[1])
         elif isinstance(value, ir.Call) and value.op in ("call", "callmethod"):
             return s
         else:
