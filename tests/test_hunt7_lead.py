@@ -277,3 +277,32 @@ def test_reverse_mode_over_the_jvp_of_a_function_building_an_array():
     x = np.array([0.3, 0.7])
     assert_close(s2s.grad(outer)(x), np.array([4.0, 2.0]) * (x[1] + 2 * x[0]), what="grad")
     assert_close(s2s.hessian(outer)(x), np.array([[8.0, 4.0], [4.0, 2.0]]), what="hessian")
+
+
+def reverse_only(x, y):
+    return x * y
+
+
+@s2s.adjoint(reverse_only)
+def _reverse_only_adjoint(g, ans, x, y):
+    return g * y * 1.01, g * x  # deliberately wrong in x
+
+
+def right_reverse_only(x, y):
+    return x * y
+
+
+@s2s.adjoint(right_reverse_only)
+def _right_reverse_only_adjoint(g, ans, x, y):
+    return g * y, g * x
+
+
+def test_check_grad_of_a_rule_for_reverse_mode_only():
+    """Hunt round 7 (API.md's check_grad): a function whose rule has only @s2s.adjoint, as API.md's first example,
+    raised NonDifferentiableError (no forward-mode rule) instead of checking the rule: now reverse mode is checked
+    (an AssertionError where it is wrong), and a warning says forward mode was not."""
+    c, x = np.array([1.0, 2.0, 3.0]), np.array([0.1, 0.2, 0.3])
+    with pytest.raises(AssertionError, match=r"reverse mode, d/dv: 3 of 3 element\(s\) differ"):
+        s2s.check_grad(lambda v: np.sum(reverse_only(v, c)), x)
+    with pytest.warns(UserWarning, match="forward mode not checked"):
+        assert s2s.check_grad(lambda v: np.sum(right_reverse_only(v, c)), x) is None

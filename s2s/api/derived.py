@@ -8,6 +8,7 @@ forward mode of the generated gradient source `grad(f)`.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from s2s.api.parameters import resolve_wrt
 from s2s.api.transformed import Transformed, _checked_pullback
 from s2s.back.sourcemap import attach_user_frames
 from s2s.ad.stacks import ReverseOverStacksError
-from s2s.errors import ResultTypeError
+from s2s.errors import NonDifferentiableError, ResultTypeError
 
 
 _SCALARS = frozenset((float, int, np.float64, np.float32))  # one number: no structure, shape ()
@@ -470,7 +471,7 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
     wrts = list(wrt) if isinstance(wrt, (tuple, list)) else [wrt]
     value = f(*args)
     value_paths = pytree.paths(value) if pytree.is_container(value) else [""]
-    problems = []
+    problems, skipped = [], []
     for w, name in zip(wrts, names):
         x = arguments.argument(params, args, {}, name, f)
         call = _caller(f, args, name)
@@ -490,7 +491,13 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
                                     f"check with respect to the float arguments (wrt=...)") from None
                 numeric.append(None)  # (a count in a container of parameters, range(n): not perturbed)
         for mode in ("reverse", "forward"):
-            result = jacobian(f, wrt=w, mode=mode)(*args)
+            try:
+                result = jacobian(f, wrt=w, mode=mode)(*args)
+            except NonDifferentiableError as exc:  # (a rule of the user's for one mode only: the other is checked)
+                if f"no {mode}-mode rule" not in str(exc):
+                    raise
+                skipped.append((mode, exc))
+                continue
             found = pytree.leaves(result) if pytree.is_container(result) else [result]
             if len(found) != len(value_paths) * len(parts):
                 problems.append(f"{mode} mode, d/d{name}: {len(found)} parts, the value has {len(value_paths)} "
@@ -507,7 +514,11 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
                     problem = _compared(mode, f"d{value_path}/d{name}{path}", analytic, num, rtol, atol)
                     if problem:
                         problems.append(problem)
+    if len(skipped) == 2 * len(wrts):
+        raise skipped[0][1]
+    notes = [f"{mode} mode not checked: {str(exc).splitlines()[0]}" for mode, exc in skipped[:1]]
     if problems:
+        problems += notes
         code = getattr(arguments.original(f), "__code__", None)
         where = f"  {code.co_filename}:{code.co_firstlineno}\n" if code is not None else ""
         raise AssertionError(f"check_grad({getattr(f, '__name__', 'f')}): derivatives disagree with central "
@@ -516,6 +527,8 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
                              "for reverse, @s2s.tangent for forward); where both do, check the function "
                              "for a kink or a step near this point, or try another eps. print(s2s.grad(f).source) "
                              "shows the generated code.")
+    for note in notes:  # (what was checked agrees: say what was not)
+        warnings.warn(f"check_grad({getattr(f, '__name__', 'f')}): {note}", stacklevel=2)
 
 
 def _caller(f, args: tuple, name: str):
