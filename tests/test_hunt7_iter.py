@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import s2s
+from s2s.errors import S2SError
 from conftest import assert_close, numeric_grad, numeric_hessian
 
 X = np.array([0.5, 1.0, 1.5])
@@ -355,3 +356,48 @@ def test_unpacking_an_argument():
     every_mode(unpack_argument, ((np.array([0.5, -1.0]), np.array([2.0, 0.3])), np.array([0.2, 0.7])), wrt=1)
     every_mode(unpack_argument, (np.array([[0.5, -1.0], [2.0, 0.3]]), np.array([0.2, 0.7])))
     every_mode(unpack_argument, ({0.5: 1.0, 2.0: 1.0}, np.array([0.2, 0.7])), wrt=1)
+
+
+# ---------------------------------------------------------------- values whose type a loop changes, or arithmetic gives
+
+def breadth_first(x, nbrs):
+    frontier = [0]  # (a list first, then the set each step makes)
+    s = 0.0
+    for _ in range(2):
+        nxt = set()
+        for v in frontier:
+            s = s + x[v] ** 3
+            nxt = nxt | nbrs[v]
+        frontier = nxt
+    return s
+
+
+def set_difference(x, a, b):
+    s = 0.0
+    for k in a - b:
+        s = s + x[k] ** 3
+    return s
+
+
+def test_a_loop_name_bound_to_a_set_after_a_list():
+    every_mode(breadth_first, (X.copy(), {0: {1, 2}, 1: {2}, 2: set()}))
+
+
+def test_a_set_made_by_arithmetic_of_arguments():
+    every_mode(set_difference, (X.copy(), {0, 1, 2}, {1}))
+
+
+def drawn_then_iterated_while_written(a):
+    y = np.random.default_rng(0).normal(size=3)
+    y[0] = a
+    t = 0.0
+    for v in y:  # (each v read as its iteration starts, after the writes of the iterations before)
+        y[2] = v * a
+        t = t + np.sin(v)
+    return t + np.sum(y * y)
+
+
+def test_an_array_of_unknown_type_iterated_while_written_is_refused():
+    """rt.iterated(y) is y itself for an array: reading it after the loop writes y is refused, as y[k] is."""
+    with pytest.raises(S2SError, match="for v in y"):
+        s2s.grad(drawn_then_iterated_while_written)(0.7)

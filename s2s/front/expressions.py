@@ -17,8 +17,6 @@ import difflib
 import math
 import types
 
-import numpy as np
-
 from s2s import ir, prims
 from s2s.front import records
 from s2s.front.calls import Spread
@@ -292,24 +290,7 @@ class ExpressionLowering:
             return self.materialise(ir.Call("s2s.runtime.dict_keys", (atom,)))
         if self.is_indexed(atom):
             return atom
-        return self.materialise(ir.Call("s2s.runtime.iterated", (atom,)))
-
-    def is_indexed(self, atom, seen: frozenset = frozenset()) -> bool:
-        """Is `atom` surely a list, tuple, array or range, whose elements iterating it gives by position: a
-        sequence (`is_sequence`), a constant, module data holding one, the result of an operator or of a NumPy
-        function, or a join of those?"""
-        if isinstance(atom, ir.Const) or self.is_sequence(atom):
-            return True
-        if atom.name in seen:
-            return False
-        if atom.name in self.free:
-            return isinstance(self.free[atom.name][0], (list, tuple, np.ndarray))
-        op = getattr(self.definitions.get(atom.name), "op", None)
-        if op is not None:
-            return op in _OPERATORS or op.startswith("numpy.") or op == "builtins.range"
-        phi = self.phis.get(atom.name)
-        operands = [o for o in phi.operands if o != atom] if phi is not None else []
-        return bool(operands) and all(o is not None and self.is_indexed(o, seen | {atom.name}) for o in operands)
+        return self.materialise(ir.Call(prims.ITERATED, (atom,)))
 
     def keys_iterated(self, node: ast.Call) -> ast.Call:
         """`list(d)`, `sorted(d)`, `tuple(d)`... of a name holding a dict: the call of `d.keys()`, which

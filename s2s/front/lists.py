@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import ast
 
+import numpy as np
+
 from s2s import ir
 from s2s.front.generators import comprehension_loops
 
@@ -257,6 +259,48 @@ class ListLowering:
                     return self.surely_tuple(phi.operands[0], seen) and _assigns_only_tuples(
                         frame.node, name, lambda func: self._resolves_to(func, tuple))
         return False
+
+
+    def is_indexed(self, atom, seen: frozenset = frozenset()) -> bool:
+        """Is `atom` surely a list, tuple, array or range, whose elements iterating it gives by position: a
+        constant, a sequence (`is_sequence`), module data holding one, a version of one written into, the result
+        of a NumPy function or of arithmetic that no set or Counter has, a join of those; a loop's header phi while
+        its body is being built, if it enters the loop as one and the loop never binds its name anew?"""
+        if isinstance(atom, ir.Const):
+            return True
+        if atom.name in seen:
+            return False
+        seen = seen | {atom.name}
+        for frame in self.loops:  # (its back edge not known yet: `frontier = nxt`, a set after a list, rebinds it)
+            name = next((n for n, phi in frame.phis.items() if phi.target == atom.name), None)
+            if name is not None:
+                return name not in _rebound(frame.node.body) and self.is_indexed(frame.phis[name].operands[0], seen)
+        if self.is_sequence(atom):
+            return True
+        if atom.name in self.free:
+            return isinstance(self.free[atom.name][0], (list, tuple, np.ndarray))
+        root = self.roots.get(atom.name)
+        if root is not None and root != atom.name:  # (an array the function writes into, a loop's header too)
+            return self.is_indexed(ir.Var(root), seen)
+        made = self.definitions.get(atom.name)
+        if made is not None:
+            if made.op in _SET_OPERATORS:  # (s1 - s2, +counts: a set, a Counter, where no operand is an array)
+                return any(self.is_indexed(a, seen) for a in made.args)
+            return made.op in _ARRAY_OPERATORS or made.op.startswith("numpy.") or made.op == "builtins.range"
+        phi = self.phis.get(atom.name)
+        operands = [o for o in phi.operands if o != atom] if phi is not None else []
+        return bool(operands) and all(o is not None and self.is_indexed(o, seen) for o in operands)
+
+
+_ARRAY_OPERATORS = frozenset({"mul", "truediv", "floordiv", "mod", "pow", "matmul"})
+_SET_OPERATORS = frozenset({"add", "sub", "neg", "pos"})  # (which sets or collections.Counter have too)
+
+
+def _rebound(stmts) -> set[str]:
+    """The names `stmts` bind anew: assigned, a loop's target, a with's or a walrus's, not `name op= v`."""
+    augmented = {id(n.target) for s in stmts for n in ast.walk(s) if isinstance(n, ast.AugAssign)}
+    return {n.id for s in stmts for n in ast.walk(s)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and id(n) not in augmented}
 
 
 def _assigns_only_tuples(loop: ast.AST, name: str, is_tuple) -> bool:
