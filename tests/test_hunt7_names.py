@@ -67,3 +67,14 @@ def test_builtins_that_read_the_running_code_are_refused(f, name):
     (0.75, 3.0), derivatives 0.0 for 1.0, silently. Refused at the user's line now."""
     with pytest.raises(s2s.UnsupportedSyntaxError, match=rf"{name}\(\), which reads the names of the code"):
         s2s.value_and_grad(f)(0.5)
+
+
+positional_only = lambda x, y, /: x * y  # noqa: E731
+positional_first = lambda x, /, y=2.0: x * y  # noqa: E731
+
+
+def test_a_lambda_with_positional_only_parameters():
+    """Hunt round 7: a lambda with positional-only parameters was "not found" (its parameters read without them),
+    and the message said the file had changed."""
+    assert s2s.grad(positional_only, wrt=1)(2.0, 3.0) == pytest.approx(2.0)
+    assert s2s.grad(positional_first)(3.0) == pytest.approx(2.0)

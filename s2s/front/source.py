@@ -278,7 +278,7 @@ def _lambdas_at(module: ast.Module, code) -> list:
     """The lambdas of `module` on the line where the lambda of `code` starts, taking its parameters."""
     params = list(code.co_varnames[: code.co_argcount])
     return [node for node in ast.walk(module) if isinstance(node, ast.Lambda) and node.lineno == code.co_firstlineno
-            and [a.arg for a in node.args.args] == params]
+            and [a.arg for a in node.args.posonlyargs + node.args.args] == params]
 
 
 _FUTURE_FLAGS = functools.reduce(operator.or_, (getattr(__future__, n).compiler_flag
