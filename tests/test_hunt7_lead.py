@@ -256,6 +256,9 @@ def test_a_python_numbers_gradient_is_a_python_float():
                     (s2s.grad(sine, return_value=True)(0.5)[1], np.cos(0.5)),
                     (s2s.grad(s2s.grad(sine))(0.5), -np.sin(0.5))]:
         assert type(g) is float and g == pytest.approx(want)
+    _, pullback = s2s.vjp(product_of_two, wrt=(0, 1))(0.5, 2.0)
+    assert [type(g) for g in pullback(1.0)] == [float, float]
+    assert type(s2s.vjp(sine)(0.5)[1](1.0)) is float
     for _ in range(2):  # (the first call, then the entry's fast call)
         gt, gu = s2s.grad(product_of_two, wrt=(0, 1))(0.5, 2.0)
         assert type(gt) is float and type(gu) is float

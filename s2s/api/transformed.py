@@ -461,11 +461,25 @@ def _checked_pullback(pullback, value, name: str, containers=None, arrays=None, 
             result = arguments.structured(name, result, templates, names, single)
         if arrays is not None and type(result) is not _NDARRAY and type(result) not in _FLOATS:
             result = arguments.arrays_for_arrays(result, *arrays)
+        if arrays is not None:  # (a Python number's derivative is a Python float)
+            result = _number_floats(result, *arrays)
         return arguments.real(name, fresh(result, [cotangent] if type(cotangent) is np.ndarray else
                                           pytree.leaves(cotangent)))
 
     checked.__name__ = checked.__qualname__ = getattr(pullback, "__name__", "pullback")
     return checked
+
+
+def _number_floats(grads, templates: list, single: bool):
+    """`grads` with the derivative of each Python number in `templates` (the wrt arguments) a float where NumPy
+    made it a NumPy number."""
+    def one(g, t):
+        number = isinstance(t, (float, int)) and not isinstance(t, bool)
+        return float(g) if number and isinstance(g, np.floating) else g
+    if single:
+        return one(grads, templates[0]) if templates else grads
+    return tuple(one(g, t) for g, t in zip(grads, templates)) + grads[len(templates):] if type(grads) is tuple \
+        else grads
 
 
 def _described(x) -> str:
