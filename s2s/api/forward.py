@@ -21,6 +21,7 @@ import numpy as np
 
 from s2s.api import cache
 from s2s.api import transform, arguments, pytree, display, wrappers
+from s2s.api import tangents as tangents_mod
 from s2s.api.draws import Draws
 from s2s.api.transformed import fresh
 from s2s import pipeline
@@ -87,46 +88,11 @@ def _wrt_positions(f, wrt) -> tuple:
     return tuple((i - 1, name) for i, name in arguments.wrt_positions(target.__func__, shifted) if i >= 1)
 
 
-def _tangent_targets(f, wrt) -> tuple:
-    """For each `wrt` entry of `f`, in order, what its tangent is the tangent of: ("positional", position, name),
-    ("varargs", position of the first, name) for a `*args` parameter (the tuple of the primals from there on),
-    ("keyword", None, name) for a keyword-only one, or None (a `**kwargs` parameter, or none: the call says)."""
-    try:
-        params = list(inspect.signature(f).parameters.values())
-    except (TypeError, ValueError):
-        return ()
-    positional = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
-    out = []
-    for w in (wrt if isinstance(wrt, (tuple, list)) else [wrt]):
-        p = params[w] if type(w) is int and -len(params) <= w < len(params) else \
-            next((q for q in params if q.name == w), None)
-        out.append(None if p is None or p.kind is p.VAR_KEYWORD else
-                   ("varargs", positional, p.name) if p.kind is p.VAR_POSITIONAL else
-                   ("keyword", None, p.name) if p.kind is p.KEYWORD_ONLY else ("positional", params.index(p), p.name))
-    return tuple(out)
-
-
-def _targeted(targets: tuple, primals, kwargs: dict) -> list:
-    """(name, argument) for each tangent (`_tangent_targets`); the argument `arguments.MISSING` where the call
-    leaves it out."""
-    out = []
-    for target in targets:
-        if target is None:
-            out.append((None, arguments.MISSING))
-            continue
-        kind, i, name = target
-        if kind == "positional":
-            out.append((name, primals[i] if i < len(primals) else kwargs.get(name, arguments.MISSING)))
-        else:
-            out.append((name, tuple(primals[i:]) if kind == "varargs" else kwargs.get(name, arguments.MISSING)))
-    return out
-
-
 class Jvp(transform.Transformed):
     """`jf(primals, tangents) -> (value, tangent)`; `.source` is the generated `jvp_<name>`."""
 
     _count = None  # the number of tangents (wrt entries), found on the first call
-    _targets = None  # what each tangent is the tangent of (_tangent_targets), found on the first call
+    _targets = None  # what each tangent is the tangent of (tangents.targets), found on the first call
 
     def __s2s_packed__(self) -> int:
         """For a call of `jf` in a function s2s transforms: the generated `jvp_f` it inlines takes the primals
@@ -143,7 +109,7 @@ class Jvp(transform.Transformed):
                             "(a 1-tuple for a single wrt)")
         targets = self._targets
         if targets is None:
-            targets = self._targets = _tangent_targets(self.__wrapped__, self._wrt)
+            targets = self._targets = tangents_mod.targets(self.__wrapped__, self._wrt)
         wrt_at = self._wrt_at
         if wrt_at is None:  # (the wrt arguments checked for their type: a keyword-only one's found by name)
             wrt_at = self._wrt_at = _wrt_positions(self.__wrapped__, self._wrt) + tuple(
@@ -154,7 +120,8 @@ class Jvp(transform.Transformed):
         if len(tangents) != count:
             raise TypeError(f"jvp: expected {count} tangent(s), one per wrt entry, got {len(tangents)}")
         arguments.check_wrt(self.__name__, wrt_at, primals if type(primals) is tuple else tuple(primals), kwargs)
-        tangents = arguments.like_primals(self.__name__, _targeted(targets, primals, kwargs), tangents)
+        tangents = tangents_mod.like_primals(self.__name__, tangents_mod.targeted(targets, primals, kwargs),
+                                             tangents)
         records = False
         for t in tangents:
             if type(t) is not float and type(t) is not np.ndarray and pytree.has_record(t):

@@ -7,7 +7,7 @@ give their stages' texts; `stage_texts` is what `S2S_DUMP=1` prints and
 from __future__ import annotations
 
 from s2s import pipeline
-from s2s.api import forward, transform
+from s2s.api import forward, transform, wrappers
 
 
 def stages(f, wrt=0, return_value=False, mode="reverse") -> dict:
@@ -49,6 +49,7 @@ def stages(f, wrt=0, return_value=False, mode="reverse") -> dict:
     >>> list(s2s.stages(f, mode="forward"))
     ['source', 'ssa', 'tangent', 'optimized', 'python']
     """
+    f = wrappers.forwarded(f)  # (as every transformation reads a functools.wraps wrapper: api/wrappers.py)
     if mode == "forward":
         return forward.stages_forward(f, wrt)
     return transform.grad_stages(f, wrt, return_value)

@@ -15,6 +15,7 @@ import functools
 import inspect
 
 from s2s import ir, pipeline
+from s2s.api import wrappers
 from s2s.api.parameters import _call, _signature, partial_advice, resolve_wrt
 from s2s.api.transformed import TRANSFORMS as _TRANSFORMS, Transformed
 from s2s.back.codegen import generate, generate_vjp
@@ -444,5 +445,5 @@ def ssa(f) -> str:
         y_1 = y + 1.0
         return y_1
     """
-    primal, _, _ = _primal(f)
+    primal, _, _ = _primal(wrappers.forwarded(f))  # (a functools.wraps wrapper as it is transformed)
     return print_function(primal)

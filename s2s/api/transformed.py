@@ -14,7 +14,7 @@ import weakref
 
 import numpy as np
 
-from s2s.api import arguments, cache, display, draws, pytree, wrappers
+from s2s.api import arguments, cache, display, draws, pytree, tangents, wrappers
 from s2s.api import facts as facts_mod
 from s2s.back.sourcemap import attach_user_frames
 from s2s.runtime.core import FieldParts
@@ -444,9 +444,9 @@ def _checked_pullback(pullback, value, name: str, containers=None, arrays=None, 
             # (one broadcasting up to its part of the value stands for the array it broadcasts to, which the
             # generated code reads it as: a (3,) cotangent of a (3, 3) value is not read as a vector)
             if leaf is not None:
-                cotangent = arguments.widened(cotangent, value) if np.shape(cotangent) != leaf else cotangent
+                cotangent = tangents.widened(cotangent, value) if np.shape(cotangent) != leaf else cotangent
             elif any(np.shape(c) != s for c, s in zip(leaves, shapes)):
-                cotangent = pytree.structure(cotangent)([c if np.shape(c) == np.shape(v) else arguments.widened(c, v)
+                cotangent = pytree.structure(cotangent)([c if np.shape(c) == np.shape(v) else tangents.widened(c, v)
                                                          for c, v in zip(leaves, pytree.leaves(value))])
         try:
             result = pullback(cotangent)
