@@ -427,7 +427,9 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
     Returns
     -------
     None
-        When both modes agree with the finite differences.
+        When both modes agree with the finite differences. A mode that a custom rule the function
+        calls does not cover (an `@s2s.adjoint` without `@s2s.tangent`) is not checked: a
+        `UserWarning` says so, and the other mode is checked as usual.
 
     Raises
     ------
