@@ -18,7 +18,7 @@ from s2s import ir, prims
 from s2s.front.effects import ADDED_AT
 from s2s.ir.walk import call_definitions, calls_in, count_uses, definitions
 
-ITERATED = "s2s.runtime.iterated"  # (what iterating a value gives, its type known only at run time)
+ITERATED = prims.ITERATED  # (what iterating a value gives, its type known only at run time)
 # the calls whose result iterates their operand: its items, in some order (a list of them, a dict's keys)
 _ITERATING = frozenset({"builtins.list", "builtins.tuple", "builtins.reversed", "builtins.sorted",
                         prims.METHODS["keys"], ITERATED})
