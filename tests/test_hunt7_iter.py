@@ -401,3 +401,30 @@ def test_an_array_of_unknown_type_iterated_while_written_is_refused():
     """rt.iterated(y) is y itself for an array: reading it after the loop writes y is refused, as y[k] is."""
     with pytest.raises(S2SError, match="for v in y"):
         s2s.grad(drawn_then_iterated_while_written)(0.7)
+
+
+def powers_over_keys(a, d):
+    s = 0.0
+    for k in d:
+        s = s + a ** (k + 2)
+    return s
+
+
+def sines_over_items(a, xs):
+    s = 0.0
+    for v in xs:
+        s = s + np.sin(a * v)
+    return s
+
+
+def test_grad_of_grad_through_rt_iterated():
+    """The generated gradient, differentiated again, meets rt.iterated and its adjoint: their rules."""
+    d = {2: 9.0, 0: 1.0}
+    assert s2s.grad(s2s.grad(powers_over_keys))(0.7, d) == pytest.approx(12 * 0.7 ** 2 + 2.0, rel=1e-12)
+    xs = [0.5, 2.0]
+    assert s2s.grad(s2s.grad(sines_over_items))(0.7, xs) == pytest.approx(
+        sum(-v * v * np.sin(0.7 * v) for v in xs), rel=1e-12)
+    mixed = s2s.grad(s2s.grad(sines_over_items), wrt=1)(0.7, xs)
+    assert isinstance(mixed, list) and mixed == pytest.approx(
+        [np.cos(0.7 * v) - 0.7 * v * np.sin(0.7 * v) for v in xs], rel=1e-12)
+    assert d == {2: 9.0, 0: 1.0} and xs == [0.5, 2.0]
