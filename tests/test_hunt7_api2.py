@@ -236,3 +236,19 @@ def test_keyword_only_and_starred_arguments_tangents_are_shaped_too():
     _, tangent = s2s.jvp(summed_product_of_rest, wrt=1)((X, A), ((t,),))
     h = lambda A_: summed_product_of_rest(X, A_)  # noqa: E731
     assert_close(tangent, directional(h, (A,), 0, full), what="jvp in *rest")
+
+
+def scaled_cosine(x, *, scale=0.5):
+    return scale * np.cos(x)
+
+
+def test_a_keyword_only_wrt_is_paired_with_its_own_derivative():
+    """The wrt positions left keyword-only parameters out, so a derivative was paired with another argument or
+    none: grad(f, wrt='scale') raised IndexError (docs/syntax.md's errstate example); analytic values."""
+    assert s2s.grad(scaled_cosine, wrt="scale")(0.3) == pytest.approx(np.cos(0.3))
+    assert type(s2s.grad(scaled_cosine, wrt="scale")(0.3, scale=2.0)) is float
+    both = s2s.grad(scaled_cosine, wrt=("scale", 0))(0.3, scale=2.0)
+    assert both == (pytest.approx(np.cos(0.3)), pytest.approx(-2.0 * np.sin(0.3)))
+    assert all(type(g) is float for g in both)
+    with pytest.raises(TypeError, match="'scale' is an array of int64"):
+        s2s.grad(scaled_cosine, wrt="scale")(0.3, scale=np.array([1, 2]))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import sys
 
 import numpy as np
 
@@ -191,12 +192,20 @@ def _stub(f):
     return stub
 
 
-def wrt_positions(f, wrt) -> tuple:
-    """((position, name), ...) of the `wrt` parameters of the original `f`."""
+BY_NAME = sys.maxsize  # the position of a keyword-only parameter: past every positional argument
+
+
+def wrt_positions(f, wrt, keywords: bool = False) -> tuple:
+    """((position, name), ...) of the `wrt` parameters of the original `f`; with `keywords`, a keyword-only one's
+    too, at position BY_NAME (its argument found by name: `args[i] if i < len(args) else kwargs.get(name)`), so
+    that the entries stay paired with the derivatives, one per wrt entry."""
     code = getattr(original(f), "__code__", None)
     if code is None:
         return ()
-    params = list(code.co_varnames[:code.co_argcount])
+    n = code.co_argcount
+    params = list(code.co_varnames[:n])
+    later = ([code.co_varnames[n + code.co_kwonlyargcount]] if code.co_flags & inspect.CO_VARARGS else []) + \
+        list(code.co_varnames[n:n + code.co_kwonlyargcount])  # (in the order the parameters are counted)
     items = list(wrt) if isinstance(wrt, (tuple, list)) else [wrt]
     out = []
     for w in items:
@@ -204,6 +213,10 @@ def wrt_positions(f, wrt) -> tuple:
             out.append((params.index(w), w))
         elif isinstance(w, int) and not isinstance(w, bool) and -len(params) <= w < len(params):
             out.append((w % len(params), params[w]))
+        elif keywords and code.co_kwonlyargcount:
+            name = w if isinstance(w, str) else later[w - n] if type(w) is int and n <= w < n + len(later) else None
+            if name in code.co_varnames[n:n + code.co_kwonlyargcount]:
+                out.append((BY_NAME, name))
     return tuple(out)
 
 

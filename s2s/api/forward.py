@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import math
-import sys
 
 import numpy as np
 
@@ -72,20 +71,19 @@ def stages_forward(f, wrt=0) -> dict:
 
 
 _STARRED = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
-_BY_NAME = sys.maxsize  # the position of a wrt parameter passed by name (keyword-only): past every primal
 _FLOAT64 = np.dtype(np.float64)
 
 
-def _wrt_positions(f, wrt) -> tuple:
+def _wrt_positions(f, wrt, keywords: bool = False) -> tuple:
     """((position among the primals, name), ...) of the `wrt` parameters of `f`. For a bound method (`m.loss`)
     the primals do not hold `self`, which its code's parameters do: wrt=1 and wrt="x" of `loss(self, a, x)`
     are both x, the primal at position 1 (arguments.wrt_positions reads the code's parameters, self first)."""
     target = arguments.original(f)
     if not inspect.ismethod(target):
-        return arguments.wrt_positions(f, wrt)
+        return arguments.wrt_positions(f, wrt, keywords)
     items = list(wrt) if isinstance(wrt, (tuple, list)) else [wrt]
     shifted = [w + 1 if type(w) is int and w >= 0 else w for w in items]  # (positions among the code's)
-    return tuple((i - 1, name) for i, name in arguments.wrt_positions(target.__func__, shifted) if i >= 1)
+    return tuple((i - 1, name) for i, name in arguments.wrt_positions(target.__func__, shifted, keywords) if i >= 1)
 
 
 class Jvp(transform.Transformed):
@@ -112,8 +110,7 @@ class Jvp(transform.Transformed):
             targets = self._targets = tangents_mod.targets(self.__wrapped__, self._wrt)
         wrt_at = self._wrt_at
         if wrt_at is None:  # (the wrt arguments checked for their type: a keyword-only one's found by name)
-            wrt_at = self._wrt_at = _wrt_positions(self.__wrapped__, self._wrt) + tuple(
-                (_BY_NAME, t[2]) for t in targets if t is not None and t[0] == "keyword")
+            wrt_at = self._wrt_at = _wrt_positions(self.__wrapped__, self._wrt, keywords=True)
         count = self._count
         if count is None:
             count = self._count = len(self._wrt) if isinstance(self._wrt, (tuple, list)) else 1

@@ -90,7 +90,7 @@ class Transformed:
             entry = self._build()
         wrt_at = self._wrt_at
         if wrt_at is None:
-            wrt_at = self._wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
+            wrt_at = self._wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt, keywords=True)
         plain = True  # (bare numbers and float arrays: nothing to refuse, no record to restructure)
         count = len(args)
         for i, name in wrt_at:  # arguments.check_wrt's first test, inline (a call costs a tenth of a grad's call)
