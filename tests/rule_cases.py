@@ -479,7 +479,7 @@ CASES += [
     ("s2s.runtime.dict_items_adjoint", lambda g: rt.dict_items_adjoint([("a", g), ("b", g * g)], {"a": V, "b": W})["b"],
      (V,), 0),
     # what a loop over a value of unknown type reads: a list, tuple or array itself; a dict's keys (no derivative)
-    ("s2s.runtime.iterated", lambda x, y: np.stack(rt.iterated([x * y, y])) + rt.iterated(x * 2.0)[1] * y
+    ("s2s.runtime.iterated", lambda x, y: np.stack(rt.iterated([x * y, y])) + rt.iterated(x * 2.0, 4)[1] * y
      + rt.iterated({"a": x, 2: y})[1] * x, (V, W), (0, 1)),
     ("s2s.runtime.iterated_tangent", lambda d: np.stack(rt.iterated_tangent([d * d, d], [V, W], [V, W]))
      + rt.iterated_tangent({"a": d, "b": d * d}, {"a": V, "b": W}, ["a", "b"])[1], (V,), 0),

@@ -428,3 +428,19 @@ def test_grad_of_grad_through_rt_iterated():
     assert isinstance(mixed, list) and mixed == pytest.approx(
         [np.cos(0.7 * v) - 0.7 * v * np.sin(0.7 * v) for v in xs], rel=1e-12)
     assert d == {2: 9.0, 0: 1.0} and xs == [0.5, 2.0]
+
+
+def test_unpacking_into_too_many_or_too_few_names_raises_as_python_does():
+    """`a, b = p` of a value whose type only the run shows: Python's ValueError where p holds more or fewer values
+    (it read the first two, silently)."""
+    p3 = (np.array([0.5, -1.0]), np.array([2.0, 0.3]), np.array([1.0, 1.0]))
+    x = np.array([0.2, 0.7])
+    for transform in (s2s.grad, s2s.value_and_grad):
+        with pytest.raises(ValueError, match=r"too many values to unpack \(expected 2\)"):
+            transform(unpack_argument, wrt=1)(p3, x)
+        with pytest.raises(ValueError, match=r"not enough values to unpack \(expected 2, got 1\)"):
+            transform(unpack_argument, wrt=1)(p3[:1], x)
+    with pytest.raises(ValueError, match="too many values to unpack"):
+        s2s.jvp(unpack_argument, wrt=1)((p3, x), (np.ones(2),))
+    with pytest.raises(ValueError, match="too many values to unpack"):
+        s2s.grad(unpack_dict)(X, {0: 1.0, 1: 1.0, 2: 1.0, 3: 1.0})

@@ -135,7 +135,7 @@ def _leaves(fn: ir.Function, made: dict) -> dict:
 def _unwrapped(c: ir.Call | None, made: dict) -> ir.Call | None:
     """The call that made what `c` iterates, where `c` is rt.iterated of a name (the unpacking of a value whose type
     only the run shows: for k, v in d.items()), else `c`."""
-    while c is not None and c.op == ITERATED and len(c.args) == 1 and type(c.args[0]) is ir.Var:
+    while c is not None and c.op == ITERATED and c.args and type(c.args[0]) is ir.Var:
         c = made.get(c.args[0].name)
     return c
 

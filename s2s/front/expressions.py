@@ -281,7 +281,7 @@ class ExpressionLowering:
         operands = [o for o in phi.operands if o is not None and o != atom] if phi is not None else []
         return bool(operands) and all(self.is_dict(o, seen | {atom.name}) for o in operands)
 
-    def iterated(self, atom) -> ir.Atom:
+    def iterated(self, atom, count: int | None = None) -> ir.Atom:
         """What iterating `atom` reads, indexed by position: the list of its keys for a dict (which carry no
         derivative), itself for a sequence or an array; a value whose type only the run shows (an argument, an
         element or a field of one) goes through rt.iterated, which gives a list, tuple or array itself and the
@@ -290,7 +290,7 @@ class ExpressionLowering:
             return self.materialise(ir.Call("s2s.runtime.dict_keys", (atom,)))
         if self.is_indexed(atom):
             return atom
-        return self.materialise(ir.Call(prims.ITERATED, (atom,)))
+        return self.materialise(ir.Call(prims.ITERATED, (atom,) if count is None else (atom, ir.Const(count))))
 
     def keys_iterated(self, node: ast.Call) -> ast.Call:
         """`list(d)`, `sorted(d)`, `tuple(d)`... of a name holding a dict: the call of `d.keys()`, which

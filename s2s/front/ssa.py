@@ -377,8 +377,8 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
                 elts = target.elts
             if parts is not None and len(parts) != len(elts):
                 raise self.error(target, "unpacking a tuple of the wrong length")
-            if parts is None:  # (a dict's keys, a set's elements: what iterating the value gives)
-                atom = self.iterated(atom)
+            if parts is None:  # (a dict's keys, a set's elements: what iterating the value gives, as many)
+                atom = self.iterated(atom, len(elts))
             for i, elt in enumerate(elts):
                 part = parts[i] if parts is not None else self.fold_call("getitem", (atom, ir.Const(i)))
                 self.bind(elt, part)

@@ -157,9 +157,10 @@ linear("s2s.runtime.dict_items", lambda g, ans, d: rt.dict_items_adjoint(g, d),
        batched=[lambda dd, ans, d: rt.dict_items(dd)])
 # what a loop over a value of unknown type reads: the value itself (a list, tuple or array), else a list of the keys
 # or elements it gives, which carry no derivative
-linear(RT + "iterated", lambda g, ans, xs: rt.iterated_adjoint(g, xs),
-       tangent=lambda d, ans, xs: rt.iterated_tangent(d, xs, ans),
-       batched=[lambda d, ans, xs: rt.iterated_tangent(d, xs, ans)])
+# (an unpacking's count of names: no derivative)
+linear(RT + "iterated", lambda g, ans, xs, count=None: rt.iterated_adjoint(g, xs), None,
+       tangent=(lambda d, ans, xs, count=None: rt.iterated_tangent(d, xs, ans), None),
+       batched=[lambda d, ans, xs, count=None: rt.iterated_tangent(d, xs, ans), None])
 linear("builtins.tuple", lambda g, ans, xs: rt.tuple_adjoint(g, xs))
 linear("builtins.list", lambda g, ans, xs: rt.tuple_adjoint(g, xs))
 

@@ -312,11 +312,16 @@ def dict_keys(d):
     return list(d)
 
 
-def iterated(xs):
+def iterated(xs, count=None):
     """What a for loop, a comprehension or an unpacking over `xs` reads, indexed by position: `xs` itself for a
     list, tuple or array (its elements carry their derivatives), else the list of what iterating it gives (a dict's
-    keys, a set's or an iterator's elements), which carry none."""
-    return xs if isinstance(xs, _INDEXED) else list(xs)
+    keys, a set's or an iterator's elements), which carry none. An unpacking into `count` names raises Python's
+    ValueError where there are more or fewer."""
+    items = xs if isinstance(xs, _INDEXED) else list(xs)
+    if count is not None and len(items) != count:
+        raise ValueError(f"too many values to unpack (expected {count})" if len(items) > count else
+                         f"not enough values to unpack (expected {count}, got {len(items)})")
+    return items
 
 
 def iterated_tangent(d, xs, items):
