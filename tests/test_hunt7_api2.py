@@ -252,3 +252,38 @@ def test_a_keyword_only_wrt_is_paired_with_its_own_derivative():
     assert all(type(g) is float for g in both)
     with pytest.raises(TypeError, match="'scale' is an array of int64"):
         s2s.grad(scaled_cosine, wrt="scale")(0.3, scale=np.array([1, 2]))
+
+
+def args_doubled(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return fn(2.0 * args[0], *args[1:], **kwargs)  # (reads args[0]: not a pass-through)
+    return wrapper
+
+
+@args_doubled
+def doubled_residuals(w, x):
+    return np.sum((x @ w) ** 2)
+
+
+class Doubled:
+    k = 2.0
+
+    @args_doubled
+    def loss(self, x):
+        return self.k * x ** 3
+
+
+def test_a_wrapper_reading_its_arguments_refuses_what_it_cannot_mean():
+    """Of a wrapper that reads its *args itself, jacobian crashed ('setting an array element with a sequence'),
+    hessian and the forward Jacobian in the user's matmul, grad(f, wrt=1) gave {} (the **kwargs), and a bound
+    method's grad the same; each is refused, naming f.__wrapped__. Its grad keeps its own parameter args
+    (analytic: 2 * 2 X^T X (2 w) with the factor 2 of the wrapper)."""
+    g = s2s.grad(doubled_residuals)(W, DATA)
+    assert_close(g[0], 2.0 * 2.0 * DATA.T @ (DATA @ (2.0 * W)), what="grad in args[0]")
+    for transform in (lambda: s2s.jacobian(doubled_residuals), lambda: s2s.hessian(doubled_residuals),
+                      lambda: s2s.jacobian(doubled_residuals, mode="forward"),
+                      lambda: s2s.grad(doubled_residuals, wrt=1), lambda: s2s.grad(Doubled().loss),
+                      lambda: s2s.jvp(Doubled().loss)):
+        with pytest.raises(s2s.S2SError, match=r"reads its arguments itself.*__wrapped__"):
+            transform()

@@ -57,6 +57,7 @@ class JacobianReverse:
     __s2s_refusal__ = JACOBIAN_REFUSAL
 
     def __init__(self, f, wrt=0):
+        wrappers.refuse_unforwarded("s2s.jacobian", f)
         f = wrappers.forwarded(f)  # (a functools.wraps wrapper(*args, **kwargs): with the parameters it shows)
         self.__wrapped__ = f
         self._wrt = wrt
@@ -290,6 +291,7 @@ class Hessian:
     def __init__(self, f, wrt=0):
         if isinstance(wrt, list):
             wrt = tuple(wrt)
+        wrappers.refuse_unforwarded("s2s.hessian", f)
         f = wrappers.forwarded(f)  # (a functools.wraps wrapper(*args, **kwargs): with the parameters it shows)
         self.__wrapped__ = f
         self._wrt = wrt

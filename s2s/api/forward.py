@@ -304,6 +304,7 @@ class JacobianForward:
     __s2s_refusal__ = JACOBIAN_REFUSAL
 
     def __init__(self, f, wrt=0, value_like_wrt=False):
+        wrappers.refuse_unforwarded("s2s.jacobian", f)
         f = wrappers.forwarded(f)  # (a functools.wraps wrapper(*args, **kwargs): with the parameters it shows)
         self.__wrapped__ = f
         self._wrt = wrt

@@ -32,6 +32,7 @@ class Transformed:
 
     def __init__(self, f, kind: str, wrt, options: dict):
         f = wrappers.forwarded(f)  # (a functools.wraps wrapper(*args, **kwargs): with the parameters it shows)
+        wrappers.refuse_keywords_wrt(f"s2s.{kind}", f, wrt)
         self.__wrapped__ = f
         self._kind = kind
         self._wrt = wrt

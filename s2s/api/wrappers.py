@@ -28,6 +28,7 @@ import linecache
 import textwrap
 import types
 
+from s2s.errors import S2SError
 from s2s.rules import custom
 
 _NUMBERS = itertools.count(1)  # (each function made here has a pseudo-file of its own, for linecache)
@@ -172,3 +173,57 @@ def _passes_on(f) -> bool:
         return False
     return all(id(n) in passed for n in ast.walk(ast.Module(body=fdef.body, type_ignores=[]))
                if isinstance(n, ast.Name) and n.id in (star, double))
+
+
+def _own_parameters_only(f) -> bool:
+    """Is `f` (a function, or a method bound to one) a `functools.wraps` wrapper taking only `*args` (and
+    `**kwargs`) that `forwarded` leaves as it is (it reads its arguments itself)?"""
+    f = getattr(f, "__func__", f)
+    if type(f) is not types.FunctionType or getattr(f, "__wrapped__", None) is None:
+        return False
+    code = f.__code__
+    if code.co_argcount or code.co_kwonlyargcount or not code.co_flags & inspect.CO_VARARGS:
+        return False
+    return forwarded(f) is f and custom.users_rule(f) is None
+
+
+def refuse_unforwarded(what: str, f) -> None:
+    """Refuse a Jacobian or Hessian of a wrapper that reads its `*args` itself: its derivative is taken with
+    respect to its own parameter `args` (a tuple), while the parameters it shows (`inspect.signature`) are the
+    function's beneath, which a Jacobian and a Hessian read."""
+    if _own_parameters_only(f):
+        inner = getattr(f, "__func__", f)
+        own = ", ".join(f"*{n}" if k == 0 else f"**{n}" for k, n in enumerate(inner.__code__.co_varnames[
+            :1 + bool(inner.__code__.co_flags & inspect.CO_VARKEYWORDS)]))
+        raise S2SError(_advice(what, inner, f"its parameters are its own ({own}), not the ones it shows"))
+
+
+def refuse_keywords_wrt(what: str, f, wrt) -> None:
+    """Refuse a `wrt` naming the `**kwargs` of a wrapper that reads its arguments itself (or a bound method of
+    one, whose wrt counts after `self`): the derivative with respect to the keywords a positional call passes,
+    always {}, is never the one meant."""
+    if not _own_parameters_only(f):
+        return
+    if inspect.ismethod(f):
+        raise S2SError(_advice(what, f.__func__, "bound to an object it has no parameter of its own for the object"))
+    code = f.__code__
+    if not code.co_flags & inspect.CO_VARKEYWORDS:
+        return
+    name = code.co_varnames[1]
+    for w in (wrt if isinstance(wrt, (tuple, list)) else [wrt]):
+        if w == name or type(w) is int and w in (1, -1):
+            raise S2SError(_advice(what, f, f"wrt names its **{name} (position 1, which a bound method's wrt=0 "
+                                            f"is, counted after self), the keywords a call passes: no derivative "
+                                            f"where the arguments are passed by position"))
+
+
+def _advice(what: str, f, why: str) -> str:
+    name = getattr(f, "__name__", "f")
+    try:
+        shown = str(inspect.signature(f))
+    except (TypeError, ValueError):
+        shown = "(...)"
+    return (f"{what}: {name} is a functools.wraps wrapper that reads its arguments itself (not only passing "
+            f"*args and **kwargs on unchanged to the function it wraps): {why}; s2s differentiates it with "
+            f"respect to its own parameters, not {name}{shown}: transform the function beneath, "
+            f"{what}({name}.__wrapped__, ...), or give the wrapper the parameters it takes")
