@@ -25,8 +25,8 @@ reference is docs/reference/).
 from s2s.api.transform import grad, source, ssa, value_and_grad, vjp
 from s2s.api.forward import jvp
 from s2s.api.stages import stages
-from s2s.errors import (NonDifferentiableError, ResultTypeError, S2SError, SourceUnavailableError,
-                     UnsupportedSyntaxError)
+from s2s.errors import (ArgumentTypeError, CallError, NonDifferentiableError, ResultTypeError, S2SError,
+                        SourceUnavailableError, UnsupportedSyntaxError)
 from s2s.api.derived import check_grad, hessian, jacobian
 from s2s.api.pytree import flatten
 from s2s.api import recursion as _recursion  # noqa: F401  (recursive functions get their own derivatives)
@@ -42,5 +42,5 @@ __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "source", "ssa", "stages", "adjoint", "tangent", "nondifferentiable",
     "jacobian", "hessian", "check_grad", "flatten", "graph",
     "S2SError", "UnsupportedSyntaxError", "NonDifferentiableError", "SourceUnavailableError",
-    "ResultTypeError",
+    "ResultTypeError", "CallError", "ArgumentTypeError",
 ]

@@ -13,7 +13,8 @@ class S2SError(Exception):
     `SourceUnavailableError` and `ResultTypeError` all derive from it. Each message names what
     happened and where in your source (file and line), and says what to write instead.
     Mistakes in how a transformation is called (a `wrt` that names no parameter, a non-scalar
-    result for `grad`) raise the usual `ValueError` or `TypeError` instead.
+    result for `grad`) raise `CallError`, also a `ValueError`, or `ArgumentTypeError`, also a
+    `TypeError`, so that `except ValueError` catches them as it would Python's own.
 
     Examples
     --------
@@ -136,6 +137,18 @@ class NonDifferentiableError(S2SError):
         self.fix = f"{fix}or s2s.nondifferentiable({callee}) if its result carries no derivative."
         super().__init__(f"cannot differentiate the call to {self.callee}: {why}\n"
                          f"  {filename}:{lineno}\n    {text.strip()}\n{self.fix}")
+
+
+class CallError(S2SError, ValueError):
+    """A transformation called with what it cannot take: a `wrt` that names no parameter, a result that
+    is not a scalar where `grad` needs one, a tangent or cotangent shaped unlike its argument or the
+    value, an unknown `mode`. Also a `ValueError`; the message says what to pass instead."""
+
+
+class ArgumentTypeError(S2SError, TypeError):
+    """An argument of a type the transformation cannot take: something not callable to transform, a
+    `wrt` that is neither a position nor a name, an argument differentiated that is an int array, a
+    string or a complex number. Also a `TypeError`; the message says what to pass instead."""
 
 
 class ResultTypeError(S2SError, TypeError):

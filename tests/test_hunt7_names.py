@@ -78,3 +78,28 @@ def test_a_lambda_with_positional_only_parameters():
     and the message said the file had changed."""
     assert s2s.grad(positional_only, wrt=1)(2.0, 3.0) == pytest.approx(2.0)
     assert s2s.grad(positional_first)(3.0) == pytest.approx(2.0)
+
+
+def doubled(x):
+    return x * 2.0
+
+
+def two(x, y):
+    return np.sum(x * y)
+
+
+@pytest.mark.parametrize("call, kind", [
+    (lambda: s2s.grad(doubled)(np.ones(2)), ValueError),
+    (lambda: s2s.grad(two, wrt=5)(1.0, 2.0), ValueError),
+    (lambda: s2s.grad(two, wrt="z")(1.0, 2.0), ValueError),
+    (lambda: s2s.grad(two, wrt=1.5)(1.0, 2.0), TypeError),
+    (lambda: s2s.jacobian(two, mode="backward")(1.0, 2.0), ValueError),
+    (lambda: s2s.source(doubled), TypeError),
+    (lambda: s2s.grad(3), TypeError),
+])
+def test_mistakes_in_a_call_are_s2s_errors_and_pythons(call, kind):
+    """API.md: "All errors derive from s2s.S2SError" (hunt round 7: these were plain ValueError and TypeError);
+    they stay the ValueError (grad of an array result: API.md) and TypeError they were."""
+    with pytest.raises(s2s.S2SError) as info:
+        call()
+    assert isinstance(info.value, kind)

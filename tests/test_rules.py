@@ -450,8 +450,9 @@ CASES = {
     "numpy.dsplit": [Case("np.dsplit(x, [1])", N(2, 2, 3))],
     # numpy: products
     "numpy.dot": [Case("np.dot(x, y)", N(3), N(3)), Case("np.dot(x, y)", N(2, 3), N(3)),
-                  Case("x.dot(y)", N(2, 3), N(3, 4)),
                   Case("np.dot(x, y)", N(), N(3)), Case("np.dot(x, y)", N(2, 3, 4), N(5, 4, 2))],
+    "numpy.ndarray.dot": [Case("x.dot(y)", N(2, 3), N(3, 4)), Case("x.dot(y)", N(3), N(3)),
+                          Case("x.dot(y)", N(2, 3, 4), N(5, 4, 2))],
     "numpy.matmul": [Case("np.matmul(x, y)", N(2, 3), N(3, 4)), Case("np.matmul(x, y)", N(2, 3, 4), N(4, 5)),
                      Case("np.matmul(x, y)", N(4), N(2, 4, 3)), Case("np.matmul(x, y)", N(1, 2, 3), N(2, 3, 2))],
     "numpy.outer": [Case("np.outer(x, y)", N(3), N(4)), Case("np.outer(x, y)", N(2, 2), N(3))],

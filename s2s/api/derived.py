@@ -18,7 +18,7 @@ from s2s.api.parameters import resolve_wrt
 from s2s.api.transformed import Transformed, _checked_pullback
 from s2s.back.sourcemap import attach_user_frames
 from s2s.ad.stacks import ReverseOverStacksError
-from s2s.errors import NonDifferentiableError, ResultTypeError
+from s2s.errors import ArgumentTypeError, CallError, NonDifferentiableError, ResultTypeError
 
 
 _SCALARS = frozenset((float, int, np.float64, np.float32))  # one number: no structure, shape ()
@@ -263,7 +263,7 @@ def jacobian(f=None, wrt=0, mode="reverse"):
     (3, 2)
     """
     if mode not in ("reverse", "forward"):
-        raise ValueError(f"mode must be 'reverse' or 'forward', got {mode!r}: write jacobian(f, mode='reverse') "
+        raise CallError(f"mode must be 'reverse' or 'forward', got {mode!r}: write jacobian(f, mode='reverse') "
                          f"(one pullback per element of the value) or mode='forward' (one sweep per element of the "
                          f"argument)")
     if f is None:
@@ -489,7 +489,7 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
                 if not _integer(leaf):
                     raise
                 if not pytree.is_container(x):
-                    raise TypeError(f"check_grad({getattr(f, '__name__', 'f')}): the argument '{name}' is the int "
+                    raise ArgumentTypeError(f"check_grad({getattr(f, '__name__', 'f')}): the argument '{name}' is the int "
                                     f"{leaf!r}, which {getattr(f, '__name__', 'f')} takes only as an int (a count, "
                                     f"an index: a float there raised an error), so it has no derivative to check; "
                                     f"check with respect to the float arguments (wrt=...)") from None

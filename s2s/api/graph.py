@@ -35,7 +35,7 @@ from s2s.api import forward as forward_api
 from s2s.api import transform
 from s2s.api.graph_dot import dot_text
 from s2s.api.graph_drawing import Drawing
-from s2s.errors import S2SError
+from s2s.errors import CallError, S2SError
 from s2s.ir.names import names_in
 from s2s.ad.reverse import reverse
 from s2s.optimize import optimize
@@ -98,7 +98,7 @@ class Graph:
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix not in FORMATS:
-            raise ValueError(f"cannot tell the format of {str(path)!r} from its suffix: name the file .dot or "
+            raise CallError(f"cannot tell the format of {str(path)!r} from its suffix: name the file .dot or "
                              f".gv (DOT text), .svg or .png (a picture, made by Graphviz)")
         if FORMATS[suffix] is None:
             path.write_text(self.dot, encoding="utf-8")
@@ -192,7 +192,7 @@ def graph(f, wrt=0, mode: str = "reverse", gradient: bool = True, optimized: boo
     True
     """
     if mode not in MODES:
-        raise ValueError(f"mode must be 'reverse' or 'forward', got {mode!r}")
+        raise CallError(f"mode must be 'reverse' or 'forward', got {mode!r}")
     fn, primal, src = _program(f, wrt, mode, bool(gradient), bool(optimized))
     users = names_in(src.tree)
     params = ", ".join(primal.params)

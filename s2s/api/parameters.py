@@ -10,6 +10,7 @@ import functools
 import inspect
 
 from s2s import ir
+from s2s.errors import ArgumentTypeError, CallError
 
 
 def resolve_wrt(params: list[str], wrt, fname: str, src=None) -> tuple[list[str], bool]:
@@ -25,14 +26,14 @@ def resolve_wrt(params: list[str], wrt, fname: str, src=None) -> tuple[list[str]
         where = f"\n  {src.filename}:{src.tree.lineno}\n    {src.line(src.tree.lineno).strip()}"
     for w in items:
         if isinstance(w, bool) or not isinstance(w, (int, str)):
-            raise TypeError(f"wrt must be a parameter position, a name, or a tuple of them; got {w!r}: write "
+            raise ArgumentTypeError(f"wrt must be a parameter position, a name, or a tuple of them; got {w!r}: write "
                             f"wrt=0 or wrt={params[0] if params else 'x'!r}, or wrt=(0, 1) for several{where}")
         if not params:
-            raise ValueError(f"{fname} has no parameters, so there is nothing to differentiate with respect to: "
+            raise CallError(f"{fname} has no parameters, so there is nothing to differentiate with respect to: "
                              f"give it the parameter you mean (def {fname}(x): ...) and pass its value{where}")
         if isinstance(w, int):
             if not -len(params) <= w < len(params):
-                raise ValueError(f"wrt={w} is out of range: {fname} has {len(params)} parameter(s) {params}; "
+                raise CallError(f"wrt={w} is out of range: {fname} has {len(params)} parameter(s) {params}; "
                                  f"positions count from 0, so the last is wrt={len(params) - 1}{where}")
             name = params[w]
         else:
@@ -40,11 +41,11 @@ def resolve_wrt(params: list[str], wrt, fname: str, src=None) -> tuple[list[str]
                 close = difflib.get_close_matches(w, params, n=1)
                 meant = f": did you mean wrt={close[0]!r}?" if close else \
                     f"; name one of them, or give its position (wrt=0 for {params[0]!r})" if params else ""
-                raise ValueError(f"wrt={w!r} is not a parameter of {fname}; its parameters are {params}{meant}"
+                raise CallError(f"wrt={w!r} is not a parameter of {fname}; its parameters are {params}{meant}"
                                  f"{where}")
             name = w
         if name in names:
-            raise ValueError(f"wrt={wrt!r} names the parameter '{name}' of {fname} twice; name each parameter "
+            raise CallError(f"wrt={wrt!r} names the parameter '{name}' of {fname} twice; name each parameter "
                              f"once{where}")
         names.append(name)
     return names, single

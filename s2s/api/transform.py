@@ -29,7 +29,7 @@ from s2s.ad.reverse import ADJOINT_BEGINS, reverse
 from s2s.back.sourcemap import attach_user_frames  # noqa: F401 (api/forward.py reads it from here)
 from s2s.ir.walk import array_versions, defined_names, temporaries, used_names
 from s2s import prims
-from s2s.errors import S2SError, SourceUnavailableError
+from s2s.errors import ArgumentTypeError, S2SError, SourceUnavailableError
 from s2s.ir.walk import calls_in
 from s2s.ad.forward import forward
 from s2s.ad.analysis import scalars
@@ -192,7 +192,7 @@ def require_callable(kind: str, f, wrt=0) -> None:
     beneath it that gives the same derivative (`parameters.partial_advice`)."""
     if not callable(f):
         also = f"; to choose the parameter, write s2s.{kind}(f, wrt={f!r})" if isinstance(f, (int, str, tuple)) else ""
-        raise TypeError(f"s2s.{kind} transforms a function, but got {f!r}, which is not callable{also}")
+        raise ArgumentTypeError(f"s2s.{kind} transforms a function, but got {f!r}, which is not callable{also}")
     if isinstance(f, functools.partial):
         raise SourceUnavailableError(f"functools.partial({getattr(f.func, '__name__', 'f')}, ...)",
                                      partial_advice(kind, f, wrt))
@@ -402,7 +402,7 @@ def source(fn) -> str:
     text = getattr(fn, "source", None)
     if isinstance(text, str):
         return text
-    raise TypeError(f"{fn!r} is not a function transformed by s2s")
+    raise ArgumentTypeError(f"{fn!r} is not a function transformed by s2s")
 
 
 def ssa(f) -> str:

@@ -11,7 +11,7 @@ import sys
 
 import numpy as np
 
-from s2s.errors import ResultTypeError, S2SError
+from s2s.errors import CallError, ResultTypeError, S2SError
 
 __all__ = ["require_scalar", "require_number", "require_immutable", "require_bound", "require_length",
            "require_keywords", "require_float_array", "require_generator"]
@@ -26,7 +26,7 @@ def require_scalar(*values):
     for value in values:
         if np.ndim(value) != 0 or isinstance(value, dict) or dataclasses.is_dataclass(value):
             what = f"a value of shape {np.shape(value)}" if np.ndim(value) != 0 else f"a {type(value).__name__}"
-            raise ValueError(f"grad needs a function with a scalar result, but this call's result is not a "
+            raise CallError(f"grad needs a function with a scalar result, but this call's result is not a "
                              f"scalar ({what} flows into it): reduce it to a number "
                              f"(np.sum, np.mean, a norm), or use s2s.vjp (a pullback) or s2s.jacobian (every "
                              f"derivative) for an array result")
