@@ -23,6 +23,7 @@ import ast
 import numpy as np
 
 from s2s import ir, prims
+from s2s.front.element_writes import key_write_fix
 from s2s.ir.names import base_name
 from s2s.prims import NO_COPY_RETURNS_OPERAND
 
@@ -59,12 +60,9 @@ class ContainerChecks:
         keys where it is written whole."""
         base = s.value.args[0]
         if isinstance(base, ir.Var) and base.name in self.joins and self._made_as(base.name, DICTS):
-            spelled, key = base_name(base.name), s.value.args[1]
-            spread = f"{spelled} = {{**{spelled}, {key.value!r}: value}}, or " \
-                if isinstance(key, ir.Const) and isinstance(key.value, str) else ""
+            spelled = base_name(base.name)
             raise self.error(s.loc, f"assignment to a key of the dict '{spelled}'",
-                             f"make a new dict: {spread}{spelled} = {{'w': w, 'b': b}} with all its keys, or "
-                             f"{spelled} = {{k: ... for k in keys}}", spelled)
+                             key_write_fix(spelled, s.value.args[1]), spelled)
 
     def _list_write(self, s: ir.Assign) -> None:
         """Refuse `ys[i] = v` into a list (or a tuple) inside a loop or a branch: the reverse sweep puts back and

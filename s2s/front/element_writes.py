@@ -12,6 +12,7 @@ import numpy
 
 from s2s import ir, prims
 from s2s.prims import WRITE_THROUGH as VIEWS
+from s2s.front import fence
 from s2s.front.alias_loops import python_number
 from s2s.ir.names import base_name
 
@@ -35,13 +36,16 @@ class ElementWriteLowering:
             if held:
                 raise self.error(target, f"assignment to an element of {ast.unparse(target.value)}, which the caller "
                                          f"passed in", _CALLERS.format(held, "new_state", ""))
+            inner = target.value.value if isinstance(target.value, ast.Subscript) else None
+            if isinstance(inner, ast.Name) and inner.id in self.env and self._list_of_rows(inner):
+                raise self.error(target, f"assignment to an element of {ast.unparse(target.value)}, a list inside "
+                                         f"the list '{inner.id}'", _rows_to_array(target))
             raise self.error(target, f"assignment to an element of {ast.unparse(target.value)}",
                              _element_of_an_expression(target))
         name = target.value.id
         base = self.read(name, target.value)
         if isinstance(base, ir.Var) and base.name in self.dicts:
-            raise self.error(target, f"assignment to a key of the dict '{name}'",
-                             f"write the dict with all its keys at once: {name} = {{'w': w, 'b': b}}")
+            raise self.error(target, f"assignment to a key of the dict '{name}'", key_write_fix(name, target.slice))
         root = self.array_root(base, join=True)
         # (a join, or the header of a loop entered with one: the arrays the join may be say why not)
         frame, header = next(((f, p) for f in self.loop_path for p in f.phis.values() if ir.Var(p.target) == base),
@@ -95,6 +99,25 @@ class ElementWriteLowering:
         self.roots[new.name] = root
         self.env[name] = new
 
+    def _list_of_rows(self, node: ast.Name) -> bool:
+        """Is `node` a list (or a join of lists): `D` of `D = [[0.0] * m for _ in range(n)]`, whose D[i] is a list
+        of its own (D[i, j] is Python's TypeError)?"""
+        atom = self.read(node.id, node)
+        todo, seen = [atom], set()
+        while todo:
+            a = todo.pop()
+            if not isinstance(a, ir.Var) or a.name in seen:
+                continue
+            seen.add(a.name)
+            if self.is_sequence(a):
+                return True
+            made = self.definitions.get(a.name)
+            if made is not None and made.op == "list":
+                return True
+            todo += [o for f in self.loop_path for p in f.phis.values() if p.target == a.name for o in p.operands]
+            todo += list(self.phis[a.name].operands) if a.name in self.phis else []
+        return False
+
     def list_element_write(self, target: ast.Subscript, name: str):
         return self.error(target, f"assignment to an element of the list '{name}'",
                           f"build the list whole (a comprehension, or {name}.append(v) in order), or make an array "
@@ -104,6 +127,13 @@ class ElementWriteLowering:
         """`{**p, "w": v}`: `dict(p)` with the key "w" written (`q = dict(p); q["w"] = v`), p's keys unknown here.
         The values are read first, left to right, as Python does; then the writes, under a name of their own."""
         spread, *pairs = list(zip(node.keys, node.values))
+        key = next((k for k, _ in pairs if k is not None and not (isinstance(k, ast.Constant) and
+                                                                   isinstance(k.value, str))), None)
+        if spread[0] is None and key is not None:  # ({**cnt, key: cnt.get(key, 0) + 1}: counts by a run-time key)
+            raise self.error(node, f"a dict display {{**{ast.unparse(spread[1])}, {ast.unparse(key)}: ...}}, whose "
+                                   f"key is not a string (s2s follows a dict's keys written "
+                                   f"by name)", "for values of the function's own kept by number, a list grown with "
+                                                "append or an array; " + fence.BOOKKEEPING)
         if spread[0] is not None or any(k is None or not (isinstance(k, ast.Constant) and isinstance(k.value, str))
                                         for k, _ in pairs):
             text = ast.unparse(next(v for k, v in zip(node.keys, node.values) if k is None))
@@ -289,6 +319,33 @@ _CALLERS = ("s2s does not change what the caller passed in ('{0}'), and a new va
             "as it was: to keep an update the caller sees (a running average), make it outside the function you "
             "differentiate, or return the new state with the result (return loss, {1}) and differentiate that with "
             "s2s.vjp{2}")
+
+
+def key_write_fix(name: str, key) -> str:
+    """What to write for `name[key] = v` into a dict the function made (`key`: the index, a node or an atom): the
+    dict written whole, with all its keys, for keys by name; a list for values kept by a number known only at run
+    time (a memo written in a loop, `cache[t] = a`), which no display can spell."""
+    if isinstance(key, (ast.Constant, ir.Const)) and isinstance(key.value, str):
+        return (f"make a new dict: {name} = {{**{name}, {key.value!r}: value}}, or write it with all its keys at "
+                f"once: {name} = {{'w': w, 'b': b}}")
+    spelled = ast.unparse(key) if isinstance(key, ast.AST) else repr(key.value) if isinstance(key, ir.Const) else \
+        _spelled(key.name).strip("'") if isinstance(key, ir.Var) and _spelled(key.name) != "a value" else "t"
+    return (f"s2s follows a dict's keys written by name, not keys known only at run time: for values kept by "
+            f"number (a memo written in a loop), make a list, {name} = [] before the loop and {name}.append(value) "
+            f"in it, read as {name}[{spelled}] (or an array: {name} = np.zeros((T, n)), {name}[{spelled}] = value); "
+            f"for named keys, {name} = {{'w': w, 'b': b}} with all its keys, or {name} = {{k: ... for k in keys}}")
+
+
+def _rows_to_array(target: ast.Subscript) -> str:
+    """What to write for `D[i][j] = v` into a list of lists (a DP table): an array, written at one index."""
+    inner, outer = target.value, target.slice
+    name = inner.value.id
+    parts = ", ".join(ast.unparse(p) for p in [*(inner.slice.elts if isinstance(inner.slice, ast.Tuple) else
+                                                 [inner.slice]), *(outer.elts if isinstance(outer, ast.Tuple) else
+                                                                   [outer])])
+    return (f"s2s follows element writes into an array the function made, not into a list held by another list: "
+            f"make the table an array, {name} = np.zeros((rows, columns)) for {name} = [[0.0] * columns for _ in "
+            f"range(rows)], and write it at one index, {name}[{parts}] = ... (reading it as {name}[i, j] too)")
 
 
 def _element_of_an_expression(target: ast.Subscript) -> str:

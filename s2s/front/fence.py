@@ -48,6 +48,11 @@ WITH_HINT = ("the one with statement s2s runs is `with np.errstate(...):`; open 
              "and pass what they give in as an argument")
 
 
+# what to write for integer bookkeeping (the vertices seen, a mesh's neighbours, counts by key) s2s does not follow
+BOOKKEEPING = ("for bookkeeping of integers that carries no derivative (indices seen, a mesh's or a graph's "
+               "connectivity), build it outside the function and pass it in; or keep a flat list, seen = [] and "
+               "`if k not in seen: seen.append(k)`, pairs.append((i, j)) for neighbours, and an integer array for "
+               "counts: cnt = np.zeros(n, dtype=int); cnt[k] = cnt[k] + 1")
 HINTS = {  # what to write instead, for every construct in NAMES
     ast.Try: "test the condition with an if statement before the operation that would fail, or catch "
              "the error in the caller, around the call of the transformed function",
@@ -66,7 +71,7 @@ HINTS = {  # what to write instead, for every construct in NAMES
     ast.FunctionDef: "define the helper at module level",
     ast.Lambda: "define the helper at module level",
     ast.Dict: "use a tuple or a list, or build the dict in the caller and pass it in as an argument",
-    ast.Set: "use a tuple or a list",
+    ast.Set: "s2s does not follow sets (a fixed collection can be a tuple: k in (1, 2)); " + BOOKKEEPING,
     ast.JoinedStr: "pass the values to print as separate arguments: print('x =', x)",
     ast.NamedExpr: "assign on a line of its own: y = ...",
     ast.Match: "use if / elif / else",
@@ -94,7 +99,8 @@ LATER_HINTS = (
                                 "see changed: to keep that update (a running average), make it outside the function "
                                 "you differentiate (model.rm = ... after the gradient call), or return the new value "
                                 "with the result (return loss, new_rm) and differentiate that with s2s.vjp; for this "
-                                "function's own use only, a local name (rm = ...)"),
+                                "function's own use only, a local name (rm = ...); for a record the function builds, "
+                                "a new record: d = dataclasses.replace(d, a=v), p = p._replace(a=v)"),
     ("augmented assignment to an attribute", "s2s does not change the objects the caller passed in, which NumPy's "
                                              "caller would see changed: to keep that update (a running average), "
                                              "make it outside the function you differentiate (model.rm *= ... after "

@@ -17,6 +17,7 @@ import ast
 import numpy as np
 
 from s2s import ir
+from s2s.front import fence
 from s2s.front.generators import comprehension_loops
 
 APPENDED = "s2s.runtime.appended"
@@ -171,6 +172,10 @@ class ListLowering:
     def grow(self, node: ast.Call) -> bool:
         """`xs.append(v)` or `xs.extend([a, b])` as a statement: the next versions of the list `xs`."""
         func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in ("append", "extend") and \
+                isinstance(func.value, ast.Subscript) and not self.generated():  # (ring[f[0]].append(f[1]))
+            raise self.error(node, f"{ast.unparse(func)}() on an element of a list of lists, grown in place (s2s "
+                                   f"follows a list grown by its own name)", fence.BOOKKEEPING)
         if not (isinstance(func, ast.Attribute) and func.attr in ("append", "extend")
                 and isinstance(func.value, ast.Name)) or self.generated():
             return False
