@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from s2s.errors import SourceUnavailableError
+from s2s.front.decorated import errstate_decorated, under_errstate
+from s2s.front.parameters import Parameters, parameters  # noqa: F401 (read through this module)
 
 MISSING = object()
 _reads = threading.local()  # .logs: the stack of lists `record_reads` fills in this thread
@@ -163,6 +165,11 @@ def read_function(fn: Callable) -> Source:
         return src
     bound = fn if inspect.ismethod(fn) else None  # model.loss: `self` is data the function reads
     fn = _unwrap(fn)
+    decorated = errstate_decorated(fn)
+    if decorated is not None:  # @np.errstate(...): the body under `with np.errstate(...):` (NumPy's wrapper's)
+        src = read_function(decorated[0])
+        under_errstate(src, decorated[1], decorated[0])
+        return src
     name = getattr(fn, "__qualname__", getattr(fn, "__name__", repr(fn)))
     if isinstance(fn, functools.partial):
         name = f"functools.partial({getattr(fn.func, '__name__', 'f')}, ...)"
@@ -565,36 +572,3 @@ def _segment(text: str, node) -> str | None:
     head = lines[first].encode()[node.col_offset:].decode()
     tail = lines[last].encode()[:node.end_col_offset].decode()
     return "".join([head, *lines[first + 1:last], tail])
-
-
-class Parameters:
-    """A function's parameters as Python binds them: positional, `*vararg`, keyword-only, `**kwarg`, and the
-    default values Python computed when the function was defined (`__defaults__`, `__kwdefaults__`)."""
-
-    def __init__(self, tree: ast.FunctionDef, func=None):
-        a = tree.args
-        self.positional = [p.arg for p in a.posonlyargs + a.args]
-        self.vararg = a.vararg.arg if a.vararg else None
-        self.kwonly = [p.arg for p in a.kwonlyargs]
-        self.kwarg = a.kwarg.arg if a.kwarg else None
-        code = getattr(func, "__code__", None)
-        names = code.co_varnames[:code.co_argcount] if code is not None else ()
-        if code is not None and names[len(names) - len(self.positional):] == tuple(self.positional):
-            self.defaults = tuple(func.__defaults__ or ())
-            self.kwdefaults = dict(func.__kwdefaults__ or {})
-        else:  # (no function object: the defaults as written, constants)
-            self.defaults = tuple(d.value for d in a.defaults if isinstance(d, ast.Constant))
-            self.kwdefaults = {p.arg: d.value for p, d in zip(a.kwonlyargs, a.kw_defaults)
-                               if isinstance(d, ast.Constant)}
-
-    @property
-    def params(self) -> list:
-        return self.positional + [p for p in (self.vararg,) if p] + self.kwonly + [p for p in (self.kwarg,) if p]
-
-    def plain(self) -> bool:
-        """Only positional parameters (the signature generated code has always had)?"""
-        return self.vararg is None and not self.kwonly and self.kwarg is None
-
-
-def parameters(tree: ast.FunctionDef, func=None) -> Parameters:
-    return Parameters(tree, func)
