@@ -22,7 +22,7 @@ import numpy as np
 
 from s2s.api import cache, pytree
 from s2s.api.parameters import resolve_wrt
-from s2s.errors import S2SError
+from s2s.errors import ArgumentTypeError, S2SError
 
 
 def original(f):
@@ -49,7 +49,7 @@ def raise_call_error(f, args: tuple, kwargs: dict) -> None:
         except TypeError as exc:
             problem = str(exc)
         if problem:
-            raise TypeError(f"{problem}: a transformation of s2s.jvp({getattr(original(f), '__name__', 'f')}) "
+            raise ArgumentTypeError(f"{problem}: a transformation of s2s.jvp({getattr(original(f), '__name__', 'f')}) "
                             f"differentiates the generated {fn.__name__}{inspect.signature(fn)}, which takes the "
                             f"primals, then one tangent per wrt entry, one by one: call it as (x, dx), not as the "
                             f"jvp is called, ((x,), (dx,))") from None
@@ -60,7 +60,7 @@ def raise_call_error(f, args: tuple, kwargs: dict) -> None:
     try:
         stub(*args, **kwargs)
     except TypeError as exc:
-        raise TypeError(*exc.args) from None
+        raise ArgumentTypeError(*exc.args) from None
 
 
 def _packed(f):
@@ -345,7 +345,7 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
         if kind in WRT_NUMBERS:  # (bool is not among them: type(True) is bool)
             continue
         if isinstance(value, np.integer):
-            raise TypeError(f"{what}: the argument '{name}' is a NumPy {value.dtype} number; a derivative is taken "
+            raise ArgumentTypeError(f"{what}: the argument '{name}' is a NumPy {value.dtype} number; a derivative is taken "
                             f"with respect to floats: pass float({name})")
         if kind is np.ndarray and value.dtype.kind not in "biuc":
             continue
@@ -353,7 +353,7 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
         if isinstance(value, np.ndarray):
             _real_leaf(what, name, value)
             if value.dtype.kind in "biu":
-                raise TypeError(f"{what}: the argument '{name}' is an array of {value.dtype}; a derivative is "
+                raise ArgumentTypeError(f"{what}: the argument '{name}' is an array of {value.dtype}; a derivative is "
                                 f"taken with respect to floats: pass {name}.astype(float)")
         elif isinstance(value, (complex, np.complexfloating)):
             _real_leaf(what, name, value)
@@ -365,7 +365,7 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
                         type(leaf) is np.ndarray and leaf.dtype.kind in "biu" or not pytree.is_number_leaf(leaf):
                     _refuse_leaf(what, name, name + pytree.paths(value)[k], leaf)
         elif isinstance(value, (bool, np.bool_)):
-            raise TypeError(f"{what}: the argument '{name}' is a bool, which has no derivative; pass a float")
+            raise ArgumentTypeError(f"{what}: the argument '{name}' is a bool, which has no derivative; pass a float")
         elif value is None and name not in kwargs and i >= len(args):
             continue  # not passed: the call itself is refused as the original refuses it
         elif not isinstance(value, (int, float, complex, np.number, tuple, list, dict)) and \
@@ -374,7 +374,7 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
             fix = ("a method decorated with @s2s.grad differentiates with respect to its first parameter, self: "
                    "write @s2s.grad(wrt='name') with the parameter you mean" if name == "self" else
                    "choose a float or array parameter with wrt=, or pass a float")
-            raise TypeError(f"{what}: the argument '{name}' is {kind}, which has no derivative; {fix}")
+            raise ArgumentTypeError(f"{what}: the argument '{name}' is {kind}, which has no derivative; {fix}")
     return plain
 
 
@@ -390,7 +390,7 @@ def _refuse_operators(what: str, name: str, value) -> None:
         return
     own = next((m for m in _OPERATORS for k in type(value).__mro__[:-1] if m in vars(k)), None)
     if own is not None:
-        raise TypeError(f"{what}: the argument '{name}' is a {type(value).__name__}, whose class defines {own}; s2s "
+        raise ArgumentTypeError(f"{what}: the argument '{name}' is a {type(value).__name__}, whose class defines {own}; s2s "
                         f"differentiates a dataclass through its fields and does not follow its operator methods: "
                         f"call a function or a method for the operation instead (p.scale(s), not p * s), or pass "
                         f"the fields as arguments")
@@ -401,21 +401,21 @@ def _refuse_leaf(what: str, name: str, spelled: str, leaf) -> None:
     container argument `name`, at `spelled`: refused as the same value passed as an argument of its own is (and
     as JAX refuses it)."""
     if isinstance(leaf, np.integer):
-        raise TypeError(f"{what}: the argument '{name}' holds a NumPy {leaf.dtype} number at {spelled}; a "
+        raise ArgumentTypeError(f"{what}: the argument '{name}' holds a NumPy {leaf.dtype} number at {spelled}; a "
                         f"derivative is taken with respect to floats: pass float({spelled}), or pass it as an "
                         f"argument of its own, outside wrt")
     if isinstance(leaf, np.ndarray) and leaf.dtype.kind in "biu":
-        raise TypeError(f"{what}: the argument '{name}' holds an array of {leaf.dtype} at {spelled}; a derivative "
+        raise ArgumentTypeError(f"{what}: the argument '{name}' holds an array of {leaf.dtype} at {spelled}; a derivative "
                         f"is taken with respect to floats: pass {spelled}.astype(float), or pass it as an argument "
                         f"of its own, outside wrt")
     if not isinstance(leaf, (bool, np.bool_)):
         kind = "None" if leaf is None else f"an array of {leaf.dtype}" if isinstance(leaf, np.ndarray) else \
             f"a {type(leaf).__name__}"
-        raise TypeError(f"{what}: the argument '{name}' holds {kind} at {spelled}, which has no derivative (a "
+        raise ArgumentTypeError(f"{what}: the argument '{name}' holds {kind} at {spelled}, which has no derivative (a "
                         f"derivative is taken with respect to numbers and float arrays, and has their structure): "
                         f"pass it as an argument of its own, outside wrt, or keep the parameters in a container "
                         f"of their own (a setting the function reads is data, not a parameter)")
-    raise TypeError(f"{what}: the argument '{name}' holds a bool at {spelled}, which has no derivative; pass it as "
+    raise ArgumentTypeError(f"{what}: the argument '{name}' holds a bool at {spelled}, which has no derivative; pass it as "
                     f"an argument of its own, outside wrt (or a float, 1.0 or 0.0, if it is a number)")
 
 
@@ -424,15 +424,15 @@ def _real_leaf(what: str, name: str, value) -> None:
     differently (a memmap computes as an ndarray)."""
     kind = type(value)
     if isinstance(value, np.ndarray) and kind is not np.ndarray and not isinstance(value, np.memmap):
-        raise TypeError(f"{what}: the argument '{name}' holds a {kind.__module__}.{kind.__name__}, a subclass of "
+        raise ArgumentTypeError(f"{what}: the argument '{name}' holds a {kind.__module__}.{kind.__name__}, a subclass of "
                         f"ndarray whose operations NumPy defines differently (a masked array skips its masked "
                         f"elements, np.matrix's * is a matrix product), which s2s's rules, written for ndarrays, "
                         f"do not follow: pass np.asarray(...) of it (for a masked array, .compressed() or "
                         f".filled(value))")
     if isinstance(value, np.ndarray) and value.dtype.kind == "c":
-        raise TypeError(f"{what}: the argument '{name}' holds an array of {value.dtype}; {COMPLEX}")
+        raise ArgumentTypeError(f"{what}: the argument '{name}' holds an array of {value.dtype}; {COMPLEX}")
     if isinstance(value, (complex, np.complexfloating)):
-        raise TypeError(f"{what}: the argument '{name}' holds a complex number; {COMPLEX}")
+        raise ArgumentTypeError(f"{what}: the argument '{name}' holds a complex number; {COMPLEX}")
 
 
 def argument(params: list, args: tuple, kwargs: dict, w, f=None):

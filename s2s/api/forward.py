@@ -26,7 +26,7 @@ from s2s.api.transformed import fresh
 from s2s import pipeline
 from s2s.back.codegen import generate
 from s2s.back.compile import compile_source, pseudo_filename
-from s2s.errors import NonDifferentiableError, ResultTypeError
+from s2s.errors import ArgumentTypeError, NonDifferentiableError, ResultTypeError
 from s2s.ad.forward import NotBatchable, forward
 from s2s.runtime.core import tangent_of_record
 from s2s.optimize import optimize
@@ -100,10 +100,10 @@ class Jvp(transform.Transformed):
 
     def __call__(self, primals, tangents, **kwargs):
         if not isinstance(primals, (tuple, list)):
-            raise TypeError(f"jvp: primals must be the tuple of all positional arguments of "
+            raise ArgumentTypeError(f"jvp: primals must be the tuple of all positional arguments of "
                             f"{getattr(self.__wrapped__, '__name__', 'f')}, got {type(primals).__name__}")
         if not isinstance(tangents, (tuple, list)):
-            raise TypeError("jvp: tangents must be a tuple with one tangent per wrt entry "
+            raise ArgumentTypeError("jvp: tangents must be a tuple with one tangent per wrt entry "
                             "(a 1-tuple for a single wrt)")
         targets = self._targets
         if targets is None:
@@ -115,7 +115,7 @@ class Jvp(transform.Transformed):
         if count is None:
             count = self._count = len(self._wrt) if isinstance(self._wrt, (tuple, list)) else 1
         if len(tangents) != count:
-            raise TypeError(f"jvp: expected {count} tangent(s), one per wrt entry, got {len(tangents)}")
+            raise ArgumentTypeError(f"jvp: expected {count} tangent(s), one per wrt entry, got {len(tangents)}")
         arguments.check_wrt(self.__name__, wrt_at, primals if type(primals) is tuple else tuple(primals), kwargs)
         tangents = tangents_mod.like_primals(self.__name__, tangents_mod.targeted(targets, primals, kwargs),
                                              tangents)

@@ -17,6 +17,7 @@ from typing import Callable
 import numpy as np
 
 from s2s.runtime.indexing import record_of  # noqa: F401 (s2s's, and what generated code builds records by)
+from s2s.errors import ArgumentTypeError, CallError
 
 CONTAINERS = (tuple, list, dict)
 
@@ -263,7 +264,7 @@ def flatten(tree):
         if not is_number_leaf(leaf):
             kind = "None" if leaf is None else f"an array of {leaf.dtype}" if isinstance(leaf, np.ndarray) else \
                 f"a {type(leaf).__name__}"
-            raise TypeError(f"s2s.flatten: the leaf {path or 'tree'} is {kind}, not a number or an array: flatten "
+            raise ArgumentTypeError(f"s2s.flatten: the leaf {path or 'tree'} is {kind}, not a number or an array: flatten "
                             f"the parameters alone (a container without the settings), as their gradient has them")
     shapes = [np.shape(leaf) if isinstance(leaf, np.ndarray) else None for leaf in parts]  # None: a number
     sizes = [1 if s is None else int(np.prod(s, dtype=int)) for s in shapes]
@@ -274,7 +275,7 @@ def flatten(tree):
     def unflatten(v):
         v = np.asarray(v)
         if v.shape != (total,):
-            raise ValueError(f"unflatten needs a vector of shape ({total},), got shape {v.shape}")
+            raise CallError(f"unflatten needs a vector of shape ({total},), got shape {v.shape}")
         out, start = [], 0
         for shape, size in zip(shapes, sizes):
             chunk = v[start:start + size]

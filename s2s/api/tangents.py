@@ -12,6 +12,7 @@ import inspect
 import numpy as np
 
 from s2s.api import arguments, pytree
+from s2s.errors import CallError
 
 
 MISSING = object()  # an argument the call leaves out (like_primals)
@@ -55,7 +56,7 @@ def _shaped(what: str, spelled: str, t, p):
                 isinstance(p, np.ndarray):
             t = np.asarray(t, dtype=float)  # (a list of numbers for an array: the array of it, as NumPy reads it)
         if not isinstance(t, _LEAVES):
-            raise ValueError(f"{what}: the tangent of {_quoted(spelled)} is {_kind_of(t)}, but {_quoted(spelled)} is "
+            raise CallError(f"{what}: the tangent of {_quoted(spelled)} is {_kind_of(t)}, but {_quoted(spelled)} is "
                              f"{_kind_of(p)}: pass a tangent shaped like the argument")
         shape = np.shape(p)
         if np.shape(t) == shape:
@@ -69,14 +70,14 @@ def _shaped(what: str, spelled: str, t, p):
         except ValueError:
             fits = False
         if not fits:
-            raise ValueError(f"{what}: the tangent of {_quoted(spelled)} has shape {np.shape(t)}, but "
+            raise CallError(f"{what}: the tangent of {_quoted(spelled)} has shape {np.shape(t)}, but "
                              f"{_quoted(spelled)} has shape {shape}: pass a tangent shaped like the argument")
         return widened(t, p)
     if isinstance(p, (list, tuple)):
         if type(t) is np.ndarray and t.shape == _shape_of(p):
             return t  # (the array of the tangents of the list's numbers: read by element as the list is)
         if not isinstance(t, (list, tuple)) or len(t) != len(p):
-            raise ValueError(f"{what}: the tangent of {_quoted(spelled)} is {_kind_of(t)}, but {_quoted(spelled)} "
+            raise CallError(f"{what}: the tangent of {_quoted(spelled)} is {_kind_of(t)}, but {_quoted(spelled)} "
                              f"is {_kind_of(p)}: pass a tangent with the argument's structure, one part per element")
         parts = [_shaped(what, f"{spelled}[{j}]", a, b) for j, (a, b) in enumerate(zip(t, p))]
         if all(a is b for a, b in zip(parts, t)):
@@ -84,7 +85,7 @@ def _shaped(what: str, spelled: str, t, p):
         return type(t)(*parts) if hasattr(t, "_fields") else type(t)(parts)
     if isinstance(p, dict):
         if not isinstance(t, dict) or set(t) != set(p):
-            raise ValueError(f"{what}: the tangent of {_quoted(spelled)} is {_kind_of(t)}, but {_quoted(spelled)} "
+            raise CallError(f"{what}: the tangent of {_quoted(spelled)} is {_kind_of(t)}, but {_quoted(spelled)} "
                              f"is {_kind_of(p)}: pass a tangent with the argument's structure, one part per key")
         parts = {key: _shaped(what, f"{spelled}[{key!r}]", v, p[key]) for key, v in t.items()}
         return t if all(parts[key] is v for key, v in t.items()) else type(t)(parts)

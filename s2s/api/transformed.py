@@ -18,6 +18,7 @@ from s2s.api import arguments, cache, display, draws, pytree, tangents, wrappers
 from s2s.api import facts as facts_mod
 from s2s.back.sourcemap import attach_user_frames
 from s2s.runtime.core import FieldParts
+from s2s.errors import CallError
 
 # kind ("grad", "vjp", "jvp") -> the transformation: (f, wrt, **options) -> (generated text, function)
 TRANSFORMS: dict = {}
@@ -439,7 +440,7 @@ def _checked_pullback(pullback, value, name: str, containers=None, arrays=None, 
             fits = len(leaves) == len(shapes) and all(
                 np.shape(c) == s or _broadcasts(np.shape(c), s) for c, s in zip(leaves, shapes))
             if not fits:
-                raise ValueError(f"the pullback of {name} takes a cotangent with the structure and shape of the "
+                raise CallError(f"the pullback of {name} takes a cotangent with the structure and shape of the "
                                  f"value, {_described(value)}, but got {_described(cotangent)}: pass one shaped like "
                                  f"the value (for an array value, np.ones_like(value))")
             # (one broadcasting up to its part of the value stands for the array it broadcasts to, which the
