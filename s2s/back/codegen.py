@@ -143,7 +143,29 @@ def data_imports(fn: ir.Function) -> list[str]:
                 lines.append(f"from {home} import {name}")
         elif module is not None and module != "__main__":  # (a script's data: another script is __main__ then)
             lines.append(f"from {module} import {name}")
+        elif _imported_owner(obj):  # (the object of `act = Layer(3.0).fwd` in a module: its method's __self__)
+            home, method = _method_home(obj)
+            lines += [f"import {home}", f"{name} = {home}.{method}.__self__"]
     return lines
+
+
+def _method_home(obj) -> tuple | None:
+    """(module, name) of a module-level bound method whose object is `obj` (`act = Layer(3.0).fwd`, whose
+    `act.__self__` generated code reads where s2s followed act's body); None if no loaded module binds one."""
+    if (type(obj).__module__ or "").split(".")[0] in ("builtins", "numpy"):  # (arrays, lists, numbers: no scan)
+        return None
+    for m, module in list(sys.modules.items()):
+        if isinstance(module, types.ModuleType):
+            for k, v in list(vars(module).items()):
+                if isinstance(v, types.MethodType) and v.__self__ is obj and not k.startswith("_"):
+                    return m, k
+    return None
+
+
+def _imported_owner(obj) -> bool:
+    """Can generated code import the object `obj` of a module-level bound method (its module is not a script)?"""
+    home = _method_home(obj)
+    return home is not None and home[0] != "__main__" and all(p.isidentifier() for p in home[0].split("."))
 
 
 def data_to_give(fns) -> list[str]:
@@ -156,7 +178,8 @@ def data_to_give(fns) -> list[str]:
                 continue  # (consts.W: its module is imported by its first part)
             if isinstance(obj, types.ModuleType) and sys.modules.get(obj.__name__) is obj and module is not None:
                 continue
-            if module in (None, "__main__") or module == GENERATED_MODULE and _data_home(obj, name) is None:
+            if module == GENERATED_MODULE and _data_home(obj, name) is None or \
+                    module in (None, "__main__") and not _imported_owner(obj):
                 out.add(name)
     return sorted(out)
 
@@ -179,15 +202,22 @@ def _data_needed(fns, entry: str, header: str) -> tuple:
     names = data_to_give(fns)
     if not names:
         return header, []
-    listed = " and ".join(names)
-    given = ", ".join(f'"{n}": {n}' for n in names)
+    objects = {n: obj for f in fns for n, (obj, _) in f.free.items() if n in names}
+    # (the object of a script's bound method, `act = Layer(3.0).fwd`, is there as act.__self__, not by this name)
+    values = {n: (f"{home[1]}.__self__" if home is not None else n)
+              for n, home in ((n, _method_home(objects.get(n))) for n in names)}
+    listed = " and ".join(n if values[n] == n else f"{n} (the object of the bound method {values[n][:-9]}: "
+                          f"{values[n]})" for n in names)
+    given = ", ".join(f'"{n}": {values[n]}' for n in names)
     it = "it" if len(names) == 1 else "them"
     note = (f"# {entry} reads {listed}, which this text cannot import (data from a closure or a script): give {it} when "
             f"running the text,\n# as exec(text, {{{given}}}), or set {it} on the module object before executing it.")
     header = f"{header}\n{note}" if header else note
     checks = []
     for n in names:
-        message = f"{entry} needs {n} (data from a closure or a script): run this text as exec(text, {{{n!r}: {n}}})"
+        origin = "data from a closure or a script" if values[n] == n else \
+            f"the object of the script's bound method {values[n][:-9]}"
+        message = f"{entry} needs {n} ({origin}): run this text as exec(text, {{{n!r}: {values[n]}}})"
         checks.append(ast.parse(f"if {n!r} not in globals():\n    raise RuntimeError({message!r})").body[0])
     return header, checks
 
