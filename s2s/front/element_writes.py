@@ -344,8 +344,8 @@ def _rows_to_array(target: ast.Subscript) -> str:
                                                  [inner.slice]), *(outer.elts if isinstance(outer, ast.Tuple) else
                                                                    [outer])])
     return (f"s2s follows element writes into an array the function made, not into a list held by another list: "
-            f"make the table an array, {name} = np.zeros((rows, columns)) for {name} = [[0.0] * columns for _ in "
-            f"range(rows)], and write it at one index, {name}[{parts}] = ... (reading it as {name}[i, j] too)")
+            f"make the table an array, {name} = np.zeros((rows, columns)) in place of the list of lists, and write it "
+            f"at one index, {name}[{parts}] = ... (reading it as {name}[i, j] too)")
 
 
 def _element_of_an_expression(target: ast.Subscript) -> str:
