@@ -40,6 +40,7 @@ import warnings
 
 from s2s.api import facts as facts_mod
 from s2s.back.compile import compile_source
+from s2s.errors import S2SError
 from s2s.front.source import read_function
 from s2s.rules import custom, registry
 from s2s.version import __version__
@@ -52,12 +53,11 @@ _FIELDS = {"format": int, "s2s": str, "key": str, "text": str, "entry": str, "fi
 _lock = threading.Lock()
 _usable: dict = {}  # directory -> whether it can be used (decided once per process)
 
-# The rules s2s made for recursive functions (api/recursion.py records them here, `record_recursive`): generated
-# text calls them as custom.<attribute>; an entry names the ones its text calls, and loading it makes them again
+# The rules s2s made for recursive functions (api/recursion.py records them in s2s.rules.custom,
+# `record_recursive`): generated text calls them as custom.<attribute>; an entry names the ones its text calls, and
+# loading it makes them again
 ROLES = ("function", "adjoint", "tangent", "adjoint_adjoint", "adjoint_tangent", "tangent_adjoint",
          "tangent_tangent")
-_RECURSIVE: dict = {}  # recursive function -> {role: attribute of s2s.rules.custom}
-_ATTRIBUTES: dict = {}  # attribute of s2s.rules.custom -> (the recursive function, its role)
 _MADE_KEYS: set = set()  # the keys of the rules made for them whose own rules s2s makes too (not the user's)
 
 
@@ -406,15 +406,12 @@ def record_recursive(fn, names: dict, made_keys) -> None:
     """Remember the rules api/recursion.py made for the recursive function `fn`: `names` {role: attribute of
     s2s.rules.custom}, `made_keys` the keys of its rules whose own rules were made too."""
     _MADE_KEYS.update(made_keys)
-    _RECURSIVE[fn] = names
-    for role, attribute in names.items():
-        _ATTRIBUTES[attribute] = (fn, role)
+    custom.record_recursive(fn, names)
 
 
 def forget_recursive(fn) -> None:
     """`fn`'s rules are the user's now, no longer made by api/recursion.py: its entries name it as any function."""
-    for attribute in _RECURSIVE.pop(fn, {}).values():
-        _ATTRIBUTES.pop(attribute, None)
+    custom.forget_recursive(fn)
 
 
 def _recursive_used_by(text: str) -> dict | None:
@@ -423,31 +420,27 @@ def _recursive_used_by(text: str) -> dict | None:
     in another process."""
     out = {}
     for attribute in sorted(set(re.findall(r"\bcustom\.(\w+)", text))):
-        found = _ATTRIBUTES.get(attribute)
+        found = custom.made_for(attribute)
         if found is None:
             continue
         fn, role = found
         module, qualname = getattr(fn, "__module__", None), getattr(fn, "__qualname__", "")
-        if not module or "<" in qualname:
+        if not module or "<" in qualname:  # (a closure's; a script's, __main__, the same script run again finds)
             return None
         out[attribute] = [module, qualname, role]
     return out
 
 
 def _recreate(used: dict) -> bool:
-    """Make the rules of the recursive functions `_recursive_used_by` described (`registry.RECURSIVE`, which
-    api/recursion.py sets, makes them), under the attribute names the stored text reads; False if a function
-    cannot be found or a name is taken by something else."""
+    """Make the rules of the recursive functions `_recursive_used_by` described (custom.recursive_rules, as the
+    text itself does), under the attribute names the stored text reads; False if a function cannot be found, has
+    rules of the user's now, or a name holds something else."""
+    by_function: dict = {}
     for attribute, (module, qualname, role) in sorted(used.items()):
-        try:
-            fn = importlib.import_module(module)
-            for part in qualname.split("."):
-                fn = getattr(fn, part)
-        except Exception:
-            return False
-        if not callable(fn) or (fn not in _RECURSIVE and registry.key_of(fn) is not None) or role not in ROLES:
-            return False  # a rule the user registered: not the one the text was made with
-        registry.RECURSIVE(fn)
-        if not custom.bind(attribute, getattr(custom, _RECURSIVE[fn][role])):
-            return False
-    return True
+        by_function.setdefault((module, qualname), {})[role] = attribute
+    try:
+        for (module, qualname), attributes in by_function.items():
+            custom.recursive_rules(module, qualname, **attributes)
+    except S2SError:
+        return False
+    return all((custom.made_for(attribute) or (None, None))[1] == role for attribute, (_, _, role) in used.items())

@@ -33,6 +33,7 @@ from s2s.back.freeing import free_dead_values
 from s2s.back.compile import GENERATED_MODULE
 from s2s.back.linemap import CITED_FILES, file_name
 from s2s.back.outofssa import _with_target, leave_ssa
+from s2s.back.rules_needed import rules_needed
 from s2s.back.render import _close_with, _comment_node, _errstate_ranges, _nest_with, _render
 from s2s.rules import custom
 
@@ -61,8 +62,9 @@ def generate(fn: ir.Function, header: str = "", before: tuple = (), after: str =
         defs += after_tree.body
     imports = sorted(imports, key=lambda line: (not line.startswith("import"), line))
     imports += data + rule_imports(keys)
+    header, rules = rules_needed(keys, fns[-1].name, header)
     header, checks = _data_needed(fns, fns[-1].name, header)
-    return _render([ast.parse(line).body[0] for line in imports if line] + checks + defs, header)
+    return _render([ast.parse(line).body[0] for line in imports if line] + rules + checks + defs, header)
 
 
 def _aliases(fns: list, after_tree=None) -> dict:
@@ -115,8 +117,9 @@ def generate_vjp(fn: ir.Function, seed: str, header: str = "") -> str:
     fdef = gen.closure_function(seed)
     imports = sorted(gen.imports, key=lambda line: (not line.startswith("import"), line))
     imports += data_imports(fn) + rule_imports(gen.keys)
+    header, rules = rules_needed(gen.keys, fn.name, header)
     header, checks = _data_needed([fn], fn.name, header)
-    return _render([ast.parse(line).body[0] for line in imports if line] + checks + [fdef], header)
+    return _render([ast.parse(line).body[0] for line in imports if line] + rules + checks + [fdef], header)
 
 
 def rule_imports(keys) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import importlib
 import inspect
 import linecache
 import re
@@ -22,6 +23,7 @@ from typing import Callable
 from s2s import prims
 from s2s.errors import NonDifferentiableError, S2SError
 from s2s.rules import registry
+from s2s.rules.in_place import refuse_writes
 from s2s.runtime.user_rules import RuleCall
 
 _modules: dict[str, str] = {}  # attribute here -> the module that registered it (imported by generated code)
@@ -130,6 +132,65 @@ def bind(attribute: str, obj) -> bool:
     if globals().setdefault(attribute, obj) is not obj:
         return False
     return True
+
+
+# ---------------------------------------------------------------- the rules s2s makes for recursive functions
+# api/recursion.py makes them (it sets registry.RECURSIVE) and records them here. Generated text calls them as
+# custom.<attribute>, and asks for them after its imports (`recursive_rules`): a process that has not made them
+# makes them as it imports the text, from the function's module and qualified name.
+RECURSIVE_NAMES: dict = {}  # recursive function -> {role ("function", "adjoint", "adjoint_tangent", ...): attribute}
+_MADE_FOR: dict = {}  # attribute -> (the recursive function, its role)
+
+
+def record_recursive(fn, names: dict) -> None:
+    RECURSIVE_NAMES[fn] = names
+    _MADE_FOR.update({attribute: (fn, role) for role, attribute in names.items()})
+
+
+def forget_recursive(fn) -> None:
+    RECURSIVE_NAMES.pop(fn, None)
+    for attribute in [a for a, (f, _) in _MADE_FOR.items() if f is fn]:
+        del _MADE_FOR[attribute]
+
+
+def made_for(attribute: str) -> tuple | None:
+    """(the recursive function, role) of the rule s2s made that `attribute` holds; None for another attribute."""
+    return _MADE_FOR.get(attribute)
+
+
+def recursive_rules(module: str, qualname: str, **attributes: str) -> None:
+    """Make the rules of the recursive function `qualname` of `module` (generated text calls them) where this
+    process has not: `attributes` {role: the attribute the text calls it by}, as `made_for` names them."""
+    if all(attribute in globals() for attribute in attributes.values()):
+        return
+    where = f"the recursive function {qualname} of module {module}, whose derivatives this generated text calls"
+    try:
+        fn = importlib.import_module(module)
+        for part in qualname.split("."):
+            fn = getattr(fn, part)
+    except ImportError as exc:
+        raise S2SError(f"{where}, cannot be imported ({exc}): put the folder holding {module} on sys.path "
+                       f"(PYTHONPATH) before importing the text") from None
+    except AttributeError:
+        raise S2SError(f"{where}, is not in {module} now: transform it again and save the new text") from None
+    key = registry.key_of(fn) if callable(fn) else None
+    if not callable(fn) or key is not None and key not in registry.RECURSIVE_KEYS:
+        now = "is not a function" if not callable(fn) else "has rules of yours (s2s.adjoint, s2s.tangent, ...)"
+        raise S2SError(f"{where}, {now} now: transform it again and save the new text")
+    registry.RECURSIVE(fn)
+    for role, attribute in attributes.items():  # (made here under other names: the text's names hold them too)
+        if bind(attribute, globals()[RECURSIVE_NAMES[fn][role]]):
+            _MADE_FOR[attribute] = (fn, role)
+
+
+def registered_by(attribute: str):
+    """The user's function whose registration (itself, or a rule of it) `attribute` holds where no module
+    generated text can import registers it (a script's, `__main__`); None for another attribute."""
+    if attribute in _MADE_FOR or attribute not in globals() or _modules.get(attribute):
+        return None
+    owner = _OWNERS.get(attribute)
+    function = owner.split(" ")[0].rsplit(".", 1)[-1] if owner else attribute
+    return globals().get(function)
 
 
 def _check_signature(rule: Callable, func: Callable, kind: str, first: str) -> None:
@@ -328,68 +389,6 @@ def _keys(key: str) -> tuple:
     return (key, method) if first == "a" else (key,)
 
 
-# ndarray methods that change the array in place
-_IN_PLACE_METHODS = frozenset({"sort", "fill", "put", "resize", "partition", "itemset", "setfield", "setflags"})
-
-
-def _refuse_writes(func, how: str) -> None:
-    """Refuse a rule (or nondifferentiable, `how`) for a function of the user's whose source visibly writes into
-    one of its parameters (`v *= s`, `v[i] = x`, `v.sort()`, `np.add(v, 1, out=v)`): s2s calls it without reading
-    it, and would not see the caller's array change."""
-    if not inspect.isfunction(func):
-        return
-    try:
-        lines, start = inspect.getsourcelines(func)
-        tree = ast.parse(textwrap.dedent("".join(lines)))
-    except (OSError, TypeError, SyntaxError):
-        return
-    node = tree.body[0] if tree.body else None
-    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Lambda):
-        return
-    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return
-    a = node.args
-    params = {p.arg for p in a.posonlyargs + a.args + a.kwonlyargs}
-
-    def param(e) -> str | None:
-        return e.id if isinstance(e, ast.Name) and e.id in params else None
-
-    def written(n) -> str | None:
-        if isinstance(n, ast.AugAssign):
-            return param(n.target) or (param(n.target.value) if isinstance(n.target, ast.Subscript) else None)
-        if isinstance(n, (ast.Assign, ast.AnnAssign)):
-            for t in (n.targets if isinstance(n, ast.Assign) else [n.target]):
-                for e in ast.walk(t):
-                    if isinstance(e, ast.Subscript) and param(e.value):
-                        return param(e.value)
-        if isinstance(n, ast.Call):
-            f = n.func
-            if isinstance(f, ast.Attribute) and f.attr in _IN_PLACE_METHODS and param(f.value):
-                return param(f.value)
-            for k in n.keywords:
-                if k.arg == "out" and (param(k.value) or isinstance(k.value, ast.Tuple) and
-                                       any(param(e) for e in k.value.elts)):
-                    return param(k.value) or next(param(e) for e in k.value.elts if param(e))
-        return None
-
-    todo = list(node.body)
-    while todo:
-        n = todo.pop(0)
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue  # (its own parameters)
-        name = written(n)
-        if name is not None:
-            line = start + n.lineno - 1
-            filename = func.__code__.co_filename
-            raise S2SError(
-                f"{how} for {func.__name__}, which writes into its parameter '{name}' in place: s2s calls a "
-                f"function with a rule without reading its body, and would not see the caller's array change"
-                f"\n  {filename}:{line}\n    {linecache.getline(filename, line).strip()}\n"
-                f"Make {func.__name__} return a new array ({name} = {name} * s, not {name} *= s; "
-                f"{name} = np.copy({name}) before writing into it), or leave it without a rule so that s2s reads it")
-        todo.extend(ast.iter_child_nodes(n))
-
-
 def _changed(key: str) -> None:
     """A library function's rules are the user's now: the disk cache names it, and a call the front end would read
     as a composition with rules of its own (`pow(x, y)` as `x ** y`) stays a call, which the user's rules are for."""
@@ -458,7 +457,7 @@ def adjoint(func: Callable):
 
     def register(rule: Callable) -> Callable:
         _check_signature(rule, func, "adjoint", "g, ans")
-        _refuse_writes(func, "an @s2s.adjoint rule")
+        refuse_writes(func, "an @s2s.adjoint rule")
         _claim(key, func)
         name = _rule_name(key, "adjoint", RuleCall(rule, "adjoint", func))
         for k in _keys(key):
@@ -522,7 +521,7 @@ def tangent(func: Callable):
 
     def register(rule: Callable) -> Callable:
         _check_signature(rule, func, "tangent", "tangents, ans")
-        _refuse_writes(func, "an @s2s.tangent rule")
+        refuse_writes(func, "an @s2s.tangent rule")
         _claim(key, func)
         name = _rule_name(key, "tangent", RuleCall(rule, "tangent", func))
         for k in _keys(key):
@@ -570,7 +569,7 @@ def nondifferentiable(func: Callable) -> Callable:
     2.0
     """
     key = key_for(func)
-    _refuse_writes(func, "s2s.nondifferentiable")
+    refuse_writes(func, "s2s.nondifferentiable")
     _claim(key, func)
     for k in _keys(key):
         registry.NONDIFF.add(k)
