@@ -302,9 +302,12 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
     if isinstance(wrt, (tuple, list)):  # (derivatives that may be one array: each its own, see `fresh`)
         grads = "out[1]" if entry_returns_value else "out"
         numbers = " and ".join(f"type({grads}[{k}]) in _NUM" for k in range(len(wrt))) or "True"
+        floats_only = " and ".join(f"type({grads}[{k}]) is float" for k in range(len(wrt))) or "True"
         fresh_out = "(out[0], _fresh(out[1]))" if entry_returns_value else "_fresh(out)"
         floats = "(out[0], _floats(out[1]))" if entry_returns_value else "_floats(out)"
         body = (f"            out = {call}\n"
+                f"            if {floats_only}:\n"
+                f"                return out\n"
                 f"            return {floats} if {numbers} else _real(self.__name__, _arrays({fresh_out}, {templates}, "
                 f"False, {entry_returns_value}))\n")
     else:
@@ -313,10 +316,10 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
         # (a float argument's derivative is a Python float: np.cos(x) of one is a NumPy number)
         as_float = "(out[0], float(out[1]))" if entry_returns_value else "float(out)"
         body = (f"            out = {call}\n"
-                f"            if {value}type({grad}) is _F64:\n"
-                f"                return {as_float}\n"
-                f"            return out if {value}(type({grad}) is float or type({grad}) is _A and {grad}.dtype is _F) "
-                f"else _real(self.__name__, _arrays(out, {templates}, True, {entry_returns_value}))\n")
+                f"            if {value}(type({grad}) is float or type({grad}) is _A and {grad}.dtype is _F):\n"
+                f"                return out\n"
+                f"            return {as_float} if {value}type({grad}) is _F64 else "
+                f"_real(self.__name__, _arrays(out, {templates}, True, {entry_returns_value}))\n")
     text = (f"def __call__(self, {''.join(p + '=_U, ' for p in params)}/, *rest, **kwargs):\n"
             f"    f = self.__wrapped__\n"
             f"    try:\n"
