@@ -5,6 +5,7 @@
 Inputs stay away from kinks (abs, max, clip, mod) so that central finite
 differences are accurate.
 """
+import collections
 import dataclasses
 import math
 
@@ -401,6 +402,7 @@ class Record:
 
 
 REC = Record(M23, 0.7)
+Pair = collections.namedtuple("Pair", "a b")
 CASES += [
     ("getattr", lambda p: p.W * p.b + np.sin(p.W), (REC,), 0),
     ("s2s.runtime.getattr_adjoint", lambda g: rt.getattr_adjoint(g, REC, "W").W * 2.0, (M23,), 0),
@@ -408,6 +410,9 @@ CASES += [
     # (the part of an adjoint at an attribute: a record's field, a NumPy result's element by its name)
     ("s2s.runtime.getattr_adjoint_transpose", lambda h: rt.getattr_adjoint_transpose(
         rt.getattr_adjoint(h * h, REC, "W"), REC, "W") * 2.0, (M23,), 0),
+    # (a record the function builds, Record(W=x, b=y): linear in its fields; a namedtuple's by position too)
+    ("s2s.runtime.record_new", lambda x, y: rt.record_new(Record, ("W", "b"), x * y, y).W
+     + rt.record_new(Pair, ("a", "b"), x, y * y)[1] + rt.record_new(Pair, ("a", "b"), x, y).a, (M23, 0.7), (0, 1)),
     ("s2s.runtime.getattr_adjoint_transpose", lambda h: rt.getattr_adjoint_transpose(
         (np.sin(h[0]), h * h), np.linalg.eigh(SPD), "eigenvectors"), (SPD,), 0),
     # (a gradient with respect to a record given back as one, and the adjoint code's parts of it again)

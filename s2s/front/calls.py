@@ -20,7 +20,7 @@ from numpy import ndarray as numpy_ndarray
 
 from s2s import ir, prims
 from s2s.errors import LibraryLine, NonDifferentiableError, S2SError, SourceUnavailableError
-from s2s.front import fence
+from s2s.front import fence, records
 from s2s.front.effects import AT as SCATTER_ADDS  # (np.add.at as a statement: effects.ufunc_at)
 from s2s.front.functions import FunctionValue, function_of
 from s2s.front.libraries import library_function, namespace_made_by, numerical, shown
@@ -36,10 +36,13 @@ MAX_INLINE_DEPTH = 20
 _NP_ASTYPE = prims.python_object(prims.ASTYPE)  # (NumPy 2; None before)
 
 
-class CallLowering(MethodLowering):
+class CallLowering(MethodLowering, records.RecordLowering):
     """(mixed into _Builder; reads the rest of its state through `self`)"""
 
     def call(self, node: ast.Call, hint) -> ir.Expr:
+        replaced = self.record_replace(node)  # p._replace(a=v), dataclasses.replace(d, a=v)
+        if replaced is not None:
+            return replaced
         func = node.func
         target = self.static_value(func)
         if target is MISSING and self.stack_pop(node):
@@ -232,6 +235,8 @@ class CallLowering(MethodLowering):
             return self.dict_display([ir.Const(k) for k, _ in kwargs], [v for _, v in kwargs], node, None)
         if target is dict and len(args) == 1 and not isinstance(args[0], Spread) and not kwargs:
             return ir.Call("s2s.runtime.dict_from_pairs", args)  # dict(p): a copy of a dict, or of (key, value) pairs
+        if records.record_fields(target) is not None and registry.key_of(target) is None:  # P(x, b=y) of a
+            return self.record_call(target, args, kwargs, node, spelled)  # namedtuple, a dataclass, without a rule
         if target is _NP_ASTYPE and args:  # np.astype(x, t) (NumPy 2): the method x.astype(t), a cast by t's kind
             integer, unknown = prims.CASTS[prims.ASTYPE_METHOD]
             kind = self.dtype_kind(node, 1)

@@ -453,11 +453,15 @@ class ExpressionLowering:
             read = self.record_attribute(cls, base, node)  # (self.l2 of a record: a property, a class constant)
             if read is not None:
                 return read
+            if node.attr in self.records.get(base.name, ()):  # p.a of a record P(x, y) built here: x itself
+                return self.records[base.name][node.attr]
         key = _ARRAY_ATTRIBUTES.get(node.attr)
         if key is None or cls is not None or self.surely_object(node.value):
             # an attribute of an object: self.W (data the method reads), params.W (a field of a dataclass
             # argument, differentiated, whatever its name: g.T of a record Gas(T, P)); read when the code runs
             made = self.definitions.get(base.name) if isinstance(base, ir.Var) else None
+            if cls is None and self.records:
+                self.refuse_unknown_record_attribute(node)
             if made is not None and key is None and \
                     records.is_record_derivative(self.definitions, made, _OPERATORS):  # (g = s2s.grad(loss)(p, x))
                 raise self.error(node, records.DERIVATIVE_READ[0].format(name=node.attr), records.DERIVATIVE_READ[1])
@@ -509,7 +513,7 @@ class ExpressionLowering:
         if atom.name in self.free:
             obj = self.free[atom.name][0]
             return type(obj) if user_object(obj) else None
-        return self.classes.get(atom.name)
+        return self.classes.get(atom.name) or self.joined_class(atom)
 
     def static_value(self, node):
         """The object a dotted name like `np.linalg.inv` refers to, or MISSING if it is not static."""

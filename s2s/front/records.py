@@ -11,6 +11,11 @@ property or class constant changed later makes the transformation again.
 A field may have the name of an ndarray attribute (`g.T` of a `Gas(T, P)`, `d.shape` of a `Gamma(shape,
 rate)`): where the class is not known while compiling (an argument), `object_names` finds the names the
 function reads another attribute of that no array has (`g.P`), which hold objects, not arrays.
+
+A record the function builds (`P(x * 2, b=y)` of a namedtuple, a NamedTuple or a dataclass whose generated
+`__init__` only sets the fields) is written out as a dict display is (`RecordLowering`): its fields are known
+here, so that `p.a` reads `x * 2` itself, and it is made as the code runs (`rt.record_new`, generated as the call
+`P(a=t, b=y)`), linear in its fields, for where it goes whole (a result, a helper that is not followed).
 """
 from __future__ import annotations
 
@@ -20,8 +25,12 @@ import inspect
 
 import numpy as np
 
+from s2s import ir
+from s2s.errors import S2SError
 from s2s.front.methods import note, subclasses  # (subclasses: `cls` first, an object of any may be `self`)
 from s2s.front.source import MISSING
+
+NEW = "s2s.runtime.record_new"  # record_new(cls, names, *values): cls(**dict(zip(names, values)))
 
 # kind -> (the construct refused, what to write instead): `str.format`ted with spelled, cls, name (and what)
 REFUSED = {
@@ -40,12 +49,120 @@ REFUSED = {
 
 
 def record_fields(cls: type):
-    """The fields of the record class `cls` (a dataclass, a namedtuple), in their order; None for another class."""
+    """The fields of the record class `cls` (a dataclass, a namedtuple), in their order; None for another class
+    or another object."""
+    if not isinstance(cls, type):
+        return None
     if dataclasses.is_dataclass(cls):
         return [f.name for f in dataclasses.fields(cls)]
     if issubclass(cls, tuple) and isinstance(getattr(cls, "_fields", None), tuple):
         return list(cls._fields)
     return None
+
+
+def constructible(target) -> bool:
+    """Is `target` a record class whose call only sets its fields (a namedtuple, a NamedTuple; a dataclass whose
+    `__init__` is the one dataclasses writes, with no `__post_init__` and no `field(init=False)`)? Their code
+    is generated (its file is '<string>'), not the user's, which could compute other values of the fields."""
+    if record_fields(target) is None:
+        return False
+    if dataclasses.is_dataclass(target):
+        return _generated(target.__init__) and not hasattr(target, "__post_init__") and \
+            all(f.init for f in dataclasses.fields(target))
+    return _generated(target.__new__)
+
+
+def _generated(fn) -> bool:
+    return getattr(getattr(fn, "__code__", None), "co_filename", "").startswith("<")
+
+
+class RecordLowering:
+    """(mixed into the SSA builder, ssa.py; reads its state through `self`)"""
+
+    def record_call(self, cls: type, args: tuple, kwargs: tuple, node, spelled: str) -> ir.Expr:
+        """`P(x, b=y)` of a record class: written out where the call only sets the fields (`constructible`), else
+        called as it is (its result a constant: a derivative through it is refused, saying why)."""
+        if constructible(cls):
+            return self.record_display(cls, args, kwargs, node, spelled)
+        why = S2SError(f"{cls.__name__} runs code of its own as it is built, __post_init__, __init__ or __new__: s2s "
+                       f"writes out a record only where its call just sets the fields")
+        return self.opaque_call(cls, self.no_spread(args), self.no_spread(kwargs), spelled, why)
+
+    def record_display(self, cls: type, args: tuple, kwargs: tuple, node, spelled: str) -> ir.Atom:
+        """`P(x, b=y)`: the record `rt.record_new(P, ('a', 'b'), x, y)` whose fields `self.records` knows (so that
+        `p.a` reads x), of the class `self.classes` knows (its methods and properties); a default is the class's."""
+        try:
+            bound = inspect.signature(cls).bind(*self.no_spread(args), **dict(self.no_spread(kwargs)))
+        except TypeError as e:
+            raise self.error(node, f"the call {ast.unparse(node)}, which raises TypeError: {e}",
+                             f"pass each field of {cls.__name__} once: {cls.__name__}"
+                             f"({', '.join(record_fields(cls))})") from None
+        values = {}
+        for name in record_fields(cls):
+            if name in bound.arguments:
+                values[name] = bound.arguments[name]
+                continue
+            made = next((f.default_factory for f in dataclasses.fields(cls) if f.name == name), dataclasses.MISSING) \
+                if dataclasses.is_dataclass(cls) else dataclasses.MISSING
+            default = bound.signature.parameters[name].default
+            values[name] = self.materialise(self.call_object(made, (), (), node, f"{spelled}'s default of {name}")) \
+                if made is not dataclasses.MISSING else self.constant_or_error(default, f"{cls.__name__}.{name}", node)
+        return self.record_made(cls, values, node, spelled)
+
+    def record_made(self, cls: type, values: dict, node, spelled: str) -> ir.Var:
+        var = self.materialise(ir.Call(NEW, (self.constant_or_error(cls, spelled, node), ir.Const(tuple(values)))
+                                       + tuple(values.values())))
+        self.records[var.name] = values
+        self.classes[var.name] = cls
+        return var
+
+    def joined_class(self, atom: ir.Var):
+        """The class of the records built here that every operand of the join `atom` holds (`p = P(x, y) if c else
+        P(y, x)`), else None."""
+        phi = self.phis.get(atom.name)
+        found = {self.classes[o.name] if isinstance(o, ir.Var) and o.name in self.records else None
+                 for o in phi.operands} if phi is not None else {None}
+        return found.pop() if len(found) == 1 else None
+
+    def refuse_unknown_record_attribute(self, node: ast.Attribute) -> None:
+        """`q.EPS` of a value whose class is not known here (`q = ps[i]`) while the function builds records of a
+        class for which EPS is a property or class constant: generated code would read it of q's tangent too."""
+        for cls in {self.classes[n] for n in self.records}:
+            kind, _ = attribute_kind(cls, node.attr)
+            if kind != "field":
+                raise self.error(node, f"reading .{node.attr} of {ast.unparse(node.value)}, which may be a "
+                                       f"{cls.__name__} the function builds, whose class s2s does not know at this "
+                                       f"line ('{node.attr}' is no field of {cls.__name__})",
+                                 f"read it of the name the record was built into (p = {cls.__name__}(...); "
+                                 f"p.{node.attr}), or compute it from the fields")
+
+    def record_replace(self, node: ast.Call) -> ir.Expr | None:
+        """`p._replace(a=v)` of a namedtuple, `dataclasses.replace(d, a=v)` of a dataclass: a new record of the
+        class, `v` at `a` and the other fields read from the old one (None for another call). The class must be
+        known here (a record built here, `self` of a method of the class): else no field list is."""
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "_replace" and self.static_value(func) is MISSING:
+            old, args, spelled = func.value, node.args, f"{ast.unparse(func.value)}._replace"
+        elif self.static_value(func) is dataclasses.replace and node.args:
+            old, args, spelled = node.args[0], node.args[1:], ast.unparse(func)
+        else:
+            return None
+        base = self.atom(old)
+        cls = self.class_of(base)
+        if cls is None or not constructible(cls) or args or any(k.arg is None for k in node.keywords):
+            example = ", ".join(f"{k}={ast.unparse(old)}.{k}" for k in ("a", "b"))
+            raise self.error(node, f"{spelled}(...) of {ast.unparse(old)}, whose record class s2s does not know while "
+                                   "compiling (an argument), or with fields not named one by one",
+                             f"build the new record with its class, naming each field: Cls({example}) for the "
+                             f"changed and kept fields")
+        values = dict(self.records.get(base.name) or
+                      {k: self.materialise(ir.Call("getattr", (base, ir.Const(k)))) for k in record_fields(cls)})
+        for k in node.keywords:
+            if k.arg not in values:
+                raise self.error(k.value, f"{spelled}(...) of the field '{k.arg}', which {cls.__name__} does not have",
+                                 f"name one of its fields: {', '.join(values)}")
+            values[k.arg] = self.atom(k.value)
+        return self.record_made(cls, values, node, cls.__name__)
 
 
 def attribute_kind(cls: type, name: str) -> tuple:

@@ -108,6 +108,7 @@ class Shared:
     made_in: dict = dataclasses.field(default_factory=dict)  # name -> the loops around its definition (loop_path)
     tuples: dict = dataclasses.field(default_factory=dict)  # names of tuples built here -> their parts
     dicts: dict = dataclasses.field(default_factory=dict)  # dicts written out, a helper's **kwargs -> {key: atom}
+    records: dict = dataclasses.field(default_factory=dict)  # records built here (records.py) -> {field: atom}
     classes: dict = dataclasses.field(default_factory=dict)  # names holding an object of a known class of the user's
     list_roots: dict = dataclasses.field(default_factory=dict)  # versions of a list grown -> its first name (lists.py)
     shared_lists: set = dataclasses.field(default_factory=set)  # lists another name or a container may hold: no append

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import numbers
 
+from s2s.rules.indexing import MAX_ELEMENTS
 from s2s.rules.primitive import define, linear, nondiff
-from s2s.rules.symbolic import rt
+from s2s.rules.symbolic import emit, rt
 
 RT = "s2s.runtime."
 
@@ -34,6 +35,17 @@ linear("numpy.ndarray.tolist", lambda g, ans, x: rt.tolist_adjoint(g, x))
 
 # ---------------------------------------------------------------- attributes of records: params.W (a dataclass, a namedtuple)
 linear("getattr", lambda g, ans, obj, name: rt.getattr_adjoint(g, obj, name), None)
+
+# ---------------------------------------------------------------- records built: P(a=x, b=y), rt.record_new(P, names, x, y)
+# (linear in the values: a value's adjoint is the record adjoint's field, the record's tangent the record of tangents)
+def _record_tangent(tangents, ans, cls, names, *vals):
+    given = list(tangents[2:]) + [None] * len(vals)  # (a value without a tangent: zeros of its structure)
+    return emit(RT + "record_new", cls, names, *(t if t is not None else 0.0 if isinstance(v, numbers.Number)
+                                                  else rt.zeros_like(v) for t, v in zip(given, vals)))
+
+
+define(RT + "record_new", [None, None] + [lambda g, ans, cls, names, *vals, i=i: rt.getattr_adjoint_transpose(
+    g, ans, names[i]) for i in range(MAX_ELEMENTS)], tangent_fn=_record_tangent)
 
 # ---------------------------------------------------------------- their helpers (higher order): linear in g
 linear(RT + "astype_adjoint", lambda h, ans, g, x, *known: rt.astype_adjoint(h, g, *known), None, None)

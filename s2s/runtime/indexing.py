@@ -7,7 +7,8 @@ from s2s.errors import S2SError
 from s2s.runtime.core import (batch_key, batch_write, DictParts, FieldParts, Parts, TupleParts, _zero, fields_of,
                               is_record, not_a_field, zeros_like)
 
-__all__ = ["getattr_adjoint", "getattr_adjoint_transpose", "record_like", "record_fields", "getitem_adjoint", "copy_adjoint", "setitem_value_adjoint", "setitem_tangent",
+__all__ = ["getattr_adjoint", "getattr_adjoint_transpose", "record_like", "record_fields", "record_new",
+           "getitem_adjoint", "copy_adjoint", "setitem_value_adjoint", "setitem_tangent",
            "batch_setitem_tangent", "batch_setitem_base", "batch_setitem", "setitem_adjoint", "add_at", "zero_at"]
 
 
@@ -88,6 +89,11 @@ def record_fields(h, x):
         items = [(k, record_fields(v, x.get(k))) for k, v in h.items()]
         return h if all(v is h[k] for k, v in items) else type(h)(items)
     return h
+
+
+def record_new(cls, names, *values):
+    """`cls(name=value, ...)`: a record (a namedtuple, a dataclass) the function builds (generated as that call)."""
+    return cls(**dict(zip(names, values)))
 
 
 def getitem_adjoint(g, x, *index):

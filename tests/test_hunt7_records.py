@@ -1,0 +1,290 @@
+"""Records (namedtuples, typing.NamedTuples, dataclasses) the differentiated function builds (hunt round 7):
+`P(x * 2, x ** 3)` was refused as a call without a derivative rule, although records are accepted as arguments.
+Each is checked against finite differences (values against the function run as it is), in every mode."""
+import collections
+import dataclasses
+import typing
+
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, check_every_mode, numeric_grad
+
+P = collections.namedtuple("P", "a b")
+
+
+class T(typing.NamedTuple):
+    a: np.ndarray
+    b: float = 3.0
+
+    @property
+    def total(self):
+        return self.a * self.b
+
+
+@dataclasses.dataclass
+class D:
+    a: np.ndarray
+    b: np.ndarray
+    c: float = 0.5
+
+    def scaled(self, s):
+        return self.a * s + self.b
+
+
+@dataclasses.dataclass(frozen=True)
+class F:
+    a: np.ndarray
+    b: np.ndarray
+
+
+X = np.array([0.3, -0.7, 1.2])
+
+
+def nt_sum(x):
+    p = P(x * 2, x ** 3)
+    return np.sum(p.a + p.b)
+
+
+def nt_keywords(x):
+    p = P(b=np.sin(x), a=x * x)
+    return np.sum(p.a * p.b)
+
+
+def named_tuple_default(x):
+    t = T(np.exp(x))
+    return np.sum(t.a * t.b + t.total)
+
+
+def dataclass_sum(x):
+    d = D(x * 2, x ** 3)
+    return np.sum(d.a + d.b * d.c)
+
+
+def frozen_dataclass(x):
+    d = F(a=np.cos(x), b=x)
+    return np.sum(d.a * d.b)
+
+
+def _helper(p):
+    return p.a * p.b
+
+
+def passed_to_helper(x):
+    return np.sum(_helper(P(x, np.tanh(x))))
+
+
+def method_of_built(x):
+    d = D(x, x * x)
+    return np.sum(d.scaled(3.0) ** 2)
+
+
+def unpacked(x):
+    a, b = P(x, 2 * x)
+    return np.sum(a * b + P(x, x)[1])
+
+
+def replaced(x):
+    p = P(x, x * x)
+    q = p._replace(a=np.sin(x))
+    d = dataclasses.replace(D(x, x), b=x ** 3)
+    return np.sum(q.a * q.b + d.a * d.b)
+
+
+C = collections.namedtuple("C", "a b", defaults=(2.0,))
+
+
+def namedtuple_defaults(x):
+    c = C(x)
+    return np.sum(c.a * c.b)
+
+
+def built_in_a_loop(x):
+    p = P(x, x)
+    for _ in range(3):
+        p = P(p.a * p.b, p.a + 1.0)
+    return np.sum(p.a + p.b)
+
+
+def built_in_a_while_loop(x):
+    p = P(x, x)
+    i = 0
+    while i < 3:
+        p = P(p.b * 1.5, p.a * p.b)
+        i += 1
+    return np.sum(p.a * p.b)
+
+
+def in_a_comprehension(x):
+    ps = [P(x * i, x) for i in range(1, 4)]
+    return sum(np.sum(p.a * p.b) for p in ps)
+
+
+def _made(x):
+    return T(np.sin(x), 2.0)
+
+
+def returned_by_helper(x):
+    t = _made(x)
+    return np.sum(t.total + t.a)
+
+
+@dataclasses.dataclass
+class WithFactory:
+    a: np.ndarray
+    seen: list = dataclasses.field(default_factory=list)
+
+
+def default_factory(x):
+    w = WithFactory(x * x)
+    return np.sum(w.a) + len(w.seen)
+
+
+@pytest.mark.parametrize("f", [nt_sum, nt_keywords, named_tuple_default, dataclass_sum, frozen_dataclass,
+                               passed_to_helper, method_of_built, unpacked, replaced, namedtuple_defaults,
+                               built_in_a_loop, built_in_a_while_loop, in_a_comprehension, returned_by_helper,
+                               default_factory])
+def test_record_built_inside_every_mode(f):
+    check_every_mode(f, X)
+
+
+def test_issue_example_scalar():
+    def f_nt_sum(x):
+        p = P(x * 2, x ** 3)
+        return p.a + p.b
+
+    def f_dc_sum(x):
+        d = D(x * 2, x ** 3, 1.0)
+        return d.a + d.b
+
+    assert s2s.grad(f_nt_sum)(2.0) == pytest.approx(14.0)
+    assert s2s.grad(f_dc_sum)(2.0) == pytest.approx(14.0)
+    assert s2s.value_and_grad(f_nt_sum)(2.0) == (pytest.approx(12.0), pytest.approx(14.0))
+
+
+def nt_result(x):
+    return P(x * 2, np.sin(x) * x)
+
+
+def dc_result(x):
+    return D(x * 2, np.sin(x) * x, 2.0)
+
+
+def tnt_result(x):
+    return T(x * 2, x[0] ** 2)
+
+
+def _flat(r):
+    return np.concatenate([np.ravel(np.asarray(getattr(r, k), dtype=float)) for k in r_fields(r)])
+
+
+def r_fields(r):
+    return r._fields if hasattr(r, "_fields") else [f.name for f in dataclasses.fields(r)]
+
+
+@pytest.mark.parametrize("f", [nt_result, dc_result, tnt_result])
+def test_record_result_jvp_vjp_jacobian(f):
+    x = X.copy()
+    value = f(x)
+    numeric = np.stack([numeric_grad(lambda y, i=i: _flat(f(y))[i], (x,), 0) for i in range(_flat(value).size)])
+    v = np.array([0.5, -1.0, 2.0])
+    primal, tangent = s2s.jvp(f)((x,), (v,))
+    assert type(primal) is type(value) and type(tangent) is type(value)
+    assert_close(_flat(primal), _flat(value), what="jvp value")
+    assert_close(_flat(tangent), numeric @ v, what="jvp")
+    primal, pullback = s2s.vjp(f)(x)
+    assert type(primal) is type(value)
+    assert_close(_flat(primal), _flat(value), what="vjp value")
+    w = type(value)(**{k: np.ones_like(np.asarray(getattr(value, k), dtype=float)) * (j + 1.5)
+                       for j, k in enumerate(r_fields(value))})
+    assert_close(pullback(w), _flat(w) @ numeric, what="vjp")
+    for mode in ("reverse", "forward"):
+        jac = s2s.jacobian(f, mode=mode)(x)
+        assert type(jac) is type(value), mode
+        assert_close(np.concatenate([np.reshape(getattr(jac, k), (-1, x.size)) for k in r_fields(value)]), numeric,
+                     what=f"jacobian {mode}")
+    assert np.array_equal(x, X)
+
+
+def test_record_through_a_branch():
+    def f(x, c):
+        p = P(x, x * x) if c > 0 else P(x * x, x)
+        return np.sum(p.a * 3.0 + p.b)
+
+    for c in (1.0, -1.0):
+        check_every_mode(lambda x: f(x, c), X)
+
+
+def test_generated_code_reads_as_written():
+    def f(x):
+        return P(x * 2, b=x)
+
+    body = [line for line in s2s.grad(nt_sum).source.split("def ")[1].splitlines() if not line.strip().startswith("#")]
+    assert not any("P(" in line for line in body)  # (its fields read where it is built: the record is not made)
+    assert "y = P(a=t1, b=x)" in s2s.jvp(f).source and "dy = P(a=dt1, b=dx)" in s2s.jvp(f).source
+
+
+# ----------------------------------------------------------------- what stays refused says what to write
+@dataclasses.dataclass
+class Normalised:
+    a: np.ndarray
+
+    def __post_init__(self):
+        self.a = self.a / np.sum(self.a)
+
+
+def test_post_init_is_refused_where_a_derivative_passes():
+    def f(x):
+        return np.sum(Normalised(x).a)
+
+    def g(x):
+        return np.sum(Normalised(np.ones(3)).a * x)  # (no derivative through it: called as it is)
+
+    with pytest.raises(s2s.S2SError, match="Normalised runs code of its own as it is built"):
+        s2s.grad(f)(X)
+    assert_close(s2s.grad(g)(X), np.full(3, 1 / 3))
+
+
+def test_field_assignment_is_refused_saying_what_to_write():
+    def f(x):
+        d = D(x, x)
+        d.a = x * 3
+        return np.sum(d.a)
+
+    with pytest.raises(s2s.S2SError, match=r"dataclasses.replace\(d, a=v\)"):
+        s2s.grad(f)(X)
+
+
+def test_replace_of_an_argument_is_refused_saying_what_to_write():
+    def f(p, x):
+        return np.sum(p._replace(a=x).a * p.b)
+
+    with pytest.raises(s2s.S2SError, match=r"build the new record with its class"):
+        s2s.grad(f, wrt=1)(P(X, X), X)
+
+
+def test_wrong_fields_are_refused_at_the_line():
+    def f(x):
+        return P(x, x, x).a
+
+    def g(x):
+        return np.sum(P(x, x)._replace(c=x).a)
+
+    with pytest.raises(s2s.S2SError, match="too many positional arguments"):
+        s2s.grad(f)(1.0)
+    with pytest.raises(s2s.S2SError, match="'c', which P does not have"):
+        s2s.grad(g)(X)
+
+
+def test_record_argument_and_record_built_together():
+    def f(p, x):
+        q = P(p.a * x, p.b)
+        return np.sum(q.a + q.b * q.a)
+
+    p = P(np.array([1.0, 2.0, 0.5]), np.array([0.5, -1.0, 2.0]))
+    gp, gx = s2s.grad(f, wrt=(0, 1))(p, X)
+    assert type(gp) is P
+    assert_close(gp.a, numeric_grad(lambda a: f(P(a, p.b), X), (p.a,), 0))
+    assert_close(gp.b, numeric_grad(lambda b: f(P(p.a, b), X), (p.b,), 0))
+    assert_close(gx, numeric_grad(lambda y: f(p, y), (X,), 0))
