@@ -136,6 +136,12 @@ class WithFactory:
     seen: list = dataclasses.field(default_factory=list)
 
 
+def array_attributes_too(x):
+    m = np.outer(x, x)
+    p = P(m, x)
+    return np.sum(m.T @ p.b + p.a.T[0] * x.shape[0])
+
+
 def default_factory(x):
     w = WithFactory(x * x)
     return np.sum(w.a) + len(w.seen)
@@ -144,7 +150,7 @@ def default_factory(x):
 @pytest.mark.parametrize("f", [nt_sum, nt_keywords, named_tuple_default, dataclass_sum, frozen_dataclass,
                                passed_to_helper, method_of_built, unpacked, replaced, namedtuple_defaults,
                                built_in_a_loop, built_in_a_while_loop, in_a_comprehension, returned_by_helper,
-                               default_factory])
+                               default_factory, array_attributes_too])
 def test_record_built_inside_every_mode(f):
     check_every_mode(f, X)
 
@@ -288,3 +294,28 @@ def test_record_argument_and_record_built_together():
     assert_close(gp.a, numeric_grad(lambda a: f(P(a, p.b), X), (p.a,), 0))
     assert_close(gp.b, numeric_grad(lambda b: f(P(p.a, b), X), (p.b,), 0))
     assert_close(gx, numeric_grad(lambda y: f(p, y), (X,), 0))
+
+
+class Scaled(typing.NamedTuple):
+    a: np.ndarray
+    EPS = 0.5
+
+    @property
+    def squared(self):
+        return self.a * self.a
+
+
+def test_class_attributes_where_the_class_is_not_known_here():
+    def through_a_list(x, i):
+        ps = [Scaled(x), Scaled(2 * x)]
+        q = ps[i]
+        return np.sum(q.a * q.EPS)
+
+    def joined(x, c):
+        p = Scaled(x) if c > 0 else Scaled(x * 3)
+        return np.sum(p.squared + p.EPS * x)
+
+    for c in (1.0, -1.0):
+        check_every_mode(lambda x: joined(x, c), X)
+    with pytest.raises(s2s.S2SError, match="'EPS' is no field of Scaled"):
+        s2s.grad(through_a_list)(X, 1)

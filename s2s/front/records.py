@@ -129,7 +129,7 @@ class RecordLowering:
         class for which EPS is a property or class constant: generated code would read it of q's tangent too."""
         for cls in {self.classes[n] for n in self.records}:
             kind, _ = attribute_kind(cls, node.attr)
-            if kind != "field":
+            if kind not in ("field", "instance"):  # (one the class has: else an array's, or an AttributeError)
                 raise self.error(node, f"reading .{node.attr} of {ast.unparse(node.value)}, which may be a "
                                        f"{cls.__name__} the function builds, whose class s2s does not know at this "
                                        f"line ('{node.attr}' is no field of {cls.__name__})",
