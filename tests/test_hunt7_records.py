@@ -319,3 +319,24 @@ def test_class_attributes_where_the_class_is_not_known_here():
         check_every_mode(lambda x: joined(x, c), X)
     with pytest.raises(s2s.S2SError, match="'EPS' is no field of Scaled"):
         s2s.grad(through_a_list)(X, 1)
+
+
+Gas = collections.namedtuple("Gas", "T P")  # (a field named as an array attribute: .T)
+
+
+def gas_in_a_loop(x):
+    g = Gas(x, x * 2)
+    for _ in range(2):
+        g = Gas(g.T * g.P, g.P)
+    return np.sum(g.T + np.outer(x, x).T[0])
+
+
+def test_field_named_as_an_array_attribute_where_the_class_is_not_known_here():
+    def from_a_list(x, i):
+        gs = [Gas(x, x * 2), Gas(x, x)]
+        g = gs[i]
+        return np.sum(g.T * g.P)
+
+    check_every_mode(gas_in_a_loop, X)
+    for i in (0, 1):
+        check_every_mode(lambda x: from_a_list(x, i), X)

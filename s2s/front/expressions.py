@@ -456,7 +456,7 @@ class ExpressionLowering:
             if node.attr in self.records.get(base.name, ()):  # p.a of a record P(x, y) built here: x itself
                 return self.records[base.name][node.attr]
         key = _ARRAY_ATTRIBUTES.get(node.attr)
-        if key is None or cls is not None or self.surely_object(node.value):
+        if key is None or cls is not None or self.surely_object(node.value) or self.built_field(base, node.attr):
             # an attribute of an object: self.W (data the method reads), params.W (a field of a dataclass
             # argument, differentiated, whatever its name: g.T of a record Gas(T, P)); read when the code runs
             made = self.definitions.get(base.name) if isinstance(base, ir.Var) else None

@@ -76,6 +76,9 @@ def _generated(fn) -> bool:
     return getattr(getattr(fn, "__code__", None), "co_filename", "").startswith("<")
 
 
+_HOLDERS = frozenset({"getitem", "getattr", "call", "callmethod", "pop"})  # what may give a record it holds
+
+
 class RecordLowering:
     """(mixed into the SSA builder, ssa.py; reads its state through `self`)"""
 
@@ -123,6 +126,17 @@ class RecordLowering:
         found = {self.classes[o.name] if isinstance(o, ir.Var) and o.name in self.records else None
                  for o in phi.operands} if phi is not None else {None}
         return found.pop() if len(found) == 1 else None
+
+    def built_field(self, base, name: str) -> bool:
+        """Is `base.name` maybe a field of a record the function builds, of a class not known here (`g.T` of a
+        `Gas(T, P)` taken from a list, joined, carried by a loop)? Then it is read as an attribute as the code
+        runs, not as NumPy's `.T` (an array's `.T` is its transpose there too, its derivative refused)."""
+        if not isinstance(base, ir.Var) or not any(name in fields for fields in self.records.values()):
+            return False
+        made = self.definitions.get(base.name)
+        if made is None:  # (a join of an if, a loop's value)
+            return base.name in self.phis or any(p.target == base.name for f in self.loop_path for p in f.phis.values())
+        return made.op in _HOLDERS or made.op == "s2s.runtime.iterated"
 
     def refuse_unknown_record_attribute(self, node: ast.Attribute) -> None:
         """`q.EPS` of a value whose class is not known here (`q = ps[i]`) while the function builds records of a
