@@ -142,6 +142,13 @@ def array_attributes_too(x):
     return np.sum(m.T @ p.b + p.a.T[0] * x.shape[0])
 
 
+def written_after_built(x):
+    y = x * 1.0
+    d = D(y, x)
+    y[0] = 5.0  # (the record holds y: Python's d.a sees the write)
+    return np.sum(d.a * d.b)
+
+
 def default_factory(x):
     w = WithFactory(x * x)
     return np.sum(w.a) + len(w.seen)
@@ -150,7 +157,7 @@ def default_factory(x):
 @pytest.mark.parametrize("f", [nt_sum, nt_keywords, named_tuple_default, dataclass_sum, frozen_dataclass,
                                passed_to_helper, method_of_built, unpacked, replaced, namedtuple_defaults,
                                built_in_a_loop, built_in_a_while_loop, in_a_comprehension, returned_by_helper,
-                               default_factory, array_attributes_too])
+                               default_factory, array_attributes_too, written_after_built])
 def test_record_built_inside_every_mode(f):
     check_every_mode(f, X)
 
