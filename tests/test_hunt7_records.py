@@ -347,3 +347,46 @@ def test_field_named_as_an_array_attribute_where_the_class_is_not_known_here():
     check_every_mode(gas_in_a_loop, X)
     for i in (0, 1):
         check_every_mode(lambda x: from_a_list(x, i), X)
+
+
+class Shiftable(typing.NamedTuple):
+    a: np.ndarray
+    b: np.ndarray
+
+    def shifted(self, d):
+        return self._replace(a=self.a + d)
+
+
+@dataclasses.dataclass
+class Scalable:
+    a: np.ndarray
+    b: np.ndarray
+
+    def scaled(self, d):
+        return dataclasses.replace(self, a=self.a * d)
+
+
+def test_replace_in_a_method_of_the_class_of_an_argument():
+    def f(t, x):
+        return np.sum(Shiftable.shifted(t, x).a * t.b)
+
+    def g(d, x):
+        return np.sum(Scalable.scaled(d, x).a * d.b)
+
+    a, b = np.array([1.0, 2.0, -0.5]), np.array([3.0, -1.0, 0.25])
+    for fn, kind in ((f, Shiftable), (g, Scalable)):
+        r = kind(a, b)
+        gr, gx = s2s.grad(fn, wrt=(0, 1))(r, X)
+        assert type(gr) is kind
+        assert_close(gr.a, numeric_grad(lambda v: fn(kind(v, b), X), (a,), 0))
+        assert_close(gr.b, numeric_grad(lambda v: fn(kind(a, v), X), (b,), 0))
+        assert_close(gx, numeric_grad(lambda y: fn(r, y), (X,), 0))
+        assert_close(s2s.jvp(fn, wrt=1)((r, X), (np.ones(3),))[1], np.sum(numeric_grad(lambda y: fn(r, y), (X,), 0)))
+
+
+def test_fields_spread_from_a_dict_display():
+    def h(x):
+        kw = {"a": x, "b": x * x}
+        return np.sum(Shiftable(**kw).b)
+
+    check_every_mode(h, X)
