@@ -50,9 +50,10 @@ def raise_call_error(f, args: tuple, kwargs: dict) -> None:
             problem = str(exc)
         if problem:
             raise ArgumentTypeError(f"{problem}: a transformation of s2s.jvp({getattr(original(f), '__name__', 'f')}) "
-                            f"differentiates the generated {fn.__name__}{inspect.signature(fn)}, which takes the "
-                            f"primals, then one tangent per wrt entry, one by one: call it as (x, dx), not as the "
-                            f"jvp is called, ((x,), (dx,))") from None
+                                    f"differentiates the generated {fn.__name__}{inspect.signature(fn)}, which takes "
+                                    f"the "
+                                    f"primals, then one tangent per wrt entry, one by one: call it as (x, dx), not as "
+                                    f"the jvp is called, ((x,), (dx,))") from None
         return
     stub = _stub(original(f))
     if stub is None:
@@ -345,8 +346,8 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
         if kind in WRT_NUMBERS:  # (bool is not among them: type(True) is bool)
             continue
         if isinstance(value, np.integer):
-            raise ArgumentTypeError(f"{what}: the argument '{name}' is a NumPy {value.dtype} number; a derivative is taken "
-                            f"with respect to floats: pass float({name})")
+            raise ArgumentTypeError(f"{what}: the argument '{name}' is a NumPy {value.dtype} number; a derivative is "
+                                    f"taken with respect to floats: pass float({name})")
         if kind is np.ndarray and value.dtype.kind not in "biuc":
             continue
         plain = False
@@ -354,7 +355,7 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
             _real_leaf(what, name, value)
             if value.dtype.kind in "biu":
                 raise ArgumentTypeError(f"{what}: the argument '{name}' is an array of {value.dtype}; a derivative is "
-                                f"taken with respect to floats: pass {name}.astype(float)")
+                                        f"taken with respect to floats: pass {name}.astype(float)")
         elif isinstance(value, (complex, np.complexfloating)):
             _real_leaf(what, name, value)
         elif isinstance(value, (tuple, list, dict)) or dataclasses.is_dataclass(value):
@@ -390,10 +391,12 @@ def _refuse_operators(what: str, name: str, value) -> None:
         return
     own = next((m for m in _OPERATORS for k in type(value).__mro__[:-1] if m in vars(k)), None)
     if own is not None:
-        raise ArgumentTypeError(f"{what}: the argument '{name}' is a {type(value).__name__}, whose class defines {own}; s2s "
-                        f"differentiates a dataclass through its fields and does not follow its operator methods: "
-                        f"call a function or a method for the operation instead (p.scale(s), not p * s), or pass "
-                        f"the fields as arguments")
+        raise ArgumentTypeError(f"{what}: the argument '{name}' is a {type(value).__name__}, whose class defines "
+                                f"{own}; s2s "
+                                f"differentiates a dataclass through its fields and does not follow its operator "
+                                f"methods: "
+                                f"call a function or a method for the operation instead (p.scale(s), not p * s), or "
+                                f"pass the fields as arguments")
 
 
 def _refuse_leaf(what: str, name: str, spelled: str, leaf) -> None:
@@ -402,21 +405,23 @@ def _refuse_leaf(what: str, name: str, spelled: str, leaf) -> None:
     as JAX refuses it)."""
     if isinstance(leaf, np.integer):
         raise ArgumentTypeError(f"{what}: the argument '{name}' holds a NumPy {leaf.dtype} number at {spelled}; a "
-                        f"derivative is taken with respect to floats: pass float({spelled}), or pass it as an "
-                        f"argument of its own, outside wrt")
+                                f"derivative is taken with respect to floats: pass float({spelled}), or pass it as an "
+                                f"argument of its own, outside wrt")
     if isinstance(leaf, np.ndarray) and leaf.dtype.kind in "biu":
-        raise ArgumentTypeError(f"{what}: the argument '{name}' holds an array of {leaf.dtype} at {spelled}; a derivative "
-                        f"is taken with respect to floats: pass {spelled}.astype(float), or pass it as an argument "
-                        f"of its own, outside wrt")
+        raise ArgumentTypeError(f"{what}: the argument '{name}' holds an array of {leaf.dtype} at {spelled}; a "
+                                f"derivative "
+                                f"is taken with respect to floats: pass {spelled}.astype(float), or pass it as an "
+                                f"argument of its own, outside wrt")
     if not isinstance(leaf, (bool, np.bool_)):
         kind = "None" if leaf is None else f"an array of {leaf.dtype}" if isinstance(leaf, np.ndarray) else \
             f"a {type(leaf).__name__}"
         raise ArgumentTypeError(f"{what}: the argument '{name}' holds {kind} at {spelled}, which has no derivative (a "
-                        f"derivative is taken with respect to numbers and float arrays, and has their structure): "
-                        f"pass it as an argument of its own, outside wrt, or keep the parameters in a container "
-                        f"of their own (a setting the function reads is data, not a parameter)")
-    raise ArgumentTypeError(f"{what}: the argument '{name}' holds a bool at {spelled}, which has no derivative; pass it as "
-                    f"an argument of its own, outside wrt (or a float, 1.0 or 0.0, if it is a number)")
+                                f"derivative is taken with respect to numbers and float arrays, and has their "
+                                f"structure): "
+                                f"pass it as an argument of its own, outside wrt, or keep the parameters in a "
+                                f"container of their own (a setting the function reads is data, not a parameter)")
+    raise ArgumentTypeError(f"{what}: the argument '{name}' holds a bool at {spelled}, which has no derivative; pass "
+                            f"it as an argument of its own, outside wrt (or a float, 1.0 or 0.0, if it is a number)")
 
 
 def _real_leaf(what: str, name: str, value) -> None:
@@ -424,11 +429,13 @@ def _real_leaf(what: str, name: str, value) -> None:
     differently (a memmap computes as an ndarray)."""
     kind = type(value)
     if isinstance(value, np.ndarray) and kind is not np.ndarray and not isinstance(value, np.memmap):
-        raise ArgumentTypeError(f"{what}: the argument '{name}' holds a {kind.__module__}.{kind.__name__}, a subclass of "
-                        f"ndarray whose operations NumPy defines differently (a masked array skips its masked "
-                        f"elements, np.matrix's * is a matrix product), which s2s's rules, written for ndarrays, "
-                        f"do not follow: pass np.asarray(...) of it (for a masked array, .compressed() or "
-                        f".filled(value))")
+        raise ArgumentTypeError(f"{what}: the argument '{name}' holds a {kind.__module__}.{kind.__name__}, a subclass "
+                                f"of "
+                                f"ndarray whose operations NumPy defines differently (a masked array skips its masked "
+                                f"elements, np.matrix's * is a matrix product), which s2s's rules, written for "
+                                f"ndarrays, "
+                                f"do not follow: pass np.asarray(...) of it (for a masked array, .compressed() or "
+                                f".filled(value))")
     if isinstance(value, np.ndarray) and value.dtype.kind == "c":
         raise ArgumentTypeError(f"{what}: the argument '{name}' holds an array of {value.dtype}; {COMPLEX}")
     if isinstance(value, (complex, np.complexfloating)):

@@ -264,8 +264,8 @@ def jacobian(f=None, wrt=0, mode="reverse"):
     """
     if mode not in ("reverse", "forward"):
         raise CallError(f"mode must be 'reverse' or 'forward', got {mode!r}: write jacobian(f, mode='reverse') "
-                         f"(one pullback per element of the value) or mode='forward' (one sweep per element of the "
-                         f"argument)")
+                        f"(one pullback per element of the value) or mode='forward' (one sweep per element of the "
+                        f"argument)")
     if f is None:
         return lambda g: jacobian(g, wrt, mode)
     transform.require_callable("jacobian", f, wrt)
@@ -489,10 +489,12 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
                 if not _integer(leaf):
                     raise
                 if not pytree.is_container(x):
-                    raise ArgumentTypeError(f"check_grad({getattr(f, '__name__', 'f')}): the argument '{name}' is the int "
-                                    f"{leaf!r}, which {getattr(f, '__name__', 'f')} takes only as an int (a count, "
-                                    f"an index: a float there raised an error), so it has no derivative to check; "
-                                    f"check with respect to the float arguments (wrt=...)") from None
+                    raise ArgumentTypeError(f"check_grad({getattr(f, '__name__', 'f')}): the argument '{name}' is the "
+                                            f"int "
+                                            f"{leaf!r}, which {getattr(f, '__name__', 'f')} takes only as an int (a "
+                                            f"count, "
+                                            f"an index: a float there raised an error), so it has no derivative to "
+                                            f"check; check with respect to the float arguments (wrt=...)") from None
                 numeric.append(None)  # (a count in a container of parameters, range(n): not perturbed)
         for mode in ("reverse", "forward"):
             try:

@@ -101,10 +101,10 @@ class Jvp(transform.Transformed):
     def __call__(self, primals, tangents, **kwargs):
         if not isinstance(primals, (tuple, list)):
             raise ArgumentTypeError(f"jvp: primals must be the tuple of all positional arguments of "
-                            f"{getattr(self.__wrapped__, '__name__', 'f')}, got {type(primals).__name__}")
+                                    f"{getattr(self.__wrapped__, '__name__', 'f')}, got {type(primals).__name__}")
         if not isinstance(tangents, (tuple, list)):
             raise ArgumentTypeError("jvp: tangents must be a tuple with one tangent per wrt entry "
-                            "(a 1-tuple for a single wrt)")
+                                    "(a 1-tuple for a single wrt)")
         targets = self._targets
         if targets is None:
             targets = self._targets = tangents_mod.targets(self.__wrapped__, self._wrt)

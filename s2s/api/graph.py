@@ -99,7 +99,7 @@ class Graph:
         suffix = path.suffix.lower()
         if suffix not in FORMATS:
             raise CallError(f"cannot tell the format of {str(path)!r} from its suffix: name the file .dot or "
-                             f".gv (DOT text), .svg or .png (a picture, made by Graphviz)")
+                            f".gv (DOT text), .svg or .png (a picture, made by Graphviz)")
         if FORMATS[suffix] is None:
             path.write_text(self.dot, encoding="utf-8")
         else:

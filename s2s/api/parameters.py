@@ -27,14 +27,14 @@ def resolve_wrt(params: list[str], wrt, fname: str, src=None) -> tuple[list[str]
     for w in items:
         if isinstance(w, bool) or not isinstance(w, (int, str)):
             raise ArgumentTypeError(f"wrt must be a parameter position, a name, or a tuple of them; got {w!r}: write "
-                            f"wrt=0 or wrt={params[0] if params else 'x'!r}, or wrt=(0, 1) for several{where}")
+                                    f"wrt=0 or wrt={params[0] if params else 'x'!r}, or wrt=(0, 1) for several{where}")
         if not params:
             raise CallError(f"{fname} has no parameters, so there is nothing to differentiate with respect to: "
-                             f"give it the parameter you mean (def {fname}(x): ...) and pass its value{where}")
+                            f"give it the parameter you mean (def {fname}(x): ...) and pass its value{where}")
         if isinstance(w, int):
             if not -len(params) <= w < len(params):
                 raise CallError(f"wrt={w} is out of range: {fname} has {len(params)} parameter(s) {params}; "
-                                 f"positions count from 0, so the last is wrt={len(params) - 1}{where}")
+                                f"positions count from 0, so the last is wrt={len(params) - 1}{where}")
             name = params[w]
         else:
             if w not in params:
@@ -42,11 +42,11 @@ def resolve_wrt(params: list[str], wrt, fname: str, src=None) -> tuple[list[str]
                 meant = f": did you mean wrt={close[0]!r}?" if close else \
                     f"; name one of them, or give its position (wrt=0 for {params[0]!r})" if params else ""
                 raise CallError(f"wrt={w!r} is not a parameter of {fname}; its parameters are {params}{meant}"
-                                 f"{where}")
+                                f"{where}")
             name = w
         if name in names:
             raise CallError(f"wrt={wrt!r} names the parameter '{name}' of {fname} twice; name each parameter "
-                             f"once{where}")
+                            f"once{where}")
         names.append(name)
     return names, single
 

@@ -264,8 +264,10 @@ def flatten(tree):
         if not is_number_leaf(leaf):
             kind = "None" if leaf is None else f"an array of {leaf.dtype}" if isinstance(leaf, np.ndarray) else \
                 f"a {type(leaf).__name__}"
-            raise ArgumentTypeError(f"s2s.flatten: the leaf {path or 'tree'} is {kind}, not a number or an array: flatten "
-                            f"the parameters alone (a container without the settings), as their gradient has them")
+            raise ArgumentTypeError(f"s2s.flatten: the leaf {path or 'tree'} is {kind}, not a number or an array: "
+                                    f"flatten "
+                                    f"the parameters alone (a container without the settings), as their gradient has "
+                                    f"them")
     shapes = [np.shape(leaf) if isinstance(leaf, np.ndarray) else None for leaf in parts]  # None: a number
     sizes = [1 if s is None else int(np.prod(s, dtype=int)) for s in shapes]
     vector = np.concatenate([np.ravel(np.asarray(leaf, dtype=float)) for leaf in parts]) if parts else np.zeros(0)

@@ -57,7 +57,7 @@ def _shaped(what: str, spelled: str, t, p):
             t = np.asarray(t, dtype=float)  # (a list of numbers for an array: the array of it, as NumPy reads it)
         if not isinstance(t, _LEAVES):
             raise CallError(f"{what}: the tangent of {_quoted(spelled)} is {_kind_of(t)}, but {_quoted(spelled)} is "
-                             f"{_kind_of(p)}: pass a tangent shaped like the argument")
+                            f"{_kind_of(p)}: pass a tangent shaped like the argument")
         shape = np.shape(p)
         if np.shape(t) == shape:
             if type(t) in (float, int) and isinstance(p, (np.ndarray, np.generic)) and \
@@ -71,14 +71,14 @@ def _shaped(what: str, spelled: str, t, p):
             fits = False
         if not fits:
             raise CallError(f"{what}: the tangent of {_quoted(spelled)} has shape {np.shape(t)}, but "
-                             f"{_quoted(spelled)} has shape {shape}: pass a tangent shaped like the argument")
+                            f"{_quoted(spelled)} has shape {shape}: pass a tangent shaped like the argument")
         return widened(t, p)
     if isinstance(p, (list, tuple)):
         if type(t) is np.ndarray and t.shape == _shape_of(p):
             return t  # (the array of the tangents of the list's numbers: read by element as the list is)
         if not isinstance(t, (list, tuple)) or len(t) != len(p):
             raise CallError(f"{what}: the tangent of {_quoted(spelled)} is {_kind_of(t)}, but {_quoted(spelled)} "
-                             f"is {_kind_of(p)}: pass a tangent with the argument's structure, one part per element")
+                            f"is {_kind_of(p)}: pass a tangent with the argument's structure, one part per element")
         parts = [_shaped(what, f"{spelled}[{j}]", a, b) for j, (a, b) in enumerate(zip(t, p))]
         if all(a is b for a, b in zip(parts, t)):
             return t
@@ -86,7 +86,7 @@ def _shaped(what: str, spelled: str, t, p):
     if isinstance(p, dict):
         if not isinstance(t, dict) or set(t) != set(p):
             raise CallError(f"{what}: the tangent of {_quoted(spelled)} is {_kind_of(t)}, but {_quoted(spelled)} "
-                             f"is {_kind_of(p)}: pass a tangent with the argument's structure, one part per key")
+                            f"is {_kind_of(p)}: pass a tangent with the argument's structure, one part per key")
         parts = {key: _shaped(what, f"{spelled}[{key!r}]", v, p[key]) for key, v in t.items()}
         return t if all(parts[key] is v for key, v in t.items()) else type(t)(parts)
     if pytree.is_record(p) and type(t) is type(p):

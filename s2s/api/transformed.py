@@ -444,8 +444,8 @@ def _checked_pullback(pullback, value, name: str, containers=None, arrays=None, 
                 np.shape(c) == s or _broadcasts(np.shape(c), s) for c, s in zip(leaves, shapes))
             if not fits:
                 raise CallError(f"the pullback of {name} takes a cotangent with the structure and shape of the "
-                                 f"value, {_described(value)}, but got {_described(cotangent)}: pass one shaped like "
-                                 f"the value (for an array value, np.ones_like(value))")
+                                f"value, {_described(value)}, but got {_described(cotangent)}: pass one shaped like "
+                                f"the value (for an array value, np.ones_like(value))")
             # (one broadcasting up to its part of the value stands for the array it broadcasts to, which the
             # generated code reads it as: a (3,) cotangent of a (3, 3) value is not read as a vector)
             if leaf is not None:

@@ -27,9 +27,9 @@ def require_scalar(*values):
         if np.ndim(value) != 0 or isinstance(value, dict) or dataclasses.is_dataclass(value):
             what = f"a value of shape {np.shape(value)}" if np.ndim(value) != 0 else f"a {type(value).__name__}"
             raise CallError(f"grad needs a function with a scalar result, but this call's result is not a "
-                             f"scalar ({what} flows into it): reduce it to a number "
-                             f"(np.sum, np.mean, a norm), or use s2s.vjp (a pullback) or s2s.jacobian (every "
-                             f"derivative) for an array result")
+                            f"scalar ({what} flows into it): reduce it to a number "
+                            f"(np.sum, np.mean, a norm), or use s2s.vjp (a pullback) or s2s.jacobian (every "
+                            f"derivative) for an array result")
 
 
 def require_number(value, transform, fname, where):
