@@ -103,3 +103,13 @@ def test_mistakes_in_a_call_are_s2s_errors_and_pythons(call, kind):
     with pytest.raises(s2s.S2SError) as info:
         call()
     assert isinstance(info.value, kind)
+
+
+@pytest.mark.parametrize("make", [lambda f, x: s2s.jvp(f, (x,)), lambda f, x: s2s.hessian(f, x),
+                                  lambda f, x: s2s.jacobian(f, x, mode="forward"), lambda f, x: s2s.vjp(f, x),
+                                  lambda f, x: s2s.grad(f, x)])
+def test_the_point_passed_where_wrt_goes(make):
+    """Hunt round 7 (a JAX user's first hour): `s2s.jvp(f, (x,))`, `s2s.hessian(f, x)` crashed inside NumPy; `y, pb =
+    s2s.vjp(f, x)` failed to unpack. Refused when the transformation is made, saying where the arguments go."""
+    with pytest.raises(s2s.ArgumentTypeError, match=r"the arguments go to the function s2s\.\w+ returns"):
+        make(two, np.array([0.1, 0.2]))

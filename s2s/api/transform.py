@@ -14,6 +14,8 @@ import dataclasses
 import functools
 import inspect
 
+import numpy as np
+
 from s2s import ir, pipeline
 from s2s.api import wrappers
 from s2s.api.parameters import _call, _signature, partial_advice, resolve_wrt
@@ -196,6 +198,18 @@ def require_callable(kind: str, f, wrt=0) -> None:
     if isinstance(f, functools.partial):
         raise SourceUnavailableError(f"functools.partial({getattr(f.func, '__name__', 'f')}, ...)",
                                      partial_advice(kind, f, wrt))
+    items = wrt if isinstance(wrt, (tuple, list)) else (wrt,)
+    if any(isinstance(w, (np.ndarray, list, tuple, dict)) for w in items):  # (the point given as wrt: jax.vjp(f, x))
+        raise ArgumentTypeError(f"s2s.{kind}(f, wrt=...): wrt must be a parameter position, a name, or a tuple "
+                                f"of them, but got {_shown(wrt)}; the arguments go to the function s2s.{kind} "
+                                f"returns: s2s.{kind}(f)(x), or s2s.{kind}(f, wrt=1)(x, y) for the second")
+
+
+def _shown(value) -> str:
+    """`value` as a message shows a wrt given wrongly: an array by its kind and shape, not its numbers."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    return repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
 
 
 def grad(f=None, wrt=0, return_value=False):
