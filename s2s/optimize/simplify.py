@@ -90,8 +90,10 @@ def _simplify(fn: ir.Function) -> ir.Function:
     # (the forward sweep's values are the function's own: a differentiated parameter may be a Python int there)
     maybe_ints = (nonfloat(fn, differentiated=False) if forward else frozenset(),
                   nonfloat(fn) if adjoint else frozenset())
-    _pass(fn.body, mapping, set(arrays) | set(arrays.values()), integers(fn), _restored(fn, arrays), _numeric(fn),
-          maybe_ints)
+    written = set(arrays) | set(arrays.values())
+    # (views of arrays: `B = W[::-1] * 1.0` is a copy, never the view, where the function writes arrays in place)
+    views = {t for t, c in call_definitions(fn.body).items() if c.op in prims.MAY_SHARE_MEMORY} if written else set()
+    _pass(fn.body, mapping, written | views, integers(fn), _restored(fn, arrays) | views, _numeric(fn), maybe_ints)
     if mapping:
         resolved = {k: _resolve(v, mapping) for k, v in mapping.items()}
         substitute_block(fn.body, resolved)
