@@ -293,3 +293,23 @@ def test_a_row_read_while_other_rows_are_written_is_exact():
     error = refused_at(row_of_a_range_from_zero, (x,), "D[i, 0] = up[1]", "reading 'up' from line")
     assert "copy it when you take it (up = D[i - 1].copy())" in error.hint, error.hint
     refused_at(row_written_in_the_loop, (x,), "D[i - 1] = top", "reading 'top' from line")
+
+
+def row_view_then_its_row_written_again(x):
+    R = np.zeros((3, 2))
+    R[0] = x
+    prev = R[0]
+    for i in range(1, 3):
+        R[i] = prev ** 2
+        R[i - 1] = R[i - 1] * 2.0  # the row prev views, written after prev was read
+        prev = R[i]
+    return np.sum(R)
+
+
+def test_a_row_view_whose_row_is_written_again_is_refused():
+    """Regressions hunt (round 7): accepted by 2b112df, this gave right first derivatives but a wrong Hessian
+    ([6.16, 38.56] for [5.08, 21.28]): the gradient saved the view itself, which the Hessian's forward sweep reads
+    without the restores of R. A loop's view is kept over iterations only where the loop's one write is the row
+    it views, at the integer a range counts."""
+    with pytest.raises(s2s.S2SError, match="'prev'"):
+        s2s.hessian(row_view_then_its_row_written_again)(np.array([0.3, -1.2]))

@@ -169,13 +169,26 @@ class LoopAliases:
         if any(isinstance(j, (ir.Break, ir.Continue)) for j in ir.statements(stmts)):
             return False  # (an iteration left early may carry the view on)
         writes = [i for i, t in enumerate(stmts) if self.writes_array([t], s, r)]
-        if not writes:
-            return False
+        if len(writes) != 1 or not self.takes_the_row_written(s, stmts[writes[0]], kept):
+            return False  # (another row written after the read may be the one kept views: the saved view sees it)
         shared = self.sharing(stmts, kept)
         if any(isinstance(q.operands[1], ir.Var) and q.operands[1].name in shared for q in s.phis):
             return False  # (`old = prev_h` carried on: it would hold the view over the next iteration's writes)
         return not any(isinstance(a, ir.Var) and a.name in shared for t in stmts[writes[0]:] for u in
                        ir.statements([t]) for a in ir.operands(u))
+
+    def takes_the_row_written(self, s: ir.Loop, write, kept: str) -> bool:
+        """Is the loop's name `kept` carried over as a view of the row the loop's one write writes, at the integer
+        a range counts (`R[i] = ...; prev = R[i]`)? Then the next iteration writes another row."""
+        back = next((q.operands[1] for q in s.phis if q.target == kept), None)
+        made = next((t.value for t in _assigns(s.header + s.body) if isinstance(back, ir.Var) and t.target == back.name),
+                    None)
+        if not (isinstance(write, ir.Assign) and isinstance(write.value, ir.Call) and write.value.op == "setitem" and
+                isinstance(made, ir.Call) and made.op == "getitem"):
+            return False
+        index = tuple(write.value.args[1:-1])
+        return index == tuple(made.args[1:]) and len(index) == 1 and index[0] == ir.Var(s.target or "") and \
+            isinstance(s.iter, ir.Var) and s.iter.name in self.ranges
 
     def writes_array(self, stmts: list, s: ir.Loop, r: str) -> bool:
         """Does one of `stmts` (in the loop `s`) write the array `r` (an element write, an in-place operator), as
