@@ -83,3 +83,57 @@ def test_a_helper_writing_data_the_function_does_not_read_runs_as_written():
     assert value == pytest.approx(0.45)
     assert_close(g, 2 * x, what="gradient")
     assert len(HISTORY) == before + 1
+
+
+def dict_updated_through_a_second_name(x):
+    s = {"y": 0.0, "z": 1.0}
+    t = s
+    t |= {"y": np.sum(x ** 2)}
+    return s["y"] * x[0] + s["z"]
+
+
+def callers_dict_updated(p, x):
+    q = p
+    q |= {"w": x ** 2}
+    return np.sum(p["w"])
+
+
+def callers_list_extended(xs, x):
+    ys = xs
+    ys += [np.sum(x ** 2)]
+    return xs[-1] * x[0]
+
+
+def module_list_extended(x):
+    h = HISTORY
+    h += [np.sum(x ** 2)]
+    return HISTORY[-1] * x[0]
+
+
+def module_dict_updated(x):
+    s = STATE
+    s |= {"y": np.sum(x ** 2)}
+    return STATE["y"] * x[0]
+
+
+@pytest.mark.parametrize("f, args", [
+    (dict_updated_through_a_second_name, ()), (callers_dict_updated, ({"w": np.ones(3)},)),
+    (callers_list_extended, ([1.0],)), (module_list_extended, ()), (module_dict_updated, ())])
+def test_an_update_in_place_of_a_dict_or_list_the_function_did_not_make_is_refused(f, args):
+    """Regressions hunt (round 7, older than the round): `t |= {...}` of a dict another name holds and `ys +=
+    [...]` of the caller's or the module's list were read as new values: the other names kept the old ones (1.0
+    and a zero gradient for 1.606 and [2.2, -0.72, 0.42]), and Python would have changed the caller's object."""
+    x = np.array([0.3, -1.2, 0.7])
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="in place"):
+        s2s.value_and_grad(f, wrt=len(args))(*args, x)
+
+
+def own_list_extended(x):
+    acc = [x[0]]
+    acc += [x[1]]
+    return acc[0] * acc[1]
+
+
+def test_an_own_list_extended_and_a_mask_or_ed_still_work():
+    x = np.array([0.3, -1.2, 0.7])
+    assert_close(s2s.grad(own_list_extended)(x), np.array([-1.2, 0.3, 0.0]), what="grad")

@@ -61,7 +61,8 @@ class LoopAliases:
                 self.same[p.target] = self.same.get(init.name, init.name)
                 if p.target in self.refs:  # (from the second iteration on, the back value: kept_across_iterations)
                     self.refs[p.target] = {r: n if r not in written else n + 1 if n + 1 == self.state.writes.get(r)
-                                           and self.read_first(s, p.target, r) else n - 1
+                                           and self.read_first(s, p.target, r) and self.one_row_written(s, p.target, r)
+                                           else n - 1
                                            for r, n in self.refs[p.target].items()}
         self.nested += 1
         self.block(s.header)
@@ -158,7 +159,8 @@ class LoopAliases:
         stmts = s.header + s.body
         made = next((i for i, t in enumerate(stmts) if isinstance(t, ir.Assign) and t.target == back), None)
         writes = [i for i, t in enumerate(stmts) if self.writes_array([t], s, r)]
-        return made is not None and bool(writes) and writes[-1] < made and self.read_first(s, kept, r)
+        return made is not None and bool(writes) and writes[-1] < made and self.read_first(s, kept, r) and \
+            self.one_row_written(s, kept, r)
 
     def read_first(self, s: ir.Loop, kept: str, r: str) -> bool:
         """Are the loop's name `kept` and what may share its memory read in an iteration only before its first write
@@ -169,26 +171,31 @@ class LoopAliases:
         if any(isinstance(j, (ir.Break, ir.Continue)) for j in ir.statements(stmts)):
             return False  # (an iteration left early may carry the view on)
         writes = [i for i, t in enumerate(stmts) if self.writes_array([t], s, r)]
-        if len(writes) != 1 or not self.takes_the_row_written(s, stmts[writes[0]], kept):
-            return False  # (another row written after the read may be the one kept views: the saved view sees it)
+        if not writes:
+            return False
         shared = self.sharing(stmts, kept)
         if any(isinstance(q.operands[1], ir.Var) and q.operands[1].name in shared for q in s.phis):
             return False  # (`old = prev_h` carried on: it would hold the view over the next iteration's writes)
         return not any(isinstance(a, ir.Var) and a.name in shared for t in stmts[writes[0]:] for u in
                        ir.statements([t]) for a in ir.operands(u))
 
+    def one_row_written(self, s: ir.Loop, kept: str, r: str) -> bool:
+        """Is the loop's name `kept` carried over as a view of the row the loop's one write of `r` writes (`R[i] =
+        ...; prev = R[i]`, `h[0] = ...; prev = h[0]`)? Then no other write of the iteration, after the view's read,
+        changes the row it views (`R[i - 1] *= 2.0` would: the gradient saves the view itself)."""
+        stmts = s.header + s.body
+        writes = [t for t in stmts if self.writes_array([t], s, r)]
+        return len(writes) == 1 and self.takes_the_row_written(s, writes[0], kept)
+
     def takes_the_row_written(self, s: ir.Loop, write, kept: str) -> bool:
-        """Is the loop's name `kept` carried over as a view of the row the loop's one write writes, at the integer
-        a range counts (`R[i] = ...; prev = R[i]`)? Then the next iteration writes another row."""
+        """Does the loop's name `kept` come back as a view of the row `write` writes, at the same index?"""
         back = next((q.operands[1] for q in s.phis if q.target == kept), None)
         made = next((t.value for t in _assigns(s.header + s.body) if isinstance(back, ir.Var) and t.target == back.name),
                     None)
         if not (isinstance(write, ir.Assign) and isinstance(write.value, ir.Call) and write.value.op == "setitem" and
                 isinstance(made, ir.Call) and made.op == "getitem"):
             return False
-        index = tuple(write.value.args[1:-1])
-        return index == tuple(made.args[1:]) and len(index) == 1 and index[0] == ir.Var(s.target or "") and \
-            isinstance(s.iter, ir.Var) and s.iter.name in self.ranges
+        return tuple(write.value.args[1:-1]) == tuple(made.args[1:])
 
     def writes_array(self, stmts: list, s: ir.Loop, r: str) -> bool:
         """Does one of `stmts` (in the loop `s`) write the array `r` (an element write, an in-place operator), as

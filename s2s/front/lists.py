@@ -107,6 +107,22 @@ class ListLowering:
             self.bind(t, part)
         return True
 
+    def refuse_shared_update(self, s: ast.AugAssign, left, right, op: str) -> None:
+        """Refuse `d |= {...}` of a dict and `ys += [...]` of a list the function did not make (the caller's, the
+        module's, or one another name holds): Python updates that one object in place, which every name holding
+        it sees, where s2s would make a new value."""
+        name = s.target.id
+        if op == "bitor" and (isinstance(s.value, (ast.Dict, ast.DictComp)) or self.is_dict(left) or
+                              self.is_dict(right)):
+            raise self.error(s, f"'{ast.unparse(s)}', which updates the dict in place (every name holding it sees the "
+                                "change)", f"make a new dict and read that one: {name}_new = {name} | "
+                                f"{ast.unparse(s.value)}, or pass the updated dict in")
+        if op in ("add", "mul") and self.list_root(left) is None and isinstance(s.value, (ast.List, ast.ListComp)):
+            raise self.error(s, f"'{ast.unparse(s)}' on a list the function did not make (the caller's, the module's, "
+                                "or one another name holds), which Python extends in place",
+                             f"make a new list and read that one: {name}_new = {name} + {ast.unparse(s.value)}, or "
+                             f"copy it first ({name} = list({name}))")
+
     def list_in_place(self, s: ast.AugAssign, left: ir.Var, right: ir.Atom, op: str) -> None:
         """`xs += ys` or `xs *= n` on a list the function made: Python extends or repeats that one list in
         place, which is a new version of it while no other name or container holds it (lists.py)."""

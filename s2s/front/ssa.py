@@ -246,6 +246,7 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
                     return
             left = self.read(s.target.id, s.target)
             right = self.atom(s.value)
+            self.refuse_shared_update(s, left, right, op)
             if self.list_root(left) is not None and op in ("add", "mul"):
                 self.list_in_place(s, left, right, op)
                 return
