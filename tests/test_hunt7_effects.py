@@ -137,3 +137,47 @@ def own_list_extended(x):
 def test_an_own_list_extended_and_a_mask_or_ed_still_work():
     x = np.array([0.3, -1.2, 0.7])
     assert_close(s2s.grad(own_list_extended)(x), np.array([-1.2, 0.3, 0.0]), what="grad")
+
+
+class Box:
+    pass
+
+
+BOX = Box()
+BOX.v = np.zeros(3)
+
+
+def put_by_setattr(x):
+    setattr(BOX, "v", x ** 2)
+
+
+def put_by_object_setattr(x):
+    object.__setattr__(BOX, "v", x ** 2)
+
+
+def extend_through_a_name(x):
+    h = HISTORY
+    h += [np.sum(x ** 2)]
+
+
+def reads_the_box(x):
+    put_by_setattr(x)
+    return np.sum(BOX.v * x)
+
+
+def reads_the_box_too(x):
+    put_by_object_setattr(x)
+    return np.sum(BOX.v * x)
+
+
+def reads_the_history_extended(x):
+    extend_through_a_name(x)
+    return HISTORY[-1] * x[0]
+
+
+@pytest.mark.parametrize("f", [reads_the_box, reads_the_box_too, reads_the_history_extended])
+def test_a_helper_writing_module_data_by_setattr_or_a_second_name_is_refused(f):
+    """Regressions hunt (round 7): setattr(BOX, 'v', ...), object.__setattr__ and `h = HIST; h += [...]` in a helper
+    were not seen as writes of module data the function reads (gradient x ** 2 for 3 x ** 2)."""
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="for its effect, which writes into"):
+        s2s.grad(f)(np.array([0.3, -1.2, 0.7]))

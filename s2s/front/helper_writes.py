@@ -17,8 +17,10 @@ from s2s.front.source import MISSING, parameters, read_function
 MUTATING_METHODS = frozenset({
     "append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem", "sort", "reverse",
     "add", "discard", "appendleft", "extendleft", "popleft", "rotate", "fill", "resize", "put", "itemset",
-    "setfield", "setflags", "partition", "byteswap", "__setitem__", "__delitem__",
+    "setfield", "setflags", "partition", "byteswap", "__setitem__", "__delitem__", "__setattr__", "__delattr__",
+    "__iadd__", "__imul__", "__ior__", "__isub__",
 })
+_SETS_ATTRIBUTE = (setattr, delattr, object.__setattr__, object.__delattr__)  # (setattr(obj, 'v', x): obj changes)
 # NumPy's and random's functions (and generators' methods) that write into their first argument, by name
 WRITES_FIRST_ARGUMENT = frozenset({"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis", "shuffle"})
 
@@ -106,12 +108,14 @@ def _shares(value, origin: dict):
 def _call_writes(src, call: ast.Call, origin: dict, depth: int):
     """The parameter the call `call` in `src` may change in place, or None."""
     func = call.func
+    args = [a.value if isinstance(a, ast.Starred) else a for a in call.args]
+    reached = [_shares(a, origin) for a in args]
+    if any(_static(src, func) is w for w in _SETS_ATTRIBUTE):
+        return reached[0] if reached else None  # setattr(obj, 'v', x), object.__setattr__(obj, 'v', x)
     if isinstance(func, ast.Attribute) and func.attr in MUTATING_METHODS:
         found = _root_of(func.value, origin)
         if found is not None:
             return found
-    args = [a.value if isinstance(a, ast.Starred) else a for a in call.args]
-    reached = [_shares(a, origin) for a in args]
     for k in call.keywords:
         if k.arg == "out" and _shares(k.value, origin) is not None:
             return _shares(k.value, origin)
