@@ -10,25 +10,16 @@ float vector and its inverse, for optimisers that want a single vector.
 """
 from __future__ import annotations
 
-import dataclasses
 import warnings
 from typing import Callable
 
 import numpy as np
 
+from s2s.runtime.core import fields_of, is_record  # noqa: F401 (a dataclass instance: a record; read here as pytree's)
 from s2s.runtime.indexing import record_of  # noqa: F401 (s2s's, and what generated code builds records by)
 from s2s.errors import ArgumentTypeError, CallError
 
 CONTAINERS = (tuple, list, dict)
-
-
-def is_record(x) -> bool:
-    """Is `x` a dataclass instance? Its fields, in their order, are its parts (a `@dataclass` of parameters)."""
-    return dataclasses.is_dataclass(x) and not isinstance(x, type)
-
-
-def fields_of(x) -> list:
-    return [f.name for f in dataclasses.fields(x)]
 
 
 def is_container(x) -> bool:

@@ -170,15 +170,9 @@ class Transformed:
     def _as_floats(self, grads, wrt_at, args: tuple, kwargs: dict):
         """`grads` with the derivative of each Python number argument a float where it came out a 0-d array or a
         NumPy number."""
-        single = self._single_wrt()
-        parts = (grads,) if single else grads
-        if not any(type(g) is np.ndarray and g.ndim == 0 or isinstance(g, np.floating) for g in parts):
-            return grads
         count = len(args)
-        fixed = tuple(float(g) if (type(g) is np.ndarray and g.ndim == 0 or isinstance(g, np.floating)) and
-                      isinstance(args[i] if i < count else kwargs.get(name), (float, int)) else g
-                      for g, (i, name) in zip(parts, wrt_at))
-        return fixed[0] if single else fixed
+        return _number_floats(grads, [args[i] if i < count else kwargs.get(name) for i, name in wrt_at],
+                              self._single_wrt())
 
     def _as_arrays(self, grads, zero_d: list):
         if not isinstance(self._wrt, (tuple, list)):
@@ -477,10 +471,10 @@ def _checked_pullback(pullback, value, name: str, containers=None, arrays=None, 
 
 def _number_floats(grads, templates: list, single: bool):
     """`grads` with the derivative of each Python number in `templates` (the wrt arguments) a float where NumPy
-    made it a NumPy number."""
+    made it a NumPy number or a 0-d array (grad's and vjp's pullback's)."""
     def one(g, t):
         number = isinstance(t, (float, int)) and not isinstance(t, bool)
-        return float(g) if number and isinstance(g, np.floating) else g
+        return float(g) if number and (isinstance(g, np.floating) or type(g) is np.ndarray and g.ndim == 0) else g
     if single:
         return one(grads, templates[0]) if templates else grads
     return tuple(one(g, t) for g, t in zip(grads, templates)) + grads[len(templates):] if type(grads) is tuple \
