@@ -287,3 +287,19 @@ def test_a_wrapper_reading_its_arguments_refuses_what_it_cannot_mean():
                       lambda: s2s.jvp(Doubled().loss)):
         with pytest.raises(s2s.S2SError, match=r"reads its arguments itself.*__wrapped__"):
             transform()
+
+
+def test_a_wrapper_is_left_as_the_user_made_it():
+    """Transforming a logged function set an attribute on the user's wrapper (`__s2s_forwarded__`, the function
+    made for it): its `vars()` changed, and a `functools.wraps` of it later copied the attribute. What s2s makes
+    for a wrapper is kept beside it now; a new transformation of the same wrapper finds it."""
+    @logged
+    def cube(x, a=2.0):
+        return a * x ** 3
+
+    before = dict(vars(cube))
+    assert s2s.grad(cube)(0.5) == pytest.approx(6.0 * 0.25)
+    assert s2s.grad(cube, wrt="a")(0.5) == pytest.approx(0.125)
+    assert s2s.jvp(cube)((0.5,), (1.0,))[1] == pytest.approx(1.5)
+    assert vars(cube) == before
+    assert s2s.grad(cube)(1.0) == pytest.approx(6.0)  # (a new transformation, the same cached code)

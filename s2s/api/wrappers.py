@@ -27,12 +27,13 @@ import keyword
 import linecache
 import textwrap
 import types
+import weakref
 
 from s2s.errors import S2SError
 from s2s.rules import custom
 
 _NUMBERS = itertools.count(1)  # (each function made here has a pseudo-file of its own, for linecache)
-_MADE = "__s2s_forwarded__"  # the attribute of a wrapper holding (the wrapper, the function made for it)
+_MADE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # wrapper -> what `forwarded` makes for it, or None
 
 
 def forwarded(f):
@@ -46,20 +47,27 @@ def forwarded(f):
     code = f.__code__
     if code.co_argcount or code.co_kwonlyargcount or not code.co_flags & inspect.CO_VARARGS:
         return f
-    made = f.__dict__.get(_MADE)
-    if made is not None and made[0] is f:  # (functools.wraps copies a wrapped wrapper's attributes: not its own)
-        return made[1]
-    shim = _shim(f)
-    if shim is None:
-        return f
     try:
-        setattr(f, _MADE, (f, shim))
-    except AttributeError:
-        pass
+        parts = _MADE[f]
+    except KeyError:
+        parts = _MADE[f] = _shim_parts(f)  # (the wrapper itself is left as it is: no attribute set on it)
+    if parts is None:
+        return f
+    code, namespace, defaults, kwdefaults, callee = parts
+    # (a new function each time, of one code object per wrapper: what the entry holds must not hold the wrapper,
+    # the weak key; the transformations' caches know a function by its code)
+    shim = types.FunctionType(code, {**namespace, callee: f}, code.co_name, defaults)
+    shim.__kwdefaults__ = kwdefaults
+    shim.__module__ = getattr(f, "__module__", None)
+    shim.__qualname__ = getattr(f, "__qualname__", code.co_name)
+    shim.__doc__ = getattr(f, "__doc__", None)
+    shim.__s2s_forwards__ = f  # (what a transformation of it pickles: `given`)
     return shim
 
 
-def _shim(f):
+def _shim_parts(f):
+    """What the function `forwarded` makes for the wrapper `f` is made of (its code, the names of its module but
+    `f`, its defaults, the name by which it calls `f`), or None where `f` is not one it forwards."""
     if custom.users_rule(f) is not None:
         return None  # (a wrapper with the user's rule is called with that rule)
     try:
@@ -89,18 +97,12 @@ def _shim(f):
             name_of = next((k for k, v in module.items() if v is p.default and not k.startswith("_")), None)
             if name_of is not None and name_of != callee:
                 namespace[name_of] = p.default
-    exec(compile(text, filename, "exec"), namespace)  # noqa: S102 (parameter names only)
-    shim = namespace[name]
+    code = next(c for c in compile(text, filename, "exec").co_consts if isinstance(c, types.CodeType))
     positional = [p.default for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
                   and p.default is not p.empty]
-    shim.__defaults__ = tuple(positional) or None
-    shim.__kwdefaults__ = {p.name: p.default for p in params if p.kind is p.KEYWORD_ONLY and
-                           p.default is not p.empty} or None
-    shim.__module__ = getattr(f, "__module__", None)
-    shim.__qualname__ = getattr(f, "__qualname__", name)
-    shim.__doc__ = getattr(f, "__doc__", None)
-    shim.__s2s_forwards__ = f  # (what a transformation of it pickles: `given`)
-    return shim
+    kwdefaults = {p.name: p.default for p in params if p.kind is p.KEYWORD_ONLY and p.default is not p.empty}
+    del namespace[callee]
+    return code, namespace, tuple(positional) or None, kwdefaults or None, callee
 
 
 def given(f):
