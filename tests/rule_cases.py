@@ -346,6 +346,8 @@ CASES += [
     ("s2s.runtime.dot_adjoint_a", lambda g, b: rt.dot_adjoint_a(g, 0.7, b), (V, W), (0, 1)),
     ("s2s.runtime.dot_adjoint_b", lambda g, a: rt.dot_adjoint_b(g, a, M34), (M24, M23), (0, 1)),
     ("s2s.runtime.dot_adjoint_b", lambda g, a: rt.dot_adjoint_b(g, a, V3), (1.1, V3), (0, 1)),
+    ("s2s.runtime.dot", lambda a, b: rt.dot(a, b), (M23, M34), (0, 1)),
+    ("s2s.runtime.dot", lambda a, b: rt.dot(a, b), (V3, 0.4), (0, 1)),
     ("s2s.runtime.extremum_adjoint", lambda g: rt.extremum_adjoint(g, M23.max(axis=1), M23, axis=1), (V[:2],), 0),
     ("s2s.runtime.cumsum_adjoint", lambda g: rt.cumsum_adjoint(g, M23, axis=1), (M23,), 0),
     ("s2s.runtime.cumsum_adjoint", lambda g: rt.cumsum_adjoint(g, M23), (V[:3].repeat(2),), 0),

@@ -90,3 +90,24 @@ def test_the_dot_method_of_a_sparse_matrix_and_of_an_array():
     want = numeric_grad(arrays_through_the_method, (X.T.copy(), W), 0)
     assert_close(s2s.grad(arrays_through_the_method)(X.T.copy(), W), want, what="grad of arrays")
     assert_close(s2s.jacobian(arrays_through_the_method, mode="forward")(X.T.copy(), W), want, what="forward")
+
+
+def through_the_method_cubed(x, A):
+    return np.sum(A.dot(x) ** 3)
+
+
+def from_the_right_by_the_method(x, A):
+    return np.sum(np.sin(A.T.dot(x)) * x)
+
+
+@pytest.mark.parametrize("f", [through_the_method_cubed, from_the_right_by_the_method], ids=lambda f: f.__name__)
+def test_second_order_through_the_dot_method(f):
+    """Reverse over reverse of `A.dot(x)` crashed ('no supported conversion for types: float64, object'): the
+    dot adjoints' transposes wrote np.dot(A, G), which reads a sparse matrix as one object; rt.dot multiplies it
+    as scipy does. Against differences of the gradient, in every second-order mode."""
+    grad = s2s.grad(f)
+    want = np.stack([numeric_grad(lambda w, *rest: grad(w, *rest)[i], (x, A), 0) for i in range(3)])
+    assert_close(s2s.jacobian(grad)(x, A), want, what="reverse over reverse", rtol=1e-5)
+    assert_close(s2s.jacobian(grad, mode="forward")(x, A), want, what="forward over reverse", rtol=1e-5)
+    assert_close(s2s.hessian(f)(x, A), want, what="hessian", rtol=1e-5)
+    assert_close(s2s.vjp(grad)(x, A)[1](np.ones(3)), want.sum(axis=0), what="vjp of the gradient", rtol=1e-5)

@@ -53,11 +53,12 @@ bilinear("numpy.matmul", lambda g, ans, a, b: rt.matmul_adjoint_a(g, a, b),
 bilinear("numpy.dot", lambda g, ans, a, b: rt.dot_adjoint_a(g, a, b), lambda g, ans, a, b: rt.dot_adjoint_b(g, a, b),
          batched=(lambda d, ans, a, b: rt.batch_dot_a(d, a, b), lambda d, ans, a, b: rt.batch_dot_b(a, d, b)),
          rank=_dot_rank, matrix_product=True)
-# x.dot(y), as written: np.dot for arrays; the product of a scipy.sparse matrix A.dot(x), which np.dot(A, x) is not
-bilinear("numpy.ndarray.dot", lambda g, ans, a, b: rt.dot_adjoint_a(g, a, b),
-         lambda g, ans, a, b: rt.dot_adjoint_b(g, a, b),
-         batched=(lambda d, ans, a, b: rt.batch_dot_a(d, a, b), lambda d, ans, a, b: rt.batch_dot_b(a, d, b)),
-         rank=_dot_rank)
+# x.dot(y), as written: np.dot for arrays; the product of a scipy.sparse matrix A.dot(x), which np.dot(A, x) is not;
+# rt.dot the same product in the dot adjoints' transposes (second order of A.dot(x))
+for _key in ("numpy.ndarray.dot", "s2s.runtime.dot"):
+    bilinear(_key, lambda g, ans, a, b: rt.dot_adjoint_a(g, a, b), lambda g, ans, a, b: rt.dot_adjoint_b(g, a, b),
+             batched=(lambda d, ans, a, b: rt.batch_dot_a(d, a, b), lambda d, ans, a, b: rt.batch_dot_b(a, d, b)),
+             rank=_dot_rank)
 bilinear("numpy.outer", lambda g, ans, a, b: np.reshape(g @ np.ravel(b), np.shape(a)),
          lambda g, ans, a, b: np.reshape(np.ravel(a) @ g, np.shape(b)),
          batched=(lambda d, ans, a, b: rt.batch_outer_left(d, b), lambda d, ans, a, b: rt.batch_outer_right(a, d)),

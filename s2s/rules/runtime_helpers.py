@@ -156,11 +156,11 @@ multilinear(RT + "matmul_adjoint_b", lambda G, ans, g, a, b: a @ G,
             lambda G, ans, g, a, b: rt.matmul_adjoint_a(g, a, G), None,
             batched=(lambda d, ans, g, a, b: rt.batch_matmul_adjoint_b(d, a, b),
                      lambda d, ans, g, a, b: rt.batch_matmul_adjoint_b_of_a(g, d, b), None), rank_of_argument=2)
-multilinear(RT + "dot_adjoint_a", lambda G, ans, g, a, b: np.dot(G, b), None,
+multilinear(RT + "dot_adjoint_a", lambda G, ans, g, a, b: rt.dot(G, b), None,
             lambda G, ans, g, a, b: rt.dot_adjoint_b(g, G, b),
             batched=(lambda d, ans, g, a, b: rt.batch_dot_adjoint_a(d, a, b), None,
                      lambda d, ans, g, a, b: rt.batch_dot_adjoint_a_of_b(g, a, d)), rank_of_argument=1)
-multilinear(RT + "dot_adjoint_b", lambda G, ans, g, a, b: np.dot(a, G),
+multilinear(RT + "dot_adjoint_b", lambda G, ans, g, a, b: rt.dot(a, G),
             lambda G, ans, g, a, b: rt.dot_adjoint_a(g, a, G), None,
             batched=(lambda d, ans, g, a, b: rt.batch_dot_adjoint_b(d, a, b),
                      lambda d, ans, g, a, b: rt.batch_dot_adjoint_b_of_a(g, d, b), None), rank_of_argument=2)

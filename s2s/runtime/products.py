@@ -7,7 +7,7 @@ from s2s.runtime.arrays import add_into, expand_reduced, reduced_axes
 from s2s.runtime.core import _zero, unbroadcast, zeros_like
 from s2s.runtime import sparse
 
-__all__ = ["sum_adjoint", "reduced_count", "mean_adjoint", "matmul_adjoint_a", "matmul_adjoint_b", "dot_adjoint_a",
+__all__ = ["sum_adjoint", "reduced_count", "mean_adjoint", "matmul_adjoint_a", "matmul_adjoint_b", "dot", "dot_adjoint_a",
            "dot_adjoint_b", "transpose_adjoint", "OuterSum", "add_outer", "outer_total", "batch_matmul_a",
            "batch_matmul_b", "batch_dot_a", "batch_dot_b", "average_adjoint", "weights_as_read",
            "weights_as_given"]
@@ -148,6 +148,16 @@ def matmul_adjoint_b(g, a, b):
     if np.ndim(b) == 1:
         return unbroadcast(np.matmul(np.swapaxes(a, -1, -2), np.expand_dims(g, -1))[..., 0], b)
     return unbroadcast(np.matmul(np.swapaxes(a, -1, -2), g), b)
+
+
+def dot(a, b):
+    """`np.dot(a, b)`, also where one of them is a scipy.sparse matrix (which np.dot reads as one object): the
+    transposes of the dot adjoints, where a constant sparse matrix is an operand (second order of `A.dot(x)`)."""
+    if sparse.is_sparse(a):
+        return sparse.left(a, b)
+    if sparse.is_sparse(b):
+        return sparse.right(a, b)
+    return np.dot(a, b)
 
 
 def dot_adjoint_a(g, a, b):
