@@ -287,3 +287,30 @@ def test_sorted_max_min_of_a_dict_take_its_keys():
     assert s2s.value_and_grad(of_a_dict)(1.5) == (of_a_dict(1.5), pytest.approx(numeric_grad(of_a_dict, (1.5,), 0)))
     assert s2s.jvp(of_a_dict)((1.5,), (1.0,)) == (of_a_dict(1.5), pytest.approx(numeric_grad(of_a_dict, (1.5,), 0)))
     assert s2s.hessian(of_a_dict)(1.5) == pytest.approx(4.0)
+
+
+def but_the_first_key(d):
+    return sum(d[k] ** 2 for k in list(d)[1:])
+
+
+def from_the_nth_key_down(d, n):
+    total = 0.0
+    for k in sorted(d)[::-1][n:]:
+        total = total + np.sin(d[k]) * d[k]
+    return total
+
+
+def test_the_keys_of_a_slice_of_a_dicts_keys_carry_no_derivative():
+    """`list(d)[1:]` of a dict argument's keys (and `sorted(d)[::-1][n:]`) was taken for a value with a derivative:
+    `d[k]` refused ('its index has a derivative'); a slice of its keys is keys, as an item of them is."""
+    d = {"a": 1.0, "b": 2.0, "c": 3.0}
+    assert s2s.grad(but_the_first_key)(d) == {"a": 0.0, "b": pytest.approx(4.0), "c": pytest.approx(6.0)}
+    assert s2s.jvp(but_the_first_key)((d,), ({"a": 1.0, "b": 1.0, "c": 1.0},)) == (13.0, pytest.approx(10.0))
+    want = {"a": np.cos(1.0) + np.sin(1.0), "b": np.cos(2.0) * 2.0 + np.sin(2.0), "c": 0.0}
+    got = s2s.grad(from_the_nth_key_down)(d, 1)
+    assert got == {k: pytest.approx(v) for k, v in want.items()}
+    for k in d:  # (against differences)
+        up, down = dict(d), dict(d)
+        up[k] += 1e-6
+        down[k] -= 1e-6
+        assert got[k] == pytest.approx((from_the_nth_key_down(up, 1) - from_the_nth_key_down(down, 1)) / 2e-6, abs=1e-6)
