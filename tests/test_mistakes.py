@@ -362,14 +362,28 @@ def dot_of(x, y):
     return np.dot(x, y)
 
 
+def squares_of(x):
+    return np.sum(np.square(x))
+
+
 def test_a_list_where_the_derivative_needs_an_array_says_to_pass_an_array():
-    """np.dot takes lists; its derivative multiplies them as they are. The TypeError says which argument and
-    what to pass; with arrays the gradient is y (analytic)."""
-    g = s2s.grad(dot_of)
+    """np.square takes a list; its derivative multiplies it as it is (2 * x, the list repeated). The TypeError says
+    which argument and what to pass; with an array the gradient is 2 x (analytic)."""
+    g = s2s.grad(squares_of)
     for _ in range(2):  # (the first call, then the fast one)
         with pytest.raises(TypeError, match=r"the argument 'x' is a list of numbers.*pass np.asarray\(x\)"):
-            g([1.0, 2.0], [3.0, 4.0])
-    assert np.allclose(g(np.asarray([1.0, 2.0]), np.asarray([3.0, 4.0])), [3.0, 4.0])
+            g([1.0, 2.0])
+    assert np.allclose(g(np.asarray([1.0, 2.0])), [2.0, 4.0])
+
+
+def test_np_dot_of_two_lists():
+    """np.dot of two list arguments raised Python's TypeError in its adjoint (1.0 * [3.0, 4.0]); the product's
+    adjoints read a list as the array NumPy reads. The gradient of a list is a list: y (analytic)."""
+    x, y = [1.0, 2.0], [3.0, 4.0]
+    assert s2s.grad(dot_of)(x, y) == [3.0, 4.0]
+    assert s2s.grad(dot_of, wrt=1)(x, y) == [1.0, 2.0]
+    assert s2s.value_and_grad(dot_of)(x, y) == (11.0, [3.0, 4.0])
+    assert x == [1.0, 2.0] and y == [3.0, 4.0]
 
 
 def summed_keeping_dims(x):

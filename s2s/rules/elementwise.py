@@ -28,15 +28,27 @@ RAD = 180.0 / _math.pi  # d(degrees)/d(radians)
 # softplus np.maximum(0.0, z) + np.log1p(np.exp(-np.abs(z))) has 0.5 at z = 0 in either order of max's operands,
 # np.minimum(a, b) * np.maximum(a, b) has (b, a) at a = b (docs/limitations.md, Kinks). The shares are made of
 # comparisons, which carry no derivative: their own derivative (a second derivative) is 0.
-def _over(a, b):
+def _over(a, b, elementwise: bool = False):
     """The share of max(a, b)'s derivative that goes to a: 1 where a > b, 0.5 at a tie, 0 where a < b (a float:
-    the adjoint of 2.0 - max(x, y) is -1.0, not the int -1 or -np.True_)."""
-    return (a > b) + 0.5 * emit("eq", a, b)
+    the adjoint of 2.0 - max(x, y) is -1.0, not the int -1 or -np.True_); `elementwise` for NumPy's (`_compared`)."""
+    return _compared("gt", a, b, elementwise) + 0.5 * _compared("eq", a, b, elementwise)
 
 
-def _under(a, b):
+def _under(a, b, elementwise: bool = False):
     """The share of min(a, b)'s derivative that goes to a: 1 where a < b, 0.5 at a tie, 0 where a > b."""
-    return (a < b) + 0.5 * emit("eq", a, b)
+    return _compared("lt", a, b, elementwise) + 0.5 * _compared("eq", a, b, elementwise)
+
+
+_COMPARISONS = {"gt": np.greater, "lt": np.less, "eq": np.equal}
+
+
+def _compared(op: str, a, b, elementwise: bool = True):
+    """`a > b` (op gt, lt, eq): Python's operator, but for NumPy's elementwise functions between two operands,
+    NumPy's comparison: two list arguments NumPy reads as arrays compare as lists in Python, lexicographically, to
+    one bool (a list against a number raises, which the call explains: api/arguments.py)."""
+    if elementwise and not any(isinstance(v, (int, float)) for v in (a, b)):
+        return _COMPARISONS[op](a, b)
+    return emit(op, a, b)
 
 
 def _extremum_share(i: int, share):
@@ -268,8 +280,8 @@ elementwise("numpy.rad2deg", lambda ans, x: RAD)
 elementwise("numpy.degrees", lambda ans, x: RAD)
 
 # ---------------------------------------------------------------- numpy: selection
-elementwise("numpy.maximum", lambda ans, x, y: _over(x, y), lambda ans, x, y: _over(y, x))
-elementwise("numpy.minimum", lambda ans, x, y: _under(x, y), lambda ans, x, y: _under(y, x))
+elementwise("numpy.maximum", lambda ans, x, y: _over(x, y, True), lambda ans, x, y: _over(y, x, True))
+elementwise("numpy.minimum", lambda ans, x, y: _under(x, y, True), lambda ans, x, y: _under(y, x, True))
 
 
 def _takes_x(test, y):
@@ -282,12 +294,12 @@ def _takes_x(test, y):
 
 # np.fmax(x, y) is x where x > y or y is NaN, y where y > x or x is NaN: the derivative goes to the one chosen, half to
 # each at a tie (x == y, neither NaN)
-masked("numpy.fmax", lambda ans, x, y: Tie(_takes_x(x > y, y), emit("eq", x, y)),
-       lambda ans, x, y: Tie(_takes_x(y > x, x), emit("eq", x, y)))
-masked("numpy.fmin", lambda ans, x, y: Tie(_takes_x(x < y, y), emit("eq", x, y)),
-       lambda ans, x, y: Tie(_takes_x(y < x, x), emit("eq", x, y)))
+masked("numpy.fmax", lambda ans, x, y: Tie(_takes_x(_compared("gt", x, y), y), _compared("eq", x, y)),
+       lambda ans, x, y: Tie(_takes_x(_compared("gt", y, x), x), _compared("eq", x, y)))
+masked("numpy.fmin", lambda ans, x, y: Tie(_takes_x(_compared("lt", x, y), y), _compared("eq", x, y)),
+       lambda ans, x, y: Tie(_takes_x(_compared("lt", y, x), x), _compared("eq", x, y)))
 # np.heaviside(x, h0): 0 left of 0, 1 right of it, h0 at 0: a step in x (no derivative), h0 itself where x == 0
-elementwise("numpy.heaviside", None, lambda ans, x, h0: emit("eq", x, 0.0))
+elementwise("numpy.heaviside", None, lambda ans, x, h0: np.equal(x, 0.0))  # (a list x == 0.0: False)
 linear("numpy.where", None, SELF, SELF, elementwise=True)
 linear("s2s.runtime.where", None, SELF, SELF, elementwise=True)  # (np.where, a number for numbers: masked's rules)
 
@@ -297,17 +309,18 @@ linear("s2s.runtime.where", None, SELF, SELF, elementwise=True)  # (np.where, a 
 # quarter, hi a half. A bound of None does not clip.
 def _inside(x, lo, hi):
     """x's share: x above lo (half at lo) times x below hi (half at hi)."""
-    return _under(x, hi) if lo is None else _over(x, lo) if hi is None else _over(x, lo) * _under(x, hi)
+    return _under(x, hi, True) if lo is None else _over(x, lo, True) if hi is None else \
+        _over(x, lo, True) * _under(x, hi, True)
 
 
 def _below(x, lo, hi):
     """lo's share: lo above x (half at x) times lo below hi (half at hi: lo == hi)."""
-    return _over(lo, x) if hi is None else _over(lo, x) * _under(lo, hi)
+    return _over(lo, x, True) if hi is None else _over(lo, x, True) * _under(lo, hi, True)
 
 
 def _above(x, lo, hi):
     """hi's share: hi below x raised to lo (half at a tie)."""
-    return _under(hi, x) if lo is None else _under(hi, np.maximum(x, lo))
+    return _under(hi, x, True) if lo is None else _under(hi, np.maximum(x, lo), True)
 
 
 # np.clip(a, a_min, a_max), its bounds also by keyword: a_min=, a_max=, and NumPy >= 2.1's min=, max=; x.clip(lo)

@@ -48,6 +48,7 @@ def matmul_adjoint_a(g, a, b):
         return sparse.right(g, b.T)
     if _zero(g):
         return np.zeros(np.shape(a))
+    a, b = _arrays(a, b)
     if np.ndim(b) == 1:
         if np.ndim(a) == 1:
             return g * b
@@ -139,6 +140,7 @@ def matmul_adjoint_b(g, a, b):
         return sparse.left(a.T, g)
     if _zero(g):
         return np.zeros(np.shape(b))
+    a, b = _arrays(a, b)
     if np.ndim(a) == 1:
         if np.ndim(b) == 1:
             return g * a
@@ -148,6 +150,11 @@ def matmul_adjoint_b(g, a, b):
     if np.ndim(b) == 1:
         return unbroadcast(np.matmul(np.swapaxes(a, -1, -2), np.expand_dims(g, -1))[..., 0], b)
     return unbroadcast(np.matmul(np.swapaxes(a, -1, -2), g), b)
+
+
+def _arrays(a, b):
+    """`a` and `b`, a list or tuple of numbers (an argument NumPy's product reads as an array) as its array."""
+    return (np.asarray(a) if type(a) in (list, tuple) else a), (np.asarray(b) if type(b) in (list, tuple) else b)
 
 
 def dot(a, b):
@@ -169,6 +176,7 @@ def dot_adjoint_a(g, a, b):
         return matmul_adjoint_a(g, a, b)
     if _zero(g):
         return zeros_like(a)
+    a, b = _arrays(a, b)
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return unbroadcast(g * b, a)
     if np.ndim(a) <= 2 and np.ndim(b) <= 2:
@@ -185,6 +193,7 @@ def dot_adjoint_b(g, a, b):
         return matmul_adjoint_b(g, a, b)
     if _zero(g):
         return zeros_like(b)
+    a, b = _arrays(a, b)
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return unbroadcast(g * a, b)
     if np.ndim(a) <= 2 and np.ndim(b) <= 2:
