@@ -371,8 +371,12 @@ def test_a_list_where_the_derivative_needs_an_array_says_to_pass_an_array():
     which argument and what to pass; with an array the gradient is 2 x (analytic)."""
     g = s2s.grad(squares_of)
     for _ in range(2):  # (the first call, then the fast one)
-        with pytest.raises(TypeError, match=r"the argument 'x' is a list of numbers.*pass np.asarray\(x\)"):
+        with pytest.raises(s2s.ArgumentTypeError, match=r"the argument 'x' is a list of numbers.*pass np.asarray\(x\)"):
             g([1.0, 2.0])
+    for call in (lambda: s2s.vjp(squares_of)([1.0, 2.0])[1](1.0), lambda: s2s.jvp(squares_of)(([1.0, 2.0],), ([1.0, 0.0],)),
+                 lambda: s2s.hessian(squares_of)([1.0, 2.0])):  # (an S2SError, also a TypeError, in every mode)
+        with pytest.raises(s2s.ArgumentTypeError, match=r"pass np.asarray\(x\)"):
+            call()
     assert np.allclose(g(np.asarray([1.0, 2.0])), [2.0, 4.0])
 
 

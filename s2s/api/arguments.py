@@ -157,7 +157,16 @@ def explain_sequence_error(exc: TypeError, f, args: tuple, kwargs: dict) -> None
             exc.args = (f"{message} (the argument '{name}' is a {type(value).__name__} of numbers: NumPy's functions "
                         f"take it as an array, but the derivative's arithmetic takes it as a {type(value).__name__}: "
                         f"pass np.asarray({name}))",)
+            exc.__s2s_explained__ = True
             return
+
+
+def as_raised(exc: BaseException) -> BaseException:
+    """The exception to raise for `exc` from generated code: a TypeError `explain_sequence_error` explained as an
+    ArgumentTypeError (an S2SError, also a TypeError) with its message and traceback, else `exc` itself."""
+    if not getattr(exc, "__s2s_explained__", False):
+        return exc
+    return ArgumentTypeError(*exc.args).with_traceback(exc.__traceback__)
 
 
 def _stub(f):

@@ -144,6 +144,8 @@ class Jvp(transform.Transformed):
                 arguments.raise_call_error(self.__wrapped__, tuple(primals), kwargs)  # as the original refuses the call
                 arguments.explain_sequence_error(exc, self.__wrapped__, tuple(primals), kwargs)
             transform.attach_user_frames(exc)  # the traceback shows the user's line too
+            if arguments.as_raised(exc) is not exc:
+                raise arguments.as_raised(exc) from None
             raise
 
     def _invoke(self, fn, primals, tangents, kwargs):

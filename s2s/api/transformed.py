@@ -114,6 +114,8 @@ class Transformed:
                 arguments.raise_call_error(self.__wrapped__, args, kwargs)  # as the original refuses the call
                 arguments.explain_sequence_error(exc, self.__wrapped__, args, kwargs)
             attach_user_frames(exc)  # the traceback shows the user's line too
+            if arguments.as_raised(exc) is not exc:
+                raise arguments.as_raised(exc) from None
             raise
         if self._kind == "grad":
             arguments.real(self.__name__, out)  # (a value, and derivatives with respect to real arguments)
@@ -412,6 +414,8 @@ def _failed(self, exc: Exception, args: tuple) -> None:
         arguments.raise_call_error(self.__wrapped__, args, {})
         arguments.explain_sequence_error(exc, self.__wrapped__, args, {})
     attach_user_frames(exc)
+    if arguments.as_raised(exc) is not exc:
+        raise arguments.as_raised(exc) from None
 
 
 _SCALARS = frozenset((float, int, np.float64, np.float32))  # one number: its shape is ()
@@ -453,6 +457,8 @@ def _checked_pullback(pullback, value, name: str, containers=None, arrays=None, 
             if explain is not None and isinstance(exc, TypeError):
                 explain(exc)
             attach_user_frames(exc)
+            if arguments.as_raised(exc) is not exc:
+                raise arguments.as_raised(exc) from None
             raise
         # (the adjoint of x + c is the cotangent itself: the caller's array must not be what it gets back)
         if containers:
