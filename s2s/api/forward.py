@@ -28,7 +28,6 @@ from s2s.back.codegen import generate
 from s2s.back.compile import compile_source, pseudo_filename
 from s2s.errors import ArgumentTypeError, NonDifferentiableError, ResultTypeError
 from s2s.ad.forward import NotBatchable, forward
-from s2s.runtime.core import tangent_of_record
 from s2s.optimize import optimize
 from s2s.ir.printer import print_function
 
@@ -123,7 +122,7 @@ class Jvp(transform.Transformed):
         for t in tangents:
             if type(t) is not float and type(t) is not np.ndarray and pytree.has_record(t):
                 records = True  # (what generated code reads of a record's tangent: its fields, tangent_of_record)
-                tangents = tuple(map(tangent_of_record, tangents))
+                tangents = tuple(map(tangents_mod.tangent_of_record, tangents))
                 break
         entry = self._entry
         if entry is None or not entry.check(self.__wrapped__):

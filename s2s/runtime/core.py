@@ -16,7 +16,7 @@ from s2s.errors import S2SError
 from s2s.runtime.checks import require_scalar
 
 __all__ = ["unbroadcast", "unbroadcast_to_shape", "Parts", "TupleParts", "DictParts", "FieldParts", "is_record",
-           "fields_of", "not_a_field", "tangent_of_record", "zeros_like", "broadcast_tangent", "as_float",
+           "fields_of", "not_a_field", "zeros_like", "broadcast_tangent", "as_float",
            "adjoint_part", "forward_gradient"]
 
 
@@ -170,6 +170,10 @@ class _AddsElementwise(_ScalesElementwise):
         if isinstance(other, (list, tuple)):
             if len(other) != len(self):  # a derivative of `xs + [v]`, not a sum of two of one list
                 raise _joined(self, other)
+            if type(other) is OnePart and other.at is not None:  # (one element read: the rest copied, at C speed)
+                return _added_at(type(self), self, other.at, other[other.at])
+            if type(self) is OnePart and self.at is not None:
+                return _added_at(Parts, other, self.at, self[self.at])
             return type(self)(a + b for a, b in zip(self, other))
         if np.ndim(other) == 0 and other == 0:
             return self
@@ -203,6 +207,35 @@ class Parts(_AddsElementwise, list):
 
     def __imul__(self, other):
         return self.__mul__(other)
+
+
+class OnePart(Parts):
+    """The adjoint of one element read from a list, `xs[k]` (rt.getitem_adjoint): zeros but at `at`. Added to a
+    list adjoint, it changes that one part of a copy, where adding part by part would cost a Python addition per
+    element (a loop reading `traj[-1]` of a list it grows: each read's adjoint is a list of the current length).
+    Any change in place makes it an ordinary Parts (`at` None)."""
+
+    at = None
+
+    def _changed(method):
+        def changed(self, *args):
+            self.at = None
+            return method(self, *args)
+        return changed
+
+    __setitem__, __delitem__ = _changed(list.__setitem__), _changed(list.__delitem__)
+    append, extend, insert, pop = _changed(list.append), _changed(list.extend), _changed(list.insert), \
+        _changed(list.pop)
+    remove, reverse, sort, clear = _changed(list.remove), _changed(list.reverse), _changed(list.sort), \
+        _changed(list.clear)
+    del _changed
+
+
+def _added_at(kind, parts, at, value):
+    """A copy of the list adjoint `parts` (of type `kind`) with `value` added to its part `at`."""
+    out = list(parts)
+    out[at] = out[at] + value
+    return kind(out)
 
 
 class TupleParts(_AddsElementwise, tuple):
@@ -250,7 +283,7 @@ class FieldParts(DictParts):
         except KeyError:
             if self.record is None or name.startswith("__"):
                 raise AttributeError(name) from None
-        error = not_a_field(self.record, name)  # (the tangent of a record: `tangent_of_record`)
+        error = not_a_field(self.record, name)  # (the tangent of a record: api/tangents.tangent_of_record)
         if error is not None:
             raise error
         return zeros_like(getattr(self.record, name))  # (a class constant's tangent)
@@ -275,50 +308,6 @@ def is_record(x) -> bool:
 
 def fields_of(x) -> list:
     return [f.name for f in dataclasses.fields(x)]
-
-
-def tangent_of_record(t):
-    """The tangent `t` the caller gave for a record argument, as forward-mode code reads it: a dataclass as a
-    FieldParts of its fields, a namedtuple as one of a subclass of its class (`_fields_only`), in lists, tuples
-    and dicts too. Generated code reads `dp.name` of the tangent where the function reads `p.name`: for a
-    field that is the field's tangent; a class constant's is zero, not the constant; a property or an attribute
-    `__post_init__` sets is refused (`not_a_field`), not evaluated on the tangent as if it were a record."""
-    if is_record(t):
-        out = FieldParts((k, tangent_of_record(getattr(t, k))) for k in fields_of(t))
-        out.record = type(t)
-        return out
-    if isinstance(t, tuple) and hasattr(t, "_fields"):
-        return _fields_only(type(t))(*map(tangent_of_record, t))
-    if isinstance(t, (tuple, list)):
-        return type(t)(map(tangent_of_record, t)) if type(t) in (tuple, list) else t
-    if type(t) is dict:
-        return {k: tangent_of_record(v) for k, v in t.items()}
-    return t
-
-
-_FIELDS_ONLY: dict = {}  # namedtuple class -> its subclass whose attributes other than fields are checked
-
-
-def _fields_only(kind: type) -> type:
-    """A subclass of the namedtuple class `kind` whose objects read their fields as `kind`'s do, a class constant
-    as zero (a tangent's), and refuse any other attribute a function may read (`not_a_field`)."""
-    sub = _FIELDS_ONLY.get(kind)
-    if sub is not None:
-        return sub
-    fields = frozenset(kind._fields)
-
-    def __getattribute__(self, name):
-        if name in fields or name.startswith("_"):
-            return tuple.__getattribute__(self, name)
-        error = not_a_field(kind, name)
-        if error is not None:
-            raise error
-        return zeros_like(getattr(kind, name))
-
-    sub = _FIELDS_ONLY[kind] = type(kind.__name__, (kind,), {
-        "__slots__": (), "__getattribute__": __getattribute__, "__module__": kind.__module__,
-        "__qualname__": kind.__qualname__})
-    return sub
 
 
 def not_a_field(kind: type, name: str):
@@ -459,6 +448,8 @@ def zeros_like(x):
         dtype = x.dtype
         return np.zeros(x.shape) if dtype is _FLOAT64 else \
             np.zeros(x.shape, dtype=np.float64 if dtype == np.float64 else np.result_type(dtype, np.float64))
+    if type(x) in _PLAIN_NUMBERS:
+        return 0.0
     if is_record(x):
         out = FieldParts((k, zeros_like(getattr(x, k))) for k in fields_of(x))
         out.record = type(x)
@@ -472,10 +463,15 @@ def zeros_like(x):
     if isinstance(x, tuple):
         return TupleParts(zeros_like(v) for v in x)
     if isinstance(x, list):
+        if set(map(type, x)) <= _PLAIN_NUMBERS:  # (a list of numbers, as a trajectory grown in a loop: at C speed)
+            return Parts([0.0] * len(x))
         return Parts(zeros_like(v) for v in x)
     if isinstance(x, np.ndarray):
         return np.zeros(x.shape, dtype=np.result_type(x.dtype, np.float64))
     return 0.0
+
+
+_PLAIN_NUMBERS = frozenset((float, int, bool, np.float64, np.float32, np.int64, np.bool_))  # (zero: 0.0)
 
 
 def _zero(g) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from s2s.errors import S2SError
-from s2s.runtime.core import (batch_key, batch_write, DictParts, FieldParts, Parts, TupleParts, _zero, fields_of,
-                              is_record, not_a_field, zeros_like)
+from s2s.runtime.core import (batch_key, batch_write, DictParts, FieldParts, OnePart, Parts, TupleParts, _zero,
+                              fields_of, is_record, not_a_field, zeros_like)
 
 __all__ = ["getattr_adjoint", "getattr_adjoint_transpose", "record_like", "record_fields", "record_new",
            "getitem_adjoint", "copy_adjoint", "setitem_value_adjoint", "setitem_tangent",
@@ -110,6 +110,11 @@ def getitem_adjoint(g, x, *index):
             parts = list(out)
             parts[idx] = g
             return TupleParts(parts)
+        if type(out) is Parts and type(idx) is int:  # (one element of a list: rt.OnePart, added to a copy at C speed)
+            out = OnePart(out)
+            out[idx] = g
+            out.at = idx if idx >= 0 else idx + len(out)
+            return out
         out[idx] = g
         return out
     out = np.zeros(np.shape(x), dtype=_adjoint_dtype(x))
