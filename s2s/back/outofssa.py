@@ -134,9 +134,10 @@ def _top_definition(block: list, v):
 def restore_names(fn: ir.Function) -> ir.Function:
     """Let a stack pop restore a value under its own name: `y = y_saved.pop()`, not `y_2 = ...`.
 
-    Safe when nothing after the reversed loop reads the forward name (its value
-    after the forward loop is needed only by adjoints emitted before the reversed
-    loop, and those already ran).
+    Safe when nothing after the reversed loop, and nothing in it, reads the forward name (its value
+    after the forward loop is then needed only by adjoints emitted before the reversed
+    loop, and those already ran; an adjoint in the loop reading it, `bx = bx + s` for `p = p + x`
+    where the result is p * s, would read the restored values instead).
     """
     return _restore(copy.deepcopy(fn)) if any(_restored(s) for s in ir.statements(fn.body)) else fn
 
@@ -163,8 +164,14 @@ def _restore_block(stmts: list, later: set, renames: dict) -> None:
         s = stmts[i]
         if isinstance(s, ir.Loop):
             tails = {o.name for p in s.phis for o in p.operands if isinstance(o, ir.Var)}
+            # (the loop may read the forward name's last value too, `bx = bx + s`: anywhere but in what is read
+            # once before its first iteration, its iterable and its phis' entering values)
+            inside = used_names(s.body) | used_names(s.header) | {p.operands[1].name for p in s.phis if
+                                                                   isinstance(p.operands[1], ir.Var)}
+            if isinstance(s.test, ir.Var):
+                inside.add(s.test.name)
             for name, original in _pops(s.body) + _restored(s):
-                if original not in after and original not in renames.values():
+                if original not in after and original not in inside and original not in renames.values():
                     renames[name] = original
             _restore_block(s.body, after | tails, renames)
         elif isinstance(s, ir.If):
