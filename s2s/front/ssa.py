@@ -151,7 +151,9 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
         return fence.unsupported(self.src, node, construct, hint)
 
     def version(self, name: str) -> str:
-        if name not in self.defined and name not in prims.RESERVED_NAMES:
+        """A new SSA name for a value the user calls `name`: the name itself the first time, unless module or
+        closure data goes by it (a helper inlined here rebinding its parameter `v`, bound to the module's `v`)."""
+        if name not in self.defined and name not in self.free and name not in prims.RESERVED_NAMES:
             self.defined.add(name)
             self.namer.reserve(name)
             self.made_in[name] = tuple(self.loop_path)

@@ -1,0 +1,120 @@
+"""Round 8, front end (hunt8autograd F1, F2, F5; hunt8cost C2). Each derivative checked against central differences
+(conftest.check_every_mode: value_and_grad, jvp, both Jacobians, the Hessian, the Jacobian of the gradient) or an
+analytic value."""
+import numpy as np
+import pytest
+
+import s2s
+from s2s.errors import S2SError
+from tests.conftest import assert_close, check_every_mode, numeric_grad
+
+# --------------------------------------------------------------------------- F1: a helper rebinding its parameter,
+# bound to module or closure data of the same name: the helper's new local took the data's own name (the right-hand
+# `v` of `v = v * o` read the new local itself: RecursionError in reverse mode, UnboundLocalError in forward mode)
+
+X = np.random.RandomState(0).randn(6, 2)
+y = np.arange(6.0)
+v = np.array([1.0, 2.0, 3.0])
+inputs = np.random.RandomState(1).randn(3, 2, 2)
+
+
+def standardize(X):
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    return X
+
+
+def objective(w):
+    return np.mean((standardize(X) @ w - y) ** 2)
+
+
+def scaled(v, o):
+    v = v * o
+    return v
+
+
+def scaled_twice(v, o):
+    w = v * o
+    v = w + 1.0
+    return v
+
+
+def shifted(o, v):
+    v = v + o
+    return v
+
+
+def module_data(o):
+    return np.sum(scaled(v, o) ** 2)
+
+
+def module_data_twice(o):
+    return np.sum(scaled_twice(v, o) ** 2)
+
+
+def folded_argument(o):
+    return np.sum(scaled(v + 0.0, o) ** 2)
+
+
+def aliased_argument(o):
+    w = v
+    return np.sum(scaled(w, o) ** 2)
+
+
+def keyword_argument(o):
+    return np.sum(shifted(o, v=v) ** 2)
+
+
+def positional_second(o):
+    return np.sum(shifted(o, v) ** 2)
+
+
+def make(v):
+    def f(o):
+        return np.sum(scaled(v, o) ** 2) + np.sum(v)
+    return f
+
+
+class Layer:
+    def forward(self, inputs, params):
+        if inputs.ndim > 2:
+            inputs = inputs.reshape((inputs.shape[0], -1))
+        return np.tanh(inputs @ params)
+
+
+layer = Layer()
+
+
+def method_call(W):
+    return np.sum(layer.forward(inputs, W.reshape(4, 2)) ** 2)
+
+
+def test_helper_rebinding_its_parameter_bound_to_module_data():
+    w = np.array([0.3, -0.2])
+    Xs = standardize(X)
+    analytic = 2 * Xs.T @ (Xs @ w - y) / 6
+    assert_close(s2s.grad(objective)(w), analytic, what="grad")
+    check_every_mode(objective, w)
+
+
+@pytest.mark.parametrize("f", [module_data, module_data_twice, folded_argument, aliased_argument, keyword_argument,
+                               positional_second, make(v), method_call], ids=lambda f: f.__qualname__)
+def test_same_named_data_every_mode(f):
+    x = np.linspace(-0.8, 0.9, 8) if f is method_call else np.array([0.5, -1.0, 2.0])
+    kept = v.copy(), inputs.copy()
+    check_every_mode(f, x)
+    assert np.array_equal(kept[0], v) and np.array_equal(kept[1], inputs)
+
+
+def added_in_place(v, o):
+    v += o
+    return v
+
+
+def in_place_on_module_v(o):
+    return np.sum(added_in_place(v, o) * o)
+
+
+def test_in_place_on_same_named_module_data_is_refused_at_its_line():
+    with pytest.raises(S2SError, match=r"'v \+= o' would change an array in place"):
+        s2s.grad(in_place_on_module_v)(np.array([0.5, -1.0, 2.0]))
+    assert np.array_equal(v, [1.0, 2.0, 3.0])
