@@ -42,7 +42,8 @@ RESERVED_NAMES = ("np", "math", "rt", "custom")
 METHODS = {
     "sum": "numpy.sum", "mean": "numpy.mean", "prod": "numpy.prod", "max": "numpy.max", "min": "numpy.min",
     "std": "numpy.std", "var": "numpy.var", "dot": "numpy.ndarray.dot", "reshape": "numpy.reshape",
-    "transpose": "numpy.transpose", "ravel": "numpy.ravel", "flatten": "numpy.ravel", "squeeze": "numpy.squeeze",
+    "transpose": "numpy.transpose", "ravel": "numpy.ravel", "flatten": "numpy.ndarray.flatten",
+    "squeeze": "numpy.squeeze",
     "cumsum": "numpy.cumsum", "cumprod": "numpy.cumprod", "clip": "numpy.ndarray.clip", "copy": "numpy.ndarray.copy",
     "take": "numpy.take",
     "argmax": "numpy.argmax", "argmin": "numpy.argmin", "any": "numpy.any", "all": "numpy.all",
@@ -78,6 +79,7 @@ SPELLED_AS_METHOD = {"numpy.ndarray.astype": "astype", "numpy.ndarray.astype_int
                      "numpy.ndarray.sum": "sum", "numpy.ndarray.mean": "mean",
                      "numpy.ndarray.clip": "clip",  # (x.clip(lo) has one bound, np.clip(x, lo) is an error)
                      "numpy.ndarray.copy": "copy",  # (x.copy() of a list or a dict is a list or a dict)
+                     "numpy.ndarray.flatten": "flatten",  # (ravel's values, always a new array: np.ravel's a view)
                      "numpy.ndarray.compress": "compress", "numpy.ndarray.conj": "conj",
                      "numpy.ndarray.dot": "dot"}  # (a scipy.sparse matrix's A.dot(x) is its product; np.dot's is not)
 # the reductions vector forward mode writes as methods of a batch of tangents (always an ndarray there):

@@ -158,6 +158,7 @@ CASES = [
     ("numpy.transpose", lambda x: np.transpose(x), (M34,), 0),
     ("numpy.reshape", lambda x: np.reshape(x, (6, 2)), (M34,), 0),
     ("numpy.ravel", lambda x: np.ravel(x), (M34,), 0),
+    ("numpy.ndarray.flatten", lambda x: x.flatten(), (M34,), 0),
     # ------------------------------------------------------------ sequences (rules/indexing.py)
     ("tuple", lambda x, y: (x * 2.0, y), (V, 1.5), (0, 1)),
     ("list", lambda x, y: np.sum(np.array([x, y * y])), (0.7, 1.5), (0, 1)),

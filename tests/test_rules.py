@@ -394,7 +394,8 @@ CASES = {
     # numpy: shape
     "numpy.reshape": [Case("np.reshape(x, (3, 2))", N(2, 3)), Case("x.reshape(6)", N(2, 3)),
                       Case("x.reshape(3, -1)", N(6))],
-    "numpy.ravel": [Case("np.ravel(x)", N(2, 3)), Case("x.ravel()", N(3, 2)), Case("x.flatten()", N(2, 2))],
+    "numpy.ravel": [Case("np.ravel(x)", N(2, 3)), Case("x.ravel()", N(3, 2))],
+    "numpy.ndarray.flatten": [Case("x.flatten()", N(2, 2)), Case("x.flatten('F')", N(2, 3))],
     "numpy.transpose": [Case("np.transpose(x)", N(2, 3)), Case("np.transpose(x, (1, 2, 0))", N(2, 3, 4)),
                         Case("x.T", N(3, 2)), Case("x.transpose(2, 0, 1)", N(2, 3, 4))],
     "numpy.squeeze": [Case("np.squeeze(x)", N(1, 3, 1)), Case("np.squeeze(x, axis=0)", N(1, 3))],

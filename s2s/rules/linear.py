@@ -206,6 +206,10 @@ linear("numpy.reshape", lambda g, ans, x, shape=None, order="C", **_:
                 rt.batch_reshape(d, kw.get("newshape") if shape is None else shape, **_order("numpy.reshape", order))])
 linear("numpy.ravel", lambda g, ans, x, order="C": np.reshape(g, np.shape(x), **_order("numpy.ravel", order)),
        batched=[lambda d, ans, x, order="C": rt.batch_reshape(d, -1, **_order("numpy.ravel", order))])
+# (x.flatten(): ravel's values in a new array, never a view of x)
+linear("numpy.ndarray.flatten", lambda g, ans, x, order="C":
+       np.reshape(g, np.shape(x), **_order("numpy.ndarray.flatten", order)),
+       batched=[lambda d, ans, x, order="C": rt.batch_reshape(d, -1, **_order("numpy.ndarray.flatten", order))])
 for _key in ("numpy.squeeze", "numpy.expand_dims", "numpy.atleast_1d", "numpy.atleast_2d", "numpy.atleast_3d"):
     linear(_key, _reshape_back)
 linear("numpy.swapaxes", lambda g, ans, x, axis1, axis2: np.swapaxes(g, axis1, axis2))
