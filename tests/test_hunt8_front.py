@@ -118,3 +118,66 @@ def test_in_place_on_same_named_module_data_is_refused_at_its_line():
     with pytest.raises(S2SError, match=r"'v \+= o' would change an array in place"):
         s2s.grad(in_place_on_module_v)(np.array([0.5, -1.0, 2.0]))
     assert np.array_equal(v, [1.0, 2.0, 3.0])
+
+
+# --------------------------------------------------------------------------- F2: zip(*xs) in a for loop: xs's
+# sequences are unpacked where their number is known (a helper's tuple result, a list display); refused naming the
+# starred argument otherwise (was: "zip() without unpacking one name per sequence", what the user had done)
+
+def halves(x):
+    return x[:2], x[2:].reshape(2, 2)
+
+
+def zip_of_helper_tuple(x):
+    s = 0.0
+    for a, b in zip(*halves(x)):
+        s = s + a * np.sum(b ** 2)
+    return s
+
+
+def zip_of_list_display(x):
+    s = 0.0
+    for a, b in zip(*[[x[0], x[1]], [x[2] * x[3], x[4]]]):
+        s = s + np.sin(a) * b
+    return s
+
+
+def zip_with_a_sequence_first(x):
+    s = 0.0
+    for c, a, b in zip(x[4:], *halves(x[:6])):
+        s = s + c * a * np.sum(np.cos(b))
+    return s
+
+
+def zip_in_a_comprehension(x):
+    return sum(a * np.sum(b ** 2) for a, b in zip(*halves(x)))
+
+
+@pytest.mark.parametrize("f", [zip_of_helper_tuple, zip_of_list_display, zip_with_a_sequence_first,
+                               zip_in_a_comprehension], ids=lambda f: f.__name__)
+def test_zip_of_a_starred_tuple_known_here(f):
+    check_every_mode(f, np.array([0.5, -1.0, 2.0, 0.3, 0.7, -0.4]))
+
+
+def zip_of_array_rows(x):
+    s = 0.0
+    for a, b in zip(*x):
+        s = s + a * b
+    return s
+
+
+def zip_of_array_rows_unpacked(x):
+    s = 0.0
+    xs0, xs1 = x
+    for a, b in zip(xs0, xs1):
+        s = s + a * b
+    return s
+
+
+def test_zip_of_a_starred_array_refused_naming_it():
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(S2SError, match=r"zip\(\*x\), x holding a number of sequences known only at run time .*"
+                                       r"xs0, xs1 = x, then zip\(xs0, xs1\)") as e:
+        s2s.grad(zip_of_array_rows)(x)
+    assert "for a, b in zip(*x):" in str(e.value)
+    assert_close(s2s.grad(zip_of_array_rows_unpacked)(x), numeric_grad(zip_of_array_rows, (x,), 0), what="advice")

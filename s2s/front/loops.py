@@ -319,10 +319,11 @@ class LoopLowering:
         if isinstance(it, ast.Call) and self._resolves_to(it.func, zip):
             if it.keywords:
                 raise self.error(it, "zip() with keywords")
-            if not (isinstance(target, ast.Tuple) and len(target.elts) == len(it.args)):
+            args = self._zip_sequences(it, target)
+            if not (isinstance(target, ast.Tuple) and len(target.elts) == len(args)):
                 raise self.error(target, "zip() without unpacking one name per sequence")
             out = []
-            for arg, elt in zip(it.args, target.elts):
+            for arg, elt in zip(args, target.elts):
                 out += self._sequence_parts(arg, elt, body)
             return out
         if isinstance(it, ast.Call) and self._resolves_to(it.func, iter) and len(it.args) == 1 and not it.keywords:
@@ -341,6 +342,26 @@ class LoopLowering:
             # be its own indices: integers, with no derivative either)
             return [(self.materialise(ir.Call("s2s.runtime.dict_keys", (atom,))), target)]
         return [(self.iterated(atom), target)]
+
+
+    def _zip_sequences(self, it: ast.Call, target) -> list:
+        """The sequences `zip(...)` pairs: its arguments, `*xs` spread into the sequences xs holds where their number
+        is known here (a tuple or list made in the function, a helper's tuple result), each then given a name of
+        its own (all evaluated here, in order)."""
+        if not any(isinstance(a, ast.Starred) for a in it.args):
+            return it.args
+        out = []
+        for atom in self.spread(it.args):
+            if not isinstance(atom, (ir.Var, ir.Const)):  # (a calls.Spread: *xs of a length known only at run time)
+                xs = ast.unparse(atom.node.value)
+                count = len(target.elts) - len(it.args) + 1 if isinstance(target, ast.Tuple) else 2
+                names = ", ".join(f"xs{i}" for i in range(max(count, 2)))
+                raise self.error(atom.node, f"zip(*{xs}), {xs} holding a number of sequences known only at run time",
+                                 f"unpack them first, one name each: {names} = {xs}, then zip({names})")
+            name = self.namer.fresh("zipped")
+            self.env[name] = atom
+            out.append(ast.copy_location(ast.Name(name, ast.Load()), it))
+        return out
 
 
 def _indexes_itself(it, target, body) -> bool:
