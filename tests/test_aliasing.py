@@ -202,7 +202,7 @@ def test_inplace_operator_then_rebinding_in_a_loop_is_exact():
         assert_close(d, numeric_grad(f, (x, a), 1), what=f"{f.__name__} forward")
     with pytest.raises(s2s.S2SError, match="would change an array in place"):
         s2s.grad(shared)(x, a)
-    with pytest.raises(s2s.UnsupportedSyntaxError, match="while the name is rebound"):
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="rebinds 'y' to a new array"):
         s2s.grad(element_writes)(x, a)
 
 

@@ -10,6 +10,7 @@ in-place operators alone wrote it, which are checked to update numbers).
 from __future__ import annotations
 
 import ast
+import re
 
 from s2s import ir
 from s2s.prims import MAY_RETURN_OPERAND, MAY_SHARE_MEMORY as VIEWS
@@ -64,6 +65,9 @@ class LoopAliases:
                                            and self.read_first(s, p.target, r) and self.one_row_written(s, p.target, r)
                                            else n - 1
                                            for r, n in self.refs[p.target].items()}
+        # (the arrays the loop's names are versions of as it starts: a write after the loop may make one an array
+        # of its own, `write_joined` in the body, which must not hide that the iterations write the array entering)
+        entering = {p.target: self.root.get(p.target) for p in s.phis}
         self.nested += 1
         self.block(s.header)
         if s.test is not None:
@@ -78,23 +82,17 @@ class LoopAliases:
         leaving = [j for j in ir.statements(s.body) if isinstance(j, (ir.Break, ir.Continue))]
         for p in s.phis:
             p.operands[1] = self.read(p.operands[1], s.loc)
-            r, back = self.root.get(p.target), p.operands[1]
+            r, back = entering[p.target] or self.root.get(p.target), p.operands[1]
             if r is None:  # after the loop, the name holds what the last iteration left in it, or its break's
                 ends = [back] + [j.values[p.target] for j in leaving if p.target in j.values]
                 self.view_of(p.target, [ir.Var(p.target)] + [e for e in ends if e != ir.Var(p.target)], s.loc)
             if r is not None and p.target in based and isinstance(back, ir.Var) and back.name != p.target \
                     and self.root.get(back.name) != r and written.get(r, []) is None:
-                # `a, b = b, a` around element writes: the name holds another array in the next iteration
+                # the name holds another array in the next iteration (`h[i] = v; h = np.sin(h)`, or `a, b = b, a`):
+                # ssa.py versions the loop's writes as the array's that enters the loop, which the rebind leaves
                 # (in-place operators alone make new values in the generated code, as Python's numbers do, and
                 # are guarded where another name still reads the old object: `acc -= ...; acc = np.tanh(acc)`)
-                name, other = base_name(p.target), base_name(back.name)
-                shown, copied = (f" ('{other}')", f"{other}.copy()") if other != name else \
-                    ("", "a copy of the array it is computed from")
-                raise self.error(s.loc, f"a loop whose iterations write into '{name}' while the name is rebound to "
-                                        f"another array{shown} for the next one (buffers swapped each step)",
-                                 f"make a new array each step instead: {name} = {copied} before the writes into it "
-                                 f"(s2s follows the elements written by the array's name, which the swap rebinds)",
-                                 name)
+                raise self.rebound_in_loop(s, r, back.name, inside)
         self.kept_across_iterations(s, written, based, inside)
         for r in written:  # after the loop, its arrays are the header's versions; one the loop wrote
             if self.state.current.get(r) != SHARED:  # through another name has none (see `read`)
@@ -103,6 +101,51 @@ class LoopAliases:
             r = self.root.get(p.target)
             if r is not None and self.state.current.get(r) != SHARED:
                 self.state.current[r] = p.target
+
+    def rebound_in_loop(self, s: ir.Loop, r: str, back: str, inside: set):
+        """The refusal of a loop that writes elements of the array `r` through its name and rebinds the name to
+        `back` for the next iteration: a new array made in the body (`h[i] = v; h = np.sin(h)`) or another
+        buffer (`a, b = b, a`). Names as the user wrote them (the SSA's versions of a user's `t` are t2, t5)."""
+        stmts = list(ir.statements(s.header + s.body))
+        wrote = next((t.loc for t in stmts if self.writes_array([t], s, r) and t.loc is not None), None)
+        name = _target(wrote) or base_name(r)
+        made = next((t.loc for t in _assigns(s.header + s.body) if t.target == back and t.loc is not None), None)
+        line = f" (line {wrote.line}: {_spelled(wrote)})" if wrote is not None else ""
+        again = self.read_after(s, r)
+        if again is not None:  # (`h0 = h` before the loop: NumPy's h0 shows the first iteration's writes, a copy's not)
+            return self.error(s.loc, f"a loop that writes elements of '{name}'{line} and then rebinds '{name}' to "
+                                     f"another array for the next iteration, where the array '{name}' holds as the "
+                                     f"loop starts is read again through another name (line {again.line}: "
+                                     f"{_spelled(again)})", f"copy it at the top of the loop body, as its first "
+                                     f"statement: {name} = {name}.copy(), and read the other name where it holds the "
+                                     f"values you mean (NumPy's shows the first iteration's writes, a copy's would "
+                                     f"not)", name)
+        if back in inside and back not in {p.target for p in s.phis} and made is not None:
+            return self.error(s.loc, f"a loop that writes elements of '{name}'{line} and then "
+                                     f"rebinds '{name}' to a new array (line {made.line}: {_spelled(made)}) for the "
+                                     f"next iteration", f"copy it at the top of the loop body, as its first statement: "
+                                     f"{name} = {name}.copy(); s2s follows the elements written into the array "
+                                     f"'{name}' holds as the loop starts, which the rebind leaves", name)
+        other = next((n for t in _assigns(s.header + s.body) if t.target == back for n in [_target(t.loc)] if n),
+                     None) or base_name(back)
+        shown = f" ('{other}')" if other != name and not _is_temp(other) else ""
+        return self.error(s.loc, f"a loop whose iterations write into '{name}' while the name is rebound to another "
+                                 f"array{shown} for the next one (buffers swapped each step)",
+                          f"copy it at the top of the loop body, as its first statement: {name} = {name}.copy(); "
+                          f"s2s follows the elements written by the array's name, which the swap rebinds", name)
+
+    def read_after(self, s: ir.Loop, r: str):
+        """Where the array `r` (the value a loop's name starts with) is read by its own version in the loop `s`
+        or after it, not as the name's start (the header phi's operand): another name for it (`h0 = h` before
+        the loop, SSA's `h`). The first such read's loc, or None."""
+        after = False
+        for t in ir.statements(self.fn.body):
+            if t is s:
+                after = True
+                continue
+            if after and t.loc is not None and ir.Var(r) in ir.operands(t):
+                return t.loc
+        return None
 
     def kept_across_iterations(self, s: ir.Loop, written: dict, based: set, inside: set) -> None:
         """Refuse a name the next iteration starts with (a header phi's back value: `prev = y`, a list `x` was
@@ -283,6 +326,35 @@ class LoopAliases:
                         known = arrays.get(r, [])
                         arrays[r] = None if known is None or v.op == "setitem" else known + [(stmt, v.args[0])]
         return arrays, based
+
+
+def _statement(loc):
+    """The one statement on the line `loc` (its text parsed), or None."""
+    try:
+        tree = ast.parse((loc.text if loc is not None else "").strip())
+    except SyntaxError:
+        return None
+    return tree.body[0] if len(tree.body) == 1 else None
+
+
+def _target(loc) -> str | None:
+    """The name the statement at `loc` assigns or writes an element of (`h = np.sin(h)`, `h[i] = v`: 'h'), or None."""
+    stmt = _statement(loc)
+    target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else \
+        stmt.target if isinstance(stmt, ast.AugAssign) else None
+    while isinstance(target, ast.Subscript):
+        target = target.value
+    return target.id if isinstance(target, ast.Name) else None
+
+
+def _spelled(loc) -> str:
+    """The statement at `loc` as Python spells it (without its comment)."""
+    stmt = _statement(loc)
+    return ast.unparse(stmt) if stmt is not None else (loc.text.strip() if loc is not None else "")
+
+
+def _is_temp(name: str) -> bool:
+    return re.fullmatch(r"t\d+", name) is not None
 
 
 def _view_taken(loc, kept: str, name: str) -> str:

@@ -1,0 +1,185 @@
+"""The alias stage (hunt round 8): loops that write an element of an array and then rebind its name, branches that
+write one array and rebind the name in the other, and the names the refusals show. A loop whose iterations write
+into the array its name holds and then rebind the name to a new array (`h[i] = v; h = np.sin(h)`) was accepted,
+and computed from the array made before the loop at every iteration, where the array was written again after the
+loop (`y[0] = 0.0`): it is refused like the same loop without the later write, and the advice the refusal gives
+is checked to compute the function NumPy runs, in every mode, against finite differences."""
+import inspect
+import re
+
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, check_every_mode, numeric_grad
+from s2s.errors import UnsupportedSyntaxError
+
+X3 = np.array([0.4, 0.2, -0.6])
+
+
+def refused(f, args, line_text, match):
+    """Every mode refuses `f(*args)` with a message matching `match`, located at f's line holding `line_text`."""
+    lines, first = inspect.getsourcelines(f)
+    line = first + next(i for i, text in enumerate(lines) if line_text in text)
+    for transform in (s2s.value_and_grad, s2s.grad, s2s.hessian, lambda g: s2s.jacobian(g, mode="forward")):
+        with pytest.raises(UnsupportedSyntaxError, match=match) as info:
+            transform(f)(*args)
+        assert info.value.lineno == line, str(info.value)
+    with pytest.raises(UnsupportedSyntaxError, match=match):
+        s2s.jvp(f)(tuple(args), tuple(np.ones_like(a) for a in args))
+    return info.value
+
+
+# ----- S2: the write after the loop made s2s accept the loop, and lose its iterations' writes
+def write_after(x):
+    y = x * 1.0
+    for i in range(2):
+        y[1] = y[1] * 0.7
+        y = y * 0.5
+    y[0] = 0.0
+    return np.sum(y * y)
+
+
+def slice_after(x):
+    y = x * 1.0
+    for i in range(2):
+        y[1] = y[1] * 0.7
+        y = y * 0.5
+    y[1:] = y[:-1] * 0.5
+    return np.sum(y * y)
+
+
+def added_after(x):
+    y = x * 1.0
+    for i in range(2):
+        y[1] = y[1] * 0.7
+        y = y * 0.5
+    y[2] += x[0]
+    return np.sum(y * y)
+
+
+def written_after_in_if(x):
+    y = x * 1.0
+    for i in range(2):
+        y[1] = x[2]
+        y = y * 2.0
+    if x[0] > 0.0:
+        y[0] = 1.0
+    return np.sum(y * y)
+
+
+@pytest.mark.parametrize("f", [write_after, slice_after, added_after, written_after_in_if])
+def test_a_write_after_the_loop_keeps_the_refusal(f):
+    error = refused(f, (X3,), "for i in range(2)", "rebinds 'y' to a new array")
+    assert "y = y.copy()" in str(error)
+
+
+def write_after_copied(x):
+    y = x * 1.0
+    for i in range(2):
+        y = y.copy()
+        y[1] = y[1] * x[0]
+        y = y * 0.5
+    y[0] = 0.0
+    return np.sum(y * y)
+
+
+def written_after_in_if_copied(x):
+    y = x * 1.0
+    for i in range(2):
+        y = y.copy()
+        y[1] = x[2]
+        y = y * 2.0
+    if x[0] > 0.0:
+        y[0] = 1.0
+    return np.sum(y * y)
+
+
+@pytest.mark.parametrize("f", [write_after_copied, written_after_in_if_copied])
+@pytest.mark.parametrize("x", [X3, -X3])
+def test_the_advice_for_a_write_after_the_loop_is_right_in_every_mode(f, x):
+    check_every_mode(f, x)
+
+
+# ----- F1: the refusal of the same loop without the later write says what it is, and its advice works
+def recurrence(x):
+    h = np.zeros(3)
+    for i in range(3):
+        h[i] = x[0] * (i + 1)
+        h = np.sin(h)
+    return np.sum(h)
+
+
+def recurrence_named_t(x):
+    t = np.zeros(3)
+    for i in range(3):
+        t[i] = x[0] * i
+        t = np.sin(t)
+    return np.sum(t)
+
+
+def recurrence_copied(x):
+    h = np.zeros(3)
+    for i in range(3):
+        h = h.copy()
+        h[i] = x[0] * (i + 1) + x[1]
+        h = np.sin(h) * x[2]
+    return np.sum(h)
+
+
+def swapped(x):
+    a = x * 1.0
+    b = x * 2.0
+    for i in range(2):
+        a[i] = b[i] * 3.0
+        a, b = b, a
+    return np.sum(a * b)
+
+
+def swapped_copied(x):
+    a = x * 1.0
+    b = x * 2.0
+    for i in range(2):
+        a = a.copy()
+        a[i] = b[i] * b[i + 1]
+        a, b = b, a
+    return np.sum(a * b)
+
+
+def test_a_write_then_a_rebind_in_a_loop_is_refused_by_what_it_is():
+    error = refused(recurrence, (X3,), "for i in range(3)", r"writes elements of 'h' \(line \d+: h\[i\] = x\[0\] \* "
+                    r"\(i \+ 1\)\) and then rebinds 'h' to a new array \(line \d+: h = np.sin\(h\)\)")
+    assert "h = h.copy()" in str(error) and "swapped" not in str(error)
+
+
+def test_a_users_t_is_named_t_not_as_an_ssa_temporary():
+    error = refused(recurrence_named_t, (X3,), "for i in range(3)", "writes elements of 't' .* rebinds 't'")
+    message = str(error).splitlines()[0]
+    assert "t = t.copy()" in message and re.search(r"\bt\d", message) is None, message
+
+
+def test_a_swap_keeps_its_refusal_with_advice_that_works():
+    error = refused(swapped, (X3,), "for i in range(2)", r"write into 'a' .*\('b'\).*buffers swapped")
+    assert "a = a.copy()" in str(error)
+
+
+@pytest.mark.parametrize("f", [recurrence_copied, swapped_copied])
+def test_the_copy_at_the_top_of_the_body_is_right_in_every_mode(f):
+    check_every_mode(f, X3)
+    check_every_mode(f, np.array([1.3, -0.4, 0.8]))
+
+
+def recurrence_with_another_name(x):
+    h = x * 1.0
+    h0 = h
+    for i in range(3):
+        h[i] = x[0] * (i + 1)
+        h = np.sin(h)
+    return np.sum(h) + np.sum(h0)
+
+
+def test_the_refusal_says_where_another_name_reads_the_array_the_loop_starts_with():
+    # (a copy at the top of the body would change what h0 holds: the refusal names that read)
+    error = refused(recurrence_with_another_name, (X3,), "for i in range(3)", r"read again through another name "
+                    r"\(line \d+: return np.sum\(h\) \+ np.sum\(h0\)\)")
+    assert "h = h.copy()" in str(error)
