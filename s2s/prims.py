@@ -119,6 +119,10 @@ NOT_NUMBERS = set(COMPAREOPS) | {
     "numpy.allclose", "numpy.array_equal", "numpy.any", "numpy.all", "numpy.signbit", "numpy.logical_and",
     "numpy.logical_or", "numpy.logical_not", "numpy.logical_xor", "numpy.equal", "numpy.not_equal",
     "numpy.less", "numpy.less_equal", "numpy.greater", "numpy.greater_equal"}
+# operations whose result is a bool or an array of bools: as an index, NumPy's advanced (boolean) indexing, a copy
+BOOLEAN_RESULTS = NOT_NUMBERS - {"builtins.str", "builtins.repr", "s2s.runtime.dtype"}
+# calls whose result is always an array of integers (or a tuple of them): as an index, advanced indexing, a copy
+INDEX_ARRAYS = frozenset({METHODS["argsort"], METHODS["nonzero"]})
 # new arrays of numbers, of the shape their first argument gives, that carry no derivative (so have no record;
 # np.full's record says it makes one: registry.of_shape)
 ONES = "numpy.ones"

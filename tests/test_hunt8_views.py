@@ -68,3 +68,89 @@ def test_a_raveled_view_is_still_refused():
         return np.sum(theta ** 2)
     with pytest.raises(S2SError):
         s2s.grad(f)(W)
+
+
+# --------------------------------------------------------------------------- F6: an element write into a read by an
+# advanced index (a list, an argsort, a mask): NumPy's read is a copy, where s2s refused the write as one into the
+# caller's array or a view (while `sub += 1.0` on the same copy was accepted)
+
+
+def listed_copy(x):
+    sub = x[[0, 2]]
+    sub[0] = 0.0
+    return np.sum(sub ** 2) + np.sum(x * x[[0, 2, 1]])
+
+
+def sorted_copy(x):
+    s = x[np.argsort(x)]
+    s[-1] = 0.0
+    return np.sum(s * np.arange(3.0))
+
+
+def masked_copy(x):
+    pos = x[x > 0]
+    pos[0] = pos[0] * pos[-1]
+    return np.sum(pos ** 2)
+
+
+def computed_copies(x):
+    y = np.sin(x) * 2.0
+    a = y[[0, 1, 2]]
+    a[1] = 3.0 * a[0]
+    b = y[y > -10]
+    b[2] = b[0] ** 2
+    idx = np.argsort(y)
+    c = y[idx]
+    c[0] += y[2]
+    c *= 2.0
+    return np.sum(a * b) + np.sum(c ** 2) + np.sum(y)
+
+
+def copied_rows(x):
+    M = np.outer(x, x)
+    rows = M[[2, 0], :]
+    rows[0, 1] = 1.5
+    rows[1] = rows[1] * x
+    return np.sum(rows ** 2) + np.sum(M)
+
+
+def nonzero_copy(x):
+    s = x[np.nonzero(x > 0)]
+    s[0] = s[-1] ** 2
+    return np.sum(s * np.sum(x))
+
+
+@pytest.mark.parametrize("f", [listed_copy, sorted_copy, masked_copy, computed_copies, copied_rows, nonzero_copy])
+def test_a_write_into_an_advanced_index_copy_is_followed(f):
+    check_every_mode(f, X3)
+
+
+def test_an_advanced_index_copy_has_the_analytic_gradient():
+    # (listed_copy: sub = [x0, x2] with sub[0] = 0, so x2 ** 2 + x . [x0, x2, x1]: [2 x0, 2 x2, 2 x2 + 2 x1])
+    assert_close(s2s.grad(listed_copy)(X3), [2 * 0.5, 2 * 0.8, 2 * 0.8 + 2 * -0.2])
+    assert_close(s2s.grad(sorted_copy)(X3), [1.0, 0.0, 0.0])  # (s = [x1, x0, x2], s[2] = 0: the sum is x0)
+
+
+def test_an_in_place_operator_on_an_argsort_copy_is_followed():
+    def f(x):
+        s = x[np.argsort(x)]
+        s += 1.0
+        s[0] *= 2.0
+        return np.sum(s * np.arange(3.0))
+    check_every_mode(f, X3)
+
+
+def test_a_basic_index_is_still_a_view():
+    def row(M, i):
+        r = M[i]
+        r[0] = 0.0
+        return np.sum(r)
+
+    def part(x):
+        r = x[1:]
+        r[0] = 0.0
+        return np.sum(r)
+    with pytest.raises(S2SError):
+        s2s.grad(row)(np.eye(2), 0)
+    with pytest.raises(S2SError):
+        s2s.grad(part)(X3)

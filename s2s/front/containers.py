@@ -20,12 +20,9 @@ from __future__ import annotations
 
 import ast
 
-import numpy as np
-
-from s2s import ir, prims
-from s2s.front.element_writes import key_write_fix
+from s2s import ir
+from s2s.front.element_writes import advanced_index, key_write_fix
 from s2s.ir.names import base_name
-from s2s.prims import NO_COPY_RETURNS_OPERAND
 
 # calls that make a list or a tuple of what iterating their operand gives: a 2-D array's rows are views of it
 ITERATED = {"builtins.list": "list", "builtins.tuple": "tuple"}
@@ -45,14 +42,8 @@ class ContainerChecks:
 
     def _fancy(self, index) -> bool:
         """Is `index` surely an advanced index (a list, an array, a comparison's booleans), whose read is a copy?
-        (An integer array held by a name may be a number: not known here.)"""
-        if isinstance(index, ir.Const):
-            return isinstance(index.value, (list, np.ndarray)) and np.ndim(index.value) > 0 or \
-                type(index.value) in (bool, np.bool_)
-        made = self.made_by.get(index.name) if isinstance(index, ir.Var) else None
-        return made is not None and (made.op in prims.COMPAREOPS or made.op in ("list", "builtins.list") or
-                                     made.op in NO_COPY_RETURNS_OPERAND and bool(made.args) and
-                                     self._fancy(made.args[0]))  # (np.array([0, 2]): a conversion of one)
+        (element_writes.advanced_index)"""
+        return advanced_index(index, self.made_by.get)
 
     def _key_write(self, s: ir.Assign) -> None:
         """Refuse `params[k] = v` where `params` is a dict a loop or a branch carries (`for k in keys:

@@ -21,6 +21,28 @@ _UNBOUND = object()
 _OPAQUE = frozenset({"call", "callmethod"})  # calls of functions s2s does not follow
 
 
+def advanced_index(index, made_by) -> bool:
+    """Is `index` (a part of an index) surely one of NumPy's advanced indexes: a list, an array of integers (a
+    constant, np.argsort's or np.nonzero's, np.array of such), a bool or an array of bools (a comparison's)? A read
+    with one (`x[[0, 2]]`, `x[np.argsort(x)]`, `y[y > 0]`) is a copy, never a view. `made_by(name)`: the call that
+    made a name, else None. (An integer array held by a name the function did not make may be a number, a basic
+    index: not known here.)"""
+    if isinstance(index, ir.Const):
+        return isinstance(index.value, (list, numpy.ndarray)) and numpy.ndim(index.value) > 0 or \
+            type(index.value) in (bool, numpy.bool_)
+    made = made_by(index.name) if isinstance(index, ir.Var) else None
+    return made is not None and (made.op in prims.BOOLEAN_RESULTS or made.op in prims.INDEX_ARRAYS or
+                                 made.op in ("list", "builtins.list") or
+                                 made.op in prims.NO_COPY_RETURNS_OPERAND and bool(made.args) and
+                                 advanced_index(made.args[0], made_by))  # (np.array([0, 2]): a conversion of one)
+
+
+def copying_read(call, made_by) -> bool:
+    """Is `call` a read of elements by an advanced index (`x[[0, 2]]`, `y[y > 0]`), a new array?"""
+    return isinstance(call, ir.Call) and call.op == "getitem" and any(advanced_index(a, made_by)
+                                                                      for a in call.args[1:])
+
+
 class ElementWriteLowering:
     """(mixed into the SSA builder, ssa.py; reads its state through `self`)"""
 
@@ -170,7 +192,7 @@ class ElementWriteLowering:
             made = self.definitions.get(atom.name)
             if made is None:  # (a parameter; module data is no caller's)
                 return None if atom.name in self.free else base_name(atom.name)
-            if made.op not in VIEWS or not made.args:
+            if made.op not in VIEWS or not made.args or copying_read(made, self.definitions.get):
                 return None
             atom = made.args[0]
         return None
@@ -191,7 +213,8 @@ class ElementWriteLowering:
             self.phi_arrays[atom.name] = arrays
             return atom.name
         definition = self.definitions.get(atom.name)
-        if definition is None or definition.op in VIEWS and not self.stack_element(definition) or \
+        if definition is None or definition.op in VIEWS and not self.stack_element(definition) and \
+                not copying_read(definition, self.definitions.get) or \
                 definition.op in _OPAQUE and self._may_hand_back(definition):
             return None
         self.roots[atom.name] = atom.name
