@@ -1183,6 +1183,10 @@ class Gen(Level7, Level6, Level5, AliasPatterns):
         arrays = [n for n, k in scope.names.items() if k[0] == "f" and k[1] != ()]
         if arrays and self.p(0.6):
             parts.append(f"np.sum({self.choice(arrays[-2:])})")
+        pairs = [(a, b) for a, b in getattr(self, "l7_pairs", ()) if scope.names.get(a) == scope.names.get(b) == ("f", ())]
+        if pairs and self.p(0.6):  # (level 7: a carried product and sum added as they are, pr * sm)
+            a, b = self.choice(pairs)
+            return " + ".join(parts + [f"{a} * {b}"])
         return " + ".join(parts) if self.p(0.7) else " * ".join(parts[:2])
 
 

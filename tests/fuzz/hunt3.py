@@ -37,6 +37,8 @@ TRAJ_NAMES = ["traj", "history", "path", "trail", "log_"]
 ACC_NAMES = ["acc0", "tot0", "cell", "z0", "y0"]
 DICT_NAMES = ["named", "terms_", "cfg7", "parts_"]
 TUPLE_NAMES = ["tt", "grown", "seq_", "tup_"]
+PRODUCT_NAMES = ["pr", "prod_", "q0", "run_p"]
+SUM_NAMES = ["sm", "total_", "s0", "run_s"]
 LAYER_NAMES = ["layers", "net_", "stack_"]
 NET_PARAMS = ["net", "layers_p", "weights"]
 DICT_KEYS = ["a", "b", "c", "w", "scale"]
@@ -65,6 +67,7 @@ class Level7:
         self.l7_used = []            # names of HELPERS7 the program calls (in order)
         self.l7_config = False       # the program reads Config
         self.l7_int_params = []      # scalar parameters drawn as ints on most draws
+        self.l7_pairs = []           # (product, sum) a loop carries (carried_pair_stmt)
 
     def use7(self, name):
         if name == "along":
@@ -120,7 +123,8 @@ class Level7:
         """The first lines of f at level 7: one or two of its statements, so that the rest reads what they make."""
         lines = []
         makers = [(3, self.rows_stmt), (2, self.record_stmt), (1.5, self.layers_stmt), (1.5, self.dict_loop_stmt),
-                  (1.5, self.zero_d_stmt), (1, self.grown_tuple_stmt), (1, self.int_array_stmt)]
+                  (1.5, self.zero_d_stmt), (1, self.grown_tuple_stmt), (1, self.int_array_stmt),
+                  (1.5, self.carried_pair_stmt)]
         for _ in range(self.rng.choice([1, 1, 2])):
             if self.p(0.8):
                 more, scope, _ = self.pick([(w, lambda m=m: m(scope, ctx)) for w, m in makers])()
@@ -527,6 +531,35 @@ class Level7:
                             f"np.sum(np.array([np.sum({val}) for _k, {val} in {name}.items()]))"])
 
     # ------------------------------------------------------------------ 0-d arrays, int arguments
+    def carried_pair_stmt(self, scope, ctx):
+        """Two numbers a loop carries, one multiplied, one added (pr = pr * v; sm = sm + v), read together after
+        it (pr * sm): a reversed loop restoring one reads the other's adjoint, the first one's last value (the
+        hunt of round 8 found the restored values read instead)."""
+        from .gen import ELEM_NAMES, Scope
+        scope = scope.copy()
+        pr, sm = self.fresh(PRODUCT_NAMES, ("f", ())), self.fresh(SUM_NAMES, ("f", ()))
+        vecs = self.vars_of(scope, (self.n,))
+        if vecs and self.p(0.6):
+            v = self.fresh(ELEM_NAMES, ("f", ()))
+            head, inner = f"for {v} in {self.choice(vecs)}:", Scope(dict(scope.names, **{v: ("f", ())}), scope.owned)
+            self.unsafe.add(v)
+        else:
+            k = self.loopvar(["k", "step_", "j"], "i", scope.names)
+            m = self.rng.randint(1, 4)
+            head, inner = f"for {k} in range({m}):", Scope(dict(scope.names, **{k: ("i", tuple(range(m)))}), scope.owned)
+        grow = self.choice([f"{pr} = {pr} * {self.squash(self.sexpr(inner, 1))}", f"{pr} = {pr} * {pr}",
+                            f"{pr} = {pr} * (0.5 + 0.25 * {self.squash(self.sexpr(inner, 1))})"])
+        add = self.choice([f"{sm} = {sm} + {self.squash(self.sexpr(inner, 1))}", f"{sm} += {self.leaf(inner, ())}"])
+        body = [grow, add] if self.p(0.5) else [add, grow]
+        lines = [f"{pr} = {self.choice(['1.0', self.squash(self.leaf(scope, ()))])}", f"{sm} = 0.0", head] + \
+            ["    " + b for b in body]
+        target = self.scalar_target(scope, ctx)
+        lines.append(f"{target} = " + self.choice([f"{pr} * {sm}", f"{sm} * {pr}", f"{pr} * {sm} + {pr}",
+                                                    f"({sm} + 1.0) * {pr}"]))
+        scope.names[pr] = scope.names[sm] = scope.names[target] = ("f", ())
+        self.l7_pairs.append((pr, sm))  # (the result adds pr * sm now and then: final_expr)
+        return lines, scope, False
+
     def zero_d_stmt(self, scope, ctx):
         """A 0-d array the function makes, accumulated into in place in a loop and written with y[...] = ..."""
         from .gen import ELEM_NAMES, Scope
