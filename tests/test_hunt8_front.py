@@ -181,3 +181,46 @@ def test_zip_of_a_starred_array_refused_naming_it():
         s2s.grad(zip_of_array_rows)(x)
     assert "for a, b in zip(*x):" in str(e.value)
     assert_close(s2s.grad(zip_of_array_rows_unpacked)(x), numeric_grad(zip_of_array_rows, (x,), 0), what="advice")
+
+
+# --------------------------------------------------------------------------- C2: the derivative of a recursive
+# function needs about 5 Python frames per level where the function needs one: past the recursion limit, an S2SError
+# at the user's line naming the depth and the limit to set (was a bare RecursionError, a 2,800-line traceback)
+
+def chain(x, n):
+    if n == 0:
+        return x
+    return chain(np.sin(x) + 0.1 * x, n - 1)
+
+
+def _chain_derivative(x, n):
+    d = 1.0
+    for _ in range(n):
+        d = d * (np.cos(x) + 0.1)
+        x = np.sin(x) + 0.1 * x
+    return d
+
+
+@pytest.mark.parametrize("mode", ["grad", "jvp"])
+def test_recursion_deeper_than_the_limit_allows(mode):
+    import sys
+    depth = 300
+    run = (lambda: s2s.grad(chain)(0.7, depth)) if mode == "grad" else \
+        (lambda: s2s.jvp(chain)((0.7, depth), (1.0,))[1])
+    assert chain(0.7, depth) == pytest.approx(chain(0.7, depth))  # (the function itself runs at this depth)
+    limit = sys.getrecursionlimit()
+    if limit >= 6 * depth + 1000:
+        pytest.skip("the recursion limit is raised already")
+    with pytest.raises(S2SError, match=r"recursive function chain ran out of Python's recursion limit \(\d+ frames\) "
+                                       r"\d+ calls of chain deep.*sys.setrecursionlimit\(6 \* depth \+ \d+\).*as a "
+                                       r"loop") as e:
+        run()
+    assert "return chain(np.sin(x) + 0.1 * x, n - 1)" in "".join(__import__("traceback").format_tb(e.tb)[-1:])
+    assert len(__import__("traceback").format_tb(e.tb)) < 20
+    sys.setrecursionlimit(6 * depth + limit)  # (the advice)
+    try:
+        got = run()
+    finally:
+        sys.setrecursionlimit(limit)
+    assert got == pytest.approx(_chain_derivative(0.7, depth), rel=1e-9, abs=1e-300)
+    assert s2s.grad(chain)(0.7, 30) == pytest.approx(numeric_grad(chain, (0.7, 30), 0), rel=1e-6)

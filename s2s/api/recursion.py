@@ -37,6 +37,8 @@ from __future__ import annotations
 
 import inspect
 import numbers
+import sys
+import threading
 import types
 
 import numpy as np
@@ -210,6 +212,7 @@ def _shaped(cotangent, like):
 def _second_order_rules(fn) -> dict:
     """The tangent and adjoint rules of `fn`'s adjoint rule and of its tangent rule (see the module text),
     by role."""
+    name = getattr(fn, "__name__", "f")
 
     def adjoint_tangent(tangents, out, g, ans, *args):
         """The tangent of `adjoint(g, ans, *args)`: forward over reverse (the adjoint does not read ans)."""
@@ -225,7 +228,8 @@ def _second_order_rules(fn) -> dict:
             _, tangent = jvp(_pullback(fn, len(full), ans, wrt), wrt=tuple(moving))(full + (g,),
                                                                                    tuple(moving.values()))
             return zip(wrt, tangent)
-        return _placed(len(args), _differentiated(fn, "reverse, second order", args, None, parts))
+        with _Level(name):
+            return _placed(len(args), _differentiated(fn, "reverse, second order", args, None, parts))
 
     def adjoint_adjoint(cotangent, out, g, ans, *args):
         """The adjoint of `adjoint(g, ans, *args)` with respect to g and the arguments: reverse over reverse."""
@@ -238,7 +242,8 @@ def _second_order_rules(fn) -> dict:
             _, pull = vjp(_pullback(fn, len(full), ans, wrt), wrt=wrt + (len(full),))(*full, g)
             adjoints = pull(tuple(_shaped(given[i], out[i]) for i in wrt))
             return list(zip(wrt, adjoints)) + [(-1, adjoints[-1])]  # (-1: g's)
-        found = dict(_differentiated(fn, "reverse, second order", args, None, parts))
+        with _Level(name):
+            found = dict(_differentiated(fn, "reverse, second order", args, None, parts))
         return (found.pop(-1, None), None, *_placed(len(args), found.items()))
 
     def tangent_tangent(tangents, out, dargs, ans, *args):
@@ -254,7 +259,8 @@ def _second_order_rules(fn) -> dict:
                 return _zero(out)
             primals = full + tuple(dargs[i] for i in wrt)
             return jvp(_directional(fn, len(full), wrt), wrt=tuple(moving))(primals, tuple(moving.values()))[1]
-        return _differentiated(fn, "forward, second order", args, dargs, tangent)
+        with _Level(name):
+            return _differentiated(fn, "forward, second order", args, dargs, tangent)
 
     def tangent_adjoint(cotangent, out, dargs, ans, *args):
         """The adjoint of `tangent(dargs, ans, *args)` with respect to dargs and the arguments."""
@@ -267,13 +273,61 @@ def _second_order_rules(fn) -> dict:
             _, pull = vjp(_directional(fn, len(full), wrt), wrt=positions)(*full, *(dargs[i] for i in wrt))
             adjoints = pull(_shaped(cotangent, out))
             return [(i, (adjoints[k], adjoints[len(wrt) + k])) for k, i in enumerate(wrt)]
-        found = dict(_differentiated(fn, "forward, second order", args, dargs, parts))
+        with _Level(name):
+            found = dict(_differentiated(fn, "forward, second order", args, dargs, parts))
         # (zeros, not None, where an argument has no tangent: the adjoints of that tuple from several calls add)
         of_dargs = [found[i][1] if i in found else 0.0 if t is None else _zero(t) for i, t in enumerate(dargs)]
         return (tuple(of_dargs), None, *(found[i][0] if i in found else None for i in range(len(args))))
 
     return {"adjoint_tangent": adjoint_tangent, "adjoint_adjoint": adjoint_adjoint,
             "tangent_tangent": tangent_tangent, "tangent_adjoint": tangent_adjoint}
+
+
+# ------------------------------------------------------------------------------------ the depth of the rules
+class _Levels(threading.local):
+    """How many calls of the rules of recursive functions are running in this thread, one inside another, and the
+    most there were since the outermost began."""
+    running = 0
+    deepest = 0
+
+
+_LEVELS = _Levels()
+
+
+class _Level:
+    """`with _Level(name):` around a rule's body: one level deeper. A RecursionError (the derivative needs more
+    Python frames per level than the function: its pullback, the recomputation of the level's forward sweep)
+    leaves every level as it is and is told at the outermost, where the stack is short again: an S2SError naming
+    the depth reached and what to do. (A context manager, not a wrapper, adds no frame to each level.)"""
+
+    __slots__ = ("name", "outermost")
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __enter__(self):
+        levels = _LEVELS
+        self.outermost = levels.running == 0
+        levels.running += 1
+        if levels.running > levels.deepest:
+            levels.deepest = levels.running
+
+    def __exit__(self, kind, exc, tb):
+        levels = _LEVELS
+        if not self.outermost:
+            levels.running -= 1
+            return False
+        deepest, levels.running, levels.deepest = levels.deepest, 0, 0
+        if kind is not None and issubclass(kind, RecursionError):
+            limit = sys.getrecursionlimit()
+            raise S2SError(
+                f"the derivative of the recursive function {self.name} ran out of Python's recursion limit "
+                f"({limit} frames) {deepest + 1} calls of {self.name} deep: each level of its derivative takes "
+                f"about 5 Python frames (its pullback or tangent, and the recomputation of that level), where "
+                f"{self.name} itself takes one. Raise the limit for that depth, sys.setrecursionlimit(6 * depth + "
+                f"{limit}), or write {self.name}'s recursion as a loop, which s2s differentiates without "
+                f"recursing (docs/limitations.md, Recursion)") from None
+        return False
 
 
 # ---------------------------------------------------------------------------------------------- the rules
@@ -284,22 +338,25 @@ def rules_for(fn) -> str:
     if key is not None:
         return key
 
+    name = getattr(fn, "__name__", "f")
+
     def adjoint(g, ans, *args):
         def parts(wrt):
             if not wrt:
                 return ()
             _, pullback = vjp(fn, wrt=wrt)(*args)
             return zip(wrt, pullback(g))  # (a tuple wrt: a tuple of gradients)
-        return _placed(len(args), _differentiated(fn, "reverse", args, None, parts))
+        with _Level(name):
+            return _placed(len(args), _differentiated(fn, "reverse", args, None, parts))
 
     def tangent(tangents, ans, *args):
         def value(wrt):
             if not wrt:
                 return 0.0
             return jvp(fn, wrt=wrt)(args, tuple(tangents[i] for i in wrt))[1]
-        return _differentiated(fn, "forward", args, tangents, value)
+        with _Level(name):
+            return _differentiated(fn, "forward", args, tangents, value)
 
-    name = getattr(fn, "__name__", "f")
     first = {"adjoint": adjoint, "tangent": tangent}
     rules = {**first, **_second_order_rules(fn)}
     refusal = (f"it is a second derivative s2s made for the recursive function {name}; third derivatives through "
