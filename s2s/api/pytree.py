@@ -20,6 +20,7 @@ from s2s.runtime.indexing import record_of  # noqa: F401 (s2s's, and what genera
 from s2s.errors import ArgumentTypeError, CallError
 
 CONTAINERS = (tuple, list, dict)
+_NUMBERS = (float, int)
 
 
 def is_container(x) -> bool:
@@ -119,6 +120,9 @@ def like(g, template):
     of its fields: the dataclass itself is given back, `record_of`), and the runtime's Parts, TupleParts and
     DictParts (whose `+` adds part by part) as the plain list, tuple and dict the argument had (a list for a list,
     a tuple for a tuple, whichever the adjoint was): the caller's `g.layers + [w]` joins lists, as Python does."""
+    if type(template) in _NUMBERS:  # (a leaf: the common case of a list of numbers, at once)
+        return float(g) if isinstance(g, np.floating) or type(g) is np.ndarray and g.ndim == 0 and \
+            g.dtype.kind == "f" else g  # (a Python number's derivative is a float, as at the top level)
     if is_record(template) and isinstance(g, dict):
         return record_of(template, {k: like(g[k], getattr(template, k)) for k in fields_of(template)})
     if is_record(template) and type(g) is type(template):  # (generated code gave the record back: rt.record_like)
@@ -132,9 +136,6 @@ def like(g, template):
         return (list if isinstance(template, list) else tuple)(like(a, t) for a, t in zip(g, template))
     if isinstance(template, dict) and isinstance(g, dict):
         return dict((k, like(g[k], v)) for k, v in template.items())
-    if type(template) in (float, int) and isinstance(g, (np.floating, np.ndarray)) and g.ndim == 0 and \
-            g.dtype.kind == "f":
-        return float(g)  # (a Python number's derivative is a float, as at the top level)
     return g
 
 

@@ -303,6 +303,8 @@ class FieldParts(DictParts):
 
 def is_record(x) -> bool:
     """Is `x` a dataclass instance (a record whose fields are the leaves of a pytree)?"""
+    if type(x) in _NOT_RECORDS:  # (numbers, arrays and plain containers first: a pytree walk asks of every leaf)
+        return False
     return dataclasses.is_dataclass(x) and not isinstance(x, type)
 
 
@@ -472,6 +474,7 @@ def zeros_like(x):
 
 
 _PLAIN_NUMBERS = frozenset((float, int, bool, np.float64, np.float32, np.int64, np.bool_))  # (zero: 0.0)
+_NOT_RECORDS = _PLAIN_NUMBERS | {np.ndarray, list, tuple, dict, Parts, TupleParts, DictParts, type(None), str}
 
 
 def _zero(g) -> bool:
