@@ -183,3 +183,133 @@ def test_the_refusal_says_where_another_name_reads_the_array_the_loop_starts_wit
     error = refused(recurrence_with_another_name, (X3,), "for i in range(3)", r"read again through another name "
                     r"\(line \d+: return np.sum\(h\) \+ np.sum\(h0\)\)")
     assert "h = h.copy()" in str(error)
+
+
+# ----- F0, F0b: one branch writes an element of an array (or changes it by an operator), the other rebinds the name
+def written_or_rebound(x):
+    h = x * 2.0
+    if h[0] > 0:
+        h[0] = h[0] * 3.0
+    else:
+        h = h * 2.0
+    return np.sum(h * h)
+
+
+def copied_and_written_or_rebound(x):
+    h = x * 2.0
+    if h[0] > 0:
+        h2 = h.copy()
+        h2[0] = h[0] * 3.0
+    else:
+        h2 = h * 2.0
+    return np.sum(h2 * h2)
+
+
+def rebound_or_written_then_written(x):
+    y = x * 1.0
+    if x[1] > 0.3:
+        y = np.sin(y)
+    else:
+        y[1] = x[0] * x[2]
+    y[2] = y[0] * x[1]
+    return np.sum(y * y)
+
+
+def zeros_written_or_rebound_read_by_another_name(x):
+    y = np.zeros(3)
+    z = y  # (NumPy's z shows the write on the first path, and is the zeros on the second)
+    if x[1] > 0.3:
+        y[1] = x[0]
+    else:
+        y = x * x[2]
+    return np.sum(y * y) + np.sum(z * x)
+
+
+def added_or_rebound(x):
+    y = x * x[0]
+    if x[0] > 0.3:
+        y += x[0]
+    else:
+        y = y * x[0]
+    return np.sum(y * y)
+
+
+def written_or_rebound_then_added(x):
+    y = x * x[0]
+    if x[0] > 0.3:
+        y[0] = x[1]
+    else:
+        y = y * x[0]
+    y += x[2]
+    return np.sum(y * y)
+
+
+@pytest.mark.parametrize("f", [written_or_rebound, copied_and_written_or_rebound, rebound_or_written_then_written,
+                               zeros_written_or_rebound_read_by_another_name, added_or_rebound,
+                               written_or_rebound_then_added])
+@pytest.mark.parametrize("x", [np.array([1.0, 2.0, 3.0]), np.array([-1.0, 0.2, 3.0]), np.array([0.5, -0.4, 1.5])])
+def test_a_branch_writing_an_array_joined_with_one_rebinding_it_is_right_in_every_mode(f, x):
+    check_every_mode(f, x)
+
+
+def view_then_written_or_rebound(x):
+    y = x * 1.0
+    v = y[:2]
+    if x[1] > 0.3:
+        y[0] = x[2]
+    else:
+        y = y * 2.0
+    return np.sum(v * y[1:])
+
+
+def test_a_view_taken_before_the_branch_is_still_refused():
+    refused(view_then_written_or_rebound, (np.array([1.0, 2.0, 3.0]),), "return np.sum(v * y[1:])",
+            r"reading 'v' .* after line \d+ changed 'y' in place")
+
+
+def added_or_rebound_read_by_another_name(a, x):
+    y = x * a
+    z = y
+    if a > 0.3:
+        y += a
+    else:
+        y = y * a
+    return np.sum(y * z)
+
+
+def test_an_operator_on_an_array_another_name_reads_is_still_refused_when_it_runs():
+    x = np.array([1.0, 2.0, 3.0])
+    assert_close(s2s.grad(added_or_rebound_read_by_another_name)(0.1, x),
+                 numeric_grad(added_or_rebound_read_by_another_name, (0.1, x), 0))
+    with pytest.raises(s2s.S2SError, match=r"'y \+= a' would change an array in place"):
+        s2s.grad(added_or_rebound_read_by_another_name)(0.5, x)
+
+
+def written_or_rebound_in_a_loop(x):
+    y = x * 1.0
+    for i in range(3):
+        if x[i] > 0.0:
+            y[i] = y[i] * x[0]
+        else:
+            y = y * x[1]
+    return np.sum(y * y)
+
+
+def written_or_rebound_in_a_loop_copied(x):
+    y = x * 1.0
+    for i in range(3):
+        y = y.copy()
+        if x[i] > 0.0:
+            y[i] = y[i] * x[0]
+        else:
+            y = y * x[1]
+    return np.sum(y * y)
+
+
+def test_a_branch_join_in_a_loop_is_refused_naming_the_write_and_the_rebind():
+    error = refused(written_or_rebound_in_a_loop, (np.array([1.0, -2.0, 3.0]),), "for i in range(3)",
+                    r"writes elements of 'y' \(line \d+: y\[i\] = y\[i\] \* x\[0\]\) and then rebinds 'y' to a new "
+                    r"array \(line \d+: y = y \* x\[1\]\)")
+    assert "y = y.copy()" in str(error)
+    for x in (np.array([1.0, -2.0, 3.0]), np.array([-1.0, 0.2, 3.0])):
+        check_every_mode(written_or_rebound_in_a_loop_copied, x)

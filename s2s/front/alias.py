@@ -425,9 +425,20 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
             if len(roots) == 1 and None not in roots and len(operands) == 2:
                 self.root[p.target] = roots.pop()
             else:
-                saved, self.state = self.state, before
-                self.view_of(p.target, operands, s.loc)
+                # (each operand as its branch leaves it: `h[0] = v` on one path, `h = h * 2.0` on the other joins
+                # the newest version of h with a new array, neither of them stale; a branch that leaves, or one
+                # operand not a name, and the writes are counted as they were before the if)
+                saved = self.state
+                paths = ends if len(p.operands) == 2 and len(operands) == 2 and None not in ends else [before] * 2
+                refs: dict = {}
+                for o, self.state in zip(operands, paths):
+                    self.view_of(p.target, [o], s.loc)
+                    for r, n in self.refs.pop(p.target, {}).items():
+                        refs[r] = min(n, refs.get(r, n))
                 self.state = saved
+                if refs:
+                    self.refs[p.target] = refs
+                    self.made[p.target] = s.loc
 
     def join(self, s: ir.If, a: _State, b: _State) -> _State:
         out = a.copy()
@@ -500,7 +511,8 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
         operands = self.definition(name)
         if not isinstance(operands, list):
             return []
-        locs = {d.target: d.loc for d in definitions(self.fn.body) if isinstance(d, ir.Assign)}
+        locs = {d.target: d.loc for d in definitions(self.fn.body) if isinstance(d, ir.Assign) and not d.inplace and
+                not (isinstance(d.value, ir.Call) and d.value.op == "setitem")}  # (a write takes nothing)
         return sorted({locs[o.name] for o in operands if isinstance(o, ir.Var) and locs.get(o.name) is not None and
                        base_name(o.name) == base_name(name)}, key=lambda loc: loc.line)
 

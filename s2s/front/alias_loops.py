@@ -106,10 +106,12 @@ class LoopAliases:
         """The refusal of a loop that writes elements of the array `r` through its name and rebinds the name to
         `back` for the next iteration: a new array made in the body (`h[i] = v; h = np.sin(h)`) or another
         buffer (`a, b = b, a`). Names as the user wrote them (the SSA's versions of a user's `t` are t2, t5)."""
-        stmts = list(ir.statements(s.header + s.body))
-        wrote = next((t.loc for t in stmts if self.writes_array([t], s, r) and t.loc is not None), None)
+        wrote = next((t.loc for t in _assigns(s.header + s.body) if self.writes_array([t], s, r) and
+                      t.loc is not None), None)
         name = _target(wrote) or base_name(r)
-        made = next((t.loc for t in _assigns(s.header + s.body) if t.target == back and t.loc is not None), None)
+        made_at = {t.target: t for t in _assigns(s.header + s.body) if t.loc is not None}
+        made = next((made_at[o].loc for o in _origins(back, _inner_phis(s.body + s.header)) if o in made_at and
+                     not (isinstance(made_at[o].value, ir.Call) and made_at[o].value.op == "setitem")), None)
         line = f" (line {wrote.line}: {_spelled(wrote)})" if wrote is not None else ""
         again = self.read_after(s, r)
         if again is not None:  # (`h0 = h` before the loop: NumPy's h0 shows the first iteration's writes, a copy's not)
