@@ -135,12 +135,12 @@ def masked(key: str, *masks) -> Primitive:
                   [None if m is None else _through(m, "d") for m in masks], broadcast=True, kind="elementwise")
 
 
-def _power_slope(x, y):
+def _power_slope(ans, x, y, power=None):
     """d(x ** y)/dx; for a constant 0 < y < 1, y / x ** (1 - y): infinite at x = 0, where x ** y is 0 (Python's
-    0.0 ** (y - 1) raises ZeroDivisionError; NumPy and JAX give inf)."""
+    0.0 ** (y - 1) raises ZeroDivisionError; NumPy and JAX give inf). `power`: as symbolic.power_slope's."""
     if isinstance(y, float) and 0.0 < y < 1.0:
-        return rt.divide(y, x ** (1.0 - y))
-    return power_slope(x, y)
+        return rt.divide(y, x ** (1.0 - y) if power is None else power(x, 1.0 - y))
+    return power_slope(ans, x, y, power)
 
 
 # ---------------------------------------------------------------- arithmetic operators
@@ -148,7 +148,7 @@ elementwise("add", lambda ans, x, y: 1.0, lambda ans, x, y: 1.0)
 elementwise("sub", lambda ans, x, y: 1.0, lambda ans, x, y: -1.0)
 bilinear("mul", lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x, elementwise=True, elementwise_product=True)
 elementwise("truediv", lambda ans, x, y: 1.0 / y, quotient_slope)
-elementwise("pow", lambda ans, x, y: _power_slope(x, y), lambda ans, x, y: power_log(ans, x, np.log))
+elementwise("pow", lambda ans, x, y: _power_slope(ans, x, y), lambda ans, x, y: power_log(ans, x, np.log))
 elementwise("mod", lambda ans, x, y: 1.0, lambda ans, x, y: -(x // y))
 elementwise("neg", lambda ans, x: -1.0, broadcast=False, pointwise=True)
 elementwise("pos", lambda ans, x: 1.0, broadcast=False, pointwise=True)
@@ -173,7 +173,7 @@ scalar("math.log2", lambda ans, x: 1.0 / (x * LN2))
 scalar("math.log10", lambda ans, x: 1.0 / (x * LN10))
 scalar("math.log1p", lambda ans, x: 1.0 / (1.0 + x))
 scalar("math.sqrt", lambda ans, x: rt.divide(0.5, ans))  # (inf at 0, as np.sqrt's)
-scalar("math.pow", lambda ans, x, y: _power_slope(x, y), lambda ans, x, y: power_log(ans, x, math.log))
+scalar("math.pow", lambda ans, x, y: _power_slope(ans, x, y), lambda ans, x, y: power_log(ans, x, math.log))
 
 # ---------------------------------------------------------------- math: trigonometric and hyperbolic
 scalar("math.sin", lambda ans, x: math.cos(x))
@@ -223,10 +223,11 @@ elementwise("numpy.divide", lambda ans, x, y: 1.0 / y, lambda ans, x, y: -ans / 
 elementwise("numpy.true_divide", lambda ans, x, y: 1.0 / y, lambda ans, x, y: -ans / y)
 elementwise("numpy.negative", lambda ans, x: -1.0)
 elementwise("numpy.positive", lambda ans, x: 1.0)
-elementwise("numpy.power", lambda ans, x, y: power_slope(x, y), lambda ans, x, y: power_log(ans, x, np.log))
+elementwise("numpy.power", lambda ans, x, y: _power_slope(ans, x, y, np.power),
+            lambda ans, x, y: power_log(ans, x, np.log))
 elementwise("numpy.float_power", lambda ans, x, y: y * np.float_power(x, y - 1), lambda ans, x, y: ans * np.log(x))
 elementwise("numpy.square", lambda ans, x: 2.0 * x)
-elementwise("numpy.reciprocal", lambda ans, x: -ans ** 2)
+elementwise("numpy.reciprocal", lambda ans, x: quotient_slope(ans, 1.0, x))  # -ans * ans, as 1.0 / x's
 _absolute("numpy.abs", broadcast=True)
 _absolute("numpy.absolute", broadcast=True)
 _absolute("numpy.fabs", broadcast=True)

@@ -236,7 +236,9 @@ class _Replay:
         return emit("mul", g, self.value(p))
 
     def times_right(self, p, d):
-        """p * d: -(q * d), a * d / b, -(a * d) / b; a constant zero stays 0.0 (no tangent)."""
+        """p * d: -(q * d), a * d / b, -(a * d) / b, a * (c * d); a constant zero stays 0.0 (no tangent).
+        As in times_left, d meets a product's factors one at a time: the partial alone may overflow where the
+        tangent does not (1 / y's -ans * ans at ans = 1e200 is inf, -ans * (ans * d) with d = 1e-200 is -1e200)."""
         if isinstance(p, numbers.Number) and not isinstance(p, bool) and p == 0:
             return 0.0
         op, a = self._node(p)
@@ -247,6 +249,8 @@ class _Replay:
             return emit("neg", self.times_right(a[0], d))
         if op == "truediv":
             return emit("truediv", self.times_right(a[0], d), self.value(a[1]))
+        if op == "mul" and not isinstance(a[0], numbers.Number) and not isinstance(a[1], numbers.Number):
+            return emit("mul", self.value(a[0]), self.times_right(a[1], d))
         return emit("mul", self.value(p), d)
 
 

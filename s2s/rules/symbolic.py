@@ -156,17 +156,23 @@ def _negated(v):
 
 # ---------------------------------------------------------------- derivatives of x ** y, exact where x is 0
 
-def power_slope(x, y):
+def power_slope(ans, x, y, power=None):
     """d(x ** y)/dx = y * x ** (y - 1); 0 for a constant y == 0 (x ** 0 is constant), where the formula
     would read 0 * 0 ** -1 at x = 0 (inf or ZeroDivisionError). At x = 0 and y >= 1 the formula is exact.
-    An exponent known only at run time (x ** n) may be 0 there: rt.power_slope gives 0 then."""
+    For a constant y < 0, y * ans / x: x ** (y - 1) overflows before x ** y does (x ** -2.0 is inf at x = 1e-160,
+    where 1 / x is 1e160), and the adjoint or tangent then meets ans first. `power(x, e)` is the power the
+    derivative takes (np.power for NumPy's: a Python float x is then raised as NumPy raises it, nan and inf
+    where Python's ** raises or turns complex); the operator ** by default. An exponent known only at run
+    time (x ** n) may be 0 there: rt.power_slope gives 0 then."""
     if _is_num(y, 0):
         return 0.0
     if not isinstance(y, numbers.Number):
         return rt.power_slope(x, y)
     if _is_num(y, 2):
         return y * x  # (2 * x ** 1 is 2 * x for a bool or an integer x too: the product makes it a number)
-    return y * x ** (y - 1)
+    if _negative(y):
+        return y * ans / x
+    return y * (x ** (y - 1) if power is None else power(x, y - 1))
 
 
 def power_log(ans, x, log):
