@@ -1,21 +1,53 @@
-"""A function of the user's that writes into its parameters cannot have a rule (rules/custom.py asks here)."""
+"""A function of the user's that writes into its parameters cannot have a rule (rules/custom.py asks here).
+
+The body is read in order, as it runs: a name holds (a part of) what the caller passed in from its parameter
+until it is rebound to a new value (`x = np.copy(x)`, `x = x * s`, `x = np.array(x, dtype=float)`), and a name
+bound to a view or an item of one (`y = x`, `y = x[1:]`, `y = x.reshape(n)`, `for row in x`) holds it too. A
+write through such a name (`x -= m`, `y[i] = v`, `x.sort()`, `np.add(y, 1, out=y)`) is refused; one into a name
+rebound to a copy on every path before it is the function's own. After an `if`, a name holds the caller's where
+either branch leaves it so; a loop's body is read until that settles.
+"""
 from __future__ import annotations
 
 import ast
+import builtins
 import inspect
 import linecache
 import textwrap
 
+import numpy
+
+from s2s import prims
 from s2s.errors import S2SError
 
 # ndarray methods that change the array in place
 IN_PLACE_METHODS = frozenset({"sort", "fill", "put", "resize", "partition", "itemset", "setfield", "setflags"})
+# methods whose result may be their object itself, a view of it or an item it holds (an array's, a dict's)
+_VIEW_METHODS = frozenset({"reshape", "ravel", "transpose", "swapaxes", "squeeze", "view", "diagonal", "conj",
+                           "conjugate", "getfield", "get", "values", "items", "pop", "setdefault", "__getitem__",
+                           "__array__"})
+# attributes that are views of an array (x.T, x.real) or anything of another object; not these (numbers, tuples)
+_NUMBER_ATTRIBUTES = frozenset({"shape", "ndim", "size", "dtype", "itemsize", "nbytes"})
+# builtins whose result holds their arguments or what iterating them gives (list(x): the rows of x, views)
+_HOLDERS = (list, tuple, dict, set, sorted, next, getattr, iter, reversed, zip, enumerate, max, min, map, filter)
+_UNKNOWN = object()
+_SHARING: dict = {}
+
+
+def _shares_by_key(obj) -> bool:
+    """Is `obj` a library function whose result may be (a view of) an operand (prims' alias tables)?"""
+    if not _SHARING:
+        for key in (*prims.MAY_SHARE_MEMORY, *prims.WRITE_THROUGH, *prims.MAY_RETURN_OPERAND):
+            known = prims.python_object(key)
+            if known is not None:
+                _SHARING[id(known)] = known
+    return id(obj) in _SHARING
 
 
 def refuse_writes(func, how: str) -> None:
     """Refuse a rule (or nondifferentiable, `how`) for a function of the user's whose source visibly writes into
-    one of its parameters (`v *= s`, `v[i] = x`, `v.sort()`, `np.add(v, 1, out=v)`): s2s calls it without reading
-    it, and would not see the caller's array change."""
+    one of its parameters (`v *= s`, `v[i] = x`, `v.sort()`, `np.add(v, 1, out=v)`), or into another name for it
+    or a part of it: s2s calls it without reading it, and would not see the caller's array change."""
     if not inspect.isfunction(func):
         return
     try:
@@ -29,42 +61,243 @@ def refuse_writes(func, how: str) -> None:
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return
     a = node.args
-    params = {p.arg for p in a.posonlyargs + a.args + a.kwonlyargs}
+    params = [p.arg for p in a.posonlyargs + a.args + a.kwonlyargs] + \
+        [p.arg for p in (a.vararg, a.kwarg) if p is not None]
+    flow = _Flow(func, {p: p for p in params})
+    try:
+        flow.block(node.body)
+    except _Write as w:
+        line = start + w.node.lineno - 1
+        filename = func.__code__.co_filename
+        name, param = w.name, w.param
+        through = "" if name == param else f" (through '{name}', which may be it or a part of it)"
+        raise S2SError(
+            f"{how} for {func.__name__}, which writes into its parameter '{param}' in place{through}: s2s calls a "
+            f"function with a rule without reading its body, and would not see the caller's array change"
+            f"\n  {filename}:{line}\n    {linecache.getline(filename, line).strip()}\n"
+            f"Make {func.__name__} return a new array ({name} = {name} * s, not {name} *= s; "
+            f"{name} = np.copy({name}) before writing into it), or leave it without a rule so that s2s reads it"
+        ) from None
 
-    def param(e) -> str | None:
-        return e.id if isinstance(e, ast.Name) and e.id in params else None
 
-    def written(n) -> str | None:
-        if isinstance(n, ast.AugAssign):
-            return param(n.target) or (param(n.target.value) if isinstance(n.target, ast.Subscript) else None)
-        if isinstance(n, (ast.Assign, ast.AnnAssign)):
-            for t in (n.targets if isinstance(n, ast.Assign) else [n.target]):
-                for e in ast.walk(t):
-                    if isinstance(e, ast.Subscript) and param(e.value):
-                        return param(e.value)
-        if isinstance(n, ast.Call):
+class _Write(Exception):
+    def __init__(self, node, name: str, param: str):
+        super().__init__(name)
+        self.node, self.name, self.param = node, name, param
+
+
+class _Flow:
+    """The names that may hold what the caller passed in (name -> the parameter), statement by statement."""
+
+    def __init__(self, func, shared: dict):
+        self.func, self.shared = func, shared
+        try:
+            self.closure = inspect.getclosurevars(func).nonlocals
+        except (TypeError, ValueError):
+            self.closure = {}
+
+    # ------------------------------------------------------------------ statements
+    def block(self, body) -> None:
+        for s in body:
+            self.statement(s)
+
+    def statement(self, s) -> None:
+        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            self.shared.pop(s.name, None)  # (its own parameters; the name is a new function)
+        elif isinstance(s, (ast.Assign, ast.AnnAssign)):
+            if s.value is None:
+                return
+            self.writes_in(s.value)
+            targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+            for t in targets:
+                self.stored(t, s)
+            held = self.holds(s.value)
+            for t in targets:
+                self.bind(t, held)
+        elif isinstance(s, ast.AugAssign):
+            self.writes_in(s.value)
+            if isinstance(s.target, ast.Name) and s.target.id in self.shared:
+                raise _Write(s, s.target.id, self.shared[s.target.id])
+            self.stored(s.target, s)
+        elif isinstance(s, ast.Delete):
+            for t in s.targets:
+                self.stored(t, s)
+        elif isinstance(s, ast.If):
+            self.writes_in(s.test)
+            self.branches([s.body, s.orelse])
+        elif isinstance(s, (ast.For, ast.AsyncFor, ast.While)):
+            if isinstance(s, ast.While):
+                self.writes_in(s.test)
+            else:
+                self.writes_in(s.iter)
+            self.loop(s)
+        elif isinstance(s, (ast.With, ast.AsyncWith)):
+            for item in s.items:
+                self.writes_in(item.context_expr)
+                if item.optional_vars is not None:
+                    self.bind(item.optional_vars, self.holds(item.context_expr))
+            self.block(s.body)
+        elif isinstance(s, ast.Try) or type(s).__name__ == "TryStar":
+            before = dict(self.shared)
+            self.block(s.body)
+            self.shared = {**before, **self.shared}  # (a handler may start anywhere in the body)
+            self.branches([h.body for h in s.handlers] + [s.orelse])
+            self.block(s.finalbody)
+        elif isinstance(s, ast.Match):
+            self.writes_in(s.subject)
+            self.branches([c.body for c in s.cases] + [[]])
+        else:
+            for child in ast.iter_child_nodes(s):
+                self.writes_in(child)
+
+    def branches(self, bodies) -> None:
+        """Each body from the state before; after them, a name holds the caller's where any leaves it so."""
+        before, out = self.shared, {}
+        for body in bodies:
+            self.shared = dict(before)
+            self.block(body)
+            out.update(self.shared)
+        self.shared = out
+
+    def loop(self, s) -> None:
+        """A loop's body (and else), read from the states it may start in until they settle."""
+        entry = dict(self.shared)
+        for _ in range(4):
+            self.shared = dict(entry)
+            if not isinstance(s, ast.While):
+                self.bind(s.target, self.holds(s.iter))
+            self.block(s.body)
+            grown = {**entry, **self.shared}
+            if grown.keys() == entry.keys():
+                break
+            entry = grown
+        self.shared = entry
+        self.block(s.orelse)
+
+    def bind(self, target, held) -> None:
+        """`target = value`, where the value may hold the caller's parameter `held` (else None)."""
+        if isinstance(target, ast.Name):
+            if held is None:
+                self.shared.pop(target.id, None)
+            else:
+                self.shared[target.id] = held
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for t in target.elts:
+                self.bind(t, held)
+        elif isinstance(target, ast.Starred):
+            self.bind(target.value, held)
+
+    def stored(self, target, s) -> None:
+        """A write into an element or attribute of what the caller passed in (`x[i] = v`, `y.a = v`, `del d[k]`)."""
+        for part in ast.walk(target):
+            if isinstance(part, (ast.Subscript, ast.Attribute)) and isinstance(part.ctx, (ast.Store, ast.Del)):
+                root = _root(part.value)
+                if root is not None and root in self.shared:
+                    raise _Write(s, root, self.shared[root])
+
+    # ------------------------------------------------------------------ expressions
+    def writes_in(self, expr) -> None:
+        """Calls in `expr` that write in place into what the caller passed in (`x.sort()`, `out=x`)."""
+        for n in ast.walk(expr):
+            if isinstance(n, (ast.Lambda, ast.FunctionDef)):
+                continue
+            if isinstance(n, ast.NamedExpr):
+                self.bind(n.target, self.holds(n.value))
+            if not isinstance(n, ast.Call):
+                continue
             f = n.func
-            if isinstance(f, ast.Attribute) and f.attr in IN_PLACE_METHODS and param(f.value):
-                return param(f.value)
+            root = _root(f.value) if isinstance(f, ast.Attribute) else None
+            if isinstance(f, ast.Attribute) and f.attr in IN_PLACE_METHODS and root in self.shared:
+                raise _Write(n, root, self.shared[root])
             for k in n.keywords:
-                if k.arg == "out" and (param(k.value) or isinstance(k.value, ast.Tuple) and
-                                       any(param(e) for e in k.value.elts)):
-                    return param(k.value) or next(param(e) for e in k.value.elts if param(e))
-        return None
+                outs = k.value.elts if isinstance(k.value, ast.Tuple) else [k.value]
+                for o in outs if k.arg == "out" else ():
+                    held = self.holds(o)
+                    if held is not None:
+                        raise _Write(n, _root(o) or held, held)
 
-    todo = list(node.body)
-    while todo:
-        n = todo.pop(0)
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue  # (its own parameters)
-        name = written(n)
-        if name is not None:
-            line = start + n.lineno - 1
-            filename = func.__code__.co_filename
-            raise S2SError(
-                f"{how} for {func.__name__}, which writes into its parameter '{name}' in place: s2s calls a "
-                f"function with a rule without reading its body, and would not see the caller's array change"
-                f"\n  {filename}:{line}\n    {linecache.getline(filename, line).strip()}\n"
-                f"Make {func.__name__} return a new array ({name} = {name} * s, not {name} *= s; "
-                f"{name} = np.copy({name}) before writing into it), or leave it without a rule so that s2s reads it")
-        todo.extend(ast.iter_child_nodes(n))
+    def holds(self, e):
+        """The parameter whose value (or a part of it) `e` may be, else None (a new value)."""
+        if isinstance(e, ast.Name):
+            return self.shared.get(e.id)
+        if isinstance(e, ast.Attribute):
+            return None if e.attr in _NUMBER_ATTRIBUTES else self.holds(e.value)
+        if isinstance(e, ast.Subscript):
+            advanced = isinstance(e.slice, (ast.List, ast.ListComp, ast.Compare))  # (x[[0, 2]], x[x > 0]: a copy)
+            return None if advanced else self.holds(e.value)
+        if isinstance(e, (ast.Starred, ast.NamedExpr, ast.Await)):
+            return self.holds(e.value)
+        if isinstance(e, ast.IfExp):
+            return self.holds(e.body) or self.holds(e.orelse)
+        if isinstance(e, (ast.BoolOp, ast.Tuple, ast.List, ast.Set)):
+            return next((h for h in map(self.holds, e.values if isinstance(e, ast.BoolOp) else e.elts) if h), None)
+        if isinstance(e, ast.Dict):
+            return next((h for h in map(self.holds, e.values) if h), None)
+        if isinstance(e, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            return self.comprehension_holds(e)
+        if isinstance(e, ast.Call):
+            return self.call_holds(e)
+        return None  # (arithmetic, comparisons, constants: new values)
+
+    def comprehension_holds(self, e):
+        saved = dict(self.shared)
+        try:
+            for g in e.generators:
+                self.bind(g.target, self.holds(g.iter))
+            parts = [e.key, e.value] if isinstance(e, ast.DictComp) else [e.elt]
+            return next((h for h in map(self.holds, parts) if h), None)
+        finally:
+            self.shared = saved
+
+    def call_holds(self, call: ast.Call):
+        operands = [*call.args, *(k.value for k in call.keywords)]
+        held = next((h for h in map(self.holds, operands) if h), None)
+        f = call.func
+        target = self.resolve(f)
+        if isinstance(f, ast.Attribute) and target is _UNKNOWN:  # (a method of a value: y.copy(), x.reshape(n))
+            if f.attr in _VIEW_METHODS:
+                return self.holds(f.value) or held
+            if f.attr == "astype" and _no_copy(call):
+                return self.holds(f.value)
+            return None
+        if target is numpy.array:
+            return held if _no_copy(call) else None
+        if target is _UNKNOWN:  # (a function the body made or received: it may return what it is given)
+            return held
+        if isinstance(target, numpy.ufunc):
+            return None
+        if any(target is b for b in _HOLDERS) or _shares_by_key(target):
+            return held
+        module = (getattr(target, "__module__", None) or "").split(".")[0]
+        return None if module in ("numpy", "scipy", "math", "builtins") else held
+
+    def resolve(self, f):
+        """The object the callee expression `f` (`np.copy`, `helper`) names in the function's module, else
+        _UNKNOWN (a local name, a method of a value)."""
+        if isinstance(f, ast.Name):
+            if f.id in self.shared:
+                return _UNKNOWN
+            for scope in (self.closure, self.func.__globals__, vars(builtins)):
+                if f.id in scope:
+                    return scope[f.id]
+            return _UNKNOWN
+        if isinstance(f, ast.Attribute):
+            owner = self.resolve(f.value)
+            try:
+                return _UNKNOWN if owner is _UNKNOWN else getattr(owner, f.attr, _UNKNOWN)
+            except Exception:  # (a property of the user's that raises)
+                return _UNKNOWN
+        return _UNKNOWN
+
+
+def _root(e) -> str | None:
+    """The name `e` (`x`, `x[1:]`, `x.T`, `x[0].a`) reads a part of, else None."""
+    while isinstance(e, (ast.Subscript, ast.Attribute, ast.Starred)):
+        e = e.value
+    return e.id if isinstance(e, ast.Name) else None
+
+
+def _no_copy(call: ast.Call) -> bool:
+    """Is `copy=` given, other than True (np.array(x, copy=False), NumPy 2's copy=None: x itself if it may)?"""
+    return any(k.arg == "copy" and not (isinstance(k.value, ast.Constant) and k.value.value is True)
+               for k in call.keywords)
