@@ -91,10 +91,22 @@ def var_correction_where(x):
     return np.var(x, correction=1, where=x > 0)
 
 
-def test_var_with_where_is_refused_at_the_line():
-    with pytest.raises(NonDifferentiableError, match="where= or mean=") as e:
-        s2s.grad(var_correction_where)(X)
-    assert e.value.lineno == var_correction_where.__code__.co_firstlineno + 1
+def test_var_with_where_and_correction_in_every_mode():  # (refused before round 8: tests/test_hunt8_reductions.py)
+    if np.lib.NumpyVersion(np.__version__) < "2.0.0":
+        pytest.skip("correction= is NumPy 2's")
+    check_every_mode(var_correction_where, np.array([0.5, -1.0, 2.0, 0.3, 1.1]))
+
+
+def var_given_mean(x):
+    return np.var(x, mean=np.mean(x, keepdims=True))
+
+
+def test_var_with_mean_is_refused_at_the_line():
+    if np.lib.NumpyVersion(np.__version__) < "2.0.0":
+        pytest.skip("mean= is NumPy 2's")
+    with pytest.raises(NonDifferentiableError, match="mean=") as e:
+        s2s.grad(var_given_mean)(X)
+    assert e.value.lineno == var_given_mean.__code__.co_firstlineno + 1
 
 
 # ----------------------------------------------------------------- 3. np.float32(x), np.half(x): casts

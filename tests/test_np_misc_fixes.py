@@ -216,9 +216,14 @@ def diff_active_end(x):
     return np.sum(np.diff(x, prepend=x[0] ** 2))
 
 
+# (a reduction's initial= and where= have rules since round 8: tests/test_hunt8_reductions.py)
+@pytest.mark.parametrize("f", [sum_initial, sum_where, max_initial], ids=lambda f: f.__name__)
+def test_reduction_keywords_with_rules(f):
+    check_every_mode(f, np.array([0.5, -1.0, 2.0]))
+
+
 @pytest.mark.parametrize("f, keyword, modes", [
-    (sum_initial, "initial", ("grad", "jvp", "hessian")), (sum_where, "where", ("grad", "hessian")),
-    (max_initial, "initial", ("grad", "jvp")),  # (np.mean(x, dtype=np.float32): a rule, tests/test_hunt3_rules.py)
+    # (np.mean(x, dtype=np.float32): a rule, tests/test_hunt3_rules.py)
     (exp_where, "where", ("grad", "jvp")), (multiply_dtype, "dtype", ("grad",)),
     (diff_active_end, "prepend", ("grad",))])
 def test_keywords_without_rules_are_refused_at_the_line(f, keyword, modes):

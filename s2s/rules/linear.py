@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as _np
 
 from s2s import ir
-from s2s.rules.primitive import KEYWORD_FIXES, alias, constant_is, define, given, linear, non_default, nondiff, reading, refuse, same
+from s2s.rules.primitive import alias, constant_is, define, given, linear, non_default, nondiff, reading, refuse, same
 from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import Sym, builtins, emit, math, np, rt
 from s2s.rules.symbolic import _floating as floating
@@ -46,13 +46,23 @@ linear(RT + "augmented", None, lambda g, ans, part, value, op: g, None,
        tangent=(None, lambda d, ans, part, value, op: d), batched=[None, lambda d, ans, part, value, op: d])
 
 # ---------------------------------------------------------------- sums
-def _sum_transpose(g, ans, x, axis=None, dtype=None, keepdims=False):
-    return _cast_back(np.full(np.shape(x), g) if axis is None else rt.sum_adjoint(g, x, axis, keepdims), x, ans, dtype)
+# where=m sums the entries where m holds: the adjoint is g broadcast back and 0 elsewhere, np.where(m, g, 0.0), which
+# never multiplies x's masked entries (NaN data there stays out); initial= adds a constant, whose derivative is none
+def _sum_transpose(g, ans, x, axis=None, dtype=None, keepdims=False, initial=None, where=None):
+    full = np.full(np.shape(x), g) if axis is None else rt.sum_adjoint(g, x, axis, keepdims)
+    return _cast_back(full if where is None else np.where(where, full, 0.0), x, ans, dtype)
 
 
-def _mean_transpose(g, ans, x, axis=None, dtype=None, keepdims=False):
+def _mean_transpose(g, ans, x, axis=None, dtype=None, keepdims=False, where=None):
+    if where is not None:  # (the mean of the entries where m holds: their sum over their count)
+        return _sum_transpose(g / _count(x, axis, keepdims, where), ans, x, axis, dtype, keepdims, where=where)
     return _cast_back(np.full(np.shape(x), g / np.size(x)) if axis is None else rt.mean_adjoint(g, x, axis, keepdims),
                       x, ans, dtype)
+
+
+def _count(x, axis, keepdims, where):
+    """How many entries np.mean(x, axis, where=where) averages into each result."""
+    return np.count_nonzero(np.broadcast_to(where, np.shape(x)), **given(axis=axis, keepdims=keepdims or None))
 
 
 # np.sum(x, dtype=D) is np.sum(x.astype(D)): with a dtype= given, the derivative is the cast's (a float type's the
@@ -67,18 +77,21 @@ def _cast_tangent(tangent, ans, dtype, batched=False):
     return rt.batch_astype_tangent(tangent, ans) if batched else rt.astype_tangent(tangent, ans)
 
 
-_BATCH_SUM = [lambda d, ans, x, axis=None, dtype=None, keepdims=False:
-              _cast_tangent(rt.batch_sum(d, axis, keepdims), ans, dtype, batched=True)]
-_BATCH_MEAN = [lambda d, ans, x, axis=None, dtype=None, keepdims=False:
-               _cast_tangent(rt.batch_mean(d, axis, keepdims), ans, dtype, batched=True)]
+# (where=m: the tangents' masked entries, often NaN where x's are, set to 0 first; m broadcasts past the batch axis)
+_BATCH_SUM = [lambda d, ans, x, axis=None, dtype=None, keepdims=False, initial=None, where=None:
+              _cast_tangent(rt.batch_sum(d if where is None else np.where(where, d, 0.0), axis, keepdims), ans, dtype,
+                            batched=True)]
+_BATCH_MEAN = [lambda d, ans, x, axis=None, dtype=None, keepdims=False, where=None:
+               _cast_tangent(rt.batch_mean(d, axis, keepdims) if where is None else
+                             rt.batch_sum(np.where(where, d, 0.0), axis, keepdims) / _count(x, axis, keepdims, where),
+                             ans, dtype, batched=True)]
 
 
 def _reduction_tangent(key: str):
     """The reduction of the tangent, as the user's call reduces x (where= too); initial= adds a constant, which
-    the tangent must not (np.sum(dx, initial=5.0) is 5 off): refused, as by the adjoint, with what to write."""
+    the tangent leaves out (np.sum(dx, initial=5.0) would be 5 off)."""
     def tangent(d, ans, x, *rest, **kwargs):
-        if "initial" in kwargs:
-            refuse(key, "its keyword argument initial= has no derivative rule in s2s", KEYWORD_FIXES["initial"])
+        kwargs = {k: v for k, v in kwargs.items() if k != "initial"}
         rest, kwargs, dtype = _without_dtype(rest, kwargs)
         return _cast_tangent(emit(key, d, *rest, **kwargs), ans, dtype)
     return tangent

@@ -6,23 +6,39 @@ side; the longer ones call a documented helper of `s2s.runtime` (`rt.name`).
 """
 from __future__ import annotations
 
-from s2s.rules.primitive import define, given, non_default, refuse
+from s2s.rules.primitive import define, given, non_default, nondiff, refuse
 from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import Sym, emit, math, np, rt
 
 
 # ---------------------------------------------------------------- extrema
-_extremum_adjoint = lambda g, ans, x, axis=None, out=None, keepdims=False: \
-    rt.extremum_adjoint(g, ans, x, **non_default(axis=(axis, None), keepdims=(keepdims, False)))  # noqa: E731
-_extremum_tangent = lambda d, ans, x, axis=None, out=None, keepdims=False: \
-    rt.extremum_tangent(d, ans, x, **given(axis=axis, keepdims=keepdims or None))  # noqa: E731
+# (where=m, initial=c: among the entries where m holds, and 0 where the result is c alone: rt.masked_extremum_share;
+# the tangent's sum skips the other entries, whose tangents are often NaN where their data is)
+def _extremum_adjoint(g, ans, x, axis=None, out=None, keepdims=False, initial=None, where=None):
+    if initial is None and where is None:
+        return rt.extremum_adjoint(g, ans, x, **non_default(axis=(axis, None), keepdims=(keepdims, False)))
+    options = non_default(axis=(axis, None), keepdims=(keepdims, False))
+    return rt.sum_adjoint(g, x, **options) * rt.masked_extremum_share(ans, x, **given(where=where), **options)
+
+
+def _extremum_tangent(d, ans, x, axis=None, out=None, keepdims=False, initial=None, where=None):
+    if initial is None and where is None:
+        return rt.extremum_tangent(d, ans, x, **given(axis=axis, keepdims=keepdims or None))
+    share = rt.masked_extremum_share(ans, x, **given(where=where), **non_default(axis=(axis, None),
+                                                                              keepdims=(keepdims, False)))
+    return np.sum(d * share, **given(axis=axis, keepdims=keepdims or None, where=where))
+
+
 # (np.nanmax skips the NaN entries, and so does its tangent: theirs, often NaN too, never reaches it as 0 * nan)
-_nan_extremum_tangent = lambda d, ans, x, axis=None, out=None, keepdims=False: \
-    _extremum_tangent(np.where(np.isnan(x), 0.0, d), ans, x, axis, out, keepdims)  # noqa: E731
+def _nan_extremum_tangent(d, ans, x, axis=None, out=None, keepdims=False, initial=None, where=None):
+    return _extremum_tangent(np.where(np.isnan(x), 0.0, d), ans, x, axis, out, keepdims, initial, where)
+
+
 for _key in ("numpy.max", "numpy.min", "numpy.amax", "numpy.amin"):
     define(_key, [_extremum_adjoint], [_extremum_tangent], full_reduction=True)
 for _key in ("numpy.nanmax", "numpy.nanmin"):
     define(_key, [_extremum_adjoint], [_nan_extremum_tangent])
+nondiff("s2s.runtime.masked_extremum_share")
 # the builtin max(xs) (min) of one sequence, rt.largest (front/lists.py): shared among the items equal to it, as
 # np.max's is; its default=, positional, takes the derivative where xs is empty
 for _key in ("s2s.runtime.largest", "s2s.runtime.smallest"):
@@ -47,24 +63,59 @@ define("numpy.cumprod",
        [lambda d, ans, x, axis=None, dtype=None: rt.cumprod_tangent(d, ans, x, **given(axis=axis))])
 
 # ---------------------------------------------------------------- moments
-# (correction=, NumPy 2's spelling of ddof=, is read as ddof: _moment_ddof)
+# (correction=, NumPy 2's spelling of ddof=, is read as ddof: _moment_ddof; where=m: _masked_var_*)
+def _var_adjoint(g, x, axis, ddof, keepdims, where):
+    if where is not None:
+        return _masked_var_adjoint(g, x, axis, ddof, keepdims, where)
+    return rt.var_adjoint(g, x, **non_default(axis=(axis, None), ddof=(ddof, 0), keepdims=(keepdims, False)))
+
+
+def _var_tangent(d, x, axis, ddof, keepdims, where):
+    if where is not None:
+        return _masked_var_tangent(d, x, axis, ddof, keepdims, where)
+    return rt.var_tangent(d, x, **given(axis=axis, ddof=ddof or None, keepdims=keepdims or None))
+
+
 define("numpy.var",
-       [lambda g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw:
-        rt.var_adjoint(g, x, **non_default(axis=(axis, None), ddof=(_moment_ddof("numpy.var", ddof, kw), 0),
-                                           keepdims=(keepdims, False)))],
-       [lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw:
-        rt.var_tangent(d, x, **given(axis=axis, ddof=_moment_ddof("numpy.var", ddof, kw) or None,
-                                     keepdims=keepdims or None))], full_reduction=True)
+       [lambda g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, **kw:
+        _var_adjoint(g, x, axis, _moment_ddof("numpy.var", ddof, kw), keepdims, where)],
+       [lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, **kw:
+        _var_tangent(d, x, axis, _moment_ddof("numpy.var", ddof, kw), keepdims, where)],
+       full_reduction=True)
 # (std = sqrt(var): where all entries are equal, a kink like the norm's at 0, the derivative is 0, not 0 / 0)
 define("numpy.std",
-       [lambda g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw:
-        rt.var_adjoint(rt.ratio_or_zero(g, 2.0 * ans), x,
-                       **non_default(axis=(axis, None), ddof=(_moment_ddof("numpy.std", ddof, kw), 0),
-                                     keepdims=(keepdims, False)))],
-       [lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw:
-        rt.ratio_or_zero(rt.var_tangent(d, x, **given(axis=axis, ddof=_moment_ddof("numpy.std", ddof, kw) or None,
-                                                      keepdims=keepdims or None)), 2.0 * ans)],
+       [lambda g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, **kw:
+        _var_adjoint(rt.ratio_or_zero(g, 2.0 * ans), x, axis, _moment_ddof("numpy.std", ddof, kw),
+                     keepdims, where)],
+       [lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, **kw:
+        rt.ratio_or_zero(_var_tangent(d, x, axis, _moment_ddof("numpy.std", ddof, kw), keepdims, where),
+                         2.0 * ans)],
        full_reduction=True)
+
+
+# np.var(x, where=m): the entries where m holds, x_m, as np.var(x_m): g 2 (x - mean) / (n - ddof) there, 0 elsewhere.
+# x is read through np.where(m, x, 0.0), so that its other entries (NaN data) enter no product, also when this is
+# differentiated again (hessian, grad of grad); n counts the entries where m holds
+def _masked_centred(x, axis, where):
+    kept = np.where(where, x, 0.0)
+    return kept - np.mean(kept, **given(axis=axis), keepdims=True, where=where)
+
+
+def _masked_count(x, axis, ddof, keepdims, where):
+    return np.count_nonzero(np.broadcast_to(where, np.shape(x)), **given(axis=axis, keepdims=keepdims or None)) - ddof
+
+
+def _masked_var_adjoint(g, x, axis, ddof, keepdims, where):
+    spread = rt.sum_adjoint(g, x, **non_default(axis=(axis, None), keepdims=(keepdims, False)))
+    return np.where(where, spread * (2.0 * _masked_centred(x, axis, where)) / _masked_count(x, axis, ddof, True, where),
+                    0.0)
+
+
+def _masked_var_tangent(d, x, axis, ddof, keepdims, where):
+    total = np.sum(2.0 * _masked_centred(x, axis, where) * d, **given(axis=axis, keepdims=keepdims or None), where=where)
+    return total / _masked_count(x, axis, ddof, keepdims, where)
+
+
 define("numpy.nansum",
        [lambda g, ans, x, axis=None, dtype=None, out=None, keepdims=False:
         np.where(np.isnan(x), 0.0, rt.sum_adjoint(g, x, **non_default(axis=(axis, None), keepdims=(keepdims, False))))],
@@ -271,7 +322,7 @@ _median_record("numpy.median")
 _median_record("numpy.nanmedian", ignore_nan=True)
 
 def _moment_ddof(key, ddof, kw):
-    """np.var's and np.std's ddof, or correction= (NumPy 2's name for it) where given; where= and mean= refused."""
+    """np.var's and np.std's ddof, or correction= (NumPy 2's name for it) where given; mean= refused."""
     return _nan_moment_options(key, ddof=ddof, **kw)
 
 

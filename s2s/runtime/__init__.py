@@ -25,3 +25,4 @@ from s2s.runtime.breadth import *  # noqa: F401,F403  (np.partition, np.unique, 
 from s2s.runtime.scipy_linalg import *  # noqa: F401,F403  (scipy.linalg's rules: the rows of an LU factorization)
 from s2s.runtime.methods import *  # noqa: F401,F403  (ndarray methods: astype, item, tolist)
 from s2s.runtime.numerics import *  # noqa: F401,F403  (polynomials, finite differences, quantiles)
+from s2s.runtime.masked import *  # noqa: F401,F403  (reductions with where= and initial=: np.max(x, where=m))

@@ -1,0 +1,108 @@
+"""Round 8 (hunt8numeric sections 5-7): reductions with where= and initial= in every mode, with NaN data in the
+entries the mask leaves out; np.logaddexp.accumulate; the message of a third derivative s2s does not have.
+Each derivative checked against central differences (tests/conftest.py check_every_mode)."""
+import numpy as np
+import pytest
+
+import s2s
+from tests.conftest import check_every_mode
+
+X = np.array([[0.5, 1.0, 2.0], [0.3, -1.0, 1.4], [1.0, 2.0, 1.5]])
+D = np.array([[1.0, np.nan, 0.0], [np.nan, 2.0, 0.7], [0.1, 0.2, 0.3]])  # NaN: missing observations
+OBSERVED = ~np.isnan(D)
+COLUMNS = np.array([True, False, True])  # a mask broadcast along the rows
+ROWS = np.array([[True], [False], [True]])  # ... and along the columns
+
+
+# (x * x + D: the NaN of a left-out entry is added, never multiplied: its derivative must stay 0)
+def sum_where(x):
+    return np.sum(np.sin(np.sum(x * x + D, where=OBSERVED, axis=1)))
+
+
+def sum_where_method(x):
+    y = x * x + D
+    return np.sin(y.sum(where=OBSERVED)) + np.sum(y.sum(axis=0, where=OBSERVED, keepdims=True) ** 2)
+
+
+def sum_where_initial(x):
+    return np.sum(np.sum(x * x, axis=(0, 1), where=COLUMNS, initial=2.0) ** 2)
+
+
+def mean_where(x):
+    return np.sum(np.mean(x * x + D, axis=0, where=OBSERVED) ** 2) + np.cos(np.mean(x * x, where=ROWS))
+
+
+def mean_where_method(x):
+    return np.sum(np.sin((x * x + D).mean(axis=-1, keepdims=True, where=OBSERVED)))
+
+
+def max_where(x):
+    return np.sum(np.max(x * x + D, axis=1, where=OBSERVED, initial=-np.inf) ** 2)
+
+
+def min_where_keepdims(x):
+    return np.sum(np.sin(np.min(x * x + D, axis=0, keepdims=True, where=OBSERVED, initial=1e9)))
+
+
+def max_initial_wins(x):  # row 1's entries are all below the initial value: its maximum is a constant
+    return np.sum(np.max(x * np.array([[1.0], [-1.0], [1.0]]), axis=1, initial=0.25) ** 2)
+
+
+def max_where_method(x):
+    return (x * x + D).max(where=OBSERVED, initial=0.0) + np.amin(x, where=ROWS, initial=10.0)
+
+
+def masked_logsumexp(x):  # log-sum-exp over the observed entries of each row, with the maximum taken out
+    m = np.max(x, axis=1, where=OBSERVED, initial=-np.inf, keepdims=True)
+    return np.sum(m[:, 0] + np.log(np.sum(np.exp(x - m), axis=1, where=OBSERVED)))
+
+
+def nanmax_where(x):
+    return np.sum(np.nanmax(x * x + D, axis=1, where=COLUMNS, initial=-5.0) ** 2)
+
+
+def var_where(x):
+    return np.var(x * x + D, where=OBSERVED) + np.sum(np.var(x + D, axis=0, where=OBSERVED, ddof=1) ** 2)
+
+
+def std_where(x):
+    return np.sum(np.std(x * x + D, axis=1, where=OBSERVED, keepdims=True) ** 3) + np.std(x, where=ROWS)
+
+
+def var_std_where_methods(x):
+    y = x * x + D
+    return y.std(where=OBSERVED) + np.sum(np.sin(y.var(axis=0, where=OBSERVED)))
+
+
+WHERE_CASES = [sum_where, sum_where_method, sum_where_initial, mean_where, mean_where_method, max_where,
+               min_where_keepdims, max_initial_wins, max_where_method, masked_logsumexp, nanmax_where, var_where,
+               std_where, var_std_where_methods]
+
+
+@pytest.mark.parametrize("f", WHERE_CASES, ids=lambda f: f.__name__)
+def test_where_and_initial_in_every_mode(f):
+    kept = D.copy()
+    gradient = check_every_mode(f, X)
+    assert np.isfinite(gradient).all()
+    assert np.array_equal(D, kept, equal_nan=True)
+
+
+def test_where_gradient_of_grad_agrees_with_hessian():
+    """Reverse over reverse (grad of one gradient entry) against the forward-over-reverse Hessian."""
+    for f in (var_where, masked_logsumexp, mean_where):
+        h = s2s.hessian(f)(X).reshape(9, 9)
+        for i in (0, 4, 8):
+            row = s2s.grad(lambda x, i=i: s2s.grad(f)(x).ravel()[i])(X).ravel()
+            np.testing.assert_allclose(row, h[i], rtol=1e-9, atol=1e-12)
+
+
+def test_report_squared_error_over_observed_targets():
+    """The hunt's case: squared error over the observed targets, written with where= (the NaN data cleaned
+    before the product, as the double where), is right in every mode; reverse mode was refused before."""
+    d = np.array([1.0, np.nan, 0.0])
+
+    def loss(x):
+        m = ~np.isnan(d)
+        return np.sum((x - np.where(m, d, 0.0)) ** 2, where=m)
+    gradient = check_every_mode(loss, np.array([0.5, 1.0, 2.0]))
+    np.testing.assert_allclose(gradient, [-1.0, 0.0, 4.0])
