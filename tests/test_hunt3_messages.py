@@ -100,7 +100,7 @@ def test_grad_of_a_dict_entry_is_refused_with_what_to_write():
 
 def grad_of_nested(w):
     def inner(v):
-        return np.sum(v ** 2)
+        return np.sum(v ** 2 * w)  # (reading w, a variable known only at run time)
     return np.sum(s2s.grad(inner)(w))
 
 

@@ -224,3 +224,72 @@ def test_recursion_deeper_than_the_limit_allows(mode):
         sys.setrecursionlimit(limit)
     assert got == pytest.approx(_chain_derivative(0.7, depth), rel=1e-9, abs=1e-300)
     assert s2s.grad(chain)(0.7, 30) == pytest.approx(numeric_grad(chain, (0.7, 30), 0), rel=1e-6)
+
+
+# --------------------------------------------------------------------------- F5: s2s.grad of a lambda or def made
+# inside the function, reading only its closure and module (autograd's elementwise_grad the JAX way, nested): it is
+# a Python function made from its own text, transformed as one defined in the factory is (was refused, with advice
+# to define it at module level, which a lambda reading the factory's f cannot follow)
+
+def egrad_lambda(f):
+    def g(x):
+        return s2s.grad(lambda z: np.sum(f(z)))(x)
+    return g
+
+
+def egrad_def(f):
+    def g(x):
+        def h(z):
+            return np.sum(f(z))
+        return s2s.grad(h)(x)
+    return g
+
+
+def _tanh_derivatives(x):
+    t = np.tanh(x)
+    d1 = 1 - t ** 2
+    d2 = -2 * t * d1
+    return d1, d2, -2 * d1 * d1 - 2 * t * d2
+
+
+@pytest.mark.parametrize("egrad", [egrad_lambda, egrad_def], ids=lambda f: f.__name__)
+def test_grad_of_a_function_made_inside_reading_its_closure(egrad):
+    x = np.linspace(-2.0, 2.0, 5)
+    d1, d2, d3 = _tanh_derivatives(x)
+    assert_close(egrad(np.tanh)(x), d1, what="first")
+    assert_close(egrad(egrad(np.tanh))(x), d2, 1e-10, 1e-12, what="second")
+    assert_close(egrad(egrad(egrad(np.tanh)))(x), d3, 1e-10, 1e-12, what="third")
+    inner = egrad(np.tanh)
+    check_every_mode(lambda v: np.sum(inner(v) * v), x[:3], hessian=False)
+
+
+def summed_second_derivative(x):
+    return np.sum(egrad_lambda(np.sin)(x) * x)
+
+
+def test_factory_inlined_into_the_differentiated_function():
+    """egrad_lambda inlined: its f is np.sin, bound once (a parameter of the factory), known while compiling."""
+    x = np.array([0.3, -0.7, 1.2])
+    check_every_mode(summed_second_derivative, x)
+
+
+def reads_a_variable(f):
+    def g(x):
+        return s2s.grad(lambda z: np.sum(f(z) * x))(x)
+    return g
+
+
+def reads_a_variable_as_advised(f):
+    def g(x):
+        return s2s.grad(lambda z, x: np.sum(f(z) * x), wrt=0)(x, x)
+    return g
+
+
+def test_grad_of_a_lambda_reading_a_variable_of_the_function():
+    x = np.array([0.3, -0.7, 1.2])
+    with pytest.raises(S2SError, match=r"reads 'x', a variable of the function whose value only the run knows.*"
+                                       r"s2s.grad\(lambda z, x: \.\.\., wrt=0\)\(z, x\)"):
+        s2s.jacobian(reads_a_variable(np.tanh))(x)
+    g = reads_a_variable_as_advised(np.tanh)
+    assert_close(s2s.jacobian(g)(x), np.diag(1 - np.tanh(x) ** 2 - 2 * x * np.tanh(x) * (1 - np.tanh(x) ** 2)),
+                 what="advice")

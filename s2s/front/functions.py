@@ -14,6 +14,10 @@ from __future__ import annotations
 
 import ast
 import inspect
+import linecache
+import symtable
+import textwrap
+import types
 from dataclasses import dataclass
 
 from s2s import ir
@@ -179,6 +183,8 @@ class FunctionLowering:
         if fv is None and args and node.args and isinstance(node.args[0], ast.Attribute):
             fv = self.method_value(node.args[0])
         rest = list(args[1:]) + [v for _, v in kwargs]
+        if fv is not None and fv.node is not None and not fv.bound_args and not fv.bound_kwargs:
+            fv = FunctionValue(fv.name, self.python_function(fv, name, node))
         if fv is None or fv.node is not None or fv.bound_args or fv.bound_kwargs:
             raise self.transform_refusal(name, fv, node)
         if not all(isinstance(a, ir.Const) and function_of(a) is None for a in rest):
@@ -186,6 +192,55 @@ class FunctionLowering:
                              f"write the options as constants in the call: s2s.{name}(function, wrt=0)")
         made = transform(fv.obj, *(a.value for a in args[1:]), **{k: v.value for k, v in kwargs})
         return ir.Const(FunctionValue(f"{name}({fv.name})", made))
+
+    def python_function(self, fv: FunctionValue, transform: str, node):
+        """The Python function a nested `def` or `lambda` of the function being compiled is where it reads nothing of
+        that function's (or of the functions it is nested in) but their closure and module: made from its own text
+        in the user's file (where s2s reads its source again), its free variables cells holding the closure's values
+        (`lambda z: np.sum(f(z))` of `def g(x)`, f a variable of the factory g is made in). One that reads a variable
+        of the function itself, whose value only the run knows, is refused, saying what to write."""
+        definer, spelled = fv.definer, ast.unparse(node.args[0])
+        found = _definition_at(definer.src.filename, fv.node)
+        if found is None:
+            raise self.transform_refusal(transform, fv, node)
+        tree, text = found
+        cells = {}
+        for free in _free_names(text):
+            scope = definer
+            while scope is not None and not (free in scope.env or free in _assigned(scope.src.tree)):
+                scope = scope.outer
+            known = _known_value(scope, free) if scope is not None else _UNKNOWN
+            if known is not _UNKNOWN:
+                cells[free] = known
+                continue
+            if scope is not None:
+                written = f"lambda z, {free}: ..." if fv.name == "lambda" else "h"
+                made = written if fv.name == "lambda" else f"def h(z, {free}): ..."
+                raise self.error(node, f"s2s.{transform} of '{spelled}', a function defined inside the function "
+                                       f"that reads '{free}', a variable of the function whose value only the run "
+                                       f"knows", f"make '{free}' a parameter of it ({made}) and pick the derivative "
+                                                 f"with wrt=0: s2s.{transform}({written}, wrt=0)(z, {free})")
+            if free in definer.src.closure:
+                cells[free] = definer.src.closure[free]
+        if not all(isinstance(d, ir.Const) and function_of(d) is None for d in fv.defaults):
+            raise self.transform_refusal(transform, fv, node)
+        # compiled inside a function whose variables are its free ones (Python then reads them from cells)
+        at = lambda n: ast.copy_location(n, tree)  # noqa: E731 (the made statements at the definition's line)
+        body = [at(ast.Assign([at(ast.Name(v, ast.Store()))], at(ast.Constant(None)))) for v in cells]
+        body.append(tree if isinstance(tree, ast.FunctionDef) else at(ast.Expr(tree)))
+        outer = at(ast.FunctionDef(name="_s2s_outer", args=ast.arguments([], [], None, [], [], None, []), body=body,
+                                   decorator_list=[], returns=None, type_comment=None,
+                                   **({"type_params": []} if "type_params" in ast.FunctionDef._fields else {})))
+        module = ast.Module([outer], type_ignores=[])
+        code = compile(ast.fix_missing_locations(module), definer.src.filename, "exec", dont_inherit=True)
+        name = "<lambda>" if fv.name == "lambda" else tree.name
+        inner = next(c for c in next(c for c in code.co_consts if isinstance(c, types.CodeType)).co_consts
+                     if isinstance(c, types.CodeType) and c.co_name == name)
+        made = types.FunctionType(inner, definer.src.globals, name,
+                                  tuple(d.value for d in fv.defaults) or None,
+                                  tuple(types.CellType(cells[v]) for v in inner.co_freevars))
+        made.__qualname__ = f"{definer.src.name}.<locals>.{name}"
+        return made
 
     def method_value(self, spelled: ast.Attribute) -> FunctionValue | None:
         """`M.loss` for a module-level object M of a class of the user's that defines the method `loss`: the
@@ -201,8 +256,9 @@ class FunctionLowering:
         spelled = ast.unparse(node.args[0]) if node.args else "f"
         if fv is not None and fv.node is not None:
             return self.error(node, f"s2s.{name} of '{spelled}', a function defined inside the function",
-                              f"define {spelled} at module level (pass what it reads from here as arguments) and "
-                              f"call s2s.{name}({spelled}) there or here")
+                              f"define it outside this function: in the function that makes this one (a closure "
+                              f"of it), or at module level, passing what it reads from here as arguments, and "
+                              f"call s2s.{name} of it here")
         if fv is not None:
             return self.error(node, f"s2s.{name} of '{spelled}', a function with arguments bound by "
                                     "functools.partial", f"define a module-level function that takes them as "
@@ -248,6 +304,54 @@ def check_no_function_values(body: list, filename: str) -> None:
                     "does not descend into, or chosen by a branch)", loc.file or filename if loc else filename,
                     loc.line if loc else 0, 0, text,
                     "call it where it is needed: s2s resolves every call of a function value while compiling")
+
+
+_UNKNOWN = object()
+
+
+def _known_value(scope, name: str):
+    """The value of the variable `name` of the function `scope` builds, where it is known while compiling and stays
+    so (a function, `f` of a factory inlined here, or a constant; bound once there), else _UNKNOWN."""
+    atom = scope.env.get(name)
+    fv = function_of(atom)
+    if not isinstance(atom, ir.Const) or fv is not None and (fv.node is not None or fv.bound_args or fv.bound_kwargs):
+        return _UNKNOWN
+    if fv is None and not isinstance(atom.value, (bool, int, float, str, type(None))):
+        return _UNKNOWN
+    tree = scope.src.tree
+    stores = sum(isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id == name
+                 for s in tree.body for n in ast.walk(s))
+    if stores + (name in {a.arg for a in tree.args.args}) != 1:
+        return _UNKNOWN
+    return fv.obj if fv is not None else atom.value
+
+
+def _definition_at(filename: str, node: ast.FunctionDef):
+    """(the `def` or `lambda` of the user's file at `node`'s place, parsed afresh from the file, and its text), or
+    None where the file's text does not hold it (s2s's own lowering may have rewritten `node`)."""
+    lines = linecache.getlines(filename)
+    try:
+        module = ast.parse("".join(lines))
+    except (SyntaxError, ValueError):
+        return None
+    kind = ast.Lambda if node.name == "<lambda>" else ast.FunctionDef
+    for found in ast.walk(module):
+        if isinstance(found, kind) and (found.lineno, found.col_offset) == (node.lineno, node.col_offset):
+            text = ast.get_source_segment("".join(lines), found, padded=True)
+            return (found, text) if text is not None else None
+    return None
+
+
+def _free_names(text: str) -> set:
+    """The names the function `text` (a def's or a lambda's) reads from outside itself and its nested scopes."""
+    body = textwrap.dedent(text).strip()
+    table = symtable.symtable(f"({body})" if body.startswith("lambda") else body, "<s2s>", "exec")
+    out, todo = set(), list(table.get_children())
+    while todo:
+        scope = todo.pop()
+        out |= {s.get_name() for s in scope.get_symbols() if s.is_global()}
+        todo += scope.get_children()
+    return out
 
 
 NOTHING = "None"  # (a leaf of a choice where the name holds None: calling it raises TypeError)
