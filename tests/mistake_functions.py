@@ -178,13 +178,6 @@ def discarded_result(x):
     return np.sum(x * x)
 
 
-def enumerate_with_start(xs):
-    total = 0.0
-    for i, v in enumerate(xs, 1):  # mistake-here
-        total = total + i * v
-    return total
-
-
 # ---------------------------------------------------------------- errors while the derivative runs
 
 def index_past_the_end(A):

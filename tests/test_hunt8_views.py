@@ -254,3 +254,36 @@ def lse_out(x):
 def test_a_rule_for_a_function_that_writes_through_another_name_is_refused(lse, name):
     with pytest.raises(S2SError, match=rf"(?s)which writes into its parameter 'x' in place.*{name} = np.copy"):
         s2s.adjoint(lse)(lambda g, ans, x, *rest: (g * np.exp(x - ans),) + (None,) * len(rest))
+
+
+# --------------------------------------------------------------------------- minor notes: enumerate(xs, start=1)
+# was refused (a common spelling: autograd's `for k, (W, b) in enumerate(params, start=1)`); np.linalg.qr's
+# refusal of mode='complete' advised what fits only mode='r'
+
+
+def weighted_layers(x):
+    params = [(np.array([[1.0, 0.5], [-0.3, 2.0]]), np.ones(2)), (2.0 * np.eye(2), np.zeros(2))]
+    s = 0.0
+    for k, (A, b) in enumerate(params, start=1):
+        s = s + k * np.sum(np.tanh(A @ x + b))
+    for j, v in enumerate(x, 2):
+        s = s + j * v ** 2
+    return s + sum(i * v ** 3 for i, v in enumerate(x, 1)) + np.sum(np.array([i * v for i, v in enumerate(x, -1)]))
+
+
+def test_enumerate_with_a_start_value_counts_from_it():
+    check_every_mode(weighted_layers, np.array([0.3, -0.2]))
+    x = np.array([0.3, -0.2])
+    expected = sum(k * (1 - np.tanh(A @ x + b) ** 2) @ A for k, (A, b) in enumerate(
+        [(np.array([[1.0, 0.5], [-0.3, 2.0]]), np.ones(2)), (2.0 * np.eye(2), np.zeros(2))], 1)) + \
+        np.array([2, 3]) * 2 * x + np.array([1, 2]) * 3 * x ** 2 + np.array([-1, 0])
+    assert_close(s2s.grad(weighted_layers)(x), expected)  # (analytic)
+
+
+def test_qr_complete_mode_advice_fits_it():
+    def f(a):
+        q, r = np.linalg.qr(a, mode="complete")
+        return np.sum(r ** 2)
+    with pytest.raises(S2SError, match=r"(?s)mode='complete'.*for a tall a the reduced ones") as info:
+        s2s.grad(f)(np.random.RandomState(0).randn(3, 2))
+    assert "mode='r' gives the same r" not in str(info.value)

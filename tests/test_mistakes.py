@@ -181,8 +181,6 @@ MISTAKES = [
             marked(mf.writes_into_argument), "x = np.copy(x)", caret=True),
     Mistake("a discarded result", lambda: s2s.grad(mf.discarded_result)(A3), s2s.UnsupportedSyntaxError,
             marked(mf.discarded_result), "assign the result to a name", caret=True),
-    Mistake("enumerate with a start", lambda: s2s.grad(mf.enumerate_with_start)(A3), s2s.UnsupportedSyntaxError,
-            marked(mf.enumerate_with_start), "add the offset inside the loop", caret=True),
     # ---- errors while the derivative runs: at the user's line, with the function's own message
     Mistake("index past the end in nested loops", lambda: s2s.grad(mf.index_past_the_end)(M33), IndexError,
             marked(mf.index_past_the_end), same_as(lambda: mf.index_past_the_end(M33)), at_runtime=True),

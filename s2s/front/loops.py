@@ -32,6 +32,13 @@ class _Reversed:
         self.atom = atom
 
 
+class _Counted:
+    """The index enumerate(xs, start) gives (`for i, v in enumerate(xs, 1)`), element k being k + start."""
+
+    def __init__(self, start: ir.Atom):
+        self.start = start
+
+
 class LoopLowering:
     """(mixed into _Builder; reads the rest of its state through `self`)"""
 
@@ -293,7 +300,8 @@ class LoopLowering:
             args = tuple(self.atom(a) for a in it.args)
             return self.materialise(ir.Call("builtins.range", args)), None, None
         sources = self._sequence_parts(it, target, body)
-        lengths = [self.fold_call("builtins.len", (_unreversed(seq),)) for seq, _ in sources if seq is not None]
+        lengths = [self.fold_call("builtins.len", (_unreversed(seq),)) for seq, _ in sources
+                   if seq is not None and not isinstance(seq, _Counted)]
         lengths = [self.materialise(v) for v in lengths]
         length = lengths[0] if len(lengths) == 1 else self.materialise(ir.Call("builtins.min", tuple(lengths)))
         rng = self.materialise(ir.Call("builtins.range", (length,)))
@@ -304,6 +312,8 @@ class LoopLowering:
         """element(k) of a sequence iterated by index: seq[k], seq[-1 - k] for reversed(seq), k for enumerate."""
         if seq is None:
             return lambda k: k
+        if isinstance(seq, _Counted):
+            return lambda k: ir.Call("add", (k, seq.start))
         if isinstance(seq, _Reversed):
             return lambda k: ir.Call("getitem", (seq.atom, self.materialise(ir.Call("sub", (ir.Const(-1), k)))))
         return lambda k: ir.Call("getitem", (seq, k))
@@ -311,11 +321,14 @@ class LoopLowering:
     def _sequence_parts(self, it, target, body=()):
         """[(sequence atom or None for the index, target node)] for enumerate/zip/plain iterables."""
         if isinstance(it, ast.Call) and self._resolves_to(it.func, enumerate):
-            if len(it.args) != 1 or it.keywords:
+            start = it.args[1:] + [k.value for k in it.keywords if k.arg == "start"]
+            if not it.args or len(start) + 1 != len(it.args) + len(it.keywords) or len(start) > 1:
                 raise self.error(it, "enumerate() with a start value")
             if not (isinstance(target, ast.Tuple) and len(target.elts) == 2):
                 raise self.error(target, "enumerate() without unpacking into (index, value)")
-            return [(None, target.elts[0])] + self._sequence_parts(it.args[0], target.elts[1], body)
+            parts = self._sequence_parts(it.args[0], target.elts[1], body)
+            index = _Counted(self.atom(start[0])) if start else None  # (evaluated after the sequence, as Python does)
+            return [(index, target.elts[0])] + parts
         if isinstance(it, ast.Call) and self._resolves_to(it.func, zip):
             if it.keywords:
                 raise self.error(it, "zip() with keywords")

@@ -19,9 +19,19 @@ def _qr_mode(mode) -> None:
         refuse("numpy.linalg.qr", "np.linalg.qr with a mode known only at run time has no derivative rule in s2s",
                "leave mode out (the default, mode='reduced', has one): q, r = np.linalg.qr(a)")
     if not same(mode, "reduced"):
+        fix = _QR_FIXES.get(mode if isinstance(mode, str) else None, "write q, r = np.linalg.qr(a)")
         refuse("numpy.linalg.qr", f"np.linalg.qr with mode={mode!r} has no derivative rule in s2s (only the default, "
-                                  "mode='reduced')",
-               "write q, r = np.linalg.qr(a) (mode='r' gives the same r)")
+                                  "mode='reduced')", fix)
+
+
+# what to write instead of np.linalg.qr's other modes
+_QR_FIXES = {
+    "r": "write q, r = np.linalg.qr(a) and use r (mode='r' gives the same r)",
+    "complete": "write q, r = np.linalg.qr(a): for a square or wide a (rows <= columns) the same factors; for a tall "
+                "a the reduced ones (q of a's shape, r square), the complete q's other columns being any orthonormal "
+                "completion of them, without a derivative",
+    "raw": "write q, r = np.linalg.qr(a) (mode='raw' gives LAPACK's Householder reflectors)",
+}
 
 
 def _qr_adjoint(g, ans, a, mode="reduced"):
