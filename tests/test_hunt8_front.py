@@ -204,7 +204,7 @@ def _chain_derivative(x, n):
 @pytest.mark.parametrize("mode", ["grad", "jvp"])
 def test_recursion_deeper_than_the_limit_allows(mode):
     import sys
-    depth = 300
+    depth = 400
     run = (lambda: s2s.grad(chain)(0.7, depth)) if mode == "grad" else \
         (lambda: s2s.jvp(chain)((0.7, depth), (1.0,))[1])
     assert chain(0.7, depth) == pytest.approx(chain(0.7, depth))  # (the function itself runs at this depth)

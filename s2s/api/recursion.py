@@ -61,24 +61,34 @@ def _integer(value) -> bool:
 
 
 def _differentiated(fn, mode: str, args: tuple, tangents, compute):
-    """`compute(wrt)` for the positions of `args` to differentiate (in forward mode, those with a tangent).
+    """`compute(wrt)` for the positions of `args` to differentiate (in forward mode, those with a tangent): the
+    first of `_choices` that s2s does not refuse."""
+    *first, last = _choices(fn, mode, args, tangents)
+    for wrt in first:
+        try:
+            return compute(wrt)
+        except S2SError:
+            _INTEGERS_REFUSED.add((fn, mode, wrt))
+    return compute(last)
+
+
+def _choices(fn, mode: str, args: tuple, tangents) -> tuple:
+    """The positions of `args` to differentiate, to try in turn (in forward mode, those with a tangent).
 
     An integer argument may be data (`f(2)`, a parameter holding 2: its derivative is a float), or a depth
     or an index, which s2s may refuse to differentiate (`x[k]`). The reverse rule cannot tell which
     arguments its caller differentiates, so an integer is differentiated, unless transforming `fn` with
-    respect to it is refused: then it is a constant (recorded, so each function is refused once; a refusal
-    met by a second-order rule, `mode` "... second order", does not change what the first-order rules do)."""
+    respect to it is refused: then it is a constant (the caller records the refusal in _INTEGERS_REFUSED, so each
+    function is refused once; a refusal met by a second-order rule, `mode` "... second order", does not change
+    what the first-order rules do)."""
     live = range(len(args)) if tangents is None else [i for i in range(len(args)) if tangents[i] is not None]
     floats = tuple(i for i in live if _differentiable(args[i]))
     every = tuple(i for i in live if _differentiable(args[i]) or _integer(args[i]))
     first_order = mode.split(",")[0]  # (what the first-order rule refused, its rules refuse too: the same parts)
     if every != floats and (fn, mode, every) not in _INTEGERS_REFUSED and \
             (fn, first_order, every) not in _INTEGERS_REFUSED:
-        try:
-            return compute(every)
-        except S2SError:
-            _INTEGERS_REFUSED.add((fn, mode, every))
-    return compute(floats)
+        return every, floats
+    return (floats,)
 
 
 def _placed(count: int, parts) -> tuple:
@@ -323,8 +333,8 @@ class _Level:
             raise S2SError(
                 f"the derivative of the recursive function {self.name} ran out of Python's recursion limit "
                 f"({limit} frames) {deepest + 1} calls of {self.name} deep: each level of its derivative takes "
-                f"about 5 Python frames (its pullback or tangent, and the recomputation of that level), where "
-                f"{self.name} itself takes one. Raise the limit for that depth, sys.setrecursionlimit(6 * depth + "
+                f"3 to 6 Python frames (its pullback or tangent, the recomputation of that level; more for a second "
+                f"derivative), where {self.name} itself takes one. Raise the limit for that depth, sys.setrecursionlimit(6 * depth + "
                 f"{limit}), or write {self.name}'s recursion as a loop, which s2s differentiates without "
                 f"recursing (docs/limitations.md, Recursion)") from None
         return False
@@ -340,22 +350,27 @@ def rules_for(fn) -> str:
 
     name = getattr(fn, "__name__", "f")
 
+    # (the two rules the derivative runs at each level of the recursion call vjp's pullback or jvp from their own
+    # frame, as _differentiated would through two more: each level takes 3 Python frames)
     def adjoint(g, ans, *args):
-        def parts(wrt):
-            if not wrt:
-                return ()
-            _, pullback = vjp(fn, wrt=wrt)(*args)
-            return zip(wrt, pullback(g))  # (a tuple wrt: a tuple of gradients)
         with _Level(name):
-            return _placed(len(args), _differentiated(fn, "reverse", args, None, parts))
+            *first, last = _choices(fn, "reverse", args, None)
+            for wrt in first:
+                try:  # (a tuple wrt: a tuple of gradients)
+                    return _placed(len(args), zip(wrt, vjp(fn, wrt=wrt)(*args)[1](g)) if wrt else ())
+                except S2SError:
+                    _INTEGERS_REFUSED.add((fn, "reverse", wrt))
+            return _placed(len(args), zip(last, vjp(fn, wrt=last)(*args)[1](g)) if last else ())
 
     def tangent(tangents, ans, *args):
-        def value(wrt):
-            if not wrt:
-                return 0.0
-            return jvp(fn, wrt=wrt)(args, tuple(tangents[i] for i in wrt))[1]
         with _Level(name):
-            return _differentiated(fn, "forward", args, tangents, value)
+            *first, last = _choices(fn, "forward", args, tangents)
+            for wrt in first:
+                try:
+                    return jvp(fn, wrt=wrt)(args, tuple(tangents[i] for i in wrt))[1] if wrt else 0.0
+                except S2SError:
+                    _INTEGERS_REFUSED.add((fn, "forward", wrt))
+            return jvp(fn, wrt=last)(args, tuple(tangents[i] for i in last))[1] if last else 0.0
 
     first = {"adjoint": adjoint, "tangent": tangent}
     rules = {**first, **_second_order_rules(fn)}
