@@ -313,3 +313,93 @@ def test_a_branch_join_in_a_loop_is_refused_naming_the_write_and_the_rebind():
     assert "y = y.copy()" in str(error)
     for x in (np.array([1.0, -2.0, 3.0]), np.array([-1.0, 0.2, 3.0])):
         check_every_mode(written_or_rebound_in_a_loop_copied, x)
+
+
+# ----- autograd's F3: an in-place operator on a reshape or .T of a value no other name reads afterwards
+X22 = np.array([[0.3, -0.2], [0.5, 0.1]])
+
+
+def reshaped_temporary_changed(x):
+    v = (x * 2.0).reshape(x.shape)
+    v -= 0.5 * np.roll(v, 1)
+    return np.sum(v ** 2)
+
+
+def transposed_temporary_changed(x):
+    v = (x * 2.0).T
+    v -= 0.5 * np.roll(v, 1)
+    return np.sum(v ** 2)
+
+
+def transposed_array_changed_not_read_again(x):
+    a = x * 2.0
+    v = a.T
+    v -= 0.5 * np.roll(v, 1)
+    return np.sum(v ** 2)
+
+
+def project(vx):
+    vx -= 0.5 * np.roll(vx, 1, axis=0)
+    return vx
+
+
+def advect(f):
+    flat = (f * 0.9 + 0.1 * f[0, 0]).ravel()
+    return np.reshape(flat, f.shape)
+
+
+def fluid_steps(x):  # (autograd's fluidsim.py: advect returns a reshape of its own array, project changes it)
+    v = x
+    for i in range(2):
+        v = advect(v)
+        v = project(v)
+    return np.sum(v ** 2)
+
+
+@pytest.mark.parametrize("f", [reshaped_temporary_changed, transposed_temporary_changed,
+                               transposed_array_changed_not_read_again, fluid_steps])
+def test_an_operator_on_a_view_of_a_value_no_one_reads_again_is_right_in_every_mode(f):
+    check_every_mode(f, X22)
+
+
+def view_changed_other_view_read(x):
+    v = (x * 2.0).T
+    w = v[:1]
+    v -= 0.5
+    return np.sum(v ** 2) + np.sum(w)
+
+
+def transposed_array_changed_then_read(x):
+    a = x * 2.0
+    v = a.T
+    v -= 0.5
+    return np.sum(a ** 2) + np.sum(v)
+
+
+def transposed_in_a_loop(x):
+    a = x * 2.0
+    for i in range(2):
+        v = a.T
+        v -= 0.5
+    return np.sum(a ** 2)
+
+
+@pytest.mark.parametrize("f, match", [
+    (view_changed_other_view_read, "something else still refers to"),
+    (transposed_array_changed_then_read, r"a view of 'a' .*a\[\.\.\.\] -= \.\.\."),
+    (transposed_in_a_loop, r"a view of 'a' .*a\[\.\.\.\] -= \.\.\."),
+])
+def test_an_operator_on_a_view_whose_change_is_read_is_still_refused_when_it_runs(f, match):
+    with pytest.raises(s2s.S2SError, match=match):
+        s2s.grad(f)(X22)
+
+
+def test_the_refusal_names_no_internal_temporary():
+    def changed_then_viewed_again(x):
+        v = (x * 2.0).T
+        w = v.T
+        v -= 0.5
+        return np.sum(w)
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(changed_then_viewed_again)(X22)
+    assert re.search(r"\bt\d", str(info.value).splitlines()[0]) is None, str(info.value)

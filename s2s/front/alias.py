@@ -46,7 +46,7 @@ from s2s.ir.names import Namer, base_name
 from s2s.ir.walk import array_versions, defined_names, definitions, ends_with_exit
 from s2s.front.alias_calls import CALLED, CallAliases, returned_operands
 from s2s.front.alias_elements import ElementAliases, assigned_text, code, copied, written_name
-from s2s.front.alias_loops import LOOP_WRITTEN, SHARED, LoopAliases
+from s2s.front.alias_loops import LOOP_WRITTEN, SHARED, LoopAliases, loops_of
 from s2s.front.containers import ITERATED, ContainerChecks
 
 # Python's operators that make an integer of integers
@@ -113,6 +113,8 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
         self.iterated: dict[str, str] = {}  # `rows = list(z)` -> how to copy it where it is taken (list(z.copy()))
         self.joins: dict[str, list] = {}  # a phi -> the values it may be (a loop's: the one entering it)
         self.nested = 0  # how many loops and branches are around the statement
+        self.holders: dict[int, tuple] = {}  # an in-place operator on a view -> whose change it makes (`holder`)
+        self.loop_of = loops_of(fn.body)  # a name -> the innermost loop defining it (its id), if any
 
     # ----- facts about values
     def definition(self, name: str):
@@ -189,7 +191,7 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
         if any(w is None for w in later):
             return False
         for w in later:
-            self.guards.update({id(a): (a, base, ()) for a, base in w})
+            self.guards.update({id(a): (a, base, self.holders.get(id(a), ())) for a, base in w})
         return True
 
     def holder(self, objects: dict, view: str = "") -> tuple:
@@ -201,7 +203,7 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
         if callers:
             return (("caller", ir.Const(callers[0])),)
         own = sorted({base_name(o) for o in objects if o not in self.visible and o not in self.ranges})
-        if len(own) != 1:
+        if len(own) != 1 or _is_temp(own[0]):  # (a value no name of the user's holds: no name to write it by)
             return ()
         made = self.made.get(view)
         part = assigned_text(made.text, ast.Subscript) if made is not None and view in self.indexed else None
@@ -287,6 +289,15 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
             origin = self.same.get(base.name, base.name)
             if origin in self.visible:  # the caller's own object: checked once, on entry
                 self.entry_checks.append(_require_immutable(ir.Var(origin), s.loc, self.holder({origin: 0})))
+            elif objects and self.made_here(objects, base.name):
+                # a view of the function's own values (`v = (x * 2.0).reshape(n)`, `.T`; a helper's `np.reshape(flat,
+                # shape)`): changing it changes them, which only a later read of one of them, or of another view,
+                # shows: that read is checked to find a number (`read`, `by_operators`), else it is the same
+                self.holders[id(s)] = self.holder(objects, base.name)
+                for r in sorted(objects):
+                    self.count_write(r, s.loc, [(s, base)])
+                    if self.state.current.get(r) != SHARED:
+                        self.state.current[r] = LOOP_WRITTEN
             elif objects:  # a view or element of something else: NumPy would write through it
                 self.guards[id(s)] = (s, base, self.holder(objects, base.name))
             return 0

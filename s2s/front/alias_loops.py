@@ -149,6 +149,12 @@ class LoopAliases:
                 return t.loc
         return None
 
+    def made_here(self, objects: dict, view: str) -> bool:
+        """Are `objects` (what the `view` may share memory with) all values the function made, in the loop iteration
+        the view is made in (one made before a loop would show this iteration's change in the next)?"""
+        return all(o not in self.visible and o in self.defined and self.loop_of.get(o) == self.loop_of.get(view)
+                   for o in objects)
+
     def kept_across_iterations(self, s: ir.Loop, written: dict, based: set, inside: set) -> None:
         """Refuse a name the next iteration starts with (a header phi's back value: `prev = y`, a list `x` was
         appended to, a tuple holding it) that is, or holds, an array made before the loop that the loop changes
@@ -402,6 +408,23 @@ def python_number(atom, definition, seen=None) -> bool:
     if value.op in NUMBER_CALLS or value.op.startswith("math.") and value.op != "math.prod":
         return True
     return value.op in NUMBER_OPERATORS and all(python_number(a, definition, seen) for a in value.args)
+
+
+def loops_of(stmts: list, loop=None, out=None) -> dict:
+    """The names `stmts` define -> id of the innermost loop around their definition (`loop` around `stmts`)."""
+    out = {} if out is None else out
+    for s in stmts:
+        if isinstance(s, ir.Assign):
+            out[s.target] = loop
+        elif isinstance(s, ir.Loop):
+            out.update({p.target: id(s) for p in s.phis})
+            out.update({s.target: id(s)} if isinstance(s.target, str) else {})
+            loops_of(s.header + s.body, id(s), out)
+        else:
+            out.update({p.target: loop for p in getattr(s, "phis", ())})
+            for block in ir.blocks(s):
+                loops_of(block, loop, out)
+    return out
 
 
 def _inner_phis(stmts: list) -> dict:
