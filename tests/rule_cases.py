@@ -310,6 +310,8 @@ CASES += [
     ("s2s.runtime.getitem_adjoint", lambda g: rt.getitem_adjoint(g, V, IDX[:, 0]), (V3,), 0),
     ("s2s.runtime.add_at", lambda acc, g: rt.add_at(np.copy(acc), g, M34, 1), (M34, V), (0, 1)),
     ("s2s.runtime.copy_adjoint", lambda g: rt.copy_adjoint(g) * 2.0, (V3,), 0),
+    ("s2s.runtime.tangent_copy", lambda d: rt.tangent_copy(d, V3) * 2.0, (V3,), 0),
+    ("s2s.runtime.tangent_copy", lambda d: rt.tangent_copy(d * d, M23) * 2.0, (V3,), 0),
     ("s2s.runtime.ratio_or_zero", lambda x, y: rt.ratio_or_zero(x, y), (V3, V3 + 3.0), (0, 1)),
     ("s2s.runtime.ratio_or_zero", lambda x, y: rt.ratio_or_zero(x, y), (0.7, 1.3), (0, 1)),
     # abs's slope, piecewise constant: derivative 0 away from 0 (at 0 refused: tests/test_hunt5_ties.py)

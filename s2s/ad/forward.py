@@ -29,8 +29,10 @@ from s2s.ir.names import Namer
 from s2s.rules import custom, registry
 from s2s.rules.primitive import applied
 from s2s.rules.symbolic import Emitter, Sym, emit, lift, to_atom
-from s2s.ir.walk import adjoint_names, array_versions, map_statements, mark_arrays, mark_names, rename, temporaries
+from s2s.ir.walk import adjoint_names, array_versions, defined_names, map_statements, mark_arrays, mark_names, rename, \
+    temporaries
 from s2s.ad.vector_facts import ZEROS_LIKE, elementwise_reads, parameter_buffers, value_ranks
+from s2s.ad.forward_writes import MARK as WRITE, write_in_place
 
 
 def forward(fn: ir.Function, wrt: list[str], namer: Namer | None = None, name: str | None = None,
@@ -107,6 +109,8 @@ class _Forward:
         primal_temps = temporaries(self.fn.body)
         mark_names(body, (primal_temps - self.spelled) | (self.namer.temps - primal_temps), adjoint_names(self.fn.body))
         mark_arrays(body, array_versions(self.fn.body))
+        primal = set(self.fn.params) | set(defined_names(self.fn.body))
+        write_in_place(body, primal, self.tan, self.namer, self.batched)
         # (the tangents follow f's parameters: positional ones lose their defaults; keyword-only ones keep them)
         defaults = self.fn.defaults if self.fn.signature is not None else ()
         return dataclasses.replace(self.fn, name=name, params=params + tparams, body=body, defaults=defaults,
@@ -233,6 +237,9 @@ class _Forward:
             self.apply_user_rule(rule, s, tangents, out)
             return
         self._refuse_uncovered(s, rule, tangents)
+        if value.op == "setitem" and tangents[0] is not None and s.target not in self.nonfloat and not value.kwargs:
+            self._write(s, tangents, out)  # (in place where nothing else sees it: forward_writes.py)
+            return
         named = self._keyword_parts(s, rule)
         args = [lift(a) for a in value.args]
         kwargs = {k: lift(v) for k, v in value.kwargs}
@@ -301,6 +308,15 @@ class _Forward:
             atom = ir.Var(stmts[-1].target)
         out.extend(stmts)
         self.tan[s.target] = atom
+        self.spelled.add(s.target)
+
+    def _write(self, s: ir.Assign, tangents: list, out: list) -> None:
+        """`y_2 = setitem(y_1, *index, v)`: y's tangents with v's written at index (a candidate of forward_writes)."""
+        d_value = tangents[-1] if len(s.value.args) > 1 and tangents[-1] is not None else ir.Const(None)
+        ans = ir.Var(self.shaped_like.get(s.target, s.target))
+        target = self.tangent_name(s.target)
+        out.append(ir.Assign(target, ir.Call(WRITE, (tangents[0], d_value, ans) + tuple(s.value.args[1:-1])), s.loc))
+        self.tan[s.target] = ir.Var(target)
         self.spelled.add(s.target)
 
     def _plain_part(self, value: ir.Call, i: int, d, args: list):

@@ -14,7 +14,7 @@ from s2s.ir.walk import defined_names, vars_of
 from s2s.prims import MAY_SHARE_MEMORY as VIEWS
 
 # runtime helpers that change their first argument in place (reads of it must not move past them)
-IN_PLACE = {"s2s.runtime.zero_at", "s2s.runtime.add_at"}
+IN_PLACE = {"s2s.runtime.zero_at", "s2s.runtime.add_at", "s2s.runtime.batch_setitem_into"}
 
 
 # ----- `a and b`, `a or b` (SSA made them conditionals, so that b runs only when needed)

@@ -9,7 +9,8 @@ from s2s.runtime.core import (batch_key, batch_write, DictParts, FieldParts, One
 
 __all__ = ["getattr_adjoint", "getattr_adjoint_transpose", "record_like", "record_fields", "record_new",
            "getitem_adjoint", "copy_adjoint", "setitem_value_adjoint", "setitem_tangent",
-           "batch_setitem_tangent", "batch_setitem_base", "batch_setitem", "setitem_adjoint", "add_at", "zero_at"]
+           "batch_setitem_tangent", "batch_setitem_base", "batch_setitem", "batch_setitem_into", "tangent_copy",
+           "setitem_adjoint", "add_at", "zero_at"]
 
 
 def getattr_adjoint(g, x, name):
@@ -262,6 +263,30 @@ def batch_setitem(d_base, d_value, ans, *index):
     if d_base is None:
         return batch_setitem_tangent(d_value, ans, *index)
     return batch_setitem_base(d_base, *index) + batch_setitem_tangent(d_value, ans, *index)
+
+
+def batch_setitem_into(d_base, d_value, ans, *index):
+    """`batch_setitem(d_base, d_value, ans, *index)` written into `d_base` itself where it is an array of float
+    tangents shaped like `ans` (forward mode's own, which nothing else reads: ad/forward_writes.py); else a new one."""
+    if type(d_base) is np.ndarray and d_base.dtype == np.float64 and d_base.flags.writeable and \
+            type(ans) is np.ndarray and ans.dtype.kind == "f" and d_base.shape[1:] == ans.shape:
+        if d_value is None or _zero(d_value):
+            d_base[batch_key(index)] = 0.0
+            return d_base
+        if type(d_value) is np.ndarray and d_value.dtype == np.float64:
+            batch_write(d_base, index, d_value)
+            return d_base
+    return batch_setitem(d_base, d_value, ans, *index)
+
+
+def tangent_copy(d, like):
+    """A copy of the tangents `d` of `like` that a loop writes into in place (`dy[i] = dv`, ad/forward_writes.py):
+    for an array, an array of floats shaped like it (a number standing for zeros, or a narrower tangent, spread
+    over it); a list's or a dict's tangents in a new one."""
+    if type(like) is np.ndarray:
+        d = np.asarray(d)
+        return np.array(np.broadcast_to(d, like.shape), dtype=np.result_type(d.dtype, np.float64))
+    return copy_adjoint(d)
 
 
 def setitem_adjoint(g, *index):

@@ -1,0 +1,301 @@
+"""Forward mode's element writes, in place where nothing else can see the tangent array change.
+
+The tangent of `y_2 = setitem(y_1, *index, v)` is y's tangents with v's written at `index`. Built out of place
+(`rt.setitem_adjoint(dy_1, i) + rt.setitem_tangent(dv, y_2, i)`) it costs two arrays of y's size per write: a
+loop writing y element by element is then O(n^2). `forward.py` emits each such tangent as a candidate
+`dy_2 = rt.setitem_tangents(dy_1, dv, y_2, *index)` (MARK; `dv` a None constant where v has no tangent), and
+`write_in_place` decides, for the whole function at once, which are written in place:
+- `dy_1` is an array forward mode made itself (zeros, a copy, an earlier write's result) and holds no other
+  value's tangent: a loop carrying it gets one copy of its initial tangent before the loop where that may be
+  shared (`dy_2 = rt.tangent_copy(dy)`: the user's tangent, a view);
+- nothing that may share its memory (a view of it, a tangent that is it) is read after the write.
+Then it is `dy_1[i] = dv` (vector mode: `dy_2 = rt.batch_setitem_into(dy_1, dv, y_2, i)`, which writes into dy_1,
+its batch axis first); otherwise the out-of-place form above, as before.
+"""
+from __future__ import annotations
+
+from s2s import ir
+from s2s.ir.walk import substitute_block, vars_of
+from s2s.ad.vector_facts import ZEROS_LIKE
+
+MARK = "s2s.runtime.setitem_tangents"  # a candidate write (never left in the output)
+COPY = "s2s.runtime.tangent_copy"
+# arrays these make are new (an ndarray's arithmetic; a container's `0.0 + g` may be g itself: not add or sub)
+_FRESH = frozenset({"mul", "truediv", "neg", "pow", "matmul", ZEROS_LIKE, COPY,
+                    "s2s.runtime.batch_zeros", "s2s.runtime.setitem_adjoint", "s2s.runtime.setitem_tangent"})
+# what forward mode made and no one else holds: a buffer to write into
+_OWNED = frozenset({ZEROS_LIKE, COPY, MARK, "s2s.runtime.batch_zeros", "s2s.runtime.setitem_tangent"})
+
+
+def write_in_place(body: list, primal: set, tangents: dict, namer, batched: bool) -> None:
+    """Rewrite the candidate writes (MARK) of the forward function's `body`, in place. `primal`: the names of the
+    function differentiated (never a tangent's memory); `tangents`: primal name -> its tangent; `namer` names
+    the temporaries and copies."""
+    candidates = [s for s in ir.statements(body) if type(s) is ir.Assign and type(s.value) is ir.Call
+                  and s.value.op == MARK]
+    if not candidates:
+        return
+    defs = _definitions(body)
+    shares = _sharing(body, primal)
+    live: dict = {}
+    _live(body, set(), live, {id(s) for s in candidates}, None)
+    unseen = [s for s in candidates if not (shares.members(s.value.args[0].name) - {s.target}) & live[id(s)]]
+    primal_of = {t.name: p for p, t in tangents.items() if type(t) is ir.Var}
+    _copy_before_loops(body, _leading(body, {s.value.args[0].name for s in unseen}), defs, namer, primal_of)
+    defs = _definitions(body)
+    owned: dict = {}
+    chosen = {id(s) for s in unseen if _owned(s.value.args[0].name, defs, owned, set())}
+    _mark_versions(body, [s for s in candidates if id(s) in chosen], chosen, defs)
+    renames: dict = {}
+    _rewrite(body, chosen, renames, lambda: namer.fresh("t"), batched)
+    if renames:
+        for k in list(renames):  # (a write into a write's result: into the first array)
+            while renames[k].name in renames:
+                renames[k] = renames[renames[k].name]
+        substitute_block(body, renames)
+
+
+# ----- which names may share memory: the classes of a union-find over the tangents' statements
+class _Classes:
+    def __init__(self):
+        self.parent: dict = {}
+
+    def find(self, a: str) -> str:
+        self.parent.setdefault(a, a)
+        while self.parent[a] != a:
+            self.parent[a] = self.parent[self.parent[a]]
+            a = self.parent[a]
+        return a
+
+    def union(self, a: str, b: str) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+    def members(self, a: str) -> set:
+        root = self.find(a)
+        return {n for n in list(self.parent) if self.find(n) == root}
+
+
+def _sharing(body: list, primal: set) -> _Classes:
+    """Tangents that may be one array or views of one (a primal value is never a tangent's memory)."""
+    classes = _Classes()
+
+    def join(target, names):
+        for n in names:
+            if n not in primal:
+                classes.union(target, n)
+    for s in ir.statements(body):
+        if type(s) is ir.Assign and s.target not in primal:
+            if type(s.value) is ir.Var:
+                join(s.target, [s.value.name])
+            elif type(s.value) is ir.Call and s.value.op not in _FRESH:
+                join(s.target, vars_of(s.value))
+        elif type(s) is ir.Effect and s.value.op in ("push", "setitem"):  # (a stack or a container holds it)
+            names = vars_of(s.value)
+            join(names[0], names[1:]) if names else None
+        elif type(s) in (ir.If, ir.Loop):
+            for p in s.phis:
+                if p.target not in primal:
+                    join(p.target, [o.name for o in p.operands if type(o) is ir.Var])
+    return classes
+
+
+# ----- liveness: the names read after each candidate write (before being defined again)
+def _live(stmts: list, out: set, record: dict, wanted: set, jumps) -> set:
+    live = set(out)
+    for s in reversed(stmts):
+        t = type(s)
+        if t is ir.Assign:
+            if id(s) in wanted:
+                record[id(s)] = set(live)
+            live.discard(s.target)
+            live.update(vars_of(s.value))
+        elif t is ir.Effect:
+            live.update(vars_of(s.value))
+        elif t is ir.Return:
+            live = set(vars_of(s.value))
+        elif t in (ir.Break, ir.Continue):
+            exits, again = jumps if jumps is not None else (set(), set())
+            live = set(exits if t is ir.Break else again) | {a.name for a in s.values.values() if type(a) is ir.Var}
+        elif t is ir.If:
+            targets = {p.target for p in s.phis}
+            branches = []
+            for k, block in ((0, s.body), (1, s.orelse)):
+                end = (live - targets) | {p.operands[k].name for p in s.phis if type(p.operands[k]) is ir.Var}
+                branches.append(_live(block, end, record, wanted, jumps))
+            live = branches[0] | branches[1] | set(vars_of(s.test))
+        elif t is ir.Loop:
+            live = _live_loop(s, live, record, wanted)
+    return live
+
+
+def _live_loop(s: ir.Loop, after: set, record: dict, wanted: set) -> set:
+    targets = {p.target for p in s.phis}
+    own = {s.target} if isinstance(s.target, str) else set(s.target or ())
+    top = set(after)  # live at the top of an iteration, after the phis
+    while True:
+        end = (top - targets) | {p.operands[1].name for p in s.phis if type(p.operands[1]) is ir.Var}
+        body = _live(s.body, end, record, wanted, (after, end)) - own
+        head = _live(s.header, body | after | set(vars_of(s.test)) if s.test is not None else body | after,
+                     record, wanted, None)
+        if head <= top:
+            break
+        top |= head
+    iterable = set(vars_of(s.iter)) if s.iter is not None else set()
+    return (top - targets) | {p.operands[0].name for p in s.phis if type(p.operands[0]) is ir.Var} | iterable
+
+
+# ----- ownership: an array forward mode made and holds under one name
+def _definitions(body: list) -> dict:
+    out = {}
+    for s in ir.statements(body):
+        if type(s) is ir.Assign:
+            out[s.target] = s
+        elif type(s) in (ir.If, ir.Loop):
+            for p in s.phis:
+                out[p.target] = (s, p)
+    return out
+
+
+def _owned(name: str, defs: dict, memo: dict, visiting: set) -> bool:
+    if name in memo:
+        return memo[name]
+    if name in visiting:
+        return True  # (a loop's phi through its own back edge: as owned as its first value)
+    d = defs.get(name)
+    if type(d) is ir.Assign and type(d.value) is ir.Call and d.value.op == MARK and d.value.args[1] == ir.Const(None):
+        result = type(d.value.args[0]) is ir.Var and _owned(d.value.args[0].name, defs, memo, visiting)  # (zeroed:
+        # a copy of an array, or the array itself; `rt.setitem_adjoint` of a bare zero is one)
+    elif type(d) is ir.Assign:
+        result = type(d.value) is ir.Call and d.value.op in _OWNED
+    elif type(d) is tuple:
+        visiting.add(name)
+        result = all(type(o) is ir.Var and _owned(o.name, defs, memo, visiting) for o in d[1].operands)
+        visiting.discard(name)
+    else:
+        result = False
+    memo[name] = result
+    return result
+
+
+def _leading(body: list, bases: set) -> set:
+    """`bases` and the phis whose values flow into them: an outer loop's array is an inner loop's first value."""
+    phis = [p for s in ir.statements(body) if type(s) in (ir.If, ir.Loop) for p in s.phis]
+    out = set(bases)
+    changed = True
+    while changed:
+        changed = False
+        for p in phis:
+            if p.target in out:
+                for o in p.operands:
+                    if type(o) is ir.Var and o.name not in out and any(o.name == q.target for q in phis):
+                        out.add(o.name)
+                        changed = True
+    return out
+
+
+def _copy_before_loops(stmts: list, bases: set, defs: dict, namer, primal_of: dict) -> None:
+    """A loop whose phi carries an array written in place (one of `bases`) starts from a copy of its first
+    tangents where they are not forward mode's own (outer loops first: an inner loop's first tangents are then
+    the outer loop's own array)."""
+    i = 0
+    while i < len(stmts):
+        s = stmts[i]
+        if type(s) is ir.If:
+            _copy_before_loops(s.body, bases, defs, namer, primal_of)
+            _copy_before_loops(s.orelse, bases, defs, namer, primal_of)
+        elif type(s) is ir.Loop:
+            entry = {p.target: p.operands[0] for p in s.phis}  # (the primal phis: their values entering)
+            for p in s.phis:
+                init, like = p.operands[0], entry.get(primal_of.get(p.target))
+                if p.target in bases and type(init) is ir.Var and like is not None and \
+                        not _owned(init.name, defs, {}, set()):
+                    name = namer.fresh(init.name)
+                    copied = ir.Assign(name, ir.Call(COPY, (init, like)), s.loc)
+                    stmts.insert(i, copied)
+                    defs[name] = copied
+                    p.operands[0] = ir.Var(name)
+                    i += 1
+            _copy_before_loops(s.body, bases, defs, namer, primal_of)
+        i += 1
+
+
+def _mark_versions(body: list, writes: list, chosen: set, defs: dict) -> None:
+    """The names of one array written in place (the array forward mode made, the phis carrying it, the writes)
+    are marked its versions, as the function's own arrays are (`Assign.array`): no pass merges or folds them as
+    values, and they render as one name. A write whose array has no one first name (a join of two arrays
+    made apart) is not made in place."""
+    while writes:
+        classes = _Classes()
+        for w in writes:
+            classes.union(w.target, w.value.args[0].name)
+        phis = [(p, s) for s in ir.statements(body) if type(s) in (ir.If, ir.Loop) for p in s.phis]
+        changed = True
+        while changed:
+            changed = False
+            for p, _ in phis:
+                names = [p.target] + [o.name for o in p.operands if type(o) is ir.Var]
+                if any(n in classes.parent for n in names) and \
+                        len({classes.find(n) for n in names}) > 1:
+                    for n in names[1:]:
+                        classes.union(names[0], n)
+                    changed = True
+        targets = {w.target for w in writes}
+        groups: dict = {}
+        for n in list(classes.parent):
+            groups.setdefault(classes.find(n), []).append(n)
+        bad = set()
+        for root, names in groups.items():
+            made = [n for n in names if n not in targets and type(defs.get(n)) is ir.Assign]
+            if len(made) != 1 or any(n not in defs for n in names):
+                bad.add(root)
+        if not bad:
+            break
+        for w in writes:
+            if classes.find(w.target) in bad:
+                chosen.discard(id(w))
+        writes = [w for w in writes if id(w) in chosen]
+    else:
+        return
+    for names in groups.values():
+        root = next(n for n in names if n not in targets and type(defs.get(n)) is ir.Assign)
+        for n in names:
+            d = defs[n]
+            (d[1] if type(d) is tuple else d).array = root
+
+
+# ----- the writes
+def _rewrite(stmts: list, chosen: set, renames: dict, fresh, batched: bool) -> None:
+    i = 0
+    while i < len(stmts):
+        s = stmts[i]
+        if type(s) is ir.If:
+            _rewrite(s.body, chosen, renames, fresh, batched)
+            _rewrite(s.orelse, chosen, renames, fresh, batched)
+        elif type(s) is ir.Loop:
+            _rewrite(s.header, chosen, renames, fresh, batched)
+            _rewrite(s.body, chosen, renames, fresh, batched)
+        elif type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op == MARK:
+            new = _written(s, id(s) in chosen, renames, fresh, batched)
+            stmts[i:i + 1] = new
+            i += len(new) - 1
+        i += 1
+
+
+def _written(s: ir.Assign, in_place: bool, renames: dict, fresh, batched: bool) -> list:
+    base, value, ans, *index = s.value.args
+    index = tuple(index)
+    none = type(value) is ir.Const and value.value is None
+    if batched:
+        op = "s2s.runtime.batch_setitem_into" if in_place else \
+            "s2s.runtime.batch_setitem_base" if none else "s2s.runtime.batch_setitem"
+        args = (base,) + index if op.endswith("_base") else (base, value, ans) + index
+        return [ir.Assign(s.target, ir.Call(op, args), s.loc, array=s.array)]
+    if in_place:  # dy_1[i] = dv: the tangent array itself, under its name from here on
+        renames[s.target] = base
+        return [ir.Effect(ir.Call("setitem", (base,) + index + (ir.Const(0.0) if none else value,)), s.loc)]
+    if none:
+        return [ir.Assign(s.target, ir.Call("s2s.runtime.setitem_adjoint", (base,) + index), s.loc, array=s.array)]
+    kept, placed = fresh(), fresh()
+    return [ir.Assign(kept, ir.Call("s2s.runtime.setitem_adjoint", (base,) + index), s.loc, temp=True),
+            ir.Assign(placed, ir.Call("s2s.runtime.setitem_tangent", (value, ans) + index), s.loc, temp=True),
+            ir.Assign(s.target, ir.Call("add", (ir.Var(kept), ir.Var(placed))), s.loc, array=s.array)]
