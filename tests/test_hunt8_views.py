@@ -120,7 +120,19 @@ def nonzero_copy(x):
     return np.sum(s * np.sum(x))
 
 
-@pytest.mark.parametrize("f", [listed_copy, sorted_copy, masked_copy, computed_copies, copied_rows, nonzero_copy])
+def converted_list(x):
+    v = np.asarray([x[0], x[1] * 2.0, x[2]])
+    v[0] = v[2] * v[1]
+    y = np.sin(x)
+    w = np.asarray(list(y))
+    w[1] = 0.5
+    t = np.ascontiguousarray((x[1], x[2]))
+    t[1] = 2.0 * t[0]
+    return np.sum(v ** 2) + np.sum(w * y) + np.sum(t ** 3)
+
+
+@pytest.mark.parametrize("f", [listed_copy, sorted_copy, masked_copy, computed_copies, copied_rows, nonzero_copy,
+                               converted_list])
 def test_a_write_into_an_advanced_index_copy_is_followed(f):
     check_every_mode(f, X3)
 
@@ -141,6 +153,20 @@ def test_an_in_place_operator_on_an_argsort_copy_is_followed():
 
 
 def test_a_basic_index_is_still_a_view():
+    def tuple_index(x):
+        idx = (0, 1)
+        r = x[idx]
+        r[0] = 0.0
+        return np.sum(r)
+
+    def converted_array(x):
+        r = np.asarray(x)
+        r[0] = 0.0
+        return np.sum(r)
+    for f in (tuple_index, converted_array):
+        with pytest.raises(S2SError):
+            s2s.grad(f)(np.ones((2, 2, 2)))
+
     def row(M, i):
         r = M[i]
         r[0] = 0.0

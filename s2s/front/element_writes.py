@@ -19,6 +19,7 @@ from s2s.ir.names import base_name
 
 _UNBOUND = object()
 _OPAQUE = frozenset({"call", "callmethod"})  # calls of functions s2s does not follow
+_LISTS = frozenset({"list", "tuple", "builtins.list", "builtins.tuple"})  # (a list or a tuple the function makes)
 
 
 def advanced_index(index, made_by) -> bool:
@@ -38,9 +39,14 @@ def advanced_index(index, made_by) -> bool:
 
 
 def copying_read(call, made_by) -> bool:
-    """Is `call` a read of elements by an advanced index (`x[[0, 2]]`, `y[y > 0]`), a new array?"""
-    return isinstance(call, ir.Call) and call.op == "getitem" and any(advanced_index(a, made_by)
-                                                                      for a in call.args[1:])
+    """Is `call`, of an operation that may return a view, a new array here: a read of elements by an advanced
+    index (`x[[0, 2]]`, `y[y > 0]`), a conversion of a list or a tuple (`np.asarray([a, b])`, `np.asarray(list(y))`)?"""
+    if not isinstance(call, ir.Call) or not call.args:
+        return False
+    if call.op in prims.AS_ARRAY:
+        made = made_by(call.args[0].name) if isinstance(call.args[0], ir.Var) else None
+        return made is not None and made.op in _LISTS
+    return call.op == "getitem" and any(advanced_index(a, made_by) for a in call.args[1:])
 
 
 class ElementWriteLowering:
