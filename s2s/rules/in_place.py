@@ -70,7 +70,7 @@ def refuse_writes(func, how: str) -> None:
         line = start + w.node.lineno - 1
         filename = func.__code__.co_filename
         name, param = w.name, w.param
-        through = "" if name == param else f" (through '{name}', which may be it or a part of it)"
+        through = "" if name == param else f" (through '{name}', which may be it, a part of it or hold it)"
         raise S2SError(
             f"{how} for {func.__name__}, which writes into its parameter '{param}' in place{through}: s2s calls a "
             f"function with a rule without reading its body, and would not see the caller's array change"
@@ -198,9 +198,7 @@ class _Flow:
     # ------------------------------------------------------------------ expressions
     def writes_in(self, expr) -> None:
         """Calls in `expr` that write in place into what the caller passed in (`x.sort()`, `out=x`)."""
-        for n in ast.walk(expr):
-            if isinstance(n, (ast.Lambda, ast.FunctionDef)):
-                continue
+        for n in _walk(expr):
             if isinstance(n, ast.NamedExpr):
                 self.bind(n.target, self.holds(n.value))
             if not isinstance(n, ast.Call):
@@ -288,6 +286,16 @@ class _Flow:
             except Exception:  # (a property of the user's that raises)
                 return _UNKNOWN
         return _UNKNOWN
+
+
+def _walk(node):
+    """The nodes of `node`, but not inside a lambda (its own parameters)."""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if not isinstance(n, ast.Lambda):
+            yield n
+            todo.extend(reversed(list(ast.iter_child_nodes(n))))
 
 
 def _root(e) -> str | None:
