@@ -111,7 +111,30 @@ def two_arrays(x):
     return s + np.sum(a * b)
 
 
-PROGRAMS = [(elementwise, (6,)), (euler, (6,)), (rows, (4, 3)), (identity_alias, (5,)), (parameter_copy, (5,)),
+def masked(x):  # a boolean-mask write in a loop over a copy of the caller's tangents (vector mode copies its batch)
+    y = x * 1.5
+    for k in range(2):
+        y[y > 0] = np.sqrt(y[y > 0] + 1.0)
+    return np.sum(y * x)
+
+
+def fancy_repeats(x):  # repeated indices: the last write counts, in the tangent as in the value
+    idx = np.array([0, 2, 2, 1])
+    y = np.zeros(4)
+    for k in range(3):
+        y[idx] = x[:4] * (k + 1.0) + y[idx] * np.sin(x[k])
+    return np.sum(y ** 2)
+
+
+def row_broadcast(x):  # a number written over a row, then a slice of it over another
+    Y = np.ones((3, 4))
+    for i in range(3):
+        Y[i] = np.sin(x[i]) * 2.0
+        Y[i, 1:3] = Y[i, 0:2] * x[3]
+    return np.sum(Y ** 2)
+
+
+PROGRAMS = [(masked, (5,)), (fancy_repeats, (5,)), (row_broadcast, (4,)), (elementwise, (6,)), (euler, (6,)), (rows, (4, 3)), (identity_alias, (5,)), (parameter_copy, (5,)),
             (row_views, (5,)), (branches, (6,)), (while_two_writes, (5,)), (kept_copy, (5,)), (two_arrays, (5,))]
 
 

@@ -7,7 +7,7 @@ loop writing y element by element is then O(n^2). `forward.py` emits each such t
 `write_in_place` decides, for the whole function at once, which are written in place:
 - `dy_1` is an array forward mode made itself (zeros, a copy, an earlier write's result) and holds no other
   value's tangent: a loop carrying it gets one copy of its initial tangent before the loop where that may be
-  shared (`dy_2 = rt.tangent_copy(dy)`: the user's tangent, a view);
+  shared (`dy_2 = rt.tangent_copy(dy, y)`: the user's tangent, a view; vector mode `rt.copy_adjoint(dy)`);
 - nothing that may share its memory (a view of it, a tangent that is it) is read after the write.
 Then it is `dy_1[i] = dv` (vector mode: `dy_2 = rt.batch_setitem_into(dy_1, dv, y_2, i)`, which writes into dy_1,
 its batch axis first); otherwise the out-of-place form above, as before.
@@ -20,11 +20,12 @@ from s2s.ad.vector_facts import ZEROS_LIKE
 
 MARK = "s2s.runtime.setitem_tangents"  # a candidate write (never left in the output)
 COPY = "s2s.runtime.tangent_copy"
+BATCH_COPY = "s2s.runtime.copy_adjoint"  # (vector mode: the batch copied as it is; batch_setitem_into checks it)
 # arrays these make are new (an ndarray's arithmetic; a container's `0.0 + g` may be g itself: not add or sub)
 _FRESH = frozenset({"mul", "truediv", "neg", "pow", "matmul", ZEROS_LIKE, COPY,
                     "s2s.runtime.batch_zeros", "s2s.runtime.setitem_adjoint", "s2s.runtime.setitem_tangent"})
 # what forward mode made and no one else holds: a buffer to write into
-_OWNED = frozenset({ZEROS_LIKE, COPY, MARK, "s2s.runtime.batch_zeros", "s2s.runtime.setitem_tangent"})
+_OWNED = frozenset({ZEROS_LIKE, COPY, BATCH_COPY, MARK, "s2s.runtime.batch_zeros", "s2s.runtime.setitem_tangent"})
 
 
 def write_in_place(body: list, primal: set, tangents: dict, namer, batched: bool) -> None:
@@ -41,7 +42,8 @@ def write_in_place(body: list, primal: set, tangents: dict, namer, batched: bool
     _live(body, set(), live, {id(s) for s in candidates}, None)
     unseen = [s for s in candidates if not (shares.members(s.value.args[0].name) - {s.target}) & live[id(s)]]
     primal_of = {t.name: p for p, t in tangents.items() if type(t) is ir.Var}
-    _copy_before_loops(body, _leading(body, {s.value.args[0].name for s in unseen}), defs, namer, primal_of)
+    _copy_before_loops(body, _leading(body, {s.value.args[0].name for s in unseen}), defs, namer, primal_of,
+                       batched)
     defs = _definitions(body)
     owned: dict = {}
     chosen = {id(s) for s in unseen if _owned(s.value.args[0].name, defs, owned, set())}
@@ -193,7 +195,7 @@ def _leading(body: list, bases: set) -> set:
     return out
 
 
-def _copy_before_loops(stmts: list, bases: set, defs: dict, namer, primal_of: dict) -> None:
+def _copy_before_loops(stmts: list, bases: set, defs: dict, namer, primal_of: dict, batched: bool) -> None:
     """A loop whose phi carries an array written in place (one of `bases`) starts from a copy of its first
     tangents where they are not forward mode's own (outer loops first: an inner loop's first tangents are then
     the outer loop's own array)."""
@@ -201,8 +203,8 @@ def _copy_before_loops(stmts: list, bases: set, defs: dict, namer, primal_of: di
     while i < len(stmts):
         s = stmts[i]
         if type(s) is ir.If:
-            _copy_before_loops(s.body, bases, defs, namer, primal_of)
-            _copy_before_loops(s.orelse, bases, defs, namer, primal_of)
+            _copy_before_loops(s.body, bases, defs, namer, primal_of, batched)
+            _copy_before_loops(s.orelse, bases, defs, namer, primal_of, batched)
         elif type(s) is ir.Loop:
             entry = {p.target: p.operands[0] for p in s.phis}  # (the primal phis: their values entering)
             for p in s.phis:
@@ -210,12 +212,13 @@ def _copy_before_loops(stmts: list, bases: set, defs: dict, namer, primal_of: di
                 if p.target in bases and type(init) is ir.Var and like is not None and \
                         not _owned(init.name, defs, {}, set()):
                     name = namer.fresh(init.name)
-                    copied = ir.Assign(name, ir.Call(COPY, (init, like)), s.loc)
+                    copied = ir.Assign(name, ir.Call(BATCH_COPY, (init,)) if batched else
+                                       ir.Call(COPY, (init, like)), s.loc)
                     stmts.insert(i, copied)
                     defs[name] = copied
                     p.operands[0] = ir.Var(name)
                     i += 1
-            _copy_before_loops(s.body, bases, defs, namer, primal_of)
+            _copy_before_loops(s.body, bases, defs, namer, primal_of, batched)
         i += 1
 
 
