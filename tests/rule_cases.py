@@ -314,6 +314,8 @@ CASES += [
     ("s2s.runtime.tangent_copy", lambda d: rt.tangent_copy(d * d, M23) * 2.0, (V3,), 0),
     ("s2s.runtime.ratio_or_zero", lambda x, y: rt.ratio_or_zero(x, y), (V3, V3 + 3.0), (0, 1)),
     ("s2s.runtime.ratio_or_zero", lambda x, y: rt.ratio_or_zero(x, y), (0.7, 1.3), (0, 1)),
+    ("s2s.runtime.ratio_derivative", lambda x, y: rt.ratio_derivative(x * x, y), (V3, V3 + 3.0), (0, 1)),
+    ("s2s.runtime.ratio_derivative", lambda x, y: rt.ratio_derivative(x, y), (0.7, 1.3), (0, 1)),
     # abs's slope, piecewise constant: derivative 0 away from 0 (at 0 refused: tests/test_hunt5_ties.py)
     ("s2s.runtime.abs_slope", lambda x: rt.abs_slope(x) * x * x, (V3 + np.sign(V3),), 0),
     ("s2s.runtime.abs_slope", lambda x: rt.abs_slope(x) * x * x, (-0.7,), 0),
@@ -809,6 +811,7 @@ CASES += [
     ("numpy.extract", lambda x: np.extract(SEP > 0.0, x), (V,), 0),
 ]
 RUNNING = np.array([[0.3, -0.2, 0.9, 0.9, 0.1], [1.2, 1.5, 0.4, 1.6, -0.3]])  # a tie in the first row
+LSE, W34 = np.logaddexp.accumulate(M34, axis=1), np.cos(np.arange(12.0)).reshape(3, 4)  # (a running log-sum-exp; a g)
 CASES += [
     # ------------------------------------------------------------ methods of ufuncs (rules/ufuncs.py)
     ("numpy.add.accumulate", lambda x: np.add.accumulate(x, axis=1), (M23,), 0),
@@ -819,6 +822,20 @@ CASES += [
     ("s2s.runtime.reduceat_adjoint", lambda g: rt.reduceat_adjoint(g, M34, [0, 3, 1], axis=-1), (M34[:, :3] * 0.5,), 0),
     ("numpy.maximum.accumulate", lambda x: np.maximum.accumulate(x, axis=1), (M34,), 0),
     ("numpy.minimum.accumulate", lambda x: np.minimum.accumulate(x), (M34,), 0),
+    # the running log-sum-exp, and its helpers: linear in their first argument, smooth in y and x (each used with the
+    # y = np.logaddexp.accumulate(x) it belongs to, so that its derivatives in y and x are checked one at a time)
+    ("numpy.logaddexp.accumulate", lambda x: np.logaddexp.accumulate(x, axis=1), (M34,), 0),
+    ("numpy.logaddexp.accumulate", lambda x: np.logaddexp.accumulate(x), (V,), 0),
+    ("s2s.runtime.running_logsumexp_tangent", lambda d: rt.running_logsumexp_tangent(d, LSE, M34, axis=1), (W34,), 0),
+    ("s2s.runtime.running_logsumexp_tangent", lambda d, y: rt.running_logsumexp_tangent(d, y, M34, axis=1), (W34, LSE),
+     (0, 1)),
+    ("s2s.runtime.running_logsumexp_tangent", lambda d, x: rt.running_logsumexp_tangent(d, LSE, x, axis=1), (W34, M34),
+     (0, 1)),
+    ("s2s.runtime.running_logsumexp_adjoint", lambda g: rt.running_logsumexp_adjoint(g, LSE, M34, axis=1), (W34,), 0),
+    ("s2s.runtime.running_logsumexp_adjoint", lambda g, y: rt.running_logsumexp_adjoint(g, y, M34, axis=1), (W34, LSE),
+     (0, 1)),
+    ("s2s.runtime.running_logsumexp_adjoint", lambda g, x: rt.running_logsumexp_adjoint(g, LSE, x, axis=1), (W34, M34),
+     (0, 1)),
     # (their runtime helpers: linear in g, d; at a tie the derivative is shared, and the helpers are so too)
     ("s2s.runtime.running_extremum_adjoint",
      lambda g: rt.running_extremum_adjoint(g, np.maximum.accumulate(RUNNING, axis=1), RUNNING, axis=1), (RUNNING,), 0),

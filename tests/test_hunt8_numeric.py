@@ -121,3 +121,94 @@ def test_negative_power_of_a_tiny_number():
                  what="abs ** -2.5")
     assert_close(s2s.jacobian(lambda x: np.power(x, -2.0), mode="forward")(xs), np.diag(-2.0 / xs ** 3),
                  what="forward jacobian of np.power(x, -2.0)")
+
+
+# ---------------------------------------------------------------- second derivatives at the kink of a root: refused
+
+def norm_squared(w):
+    return np.linalg.norm(w) ** 2
+
+
+def ridge(w):
+    return np.sum((np.array([[1.0, 2.0], [3.0, 4.0]]) @ w - 1.0) ** 2) + 0.1 * np.linalg.norm(w) ** 2
+
+
+def hypot_squared(w):
+    return np.hypot(w[0], w[1]) ** 2
+
+
+def hypots_squared(w):
+    return np.sum(np.hypot(w, 2.0 * w) ** 2)
+
+
+def math_hypot_squared(w):
+    return math.hypot(w[0], w[1]) ** 2
+
+
+def dist_squared(w):
+    return math.dist([w[0], w[1]], [0.0, 0.0]) ** 2
+
+
+def std_squared(w):
+    return np.std(w) ** 2
+
+
+def norm_scaled(w):
+    return 3.0 * np.linalg.norm(w)
+
+
+def row_norms_squared(w):
+    return np.sum(np.linalg.norm(np.reshape(w, (2, 2)), axis=1) ** 2)
+
+
+def two_norm_squared(w):
+    return np.linalg.norm(w, 2) ** 2
+
+
+def frobenius_squared(w):
+    return np.linalg.norm(np.reshape(w, (2, 2)), "fro") ** 2
+
+
+def three_norm_squared(w):
+    return np.linalg.norm(w, 3) ** 2
+
+
+def rbf(x, y):
+    return np.exp(-np.linalg.norm(x - y) ** 2 / 2.0)
+
+
+ROOTS = [norm_squared, ridge, hypot_squared, hypots_squared, math_hypot_squared, dist_squared, std_squared,
+         norm_scaled, row_norms_squared, two_norm_squared, frobenius_squared, three_norm_squared]
+
+
+@pytest.mark.parametrize("f", ROOTS)
+def test_second_derivative_at_the_kink_of_a_root_is_refused(f):
+    kink = np.ones(4) if f is std_squared else np.array([0.0, 0.0, 1.0, 2.0]) if f is row_norms_squared else \
+        np.zeros(4) if f in (hypots_squared, frobenius_squared) else np.zeros(2)
+    # the first derivative there is the convention (0 at the kink), and exact
+    assert_close(s2s.grad(f)(kink), numeric_grad(f, (kink,), 0), 1e-5, 1e-5, what="grad")
+    routes = [s2s.hessian(f), s2s.jacobian(s2s.grad(f), mode="forward"), s2s.jacobian(s2s.grad(f))]
+    for route in routes:
+        with pytest.raises(s2s.S2SError, match="a second derivative at the kink"):
+            route(kink)
+    away = np.array([0.3, -0.5, 0.7, 1.1])[:kink.size]
+    expected = np.array([numeric_grad(lambda v: numeric_grad(f, (v,), 0, 1e-5)[i], (away,), 0, 1e-4)
+                         for i in range(away.size)])
+    for route in routes:
+        assert_close(route(away), expected, 1e-4, 1e-5, what=f"{f.__name__} away from the kink")
+
+
+def test_kink_refusals_of_numbers_and_pairs():
+    with pytest.raises(s2s.S2SError, match="w @ w for np.linalg.norm"):
+        s2s.grad(s2s.grad(lambda a, b: np.hypot(a, b) ** 2))(0.0, 0.0)
+    with pytest.raises(s2s.S2SError, match="a second derivative at the kink"):
+        s2s.grad(s2s.grad(lambda a: math.hypot(a, 0.0) ** 2))(0.0)
+    x = np.array([0.5, -1.0])
+    with pytest.raises(s2s.S2SError, match="a second derivative at the kink"):
+        s2s.hessian(rbf)(x, x.copy())
+    with pytest.raises(s2s.S2SError, match="a second derivative at the kink"):
+        s2s.hessian(rbf, wrt=(0, 1))(x, x.copy())
+    assert s2s.grad(s2s.grad(lambda a, b: np.hypot(a, b) ** 2))(0.3, -0.4) == pytest.approx(2.0)
+    d = np.array([-0.1, 0.2])  # x - y: the Hessian in x of exp(-|d| ** 2 / 2) is k (d d^T - I)
+    k = math.exp(-0.5 * d @ d)
+    assert_close(s2s.hessian(rbf)(x, x - d), k * (np.outer(d, d) - np.eye(2)), what="rbf hessian off the diagonal")

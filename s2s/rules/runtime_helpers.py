@@ -63,7 +63,9 @@ elementwise(RT + "power_slope_dy", lambda ans, x, y, k=1, m=1: rt.power_slope_dy
 elementwise(RT + "log_or_zero", lambda ans, x: 1.0 / x)
 
 # ---------------------------------------------------------------- x / y, 0 where y is 0 (hypot's derivative)
-elementwise(RT + "ratio_or_zero", lambda ans, x, y: rt.ratio_or_zero(1.0, y), lambda ans, x, y: -rt.ratio_or_zero(ans, y))
+# x / y's derivatives, refused where y is 0 (rt.ratio_derivative): a second derivative at the kink (docs/limitations.md)
+for _key in (RT + "ratio_or_zero", RT + "ratio_derivative"):
+    elementwise(_key, lambda ans, x, y: rt.ratio_derivative(1.0, y), lambda ans, x, y: -rt.ratio_derivative(ans, y))
 
 # ---------------------------------------------------------------- a gradient as floats: the identity
 helper("as_float", lambda G, g: G, lambda d, ans, g: d)

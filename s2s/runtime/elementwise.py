@@ -8,7 +8,7 @@ import numpy as np
 from s2s.errors import S2SError
 
 __all__ = ["power_slope", "power_slope_dy", "abs_slope", "abs_adjoint", "abs_adjoint_derivative", "abs_curvature",
-           "tie_share", "ratio_or_zero", "log_or_zero", "polygamma", "divide", "where"]
+           "tie_share", "ratio_or_zero", "ratio_derivative", "log_or_zero", "polygamma", "divide", "where"]
 
 
 def power_slope(x, y, k=1):
@@ -113,11 +113,34 @@ def tie_share(x, ans, *operands):
 
 def ratio_or_zero(x, y):
     """`x / y`, and 0 where y is 0: the derivative of hypot (x / hypot(x, y)) at the origin, a kink where s2s
-    takes 0 (docs/limitations.md, Kinks) rather than divide by zero."""
+    takes 0 (docs/limitations.md, Kinks) rather than divide by zero. Its own derivative is ratio_derivative's,
+    refused there."""
     if np.ndim(x) == 0 and np.ndim(y) == 0:
         return 0.0 if y == 0 else x / y
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(np.equal(y, 0), 0.0, np.divide(x, np.where(np.equal(y, 0), 1.0, y)))
+
+
+def ratio_derivative(x, y):
+    """`x / y` in a derivative of `ratio_or_zero(., y)` (a second derivative through hypot, the 2-norm, np.std or
+    math.dist), refused where y is 0 (refuse_at_root)."""
+    refuse_at_root(y)
+    return x / y
+
+
+def refuse_at_root(y):
+    """Refuse a second derivative where the root y (hypot, a norm, np.std, math.dist) is 0. There the first
+    derivative was taken as 0 (ratio_or_zero); the second does not exist for the function itself (a norm at 0 is
+    a cone) and for a smooth function of it depends on that function's curvature (2 I for np.linalg.norm(w) ** 2,
+    whose outer derivative 2 |w| moves with w), which the rule does not see: 0 would be a wrong number."""
+    if np.any(np.equal(y, 0)):
+        raise S2SError("hypot, np.linalg.norm, np.std, math.dist: a second derivative at the kink (hypot or a norm "
+                       "of zeros, np.std of equal entries, math.dist of equal points) is not computed by s2s: the "
+                       "first derivative there is taken as 0, the second does not exist for the function itself "
+                       "and depends on the function's own curvature around it (2 I for np.linalg.norm(w) ** 2), "
+                       "which the rule does not see; take it at another point, or write a smooth function without "
+                       "the square root: w @ w for np.linalg.norm(w) ** 2, a * a + b * b for np.hypot(a, b) ** 2, "
+                       "np.var(x) for np.std(x) ** 2, np.sum((p - q) ** 2) for math.dist(p, q) ** 2")
 
 
 def divide(x, y):

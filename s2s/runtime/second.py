@@ -19,6 +19,7 @@ from s2s.errors import S2SError
 from s2s.runtime.arrays import expand_reduced, mT, prod_adjoint, reduced_axes
 from s2s.runtime.batched import trace_solve
 from s2s.runtime.core import Parts, unbroadcast_to_shape, zeros_like
+from s2s.runtime.elementwise import refuse_at_root
 from s2s.runtime.linalg import (cross_adjoint_a, cross_adjoint_b, multi_dot_adjoint, solve_columns,
                                 solves_vectors)
 
@@ -289,11 +290,11 @@ def _norm_coefficients(g, ans, x, ord, axes, keepdims, matrix):
             p = None
     if p is None:  # piecewise constant in x and in the norm
         return np.zeros(x.shape), np.zeros(x.shape)
-    safe = np.where(ans == 0, 1.0, ans)
+    refuse_at_root(ans)  # (a norm of zeros: the kink, as ratio_or_zero's)
     if p == 2:
-        return np.broadcast_to(g / safe, x.shape), -g * x / (safe * safe)
-    adjoint = g * np.sign(x) * np.abs(x) ** (p - 1) / safe ** (p - 1)
-    return g * (p - 1) * np.abs(x) ** (p - 2) / safe ** (p - 1), -(p - 1) * adjoint / safe
+        return np.broadcast_to(g / ans, x.shape), -g * x / ans / ans
+    adjoint = g * np.sign(x) * np.abs(x) ** (p - 1) / ans ** (p - 1)
+    return g * (p - 1) * np.abs(x) ** (p - 2) / ans ** (p - 1), -(p - 1) * adjoint / ans
 
 
 def _norm_axes(x, ord, axis):
