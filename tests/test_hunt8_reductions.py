@@ -106,3 +106,48 @@ def test_report_squared_error_over_observed_targets():
         return np.sum((x - np.where(m, d, 0.0)) ** 2, where=m)
     gradient = check_every_mode(loss, np.array([0.5, 1.0, 2.0]))
     np.testing.assert_allclose(gradient, [-1.0, 0.0, 4.0])
+
+
+# ----------------------------------------------------------------- np.logaddexp.accumulate (refused before)
+WEIGHTS = np.array([[0.3, -1.0, 2.0], [1.0, 0.5, -0.2], [0.7, 0.1, -0.4]])
+
+
+def running_logsumexp(x):
+    return np.sum(np.sin(np.logaddexp.accumulate(x)))
+
+
+def running_logsumexp_rows(x):
+    return np.sum(np.logaddexp.accumulate(x * WEIGHTS, axis=1) ** 2)
+
+
+def hmm_forward(x):  # a forward recursion's log-normaliser along the last axis, with a read of one entry
+    a = np.logaddexp.accumulate(x, axis=-1)
+    return np.sum(a * WEIGHTS) + a[1, 2] ** 3
+
+
+@pytest.mark.parametrize("f", [running_logsumexp, running_logsumexp_rows, hmm_forward], ids=lambda f: f.__name__)
+def test_logaddexp_accumulate_in_every_mode(f):
+    check_every_mode(f, X)
+
+
+def test_logaddexp_accumulate_far_apart_and_minus_infinity():
+    """Entries 1,600 apart (exp overflows), and -inf padding: the derivative exp(x_j - y_i) exactly."""
+    w = np.array([1.0, 2.0, 3.0, 4.0])
+
+    def f(x):
+        return np.sum(np.logaddexp.accumulate(x) * w)
+    x = np.array([800.0, -700.0, 3.0, 900.0])
+    want = np.array([6.0, 0.0, 0.0, 4.0])  # x_0 holds the first three sums, x_3 the last
+    np.testing.assert_allclose(s2s.grad(f)(x), want, atol=1e-300)
+    np.testing.assert_allclose(s2s.jacobian(f, mode="forward")(x), want, atol=1e-300)
+    padded = np.array([-np.inf, -np.inf, 1.0, 2.0])
+    s = np.exp(1.0 - np.logaddexp(1.0, 2.0))
+    np.testing.assert_allclose(s2s.grad(f)(padded), [0.0, 0.0, 3.0 + 4.0 * s, 4.0 * (1.0 - s)], rtol=1e-14)
+
+
+def test_logaddexp_accumulate_third_derivative():
+    def h(t):
+        return np.sum(np.logaddexp.accumulate(np.array([t, 2.0 * t, -t]) ** 2))
+    second = s2s.grad(s2s.grad(h))
+    third = s2s.grad(second)(0.7)
+    assert third == pytest.approx((second(0.7 + 1e-5) - second(0.7 - 1e-5)) / 2e-5, rel=1e-6)

@@ -471,8 +471,8 @@ def subtract_reduce(x):
     return np.sum(np.subtract.reduce(x))
 
 
-def logaddexp_accumulate(x):
-    return np.sum(np.logaddexp.accumulate(x))
+def logaddexp2_accumulate(x):  # (np.logaddexp.accumulate has rules: tests/test_hunt8_reductions.py)
+    return np.sum(np.logaddexp2.accumulate(x))
 
 
 def matmul_outer(x):
@@ -502,7 +502,7 @@ def _refused(f, construct, instead, line=None):
     (reduce_initial, "np.multiply.reduce() with initial=", "np.multiply(np.multiply.reduce(x), initial)"),
     (outer_dtype, "np.multiply.outer() with dtype=", "x.astype(np.float64)"),
     (subtract_reduce, "np.subtract.reduce()", "np.sum for np.add.reduce"),
-    (logaddexp_accumulate, "np.logaddexp.accumulate()", "np.cumsum for np.add.accumulate"),
+    (logaddexp2_accumulate, "np.logaddexp2.accumulate()", "np.cumsum for np.add.accumulate"),
     (matmul_outer, "np.matmul.outer()", "np.f(a[:, None], b)")], ids=lambda v: getattr(v, "__name__", None))
 def test_refused_at_the_users_line(f, construct, instead):
     _refused(f, construct, instead)

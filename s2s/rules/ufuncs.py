@@ -21,7 +21,8 @@ exactly, the call is read as that function and takes its rules in every mode:
 rules of their own: `np.add.accumulate` and `np.multiply.accumulate` those of np.cumsum and np.cumprod
 (they are those functions for an array, but NumPy raises for a number and for axis=None, where np.cumsum
 makes [x] or flattens x); `np.logaddexp.reduce` and `np.logaddexp2.reduce` (d/dx = exp(x - ans), the
-softmax of x along the axis; 2 ** (x - ans)); `np.fmax.reduce` and `np.fmin.reduce` np.nanmax's; and the
+softmax of x along the axis; 2 ** (x - ans)), `np.logaddexp.accumulate` (the running log-sum-exp: exp(x_j - ans_i)
+for j <= i); `np.fmax.reduce` and `np.fmin.reduce` np.nanmax's; and the
 running extrema `np.maximum.accumulate`, `np.minimum.accumulate`, `np.fmax.accumulate`, `np.fmin.accumulate`
 (the derivative of each entry of the result goes to the entries that hold its extremum, shared equally
 among ties as np.max's rule shares it: rt.running_extremum_adjoint).
@@ -148,6 +149,41 @@ def _log_sum_exp(key: str, exp):
 
 _log_sum_exp("numpy.logaddexp.reduce", np.exp)
 _log_sum_exp("numpy.logaddexp2.reduce", np.exp2)
+
+
+# ---------------------------------------------------------------- the running log-sum-exp: np.logaddexp.accumulate
+# y_i = log sum_{j <= i} exp(x_j): dy_i / dx_j = exp(x_j - y_i) for j <= i, a matrix A; the tangent is T(d) = A d
+# (rt.running_logsumexp_tangent), the adjoint A^T g (rt.running_logsumexp_adjoint). Both helpers are linear in their
+# first argument and each the other's transpose; in x and in y they move as A does (dA_ij = A_ij (dx_j - dy_i)), so
+# their own rules are written with the two of them, and every order has one
+def _lse_tangent(d, ans, x, axis=0):
+    return rt.running_logsumexp_tangent(d, ans, x, **non_default(axis=(axis, 0)))
+
+
+def _lse_adjoint(g, ans, x, axis=0):
+    return rt.running_logsumexp_adjoint(g, ans, x, **non_default(axis=(axis, 0)))
+
+
+method("numpy.logaddexp.accumulate", ACCUMULATE, ("array", "axis"), adjoints=[_lse_adjoint], tangents=[_lse_tangent],
+       batched=[_lse_tangent], rank_of_argument=0)
+# T(v; y, x) = A v: in v, T; in y (direction a), -T(v) a; in x (direction e), T(v e)
+_T_RULES = dict(
+    adjoints=[lambda G, out, v, ans, x, axis=0: _lse_adjoint(G, ans, x, axis),
+              lambda G, out, v, ans, x, axis=0: -(out * G),
+              lambda G, out, v, ans, x, axis=0: v * _lse_adjoint(G, ans, x, axis)],
+    tangents=[lambda d, out, v, ans, x, axis=0: _lse_tangent(d, ans, x, axis),
+              lambda d, out, v, ans, x, axis=0: -(out * d),
+              lambda d, out, v, ans, x, axis=0: _lse_tangent(v * d, ans, x, axis)])
+# A^T g: in g, A^T; in y (direction a), -A^T (g a); in x (direction e), (A^T g) e
+_ADJOINT_RULES = dict(
+    adjoints=[lambda G, out, g, ans, x, axis=0: _lse_tangent(G, ans, x, axis),
+              lambda G, out, g, ans, x, axis=0: -(g * _lse_tangent(G, ans, x, axis)),
+              lambda G, out, g, ans, x, axis=0: out * G],
+    tangents=[lambda d, out, g, ans, x, axis=0: _lse_adjoint(d, ans, x, axis),
+              lambda d, out, g, ans, x, axis=0: -_lse_adjoint(g * d, ans, x, axis),
+              lambda d, out, g, ans, x, axis=0: out * d])
+for _key, _rules in ((RT + "running_logsumexp_tangent", _T_RULES), (RT + "running_logsumexp_adjoint", _ADJOINT_RULES)):
+    define(_key, **_rules, batched=_rules["tangents"], rank_of_argument=2)
 
 
 # ---------------------------------------------------------------- np.fmax.reduce, np.fmin.reduce: np.nanmax's rules

@@ -1,4 +1,5 @@
-"""The derivatives of the running extrema `np.maximum.accumulate(x, axis)` and `np.minimum.accumulate(x, axis)`.
+"""The derivatives of the running extrema `np.maximum.accumulate(x, axis)` and `np.minimum.accumulate(x, axis)`,
+and of the running log-sum-exp `np.logaddexp.accumulate(x, axis)` (at the end).
 
 Generated code reaches these as `rt.<name>` (`s2s.runtime` re-exports them). Each entry of the result is the
 extremum of its line of x up to it; its derivative goes to the entries of x that hold that extremum, shared
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["running_extremum_adjoint", "running_extremum_tangent"]
+__all__ = ["running_extremum_adjoint", "running_extremum_tangent", "running_logsumexp_tangent",
+           "running_logsumexp_adjoint"]
 
 
 def _level_sums(v, level, reverse=False):
@@ -85,3 +87,50 @@ def running_extremum_tangent(d, ans, x, axis=0):
     total = _level_sums(np.where(hit, flat, 0.0), level)
     out = np.divide(total, count, out=np.zeros(total.shape), where=count > 0)
     return _laid_back(out, x, axis, lead)
+
+
+# ---------------------------------------------------------------- the running log-sum-exp
+# y = np.logaddexp.accumulate(x, axis): y_i = log sum_{j <= i} exp(x_j) along the axis, so dy_i / dx_j = exp(x_j - y_i)
+# for j <= i (0 after i), a matrix A. Its products with a vector are sums of exp(x_j + log v_j - y_i), computed as
+# NumPy's own running log-sum-exp of the positive and of the negative parts of v (no exp(x) that overflows, and
+# every term at most |v|): exact in every digit the sum has.
+def _signed_log_sums(v, shifted, axis, reverse=False):
+    """log of the running sums (from the end with `reverse`) of exp(shifted) * v, over v's positive and its
+    negative entries apart: (log of the positive part's sums, log of the negative part's)."""
+    parts = []
+    for positive in (True, False):
+        keep = v > 0 if positive else v < 0
+        with np.errstate(divide="ignore"):
+            terms = np.where(keep, shifted + np.log(np.where(keep, np.abs(v), 1.0)), -np.inf)
+        if reverse:
+            terms = np.flip(terms, axis)
+        sums = np.logaddexp.accumulate(terms, axis=axis)
+        parts.append(np.flip(sums, axis) if reverse else sums)
+    return parts
+
+
+def _batch_axis(v, x, axis):
+    """The axis of `v` (x's shape, or a batch of them: leading axes) along which x accumulates."""
+    return int(axis) % np.ndim(x) + np.ndim(v) - np.ndim(x)
+
+
+def running_logsumexp_tangent(d, ans, x, axis=0):
+    """Tangent of `ans = np.logaddexp.accumulate(x, axis)`: sum_{j <= i} exp(x_j - ans_i) d_j at each i (the softmax
+    of each prefix, times d); `d` may carry leading batch axes. Linear in d."""
+    d = np.broadcast_to(d, np.shape(d)[:max(np.ndim(d) - np.ndim(x), 0)] + np.shape(x))
+    positive, negative = _signed_log_sums(d, x, _batch_axis(d, x, axis))
+    with np.errstate(invalid="ignore"):  # (a line of -inf entries: its result -inf, no derivative)
+        out = np.exp(positive - ans) - np.exp(negative - ans)
+    return np.where(np.isneginf(ans), 0.0, out)
+
+
+def running_logsumexp_adjoint(g, ans, x, axis=0):
+    """Adjoint of `ans = np.logaddexp.accumulate(x, axis)`: sum_{i >= j} g_i exp(x_j - ans_i) at each j (a reversed
+    running sum); `g` may carry leading batch axes. Linear in g."""
+    g = np.broadcast_to(g, np.shape(g)[:max(np.ndim(g) - np.ndim(x), 0)] + np.shape(x))
+    with np.errstate(invalid="ignore"):
+        shifted = np.where(np.isneginf(ans), -np.inf, -np.asarray(ans, dtype=float))
+    positive, negative = _signed_log_sums(g, shifted, _batch_axis(g, x, axis), reverse=True)
+    with np.errstate(invalid="ignore"):
+        out = np.exp(x + positive) - np.exp(x + negative)
+    return np.where(np.isneginf(x), 0.0, out)
