@@ -178,3 +178,65 @@ def test_element_write_tangent_in_place():
 def test_shared_tangent_stays_out_of_place():
     """u = y + 0.0 has y's tangent array itself as its tangent, read after the writes: not written in place."""
     assert "rt.setitem_adjoint(" in s2s.jvp(identity_alias).source
+
+
+# ---------------------------------------------------------------- C11: an array grown by np.concatenate in a loop
+# saved every version of itself for concatenate's adjoint (O(n^2) memory), which reads only the parts' shapes: the
+# reversed loop saves rt.shapes_of(parts) now. Checked in grad, value_and_grad, hessian and grad of grad.
+def grown(w, xs):
+    h = np.zeros(0)
+    v = 0.0
+    for t in range(xs.shape[0]):
+        v = np.tanh(w * v + xs[t])
+        h = np.concatenate([h, [v]])
+    return np.sum(h ** 2)
+
+
+def grown_columns(w, xs):
+    H = np.ones((2, 1))
+    for t in range(xs.shape[0]):
+        col = np.tanh(H[:, -1:] * w + xs[t])
+        H = np.concatenate([H, col], axis=1)
+    return np.sum(H ** 2)
+
+
+def grown_flat(w, xs):
+    h = np.zeros(1)
+    for t in range(xs.shape[0]):
+        h = np.concatenate([h, np.sin(h[-1:] * w + xs[t])[:, None] * np.ones((1, 2))], axis=None)
+    return np.sum(h * h)
+
+
+def grown_and_read(w, xs):  # the parts are read by other adjoints too: saved for them, their shapes for concatenate
+    h = np.zeros(1)
+    s = 0.0
+    for t in range(xs.shape[0]):
+        p = np.sin(h * w) + xs[t]
+        h = np.concatenate([h, p])
+        s = s + np.sum(p * h[:p.shape[0]])
+    return s
+
+
+@pytest.mark.parametrize("f", [grown, grown_columns, grown_flat, grown_and_read], ids=lambda f: f.__name__)
+def test_concatenate_in_a_loop_saves_shapes(f):
+    w, xs = 0.7, R.normal(size=4)
+    for k in (0, 1):
+        expected = numeric_grad(f, (w, xs), k)
+        assert_close(s2s.grad(f, wrt=k)(w, xs), expected, what="grad")
+        value, g = s2s.value_and_grad(f, wrt=k)(w, xs)
+        assert_close(value, f(w, xs), what="value")
+        assert_close(g, expected, what="value_and_grad")
+        grad = s2s.grad(f, wrt=k)
+        if k == 0:
+            numeric = numeric_grad(lambda w, xs: float(grad(w, xs)), (w, xs), 0)
+        else:
+            numeric = np.stack([numeric_grad(lambda w, xs: grad(w, xs)[j], (w, xs), 1) for j in range(xs.size)])
+        assert_close(np.reshape(s2s.hessian(f, wrt=k)(w, xs), np.shape(numeric)), numeric, rtol=1e-4, atol=1e-5,
+                     what="hessian")
+    inner = s2s.grad(f, wrt=1)
+
+    def norm(w, xs):  # grad of grad: generated reverse code with the saved shapes, differentiated again
+        return np.sum(inner(w, xs) ** 2)
+    assert_close(s2s.grad(norm, wrt=0)(w, xs), numeric_grad(norm, (w, xs), 0), rtol=1e-4, what="grad of grad")
+    source = s2s.grad(f, wrt=1).source
+    assert "rt.shapes_of(" in source and "rt.concatenate_adjoint(" in source

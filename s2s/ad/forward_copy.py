@@ -84,7 +84,8 @@ class ForwardCopy:
                 continue
             pushes[n] = push(n, s.loc)
         for shape, n in plan.shapes.items():  # a value read only for its shape: its shape, taken after it, is pushed
-            pushes[n] = ir.Assign(shape, ir.Call("s2s.runtime.shape_of", (ir.Var(n),)), s.loc)
+            op = "s2s.runtime.shapes_of" if shape in plan.parts else "s2s.runtime.shape_of"
+            pushes[n] = ir.Assign(shape, ir.Call(op, (ir.Var(n),)), s.loc)
         at_start = [p.target for p in s.phis] + ([s.target] if s.target else [])
         if plan.counter:
             new.phis.append(ir.Phi(plan.counter, [ir.Const(0), ir.Var(plan.counter_next)]))

@@ -62,11 +62,13 @@ class LoopSaves:
                 out[b.name] = p.target
         return out
 
-    def _shapes_only(self, loop: ir.Loop, saved: list, rev_body: list, recomputed: list, own: set) -> dict:
+    def _shapes_only(self, loop: ir.Loop, saved: list, rev_body: list, recomputed: list, own: set,
+                     parts: set | None = None) -> dict:
         """The values among `saved` that the reversed body reads only for their shape (the target of
         `rt.unbroadcast`, `np.shape(v)`): each is saved as `v_shape = rt.shape_of(v)` (its shape, a few bytes)
         instead, which `rt.unbroadcast(g, v_shape)` and `np.shape(v_shape)` read as they read v
-        (`read_shapes`). Returns value -> the name of its shape."""
+        (`read_shapes`). A sequence read only for its parts' shapes (np.concatenate's, by its adjoint) is saved
+        as `rt.shapes_of(seq)`, and its value is added to `parts`. Returns value -> the name of its shape."""
         out = {}
         again = {n for d in recomputed for n in walk_vars(d.value)}
         top = {t.target for t in loop.body if isinstance(t, ir.Assign)} | {p.target for p in loop.phis}
@@ -75,8 +77,11 @@ class LoopSaves:
                 continue
             reads = [(getattr(t, "value", None), i) for t in ir.statements(rev_body)
                      for i, a in enumerate(ir.operands(t)) if a == ir.Var(n)]
-            if not reads or not all(_shape_read(c, i) for c, i in reads):
+            if not reads or not (all(_shape_read(c, i) for c, i in reads) or
+                                 parts is not None and all(_parts_read(c, i) for c, i in reads)):
                 continue
+            if _parts_read(*reads[0]):
+                parts.add(n)
             out[n] = self.namer.fresh(base_name(n) + "_shape")
         return out
 
@@ -157,14 +162,24 @@ def _shape_read(c, i: int) -> bool:
                                        c.op == prims.SHAPE and i == 0 and len(c.args) == 1 and not c.kwargs)
 
 
+# adjoints that read a sequence argument only for the shapes of its parts: argument position
+PARTS_READ = {"s2s.runtime.concatenate_adjoint": 1}
+
+
+def _parts_read(c, i: int) -> bool:
+    """Does the call `c` read its operand `i`, a sequence, for its parts' shapes alone (np.concatenate's adjoint)?"""
+    return isinstance(c, ir.Call) and PARTS_READ.get(c.op) == i
+
+
 def read_shapes(stmts: list, shapes: dict) -> list:
     """`stmts` as new IR in which `rt.unbroadcast(g, v)` and `np.shape(v)` read the saved shape of each value
     in `shapes` (value -> the name of its shape, see `_shapes_only`): `rt.unbroadcast(g, v_shape)`."""
     def read(t):
         c = t.value if isinstance(t, (ir.Assign, ir.Effect)) else None
-        if isinstance(c, ir.Call) and any(_shape_read(c, i) and isinstance(a, ir.Var) and a.name in shapes
-                                          for i, a in enumerate(c.args)):
-            args = tuple(ir.Var(shapes[a.name]) if _shape_read(c, i) and isinstance(a, ir.Var) and a.name in shapes
+        if isinstance(c, ir.Call) and any((_shape_read(c, i) or _parts_read(c, i)) and isinstance(a, ir.Var) and
+                                          a.name in shapes for i, a in enumerate(c.args)):
+            args = tuple(ir.Var(shapes[a.name]) if (_shape_read(c, i) or _parts_read(c, i)) and isinstance(a, ir.Var)
+                         and a.name in shapes
                          else a for i, a in enumerate(c.args))
             return dataclasses.replace(t, value=ir.Call(c.op, args, c.kwargs))
         return t

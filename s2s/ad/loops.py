@@ -34,6 +34,7 @@ class LoopPlan:
 
     saved: list = field(default_factory=list)  # primal names pushed each iteration
     shapes: dict = field(default_factory=dict)  # saved name -> the value whose shape (rt.shape_of) it is
+    parts: set = field(default_factory=set)  # those saved as their parts' shapes (rt.shapes_of: a sequence's)
     stacks: dict = field(default_factory=dict)  # primal name -> stack name
     counter: str | None = None
     counter_next: str | None = None
@@ -197,12 +198,14 @@ class LoopReversal:
                 if n in own and n not in needed and n not in index and n not in self.arrays:
                     needed.append(n)
         saved = sorted(set(needed) - {d.target for d in recomputed}, key=self._order)
-        shapes = self._shapes_only(s, saved, rev_body, recomputed, own)
+        parts: set = set()
+        shapes = self._shapes_only(s, saved, rev_body, recomputed, own, parts)
         saved = [shapes.get(n, n) for n in saved]
         nexts = self._saved_as_next(s, saved, range_loop)
         saved = [n for n in saved if n not in nexts]
         plan.saved = saved
         plan.shapes = {v: n for n, v in shapes.items()}
+        plan.parts = {shapes[n] for n in parts}
         # a version of an array made before the loop is that array (its restores keep its contents right)
         subst: dict[str, ir.Atom] = {v: ir.Var(r) for v, r in arrays.items()
                                      if v in own and r not in fresh and v in reads}

@@ -34,7 +34,7 @@ def helper(name: str, transpose, batched=None, rank_of_argument=None) -> None:
 linear(RT + "copy_saved", lambda g, ans, x: g)
 
 # ---------------------------------------------------------------- no derivative
-nondiff(RT + "zeros_like", RT + "shape_of")
+nondiff(RT + "zeros_like", RT + "shape_of", RT + "shapes_of")
 nondiff(RT + "tie_share", RT + "abs_curvature", elementwise=True)  # (kinks: piecewise constant, derivative 0)
 # checks made by generated code
 nondiff(RT + "require_scalar", RT + "require_bound", RT + "require_immutable", RT + "require_number",

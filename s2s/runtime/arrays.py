@@ -10,6 +10,8 @@ Products and linear algebra are in linalg.py.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from s2s.errors import S2SError
@@ -20,7 +22,7 @@ __all__ = [
     "Parts", "reduced_axes", "expand_reduced", "prod_adjoint", "extremum_adjoint", "var_adjoint", "cumsum_adjoint",
     "cumprod_adjoint", "nanmean_adjoint", "norm_adjoint", "vector_norm_adjoint", "matrix_norm_adjoint",
     "diff_adjoint", "diff_ends_adjoint", "trapezoid_adjoint_dx", "taken_indices", "tile_adjoint", "repeat_adjoint", "split_adjoint", "array_adjoint",
-    "concatenate_adjoint", "stack_adjoint", "hstack_adjoint", "vstack_adjoint", "dstack_adjoint",
+    "concatenate_adjoint", "shapes_of", "stack_adjoint", "hstack_adjoint", "vstack_adjoint", "dstack_adjoint",
     "column_stack_adjoint", "take_adjoint", "take_along_axis_adjoint", "sort_adjoint", "select_adjoint_choices",
     "select_adjoint_default", "sinc_derivative", "ptp_adjoint", "trapezoid_adjoint_y", "trapezoid_adjoint_x",
     "append_adjoint", "interp_adjoint_x", "interp_adjoint_fp", "mT", "accumulator", "Shape", "shape_of", "add_into",
@@ -87,12 +89,22 @@ def shape_of(v):
         return v
     else:
         shape = np.shape(v)
+    return _shape(shape)
+
+
+def _shape(shape: tuple) -> Shape:
     found = _SHAPES.get(shape)
     if found is None:
         found = Shape(shape)
         if len(_SHAPES) < 1000:
             _SHAPES[shape] = found
     return found
+
+
+def shapes_of(seq) -> list:
+    """The Shape of each part of `seq` (as NumPy reads it: `[v]` has shape (1,)): what np.concatenate's adjoint
+    reads of the parts it splits g into (a reversed loop growing an array saves these, not every version of it)."""
+    return [_shape(p.shape if type(p) is np.ndarray else np.shape(p)) for p in seq]
 
 
 def mT(a):
@@ -417,15 +429,15 @@ def concatenate_adjoint(g, seq, axis=0):
     if axis == 0 and type(g) is np.ndarray and g.ndim == 1:  # (vectors joined: the common case first)
         parts, start = [], 0
         for p in seq:
-            if type(p) is not np.ndarray or p.ndim != 1:
+            if type(p) is not np.ndarray and type(p) is not Shape or p.ndim != 1:  # (Shape: rt.shapes_of)
                 break
             end = start + p.shape[0]
             parts.append(g[start:end])
             start = end
         else:
             return Parts(parts)
-    if axis is None:
-        return _split_back(np.ravel(g), seq, [np.ravel(p) for p in seq], 0)
+    if axis is None:  # (seq may hold the parts' Shapes: rt.shapes_of)
+        return _split_back(np.ravel(g), seq, [Shape((math.prod(np.shape(p)),)) for p in seq], 0)
     return _split_back(g, seq, seq, axis)
 
 
