@@ -403,3 +403,47 @@ def test_the_refusal_names_no_internal_temporary():
     with pytest.raises(s2s.S2SError) as info:
         s2s.grad(changed_then_viewed_again)(X22)
     assert re.search(r"\bt\d", str(info.value).splitlines()[0]) is None, str(info.value)
+
+
+def written_or_rebound_in_a_loop_then_written(x):  # (hunt8tangent's fuzzer, seed 1021)
+    y = x * 1.0
+    if x[0] > 0.0:
+        y[-1] = x[1] * y[0]
+    else:
+        for i in range(2):
+            y = y * np.tanh(x[1])
+    y[2] = x[2] * y[0]
+    return np.sum(y * y)
+
+
+def view_then_written_on_the_other_path(x):
+    y = x * 1.0
+    v = y[:2]
+    if x[0] > 0.0:
+        y[0] = x[1]
+        w = x * 2.0
+    else:
+        w = v
+    return np.sum(w * x[:2 if x[0] <= 0.0 else 3]) + np.sum(y)
+
+
+@pytest.mark.parametrize("f", [written_or_rebound_in_a_loop_then_written, view_then_written_on_the_other_path])
+@pytest.mark.parametrize("x", [np.array([0.4, 0.2, -0.6]), np.array([-0.4, 0.2, -0.6])])
+def test_a_join_counts_each_paths_writes_as_that_path_made_them(f, x):
+    check_every_mode(f, x)
+
+
+def view_then_written_and_joined(x):
+    y = x * 1.0
+    v = y[:2]
+    if x[0] > 0.0:
+        w = v
+        y[0] = x[1]
+    else:
+        w = y[1:] * 2.0
+    return np.sum(w) + np.sum(y)
+
+
+def test_a_view_joined_after_its_array_was_written_on_its_path_is_refused():
+    refused(view_then_written_and_joined, (np.array([0.4, 0.2, -0.6]),), "return np.sum(w) + np.sum(y)",
+            r"reading 'w' .* changed 'y' in place")

@@ -436,15 +436,16 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
             if len(roots) == 1 and None not in roots and len(operands) == 2:
                 self.root[p.target] = roots.pop()
             else:
-                # (each operand as its branch leaves it: `h[0] = v` on one path, `h = h * 2.0` on the other joins
-                # the newest version of h with a new array, neither of them stale; a branch that leaves, or one
-                # operand not a name, and the writes are counted as they were before the if)
+                # (each operand as its branch leaves it, its writes seen on that path counted as the join counts
+                # them: `h[0] = v` on one path, `h = h * 2.0` on the other joins the newest version of h with a new
+                # array, neither of them stale; a branch that leaves, or an operand not a name: as before the if)
                 saved = self.state
                 paths = ends if len(p.operands) == 2 and len(operands) == 2 and None not in ends else [before] * 2
                 refs: dict = {}
                 for o, self.state in zip(operands, paths):
                     self.view_of(p.target, [o], s.loc)
                     for r, n in self.refs.pop(p.target, {}).items():
+                        n += saved.writes.get(r, 0) - self.state.writes.get(r, 0) if self.state is not before else 0
                         refs[r] = min(n, refs.get(r, n))
                 self.state = saved
                 if refs:

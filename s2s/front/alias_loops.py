@@ -92,7 +92,7 @@ class LoopAliases:
                 # ssa.py versions the loop's writes as the array's that enters the loop, which the rebind leaves
                 # (in-place operators alone make new values in the generated code, as Python's numbers do, and
                 # are guarded where another name still reads the old object: `acc -= ...; acc = np.tanh(acc)`)
-                raise self.rebound_in_loop(s, r, back.name, inside)
+                raise self.rebound_in_loop(s, r, back.name)
         self.kept_across_iterations(s, written, based, inside)
         for r in written:  # after the loop, its arrays are the header's versions; one the loop wrote
             if self.state.current.get(r) != SHARED:  # through another name has none (see `read`)
@@ -102,16 +102,14 @@ class LoopAliases:
             if r is not None and self.state.current.get(r) != SHARED:
                 self.state.current[r] = p.target
 
-    def rebound_in_loop(self, s: ir.Loop, r: str, back: str, inside: set):
+    def rebound_in_loop(self, s: ir.Loop, r: str, back: str):
         """The refusal of a loop that writes elements of the array `r` through its name and rebinds the name to
         `back` for the next iteration: a new array made in the body (`h[i] = v; h = np.sin(h)`) or another
         buffer (`a, b = b, a`). Names as the user wrote them (the SSA's versions of a user's `t` are t2, t5)."""
         wrote = next((t.loc for t in _assigns(s.header + s.body) if self.writes_array([t], s, r) and
                       t.loc is not None), None)
         name = _target(wrote) or base_name(r)
-        made_at = {t.target: t for t in _assigns(s.header + s.body) if t.loc is not None}
-        made = next((made_at[o].loc for o in _origins(back, _inner_phis(s.body + s.header)) if o in made_at and
-                     not (isinstance(made_at[o].value, ir.Call) and made_at[o].value.op == "setitem")), None)
+        made = next((t.loc for t in _assigns(s.header + s.body) if _rebinds(t.loc, name)), None)
         line = f" (line {wrote.line}: {_spelled(wrote)})" if wrote is not None else ""
         again = self.read_after(s, r)
         if again is not None:  # (`h0 = h` before the loop: NumPy's h0 shows the first iteration's writes, a copy's not)
@@ -122,7 +120,7 @@ class LoopAliases:
                                      f"statement: {name} = {name}.copy(), and read the other name where it holds the "
                                      f"values you mean (NumPy's shows the first iteration's writes, a copy's would "
                                      f"not)", name)
-        if back in inside and back not in {p.target for p in s.phis} and made is not None:
+        if made is not None:
             return self.error(s.loc, f"a loop that writes elements of '{name}'{line} and then "
                                      f"rebinds '{name}' to a new array (line {made.line}: {_spelled(made)}) for the "
                                      f"next iteration", f"copy it at the top of the loop body, as its first statement: "
@@ -353,6 +351,13 @@ def _target(loc) -> str | None:
     while isinstance(target, ast.Subscript):
         target = target.value
     return target.id if isinstance(target, ast.Name) else None
+
+
+def _rebinds(loc, name: str) -> bool:
+    """Is the statement at `loc` `name = <a value, not a name>` (`h = np.sin(h)`, not `a, b = b, a`)?"""
+    stmt = _statement(loc)
+    return isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and \
+        stmt.targets[0].id == name and not isinstance(stmt.value, ast.Name)
 
 
 def _spelled(loc) -> str:
