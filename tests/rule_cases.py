@@ -640,6 +640,7 @@ CASES += [
     ("s2s.runtime.slogdet_adjoint", lambda g, a: rt.slogdet_adjoint([0.0, g], a), (1.3, SPD), (0, 1)),
     ("s2s.runtime.sinc_derivative", lambda x: rt.sinc_derivative(x), (SEP,), 0),
     ("s2s.runtime.sinc_derivative", lambda x: rt.sinc_derivative(x), (np.array([0.05, -0.2]),), 0),
+    ("s2s.runtime.sinc_derivative", lambda x: rt.sinc_derivative(x, 2), (np.array([0.05, -0.2, 0.5, -1.3]),), 0),
     # ------------------------------------------------------------ second derivatives of reductions and factorisations
     ("s2s.runtime.cumprod_adjoint", lambda g, ans: rt.cumprod_adjoint(g, ans, P), (V, W), (0, 1)),
     ("s2s.runtime.cumprod_adjoint", lambda g, x: rt.cumprod_adjoint(g, W, x), (V, P), (0, 1)),

@@ -212,3 +212,41 @@ def test_kink_refusals_of_numbers_and_pairs():
     d = np.array([-0.1, 0.2])  # x - y: the Hessian in x of exp(-|d| ** 2 / 2) is k (d d^T - I)
     k = math.exp(-0.5 * d @ d)
     assert_close(s2s.hessian(rbf)(x, x - d), k * (np.outer(d, d) - np.eye(2)), what="rbf hessian off the diagonal")
+
+
+# ---------------------------------------------------------------- np.sinc near 0: no cancellation
+
+def sinc(x):
+    return np.sinc(x)
+
+
+def sinc_sum(x):
+    return np.sum(np.sinc(x))
+
+
+def _sinc_taylor(x, n):
+    """The n-th derivative of sinc near 0 from its Taylor series, sum of (-1)^k (pi x)^2k / (2k + 1)!, to x^12."""
+    return sum((-1) ** k * math.pi ** (2 * k) * x ** (2 * k - n) / ((2 * k + 1) * math.factorial(2 * k - n))
+               for k in range((n + 1) // 2, 7))
+
+
+@pytest.mark.parametrize("x", [1e-12, 1e-9, 1e-8, -1e-6, 1e-4, 3e-3])
+def test_sinc_derivatives_near_zero(x):
+    assert s2s.grad(sinc)(x) == pytest.approx(_sinc_taylor(x, 1), rel=1e-12)
+    assert s2s.jvp(sinc)((x,), (1.0,))[1] == pytest.approx(_sinc_taylor(x, 1), rel=1e-12)
+    for route, value in _second_derivatives(sinc, x).items():
+        assert value == pytest.approx(_sinc_taylor(x, 2), rel=1e-12), route
+    assert s2s.grad(s2s.grad(s2s.grad(sinc)))(x) == pytest.approx(_sinc_taylor(x, 3), rel=1e-10)
+    xs = np.array([x, -2.0 * x, 0.0])
+    assert_close(np.diag(s2s.hessian(sinc_sum)(xs)), [_sinc_taylor(v, 2) for v in xs], 1e-12, 0.0, what="hessian")
+
+
+def test_sinc_derivatives_away_from_zero():
+    xs = np.array([0.3, 0.32, -0.7, 1.5, 2.3])
+    assert_close(s2s.grad(sinc_sum)(xs), numeric_grad(sinc_sum, (xs,), 0), 1e-7, 1e-9, what="grad")
+    h = 1e-4
+    second = (s2s.grad(sinc_sum)(xs + h) - s2s.grad(sinc_sum)(xs - h)) / (2 * h)
+    assert_close(np.diag(s2s.hessian(sinc_sum)(xs)), second, 1e-6, 1e-8, what="hessian")
+    for x in xs:
+        third = (s2s.grad(s2s.grad(sinc))(x + h) - s2s.grad(s2s.grad(sinc))(x - h)) / (2 * h)
+        assert s2s.grad(s2s.grad(s2s.grad(sinc)))(x) == pytest.approx(third, rel=1e-6)

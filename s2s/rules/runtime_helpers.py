@@ -397,7 +397,7 @@ define(RT + "slogdet_adjoint",
        rank_of_argument=1)
 
 # ---------------------------------------------------------------- elementwise
-elementwise(RT + "sinc_derivative", lambda ans, x: rt.sinc_second_derivative(x))
+elementwise(RT + "sinc_derivative", lambda ans, x, n=1: rt.sinc_derivative(x, n + 1), None)  # (np.sinc's, any order)
 
 
 # einsum_adjoint(g, subscripts, i, *operands): the adjoint of operand i of an einsum, linear in g and in every

@@ -589,8 +589,21 @@ def interp_adjoint_fp(g, x, xp, fp):
     return out
 
 
-def sinc_derivative(x):
-    """The derivative of `np.sinc(x) = sin(pi x) / (pi x)`: `(cos(pi x) - sinc(x)) / x`, 0 at x = 0."""
+def sinc_derivative(x, n=1):
+    """The n-th derivative of `np.sinc(x) = sin(pi x) / (pi x)`. Where |pi x| >= 1, from x s_m + m s_(m-1) =
+    (d/dx) ** (m - 1) cos(pi x) (the m-th derivative of x sinc(x) = sin(pi x) / pi), m = 1 .. n; nearer 0, where
+    those differences cancel (all digits of sinc' lost at x = 1e-8), the Taylor series of sin(t) / t, t = pi x,
+    differentiated n times: the sum over k of (-1) ** k pi ** 2k x ** (2k - n) / ((2k + 1) (2k - n)!)."""
     x = np.asarray(x, dtype=float)
-    safe = np.where(x == 0, 1.0, x)
-    return np.where(x == 0, 0.0, (np.cos(np.pi * safe) - np.sinc(safe)) / safe)
+    near = np.abs(np.pi * x) < 1.0
+    small = np.where(near, x, 0.0)
+    series = np.zeros(x.shape)
+    for k in range((n + 1) // 2, (n + 1) // 2 + 14):  # (terms fall by (pi x) ** 2 / (2k - n) ** 2: 14 reach 1e-30)
+        series = series + (-1.0) ** k * np.pi ** (2 * k) / ((2 * k + 1) * math.factorial(2 * k - n)) * \
+            small ** (2 * k - n)
+    far = np.where(near, 1.0, x)
+    out = np.sinc(far)
+    turns = (np.cos(np.pi * far), -np.sin(np.pi * far), -np.cos(np.pi * far), np.sin(np.pi * far))
+    for m in range(1, n + 1):
+        out = (np.pi ** (m - 1) * turns[(m - 1) % 4] - m * out) / far
+    return np.where(near, series, out)

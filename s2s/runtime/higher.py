@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from s2s.runtime.arrays import (_interp_segment, append_adjoint, column_stack_adjoint, concatenate_adjoint,
-                                dstack_adjoint, hstack_adjoint, select_adjoint_choices, sinc_derivative, vstack_adjoint)
+                                dstack_adjoint, hstack_adjoint, select_adjoint_choices, vstack_adjoint)
 from s2s.runtime import sparse
 from s2s.runtime.batched import _is_zero, batch_align, zero_checked, zero_passes_through
 from s2s.runtime.core import Parts, batch_front, zeros_like
@@ -32,7 +32,7 @@ __all__ = ["adjoint_part_adjoint", "batch_unbroadcast", "batch_getitem_adjoint",
            "hstack_adjoint_transpose", "vstack_adjoint_transpose", "dstack_adjoint_transpose",
            "column_stack_adjoint_transpose", "append_adjoint_transpose", "batch_concatenate_adjoint",
            "batch_hstack_adjoint", "batch_vstack_adjoint", "batch_dstack_adjoint", "batch_column_stack_adjoint",
-           "batch_append_adjoint", "batch_select_adjoint_choices", "interp_slope_adjoint", "sinc_second_derivative"]
+           "batch_append_adjoint", "batch_select_adjoint_choices", "interp_slope_adjoint"]
 
 
 def adjoint_part_adjoint(g, adjoints, i):
@@ -387,7 +387,7 @@ def batch_select_adjoint_choices(d, condlist, choicelist):
     return _split_each(select_adjoint_choices, d, condlist, choicelist)
 
 
-# ---------------------------------------------------------------- interpolation, sinc
+# ---------------------------------------------------------------- interpolation
 def interp_slope_adjoint(h, x, xp, fp):
     """The adjoint with respect to `fp` of `interp_slope(x, xp, fp)` (linear in fp), `h` that of the
     slopes: each h over its segment's width, added at the segment's right end and taken at its left."""
@@ -401,9 +401,3 @@ def interp_slope_adjoint(h, x, xp, fp):
     np.add.at(out, j, -w)
     return out
 
-
-def sinc_second_derivative(x):
-    """The second derivative of `np.sinc`: -pi^2 sinc(x) - 2 sinc'(x) / x, and -pi^2 / 3 at x = 0."""
-    x = np.asarray(x, dtype=float)
-    safe = np.where(x == 0, 1.0, x)
-    return np.where(x == 0, -np.pi ** 2 / 3.0, -np.pi ** 2 * np.sinc(safe) - 2.0 * sinc_derivative(safe) / safe)
