@@ -447,3 +447,20 @@ def view_then_written_and_joined(x):
 def test_a_view_joined_after_its_array_was_written_on_its_path_is_refused():
     refused(view_then_written_and_joined, (np.array([0.4, 0.2, -0.6]),), "return np.sum(w) + np.sum(y)",
             r"reading 'w' .* changed 'y' in place")
+
+
+def written_through_another_name_or_rebound(x):  # (hunt8tangent's fuzzer, seeds 3147, 3163)
+    y = x * 1.0
+    if x[0] > 0.0:
+        z = y
+        z[0] = x[1] * 0.3  # (y's own array written: the join's y on this path is that array, as written)
+    else:
+        y = y * x[1]
+    z = y
+    z[1] = x[2] * 0.3
+    return np.sum(y * y)
+
+
+def test_a_join_of_an_older_version_of_a_written_array_is_refused():
+    refused(written_through_another_name_or_rebound, (np.array([0.4, 0.2, -0.6]),), "z[1] = x[2] * 0.3",
+            r"reading 'y' .* changed 'y' in place")

@@ -445,6 +445,8 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
                 for o, self.state in zip(operands, paths):
                     self.view_of(p.target, [o], s.loc)
                     for r, n in self.refs.pop(p.target, {}).items():
+                        if self.root.get(o.name) == r and self.state.current.get(r, r) != o.name:
+                            n = self.born.get(o.name, 0)  # (an older version of the array: `z = y; z[0] = v`)
                         n += saved.writes.get(r, 0) - self.state.writes.get(r, 0) if self.state is not before else 0
                         refs[r] = min(n, refs.get(r, n))
                 self.state = saved
