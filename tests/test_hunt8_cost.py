@@ -240,3 +240,94 @@ def test_concatenate_in_a_loop_saves_shapes(f):
     assert_close(s2s.grad(norm, wrt=0)(w, xs), numeric_grad(norm, (w, xs), 0), rtol=1e-4, what="grad of grad")
     source = s2s.grad(f, wrt=1).source
     assert "rt.shapes_of(" in source and "rt.concatenate_adjoint(" in source
+
+
+# ---------------------------------------------------------------- C3: nested loops reading a matrix by element
+# made a zero array of the matrix's size and added it into the gradient at every reversed outer iteration
+# (`bX = rt.accumulator(X)` ... `bX_1 = rt.add_into(bX_1, bX)`: O(n^2) for n rows). The inner loop now adds into
+# one accumulator made before the outer loop. Exact in grad, hessian and grad of grad.
+def logistic_rows(X, w):
+    s = 0.0
+    for i in range(X.shape[0]):
+        z = 0.0
+        for k in range(3):
+            z = z + X[i, k] * w[k]
+        s = s + np.log1p(np.exp(-z))
+    return s
+
+
+def rows_written(X, w):
+    n = X.shape[0]
+    R = np.zeros((n, 3))
+    for i in range(n):
+        for k in range(3):
+            R[i, k] = np.sin(X[i, k]) * X[i, (k + 1) % 3] * w[k]
+    return np.sum(R ** 2)
+
+
+def read_outside_too(X, w):  # X's rows also read in the outer body: contributions of both kinds
+    s = 0.0
+    for i in range(X.shape[0]):
+        z = X[i, 0] * 0.5
+        for k in range(3):
+            z = z + np.sin(X[i, k]) * w[k]
+        s = s + z ** 2 + X[i, 1] * z
+    return s
+
+
+def three_levels(X, w):
+    s = 0.0
+    for a in range(2):
+        for i in range(X.shape[0]):
+            for k in range(3):
+                s = s + np.cos(X[i, k] * w[k] + a)
+    return s
+
+
+def inner_while(X, w):
+    s = 0.0
+    for i in range(X.shape[0]):
+        k = 0
+        while k < 3:
+            if X[i, k] > 1.5:
+                break
+            s = s + X[i, k] * w[k] ** 2
+            k = k + 1
+    return s
+
+
+def read_whole_after(X, w):
+    s = 0.0
+    for i in range(X.shape[0]):
+        for k in range(3):
+            s = s + X[i, k] ** 2 * w[k]
+    return s * np.sum(X)
+
+
+NESTED = [logistic_rows, rows_written, read_outside_too, three_levels, inner_while, read_whole_after]
+
+
+@pytest.mark.parametrize("f", NESTED, ids=lambda f: f.__name__)
+def test_nested_loops_every_mode(f):
+    X, w = R.normal(size=(4, 3)), R.normal(size=3)
+    X0 = X.copy()
+    for k in (0, 1):
+        args = (X, w)
+        assert_close(s2s.grad(f, wrt=k)(X, w), numeric_grad(f, args, k), what="grad")
+        grad = s2s.grad(f, wrt=k)
+        size = np.size(args[k])
+        numeric = np.stack([numeric_grad(lambda *a: grad(*a).ravel()[j], args, k).ravel() for j in range(size)])
+        assert_close(np.reshape(s2s.hessian(f, wrt=k)(X, w), (size, size)), numeric, rtol=1e-4, atol=1e-5,
+                     what="hessian")
+
+        def norm(X, w):
+            return np.sum(grad(X, w) ** 2)
+        assert_close(s2s.grad(norm, wrt=1 - k)(X, w), numeric_grad(norm, args, 1 - k), rtol=1e-4, what="grad of grad")
+    assert np.array_equal(X, X0)
+
+
+def test_nested_loops_accumulate_once():
+    source = s2s.grad(logistic_rows).source
+    assert source.count("rt.accumulator(X)") == 1 and "rt.add_into(" not in source
+    # (the accumulator is made before the outer reversed loop, not in it)
+    assert source.index("rt.accumulator(X)") < source.index("for i_1")

@@ -23,7 +23,7 @@ from s2s.ad.blocks import ZERO, block_defining, block_holding, loops_in
 from s2s.ir.names import base_name
 from s2s.ad.loop_saves import read_shapes
 from s2s.errors import NonDifferentiableError
-from s2s.ir.walk import calls_in, contains_break, defined_names, map_blocks, substitute, used_names
+from s2s.ir.walk import calls_in, contains_break, defined_names, map_blocks, substitute, substitute_block, used_names
 from s2s.ir.walk import vars_of as walk_vars
 from s2s.rules import registry
 
@@ -137,7 +137,8 @@ class LoopReversal:
         # contributions to values defined before the loop accumulate across iterations
         for n in sorted((k for k, v in body_pending.items() if v and k not in body_defs), key=self._order):
             init = self.collect(n, pending, out)
-            if self._accumulate_in_place(s, n, init, body_pending, rev_body, pending, out):
+            if self._accumulate_nested(s, n, init, body_pending, rev_body, pending, out) or \
+                    self._accumulate_in_place(s, n, init, body_pending, rev_body, pending, out):
                 continue
             acc = self.adjoint_name(n)
             # an element's adjoint is added in place (rt.add_at), not as a whole array of zeros per iteration
@@ -338,6 +339,33 @@ class LoopReversal:
                          ir.Effect(ir.Call("setitem", (ir.Var(acc),) + tuple(index) + (ir.Var(new),)), loc)]
         body_pending[n] = []
         self.accumulators = True  # a tuple's accumulator is a list: gradients are given their structure
+        self.add_pending(pending, n, ir.Var(acc))
+        return True
+
+    def _accumulate_nested(self, loop: ir.Loop, n: str, init, body_pending: dict, rev_body: list, pending: dict,
+                           out: list) -> bool:
+        """Where a reversed iteration's only contribution to `n` (defined before the loop) is the accumulator of a
+        loop inside it (`bx = rt.accumulator(x)`, added into in place by element), that accumulator is made once,
+        before this loop, and the inner loop adds into it across iterations: not zeros of x's size and a sum of
+        them per iteration (O(n^2) for the rows of a matrix)."""
+        if len(body_pending[n]) != 1 or not isinstance(body_pending[n][0], ir.Var):
+            return False
+        inner = body_pending[n][0].name
+        made = [t for t in rev_body if isinstance(t, ir.Assign) and t.target == inner]
+        if len(made) != 1 or made[0].value != ir.Call("s2s.runtime.accumulator", (ir.Var(n),)):
+            return False
+        at = rev_body.index(made[0])
+        # (read only by the loops that add into it: a read of it elsewhere would see other iterations' sums)
+        if any(inner in used_names([t]) for t in rev_body[at + 1:] if not isinstance(t, ir.Loop)):
+            return False
+        acc = self.adjoint_name(n)
+        self.at(loop.loc)
+        args = (ir.Var(n),) if init is None or init == ZERO else (ir.Var(n), init)
+        out.append(ir.Assign(acc, ir.Call("s2s.runtime.accumulator", args), self.loc))
+        del rev_body[at]
+        substitute_block(rev_body, {inner: ir.Var(acc)})
+        body_pending[n] = []
+        self.accumulators = True
         self.add_pending(pending, n, ir.Var(acc))
         return True
 

@@ -10,13 +10,12 @@ Products and linear algebra are in linalg.py.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from s2s.errors import S2SError
 from s2s.runtime.core import DictParts, Parts, Shape, TupleParts, unbroadcast_to_shape, zeros_like
 from s2s.runtime.cumprod import cumprod_zero_lines
+from s2s.runtime.shapes import shape_of, shapes_of
 
 __all__ = [
     "Parts", "reduced_axes", "expand_reduced", "prod_adjoint", "extremum_adjoint", "var_adjoint", "cumsum_adjoint",
@@ -73,38 +72,6 @@ def add_into(acc, g):
         acc += g
         return acc
     return acc + g
-
-
-_SHAPES: dict = {}  # shape -> its one Shape (a loop pushes one per iteration: the same object, not a new one)
-
-
-def shape_of(v):
-    """`v`'s Shape, or `v` itself for a tuple, list or dict (whose adjoint takes its structure). Shapes are
-    read, never changed: one object per shape (up to 1,000 of them) serves every iteration that saves it."""
-    if type(v) is np.ndarray:  # (a reversed loop calls this once per iteration: arrays first)
-        shape = v.shape
-    elif type(v) is float or type(v) is np.float64:
-        shape = ()
-    elif isinstance(v, (tuple, list, dict)):
-        return v
-    else:
-        shape = np.shape(v)
-    return _shape(shape)
-
-
-def _shape(shape: tuple) -> Shape:
-    found = _SHAPES.get(shape)
-    if found is None:
-        found = Shape(shape)
-        if len(_SHAPES) < 1000:
-            _SHAPES[shape] = found
-    return found
-
-
-def shapes_of(seq) -> list:
-    """The Shape of each part of `seq` (as NumPy reads it: `[v]` has shape (1,)): what np.concatenate's adjoint
-    reads of the parts it splits g into (a reversed loop growing an array saves these, not every version of it)."""
-    return [_shape(p.shape if type(p) is np.ndarray else np.shape(p)) for p in seq]
 
 
 def mT(a):
@@ -437,7 +404,7 @@ def concatenate_adjoint(g, seq, axis=0):
         else:
             return Parts(parts)
     if axis is None:  # (seq may hold the parts' Shapes: rt.shapes_of)
-        return _split_back(np.ravel(g), seq, [Shape((math.prod(np.shape(p)),)) for p in seq], 0)
+        return _split_back(np.ravel(g), seq, [Shape((int(np.prod(np.shape(p))),)) for p in seq], 0)
     return _split_back(g, seq, seq, axis)
 
 
