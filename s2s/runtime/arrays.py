@@ -10,6 +10,8 @@ Products and linear algebra are in linalg.py.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from s2s.errors import S2SError
