@@ -1,9 +1,47 @@
 """The errors s2s raises. Every one derives from `S2SError` and points at the user's own code."""
 from __future__ import annotations
 
+import linecache
+import threading
 import types
 
 from s2s.prims import SELECTING_DRAWS, python_object, spelling
+
+# ---------------------------------------------------------------- where generated code came from
+# Each compiled module registers a map `generated line -> (user file, user line)` (back/linemap.py reads it off the
+# `# line N: ...` comments, back/compile.py registers it): tracebacks through generated code (back/sourcemap.py) and
+# a refusal met in it (missing_rule) point at the user's line
+_maps: dict[str, tuple[dict, str]] = {}  # pseudo-filename -> (line map, user function name)
+_lock = threading.Lock()
+
+
+def register(filename: str, lines: dict, function: str) -> None:
+    with _lock:
+        _maps[filename] = (lines, function)
+
+
+def user_line(filename: str, lineno: int):
+    """(user file, user line, function name) that generated line `lineno` of `filename` came from, or None.
+
+    Code generated from generated code (`grad(grad(f))`, `hessian`) maps to the generated text it came
+    from, which maps in turn to the user's line: the chain is followed to its end."""
+    found = derived_from(filename, lineno)
+    return found[:3] if found is not None else None
+
+
+def derived_from(filename: str, lineno: int):
+    """As `user_line`, with a fourth entry: how many derivatives were taken on the way from the user's line to
+    this generated line (1 for code s2s generated from the user's, 2 for code generated from that, ...)."""
+    found, where, seen = None, None, set()
+    while filename in _maps and filename not in seen:
+        seen.add(filename)
+        lines, name = _maps[filename]
+        step = lines.get(lineno)
+        if step is None:
+            break
+        found, where = name, step
+        filename, lineno = step
+    return (where[0], where[1], found, len(seen)) if where is not None else None
 
 
 class S2SError(Exception):
@@ -248,6 +286,11 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
     fix = ""
     library = _library_source(target if target is not None else obj)
     instead = _WRITE_INSTEAD.get(f"{library}.{getattr(target, '__name__', '')}") if library is not None else None
+    helper = op.startswith("s2s.runtime.") or (getattr(target, "__module__", None) or "").startswith("s2s.runtime")
+    made = derived_from(loc.file, loc.line) if helper and loc is not None and loc.file else None
+    if made is not None:  # (a helper of generated code, differentiated again: said at the user's line)
+        name, why, fix = _helper_refusal(name or spelling(op), target if target is not None else obj, loc, made)
+        return NonDifferentiableError(name, made[0], made[1], linecache.getline(made[0], made[1]), why, fix)
     if refusal is not None:
         why, fix = refusal
         if why.startswith(_MATRICES):  # (J = s2s.jacobian(F)(x, p) in a Newton solver the user differentiates)
@@ -297,6 +340,37 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
                f"forward mode), or s2s.nondifferentiable({method}) if its result carries no derivative.")
     return NonDifferentiableError(name or spelling(op), (loc.file if loc and loc.file else filename),
                                   loc.line if loc else 0, loc.text if loc else "", why, fix)
+
+
+def _ordinal(n: int) -> str:
+    return ("first", "second", "third", "fourth", "fifth")[n - 1] if 1 <= n <= 5 else f"{n}th"
+
+
+def _helper_refusal(spelled: str, helper, loc, made):
+    """(callee, why, fix) for runtime helper `helper`, met at generated line `loc`, with no rule of its own: `made`
+    is (user file, user line, function, derivatives taken) of the code it is in (`derived_from`), so the refusal
+    is said at the user's line as the derivative of that order through the NumPy function whose rule wrote the
+    helper (`__s2s_through__`, runtime/second.py's refuse_higher), where it is known."""
+    order = made[3] + 1
+    made_by = (f"{spelled} is a helper of the {_ordinal(made[3])} derivative s2s made for this line, at "
+               f"{loc.file}:{loc.line}, and has no rule")
+    through = getattr(helper, "__s2s_through__", None)
+    if through is not None:
+        why = f"{_ordinal(order)} derivatives through {through} are not supported by s2s ({made_by})"
+        return spelled, why, helper.__s2s_refusal__[1]
+    refusal = getattr(helper, "__s2s_refusal__", None)
+    if refusal is not None:  # (rt.det_tangent's: what it says, at the user's line)
+        return spelled, f"{refusal[0]} ({made_by})", refusal[1]
+    if order >= 3:
+        return spelled, f"{_ordinal(order)} derivatives through this line are not supported by s2s ({made_by})", (
+            "Take one derivative fewer, or the last one by central differences of the one before it (s2s.hessian(f) "
+            "or s2s.jacobian(s2s.grad(f)) for a third derivative).")
+    why = f"it is a helper of a derivative s2s generated, which s2s does not differentiate again ({made_by})"
+    return spelled, why, (
+        "A derivative taken inside the function (s2s.jvp or s2s.grad in its body) is differentiated here once more "
+        "than s2s can: for a function that calls s2s.jvp, take the second derivative of f itself, s2s.hessian(f), "
+        "s2s.jvp(s2s.grad(f)) (forward over reverse) or s2s.grad(s2s.grad(f)); or compute the inner derivative "
+        "outside and pass it in.")
 
 
 def _method_name(callee) -> str:

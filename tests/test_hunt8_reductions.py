@@ -151,3 +151,40 @@ def test_logaddexp_accumulate_third_derivative():
     second = s2s.grad(s2s.grad(h))
     third = s2s.grad(second)(0.7)
     assert third == pytest.approx((second(0.7 + 1e-5) - second(0.7 - 1e-5)) / 2e-5, rel=1e-6)
+
+
+# ----------------------------------------------------------------- a third derivative s2s does not have: said at the
+# user's line, naming the NumPy function (it named a helper at a line of generated code, with advice about s2s.jvp)
+def spread_of(x):
+    return np.std(np.array([x, 2.0, x * x]))
+
+
+def running_product(x):
+    return np.sum(np.cumprod(np.array([x, 2.0, x * x])))
+
+
+def determinant(x):
+    return np.linalg.det(np.array([[x, 2.0], [1.0, x * x]]))
+
+
+@pytest.mark.parametrize("f, through, instead", [
+    (spread_of, "np.var and np.std", "np.mean((x - np.mean(x)) ** 2)"),
+    (running_product, "np.cumprod", "x[0] * x[1] * x[2]"),
+    (determinant, "np.linalg.det", "a[0, 0] * a[1, 1] - a[0, 1] * a[1, 0]")], ids=lambda v: getattr(v, "__name__", v))
+def test_third_derivative_refused_at_the_users_line(f, through, instead):
+    for third in (s2s.grad(s2s.grad(s2s.grad(f))), s2s.hessian(s2s.grad(f))):
+        with pytest.raises(s2s.NonDifferentiableError) as caught:
+            third(0.7)
+        message = str(caught.value)
+        assert f"third derivatives through {through}" in message and instead in message, message
+        assert "s2s.jvp" not in message
+        assert caught.value.filename == __file__ and caught.value.lineno == f.__code__.co_firstlineno + 1, message
+
+
+def test_advised_variance_formula_has_a_third_derivative():
+    def spread_by_formula(x):
+        v = np.array([x, 2.0, x * x])
+        return np.sqrt(np.mean((v - np.mean(v)) ** 2))
+    second = s2s.grad(s2s.grad(spread_of))
+    assert s2s.grad(s2s.grad(s2s.grad(spread_by_formula)))(0.7) == pytest.approx(
+        (second(0.7 + 1e-5) - second(0.7 - 1e-5)) / 2e-5, rel=1e-6)

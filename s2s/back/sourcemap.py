@@ -1,7 +1,8 @@
 """Source maps: runtime errors inside generated code point at the user's own line.
 
 Each compiled module registers a map `generated line -> (user file, user line)`
-(read off the `# line N: ...` comments, see `linemap.line_map`). When an
+(read off the `# line N: ...` comments, see `linemap.line_map`; kept in errors.py,
+whose `user_line` follows it, also for a refusal met in generated code). When an
 exception leaves a transformed function, `attach_user_frames` inserts, after
 every traceback entry in generated code, a frame at the user's file and line
 (the technique Jinja2 uses for templates: a tiny code object compiled under the
@@ -13,26 +14,18 @@ from __future__ import annotations
 
 import linecache
 import os
-import threading
 
 import numpy as np
 
-from s2s.errors import S2SError
+from s2s.errors import S2SError, register, user_line  # noqa: F401 (compile.py registers its maps through here)
 
 _RUNTIME = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "runtime", "")
 _INTERNAL = (os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep,
              os.path.dirname(os.path.abspath(np.__file__)) + os.sep)
-_maps: dict[str, tuple[dict, str]] = {}  # pseudo-filename -> (line map, user function name)
-_lock = threading.Lock()
 
 
 class _Marker(Exception):
     pass
-
-
-def register(filename: str, lines: dict, function: str) -> None:
-    with _lock:
-        _maps[filename] = (lines, function)
 
 
 def _frame_at(filename: str, lineno: int, name: str):
@@ -46,23 +39,6 @@ def _frame_at(filename: str, lineno: int, name: str):
     except _Marker as marker:
         return marker.__traceback__.tb_next
     return None
-
-
-def user_line(filename: str, lineno: int):
-    """(user file, user line, function name) that generated line `lineno` of `filename` came from, or None.
-
-    Code generated from generated code (`grad(grad(f))`, `hessian`) maps to the generated text it came
-    from, which maps in turn to the user's line: the chain is followed to its end."""
-    found, where, seen = None, None, set()
-    while filename in _maps and filename not in seen:
-        seen.add(filename)
-        lines, name = _maps[filename]
-        step = lines.get(lineno)
-        if step is None:
-            break
-        found, where = name, step
-        filename, lineno = step
-    return (where[0], where[1], found) if where is not None else None
 
 
 def _internal(filename: str) -> bool:

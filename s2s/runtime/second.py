@@ -17,7 +17,8 @@ import numpy as np
 
 from s2s.errors import S2SError
 from s2s.runtime.arrays import expand_reduced, mT, prod_adjoint, reduced_axes
-from s2s.runtime.batched import trace_solve
+from s2s.runtime.batched import trace_solve, var_tangent
+from s2s.runtime.cumprod import cumprod_adjoint_adjoint_x, cumprod_adjoint_tangent_x, cumprod_adjoint_transpose
 from s2s.runtime.core import Parts, unbroadcast_to_shape, zeros_like
 from s2s.runtime.elementwise import refuse_at_root
 from s2s.runtime.linalg import (cross_adjoint_a, cross_adjoint_b, multi_dot_adjoint, solve_columns,
@@ -487,14 +488,20 @@ def refuse_higher(helpers, through: str, instead: str, order: str = "third") -> 
     for fn in helpers:
         fn.__s2s_refusal__ = (f"{order} derivatives through {through} are not supported by s2s",
                               f"Write {instead}.")
+        fn.__s2s_through__ = through  # (said at the user's line, of the order met there: errors._helper_refusal)
 
 
 refuse_higher([solve_adjoint_b_tangent_a, solve_adjoint_b_adjoint_a, solve_adjoint_a_tangent_a,
                solve_adjoint_a_adjoint_g, solve_adjoint_a_adjoint_x, solve_adjoint_a_adjoint_a], "np.linalg.solve",
               "np.linalg.inv(a) @ b for np.linalg.solve(a, b): s2s has its derivatives to every order")
-refuse_higher([inv_transpose_tangent, inv_transpose_adjoint, slogdet_adjoint_transpose],
+refuse_higher([inv_transpose_tangent, inv_transpose_adjoint, slogdet_adjoint_transpose, trace_solve],
               "np.linalg.det and np.linalg.slogdet", "a small matrix's determinant by its formula (a[0, 0] * a[1, 1] "
               "- a[0, 1] * a[1, 0]), or " + _NEXT_BY_DIFFERENCES)
+refuse_higher([var_tangent], "np.var and np.std", "the variance by its formula (np.mean((x - np.mean(x)) ** 2), "
+              "np.sqrt of it for np.std), whose derivatives s2s has to every order")
+refuse_higher([cumprod_adjoint_tangent_x, cumprod_adjoint_adjoint_x, cumprod_adjoint_transpose], "np.cumprod",
+              "the running products of a short x written out (np.array([x[0], x[0] * x[1], x[0] * x[1] * x[2]])), or "
+              + _NEXT_BY_DIFFERENCES)
 refuse_higher([prod_third, prod_second_reduced], "np.prod", "the product as a loop of multiplications (p = 1.0; "
               "for v in x: p = p * v), whose derivatives s2s has to every order", order="fourth")
 refuse_higher([cholesky_adjoint_transpose, cholesky_adjoint_tangent_L, cholesky_adjoint_adjoint_L],
