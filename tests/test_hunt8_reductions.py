@@ -188,3 +188,40 @@ def test_advised_variance_formula_has_a_third_derivative():
     second = s2s.grad(s2s.grad(spread_of))
     assert s2s.grad(s2s.grad(s2s.grad(spread_by_formula)))(0.7) == pytest.approx(
         (second(0.7 + 1e-5) - second(0.7 - 1e-5)) / 2e-5, rel=1e-6)
+
+
+# ----------------------------------------------------------------- the np.nan* reductions with where= (refused before)
+def nansum_where(x):
+    return np.sum(np.nansum(x * x + D, axis=1, where=COLUMNS) ** 2) + np.nansum(x, where=ROWS, initial=1.0)
+
+
+def nanmean_where(x):
+    return np.sum(np.sin(np.nanmean(x * x + D, axis=0, where=ROWS, keepdims=True)))
+
+
+def nanvar_nanstd_where(x):
+    return np.nanvar(x * x + D, where=COLUMNS) + np.sum(np.nanstd(x + D, axis=1, where=OBSERVED, ddof=1) ** 3)
+
+
+@pytest.mark.parametrize("f", [nansum_where, nanmean_where, nanvar_nanstd_where], ids=lambda f: f.__name__)
+def test_nan_reductions_with_where_in_every_mode(f):
+    assert np.isfinite(check_every_mode(f, X)).all()
+
+
+# ----------------------------------------------------------------- a ufunc's where= stays refused, with advice that
+# works where the left-out entries are NaN (the single where it advised gave 0 * nan = nan in reverse mode)
+def log_where(x):
+    return np.sum(np.log(x * x + D, where=OBSERVED))
+
+
+def log_where_advised(x):
+    y = x * x + D
+    return np.sum(np.where(OBSERVED, np.log(np.where(OBSERVED, y, 1.0)), 0.0))
+
+
+def test_ufunc_where_refused_with_advice_that_works():
+    with pytest.raises(s2s.NonDifferentiableError) as caught:
+        s2s.grad(log_where)(X)
+    assert "np.where(mask, np.log(np.where(mask, x, 1.0)), 0.0)" in str(caught.value)
+    assert caught.value.lineno == log_where.__code__.co_firstlineno + 1
+    assert np.isfinite(check_every_mode(log_where_advised, X)).all()

@@ -320,8 +320,9 @@ def bilinear(key: str, adjoint_a, adjoint_b, **options) -> Primitive:
 
 # what to write instead of a keyword argument that has no rule, for the keywords NumPy's functions share
 KEYWORD_FIXES = {
-    "where": "mask the operand instead: np.sum(np.where(mask, x, 0.0)) for np.sum(x, where=mask), "
-             "np.where(mask, np.exp(x), 0.0) for np.exp(x, where=mask)",
+    "where": "select the entries instead, twice, so that the left-out ones (NaN, or out of the domain) enter no "
+             "derivative: np.where(mask, np.log(np.where(mask, x, 1.0)), 0.0) for np.log(x, where=mask) (the "
+             "reductions np.sum, np.mean, np.max, np.var, ... take where= as it is)",
     "initial": "combine it with the result instead: np.maximum(np.max(x), initial), np.sum(x) + initial",
     "dtype": "convert the operand instead (x.astype(np.float64)), or leave dtype= out",
     "casting": "leave casting= out",

@@ -116,16 +116,25 @@ def _masked_var_tangent(d, x, axis, ddof, keepdims, where):
     return total / _masked_count(x, axis, ddof, keepdims, where)
 
 
+# (where=m: the np.nan* reductions of np.where(m, x, nan), which they skip, so its tangents too: _left_out)
 define("numpy.nansum",
-       [lambda g, ans, x, axis=None, dtype=None, out=None, keepdims=False:
-        np.where(np.isnan(x), 0.0, rt.sum_adjoint(g, x, **non_default(axis=(axis, None), keepdims=(keepdims, False))))],
-       [lambda d, ans, x, axis=None, dtype=None, out=None, keepdims=False:
-        np.sum(np.where(np.isnan(x), 0.0, d), **given(axis=axis, keepdims=keepdims or None))])
+       [lambda g, ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None:
+        np.where(np.isnan(_left_out(x, where)), 0.0,
+                 rt.sum_adjoint(g, _left_out(x, where), **non_default(axis=(axis, None), keepdims=(keepdims, False))))],
+       [lambda d, ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None:
+        np.sum(np.where(np.isnan(_left_out(x, where)), 0.0, d), **given(axis=axis, keepdims=keepdims or None))])
 define("numpy.nanmean",
-       [lambda g, ans, x, axis=None, dtype=None, out=None, keepdims=False:
-        rt.nanmean_adjoint(g, x, **non_default(axis=(axis, None), keepdims=(keepdims, False)))],
-       [lambda d, ans, x, axis=None, dtype=None, out=None, keepdims=False:
-        rt.nanmean_tangent(d, x, **given(axis=axis, keepdims=keepdims or None))])
+       [lambda g, ans, x, axis=None, dtype=None, out=None, keepdims=False, where=None:
+        rt.nanmean_adjoint(g, _left_out(x, where), **non_default(axis=(axis, None), keepdims=(keepdims, False)))],
+       [lambda d, ans, x, axis=None, dtype=None, out=None, keepdims=False, where=None:
+        rt.nanmean_tangent(d, _left_out(x, where), **given(axis=axis, keepdims=keepdims or None))])
+
+
+def _left_out(x, where):
+    """x, with nan where `where` does not hold: what the np.nan* reductions skip (x's shape: where broadcasts)."""
+    return x if where is None else np.where(where, x, float("nan"))
+
+
 # np.average is linear in x (the weights are constants); returned=True makes it a pair (the average, the sum of the
 # weights), whose second part has no derivative in x
 def _returned(returned) -> bool:
@@ -328,11 +337,11 @@ def _moment_ddof(key, ddof, kw):
 
 # ---------------------------------------------------------------- the nan-ignoring moments and running sums/products
 # (each rule masks the nan entries before it multiplies, so that no 0 * nan reaches a second derivative)
-def _nan_moment_options(key, where=None, mean=None, correction=None, ddof=0):
-    """ddof (or its NumPy 2 spelling correction=); where= and mean= are refused."""
-    if where is not None or mean is not None:
-        refuse(key, f"np.{key.split('.')[-1]} with where= or mean= has no rule in s2s",
-               "leave them out: mask the entries with np.where(mask, x, np.nan) first")
+def _nan_moment_options(key, mean=None, correction=None, ddof=0):
+    """ddof (or its NumPy 2 spelling correction=); mean= is refused."""
+    if mean is not None:
+        refuse(key, f"np.{key.split('.')[-1]} with mean= has no rule in s2s",
+               "leave it out (the mean is computed again from x)")
     return ddof if correction is None else correction
 
 
@@ -360,18 +369,20 @@ def _nanvar_tangent(key, d, x, axis, ddof, keepdims):
 
 
 define("numpy.nanvar",
-       [lambda g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw: _nanvar_adjoint(
-           "numpy.nanvar", g, x, axis, _nan_moment_options("numpy.nanvar", ddof=ddof, **kw), keepdims)],
-       [lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw: _nanvar_tangent(
-           "numpy.nanvar", d, x, axis, _nan_moment_options("numpy.nanvar", ddof=ddof, **kw), keepdims)])
+       [lambda g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, **kw: _nanvar_adjoint(
+           "numpy.nanvar", g, _left_out(x, where), axis, _nan_moment_options("numpy.nanvar", ddof=ddof, **kw),
+           keepdims)],
+       [lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, **kw: _nanvar_tangent(
+           "numpy.nanvar", d, _left_out(x, where), axis, _nan_moment_options("numpy.nanvar", ddof=ddof, **kw),
+           keepdims)])
 # (nanstd = sqrt(nanvar): 0 where the entries that are not nan are all equal, as np.std's)
 define("numpy.nanstd",
-       [lambda g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw: _nanvar_adjoint(
-           "numpy.nanstd", rt.ratio_or_zero(g, 2.0 * ans), x, axis,
+       [lambda g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, **kw: _nanvar_adjoint(
+           "numpy.nanstd", rt.ratio_or_zero(g, 2.0 * ans), _left_out(x, where), axis,
            _nan_moment_options("numpy.nanstd", ddof=ddof, **kw), keepdims)],
-       [lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw: rt.ratio_or_zero(
-           _nanvar_tangent("numpy.nanstd", d, x, axis, _nan_moment_options("numpy.nanstd", ddof=ddof, **kw),
-                           keepdims), 2.0 * ans)])
+       [lambda d, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, **kw:
+        rt.ratio_or_zero(_nanvar_tangent("numpy.nanstd", d, _left_out(x, where), axis,
+                                         _nan_moment_options("numpy.nanstd", ddof=ddof, **kw), keepdims), 2.0 * ans)])
 define("numpy.nancumsum",
        [lambda g, ans, x, axis=None, dtype=None, out=None:
         np.where(np.isnan(x), 0.0, rt.cumsum_adjoint(g, x, **non_default(axis=(axis, None))))],
