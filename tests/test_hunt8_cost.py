@@ -134,7 +134,28 @@ def row_broadcast(x):  # a number written over a row, then a slice of it over an
     return np.sum(Y ** 2)
 
 
-PROGRAMS = [(masked, (5,)), (fancy_repeats, (5,)), (row_broadcast, (4,)), (elementwise, (6,)), (euler, (6,)), (rows, (4, 3)), (identity_alias, (5,)), (parameter_copy, (5,)),
+def identity_start(x):  # y's first tangents are dx itself (x * 1.0): copied once; y[i - 1] read after the write
+    n = x.shape[0]
+    y = x * 1.0
+    s = 0.0
+    for i in range(1, n):
+        y[i] = np.sin(y[i - 1]) * x[i]
+        s = s + y[i - 1] * x[i]
+    return np.sum(y * y) + s
+
+
+def row_copy_read_after(x):  # prev's tangent is a row of Y's tangents, read after that row is written
+    n = x.shape[0]
+    Y = np.ones((n, 2)) * x[0]
+    s = 0.0
+    for i in range(1, n):
+        prev = Y[i - 1] + 0.0
+        Y[i - 1] = np.sin(prev) * x[i]
+        s = s + np.sum(prev * x[i])
+    return np.sum(Y ** 2) + s
+
+
+PROGRAMS = [(identity_start, (5,)), (row_copy_read_after, (5,)), (masked, (5,)), (fancy_repeats, (5,)), (row_broadcast, (4,)), (elementwise, (6,)), (euler, (6,)), (rows, (4, 3)), (identity_alias, (5,)), (parameter_copy, (5,)),
             (row_views, (5,)), (branches, (6,)), (while_two_writes, (5,)), (kept_copy, (5,)), (two_arrays, (5,))]
 
 
@@ -175,9 +196,22 @@ def test_element_write_tangent_in_place():
     assert copied.count("rt.tangent_copy(") == 1 and "setitem_adjoint" not in copied
 
 
-def test_shared_tangent_stays_out_of_place():
-    """u = y + 0.0 has y's tangent array itself as its tangent, read after the writes: not written in place."""
-    assert "rt.setitem_adjoint(" in s2s.jvp(identity_alias).source
+def test_number_read_after_write_in_place():
+    """y[i - 1] read after y[i] is written is a number (its tangent too): the writes stay in place, after one copy
+    of the caller's dx (y = x * 1.0 has dx itself as its tangent)."""
+    source = s2s.jvp(identity_start).source
+    assert "setitem_adjoint" not in source and source.count("rt.tangent_copy(dx, y)") == 1
+    # a row of the tangents (a view) read after the write: out of place, and no copy made for nothing
+    assert "rt.setitem_adjoint(" in s2s.jvp(row_copy_read_after).source
+    assert "tangent_copy" not in s2s.jvp(row_copy_read_after).source
+
+
+def test_shared_tangent_is_copied_before_the_loop():
+    """u = y + 0.0 has y's tangent array itself as its tangent, read after the writes: y's are copied once before
+    the loop and written there in place; u's are left as they were (the values: test_element_write_tangents...)."""
+    source = s2s.jvp(identity_alias).source
+    assert source.count("rt.tangent_copy(dy, y)") == 1 and "setitem_adjoint" not in source
+    assert "= dy[i]" in source  # (u[i]'s tangent, read from the array the loop does not write)
 
 
 # ---------------------------------------------------------------- C11: an array grown by np.concatenate in a loop

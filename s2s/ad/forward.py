@@ -110,7 +110,7 @@ class _Forward:
         mark_names(body, (primal_temps - self.spelled) | (self.namer.temps - primal_temps), adjoint_names(self.fn.body))
         mark_arrays(body, array_versions(self.fn.body))
         primal = set(self.fn.params) | set(defined_names(self.fn.body))
-        write_in_place(body, primal, self.tan, self.namer, self.batched)
+        write_in_place(body, primal, self.tan, self.scalars, self.namer, self.batched)
         # (the tangents follow f's parameters: positional ones lose their defaults; keyword-only ones keep them)
         defaults = self.fn.defaults if self.fn.signature is not None else ()
         return dataclasses.replace(self.fn, name=name, params=params + tparams, body=body, defaults=defaults,

@@ -8,7 +8,9 @@ loop writing y element by element is then O(n^2). `forward.py` emits each such t
 - `dy_1` is an array forward mode made itself (zeros, a copy, an earlier write's result) and holds no other
   value's tangent: a loop carrying it gets one copy of its initial tangent before the loop where that may be
   shared (`dy_2 = rt.tangent_copy(dy, y)`: the user's tangent, a view; vector mode `rt.copy_adjoint(dy)`);
-- nothing that may share its memory (a view of it, a tangent that is it) is read after the write.
+- nothing that may share its memory (a view of it, a tangent that is it; not a number read from it) is read
+  after the write. (The copies are made first, so that a loop starting from a shared tangent can be written in
+  place, and taken out again where no write of theirs is.)
 Then it is `dy_1[i] = dv` (vector mode: `dy_2 = rt.batch_setitem_into(dy_1, dv, y_2, i)`, which writes into dy_1,
 its batch axis first); otherwise the out-of-place form above, as before.
 """
@@ -28,26 +30,32 @@ _FRESH = frozenset({"mul", "truediv", "neg", "pow", "matmul", ZEROS_LIKE, COPY,
 _OWNED = frozenset({ZEROS_LIKE, COPY, BATCH_COPY, MARK, "s2s.runtime.batch_zeros", "s2s.runtime.setitem_tangent"})
 
 
-def write_in_place(body: list, primal: set, tangents: dict, namer, batched: bool) -> None:
+def write_in_place(body: list, primal: set, tangents: dict, numbers: set, namer, batched: bool) -> None:
     """Rewrite the candidate writes (MARK) of the forward function's `body`, in place. `primal`: the names of the
-    function differentiated (never a tangent's memory); `tangents`: primal name -> its tangent; `namer` names
-    the temporaries and copies."""
+    function differentiated (never a tangent's memory); `tangents`: primal name -> its tangent; `numbers`: the
+    primal names that are numbers (their tangents are too: never a view); `namer` names the temporaries and copies."""
     candidates = [s for s in ir.statements(body) if type(s) is ir.Assign and type(s.value) is ir.Call
                   and s.value.op == MARK]
     if not candidates:
         return
+    primal_of = {t.name: p for p, t in tangents.items() if type(t) is ir.Var}
+    copies: list = []  # (the loops' first tangents copied where a write may go in place: undone where none does)
+    _copy_before_loops(body, _leading(body, {s.value.args[0].name for s in candidates}), _definitions(body), namer,
+                       primal_of, batched, copies)
     defs = _definitions(body)
-    shares = _sharing(body, primal)
+    shares = _sharing(body, primal, {t.name for p, t in tangents.items() if p in numbers and type(t) is ir.Var})
     live: dict = {}
     _live(body, set(), live, {id(s) for s in candidates}, None)
-    unseen = [s for s in candidates if not (shares.members(s.value.args[0].name) - {s.target}) & live[id(s)]]
-    primal_of = {t.name: p for p, t in tangents.items() if type(t) is ir.Var}
-    _copy_before_loops(body, _leading(body, {s.value.args[0].name for s in unseen}), defs, namer, primal_of,
-                       batched)
-    defs = _definitions(body)
     owned: dict = {}
-    chosen = {id(s) for s in unseen if _owned(s.value.args[0].name, defs, owned, set())}
+    chosen = {id(s) for s in candidates if not (shares.members(s.value.args[0].name) - {s.target}) & live[id(s)]
+              and _owned(s.value.args[0].name, defs, owned, set())}
     _mark_versions(body, [s for s in candidates if id(s) in chosen], chosen, defs)
+    # (a copy no write in place may reach: its loop's writes share no memory with any written in place)
+    needed = {shares.find(s.value.args[0].name) for s in candidates if id(s) in chosen}
+    for stmts, copied, phi, init in copies:
+        if shares.find(phi.target) not in needed:
+            stmts.remove(copied)
+            phi.operands[0] = init
     renames: dict = {}
     _rewrite(body, chosen, renames, lambda: namer.fresh("t"), batched)
     if renames:
@@ -77,13 +85,16 @@ class _Classes:
         return {n for n in list(self.parent) if self.find(n) == root}
 
 
-def _sharing(body: list, primal: set) -> _Classes:
-    """Tangents that may be one array or views of one (a primal value is never a tangent's memory)."""
+def _sharing(body: list, primal: set, numbers: set) -> _Classes:
+    """Tangents that may be one array or views of one (a primal value is never a tangent's memory, nor is a
+    number's tangent: `dy[i]` of a vector's tangents is a new number)."""
     classes = _Classes()
 
     def join(target, names):
+        if target in numbers:
+            return
         for n in names:
-            if n not in primal:
+            if n not in primal and n not in numbers:
                 classes.union(target, n)
     for s in ir.statements(body):
         if type(s) is ir.Assign and s.target not in primal:
@@ -195,7 +206,8 @@ def _leading(body: list, bases: set) -> set:
     return out
 
 
-def _copy_before_loops(stmts: list, bases: set, defs: dict, namer, primal_of: dict, batched: bool) -> None:
+def _copy_before_loops(stmts: list, bases: set, defs: dict, namer, primal_of: dict, batched: bool,
+                       copies: list) -> None:
     """A loop whose phi carries an array written in place (one of `bases`) starts from a copy of its first
     tangents where they are not forward mode's own (outer loops first: an inner loop's first tangents are then
     the outer loop's own array)."""
@@ -203,8 +215,8 @@ def _copy_before_loops(stmts: list, bases: set, defs: dict, namer, primal_of: di
     while i < len(stmts):
         s = stmts[i]
         if type(s) is ir.If:
-            _copy_before_loops(s.body, bases, defs, namer, primal_of, batched)
-            _copy_before_loops(s.orelse, bases, defs, namer, primal_of, batched)
+            _copy_before_loops(s.body, bases, defs, namer, primal_of, batched, copies)
+            _copy_before_loops(s.orelse, bases, defs, namer, primal_of, batched, copies)
         elif type(s) is ir.Loop:
             entry = {p.target: p.operands[0] for p in s.phis}  # (the primal phis: their values entering)
             for p in s.phis:
@@ -216,9 +228,10 @@ def _copy_before_loops(stmts: list, bases: set, defs: dict, namer, primal_of: di
                                        ir.Call(COPY, (init, like)), s.loc)
                     stmts.insert(i, copied)
                     defs[name] = copied
+                    copies.append((stmts, copied, p, init))
                     p.operands[0] = ir.Var(name)
                     i += 1
-            _copy_before_loops(s.body, bases, defs, namer, primal_of, batched)
+            _copy_before_loops(s.body, bases, defs, namer, primal_of, batched, copies)
         i += 1
 
 
