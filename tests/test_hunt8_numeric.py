@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.special
 
 import s2s
 from conftest import assert_close, numeric_grad
@@ -250,3 +251,97 @@ def test_sinc_derivatives_away_from_zero():
     for x in xs:
         third = (s2s.grad(s2s.grad(sinc))(x + h) - s2s.grad(s2s.grad(sinc))(x - h)) / (2 * h)
         assert s2s.grad(s2s.grad(s2s.grad(sinc)))(x) == pytest.approx(third, rel=1e-6)
+
+
+# ---------------------------------------------------------------- rules on Python floats: NumPy's inf and nan, no crash
+
+def arctan(x):
+    return np.arctan(x)
+
+
+def math_atan(x):
+    return math.atan(x)
+
+
+def arcsinh(x):
+    return np.arcsinh(x)
+
+
+def math_asinh(x):
+    return math.asinh(x)
+
+
+def arccosh(x):
+    return np.arccosh(x)
+
+
+def math_erf(x):
+    return math.erf(x)
+
+
+def erf(x):
+    return scipy.special.erf(x)
+
+
+def ndtr(x):
+    return scipy.special.ndtr(x)
+
+
+def log_ndtr(x):
+    return scipy.special.log_ndtr(x)
+
+
+def arctan2(y, x):
+    return np.arctan2(y, x)
+
+
+def math_atan2(y, x):
+    return math.atan2(y, x)
+
+
+def np_sqrt_power(x):
+    return np.power(x, 0.5)
+
+
+@pytest.mark.parametrize("f,x,slope", [(arctan, 1e200, 1e-400), (math_atan, -1e200, 0.0), (arcsinh, 1e200, 1e-200),
+                                       (math_asinh, 1e200, 1e-200), (arccosh, 1e200, 1e-200), (math_erf, 1e160, 0.0),
+                                       (erf, -1e160, 0.0), (ndtr, 1e160, 0.0), (log_ndtr, 1e160, 0.0)])
+def test_squares_of_huge_numbers_do_not_raise(f, x, slope):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert s2s.grad(f)(x) == pytest.approx(slope, abs=1e-199)  # (1 / sqrt(x * x + 1) is 0 there: x * x is inf)
+        assert s2s.jvp(f)((x,), (1.0,))[1] == pytest.approx(slope, abs=1e-199)
+        assert abs(s2s.hessian(f)(x)) < 1e-300
+        assert abs(s2s.grad(s2s.grad(f))(x)) < 1e-300
+    at = 1.5 if f is arccosh else 0.5
+    assert s2s.grad(f)(at) == pytest.approx(numeric_grad(f, (at,), 0), rel=1e-7)
+    assert s2s.grad(s2s.grad(f))(at) == pytest.approx(numeric_grad(s2s.grad(f), (at,), 0), rel=1e-6)
+
+
+@pytest.mark.parametrize("f", [arctan2, math_atan2])
+def test_arctan2_at_tiny_huge_and_zero_points(f):
+    for scale in (1e-170, 1e200, 1.0):
+        y, x = 3.0 * scale, 4.0 * scale
+        by, bx = s2s.grad(f, wrt=(0, 1))(y, x)
+        assert by == pytest.approx(0.16 / scale) and bx == pytest.approx(-0.12 / scale)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert all(math.isnan(v) for v in s2s.grad(f, wrt=(0, 1))(0.0, 0.0))  # (no derivative at the origin: nan)
+    # the Hessian of atan2(y, x): [[-2xy, y^2 - x^2], [y^2 - x^2, 2xy]] / r^4, at (3, 4) * 1e-100: r^4 = 625e-400
+    h = s2s.hessian(lambda v: np.arctan2(v[0], v[1]))(np.array([3e-100, 4e-100]))
+    assert_close(h * 1e-200, np.array([[-24.0, -7.0], [-7.0, 24.0]]) / 625.0, 1e-9, 0.0, what="hessian")
+
+
+def test_arctan2_in_float32():
+    by, bx = s2s.grad(arctan2, wrt=(0, 1))(np.float32(3e-23), np.float32(4e-23))
+    assert by == pytest.approx(1.6e22, rel=1e-6) and bx == pytest.approx(-1.2e22, rel=1e-6)
+
+
+def test_numpy_power_of_numbers_has_numpy_values():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert s2s.grad(np_sqrt_power)(0.0) == math.inf
+        assert math.isnan(s2s.grad(np_sqrt_power)(-1.0))
+        assert s2s.grad(np_sqrt_power)(4.0) == pytest.approx(0.25)
+        assert s2s.grad(lambda x: np.power(x, 2.5))(-1.0) != s2s.grad(lambda x: np.power(x, 2.5))(-1.0)  # nan
+    assert s2s.grad(lambda x: np.power(x, 2.5))(4.0) == pytest.approx(20.0)

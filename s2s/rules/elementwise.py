@@ -143,6 +143,13 @@ def _power_slope(ans, x, y, power=None):
     return power_slope(ans, x, y, power)
 
 
+def _over_square(v, h, divide=lambda a, b: a / b):
+    """v / h ** 2 as (v / h) / h: arctan2's partials x / (x ** 2 + y ** 2) with h = hypot(x, y), whose square under-
+    or overflows for tiny or huge x and y (1e-170: 0, and a ZeroDivisionError for numbers) where the partial does
+    not. `divide` for math's: rt.divide (nan at the origin, as NumPy's; Python's / raises there)."""
+    return divide(divide(v, h), h)
+
+
 # ---------------------------------------------------------------- arithmetic operators
 elementwise("add", lambda ans, x, y: 1.0, lambda ans, x, y: 1.0)
 elementwise("sub", lambda ans, x, y: 1.0, lambda ans, x, y: -1.0)
@@ -179,20 +186,20 @@ scalar("math.pow", lambda ans, x, y: _power_slope(ans, x, y), lambda ans, x, y: 
 scalar("math.sin", lambda ans, x: math.cos(x))
 scalar("math.cos", lambda ans, x: -math.sin(x))
 scalar("math.tan", lambda ans, x: 1.0 + ans ** 2)
-scalar("math.asin", lambda ans, x: rt.divide(1.0, math.sqrt(1.0 - x ** 2)))  # (inf at 1, as np.arcsin's)
-scalar("math.acos", lambda ans, x: -rt.divide(1.0, math.sqrt(1.0 - x ** 2)))
-scalar("math.atan", lambda ans, x: 1.0 / (1.0 + x ** 2))
-scalar("math.atan2", lambda ans, y, x: rt.divide(x, x ** 2 + y ** 2),  # (nan at the origin, as np.arctan2's)
-       lambda ans, y, x: -rt.divide(y, x ** 2 + y ** 2))
+scalar("math.asin", lambda ans, x: rt.divide(1.0, math.sqrt(1.0 - x * x)))  # (inf at 1, as np.arcsin's)
+scalar("math.acos", lambda ans, x: -rt.divide(1.0, math.sqrt(1.0 - x * x)))
+scalar("math.atan", lambda ans, x: 1.0 / (1.0 + x * x))
+scalar("math.atan2", lambda ans, y, x: _over_square(x, math.hypot(x, y), rt.divide),  # (nan at the origin, as
+       lambda ans, y, x: -_over_square(y, math.hypot(x, y), rt.divide))  # np.arctan2's)
 # math.hypot(*coordinates) (any number of them since Python 3.8): d/dx_i = x_i / ans, 0 at the origin
 scalar("math.hypot", *(lambda ans, *xs, i=i: rt.ratio_or_zero(xs[i], ans) for i in range(HYPOT_ARGUMENTS)))
 scalar("math.sinh", lambda ans, x: math.cosh(x))
 scalar("math.cosh", lambda ans, x: math.sinh(x))
 scalar("math.tanh", lambda ans, x: 1.0 - ans ** 2)
 _absolute("math.fabs", pointwise=True)
-scalar("math.asinh", lambda ans, x: 1.0 / math.sqrt(x ** 2 + 1.0))
-scalar("math.acosh", lambda ans, x: rt.divide(1.0, math.sqrt(x ** 2 - 1.0)))
-scalar("math.atanh", lambda ans, x: 1.0 / (1.0 - x ** 2))
+scalar("math.asinh", lambda ans, x: 1.0 / math.sqrt(x * x + 1.0))
+scalar("math.acosh", lambda ans, x: rt.divide(1.0, math.sqrt(x * x - 1.0)))
+scalar("math.atanh", lambda ans, x: 1.0 / (1.0 - x * x))
 scalar("math.degrees", lambda ans, x: RAD)
 scalar("math.radians", lambda ans, x: DEG)
 
@@ -263,17 +270,18 @@ elementwise("numpy.cbrt", lambda ans, x: 1.0 / (3.0 * ans ** 2))
 elementwise("numpy.sin", lambda ans, x: np.cos(x))
 elementwise("numpy.cos", lambda ans, x: -np.sin(x))
 elementwise("numpy.tan", lambda ans, x: 1.0 + ans ** 2)
-elementwise("numpy.arcsin", lambda ans, x: 1.0 / np.sqrt(1.0 - x ** 2))
-elementwise("numpy.arccos", lambda ans, x: -1.0 / np.sqrt(1.0 - x ** 2))
-elementwise("numpy.arctan", lambda ans, x: 1.0 / (1.0 + x ** 2))
-elementwise("numpy.arctan2", lambda ans, y, x: x / (x ** 2 + y ** 2), lambda ans, y, x: -y / (x ** 2 + y ** 2))
+elementwise("numpy.arcsin", lambda ans, x: 1.0 / np.sqrt(1.0 - x * x))
+elementwise("numpy.arccos", lambda ans, x: -1.0 / np.sqrt(1.0 - x * x))
+elementwise("numpy.arctan", lambda ans, x: 1.0 / (1.0 + x * x))
+elementwise("numpy.arctan2", lambda ans, y, x: _over_square(x, np.hypot(x, y)),
+            lambda ans, y, x: -_over_square(y, np.hypot(x, y)))
 elementwise("numpy.hypot", lambda ans, x, y: rt.ratio_or_zero(x, ans), lambda ans, x, y: rt.ratio_or_zero(y, ans))
 elementwise("numpy.sinh", lambda ans, x: np.cosh(x))
 elementwise("numpy.cosh", lambda ans, x: np.sinh(x))
 elementwise("numpy.tanh", lambda ans, x: 1.0 - ans ** 2)
-elementwise("numpy.arcsinh", lambda ans, x: 1.0 / np.sqrt(x ** 2 + 1.0))
-elementwise("numpy.arccosh", lambda ans, x: 1.0 / np.sqrt(x ** 2 - 1.0))
-elementwise("numpy.arctanh", lambda ans, x: 1.0 / (1.0 - x ** 2))
+elementwise("numpy.arcsinh", lambda ans, x: 1.0 / np.sqrt(x * x + 1.0))
+elementwise("numpy.arccosh", lambda ans, x: 1.0 / np.sqrt(x * x - 1.0))
+elementwise("numpy.arctanh", lambda ans, x: 1.0 / (1.0 - x * x))
 elementwise("numpy.sinc", lambda ans, x: rt.sinc_derivative(x))
 elementwise("numpy.deg2rad", lambda ans, x: DEG)
 elementwise("numpy.radians", lambda ans, x: DEG)
@@ -342,8 +350,8 @@ elementwise("numpy.ndarray.clip", lambda ans, x, min=None, max=None: _inside(x, 
 # ---------------------------------------------------------------- math: the error function
 TWO_OVER_SQRT_PI = 2.0 / _math.sqrt(_math.pi)  # d erf(x)/dx = 2 / sqrt(pi) * exp(-x ** 2)
 
-scalar("math.erf", lambda ans, x: TWO_OVER_SQRT_PI * math.exp(-x ** 2))
-scalar("math.erfc", lambda ans, x: -TWO_OVER_SQRT_PI * math.exp(-x ** 2))
+scalar("math.erf", lambda ans, x: TWO_OVER_SQRT_PI * math.exp(-(x * x)))
+scalar("math.erfc", lambda ans, x: -TWO_OVER_SQRT_PI * math.exp(-(x * x)))
 
 # ---------------------------------------------------------------- rt.divide: x / y, inf or nan where y is 0
 scalar("s2s.runtime.divide", lambda ans, x, y: rt.divide(1.0, y), lambda ans, x, y: -rt.divide(ans, y))

@@ -100,13 +100,13 @@ elementwise(SP + "betaln", lambda ans, a, b: special.digamma(a) - special.digamm
             lambda ans, a, b: special.digamma(b) - special.digamma(a + b))
 
 # ================================================================ error function and the normal distribution
-elementwise(SP + "erf", lambda ans, x: TWO_OVER_SQRT_PI * np.exp(-x ** 2))
-elementwise(SP + "erfc", lambda ans, x: -TWO_OVER_SQRT_PI * np.exp(-x ** 2))
+elementwise(SP + "erf", lambda ans, x: TWO_OVER_SQRT_PI * np.exp(-(x * x)))
+elementwise(SP + "erfc", lambda ans, x: -TWO_OVER_SQRT_PI * np.exp(-(x * x)))
 elementwise(SP + "erfcx", lambda ans, x: 2.0 * x * ans - TWO_OVER_SQRT_PI)
 elementwise(SP + "erfinv", lambda ans, y: SQRT_PI / 2.0 * np.exp(ans ** 2))
 elementwise(SP + "erfcinv", lambda ans, y: -SQRT_PI / 2.0 * np.exp(ans ** 2))
-elementwise(SP + "ndtr", lambda ans, x: np.exp(-0.5 * x ** 2) / SQRT_2PI)
-elementwise(SP + "log_ndtr", lambda ans, x: np.exp(-0.5 * x ** 2 - ans) / SQRT_2PI)  # pdf / cdf, no underflow
+elementwise(SP + "ndtr", lambda ans, x: np.exp(-0.5 * (x * x)) / SQRT_2PI)
+elementwise(SP + "log_ndtr", lambda ans, x: np.exp(-0.5 * (x * x) - ans) / SQRT_2PI)  # pdf / cdf, no underflow
 elementwise(SP + "ndtri", lambda ans, p: SQRT_2PI * np.exp(0.5 * ans ** 2))
 
 # ================================================================ logistic function and logarithms
