@@ -26,7 +26,7 @@ def refused(f, args, line_text, match):
             transform(f)(*args)
         assert info.value.lineno == line, str(info.value)
     with pytest.raises(UnsupportedSyntaxError, match=match):
-        s2s.jvp(f)(tuple(args), tuple(np.ones_like(a) for a in args))
+        s2s.jvp(f)(tuple(args), (np.ones_like(args[0]),))
     return info.value
 
 
@@ -464,3 +464,66 @@ def written_through_another_name_or_rebound(x):  # (hunt8tangent's fuzzer, seeds
 def test_a_join_of_an_older_version_of_a_written_array_is_refused():
     refused(written_through_another_name_or_rebound, (np.array([0.4, 0.2, -0.6]),), "z[1] = x[2] * 0.3",
             r"reading 'y' .* changed 'y' in place")
+
+
+# ----- a loop's in-place operator on a name it rebinds to a view of another array (a wrong gradient before)
+def changed_then_rebound_to_a_view(a, x):
+    y = x * 1.0
+    z = x * 2.0
+    for k in range(2):
+        z += a
+        y = x * a
+        z = y[::-1]  # (after the loop, z views y, which the next line writes: NumPy's z shows it)
+    y[1:] = y[:-1] * a
+    return np.sum(y * y) + np.sum(z)
+
+
+def changed_or_rebound_to_a_view(a, x):
+    y = x * 1.0
+    z = x * 2.0
+    for k in range(2):
+        if a > -0.3:
+            y = x * a
+            z += a
+            z = y[::-1]
+        else:
+            y = y * a
+    y[1:] = y[:-1] * a
+    return np.sum(y * y) + np.sum(z)
+
+
+@pytest.mark.parametrize("f", [changed_then_rebound_to_a_view, changed_or_rebound_to_a_view])
+def test_a_name_changed_in_place_and_rebound_to_a_view_in_a_loop_is_refused(f):
+    refused(f, (0.7, X3), "return np.sum(y * y) + np.sum(z)", r"reading 'z' .* changed 'y' in place")
+
+
+def changed_or_rebound_to_a_new_array(x):
+    z = x * 2.0
+    for k in range(3):
+        if x[0] > 0.0:
+            z += x[1]
+        else:
+            z = z * x[1]
+        z = np.tanh(z)
+    return np.sum(z)
+
+
+@pytest.mark.parametrize("x", [X3, -X3])
+def test_a_name_changed_in_place_and_rebound_to_a_new_array_in_a_loop_is_right(x):
+    check_every_mode(changed_or_rebound_to_a_new_array, x)
+
+
+def written_after_a_join_then_rebound_in_a_loop(a, x):  # (the loop enters with a join: y_3 = phi(y_2, y))
+    y = x * 1.0
+    if a > -0.3:
+        y = y.copy()
+        y[1:] = y[:-1] * a
+    for k in range(2):
+        y[0] = a * 1.5
+        y = y * a
+    return np.sum(y * y)
+
+
+def test_a_loop_entered_with_a_join_that_writes_then_rebinds_is_refused():
+    refused(written_after_a_join_then_rebound_in_a_loop, (0.7, X3), "for k in range(2)",
+            r"writes elements of 'y' .* then rebinds 'y' to a new array")

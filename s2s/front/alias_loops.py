@@ -80,19 +80,33 @@ class LoopAliases:
         self.block(s.body)
         self.nested -= 1
         leaving = [j for j in ir.statements(s.body) if isinstance(j, (ir.Break, ir.Continue))]
+        headers = {p.target for p in s.phis}  # (a swap of two of them: kept_across_iterations)
         for p in s.phis:
             p.operands[1] = self.read(p.operands[1], s.loc)
             r, back = entering[p.target] or self.root.get(p.target), p.operands[1]
             if r is None:  # after the loop, the name holds what the last iteration left in it, or its break's
                 ends = [back] + [j.values[p.target] for j in leaving if p.target in j.values]
                 self.view_of(p.target, [ir.Var(p.target)] + [e for e in ends if e != ir.Var(p.target)], s.loc)
-            if r is not None and p.target in based and isinstance(back, ir.Var) and back.name != p.target \
-                    and self.root.get(back.name) != r and written.get(r, []) is None:
+            init = p.operands[0]  # (the array the loop writes, as written_in names it: a join's too, `y_3 = phi(y_2, y)`)
+            key = r if r is not None else self.root.get(init.name, init.name) if isinstance(init, ir.Var) else None
+            if key is not None and p.target in based and isinstance(back, ir.Var) and back.name != p.target \
+                    and self.root.get(back.name, back.name) != key and (written.get(key, []) is None or
+                                                                         p.target in elements):
                 # the name holds another array in the next iteration (`h[i] = v; h = np.sin(h)`, or `a, b = b, a`):
                 # ssa.py versions the loop's writes as the array's that enters the loop, which the rebind leaves
                 # (in-place operators alone make new values in the generated code, as Python's numbers do, and
                 # are guarded where another name still reads the old object: `acc -= ...; acc = np.tanh(acc)`)
-                raise self.rebound_in_loop(s, r, back.name)
+                raise self.rebound_in_loop(s, key, back.name)
+            if r is not None and p.target in based and isinstance(back, ir.Var) and self.root.get(back.name) != r and \
+                    any(o not in headers and set(self.refs.get(o, {})) - {r}
+                        for o in _origins(back.name, _inner_phis(s.body + s.header))):
+                # in-place operators on a name the loop rebinds to a view of another array (`z += a; z = y[::-1]`):
+                # the next iteration's change that array (checked to find numbers when run), and after the loop
+                # the name may be that view, which a later write of the array makes stale
+                self.guards.update({id(a): (a, base, ()) for a, base in written.get(r) or ()})
+                ends = [back] + [j.values[p.target] for j in leaving if p.target in j.values]
+                self.view_of(p.target, [ir.Var(p.target)] + [e for e in ends if e != ir.Var(p.target)], s.loc)
+                del self.root[p.target]
         self.kept_across_iterations(s, written, based, inside)
         for r in written:  # after the loop, its arrays are the header's versions; one the loop wrote
             if self.state.current.get(r) != SHARED:  # through another name has none (see `read`)
