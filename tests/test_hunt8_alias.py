@@ -527,3 +527,17 @@ def written_after_a_join_then_rebound_in_a_loop(a, x):  # (the loop enters with 
 def test_a_loop_entered_with_a_join_that_writes_then_rebinds_is_refused():
     refused(written_after_a_join_then_rebound_in_a_loop, (0.7, X3), "for k in range(2)",
             r"writes elements of 'y' .* then rebinds 'y' to a new array")
+
+
+def changed_through_a_view_or_written(a, x):  # (one path changes y through a view, the other writes it: no version)
+    y = x * 1.0
+    if a > 0.3:
+        z = y[::-1]
+        z += a
+    else:
+        y[1:] = y[:-1] * a
+    return np.sum(y * y)
+
+
+def test_a_join_of_a_change_through_a_view_and_a_write_is_refused_not_a_crash():
+    refused(changed_through_a_view_or_written, (0.7, X3), "return np.sum(y * y)", "reading 'y' after line")

@@ -469,6 +469,9 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
             if SHARED in (va, vb):  # (written on one path through a name that may be it: no version to join)
                 out.current[r] = SHARED
                 continue
+            if LOOP_WRITTEN in (va, vb) and not all(w is not None for w in self.kinds.get(r, {}).values()):
+                out.current[r] = LOOP_WRITTEN  # (changed through a view on one path, written on the other: no
+                continue                       # version holds it, a read is refused)
             phi = next((p for p in s.phis if p.operands == [ir.Var(va), ir.Var(vb)]), None)
             if all(w is not None for w in self.kinds.get(r, {}).values()):
                 # in-place operators alone: names keep their values if they are numbers, see `read`; the
