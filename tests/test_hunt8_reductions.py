@@ -225,3 +225,23 @@ def test_ufunc_where_refused_with_advice_that_works():
     assert "np.where(mask, np.log(np.where(mask, x, 1.0)), 0.0)" in str(caught.value)
     assert caught.value.lineno == log_where.__code__.co_firstlineno + 1
     assert np.isfinite(check_every_mode(log_where_advised, X)).all()
+
+
+# ----------------------------------------------------------------- .accumulate / .reduce of a ufunc without a rule:
+# the advice is the loop of the ufunc (it named np.cumsum for np.add.accumulate), which s2s differentiates
+def hypot_accumulate(x):
+    return np.sum(np.hypot.accumulate(x))
+
+
+def hypot_accumulate_advised(x):
+    out = [x[0]]
+    for v in x[1:]:
+        out.append(np.hypot(out[-1], v))
+    return np.sum(np.array(out))
+
+
+def test_other_accumulate_refused_with_a_loop_that_works():
+    with pytest.raises(s2s.UnsupportedSyntaxError) as caught:
+        s2s.grad(hypot_accumulate)(np.array([1.0, 2.0, 3.0]))
+    assert "out = [x[0]]; for v in x[1:]: out.append(np.hypot(out[-1], v))" in str(caught.value)
+    check_every_mode(hypot_accumulate_advised, np.array([1.0, 2.0, 3.0]))

@@ -501,8 +501,8 @@ def _refused(f, construct, instead, line=None):
     (logaddexp_where, "np.logaddexp.reduce() with where=", "np.where(mask, x, -np.inf)"),
     (reduce_initial, "np.multiply.reduce() with initial=", "np.multiply(np.multiply.reduce(x), initial)"),
     (outer_dtype, "np.multiply.outer() with dtype=", "x.astype(np.float64)"),
-    (subtract_reduce, "np.subtract.reduce()", "np.sum for np.add.reduce"),
-    (logaddexp2_accumulate, "np.logaddexp2.accumulate()", "np.cumsum for np.add.accumulate"),
+    (subtract_reduce, "np.subtract.reduce()", "r = x[0]; for v in x[1:]: r = np.subtract(r, v)"),
+    (logaddexp2_accumulate, "np.logaddexp2.accumulate()", "out.append(np.logaddexp2(out[-1], v))"),
     (matmul_outer, "np.matmul.outer()", "np.f(a[:, None], b)")], ids=lambda v: getattr(v, "__name__", None))
 def test_refused_at_the_users_line(f, construct, instead):
     _refused(f, construct, instead)

@@ -12,6 +12,11 @@ def ufunc_instead(spelled: str, method: str) -> str:
                 f"a[i[k]] = {operation}(a[i[k]], v[k])")
     if method == "reduceat":
         return f"reduce each slice by itself: np.array([{operation}.reduce(x[i:j]) for i, j in zip(starts, ends)])"
+    if method == "accumulate":  # (np.add's, np.multiply's, np.maximum's, np.logaddexp's, ... have rules)
+        return (f"write the running results as a loop along the axis: out = [x[0]]; for v in x[1:]: "
+                f"out.append({operation}(out[-1], v)); then np.array(out)")
+    if method == "reduce":
+        return f"write it as a loop along the axis: r = x[0]; for v in x[1:]: r = {operation}(r, v)"
     return ("write it with the NumPy functions it stands for: np.sum for np.add.reduce, np.cumsum for "
             "np.add.accumulate, np.f(a[:, None], b) for np.f.outer")
 
