@@ -365,3 +365,8 @@ def test_nested_loops_accumulate_once():
     assert source.count("rt.accumulator(X)") == 1 and "rt.add_into(" not in source
     # (the accumulator is made before the outer reversed loop, not in it)
     assert source.index("rt.accumulator(X)") < source.index("for i_1")
+    # an array written in the inner loop: its adjoint copied once, before the outer reversed loop (rt.reused: the
+    # outer loop's own copy, written in place by the inner loop), not once per outer iteration
+    written = s2s.grad(rows_written).source
+    assert written.count("bR_1_1 = np.copy(") == 1 and "np.copy(bR" not in written
+    assert written.index("bR_1_1 = np.copy(") < written.index("for i_1") < written.index("rt.reused(bR_1_1)")

@@ -101,8 +101,11 @@ class LoopReversal:
                         out.append(ir.Assign(whole, ir.Call("s2s.runtime.unbroadcast", (init, ir.Var(p.target))),
                                              self.loc))
                         init = ir.Var(whole)
+                    # (an enclosing reversed loop's own copy is written in place as it is: rt.reused, not a
+                    # copy per outer iteration)
+                    op = "s2s.runtime.reused" if init.name in self.owned else self._copy_op(p.target)
                     copied = self.fresh()
-                    out.append(ir.Assign(copied, ir.Call(self._copy_op(p.target), (init,)), self.loc))
+                    out.append(ir.Assign(copied, ir.Call(op, (init,)), self.loc))
                     init = ir.Var(copied)
             rphis.append(ir.Phi(adj, [init if init is not None else ZERO, None]))
             if init is None or isinstance(init, ir.Var) and init.name in self.maybe_short:

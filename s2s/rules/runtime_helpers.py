@@ -206,6 +206,7 @@ helper("nanmean_adjoint", lambda G, g, x, axis=None, keepdims=False:
 # ---------------------------------------------------------------- copies an adjoint sweep makes for itself
 helper("copy_adjoint", lambda G, g: G)
 helper("tangent_copy", lambda G, g, like: G)  # (forward mode's copy of tangents it writes into in place)
+helper("reused", lambda G, g: G)  # (an enclosing reversed loop's copy, written in place by an inner one)
 
 # ---------------------------------------------------------------- element writes (repeated indices: the last write counts)
 # each is the other's transpose: placing d where the writes stuck, and reading g back there

@@ -9,7 +9,7 @@ from s2s.runtime.core import (batch_key, batch_write, DictParts, FieldParts, One
 
 __all__ = ["getattr_adjoint", "getattr_adjoint_transpose", "record_like", "record_fields", "record_new",
            "getitem_adjoint", "copy_adjoint", "setitem_value_adjoint", "setitem_tangent",
-           "batch_setitem_tangent", "batch_setitem_base", "batch_setitem", "batch_setitem_into", "tangent_copy",
+           "batch_setitem_tangent", "batch_setitem_base", "batch_setitem", "batch_setitem_into", "tangent_copy", "reused",
            "setitem_adjoint", "add_at", "zero_at"]
 
 
@@ -263,6 +263,12 @@ def batch_setitem(d_base, d_value, ans, *index):
     if d_base is None:
         return batch_setitem_tangent(d_value, ans, *index)
     return batch_setitem_base(d_base, *index) + batch_setitem_tangent(d_value, ans, *index)
+
+
+def reused(g):
+    """`g` itself: the adjoint an enclosing reversed loop copied for itself, which the loop inside it writes into
+    in place (under a name of its own, as the copy it spares would have been): no copy per outer iteration."""
+    return g
 
 
 def batch_setitem_into(d_base, d_value, ans, *index):
