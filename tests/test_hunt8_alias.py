@@ -541,3 +541,42 @@ def changed_through_a_view_or_written(a, x):  # (one path changes y through a vi
 
 def test_a_join_of_a_change_through_a_view_and_a_write_is_refused_not_a_crash():
     refused(changed_through_a_view_or_written, (0.7, X3), "return np.sum(y * y)", "reading 'y' after line")
+
+
+def copied_in_a_loop_or_changed_through_another_name(a, x):  # (a wrong value before, on the path a < -0.3)
+    y = x * 1.0
+    w = x * 0.5
+    z = y
+    for k in range(2):
+        if a > -0.3:
+            y = y.copy()
+        else:
+            w += a
+    if a > 0.3:
+        y[1:] = y[:-1] * a
+    else:
+        z += a  # (y is still the array z names where no iteration copied it)
+    return np.sum(w * y)
+
+
+def test_a_join_that_may_be_an_array_changed_on_the_other_path_is_refused():
+    refused(copied_in_a_loop_or_changed_through_another_name, (-0.5, X3), "return np.sum(w * y)",
+            "reading the array that 'y' was bound to, after line .* wrote into 'z'")
+
+
+def viewed_or_written_then_changed(a, x):
+    z = x * 2.0
+    v = x[:2] * 1.0
+    y = x * 1.0
+    if a > 0.0:
+        y = x * a
+    if a > 0.0:
+        v = y[:2]
+    else:
+        y[1:] = y[:-1] * a
+    y += a * 1.5  # (NumPy's v, a view of y on the first path, shows it)
+    return np.sum(y * z) + np.sum(v)
+
+
+def test_a_view_joined_with_a_path_writing_through_a_join_is_refused():
+    refused(viewed_or_written_then_changed, (0.7, X3), "return np.sum(y * z) + np.sum(v)", r"reading 'v' .* changed 'y'")

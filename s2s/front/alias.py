@@ -43,9 +43,10 @@ from s2s import ir, prims
 from s2s.prims import MAY_SHARE_MEMORY as VIEWS, MAY_RETURN_OPERAND, NO_COPY_RETURNS_OPERAND, NO_COPY_WRITES_OPERAND
 from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.names import Namer, base_name
-from s2s.ir.walk import array_versions, defined_names, definitions, ends_with_exit
+from s2s.ir.walk import array_versions, defined_names, definitions
 from s2s.front.alias_calls import CALLED, CallAliases, returned_operands
 from s2s.front.alias_elements import ElementAliases, assigned_text, code, copied, written_name
+from s2s.front.alias_joins import JoinAliases
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED, LoopAliases, loops_of
 from s2s.front.containers import ITERATED, ContainerChecks
 
@@ -79,7 +80,7 @@ class _State:
         return out
 
 
-class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
+class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAliases):
     def __init__(self, fn: ir.Function, namer: Namer):
         self.fn = fn
         self.arrays = array_versions(fn.body)  # versions of arrays written in place -> the array's first name
@@ -410,87 +411,6 @@ class _Aliases(ContainerChecks, LoopAliases, CallAliases, ElementAliases):
             known = kinds[n]
             operators = None if known is None or operators is None else known + operators
         kinds[n] = operators
-
-    def if_(self, s: ir.If) -> None:
-        s.test = self.read(s.test, s.loc)
-        self.joins.update({p.target: list(p.operands) for p in s.phis})
-        before = self.state
-        ends = []
-        for branch in (s.body, s.orelse):
-            self.state = before.copy()
-            self.nested += 1
-            self.block(branch)
-            self.nested -= 1
-            ends.append(None if ends_with_exit(branch) else self.state)
-        live = [e for e in ends if e is not None]
-        if not live:
-            self.state = before
-            return
-        if len(live) == 1:
-            self.state = live[0]
-        else:
-            self.state = self.join(s, live[0], live[1])
-        for p in s.phis:
-            operands = [o for o in p.operands if isinstance(o, ir.Var)]
-            roots = {self.root.get(o.name) for o in operands}
-            if len(roots) == 1 and None not in roots and len(operands) == 2:
-                self.root[p.target] = roots.pop()
-            else:
-                # (each operand as its branch leaves it, its writes seen on that path counted as the join counts
-                # them: `h[0] = v` on one path, `h = h * 2.0` on the other joins the newest version of h with a new
-                # array, neither of them stale; a branch that leaves, or an operand not a name: as before the if)
-                saved = self.state
-                paths = ends if len(p.operands) == 2 and len(operands) == 2 and None not in ends else [before] * 2
-                refs: dict = {}
-                for o, self.state in zip(operands, paths):
-                    self.view_of(p.target, [o], s.loc)
-                    for r, n in self.refs.pop(p.target, {}).items():
-                        if self.root.get(o.name) == r and self.state.current.get(r, r) != o.name:
-                            n = self.born.get(o.name, 0)  # (an older version of the array: `z = y; z[0] = v`)
-                        n += saved.writes.get(r, 0) - self.state.writes.get(r, 0) if self.state is not before else 0
-                        refs[r] = min(n, refs.get(r, n))
-                self.state = saved
-                if refs:
-                    self.refs[p.target] = refs
-                    self.made[p.target] = s.loc
-
-    def join(self, s: ir.If, a: _State, b: _State) -> _State:
-        out = a.copy()
-        inside = set(defined_names(s.body)) | set(defined_names(s.orelse))
-        for r in sorted(set(a.current) | set(b.current)):  # (sorted: the same names in every process)
-            if r in inside:  # made on one path only: its names merge as values, by the if's own phis
-                out.current.pop(r, None)
-                continue
-            va, vb = a.current.get(r, r), b.current.get(r, r)
-            out.writes[r] = max(a.writes.get(r, 0), b.writes.get(r, 0))
-            out.last_write[r] = a.last_write.get(r) or b.last_write.get(r)
-            if va == vb:
-                continue
-            if SHARED in (va, vb):  # (written on one path through a name that may be it: no version to join)
-                out.current[r] = SHARED
-                continue
-            if LOOP_WRITTEN in (va, vb) and not all(w is not None for w in self.kinds.get(r, {}).values()):
-                out.current[r] = LOOP_WRITTEN  # (changed through a view on one path, written on the other: no
-                continue                       # version holds it, a read is refused)
-            phi = next((p for p in s.phis if p.operands == [ir.Var(va), ir.Var(vb)]), None)
-            if all(w is not None for w in self.kinds.get(r, {}).values()):
-                # in-place operators alone: names keep their values if they are numbers, see `read`; the
-                # if's own phi of the two versions (the name the operators rebind) is the newest version
-                if phi is None or va == LOOP_WRITTEN or vb == LOOP_WRITTEN:
-                    out.current[r] = LOOP_WRITTEN
-                    continue
-                self.root[phi.target] = r
-                self.born[phi.target] = out.writes[r]
-                out.current[r] = phi.target
-                continue
-            if phi is None:  # written through a name that does not outlive the branch: merge it here
-                phi = ir.Phi(self.namer.fresh(base_name(r)), [ir.Var(va), ir.Var(vb)])
-                s.phis.append(phi)
-                if r in self.arrays.values() or va in self.arrays or vb in self.arrays:
-                    phi.array = self.arrays[phi.target] = self.arrays.get(va, self.arrays.get(vb, r))
-            self.root[phi.target] = r
-            out.current[r] = phi.target
-        return out
 
     # ----- errors
     def stale(self, name: str, array: str, loc) -> UnsupportedSyntaxError:
