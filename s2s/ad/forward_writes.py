@@ -47,7 +47,8 @@ def write_in_place(body: list, primal: set, tangents: dict, numbers: set, namer,
     live: dict = {}
     _live(body, set(), live, {id(s) for s in candidates}, None)
     owned: dict = {}
-    chosen = {id(s) for s in candidates if not (shares.members(s.value.args[0].name) - {s.target}) & live[id(s)]
+    groups = shares.groups()
+    chosen = {id(s) for s in candidates if _unseen(groups[shares.find(s.value.args[0].name)], s.target, live[id(s)])
               and _owned(s.value.args[0].name, defs, owned, set())}
     _mark_versions(body, [s for s in candidates if id(s) in chosen], chosen, defs)
     # (a copy no write in place may reach: its loop's writes share no memory with any written in place)
@@ -80,9 +81,18 @@ class _Classes:
     def union(self, a: str, b: str) -> None:
         self.parent[self.find(a)] = self.find(b)
 
-    def members(self, a: str) -> set:
-        root = self.find(a)
-        return {n for n in list(self.parent) if self.find(n) == root}
+    def groups(self) -> dict:
+        """root -> the names of its class."""
+        out: dict = {}
+        for n in list(self.parent):
+            out.setdefault(self.find(n), set()).add(n)
+        return out
+
+
+def _unseen(group: set, target: str, live: set) -> bool:
+    """Is nothing of `group` but the write's own result `target` read after the write (`live`)?"""
+    small, large = (group, live) if len(group) < len(live) else (live, group)
+    return not any(n in large and n != target for n in small)
 
 
 def _sharing(body: list, primal: set, numbers: set) -> _Classes:
