@@ -580,3 +580,20 @@ def viewed_or_written_then_changed(a, x):
 
 def test_a_view_joined_with_a_path_writing_through_a_join_is_refused():
     refused(viewed_or_written_then_changed, (0.7, X3), "return np.sum(y * z) + np.sum(v)", r"reading 'v' .* changed 'y'")
+
+
+def changed_through_a_name_an_inner_loop_bound(a, x):  # (a wrong value, or generated code that did not compile)
+    y = x * 1.0
+    for k in range(2):
+        if a > 0.0:
+            y[2] = a * 1.5
+        for j in range(2):
+            z = y
+        if a > 0.3:
+            z += a
+    return np.sum(y * x)
+
+
+def test_a_loop_changing_an_array_through_a_name_an_inner_loop_bound_is_refused():
+    refused(changed_through_a_name_an_inner_loop_bound, (0.7, X3), "for k in range(2)",
+            "reading 'y' after line .* wrote into it in place through another name")
