@@ -157,9 +157,11 @@ class LoopSaves:
 
 
 def _shape_read(c, i: int) -> bool:
-    """Does the call `c` read its operand `i` for the shape alone: rt.unbroadcast's target, np.shape's array?"""
+    """Does the call `c` read its operand `i` for the shape alone: rt.unbroadcast's target, np.shape's array, the
+    array and values np.append's adjoint splits g like?"""
     return isinstance(c, ir.Call) and (c.op == "s2s.runtime.unbroadcast" and i == 1 or
-                                       c.op == prims.SHAPE and i == 0 and len(c.args) == 1 and not c.kwargs)
+                                       c.op == prims.SHAPE and i == 0 and len(c.args) == 1 and not c.kwargs or
+                                       c.op == "s2s.runtime.append_adjoint" and i in (1, 2))
 
 
 # adjoints that read a sequence argument only for the shapes of its parts: argument position

@@ -406,7 +406,7 @@ def concatenate_adjoint(g, seq, axis=0):
         else:
             return Parts(parts)
     if axis is None:  # (seq may hold the parts' Shapes: rt.shapes_of)
-        return _split_back(np.ravel(g), seq, [Shape((int(np.prod(np.shape(p))),)) for p in seq], 0)
+        return _split_back(np.ravel(g), seq, [Shape((math.prod(np.shape(p)),)) for p in seq], 0)
     return _split_back(g, seq, seq, axis)
 
 
@@ -441,8 +441,10 @@ def column_stack_adjoint(g, seq):
 
 def append_adjoint(g, arr, values, axis=None):
     """Adjoint of `np.append(arr, values, axis)`: [adjoint of arr, adjoint of values] (axis=None flattens both)."""
-    if axis is None:
-        return _split_back(np.ravel(g), [arr, values], [np.ravel(arr), np.ravel(values)], 0)
+    if axis is None:  # (arr and values may be their Shapes: rt.shape_of, in a reversed loop)
+        g, shapes = np.ravel(g), (np.shape(arr), np.shape(values))
+        n = math.prod(shapes[0])
+        return Parts(part if part.shape == shape else part.reshape(shape) for part, shape in zip((g[:n], g[n:]), shapes))
     return _split_back(g, [arr, values], [arr, values], axis)
 
 
