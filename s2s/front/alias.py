@@ -450,8 +450,15 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             return []
         locs = {d.target: d.loc for d in definitions(self.fn.body) if isinstance(d, ir.Assign) and not d.inplace and
                 not (isinstance(d.value, ir.Call) and d.value.op == "setitem")}  # (a write takes nothing)
-        return sorted({locs[o.name] for o in operands if isinstance(o, ir.Var) and locs.get(o.name) is not None and
-                       base_name(o.name) == base_name(name)}, key=lambda loc: loc.line)
+        found, todo, seen = set(), list(operands), {name}
+        while todo:  # (through the joins it may be: `z = y[::-1]` in a branch of the loop)
+            o = todo.pop()
+            if not isinstance(o, ir.Var) or o.name in seen or base_name(o.name) != base_name(name):
+                continue
+            seen.add(o.name)
+            todo += self.definition(o.name) if isinstance(self.definition(o.name), list) else []
+            found |= {locs[o.name]} if locs.get(o.name) is not None else set()
+        return sorted(found, key=lambda loc: loc.line)
 
     def error(self, loc, construct: str, hint: str, name: str = "") -> UnsupportedSyntaxError:
         line = loc.line if loc is not None else 0
