@@ -116,6 +116,8 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         self.nested = 0  # how many loops and branches are around the statement
         self.holders: dict[int, tuple] = {}  # an in-place operator on a view -> whose change it makes (`holder`)
         self.loop_of = loops_of(fn.body)  # a name -> the innermost loop defining it (its id), if any
+        self.loop_lines = {t.loc.line for loop in ir.statements(fn.body) if isinstance(loop, ir.Loop)
+                           for t in [loop] + list(ir.statements(loop.header + loop.body)) if t.loc is not None}
 
     # ----- facts about values
     def definition(self, name: str):
@@ -170,9 +172,11 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
                 if self.by_operators(r, self.born.get(name, 0)):
                     return atom  # (checked to be numbers: the old value, as Python rebinds)
                 wrote = self.state.last_write.get(r)
+                where = " of a loop" if wrote is not None and wrote.line in self.loop_lines else ""
                 raise self.error(loc, f"reading '{base_name(name)}' after line "
-                                      f"{wrote.line if wrote else '?'} of a loop wrote into it in place through another name",
-                                 f"write into '{base_name(name)}' by its own name in the loop, or copy it "
+                                      f"{wrote.line if wrote else '?'}{where} wrote into it in place through another name",
+                                 f"write into '{base_name(name)}' by its own name{' in the loop' if where else ''}, "
+                                 f"or copy it "
                                  f"when you give it another name (... = {base_name(name)}.copy())", base_name(name))
             if newest != name and self.by_operators(r, self.born.get(name, 0)):
                 # `z = y; y += v`: z keeps the old value if y is a number (as read here); an array is
