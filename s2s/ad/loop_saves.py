@@ -72,11 +72,16 @@ class LoopSaves:
         out = {}
         again = {n for d in recomputed for n in walk_vars(d.value)}
         top = {t.target for t in loop.body if isinstance(t, ir.Assign)} | {p.target for p in loop.phis}
+        read_by: dict = {}  # name -> [(the call reading it, the operand's position)], one walk of the body
+        for t in ir.statements(rev_body):
+            for i, a in enumerate(ir.operands(t)):
+                if type(a) is ir.Var:
+                    read_by.setdefault(a.name, []).append((getattr(t, "value", None), i))
+        arrays = set(self.arrays.values())
         for n in saved:
-            if n not in top or n in again or n in self.arrays or n in set(self.arrays.values()):
+            if n not in top or n in again or n in self.arrays or n in arrays:
                 continue
-            reads = [(getattr(t, "value", None), i) for t in ir.statements(rev_body)
-                     for i, a in enumerate(ir.operands(t)) if a == ir.Var(n)]
+            reads = read_by.get(n, [])
             if not reads or not (all(_shape_read(c, i) for c, i in reads) or
                                  parts is not None and all(_parts_read(c, i) for c, i in reads)):
                 continue

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import copy
 import inspect
 
@@ -255,10 +256,17 @@ class LoopLowering:
         """Names the function reads after `node` ends (in the user's text: after a loop's last body statement, its
         else clause too)."""
         end = getattr(node, "end_lineno", None) or node.lineno
-        reads = {n.id for n in ast.walk(self.src.tree)
-                 if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.lineno > end}
-        return reads | {n.target.id for n in ast.walk(self.src.tree)  # (y += v reads y too)
-                        if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name) and n.lineno > end}
+        index = getattr(self, "_reads_index", None)
+        if index is None or index[0] is not self.src.tree:  # (one walk of the text, not one per question)
+            reads = sorted([(n.lineno, n.id) for n in ast.walk(self.src.tree)
+                            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)] +
+                           [(n.lineno, n.target.id) for n in ast.walk(self.src.tree)  # (y += v reads y too)
+                            if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)])
+            index = self._reads_index = (self.src.tree, [line for line, _ in reads], [n for _, n in reads], {})
+        _, lines, names, found = index
+        if end not in found:
+            found[end] = frozenset(names[bisect.bisect_right(lines, end):])
+        return found[end]
 
     def _iterators_read_by(self, s: ast.For) -> list:
         """The generator expressions and map(...) calls loop `s` iterates over (itself, or through zip and
