@@ -46,10 +46,16 @@ def write_in_place(body: list, primal: set, tangents: dict, numbers: set, namer,
     shares = _sharing(body, primal, {t.name for p, t in tangents.items() if p in numbers and type(t) is ir.Var})
     live: dict = {}
     _live(body, set(), live, {id(s) for s in candidates}, None)
-    owned: dict = {}
     groups = shares.groups()
-    chosen = {id(s) for s in candidates if _unseen(groups[shares.find(s.value.args[0].name)], s.target, live[id(s)])
-              and _owned(s.value.args[0].name, defs, owned, set())}
+    chosen = None  # (at first every candidate's result counts as an array of forward mode's own)
+    while True:  # (then only those written in place: one out of place is a sum, for a 0-d array a NumPy number)
+        owned: dict = {}
+        now = {id(s) for s in candidates if _unseen(groups[shares.find(s.value.args[0].name)], s.target,
+                                                    live[id(s)]) and _owned(s.value.args[0].name, defs, owned,
+                                                                            set(), chosen)}
+        if now == chosen:
+            break
+        chosen = now
     _mark_versions(body, [s for s in candidates if id(s) in chosen], chosen, defs)
     # (a copy no write in place may reach: its loop's writes share no memory with any written in place)
     needed = {shares.find(s.value.args[0].name) for s in candidates if id(s) in chosen}
@@ -179,20 +185,24 @@ def _definitions(body: list) -> dict:
     return out
 
 
-def _owned(name: str, defs: dict, memo: dict, visiting: set) -> bool:
+def _owned(name: str, defs: dict, memo: dict, visiting: set, chosen: set | None) -> bool:
+    """Is `name` an array forward mode made and no one else holds? A candidate write's result is one where it is
+    written in place (`chosen`; None: every candidate), not where it is the sum that the out-of-place form is."""
     if name in memo:
         return memo[name]
     if name in visiting:
         return True  # (a loop's phi through its own back edge: as owned as its first value)
     d = defs.get(name)
     if type(d) is ir.Assign and type(d.value) is ir.Call and d.value.op == MARK and d.value.args[1] == ir.Const(None):
-        result = type(d.value.args[0]) is ir.Var and _owned(d.value.args[0].name, defs, memo, visiting)  # (zeroed:
-        # a copy of an array, or the array itself; `rt.setitem_adjoint` of a bare zero is one)
+        result = type(d.value.args[0]) is ir.Var and _owned(d.value.args[0].name, defs, memo, visiting, chosen)
+        # (zeroed: a copy of an array, or the array itself; `rt.setitem_adjoint` of a bare zero is one)
+    elif type(d) is ir.Assign and type(d.value) is ir.Call and d.value.op == MARK:
+        result = chosen is None or id(d) in chosen
     elif type(d) is ir.Assign:
         result = type(d.value) is ir.Call and d.value.op in _OWNED
     elif type(d) is tuple:
         visiting.add(name)
-        result = all(type(o) is ir.Var and _owned(o.name, defs, memo, visiting) for o in d[1].operands)
+        result = all(type(o) is ir.Var and _owned(o.name, defs, memo, visiting, chosen) for o in d[1].operands)
         visiting.discard(name)
     else:
         result = False
@@ -232,7 +242,7 @@ def _copy_before_loops(stmts: list, bases: set, defs: dict, namer, primal_of: di
             for p in s.phis:
                 init, like = p.operands[0], entry.get(primal_of.get(p.target))
                 if p.target in bases and type(init) is ir.Var and like is not None and \
-                        not _owned(init.name, defs, {}, set()):
+                        not _owned(init.name, defs, {}, set(), None):
                     name = namer.fresh(init.name)
                     copied = ir.Assign(name, ir.Call(BATCH_COPY, (init,)) if batched else
                                        ir.Call(COPY, (init, like)), s.loc)
