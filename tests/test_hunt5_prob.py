@@ -379,14 +379,22 @@ def _comb(n):
 def test_a_refusal_in_followed_library_source_names_the_users_call_and_what_to_write(f, spelled, full):
     # simpson's list write was refused at scipy/integrate/_quadrature.py, then at the user's line but about scipy's
     # variables ('l', and comb's 'vals': "copy it when you take it"), advising to rewrite scipy's code
-    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+    # (comb's source reaches binom, which has no rule, since element writes into index copies are followed,
+    # round 8: refused there, at the user's line, naming the user's call)
+    with pytest.raises(s2s.UnsupportedSyntaxError if f is _simpson else s2s.NonDifferentiableError) as info:
         s2s.grad(f)(0.8 if f is _simpson else 5.0)
     message = str(info.value)
-    assert info.value.filename == __file__ and f"return {spelled}(" in message
-    assert message.startswith(f"{spelled} ({full}) is not supported by s2s (s2s follows its Python source")
+    assert f"return {spelled}(" in message and f"{__file__}:" in message
+    if f is _simpson:
+        assert info.value.filename == __file__
+        assert message.startswith(f"{spelled} ({full}) is not supported by s2s (s2s follows its Python source")
+    else:
+        assert message.startswith(f"cannot differentiate the call to {spelled} ({full}): s2s follows its Python "
+                                  f"source")
     assert "compute it outside the function and pass the result in" in message
     assert f"@s2s.adjoint({spelled})" in message and "'l'" not in message and "vals" not in message
-    assert info.value.offset == info.value.text.index(spelled) + 1  # (the caret under the call)
+    if f is _simpson:
+        assert info.value.offset == info.value.text.index(spelled) + 1  # (the caret under the call)
 
 
 # ---------------------------------------------------------------- copies of a dict argument, then a key written
