@@ -115,7 +115,7 @@ def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, vi
             for name in _tail_reads(s):
                 pending.pop(name, None)
         # after phi coalescing a name may be reassigned: what reads it can no longer move past
-        for written in _writes(s):  # (a view of a written array changes with it)
+        for written in _writes(s, views):  # (a view of a written array changes with it)
             for name, call in watchers.get(written, ()):
                 for _ in range(len(into)):  # (to the temporary it is folded into, and on)
                     if inline.get(name) is not call or name not in into:
@@ -166,17 +166,21 @@ def _top_level_reads(s) -> list[str]:
     return []
 
 
-def _writes(s) -> list[str]:
+def _writes(s, views: dict) -> list[str]:
+    """The names `s` assigns, and the arrays it writes elements of with every name sharing their memory (a
+    write through `y_2`, a join that is `y`, changes `t1 = y[:-1]`: code s2s generated writes a view's array
+    back through such a join before reading the view)."""
     if isinstance(s, (ir.Assign, ir.Effect)) and isinstance(s.value, ir.Call) and s.value.op == "setitem":
-        base = s.value.args[0]
-        return [base.name] if isinstance(base, ir.Var) else []  # an element write changes the array
+        base = s.value.args[0]  # (an element write changes the array)
+        return [base.name, *views.get(base.name, ())] if isinstance(base, ir.Var) else []
     if isinstance(s, ir.Assign):
         if isinstance(s.value, ir.Call) and s.value.op in IN_PLACE and isinstance(s.value.args[0], ir.Var):
-            return [s.target, s.value.args[0].name]  # the helper changes its first argument
+            base = s.value.args[0].name  # (the helper changes its first argument)
+            return [s.target, base, *views.get(base, ())]
         return [s.target]
     if isinstance(s, (ir.If, ir.Loop)):
         inner = s.body + (s.orelse if isinstance(s, ir.If) else s.header)
-        return defined_names([s]) + [n for t in inner for n in _writes(t)]
+        return defined_names([s]) + [n for t in inner for n in _writes(t, views)]
     return []
 
 

@@ -44,11 +44,11 @@ def _is_effect(s, live=None) -> bool:
 
 def _seen_through_views(body: list) -> dict:
     """An element write `y_2 = setitem(y_1, i, v)` -> the names that may share the array's memory without being
-    a version of it (`t1 = y[1:]`, views of views). The write is live where one of them is read after it,
-    though `y_2` is not read: code s2s generated, differentiated again, writes elements back (`y[:2] = y_old`)
-    for its views to read (the alias pass refuses such reads in the user's code, so there the rule keeps only
-    writes that are dead anyway)."""
-    root = array_versions(body)
+    a version of it (`t1 = y[1:]`, views of views, the versions of an array joined with it, `_memories`). The
+    write is live where one of them is read after it, though `y_2` is not read: code s2s generated,
+    differentiated again, writes elements back (`y[:2] = y_old`) for its views to read (the alias pass refuses
+    such reads in the user's code, so there the rule keeps only writes that are dead anyway)."""
+    versions = array_versions(body)
     views = [(s.target, vars_of(s.value)) for s in ir.statements(body) if type(s) is ir.Assign and
              type(s.value) is ir.Call and (s.value.op in MAY_SHARE_MEMORY and s.value.op != "setitem" or
                                           s.value.op == "pop")]
@@ -58,9 +58,10 @@ def _seen_through_views(body: list) -> dict:
     # (and a loop's stack a value that may be the array is pushed onto, whose entries are read as views are:
     # code s2s generated saves `t5 = y if c else 0.9` by reference and reads it after writing y's old elements back)
     views += [(s.value.args[0].name, vars_of(s.value.args[1])) for s in ir.statements(body) if _is_push(s)]
-    if not root or not views:
+    if not versions or not views:
         return {}
-    sharing: dict = {}
+    memory = _memories(versions, views)
+    root, seen = dict(versions), {}
     changed = True
     while changed:
         changed = False
@@ -70,10 +71,40 @@ def _seen_through_views(body: list) -> dict:
             r = next((root[a] for a in operands if a in root), None)
             if r is not None:
                 root[target] = r
-                sharing.setdefault(r, set()).add(target)
+                seen.setdefault(memory[r], set()).add(target)
                 changed = True
-    return {s.target: frozenset(sharing[root[s.target]]) for s in ir.statements(body) if type(s) is ir.Assign
-            and type(s.value) is ir.Call and s.value.op == "setitem" and root.get(s.target) in sharing}
+    own: dict = {}  # an array's first name -> its versions
+    shared: dict = {}  # a memory -> the versions of every array in it
+    for n, r in versions.items():
+        own.setdefault(r, set()).add(n)
+        shared.setdefault(memory[r], set()).add(n)
+    others = {r: shared[memory[r]] - own[r] for r in own}  # (the versions of the arrays joined with it)
+    out = {}
+    for s in ir.statements(body):
+        if type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op == "setitem" and s.target in versions:
+            r = versions[s.target]
+            names = seen.get(memory[r], set()) | others[r]
+            if names:
+                out[s.target] = frozenset(names)
+    return out
+
+
+def _memories(versions: dict, views: list) -> dict:
+    """Each array written in place (its first name) -> the first name of one array per memory. A join that is
+    itself such an array, of another (`z_1 = phi(y_1, z)`), is the same object as it on one path: a write
+    through either is seen through the other's versions and views (code s2s generated writes `z[0] = z_old`
+    back for a view of y taken before to read)."""
+    memory = {r: r for r in versions.values()}
+
+    def find(r):
+        while memory[r] != r:
+            r = memory[r]
+        return r
+    for target, operands in views:
+        for a in operands:
+            if target in versions and a in versions:
+                memory[find(versions[a])] = find(versions[target])
+    return {r: find(r) for r in memory}
 
 
 def _mark(stmts: list, live: set, seen: dict | None = None, after: set | None = None) -> bool:
