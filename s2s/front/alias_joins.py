@@ -43,7 +43,10 @@ class JoinAliases:
                 # them: `h[0] = v` on one path, `h = h * 2.0` on the other joins the newest version of h with a new
                 # array, neither of them stale; a branch that leaves, or an operand not a name: as before the if)
                 saved = self.state
-                paths = ends if len(p.operands) == 2 and len(operands) == 2 and None not in ends else [before] * 2
+                # (where a path wrote through a name that may be another one, SHARED, which versions its writes
+                # reached is not known: the operands as before the if, whose later writes make them stale)
+                paths = ends if len(p.operands) == 2 and len(operands) == 2 and None not in ends and \
+                    not any(SHARED in e.current.values() for e in ends) else [before] * 2
                 refs: dict = {}
                 for o, self.state in zip(operands, paths):
                     self.view_of(p.target, [o], s.loc)
