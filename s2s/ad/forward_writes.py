@@ -50,7 +50,7 @@ def write_in_place(body: list, primal: set, tangents: dict, numbers: set, namer,
     chosen = None  # (at first every candidate's result counts as an array of forward mode's own)
     while True:  # (then only those written in place: one out of place is a sum, for a 0-d array a NumPy number)
         owned: dict = {}
-        now = {id(s) for s in candidates if _unseen(groups[shares.find(s.value.args[0].name)], s.target,
+        now = {id(s) for s in candidates if _unseen(_group(groups, shares, s.value.args[0].name), s.target,
                                                     live[id(s)]) and _owned(s.value.args[0].name, defs, owned,
                                                                             set(), chosen)}
         if now == chosen:
@@ -93,6 +93,13 @@ class _Classes:
         for n in list(self.parent):
             out.setdefault(self.find(n), set()).add(n)
         return out
+
+
+def _group(groups: dict, shares: _Classes, name: str) -> set:
+    """The names that may share `name`'s memory: its class, or itself alone where the statements gave it none (the
+    tangent of a value a number-reading call takes, `math.sin(y0)` of a 0-d array: the tangents of numbers are
+    left out of the classes)."""
+    return groups.get(shares.find(name)) or {name}
 
 
 def _unseen(group: set, target: str, live: set) -> bool:
