@@ -93,7 +93,12 @@ def _simplify(fn: ir.Function) -> ir.Function:
     written = set(arrays) | set(arrays.values())
     # (views of arrays: `B = W[::-1] * 1.0` is a copy, never the view, where the function writes arrays in place)
     views = {t for t, c in call_definitions(fn.body).items() if c.op in prims.MAY_SHARE_MEMORY} if written else set()
-    _pass(fn.body, mapping, written | views, integers(fn), _restored(fn, arrays) | views, _numeric(fn), maybe_ints)
+    # (and in the forward sweep a join, which may be an array written through another name: `u = y` before a loop,
+    # `u[1] = ...` in it, `z = y * 1.0` of the loop's y)
+    joins = {p.target for s in ir.statements(fn.body) if isinstance(s, (ir.If, ir.Loop)) for p in s.phis
+             if not p.adjoint} if written else set()
+    _pass(fn.body, mapping, written | views | joins, integers(fn), _restored(fn, arrays) | views, _numeric(fn),
+          maybe_ints)
     if mapping:
         resolved = {k: _resolve(v, mapping) for k, v in mapping.items()}
         substitute_block(fn.body, resolved)
