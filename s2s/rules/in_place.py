@@ -21,7 +21,10 @@ from s2s import prims
 from s2s.errors import S2SError
 
 # ndarray methods that change the array in place
-IN_PLACE_METHODS = frozenset({"sort", "fill", "put", "resize", "partition", "itemset", "setfield", "setflags"})
+IN_PLACE_METHODS = frozenset({"sort", "fill", "put", "resize", "partition", "itemset", "setfield", "setflags",
+                              "__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ipow__"})
+# NumPy's functions that write into their first argument (np.copyto(a, v), np.add.at(a, i, v): a ufunc's `at`)
+_WRITE_FIRST = frozenset({"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis", "at"})
 # methods whose result may be their object itself, a view of it or an item it holds (an array's, a dict's)
 _VIEW_METHODS = frozenset({"reshape", "ravel", "transpose", "swapaxes", "squeeze", "view", "diagonal", "conj",
                            "conjugate", "getfield", "get", "values", "items", "pop", "setdefault", "__getitem__",
@@ -207,6 +210,11 @@ class _Flow:
             root = _root(f.value) if isinstance(f, ast.Attribute) else None
             if isinstance(f, ast.Attribute) and f.attr in IN_PLACE_METHODS and root in self.shared:
                 raise _Write(n, root, self.shared[root])
+            if isinstance(f, ast.Attribute) and f.attr in _WRITE_FIRST and n.args and root not in self.shared and \
+                    (f.attr == "at" or isinstance(f.value, ast.Name) and f.value.id in ("np", "numpy")):
+                held = self.holds(n.args[0])
+                if held is not None:
+                    raise _Write(n, _root(n.args[0]) or held, held)
             for k in n.keywords:
                 outs = k.value.elts if isinstance(k.value, ast.Tuple) else [k.value]
                 for o in outs if k.arg == "out" else ():
