@@ -46,7 +46,8 @@ class JoinAliases:
                 # (where a path wrote through a name that may be another one, SHARED, which versions its writes
                 # reached is not known: the operands as before the if, whose later writes make them stale)
                 paths = ends if len(p.operands) == 2 and len(operands) == 2 and None not in ends and \
-                    not any(SHARED in e.current.values() for e in ends) else [before] * 2
+                    not any(SHARED in e.current.values() for e in ends) and not self._writes_a_join(s) \
+                    else [before] * 2
                 refs: dict = {}
                 for o, self.state in zip(operands, paths):
                     self.view_of(p.target, [o], s.loc)
@@ -62,6 +63,19 @@ class JoinAliases:
                 if refs:
                     self.refs[p.target] = refs
                     self.made[p.target] = s.loc
+
+    def _writes_a_join(self, s: ir.If) -> bool:
+        """Does a path of `s` write (an element, an in-place operator) into a name an earlier join binds to arrays
+        of more than one root (`w = x * 1.0; prev = w; if c: w = np.tanh(x)`, then `w *= 2.0` or `w[0] = 0.0`)? Which
+        of them it changed, and so which names see it, only the run knows: such a join's operands are counted as
+        before the if."""
+        for d in ir.statements(s.body + s.orelse):
+            if isinstance(d, ir.Assign) and isinstance(d.value, ir.Call) and d.value.args and \
+                    (d.inplace or d.value.op == "setitem") and isinstance(d.value.args[0], ir.Var):
+                name = d.value.args[0].name
+                if name in self.joins and self.root.get(name) is None:
+                    return True
+        return False
 
     def join(self, s: ir.If, a, b):
         out = a.copy()
