@@ -347,3 +347,27 @@ def test_a_path_writing_through_a_join_of_several_arrays_counts_as_before_the_if
         s2s.value_and_grad(f)(x.copy())
     with pytest.raises(s2s.S2SError):
         s2s.jvp(f)((x.copy(),), (np.ones(3),))
+
+
+def written_into_a_dict_item(x):
+    d = {"a": x * 2.0}
+    d["a"][0] = 3.0
+    return np.sum(d["a"] * x)
+
+
+def the_advice_for_a_dict_item(x):
+    d = {"a": x * 2.0}
+    a = d["a"].copy()
+    a[0] = 3.0
+    d = {**d, "a": a}
+    return np.sum(d["a"] * x)
+
+
+def test_the_refusal_of_a_write_into_a_dict_items_element_advises_dict_code():
+    """The refusal advised d['a', 0] = ..., which sets the key ('a', 0) of a dict; the advice now copies the item,
+    writes it and puts it back, and that differentiates (analytic: 3, 4 x1, 4 x2)."""
+    x = np.array([0.3, -0.7, 1.1])
+    with pytest.raises(s2s.S2SError, match=r"a = d\['a'\]\.copy\(\); a\[0\] = \.\.\.; d = \{\*\*d, 'a': a\}"):
+        s2s.grad(written_into_a_dict_item)(x)
+    assert np.allclose(s2s.grad(the_advice_for_a_dict_item)(x), [3.0, 4 * x[1], 4 * x[2]])
+    assert the_advice_for_a_dict_item(x.copy()) == pytest.approx(written_into_a_dict_item(x.copy()))
