@@ -17,7 +17,7 @@ import types
 
 from s2s import prims
 from s2s.back.linemap import line_map
-from s2s.back.sourcemap import register
+from s2s.linemaps import register
 from s2s.rules import custom
 
 GENERATED_MODULE = "s2s_generated"  # the __name__ generated code runs under (a transformation of it reads data there)

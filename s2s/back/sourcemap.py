@@ -1,7 +1,7 @@
 """Source maps: runtime errors inside generated code point at the user's own line.
 
 Each compiled module registers a map `generated line -> (user file, user line)`
-(read off the `# line N: ...` comments, see `linemap.line_map`; kept in errors.py,
+(read off the `# line N: ...` comments, see `linemap.line_map`; kept in s2s/linemaps.py,
 whose `user_line` follows it, also for a refusal met in generated code). When an
 exception leaves a transformed function, `attach_user_frames` inserts, after
 every traceback entry in generated code, a frame at the user's file and line
@@ -17,7 +17,8 @@ import os
 
 import numpy as np
 
-from s2s.errors import S2SError, register, user_line  # noqa: F401 (compile.py registers its maps through here)
+from s2s.errors import S2SError
+from s2s.linemaps import user_line
 
 _RUNTIME = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "runtime", "")
 _INTERNAL = (os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep,
