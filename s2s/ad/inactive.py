@@ -16,7 +16,7 @@ import builtins
 
 from s2s import ir, prims
 from s2s.front.effects import ADDED_AT
-from s2s.ir.walk import call_definitions, calls_in, count_uses, definitions
+from s2s.ir.walk import call_definitions, calls_in, count_uses, definitions, is_slice
 
 ITERATED = prims.ITERATED  # (what iterating a value gives, its type known only at run time)
 # the calls whose result iterates their operand: its items, in some order (a list of them, a dict's keys)
@@ -165,7 +165,7 @@ def _items(fn: ir.Function, made: dict) -> dict:
             elif c.op in _ITERATING and first is not None:
                 found = seqs, _root(first, seqs)
             elif c.op == "getitem" and first in seqs and len(c.args) == 2:  # an item, or a slice: a sequence
-                found = seqs if _is_slice(c.args[1], made) else items, seqs[first]
+                found = seqs if is_slice(c.args[1], made) else items, seqs[first]
             elif c.op in _ITEM and first is not None:
                 found = items, _root(first, seqs)
             elif c.op == "call" and first is not None and _free(fn.free, first) is builtins.next and len(c.args) == 2 \
@@ -207,13 +207,6 @@ def _grows(atom, name: str, root: str, seqs: dict, empty: set, phis: dict) -> bo
         return True
     return atom.name in phis and all(type(o) is ir.Var and (o.name in empty or o.name == name or
                                                             seqs.get(o.name) == root) for o in phis[atom.name])
-
-
-def _is_slice(index, made: dict) -> bool:
-    """Is `index` a slice: `keys[1:]` (a constant), `keys[n:]` (slice(n, None, None) made here)?"""
-    if type(index) is ir.Const:
-        return type(index.value) is slice
-    return type(index) is ir.Var and getattr(made.get(index.name), "op", None) == "slice"
 
 
 def _root(name: str, seqs: dict) -> str:

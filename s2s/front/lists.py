@@ -19,6 +19,7 @@ import numpy as np
 from s2s import ir
 from s2s.front import fence
 from s2s.front.generators import comprehension_loops
+from s2s.ir.walk import is_slice
 
 APPENDED = "s2s.runtime.appended"
 # calls that may keep a reference to a list argument (the others read it and make new data): containers, dicts
@@ -48,10 +49,7 @@ class ListLowering:
         """`xs[a:b]` of a list the function made: Python's slice of a list is a new list (of an array, a view)."""
         if d.op != "getitem" or len(d.args) != 2:
             return False
-        index = d.args[1]
-        made = self.definitions.get(index.name) if isinstance(index, ir.Var) else None
-        sliced = isinstance(index, ir.Const) and isinstance(index.value, slice) or getattr(made, "op", None) == "slice"
-        return sliced and self.list_root(d.args[0]) is not None
+        return is_slice(d.args[1], self.definitions) and self.list_root(d.args[0]) is not None
 
     def note_list_uses(self, value) -> None:
         """A call that may keep a reference to a list (a container holding it, an opaque call): from here on

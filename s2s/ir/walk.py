@@ -12,6 +12,14 @@ def atoms_of(expr) -> list:
     return [expr]
 
 
+def is_slice(index, made: dict) -> bool:
+    """Is the index atom `index` a slice: a constant (`xs[1:]`) or a name `made` (name -> its defining Call)
+    says `slice(...)` made (`xs[n:]`)?"""
+    if type(index) is ir.Const:
+        return type(index.value) is slice
+    return type(index) is ir.Var and getattr(made.get(index.name), "op", None) == "slice"
+
+
 def vars_of(expr) -> list[str]:
     if type(expr) is ir.Call and not expr.kwargs:  # (the common case: one pass over the arguments)
         return [a.name for a in expr.args if type(a) is ir.Var]
