@@ -316,13 +316,16 @@ def add_at(acc, g, x, *index):
     """`acc + getitem_adjoint(g, x, *index)`, in place: an accumulator of x's adjoint in a reversed loop.
 
     `acc` starts as 0.0 (or a copy the loop owns); it becomes a float array shaped like `x`."""
-    if isinstance(x, (tuple, list, dict)):
+    if type(acc) is np.ndarray and type(x) is np.ndarray and acc.shape == x.shape and acc.dtype.kind in "fc" \
+            and acc.flags.writeable:
+        pass  # (the common case first, once per reversed iteration: the loop's own float accumulator)
+    elif isinstance(x, (tuple, list, dict)):
         return acc + getitem_adjoint(g, x, *index)
-    if not isinstance(acc, np.ndarray) or acc.shape != np.shape(x) or not acc.flags.writeable or \
-            not np.issubdtype(acc.dtype, np.inexact):  # (an int array would truncate what is added)
+    elif not isinstance(acc, np.ndarray) or acc.shape != np.shape(x) or not acc.flags.writeable or \
+            acc.dtype.kind not in "fc":  # (an int array would truncate what is added)
         acc = np.broadcast_to(acc, np.shape(x)).astype(_adjoint_dtype(x))
     idx = index[0] if len(index) == 1 else index
-    if _basic(idx):
+    if type(idx) is int or _basic(idx):
         acc[idx] += g  # basic indexing: no repeated elements
     else:
         np.add.at(acc, idx, g)
@@ -334,7 +337,7 @@ def zero_at(g, *index):
 
     Only where single elements were written (their adjoint was read as a number, a copy); a
     slice's adjoint was read as a view, so then the array is copied first, as setitem_adjoint does."""
-    if not isinstance(g, np.ndarray) or not g.flags.writeable or not np.issubdtype(g.dtype, np.inexact):
+    if not isinstance(g, np.ndarray) or not g.flags.writeable or g.dtype.kind not in "fc":
         if isinstance(g, (list, tuple, dict)):  # (a container's adjoint: a new one; its parts may differ in
             return setitem_adjoint(g, *index)   # shape, and it may be shared, as `0.0 + g` is g itself)
         return g if np.ndim(g) == 0 and g == 0 else setitem_adjoint(g, *index)
