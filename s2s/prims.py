@@ -96,6 +96,9 @@ END_WITH = "end_with"
 ADJOINT_BEGINS = "adjoint_begins"
 # the copy reverse mode emits: of the elements an element write overwrites, of an adjoint a loop changes in place
 COPY = "numpy.copy"
+# a saved value's copy (the forward sweep's): an array's copied, a number kept as it is (np.copy of a NumPy
+# number takes ~3 us per element of a loop, and makes a 0-d array of it)
+COPY_SAVED = "s2s.runtime.copy_saved"
 # the copies: np.copy(x), and x.copy() (a method, as written: a list's or a dict's is a list or a dict)
 COPY_METHOD = "numpy.ndarray.copy"
 COPIES = frozenset({COPY, COPY_METHOD})

@@ -315,7 +315,7 @@ def test_generated_code_writes_into_the_join():
     assert "    y_2[0] = 5.0\n" in src and "y_old" not in src, src
     assert "require_float_array" not in src, src  # (both arrays the join may hold are floats)
     src = s2s.grad(read_before_the_write).source
-    assert "y_old = np.copy(" in src and "] = y_old\n" in src, src
+    assert "y_old = rt.copy_saved(" in src and "] = y_old\n" in src, src
     src = s2s.grad(loop_then_write).source
     assert "        cum_1 = cum_1 + a\n" in src and "    cum_1[3] = t4\n" in src, src
     assert "rt.require_float_array(cum_1, 'cum')" in src, src  # (an array of integers truncates: see below)

@@ -76,10 +76,10 @@ class ForwardCopy:
                 # the value the adjoint reads, so that the stack holds no memory that later writes change (a
                 # second transformation reads a stack's elements as values)
                 copied = self.namer.fresh(n + "_copy")
-                made = definitions.get(n)
-                op = "s2s.runtime.copy_saved" if isinstance(made, ir.Call) and made.op in ("tuple", "list") \
-                    else prims.COPY  # (a list or tuple holding it: its arrays copied, the container kept)
-                pushes[n] = ir.Assign(copied, ir.Call(op, (ir.Var(n),)), s.loc)
+                self.copied_pushes.add(n)  # (what the reversed loop pops shares no memory with the array)
+                # (rt.copy_saved: a list or tuple holding it has its arrays copied, the container kept; a NumPy
+                # number, an element of an array, is kept as it is, where np.copy takes ~3 us and makes an array)
+                pushes[n] = ir.Assign(copied, ir.Call(prims.COPY_SAVED, (ir.Var(n),)), s.loc)
                 pushes[copied] = push(copied, s.loc)
                 continue
             pushes[n] = push(n, s.loc)

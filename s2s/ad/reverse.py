@@ -104,6 +104,7 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         self.temp_defs: set[str] = set()  # rule results not yet named after their value
         self.renamed: dict[str, str] = {}  # such a result named after its value in `collect` (t7 -> bx)
         self.restores: dict[str, str] = {}  # a value a reversed loop restores -> its forward name (the loop's pops)
+        self.copied_pushes: set[str] = set()  # forward names whose pushes are copies (views of arrays written later)
         self.owned: set[str] = set()  # adjoint arrays this sweep made and nothing else refers to
         self.adjoint_names: set[str] = set()
         self.negations: dict[str, ir.Atom] = {}  # every `-x` the rules emitted: signs move outwards

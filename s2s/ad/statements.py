@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 
-from s2s import ir, prims
+from s2s import ir
 from s2s.ad.analysis import ARITH_OPS
 from s2s.ad.operands import operand_refusal, refuse_differentiated_index
 from s2s.errors import NonDifferentiableError, missing_rule
@@ -96,8 +96,7 @@ class StatementAdjoints:
                 if rule.broadcast and (i is None or self._needs_unbroadcast(value, i, s.target, g)):
                     contrib = to_atom(rt.unbroadcast(lift(contrib), lift(a)))
                 if view and i == len(value.args) - 1:  # (an element of a list's adjoint: a part, or an array)
-                    copy = np.copy if self._copy_op(value.args[0].name) == prims.COPY else rt.copy_adjoint
-                    contrib = to_atom(copy(lift(contrib)))
+                    contrib = to_atom(rt.copy_adjoint(lift(contrib)))  # (a number as it is, once per element)
                 kept = self._restored_alias(contrib, em.stmts)
                 if kept is not None:  # (read where the operand's adjoints are summed, after restores)
                     contrib = to_atom(emit(kept, lift(contrib)))

@@ -153,6 +153,8 @@ def copy_adjoint(g):
     `bx[i] = 0.0`); a number as it is. A tuple's parts go into a list (Parts) too: the loop writes only into
     the adjoint of a list, which a transposed helper may give as a tuple (`rt.rows_of`, a slice `bbt[0:]` of a
     tuple's adjoint, in reverse over reverse)."""
+    if type(g) is np.float64 or type(g) is float:  # (the common case first: an element's adjoint, once per element)
+        return g
     if isinstance(g, np.ndarray):
         return g.copy()
     if isinstance(g, tuple):
