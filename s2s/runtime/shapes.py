@@ -21,7 +21,7 @@ def shape_of(v):
     if type(v) is np.ndarray:  # (a reversed loop calls this once per iteration: arrays first)
         shape = v.shape
     elif type(v) is float or type(v) is np.float64:
-        shape = ()
+        return _NUMBER
     elif isinstance(v, (tuple, list, dict)):
         return v
     else:
@@ -42,3 +42,6 @@ def shapes_of(seq) -> list:
     """The Shape of each part of `seq` (as NumPy reads it: `[v]` has shape (1,)): what np.concatenate's adjoint
     reads of the parts it splits g into (a reversed loop growing an array saves these, not every version of it)."""
     return [_shape(p.shape if type(p) is np.ndarray else np.shape(p)) for p in seq]
+
+
+_NUMBER = _shape(())  # (a number's, an element's of an array of numbers: returned at once)
