@@ -202,8 +202,9 @@ def batch_setitem_tangent(d, ans, *index):
     """`setitem_tangent` of tangents with a leading batch axis (vector mode): each tangent written at
     `index` into zeros shaped like `ans`, broadcast there as NumPy broadcasts the written value. (A list of
     numbers or of arrays of one shape has its tangents stacked as one array, as `batch_zeros` makes them.)"""
-    if type(ans) is np.ndarray and ans.dtype.kind in "biu":
-        return 0.0  # (an array of integers truncates v: no tangent flows through the write)
+    if type(ans) is np.ndarray and ans.dtype.kind in "biu":  # (an array of integers truncates v: no tangent flows
+        # through the write; zeros with the batch axis, which the code after it indexes as one: dt[:, None])
+        return np.zeros(d.shape[:1] + ans.shape) if type(d) is np.ndarray and d.ndim else 0.0
     if type(d) is np.ndarray and type(ans) is np.ndarray and len(index) == 1 and type(index[0]) in (slice, int) \
             and d.dtype == np.float64 and ans.dtype == np.float64 and d.ndim == ans.ndim + (type(index[0]) is slice):
         out = np.zeros(d.shape[:1] + ans.shape)  # (the common case, once per write a Hessian differentiates)
