@@ -347,6 +347,13 @@ CHANGES_ARGUMENT_METHODS = {
                 "index it by a permutation: x = x[rng.permutation(len(x))] for a NumPy generator (an array x); "
                 "x = [x[i] for i in r.sample(range(len(x)), len(x))] for random.Random (a list x)"),
 }
+# calls that may do more than return a value, and whose effects s2s does not see (a draw from a random generator,
+# `next(it)`, a helper appending to a module's list): the calls of what s2s does not read (OPAQUE_CALLS:
+# `rng.uniform()`, `np.random.randn(3)`, `next(it)`) and of the user's functions s2s calls without reading them (their
+# keys, under USER_FUNCTIONS: s2s.nondifferentiable, s2s.adjoint, s2s.tangent). Each such call is its own: never
+# merged with another of the same arguments, never dropped where its result is unused (registry.may_have_effects)
+OPAQUE_CALLS = frozenset({"call", "callmethod"})
+USER_FUNCTIONS = "s2s.rules.custom."
 # what makes NumPy's random generators, whose methods (other than .shuffle) return new arrays and numbers, never
 # their arguments: the alias pass takes `z = rng.standard_normal(n)` for an array of the function's own
 RANDOM_GENERATORS = ("numpy.random.default_rng", "numpy.random.Generator", "numpy.random.RandomState")

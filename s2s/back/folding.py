@@ -12,6 +12,7 @@ import copy
 from s2s import ir
 from s2s.ir.walk import defined_names, vars_of
 from s2s.prims import MAY_SHARE_MEMORY as VIEWS
+from s2s.rules.registry import may_have_effects
 
 # runtime helpers that change their first argument in place (reads of it must not move past them)
 IN_PLACE = {"s2s.runtime.zero_at", "s2s.runtime.add_at", "s2s.runtime.batch_setitem_into"}
@@ -98,7 +99,8 @@ def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, vi
     into: dict[str, tuple] = {}  # temporary folded into an assignment -> (its target, its call)
     watched: dict[str, ir.Call] = {}  # temporary -> the call it is watched with
     depth: dict[str, int] = {}  # temporary -> how many folded calls its expression nests
-    for s in stmts:
+    drawing: set = set()  # temporaries whose expression holds a call that may have effects (a draw): not moved
+    for s in stmts:       # past another such call
         here = line_of(s)
         reads = _top_level_reads(s) + (_phi_init_reads(s) if isinstance(s, ir.Loop) else [])
         for name in reads:
@@ -123,6 +125,9 @@ def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, vi
                     name, call = into[name]
                 if pending.get(name) is call:
                     del pending[name]
+        if drawing and _has_effects(s):
+            for name in [n for n in pending if n in drawing]:
+                del pending[name]
         foldable = s.temp or (in_loop and s.adjoint) \
             if isinstance(s, ir.Assign) else False  # (in a loop body every statement counts: fold adjoints too)
         if (foldable and isinstance(s.value, ir.Call)
@@ -131,12 +136,20 @@ def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, vi
             lines[s.target] = here
             depth[s.target] = 1 + max((depth.get(r, 0) for r in vars_of(s.value) if r in inline), default=0)
             watched[s.target] = s.value
+            if may_have_effects(s.value.op) or any(r in drawing and r in inline for r in vars_of(s.value)):
+                drawing.add(s.target)
             for r in _reads_of(s.value, inline, pending, into, watched, s.target):
                 for name in (r, *views.get(r, ())):
                     watchers.setdefault(name, []).append((s.target, s.value))
     for name in tail_reads:
         if name in pending and depth[name] < MAX_DEPTH:
             inline[name] = pending.pop(name)
+
+
+def _has_effects(s) -> bool:
+    """Does `s` (or a statement nested in it) call something that may have effects (`registry.may_have_effects`)?"""
+    return any(type(t) in (ir.Assign, ir.Effect) and type(t.value) is ir.Call and may_have_effects(t.value.op)
+               for t in ir.statements([s]))
 
 
 def _reads_of(call: ir.Call, inline: dict, pending: dict, into: dict = None, watched: dict = None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import inspect
 import logging
+import random
 
 import numpy
 
@@ -148,10 +149,34 @@ class EffectLowering:
         self.refuse_in_place(node, target)
         self.refuse_set_method(node)
         self.refuse_list_method(node)
+        if self.discarded_draw(node, target):
+            return
         raise self.error(node, "a call whose result is discarded",
                          "s2s keeps print, logging, warnings.warn and your own functions called for their effect; "
                          "a library function that writes into its argument (np.copyto, x.sort(), ...) is not "
                          "differentiated: assign the result to a name (y = np.sort(x) for np.sort(x), a new array)")
+
+    def discarded_draw(self, node, target) -> bool:
+        """`rng.uniform()`, `np.random.randn(3)`, `next(it)`, `skip()` (a function of the user's declared
+        s2s.nondifferentiable) alone on its line: a draw, an iterator's next item, kept as the statement it is (a
+        call that may have effects: optimize/dce.py keeps it too). False for any other call, whose result
+        discarded is lost (`np.sort(x)`) or which may write into what it is given: refused."""
+        start = len(self.block)
+        value = self.expr(node)
+        if type(value) is ir.Call and registry.may_have_effects(value.op):
+            if value.op.startswith(prims.USER_FUNCTIONS) and inspect.isfunction(target):
+                changed = argument_write(target, value.args, value.kwargs)
+                if changed is not None:
+                    raise self.changes_argument(node, target.__name__, changed, S2SError(
+                        "s2s runs a function declared s2s.nondifferentiable as it is")) from None
+                self.refuse_outside_write(node, target)
+            elif not _draw(value, self.free):
+                del self.block[start:]
+                return False
+            self.emit(ir.Effect(value, self.loc))
+            return True
+        del self.block[start:]
+        return False
 
     def refuse_outside_write(self, node, target) -> None:
         """Refuse running the helper `target` as it is where it writes into data of its module or closure that the
@@ -470,6 +495,22 @@ def _extended_in_place(body: list, param: str):
                 return n
             todo.extend(c for c in ast.iter_child_nodes(n) if not isinstance(c, (ast.FunctionDef, ast.Lambda)))
     return None
+
+
+# the draws of NumPy's and Python's random generators, by the method's name (rng.uniform(), r.gauss(0, 1)): called
+# for their effect, they advance the generator
+DRAWS = frozenset(name for cls in (numpy.random.Generator, numpy.random.RandomState, random.Random) for name in dir(cls)
+                  if not name.startswith("_") and not hasattr(numpy.ndarray, name)) - set(prims.CHANGES_ARGUMENT_METHODS)
+
+
+def _draw(value: ir.Call, free: dict) -> bool:
+    """Is `value` (an opaque call) a draw of a random generator (`rng.uniform()`, `np.random.randn(3)`,
+    `random.random()`) or an iterator's next item (`next(it)`)?"""
+    if value.op == "callmethod":
+        return type(value.args[1]) is ir.Const and value.args[1].value in DRAWS
+    callee = free.get(value.args[0].name, (None,))[0] if type(value.args[0]) is ir.Var else None
+    owner = getattr(callee, "__self__", None)
+    return callee is next or isinstance(owner, (numpy.random.Generator, numpy.random.RandomState, random.Random))
 
 
 def _reports(fn) -> bool:

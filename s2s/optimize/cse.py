@@ -2,7 +2,8 @@
 
 A pure call identical to one computed earlier on every path to it (earlier in
 the same block, or in a block enclosing it) is replaced by that earlier value.
-Stack pops, list creation and runtime checks are never merged.
+Stack pops, list creation and runtime checks are never merged, nor calls that may
+have effects (`registry.may_have_effects`: two draws of noise are two draws).
 """
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ import copy
 
 from s2s import ir
 from s2s.ir.walk import array_versions, substitute_block
+from s2s.rules.registry import may_have_effects
 
-# never merged: stack operations, lists, opaque calls (which may draw random numbers), iterators (one
-# `reversed(...)` consumed by a first loop is empty for a second), and the buffers an adjoint sweep adds into in
-# place (two accumulators of one array are two objects: a nested reversed loop's is new in each iteration)
-IMPURE = {"pop", "list", "builtins.list", "dict", "builtins.dict", "push", "call", "callmethod", "builtins.reversed",
+# never merged, besides calls that may have effects (which may draw random numbers): stack operations, lists,
+# iterators (one `reversed(...)` consumed by a first loop is empty for a second), and the buffers an adjoint sweep
+# adds into in place (two accumulators of one array are two objects: a nested reversed loop's is new in each iteration)
+IMPURE = {"pop", "list", "builtins.list", "dict", "builtins.dict", "push", "builtins.reversed",
           "builtins.zip", "builtins.enumerate", "builtins.iter", "s2s.runtime.add_into", "s2s.runtime.add_outer",
           "s2s.runtime.accumulator", "s2s.runtime.copy_adjoint"}  # (`xs, ys = list(), list()`: two lists)
 
@@ -69,6 +71,7 @@ def _block(stmts: list, available: dict, mapping: dict, arrays: set, written: se
         if isinstance(s, ir.Effect) and s.value is None:
             continue
         if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op not in IMPURE \
+                and not may_have_effects(s.value.op) \
                 and s.target not in arrays and s.target not in written and s.value.op != "setitem" \
                 and not any(isinstance(a, ir.Var) and a.name in written for a in s.value.args) \
                 and not s.value.op.startswith("s2s.runtime.require"):

@@ -356,6 +356,16 @@ def is_nondiff(key: str) -> bool:
     return key in NONDIFF or key in prims.COMPAREOPS or key in prims.BOOLOPS or key in ("not", "invert")
 
 
+def may_have_effects(op: str) -> bool:
+    """May a call of `op` do more than return its value (draw random numbers, take an iterator's next item)? A call
+    of what s2s does not read (prims.OPAQUE_CALLS) and of a user's function s2s calls without reading it (a key under
+    prims.USER_FUNCTIONS with a rule or s2s.nondifferentiable, a recursive function's), not the call of a rule, which
+    computes a derivative. Such a call is never merged with another (optimize/cse.py) nor dropped where its result is
+    unused (optimize/dce.py): two draws are two draws, and a draw left out changes every later one."""
+    return op in prims.OPAQUE_CALLS or op.startswith(prims.USER_FUNCTIONS) and (
+        op in NONDIFF or op in REVERSE or op in TANGENT or op in RECURSIVE_KEYS)
+
+
 def batched_parts(key: str, rule: TangentRule) -> tuple | None:
     """(parts, align) of `key` for batched tangents (vector mode), or None when it has no batched form.
     Elementwise rules hold as written, their operands aligned by `rt.batch_align` (align) where they
