@@ -8,24 +8,34 @@ first one drew: before the first call of generated code that may draw, it saves 
 number generator that code can reach, and before every later call it puts that state back. The generators
 are left as one call of the function leaves them.
 
-Which generated code may draw is read once per generated function from what its module refers to: a function
-of `numpy.random` or of Python's `random` (NumPy's and Python's global generators), a method of a generator,
-a generator object itself (a global `rng`), or a callable s2s knows nothing of (a custom rule, a library
-function), which might draw from the global generators. The generators saved are those global ones, the
-generators the module refers to, and the `np.random.Generator`, `RandomState` and `random.Random` objects
-among the arguments (inside containers and dataclasses, or attributes of an object passed in, too), whose methods
-generated code may call (`rng.random(n)`) without its module naming them. A generator made inside the function without a
-seed (`np.random.default_rng()`) draws new numbers at every call all the same: pass it in, or seed it.
+Which generated code may draw is read once per generated function from its text and the names of its module:
+a call of a function of `numpy.random` or of Python's `random`, of a generator's method, of a method of any
+object other than the code's own stacks and arrays (`rng.normal(n)`, `self.rng.normal(n)`, `sampler.step()`),
+of `next`, or of a callable s2s does not know to draw nothing (a function of the user's declared
+s2s.nondifferentiable or with a rule, a library's function). Where it may draw, the generators saved are
+NumPy's and Python's global ones and every generator reachable, a few steps deep, from the objects the code
+names (its module's data and functions, `self` of a bound method, the functions it calls with their
+globals and closures, the modules they name) and from the arguments: through containers, attributes of
+objects, a function's globals and closure. A generator made inside the function without a seed
+(`np.random.default_rng()`) draws new numbers at every call all the same: pass it in, or seed it.
 """
 from __future__ import annotations
 
+import ast
+import builtins
+import functools
+import itertools
+import linecache
 import random
+import sys
 import types
 
 import numpy as np
 
+from s2s import prims
 from s2s.api import pytree
 from s2s.back.compile import GENERATED_MODULE
+from s2s.errors import S2SError
 
 GENERATORS = (np.random.Generator, np.random.RandomState, np.random.BitGenerator, random.Random)
 # NumPy's global generator (np.random.rand and the other functions of the module) and Python's (random.random)
@@ -34,7 +44,12 @@ GLOBAL_GENERATORS = (np.random.mtrand._rand, random.random.__self__)
 _DETERMINISTIC = frozenset(("numpy", "math", "cmath", "builtins", "operator", "s2s"))
 _DETERMINISTIC_MODULES = ("scipy.special", "scipy.linalg")
 _CACHE_KEY, _RERUNS_KEY = "_s2s_may_draw", "_s2s_reruns"
-_NOT_OBJECTS = (np.ndarray, type, types.ModuleType, types.FunctionType)  # (whose attributes are no generators)
+# the methods generated code calls on values of its own, which draw nothing: a loop's stack (`x_saved.append(x)`,
+# `.pop()`) and NumPy's methods spelled as the user wrote them (`x.astype(np.float32)`, `x.item()`)
+_OWN_METHODS = frozenset({"append", "pop", *prims.SPELLED_AS_METHOD.values()})
+_DEPTH = 6  # how many steps (an item, an attribute, a function's globals) from a name or an argument
+_ITEMS = 10_000  # the items of one list, tuple or set looked into
+_LEAVES = (np.ndarray, np.generic, int, float, complex, str, bytes, bool, type(None), np.ufunc)
 
 
 def _random_module(name) -> bool:
@@ -46,47 +61,102 @@ def _deterministic(module) -> bool:
                                         module.startswith(_DETERMINISTIC_MODULES))
 
 
-def _reaches(namespace: dict, seen=None) -> tuple:
-    """(may it draw, the generator objects it refers to, whether the global generators may be drawn from) for
-    generated code whose module namespace is `namespace` (with the generated modules it calls)."""
-    found: list = []
-    uses_globals = False
-    seen = set() if seen is None else seen
+def _library(module) -> bool:
+    """Is `module` (a name) of Python's standard library or an installed package (whose data holds no generator
+    of the user's: its own are saved, or not, as NumPy's and Python's global ones)?"""
+    top = (module or "").split(".")[0]
+    if top in _DETERMINISTIC or top in sys.stdlib_module_names:
+        return True
+    where = getattr(sys.modules.get(top), "__file__", None) or ""
+    return "site-packages" in where or "dist-packages" in where
+
+
+def _module_of(obj):
+    module = getattr(obj, "__module__", None)
+    if module is None:  # (a method descriptor: np.ndarray.dot; a bound method of a C object)
+        owner = getattr(obj, "__objclass__", None) or getattr(obj, "__self__", None)
+        module = getattr(owner if isinstance(owner, type) else type(owner), "__module__", None)
+    return module
+
+
+def _reaches(namespace: dict, seen: set) -> tuple:
+    """(may the generated code of the module `namespace` draw, the objects from which what it may draw from is
+    reached): from its text, with the generated modules it calls."""
     seen.add(id(namespace))
-    for name, v in namespace.items():
-        if name.startswith("__"):
+    try:
+        tree = ast.parse("".join(linecache.getlines(namespace.get("__file__", ""))))
+    except SyntaxError:
+        tree = None
+    drawing, roots = tree is None or not tree.body, []
+    for node in ast.walk(tree) if tree is not None else ():
+        if type(node) is not ast.Call:
             continue
-        if type(v) is types.FunctionType and v.__module__ == GENERATED_MODULE:  # generated code: what it reaches
-            if id(v.__globals__) not in seen:
-                _, more, also = _reaches(v.__globals__, seen)
-                found += more
-                uses_globals = uses_globals or also
+        func = node.func
+        if type(func) is ast.Attribute:
+            base = _resolve(func.value, namespace)
+            if base is _UNKNOWN or not isinstance(base, (type, types.ModuleType)):  # a method of an object
+                if base is _UNKNOWN and func.attr in _OWN_METHODS:
+                    continue
+                drawing = True
+                if base is not _UNKNOWN:
+                    roots.append(base)
+                continue
+            obj = _attribute(base, func.attr)
+        else:
+            obj = _resolve(func, namespace)
+        if type(obj) is types.FunctionType and obj.__module__ == GENERATED_MODULE:  # generated code: what it reaches
+            if id(obj.__globals__) not in seen:
+                more, also = _reaches(obj.__globals__, seen)
+                drawing, roots = drawing or more, roots + also
             continue
-        if isinstance(v, GENERATORS):
-            found.append(v)
-            continue
-        if isinstance(v, types.ModuleType):
-            uses_globals = uses_globals or _random_module(v.__name__) or v is random
-            continue
-        if not callable(v) or isinstance(v, (type, np.ufunc)):
-            continue
-        owner = getattr(v, "__self__", None)
-        if isinstance(owner, GENERATORS):
-            found.append(owner)  # (np.random.rand is NumPy's global generator's method; random.random Python's)
-            continue
-        module = getattr(v, "__module__", None)
-        if owner is not None and module is None:
-            module = type(owner).__module__
-        if _random_module(module) or not _deterministic(module):
-            uses_globals = True  # (or a callable s2s knows nothing of: it might draw from the global generators)
-    return bool(found) or uses_globals, found, uses_globals
+        if obj is _UNKNOWN or obj is next or isinstance(obj, GENERATORS) or \
+                isinstance(getattr(obj, "__self__", None), GENERATORS) or not isinstance(obj, np.ufunc) and \
+                (_random_module(_module_of(obj)) or not _deterministic(_module_of(obj))):
+            drawing = True  # (an iterator's next item may be drawn by the generator function it runs)
+            if obj is not _UNKNOWN:
+                roots.append(obj)
+    for v in list(namespace.values()):  # (generated code handed to a helper: rt.forward_gradient(jvp_f, ...))
+        if type(v) is types.FunctionType and v.__module__ == GENERATED_MODULE and id(v.__globals__) not in seen:
+            more, also = _reaches(v.__globals__, seen)
+            drawing, roots = drawing or more, roots + also
+    if drawing:  # (what the code names may be handed to what draws: rt.call(f, RNG))
+        roots += [v for k, v in namespace.items() if not k.startswith("__") and not (
+            isinstance(v, types.ModuleType) and _library(v.__name__))]
+    return drawing, roots
+
+
+_UNKNOWN = object()  # (a name of the code's own, or an attribute its object lacks)
+
+
+def _resolve(node, namespace: dict):
+    """The object an expression of names and attributes refers to as the code starts (`np.random`, `self.rng`,
+    `CONFIG`); _UNKNOWN for a name of the code's own, or anything else."""
+    if type(node) is ast.Name:
+        if node.id in namespace:
+            return namespace[node.id]
+        return getattr(builtins, node.id, _UNKNOWN)
+    if type(node) is ast.Attribute:
+        base = _resolve(node.value, namespace)
+        return _UNKNOWN if base is _UNKNOWN else _attribute(base, node.attr)
+    return _UNKNOWN
+
+
+def _attribute(obj, name: str):
+    """`obj.name` of a module or a class; of another object, only as its own data (no property of the user's runs)."""
+    if isinstance(obj, (types.ModuleType, type)):
+        try:
+            return getattr(obj, name, _UNKNOWN)
+        except Exception:
+            return _UNKNOWN
+    own = getattr(obj, "__dict__", None)
+    return own.get(name, _UNKNOWN) if isinstance(own, dict) else _UNKNOWN
 
 
 def may_draw(fn) -> tuple:
     """`_reaches` of the generated function `fn`'s module, found once per function."""
     cached = getattr(fn, _CACHE_KEY, None)
     if cached is None:
-        cached = _reaches(fn.__globals__)
+        cached = _reaches(fn.__globals__, set())
         try:
             setattr(fn, _CACHE_KEY, cached)
         except AttributeError:
@@ -119,20 +189,75 @@ def _reruns(fn) -> bool:
     return found
 
 
-def argument_generators(args: tuple, kwargs: dict) -> list:
-    """The generators among the arguments: passed as they are, held by a container or a dataclass, or an
-    attribute of an object passed in (`self.rng` of a method's object); generated code may call their methods
-    (`rng.random(n)`), which its module does not name."""
-    out = []
-    for a in list(args) + list(kwargs.values()):
-        if type(a) is np.ndarray or type(a) is float:
+def reachable_generators(roots) -> list:
+    """The generators reachable from the objects `roots` in at most `_DEPTH` steps: an item of a container, an
+    attribute of an object, a function's globals, closure and defaults, a bound method's object, the data of a
+    module of the user's (not a library's: its generators are the global ones)."""
+    found, seen = [], set()
+    todo = [(r, 0) for r in roots]
+    while todo:
+        obj, depth = todo.pop()
+        if id(obj) in seen or isinstance(obj, _LEAVES):
             continue
-        for part in pytree.leaves(a) if pytree.is_container(a) else [a]:
-            if isinstance(part, GENERATORS):
-                out.append(part)
-            elif hasattr(part, "__dict__") and not isinstance(part, _NOT_OBJECTS):
-                out += [v for v in vars(part).values() if isinstance(v, GENERATORS)]
-    return out
+        seen.add(id(obj))
+        if isinstance(obj, GENERATORS):
+            found.append(obj)
+        elif depth < _DEPTH:
+            try:
+                todo += [(part, depth + 1) for part in _parts(obj)]
+            except Exception:  # (an object whose attributes cannot be read as data)
+                pass
+    return found
+
+
+def _parts(obj):
+    if isinstance(obj, dict):
+        return itertools.islice(obj.values(), _ITEMS)
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return itertools.islice(obj, _ITEMS)
+    if isinstance(obj, types.ModuleType):
+        return () if _library(obj.__name__) else list(vars(obj).values())
+    if isinstance(obj, types.FunctionType):
+        if _library(obj.__module__) and obj.__module__ != GENERATED_MODULE:
+            return ()
+        cells = [c.cell_contents for c in obj.__closure__ or () if _filled(c)]
+        return cells + [obj.__globals__, obj.__defaults__ or (), obj.__kwdefaults__ or {}]
+    if isinstance(obj, types.MethodType):
+        return obj.__self__, obj.__func__
+    if isinstance(obj, functools.partial):  # (a rule of the user's: runtime.user_rules.RuleCall)
+        return obj.func, obj.args, obj.keywords
+    if isinstance(obj, type):
+        return () if _library(obj.__module__) else [vars(obj), sys.modules.get(obj.__module__)]
+    if isinstance(obj, types.BuiltinFunctionType):
+        return () if isinstance(obj.__self__, types.ModuleType) else (obj.__self__,)
+    own = getattr(obj, "__dict__", None)
+    slots = [getattr(obj, s, None) for c in type(obj).__mro__ for s in _slots(c)]
+    return (list(own.values()) if isinstance(own, dict) else []) + slots
+
+
+def _same(a, b) -> bool:
+    """Are the values `a` and `b` (numbers, arrays, containers of them) equal, to rounding?"""
+    leaves_a, leaves_b = pytree.leaves(a), pytree.leaves(b)
+    if len(leaves_a) != len(leaves_b):
+        return False
+    try:
+        return all(np.shape(x) == np.shape(y) and np.allclose(x, y, rtol=1e-9, atol=1e-300, equal_nan=True)
+                   for x, y in zip(leaves_a, leaves_b))
+    except TypeError:  # (not numbers)
+        return all(x is y or x == y for x, y in zip(leaves_a, leaves_b))
+
+
+def _filled(cell) -> bool:
+    try:
+        cell.cell_contents
+        return True
+    except ValueError:
+        return False
+
+
+def _slots(cls) -> tuple:
+    slots = cls.__dict__.get("__slots__", ())
+    return (slots,) if isinstance(slots, str) else tuple(s for s in slots if s not in ("__dict__", "__weakref__"))
 
 
 def _state(g):
@@ -164,21 +289,44 @@ class Draws:
         self._args = args
         self._kwargs = kwargs or {}
         self._saved: dict | None = None  # id -> (generator, state) of every generator saved
-        self._passed: list | None = None  # the generators among the arguments (`argument_generators`), found once
+        self._seen: set = set()  # the generated functions whose generators are saved
+        self._values: dict = {}  # id of a generated function that may draw -> the value its first call gave
 
     def before(self, fn) -> None:
-        drawing, found, uses_globals = may_draw(fn)
-        if self._passed is None:
-            self._passed = argument_generators(self._args, self._kwargs)
-        if not drawing and not self._passed:
+        drawing, roots = may_draw(fn)
+        if not drawing:
             return
         if self._saved is None:  # the first call that may draw: what it starts from
             self._saved = {}
-            self._save(found, uses_globals)
+            self._save(fn, roots, list(self._args) + list(self._kwargs.values()))
             return
-        self._save(found, uses_globals)  # (generators this function reaches that an earlier one did not)
+        self._save(fn, roots, [])  # (generators this function reaches that an earlier one did not)
         for g, state in self._saved.values():
             _restore(g, state)
+
+    def after(self, fn, value, f) -> None:
+        """Refuse, after a call of `fn` (a derivative of `f`) that may draw, a value other than its first call's at
+        the same point: `f` draws from a state s2s cannot put back (an iterator's next item, a generator made inside
+        without a seed), and the columns of the matrix would be derivatives of different functions."""
+        if not may_draw(fn)[0]:
+            return
+        first = self._values.setdefault(id(fn), value)
+        if first is value or _same(first, value):
+            return
+        for _ in range(8):  # (a Hessian's: the function beneath the gradient s2s made)
+            f = getattr(f, "__wrapped__", f)
+        f = getattr(f, "__func__", f)
+        code = getattr(f, "__code__", None)
+        where = f"\n  {code.co_filename}:{code.co_firstlineno}\n    " \
+                f"{linecache.getline(code.co_filename, code.co_firstlineno).strip()}" if code is not None else ""
+        name = getattr(f, "__name__", "f")
+        raise S2SError(f"the calls s2s made of the derivative of {name}, one per column of its Jacobian or Hessian, "
+                       f"gave different values ({name}'s, or its gradient's) from the same arguments and the same "
+                       f"states of the random generators {name} reaches: {name} takes something whose state s2s "
+                       f"cannot put back between the calls (an iterator's next item, a generator made inside without "
+                       f"a seed, a helper counting its calls){where}\n"
+                       f"Take the batch or draw the numbers before the call and pass them in as an argument "
+                       f"({name}(w, batch)), or seed the generator where it is made")
 
     def replay(self, pullback):
         """`pullback`, run on the draws of the first call: the generators are put back to where that call
@@ -195,12 +343,11 @@ class Draws:
         replayed.__name__ = replayed.__qualname__ = getattr(pullback, "__name__", "pullback")
         return replayed
 
-    def _save(self, found: list, uses_globals: bool) -> None:
+    def _save(self, fn, roots: list, arguments: list) -> None:
+        if id(fn) in self._seen:
+            return
+        self._seen.add(id(fn))
         saved = self._saved
-        candidates = list(found) + self._passed
-        if uses_globals:
-            candidates += GLOBAL_GENERATORS
-        for g in candidates:
+        for g in GLOBAL_GENERATORS + tuple(reachable_generators(list(roots) + arguments)):
             if id(g) not in saved:
                 saved[id(g)] = (g, _state(g))
-

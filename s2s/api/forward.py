@@ -565,6 +565,7 @@ def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None, name="x
             tangent[b] = e.reshape(shape) if shape else 1.0
             draws.before(fn)
             value, t = jf(args, (build_x(tangent),), **(kwargs or {}))
+            draws.after(fn, value, jf.__wrapped__)
             columns[b].append(pytree.leaves_like(t, value if value_like is None else value_like))
     if value is None:  # an empty argument
         value = jf.__wrapped__(*args, **(kwargs or {}))
