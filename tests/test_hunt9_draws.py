@@ -447,3 +447,25 @@ def test_a_hessian_of_a_state_that_cannot_be_put_back_is_refused(f):
         reset_batches()
         with pytest.raises(s2s.S2SError, match=f"(?s)cannot put back.*def {f.__name__}.*pass them in"):
             transform(f)(MU)
+
+
+def path_batches(mu):
+    x = np.zeros(3)
+    x[0] = mu[0]
+    for t in range(1, 3):
+        x[t] = np.tanh(x[t - 1] * mu[1] + 0.3 * np.sum(next_batch()))
+    return np.sum(x ** 2) + mu[2]
+
+
+def test_a_pullback_running_the_function_again_on_a_state_that_cannot_be_put_back_is_refused():
+    """The pullback of a function writing elements in a loop runs its forward sweep again: an iterator's next item
+    there was the next batch, and the gradient of another function (0.529 for 0.535)."""
+    reset_batches()
+    s2s.grad(path_batches)(MU)
+    reset_batches()
+    value, pullback = s2s.vjp(path_batches)(MU)
+    with pytest.raises(s2s.S2SError, match="(?s)cannot put back.*def path_batches"):
+        pullback(1.0)
+    reset_batches()
+    with pytest.raises(s2s.S2SError, match="cannot put back"):
+        s2s.jacobian(s2s.grad(batches_in_a_loop))(MU)

@@ -162,7 +162,7 @@ class JacobianReverse:
             try:
                 value, pullback = fn(*args)
                 if replay is not None:
-                    pullback = replay.replay(pullback)
+                    pullback = replay.replay(pullback, value)
             except Exception as exc:
                 if isinstance(exc, TypeError):
                     arguments.raise_call_error(self.__wrapped__, args, {})  # as the original refuses the call

@@ -16,8 +16,10 @@ s2s.nondifferentiable or with a rule, a library's function). Where it may draw, 
 NumPy's and Python's global ones and every generator reachable, a few steps deep, from the objects the code
 names (its module's data and functions, `self` of a bound method, the functions it calls with their
 globals and closures, the modules they name) and from the arguments: through containers, attributes of
-objects, a function's globals and closure. A generator made inside the function without a seed
-(`np.random.default_rng()`) draws new numbers at every call all the same: pass it in, or seed it.
+objects, a function's globals and closure. What cannot be put back (an iterator's next item, a generator made
+inside the function without a seed, `np.random.default_rng()`) gives each call other numbers all the same: the
+calls' values are compared (`Draws.after`; a pullback that runs the function again, where the code may call
+something other than a generator's draw, runs it once more first) and the derivative refused where they differ.
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ from s2s import prims
 from s2s.api import pytree
 from s2s.back.compile import GENERATED_MODULE
 from s2s.errors import S2SError
+from s2s.front.effects import DRAWS
 
 GENERATORS = (np.random.Generator, np.random.RandomState, np.random.BitGenerator, random.Random)
 # NumPy's global generator (np.random.rand and the other functions of the module) and Python's (random.random)
@@ -81,13 +84,15 @@ def _module_of(obj):
 
 def _reaches(namespace: dict, seen: set) -> tuple:
     """(may the generated code of the module `namespace` draw, the objects from which what it may draw from is
-    reached): from its text, with the generated modules it calls."""
+    reached, may it do what s2s cannot put back: an iterator's next item, a helper's call): from its text, with
+    the generated modules it calls."""
     seen.add(id(namespace))
     try:
         tree = ast.parse("".join(linecache.getlines(namespace.get("__file__", ""))))
     except SyntaxError:
         tree = None
-    drawing, roots = tree is None or not tree.body, []
+    drawing = unsure = tree is None or not tree.body
+    roots = []
     for node in ast.walk(tree) if tree is not None else ():
         if type(node) is not ast.Call:
             continue
@@ -98,6 +103,7 @@ def _reaches(namespace: dict, seen: set) -> tuple:
                 if base is _UNKNOWN and func.attr in _OWN_METHODS:
                     continue
                 drawing = True
+                unsure = unsure or not (isinstance(base, GENERATORS) or base is _UNKNOWN and func.attr in DRAWS)
                 if base is not _UNKNOWN:
                     roots.append(base)
                 continue
@@ -105,24 +111,23 @@ def _reaches(namespace: dict, seen: set) -> tuple:
         else:
             obj = _resolve(func, namespace)
         if type(obj) is types.FunctionType and obj.__module__ == GENERATED_MODULE:  # generated code: what it reaches
-            if id(obj.__globals__) not in seen:
-                more, also = _reaches(obj.__globals__, seen)
-                drawing, roots = drawing or more, roots + also
-            continue
-        if obj is _UNKNOWN or obj is next or isinstance(obj, GENERATORS) or \
-                isinstance(getattr(obj, "__self__", None), GENERATORS) or not isinstance(obj, np.ufunc) and \
-                (_random_module(_module_of(obj)) or not _deterministic(_module_of(obj))):
-            drawing = True  # (an iterator's next item may be drawn by the generator function it runs)
+            continue  # (below)
+        if isinstance(obj, GENERATORS) or isinstance(getattr(obj, "__self__", None), GENERATORS) or \
+                not isinstance(obj, np.ufunc) and _random_module(_module_of(obj)):
+            drawing = True
+            roots.append(obj)
+        elif obj is _UNKNOWN or obj is next or not isinstance(obj, np.ufunc) and not _deterministic(_module_of(obj)):
+            drawing = unsure = True  # (an iterator's next item may be drawn by the generator function it runs)
             if obj is not _UNKNOWN:
                 roots.append(obj)
-    for v in list(namespace.values()):  # (generated code handed to a helper: rt.forward_gradient(jvp_f, ...))
+    for v in list(namespace.values()):  # (generated code it calls, or hands on: rt.forward_gradient(jvp_f, ...))
         if type(v) is types.FunctionType and v.__module__ == GENERATED_MODULE and id(v.__globals__) not in seen:
-            more, also = _reaches(v.__globals__, seen)
-            drawing, roots = drawing or more, roots + also
+            more, also, unknown = _reaches(v.__globals__, seen)
+            drawing, roots, unsure = drawing or more, roots + also, unsure or unknown
     if drawing:  # (what the code names may be handed to what draws: rt.call(f, RNG))
         roots += [v for k, v in namespace.items() if not k.startswith("__") and not (
             isinstance(v, types.ModuleType) and _library(v.__name__))]
-    return drawing, roots
+    return drawing, roots, unsure
 
 
 _UNKNOWN = object()  # (a name of the code's own, or an attribute its object lacks)
@@ -172,6 +177,7 @@ def replaying(fn, args: tuple, kwargs: dict):
         return None
     draws = Draws(args, kwargs)
     draws.before(fn)
+    draws._vjp = fn
     return draws if draws._saved else None
 
 
@@ -235,6 +241,25 @@ def _parts(obj):
     return (list(own.values()) if isinstance(own, dict) else []) + slots
 
 
+def _unrepeatable(name: str, filename: str, line: int, what: str) -> S2SError:
+    """The refusal of a derivative computed by several calls of `name` (defined at `filename`:`line`) whose calls,
+    from the same arguments and generator states, gave different values (`what`)."""
+    where = f"\n  {filename}:{line}\n    {linecache.getline(filename, line).strip()}" if line else ""
+    return S2SError(f"{what} from the same arguments and the same states of the random generators {name} reaches: "
+                    f"{name} takes something whose state s2s cannot put back between the calls (an iterator's next "
+                    f"item, a generator made inside without a seed, a helper counting its calls){where}\n"
+                    f"Take the batch or draw the numbers before the call and pass them in as an argument "
+                    f"({name}(w, batch)), or seed the generator where it is made")
+
+
+def _def_line(filename: str, name: str) -> int:
+    """The line of `def name(` in `filename` (0 where none is)."""
+    for number, text in enumerate(linecache.getlines(filename), 1):
+        if text.lstrip().startswith(f"def {name}("):
+            return number
+    return 0
+
+
 def _same(a, b) -> bool:
     """Are the values `a` and `b` (numbers, arrays, containers of them) equal, to rounding?"""
     leaves_a, leaves_b = pytree.leaves(a), pytree.leaves(b)
@@ -291,9 +316,10 @@ class Draws:
         self._saved: dict | None = None  # id -> (generator, state) of every generator saved
         self._seen: set = set()  # the generated functions whose generators are saved
         self._values: dict = {}  # id of a generated function that may draw -> the value its first call gave
+        self._vjp = None  # (`replaying`'s: the generated vjp called)
 
     def before(self, fn) -> None:
-        drawing, roots = may_draw(fn)
+        drawing, roots, _ = may_draw(fn)
         if not drawing:
             return
         if self._saved is None:  # the first call that may draw: what it starts from
@@ -317,25 +343,31 @@ class Draws:
             f = getattr(f, "__wrapped__", f)
         f = getattr(f, "__func__", f)
         code = getattr(f, "__code__", None)
-        where = f"\n  {code.co_filename}:{code.co_firstlineno}\n    " \
-                f"{linecache.getline(code.co_filename, code.co_firstlineno).strip()}" if code is not None else ""
         name = getattr(f, "__name__", "f")
-        raise S2SError(f"the calls s2s made of the derivative of {name}, one per column of its Jacobian or Hessian, "
-                       f"gave different values ({name}'s, or its gradient's) from the same arguments and the same "
-                       f"states of the random generators {name} reaches: {name} takes something whose state s2s "
-                       f"cannot put back between the calls (an iterator's next item, a generator made inside without "
-                       f"a seed, a helper counting its calls){where}\n"
-                       f"Take the batch or draw the numbers before the call and pass them in as an argument "
-                       f"({name}(w, batch)), or seed the generator where it is made")
+        raise _unrepeatable(name, code.co_filename if code else "", code.co_firstlineno if code else 0,
+                            f"the calls s2s made of the derivative of {name}, one per column of its Jacobian or "
+                            f"Hessian, gave different values ({name}'s, or its gradient's)")
 
-    def replay(self, pullback):
-        """`pullback`, run on the draws of the first call: the generators are put back to where that call
-        started, and after the pullback to where they were (it draws nothing the caller sees)."""
+    def replay(self, pullback, value):
+        """`pullback`, run on the draws of the first call (whose value was `value`): the generators are put back to
+        where that call started, and after the pullback to where they were (it draws nothing the caller sees).
+        Where the code may take what s2s cannot put back (an iterator's next item, a helper's call), the function is
+        run again first from those states, and the pullback refused if its value is not `value`."""
+        unsure = may_draw(self._vjp)[2]
+
         def replayed(*args, **kwargs):
             now = [(g, _state(g)) for g, _ in self._saved.values()]
-            for g, state in self._saved.values():
-                _restore(g, state)
             try:
+                if unsure:
+                    for g, state in self._saved.values():
+                        _restore(g, state)
+                    if not _same(value, self._vjp(*self._args, **self._kwargs)[0]):
+                        user_file, user_name = getattr(self._vjp, "__s2s_user__", ("", "f"))
+                        raise _unrepeatable(user_name, user_file, _def_line(user_file, user_name),
+                                            f"the pullback of {user_name}, which runs {user_name} again, found "
+                                            f"another value of it")
+                for g, state in self._saved.values():
+                    _restore(g, state)
                 return pullback(*args, **kwargs)
             finally:
                 for g, state in now:

@@ -144,7 +144,7 @@ class Transformed:
         if self._kind == "vjp":
             value, pullback = out
             if replay is not None:
-                pullback = replay.replay(pullback)
+                pullback = replay.replay(pullback, value)
             checked = _checked_pullback(pullback, value, self.__name__,
                                         templates and ([name for _, name in wrt_at], templates, self._single_wrt()),
                                         ([args[i] if i < count else kwargs.get(name) for i, name in wrt_at],
