@@ -1,6 +1,6 @@
 """The pipeline, as data: the stages every transformation runs, in order, from one place.
 
-    source -> ssa -> alias -> result -> cse -> reverse | forward -> optimize -> python
+    source -> ssa -> alias -> result -> fold -> cse -> reverse | forward -> optimize -> python
 
 `STAGES` lists them; `primal(f, kind)` runs the front half (the same for every
 transformation), `stage(name, fn, ...)` runs one of the later ones. Each stage
@@ -26,6 +26,7 @@ from s2s.ir.printer import print_function
 from s2s.front.results import check_result
 from s2s.front.ssa import build_ssa
 from s2s.ir.verify import verify
+from s2s.optimize.branches import fold_constant_branches
 from s2s.optimize.cse import eliminate_common_subexpressions
 
 
@@ -40,6 +41,8 @@ STAGES = (
     Stage("ssa", "structured SSA (ssa.py): one assignment per name, phis at joins"),
     Stage("alias", "aliasing and mutation checked (alias.py): stale reads rewritten, unsafe ones refused"),
     Stage("result", "the result checked for the transformation (results.py): a scalar for grad"),
+    Stage("fold", "constant conditions folded (optimize/branches.py): the branch an if on a constant does not "
+                  "take is dropped"),
     Stage("cse", "common subexpressions merged (optimize/cse.py): what the function computes twice is computed, "
                  "saved and differentiated once"),
     Stage("reverse", "the adjoint program (reverse.py): forward sweep, then adjoints in reverse order"),
@@ -111,7 +114,7 @@ def checked(which: str, fn):
 
 
 def primal(f, kind: str | None = None):
-    """source -> ssa -> alias -> result -> cse: the function as SSA, checked for the transformation `kind`
+    """source -> ssa -> alias -> result -> fold -> cse: the function as SSA, checked for the transformation `kind`
     ("grad", "value_and_grad", "vjp", "jvp"; None: the result is not checked). Returns (ir, source,
     inlined): `inlined` is the source text of each user function the SSA descended into, by
     "module:qualname" (compiled code keeps it: the disk cache checks that none of them changed)."""
@@ -124,7 +127,9 @@ def primal(f, kind: str | None = None):
         fn = stage("alias", check_aliases, fn)
     if kind is not None:
         fn = stage("result", check_result, fn, kind)
-    # (`y[i - 1]` read three times in a loop's line: one read, one saved value, one adjoint added into y's)
+    # (`rot(a, 2)` of a helper testing `axis == 0`: the branches it cannot take are neither differentiated nor
+    # generated; `y[i - 1]` read three times in a loop's line: one read, one saved value, one adjoint)
+    fn = stage("fold", fold_constant_branches, fn)
     fn = stage("cse", eliminate_common_subexpressions, fn)
     return fn, src, inlined
 

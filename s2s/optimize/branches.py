@@ -1,0 +1,92 @@
+"""Conditions that are constants: the comparison folded, the branch not taken dropped.
+
+A helper called with a literal argument tests constants once inlined: `rot(angles[0], 2)` of
+
+    def rot(a, axis):
+        if axis == 0: ...
+        elif axis == 1: ...
+        else: ...
+
+is `t2 = 2 == 0; if t2: ... else: t9 = 2 == 1; if t9: ...`. A comparison, `not`, `and` or `or` of constants
+(numbers, strings, bools, None) becomes its value (`and`/`or` whose first operand is one: that operand, or the
+second), and an `if` on a constant becomes the block that runs, its phis that block's operands, read where the
+join was (a version of an array written in place keeps its name, assigned). Nothing is differentiated, saved or generated for the branches no
+call can take (the rotations: 3 of 9 matrices' code, forward and adjoint).
+"""
+from __future__ import annotations
+
+import copy
+import operator
+
+from s2s import ir
+from s2s.ir.walk import substitute_block
+
+_PLAIN = (bool, int, float, str, type(None))
+_FOLDED = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le, "gt": operator.gt,
+           "ge": operator.ge, "is": operator.is_, "isnot": operator.is_not, "not": operator.not_,
+           "and": lambda a, b: a and b, "or": lambda a, b: a or b}
+_SINGLETONS = (None, True, False)  # (`is` of other constants depends on how Python stores them: not folded)
+
+
+def fold_constant_branches(fn: ir.Function) -> ir.Function:
+    if not any(type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op in _FOLDED or type(s) is ir.If
+               and type(s.test) is ir.Const for s in ir.statements(fn.body)):
+        return fn
+    fn = copy.deepcopy(fn)
+    known: dict = {}  # name -> the constant it holds
+    fn.body = _fold(fn.body, known)
+    if known:
+        substitute_block(fn.body, known)
+    return fn
+
+
+def _resolved(a, known: dict):
+    return known.get(a.name, a) if type(a) is ir.Var else a
+
+
+def _constant(a, known: dict):
+    """The constant atom `a` is (a name of a folded comparison: its constant), or None."""
+    if type(a) is ir.Var:
+        a = known.get(a.name, a)
+    return a if type(a) is ir.Const and type(a.value) in _PLAIN else None
+
+
+def _fold(stmts: list, known: dict) -> list:
+    out: list = []
+    for s in stmts:
+        if type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op in _FOLDED and not s.value.kwargs:
+            args = [_constant(a, known) for a in s.value.args]
+            first = args[0] if args else None
+            if s.value.op in ("and", "or") and first is not None and len(args) == 2 and \
+                    any(a is None for a in args):  # (`3 < 2 and i > 0`: the first operand decides, or the second is it)
+                decides = bool(first.value) is (s.value.op == "or")
+                known[s.target] = first if decides else _resolved(s.value.args[1], known)
+                continue
+            if args and all(a is not None for a in args) and (s.value.op not in ("is", "isnot") or any(
+                    a.value is v for a in args for v in _SINGLETONS)):
+                try:
+                    value = _FOLDED[s.value.op](*(a.value for a in args))
+                except TypeError:  # (`1 < "a"`: Python raises it when the function runs; left to do so)
+                    value = None
+                else:
+                    if type(value) in _PLAIN:
+                        known[s.target] = ir.Const(value)
+                        continue
+        if type(s) is ir.If:
+            test = _constant(s.test, known)
+            taken = None if test is None else 0 if test.value else 1
+            if taken is not None and all(p.operands[taken] is not None for p in s.phis):
+                out.extend(_fold(s.body if taken == 0 else s.orelse, known))
+                for p in s.phis:  # (the operand is read where the join was: a version of an array keeps its name)
+                    taken_atom = _resolved(p.operands[taken], known)
+                    if p.array is None:
+                        known[p.target] = taken_atom
+                    else:
+                        out.append(ir.Assign(p.target, taken_atom, s.loc, temp=p.temp, adjoint=p.adjoint,
+                                             array=p.array))
+                continue
+            s.body, s.orelse = _fold(s.body, known), _fold(s.orelse, known)
+        elif type(s) is ir.Loop:
+            s.header, s.body = _fold(s.header, known), _fold(s.body, known)
+        out.append(s)
+    return out

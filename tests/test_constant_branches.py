@@ -1,0 +1,90 @@
+"""The pipeline's `fold` stage (s2s/optimize/branches.py): an `if` on a constant keeps only the block that runs.
+
+A helper called with a literal tests constants once inlined (`rot(a, 2)` testing `axis == 0`): neither the
+comparison nor the branches no call can take are differentiated or generated. Each program is checked against
+central differences in every mode; the generated text shows no test of constants.
+"""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import check_every_mode
+
+
+def rot(a, axis):
+    c, s = np.cos(a), np.sin(a)
+    if axis == 0:
+        return np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
+    elif axis == 1:
+        return np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
+    else:
+        return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+
+
+def rotations(angles):
+    R = rot(angles[0], 2) @ rot(angles[1], 1) @ rot(angles[2], 0)
+    return np.sum((R @ np.array([0.5, -1.0, 2.0])) ** 2 * np.arange(1.0, 4.0))
+
+
+def step(y, h, method=None, damped=False):
+    if method is None or method == "euler":
+        out = y + h * np.sin(y)
+    else:
+        mid = y + 0.5 * h * np.sin(y)
+        out = y + h * np.sin(mid)
+    if not damped:
+        return out
+    return 0.9 * out
+
+
+def integrate(y):
+    for _ in range(3):
+        y = step(y, 0.1)
+        y = step(y, 0.1, "midpoint", damped=True)
+    return np.sum(y * y)
+
+
+def write(y, x, kind):
+    if kind == 1:
+        y[0] = x[0] * x[1]
+    else:
+        y[1] = np.tanh(x[0])
+    return y
+
+
+def writes(x):
+    y = np.zeros(3)
+    y = write(y, x, 1)
+    y = write(y, x, 2)
+    for i in range(2):
+        if 3 < 2 and i > 0:
+            break
+        y = write(np.copy(y), x * y[0], 1)
+    return np.sum(y ** 2) + y[1]
+
+
+@pytest.mark.parametrize("f, x", [(rotations, [0.3, -0.7, 1.1]), (integrate, [0.4, -1.3]),
+                                  (writes, [0.6, -0.8])])
+def test_every_mode_against_finite_differences(f, x):
+    check_every_mode(f, np.array(x))
+
+
+@pytest.mark.parametrize("f", [rotations, integrate, writes])
+def test_no_test_of_constants_is_generated(f):
+    for src in (s2s.grad(f).source, s2s.jvp(f).source):
+        code = "\n".join(line for line in src.splitlines() if not line.strip().startswith("#"))
+        assert "if " not in code and " == " not in code and " is None" not in code and " < " not in code, src
+
+
+def test_the_other_branches_are_not_generated():
+    src = s2s.grad(rotations).source
+    # each rot call builds its one matrix: three np.array calls, not nine
+    code = [line for line in src.splitlines() if not line.strip().startswith("#")]
+    assert sum(line.count("np.array(") for line in code) == 4, src  # (and the constant vector's)
+
+
+def test_a_condition_on_data_stays():
+    def f(x, axis):
+        return np.sum(rot(x[0], axis) @ x)
+    src = s2s.grad(f).source
+    assert "if axis == 0:" in src or "axis == 0" in src, src
