@@ -63,8 +63,47 @@ def writes(x):
     return np.sum(y ** 2) + y[1]
 
 
+def stop_or_go(x, mode):
+    s = 0.0
+    for i in range(5):
+        if mode == "stop":
+            break
+        s = s + np.sin(x[i % 2]) * x[0]
+    return s
+def f1(x):
+    return stop_or_go(x, "go") + 2.0 * stop_or_go(x, "stop") + x[1]
+def skip_some(x, mode):
+    s = 0.0
+    for i in range(4):
+        if mode == 1:
+            continue
+        s = s + x[i % 2] ** 2
+    return s
+def f2(x):
+    return skip_some(x, 1) + skip_some(x, 0) * x[0]
+def loop_flag(x, flag):
+    y = x * 1.0
+    while flag and y[0] < 3.0:
+        y = y * 1.5 + 0.1
+    return np.sum(y)
+def f3(x):
+    return loop_flag(x, False) + loop_flag(x, True) ** 2
+def ret_early(x, k):
+    if k is None:
+        return x * 2.0
+    if k > 2:
+        return np.tanh(x)
+    y = np.zeros(2)
+    y[0] = x[0] * k
+    y[1] = x[1]
+    return y
+def f4(x):
+    return np.sum(ret_early(x, None) * ret_early(x, 3) * ret_early(x, 1))
+
+
 @pytest.mark.parametrize("f, x", [(rotations, [0.3, -0.7, 1.1]), (integrate, [0.4, -1.3]),
-                                  (writes, [0.6, -0.8])])
+                                  (writes, [0.6, -0.8]), (f1, [0.7, -0.4]), (f2, [0.7, -0.4]), (f3, [0.7, -0.4]),
+                                  (f4, [0.7, -0.4])])
 def test_every_mode_against_finite_differences(f, x):
     check_every_mode(f, np.array(x))
 
@@ -81,6 +120,11 @@ def test_the_other_branches_are_not_generated():
     # each rot call builds its one matrix: three np.array calls, not nine
     code = [line for line in src.splitlines() if not line.strip().startswith("#")]
     assert sum(line.count("np.array(") for line in code) == 4, src  # (and the constant vector's)
+
+
+def test_a_while_on_a_false_constant_is_not_generated():
+    src = s2s.jvp(f3).source
+    assert "while False" not in src and src.count("while ") == 1, src
 
 
 def test_a_condition_on_data_stays():

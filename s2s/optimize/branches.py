@@ -10,7 +10,8 @@ A helper called with a literal argument tests constants once inlined: `rot(angle
 is `t2 = 2 == 0; if t2: ... else: t9 = 2 == 1; if t9: ...`. A comparison, `not`, `and` or `or` of constants
 (numbers, strings, bools, None) becomes its value (`and`/`or` whose first operand is one: that operand, or the
 second), and an `if` on a constant becomes the block that runs, its phis that block's operands, read where the
-join was (a version of an array written in place keeps its name, assigned). Nothing is differentiated, saved or generated for the branches no
+join was (a version of an array written in place keeps its name, assigned); a `while` whose test is a false
+constant is never entered. An `if` on a constant whose block that runs leaves the loop (break, continue) stays. Nothing is differentiated, saved or generated for the branches no
 call can take (the rotations: 3 of 9 matrices' code, forward and adjoint).
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ import copy
 import operator
 
 from s2s import ir
-from s2s.ir.walk import substitute_block
+from s2s.ir.walk import contains_exit, substitute_block
 
 _PLAIN = (bool, int, float, str, type(None))
 _FOLDED = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le, "gt": operator.gt,
@@ -38,6 +39,17 @@ def fold_constant_branches(fn: ir.Function) -> ir.Function:
     if known:
         substitute_block(fn.body, known)
     return fn
+
+
+def _join(phis: list, taken: int, known: dict, out: list, loc) -> None:
+    """The phis of a join only one of whose operands can arrive: that operand, read where the join was (a version
+    of an array written in place keeps its name, assigned)."""
+    for p in phis:
+        atom = _resolved(p.operands[taken], known)
+        if p.array is None:
+            known[p.target] = atom
+        else:
+            out.append(ir.Assign(p.target, atom, loc, temp=p.temp, adjoint=p.adjoint, array=p.array))
 
 
 def _resolved(a, known: dict):
@@ -75,18 +87,21 @@ def _fold(stmts: list, known: dict) -> list:
         if type(s) is ir.If:
             test = _constant(s.test, known)
             taken = None if test is None else 0 if test.value else 1
-            if taken is not None and all(p.operands[taken] is not None for p in s.phis):
+            # (a block that leaves the loop, `if mode == "stop": break`, stays in its if: what follows it in the
+            # enclosing block would be unreachable, and the loop's phis read it)
+            if taken is not None and all(p.operands[taken] is not None for p in s.phis) and \
+                    not contains_exit(s.body if taken == 0 else s.orelse):
                 out.extend(_fold(s.body if taken == 0 else s.orelse, known))
-                for p in s.phis:  # (the operand is read where the join was: a version of an array keeps its name)
-                    taken_atom = _resolved(p.operands[taken], known)
-                    if p.array is None:
-                        known[p.target] = taken_atom
-                    else:
-                        out.append(ir.Assign(p.target, taken_atom, s.loc, temp=p.temp, adjoint=p.adjoint,
-                                             array=p.array))
+                _join(s.phis, taken, known, out, s.loc)
                 continue
             s.body, s.orelse = _fold(s.body, known), _fold(s.orelse, known)
         elif type(s) is ir.Loop:
-            s.header, s.body = _fold(s.header, known), _fold(s.body, known)
+            s.header = _fold(s.header, known)
+            test = _constant(s.test, known) if s.kind == "while" else None
+            if test is not None and not test.value:  # (`while flag and ...` with flag False: never entered)
+                out.extend(s.header)
+                _join(s.phis, 0, known, out, s.loc)
+                continue
+            s.body = _fold(s.body, known)
         out.append(s)
     return out
