@@ -27,7 +27,8 @@ from s2s.api.forward import jvp
 from s2s.api.stages import stages
 from s2s.errors import (ArgumentTypeError, CallError, NonDifferentiableError, ResultTypeError, S2SError,
                         SourceUnavailableError, UnsupportedSyntaxError)
-from s2s.api.derived import check_grad, hessian, jacobian
+from s2s.api.checks import check_grad
+from s2s.api.derived import hessian, jacobian
 from s2s.api.pytree import flatten
 from s2s.api import recursion as _recursion  # noqa: F401  (recursive functions get their own derivatives)
 from s2s.rules.custom import adjoint, nondifferentiable, tangent

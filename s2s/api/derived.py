@@ -1,4 +1,4 @@
-"""Transformations built from the others: `jacobian`, `hessian`, `check_grad`.
+"""Transformations built from the others: `jacobian`, `hessian` (`check_grad` is in checks.py).
 
 `jacobian(f, mode="reverse")` pulls each basis cotangent through `vjp(f)`;
 `mode="forward"` pushes basis tangents through `jvp(f)` (all at once where
@@ -8,17 +8,15 @@ forward mode of the generated gradient source `grad(f)`.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
 from s2s.api import cache, transform, arguments, pytree, display, draws, wrappers
 from s2s.api.forward import JACOBIAN_REFUSAL, JacobianForward, jacobian_forward
-from s2s.api.parameters import resolve_wrt
 from s2s.api.transformed import Transformed, _checked_pullback
 from s2s.back.sourcemap import attach_user_frames
 from s2s.ad.stacks import ReverseOverStacksError
-from s2s.errors import ArgumentTypeError, CallError, NonDifferentiableError, ResultTypeError
+from s2s.errors import CallError, ResultTypeError
 
 
 _SCALARS = frozenset((float, int, np.float64, np.float32))  # one number: no structure, shape ()
@@ -397,201 +395,3 @@ def hessian(f=None, wrt=0):
         return lambda g: hessian(g, wrt)
     transform.require_callable("hessian", f, wrt)
     return Hessian(f, wrt)
-
-
-def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
-    """Check s2s's derivatives of `f` at `args` against central finite differences.
-
-    Computes the Jacobian with respect to each `wrt` parameter in reverse mode
-    (`jacobian(f, w, mode="reverse")`) and in forward mode (`mode="forward"`), and compares both
-    with `(f(x + eps) - f(x - eps)) / (2 * eps)`, element by element, with `numpy.isclose`.
-    Use it to test your own `@s2s.adjoint` and `@s2s.tangent` rules, or a function whose
-    derivative you doubt. `f` itself is called as it is (not transformed) for the differences.
-
-    Parameters
-    ----------
-    f : callable
-        A Python function whose source s2s can read; its value may be a number, an array, or a
-        tuple, list or dict of them (each part checked, named by its path: `d[1]/dx`).
-    *args
-        The point: every positional argument of `f`. The `wrt` arguments are numbers, float
-        arrays, or tuples, lists, dicts and dataclasses of them (checked leaf by leaf, each named
-        by its path in the report: `d/dp['w']`). An int in a container that `f` takes only as an
-        int (a count for `range`, an index: a float there raises) is held fixed, not checked.
-    wrt : int, str, or tuple of int and str, default 0
-        The parameter(s) to check, as in `grad`: also one left at its default, or a `*args`
-        parameter (the tuple of the extra arguments, leaf by leaf).
-    rtol, atol : float, default 1e-5 and 1e-7
-        The tolerances of `numpy.isclose(analytic, numeric, rtol, atol)`.
-    eps : float, default 1e-6
-        The finite-difference step.
-
-    Returns
-    -------
-    None
-        When both modes agree with the finite differences. A mode that a custom rule the function
-        calls does not cover (an `@s2s.adjoint` without `@s2s.tangent`) is not checked: a
-        `UserWarning` says so, and the other mode is checked as usual.
-
-    Raises
-    ------
-    AssertionError
-        Where a mode disagrees: the message names the function and, per mode and parameter, how
-        many elements differ and a table of index, analytic value, numeric value and difference.
-    S2SError, ValueError, TypeError
-        As `jacobian`, when `f` cannot be transformed.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import s2s
-    >>> def f(x):
-    ...     return np.sum(np.sin(x) * x)
-    >>> s2s.check_grad(f, np.array([0.5, 1.0, 2.0])) is None
-    True
-    >>> def cubed(x):
-    ...     return x ** 3
-    >>> @s2s.tangent(cubed)
-    ... def cubed_tangent(tangents, ans, x):
-    ...     return 3.0 * x ** 2 * tangents[0]
-    >>> @s2s.adjoint(cubed)
-    ... def cubed_adjoint(g, ans, x):
-    ...     return (g * 2.0 * x,)  # wrong: 3.0 * x ** 2
-    >>> def loss(x):
-    ...     return cubed(x) + x
-    >>> try:
-    ...     s2s.check_grad(loss, 2.0)
-    ... except AssertionError as error:
-    ...     for line in str(error).splitlines():
-    ...         if line.startswith(("check_grad", "reverse mode", "forward mode", "    ")):
-    ...             print(line)
-    check_grad(loss): derivatives disagree with central finite differences
-    reverse mode, d/dx: 1 of 1 element(s) differ (rtol=1e-05, atol=1e-07)
-        index                       analytic             numeric      difference
-        ()                                 5                  13              -8
-    """
-    params = cache.parameter_names(f)
-    names, _ = resolve_wrt(params, wrt, getattr(f, "__qualname__", getattr(f, "__name__", "f")))
-    wrts = list(wrt) if isinstance(wrt, (tuple, list)) else [wrt]
-    value = f(*args)
-    value_paths = pytree.paths(value) if pytree.is_container(value) else [""]
-    problems, skipped = [], []
-    for w, name in zip(wrts, names):
-        x = arguments.argument(params, args, {}, name, f)
-        call = _caller(f, args, name)
-        parts, build = (pytree.leaves(x), pytree.structure(x)) if pytree.is_container(x) else ([x], lambda v: v[0])
-        paths = pytree.paths(x) if pytree.is_container(x) else [""]
-        numeric = []  # numeric[b]: the differences of each value leaf by leaf b of x (None: an int held fixed)
-        for b, leaf in enumerate(parts):
-            try:
-                numeric.append(_central_differences(lambda v, b=b: call(build(_put(parts, b, v))), leaf, eps))
-            except Exception:
-                if not _integer(leaf):
-                    raise
-                if not pytree.is_container(x):
-                    raise ArgumentTypeError(f"check_grad({getattr(f, '__name__', 'f')}): the argument '{name}' is the "
-                                            f"int "
-                                            f"{leaf!r}, which {getattr(f, '__name__', 'f')} takes only as an int (a "
-                                            f"count, "
-                                            f"an index: a float there raised an error), so it has no derivative to "
-                                            f"check; check with respect to the float arguments (wrt=...)") from None
-                numeric.append(None)  # (a count in a container of parameters, range(n): not perturbed)
-        for mode in ("reverse", "forward"):
-            try:
-                result = jacobian(f, wrt=w, mode=mode)(*args)
-            except NonDifferentiableError as exc:  # (a rule of the user's for one mode only: the other is checked)
-                if f"no {mode}-mode rule" not in str(exc):
-                    raise
-                skipped.append((mode, exc))
-                continue
-            found = pytree.leaves(result) if pytree.is_container(result) else [result]
-            if len(found) != len(value_paths) * len(parts):
-                problems.append(f"{mode} mode, d/d{name}: {len(found)} parts, the value has {len(value_paths)} "
-                                f"and the argument {len(parts)}")
-                continue
-            for a, value_path in enumerate(value_paths):
-                for b, path in enumerate(paths):
-                    if numeric[b] is None:
-                        continue
-                    num = numeric[b][a]
-                    analytic = np.asarray(found[a * len(parts) + b], dtype=float)
-                    if analytic.shape != num.shape and analytic.ndim == 0:  # (a bare zero for a whole part)
-                        analytic = np.broadcast_to(analytic, num.shape)
-                    problem = _compared(mode, f"d{value_path}/d{name}{path}", analytic, num, rtol, atol)
-                    if problem:
-                        problems.append(problem)
-    if len(skipped) == 2 * len(wrts):
-        raise skipped[0][1]
-    notes = [f"{mode} mode not checked: {str(exc).splitlines()[0]}" for mode, exc in skipped[:1]]
-    if problems:
-        problems += notes
-        code = getattr(arguments.original(f), "__code__", None)
-        where = f"  {code.co_filename}:{code.co_firstlineno}\n" if code is not None else ""
-        raise AssertionError(f"check_grad({getattr(f, '__name__', 'f')}): derivatives disagree with central "
-                             f"finite differences\n{where}" + "\n".join(problems) +
-                             "\nWhere one mode disagrees, check the custom rules the function calls (@s2s.adjoint "
-                             "for reverse, @s2s.tangent for forward); where both do, check the function "
-                             "for a kink or a step near this point, or try another eps. print(s2s.grad(f).source) "
-                             "shows the generated code.")
-    for note in notes:  # (what was checked agrees: say what was not)
-        warnings.warn(f"check_grad({getattr(f, '__name__', 'f')}): {note}", stacklevel=2)
-
-
-def _caller(f, args: tuple, name: str):
-    """`call(v)`: f called with `args`, the parameter `name` given the value `v` (a parameter left at its default,
-    a `*args` or `**kwargs` parameter too: as Python binds them)."""
-    def call(v):
-        bound = arguments.bound(f, args, {})
-        bound.arguments[name] = v
-        return f(*bound.args, **bound.kwargs)
-    return call
-
-
-def _integer(x) -> bool:
-    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
-
-
-def _compared(mode: str, what: str, analytic, numeric, rtol, atol) -> str:
-    """The report of where `analytic` and `numeric` (the derivatives `what`: d/dx, d[1]/dp['w']) differ, or ''."""
-    if analytic.shape != numeric.shape:
-        return f"{mode} mode, {what}: shape {analytic.shape}, finite differences give {numeric.shape}"
-    bad = ~np.isclose(analytic, numeric, rtol=rtol, atol=atol)
-    if not bad.any():
-        return ""
-    lines = [f"{mode} mode, {what}: {int(bad.sum())} of {bad.size} element(s) differ (rtol={rtol}, atol={atol})",
-             f"    {'index':<16}{'analytic':>20}{'numeric':>20}{'difference':>16}"]
-    for idx in zip(*np.nonzero(bad)) if bad.ndim else [()]:
-        a, n = analytic[idx], numeric[idx]
-        lines.append(f"    {str(tuple(int(i) for i in idx)):<16}{a:>20.10g}{n:>20.10g}{a - n:>16.3g}")
-    return "\n".join(lines)
-
-
-def _put(items, index: int, value) -> list:
-    """A copy of the sequence `items` with `value` at `index`."""
-    out = list(items)
-    out[index] = value
-    return out
-
-
-def _central_differences(g, x, eps) -> list:
-    """d g(x) / dx by central differences, one array per leaf of g's value (a number, an array or a container of
-    them), of shape `value_leaf.shape + x.shape` (x a number or an array)."""
-    scalar = np.ndim(x) == 0
-    x = np.asarray(x, dtype=float)
-    value = g(float(x) if scalar else x)
-    shapes = [np.shape(v) for v in (pytree.leaves(value) if pytree.is_container(value) else [value])]
-    out = [np.zeros(shape + x.shape) for shape in shapes]
-    for idx in np.ndindex(*x.shape):
-        xp, xm = x.copy(), x.copy()
-        xp[idx] += eps
-        xm[idx] -= eps
-        if scalar:
-            xp, xm = float(xp), float(xm)
-        plus, minus = g(xp), g(xm)
-        if pytree.is_container(value):
-            plus, minus = pytree.leaves(plus), pytree.leaves(minus)
-        else:
-            plus, minus = [plus], [minus]
-        for block, p, m in zip(out, plus, minus):
-            block[(Ellipsis,) + idx] = (np.asarray(p, dtype=float) - np.asarray(m, dtype=float)) / (2 * eps)
-    return out

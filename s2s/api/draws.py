@@ -260,7 +260,7 @@ def _def_line(filename: str, name: str) -> int:
     return 0
 
 
-def _same(a, b) -> bool:
+def same(a, b) -> bool:
     """Are the values `a` and `b` (numbers, arrays, containers of them) equal, to rounding?"""
     leaves_a, leaves_b = pytree.leaves(a), pytree.leaves(b)
     if len(leaves_a) != len(leaves_b):
@@ -337,7 +337,7 @@ class Draws:
         if not may_draw(fn)[0]:
             return
         first = self._values.setdefault(id(fn), value)
-        if first is value or _same(first, value):
+        if first is value or same(first, value):
             return
         for _ in range(8):  # (a Hessian's: the function beneath the gradient s2s made)
             f = getattr(f, "__wrapped__", f)
@@ -361,7 +361,7 @@ class Draws:
                 if unsure:
                     for g, state in self._saved.values():
                         _restore(g, state)
-                    if not _same(value, self._vjp(*self._args, **self._kwargs)[0]):
+                    if not same(value, self._vjp(*self._args, **self._kwargs)[0]):
                         user_file, user_name = getattr(self._vjp, "__s2s_user__", ("", "f"))
                         raise _unrepeatable(user_name, user_file, _def_line(user_file, user_name),
                                             f"the pullback of {user_name}, which runs {user_name} again, found "
