@@ -32,7 +32,7 @@ from s2s.rules.symbolic import Emitter, Sym, emit, lift, to_atom
 from s2s.ir.walk import adjoint_names, array_versions, defined_names, map_statements, mark_arrays, mark_names, rename, \
     temporaries
 from s2s.ad.vector_facts import ZEROS_LIKE, elementwise_reads, parameter_buffers, value_ranks
-from s2s.ad.forward_writes import MARK as WRITE, write_in_place
+from s2s.ad.forward_writes import ADD_AT, ADJOINT_WRITES, MARK as WRITE, write_in_place
 
 
 def forward(fn: ir.Function, wrt: list[str], namer: Namer | None = None, name: str | None = None,
@@ -240,6 +240,12 @@ class _Forward:
         if value.op == "setitem" and tangents[0] is not None and s.target not in self.nonfloat and not value.kwargs:
             self._write(s, tangents, out)  # (in place where nothing else sees it: forward_writes.py)
             return
+        adds = value.op == ADD_AT  # (rt.add_at(bx, g, x, i), rt.zero_at(bx, i) of generated code: so too)
+        if value.op in ADJOINT_WRITES and not self.batched and not value.kwargs and tangents[0] is not None and \
+                (not adds or tangents[1] is not None):
+            rest = (tangents[1],) + value.args[2:] if adds else value.args[1:]
+            self._write(s, tangents, out, ir.Call(ADJOINT_WRITES[value.op], (tangents[0],) + rest))
+            return
         named = self._keyword_parts(s, rule)
         args = [lift(a) for a in value.args]
         kwargs = {k: lift(v) for k, v in value.kwargs}
@@ -310,12 +316,14 @@ class _Forward:
         self.tan[s.target] = atom
         self.spelled.add(s.target)
 
-    def _write(self, s: ir.Assign, tangents: list, out: list) -> None:
-        """`y_2 = setitem(y_1, *index, v)`: y's tangents with v's written at index (a candidate of forward_writes)."""
+    def _write(self, s: ir.Assign, tangents: list, out: list, call: ir.Call | None = None) -> None:
+        """`y_2 = setitem(y_1, *index, v)`: y's tangents with v's written at index (a candidate of forward_writes;
+        or `call`, another candidate)."""
         d_value = tangents[-1] if len(s.value.args) > 1 and tangents[-1] is not None else ir.Const(None)
         ans = ir.Var(self.shaped_like.get(s.target, s.target))
         target = self.tangent_name(s.target)
-        out.append(ir.Assign(target, ir.Call(WRITE, (tangents[0], d_value, ans) + tuple(s.value.args[1:-1])), s.loc))
+        out.append(ir.Assign(target, call or ir.Call(WRITE, (tangents[0], d_value, ans) + tuple(s.value.args[1:-1])),
+                             s.loc))
         self.tan[s.target] = ir.Var(target)
         self.spelled.add(s.target)
 

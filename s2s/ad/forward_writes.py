@@ -13,21 +13,39 @@ loop writing y element by element is then O(n^2). `forward.py` emits each such t
   place, and taken out again where no write of theirs is.)
 Then it is `dy_1[i] = dv` (vector mode: `dy_2 = rt.batch_setitem_into(dy_1, dv, y_2, i)`, which writes into dy_1,
 its batch axis first); otherwise the out-of-place form above, as before.
+Generated gradient code differentiated again (a Hessian, grad of grad) writes its adjoints in place too: the
+tangents of a reversed loop's `bx_2 = rt.add_at(bx_1, g, x, i)` and `bx_2 = rt.zero_at(bx_1, i)` are candidates
+of the same kind (ADD, ZERO), made `rt.add_at(dbx_1, dg, x, i)` and `rt.zero_at(dbx_1, i)` where they may be,
+else `dbx_1 + rt.getitem_adjoint(dg, x, i)` and `rt.setitem_adjoint(dbx_1, i)`. A sum or a copy whose value is a
+NumPy array or number (`_numpy_values`: never a list holding its operands) is a new array there, as NumPy's are.
 """
 from __future__ import annotations
 
-from s2s import ir
+from s2s import ir, prims
 from s2s.ir.walk import substitute_block, vars_of
+from s2s.ad.analysis import ARITH_OPS
+from s2s.rules import registry
 from s2s.ad.vector_facts import ZEROS_LIKE
 
 MARK = "s2s.runtime.setitem_tangents"  # a candidate write (never left in the output)
+ADD_AT, ZERO_AT = "s2s.runtime.add_at", "s2s.runtime.zero_at"
+ADD, ZERO = "s2s.runtime.add_at_tangents", "s2s.runtime.zero_at_tangents"  # (candidates: dbx_1, dg, x, *i; dbx_1, *i)
+ADJOINT_WRITES = {ADD_AT: ADD, ZERO_AT: ZERO}  # generated code's own writes in place -> their tangents' candidates
+_CANDIDATES = frozenset({MARK, ADD, ZERO})
 COPY = "s2s.runtime.tangent_copy"
 BATCH_COPY = "s2s.runtime.copy_adjoint"  # (vector mode: the batch copied as it is; batch_setitem_into checks it)
 # arrays these make are new (an ndarray's arithmetic; a container's `0.0 + g` may be g itself: not add or sub)
-_FRESH = frozenset({"mul", "truediv", "neg", "pow", "matmul", ZEROS_LIKE, COPY,
+_FRESH = frozenset({"mul", "truediv", "neg", "pow", "matmul", ZEROS_LIKE, COPY, prims.COPY,
                     "s2s.runtime.batch_zeros", "s2s.runtime.setitem_adjoint", "s2s.runtime.setitem_tangent"})
+# new where the value is a NumPy array or number (a list's copy, a sum of lists, may hold the same arrays)
+_FRESH_OF_NUMPY = frozenset({"add", "sub", prims.COPY_SAVED, BATCH_COPY})
+# (their value is made from their first operand's: an element or part, a version written, an adjoint reduced,
+# copied or added into, of a NumPy array is a NumPy array or number; `rt.add_into(acc, g)` is `acc + g`)
+_OF_FIRST = frozenset({"getitem", "setitem", "s2s.runtime.unbroadcast", prims.COPY_SAVED, BATCH_COPY, ADD_AT, ZERO_AT})
+_ADD_INTO = "s2s.runtime.add_into"
 # what forward mode made and no one else holds: a buffer to write into
-_OWNED = frozenset({ZEROS_LIKE, COPY, BATCH_COPY, MARK, "s2s.runtime.batch_zeros", "s2s.runtime.setitem_tangent"})
+_OWNED = frozenset({ZEROS_LIKE, COPY, BATCH_COPY, MARK, prims.COPY, "s2s.runtime.batch_zeros",
+                    "s2s.runtime.setitem_tangent"})
 
 
 def write_in_place(body: list, primal: set, tangents: dict, numbers: set, namer, batched: bool) -> None:
@@ -35,7 +53,7 @@ def write_in_place(body: list, primal: set, tangents: dict, numbers: set, namer,
     function differentiated (never a tangent's memory); `tangents`: primal name -> its tangent; `numbers`: the
     primal names that are numbers (their tangents are too: never a view); `namer` names the temporaries and copies."""
     candidates = [s for s in ir.statements(body) if type(s) is ir.Assign and type(s.value) is ir.Call
-                  and s.value.op == MARK]
+                  and s.value.op in _CANDIDATES]
     if not candidates:
         return
     primal_of = {t.name: p for p, t in tangents.items() if type(t) is ir.Var}
@@ -43,7 +61,9 @@ def write_in_place(body: list, primal: set, tangents: dict, numbers: set, namer,
     _copy_before_loops(body, _leading(body, {s.value.args[0].name for s in candidates}), _definitions(body), namer,
                        primal_of, batched, copies)
     defs = _definitions(body)
-    shares = _sharing(body, primal, {t.name for p, t in tangents.items() if p in numbers and type(t) is ir.Var})
+    numpy_values = _numpy_values(body, primal, numbers)
+    shares = _sharing(body, primal, {t.name for p, t in tangents.items() if p in numbers and type(t) is ir.Var},
+                      {t for t, p in primal_of.items() if p in numpy_values}, numpy_values)
     live: dict = {}
     _live(body, set(), live, {id(s) for s in candidates}, None)
     groups = shares.groups()
@@ -108,9 +128,12 @@ def _unseen(group: set, target: str, live: set) -> bool:
     return not any(n in large and n != target for n in small)
 
 
-def _sharing(body: list, primal: set, numbers: set) -> _Classes:
+def _sharing(body: list, primal: set, numbers: set, of_numpy: set, numpy_values: set) -> _Classes:
     """Tangents that may be one array or views of one (a primal value is never a tangent's memory, nor is a
-    number's tangent: `dy[i]` of a vector's tangents is a new number)."""
+    number's tangent: `dy[i]` of a vector's tangents is a new number; nor is what is written or added into a
+    NumPy array's tangents, `dy[i] = dv` or `rt.add_at(dbx, dg, x, i)` with y or x in `numpy_values`: they hold
+    dv's values, not dv, where a list's tangents would hold dv itself). `of_numpy`:
+    the tangents of NumPy arrays and numbers, whose sums and copies are new."""
     classes = _Classes()
 
     def join(target, names):
@@ -123,7 +146,11 @@ def _sharing(body: list, primal: set, numbers: set) -> _Classes:
         if type(s) is ir.Assign and s.target not in primal:
             if type(s.value) is ir.Var:
                 join(s.target, [s.value.name])
-            elif type(s.value) is ir.Call and s.value.op not in _FRESH:
+            elif type(s.value) is ir.Call and s.value.op in (ADD, MARK) and type(s.value.args[2]) is ir.Var and \
+                    s.value.args[2].name in numpy_values:  # (into an array: dv's values, not dv, are written)
+                join(s.target, vars_of(s.value.args[0]))
+            elif type(s.value) is ir.Call and s.value.op not in _FRESH and \
+                    not (s.value.op in _FRESH_OF_NUMPY and s.target in of_numpy):
                 join(s.target, vars_of(s.value))
         elif type(s) is ir.Effect and s.value.op in ("push", "setitem"):  # (a stack or a container holds it)
             names = vars_of(s.value)
@@ -133,6 +160,64 @@ def _sharing(body: list, primal: set, numbers: set) -> _Classes:
                 if p.target not in primal:
                     join(p.target, [o.name for o in p.operands if type(o) is ir.Var])
     return classes
+
+
+def _numpy_values(body: list, primal: set, numbers: set) -> set:
+    """The primal names that hold a NumPy array or a number whatever the arguments are (never a list, a tuple or a
+    dict, whose copies and sums may hold the same arrays): `numbers`, what np.zeros, np.full, np.copy and np.stack
+    make, an element, a part or a write of one, arithmetic of them and of number constants, an adjoint helper's
+    result from one, joins of them. The greatest set closed under these (a loop's phi is one where its first value
+    and its back edge are)."""
+    rules: dict = {}  # name -> the names that must be such values for it to be one (None: never)
+    pushed: dict = {}  # a loop's stack -> what is pushed onto it (what its pops and reads give back)
+    for s in ir.statements(body):
+        if type(s) is ir.Effect and s.value.op == "push" and type(s.value.args[0]) is ir.Var:
+            pushed.setdefault(s.value.args[0].name, []).append(s.value.args[1])
+    for s in ir.statements(body):
+        if type(s) is ir.Assign and s.target in primal:
+            v = s.value
+            if s.target in numbers or type(v) is ir.Call and (v.op in prims.FILLED or v.op in prims.ARRAY_RESULTS
+                                                               or v.op in (prims.FULL, prims.COPY) or
+                                                               _elementwise(v.op)):
+                rules[s.target] = []
+            elif type(v) is ir.Call and v.op in ("getitem", "pop") and type(v.args[0]) is ir.Var and \
+                    v.args[0].name in pushed:
+                rules[s.target] = _of_numbers(pushed[v.args[0].name])
+            elif type(v) is ir.Var:
+                rules[s.target] = [v.name]
+            elif type(v) is ir.Call and (v.op in ARITH_OPS or v.op == _ADD_INTO) and not v.kwargs:
+                rules[s.target] = _of_numbers(v.args)
+            elif type(v) is ir.Call and v.op in _OF_FIRST and v.args and type(v.args[0]) is ir.Var:
+                rules[s.target] = [v.args[0].name]
+        elif type(s) in (ir.If, ir.Loop):
+            for p in s.phis:
+                if p.target in primal:
+                    rules[p.target] = _of_numbers(p.operands)
+    known = {n for n, names in rules.items() if names is not None}
+    readers: dict = {}
+    for n in known:
+        for m in rules[n]:
+            readers.setdefault(m, []).append(n)
+    work = [n for n in known if any(m not in known for m in rules[n])]
+    while work:  # (the greatest fixpoint: a name that fails makes its readers fail)
+        n = work.pop()
+        if n in known:
+            known.discard(n)
+            work.extend(r for r in readers.get(n, ()) if r in known)
+    return known | numbers
+
+
+def _of_numbers(atoms) -> list | None:
+    """The names among `atoms`, None where a constant is no number (a tuple: `+` joins tuples)."""
+    if any(type(a) is not ir.Var and not (type(a.value) in (int, float) or type(a.value) is bool) for a in atoms):
+        return None
+    return [a.name for a in atoms if type(a) is ir.Var]
+
+
+def _elementwise(op: str) -> bool:
+    """A NumPy function applied element by element (np.sin): its result is an array or a NumPy number."""
+    rule = registry.tangent_rule(op)
+    return op.startswith("numpy.") and op not in prims.SEQUENCE_RESULTS and rule is not None and rule.broadcast
 
 
 # ----- liveness: the names read after each candidate write (before being defined again)
@@ -200,10 +285,11 @@ def _owned(name: str, defs: dict, memo: dict, visiting: set, chosen: set | None)
     if name in visiting:
         return True  # (a loop's phi through its own back edge: as owned as its first value)
     d = defs.get(name)
-    if type(d) is ir.Assign and type(d.value) is ir.Call and d.value.op == MARK and d.value.args[1] == ir.Const(None):
+    if type(d) is ir.Assign and type(d.value) is ir.Call and (d.value.op == ZERO or d.value.op == MARK and
+                                                               d.value.args[1] == ir.Const(None)):
         result = type(d.value.args[0]) is ir.Var and _owned(d.value.args[0].name, defs, memo, visiting, chosen)
         # (zeroed: a copy of an array, or the array itself; `rt.setitem_adjoint` of a bare zero is one)
-    elif type(d) is ir.Assign and type(d.value) is ir.Call and d.value.op == MARK:
+    elif type(d) is ir.Assign and type(d.value) is ir.Call and d.value.op in _CANDIDATES:
         result = chosen is None or id(d) in chosen
     elif type(d) is ir.Assign:
         result = type(d.value) is ir.Call and d.value.op in _OWNED
@@ -317,6 +403,9 @@ def _rewrite(stmts: list, chosen: set, renames: dict, fresh, batched: bool) -> N
         elif type(s) is ir.Loop:
             _rewrite(s.header, chosen, renames, fresh, batched)
             _rewrite(s.body, chosen, renames, fresh, batched)
+        elif type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op in (ADD, ZERO):
+            stmts[i:i + 1] = new = _added_or_zeroed(s, id(s) in chosen, fresh)
+            i += len(new) - 1
         elif type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op == MARK:
             new = _written(s, id(s) in chosen, renames, fresh, batched)
             stmts[i:i + 1] = new
@@ -342,3 +431,17 @@ def _written(s: ir.Assign, in_place: bool, renames: dict, fresh, batched: bool) 
     return [ir.Assign(kept, ir.Call("s2s.runtime.setitem_adjoint", (base,) + index), s.loc, temp=True),
             ir.Assign(placed, ir.Call("s2s.runtime.setitem_tangent", (value, ans) + index), s.loc, temp=True),
             ir.Assign(s.target, ir.Call("add", (ir.Var(kept), ir.Var(placed))), s.loc, array=s.array)]
+
+
+def _added_or_zeroed(s: ir.Assign, in_place: bool, fresh) -> list:
+    """`dbx_2 = rt.add_at(dbx_1, dg, x, *index)` or `rt.zero_at(dbx_1, *index)` (in place where they can: an array
+    of floats; else new), or out of place `dbx_1 + rt.getitem_adjoint(dg, x, *index)`, `rt.setitem_adjoint(...)`."""
+    base, *rest = s.value.args
+    if in_place:
+        op = ADD_AT if s.value.op == ADD else ZERO_AT
+        return [ir.Assign(s.target, ir.Call(op, (base, *rest)), s.loc, array=s.array)]
+    if s.value.op == ZERO:
+        return [ir.Assign(s.target, ir.Call("s2s.runtime.setitem_adjoint", (base, *rest)), s.loc, array=s.array)]
+    placed = fresh()
+    return [ir.Assign(placed, ir.Call("s2s.runtime.getitem_adjoint", tuple(rest)), s.loc, temp=True),
+            ir.Assign(s.target, ir.Call("add", (base, ir.Var(placed))), s.loc, array=s.array)]
