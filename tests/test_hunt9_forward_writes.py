@@ -73,6 +73,39 @@ def kept(a, n):  # the row written is read again after the write, and kept in a 
     return s + np.sum(U) + np.sum(hist[0] * hist[-1])
 
 
+def listed(a, n):  # a list's adjoint: rt.add_at into it holds the added value (not made in place)
+    xs = [a * 1.0, a * 2.0]
+    U = np.zeros((n + 1, 3))
+    U[0] = 1.0
+    for t in range(n):
+        U[t + 1] = U[t] * xs[t % 2] + 0.1
+    return np.sum(U ** 2)
+
+
+def rewritten(a, n):  # a copy of the row, written, and rows written twice a step
+    U = np.ones((n + 1, 4))
+    for t in range(n):
+        w = U[t] * 1.0
+        U[t + 1, 1:] = w[:-1] * a
+        U[t + 1, 0] = w[-1]
+        w[0] = a
+        U[t] = U[t] + w * 0.1
+    return np.sum(U ** 2)
+
+
+def shifted(a, n):  # the row written is the tangent of the row read (U[t] + 0.1): a view of dU, pushed
+    U = np.zeros((n + 1, 3))
+    U[0] = a
+    acc = np.zeros(3)
+    for t in range(n):
+        if t % 3 == 0:
+            U[t + 1] = U[t] * a
+        else:
+            U[t + 1] = U[t] + 0.1
+        acc = acc + U[t + 1] * U[t]
+    return np.sum(acc)
+
+
 def vector_rows(x, n):
     U = np.zeros((n + 1, x.shape[0]))
     U[0] = x
@@ -82,7 +115,7 @@ def vector_rows(x, n):
 
 
 SCALAR_CASES = [(rows, 0.9, 6), (heat_traj, 0.2, 7), (branches, 0.7, 6), (numbers, 0.8, 7), (nested, 0.6, 4),
-                (kept, 0.8, 5)]
+                (kept, 0.8, 5), (listed, 0.8, 5), (rewritten, 0.9, 4), (shifted, 0.7, 7)]
 
 
 @pytest.mark.parametrize("f, a, n", SCALAR_CASES, ids=[c[0].__name__ for c in SCALAR_CASES])
