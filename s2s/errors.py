@@ -257,7 +257,8 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
     if refusal is not None:
         why, fix = refusal
         if why.startswith(_MATRICES):  # (J = s2s.jacobian(F)(x, p) in a Newton solver the user differentiates)
-            fix = _MATRIX_INSIDE.format("s2s." + (name or spelling(op)).split(" (")[0])
+            wrapped = getattr(getattr(target if target is not None else obj, "__wrapped__", None), "__name__", "f")
+            fix = _MATRIX_INSIDE[why.startswith(_MATRICES[1])].format(f=wrapped if wrapped.isidentifier() else "f")
     elif op == "call" and getattr(callee, "inside", None):  # (special.zeta's _ufuncs._zeta)
         name, spelled = callee.inside, callee.inside.split(" (")[0]
         why = f"s2s follows its Python source, where {callee.split(' (')[0]} has no derivative rule"
@@ -343,14 +344,17 @@ def _method_name(callee) -> str:
 
 
 # a Jacobian or Hessian s2s made, called inside a function s2s differentiates (the `why` of their refusals begins
-# so): what differentiates (a Newton step's matrix written as a function of the user's)
+# so): what differentiates, for each (a matrix of products with the basis vectors, which s2s transforms again)
 _MATRICES = ("it is a Jacobian", "it is a Hessian")
-_MATRIX_INSIDE = ("Inside a function you differentiate, compute the matrix with a function of your own, which s2s "
-                  "differentiates like any other, in place of {0}(...): for a Newton step x = x - "
-                  "np.linalg.solve(J(x, p), F(x, p)), def J(x, p): return np.array([[2 * x[0], 1.0], [1.0, -3 * x[1] "
-                  "** 2]]), its entries the partial derivatives of F written out (of the gradient, for a Hessian: "
-                  "w = w - np.linalg.solve(H(w, a), s2s.grad(f)(w, a)), a gradient taken inside being differentiated "
-                  "again)")
+_MATRIX_INSIDE = (
+    "Inside a function you differentiate, build the matrix from Jacobian-vector products, which s2s differentiates "
+    "again: with jvp_{f} = s2s.jvp({f}), J = np.stack([jvp_{f}((x, p), (e,))[1] for e in np.eye(x.size)], axis=1) "
+    "in place of s2s.jacobian({f})(x, p), x the 1-d array it is taken with respect to, passed first (another: "
+    "s2s.jvp({f}, wrt=k)); a Newton step is then x = x - np.linalg.solve(J, {f}(x, p))",
+    "Inside a function you differentiate, build the matrix from Hessian-vector products, which s2s differentiates "
+    "again: with hvp = s2s.jvp(s2s.grad({f})), H = np.stack([hvp((x, p), (e,))[1] for e in np.eye(x.size)], "
+    "axis=1) in place of s2s.hessian({f})(x, p), x the 1-d array it is taken with respect to, passed first "
+    "(another: s2s.jvp(s2s.grad({f}, wrt=k), wrt=k)); of a number x, s2s.grad(s2s.grad({f}))(x, p)")
 
 
 # what to write for a library function without a rule whose result the functions with rules compute

@@ -136,3 +136,119 @@ def test_check_grad_says_the_function_drew_different_values():
     with pytest.raises(AssertionError, match="unseeded drew different values on each call") as info:
         s2s.check_grad(unseeded, w)
     assert "pass them in as an argument" in str(info.value)
+
+
+# ---------------------------------------------------------------------------------------------------------- M1
+# s2s.hessian / s2s.jacobian inside a function being differentiated is refused (a matrix s2s computed by calling
+# generated code once per column is no code s2s can transform again); the advice was to write every entry out by
+# hand. The matrix built from s2s.jvp columns (of s2s.grad(f), for a Hessian) is generated code all through and
+# differentiates in every mode: the advice now gives that form, and its code, taken from the message as it is,
+# runs and is right.
+
+def logp(x, p):
+    return -np.sum(np.log1p(np.exp(-x * np.arange(1.0, x.size + 1)))) - 0.5 * x @ x / p + np.sum(x ** 3) * p
+
+
+def laplace(log_p, x):
+    H = s2s.hessian(logp)(x, np.exp(log_p))
+    return logp(x, np.exp(log_p)) - 0.5 * np.linalg.slogdet(10 * np.eye(x.size) - H)[1]
+
+
+def F(x, p):
+    return np.array([x[0] ** 2 + x[1] - p, x[0] - x[1] ** 3 + np.sin(p * x[0])])
+
+
+def newton(p, x):
+    for k in range(3):
+        J = s2s.jacobian(F)(x, p)
+        x = x - np.linalg.solve(J, F(x, p))
+    return np.sum(x ** 2)
+
+
+def _advice(f, args, names):
+    """The refusal's message, and the code it advises (`names`: the assignments it names, each up to the next)."""
+    with pytest.raises(s2s.NonDifferentiableError) as info:
+        s2s.grad(f)(*args)
+    text = str(info.value)
+    codes = []
+    for name, end in zip(names, names[1:] + ["in place of"]):
+        found = re.search(re.escape(name) + r" = (.*?),? " + re.escape(end.split(" = ")[0]), text)
+        assert found, text
+        codes.append(f"{name} = {found.group(1)}")
+    return text, codes
+
+
+def _every_mode(f, x, other):
+    from conftest import assert_close, numeric_hessian
+    x = np.asarray(x, dtype=float)
+    kept = x.copy()
+    numeric = numeric_grad(lambda v: f(v, other), (x,), 0)
+    value, gradient = s2s.value_and_grad(f)(x, other)
+    assert value == pytest.approx(f(x, other), rel=1e-12)
+    assert_close(gradient, numeric, what="grad")
+    assert_close(s2s.vjp(f)(x, other)[1](1.0), numeric, what="vjp")
+    t = np.linspace(0.5, 1.0, x.size).reshape(x.shape)
+    assert_close(s2s.jvp(f)((x, other), (t,))[1], np.sum(numeric * t), what="jvp")
+    assert_close(s2s.jacobian(f, mode="forward")(x, other), numeric, what="forward jacobian")
+    assert_close(s2s.jacobian(f)(x, other), numeric, what="reverse jacobian")
+    expected = numeric_hessian(lambda v: f(v, other), x)
+    assert_close(s2s.hessian(f)(x, other), expected, 1e-4, 1e-5, what="hessian")
+    assert_close(s2s.jacobian(s2s.grad(f))(x, other), expected, 1e-4, 1e-5, what="grad of grad")
+    assert np.array_equal(x, kept)
+
+
+def test_a_hessian_inside_advises_hessian_vector_products_which_differentiate(tmp_path):
+    from conftest import module_from_text
+    x = np.array([0.2, -0.4, 0.3])
+    text, (hvp, H) = _advice(laplace, (0.3, x), ["hvp", "H"])
+    assert hvp == "hvp = s2s.jvp(s2s.grad(logp))" and "in place of s2s.hessian(logp)(x, p)" in text
+    assert "entries" not in text  # (no longer: write the matrix's entries out by hand)
+    mod = module_from_text(tmp_path, "advised_hessian", f"""
+import numpy as np
+import s2s
+from test_hunt9_msg import logp
+
+{hvp}
+
+
+def laplace(log_p, x):
+    p = np.exp(log_p)
+    {H}
+    return logp(x, p) - 0.5 * np.linalg.slogdet(10 * np.eye(x.size) - H)[1]
+
+
+def laplace_x(x, log_p):
+    return laplace(log_p, x)
+""")
+    assert mod.laplace(0.3, x) == pytest.approx(logp(x, np.exp(0.3)) - 0.5 * np.linalg.slogdet(
+        10 * np.eye(3) - s2s.hessian(logp)(x, np.exp(0.3)))[1], rel=1e-12)
+    _every_mode(mod.laplace, 0.3, x)  # d/d log p
+    _every_mode(mod.laplace_x, x, 0.3)  # d/dx: third derivatives of logp
+
+
+def test_a_jacobian_inside_advises_jacobian_vector_products_which_differentiate(tmp_path):
+    from conftest import module_from_text
+    x = np.array([1.0, 0.5])
+    text, (jvp_F, J) = _advice(newton, (0.7, x), ["jvp_F", "J"])
+    assert jvp_F == "jvp_F = s2s.jvp(F)" and "in place of s2s.jacobian(F)(x, p)" in text
+    assert "x = x - np.linalg.solve(J, F(x, p))" in text
+    mod = module_from_text(tmp_path, "advised_jacobian", f"""
+import numpy as np
+import s2s
+from test_hunt9_msg import F
+
+{jvp_F}
+
+
+def newton(p, x):
+    for k in range(3):
+        {J}
+        x = x - np.linalg.solve(J, F(x, p))
+    return np.sum(x ** 2)
+
+
+def newton_x(x, p):
+    return newton(p, x)
+""")
+    _every_mode(mod.newton, 0.7, x)
+    _every_mode(mod.newton_x, x, 0.7)
