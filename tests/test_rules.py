@@ -807,19 +807,23 @@ def test_nondifferentiable(tmp_path, key):
         _check_nondiff(tmp_path, key, case)
 
 
-# ---------------------------------------------------------------- no rule yet: called as constants, refused if active
-@pytest.mark.parametrize("expr", ["np.arange(0.0, x)", "np.arange(x, 4.0, 0.5)", "np.arange(x, 4.0)"])
-def test_no_rule_is_an_error_not_a_zero(expr):
+# ---------------------------------------------------------------- np.arange: start + step * k (stop only counts)
+@pytest.mark.parametrize("expr", ["np.arange(0.0, x)", "np.arange(x, 4.0, 0.5)", "np.arange(x, 4.0)",
+                                  "np.arange(0.25, 3.0, x)", "np.arange(x, 3.0 + x, x / 2)", "np.arange(x, 4.0, dtype=int)"])
+def test_arange_against_finite_differences(expr):
+    """Linear in start and step; stop decides how many samples there are, piecewise constant: away from the
+    points where a sample appears (x = 0.57 is not one), central differences see the same derivative."""
     import linecache
-    text = f"def f(x):\n    return np.sum({expr} * x)\n"
-    filename = f"<no rule {expr}>"
+    text = f"def f(x):\n    return np.sum(np.sin({expr}) * x)\n"
+    filename = f"<arange {expr}>"
     linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
     namespace = {"np": np}
     exec(compile(text, filename, "exec"), namespace)
-    with pytest.raises(s2s.NonDifferentiableError, match="np.(linspace|arange)"):
-        s2s.grad(namespace["f"])(0.5)
-    with pytest.raises(s2s.NonDifferentiableError):
-        s2s.jvp(namespace["f"])((0.5,), (1.0,))
+    f = namespace["f"]
+    expected = numeric_grad(f, (0.57,), 0)
+    assert_close(s2s.grad(f)(0.57), expected, what="grad")
+    assert_close(s2s.jvp(f)((0.57,), (1.0,))[1], expected, what="jvp")
+    assert_close(s2s.hessian(f)(0.57), numeric_grad(s2s.grad(f), (0.57,), 0), 1e-4, 1e-4, what="hessian")
 
 
 def test_no_rule_with_constant_arguments_is_called():
@@ -970,6 +974,8 @@ def test_second_derivatives_through_linear_functions(f, x):
 # ---------------------------------------------------------------- rules/breadth.py and np.linalg.cond (tests/test_rules_breadth.py
 # checks each in every mode)
 CASES.update({
+    # (stop only counts the samples: drawn where no sample appears near it, with probability one)
+    "numpy.arange": [Case("np.arange(x, 4.0, y)", U(0.1, 0.9), U(0.3, 0.45)), Case("np.arange(x, y)", U(0.1, 0.9), U(3.1, 3.9))],
     "numpy.linspace": [Case("np.linspace(x, y, 5)", N(), N()), Case("np.linspace(x, y, 4, endpoint=False, axis=1)", N(2), N()),
                        Case("np.linspace(x, 2.0, 3)", N(2, 2))],
     "numpy.logspace": [Case("np.logspace(x, y, 4, base=2.0)", N(), N()), Case("np.logspace(x, 0.5, 3, axis=-1)", N(2))],

@@ -7,6 +7,9 @@ tensor solves; one record each.
   result. num, endpoint and axis are read as given; retstep=True is refused. dtype= casts the samples: the
   derivative is the cast's (a float type's the identity, an integer type's zero: the samples rounded), decided
   at run time by the result's type as for x.astype(dtype).
+- `np.arange(start, stop, step)` is start + step * k for k = 0, 1, ...: linear in start and step; stop only
+  decides how many samples there are (piecewise constant in it, as floor is): its derivative is zero, and so is
+  that of np.arange(stop). An integer dtype rounds: the cast's derivative, as for np.linspace.
 - `np.bincount(x, weights)` is linear in the weights; its transpose gathers g at x.
 - `np.partition` and `np.unique` (its values) permute or select their argument: the derivative follows each
   entry to where it went (rt.partition_order, rt.unique_order). np.unique has no derivative at a value that
@@ -128,6 +131,28 @@ def _geomspace_tangent(tangents, ans, start, stop, num=50, endpoint=True, dtype=
 
 
 define("numpy.geomspace", [_geomspace_adjoint(True), _geomspace_adjoint(False)], tangent_fn=_geomspace_tangent)
+
+# ================================================================ np.arange: start + step * k for k = 0, 1, ...
+def _arange_start(g, ans, start, stop=None, step=None, dtype=None, like=None):
+    if stop is None:  # (np.arange(stop): 0, 1, ..., which do not move with stop)
+        return 0.0
+    return _cast_adjoint(rt.unbroadcast(np.sum(g), start), start, ans, dtype)
+
+
+def _arange_step(g, ans, start, stop=None, step=None, dtype=None, like=None):
+    return _cast_adjoint(rt.unbroadcast(np.sum(g * np.arange(np.size(ans))), step), step, ans, dtype)
+
+
+def _arange_tangent(tangents, ans, start, stop=None, step=None, dtype=None, like=None):
+    d_start, d_step = _part(tangents, 0) if stop is not None else None, _part(tangents, 2)
+    out = 0.0 if d_start is None else d_start * np.ones(np.shape(ans))
+    if d_step is not None:
+        out = out + d_step * np.arange(np.size(ans))
+    return _cast_tangent(out, ans, dtype)
+
+
+# stop only counts the samples (how many there are is piecewise constant in it, as floor is): no derivative
+define("numpy.arange", [_arange_start, lambda g, ans, *args, **kwargs: 0.0, _arange_step], tangent_fn=_arange_tangent)
 
 # ================================================================ np.bincount(x, weights): linear in the weights
 _bincount = linear("numpy.bincount", None, lambda g, ans, x, weights=None, minlength=0: g[x])

@@ -281,8 +281,7 @@ linear("numpy.diagonal", lambda g, ans, x, offset=0, axis1=0, axis2=1:
 linear("numpy.diag", lambda g, ans, x, k=0: rt.diag_adjoint(g, x, **non_default(k=(k, 0))))
 
 # ---------------------------------------------------------------- constructors: every entry is the fill value
-# (np.arange has no rule yet: a derivative through its start or stop is an error, not a zero; np.linspace's is in
-# rules/breadth.py)
+# (np.arange's and np.linspace's are in rules/breadth.py)
 linear("numpy.full", None, lambda g, ans, shape, fill_value, dtype=None: rt.unbroadcast(g, fill_value),
        tangent=(None, lambda d, ans, shape, fill_value, dtype=None: rt.broadcast_tangent(d, ans)), of_shape=True)
 # np.full_like(a, v) has a's type: v is cast to it, rounded where a holds integers or bools (np.zeros(3, dtype=int)),
