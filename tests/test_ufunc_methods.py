@@ -517,9 +517,9 @@ def reduce_out_statement(x):
 @pytest.mark.parametrize("f,line", [(reduce_out_statement, "out=y")],
                          ids=lambda v: getattr(v, "__name__", None))
 def test_writes_into_an_argument_refused_as_a_statement(f, line):
-    """Called for its effect (writing into y), a ufunc method is refused as every library call that writes into
-    its argument is (front/effects.py), at the user's line."""
-    _refused(f, "a call whose result is discarded", "writes into its argument", line)
+    """Called for its effect (writing into y through out=), a ufunc method is refused at the user's line, with
+    the call that assigns its result instead."""
+    _refused(f, "np.add.reduce() with out=", "assign the result instead: y = np.add.reduce(...)", line)
 
 
 def accumulate_along(x, axis):
