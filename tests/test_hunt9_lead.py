@@ -42,3 +42,43 @@ def test_a_time_grid_of_np_arange_with_differentiated_bounds():
         expected = numeric_grad(simulate_until, (1.05, 0.1), wrt)
         assert_close(s2s.grad(simulate_until, wrt=wrt)(1.05, 0.1), expected, what=f"grad {wrt}")
         assert_close(s2s.jacobian(simulate_until, wrt=wrt, mode="forward")(1.05, 0.1), expected, what=f"jac {wrt}")
+
+
+def stored_and_read_back(a, n=3):
+    traj = np.zeros(n)
+    acc = 0.0
+    y = 1.0
+    for t in range(n):
+        traj[t] = y  # store the state
+        acc = acc + traj[t]  # ... and read the stored entry back
+        y = y * a
+    return acc  # 1 + a + a ** 2
+
+
+def stored_rows(u0, a):
+    traj = np.zeros((3, 2))
+    acc = 0.0
+    u = u0 * 1.0
+    for t in range(3):
+        traj[t] = u
+        acc = acc + traj[t, 1] * a
+        u = u * a
+    return acc
+
+
+def test_second_derivatives_of_a_trajectory_read_back():
+    """The reverse sweep starts the trajectory's adjoint as 0.0 and rt.add_at(btraj, 1.0, traj, t) makes it an
+    array; forward mode over that text kept its tangent the number 0.0 and indexed it (TypeError in hessian, grad
+    of grad, jvp of grad; the ODE hunt's 1). The tangent of an add of a value without one is an array too."""
+    assert_close(s2s.grad(s2s.grad(stored_and_read_back))(0.8), 2.0, what="grad of grad")
+    assert_close(s2s.hessian(stored_and_read_back)(0.8), 2.0, what="hessian")
+    assert_close(s2s.jvp(s2s.grad(stored_and_read_back))((0.8,), (1.0,))[1], 2.0, what="jvp of grad")
+    u0 = np.array([0.4, -1.1])
+    for wrt, x in ((0, u0), (1, 0.7)):
+        g = s2s.grad(stored_rows, wrt=wrt)
+        expected = np.array([numeric_grad(lambda *args: np.asarray(g(*args)).ravel()[k], (u0, 0.7), wrt)
+                             for k in range(np.size(x))])
+        assert_close(np.asarray(s2s.hessian(stored_rows, wrt=wrt)(u0, 0.7)).reshape(expected.shape), expected,
+                     rtol=1e-4, atol=1e-6, what=f"hessian {wrt}")
+        assert_close(np.asarray(s2s.jacobian(g, wrt=wrt, mode="forward")(u0, 0.7)).reshape(expected.shape),
+                     expected, rtol=1e-4, atol=1e-6, what=f"forward jacobian of grad {wrt}")

@@ -241,9 +241,11 @@ class _Forward:
             self._write(s, tangents, out)  # (in place where nothing else sees it: forward_writes.py)
             return
         adds = value.op == ADD_AT  # (rt.add_at(bx, g, x, i), rt.zero_at(bx, i) of generated code: so too)
-        if value.op in ADJOINT_WRITES and not self.batched and not value.kwargs and tangents[0] is not None and \
-                (not adds or tangents[1] is not None):
-            rest = (tangents[1],) + value.args[2:] if adds else value.args[1:]
+        if value.op in ADJOINT_WRITES and not self.batched and not value.kwargs and tangents[0] is not None:
+            # (g without a tangent adds 0.0: the tangent is an array shaped like x, as the primal's result is, where
+            # it started as a bare 0.0 and the code after it indexes it)
+            rest = ((tangents[1] if len(tangents) > 1 and tangents[1] is not None else ir.Const(0.0)),) + \
+                value.args[2:] if adds else value.args[1:]
             self._write(s, tangents, out, ir.Call(ADJOINT_WRITES[value.op], (tangents[0],) + rest))
             return
         named = self._keyword_parts(s, rule)
