@@ -392,9 +392,11 @@ def _fresh(x, owners: dict):
             on.append(x)
         return x
     # (the runtime's Parts, TupleParts and DictParts add part by part: the caller gets a plain list, tuple or
-    # dict, whose + joins as the arguments' own did)
+    # dict, whose + joins as the arguments' own did; a namedtuple's zero tangent, one of its class)
     if isinstance(x, (tuple, list)) and not hasattr(x, "_fields"):
         parts = [_fresh(v, owners) for v in x]
+        if getattr(x, "record", None) is not None:
+            return x.record(*parts)
         plain = list if isinstance(x, list) else tuple
         return x if type(x) is plain and all(p is v for p, v in zip(parts, x)) else plain(parts)
     if isinstance(x, dict):

@@ -5,6 +5,7 @@ Each is small, pure (it returns new values and never changes its inputs, except
 which derivative it implements, so a reader of generated code can look it up.
 """
 from s2s.runtime.core import *  # noqa: F401,F403  (unbroadcasting, container adjoints, zeros)
+from s2s.runtime.sweeps import *  # noqa: F401,F403  (a gradient by forward-mode sweeps, one per input element)
 from s2s.runtime.products import *  # noqa: F401,F403  (sums, means, matmul, dot, transpose adjoints)
 from s2s.runtime.indexing import *  # noqa: F401,F403  (x[i], x.name, y[i] = v and loop accumulators)
 from s2s.runtime.containers import *  # noqa: F401,F403  (lists, tuples and dicts the function builds or reads)

@@ -13,11 +13,10 @@ import warnings
 import numpy as np
 
 from s2s.errors import S2SError
-from s2s.runtime.checks import require_scalar
 
 __all__ = ["unbroadcast", "unbroadcast_to_shape", "Parts", "TupleParts", "DictParts", "FieldParts", "is_record",
            "fields_of", "not_a_field", "zeros_like", "broadcast_tangent", "as_float",
-           "adjoint_part", "forward_gradient"]
+           "adjoint_part"]
 
 
 class Shape:
@@ -239,7 +238,32 @@ def _added_at(kind, parts, at, value):
 
 
 class TupleParts(_AddsElementwise, tuple):
-    """The adjoint of a tuple argument: a tuple whose `+` adds element by element (see Parts)."""
+    """The adjoint of a tuple argument: a tuple whose `+` adds element by element (see Parts). That of a namedtuple
+    (zeros_like) is of a subclass knowing its class (`record`, kept by `+`): it reads a part by field name, as
+    forward-mode code reads a record's tangent (`ds.x`), a class constant's as zero, as tangent_of_record's."""
+
+    record = None
+
+    def __getattr__(self, name):
+        kind = self.record
+        if kind is None or name.startswith("_"):
+            raise AttributeError(name)
+        if name in kind._fields:
+            return self[kind._fields.index(name)]
+        error = not_a_field(kind, name)
+        if error is not None:
+            raise error
+        return 0.0
+
+
+_RECORD_PARTS: dict = {}  # namedtuple class -> its TupleParts subclass
+
+
+def _record_parts(kind: type) -> type:
+    sub = _RECORD_PARTS.get(kind)
+    if sub is None:
+        sub = _RECORD_PARTS[kind] = type(kind.__name__ + "Parts", (TupleParts,), {"record": kind})
+    return sub
 
 
 class DictParts(_ScalesElementwise, dict):
@@ -463,7 +487,8 @@ def zeros_like(x):
     if isinstance(x, dict):
         return DictParts((k, zeros_like(v)) for k, v in x.items())
     if isinstance(x, tuple):
-        return TupleParts(zeros_like(v) for v in x)
+        kind = type(x) if isinstance(x, TupleParts) else _record_parts(type(x)) if hasattr(x, "_fields") else TupleParts
+        return kind(zeros_like(v) for v in x)
     if isinstance(x, list):
         if set(map(type, x)) <= _PLAIN_NUMBERS:  # (a list of numbers, as a trajectory grown in a loop: at C speed)
             return Parts([0.0] * len(x))
@@ -531,67 +556,3 @@ def adjoint_part(adjoints, i, x):
                         f"derivative")
     g = adjoints[i]
     return zeros_like(x) if g is None else unbroadcast(g, x)
-
-
-def forward_gradient(jvp, args, positions, single=True, value=False):
-    """The gradient of a scalar function from its forward-mode `jvp(*args, *tangents)`: one sweep per
-    element of each array (one per number) in each argument in `positions`, a container's leaves one by one."""
-    grads = []
-    result = None
-    zeros = [zeros_like(args[p]) for p in positions]
-    for k, p in enumerate(positions):
-        grad = zeros[k]
-        for path in _leaf_paths(zeros[k]):
-            x = _leaf(args[p], path)
-            shape = np.shape(x)
-            out = np.zeros(shape)
-            for idx in np.ndindex(*shape):
-                basis = 1.0
-                if shape:
-                    basis = np.zeros(shape)
-                    basis[idx] = 1.0
-                tangents = list(zeros)
-                tangents[k] = _with_leaf(zeros[k], path, basis)
-                result, tangent = jvp(*args, *tangents)
-                require_scalar(result)
-                out[idx] = tangent
-            grad = _with_leaf(grad, path, out if isinstance(x, np.ndarray) else float(out))
-        grads.append(grad)
-    grad = grads[0] if single else tuple(grads)
-    if value:
-        if result is None:
-            result = jvp(*args, *zeros)[0]
-        return result, grad
-    return grad
-
-
-def _leaf_paths(z, path=()):
-    """The paths (keys and indices) to the numbers and arrays of a zero adjoint `z` (zeros_like's structure)."""
-    if isinstance(z, dict):
-        for key, v in z.items():
-            yield from _leaf_paths(v, path + (key,))
-    elif isinstance(z, (list, tuple)):
-        for i, v in enumerate(z):
-            yield from _leaf_paths(v, path + (i,))
-    else:
-        yield path
-
-
-def _leaf(x, path):
-    for key in path:
-        x = getattr(x, key) if is_record(x) else x[key]
-    return x
-
-
-def _with_leaf(z, path, value):
-    """A copy of the structure `z` with its leaf at `path` replaced by `value`."""
-    if not path:
-        return value
-    key = path[0]
-    if isinstance(z, dict):
-        out = type(z)(z)
-        out[key] = _with_leaf(z[key], path[1:], value)
-        return out
-    parts = list(z)
-    parts[key] = _with_leaf(z[key], path[1:], value)
-    return type(z)(parts)
