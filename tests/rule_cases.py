@@ -357,8 +357,10 @@ CASES += [
     ("s2s.runtime.extremum_adjoint", lambda g: rt.extremum_adjoint(g, M23.max(axis=1), M23, axis=1), (V[:2],), 0),
     ("s2s.runtime.cumsum_adjoint", lambda g: rt.cumsum_adjoint(g, M23, axis=1), (M23,), 0),
     ("s2s.runtime.cumsum_adjoint", lambda g: rt.cumsum_adjoint(g, M23), (V[:3].repeat(2),), 0),
-    ("s2s.runtime.diff_adjoint", lambda g: rt.diff_adjoint(g, axis=1), (M23,), 0),
-    ("s2s.runtime.diff_adjoint", lambda g: rt.diff_adjoint(g, 2), (V,), 0),
+    ("s2s.runtime.diff_adjoint", lambda g: rt.diff_adjoint(g, np.zeros((2, 4)), axis=1), (M23,), 0),
+    ("s2s.runtime.diff_adjoint", lambda g: rt.diff_adjoint(g, np.zeros(6), 2), (V,), 0),
+    # (the differences run out: g is empty, the adjoint zero of x's shape)
+    ("s2s.runtime.diff_adjoint", lambda g: rt.diff_adjoint(g, V[:3], 4) + V[:3] * g.sum(), (np.zeros(0),), 0),
     ("s2s.runtime.diff_ends_adjoint", lambda g: rt.diff_ends_adjoint(g, V, prepend=1.0, append=[2.0, 3.0]),
      (R.normal(size=6),), 0),
     ("s2s.runtime.diff_ends_adjoint", lambda g: rt.diff_ends_adjoint(g, V[:2], 2, prepend=[1.0, 2.0]), (V[:2],), 0),

@@ -163,8 +163,8 @@ class LoopSaves:
 
 def _shape_read(c, i: int) -> bool:
     """Does the call `c` read its operand `i` for the shape alone: rt.unbroadcast's target, np.shape's array, the
-    array and values np.append's adjoint splits g like?"""
-    return isinstance(c, ir.Call) and (c.op == "s2s.runtime.unbroadcast" and i == 1 or
+    array and values np.append's adjoint splits g like, the array np.diff's adjoint pads g back to?"""
+    return isinstance(c, ir.Call) and (c.op in ("s2s.runtime.unbroadcast", "s2s.runtime.diff_adjoint") and i == 1 or
                                        c.op == prims.SHAPE and i == 0 and len(c.args) == 1 and not c.kwargs or
                                        c.op == "s2s.runtime.append_adjoint" and i in (1, 2))
 

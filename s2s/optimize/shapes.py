@@ -9,8 +9,8 @@ A forward value the adjoint reads only for its shape holds a whole array until t
     blower = rt.einsum_adjoint(bt12, spec, 0, a, b)  # the einsum's adjoints, which sum it back themselves
     ->  blower = rt.einsum_adjoint(blx, spec, 0, a, b)
 
-A shape read (the target of `rt.unbroadcast`, `rt.sum_adjoint`, `rt.mean_adjoint`, `np.shape`) moves from `v` to
-`x`, both defined outside loops, where v keeps x's shape whatever x is: `-x`, `x * x`, `x - c`, `x / c`, `x ** c`, `x * c` and `x + c` for a
+A shape read (the target of `rt.unbroadcast`, `rt.sum_adjoint`, `rt.mean_adjoint`, `rt.diff_adjoint`, `np.shape`)
+moves from `v` to `x`, both defined outside loops, where v keeps x's shape whatever x is: `-x`, `x * x`, `x - c`, `x / c`, `x ** c`, `x * c` and `x + c` for a
 number c (a float for `*`: `xs * 2` repeats a list), never `x + x` (which joins two lists). Then `t16` and `t12`
 are read once, folded into the expressions that read them, and freed there (GMM d=10: two arrays of 2 MB that
 lived to the end of the sweep).
@@ -24,6 +24,7 @@ from s2s import ir, prims
 from s2s.ir.walk import count_uses, map_statements
 
 SHAPE_READS = {"s2s.runtime.unbroadcast": 1, "s2s.runtime.sum_adjoint": 1, "s2s.runtime.mean_adjoint": 1,
+               "s2s.runtime.diff_adjoint": 1,
                prims.ATTRIBUTES["shape"]: 0}  # (np.shape)
 UNBROADCAST = "s2s.runtime.unbroadcast"
 EINSUM, EINSUM_ADJOINT = prims.EINSUM, "s2s.runtime.einsum_adjoint"

@@ -132,7 +132,7 @@ linear("numpy.cumsum", lambda g, ans, x, axis=None, dtype=None: rt.cumsum_adjoin
 def _diff_adjoint(g, ans, a, n=1, axis=-1, prepend=None, append=None):
     options = non_default(n=(n, 1), axis=(axis, -1))
     if prepend is None and append is None:
-        return rt.diff_adjoint(g, **options)
+        return rt.diff_adjoint(g, a, **options)
     return rt.diff_ends_adjoint(g, a, **options, **given(prepend=prepend, append=append))
 
 
@@ -387,7 +387,7 @@ def _ediff1d_tangent(tangents, ans, ary, to_end=None, to_begin=None):
 # part of the adjoint goes back to where it came from
 define("numpy.ediff1d",
        [lambda g, ans, ary, to_end=None, to_begin=None:
-        np.reshape(rt.diff_adjoint(_part(g, *_ediff1d_bounds(g, to_end, to_begin))), np.shape(ary)),
+        np.reshape(rt.diff_adjoint(_part(g, *_ediff1d_bounds(g, to_end, to_begin)), np.ravel(ary)), np.shape(ary)),
         lambda g, ans, ary, to_end=None, to_begin=None:
         np.reshape(_part(g, _ediff1d_bounds(g, to_end, to_begin)[1], None), np.shape(to_end)),
         lambda g, ans, ary, to_end=None, to_begin=None:

@@ -172,7 +172,8 @@ multilinear(RT + "dot_adjoint_b", lambda G, ans, g, a, b: rt.dot(a, G),
 helper("extremum_adjoint", lambda G, g, ans, x, axis=None, keepdims=False:
        rt.extremum_tangent(G, ans, x, **non_default(axis=(axis, None), keepdims=(keepdims, False))), rank_of_argument=2)
 helper("cumsum_adjoint", lambda G, g, x, axis=None: np.cumsum(G, **non_default(axis=(axis, None))), rank_of_argument=1)
-helper("diff_adjoint", lambda G, g, n=1, axis=-1: np.diff(G, **non_default(n=(n, 1), axis=(axis, -1))))
+helper("diff_adjoint", lambda G, g, x, n=1, axis=-1: np.diff(G, **non_default(n=(n, 1), axis=(axis, -1))),
+       rank_of_argument=1)
 
 # indexing and shape: each is the transpose of the NumPy function whose adjoint it is
 helper("take_adjoint", lambda G, g, x, indices, axis=None: np.take(G, indices, **non_default(axis=(axis, None))),

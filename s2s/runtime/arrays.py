@@ -289,7 +289,7 @@ def trapezoid_adjoint_x(g, y, x, axis=-1):
     y = np.asarray(y, dtype=float)
     n = y.shape[axis]
     mid = (np.take(y, np.arange(n - 1), axis=axis) + np.take(y, np.arange(1, n), axis=axis)) / 2.0
-    gx = diff_adjoint(np.expand_dims(g, axis) * mid, axis=axis)
+    gx = diff_adjoint(np.expand_dims(g, axis) * mid, y, axis=axis)
     if np.ndim(x) == 1 and y.ndim > 1:
         gx = np.sum(np.moveaxis(gx, axis, -1).reshape(-1, n), axis=0)
     return gx
@@ -305,9 +305,18 @@ def trapezoid_adjoint_dx(g, y, dx, axis=-1):
     return float(out) if np.ndim(out) == 0 and not isinstance(dx, np.ndarray) else out
 
 
-def diff_adjoint(g, n=1, axis=-1):
-    """Adjoint of `np.diff(x, n, axis)`: `n` times the negated backward difference, zero-padded."""
+def diff_adjoint(g, x, n=1, axis=-1):
+    """Adjoint of `np.diff(x, n, axis)` (`x` gives only its shape): `n` times the negated backward difference,
+    zero-padded (see _diff_back)."""
+    return _diff_back(g, np.shape(x), n, axis)
+
+
+def _diff_back(g, shape, n, axis):
+    """The adjoint, of `shape`, of the n-th differences along `axis` of an array of that shape. Once n reaches
+    its length along the axis the differences run out (NumPy's result is empty, so is g): the adjoint is zero."""
     g = np.asarray(g)
+    if n >= shape[axis]:
+        return np.zeros(shape, g.dtype if g.dtype.kind in "fc" else float)
     for _ in range(n):
         widths = [(0, 0)] * g.ndim
         widths[axis % g.ndim] = (1, 1)
@@ -317,12 +326,15 @@ def diff_adjoint(g, n=1, axis=-1):
 
 def diff_ends_adjoint(g, a, n=1, axis=-1, prepend=None, append=None):
     """Adjoint for `a` of `np.diff(a, n, axis, prepend=, append=)`: that of the differences of [prepend, a, append]
-    joined along the axis (diff_adjoint), without the entries of the ends (a number's end is one entry)."""
-    full = diff_adjoint(g, n, axis)
-    ax = axis % full.ndim
+    joined along the axis (_diff_back), without the entries of the ends (a number's end is one entry)."""
+    shape = list(np.shape(a))
+    ax = axis % len(shape)
     start = 0 if prepend is None else 1 if np.ndim(prepend) == 0 else np.shape(prepend)[ax]
-    stop = full.shape[ax] - (0 if append is None else 1 if np.ndim(append) == 0 else np.shape(append)[ax])
-    return full[(slice(None),) * ax + (slice(start, stop),)]
+    end = 0 if append is None else 1 if np.ndim(append) == 0 else np.shape(append)[ax]
+    length = shape[ax]
+    shape[ax] = start + length + end
+    full = _diff_back(g, tuple(shape), n, ax)
+    return full[(slice(None),) * ax + (slice(start, start + length),)]
 
 
 # ---------------------------------------------------------------- shape
