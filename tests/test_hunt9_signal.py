@@ -98,3 +98,73 @@ def test_diff_whose_differences_run_out_as_the_report_gave_it():
     assert_close(s2s.grad(lambda v: np.sum(np.diff(v, n=2) ** 2) + np.sum(v))(x), [1.0], what="pen2")
     gradient = s2s.grad(seg_pen)(np.array([0.3, -1.2, 0.7, 2.0, 0.5, 1.1, -0.8]))
     assert_close(gradient, [6.86, -15.04, 9.34, -0.8, 0.1, 0.22, -0.16], what="seg_pen")
+
+
+# ---------------------------------------------------------------- order statistics of no entries
+# NumPy's median (and quantile along an axis) of no entries is nan, or an empty array; the adjoint indexed the
+# first sorted entry of an empty row (IndexError) or reshaped an empty array with -1 (ValueError)
+
+def median_of(x):
+    return np.median(x)
+
+
+def nanmedian_of(x):
+    return np.nanmedian(x)
+
+
+def nanpercentile_of(x):
+    return np.nanpercentile(x, 30.0)
+
+
+def medians_of_rows(u):
+    return np.sum(np.median(u, axis=1) ** 2)
+
+
+def medians_of_columns(u):
+    return np.sum(np.median(u, axis=0))
+
+
+def quantiles_of_rows(u):
+    return np.sum(np.quantile(u, [0.3, 0.8], axis=1) ** 2)
+
+
+def nanmedians_of_rows(u):
+    return np.sum(np.nanmedian(u, axis=1))
+
+
+def cumsum_of(x):
+    return np.sum(np.cumsum(x) ** 2)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("f, x", [
+    (median_of, np.zeros(0)), (nanmedian_of, np.zeros(0)), (nanpercentile_of, np.zeros(0)),
+    (median_of, np.zeros((0, 3))), (medians_of_columns, np.zeros((0, 3))), (medians_of_rows, np.zeros((2, 0))),
+    (medians_of_rows, np.zeros((0, 3))), (quantiles_of_rows, np.zeros((0, 3))), (nanmedians_of_rows, np.zeros((0, 3))),
+    (nanmedians_of_rows, np.zeros((2, 0))), (ediff_penalty, np.zeros(0)), (cumsum_of, np.zeros(0)),
+])
+def test_order_statistics_of_no_entries(f, x):
+    """The value is NumPy's (nan, or the sum of an empty array); the derivative of a function of no entries is
+    an empty array in every mode, and a tangent through it zero (nan where the value is nan: nan * 0)."""
+    expected = f(x)
+    value, gradient = s2s.value_and_grad(f)(x)
+    assert np.array_equal(value, expected, equal_nan=True)
+    assert_close(gradient, np.zeros(x.shape), what="grad")
+    assert_close(s2s.grad(f)(x), np.zeros(x.shape), what="grad")
+    value, back = s2s.vjp(f)(x)
+    assert np.array_equal(value, expected, equal_nan=True)
+    assert_close(back(1.0), np.zeros(x.shape), what="vjp")
+    assert_close(s2s.jacobian(f)(x), np.zeros(x.shape), what="reverse jacobian")
+    assert_close(s2s.jacobian(f, mode="forward")(x), np.zeros(x.shape), what="forward jacobian")
+    assert_close(s2s.hessian(f)(x), np.zeros(x.shape * 2), what="hessian")
+    primal, tangent = s2s.jvp(f)((x,), (np.zeros(x.shape),))
+    assert np.array_equal(primal, expected, equal_nan=True)
+    assert tangent == 0.0 or np.isnan(expected) and np.isnan(tangent)
+
+
+@pytest.mark.parametrize("x", [np.array([2.0, 0.5, 1.0, 3.0]), np.array([[2.0, 0.5, 1.0], [0.1, 3.0, -1.0]])])
+def test_order_statistics_around_the_fix_still_agree_with_differences(x):
+    for f in (median_of, nanmedian_of, nanpercentile_of, medians_of_columns):
+        check_every_mode(f, x)
+    check_every_mode(medians_of_rows, np.atleast_2d(x))
+    check_every_mode(quantiles_of_rows, np.atleast_2d(x))

@@ -7,6 +7,8 @@ result, `ans` the result itself, `d` a tangent.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from s2s.errors import S2SError
@@ -87,7 +89,8 @@ def _quantile_plan(a, q, axis, ignore_nan):
     last and merged (x: rows R, n entries each), the stable sort order of each row (nan last), and for each
     quantile k and row r the two sorted positions lo, hi interpolated between with weights 1 - t and t at
     the virtual index q (n_r - 1) (NumPy's 'linear' method; n_r the entries that are not nan where
-    `ignore_nan`, the np.nanquantile family). `valid` is False for a row of nothing but nan."""
+    `ignore_nan`, the np.nanquantile family). `valid` is False for a row of nothing but nan, or of no entries at
+    all (NumPy's quantile of them is nan; the derivative has nowhere to go: the adjoint and tangent are zero)."""
     a = np.asarray(a)
     if axis is None:
         axes = tuple(range(a.ndim))
@@ -97,7 +100,7 @@ def _quantile_plan(a, q, axis, ignore_nan):
     perm = rest + list(axes)
     moved = np.transpose(a, perm)
     rows = moved.shape[:len(rest)]
-    x = moved.reshape(rows + (-1,))
+    x = moved.reshape(rows + (math.prod(moved.shape[len(rest):]),))
     order = np.argsort(x, axis=-1, kind="stable")
     n = x.shape[-1]
     count = np.sum(~np.isnan(x), axis=-1) if ignore_nan else np.full(rows, n)
@@ -126,6 +129,8 @@ def quantile_adjoint(g, a, q, axis=None, keepdims=False, ignore_nan=False):
     perm, rows, order, lo, hi, t, valid = _quantile_plan(a, q, axis, ignore_nan)
     g = _result_rows(np.asarray(g, dtype=np.result_type(a.dtype, np.float64)), q, rows)
     n = order.shape[-1]
+    if n == 0:
+        return np.zeros(a.shape, g.dtype)
     at_sorted = np.zeros(rows + (n,), dtype=g.dtype)
     for k in np.ndindex(np.shape(q)):
         for index, weight in ((lo[k], np.where(valid[k], 1.0 - t[k], 0.0)), (hi[k], t[k])):
@@ -142,14 +147,14 @@ def quantile_tangent(d, a, q, axis=None, keepdims=False, ignore_nan=False):
     the interpolation of d's entries at the sorted positions of a's."""
     a = np.asarray(a)
     perm, rows, order, lo, hi, t, valid = _quantile_plan(a, q, axis, ignore_nan)
-    d = np.transpose(np.broadcast_to(d, a.shape), perm).reshape(rows + (-1,))
+    d = np.transpose(np.broadcast_to(d, a.shape), perm).reshape(order.shape)
     ds = np.take_along_axis(d, order, -1)
 
     def at(index):  # ds[..., index] for each quantile: (quantiles, rows)
-        flat = np.reshape(index, (-1,) + rows)
+        flat = np.reshape(index, (np.size(q),) + rows)
         taken = np.take_along_axis(ds, np.moveaxis(flat, 0, -1), -1)
         return np.reshape(np.moveaxis(taken, -1, 0), np.shape(index))
-    value = np.where(valid, (1.0 - t) * at(lo) + t * at(hi), 0.0)
+    value = np.where(valid, (1.0 - t) * at(lo) + t * at(hi), 0.0) if ds.shape[-1] else np.zeros(np.shape(valid))
     if keepdims:
         reduced = set(perm[len(rows):])
         value = np.reshape(value, np.shape(q) + tuple(1 if ax in reduced else a.shape[ax] for ax in range(a.ndim)))
