@@ -384,6 +384,11 @@ CALLABLE_OBJECTS = {
                        "element, np.array([f(a) for a in x])",
     None: "call a function s2s sees instead (a def or a lambda), with the object's values as its arguments",
 }
+# what to write instead of np.piecewise where a derivative must pass through its pieces (rules/indexing.py; the
+# functions of its funclist, which NumPy calls: front/numpy_callers.py)
+PIECEWISE_INSTEAD = ("write the pieces as arrays and choose between them: np.where(x < 0, -x, x * x) for two, "
+                     "np.select([x < 0, x < 1], [-x, x * x], default=1.0) for more (np.select takes the first "
+                     "condition that holds, np.piecewise the last)")
 # calls that write into their operand when told not to copy (`np.nan_to_num(z, copy=False)`): refused, with the
 # position of their `copy` parameter
 NO_COPY_WRITES_OPERAND = {"numpy.nan_to_num": 1}

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, check_every_mode, numeric_grad
+from conftest import assert_close, check_every_mode, module_from_text, numeric_grad
 
 
 # ---------------------------------------------------------------- np.diff once the differences run out
@@ -168,3 +168,101 @@ def test_order_statistics_around_the_fix_still_agree_with_differences(x):
         check_every_mode(f, x)
     check_every_mode(medians_of_rows, np.atleast_2d(x))
     check_every_mode(quantiles_of_rows, np.atleast_2d(x))
+
+
+# ---------------------------------------------------------------- NumPy functions that call the user's functions
+# np.piecewise(x, conds, [lambda ...]) and np.apply_along_axis(f, ...) got the generic "function used as a value"
+# refusal, naming neither, its caret under `return`, with advice ("call it where it is needed") that does not
+# apply; now refused at the argument holding the functions, with the same computation written for s2s
+
+PIECEWISE = '''
+import numpy as np
+
+
+def sq(v):
+    return v ** 2
+
+
+def f(x):
+    return np.sum(np.piecewise(x, {conds}, {funcs}) * x)
+
+
+def instead(x):
+    return np.sum({written} * x)
+'''
+
+APPLIED = '''
+import numpy as np
+
+K = np.array([0.25, 0.5, 0.25])
+
+
+def smooth_row(r):
+    return np.convolve(r, K, "same")
+
+
+def f(u):
+    return np.sum(np.apply_along_axis({fn}, {axis}, u) ** 2)
+
+
+def instead(u):
+    return np.sum({written} ** 2)
+'''
+
+
+def _advised(error: Exception, start: str) -> str:
+    """The expression the message advises, from `start` to its closing parenthesis."""
+    text = str(error)
+    i = text.index(start)
+    depth = 0
+    for j in range(i, len(text)):
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(text[j], 0)
+        if depth == 0 and text[j] in ")]":
+            return text[i:j + 1]
+    raise AssertionError(text)
+
+
+@pytest.mark.parametrize("conds, funcs", [
+    ("[x < 0, x >= 0]", "[lambda v: -v, lambda v: v ** 2]"),
+    ("[x < 0, x >= 0]", "[sq, np.sin]"),
+    ("[x < 0]", "[lambda v: -v, lambda v: np.exp(v)]"),
+    ("x < 0.5", "[lambda v: 2.0 * v, np.cos]"),
+    ("[x < 0, x > 1]", "[lambda v: v * v, 3.0, np.tanh]"),
+    ("[x < 1, x > -1]", "[lambda v: -v, lambda v: v ** 3]"),  # (overlapping: np.piecewise takes the last)
+])
+def test_piecewise_with_functions_is_refused_at_its_funclist_with_a_form_that_differentiates(tmp_path, conds, funcs):
+    m = module_from_text(tmp_path, "pw_" + str(abs(hash((conds, funcs)))), PIECEWISE.format(
+        conds=conds, funcs=funcs, written="x"))
+    x = np.array([1.3, -3.0, 0.2, 4.0, -0.4, 0.7])
+    with pytest.raises(s2s.S2SError) as caught:
+        s2s.grad(m.f)(x)
+    message = str(caught.value)
+    assert "np.piecewise" in message and "funclist" in message and "used as a value" not in message
+    line = caught.value.text
+    assert line[caught.value.offset - 1:].startswith(funcs), (line, caught.value.offset)
+    written = _advised(caught.value, "np.select(")
+    m2 = module_from_text(tmp_path, "pw2_" + str(abs(hash((conds, funcs)))), PIECEWISE.format(
+        conds=conds, funcs=funcs, written=written))
+    assert m2.instead(x) == pytest.approx(m2.f(x), rel=1e-14)
+    gradient = check_every_mode(m2.instead, x)
+    assert_close(gradient, numeric_grad(m2.f, (x,), 0), what="the advice's gradient vs np.piecewise's differences")
+
+
+@pytest.mark.parametrize("fn, axis", [("smooth_row", 1), ("smooth_row", 0), ("smooth_row", -1),
+                                      ("lambda r: np.convolve(r, K, 'same')", 1),
+                                      ("lambda c: np.tanh(c) * np.sum(c)", 0)])
+def test_apply_along_axis_is_refused_at_its_function_with_a_form_that_differentiates(tmp_path, fn, axis):
+    name = f"ap_{abs(hash((fn, axis)))}"
+    m = module_from_text(tmp_path, name, APPLIED.format(fn=fn, axis=axis, written="u"))
+    u = np.array([[0.3, -1.2, 0.7, 2.0], [0.5, 1.1, -0.8, 0.4], [1.5, -0.2, 0.9, -1.0]])
+    with pytest.raises(s2s.S2SError) as caught:
+        s2s.grad(m.f)(u)
+    message = str(caught.value)
+    assert "np.apply_along_axis" in message and "func1d" in message and "used as a value" not in message
+    line = caught.value.text
+    assert line[caught.value.offset - 1:].startswith(fn), (line, caught.value.offset)
+    written = _advised(caught.value, "np.stack(")
+    m2 = module_from_text(tmp_path, name + "_instead", APPLIED.format(fn=fn, axis=axis, written=written))
+    assert m2.instead(u) == pytest.approx(m2.f(u), rel=1e-14)
+    gradient = check_every_mode(m2.instead, u)
+    assert_close(gradient, numeric_grad(m2.f, (u,), 0), what="the advice's gradient vs np.apply_along_axis's")

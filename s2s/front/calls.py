@@ -219,6 +219,7 @@ class CallLowering(MethodLowering, records.RecordLowering):
             self.no_spread(kwargs)
         if getattr(target, "__s2s_transformation__", False):
             return self.transform_now(target, args, kwargs, node)
+        self.refuse_numpy_caller(target, args, kwargs, node, spelled)  # (np.piecewise(x, c, [lambda v: -v, ...]))
         namespace = namespace_made_by(target)
         if namespace is not None:  # xp = array_namespace(a) in scipy's source: NumPy's, for the arrays s2s reads
             return ir.Const(FunctionValue(spelled, namespace))

@@ -14,7 +14,8 @@ import numpy as np
 from s2s import ir, prims
 from s2s.errors import LibraryCall, S2SError
 from s2s.front.libraries import home_module, library_function, shown
-from s2s.front.functions import FunctionValue
+from s2s.front import numpy_callers
+from s2s.front.functions import FunctionValue, function_of
 from s2s.front.methods import user_object
 from s2s.front.source import MISSING
 
@@ -83,6 +84,15 @@ class OutsideLowering:
         if frame is not None and not (frame in ("vars", "dir") and node.args):  # (vars(obj): obj's attributes)
             raise self.error(node.func, f"{spelled}(), which reads the names of the code that runs it",
                              prims.READS_THE_FRAME[frame])
+
+    def refuse_numpy_caller(self, target, args: tuple, kwargs: tuple, node, spelled: str) -> None:
+        """Refuse a call of a NumPy function that calls functions it is given (np.piecewise's funclist,
+        np.apply_along_axis's func1d: front/numpy_callers.py), where it is given any, at that argument."""
+        def holds(atom) -> bool:
+            parts = self.tuples.get(atom.name) if isinstance(atom, ir.Var) else None
+            return function_of(atom) is not None or parts is not None and any(holds(p) for p in parts)
+        if numpy_callers.caller(target) is not None and any(holds(a) for a in args + tuple(v for _, v in kwargs)):
+            raise self.error(*numpy_callers.refusal(target, node, spelled))
 
     def opaque_call(self, target, args: tuple, kwargs: tuple, shown: str,
                     unfollowed: S2SError | None = None) -> ir.Call:

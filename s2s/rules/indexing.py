@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numbers
 
+from s2s import prims
 from s2s.rules.primitive import define, given, linear, non_default, refuse
 from s2s.rules.symbolic import np, rt
 
@@ -99,13 +100,10 @@ define("numpy.select",
 
 
 # np.piecewise(x, condlist, funclist): the functions of funclist are called by NumPy itself, which s2s cannot follow
-# (the front end refuses a function passed as a value); with values for the pieces, x only chooses between them
+# (the front end refuses them: front/numpy_callers.py); with values for the pieces, x only chooses between them
 # (no derivative), and a derivative in the values is refused, saying what to write (the same values, with rules)
 def _piecewise_values(*args, **kwargs):
-    refuse("numpy.piecewise", "a derivative in the values of its funclist has no rule in s2s",
-           "write the pieces as arrays and choose between them: np.where(x < 0, -x, x * x) for two, "
-           "np.select([x < 0, x < 1], [-x, x * x], default=1.0) for more (np.select takes the first condition "
-           "that holds, np.piecewise the last)")
+    refuse("numpy.piecewise", "a derivative in the values of its funclist has no rule in s2s", prims.PIECEWISE_INSTEAD)
 
 
 define("numpy.piecewise", [None, None, _piecewise_values], [None, None, _piecewise_values])
