@@ -123,7 +123,10 @@ class LoopAliases:
         wrote = next((t.loc for t in _assigns(s.header + s.body) if self.writes_array([t], s, r) and
                       t.loc is not None), None)
         name = _target(wrote) or base_name(r)
-        made = next((t.loc for t in _assigns(s.header + s.body) if _rebinds(t.loc, name)), None)
+        rebinding = [t for t in _assigns(s.header + s.body) if _rebinds(t.loc, name)]
+        # (the statement's own value, not a read on its line: `y = write(y, x * y[0])` of a helper writing y)
+        made = next((t.loc for t in rebinding if base_name(t.target) == name and self.root.get(t.target) != r),
+                    rebinding[0].loc if rebinding else None)
         line = f" (line {wrote.line}: {_spelled(wrote)})" if wrote is not None else ""
         again = self.read_after(s, r)
         if again is not None:  # (`h0 = h` before the loop: NumPy's h0 shows the first iteration's writes, a copy's not)

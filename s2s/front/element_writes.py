@@ -111,6 +111,21 @@ class ElementWriteLowering:
                                      f"a container (s2s follows element writes into an array by the name it was "
                                      f"made with)", f"write into that array by its own name, or copy it first: "
                                      f"{name} = np.copy({name})")
+        if root is None and frame is not None and not isinstance(key, str) and self.array_root(joined) is not None:
+            # (the loop's name holds an array the function made: a helper the loop calls writes it, where loops.py
+            # did not see that the helper does, called through a container or an attribute)
+            user = next((n for n, p in frame.phis.items() if p.target == base.name), name)
+            helper = self.src.name
+            if not self.depth:  # (the function's own body: `z = y; z[0] = v` where the loop's text writes no y[...])
+                raise self.error(target, f"assignment to an element of '{name}', another name for the array '{user}' "
+                                         f"that the function made, in a loop that writes '{user}' only through it",
+                                 f"write into the array by its own name in the loop ({user}[...] = ...), or copy "
+                                 f"it first: {name} = np.copy({user})")
+            raise self.error(target, f"assignment to an element of '{name}', the array '{user}' that the function made "
+                                     f"and a loop gives to {helper}, called where s2s does not see before the loop "
+                                     f"runs that {helper} writes it (through a container, an attribute or an "
+                                     f"argument)", f"call {helper} by its name in the loop ({user} = {helper}({user}, "
+                                                   f"...)), or give it a copy: {user} = {helper}(np.copy({user}), ...)")
         if root is None:  # (a key that is a string: a dict's, for which np.copy makes a 0-d object array)
             raise self.error(target, f"assignment to an element of '{name}', which the function did not create",
                              f"make a new dict holding every key: {name} = {{**{name}, {key!r}: value}}"

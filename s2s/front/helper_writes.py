@@ -36,6 +36,11 @@ def argument_write(fn, args: tuple, kwargs: tuple, depth: int = 0):
         src = read_function(fn)
     except S2SError:
         return None
+    return source_argument_write(src, fn, args, kwargs, depth)
+
+
+def source_argument_write(src, fn, args: tuple, kwargs: tuple, depth: int = 0):
+    """`argument_write` of the helper read as `src` (`fn`: its function object, None for a nested def)."""
     sig = parameters(src.tree, fn)
     given = dict(zip(sig.positional, args)) | dict(kwargs)
     immutable = lambda a: isinstance(a, ir.Const) and isinstance(a.value, (int, float, complex, str, bytes,  # noqa
@@ -43,6 +48,35 @@ def argument_write(fn, args: tuple, kwargs: tuple, depth: int = 0):
     origin = {p: p for p in sig.params if p in given and not immutable(given[p]) or
               p not in given and p in (sig.vararg, sig.kwarg)}
     return _first_write(src, origin, depth)
+
+
+def writes_elements(src, fn, args: tuple, kwargs: tuple, depth: int = 0) -> bool:
+    """Is the first write `source_argument_write` finds in the helper read as `src` a write of elements of the
+    argument (`a[i] = v`, `a[i] += v`, `np.add.at(a, i, v)`), there or in a helper it gives the parameter to by
+    name (`a = g(a, v)`, g writing `a[2] = v`)? Not an `a += v`, an append, an attribute, or a write through a
+    name the helper binds to the parameter before handing it on."""
+    found = source_argument_write(src, fn, args, kwargs, depth)
+    if found is None:
+        return False
+    param, node, where = found
+    if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return any(isinstance(t, ast.Subscript) for t in targets)
+    if not isinstance(node, ast.Call):
+        return False
+    if isinstance(node.func, ast.Attribute) and node.func.attr == "at":  # np.add.at(a, i, v)
+        return bool(node.args) and isinstance(node.args[0], ast.Name) and node.args[0].id == param
+    target = _static(where, node.func)
+    if not (inspect.isfunction(target) and user_function(target)) or depth >= 8 or \
+            any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+        return False
+    given = lambda a: ir.Var(param) if isinstance(a, ast.Name) and a.id == param else ir.Const(None)  # noqa: E731
+    try:
+        inner = read_function(target)
+    except S2SError:
+        return False
+    return writes_elements(inner, target, tuple(given(a) for a in node.args),
+                           tuple((k.arg, given(k.value)) for k in node.keywords), depth + 1)
 
 
 def _first_write(src, origin: dict, depth: int):

@@ -10,11 +10,13 @@ import copy
 import inspect
 
 from s2s import ir
+from s2s.errors import S2SError
 from s2s.front.effects import scatter_target, user_function
 from s2s.front.functions import function_of
 from s2s.front.generators import lazy_for
 from s2s.front.lowering import flag_breaks, loop_level_nodes, normalise_exits
-from s2s.front.source import MISSING
+from s2s.front.helper_writes import writes_elements
+from s2s.front.source import MISSING, Source, read_function
 from s2s.ir.walk import substitute_block
 
 
@@ -65,7 +67,7 @@ class LoopLowering:
         if isinstance(s, ast.For) and isinstance(s.iter, ast.Name) and self.env.get(s.iter.id) == ir.Const(()):
             self.statements(s.orelse)  # over a helper's empty *args: no iteration (only an else clause runs)
             return
-        written = _written_arrays(s.body)
+        written = _written_arrays(s.body) | self._arrays_given(s.body)
         # `y *= v` on an array whose elements the function writes is an element write too (ssa.statement): in a
         # loop inside one that writes y's elements, the inner phi must be a version of y, or y would come back to
         # the outer loop as another array while its versions there keep y's name
@@ -202,6 +204,45 @@ class LoopLowering:
             if isinstance(n.func, ast.Name):
                 names |= self._read_by_nested(n.func.id, set())
         return {name for name in names if name in self.env and self.list_root(self.env[name]) is not None}
+
+    def _arrays_given(self, body) -> set:
+        """The names of arrays loop `body` gives to a helper of the user's that writes elements of the parameter
+        it binds them to (`y = write(y, v)`, write's `y[0] = v`): inlined, the helper writes the array the name
+        holds, as `y[0] = v` in the body would, so the loop's header phi is a version of it (the alias stage
+        refuses what NumPy would make of it otherwise: another array coming back, a read through another name)."""
+        names = set()
+        effects = {id(n.value) for stmt in body for n in ast.walk(stmt) if isinstance(n, ast.Expr)}
+        for n in (n for stmt in body for n in ast.walk(stmt) if isinstance(n, ast.Call) and id(n) not in effects):
+            try:  # (a helper called for its effect, `write(y, v)` alone: effects.py says what it changes)
+                target = self.static_value(n.func)
+            except AttributeError:  # (np.summ: refused where the loop's body reads it)
+                continue
+            nested = function_of(self.env.get(n.func.id)) if isinstance(n.func, ast.Name) else None
+            if nested is not None and nested.node is not None:  # (a def of the function's own: its text)
+                src = Source(nested.node, self.src.filename, "", None, self.src.globals, self.src.closure)
+                own = {m.id for m in ast.walk(nested.node) if isinstance(m, ast.Name) and isinstance(m.ctx, ast.Store)}
+                own |= {a.arg for a in ast.walk(nested.node.args) if isinstance(a, ast.arg)}
+                names |= {w for w in _written_arrays(nested.node.body) if w in self.env and w not in own}  # (its
+                # enclosing function's arrays it writes by their names: `y[0] = v` in a def reading y)
+            elif inspect.isfunction(target) and user_function(target):
+                try:
+                    src = read_function(target)
+                except S2SError:
+                    continue
+            else:
+                continue
+            if any(isinstance(a, ast.Starred) for a in n.args) or any(k.arg is None for k in n.keywords):
+                continue
+            given = [(i, None, a.id) for i, a in enumerate(n.args) if isinstance(a, ast.Name)] + \
+                [(None, k.arg, k.value.id) for k in n.keywords if isinstance(k.value, ast.Name)]
+            for i, key, name in given:
+                if name in names or name not in self.env:
+                    continue
+                args = tuple(ir.Var(name) if j == i else ir.Const(None) for j in range(len(n.args)))
+                kwargs = tuple((k.arg, ir.Var(name) if k.arg == key else ir.Const(None)) for k in n.keywords)
+                if writes_elements(src, target if nested is None else None, args, kwargs):
+                    names.add(name)
+        return names
 
     def _read_by_nested(self, name: str, seen: set) -> set:
         """The names the nested function `name` holds reads, and those the nested functions it calls read."""
