@@ -423,6 +423,10 @@ CASES += [
     # (a record the function builds, Record(W=x, b=y): linear in its fields; a namedtuple's by position too)
     ("s2s.runtime.record_new", lambda x, y: rt.record_new(Record, ("W", "b"), x * y, y).W
      + rt.record_new(Pair, ("a", "b"), x, y * y)[1] + rt.record_new(Pair, ("a", "b"), x, y).a, (M23, 0.7), (0, 1)),
+    # (its tangent, read by the fields only: the same values, a class constant's tangent zero)
+    ("s2s.runtime.record_tangent", lambda x, y: rt.record_tangent(Record, ("W", "b"), x * y, y).W
+     + rt.record_tangent(Pair, ("a", "b"), x, y * y)[1] + rt.record_tangent(Pair, ("a", "b"), x, y).a, (M23, 0.7),
+     (0, 1)),
     ("s2s.runtime.getattr_adjoint_transpose", lambda h: rt.getattr_adjoint_transpose(
         (np.sin(h[0]), h * h), np.linalg.eigh(SPD), "eigenvectors"), (SPD,), 0),
     # (a gradient with respect to a record given back as one, and the adjoint code's parts of it again)

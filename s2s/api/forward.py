@@ -118,10 +118,9 @@ class Jvp(transform.Transformed):
         arguments.check_wrt(self.__name__, wrt_at, primals if type(primals) is tuple else tuple(primals), kwargs)
         tangents = tangents_mod.like_primals(self.__name__, tangents_mod.targeted(targets, primals, kwargs),
                                              tangents)
-        records = False
         for t in tangents:
             if type(t) is not float and type(t) is not np.ndarray and pytree.has_record(t):
-                records = True  # (what generated code reads of a record's tangent: its fields, tangent_of_record)
+                # (what generated code reads of a record's tangent: its fields, tangent_of_record)
                 tangents = tuple(map(tangents_mod.tangent_of_record, tangents))
                 break
         entry = self._entry
@@ -137,7 +136,9 @@ class Jvp(transform.Transformed):
                 value, tangent = self._invoke(fn, primals, tangents, kwargs)
             # (the tangent of x + c is the tangent passed in: the caller's array must not be what it gets back)
             tangent = arguments.real(self.__name__, fresh(tangent, tangents))
-            return value, pytree.like(tangent, value) if records and pytree.has_record(value) else tangent
+            # (a record's tangent, the caller's or one built, rt.record_tangent, given back as one of its class)
+            return value, pytree.like(tangent, value) if type(value) is not float and \
+                type(value) is not np.ndarray and pytree.has_record(value) else tangent
         except Exception as exc:
             if isinstance(exc, TypeError):
                 arguments.raise_call_error(self.__wrapped__, tuple(primals), kwargs)  # as the original refuses the call

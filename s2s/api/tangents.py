@@ -12,7 +12,8 @@ import inspect
 import numpy as np
 
 from s2s.api import arguments, pytree
-from s2s.runtime.core import FieldParts, fields_of, is_record, not_a_field, zeros_like
+from s2s.runtime.core import FieldParts, fields_of, is_record
+from s2s.runtime.indexing import fields_only
 from s2s.errors import CallError
 
 
@@ -178,7 +179,7 @@ def targeted(targets: tuple, primals, kwargs: dict) -> list:
 
 def tangent_of_record(t):
     """The tangent `t` the caller gave for a record argument, as forward-mode code reads it: a dataclass as a
-    FieldParts of its fields, a namedtuple as one of a subclass of its class (`_fields_only`), in lists, tuples
+    FieldParts of its fields, a namedtuple as one of a subclass of its class (rt.fields_only), in lists, tuples
     and dicts too. Generated code reads `dp.name` of the tangent where the function reads `p.name`: for a
     field that is the field's tangent; a class constant's is zero, not the constant; a property or an attribute
     `__post_init__` sets is refused (`not_a_field`), not evaluated on the tangent as if it were a record."""
@@ -187,34 +188,9 @@ def tangent_of_record(t):
         out.record = type(t)
         return out
     if isinstance(t, tuple) and hasattr(t, "_fields"):
-        return _fields_only(type(t))(*map(tangent_of_record, t))
+        return fields_only(type(t))(*map(tangent_of_record, t))
     if isinstance(t, (tuple, list)):
         return type(t)(map(tangent_of_record, t)) if type(t) in (tuple, list) else t
     if type(t) is dict:
         return {k: tangent_of_record(v) for k, v in t.items()}
     return t
-
-
-_FIELDS_ONLY: dict = {}  # namedtuple class -> its subclass whose attributes other than fields are checked
-
-
-def _fields_only(kind: type) -> type:
-    """A subclass of the namedtuple class `kind` whose objects read their fields as `kind`'s do, a class constant
-    as zero (a tangent's), and refuse any other attribute a function may read (`not_a_field`)."""
-    sub = _FIELDS_ONLY.get(kind)
-    if sub is not None:
-        return sub
-    fields = frozenset(kind._fields)
-
-    def __getattribute__(self, name):
-        if name in fields or name.startswith("_"):
-            return tuple.__getattribute__(self, name)
-        error = not_a_field(kind, name)
-        if error is not None:
-            raise error
-        return zeros_like(getattr(kind, name))
-
-    sub = _FIELDS_ONLY[kind] = type(kind.__name__, (kind,), {
-        "__slots__": (), "__getattribute__": __getattribute__, "__module__": kind.__module__,
-        "__qualname__": kind.__qualname__})
-    return sub

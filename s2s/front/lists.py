@@ -25,8 +25,8 @@ APPENDED = "s2s.runtime.appended"
 # calls that may keep a reference to a list argument (the others read it and make new data): containers, dicts
 # s2s writes out (`{"h": hist}`), iterators over it, opaque calls
 KEEPS_REFERENCE = {"list", "tuple", "dict", "builtins.dict", "call", "callmethod", "s2s.runtime.dict_of",
-                   "s2s.runtime.record_new", "s2s.runtime.dict_from_pairs", "builtins.zip", "builtins.enumerate",
-                   "builtins.iter", "builtins.reversed"}
+                   "s2s.runtime.record_new", "s2s.runtime.record_tangent", "s2s.runtime.dict_from_pairs",
+                   "builtins.zip", "builtins.enumerate", "builtins.iter", "builtins.reversed"}
 
 
 class ListLowering:

@@ -119,13 +119,38 @@ class RecordLowering:
         self.classes[var.name] = cls
         return var
 
-    def joined_class(self, atom: ir.Var):
+    def joined_class(self, atom: ir.Var, seen: tuple = ()):
         """The class of the records built here that every operand of the join `atom` holds (`p = P(x, y) if c else
-        P(y, x)`), else None."""
+        P(y, x)`, a loop's value entering as one and each iteration building another), else None. Joins among the
+        operands are looked through (`seen`: those on the way, whose other operands decide)."""
         phi = self.phis.get(atom.name)
-        found = {self.classes[o.name] if isinstance(o, ir.Var) and o.name in self.records else None
-                 for o in phi.operands} if phi is not None else {None}
+        if phi is None:
+            return self.carried_class(atom)
+        found = {self.built_class(o, seen + (atom.name,)) for o in phi.operands
+                 if not (isinstance(o, ir.Var) and o.name in seen + (atom.name,))}
         return found.pop() if len(found) == 1 else None
+
+    def built_class(self, atom, seen: tuple = ()):
+        """The class of the record built here that `atom` holds (through joins), else None."""
+        if not isinstance(atom, ir.Var):
+            return None
+        return self.classes[atom.name] if atom.name in self.records else self.joined_class(atom, seen)
+
+    def carried_class(self, atom: ir.Var):
+        """The class of the records a loop's header value `atom`, in the loop's body, holds: the name enters the
+        loop as a record built here, and each assignment of it in the body builds another of that class (`s =
+        State(...)`, `s = s._replace(v=...)`, `s = dataclasses.replace(s, v=...)`), else None. (A record entering as
+        `self` of a method may be of a subclass of its class: not known to stay of one class.)"""
+        for frame in self.loop_path:
+            for name, phi in frame.phis.items():
+                if phi.target == atom.name:
+                    cls = self.built_class(phi.operands[0])
+                    key = (id(frame.node), name, cls)
+                    known = self.__dict__.setdefault("_rebuilt_names", {})
+                    if key not in known:
+                        known[key] = record_fields(cls) is not None and self._rebuilt(name, cls, frame.node.body)
+                    return cls if known[key] else None
+        return None
 
     def built_field(self, base, name: str) -> bool:
         """Is `base.name` maybe a field of a record the function builds, of a class not known here (`g.T` of a
@@ -137,6 +162,26 @@ class RecordLowering:
         if made is None:  # (a join of an if, a loop's value)
             return base.name in self.phis or any(p.target == base.name for f in self.loop_path for p in f.phis.values())
         return made.op in _HOLDERS or made.op == "s2s.runtime.iterated"
+
+    def _rebuilt(self, name: str, cls: type, body: list) -> bool:
+        """Is every binding of `name` in `body` an assignment `name = ...` of a new record of class `cls`?"""
+        stores = builds = 0
+        for n in (n for stmt in body for n in ast.walk(stmt)):
+            if isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load):
+                stores += 1
+            if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) and \
+                    n.targets[0].id == name and isinstance(n.value, ast.Call):
+                func, args = n.value.func, n.value.args
+                if isinstance(func, ast.Attribute) and func.attr == "_replace":
+                    builds += isinstance(func.value, ast.Name) and func.value.id == name and hasattr(cls, "_replace")
+                    continue
+                try:
+                    target = self.static_value(func)
+                except AttributeError:  # (np.summ: refused where the body is lowered)
+                    continue
+                builds += target is cls or target is dataclasses.replace and bool(args) and \
+                    isinstance(args[0], ast.Name) and args[0].id == name
+        return stores == builds
 
     def refuse_unknown_record_attribute(self, node: ast.Attribute) -> None:
         """`q.EPS` of a value whose class is not known here (`q = ps[i]`) while the function builds records of a
@@ -163,12 +208,12 @@ class RecordLowering:
             return None
         base = self.atom(old)
         cls = self.class_of(base)
-        if cls is None or not constructible(cls) or args or any(k.arg is None for k in node.keywords):
-            example = ", ".join(f"{k}={ast.unparse(old)}.{k}" for k in ("a", "b"))
-            raise self.error(node, f"{spelled}(...) of {ast.unparse(old)}, whose record class s2s does not know while "
-                                   "compiling (an argument), or with fields not named one by one",
-                             f"build the new record with its class, naming each field: Cls({example}) for the "
-                             f"changed and kept fields")
+        if args or any(k.arg is None for k in node.keywords):
+            raise self.error(node, f"{spelled}(...) with fields given by position or as **mapping",
+                             f"name each changed field: {spelled}({'' if old is getattr(func, 'value', None) else ast.unparse(old) + ', '}"
+                             f"field=value, ...)")
+        if cls is None or not constructible(cls):
+            raise self.error(node, *self._replace_refusal(old, cls, node, spelled))
         values = dict(self.records.get(base.name) or
                       {k: self.materialise(ir.Call("getattr", (base, ir.Const(k)))) for k in record_fields(cls)})
         for k in node.keywords:
@@ -177,6 +222,33 @@ class RecordLowering:
                                  f"name one of its fields: {', '.join(values)}")
             values[k.arg] = self.atom(k.value)
         return self.record_made(cls, values, node, cls.__name__)
+
+    def _replace_refusal(self, old, cls, node: ast.Call, spelled: str) -> tuple:
+        """(the construct, what to write instead) for `p._replace(a=v)` of a record whose class s2s does not know
+        here (`cls` None) or which runs code of its own as it is built."""
+        name = ast.unparse(old)
+        if cls is not None:
+            what = f"of {name}, a {cls.__name__}, which runs code of its own as it is built (__post_init__, " \
+                   f"__init__ or __new__): s2s writes out a record only where its call just sets the fields"
+        elif isinstance(old, ast.Name) and base_is_parameter(self, old.id):
+            what = f"of {name}, an argument, whose record class s2s does not know while compiling"
+        else:
+            what = f"of {name}, whose record class s2s does not know at this line (one a loop carries in from an " \
+                   f"argument, or binds to another value too, one taken from a container or returned by a call)"
+        changed = [f"{k.arg}={ast.unparse(k.value)}" for k in node.keywords]
+        kept = [f"{f}={name}.{f}" for f in record_fields(cls) if f not in {k.arg for k in node.keywords}] \
+            if cls is not None else [f"<each other field>={name}.<field>"]
+        return (f"{spelled}(...) {what}",
+                f"build the new record with its class, naming each field: "
+                f"{cls.__name__ if cls is not None else 'Cls'}({', '.join(changed + kept)})")
+
+
+def base_is_parameter(builder, name: str) -> bool:
+    """Does the user's `name` hold the function's parameter of that name here (its first version: no definition,
+    no join)?"""
+    atom = builder.env.get(name)
+    return isinstance(atom, ir.Var) and atom.name == name and name not in builder.definitions and \
+        name not in builder.phis and not any(p.target == name for f in builder.loop_path for p in f.phis.values())
 
 
 def attribute_kind(cls: type, name: str) -> tuple:

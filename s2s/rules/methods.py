@@ -37,15 +37,17 @@ linear("numpy.ndarray.tolist", lambda g, ans, x: rt.tolist_adjoint(g, x))
 linear("getattr", lambda g, ans, obj, name: rt.getattr_adjoint(g, obj, name), None)
 
 # ---------------------------------------------------------------- records built: P(a=x, b=y), rt.record_new(P, names, x, y)
-# (linear in the values: a value's adjoint is the record adjoint's field, the record's tangent the record of tangents)
+# (linear in the values: a value's adjoint is the record adjoint's field, the record's tangent the record of tangents,
+# read by its fields only: rt.record_tangent, whose ds.EPS of a class constant is zero, not the constant)
 def _record_tangent(tangents, ans, cls, names, *vals):
     given = list(tangents[2:]) + [None] * len(vals)  # (a value without a tangent: zeros of its structure)
-    return emit(RT + "record_new", cls, names, *(t if t is not None else 0.0 if isinstance(v, numbers.Number)
-                                                  else rt.zeros_like(v) for t, v in zip(given, vals)))
+    return emit(RT + "record_tangent", cls, names, *(t if t is not None else 0.0 if isinstance(v, numbers.Number)
+                                                      else rt.zeros_like(v) for t, v in zip(given, vals)))
 
 
-define(RT + "record_new", [None, None] + [lambda g, ans, cls, names, *vals, i=i: rt.getattr_adjoint_transpose(
-    g, ans, names[i]) for i in range(MAX_ELEMENTS)], tangent_fn=_record_tangent)
+for _key in ("record_new", "record_tangent"):
+    define(RT + _key, [None, None] + [lambda g, ans, cls, names, *vals, i=i: rt.getattr_adjoint_transpose(
+        g, ans, names[i]) for i in range(MAX_ELEMENTS)], tangent_fn=_record_tangent)
 
 # ---------------------------------------------------------------- their helpers (higher order): linear in g
 linear(RT + "astype_adjoint", lambda h, ans, g, x, *known: rt.astype_adjoint(h, g, *known), None, None)

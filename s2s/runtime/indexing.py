@@ -8,6 +8,7 @@ from s2s.runtime.core import (batch_key, batch_write, DictParts, FieldParts, One
                               fields_of, is_record, not_a_field, zeros_like)
 
 __all__ = ["getattr_adjoint", "getattr_adjoint_transpose", "record_like", "record_fields", "record_new",
+           "record_tangent", "fields_only",
            "getitem_adjoint", "copy_adjoint", "setitem_value_adjoint", "setitem_tangent",
            "batch_setitem_tangent", "batch_setitem_base", "batch_setitem", "batch_setitem_into", "tangent_copy", "reused",
            "setitem_adjoint", "add_at", "zero_at"]
@@ -15,14 +16,15 @@ __all__ = ["getattr_adjoint", "getattr_adjoint_transpose", "record_like", "recor
 
 def getattr_adjoint(g, x, name):
     """Adjoint of `x.name`: for a dataclass `x`, `g` at field `name` and zeros at the others; for a namedtuple,
-    `g` at that element."""
-    if isinstance(x, tuple) and hasattr(x, "_fields"):
-        if name not in x._fields:  # (a class constant: no derivative; a property: refused, rt.not_a_field)
-            error = not_a_field(type(x), name)
+    `g` at that element, as for a namedtuple's tangent that is a TupleParts (zeros_like: its `record`)."""
+    kind = _tuple_record(x)
+    if kind is not None:
+        if name not in kind._fields:  # (a class constant: no derivative; a property: refused, rt.not_a_field)
+            error = not_a_field(kind, name)
             if error is not None:
                 raise error
             return zeros_like(x)
-        return getitem_adjoint(g, x, x._fields.index(name))
+        return getitem_adjoint(g, x, kind._fields.index(name))
     if not is_record(x) and not isinstance(x, FieldParts):
         raise S2SError(f"no derivative flows through the attribute .{name} of a {type(x).__name__}: s2s "
                        f"differentiates attributes of dataclasses and namedtuples (pass the data as an argument)")
@@ -35,10 +37,17 @@ def getattr_adjoint_transpose(h, x, name):
     """Adjoint of `getattr_adjoint(g, x, name)` with respect to g (a second derivative): the part of `h`, an
     adjoint of x, at attribute `name`; a namedtuple's (NumPy's results: eigh(a).eigenvalues) is its element, which
     the runtime's parts of a tuple hold by position."""
-    if isinstance(x, tuple) and hasattr(x, "_fields") and name in x._fields and isinstance(h, (tuple, list)) and \
-            not hasattr(h, name):
-        return h[x._fields.index(name)]
+    kind = _tuple_record(x)
+    if kind is not None and name in kind._fields and isinstance(h, (tuple, list)) and not hasattr(h, name):
+        return h[kind._fields.index(name)]
     return getattr(h, name)
+
+
+def _tuple_record(x):
+    """The namedtuple class of `x`, a namedtuple or the TupleParts of one (zeros_like's), else None."""
+    if isinstance(x, TupleParts):
+        return x.record
+    return type(x) if isinstance(x, tuple) and hasattr(x, "_fields") else None
 
 
 def record_of(template, values: dict):
@@ -95,6 +104,43 @@ def record_fields(h, x):
 def record_new(cls, names, *values):
     """`cls(name=value, ...)`: a record (a namedtuple, a dataclass) the function builds (generated as that call)."""
     return cls(**dict(zip(names, values)))
+
+
+def record_tangent(cls, names, *values):
+    """The tangent of `record_new(cls, names, *values)`, given the values' tangents: a record of them that is read
+    as the code reads the record, by its fields only (a class constant's tangent zero, a property refused, as a
+    tangent the caller gives, api/tangents.tangent_of_record): a namedtuple as one of `fields_only(cls)`, a
+    dataclass as a FieldParts of its fields."""
+    if hasattr(cls, "_fields"):
+        return fields_only(cls)(**dict(zip(names, values)))
+    out = FieldParts(zip(names, values))
+    out.record = cls
+    return out
+
+
+_FIELDS_ONLY: dict = {}  # namedtuple class -> its subclass whose attributes other than fields are checked
+
+
+def fields_only(kind: type) -> type:
+    """A subclass of the namedtuple class `kind` whose objects read their fields as `kind`'s do, a class constant
+    as zero (a tangent's), and refuse any other attribute a function may read (`not_a_field`)."""
+    sub = _FIELDS_ONLY.get(kind)
+    if sub is not None:
+        return sub
+    fields = frozenset(kind._fields)
+
+    def __getattribute__(self, name):
+        if name in fields or name.startswith("_"):
+            return tuple.__getattribute__(self, name)
+        error = not_a_field(kind, name)
+        if error is not None:
+            raise error
+        return zeros_like(getattr(kind, name))
+
+    sub = _FIELDS_ONLY[kind] = type(kind.__name__, (kind,), {
+        "__slots__": (), "__getattribute__": __getattribute__, "__module__": kind.__module__,
+        "__qualname__": kind.__qualname__})
+    return sub
 
 
 def getitem_adjoint(g, x, *index):
