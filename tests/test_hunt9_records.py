@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, numeric_grad
+from conftest import assert_close, check_every_mode, numeric_grad
 
 State = collections.namedtuple("State", ["x", "v"])
 P = collections.namedtuple("P", "pos vel")
@@ -302,3 +302,59 @@ def test_replace_refusals_name_their_reason():
         s2s.grad(replaced_argument_once, wrt=1)(State(0.5, 0.0), 1.2)
     with pytest.raises(s2s.S2SError, match=r"fields given by position or as \*\*mapping.*s\._replace\(field=value"):
         s2s.grad(replaced_by_mapping, wrt=1)(0.5, 1.2)
+
+
+# ---------------------------------------------------------------- 6: s2s.jvp(f)((x,), (v,)) inside, f with defaults
+# (refused unless the caller passed f's defaults too; a call at top level fills them in, as jax.jvp does)
+
+def energy(q, n=10, dt=0.05):
+    s = 0.0
+    for t in range(n):
+        q = q - dt * np.tanh(q)
+        s = s + np.sum(q ** 2)
+    return s
+
+
+def directional_loss(p):
+    v, t = s2s.jvp(energy)((p,), (np.ones_like(p),))
+    return v * t
+
+
+def slope_in_a_default(p):
+    return s2s.jvp(energy, wrt=2)((p,), (1.0,))[1]
+
+
+def decay(k, y0=0.7, n=20):
+    y = y0
+    for i in range(n):
+        y = y + 0.05 * (-k * y)
+    return y
+
+
+def decay_slope(k):
+    return s2s.jvp(decay)((k,), (1.0,))[1] * k
+
+
+@pytest.mark.parametrize("f", [directional_loss, slope_in_a_default], ids=lambda f: f.__name__)
+def test_jvp_inside_with_the_defaults_left_out_every_mode(f):
+    x = np.array([0.3, -0.5, 0.9])
+    assert s2s.jvp(energy)((x,), (np.ones(3),)) == s2s.jvp(energy)((x, 10, 0.05), (np.ones(3),))
+    check_every_mode(f, x)
+
+
+def test_jvp_inside_with_the_defaults_left_out_scalar():
+    check_modes(decay_slope, (1.3,), 0)
+
+
+def product(q, k):
+    return q * k
+
+
+def needs_both(p):
+    return s2s.jvp(product)((p,), (1.0,))[1]
+
+
+def test_jvp_inside_without_an_argument_that_has_no_default_is_refused():
+    with pytest.raises(s2s.S2SError, match=r"1 primal\(s\) where the function takes 2 positional argument.*those "
+                                           r"without a default at least"):
+        s2s.grad(needs_both)(1.0)

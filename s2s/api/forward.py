@@ -97,6 +97,15 @@ class Jvp(transform.Transformed):
         count = len(self._wrt) if isinstance(self._wrt, (tuple, list)) else 1
         return self._current().__code__.co_argcount - count
 
+    def __s2s_defaults__(self, given: int) -> tuple:
+        """For a call of `jf` in a function s2s transforms whose primals hold f's first `given` positional
+        arguments: f's defaults of the others, as a call at top level fills them in (`_all_args`); () where
+        they have none."""
+        try:
+            return self._all_args((None,) * given)[given:]
+        except TypeError:  # (a parameter left out without a default)
+            return ()
+
     def __call__(self, primals, tangents, **kwargs):
         if not isinstance(primals, (tuple, list)):
             raise ArgumentTypeError(f"jvp: primals must be the tuple of all positional arguments of "

@@ -342,11 +342,17 @@ class CallLowering(MethodLowering, records.RecordLowering):
                                    "written in the function", f"write {spelled}((x, y), (dx,)): every positional "
                                                              "argument, then one tangent per wrt entry")
         expected = target.__s2s_packed__()
-        if len(parts[0]) != expected:
+        primals = tuple(parts[0])
+        if len(primals) < expected:  # (the function's defaults for the parameters left out, as at top level)
+            defaults = target.__s2s_defaults__(len(primals))
+            if len(primals) + len(defaults) == expected:
+                primals += tuple(self.constant_or_error(v, f"{spelled}'s default argument {len(primals) + i + 1}",
+                                                        node) for i, v in enumerate(defaults))
+        if len(primals) != expected:
             raise self.error(node, f"{spelled}(primals, tangents) with {len(parts[0])} primal(s) where the function "
                                    f"takes {expected} positional argument(s)",
-                             "pass every positional argument in primals, defaults included")
-        return tuple(parts[0]) + tuple(parts[1])
+                             "pass every positional argument in primals (those without a default at least)")
+        return primals + tuple(parts[1])
 
     def dtype_kind(self, node: ast.Call, position: int = 0) -> str | None:
         """The kind (numpy's `dtype.kind`: "f", "i", "b", ...) of the type in `x.astype(dtype)` (at `position`:
