@@ -266,3 +266,47 @@ def test_apply_along_axis_is_refused_at_its_function_with_a_form_that_differenti
     assert m2.instead(u) == pytest.approx(m2.f(u), rel=1e-14)
     gradient = check_every_mode(m2.instead, u)
     assert_close(gradient, numeric_grad(m2.f, (u,), 0), what="the advice's gradient vs np.apply_along_axis's")
+
+
+# ---------------------------------------------------------------- polynomial arithmetic on coefficients
+# np.polymul, np.polyadd, np.polysub and np.polyint had no rules (refused with the generic advice)
+C = np.array([1.0, -2.0, 0.5])
+
+
+def product_with_constant(a):
+    return np.sum(np.polymul(a, C) ** 2)
+
+
+def product_with_itself(a):
+    return np.sum(np.polymul(a, a[::-1]) ** 2) + np.polyval(np.polymul(a[:2], 3.0), 0.4)
+
+
+def sums_of_polynomials(a):
+    return np.sum(np.polyadd(a, C[:2]) ** 2) + np.sum(np.polyadd(C, a[1:] ** 2)) + np.sum(np.polysub(a[0], a) ** 3)
+
+
+def integrals(a):
+    return (np.sum(np.polyint(a) ** 2) + np.sum(np.polyint(a, 2, k=[a[0], 2.0]) ** 2)
+            + np.polyval(np.polyint(a, 3, k=a[1]), 0.7))
+
+
+def fitted_area(a):  # the area under a product of polynomials over [0, 1]
+    antiderivative = np.polyint(np.polymul(a, np.polysub(C, a)))
+    return np.polyval(antiderivative, 1.0) - np.polyval(antiderivative, 0.0)
+
+
+@pytest.mark.parametrize("f", [product_with_constant, product_with_itself, sums_of_polynomials, integrals,
+                               fitted_area])
+def test_polynomial_arithmetic_in_every_mode(f):
+    a = np.array([0.7, -1.3, 0.4])
+    check_every_mode(f, a)
+    _vjp_check(f, a)
+
+
+def test_polymul_at_a_leading_zero_is_refused():
+    """np.polymul drops leading zeros (its result is one entry shorter at a[0] == 0, a jump): no derivative."""
+    a = np.array([0.0, -1.3, 0.4])
+    for transform in (lambda: s2s.grad(product_with_constant)(a),
+                      lambda: s2s.jvp(product_with_constant)((a,), (np.ones(3),))):
+        with pytest.raises(s2s.S2SError, match="np.convolve"):
+            transform()

@@ -16,6 +16,8 @@ tensor solves; one record each.
   occurs more than once (refused at run time).
 - `np.block`, `np.choose`, `np.insert`, `np.delete`, `np.resize` are linear; their transposes are runtime
   helpers (runtime/breadth.py) whose own transposes are the functions themselves.
+- `np.polyadd`, `np.polysub` and `np.polyint` are linear in the coefficients (np.polyint also in its constants k);
+  `np.polymul` is np.convolve of them, except at a leading coefficient 0, which it drops (no derivative there).
 - `np.unwrap` adds multiples of the period that are constant between jumps: its derivative is the identity.
 - `np.linalg.tensorsolve` and `np.linalg.tensorinv` are `np.linalg.solve` and `np.linalg.inv` of the
   reshaped arrays, and are differentiated as those.
@@ -29,7 +31,7 @@ import numbers
 
 import numpy as _numpy
 
-from s2s.rules.primitive import define, elementwise, linear, non_default, nondiff, refuse
+from s2s.rules.primitive import define, elementwise, given, linear, non_default, nondiff, refuse
 from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import Sym, emit, np, rt
 
@@ -246,6 +248,60 @@ linear("s2s.runtime.resize_adjoint", lambda G, ans, g, a: np.resize(G, np.shape(
 # np.unwrap(p) = p + k * period with k constant between the jumps it corrects
 define("numpy.unwrap", [lambda g, ans, p, discont=None, axis=-1, period=None: g],
        [lambda d, ans, p, discont=None, axis=-1, period=None: d], pointwise=True, rank_of_argument=0)
+
+
+# ================================================================ polynomial arithmetic on coefficient arrays
+# np.polyadd(a, b) and np.polysub(a, b) pad the shorter coefficients with zeros in front: linear, each adjoint the
+# last entries of g (rt.polyadd_adjoint), whose transpose pads them back
+def _poly_tangent(name):
+    def tangent(tangents, ans, a1, a2):  # (np.polyadd(da1, np.zeros(np.shape(a2))): zeros for the one without)
+        return getattr(np, name)(*(np.zeros(np.shape(a)) if d is None else d
+                                   for d, a in zip(_pair(tangents), (a1, a2))))
+    return tangent
+
+
+def _pair(tangents):
+    return _part(tangents, 0), _part(tangents, 1)
+
+
+define("numpy.polyadd", [lambda g, ans, a1, a2: rt.polyadd_adjoint(g, a1),
+                         lambda g, ans, a1, a2: rt.polyadd_adjoint(g, a2)], tangent_fn=_poly_tangent("polyadd"),
+       kind="linear")
+define("numpy.polysub", [lambda g, ans, a1, a2: rt.polyadd_adjoint(g, a1),
+                         lambda g, ans, a1, a2: -rt.polyadd_adjoint(g, a2)], tangent_fn=_poly_tangent("polysub"),
+       kind="linear")
+linear("s2s.runtime.polyadd_adjoint", lambda G, ans, g, a: np.polyadd(G, np.zeros(np.shape(g))), None,
+       rank_of_argument=1)
+
+
+# np.polymul(a1, a2) is np.convolve(a1, a2) of the coefficients, except that it drops their leading zeros (as
+# np.poly1d does), where the result's length jumps: no derivative there (rt.polymul_untrimmed checks, the identity)
+def _polymul_tangent(tangents, ans, a1, a2):
+    d1, d2 = _pair(tangents)
+    parts = ([] if d1 is None else [np.convolve(d1, a2)]) + ([] if d2 is None else [np.convolve(a1, d2)])
+    return rt.polymul_untrimmed(parts[0] if len(parts) == 1 else parts[0] + parts[1], a1, a2)
+
+
+define("numpy.polymul", [lambda g, ans, a1, a2: rt.convolve_adjoint_a(rt.polymul_untrimmed(g, a1, a2), a1, a2),
+                         lambda g, ans, a1, a2: rt.convolve_adjoint_b(rt.polymul_untrimmed(g, a1, a2), a1, a2)],
+       tangent_fn=_polymul_tangent)
+linear("s2s.runtime.polymul_untrimmed", lambda G, ans, v, a1, a2: rt.polymul_untrimmed(G, a1, a2), None, None)
+
+
+# np.polyint(p, m, k): m integrations, each dividing the coefficients by their new powers and appending a constant
+# of k: linear in p and k jointly (m an integer); the adjoints weigh g as np.polyint weighs each (runtime/numerics.py)
+def _polyint_tangent(tangents, ans, p, m=1, k=None):
+    dp, dk = _part(tangents, 0), _part(tangents, 2)
+    return np.polyint(np.zeros(np.shape(p)) if dp is None else dp, **non_default(m=(m, 1)), **given(k=dk))
+
+
+define("numpy.polyint", [lambda g, ans, p, m=1, k=None: rt.polyint_adjoint(g, p, **non_default(m=(m, 1))), None,
+                         lambda g, ans, p, m=1, k=None: rt.polyint_adjoint_k(g, p, m, k)],
+       tangent_fn=_polyint_tangent, kind="linear", parameters=(("p", REQUIRED), ("m", 1), ("k", None)))
+linear("s2s.runtime.polyint_adjoint", lambda G, ans, g, p, m=1: np.polyint(G, **non_default(m=(m, 1))), None, None,
+       rank_of_argument=1)
+linear("s2s.runtime.polyint_adjoint_k", lambda G, ans, g, p, m, k: np.polyint(np.zeros(np.shape(p)), m, k=G),
+       None, None, None, rank_of_argument=3)
 
 
 # ================================================================ NumPy >= 2.1: np.cumulative_sum, np.cumulative_prod

@@ -13,9 +13,11 @@ import numpy as np
 
 from s2s.errors import S2SError
 from s2s.runtime.arrays import mT
+from s2s.runtime.core import unbroadcast_to_shape
 from s2s.runtime.batched import svdvals_tangent
 
-__all__ = ["vander_slope", "polyder_adjoint", "gradient_adjoint", "gradient_spacing", "quantile_adjoint",
+__all__ = ["vander_slope", "polyder_adjoint", "polyadd_adjoint", "polyint_adjoint", "polyint_adjoint_k",
+           "polymul_untrimmed", "gradient_adjoint", "gradient_spacing", "quantile_adjoint",
            "quantile_tangent", "pinv_full_rank", "lstsq_full_rank", "lstsq_solution_adjoint", "lstsq_tangent",
            "cov_tangent", "cov_adjoint", "det_adjoint", "det_tangent", "cofactors", "invertible"]
 
@@ -39,6 +41,42 @@ def polyder_adjoint(g, p):
     n = np.size(p)
     g = np.asarray(g)
     return np.reshape(np.concatenate([g[:n - 1] * np.arange(n - 1, 0, -1), np.zeros(1)]), np.shape(p))
+
+
+def polyadd_adjoint(g, a):
+    """Adjoint of `np.polyadd(a, b)` (np.polysub's too) with respect to a: np.polyadd pads the shorter coefficients
+    with zeros in front (highest power first), so a's are the last len(a) entries of g, summed back to a's shape
+    (a number is one coefficient; a matrix's rows broadcast against the other's)."""
+    g = np.asarray(g)
+    return unbroadcast_to_shape(g[len(g) - len(np.atleast_1d(a)):], np.shape(a))
+
+
+def polyint_adjoint(g, p, m=1):
+    """Adjoint of `np.polyint(p, m)` with respect to the coefficients p (highest power first): np.polyint divides
+    p[i] by the m powers it passes through, the weights np.polyint of ones has; the constants after them pass
+    nothing back to p."""
+    n = np.size(p)
+    return np.asarray(g)[:n] * np.polyint(np.ones(n), m)[:n]
+
+
+def polyint_adjoint_k(g, p, m, k):
+    """Adjoint of `np.polyint(p, m, k)` with respect to the integration constants k: linear in them, each entry's
+    weight the result of the constants e_j alone (a number k stands for every constant)."""
+    n, g = np.size(p), np.asarray(g)
+    if np.ndim(k) == 0:
+        return float(g @ np.polyint(np.zeros(n), m, k=1.0))
+    return np.reshape([g @ np.polyint(np.zeros(n), m, k=e) for e in np.eye(np.size(k))], np.shape(k))
+
+
+def polymul_untrimmed(v, a1, a2):
+    """`v`, checked to be a derivative of `np.polymul(a1, a2)` where it is np.convolve(a1, a2): np.polymul drops
+    its factors' leading zeros (as np.poly1d does), where the result's length jumps and there is no derivative."""
+    for a in (a1, a2):
+        if np.size(a) > 1 and np.ravel(a)[0] == 0:
+            raise S2SError("np.polymul drops the leading zeros of its factors' coefficients, and has no derivative "
+                           "at a leading coefficient 0 (the result's length jumps there); to keep the zeros and "
+                           "differentiate, write np.convolve(a1, a2)")
+    return v
 
 
 # ---------------------------------------------------------------- finite differences
