@@ -57,7 +57,8 @@ def test_every_mode_against_finite_differences(f, p):
 
 def test_the_euler_loop_saves_one_number_per_iteration():
     src = s2s.grad(euler).source
-    assert src.count("_saved = []") == 3, src  # the read y[i - 1] once; two shapes
+    # the read y[i - 1] once (and -p[0]); an element of np.zeros(6) is a number: no shape saved per iteration
+    assert src.count("_saved = []") <= 2 and "_shape" not in src, src
     assert "np.copy(" not in src.split("for i_1")[0].split("for i in")[1], src  # no copy per element
     assert "rt.copy_saved(" in src and "y_old" not in src, src
     assert src.count("rt.add_at(") == 1, src  # the three reads' adjoints added at once

@@ -18,13 +18,13 @@ import numpy as np
 
 from s2s import ir, prims
 from s2s.ad import inactive
+from s2s.ad.elements import ITERATES, elements
 from s2s.errors import NonDifferentiableError
 from s2s.rules import registry
 from s2s.ir.walk import call_definitions, defined_names, definitions, vars_of
 
 SCALAR_RESULT_OPS = {"builtins.float", "builtins.len", "builtins.int", prims.NDIM, prims.SIZE}
 ARITH_OPS = {"add", "sub", "mul", "truediv", "pow", "mod", "neg", "pos", "floordiv"}
-ITERATES = "<iterates>"  # the fact of a for loop's target: one element of its iterable
 
 
 def _differentiable(op: str) -> bool:
@@ -195,7 +195,7 @@ def scalars(fn: ir.Function, result_is_scalar: bool, assume=(), through_joins=Tr
     facts: list = []
     _scalar_facts(fn.body, facts)
     # what holds without assuming anything of loop-carried values, forward and backward from the result
-    certain = _scalars(facts, fn, result_is_scalar, set(assume), set(), through_joins)
+    certain = _scalars(facts, fn, result_is_scalar, set(assume) | elements(facts), set(), through_joins)
     optimistic = {t for t, op, _, _ in facts if op == "loopphi"}
     while True:
         # then forward only: a loop-carried value assumed scalar must not make its own back edge one (by
