@@ -86,3 +86,45 @@ def test_two_rows_of_a_written_array_read_in_one_line():
     p = np.array([0.3, -0.6])
     assert_close(s2s.grad(f)(p), numeric_grad(f, (p,), 0), what="grad")
     check_every_mode(f, p)
+
+
+# ---------------------------------------------------------------- which reads are elements (ad/elements.py)
+def shape_slice_index(x):
+    # a shape's slice used as an index: U[k] with k a tuple
+    U = np.zeros((3, 2))
+    k = x.shape[1:]
+    for i in range(3):
+        U[i] = x[i] * 2.0
+    return np.sum(U[(1,)] * x[0]) + np.sum(U)
+def rows_columns_elements(x):
+    U = np.zeros((4, 3))
+    for t in range(4):
+        U[t] = np.sin(x) * t
+    r = U[1]          # a row, not an element
+    e = U[2, 1]       # an element
+    c = U[:, 1]       # a column
+    return np.sum(r * x) + e * x[0] + np.sum(c ** 2)
+def rank_unknown(x, n):
+    U = np.zeros(n)   # n a parameter: its rank unknown
+    for i in range(3):
+        U[i] = x[i] * x[0]
+    return np.sum(U * U)
+def two_columns(x):
+    m = x.shape[0]
+    U = np.full((m, 2), 0.5)
+    for i in range(m):
+        U[i, 0] = U[i - 1, 1] * x[i] + U[i, 1]
+        U[i, 1] = np.tanh(U[i, 0]) * x[i - 1]
+    return np.sum(U ** 2)
+
+
+@pytest.mark.parametrize("f", [shape_slice_index, rows_columns_elements, two_columns])
+def test_reads_of_known_rank_against_finite_differences(f):
+    check_every_mode(f, np.array([0.7, -0.4, 1.1]))
+
+
+@pytest.mark.parametrize("n", [3, (3, 2)])
+def test_a_buffer_of_unknown_rank(n):
+    """np.zeros(n) of a parameter n: a row where n is a tuple, so U[i] is no known number."""
+    x = np.array([0.7, -0.4, 1.1])
+    assert_close(s2s.grad(rank_unknown)(x, n), numeric_grad(rank_unknown, (x, n), 0), what="grad")

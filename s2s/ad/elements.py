@@ -43,8 +43,9 @@ def _int_needs(op: str, args, defs: dict):
     if op in ("builtins.len", "builtins.int", prims.NDIM, prims.SIZE):
         return []
     if op == "getitem" and len(args) == 2 and type(args[0]) is ir.Var and \
-            defs.get(args[0].name, ("",))[0] == prims.SHAPE and type(args[1]) is ir.Const:
-        return []  # (an entry of a shape: x.shape[0])
+            defs.get(args[0].name, ("",))[0] == prims.SHAPE and type(args[1]) is ir.Const and \
+            type(args[1].value) is int:
+        return []  # (an entry of a shape: x.shape[0]; x.shape[1:] is a tuple)
     if op in _INT_ARITHMETIC or op in ("copy", "phi", "loopphi"):
         return list(args)
     return None
