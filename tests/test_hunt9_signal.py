@@ -310,3 +310,32 @@ def test_polymul_at_a_leading_zero_is_refused():
                       lambda: s2s.jvp(product_with_constant)((a,), (np.ones(3),))):
         with pytest.raises(s2s.S2SError, match="np.convolve"):
             transform()
+
+
+# ---------------------------------------------------------------- kinks as docs/limitations.md "Kinks" states them
+# (the docs said every reduction splits a tie and every kink takes the midpoint; the order statistics and np.interp
+# at a sample point do not: the docs now say what s2s does, checked here in both modes)
+XP, FP = np.array([0.0, 1.0, 2.0]), np.array([0.0, 1.0, 3.0])
+
+
+def interpolated(x):
+    return np.interp(x, XP, FP)
+
+
+def sorted_weighted(x):
+    return np.sort(x) @ np.array([1.0, 2.0, 3.0])
+
+
+def biggest(x):
+    return np.max(x)
+
+
+@pytest.mark.parametrize("f, x, expected", [
+    (median_of, np.array([2.0, 1.0, 2.0]), [1.0, 0.0, 0.0]),  # the first of the tie in a stable sort takes it all
+    (sorted_weighted, np.array([2.0, 1.0, 2.0]), [2.0, 1.0, 3.0]),  # each tied entry the weight of its place
+    (biggest, np.array([2.0, 1.0, 2.0]), [0.5, 0.0, 0.5]),  # np.max splits a tie evenly
+    (interpolated, 0.0, 1.0), (interpolated, 1.0, 2.0), (interpolated, 2.0, 2.0),  # the slope to the right
+])
+def test_kinks_as_the_docs_state_them(f, x, expected):
+    assert_close(s2s.grad(f)(x), expected, what="grad")
+    assert_close(s2s.jacobian(f, mode="forward")(x), expected, what="forward jacobian")
