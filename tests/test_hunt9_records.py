@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, check_every_mode, numeric_grad
+from conftest import assert_close, check_every_mode, numeric_grad, numeric_hessian
 
 State = collections.namedtuple("State", ["x", "v"])
 P = collections.namedtuple("P", "pos vel")
@@ -358,3 +358,87 @@ def test_jvp_inside_without_an_argument_that_has_no_default_is_refused():
     with pytest.raises(s2s.S2SError, match=r"1 primal\(s\) where the function takes 2 positional argument.*those "
                                            r"without a default at least"):
         s2s.grad(needs_both)(1.0)
+
+
+# ---------------------------------------------------------------- 7: an array a join makes, then written, in a loop
+# (the gradient pushed the join's array where the if ended and then wrote into it: a second derivative was refused
+# at s2s's own line, "a write into 'u_4' after this gradient saved it on a stack ... u_4[0] = t5")
+
+def renormalised(u0, a, n=3):
+    u = u0.copy()
+    for t in range(n):
+        u = u * a
+        if np.sum(u) > 2.0:  # occasional renormalisation
+            u = u * 0.8
+        u[0] = u[1] * 0.5  # boundary condition
+    return np.sum(u ** 2)
+
+
+def renormalised_while(u0, a, n=3):
+    u = u0.copy()
+    t = 0
+    while t < n:
+        u = u * a
+        if np.sum(u) > 2.0:
+            u = u * 0.8
+        u[0] = u[1] * 0.5
+        t += 1
+        if u[0] > 0.3:
+            continue
+        u[3] = a * u[2]
+    return np.sum(u ** 2)
+
+
+U0 = np.array([0.3, 0.7, 0.9, 0.5])
+
+
+@pytest.mark.parametrize("f", [renormalised, renormalised_while], ids=lambda f: f.__name__)
+def test_second_derivatives_of_a_joined_array_written_in_a_loop(f):
+    check_modes(f, (U0, 0.9), 1)
+    eps = 1e-4
+    rows = [(numeric_grad(f, (U0 + e, 0.9), 0, 1e-5) - numeric_grad(f, (U0 - e, 0.9), 0, 1e-5)) / (2 * eps)
+            for e in np.eye(4) * eps]
+    expected = np.stack(rows)
+    assert_close(s2s.hessian(f)(U0, 0.9), expected, 1e-4, 1e-5, what="hessian w.r.t. u0")
+    assert_close(s2s.jacobian(s2s.grad(f))(U0, 0.9), expected, 1e-4, 1e-5, what="jacobian of grad")
+    assert_close(s2s.jacobian(s2s.grad(f), mode="forward")(U0, 0.9), expected, 1e-4, 1e-5,
+                 what="forward jacobian of grad")
+    mixed = (numeric_grad(f, (U0, 0.9 + eps), 0, 1e-5) - numeric_grad(f, (U0, 0.9 - eps), 0, 1e-5)) / (2 * eps)
+    assert_close(s2s.jvp(s2s.grad(f), wrt=1)((U0, 0.9), (1.0,))[1], mixed, 1e-4, 1e-5, what="jvp of grad")
+    assert np.array_equal(U0, [0.3, 0.7, 0.9, 0.5])
+
+
+def continue_then_write(a):
+    y = a * 1.0
+    for i in range(4):
+        if i == 1:
+            continue
+        y = np.cos(y) * a
+    y[2] = y[1] * a[0]
+    return np.sum(y * y)
+
+
+def continue_then_write_advised(a):
+    y = a * 1.0
+    for i in range(4):
+        if i == 1:
+            continue
+        y = np.cos(y) * a
+    y = np.copy(y)
+    y[2] = y[1] * a[0]
+    return np.sum(y * y)
+
+
+def test_write_after_a_push_in_the_gradient_is_refused_at_the_users_line():
+    """Where the gradient's own code still writes into an array it pushed (the loop may leave `y` bound to the
+    array it entered with), the second derivative's refusal is said at the user's line, names the user's
+    variable, and its advice works."""
+    x = np.array([0.3, -0.4, 0.8])
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.hessian(continue_then_write)(x)
+    error = info.value
+    assert error.filename == __file__ and "y[2] = y[1] * a[0]" in error.text
+    assert "a write into 'y'" in str(error) and "y = np.copy(y)" in str(error)
+    expected = numeric_hessian(continue_then_write_advised, x)
+    assert_close(s2s.hessian(continue_then_write_advised)(x), expected, 1e-4, 1e-5, what="advised hessian")
+    assert continue_then_write_advised(x) == continue_then_write(x)

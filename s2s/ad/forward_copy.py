@@ -133,7 +133,8 @@ def _push_where_iteration_ends(body: list, root: str, arrays: dict, push) -> boo
     block's end. Every path that makes it pushes it once. False where no version is known there."""
     block = block_defining(body, root)
     block = body if block is None else block
-    start = next((i for i, t in enumerate(block) if isinstance(t, ir.Assign) and t.target == root), None)
+    start = next((i for i, t in enumerate(block) if isinstance(t, ir.Assign) and t.target == root or
+                  isinstance(t, (ir.If, ir.Loop)) and any(p.target == root for p in t.phis)), None)  # (or an if's join)
     if start is None:
         return False
     pushes: list = []  # (block, position, version, loc), inserted last first

@@ -97,14 +97,8 @@ class Jvp(transform.Transformed):
         count = len(self._wrt) if isinstance(self._wrt, (tuple, list)) else 1
         return self._current().__code__.co_argcount - count
 
-    def __s2s_defaults__(self, given: int) -> tuple:
-        """For a call of `jf` in a function s2s transforms whose primals hold f's first `given` positional
-        arguments: f's defaults of the others, as a call at top level fills them in (`_all_args`); () where
-        they have none."""
-        try:
-            return self._all_args((None,) * given)[given:]
-        except TypeError:  # (a parameter left out without a default)
-            return ()
+    def __s2s_defaults__(self, given: int) -> tuple:  # (f's defaults after `given` primals, as at top level)
+        return self._all_args((None,) * given)[given:]  # (TypeError: a parameter without one left out)
 
     def __call__(self, primals, tangents, **kwargs):
         if not isinstance(primals, (tuple, list)):
@@ -128,8 +122,7 @@ class Jvp(transform.Transformed):
         tangents = tangents_mod.like_primals(self.__name__, tangents_mod.targeted(targets, primals, kwargs),
                                              tangents)
         for t in tangents:
-            if type(t) is not float and type(t) is not np.ndarray and pytree.has_record(t):
-                # (what generated code reads of a record's tangent: its fields, tangent_of_record)
+            if type(t) is not float and type(t) is not np.ndarray and pytree.has_record(t):  # (tangent_of_record)
                 tangents = tuple(map(tangents_mod.tangent_of_record, tangents))
                 break
         entry = self._entry

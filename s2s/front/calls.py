@@ -344,7 +344,10 @@ class CallLowering(MethodLowering, records.RecordLowering):
         expected = target.__s2s_packed__()
         primals = tuple(parts[0])
         if len(primals) < expected:  # (the function's defaults for the parameters left out, as at top level)
-            defaults = target.__s2s_defaults__(len(primals))
+            try:
+                defaults = target.__s2s_defaults__(len(primals))
+            except TypeError:  # (a parameter without a default left out)
+                defaults = ()
             if len(primals) + len(defaults) == expected:
                 primals += tuple(self.constant_or_error(v, f"{spelled}'s default argument {len(primals) + i + 1}",
                                                         node) for i, v in enumerate(defaults))

@@ -133,7 +133,10 @@ class ElementWriteLowering:
         if self.pushed.get(root) and not self._rebound_after_push(root) or \
                 any(self.pushed.get(a) for a in self.phi_arrays.get(root, ())):
             # (the stack holds the array itself: as a value, it would miss this write)
-            raise self.error(target, f"a write into '{name}' after this gradient saved it on a stack",
+            user = fence.written_by_user(self.src, target)  # (met in generated code: the user's name for it)
+            raise self.error(target, f"a write into '{user or name}' after this gradient saved it on a stack",
+                             f"copy the array right before the write ({user} = np.copy({user})), so that the array "
+                             f"saved is not the one written" if user else
                              "differentiate the function once, or make the array where it is last written")
         if parts is None:
             index = target.slice

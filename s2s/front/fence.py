@@ -11,9 +11,11 @@ from __future__ import annotations
 import ast
 import builtins
 import difflib
+import linecache
 import re
 
 from s2s.errors import UnsupportedSyntaxError
+from s2s.linemaps import user_line
 from s2s.front.source import Source
 
 ALLOWED = (
@@ -145,11 +147,32 @@ def _names_in_scope(src: Source) -> tuple[set, set]:
 
 
 def unsupported(src: Source, node: ast.AST, construct: str, hint: str = "") -> UnsupportedSyntaxError:
-    """The error for `construct` at `node` in the user's file, saying what to write instead."""
+    """The error for `construct` at `node` in the user's file, saying what to write instead. Met in code s2s
+    generated, lowered again for a higher derivative, it is said at the user's line that code came from (the
+    generated statement quoted: its names are s2s's)."""
     line = getattr(node, "lineno", src.tree.lineno)
     col = getattr(node, "col_offset", 0)
+    made = user_line(src.filename, line) if src.filename.startswith("<s2s ") else None
+    if made is not None and linecache.getline(made[0], made[1]).strip():
+        text = linecache.getline(made[0], made[1])
+        return UnsupportedSyntaxError(f"{construct}, in the derivative s2s made of this line (its statement "
+                                      f"{src.line(line).strip()}), differentiated again", made[0], made[1],
+                                      len(text) - len(text.lstrip()), text, hint or _later_hint(src, construct))
     return UnsupportedSyntaxError(construct, src.filename, line, col, src.line(line),
                                   hint or _later_hint(src, construct))
+
+
+def written_by_user(src: Source, node: ast.AST) -> str | None:
+    """The name whose element the user's line writes (`u` of `u[0] = v`), where `node` is in code s2s generated
+    from that line (else None)."""
+    made = user_line(src.filename, getattr(node, "lineno", 0)) if src.filename.startswith("<s2s ") else None
+    try:
+        stmt = ast.parse(linecache.getline(made[0], made[1]).strip()).body[0] if made is not None else None
+    except (SyntaxError, IndexError):
+        return None
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
+    return next((t.value.id for t in targets if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)),
+                None)
 
 
 def check(src: Source) -> None:

@@ -209,9 +209,9 @@ class RecordLowering:
         base = self.atom(old)
         cls = self.class_of(base)
         if args or any(k.arg is None for k in node.keywords):
+            first = "" if old is getattr(func, "value", None) else ast.unparse(old) + ", "  # (dataclasses.replace's)
             raise self.error(node, f"{spelled}(...) with fields given by position or as **mapping",
-                             f"name each changed field: {spelled}({'' if old is getattr(func, 'value', None) else ast.unparse(old) + ', '}"
-                             f"field=value, ...)")
+                             f"name each changed field: {spelled}({first}field=value, ...)")
         if cls is None or not constructible(cls):
             raise self.error(node, *self._replace_refusal(old, cls, node, spelled))
         values = dict(self.records.get(base.name) or
