@@ -10,6 +10,7 @@ from s2s import ir, prims
 
 ITERATES = "<iterates>"  # the fact of a for loop's target: one element of its iterable
 
+_ARITHMETIC = frozenset({"add", "sub", "mul", "truediv", "neg", "pos", "pow"})  # (elementwise: an array's axes kept)
 _INT_ARITHMETIC = frozenset({"add", "sub", "mul", "floordiv", "mod", "neg", "pos"})  # (of ints: an int)
 
 
@@ -79,6 +80,11 @@ def _ranks(facts: list, defs: dict, ints: set) -> dict:
                 made[t] = len(defs[shape.name][1])
             elif shape is not None and _is_int(shape, ints):
                 made[t] = 1
+    for t, op, args, kwargs in facts:  # (np.zeros(...) + 1e9: arithmetic with numbers keeps the array's axes)
+        arrays = [a for a in args if type(a) is ir.Var]
+        if op in _ARITHMETIC and not kwargs and len(arrays) == 1 and arrays[0].name in made and all(
+                type(a) is ir.Var or type(a.value) in (int, float) for a in args):
+            made[t] = made[arrays[0].name]
     follows = {t: [a for a in (args[:1] if op in ("setitem", "copy") else args)]
                for t, op, args, kwargs in facts if op in ("setitem", "copy", "phi", "loopphi")}
     ranks = dict(made)
