@@ -133,3 +133,34 @@ def test_a_condition_on_data_stays():
         return np.sum(rot(x[0], axis) @ x)
     src = s2s.grad(f).source
     assert "if axis == 0:" in src or "axis == 0" in src, src
+
+
+# ---------------------------------------------------------------- an array rebound in an if on a constant, then written
+def prep(v, mode):
+    out = v * 1.0
+    if mode == "double":  # (a constant once inlined)
+        out = out * 2.0
+    out[0] = 0.0  # written after the join
+    return out
+
+
+def prepared(x):
+    return np.sum(prep(x, "double") ** 2) + np.sum(prep(x, "same") ** 2)
+
+
+def rebound_then_written(x):
+    a = 1
+    y = x * 1.0
+    if a == 2:
+        y = y + x
+    y[1] = 2.0
+    z = y
+    z[2] = x[0] * 3.0
+    return np.sum(y * y)
+
+
+@pytest.mark.parametrize("f", [prepared, rebound_then_written])
+def test_a_join_written_after_the_fold(f):
+    """The join of an if on a constant, written in place after it, is the operand's array: its versions are
+    written under the operand's name (NameError of the join's name, every mode; the regressions hunt's F0)."""
+    check_every_mode(f, np.array([0.37, 0.71, 0.53]))

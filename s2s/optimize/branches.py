@@ -34,22 +34,38 @@ def fold_constant_branches(fn: ir.Function) -> ir.Function:
                and type(s.test) is ir.Const for s in ir.statements(fn.body)):
         return fn
     fn = copy.deepcopy(fn)
-    known: dict = {}  # name -> the constant it holds
-    fn.body = _fold(fn.body, known)
+    known: dict = {}  # name -> the constant (or the name) it holds
+    # (a name -> the array it is a version of; a join's array that became one of its operands -> that one's array)
+    roots = {n: r for s in ir.statements(fn.body) for n, r in _arrays_made(s)}
+    moved: dict = {}
+    fn.body = _fold(fn.body, known, roots, moved)
     if known:
         substitute_block(fn.body, known)
+    if moved:  # (versions of the join's array are versions of the operand's: written in place under its name)
+        for s in ir.statements(fn.body):
+            for made in [s] + list(getattr(s, "phis", ())):
+                if getattr(made, "array", None) in moved:
+                    made.array = moved[made.array]
     return fn
 
 
-def _join(phis: list, taken: int, known: dict, out: list, loc) -> None:
-    """The phis of a join only one of whose operands can arrive: that operand, read where the join was (a version
-    of an array written in place keeps its name, assigned)."""
+def _arrays_made(s):
+    if type(s) is ir.Assign and s.array is not None:
+        yield s.target, s.array
+    for p in getattr(s, "phis", ()):
+        if p.array is not None:
+            yield p.target, p.array
+
+
+def _join(phis: list, taken: int, known: dict, roots: dict, moved: dict) -> None:
+    """The phis of a join only one of whose operands can arrive: that operand, read where the join was. A join that
+    is an array written in place after it (its own array: `y_2` of `if c: y = y + x` before `y[1] = 2.0`) is the
+    operand's array from then on (`moved`)."""
     for p in phis:
         atom = _resolved(p.operands[taken], known)
-        if p.array is None:
-            known[p.target] = atom
-        else:
-            out.append(ir.Assign(p.target, atom, loc, temp=p.temp, adjoint=p.adjoint, array=p.array))
+        known[p.target] = atom
+        if p.array is not None and type(atom) is ir.Var:
+            moved[p.array] = moved.get(roots.get(atom.name, atom.name), roots.get(atom.name, atom.name))
 
 
 def _resolved(a, known: dict):
@@ -63,7 +79,7 @@ def _constant(a, known: dict):
     return a if type(a) is ir.Const and type(a.value) in _PLAIN else None
 
 
-def _fold(stmts: list, known: dict) -> list:
+def _fold(stmts: list, known: dict, roots: dict, moved: dict) -> list:
     out: list = []
     for s in stmts:
         if type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op in _FOLDED and not s.value.kwargs:
@@ -91,17 +107,17 @@ def _fold(stmts: list, known: dict) -> list:
             # enclosing block would be unreachable, and the loop's phis read it)
             if taken is not None and all(p.operands[taken] is not None for p in s.phis) and \
                     not contains_exit(s.body if taken == 0 else s.orelse):
-                out.extend(_fold(s.body if taken == 0 else s.orelse, known))
-                _join(s.phis, taken, known, out, s.loc)
+                out.extend(_fold(s.body if taken == 0 else s.orelse, known, roots, moved))
+                _join(s.phis, taken, known, roots, moved)
                 continue
-            s.body, s.orelse = _fold(s.body, known), _fold(s.orelse, known)
+            s.body, s.orelse = _fold(s.body, known, roots, moved), _fold(s.orelse, known, roots, moved)
         elif type(s) is ir.Loop:
-            s.header = _fold(s.header, known)
+            s.header = _fold(s.header, known, roots, moved)
             test = _constant(s.test, known) if s.kind == "while" else None
             if test is not None and not test.value:  # (`while flag and ...` with flag False: never entered)
                 out.extend(s.header)
-                _join(s.phis, 0, known, out, s.loc)
+                _join(s.phis, 0, known, roots, moved)
                 continue
-            s.body = _fold(s.body, known)
+            s.body = _fold(s.body, known, roots, moved)
         out.append(s)
     return out
