@@ -90,8 +90,8 @@ def _simplify(fn: ir.Function) -> ir.Function:
     # (the forward sweep's values are the function's own: a differentiated parameter may be a Python int there)
     maybe_ints = (nonfloat(fn, differentiated=False) if forward else frozenset(),
                   nonfloat(fn) if adjoint else frozenset())
-    written, views = _kept_fresh(fn, arrays)
-    _pass(fn.body, mapping, written | views, integers(fn), _restored(fn, arrays) | views, _numeric(fn), maybe_ints)
+    forward_kept, adjoint_kept = _kept_fresh(fn, arrays)
+    _pass(fn.body, mapping, forward_kept, integers(fn), adjoint_kept, _numeric(fn), maybe_ints)
     if mapping:
         resolved = {k: _resolve(v, mapping) for k, v in mapping.items()}
         substitute_block(fn.body, resolved)
@@ -99,17 +99,19 @@ def _simplify(fn: ir.Function) -> ir.Function:
 
 
 def _kept_fresh(fn: ir.Function, arrays: dict) -> tuple:
-    """(arrays written in place, names that may share their memory): `B = A * 1.0` of either is a new array,
-    never A itself. The views are of arrays (`B = W[::-1] * 1.0` is a copy, never the view, where the function
-    writes arrays in place) and, in the forward sweep, joins, which may be an array written through another name
-    (`u = y` before a loop, `u[1] = ...` in it, `z = y * 1.0` of the loop's y)."""
+    """The names whose copy `B = A * 1.0` stays a new array, never A itself, in the forward sweep and in the
+    adjoint sweep. Forward: arrays written in place, views of arrays (`B = W[::-1] * 1.0` is a copy, never the
+    view, where the function writes arrays in place) and joins, which may be an array written through another
+    name (`u = y` before a loop, `u[1] = ...` in it, `z = y * 1.0` of the loop's y). Adjoint: the arrays whose
+    old elements it puts back (a read of B after that restore would see them: 1.0 * y_1 read as y after
+    y[2] = y_old), and the views."""
     written = set(arrays) | set(arrays.values())
     if not written:
-        return written, set()
+        return written, _restored(fn, arrays)
     views = {t for t, c in call_definitions(fn.body).items() if c.op in prims.MAY_SHARE_MEMORY}
     joins = {p.target for s in ir.statements(fn.body) if isinstance(s, (ir.If, ir.Loop)) for p in s.phis
              if not p.adjoint}
-    return written, views | joins
+    return written | views | joins, _restored(fn, arrays) | views
 
 
 def _numeric(fn: ir.Function) -> set:
@@ -150,8 +152,7 @@ def _drop_float_conversions(fn: ir.Function) -> ir.Function:
     if not any(_has_identities(fn.body, ("mul",))):
         return fn
     mapping: dict = {}
-    written, views = _kept_fresh(fn, array_versions(fn.body))
-    _drop_conversions(fn.body, mapping, nonfloat(fn), written | views)
+    _drop_conversions(fn.body, mapping, nonfloat(fn), _kept_fresh(fn, array_versions(fn.body)))
     if mapping:
         substitute_block(fn.body, {k: _resolve(v, mapping) for k, v in mapping.items()})
     return fn
@@ -176,12 +177,13 @@ def _has_identities(stmts: list, ops: tuple) -> tuple:
     return tuple(found)
 
 
-def _drop_conversions(stmts: list, mapping: dict, maybe_ints: set, fresh: set = frozenset()) -> None:
+def _drop_conversions(stmts: list, mapping: dict, maybe_ints: set, fresh: tuple = (frozenset(), frozenset())) -> None:
     """`t = 1.0 * m`, kept where m may be a bool or an integer (simplify_call), is m itself where every use of t
     multiplies, divides, adds or subtracts it with a float: `2.0 * t` is `2.0 * m`, a float either way. That
     float must stay one: a use's other operand is never m's conversion dropped in turn (`t3 + t1` of two masks
-    keeps one `1.0 *`). Nor is m's conversion dropped where it is a copy that must stay one (`fresh`: m an array
-    written in place, or a view of one: `r = A[0] * 1.0` before `A[0] = x`)."""
+    keeps one `1.0 *`). Nor is m's conversion dropped where it is a copy that must stay one (`fresh`, in the forward
+    and in the adjoint sweep, as simplify keeps them: m an array written in place, or a view of one: `r = A[0] *
+    1.0` before `A[0] = x`)."""
     uses: dict = {}
     for s in ir.statements(stmts):
         for a in ir.operands(s):
@@ -200,7 +202,8 @@ def _drop_conversions(stmts: list, mapping: dict, maybe_ints: set, fresh: set = 
             continue
         a = s.value.args
         kept = a[1] if _num(a[0], 1) else a[0] if _num(a[1], 1) else None
-        if type(kept) is not ir.Var or kept.name not in maybe_ints or not uses.get(s.target) or kept.name in fresh:
+        if type(kept) is not ir.Var or kept.name not in maybe_ints or not uses.get(s.target) or \
+                kept.name in fresh[s.loc is not None and s.loc.adjoint]:
             continue
         others = []
         for u in uses[s.target]:
