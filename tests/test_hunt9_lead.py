@@ -115,3 +115,22 @@ def test_vjp_value_keeps_a_copy_of_a_view_written_after():
         value, pullback = s2s.vjp(f)(x)
         assert value == f(x), f.__name__
         assert_close(pullback(1.0), numeric_grad(f, (x,), 0), what=f.__name__)
+
+
+def swapped_after_a_loop(x):
+    n = len(x)
+    y = np.zeros(n)
+    for i in range(n):
+        y[i] = x[i]
+    y[0], y[1] = y[1], y[0]  # y[0], a number, saved in a temporary, then overwritten
+    return y
+
+
+def test_forward_jacobian_of_a_swap_of_elements():
+    """Vector forward mode read the number y[0]'s batch of tangents as a column of dy's batch, a view, then wrote
+    into dy in place: [[0, 1], [0, 1]] for [[0, 1], [1, 0]] (a regression of 7e8595e, which made y[0] a known
+    number; the hand-written algorithms hunt's W1)."""
+    x = np.array([1.0, 2.0])
+    expected = np.array([[0.0, 1.0], [1.0, 0.0]])
+    assert_close(s2s.jacobian(swapped_after_a_loop, mode="forward")(x), expected, what="forward jacobian")
+    assert_close(s2s.jacobian(swapped_after_a_loop)(x), expected, what="reverse jacobian")

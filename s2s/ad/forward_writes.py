@@ -51,7 +51,8 @@ _OWNED = frozenset({ZEROS_LIKE, COPY, BATCH_COPY, MARK, prims.COPY, "s2s.runtime
 def write_in_place(body: list, primal: set, tangents: dict, numbers: set, namer, batched: bool) -> None:
     """Rewrite the candidate writes (MARK) of the forward function's `body`, in place. `primal`: the names of the
     function differentiated (never a tangent's memory); `tangents`: primal name -> its tangent; `numbers`: the
-    primal names that are numbers (their tangents are too: never a view); `namer` names the temporaries and copies."""
+    primal names that are numbers (their tangents are too: never a view, unless batched); `namer` names the
+    temporaries and copies."""
     candidates = [s for s in ir.statements(body) if type(s) is ir.Assign and type(s.value) is ir.Call
                   and s.value.op in _CANDIDATES]
     if not candidates:
@@ -62,7 +63,10 @@ def write_in_place(body: list, primal: set, tangents: dict, numbers: set, namer,
                        primal_of, batched, copies)
     defs = _definitions(body)
     numpy_values = _numpy_values(body, primal, numbers)
-    shares = _sharing(body, primal, {t.name for p, t in tangents.items() if p in numbers and type(t) is ir.Var},
+    # (a number's tangent is a new number, never a view, one tangent at a time; a batch of them is a column of the
+    # batch it was read from, rt.batch_getitem(dy, 0): a view)
+    shares = _sharing(body, primal, set() if batched else
+                      {t.name for p, t in tangents.items() if p in numbers and type(t) is ir.Var},
                       {t for t, p in primal_of.items() if p in numpy_values}, numpy_values)
     live: dict = {}
     _live(body, set(), live, {id(s) for s in candidates}, None)
