@@ -85,6 +85,12 @@ def _coalesce_block(stmts: list, uses: dict) -> None:
                     continue  # (jumps before the definition read the old value, as they should)
                 # from its definition on, the new value lives in the phi's own name: every read of it
                 # (later in the body, at the back edge, at a break) reads that name
+                if getattr(d, "array", None) == v.name:  # (an array the body makes and then writes: its versions,
+                    # a break's value among them, take the name that holds it now, not the one coalesced away)
+                    for e in definitions(s.body):
+                        e.array = p.target if e.array == v.name else e.array
+                    d.array = p.target
+                    p.array = p.target
                 _retarget(d, p)
                 substitute_block(s.body, {v.name: ir.Var(p.target)})
                 for q in s.phis:

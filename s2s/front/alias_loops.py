@@ -89,14 +89,20 @@ class LoopAliases:
                 self.view_of(p.target, [ir.Var(p.target)] + [e for e in ends if e != ir.Var(p.target)], s.loc)
             init = p.operands[0]  # (the array the loop writes, as written_in names it: a join's too, `y_3 = phi(y_2, y)`)
             key = r if r is not None else self.root.get(init.name, init.name) if isinstance(init, ir.Var) else None
-            if key is not None and p.target in based and isinstance(back, ir.Var) and back.name != p.target \
-                    and self.root.get(back.name, back.name) != key and (written.get(key, []) is None or
-                                                                         p.target in elements):
-                # the name holds another array in the next iteration (`h[i] = v; h = np.sin(h)`, or `a, b = b, a`):
-                # ssa.py versions the loop's writes as the array's that enters the loop, which the rebind leaves
-                # (in-place operators alone make new values in the generated code, as Python's numbers do, and
-                # are guarded where another name still reads the old object: `acc -= ...; acc = np.tanh(acc)`)
-                raise self.rebound_in_loop(s, key, back.name)
+            # (what the name holds as an iteration ends: at the back edge, at a `continue`, as a `break` leaves)
+            ends = [back] + [j.values[p.target] for j in leaving if p.target in j.values]
+            other = next((v for v in ends if isinstance(v, ir.Var) and v.name != p.target and
+                          self.root.get(v.name, v.name) not in (key, p.target)), None)
+            if key is not None and p.target in based and other is not None and (written.get(key, []) is None or
+                                                                                 p.target in elements):
+                # the name holds another array in the next iteration (`h[i] = v; h = np.sin(h)`, or `a, b = b, a`),
+                # or after a break: ssa.py versions the loop's writes as the array's that enters the loop, which the
+                # rebind leaves (in-place operators alone make new values in the generated code, as Python's
+                # numbers do, and are guarded where another name still reads the old object: `acc -= ...;
+                # acc = np.tanh(acc)`)
+                broke = other != back and all(j.values.get(p.target) != other for j in leaving
+                                              if isinstance(j, ir.Continue))
+                raise self.rebound_in_loop(s, key, other.name, broke)
             if r is not None and p.target in based and isinstance(back, ir.Var) and self.root.get(back.name) != r and \
                     any(o not in headers and set(self.refs.get(o, {})) - {r}
                         for o in _origins(back.name, _inner_phis(s.body + s.header))):
@@ -116,10 +122,12 @@ class LoopAliases:
             if r is not None and self.state.current.get(r) != SHARED:
                 self.state.current[r] = p.target
 
-    def rebound_in_loop(self, s: ir.Loop, r: str, back: str):
+    def rebound_in_loop(self, s: ir.Loop, r: str, back: str, broke: bool = False):
         """The refusal of a loop that writes elements of the array `r` through its name and rebinds the name to
-        `back` for the next iteration: a new array made in the body (`h[i] = v; h = np.sin(h)`) or another
-        buffer (`a, b = b, a`). Names as the user wrote them (the SSA's versions of a user's `t` are t2, t5)."""
+        `back` for the next iteration (or, `broke`, as a break leaves the loop): a new array made in the body
+        (`h[i] = v; h = np.sin(h)`) or another buffer (`a, b = b, a`). Names as the user wrote them (the SSA's
+        versions of a user's `t` are t2, t5)."""
+        when = "and leaves the loop by 'break'" if broke else "for the next iteration"
         wrote = next((t.loc for t in _assigns(s.header + s.body) if self.writes_array([t], s, r) and
                       t.loc is not None), None)
         name = _target(wrote) or base_name(r)
@@ -131,7 +139,7 @@ class LoopAliases:
         again = self.read_after(s, r)
         if again is not None:  # (`h0 = h` before the loop: NumPy's h0 shows the first iteration's writes, a copy's not)
             return self.error(s.loc, f"a loop that writes elements of '{name}'{line} and then rebinds '{name}' to "
-                                     f"another array for the next iteration, where the array '{name}' holds as the "
+                                     f"another array {when}, where the array '{name}' holds as the "
                                      f"loop starts is read again through another name (line {again.line}: "
                                      f"{_spelled(again)})", f"copy it at the top of the loop body, as its first "
                                      f"statement: {name} = {name}.copy(), and read the other name where it holds the "
@@ -139,8 +147,8 @@ class LoopAliases:
                                      f"not)", name)
         if made is not None:
             return self.error(s.loc, f"a loop that writes elements of '{name}'{line} and then "
-                                     f"rebinds '{name}' to a new array (line {made.line}: {_spelled(made)}) for the "
-                                     f"next iteration", f"copy it at the top of the loop body, as its first statement: "
+                                     f"rebinds '{name}' to a new array (line {made.line}: {_spelled(made)}) {when}",
+                                     f"copy it at the top of the loop body, as its first statement: "
                                      f"{name} = {name}.copy(); s2s follows the elements written into the array "
                                      f"'{name}' holds as the loop starts, which the rebind leaves", name)
         other = next((n for t in _assigns(s.header + s.body) if t.target == back for n in [_target(t.loc)] if n),

@@ -158,11 +158,16 @@ class LoopLowering:
             back = phi.operands[1]
             init = phi.operands[0]
             self.join_lists(phi.target, [init, back])
-            if isinstance(back, ir.Var) and back.name in self.roots and isinstance(init, ir.Var) \
-                    and self.roots.get(init.name) == self.roots[back.name]:
-                # (a version of one array only if it enters the loop as that array too)
-                self.roots[phi.target] = self.roots[back.name]
-            elif phi.target in self.roots and back != ir.Var(phi.target):
+            # what the name holds at the back edge, at a `continue` and as a `break` leaves (the loop's value then)
+            incoming = [v for v in [back] + [j.values[phi.target] for j in frame.continues + frame.breaks
+                                             if phi.target in j.values] if v != ir.Var(phi.target)]
+            root = self.roots.get(init.name) if isinstance(init, ir.Var) else None
+            if root is not None and incoming and all(isinstance(v, ir.Var) and v.name in self.roots and
+                                                     self.roots[v.name] == root for v in incoming):
+                # (a version of one array only if it enters the loop as that array too, and every way out of an
+                # iteration leaves the name with it)
+                self.roots[phi.target] = root
+            elif phi.target in self.roots and incoming:
                 # another array comes back (`g = np.tanh(g)` then `g[i] = v`): the phi is not a version of the
                 # one it entered as, whose name must keep that array after the loop
                 entered = self.roots.pop(phi.target)

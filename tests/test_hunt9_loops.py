@@ -1,0 +1,274 @@
+"""Loops that write elements of an array and rebind its name in a block that leaves the iteration (break,
+continue), and calls that may change what they are given (hunt round 9, the regressions hunt's F2, F3, R1, F4).
+Each derivative is checked against central differences in every mode that applies, values against the function
+run as it is; what s2s cannot follow is refused at the user's line, with advice checked to work."""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import check_every_mode, numeric_grad, assert_close
+
+X = np.array([0.37, -0.71, 0.53])
+
+
+def check_vjp(f, x):
+    value, pullback = s2s.vjp(f)(x.copy())
+    assert value == pytest.approx(f(x.copy()), rel=1e-12)
+    gradient = pullback(1.0)
+    assert_close(gradient, numeric_grad(f, (x.copy(),), 0), what=f"{f.__name__}: vjp")
+
+
+# ---- F2: the element-written array rebound before a break or a continue --------------------------------------
+
+def rebound_then_break(x):
+    y = x * 1.0
+    for i in range(3):
+        y[0] = y[0] + x[2]
+        if y[0] > 1.0:
+            y = y * 1.5
+            break
+    return np.sum(y ** 2)
+
+
+def rebound_written_then_break(x):
+    y = x * 1.0
+    for i in range(3):
+        y[0] = y[0] + x[2]
+        if y[0] > 1.0:
+            y = y * 1.5
+            y[1] = 2.0 * x[0] * y[1]
+            break
+    return np.sum(y ** 2)
+
+
+def while_rebound_then_break(x):
+    y = x * 1.0
+    i = 0
+    while True:
+        y[i % 3] = y[i % 3] * x[1] + x[2]
+        i += 1
+        if i > 4:
+            y = np.sin(y)
+            break
+    return np.sum(y ** 2)
+
+
+def else_rebound_then_break(x):
+    y = x * 1.0
+    for i in range(3):
+        y[i] = y[i] * x[0] + 0.3
+        if y[i] < 0.5:
+            y[0] = y[0] * 2.0
+        else:
+            y = np.cos(y) * x
+            break
+    return np.sum(y ** 2)
+
+
+def inner_rebound_then_break(x):
+    y = x * 1.0
+    for j in range(2):
+        for i in range(3):
+            y[i] = y[i] * x[2]
+            if i == j:
+                y = y + x
+                break
+    return np.sum(y ** 2)
+
+
+def written_rebound_break(x):
+    y = x * 1.0
+    for i in range(1, 3):
+        y[i] = y[i - 1] * x[i] + y[i]
+        y = y + 0.2 * x
+        break
+    return np.sum(y ** 2)
+
+
+def view_then_break_written_after(x):
+    y = x * 1.0
+    for i in range(3):
+        y[0] = y[0] + x[2]
+        if y[0] > 1.0:
+            y = y[::-1]
+            break
+    y[1] = y[0] * x[1]
+    return np.sum(y * np.arange(3.0)) + np.sum(x * x[::-1])
+
+
+def rebound_then_continue(x):
+    y = x * 1.0
+    for i in range(2):
+        y[0] = y[0] + x[2]
+        y = y * 1.5
+        continue
+    return np.sum(y ** 2)
+
+
+def rebound_then_continue_in_if(x):
+    y = x * 1.0
+    for i in range(2):
+        y[0] = y[0] + x[2]
+        if i == 1:
+            y = np.sin(y)
+            continue
+    return np.sum(y ** 2)
+
+
+def while_rebound_then_continue(x):
+    y = x * 1.0
+    i = 0
+    while i < 5:
+        i += 1
+        y[0] = y[0] + x[2]
+        if i < 3:
+            y = y * 1.5
+            continue
+    return np.sum(y ** 2)
+
+
+BREAKS = [rebound_then_break, rebound_written_then_break, while_rebound_then_break, else_rebound_then_break,
+          inner_rebound_then_break, written_rebound_break, view_then_break_written_after]
+CONTINUES = [rebound_then_continue, rebound_then_continue_in_if, while_rebound_then_continue]
+
+
+@pytest.mark.parametrize("f", BREAKS + CONTINUES, ids=lambda f: f.__name__)
+def test_rebinding_in_a_block_that_leaves_is_refused(f):
+    """s2s versions the loop's element writes as writes of the array the name enters with, which a rebinding
+    leaves, also where a break or a continue follows it (value and derivatives were silently wrong)."""
+    for call in (lambda: s2s.value_and_grad(f)(X.copy()), lambda: s2s.jvp(f)((X.copy(),), (X.copy(),)),
+                 lambda: s2s.jacobian(f, mode="forward")(X.copy()), lambda: s2s.hessian(f)(X.copy()),
+                 lambda: s2s.vjp(f)(X.copy())):
+        with pytest.raises(s2s.S2SError) as info:
+            call()
+        message = str(info.value)
+        assert "a loop that writes elements of 'y' (line" in message
+        assert "y = y.copy()" in message
+        when = "and leaves the loop by 'break'" if f in BREAKS else "for the next iteration"
+        assert when in message, message
+
+
+def rebound_then_break_advised(x):
+    y = x * 1.0
+    for i in range(3):
+        y = y.copy()
+        y[0] = y[0] + x[2]
+        if y[0] > 1.0:
+            y = y * 1.5
+            break
+    return np.sum(y ** 2)
+
+
+def while_rebound_then_break_advised(x):
+    y = x * 1.0
+    i = 0
+    while True:
+        y = y.copy()
+        y[i % 3] = y[i % 3] * x[1] + x[2]
+        i += 1
+        if i > 4:
+            y = np.sin(y)
+            break
+    return np.sum(y ** 2)
+
+
+def else_rebound_then_break_advised(x):
+    y = x * 1.0
+    for i in range(3):
+        y = y.copy()
+        y[i] = y[i] * x[0] + 0.3
+        if y[i] < 0.5:
+            y[0] = y[0] * 2.0
+        else:
+            y = np.cos(y) * x
+            break
+    return np.sum(y ** 2)
+
+
+def inner_rebound_then_break_advised(x):
+    y = x * 1.0
+    for j in range(2):
+        for i in range(3):
+            y = y.copy()
+            y[i] = y[i] * x[2]
+            if i == j:
+                y = y + x
+                break
+    return np.sum(y ** 2)
+
+
+def rebound_then_continue_advised(x):
+    y = x * 1.0
+    for i in range(2):
+        y = y.copy()
+        y[0] = y[0] + x[2]
+        y = y * 1.5
+        continue
+    return np.sum(y ** 2)
+
+
+def while_rebound_then_continue_advised(x):
+    y = x * 1.0
+    i = 0
+    while i < 5:
+        y = y.copy()
+        i += 1
+        y[0] = y[0] + x[2]
+        if i < 3:
+            y = y * 1.5
+            continue
+    return np.sum(y ** 2)
+
+
+ADVISED = {rebound_then_break_advised: rebound_then_break, while_rebound_then_break_advised: while_rebound_then_break,
+           else_rebound_then_break_advised: else_rebound_then_break,
+           inner_rebound_then_break_advised: inner_rebound_then_break,
+           rebound_then_continue_advised: rebound_then_continue,
+           while_rebound_then_continue_advised: while_rebound_then_continue}
+
+
+@pytest.mark.parametrize("f", list(ADVISED), ids=lambda f: f.__name__)
+def test_the_advised_copy_differentiates(f):
+    """The refusal's advice (y = y.copy() as the loop body's first statement) keeps the function's value and
+    differentiates in every mode."""
+    assert f(X.copy()) == ADVISED[f](X.copy())
+    check_every_mode(f, X)
+    check_vjp(f, X)
+
+
+def new_array_written_then_break(x):
+    y = x * 1.0
+    for i in range(1, 3):
+        y = y + 0.2 * x
+        y[i] = y[i - 1] * x[i] + y[i]
+        break
+    return np.sum(y ** 2)
+
+
+def new_array_written_then_break_in_if(x):
+    y = x * 1.0
+    for i in range(1, 3):
+        y = np.sin(y)
+        if x[0] > 0:
+            y[i] = y[i - 1] * x[i]
+            break
+    return np.sum(y ** 2)
+
+
+def new_array_written_then_break_if_not(x):
+    y = x * 1.0
+    for i in range(1, 3):
+        y = np.sin(y)
+        if x[0] < 0:
+            y[i] = y[i - 1] * x[i]
+            break
+    return np.sum(y ** 2)
+
+
+@pytest.mark.parametrize("f", [new_array_written_then_break, new_array_written_then_break_in_if,
+                               new_array_written_then_break_if_not], ids=lambda f: f.__name__)
+def test_an_array_made_in_the_iteration_written_then_break(f):
+    """The name rebound to an array made in the iteration, written, then a break (F2's second shape: the loop's
+    value and derivative were those of no iteration at all; F3: the gradient read a name it never bound)."""
+    check_every_mode(f, X)
+    check_vjp(f, X)
