@@ -14,6 +14,7 @@ import hashlib
 import linecache
 import threading
 import types
+import warnings
 
 from s2s import prims
 from s2s.back.linemap import line_map
@@ -59,7 +60,9 @@ def compile_source(text: str, filename: str, entry: str, free: dict | None = Non
     linecache.cache[filename] = (len(text), None, lines, filename)
     if user_file:
         register(filename, line_map(text, user_file), user_name or entry)
-    code = compile(text, filename, "exec")
+    with warnings.catch_warnings():  # (`None[0]`, `2 is K.L1`: Python warned of the user's own text, if at all)
+        warnings.simplefilter("ignore", SyntaxWarning)
+        code = compile(text, filename, "exec")
     namespace: dict = {"__name__": GENERATED_MODULE, "__file__": filename}
     values = {name: obj for name, (obj, _) in (free or {}).items()}
     rule_modules = custom.registering_modules()

@@ -24,7 +24,6 @@ from s2s.front import fence, records
 from s2s.front.effects import AT as SCATTER_ADDS  # (np.add.at as a statement: effects.ufunc_at)
 from s2s.front.functions import FunctionValue, function_of
 from s2s.front.libraries import library_function, namespace_made_by, numerical, shown
-from s2s.front.loops import _bound_key
 from s2s.front.lowering import returns_a_value
 from s2s.front.methods import SIZED_BY_ARGUMENTS, Dispatch, Held, MethodLowering, string_method
 from s2s.front.source import MISSING, parameters, read_function, unwrap_cache
@@ -120,7 +119,7 @@ class CallLowering(MethodLowering, records.RecordLowering):
                 args, kwargs = self.placed(prims.python_object(key), key, args, kwargs, node, _spelled(func), first=1)
             return ir.Call(key, args, kwargs)
         if target is MISSING and not isinstance(func, ast.Attribute):
-            bound = self.env.get(_bound_key(func.id), ir.Const(True)) if isinstance(func, ast.Name) else None
+            bound = self.bound_flag(func.id) if isinstance(func, ast.Name) else None
             callee = self.expr(func)  # a function value: a nested def, a lambda, a helper passed in
             choice = self.choice_of(callee, bound)  # (or functions chosen by branches)
             called = self.object_call(callee, node, hint) if choice is None else None

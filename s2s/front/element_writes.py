@@ -14,6 +14,7 @@ from s2s import ir, prims
 from s2s.prims import WRITE_THROUGH as VIEWS
 from s2s.front import fence
 from s2s.front.alias_loops import python_number
+from s2s.front.parameters import local_names
 from s2s.ir.names import base_name
 
 
@@ -129,7 +130,7 @@ class ElementWriteLowering:
         if root is None:  # (a key that is a string: a dict's, for which np.copy makes a 0-d object array)
             raise self.error(target, f"assignment to an element of '{name}', which the function did not create",
                              f"make a new dict holding every key: {name} = {{**{name}, {key!r}: value}}"
-                             if isinstance(key, str) else f"copy it first: {name} = np.copy({name})")
+                             if isinstance(key, str) else copy_first(name, self.src.tree))
         if self.pushed.get(root) and not self._rebound_after_push(root) or \
                 any(self.pushed.get(a) for a in self.phi_arrays.get(root, ())):
             # (the stack holds the array itself: as a value, it would miss this write)
@@ -430,3 +431,13 @@ def _spelled(name: str) -> str:
     """The user's name behind an SSA version, quoted (`cum_2` -> `'cum'`), or "a value" for a temporary."""
     base = base_name(name)
     return "a value" if re.fullmatch(r"t\d*", base) else f"'{base}'"
+
+
+def copy_first(name: str, tree: ast.FunctionDef) -> str:
+    """The advice to copy the array `name` before writing into it: under a name of the function's own where `name`
+    is the module's or a closure's (`W = np.copy(W)` would make W a local name, unbound where np.copy reads it)."""
+    if name in local_names(tree):
+        return f"copy it first: {name} = np.copy({name})"
+    taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    own = name.lower() if name.lower() not in taken else f"{name.lower()}_copy"
+    return f"copy it into a name of the function's own first, and write and read that one: {own} = np.copy({name})"

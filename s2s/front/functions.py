@@ -24,6 +24,7 @@ from s2s import ir
 from s2s.errors import S2SError, UnsupportedSyntaxError
 from s2s.front.effects import RAISE
 from s2s.front.methods import Method
+from s2s.front.parameters import local_names
 from s2s.front.source import Source, lambda_as_def
 
 
@@ -45,17 +46,6 @@ class FunctionValue:
 
 def function_of(atom) -> FunctionValue | None:
     return atom.value if isinstance(atom, ir.Const) and isinstance(atom.value, FunctionValue) else None
-
-
-def _assigned(tree: ast.FunctionDef) -> set:
-    """The local names of a nested function: its parameters and every name it assigns."""
-    names = {a.arg for a in tree.args.args}
-    for n in ast.walk(ast.Module(body=tree.body, type_ignores=[])):
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-            names.add(n.id)
-        elif isinstance(n, ast.FunctionDef):
-            names.add(n.name)
-    return names
 
 
 class FunctionLowering:
@@ -87,13 +77,15 @@ class FunctionLowering:
                                     "function", "give it plain parameters")
 
     def sees(self, name: str) -> bool:
-        """Is `name` a variable here or in a function this one is nested in?"""
-        return name in self.env or (self.outer is not None and self.outer.sees(name))
+        """Is `name` a variable here or in a function this one is nested in (one it assigns somewhere is, from its
+        first line: Python never reads the module's name of that spelling there)?"""
+        return name in self.env or name in local_names(self.src.tree) or \
+            (self.outer is not None and self.outer.sees(name))
 
     def read_enclosing(self, name: str, node):
         """A nested function reads a variable of the function that defined it: its value now, as Python
         does (a name the nested function assigns is its own, even before the assignment)."""
-        if name in _assigned(self.src.tree):
+        if name in local_names(self.src.tree):
             raise self.error(node, f"reading '{name}' before this function assigns it",
                              f"assign '{name}' first, or give the local variable another name")
         return self.outer.read(name, node)
@@ -119,7 +111,7 @@ class FunctionLowering:
         a call never takes them, and their side is left out. None if some leaf is not a function known while
         compiling, or none is."""
         tree = self._choice(atom, bound)
-        return tree if tree is not None and _some_function(tree) else None
+        return tree if tree is UNBOUND or tree is not None and _some_function(tree) else None
 
     def _choice(self, atom, bound: ir.Atom | None):
         if bound == ir.Const(False):
@@ -151,6 +143,8 @@ class FunctionLowering:
         them, each arm calling its own function, as one writes `np.sin(u) if c else np.cos(u)`."""
         if isinstance(choice, FunctionValue):
             return self.materialise(self.apply(choice, args, kwargs, node))
+        if choice is UNBOUND:  # (a local name no path to here assigned: its read raised, nothing is called)
+            return ir.Const(None)
         if choice is NOTHING:  # None called: Python's TypeError
             message = ir.Const("'NoneType' object is not callable")
             self.emit(ir.Effect(ir.Call(RAISE, (self.exception_class(TypeError), message)), self.loc))
@@ -207,7 +201,7 @@ class FunctionLowering:
         cells = {}
         for free in _free_names(text):
             scope = definer
-            while scope is not None and not (free in scope.env or free in _assigned(scope.src.tree)):
+            while scope is not None and not (free in scope.env or free in local_names(scope.src.tree)):
                 scope = scope.outer
             known = _known_value(scope, free) if scope is not None else _UNKNOWN
             if known is not _UNKNOWN:

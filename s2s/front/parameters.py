@@ -1,7 +1,10 @@
-"""A function's parameters as Python binds them (read from its `ast.FunctionDef` and the function object)."""
+"""A function's parameters as Python binds them (read from its `ast.FunctionDef` and the function object), and its
+local names."""
 from __future__ import annotations
 
 import ast
+import copy
+import symtable
 
 
 class Parameters:
@@ -35,3 +38,18 @@ class Parameters:
 
 def parameters(tree: ast.FunctionDef, func=None) -> Parameters:
     return Parameters(tree, func)
+
+
+def local_names(tree: ast.FunctionDef) -> frozenset:
+    """Python's local names of the function `tree`: its parameters and every name it binds anywhere in its body
+    (assigns, deletes, defines, imports, a loop's target...), less those it declares global or nonlocal, and not
+    those of the comprehensions and functions nested in it: Python's symbol table of its text. A read of one
+    never finds the module's name of the same spelling, even before the assignment (UnboundLocalError)."""
+    found = getattr(tree, "_s2s_locals", None)
+    if found is None:
+        fdef = copy.copy(tree)
+        fdef.name, fdef.decorator_list = "f", []  # (a lambda as a def is named '<lambda>')
+        table = symtable.symtable(ast.unparse(fdef), "<s2s>", "exec").get_children()[0]
+        found = frozenset(s.get_name() for s in table.get_symbols() if s.is_local())
+        tree._s2s_locals = found
+    return found

@@ -32,6 +32,7 @@ from s2s.front.lists import ComprehensionLowering, ListLowering
 from s2s.front.loops import LoopLowering, _bound_key, _Exit, _LoopFrame, _typed_in_place, _written_arrays
 from s2s.front.lowering import always_exits, inline_iterators, lower_loop_returns, normalise_exits
 from s2s.front.outside import _LITERAL, OutsideLowering
+from s2s.front.parameters import local_names
 from s2s.front.rule_calls import RuleCallLowering
 from s2s.front.source import MISSING, Source, parameters
 from s2s.ir.names import Namer, names_in
@@ -392,19 +393,29 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             raise self.error(target, f"assignment to {type(target).__name__.lower()}")
 
     def read(self, name: str, node) -> ir.Atom:
-        if name in self.env:
-            flag = self.env.get(_bound_key(name))
-            if flag is not None and flag != ir.Const(True):
-                # assigned on some paths only: Python raises UnboundLocalError on the others
-                self.emit(ir.Effect(ir.Call("s2s.runtime.require_bound", (flag, ir.Const(name))), self.loc))
-                self.bound(name)
-            return self.env[name]
-        if self.outer is not None and self.outer.sees(name):
+        if name not in self.env and self.outer is not None and self.outer.sees(name):
             return self.read_enclosing(name, node)
+        flag = self.bound_flag(name)
+        if flag != ir.Const(True):
+            # assigned on some paths only, or on none to here: Python raises UnboundLocalError on the others (never
+            # reading the module's name of the same spelling)
+            self.emit(ir.Effect(ir.Call("s2s.runtime.require_bound", (flag, ir.Const(name))), self.loc))
+            self.bound(name)
+        if name in self.env:
+            return self.env[name]
+        if flag == ir.Const(False):
+            return ir.Const(None)  # (the value of the name where the read raised: no code after it runs)
         obj = self.src.resolve(name)
         if obj is MISSING:
             raise self.error(node, f"the name '{name}', which is not defined here")
         return self.constant_or_error(obj, name, node)
+
+    def bound_flag(self, name: str) -> ir.Atom:
+        """Is `name` bound where it is read here: True where surely (or where it is no local name of the function:
+        the module's, a builtin), False where surely not (a local name no path to here assigned), else its flag."""
+        if name in self.env:
+            return self.env.get(_bound_key(name), ir.Const(True))
+        return ir.Const(name not in local_names(self.src.tree))
 
     def delete(self, target) -> None:
         """`del name`: the name is unbound from here on (a read raises, as in Python); its value is unchanged."""

@@ -1,0 +1,204 @@
+"""Configuration-driven code (hunt round 9): names made under an option, constants chosen by one, option tuples.
+
+A name the function assigns anywhere is one of its local names everywhere in it (Python's rule): s2s read the
+module's name of the same spelling where the function read its own before assigning it (`y = x - mu; mu = 3.0`,
+`if USE: mu = ...` with USE False, `count += 1.0`, `W = W * 2.0`, an inlined helper given a literal flag), and
+returned a value and a gradient where Python raises UnboundLocalError. Now every mode raises that error at the
+user's line when the read runs, and where the read is in code an option makes dead (`if not USE: return ...`),
+the function is accepted and right. The refusal of a write into a module array advises a copy under a name of
+the function's own (`W = np.copy(W)` would make W local)."""
+import inspect
+import traceback
+
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, check_every_mode, numeric_grad
+from s2s.errors import UnsupportedSyntaxError
+
+X3 = np.array([0.3, -0.4, 0.9])
+
+MODES = {
+    "grad": lambda f, *a: s2s.grad(f)(*a),
+    "value_and_grad": lambda f, *a: s2s.value_and_grad(f)(*a),
+    "vjp": lambda f, *a: s2s.vjp(f)(*a)[1](1.0),
+    "jvp": lambda f, *a: s2s.jvp(f)(a, tuple(np.ones_like(v) for v in a)),
+    "jacobian": lambda f, *a: s2s.jacobian(f)(*a),
+    "jacobian_forward": lambda f, *a: s2s.jacobian(f, mode="forward")(*a),
+    "hessian": lambda f, *a: s2s.hessian(f)(*a),
+}
+
+# ----- F00: a local name read before its assignment is unbound, never the module's
+mu = 10.0
+USE = False
+count = 1.0
+W = np.array([1.0, 2.0, 3.0])
+scale = 3.0
+act = np.tanh
+
+
+def read_then_assigned(x):
+    y = np.sum((x - mu) ** 2)  # unbound-here
+    mu = 3.0
+    return y
+
+
+def made_under_an_option(x):
+    if USE:
+        mu = np.mean(x)
+    return np.sum((x - mu) ** 2)  # unbound-here
+
+
+def counted_without_global(x):
+    count += 1.0  # unbound-here
+    return np.sum(x) * count
+
+
+def rebound_from_itself(x):
+    W = W * 2.0  # unbound-here
+    return np.sum(W * x)
+
+
+def _scaled(x, flag):
+    if flag:
+        scale = 2.0
+    return x * scale  # unbound-here
+
+
+def helper_given_a_literal_flag(x):
+    return np.sum(_scaled(x, False))
+
+
+def called_before_assigned(x):
+    y = act(x)  # unbound-here
+    act = np.sin
+    return np.sum(y)
+
+
+def indexed_before_assigned(x):
+    y = x * W[0]  # unbound-here
+    W = 3.0
+    return np.sum(y)
+
+
+def read_and_dropped(x):
+    unused = mu * 2.0  # unbound-here
+    mu = 1.0
+    return np.sum(x * x)
+
+
+UNBOUND = [read_then_assigned, made_under_an_option, counted_without_global, rebound_from_itself,
+           helper_given_a_literal_flag, called_before_assigned, indexed_before_assigned, read_and_dropped]
+
+
+def _line(f):
+    """The line of `f` (of the helper it calls) marked `unbound-here`."""
+    fn = _scaled if f is helper_given_a_literal_flag else f
+    lines, first = inspect.getsourcelines(fn)
+    return first + next(i for i, text in enumerate(lines) if "unbound-here" in text)
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+@pytest.mark.parametrize("f", UNBOUND, ids=[f.__name__ for f in UNBOUND])
+def test_a_local_name_read_before_its_assignment_raises(f, mode):
+    with pytest.raises(UnboundLocalError):
+        f(X3.copy())
+    x = X3.copy()
+    with pytest.raises(UnboundLocalError) as info:
+        MODES[mode](f, x)
+    assert np.array_equal(x, X3)
+    if mode == "grad":  # (the traceback's last line is the user's line that read the name)
+        last = traceback.extract_tb(info.tb)[-1]
+        assert last.lineno == _line(f), traceback.format_tb(info.tb)
+
+
+def _runtime_flag(x, use):
+    if use:
+        mu = np.mean(x)
+    return np.sum((x - mu) ** 2)
+
+
+def test_a_name_made_on_one_path_raises_only_where_it_is_not():
+    with pytest.raises(UnboundLocalError):
+        s2s.grad(_runtime_flag)(X3, False)
+    value, g = s2s.value_and_grad(_runtime_flag)(X3, True)
+    assert value == pytest.approx(_runtime_flag(X3, True))
+    assert_close(g, numeric_grad(lambda v: _runtime_flag(v, True), (X3,), 0))
+
+
+def comprehension_name(x):
+    ys = [mu * v for mu in x for v in (2.0,)]  # (the comprehension's mu is its own: the module's is read below)
+    return np.sum(x * mu) + ys[0]
+
+
+def nested_reads_the_module(x):
+    def g(v):
+        return v * mu
+    return np.sum(g(x))
+
+
+def test_names_that_are_not_the_functions_own_read_the_module():
+    for f in (comprehension_name, nested_reads_the_module):
+        check_every_mode(f, X3)
+
+
+# ----- F0: a name made under an option, read only where the option is on (the off case returned)
+def returned_when_off(x):
+    if USE:
+        mu = np.mean(x)
+    if not USE:
+        return np.sum(x * x)
+    return np.sum((x - mu) ** 2)
+
+
+def _noisy(x, training=False):
+    if training:
+        noise = 0.1
+    if not training:
+        return np.sum(x * x)
+    return np.sum(x) + noise
+
+
+def helper_default_off(x):
+    return _noisy(x)
+
+
+def _normed(x, use_norm):
+    if use_norm:
+        mu = np.mean(x)
+    y = (x - mu) if use_norm else x
+    return np.sum(y * y)
+
+
+def helper_literal_off(x):
+    return _normed(x, False)
+
+
+@pytest.mark.parametrize("f", [returned_when_off, helper_default_off, helper_literal_off])
+def test_a_name_read_only_where_the_option_made_it(f):
+    assert_close(check_every_mode(f, X3), 2 * X3)
+    text = s2s.grad(f).source
+    assert "require_bound" not in text and "mu" not in text, text
+
+
+# ----- the advice for a write into a module array names a local of the function's own
+def writes_the_module_array(x):
+    W[0] = x[0]
+    return np.sum(W * x)
+
+
+def written_as_advised(x):
+    w = np.copy(W)
+    w[0] = x[0]
+    return np.sum(w * x)
+
+
+def test_the_copy_advice_names_another_local_and_works():
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        s2s.grad(writes_the_module_array)(X3)
+    assert "w = np.copy(W)" in str(info.value) and "W = np.copy(W)" not in str(info.value), str(info.value)
+    kept = W.copy()
+    check_every_mode(written_as_advised, X3)
+    assert_close(s2s.grad(written_as_advised)(X3), np.array([2 * X3[0], 2.0, 3.0]))
+    assert np.array_equal(W, kept)
