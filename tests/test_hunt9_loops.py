@@ -272,3 +272,104 @@ def test_an_array_made_in_the_iteration_written_then_break(f):
     value and derivative were those of no iteration at all; F3: the gradient read a name it never bound)."""
     check_every_mode(f, X)
     check_vjp(f, X)
+
+
+# ---- R1: a draw kept for its effect that writes into an array it is given -------------------------------------
+
+def random_into(x, rng):
+    y = x * 1.0
+    rng.random(out=y)
+    return np.sum(x * y)
+
+
+def normal_into(x, rng):
+    y = x * 2.0
+    rng.standard_normal(out=y)
+    return np.sum(x * y)
+
+
+def exponential_into(x, rng):
+    y = x * 2.0
+    rng.standard_exponential(out=y)
+    return np.sum(x * y)
+
+
+def gamma_into(x, rng):
+    y = x * 2.0
+    rng.standard_gamma(2.0, out=y)
+    return np.sum(x * y)
+
+
+def random_into_a_view(x, rng):
+    y = x * 1.0
+    rng.random(size=3, out=y[None, :][0])
+    return np.sum(x * y)
+
+
+def random_into_by_position(x, rng):
+    y = x * 1.0
+    rng.random(None, np.float64, y)
+    return np.sum(x * y)
+
+
+def permuted_into(x, rng):
+    y = x * 1.0
+    rng.permuted(y, out=y)
+    return np.sum(x * np.arange(3.0) * y)
+
+
+DRAWS_INTO = {random_into: "y = rng.random(size=y.shape)", normal_into: "y = rng.standard_normal(size=y.shape)",
+              exponential_into: "y = rng.standard_exponential(size=y.shape)",
+              gamma_into: "y = rng.standard_gamma(2.0, size=y.shape)",
+              random_into_a_view: "u = rng.random(size=3), and read u where",
+              random_into_by_position: "y = rng.random(y.shape, np.float64)", permuted_into: "y = rng.permuted(y)"}
+
+
+@pytest.mark.parametrize("f", list(DRAWS_INTO), ids=lambda f: f.__name__)
+def test_a_draw_into_an_array_is_refused(f):
+    """The draw overwrote y, which s2s followed as x * 1.0 (a silently wrong derivative since bare draws were
+    accepted): refused at the array given, with the assignment that works, as `u = rng.random(out=y)` is."""
+    rng = np.random.default_rng(1)
+    for call in (lambda: s2s.value_and_grad(f)(X.copy(), rng), lambda: s2s.jvp(f)((X.copy(), rng), (X.copy(),)),
+                 lambda: s2s.hessian(f)(X.copy(), rng), lambda: s2s.vjp(f)(X.copy(), rng)):
+        with pytest.raises(s2s.S2SError) as info:
+            call()
+        message = str(info.value)
+        assert "with out= (it writes its result into an existing array in place" in message
+        assert DRAWS_INTO[f] in message, message
+
+
+def random_assigned(x, rng):
+    y = x * 1.0
+    y = rng.random(size=y.shape)
+    return np.sum(x * y)
+
+
+def gamma_assigned(x, rng):
+    y = x * 2.0
+    y = rng.standard_gamma(2.0, size=y.shape)
+    return np.sum(x * y)
+
+
+def random_by_position_assigned(x, rng):
+    y = x * 1.0
+    y = rng.random(y.shape, np.float64)
+    return np.sum(x * y)
+
+
+@pytest.mark.parametrize("f, advised", [(random_into, random_assigned), (gamma_into, gamma_assigned),
+                                        (random_into_by_position, random_by_position_assigned)],
+                         ids=lambda f: f.__name__)
+def test_the_advised_draw_differentiates(f, advised):
+    """The advice draws the same numbers; its derivative (the draws, independent of x) is right in every mode,
+    the generator reset before each evaluation."""
+    assert f(X.copy(), np.random.default_rng(1)) == advised(X.copy(), np.random.default_rng(1))
+    fixed = lambda x: advised(x, np.random.default_rng(1))  # noqa: E731
+    numeric = numeric_grad(fixed, (X.copy(),), 0)
+    value, gradient = s2s.value_and_grad(advised)(X.copy(), np.random.default_rng(1))
+    assert value == fixed(X.copy())
+    assert_close(gradient, numeric, what="grad")
+    primal, tangent = s2s.jvp(advised)((X.copy(), np.random.default_rng(1)), (np.ones(3),))
+    assert primal == fixed(X.copy())
+    assert_close(tangent, np.sum(numeric), what="jvp")
+    assert_close(s2s.hessian(advised)(X.copy(), np.random.default_rng(1)), np.zeros((3, 3)), what="hessian")

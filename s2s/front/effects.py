@@ -173,10 +173,35 @@ class EffectLowering:
             elif not _draw(value, self.free):
                 del self.block[start:]
                 return False
+            else:
+                self.refuse_draw_into(node, value)
             self.emit(ir.Effect(value, self.loc))
             return True
         del self.block[start:]
         return False
+
+    def refuse_draw_into(self, node: ast.Call, value: ir.Call) -> None:
+        """Refuse a draw kept for its effect that writes its result into an array it is given, by out=
+        (`rng.random(out=y)`: y's values are the draws, which s2s, following y's values, would not see) or by
+        position (`rng.random(None, np.float64, y)`), as `u = rng.random(out=y)` is."""
+        at, size = _out_place(value, self.free)
+        given = next((k.value for k in node.keywords if k.arg == "out"), None)
+        if given is None and at is not None and at < len(node.args):
+            given = node.args[at]
+        if given is None or _none(given):
+            return
+        args, keywords = [a for a in node.args if a is not given], [k for k in node.keywords if k.value is not given]
+        shape = ast.Attribute(given, "shape", ast.Load())  # (the draws' shape was out='s: size= says it)
+        if size is not None and size < len(args) and _none(args[size]):
+            args[size] = shape
+        elif size is not None and size >= len(args) and all(k.arg != "size" or _none(k.value) for k in keywords):
+            keywords = [k for k in keywords if k.arg != "size"] + [ast.keyword("size", shape)]
+        call = ast.Call(node.func, args, keywords)
+        into = ast.unparse(given)
+        instead = f"{into} = {ast.unparse(call)}" if isinstance(given, ast.Name) else \
+            f"u = {ast.unparse(call)}, and read u where the function reads the values written into {into}"
+        raise self.error(given, f"{ast.unparse(node.func)}() with out= (it writes its result into an existing "
+                                f"array in place, which s2s does not follow)", f"assign the result instead: {instead}")
 
     def refuse_outside_write(self, node, target) -> None:
         """Refuse running the helper `target` as it is where it writes into data of its module or closure that the
@@ -511,6 +536,39 @@ def _draw(value: ir.Call, free: dict) -> bool:
     callee = free.get(value.args[0].name, (None,))[0] if type(value.args[0]) is ir.Var else None
     owner = getattr(callee, "__self__", None)
     return callee is next or isinstance(owner, (numpy.random.Generator, numpy.random.RandomState, random.Random))
+
+
+def _none(node) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _out_place(value: ir.Call, free: dict) -> tuple:
+    """Where a draw (`rng.random(size, dtype, out)`) takes the array it writes into and its size= among its
+    positional arguments ((None, None) for a call of another kind)."""
+    if value.op == "callmethod":
+        name = value.args[1].value if type(value.args[1]) is ir.Const else None
+    else:
+        callee = free.get(value.args[0].name, (None,))[0] if type(value.args[0]) is ir.Var else None
+        name = getattr(callee, "__name__", None) if callee is not None and _draw(value, free) else None
+    return _OUT_PLACES.get(name, (None, None))
+
+
+def _out_places() -> dict:
+    """The random generators' methods that write into an array they are given -> the places of out= and size=
+    (None if it has none) among their positional parameters (numpy.random.Generator.random: 2, 0)."""
+    places = {}
+    for cls in (numpy.random.Generator, numpy.random.RandomState, random.Random):
+        for name in sorted(DRAWS):
+            try:
+                params = [p for p in inspect.signature(getattr(cls, name)).parameters if p != "self"]
+            except (AttributeError, TypeError, ValueError):
+                continue
+            if "out" in params:
+                places[name] = params.index("out"), params.index("size") if "size" in params else None
+    return places
+
+
+_OUT_PLACES = _out_places()
 
 
 def _reports(fn) -> bool:
