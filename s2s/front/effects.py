@@ -559,10 +559,12 @@ def _out_places() -> dict:
     places = {}
     for cls in (numpy.random.Generator, numpy.random.RandomState, random.Random):
         for name in sorted(DRAWS):
+            method = getattr(cls, name, None)
             try:
-                params = [p for p in inspect.signature(getattr(cls, name)).parameters if p != "self"]
-            except (AttributeError, TypeError, ValueError):
-                continue
+                params = [p for p in inspect.signature(method).parameters if p != "self"]
+            except (TypeError, ValueError):  # (older NumPy: the signature is the docstring's first line)
+                line = (getattr(method, "__doc__", None) or "").strip().partition("\n")[0]
+                params = [p.partition("=")[0].strip() for p in line.partition("(")[2].rpartition(")")[0].split(",")]
             if "out" in params:
                 places[name] = params.index("out"), params.index("size") if "size" in params else None
     return places
