@@ -409,7 +409,7 @@ def floats(fn: ir.Function, assume=(), differentiated: bool = True) -> set[str]:
     and s2s's runtime helpers with a float operand; a NumPy ufunc with no integer loop (np.exp, np.tanh: floats from
     integers too); an element, part, write or method result (`.sum()`) of a float value; `prims.FLOAT_RESULTS`
     (`/`, np.zeros without dtype=); `math` functions other than those of integers; joins of floats."""
-    rules = {d.target: _float_rule(d) for d in definitions(fn.body)}  # name -> (all or any, names, constants)
+    rules = {d.target: _float_rule(d, fn.free) for d in definitions(fn.body)}  # name -> (all or any, names, constants)
     known = set(rules) | set(assume) | (set(fn.floats) if differentiated else set())
     readers: dict = {}
     for n, (_, names, _) in rules.items():
@@ -431,7 +431,7 @@ def floats(fn: ir.Function, assume=(), differentiated: bool = True) -> set[str]:
     return known
 
 
-def _float_rule(d) -> tuple:
+def _float_rule(d, free: dict) -> tuple:
     """(True: every name must hold floats, False: any, the names, and whether the constants allow it: for `all`,
     that they are all floats; for `any`, that the result is a float anyway or a constant operand is one)."""
     if type(d) is ir.Phi:
@@ -439,6 +439,9 @@ def _float_rule(d) -> tuple:
     v = d.value
     if type(v) is not ir.Call:
         return _split((v,), True)
+    dtype = next((a for k, a in v.kwargs if k == "dtype"), None)
+    if dtype is not None and dtype != ir.Const(None):  # (what the array holds, whatever its operands hold:
+        return _ALWAYS if _float_dtype(dtype, free) else _NEVER  # np.zeros_like(x, dtype=int) of floats x holds ints)
     kind = _op_kind(v.op)
     if kind == "first":
         return _split(v.args[:1], True)
@@ -448,8 +451,6 @@ def _float_rule(d) -> tuple:
         args = v.args
         return _split(args[:1] + args[2:], False) if type(args[1]) is ir.Const and args[1].value in _FLOAT_METHODS \
             else _NEVER
-    if v.kwargs and any(k == "dtype" for k, _ in v.kwargs):
-        return _NEVER
     if kind == "float":
         return _ALWAYS
     if kind == "any":
@@ -458,6 +459,15 @@ def _float_rule(d) -> tuple:
 
 
 _NEVER, _ALWAYS = (False, (), False), (False, (), True)
+
+
+def _float_dtype(a: ir.Atom, free: dict) -> bool:
+    """Is `a` a dtype of floats, a constant or a module's name (float, np.float64, 'float32')?"""
+    value = a.value if type(a) is ir.Const else free[a.name][0] if a.name in free else None
+    try:
+        return value is not None and np.dtype(value).kind == "f"
+    except (TypeError, ValueError):
+        return False
 
 
 def _split(atoms, every: bool) -> tuple:
