@@ -12,7 +12,9 @@ loop writing y element by element is then O(n^2). `forward.py` emits each such t
   after the write. (The copies are made first, so that a loop starting from a shared tangent can be written in
   place, and taken out again where no write of theirs is.)
 Then it is `dy_1[i] = dv` (vector mode: `dy_2 = rt.batch_setitem_into(dy_1, dv, y_2, i)`, which writes into dy_1,
-its batch axis first); otherwise the out-of-place form above, as before.
+its batch axis first); otherwise the out-of-place form above, as before. The values a phi may take are one array's
+versions: all written in place or none (`_mark_versions`); a loop's phi takes, besides its back edge, what its
+`continue`s and `break`s give it (`_joins`: `if c: y[i] = v; continue` writes the array the loop carries).
 Generated gradient code differentiated again (a Hessian, grad of grad) writes its adjoints in place too: the
 tangents of a reversed loop's `bx_2 = rt.add_at(bx_1, g, x, i)` and `bx_2 = rt.zero_at(bx_1, i)` are candidates
 of the same kind (ADD, ZERO), made `rt.add_at(dbx_1, dg, x, i)` and `rt.zero_at(dbx_1, i)` where they may be,
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 from s2s import ir, prims
 from s2s.ir.walk import substitute_block, vars_of
-from s2s.ad.analysis import ARITH_OPS
+from s2s.ad.analysis import ARITH_OPS, LIKE
 from s2s.rules import registry
 from s2s.ad.vector_facts import ZEROS_LIKE
 
@@ -132,6 +134,30 @@ def _unseen(group: set, target: str, live: set) -> bool:
     return not any(n in large and n != target for n in small)
 
 
+def _joins(body: list) -> list:
+    """(statement, phi, the values it may take) of every If's and Loop's phi of `body`: a loop's phi takes, besides
+    its first value and its back edge, the values its own `continue`s carry round and its `break`s leave with."""
+    out = []
+    for s in ir.statements(body):
+        if type(s) in (ir.If, ir.Loop):
+            jumps: dict = {}
+            if type(s) is ir.Loop:
+                _jump_values(s.body, jumps)
+            out.extend((s, p, list(p.operands) + jumps.get(p.target, [])) for p in s.phis)
+    return out
+
+
+def _jump_values(stmts: list, out: dict) -> None:
+    """phi target -> the values the `break`s and `continue`s of `stmts` give it (not those of a nested loop)."""
+    for s in stmts:
+        if type(s) in (ir.Break, ir.Continue):
+            for target, a in s.values.items():
+                out.setdefault(target, []).append(a)
+        elif type(s) is ir.If:
+            _jump_values(s.body, out)
+            _jump_values(s.orelse, out)
+
+
 def _sharing(body: list, primal: set, numbers: set, of_numpy: set, numpy_values: set) -> _Classes:
     """Tangents that may be one array or views of one (a primal value is never a tangent's memory, nor is a
     number's tangent: `dy[i]` of a vector's tangents is a new number; nor is what is written or added into a
@@ -159,19 +185,18 @@ def _sharing(body: list, primal: set, numbers: set, of_numpy: set, numpy_values:
         elif type(s) is ir.Effect and s.value.op in ("push", "setitem"):  # (a stack or a container holds it)
             names = vars_of(s.value)
             join(names[0], names[1:]) if names else None
-        elif type(s) in (ir.If, ir.Loop):
-            for p in s.phis:
-                if p.target not in primal:
-                    join(p.target, [o.name for o in p.operands if type(o) is ir.Var])
+    for _, p, operands in _joins(body):
+        if p.target not in primal:
+            join(p.target, [o.name for o in operands if type(o) is ir.Var])
     return classes
 
 
 def _numpy_values(body: list, primal: set, numbers: set) -> set:
     """The primal names that hold a NumPy array or a number whatever the arguments are (never a list, a tuple or a
-    dict, whose copies and sums may hold the same arrays): `numbers`, what np.zeros, np.full, np.copy and np.stack
-    make, an element, a part or a write of one, arithmetic of them and of number constants, an adjoint helper's
-    result from one, joins of them. The greatest set closed under these (a loop's phi is one where its first value
-    and its back edge are)."""
+    dict, whose copies and sums may hold the same arrays): `numbers`, what np.zeros, np.full, np.zeros_like, np.copy
+    and np.stack make, an element, a part or a write of one, arithmetic of them and of number constants, an adjoint
+    helper's result from one, joins of them (a loop's `continue` and `break` values too). The greatest set closed
+    under these (a loop's phi is one where its first value and its back edge are)."""
     rules: dict = {}  # name -> the names that must be such values for it to be one (None: never)
     pushed: dict = {}  # a loop's stack -> what is pushed onto it (what its pops and reads give back)
     for s in ir.statements(body):
@@ -181,8 +206,8 @@ def _numpy_values(body: list, primal: set, numbers: set) -> set:
         if type(s) is ir.Assign and s.target in primal:
             v = s.value
             if s.target in numbers or type(v) is ir.Call and (v.op in prims.FILLED or v.op in prims.ARRAY_RESULTS
-                                                               or v.op in (prims.FULL, prims.COPY) or
-                                                               _elementwise(v.op)):
+                                                               or v.op in LIKE or v.op in (prims.FULL, prims.COPY)
+                                                               or _elementwise(v.op)):
                 rules[s.target] = []
             elif type(v) is ir.Call and v.op in ("getitem", "pop") and type(v.args[0]) is ir.Var and \
                     v.args[0].name in pushed:
@@ -193,10 +218,9 @@ def _numpy_values(body: list, primal: set, numbers: set) -> set:
                 rules[s.target] = _of_numbers(v.args)
             elif type(v) is ir.Call and v.op in _OF_FIRST and v.args and type(v.args[0]) is ir.Var:
                 rules[s.target] = [v.args[0].name]
-        elif type(s) in (ir.If, ir.Loop):
-            for p in s.phis:
-                if p.target in primal:
-                    rules[p.target] = _of_numbers(p.operands)
+    for _, p, operands in _joins(body):
+        if p.target in primal:
+            rules[p.target] = _of_numbers(operands)
     known = {n for n, names in rules.items() if names is not None}
     readers: dict = {}
     for n in known:
@@ -238,9 +262,10 @@ def _live(stmts: list, out: set, record: dict, wanted: set, jumps) -> set:
             live.update(vars_of(s.value))
         elif t is ir.Return:
             live = set(vars_of(s.value))
-        elif t in (ir.Break, ir.Continue):
+        elif t in (ir.Break, ir.Continue):  # (the loop's phis take the jump's values: not those they had)
             exits, again = jumps if jumps is not None else (set(), set())
-            live = set(exits if t is ir.Break else again) | {a.name for a in s.values.values() if type(a) is ir.Var}
+            live = (set(exits if t is ir.Break else again) - set(s.values)) | \
+                {a.name for a in s.values.values() if type(a) is ir.Var}
         elif t is ir.If:
             targets = {p.target for p in s.phis}
             branches = []
@@ -259,7 +284,7 @@ def _live_loop(s: ir.Loop, after: set, record: dict, wanted: set) -> set:
     top = set(after)  # live at the top of an iteration, after the phis
     while True:
         end = (top - targets) | {p.operands[1].name for p in s.phis if type(p.operands[1]) is ir.Var}
-        body = _live(s.body, end, record, wanted, (after, end)) - own
+        body = _live(s.body, end, record, wanted, (after, top)) - own
         head = _live(s.header, body | after | set(vars_of(s.test)) if s.test is not None else body | after,
                      record, wanted, None)
         if head <= top:
@@ -275,9 +300,8 @@ def _definitions(body: list) -> dict:
     for s in ir.statements(body):
         if type(s) is ir.Assign:
             out[s.target] = s
-        elif type(s) in (ir.If, ir.Loop):
-            for p in s.phis:
-                out[p.target] = (s, p)
+    for s, p, operands in _joins(body):
+        out[p.target] = (s, p, operands)
     return out
 
 
@@ -299,7 +323,7 @@ def _owned(name: str, defs: dict, memo: dict, visiting: set, chosen: set | None)
         result = type(d.value) is ir.Call and d.value.op in _OWNED
     elif type(d) is tuple:
         visiting.add(name)
-        result = all(type(o) is ir.Var and _owned(o.name, defs, memo, visiting, chosen) for o in d[1].operands)
+        result = all(type(o) is ir.Var and _owned(o.name, defs, memo, visiting, chosen) for o in d[2])
         visiting.discard(name)
     else:
         result = False
@@ -309,15 +333,16 @@ def _owned(name: str, defs: dict, memo: dict, visiting: set, chosen: set | None)
 
 def _leading(body: list, bases: set) -> set:
     """`bases` and the phis whose values flow into them: an outer loop's array is an inner loop's first value."""
-    phis = [p for s in ir.statements(body) if type(s) in (ir.If, ir.Loop) for p in s.phis]
+    joins = _joins(body)
+    targets = {p.target for _, p, _ in joins}
     out = set(bases)
     changed = True
     while changed:
         changed = False
-        for p in phis:
+        for _, p, operands in joins:
             if p.target in out:
-                for o in p.operands:
-                    if type(o) is ir.Var and o.name not in out and any(o.name == q.target for q in phis):
+                for o in operands:
+                    if type(o) is ir.Var and o.name not in out and o.name in targets:
                         out.add(o.name)
                         changed = True
     return out
@@ -361,12 +386,12 @@ def _mark_versions(body: list, writes: list, chosen: set, defs: dict) -> None:
         classes = _Classes()
         for w in writes:
             classes.union(w.target, w.value.args[0].name)
-        phis = [(p, s) for s in ir.statements(body) if type(s) in (ir.If, ir.Loop) for p in s.phis]
+        joins = _joins(body)
         changed = True
         while changed:
             changed = False
-            for p, _ in phis:
-                names = [p.target] + [o.name for o in p.operands if type(o) is ir.Var]
+            for _, p, operands in joins:
+                names = [p.target] + [o.name for o in operands if type(o) is ir.Var]
                 if any(n in classes.parent for n in names) and \
                         len({classes.find(n) for n in names}) > 1:
                     for n in names[1:]:
