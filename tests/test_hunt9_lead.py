@@ -1,5 +1,6 @@
 """Regressions found by the ninth round of bug hunts and fixed by the lead (each fails before its fix)."""
 import numpy as np
+import pytest
 
 import s2s
 from conftest import assert_close, numeric_grad
@@ -134,3 +135,29 @@ def test_forward_jacobian_of_a_swap_of_elements():
     expected = np.array([[0.0, 1.0], [1.0, 0.0]])
     assert_close(s2s.jacobian(swapped_after_a_loop, mode="forward")(x), expected, what="forward jacobian")
     assert_close(s2s.jacobian(swapped_after_a_loop)(x), expected, what="reverse jacobian")
+
+
+def stacked_states(X):
+    U = np.zeros((2, *X.shape))  # a display with a starred shape: (2,) + tuple(X.shape)
+    for t in range(2):
+        U[t] = X * (t + 1)
+    return np.sum(U[1, 0] * X[0])
+
+
+def starred_list(X, xs):
+    v = np.array([1.0, *xs, 2.0])
+    return np.sum(v * X[0, 0]) + len((1, *xs, *xs))
+
+
+def test_displays_with_a_starred_value_of_run_time_length():
+    """`np.zeros((2, *X.shape))` was refused with advice about a call's arguments (the LA hunt's R2): a display
+    with *xs is its runs and each xs joined by +, as Python builds it."""
+    from conftest import check_every_mode
+    X = np.array([[0.3, -0.7], [1.1, 0.5]])
+    check_every_mode(stacked_states, X)
+    for xs in ([0.5, 0.25], (0.5,), []):
+        assert s2s.value_and_grad(starred_list)(X, xs)[0] == starred_list(X, xs)
+        assert_close(s2s.grad(starred_list)(X, xs), numeric_grad(starred_list, (X, xs), 0), what="grad")
+    # (with respect to the list spread: its join by + is refused where it runs, as a user's `[1.0] + xs` is)
+    with pytest.raises(s2s.S2SError, match="joining lists"):
+        s2s.grad(starred_list, wrt=1)(X, [0.5, 0.25])

@@ -131,8 +131,11 @@ class ExpressionLowering:
             whole = self.starred_iterator(node)
             if whole is not None:
                 return self.call_reading(whole, hint)
-            parts = self.no_spread(self.spread(node.elts))
             op = "tuple" if isinstance(node, ast.Tuple) else "list"
+            parts = self.spread(node.elts)
+            if any(isinstance(p, Spread) for p in parts):  # (2, *x.shape): (2,) + tuple(x.shape), its length known
+                return self.joined_display(op, parts, hint)  # when it runs
+
             if all(isinstance(p, ir.Const) for p in parts) and op == "tuple":
                 return ir.Const(tuple(p.value for p in parts))
             var = self.materialise(ir.Call(op, parts), hint)
@@ -347,6 +350,24 @@ class ExpressionLowering:
             else:
                 out.append(("**", Spread(atom, k.value)))
         return tuple(out)
+
+    def joined_display(self, op: str, parts: tuple, hint) -> ir.Atom:
+        """A display with `*xs` of a length known only at run time: its runs of values and each `xs` made a tuple
+        (a list) of their own, joined by `+`, as Python builds it: `(2, *x.shape)` is `(2,) + tuple(x.shape)`."""
+        pieces, run = [], []
+        for p in parts + (None,):
+            if isinstance(p, Spread) or p is None:
+                if run:
+                    pieces.append(self.materialise(ir.Call(op, tuple(run))))
+                    run = []
+                if p is not None:
+                    pieces.append(self.materialise(ir.Call("builtins." + op, (p.atom,))))
+            else:
+                run.append(p)
+        out = pieces[0]
+        for i, piece in enumerate(pieces[1:], 2):
+            out = self.materialise(ir.Call("add", (out, piece)), hint if i == len(pieces) else None)
+        return out
 
     def no_spread(self, args: tuple) -> tuple:
         """`args` where the callee needs every value while compiling (a display, a library call)."""
