@@ -202,3 +202,68 @@ def test_the_copy_advice_names_another_local_and_works():
     check_every_mode(written_as_advised, X3)
     assert_close(s2s.grad(written_as_advised)(X3), np.array([2 * X3[0], 2.0, 3.0]))
     assert np.array_equal(W, kept)
+
+
+# ----- F0a: an if, while or conditional expression on an option that is a tuple
+LAYERS = (3, 2)
+NO_LAYERS = ()
+
+
+def if_on_a_tuple(x):
+    y = x
+    if LAYERS:
+        y = y * 2.0
+    if NO_LAYERS:
+        y = y * 5.0
+    return np.sum(y * y)
+
+
+def conditional_on_a_tuple(x):
+    y = x * 2.0 if LAYERS else x
+    return np.sum(y * y) * (3.0 if NO_LAYERS else 1.0)
+
+
+def while_on_a_tuple(x):
+    y = x
+    while LAYERS:
+        y = y * 2.0
+        break
+    return np.sum(y * y)
+
+
+def or_of_a_tuple(x):
+    return np.sum(x * x) * (2.0 if LAYERS or np.sum(x) > 0 else 1.0)
+
+
+def _sized(x, names=("a",)):
+    return np.sum(x * x) * (3.0 if names else 1.0)
+
+
+def helper_given_a_tuple(x):
+    return _sized(x) + _sized(x, ())
+
+
+def chosen_tuple(x):
+    t = LAYERS if np.sum(x) > 0 else NO_LAYERS
+    return np.sum(x * x) * (3.0 if t else 1.0)
+
+
+TUPLE_TESTS = [if_on_a_tuple, conditional_on_a_tuple, while_on_a_tuple, or_of_a_tuple, helper_given_a_tuple,
+               chosen_tuple]
+
+
+@pytest.mark.parametrize("f", TUPLE_TESTS, ids=[f.__name__ for f in TUPLE_TESTS])
+def test_a_test_on_a_tuple(f):
+    check_every_mode(f, X3)
+    check_every_mode(f, -X3)
+
+
+def test_a_tuple_is_written_in_parentheses_as_a_test():
+    import ast
+    from s2s.back.render import _render
+    pair = ast.Tuple([ast.Constant(3), ast.Constant(2)], ast.Load())
+    body = [ast.Pass()]
+    stmts = [ast.If(pair, body, [ast.If(pair, body, body)]), ast.While(pair, body, [])]
+    text = _render([ast.fix_missing_locations(s) for s in stmts], "")
+    compile(text, "<test>", "exec")
+    assert "if (3, 2):" in text and "elif (3, 2):" in text and "while (3, 2):" in text, text

@@ -149,6 +149,25 @@ class _Generator(astor.code_gen.SourceGenerator):
             write(name, "=" if name else "**", keyword.value)
         write(")")
 
+    def visit_If(self, node):
+        """astor's visit_If, its tests written as a comma's operand: a tuple in parentheses (`if (3, 2):`, a constant
+        of the user's; astor writes `if 3, 2:`)."""
+        set_precedence = astor.code_gen.set_precedence
+        set_precedence(_COMMA, node.test)
+        self.statement(node, "if ", node.test, ":")
+        self.body(node.body)
+        while len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If):
+            node = node.orelse[0]
+            set_precedence(_COMMA, node.test)
+            self.write(self.newline, "elif ", node.test, ":")
+            self.body(node.body)
+        self.else_body(node.orelse)
+
+    def visit_While(self, node):
+        astor.code_gen.set_precedence(_COMMA, node.test)
+        self.statement(node, "while ", node.test, ":")
+        self.body_or_else(node)
+
 
 _COMMA, _ONE_ARG = astor.op_util.Precedence.Comma, astor.op_util.Precedence.call_one_arg
 

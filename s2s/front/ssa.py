@@ -455,7 +455,8 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
     # ----- expressions
 
 
-_KNOWN_TESTS = frozenset({bool, int, float, str, type(None)})  # (constants whose truth a test reads as Python does)
+_KNOWN_TESTS = frozenset({bool, int, float, str, type(None), tuple})  # (constants whose truth a test reads as Python
+# does: a tuple's is whether it has elements)
 
 
 for _field in dataclasses.fields(Shared):  # self.roots reads self.shared.roots (and cannot be rebound)

@@ -76,7 +76,13 @@ def _constant(a, known: dict):
     """The constant atom `a` is (a name of a folded comparison: its constant), or None."""
     if type(a) is ir.Var:
         a = known.get(a.name, a)
-    return a if type(a) is ir.Const and type(a.value) in _PLAIN else None
+    return a if type(a) is ir.Const and _plain(a.value) else None
+
+
+def _plain(v) -> bool:
+    """Is `v` a constant whose truth and comparisons are Python's here: a number, a string, a bool, None, or a
+    tuple of them (an option's `LAYERS = (3, 2)`: `if LAYERS:`)?"""
+    return type(v) in _PLAIN or type(v) is tuple and all(_plain(x) for x in v)
 
 
 def _fold(stmts: list, known: dict, roots: dict, moved: dict) -> list:
@@ -97,7 +103,7 @@ def _fold(stmts: list, known: dict, roots: dict, moved: dict) -> list:
                 except TypeError:  # (`1 < "a"`: Python raises it when the function runs; left to do so)
                     value = None
                 else:
-                    if type(value) in _PLAIN:
+                    if _plain(value):
                         known[s.target] = ir.Const(value)
                         continue
         if type(s) is ir.If:
