@@ -320,30 +320,72 @@ class LoopReversal:
         """Where the only contributions a reversed iteration makes to `n` (defined before the loop) are the
         adjoints of elements `n[i]` (i an int), `bn[i] += g` in plain NumPy: `bn` is made once before
         the loop (`rt.accumulator`: zeros shaped like n, plus what came after the loop), and the
-        iteration adds into it in place, with no helper call."""
-        defs = []
-        for c in body_pending[n]:
-            d = next((t for t in rev_body if isinstance(c, ir.Var) and self.defines(t, c.name)), None)
-            if d is None or not isinstance(d.value, ir.Call) or d.value.op != "s2s.runtime.getitem_adjoint" or \
-                    d.value.kwargs or d.value.args[1] != ir.Var(n) or not self._int_index(d.value.args[2:]):
-                return False
-            defs.append((c, d.loc))
-        if not defs:
+        iteration adds into it in place, with no helper call. A read inside an `if` is added where its
+        branch runs (not joined with the other branch's 0.0 and added as a whole array of zeros)."""
+        contributions = body_pending[n]
+        uses: dict = {}
+        for t in ir.statements(rev_body):
+            for a in ir.operands(t):
+                if isinstance(a, ir.Var):
+                    uses[a.name] = uses.get(a.name, 0) + 1
+        reads, carriers = [], []
+        if not contributions or not all(isinstance(c, ir.Var) for c in contributions) or \
+                len({c.name for c in contributions}) < len(contributions) or not all(
+                uses.get(c.name, 0) == 0 and self._element_reads(n, c, rev_body, uses, reads, carriers)
+                for c in contributions):
             return False
         acc = self.adjoint_name(n)
         self.at(loop.loc)
         args = (ir.Var(n),) if init is None or init == ZERO else (ir.Var(n), init)
         out.append(ir.Assign(acc, ir.Call("s2s.runtime.accumulator", args), self.loc))
-        for c, loc in defs:  # one after the other: the same element twice adds twice
-            g, x, *index = self._scatter(c, rev_body)
+        for where, t in carriers:  # (the sums and branch joins that only carried the reads' adjoints)
+            if isinstance(t, ir.Phi):
+                where.phis.remove(t)
+            else:
+                where.remove(t)
+        for where, t in reads:  # one after the other, at the end of the block of each: twice adds twice
+            where.remove(t)
+            self.temp_defs.discard(t.target)
+            g, _, *index = t.value.args
             old, new = self.fresh(), self.fresh()
-            rev_body += [ir.Assign(old, ir.Call("getitem", (ir.Var(acc),) + tuple(index)), loc),
-                         ir.Assign(new, ir.Call("add", (ir.Var(old), g)), loc),
-                         ir.Effect(ir.Call("setitem", (ir.Var(acc),) + tuple(index) + (ir.Var(new),)), loc)]
+            where += [ir.Assign(old, ir.Call("getitem", (ir.Var(acc),) + tuple(index)), t.loc),
+                      ir.Assign(new, ir.Call("add", (ir.Var(old), g)), t.loc),
+                      ir.Effect(ir.Call("setitem", (ir.Var(acc),) + tuple(index) + (ir.Var(new),)), t.loc)]
         body_pending[n] = []
         self.accumulators = True  # a tuple's accumulator is a list: gradients are given their structure
         self.add_pending(pending, n, ir.Var(acc))
         return True
+
+    def _element_reads(self, n: str, atom, block: list, uses: dict, reads: list, carriers: list) -> bool:
+        """Is `atom`, defined in `block`, a sum of adjoints of elements `n[i]` (i an int) of one reversed
+        iteration: `rt.getitem_adjoint(g, n, *i)`, sums of such, each read once, and the phis of reversed ifs
+        whose branches give such sums or nothing (reads inside an `if`, an `elif`, a nested `if`)? Appends
+        (block, statement) of each read to `reads`, and of each sum or (if, phi) carrying them to `carriers`."""
+        if atom == ZERO:
+            return True
+        if not isinstance(atom, ir.Var):
+            return False
+        for t in block:
+            if isinstance(t, ir.Assign) and t.target == atom.name:
+                c = t.value
+                if not isinstance(c, ir.Call) or c.kwargs:
+                    return False
+                if c.op == "add" and len(c.args) == 2:
+                    carriers.append((block, t))
+                    return all(isinstance(a, ir.Var) and uses.get(a.name) == 1 and
+                               self._element_reads(n, a, block, uses, reads, carriers) for a in c.args)
+                if c.op != "s2s.runtime.getitem_adjoint" or len(c.args) < 3 or c.args[1] != ir.Var(n) or \
+                        not self._int_index(c.args[2:]):
+                    return False
+                reads.append((block, t))
+                return True
+            phi = next((p for p in t.phis if p.target == atom.name), None) if isinstance(t, ir.If) else None
+            if phi is not None:
+                carriers.append((t, phi))
+                return all(o == ZERO or isinstance(o, ir.Var) and uses.get(o.name) == 1 and
+                           self._element_reads(n, o, arm, uses, reads, carriers)
+                           for o, arm in zip(phi.operands, (t.body, t.orelse)))
+        return False
 
     def _accumulate_nested(self, loop: ir.Loop, n: str, init, body_pending: dict, rev_body: list, pending: dict,
                            out: list) -> bool:
