@@ -340,6 +340,14 @@ READS_THE_FRAME = {
     "exec": "write the statements themselves",
     "dir": "name what you need",
 }
+# what changes an object in place when called on it (list, dict, set, deque and ndarray methods): a helper given
+# an object (front/helper_writes.py), a function with a rule of the user's (rules/in_place.py)
+MUTATING_METHODS = frozenset({
+    "append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem", "sort", "reverse",
+    "add", "discard", "appendleft", "extendleft", "popleft", "rotate", "fill", "resize", "put", "itemset",
+    "setfield", "setflags", "partition", "byteswap", "__setitem__", "__delitem__", "__setattr__", "__delattr__",
+    "__iadd__", "__imul__", "__ior__", "__isub__",
+})
 # methods of objects an opaque call made (a random generator: np.random.default_rng(0), random.Random(0)) that
 # change their argument in place: name -> (what the call does, what to write instead)
 CHANGES_ARGUMENT_METHODS = {

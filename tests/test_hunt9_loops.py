@@ -373,3 +373,73 @@ def test_the_advised_draw_differentiates(f, advised):
     assert primal == fixed(X.copy())
     assert_close(tangent, np.sum(numeric), what="jvp")
     assert_close(s2s.hessian(advised)(X.copy(), np.random.default_rng(1)), np.zeros((3, 3)), what="hessian")
+
+
+# ---- F4: a function declared s2s.nondifferentiable that changes its dict or list by a method -----------------
+
+@pytest.mark.parametrize("body", ["d.update({'k': d['k'] + 1.0})", "d.setdefault('z', 1.0)", "d.popitem()",
+                                  "d.clear()", "d.pop('k')", "e = d\n    e.update(k=3.0)",
+                                  "L = d['list']\n    L.append(5.0)"])
+def test_nondifferentiable_changing_its_dict_is_refused(tmp_path, body):
+    """s2s calls it without reading it: the caller's dict changed where s2s followed the old one (value 1.48 for
+    1.85, d/dx0 4.0 for 5.0); refused where it is declared, at the line, as d['k'] = ... is."""
+    from conftest import module_from_text
+    mod = module_from_text(tmp_path, "nondiff_dict", f"def take(d):\n    {body}\n    return 0.0\n")
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.nondifferentiable(mod.take)
+    message = str(info.value)
+    assert "s2s.nondifferentiable for take, which writes into its parameter 'd' in place" in message
+    assert "nondiff_dict.py:" in message and "Make take return a new value" in message
+
+
+@pytest.mark.parametrize("body", ["L.append(5.0)", "L.extend([1.0])", "L.insert(0, 1.0)", "L.pop()",
+                                  "L.remove(L[0])", "L.reverse()", "L.clear()", "L.sort()"])
+def test_nondifferentiable_changing_its_list_is_refused(tmp_path, body):
+    from conftest import module_from_text
+    mod = module_from_text(tmp_path, "nondiff_list", f"def push(L):\n    {body}\n    return len(L)\n")
+    with pytest.raises(s2s.S2SError, match="s2s.nondifferentiable for push, which writes into its parameter 'L'"):
+        s2s.nondifferentiable(mod.push)
+
+
+def _counted(L):
+    L2 = list(L)
+    L2.append(1.0)
+    return float(len(L2))
+
+
+def _bumped(d):
+    e = dict(d)
+    e.update(k=e['k'] + 1.0)
+    return e
+
+
+s2s.nondifferentiable(_counted)  # (a new container of the parameter's parts: the function's own)
+s2s.nondifferentiable(_bumped)
+
+
+def counted_twice(x, L):
+    return x[0] * _counted(L) + x[1] * len(L)
+
+
+def bumped(x, d):
+    a = x[0] * d['k']
+    d = _bumped(d)
+    return a + x[0] * d['k'] + np.sum(x ** 2)
+
+
+@pytest.mark.parametrize("f, other", [(counted_twice, [1.0, 2.0]), (bumped, {'k': 2.0})],
+                         ids=lambda f: getattr(f, "__name__", "arg"))
+def test_nondifferentiable_changing_a_new_container(f, other):
+    """A copy made in the function (list(L), dict(d)) and changed is not the caller's: accepted, and the
+    advised form (return the new dict, use it) is right in every mode."""
+    kept = repr(other)
+    fixed = lambda x: f(x, other)  # noqa: E731
+    numeric = numeric_grad(fixed, (X.copy(),), 0)
+    value, gradient = s2s.value_and_grad(f)(X.copy(), other)
+    assert value == fixed(X.copy())
+    assert_close(gradient, numeric, what="grad")
+    primal, tangent = s2s.jvp(f)((X.copy(), other), (np.ones(3),))
+    assert primal == fixed(X.copy())
+    assert_close(tangent, np.sum(numeric), what="jvp")
+    assert_close(s2s.jacobian(f, mode="forward")(X.copy(), other), numeric, what="forward jacobian")
+    assert repr(other) == kept

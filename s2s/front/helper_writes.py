@@ -11,15 +11,9 @@ import inspect
 from s2s import ir
 from s2s.errors import S2SError
 from s2s.front.source import MISSING, parameters, read_function
+from s2s.prims import MUTATING_METHODS
 
 
-# what changes an object in place when called on it (list, dict, set, deque and ndarray methods)
-MUTATING_METHODS = frozenset({
-    "append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem", "sort", "reverse",
-    "add", "discard", "appendleft", "extendleft", "popleft", "rotate", "fill", "resize", "put", "itemset",
-    "setfield", "setflags", "partition", "byteswap", "__setitem__", "__delitem__", "__setattr__", "__delattr__",
-    "__iadd__", "__imul__", "__ior__", "__isub__",
-})
 _SETS_ATTRIBUTE = (setattr, delattr, object.__setattr__, object.__delattr__)  # (setattr(obj, 'v', x): obj changes)
 # NumPy's and random's functions (and generators' methods) that write into their first argument, by name
 WRITES_FIRST_ARGUMENT = frozenset({"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis", "shuffle"})

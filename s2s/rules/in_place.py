@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import inspect
 import linecache
 import textwrap
@@ -20,9 +21,10 @@ import numpy
 from s2s import prims
 from s2s.errors import S2SError
 
-# ndarray methods that change the array in place
-IN_PLACE_METHODS = frozenset({"sort", "fill", "put", "resize", "partition", "itemset", "setfield", "setflags",
-                              "__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ipow__"})
+# methods that change their object in place (an array's, a list's, a dict's: x.sort(), L.append(v), d.update(e))
+IN_PLACE_METHODS = prims.MUTATING_METHODS | {"__itruediv__", "__ipow__"}
+# builtins (and copy's functions) whose result is a new container: L2 = list(L); L2.append(v) changes L2 alone
+_NEW_CONTAINERS = (list, dict, set, frozenset, tuple, sorted, copy.copy, copy.deepcopy)
 # NumPy's functions that write into their first argument (np.copyto(a, v), np.add.at(a, i, v): a ufunc's `at`)
 _WRITE_FIRST = frozenset({"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis", "at"})
 # methods whose result may be their object itself, a view of it or an item it holds (an array's, a dict's)
@@ -74,12 +76,18 @@ def refuse_writes(func, how: str) -> None:
         filename = func.__code__.co_filename
         name, param = w.name, w.param
         through = "" if name == param else f" (through '{name}', which may be it, a part of it or hold it)"
+        f = w.node.func if isinstance(w.node, ast.Call) else None
+        method = f.attr if isinstance(f, ast.Attribute) and not hasattr(numpy.ndarray, f.attr) else None
+        instead = f"a new array ({name} = {name} * s, not {name} *= s; {name} = np.copy({name}) before writing " \
+                  f"into it)" if method is None else \
+            f"a new value instead of {name}.{method}(...) ({name} = {{**{name}, 'k': v}} for a dict, {name} = " \
+            f"{name} + [v] for a list, or {name} = {name}.copy() before changing it), and use that value"
         raise S2SError(
             f"{how} for {func.__name__}, which writes into its parameter '{param}' in place{through}: s2s calls a "
-            f"function with a rule without reading its body, and would not see the caller's array change"
+            f"function with a rule without reading its body, and would not see the caller's "
+            f"{'array' if method is None else 'object'} change"
             f"\n  {filename}:{line}\n    {linecache.getline(filename, line).strip()}\n"
-            f"Make {func.__name__} return a new array ({name} = {name} * s, not {name} *= s; "
-            f"{name} = np.copy({name}) before writing into it), or leave it without a rule so that s2s reads it"
+            f"Make {func.__name__} return {instead}, or leave it without a rule so that s2s reads it"
         ) from None
 
 
@@ -94,6 +102,7 @@ class _Flow:
 
     def __init__(self, func, shared: dict):
         self.func, self.shared = func, shared
+        self.fresh: set = set()  # names bound to a new container of the caller's parts (`L2 = list(L)`)
         try:
             self.closure = inspect.getclosurevars(func).nonlocals
         except (TypeError, ValueError):
@@ -117,6 +126,8 @@ class _Flow:
             held = self.holds(s.value)
             for t in targets:
                 self.bind(t, held)
+            new = isinstance(s.value, ast.Call) and any(self.resolve(s.value.func) is c for c in _NEW_CONTAINERS)
+            self.fresh |= {t.id for t in targets if isinstance(t, ast.Name) and new}
         elif isinstance(s, ast.AugAssign):
             self.writes_in(s.value)
             if isinstance(s.target, ast.Name) and s.target.id in self.shared:
@@ -180,6 +191,7 @@ class _Flow:
     def bind(self, target, held) -> None:
         """`target = value`, where the value may hold the caller's parameter `held` (else None)."""
         if isinstance(target, ast.Name):
+            self.fresh.discard(target.id)
             if held is None:
                 self.shared.pop(target.id, None)
             else:
@@ -195,7 +207,8 @@ class _Flow:
         for part in ast.walk(target):
             if isinstance(part, (ast.Subscript, ast.Attribute)) and isinstance(part.ctx, (ast.Store, ast.Del)):
                 root = _root(part.value)
-                if root is not None and root in self.shared:
+                if root is not None and root in self.shared and \
+                        not (isinstance(part, ast.Subscript) and isinstance(part.value, ast.Name) and root in self.fresh):
                     raise _Write(s, root, self.shared[root])
 
     # ------------------------------------------------------------------ expressions
@@ -208,7 +221,8 @@ class _Flow:
                 continue
             f = n.func
             root = _root(f.value) if isinstance(f, ast.Attribute) else None
-            if isinstance(f, ast.Attribute) and f.attr in IN_PLACE_METHODS and root in self.shared:
+            if isinstance(f, ast.Attribute) and f.attr in IN_PLACE_METHODS and root in self.shared and \
+                    not (isinstance(f.value, ast.Name) and f.value.id in self.fresh):
                 raise _Write(n, root, self.shared[root])
             if isinstance(f, ast.Attribute) and f.attr in _WRITE_FIRST and n.args and root not in self.shared and \
                     (f.attr == "at" or isinstance(f.value, ast.Name) and f.value.id in ("np", "numpy")):
