@@ -207,8 +207,8 @@ class _Flow:
         for part in ast.walk(target):
             if isinstance(part, (ast.Subscript, ast.Attribute)) and isinstance(part.ctx, (ast.Store, ast.Del)):
                 root = _root(part.value)
-                if root is not None and root in self.shared and \
-                        not (isinstance(part, ast.Subscript) and isinstance(part.value, ast.Name) and root in self.fresh):
+                own = isinstance(part, ast.Subscript) and isinstance(part.value, ast.Name) and root in self.fresh
+                if root is not None and root in self.shared and not own:  # (L2[0] = v of L2 = list(L): L2's own)
                     raise _Write(s, root, self.shared[root])
 
     # ------------------------------------------------------------------ expressions
