@@ -194,6 +194,52 @@ def written_as_advised(x):
     return np.sum(w * x)
 
 
+STATS = {"calls": 0}
+HIST = []
+
+
+def writes_the_module_dict(x):
+    STATS["calls"] += 1
+    return np.sum(x * x)
+
+
+def grows_the_module_list(x):
+    HIST.append(1)
+    return np.sum(x * x)
+
+
+def dict_as_advised(x):
+    stats = {**STATS, "calls": 1}
+    return np.sum(x * x) * stats["calls"]
+
+
+def list_as_advised(x):
+    hist = list(HIST)
+    hist.append(2.0)
+    return np.sum(x * x) * hist[-1]
+
+
+def extends_the_module_list(x):
+    HIST += [1]  # (HIST is a local name: Python raises here)
+    return np.sum(x * x)
+
+
+@pytest.mark.parametrize("f,advice", [(writes_the_module_dict, "stats = {**STATS, 'calls': value}"),
+                                      (grows_the_module_list, "hist = list(HIST)")])
+def test_the_advice_for_a_module_container_names_another_local(f, advice):
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        s2s.grad(f)(X3)
+    assert advice in str(info.value), str(info.value)
+
+
+def test_the_container_advice_works():
+    assert_close(check_every_mode(dict_as_advised, X3), 2 * X3)
+    assert_close(check_every_mode(list_as_advised, X3), 4 * X3)
+    assert STATS == {"calls": 0} and HIST == []
+    with pytest.raises(UnboundLocalError):
+        s2s.grad(extends_the_module_list)(X3)
+
+
 def test_the_copy_advice_names_another_local_and_works():
     with pytest.raises(UnsupportedSyntaxError) as info:
         s2s.grad(writes_the_module_array)(X3)
@@ -267,3 +313,29 @@ def test_a_tuple_is_written_in_parentheses_as_a_test():
     text = _render([ast.fix_missing_locations(s) for s in stmts], "")
     compile(text, "<test>", "exec")
     assert "if (3, 2):" in text and "elif (3, 2):" in text and "while (3, 2):" in text, text
+
+
+# ----- F5: generated text compiles without warnings about the constants it holds (`2 is K.L1`)
+import enum  # noqa: E402
+
+
+class Kind(enum.IntEnum):
+    L1 = 1
+    L2 = 2
+
+
+def _by_kind(x, k):
+    if k is Kind.L1:
+        return np.sum(np.abs(x))
+    return np.sum(x * x)
+
+
+def kind_given_as_a_number(x):
+    return _by_kind(x, 2)
+
+
+def test_no_syntax_warning_of_generated_text():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_close(s2s.grad(kind_given_as_a_number)(X3), 2 * X3)

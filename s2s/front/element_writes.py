@@ -14,7 +14,7 @@ from s2s import ir, prims
 from s2s.prims import WRITE_THROUGH as VIEWS
 from s2s.front import fence
 from s2s.front.alias_loops import python_number
-from s2s.front.parameters import local_names
+from s2s.front.parameters import own_name
 from s2s.ir.names import base_name
 
 
@@ -129,8 +129,8 @@ class ElementWriteLowering:
                                                    f"...)), or give it a copy: {user} = {helper}(np.copy({user}), ...)")
         if root is None:  # (a key that is a string: a dict's, for which np.copy makes a 0-d object array)
             raise self.error(target, f"assignment to an element of '{name}', which the function did not create",
-                             f"make a new dict holding every key: {name} = {{**{name}, {key!r}: value}}"
-                             if isinstance(key, str) else copy_first(name, self.src.tree))
+                             _new_dict(name, key, own_name(name, self.src.tree)) if isinstance(key, str) else
+                             copy_first(name, self.src.tree))
         if self.pushed.get(root) and not self._rebound_after_push(root) or \
                 any(self.pushed.get(a) for a in self.phi_arrays.get(root, ())):
             # (the stack holds the array itself: as a value, it would miss this write)
@@ -434,10 +434,13 @@ def _spelled(name: str) -> str:
 
 
 def copy_first(name: str, tree: ast.FunctionDef) -> str:
-    """The advice to copy the array `name` before writing into it: under a name of the function's own where `name`
-    is the module's or a closure's (`W = np.copy(W)` would make W a local name, unbound where np.copy reads it)."""
-    if name in local_names(tree):
+    """The advice to copy the array `name` before writing into it, under a name of the function's own (own_name)."""
+    own = own_name(name, tree)
+    if own == name:
         return f"copy it first: {name} = np.copy({name})"
-    taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    own = name.lower() if name.lower() not in taken else f"{name.lower()}_copy"
     return f"copy it into a name of the function's own first, and write and read that one: {own} = np.copy({name})"
+
+
+def _new_dict(name: str, key: str, own: str) -> str:
+    made = f"{own} = {{**{name}, {key!r}: value}}"
+    return f"make a new dict holding every key: {made}" + ("" if own == name else f", and read {own} from there on")

@@ -19,6 +19,7 @@ import numpy as np
 from s2s import ir
 from s2s.front import fence
 from s2s.front.generators import comprehension_loops
+from s2s.front.parameters import own_name
 from s2s.ir.walk import is_slice
 
 APPENDED = "s2s.runtime.appended"
@@ -198,7 +199,7 @@ class ListLowering:
         root = self.list_root(base)
         if root is None:
             raise self.error(node, f"{what} on a list the function did not make (the caller's list would change)",
-                             f"make the function's own list first: {name} = list({name})")
+                             _own_list(name, own_name(name, self.src.tree)))
         owner = self.list_owner.setdefault(root, name)
         if root in self.shared_lists or owner != name:
             raise self.error(node, f"{what} on a list that another name or a container also holds here, which "
@@ -487,3 +488,8 @@ def _sum_of_lists(d: ir.Call, builder) -> bool:
         return True
     return root is not None and root == start.name and root not in builder.list_owner and \
         root not in builder.shared_lists
+
+
+def _own_list(name: str, own: str) -> str:
+    made = f"make the function's own list first: {own} = list({name})"
+    return made if own == name else made + f", and grow and read {own} from there on"

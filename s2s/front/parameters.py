@@ -53,3 +53,13 @@ def local_names(tree: ast.FunctionDef) -> frozenset:
         found = frozenset(s.get_name() for s in table.get_symbols() if s.is_local())
         tree._s2s_locals = found
     return found
+
+
+def own_name(name: str, tree: ast.FunctionDef) -> str:
+    """The name advice gives the function's own copy of `name`: `name` itself where it is a local name of the
+    function (a parameter), else another (`w` for the module's `W`: `W = np.copy(W)` would make W a local name,
+    unbound where np.copy reads it)."""
+    if name in local_names(tree):
+        return name
+    taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {name}
+    return name.lower() if name.lower() not in taken else f"{name.lower()}_own"

@@ -247,7 +247,10 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
                 if grown is not None:
                     self.bind(s.target, grown)
                     return
-            left = self.read(s.target.id, s.target)
+            unbound = self.bound_flag(s.target.id) == ir.Const(False)  # (`count += 1` of a module name: the read
+            left = self.read(s.target.id, s.target)                     # raises)
+            if unbound:
+                return
             right = self.atom(s.value)
             self.refuse_shared_update(s, left, right, op)
             if self.list_root(left) is not None and op in ("add", "mul"):
@@ -403,8 +406,10 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             self.bound(name)
         if name in self.env:
             return self.env[name]
-        if flag == ir.Const(False):
-            return ir.Const(None)  # (the value of the name where the read raised: no code after it runs)
+        if flag == ir.Const(False):  # (the name where the read raised, as no code after it runs; the effect above
+            # raises, never dropped where the value is unused)
+            self.env[name] = self.assign(self.version(name), ir.Call("s2s.runtime.require_bound", (flag, ir.Const(name))))
+            return self.env[name]
         obj = self.src.resolve(name)
         if obj is MISSING:
             raise self.error(node, f"the name '{name}', which is not defined here")
