@@ -265,11 +265,32 @@ def new_array_written_then_break_if_not(x):
     return np.sum(y ** 2)
 
 
+def rebound_then_break_written_after(x):
+    out = x * 1.0
+    for i in range(2):
+        out = out + 0.2 * x
+        break
+    out[2] = 0.0
+    return np.sum(out ** 2)
+
+
+def rebound_then_break_write_unreached(x):
+    out = x * 1.0
+    for i in range(2):
+        out = out + 0.2 * x
+        break
+        out[2] = 0.0
+    return np.sum(out ** 2)
+
+
 @pytest.mark.parametrize("f", [new_array_written_then_break, new_array_written_then_break_in_if,
-                               new_array_written_then_break_if_not], ids=lambda f: f.__name__)
+                               new_array_written_then_break_if_not, rebound_then_break_written_after,
+                               rebound_then_break_write_unreached], ids=lambda f: f.__name__)
 def test_an_array_made_in_the_iteration_written_then_break(f):
     """The name rebound to an array made in the iteration, written, then a break (F2's second shape: the loop's
-    value and derivative were those of no iteration at all; F3: the gradient read a name it never bound)."""
+    value and derivative were those of no iteration at all; F3: the gradient read a name it never bound; F5: the
+    forward modes took the array after the loop for the one entering it, and with the write left unreached after
+    the break, every mode)."""
     check_every_mode(f, X)
     check_vjp(f, X)
 
