@@ -369,3 +369,20 @@ def test_float_dtype_like_in_place():
     check_every_mode(floats_like, x)
     src = s2s.jvp(floats_like).source
     assert "setitem_adjoint" not in src and "da[i] = " in src and "db[i] = " in src, src
+
+
+def int_by_break(x):  # s leaves the loop as the int i: s * 1.0 is a float, not s itself
+    s = 0.0
+    for i in range(3):
+        if x[i] > 0:
+            s = i
+            break
+        s = s + x[i]
+    t = s * 1.0
+    return x[0] * t, t
+
+
+def test_break_value_counts_for_floats():
+    x = np.array([-0.3, 0.5, 1.0])
+    for value in (s2s.jvp(int_by_break)((x,), (np.ones(3),))[0], s2s.vjp(int_by_break)(x)[0]):
+        assert value == int_by_break(x) and type(value[1]) is float, value

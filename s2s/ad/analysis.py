@@ -410,6 +410,12 @@ def floats(fn: ir.Function, assume=(), differentiated: bool = True) -> set[str]:
     integers too); an element, part, write or method result (`.sum()`) of a float value; `prims.FLOAT_RESULTS`
     (`/`, np.zeros without dtype=); `math` functions other than those of integers; joins of floats."""
     rules = {d.target: _float_rule(d, fn.free) for d in definitions(fn.body)}  # name -> (all or any, names, constants)
+    jumps: list = []
+    _loop_jumps(fn.body, jumps)
+    for target, a in jumps:  # (a loop's phi holds what its breaks and continues give it too)
+        _, names, constants = rules[target]
+        _, more, const = _split((a,), True)
+        rules[target] = (True, names + more, constants and const)
     known = set(rules) | set(assume) | (set(fn.floats) if differentiated else set())
     readers: dict = {}
     for n, (_, names, _) in rules.items():
