@@ -88,7 +88,13 @@ def read_and_dropped(x):
     return np.sum(x * x)
 
 
-UNBOUND = [read_then_assigned, made_under_an_option, counted_without_global, rebound_from_itself,
+def multiplied_by_it(x):
+    y = np.sin(mu) * x[0] + np.sum(x) * mu + np.dot(mu, x)  # unbound-here
+    mu = 1.0
+    return y
+
+
+UNBOUND = [multiplied_by_it, read_then_assigned, made_under_an_option, counted_without_global, rebound_from_itself,
            helper_given_a_literal_flag, called_before_assigned, indexed_before_assigned, read_and_dropped]
 
 
