@@ -464,3 +464,33 @@ def test_nondifferentiable_changing_a_new_container(f, other):
     assert_close(tangent, np.sum(numeric), what="jvp")
     assert_close(s2s.jacobian(f, mode="forward")(X.copy(), other), numeric, what="forward jacobian")
     assert repr(other) == kept
+
+
+def multiply_into(x):
+    y = x * 1.0
+    np.multiply(y, 2.0, out=y)
+    return np.sum(x * y)
+
+
+def multiply_assigned(x):
+    y = x * 1.0
+    y = np.multiply(y, 2.0)
+    return np.sum(x * y)
+
+
+def shuffle_alone(x, rng):
+    idx = np.arange(3)
+    rng.shuffle(idx)
+    return np.sum(x * x[idx])
+
+
+def test_bare_calls_writing_their_argument_say_what_to_write():
+    """A bare ufunc with out= and a bare rng.shuffle(idx) were refused with 'assign the result to a name', which
+    gives None or is refused again; each now says what works (the hunt's minor notes), the advice checked."""
+    with pytest.raises(s2s.S2SError, match=r"np\.multiply\(\) with out=.*assign the result instead: "
+                                           r"y = np\.multiply\(y, 2\.0\)"):
+        s2s.grad(multiply_into)(X.copy())
+    assert multiply_assigned(X.copy()) == multiply_into(X.copy())
+    check_every_mode(multiply_assigned, X)
+    with pytest.raises(s2s.S2SError, match=r"shuffles its argument in place.*x = x\[rng\.permutation\(len\(x\)\)\]"):
+        s2s.grad(shuffle_alone)(X.copy(), np.random.default_rng(0))

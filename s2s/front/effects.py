@@ -163,6 +163,13 @@ class EffectLowering:
         discarded is lost (`np.sort(x)`) or which may write into what it is given: refused."""
         start = len(self.block)
         value = self.expr(node)
+        if type(value) is ir.Call and not value.op.startswith(prims.USER_FUNCTIONS):
+            self.refuse_draw_into(node, value)  # (`rng.random(out=y)`, `np.multiply(y, 2.0, out=y)`)
+        method = value.args[1].value if type(value) is ir.Call and value.op == "callmethod" and \
+            type(value.args[1]) is ir.Const else None
+        if method in prims.CHANGES_ARGUMENT_METHODS:  # (`rng.shuffle(idx)`)
+            raise self.error(node, f"a call of {prims.CHANGES_ARGUMENT_METHODS[method][0]}",
+                             prims.CHANGES_ARGUMENT_METHODS[method][1])
         if type(value) is ir.Call and registry.may_have_effects(value.op):
             if value.op.startswith(prims.USER_FUNCTIONS) and inspect.isfunction(target):
                 changed = argument_write(target, value.args, value.kwargs)
@@ -173,17 +180,15 @@ class EffectLowering:
             elif not _draw(value, self.free):
                 del self.block[start:]
                 return False
-            else:
-                self.refuse_draw_into(node, value)
             self.emit(ir.Effect(value, self.loc))
             return True
         del self.block[start:]
         return False
 
     def refuse_draw_into(self, node: ast.Call, value: ir.Call) -> None:
-        """Refuse a draw kept for its effect that writes its result into an array it is given, by out=
-        (`rng.random(out=y)`: y's values are the draws, which s2s, following y's values, would not see) or by
-        position (`rng.random(None, np.float64, y)`), as `u = rng.random(out=y)` is."""
+        """Refuse a call whose result is discarded that writes it into an array it is given, by out=
+        (`rng.random(out=y)`: y's values are the draws, which s2s, following y's values, would not see) or, a
+        draw, by position (`rng.random(None, np.float64, y)`), as `u = rng.random(out=y)` is."""
         at, size = _out_place(value, self.free)
         given = next((k.value for k in node.keywords if k.arg == "out"), None)
         if given is None and at is not None and at < len(node.args):
