@@ -86,7 +86,8 @@ class LoopAliases:
             r, back = entering[p.target] or self.root.get(p.target), p.operands[1]
             if r is None:  # after the loop, the name holds what the last iteration left in it, or its break's
                 ends = [back] + [j.values[p.target] for j in leaving if p.target in j.values]
-                self.view_of(p.target, [ir.Var(p.target)] + [e for e in ends if e != ir.Var(p.target)], s.loc)
+                if not self.same_value(p, ends, written):
+                    self.view_of(p.target, [ir.Var(p.target)] + [e for e in ends if e != ir.Var(p.target)], s.loc)
             init = p.operands[0]  # (the array the loop writes, as written_in names it: a join's too, `y_3 = phi(y_2, y)`)
             key = r if r is not None else self.root.get(init.name, init.name) if isinstance(init, ir.Var) else None
             # (what the name holds as an iteration ends: at the back edge, at a `continue`, as a `break` leaves)
@@ -121,6 +122,26 @@ class LoopAliases:
             r = self.root.get(p.target)
             if r is not None and self.state.current.get(r) != SHARED:
                 self.state.current[r] = p.target
+
+    def same_value(self, p: ir.Phi, ends: list, written: dict) -> bool:
+        """Does the loop leave its name `p.target` bound to the value it entered with on every path (`ends`: at the
+        back edge, its continues and breaks), the newest version of an array of the function's the loop does not
+        write (`u = y` in the body, after `u = y; u[0] = v` before it)? Then the name is that array after the loop,
+        as it was before: a write through it is a write of the array, seen by its other names. Returns whether the
+        phi was taken so (else it is what it may share memory with, `view_of`)."""
+        values = [p.operands[0]] + [e for e in ends if e != ir.Var(p.target)]
+        one = values[0]
+        if not isinstance(one, ir.Var) or any(v != one for v in values) or one.name in self.visible or \
+                one.name in self.refs or one.name in self.maybe_same:
+            return False
+        r = self.root.get(one.name, one.name)
+        if r in written or self.state.current.get(r, r) != one.name:
+            return False
+        self.root[p.target] = r
+        self.born[p.target] = self.born.get(one.name, 0)
+        self.refs.pop(p.target, None)
+        self.made.pop(p.target, None)
+        return True
 
     def rebound_in_loop(self, s: ir.Loop, r: str, back: str, broke: bool = False):
         """The refusal of a loop that writes elements of the array `r` through its name and rebinds the name to
