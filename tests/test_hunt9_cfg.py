@@ -345,3 +345,37 @@ def test_no_syntax_warning_of_generated_text():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert_close(s2s.grad(kind_given_as_a_number)(X3), 2 * X3)
+
+
+# ----- F2: the advice for an f-string in a raise's message is a message s2s reads
+def _loss_fstring(r, kind):
+    if kind == "l2":
+        return r * r
+    raise ValueError(f"unknown loss {kind!r}")
+
+
+def loss_fstring(x):
+    return np.sum(_loss_fstring(x, "l2"))
+
+
+def _loss_formatted(r, kind):
+    if kind == "l2":
+        return r * r
+    raise ValueError("unknown loss {!r}".format(kind))
+
+
+def loss_formatted(x):
+    return np.sum(_loss_formatted(x, "l2"))
+
+
+def wrong_kind(x):
+    return np.sum(_loss_formatted(x, "l3"))
+
+
+def test_the_f_string_advice_works():
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        s2s.grad(loss_fstring)(X3)
+    assert "'unknown kind {!r}'.format(kind)" in str(info.value), str(info.value)
+    assert_close(check_every_mode(loss_formatted, X3), 2 * X3)
+    with pytest.raises(ValueError, match="unknown loss 'l3'"):
+        s2s.grad(wrong_kind)(X3)

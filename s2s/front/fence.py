@@ -74,7 +74,8 @@ HINTS = {  # what to write instead, for every construct in NAMES
     ast.Lambda: "define the helper at module level",
     ast.Dict: "use a tuple or a list, or build the dict in the caller and pass it in as an argument",
     ast.Set: "s2s does not follow sets (a fixed collection can be a tuple: k in (1, 2)); " + BOOKKEEPING,
-    ast.JoinedStr: "pass the values to print as separate arguments: print('x =', x)",
+    ast.JoinedStr: "write the text with str.format, raise ValueError('unknown kind {!r}'.format(kind)), or "
+                   "pass the values to print as separate arguments: print('x =', x)",
     ast.NamedExpr: "assign on a line of its own: y = ...",
     ast.Match: "use if / elif / else",
 }
