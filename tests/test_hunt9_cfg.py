@@ -379,3 +379,57 @@ def test_the_f_string_advice_works():
     assert_close(check_every_mode(loss_formatted, X3), 2 * X3)
     with pytest.raises(ValueError, match="unknown loss 'l3'"):
         s2s.grad(wrong_kind)(X3)
+
+
+# ----- F1: a function taken from a module dict (or tuple) of functions by a key known while compiling
+ACTS = {"tanh": np.tanh, "sin": np.sin}
+SEL = "tanh"
+FNS = (np.sin, np.cos)
+
+
+def _act(x, name):
+    return ACTS[name](x)
+
+
+def act_by_literal(x):
+    return np.sum(_act(x, "sin") * x)
+
+
+def act_named_first(x):
+    fn = ACTS["sin"]
+    return np.sum(fn(x) * x)
+
+
+def act_by_module_constant(x):
+    return np.sum(ACTS[SEL](x) * x)
+
+
+def act_by_index(x):
+    k = 1
+    return np.sum(FNS[k](x) * x)
+
+
+def act_by_argument(x, name):
+    return np.sum(ACTS[name](x))
+
+
+@pytest.mark.parametrize("f", [act_by_literal, act_named_first, act_by_module_constant, act_by_index])
+def test_a_function_from_a_module_table_by_a_known_key(f):
+    check_every_mode(f, X3)
+
+
+def test_the_table_entry_is_read_again_when_it_changes():
+    g = s2s.grad(act_named_first)
+    assert_close(g(X3), np.sin(X3) + X3 * np.cos(X3))
+    ACTS["sin"] = np.tanh
+    try:
+        assert_close(g(X3), np.tanh(X3) + X3 * (1 - np.tanh(X3) ** 2))
+    finally:
+        ACTS["sin"] = np.sin
+
+
+def test_a_run_time_key_is_refused_advising_a_local_name():
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        s2s.grad(act_by_argument)(X3, "sin")
+    message = str(info.value)
+    assert "fn = np.tanh if c else np.sin" in message and "ACTS[name] =" not in message, message

@@ -123,8 +123,8 @@ class CallLowering(MethodLowering, records.RecordLowering):
             callee = self.expr(func)  # a function value: a nested def, a lambda, a helper passed in
             choice = self.choice_of(callee, bound)  # (or functions chosen by branches)
             called = self.object_call(callee, node, hint) if choice is None else None
-            if called is None and choice is None and isinstance(func, ast.Subscript):
-                called = self.entry_call(func, node)
+            if called is None and choice is None:
+                called = self.entry_call(callee, func, node)
             if called is not None:  # self(x): the __call__ of the object's class; REGISTRY["tanh"](x)
                 return called
             if choice is None:
@@ -198,8 +198,8 @@ class CallLowering(MethodLowering, records.RecordLowering):
         return self.error(func, f"a call of '{spelled}', a value only the run time knows (a parameter holding a "
                                 "function, a function carried around a loop or taken from a list or dict by a "
                                 "run-time index), not a function s2s sees while compiling",
-                          f"choose the function with if/elif or a conditional expression, which s2s follows to "
-                          f"the call: {spelled} = np.tanh if c else np.sin")
+                          f"choose the function with if/elif or a conditional expression, which s2s follows to the "
+                          f"call: {func.id if isinstance(func, ast.Name) else 'fn'} = np.tanh if c else np.sin")
 
     def call_object(self, target, args: tuple, kwargs: tuple, node, spelled: str) -> ir.Expr:
         """A call of the Python object `target` (spelled so by the user): a primitive, a user function

@@ -453,11 +453,18 @@ class MethodLowering:
                               f"{owner}")
         return self.error(node, f"the method call '.{func.attr}()'")
 
-    def entry_call(self, func: ast.Subscript, node):
-        """`REGISTRY["tanh"](x)`: a call of the function a module-level dict holds under a constant key (the
-        entry recorded for the cache, as a name is), or a tuple at a constant index; None for another callee."""
-        table = self.static_value(func.value)
-        key = func.slice.value if isinstance(func.slice, ast.Constant) else None
+    def entry_call(self, callee: ir.Atom, func, node):
+        """`REGISTRY["tanh"](x)`: a call of the function a module-level dict holds under a key known here (a literal,
+        a module constant, a helper's parameter given one; also named first: `fn = REGISTRY["tanh"]; fn(x)`), the
+        entry recorded for the cache, as a name is; or a tuple's at an index known here; None for another callee."""
+        made = callee if isinstance(callee, ir.Call) else self.definitions.get(getattr(callee, "name", None))
+        if made is None or made.op != "getitem" or len(made.args) != 2 or made.kwargs:
+            return None
+        table, key = made.args
+        if not (isinstance(table, ir.Var) and table.name in self.free and table.name not in self.defined and
+                isinstance(key, ir.Const)):
+            return None
+        table, key = self.free[table.name][0], key.value
         if isinstance(table, dict) and isinstance(key, str) and key in table:
             note(table, key)
         elif not (type(table) is tuple and type(key) is int and -len(table) <= key < len(table)):
