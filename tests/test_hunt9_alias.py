@@ -235,3 +235,63 @@ def test_nested_loops_refused_at_the_read():
         with pytest.raises(UnsupportedSyntaxError, match="wrote into 'u'") as info:
             transform(nested)(X4)
         assert info.value.lineno == line
+
+
+# ----- F5 (the regressions hunt): a loop rebinding an array, then breaking, in the branch of a helper's if that a
+# literal argument decides, the array written after the if. The loop itself is right since a66d654; folding the if
+# made the loop's phi take the join's place as the array written after it without marking it an array of its own
+# (the IR verifier: 'out_5 is a version of the array out_2, which is not marked its own version')
+def scaled_or_stepped(v, b):
+    out = v * 1.0
+    if b is None or b > 0.5:
+        out = out * 2.0
+    else:
+        for i in range(2):
+            out = out + 0.2 * v
+            break
+    out[2] = 0.0
+    return out
+
+
+def stepped_by_literal(x):  # gfold/q7559.py reduced
+    return np.sum(scaled_or_stepped(x, 0.2) ** 2)
+
+
+def scaled_by_literals(x):
+    return np.sum(scaled_or_stepped(x, 0.7) ** 2) + np.sum(scaled_or_stepped(x, None) * x)
+
+
+def relaxed(v, mode):
+    out = v * 1.0
+    if mode == 'loop':
+        k = 0
+        while k < 3:
+            out = out * 1.1 + 0.2 * v
+            k += 1
+            if k > 1:
+                break
+    out[1] = out[0] * v[2]
+    return out
+
+
+def relaxed_by_literal(x):
+    return np.sum(relaxed(x, 'loop') ** 2) + np.sum(relaxed(x, 'no'))
+
+
+def iterated(v, mode):
+    out = v * 1.0
+    if mode == 'loop':
+        for i in range(2):
+            out = np.sin(out) + v
+    out[1] = out[0] * v[2]
+    return out
+
+
+def iterated_by_literal(x):
+    return np.sum(iterated(x, 'loop') ** 2)
+
+
+@pytest.mark.parametrize("f", [stepped_by_literal, scaled_by_literals, relaxed_by_literal, iterated_by_literal],
+                         ids=lambda f: f.__name__)
+def test_loop_in_a_folded_branch_written_after(f):
+    check_every_mode(f, X4, exact=True)

@@ -41,11 +41,15 @@ def fold_constant_branches(fn: ir.Function) -> ir.Function:
     fn.body = _fold(fn.body, known, roots, moved)
     if known:
         substitute_block(fn.body, known)
-    if moved:  # (versions of the join's array are versions of the operand's: written in place under its name)
+    if moved:  # (versions of the join's array are versions of the operand's: written in place under its name; an
+        # operand no array's version, a loop's phi of `out = out + v; break`, is that array as the join was)
+        own = set(moved.values()) - set(roots)
         for s in ir.statements(fn.body):
             for made in [s] + list(getattr(s, "phis", ())):
                 if getattr(made, "array", None) in moved:
                     made.array = moved[made.array]
+                elif getattr(made, "target", None) in own and made.array is None:
+                    made.array = made.target
     return fn
 
 
