@@ -433,3 +433,38 @@ def test_a_run_time_key_is_refused_advising_a_local_name():
         s2s.grad(act_by_argument)(X3, "sin")
     message = str(info.value)
     assert "fn = np.tanh if c else np.sin" in message and "ACTS[name] =" not in message, message
+
+
+# ----- F3: a module list of configured layer objects: the refusal says how to call one
+class Layer:
+    def __init__(self, act, w):
+        self.act, self.w = act, w
+
+    def forward(self, x):
+        return np.tanh(self.w * x) if self.act == "tanh" else self.w * x * x
+
+    __call__ = forward
+
+
+LAYER_LIST = [Layer("tanh", 2.0), Layer("sq", 0.5)]
+
+
+def layers_called(x):
+    y = x
+    for L in LAYER_LIST:
+        y = L(y)
+    return np.sum(y)
+
+
+def layers_called_as_advised(x):
+    y = x
+    for L in LAYER_LIST:
+        y = Layer.__call__(L, y)
+    return np.sum(y)
+
+
+def test_a_called_layer_is_refused_with_advice_that_works():
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        s2s.grad(layers_called)(X3)
+    assert "Layer.__call__(L, x)" in str(info.value), str(info.value)
+    check_every_mode(layers_called_as_advised, X3)

@@ -199,7 +199,9 @@ class CallLowering(MethodLowering, records.RecordLowering):
                                 "function, a function carried around a loop or taken from a list or dict by a "
                                 "run-time index), not a function s2s sees while compiling",
                           f"choose the function with if/elif or a conditional expression, which s2s follows to the "
-                          f"call: {func.id if isinstance(func, ast.Name) else 'fn'} = np.tanh if c else np.sin")
+                          f"call: {func.id if isinstance(func, ast.Name) else 'fn'} = np.tanh if c else np.sin; for an "
+                          f"object of a class of yours (a layer), call the method through its class: "
+                          f"Layer.__call__({spelled}, x)")
 
     def call_object(self, target, args: tuple, kwargs: tuple, node, spelled: str) -> ir.Expr:
         """A call of the Python object `target` (spelled so by the user): a primitive, a user function
