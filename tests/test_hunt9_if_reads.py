@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, numeric_grad, numeric_hessian
+from conftest import assert_close, check_every_mode, numeric_grad
 
 
 def offdiag(A, x):
@@ -240,5 +240,62 @@ def test_stencil_with_boundary_ifs():
     assert value == pytest.approx(lap_if(x)) and t == pytest.approx(g @ v)
     assert_close(s2s.jacobian(lap_if, mode="forward")(x), g, what="lap_if: forward jacobian")
     assert np.array_equal(x, kept)
-    adjoint = _adjoint(lap_if, 0)
-    assert "getitem_adjoint" not in adjoint and "add_into" not in adjoint, adjoint
+    adjoint = _adjoint(lap_if, 0)  # (y's adjoint, joined after each if, zeroed in place: no copy of it)
+    assert "getitem_adjoint" not in adjoint and "add_into" not in adjoint and "setitem_adjoint" not in adjoint, \
+        adjoint
+
+
+# ----- the same cost for an array written in the loop: its adjoint, joined after an if, is the sweep's own
+def writes_in_both_arms(x):
+    n = len(x)
+    y = x.copy()
+    s = 0.0
+    for i in range(n):
+        if x[i] > 0:
+            y[i] = y[i] * x[i]
+        else:
+            y[i - 1] = y[i - 1] + x[i] ** 2
+        if i > 0:
+            y[i] += x[i - 1] * y[i]
+        s = s + y[i] * x[i]
+    return s + np.sum(y * y * np.arange(1.0, n + 1))
+
+
+def nested_write_then_break(x):
+    n = len(x)
+    y = np.zeros(n)
+    for i in range(n):
+        y[i] = -2 * x[i]
+        if i % 2 == 0:
+            if x[i] < 0.6:
+                y[i] *= 1.5
+            else:
+                y[i] += 1.0
+        if x[i] > 1.0:
+            y[i] = y[i] + 1.0
+            break
+    return np.sum(y * y * np.arange(1.0, n + 1))
+
+
+def write_then_continue(x):
+    n = len(x)
+    y = x * 1.0
+    for i in range(n):
+        if i < n - 1:
+            y[i] += x[i + 1] * y[i]
+        if x[i] > 1.0:
+            y[i] = np.sin(x[i])
+            continue
+        if i > 1:
+            y[i - 2] = y[i - 1] * 0.5
+    return np.sum(y * y * np.arange(1.0, n + 1))
+
+
+@pytest.mark.parametrize("f", [lap_if, writes_in_both_arms, nested_write_then_break, write_then_continue])
+def test_array_written_in_ifs_every_mode(f):
+    x = np.array([0.3, -0.7, 1.1, -0.2, 0.5, 0.9])
+    check_every_mode(f, x, rtol=1e-5, atol=1e-6)
+    v, pullback = s2s.vjp(f)(x)
+    assert v == pytest.approx(f(x)) and np.allclose(pullback(2.0), 2.0 * numeric_grad(f, (x,), 0), 1e-5, 1e-6)
+    adjoint = _adjoint(f, 0)  # (zeroed in place after the join: rt.zero_at, never a copy per iteration)
+    assert "setitem_adjoint" not in adjoint, adjoint

@@ -415,6 +415,8 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
             phis.append(ir.Phi(target, operands))
             if ZERO in operands or any(isinstance(o, ir.Var) and o.name in self.maybe_short for o in operands):
                 self.maybe_short.add(target)
+            elif all(isinstance(o, ir.Var) and o.name in self.owned for o in operands):
+                self.owned.add(target)  # (the array of whichever branch ran: the sweep's own on both paths)
             self.add_pending(pending, n, ir.Var(target))
         if any(blocks) or phis:
             self.at(s.loc)
