@@ -468,3 +468,31 @@ def test_a_called_layer_is_refused_with_advice_that_works():
         s2s.grad(layers_called)(X3)
     assert "Layer.__call__(L, x)" in str(info.value), str(info.value)
     check_every_mode(layers_called_as_advised, X3)
+
+
+# ----- F4 (d): `kind in (...)` of constants is folded: the branches no call takes are neither kept nor differentiated
+VALID = ("l1", "l2", "huber")
+
+
+def _checked_loss(r, kind):
+    if kind not in VALID:
+        raise ValueError("unknown loss %s" % kind)
+    if kind in ("l2", "sq"):
+        return r * r
+    return np.abs(r)
+
+
+def checked_loss(x):
+    return np.sum(_checked_loss(x, "l2"))
+
+
+def unknown_loss(x):
+    return np.sum(_checked_loss(x, "l3"))
+
+
+def test_membership_of_constants_is_folded():
+    assert_close(check_every_mode(checked_loss, X3), 2 * X3)
+    text = s2s.grad(checked_loss).source
+    assert " in " not in text and "abs" not in text and "raise" not in text, text
+    with pytest.raises(ValueError, match="unknown loss l3"):
+        s2s.grad(unknown_loss)(X3)

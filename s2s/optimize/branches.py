@@ -7,8 +7,8 @@ A helper called with a literal argument tests constants once inlined: `rot(angle
         elif axis == 1: ...
         else: ...
 
-is `t2 = 2 == 0; if t2: ... else: t9 = 2 == 1; if t9: ...`. A comparison, `not`, `and` or `or` of constants
-(numbers, strings, bools, None) becomes its value (`and`/`or` whose first operand is one: that operand, or the
+is `t2 = 2 == 0; if t2: ... else: t9 = 2 == 1; if t9: ...`. A comparison (`in` too), `not`, `and` or `or` of
+constants (numbers, strings, bools, None, tuples of them) becomes its value (`and`/`or` whose first operand is one: that operand, or the
 second), and an `if` on a constant becomes the block that runs, its phis that block's operands, read where the
 join was (a version of an array written in place keeps its name, assigned); a `while` whose test is a false
 constant is never entered. An `if` on a constant whose block that runs leaves the loop (break, continue) stays. Nothing is differentiated, saved or generated for the branches no
@@ -25,7 +25,8 @@ from s2s.ir.walk import contains_exit, substitute_block
 _PLAIN = (bool, int, float, str, type(None))
 _FOLDED = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le, "gt": operator.gt,
            "ge": operator.ge, "is": operator.is_, "isnot": operator.is_not, "not": operator.not_,
-           "and": lambda a, b: a and b, "or": lambda a, b: a or b}
+           "and": lambda a, b: a and b, "or": lambda a, b: a or b,
+           "in": lambda a, b: a in b, "notin": lambda a, b: a not in b}  # (`kind in ("l1", "l2")`)
 _SINGLETONS = (None, True, False)  # (`is` of other constants depends on how Python stores them: not folded)
 
 
