@@ -8,8 +8,8 @@ A helper called with a literal argument tests constants once inlined: `rot(angle
         else: ...
 
 is `t2 = 2 == 0; if t2: ... else: t9 = 2 == 1; if t9: ...`. A comparison (`in` too), `not`, `and` or `or` of
-constants (numbers, strings, bools, None, tuples of them) becomes its value (`and`/`or` whose first operand is one: that operand, or the
-second), and an `if` on a constant becomes the block that runs, its phis that block's operands, read where the
+constants (numbers, strings, bools, None, tuples of them) becomes its value (`and`/`or` whose first operand is
+one: that operand, or the second), and an `if` on a constant becomes the block that runs, its phis that block's operands, read where the
 join was (a version of an array written in place keeps its name, assigned); a `while` whose test is a false
 constant is never entered. An `if` on a constant whose block that runs leaves the loop (break, continue) stays. Nothing is differentiated, saved or generated for the branches no
 call can take (the rotations: 3 of 9 matrices' code, forward and adjoint).
