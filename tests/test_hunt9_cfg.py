@@ -496,3 +496,24 @@ def test_membership_of_constants_is_folded():
     assert " in " not in text and "abs" not in text and "raise" not in text, text
     with pytest.raises(ValueError, match="unknown loss l3"):
         s2s.grad(unknown_loss)(X3)
+
+
+# ----- F5: the operator module's functions are the operators they name
+import operator  # noqa: E402
+
+OP = "mul"
+
+
+def operator_chosen_by_an_option(x):
+    op = operator.mul if OP == "mul" else operator.add
+    return np.sum(op(x, x))
+
+
+def operator_functions(x):
+    return np.sum(operator.pow(x, 3.0)) + operator.neg(x[0]) + np.sum(operator.truediv(x, 2.0)) + \
+        np.sum(operator.sub(x, operator.mul(x, x)))
+
+
+@pytest.mark.parametrize("f", [operator_chosen_by_an_option, operator_functions])
+def test_operator_functions(f):
+    check_every_mode(f, X3)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import operator
 import sys
 import threading
 import types
@@ -56,6 +57,8 @@ REVERSE: dict[str, ReverseRule] = {}
 TANGENT: dict[str, TangentRule] = {}
 NONDIFF: set[str] = set()
 NONDIFF_ELEMENTWISE: set[str] = set()  # those of them that are elementwise: the result has the operands' shape
+# the operator module's functions named as the operators they are (operator.mul(a, b) is a * b)
+ARITHMETIC_OPERATORS = tuple(op for op in sorted(set(prims.AST_TO_OP.values())) if hasattr(operator, op))
 _OBJECTS: dict[int, tuple[object, str]] = {}  # id(obj) -> (obj, key); obj kept alive
 # methods of library objects (`stats.norm.logpdf` is a new bound method at each access): (id(owner), name) ->
 # (owner, key); owner kept alive
@@ -102,6 +105,8 @@ def _load() -> None:
                 obj = prims.python_object(key)
                 if obj is not None:
                     register_object(obj, key)
+            for key in ARITHMETIC_OPERATORS:
+                register_object(getattr(operator, key), key)
             _loaded = True
         finally:
             _loading = False
