@@ -364,11 +364,10 @@ def test_int_buffer_like_forward(f):
     assert_close(s2s.jacobian(f, mode="forward")(x), expected, what=f"{f.__name__}: forward jacobian")
 
 
-def test_float_dtype_like_in_place():
+def test_float_dtype_like():
+    # (a float dtype= is not taken for a fact of floats: the writes' tangents stay out of place, exact)
     x = np.array([1.1, -2.5, 0.7])
     check_every_mode(floats_like, x)
-    src = s2s.jvp(floats_like).source
-    assert "setitem_adjoint" not in src and "da[i] = " in src and "db[i] = " in src, src
 
 
 def int_by_break(x):  # s leaves the loop as the int i: s * 1.0 is a float, not s itself
