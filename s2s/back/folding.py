@@ -215,7 +215,21 @@ def views(stmts: list, out: dict | None = None) -> dict:
             views(s.header, out)
             views(s.body, out)
             _phi_views(s.phis, out)
+            _jump_views(s.body, out)
     return out
+
+
+def _jump_views(stmts: list, out: dict) -> None:
+    """A loop's phi is also what a break or a continue of this loop gives it (`y_1 = y_2; break`): the same
+    object, which a write through `y_2` (the reverse sweep's restores) changes."""
+    for s in stmts:
+        if isinstance(s, (ir.Break, ir.Continue)):
+            for target, value in s.values.items():
+                if isinstance(value, ir.Var):
+                    out[target] = out.get(target, set()) | {value.name} | out.get(value.name, set())
+        elif isinstance(s, ir.If):
+            _jump_views(s.body, out)
+            _jump_views(s.orelse, out)
 
 
 def _phi_views(phis: list, out: dict) -> None:
