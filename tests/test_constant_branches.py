@@ -164,3 +164,26 @@ def test_a_join_written_after_the_fold(f):
     """The join of an if on a constant, written in place after it, is the operand's array: its versions are
     written under the operand's name (NameError of the join's name, every mode; the regressions hunt's F0)."""
     check_every_mode(f, np.array([0.37, 0.71, 0.53]))
+
+
+# ---------------------------------------------------------------- a return flag a literal decides, folded twice
+def first_of(x, kind):
+    for i in range(3):
+        if kind == "early":
+            return x * 2.0  # (an early return in a loop: a flag the loop carries)
+        x = np.sin(x)
+    return x
+
+
+def late_and_early(x):
+    return np.sum(first_of(x, "late") * first_of(x, "early"))
+
+
+def test_a_return_flag_made_constant_is_folded():
+    """Dropping the early return left the loop's flag `returned` the constant False on every way into the
+    header, and `if False:` after the loop (and in the adjoint): the flag is that constant, and the fold runs
+    again over what it made (hunt9cfg's 7a)."""
+    check_every_mode(late_and_early, np.array([0.3, -0.8]))
+    src = s2s.grad(lambda x: np.sum(first_of(x, "late"))).source
+    code = [line.strip() for line in src.splitlines() if not line.strip().startswith("#")]
+    assert not any(line.startswith("if ") for line in code), src

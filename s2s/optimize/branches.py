@@ -31,15 +31,27 @@ _SINGLETONS = (None, True, False)  # (`is` of other constants depends on how Pyt
 
 
 def fold_constant_branches(fn: ir.Function) -> ir.Function:
+    for _ in range(3):  # (a condition a fold made constant, `if not flag` of a join folded after it: again)
+        folded = _fold_once(fn)
+        if folded is fn:
+            return fn
+        fn = folded
+    return fn
+
+
+def _fold_once(fn: ir.Function) -> ir.Function:
     if not any(type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op in _FOLDED or type(s) is ir.If
-               and type(s.test) is ir.Const for s in ir.statements(fn.body)):
+               and _constant(s.test, {}) is not None and not contains_exit(s.body if s.test.value else s.orelse)
+               for s in ir.statements(fn.body)):
         return fn
-    fn = copy.deepcopy(fn)
+    original, fn = fn, copy.deepcopy(fn)
     known: dict = {}  # name -> the constant (or the name) it holds
     # (a name -> the array it is a version of; a join's array that became one of its operands -> that one's array)
     roots = {n: r for s in ir.statements(fn.body) for n, r in _arrays_made(s)}
     moved: dict = {}
     fn.body = _fold(fn.body, known, roots, moved)
+    if not known and _branches(fn.body) == _branches(original.body):
+        return original  # (comparisons of data only: nothing folded)
     if known:
         substitute_block(fn.body, known)
     if moved:  # (versions of the join's array are versions of the operand's: written in place under its name; an
@@ -52,6 +64,10 @@ def fold_constant_branches(fn: ir.Function) -> ir.Function:
                 elif getattr(made, "target", None) in own and made.array is None:
                     made.array = made.target
     return fn
+
+
+def _branches(stmts: list) -> int:
+    return sum(type(s) in (ir.If, ir.Loop) for s in ir.statements(stmts))
 
 
 def _arrays_made(s):
@@ -130,5 +146,33 @@ def _fold(stmts: list, known: dict, roots: dict, moved: dict) -> list:
                 _join(s.phis, 0, known, roots, moved)
                 continue
             s.body = _fold(s.body, known, roots, moved)
+            _constant_phis(s, known)
         out.append(s)
     return out
+
+
+def _constant_phis(loop: ir.Loop, known: dict) -> None:
+    """A loop's phi that every way into the header gives one constant (a return flag `returned = False` whose
+    `return` a literal dropped: False from before the loop, at the back edge, at each break) is that constant."""
+    jumps = [t for t in _exits(loop.body)]
+    for p in list(loop.phis):
+        values = [_resolved(o, known) for o in p.operands if o is not None and o != ir.Var(p.target)]
+        values += [_resolved(j.values[p.target], known) for j in jumps
+                   if p.target in j.values and j.values[p.target] != ir.Var(p.target)]
+        first = values[0] if values else None
+        if p.array is None and type(first) is ir.Const and type(first.value) in _PLAIN and all(
+                type(v) is ir.Const and type(v.value) is type(first.value) and v.value == first.value for v in values):
+            known[p.target] = first
+            loop.phis.remove(p)
+            for j in jumps:
+                j.values.pop(p.target, None)
+
+
+def _exits(stmts: list):
+    """The breaks and continues of this loop in `stmts` (not those of loops nested in it)."""
+    for s in stmts:
+        if type(s) in (ir.Break, ir.Continue):
+            yield s
+        elif type(s) is ir.If:
+            yield from _exits(s.body)
+            yield from _exits(s.orelse)
