@@ -77,7 +77,9 @@ def refuse_writes(func, how: str) -> None:
         name, param = w.name, w.param
         through = "" if name == param else f" (through '{name}', which may be it, a part of it or hold it)"
         f = w.node.func if isinstance(w.node, ast.Call) else None
-        method = f.attr if isinstance(f, ast.Attribute) and not hasattr(numpy.ndarray, f.attr) else None
+        # (a list's or a dict's own method, d.update(e); not a NumPy function writing through out=, np.exp(y, out=y))
+        method = f.attr if isinstance(f, ast.Attribute) and f.attr in prims.MUTATING_METHODS and \
+            not hasattr(numpy.ndarray, f.attr) else None
         instead = f"a new array ({name} = {name} * s, not {name} *= s; {name} = np.copy({name}) before writing " \
                   f"into it)" if method is None else \
             f"a new value instead of {name}.{method}(...) ({name} = {{**{name}, 'k': v}} for a dict, {name} = " \
