@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import operator
 
 BINOPS = {
     "add": ast.Add, "sub": ast.Sub, "mul": ast.Mult, "truediv": ast.Div, "floordiv": ast.FloorDiv,
@@ -23,6 +24,19 @@ COMPAREOPS = {
 BOOLOPS = {"and": ast.And, "or": ast.Or}
 
 AST_TO_OP = {v: k for table in (BINOPS, UNARYOPS, COMPAREOPS, BOOLOPS) for k, v in table.items()}
+
+# What an operator computes on constants: the one table every stage that folds constants reads (the SSA builder's
+# fold_call, simplify, the fold stage, the rules' symbolic arithmetic); each says which of these it folds, and when
+CONSTANT_OPS = {
+    "add": operator.add, "sub": operator.sub, "mul": operator.mul, "truediv": operator.truediv,
+    "floordiv": operator.floordiv, "mod": operator.mod, "pow": operator.pow, "neg": operator.neg,
+    "eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge,
+    "is": operator.is_, "isnot": operator.is_not, "not": operator.not_,
+    "and": lambda a, b: a and b, "or": lambda a, b: a or b,
+    "in": lambda a, b: a in b, "notin": lambda a, b: a not in b,
+}
+# constants whose identity is their value: `x is None` folds; `is` of two numbers depends on how Python stores them
+SINGLETONS = (None, True, False, Ellipsis)
 
 # How generated modules import each library prefix: (prefix, import line, name used in code)
 MODULES = (

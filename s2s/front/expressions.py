@@ -28,9 +28,7 @@ from s2s.rules import registry
 
 
 _FOLDABLE = {
-    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
-    "truediv": lambda a, b: a / b, "pow": lambda a, b: a ** b, "neg": lambda a: -a,
-    "floordiv": lambda a, b: a // b, "mod": lambda a, b: a % b,
+    **{op: prims.CONSTANT_OPS[op] for op in ("add", "sub", "mul", "truediv", "pow", "neg", "floordiv", "mod")},
     # (`hi is None` of a default inlined: a singleton's identity is its value; two numbers' is not, so refused)
     "is": lambda a, b: a is b if _singleton(a) or _singleton(b) else _unknown(),
     "isnot": lambda a, b: a is not b if _singleton(a) or _singleton(b) else _unknown(),
@@ -40,7 +38,7 @@ _FOLDABLE = {
 
 
 def _singleton(v) -> bool:
-    return v is None or v is True or v is False or v is Ellipsis
+    return any(v is s for s in prims.SINGLETONS)
 
 
 def _unknown():

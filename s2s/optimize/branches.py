@@ -17,17 +17,13 @@ call can take (the rotations: 3 of 9 matrices' code, forward and adjoint).
 from __future__ import annotations
 
 import copy
-import operator
 
-from s2s import ir
+from s2s import ir, prims
 from s2s.ir.walk import contains_exit, substitute_block
 
 _PLAIN = (bool, int, float, str, type(None))
-_FOLDED = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le, "gt": operator.gt,
-           "ge": operator.ge, "is": operator.is_, "isnot": operator.is_not, "not": operator.not_,
-           "and": lambda a, b: a and b, "or": lambda a, b: a or b,
-           "in": lambda a, b: a in b, "notin": lambda a, b: a not in b}  # (`kind in ("l1", "l2")`)
-_SINGLETONS = (None, True, False)  # (`is` of other constants depends on how Python stores them: not folded)
+# the tests folded (`kind in ("l1", "l2")`), by prims.CONSTANT_OPS; `is` only where one side is a prims.SINGLETONS
+_FOLDED = frozenset({*prims.COMPAREOPS, "not", *prims.BOOLOPS})
 
 
 def fold_constant_branches(fn: ir.Function) -> ir.Function:
@@ -118,9 +114,9 @@ def _fold(stmts: list, known: dict, roots: dict, moved: dict) -> list:
                 known[s.target] = first if decides else _resolved(s.value.args[1], known)
                 continue
             if args and all(a is not None for a in args) and (s.value.op not in ("is", "isnot") or any(
-                    a.value is v for a in args for v in _SINGLETONS)):
+                    a.value is v for a in args for v in prims.SINGLETONS)):
                 try:
-                    value = _FOLDED[s.value.op](*(a.value for a in args))
+                    value = prims.CONSTANT_OPS[s.value.op](*(a.value for a in args))
                 except TypeError:  # (`1 < "a"`: Python raises it when the function runs; left to do so)
                     value = None
                 else:

@@ -17,10 +17,7 @@ from s2s.ir.walk import substitute_block
 from s2s.ir.walk import contains_exit
 from s2s.rules import registry
 
-_FOLD = {
-    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
-    "truediv": lambda a, b: a / b, "neg": lambda a: -a,
-}
+_FOLD = frozenset({"add", "sub", "mul", "truediv", "neg"})  # (of numbers: prims.CONSTANT_OPS)
 
 
 def _num(a, value=None) -> bool:
@@ -51,7 +48,7 @@ def simplify_call(c: ir.Call, integers: set = frozenset(), numeric: set = frozen
         return c
     if c.op in _FOLD and all(_num(x) for x in a):
         try:
-            return ir.Const(_FOLD[c.op](*[x.value for x in a]))
+            return ir.Const(prims.CONSTANT_OPS[c.op](*[x.value for x in a]))
         except ArithmeticError:
             return c
     if any(type(x) is ir.Var and x.name in nonfloat for x in a):

@@ -124,7 +124,7 @@ def emit(op: str, *args, **kwargs):
         return _negated(a[0])
     if op in ("add", "sub", "mul", "truediv", "pow") and all(
             isinstance(v, numbers.Number) and not isinstance(v, bool) for v in a):
-        return _FOLD[op](a[0], a[1])
+        return prims.CONSTANT_OPS[op](a[0], a[1])
     em = _current()
     name = em.fresh()
     call = ir.Call(op, tuple(to_atom(v) for v in args), tuple((k, to_atom(v)) for k, v in kwargs.items()))
@@ -137,8 +137,6 @@ def emit(op: str, *args, **kwargs):
 
 
 _TESTS = set(prims.COMPAREOPS) | set(prims.BOOLOPS) | {"not", "invert", "bitand", "bitor", "bitxor"}
-_FOLD = {"add": lambda x, y: x + y, "sub": lambda x, y: x - y, "mul": lambda x, y: x * y,
-         "truediv": lambda x, y: x / y, "pow": lambda x, y: x ** y}  # (only the one asked for is computed)
 
 
 def _negative(v) -> bool:
