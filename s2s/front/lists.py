@@ -61,6 +61,9 @@ class ListLowering:
             root = self.list_root(a)
             if root is not None and (value.op in KEEPS_REFERENCE or value.op == APPENDED and i == 1):
                 self.shared_lists.add(root)
+            if root is not None and value.op == APPENDED and i == 1:
+                for frame in self.loops:  # (grown in the loop too: refused where the loop ends, loops.py)
+                    frame.listed.add(root)
 
     def note_list_name(self, name: str, atom) -> None:
         """`name = atom`: a list bound to a second name is shared."""
@@ -135,7 +138,12 @@ class ListLowering:
             raise self.error(s, f"'{ast.unparse(s)}' with a value known only at run time (Python extends the list "
                                 "with its elements)", f"append the values one by one: for v in values: "
                                 f"{name}.append(v)")
-        self.bind(s.target, self.sequence_operation(op, left, right, s, name))
+        out = self.sequence_operation(op, left, right, s, name)
+        if isinstance(out, ir.Var):  # (the same list, extended in place)
+            self.list_roots[out.name] = root
+            for frame in self.loops:
+                frame.grown.setdefault(root, s)
+        self.bind(s.target, out)
 
     def sequence_operation(self, op: str, left, right, node, hint: str | None = None):
         """`xs + ys`, `xs * n` and `n * xs` where xs is a list or tuple: Python joins or repeats the sequences,
@@ -218,6 +226,8 @@ class ListLowering:
         else:
             raise self.error(node, f"{what} with a list computed at run time",
                              f"append its values one by one in a loop: for v in values: {name}.append(v)")
+        for frame in self.loops:
+            frame.grown.setdefault(root, node)
         for v in values:
             base = self.assign(self.version(name), ir.Call(APPENDED, (base, v)))
             self.list_roots[base.name] = root
