@@ -48,7 +48,7 @@ STAGES = (
     Stage("reverse", "the adjoint program (reverse.py): forward sweep, then adjoints in reverse order"),
     Stage("forward", "the tangent program (forward.py): each value followed by its tangent"),
     Stage("optimize", "simplification, CSE and dead-code elimination (optimize/)"),
-    Stage("python", "the generated Python text (outofssa.py, codegen.py)"),
+    Stage("python", "the generated Python text (outofssa.py, growing.py: lists extended in place, codegen.py)"),
 )
 NAMES = tuple(s.name for s in STAGES)
 

@@ -109,6 +109,8 @@ END_WITH = "end_with"
 # marks, in a vjp, where the pullback's statements start (ad/reverse.py emits it, back/codegen.py splits there)
 ADJOINT_BEGINS = "adjoint_begins"
 # the copy reverse mode emits: of the elements an element write overwrites, of an adjoint a loop changes in place
+# a list the function grows, extended in place where nothing else holds it: `xs += [v]` (back/growing.py)
+GROW = "grow"
 COPY = "numpy.copy"
 # a saved value's copy (the forward sweep's): an array's copied, a number kept as it is (np.copy of a NumPy
 # number takes ~3 us per element of a loop, and makes a 0-d array of it)

@@ -102,7 +102,7 @@ def test_second_order(fn):
 
 def test_the_generated_loop_reads_as_written():
     text = s2s.grad(rnn_append).source
-    assert "hs_1 = hs_1 + [h_1]" in text, text
+    assert "hs_1 += [h_1]" in text, text  # (grown in place: back/growing.py)
     text = s2s.grad(comprehensions).source
     assert "# line " in text and "for " in text
     assert "ListComp" not in text and "<listcomp>" not in text

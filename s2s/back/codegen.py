@@ -30,6 +30,7 @@ from s2s.prims import ADJOINT_BEGINS
 from s2s.ir.walk import count_uses, defined_names, used_names
 from s2s.back.folding import plan_inlining, short_circuits, views
 from s2s.back.freeing import free_dead_values
+from s2s.back.growing import grow_in_place
 from s2s.back.compile import GENERATED_MODULE
 from s2s.back.linemap import CITED_FILES, file_name
 from s2s.back.outofssa import _with_target, leave_ssa
@@ -45,7 +46,7 @@ def generate(fn: ir.Function, header: str = "", before: tuple = (), after: str =
     data: list[str] = []
     keys: set[str] = set()
     defs = []
-    fns = [leave_ssa(f) for f in tuple(before) + (fn,)]
+    fns = [grow_in_place(leave_ssa(f)) for f in tuple(before) + (fn,)]
     after_tree = ast.parse(after) if after else None
     aliases = _aliases(fns, after_tree)
     for f in fns:
@@ -112,7 +113,7 @@ def _arguments(params: list, defaults: list) -> ast.arguments:
 def generate_vjp(fn: ir.Function, seed: str, header: str = "") -> str:
     """The module text of a vjp whose pullback is a closure over the forward sweep (`fn` marks where
     the adjoint begins). Its values are read, never reassigned, so the pullback can run many times."""
-    fn = leave_ssa(fn, restore=False)
+    fn = grow_in_place(leave_ssa(fn, restore=False), closure=True)
     gen = _Codegen(fn, _aliases([fn]))
     fdef = gen.closure_function(seed)
     imports = sorted(gen.imports, key=lambda line: (not line.startswith("import"), line))
@@ -384,6 +385,9 @@ class _Codegen:
                 return [self._open_with(s.value)]
             if s.value.op == prims.END_WITH:
                 return [_close_with()]
+            if s.value.op == prims.GROW:  # xs += [v]: a list no other name holds, extended in place
+                xs, v = s.value.args
+                return [ast.AugAssign(ast.Name(xs.name, ast.Store()), ast.Add(), ast.List([self.atom(v)], ast.Load()))]
             if s.value.op == "raise":  # raise E(*args)
                 cls, *args = s.value.args
                 exc = ast.Call(self.atom(cls), [self.atom(a) for a in args], []) if args else self.atom(cls)

@@ -21,7 +21,7 @@ for _key in ("list", "tuple"):
 define("s2s.runtime.appended",
        [lambda g, ans, xs, v: rt.appended_adjoint(g), lambda g, ans, xs, v: rt.appended_item_adjoint(g)],
        tangent_fn=lambda tangents, ans, xs, v: rt.appended_tangent(tangents[0], tangents[1] if len(tangents) > 1
-                                                                   else None, xs, v))
+                                                                   else None, ans))
 
 
 # ---------------------------------------------------------------- a dict written out: {"w": w, "b": b} is dict_of(keys, w, b)

@@ -111,6 +111,8 @@ helper("extremum_item_tangent", lambda G, d, ans, xs: rt.extremum_item_adjoint(G
 helper("default_share", lambda G, g, xs: rt.default_share(G, xs))
 helper("stack_adjoint", lambda G, g, seq, axis=0: rt.stack_adjoint_transpose(G, g, seq, **non_default(axis=(axis, 0))),
        lambda d, ans, g, seq, axis=0: rt.batch_stack_adjoint(d, seq, **non_default(axis=(axis, 0))))
+helper("stack_adjoint_rows", lambda G, g, seq: rt.stack_adjoint_transpose(G, g, seq),
+       lambda d, ans, g, seq: rt.batch_stack_adjoint(d, seq))
 helper("adjoint_part", lambda G, adjoints, i, x: rt.adjoint_part_adjoint(G, adjoints, i))
 helper("adjoint_part_adjoint", lambda G, g, adjoints, i: rt.adjoint_part(G, i, g))
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from s2s.runtime.arrays import stack_adjoint
 from s2s.runtime.core import DictParts, Parts, TupleParts, _structured, tangent_as_array, zeros_like
 from s2s.runtime.higher import batch_sum_builtin_adjoint, sum_builtin_adjoint_transpose
 from s2s.runtime.indexing import getitem_adjoint
@@ -11,7 +12,7 @@ __all__ = ["sum_builtin_adjoint", "sum_builtin_tangent", "started_sum_adjoint", 
            "started_sum_tangent", "started_sum_start_tangent", "started_sum_adjoint_transpose",
            "started_sum_start_adjoint_transpose", "batch_started_sum_adjoint", "batch_started_sum_start_adjoint",
            "tuple_adjoint", "rows_of", "appended",
-           "appended_adjoint", "appended_item_adjoint", "appended_tangent", "appended_adjoint_transpose",
+           "appended_adjoint", "appended_item_adjoint", "stack_adjoint_rows", "appended_tangent", "appended_adjoint_transpose",
            "appended_item_transpose", "dict_of", "dict_part", "dict_part_transpose", "dict_tangent", "dict_values", "dict_items",
            "dict_keys", "iterated", "iterated_tangent", "iterated_adjoint", "sort_order", "extremum_index", "largest",
            "smallest", "extremum_item_adjoint",
@@ -179,9 +180,20 @@ def appended_item_adjoint(g):
     return g[-1] if isinstance(g, (list, tuple)) or np.ndim(g) > 0 else g
 
 
-def appended_tangent(dxs, dv, xs, v):
-    """Tangent of `appended(xs, v)` (None: no tangent; zeros of that part's structure)."""
-    return Parts(list(zeros_like(xs) if dxs is None else dxs) + [zeros_like(v) if dv is None else dv])
+def stack_adjoint_rows(g, seq):
+    """Adjoint of `np.stack(seq)` as one array whose rows are the parts (their list otherwise): where a list's
+    adjoint is only cut back by the adjoints of the appends that grew it (back/growing.py), `g[:-1]` of an
+    array is a view where a list's is a copy, one per append."""
+    if type(g) is np.ndarray and g.ndim and g.shape[0] == len(seq):
+        return g.copy()  # (rows nothing else refers to, as stack_adjoint's)
+    return stack_adjoint(g, seq)
+
+
+def appended_tangent(dxs, dv, ys):
+    """Tangent of `ys = appended(xs, v)` (None: no tangent; zeros of that part's structure). It reads the new
+    list, not xs: the old list is then read by nothing after the append, which grows it in place
+    (back/growing.py)."""
+    return Parts(list(zeros_like(ys[:-1]) if dxs is None else dxs) + [zeros_like(ys[-1]) if dv is None else dv])
 
 
 def appended_adjoint_transpose(G, g):

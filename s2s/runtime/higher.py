@@ -288,7 +288,8 @@ def stack_adjoint_transpose(G, g, seq, axis=0):
     """The transpose of `stack_adjoint(., seq, axis)` at `g`: the parts of `G` stacked (a bare 0.0: zeros)."""
     shape = np.shape(g)
     sliced = shape[:axis % len(shape)] + shape[axis % len(shape) + 1:]
-    parts = G if isinstance(G, (list, tuple)) else [G] * len(seq)
+    # (an array of g's rank: its rows are the parts, as stack_adjoint_rows gives them)
+    parts = G if isinstance(G, (list, tuple)) or np.ndim(G) == len(shape) else [G] * len(seq)
     return np.stack([np.broadcast_to(p, sliced) for p in parts], axis=axis)
 
 

@@ -5,17 +5,16 @@ from s2s import runtime as rt
 
 def grad_comprehension(ws, x):
     # line 102: terms = [np.sin(w * x) for w in ws if w > 0.0]
-    terms = []
+    terms_1 = []
     t1 = rt.iterated(ws)
     t3 = range(len(t1))
     t5_saved = []
-    terms_1 = terms
     for k in t3:
         w_1 = t1[k]
         if w_1 > 0.0:
             t5 = w_1 * x
             t5_saved.append(t5)
-            terms_1 = terms_1 + [np.sin(t5)]
+            terms_1 += [np.sin(t5)]
     # line 103: return sum(terms)
     rt.require_scalar(sum(terms_1))
     # adjoint of line 103: return sum(terms)

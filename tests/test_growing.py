@@ -1,0 +1,138 @@
+"""Lists grown in place (back/growing.py): `ys.append(h)` of the function is `ys_1 += [h]` in the generated code,
+not `ys_1 = ys_1 + [h]` (a copy of the list per append, O(n^2) over a loop), wherever no other reference to the
+list can see the difference; where one can (a stack saving the list each step), the copy stays. Every case
+through every mode against finite differences (the Hessian transforms the gradient's code again)."""
+import numpy as np
+import pytest
+
+import s2s
+from tests.conftest import assert_close, check_every_mode, numeric_grad
+
+
+def trajectory(x):
+    ys = []
+    h = x
+    for i in range(6):
+        h = np.sin(h) * 0.9 + 0.1
+        ys.append(h)
+    return np.sum(np.stack(ys) ** 2)
+
+
+def read_each_step(x):  # the adjoint reads the list as it was at each step: saved, so copied
+    ys = []
+    h = x
+    s = 0.0
+    for i in range(4):
+        h = np.sin(h) * 1.1
+        ys.append(h)
+        s = s + np.sum(np.stack(ys) ** 2) * (i + 1)
+    return s
+
+
+def nested(x):
+    rows = []
+    h = x
+    for j in range(3):
+        cols = []
+        for i in range(3):
+            h = np.cos(h) + 0.3 * x
+            cols.append(h * (i + 1))
+        rows.append(np.stack(cols))
+    return np.sum(np.stack(rows) ** 2)
+
+
+def keep_old(x):
+    ys = [x]
+    old = ys
+    ys = ys + [x * 2]
+    ys.append(x * 3)
+    return np.sum(np.stack(ys)) + np.sum(np.stack(old) ** 2)
+
+
+def copy_then_grow(x):
+    ys = []
+    for i in range(3):
+        ys.append(np.sin(x) * i)
+        snap = list(ys)
+    return np.sum(np.stack(ys) ** 2) + np.sum(np.stack(snap))
+
+
+def iterate_then_grow(x):
+    ys = [x]
+    out = []
+    for y in ys:
+        out.append(y * 2)
+    for i in range(2):
+        ys.append(ys[-1] * x)
+    return np.sum(np.stack(out) ** 2) + np.sum(np.stack(ys))
+
+
+def in_branches(x):
+    ys = []
+    h = x
+    for i in range(5):
+        h = np.tanh(h * 1.3)
+        if i % 2 == 0:
+            ys.append(h)
+        else:
+            ys.append(-h)
+    return np.sum(np.stack(ys) ** 2)
+
+
+def numbers(x):
+    ys = []
+    acc = 0.0
+    for i in range(6):
+        acc = acc * 0.5 + np.sum(np.sin(x * i))
+        ys.append(acc)
+    return sum(ys) + ys[-1] ** 2
+
+
+def two_lists_one_start(x):
+    a = []
+    b = list(a)
+    for i in range(3):
+        a.append(x * i)
+        b.append(np.sin(x) + i)
+    return np.sum(np.stack(a) ** 2) + np.sum(np.stack(b) ** 3) + len(a)
+
+
+CASES = [trajectory, read_each_step, nested, keep_old, copy_then_grow, iterate_then_grow, in_branches, numbers,
+         two_lists_one_start]
+X = np.array([0.3, -0.7, 1.1])
+
+
+@pytest.mark.parametrize("f", CASES, ids=[f.__name__ for f in CASES])
+def test_every_mode(f):
+    check_every_mode(f, X)
+
+
+@pytest.mark.parametrize("f", CASES, ids=[f.__name__ for f in CASES])
+def test_vjp_pullback_runs_twice(f):
+    value, pullback = s2s.vjp(f)(X)
+    assert value == pytest.approx(f(X), rel=1e-12)
+    expected = numeric_grad(f, (X,), 0)
+    for _ in range(2):
+        g = pullback(1.0)
+        assert_close(g[0] if isinstance(g, tuple) else g, expected, what=f.__name__)
+
+
+def _copies_per_append(text: str) -> bool:
+    return "+ [" in text.replace("+= [", "")
+
+
+def test_a_list_nothing_else_holds_is_extended_in_place():
+    text = s2s.grad(trajectory).source
+    assert "ys_1 = []" in text and "ys_1 += [h]" in text and not _copies_per_append(text), text
+    assert "rt.stack_adjoint_rows(" in text, text  # (its adjoint cut back by views of one array)
+    text = s2s.jvp(trajectory).source  # (its tangents' list is still a new list per append)
+    assert "ys_1 += [h]" in text, text
+    for f in (in_branches, numbers, two_lists_one_start, nested):
+        text = s2s.grad(f).source
+        assert not _copies_per_append(text.split("# adjoint of")[0]) or f is nested, text
+
+
+def test_a_list_the_sweep_saves_at_each_step_is_copied():
+    text = s2s.grad(read_each_step).source
+    assert "ys_1 = ys_1 + [h]" in text and "ys_2_saved.append(ys_1)" in text, text
+
