@@ -31,9 +31,26 @@ class Var:
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Const:
+    """A constant. Two are equal where their values are of one type and equal: `2` is not `2.0` nor `True`
+    (Python's `==` says they are, and a phi joining `2` and `2.0`, CSE merging `x * 2` with `x * 2.0`, would
+    change a value's type)."""
+
     value: object
+
+    def __eq__(self, other):
+        return type(other) is Const and _typed(self.value) == _typed(other.value)
+
+    def __hash__(self):
+        return hash(_typed(self.value))
+
+
+def _typed(v):
+    """`v` with its type, all the way into tuples, for comparing constants."""
+    if type(v) is tuple:
+        return tuple, tuple(_typed(x) for x in v)
+    return type(v), v
 
 
 Atom = Union[Var, Const]
