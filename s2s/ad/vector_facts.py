@@ -41,9 +41,10 @@ def value_ranks(fn: ir.Function, params: dict) -> dict:
 
     def call(c: ir.Call):
         ranks = [of(a) for a in c.args]
-        if c.op.startswith("math.") or c.op in ("builtins.float", "builtins.len", "builtins.int"):
+        if registry.of_numbers(c.op) or c.op in ("builtins.float", "builtins.len", "builtins.int"):
             return 0
-        fact = registry.result_rank(c.op, ranks, bool(c.kwargs))  # products, full reductions, adjoint helpers
+        # products, full reductions, adjoint helpers, math's functions of sequences (math.prod(X): X's rows' product)
+        fact = registry.result_rank(c.op, ranks, bool(c.kwargs))
         if fact is not None:
             return fact
         if c.op == ZEROS_LIKE and len(ranks) == 1:  # (a gradient's buffer: a number's zero, or an array's)

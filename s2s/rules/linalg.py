@@ -64,8 +64,8 @@ define("numpy.linalg.inv", [_inv_adjoint], [lambda d, ans, a: -(ans @ d @ ans)])
 define("numpy.linalg.solve",
        [lambda g, ans, a, b: rt.solve_adjoint_a(g, ans, a, b), lambda g, ans, a, b: rt.solve_adjoint_b(g, a, b)],
        [lambda d, ans, a, b: rt.solve_tangent_a(d, ans, a), lambda d, ans, a, b: np.linalg.solve(a, d)])
-define("numpy.linalg.det", [lambda g, ans, a: rt.det_adjoint(g, ans, a)], [lambda d, ans, a: rt.det_tangent(d, ans, a)],
-       full_reduction=True)
+# (no full_reduction: det of a stack of matrices, shape (n, k, k), is a vector of n determinants)
+define("numpy.linalg.det", [lambda g, ans, a: rt.det_adjoint(g, ans, a)], [lambda d, ans, a: rt.det_tangent(d, ans, a)])
 define("numpy.linalg.slogdet", [lambda g, ans, a: rt.slogdet_adjoint(g, a)], [lambda d, ans, a: rt.slogdet_tangent(d, a)])
 define("numpy.linalg.cholesky", [_cholesky_adjoint], [_cholesky_tangent])
 define("numpy.linalg.eigh", [lambda g, ans, a, UPLO="L": rt.eigh_adjoint(g, ans[0], ans[1], **non_default(UPLO=(UPLO, "L")))],

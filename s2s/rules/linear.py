@@ -158,12 +158,12 @@ define("numpy.diff", [_diff_adjoint, None, None, _diff_end_refusal, _diff_end_re
 # (its adjoint's transpose: the differences of g with zeros at the ends)
 linear("s2s.runtime.diff_ends_adjoint", lambda G, ans, g, a, n=1, axis=-1, prepend=None, append=None:
        np.diff(G, **non_default(n=(n, 1), axis=(axis, -1)), **_diff_ends(prepend, append)), None)
-# (dtype= as np.sum's: the derivative is the cast's, decided at run time by the result's type)
+# (dtype= as np.sum's: the derivative is the cast's, decided at run time by the result's type; no full_reduction: the
+# trace of an array of more than two axes is an array, np.trace(A, axis1=1, axis2=2) of a stack of matrices a vector)
 linear("numpy.trace", lambda g, ans, x, offset=0, axis1=0, axis2=1, dtype=None: _cast_back(
        rt.trace_adjoint(g, x, **non_default(offset=(offset, 0), axis1=(axis1, 0), axis2=(axis2, 1))), x, ans, dtype),
        tangent=lambda d, ans, x, offset=0, axis1=0, axis2=1, dtype=None: _cast_tangent(
-           np.trace(d, **non_default(offset=(offset, 0), axis1=(axis1, 0), axis2=(axis2, 1))), ans, dtype),
-       full_reduction=True)
+           np.trace(d, **non_default(offset=(offset, 0), axis1=(axis1, 0), axis2=(axis2, 1))), ans, dtype))
 linear("s2s.runtime.dict_values", lambda g, ans, d: rt.dict_values_adjoint(g, d),
        batched=[lambda dd, ans, d: rt.dict_values(dd)])
 linear("s2s.runtime.dict_items", lambda g, ans, d: rt.dict_items_adjoint(g, d),
@@ -348,7 +348,7 @@ linear("numpy.dsplit", _split_transpose(lambda g, axis: np.dstack(g), lambda x, 
 # ---------------------------------------------------------------- math.fsum: the builtin sum's rules, rounded once
 # (linear; of a sequence: its items are not numbers because its sum is, as the analyses read math's functions)
 define("math.fsum", [lambda g, ans, xs: rt.sum_builtin_adjoint(g, xs)], [lambda d, ans, xs: math.fsum(d)],
-       kind="linear", of_sequences=True)
+       kind="linear", of_sequences=True, rank=lambda ranks, kwargs: 0)
 
 # ---------------------------------------------------------------- finite differences and grids
 def _size(v):

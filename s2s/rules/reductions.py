@@ -238,13 +238,18 @@ define("numpy.linalg.matrix_norm",
         rt.matrix_norm_tangent(d, ans, x, **given(keepdims=keepdims or None, ord=None if ord == "fro" else ord))])
 
 # ---------------------------------------------------------------- math: products and distances of sequences
+def _prod_rank(ranks, kwargs):
+    """math.prod(xs) multiplies xs's items: a number for a vector xs, a row for a matrix (its rank less one)."""
+    return ranks[0] - 1 if ranks and ranks[0] else None
+
+
 # math.prod(xs, start=1) = start * x_0 * x_1 * ...: np.prod's rules on the sequence as an array (its items
 # numbers, or arrays of one shape, stacked along a first axis); d/d start = the product of the items
 define("math.prod",
        [lambda g, ans, xs, start=1: rt.prod_adjoint(g * start, np.array(xs), axis=0),
         lambda g, ans, xs, start=1: g * math.prod(xs)],
        [lambda d, ans, xs, start=1: start * rt.prod_tangent(np.array(d), np.array(xs), axis=0),
-        lambda d, ans, xs, start=1: d * math.prod(xs)], of_sequences=True)
+        lambda d, ans, xs, start=1: d * math.prod(xs)], of_sequences=True, rank=_prod_rank)
 # math.dist(p, q) = |p - q|: d/dp = (p - q) / ans = -d/dq, 0 where p == q (the kink; math.hypot's convention).
 # (p and q are sequences of numbers or vectors: as arrays, so that the difference's own derivative, in
 # hessian and grad(grad), is one of arrays too)
@@ -254,7 +259,7 @@ def _unit(p, q, ans):
 
 define("math.dist", [lambda g, ans, p, q: g * _unit(p, q, ans), lambda g, ans, p, q: -g * _unit(p, q, ans)],
        [lambda d, ans, p, q: np.dot(_unit(p, q, ans), d), lambda d, ans, p, q: -np.dot(_unit(p, q, ans), d)],
-       of_sequences=True)
+       of_sequences=True, rank=lambda ranks, kwargs: 0)
 
 # ---------------------------------------------------------------- np.nanprod: np.prod with nan entries as 1
 define("numpy.nanprod",

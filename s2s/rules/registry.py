@@ -387,8 +387,8 @@ def batched_parts(key: str, rule: TangentRule) -> tuple | None:
 def of_numbers(key: str) -> bool:
     """Is `key` a `math` function of numbers (`math.sin(x)`, `math.hypot(x, y)`), whose arguments are numbers
     wherever it is called, so that the analyses may say so of them? Not those of sequences (`math.fsum(xs)`,
-    `math.prod(xs)`, `math.dist(p, q)`: the fact `of_sequences` of their records), whose result is a number
-    whatever their arguments' shapes."""
+    `math.prod(xs)`, `math.dist(p, q)`: the fact `of_sequences` of their records), whose result's rank their
+    records' `rank` facts give: a number for math.fsum and math.dist, an array for math.prod of a matrix."""
     if not key.startswith("math."):
         return False
     if not _loaded:
@@ -398,7 +398,8 @@ def of_numbers(key: str) -> bool:
 
 
 def full_reduction(key: str) -> bool:
-    """Does `key`, called with one argument and no axis, reduce it to a number (np.sum(x), np.linalg.det(a))?
+    """Does `key`, called with one argument and no axis, reduce it to a number whatever the argument's rank (np.sum(x),
+    np.max(x); not np.linalg.det(a) or np.trace(a), whose results for a stack of matrices are vectors)?
     (Asked per statement by the analyses: the optional families were loaded when the call's key was found.)"""
     if not _loaded:
         _load()

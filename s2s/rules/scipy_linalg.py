@@ -379,7 +379,7 @@ def _det_tangent(d, ans, a, overwrite_a=False, check_finite=True):
     return rt.det_tangent(d, ans, a)
 
 
-define(LA + "det", [_det_adjoint], [_det_tangent], full_reduction=True)
+define(LA + "det", [_det_adjoint], [_det_tangent])  # (of a stack of matrices: a vector, so no full_reduction)
 
 
 def _inv_kind(overwrite_a=False, check_finite=True, assume_a=None, lower=False):
