@@ -97,8 +97,25 @@ def two_lists_one_start(x):
     return np.sum(np.stack(a) ** 2) + np.sum(np.stack(b) ** 3) + len(a)
 
 
+def started_with_a_constant(x):  # (a transient state of the change gave Hessians of 1.2 for 1.8: hunt10fin S3)
+    out = [0.0]
+    for i in range(2):
+        out.append(x[i] * x[i])
+    return np.sum(np.array(out) * x[0])
+
+
+def smoothed(x):  # an exponential moving average collected in a list, its first entry the first observation
+    alpha = x[0] * 0.5
+    m = x[1]
+    out = [m]
+    for v in x[1:]:
+        m = alpha * v + (1 - alpha) * m
+        out.append(m)
+    return np.sum(np.array(out) ** 2)
+
+
 CASES = [trajectory, read_each_step, nested, keep_old, copy_then_grow, iterate_then_grow, in_branches, numbers,
-         two_lists_one_start]
+         two_lists_one_start, started_with_a_constant, smoothed]
 X = np.array([0.3, -0.7, 1.1])
 
 
