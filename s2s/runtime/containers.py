@@ -197,13 +197,23 @@ def appended_tangent(dxs, dv, ys):
 
 
 def appended_adjoint_transpose(G, g):
-    """The transpose of `appended_adjoint(., xs)` at `g` (a list adjoint one longer): G's parts, then a zero."""
+    """The transpose of `appended_adjoint(., xs)` at `g` (a list adjoint one longer): G's parts, then a zero; an
+    array `g` (np.dot of a list gives one: appended_adjoint's g[:-1]) as an array, G its rows but the last."""
+    if type(g) is np.ndarray and g.ndim:
+        out = np.zeros(g.shape, np.result_type(G, g))
+        out[:-1] = G
+        return out
     parts = list(G) if isinstance(G, (list, tuple)) else [G] * (len(g) - 1)
     return Parts(parts + [zeros_like(g[-1])])
 
 
 def appended_item_transpose(G, g):
-    """The transpose of `appended_item_adjoint(., v)` at `g`: zeros, then G as the last part."""
+    """The transpose of `appended_item_adjoint(., v)` at `g`: zeros, then G as the last part (its last row, an
+    array `g`)."""
+    if type(g) is np.ndarray and g.ndim:
+        out = np.zeros(g.shape, np.result_type(G, g))
+        out[-1] = G
+        return out
     return Parts([zeros_like(p) for p in g[:-1]] + [G])
 
 
