@@ -23,6 +23,7 @@ from s2s.front.calls import Spread
 from s2s.front.generators import short_circuit_loops
 from s2s.front.lists import APPENDED
 from s2s.front.methods import user_object
+from s2s.front.operators import operator_call
 from s2s.front.source import MISSING
 from s2s.rules import registry
 
@@ -108,13 +109,15 @@ class ExpressionLowering:
                 return found[1]
             left = found[0] if found is not None else self.atom(node.left)
             op, right = prims.AST_TO_OP[type(node.op)], self.atom(node.right)
-            joined = self.sequence_operation(op, left, right, node, hint)
+            joined = operator_call(self, op, (left, right), node, hint)  # (a class's __mul__: its method)
+            joined = joined if joined is not None else self.sequence_operation(op, left, right, node, hint)
             return joined if joined is not None else self.fold_call(op, (left, right))
         if isinstance(node, ast.UnaryOp):
             operand = self.atom(node.operand)
             if isinstance(node.op, ast.UAdd) and isinstance(operand, ir.Const):
                 return operand
-            return self.fold_call(prims.AST_TO_OP[type(node.op)], (operand,))
+            called = operator_call(self, prims.AST_TO_OP[type(node.op)], (operand,), node, hint)
+            return called if called is not None else self.fold_call(prims.AST_TO_OP[type(node.op)], (operand,))
         if isinstance(node, ast.Compare):
             return self.comparison(self.atom(node.left), node.ops, node.comparators, node)
         if isinstance(node, ast.BoolOp):

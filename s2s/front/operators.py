@@ -1,0 +1,181 @@
+"""Operators of the user's classes: `-v`, `z * w`, `g * 2.0` run the class's method, as Python runs it.
+
+Python evaluates `a * b` as `type(a).__mul__(a, b)`, then (where a's class has none, or b's class differs)
+`type(b).__rmul__(b, a)`; a right operand of a subclass of the left's class that overrides the reflected method
+goes first; `-a` is `type(a).__neg__(a)`. Where an operand is an object of a class of the user's that defines
+the method (a record built here, `self` of a method, an object of the module), the operator is lowered as a call
+of that method, inlined like any method call (its derivative is the method's body's, not NumPy's arithmetic of
+every field). A method that may return NotImplemented, and an operand whose class s2s cannot tell while compiling
+while a class the function uses defines the method (an item of a list, a value a loop carries), are refused at
+the user's line: which method runs, or whether NumPy's arithmetic does, is known only as the code runs.
+"""
+from __future__ import annotations
+
+import ast
+
+from s2s import ir
+from s2s.errors import SourceUnavailableError
+from s2s.front.methods import LIBRARIES, Dispatch, Held, field_class, user_object
+from s2s.front.records import record_fields
+from s2s.front.source import read_function
+
+BINARY = frozenset({"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul"})
+UNARY = frozenset({"neg", "pos"})
+_HOLDERS = frozenset({"getitem", "getattr", "call", "callmethod", "pop", "s2s.runtime.iterated"})
+
+
+def defines(cls, name: str) -> bool:
+    """Does the class of the user's `cls` define (or inherit from a class of the user's) the method `name`, not
+    a builtin's (tuple.__add__ of a namedtuple, which joins)?"""
+    owner = next((c for c in getattr(cls, "__mro__", ()) if name in c.__dict__), None)
+    return owner is not None and owner is not object and (owner.__module__ or "").split(".")[0] not in LIBRARIES
+
+
+def operator_call(builder, op: str, operands: tuple, node, hint=None) -> ir.Expr | None:
+    """`op` ("mul", "neg", ...) of the atoms `operands` at the user's `node` (a BinOp or UnaryOp): the call of the
+    method of a class of the user's Python runs for it, or None where it runs none that s2s can see (NumPy's
+    arithmetic, a list's join). Refused where that is known only as the code runs."""
+    if op not in BINARY and op not in UNARY:
+        return None
+    classes = [_class_of(builder, a) for a in operands]
+    if op in UNARY:
+        order = [(operands[0], classes[0], f"__{op}__", ())]
+    else:
+        (left, right), (lc, rc) = operands, classes
+        forward = (left, lc, f"__{op}__", (right,))
+        reflected = (right, rc, f"__r{op}__", (left,))
+        order = [forward] if lc is not None and lc is rc else [forward, reflected]
+        if lc is not None and rc is not None and rc is not lc and issubclass(rc, lc) and \
+                defines(rc, f"__r{op}__") and _owner(rc, f"__r{op}__") is not _owner(lc, f"__r{op}__"):
+            order.reverse()
+    for i, (base, cls, name, rest) in enumerate(order):
+        if cls is None:
+            owners = _seen_defining(builder, name)
+            if owners and _maybe_object(builder, base):
+                raise builder.error(node, f"'{ast.unparse(node)}', where {ast.unparse(_operand(node, name))} "
+                                          f"may be an object whose class defines {name} (a class the function uses "
+                                          f"does) and s2s does not know its class at this line (an item of a "
+                                          f"container, a value a loop carries or an if chooses)",
+                                    f"call the method by name, which s2s follows: {owners[0]}.{name}("
+                                    f"{', '.join(ast.unparse(a) for a in _operands(node, name))})")
+            if i == 0 and len(order) == 2 and not _number(base) and defines(order[1][1], order[1][2]):
+                cls_name, left, right = order[1][1].__name__, ast.unparse(node.left), ast.unparse(node.right)
+                raise builder.error(node, f"'{ast.unparse(node)}', where {cls_name}.{order[1][2]} runs only if the "
+                                          f"left operand {left} does not handle the object itself (a number does "
+                                          f"not, an array does: s2s cannot tell which {left} is while compiling)",
+                                    f"call the method by name: {cls_name}.{order[1][2]}({right}, {left})")
+            continue
+        if not defines(cls, name):
+            continue
+        found = builder.method_on(base, name)
+        if found is None or isinstance(found, Held):
+            continue
+        return _call(builder, found, base, name, rest, node, hint)
+    return None
+
+
+def _call(builder, found, base, name: str, rest: tuple, node, hint) -> ir.Expr:
+    """The call of the method `found` (a Method, or a Dispatch on the object's class) with `base` first."""
+    methods = [m for m, _ in found.arms] if isinstance(found, Dispatch) else [found]
+    for method in methods:
+        if _may_decline(method.fn):
+            raise builder.error(node, f"{method.cls.__name__}.{name}, which may return NotImplemented (Python then "
+                                      f"tries the other operand's method, as the code runs)",
+                                f"call the method that runs by name ({method.cls.__name__}.{name}(obj, value)), or "
+                                f"make {name} handle each operand it is given")
+    spelled = ast.unparse(node.operand if isinstance(node, ast.UnaryOp) else node.left)
+    call = ast.copy_location(ast.Call(ast.Attribute(ast.Name(spelled, ast.Load()), name, ast.Load()), [], []), node)
+    ast.fix_missing_locations(call)
+    if isinstance(found, Dispatch):
+        return builder.dispatch(found, base, lambda m, first: builder.method_call(m, first, rest, (), call, name),
+                                call, hint)
+    return builder.method_call(found, builder.method_first(found, call), rest, (), call, name)
+
+
+def _may_decline(fn) -> bool:
+    """Does the source of the method `fn` name NotImplemented (`return NotImplemented` for an operand it does not
+    handle)?"""
+    try:
+        tree = read_function(fn).tree
+    except (SourceUnavailableError, TypeError, OSError):
+        return False
+    return any(isinstance(n, ast.Name) and n.id == "NotImplemented" for n in ast.walk(tree))
+
+
+def _owner(cls, name: str):
+    return next((c for c in cls.__mro__ if name in c.__dict__), None)
+
+
+def _class_of(builder, atom):
+    """The class of the user's object `atom` holds where s2s knows it while compiling, else None."""
+    if isinstance(atom, ir.Const):
+        return type(atom.value) if user_object(atom.value) else None
+    if not isinstance(atom, ir.Var):
+        return None
+    return builder.class_of(atom) or (builder.field_class(atom) if atom.name not in builder.free else None)
+
+
+def _number(atom) -> bool:
+    """Is `atom` a Python number written in the code (whose operator declines an object of the user's)?"""
+    return isinstance(atom, ir.Const) and type(atom.value) in (int, float, bool)
+
+
+def _seen_defining(builder, name: str) -> list:
+    """The names of the classes of the user's that the function uses (its records, `self`, module objects) that
+    define `name`."""
+    seen = set(builder.classes.values()) | {type(v[0]) for v in builder.free.values() if user_object(v[0])}
+    return sorted(c.__name__ for c in seen if isinstance(c, type) and defines(c, name))
+
+
+def _maybe_object(builder, atom, seen: frozenset = frozenset()) -> bool:
+    """May `atom`, whose class s2s does not know, hold an object of the user's: an item or field of a value that
+    may (not of an argument, whose records are checked as the call begins), what a call s2s does not follow
+    returns, or a value an if chooses or a loop carries whose operands known here include a record?"""
+    if not isinstance(atom, ir.Var) or atom.name in seen or atom.name in builder.free:
+        return False
+    seen = seen | {atom.name}
+    if _class_of(builder, atom) is not None:
+        return True
+    made = builder.definitions.get(atom.name)
+    if made is not None:
+        if getattr(made, "op", None) not in _HOLDERS:
+            return False
+        if made.op in ("getitem", "getattr", "pop", "s2s.runtime.iterated") and made.args:
+            root = made.args[0]
+            owner = _class_of(builder, root)
+            if owner is not None:  # (a field of a record: one built here is known, else one its class annotates)
+                field = _field(builder, root, made)
+                return _maybe_object(builder, field, seen) if field is not None else \
+                    any(field_class(owner, f) is not None for f in record_fields(owner) or ())
+            return _maybe_object(builder, root, seen) or \
+                isinstance(root, ir.Var) and (builder.is_sequence(root) and root.name not in builder.tuples)
+        return True
+    phi = builder.phis.get(atom.name)
+    operands = list(phi.operands) if phi is not None else \
+        [p.operands[0] for f in builder.loop_path for p in f.phis.values() if p.target == atom.name][:1]
+    return any(_maybe_object(builder, o, seen) for o in operands)
+
+
+def _operands(node, name: str) -> tuple:
+    """The user's operands of the operator `node`, the one whose method `name` is first."""
+    if isinstance(node, ast.UnaryOp):
+        return (node.operand,)
+    return (node.right, node.left) if name.startswith("__r") else (node.left, node.right)
+
+
+def _operand(node, name: str) -> ast.expr:
+    """The user's operand of the operator `node` whose method `name` is looked for."""
+    if isinstance(node, ast.UnaryOp):
+        return node.operand
+    return node.right if name.startswith("__r") else node.left
+
+
+def _field(builder, root: ir.Var, made: ir.Call):
+    """The atom of the field `made` (`p.a`, `p[0]`) reads of the record `root` built here, else None."""
+    fields = builder.records.get(root.name)
+    key = made.args[1] if len(made.args) == 2 and isinstance(made.args[1], ir.Const) else None
+    if fields is None or key is None:
+        return None
+    if made.op == "getitem" and type(key.value) is int and -len(fields) <= key.value < len(fields):
+        return list(fields.values())[key.value]
+    return fields.get(key.value) if made.op == "getattr" else None
