@@ -70,7 +70,7 @@ class CallLowering(MethodLowering, records.RecordLowering):
                     raise self.missing_attribute(func, namespace.obj)
                 return self.call_object(found, self.spread(node.args), self.keywords(node.keywords), node,
                                         f"{namespace.name}.{func.attr}")
-            key = prims.METHODS.get(func.attr)
+            key = None if self.surely_object(func.value) else prims.METHODS.get(func.attr)  # (b.mean() of a Bond)
             if key is None:
                 base = self.atom(func.value)
                 if func.attr == "get" and isinstance(base, ir.Var) and base.name in self.dicts and not node.keywords \

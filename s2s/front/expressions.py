@@ -517,15 +517,16 @@ class ExpressionLowering:
         return None
 
     def surely_object(self, node) -> bool:
-        """Is `node` a name of the function (never assigned in its body: a parameter) that the function reads
-        an attribute of which no ndarray and no number has (`g.P` of a record Gas(T, P))? Then `g.T` is that
-        object's attribute too, not NumPy's transpose (`prims.ATTRIBUTES`)."""
-        if not isinstance(node, ast.Name):
-            return False
+        """Is `node` a value the function reads an attribute of which no ndarray and no number has (`g.P` of a
+        record Gas(T, P), `cf.amount` of `for cf in flows`: `records.object_names`)? Then `g.T` is that object's
+        attribute too, not NumPy's transpose (`prims.ATTRIBUTES`), and `b.mean()` its method, not np.mean."""
         found = getattr(self, "_objects", None)
         if found is None or found[0] is not self.src.tree:
-            found = self._objects = (self.src.tree, records.object_names(self.src.tree))
-        return node.id in found[1]
+            tree = self.src.tree
+            users = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | \
+                {n.arg for n in ast.walk(tree) if isinstance(n, ast.arg)}
+            found = self._objects = (tree, records.object_names(tree), users)
+        return records.object_key(node, users=found[2]) in found[1]
 
     def class_of(self, atom):
         """The class of the user's object `atom` holds, where it is known before the code runs: the object a

@@ -441,6 +441,11 @@ class MethodLowering:
             return self.error(node, f"{spelled}(...), the method .{func.attr}() of a list or tuple the function "
                                     f"makes, which finds its elements by comparing them",
                               _SEQUENCE_METHODS[func.attr].format(xs=owner))
+        if func.attr in prims.METHODS and self.surely_object(func.value):  # (b.mean(), b.c read: not np.mean)
+            return self.error(node, f"{spelled}(...), a method of '{owner}', an object of yours (the function reads an "
+                                    f"attribute of it no array has) whose class s2s does not know while compiling",
+                              f"call the method through its class, which s2s then reads: Cls.{func.attr}({owner}, "
+                              f"...) with Cls the class of {owner}")
         if isinstance(base, ir.Var) and base.name not in self.free and isinstance(func.value, (ast.Name, ast.Attribute)):
             made = getattr(self.definitions.get(base.name), "op", None)
             what = "an argument, or an attribute of one" if made in (None, "getattr") else \

@@ -20,6 +20,7 @@ here, so that `p.a` reads `x * 2` itself, and it is made as the code runs (`rt.r
 from __future__ import annotations
 
 import ast
+import collections
 import dataclasses
 import inspect
 
@@ -29,6 +30,7 @@ from s2s import ir
 from s2s.errors import S2SError
 from s2s.front.methods import note, subclasses  # (subclasses: `cls` first, an object of any may be `self`)
 from s2s.front.source import MISSING
+from s2s.ir.names import base_name
 
 NEW = "s2s.runtime.record_new"  # record_new(cls, names, *values): cls(**dict(zip(names, values)))
 
@@ -286,19 +288,48 @@ def class_lookup(cls: type, name: str):
     return MISSING
 
 
+# values whose attributes are no sign of an object of the user's (xs.append of a list, d.items() of a dict)
+_NOT_OBJECTS = (np.ndarray, np.float64, list, tuple, dict)
+
+
 def object_names(tree) -> frozenset:
-    """The names of the function `tree` never assigned in it (parameters) whose attributes it reads include one no
-    ndarray and no number has (`g.P`, `d.rate`, or `s.mean` read as a value, which no array's method is): objects
-    of the user's, whose `g.T` is an attribute too, not NumPy's transpose."""
-    stored = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    """The values of the function `tree` (as `object_key`s) whose attributes it reads include one no ndarray, no
+    number, no list and no dict has (`g.P`, `cf.amount`, or `s.mean` read as a value, which no array's method is): objects of the
+    user's, whose `g.T` is an attribute too, not NumPy's transpose, and `b.mean()` their method. A value is a
+    name bound at one place only (a parameter never assigned, a loop's target, a name assigned once: `for cf in
+    flows`, `cf = flows[0]`), where every read of it reads what that place binds, or the items of one (`legs[i]`).
+    The evidence is read again in the code s2s generates (cf.amount and cf.T there too), which a Hessian reads."""
+    top = getattr(tree, "args", None)
+    params = [a for a in ast.walk(top) if isinstance(a, ast.arg)] if top is not None else []
+    sites = collections.Counter(a.arg for a in params)
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+            sites[n.id] += 1
+        elif isinstance(n, ast.arg) and not any(n is a for a in params):  # (a nested function's, a lambda's)
+            sites[n.arg] += 1
+    many = {name for name, k in sites.items() if k > 1}
     called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     out = set()
     for n in ast.walk(tree):
-        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id not in stored:
-            array_like = hasattr(np.ndarray, n.attr) or hasattr(np.float64, n.attr)
+        if isinstance(n, ast.Attribute) and object_key(n.value, many) is not None:
+            array_like = any(hasattr(kind, n.attr) for kind in _NOT_OBJECTS)
             if not array_like or id(n) not in called and inspect.isroutine(getattr(np.ndarray, n.attr, None)):
-                out.add(n.value.id)
+                out.add(object_key(n.value, many))
     return frozenset(out)
+
+
+def object_key(node, many=frozenset(), users=None) -> str | None:
+    """What `object_names` calls the value `node` reads: `cf` for a name (not one of `many`, bound at more than
+    one place), `legs[]` for an item of one (legs[i], whatever i), None for another expression. A name not among
+    `users` (the names of the user's function) is one the front end made for a user's (a comprehension's `cf_1`
+    for its `cf`)."""
+    if isinstance(node, ast.Name):
+        name = node.id if users is None or node.id in users else base_name(node.id)
+        return name if name not in many else None
+    if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice):
+        key = object_key(node.value, many, users)
+        return key + "[]" if key is not None else None
+    return None
 
 
 # `g = s2s.grad(loss)(p, x); g.W` inside a differentiated function, p a record: (the construct, what to write)
