@@ -195,3 +195,51 @@ def test_an_operator_whose_method_is_known_only_as_the_code_runs_is_refused():
     with pytest.raises(s2s.S2SError, match="may return NotImplemented"):
         s2s.grad(declining)(x)
     check_every_mode(carried_by_name, x)
+
+
+# ------------------------------------------------------------------ dataclasses.astuple / asdict
+
+
+@dataclasses.dataclass
+class Gaussian:
+    mu: float
+    var: float
+
+
+@dataclasses.dataclass
+class Outer:
+    g: Gaussian
+    w: np.ndarray
+    pair: V2
+    xs: list
+
+
+def converted(x):
+    o = Outer(Gaussian(x[0], x[1]), x[2:] * 2.0, V2(x[0] * x[1], x[2]), [Gaussian(x[3], 1.0), x[1] ** 2])
+    (m, v), w, pair, xs = dataclasses.astuple(o)
+    d = dataclasses.asdict(o)
+    return m * v + np.sum(w ** 2) + pair.a * pair.b + xs[0][0] * xs[1] + d["g"]["var"] * d["xs"][0]["mu"] + \
+        d["pair"][0] + np.sum(d["w"])
+
+
+def test_astuple_and_asdict_of_a_record_are_its_fields():
+    # compiling never finished: the scan for writes into arguments followed dataclasses' recursive helpers
+    x = np.array([0.3, 0.7, 1.1, 1.5])
+    check_every_mode(converted, x)
+    assert s2s.grad(lambda y: np.sum(dataclasses.astuple(Gaussian(y[0], y[1]))))(x[:2]) == pytest.approx([1.0, 1.0])
+
+
+def astuple_of_an_item(x, ps):
+    return np.sum(dataclasses.astuple(ps[0])) * x[0]
+
+
+def astuple_with_factory(x):
+    return np.sum(dataclasses.astuple(Gaussian(x[0], x[1]), tuple_factory=list))
+
+
+def test_astuple_of_what_s2s_does_not_know_is_refused():
+    x = np.array([0.3, 0.7])
+    with pytest.raises(s2s.S2SError, match=r"write the tuple of its fields: \(ps\[0\].a"):
+        s2s.grad(astuple_of_an_item)(x, [Gaussian(1.0, 2.0)])
+    with pytest.raises(s2s.S2SError, match="with a factory"):
+        s2s.grad(astuple_with_factory)(x)

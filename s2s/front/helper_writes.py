@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import builtins
 import inspect
+import threading
 
 from s2s import ir
 from s2s.errors import S2SError
@@ -14,6 +15,7 @@ from s2s.front.source import MISSING, parameters, read_function
 from s2s.prims import MUTATING_METHODS
 
 
+_SCAN = threading.local()  # .memo: (a helper (its tree's id for a nested def), its parameters holding arguments) -> what it writes
 _SETS_ATTRIBUTE = (setattr, delattr, object.__setattr__, object.__delattr__)  # (setattr(obj, 'v', x): obj changes)
 # NumPy's and random's functions (and generators' methods) that write into their first argument, by name
 WRITES_FIRST_ARGUMENT = frozenset({"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis", "shuffle"})
@@ -34,14 +36,28 @@ def argument_write(fn, args: tuple, kwargs: tuple, depth: int = 0):
 
 
 def source_argument_write(src, fn, args: tuple, kwargs: tuple, depth: int = 0):
-    """`argument_write` of the helper read as `src` (`fn`: its function object, None for a nested def)."""
+    """`argument_write` of the helper read as `src` (`fn`: its function object, None for a nested def). Each
+    helper is read once per scan for the parameters that may hold an argument (`_SCAN`): a helper calling itself
+    (dataclasses' recursive `_astuple_inner`), or helpers calling each other, are not read again around the cycle,
+    nor along every path of calls to it (which grew as the power of the calls per helper)."""
     sig = parameters(src.tree, fn)
     given = dict(zip(sig.positional, args)) | dict(kwargs)
     immutable = lambda a: isinstance(a, ir.Const) and isinstance(a.value, (int, float, complex, str, bytes,  # noqa
                                                                              type(None)))
     origin = {p: p for p in sig.params if p in given and not immutable(given[p]) or
               p not in given and p in (sig.vararg, sig.kwarg)}
-    return _first_write(src, origin, depth)
+    memo = getattr(_SCAN, "memo", None)
+    if memo is None:  # (a scan begins: its helpers read, and being read, are remembered until it ends)
+        _SCAN.memo = {}
+        try:
+            return source_argument_write(src, fn, args, kwargs, depth)
+        finally:
+            _SCAN.memo = None
+    key = (fn if fn is not None else id(src.tree), frozenset(origin))
+    if key not in memo:
+        memo[key] = None  # (being read: a call back into it, around a cycle, adds no write of its own)
+        memo[key] = _first_write(src, origin, depth)
+    return memo[key]
 
 
 def writes_elements(src, fn, args: tuple, kwargs: tuple, depth: int = 0) -> bool:

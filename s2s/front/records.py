@@ -23,6 +23,7 @@ import ast
 import collections
 import dataclasses
 import inspect
+import typing
 
 import numpy as np
 
@@ -202,6 +203,8 @@ class RecordLowering:
         class, `v` at `a` and the other fields read from the old one (None for another call). The class must be
         known here (a record built here, `self` of a method of the class): else no field list is."""
         func = node.func
+        if self.static_value(func) in (dataclasses.astuple, dataclasses.asdict):
+            return self.record_conversion(node)
         if isinstance(func, ast.Attribute) and func.attr == "_replace" and self.static_value(func) is MISSING:
             old, args, spelled = func.value, node.args, f"{ast.unparse(func.value)}._replace"
         elif self.static_value(func) is dataclasses.replace and node.args:
@@ -225,6 +228,59 @@ class RecordLowering:
             values[k.arg] = self.atom(k.value)
         return self.record_made(cls, values, node, cls.__name__)
 
+    def record_conversion(self, node: ast.Call) -> ir.Atom:
+        """`dataclasses.astuple(p)` (`asdict(p)`) of a dataclass built here: the tuple (dict) of its fields, as
+        Python makes it, a dataclass in a field converted too, a list, tuple, dict or namedtuple holding one made
+        anew of the converted items; a number or an array as it is (Python's deep copy, equal to it). Refused
+        where s2s does not know here what a field holds (a dataclass in it would be converted)."""
+        spelled = ast.unparse(node.func)
+        if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
+            raise self.error(node, f"{spelled}(...) with a factory or more arguments",
+                             f"call it with the record alone, {spelled}(p), and convert the result")
+        atom, as_dict = self.atom(node.args[0]), spelled.endswith("asdict")
+        if not (isinstance(atom, ir.Var) and dataclasses.is_dataclass(self.classes.get(atom.name)) and
+                atom.name in self.records):
+            raise self.error(node, f"{ast.unparse(node)}, where s2s does not know at this line the dataclass "
+                                   f"{ast.unparse(node.args[0])} holds (an argument, an item of a container, a value "
+                                   f"a loop carries)", f"write the {'dict' if as_dict else 'tuple'} of its fields: "
+                                                       f"{_written(ast.unparse(node.args[0]), as_dict)}")
+        return self._converted(atom, as_dict, node, spelled, ("", None))
+
+    def _converted(self, atom, as_dict: bool, node, spelled: str, field: tuple) -> ir.Atom:
+        """What `_asdict_inner` / `_astuple_inner` of dataclasses makes of the value `atom` (`field`: the name and
+        the annotation of the field holding it, where one says it is a number or an array); refused where that is
+        not known here."""
+        name = atom.name if isinstance(atom, ir.Var) else None
+        cls = self.classes.get(name) if name in self.records else None
+        if cls is not None:
+            fields = self.records[name]
+            hints = _annotations(cls)
+            values = [self._converted(v, as_dict, node, spelled, (k, hints.get(k))) for k, v in fields.items()]
+            if not dataclasses.is_dataclass(cls):  # (a namedtuple: one of its class, of the converted items)
+                return self.record_made(cls, dict(zip(fields, values)), node, cls.__name__)
+            if as_dict:
+                return self.dict_display([ir.Const(k) for k in fields], values, node, None)
+            return self.sequence("tuple", tuple(values))
+        kind = self.sequence_kind(atom)
+        if kind is not None:
+            return self.sequence(kind, tuple(self._converted(p, as_dict, node, spelled, (field[0], None))
+                                             for p in self._tuple_parts(atom)))
+        if name in self.dicts:
+            entries = self.dicts[name]
+            return self.dict_display([ir.Const(k) for k in entries], [
+                self._converted(v, as_dict, node, spelled, (field[0], None)) for v in entries.values()], node, None)
+        made = self.definitions.get(name) if name is not None else None
+        op = getattr(made, "op", None) or ""
+        plain = isinstance(atom, ir.Const) and isinstance(atom.value, (int, float, bool, str, np.ndarray, np.number))\
+            or field[1] in (float, int, bool, np.ndarray) or \
+            made is not None and op not in _HOLDERS and op not in (NEW, "list", "tuple") and "dict" not in op
+        if not plain:
+            raise self.error(node, f"{ast.unparse(node)}, whose field '{field[0]}' holds a value s2s does not know at "
+                                   f"this line (a dataclass in it would be converted too)",
+                             f"write the {'dict' if as_dict else 'tuple'} of the fields you need: "
+                             f"{_written(ast.unparse(node.args[0]), as_dict)}")
+        return atom
+
     def _replace_refusal(self, old, cls, node: ast.Call, spelled: str) -> tuple:
         """(the construct, what to write instead) for `p._replace(a=v)` of a record whose class s2s does not know
         here (`cls` None) or which runs code of its own as it is built."""
@@ -243,6 +299,19 @@ class RecordLowering:
         return (f"{spelled}(...) {what}",
                 f"build the new record with its class, naming each field: "
                 f"{cls.__name__ if cls is not None else 'Cls'}({', '.join(changed + kept)})")
+
+
+def _annotations(cls: type) -> dict:
+    """The annotations of the record class `cls`'s fields, resolved where they can be ({} else)."""
+    try:
+        return typing.get_type_hints(cls)
+    except Exception:  # (an annotation naming what is not defined)
+        return {}
+
+
+def _written(name: str, as_dict: bool) -> str:
+    """The tuple (dict) of the fields of the record `name`, as the user would write it."""
+    return f"{{'a': {name}.a, 'b': {name}.b, ...}}" if as_dict else f"({name}.a, {name}.b, ...)"
 
 
 def base_is_parameter(builder, name: str) -> bool:
