@@ -243,3 +243,55 @@ def test_astuple_of_what_s2s_does_not_know_is_refused():
         s2s.grad(astuple_of_an_item)(x, [Gaussian(1.0, 2.0)])
     with pytest.raises(s2s.S2SError, match="with a factory"):
         s2s.grad(astuple_with_factory)(x)
+
+
+# ------------------------------------------------------------------ a def in a loop, P(...).m(), [*a, *b]
+
+
+def defined_in_a_loop(x):
+    for k in range(3):
+        def h(v):
+            return v * k
+    return h(x)
+
+
+def test_a_def_in_a_loop_called_after_it_is_refused_as_a_lambda_is():
+    # the generated code raised UnboundLocalError ('h' never bound): Python runs it (k read when h is called)
+    with pytest.raises(s2s.S2SError, match="a function carried around a loop"):
+        s2s.grad(defined_in_a_loop)(1.5)
+
+
+@dataclasses.dataclass
+class D2:
+    a: float
+    b: float
+
+    def perp(self):
+        return D2(-self.b, self.a)
+
+
+class N2(typing.NamedTuple):
+    a: float
+    b: float
+
+    def scale(self, s):
+        return N2(self.a * s, self.b * s)
+
+
+def method_of_a_record_built_inline(x):
+    w = D2(x[0], x[1]).perp()  # refused: "'perp' is no method of D2"
+    u = N2(x[1], x[0]).scale(x[1])
+    return w.a + 10.0 * w.b * x[0] + u.a * u.b
+
+
+def starred_lists(x):
+    a = [x[0], x[1]]
+    b = a + [x[2]]  # (a list grown from a: its length is known only as the code runs, to s2s)
+    c = [*a, *b]  # refused in reverse modes: "joining lists or tuples with + or *" (a list of 2 met one of 5)
+    d = (*b, x[3], *a)
+    return sum(c) * x[3] + c[4] * c[0] + d[2] * d[3] + d[4] ** 2
+
+
+@pytest.mark.parametrize("f", [method_of_a_record_built_inline, starred_lists])
+def test_language_forms_refused_before(f):
+    check_every_mode(f, np.array([0.3, -0.7, 1.1, 0.5]))

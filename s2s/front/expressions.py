@@ -367,7 +367,7 @@ class ExpressionLowering:
                 run.append(p)
         out = pieces[0]
         for i, piece in enumerate(pieces[1:], 2):
-            out = self.materialise(ir.Call("add", (out, piece)), hint if i == len(pieces) else None)
+            out = self.sequence_operation("add", out, piece, None, hint if i == len(pieces) else None)  # (no array +)
         return out
 
     def no_spread(self, args: tuple) -> tuple:

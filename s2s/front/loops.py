@@ -565,7 +565,9 @@ def _read_before_assigned(stmts, targets: set) -> set[str]:
 
 
 def _assigned_names(stmts) -> set[str]:
-    return {node.id for s in stmts for node in ast.walk(s) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+    """The names `stmts` bind: by assignment (their targets), and by a `def` (its name)."""
+    return {node.id for s in stmts for node in ast.walk(s) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)} | \
+        {node.name for s in stmts for node in ast.walk(s) if isinstance(node, ast.FunctionDef)}
 
 
 def _appended_names(stmts) -> set[str]:

@@ -248,7 +248,7 @@ class MethodLowering:
         class of the user's (a NumPy method, a field holding data)."""
         if _is_super(func.value) and not self.sees("super") and self.src.resolve("super") is super:
             return self.super_method(func)
-        if not isinstance(func.value, (ast.Name, ast.Attribute)):
+        if not isinstance(func.value, (ast.Name, ast.Attribute)) and not self.builds_record(func.value):
             return None
         return self.method_on(self.atom(func.value), func.attr)
 

@@ -94,6 +94,14 @@ class RecordLowering:
                        f"writes out a record only where its call just sets the fields")
         return self.opaque_call(cls, self.no_spread(args), self.no_spread(kwargs), spelled, why)
 
+    def builds_record(self, node) -> bool:
+        """Is `node` a call of a record class whose call only sets its fields (the `D2(x, y)` of `D2(x,
+        y).perp()`: built again where `perp` is found to be no method, which changes nothing)?"""
+        try:
+            return isinstance(node, ast.Call) and constructible(self.static_value(node.func))
+        except AttributeError:  # (np.summ: refused where it is lowered)
+            return False
+
     def record_display(self, cls: type, args: tuple, kwargs: tuple, node, spelled: str) -> ir.Atom:
         """`P(x, b=y)`: the record `rt.record_new(P, ('a', 'b'), x, y)` whose fields `self.records` knows (so that
         `p.a` reads x), of the class `self.classes` knows (its methods and properties); a default is the class's."""
