@@ -512,6 +512,9 @@ CASES += [
      (V, W), (0, 1)),
     ("s2s.runtime.appended_adjoint", lambda g: np.stack(rt.appended_adjoint([g, 2.0 * g, g * g])), (V,), 0),
     ("s2s.runtime.appended_item_adjoint", lambda g: rt.appended_item_adjoint([g, 2.0 * g, g * g]), (V,), 0),
+    # (an array list adjoint, np.dot's of a list: its rows; hunt10fin C1)
+    ("s2s.runtime.appended_adjoint", lambda g: rt.appended_adjoint(np.stack([g, 2.0 * g, g * g])), (V,), 0),
+    ("s2s.runtime.appended_item_adjoint", lambda g: rt.appended_item_adjoint(np.stack([g, 2.0 * g, g * g])), (V,), 0),
     ("s2s.runtime.array_adjoint", lambda g: np.stack(rt.array_adjoint(g, [V3, W[:3]])), (M23,), 0),
     ("s2s.runtime.array_adjoint", lambda g: rt.array_adjoint(g, V), (W,), 0),
     ("s2s.runtime.array_adjoint_transpose", lambda G: rt.array_adjoint_transpose(G * G, M23, V3), (V3,), 0),
