@@ -377,6 +377,16 @@ CHANGES_ARGUMENT_METHODS = {
 # keys, under USER_FUNCTIONS: s2s.nondifferentiable, s2s.adjoint, s2s.tangent). Each such call is its own: never
 # merged with another of the same arguments, never dropped where its result is unused (registry.may_have_effects)
 OPAQUE_CALLS = frozenset({"call", "callmethod"})
+# the factorisations and solvers of linear algebra, which raise on their data, not on its types or shapes alone (a
+# LinAlgError: np.linalg.cholesky of a matrix that is not positive definite, a solve or an inverse of a singular one):
+# where the result is unused (`L = np.linalg.cholesky(A)`, the check that A is positive definite) the call is kept in
+# the forward computation (optimize/dce.py), so that the function raises where Python raises. (Not math's functions:
+# an unused math.sqrt(x) is dropped, as any unused value is; docs/modes.md)
+RAISING_CALLS = frozenset({"numpy.linalg." + n for n in ("cholesky", "inv", "solve", "tensorinv", "tensorsolve",
+                                                           "matrix_power", "eig", "eigh", "eigvals", "eigvalsh", "svd",
+                                                           "lstsq", "pinv")} |
+                          {"scipy.linalg." + n for n in ("cholesky", "cho_factor", "inv", "solve", "solve_triangular",
+                                                           "eigh", "svd", "sqrtm", "logm")})
 USER_FUNCTIONS = "s2s.rules.custom."
 # what makes NumPy's random generators, whose methods (other than .shuffle) return new arrays and numbers, never
 # their arguments: the alias pass takes `z = rng.standard_normal(n)` for an array of the function's own

@@ -295,3 +295,29 @@ def starred_lists(x):
 @pytest.mark.parametrize("f", [method_of_a_record_built_inline, starred_lists])
 def test_language_forms_refused_before(f):
     check_every_mode(f, np.array([0.3, -0.7, 1.1, 0.5]))
+
+
+# ------------------------------------------------------------------ an unused call that raises on its data
+
+
+def checked_positive_definite(A):
+    L = np.linalg.cholesky(A)  # (the check that A is positive definite: its result unused)
+    return np.sum(A * A)
+
+
+def test_an_unused_factorisation_still_raises_where_python_raises():
+    # the call was dead code: value_and_grad gave (10, [[2, 4], [4, 2]]) where Python raises LinAlgError
+    bad = np.array([[1.0, 2.0], [2.0, 1.0]])
+    for call in (lambda: s2s.value_and_grad(checked_positive_definite)(bad),
+                 lambda: s2s.vjp(checked_positive_definite)(bad),
+                 lambda: s2s.jvp(checked_positive_definite)((bad,), (bad,)),
+                 lambda: s2s.jacobian(checked_positive_definite, mode="forward")(bad),
+                 lambda: s2s.hessian(checked_positive_definite)(bad)):
+        with pytest.raises(np.linalg.LinAlgError):
+            call()
+    good = np.array([[2.0, 0.5], [0.5, 1.0]])
+    value, gradient = s2s.value_and_grad(checked_positive_definite)(good)
+    assert value == checked_positive_definite(good)
+    assert_close(gradient, numeric_grad(checked_positive_definite, (good,), 0), what="grad")
+    primal, tangent = s2s.jvp(checked_positive_definite)((good,), (good,))
+    assert_close(tangent, np.sum(numeric_grad(checked_positive_definite, (good,), 0) * good), what="jvp")

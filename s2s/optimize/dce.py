@@ -2,7 +2,9 @@
 
 Roots are the return value, effects (prints, runtime checks) and calls that may
 have effects (`registry.may_have_effects`: `u = rng.uniform()` is kept though u
-is unused, or every later draw would differ from the function's). A stack
+is unused, or every later draw would differ from the function's), or that raise
+on their data (`prims.RAISING_CALLS`: `L = np.linalg.cholesky(A)`, a check that
+A is positive definite, raises where Python raises). A stack
 push is live only while its stack is: a stack whose pops are all dead is
 removed together with its pushes, so nothing is saved that the adjoint does
 not read.
@@ -15,7 +17,7 @@ import copy
 
 from s2s import ir
 from s2s.ir.walk import array_versions, used_names, vars_of
-from s2s.prims import MAY_SHARE_MEMORY
+from s2s.prims import MAY_SHARE_MEMORY, RAISING_CALLS
 from s2s.rules.registry import may_have_effects
 
 def eliminate_dead_code(fn: ir.Function) -> ir.Function:
@@ -43,7 +45,7 @@ def _is_effect(s, live=None) -> bool:
     if _is_push(s):
         return live is None or s.value.args[0].name in live
     return isinstance(s, (ir.Effect, ir.Return)) or type(s) is ir.Assign and type(s.value) is ir.Call and \
-        may_have_effects(s.value.op)
+        (may_have_effects(s.value.op) or s.value.op in RAISING_CALLS)
 
 
 def _seen_through_views(body: list) -> dict:
