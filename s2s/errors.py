@@ -267,7 +267,7 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
     elif op == "call" and instead is not None:  # (np.polyfit: Python source s2s does not descend into)
         why = f"it has no derivative rule, and s2s does not descend into {library}'s own Python source"
         fix = (f"Write it with functions s2s differentiates: {instead}; or register a rule with "
-               f"@s2s.adjoint({callee or spelling(op)}).")
+               f"@s2s.adjoint({(callee or spelling(op)).split(' (')[0]}).")
     elif op == "call" and (library is not None or getattr(callee, "unfollowed", None)):  # (scipy's cdist)
         spelled = (callee or spelling(op)).split(" (")[0]
         why = (f"it has no derivative rule, and s2s does not follow its source in {callee.unfollowed}"
@@ -362,6 +362,21 @@ _WRITE_INSTEAD = {
     "numpy.corrcoef": "c = np.cov(np.stack([x, y])); d = np.sqrt(np.diag(c)); r = c / np.outer(d, d) for "
                       "np.corrcoef(x, y)",
     "numpy.polyfit": "A = np.vander(t, deg + 1); p = np.linalg.lstsq(A, y)[0] for np.polyfit(t, y, deg)",
+    # (scipy.linalg's factorisations: NumPy's, which have rules)
+    "scipy.svd": "U, s, Vt = np.linalg.svd(a) for scipy.linalg.svd(a) (full_matrices=False for a matrix that is not "
+                 "square)",
+    "scipy.svdvals": "np.linalg.svd(a, compute_uv=False) for scipy.linalg.svdvals(a)",
+    "scipy.eigh": "w, V = np.linalg.eigh(a) for scipy.linalg.eigh(a) (UPLO='U' for lower=False); for the generalized "
+                  "problem scipy.linalg.eigh(a, b): L = np.linalg.cholesky(b); Li = np.linalg.inv(L); w, Y = "
+                  "np.linalg.eigh(Li @ a @ Li.T); V = Li.T @ Y",
+    "scipy.eigvalsh": "np.linalg.eigvalsh(a) for scipy.linalg.eigvalsh(a) (UPLO='U' for lower=False)",
+    "scipy.polar": "W, s, Vt = np.linalg.svd(a, full_matrices=False); u = W @ Vt; p = (Vt.T * s) @ Vt for u, p = "
+                   "scipy.linalg.polar(a)",
+    "scipy.orthogonal_procrustes": "U, s, Vt = np.linalg.svd(a.T @ b); R = U @ Vt; scale = np.sum(s) for R, scale = "
+                                   "scipy.linalg.orthogonal_procrustes(a, b)",
+    "scipy.qr": "Q, R = np.linalg.qr(a) for scipy.linalg.qr(a, mode='economic') (for a square a also its default)",
+    "scipy.pinv": "np.linalg.pinv(a) for scipy.linalg.pinv(a)",
+    "scipy.lstsq": "np.linalg.lstsq(a, b) for scipy.linalg.lstsq(a, b)",
 }
 # (windows of an array, a view NumPy makes by strides: a gather at the windows' positions, which s2s differentiates)
 _WINDOWS = ("index the array at the windows' positions, x[np.arange(n - k + 1)[:, None] + np.arange(k)] for the "

@@ -162,6 +162,11 @@ SEQUENCE_RESULTS = frozenset({"numpy.split", "numpy.array_split", "numpy.hsplit"
                               "numpy.where", "numpy.unravel_index", "numpy.indices", "numpy.histogram",
                               "numpy.linalg.eigh", "numpy.linalg.eig", "numpy.linalg.svd", "numpy.linalg.qr",
                               "numpy.linalg.slogdet", "numpy.unique", "numpy.divmod", "numpy.modf", "numpy.frexp"})
+# NumPy's factorisations, whose result is a tuple of new arrays that share memory with nothing (U of `U, s, Vt =
+# np.linalg.svd(a)` may be written, the Kabsch reflection U[:, -1] *= -1), with the argument (its position, its
+# name, its value) that makes the result one array instead (np.linalg.svd(a, compute_uv=False)), or None
+FACTORISATIONS = {"numpy.linalg.eigh": None, "numpy.linalg.eig": None, "numpy.linalg.slogdet": None,
+                  "numpy.linalg.svd": (2, "compute_uv", False), "numpy.linalg.qr": (1, "mode", "r")}
 
 
 def python_object(key: str):

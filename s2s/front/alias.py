@@ -45,7 +45,7 @@ from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.names import Namer, base_name
 from s2s.ir.walk import array_versions, defined_names, definitions
 from s2s.front.alias_calls import CALLED, CallAliases, returned_operands
-from s2s.front.alias_elements import ElementAliases, assigned_text, code, copied, written_name
+from s2s.front.alias_elements import ElementAliases, assigned_text, code, copied, unshared_factors, written_name
 from s2s.front.alias_joins import JoinAliases
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED, LoopAliases, loops_of
 from s2s.front.containers import ITERATED, ContainerChecks
@@ -88,6 +88,7 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         self.versioned = {r for v, r in self.arrays.items() if v != r}
         self.own_phis = {d.target for d in definitions(fn.body) if isinstance(d, ir.Phi) and d.array == d.target}
         self.defined = {d.target: d.value if isinstance(d, ir.Assign) else d.operands for d in definitions(fn.body)}
+        self.factors = unshared_factors(fn.body)  # U of U, s, Vt = np.linalg.svd(a): a new array
         self.through: dict[str, tuple] = {}  # an array SHARED marks -> (the phi written, the write's loc)
         self.joined: set = set()  # those phis, once written
         self.namer = namer
@@ -362,6 +363,8 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             pass  # `M[[1, 0]]`, `y[y > 0]`: NumPy's advanced indexing makes a copy
         elif isinstance(s.value, ir.Call) and self.element(s.value):
             pass  # `prev = y[t]` of a vector, `U[i, j]` of a matrix: a NumPy scalar, a copy
+        elif s.target in self.factors:
+            pass  # `U, s, Vt = np.linalg.svd(a)`: U is a new array, which nothing else holds
         elif isinstance(s.value, ir.Call) and s.value.op in VIEWS:
             # (a call s2s does not follow may return what it is given, not the function it calls: np.arange(3.0))
             operands = s.value.args[1:] if s.value.op == "call" else s.value.args

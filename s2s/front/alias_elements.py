@@ -12,6 +12,8 @@ a part of the array they write.
   written part has two or more axes or the two parts step through a vector in opposite directions, and copies a
   vector's in the safe direction where both parts step alike. Parts at integer positions along the same axes are
   the same part or disjoint ones (`v[n - 1] = v[n - 2]`, `y[:, 1] = y[::-1, 1]`); `max(a, b)` is a or b itself.
+- A factor of a factorisation, `U` of `U, s, Vt = np.linalg.svd(a)`, is a new array where nothing else reads the
+  tuple (`unshared_factors`): its element writes (the Kabsch reflection, U[:, -1] *= -1) change U alone.
 `ElementAliases` holds these methods of alias.py's `_Aliases`.
 """
 from __future__ import annotations
@@ -26,7 +28,7 @@ import numpy as np
 from s2s import ir, prims
 from s2s.front.alias_loops import python_number
 from s2s.ir.names import base_name
-from s2s.ir.walk import definitions
+from s2s.ir.walk import count_uses, definitions
 
 # calls that make a new array of the shape their first argument gives
 SHAPED = prims.FILLED | {prims.FULL}
@@ -394,6 +396,37 @@ class ElementAliases:
         if isinstance(step, ir.Const):
             return (step.value if step.value is not None else 1,)
         return step.name
+
+
+def factor_part(call, made_by) -> bool:
+    """Is `call` `t[k]` of the tuple of a factorisation, `t = np.linalg.svd(a)` (prims.FACTORISATIONS; `made_by(name)`:
+    the call that made a name, else None): a new array that shares memory with nothing but the tuple?"""
+    if not isinstance(call, ir.Call) or call.op != "getitem" or len(call.args) != 2 or \
+            not isinstance(call.args[0], ir.Var) or not _int_constant(call.args[1]) or call.args[1].value < 0:
+        return False
+    made = made_by(call.args[0].name)
+    if not isinstance(made, ir.Call) or made.op not in prims.FACTORISATIONS:
+        return False
+    single = prims.FACTORISATIONS[made.op]  # (the argument that makes one array instead of a tuple)
+    if single is None:
+        return True
+    position, name, value = single
+    given = made.args[position] if len(made.args) > position else dict(made.kwargs).get(name)
+    return given is None or isinstance(given, ir.Const) and given.value != value
+
+
+def unshared_factors(stmts: list) -> set[str]:
+    """The factors `U = t[0]` (`factor_part`) of tuples that nothing but one read of each factor reads, `U, s, Vt =
+    np.linalg.svd(a)`: new arrays of their own. (Of `res = np.linalg.svd(a); U = res[0]`, a later res[0] is U.)"""
+    made = {d.target: d.value for d in definitions(stmts) if isinstance(d, ir.Assign)}
+    parts = {t: v for t, v in made.items() if factor_part(v, made.get)}
+    uses: dict = {}
+    count_uses(stmts, uses)
+    reads: dict = {}
+    for v in parts.values():
+        reads.setdefault(v.args[0].name, []).append(v.args[1].value)
+    return {t for t, v in parts.items() if uses.get(v.args[0].name) == len(reads[v.args[0].name]) ==
+            len(set(reads[v.args[0].name]))}
 
 
 def written_name(text: str) -> str | None:

@@ -13,6 +13,7 @@ import numpy
 from s2s import ir, prims
 from s2s.prims import WRITE_THROUGH as VIEWS
 from s2s.front import fence
+from s2s.front.alias_elements import factor_part
 from s2s.front.alias_loops import python_number
 from s2s.front.parameters import own_name
 from s2s.ir.names import base_name
@@ -239,11 +240,21 @@ class ElementWriteLowering:
             return atom.name
         definition = self.definitions.get(atom.name)
         if definition is None or definition.op in VIEWS and not self.stack_element(definition) and \
-                not copying_read(definition, self.definitions.get) or \
+                not copying_read(definition, self.definitions.get) and not self._unpacked_factor(definition) or \
                 definition.op in _OPAQUE and self._may_hand_back(definition):
             return None
         self.roots[atom.name] = atom.name
         return atom.name
+
+    def _unpacked_factor(self, call: ir.Call) -> bool:
+        """Is `call` a factor of a factorisation whose tuple no name holds, `U` of `U, s, Vt = np.linalg.svd(a)` or
+        `np.linalg.svd(a)[0]`: a new array the function reads by no other name (the alias stage checks its views
+        and containers, alias_elements.unshared_factors)? Not where a name holds the tuple: of `res =
+        np.linalg.svd(a); U = res[0]`, res[0] read after a write into U is the array written; nor in generated code,
+        whose factorisation's adjoint reads the tuple after the reverse sweep put U's elements back, a restore
+        that a derivative of that code may leave out as dead (U = np.copy(U) is then advised)."""
+        return factor_part(call, self.definitions.get) and call.args[0] not in self.env.values() and \
+            not self.generated()
 
     def _may_hand_back(self, call: ir.Call, seen=None) -> bool:
         """May the call s2s does not follow (`call`, `callmethod`) return a value of the function's, or a part of

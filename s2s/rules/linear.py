@@ -146,7 +146,8 @@ def _diff_ends(prepend, append) -> dict:
 
 def _diff_end_refusal(*args, **kwargs):
     refuse("numpy.diff", "np.diff has no derivative rule in s2s for the values of its prepend= and append=",
-           "join them first: np.diff(np.concatenate([p, x]))")
+           "join them first: np.diff(np.concatenate([[p], x, [q]])) for np.diff(x, prepend=p, append=q) of numbers p "
+           "and q, np.diff(np.concatenate([p, x], axis=k), axis=k) for an array p and the differences along axis k")
 
 
 # np.diff(a, n, axis, prepend=, append=) is the differences of [prepend, a, append] joined along the axis:
