@@ -321,3 +321,23 @@ def test_an_unused_factorisation_still_raises_where_python_raises():
     assert_close(gradient, numeric_grad(checked_positive_definite, (good,), 0), what="grad")
     primal, tangent = s2s.jvp(checked_positive_definite)((good,), (good,))
     assert_close(tangent, np.sum(numeric_grad(checked_positive_definite, (good,), 0) * good), what="jvp")
+
+
+def negated_argument(p):
+    a, b = -p
+    return a + 10.0 * b * p.a
+
+
+def negated_built(x):  # (what the refusal says to write)
+    p = V2(x[0], x[1])
+    a, b = -p
+    return a + 10.0 * b * p.a
+
+
+def test_a_record_argument_whose_class_defines_an_operator_is_refused():
+    # a NamedTuple argument's -p was NumPy's negation of each field: grad V2(-1, -10) for V2(10 - 7, -1) silently
+    with pytest.raises(TypeError, match="V2, whose class defines __neg__"):
+        s2s.grad(negated_argument)(V2(0.3, -0.7))
+    with pytest.raises(TypeError, match="holds a Gauss, whose class defines __mul__"):
+        s2s.grad(lambda ps: ps[0].mu)([Gauss(1.0, 2.0)])
+    check_every_mode(negated_built, np.array([0.3, -0.7]))

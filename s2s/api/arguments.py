@@ -388,24 +388,34 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
     return plain
 
 
-_OPERATORS = ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__",
-              "__matmul__", "__rmatmul__", "__neg__", "__pow__")
+_OPERATORS = tuple(f"__{r}{op}__" for op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul")
+                   for r in ("", "r")) + ("__neg__", "__pos__", "__abs__")
 
 
 def _refuse_operators(what: str, name: str, value) -> None:
-    """A dataclass argument whose class defines arithmetic (`p * s` calling its `__mul__`): s2s differentiates
-    `p * s` as NumPy's product of each field, not as the method, whose derivative could differ (a weight decay
-    scaling W alone) — refused, not differentiated wrongly."""
-    if not dataclasses.is_dataclass(value) or isinstance(value, type):
-        return
-    own = next((m for m in _OPERATORS for k in type(value).__mro__[:-1] if m in vars(k)), None)
+    """A record argument (a dataclass, a namedtuple; also one in a list, tuple or dict, or a field of another)
+    whose class defines arithmetic (`p * s` calling its `__mul__`): s2s does not know the class of an argument
+    while compiling, and would differentiate `p * s` as NumPy's product of each field, not as the method, whose
+    derivative could differ (a weight decay scaling W alone) — refused, not differentiated wrongly. (A record the
+    function builds is known: its operators are calls of its methods, front/operators.py.)"""
+    record = dataclasses.is_dataclass(value) and not isinstance(value, type) or \
+        isinstance(value, tuple) and isinstance(getattr(type(value), "_fields", None), tuple)
+    own = next((m for m in _OPERATORS for k in type(value).__mro__[:-1] if m in vars(k)
+                if (k.__module__ or "").split(".")[0] != "builtins"), None) if record else None
     if own is not None:
-        raise ArgumentTypeError(f"{what}: the argument '{name}' is a {type(value).__name__}, whose class defines "
-                                f"{own}; s2s "
-                                f"differentiates a dataclass through its fields and does not follow its operator "
-                                f"methods: "
-                                f"call a function or a method for the operation instead (p.scale(s), not p * s), or "
-                                f"pass the fields as arguments")
+        cls = type(value).__name__
+        raise ArgumentTypeError(f"{what}: the argument '{name}' is or holds a {cls}, whose class defines {own}; s2s "
+                                f"differentiates a record argument through its fields and does not know its class "
+                                f"while compiling, so it would not follow the operator methods: pass the fields as "
+                                f"arguments and build the record in the function (p = {cls}(a, b)), where s2s calls "
+                                f"its operator methods")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        items = [getattr(value, f.name) for f in dataclasses.fields(value)]
+    else:
+        items = list(value.values()) if isinstance(value, dict) else list(value) if isinstance(value, (tuple, list)) \
+            else []
+    for item in items:
+        _refuse_operators(what, name, item)
 
 
 def _refuse_leaf(what: str, name: str, spelled: str, leaf) -> None:
