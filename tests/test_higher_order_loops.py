@@ -75,13 +75,26 @@ def _squares_plus(x):
     return y
 
 
+def _squares_plus_sum(x):
+    y = x
+    for i in range(3):
+        y = y * y + np.sum(x)
+    return y
+
+
 def test_a_third_derivative_through_a_loop_is_refused_saying_what_to_do():
-    """s2s.grad(s2s.grad(f)) of a function with a loop is forward mode over the gradient's loops
-    (rt.forward_gradient of a generated function), which s2s does not differentiate again: a third grad is an
-    S2SError saying so (bug hunt: it was 'the function jvp_grad_f used as a value', in generated code)."""
+    """s2s.grad(s2s.grad(f)) of a function with a loop is forward mode over the gradient's loops: one sweep
+    written out where the parameter is known to be a number (x of _squares_plus, whose gradient's stacks hold
+    numbers), which is differentiated again; else rt.forward_gradient of a generated function (x read by np.sum
+    may be an array), which s2s does not differentiate again: a third grad is an S2SError saying so (bug hunt: it
+    was 'the function jvp_grad_f used as a value', in generated code)."""
     x, h = 0.7, 1e-4
     g2 = s2s.grad(s2s.grad(_squares_plus))
     assert abs(g2(x) - (s2s.grad(_squares_plus)(x + h) - s2s.grad(_squares_plus)(x - h)) / (2 * h)) < 1e-3 * abs(g2(x))
+    assert abs(s2s.grad(g2)(x) - (g2(x + h) - g2(x - h)) / (2 * h)) < 1e-6 * abs(s2s.grad(g2)(x))
+    g2 = s2s.grad(s2s.grad(_squares_plus_sum))
+    g1 = s2s.grad(_squares_plus_sum)
+    assert abs(g2(x) - (g1(x + h) - g1(x - h)) / (2 * h)) < 1e-3 * abs(g2(x))
     with pytest.raises(s2s.S2SError, match="a third derivative of a function whose loops") as info:
         s2s.grad(g2)(x)
     assert not isinstance(info.value, s2s.UnsupportedSyntaxError)

@@ -163,8 +163,6 @@ def test_math_prod_of_a_matrix_forward():
     assert_close(s2s.jacobian(prod_rows, mode="forward")(A, 1.5), numeric_grad(prod_rows, (A, 1.5), 0))
 
 
-@pytest.mark.xfail(strict=True, reason="ad/analysis.py:_scalars takes every math.* call for a number (see the "
-                                       "fix10red report); remove this mark with that line's change")
 def test_math_prod_of_a_matrix_every_mode():
     A = np.random.default_rng(1).standard_normal((4, 2))
     check_number(prod_rows, (A, 1.5), 1)

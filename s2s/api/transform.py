@@ -34,7 +34,7 @@ from s2s import prims
 from s2s.errors import ArgumentTypeError, S2SError, SourceUnavailableError
 from s2s.ir.walk import calls_in
 from s2s.ad.forward import forward
-from s2s.ad.analysis import scalars
+from s2s.ad.analysis import numbers_read, scalars
 
 def _primal(f, kind=None):
     """The front half of the pipeline: (SSA of f checked for `kind`, its Source, the sources it inlined)."""
@@ -112,8 +112,9 @@ def _grad_by_forward_mode(primal, src, inlined, names, single, return_value, nam
     fwd = pipeline.stage("forward", forward, primal, names, namer, name=jvp_name)
     opt = pipeline.stage("optimize", optimize, fwd)
     args = ", ".join(primal.params)
-    if single and names[0] in scalars(primal, result_is_scalar=True):
-        # a number: one sweep with tangent 1.0, written out so that it can be transformed again
+    if single and (names[0] in scalars(primal, result_is_scalar=True) or names[0] in numbers_read(primal)):
+        # a number (or taken for one where a math function reads it: rt.require_scalar makes sure): one sweep with
+        # tangent 1.0, written out so that it can be transformed again
         call = f"{jvp_name}({args}, 1.0)"
         entry = (f"def {name}({_signature(primal)}):\n    rt.require_scalar({names[0]})\n"
                  f"    return {call if return_value else call + '[1]'}\n")
