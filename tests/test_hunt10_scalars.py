@@ -316,3 +316,23 @@ def test_a_number_on_every_path_stays_one():
     check(f, (X3, W), 1)
     assert "        bw = bw + x[i_1]\n" in s2s.grad(f, wrt=1).source
 
+
+def test_check_grad_compares_the_gradient(monkeypatch):
+    """check_grad compares grad's output too (its values and its shape: a number's for a number), where the reverse
+    Jacobian, which knows nothing of the result being a number, agrees: a grad giving the unsummed terms (F3's
+    wrong gradient wrt the stiffness k, of shape (4,)) is reported as grad's disagreement."""
+    from s2s.api import checks
+    s2s.check_grad(spring_energy, V0, 2.0, wrt=1)
+    right = checks.grad
+
+    def terms(f, wrt=0):
+        def g(V, k, reduction="sum"):
+            l = np.linalg.norm(V[EDGES[:, 0]] - V[EDGES[:, 1]], axis=1)
+            return 0.5 * (l - 1.0) ** 2
+        return g if f is spring_energy else right(f, wrt=wrt)
+    monkeypatch.setattr(checks, "grad", terms)
+    with pytest.raises(AssertionError, match=r"grad mode, d/dk: shape \(4,\), finite differences give \(\)"):
+        s2s.check_grad(spring_energy, V0, 2.0, wrt=1)
+    monkeypatch.setattr(checks, "grad", lambda f, wrt=0: lambda *args: 2.0 * right(f, wrt=wrt)(*args))
+    with pytest.raises(AssertionError, match=r"grad mode, d/dx: 3 of 3 element\(s\) differ"):
+        s2s.check_grad(reduced, X3)

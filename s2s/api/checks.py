@@ -15,6 +15,7 @@ from s2s.api import arguments, cache, draws, pytree, transform
 from s2s.api.derived import jacobian
 from s2s.api.forward import jvp
 from s2s.api.parameters import resolve_wrt
+from s2s.api.transform import grad
 from s2s.errors import ArgumentTypeError, NonDifferentiableError, S2SError
 
 
@@ -23,7 +24,9 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
 
     Computes the Jacobian with respect to each `wrt` parameter in reverse mode
     (`jacobian(f, w, mode="reverse")`) and in forward mode (`mode="forward"`), and compares both
-    with `(f(x + eps) - f(x - eps)) / (2 * eps)`, element by element, with `numpy.isclose`.
+    with `(f(x + eps) - f(x - eps)) / (2 * eps)`, element by element, with `numpy.isclose`; where
+    f's value is a number, `grad(f, w)` too (its shape and values), unless the reverse Jacobian
+    already disagrees.
     Use it to test your own `@s2s.adjoint` and `@s2s.tangent` rules, or a function whose
     derivative you doubt. `f` itself is called as it is (not transformed) for the differences.
     A function that draws random numbers (from a generator passed in, NumPy's global state, a
@@ -123,9 +126,15 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
                                             f"an index: a float there raised an error), so it has no derivative to "
                                             f"check; check with respect to the float arguments (wrt=...)") from None
                 numeric.append(None)  # (a count in a container of parameters, range(n): not perturbed)
-        for mode in ("reverse", "forward"):
+        before, reverse_skipped = len(problems), len(skipped)
+        for mode in ("reverse", "forward", "grad"):
+            if mode == "forward":
+                reverse_skipped = len(skipped) > reverse_skipped
+            elif mode == "grad" and (reverse_skipped or len(problems) > before or value_paths != [""] or
+                                     np.ndim(value) != 0):
+                continue  # (grad, of a number: where the reverse Jacobian agrees, which it would only repeat)
             try:
-                result = one(jacobian(f, wrt=w, mode=mode), *args)
+                result = one(grad(f, wrt=w) if mode == "grad" else jacobian(f, wrt=w, mode=mode), *args)
             except NonDifferentiableError as exc:  # (a rule of the user's for one mode only: the other is checked)
                 if f"no {mode}-mode rule" not in str(exc):
                     raise
