@@ -166,12 +166,30 @@ def left_unknown(x):
     return g.mu
 
 
-def carried(x):
+def carried(x):  # (the report's simulation: TypeError 'Vec2Parts' object does not support item assignment)
     v, p = Vec2(x[0], x[1]), Vec2(x[2], x[3])
     for _ in range(3):
         v = v - 0.1 * p
         p = p + 0.1 * v
-    return p[0] * p[0] + p[1]
+    return p[0] * p[0] + p[1] * v.y
+
+
+def carried_augmented(x):
+    v, p = Vec2(x[0], x[1]), Vec2(x[2], x[3])
+    k = 0
+    while k < 3:
+        v -= p * x[0]
+        p += 0.1 * v
+        k += 1
+    return p[0] * p[0] + p[1] * v.y
+
+
+def carried_otherwise(x):  # p is bound to a list's item in the loop: its class is not known there
+    ps = [Vec2(x[0], x[1]), Vec2(x[2], x[3])]
+    v = 0.0
+    for p in ps:
+        v = 0.1 * p
+    return v[0]
 
 
 def carried_by_name(x):  # (what the refusal of `carried` says to write)
@@ -180,6 +198,11 @@ def carried_by_name(x):  # (what the refusal of `carried` says to write)
         v = Vec2.__sub__(v, Vec2.__rmul__(p, 0.1))
         p = Vec2.__add__(p, Vec2.__rmul__(v, 0.1))
     return p[0] * p[0] + p[1]
+
+
+@pytest.mark.parametrize("f", [carried, carried_augmented])
+def test_a_record_a_loop_carries_rebuilt_by_its_operators(f):
+    check_every_mode(f, np.array([0.3, -0.7, 1.1, 0.5]))
 
 
 def declining(x):
@@ -191,7 +214,7 @@ def test_an_operator_whose_method_is_known_only_as_the_code_runs_is_refused():
     with pytest.raises(s2s.S2SError, match=r"Gauss.__rmul__\(Gauss\(x\[0\], x\[1\]\), x\[2\]\)"):
         s2s.grad(left_unknown)(x)
     with pytest.raises(s2s.S2SError, match=r"Vec2.__rmul__\(p, 0.1\)"):
-        s2s.grad(carried)(x)
+        s2s.grad(carried_otherwise)(x)
     with pytest.raises(s2s.S2SError, match="may return NotImplemented"):
         s2s.grad(declining)(x)
     check_every_mode(carried_by_name, x)

@@ -31,10 +31,11 @@ def defines(cls, name: str) -> bool:
     return owner is not None and owner is not object and (owner.__module__ or "").split(".")[0] not in LIBRARIES
 
 
-def operator_call(builder, op: str, operands: tuple, node, hint=None) -> ir.Expr | None:
-    """`op` ("mul", "neg", ...) of the atoms `operands` at the user's `node` (a BinOp or UnaryOp): the call of the
-    method of a class of the user's Python runs for it, or None where it runs none that s2s can see (NumPy's
-    arithmetic, a list's join). Refused where that is known only as the code runs."""
+def operator_call(builder, op: str, operands: tuple, node, hint=None, augmented: bool = False) -> ir.Expr | None:
+    """`op` ("mul", "neg", ...) of the atoms `operands` at the user's `node` (a BinOp or UnaryOp; of `v -= w`,
+    `augmented`, its BinOp `v - w`, whose left operand's `__isub__` Python tries first): the call of the method of
+    a class of the user's Python runs for it, or None where it runs none that s2s can see (NumPy's arithmetic, a
+    list's join). Refused where that is known only as the code runs."""
     if op not in BINARY and op not in UNARY:
         return None
     classes = [_class_of(builder, a) for a in operands]
@@ -48,6 +49,8 @@ def operator_call(builder, op: str, operands: tuple, node, hint=None) -> ir.Expr
         if lc is not None and rc is not None and rc is not lc and issubclass(rc, lc) and \
                 defines(rc, f"__r{op}__") and _owner(rc, f"__r{op}__") is not _owner(lc, f"__r{op}__"):
             order.reverse()
+        if augmented:
+            order.insert(0, (left, lc, f"__i{op}__", (right,)))
     for i, (base, cls, name, rest) in enumerate(order):
         if cls is None:
             owners = _seen_defining(builder, name)
@@ -58,18 +61,24 @@ def operator_call(builder, op: str, operands: tuple, node, hint=None) -> ir.Expr
                                           f"container, a value a loop carries or an if chooses)",
                                     f"call the method by name, which s2s follows: {owners[0]}.{name}("
                                     f"{', '.join(ast.unparse(a) for a in _operands(node, name))})")
-            if i == 0 and len(order) == 2 and not _number(base) and defines(order[1][1], order[1][2]):
-                cls_name, left, right = order[1][1].__name__, ast.unparse(node.left), ast.unparse(node.right)
-                raise builder.error(node, f"'{ast.unparse(node)}', where {cls_name}.{order[1][2]} runs only if the "
+            if i == len(order) - 2 and not _number(base) and defines(order[-1][1], order[-1][2]) and \
+                    order[-1][2].startswith("__r"):
+                cls_name, left, right = order[-1][1].__name__, ast.unparse(node.left), ast.unparse(node.right)
+                raise builder.error(node, f"'{ast.unparse(node)}', where {cls_name}.{order[-1][2]} runs only if the "
                                           f"left operand {left} does not handle the object itself (a number does "
                                           f"not, an array does: s2s cannot tell which {left} is while compiling)",
-                                    f"call the method by name: {cls_name}.{order[1][2]}({right}, {left})")
+                                    f"call the method by name: {cls_name}.{order[-1][2]}({right}, {left})")
             continue
         if not defines(cls, name):
             continue
+        if isinstance(base, ir.Var) and base.name not in builder.free:
+            builder.classes.setdefault(base.name, cls)  # (a record a loop carries: its methods are its class's)
         found = builder.method_on(base, name)
         if found is None or isinstance(found, Held):
-            continue
+            raise builder.error(node, f"'{ast.unparse(node)}', whose operand {ast.unparse(_operand(node, name))} "
+                                      f"is a {cls.__name__} with an own attribute {name} or one s2s does not follow",
+                                f"call the method by name: {cls.__name__}.{name}("
+                                f"{', '.join(ast.unparse(a) for a in _operands(node, name))})")
         return _call(builder, found, base, name, rest, node, hint)
     return None
 
@@ -147,8 +156,9 @@ def _maybe_object(builder, atom, seen: frozenset = frozenset()) -> bool:
                 field = _field(builder, root, made)
                 return _maybe_object(builder, field, seen) if field is not None else \
                     any(field_class(owner, f) is not None for f in record_fields(owner) or ())
-            return _maybe_object(builder, root, seen) or \
-                isinstance(root, ir.Var) and (builder.is_sequence(root) and root.name not in builder.tuples)
+            if isinstance(root, ir.Var) and root.name in builder.tuples:  # (an item of a display, at an index
+                return any(_maybe_object(builder, p, seen) for p in builder.tuples[root.name])  # known as it runs)
+            return _maybe_object(builder, root, seen) or isinstance(root, ir.Var) and builder.is_sequence(root)
         return True
     phi = builder.phis.get(atom.name)
     operands = list(phi.operands) if phi is not None else \

@@ -27,10 +27,10 @@ import typing
 
 import numpy as np
 
-from s2s import ir
+from s2s import ir, prims
 from s2s.errors import S2SError
 from s2s.front.methods import note, subclasses  # (subclasses: `cls` first, an object of any may be `self`)
-from s2s.front.source import MISSING
+from s2s.front.source import MISSING, read_function
 from s2s.ir.names import base_name
 
 NEW = "s2s.runtime.record_new"  # record_new(cls, names, *values): cls(**dict(zip(names, values)))
@@ -181,6 +181,11 @@ class RecordLowering:
             if isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load):
                 stores += 1
             if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) and \
+                    n.targets[0].id == name and isinstance(n.value, (ast.BinOp, ast.UnaryOp)):
+                builds += _operator_rebuilds(n.value, name, cls)  # v = v - 0.1 * p of a Vec2 whose __sub__ makes one
+            if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name) and n.target.id == name:
+                builds += _operator_rebuilds(ast.BinOp(ast.Name(name, ast.Load()), n.op, n.value), name, cls, True)
+            if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) and \
                     n.targets[0].id == name and isinstance(n.value, ast.Call):
                 func, args = n.value.func, n.value.args
                 if isinstance(func, ast.Attribute) and func.attr == "_replace":
@@ -307,6 +312,35 @@ class RecordLowering:
         return (f"{spelled}(...) {what}",
                 f"build the new record with its class, naming each field: "
                 f"{cls.__name__ if cls is not None else 'Cls'}({', '.join(changed + kept)})")
+
+
+def _operator_rebuilds(value, name: str, cls: type, augmented: bool = False) -> bool:
+    """Does the operator `value` (`v - 0.1 * p`, `-v`, `0.5 * v`; `v -= w` `augmented`), `name` (a record of class
+    `cls`) its left operand, its only one, or its right one after a number, run a method of cls (front/operators.py)
+    every return of which builds a new record of cls (`return Vec2(self.x - o.x, self.y - o.y)`)?"""
+    own = lambda e: isinstance(e, ast.Name) and e.id == name  # noqa: E731
+    op = prims.AST_TO_OP.get(type(value.op))
+    if augmented and any(f"__i{op}__" in c.__dict__ for c in cls.__mro__ if c.__module__ != "builtins"):
+        dunder = f"__i{op}__"
+    elif isinstance(value, ast.UnaryOp) and own(value.operand) or isinstance(value, ast.BinOp) and own(value.left):
+        dunder = f"__{op}__"
+    elif isinstance(value, ast.BinOp) and own(value.right) and isinstance(value.left, ast.Constant) and \
+            type(value.left.value) in (int, float):
+        dunder = f"__r{op}__"
+    else:
+        return False
+    owner = next((c for c in cls.__mro__ if dunder in c.__dict__), None)
+    fn = owner.__dict__[dunder] if owner is not None and owner.__module__ != "builtins" else None
+    if not inspect.isfunction(fn):
+        return False
+    try:
+        tree = read_function(fn).tree
+    except S2SError:
+        return False
+    made = lambda e: isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and \
+        fn.__globals__.get(e.func.id, MISSING) is cls  # noqa: E731
+    returns = [r for r in ast.walk(tree) if isinstance(r, ast.Return)]
+    return bool(tree.body) and isinstance(tree.body[-1], ast.Return) and all(made(r.value) for r in returns)
 
 
 def _annotations(cls: type) -> dict:

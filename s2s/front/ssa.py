@@ -31,6 +31,7 @@ from s2s.front.functions import FunctionLowering, check_no_function_values
 from s2s.front.lists import ComprehensionLowering, ListLowering
 from s2s.front.loops import LoopLowering, _bound_key, _Exit, _LoopFrame, _typed_in_place, _written_arrays
 from s2s.front.lowering import always_exits, inline_iterators, lower_loop_returns, normalise_exits
+from s2s.front.operators import operator_call
 from s2s.front.outside import _LITERAL, OutsideLowering
 from s2s.front.parameters import local_names
 from s2s.front.rule_calls import RuleCallLowering
@@ -252,6 +253,11 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             if unbound:
                 return
             right = self.atom(s.value)
+            spelled = ast.copy_location(ast.BinOp(ast.Name(s.target.id, ast.Load()), s.op, s.value), s)
+            called = operator_call(self, op, (left, right), spelled, augmented=True)  # (a class's __isub__, __sub__)
+            if called is not None:
+                self.bind(s.target, called)
+                return
             self.refuse_shared_update(s, left, right, op)
             if self.list_root(left) is not None and op in ("add", "mul"):
                 self.list_in_place(s, left, right, op)
