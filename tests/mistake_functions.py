@@ -135,12 +135,6 @@ async def async_function(x):  # mistake-here
     return x * x
 
 
-def prints_fstring(x):
-    y = x * x
-    print(f"y = {y}")  # mistake-here
-    return y
-
-
 def walrus(x):
     return (y := x * x) + y  # mistake-here
 

@@ -42,11 +42,6 @@ def push(lst, v):
     return lst
 
 
-def put(d, k, v):
-    d[k] = v
-    return d
-
-
 def setv(a, i, v):
     a[i] = v
     return 0
@@ -76,12 +71,6 @@ def push_into_empty(x):
     ys = []
     push(ys, x[1] * 2.0)
     return ys[0]
-
-
-def put_key(x):
-    d = {"a": x[0]}
-    put(d, "a", x[1] * 3.0)  # refused
-    return d["a"]
 
 
 def set_through_view(x):
@@ -127,8 +116,9 @@ def copy_into_view(x):
     return np.sum(y * x)
 
 
-# (push_twice and push_into_empty grow the function's list, exact: tests/test_hunt3_front.py)
-@pytest.mark.parametrize("f", [put_key, set_through_view, set_through_view_of_copy,
+# (push_twice and push_into_empty grow the function's list, exact: tests/test_hunt3_front.py; put_key writes a key
+# of the function's dict display, one dict written in place as dict(p)'s copy is: tests/test_hunt10_ml.py)
+@pytest.mark.parametrize("f", [set_through_view, set_through_view_of_copy,
                                set_row, set_in_rebinding_loop, set_argument, bump_reversed, copy_into_view],
                          ids=lambda f: f.__name__)
 def test_a_helper_changing_its_argument_is_refused_at_the_call(f):
@@ -137,7 +127,10 @@ def test_a_helper_changing_its_argument_is_refused_at_the_call(f):
 
 
 def report(a, tag):
-    print(f"{tag}: {np.sum(a):.3f}")  # (an f-string: s2s does not read this body, and runs it as it is)
+    try:  # (a try statement: s2s does not read this body, and runs it as it is)
+        print(f"{tag}: {np.sum(a):.3f}")
+    except ValueError:
+        pass
     return None
 
 

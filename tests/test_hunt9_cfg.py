@@ -372,13 +372,16 @@ def wrong_kind(x):
     return np.sum(_loss_formatted(x, "l3"))
 
 
-def test_the_f_string_advice_works():
-    with pytest.raises(UnsupportedSyntaxError) as info:
-        s2s.grad(loss_fstring)(X3)
-    assert "'unknown kind {!r}'.format(kind)" in str(info.value), str(info.value)
+def wrong_kind_fstring(x):
+    return np.sum(_loss_fstring(x, "l3"))
+
+
+def test_an_f_string_message_is_the_str_format_it_spells():  # (refused before hunt10ml F4, with this advice)
     assert_close(check_every_mode(loss_formatted, X3), 2 * X3)
-    with pytest.raises(ValueError, match="unknown loss 'l3'"):
-        s2s.grad(wrong_kind)(X3)
+    assert_close(check_every_mode(loss_fstring, X3), 2 * X3)
+    for f in (wrong_kind, wrong_kind_fstring):
+        with pytest.raises(ValueError, match="unknown loss 'l3'"):
+            s2s.grad(f)(X3)
 
 
 # ----- F1: a function taken from a module dict (or tuple) of functions by a key known while compiling

@@ -167,8 +167,6 @@ MISTAKES = [
             marked(mf.imports_inside), "import at module level", caret=True),
     Mistake("async def", lambda: s2s.grad(mf.async_function)(1.0), s2s.UnsupportedSyntaxError,
             marked(mf.async_function), "plain def function", caret=True),
-    Mistake("f-string", lambda: s2s.grad(mf.prints_fstring)(1.0), s2s.UnsupportedSyntaxError,
-            marked(mf.prints_fstring), "print('x =', x)", caret=True),
     Mistake("walrus", lambda: s2s.grad(mf.walrus)(1.0), s2s.UnsupportedSyntaxError, marked(mf.walrus),
             "assign on a line of its own", caret=True),
     Mistake("match", lambda: s2s.grad(mf.uses_match)(1.0), s2s.UnsupportedSyntaxError, marked(mf.uses_match),

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import linecache
 import re
 
 from s2s import ir, prims
@@ -475,8 +476,11 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             hint = (f"{filename[1:-1]} is code s2s generated, here differentiated again in reverse mode, where its "
                     f"array writes are not followed: take this second derivative in forward mode instead "
                     f"(s2s.hessian(f), s2s.jacobian(s2s.grad(f), mode='forward'), s2s.jvp of s2s.grad(f))")
-        col = max(re.search(rf"\b{re.escape(name)}\b", text).start() if name and
-                  re.search(rf"\b{re.escape(name)}\b", text) else 0, 0)
+        full = linecache.getline(filename, line).rstrip("\n")  # (loc.text is stripped: the line as written, so
+        if text and full.strip() == text.strip() and not getattr(text, "call", ""):  # that the column and the
+            text = full  # caret are the user's; a followed library's line at the user's call stays that call's)
+        found = re.search(rf"\b{re.escape(name)}\b", text) if name else None
+        col = found.start() if found else len(text) - len(text.lstrip())
         return UnsupportedSyntaxError(construct, filename, line, col, text, hint)
 
 

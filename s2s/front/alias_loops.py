@@ -373,7 +373,10 @@ class LoopAliases:
                         based.add(base)
                         init = phis[base].operands[0]
                         base = init.name if isinstance(init, ir.Var) else base
-                    if base not in self.visible and base not in self.refs:  # (the caller's objects: numbers)
+                    if base not in self.visible and (base not in self.refs or v.op == "setitem"):
+                        # (an in-place operator on the caller's objects, or a view of them: numbers, checked; an
+                        # element write is into an array or a dict of the function's, `y = x[[0, 1]]` or `c =
+                        # dict(p)` whose parts are another's, ssa.py having refused any other)
                         r = self.root.get(base, base)
                         known = arrays.get(r, [])
                         arrays[r] = None if known is None or v.op == "setitem" else known + [(stmt, v.args[0])]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 
 from s2s import ir
-from s2s.front.element_writes import advanced_index, key_write_fix
+from s2s.front.element_writes import advanced_index, key_write_fix, written_value
 from s2s.ir.names import base_name
 
 # calls that make a list or a tuple of what iterating their operand gives: a 2-D array's rows are views of it
@@ -53,7 +53,7 @@ class ContainerChecks:
         if isinstance(base, ir.Var) and base.name in self.joins and self._made_as(base.name, DICTS):
             spelled = base_name(base.name)
             raise self.error(s.loc, f"assignment to a key of the dict '{spelled}'",
-                             key_write_fix(spelled, s.value.args[1]), spelled)
+                             key_write_fix(spelled, s.value.args[1], s.loc.text if s.loc is not None else ""), spelled)
 
     def _list_write(self, s: ir.Assign) -> None:
         """Refuse `ys[i] = v` into a list (or a tuple) inside a loop or a branch: the reverse sweep puts back and
@@ -62,9 +62,15 @@ class ContainerChecks:
         base = s.value.args[0]
         if self.nested and isinstance(base, ir.Var) and self._made_as(base.name, CONTAINERS):
             name = base_name(base.name)
+            value = written_value(s.loc.text if s.loc is not None else "", name)
+            index = s.value.args[1]
+            spelled = base_name(index.name) if isinstance(index, ir.Var) and base_name(index.name) != "t" else "i"
+            whole = f"[{ast.unparse(value)} for {spelled} in range(len({name}))]" if value is not None else \
+                f"[... for v in {name}]"
             raise self.error(s.loc, f"assignment to an element of the list '{name}' inside a loop or a branch",
                              f"make it an array before the loop or the branch ({name} = np.array({name})) and write "
-                             f"into that", name)
+                             f"into that; a list of arrays of different shapes: make the new list whole in place "
+                             f"of the loop, {name} = {whole} (a list comprehension)", name)
 
     def _made_as(self, name: str, ops) -> bool:
         """Is `name` (any version of it, any value a join may be) made by one of `ops`?"""

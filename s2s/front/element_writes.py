@@ -74,8 +74,10 @@ class ElementWriteLowering:
                              _element_of_an_expression(target))
         name = target.value.id
         base = self.read(name, target.value)
-        if isinstance(base, ir.Var) and base.name in self.dicts:
-            raise self.error(target, f"assignment to a key of the dict '{name}'", key_write_fix(name, target.slice))
+        if parts is None:
+            index = target.slice
+            parts = self.index_parts(index) if isinstance(index, ast.Tuple) else (self.atom(index),)
+        self.dict_key_write(base, parts, target)
         root = self.array_root(base, join=True)
         # (a join, or the header of a loop entered with one: the arrays the join may be say why not)
         frame, header = next(((f, p) for f in self.loop_path for p in f.phis.values() if ir.Var(p.target) == base),
@@ -131,7 +133,8 @@ class ElementWriteLowering:
         if root is None:  # (a key that is a string: a dict's, for which np.copy makes a 0-d object array)
             raise self.error(target, f"assignment to an element of '{name}', which the function did not create",
                              _new_dict(name, key, own_name(name, self.src.tree)) if isinstance(key, str) else
-                             copy_first(name, self.src.tree))
+                             _new_container(name, own_name(name, self.src.tree), target, self.loop_path,
+                                            self.loc.text if self.loc is not None else ""))
         if self.pushed.get(root) and not self._rebound_after_push(root) or \
                 any(self.pushed.get(a) for a in self.phi_arrays.get(root, ())):
             # (the stack holds the array itself: as a value, it would miss this write)
@@ -140,12 +143,28 @@ class ElementWriteLowering:
                              f"copy the array right before the write ({user} = np.copy({user})), so that the array "
                              f"saved is not the one written" if user else
                              "differentiate the function once, or make the array where it is last written")
-        if parts is None:
-            index = target.slice
-            parts = self.index_parts(index) if isinstance(index, ast.Tuple) else (self.atom(index),)
         new = self.assign(self.version(name), ir.Call("setitem", (base,) + parts + (value,)))
         self.roots[new.name] = root
         self.env[name] = new
+
+    def dict_key_write(self, base: ir.Atom, parts: tuple, target: ast.Subscript) -> None:
+        """Check `d[key] = v` (`key`: `parts`, read) where d is a dict the function made. s2s follows a dict's
+        keys by name: a key that is no string known while compiling (`cache[t]`, a memo's) is refused. A dict
+        the function wrote out (`cache = {}`, `{"z": z}`, `dict(w=w)`) is no longer read from its display
+        while compiling: it is one dict the write changes in place, as `dict(p)`'s copy is (a new version of
+        it, `setitem`); a read through another name or a container holding it (`other = cache`, `[cache]`) is
+        one at run time, which the alias stage follows, and `cache["z"] += v` reads the array it holds as an
+        element of it, which that stage checks is shared with nothing (containers.py). A helper's **kwargs
+        stays written out: a key written into it is refused."""
+        if not self.is_dict(base):
+            return
+        name = ast.unparse(target.value)
+        if len(parts) != 1 or not isinstance(parts[0], ir.Const) or not isinstance(parts[0].value, str) or \
+                isinstance(base, ir.Var) and base.name in self.dicts and \
+                getattr(self.definitions.get(base.name), "op", None) != "s2s.runtime.dict_of":
+            raise self.error(target, f"assignment to a key of the dict '{name}'",
+                             key_write_fix(name, target.slice, self.loc.text if self.loc is not None else ""))
+        self.dicts.pop(base.name, None)
 
     def _list_of_rows(self, node: ast.Name) -> bool:
         """Is `node` a list (or a join of lists): `D` of `D = [[0.0] * m for _ in range(n)]`, whose D[i] is a list
@@ -380,19 +399,43 @@ _CALLERS = ("s2s does not change what the caller passed in ('{0}'), and a new va
             "s2s.vjp{2}")
 
 
-def key_write_fix(name: str, key) -> str:
-    """What to write for `name[key] = v` into a dict the function made (`key`: the index, a node or an atom): the
-    dict written whole, with all its keys, for keys by name; a list for values kept by a number known only at run
-    time (a memo written in a loop, `cache[t] = a`), which no display can spell."""
+def key_write_fix(name: str, key, text: str = "") -> str:
+    """What to write for `name[key] = v` into a dict the function made (`key`: the index, a node or an atom;
+    `text`: the statement): the dict written whole, with all its keys, for keys by name; a list for values kept
+    by a number known only at run time (a memo written in a loop, `cache[t] = a`), which no display can spell;
+    a dict comprehension in place of a loop updating the dict's values (`for k in p: p[k] = p[k] - lr * g[k]`)."""
     if isinstance(key, (ast.Constant, ir.Const)) and isinstance(key.value, str):
         return (f"make a new dict: {name} = {{**{name}, {key.value!r}: value}}, or write it with all its keys at "
                 f"once: {name} = {{'w': w, 'b': b}}")
     spelled = ast.unparse(key) if isinstance(key, ast.AST) else repr(key.value) if isinstance(key, ir.Const) else \
         _spelled(key.name).strip("'") if isinstance(key, ir.Var) and _spelled(key.name) != "a value" else "t"
-    return (f"s2s follows a dict's keys written by name, not keys known only at run time: for values kept by "
-            f"number (a memo written in a loop), make a list, {name} = [] before the loop and {name}.append(value) "
-            f"in it, read as {name}[{spelled}] (or an array: {name} = np.zeros((T, n)), {name}[{spelled}] = value); "
-            f"for named keys, {name} = {{'w': w, 'b': b}} with all its keys, or {name} = {{k: ... for k in keys}}")
+    memo = (f"for values kept by number (a memo written in a loop), make a list, {name} = [] before the loop and "
+            f"{name}.append(value) in it, read as {name}[{spelled}] (or an array: {name} = np.zeros((T, n)), "
+            f"{name}[{spelled}] = value)")
+    value = written_value(text, name)
+    if value is not None and re.fullmatch(r"\w+", spelled) and \
+            re.search(rf"\b{re.escape(name)}\[{re.escape(spelled)}\]", ast.unparse(value)):
+        return (f"s2s follows a dict's keys written by name, not keys known only at run time: make the new dict "
+                f"whole in place of the loop, {name} = {{{spelled}: {ast.unparse(value)} for {spelled} in keys}} "
+                f"(a dict comprehension, keys the loop's: {name} itself for every key); {memo}")
+    return (f"s2s follows a dict's keys written by name, not keys known only at run time: {memo}; for named "
+            f"keys, {name} = {{'w': w, 'b': b}} with all its keys, or {name} = {{k: ... for k in keys}}")
+
+
+def written_value(text: str, name: str):
+    """The value the statement `text` writes into an element of `name` (`p[k] = v`: v; `p[k] -= v`: p[k] - v),
+    as a node, or None."""
+    try:
+        stmt = ast.parse(text.strip()).body[0]
+    except (SyntaxError, IndexError):
+        return None
+    target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else \
+        stmt.target if isinstance(stmt, ast.AugAssign) else None
+    if not isinstance(target, ast.Subscript) or not isinstance(target.value, ast.Name) or target.value.id != name:
+        return None
+    if isinstance(stmt, ast.AugAssign):
+        return ast.BinOp(ast.Subscript(target.value, target.slice, ast.Load()), stmt.op, stmt.value)
+    return stmt.value
 
 
 def _rows_to_array(target: ast.Subscript) -> str:
@@ -444,12 +487,33 @@ def _spelled(name: str) -> str:
     return "a value" if re.fullmatch(r"t\d*", base) else f"'{base}'"
 
 
-def copy_first(name: str, tree: ast.FunctionDef) -> str:
-    """The advice to copy the array `name` before writing into it, under a name of the function's own (own_name)."""
-    own = own_name(name, tree)
-    if own == name:
-        return f"copy it first: {name} = np.copy({name})"
-    return f"copy it into a name of the function's own first, and write and read that one: {own} = np.copy({name})"
+def _new_container(name: str, own: str, target: ast.Subscript, loops: list, text: str) -> str:
+    """What to write for `p[k] = v` into a parameter (or module data) `p`, an array, a list or a dict as only the
+    run time shows, at a key that is no string: np.copy makes a 0-d object array of a list of arrays or a dict,
+    which the write then fails on, so each kind is named. In a loop (`for k in p: p[k] = p[k] - lr * g[k]`), the
+    new list's or dict's keys are known only at run time, which s2s follows in a comprehension: the one the loop
+    is, made of `text` (the statement written) where its key is the loop's name."""
+    copies = f"{own} = np.copy({name}) for an array, {own} = list({name}) for a list, {own} = dict({name}) for a dict"
+    if not loops:
+        return f"copy it first: {copies}"
+    key = target.slice.id if isinstance(target.slice, ast.Name) else None
+    loop = next((f.node for f in reversed(loops) if isinstance(f.node, ast.For) and
+                 isinstance(f.node.target, ast.Name) and f.node.target.id == key), None)
+    value = written_value(text, name)
+    if loop is None or value is None:
+        return (f"an array: copy it before the loop, {own} = np.copy({name}); a list or a dict: make the new one "
+                f"whole in place of the loop, with a comprehension ({own} = [... for v in {name}], {own} = "
+                f"{{k: ... for k in {name}}})")
+    iterated = loop.iter
+    if isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Attribute) and iterated.func.attr == "keys":
+        iterated = iterated.func.value
+    if isinstance(iterated, ast.Name) and iterated.id == name:  # (`for k in p`: a dict's keys)
+        return (f"make a new dict in place of the loop: {own} = {{{key}: {ast.unparse(value)} for {key} in "
+                f"{name}}} (np.copy makes no dict; s2s follows keys a loop writes in a comprehension)")
+    return (f"make a new list in place of the loop: {own} = [{ast.unparse(value)} for {key} in "
+            f"{ast.unparse(loop.iter)}] (np.copy makes an array of a list of arrays of one shape, and fails on "
+            f"others; s2s follows a list a loop writes in a comprehension); or, for an array, copy it before the "
+            f"loop: {own} = np.copy({name})")
 
 
 def _new_dict(name: str, key: str, own: str) -> str:

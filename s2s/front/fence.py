@@ -26,6 +26,7 @@ ALLOWED = (
     # expressions
     ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.Call, ast.IfExp, ast.Attribute,
     ast.Subscript, ast.Slice, ast.Name, ast.Constant, ast.Tuple, ast.List, ast.keyword, ast.Starred,
+    ast.JoinedStr, ast.FormattedValue,  # (an f-string is the str.format call it spells: lowering.format_call)
     # operators and contexts
     ast.operator, ast.unaryop, ast.boolop, ast.cmpop, ast.expr_context,
     ast.arguments, ast.arg,
@@ -40,7 +41,7 @@ NAMES = {
     ast.FunctionDef: "a nested function definition", ast.ListComp: "a list comprehension",
     ast.SetComp: "a set comprehension", ast.DictComp: "a dict comprehension",
     ast.GeneratorExp: "a generator expression", ast.Dict: "a dict display", ast.Set: "a set display",
-    ast.JoinedStr: "an f-string", ast.NamedExpr: "an assignment expression (:=)", ast.Match: "a match statement",
+    ast.NamedExpr: "an assignment expression (:=)", ast.Match: "a match statement",
 }
 if hasattr(ast, "TryStar"):
     NAMES[ast.TryStar] = "a try statement"
@@ -74,8 +75,6 @@ HINTS = {  # what to write instead, for every construct in NAMES
     ast.Lambda: "define the helper at module level",
     ast.Dict: "use a tuple or a list, or build the dict in the caller and pass it in as an argument",
     ast.Set: "s2s does not follow sets (a fixed collection can be a tuple: k in (1, 2)); " + BOOKKEEPING,
-    ast.JoinedStr: "write the text with str.format, raise ValueError('unknown kind {!r}'.format(kind)), or "
-                   "pass the values to print as separate arguments: print('x =', x)",
     ast.NamedExpr: "assign on a line of its own: y = ...",
     ast.Match: "use if / elif / else",
 }

@@ -469,6 +469,8 @@ class ComprehensionLowering:
         # the list is named after the variable it is assigned to, unless the comprehension reads that name
         reads = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
         items = hint if hint and hint not in reads and hint not in self.env else self.namer.fresh(hint or "items")
+        while items in reads or items in self.env:  # (a helper's own name, inlined: `p = [... p[i] ...]` in a
+            items = self.namer.fresh(hint or "items")  # helper whose caller has no p, where fresh gave p itself)
         at = lambda n: ast.copy_location(n, node)  # noqa: E731
         body = comprehension_loops(node, lambda elt: [at(ast.Expr(at(ast.Call(at(ast.Attribute(
             at(ast.Name(items, ast.Load())), "append", ast.Load())), [elt], []))))], self.namer.fresh)

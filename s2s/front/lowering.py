@@ -427,3 +427,96 @@ def _replaced(node, old, new):
     for field, value in fields.items():
         setattr(out, field, value)
     return out
+
+
+def called_entries(s, resolve):
+    """The tuple (or list) of functions or layer objects of a module `for layer in LAYERS:` goes over, where its
+    body calls `layer` (and, for a tuple, leaves it by no break or continue); None for another loop. `resolve`:
+    what a dotted name is while compiling (MISSING for a name of the function's)."""
+    if not isinstance(s, ast.For) or not isinstance(s.target, ast.Name) or s.orelse or \
+            not isinstance(s.iter, (ast.Name, ast.Attribute)):
+        return None
+    nodes = [n for stmt in s.body for n in ast.walk(stmt)]
+    if not any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == s.target.id for n in nodes):
+        return None
+    table = resolve(s.iter)
+    if type(table) not in (tuple, list) or not table or not all(map(callable, table)):
+        return None
+    return None if type(table) is tuple and any(isinstance(n, (ast.Break, ast.Continue)) for n in nodes) else table
+
+
+def listed_call(stmts: list, resolve):
+    """The first callee `LAYERS[0]` of `stmts` (`LAYERS[0](x)`) that indexes a module's list of functions or layer
+    objects (see `listed_functions`), or None. `resolve`: as for `called_entries`."""
+    for n in (n for stmt in stmts for n in ast.walk(stmt)):
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Subscript) and \
+                isinstance(n.func.value, (ast.Name, ast.Attribute)):
+            table = resolve(n.func.value)
+            if type(table) is list and table and all(map(callable, table)):
+                return n.func
+    return None
+
+
+def listed_functions(spelled: str, table: list, called: str) -> str:
+    """What to write for a call (`called`) of a function a module's list holds (`LAYERS = [np.tanh, relu]`), whose
+    entries may change between calls of the function s2s compiled once with them; for objects of one class of the
+    user's (layers), also the call through the class, which s2s follows whatever the list holds."""
+    kinds = {type(t) for t in table}
+    cls = kinds.pop() if len(kinds) == 1 else None
+    through = f"; or call it through its class, which s2s follows: {cls.__name__}.__call__({called}, x)" if \
+        cls is not None and not isinstance(table[0], type) and "__call__" in vars(cls) and \
+        getattr(cls, "__module__", "").split(".")[0] not in ("numpy", "scipy", "builtins") else ""
+    return (f"make it a tuple, {spelled} = (...) in place of [...]: s2s then calls the function a tuple holds at an index known while compiling ({spelled}[0](x)), and runs "
+            f"a loop over it (for layer in {spelled}: x = layer(x)) once per function; a list may change between "
+            f"calls of what s2s compiled once{through}")
+
+
+def unrolled(s: ast.For, count: int) -> list:
+    """`for layer in LAYERS: body` over a module's tuple of `count` functions (or layer objects) the body calls:
+    the body once per entry, after `layer = LAYERS[i]` (Python's order; the name keeps the last entry after it),
+    so that each call is of a function known while compiling."""
+    at = lambda n: ast.copy_location(n, s)  # noqa: E731
+    out = []
+    for i in range(count):
+        entry = at(ast.Subscript(copy.deepcopy(s.iter), at(ast.Constant(i)), ast.Load()))
+        out.append(at(ast.Assign(targets=[at(ast.Name(s.target.id, ast.Store()))], value=entry, type_comment=None)))
+        out += copy.deepcopy(s.body)
+    return out
+
+
+def format_strings(stmts: list) -> list:
+    """`stmts` with each f-string made the `str.format` call it is (`format_call`); a statement holding one is
+    copied first, the function's own tree left as it was."""
+    out = []
+    for s in stmts:
+        if any(isinstance(n, ast.JoinedStr) for n in ast.walk(s)):
+            s = _FormatCalls().visit(copy.deepcopy(s))
+        out.append(s)
+    return out
+
+
+class _FormatCalls(ast.NodeTransformer):
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.Call:
+        return self.generic_visit(format_call(node))  # (an f-string inside a field: f"{f'{x}'}")
+
+
+def format_call(node: ast.JoinedStr) -> ast.Call:
+    """The `str.format` call an f-string is: `f"W{l}"` is `"W{}".format(l)`, `f"{x!r:>{w}}"` is
+    `"{!r:>{}}".format(x, w)`, the values in the order Python evaluates them (a field's value, then those of its
+    format spec), braces of its text doubled."""
+    text, args = [], []
+
+    def field(value: ast.FormattedValue) -> str:
+        args.append(value.value)
+        conversion = "" if value.conversion == -1 else "!" + chr(value.conversion)
+        spec = ""
+        if value.format_spec is not None:
+            for part in value.format_spec.values:
+                spec += field(part) if isinstance(part, ast.FormattedValue) else str(part.value)
+        return "{" + conversion + (":" + spec if spec else "") + "}"
+
+    for part in node.values:
+        text.append(field(part) if isinstance(part, ast.FormattedValue) else
+                    str(part.value).replace("{", "{{").replace("}", "}}"))
+    at = lambda n: ast.copy_location(n, node)  # noqa: E731
+    return at(ast.Call(at(ast.Attribute(at(ast.Constant("".join(text))), "format", ast.Load())), args, []))

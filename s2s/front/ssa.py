@@ -30,7 +30,8 @@ from s2s.front.expressions import ExpressionLowering
 from s2s.front.functions import FunctionLowering, check_no_function_values
 from s2s.front.lists import ComprehensionLowering, ListLowering
 from s2s.front.loops import LoopLowering, _bound_key, _Exit, _LoopFrame, _typed_in_place, _written_arrays
-from s2s.front.lowering import always_exits, inline_iterators, lower_loop_returns, normalise_exits
+from s2s.front.lowering import always_exits, format_strings, inline_iterators, listed_call, listed_functions, \
+    lower_loop_returns, normalise_exits
 from s2s.front.operators import operator_call
 from s2s.front.outside import _LITERAL, OutsideLowering
 from s2s.front.parameters import local_names
@@ -198,9 +199,15 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
         if returns_none and not always_exits(stmts):
             end = ast.Return(value=ast.Constant(None))
             stmts = list(stmts) + [ast.copy_location(end, stmts[-1] if stmts else node)]
-        stmts = inline_iterators(flatten_with(stmts), lambda n: isinstance(n, ast.GeneratorExp) or
+        stmts = inline_iterators(flatten_with(format_strings(stmts)), lambda n: isinstance(n, ast.GeneratorExp) or
                                  self.lazy_kind(n) is not None, self.namer.fresh, self.error)
         stmts = lower_loop_returns(stmts, self.namer, self.error)
+        listed = listed_call(stmts, self.static_value)
+        if listed is not None:  # (LAYERS[0](x) of a module's list of functions: a tuple's is called)
+            raise self.error(listed, f"a call of '{ast.unparse(listed)}', a function the module's list "
+                                     f"'{ast.unparse(listed.value)}' holds",
+                             listed_functions(ast.unparse(listed.value), self.static_value(listed.value),
+                                              ast.unparse(listed)))
         stmts = normalise_exits(stmts, self.namer.fresh)
         if not always_exits(stmts) and not (stmts and isinstance(stmts[-1], (ast.Return,))):
             last = stmts[-1] if stmts else node
@@ -236,6 +243,7 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             op = prims.AST_TO_OP[type(s.op)]
             if isinstance(s.target, ast.Subscript):  # y[i] += v  ->  y[i] = y[i] + v, y and i evaluated once
                 base, parts = self.subscript_parts(s.target)
+                self.dict_key_write(base, parts, s.target)
                 old = self.materialise(self.fold_call("getitem", (base,) + parts))
                 new = self.materialise(self.fold_call(op, (old, self.atom(s.value))))
                 self.write_element(s.target, self.augmented(base, old, new, op), parts)
