@@ -159,12 +159,31 @@ class ElementWriteLowering:
         if not self.is_dict(base):
             return
         name = ast.unparse(target.value)
-        if len(parts) != 1 or not isinstance(parts[0], ir.Const) or not isinstance(parts[0].value, str) or \
+        key = parts[0].value if len(parts) == 1 and isinstance(parts[0], ir.Const) else _UNBOUND
+        known = self._known_keys(base) if key is not _UNBOUND and not isinstance(key, str) else None
+        if key is _UNBOUND or known is not None and key not in known or \
                 isinstance(base, ir.Var) and base.name in self.dicts and \
                 getattr(self.definitions.get(base.name), "op", None) != "s2s.runtime.dict_of":
+            # (a key that is no string is written as an array's element, which the dict must hold already:
+            # `d = {i: ... for i in range(3)}; d[1] = v`)
             raise self.error(target, f"assignment to a key of the dict '{name}'",
                              key_write_fix(name, target.slice, self.loc.text if self.loc is not None else ""))
         self.dicts.pop(base.name, None)
+
+    def _known_keys(self, atom) -> set | None:
+        """The keys of the dict `atom` where they are known here: a display's (`{}`, `{"z": z}`), a copy of one
+        (`dict({})`), with the constant keys written into it since; None where only the run time knows them."""
+        keys = set()
+        made = self.definitions.get(atom.name) if isinstance(atom, ir.Var) else None
+        while made is not None and made.op == "setitem" and isinstance(made.args[1], ir.Const):
+            keys.add(made.args[1].value)
+            made = self.definitions.get(getattr(made.args[0], "name", None))
+        if made is not None and made.op == "s2s.runtime.dict_from_pairs" and isinstance(made.args[0], ir.Var):
+            inner = self._known_keys(made.args[0])
+            return None if inner is None else keys | inner
+        if made is not None and made.op == "s2s.runtime.dict_of" and isinstance(made.args[0], ir.Const):
+            return keys | set(made.args[0].value)
+        return None
 
     def _list_of_rows(self, node: ast.Name) -> bool:
         """Is `node` a list (or a join of lists): `D` of `D = [[0.0] * m for _ in range(n)]`, whose D[i] is a list
