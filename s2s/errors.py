@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import linecache
+import sys
 import types
+
+import numpy as np
 
 from s2s.linemaps import derived_from
 from s2s.prims import SELECTING_DRAWS, python_object, spelling
@@ -262,8 +265,11 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
     elif op == "call" and getattr(callee, "inside", None):  # (special.zeta's _ufuncs._zeta)
         name, spelled = callee.inside, callee.inside.split(" (")[0]
         why = f"s2s follows its Python source, where {callee.split(' (')[0]} has no derivative rule"
-        fix = (f"Where no derivative need pass through it, compute it outside the function and pass the result in; "
-               f"otherwise register a rule with @s2s.adjoint({spelled}) (and @s2s.tangent for forward mode).")
+        instead = _WRITE_INSTEAD.get(f"{library}.{spelled.rpartition('.')[2]}") if library is not None else None
+        fix = (f"Write it with functions s2s differentiates: {instead}; or register a rule with "
+               f"@s2s.adjoint({spelled}).") if instead is not None else \
+            (f"Where no derivative need pass through it, compute it outside the function and pass the result in; "
+             f"otherwise register a rule with @s2s.adjoint({spelled}) (and @s2s.tangent for forward mode).")
     elif op == "call" and instead is not None:  # (np.polyfit: Python source s2s does not descend into)
         why = f"it has no derivative rule, and s2s does not descend into {library}'s own Python source"
         fix = (f"Write it with functions s2s differentiates: {instead}; or register a rule with "
@@ -294,6 +300,8 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
         name, why = "the operator |", "it has no derivative rule (of dicts: a merge)"
         fix = ("Write a merge of dicts as a dict display, which s2s reads as a copy of the dict with the keys "
                "written: {**state, 'rm': value} for state | {'rm': value}.")
+    elif op == "callmethod" and rotation_method((callee or "").rpartition(".")[2].rstrip("()")):
+        why, fix = "it is a method of an object s2s does not see into, and has no derivative rule", ROTATION_INSTEAD
     elif op == "callmethod":  # (obj.m(x), an object s2s does not see into: no name to register a rule for)
         method = (callee or "").rpartition(".")[2].rstrip("()") or "method"
         why = "it is a method of an object s2s does not see into, and has no derivative rule"
@@ -384,6 +392,22 @@ _WINDOWS = ("index the array at the windows' positions, x[np.arange(n - k + 1)[:
             "None, None] + np.arange(kh)[:, None], c[:, None, None] + np.arange(kw)] with r = np.arange(H - kh + 1) and "
             "c = np.arange(W - kw + 1)")
 _WRITE_INSTEAD.update({"numpy.sliding_window_view": _WINDOWS, "numpy.as_strided": _WINDOWS})
+
+
+# a method of scipy's Rotation (scipy.spatial.transform), whose objects s2s does not see into
+ROTATION_INSTEAD = (
+    "s2s does not see into scipy's Rotation objects: write the rotation with NumPy functions, the matrix of a rotation "
+    "vector r (of angle t > 0) by Rodrigues' formula for Rotation.from_rotvec(r).as_matrix(): t = np.linalg.norm(r); "
+    "k = r / t; K = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]]); R = np.eye(3) + np.sin(t) * K + "
+    "(1 - np.cos(t)) * K @ K; where no derivative need pass through it, compute it outside the function and pass the "
+    "result in")
+
+
+def rotation_method(name: str) -> bool:
+    """Is `name` a method of scipy's Rotation (imported by the user's module) and of no array?"""
+    transform = sys.modules.get("scipy.spatial.transform")
+    return transform is not None and hasattr(getattr(transform, "Rotation", None), name) and \
+        not hasattr(np.ndarray, name)
 
 
 def _library_source(obj) -> str | None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from s2s import ir, prims
-from s2s.errors import S2SError, SourceUnavailableError
+from s2s.errors import ROTATION_INSTEAD, S2SError, SourceUnavailableError, rotation_method
 from s2s.ir.names import base_name
 from s2s.front.effects import RAISE
 from s2s.front.source import Source, defining_class, read_function
@@ -216,19 +216,6 @@ _ARRAY_METHODS = {
     "view": "use the array itself, z = {name} (s2s follows a write through either name), or a copy, z = {name}.copy() "
             "(a view of another dtype, {name}.view(dtype), reinterprets its bytes and has no derivative)",
 }
-# a method of scipy's Rotation (scipy.spatial.transform), whose objects s2s does not see into
-_ROTATION = ("s2s does not see into scipy's Rotation objects: write the rotation with NumPy functions, the matrix of a "
-             "rotation vector r (of angle t > 0) by Rodrigues' formula for Rotation.from_rotvec(r).as_matrix(): t = "
-             "np.linalg.norm(r); k = r / t; K = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]]); R = "
-             "np.eye(3) + np.sin(t) * K + (1 - np.cos(t)) * K @ K; where no derivative need pass through it, compute it "
-             "outside the function and pass the result in")
-
-
-def _rotation_method(name: str) -> bool:
-    """Is `name` a method of scipy's Rotation (imported by the user's module) and of no array?"""
-    transform = sys.modules.get("scipy.spatial.transform")
-    return transform is not None and hasattr(getattr(transform, "Rotation", None), name) and \
-        not hasattr(np.ndarray, name)
 
 
 class MethodLowering:
@@ -464,15 +451,15 @@ class MethodLowering:
             what = "an argument, or an attribute of one" if made in (None, "getattr") else \
                 "a value the function computes"
             fix = _ARRAY_METHODS.get(func.attr, "call the NumPy function instead (np.sum(x) for x.sum())")
-            if _rotation_method(func.attr):
-                return self.error(node, f"{spelled}(...), a method of an object s2s does not know", _ROTATION)
+            if rotation_method(func.attr):
+                return self.error(node, f"{spelled}(...), a method of an object s2s does not know", ROTATION_INSTEAD)
             return self.error(node, f"{spelled}(...): '{func.attr}' is no method of an array s2s knows, and "
                                     f"'{owner}' ({what}) has a class s2s does not know while compiling",
                               f"{fix.format(name=owner)}; for an object of yours, call the method through its "
                               f"class, which s2s then reads: Cls.{func.attr}({owner}, ...) with Cls the class of "
                               f"{owner}")
-        if _rotation_method(func.attr):
-            return self.error(node, f"the method call '.{func.attr}()' of an object s2s does not know", _ROTATION)
+        if rotation_method(func.attr):
+            return self.error(node, f"the method call '.{func.attr}()' of an object s2s does not know", ROTATION_INSTEAD)
         return self.error(node, f"the method call '.{func.attr}()'")
 
     def entry_call(self, callee: ir.Atom, func, node):

@@ -133,32 +133,54 @@ def _diff_adjoint(g, ans, a, n=1, axis=-1, prepend=None, append=None):
     options = non_default(n=(n, 1), axis=(axis, -1))
     if prepend is None and append is None:
         return rt.diff_adjoint(g, a, **options)
-    return rt.diff_ends_adjoint(g, a, **options, **given(prepend=prepend, append=append))
+    return rt.diff_ends_adjoint(g, a, **options, **_end_shapes(prepend, append))
 
 
-def _diff_ends(prepend, append) -> dict:
-    """np.diff's prepend= and append= in a tangent or an adjoint's transpose: zeros of their shapes (a number's
-    zero broadcasts as the number did)."""
-    def zeros(v):
-        return None if v is None else 0.0 if isinstance(v, (int, float)) else np.zeros(np.shape(v))
-    return given(prepend=zeros(prepend), append=zeros(append))
+def _end_shapes(prepend, append) -> dict:
+    """np.diff's prepend= and append= as rt.diff_ends_adjoint takes them: their shapes (no derivative)."""
+    return given(prepend=None if prepend is None else np.shape(prepend),
+                 append=None if append is None else np.shape(append))
 
 
-def _diff_end_refusal(*args, **kwargs):
-    refuse("numpy.diff", "np.diff has no derivative rule in s2s for the values of its prepend= and append=",
-           "join them first: np.diff(np.concatenate([[p], x, [q]])) for np.diff(x, prepend=p, append=q) of numbers p "
-           "and q, np.diff(np.concatenate([p, x], axis=k), axis=k) for an array p and the differences along axis k")
+def _zero_ends(prepend=None, append=None, end=None, value=None) -> dict:
+    """Zeros of the ends' shapes (a number's: 0.0, which broadcasts as the number did), with `value` at `end`."""
+    def zeros(shape):
+        return None if shape is None else 0.0 if isinstance(shape, tuple) and not shape else np.zeros(shape)
+    ends = given(prepend=zeros(prepend), append=zeros(append))
+    if end is not None:
+        ends[end] = value
+    return ends
 
 
-# np.diff(a, n, axis, prepend=, append=) is the differences of [prepend, a, append] joined along the axis:
-# linear in a; the ends are constants (a derivative through them is refused)
-define("numpy.diff", [_diff_adjoint, None, None, _diff_end_refusal, _diff_end_refusal],
+def _diff_end(end: str):
+    """np.diff's prepend= or append= (`end`): its adjoint, the joined differences' adjoint at that end, and its
+    tangent, the differences of zeros with the end's tangent there."""
+    def adjoint(g, ans, a, n=1, axis=-1, prepend=None, append=None):
+        return rt.diff_ends_adjoint(g, a, **non_default(n=(n, 1), axis=(axis, -1)), **_end_shapes(prepend, append),
+                                    end=end)
+
+    def tangent(d, ans, a, n=1, axis=-1, prepend=None, append=None):
+        return _ends_differences(d, a, n, axis, end, **_end_shapes(prepend, append))
+    return adjoint, tangent
+
+
+def _ends_differences(d, a, n, axis, end, prepend=None, append=None):
+    """The differences of zeros of a's shape joined with d at `end` and zeros at the other end (given by shapes)."""
+    return np.diff(np.zeros(np.shape(a)), **non_default(n=(n, 1), axis=(axis, -1)),
+                   **_zero_ends(prepend, append, end, d))
+
+
+_PREPEND, _APPEND = _diff_end("prepend"), _diff_end("append")
+# np.diff(a, n, axis, prepend=, append=) is the differences of [prepend, a, append] joined along the axis: linear in
+# each of them (a number at an end is repeated along a's other axes)
+define("numpy.diff", [_diff_adjoint, None, None, _PREPEND[0], _APPEND[0]],
        [lambda d, ans, a, n=1, axis=-1, prepend=None, append=None:
-        np.diff(d, **non_default(n=(n, 1), axis=(axis, -1)), **_diff_ends(prepend, append)),
-        None, None, _diff_end_refusal, _diff_end_refusal], kind="linear")
-# (its adjoint's transpose: the differences of g with zeros at the ends)
-linear("s2s.runtime.diff_ends_adjoint", lambda G, ans, g, a, n=1, axis=-1, prepend=None, append=None:
-       np.diff(G, **non_default(n=(n, 1), axis=(axis, -1)), **_diff_ends(prepend, append)), None)
+        np.diff(d, **non_default(n=(n, 1), axis=(axis, -1)), **_zero_ends(**_end_shapes(prepend, append))),
+        None, None, _PREPEND[1], _APPEND[1]], kind="linear")
+# (its adjoints' transposes, the ends given by their shapes: differences of G and zeros, or of zeros and G at an end)
+linear("s2s.runtime.diff_ends_adjoint", lambda G, ans, g, a, n=1, axis=-1, prepend=None, append=None, end=None:
+       np.diff(G, **non_default(n=(n, 1), axis=(axis, -1)), **_zero_ends(prepend, append)) if end is None else
+       _ends_differences(G, a, n, axis, end, prepend, append), None)
 # (dtype= as np.sum's: the derivative is the cast's, decided at run time by the result's type; no full_reduction: the
 # trace of an array of more than two axes is an array, np.trace(A, axis1=1, axis2=2) of a stack of matrices a vector)
 linear("numpy.trace", lambda g, ans, x, offset=0, axis1=0, axis2=1, dtype=None: _cast_back(

@@ -324,17 +324,20 @@ def _diff_back(g, shape, n, axis):
     return g
 
 
-def diff_ends_adjoint(g, a, n=1, axis=-1, prepend=None, append=None):
-    """Adjoint for `a` of `np.diff(a, n, axis, prepend=, append=)`: that of the differences of [prepend, a, append]
-    joined along the axis (_diff_back), without the entries of the ends (a number's end is one entry)."""
+def diff_ends_adjoint(g, a, n=1, axis=-1, prepend=None, append=None, end=None):
+    """Adjoint for `a` of `np.diff(a, n, axis, prepend=, append=)`, given the shapes of the ends (np.shape(p)): that
+    of the differences of [prepend, a, append] joined along the axis (_diff_back), without the entries of the ends
+    (a number's end is one entry); with `end` ("prepend" or "append"), for that end: its entries, summed for a
+    number (which NumPy repeats along a's other axes)."""
     shape = list(np.shape(a))
     ax = axis % len(shape)
-    start = 0 if prepend is None else 1 if np.ndim(prepend) == 0 else np.shape(prepend)[ax]
-    end = 0 if append is None else 1 if np.ndim(append) == 0 else np.shape(append)[ax]
-    length = shape[ax]
-    shape[ax] = start + length + end
+    start = 0 if prepend is None else 1 if len(prepend) == 0 else prepend[ax]
+    stop = start + shape[ax]
+    shape[ax] = stop + (0 if append is None else 1 if len(append) == 0 else append[ax])
     full = _diff_back(g, tuple(shape), n, ax)
-    return full[(slice(None),) * ax + (slice(start, start + length),)]
+    where = slice(start, stop) if end is None else slice(0, start) if end == "prepend" else slice(stop, None)
+    part = full[(slice(None),) * ax + (where,)]
+    return np.sum(part) if end is not None and len(prepend if end == "prepend" else append) == 0 else part
 
 
 # ---------------------------------------------------------------- shape
