@@ -133,6 +133,32 @@ def test_an_operator_of_a_record_class_runs_its_method(f):
     assert_close(pullback(1.0), numeric_grad(f, (x,), 0), what="vjp")
 
 
+@dataclasses.dataclass
+class Indexed:
+    a: float
+    b: float
+
+    def __abs__(self):
+        return np.sqrt(self.a * self.a + self.b * self.b)
+
+    def __getitem__(self, i):  # (no __len__: np.shape of one never ended)
+        return self.b if i == 0 else self.a
+
+
+def absolute(x):
+    return abs(Indexed(x[0], x[1])) * x[0]  # TypeError: '<' not supported between instances of 'Indexed' and 'int'
+
+
+def indexed(x):
+    u = Indexed(x[0], x[1])
+    return u[0] * x[0] + u[1] ** 2  # (grad never finished)
+
+
+@pytest.mark.parametrize("f", [absolute, indexed])
+def test_abs_and_indexing_of_a_record_class_run_its_methods(f):
+    check_every_mode(f, np.array([0.3, -0.7]))
+
+
 def gauss_times(x):
     return Gauss(x[0], x[1]) * 2.0
 

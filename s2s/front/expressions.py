@@ -23,7 +23,7 @@ from s2s.front.calls import Spread
 from s2s.front.generators import short_circuit_loops
 from s2s.front.lists import APPENDED
 from s2s.front.methods import user_object
-from s2s.front.operators import operator_call
+from s2s.front.operators import builtin_call, operator_call
 from s2s.front.source import MISSING
 from s2s.rules import registry
 
@@ -192,6 +192,9 @@ class ExpressionLowering:
             finally:
                 self.consumed.discard(id(first))
             return self.materialise(ir.Call("s2s.runtime.dict_from_pairs", (pairs,)), hint)
+        called = builtin_call(self, node, hint)  # abs(u) of a class's __abs__ (operators.py)
+        if called is not None:
+            return called
         start, lent = len(self.block), []
         try:
             lent = self.lend_lists(node)  # (a helper appending to a list of this function's, effects.py)
@@ -442,7 +445,8 @@ class ExpressionLowering:
 
     def subscript(self, node: ast.Subscript) -> ir.Expr:
         base, parts = self.subscript_parts(node)
-        return self.fold_call("getitem", (base,) + parts)
+        called = operator_call(self, "getitem", (base,) + parts, node)  # (u[i] of a class's __getitem__: its method)
+        return called if called is not None else self.fold_call("getitem", (base,) + parts)
 
     def subscript_parts(self, node: ast.Subscript) -> tuple:
         """(the base atom, the index atoms) of `base[index]`, each evaluated once, in Python's order."""

@@ -20,7 +20,7 @@ from s2s.front.records import record_fields
 from s2s.front.source import read_function
 
 BINARY = frozenset({"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul"})
-UNARY = frozenset({"neg", "pos"})
+UNARY = {"neg": "__neg__", "pos": "__pos__", "getitem": "__getitem__", "abs": "__abs__"}  # (u[i], abs(u) too)
 _HOLDERS = frozenset({"getitem", "getattr", "call", "callmethod", "pop", "s2s.runtime.iterated"})
 
 
@@ -38,9 +38,11 @@ def operator_call(builder, op: str, operands: tuple, node, hint=None, augmented:
     list's join). Refused where that is known only as the code runs."""
     if op not in BINARY and op not in UNARY:
         return None
+    if op == "getitem" and len(operands) > 2 and _class_of(builder, operands[0]) is not None:
+        operands = (operands[0], builder.sequence("tuple", tuple(operands[1:])))  # (u[i, j]: the key (i, j))
     classes = [_class_of(builder, a) for a in operands]
     if op in UNARY:
-        order = [(operands[0], classes[0], f"__{op}__", ())]
+        order = [(operands[0], classes[0], UNARY[op], tuple(operands[1:]))]
     else:
         (left, right), (lc, rc) = operands, classes
         forward = (left, lc, f"__{op}__", (right,))
@@ -83,6 +85,17 @@ def operator_call(builder, op: str, operands: tuple, node, hint=None, augmented:
     return None
 
 
+def builtin_call(builder, node: ast.Call, hint=None) -> ir.Expr | None:
+    """`abs(u)` of an object of a class of the user's defining `__abs__`: that method called (`operator_call`), or
+    None for another call. Its argument is lowered here only where lowering it again changes nothing (a name, a
+    field, a record built)."""
+    arg = node.args[0] if len(node.args) == 1 and not node.keywords else None
+    if arg is None or not (isinstance(node.func, ast.Name) and builder._resolves_to(node.func, abs)) or \
+            not (isinstance(arg, (ast.Name, ast.Attribute)) or builder.builds_record(arg)):
+        return None
+    return operator_call(builder, "abs", (builder.atom(arg),), node, hint)
+
+
 def _call(builder, found, base, name: str, rest: tuple, node, hint) -> ir.Expr:
     """The call of the method `found` (a Method, or a Dispatch on the object's class) with `base` first."""
     methods = [m for m, _ in found.arms] if isinstance(found, Dispatch) else [found]
@@ -92,7 +105,7 @@ def _call(builder, found, base, name: str, rest: tuple, node, hint) -> ir.Expr:
                                       f"tries the other operand's method, as the code runs)",
                                 f"call the method that runs by name ({method.cls.__name__}.{name}(obj, value)), or "
                                 f"make {name} handle each operand it is given")
-    spelled = ast.unparse(node.operand if isinstance(node, ast.UnaryOp) else node.left)
+    spelled = ast.unparse(_operands(node, name)[0])
     call = ast.copy_location(ast.Call(ast.Attribute(ast.Name(spelled, ast.Load()), name, ast.Load()), [], []), node)
     ast.fix_missing_locations(call)
     if isinstance(found, Dispatch):
@@ -170,14 +183,16 @@ def _operands(node, name: str) -> tuple:
     """The user's operands of the operator `node`, the one whose method `name` is first."""
     if isinstance(node, ast.UnaryOp):
         return (node.operand,)
+    if isinstance(node, ast.Subscript):
+        return (node.value, node.slice)
+    if isinstance(node, ast.Call):  # abs(u)
+        return tuple(node.args)
     return (node.right, node.left) if name.startswith("__r") else (node.left, node.right)
 
 
 def _operand(node, name: str) -> ast.expr:
     """The user's operand of the operator `node` whose method `name` is looked for."""
-    if isinstance(node, ast.UnaryOp):
-        return node.operand
-    return node.right if name.startswith("__r") else node.left
+    return _operands(node, name)[0]
 
 
 def _field(builder, root: ir.Var, made: ir.Call):
