@@ -145,8 +145,12 @@ def _number(atom) -> bool:
 def _seen_defining(builder, name: str) -> list:
     """The names of the classes of the user's that the function uses (its records, `self`, module objects) that
     define `name`."""
-    seen = set(builder.classes.values()) | {type(v[0]) for v in builder.free.values() if user_object(v[0])}
-    return sorted(c.__name__ for c in seen if isinstance(c, type) and defines(c, name))
+    key = (name, len(builder.classes), len(builder.free))  # (asked at every operator: known until either grows)
+    known = builder.__dict__.setdefault("_operator_owners", {})
+    if key not in known:
+        seen = set(builder.classes.values()) | {type(v[0]) for v in builder.free.values() if user_object(v[0])}
+        known[key] = sorted(c.__name__ for c in seen if isinstance(c, type) and defines(c, name))
+    return known[key]
 
 
 def _maybe_object(builder, atom, seen: frozenset = frozenset()) -> bool:
