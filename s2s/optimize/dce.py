@@ -4,7 +4,8 @@ Roots are the return value, effects (prints, runtime checks) and calls that may
 have effects (`registry.may_have_effects`: `u = rng.uniform()` is kept though u
 is unused, or every later draw would differ from the function's), or that raise
 on their data (`prims.RAISING_CALLS`: `L = np.linalg.cholesky(A)`, a check that
-A is positive definite, raises where Python raises). A stack
+A is positive definite, raises where Python raises), those of the forward
+computation (an adjoint nothing reads is dropped). A stack
 push is live only while its stack is: a stack whose pops are all dead is
 removed together with its pushes, so nothing is saved that the adjoint does
 not read.
@@ -45,7 +46,7 @@ def _is_effect(s, live=None) -> bool:
     if _is_push(s):
         return live is None or s.value.args[0].name in live
     return isinstance(s, (ir.Effect, ir.Return)) or type(s) is ir.Assign and type(s.value) is ir.Call and \
-        (may_have_effects(s.value.op) or s.value.op in RAISING_CALLS)
+        (may_have_effects(s.value.op) or s.value.op in RAISING_CALLS and not (s.loc is not None and s.loc.adjoint))
 
 
 def _seen_through_views(body: list) -> dict:
