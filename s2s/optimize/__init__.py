@@ -8,7 +8,8 @@ reads of one array written into one buffer (scatter), a product's adjoint no
 longer summed back to a product made only for its shape (products), a reversed
 loop's outer products gathered and added several at a time (outer_sums), shapes
 read from values kept anyway rather than from arrays kept for their shape
-(shapes), then dead-code elimination. It copies `fn` once; a pass that offers a form changing
+(shapes), the adjoint statements reading an adjoint an `if` joins with zero moved into the branch that gives
+it (sink_into_branches: no 0 * NaN where the path taken never read the value), then dead-code elimination. It copies `fn` once; a pass that offers a form changing
 its argument itself (`p.in_place`) runs in that form on the copy, so the IR is
 not copied again before every pass.
 """
@@ -24,9 +25,10 @@ from s2s.optimize.products import fold_product_shapes
 from s2s.optimize.scatter import scatter_adjoints
 from s2s.optimize.shapes import shape_sources
 from s2s.optimize.simplify import drop_conversions, simplify
+from s2s.optimize.zero_branches import sink_into_branches
 
 PASSES = (simplify, eliminate_common_subexpressions, simplify, drop_conversions, scatter_adjoints, fold_product_shapes,
-          gather_outer_products, shape_sources, eliminate_dead_code)
+          gather_outer_products, shape_sources, sink_into_branches, eliminate_dead_code)
 
 
 def optimize(fn: ir.Function) -> ir.Function:

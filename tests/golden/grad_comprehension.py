@@ -29,10 +29,7 @@ def grad_comprehension(ws, x):
         # adjoint of line 102: terms = [np.sin(w * x) for w in ws if w > 0.0]
         if w > 0.0:
             t5 = t5_saved.pop()
-            bx = rt.unbroadcast(rt.appended_item_adjoint(bterms_1_1) * np.cos(t5) * w, x)
+            bx_1 = rt.add_into(bx_1, rt.unbroadcast(rt.appended_item_adjoint(bterms_1_1) * np.cos(t5) * w, x))
             bterms_1_1 = rt.appended_adjoint(bterms_1_1)
-        else:
-            bx = 0.0
-        bx_1 = rt.add_into(bx_1, bx)
     bx_2 = rt.unbroadcast(bx_1, x)
     return bx_2
