@@ -102,14 +102,17 @@ class LoopLowering:
                 self.consumed.difference_update(map(id, lazy))
         # header phis for names that exist before the loop and that the body assigns
         phis = {}
+        defined = _defined_only(s.body) - exposed - set(self.env)  # (`def h` in the body, h called after the loop)
+        closed = {n.id for d in s.body if isinstance(d, ast.FunctionDef) and d.name in defined for n in ast.walk(d)
+                  if isinstance(n, ast.Name)}  # (what h reads when it is called, after the loop too)
         for name in assigned:
-            if name not in self.env and (name in self.read_after(s.body[-1]) or name in exposed):
+            if name not in self.env and (name in self.read_after(s.body[-1]) or name in exposed or name in closed):
                 # first assigned in the loop (its target too) and read after it, or in a later iteration before
                 # that iteration assigns it (`if i == 0: y = ...` then `y` read): unbound until the loop
                 # assigns it, then its last value, as Python keeps it
                 self.env[name] = ir.Const(None)
                 self.env[_bound_key(name)] = ir.Const(False)
-            if name in self.env:
+            if name in self.env and name not in defined:
                 phis[name] = ir.Phi(self.version(name), [self.env[name], None])
                 self.join_lists(phis[name].target, [self.env[name]])  # (a list the body appends to)
                 if name in written:  # an array written in the loop: the phi is a version of it
@@ -202,6 +205,8 @@ class LoopLowering:
         for name, phi_ in list(phis.items()):
             if phi_ not in node.phis:
                 self.env[name] = phi_.operands[0]
+        for name in defined & set(before_env):  # the function the loop's last iteration defined (each defines the
+            self.env[name] = end_env.get(name, before_env[name])  # same one), where the flag says the loop ran
         self.emit(node)
         self.loc = loop_loc
         if s.orelse:
@@ -576,6 +581,16 @@ def _assigned_names(stmts) -> set[str]:
     """The names `stmts` bind: by assignment (their targets), and by a `def` (its name)."""
     return {node.id for s in stmts for node in ast.walk(s) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)} | \
         {node.name for s in stmts for node in ast.walk(s) if isinstance(node, ast.FunctionDef)}
+
+
+def _defined_only(stmts) -> set[str]:
+    """The names `stmts` bind by one `def` alone, not under an `if` or in a nested loop (none assigned otherwise)."""
+    defs = [s.name for s in stmts if isinstance(s, ast.FunctionDef)]
+    stored = {node.id for s in stmts for node in ast.walk(s) if isinstance(node, ast.Name) and
+              isinstance(node.ctx, ast.Store)}
+    nested = {node.name for s in stmts if not isinstance(s, ast.FunctionDef) for node in ast.walk(s)
+              if isinstance(node, ast.FunctionDef)}
+    return {name for name in defs if defs.count(name) == 1} - stored - nested
 
 
 def _appended_names(stmts) -> set[str]:
