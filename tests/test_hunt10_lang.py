@@ -154,9 +154,22 @@ def indexed(x):
     return u[0] * x[0] + u[1] ** 2  # (grad never finished)
 
 
-@pytest.mark.parametrize("f", [absolute, indexed])
-def test_abs_and_indexing_of_a_record_class_run_its_methods(f):
-    check_every_mode(f, np.array([0.3, -0.7]))
+class Skew(typing.NamedTuple):
+    a: float
+    b: float
+
+    def __add__(self, o):  # (not the sum of each field)
+        return Skew(self.a + o.a * o.b, self.b + o.b)
+
+
+def summed(x):  # IndexError in generated code: sum's rule took the records for arrays
+    s = sum([Skew(x[0], x[1]), Skew(x[2], x[3])], Skew(0.0, 0.0))
+    return s.a * 10.0 + s.b * s.a
+
+
+@pytest.mark.parametrize("f", [absolute, indexed, summed])
+def test_abs_indexing_and_sum_of_a_record_class_run_its_methods(f):
+    check_every_mode(f, np.array([0.3, -0.7, 1.1, 0.5]) if f is summed else np.array([0.3, -0.7]))
 
 
 def gauss_times(x):

@@ -86,14 +86,46 @@ def operator_call(builder, op: str, operands: tuple, node, hint=None, augmented:
 
 
 def builtin_call(builder, node: ast.Call, hint=None) -> ir.Expr | None:
-    """`abs(u)` of an object of a class of the user's defining `__abs__`: that method called (`operator_call`), or
-    None for another call. Its argument is lowered here only where lowering it again changes nothing (a name, a
-    field, a record built)."""
-    arg = node.args[0] if len(node.args) == 1 and not node.keywords else None
-    if arg is None or not (isinstance(node.func, ast.Name) and builder._resolves_to(node.func, abs)) or \
-            not (isinstance(arg, (ast.Name, ast.Attribute)) or builder.builds_record(arg)):
+    """`abs(u)` of an object of a class of the user's defining `__abs__`, `sum([u, v], w)` of such objects whose
+    class defines `__add__` or `__radd__`: the methods Python calls (`operator_call`: `w + u + v` for the sum), or
+    None for another call. The arguments are lowered here only where lowering them again changes nothing (names,
+    fields, records built, displays of these)."""
+    if not isinstance(node.func, ast.Name) or node.keywords or not all(_pure(builder, a) for a in node.args):
         return None
-    return operator_call(builder, "abs", (builder.atom(arg),), node, hint)
+    if builder._resolves_to(node.func, abs) and len(node.args) == 1 and \
+            (_seen_defining(builder, "__abs__") or _builds(builder, node)):
+        return operator_call(builder, "abs", (builder.atom(node.args[0]),), node, hint)
+    if not (builder._resolves_to(node.func, sum) and 1 <= len(node.args) <= 2) or \
+            not (_seen_defining(builder, "__add__") or _seen_defining(builder, "__radd__") or _builds(builder, node)):
+        return None
+    atoms = [builder.atom(a) for a in node.args]
+    parts = builder._tuple_parts(atoms[0])
+    total = atoms[1] if len(atoms) == 2 else ir.Const(0)
+    if parts is None or not any(defines(_class_of(builder, a), m) for a in (total, *parts)
+                                for m in ("__add__", "__radd__")):
+        return None
+    for part in parts:  # (Python's sum: start + xs[0] + xs[1] ..., each + the operator it is)
+        added = operator_call(builder, "add", (total, part), node)
+        total = builder.materialise(added if added is not None else builder.fold_call("add", (total, part)))
+    return total
+
+
+def _builds(builder, node: ast.Call) -> bool:
+    """Does an argument of the call `node` build a record?"""
+    return any(builder.builds_record(n) for a in node.args for n in ast.walk(a))
+
+
+def _pure(builder, node) -> bool:
+    """Is lowering `node` twice the same as once: a name, a constant, a field or a constant item of one, a record
+    built of such values, a list or tuple display of them?"""
+    if isinstance(node, (ast.Name, ast.Constant)):
+        return True
+    if isinstance(node, ast.Attribute) or isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        return _pure(builder, node.value)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return all(_pure(builder, e) for e in node.elts)
+    return builder.builds_record(node) and all(_pure(builder, a) for a in node.args) and \
+        all(_pure(builder, k.value) for k in node.keywords)
 
 
 def _call(builder, found, base, name: str, rest: tuple, node, hint) -> ir.Expr:
