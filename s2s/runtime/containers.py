@@ -155,8 +155,14 @@ def tuple_adjoint(g, xs):
 
 def rows_of(G, g):
     """The first `len(g)` rows (or parts) of `G`, a bare number standing for each: the adjoint of the parts `g`
-    of `tuple_adjoint(g, xs)`, a list (Parts) for a list (a reversed loop's accumulator), else a tuple."""
+    of `tuple_adjoint(g, xs)`, a list (Parts) for a list (a reversed loop's accumulator), an array of g's shape
+    for an array (np.sum of the tuple gives one), else a tuple."""
     parts = (G[i] if isinstance(G, (list, tuple)) or np.ndim(G) > 0 else G for i in range(len(g)))
+    if type(g) is np.ndarray and g.ndim:
+        out = np.zeros(g.shape, np.result_type(g, float))
+        for i, p in enumerate(parts):
+            out[i] = p
+        return out
     return Parts(parts) if isinstance(g, list) else TupleParts(parts)
 
 
