@@ -100,3 +100,103 @@ def test_tuple_summed_second_derivative_is_analytic():
     assert s2s.grad(s2s.grad(tuple_summed))(0.7) == pytest.approx(18.0)
     assert s2s.jacobian(s2s.grad(tuple_summed))(0.7) == pytest.approx(18.0)
     assert s2s.vjp(s2s.grad(tuple_summed))(0.7)[1](1.0) == pytest.approx(18.0)
+
+
+# ---------------------------------------------------------------- F4: a NumPy function of a list a loop builds
+# (NumPy reads the list as an array; the rules, whose derivative reads the operand -- 2.0 * x, g / x, x > 0 --
+# saw the list: TypeError in every mode. A list or tuple surely made by a display, list(...), an append or a join of
+# such is read through np.asarray where a NumPy function reads it, as a display always was)
+
+def grown(x):
+    ys = []
+    for i in range(3):
+        ys.append(x * (i + 1.0) * 0.2 + 0.1)
+    return ys
+
+
+def squared_grown(x):
+    ys = []
+    for i in range(2):
+        ys.append(x * (i + 1.0))
+    return np.sum(np.square(ys))
+
+
+def log_of_comprehension(x):
+    return np.sum(np.log([x * x + (i + 1.0) for i in range(3)]))
+
+
+def log1p_of_tuple(x):
+    t = ()
+    for i in range(3):
+        t = t + (x * x * (i + 1.0),)
+    return np.sum(np.log1p(t))
+
+
+def logs_of_grown(x):
+    ys = []
+    for i in range(3):
+        ys.append(x * x + (i + 1.0))
+    return np.sum(np.log10(ys)) + np.sum(np.log2(ys)) * np.sum(np.arctan(ys))
+
+
+def inverse_trig_of_grown(x):
+    ys = []
+    for i in range(3):
+        ys.append(np.sin(x) * (0.2 * i + 0.1))
+    return np.sum(np.arcsin(ys) + np.arccos(ys) * np.arctanh(ys))
+
+
+def extrema_of_grown(x):
+    ys = []
+    for i in range(4):
+        ys.append(x * (i - 1.5))
+    return np.sum(np.maximum(ys, 0.25) * np.minimum(ys, -0.1)) + np.sum(np.fmax(ys, 0.3) ** 2)
+
+
+def clipped_comprehension(x):
+    return np.sum(np.clip([x * (i - 1.5) for i in range(4)], -0.5, 0.6) ** 2)
+
+
+def power_of_grown(x):
+    ys = []
+    for i in range(3):
+        ys.append(x * (i + 1.0))
+    return np.sum(np.power(ys, 2)) + np.sum(np.power(ys, 3))
+
+
+def list_joined(x):
+    ys = [x * x + 1.0, 2.0 * x * x + 0.5]
+    zs = []
+    for i in range(2):
+        zs.append(x * x * (i + 1.0) + 0.1)
+    return np.sum(np.log(ys + zs))
+
+
+def branch_joined(x):
+    ys = [x * x + 1.0]
+    if np.sum(x) > 0:
+        ys.append(x * x + 2.0)
+    else:
+        ys = [x * x + 3.0, x * x + 4.0]
+    return np.sum(np.log(ys))
+
+
+def helper_list(x):
+    return np.sum(np.square(grown(x)))
+
+
+F4 = [squared_grown, log_of_comprehension, log1p_of_tuple, logs_of_grown, inverse_trig_of_grown, extrema_of_grown,
+      clipped_comprehension, power_of_grown, list_joined, branch_joined, helper_list]
+
+
+@pytest.mark.parametrize("f", F4, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("x", [0.7, np.array([0.7, -0.3])], ids=["number", "vector"])
+def test_numpy_function_of_a_built_list(f, x):
+    check_modes(f, x)
+
+
+def test_built_list_stays_grown_in_place():
+    # the list np.square reads is still extended in place (ys += [v]), its adjoint one array cut back per append
+    text = s2s.grad(squared_grown).source
+    assert "+= [" in text and "np.asarray(ys_1)" in text and "rt.stack_adjoint_rows" in text
+    assert s2s.grad(squared_grown)(0.7) == pytest.approx(2 * 0.7 * 5)

@@ -1,9 +1,10 @@
 """How a call's operands meet its rules, the same in every mode.
 
-- `arrays_of_displays(fn, namer)`: a list or tuple display (or a list the module holds) that a NumPy or SciPy
-  elementwise function reads (`np.maximum([a, b * b], 0.1)`, `stats.bernoulli.logpmf(K, p)`) is read through
-  np.asarray there, as NumPy reads it, so that the rules, which apply operators to their operands (`x >= y`,
-  `2.0 * x`, `x - loc`), see an array (a pass over the SSA function, returning new IR).
+- `arrays_of_displays(fn, namer)`: a list or tuple (a display, a list grown by appends or a comprehension, a list
+  the module holds) that a NumPy or SciPy elementwise function reads (`np.maximum([a, b * b], 0.1)`,
+  `np.log(ys)`, `stats.bernoulli.logpmf(K, p)`) is read through np.asarray there, as NumPy reads it, so that the
+  rules, which apply operators to their operands (`x >= y`, `2.0 * x`, `x - loc`), see an array (a pass over the
+  SSA function, returning new IR).
 - `plain_augmented(fn, wrt)`: `y[index] op= v` is written `y[index] = rt.augmented(part, part op v, op)` where the
   front end could not tell that y holds floats (NumPy's in-place operator raises on an array of integers where its
   result is a float); where the float analysis shows part holds floats, the value is written as it is.
@@ -31,11 +32,11 @@ from s2s.rules import registry
 
 
 def arrays_of_displays(fn: ir.Function, namer: Namer) -> ir.Function:
-    """`fn` with each list or tuple display that a NumPy elementwise function reads read through np.asarray
-    there: NumPy makes that array of it itself, and the function's rules see it, not the list. The display stays
-    a list for its other readers. Returns new IR (the input is not modified)."""
-    displays = {s.target for s in ir.statements(fn.body) if isinstance(s, ir.Assign)
-                and isinstance(s.value, ir.Call) and s.value.op in ("list", "tuple") and s.value.args}
+    """`fn` with each list or tuple (a display, a list grown by appends or a comprehension: `sequences`) that a
+    NumPy elementwise function reads read through np.asarray there: NumPy makes that array of it itself, and the
+    function's rules see it, not the list. The list stays a list for its other readers. Returns new IR (the input
+    is not modified)."""
+    displays = sequences(fn)
     # (and a list the module holds: `K = [1, 0, 1]` read by stats.bernoulli.logpmf(K, p))
     displays |= {name for name, held in fn.free.items() if isinstance(held[0], list) and held[0]}
     asarray = registry.key_of(numpy.asarray)
@@ -60,6 +61,50 @@ def arrays_of_displays(fn: ir.Function, namer: Namer) -> ir.Function:
             out.append(s)
         return out
     return dataclasses.replace(fn, body=map_blocks(fn.body, block))
+
+
+# calls whose value is surely a list or a tuple: displays, list(...), tuple(...), sorted(...), an append's new list
+_SEQUENCES = frozenset({"list", "tuple", "builtins.list", "builtins.tuple", "builtins.sorted",
+                        "s2s.runtime.appended"})
+
+
+def sequences(fn: ir.Function) -> set[str]:
+    """The names of `fn` that surely hold a list or a tuple: made by a display, list(...), tuple(...), sorted(...)
+    or an append (a list grown in a loop, a comprehension's, `t = t + (v,)`), `xs + ys` of two such (which the
+    front end writes sum([ys], xs)), or a copy or a join (a phi, a jump's value) of only such values."""
+    out = set()
+    joins: dict = {}  # a copy's, a phi's target -> the atoms it takes (None: surely a sequence)
+    displays: dict = {}  # a list display -> its items
+    for s in ir.statements(fn.body):
+        cls = type(s)
+        if cls is ir.Assign:
+            v = s.value
+            if type(v) is ir.Call and v.op in _SEQUENCES:
+                joins[s.target] = None
+                if v.op == "list":
+                    displays[s.target] = list(v.args)
+            elif type(v) is ir.Call and v.op == "builtins.sum" and len(v.args) == 2 and type(v.args[0]) is ir.Var:
+                # (the start and the items of a display of sequences: a sequence; an array among them: an array)
+                joins[s.target] = [v.args[1], *displays.get(v.args[0].name, [None])]
+            elif type(v) is ir.Var:
+                joins[s.target] = [v]
+        elif cls is ir.If or cls is ir.Loop:
+            for p in s.phis:
+                joins.setdefault(p.target, []).extend(p.operands)
+        elif cls is ir.Break or cls is ir.Continue:
+            for target, a in s.values.items():
+                joins.setdefault(target, []).append(a)
+
+    def held(a) -> bool:
+        return type(a) is ir.Var and a.name in out or type(a) is ir.Const and type(a.value) in (list, tuple)
+    grown = True
+    while grown:
+        grown = False
+        for target, atoms in joins.items():
+            if target not in out and (atoms is None or atoms and all(held(a) for a in atoms)):
+                out.add(target)
+                grown = True
+    return out
 
 
 AUGMENTED = "s2s.runtime.augmented"

@@ -32,6 +32,8 @@ from s2s.ir.walk import count_uses, defined_names, substitute_block
 
 APPENDED = "s2s.runtime.appended"
 STACK_ADJOINT, ROWS = "s2s.runtime.stack_adjoint", "s2s.runtime.stack_adjoint_rows"
+# a list's adjoint made whole, by np.stack's rule or np.asarray's (an elementwise function of the list reads it so)
+_WHOLE = frozenset({STACK_ADJOINT, "s2s.runtime.array_adjoint"})
 CUT = "s2s.runtime.appended_adjoint"  # (a list adjoint's parts but the last)
 _CUTS = frozenset({CUT, "s2s.runtime.appended_item_adjoint"})
 _LIBRARIES = ("numpy.", "math.", "builtins.")
@@ -39,7 +41,7 @@ _MADE = frozenset({"list", "builtins.list"})  # calls that make a new list
 # the runtime's helpers that read a list and keep no reference to it (not rt.shape_of, which gives a list itself)
 _READERS = frozenset({f"s2s.runtime.{name}" for name in (
     "stack_adjoint", "zeros_like", "appended_tangent", "getitem_adjoint", "sum_builtin_adjoint", "started_sum_adjoint",
-    "require_scalar")})
+    "require_scalar", "array_adjoint")})
 
 
 def grow_in_place(fn: ir.Function, closure: bool = False) -> ir.Function:
@@ -81,7 +83,7 @@ def _rewrite(stmts: list, grown: set, rows: set) -> list:
         if _grows(s) and s.target in grown:
             out.append(ir.Effect(ir.Call(prims.GROW, s.value.args), s.loc))
             continue
-        if type(s) is ir.Assign and s.target in rows and type(s.value) is ir.Call and s.value.op == STACK_ADJOINT:
+        if type(s) is ir.Assign and s.target in rows and type(s.value) is ir.Call and s.value.op in _WHOLE:
             s.value = ir.Call(ROWS, s.value.args)
         elif type(s) is ir.If:
             s.body, s.orelse = _rewrite(s.body, grown, rows), _rewrite(s.orelse, grown, rows)
@@ -104,12 +106,13 @@ def _made_under(body: list, x: str, y: str) -> None:
 
 
 def _rows(fn: ir.Function) -> set:
-    """The names given `rt.stack_adjoint(g, ys)` (a stacked list's adjoint) whose value reaches nothing but the
-    adjoints of the appends that grew the list, `rt.appended_item_adjoint(b)` and `b = rt.appended_adjoint(b)`
+    """The names given `rt.stack_adjoint(g, ys)` or `rt.array_adjoint(g, ys)` (a stacked or converted list's
+    adjoint) whose value reaches nothing but the adjoints of the appends that grew the list,
+    `rt.appended_item_adjoint(b)` and `b = rt.appended_adjoint(b)`
     (through phis and jumps): an array's rows serve them as well as a list of them, and `b[:-1]` of the array is
     a view, of a list a copy (O(n^2) over a reversed loop of n appends)."""
     starts = {s.target for s in ir.statements(fn.body) if type(s) is ir.Assign and type(s.value) is ir.Call and
-              s.value.op == STACK_ADJOINT and len(s.value.args) == 2 and not s.value.kwargs}
+              s.value.op in _WHOLE and len(s.value.args) == 2 and not s.value.kwargs}
     if not starts:
         return set()
     flows: dict = {}  # name -> the names its value reaches (None: a read of another kind)
@@ -238,7 +241,7 @@ def _reads_allowed(s, x: str) -> bool:
             return v not in c.args[1:2]
         if c.op == "getitem":  # (an item of the list, or a new list of some)
             return v not in c.args[1:] and v not in (a for _, a in c.kwargs)
-        if c.op in _READERS:
+        if c.op in _READERS or c.op in prims.AS_ARRAY:  # (np.asarray of a list: a new array, whatever it holds)
             return True
         known = c.op in prims.BINOPS or c.op in prims.COMPAREOPS or c.op.startswith(_LIBRARIES)
         return known and c.op not in prims.MAY_SHARE_MEMORY and c.op not in prims.MAY_RETURN_OPERAND
