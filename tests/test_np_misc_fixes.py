@@ -217,15 +217,15 @@ def diff_active_end(x):
 
 
 # (a reduction's initial= and where= have rules since round 8: tests/test_hunt8_reductions.py)
-@pytest.mark.parametrize("f", [sum_initial, sum_where, max_initial], ids=lambda f: f.__name__)
+# (np.diff's prepend=/append= have derivatives since d5e70c6: tests/test_hunt10_geom.py)
+@pytest.mark.parametrize("f", [sum_initial, sum_where, max_initial, diff_active_end], ids=lambda f: f.__name__)
 def test_reduction_keywords_with_rules(f):
     check_every_mode(f, np.array([0.5, -1.0, 2.0]))
 
 
 @pytest.mark.parametrize("f, keyword, modes", [
     # (np.mean(x, dtype=np.float32): a rule, tests/test_hunt3_rules.py)
-    (exp_where, "where", ("grad", "jvp")), (multiply_dtype, "dtype", ("grad",)),
-    (diff_active_end, "prepend", ("grad",))])
+    (exp_where, "where", ("grad", "jvp")), (multiply_dtype, "dtype", ("grad",))])
 def test_keywords_without_rules_are_refused_at_the_line(f, keyword, modes):
     x = np.array([0.5, -1.0, 2.0])
     for mode in modes:
