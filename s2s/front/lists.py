@@ -30,6 +30,12 @@ KEEPS_REFERENCE = {"list", "tuple", "dict", "builtins.dict", "call", "callmethod
                    "builtins.zip", "builtins.enumerate", "builtins.iter", "builtins.reversed"}
 
 
+# what holds its operands (or their items): displays, a grown list, records, dicts, an item read of one, a copy
+_HOLDERS = frozenset({"list", "tuple", APPENDED, "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs",
+                      "s2s.runtime.record_new"})
+_ITEMS_OF = frozenset({"getitem", "builtins.list", "builtins.tuple"})
+
+
 class ListLowering:
     """(mixed into the SSA builder, ssa.py; reads its state through `self`)"""
 
@@ -61,9 +67,39 @@ class ListLowering:
             root = self.list_root(a)
             if root is not None and (value.op in KEEPS_REFERENCE or value.op == APPENDED and i == 1):
                 self.shared_lists.add(root)
-            if root is not None and value.op == APPENDED and i == 1:
-                for frame in self.loops:  # (grown in the loop too: refused where the loop ends, loops.py)
-                    frame.listed.add(root)
+
+    def holds_list(self, atom, root: str, seen: frozenset = frozenset()) -> bool:
+        """May `atom` be the list `root` (a version of it) or hold it: a list, tuple, dict or record it was put
+        in, an item of one, a join of those?"""
+        if not isinstance(atom, ir.Var) or atom.name in seen:
+            return False
+        if self.list_root(atom) == root:
+            return True
+        seen = seen | {atom.name}
+        made = self.definitions.get(atom.name)
+        if made is not None and made.op in _ITEMS_OF:  # (an item of the list, a copy of it: its items, not it)
+            return any(self.list_root(a) != root and self.holds_list(a, root, seen) for a in made.args)
+        if made is not None:
+            return made.op in _HOLDERS and any(self.holds_list(a, root, seen) for a in made.args)
+        phi = self.phis.get(atom.name)
+        return phi is not None and any(self.holds_list(o, root, seen) for o in phi.operands if o is not None)
+
+    def refuse_list_held_across(self, frame, phis: dict, end_env: dict, body_exited: bool) -> None:
+        """A list the body grows in place, that the next iteration grows again, held at the end of the body by
+        another name or a container (`rows.append(cols)`, `best = path`): Python's holder sees the next appends,
+        where s2s's holds the list as it was (a new list per append). Refused at the append."""
+        for root, (node, grower) in frame.grown.items():
+            if body_exited or not any(self.list_root(p.operands[0]) == root and
+                                      self.list_root(end_env.get(n)) == root for n, p in phis.items()):
+                continue  # (a list made anew in each iteration, or the loop's last)
+            envs = [end_env] + [{n: c.values.get(p.target) for n, p in phis.items()} for c in frame.continues]
+            holder = next((n for env in envs for n, atom in env.items() if n != grower and
+                           self.holds_list(atom, root)), None)
+            if holder is not None:
+                raise self.error(node, f"growing the list '{grower}' in a loop whose body also gives it to "
+                                 f"'{holder}' (the next iteration's append would change the list '{holder}' "
+                                 "holds)", f"give '{holder}' a copy: list({grower}), or make '{grower}' anew in "
+                                 "the loop")
 
     def note_list_name(self, name: str, atom) -> None:
         """`name = atom`: a list bound to a second name is shared."""
@@ -142,7 +178,7 @@ class ListLowering:
         if isinstance(out, ir.Var):  # (the same list, extended in place)
             self.list_roots[out.name] = root
             for frame in self.loops:
-                frame.grown.setdefault(root, s)
+                frame.grown.setdefault(root, (s, name))
         self.bind(s.target, out)
 
     def sequence_operation(self, op: str, left, right, node, hint: str | None = None):
@@ -227,7 +263,7 @@ class ListLowering:
             raise self.error(node, f"{what} with a list computed at run time",
                              f"append its values one by one in a loop: for v in values: {name}.append(v)")
         for frame in self.loops:
-            frame.grown.setdefault(root, node)
+            frame.grown.setdefault(root, (node, name))
         for v in values:
             base = self.assign(self.version(name), ir.Call(APPENDED, (base, v)))
             self.list_roots[base.name] = root

@@ -28,8 +28,7 @@ class _LoopFrame:
         self.continues: list = []  # (ir.Continue, env)
         self.breaks: list = []
         self.pushed: dict = {}  # generated code's pushes onto its stacks when the loop ended (see ssa.pushed)
-        self.grown: dict = {}  # a list (its root) the body appends to in place -> the first such append (ast)
-        self.listed: set = set()  # lists (roots) the body appends to another list (`rows.append(cols)`)
+        self.grown: dict = {}  # a list (its root) the body appends to in place -> (the first such append, name)
 
 class _Reversed:
     """A sequence iterated backwards (`for y in reversed(ys)`), element k being ys[-1 - k]."""
@@ -166,13 +165,8 @@ class LoopLowering:
                                     "it given (a function called through another)",
                                  f"return the value from the function and append it in the loop: "
                                  f"{name}.append(...)")
+        self.refuse_list_held_across(frame, phis, end_env, body_exited)
         for name, phi in phis.items():
-            root = self.list_root(phi.operands[0])
-            if root in frame.grown and root in frame.listed and not body_exited and \
-                    self.list_root(end_env[name]) == root:  # (`rows.append(cols)` after `cols.append(v)`)
-                raise self.error(frame.grown[root], f"growing the list '{name}' in a loop whose body also appends "
-                                 "it to another list (the next iteration would change the list that one holds)",
-                                 f"append a copy: rows.append(list({name})), or make '{name}' anew in the loop")
             phi.operands[1] = ir.Var(phi.target) if body_exited else end_env[name]
             back = phi.operands[1]
             init = phi.operands[0]
