@@ -27,4 +27,15 @@ def test_a_join_of_two_and_two_point_zero_is_the_float():
 def test_constants_compare_by_type_and_value():
     assert ir.Const(2) != ir.Const(2.0) and ir.Const(1) != ir.Const(True) and ir.Const(2.0) == ir.Const(2.0)
     assert ir.Const((1, 2.0)) != ir.Const((1.0, 2)) and ir.Const((1, 2.0)) == ir.Const((1, 2.0))
-    assert len({ir.Const(0), ir.Const(0.0), ir.Const(False)}) == 3
+    assert len({ir.Const(0), ir.Const(0.0), ir.Const(False), ir.Const(-0.0)}) == 4
+
+
+def signed_zeros(x):  # (hunt10reg F2: the two calls were merged, 0.0 and -0.0 being one constant)
+    return x * np.copysign(1.0, 0.0) + x * np.copysign(1.0, -0.0) * 3.0
+
+
+def test_minus_zero_is_its_own_constant():
+    x = 1.5
+    assert signed_zeros(x) == -3.0
+    value, g = s2s.value_and_grad(signed_zeros)(x)
+    assert value == -3.0 and g == -2.0

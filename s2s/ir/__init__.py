@@ -40,16 +40,21 @@ class Const:
     value: object
 
     def __eq__(self, other):
-        return type(other) is Const and _typed(self.value) == _typed(other.value)
+        return type(other) is Const and const_key(self.value) == const_key(other.value)
 
     def __hash__(self):
-        return hash(_typed(self.value))
+        return hash(const_key(self.value))
 
 
-def _typed(v):
-    """`v` with its type, all the way into tuples, for comparing constants."""
+def const_key(v):
+    """`v` with its type (and a float zero's sign: -0.0 is not 0.0), all the way into tuples and slices: what
+    tells two constants apart (hashable where v's parts are)."""
     if type(v) is tuple:
-        return tuple, tuple(_typed(x) for x in v)
+        return tuple, tuple(const_key(x) for x in v)
+    if type(v) is slice:  # (hashable only from Python 3.12)
+        return slice, const_key(v.start), const_key(v.stop), const_key(v.step)
+    if type(v) is float and v == 0.0:
+        return float, v, str(v)
     return type(v), v
 
 

@@ -52,12 +52,10 @@ def _hashable(a, mapping: dict):
             return a.name  # (a string: hashed once, where a Var is hashed by its dataclass method each time)
         a = mapping[a.name]
     if isinstance(a, ir.Const):
-        if type(a.value) is slice:  # (hashable only from Python 3.12: x[:-1] twice is one value on every Python)
-            v = a.value
-            return ("slice",) + tuple((type(p).__name__, p) for p in (v.start, v.stop, v.step))
+        key = ir.const_key(a.value)  # (a slice too: x[:-1] twice is one value on every Python)
         try:
-            hash(a.value)
-            return ("const", type(a.value).__name__, a.value)
+            hash(key)
+            return ("const", key)
         except TypeError:
             return ("const-id", id(a.value))
     return a
