@@ -200,3 +200,74 @@ def test_built_list_stays_grown_in_place():
     text = s2s.grad(squared_grown).source
     assert "+= [" in text and "np.asarray(ys_1)" in text and "rt.stack_adjoint_rows" in text
     assert s2s.grad(squared_grown)(0.7) == pytest.approx(2 * 0.7 * 5)
+
+
+# ---------------------------------------------------------------- F5: a list a helper made, appended to by the caller
+# (the helper's name for it, `out`, stayed its owner after the helper returned: the caller's append was refused as
+# on a list another name holds; a list the helper made has no other name once it returns)
+
+def _made(h):
+    out = [h]
+    return out
+
+
+def _simulate(x, n):
+    states = [x]
+    for i in range(n):
+        states.append(np.sin(states[-1]) * 0.9 + 0.1)
+    return states
+
+
+def helper_list_appended(x):
+    a = _made(x)
+    a.append(x * 2.0)
+    return np.sum(np.stack(a) ** 2)
+
+
+def trajectory_appended(x):
+    t = _simulate(x, 3)
+    t.append(t[-1] * 2.0)
+    u = _simulate(x * 0.5, 2)
+    u.append(x)
+    return np.sum(np.stack(t) ** 2) + np.sum(np.stack(u))
+
+
+def nested_helper_appended(x):
+    def made(h):
+        out = [h, h * h]
+        return out
+    a = made(x)
+    for i in range(2):
+        a.append(a[-1] * 0.5 + x)
+    return np.sum(np.stack(a) ** 2)
+
+
+@pytest.mark.parametrize("f", [helper_list_appended, trajectory_appended, nested_helper_appended],
+                         ids=lambda f: f.__name__)
+@pytest.mark.parametrize("x", [0.3, np.array([0.3, -0.6])], ids=["number", "vector"])
+def test_appending_to_a_list_a_helper_made(f, x):
+    check_modes(f, x)
+
+
+def _returned_twice(h):
+    out = [h]
+    return out, out
+
+
+def returned_twice(x):
+    a, b = _returned_twice(x)
+    a.append(x * 2.0)  # (b is a: Python's b sees the append)
+    return np.sum(np.stack(b) ** 2)
+
+
+def caller_alias(x):
+    a = _made(x)
+    b = a
+    a.append(x * 2.0)  # (b is a)
+    return np.sum(np.stack(b) ** 2)
+
+
+@pytest.mark.parametrize("f", [returned_twice, caller_alias], ids=lambda f: f.__name__)
+def test_a_helper_list_held_twice_is_still_refused(f):
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="another name or a container also holds"):
+        s2s.grad(f)(0.3)

@@ -214,10 +214,13 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             raise self.error(last, "a function that does not return a value on every path",
                              "end every path with a return statement")
         self.block = []
+        owned = set(self.list_owner)
         try:
             self.statements(stmts)
         except _Exit:
             pass
+        for root in set(self.list_owner) - owned:  # (a list the body made: its names end with it, and a caller's
+            del self.list_owner[root]               # name its result is given holds it alone, lists.py)
         self.emit(ir.Return(self.returned, self.loc))
         return self.block
 
