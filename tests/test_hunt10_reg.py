@@ -271,3 +271,45 @@ def caller_alias(x):
 def test_a_helper_list_held_twice_is_still_refused(f):
     with pytest.raises(s2s.UnsupportedSyntaxError, match="another name or a container also holds"):
         s2s.grad(f)(0.3)
+
+
+# ---------------------------------------------------------------- F6: a conditional expression a module flag decides
+# (both arms were lowered, and the untaken one's np.trapz_old raised AttributeError while compiling; Python never
+# evaluates it. A test the module's constants decide now builds only the side Python takes, as an if statement's)
+
+HAS_TRAPEZOID = hasattr(np, "trapezoid")
+NEW_NUMPY = True
+
+
+def trapezoid_compatible(x):
+    integrate = np.trapezoid if HAS_TRAPEZOID else np.trapz_removed_long_ago
+    return integrate(np.sin(x) * x)
+
+
+def constant_true_arm(x):
+    return np.cosh(x).sum() if NEW_NUMPY else np.erf_missing(x).sum()
+
+
+def constant_false_arm(x):
+    return np.missing_product(x) if not NEW_NUMPY else np.prod(np.exp(0.3 * x))
+
+
+def short_circuit_flag(x):
+    scale = NEW_NUMPY and 2.0 or np.missing_scale
+    return np.sum(np.tanh(x) * scale)
+
+
+@pytest.mark.parametrize("f", [trapezoid_compatible, constant_true_arm, constant_false_arm, short_circuit_flag],
+                         ids=lambda f: f.__name__)
+@pytest.mark.parametrize("x", [np.array([0.1, 0.5, 0.9])], ids=["vector"])
+def test_untaken_arm_of_a_flag_is_not_looked_up(f, x):
+    if f is trapezoid_compatible and not HAS_TRAPEZOID:
+        pytest.skip("np.trapezoid is NumPy 2's")
+    check_modes(f, x)
+
+
+def test_taken_arm_missing_is_still_python_attribute_error():
+    def g(x):
+        return np.trapz_removed_long_ago(x) if NEW_NUMPY else np.sum(x)
+    with pytest.raises(AttributeError, match="trapz_removed_long_ago"):
+        s2s.grad(g)(np.array([0.1, 0.5]))

@@ -29,7 +29,7 @@ from s2s.rules import registry
 
 
 _FOLDABLE = {
-    **{op: prims.CONSTANT_OPS[op] for op in ("add", "sub", "mul", "truediv", "pow", "neg", "floordiv", "mod")},
+    **{op: prims.CONSTANT_OPS[op] for op in ("add", "sub", "mul", "truediv", "pow", "neg", "floordiv", "mod", "not")},
     # (`hi is None` of a default inlined: a singleton's identity is its value; two numbers' is not, so refused)
     "is": lambda a, b: a is b if _singleton(a) or _singleton(b) else _unknown(),
     "isnot": lambda a, b: a is not b if _singleton(a) or _singleton(b) else _unknown(),

@@ -317,11 +317,7 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
                 RAISE, (self.exception_class(AssertionError),) + ((self.atom(message),) if message else ())),
                 self.loc)), s)
         elif isinstance(s, ast.If):
-            test = self.atom(s.test)
-            if type(test) is ir.Const and type(test.value) in _KNOWN_TESTS:  # (`if soft:`, `if hi is None:` of a
-                self.statements(s.body if test.value else s.orelse)    # helper's defaults: the side Python takes)
-            else:
-                self._branch(test, s.body, s.orelse, s)
+            self.if_statement(s)  # (`if soft:`, `if hi is None:` of a helper's defaults: the side Python takes)
         elif isinstance(s, (ast.For, ast.While)):
             self.loop(s)
         elif isinstance(s, ast.Return):
@@ -475,10 +471,6 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
         return self._reads
 
     # ----- expressions
-
-
-_KNOWN_TESTS = frozenset({bool, int, float, str, type(None), tuple})  # (constants whose truth a test reads as Python
-# does: a tuple's is whether it has elements)
 
 
 for _field in dataclasses.fields(Shared):  # self.roots reads self.shared.roots (and cannot be rebound)
