@@ -185,8 +185,22 @@ def helper_list(x):
     return np.sum(np.square(grown(x)))
 
 
+def nested_loops_grown(x):  # (the loops' phis of the list feed each other)
+    ys = [np.sin(x) for _ in range(2)]
+    h = x
+    i = 0
+    while i < 2:
+        for k in range(2):
+            h = np.tanh(h * 1.3) - 0.1
+            ys += [h]
+            for j in range(1):
+                ys = ys + [h * 0.5]
+        i += 1
+    return np.sum(np.log(np.square(ys) + 1.0))
+
+
 F4 = [squared_grown, log_of_comprehension, log1p_of_tuple, logs_of_grown, inverse_trig_of_grown, extrema_of_grown,
-      clipped_comprehension, power_of_grown, list_joined, branch_joined, helper_list]
+      clipped_comprehension, power_of_grown, list_joined, branch_joined, helper_list, nested_loops_grown]
 
 
 @pytest.mark.parametrize("f", F4, ids=lambda f: f.__name__)

@@ -72,7 +72,6 @@ def sequences(fn: ir.Function) -> set[str]:
     """The names of `fn` that surely hold a list or a tuple: made by a display, list(...), tuple(...), sorted(...)
     or an append (a list grown in a loop, a comprehension's, `t = t + (v,)`), `xs + ys` of two such (which the
     front end writes sum([ys], xs)), or a copy or a join (a phi, a jump's value) of only such values."""
-    out = set()
     joins: dict = {}  # a copy's, a phi's target -> the atoms it takes (None: surely a sequence)
     displays: dict = {}  # a list display -> its items
     for s in ir.statements(fn.body):
@@ -97,13 +96,15 @@ def sequences(fn: ir.Function) -> set[str]:
 
     def held(a) -> bool:
         return type(a) is ir.Var and a.name in out or type(a) is ir.Const and type(a.value) in (list, tuple)
-    grown = True
-    while grown:
-        grown = False
+    # (a loop's phis feed each other: each is taken for a sequence until one of its atoms is surely not)
+    out = set(joins)
+    dropped = True
+    while dropped:
+        dropped = False
         for target, atoms in joins.items():
-            if target not in out and (atoms is None or atoms and all(held(a) for a in atoms)):
-                out.add(target)
-                grown = True
+            if target in out and atoms is not None and not (atoms and all(held(a) for a in atoms)):
+                out.discard(target)
+                dropped = True
     return out
 
 
