@@ -162,8 +162,8 @@ def _scalar_facts(stmts: list, facts: list) -> None:
         elif isinstance(s, ir.If):
             _scalar_facts(s.body, facts)
             _scalar_facts(s.orelse, facts)
-            for p in s.phis:
-                facts.append((p.target, "phi", tuple(p.operands), ()))
+            for p in s.phis:  # (an operand no path gives, a branch that leaves: None, left out)
+                facts.append((p.target, "phi", tuple(o for o in p.operands if o is not None), ()))
         elif isinstance(s, ir.Loop):
             _scalar_facts(s.header, facts)
             _scalar_facts(s.body, facts)

@@ -34,6 +34,8 @@ def elements(facts: list) -> set[str]:
 
 
 def _is_int(a, ints: set) -> bool:
+    if a is None:  # (a join's operand no path gives: a loop's phi fed by a break that does not bind the name)
+        return False
     return type(a.value) is int if type(a) is ir.Const else a.name in ints
 
 

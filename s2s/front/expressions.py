@@ -153,8 +153,7 @@ class ExpressionLowering:
         if isinstance(node, ast.Dict):
             if any(k is None for k in node.keys):  # {**p, "w": v}: a copy of p, then its keys written
                 return self.spread_dict(node, hint)
-            return self.dict_display([self.atom(k) for k in node.keys], [self.atom(v) for v in node.values], node,
-                                     hint)
+            return self.dict_display([self.atom(k) for k in node.keys], [self.atom(v) for v in node.values], node, hint)
         if isinstance(node, ast.Lambda):
             return self.lambda_value(node)
         if isinstance(node, ast.GeneratorExp) and id(node) not in self.consumed:
@@ -357,7 +356,7 @@ class ExpressionLowering:
 
     def joined_display(self, op: str, parts: tuple, hint) -> ir.Atom:
         """A display with `*xs` of a length known only at run time: its runs of values and each `xs` made a tuple
-        (a list) of their own, joined by `+`, as Python builds it: `(2, *x.shape)` is `(2,) + tuple(x.shape)`."""
+        (a list) of their own, joined as Python builds it: `(2, *x.shape)` is `(2,) + tuple(x.shape)`."""
         pieces, run = [], []
         for p in parts + (None,):
             if isinstance(p, Spread) or p is None:
@@ -369,8 +368,9 @@ class ExpressionLowering:
             else:
                 run.append(p)
         out = pieces[0]
-        for i, piece in enumerate(pieces[1:], 2):
-            out = self.sequence_operation("add", out, piece, None, hint if i == len(pieces) else None)  # (no array +)
+        for i, piece in enumerate(pieces[1:], 2):  # (joined as sequences; `+` where s2s cannot tell them so)
+            at = hint if i == len(pieces) else None
+            out = self.sequence_operation("add", out, piece, None, at) or self.materialise(ir.Call("add", (out, piece)), at)
         return out
 
     def no_spread(self, args: tuple) -> tuple:
