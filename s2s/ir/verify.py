@@ -36,6 +36,8 @@ def verify(fn: ir.Function) -> None:
         seen.add(p)
     _block(fn.body, scope, seen)
     for s in ir.statements(fn.body):
+        if isinstance(s, ir.Assign) and not isinstance(s.value, (ir.Var, ir.Const, ir.Call)):
+            raise VerificationError(f"{s.target} is given {s.value!r}, which is no atom or call")
         if isinstance(s, ir.Assign) and s.restores is not None and not (
                 isinstance(s.value, ir.Call) and s.value.op == "pop"):
             raise VerificationError(f"{s.target} restores {s.restores} but is not a stack pop")
