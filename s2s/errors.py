@@ -404,10 +404,14 @@ ROTATION_INSTEAD = (
 
 
 def rotation_method(name: str) -> bool:
-    """Is `name` a method of scipy's Rotation (imported by the user's module) and of no array?"""
+    """Is `name` a method of scipy's Rotation (imported by the user's module) of its own, no array's and no name
+    a class of the user's has as often (`p.apply(x)`, `r.inv()`, `m.mean()` are read as the user's)?"""
     transform = sys.modules.get("scipy.spatial.transform")
     return transform is not None and hasattr(getattr(transform, "Rotation", None), name) and \
-        not hasattr(np.ndarray, name)
+        not hasattr(np.ndarray, name) and (name.startswith(("as_", "from_")) or name in _ROTATION_OWN)
+
+
+_ROTATION_OWN = frozenset({"align_vectors", "approx_equal", "create_group", "magnitude"})
 
 
 def _library_source(obj) -> str | None:
