@@ -500,7 +500,7 @@ class ExpressionLowering:
                                  "p * s): s2s differentiates an operator as NumPy's arithmetic, not as the "
                                  "class's method")
             return ir.Call("getattr", (base, ir.Const(node.attr)))
-        return ir.Call(key, (base,))
+        return self.array_attribute(key, base, node)
 
     def record_attribute(self, cls: type, base: ir.Var, node: ast.Attribute) -> ir.Expr | None:
         """`obj.name` where obj is a record (a dataclass, a namedtuple) of the class `cls` or a subclass of it,

@@ -17,6 +17,7 @@ import ast
 import numpy as np
 
 from s2s import ir
+from s2s.prims import ITERATED
 from s2s.front import fence
 from s2s.front.generators import comprehension_loops
 from s2s.front.parameters import own_name
@@ -34,6 +35,7 @@ KEEPS_REFERENCE = {"list", "tuple", "dict", "builtins.dict", "call", "callmethod
 _HOLDERS = frozenset({"list", "tuple", APPENDED, "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs",
                       "s2s.runtime.record_new"})
 _ITEMS_OF = frozenset({"getitem", "builtins.list", "builtins.tuple"})
+REQUIRE_ARRAY = "s2s.runtime.require_array"
 
 
 class ListLowering:
@@ -67,6 +69,17 @@ class ListLowering:
             root = self.list_root(a)
             if root is not None and (value.op in KEEPS_REFERENCE or value.op == APPENDED and i == 1):
                 self.shared_lists.add(root)
+
+    def array_attribute(self, key: str, base, node: ast.Attribute) -> ir.Expr:
+        """NumPy's `base.T` (`prims.ATTRIBUTES`), checked where the code runs where `base` is an item of a list,
+        a tuple or a loop's sequence, which may be an object of the user's with a field of that name (`o.T` of a
+        namedtuple read as NumPy's transpose of its fields, silently: `rt.require_array`)."""
+        made = self.definitions.get(base.name) if isinstance(base, ir.Var) else None
+        if made is not None and made.op == "getitem" and isinstance(made.args[0], ir.Var) and (
+                getattr(self.definitions.get(made.args[0].name), "op", None) == ITERATED or
+                self.is_sequence(made.args[0])):
+            self.emit(ir.Effect(ir.Call(REQUIRE_ARRAY, (base, ir.Const(ast.unparse(node)))), self.loc))
+        return ir.Call(key, (base,))
 
     def holds_list(self, atom, root: str, seen: frozenset = frozenset()) -> bool:
         """May `atom` be the list `root` (a version of it) or hold it: a list, tuple, dict or record it was put

@@ -38,7 +38,7 @@ nondiff(RT + "zeros_like", RT + "shape_of", RT + "shapes_of")
 nondiff(RT + "tie_share", RT + "abs_curvature", elementwise=True)  # (kinks: piecewise constant, derivative 0)
 # checks made by generated code
 nondiff(RT + "require_scalar", RT + "require_bound", RT + "require_immutable", RT + "require_number",
-        RT + "require_length", RT + "require_keywords", RT + "require_float_array")
+        RT + "require_length", RT + "require_keywords", RT + "require_float_array", RT + "require_array")
 
 # ---------------------------------------------------------------- broadcasting and reductions
 # (both ways: where g was a bare 0.0 standing for a whole array, unbroadcast widened it, and G sums back)

@@ -14,7 +14,7 @@ import numpy as np
 from s2s.errors import CallError, ResultTypeError, S2SError
 
 __all__ = ["require_scalar", "require_number", "require_immutable", "require_bound", "require_length",
-           "require_keywords", "require_float_array", "require_generator"]
+           "require_keywords", "require_float_array", "require_generator", "require_array"]
 
 
 _NUMBERS = frozenset((float, int, np.float64, np.float32, np.int64))
@@ -136,6 +136,20 @@ def require_float_array(y, name):
                        f"NumPy truncates them, so no derivative flows through the writes, and s2s does not give "
                        f"one; make '{name}' an array of floats (np.zeros(n) without an integer dtype, or "
                        f"{name} = {name}.astype(float) before the writes)")
+
+
+def require_array(value, spelled):
+    """`o.T` (an array's attribute) of an item of a list or tuple s2s could not tell for an array or an object
+    of the user's while compiling: read as NumPy's, right for an array or a NumPy number only."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return
+    obj, _, attr = spelled.rpartition(".")
+    if not hasattr(value, attr):
+        raise AttributeError(f"'{type(value).__name__}' object has no attribute '{attr}'")
+    raise S2SError(f"{spelled} of a {type(value).__name__}, not an array: s2s read '.{attr}' as NumPy's (an array's "
+                   f"{attr}), as it could not tell this item of a list or tuple for an object while compiling; read "
+                   f"another field of {obj} in the function too (s2s then reads .{attr} as the object's field), or "
+                   f"give the field another name")
 
 
 def require_bound(bound, name):
