@@ -234,6 +234,19 @@ EINSUM = "numpy.einsum"
 # what a loop or an unpacking reads of a value whose type only the run shows (rt.iterated): the value itself (a
 # list, tuple or array), else a new list of what iterating it gives (a dict's keys)
 ITERATED = "s2s.runtime.iterated"
+# ------------------------------------------------------------------------------- Python's containers, as s2s builds them
+
+# xs.append(v), xs + [v] in SSA: a new list, xs's items then v (back/growing.py grows it in place again)
+APPENDED = "s2s.runtime.appended"
+# calls that build a container holding their operands: displays, a grown list, dicts and records written out
+CONTAINER_BUILDERS = frozenset({"list", "tuple", APPENDED, "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs",
+                                "s2s.runtime.record_new"})
+# calls that copy a container's items into a new list or tuple (list(xs), tuple(xs)): they hold its items, not it
+CONTAINER_COPIES = frozenset({"builtins.list", "builtins.tuple"})
+# calls whose value is surely a list or a tuple: displays, copies, sorted(...), an append's new list
+SEQUENCES = frozenset({"list", "tuple", *CONTAINER_COPIES, "builtins.sorted", APPENDED})
+
+
 # operations whose result may share memory with an operand (a NumPy view, a container holding it): the alias
 # check follows them
 MAY_SHARE_MEMORY = frozenset({
@@ -249,7 +262,7 @@ MAY_SHARE_MEMORY = frozenset({
     "numpy.hsplit", "numpy.vsplit", "numpy.ndarray.view", "tuple", "list", "dict", "call", "callmethod", "getattr",
     "builtins.iter", "builtins.reversed", "builtins.zip", "builtins.enumerate", ITERATED,
     # containers s2s builds (xs.append(v), dict displays and comprehensions, d.values()) hold their operands
-    "s2s.runtime.appended", "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs", "s2s.runtime.dict_values",
+    APPENDED, "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs", "s2s.runtime.dict_values",
     "s2s.runtime.dict_items", "s2s.runtime.keyword", "s2s.runtime.dict_get",
 })
 # operations whose result is one of their operands, or holds them: the positions of those operands (None: all);

@@ -174,7 +174,7 @@ def _items(fn: ir.Function, made: dict) -> dict:
                 if inner is not None and inner.op == "call" and len(inner.args) == 2 and \
                         _free(fn.free, inner.args[0].name) is builtins.iter and type(inner.args[1]) is ir.Var:
                     found = items, _root(inner.args[1].name, seqs)
-            elif c.op == "s2s.runtime.appended" and len(c.args) == 2 and type(c.args[1]) is ir.Var and \
+            elif c.op == prims.APPENDED and len(c.args) == 2 and type(c.args[1]) is ir.Var and \
                     c.args[1].name in items and _grows(c.args[0], name, items[c.args[1].name], seqs, empty, phis):
                 found = seqs, items[c.args[1].name]
             table, root = found

@@ -21,7 +21,7 @@ import dataclasses
 
 import numpy
 
-from s2s import ir
+from s2s import ir, prims
 from s2s.ad.analysis import floats
 from s2s.ad.inactive import ITERATED
 from s2s.errors import NonDifferentiableError, missing_rule
@@ -63,9 +63,6 @@ def arrays_of_displays(fn: ir.Function, namer: Namer) -> ir.Function:
     return dataclasses.replace(fn, body=map_blocks(fn.body, block))
 
 
-# calls whose value is surely a list or a tuple: displays, list(...), tuple(...), sorted(...), an append's new list
-_SEQUENCES = frozenset({"list", "tuple", "builtins.list", "builtins.tuple", "builtins.sorted",
-                        "s2s.runtime.appended"})
 
 
 def sequences(fn: ir.Function) -> set[str]:
@@ -78,7 +75,7 @@ def sequences(fn: ir.Function) -> set[str]:
         cls = type(s)
         if cls is ir.Assign:
             v = s.value
-            if type(v) is ir.Call and v.op in _SEQUENCES:
+            if type(v) is ir.Call and v.op in prims.SEQUENCES:
                 joins[s.target] = None
                 if v.op == "list":
                     displays[s.target] = list(v.args)

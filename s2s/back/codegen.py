@@ -557,7 +557,7 @@ class _Codegen:
         if op == "s2s.runtime.record_new":  # a record the function builds: P(a=x, b=y)
             return ast.Call(self.atom(args[0]), [], [ast.keyword(k, self.atom(a))
                                                      for k, a in zip(args[1].value, args[2:])])
-        if op == "s2s.runtime.appended":  # a list the function grows: xs + [v]
+        if op == prims.APPENDED:  # a list the function grows: xs + [v]
             return ast.BinOp(self.atom(args[0]), ast.Add(), ast.List([self.atom(args[1])], ast.Load()))
         if op == "push":
             return ast.Call(ast.Attribute(self.atom(args[0]), "append", ast.Load()), [self.atom(args[1])], [])

@@ -30,14 +30,14 @@ import copy
 from s2s import ir, prims
 from s2s.ir.walk import count_uses, defined_names, substitute_block
 
-APPENDED = "s2s.runtime.appended"
+APPENDED = prims.APPENDED
 STACK_ADJOINT, ROWS = "s2s.runtime.stack_adjoint", "s2s.runtime.stack_adjoint_rows"
 # a list's adjoint made whole, by np.stack's rule or np.asarray's (an elementwise function of the list reads it so)
 _WHOLE = frozenset({STACK_ADJOINT, "s2s.runtime.array_adjoint"})
 CUT = "s2s.runtime.appended_adjoint"  # (a list adjoint's parts but the last)
 _CUTS = frozenset({CUT, "s2s.runtime.appended_item_adjoint"})
 _LIBRARIES = ("numpy.", "math.", "builtins.")
-_MADE = frozenset({"list", "builtins.list"})  # calls that make a new list
+_MADE = frozenset({"list", "builtins.list"})  # calls that make a new list (a display, a copy)
 # the runtime's helpers that read a list and keep no reference to it (not rt.shape_of, which gives a list itself)
 _READERS = frozenset({f"s2s.runtime.{name}" for name in (
     "stack_adjoint", "zeros_like", "appended_tangent", "getitem_adjoint", "sum_builtin_adjoint", "started_sum_adjoint",

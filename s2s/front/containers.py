@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import ast
 
-from s2s import ir
+from s2s import ir, prims
 from s2s.front.element_writes import advanced_index, key_write_fix, written_value
 from s2s.ir.names import base_name
 
 # calls that make a list or a tuple of what iterating their operand gives: a 2-D array's rows are views of it
 ITERATED = {"builtins.list": "list", "builtins.tuple": "tuple"}
 # what makes a list or a tuple (Python's containers: `xs[i] op= v` changes the element itself where it is an array)
-CONTAINERS = frozenset({"list", "tuple", "builtins.list", "builtins.tuple", "s2s.runtime.appended"})
+CONTAINERS = frozenset({"list", "tuple", *prims.CONTAINER_COPIES, prims.APPENDED})
 # what makes a dict (s2s follows a dict's keys where it is written out whole, not written key by key)
 DICTS = frozenset({"dict", "builtins.dict", "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs"})
 

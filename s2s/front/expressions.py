@@ -21,7 +21,6 @@ from s2s import ir, prims
 from s2s.front import records
 from s2s.front.calls import Spread
 from s2s.front.generators import short_circuit_loops
-from s2s.front.lists import APPENDED
 from s2s.front.methods import user_object
 from s2s.front.operators import builtin_call, operator_call
 from s2s.front.source import MISSING
@@ -47,8 +46,7 @@ def _unknown():
 
 
 # calls whose value is surely a list or tuple (displays aside): a sequence `+` and `*` join and repeat
-_SEQUENCES = frozenset({"list", "tuple", "builtins.list", "builtins.tuple", "builtins.sorted", APPENDED,
-                        "s2s.runtime.dict_keys", "s2s.runtime.dict_values", "s2s.runtime.dict_items"})
+_SEQUENCES = frozenset({*prims.SEQUENCES, "s2s.runtime.dict_keys", "s2s.runtime.dict_values", "s2s.runtime.dict_items"})
 
 
 _OPERATORS = frozenset({"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "neg", "pos"})

@@ -17,13 +17,12 @@ import ast
 import numpy as np
 
 from s2s import ir
-from s2s.prims import ITERATED
+from s2s.prims import APPENDED, CONTAINER_BUILDERS, CONTAINER_COPIES, ITERATED
 from s2s.front import fence
 from s2s.front.generators import comprehension_loops
 from s2s.front.parameters import own_name
 from s2s.ir.walk import is_slice
 
-APPENDED = "s2s.runtime.appended"
 # calls that may keep a reference to a list argument (the others read it and make new data): containers, dicts
 # s2s writes out (`{"h": hist}`), iterators over it, opaque calls
 KEEPS_REFERENCE = {"list", "tuple", "dict", "builtins.dict", "call", "callmethod", "s2s.runtime.dict_of",
@@ -31,10 +30,8 @@ KEEPS_REFERENCE = {"list", "tuple", "dict", "builtins.dict", "call", "callmethod
                    "builtins.zip", "builtins.enumerate", "builtins.iter", "builtins.reversed"}
 
 
-# what holds its operands (or their items): displays, a grown list, records, dicts, an item read of one, a copy
-_HOLDERS = frozenset({"list", "tuple", APPENDED, "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs",
-                      "s2s.runtime.record_new"})
-_ITEMS_OF = frozenset({"getitem", "builtins.list", "builtins.tuple"})
+# what gives the items of its operand, not it: an item read, a copy (list(xs))
+_ITEMS_OF = frozenset({"getitem", *CONTAINER_COPIES})
 REQUIRE_ARRAY = "s2s.runtime.require_array"
 
 
@@ -93,7 +90,7 @@ class ListLowering:
         if made is not None and made.op in _ITEMS_OF:  # (an item of the list, a copy of it: its items, not it)
             return any(self.list_root(a) != root and self.holds_list(a, root, seen) for a in made.args)
         if made is not None:
-            return made.op in _HOLDERS and any(self.holds_list(a, root, seen) for a in made.args)
+            return made.op in CONTAINER_BUILDERS and any(self.holds_list(a, root, seen) for a in made.args)
         phi = self.phis.get(atom.name)
         return phi is not None and any(self.holds_list(o, root, seen) for o in phi.operands if o is not None)
 

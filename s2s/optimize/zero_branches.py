@@ -42,9 +42,8 @@ _PLACES = frozenset({f"s2s.runtime.{name}" for name in ("unbroadcast", "getitem_
 _SUMS = frozenset({"add", ADD_INTO})  # (an accumulation: `a + z` and `rt.add_into(a, z)` are `a` where z is zero)
 # operations whose value holds or passes on an operand rather than a product with it: a tuple of a value and a
 # zero adjoint is no zero (value_and_grad's `(result, bx)`), nor `np.where(m, z, a)`, `max(z, a)`, a comparison
-_HOLDS = frozenset({*prims.PASSES_ON, *prims.COMPAREOPS, *prims.BOOLOPS, "not", "list", "tuple", "builtins.tuple",
-                    "builtins.list", "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs", "s2s.runtime.record_new",
-                    "s2s.runtime.appended", "push", "pop", "callmethod", "call", "getattr"})
+_HOLDS = frozenset({*prims.PASSES_ON, *prims.COMPAREOPS, *prims.BOOLOPS, "not", *prims.CONTAINER_BUILDERS,
+                    *prims.CONTAINER_COPIES, "push", "pop", "callmethod", "call", "getattr"})
 
 
 def _adjoints(body: list) -> set:

@@ -18,7 +18,7 @@ for _key in ("list", "tuple"):
 
 
 # ---------------------------------------------------------------- a list grown by the function: xs.append(v), xs + [v]
-define("s2s.runtime.appended",
+define(prims.APPENDED,
        [lambda g, ans, xs, v: rt.appended_adjoint(g), lambda g, ans, xs, v: rt.appended_item_adjoint(g)],
        tangent_fn=lambda tangents, ans, xs, v: rt.appended_tangent(tangents[0], tangents[1] if len(tangents) > 1
                                                                    else None, ans))
