@@ -31,8 +31,25 @@ def sink_into_branches(fn: ir.Function) -> ir.Function:
         return fn
     fn = copy.deepcopy(fn)
     namer = Namer(set(fn.params) | set(defined_names(fn.body)) | used_names(fn.body))
-    _sink_block(fn.body, namer, fn.body, _adjoints(fn.body))
+    _sink_block(fn.body, namer, _Uses(fn.body), _adjoints(fn.body))
     return fn
+
+
+class _Uses:
+    """How often each name of the function is read (a loop's phis read its body's values at the back edge):
+    counted once, again only after a sink moved statements (not once per `if`, which was quadratic)."""
+
+    def __init__(self, body: list):
+        self.body, self.counts = body, None
+
+    def get(self) -> dict:
+        if self.counts is None:
+            self.counts = {}
+            count_uses(self.body, self.counts)
+        return self.counts
+
+    def changed(self) -> None:
+        self.counts = None
 
 
 # helpers that only place an adjoint (in an array of zeros, back to an operand's shape): made from 0.0 they give
@@ -71,21 +88,21 @@ def _zero_side(p: ir.Phi) -> int | None:
     return zeros.index(True) if zeros.count(True) == 1 else None
 
 
-def _sink_block(stmts: list, namer: Namer, body: list, adjoints: set) -> None:
+def _sink_block(stmts: list, namer: Namer, counts: _Uses, adjoints: set) -> None:
     i = 0
     while i < len(stmts):
         s = stmts[i]
         for block in ir.blocks(s):
-            _sink_block(block, namer, body, adjoints)
+            _sink_block(block, namer, counts, adjoints)
         if type(s) is ir.If:
             for side in (0, 1):
                 zeros = {p.target for p in s.phis if _zero_side(p) == side}
                 if zeros:
-                    _sink(stmts, i, side, zeros, namer, body, adjoints)
+                    _sink(stmts, i, side, zeros, namer, counts, adjoints)
         i += 1
 
 
-def _sink(stmts: list, at: int, side: int, zeros: set, namer: Namer, body: list, adjoints: set) -> None:
+def _sink(stmts: list, at: int, side: int, zeros: set, namer: Namer, counts: _Uses, adjoints: set) -> None:
     """Move the statements after `stmts[at]` (an If) that read the adjoints `zeros` (zero on `side`) into its
     other branch, as far as they are linear in them (the module's rules)."""
     s = stmts[at]
@@ -138,8 +155,7 @@ def _sink(stmts: list, at: int, side: int, zeros: set, namer: Namer, body: list,
         window.append(t)
     # the plain values the window made: moved with the statements that read the zeros where only they read them,
     # computed before the if where others read them too, left where they are where none of those reads them
-    uses: dict = {}  # (reads anywhere: a loop's phis read its body's values at the back edge)
-    count_uses(body, uses)
+    uses = counts.get()
     while True:  # a zero read after the window needs its value on the zero path, which 0.0 is not (no array of
         inside: dict = {}  # its shape): one that only places an adjoint (`_PLACES`) is made there from 0.0, and
         count_uses(window, inside)  # the window ends before any other
@@ -211,6 +227,7 @@ def _sink(stmts: list, at: int, side: int, zeros: set, namer: Namer, body: list,
         operands = [ir.Var(new), other] if side == 1 else [other, ir.Var(new)]
         s.phis.append(ir.Phi(old, operands, **flags[old]))
     stmts[at:at + 1 + len(window)] = hoisted + [s] + staying
+    counts.changed()
 
 
 def _reads_zero(t, zero: set, kept: dict) -> bool:
