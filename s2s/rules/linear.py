@@ -53,10 +53,13 @@ def _sum_transpose(g, ans, x, axis=None, dtype=None, keepdims=False, initial=Non
     return _cast_back(full if where is None else np.where(where, full, 0.0), x, ans, dtype)
 
 
+# g / n spread over x's n entries; an empty x's adjoint is empty whatever the share, so the count is at least 1 there
+# (Python's 1.0 / 0 would raise ZeroDivisionError where NumPy's np.mean gives nan with a RuntimeWarning)
 def _mean_transpose(g, ans, x, axis=None, dtype=None, keepdims=False, where=None):
     if where is not None:  # (the mean of the entries where m holds: their sum over their count)
         return _sum_transpose(g / _count(x, axis, keepdims, where), ans, x, axis, dtype, keepdims, where=where)
-    return _cast_back(np.full(np.shape(x), g / np.size(x)) if axis is None else rt.mean_adjoint(g, x, axis, keepdims),
+    share = g / builtins.max(np.size(x), 1)
+    return _cast_back(np.full(np.shape(x), share) if axis is None else rt.mean_adjoint(g, x, axis, keepdims),
                       x, ans, dtype)
 
 

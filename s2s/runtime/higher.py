@@ -124,7 +124,7 @@ def batch_sum_adjoint(d, x, axis=None, keepdims=False):
 
 def batch_mean_adjoint(d, x, axis=None, keepdims=False):
     """Tangents of `rt.mean_adjoint(g, x, axis, keepdims)`."""
-    return batch_sum_adjoint(np.divide(d, reduced_count(x, axis)), x, axis, keepdims)
+    return batch_sum_adjoint(np.divide(d, max(reduced_count(x, axis), 1)), x, axis, keepdims)
 
 
 def batch_transpose_adjoint(d, axes=None):

@@ -30,8 +30,9 @@ def reduced_count(x, axis=None) -> int:
 
 
 def mean_adjoint(g, x, axis=None, keepdims=False):
-    """Adjoint of `np.mean(x, axis, keepdims)`."""
-    return sum_adjoint(np.divide(g, reduced_count(x, axis)), x, axis, keepdims)
+    """Adjoint of `np.mean(x, axis, keepdims)` (a count of 0 reduces empty slices of an empty x, whose adjoint is
+    empty whatever g is divided by: 1 there, with no division by zero)."""
+    return sum_adjoint(np.divide(g, max(reduced_count(x, axis), 1)), x, axis, keepdims)
 
 
 def matmul_adjoint_a(g, a, b):

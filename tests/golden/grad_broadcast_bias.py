@@ -7,7 +7,7 @@ def grad_broadcast_bias(x, b):
     # line 30: return np.mean((x + b) ** 2)
     t1 = x + b
     # adjoint of line 30: return np.mean((x + b) ** 2)
-    bt1 = 1.0 / np.size(t1) * (2 * t1)
+    bt1 = 1.0 / max(np.size(t1), 1) * (2 * t1)
     bx = rt.unbroadcast(bt1, x)
     bb = rt.unbroadcast(bt1, b)
     return bx, bb

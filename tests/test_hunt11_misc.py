@@ -1,0 +1,117 @@
+"""Open bugs left from earlier rounds (hunt round 11, fixer fix11misc).
+
+1. np.mean of an empty array: the reverse rule wrote `1.0 / np.size(x)`, a Python division that raised
+   ZeroDivisionError (an internal traceback) where NumPy returns nan with a RuntimeWarning; the gradient with
+   respect to an empty array is an empty array (the count is taken as at least 1 there: any share of nothing is
+   nothing). np.var / np.std of empty and of one entry (ddof=1) follow NumPy's values and JAX's derivatives.
+"""
+import warnings
+
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, numeric_grad
+
+EMPTY = np.zeros(0)
+
+
+# ------------------------------------------------------------------ 1. means of empty arrays
+
+def mean_of(x):
+    return np.mean(x)
+
+
+def mean_of_squares(x):
+    return np.mean(x ** 2)
+
+
+def mean_method(x):
+    return x.mean()
+
+
+def column_means(x):
+    return np.sum(np.mean(x, axis=0))
+
+
+def row_means(x):
+    return np.sum(np.mean(x, axis=1))
+
+
+def var_of(x):
+    return np.var(x)
+
+
+def var_1(x):
+    return np.var(x, ddof=1)
+
+
+def std_of(x):
+    return np.std(x)
+
+
+def std_1(x):
+    return np.std(x, ddof=1)
+
+
+def _quiet(call, *args):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return call(*args)
+
+
+@pytest.mark.parametrize("f, x", [(mean_of, EMPTY), (mean_of_squares, EMPTY), (mean_method, EMPTY),
+                                  (column_means, np.zeros((0, 3))), (row_means, np.zeros((0, 3))),
+                                  (column_means, np.zeros((3, 0))), (var_of, EMPTY), (var_1, EMPTY),
+                                  (std_of, EMPTY), (std_1, EMPTY)])
+def test_empty_reductions_give_numpy_values_and_empty_gradients(f, x):
+    expected = _quiet(f, x)
+    assert np.array_equal(_quiet(s2s.grad(f), x), np.zeros(x.shape))
+    assert _quiet(s2s.grad(f), x).shape == x.shape
+    value, gradient = _quiet(s2s.value_and_grad(f), x)
+    np.testing.assert_array_equal(value, expected)  # (nan where NumPy's is nan)
+    assert gradient.shape == x.shape
+    value, pullback = _quiet(s2s.vjp(f), x)
+    np.testing.assert_array_equal(value, expected)
+    assert _quiet(pullback, 1.0).shape == x.shape
+    assert _quiet(s2s.jacobian(f), x).shape == x.shape
+    assert _quiet(s2s.jacobian(f, mode="forward"), x).shape == x.shape
+    value, _ = _quiet(s2s.jvp(f), (x,), (np.ones_like(x),))
+    np.testing.assert_array_equal(value, expected)
+
+
+def test_mean_of_empty_warns_as_numpy_does_and_nothing_more():
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        s2s.grad(mean_of_squares)(EMPTY)
+    assert not seen, [str(w.message) for w in seen]  # (the gradient alone reads no mean)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        s2s.value_and_grad(column_means)(np.zeros((0, 3)))
+    assert "divide by zero" not in " ".join(str(w.message) for w in seen)
+
+
+def test_empty_mean_second_order():
+    assert _quiet(s2s.hessian(mean_of_squares), EMPTY).shape == (0, 0)
+    assert _quiet(s2s.jacobian(s2s.grad(mean_of_squares)), EMPTY).shape == (0, 0)
+
+
+@pytest.mark.parametrize("f", [mean_of, mean_of_squares, mean_method, var_of, std_of])
+def test_one_entry(f):
+    x = np.array([2.0])
+    value, gradient = s2s.value_and_grad(f)(x)
+    assert value == f(x)
+    assert_close(gradient, numeric_grad(f, (x,), 0), what=f.__name__)
+
+
+@pytest.mark.parametrize("f", [var_1, std_1])
+def test_one_entry_ddof_1_is_nan_as_numpy_and_jax(f):
+    value, gradient = _quiet(s2s.value_and_grad(f), np.array([2.0]))
+    assert np.isnan(value) and np.isnan(_quiet(f, np.array([2.0])))
+    assert gradient.shape == (1,) and np.isnan(gradient[0])  # (JAX: [nan]; the function is nan everywhere)
+
+
+def test_nonempty_mean_unchanged():
+    x = np.array([1.0, -2.0, 3.0])
+    assert_close(s2s.grad(mean_of_squares)(x), 2 * x / 3)
+    assert_close(s2s.grad(column_means)(np.ones((2, 3))), np.full((2, 3), 0.5))
