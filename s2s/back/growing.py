@@ -28,7 +28,7 @@ from __future__ import annotations
 import copy
 
 from s2s import ir, prims
-from s2s.ir.walk import count_uses, defined_names, substitute_block
+from s2s.ir.walk import count_uses, defined_names, substitute_block, with_blocks
 
 APPENDED = prims.APPENDED
 STACK_ADJOINT, ROWS = "s2s.runtime.stack_adjoint", "s2s.runtime.stack_adjoint_rows"
@@ -96,7 +96,7 @@ def _rewrite(stmts: list, grown: set, rows: set) -> list:
 def _made_under(body: list, x: str, y: str) -> None:
     """Make the new list `y` under the name `x` it is copied into (`x = []`, not `y = []` then `x = y`), in
     place in `body` (a copy): the copy is dropped, and the reads before it read `x`."""
-    block, s = next((b, t) for b, t in _with_blocks(body) if type(t) is ir.Assign and t.target == y)
+    block, s = next((b, t) for b, t in with_blocks(body) if type(t) is ir.Assign and t.target == y)
     at = block.index(s)
     copy_at = next(i for i in range(at + 1, len(block)) if _copies(block[i], y))
     s.target = x
@@ -140,22 +140,19 @@ def _rows(fn: ir.Function) -> set:
                         flows.setdefault(a.name, set()).add(p.target)
         elif cls is ir.Return and type(s.value) is ir.Var:
             flows.setdefault(s.value.name, set()).add(None)
-    out = set()
-    for start in starts:
-        seen, todo = {start}, [start]
-        while todo:
-            for name in flows.get(todo.pop(), ()):
-                if name is None:
-                    break
-                if name not in seen:
-                    seen.add(name)
-                    todo.append(name)
-            else:
-                continue
-            break
-        else:
-            out.add(start)
-    return out
+    return {start for start in starts if _reaches_only_cuts(start, flows)}
+
+
+def _reaches_only_cuts(start: str, flows: dict) -> bool:
+    """Does the value of `start` reach only names in `flows` (never a read of another kind, None)?"""
+    seen, todo = {start}, [start]
+    while todo:
+        reached = flows.get(todo.pop(), frozenset())
+        if None in reached:
+            return False
+        todo.extend(reached - seen)
+        seen |= reached
+    return True
 
 
 def _unshared(fn: ir.Function, x: str, uses: dict) -> list | None:
@@ -164,7 +161,7 @@ def _unshared(fn: ir.Function, x: str, uses: dict) -> list | None:
     if x in fn.params:
         return None
     feeders: dict = {}  # a name copied into x (a phi's operand, `x = y`) -> how often
-    for _, s in _with_blocks(fn.body):
+    for _, s in with_blocks(fn.body):
         if type(s) is ir.Assign and s.target == x:
             v = s.value
             if type(v) is ir.Var:
@@ -193,8 +190,8 @@ def _fresh(fn: ir.Function, x: str, y: str, uses: dict) -> bool:
     calls that keep no reference to it, and where `x` is neither read nor bound (so it can be made as `x`)."""
     if y in fn.params:
         return False
-    made = [(block, s) for block, s in _with_blocks(fn.body) if type(s) is ir.Assign and s.target == y]
-    if len(made) != 1 or any(y in _defined_otherwise(s) for _, s in _with_blocks(fn.body)):
+    made = [(block, s) for block, s in with_blocks(fn.body) if type(s) is ir.Assign and s.target == y]
+    if len(made) != 1 or any(y in _defined_otherwise(s) for _, s in with_blocks(fn.body)):
         return False
     block, s = made[0]
     if not _made(s.value):
@@ -254,10 +251,3 @@ def _reads_allowed(s, x: str) -> bool:
         return all(o != v or p.target == x for p in s.phis for o in p.operands)
     return True  # (Return: the list as it ends)
 
-
-def _with_blocks(stmts: list):
-    """Every statement with the list it is in, nested ones included."""
-    for s in stmts:
-        yield stmts, s
-        for block in ir.blocks(s):
-            yield from _with_blocks(block)

@@ -135,6 +135,14 @@ def calls_in(stmts: list):
             yield s.value
 
 
+def with_blocks(stmts: list):
+    """Every statement with the list (block) it is in, nested ones included."""
+    for s in stmts:
+        yield stmts, s
+        for block in ir.blocks(s):
+            yield from with_blocks(block)
+
+
 def count_uses(stmts: list, uses: dict) -> None:
     """Add to `uses` how often each name is read in `stmts` (phi operands and jump values included)."""
     get = uses.get
