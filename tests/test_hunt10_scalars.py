@@ -4,7 +4,7 @@ F3: `e = x * np.mean(x); if c: e = np.sum(e); return e` took `e` for a number (t
 the branch is not taken), though np.sum reads it where it is taken: the adjoint of `x * np.mean(x)` left out the
 sum into np.mean's number, and grad gave [2.667 3. 3.667] for [4.667 4.667 4.667]; with a stiffness k,
 grad wrt k was an array. A name is now a number backward from the result only where each read of it that
-carries a derivative makes it one (ad/analysis.py `_forced_by_reads`).
+carries a derivative makes it one (ad/scalars.py `_forced_by_reads`).
 
 F2: a loop's phi entering as a number and given an array just before a break or continue stayed a number (only
 its back edge was looked at): the values breaks and continues carry are now operands of the phi in the facts.

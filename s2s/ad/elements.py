@@ -2,7 +2,7 @@
 
 An element loop (`U[t + 1, i] = U[t, i] + a * (U[t, i + 1] - ...)`) reads numbers; where s2s knows it, their
 adjoints need no broadcasting undone and a reversed loop saves no shape of them per iteration. The facts are
-the flattened definitions `scalars` (analysis.py) reads: (target, op, args, kwargs).
+the flattened definitions `scalars` (scalars.py) reads: (target, op, args, kwargs).
 """
 from __future__ import annotations
 

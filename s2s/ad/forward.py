@@ -21,7 +21,8 @@ import dataclasses
 import numbers
 
 from s2s import ir, prims
-from s2s.ad.analysis import activity, nonfloat, scalars
+from s2s.ad.analysis import activity, nonfloat
+from s2s.ad.scalars import scalars
 from s2s.ad.operands import arrays_of_displays, has_part, plain_augmented, operand_refusal, refuse_differentiated_index, uncovered
 from s2s.ad.statements import _parameters_after_g_ans
 from s2s.errors import missing_rule

@@ -31,7 +31,8 @@ import copy
 import dataclasses
 
 from s2s import ir
-from s2s.ad.analysis import activity, forced_scalars, integers, nonfloat, proven_scalar, scalars
+from s2s.ad.analysis import activity, integers, nonfloat
+from s2s.ad.scalars import forced_scalars, proven_scalar, scalars
 from s2s.ad.blocks import ZERO
 from s2s.ad.forward_copy import ForwardCopy
 from s2s.ad.loop_saves import LoopSaves

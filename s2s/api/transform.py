@@ -34,7 +34,7 @@ from s2s import prims
 from s2s.errors import ArgumentTypeError, S2SError, SourceUnavailableError
 from s2s.ir.walk import calls_in
 from s2s.ad.forward import forward
-from s2s.ad.analysis import numbers_read, scalars
+from s2s.ad.scalars import numbers_read, scalars
 
 def _primal(f, kind=None):
     """The front half of the pipeline: (SSA of f checked for `kind`, its Source, the sources it inlined)."""
