@@ -317,6 +317,11 @@ CASES += [
     ("s2s.runtime.ratio_or_zero", lambda x, y: rt.ratio_or_zero(x, y), (0.7, 1.3), (0, 1)),
     ("s2s.runtime.ratio_derivative", lambda x, y: rt.ratio_derivative(x * x, y), (V3, V3 + 3.0), (0, 1)),
     ("s2s.runtime.ratio_derivative", lambda x, y: rt.ratio_derivative(x, y), (0.7, 1.3), (0, 1)),
+    # logaddexp's shares exp(x - ans) (2 ** (x - ans)), with ans an argument of their own (no derivative in y)
+    ("s2s.runtime.logaddexp_share", lambda x, a: rt.logaddexp_share(x, V3 + 1.0, a), (V3, V3 + 2.0), (0, 1)),
+    ("s2s.runtime.logaddexp_share", lambda x, a: rt.logaddexp_share(x, -0.2, a), (0.7, 1.3), (0, 1)),
+    ("s2s.runtime.logaddexp2_share", lambda x, a: rt.logaddexp2_share(x, V3, a), (V3, V3 + 2.0), (0, 1)),
+    ("s2s.runtime.logaddexp2_share", lambda x, a: rt.logaddexp2_share(x, 2.0, a), (0.7, 1.3), (0, 1)),
     # abs's slope, piecewise constant: derivative 0 away from 0 (at 0 refused: tests/test_hunt5_ties.py)
     ("s2s.runtime.abs_slope", lambda x: rt.abs_slope(x) * x * x, (V3 + np.sign(V3),), 0),
     ("s2s.runtime.abs_slope", lambda x: rt.abs_slope(x) * x * x, (-0.7,), 0),

@@ -4,6 +4,10 @@
    ZeroDivisionError (an internal traceback) where NumPy returns nan with a RuntimeWarning; the gradient with
    respect to an empty array is an empty array (the count is taken as at least 1 there: any share of nothing is
    nothing). np.var / np.std of empty and of one entry (ddof=1) follow NumPy's values and JAX's derivatives.
+2. np.logaddexp / np.logaddexp2 at infinite operands: the partials exp(x - ans) read inf - inf = nan where an
+   operand is +inf (where they are clearly 1 and 0) or both are -inf. Now their limits (rt.logaddexp_share): 1 and
+   0 where one operand is larger, 1/2 each where both are the same infinity (the limit along x = y, the tie
+   share of max; JAX and PyTorch give nan there, which poisons a log-space sum of zero probabilities).
 """
 import warnings
 
@@ -11,7 +15,7 @@ import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, numeric_grad
+from conftest import assert_close, check_every_mode, numeric_grad
 
 EMPTY = np.zeros(0)
 
@@ -115,3 +119,68 @@ def test_nonempty_mean_unchanged():
     x = np.array([1.0, -2.0, 3.0])
     assert_close(s2s.grad(mean_of_squares)(x), 2 * x / 3)
     assert_close(s2s.grad(column_means)(np.ones((2, 3))), np.full((2, 3), 0.5))
+
+
+# ------------------------------------------------------------------ 2. logaddexp at infinities
+
+INF = np.inf
+# (x, y, d/dx, d/dy): the limits; 1/2 each at the same infinity
+LIMITS = [(INF, 1.0, 1.0, 0.0), (1.0, INF, 0.0, 1.0), (-INF, 1.0, 0.0, 1.0), (1.0, -INF, 1.0, 0.0),
+          (INF, -INF, 1.0, 0.0), (-INF, INF, 0.0, 1.0), (-INF, -INF, 0.5, 0.5), (INF, INF, 0.5, 0.5)]
+
+
+def logaddexp_of(x, y):
+    return np.logaddexp(x, y)
+
+
+def logaddexp2_of(x, y):
+    return np.logaddexp2(x, y)
+
+
+@pytest.mark.parametrize("f", [logaddexp_of, logaddexp2_of])
+@pytest.mark.parametrize("x, y, dx, dy", LIMITS)
+def test_logaddexp_at_infinities_takes_the_limits(f, x, y, dx, dy):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (no inf - inf warned either)
+        value, gradient = s2s.value_and_grad(f, wrt=(0, 1))(x, y)
+        assert value == f(x, y)
+        assert gradient == (dx, dy)
+        assert all(type(d) is float for d in gradient)
+        assert s2s.jvp(f, wrt=(0, 1))((x, y), (1.0, 0.0))[1] == dx
+        assert s2s.jvp(f, wrt=(0, 1))((x, y), (0.0, 1.0))[1] == dy
+        a, b = np.array([x, 0.5]), np.array([y, 0.5])
+        for mode in ("reverse", "forward"):
+            jx, jy = s2s.jacobian(f, wrt=(0, 1), mode=mode)(a, b)
+            np.testing.assert_allclose(jx, np.diag([dx, 0.5]), rtol=1e-15, atol=0)  # (a finite tie: 0.5 - 1 ulp)
+            np.testing.assert_allclose(jy, np.diag([dy, 0.5]), rtol=1e-15, atol=0)
+
+
+def both_logaddexps(v):
+    return np.sum(np.logaddexp(v[:2], v[2:]) ** 2) + np.logaddexp2(v[0], v[3]) * v[1]
+
+
+def test_logaddexp_finite_every_mode():
+    check_every_mode(both_logaddexps, np.array([0.3, -1.2, 0.7, 2.0]))
+
+
+def logaddexp_pair(v):
+    return np.logaddexp(v[0], v[1])
+
+
+@pytest.mark.parametrize("v, h", [([INF, 1.0], 0.0), ([-INF, 1.0], 0.0), ([-INF, -INF], 0.25)])
+def test_logaddexp_second_derivative_at_infinities(v, h):
+    """share * (1 - share): 0 where one operand takes all, 1/4 at the same infinity (the limit along x = y)."""
+    expected = np.array([[h, -h], [-h, h]])
+    np.testing.assert_array_equal(s2s.hessian(logaddexp_pair)(np.array(v)), expected)
+    np.testing.assert_array_equal(s2s.jacobian(s2s.grad(logaddexp_pair))(np.array(v)), expected)
+
+
+def log_space_forward(log_a, log_b):
+    """An HMM-like sum of probabilities in log space where some are 0 (log 0 = -inf)."""
+    total = np.logaddexp(log_a + log_b, np.logaddexp(-np.inf, -np.inf))
+    return np.exp(total)
+
+
+def test_log_space_zero_probabilities_give_a_finite_gradient():
+    a, b = np.log(0.3), np.log(0.5)
+    assert s2s.grad(log_space_forward, wrt=(0, 1))(a, b) == pytest.approx((0.15, 0.15), rel=1e-12)

@@ -261,8 +261,16 @@ elementwise("numpy.log", lambda ans, x: 1.0 / x)
 elementwise("numpy.log2", lambda ans, x: 1.0 / (x * LN2))
 elementwise("numpy.log10", lambda ans, x: 1.0 / (x * LN10))
 elementwise("numpy.log1p", lambda ans, x: 1.0 / (1.0 + x))
-elementwise("numpy.logaddexp", lambda ans, x, y: np.exp(x - ans), lambda ans, x, y: np.exp(y - ans))
-elementwise("numpy.logaddexp2", lambda ans, x, y: np.exp2(x - ans), lambda ans, x, y: np.exp2(y - ans))
+# log(exp(x) + exp(y)): each operand's share exp(x - ans), its limit where ans is infinite (rt.logaddexp_share: 1/2
+# each where x and y are the same infinity, not JAX's nan); the share's own derivative is b * share in x and
+# -b * share in ans (b = ln 2 for logaddexp2), so the second derivative in x is b * share * (1 - share), 0 at +-inf
+elementwise("numpy.logaddexp", lambda ans, x, y: rt.logaddexp_share(x, y, ans),
+            lambda ans, x, y: rt.logaddexp_share(y, x, ans))
+elementwise("numpy.logaddexp2", lambda ans, x, y: rt.logaddexp2_share(x, y, ans),
+            lambda ans, x, y: rt.logaddexp2_share(y, x, ans))
+elementwise("s2s.runtime.logaddexp_share", lambda share, x, y, ans: share, None, lambda share, x, y, ans: -share)
+elementwise("s2s.runtime.logaddexp2_share", lambda share, x, y, ans: LN2 * share, None,
+            lambda share, x, y, ans: -LN2 * share)
 elementwise("numpy.sqrt", lambda ans, x: 1.0 / (2.0 * ans))
 elementwise("numpy.cbrt", lambda ans, x: 1.0 / (3.0 * ans ** 2))
 

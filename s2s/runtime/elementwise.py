@@ -8,7 +8,8 @@ import numpy as np
 from s2s.errors import S2SError
 
 __all__ = ["power_slope", "power_slope_dy", "abs_slope", "abs_adjoint", "abs_adjoint_derivative", "abs_curvature",
-           "tie_share", "ratio_or_zero", "ratio_derivative", "log_or_zero", "polygamma", "divide", "where"]
+           "tie_share", "ratio_or_zero", "ratio_derivative", "log_or_zero", "polygamma", "divide", "where",
+           "logaddexp_share", "logaddexp2_share"]
 
 
 def power_slope(x, y, k=1):
@@ -161,6 +162,29 @@ def where(condition, x, y):
     if type(condition) is not np.ndarray and type(x) is not np.ndarray and type(y) is not np.ndarray:
         return x if condition else y
     return np.where(condition, x, y)
+
+
+def logaddexp_share(x, y, ans):
+    """x's share exp(x - ans) of ans = np.logaddexp(x, y), the derivative of ans in x (it and y's sum to 1). Where
+    ans is infinite (an operand +inf, or both -inf) the formula reads inf - inf; there the share is its limit, as
+    max's: 1 where x > y, 0 where x < y (an operand at +inf takes all of the derivative; at -inf it adds nothing),
+    and 1/2 where x and y are the same infinity, the limit along x = y and the midpoint s2s takes at ties of max
+    (JAX and PyTorch give nan at logaddexp(-inf, -inf) and at +inf: a nan, multiplied by a 0 adjoint, poisons a
+    log-space sum of probabilities that are 0, as in an HMM's or CTC's forward recursion)."""
+    return _exp_share(np.exp, x, y, ans)
+
+
+def logaddexp2_share(x, y, ans):
+    """x's share 2 ** (x - ans) of ans = np.logaddexp2(x, y), with logaddexp_share's limits where ans is infinite."""
+    return _exp_share(np.exp2, x, y, ans)
+
+
+def _exp_share(exp, x, y, ans):
+    if np.ndim(ans) == 0 and np.isfinite(ans) or np.all(np.isfinite(ans)):
+        return exp(x - ans)
+    with np.errstate(invalid="ignore"):
+        share = np.where(np.isinf(ans), 1.0 * np.greater(x, y) + 0.5 * np.equal(x, y), exp(x - ans))
+    return share if np.ndim(share) else share[()]
 
 
 def log_or_zero(x):
