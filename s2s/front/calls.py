@@ -106,7 +106,7 @@ class CallLowering(MethodLowering, records.RecordLowering):
                     return ir.Call("callmethod", args, self.no_spread(self.keywords(node.keywords)))
                 self.refuse_list_method(node)
                 raise self.method_refusal(base, func, node)
-            base = self.atom(func.value)
+            base = self.array_method_base(func)  # (an item of a list: checked as the code runs to be no object)
             args = (base,) + tuple(self.atom(a) for a in node.args)
             kwargs = self.keywords(node.keywords)
             if func.attr in prims.PACKED_METHODS and len(args) > 2:  # x.reshape(2, 3) -> np.reshape(x, (2, 3))

@@ -241,6 +241,16 @@ class MethodLowering:
         args = (base, ir.Const(name)) + tuple(self.atom(a) for a in node.args)
         return ir.Call("callmethod", args, self.keywords(node.keywords))
 
+    def array_method_base(self, func: ast.Attribute) -> ir.Atom:
+        """The atom of `obj` in `obj.mean(...)`, read as NumPy's method (`prims.METHODS`). Where obj is an item of
+        a list, a tuple or a loop's sequence that s2s cannot tell for an array or an object of the user's while
+        compiling, the read is checked where the code runs (`rt.require_array`, lists.py): an object whose class
+        defines `mean` is refused there, saying to call Cls.mean(obj), not run as NumPy's mean of its fields."""
+        base = self.atom(func.value)
+        if prims.METHODS[func.attr].startswith("numpy."):  # (not a dict's .items() of a list of dicts)
+            self.array_attribute(prims.METHODS[func.attr], base, ast.parse(_as_written(func), mode="eval").body)
+        return base
+
     def method_of(self, func: ast.Attribute):
         """What the call `obj.name(...)` (`func` its callee) runs where obj is an object of the user's: a
         `Method` (the object known while compiling), a `Held` callable (the object's own attribute), a
@@ -248,7 +258,8 @@ class MethodLowering:
         class of the user's (a NumPy method, a field holding data)."""
         if _is_super(func.value) and not self.sees("super") and self.src.resolve("super") is super:
             return self.super_method(func)
-        if not isinstance(func.value, (ast.Name, ast.Attribute)) and not self.builds_record(func.value):
+        if not isinstance(func.value, (ast.Name, ast.Attribute)) and not self.builds_record(func.value) and \
+                not _item_read(func.value):
             return None
         return self.method_on(self.atom(func.value), func.attr)
 
@@ -268,7 +279,7 @@ class MethodLowering:
                 return Held(value) if callable(value) and not user_object(value) else None
             found = as_method(lookup(type(obj), name), type(obj))
             return replace(found, base=base) if found is not None else None
-        cls = self.classes.get(base.name) or self.field_class(base)
+        cls = self.classes.get(base.name) or self.field_class(base) or self.item_class(base)
         if cls is None:
             return None
         self.classes[base.name] = cls
@@ -565,6 +576,13 @@ class MethodLowering:
             return run
         chain(0)()
         return self.name_join(self.env.pop(key), hint)
+
+
+def _item_read(node: ast.expr) -> bool:
+    """Is `node` an item of a named list read at a name or a constant (`ps[i]` of `ps[i].mean()`), which lowering
+    again reads again?"""
+    return isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and \
+        isinstance(node.slice, (ast.Name, ast.Constant))
 
 
 def _as_written(node: ast.expr) -> str:

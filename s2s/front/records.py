@@ -141,6 +141,18 @@ class RecordLowering:
                  if not (isinstance(o, ir.Var) and o.name in seen + (atom.name,))}
         return found.pop() if len(found) == 1 else None
 
+    def item_class(self, atom: ir.Var):
+        """The class of the records built here that every item of the list or tuple display `atom` is read from
+        holds (`p` of `for p in [P(x, y), P(y, x)]`, `ps[i]`: an index known only as the code runs), else None.
+        Its methods are then the class's (`p.mean()` is P.mean, not NumPy's mean of the fields), checked as the
+        code runs to be the object's (methods.py `dispatch`)."""
+        made = self.definitions.get(atom.name)
+        if made is None or made.op != "getitem" or len(made.args) != 2 or not isinstance(made.args[0], ir.Var) or \
+                made.args[0].name not in self.tuples:
+            return None
+        found = {self.built_class(part) for part in self.tuples[made.args[0].name]}
+        return found.pop() if len(found) == 1 else None
+
     def built_class(self, atom, seen: tuple = ()):
         """The class of the record built here that `atom` holds (through joins), else None."""
         if not isinstance(atom, ir.Var):

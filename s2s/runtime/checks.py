@@ -139,13 +139,21 @@ def require_float_array(y, name):
 
 
 def require_array(value, spelled):
-    """`o.T` (an array's attribute) of an item of a list or tuple s2s could not tell for an array or an object
-    of the user's while compiling: read as NumPy's, right for an array or a NumPy number only."""
+    """`o.T` (an array's attribute) or `o.mean` (an array's method) of an item of a list or tuple s2s could not
+    tell for an array or an object of the user's while compiling: read as NumPy's, right for an array or a NumPy
+    number, and for a Python value that has it (a list's .copy())."""
     if isinstance(value, (np.ndarray, np.generic)):
         return
     obj, _, attr = spelled.rpartition(".")
     if not hasattr(value, attr):
         raise AttributeError(f"'{type(value).__name__}' object has no attribute '{attr}'")
+    if type(value).__module__ == "builtins":
+        return
+    if callable(getattr(type(value), attr, None)):
+        raise S2SError(f"{spelled}() of a {type(value).__name__}, not an array: s2s read '.{attr}()' as NumPy's "
+                       f"method (an array's {attr}), as it could not tell this item of a list or tuple for an "
+                       f"object while compiling; call the method through its class, which s2s then follows: "
+                       f"{type(value).__name__}.{attr}({obj}, ...)")
     raise S2SError(f"{spelled} of a {type(value).__name__}, not an array: s2s read '.{attr}' as NumPy's (an array's "
                    f"{attr}), as it could not tell this item of a list or tuple for an object while compiling; read "
                    f"another field of {obj} in the function too (s2s then reads .{attr} as the object's field), or "
