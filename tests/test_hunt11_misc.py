@@ -8,6 +8,9 @@
    operand is +inf (where they are clearly 1 and 0) or both are -inf. Now their limits (rt.logaddexp_share): 1 and
    0 where one operand is larger, 1/2 each where both are the same infinity (the limit along x = y, the tie
    share of max; JAX and PyTorch give nan there, which poisons a log-space sum of zero probabilities).
+3. np.polyder(p, m) with m != 1 was refused in reverse mode (forward mode had it); its adjoint is now g times
+   np.polyder's weights, 0 for the dropped coefficients (rt.polyder_adjoint(g, p, m)). np.polyint (m, k) and
+   np.polyval in p and x were right: checked here in every mode.
 """
 import warnings
 
@@ -15,7 +18,7 @@ import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, check_every_mode, numeric_grad
+from conftest import assert_close, check_every_mode, numeric_grad, numeric_hessian
 
 EMPTY = np.zeros(0)
 
@@ -184,3 +187,90 @@ def log_space_forward(log_a, log_b):
 def test_log_space_zero_probabilities_give_a_finite_gradient():
     a, b = np.log(0.3), np.log(0.5)
     assert s2s.grad(log_space_forward, wrt=(0, 1))(a, b) == pytest.approx((0.15, 0.15), rel=1e-12)
+
+
+# ------------------------------------------------------------------ 3. polynomials: polyder(p, m), polyint, polyval
+
+P5 = np.array([0.5, -1.2, 2.0, 0.3, 1.1])
+X0 = 0.7
+XS = np.array([0.3, -0.4, 1.5])
+
+
+def polyder_2(p, x):
+    return np.sum(np.polyder(p, 2) * np.arange(1.0, 4.0)) * x
+
+
+def polyder_3(p, x):
+    return np.sum(np.polyder(p, m=3) ** 2) + x
+
+
+def polyder_0(p, x):
+    return np.sum(np.polyder(p, 0) ** 2) * x
+
+
+def polyder_past_degree(p, x):
+    return np.sum(np.polyder(p, 5)) + np.sum(np.polyder(p, 4) ** 2) * x
+
+
+def polyder_m_a_name(p, x):
+    m = 2
+    return np.polyval(np.polyder(p, m), x) * x
+
+
+def polyint_2(p, x):
+    return np.sum(np.polyint(p, 2) ** 2) * x
+
+
+def polyint_constants(p, x):
+    return np.sum(np.polyint(p, 2, k=[x, 2.0 * x]) ** 2)
+
+
+def polyint_one_constant(p, x):
+    return np.sum(np.polyint(p, 1, k=x) ** 2)
+
+
+def polyval_at(p, x):
+    return np.polyval(p, x) ** 2
+
+
+def polyval_array(p, x):
+    return np.sum(np.polyval(p, x * XS) ** 2)
+
+
+def polyval_integral(p, x):
+    return np.polyval(np.polyint(p, 2), x) * np.polyval(np.polyder(p, 2), x)
+
+
+POLYNOMIALS = [polyder_2, polyder_3, polyder_0, polyder_past_degree, polyder_m_a_name, polyint_2, polyint_constants,
+               polyint_one_constant, polyval_at, polyval_array, polyval_integral]
+
+
+@pytest.mark.parametrize("f", POLYNOMIALS)
+def test_polynomials_every_mode(f):
+    kept = P5.copy()
+    for wrt, point in ((0, P5), (1, X0)):
+        def alone(v):
+            return f(v, X0) if wrt == 0 else f(P5, v)
+        numeric = numeric_grad(f, (P5, X0), wrt)
+        value, gradient = s2s.value_and_grad(f, wrt=wrt)(P5, X0)
+        assert value == f(P5, X0)
+        assert_close(gradient, numeric, what=f"{f.__name__} grad {wrt}")
+        for mode in ("reverse", "forward"):
+            assert_close(s2s.jacobian(f, wrt=wrt, mode=mode)(P5, X0), numeric, what=f"{f.__name__} {mode} {wrt}")
+        expected = numeric_hessian(alone, point)
+        assert_close(s2s.hessian(f, wrt=wrt)(P5, X0), expected, 1e-4, 1e-5, what=f"{f.__name__} hessian {wrt}")
+        assert_close(s2s.jacobian(s2s.grad(f, wrt=wrt), wrt=wrt)(P5, X0), expected, 1e-4, 1e-5,
+                     what=f"{f.__name__} grad of grad {wrt}")
+    tangent = np.linspace(-1.0, 1.0, 5)
+    value, dv = s2s.jvp(f, wrt=(0, 1))((P5, X0), (tangent, 0.5))
+    assert value == f(P5, X0)
+    assert_close(dv, numeric_grad(f, (P5, X0), 0) @ tangent + 0.5 * numeric_grad(f, (P5, X0), 1))
+    assert np.array_equal(P5, kept)
+
+
+def test_polyder_m_adjoint_is_the_weights():
+    """d/dp sum(polyder(p, 2)) for p of degree 4: p[i] (4 - i)(3 - i), so [12, 6, 2, 0, 0]."""
+    def total(p):
+        return np.sum(np.polyder(p, 2))
+    np.testing.assert_array_equal(s2s.grad(total)(P5), [12.0, 6.0, 2.0, 0.0, 0.0])
+    np.testing.assert_array_equal(s2s.grad(total)(np.array([3.0])), [0.0])  # (no coefficients left)

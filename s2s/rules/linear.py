@@ -495,15 +495,8 @@ def _kaiser(materialise, M, beta):
 reading("numpy.kaiser", _kaiser, parameters=(("M", REQUIRED), ("beta", REQUIRED)))
 
 
-# np.polyder(p): the coefficients p[i] (n - 1 - i): linear
-def _polyder_adjoint(g, ans, p, m=1):
-    if not same(m, 1):
-        refuse("numpy.polyder", "np.polyder with m other than 1 has a forward-mode rule only",
-               "write np.polyder(np.polyder(p)) for the second derivative's coefficients")
-    return rt.polyder_adjoint(g, p)
-
-
-linear("numpy.polyder", _polyder_adjoint)
+# np.polyder(p, m): the coefficients p[i] (n - 1 - i) ... (n - m - i): linear
+linear("numpy.polyder", lambda g, ans, p, m=1: rt.polyder_adjoint(g, p, **non_default(m=(m, 1))))
 
 # ---------------------------------------------------------------- NumPy 2's np.linalg spellings of the functions above
 def _last_two_axes(args):

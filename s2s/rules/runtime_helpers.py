@@ -572,7 +572,7 @@ define(RT + "vander_slope",
         * np.expand_dims(d, -1)],
        batched=[lambda d, ans, x, N=None, increasing=False, order=1: _vander_next(x, N, increasing, order)
                 * np.expand_dims(d, -1)])
-helper("polyder_adjoint", lambda G, g, p: np.polyder(G))
+helper("polyder_adjoint", lambda G, g, p, m=1: np.polyder(G, **non_default(m=(m, 1))))
 # (gradient_adjoint: rules/linear.py, beside np.gradient, linear in g and in 1 / its spacing)
 # quantile_adjoint and quantile_tangent: linear in g (d), each the other's transpose; the sort order and the
 # weights they read from a and q are piecewise constant in a (no derivative)

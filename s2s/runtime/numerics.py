@@ -35,12 +35,14 @@ def vander_slope(x, N=None, increasing=False, order=1):
     return coefficient * x[:, None] ** np.maximum(powers - order, 0)
 
 
-def polyder_adjoint(g, p):
-    """Adjoint of `np.polyder(p)` (the coefficients p[i] (n - 1 - i), highest power first): g[i] (n - 1 - i),
-    and 0 for the constant term; a constant polynomial's derivative [0.] passes nothing back."""
-    n = np.size(p)
-    g = np.asarray(g)
-    return np.reshape(np.concatenate([g[:n - 1] * np.arange(n - 1, 0, -1), np.zeros(1)]), np.shape(p))
+def polyder_adjoint(g, p, m=1):
+    """Adjoint of `np.polyder(p, m)` (the coefficients p[i] (n - 1 - i) ... (n - m - i), highest power first): g
+    times those weights, np.polyder of ones, and 0 for the last m coefficients, which the derivative drops (all of
+    them past the degree, where np.polyder gives no coefficients)."""
+    weights = np.polyder(np.ones(np.shape(p)), m)
+    out = np.zeros(np.shape(p), dtype=np.result_type(g, weights))
+    out[:len(weights)] = np.asarray(g) * weights
+    return out
 
 
 def polyadd_adjoint(g, a):
