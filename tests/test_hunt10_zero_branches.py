@@ -74,3 +74,32 @@ def test_no_nan_where_the_path_taken_does_not_read_the_value(f, k):
 def test_the_adjoint_runs_in_the_branch_that_reads_the_value():
     text = s2s.grad(guarded_sqrt).source
     assert "\n        bt1 = 1.0 / (2.0 * r)\n" in text, text  # (inside `if t3:`, where br was 1.0)
+
+
+def tanh_or(c):
+    c = np.tanh(c) or c
+    return c
+
+
+def tanh_or_chain(x):
+    y = np.tanh(x[0]) or x[1]
+    return y * x[1] + np.exp(y) * x[0]
+
+
+@pytest.mark.parametrize("c", [1.527, -0.3, 0.0])
+def test_moved_statements_take_the_values_they_read_along(c):
+    """The fuzzer's seed 1733511 (level 3): the statements moved into the branch read `1.0 - t3`, whose `t3 =
+    t1 ** 2` was left after the if (a value only moved statements read, through another: UnboundLocalError in
+    every reverse mode). The values moved statements read are found from the last statement back now."""
+    expected = 1.0 - np.tanh(c) ** 2 if np.tanh(c) else 1.0
+    assert_close(s2s.grad(tanh_or)(c), expected)
+    value, g = s2s.value_and_grad(tanh_or)(c)
+    assert_close(value, tanh_or(c))
+    assert_close(g, expected)
+    assert "else:\n        bc_1 = 1.0" in s2s.value_and_grad(tanh_or).source  # (the join's constants folded)
+
+
+@pytest.mark.parametrize("x", [np.array([0.4, 1.3]), np.array([-0.2, 1.3])])
+def test_moved_chain_against_finite_differences(x):
+    assert_close(s2s.grad(tanh_or_chain)(x), numeric_grad(tanh_or_chain, (x,), 0), atol=1e-6)
+    check_every_mode(tanh_or_chain, x)

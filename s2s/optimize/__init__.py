@@ -27,8 +27,17 @@ from s2s.optimize.shapes import shape_sources
 from s2s.optimize.simplify import drop_conversions, simplify
 from s2s.optimize.zero_branches import sink_into_branches
 
+
+
+def _sink_and_simplify(fn: ir.Function) -> ir.Function:
+    """sink_into_branches, then simplify where it moved statements: in the live branch the if's joins are their
+    values on that path, often constants (`bc + bt1 * d` where bc is 0.0 and bt1 1.0 there: `d`)."""
+    out = sink_into_branches(fn)
+    return out if out is fn else simplify(out)
+
+
 PASSES = (simplify, eliminate_common_subexpressions, simplify, drop_conversions, scatter_adjoints, fold_product_shapes,
-          gather_outer_products, shape_sources, sink_into_branches, eliminate_dead_code)
+          gather_outer_products, shape_sources, _sink_and_simplify, eliminate_dead_code)
 
 
 def optimize(fn: ir.Function) -> ir.Function:

@@ -167,22 +167,11 @@ def _sink(stmts: list, at: int, side: int, zeros: set, namer: Namer, counts: _Us
     moving = [t for t in window if _reads_zero(t, zero, kept)]
     if not moving:
         return
-    wanted: dict = {}
-    count_uses(moving, wanted)
     joined = {p.target: p.operands for p in s.phis}
-    made = {t.target for t in window if type(t) is ir.Assign}
-    hoisted, staying, moved = [], [], []
-    for t in window:
-        if t in moving:
-            moved.append(t)
-        elif not wanted.get(t.target):
-            staying.append(t)
-        elif uses.get(t.target, 0) == wanted[t.target]:
-            moved.append(t)
-        elif not any(type(a) is ir.Var and (a.name in joined or a.name in made) for a in ir.operands(t)):
-            hoisted.append(t)
-        else:
-            return  # (read after the window too, and made from the if's joins: left as it is)
+    placed = _place(window, moving, uses, joined)
+    if placed is None:
+        return
+    hoisted, staying, moved = placed
     if any(type(a) is ir.Var and a.name in {m.target for m in moved if type(m) is ir.Assign}
            for t in staying for a in ir.operands(t)):
         return
@@ -228,6 +217,39 @@ def _sink(stmts: list, at: int, side: int, zeros: set, namer: Namer, counts: _Us
         s.phis.append(ir.Phi(old, operands, **flags[old]))
     stmts[at:at + 1 + len(window)] = hoisted + [s] + staying
     counts.changed()
+
+
+def _place(window: list, moving: list, uses: dict, joined: dict) -> tuple | None:
+    """The window's statements as (hoisted before the if, staying after it, moved into the live branch): those
+    that read the zeros move, with the values only moved statements read (`t4 = 1.0 - t3` and `t3 = t1 ** 2`
+    where only the moved read t4: found from the last statement back, a value before the statements reading
+    it); a value they read that is read after the window too is computed before the if, with the values it reads.
+    None where a value computed before the if reads the if's joins or a moved value."""
+    wanted: dict = {}  # a name -> how often moved statements read it
+    before: set = set()  # names hoisted statements read
+    hoisted, staying, moved = [], [], []
+    for t in reversed(window):
+        target = t.target if type(t) is ir.Assign else None
+        if t in moving:
+            if target in before:
+                return None
+            where = moved
+        elif target in before:
+            where = hoisted
+        elif not wanted.get(target):
+            where = staying
+        elif uses.get(target, 0) == wanted[target]:
+            where = moved
+        else:
+            where = hoisted
+        if where is hoisted and any(type(a) is ir.Var and a.name in joined for a in ir.operands(t)):
+            return None  # (read after the window too, and made from the if's joins: left as it is)
+        where.append(t)
+        if where is moved:
+            count_uses([t], wanted)
+        elif where is hoisted:
+            before.update(a.name for a in ir.operands(t) if type(a) is ir.Var)
+    return hoisted[::-1], staying[::-1], moved[::-1]
 
 
 def _reads_zero(t, zero: set, kept: dict) -> bool:
