@@ -408,7 +408,7 @@ class Checker:
             except Exception as exc:  # noqa: BLE001 - anything s2s raises
                 failure = Failure(classify_exception(exc), name, short(exc),
                                   (classify_exception(exc), name, type(exc).__name__),
-                                  call=self.call_text(name, program))
+                                  call=self.call_text(name, program), extra=getattr(exc, "fuzz_extra", {}))
             done += 1
             if failure is not None:
                 failures.append(failure)
@@ -483,7 +483,8 @@ class Checker:
             "jacobian_forward": f"s2s.jacobian(f, wrt={wrt}, mode='forward')(*copy.deepcopy(ARGS))",
             "hessian": "s2s.hessian(f, wrt=K)(*copy.deepcopy(ARGS))",
             "grad_grad": "s2s.grad(s2s.grad(f, wrt=K), wrt=K)(*copy.deepcopy(ARGS))",
-            "float32": f"s2s.jvp(f, wrt={wrt})(tuple(copy.deepcopy(ARGS32)), TANGENTS32)[0]",
+            "float32": f"s2s.jvp(f, wrt={wrt})(tuple(copy.deepcopy(ARGS32)), TANGENTS32)[0]" + (
+                f", s2s.value_and_grad(f, wrt={wrt})(*copy.deepcopy(ARGS32))[0]" if program.result == "scalar" else ""),
         }[name]
 
     def transformed(self, name, program, fn, args, ref, call_args=None):
@@ -589,11 +590,15 @@ class Checker:
             return None
         templates = [args32[p] for p in self.wrt_positions(program)]
         tangents = rebuild(tuple(templates), np.ones(flat(templates).size))
-        with np.errstate(all="ignore"):
-            got = s2s.jvp(f, wrt=program.wrt)(tuple(copy.deepcopy(args32)), tangents)[0]
-            if program.result == "scalar":
-                got = (got, s2s.value_and_grad(f, wrt=program.wrt)(*copy.deepcopy(args32))[0])
-                expected = (expected, expected)
+        try:
+            with np.errstate(all="ignore"):
+                got = s2s.jvp(f, wrt=program.wrt)(tuple(copy.deepcopy(args32)), tangents)[0]
+                if program.result == "scalar":
+                    got = (got, s2s.value_and_grad(f, wrt=program.wrt)(*copy.deepcopy(args32))[0])
+                    expected = (expected, expected)
+        except Exception as exc:  # (the reproducer's call reads these literals)
+            exc.fuzz_extra = {"ARGS32": args32, "TANGENTS32": tangents}
+            raise
         # (NumPy 1.x promotes NumPy scalars by their values: np.float32(b) * 1.0 is a float64 there, b itself once
         # simplified; its float32 values are the function's to float32's precision only, as for in-place operators)
         in_place = IN_PLACE.search(program.source) is not None or LEGACY_PROMOTION
