@@ -544,8 +544,12 @@ CASES += [
         [g, 2.0 * g, g * g], [[V], (W,)], (V,)) for p in item]), (V,), 0),
     ("s2s.runtime.started_sum_adjoint", lambda g: np.stack(rt.started_sum_adjoint(g, [V, W], V)), (V,), 0),
     ("s2s.runtime.started_sum_start_adjoint", lambda g: np.stack(rt.started_sum_start_adjoint(
-        [g, 2.0 * g, g * g], [V, W])), (V,), 0),
-    ("s2s.runtime.started_sum_start_adjoint", lambda g: rt.started_sum_start_adjoint(g * g, V), (V,), 0),
+        [g, 2.0 * g, g * g], [V, W], [[V]])), (V,), 0),
+    ("s2s.runtime.started_sum_start_adjoint", lambda g: rt.started_sum_start_adjoint(g * g, V, [V]), (V,), 0),
+    # (a list start added to arrays, and an item broadcast: their adjoints summed back to their shapes)
+    ("s2s.runtime.started_sum_start_adjoint", lambda g: np.stack(rt.started_sum_start_adjoint(
+        g * g, [V[0], V[1]], [M23[:, :2]])), (M23[:, :2],), 0),
+    ("s2s.runtime.sum_builtin_adjoint", lambda g: np.hstack(rt.sum_builtin_adjoint(g * g, [V[0], V])), (V,), 0),
     # max(xs) and min(xs) of one sequence (ties shared: rt.extremum_item_adjoint), default= where it is empty
     ("s2s.runtime.largest", lambda x: rt.largest(x * 2.0), (SEP,), 0),
     ("s2s.runtime.smallest", lambda x, y: rt.smallest([x * 2.0, y, 1.5]), (0.4, -0.3), (0, 1)),

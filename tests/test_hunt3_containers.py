@@ -200,17 +200,17 @@ def test_the_joined_sums_helpers_in_vector_mode_are_the_helpers_per_tangent():
     rs = np.random.RandomState(3)
     d = [rs.randn(3) for _ in range(4)]  # the tangents of the joined list's 4 parts
     cut = rt.batch_started_sum_adjoint(d, xs, start)
-    first = rt.batch_started_sum_start_adjoint(d, start)
+    first = rt.batch_started_sum_start_adjoint(d, start, xs)
     for k in range(3):
         one = rt.started_sum_adjoint([p[k] for p in d], xs, start)
         assert [[p[k] for p in item] for item in cut] == [list(item) for item in one]
-        assert [p[k] for p in first] == list(rt.started_sum_start_adjoint([p[k] for p in d], start))
+        assert [p[k] for p in first] == list(rt.started_sum_start_adjoint([p[k] for p in d], start, xs))
     g, G, H = list(rs.randn(4)), [list(rs.randn(2)), list(rs.randn(1))], list(rs.randn(1))
     A_g = rt.started_sum_adjoint(g, xs, start)
     assert sum(np.dot(a, b) for a, b in zip(G, A_g)) == pytest.approx(
         np.dot(rt.started_sum_adjoint_transpose(G, g, xs, start), g))
-    assert np.dot(H, rt.started_sum_start_adjoint(g, start)) == pytest.approx(
-        np.dot(rt.started_sum_start_adjoint_transpose(H, g, start), g))
+    assert np.dot(H, rt.started_sum_start_adjoint(g, start, xs)) == pytest.approx(
+        np.dot(rt.started_sum_start_adjoint_transpose(H, g, start, xs), g))
 
 
 # ----------------------------------------------------------------- a tuple grown in a loop (item 3)

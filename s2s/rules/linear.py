@@ -213,15 +213,16 @@ def _may_join(start) -> bool:
 linear("builtins.sum",
        lambda g, ans, xs, start=0: rt.started_sum_adjoint(g, xs, start) if _may_join(start) else
        rt.sum_builtin_adjoint(g, xs),
-       lambda g, ans, xs, start: rt.started_sum_start_adjoint(g, start) if _may_join(start) else g,
+       lambda g, ans, xs, start: rt.started_sum_start_adjoint(g, start, xs) if _may_join(start) else g,
        tangent=(lambda d, ans, xs, start=0: rt.started_sum_tangent(d, xs, start) if _may_join(start) else
                 rt.sum_builtin_tangent(d),
                 lambda d, ans, xs, start: rt.started_sum_start_tangent(d, xs, start) if _may_join(start) else d))
 # (their adjoints, differentiated again: linear in g)
 linear("s2s.runtime.started_sum_adjoint", lambda G, ans, g, xs, start: rt.started_sum_adjoint_transpose(G, g, xs, start),
        None, None, batched=[lambda d, ans, g, xs, start: rt.batch_started_sum_adjoint(d, xs, start)])
-linear("s2s.runtime.started_sum_start_adjoint", lambda G, ans, g, start: rt.started_sum_start_adjoint_transpose(G, g, start),
-       None, batched=[lambda d, ans, g, start: rt.batch_started_sum_start_adjoint(d, start)])
+linear("s2s.runtime.started_sum_start_adjoint",
+       lambda G, ans, g, start, xs: rt.started_sum_start_adjoint_transpose(G, g, start, xs), None, None,
+       batched=[lambda d, ans, g, start, xs: rt.batch_started_sum_start_adjoint(d, start, xs)])
 
 # ---------------------------------------------------------------- shape
 linear("numpy.transpose", lambda g, ans, x, axes=None: np.transpose(g) if axes is None else rt.transpose_adjoint(g, axes),

@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from s2s.runtime.arrays import stack_adjoint
-from s2s.runtime.core import DictParts, Parts, TupleParts, _structured, tangent_as_array, zeros_like
-from s2s.runtime.higher import batch_sum_builtin_adjoint, sum_builtin_adjoint_transpose
+from s2s.errors import S2SError
+from s2s.runtime.core import DictParts, Parts, TupleParts, _structured, tangent_as_array, unbroadcast, zeros_like
+from s2s.runtime.higher import batch_sum_builtin_adjoint, batch_unbroadcast, sum_builtin_adjoint_transpose
 from s2s.runtime.indexing import getitem_adjoint
 
 __all__ = ["sum_builtin_adjoint", "sum_builtin_tangent", "started_sum_adjoint", "started_sum_start_adjoint",
@@ -24,9 +25,12 @@ __all__ = ["sum_builtin_adjoint", "sum_builtin_tangent", "started_sum_adjoint", 
 
 
 def sum_builtin_adjoint(g, xs):
-    """Adjoint of the builtin `sum(xs)`: each element (each row of an array) receives `g`."""
+    """Adjoint of the builtin `sum(xs)`: each element (each row of an array) receives `g`, summed back to its shape
+    where the sum broadcast it (sum([x[0], x]): x[0]'s is np.sum(g); a list of numbers added to an array, which
+    NumPy reads as an array: its parts)."""
     if isinstance(xs, (list, tuple)):
-        return Parts([g] * len(xs)) if isinstance(xs, list) else TupleParts([g] * len(xs))
+        parts = [unbroadcast(g, x) for x in xs]
+        return Parts(parts) if isinstance(xs, list) else TupleParts(parts)
     return np.broadcast_to(g, np.shape(xs)).copy()
 
 
@@ -41,8 +45,18 @@ def sum_builtin_tangent(d):
 # ---------------------------------------------------------------- sum(xs, start): a list or tuple start joins the items
 # (sum(nested, []) is nested[0] + nested[1] + ...: the adjoint of the joined list is cut back into the items' parts; a
 # start that is a number or an array adds, as sum(xs) does)
-def _joins(start) -> bool:
-    return isinstance(start, (list, tuple))
+def _joins(start, xs) -> bool:
+    """Does sum(xs, start) join? Where start and the items are lists or tuples. A number or an array start adds, and
+    so does a list start with items that are arrays or numbers (`[1.0, 2.0] + x` is NumPy's sum, the list read as an
+    array); a list start with items of both kinds (joined, then added) is refused."""
+    if not isinstance(start, (list, tuple)):
+        return False
+    kinds = {isinstance(x, (list, tuple)) for x in xs}
+    if len(kinds) > 1:
+        raise S2SError("sum(xs, start) with a list or tuple start whose items are lists and arrays (or numbers) "
+                       "both joins and adds (start + xs[0] joins two lists, + an array adds elementwise): s2s does "
+                       "not follow it; write the joins and the additions apart, np.array(start + xs[0]) + xs[1]")
+    return kinds != {False}
 
 
 def _parts_of(g, n: int, batched: bool = False) -> list:
@@ -73,23 +87,23 @@ def _joined_like(start, parts: list):
 def started_sum_adjoint(g, xs, start):
     """Adjoint of the builtin `sum(xs, start)` for xs: with a list or tuple start, which joins the items, each item's
     parts of the joined adjoint `g`; with a number or an array, `g` for every item (sum_builtin_adjoint)."""
-    if not _joins(start):
+    if not _joins(start, xs):
         return sum_builtin_adjoint(g, xs)
     return _cut(_parts_of(g, len(start) + sum(len(x) for x in xs)), xs, start)
 
 
-def started_sum_start_adjoint(g, start):
+def started_sum_start_adjoint(g, start, xs):
     """Adjoint of the builtin `sum(xs, start)` for start: its first parts of the joined adjoint `g` (a number or an
-    array start: `g`)."""
-    if not _joins(start):
-        return g
+    array start, or one added to arrays: `g` summed back to its shape)."""
+    if not _joins(start, xs):
+        return unbroadcast(g, start)
     return _joined_like(start, _parts_of(g, len(start))[:len(start)])
 
 
 def started_sum_tangent(d, xs, start):
     """Tangent of `sum(xs, start)` from the tangent `d` of xs: with a list or tuple start, the items' tangents joined
     after zeros for start's parts (its own tangent is added by started_sum_start_tangent)."""
-    if not _joins(start):
+    if not _joins(start, xs):
         return sum_builtin_tangent(d)
     items = _parts_of(d, len(xs))
     parts = [zeros_like(v) for v in start]
@@ -99,9 +113,10 @@ def started_sum_tangent(d, xs, start):
 
 
 def started_sum_start_tangent(d, xs, start):
-    """Tangent of `sum(xs, start)` from the tangent `d` of start: start's tangents, then zeros for the items' parts."""
-    if not _joins(start):
-        return d
+    """Tangent of `sum(xs, start)` from the tangent `d` of start: start's tangents, then zeros for the items' parts (a
+    list start added to arrays: its tangents as the array NumPy reads it as)."""
+    if not _joins(start, xs):
+        return tangent_as_array(d) if isinstance(d, (list, tuple)) else d
     parts = _parts_of(d, len(start))
     for x in xs:
         parts += [zeros_like(v) for v in x]
@@ -111,7 +126,7 @@ def started_sum_start_tangent(d, xs, start):
 def started_sum_adjoint_transpose(G, g, xs, start):
     """The transpose of `started_sum_adjoint(., xs, start)` at `g`: the items' parts of `G` joined again after zeros
     for start's."""
-    if not _joins(start):
+    if not _joins(start, xs):
         return sum_builtin_adjoint_transpose(G, g, xs)
     parts = [zeros_like(v) for v in _parts_of(g, len(start))[:len(start)]]
     for x, Gx in zip(xs, _parts_of(G, len(xs))):
@@ -119,25 +134,28 @@ def started_sum_adjoint_transpose(G, g, xs, start):
     return _joined_like(start, parts)
 
 
-def started_sum_start_adjoint_transpose(G, g, start):
-    """The transpose of `started_sum_start_adjoint(., start)` at `g`: G's parts, then zeros for the items' parts."""
-    if not _joins(start):
-        return G
+def started_sum_start_adjoint_transpose(G, g, start, xs):
+    """The transpose of `started_sum_start_adjoint(., start, xs)` at `g`: G's parts, then zeros for the items' parts
+    (where it adds: G widened to g's shape)."""
+    if not _joins(start, xs):
+        return np.broadcast_to(tangent_as_array(G) if isinstance(G, (list, tuple)) else G, np.shape(g)) + \
+            np.zeros(np.shape(g))
     rest = list(g)[len(start):] if isinstance(g, (list, tuple)) else []
     return _joined_like(start, _parts_of(G, len(start)) + [zeros_like(v) for v in rest])
 
 
 def batch_started_sum_adjoint(d, xs, start):
     """Tangents of `started_sum_adjoint(g, xs, start)`: each of the n tangents (leading axis) cut as `g` is."""
-    if not _joins(start):
+    if not _joins(start, xs):
         return batch_sum_builtin_adjoint(d, xs)
     return _cut(_parts_of(d, len(start) + sum(len(x) for x in xs), batched=True), xs, start)
 
 
-def batch_started_sum_start_adjoint(d, start):
-    """Tangents of `started_sum_start_adjoint(g, start)`: start's parts of each of the n tangents."""
-    if not _joins(start):
-        return d
+def batch_started_sum_start_adjoint(d, start, xs):
+    """Tangents of `started_sum_start_adjoint(g, start, xs)`: start's parts of each of the n tangents (where it adds:
+    each summed back to start's shape)."""
+    if not _joins(start, xs):
+        return batch_unbroadcast(d, start)
     return _joined_like(start, _parts_of(d, len(start), batched=True)[:len(start)])
 
 
