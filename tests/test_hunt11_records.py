@@ -3,6 +3,8 @@
 1. `p.mean()`, a method whose name NumPy's arrays have too, of a record taken from a list, a tuple or a loop's
    sequence: the class's method where the items are records the function builds (their class known), checked
    where the code runs otherwise (`rt.require_array`), never NumPy's mean of the record's fields.
+2. A namedtuple passed to a NumPy function (`np.dot(V2(a, b), w)`, `np.mean(v)`) is the array of its fields, as
+   NumPy reads it, with derivatives in every mode (was an AttributeError in the generated reverse code).
 """
 import dataclasses
 from typing import NamedTuple
@@ -130,3 +132,57 @@ def test_arrays_and_python_values_in_a_list_pass_the_check():
     assert_close(s2s.grad(sums_of_rows)(0.5, rows), 5.0)
     with pytest.raises(AttributeError, match="'list' object has no attribute 'sum'"):
         s2s.grad(sums_of_rows)(0.5, [[1.0, 2.0]])
+
+
+# ---------------------------------------------------------------- 2: a namedtuple read by NumPy as an array
+class V2(NamedTuple):
+    x: float
+    y: float
+
+
+W2 = np.array([2.0, -3.0])
+
+
+def dot_of_record(x):
+    return np.dot(V2(x[0], x[1] * x[2]), W2) ** 2
+
+
+def reductions_of_record(x):
+    v = V2(np.sin(x[0]), x[1] * x[2])
+    return np.mean(v) * x[1] + np.sum(v) ** 2 + np.max(V2(x[0], x[2])) * np.prod(v)
+
+
+def elementwise_of_record(x):
+    v = V2(x[0], x[1])
+    return np.sum(np.tanh(v) * W2) * v.y + np.linalg.norm(V2(x[2], x[0]))
+
+
+def records_in_a_stack(x):
+    return np.sum(np.stack([V2(x[0], x[1]), V2(x[1], x[2] * x[0])]) ** 2)
+
+
+def joined_record(x):
+    v = V2(x[0], x[1]) if x[2] > 0 else V2(x[1], x[0])
+    return np.dot(v, W2) ** 2 + np.var(V2(x[1], x[2]))
+
+
+def fields_of_arrays(x):
+    return np.sum(np.cumsum(V2(x[:2] ** 2, x[1:]), axis=0) ** 2)
+
+
+@pytest.mark.parametrize("f", [dot_of_record, reductions_of_record, elementwise_of_record, records_in_a_stack,
+                               joined_record, fields_of_arrays])
+def test_a_namedtuple_read_by_numpy_as_the_array_of_its_fields(f):
+    check_every_mode(f, np.array([0.5, 1.5, 0.7]))
+
+
+def dot_of_argument_record(v, w):
+    return np.dot(v, w) ** 2 + np.mean(v) * v.x
+
+
+def test_a_namedtuple_argument_read_by_numpy():
+    v = V2(0.5, 1.5)
+    g = s2s.grad(dot_of_argument_record)(v, W2)
+    assert isinstance(g, V2)
+    assert_close(g, [-12.75, 21.25])
+    assert_close(s2s.hessian(dot_of_argument_record)(v, W2), [[9.0, -11.5], [-11.5, 18.0]])

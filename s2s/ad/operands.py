@@ -2,7 +2,8 @@
 
 - `arrays_of_displays(fn, namer)`: a list or tuple (a display, a list grown by appends or a comprehension, a list
   the module holds) that a NumPy or SciPy elementwise function reads (`np.maximum([a, b * b], 0.1)`,
-  `np.log(ys)`, `stats.bernoulli.logpmf(K, p)`) is read through np.asarray there, as NumPy reads it, so that the
+  `np.log(ys)`, `stats.bernoulli.logpmf(K, p)`), and a namedtuple the function builds that any NumPy function
+  reads as an array (`np.dot(V2(a, b), w)`, `np.mean(v)`), is read through np.asarray there, as NumPy reads it, so that the
   rules, which apply operators to their operands (`x >= y`, `2.0 * x`, `x - loc`), see an array (a pass over the
   SSA function, returning new IR).
 - `plain_augmented(fn, wrt)`: `y[index] op= v` is written `y[index] = rt.augmented(part, part op v, op)` where the
@@ -18,6 +19,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy
 
@@ -39,16 +41,19 @@ def arrays_of_displays(fn: ir.Function, namer: Namer) -> ir.Function:
     displays = sequences(fn)
     # (and a list the module holds: `K = [1, 0, 1]` read by stats.bernoulli.logpmf(K, p))
     displays |= {name for name, held in fn.free.items() if isinstance(held[0], list) and held[0]}
+    records = named_tuples(fn)
     asarray = registry.key_of(numpy.asarray)
 
     def display(a, op) -> bool:  # (a tuple constant, `T = (1, 0, 1)` of the module's, where elementwise)
-        return isinstance(a, ir.Var) and a.name in displays or isinstance(a, ir.Const) and \
-            type(a.value) is tuple and bool(a.value) and _elementwise(op)
+        if isinstance(a, ir.Var) and a.name in records:
+            return _reads_record(op)
+        return _reads_arrays(op) and (isinstance(a, ir.Var) and a.name in displays or isinstance(a, ir.Const) and
+                                      type(a.value) is tuple and bool(a.value) and _elementwise(op))
 
     def block(_, items):
         out = []
         for s in items:
-            if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and _reads_arrays(s.value.op) and any(
+            if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and any(
                     display(a, s.value.op) for a in s.value.args):
                 args = []
                 for a in s.value.args:
@@ -105,6 +110,23 @@ def sequences(fn: ir.Function) -> set[str]:
     return out
 
 
+def named_tuples(fn: ir.Function) -> set[str]:
+    """The names of `fn` holding a namedtuple (a NamedTuple's too) the function builds (rt.record_new): NumPy reads
+    one as the tuple of its fields it is (np.dot(V2(a, b), w) is a's and b's dot with w)."""
+    def named_tuple(cls) -> bool:
+        held = fn.free.get(cls.name, (None,))[0] if isinstance(cls, ir.Var) else getattr(cls, "value", None)
+        return isinstance(held, type) and issubclass(held, tuple)
+    return {s.target for s in ir.statements(fn.body) if type(s) is ir.Assign and type(s.value) is ir.Call and
+            s.value.op == _RECORD and named_tuple(s.value.args[0])}
+
+
+_RECORD = "s2s.runtime.record_new"  # (record_new(cls, names, *values): a record the function builds)
+# NumPy functions that read their operand as a sequence of arrays, not as one array (np.concatenate(V2(a, b))
+# joins fields of any lengths): their rules take the parts as they are
+_SEQUENCE_JOINS = (numpy.concatenate, numpy.stack, numpy.hstack, numpy.vstack, numpy.dstack, numpy.column_stack,
+                   numpy.block, numpy.array, numpy.asarray, numpy.asanyarray)
+
+
 AUGMENTED = "s2s.runtime.augmented"
 
 
@@ -141,6 +163,19 @@ def _reads_arrays(op: str) -> bool:
         return True
     record = registry.PRIMITIVES.get(op)
     return record is not None and record.facts.get("kind") in ("elementwise", "multilinear")
+
+
+def _reads_record(op: str) -> bool:
+    """Does the NumPy or SciPy function `op`, which has a derivative, read a namedtuple operand as an array, the
+    tuple of its fields (np.dot, np.sum, np.linalg.norm; np.concatenate joins its fields, np.asarray is the array)?"""
+    record = registry.PRIMITIVES.get(op) if op.startswith(("numpy.", "scipy.")) else None
+    return record is not None and op not in _SEQUENCE_READERS and op not in _sequence_joins() and \
+        record.facts.get("kind") in ("elementwise", "multilinear", "linear", "rule", "reading")
+
+
+@functools.cache
+def _sequence_joins() -> frozenset:
+    return frozenset(registry.key_of(f) for f in _SEQUENCE_JOINS)
 
 
 def _elementwise(op: str) -> bool:

@@ -36,10 +36,11 @@ def getattr_adjoint(g, x, name):
 def getattr_adjoint_transpose(h, x, name):
     """Adjoint of `getattr_adjoint(g, x, name)` with respect to g (a second derivative): the part of `h`, an
     adjoint of x, at attribute `name`; a namedtuple's (NumPy's results: eigh(a).eigenvalues) is its element, which
-    the runtime's parts of a tuple hold by position."""
+    the runtime's parts of a tuple, or an array where a NumPy function read the namedtuple, hold by position."""
     kind = _tuple_record(x)
-    if kind is not None and name in kind._fields and isinstance(h, (tuple, list)) and not hasattr(h, name):
-        return h[kind._fields.index(name)]
+    if kind is not None and name in kind._fields and (isinstance(h, np.ndarray) or isinstance(h, (tuple, list))
+                                                      and not hasattr(h, name)):
+        return h[kind._fields.index(name)]  # (an array: NumPy read the namedtuple as one, np.sum(V2(a, b)))
     return getattr(h, name)
 
 
