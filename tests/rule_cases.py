@@ -538,6 +538,8 @@ CASES += [
     ("s2s.runtime.stack_adjoint_rows", lambda g: rt.stack_adjoint_rows(g * g, [V3, V3]), (M23,), 0),
     ("s2s.runtime.stack_adjoint_transpose", lambda a: rt.stack_adjoint_transpose(a * a, M23, [V3, V3]), (M23,), 0),
     ("s2s.runtime.sum_builtin_adjoint", lambda g: np.stack(rt.sum_builtin_adjoint(g, [V, W])), (V,), 0),
+    ("s2s.runtime.sum_adjoint_rows", lambda g: rt.sum_adjoint_rows(g * g, [V, W, V]), (V,), 0),
+    ("s2s.runtime.sum_adjoint_rows", lambda g: rt.sum_adjoint_rows(g * g, [1.5, 2.0]), (0.7,), 0),
     ("s2s.runtime.started_sum_adjoint", lambda g: np.stack([p for item in rt.started_sum_adjoint(
         [g, 2.0 * g, g * g], [[V, W], (V,)], []) for p in item]), (V,), 0),
     ("s2s.runtime.started_sum_adjoint", lambda g: np.stack([p for item in rt.started_sum_adjoint(

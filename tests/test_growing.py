@@ -114,8 +114,33 @@ def smoothed(x):  # an exponential moving average collected in a list, its first
     return np.sum(np.array(out) ** 2)
 
 
+def summed_losses(x):  # a loss per step collected and summed by the builtin sum: its adjoint rows of one array
+    losses = []
+    h = x
+    for i in range(5):
+        h = np.sin(h) * 0.8 + x * 0.1
+        losses.append(np.sum(h * h) * (i + 1))
+    return sum(losses)
+
+
+def summed_states(x):  # arrays of one shape summed
+    states = []
+    h = x
+    for i in range(4):
+        h = np.tanh(h * 1.2 + 0.1)
+        states.append(h)
+    return np.sum(sum(states) ** 2)
+
+
+def summed_mixed(x):  # a number and arrays summed (broadcast): the list of adjoints, each summed to its shape
+    parts = [x[0]]
+    for i in range(3):
+        parts.append(x * (i + 1.0))
+    return np.sum(sum(parts) ** 2)
+
+
 CASES = [trajectory, read_each_step, nested, keep_old, copy_then_grow, iterate_then_grow, in_branches, numbers,
-         two_lists_one_start, started_with_a_constant, smoothed]
+         two_lists_one_start, started_with_a_constant, smoothed, summed_losses, summed_states, summed_mixed]
 X = np.array([0.3, -0.7, 1.1])
 
 
@@ -153,3 +178,12 @@ def test_a_list_the_sweep_saves_at_each_step_is_copied():
     text = s2s.grad(read_each_step).source
     assert "ys_1 = ys_1 + [h]" in text and "ys_2_saved.append(ys_1)" in text, text
 
+
+
+def test_a_summed_list_s_adjoint_is_rows_of_one_array():
+    """sum(losses) of a list grown in a loop: its adjoint was a list cut back by a copy per append in the reversed
+    loop (O(n^2): 1.37 s for the 0.13 s function at 16,000 steps); now the rows of one array, cut by views."""
+    for f in (summed_losses, summed_states):
+        text = s2s.grad(f).source
+        assert "rt.sum_adjoint_rows(" in text and "rt.sum_builtin_adjoint(" not in text, text
+    assert_close(s2s.grad(summed_losses)(X), numeric_grad(summed_losses, (X,), 0))

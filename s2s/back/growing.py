@@ -16,7 +16,7 @@ extending it in place is the same program: `ys_1 += [h]`, the list made under th
 again (a Hessian transforms the gradient's code): a list the function made, extended in place where no other
 name holds it (front/lists.py) -- where `.append` in generated code is a stack's push.
 
-The adjoint of such a list stacked at the end, `rt.stack_adjoint(g, ys)`, is cut back one part per append in
+The adjoint of such a list stacked or summed at the end, `rt.stack_adjoint(g, ys)`, is cut back one part per append in
 the reversed loop (`b = rt.appended_adjoint(b)`, a copy of a list's parts but the last): where nothing else
 reads it, it stays one array (`rt.stack_adjoint_rows`), whose `b[:-1]` is a view.
 
@@ -31,9 +31,11 @@ from s2s import ir, prims
 from s2s.ir.walk import count_uses, defined_names, substitute_block, with_blocks
 
 APPENDED = prims.APPENDED
-STACK_ADJOINT, ROWS = "s2s.runtime.stack_adjoint", "s2s.runtime.stack_adjoint_rows"
-# a list's adjoint made whole, by np.stack's rule or np.asarray's (an elementwise function of the list reads it so)
-_WHOLE = frozenset({STACK_ADJOINT, "s2s.runtime.array_adjoint"})
+# a list's adjoint made whole (by np.stack's rule, np.asarray's, which an elementwise function of the list reads it
+# by, or the builtin sum's) -> that adjoint as one array whose rows are the parts
+_ROWS = {"s2s.runtime.stack_adjoint": "s2s.runtime.stack_adjoint_rows",
+         "s2s.runtime.array_adjoint": "s2s.runtime.stack_adjoint_rows",
+         "s2s.runtime.sum_builtin_adjoint": "s2s.runtime.sum_adjoint_rows"}
 CUT = "s2s.runtime.appended_adjoint"  # (a list adjoint's parts but the last)
 _CUTS = frozenset({CUT, "s2s.runtime.appended_item_adjoint"})
 _LIBRARIES = ("numpy.", "math.", "builtins.")
@@ -83,8 +85,8 @@ def _rewrite(stmts: list, grown: set, rows: set) -> list:
         if _grows(s) and s.target in grown:
             out.append(ir.Effect(ir.Call(prims.GROW, s.value.args), s.loc))
             continue
-        if type(s) is ir.Assign and s.target in rows and type(s.value) is ir.Call and s.value.op in _WHOLE:
-            s.value = ir.Call(ROWS, s.value.args)
+        if type(s) is ir.Assign and s.target in rows and type(s.value) is ir.Call and s.value.op in _ROWS:
+            s.value = ir.Call(_ROWS[s.value.op], s.value.args)
         elif type(s) is ir.If:
             s.body, s.orelse = _rewrite(s.body, grown, rows), _rewrite(s.orelse, grown, rows)
         elif type(s) is ir.Loop:
@@ -106,13 +108,13 @@ def _made_under(body: list, x: str, y: str) -> None:
 
 
 def _rows(fn: ir.Function) -> set:
-    """The names given `rt.stack_adjoint(g, ys)` or `rt.array_adjoint(g, ys)` (a stacked or converted list's
-    adjoint) whose value reaches nothing but the adjoints of the appends that grew the list,
-    `rt.appended_item_adjoint(b)` and `b = rt.appended_adjoint(b)`
-    (through phis and jumps): an array's rows serve them as well as a list of them, and `b[:-1]` of the array is
-    a view, of a list a copy (O(n^2) over a reversed loop of n appends)."""
+    """The names given `rt.stack_adjoint(g, ys)`, `rt.array_adjoint(g, ys)` or `rt.sum_builtin_adjoint(g, ys)` (a
+    stacked, converted or summed list's adjoint) whose value reaches nothing but the adjoints of the appends that
+    grew the list, `rt.appended_item_adjoint(b)` and `b = rt.appended_adjoint(b)` (through phis and jumps): an
+    array's rows serve them as well as a list of them, and `b[:-1]` of the array is a view, of a list a copy
+    (O(n^2) over a reversed loop of n appends)."""
     starts = {s.target for s in ir.statements(fn.body) if type(s) is ir.Assign and type(s.value) is ir.Call and
-              s.value.op in _WHOLE and len(s.value.args) == 2 and not s.value.kwargs}
+              s.value.op in _ROWS and len(s.value.args) == 2 and not s.value.kwargs}
     if not starts:
         return set()
     flows: dict = {}  # name -> the names its value reaches (None: a read of another kind)

@@ -38,7 +38,8 @@ nondiff(RT + "zeros_like", RT + "shape_of", RT + "shapes_of")
 nondiff(RT + "tie_share", RT + "abs_curvature", elementwise=True)  # (kinks: piecewise constant, derivative 0)
 # checks made by generated code
 nondiff(RT + "require_scalar", RT + "require_bound", RT + "require_immutable", RT + "require_number",
-        RT + "require_length", RT + "require_keywords", RT + "require_float_array", RT + "require_array")
+        RT + "require_length", RT + "require_keywords", RT + "require_float_array", RT + "require_array",
+        RT + "require_method")
 
 # ---------------------------------------------------------------- broadcasting and reductions
 # (both ways: where g was a bare 0.0 standing for a whole array, unbroadcast widened it, and G sums back)
@@ -111,6 +112,8 @@ helper("extremum_item_tangent", lambda G, d, ans, xs: rt.extremum_item_adjoint(G
 helper("default_share", lambda G, g, xs: rt.default_share(G, xs))
 helper("stack_adjoint", lambda G, g, seq, axis=0: rt.stack_adjoint_transpose(G, g, seq, **non_default(axis=(axis, 0))),
        lambda d, ans, g, seq, axis=0: rt.batch_stack_adjoint(d, seq, **non_default(axis=(axis, 0))))
+helper("sum_adjoint_rows", lambda G, g, xs: rt.sum_adjoint_rows_transpose(G, g, xs),
+       lambda d, ans, g, xs: rt.batch_sum_builtin_adjoint(d, xs))
 helper("stack_adjoint_rows", lambda G, g, seq: rt.stack_adjoint_transpose(G, g, seq),
        lambda d, ans, g, seq: rt.batch_stack_adjoint(d, seq))
 helper("adjoint_part", lambda G, adjoints, i, x: rt.adjoint_part_adjoint(G, adjoints, i))

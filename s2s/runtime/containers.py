@@ -13,7 +13,7 @@ __all__ = ["sum_builtin_adjoint", "sum_builtin_tangent", "started_sum_adjoint", 
            "started_sum_tangent", "started_sum_start_tangent", "started_sum_adjoint_transpose",
            "started_sum_start_adjoint_transpose", "batch_started_sum_adjoint", "batch_started_sum_start_adjoint",
            "tuple_adjoint", "rows_of", "appended",
-           "appended_adjoint", "appended_item_adjoint", "stack_adjoint_rows", "appended_tangent", "appended_adjoint_transpose",
+           "appended_adjoint", "appended_item_adjoint", "stack_adjoint_rows", "sum_adjoint_rows", "appended_tangent", "appended_adjoint_transpose",
            "appended_item_transpose", "dict_of", "dict_part", "dict_part_transpose", "dict_tangent", "dict_values", "dict_items",
            "dict_keys", "iterated", "iterated_tangent", "iterated_adjoint", "sort_order", "extremum_index", "largest",
            "smallest", "extremum_item_adjoint",
@@ -211,6 +211,27 @@ def stack_adjoint_rows(g, seq):
     if type(g) is np.ndarray and g.ndim and g.shape[0] == len(seq):
         return g.copy()  # (rows nothing else refers to, as stack_adjoint's)
     return stack_adjoint(g, seq)
+
+
+def sum_adjoint_rows(g, xs):
+    """`sum_builtin_adjoint(g, xs)` as one array whose rows are the items' adjoints, where the items are numbers or
+    arrays of g's one shape (their list otherwise): as stack_adjoint_rows, for a list's adjoint only cut back by
+    the adjoints of the appends that grew it (back/growing.py; `losses.append(l)` ... `sum(losses)`)."""
+    if type(xs) is list and len(xs) > 1:
+        first = xs[0]
+        if type(first) is np.ndarray:
+            shape = first.shape
+            same = all(type(x) is np.ndarray and x.shape == shape for x in xs)
+        else:
+            shape, same = (), set(map(type, xs)) <= _FLOATS
+        if same and np.shape(g) == shape:
+            out = np.empty((len(xs),) + shape, np.result_type(g, np.float64))
+            out[...] = g
+            return out
+    return sum_builtin_adjoint(g, xs)
+
+
+_FLOATS = frozenset({float, np.float64})
 
 
 def appended_tangent(dxs, dv, ys):

@@ -23,7 +23,7 @@ from s2s.runtime.core import Parts, batch_front, zeros_like
 from s2s.runtime.indexing import getitem_adjoint
 from s2s.runtime.products import dot_adjoint_a, dot_adjoint_b, matmul_adjoint_a, matmul_adjoint_b, reduced_count
 
-__all__ = ["adjoint_part_adjoint", "batch_unbroadcast", "batch_getitem_adjoint", "batch_sum_adjoint",
+__all__ = ["sum_adjoint_rows_transpose", "adjoint_part_adjoint", "batch_unbroadcast", "batch_getitem_adjoint", "batch_sum_adjoint",
            "batch_mean_adjoint", "batch_transpose_adjoint", "batch_matmul_adjoint_a", "batch_matmul_adjoint_a_of_b",
            "batch_matmul_adjoint_b", "batch_matmul_adjoint_b_of_a", "batch_dot_adjoint_a",
            "batch_dot_adjoint_a_of_b", "batch_dot_adjoint_b", "batch_dot_adjoint_b_of_a", "array_adjoint_transpose",
@@ -274,6 +274,14 @@ def sum_builtin_adjoint_transpose(G, g, xs):
     if isinstance(xs, (list, tuple)):
         return np.broadcast_to(G, np.shape(g)) * len(xs)
     return np.sum(G, axis=0) + np.zeros(np.shape(g))
+
+
+def sum_adjoint_rows_transpose(G, g, xs):
+    """The transpose of `sum_adjoint_rows(., xs)` at `g`: the rows of an array `G` one axis above g summed (as
+    sum_adjoint_rows gives them), else sum_builtin_adjoint's transpose."""
+    if type(G) is np.ndarray and G.ndim == np.ndim(g) + 1:
+        return np.sum(G, axis=0) + np.zeros(np.shape(g))
+    return sum_builtin_adjoint_transpose(G, g, xs)
 
 
 def batch_sum_builtin_adjoint(d, xs):

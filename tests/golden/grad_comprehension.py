@@ -18,7 +18,7 @@ def grad_comprehension(ws, x):
     # line 103: return sum(terms)
     rt.require_scalar(sum(terms_1))
     # adjoint of line 103: return sum(terms)
-    bterms_1 = rt.sum_builtin_adjoint(1.0, terms_1)
+    bterms_1 = rt.sum_adjoint_rows(1.0, terms_1)
     del terms_1
     # adjoint of line 102: terms = [np.sin(w * x) for w in ws if w > 0.0]
     bterms_1_1 = bterms_1
