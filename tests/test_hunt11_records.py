@@ -5,6 +5,9 @@
    where the code runs otherwise (`rt.require_array`), never NumPy's mean of the record's fields.
 2. A namedtuple passed to a NumPy function (`np.dot(V2(a, b), w)`, `np.mean(v)`) is the array of its fields, as
    NumPy reads it, with derivatives in every mode (was an AttributeError in the generated reverse code).
+3. An operator or a method of a record the function builds (`-v`, `v * 2.0`, `u.norm2()`) is the class's method
+   with no check as the code runs (the record is of that class itself); a call dispatched on an object's class
+   (`self.act(x)` in a method, an item of a list) is checked by one line, `rt.require_method(...)`, not three.
 """
 import dataclasses
 from typing import NamedTuple
@@ -13,7 +16,7 @@ import numpy as np
 import pytest
 
 import s2s
-from tests.conftest import assert_close, check_every_mode, numeric_grad
+from tests.conftest import assert_close, check_every_mode, numeric_grad, numeric_hessian
 
 
 class P(NamedTuple):
@@ -186,3 +189,65 @@ def test_a_namedtuple_argument_read_by_numpy():
     assert isinstance(g, V2)
     assert_close(g, [-12.75, 21.25])
     assert_close(s2s.hessian(dot_of_argument_record)(v, W2), [[9.0, -11.5], [-11.5, 18.0]])
+
+
+# ---------------------------------------------------------------- 3: the check of a method dispatched on a class
+class Vec(NamedTuple):
+    x: float
+    y: float
+
+    def __neg__(self):
+        return Vec(-self.x, -self.y)
+
+    def __mul__(self, s):
+        return Vec(self.x * s, self.y * s)
+
+    def __sub__(self, other):
+        return Vec(self.x - other.x, self.y - other.y)
+
+    def norm2(self):
+        return self.x ** 2 + self.y ** 2
+
+
+def operators_of_records(x):
+    v = Vec(x[0], np.sin(x[1]))
+    u = -v * x[2]
+    for _ in range(2):
+        u = u - v * 0.5
+    return u.norm2() + u.x * v.y
+
+
+def test_operators_of_records_built_here_run_the_class_method_unchecked():
+    check_every_mode(operators_of_records, np.array([0.4, -1.1, 0.8]))
+    for text in (s2s.grad(operators_of_records).source, s2s.jvp(operators_of_records).source):
+        assert "__dict__" not in text and "S2SError" not in text and "require_method" not in text
+
+
+class Act:
+    def act(self, x):
+        return np.tanh(x)
+
+    def loss(self, x):
+        return np.sum(self.act(x) ** 2)
+
+
+class SinAct(Act):
+    def act(self, x):
+        return np.sin(x) * x
+
+
+def test_a_method_dispatched_on_the_class_is_checked_in_one_line():
+    x = np.array([0.3, -0.7, 1.2])
+    for obj in (Act(), SinAct()):
+        assert_close(s2s.grad(Act.loss, wrt=1)(obj, x), numeric_grad(obj.loss, (x,), 0))
+        assert_close(s2s.hessian(Act.loss, wrt=1)(obj, x), numeric_hessian(obj.loss, x), 1e-4, 1e-5)
+        assert_close(s2s.jvp(Act.loss, wrt=1)((obj, x), (np.ones(3),))[1], np.sum(numeric_grad(obj.loss, (x,), 0)))
+    text = s2s.grad(Act.loss, wrt=1).source
+    assert text.count("rt.require_method(self, 'act', ") == 1 and "raise S2SError" not in text
+
+    class Later(Act):
+        def act(self, x):
+            return x
+    with pytest.raises(s2s.S2SError, match=r"self\.act\(\) \(test_hunt11_records\.py:\d+\): the object's class "
+                                           r"defines 'act' otherwise than the classes s2s saw"):
+        s2s.grad(Act.loss, wrt=1)(Later(), x)

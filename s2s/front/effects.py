@@ -19,11 +19,12 @@ from s2s.front.helper_writes import argument_write, outside_write, user_function
 from s2s.front.source import MISSING, Source, read_function
 from s2s.rules import registry
 
+REQUIRE_METHOD = "s2s.runtime.require_method"  # (the check of a method call dispatched on the object's class)
 RAISE = "raise"  # Effect(Call("raise", (exception class, *args))): `raise E(*args)` when it runs
 EFFECTS = {"builtins.print", "s2s.runtime.require_scalar", "s2s.runtime.require_length",
            "s2s.runtime.require_keywords", "s2s.runtime.require_bound", "s2s.runtime.require_number",
            "s2s.runtime.require_immutable", "s2s.runtime.require_float_array", prims.REQUIRE_GENERATOR,
-           "s2s.runtime.require_array"}
+           "s2s.runtime.require_array", REQUIRE_METHOD}
 AT = {"numpy.add": "add", "numpy.subtract": "subtract"}  # the ufuncs whose .at is an element write (ufunc_at)
 ADDED_AT = "s2s.runtime.added_at"
 # library calls that change an argument (or NumPy's random state) in place and return None: refused wherever they

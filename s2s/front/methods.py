@@ -28,7 +28,7 @@ import numpy as np
 from s2s import ir, prims
 from s2s.errors import ROTATION_INSTEAD, S2SError, SourceUnavailableError, rotation_method
 from s2s.ir.names import base_name
-from s2s.front.effects import RAISE
+from s2s.front.effects import REQUIRE_METHOD
 from s2s.front.source import Source, defining_class, read_function
 from s2s.rules import custom, registry
 
@@ -283,7 +283,11 @@ class MethodLowering:
         if cls is None:
             return None
         self.classes[base.name] = cls
-        found = _dispatch(name, cls, base, lambda c: as_method(lookup(c, name), c))
+        if self.built_class(base) is cls:  # (a record built here: of that class itself, no subclass's)
+            found = as_method(lookup(cls, name), cls)
+            found = replace(found, base=base) if found is not None else None
+        else:
+            found = _dispatch(name, cls, base, lambda c: as_method(lookup(c, name), c))
         layer = field_class(cls, name) if found is None else None
         if layer is not None:  # self.l1(x), the field l1: Linear of an Equinox-style model: Linear.__call__
             field = self.materialise(ir.Call("getattr", (base, ir.Const(name))))
@@ -525,35 +529,24 @@ class MethodLowering:
 
     def dispatch(self, found: Dispatch, base: ir.Var, call, node, hint) -> ir.Atom:
         """`self.name(...)` by the class of `self` as the code runs: a check that `type(self).name` is one of the
-        methods of `found.arms` (raising an S2SError otherwise), then a branch per method, each calling it with
-        `call(method, first)`. Class methods (which take the class) are told by the class itself."""
-        kind = self.materialise(self.call_object(type, (base,), (), node, "type"))
+        methods of `found.arms` (`rt.require_method`, raising an S2SError otherwise), then a branch per method,
+        each calling it with `call(method, first)`. Class methods (which take the class) are told by the class."""
         by_class = found.by_class or any(method.takes == "class" for method, _ in found.arms)
         arms = [(method, c) for method, classes in found.arms for c in classes] if by_class else \
             [(method, classes[0]) for method, classes in found.arms]
-        if by_class:
-            known, refs = kind, [self.constant_or_error(c, c.__name__, node) for _, c in arms]
-        else:
-            known = self.materialise(ir.Call("getattr", (kind, ir.Const(found.name))), found.name.strip("_") or "method")
-            refs = [self.method_reference(method, found.name) for method, _ in arms]
-        spelled = ast.unparse(node.func)
-        where = f"{os.path.basename(self.src.filename)}:{node.lineno}"
+        refs = [self.constant_or_error(c, c.__name__, node) for _, c in arms] if by_class else \
+            [self.method_reference(method, found.name) for method, _ in arms]
+        spelled = f"{ast.unparse(node.func)}() ({os.path.basename(self.src.filename)}:{node.lineno})"
         seen = ", ".join(sorted({c.__name__ for _, classes in found.arms for c in classes}))
-        what = "is none of" if found.by_class else f"defines '{found.name}' otherwise than"
-        message = (f"{spelled}() ({where}): the object's class {what} the classes s2s saw when it made this code "
-                   f"({seen}), or the object holds its own '{found.name}'; define that class before the first "
-                   f"call of the transformation (or call s2s.api.cache.clear() after defining it), and make an "
-                   f"attribute holding a function a method of the class")
-        other = ir.Call("isnot", (known, refs[0])) if len(refs) == 1 else \
-            ir.Call("notin", (known, self.materialise(ir.Call("tuple", tuple(refs)))))
-        if not found.by_class and found.name != "__call__":  # (the object's own attribute hides the class's;
-            # not for super().name or the __call__ of obj(x), which Python looks up on the class)
-            own = self.materialise(self.call_object(getattr, (base, ir.Const("__dict__"), ir.Const(())), (), node,
-                                                    "getattr"))
-            other = ir.Call("or", (self.materialise(other), self.materialise(ir.Call("in", (ir.Const(found.name),
-                                                                                           own)))))
-        self._branch(self.materialise(other), lambda: self.emit(ir.Effect(ir.Call(
-            RAISE, (self.exception_class(S2SError), ir.Const(message))), self.loc)), lambda: None, node)
+        by = (("by", ir.Const("super" if found.by_class else "class")),) if by_class else ()
+        runs = refs[0] if len(refs) == 1 else self.materialise(ir.Call("tuple", tuple(refs)))
+        self.emit(ir.Effect(ir.Call(REQUIRE_METHOD, (base, ir.Const(found.name), runs, ir.Const(spelled),
+                                                     ir.Const(seen)), by), self.loc))
+        if len(arms) > 1:  # (the object's class, or its method, which the branches tell)
+            known = self.materialise(self.call_object(type, (base,), (), node, "type"))
+            if not by_class:
+                known = self.materialise(ir.Call("getattr", (known, ir.Const(found.name))),
+                                         found.name.strip("_") or "method")
 
         def first(method: Method, c: type) -> tuple:
             if method.takes == "class":

@@ -14,7 +14,7 @@ import numpy as np
 from s2s.errors import CallError, ResultTypeError, S2SError
 
 __all__ = ["require_scalar", "require_number", "require_immutable", "require_bound", "require_length",
-           "require_keywords", "require_float_array", "require_generator", "require_array"]
+           "require_keywords", "require_float_array", "require_generator", "require_array", "require_method"]
 
 
 _NUMBERS = frozenset((float, int, np.float64, np.float32, np.int64))
@@ -158,6 +158,21 @@ def require_array(value, spelled):
                    f"{attr}), as it could not tell this item of a list or tuple for an object while compiling; read "
                    f"another field of {obj} in the function too (s2s then reads .{attr} as the object's field), or "
                    f"give the field another name")
+
+
+def require_method(obj, name, runs, spelled, seen, by="method"):
+    """`obj.name(...)` (`spelled`, with its file and line) in code s2s made for objects of the classes `seen`
+    (their names), where the method of `obj`'s class is one of `runs` (one, or a tuple; by="class": the class is,
+    for class methods; by="super": for super().name): raise the S2SError saying so where it is none of them, or
+    where the object holds its own `name` (not for super() or __call__, which Python looks up on the class)."""
+    found = getattr(type(obj), name, None) if by == "method" else type(obj)
+    own = by != "super" and name != "__call__" and name in getattr(obj, "__dict__", ())
+    if own or not any(found is r for r in (runs if isinstance(runs, tuple) else (runs,))):
+        what = "is none of" if by == "super" else f"defines '{name}' otherwise than"
+        raise S2SError(f"{spelled}: the object's class {what} the classes s2s saw when it made this code ({seen}), "
+                       f"or the object holds its own '{name}'; define that class before the first call of the "
+                       f"transformation (or call s2s.api.cache.clear() after defining it), and make an attribute "
+                       f"holding a function a method of the class")
 
 
 def require_bound(bound, name):
