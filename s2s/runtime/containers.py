@@ -234,11 +234,25 @@ def sum_adjoint_rows(g, xs):
 _FLOATS = frozenset({float, np.float64})
 
 
+class _GrownTangents(Parts):
+    """The tangents of a list the function grows, made by `appended_tangent` for the list `of`."""
+    __slots__ = ("of",)
+
+
 def appended_tangent(dxs, dv, ys):
     """Tangent of `ys = appended(xs, v)` (None: no tangent; zeros of that part's structure). It reads the new
     list, not xs: the old list is then read by nothing after the append, which grows it in place
-    (back/growing.py)."""
-    return Parts(list(zeros_like(ys[:-1]) if dxs is None else dxs) + [zeros_like(ys[-1]) if dv is None else dv])
+    (back/growing.py). Where it did (`ys` is the list `dxs` was made for, one item longer), nothing reads the old
+    tangents either (a tangent is read where its value is): they are extended in place too, not copied (O(n^2)
+    over a loop of n appends)."""
+    dv = zeros_like(ys[-1]) if dv is None else dv
+    if type(dxs) is _GrownTangents and dxs.of is ys and len(dxs) == len(ys) - 1:
+        dxs.append(dv)
+        return dxs
+    out = _GrownTangents(zeros_like(ys[:-1]) if dxs is None else dxs)
+    out.append(dv)
+    out.of = ys
+    return out
 
 
 def appended_adjoint_transpose(G, g):
