@@ -167,7 +167,7 @@ def test_a_list_nothing_else_holds_is_extended_in_place():
     text = s2s.grad(trajectory).source
     assert "ys_1 = []" in text and "ys_1 += [h]" in text and not _copies_per_append(text), text
     assert "rt.stack_adjoint_rows(" in text, text  # (its adjoint cut back by views of one array)
-    text = s2s.jvp(trajectory).source  # (its tangents' list is still a new list per append)
+    text = s2s.jvp(trajectory).source  # (its tangents grow with it: rt.appended_tangent, below)
     assert "ys_1 += [h]" in text, text
     for f in (in_branches, numbers, two_lists_one_start, nested):
         text = s2s.grad(f).source
