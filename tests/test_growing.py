@@ -208,3 +208,25 @@ def test_the_tangents_of_a_list_grown_in_place_grow_in_place():
     assert value == pytest.approx(summed_states(X), rel=1e-12)
     assert tangent == pytest.approx(numeric_grad(summed_states, (X,), 0) @ np.array([1.0, -2.0, 0.5]), rel=1e-6)
     assert "rt.appended_tangent(" in s2s.jvp(trajectory).source
+
+
+def read_last(x):  # the trajectory idiom: each step reads the list's last item (its adjoint a list per step)
+    ys = [x]
+    for i in range(5):
+        ys.append(np.sin(ys[-1]) * 0.5 + x)
+    return np.sum(np.stack(ys) ** 2)
+
+
+def test_read_last_every_mode():
+    check_every_mode(read_last, X)
+
+
+def test_zeros_of_a_list_of_arrays_are_rows_of_one_buffer_each_its_own():
+    from s2s import runtime as rt
+    xs = [np.ones(3), np.ones(3) * 2.0, np.ones(3)]
+    z = rt.zeros_like(xs)
+    assert [p.shape for p in z] == [(3,)] * 3 and all(np.all(p == 0.0) for p in z)
+    z[1] += 5.0  # (a part written in place: the others are not)
+    assert np.all(z[0] == 0.0) and np.all(z[2] == 0.0) and np.all(xs[1] == 2.0)
+    mixed = rt.zeros_like([np.ones(3), np.ones(2)])
+    assert [p.shape for p in mixed] == [(3,), (2,)]

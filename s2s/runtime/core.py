@@ -490,8 +490,13 @@ def zeros_like(x):
         kind = type(x) if isinstance(x, TupleParts) else _record_parts(type(x)) if hasattr(x, "_fields") else TupleParts
         return kind(zeros_like(v) for v in x)
     if isinstance(x, list):
-        if set(map(type, x)) <= _PLAIN_NUMBERS:  # (a list of numbers, as a trajectory grown in a loop: at C speed)
+        kinds = set(map(type, x))
+        if kinds <= _PLAIN_NUMBERS:  # (a list of numbers, as a trajectory grown in a loop: at C speed)
             return Parts([0.0] * len(x))
+        if kinds == _ARRAYS and len(x) > 1:  # (float arrays of one shape, the states of a trajectory: the rows of
+            shape = x[0].shape               # one new buffer, each its own memory, ~10x fewer allocations)
+            if all(v.shape == shape and v.dtype is _FLOAT64 for v in x):
+                return Parts(np.zeros((len(x),) + shape))
         return Parts(zeros_like(v) for v in x)
     if isinstance(x, np.ndarray):
         return np.zeros(x.shape, dtype=np.result_type(x.dtype, np.float64))
@@ -499,6 +504,7 @@ def zeros_like(x):
 
 
 _PLAIN_NUMBERS = frozenset((float, int, bool, np.float64, np.float32, np.int64, np.bool_))  # (zero: 0.0)
+_ARRAYS = {np.ndarray}
 _NOT_RECORDS = _PLAIN_NUMBERS | {np.ndarray, list, tuple, dict, Parts, TupleParts, DictParts, type(None), str}
 
 
