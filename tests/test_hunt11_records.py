@@ -8,6 +8,9 @@
 3. An operator or a method of a record the function builds (`-v`, `v * 2.0`, `u.norm2()`) is the class's method
    with no check as the code runs (the record is of that class itself); a call dispatched on an object's class
    (`self.act(x)` in a method, an item of a list) is checked by one line, `rt.require_method(...)`, not three.
+4. `for layer, p in zip(LAYERS, params)` and `for i, f in enumerate(FUNCS)` over a module's tuple of layer objects
+   (their methods called: `layer.apply(p, x)`) or functions run once per entry, as `for layer in LAYERS` does; zip
+   stops at its shortest sequence, as Python's does.
 """
 import dataclasses
 from typing import NamedTuple
@@ -251,3 +254,98 @@ def test_a_method_dispatched_on_the_class_is_checked_in_one_line():
     with pytest.raises(s2s.S2SError, match=r"self\.act\(\) \(test_hunt11_records\.py:\d+\): the object's class "
                                            r"defines 'act' otherwise than the classes s2s saw"):
         s2s.grad(Act.loss, wrt=1)(Later(), x)
+
+
+# ---------------------------------------------------------------- 4: zip and enumerate over a module's tuple
+class Dense:
+    def __init__(self, act):
+        self.act = act
+
+    def apply(self, p, x):
+        return self.act(p * x)
+
+
+class Shift:
+    def apply(self, p, x):
+        return p * x + np.sin(x)
+
+
+LAYERS = (Dense(np.tanh), Shift(), Dense(np.sin))
+FUNCS = (np.tanh, np.sin, np.cos)
+LAYER_LIST = [Dense(np.tanh), Shift()]
+
+
+def zipped_layers(params, x):
+    for layer, p in zip(LAYERS, params):
+        x = layer.apply(p, x)
+    return np.sum(x ** 2)
+
+
+def layers_alone(x):
+    for layer in LAYERS:
+        x = layer.apply(x[1], x)
+    return np.sum(x ** 2)
+
+
+def zipped_display(x):
+    for layer, p in zip(LAYERS, (x[0], x[1] * x[2], 0.5)):
+        x = layer.apply(p, x)
+    return np.sum(x ** 2)
+
+
+def enumerated_functions(x):
+    s = 0.0
+    for i, f in enumerate(FUNCS, 1):
+        s = s + i * np.sum(f(x * i))
+    else:
+        s = s * 2.0
+    return s
+
+
+def reversed_weights(x):
+    for w, layer in zip(reversed([x[1], x[2], 0.3]), LAYERS):
+        x = layer.apply(w, x)
+    return np.sum(x) + w
+
+
+def enumerated_layers(x):
+    for i, layer in enumerate(LAYERS):
+        x = layer.apply(x[i], x)
+    return np.sum(x ** 2) + np.sum(layer.apply(1.0, x))  # (the name keeps the last entry)
+
+
+@pytest.mark.parametrize("f", [layers_alone, zipped_display, enumerated_functions, reversed_weights,
+                               enumerated_layers])
+def test_loops_over_a_module_tuple(f):
+    check_every_mode(f, np.array([0.3, -0.7, 0.5]))
+
+
+@pytest.mark.parametrize("params", [[0.5, -1.2, 0.8], [0.5, -1.2], (0.5, -1.2, 0.8, 9.0), np.array([0.5, -1.2, 0.8])],
+                         ids=["list", "shorter", "longer", "array"])
+def test_zip_of_a_module_tuple_and_parameters(params):
+    x = np.array([0.3, -0.7, 0.5])
+    kept = np.array(params, dtype=float)
+    gp, gx = s2s.grad(zipped_layers, wrt=(0, 1))(params, x)
+    assert_close(gx, numeric_grad(zipped_layers, (params, x), 1))
+    assert_close(np.asarray(gp, dtype=float), numeric_grad(zipped_layers, (np.asarray(params, dtype=float), x), 0))
+    assert s2s.value_and_grad(zipped_layers, wrt=1)(params, x)[0] == pytest.approx(zipped_layers(params, x))
+    v = np.array([1.0, -0.5, 2.0])
+    assert_close(s2s.jvp(zipped_layers, wrt=1)((params, x), (v,))[1],
+                 numeric_grad(zipped_layers, (params, x), 1) @ v)
+    assert_close(s2s.jacobian(zipped_layers, wrt=1, mode="forward")(params, x),
+                 numeric_grad(zipped_layers, (params, x), 1))
+    assert_close(s2s.hessian(zipped_layers, wrt=1)(params, x),
+                 numeric_hessian(lambda x: zipped_layers(params, x), x), 1e-4, 1e-5)
+    assert np.array_equal(np.array(params, dtype=float), kept)
+
+
+def zipped_list(params, x):
+    for layer, p in zip(LAYER_LIST, params):  # refused
+        x = layer.apply(p, x)
+    return np.sum(x)
+
+
+def test_zip_of_a_module_list_is_refused_with_the_tuple_advice():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="LAYER_LIST") as info:
+        s2s.grad(zipped_list, wrt=1)([0.5, 1.0], np.ones(3))
+    assert "make it a tuple, LAYER_LIST = (...)" in info.value.hint

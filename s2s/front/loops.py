@@ -14,10 +14,10 @@ from s2s.errors import S2SError
 from s2s.front.effects import scatter_target, user_function
 from s2s.front.functions import function_of
 from s2s.front.generators import lazy_for
-from s2s.front.lowering import called_entries, flag_breaks, listed_functions, loop_level_nodes, \
-    normalise_exits, unrolled
+from s2s.front.lowering import flag_breaks, loop_level_nodes, normalise_exits
 from s2s.front.helper_writes import writes_elements
 from s2s.front.source import MISSING, Source, read_function
+from s2s.front.unrolling import UnrollLowering
 from s2s.ir.walk import substitute_block
 
 
@@ -44,7 +44,7 @@ class _Counted:
         self.start = start
 
 
-class LoopLowering:
+class LoopLowering(UnrollLowering):
     """(mixed into _Builder; reads the rest of its state through `self`)"""
 
     def loop(self, s) -> None:
@@ -53,12 +53,7 @@ class LoopLowering:
             if lowered is not None:
                 self.statements(lowered)
                 return
-        functions = called_entries(s, self.static_value)  # (for layer in LAYERS: x = layer(x), of a module's)
-        if type(functions) is list:
-            raise self.error(s.iter, f"a loop calling the functions of '{ast.unparse(s.iter)}', a list of the "
-                                     f"module's", listed_functions(ast.unparse(s.iter), functions, s.target.id))
-        if functions is not None:
-            self.statements(unrolled(s, len(functions)))
+        if self.unrolled_loop(s):  # (for layer in LAYERS: x = layer(x), zip(LAYERS, params), of a module's tuple)
             return
         if s.orelse and any(isinstance(n, ast.Break) for n in loop_level_nodes(s.body)):
             # the else clause runs unless a break left the loop: `broke = True` before each break

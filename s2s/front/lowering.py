@@ -429,22 +429,6 @@ def _replaced(node, old, new):
     return out
 
 
-def called_entries(s, resolve):
-    """The tuple (or list) of functions or layer objects of a module `for layer in LAYERS:` goes over, where its
-    body calls `layer` (and, for a tuple, leaves it by no break or continue); None for another loop. `resolve`:
-    what a dotted name is while compiling (MISSING for a name of the function's)."""
-    if not isinstance(s, ast.For) or not isinstance(s.target, ast.Name) or s.orelse or \
-            not isinstance(s.iter, (ast.Name, ast.Attribute)):
-        return None
-    nodes = [n for stmt in s.body for n in ast.walk(stmt)]
-    if not any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == s.target.id for n in nodes):
-        return None
-    table = resolve(s.iter)
-    if type(table) not in (tuple, list) or not table or not all(map(callable, table)):
-        return None
-    return None if type(table) is tuple and any(isinstance(n, (ast.Break, ast.Continue)) for n in nodes) else table
-
-
 def listed_call(stmts: list, resolve):
     """The first callee `LAYERS[0]` of `stmts` (`LAYERS[0](x)`) that indexes a module's list of functions or layer
     objects (see `listed_functions`), or None. `resolve`: as for `called_entries`."""
@@ -469,19 +453,6 @@ def listed_functions(spelled: str, table: list, called: str) -> str:
     return (f"make it a tuple, {spelled} = (...) in place of [...]: s2s then calls the function a tuple holds at an index known while compiling ({spelled}[0](x)), and runs "
             f"a loop over it (for layer in {spelled}: x = layer(x)) once per function; a list may change between "
             f"calls of what s2s compiled once{through}")
-
-
-def unrolled(s: ast.For, count: int) -> list:
-    """`for layer in LAYERS: body` over a module's tuple of `count` functions (or layer objects) the body calls:
-    the body once per entry, after `layer = LAYERS[i]` (Python's order; the name keeps the last entry after it),
-    so that each call is of a function known while compiling."""
-    at = lambda n: ast.copy_location(n, s)  # noqa: E731
-    out = []
-    for i in range(count):
-        entry = at(ast.Subscript(copy.deepcopy(s.iter), at(ast.Constant(i)), ast.Load()))
-        out.append(at(ast.Assign(targets=[at(ast.Name(s.target.id, ast.Store()))], value=entry, type_comment=None)))
-        out += copy.deepcopy(s.body)
-    return out
 
 
 def format_strings(stmts: list) -> list:

@@ -1,0 +1,123 @@
+"""Loops over a module's tuple of functions or layer objects, run once per entry.
+
+`for layer in LAYERS: x = layer(x)`, `for layer, p in zip(LAYERS, params): x = layer.apply(p, x)`, `for i, act in
+enumerate(ACTIVATIONS): ...`, where LAYERS is a tuple the module holds and the body calls its entry or a method of
+it: the body runs once per entry, after the loop's names are bound to that entry's items (`layer = LAYERS[0]`), so
+that each call is of a function or an object known while compiling, differentiated through its body. zip's other
+sequences are read as a loop reads them, once and in order (`LoopLowering._sequence_parts`); where their length is
+known only as the code runs, entry i runs under `if min(len(...)) > i`, as zip stops at the shortest. A module's
+list of functions is refused: its entries may change between calls of what s2s compiled once (make it a tuple).
+"""
+from __future__ import annotations
+
+import ast
+import copy
+
+from s2s import ir
+from s2s.front.lowering import listed_functions
+from s2s.front.methods import user_object
+
+
+class UnrollLowering:
+    """(mixed into loops.LoopLowering; reads the SSA builder's state through `self`)"""
+
+    def unrolled_loop(self, s) -> bool:
+        """Lower the loop `s` once per entry of the module's tuple it goes over (the module's docstring): False,
+        lowering nothing, for another loop (or one leaving the body by break or continue)."""
+        pairs = self._iterated_pairs(s)
+        if pairs is None:
+            return False
+        nodes = [n for stmt in s.body for n in ast.walk(stmt)]
+        called = {n.func.id for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)} | \
+            {n.func.value.id for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+             and isinstance(n.func.value, ast.Name)}
+        tables = {}
+        for j, (target, it) in enumerate(pairs):
+            if isinstance(target, ast.Name) and target.id in called and isinstance(it, (ast.Name, ast.Attribute)):
+                table = self.static_value(it)
+                if type(table) in (tuple, list) and table and all(callable(t) or user_object(t) for t in table):
+                    tables[j] = table
+        for j, table in tables.items():
+            if type(table) is list:
+                spelled = ast.unparse(pairs[j][1])
+                raise self.error(pairs[j][1], f"a loop calling the functions of '{spelled}', a list of the module's",
+                                 listed_functions(spelled, table, pairs[j][0].id))
+        if not tables or any(isinstance(n, (ast.Break, ast.Continue)) for n in nodes):
+            return False
+        items, lengths = [], []  # ((target, item(i) -> ast.expr)), the lengths zip's other sequences have
+        for j, (target, it) in enumerate(pairs):
+            if j in tables:  # (the entry itself, an object or a function known while compiling)
+                items.append((target, self._entries(tables[j], target.id, s)))
+            elif it is None or isinstance(it, _Start):  # (enumerate's count)
+                items.append((target, self._counted(self.atom(it.node) if it is not None else None)))
+            else:
+                for seq, tgt in self._sequence_parts(it, target, s.body):  # (a sequence, reversed(xs), a count)
+                    whole = seq if isinstance(seq, (ir.Var, ir.Const)) else getattr(seq, "atom", None)
+                    items.append((tgt, self._counted(getattr(seq, "start", None)) if whole is None else
+                                  self._indexed(whole, whole is not seq)))
+                    if whole is not None:
+                        lengths.append(self.materialise(self.fold_call("builtins.len", (whole,))))
+        count = min(map(len, tables.values()))
+        length = None if not lengths else lengths[0] if len(lengths) == 1 else \
+            self.materialise(ir.Call("builtins.min", tuple(lengths)))
+        for i in range(count):
+            at = lambda n: ast.fix_missing_locations(ast.copy_location(n, s))  # noqa: E731
+            stmts = [at(ast.Assign(targets=[copy.deepcopy(target)], value=item(i), type_comment=None))
+                     for target, item in items] + copy.deepcopy(s.body)
+            if length is None:
+                self.statements(stmts)
+                continue
+            runs = ir.Const(length.value > i) if isinstance(length, ir.Const) else \
+                self.materialise(ir.Call("gt", (length, ir.Const(i))))
+            self._branch(runs, stmts, [], s)  # (zip stops at its shortest sequence)
+        self.statements(s.orelse)  # (no break leaves the loop)
+        return True
+
+    def _iterated_pairs(self, s) -> list | None:
+        """[(target node, the node it goes over)] of `for t in xs`, `for a, b in zip(xs, ys)` and `for i, t in
+        enumerate(xs[, start])` (the count's node: None, or a _Start); None for another loop."""
+        if not isinstance(s, ast.For):
+            return None
+        it, target = s.iter, s.target
+        if isinstance(it, ast.Call) and isinstance(target, ast.Tuple) and not any(
+                isinstance(a, ast.Starred) for a in it.args):
+            if self._resolves_to(it.func, zip) and not it.keywords and len(it.args) == len(target.elts):
+                return list(zip(target.elts, it.args))
+            start = it.args[1:] + [k.value for k in it.keywords if k.arg == "start"]
+            if self._resolves_to(it.func, enumerate) and it.args and len(target.elts) == 2 and len(start) <= 1 and \
+                    len(start) + 1 == len(it.args) + len(it.keywords):
+                return [(target.elts[0], _Start(start[0]) if start else None), (target.elts[1], it.args[0])]
+            return None
+        return [(target, it)]
+
+    def _entries(self, table: tuple, name: str, node):
+        """item(i) of the module's tuple `table` the loop's name `name` goes over: its entry i, held by a name of
+        its own (data the generated code reads as `name`, `name_1`, ...)."""
+        names = []
+        for entry in table:
+            names.append(self.namer.fresh("entry"))
+            self.env[names[-1]] = self.constant_or_error(entry, name, node)
+        return lambda i: ast.Name(names[i], ast.Load())
+
+    def _counted(self, start):
+        """item(i) of enumerate's count from the atom `start` (None: 0)."""
+        if start is None:
+            return lambda i: ast.Constant(i)
+        name = self.namer.fresh("start")
+        self.env[name] = start
+        return lambda i: ast.BinOp(ast.Name(name, ast.Load()), ast.Add(), ast.Constant(i))
+
+    def _indexed(self, seq: ir.Atom, backwards: bool):
+        """item(i) of the sequence `seq` a loop reads by position (`backwards`: reversed(seq)), held by a name of
+        its own."""
+        name = self.namer.fresh("zipped")
+        self.env[name] = seq
+        return lambda i: ast.Subscript(ast.Name(name, ast.Load()), ast.Constant(-1 - i if backwards else i),
+                                       ast.Load())
+
+
+class _Start:
+    """enumerate's start, an AST node."""
+
+    def __init__(self, node):
+        self.node = node
