@@ -239,16 +239,21 @@ def _order(key: str, order) -> dict:
            "which s2s does not follow", "write order='C' or order='F'")
 
 
-# (the adjoint reads g back in the order the elements were read: x.ravel(order='F') is g.reshape(x.shape, order='F'))
+# (the adjoint reads g back in the order the elements were read: x.ravel(order='F') is g.reshape(x.shape, order='F');
+# the tangent reads dx in that order too, which for 'A' and 'K' would be dx's layout, not x's: refused as well)
 linear("numpy.reshape", lambda g, ans, x, shape=None, order="C", **_:
        np.reshape(g, np.shape(x), **_order("numpy.reshape", order)),
+       tangent=lambda d, ans, x, shape=None, order="C", **kw:
+       np.reshape(d, *([] if shape is None else [shape]), **_order("numpy.reshape", order), **kw),
        batched=[lambda d, ans, x, shape=None, order="C", **kw:
                 rt.batch_reshape(d, kw.get("newshape") if shape is None else shape, **_order("numpy.reshape", order))])
 linear("numpy.ravel", lambda g, ans, x, order="C": np.reshape(g, np.shape(x), **_order("numpy.ravel", order)),
+       tangent=lambda d, ans, x, order="C": np.ravel(d, **_order("numpy.ravel", order)),
        batched=[lambda d, ans, x, order="C": rt.batch_reshape(d, -1, **_order("numpy.ravel", order))])
 # (x.flatten(): ravel's values in a new array, never a view of x)
 linear("numpy.ndarray.flatten", lambda g, ans, x, order="C":
        np.reshape(g, np.shape(x), **_order("numpy.ndarray.flatten", order)),
+       tangent=lambda d, ans, x, order="C": emit("numpy.ndarray.flatten", d, **_order("numpy.ndarray.flatten", order)),
        batched=[lambda d, ans, x, order="C": rt.batch_reshape(d, -1, **_order("numpy.ndarray.flatten", order))])
 for _key in ("numpy.squeeze", "numpy.expand_dims", "numpy.atleast_1d", "numpy.atleast_2d", "numpy.atleast_3d"):
     linear(_key, _reshape_back)
