@@ -16,6 +16,10 @@
    broadcast (sum([x[0], x]), start=x[0]) got the whole array adjoint (ValueError). The rt.started_sum_* helpers
    now join only where start and the items are lists or tuples, sum each adjoint back to its item's shape, and
    refuse a start that both joins and adds.
+6. A test folded to a constant before a break (`n = 3; if n > 2: break`, `if LIMIT > 1: break`) stayed in the
+   generated code as `if True: break`, the statements after it kept (and saved per iteration, the adjoint under
+   `if not True:`). The fold (optimize/branches.py) now drops what follows a block that always leaves, moving
+   the rest of a branch's block into the branch that goes on, as the front does for a written `break`.
 """
 import warnings
 
@@ -347,3 +351,117 @@ def test_a_start_that_joins_and_adds_is_refused_at_the_line():
     with pytest.raises(s2s.S2SError, match="both joins and adds") as info:
         s2s.grad(joins_then_adds)(X3)
     assert "joins_then_adds" in str(info.value) or "sum([[x[0]], x[1:2]], [1.0])" in str(info.value)
+
+
+# ------------------------------------------------------------------ 6. a constant test before a break
+
+LIMIT = 2
+
+
+def break_after_constant(x):
+    s = 0.0
+    for i in range(3):
+        s = s + x[i] ** 2
+        n = 3
+        if n > 2:
+            break
+        s = s * x[0]
+    return s
+
+
+def break_on_module_constant(x):
+    s = 0.0
+    for v in x:
+        s = s + np.sin(v) * v
+        if LIMIT > 1:
+            break
+    return s
+
+
+def break_in_a_branch(x):
+    s = 0.0
+    for i in range(3):
+        if x[i] > 0:
+            s = s + x[i] ** 2
+            n = 3
+            if n > 2:
+                break
+            s = s * x[0]
+        s = s + x[1] * x[i]
+    return s
+
+
+def continue_after_constant(x):
+    s = x[0]
+    n = 3
+    k = 0
+    while k < 4:
+        s = s * x[1] + x[2]
+        k = k + 1
+        if n > 2:
+            continue
+        s = s * x[2]
+    return s
+
+
+def break_in_inner_loop(x):
+    s = 0.0
+    for i in range(3):
+        for j in range(3):
+            s = s + x[i] * x[j]
+            n = 1
+            if n == 1:
+                break
+            s = s * 2.0
+        s = s + x[i]
+    return s
+
+
+def both_branches_leave(x):
+    s = 0.0
+    for i in range(3):
+        n = 3
+        s = s + x[i] ** 2
+        if x[i] > 0:
+            if n > 2:
+                break
+            s = s + 1.0
+        else:
+            if n < 5:
+                continue
+            s = s - 1.0
+        s = s * 3.0
+    return s
+
+
+def return_after_constant(x):
+    s = 0.0
+    for i in range(3):
+        s = s + x[i] ** 2
+        n = 3
+        if n > 2:
+            return s * x[1]
+        s = s * x[0]
+    return s
+
+
+BREAKS = [break_after_constant, break_on_module_constant, break_in_a_branch, continue_after_constant,
+          break_in_inner_loop, both_branches_leave, return_after_constant]
+
+
+@pytest.mark.parametrize("f", BREAKS)
+@pytest.mark.parametrize("x", [np.array([1.5, 2.0, 0.5]), np.array([-0.5, 2.0, 1.25]), np.array([0.7, -0.3, 1.1])])
+def test_constant_test_before_a_break_every_mode(f, x):
+    check_every_mode(f, x)
+
+
+@pytest.mark.parametrize("f", BREAKS)
+def test_constant_test_before_a_break_reads_as_written(f):
+    for text in (s2s.grad(f).source, s2s.jvp(f).source, s2s.value_and_grad(f).source):
+        assert "if True" not in text and "if not True" not in text and "if False" not in text, text
+
+
+def test_a_constant_break_drops_what_follows():
+    text = s2s.grad(break_after_constant).source
+    assert "x[0]" not in text  # (s = s * x[0], after the break, is never reached: not computed, not saved)
+    assert text.count("_saved = []") == 1  # (the index only)

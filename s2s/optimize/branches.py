@@ -11,15 +11,20 @@ is `t2 = 2 == 0; if t2: ... else: t9 = 2 == 1; if t9: ...`. A comparison (`in` t
 constants (numbers, strings, bools, None, tuples of them) becomes its value (`and`/`or` whose first operand is
 one: that operand, or the second), and an `if` on a constant becomes the block that runs, its phis that block's operands, read where the
 join was (a version of an array written in place keeps its name, assigned); a `while` whose test is a false
-constant is never entered. An `if` on a constant whose block that runs leaves the loop (break, continue) stays. Nothing is differentiated, saved or generated for the branches no
-call can take (the rotations: 3 of 9 matrices' code, forward and adjoint).
+constant is never entered. Where the block that runs leaves at its end (`n = 3; if n > 2: break`), what follows it
+in the enclosing block is never reached and is dropped: a branch that now always leaves no longer reaches its
+join (its phis' operand None), a loop body that now always leaves no longer reaches its back edge (the header
+phis' operand the phi itself, as the front writes `for ...: ...; break`), and the loop reads as the user would
+write it, `break` at the end of its body, not `if True: break` and an `if not True:` in the adjoint. Nothing is
+differentiated, saved or generated for the branches no call can take (the rotations: 3 of 9 matrices' code,
+forward and adjoint).
 """
 from __future__ import annotations
 
 import copy
 
 from s2s import ir, prims
-from s2s.ir.walk import contains_exit, substitute_block
+from s2s.ir.walk import substitute_block
 
 _PLAIN = (bool, int, float, str, type(None))
 # the tests folded (`kind in ("l1", "l2")`), by prims.CONSTANT_OPS; `is` only where one side is a prims.SINGLETONS
@@ -37,8 +42,7 @@ def fold_constant_branches(fn: ir.Function) -> ir.Function:
 
 def _fold_once(fn: ir.Function) -> ir.Function:
     if not any(type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op in _FOLDED or type(s) is ir.If
-               and _constant(s.test, {}) is not None and not contains_exit(s.body if s.test.value else s.orelse)
-               for s in ir.statements(fn.body)):
+               and _constant(s.test, {}) is not None for s in ir.statements(fn.body)):
         return fn
     original, fn = fn, copy.deepcopy(fn)
     known: dict = {}  # name -> the constant (or the name) it holds
@@ -104,7 +108,7 @@ def _plain(v) -> bool:
 
 def _fold(stmts: list, known: dict, roots: dict, moved: dict) -> list:
     out: list = []
-    for s in stmts:
+    for at, s in enumerate(stmts):
         if type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op in _FOLDED and not s.value.kwargs:
             args = [_constant(a, known) for a in s.value.args]
             first = args[0] if args else None
@@ -126,14 +130,29 @@ def _fold(stmts: list, known: dict, roots: dict, moved: dict) -> list:
         if type(s) is ir.If:
             test = _constant(s.test, known)
             taken = None if test is None else 0 if test.value else 1
-            # (a block that leaves the loop, `if mode == "stop": break`, stays in its if: what follows it in the
-            # enclosing block would be unreachable, and the loop's phis read it)
-            if taken is not None and all(p.operands[taken] is not None for p in s.phis) and \
-                    not contains_exit(s.body if taken == 0 else s.orelse):
-                out.extend(_fold(s.body if taken == 0 else s.orelse, known, roots, moved))
+            block = s.body if taken == 0 else s.orelse
+            if taken is not None and _leaves(block):  # (`if n > 2: break`: what follows is never reached)
+                out.extend(_fold(block, known, roots, moved))
+                return out
+            if taken is not None and all(p.operands[taken] is not None for p in s.phis):
+                out.extend(_fold(block, known, roots, moved))
                 _join(s.phis, taken, known, roots, moved)
                 continue
+            left = _leaves(s.body), _leaves(s.orelse)
             s.body, s.orelse = _fold(s.body, known, roots, moved), _fold(s.orelse, known, roots, moved)
+            leaves = _leaves(s.body), _leaves(s.orelse)
+            if leaves != left:  # (a branch left by a folded if: it no longer reaches the join)
+                out.append(s)
+                if all(leaves):
+                    s.phis = []
+                    return out
+                # (only the other branch goes on: the join is its end, and what follows is its, as the front
+                # writes `if c: ...; break` followed by more)
+                stays = s.orelse if leaves[0] else s.body
+                _join(s.phis, 1 if leaves[0] else 0, known, roots, moved)
+                s.phis = []
+                stays.extend(_fold(stmts[at + 1:], known, roots, moved))
+                return out
         elif type(s) is ir.Loop:
             s.header = _fold(s.header, known, roots, moved)
             test = _constant(s.test, known) if s.kind == "while" else None
@@ -141,10 +160,24 @@ def _fold(stmts: list, known: dict, roots: dict, moved: dict) -> list:
                 out.extend(s.header)
                 _join(s.phis, 0, known, roots, moved)
                 continue
+            left = _leaves(s.body)
             s.body = _fold(s.body, known, roots, moved)
+            if _leaves(s.body) and not left:  # (the end of the body is never reached: no back edge from there)
+                for p in s.phis:
+                    p.operands[1] = ir.Var(p.target)
             _constant_phis(s, known)
         out.append(s)
     return out
+
+
+def _leaves(stmts: list) -> bool:
+    """Does every path through `stmts` leave at its end (break, continue or return, at this loop level)?"""
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if type(last) in (ir.Break, ir.Continue, ir.Return):
+        return True
+    return type(last) is ir.If and _leaves(last.body) and _leaves(last.orelse)
 
 
 def _constant_phis(loop: ir.Loop, known: dict) -> None:
