@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, numeric_grad
+from conftest import assert_close, check_every_mode, numeric_grad, numeric_hessian
 
 # ------------------------------------------------------------------ S4. order='K' / 'A' in forward mode
 
@@ -86,3 +86,99 @@ def test_c_and_f_order_stay_right_in_forward_mode(layout):
     value, tangent = s2s.jvp(ravel_c_and_f)((A,), (v,))
     assert value == pytest.approx(ravel_c_and_f(A))
     assert_close(tangent, np.sum(numeric * v))
+
+
+# ------------------------------------------------------------------ M4. an in-place operator on an array a helper was given
+# `def scale_(v, s): v *= s` called with the function's own array, read afterwards by the caller's name, was refused
+# advising "write it as a new value ('v = v * s')", which makes the helper a no-op (the caller's array stays as it was:
+# another program). Where the array is the function's own and another name reads it afterwards, the advice is now the
+# element write `v[:] = v * s` (s2s follows it to the caller's name), the new value only where the others are meant to
+# keep the old one.
+
+WM = np.array([[0.5, -1.0, 0.3], [0.2, 0.4, -0.9], [1.1, 0.0, 0.6]])
+X3 = np.array([0.33, -1.27, 0.71])
+
+
+def scale_(v, s):
+    v *= s
+
+
+def scaled_by_helper(x):
+    z = WM @ x
+    scale_(z, x[0])
+    return np.sum(z ** 2)
+
+
+def scale_elements_(v, s):
+    v[:] = v * s
+
+
+def scaled_by_helper_as_advised(x):
+    z = WM @ x
+    scale_elements_(z, x[0])
+    return np.sum(z ** 2)
+
+
+def normalise_(v):
+    v /= np.sum(v)
+
+
+def normalised_by_helper(x):
+    z = WM @ x + 2.0
+    normalise_(z)
+    return np.sum(z ** 3)
+
+
+def normalise_elements_(v):
+    v[:] = v / np.sum(v)
+
+
+def normalised_by_helper_as_advised(x):
+    z = WM @ x + 2.0
+    normalise_elements_(z)
+    return np.sum(z ** 3)
+
+
+def other_name_scaled(x):
+    y = x * 2.0
+    z = y
+    y *= x[1]
+    return np.sum(z ** 2)
+
+
+def other_name_scaled_as_advised(x):
+    y = x * 2.0
+    z = y
+    y[:] = y * x[1]
+    return np.sum(z ** 2)
+
+
+def zero_d_scaled(x):
+    s = np.array(x[0] * 2.0)
+    t = s
+    s *= x[1]
+    return float(t) * x[2]
+
+
+def zero_d_scaled_as_advised(x):
+    s = np.array(x[0] * 2.0)
+    t = s
+    s[...] = s * x[1]
+    return float(t) * x[2]
+
+
+@pytest.mark.parametrize("f, advised, advice", [
+    (scaled_by_helper, scaled_by_helper_as_advised, "v[:] = v * s"),
+    (normalised_by_helper, normalised_by_helper_as_advised, "v[:] = v / np.sum(v)"),
+    (other_name_scaled, other_name_scaled_as_advised, "y[:] = y * x[1]"),
+    (zero_d_scaled, zero_d_scaled_as_advised, "s[...] = s * x[1]")])
+def test_an_operator_on_an_array_another_name_reads_advises_an_element_write(f, advised, advice):
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(f)(X3)
+    message = str(info.value)
+    assert f"to change the array as NumPy does, for every name of it, write into its elements ('{advice}'" in message
+    assert "if the other names are meant to keep the old value, write it as a new value" in message
+    assert advised(X3.copy()) == pytest.approx(f(X3.copy()), rel=1e-14)  # (the advice is the same program)
+    gradient = check_every_mode(advised, X3, hessian=False)
+    assert_close(gradient, numeric_grad(f, (X3,), 0))
+    assert_close(s2s.hessian(advised)(X3), numeric_hessian(f, X3), 1e-4, 1e-5)

@@ -281,7 +281,9 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
                                             f"the array '{base_name(root)}' whose elements the function writes",
                                      f"write it by the array's own name: {base_name(root)} *= ...", name)
                 # the function's own value, updated in place: its next version (checked to be a
-                # number if anything else reads the old one, see `by_operators`)
+                # number if anything else reads the old one, see `by_operators`; an array is refused saying that
+                # an element write, which s2s follows, keeps NumPy's meaning)
+                self.holders[id(s)] = (("own", ir.Const(True)),)
                 self.write(s.target, base, s.loc, [(s, base)])
                 return 0
             if base.name in self.joins and objects and not set(objects) & self.visible:

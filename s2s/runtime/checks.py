@@ -82,13 +82,15 @@ def _not_a_number(value):
     return f"a {type(value).__name__} ({text if len(text) <= 40 else text[:37] + '...'})", value
 
 
-def require_immutable(value, statement, caller="", base="", part=""):
+def require_immutable(value, statement, caller="", base="", part="", own=False):
     """`statement` (`y += v`) rebinds a number, as Python does. On an ndarray NumPy would write in place
     into an array that something else still refers to (the caller's argument, module data, another name, a
     view or a container): s2s refuses that rather than differentiate something else. `caller`: the argument
     (or module data) that holds the array, whose change a new value would drop; `base`: the array of the
     function's own that the array is a view of, whose change a new value would drop; `part`: that view as the
-    user took it (`alpha[t]` of `row = alpha[t]`)."""
+    user took it (`alpha[t]` of `row = alpha[t]`); `own`: the array is the function's own, read afterwards by
+    another name (the caller's, where the operator is in a helper given it: `def scale_(v, s): v *= s`), whose
+    change a new value would drop and an element write (`v[:] = v * s`) keeps."""
     if isinstance(value, np.ndarray):
         statement = re.sub(r"\s+#[^'\"]*$", "", statement)  # the line's comment is not part of the statement
         rebound = _rebound(statement)
@@ -106,6 +108,15 @@ def require_immutable(value, statement, caller="", base="", part=""):
                            f"memory with it), and s2s follows values, not shared arrays: to change '{base}' as NumPy "
                            f"does, write into it by its own name ({written}, an element write s2s follows); if "
                            f"'{base}' is meant to stay as it was, write it as a new value ('{rebound}')")
+        if own:
+            target, op, operand = _augmented(statement)
+            written = f"{target}[{'...' if value.ndim == 0 else ':'}] = {target} {op} {operand}"
+            raise S2SError(f"'{statement}' would change an array in place that another name still refers to (a "
+                           f"name of the caller's, where this is a helper it passed the array to, or another name "
+                           f"or a container here), and s2s follows values, not shared arrays: to change the array "
+                           f"as NumPy does, for every name of it, write into its elements ('{written}', an element "
+                           f"write s2s follows); if the other names are meant to keep the old value, write it as a "
+                           f"new value ('{rebound}')")
         raise S2SError(f"'{statement}' would change an array in place that something else still refers to "
                        f"(the caller's argument, another name for it, or the array it is a view of), and "
                        f"s2s follows values, not shared arrays: write it as a new value ('{rebound}'), "
