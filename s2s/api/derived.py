@@ -13,6 +13,7 @@ import numpy as np
 
 from s2s.api import cache, transform, arguments, pytree, display, draws, wrappers
 from s2s.api.forward import JACOBIAN_REFUSAL, JacobianForward, jacobian_forward
+from s2s.api.parameters import given_wrt
 from s2s.api.transformed import Transformed, _checked_pullback
 from s2s.back.sourcemap import attach_user_frames
 from s2s.ad.stacks import ReverseOverStacksError
@@ -266,6 +267,7 @@ def jacobian(f=None, wrt=0, mode="reverse"):
                         f"argument)")
     if f is None:
         return lambda g: jacobian(g, wrt, mode)
+    wrt = given_wrt(wrt)
     transform.require_callable("jacobian", f, wrt)
     return JacobianReverse(f, wrt) if mode == "reverse" else jacobian_forward(f, wrt)
 
@@ -393,5 +395,6 @@ def hessian(f=None, wrt=0):
     """
     if f is None:
         return lambda g: hessian(g, wrt)
+    wrt = given_wrt(wrt)
     transform.require_callable("hessian", f, wrt)
     return Hessian(f, wrt)

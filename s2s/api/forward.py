@@ -258,6 +258,7 @@ def jvp(f=None, wrt=0):
     """
     if f is None:
         return lambda g: jvp(g, wrt)
+    wrt = transform.given_wrt(wrt)  # (an np.int64 position as the int it is)
     transform.require_callable("jvp", f, wrt)
     return Jvp(f, "jvp", wrt, {})
 

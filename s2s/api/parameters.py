@@ -8,9 +8,20 @@ from __future__ import annotations
 import difflib
 import functools
 import inspect
+import numbers
 
 from s2s import ir
 from s2s.errors import ArgumentTypeError, CallError
+
+
+def given_wrt(wrt):
+    """`wrt` as the transformations keep it: a NumPy integer position (an np.int64 from np.arange or np.argmax) as
+    the Python int it stands for, as JAX's argnums takes any integer; names, tuples and lists as given."""
+    if isinstance(wrt, (tuple, list)):
+        return type(wrt)(given_wrt(w) for w in wrt)
+    if isinstance(wrt, numbers.Integral) and not isinstance(wrt, (bool, int)):
+        return int(wrt)
+    return wrt
 
 
 def resolve_wrt(params: list[str], wrt, fname: str, src=None) -> tuple[list[str], bool]:
@@ -18,6 +29,7 @@ def resolve_wrt(params: list[str], wrt, fname: str, src=None) -> tuple[list[str]
 
     A `wrt` that names no parameter is refused with the function's parameters, the name meant and, given
     `src` (the function's `Source`), the file and line of its `def`."""
+    wrt = given_wrt(wrt)
     single = not isinstance(wrt, (tuple, list))
     items = [wrt] if single else list(wrt)
     names = []

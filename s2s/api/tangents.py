@@ -75,6 +75,11 @@ def _shaped(what: str, spelled: str, t, p):
             raise CallError(f"{what}: the tangent of {_quoted(spelled)} has shape {np.shape(t)}, but "
                             f"{_quoted(spelled)} has shape {shape}: pass a tangent shaped like the argument")
         return widened(t, p)
+    if (pytree.is_record(p) or hasattr(p, "_fields")) and type(t) is not type(p):
+        fields = pytree.fields_of(p) if pytree.is_record(p) else p._fields
+        raise CallError(f"{what}: the tangent of {_quoted(spelled)} is {_kind_of(t)}, but {_quoted(spelled)} is a "
+                        f"{type(p).__name__}: pass a {type(p).__name__} of the tangents of its fields, "
+                        f"{type(p).__name__}({', '.join(f'{k}=...' for k in fields)})")
     if isinstance(p, (list, tuple)):
         if type(t) is np.ndarray and t.shape == _shape_of(p):
             return t  # (the array of the tangents of the list's numbers: read by element as the list is)

@@ -18,7 +18,7 @@ import numpy as np
 
 from s2s import ir, pipeline
 from s2s.api import wrappers
-from s2s.api.parameters import _call, _signature, partial_advice, resolve_wrt
+from s2s.api.parameters import _call, _signature, given_wrt, partial_advice, resolve_wrt
 from s2s.api.transformed import TRANSFORMS as _TRANSFORMS, Transformed
 from s2s.back.codegen import generate, generate_vjp
 from s2s.back.compile import compile_source, pseudo_filename
@@ -175,6 +175,7 @@ _TRANSFORMS.update({"grad": _grad_transform, "vjp": _vjp_transform})
 
 
 def _decorator(kind, f, **options):
+    options["wrt"] = given_wrt(options.get("wrt", 0))
     if f is not None and inspect.ismethod(f) and (custom.users_rule(f) is None or custom.users_rule(f.__func__)):
         # a bound method: transform its function; positions in wrt count from after `self` (one with a rule of its
         # own, @s2s.adjoint(model.loss), is transformed as it is: a call of it, front/rule_calls.own_rule)

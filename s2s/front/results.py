@@ -15,6 +15,7 @@ import numbers
 from dataclasses import replace
 
 from s2s import ir, prims
+from s2s.errors import CallError
 
 REQUIRE_NUMBER = "s2s.runtime.require_number"
 
@@ -42,9 +43,9 @@ def _require_one_result(fn: ir.Function, ret: ir.Return, defs: dict) -> None:
     if isinstance(made, ir.Call) and made.op in ("tuple", "list", "dict") and \
             any(isinstance(a, ir.Var) for a in made.args):
         where = f"\n  {ret.loc.file or fn.filename}:{ret.loc.line}\n    {ret.loc.text.strip()}" if ret.loc else ""
-        raise ValueError(f"grad needs a function with a scalar result, but {fn.name} returns a {made.op}; "
-                         f"use s2s.vjp (a pullback for all of it) or s2s.jacobian (every derivative) instead, "
-                         f"or return the one number to differentiate{where}")
+        raise CallError(f"grad needs a function with a scalar result, but {fn.name} returns a {made.op}; "
+                        f"use s2s.vjp (a pullback for all of it) or s2s.jacobian (every derivative) instead, "
+                        f"or return the one number to differentiate{where}")
 
 
 def _definitions(stmts: list, defs: dict) -> dict:
