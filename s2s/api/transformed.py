@@ -304,18 +304,20 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
         body = (f"            out = {call}\n"
                 f"            if {floats_only}:\n"
                 f"                return out\n"
-                f"            return {floats} if {numbers} else _real(self.__name__, _arrays({fresh_out}, {templates}, "
-                f"False, {entry_returns_value}))\n")
+                f"            return {floats} if {numbers} else _real(self.__name__, _numbers(_arrays({fresh_out}, "
+                f"{templates}, False, {entry_returns_value}), {templates}, False, {entry_returns_value}))\n")
     else:
         grad = "out[1]" if entry_returns_value else "out"
         value = "type(out[0]) in _NUM and " if entry_returns_value else ""
         # (a float argument's derivative is a Python float: np.cos(x) of one is a NumPy number)
         as_float = "(out[0], float(out[1]))" if entry_returns_value else "float(out)"
         body = (f"            out = {call}\n"
-                f"            if {value}(type({grad}) is float or type({grad}) is _A and {grad}.dtype is _F):\n"
+                f"            if {value}(type({grad}) is float or type({grad}) is _A and {grad}.dtype is _F "
+                f"and {grad}.ndim):\n"
                 f"                return out\n"
-                f"            return {as_float} if {value}type({grad}) is _F64 else "
-                f"_real(self.__name__, _arrays(out, {templates}, True, {entry_returns_value}))\n")
+                f"            return {as_float} if {value}type({grad}) is _F64 else _real(self.__name__, "
+                f"_numbers(_arrays(out, {templates}, True, {entry_returns_value}), {templates}, True, "
+                f"{entry_returns_value}))\n")
     text = (f"def __call__(self, {''.join(p + '=_U, ' for p in params)}/, *rest, **kwargs):\n"
             f"    f = self.__wrapped__\n"
             f"    try:\n"
@@ -330,7 +332,8 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
             f"            raise\n"
             f"    return _call(self, *[a for a in {given} if a is not _U], *rest, **kwargs)\n")
     env.update(_U=_UNSET, _A=_NDARRAY, _F=_FLOAT64, _fn=entry.fn, _failed=_failed, _call=Transformed._call,
-               _fresh=fresh, _NUM=_FLOATS, _real=arguments.real, _arrays=_arrays, _F64=_NP_FLOAT64, _floats=_floats)
+               _fresh=fresh, _NUM=_FLOATS, _real=arguments.real, _arrays=_arrays, _F64=_NP_FLOAT64, _floats=_floats,
+               _numbers=_numbers)
     # (in linecache, so that pdb and tracebacks show its lines: one pseudo-file per entry)
     filename = f"{__file__} (the fast call of {getattr(code, 'co_name', 'f')}, {next(_FAST_NUMBERS)})"
     linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
@@ -343,6 +346,14 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
 def _floats(grads: tuple) -> tuple:
     """The derivatives of a tuple wrt of floats and float arrays (the fast call's), each NumPy number a float."""
     return tuple(float(g) if type(g) is _NP_FLOAT64 else g for g in grads)
+
+
+def _numbers(out, templates: list, single: bool, returns_value: bool):
+    """A grad's `out` with each Python number argument's derivative a float where it came out a 0-d array (the
+    generated code is the same for numbers and arrays: an entry first built for an array gives one)."""
+    grads = out[1] if returns_value else out
+    fixed = _number_floats(grads, templates, single)
+    return out if fixed is grads else (out[0], fixed) if returns_value else fixed
 
 
 def _arrays(out, templates: list, single: bool, returns_value: bool):
