@@ -182,3 +182,59 @@ def test_an_operator_on_an_array_another_name_reads_advises_an_element_write(f, 
     gradient = check_every_mode(advised, X3, hessian=False)
     assert_close(gradient, numeric_grad(f, (X3,), 0))
     assert_close(s2s.hessian(advised)(X3), numeric_hessian(f, X3), 1e-4, 1e-5)
+
+
+# ------------------------------------------------------------------ M1. a write through B.T at a tuple of indices
+# `B.T[0, 1] = v` was refused advising `B[:, (0, 1)] = ...`, which writes two whole columns (the tuple taken as one
+# fancy index). The advice now reverses the indices, `B[1, 0] = ...`, and a block of two slices is written transposed.
+
+M33 = np.array([[0.52, -1.03, 2.07], [1.51, 0.34, -0.72], [0.23, 0.91, 1.12]])
+R9 = np.arange(9.0).reshape(3, 3)
+
+
+def transposed_element_written(A):
+    B = A * 1.0
+    B.T[0, 1] = 7.0 * A[0, 0]
+    return np.sum(B * R9)
+
+
+def transposed_element_written_as_advised(A):
+    B = A * 1.0
+    B[1, 0] = 7.0 * A[0, 0]
+    return np.sum(B * R9)
+
+
+def transposed_block_written(A):
+    B = A * 1.0
+    B.T[0:2, 1:3] = A[:2, :2] ** 2
+    return np.sum(B * R9)
+
+
+def transposed_block_written_as_advised(A):
+    B = A * 1.0
+    B[1:3, 0:2] = (A[:2, :2] ** 2).T
+    return np.sum(B * R9)
+
+
+def transposed_row_written(A):
+    B = A * 1.0
+    B.T[1] = A[0] * 3.0
+    return np.sum(B * R9)
+
+
+def transposed_row_written_as_advised(A):
+    B = A * 1.0
+    B[:, 1] = A[0] * 3.0
+    return np.sum(B * R9)
+
+
+@pytest.mark.parametrize("f, advised, advice", [
+    (transposed_element_written, transposed_element_written_as_advised, "B[1, 0] = ... for B.T[0, 1] = ..."),
+    (transposed_block_written, transposed_block_written_as_advised, "B[1:3, 0:2] = (...).T for B.T[0:2, 1:3] = ..."),
+    (transposed_row_written, transposed_row_written_as_advised, "B[:, 1] = ... for B.T[1] = ...")])
+def test_a_write_through_the_transpose_advises_the_reversed_indices(f, advised, advice):
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(f)(M33)
+    assert f"its indices reversed: {advice}" in str(info.value)
+    assert advised(M33) == f(M33)  # (the advice is the same program)
+    assert_close(check_every_mode(advised, M33), numeric_grad(f, (M33,), 0))

@@ -484,9 +484,16 @@ def _element_of_an_expression(target: ast.Subscript) -> str:
         if all(isinstance(p, (ast.Constant, ast.Name)) for p in parts):  # (ints: y[1][2] is y[1, 2])
             return f"index the array once: {inner.value.id}[{', '.join(ast.unparse(p) for p in parts)}] = ..."
     if isinstance(inner, ast.Attribute) and inner.attr == "T" and isinstance(inner.value, ast.Name):
-        name, index = inner.value.id, ast.unparse(outer)
-        return f"write into the array by its own name, its indices reversed: {name}[:, {index}] = ... for " \
-               f"{name}.T[{index}] = ... of a matrix"
+        name, parts = inner.value.id, outer.elts if isinstance(outer, ast.Tuple) else [outer]
+        index = ", ".join(ast.unparse(p) for p in parts)  # (y.T[0, 1] = v: y[1, 0] = v, each index on its axis)
+        if len(parts) == 1 or any(isinstance(p, ast.Starred) or isinstance(p, ast.Constant) and p.value in
+                                  (Ellipsis, None) for p in parts):
+            return f"write into the array by its own name, its indices reversed: {name}[:, {index}] = ... for " \
+                   f"{name}.T[{index}] = ... of a matrix"
+        value = "(...).T" if sum(isinstance(p, ast.Slice) for p in parts) > 1 else "..."  # (a block: transposed)
+        return f"write into the array by its own name, its indices reversed: " \
+               f"{name}[{', '.join(ast.unparse(p) for p in reversed(parts))}] = {value} for {name}.T[{index}] = ... " \
+               f"of a matrix"
     if isinstance(inner, ast.Attribute) and inner.attr == "flat" and isinstance(inner.value, ast.Name):
         name, index = inner.value.id, ast.unparse(outer)
         if isinstance(outer, ast.Slice):  # (K.flat[::n + 1] of an n x n matrix: its diagonal, GP jitter)
