@@ -220,10 +220,18 @@ def operators_of_records(x):
     return u.norm2() + u.x * v.y
 
 
+def negated(x):
+    u = -Vec(x[0], x[1]) * 2.0
+    return u.norm2()
+
+
 def test_operators_of_records_built_here_run_the_class_method_unchecked():
     check_every_mode(operators_of_records, np.array([0.4, -1.1, 0.8]))
     for text in (s2s.grad(operators_of_records).source, s2s.jvp(operators_of_records).source):
         assert "__dict__" not in text and "S2SError" not in text and "require_method" not in text
+    text = s2s.grad(negated).source  # (the records are taken apart: their class is no data the code reads)
+    assert "Vec" not in text.split("def grad_negated")[0] and "__dict__" not in text
+    assert s2s.grad(negated)(np.array([0.5, -2.0])) == pytest.approx([4.0, -16.0])
 
 
 class Act:
@@ -337,6 +345,11 @@ def test_zip_of_a_module_tuple_and_parameters(params):
     assert_close(s2s.hessian(zipped_layers, wrt=1)(params, x),
                  numeric_hessian(lambda x: zipped_layers(params, x), x), 1e-4, 1e-5)
     assert np.array_equal(np.array(params, dtype=float), kept)
+    text = s2s.grad(zipped_layers, wrt=1).source  # (the layers' methods read no data of theirs: none to give)
+    assert "cannot import" not in text
+    space = {}
+    exec(text, space)
+    assert_close(space["grad_zipped_layers"](params, x), gx)
 
 
 def zipped_list(params, x):

@@ -1,0 +1,124 @@
+"""The data generated text reads: imported from the module that binds it, or given by whoever runs the text.
+
+`data_imports` writes `from module import name` for the data a function reads from a module; `data_to_give` names
+the data it cannot import (a closure's, a script's), which `compile_source` supplies and `_data_needed` asks for
+in the text's header. Data the code no longer reads (a record built and taken apart: its class) is neither.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+import sys
+import types
+
+from s2s import ir
+from s2s.back.compile import GENERATED_MODULE
+from s2s.ir.walk import used_names
+
+
+def data_imports(fn: ir.Function) -> list[str]:
+    """`from module import name` for the data the function reads from its module.
+
+    Data generated code read (a transformation of a transformation) is imported from the module that binds it,
+    as the first transformation's text imported it. Data captured from a closure cannot be imported:
+    compile_source supplies it, and `data_to_give` names it."""
+    lines = []
+    read = _data_read([fn])
+    for name, (obj, module) in sorted(fn.free.items()):
+        if name not in read:
+            continue  # (data the code no longer reads: a record built and taken apart, its class)
+        if module == "builtins" and getattr(builtins, name, None) is obj:
+            continue  # ValueError, AssertionError: a builtin by its own name
+        if isinstance(obj, types.ModuleType) and sys.modules.get(obj.__name__) is obj and module is not None:
+            own = obj.__name__  # (a module the code reads data through: consts.W)
+            lines.append(f"import {own}" if own == name else f"import {own} as {name}")
+        elif module == GENERATED_MODULE:
+            home = _data_home(obj, name)
+            if home is not None:
+                lines.append(f"from {home} import {name}")
+        elif module is not None and module != "__main__":  # (a script's data: another script is __main__ then)
+            lines.append(f"from {module} import {name}")
+        elif _imported_owner(obj):  # (the object of `act = Layer(3.0).fwd` in a module: its method's __self__)
+            home, method = _method_home(obj)
+            lines += [f"import {home}", f"{name} = {home}.{method}.__self__"]
+    return lines
+
+
+def _method_home(obj) -> tuple | None:
+    """(module, name) of a module-level bound method whose object is `obj` (`act = Layer(3.0).fwd`, whose
+    `act.__self__` generated code reads where s2s followed act's body); None if no loaded module binds one."""
+    if (type(obj).__module__ or "").split(".")[0] in ("builtins", "numpy"):  # (arrays, lists, numbers: no scan)
+        return None
+    for m, module in list(sys.modules.items()):
+        if isinstance(module, types.ModuleType):
+            for k, v in list(vars(module).items()):
+                if isinstance(v, types.MethodType) and v.__self__ is obj and not k.startswith("_"):
+                    return m, k
+    return None
+
+
+def _imported_owner(obj) -> bool:
+    """Can generated code import the object `obj` of a module-level bound method (its module is not a script)?"""
+    home = _method_home(obj)
+    return home is not None and home[0] != "__main__" and all(p.isidentifier() for p in home[0].split("."))
+
+
+def data_to_give(fns) -> list[str]:
+    """The data names the functions read that their text cannot import (a closure's arrays, lists, objects):
+    whoever runs the text gives them (compile_source does), in sorted order."""
+    out = set()
+    read = _data_read(fns)
+    for fn in fns:
+        for name, (obj, module) in fn.free.items():
+            if name not in read or "." in name or module == "builtins" and getattr(builtins, name, None) is obj:
+                continue  # (consts.W: its module is imported by its first part)
+            if isinstance(obj, types.ModuleType) and sys.modules.get(obj.__name__) is obj and module is not None:
+                continue
+            if module == GENERATED_MODULE and _data_home(obj, name) is None or \
+                    module in (None, "__main__") and not _imported_owner(obj):
+                out.add(name)
+    return sorted(out)
+
+
+def _data_read(fns) -> set[str]:
+    """The names the functions' code reads, and the first part of each dotted one (`V2` of `V2.__dict__`)."""
+    read = set().union(*(used_names(f.body) for f in fns))
+    return read | {name.split(".")[0] for name in read}
+
+
+def _data_home(obj, name: str) -> str | None:
+    """A loaded module other than __main__ that binds `name` to `obj` itself (so `from module import name` gives
+    this object); None if none does (data from a closure, or a script's: in another process __main__ is another
+    script)."""
+    return next((m for m, module in list(sys.modules.items()) if m != "__main__" and
+                 isinstance(module, types.ModuleType) and vars(module).get(name, _ABSENT) is obj), None)
+
+
+_ABSENT = object()
+
+
+def _data_needed(fns, entry: str, header: str) -> tuple:
+    """(header, statements): the header with a comment naming the data the text cannot import, and after the
+    imports a check per name that it was given, whose message says how (rather than a NameError in the middle
+    of the function)."""
+    names = data_to_give(fns)
+    if not names:
+        return header, []
+    objects = {n: obj for f in fns for n, (obj, _) in f.free.items() if n in names}
+    # (the object of a script's bound method, `act = Layer(3.0).fwd`, is there as act.__self__, not by this name)
+    values = {n: (f"{home[1]}.__self__" if home is not None else n)
+              for n, home in ((n, _method_home(objects.get(n))) for n in names)}
+    listed = " and ".join(n if values[n] == n else f"{n} (the object of the bound method {values[n][:-9]}: "
+                          f"{values[n]})" for n in names)
+    given = ", ".join(f'"{n}": {values[n]}' for n in names)
+    it = "it" if len(names) == 1 else "them"
+    note = (f"# {entry} reads {listed}, which this text cannot import (data from a closure or a script): give {it} when "
+            f"running the text,\n# as exec(text, {{{given}}}), or set {it} on the module object before executing it.")
+    header = f"{header}\n{note}" if header else note
+    checks = []
+    for n in names:
+        origin = "data from a closure or a script" if values[n] == n else \
+            f"the object of the script's bound method {values[n][:-9]}"
+        message = f"{entry} needs {n} ({origin}): run this text as exec(text, {{{n!r}: {values[n]}}})"
+        checks.append(ast.parse(f"if {n!r} not in globals():\n    raise RuntimeError({message!r})").body[0])
+    return header, checks
