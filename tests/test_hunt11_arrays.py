@@ -238,3 +238,75 @@ def test_a_write_through_the_transpose_advises_the_reversed_indices(f, advised, 
     assert f"its indices reversed: {advice}" in str(info.value)
     assert advised(M33) == f(M33)  # (the advice is the same program)
     assert_close(check_every_mode(advised, M33), numeric_grad(f, (M33,), 0))
+
+
+# ------------------------------------------------------------------ M2. an in-place operator on an item of a container
+# `for k in ("a", "b"): w = d[k]; w *= 2.0` (NumPy changes the arrays a and b the dict holds) was refused advising
+# `d[k] = w * 2.0` (to write into the dict as if it were an array: refused in turn, and not changing a and b) or
+# `w = w * 2.0` (a and b unchanged: another program). The advice now names the arrays the item may be and writes into
+# each by its own name (`a[:] = a * 2.0` where it is a), an element write s2s follows to the container too.
+
+def items_doubled_through_keys(x):
+    a = x * 2.0
+    b = x ** 2
+    d = {}
+    d["a"] = a
+    d["b"] = b
+    for k in ("a", "b"):
+        w = d[k]
+        w *= 2.0
+    return np.sum(a) + np.sum(b ** 2)
+
+
+def items_doubled_through_a_display(x):
+    a = x * 2.0
+    b = x ** 2
+    d = {"a": a, "b": b}
+    for k in ("a", "b"):
+        w = d[k]
+        w *= 2.0
+    return np.sum(a) + np.sum(b ** 2)
+
+
+def items_doubled_as_advised(x):
+    a = x * 2.0
+    b = x ** 2
+    d = {"a": a, "b": b}
+    a[:] = a * 2.0
+    b[:] = b * 2.0
+    return np.sum(d["a"]) + np.sum(b ** 2)
+
+
+def list_items_normalised(x):
+    a = x * 2.0 + 3.0
+    b = x ** 2 + 1.0
+    for w in [a, b]:
+        w /= np.sum(w)
+    return np.sum(a ** 3) + np.sum(b ** 2)
+
+
+def list_items_normalised_as_advised(x):
+    a = x * 2.0 + 3.0
+    b = x ** 2 + 1.0
+    a[:] = a / np.sum(a)
+    b[:] = b / np.sum(b)
+    return np.sum(a ** 3) + np.sum(b ** 2)
+
+
+@pytest.mark.parametrize("f, advised, advice", [
+    (items_doubled_through_keys, items_doubled_as_advised, "a[:] = a * 2.0 where it is 'a'; b[:] = b * 2.0 where it "
+                                                           "is 'b'), not through the container"),
+    (items_doubled_through_a_display, items_doubled_as_advised, "a[:] = a * 2.0 where it is 'a'; b[:] = b * 2.0"),
+    (list_items_normalised, list_items_normalised_as_advised, "a[:] = a / np.sum(a) where it is 'a'; "
+                                                              "b[:] = b / np.sum(b) where it is 'b'), not through")])
+def test_an_operator_on_an_item_of_a_container_advises_each_array_by_its_own_name(f, advised, advice):
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(f)(X3)
+    message = str(info.value)
+    assert f"(the function's 'a' or 'b'), and s2s follows values" in message and \
+        f"write into the array by the name it was made with ({advice}" in message \
+        or f is items_doubled_through_keys and "an array in place that the container 'd' holds, and" in message and \
+        "by the name it was made with (a[:] = a * 2.0 where it is an array 'a' it holds), not through the" in message
+    assert "d[k] =" not in message
+    assert advised(X3.copy()) == pytest.approx(f(X3.copy()), rel=1e-14)  # (the advice is the same program)
+    assert_close(check_every_mode(advised, X3), numeric_grad(f, (X3,), 0))

@@ -49,7 +49,7 @@ from s2s.front.alias_calls import CALLED, CallAliases, returned_operands
 from s2s.front.alias_elements import ElementAliases, assigned_text, code, copied, unshared_factors, written_name
 from s2s.front.alias_joins import JoinAliases
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED, LoopAliases, loops_of
-from s2s.front.containers import ITERATED, ContainerChecks
+from s2s.front.containers import CONTAINERS, DICTS, ITERATED, ContainerChecks
 
 # Python's operators that make an integer of integers
 INTEGER_ARITHMETIC = frozenset({"add", "sub", "mul", "floordiv", "mod", "neg"})
@@ -205,11 +205,18 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         """The keywords of `rt.require_immutable` that say whose change a new value would drop: the caller's
         argument that holds the array (`rm = state['rm']; rm *= 0.9`), or the function's own array it is a view
         of (`hv = h[:, :2]; hv *= 2.0`), with the part the `view` changed is where the user took it by an index
-        (`row = alpha[t]; row /= s`: 'alpha[t]')."""
+        (`row = alpha[t]; row /= s`: 'alpha[t]'); or the function's own arrays it may be, an item of a container
+        (`w = d[k]; w *= 2.0`: 'a', 'b' and 'd') or one of several (`m = min(a, b)`), each written by its own name."""
         callers = sorted(o for o in objects if o in self.fn.params)
         if callers:
             return (("caller", ir.Const(callers[0])),)
-        own = sorted({base_name(o) for o in objects if o not in self.visible and o not in self.ranges})
+        mine = [o for o in objects if o not in self.visible and o not in self.ranges]
+        held = {base_name(o) for o in mine if self._made_as(o, CONTAINERS | DICTS)}
+        own = sorted({base_name(o) for o in mine} - held)
+        named, containers = tuple(o for o in own if not _is_temp(o)), sorted(c for c in held if not _is_temp(c))
+        if held and (named or containers) or len(named) > 1:
+            # (an item of a container, `w = d[k]`, or one of several arrays: no array to write into, but each it is)
+            return (("arrays", ir.Const(named)),) + tuple(("container", ir.Const(c)) for c in containers[:1])
         if len(own) != 1 or _is_temp(own[0]):  # (a value no name of the user's holds: no name to write it by)
             return ()
         made = self.made.get(view)

@@ -82,7 +82,7 @@ def _not_a_number(value):
     return f"a {type(value).__name__} ({text if len(text) <= 40 else text[:37] + '...'})", value
 
 
-def require_immutable(value, statement, caller="", base="", part="", own=False):
+def require_immutable(value, statement, caller="", base="", part="", own=False, arrays=None, container=""):
     """`statement` (`y += v`) rebinds a number, as Python does. On an ndarray NumPy would write in place
     into an array that something else still refers to (the caller's argument, module data, another name, a
     view or a container): s2s refuses that rather than differentiate something else. `caller`: the argument
@@ -90,7 +90,9 @@ def require_immutable(value, statement, caller="", base="", part="", own=False):
     function's own that the array is a view of, whose change a new value would drop; `part`: that view as the
     user took it (`alpha[t]` of `row = alpha[t]`); `own`: the array is the function's own, read afterwards by
     another name (the caller's, where the operator is in a helper given it: `def scale_(v, s): v *= s`), whose
-    change a new value would drop and an element write (`v[:] = v * s`) keeps."""
+    change a new value would drop and an element write (`v[:] = v * s`) keeps; `arrays`: the function's own
+    arrays the array may be, held by `container` (`w = d[k]` of `d = {'a': a, 'b': b}`) or several of them, each to
+    be changed by its own name (neither the container nor a name bound to one of several arrays is written into)."""
     if isinstance(value, np.ndarray):
         statement = re.sub(r"\s+#[^'\"]*$", "", statement)  # the line's comment is not part of the statement
         rebound = _rebound(statement)
@@ -108,6 +110,14 @@ def require_immutable(value, statement, caller="", base="", part="", own=False):
                            f"memory with it), and s2s follows values, not shared arrays: to change '{base}' as NumPy "
                            f"does, write into it by its own name ({written}, an element write s2s follows); if "
                            f"'{base}' is meant to stay as it was, write it as a new value ('{rebound}')")
+        if arrays is not None:
+            held = f"the container '{container}' holds" if container else "another name still refers to"
+            which = f" (the function's {' or '.join(repr(name) for name in arrays)})" if arrays else ""
+            raise S2SError(f"'{statement}' would change an array in place that {held}{which}, and s2s follows "
+                           f"values, not shared arrays: to change it as NumPy does, write into the array by the name "
+                           f"it was made with ({_by_own_names(statement, arrays, value.ndim)}), not through "
+                           f"{'the container' if container else 'another name'}; if it is meant to keep its value, "
+                           f"write it as a new value ('{rebound}')")
         if own:
             target, op, operand = _augmented(statement)
             written = f"{target}[{'...' if value.ndim == 0 else ':'}] = {target} {op} {operand}"
@@ -121,6 +131,19 @@ def require_immutable(value, statement, caller="", base="", part="", own=False):
                        f"(the caller's argument, another name for it, or the array it is a view of), and "
                        f"s2s follows values, not shared arrays: write it as a new value ('{rebound}'), "
                        f"or copy the array first")
+
+
+def _by_own_names(statement: str, arrays: tuple, ndim: int) -> str:
+    """`w *= 2.0` written into each of the arrays `w` may be, as an element write: 'a[:] = a * 2.0 where it is 'a';
+    b[:] = ...' (`w` in the operand, `w /= np.sum(w)`, read as that array too)."""
+    target, op, operand = _augmented(statement)
+    whole = "[...]" if ndim == 0 else "[:]"
+    spelled = (lambda name: re.sub(rf"(?<![\w.]){target}\b", name, operand)) if target.isidentifier() else \
+        (lambda name: operand if target not in operand else "...")
+    if not arrays:
+        return f"a{whole} = a {op} {spelled('a')} where it is an array 'a' it holds"
+    return "; ".join(f"{name}{whole} = {name} {op} {spelled(name)}" + (f" where it is '{name}'" if len(arrays) > 1
+                                                                      else "") for name in arrays)
 
 
 def _rebound(statement: str) -> str:
