@@ -20,6 +20,10 @@
    generated code as `if True: break`, the statements after it kept (and saved per iteration, the adjoint under
    `if not True:`). The fold (optimize/branches.py) now drops what follows a block that always leaves, moving
    the rest of a branch's block into the branch that goes on, as the front does for a written `break`.
+4. A float32 argument's derivative was float32 or float64 by NumPy's promotion of the rules' constants (np.mean's
+   1.0 / n, np.max's tie shares: float64; np.sum(x ** 2): float32), and the Jacobians and the Hessian always
+   float64. Now JAX's rule (api/precision.py): the derivative with respect to a float32 (float16) argument has
+   its dtype in grad, value_and_grad, vjp, both Jacobians and the Hessian; jvp's tangent has its value's dtype.
 """
 import warnings
 
@@ -465,3 +469,93 @@ def test_a_constant_break_drops_what_follows():
     text = s2s.grad(break_after_constant).source
     assert "x[0]" not in text  # (s = s * x[0], after the break, is never reached: not computed, not saved)
     assert text.count("_saved = []") == 1  # (the index only)
+
+
+# ------------------------------------------------------------------ 4. float32 arguments' derivatives
+
+X32 = np.array([0.5, -1.0, 2.0], dtype=np.float32)
+
+
+def sum_of_squares(x):
+    return np.sum(x ** 2 * 3.0)
+
+
+def scaled_sum(x):
+    return np.sum(x * 2.5) * 0.5
+
+
+def extremes(x):
+    return np.max(x) * np.min(x)
+
+
+def mean_of_tanh(x):
+    return np.mean(np.tanh(x))
+
+
+def first_times_all(x):
+    return np.sum(x[0] * x)
+
+
+FLOAT32 = [sum_of_squares, scaled_sum, extremes, mean_of_tanh, first_times_all]
+
+
+@pytest.mark.parametrize("f", FLOAT32)
+def test_float32_argument_float32_derivatives_in_every_mode(f):
+    x64 = X32.astype(np.float64)
+    expected = s2s.grad(f)(x64)
+    g = s2s.grad(f)(X32)
+    assert g.dtype == np.float32 and g.shape == X32.shape
+    assert_close(g, expected, rtol=1e-5)
+    value, g = s2s.value_and_grad(f)(X32)
+    assert g.dtype == np.float32 and value == f(X32)
+    value, pullback = s2s.vjp(f)(X32)
+    assert pullback(1.0).dtype == np.float32 and pullback(np.float32(1.0)).dtype == np.float32
+    for mode in ("reverse", "forward"):
+        j = s2s.jacobian(f, mode=mode)(X32)
+        assert j.dtype == np.float32, mode
+        assert_close(j, expected, rtol=1e-5)
+    h = s2s.hessian(f)(X32)
+    assert h.dtype == np.float32 and h.shape == (3, 3)
+    assert_close(h, s2s.hessian(f)(x64), rtol=1e-4, atol=1e-5)
+    value, tangent = s2s.jvp(f)((X32,), (np.ones(3, dtype=np.float32),))
+    assert value == f(X32) and np.asarray(tangent).dtype == np.asarray(value).dtype == np.float32
+    assert X32.dtype == np.float32 and X32.tolist() == [0.5, -1.0, 2.0]
+
+
+def sines_times_float64(x):
+    return np.sin(x) * np.float64(2.0)  # (NumPy 2: a float64 value)
+
+
+def test_jvp_tangent_has_the_value_dtype():
+    value, tangent = s2s.jvp(sines_times_float64)((X32,), (np.ones(3, dtype=np.float32),))
+    assert value.dtype == tangent.dtype == np.result_type(np.float32, np.float64)
+
+
+def weighted(x, w):
+    return np.mean(np.tanh(x * w)) * 2.5
+
+
+def test_mixed_precision_arguments_each_their_own():
+    w = np.array([1.0, 2.0, 3.0])
+    gx, gw = s2s.grad(weighted, wrt=(0, 1))(X32, w)
+    assert gx.dtype == np.float32 and gw.dtype == np.float64
+    H = s2s.hessian(weighted, wrt=(0, 1))(X32, w)
+    assert [[b.dtype for b in row] for row in H] == [[np.float32] * 2, [np.float64] * 2]
+    g = s2s.grad(lambda_free_container)({"a": X32, "b": w})
+    assert g["a"].dtype == np.float32 and g["b"].dtype == np.float64
+
+
+def lambda_free_container(p):
+    return np.mean(p["a"] ** 2) + np.max(p["b"])
+
+
+def cube(x):
+    return x * x * 3.0
+
+
+def test_number_arguments():
+    g = s2s.grad(cube)(np.float32(2.0))
+    assert type(g) is np.float32 and g == 12.0
+    assert type(s2s.grad(cube)(2.0)) is float and type(s2s.grad(cube)(np.float64(2.0))) is float
+    x = np.array([0.5, 1.5])
+    assert s2s.grad(mean_of_tanh)(x).dtype == np.float64

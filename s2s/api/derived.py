@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from s2s.api import cache, transform, arguments, pytree, display, draws, wrappers
+from s2s.api import cache, transform, arguments, precision, pytree, display, draws, wrappers
 from s2s.api.forward import JACOBIAN_REFUSAL, JacobianForward, jacobian_forward
 from s2s.api.parameters import given_wrt
 from s2s.api.transformed import Transformed, _checked_pullback
@@ -79,6 +79,17 @@ class JacobianReverse:
         return f"<s2s.jacobian of {getattr(self.__wrapped__, '__qualname__', self.__wrapped__)} (reverse mode)>"
 
     def __call__(self, *args, **kwargs):
+        out = self._call(*args, **kwargs)
+        if not precision.has_narrow(args) and not (kwargs and precision.has_narrow(kwargs.values())):
+            return out
+        wrt_at = self._wrt_at
+        if wrt_at is None:
+            wrt_at = self._wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt, keywords=True)
+        return precision.of_wrt(out, wrt_at, args, kwargs, self._single)  # (in the arguments' precision)
+
+    _wrt_at = None  # ((position, name), ...) of the wrt arguments, found on the first call
+
+    def _call(self, *args, **kwargs):
         if self._second:
             arguments.refuse_complex_data(self.__name__, args, kwargs)
         wrt = self._wrt
@@ -326,9 +337,11 @@ class Hessian:
             if exc.args and str(exc.args[0]).startswith("grad needs"):
                 exc.args = ("hessian" + exc.args[0][len("grad"):],) + exc.args[1:]
             raise
+        # (each block in the precision of the gradient it differentiates, its argument's: api/precision.py)
         if len(xs) == 1 and not isinstance(self._wrt, tuple):
-            return self._block(h, xs[0], xs[0])
-        return tuple(tuple(self._block(h[a][b], xa, xb) for b, xb in enumerate(xs)) for a, xa in enumerate(xs))
+            return precision.like(self._block(h, xs[0], xs[0]), xs[0])
+        return tuple(tuple(precision.like(self._block(h[a][b], xa, xb), xa) for b, xb in enumerate(xs))
+                     for a, xa in enumerate(xs))
 
     def _block(self, h, xa, xb):
         """The block d grad_a / d x_b as a float array of shape `xa.shape + xb.shape` (a container of containers

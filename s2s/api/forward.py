@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 from s2s.api import cache
-from s2s.api import transform, arguments, pytree, display, wrappers
+from s2s.api import transform, arguments, precision, pytree, display, wrappers
 from s2s.api import tangents as tangents_mod
 from s2s.api.draws import Draws
 from s2s.api.transformed import fresh
@@ -137,7 +137,7 @@ class Jvp(transform.Transformed):
             else:
                 value, tangent = self._invoke(fn, primals, tangents, kwargs)
             # (the tangent of x + c is the tangent passed in: the caller's array must not be what it gets back)
-            tangent = arguments.real(self.__name__, fresh(tangent, tangents))
+            tangent = precision.like(arguments.real(self.__name__, fresh(tangent, tangents)), value)  # (its dtype)
             # (a record's tangent, the caller's or one built, rt.record_tangent, given back as one of its class)
             return value, pytree.like(tangent, value) if type(value) is not float and \
                 type(value) is not np.ndarray and pytree.has_record(value) else tangent
@@ -364,8 +364,8 @@ class JacobianForward:
         return f"<s2s.jacobian of {getattr(self.__wrapped__, '__qualname__', self.__wrapped__)} (forward mode)>"
 
     def __call__(self, *args, **kwargs):
-        try:
-            return self._jacobian(*args, **kwargs)
+        try:  # (each block in its argument's precision: api/precision.py)
+            return precision.of_wrt(self._jacobian(*args, **kwargs), self._state.wrt_at, args, kwargs, self._single)
         except ResultTypeError as exc:
             raise exc.retitled("jacobian") from None
         except Exception as exc:

@@ -14,7 +14,7 @@ import weakref
 
 import numpy as np
 
-from s2s.api import arguments, cache, display, draws, pytree, tangents, wrappers
+from s2s.api import arguments, cache, display, draws, precision, pytree, tangents, wrappers
 from s2s.api import facts as facts_mod
 from s2s.back.sourcemap import attach_user_frames
 from s2s.runtime.core import FieldParts
@@ -141,6 +141,11 @@ class Transformed:
                 out = (out[0], checked) if self._options.get("return_value") else checked
             # the derivative w.r.t. a dataclass is that dataclass, w.r.t. a tuple a tuple, w.r.t. a list a list
             out = self._as_arguments(out, templates)
+        values = [args[i] if i < count else kwargs.get(name) for i, name in wrt_at]
+        narrow = precision.has_narrow(values)  # (a float32 argument's derivative is float32: api/precision.py)
+        if narrow and self._kind == "grad":
+            out = (out[0], precision.like_arguments(out[1], values, self._single_wrt())) \
+                if self._options.get("return_value") else precision.like_arguments(out, values, self._single_wrt())
         if self._kind == "vjp":
             value, pullback = out
             if replay is not None:
@@ -152,7 +157,11 @@ class Transformed:
                                         lambda exc: arguments.explain_sequence_error(exc, self.__wrapped__, args,
                                                                                      kwargs))
             if zero_d:
-                return value, lambda cotangent: self._as_arrays(checked(cotangent), zero_d)
+                unnarrowed = checked
+                checked = lambda cotangent: self._as_arrays(unnarrowed(cotangent), zero_d)  # noqa: E731
+            if narrow:
+                wide = checked
+                return value, lambda cotangent: precision.like_arguments(wide(cotangent), values, self._single_wrt())
             return value, checked
         return out
 

@@ -1,0 +1,74 @@
+"""Derivatives in their arguments' precision, as JAX gives them.
+
+The generated code computes by NumPy's promotion rules, from an adjoint seed of 1.0 and the rules' Python-float
+constants: some derivatives of a float32 argument come out float32 (np.sum(x ** 2)), others float64 (np.mean's
+1.0 / n, np.max's tie shares, a product with a float64 number). A transformation gives them one rule: the
+derivative with respect to a float32 (or float16) argument has the argument's dtype (grad, value_and_grad, vjp's
+pullback, both Jacobians, the Hessian), and jvp's tangent has its value's dtype. A float64 argument's derivative
+is left as it came out (the values are the function's own, whatever their dtype).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from s2s.api import pytree
+
+_NARROW = (np.dtype(np.float16), np.dtype(np.float32))
+
+
+def narrow(a):
+    """The dtype of `a` where it is a float array or NumPy number narrower than float64, else None."""
+    dtype = getattr(a, "dtype", None)
+    return dtype if dtype in _NARROW and isinstance(a, (np.ndarray, np.floating)) else None
+
+
+def has_narrow(values) -> bool:
+    """Does any of `values` (arguments, containers of them) hold a float32 or float16 leaf?"""
+    for v in values:
+        if type(v) is float or type(v) is np.ndarray and v.dtype.itemsize == 8:
+            continue
+        if narrow(v) is not None or pytree.is_container(v) and has_narrow(pytree.leaves(v)):
+            return True
+    return False
+
+
+def like(d, template):
+    """`d`, a derivative with respect to `template` (or a tangent of the value `template`), each float leaf in
+    its template leaf's dtype where that is narrower than float64 (a container's leaves matched in order; `d`
+    of a narrow array template may itself be a container, as a Jacobian of a container value is)."""
+    dtype = narrow(template)
+    if dtype is not None:
+        return _cast(d, dtype)
+    if pytree.is_container(template) and pytree.is_container(d):
+        parts, targets = pytree.leaves(d), pytree.leaves(template)
+        if len(parts) == len(targets) and any(narrow(t) is not None for t in targets):
+            return pytree.structure(d)([like(p, t) for p, t in zip(parts, targets)])
+    return d
+
+
+def like_arguments(grads, templates: list, single: bool):
+    """The derivatives with respect to the wrt arguments `templates` (one where `single`, else a tuple of them)
+    in their arguments' precision."""
+    if single:
+        return like(grads, templates[0])
+    if type(grads) is not tuple or len(grads) != len(templates):
+        return grads
+    return tuple(like(g, t) for g, t in zip(grads, templates))
+
+
+def of_wrt(result, wrt_at, args: tuple, kwargs: dict, single: bool):
+    """`result`, derivatives with respect to the arguments at `wrt_at` ((position, name), ...), in their
+    precision."""
+    count = len(args)
+    values = [args[i] if i < count else kwargs.get(name) for i, name in wrt_at or ()]
+    return like_arguments(result, values, single) if has_narrow(values) else result
+
+
+def _cast(d, dtype):
+    if type(d) is np.ndarray:
+        return d.astype(dtype) if d.dtype.kind == "f" and d.dtype.itemsize > dtype.itemsize else d
+    if isinstance(d, (float, np.floating)) and not isinstance(d, np.longdouble):
+        return d if getattr(d, "dtype", None) == dtype else dtype.type(d)
+    if pytree.is_container(d):
+        return pytree.structure(d)([_cast(p, dtype) for p in pytree.leaves(d)])
+    return d
