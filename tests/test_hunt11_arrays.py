@@ -310,3 +310,27 @@ def test_an_operator_on_an_item_of_a_container_advises_each_array_by_its_own_nam
     assert "d[k] =" not in message
     assert advised(X3.copy()) == pytest.approx(f(X3.copy()), rel=1e-14)  # (the advice is the same program)
     assert_close(check_every_mode(advised, X3), numeric_grad(f, (X3,), 0))
+
+
+# ------------------------------------------------------------------ M3. `d |= {...}`
+# The refusal advised `d_new = d | {...}`, itself refused (s2s does not differentiate the operator | of dicts); it now
+# advises the dict display s2s reads, `d_new = {**d, 'b': ...}`.
+
+def dict_updated_in_place(x):
+    d = {"a": x[0]}
+    d |= {"b": x[1] * 2.0, "c": np.sin(x[2])}
+    return d["a"] * d["b"] + d["c"] ** 2
+
+
+def dict_updated_as_advised(x):
+    d = {"a": x[0]}
+    d_new = {**d, 'b': x[1] * 2.0, 'c': np.sin(x[2])}
+    return d_new["a"] * d_new["b"] + d_new["c"] ** 2
+
+
+def test_an_update_of_a_dict_in_place_advises_a_display():
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(dict_updated_in_place)(X3)
+    assert "make a new dict and read that one: d_new = {**d, 'b': x[1] * 2.0, 'c': np.sin(x[2])}" in str(info.value)
+    assert dict_updated_as_advised(X3) == dict_updated_in_place(X3)  # (the advice is the same program)
+    assert_close(check_every_mode(dict_updated_as_advised, X3), numeric_grad(dict_updated_in_place, (X3,), 0))

@@ -162,9 +162,15 @@ class ListLowering:
         name = s.target.id
         if op == "bitor" and (isinstance(s.value, (ast.Dict, ast.DictComp)) or self.is_dict(left) or
                               self.is_dict(right)):
+            # (a dict display, which s2s reads as a copy with the keys written by name; it does not differentiate a
+            # merge `d | e`, nor a display joining two mappings)
+            named = isinstance(s.value, ast.Dict) and all(isinstance(k, ast.Constant) and isinstance(k.value, str)
+                                                          for k in s.value.keys)
+            merged = ast.unparse(ast.Dict([None, *s.value.keys], [ast.Name(name), *s.value.values])) if named else \
+                f"{{**{name}, 'key': value}} with each key that changes"
             raise self.error(s, f"'{ast.unparse(s)}', which updates the dict in place (every name holding it sees the "
-                                "change)", f"make a new dict and read that one: {name}_new = {name} | "
-                                f"{ast.unparse(s.value)}, or pass the updated dict in")
+                                "change)", f"make a new dict and read that one: {name}_new = {merged}, or pass the "
+                                f"updated dict in")
         if op in ("add", "mul") and self.list_root(left) is None and isinstance(s.value, (ast.List, ast.ListComp)):
             raise self.error(s, f"'{ast.unparse(s)}' on a list the function did not make (the caller's, the module's, "
                                 "or one another name holds), which Python extends in place",
