@@ -1,5 +1,6 @@
 """hunt11hof: composed transformations and the public API (the errors API.md names, wrt positions, tangents of
 records, s2s.grad of a NumPy function, inner transformations inside a differentiated function)."""
+import math
 from collections import namedtuple
 from dataclasses import dataclass
 
@@ -70,3 +71,62 @@ def test_record_tangent_of_another_structure_is_refused(point, tangent):
     name = type(point).__name__
     assert f"pass a {name} of the tangents of its fields, {name}(w=..., b=...)" in str(info.value)
     assert s2s.jvp(_fields)((point,), (type(point)(0.0, 1.0),)) == (22.0, 10.0)
+
+
+# --- F6: s2s.grad(np.tanh), the first line of JAX's and autograd's tutorials ---
+
+def _tanh_derivatives(x):
+    t = np.tanh(x)
+    d1 = 1.0 - t * t
+    d2 = -2.0 * t * d1
+    return t, d1, d2, -2.0 * d1 * d1 - 2.0 * t * d2
+
+
+def test_grad_of_a_library_function_with_a_rule():
+    x = 0.5
+    t, d1, d2, _ = _tanh_derivatives(x)
+    assert s2s.grad(np.tanh)(x) == pytest.approx(d1, rel=1e-12)
+    assert s2s.grad(s2s.grad(np.tanh))(x) == pytest.approx(d2, rel=1e-12)
+    assert float(s2s.hessian(np.tanh)(x)) == pytest.approx(d2, rel=1e-12)
+    assert s2s.value_and_grad(np.tanh)(x) == pytest.approx((t, d1), rel=1e-12)
+    assert s2s.jvp(np.tanh)((x,), (1.0,)) == pytest.approx((t, d1), rel=1e-12)
+    a = np.array([0.3, -1.2, 2.0])
+    np.testing.assert_allclose(s2s.vjp(np.tanh)(a)[1](np.ones(3)), 1.0 - np.tanh(a) ** 2, rtol=1e-12)
+    for mode in ("reverse", "forward"):
+        np.testing.assert_allclose(s2s.jacobian(np.tanh, mode=mode)(a), np.diag(1.0 - np.tanh(a) ** 2), rtol=1e-12)
+    assert s2s.grad(math.sin)(x) == pytest.approx(np.cos(x), rel=1e-12)
+    for wrt in (1, "x2"):  # (a ufunc of two inputs: x1, x2)
+        assert s2s.grad(np.arctan2, wrt=wrt)(1.0, 2.0) == pytest.approx(numeric_grad(np.arctan2, (1.0, 2.0), 1))
+    v = np.array([3.0, 4.0])
+    np.testing.assert_allclose(s2s.grad(np.linalg.norm)(v), v / 5.0, rtol=1e-12)
+    assert s2s.check_grad(np.sin, 0.3) is None
+    with pytest.raises(s2s.CallError, match="not a scalar"):  # (grad: a scalar result, as JAX's grad(jnp.tanh))
+        s2s.grad(np.tanh)(a)
+
+
+def _tanh_slope_times_x(x):
+    return s2s.grad(np.tanh)(x) * x
+
+
+def test_grad_of_np_tanh_inside_a_differentiated_function():
+    # was: "tanh has no derivative rule ... Register a rule with @s2s.adjoint(tanh)"
+    x = 0.5
+    _, d1, d2, d3 = _tanh_derivatives(x)
+    assert s2s.grad(_tanh_slope_times_x)(x) == pytest.approx(d1 + x * d2, rel=1e-12)
+    assert s2s.jvp(_tanh_slope_times_x)((x,), (1.0,))[1] == pytest.approx(d1 + x * d2, rel=1e-12)
+    assert float(s2s.hessian(_tanh_slope_times_x)(x)) == pytest.approx(2 * d2 + x * d3, rel=1e-10)
+    assert s2s.grad(_tanh_slope_times_x)(x) == pytest.approx(numeric_grad(_tanh_slope_times_x, (x,), 0), rel=1e-6)
+
+
+def _max_slope(x):
+    return np.sum(s2s.grad(max)(x) * x)  # marked: max, a builtin whose parameters Python does not show
+
+
+def test_grad_of_a_c_function_without_source_inside_says_what_to_write():
+    with pytest.raises(s2s.NonDifferentiableError) as info:
+        s2s.grad(_max_slope)(np.array([1.0, 2.0]))
+    text = str(info.value)
+    assert "s2s.grad(lambda x: max(x))" in text and "@s2s.adjoint" not in text
+    assert "test_hunt11_hof.py" in text and "marked: max" in text
+    with pytest.raises(s2s.SourceUnavailableError, match="len"):  # (no rule: refused at top level as before)
+        s2s.grad(len)(1.0)

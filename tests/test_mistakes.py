@@ -86,10 +86,11 @@ M33 = np.ones((3, 3))
 
 MISTAKES = [
     # ---- what cannot be transformed at all
-    Mistake("builtin function", lambda: s2s.grad(abs)(1.0), s2s.SourceUnavailableError, None,
-            "transform a Python function that calls it (def f(x): return abs(x))"),
-    Mistake("numpy ufunc", lambda: s2s.grad(np.sin)(1.0), s2s.SourceUnavailableError, None,
-            "def f(x): return np.sin(x)"),
+    # (a builtin or ufunc with a derivative rule, s2s.grad(abs), s2s.grad(np.sin), is the function calling it)
+    Mistake("builtin function without a rule", lambda: s2s.grad(len)(1.0), s2s.SourceUnavailableError, None,
+            "transform a Python function that calls it (def f(x): return len(x))"),
+    Mistake("numpy ufunc without a rule", lambda: s2s.grad(np.floor)(1.0), s2s.SourceUnavailableError, None,
+            "def f(x): return np.floor(x)"),
     Mistake("a class", lambda: s2s.grad(mf.Model)(1.0), s2s.SourceUnavailableError, None,
             "s2s.grad(Model.method)"),
     Mistake("functools.partial", lambda: s2s.grad(functools.partial(mf.two_args, y=2.0))(1.0),

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from s2s.api import arguments, cache, draws, pytree, transform
+from s2s.api import arguments, cache, draws, pytree, transform, wrappers
 from s2s.api.derived import jacobian
 from s2s.api.forward import jvp
 from s2s.api.parameters import resolve_wrt
@@ -98,6 +98,7 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
         index                       analytic             numeric      difference
         ()                                 5                  13              -8
     """
+    f = wrappers.library_call(f)  # (np.sin, with s2s's rule: a function calling it, as the transformations see it)
     params = cache.parameter_names(f)
     names, _ = resolve_wrt(params, wrt, getattr(f, "__qualname__", getattr(f, "__name__", "f")))
     wrts = list(wrt) if isinstance(wrt, (tuple, list)) else [wrt]

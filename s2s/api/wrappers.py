@@ -17,6 +17,9 @@ with those parameters that calls the wrapper with them (its text: `def f(x, a=2.
 which s2s transforms as any function: the wrapper and the function it wraps are inlined into it, with what the
 wrapper adds (`10.0 * fn(*args, **kwargs)`). A wrapper that reads its arguments otherwise (`args[0]`,
 `kwargs.pop("verbose")`) is transformed as it is, with its own parameters.
+
+A library function s2s has a derivative rule for, `np.tanh` (JAX's `grad(jnp.tanh)`), has no source to read:
+`library_call` makes the function calling it for it the same way (`def tanh(x): return tanh(x)`).
 """
 from __future__ import annotations
 
@@ -29,8 +32,9 @@ import textwrap
 import types
 import weakref
 
+from s2s import prims
 from s2s.errors import S2SError
-from s2s.rules import custom
+from s2s.rules import custom, registry
 
 _NUMBERS = itertools.count(1)  # (each function made here has a pseudo-file of its own, for linecache)
 _MADE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # wrapper -> what `forwarded` makes for it, or None
@@ -43,7 +47,7 @@ def forwarded(f):
         inner = forwarded(f.__func__)
         return f if inner is f.__func__ else types.MethodType(inner, f.__self__)
     if type(f) is not types.FunctionType or getattr(f, "__wrapped__", None) is None:
-        return f
+        return library_call(f)
     code = f.__code__
     if code.co_argcount or code.co_kwonlyargcount or not code.co_flags & inspect.CO_VARARGS:
         return f
@@ -63,6 +67,60 @@ def forwarded(f):
     shim.__doc__ = getattr(f, "__doc__", None)
     shim.__s2s_forwards__ = f  # (what a transformation of it pickles: `given`)
     return shim
+
+
+def library_call(f):
+    """`f`, or where it is a library function s2s has a derivative rule for (`np.tanh`, `math.sin`,
+    `np.linalg.norm`, `scipy.special.logsumexp`: JAX's `grad(jnp.tanh)`), a function of its parameters without
+    defaults calling it with them (`def tanh(x): return tanh(x)`), which s2s transforms as any function: the call
+    with s2s's rule, as `lambda x: np.tanh(x)`. A function of the user's with a rule of theirs is transformed as a
+    call of itself already (front/rule_calls.own_rule); one with no parameters s2s can read stays as it is."""
+    try:
+        key = registry.key_of(f)
+    except TypeError:  # (an unhashable callable)
+        return f
+    library = prims.module_of(key) if key is not None else None  # (not a recursive function's or the user's key)
+    if library is None or library[0] in ("s2s.runtime", "s2s.rules.custom") or \
+            inspect.isfunction(f) and custom.users_rule(f) is not None:
+        return f
+    if registry.reverse_rule(key) is None and registry.tangent_rule(key) is None:
+        return f  # (len, np.floor: no derivative to take; refused as a function without source)
+    made = _LIBRARY.get(f)
+    if made is None:
+        params = _required(f)
+        if params is None:
+            return f
+        name = getattr(f, "__name__", "f")
+        name = name if name.isidentifier() and not keyword.iskeyword(name) else "library_function"
+        while name in params:
+            name += "_"
+        text = f"def {name}({', '.join(params)}):\n    return {name}({', '.join(params)})\n"
+        filename = f"<s2s-forwarding {name} {next(_NUMBERS)}>"
+        linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
+        code = next(c for c in compile(text, filename, "exec").co_consts if isinstance(c, types.CodeType))
+        made = _LIBRARY[f] = types.FunctionType(code, {name: f, "__name__": getattr(f, "__module__", None)
+                                                       or "builtins"}, name)
+        made.__s2s_forwards__ = f  # (what a transformation of it pickles: `given`)
+    return made
+
+
+_LIBRARY: dict = {}  # a library function -> the function `library_call` made for it
+
+
+def _required(f) -> list | None:
+    """The names of `f`'s positional parameters without defaults (x1, x2 of a ufunc of two inputs), or None where
+    Python shows none (`max`, whose signature inspect cannot read)."""
+    nin = getattr(f, "nin", None)
+    if isinstance(nin, int):  # (a ufunc: NumPy 1.x shows no signature for one)
+        return ["x"] if nin == 1 else [f"x{i + 1}" for i in range(nin)]
+    sig = registry.signature(f)
+    if sig is None:
+        return None
+    names = [p.name for p in sig.parameters.values()
+             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty]
+    if not names or not all(n.isidentifier() and not keyword.iskeyword(n) for n in names):
+        return None
+    return names
 
 
 def _shim_parts(f):

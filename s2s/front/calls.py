@@ -19,7 +19,7 @@ import numpy
 from numpy import ndarray as numpy_ndarray
 
 from s2s import ir, prims
-from s2s.errors import LibraryLine, NonDifferentiableError, S2SError, SourceUnavailableError
+from s2s.errors import LibraryLine, S2SError, SourceUnavailableError
 from s2s.front import fence, records
 from s2s.front.effects import AT as SCATTER_ADDS  # (np.add.at as a statement: effects.ufunc_at)
 from s2s.front.functions import FunctionValue, function_of
@@ -401,13 +401,7 @@ class CallLowering(MethodLowering, records.RecordLowering):
         try:
             callee_src = read_function(fn)  # (an s2s.grad(inner) whose transformation fails raises inner's error)
         except SourceUnavailableError as exc:
-            stale = "not the code Python runs" in str(exc)  # (its file edited since it was imported: reload it)
-            raise NonDifferentiableError(
-                fn.__qualname__, self.src.filename, node.lineno, self.src.line(node.lineno),
-                str(exc).split(": ", 1)[-1].split(": reload")[0] if stale else
-                "it has no derivative rule and its source is unavailable",
-                "Reload the module that defines it (importlib.reload, or restart the kernel), so that s2s "
-                "differentiates what runs." if stale else "") from None
+            raise self.unreadable(fn, exc, node) from None
         block = list(self.block)
         try:
             fence.check(callee_src)

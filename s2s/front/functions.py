@@ -21,7 +21,7 @@ import types
 from dataclasses import dataclass
 
 from s2s import ir
-from s2s.errors import S2SError, UnsupportedSyntaxError
+from s2s.errors import NonDifferentiableError, S2SError, SourceUnavailableError, UnsupportedSyntaxError
 from s2s.front.effects import RAISE
 from s2s.front.methods import Method
 from s2s.front.parameters import local_names
@@ -235,6 +235,26 @@ class FunctionLowering:
                                   tuple(types.CellType(cells[v]) for v in inner.co_freevars))
         made.__qualname__ = f"{definer.src.name}.<locals>.{name}"
         return made
+
+    def unreadable(self, fn, exc: SourceUnavailableError, node) -> NonDifferentiableError:
+        """The refusal of the call `node` of `fn`, whose source s2s could not read (`exc`): a module edited since it
+        was imported, a transformation (`s2s.grad(max)(x)`) of a function without source, or a function without
+        source or rule."""
+        line = self.src.line(node.lineno)
+        if "not the code Python runs" in str(exc):  # (its file edited since it was imported: reload it)
+            return NonDifferentiableError(fn.__qualname__, self.src.filename, node.lineno, line,
+                                          str(exc).split(": ", 1)[-1].split(": reload")[0],
+                                          "Reload the module that defines it (importlib.reload, or restart the "
+                                          "kernel), so that s2s differentiates what runs.")
+        written_in_c = "; transform a Python function" in str(exc)
+        if written_in_c and getattr(fn, "__s2s_generated__", None) is not None:  # (s2s.grad(max): what it transforms)
+            spelled = ast.unparse(node.func)
+            inner = ast.unparse(node.func.args[0]) if isinstance(node.func, ast.Call) and node.func.args else exc.name
+            written = spelled.replace(inner, f"lambda x: {inner}(x)", 1) if inner in spelled else spelled
+            return NonDifferentiableError(spelled, self.src.filename, node.lineno, line, str(exc).split(
+                "; transform a Python function")[0], f"Transform a function that calls it instead: {written}")
+        return NonDifferentiableError(fn.__qualname__, self.src.filename, node.lineno, line,
+                                      "it has no derivative rule and its source is unavailable")
 
     def method_value(self, spelled: ast.Attribute) -> FunctionValue | None:
         """`M.loss` for a module-level object M of a class of the user's that defines the method `loss`: the
