@@ -130,3 +130,95 @@ def test_grad_of_a_c_function_without_source_inside_says_what_to_write():
     assert "test_hunt11_hof.py" in text and "marked: max" in text
     with pytest.raises(s2s.SourceUnavailableError, match="len"):  # (no rule: refused at top level as before)
         s2s.grad(len)(1.0)
+
+
+# --- F1: s2s.grad(f)(x) inside a differentiated function, f writing an element of a copy (the Cookbook's HVP by
+# grad of a dot, a MAML inner step): refused in every mode ("reading r[0] ... after line 10 changed 'r'", at a
+# line of generated code), while grad(grad(f)), hessian(f), vjp(grad(f)) were right. The inlined generated code
+# is read unchecked where it reads what it made itself, as its derivative taken directly is; what the user's
+# code gives it is checked as any read
+
+def _copy_loss(w):
+    r = w.copy()
+    r[0] = r[0] + 1.0
+    return np.sum(r ** 3)
+
+
+def _grad_dot(w, v):
+    return np.dot(s2s.grad(_copy_loss)(w), v)
+
+
+def _copy_loss2(w):
+    r = w.copy()
+    r[1] = r[0] * r[2]
+    r[0] += r[1]
+    return np.sum(r ** 2)
+
+
+def _maml(w, lr):
+    return _copy_loss2(w - lr * s2s.grad(_copy_loss2)(w))
+
+
+def _maml_fixed(w):
+    return _maml(w, 0.1)
+
+
+def _scalar_writes(x):
+    a = np.zeros(2)
+    a[0] = x
+    a[1] = a[0] * x
+    a[0] += a[1]
+    return np.sum(a ** 3)  # (x + x^2)^3 + x^6
+
+
+def _scalar_outer(x):
+    return s2s.grad(_scalar_writes)(x)
+
+
+W3 = np.array([0.4, -0.7, 1.1])
+
+
+def test_inner_grad_of_a_function_writing_a_copy_hvp():
+    v = np.array([1.0, 2.0, 3.0])
+    r = W3.copy()
+    r[0] += 1.0
+    expected = 6.0 * r * v  # the Hessian of sum(r ** 3) is diag(6 r)
+    np.testing.assert_allclose(s2s.grad(_grad_dot)(W3, v), expected, rtol=1e-12)
+    np.testing.assert_allclose(s2s.jacobian(_grad_dot, mode="forward")(W3, v), expected, rtol=1e-12)
+    assert s2s.jvp(_grad_dot)((W3, v), (v,))[1] == pytest.approx(expected @ v, rel=1e-12)
+
+
+def test_inner_grad_of_a_function_writing_a_copy_meta_step():
+    kept = W3.copy()
+    numeric = numeric_grad(_maml, (W3, 0.1), 0)
+    np.testing.assert_allclose(s2s.grad(_maml)(W3, 0.1), numeric, rtol=1e-6, atol=1e-8)
+    assert s2s.grad(_maml, wrt="lr")(W3, 0.1) == pytest.approx(numeric_grad(_maml, (W3, 0.1), 1), rel=1e-6)
+    value, tangent = s2s.jvp(_maml)((W3, 0.1), (np.ones(3),))
+    assert value == pytest.approx(_maml(W3, 0.1), rel=1e-12) and tangent == pytest.approx(numeric.sum(), rel=1e-6)
+    np.testing.assert_allclose(s2s.jacobian(_maml, mode="forward")(W3, 0.1), numeric, rtol=1e-6, atol=1e-8)
+    # (JAX x64: jax.hessian of the same meta step, w.at[1].set / .at[0].add)
+    expected = np.array([[-1.42848508, 0.0, -0.38967906], [0.0, 0.0, 0.0], [-0.38967906, 0.0, 3.56398941]])
+    np.testing.assert_allclose(s2s.hessian(_maml)(W3, 0.1), expected, rtol=1e-7, atol=1e-8)
+    np.testing.assert_allclose(s2s.hessian(_maml_fixed)(W3), expected, rtol=1e-7, atol=1e-8)
+    assert np.array_equal(W3, kept)
+
+
+def test_inner_grad_of_scalar_element_writes():
+    x = 0.7
+    third = 6 * (x + x * x) * (1 + 2 * x) ** 2 + 3 * (x + x * x) ** 2 * 2 + 30 * x ** 4  # d2/dx2 (x+x^2)^3 + x^6
+    assert s2s.grad(_scalar_outer)(x) == pytest.approx(third, rel=1e-12)
+    assert s2s.jvp(_scalar_outer)((x,), (1.0,))[1] == pytest.approx(third, rel=1e-12)
+    assert s2s.grad(s2s.grad(_scalar_writes))(x) == pytest.approx(third, rel=1e-12)
+
+
+def _aliased_argument(w):
+    z = w.copy()
+    y = z  # (another name for z, given to the inner gradient after z was written: it reads the new values)
+    z[0] = 5.0 * z[0]
+    return np.sum(s2s.grad(_copy_loss2)(y) * w)
+
+
+def test_inner_grad_reads_the_callers_array_as_it_is_now():
+    numeric = numeric_grad(_aliased_argument, (W3,), 0)
+    np.testing.assert_allclose(s2s.grad(_aliased_argument)(W3), numeric, rtol=1e-6, atol=1e-8)
+    assert s2s.jvp(_aliased_argument)((W3,), (np.ones(3),))[1] == pytest.approx(numeric.sum(), rel=1e-6)

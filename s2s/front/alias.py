@@ -187,7 +187,7 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             return ir.Var(newest)
         for obj, seen in self.refs.get(name, {}).items():
             if self.state.writes.get(obj, 0) > seen and not self.by_operators(obj, seen) and \
-                    not self.apart(name, obj, seen):
+                    not self.apart(name, obj, seen) and not self.own_generated(loc, name, obj):
                 raise self.stale(name, obj, loc)
         return atom
 
@@ -477,14 +477,30 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             found |= {locs[o.name]} if locs.get(o.name) is not None else set()
         return sorted(found, key=lambda loc: loc.line)
 
+    def own_generated(self, loc, *names: str) -> bool:
+        """Is this a read, in code s2s generated and inlined here (`s2s.grad(f)(x)` inside the function), of values
+        that code made itself (`names`)? That code keeps its own views right (its element reads are numbers where
+        it reads them after a write), and is read unchecked, as its derivative taken directly is (pipeline.primal);
+        a read of what the user's code gave it is checked as any."""
+        if loc is None or not (loc.file or "").startswith("<s2s "):
+            return False
+        if self.made_at is None:
+            self.made_at = {}
+            for st in ir.statements(self.fn.body):
+                targets = [st.target] if isinstance(st, ir.Assign) else \
+                    [p.target for p in st.phis] if isinstance(st, (ir.If, ir.Loop)) else []
+                self.made_at.update((t, st.loc) for t in targets)
+        return all(getattr(self.made_at.get(n), "file", None) == loc.file for n in names)
+
+    made_at = None  # a name -> where it is defined (`own_generated`), once asked
+
     def error(self, loc, construct: str, hint: str, name: str = "") -> UnsupportedSyntaxError:
         line = loc.line if loc is not None else 0
         text = loc.text if loc is not None else ""
         filename = (loc.file if loc is not None and loc.file else self.fn.filename)
-        if filename.startswith("<s2s "):  # (a derivative's generated code, transformed again in reverse mode)
-            hint = (f"{filename[1:-1]} is code s2s generated, here differentiated again in reverse mode, where its "
-                    f"array writes are not followed: take this second derivative in forward mode instead "
-                    f"(s2s.hessian(f), s2s.jacobian(s2s.grad(f), mode='forward'), s2s.jvp of s2s.grad(f))")
+        if filename.startswith("<s2s "):  # (a transformation called inside the function: its code inlined here)
+            hint = (f"the line is of {filename[1:-1]}, code s2s generated for the transformation {self.fn.name} calls, "
+                    f"inlined there; what it reads of {self.fn.name}'s values is checked as any read: {hint}")
         full = linecache.getline(filename, line).rstrip("\n")  # (loc.text is stripped: the line as written, so
         if text and full.strip() == text.strip() and not getattr(text, "call", ""):  # that the column and the
             text = full  # caret are the user's; a followed library's line at the user's call stays that call's)

@@ -95,7 +95,8 @@ class LoopAliases:
             other = next((v for v in ends if isinstance(v, ir.Var) and v.name != p.target and
                           self.root.get(v.name, v.name) not in (key, p.target)), None)
             if key is not None and p.target in based and other is not None and (written.get(key, []) is None or
-                                                                                 p.target in elements):
+                                                                                 p.target in elements) and \
+                    not self.own_generated(s.loc, p.target, key, other.name):
                 # the name holds another array in the next iteration (`h[i] = v; h = np.sin(h)`, or `a, b = b, a`),
                 # or after a break: ssa.py versions the loop's writes as the array's that enters the loop, which the
                 # rebind leaves (in-place operators alone make new values in the generated code, as Python's
@@ -211,7 +212,7 @@ class LoopAliases:
                 continue
             held = set(self.refs.get(back.name, {})) | {self.root.get(back.name, back.name)}
             for r in arrays:
-                if r in held:
+                if r in held and not self.own_generated(s.loc, p.target, back.name, r):
                     name, kept = base_name(r), base_name(p.target)
                     element = self.may_be_element(back.name, r)
                     if element is not None:  # (`prev = y[t]`: a number, or a row of y)
