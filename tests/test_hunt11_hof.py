@@ -222,3 +222,45 @@ def test_inner_grad_reads_the_callers_array_as_it_is_now():
     numeric = numeric_grad(_aliased_argument, (W3,), 0)
     np.testing.assert_allclose(s2s.grad(_aliased_argument)(W3), numeric, rtol=1e-6, atol=1e-8)
     assert s2s.jvp(_aliased_argument)((W3,), (np.ones(3),))[1] == pytest.approx(numeric.sum(), rel=1e-6)
+
+
+# --- F7: s2s.grad(self.loss) inside a method that is differentiated: refused in reverse mode only ("not a function
+# s2s knows while compiling"), while forward mode was right; now s2s.grad(Learner.loss, wrt=1)(self, w) after the
+# check that self's class runs Learner.loss, as a call self.loss(w) is
+
+class _Learner:
+    def __init__(self, X, lr):
+        self.X = X
+        self.lr = lr
+
+    def loss(self, w):
+        return np.sum(np.tanh(self.X @ w) ** 2)
+
+    def meta(self, w):
+        return self.loss(w - self.lr * s2s.grad(self.loss)(w))
+
+    def meta_value(self, w):
+        value, g = s2s.value_and_grad(self.loss)(w)
+        return value + self.loss(w - self.lr * g)
+
+    def two(self, w, b):
+        return np.sum(np.tanh(self.X @ w + b) ** 2)
+
+    def meta_two(self, w):
+        gw, gb = s2s.grad(self.two, wrt=(0, "b"))(w, 0.5)
+        return np.sum(gw ** 2) + gb
+
+
+@pytest.mark.parametrize("method", ["meta", "meta_value", "meta_two"])
+def test_inner_grad_of_a_method_of_self(method):
+    learner = _Learner(np.array([[1.0, 0.5], [0.2, -0.3]]), 0.1)
+    f = getattr(learner, method)
+    w = np.array([0.3, -0.4])
+    numeric = np.array([(f(w + 1e-6 * d) - f(w - 1e-6 * d)) / 2e-6 for d in np.eye(2)])
+    np.testing.assert_allclose(s2s.grad(f)(w), numeric, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(s2s.jacobian(f, mode="forward")(w), numeric, rtol=1e-6, atol=1e-9)
+    value, g = s2s.value_and_grad(f)(w)
+    assert value == pytest.approx(f(w), rel=1e-12)
+    H = s2s.hessian(f)(w)
+    numeric_h = np.array([(s2s.grad(f)(w + 1e-5 * d) - s2s.grad(f)(w - 1e-5 * d)) / 2e-5 for d in np.eye(2)])
+    np.testing.assert_allclose(H, numeric_h, rtol=1e-5, atol=1e-7)

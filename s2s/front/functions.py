@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from s2s import ir
 from s2s.errors import NonDifferentiableError, S2SError, SourceUnavailableError, UnsupportedSyntaxError
 from s2s.front.effects import RAISE
-from s2s.front.methods import Method
+from s2s.front.methods import Dispatch, Method
 from s2s.front.parameters import local_names
 from s2s.front.source import Source, lambda_as_def
 
@@ -176,6 +176,10 @@ class FunctionLowering:
         fv = function_of(args[0]) if args else None
         if fv is None and args and node.args and isinstance(node.args[0], ast.Attribute):
             fv = self.method_value(node.args[0])
+            if fv is None:
+                fv = self.method_of_self(transform, name, args, kwargs, node)
+                if isinstance(fv, ir.Const):
+                    return fv
         rest = list(args[1:]) + [v for _, v in kwargs]
         if fv is not None and fv.node is not None and not fv.bound_args and not fv.bound_kwargs:
             fv = FunctionValue(fv.name, self.python_function(fv, name, node))
@@ -255,6 +259,30 @@ class FunctionLowering:
                 "; transform a Python function")[0], f"Transform a function that calls it instead: {written}")
         return NonDifferentiableError(fn.__qualname__, self.src.filename, node.lineno, line,
                                       "it has no derivative rule and its source is unavailable")
+
+    def method_of_self(self, transform, name: str, args: tuple, kwargs: tuple, node) -> ir.Const | None:
+        """`s2s.grad(self.loss)` in a method whose object is known only as the code runs (a parameter `self`,
+        its class known): the transformation of the method's function, its wrt counted after `self` (as for a
+        bound method at top level), called with the object first (`s2s.grad(Learner.loss, wrt=1)(self, w)`),
+        after the check that the object's class runs that method (`dispatch`); None where the object's class finds
+        several methods of that name, or none."""
+        found = self.method_of(node.args[0]) if name != "jvp" else None  # (jvp's primals: a tuple, self not first)
+        if not isinstance(found, Dispatch) or len(found.arms) != 1 or found.by_class:
+            return None
+        method = found.arms[0][0]
+        if not inspect.isfunction(method.fn) or method.takes not in ("self", "class"):
+            return None
+        options = dict(zip(("wrt",), args[1:]), **dict(kwargs))
+        if len(args) > 2 or not all(isinstance(a, ir.Const) and function_of(a) is None for a in options.values()):
+            return None  # (refused below: options that are not constants, or given by position after wrt)
+        options = {k: v.value for k, v in options.items()}
+        wrt = options.get("wrt", 0)
+        after = (lambda w: w + 1 if type(w) is int and w >= 0 else w)  # noqa: E731
+        options["wrt"] = tuple(map(after, wrt)) if isinstance(wrt, (tuple, list)) else after(wrt)
+        made = transform(method.fn, **options)
+        spelled = ast.unparse(node.args[0])
+        return self.dispatch(found, found.base, lambda m, first: ir.Const(FunctionValue(
+            f"{name}({spelled})", made, bound_args=first)), node, None)
 
     def method_value(self, spelled: ast.Attribute) -> FunctionValue | None:
         """`M.loss` for a module-level object M of a class of the user's that defines the method `loss`: the
