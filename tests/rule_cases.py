@@ -337,6 +337,7 @@ CASES += [
     ("s2s.runtime.setitem_value_adjoint", lambda g: rt.setitem_value_adjoint(g, 1), (M23,), 0),
     ("s2s.runtime.setitem_tangent", lambda d: rt.setitem_tangent(d, V3, np.array([0, 2, 0])), (V3,), 0),
     ("s2s.runtime.setitem_tangent", lambda d: rt.setitem_tangent(d, M23, 1), (V3,), 0),
+    ("s2s.runtime.written_tangent", lambda d: rt.written_tangent(d * d, V3), (V3,), 0),
     ("s2s.runtime.add_at", lambda acc, g: rt.add_at(acc, g, V, slice(1, None, None)), (0.5, V3), (0, 1)),
     ("s2s.runtime.setitem_adjoint", lambda g: rt.setitem_adjoint(g, 1), (V,), 0),
     ("s2s.runtime.setitem_adjoint", lambda g: rt.setitem_adjoint(g, slice(0, 2, None), 1), (M34,), 0),

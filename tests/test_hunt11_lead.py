@@ -39,3 +39,43 @@ def test_a_float_argument_s_gradient_is_a_float_whatever_was_called_before(f):
     dx, dy = gs(0.7, 2.0)
     assert type(dx) is float and type(dy) is float
     assert (dx, dy) == pytest.approx((2.8, 0.49 + 4.0))
+
+
+def trajectory_into_buffer(x0, h, T):
+    X = np.zeros((T, len(x0)), dtype=float)
+    x = x0
+    for t in range(T):
+        x = x + h * np.sin(x)
+        X[t] = x
+    return np.sum(X ** 2)
+
+
+def recurrence_into_zeros_like(x, h):
+    u = np.zeros_like(x)
+    for i in range(1, len(x)):
+        u[i] = 0.5 * u[i - 1] + h * x[i]
+    return np.sum(u ** 2)
+
+
+def test_forward_writes_into_an_array_that_may_hold_integers_go_in_place():
+    """hunt11sci C1: forward mode wrote element by element out of place (two arrays of y's size per write: O(n^2),
+    jvp 457x the function at 16,000 rows) into an array s2s could not prove holds floats (np.zeros(..., dtype=float),
+    np.zeros_like(x), a copy of an argument). Such a write is in place now, its tangent rt.written_tangent(dv, y):
+    dv, or 0.0 where y holds integers (NumPy truncates; tests/test_hunt9_forward_writes2.py's int buffers)."""
+    x0 = np.linspace(0.0, 1.0, 4)
+    text = s2s.jvp(trajectory_into_buffer, wrt=1).source
+    assert "dX[t] = rt.written_tangent(dx, X)" in text and "setitem_adjoint" not in text, text
+    text = s2s.jvp(recurrence_into_zeros_like, wrt=1).source
+    assert "du[i] = rt.written_tangent(dt8, u)" in text and "setitem_adjoint" not in text, text
+    eps = 1e-6
+    for f, args, k in ((trajectory_into_buffer, (x0, 0.1, 6), 1), (recurrence_into_zeros_like, (x0, 0.3), 1)):
+        value, tangent = s2s.jvp(f, wrt=k)(args, (1.0,))
+        up, down = list(args), list(args)
+        up[k] += eps
+        down[k] -= eps
+        assert value == pytest.approx(f(*args), rel=1e-12)
+        assert tangent == pytest.approx((f(*up) - f(*down)) / (2 * eps), rel=1e-6)
+        assert s2s.jacobian(f, wrt=k, mode="forward")(*args) == pytest.approx(tangent, rel=1e-9)
+    ints = np.arange(4)  # (an integer argument: its copy's writes truncate, no derivative flows)
+    value, tangent = s2s.jvp(recurrence_into_zeros_like, wrt=1)((ints, 0.3), (1.0,))
+    assert value == recurrence_into_zeros_like(ints, 0.3) and tangent == 0.0

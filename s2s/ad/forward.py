@@ -33,7 +33,7 @@ from s2s.rules.symbolic import Emitter, Sym, emit, lift, to_atom
 from s2s.ir.walk import adjoint_names, array_versions, defined_names, map_statements, mark_arrays, mark_names, rename, \
     temporaries
 from s2s.ad.vector_facts import ZEROS_LIKE, elementwise_reads, parameter_buffers, value_ranks
-from s2s.ad.forward_writes import ADD_AT, ADJOINT_WRITES, MARK as WRITE, write_in_place
+from s2s.ad.forward_writes import ADD_AT, ADJOINT_WRITES, MARK as WRITE, WRITTEN, write_in_place
 
 
 def forward(fn: ir.Function, wrt: list[str], namer: Namer | None = None, name: str | None = None,
@@ -238,7 +238,11 @@ class _Forward:
             self.apply_user_rule(rule, s, tangents, out)
             return
         self._refuse_uncovered(s, rule, tangents)
-        if value.op == "setitem" and tangents[0] is not None and s.target not in self.nonfloat and not value.kwargs:
+        if value.op == "setitem" and tangents[0] is not None and not value.kwargs:
+            if s.target in self.nonfloat and len(tangents) > 1 and tangents[-1] is not None and not self.batched:
+                t = self.fresh()  # (an array that may hold integers: NumPy truncates what is written into one)
+                out.append(ir.Assign(t, ir.Call(WRITTEN, (tangents[-1], ir.Var(s.target))), s.loc, temp=True))
+                tangents = tangents[:-1] + [ir.Var(t)]
             self._write(s, tangents, out)  # (in place where nothing else sees it: forward_writes.py)
             return
         adds = value.op == ADD_AT  # (rt.add_at(bx, g, x, i), rt.zero_at(bx, i) of generated code: so too)

@@ -5,6 +5,8 @@ The tangent of `y_2 = setitem(y_1, *index, v)` is y's tangents with v's written 
 loop writing y element by element is then O(n^2). `forward.py` emits each such tangent as a candidate
 `dy_2 = rt.setitem_tangents(dy_1, dv, y_2, *index)` (MARK; `dv` a None constant where v has no tangent), and
 `write_in_place` decides, for the whole function at once, which are written in place:
+- (an array that may hold integers, `np.zeros_like(x)` of an argument, `np.zeros(n, dtype=float)` as far as
+  s2s can tell while compiling, is written `rt.written_tangent(dv, y_2)`: dv, or 0.0 where NumPy truncates)
 - `dy_1` is an array forward mode made itself (zeros, a copy, an earlier write's result) and holds no other
   value's tangent: a loop carrying it gets one copy of its initial tangent before the loop where that may be
   shared (`dy_2 = rt.tangent_copy(dy, y)`: the user's tangent, a view; vector mode `rt.copy_adjoint(dy)`);
@@ -30,6 +32,8 @@ from s2s.rules import registry
 from s2s.ad.vector_facts import ZEROS_LIKE
 
 MARK = "s2s.runtime.setitem_tangents"  # a candidate write (never left in the output)
+# the tangent a write gives an array that may hold integers (dv, or 0.0 where it does: NumPy truncates the value)
+WRITTEN = "s2s.runtime.written_tangent"
 ADD_AT, ZERO_AT = "s2s.runtime.add_at", "s2s.runtime.zero_at"
 ADD, ZERO = "s2s.runtime.add_at_tangents", "s2s.runtime.zero_at_tangents"  # (candidates: dbx_1, dg, x, *i; dbx_1, *i)
 ADJOINT_WRITES = {ADD_AT: ADD, ZERO_AT: ZERO}  # generated code's own writes in place -> their tangents' candidates

@@ -217,6 +217,7 @@ helper("reused", lambda G, g: G)  # (an enclosing reversed loop's copy, written 
 # ---------------------------------------------------------------- element writes (repeated indices: the last write counts)
 # each is the other's transpose: placing d where the writes stuck, and reading g back there
 helper("setitem_value_adjoint", lambda G, g, *index: rt.setitem_tangent(G, g, *index))
+helper("written_tangent", lambda G, d, y: rt.written_tangent(G, y), lambda d, ans, g, y: rt.written_tangent(d, y))
 helper("setitem_tangent", lambda G, d, ans, *index: rt.setitem_value_adjoint(G, *index))
 
 # ---------------------------------------------------------------- joining: g split into one part per array

@@ -7,7 +7,7 @@ from s2s.errors import S2SError
 from s2s.runtime.core import (batch_key, batch_write, DictParts, FieldParts, OnePart, Parts, TupleParts, _zero,
                               fields_of, is_record, not_a_field, zeros_like)
 
-__all__ = ["getattr_adjoint", "getattr_adjoint_transpose", "record_like", "record_fields", "record_new",
+__all__ = ["written_tangent", "getattr_adjoint", "getattr_adjoint_transpose", "record_like", "record_fields", "record_new",
            "record_tangent", "fields_only",
            "getitem_adjoint", "copy_adjoint", "setitem_value_adjoint", "setitem_tangent",
            "batch_setitem_tangent", "batch_setitem_base", "batch_setitem", "batch_setitem_into", "tangent_copy", "reused",
@@ -225,6 +225,12 @@ def setitem_value_adjoint(g, *index):
     winner = np.full(np.shape(g), -1)
     winner[idx] = labels
     return np.where(winner[idx] == labels, part, 0.0)
+
+
+def written_tangent(d, y):
+    """Forward mode: the tangent that writing a value with tangent `d` into the array `y` (`y[i] = v`) gives its
+    element: `d`, or 0.0 where `y` holds integers or booleans (NumPy truncates the value: no derivative flows)."""
+    return 0.0 if type(y) is np.ndarray and y.dtype.kind in "biu" else d
 
 
 def setitem_tangent(d, ans, *index):
