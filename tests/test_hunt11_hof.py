@@ -264,3 +264,44 @@ def test_inner_grad_of_a_method_of_self(method):
     H = s2s.hessian(f)(w)
     numeric_h = np.array([(s2s.grad(f)(w + 1e-5 * d) - s2s.grad(f)(w - 1e-5 * d)) / 2e-5 for d in np.eye(2)])
     np.testing.assert_allclose(H, numeric_h, rtol=1e-5, atol=1e-7)
+
+
+# --- F4: a pullback called inside a differentiated function (s2s.vjp(f)(x)[1](u)) was refused for ordinary f
+# (nested loops, element writes) with "a del statement, in the derivative s2s made of this line ... (leave the
+# name unused instead)", a statement the user never wrote: the pullback, a function of s2s's generated module,
+# was read as the user's code; it is read as code s2s generated, as s2s.grad(f) inside is
+
+def _pairs(x):
+    s = 0.0
+    for i in range(3):
+        for j in range(i + 1, 3):
+            s += (x[i] - x[j]) ** 2
+    return s + np.sum(x ** 4)
+
+
+def _pullback_norm(x):
+    return np.sum(s2s.vjp(_pairs)(x)[1](1.0) ** 2)
+
+
+def _grad_norm(x):
+    return np.sum(s2s.grad(_pairs)(x) ** 2)
+
+
+def _copy_product(w):
+    r = w.copy()
+    r[0] = r[0] * r[1]
+    return r ** 2
+
+
+def _pullback_sum(w):
+    return np.sum(s2s.vjp(_copy_product)(w)[1](np.array([1.0, 2.0, 3.0])))
+
+
+@pytest.mark.parametrize("f", [_pullback_norm, _pullback_sum])
+def test_pullback_inside_a_differentiated_function(f):
+    numeric = numeric_grad(f, (W3,), 0)
+    np.testing.assert_allclose(s2s.grad(f)(W3), numeric, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(s2s.jacobian(f, mode="forward")(W3), numeric, rtol=1e-6, atol=1e-6)
+    assert s2s.value_and_grad(f)(W3)[0] == pytest.approx(f(W3), rel=1e-12)
+    if f is _pullback_norm:  # (the same through s2s.grad inside: [-0.10496, -187.23872, 406.86496])
+        np.testing.assert_allclose(s2s.grad(f)(W3), s2s.grad(_grad_norm)(W3), rtol=1e-12)

@@ -237,7 +237,8 @@ def read_function(fn: Callable) -> Source:
         tree = _bind_first(tree, bound.__self__, name)
         closure[first.arg] = bound.__self__
     return Source(tree=tree, filename=filename, text=text, func=bound or fn,
-                  globals=getattr(fn, "__globals__", {}), closure=closure)
+                  globals=getattr(fn, "__globals__", {}), closure=closure,
+                  generated=filename.startswith("<s2s "))  # (a pullback s2s made, called inside: its `del` lines)
 
 
 def _private(name: str) -> bool:
