@@ -262,7 +262,7 @@ MAY_SHARE_MEMORY = frozenset({
     "numpy.hsplit", "numpy.vsplit", "numpy.ndarray.view", "tuple", "list", "dict", "call", "callmethod", "getattr",
     "builtins.iter", "builtins.reversed", "builtins.zip", "builtins.enumerate", ITERATED,
     # containers s2s builds (xs.append(v), dict displays and comprehensions, d.values()) hold their operands
-    APPENDED, "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs", "s2s.runtime.dict_values",
+    APPENDED, "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs", "s2s.runtime.dict_values", "s2s.runtime.record_new",
     "s2s.runtime.dict_items", "s2s.runtime.keyword", "s2s.runtime.dict_get",
 })
 # operations whose result is one of their operands, or holds them: the positions of those operands (None: all);

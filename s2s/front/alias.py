@@ -117,6 +117,8 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         self.joins: dict[str, list] = {}  # a phi -> the values it may be (a loop's: the one entering it)
         self.nested = 0  # how many loops and branches are around the statement
         self.holders: dict[int, tuple] = {}  # an in-place operator on a view -> whose change it makes (`holder`)
+        self.held: dict[str, dict] = {}  # a container written by key -> {key: ({object: writes seen}, where stored)}
+        self.copied_from: dict[str, ir.Var] = {}  # `q = p.copy()` of the caller's p (a dict or an array) -> p
         self.loop_of = loops_of(fn.body)  # a name -> the innermost loop defining it (its id), if any
         self.loop_lines = {t.loc.line for loop in ir.statements(fn.body) if isinstance(loop, ir.Loop)
                            for t in [loop] + list(ir.statements(loop.header + loop.body)) if t.loc is not None}
@@ -133,7 +135,7 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         name = atom.name
         if name in self.root:
             r = self.root[name]
-            return {r: self.state.writes.get(r, 0)}
+            return {r: self.state.writes.get(r, 0), **self.held_objects(r)}  # (a container: and what it holds)
         if name in self.visible:
             return {name: 0}
         if name in self.refs:
@@ -150,8 +152,9 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             self.made[target] = loc
 
     # ----- reads
-    def read(self, atom, loc):
-        """The atom to read in place of `atom` (the newest version of an array), or a located error."""
+    def read(self, atom, loc, whole: bool = True, held: bool = True):
+        """The atom to read in place of `atom` (the newest version of an array), or a located error (`whole`: read
+        as a whole, not by item as `passes_items` says; `held`: not as the container a key is written into)."""
         if not isinstance(atom, ir.Var):
             return atom
         name = atom.name
@@ -159,6 +162,8 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         if r is None and name in self.state.current:  # an array read by its first name
             r = name
         if r is not None:
+            if whole and held and r in self.held:
+                self.check_held(name, r, loc)
             newest = self.state.current.get(r, name)
             if newest == SHARED:
                 phi, wrote = base_name(self.through[r][0]), self.through[r][1]
@@ -185,7 +190,7 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
                 # refused when the operator runs
                 return atom
             return ir.Var(newest)
-        for obj, seen in self.refs.get(name, {}).items():
+        for obj, seen in self.refs.get(name, {}).items() if whole else ():
             if self.state.writes.get(obj, 0) > seen and not self.by_operators(obj, seen) and \
                     not self.apart(name, obj, seen) and not self.own_generated(loc, name, obj):
                 raise self.stale(name, obj, loc)
@@ -224,13 +229,14 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         return (("base", ir.Const(own[0])),) + ((("part", ir.Const(part)),) if part and
                                                written_name(f"{part} = 0") == own[0] else ())
 
-    def read_call(self, call: ir.Call, loc) -> ir.Call:
-        args = tuple(self.read(a, loc) for a in call.args)
+    def read_call(self, call: ir.Call, loc, whole: bool = True) -> ir.Call:
+        # (the container a key is written into is not read: `cache["z"] = z` after cache's arrays changed)
+        args = tuple(self.read(a, loc, i > 0 or whole, i > 0 or call.op != "setitem") for i, a in enumerate(call.args))
         kwargs = tuple((k, self.read(v, loc)) for k, v in call.kwargs)
         return ir.Call(call.op, args, kwargs)
 
-    def read_expr(self, value, loc):
-        return self.read_call(value, loc) if isinstance(value, ir.Call) else self.read(value, loc)
+    def read_expr(self, value, loc, whole: bool = True):
+        return self.read_call(value, loc, whole) if isinstance(value, ir.Call) else self.read(value, loc, whole)
 
     # ----- statements
     def block(self, stmts: list) -> None:
@@ -271,6 +277,7 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
                 raise self.maybe_same_write(origin, s.loc)
             self.overlapping_write(s.value, s.loc)
             self.write(s.target, s.value.args[0], s.loc, index=s.value.args[1:-1])
+            self.key_store(s)
             return 0
         if s.inplace and isinstance(value, ir.Call) and value.args and isinstance(value.args[0], ir.Var):
             base = value.args[0]
@@ -317,7 +324,15 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             elif objects:  # a view or element of something else: NumPy would write through it
                 self.guards[id(s)] = (s, base, self.holder(objects, base.name))
             return 0
-        s.value = self.read_expr(value, s.loc)
+        item = self.resolved_item(value) if isinstance(value, ir.Call) else None
+        if isinstance(item, ir.Const):  # (`t = s[1]` holding a number: read as it is, holding nothing)
+            s.value = self.read_call(value, s.loc, whole=False)
+            return 0
+        if item is not None and value.op == "getitem":  # (`d["z"] += v` changes that item: `_element_operator`)
+            self.indexed[s.target] = (self._newest(value.args[0]), value.args[1:])
+        # (`cache["z"]`: the array z, as it is now; `zz, t = s` of a namedtuple: s read by item)
+        value = value if item is None else item
+        s.value = self.read_expr(value, s.loc, not self.passes_items(value))
         if isinstance(s.value, ir.Call):
             self.made_by[s.target] = s.value
             rank = self.made_rank(s.value)
@@ -336,6 +351,8 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             self.view_of(s.target, [s.value], s.loc)  # (a copy of a name: the same object)
             if s.value.name in self.root:
                 self.root[s.target] = self.root[s.value.name]
+            elif item is not None and s.value.name not in self.refs and s.value.name not in self.visible:
+                self.root[s.target] = s.value.name  # (`r = cache["z"]`: another name for the array z, as `r = z` is)
         elif isinstance(s.value, ir.Call) and _writes_operand(s.value):
             spelled = prims.spelling(s.value.op)
             raise self.error(s.loc, f"{spelled}(..., copy=False), which writes into its argument",
@@ -359,6 +376,8 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             if shared:
                 self.view_of(s.target, shared, s.loc)
                 self.maybe_same[s.target] = [a.name for a in shared]
+        elif isinstance(s.value, ir.Call) and s.value.op == prims.COPY_METHOD:
+            self.shallow_copy(s.target, s.value, s.loc)  # (`q = p.copy()` of a dict or a list holds p's arrays)
         elif isinstance(s.value, ir.Call) and self.drawn(s.value):
             pass  # `z = rng.standard_normal(n)`: a new array
         elif isinstance(s.value, ir.Call) and s.value.op in ITERATED and len(s.value.args) == 1:
@@ -378,7 +397,7 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         elif isinstance(s.value, ir.Call) and s.value.op in VIEWS:
             # (a call s2s does not follow may return what it is given, not the function it calls: np.arange(3.0))
             operands = s.value.args[1:] if s.value.op == "call" else s.value.args
-            self.view_of(s.target, list(operands) + [v for _, v in s.value.kwargs], s.loc)
+            self.view_of(s.target, list(operands) + [v for _, v in s.value.kwargs] + self.items_of_copy(s.value), s.loc)
             if s.value.op == "getitem" and not s.value.kwargs:
                 self.indexed[s.target] = (s.value.args[0], s.value.args[1:])
         return 0
@@ -447,6 +466,10 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             taken = f" ({'; '.join(copies)})" if None not in copies else taken
         hint = f"NumPy's {what.replace('a value', 'value')} would show that change: copy it when you take it" \
                f"{taken}" + ("" if takes else f", or read it before {when}")
+        built = getattr(self.made_by.get(name), "op", "") in prims.CONTAINER_BUILDERS  # (a display, a record)
+        if not takes and name not in self.iterated and (built or self.container(name)):
+            hint = f"NumPy's {what} holds '{base_name(array)}' itself, not a copy, and would show that change: make " \
+                   f"it after {when}, or give it a copy ({base_name(array)}.copy()) to keep the old values"
         element = self.may_be_element(name, array)
         if element is not None and not (made is not None and made == wrote):  # (`a = m[0]`: a number, or a row of m)
             return self.error(loc, f"reading {what}{where} ({element[0]}) after {when} changed "

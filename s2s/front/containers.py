@@ -12,15 +12,22 @@ refused at the user's line:
 - `rows[0] *= 2.0` (or `q["w"] += v` of a dict's copy, which holds the same
   arrays) changes the element itself where it is an array that may be shared:
   the generated code checks that it is a number;
-- an advanced index (`M[[1, 0]]`, `y[y > 0]`) reads a copy.
+- an advanced index (`M[[1, 0]]`, `y[y > 0]`) reads a copy;
+- a container holds the objects stored into it, not copies (`cache["z"] = z`: cache["z"] is z; `q = p.copy()` of a
+  dict or a list holds p's arrays themselves; a namedtuple holds its fields): a later change of z shows through it.
+  An item read at a constant key whose store is known here (`cache["z"]`, `cache.get("z")`, `s[0]`, `zz, t = s`)
+  reads that object as it is now, as NumPy does (`stored`); any other read of a container holding an array changed
+  since it was stored (`return cache`, `cache.values()`, a loop over a list of records) is refused (`check_held`).
 
 `ContainerChecks` holds these methods of alias.py's `_Aliases`.
 """
 from __future__ import annotations
 
 import ast
+import collections
 
 from s2s import ir, prims
+from s2s.front.alias_loops import LOOP_WRITTEN, SHARED
 from s2s.front.element_writes import advanced_index, key_write_fix, written_value
 from s2s.ir.names import base_name
 
@@ -30,6 +37,12 @@ ITERATED = {"builtins.list": "list", "builtins.tuple": "tuple"}
 CONTAINERS = frozenset({"list", "tuple", *prims.CONTAINER_COPIES, prims.APPENDED})
 # what makes a dict (s2s follows a dict's keys where it is written out whole, not written key by key)
 DICTS = frozenset({"dict", "builtins.dict", "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs"})
+# the reads of one item of a container at a key: `d[k]`, `d.get(k)`
+ITEM_READS = frozenset({"getitem", "s2s.runtime.dict_get"})
+# the reads of a dict's items all at once (they hold its arrays)
+DICT_READS = frozenset({"s2s.runtime.dict_values", "s2s.runtime.dict_items", "s2s.runtime.dict_get", "getitem"})
+_RECORD = "s2s.runtime.record_new"  # record_new(cls, names, *values)
+_BEFORE = object()  # (the key of what a container held before its first key write: a display's items)
 
 
 def _string_key(index: tuple) -> bool:
@@ -110,3 +123,219 @@ class ContainerChecks:
         if self.objects(element):
             # (the caller's argument that holds the element, if one does: the container is no array to write into)
             self.guards[id(s)] = (s, element, tuple(k for k in self.holder(self.objects(element)) if k[0] == "caller"))
+
+    # ----- what containers hold
+    def container(self, name: str, seen: frozenset = frozenset()) -> bool:
+        """Is `name` surely a dict, a list or a tuple the function made (a display, `{}`, `OrderedDict()`, a copy
+        of one by `.copy()`), whose items are the objects stored into it, not copies of them?"""
+        if self._made_as(name, CONTAINERS | DICTS) or name in seen:
+            return True
+        made = self.made_by.get(self.root.get(name, name))
+        if made is not None and made.op == "call" and made.args and _mapping_class(self.free_object(made.args[0])):
+            return True
+        return made is not None and made.op == prims.COPY_METHOD and isinstance(made.args[0], ir.Var) and \
+            self.container(made.args[0].name, seen | {name})
+
+    def key_store(self, s: ir.Assign) -> None:
+        """`d[k] = v` (SSA: `d_1 = setitem(d, k, v)`, a new version of d) into a container: d now holds the object v
+        (what it may share memory with, `objects`), which a later read of d must see as it is then."""
+        base, index, value = s.value.args[0], s.value.args[1:-1], s.value.args[-1]
+        if not isinstance(base, ir.Var) or not (_string_key(index) or self.container(base.name)):
+            return
+        r = self.root[s.target]
+        held = self.held.setdefault(r, {})
+        if not held and r in self.refs:
+            held[_BEFORE] = (dict(self.refs[r]), self.made.get(r))
+        key = index[0].value if len(index) == 1 and isinstance(index[0], ir.Const) and _hashable(index[0].value) \
+            else object()  # (a key known only at run time, a slice: it replaces nothing known)
+        objects = {o: n for o, n in self.objects(value).items() if o != r}
+        if self.nested and key in held:  # (in a branch: what the other path stored there may be held still)
+            objects = {o: min(n, held[key][0].get(o, n)) for o, n in {**held[key][0], **objects}.items()}
+        held[key] = (objects, s.loc)
+
+    def held_objects(self, r: str) -> dict:
+        """{array: writes seen when stored} of what the container `r` (one written by key) holds."""
+        out: dict = {}
+        for objects, _ in self.held.get(r, {}).values():
+            for o, n in objects.items():
+                out[o] = min(n, out.get(o, n))
+        return out
+
+    def check_held(self, name: str, r: str, loc) -> None:
+        """Refuse reading the container `name` (of `r`, written by key) whole where an array it holds was changed in
+        place since it was stored: NumPy's container shows the change, the value s2s follows would not."""
+        for objects, stored in self.held.get(r, {}).values():
+            for obj, seen in sorted(objects.items()):
+                if self.state.writes.get(obj, 0) > seen and not self.by_operators(obj, seen):
+                    wrote = self.state.last_write.get(obj)
+                    when = f"line {wrote.line}" if wrote is not None else "a later line"
+                    where = f" (stored on line {stored.line})" if stored is not None else ""
+                    raise self.error(loc, f"reading '{base_name(name)}', which holds '{base_name(obj)}'{where}, "
+                                          f"after {when} changed '{base_name(obj)}' in place",
+                                     f"NumPy's '{base_name(name)}' would show that change: store '{base_name(obj)}' "
+                                     f"into it after {when}, or store a copy ({base_name(obj)}.copy()) to keep the "
+                                     f"old values",
+                                     base_name(name))
+
+    def shallow_copy(self, target: str, call: ir.Call, loc) -> None:
+        """`q = p.copy()` of a dict or a list: a new container holding p's objects themselves (a shallow copy, not
+        np.copy's). Of the caller's object (a dict, a list or an array: the run decides), its items read may be the
+        caller's (`copied_from`)."""
+        p = call.args[0] if len(call.args) == 1 and not call.kwargs else None
+        if not isinstance(p, ir.Var):
+            return
+        if self.container(p.name):
+            own = self.root.get(p.name, p.name)
+            items = {o: n for o, n in self.objects(p).items() if o != own}
+            if items:
+                self.refs[target], self.made[target] = items, loc
+        elif self.same.get(p.name, p.name) in self.visible:
+            self.copied_from[target] = p
+
+    def items_of_copy(self, call: ir.Call) -> list:
+        """The caller's object whose items `call` (`w = q["w"]`, `q[0]`, `q.values()`) may read through `q = p.copy()`,
+        or []: a list's or a dict's items are p's own (a row of an array's copy is not, but which p is only the run
+        tells: an in-place operator on it is checked to find no array, as on an item of p)."""
+        if call.op not in DICT_READS or not call.args or not isinstance(call.args[0], ir.Var):
+            return []
+        source = self.copied_from.get(self.root.get(call.args[0].name, call.args[0].name))
+        return [source] if source is not None else []
+
+    def resolved_item(self, call: ir.Call):
+        """For `t = cache["z"]`, `cache.get("z")`, `s[0]` of a container whose item at that constant key is known
+        here, or `h["s"].z` of a record held there: the object stored there (as stored: the caller reads it as it is
+        now); else None."""
+        if call.op == "getattr" and len(call.args) == 2 and isinstance(call.args[1], ir.Const) and not call.kwargs:
+            return self.field(call.args[0], call.args[1].value)
+        if call.op not in ITEM_READS or len(call.args) not in (2, 3) or call.kwargs or \
+                call.op == "getitem" and len(call.args) != 2 or not isinstance(call.args[1], ir.Const):
+            return None
+        base = self._newest(call.args[0])
+        return self.stored(base, call.args[1].value) if base is not None else None
+
+    def _newest(self, atom):
+        """The newest version of the object `atom` names (None: no SSA value holds it)."""
+        if not isinstance(atom, ir.Var):
+            return atom
+        r = self.root.get(atom.name, atom.name if atom.name in self.state.current else None)
+        newest = self.state.current.get(r, atom.name) if r is not None else atom.name
+        return None if newest in (SHARED, LOOP_WRITTEN) else ir.Var(newest)
+
+    def stored(self, atom, key, depth: int = 0):
+        """The value the container `atom` holds at the constant `key`, where its making and every write into it since
+        are known here (a display, `{}`, a namedtuple, a copy of one, written at constant keys); else None."""
+        known = self._written_out(atom, depth) if _hashable(key) and depth < 8 else None
+        if known is None:
+            return None
+        kind, values, writes = known
+        if kind == "sequence":
+            key = _position(key, len(values))
+            writes = [(_position(k, len(values)), v) for k, v in writes]
+            if key is None or any(k is None for k, _ in writes):
+                return None
+        found = next((v for k, v in writes if k == key), None)
+        return found if found is not None else values.get(key) if kind == "dict" else values[key]
+
+    def passes_items(self, value) -> bool:
+        """Is `value` (`t = rt.iterated(s, 2)` of `zz, t = s`, `tuple(s)` of `use(*s)`, `q = s`) the container it
+        reads, or a copy of its items, where what that container (or record) holds is known here? Then it is read by
+        item (`stored`, `field`), not whole: its items are read as they are then."""
+        if isinstance(value, ir.Call) and value.op in (prims.ITERATED, *prims.CONTAINER_COPIES) and value.args and \
+                not value.kwargs:
+            value = value.args[0]
+        value = self._newest(value)
+        return isinstance(value, ir.Var) and (self._written_out(value) is not None or self._record(value) is not None)
+
+    def field(self, atom, name, depth: int = 0):
+        """The value the record `atom` (one the function builds, rt.record_new: its fields are what it was given)
+        holds in its field `name`, where it is known here; else None."""
+        made = self._record(atom, depth)
+        return dict(zip(made.args[1].value, made.args[2:])).get(name) if made is not None else None
+
+    def _record(self, atom, depth: int = 0):
+        """The call `rt.record_new(cls, names, *values)` that made the record `atom`, where it is known here."""
+        while isinstance(atom, ir.Var) and depth < 8:
+            made = self.definition(atom.name)
+            if isinstance(made, ir.Call) and made.op == _RECORD and isinstance(made.args[1], ir.Const) and \
+                    not made.kwargs:
+                return made
+            depth += 1
+            atom = made if isinstance(made, ir.Var) else self._newest(self._part(made, depth)) if \
+                isinstance(made, ir.Call) and made.op in ("getitem", "getattr") else None
+        return None
+
+    def _part(self, made: ir.Call, depth: int):
+        """What `made`, `c[k]` or `c.name` at a constant key or name, reads (as stored), where known; else None."""
+        if len(made.args) != 2 or not isinstance(made.args[1], ir.Const) or made.kwargs:
+            return None
+        read = self.field if made.op == "getattr" else self.stored
+        return read(made.args[0], made.args[1].value, depth)
+
+    def _written_out(self, atom, depth: int = 0) -> tuple | None:
+        """(kind, items as written out, [(key, value) written since, newest first]) of the container `atom`, where
+        its making and every write into it since are known here; else None."""
+        writes, links = [], set()
+        while True:
+            made = self.definition(atom.name) if isinstance(atom, ir.Var) else None
+            if isinstance(made, ir.Var):
+                atom = made
+                continue
+            if not isinstance(made, ir.Call) or made.kwargs:
+                return None
+            op, args = made.op, made.args
+            if op == "setitem" and len(args) == 3 and isinstance(args[1], ir.Const) and _hashable(args[1].value):
+                writes.append((args[1].value, args[2]))
+            elif op in ("getitem", "getattr"):  # an item or a field of another: the object itself, as it is now
+                args = (self._newest(self._part(made, depth + 1)),)
+            elif op in (prims.ITERATED, *prims.CONTAINER_COPIES):
+                links.add("sequence")  # (iterating a dict gives its keys)
+            elif op == "builtins.dict" and len(args) == 1:
+                links.add("dict")
+            elif op != prims.COPY_METHOD or len(args) != 1:
+                break
+            atom = args[0]
+        items = _items(made, self.free_object(args[0]) if args else None)
+        return None if items is None or links - {items[0]} else items + (writes,)
+
+
+def _items(made: ir.Call, cls) -> tuple | None:
+    """("dict", {key: value}) or ("sequence", [values]) of a container `made` as written out (`cls`: the object its
+    first operand names), or None."""
+    op, args = made.op, made.args
+    if op == "s2s.runtime.dict_of" and args and isinstance(args[0], ir.Const) and \
+            isinstance(args[0].value, tuple) and len(args[0].value) == len(args) - 1:
+        return "dict", dict(zip(args[0].value, args[1:]))
+    if op in ("list", "tuple"):
+        return "sequence", list(args)
+    if op == _RECORD and isinstance(cls, type) and issubclass(cls, tuple) and \
+            all(getattr(cls, m) is getattr(tuple, m) for m in ("__getitem__", "__iter__")):
+        return "sequence", list(args[2:])  # (a namedtuple: a tuple of its fields)
+    if op == "builtins.dict" and not args or op == "call" and cls in _MAPPINGS and \
+            (len(args) == 1 or len(args) == 2 and cls is collections.defaultdict):
+        return "dict", {}  # (`{}` as dict(), OrderedDict(), defaultdict(float))
+    return None
+
+
+def _position(key, length: int):
+    """The index `key` of a sequence of `length` items, counted from 0 (None: no integer within it)."""
+    if not isinstance(key, int):
+        return None
+    key = key + length if key < 0 else key
+    return key if 0 <= key < length else None
+
+
+def _mapping_class(cls) -> bool:
+    """Is `cls` dict or a class of dicts (`collections.OrderedDict`, `defaultdict`, one of the user's)?"""
+    return isinstance(cls, type) and issubclass(cls, dict)
+
+
+# the classes of dicts whose items are what is stored into them (a class of the user's may change them)
+_MAPPINGS = (dict, collections.OrderedDict, collections.defaultdict)
+
+
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
