@@ -79,3 +79,45 @@ def test_forward_writes_into_an_array_that_may_hold_integers_go_in_place():
     ints = np.arange(4)  # (an integer argument: its copy's writes truncate, no derivative flows)
     value, tangent = s2s.jvp(recurrence_into_zeros_like, wrt=1)((ints, 0.3), (1.0,))
     assert value == recurrence_into_zeros_like(ints, 0.3) and tangent == 0.0
+
+
+from collections import namedtuple  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+Pair = namedtuple("Pair", "a b")
+
+
+@dataclass
+class Cell:
+    a: float
+    b: float
+
+
+def getattr_of_namedtuple(x):
+    p = Pair(x[0] * 2.0, x[1])
+    return getattr(p, "a") * getattr(p, "b")
+
+
+def getattr_of_dataclass(x):
+    d = Cell(x[0] * 2.0, x[1])
+    return getattr(d, "a") * d.b + getattr(x, "shape")[0]
+
+
+def getattr_by_a_run_time_name(x, name="a"):
+    p = Pair(x[0] * 2.0, x[1])
+    return getattr(p, name) * x[1]
+
+
+@pytest.mark.parametrize("f", [getattr_of_namedtuple, getattr_of_dataclass])
+def test_getattr_with_a_constant_name_is_the_attribute_read(f):
+    """hunt11arr, minor note: getattr(p, "a") of a record was refused ('no derivative rule', advising a rule for
+    getattr); it is the attribute read p.a, which s2s follows."""
+    from tests.conftest import check_every_mode
+    check_every_mode(f, np.array([1.5, 2.0]))
+
+
+def test_getattr_by_a_run_time_name_is_refused_with_advice_that_works():
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(getattr_by_a_run_time_name)(np.array([1.5, 2.0]))
+    message = str(info.value)
+    assert "getattr(p, name)" in message and "p.a if name == 'a' else p.b" in message, message

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import keyword
 
 
 def always_exits(stmts: list) -> bool:
@@ -464,6 +465,32 @@ def format_strings(stmts: list) -> list:
             s = _FormatCalls().visit(copy.deepcopy(s))
         out.append(s)
     return out
+
+
+def attribute_reads(stmts: list, static_value) -> list:
+    """`stmts` with each `getattr(x, "name")` of Python's getattr with a constant name the attribute read `x.name`
+    it is, which s2s follows (a record's field, an array's attribute); a statement holding one is copied first.
+    `static_value` tells what a name refers to (the user's own `getattr` is left as it is)."""
+    out = []
+    for s in stmts:
+        if any(_constant_getattr(n) for n in ast.walk(s)) and static_value(ast.Name("getattr", ast.Load())) is getattr:
+            s = _AttributeReads().visit(copy.deepcopy(s))
+        out.append(s)
+    return out
+
+
+def _constant_getattr(n) -> bool:
+    return isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "getattr" and len(n.args) == 2 \
+        and not n.keywords and isinstance(n.args[1], ast.Constant) and isinstance(n.args[1].value, str) and \
+        n.args[1].value.isidentifier() and not keyword.iskeyword(n.args[1].value)
+
+
+class _AttributeReads(ast.NodeTransformer):
+    def visit_Call(self, node: ast.Call):
+        node = self.generic_visit(node)
+        if _constant_getattr(node):
+            return ast.copy_location(ast.Attribute(node.args[0], node.args[1].value, ast.Load()), node)
+        return node
 
 
 class _FormatCalls(ast.NodeTransformer):

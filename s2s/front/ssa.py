@@ -30,7 +30,7 @@ from s2s.front.expressions import ExpressionLowering
 from s2s.front.functions import FunctionLowering, check_no_function_values
 from s2s.front.lists import ComprehensionLowering, ListLowering
 from s2s.front.loops import LoopLowering, _bound_key, _Exit, _LoopFrame, _typed_in_place, _written_arrays
-from s2s.front.lowering import always_exits, format_strings, inline_iterators, listed_call, listed_functions, \
+from s2s.front.lowering import always_exits, attribute_reads, format_strings, inline_iterators, listed_call, listed_functions, \
     lower_loop_returns, normalise_exits
 from s2s.front.operators import operator_call
 from s2s.front.outside import _LITERAL, OutsideLowering
@@ -199,7 +199,8 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
         if returns_none and not always_exits(stmts):
             end = ast.Return(value=ast.Constant(None))
             stmts = list(stmts) + [ast.copy_location(end, stmts[-1] if stmts else node)]
-        stmts = inline_iterators(flatten_with(format_strings(stmts)), lambda n: isinstance(n, ast.GeneratorExp) or
+        stmts = attribute_reads(format_strings(stmts), self.static_value)
+        stmts = inline_iterators(flatten_with(stmts), lambda n: isinstance(n, ast.GeneratorExp) or
                                  self.lazy_kind(n) is not None, self.namer.fresh, self.error)
         stmts = lower_loop_returns(stmts, self.namer, self.error)
         listed = listed_call(stmts, self.static_value)
