@@ -121,3 +121,21 @@ def test_getattr_by_a_run_time_name_is_refused_with_advice_that_works():
         s2s.grad(getattr_by_a_run_time_name)(np.array([1.5, 2.0]))
     message = str(info.value)
     assert "getattr(p, name)" in message and "p.a if name == 'a' else p.b" in message, message
+
+
+def sum_with_a_list_start(x):
+    return np.sum(2 * sum([x, 2 * x], [1.0, 2.0, 3.0]) ** 2)
+
+
+def sum_of_lists(x):
+    ys = [x[0], x[1]]
+    return sum([ys, [x[2]]], [1.0])[2] * x[0]
+
+
+@pytest.mark.parametrize("f", [sum_with_a_list_start, sum_of_lists])
+def test_sum_of_arrays_with_a_list_start_is_numpy_s_sum(f):
+    """fix11misc's leftover: sum([x, 2 * x], [1.0, 2.0, 3.0]) of arrays (NumPy reads the list start as an array:
+    the result is one) was taken for a list, and `2 * sum(...)` refused as repeating a list (also every Hessian of
+    such a sum: the gradient's code holds one). A start is joined as a list only where the rows are lists."""
+    from tests.conftest import check_every_mode
+    check_every_mode(f, np.array([0.3, -0.5, 0.8]))

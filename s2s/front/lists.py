@@ -548,8 +548,9 @@ def _sum_of_lists(d: ir.Call, builder) -> bool:
         return False
     root = builder.list_root(start)
     rows = builder.definitions.get(d.args[0].name) if isinstance(d.args[0], ir.Var) else None
-    if root is not None and rows is not None and rows.op == "list" and rows.args:
-        return True
+    if rows is not None and rows.op == "list" and rows.args:  # (rows written out: a list where each row is one;
+        # arrays added to a list start are NumPy's sum, `[1.0, 2.0] + x` an array)
+        return root is not None and all(builder.list_root(a) is not None for a in rows.args)
     return root is not None and root == start.name and root not in builder.list_owner and \
         root not in builder.shared_lists
 
