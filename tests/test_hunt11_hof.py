@@ -305,3 +305,57 @@ def test_pullback_inside_a_differentiated_function(f):
     assert s2s.value_and_grad(f)(W3)[0] == pytest.approx(f(W3), rel=1e-12)
     if f is _pullback_norm:  # (the same through s2s.grad inside: [-0.10496, -187.23872, 406.86496])
         np.testing.assert_allclose(s2s.grad(f)(W3), s2s.grad(_grad_norm)(W3), rtol=1e-12)
+
+
+# --- F3: s2s.flatten's unflatten was "a call with no derivative rule and no Python source", with advice to write
+# an adjoint for s2s's own helper; it is now a Python function s2s differentiates (JAX's ravel_pytree unravel)
+
+def _tanh_layer(p, x):
+    return np.sum(np.tanh(p["W"] @ x + p["b"]) ** 2)
+
+
+class _Pair(namedtuple("_Pair", "w b")):
+    pass
+
+
+@dataclass
+class _Scaled:
+    a: np.ndarray
+    s: float
+
+
+def test_derivatives_through_unflatten():
+    p = {"W": np.array([[0.5, -0.2], [0.1, 0.3]]), "b": np.array([0.0, 0.1])}
+    x = np.array([1.0, -1.0])
+    vector, unflatten = s2s.flatten(p)
+    flat = lambda v: _tanh_layer(unflatten(v), x)  # noqa: E731
+    expected = np.array([  # JAX x64: jax.hessian(lambda v: loss(unravel(v), x))(ravel_pytree(p)[0])
+        [-0.12159228, 0.12159228, 0.0, 0.0, -0.12159228, 0.0],
+        [0.12159228, -0.12159228, 0.0, 0.0, 0.12159228, 0.0],
+        [0.0, 0.0, 1.9211224, -1.9211224, 0.0, 1.9211224],
+        [0.0, 0.0, -1.9211224, 1.9211224, 0.0, -1.9211224],
+        [-0.12159228, 0.12159228, 0.0, 0.0, -0.12159228, 0.0],
+        [0.0, 0.0, 1.9211224, -1.9211224, 0.0, 1.9211224]])
+    np.testing.assert_allclose(s2s.hessian(flat)(vector), expected, rtol=1e-7, atol=1e-8)
+    numeric = numeric_grad(flat, (vector,), 0)
+    np.testing.assert_allclose(s2s.grad(flat)(vector), numeric, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(s2s.jacobian(flat, mode="forward")(vector), numeric, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(s2s.flatten(s2s.grad(_tanh_layer)(p, x))[0], numeric, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("tree, loss", [
+    ([(np.array([0.3, -0.1]), 0.7), (np.array([[1.2]]), 0.2)],
+     lambda t: np.sum(np.sin(t[0][0]) * t[0][1] ** 2) + np.sum(t[1][0] ** 3) * t[1][1]),
+    (_Pair(np.array([0.2, 0.4]), 1.5), lambda t: np.sum(np.sin(t.w) * t.b ** 2)),
+    (_Scaled(np.array([0.3, 0.6, -0.2]), 0.8), lambda t: np.sum(np.cos(t.a) ** 2) * t.s ** 3),
+    ({1: np.array([0.1, 0.2]), "k": (0.3,)}, lambda t: np.sum(t[1] ** 2) * t["k"][0] ** 3)])
+def test_unflatten_of_each_container_is_differentiated(tree, loss):
+    vector, unflatten = s2s.flatten(tree)
+    back = unflatten(vector)
+    assert type(back) is type(tree) and s2s.flatten(back)[0].tolist() == vector.tolist()
+    flat = lambda v: loss(unflatten(v))  # noqa: E731
+    numeric = numeric_grad(flat, (vector,), 0)
+    np.testing.assert_allclose(s2s.grad(flat)(vector), numeric, rtol=1e-6, atol=1e-9)
+    assert s2s.jvp(flat)((vector,), (np.ones_like(vector),))[1] == pytest.approx(numeric.sum(), rel=1e-6)
+    with pytest.raises(s2s.CallError, match="unflatten needs a vector of shape"):
+        unflatten(np.zeros(vector.size + 1))

@@ -10,6 +10,9 @@ float vector and its inverse, for optimisers that want a single vector.
 """
 from __future__ import annotations
 
+import dataclasses
+import linecache
+import types
 import warnings
 from typing import Callable
 
@@ -265,6 +268,9 @@ def flatten(tree):
     vector = np.concatenate([np.ravel(np.asarray(leaf, dtype=float)) for leaf in parts]) if parts else np.zeros(0)
     build = structure(tree)
     total = sum(sizes)
+    made = _unflatten_function(tree, total)
+    if made is not None:
+        return vector, made
 
     def unflatten(v):
         v = np.asarray(v)
@@ -279,3 +285,64 @@ def flatten(tree):
         return build(out)
 
     return vector, unflatten
+
+
+_UNFLATTEN_CODE: dict = {}  # the text of an `unflatten` -> its code (one pseudo-file each)
+
+
+def _unflatten_function(tree, total: int):
+    """`flatten`'s inverse for `tree`'s structure as a Python function s2s reads and differentiates like the user's
+    own (`v[0:4].reshape((2, 2))` for an array, `v[4].item()` for a number, the containers written out), so that
+    `s2s.hessian(lambda v: loss(unflatten(v), x))(vector)` is the Hessian as one matrix (JAX's ravel_pytree); None
+    where a dict key is not a constant the text can spell, or a dataclass is built by code of its own
+    (`__post_init__`, fields its `__init__` does not take): the closure `flatten` makes then."""
+    names: dict = {}
+    start = 0
+
+    def spelled(t) -> str | None:
+        nonlocal start
+        if is_record(t):  # (a dataclass built by its class, where that runs no code of its own on the fields)
+            if hasattr(type(t), "__post_init__") or not all(f.init for f in dataclasses.fields(t)):
+                return None
+            parts = [(k, spelled(getattr(t, k))) for k in fields_of(t)]
+            if any(part is None for _, part in parts):
+                return None
+            names[f"record_{len(names)}"] = type(t)
+            return f"record_{len(names) - 1}({', '.join(f'{k}={part}' for k, part in parts)})"
+        if isinstance(t, dict):
+            if not all(type(k) in (str, int) for k in t):
+                return None
+            parts = [(k, spelled(v)) for k, v in t.items()]
+            if any(part is None for _, part in parts):
+                return None
+            return "{" + ", ".join(f"{k!r}: {part}" for k, part in parts) + "}"
+        if isinstance(t, (tuple, list)):
+            parts = [spelled(v) for v in t]
+            if any(part is None for part in parts):
+                return None
+            if hasattr(t, "_fields"):
+                names[f"record_{len(names)}"] = type(t)
+                return f"record_{len(names) - 1}({', '.join(parts)})"
+            inside = ", ".join(parts) + ("," if isinstance(t, tuple) and len(parts) == 1 else "")
+            return f"({inside})" if isinstance(t, tuple) else f"[{inside}]"
+        first = start
+        if isinstance(t, np.ndarray):
+            start += t.size
+            return f"v[{first}:{start}].reshape({t.shape!r})"
+        start += 1
+        return f"v[{first}].item()"  # (a Python float, complex for a complex vector, as NumPy's item gives)
+    body = spelled(tree)
+    if body is None:
+        return None
+    text = (f"def unflatten(v):\n"
+            f"    v = np.asarray(v)\n"
+            f"    if v.shape != ({total},):\n"
+            f"        raise CallError(f\"unflatten needs a vector of shape ({total},), got shape {{v.shape}}\")\n"
+            f"    return {body}\n")
+    code = _UNFLATTEN_CODE.get(text)
+    if code is None:
+        filename = f"<s2s-unflatten {len(_UNFLATTEN_CODE) + 1}>"
+        linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
+        code = _UNFLATTEN_CODE[text] = next(c for c in compile(text, filename, "exec").co_consts
+                                            if isinstance(c, types.CodeType))
+    return types.FunctionType(code, {"np": np, "CallError": CallError, "__name__": "s2s_flatten", **names})
