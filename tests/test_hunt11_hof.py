@@ -359,3 +359,27 @@ def test_unflatten_of_each_container_is_differentiated(tree, loss):
     assert s2s.jvp(flat)((vector,), (np.ones_like(vector),))[1] == pytest.approx(numeric.sum(), rel=1e-6)
     with pytest.raises(s2s.CallError, match="unflatten needs a vector of shape"):
         unflatten(np.zeros(vector.size + 1))
+
+
+def _stale_view_given_inside(w):
+    z = np.concatenate([w, w])
+    v = z[:3]  # marked: the view
+    z[0] = 5.0 * z[0]
+    return np.sum(s2s.grad(_copy_product_sum)(v) * w)
+
+
+def _copy_product_sum(w):
+    r = w.copy()  # marked: the inner line
+    r[0] = r[0] * r[1]
+    return np.sum(r ** 3)
+
+
+def test_a_view_made_stale_before_the_inner_gradient_reads_it_is_refused_at_the_users_lines():
+    # (NumPy's v shows the write: the inner gradient would read the new values; s2s refuses it, located at the
+    # user's line the inlined code came from, not at a line of generated code, and with the view's own advice)
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(_stale_view_given_inside)(W3)
+    text = str(info.value)
+    assert "marked: the inner line" in text and "<s2s" not in text.splitlines()[1]
+    assert "called inside _stale_view_given_inside" in text and "v = z[:3].copy()" in text
+    assert "forward mode" not in text

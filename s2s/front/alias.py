@@ -44,6 +44,7 @@ from s2s import ir, prims
 from s2s.prims import MAY_SHARE_MEMORY as VIEWS, MAY_RETURN_OPERAND, NO_COPY_RETURNS_OPERAND, NO_COPY_WRITES_OPERAND
 from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.names import Namer, base_name
+from s2s.linemaps import user_line
 from s2s.ir.walk import array_versions, defined_names, definitions
 from s2s.front.alias_calls import CALLED, CallAliases, returned_operands
 from s2s.front.alias_elements import ElementAliases, assigned_text, code, copied, unshared_factors, written_name
@@ -521,7 +522,14 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         line = loc.line if loc is not None else 0
         text = loc.text if loc is not None else ""
         filename = (loc.file if loc is not None and loc.file else self.fn.filename)
-        if filename.startswith("<s2s "):  # (a transformation called inside the function: its code inlined here)
+        made = user_line(filename, line) if filename.startswith("<s2s ") else None
+        if made is not None and linecache.getline(made[0], made[1]).strip():
+            # (in code s2s generated for a transformation the function calls, inlined there: said at the user's
+            # line that code came from, the generated statement quoted, as front/fence.py says it)
+            construct = (f"{construct}, in the derivative s2s made of this line (its statement {text.strip()}), "
+                         f"called inside {self.fn.name}")
+            filename, line, text, name = made[0], made[1], linecache.getline(made[0], made[1]), ""
+        elif filename.startswith("<s2s "):
             hint = (f"the line is of {filename[1:-1]}, code s2s generated for the transformation {self.fn.name} calls, "
                     f"inlined there; what it reads of {self.fn.name}'s values is checked as any read: {hint}")
         full = linecache.getline(filename, line).rstrip("\n")  # (loc.text is stripped: the line as written, so
