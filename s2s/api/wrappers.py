@@ -75,6 +75,8 @@ def library_call(f):
     defaults calling it with them (`def tanh(x): return tanh(x)`), which s2s transforms as any function: the call
     with s2s's rule, as `lambda x: np.tanh(x)`. A function of the user's with a rule of theirs is transformed as a
     call of itself already (front/rule_calls.own_rule); one with no parameters s2s can read stays as it is."""
+    if type(f) is types.FunctionType and prims.module_of(f"{getattr(f, '__module__', None)}.") is None:
+        return f  # (a function of the user's: the rule tables are not loaded before the first call for it)
     try:
         key = registry.key_of(f)
     except TypeError:  # (an unhashable callable)
