@@ -139,3 +139,82 @@ def test_sum_of_arrays_with_a_list_start_is_numpy_s_sum(f):
     such a sum: the gradient's code holds one). A start is joined as a list only where the rows are lists."""
     from tests.conftest import check_every_mode
     check_every_mode(f, np.array([0.3, -0.5, 0.8]))
+
+
+from typing import NamedTuple  # noqa: E402
+
+
+class Vec(NamedTuple):
+    x: float
+    y: float
+
+    def __mul__(self, s):
+        return Vec(self.x * s, self.y * s)
+
+    def scaled(self, s):
+        return Vec(self.x * s, self.y * s)
+
+    def dot(self, o):
+        return self.x * o.x - self.y * o.y
+
+    def mean(self):
+        return self.x + 10.0 * self.y
+
+    def sum(self):
+        return self.x - self.y
+
+
+class Bare(NamedTuple):
+    x: float
+    y: float
+
+
+def make_vec(x):
+    return Vec(x[0], x[1])
+
+
+def method_of_an_operator_s_record(x):
+    v = Vec(x[0], x[1])
+    return (v * 2.0).dot(v)
+
+
+def method_of_a_method_s_record(x):
+    v = Vec(x[0], x[1])
+    return v.scaled(2.0).mean() + v.scaled(3.0).scaled(0.5).sum()
+
+
+def method_of_a_helper_s_record(x):
+    return make_vec(x).mean() + Vec(x[0], x[1]).scaled(2.0).sum()
+
+
+def methods_of_arrays_written_as_expressions(x):
+    return (x * 2.0).sum() + (x @ x).mean() + np.exp(x).dot(x)
+
+
+@pytest.mark.parametrize("f", [method_of_an_operator_s_record, method_of_a_method_s_record,
+                               method_of_a_helper_s_record, methods_of_arrays_written_as_expressions])
+def test_a_method_of_a_record_that_is_an_expression_s_value_is_the_class_s(f):
+    """hunt11reg 1, a regression of this round (a crash before, then a wrong value and derivative): `(v * 2.0).dot(v)`,
+    `make(x).mean()`, `v.scaled(2.0).mean()` of a NamedTuple defining dot/mean/sum ran NumPy's method on the fields.
+    The call's object is lowered once, and its class's method called where it is a record built here."""
+    from tests.conftest import check_every_mode
+    check_every_mode(f, np.array([0.4, 1.3]))
+
+
+def bare_sum(x):
+    v = Bare(x[0], x[1])
+    return v.sum()
+
+
+def bare_mean_of_helper(x):
+    return Bare(x[0], x[1]).mean()
+
+
+@pytest.mark.parametrize("f", [bare_sum, bare_mean_of_helper])
+def test_a_numpy_method_a_record_s_class_lacks_raises_python_s_error(f):
+    """hunt11reg 1: a NamedTuple without `sum`, on which Python raises AttributeError, gave NumPy's sum of its fields."""
+    x = np.array([0.4, 1.3])
+    with pytest.raises(AttributeError):
+        f(x)
+    with pytest.raises(AttributeError, match="'Bare' object has no attribute"):
+        s2s.grad(f)(x)

@@ -72,7 +72,7 @@ class CallLowering(MethodLowering, records.RecordLowering):
                                         f"{namespace.name}.{func.attr}")
             key = None if self.surely_object(func.value) else prims.METHODS.get(func.attr)  # (b.mean() of a Bond)
             if key is None:
-                base = self.atom(func.value)
+                base = self.receiver(func)
                 if func.attr == "get" and isinstance(base, ir.Var) and base.name in self.dicts and not node.keywords \
                         and 1 <= len(node.args) <= 2 and isinstance(node.args[0], ast.Constant):
                     found = self.dicts[base.name].get(node.args[0].value)  # kwargs.get("scale", 1.0)
@@ -107,6 +107,10 @@ class CallLowering(MethodLowering, records.RecordLowering):
                 self.refuse_list_method(node)
                 raise self.method_refusal(base, func, node)
             base = self.array_method_base(func)  # (an item of a list: checked as the code runs to be no object)
+            cls = self.built_class(base)  # (a record built here whose class has no such method: Python's error)
+            if cls is not None and not hasattr(cls, func.attr):
+                raise AttributeError(f"'{cls.__name__}' object has no attribute '{func.attr}'\n  {self.src.filename}:"
+                                     f"{func.lineno}\n    {self.src.line(func.lineno).strip()}")
             args = (base,) + tuple(self.atom(a) for a in node.args)
             kwargs = self.keywords(node.keywords)
             if func.attr in prims.PACKED_METHODS and len(args) > 2:  # x.reshape(2, 3) -> np.reshape(x, (2, 3))

@@ -246,22 +246,29 @@ class MethodLowering:
         a list, a tuple or a loop's sequence that s2s cannot tell for an array or an object of the user's while
         compiling, the read is checked where the code runs (`rt.require_array`, lists.py): an object whose class
         defines `mean` is refused there, saying to call Cls.mean(obj), not run as NumPy's mean of its fields."""
-        base = self.atom(func.value)
+        base = self.receiver(func)
         if prims.METHODS[func.attr].startswith("numpy."):  # (not a dict's .items() of a list of dicts)
             self.array_attribute(prims.METHODS[func.attr], base, ast.parse(_as_written(func), mode="eval").body)
         return base
 
     def method_of(self, func: ast.Attribute):
-        """What the call `obj.name(...)` (`func` its callee) runs where obj is an object of the user's: a
-        `Method` (the object known while compiling), a `Held` callable (the object's own attribute), a
-        `Dispatch` (only the object's class known: a parameter `self`); None where `name` is no method of a
-        class of the user's (a NumPy method, a field holding data)."""
+        """What the call `obj.name(...)` (`func` its callee) runs where obj is an object of the user's: a `Method`
+        (the object known while compiling), a `Held` callable (the object's own attribute), a `Dispatch` (only the
+        object's class known: a parameter `self`); None where `name` is no method of a class of the user's."""
         if _is_super(func.value) and not self.sees("super") and self.src.resolve("super") is super:
             return self.super_method(func)
         if not isinstance(func.value, (ast.Name, ast.Attribute)) and not self.builds_record(func.value) and \
                 not _item_read(func.value):
-            return None
+            # ((v * 2.0).dot(v), make(x).mean(): a record built here may be the value: lowered once, for the
+            # class's method where it is one, for NumPy's or another reading of the call otherwise: `receiver`)
+            if getattr(self, "_receiver", None) is None or self._receiver[0] is not func:
+                self._receiver = (func, self.atom(func.value))
+            return self.method_on(self._receiver[1], func.attr)
         return self.method_on(self.atom(func.value), func.attr)
+
+    def receiver(self, func: ast.Attribute) -> ir.Atom:  # (obj of obj.name(...): the atom method_of made, or now)
+        found, self._receiver = getattr(self, "_receiver", None), None
+        return found[1] if found is not None and found[0] is func else self.atom(func.value)
 
     def method_on(self, base, name: str):
         """`method_of` for the object `base` (an atom) and the attribute `name`."""

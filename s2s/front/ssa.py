@@ -232,6 +232,7 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
 
     def statement(self, s) -> None:
         self.set_loc(s)
+        self._receiver = None  # (a call's object lowered by method_of, for that call alone: methods.receiver)
         if isinstance(s, ast.Assign):
             if self.unpacked_display(s):
                 return
