@@ -263,9 +263,9 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
             wrapped = getattr(getattr(target if target is not None else obj, "__wrapped__", None), "__name__", "f")
             fix = _MATRIX_INSIDE[why.startswith(_MATRICES[1])].format(f=wrapped if wrapped.isidentifier() else "f")
     elif op == "call" and target is getattr:  # (getattr(p, name): a field chosen by a name the run gives)
-        why = "it reads a field by a name known only at run time, which s2s does not follow"
-        fix = ("Read the field by its name (p.a, or getattr(p, 'a') with the name written out), or choose among the "
-               "fields with if/elif or a conditional expression: p.a if name == 'a' else p.b.")
+        why = "it reads a field by a name known only at run time, or with a default, which s2s does not follow"
+        fix = ("Read the field by its name (p.a, or getattr(p, 'a') with the name written out and no default), or "
+               "choose among the fields with if/elif or a conditional expression: p.a if name == 'a' else p.b.")
     elif op == "call" and getattr(callee, "inside", None):  # (special.zeta's _ufuncs._zeta)
         name, spelled = callee.inside, callee.inside.split(" (")[0]
         why = f"s2s follows its Python source, where {callee.split(' (')[0]} has no derivative rule"
