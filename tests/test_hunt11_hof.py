@@ -383,3 +383,22 @@ def test_a_view_made_stale_before_the_inner_gradient_reads_it_is_refused_at_the_
     assert "marked: the inner line" in text and "<s2s" not in text.splitlines()[1]
     assert "called inside _stale_view_given_inside" in text and "v = z[:3].copy()" in text
     assert "forward mode" not in text
+
+
+class _JvpLearner(_Learner):
+    def meta_jvp(self, w):
+        return s2s.jvp(self.loss)((w,), (w,))[1]
+
+    def meta_jvp_advised(self, w):
+        return s2s.jvp(_Learner.loss, wrt=1)((self, w), (w,))[1]
+
+
+def test_inner_jvp_of_a_method_of_self_says_what_works():
+    learner = _JvpLearner(np.array([[1.0, 0.5], [0.2, -0.3]]), 0.1)
+    w = np.array([0.3, -0.4])
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:  # (was: 'not a function s2s knows while compiling')
+        s2s.grad(learner.meta_jvp)(w)
+    assert "s2s.jvp(_Learner.loss, wrt=1)((self, x), (dx,))" in str(info.value)
+    f = learner.meta_jvp_advised  # (what it advises, against central differences)
+    numeric = np.array([(f(w + 1e-6 * d) - f(w - 1e-6 * d)) / 2e-6 for d in np.eye(2)])
+    np.testing.assert_allclose(s2s.grad(f)(w), numeric, rtol=1e-6, atol=1e-9)

@@ -305,6 +305,21 @@ class FunctionLowering:
             return self.error(node, f"s2s.{name} of '{spelled}', a function with arguments bound by "
                                     "functools.partial", f"define a module-level function that takes them as "
                                                          f"parameters, and pick the derivative with wrt=")
+        found = self.method_of(node.args[0]) if node.args and isinstance(node.args[0], ast.Attribute) else None
+        if isinstance(found, Dispatch):  # (self.loss of an object known as the code runs: its class's function)
+            owner = found.arms[0][0].owner.__name__ if found.arms else found.cls.__name__
+            base, attr = ast.unparse(node.args[0].value), node.args[0].attr
+            call = f"s2s.{name}({owner}.{attr}, wrt=1)" + (f"(({base}, x), (dx,))" if name == "jvp" else f"({base}, x)")
+            if found.arms and found.arms[0][0].takes != "self":  # (a class method: Learner.make is bound already)
+                call = f"s2s.{name}({owner}.{attr})" + ("((x,), (dx,))" if name == "jvp" else "(x)")
+            if len(found.arms) > 1:  # (each class's own: chosen by the object's class, as a call self.loss(x) is)
+                owners = [m.owner.__name__ for m, _ in found.arms]
+                return self.error(node, f"s2s.{name} of '{spelled}', a method of an object known only as the code "
+                                        f"runs, which the classes {', '.join(owners)} define each their own way",
+                                  f"transform each class's function, its wrt counted after '{base}', in a branch on "
+                                  f"the object's class: {call} if isinstance({base}, {owner}) else ...")
+            return self.error(node, f"s2s.{name} of '{spelled}', a method of an object known only as the code runs",
+                              f"transform the class's function, its wrt counted after '{base}': {call}")
         if node.args and isinstance(node.args[0], ast.Subscript):
             return self.error(node, f"s2s.{name} of '{spelled}', a function taken from a container (s2s does not "
                                     "check later that the entry stays the same)",
