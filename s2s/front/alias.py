@@ -179,13 +179,7 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             if newest == LOOP_WRITTEN:
                 if self.by_operators(r, self.born.get(name, 0)):
                     return atom  # (checked to be numbers: the old value, as Python rebinds)
-                wrote = self.state.last_write.get(r)
-                where = " of a loop" if wrote is not None and wrote.line in self.loop_lines else ""
-                raise self.error(loc, f"reading '{base_name(name)}' after line "
-                                      f"{wrote.line if wrote else '?'}{where} wrote into it in place through another name",
-                                 f"write into '{base_name(name)}' by its own name{' in the loop' if where else ''}, "
-                                 f"or copy it "
-                                 f"when you give it another name (... = {base_name(name)}.copy())", base_name(name))
+                raise self.loop_written(name, loc)
             if newest != name and self.by_operators(r, self.born.get(name, 0)):
                 # `z = y; y += v`: z keeps the old value if y is a number (as read here); an array is
                 # refused when the operator runs

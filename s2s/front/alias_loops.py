@@ -13,11 +13,12 @@ import ast
 import re
 
 from s2s import ir
-from s2s.prims import MAY_RETURN_OPERAND, MAY_SHARE_MEMORY as VIEWS
+from s2s.prims import CONTAINER_BUILDERS, MAY_RETURN_OPERAND, MAY_SHARE_MEMORY as VIEWS
 from s2s.ir.names import base_name
 from s2s.ir.walk import defined_names
 
 LOOP_WRITTEN = "<written in a loop through another name>"
+DICT_OF = "s2s.runtime.dict_of"  # (a dict display: its keys, then its values)
 SHARED = "<written through a name that may be it>"
 
 
@@ -124,6 +125,42 @@ class LoopAliases:
             if r is not None and self.state.current.get(r) != SHARED:
                 self.state.current[r] = p.target
 
+    def loop_written(self, name: str, loc):
+        """The refusal of a read of the array `name` after a write through another name that no SSA value holds
+        (LOOP_WRITTEN: in a loop, by a name bound before it, a function given the array, or a container's item).
+        Says to write (or give the array to the function that writes it) by one name; a copy where another name
+        takes it would leave the array as it was, another program. An array no name of the user's holds is named
+        by the container that does (`state['u']`)."""
+        r = self.root.get(name, name)
+        wrote = self.state.last_write.get(r)
+        where = " of a loop" if wrote is not None and wrote.line in self.loop_lines else ""
+        when = f"after line {wrote.line if wrote else '?'}{where} wrote into it in place through another name"
+        user = base_name(name)
+        if _is_temp(user):
+            held = self.held_as(name) or self.held_as(r)
+            return self.error(loc, f"reading the array {held or 'a container holds'} {when}",
+                              f"give it a name before the loop ({'u = ' + held if held else 'u = ...'}) and write "
+                              f"into it, or give it to the function that writes it, by that name in the loop",
+                              held or user)
+        return self.error(loc, f"reading '{user}' {when}",
+                          f"write into '{user}' by its own name{' in the loop' if where else ''}, or give '{user}' "
+                          f"itself to the function that writes it; a copy where another name takes it (... = "
+                          f"{user}.copy()) would leave '{user}' as it was", user)
+
+    def held_as(self, name: str) -> str | None:
+        """How the user reads the array `name` out of the container a name of theirs holds it in (`state['u']`,
+        `s[0]`), or None."""
+        for t in ir.statements(self.fn.body):
+            v = t.value if isinstance(t, ir.Assign) else None
+            if not isinstance(v, ir.Call) or v.op not in CONTAINER_BUILDERS or _is_temp(base_name(t.target)):
+                continue
+            keyed = v.op == DICT_OF and v.args and isinstance(v.args[0], ir.Const)
+            items = list(v.args[1:] if keyed else v.args)
+            if ir.Var(name) in items:
+                at = items.index(ir.Var(name))
+                return f"{base_name(t.target)}[{v.args[0].value[at]!r}]" if keyed else f"{base_name(t.target)}[{at}]"
+        return None
+
     def same_value(self, p: ir.Phi, ends: list, written: dict) -> bool:
         """Does the loop leave its name `p.target` bound to the value it entered with on every path (`ends`: at the
         back edge, its continues and breaks), the newest version of an array of the function's the loop does not
@@ -152,12 +189,15 @@ class LoopAliases:
         when = "and leaves the loop by 'break'" if broke else "for the next iteration"
         wrote = next((t.loc for t in _assigns(s.header + s.body) if self.writes_array([t], s, r) and
                       t.loc is not None), None)
-        name = _target(wrote) or base_name(r)
+        name, called = _target(wrote) or base_name(r), ""
+        if wrote is not None and s.loc is not None and wrote.scope != s.loc.scope:  # (a helper's: `setv(y, i, v)`)
+            name = next((base_name(p.target) for p in s.phis if self.root.get(p.target) == r), base_name(r))
+            called = f" of a function given '{name}'"
         rebinding = [t for t in _assigns(s.header + s.body) if _rebinds(t.loc, name)]
         # (the statement's own value, not a read on its line: `y = write(y, x * y[0])` of a helper writing y)
         made = next((t.loc for t in rebinding if base_name(t.target) == name and self.root.get(t.target) != r),
                     rebinding[0].loc if rebinding else None)
-        line = f" (line {wrote.line}: {_spelled(wrote)})" if wrote is not None else ""
+        line = f" (line {wrote.line}{called}: {_spelled(wrote)})" if wrote is not None else ""
         again = self.read_after(s, r)
         if again is not None:  # (`h0 = h` before the loop: NumPy's h0 shows the first iteration's writes, a copy's not)
             return self.error(s.loc, f"a loop that writes elements of '{name}'{line} and then rebinds '{name}' to "

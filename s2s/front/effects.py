@@ -232,7 +232,8 @@ class EffectLowering:
         s)` running `traj.append(s)`), Python grew that one list object, so the versions the body made of it
         (lists.py) are this function's list's, and its name here holds the last one. Each if or loop of the
         body joins the versions it makes (a phi, branches.py and loops.py); a version that nothing carries on
-        (a function chosen by a branch appending) is refused."""
+        (a function chosen by a branch appending) is refused. Arrays it writes are followed as well."""
+        self.follow_written_arrays(start)
         if len(self.block) == start or not self.list_roots:
             return
         last: dict = {}  # a list (its first name, lists.py) -> its last version the call made, at this level

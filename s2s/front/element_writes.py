@@ -147,6 +147,30 @@ class ElementWriteLowering:
         self.roots[new.name] = root
         self.env[name] = new
 
+    def follow_written_arrays(self, start: int) -> None:
+        """After a call (of a helper, a method, a nested function) whose statements were built into
+        `self.block[start:]`: where its body wrote elements of an array this function holds (`step(u, k)` running
+        `u[1:-1] += ...` on its parameter), NumPy changed that one array, so the name here that the body wrote it
+        through (`u`, passed or read by a nested function) holds the last version the body made, as after
+        `u[1:-1] += ...` written here (a loop around the call carries it to the next iteration: loops.py's
+        `_arrays_given`). Another name for the array, here or one the body keeps (its result, a container), is
+        followed by the alias stage, as after a write by that name here."""
+        last: dict = {}  # an array (its first name) -> its last version the call made, at this level
+        for s in self.block[start:]:
+            for target in [s.target] if isinstance(s, ir.Assign) else [p.target for p in getattr(s, "phis", ())]:
+                if self.roots.get(target, target) != target:
+                    last[self.roots[target]] = target
+        written = set()  # the versions the call's writes start from: what it was given
+        for s in ir.statements(self.block[start:]) if last else ():
+            if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op == "setitem":
+                written.update(a.name for a in s.value.args[:1] if isinstance(a, ir.Var))
+            for p in getattr(s, "phis", ()):
+                written.update(o.name for o in p.operands if isinstance(o, ir.Var) and p.target in self.roots)
+        for name, atom in list(self.env.items()) if written else ():
+            if isinstance(atom, ir.Var) and atom.name in written and self.roots.get(atom.name) in last and \
+                    not self.is_dict(ir.Var(self.roots[atom.name])):  # (a dict's keys: by name, dict_key_write)
+                self.env[name] = ir.Var(last[self.roots[atom.name]])
+
     def dict_key_write(self, base: ir.Atom, parts: tuple, target: ast.Subscript) -> None:
         """Check `d[key] = v` (`key`: `parts`, read) where d is a dict the function made. s2s follows a dict's
         keys by name: a key that is no string known while compiling (`cache[t]`, a memo's) is refused. A dict

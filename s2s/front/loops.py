@@ -226,9 +226,8 @@ class LoopLowering(UnrollLowering):
         holds, as `y[0] = v` in the body would, so the loop's header phi is a version of it (the alias stage
         refuses what NumPy would make of it otherwise: another array coming back, a read through another name)."""
         names = set()
-        effects = {id(n.value) for stmt in body for n in ast.walk(stmt) if isinstance(n, ast.Expr)}
-        for n in (n for stmt in body for n in ast.walk(stmt) if isinstance(n, ast.Call) and id(n) not in effects):
-            try:  # (a helper called for its effect, `write(y, v)` alone: effects.py says what it changes)
+        for n in (n for stmt in body for n in ast.walk(stmt) if isinstance(n, ast.Call)):
+            try:  # (called for its effect too, `step(u, k)` alone: effects.follow_written_arrays)
                 target = self.static_value(n.func)
             except AttributeError:  # (np.summ: refused where the loop's body reads it)
                 continue
