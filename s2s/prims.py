@@ -145,6 +145,10 @@ AS_ARRAY = frozenset({"numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousar
 BOOLEAN_RESULTS = NOT_NUMBERS - {"builtins.str", "builtins.repr", "s2s.runtime.dtype"}
 # calls whose result is always an array of integers (or a tuple of them): as an index, advanced indexing, a copy
 INDEX_ARRAYS = frozenset({METHODS["argsort"], METHODS["nonzero"]})
+# NumPy functions whose result is a tuple of integer arrays of one axis each (`i, j = np.triu_indices(n, 1)`): the
+# tuple, or an item of it, as an index is advanced indexing, a copy
+INDEX_TUPLES = frozenset({METHODS["nonzero"], "numpy.triu_indices", "numpy.tril_indices", "numpy.triu_indices_from",
+                          "numpy.tril_indices_from", "numpy.diag_indices", "numpy.diag_indices_from"})
 # new arrays of numbers, of the shape their first argument gives, that carry no derivative (so have no record;
 # np.full's record says it makes one: registry.of_shape)
 ONES = "numpy.ones"

@@ -324,3 +324,108 @@ def test_an_item_given_to_an_in_place_helper_in_a_loop_is_named_as_the_user_read
     assert f"reading the array {held} after line" in message and f"(u = {held})" in message, message
     assert "'t" not in message and ".copy()" not in message, message
     check_every_mode(advised, X)
+
+
+# ---------------------------------------------------------------- R4: pair displacements gathered by index arrays
+# `d = D[i, j]` with `i, j = np.triu_indices(n, 1)`, `D[np.triu_indices(n, 1)]`, `D[i, (i + 1) % n]` of `i =
+# np.arange(n)`, a boolean mask `D[~np.eye(n, dtype=bool)]`, np.nonzero's indices: NumPy's advanced indexing makes a
+# new array, which the minimum image then changes in place; they were refused as views of D
+BOX = 3.0
+
+
+def pairs(x):
+    x = x.reshape(4, 3)
+    return x[:, None, :] - x[None, :, :]
+
+
+def energy(d, D):
+    return np.sum(np.exp(-np.sum(d ** 2, -1))) + 0.01 * np.sum(D ** 2)
+
+
+def min_image_triu(x):
+    D = pairs(x)
+    i, j = np.triu_indices(len(D), 1)
+    d = D[i, j]
+    d -= BOX * np.round(d / BOX)
+    return energy(d, D)
+
+
+def min_image_triu_tuple(x):
+    D = pairs(x)
+    iu = np.triu_indices(len(D), 1)
+    d = D[iu]
+    d -= BOX * np.round(d / BOX)
+    return energy(d, D)
+
+
+def min_image_ring(x):
+    D = pairs(x)
+    i = np.arange(4)
+    d = D[i, (i + 1) % 4]
+    d -= BOX * np.round(d / BOX)
+    return energy(d, D)
+
+
+def min_image_mask(x):
+    D = pairs(x)
+    m = ~np.eye(len(D), dtype=bool)
+    d = D[m]
+    d -= BOX * np.round(d / BOX)
+    return energy(d, D)
+
+
+def min_image_nonzero(x):
+    D = pairs(x)
+    i, j = np.nonzero(np.triu(np.ones((4, 4)), 1))
+    d = D[i, j]
+    d -= BOX * np.round(d / BOX)
+    return energy(d, D)
+
+
+def min_image_slab(x):
+    D = pairs(x)
+    i, j = np.triu_indices(len(D), 1)
+    d = D[i, j]
+    d[:, 0] -= BOX * np.round(d[:, 0] / BOX)
+    return energy(d, D)
+
+
+def min_image_slab_mask_then_written(x):
+    D = pairs(x)
+    d = D[~np.eye(4, dtype=bool)]
+    d[:, 0] = d[:, 0] - BOX * np.round(d[:, 0] / BOX)
+    D[0, 1] = 0.0
+    return energy(d, D)
+
+
+POSITIONS = np.random.default_rng(7).uniform(0, 3, (4, 3)).ravel()
+
+
+@pytest.mark.parametrize("f", [min_image_triu, min_image_triu_tuple, min_image_ring, min_image_mask,
+                               min_image_nonzero, min_image_slab, min_image_slab_mask_then_written],
+                         ids=lambda f: f.__name__)
+def test_a_gather_by_index_arrays_changed_in_place_is_a_copy_in_every_mode(f):
+    check_every_mode(f, POSITIONS)
+
+
+# an index that may be a number gives a view (a row of D), which stays refused
+def row_by_item(x):
+    D = pairs(x)
+    i = np.arange(4)[1]
+    d = D[i]
+    d -= BOX * np.round(d / BOX)
+    return np.sum(D ** 2)
+
+
+def row_by_product(x):
+    D = pairs(x)
+    i = np.arange(2)
+    d = D[i @ i]
+    d[:, 0] -= 1.0
+    return np.sum(D ** 2)
+
+
+@pytest.mark.parametrize("f", [row_by_item, row_by_product], ids=lambda f: f.__name__)
+def test_a_row_taken_at_a_number_stays_a_view(f):
+    with pytest.raises(s2s.S2SError, match="view|refers to"):
+        s2s.grad(f)(POSITIONS)

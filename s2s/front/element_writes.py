@@ -35,9 +35,29 @@ def advanced_index(index, made_by) -> bool:
             type(index.value) in (bool, numpy.bool_)
     made = made_by(index.name) if isinstance(index, ir.Var) else None
     return made is not None and (made.op in prims.BOOLEAN_RESULTS or made.op in prims.INDEX_ARRAYS or
-                                 made.op in ("list", "builtins.list") or
+                                 made.op in prims.INDEX_TUPLES or made.op in ("list", "builtins.list") or
                                  made.op in prims.NO_COPY_RETURNS_OPERAND and bool(made.args) and
-                                 advanced_index(made.args[0], made_by))  # (np.array([0, 2]): a conversion of one)
+                                 advanced_index(made.args[0], made_by)) or \
+        array_index(index, made_by)  # (np.array([0, 2]): a conversion of one; `i` of np.arange(n))
+
+
+def array_index(index, made_by) -> bool:
+    """Is `index` surely a NumPy array of at least one axis: np.arange's, np.eye's (`~np.eye(n, dtype=bool)`),
+    np.argsort's, an item of np.triu_indices' (or np.nonzero's) tuple, arithmetic of such (`(i + 1) % n`)? As an
+    index it is advanced indexing (of integers or booleans; NumPy refuses any other), a copy. (A comparison of
+    numbers may be a Python bool, and `~True` the integer -2: not one.)"""
+    if isinstance(index, ir.Const):
+        return isinstance(index.value, numpy.ndarray) and index.value.ndim > 0
+    made = made_by(index.name) if isinstance(index, ir.Var) else None
+    if made is None:
+        return False
+    if made.op in prims.RESULT_AXES or made.op == prims.METHODS["argsort"]:
+        return True
+    if made.op == "getitem" and len(made.args) == 2 and isinstance(made.args[0], ir.Var) and \
+            isinstance(made.args[1], ir.Const) and type(made.args[1].value) is int:
+        return getattr(made_by(made.args[0].name), "op", None) in prims.INDEX_TUPLES  # (`i` of `i, j = ...`)
+    return (made.op in prims.BINOPS and made.op != "matmul" or made.op in ("neg", "pos", "invert")) and \
+        any(array_index(a, made_by) for a in made.args)  # (`i @ i` of vectors: a number)
 
 
 def copying_read(call, made_by) -> bool:
