@@ -214,6 +214,8 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         held = {base_name(o) for o in mine if self._made_as(o, CONTAINERS | DICTS)}
         own = sorted({base_name(o) for o in mine} - held)
         named, containers = tuple(o for o in own if not _is_temp(o)), sorted(c for c in held if not _is_temp(c))
+        if not named and self.anew(view, DICTS, CONTAINERS):  # (`for w in ws: w *= c`: ws made anew)
+            return self.anew(view, DICTS, CONTAINERS)
         if held and (named or containers) or len(named) > 1:
             # (an item of a container, `w = d[k]`, or one of several arrays: no array to write into, but each it is)
             return (("arrays", ir.Const(named)),) + tuple(("container", ir.Const(c)) for c in containers[:1])
@@ -298,7 +300,9 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             if base.name in self.joins and objects and not set(objects) & self.visible:
                 # a name a loop or a branch bound to one of several arrays the function made: the generated code
                 # rebinds it, and a later read of any of them through another name is checked to be a number
-                # (`read`: written through another name, by in-place operators alone)
+                # (`read`: written through another name, by in-place operators alone; an array is refused advising
+                # a write into each by its own name, `holder`)
+                self.holders[id(s)] = self.holder(objects, base.name)
                 for r in sorted(objects):
                     self.count_write(r, s.loc, [(s, base)])
                     if self.state.current.get(r) != SHARED:

@@ -82,7 +82,8 @@ def _not_a_number(value):
     return f"a {type(value).__name__} ({text if len(text) <= 40 else text[:37] + '...'})", value
 
 
-def require_immutable(value, statement, caller="", base="", part="", own=False, arrays=None, container=""):
+def require_immutable(value, statement, caller="", base="", part="", own=False, arrays=None, container="", anew="",
+                      item=""):
     """`statement` (`y += v`) rebinds a number, as Python does. On an ndarray NumPy would write in place
     into an array that something else still refers to (the caller's argument, module data, another name, a
     view or a container): s2s refuses that rather than differentiate something else. `caller`: the argument
@@ -92,7 +93,9 @@ def require_immutable(value, statement, caller="", base="", part="", own=False, 
     another name (the caller's, where the operator is in a helper given it: `def scale_(v, s): v *= s`), whose
     change a new value would drop and an element write (`v[:] = v * s`) keeps; `arrays`: the function's own
     arrays the array may be, held by `container` (`w = d[k]` of `d = {'a': a, 'b': b}`) or several of them, each to
-    be changed by its own name (neither the container nor a name bound to one of several arrays is written into)."""
+    be changed by its own name (neither the container nor a name bound to one of several arrays is written into);
+    `anew`: `container` made anew (`ws = [{} for w in ws]`), `{}` the new value of its `item` (`w`), where the array
+    is an item of it read in a loop and has no name of its own."""
     if isinstance(value, np.ndarray):
         statement = re.sub(r"\s+#[^'\"]*$", "", statement)  # the line's comment is not part of the statement
         rebound = _rebound(statement)
@@ -110,6 +113,14 @@ def require_immutable(value, statement, caller="", base="", part="", own=False, 
                            f"memory with it), and s2s follows values, not shared arrays: to change '{base}' as NumPy "
                            f"does, write into it by its own name ({written}, an element write s2s follows); if "
                            f"'{base}' is meant to stay as it was, write it as a new value ('{rebound}')")
+        if anew:
+            target, op, operand = _augmented(statement)
+            value_ = f"{item} {op} " + re.sub(rf"(?<![\w.]){re.escape(target)}\b", item, operand)
+            raise S2SError(f"'{statement}' would change an array in place that the container '{container}' holds, "
+                           f"and s2s follows values, not shared arrays: to change the container's arrays as NumPy "
+                           f"does, make '{container}' anew with the new arrays, in place of the loop's in-place "
+                           f"change ({anew.format(value_)}); if they are meant to keep their values, write it as a "
+                           f"new value ('{rebound}')")
         if arrays is not None:
             held = f"the container '{container}' holds" if container else "another name still refers to"
             which = f" (the function's {' or '.join(repr(name) for name in arrays)})" if arrays else ""
