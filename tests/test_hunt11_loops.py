@@ -429,3 +429,31 @@ def row_by_product(x):
 def test_a_row_taken_at_a_number_stays_a_view(f):
     with pytest.raises(s2s.S2SError, match="view|refers to"):
         s2s.grad(f)(POSITIONS)
+
+
+# ---------------------------------------------------------------- R1: element writes into a list copied by u[:]
+# refused (the reverse sweep follows element writes into arrays), advising a comprehension for a list that was one;
+# the advice is now the array that works, checked, and a comprehension only for the new list made whole
+def heat_list(p):
+    r = p[-1]
+    u = [float(v) for v in p[:-1]]
+    new = u[:]
+    for i in range(1, len(u) - 1):
+        new[i] = u[i] + r * (u[i + 1] - 2 * u[i] + u[i - 1])
+    return sum(v * v for v in new)
+
+
+def heat_list_advised(p):
+    r = p[-1]
+    u = [float(v) for v in p[:-1]]
+    new = np.array(u[:])
+    for i in range(1, len(u) - 1):
+        new[i] = u[i] + r * (u[i + 1] - 2 * u[i] + u[i - 1])
+    return sum(v * v for v in new)
+
+
+def test_a_list_copy_written_by_element_advises_an_array_which_works():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="element of the list 'new'") as info:
+        s2s.grad(heat_list)(X)
+    assert "new = np.array(...)" in info.value.hint and "(a comprehension" not in info.value.hint, info.value.hint
+    check_every_mode(heat_list_advised, X)

@@ -250,8 +250,10 @@ class ElementWriteLowering:
 
     def list_element_write(self, target: ast.Subscript, name: str):
         return self.error(target, f"assignment to an element of the list '{name}'",
-                          f"build the list whole (a comprehension, or {name}.append(v) in order), or make an array "
-                          f"({name} = np.zeros(n)) and write into that")
+                          f"make it an array where it is made ({name} = np.array(...) of the list it is made of, or "
+                          f"{name} = np.zeros(n)) and write into that; a list of arrays of different shapes: make "
+                          f"the new list whole, each item once, in place of the writes ({name} = [... for i in "
+                          f"range(n)], or {name}.append(v) in order)")
 
     def spread_dict(self, node: ast.Dict, hint) -> ir.Atom:
         """`{**p, "w": v}`: `dict(p)` with the key "w" written (`q = dict(p); q["w"] = v`), p's keys unknown here.
