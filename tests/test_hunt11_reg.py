@@ -123,3 +123,70 @@ def test_an_operator_through_a_container_or_a_choice_advises_what_keeps_the_mean
         assert advice in str(info.value), str(info.value)
     assert advised(x.copy()) == pytest.approx(f(x.copy()), rel=1e-14)  # (the advice is the same program)
     assert_close(check_every_mode(advised, x), numeric_grad(f, (x,), 0))
+
+
+# ------------------------------------------------------------------ 6. the text of a loop over a module's layers
+# `for layer in LAYERS: x = layer.apply(x[0], x)` runs once per entry of the module's tuple; the generated text read
+# the entries as `layer`, `layer_2` and asked whoever runs it to give them (names the user's program does not have),
+# so the text copied to a file and imported raised. It now imports the module and reads LAYERS[0], LAYERS[2].
+
+LAYERS_MODULE = '''
+import numpy as np
+
+class Dense:
+    def __init__(self, act, k):
+        self.act = act
+        self.k = k
+
+    def apply(self, p, x):
+        return self.act(p * x * self.k)
+
+class Shift:
+    def apply(self, p, x):
+        return p * x + np.sin(x)
+
+class Scaled:
+    def __init__(self, k):
+        self.k = k
+
+    def __call__(self, x):
+        return np.tanh(x * self.k)
+
+LAYERS = (Dense(np.tanh, 2.0), Shift(), Dense(np.sin, 0.5))
+CALLED = (Scaled(2.0), Scaled(0.5))
+
+def through_layers(x):
+    for layer in LAYERS:
+        x = layer.apply(x[0], x)
+    return np.sum(x ** 2)
+
+def through_called_layers(x):
+    for layer in CALLED:
+        x = layer(x)
+    return np.sum(x ** 2)
+'''
+
+
+@pytest.mark.parametrize("name", ["through_layers", "through_called_layers"])
+def test_the_text_of_a_loop_over_a_modules_layers_runs_when_imported(tmp_path, name):
+    import importlib
+    import sys
+    from conftest import module_from_text
+    module = module_from_text(tmp_path, "hunt11reg_layers", LAYERS_MODULE)
+    f = getattr(module, name)
+    text = s2s.grad(f).source
+    assert "exec(text" not in text and "RuntimeError" not in text, text
+    assert "import hunt11reg_layers\n" in text and ("LAYERS[0]" in text or "CALLED[0]" in text), text
+    for transform in (s2s.hessian, s2s.jvp, s2s.value_and_grad):  # (a transformation of one too)
+        assert "exec(text" not in transform(f).source and "import hunt11reg_layers\n" in transform(f).source
+    (tmp_path / "hunt11reg_layers_grad.py").write_text(text)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        importlib.invalidate_caches()
+        sys.modules.pop("hunt11reg_layers_grad", None)
+        generated = importlib.import_module("hunt11reg_layers_grad")
+    finally:
+        sys.path.remove(str(tmp_path))
+    x = X3.copy()
+    assert_close(getattr(generated, f"grad_{name}")(x), numeric_grad(f, (x,), 0))
+    assert_close(check_every_mode(f, x), numeric_grad(f, (x,), 0))

@@ -32,34 +32,43 @@ def data_imports(fn: ir.Function) -> list[str]:
         if isinstance(obj, types.ModuleType) and sys.modules.get(obj.__name__) is obj and module is not None:
             own = obj.__name__  # (a module the code reads data through: consts.W)
             lines.append(f"import {own}" if own == name else f"import {own} as {name}")
-        elif module == GENERATED_MODULE:
-            home = _data_home(obj, name)
-            if home is not None:
-                lines.append(f"from {home} import {name}")
-        elif module is not None and module != "__main__":  # (a script's data: another script is __main__ then)
+        elif module == GENERATED_MODULE and _data_home(obj, name) is not None:
+            lines.append(f"from {_data_home(obj, name)} import {name}")
+        elif module not in (None, "__main__", GENERATED_MODULE):  # (a script's data: another script is __main__ then)
             lines.append(f"from {module} import {name}")
-        elif _imported_owner(obj):  # (the object of `act = Layer(3.0).fwd` in a module: its method's __self__)
-            home, method = _method_home(obj)
-            lines += [f"import {home}", f"{name} = {home}.{method}.__self__"]
+        elif _imported_owner(obj):  # (the object of `act = Layer(3.0).fwd` in a module: its method's __self__;
+            home, held = _held_home(obj)  # an entry of a module's tuple of layers: LAYERS[0])
+            lines += [f"import {home}"] * (f"import {home}" not in lines) + [f"{name} = {home}.{held}"]
     return lines
 
 
-def _method_home(obj) -> tuple | None:
-    """(module, name) of a module-level bound method whose object is `obj` (`act = Layer(3.0).fwd`, whose
-    `act.__self__` generated code reads where s2s followed act's body); None if no loaded module binds one."""
+def _held_home(obj) -> tuple | None:
+    """(module, expression) of module-level data generated code reads the object `obj` by, where s2s followed
+    what it holds: a bound method whose object it is (`act = Layer(3.0).fwd`: 'act.__self__'), or a tuple holding
+    it (`LAYERS = (Dense(np.tanh), Shift())`, whose entries a loop over LAYERS runs once each: 'LAYERS[0]'); a
+    module other than a script's first. None if no loaded module binds one."""
     if (type(obj).__module__ or "").split(".")[0] in ("builtins", "numpy"):  # (arrays, lists, numbers: no scan)
         return None
+    found, script = None, sys.modules.get("__main__")
     for m, module in list(sys.modules.items()):
-        if isinstance(module, types.ModuleType):
-            for k, v in list(vars(module).items()):
-                if isinstance(v, types.MethodType) and v.__self__ is obj and not k.startswith("_"):
-                    return m, k
-    return None
+        m = "__main__" if module is script else m  # (a script's module, whatever else names it)
+        if not isinstance(module, types.ModuleType) or found is not None and m == "__main__":
+            continue
+        for k, v in list(vars(module).items()):
+            held = f"{k}.__self__" if isinstance(v, types.MethodType) and v.__self__ is obj else \
+                next((f"{k}[{i}]" for i, e in enumerate(v) if e is obj), None) if type(v) is tuple else None
+            if held is not None and not k.startswith("_"):
+                if m != "__main__":
+                    return m, held
+                found = found or (m, held)
+                break
+    return found
 
 
 def _imported_owner(obj) -> bool:
-    """Can generated code import the object `obj` of a module-level bound method (its module is not a script)?"""
-    home = _method_home(obj)
+    """Can generated code import what holds the object `obj` (a module-level bound method's object, an entry of
+    a module's tuple): is its module no script?"""
+    home = _held_home(obj)
     return home is not None and home[0] != "__main__" and all(p.isidentifier() for p in home[0].split("."))
 
 
@@ -74,8 +83,8 @@ def data_to_give(fns) -> list[str]:
                 continue  # (consts.W: its module is imported by its first part)
             if isinstance(obj, types.ModuleType) and sys.modules.get(obj.__name__) is obj and module is not None:
                 continue
-            if module == GENERATED_MODULE and _data_home(obj, name) is None or \
-                    module in (None, "__main__") and not _imported_owner(obj):
+            if (module == GENERATED_MODULE and _data_home(obj, name) is None or module in (None, "__main__")) and \
+                    not _imported_owner(obj):
                 out.add(name)
     return sorted(out)
 
@@ -105,11 +114,10 @@ def _data_needed(fns, entry: str, header: str) -> tuple:
     if not names:
         return header, []
     objects = {n: obj for f in fns for n, (obj, _) in f.free.items() if n in names}
-    # (the object of a script's bound method, `act = Layer(3.0).fwd`, is there as act.__self__, not by this name)
-    values = {n: (f"{home[1]}.__self__" if home is not None else n)
-              for n, home in ((n, _method_home(objects.get(n))) for n in names)}
-    listed = " and ".join(n if values[n] == n else f"{n} (the object of the bound method {values[n][:-9]}: "
-                          f"{values[n]})" for n in names)
+    # (the object of a script's bound method, `act = Layer(3.0).fwd`, is there as act.__self__, and an entry of its
+    # tuple of layers as LAYERS[0], not by this name)
+    values = {n: (home[1] if home is not None else n) for n, home in ((n, _held_home(objects.get(n))) for n in names)}
+    listed = " and ".join(n if values[n] == n else f"{n} ({_held(values[n])}: {values[n]})" for n in names)
     given = ", ".join(f'"{n}": {values[n]}' for n in names)
     it = "it" if len(names) == 1 else "them"
     note = (f"# {entry} reads {listed}, which this text cannot import (data from a closure or a script): give {it} when "
@@ -117,8 +125,15 @@ def _data_needed(fns, entry: str, header: str) -> tuple:
     header = f"{header}\n{note}" if header else note
     checks = []
     for n in names:
-        origin = "data from a closure or a script" if values[n] == n else \
-            f"the object of the script's bound method {values[n][:-9]}"
+        origin = "data from a closure or a script" if values[n] == n else _held(values[n], "the script's ")
         message = f"{entry} needs {n} ({origin}): run this text as exec(text, {{{n!r}: {values[n]}}})"
         checks.append(ast.parse(f"if {n!r} not in globals():\n    raise RuntimeError({message!r})").body[0])
     return header, checks
+
+
+def _held(expression: str, whose: str = "the ") -> str:
+    """What `_held_home`'s expression reads: 'the object of the bound method act', 'the entry 0 of the tuple
+    LAYERS' (`whose`: "the script's ")."""
+    if expression.endswith(".__self__"):
+        return f"the object of {whose}bound method {expression[:-len('.__self__')]}"
+    return f"the entry {expression.rpartition('[')[2][:-1]} of {whose}tuple {expression.rpartition('[')[0]}"
