@@ -190,3 +190,62 @@ def test_the_text_of_a_loop_over_a_modules_layers_runs_when_imported(tmp_path, n
     x = X3.copy()
     assert_close(getattr(generated, f"grad_{name}")(x), numeric_grad(f, (x,), 0))
     assert_close(check_every_mode(f, x), numeric_grad(f, (x,), 0))
+
+
+# ------------------------------------------------------------------ 8. the reversed indices of a write through .T
+# `B.T[0:2, [1, 2]] = v` (a slice and a list of indices: a 2 x 2 block, axes in B.T's order) was advised
+# `B[[1, 2], 0:2] = ...`, another program (25.58 vs 28.01): the block's value is transposed there, as for two slices.
+
+M33 = np.array([[0.52, -1.03, 2.07], [1.51, 0.34, -0.72], [0.23, 0.91, 1.12]])
+
+
+def block_through_transpose(A):
+    B = A * 1.0
+    B.T[0:2, [1, 2]] = A[:2, :2] ** 2
+    return np.sum(B * np.arange(9.0).reshape(3, 3))
+
+
+def block_through_transpose_as_advised(A):
+    B = A * 1.0
+    B[[1, 2], 0:2] = (A[:2, :2] ** 2).T
+    return np.sum(B * np.arange(9.0).reshape(3, 3))
+
+
+def array_block_through_transpose(A):
+    B = A * 1.0
+    B.T[np.array([0, 1]), 1:3] = A[:2, :2] ** 2
+    return np.sum(B * np.arange(9.0).reshape(3, 3))
+
+
+def array_block_through_transpose_as_advised(A):
+    B = A * 1.0
+    B[1:3, np.array([0, 1])] = (A[:2, :2] ** 2).T
+    return np.sum(B * np.arange(9.0).reshape(3, 3))
+
+
+def rows_through_transpose(A):
+    B = A * 1.0
+    for i in range(2):
+        B.T[i, 0:2] = A[i, :2] ** 2
+    return np.sum(B * np.arange(9.0).reshape(3, 3))
+
+
+def rows_through_transpose_as_advised(A):
+    B = A * 1.0
+    for i in range(2):
+        B[0:2, i] = A[i, :2] ** 2
+    return np.sum(B * np.arange(9.0).reshape(3, 3))
+
+
+@pytest.mark.parametrize("f, advised, advice", [
+    (block_through_transpose, block_through_transpose_as_advised, "B[[1, 2], 0:2] = (...).T for B.T[0:2, [1, 2]]"),
+    (array_block_through_transpose, array_block_through_transpose_as_advised,
+     "B[1:3, np.array([0, 1])] = (...).T for"),
+    (rows_through_transpose, rows_through_transpose_as_advised,
+     "B[0:2, i] = ... where i is an integer (the value transposed, (...).T, where it is an array of indices)")])
+def test_a_write_through_the_transpose_of_a_block_advises_the_value_transposed(f, advised, advice):
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(f)(M33)
+    assert advice in str(info.value), str(info.value)
+    assert advised(M33.copy()) == pytest.approx(f(M33.copy()), rel=1e-14)  # (the advice is the same program)
+    assert_close(check_every_mode(advised, M33, hessian=False), numeric_grad(f, (M33,), 0))

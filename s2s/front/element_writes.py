@@ -536,10 +536,19 @@ def _element_of_an_expression(target: ast.Subscript) -> str:
                                   (Ellipsis, None) for p in parts):
             return f"write into the array by its own name, its indices reversed: {name}[:, {index}] = ... for " \
                    f"{name}.T[{index}] = ... of a matrix"
-        value = "(...).T" if sum(isinstance(p, ast.Slice) for p in parts) > 1 else "..."  # (a block: transposed)
+        # (a block, two slices or a slice and a list of indices, has its axes in the other order: the value
+        # transposed; an index by a name is an integer, or an array of indices making a block)
+        slices, rest = [p for p in parts if isinstance(p, ast.Slice)], [p for p in parts if not isinstance(p, ast.Slice)]
+        fancy = any(isinstance(p, (ast.List, ast.Tuple, ast.Call, ast.Compare)) for p in rest)
+        value = "(...).T" if len(slices) > 1 or slices and fancy else "..."
+        unknown = [ast.unparse(p) for p in rest if not isinstance(p, (ast.List, ast.Tuple, ast.Call, ast.Compare,
+                                                                      ast.Constant))] if slices and not fancy else []
+        which = f" where {' and '.join(unknown)} {'is an integer' if len(unknown) == 1 else 'are integers'} " \
+                f"(the value transposed, (...).T, where {'it is' if len(unknown) == 1 else 'they are'} an array of " \
+                f"indices)" if unknown else ""
         return f"write into the array by its own name, its indices reversed: " \
-               f"{name}[{', '.join(ast.unparse(p) for p in reversed(parts))}] = {value} for {name}.T[{index}] = ... " \
-               f"of a matrix"
+               f"{name}[{', '.join(ast.unparse(p) for p in reversed(parts))}] = {value}{which} for " \
+               f"{name}.T[{index}] = ... of a matrix"
     if isinstance(inner, ast.Attribute) and inner.attr == "flat" and isinstance(inner.value, ast.Name):
         name, index = inner.value.id, ast.unparse(outer)
         if isinstance(outer, ast.Slice):  # (K.flat[::n + 1] of an n x n matrix: its diagonal, GP jitter)
