@@ -249,3 +249,26 @@ def test_a_write_through_the_transpose_of_a_block_advises_the_value_transposed(f
     assert advice in str(info.value), str(info.value)
     assert advised(M33.copy()) == pytest.approx(f(M33.copy()), rel=1e-14)  # (the advice is the same program)
     assert_close(check_every_mode(advised, M33, hessian=False), numeric_grad(f, (M33,), 0))
+
+
+# ------------------------------------------------------------------ 9a. a C function with no signature
+# s2s.jacobian(math.hypot) and s2s.hessian(max) raised inspect's plain ValueError ('no signature found for builtin')
+# where s2s.grad of the same says it has no Python source and what to transform instead.
+
+@pytest.mark.parametrize("transform", [s2s.jacobian, s2s.hessian, lambda f: s2s.jacobian(f, mode="forward"),
+                                       s2s.grad, s2s.value_and_grad, s2s.vjp])
+@pytest.mark.parametrize("builtin", [__import__("math").hypot, max])
+def test_a_transformation_of_a_c_function_without_a_signature_says_it_has_no_source(transform, builtin):
+    with pytest.raises(s2s.S2SError, match=f"cannot read the source of {builtin.__name__}: it is a "
+                                           f"builtin_function_or_method written in C, with no Python source; "
+                                           f"transform a Python function that calls it"):
+        transform(builtin)(0.3, 0.4)
+
+
+def test_a_python_function_calling_hypot_is_differentiated_as_advised():
+    import math
+
+    def f(x, y):
+        return math.hypot(x, y)
+    assert_close(s2s.jacobian(f)(0.3, 0.4), 0.6)
+    assert_close(s2s.hessian(f)(0.3, 0.4), 0.4 ** 2 / 0.5 ** 3)

@@ -36,7 +36,7 @@ import weakref
 
 from s2s.api import facts as facts_mod
 from s2s.api import persistent
-from s2s.front.source import record_reads
+from s2s.front.source import read_function, record_reads
 from s2s.rules import custom
 from s2s.rules.registry import NotBatchable
 
@@ -218,7 +218,11 @@ def positional_count(f) -> int:
 def _parameter_facts(f) -> tuple:
     inner = inspect.unwrap(f, stop=lambda g: hasattr(g, "__signature__") or isinstance(g, types.MethodType))
     if type(inner) is not types.FunctionType or hasattr(inner, "__signature__"):
-        return _facts_of(inspect.signature(f))  # (a method, a partial, a declared signature: as asked)
+        try:
+            return _facts_of(inspect.signature(f))  # (a method, a partial, a declared signature: as asked)
+        except ValueError:  # (a C function with no signature, math.hypot, max: and no source, which s2s.grad says)
+            read_function(f)
+            raise
     found = _parameters.get(inner.__code__)
     if found is None:
         found = _parameters[inner.__code__] = _facts_of(inspect.signature(inner))
