@@ -11,7 +11,7 @@ import copy
 
 from s2s import ir
 from s2s.ir.walk import defined_names, vars_of
-from s2s.prims import MAY_SHARE_MEMORY as VIEWS
+from s2s.prims import CONTAINER_COPIES, MAY_SHARE_MEMORY as VIEWS  # (list(xs) holds xs's items, an array's rows)
 from s2s.rules.registry import may_have_effects
 
 # runtime helpers that change their first argument in place (reads of it must not move past them)
@@ -201,7 +201,8 @@ def views(stmts: list, out: dict | None = None) -> dict:
     """name -> every name it may share memory with (through view operations, transitively)."""
     out = {} if out is None else out
     for s in stmts:
-        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op in VIEWS:
+        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and (s.value.op in VIEWS or
+                                                                       s.value.op in CONTAINER_COPIES):
             shared = set()
             for n in vars_of(s.value):
                 shared |= {n} | out.get(n, set())

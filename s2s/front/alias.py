@@ -120,6 +120,7 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         self.holders: dict[int, tuple] = {}  # an in-place operator on a view -> whose change it makes (`holder`)
         self.held: dict[str, dict] = {}  # a container written by key -> {key: ({object: writes seen}, where stored)}
         self.copied_from: dict[str, ir.Var] = {}  # `q = p.copy()` of the caller's p (a dict or an array) -> p
+        self.pending: list | None = None  # statements to put before the one being read (`refresh_held`)
         self.loop_of = loops_of(fn.body)  # a name -> the innermost loop defining it (its id), if any
         self.loop_lines = {t.loc.line for loop in ir.statements(fn.body) if isinstance(loop, ir.Loop)
                            for t in [loop] + list(ir.statements(loop.header + loop.body)) if t.loc is not None}
@@ -164,7 +165,7 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             r = name
         if r is not None:
             if whole and held and r in self.held:
-                self.check_held(name, r, loc)
+                self.refresh_held(name, r, loc)
             newest = self.state.current.get(r, name)
             if newest == SHARED:
                 phi, wrote = base_name(self.through[r][0]), self.through[r][1]
@@ -240,6 +241,7 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         i = 0
         while i < len(stmts):
             s = stmts[i]
+            self.pending = [] if isinstance(s, (ir.Assign, ir.Effect, ir.Return)) else None
             if isinstance(s, ir.Assign):
                 i += self.assign(stmts, i, s)
             elif isinstance(s, ir.Effect):
@@ -252,6 +254,10 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
                 self.if_(s)
             elif isinstance(s, ir.Loop):
                 self.loop(s)
+            if self.pending:  # (a container stored again before it is read, `refresh_held`)
+                stmts[i:i] = self.pending
+                i += len(self.pending)
+            self.pending = None
             i += 1
 
     def assign(self, stmts: list, i: int, s: ir.Assign) -> int:

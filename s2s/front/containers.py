@@ -16,8 +16,10 @@ refused at the user's line:
 - a container holds the objects stored into it, not copies (`cache["z"] = z`: cache["z"] is z; `q = p.copy()` of a
   dict or a list holds p's arrays themselves; a namedtuple holds its fields): a later change of z shows through it.
   An item read at a constant key whose store is known here (`cache["z"]`, `cache.get("z")`, `s[0]`, `zz, t = s`)
-  reads that object as it is now, as NumPy does (`stored`); any other read of a container holding an array changed
-  since it was stored (`return cache`, `cache.values()`, a loop over a list of records) is refused (`check_held`).
+  reads that object as it is now, as NumPy does (`stored`); a dict written by key and then read whole
+  (`caches.append(cache)`, `return cache`) has each array changed since stored again first (`refresh_held`); any other
+  read of a container holding an array changed since it was stored (a loop over a list of records, a dict display's
+  item, a store in a branch) is refused (`check_held`).
 
 `ContainerChecks` holds these methods of alias.py's `_Aliases`.
 """
@@ -145,18 +147,19 @@ class ContainerChecks:
         r = self.root[s.target]
         held = self.held.setdefault(r, {})
         if not held and r in self.refs:
-            held[_BEFORE] = (dict(self.refs[r]), self.made.get(r))
-        key = index[0].value if len(index) == 1 and isinstance(index[0], ir.Const) and _hashable(index[0].value) \
-            else object()  # (a key known only at run time, a slice: it replaces nothing known)
+            held[_BEFORE] = (dict(self.refs[r]), self.made.get(r), None)
+        known = len(index) == 1 and isinstance(index[0], ir.Const) and _hashable(index[0].value)
+        key = index[0].value if known else object()  # (a key known only at run time, a slice: it replaces nothing)
         objects = {o: n for o, n in self.objects(value).items() if o != r}
         if self.nested and key in held:  # (in a branch: what the other path stored there may be held still)
             objects = {o: min(n, held[key][0].get(o, n)) for o, n in {**held[key][0], **objects}.items()}
-        held[key] = (objects, s.loc)
+            known = False
+        held[key] = (objects, s.loc, value if known else None)
 
     def held_objects(self, r: str) -> dict:
         """{array: writes seen when stored} of what the container `r` (one written by key) holds."""
         out: dict = {}
-        for objects, _ in self.held.get(r, {}).values():
+        for objects, _, _ in self.held.get(r, {}).values():
             for o, n in objects.items():
                 out[o] = min(n, out.get(o, n))
         return out
@@ -164,7 +167,7 @@ class ContainerChecks:
     def check_held(self, name: str, r: str, loc) -> None:
         """Refuse reading the container `name` (of `r`, written by key) whole where an array it holds was changed in
         place since it was stored: NumPy's container shows the change, the value s2s follows would not."""
-        for objects, stored in self.held.get(r, {}).values():
+        for objects, stored, _ in self.held.get(r, {}).values():
             for obj, seen in sorted(objects.items()):
                 if self.state.writes.get(obj, 0) > seen and not self.by_operators(obj, seen):
                     wrote = self.state.last_write.get(obj)
@@ -176,6 +179,31 @@ class ContainerChecks:
                                      f"into it after {when}, or store a copy ({base_name(obj)}.copy()) to keep the "
                                      f"old values",
                                      base_name(name))
+
+    def refresh_held(self, name: str, r: str, loc) -> None:
+        """Reading the container `name` (of `r`, written by key) whole where arrays it holds changed in place since
+        they were stored (`cache["z"] = z; z[z < 0] = 0.0; caches.append(cache)`): each is stored again as it is now
+        (`d_2 = setitem(d_1, "z", z_1)`, a statement the caller puts before the read, `pending`), so that the container
+        read holds what NumPy's does. Where one is not an array itself stored at a constant key (a view, a display's
+        item, a store in a branch), or the read is no statement's, refused (`check_held`)."""
+        stale = [(key, value) for key, (objects, _, value) in self.held[r].items()
+                 if any(self.state.writes.get(o, 0) > n and not self.by_operators(o, n) for o, n in objects.items())]
+        if not stale:
+            return
+        current = self.state.current.get(r, r)
+        for key, value in stale:
+            newest = self._newest(value) if isinstance(value, ir.Var) and self.pending is not None else None
+            if newest is None or current in (SHARED, LOOP_WRITTEN) or current in self.joins or \
+                    self.nested and not isinstance(key, str) or set(self.held[r][key][0]) != {self.root.get(
+                        value.name, value.name)}:
+                self.check_held(name, r, loc)
+        for key, value in stale:
+            target = self.namer.fresh(base_name(r))
+            self.pending.append(ir.Assign(target, ir.Call("setitem", (ir.Var(current), ir.Const(key),
+                                                                     self._newest(value))), loc, array=r))
+            self.write(target, ir.Var(current), loc, index=(ir.Const(key),))
+            self.held[r][key] = ({o: n for o, n in self.objects(self._newest(value)).items() if o != r}, loc, value)
+            current = target
 
     def shallow_copy(self, target: str, call: ir.Call, loc) -> None:
         """`q = p.copy()` of a dict or a list: a new container holding p's objects themselves (a shallow copy, not
