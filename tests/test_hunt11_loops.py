@@ -457,3 +457,20 @@ def test_a_list_copy_written_by_element_advises_an_array_which_works():
         s2s.grad(heat_list)(X)
     assert "new = np.array(...)" in info.value.hint and "(a comprehension" not in info.value.hint, info.value.hint
     check_every_mode(heat_list_advised, X)
+
+
+# an index s2s cannot tell is a number or an array (the caller's) says so: the gather may be a view or a copy
+def slab_by_given_indices(x, i, j):
+    D = pairs(x)
+    d = D[i, j]
+    d[:, 0] -= BOX * np.round(d[:, 0] / BOX)
+    return energy(d, D)
+
+
+def test_a_gather_by_indices_the_caller_gives_says_it_may_be_a_view():
+    i, j = np.triu_indices(4, 1)
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"which may be a view of another array: s2s cannot tell "
+                                                         r"whether 'i', 'j' are numbers \(a view\) or arrays of "
+                                                         r"indices \(a copy\)") as info:
+        s2s.grad(slab_by_given_indices)(POSITIONS, i, j)
+    assert "d = np.copy(d)" in info.value.hint
