@@ -272,3 +272,54 @@ def test_a_python_function_calling_hypot_is_differentiated_as_advised():
         return math.hypot(x, y)
     assert_close(s2s.jacobian(f)(0.3, 0.4), 0.6)
     assert_close(s2s.hessian(f)(0.3, 0.4), 0.4 ** 2 / 0.5 ** 3)
+
+
+# ------------------------------------------------------------------ 2. a NumPy-named method of a record joined or carried
+# `w = v if c else V2(...); w.mean()`, a record rebuilt by a loop then `v.mean()`, `(v if c else w).dot(w)` crashed
+# (TypeError: V2.mean() got an unexpected keyword argument 'axis', or AttributeError of an ndarray): the class of a
+# record a join or a loop holds was known (`built_class`) but its NumPy-named methods went to NumPy's.
+
+from typing import NamedTuple  # noqa: E402
+
+
+class V2(NamedTuple):
+    x: float
+    y: float
+
+    def dot(self, o):
+        return self.x * o.x - self.y * o.y
+
+    def mean(self):
+        return self.x + 10.0 * self.y
+
+
+def record_chosen_by_an_if(x):
+    v = V2(x[0], x[1])
+    w = v if x[0] > 0 else V2(x[1], x[0])
+    return w.mean()
+
+
+def record_carried_by_a_loop(x):
+    v = V2(x[0], x[1])
+    for i in range(2):
+        v = V2(v.x * 2, v.y * x[2])
+    return v.mean()
+
+
+def record_chosen_inline(x):
+    v = V2(x[0], x[1])
+    w = V2(x[1], x[2])
+    return (v if x[0] > 0 else w).mean()
+
+
+def record_chosen_inline_dotted(x):
+    v = V2(x[0], x[1])
+    w = V2(x[1], x[2])
+    return (v if x[0] > 0 else w).dot(w)
+
+
+@pytest.mark.parametrize("f", [record_chosen_by_an_if, record_carried_by_a_loop, record_chosen_inline,
+                               record_chosen_inline_dotted])
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_a_numpy_named_method_of_a_joined_or_carried_record_is_the_classs(f, sign):
+    check_every_mode(f, sign * X3)

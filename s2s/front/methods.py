@@ -286,7 +286,7 @@ class MethodLowering:
                 return Held(value) if callable(value) and not user_object(value) else None
             found = as_method(lookup(type(obj), name), type(obj))
             return replace(found, base=base) if found is not None else None
-        cls = self.classes.get(base.name) or self.field_class(base) or self.item_class(base)
+        cls = self.classes.get(base.name) or self.field_class(base) or self.item_class(base) or self.built_class(base)
         if cls is None:
             return None
         self.classes[base.name] = cls
