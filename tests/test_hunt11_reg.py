@@ -323,3 +323,36 @@ def record_chosen_inline_dotted(x):
 @pytest.mark.parametrize("sign", [1.0, -1.0])
 def test_a_numpy_named_method_of_a_joined_or_carried_record_is_the_classs(f, sign):
     check_every_mode(f, sign * X3)
+
+
+# ------------------------------------------------------------------ 3. np.dot of a record a loop takes from a list
+# `for p in ps: s = s + np.dot(p, x[:2])` over a list of namedtuples (NumPy reads each as the array of its fields)
+# crashed the reverse code (TypeError: can't multiply sequence by non-int): the loop's item was not read through
+# np.asarray as a record built here is.
+
+class P(NamedTuple):
+    w: float
+    b: float
+
+
+def dot_of_records_in_a_loop(x):
+    ps = [P(x[0], x[1]), P(x[1], x[2])]
+    s = 0.0
+    for p in ps:
+        s = s + np.dot(p, x[:2])
+    return s
+
+
+def dot_of_records_in_a_generator(x):
+    ps = [P(x[0], x[1]), P(x[1], x[2] ** 2)]
+    return sum(np.dot(p, x[:2]) for p in ps)
+
+
+def mean_of_records_by_index(x):
+    ps = (P(x[0], x[1]), P(x[1] * x[2], x[2]))
+    return np.mean(ps[1]) * np.sum(ps[0]) + np.dot(ps[1], ps[0])
+
+
+@pytest.mark.parametrize("f", [dot_of_records_in_a_loop, dot_of_records_in_a_generator, mean_of_records_by_index])
+def test_numpy_reads_a_record_taken_from_a_list_as_the_array_of_its_fields(f):
+    check_every_mode(f, X3)

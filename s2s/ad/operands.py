@@ -111,13 +111,22 @@ def sequences(fn: ir.Function) -> set[str]:
 
 
 def named_tuples(fn: ir.Function) -> set[str]:
-    """The names of `fn` holding a namedtuple (a NamedTuple's too) the function builds (rt.record_new): NumPy reads
-    one as the tuple of its fields it is (np.dot(V2(a, b), w) is a's and b's dot with w)."""
+    """The names of `fn` holding a namedtuple (a NamedTuple's too) the function builds (rt.record_new), or an item
+    of a list or tuple display of such: NumPy reads one as the tuple of its fields it is (np.dot(V2(a, b), w) is
+    a's and b's dot with w)."""
     def named_tuple(cls) -> bool:
         held = fn.free.get(cls.name, (None,))[0] if isinstance(cls, ir.Var) else getattr(cls, "value", None)
         return isinstance(held, type) and issubclass(held, tuple)
-    return {s.target for s in ir.statements(fn.body) if type(s) is ir.Assign and type(s.value) is ir.Call and
-            s.value.op == _RECORD and named_tuple(s.value.args[0])}
+    assigned = [s for s in ir.statements(fn.body) if type(s) is ir.Assign and type(s.value) is ir.Call]
+    out = {s.target for s in assigned if s.value.op == _RECORD and named_tuple(s.value.args[0])}
+    # (and an item of a list or tuple display of such records, `p` of `for p in ps`: ps[k], k a range's)
+    displays = {s.target for s in assigned if s.value.op in ("list", "tuple") and s.value.args and
+                all(isinstance(a, ir.Var) and a.name in out for a in s.value.args)}
+    slices = {s.target for s in assigned if s.value.op == "slice"}
+    return out | {s.target for s in assigned if s.value.op == "getitem" and len(s.value.args) == 2 and
+                  isinstance(s.value.args[0], ir.Var) and s.value.args[0].name in displays and
+                  (type(getattr(s.value.args[1], "value", None)) is int or
+                   isinstance(s.value.args[1], ir.Var) and s.value.args[1].name not in slices)}
 
 
 _RECORD = "s2s.runtime.record_new"  # (record_new(cls, names, *values): a record the function builds)
