@@ -309,7 +309,30 @@ def forward_caches(x):  # the ML forward pass: per-layer caches, an in-place ReL
     return np.sum(h ** 2) + 0.1 * sum(np.sum(c["z"] ** 2) for c in caches)
 
 
-@pytest.mark.parametrize("f", [values_read, items_read, display_values_read, forward_caches],
+def read_after_a_loop(x):
+    cache = {}
+    z = 2.0 * x
+    cache["z"] = z
+    for i in range(3):
+        z[i] = z[i] * x[i]
+    return np.sum(list(cache.values())[0] ** 2)
+
+
+def caches_of_a_nested_loop(x):
+    cs = []
+    for i in range(2):
+        cache = {}
+        z = x * (i + 1.0)
+        cache["z"] = z
+        cache["w"] = x * 1.0
+        for j in range(3):
+            z[j] = z[j] * x[j]
+        cs.append(cache)
+    return sum(np.sum(c["z"] * c["w"]) for c in cs)
+
+
+@pytest.mark.parametrize("f", [values_read, items_read, display_values_read, forward_caches, read_after_a_loop,
+                               caches_of_a_nested_loop],
                          ids=lambda f: f.__name__)
 def test_a_container_read_whole_holds_its_arrays_as_they_are(f):
     check_every_mode(f, np.array([0.5, -1.0, 0.3]))
@@ -362,6 +385,28 @@ def stored_in_a_branch(x):  # which array d["z"] holds depends on the path
     return np.sum(d["z"] ** 2)
 
 
+def read_in_a_loop_of_a_dict_made_before(x):  # (stored again in the loop, the dict no loop carries: refused)
+    cache = {}
+    z = 2.0 * x
+    cache["z"] = z
+    tot = 0.0
+    for i in range(3):
+        z[i] = np.sin(z[i])
+        tot = tot + np.sum(list(cache.values())[0] ** 2)
+    return tot
+
+
+def read_in_a_loop_of_an_array_kept_across_iterations(x):  # (the dict saved per iteration would hold the array
+    z = 2.0 * x                                             # as a later iteration leaves it: refused)
+    tot = 0.0
+    for i in range(3):
+        cache = {}
+        cache["z"] = z
+        z[i] = np.sin(z[i])
+        tot = tot + np.sum(list(cache.values())[0] ** 2)
+    return tot
+
+
 def namedtuple_iterated(x):
     z = 2.0 * x
     s = State(z, 1.0)
@@ -377,6 +422,9 @@ def namedtuple_iterated(x):
     (namedtuples_iterated, "for c in cs", r"changed 'z' in place"),
     (namedtuple_iterated, "for v in s", r"changed 'z' in place"),
     (stored_in_a_branch, 'return np.sum(d["z"]', r"reading 'd', which holds 'z'"),
+    (read_in_a_loop_of_a_dict_made_before, "tot = tot + np.sum(list(cache", r"reading 'cache', which holds 'z'"),
+    (read_in_a_loop_of_an_array_kept_across_iterations, "tot = tot + np.sum(list(cache",
+     r"reading 'cache', which holds 'z'"),
 ], ids=lambda v: getattr(v, "__name__", ""))
 def test_a_container_read_whole_after_its_array_changed_is_refused(f, line, match):
     import inspect

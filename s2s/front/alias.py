@@ -121,6 +121,7 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         self.held: dict[str, dict] = {}  # a container written by key -> {key: ({object: writes seen}, where stored)}
         self.copied_from: dict[str, ir.Var] = {}  # `q = p.copy()` of the caller's p (a dict or an array) -> p
         self.pending: list | None = None  # statements to put before the one being read (`refresh_held`)
+        self.inside: list = []  # the loops around the statement, innermost last (their ids, as `loop_of` has them)
         self.loop_of = loops_of(fn.body)  # a name -> the innermost loop defining it (its id), if any
         self.loop_lines = {t.loc.line for loop in ir.statements(fn.body) if isinstance(loop, ir.Loop)
                            for t in [loop] + list(ir.statements(loop.header + loop.body)) if t.loc is not None}
@@ -253,7 +254,9 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             elif isinstance(s, ir.If):
                 self.if_(s)
             elif isinstance(s, ir.Loop):
+                self.inside.append(id(s))
                 self.loop(s)
+                self.inside.pop()
             if self.pending:  # (a container stored again before it is read, `refresh_held`)
                 stmts[i:i] = self.pending
                 i += len(self.pending)

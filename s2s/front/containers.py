@@ -191,11 +191,15 @@ class ContainerChecks:
         if not stale:
             return
         current = self.state.current.get(r, r)
+        here = self.inside[-1] if self.inside else None
         for key, value in stale:
             newest = self._newest(value) if isinstance(value, ir.Var) and self.pending is not None else None
+            array = self.root.get(value.name, value.name) if newest is not None else None
+            # (the dict and the array made in this iteration: an array kept across iterations, or a dict, would
+            # be saved for the reverse sweep holding the array as a later iteration leaves it)
             if newest is None or current in (SHARED, LOOP_WRITTEN) or current in self.joins or \
-                    self.nested and not isinstance(key, str) or set(self.held[r][key][0]) != {self.root.get(
-                        value.name, value.name)}:
+                    {self.loop_of.get(current), self.loop_of.get(array)} != {here} or \
+                    self.nested and not isinstance(key, str) or set(self.held[r][key][0]) != {array}:
                 self.check_held(name, r, loc)
         for key, value in stale:
             target = self.namer.fresh(base_name(r))
