@@ -356,3 +356,66 @@ def mean_of_records_by_index(x):
 @pytest.mark.parametrize("f", [dot_of_records_in_a_loop, dot_of_records_in_a_generator, mean_of_records_by_index])
 def test_numpy_reads_a_record_taken_from_a_list_as_the_array_of_its_fields(f):
     check_every_mode(f, X3)
+
+
+# ------------------------------------------------------------------ 3b. the builtin sum of records with a record start
+# `sum(vs, A2(0.0, 1.0))` where vs is a comprehension or a grown list of records whose class defines __add__ crashed
+# (IndexError in reverse mode, AttributeError in forward): s2s's sum of a list of unknown length joins tuples, where
+# Python's calls A2.__add__. It is refused at the user's line, advising the loop that adds them, which s2s follows.
+
+class A2(NamedTuple):
+    x: float
+    y: float
+
+    def __add__(self, o):
+        return A2(self.x + o.x, self.y * o.y)
+
+
+def records_summed_from_a_comprehension(x):
+    vs = [A2(x[i], x[i + 1]) for i in range(2)]
+    t = sum(vs, A2(0.0, 1.0))
+    return t.x * t.y
+
+
+def records_summed_from_a_grown_list(x):
+    vs = []
+    for i in range(2):
+        vs.append(A2(x[i], x[i + 1]))
+    t = sum(vs, A2(0.0, 1.0))
+    return t.x * t.y
+
+
+def records_summed_from_a_generator(x):
+    t = sum((A2(x[i], x[i + 1]) for i in range(2)), A2(0.0, 1.0))
+    return t.x * t.y
+
+
+def records_summed_in_a_loop(x):
+    vs = [A2(x[i], x[i + 1]) for i in range(2)]
+    t = A2(0.0, 1.0)
+    for v in vs:
+        t = t + v
+    return t.x * t.y
+
+
+def records_summed_in_the_generators_loop(x):
+    t = A2(0.0, 1.0)
+    for i in range(2):
+        t = t + A2(x[i], x[i + 1])
+    return t.x * t.y
+
+
+@pytest.mark.parametrize("f, advised, advice", [
+    (records_summed_from_a_comprehension, records_summed_in_a_loop,
+     "t = A2(0.0, 1.0), then for v in vs: t = t + v"),
+    (records_summed_from_a_grown_list, records_summed_in_a_loop, "t = A2(0.0, 1.0), then for v in vs: t = t + v"),
+    (records_summed_from_a_generator, records_summed_in_the_generators_loop,
+     "t = A2(0.0, 1.0), then for i in range(2): t = t + A2(x[i], x[i + 1])")])
+def test_a_sum_of_records_of_unknown_length_with_a_record_start_advises_the_loop(f, advised, advice):
+    for transform in (s2s.grad, lambda g: (lambda x: s2s.jvp(g)((x,), (x,)))):
+        with pytest.raises(s2s.S2SError) as info:
+            transform(f)(X3)
+        assert f"add them in a loop, which s2s follows: {advice})" in str(info.value), str(info.value)
+        assert "test_hunt11_reg.py" in str(info.value)
+    assert advised(X3) == pytest.approx(f(X3), rel=1e-14)
+    assert_close(check_every_mode(advised, X3), numeric_grad(f, (X3,), 0))

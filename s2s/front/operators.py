@@ -90,7 +90,12 @@ def builtin_call(builder, node: ast.Call, hint=None) -> ir.Expr | None:
     class defines `__add__` or `__radd__`: the methods Python calls (`operator_call`: `w + u + v` for the sum), or
     None for another call. The arguments are lowered here only where lowering them again changes nothing (names,
     fields, records built, displays of these)."""
-    if not isinstance(node.func, ast.Name) or node.keywords or not all(_pure(builder, a) for a in node.args):
+    if not isinstance(node.func, ast.Name) or node.keywords:
+        return None
+    if builder._resolves_to(node.func, sum) and len(node.args) == 2 and \
+            isinstance(node.args[0], (ast.GeneratorExp, ast.ListComp)) and builder.builds_record(node.args[1]):
+        _refuse_unknown_sum(builder, node, builder.static_value(node.args[1].func))  # (sum(gen, V2(0.0, 1.0)))
+    if not all(_pure(builder, a) for a in node.args):
         return None
     if builder._resolves_to(node.func, abs) and len(node.args) == 1 and \
             (_seen_defining(builder, "__abs__") or _builds(builder, node)):
@@ -101,6 +106,8 @@ def builtin_call(builder, node: ast.Call, hint=None) -> ir.Expr | None:
     atoms = [builder.atom(a) for a in node.args]
     parts = builder._tuple_parts(atoms[0])
     total = atoms[1] if len(atoms) == 2 else ir.Const(0)
+    if parts is None:
+        _refuse_unknown_sum(builder, node, _class_of(builder, total))
     if parts is None or not any(defines(_class_of(builder, a), m) for a in (total, *parts)
                                 for m in ("__add__", "__radd__")):
         return None
@@ -108,6 +115,22 @@ def builtin_call(builder, node: ast.Call, hint=None) -> ir.Expr | None:
         added = operator_call(builder, "add", (total, part), node)
         total = builder.materialise(added if added is not None else builder.fold_call("add", (total, part)))
     return total
+
+
+def _refuse_unknown_sum(builder, node: ast.Call, cls) -> None:
+    """Refuse `sum(xs, start)` where start is a record whose class defines `__add__` (which Python's sum calls,
+    start + xs[0] + ...) and xs a list whose length only the run time knows (a comprehension, a list grown by
+    appends): s2s's sum of a list joins tuples. The loop adding them, which s2s follows, is the advice."""
+    if not isinstance(cls, type) or not defines(cls, "__add__"):
+        return
+    xs, start = node.args
+    loop = f"for v in {ast.unparse(xs)}: t = t + v"
+    if isinstance(xs, (ast.GeneratorExp, ast.ListComp)) and len(xs.generators) == 1 and not xs.generators[0].ifs:
+        loop = f"for {ast.unparse(xs.generators[0].target)} in {ast.unparse(xs.generators[0].iter)}: t = t + " \
+               f"{ast.unparse(xs.elt)}"  # (the comprehension's loop itself)
+    raise builder.error(node, f"sum({ast.unparse(xs)}, {ast.unparse(start)}) of {cls.__name__} records, whose class "
+                              f"defines __add__, over a list whose length s2s knows only as the code runs",
+                        f"add them in a loop, which s2s follows: t = {ast.unparse(start)}, then {loop}")
 
 
 def _builds(builder, node: ast.Call) -> bool:
