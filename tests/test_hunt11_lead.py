@@ -218,3 +218,36 @@ def test_a_numpy_method_a_record_s_class_lacks_raises_python_s_error(f):
         f(x)
     with pytest.raises(AttributeError, match="'Bare' object has no attribute"):
         s2s.grad(f)(x)
+
+
+def test_an_entry_of_a_module_tuple_read_at_a_constant_index_is_imported_through_the_tuple(tmp_path):
+    """e2a1e1c imported a module tuple's entries for the generated text, spelled `STACK[-1] = module.STACK[2]` for an
+    entry read at a constant index (TypeError: a tuple takes no item assignment); it is `STACK = module.STACK` now,
+    and for a script's tuple the text asks to be given STACK itself."""
+    import importlib
+    import sys
+    (tmp_path / "stackmod11.py").write_text(
+        "import numpy as np\n"
+        "class Scaled:\n"
+        "    def __init__(self, a):\n"
+        "        self.a = a\n"
+        "    def __call__(self, x):\n"
+        "        return np.tanh(self.a * x)\n"
+        "STACK = (Scaled(0.7), np.sin, Scaled(-1.3))\n"
+        "def f(x):\n"
+        "    x = STACK[-1](x)\n"
+        "    return np.sum(x ** 2)\n")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        mod = importlib.import_module("stackmod11")
+        text = s2s.grad(mod.f).source
+        assert "STACK = stackmod11.STACK" in text and "STACK[-1] =" not in text, text
+        (tmp_path / "grad_stackmod11.py").write_text(text)
+        generated = importlib.import_module("grad_stackmod11")
+        x = np.array([0.3, -0.2])
+        t = np.tanh(-1.3 * x)
+        assert generated.grad_f(x) == pytest.approx(2 * t * (1 - t ** 2) * -1.3)
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("stackmod11", None)
+        sys.modules.pop("grad_stackmod11", None)

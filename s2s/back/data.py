@@ -38,7 +38,9 @@ def data_imports(fn: ir.Function) -> list[str]:
             lines.append(f"from {module} import {name}")
         elif _imported_owner(obj):  # (the object of `act = Layer(3.0).fwd` in a module: its method's __self__;
             home, held = _held_home(obj)  # an entry of a module's tuple of layers: LAYERS[0])
-            lines += [f"import {home}"] * (f"import {home}" not in lines) + [f"{name} = {home}.{held}"]
+            tuple_name = name.partition("[")[0]  # (STACK[-1].a: the code reads the entry through the tuple's name)
+            lines += [f"import {home}"] * (f"import {home}" not in lines) + \
+                [f"{name} = {home}.{held}" if name.isidentifier() else f"{tuple_name} = {home}.{tuple_name}"]
     return lines
 
 
@@ -85,7 +87,7 @@ def data_to_give(fns) -> list[str]:
                 continue
             if (module == GENERATED_MODULE and _data_home(obj, name) is None or module in (None, "__main__")) and \
                     not _imported_owner(obj):
-                out.add(name)
+                out.add(name.partition("[")[0])  # (STACK[-1] read through the script's tuple: STACK itself)
     return sorted(out)
 
 
