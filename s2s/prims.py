@@ -242,9 +242,11 @@ ITERATED = "s2s.runtime.iterated"
 
 # xs.append(v), xs + [v] in SSA: a new list, xs's items then v (back/growing.py grows it in place again)
 APPENDED = "s2s.runtime.appended"
+# a record the function builds, P(a=x, b=y) in SSA: record_new(cls, names, *values), cls(**dict(zip(names, values)))
+RECORD_NEW = "s2s.runtime.record_new"
 # calls that build a container holding their operands: displays, a grown list, dicts and records written out
 CONTAINER_BUILDERS = frozenset({"list", "tuple", APPENDED, "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs",
-                                "s2s.runtime.record_new"})
+                                RECORD_NEW})
 # calls that copy a container's items into a new list or tuple (list(xs), tuple(xs)): they hold its items, not it
 CONTAINER_COPIES = frozenset({"builtins.list", "builtins.tuple"})
 # calls whose value is surely a list or a tuple: displays, copies, sorted(...), an append's new list
@@ -266,7 +268,7 @@ MAY_SHARE_MEMORY = frozenset({
     "numpy.hsplit", "numpy.vsplit", "numpy.ndarray.view", "tuple", "list", "dict", "call", "callmethod", "getattr",
     "builtins.iter", "builtins.reversed", "builtins.zip", "builtins.enumerate", ITERATED,
     # containers s2s builds (xs.append(v), dict displays and comprehensions, d.values()) hold their operands
-    APPENDED, "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs", "s2s.runtime.dict_values", "s2s.runtime.record_new",
+    APPENDED, "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs", "s2s.runtime.dict_values", RECORD_NEW,
     "s2s.runtime.dict_items", "s2s.runtime.keyword", "s2s.runtime.dict_get",
 })
 # operations whose result is one of their operands, or holds them: the positions of those operands (None: all);

@@ -68,8 +68,6 @@ def arrays_of_displays(fn: ir.Function, namer: Namer) -> ir.Function:
     return dataclasses.replace(fn, body=map_blocks(fn.body, block))
 
 
-
-
 def sequences(fn: ir.Function) -> set[str]:
     """The names of `fn` that surely hold a list or a tuple: made by a display, list(...), tuple(...), sorted(...)
     or an append (a list grown in a loop, a comprehension's, `t = t + (v,)`), `xs + ys` of two such (which the
@@ -129,7 +127,7 @@ def named_tuples(fn: ir.Function) -> set[str]:
                    isinstance(s.value.args[1], ir.Var) and s.value.args[1].name not in slices)}
 
 
-_RECORD = "s2s.runtime.record_new"  # (record_new(cls, names, *values): a record the function builds)
+_RECORD = prims.RECORD_NEW  # (record_new(cls, names, *values): a record the function builds)
 # NumPy functions that read their operand as a sequence of arrays, not as one array (np.concatenate(V2(a, b))
 # joins fields of any lengths): their rules take the parts as they are
 _SEQUENCE_JOINS = (numpy.concatenate, numpy.stack, numpy.hstack, numpy.vstack, numpy.dstack, numpy.column_stack,

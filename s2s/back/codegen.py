@@ -454,7 +454,7 @@ class _Codegen:
             return ast.List([self.atom(a) for a in args], ast.Load())
         if op == "s2s.runtime.dict_of":  # a dict the function writes out: {"w": w, "b": b}
             return ast.Dict([ast.Constant(k) for k in args[0].value], [self.atom(a) for a in args[1:]])
-        if op == "s2s.runtime.record_new":  # a record the function builds: P(a=x, b=y)
+        if op == prims.RECORD_NEW:  # a record the function builds: P(a=x, b=y)
             return ast.Call(self.atom(args[0]), [], [ast.keyword(k, self.atom(a))
                                                      for k, a in zip(args[1].value, args[2:])])
         if op == prims.APPENDED:  # a list the function grows: xs + [v]

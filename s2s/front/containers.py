@@ -43,7 +43,7 @@ DICTS = frozenset({"dict", "builtins.dict", "s2s.runtime.dict_of", "s2s.runtime.
 ITEM_READS = frozenset({"getitem", "s2s.runtime.dict_get"})
 # the reads of a dict's items all at once (they hold its arrays)
 DICT_READS = frozenset({"s2s.runtime.dict_values", "s2s.runtime.dict_items", "s2s.runtime.dict_get", "getitem"})
-_RECORD = "s2s.runtime.record_new"  # record_new(cls, names, *values)
+_RECORD = prims.RECORD_NEW  # record_new(cls, names, *values)
 _BEFORE = object()  # (the key of what a container held before its first key write: a display's items)
 
 

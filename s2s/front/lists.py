@@ -17,6 +17,7 @@ import ast
 import numpy as np
 
 from s2s import ir
+from s2s import prims
 from s2s.prims import APPENDED, CONTAINER_BUILDERS, CONTAINER_COPIES, ITERATED
 from s2s.front import fence
 from s2s.front.generators import comprehension_loops
@@ -26,7 +27,7 @@ from s2s.ir.walk import is_slice
 # calls that may keep a reference to a list argument (the others read it and make new data): containers, dicts
 # s2s writes out (`{"h": hist}`), iterators over it, opaque calls
 KEEPS_REFERENCE = {"list", "tuple", "dict", "builtins.dict", "call", "callmethod", "s2s.runtime.dict_of",
-                   "s2s.runtime.record_new", "s2s.runtime.record_tangent", "s2s.runtime.dict_from_pairs",
+                   prims.RECORD_NEW, "s2s.runtime.record_tangent", "s2s.runtime.dict_from_pairs",
                    "builtins.zip", "builtins.enumerate", "builtins.iter", "builtins.reversed"}
 
 

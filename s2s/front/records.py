@@ -33,7 +33,7 @@ from s2s.front.methods import note, subclasses  # (subclasses: `cls` first, an o
 from s2s.front.source import MISSING, read_function
 from s2s.ir.names import base_name
 
-NEW = "s2s.runtime.record_new"  # record_new(cls, names, *values): cls(**dict(zip(names, values)))
+NEW = prims.RECORD_NEW  # record_new(cls, names, *values): cls(**dict(zip(names, values)))
 
 # kind -> (the construct refused, what to write instead): `str.format`ted with spelled, cls, name (and what)
 REFUSED = {
