@@ -119,35 +119,19 @@ class Transformed:
             raise
         if self._kind == "grad":
             arguments.real(self.__name__, out)  # (a value, and derivatives with respect to real arguments)
-            grads = out[1] if self._options.get("return_value") else out
-            if type(grads) is not _NDARRAY and type(grads) not in _FLOATS:  # (an array's rows' derivatives: an array)
-                out = _arrays(out, [args[i] if i < count else kwargs.get(name) for i, name in wrt_at],
-                              self._single_wrt(), self._options.get("return_value"))
-        if self._kind == "grad" and (not plain or type(self._wrt) is not int and type(self._wrt) is not str):
-            out = (out[0], fresh(out[1])) if self._options.get("return_value") else fresh(out)
-        zero_d = self._zero_d(wrt_at, args, kwargs)
-        if zero_d and self._kind == "grad":
-            out = (out[0], self._as_arrays(out[1], zero_d)) if self._options.get("return_value") else \
-                self._as_arrays(out, zero_d)
-        if self._kind == "grad" and plain:  # a number's derivative is a float (np.where of numbers is a 0-d array)
-            out = (out[0], self._as_floats(out[1], wrt_at, args, kwargs)) if self._options.get("return_value") \
-                else self._as_floats(out, wrt_at, args, kwargs)
+            out = self._grad_part(out, self._settled(out, wrt_at, args, kwargs, plain))
         templates = None
         if not plain:
             templates = [args[i] if i < len(args) else kwargs.get(name) for i, name in wrt_at]
-            if self._kind == "grad":
-                checked = arguments.structured(self.__name__, out[1] if self._options.get("return_value") else out,
-                                               templates, [name for _, name in wrt_at], self._single_wrt())
-                out = (out[0], checked) if self._options.get("return_value") else checked
             # the derivative w.r.t. a dataclass is that dataclass, w.r.t. a tuple a tuple, w.r.t. a list a list
             out = self._as_arguments(out, templates)
         values = [args[i] if i < count else kwargs.get(name) for i, name in wrt_at]
         narrow = precision.has_narrow(values)  # (a float32 argument's derivative is float32: api/precision.py)
         if narrow and self._kind == "grad":
-            out = (out[0], precision.like_arguments(out[1], values, self._single_wrt())) \
-                if self._options.get("return_value") else precision.like_arguments(out, values, self._single_wrt())
+            out = self._grad_part(out, precision.like_arguments(self._grads(out), values, self._single_wrt()))
         if self._kind == "vjp":
             value, pullback = out
+            zero_d = self._zero_d(wrt_at, args, kwargs)
             if replay is not None:
                 pullback = replay.replay(pullback, value)
             checked = _checked_pullback(pullback, value, self.__name__,
@@ -167,6 +151,31 @@ class Transformed:
 
     _call = __call__  # the general path, which the fast class of an entry falls back on
 
+    def _grads(self, out):
+        """The derivatives part of a grad's `out` (which is `(value, derivatives)` with `return_value`)."""
+        return out[1] if self._options.get("return_value") else out
+
+    def _grad_part(self, out, grads):
+        """A grad's `out` with its derivatives part `grads`."""
+        return (out[0], grads) if self._options.get("return_value") else grads
+
+    def _settled(self, out, wrt_at, args: tuple, kwargs: dict, plain: bool):
+        """The derivatives of a grad's `out` as the arguments ask: an ndarray's an ndarray (not the list of its
+        rows'), none another's memory, a 0-d array's a 0-d array, a number's a float, a container's checked."""
+        grads, count = self._grads(out), len(args)
+        templates = [args[i] if i < count else kwargs.get(name) for i, name in wrt_at]
+        if type(grads) is not _NDARRAY and type(grads) not in _FLOATS:  # (an array's rows' derivatives: an array)
+            grads = arguments.arrays_for_arrays(grads, templates, self._single_wrt())
+        if not plain or type(self._wrt) is not int and type(self._wrt) is not str:
+            grads = fresh(grads)
+        zero_d = self._zero_d(wrt_at, args, kwargs)
+        if zero_d:
+            grads = self._as_arrays(grads, zero_d)
+        if plain:  # a number's derivative is a float (np.where of numbers is a 0-d array)
+            return _number_floats(grads, templates, self._single_wrt())
+        return arguments.structured(self.__name__, grads, templates, [name for _, name in wrt_at],
+                                    self._single_wrt())
+
     @staticmethod
     def _zero_d(wrt_at, args: tuple, kwargs: dict) -> list:
         """The indices (among the wrt entries) of 0-d ndarray arguments, whose derivatives the generated code
@@ -177,13 +186,6 @@ class Transformed:
 
     def _single_wrt(self) -> bool:
         return not isinstance(self._wrt, (tuple, list))
-
-    def _as_floats(self, grads, wrt_at, args: tuple, kwargs: dict):
-        """`grads` with the derivative of each Python number argument a float where it came out a 0-d array or a
-        NumPy number."""
-        count = len(args)
-        return _number_floats(grads, [args[i] if i < count else kwargs.get(name) for i, name in wrt_at],
-                              self._single_wrt())
 
     def _as_arrays(self, grads, zero_d: list):
         if not isinstance(self._wrt, (tuple, list)):
@@ -301,7 +303,7 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
         a = params[i]
         tests.append(f"(type({a}) is float or type({a}) is _A and {a}.dtype is _F and {a}.ndim)")  # (0-d: below)
     given = f"({', '.join(params)},)" if params else "()"
-    templates = f"[{', '.join(params[i] for i, _ in wrt_at)}]"  # (the wrt arguments, for `_arrays`)
+    templates = f"[{', '.join(params[i] for i, _ in wrt_at)}]"  # (the wrt arguments, for `_settle`)
     call = f"_fn({', '.join(params)})"
     # (a float or float64 array is returned at once; anything else is checked to be real: `arguments.real`)
     if isinstance(wrt, (tuple, list)):  # (derivatives that may be one array: each its own, see `fresh`)
@@ -313,8 +315,8 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
         body = (f"            out = {call}\n"
                 f"            if {floats_only}:\n"
                 f"                return out\n"
-                f"            return {floats} if {numbers} else _real(self.__name__, _numbers(_arrays({fresh_out}, "
-                f"{templates}, False, {entry_returns_value}), {templates}, False, {entry_returns_value}))\n")
+                f"            return {floats} if {numbers} else _real(self.__name__, _settle({fresh_out}, {templates}, "
+                f"False, {entry_returns_value}))\n")
     else:
         grad = "out[1]" if entry_returns_value else "out"
         value = "type(out[0]) in _NUM and " if entry_returns_value else ""
@@ -325,8 +327,7 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
                 f"and {grad}.ndim):\n"
                 f"                return out\n"
                 f"            return {as_float} if {value}type({grad}) is _F64 else _real(self.__name__, "
-                f"_numbers(_arrays(out, {templates}, True, {entry_returns_value}), {templates}, True, "
-                f"{entry_returns_value}))\n")
+                f"_settle(out, {templates}, True, {entry_returns_value}))\n")
     text = (f"def __call__(self, {''.join(p + '=_U, ' for p in params)}/, *rest, **kwargs):\n"
             f"    f = self.__wrapped__\n"
             f"    try:\n"
@@ -341,8 +342,7 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
             f"            raise\n"
             f"    return _call(self, *[a for a in {given} if a is not _U], *rest, **kwargs)\n")
     env.update(_U=_UNSET, _A=_NDARRAY, _F=_FLOAT64, _fn=entry.fn, _failed=_failed, _call=Transformed._call,
-               _fresh=fresh, _NUM=_FLOATS, _real=arguments.real, _arrays=_arrays, _F64=_NP_FLOAT64, _floats=_floats,
-               _numbers=_numbers)
+               _fresh=fresh, _NUM=_FLOATS, _real=arguments.real, _settle=_settle, _F64=_NP_FLOAT64, _floats=_floats)
     # (in linecache, so that pdb and tracebacks show its lines: one pseudo-file per entry)
     filename = f"{__file__} (the fast call of {getattr(code, 'co_name', 'f')}, {next(_FAST_NUMBERS)})"
     linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
@@ -357,19 +357,13 @@ def _floats(grads: tuple) -> tuple:
     return tuple(float(g) if type(g) is _NP_FLOAT64 else g for g in grads)
 
 
-def _numbers(out, templates: list, single: bool, returns_value: bool):
-    """A grad's `out` with each Python number argument's derivative a float where it came out a 0-d array (the
-    generated code is the same for numbers and arrays: an entry first built for an array gives one)."""
+def _settle(out, templates: list, single: bool, returns_value: bool):
+    """A grad's `out` (the derivatives, or the value and the derivatives) from the fast call with each ndarray
+    argument's derivative an ndarray where it came out the list of its rows' (`arguments.arrays_for_arrays`),
+    and each Python number argument's a float where it came out a 0-d array (the generated code is the same
+    for numbers and arrays: an entry first built for an array gives one)."""
     grads = out[1] if returns_value else out
-    fixed = _number_floats(grads, templates, single)
-    return out if fixed is grads else (out[0], fixed) if returns_value else fixed
-
-
-def _arrays(out, templates: list, single: bool, returns_value: bool):
-    """A grad's `out` (the derivatives, or the value and the derivatives) with each ndarray argument's derivative
-    an ndarray where it came out the list of its rows' (`arguments.arrays_for_arrays`)."""
-    grads = out[1] if returns_value else out
-    fixed = arguments.arrays_for_arrays(grads, templates, single)
+    fixed = _number_floats(arguments.arrays_for_arrays(grads, templates, single), templates, single)
     return out if fixed is grads else (out[0], fixed) if returns_value else fixed
 
 
