@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import s2s
-from s2s.api.forward import jacobian_forward
+from s2s.api.jacobian_forward import jacobian_forward
 from s2s.rules import registry
 from s2s.testing import assert_source_matches
 

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from s2s.api import cache, transform, arguments, precision, pytree, display, draws, wrappers
-from s2s.api.forward import JACOBIAN_REFUSAL, JacobianForward, jacobian_forward
+from s2s.api.jacobian_forward import JACOBIAN_REFUSAL, JacobianForward, jacobian_forward
 from s2s.api.parameters import given_wrt
 from s2s.api.transformed import Transformed, _checked_pullback
 from s2s.back.sourcemap import attach_user_frames

@@ -1,4 +1,4 @@
-"""Forward-mode transformations: `jvp` and the forward-mode Jacobian.
+"""Forward mode: `jvp` (the forward-mode Jacobian, api/jacobian_forward.py, pushes basis tangents through it).
 
     source -> ssa -> alias -> result -> forward -> optimize -> python -> compile -> cache  (pipeline.py)
 
@@ -7,27 +7,24 @@ generated entry point `jvp_<name>` takes f's parameters followed by one tangent
 parameter per `wrt` entry (`dx` for `x`), without f's defaults (the tangents
 follow them: run on its own, it is given every argument, where `Jvp` fills the
 defaults in); `Jvp` adapts the contract's
-`(primals, tangents)` calling convention to it. `jacobian_forward(f, wrt)`
+`(primals, tangents)` calling convention to it. `jacobian_forward(f, wrt)` (api/jacobian_forward.py)
 pushes the basis tangents through that function.
 """
 from __future__ import annotations
 
-import dataclasses
 import inspect
-import math
 
 import numpy as np
 
-from s2s.api import cache
-from s2s.api import transform, arguments, precision, pytree, display, wrappers
+from s2s.api import transform, arguments, precision, pytree
 from s2s.api import tangents as tangents_mod
-from s2s.api.draws import Draws
 from s2s.api.transformed import fresh
 from s2s import pipeline
 from s2s.back.codegen import generate
 from s2s.back.compile import compile_source, pseudo_filename
-from s2s.errors import ArgumentTypeError, NonDifferentiableError, ResultTypeError
+from s2s.errors import ArgumentTypeError
 from s2s.ad.forward import NotBatchable, forward
+from s2s.ad.data_uses import data_uses
 from s2s.optimize import optimize
 from s2s.ir.printer import print_function
 
@@ -47,6 +44,7 @@ def _forward_ir(f, wrt, batched=False, ndims=(), tangent_only=False):
 
 def _jvp_transform(f, wrt, batched=False, ndims=(), tangent_only=False):
     primal, src, fwd, name, inlined = _forward_ir(f, wrt, batched, ndims, tangent_only)
+    uses = data_uses(primal, transform.resolve_wrt(primal.params, wrt, primal.name, src)[0])
     opt = pipeline.stage("optimize", optimize, fwd)
     what = "vector forward-mode derivative (jvp of a batch of tangents)" if batched else "forward-mode derivative (jvp)"
     if tangent_only:  # (for a Hessian: the tangents of the gradient, not the gradient)
@@ -54,7 +52,8 @@ def _jvp_transform(f, wrt, batched=False, ndims=(), tangent_only=False):
     text = pipeline.python(generate(opt, transform._header(primal, what)), name)
     filename = pseudo_filename("jvp", primal.name, src.filename, src.tree.lineno)
     # (the helpers it inlined: the disk cache keeps their digests, which cover their defaults)
-    return text, compile_source(text, filename, name, primal.free, src.filename, primal.name, inlined)
+    return text, transform.checking(compile_source(text, filename, name, primal.free, src.filename, primal.name,
+                                                   inlined), uses)
 
 
 transform._TRANSFORMS["jvp"] = _jvp_transform
@@ -69,11 +68,10 @@ def stages_forward(f, wrt=0) -> dict:
             "python": pipeline.python(generate(opt, transform._header(primal, "forward-mode derivative (jvp)")), opt.name)}
 
 
-_STARRED = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
-_FLOAT64 = np.dtype(np.float64)
+STARRED = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS  # (code flags: a *args or **kwargs parameter)
 
 
-def _wrt_positions(f, wrt, keywords: bool = False) -> tuple:
+def wrt_positions(f, wrt, keywords: bool = False) -> tuple:
     """((position among the primals, name), ...) of the `wrt` parameters of `f`. For a bound method (`m.loss`)
     the primals do not hold `self`, which its code's parameters do: wrt=1 and wrt="x" of `loss(self, a, x)`
     are both x, the primal at position 1 (arguments.wrt_positions reads the code's parameters, self first)."""
@@ -112,7 +110,7 @@ class Jvp(transform.Transformed):
             targets = self._targets = tangents_mod.targets(self.__wrapped__, self._wrt)
         wrt_at = self._wrt_at
         if wrt_at is None:  # (the wrt arguments checked for their type: a keyword-only one's found by name)
-            wrt_at = self._wrt_at = _wrt_positions(self.__wrapped__, self._wrt, keywords=True)
+            wrt_at = self._wrt_at = wrt_positions(self.__wrapped__, self._wrt, keywords=True)
         count = self._count
         if count is None:
             count = self._count = len(self._wrt) if isinstance(self._wrt, (tuple, list)) else 1
@@ -132,7 +130,7 @@ class Jvp(transform.Transformed):
         code = fn.__code__
         try:
             if len(primals) + count == code.co_argcount and not code.co_kwonlyargcount and \
-                    not code.co_flags & _STARRED:  # (what _invoke does first, without its call)
+                    not code.co_flags & STARRED:  # (what _invoke does first, without its call)
                 value, tangent = fn(*primals, *tangents, **kwargs)
             else:
                 value, tangent = self._invoke(fn, primals, tangents, kwargs)
@@ -154,9 +152,9 @@ class Jvp(transform.Transformed):
         """Call the generated `jvp_f` with f's arguments and the tangents."""
         code = fn.__code__
         if len(primals) + len(tangents) == code.co_argcount and not code.co_kwonlyargcount and \
-                not code.co_flags & _STARRED:  # every parameter of f given: jvp_f takes them, then the tangents
+                not code.co_flags & STARRED:  # every parameter of f given: jvp_f takes them, then the tangents
             return fn(*primals, *tangents, **kwargs)
-        if code.co_kwonlyargcount or code.co_flags & _STARRED:
+        if code.co_kwonlyargcount or code.co_flags & STARRED:
             # f has *args or keyword-only parameters: the tangents are jvp_f's last keyword-only ones
             names = code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
             return fn(*primals, **kwargs, **dict(zip(names[len(names) - len(tangents):], tangents)))
@@ -261,340 +259,3 @@ def jvp(f=None, wrt=0):
     wrt = transform.given_wrt(wrt)  # (an np.int64 position as the int it is)
     transform.require_callable("jvp", f, wrt)
     return Jvp(f, "jvp", wrt, {})
-
-
-class _ForwardState(cache.SharedState):
-    """What the forward-mode Jacobians of one function (and wrt) make and find out, shared by them
-    (`cache.shared`): a new `jacobian(f, mode="forward")` of a function already differentiated looks nothing up
-    again. Each transformation here checks its facts before every call, as any transformed function does."""
-
-    def __init__(self, f, wrt, single: bool):
-        super().__init__(f)
-        self.jvps = [jvp(f, wrt=w) for w in ([wrt] if single else list(wrt))]
-        # vector mode: all basis tangents at once as a leading batch axis, where every rule allows it;
-        # one generated function per combination of argument ranks (they decide where shapes align)
-        self.batched: dict = {}  # (wrt index, ranks) -> Jvp
-        self.vector: dict = {}  # wrt index -> whether vector mode applies
-        self.params = self.positional = self.wrt_at = None
-        # f a gradient s2s made: the wrt of that gradient, whose argument(s) its value is shaped like (None: f is
-        # no gradient); a tuple, list or dict value has no vector form, nor have the tangents of a dict's adjoint
-        self.gradient_wrt = _gradient_wrt(f)
-        self.ranks: dict = {}  # (the rank of each array argument, the type of each other one) -> ranks
-        self.bases: dict = {}  # shape of the argument -> its read-only identity basis (_jacobian_by_batch)
-
-
-def _gradient_wrt(f):
-    """The `wrt` of `f` where `f` is a gradient s2s made (`grad(g, wrt)`), `True` where its value is a tuple
-    whatever the arguments (a tuple wrt, `return_value=True`), None where `f` is no gradient."""
-    if getattr(f, "_kind", None) != "grad":
-        return None
-    wrt = getattr(f, "_wrt", None)
-    options = getattr(f, "_options", None) or {}
-    if isinstance(wrt, (tuple, list)) or options.get("return_value"):
-        return True
-    return wrt
-
-
-# (why, what to do) when a Jacobian is transformed: it is computed by calling generated code, not generated code itself
-JACOBIAN_REFUSAL = (
-    "it is a Jacobian that s2s.jacobian made, which calls generated code once per basis vector and is not "
-    "generated code itself, so s2s cannot transform it again",
-    "for second derivatives of a function with a scalar value write s2s.hessian(f) or s2s.jacobian(s2s.grad(f)); "
-    "of a function with an array value, one component at a time: s2s.hessian(f_i), with def f_i(x): return f(x)[i]")
-
-
-class JacobianForward:
-    """The Jacobian of f by forward mode: shape `value.shape + arg.shape` for each `wrt` entry."""
-
-    __s2s_refusal__ = JACOBIAN_REFUSAL
-
-    def __init__(self, f, wrt=0, value_like_wrt=False):
-        wrappers.refuse_unforwarded("s2s.jacobian", f)
-        f = wrappers.forwarded(f)  # (a functools.wraps wrapper(*args, **kwargs): with the parameters it shows)
-        self.__wrapped__ = f
-        self._wrt = wrt
-        # for hessian (f is a gradient): f's value has the structure of the wrt argument, even where a part
-        # of it is a bare zero
-        self._value_like_wrt = value_like_wrt
-        self._second = arguments.generated(f) and not value_like_wrt  # (a Hessian refuses complex arguments itself)
-        single = not isinstance(wrt, (tuple, list))
-        self._single = single
-        self._wrts = [wrt] if single else list(wrt)
-        state = self._state = cache.shared(f, ("jacobian forward", repr(wrt)), lambda: _ForwardState(f, wrt, single))
-        self._jvps, self._batched, self._vector = state.jvps, state.batched, state.vector
-        self._last_ranks = ()
-        self._last_vector = True  # (whether the last call could push its tangents at once: what .source shows)
-        self.__name__ = f"jacobian_{getattr(f, '__name__', 'f')}"
-        self.__doc__ = getattr(f, "__doc__", None)
-
-    def _batched_jvp(self, k: int, ranks: tuple):
-        """The vector-mode jvp for wrt entry `k` at these argument ranks, or None if a rule has no batched form
-        (or the function keeps loop stacks)."""
-        if self._vector.get(k) is False:
-            return None
-        key = (k, ranks)
-        if key not in self._batched:
-            w = self._wrt if self._single else self._wrt[k]
-            # (a Hessian needs the tangents of the gradient alone: the gradient's own last lines are dead code)
-            options = {"batched": True, "ndims": ranks, **({"tangent_only": True} if self._value_like_wrt else {})}
-            jf = Jvp(self.__wrapped__, "jvp", w, options)
-            try:
-                jf.source
-            except (NotBatchable, NonDifferentiableError):
-                # (a rule with no batched form for what the call passes, np.sum(x, where=m): one tangent at a
-                # time, as jvp pushes it, where the same call is refused again if jvp refuses it too)
-                self._vector[k] = False
-                return None
-            self._vector[k] = True
-            self._batched[key] = jf
-        return self._batched[key]
-
-    @property
-    def source(self) -> str:
-        texts = []
-        vector = self._last_vector and not (self._value_like_wrt and not self._single)
-        for k, j in enumerate(self._jvps):
-            b = self._batched_jvp(k, self._last_ranks) if vector else None
-            texts.append((b or j).source)
-        return "\n\n".join(texts)
-
-    _repr_html_ = display.repr_html  # a notebook shows the generated source, highlighted
-
-    def __repr__(self):
-        return f"<s2s.jacobian of {getattr(self.__wrapped__, '__qualname__', self.__wrapped__)} (forward mode)>"
-
-    def __call__(self, *args, **kwargs):
-        try:  # (each block in its argument's precision: api/precision.py)
-            return precision.of_wrt(self._jacobian(*args, **kwargs), self._state.wrt_at, args, kwargs, self._single)
-        except ResultTypeError as exc:
-            raise exc.retitled("jacobian") from None
-        except Exception as exc:
-            transform.attach_user_frames(exc)  # the traceback ends at the user's line
-            raise
-
-    def _jacobian(self, *args, **kwargs):
-        state = self._state
-        wrt_at = state.wrt_at
-        if wrt_at is None:
-            wrt_at = state.wrt_at = _wrt_positions(self.__wrapped__, self._wrt)
-        arguments.check_wrt(self.__name__, wrt_at, args, kwargs)
-        if self._second:
-            arguments.refuse_complex_data(self.__name__, args, kwargs)
-        if kwargs:  # f(x, a=v): the arguments in the parameters' order, as the generated jvp takes them
-            try:
-                bound = inspect.signature(self.__wrapped__).bind(*args, **kwargs)
-            except (TypeError, ValueError):
-                pass  # (the call itself raises Python's error below)
-            else:
-                args, kwargs = bound.args, bound.kwargs
-        if state.params is None:
-            params = positional = cache.parameter_names(self.__wrapped__)
-            code = getattr(arguments.original(self.__wrapped__), "__code__", None)
-            if code is not None and (code.co_kwonlyargcount or code.co_flags & (inspect.CO_VARARGS |
-                                                                              inspect.CO_VARKEYWORDS)):
-                signature = inspect.signature(self.__wrapped__).parameters.values()  # (*args, keyword-only)
-                positional = [p.name for p in signature if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-            state.positional, state.params = positional, params
-        params = state.params
-        named = state.positional  # (the values a *args parameter receives have no name: no rank is known)
-        # the ranks decide which vector-mode function applies; they are found once per (type or rank) of each
-        # argument: an int for an ndarray's rank, the type of anything else
-        key = tuple([a.ndim if isinstance(a, np.ndarray) else type(a) for a in args])
-        if kwargs:
-            key += tuple([(p, a.ndim if isinstance(a, np.ndarray) else type(a)) for p, a in sorted(kwargs.items())])
-        ranks = state.ranks.get(key)
-        if ranks is None:
-            ranks = state.ranks[key] = tuple(
-                (p, np.ndim(a)) for p, a in list(zip(named, args)) + sorted(kwargs.items())
-                if isinstance(a, (np.ndarray, float, int, np.number)) and not isinstance(a, bool))
-        self._last_ranks = ranks
-        if self._value_like_wrt and not self._single:
-            return self._hessian_blocks(params, args, kwargs)
-        # (f a gradient with respect to a container or a tuple: its value is a container, pushed by basis tangents;
-        # a Hessian's gradient is with respect to x itself)
-        vector = self._value_like_wrt or state.gradient_wrt is None or \
-            not self._container_gradient(params, args, kwargs)
-        self._last_vector = vector
-        if self._single and not kwargs and vector:  # (the common case: one array argument pushed at once)
-            x = arguments.argument(params, args, kwargs, self._wrt, self.__wrapped__)
-            batched = self._batched.get((0, ranks)) if type(x) is np.ndarray else None
-            if batched is not None:
-                try:
-                    return _jacobian_by_batch(batched, args, x, None, x if self._value_like_wrt else None,
-                                              state.bases)
-                except NotBatchable:  # (as below)
-                    self._vector[0] = False
-                    self._batched.pop((0, ranks), None)
-        out = []
-        draws = Draws(args, kwargs)  # (each wrt entry, each basis tangent, calls f again: one draw for them all)
-        for k, w in enumerate(self._wrts):
-            x = arguments.argument(params, args, kwargs, w, self.__wrapped__)
-            batched = None if not vector or type(x) is not np.ndarray and pytree.is_container(x) else \
-                (self._batched.get((k, ranks)) or self._batched_jvp(k, ranks))
-            if batched is not None:
-                try:
-                    out.append(_jacobian_by_batch(batched, args, x, kwargs, x if self._value_like_wrt else None,
-                                                  state.bases, draws))
-                    continue
-                except NotBatchable:  # transformed again (something it read changed), now without a vector form
-                    self._vector[k] = False
-                    self._batched.pop((k, ranks), None)
-            out.append(_jacobian_by_basis(self._jvps[k], args, x, x if self._value_like_wrt else None, kwargs,
-                                          w if isinstance(w, str) else params[w] if w < len(params) else str(w),
-                                          blocks=not self._single, draws=draws))
-        if self._single:
-            return out[0]
-        if not all(type(o) is _ValueParts for o in out):
-            return tuple(out)
-        # (a tuple, list or dict value: its structure outermost, the wrt tuple inside, J[a][k], as JAX's jacfwd)
-        value = out[0].value
-        return pytree.structure(value)([tuple(o.parts[a] for o in out) for a in range(len(out[0].parts))])
-
-    def _container_gradient(self, params, args: tuple, kwargs: dict) -> bool:
-        """Is f, a gradient s2s made, about to return a tuple, list or dict (a tuple wrt, or a container
-        argument)? Vector mode has no form for such a value, nor for the tangents of a dict's adjoint inside it."""
-        wrt = self._state.gradient_wrt
-        if wrt is True:
-            return True
-        try:
-            x = arguments.argument(params, args, kwargs, wrt, self.__wrapped__)
-        except (TypeError, ValueError, IndexError):
-            return False  # (the call itself raises the error f raises)
-        return type(x) is not np.ndarray and pytree.is_container(x)
-
-    def _hessian_blocks(self, params, args: tuple, kwargs: dict) -> tuple:
-        """For `hessian(g, wrt=(a, b, ...))` (f is `grad(g, wrt=(a, b, ...))`, whose value is the tuple of the
-        gradients): `H[i][j]`, the Jacobian of the gradient in wrt[i] with respect to the argument wrt[j], shaped
-        as `hessian(g, wrt=i)` is where `i == j`: an array of shape `x_i.shape + x_j.shape` for two arrays or
-        numbers, the structure of a container x_i around the structure of a container x_j. One basis tangent per
-        element of each argument (a tuple value has no vector form)."""
-        xs = [arguments.argument(params, args, kwargs, w, self.__wrapped__) for w in self._wrts]
-        names = [w if isinstance(w, str) else params[w] if w < len(params) else str(w) for w in self._wrts]
-        draws = Draws(args, kwargs)
-        columns = [_jacobian_by_basis(self._jvps[j], args, x, tuple(xs), kwargs, names[j], blocks=True,
-                                      value_names=names, draws=draws).parts for j, x in enumerate(xs)]
-        out = []
-        start = 0  # (the leaves of the value, the tuple of gradients, are those of x_0, then of x_1, ...)
-        for x in xs:
-            count = len(pytree.leaves(x))
-            build = pytree.structure(x) if pytree.is_container(x) else (lambda parts: parts[0])
-            out.append(tuple(build(parts[start:start + count]) for parts in columns))
-            start += count
-        return tuple(out)
-
-
-def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None, bases=None, draws=None) -> np.ndarray:
-    """Push all basis tangents of `x` at once, as the rows of an identity with a leading batch axis. With
-    `value_like` (the value's shape is its shape) `jf` returns the tangents alone. `draws`: where f is called for
-    other wrt entries too, their one draw of random numbers (`draws.Draws`).
-
-    `bases` keeps one identity per shape for the next calls, read-only: generated code never writes into a
-    tangent it is given (s2s refuses writes into parameters, and the runtime's in-place helpers test
-    `flags.writeable`), and a write would raise rather than change the next call's basis."""
-    shape = x.shape if type(x) is np.ndarray else np.shape(x)
-    basis = bases.get(shape) if bases is not None else None
-    if basis is None:
-        n = math.prod(shape)
-        basis = np.eye(n).reshape((n,) + shape)
-        if bases is not None:
-            basis.flags.writeable = False
-            bases[shape] = basis
-    n = len(basis)
-    entry = jf._entry
-    if entry is None or not entry.check(jf.__wrapped__):  # (jf._current(), without its two calls)
-        entry = jf._build()
-    fn = entry.fn
-    if draws is not None:
-        draws.before(fn)
-    code = fn.__code__
-    if not kwargs and len(args) + 1 == code.co_argcount and not code.co_kwonlyargcount and \
-            not code.co_flags & _STARRED:  # (what _invoke does first, without its call)
-        t = fn(*args, basis)
-    else:
-        t = jf._invoke(fn, args, (basis,), kwargs or {})
-    if value_like is None:
-        value, t = t
-        if type(value) is not np.ndarray and pytree.is_container(value):
-            raise NotBatchable("a tuple, list or dict value")  # (its parts' Jacobians, leaf by leaf: by basis)
-    else:
-        value = value_like
-    # (per-call cost at the Rosenbrock Hessian's size: np.prod, np.broadcast_to and np.moveaxis took ~8 us of
-    # Python; the batch axis moves last by a transpose of the (n, size of value) matrix)
-    vshape = value.shape if type(value) is np.ndarray else np.shape(value)
-    if type(t) is not np.ndarray or t.dtype is not _FLOAT64 and t.dtype != np.float64:
-        t = np.asarray(arguments.real(jf.__name__, t), dtype=float)
-    if t.shape != (n,) + vshape:
-        t = np.broadcast_to(t, (n,) + vshape)
-    if len(vshape) == 1 and len(shape) == 1:
-        out = t.T  # (a vector's Jacobian with respect to a vector: the two reshapes would give the same view)
-    else:
-        out = t.reshape(n, math.prod(vshape)).T.reshape(vshape + shape)
-    # (the basis itself or a broadcast, returned as they are, are read-only: the caller gets its own array)
-    return out if out.flags.writeable else out.copy()
-
-
-@dataclasses.dataclass
-class _ValueParts:
-    """The Jacobian with respect to one entry of a tuple wrt, of a tuple, list or dict value: its block per leaf
-    of the value (JacobianForward nests them inside the value's structure)."""
-    value: object
-    parts: list
-
-
-def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None, name="x", blocks=False, value_names=None,
-                       draws=None):
-    """Push each basis tangent of `x` (named `name`) (one per element of each of its leaves) through `jf`, each
-    call drawing the random numbers the first one drew (`draws.Draws`, shared with the caller's other calls).
-
-    For leaf `b` of `x` and leaf `a` of the value, the block of the result has shape
-    `a.shape + b.shape`; blocks are nested as the value's structure around `x`'s (`J[a][b]`, as JAX). With
-    `value_like` (a Hessian's: `jf` pushes tangents through a gradient), the value must have its structure: that
-    of `x`, or with `value_names` (a tuple wrt) the tuple of the arguments so named."""
-    x_leaves = pytree.leaves(x)
-    zeros = [pytree.zeros_leaf(leaf) for leaf in x_leaves]
-    build_x = pytree.structure(x)
-    value = None
-    if draws is None:
-        draws = Draws(args, kwargs)
-    fn = jf._current()  # (the generated function the calls below run: what it may draw from)
-    columns = []  # columns[b]: one list of value leaves per element of x's leaf b
-    for b, leaf in enumerate(x_leaves):
-        shape = np.shape(leaf)
-        n = int(np.prod(shape, dtype=int))
-        columns.append([])
-        for i in range(n):
-            e = np.zeros(n)
-            e[i] = 1.0
-            tangent = list(zeros)
-            tangent[b] = e.reshape(shape) if shape else 1.0
-            draws.before(fn)
-            value, t = jf(args, (build_x(tangent),), **(kwargs or {}))
-            draws.after(fn, value, jf.__wrapped__)
-            columns[b].append(pytree.leaves_like(t, value if value_like is None else value_like))
-    if value is None:  # an empty argument
-        value = jf.__wrapped__(*args, **(kwargs or {}))
-    if value_like is not None:  # (a gradient longer than its list or tuple argument: its parts above were cut)
-        if value_names is None:
-            arguments.structured(jf.__name__, value, [value_like], [name], True)
-        else:
-            arguments.structured(jf.__name__, value, list(value_like), value_names, False)
-        value = value_like
-    value_leaves = pytree.leaves(value)
-    parts = []
-    for a, out in enumerate(value_leaves):
-        row = []
-        for b, leaf in enumerate(x_leaves):
-            cols = [c[a] for c in columns[b]]
-            jac = np.stack(cols, axis=-1) if cols else np.zeros(np.shape(out) + (0,))
-            row.append(jac.reshape(np.shape(out) + np.shape(leaf)))
-        parts.append(build_x(row))
-    if blocks and pytree.is_container(value):  # (one entry of a tuple wrt: the caller nests the value outside)
-        return _ValueParts(value, parts)
-    return pytree.structure(value)(parts)
-
-
-def jacobian_forward(f=None, wrt=0):
-    """`s2s.jacobian(f, wrt, mode="forward")`: an array of shape `value.shape + arg.shape`."""
-    if f is None:
-        return lambda g: JacobianForward(g, wrt)
-    return JacobianForward(f, wrt)
