@@ -13,6 +13,7 @@ computed as Python computes it.
 """
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from s2s import ir, prims
@@ -30,11 +31,12 @@ _VIEWS = {prims.METHODS["values"]: "values", prims.METHODS["items"]: "items"}
 class Use(NamedTuple):
     """A value read from the argument `param` (at `position` of the call, -1: by name only) by `steps` ((kind,
     key), ...) that a differentiated operation (`name`: its NumPy name, or the operator's: "mul") reads, at `line` of
-    `file` (`text`)."""
+    `file` (`text`); `spelled`: the user's name of the value ("" for a part of an expression)."""
     position: int
     param: str
     steps: tuple
     name: str
+    spelled: str
     file: str
     line: int
     text: str
@@ -70,7 +72,10 @@ def data_uses(fn: ir.Function, wrt: list) -> tuple:
                 if key not in out:
                     i = fn.params.index(param)
                     loc = s.loc
-                    out[key] = Use(i if i < positional else -1, param, steps, name,
+                    d = made.get(a.name)
+                    spelled = a.name if a.name == param else re.sub(r"_\d+$", "", a.name) if \
+                        type(d) in (ir.Assign, ir.Phi) and not d.temp else ""
+                    out[key] = Use(i if i < positional else -1, param, steps, name, spelled,
                                    loc.file if loc is not None and loc.file else fn.filename,
                                    loc.line if loc is not None else 0, loc.text if loc is not None else "")
     return tuple(out.values())

@@ -16,7 +16,7 @@ import inspect
 
 import numpy as np
 
-from s2s.api import transform, arguments, precision, pytree
+from s2s.api import transform, arguments, data_checks, precision, pytree
 from s2s.api import tangents as tangents_mod
 from s2s.api.transformed import fresh
 from s2s import pipeline
@@ -127,6 +127,7 @@ class Jvp(transform.Transformed):
         if entry is None or not entry.check(self.__wrapped__):
             entry = self._build()
         fn = entry.fn
+        data_checks.check(fn, self.__name__, primals, kwargs)
         code = fn.__code__
         try:
             if len(primals) + count == code.co_argcount and not code.co_kwonlyargcount and \

@@ -38,6 +38,7 @@ import tempfile
 import threading
 import warnings
 
+from s2s.ad.data_uses import Use
 from s2s.api import facts as facts_mod
 from s2s.back.compile import compile_source
 from s2s.errors import S2SError
@@ -45,10 +46,10 @@ from s2s.front.source import read_function
 from s2s.rules import custom, registry
 from s2s.version import __version__
 
-FORMAT = 3
+FORMAT = 4
 MAX_BYTES = 16 * 1024 * 1024
 _FIELDS = {"format": int, "s2s": str, "key": str, "text": str, "entry": str, "filename": str, "free": dict,
-           "deps": dict, "user": list, "facts": list, "recursive": dict}
+           "deps": dict, "user": list, "facts": list, "recursive": dict, "data": list}
 
 _lock = threading.Lock()
 _usable: dict = {}  # directory -> whether it can be used (decided once per process)
@@ -219,6 +220,7 @@ def store(key: str, text: str, fn, facts: list, f) -> None:
         "user": list(getattr(fn, "__s2s_user__", ("", ""))),
         "facts": rows,
         "recursive": recursive,  # custom attribute -> [module, qualname, role]: rules made again on loading
+        "data": [list(u) for u in getattr(fn, "__s2s_data__", ())],  # the arguments' uses it checks (data_uses)
     }
     try:
         entry["sha256"] = _checksum(entry)
@@ -318,6 +320,7 @@ def load(key: str, f):
             return None
         user_file, user_name = entry["user"]
         fn = compile_source(entry["text"], entry["filename"], entry["entry"], free, user_file, user_name)
+        fn.__s2s_data__ = tuple(Use(u[0], u[1], tuple(map(tuple, u[2])), *u[3:]) for u in entry["data"])
     except Exception:
         return None
     return entry["text"], fn, rows

@@ -34,6 +34,7 @@ from s2s import prims
 from s2s.errors import ArgumentTypeError, S2SError, SourceUnavailableError
 from s2s.ir.walk import calls_in
 from s2s.ad.forward import forward
+from s2s.ad.data_uses import data_uses
 from s2s.ad.scalars import numbers_read, scalars
 
 def _primal(f, kind=None):
@@ -88,14 +89,23 @@ def _uses_stacks(stmts) -> bool:
 
 def _grad_transform(f, wrt, return_value=False):
     primal, src, inlined = _primal(f, "value_and_grad" if return_value else "grad")
+    names, single = resolve_wrt(primal.params, wrt, primal.name, src)
+    uses = data_uses(primal, names)
     if _uses_stacks(primal.body):
-        names, single = resolve_wrt(primal.params, wrt, primal.name, src)
         name = ("value_and_grad_" if return_value else "grad_") + primal.name
-        return _grad_by_forward_mode(primal, src, inlined, names, single, return_value, name)
+        text, fn = _grad_by_forward_mode(primal, src, inlined, names, single, return_value, name)
+        return text, checking(fn, uses)
     st = _grad_pipeline(primal, src, wrt, return_value)
     filename = pseudo_filename("gradient", st.primal.name, st.src.filename, st.src.tree.lineno)
-    return st.python, compile_source(st.python, filename, st.name, st.optimized.free, st.src.filename,
-                                     st.primal.name, inlined)
+    return st.python, checking(compile_source(st.python, filename, st.name, st.optimized.free, st.src.filename,
+                                              st.primal.name, inlined), uses)
+
+
+def checking(fn, uses: tuple):
+    """The generated function `fn`, which checks the arguments it reads for `uses` on each call (ad/data_uses.py,
+    api/data_checks.py)."""
+    fn.__s2s_data__ = uses
+    return fn
 
 
 def _grad_by_forward_mode(primal, src, inlined, names, single, return_value, name):
@@ -138,6 +148,7 @@ def _vjp_transform(f, wrt):
     `pullback_f(*args, cotangent)`."""
     primal, src, inlined = _primal(f, "vjp")
     names, single = resolve_wrt(primal.params, wrt, primal.name, src)
+    uses = data_uses(primal, names)
     namer = _namer_for(primal)
     seed = namer.fresh("cotangent")
     name = "vjp_" + primal.name
@@ -149,7 +160,8 @@ def _vjp_transform(f, wrt):
     if not written - buffers(closure) and not any(c.op == "pop" for c in calls_in(closure.body)):
         text = pipeline.python(generate_vjp(closure, seed, _header(primal, "vector-Jacobian product (vjp)")), name)
         filename = pseudo_filename("vjp", primal.name, src.filename, src.tree.lineno)
-        return text, compile_source(text, filename, name, closure.free, src.filename, primal.name, inlined)
+        return text, checking(compile_source(text, filename, name, closure.free, src.filename, primal.name,
+                                             inlined), uses)
     namer = _namer_for(primal)
     seed = namer.fresh("cotangent")
     pull_name = namer.fresh("pullback_" + primal.name)
@@ -168,7 +180,7 @@ def _vjp_transform(f, wrt):
         primal, "vector-Jacobian product (vjp)"), before=(forward_fn,), after=entry), name)
     filename = pseudo_filename("vjp", primal.name, src.filename, src.tree.lineno)
     free = dict(primal.free)
-    return text, compile_source(text, filename, name, free, src.filename, primal.name, inlined)
+    return text, checking(compile_source(text, filename, name, free, src.filename, primal.name, inlined), uses)
 
 
 _TRANSFORMS.update({"grad": _grad_transform, "vjp": _vjp_transform})

@@ -14,7 +14,7 @@ import weakref
 
 import numpy as np
 
-from s2s.api import arguments, cache, display, draws, precision, pytree, tangents, wrappers
+from s2s.api import arguments, cache, data_checks, display, draws, precision, pytree, tangents, wrappers
 from s2s.api import facts as facts_mod
 from s2s.back.sourcemap import attach_user_frames
 from s2s.runtime.core import FieldParts
@@ -105,6 +105,7 @@ class Transformed:
                 break
         if self._second:
             arguments.refuse_complex_data(self.__name__, args, kwargs)
+        data_checks.check(entry.fn, self.__name__, args, kwargs)
         # (a pullback that runs the forward sweep again draws the random numbers this call draws)
         replay = draws.replaying(entry.fn, args, kwargs) if self._kind == "vjp" else None
         try:
@@ -302,6 +303,13 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
     for i, _ in wrt_at:
         a = params[i]
         tests.append(f"(type({a}) is float or type({a}) is _A and {a}.dtype is _F and {a}.ndim)")  # (0-d: below)
+    # the arguments outside wrt that a derivative is taken through: numbers or arrays (api/data_checks.py), where
+    # they are read whole; read in parts, checked by a call (a refusal raises, and the general path raises it)
+    uses = data_checks.uses_of(entry.fn)
+    whole = sorted({u.position for u in uses if not u.steps and 0 <= u.position < count})
+    tests += [f"type({params[i]}) in _PL" for i in whole]
+    if any(u.steps or not 0 <= u.position < count for u in uses):
+        tests.append(f"_data(_fn, self.__name__, ({', '.join(params)}{',' if len(params) == 1 else ''}), {{}})")
     given = f"({', '.join(params)},)" if params else "()"
     templates = f"[{', '.join(params[i] for i, _ in wrt_at)}]"  # (the wrt arguments, for `_settle`)
     call = f"_fn({', '.join(params)})"
@@ -342,7 +350,8 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
             f"            raise\n"
             f"    return _call(self, *[a for a in {given} if a is not _U], *rest, **kwargs)\n")
     env.update(_U=_UNSET, _A=_NDARRAY, _F=_FLOAT64, _fn=entry.fn, _failed=_failed, _call=Transformed._call,
-               _fresh=fresh, _NUM=_FLOATS, _real=arguments.real, _settle=_settle, _F64=_NP_FLOAT64, _floats=_floats)
+               _fresh=fresh, _NUM=_FLOATS, _real=arguments.real, _settle=_settle, _F64=_NP_FLOAT64, _floats=_floats,
+               _PL=data_checks.PLAIN, _data=data_checks.passes)
     # (in linecache, so that pdb and tracebacks show its lines: one pseudo-file per entry)
     filename = f"{__file__} (the fast call of {getattr(code, 'co_name', 'f')}, {next(_FAST_NUMBERS)})"
     linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)

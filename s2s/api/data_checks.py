@@ -1,0 +1,164 @@
+"""On each call, the values of arguments outside wrt that a derivative is taken through (ad/data_uses.py): each
+must be what s2s's rules describe, a number, an array, or a list or tuple of them, not an object of a class of the
+user's whose arithmetic or NumPy-named methods Python would run (`p * x` calling P.__mul__, `p.dot(x)` P.dot),
+which the generated code, made for arrays, does not follow. Such a value is refused, at the user's line.
+
+`check(fn, what, args, kwargs)` costs one type test per argument where each is an array or a number (the common
+case), a few dict and attribute reads where a use is a field or an item of one. An attribute that is no field of
+the object (a property, a `__getattr__`) is not read here, where the function has not run: it is not checked.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from s2s.errors import ArgumentTypeError
+from s2s.runtime.sparse import is_sparse
+
+# the types of a value checked at once: the rules are written for them
+PLAIN = frozenset((np.ndarray, float, int, bool, np.float64, np.float32, np.int64, np.int32, str, type(None)))
+_MISSING = object()
+_HOOKS = ("__array_ufunc__", "__array_function__")
+_OPERATOR_METHODS = {"add": "__add__", "sub": "__sub__", "mul": "__mul__", "truediv": "__truediv__",
+                     "floordiv": "__floordiv__", "mod": "__mod__", "pow": "__pow__", "matmul": "__matmul__",
+                     "neg": "__neg__", "pos": "__pos__"}
+_ALL_OPERATORS = tuple(f"__{r}{op}__" for op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul")
+                       for r in ("", "r")) + ("__neg__", "__pos__", "__abs__")
+
+
+def uses_of(fn) -> tuple:
+    """The `Use`s the generated function `fn` checks its arguments for (none for code made without them)."""
+    return getattr(fn, "__s2s_data__", ())
+
+
+def check(fn, what: str, args: tuple, kwargs: dict) -> None:
+    """Refuse an argument value (or a part of one) that a use of `fn` reads and that is an object whose class
+    defines the operation itself (`_foreign`)."""
+    for use in getattr(fn, "__s2s_data__", ()):
+        value = args[use.position] if 0 <= use.position < len(args) else kwargs.get(use.param, _MISSING)
+        if type(value) in PLAIN or value is _MISSING:  # (an argument left to its default: the function's own)
+            continue
+        for leaf in _reached([value], use.steps):
+            found = _foreign(leaf, use.name)
+            if found is not None:
+                raise _refusal(what, use, leaf, found)
+
+
+def _reached(values: list, steps: tuple) -> list:
+    """The values `steps` read from `values` (those a step cannot read without running the user's code: none)."""
+    for kind, key in steps:
+        out = []
+        for v in values:
+            if type(v) is np.ndarray:
+                continue  # (an array's items, rows and fields are arrays and numbers)
+            if kind == "attr":
+                found = _field(v, key)
+                if found is not _MISSING:
+                    out.append(found)
+            elif kind == "item":
+                if isinstance(v, dict):
+                    found = dict.get(v, key, _MISSING)
+                    if found is not _MISSING:
+                        out.append(found)
+                elif isinstance(v, (list, tuple)) and type(key) is int and -len(v) <= key < len(v):
+                    out.append(v[key])
+            elif kind == "each":
+                if isinstance(v, dict):
+                    out.extend(dict.values(v))
+                elif isinstance(v, (list, tuple)):
+                    out.extend(v)
+            elif kind == "iter":
+                if isinstance(v, dict):
+                    out.append(list(dict.keys(v)))
+                elif isinstance(v, (list, tuple)):
+                    out.append(v)
+            elif isinstance(v, dict):  # ("values", "items": what d.values() and d.items() list)
+                out.append(list(dict.values(v) if kind == "values" else dict.items(v)))
+        values = out
+    return values
+
+
+def _field(obj, name: str):
+    """`obj.name` where it is the object's own attribute, a slot, a field of a namedtuple or a plain attribute of
+    its class (no property, no `__getattr__` run here)."""
+    own = getattr(obj, "__dict__", None)
+    if type(own) is dict and name in own:
+        return own[name]
+    for k in type(obj).__mro__:
+        found = vars(k).get(name, _MISSING)
+        if found is _MISSING:
+            continue
+        if not hasattr(type(found), "__get__"):
+            return found
+        if type(found).__name__ in ("member_descriptor", "_tuplegetter"):  # (a slot, a namedtuple's field)
+            return getattr(obj, name, _MISSING)
+        return _MISSING
+    return _MISSING
+
+
+def _foreign(value, name: str, depth: int = 0):
+    """The method of `value`'s class (or of an item's, in a list or tuple) that Python would run for the operation
+    `name` (NumPy's name, "" for an operator) where s2s's rule does not: an operator, NumPy's hooks, or a method
+    named as the NumPy function (`np.sum(p)` calls `p.sum()`). None for a number, an array, a string, None, a
+    scipy.sparse matrix (whose products s2s differentiates), and an object without them."""
+    kind = type(value)
+    if kind in PLAIN:
+        return None
+    if isinstance(value, (np.ndarray, np.generic)) or kind.__module__ == "builtins" and \
+            not isinstance(value, (list, tuple)):
+        return None
+    own = _own_method(kind, name)
+    if own is not None or depth > 2 or not isinstance(value, (list, tuple)):
+        return own if own is None or not is_sparse(value) else None
+    return next((f for v in value for f in [_foreign(v, name, depth + 1)] if f is not None), None)
+
+
+def _own_method(kind: type, name: str):
+    first = _OPERATOR_METHODS.get(name)
+    wanted = ((first, "__r" + first[2:]) if first else (name,) if name else ()) + _ALL_OPERATORS + _HOOKS
+    for k in kind.__mro__[:-1]:
+        if k.__module__ == "builtins":
+            continue
+        space = vars(k)
+        for m in wanted:
+            if m in space:
+                return m
+    return None
+
+
+def _spelled(use) -> str:
+    """The value as the user wrote it where it has a name, else the path from its argument (`cfg.p`, `d['p']`,
+    `ps[...]`, an item of ps)."""
+    if use.spelled:
+        return use.spelled
+    out = use.param
+    for kind, key in use.steps:
+        out += f".{key}" if kind == "attr" else f"[{key!r}]" if kind == "item" else \
+            "[...]" if kind == "each" else f".{kind}()" if kind in ("values", "items") else ""
+    return out
+
+
+def _refusal(what: str, use, value, method: str) -> ArgumentTypeError:
+    cls, name = type(value).__name__, _spelled(use)
+    where = f"the argument '{use.param}'" if name == use.param else f"{name}, read from the argument '{use.param}',"
+    at = f"\n  {use.file}:{use.line}\n    {use.text.strip()}\n"
+    if method == use.name and f".{method}(" in use.text:  # (a method of the class named as NumPy's)
+        return ArgumentTypeError(
+            f"{what}: {name}.{method}() of a {cls}, not an array: s2s read '.{method}()' as NumPy's method (an "
+            f"array's {method}), as it does not know the class of {where} while compiling{at}Call the method "
+            f"through its class, which s2s then follows: {cls}.{method}({name}, ...)")
+    fix = f"call it through its class, which s2s then follows: {cls}.{method}({name}, ...)" \
+        if method.startswith("__") and method not in _HOOKS else \
+        f"pass the arrays it holds as arguments, or np.asarray({name}) where it is array data"
+    return ArgumentTypeError(
+        f"{what}: {where} is a {cls}, whose class defines {method}: s2s differentiates this line as NumPy's "
+        f"operation on arrays, as it does not know the class of an argument while compiling, and would not follow "
+        f"{cls}.{method}{at}Write it so that s2s sees the class: {fix}; or build the {cls} in the function from "
+        f"arrays passed in, or compute what needs it outside the function and pass the result in")
+
+
+def passes(fn, what: str, args: tuple, kwargs: dict) -> bool:
+    """True where `check` refuses nothing (it raises otherwise)."""
+    check(fn, what, args, kwargs)
+    return True
