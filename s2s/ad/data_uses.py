@@ -13,12 +13,14 @@ computed as Python computes it.
 """
 from __future__ import annotations
 
+import linecache
 import re
 from typing import NamedTuple
 
 from s2s import ir, prims
 from s2s.ad.analysis import activity, differentiable
 from s2s.ir.walk import definitions
+from s2s.linemaps import user_line
 
 # the operations s2s differentiates by NumPy's meaning: Python's arithmetic operators, NumPy's and SciPy's functions
 _OPERATORS = frozenset(prims.BINOPS) | frozenset(prims.UNARYOPS)
@@ -56,6 +58,7 @@ def data_uses(fn: ir.Function, wrt: list) -> tuple:
         if type(s) is ir.Loop and s.kind == "for" and isinstance(s.target, str) and s.iter is not None:
             made[s.target] = s  # (a loop over a value: its target an item of it)
     active = activity(fn, list(wrt))
+    generated = fn.filename.startswith("<s2s ")  # (its names are s2s's: `t1`, not the user's)
     out: dict = {}
     for s in ir.statements(fn.body):
         if type(s) is not ir.Assign or type(s.value) is not ir.Call or s.target not in active:
@@ -74,11 +77,21 @@ def data_uses(fn: ir.Function, wrt: list) -> tuple:
                     loc = s.loc
                     d = made.get(a.name)
                     spelled = a.name if a.name == param else re.sub(r"_\d+$", "", a.name) if \
-                        type(d) in (ir.Assign, ir.Phi) and not d.temp else ""
+                        type(d) in (ir.Assign, ir.Phi) and not d.temp and not generated else ""
                     out[key] = Use(i if i < positional else -1, param, steps, name, spelled,
-                                   loc.file if loc is not None and loc.file else fn.filename,
-                                   loc.line if loc is not None else 0, loc.text if loc is not None else "")
+                                   *_users_line(loc.file if loc is not None and loc.file else fn.filename,
+                                                loc.line if loc is not None else 0, loc.text if loc is not None
+                                                else ""))
     return tuple(out.values())
+
+
+def _users_line(file: str, line: int, text: str) -> tuple:
+    """(file, line, text) of the user's line that `line` of `file` is, or came from where `file` is code s2s
+    generated (a Hessian differentiates the gradient's text)."""
+    found = user_line(file, line)
+    if found is None:
+        return file, line, text
+    return found[0], found[1], linecache.getline(found[0], found[1]).strip() or text
 
 
 def _paths(name: str, made: dict, given: list, seen: set) -> list:

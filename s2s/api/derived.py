@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from s2s.api import cache, transform, arguments, precision, pytree, display, draws, wrappers
+from s2s.api import cache, transform, arguments, data_checks, precision, pytree, display, draws, wrappers
 from s2s.api.jacobian_forward import JACOBIAN_REFUSAL, JacobianForward, jacobian_forward
 from s2s.api.parameters import given_wrt
 from s2s.api.transformed import Transformed, _checked_pullback
@@ -100,6 +100,7 @@ class JacobianReverse:
                 vjp = self._vjp
                 entry = vjp._entry
                 if entry is not None and entry.check(vjp.__wrapped__):
+                    data_checks.check(entry.fn, self.__name__, args, kwargs)
                     return self._plain_call(entry.fn, args, x)
         forward = self._state.forward
         if forward is not None:

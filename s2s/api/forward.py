@@ -24,7 +24,6 @@ from s2s.back.codegen import generate
 from s2s.back.compile import compile_source, pseudo_filename
 from s2s.errors import ArgumentTypeError
 from s2s.ad.forward import NotBatchable, forward
-from s2s.ad.data_uses import data_uses
 from s2s.optimize import optimize
 from s2s.ir.printer import print_function
 
@@ -44,7 +43,7 @@ def _forward_ir(f, wrt, batched=False, ndims=(), tangent_only=False):
 
 def _jvp_transform(f, wrt, batched=False, ndims=(), tangent_only=False):
     primal, src, fwd, name, inlined = _forward_ir(f, wrt, batched, ndims, tangent_only)
-    uses = data_uses(primal, transform.resolve_wrt(primal.params, wrt, primal.name, src)[0])
+    uses = transform.arguments_read(f, primal, transform.resolve_wrt(primal.params, wrt, primal.name, src)[0])
     opt = pipeline.stage("optimize", optimize, fwd)
     what = "vector forward-mode derivative (jvp of a batch of tangents)" if batched else "forward-mode derivative (jvp)"
     if tangent_only:  # (for a Hessian: the tangents of the gradient, not the gradient)

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from s2s.api import cache
-from s2s.api import transform, arguments, precision, pytree, display, wrappers
+from s2s.api import transform, arguments, data_checks, precision, pytree, display, wrappers
 from s2s.api.draws import Draws
 from s2s.api.forward import Jvp, jvp, STARRED, wrt_positions
 from s2s.errors import NonDifferentiableError, ResultTypeError
@@ -263,6 +263,7 @@ def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None, bases=N
     if entry is None or not entry.check(jf.__wrapped__):  # (jf._current(), without its two calls)
         entry = jf._build()
     fn = entry.fn
+    data_checks.check(fn, jf.__name__, args, kwargs or {})
     if draws is not None:
         draws.before(fn)
     code = fn.__code__
@@ -316,6 +317,7 @@ def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None, name="x
     if draws is None:
         draws = Draws(args, kwargs)
     fn = jf._current()  # (the generated function the calls below run: what it may draw from)
+    data_checks.check(fn, jf.__name__, args, kwargs or {})
     columns = []  # columns[b]: one list of value leaves per element of x's leaf b
     for b, leaf in enumerate(x_leaves):
         shape = np.shape(leaf)

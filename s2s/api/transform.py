@@ -90,7 +90,7 @@ def _uses_stacks(stmts) -> bool:
 def _grad_transform(f, wrt, return_value=False):
     primal, src, inlined = _primal(f, "value_and_grad" if return_value else "grad")
     names, single = resolve_wrt(primal.params, wrt, primal.name, src)
-    uses = data_uses(primal, names)
+    uses = arguments_read(f, primal, names)
     if _uses_stacks(primal.body):
         name = ("value_and_grad_" if return_value else "grad_") + primal.name
         text, fn = _grad_by_forward_mode(primal, src, inlined, names, single, return_value, name)
@@ -99,6 +99,16 @@ def _grad_transform(f, wrt, return_value=False):
     filename = pseudo_filename("gradient", st.primal.name, st.src.filename, st.src.tree.lineno)
     return st.python, checking(compile_source(st.python, filename, st.name, st.optimized.free, st.src.filename,
                                               st.primal.name, inlined), uses)
+
+
+def arguments_read(f, primal, names: list) -> tuple:
+    """The uses of arguments outside `names` that the code made from `primal` checks (ad/data_uses.py); for `f`
+    generated code (a Hessian's gradient), those its own code checks too: a value the first derivative read
+    as an array may meet no differentiated operation in the second."""
+    own = data_uses(primal, names)
+    inner = f._current() if getattr(f, "__s2s_generated__", None) is not None else None
+    seen = {(u.param, u.steps, u.name) for u in own}
+    return own + tuple(u for u in getattr(inner, "__s2s_data__", ()) if (u.param, u.steps, u.name) not in seen)
 
 
 def checking(fn, uses: tuple):
@@ -148,7 +158,7 @@ def _vjp_transform(f, wrt):
     `pullback_f(*args, cotangent)`."""
     primal, src, inlined = _primal(f, "vjp")
     names, single = resolve_wrt(primal.params, wrt, primal.name, src)
-    uses = data_uses(primal, names)
+    uses = arguments_read(f, primal, names)
     namer = _namer_for(primal)
     seed = namer.fresh("cotangent")
     name = "vjp_" + primal.name
