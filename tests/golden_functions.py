@@ -120,6 +120,15 @@ def scatter_add_loop(w, edges):
     return np.sum(f ** 2)
 
 
+def trajectory(y0, k):
+    """Euler steps kept in a list, each reading the last (issue 13): the list grows in place, the sweep saves the items
+    read, and the reversed loop cuts the list's adjoint back in place (ad/grown_lists.py)."""
+    ys = [y0]
+    for i in range(20):
+        ys.append(ys[-1] + 0.1 * np.sin(ys[-1]) * k)
+    return np.sum(ys[-1] ** 2)
+
+
 GOLDEN = [
     ("quickstart", quickstart, (0, 1)),
     ("mlp_layer", mlp_layer, 0),
@@ -139,4 +148,5 @@ GOLDEN = [
     ("comprehension", comprehension, 1),
     ("gradient_called_inside", gradient_called_inside, 0),
     ("scatter_add_loop", scatter_add_loop, 0),
+    ("trajectory", trajectory, (0, 1)),
 ]

@@ -530,6 +530,15 @@ CASES += [
     # (an array list adjoint, np.dot's of a list: its rows; hunt10fin C1)
     ("s2s.runtime.appended_adjoint", lambda g: rt.appended_adjoint(np.stack([g, 2.0 * g, g * g])), (V,), 0),
     ("s2s.runtime.appended_item_adjoint", lambda g: rt.appended_item_adjoint(np.stack([g, 2.0 * g, g * g])), (V,), 0),
+    # the same cut back in place by the reversed loop that owns it (runtime/grown.py): parts, rows, a bare number
+    ("s2s.runtime.owned_adjoint", lambda g: np.stack(rt.owned_adjoint([g, 2.0 * g, g * g], [V, V, V])), (V,), 0),
+    ("s2s.runtime.owned_adjoint", lambda g: rt.owned_adjoint(np.stack([g, g * g]), [V, V]) * 2.0, (V,), 0),
+    ("s2s.runtime.owned_adjoint", lambda g: np.stack(rt.owned_adjoint(np.sum(g * g), [V, V, V])), (V,), 0),
+    ("s2s.runtime.popped_adjoint", lambda g: np.stack(rt.popped_adjoint([g, 2.0 * g, g * g])), (V,), 0),
+    ("s2s.runtime.popped_adjoint", lambda g: rt.popped_adjoint(np.stack([g, 2.0 * g, g * g])) * 2.0, (V,), 0),
+    ("s2s.runtime.added_at_part", lambda g, h: np.stack(rt.added_at_part([g, 2.0 * g, g * g], h * h, -1)), (V, W),
+     (0, 1)),
+    ("s2s.runtime.added_at_part", lambda g, h: rt.added_at_part(np.stack([g, g * g]), h * g, 0) * 2.0, (V, W), (0, 1)),
     ("s2s.runtime.array_adjoint", lambda g: np.stack(rt.array_adjoint(g, [V3, W[:3]])), (M23,), 0),
     ("s2s.runtime.array_adjoint", lambda g: rt.array_adjoint(g, V), (W,), 0),
     ("s2s.runtime.array_adjoint_transpose", lambda G: rt.array_adjoint_transpose(G * G, M23, V3), (V3,), 0),

@@ -33,6 +33,7 @@ ARGS = {
     "nested_helper": (np.array([0.3, -1.2, 0.8]), 0.7), "comprehension": ([0.5, -1.0, 2.0], 0.3),
     "gradient_called_inside": (np.array([0.4, -0.9]),),
     "scatter_add_loop": (np.array([0.5, -1.5, 2.0]), np.array([[0, 1], [1, 2], [1, 3]])),
+    "trajectory": (np.array([0.3, -1.2, 2.0]), 0.7),
 }
 
 

@@ -123,8 +123,9 @@ class LoopReversal:
         rev_body = self.reverse_block(s.body, body_pending, seed)
         self.loops.pop()
         for p in active_phis:
-            back = self.collect(p.target, body_pending, rev_body, named=False)
             rphi = next(r for r in rphis if r.target == carried[p.target].name)
+            self._cut_in_place(s, p, rphi, body_pending, rev_body, out)  # (a list grown and read: grown_lists.py)
+            back = self.collect(p.target, body_pending, rev_body, named=False)
             short = back is None or isinstance(back, ir.Const) or back.name in self.maybe_short
             if short and p.target not in self.sound_scalars and _reads_whole(rev_body, rphi.target, self.renamed):
                 # the iteration may have overwritten the value: the earlier iteration starts from zeros of its

@@ -35,6 +35,7 @@ from s2s.ad.analysis import activity, integers, nonfloat
 from s2s.ad.scalars import forced_scalars, proven_scalar, scalars
 from s2s.ad.blocks import ZERO
 from s2s.ad.forward_copy import ForwardCopy
+from s2s.ad.grown_lists import GrownLists, functional_cuts
 from s2s.ad.loop_saves import LoopSaves
 from s2s.ad.loops import LoopContext, LoopPlan, LoopReversal
 from s2s.ad.operands import arrays_of_displays, plain_augmented
@@ -59,6 +60,7 @@ def reverse(fn: ir.Function, wrt: list[str], *, return_value: bool = False, seed
     namer = namer or Namer()
     fn = arrays_of_displays(fn, namer)  # (np.maximum([a, b * b], 0.1): the rules see an array, as NumPy does)
     fn = plain_augmented(fn, wrt)  # (y[1:] += v: NumPy's casting check where y may hold integers)
+    fn = functional_cuts(fn, namer)  # (a gradient's list adjoints cut back in place, as new lists)
     start = copy.deepcopy(namer)
     builder = _Reverse(fn, wrt, namer, seeded=seed is not None)
     builder.single = len(wrt) == 1 if single is None else single
@@ -74,7 +76,7 @@ def reverse(fn: ir.Function, wrt: list[str], *, return_value: bool = False, seed
     return out
 
 
-class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementWrites, StackAdjoints):
+class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementWrites, StackAdjoints, GrownLists):
     """One reverse transformation: its state, and the driver's methods. Its other parts (the bases) are the
     adjoints of loops, what they save and the forward sweep's pushes, of assignments, of element writes and of
     stacks, each in its own module."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 
-from s2s import ir
+from s2s import ir, prims
 from s2s.ad.analysis import ARITH_OPS
 from s2s.ad.operands import operand_refusal, refuse_differentiated_index
 from s2s.errors import NonDifferentiableError, missing_rule
@@ -61,9 +61,9 @@ class StatementAdjoints:
         args = [lift(a) for a in value.args]
         kwargs = {k: lift(v) for k, v in value.kwargs}
         if isinstance(g, ir.Var) and g.name in self.maybe_short and (not rule.broadcast or value.op == "setitem") and \
-                s.target not in self.sound_scalars:
+                s.target not in self.sound_scalars and value.op != prims.APPENDED:
             # a bare 0.0 (the adjoint on a path not taken) stands for zeros of the array: rules that index
-            # or multiply it by matrices need them whole
+            # or multiply it by matrices need them whole (not an append's, which read a number as every part's)
             whole = self.fresh()
             out.append(ir.Assign(whole, ir.Call("s2s.runtime.unbroadcast", (g, ir.Var(s.target))), self.loc))
             if g.name in self.owned:  # (the same array when it was one: still the sweep's own)

@@ -15,7 +15,10 @@ from s2s.prims import CONTAINER_COPIES, MAY_SHARE_MEMORY as VIEWS  # (list(xs) h
 from s2s.rules.registry import may_have_effects
 
 # runtime helpers that change their first argument in place (reads of it must not move past them)
-IN_PLACE = {"s2s.runtime.zero_at", "s2s.runtime.add_at", "s2s.runtime.batch_setitem_into"}
+IN_PLACE = {"s2s.runtime.zero_at", "s2s.runtime.add_at", "s2s.runtime.batch_setitem_into", "s2s.runtime.popped_adjoint",
+            "s2s.runtime.added_at_part"}
+# of those, the ones left a statement of their own (a list adjoint cut back in place, then added into part by part)
+OWN_LINE = ("s2s.runtime.popped_adjoint", "s2s.runtime.added_at_part")
 
 
 # ----- `a and b`, `a or b` (SSA made them conditionals, so that b runs only when needed)
@@ -131,7 +134,7 @@ def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, vi
         foldable = s.temp or (in_loop and s.adjoint) \
             if isinstance(s, ir.Assign) else False  # (in a loop body every statement counts: fold adjoints too)
         if (foldable and isinstance(s.value, ir.Call)
-                and uses.get(s.target, 0) == 1 and s.value.op not in ("pop", "list", "setitem")):
+                and uses.get(s.target, 0) == 1 and s.value.op not in ("pop", "list", "setitem") + OWN_LINE):
             pending[s.target] = s.value
             lines[s.target] = here
             depth[s.target] = 1 + max((depth.get(r, 0) for r in vars_of(s.value) if r in inline), default=0)

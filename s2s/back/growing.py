@@ -38,12 +38,15 @@ _ROWS = {"s2s.runtime.stack_adjoint": "s2s.runtime.stack_adjoint_rows",
          "s2s.runtime.sum_builtin_adjoint": "s2s.runtime.sum_adjoint_rows"}
 CUT = "s2s.runtime.appended_adjoint"  # (a list adjoint's parts but the last)
 _CUTS = frozenset({CUT, "s2s.runtime.appended_item_adjoint"})
+# the same cut back in place by the reversed loop that owns it (ad/grown_lists.py): the list adjoint, their first
+# argument, reaches their result
+_IN_PLACE = frozenset({f"s2s.runtime.{name}" for name in ("owned_adjoint", "popped_adjoint", "added_at_part")})
 _LIBRARIES = ("numpy.", "math.", "builtins.")
 _MADE = frozenset({"list", "builtins.list"})  # calls that make a new list (a display, a copy)
 # the runtime's helpers that read a list and keep no reference to it (not rt.shape_of, which gives a list itself)
 _READERS = frozenset({f"s2s.runtime.{name}" for name in (
     "stack_adjoint", "zeros_like", "appended_tangent", "getitem_adjoint", "sum_builtin_adjoint", "started_sum_adjoint",
-    "require_scalar", "array_adjoint")})
+    "require_scalar", "array_adjoint", "owned_adjoint")})
 
 
 def grow_in_place(fn: ir.Function, closure: bool = False) -> ir.Function:
@@ -124,7 +127,10 @@ def _rows(fn: ir.Function) -> set:
             c = s.value
             for name in [a.name for a in ir.operands(s) if type(a) is ir.Var]:
                 cut = type(c) is ir.Call and c.op in _CUTS and c.args == (ir.Var(name),) and not c.kwargs
-                if not cut:
+                if type(c) is ir.Call and c.op in _IN_PLACE and c.args[0] == ir.Var(name) and \
+                        ir.Var(name) not in c.args[1:] and cls is ir.Assign:
+                    flows.setdefault(name, set()).add(s.target)
+                elif not cut:
                     flows.setdefault(name, set()).add(None)
                 elif c.op == CUT:  # (the item's adjoint reaches nothing further of the list's)
                     flows.setdefault(name, set()).add(s.target if cls is ir.Assign else None)

@@ -18,7 +18,8 @@ from s2s.rules.registry import may_have_effects
 # adds into in place (two accumulators of one array are two objects: a nested reversed loop's is new in each iteration)
 IMPURE = {"pop", "list", "builtins.list", "dict", "builtins.dict", "push", "builtins.reversed",
           "builtins.zip", "builtins.enumerate", "builtins.iter", "s2s.runtime.add_into", "s2s.runtime.add_outer",
-          "s2s.runtime.accumulator", "s2s.runtime.copy_adjoint"}  # (`xs, ys = list(), list()`: two lists)
+          "s2s.runtime.accumulator", "s2s.runtime.copy_adjoint", "s2s.runtime.owned_adjoint", "s2s.runtime.popped_adjoint",
+          "s2s.runtime.added_at_part"}  # (`xs, ys = list(), list()`: two lists)
 
 
 def eliminate_common_subexpressions(fn: ir.Function) -> ir.Function:

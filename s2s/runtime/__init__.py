@@ -9,6 +9,7 @@ from s2s.runtime.sweeps import *  # noqa: F401,F403  (a gradient by forward-mode
 from s2s.runtime.products import *  # noqa: F401,F403  (sums, means, matmul, dot, transpose adjoints)
 from s2s.runtime.indexing import *  # noqa: F401,F403  (x[i], x.name, y[i] = v and loop accumulators)
 from s2s.runtime.containers import *  # noqa: F401,F403  (lists, tuples and dicts the function builds or reads)
+from s2s.runtime.grown import *  # noqa: F401,F403  (a grown list's adjoint cut back in place by its reversed loop)
 from s2s.runtime.elementwise import *  # noqa: F401,F403  (powers, sign, ratios and logs at kinks and zeros)
 from s2s.runtime.checks import *  # noqa: F401,F403  (the checks generated code runs: results, names, in-place writes)
 from s2s.runtime.arrays import *  # noqa: F401,F403  (reductions, shapes, joining, selection: NumPy rule helpers)
