@@ -296,6 +296,14 @@ def test_the_fast_call_refuses_after_a_good_call():
     h(X, Cfg(np.array([1.0, 2.0])))
     with pytest.raises(s2s.S2SError, match="cfg.p, read from the argument 'cfg'"):
         h(X, Cfg(P0))
+    k = s2s.grad(times_item)
+    k(X, {"p": np.array([1.0, 2.0])})
+    with pytest.raises(s2s.S2SError, match="d\\['p'\\], read from the argument 'd'"):
+        k(X, {"p": P0})
+    loop = s2s.grad(loop_over_argument)
+    loop(X, [np.array([1.0, 2.0])])
+    with pytest.raises(s2s.S2SError, match="q, read from the argument 'ps'"):
+        loop(X, [np.array([1.0, 2.0]), P0])
 
 
 def test_the_disk_cache_keeps_the_check(tmp_path, monkeypatch):

@@ -32,14 +32,53 @@ def uses_of(fn) -> tuple:
     return getattr(fn, "__s2s_data__", ())
 
 
+def fast_tests(uses: tuple, params: list) -> list:
+    """The tests (Python expressions of `params`, the names of the arguments passed by position) that the fast
+    call of a generated function keeps for `uses`: true where each value a use reads is a number or an array (in
+    `_PL`), read at once for an argument, a field or an item (`d["W"]`, `cfg.W`: an exception sends the call on
+    the general path, which checks as `check` does); a list's items are checked by a call (`_data`)."""
+    tests, called = [], False
+    for u in uses:
+        if not 0 <= u.position < len(params) or len(u.steps) > 2 or \
+                any(kind not in ("item", "attr") for kind, _ in u.steps):
+            called = True
+            continue
+        e = params[u.position]
+        for kind, key in u.steps:
+            e = f"{e}.__dict__[{key!r}]" if kind == "attr" else \
+                f"({e}.get({key!r}) if type({e}) is dict else {e}[{key!r}])"
+        if f"type({e}) in _PL" not in tests:
+            tests.append(f"type({e}) in _PL")
+    if called:
+        tests.append(f"_data(_fn, self.__name__, ({', '.join(params)}{',' if len(params) == 1 else ''}), {{}})")
+    return tests
+
+
 def check(fn, what: str, args: tuple, kwargs: dict) -> None:
     """Refuse an argument value (or a part of one) that a use of `fn` reads and that is an object whose class
     defines the operation itself (`_foreign`)."""
     for use in getattr(fn, "__s2s_data__", ()):
-        value = args[use.position] if 0 <= use.position < len(args) else kwargs.get(use.param, _MISSING)
-        if type(value) in PLAIN or value is _MISSING:  # (an argument left to its default: the function's own)
+        given = args[use.position] if 0 <= use.position < len(args) else kwargs.get(use.param, _MISSING)
+        if type(given) in PLAIN or given is _MISSING:  # (an argument left to its default: the function's own)
             continue
-        for leaf in _reached([value], use.steps):
+        value = given
+        for kind, key in use.steps:  # (a field, or an item of a dict: one value, read at once)
+            if kind == "item" and type(value) is dict:
+                value = value.get(key, _MISSING)
+            elif kind == "attr" and type(own := getattr(value, "__dict__", None)) is dict and key in own:
+                value = own[key]
+            else:
+                break
+            if type(value) in PLAIN:
+                break
+        else:  # (every step read)
+            found = _foreign(value, use.name) if value is not _MISSING else None
+            if found is not None:
+                raise _refusal(what, use, value, found)
+            continue
+        if type(value) in PLAIN:
+            continue
+        for leaf in _reached([given], use.steps):  # (items of a list, a loop's: each)
             found = _foreign(leaf, use.name)
             if found is not None:
                 raise _refusal(what, use, leaf, found)

@@ -305,11 +305,7 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
         tests.append(f"(type({a}) is float or type({a}) is _A and {a}.dtype is _F and {a}.ndim)")  # (0-d: below)
     # the arguments outside wrt that a derivative is taken through: numbers or arrays (api/data_checks.py), where
     # they are read whole; read in parts, checked by a call (a refusal raises, and the general path raises it)
-    uses = data_checks.uses_of(entry.fn)
-    whole = sorted({u.position for u in uses if not u.steps and 0 <= u.position < count})
-    tests += [f"type({params[i]}) in _PL" for i in whole]
-    if any(u.steps or not 0 <= u.position < count for u in uses):
-        tests.append(f"_data(_fn, self.__name__, ({', '.join(params)}{',' if len(params) == 1 else ''}), {{}})")
+    tests += data_checks.fast_tests(data_checks.uses_of(entry.fn), params)
     given = f"({', '.join(params)},)" if params else "()"
     templates = f"[{', '.join(params[i] for i, _ in wrt_at)}]"  # (the wrt arguments, for `_settle`)
     call = f"_fn({', '.join(params)})"
