@@ -532,7 +532,7 @@ CASES += [
     ("s2s.runtime.appended_item_adjoint", lambda g: rt.appended_item_adjoint(np.stack([g, 2.0 * g, g * g])), (V,), 0),
     # the same cut back in place by the reversed loop that owns it (runtime/grown.py): parts, rows, a bare number
     ("s2s.runtime.owned_adjoint", lambda g: np.stack(rt.owned_adjoint([g, 2.0 * g, g * g], [V, V, V])), (V,), 0),
-    ("s2s.runtime.owned_adjoint", lambda g: rt.owned_adjoint(np.stack([g, g * g]), [V, V]) * 2.0, (V,), 0),
+    ("s2s.runtime.owned_adjoint", lambda g: rt.owned_adjoint(np.stack([g, g * g])) * 2.0, (V,), 0),
     ("s2s.runtime.owned_adjoint", lambda g: np.stack(rt.owned_adjoint(np.sum(g * g), [V, V, V])), (V,), 0),
     ("s2s.runtime.popped_adjoint", lambda g: np.stack(rt.popped_adjoint([g, 2.0 * g, g * g])), (V,), 0),
     ("s2s.runtime.popped_adjoint", lambda g: rt.popped_adjoint(np.stack([g, 2.0 * g, g * g])) * 2.0, (V,), 0),

@@ -77,7 +77,42 @@ def in_while(y0, k):
     return np.sum(ys[-1] ** 2) + np.sum(ys[1] * ys[-2])
 
 
-FUNCTIONS = [last, by_counter, two_step, stacked, summed, read_inside, linear_step, in_while]
+def reads_first_and_middle(y0, k):
+    ys = [y0]
+    for i in range(N):
+        ys.append(_step(ys[-1], k) + 0.3 * ys[0] * ys[i // 2])
+    return np.sum(np.stack(ys) ** 2)
+
+
+def nested(y0, k):
+    total = 0.0
+    for j in range(2):
+        ys = [y0 * (j + 1)]
+        for i in range(3):
+            ys.append(_step(ys[-1], k))
+        total = total + np.sum(ys[-1] ** 2)
+    return total
+
+
+def with_break(y0, k):
+    ys = [y0]
+    for i in range(10):
+        ys.append(_step(ys[-1], k))
+        if i == N:
+            break
+    return np.sum(ys[-1] ** 2)
+
+
+def grown_twice(y0, k):
+    ys = [y0]
+    for i in range(N):
+        ys.append(_step(ys[-1], k))
+        ys.append(ys[-1] * k)
+    return np.sum(ys[-1] ** 2)
+
+
+FUNCTIONS = [last, by_counter, two_step, stacked, summed, read_inside, linear_step, in_while, reads_first_and_middle,
+             nested, with_break, grown_twice]
 Y0 = np.array([0.2, 0.7, 1.3])
 K = 0.8
 
@@ -132,3 +167,13 @@ def test_no_list_saved_per_iteration(f):
     text = s2s.grad(f, wrt=(0, 1)).source
     assert "ys_1_saved" not in text and "rt.appended_adjoint" not in text, text
     assert "ys_1 += [" in text and "rt.popped_adjoint(" in text and "rt.added_at_part(" in text, text
+
+
+def test_a_list_adjoint_as_one_number_without_the_list_is_refused():
+    """rt.owned_adjoint is given the list only where its adjoint may be a bare 0.0 (which stands for each part); a
+    number met without it is refused, not taken for a list of one part."""
+    from s2s import runtime as rt
+    from s2s.errors import S2SError
+    assert len(rt.owned_adjoint(0.0, [Y0, Y0])) == 2
+    with pytest.raises(S2SError, match="forward mode"):
+        rt.owned_adjoint(0.0)

@@ -65,8 +65,11 @@ class GrownLists:
             read = set(used_names([t]))  # (an if or a loop: what its blocks read too)
             if names & read or (b.name in read and not allowed):
                 return
-        owned = self.fresh()
-        out.append(ir.Assign(owned, ir.Call("s2s.runtime.owned_adjoint", (rphi.operands[0], lst)), loop.loc))
+        owned, init = self.fresh(), rphi.operands[0]
+        # (the list itself only where its adjoint may be a bare 0.0, which stands for every part: its length; else a
+        # loop around this one would save the list for it, and copy it at each append)
+        whole = isinstance(init, ir.Var) and init.name not in self.maybe_short
+        out.append(ir.Assign(owned, ir.Call("s2s.runtime.owned_adjoint", (init,) if whole else (init, lst)), loop.loc))
         rphi.operands[0] = ir.Var(owned)
         self.maybe_short.discard(rphi.target)
         taken = [rev_body[k] for k in [cut] + reads]

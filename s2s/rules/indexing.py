@@ -23,7 +23,7 @@ define(prims.APPENDED,
        tangent_fn=lambda tangents, ans, xs, v: rt.appended_tangent(tangents[0], tangents[1] if len(tangents) > 1
                                                                    else None, ans))
 # its adjoint cut back in place by the reversed loop that owns it (runtime/grown.py, ad/grown_lists.py)
-linear("s2s.runtime.owned_adjoint", lambda G, ans, g, xs: rt.owned_adjoint_transpose(G, g), None)
+linear("s2s.runtime.owned_adjoint", lambda G, ans, g, xs=None: rt.owned_adjoint_transpose(G, g), None)
 linear("s2s.runtime.popped_adjoint", lambda G, ans, g: rt.popped_transpose(G))  # (reads no g: changed in place)
 define("s2s.runtime.added_at_part", [lambda G, ans, g, h, i: G, lambda G, ans, g, h, i: rt.part_of(G, i), None],
        tangent_fn=lambda tangents, ans, g, h, i: rt.added_at_part_tangent(

@@ -26,13 +26,18 @@ __all__ = ["owned_adjoint", "owned_adjoint_transpose", "popped_adjoint", "popped
            "added_at_part_tangent", "part_of"]
 
 
-def owned_adjoint(g, xs):
+def owned_adjoint(g, xs=None):
     """The adjoint `g` of the list `xs` as a new list adjoint that a reversed loop changes in place: its parts in a
-    new list, an array of rows copied, a bare number (the same for every part) as that number for each part."""
+    new list, an array of rows copied, a bare number (the same for every part) as that number for each of the
+    parts of xs (given where g may be one)."""
     if type(g) is np.ndarray and g.ndim:
         return g.copy()
     if isinstance(g, (list, tuple)):
         return Parts(g)
+    if xs is None:
+        raise S2SError("s2s met a list's adjoint given as one number where it did not expect one, and cannot tell "
+                       "the list's length: differentiate this in forward mode, s2s.jvp(f) or "
+                       "s2s.jacobian(f, mode=\"forward\")")
     return Parts([g] * len(xs))
 
 

@@ -18,8 +18,9 @@ def grad_trajectory(y0, k):
         ys_1 += [t2 + t5 * k]
     # adjoint of line 129: return np.sum(ys[-1] ** 2)
     bys_1 = rt.getitem_adjoint(2 * ys_1[-1], ys_1, -1)
+    del ys_1
     # adjoint of line 127: for i in range(20):
-    bys_1_1 = rt.owned_adjoint(bys_1, ys_1)
+    bys_1_1 = rt.owned_adjoint(bys_1)
     bk = 0.0
     for t2, t5 in zip(reversed(t2_saved), reversed(t5_saved)):
         # adjoint of line 128: ys.append(ys[-1] + 0.1 * np.sin(ys[-1]) * k)
@@ -27,7 +28,7 @@ def grad_trajectory(y0, k):
         bys_1_2 = rt.popped_adjoint(bys_1_1)
         bys_1_1 = rt.added_at_part(bys_1_2, rt.unbroadcast(bt7, t2) + rt.unbroadcast(bt7 * k, t5) * 0.1 * np.cos(t2), -1)
         bk = rt.add_into(bk, rt.unbroadcast(bt7 * t5, k))
-    del ys_1, t2_saved, t5_saved, bys_1
+    del t2_saved, t5_saved, bys_1
     # adjoint of line 126: ys = [y0]
     by0 = bys_1_1[0]
     bk_1 = rt.unbroadcast(bk, k)
