@@ -14,7 +14,10 @@ on, a container, an iterator or a call that may keep it. Where a list is
 extending it in place is the same program: `ys_1 += [h]`, the list made under the name it grows under
 (`ys_1 = []`, not `ys = []` and a copy `ys_1 = ys`). That is also how the code reads when it is differentiated
 again (a Hessian transforms the gradient's code): a list the function made, extended in place where no other
-name holds it (front/lists.py) -- where `.append` in generated code is a stack's push.
+name holds it (front/lists.py) -- where `.append` in generated code is a stack's push. So it is where every
+append is in one stretch of a block that starts with a new list and reads it only so (`_grown_in_one_stretch`):
+outside the stretch the list is not changed, whatever keeps it (a trajectory grown in a loop inside another,
+saved for the reverse sweep after that loop: the loop around makes a new one each time).
 
 The adjoint of such a list stacked or summed at the end, `rt.stack_adjoint(g, ys)`, is cut back one part per append in
 the reversed loop (`b = rt.appended_adjoint(b)`, a copy of a list's parts but the last): where nothing else
@@ -28,7 +31,7 @@ from __future__ import annotations
 import copy
 
 from s2s import ir, prims
-from s2s.ir.walk import count_uses, defined_names, substitute_block, with_blocks
+from s2s.ir.walk import count_uses, defined_names, substitute_block, used_names, with_blocks
 
 APPENDED = prims.APPENDED
 # a list's adjoint made whole (by np.stack's rule, np.asarray's, which an elementwise function of the list reads it
@@ -63,6 +66,8 @@ def grow_in_place(fn: ir.Function, closure: bool = False) -> ir.Function:
         count_uses(fn.body, uses)
         for x in candidates:
             feeders = _unshared(fn, x, uses)
+            if feeders is None:
+                feeders = _grown_in_one_stretch(fn, x, uses)
             if feeders is not None:
                 grown[x] = feeders
     if not grown and not rows:
@@ -186,6 +191,48 @@ def _unshared(fn: ir.Function, x: str, uses: dict) -> list | None:
         if not _reads_allowed(s, x):
             return None
     return list(feeders) if all(n == 1 and _fresh(fn, x, y, uses) for y, n in feeders.items()) else None
+
+
+def _grown_in_one_stretch(fn: ir.Function, x: str, uses: dict) -> list | None:
+    """[y] where every append to `x` is in one stretch of a block that starts with a new list `y` (made there, read
+    only by the copy) copied into x, and in which x is read only by calls that keep no reference to it and bound
+    only by its appends and that copy; else None. Outside the stretch x may be saved, restored, read in any way:
+    the list it holds is not changed there (a trajectory grown in a loop inside another, saved for the reverse
+    sweep after it: the loop around makes a new one each time)."""
+    if x in fn.params:
+        return None
+    grows = sum(1 for t in ir.statements(fn.body) if _grows(t) and t.target == x)
+    for block, s in with_blocks(fn.body):
+        if not (type(s) is ir.Assign and _made(s.value) and uses.get(s.target) == 1 and s.target not in fn.params):
+            continue
+        y = s.target
+        m = next(i for i, t in enumerate(block) if t is s)
+        lo = next((i for i in range(m + 1, len(block)) if _copies(block[i], y)), None)
+        if lo is None or x in used_names(block[m + 1:lo]) or x in defined_names(block[m + 1:lo]):
+            continue
+        first = block[lo]
+        copied = [p for p in getattr(first, "phis", ()) if ir.Var(y) in p.operands]
+        if not (type(first) is ir.Assign and first.target == x or type(first) is ir.Loop and len(copied) == 1 and
+                copied[0].target == x and set(copied[0].operands) == {ir.Var(y), ir.Var(x)}):
+            continue
+        hi = max((i for i in range(lo, len(block)) if any(_grows(t) and t.target == x
+                                                           for t in ir.statements(block[i:i + 1]))), default=None)
+        stretch = block[lo:hi + 1] if hi is not None else []
+        if sum(1 for t in ir.statements(stretch) if _grows(t) and t.target == x) != grows:
+            continue
+        if all(_reads_allowed(t, x) and _rebinds_only(t, x, y) for t in ir.statements(stretch)):
+            return [y]
+    return None
+
+
+def _rebinds_only(t, x: str, y: str) -> bool:
+    """Whether `t` binds `x` only as its append, the copy `x = y`, or a phi joining x with itself or y (not as a
+    loop's target or a restored name)."""
+    if type(t) is ir.Assign:
+        return t.target != x or _grows(t) or t.value == ir.Var(y)
+    names = _defined_otherwise(t)
+    phis = getattr(t, "phis", ())
+    return x not in names[len(phis):] and all(set(p.operands) <= {ir.Var(x), ir.Var(y)} for p in phis if p.target == x)
 
 
 def _made(v) -> bool:
