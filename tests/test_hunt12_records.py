@@ -317,3 +317,56 @@ def test_the_disk_cache_keeps_the_check(tmp_path, monkeypatch):
         s2s.grad(dot_of_field)(X, Cfg(P0))
     cache.clear()
     persistent._usable.clear()
+
+
+class ArrayLike:
+    """An object NumPy reads through __array__ alone: read as the array it gives."""
+
+    def __init__(self, v):
+        self.v = v
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.v, dtype=dtype)
+
+
+def times_converted(x, a):
+    return np.sum(np.sin(np.multiply(x, a)))
+
+
+def np_dot_of_argument(x, p):
+    return np.sum(np.sin(np.dot(p, x)))
+
+
+def keyword_only(x, *, p):
+    return np.sum(np.sin(p * x))
+
+
+class Model:
+    def __init__(self, w, p):
+        self.w, self.p = w, p
+
+    def loss(self, x):
+        return np.sum(np.sin(self.w * x) * self.p)
+
+
+def test_other_values_and_arguments():
+    a = ArrayLike([1.0, 2.0])
+    numeric = numeric_grad(lambda x: times_converted(x, a), (X,), 0)
+    assert_close(s2s.grad(times_converted)(X, a), numeric)
+    assert_close(s2s.jacobian(times_converted, mode="forward")(X, a), numeric)
+    with pytest.raises(s2s.S2SError, match="the argument 'p' is a P, whose class defines dot") as info:
+        s2s.grad(np_dot_of_argument)(X, P0)
+    assert "p.dot() of" not in str(info.value)
+    from fractions import Fraction
+    with pytest.raises(s2s.S2SError, match=r"is a Fraction, whose class defines __mul__(.|\n)*pass float\(s\)"):
+        s2s.grad(signed_times_sin)(X, Fraction(1, 2))
+    with pytest.raises(s2s.S2SError, match="the argument 'p' is a P"):
+        s2s.grad(keyword_only)(X, p=P0)
+    with pytest.raises(s2s.S2SError, match="the argument 'p' is a P"):
+        s2s.jvp(keyword_only)((X,), (np.ones(2),), p=P0)
+    assert_close(s2s.grad(keyword_only)(X, p=np.array([1.0, 2.0])),
+                 numeric_grad(lambda x: keyword_only(x, p=np.array([1.0, 2.0])), (X,), 0))
+    good, bad = Model(np.array([1.0, 2.0]), 3.0), Model(np.array([1.0, 2.0]), P0)
+    assert_close(s2s.grad(Model.loss, wrt="x")(good, X), numeric_grad(lambda x: good.loss(x), (X,), 0))
+    with pytest.raises(s2s.S2SError, match="self.p, read from the argument 'self', is a P"):
+        s2s.grad(Model.loss, wrt="x")(bad, X)

@@ -9,7 +9,8 @@ the object (a property, a `__getattr__`) is not read here, where the function ha
 """
 from __future__ import annotations
 
-import dataclasses
+import numbers
+import re
 
 import numpy as np
 
@@ -182,19 +183,24 @@ def _refusal(what: str, use, value, method: str) -> ArgumentTypeError:
     cls, name = type(value).__name__, _spelled(use)
     where = f"the argument '{use.param}'" if name == use.param else f"{name}, read from the argument '{use.param}',"
     at = f"\n  {use.file}:{use.line}\n    {use.text.strip()}\n"
-    if method == use.name and f".{method}(" in use.text:  # (a method of the class named as NumPy's)
+    if method == use.name and re.search(rf"(?<![\w.]){re.escape(name)}\.{method}\(", use.text.replace('"', "'")):
+        # (the class's method, called: p.dot(x), not np.dot(p, x))
         return ArgumentTypeError(
             f"{what}: {name}.{method}() of a {cls}, not an array: s2s read '.{method}()' as NumPy's method (an "
             f"array's {method}), as it does not know the class of {where} while compiling{at}Call the method "
             f"through its class, which s2s then follows: {cls}.{method}({name}, ...)")
-    fix = f"call it through its class, which s2s then follows: {cls}.{method}({name}, ...)" \
+    fix = f"pass float({name}) (s2s's rules are written for floats and arrays)" \
+        if isinstance(value, numbers.Number) else \
+        f"call it through its class, which s2s then follows: {cls}.{method}({name}, ...)" \
         if method.startswith("__") and method not in _HOOKS else \
         f"pass the arrays it holds as arguments, or np.asarray({name}) where it is array data"
+    also = "" if isinstance(value, numbers.Number) else \
+        f"; or build the {cls} in the function from arrays passed in, or compute what needs it outside the " \
+        f"function and pass the result in"
     return ArgumentTypeError(
         f"{what}: {where} is a {cls}, whose class defines {method}: s2s differentiates this line as NumPy's "
         f"operation on arrays, as it does not know the class of an argument while compiling, and would not follow "
-        f"{cls}.{method}{at}Write it so that s2s sees the class: {fix}; or build the {cls} in the function from "
-        f"arrays passed in, or compute what needs it outside the function and pass the result in")
+        f"{cls}.{method}{at}Write it so that s2s sees the class: {fix}{also}")
 
 
 def passes(fn, what: str, args: tuple, kwargs: dict) -> bool:
