@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from s2s.api import cache, transform, arguments, data_checks, precision, pytree, display, draws, wrappers
-from s2s.api.jacobian_forward import JACOBIAN_REFUSAL, JacobianForward, jacobian_forward
+from s2s.api.jacobian_forward import JACOBIAN_REFUSAL, JacobianForward, jacobian_forward, plain
 from s2s.api.parameters import given_wrt
 from s2s.api.transformed import Transformed, _checked_pullback
 from s2s.back.sourcemap import attach_user_frames
@@ -325,11 +325,9 @@ class Hessian:
         if state.params is None:
             state.wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
             state.params = cache.parameter_names(self.__wrapped__)
-        arguments.check_wrt(self.__name__, state.wrt_at, args, kwargs)
-        arguments.refuse_complex_data(self.__name__, args, kwargs)  # (its gradient's Jacobian leaves it to this)
-        params = state.params
-        wrts = self._wrt if isinstance(self._wrt, tuple) else (self._wrt,)
-        xs = [arguments.argument(params, args, kwargs, w, self.__wrapped__) for w in wrts]
+        if kwargs or not plain(args):  # (float64 arrays and Python numbers: nothing to refuse)
+            arguments.check_wrt(self.__name__, state.wrt_at, args, kwargs)
+            arguments.refuse_complex_data(self.__name__, args, kwargs)  # (its gradient's Jacobian leaves it to this)
         try:
             h = self._jac(*args, **kwargs)
         except ResultTypeError as exc:
@@ -338,6 +336,13 @@ class Hessian:
             if exc.args and str(exc.args[0]).startswith("grad needs"):
                 exc.args = ("hessian" + exc.args[0][len("grad"):],) + exc.args[1:]
             raise
+        if type(h) is np.ndarray and h.dtype is _FLOAT64 and type(self._wrt) is not tuple and not kwargs and \
+                state.wrt_at and state.wrt_at[0][0] < len(args) and type(x := args[state.wrt_at[0][0]]) is np.ndarray and \
+                x.dtype is _FLOAT64 and h.shape == x.shape * 2:
+            return h  # (the common case: what the rest converts holds already)
+        params = state.params
+        wrts = self._wrt if isinstance(self._wrt, tuple) else (self._wrt,)
+        xs = [arguments.argument(params, args, kwargs, w, self.__wrapped__) for w in wrts]
         # (each block in the precision of the gradient it differentiates, its argument's: api/precision.py)
         if len(xs) == 1 and not isinstance(self._wrt, tuple):
             return precision.like(self._block(h, xs[0], xs[0]), xs[0])
