@@ -133,8 +133,18 @@ def doubly_nested(y0, k):
     return total
 
 
+def leapfrog(x0, k):
+    """States as (position, velocity) tuples: each read's adjoint is a tuple's, added into the list's part."""
+    states = [(x0, 0.0 * x0)]
+    for i in range(N):
+        x, v = states[-1]
+        v2 = v - 0.1 * k * np.sin(x)
+        states.append((x + 0.1 * v2, v2))
+    return np.sum(states[-1][0] ** 2) + np.sum(states[-2][1])
+
+
 FUNCTIONS = [last, by_counter, two_step, stacked, summed, read_inside, linear_step, in_while, reads_first_and_middle,
-             nested, with_break, grown_twice, carried, doubly_nested]
+             nested, with_break, grown_twice, carried, doubly_nested, leapfrog]
 Y0 = np.array([0.2, 0.7, 1.3])
 K = 0.8
 
