@@ -8,7 +8,8 @@ contributions (the append's, and the adjoints of reads `ys_1[i]` at int indices)
 read only by the append's adjoints, the reversed loop owns its list adjoint (`rt.owned_adjoint`, before the loop)
 and changes it in place (runtime/grown.py):
 
-    bys = rt.added_at_part(rt.popped_adjoint(bys), g, -1)
+    bys_2 = rt.popped_adjoint(bys)
+    bys = rt.added_at_part(bys_2, g, -1)
 
 which reads no list: the forward sweep saves the item it read (`t2 = ys_1[-1]`), not the list.
 

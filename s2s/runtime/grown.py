@@ -5,15 +5,15 @@ its read of the list (`ys[-1]`, `ys[i]`, `ys[-2]`) into a part of the rest. `rt.
 `rt.getitem_adjoint` do that as new lists, a copy of all the parts per iteration (O(n^2) over n appends); where the
 reversed loop owns the list's adjoint (ad/grown_lists.py), it does it in place:
 
-    bys = rt.owned_adjoint(bys, ys)           # before the reversed loop: a list adjoint of its own
+    bys = rt.owned_adjoint(bys)               # before the reversed loop: a list adjoint of its own
     for ...:
         bt6 = rt.appended_item_adjoint(bys)   # the appended item's adjoint, bys[-1]
         ...
-        bys = rt.popped_adjoint(bys)          # bys without its last part, in place
-        bys = rt.added_at_part(bys, bt2, -1)  # the read ys[-1]'s adjoint added into bys[-1], in place
+        bys_2 = rt.popped_adjoint(bys)        # bys without its last part, in place
+        bys = rt.added_at_part(bys_2, bt2, -1)  # the read ys[-1]'s adjoint added into bys[-1], in place
 
 A list adjoint is a list of parts (Parts) or an array whose rows are the parts (back/growing.py); each stays what
-it is. A bare number, the same for every part, is made a list of parts by `owned_adjoint`.
+it is. A bare number, the same for every part, is made a list of parts by `owned_adjoint(g, ys)`.
 """
 from __future__ import annotations
 
