@@ -154,6 +154,8 @@ def getitem_adjoint(g, x, *index):
     if isinstance(x, (tuple, list, dict)):
         x[idx]  # out of range: the IndexError (KeyError) that reading it raises, not one about assigning
         out = zeros_like(x)  # (Tuple/Dict)Parts: the container's type, `+` adds element by element
+        if _zero(g):  # (the bare 0.0 of a path that never read it: the part keeps its zero array, not 0.0)
+            return out
         if isinstance(out, TupleParts):
             parts = list(out)
             parts[idx] = g
