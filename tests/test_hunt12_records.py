@@ -370,3 +370,71 @@ def test_other_values_and_arguments():
     assert_close(s2s.grad(Model.loss, wrt="x")(good, X), numeric_grad(lambda x: good.loss(x), (X,), 0))
     with pytest.raises(s2s.S2SError, match="self.p, read from the argument 'self', is a P"):
         s2s.grad(Model.loss, wrt="x")(bad, X)
+
+
+def sum_of_record(x, nt):
+    return np.sum(np.sin(x * nt.sum()))
+
+
+def transpose_of_record(x, nt):
+    return np.sum(np.sin(x @ nt.T))
+
+
+def mean_of_field(x, cfg):
+    return np.sum(np.sin(cfg.p.mean() * x))
+
+
+def reshaped_item(x, d):
+    return np.sum(np.sin(d["nt"].reshape(-1)[:2] * x))
+
+
+@pytest.mark.parametrize("f,data,kind", [
+    (sum_of_record, NT(np.array([1.0, 2.0]), np.array([3.0, 4.0])), "NT"),
+    (transpose_of_record, NT(np.array([1.0, 2.0]), np.array([3.0, 4.0])), "NT"),
+    (mean_of_field, Cfg(NT(np.array([1.0, 2.0]), np.array([3.0, 4.0]))), "NT"),
+    (reshaped_item, {"nt": NT(np.array([1.0, 2.0]), np.array([3.0, 4.0]))}, "NT"),
+    (sum_of_record, [1.0, 2.0], "list"),
+    (sum_of_record, 2.0, "float"),
+])
+def test_an_array_method_of_a_value_without_it_raises_pythons_error(f, data, kind):
+    """`nt.sum()` of a namedtuple (a list, a float) where no derivative flows: Python raises AttributeError, where
+    NumPy's np.sum(nt), which s2s wrote, summed its fields into a number."""
+    with pytest.raises(AttributeError):
+        f(X, data)
+    attribute = {sum_of_record: "sum", transpose_of_record: "T", mean_of_field: "mean", reshaped_item: "reshape"}[f]
+    for mode, run in _every_mode(f, X, data):
+        with pytest.raises(AttributeError, match=f"'{kind}' object has no attribute '{attribute}'"):
+            run()
+    g = s2s.grad(f)  # (the fast call, after a call with arrays)
+    g(X, {sum_of_record: np.array([1.0, 2.0]), transpose_of_record: np.eye(2), mean_of_field: Cfg(np.ones(2)),
+          reshaped_item: {"nt": np.ones((2, 2))}}[f])
+    with pytest.raises(AttributeError, match=f"'{kind}' object has no attribute '{attribute}'"):
+        g(X, data)
+
+
+class Conditions:
+    def __init__(self):
+        self.size, self.T, self.scale = 3, 2.0, 0.5
+
+
+def by_size(x, c):
+    return np.sum(x ** 2) * c.size
+
+
+def by_temperature(x, c):
+    return np.sum(x ** 2) / c.T
+
+
+def by_temperature_and_scale(x, c):
+    return np.sum(x ** 2) * c.scale / c.T
+
+
+def test_fields_named_as_array_attributes():
+    """`c.size` reads the object's own (np.size(c) reads c.size); `c.T` alone is refused (np.transpose(c) does
+    not read c.T: the gradient crashed inside generated code); beside another field it is read as the field."""
+    c = Conditions()
+    for f in (by_size, by_temperature_and_scale):
+        _check_every_mode(f, X, c)
+    for mode, run in _every_mode(by_temperature, X, c):
+        with pytest.raises(s2s.S2SError, match="c.T of a Conditions, not an array"):
+            run()

@@ -32,7 +32,8 @@ _VIEWS = {prims.METHODS["values"]: "values", prims.METHODS["items"]: "items"}
 
 class Use(NamedTuple):
     """A value read from the argument `param` (at `position` of the call, -1: by name only) by `steps` ((kind,
-    key), ...) that a differentiated operation (`name`: its NumPy name, or the operator's: "mul") reads, at `line` of
+    key), ...) that a differentiated operation (`name`: its NumPy name, or the operator's: "mul"; ".T", ".sum": an array's attribute or
+    method read as NumPy's, where a derivative flows or not) reads, at `line` of
     `file` (`text`); `spelled`: the user's name of the value ("" for a part of an expression)."""
     position: int
     param: str
@@ -60,28 +61,29 @@ def data_uses(fn: ir.Function, wrt: list) -> tuple:
     active = activity(fn, list(wrt))
     generated = fn.filename.startswith("<s2s ")  # (its names are s2s's: `t1`, not the user's)
     out: dict = {}
+
+    def note(value: str, name: str, loc) -> None:  # (the value named `value` read by `name` at `loc`)
+        for param, steps in _paths(value, made, given, set()):
+            if (param, steps, name) in out:
+                continue
+            i, d = fn.params.index(param), made.get(value)
+            spelled = value if value == param else re.sub(r"_\d+$", "", value) if \
+                type(d) in (ir.Assign, ir.Phi) and not d.temp and not generated else ""
+            out[param, steps, name] = Use(i if i < positional else -1, param, steps, name, spelled, *_users_line(
+                loc.file if loc is not None and loc.file else fn.filename, loc.line if loc is not None else 0,
+                loc.text if loc is not None else ""))
+
     for s in ir.statements(fn.body):
         if type(s) is not ir.Assign or type(s.value) is not ir.Call or s.target not in active:
             continue
         op = s.value.op
         if not (op in _OPERATORS or op.startswith(_LIBRARIES)) or not differentiable(op):
             continue
-        name = op.rsplit(".", 1)[-1]  # ("mul" for an operator, "dot" for np.dot and x.dot)
         for a in list(s.value.args) + [v for _, v in s.value.kwargs]:
-            if type(a) is not ir.Var or a.name in active:
-                continue
-            for param, steps in _paths(a.name, made, given, set()):
-                key = (param, steps, name)
-                if key not in out:
-                    i = fn.params.index(param)
-                    loc = s.loc
-                    d = made.get(a.name)
-                    spelled = a.name if a.name == param else re.sub(r"_\d+$", "", a.name) if \
-                        type(d) in (ir.Assign, ir.Phi) and not d.temp and not generated else ""
-                    out[key] = Use(i if i < positional else -1, param, steps, name, spelled,
-                                   *_users_line(loc.file if loc is not None and loc.file else fn.filename,
-                                                loc.line if loc is not None else 0, loc.text if loc is not None
-                                                else ""))
+            if type(a) is ir.Var and a.name not in active:
+                note(a.name, op.rsplit(".", 1)[-1], s.loc)  # ("mul" for an operator, "dot" for np.dot and x.dot)
+    for value, attribute, loc in fn.array_reads:  # (read as NumPy's, where a derivative flows or not)
+        note(value, "." + attribute, loc)
     return tuple(out.values())
 
 

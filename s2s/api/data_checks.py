@@ -19,6 +19,11 @@ from s2s.runtime.sparse import is_sparse
 
 # the types of a value checked at once: the rules are written for them
 PLAIN = frozenset((np.ndarray, float, int, bool, np.float64, np.float32, np.int64, np.int32, str, type(None)))
+# the types of a value read as an array (`v.T`, `v.sum()`): NumPy's, which have every array attribute
+ARRAYS = frozenset((np.ndarray, np.float64, np.float32, np.int64, np.int32, np.bool_))
+# the array attributes whose NumPy function does not read an object's own (np.transpose(o) calls o.transpose(),
+# not o.T; np.shape(o), np.sum(o) read o.shape, call o.sum())
+_NOT_READ = frozenset(("T", "mT"))
 _MISSING = object()
 _HOOKS = ("__array_ufunc__", "__array_function__")
 _OPERATOR_METHODS = {"add": "__add__", "sub": "__sub__", "mul": "__mul__", "truediv": "__truediv__",
@@ -36,8 +41,9 @@ def uses_of(fn) -> tuple:
 def fast_tests(uses: tuple, params: list) -> list:
     """The tests (Python expressions of `params`, the names of the arguments passed by position) that the fast
     call of a generated function keeps for `uses`: true where each value a use reads is a number or an array (in
-    `_PL`), read at once for an argument, a field or an item (`d["W"]`, `cfg.W`: an exception sends the call on
-    the general path, which checks as `check` does); a list's items are checked by a call (`_data`)."""
+    `_PL`; an ndarray, `_A`, where it is read as one: `v.T`), read at once for an argument, a field or an item
+    (`d["W"]`, `cfg.W`: an exception sends the call on the general path, which checks as `check` does); a list's
+    items are checked by a call (`_data`)."""
     tests, called = [], False
     for u in uses:
         if not 0 <= u.position < len(params) or len(u.steps) > 2 or \
@@ -48,8 +54,9 @@ def fast_tests(uses: tuple, params: list) -> list:
         for kind, key in u.steps:
             e = f"{e}.__dict__[{key!r}]" if kind == "attr" else \
                 f"({e}.get({key!r}) if type({e}) is dict else {e}[{key!r}])"
-        if f"type({e}) in _PL" not in tests:
-            tests.append(f"type({e}) in _PL")
+        test = f"type({e}) is _A" if u.name[0] == "." else f"type({e}) in _PL"
+        if test not in tests:
+            tests.append(test)
     if called:
         tests.append(f"_data(_fn, self.__name__, ({', '.join(params)}{',' if len(params) == 1 else ''}), {{}})")
     return tests
@@ -57,10 +64,12 @@ def fast_tests(uses: tuple, params: list) -> list:
 
 def check(fn, what: str, args: tuple, kwargs: dict) -> None:
     """Refuse an argument value (or a part of one) that a use of `fn` reads and that is an object whose class
-    defines the operation itself (`_foreign`)."""
+    defines the operation itself (`_foreign`); raise Python's AttributeError where a value read as an array
+    (`v.sum()`, `v.T`) has no such attribute (NumPy's function would take it for an array: a number)."""
     for use in getattr(fn, "__s2s_data__", ()):
         given = args[use.position] if 0 <= use.position < len(args) else kwargs.get(use.param, _MISSING)
-        if type(given) in PLAIN or given is _MISSING:  # (an argument left to its default: the function's own)
+        fine = ARRAYS if use.name[0] == "." else PLAIN
+        if type(given) in fine or given is _MISSING:  # (an argument left to its default: the function's own)
             continue
         value = given
         for kind, key in use.steps:  # (a field, or an item of a dict: one value, read at once)
@@ -70,19 +79,43 @@ def check(fn, what: str, args: tuple, kwargs: dict) -> None:
                 value = own[key]
             else:
                 break
-            if type(value) in PLAIN:
+            if type(value) is np.ndarray:
                 break
         else:  # (every step read)
-            found = _foreign(value, use.name) if value is not _MISSING else None
-            if found is not None:
-                raise _refusal(what, use, value, found)
+            if value is not _MISSING and type(value) not in fine:
+                _refuse(what, use, value)
             continue
-        if type(value) in PLAIN:
-            continue
+        if type(value) is np.ndarray:
+            continue  # (its items, rows and fields are arrays and numbers)
         for leaf in _reached([given], use.steps):  # (items of a list, a loop's: each)
-            found = _foreign(leaf, use.name)
-            if found is not None:
-                raise _refusal(what, use, leaf, found)
+            if type(leaf) not in fine:
+                _refuse(what, use, leaf)
+
+
+def _refuse(what: str, use, value) -> None:
+    if use.name[0] != ".":
+        found = _foreign(value, use.name)
+        if found is not None:
+            raise _refusal(what, use, value, found)
+        return
+    attribute = use.name[1:]
+    if isinstance(value, (np.ndarray, np.generic)) or is_sparse(value):
+        return
+    if not hasattr(value, attribute):  # (Python's error, where NumPy's function would read it as an array)
+        raise AttributeError(f"'{type(value).__name__}' object has no attribute '{attribute}'\n  {use.file}:"
+                             f"{use.line}\n    {use.text.strip()}")
+    if attribute in _NOT_READ and type(value).__module__ != "builtins":
+        name = _spelled(use)
+        raise ArgumentTypeError(
+            f"{what}: {name}.{attribute} of a {type(value).__name__}, not an array: s2s read '.{attribute}' as "
+            f"NumPy's (an array's {attribute}), as it does not know the class of an argument while compiling, and "
+            f"NumPy's function does not read the object's own{_at(use)}Read another field of {name} in the "
+            f"function too (s2s then reads .{attribute} as the object's field), or give the field another name")
+
+
+def _at(use) -> str:
+    """The user's line of `use`, as a refusal shows it."""
+    return f"\n  {use.file}:{use.line}\n    {use.text.strip()}\n"
 
 
 def _reached(values: list, steps: tuple) -> list:
@@ -182,7 +215,7 @@ def _spelled(use) -> str:
 def _refusal(what: str, use, value, method: str) -> ArgumentTypeError:
     cls, name = type(value).__name__, _spelled(use)
     where = f"the argument '{use.param}'" if name == use.param else f"{name}, read from the argument '{use.param}',"
-    at = f"\n  {use.file}:{use.line}\n    {use.text.strip()}\n"
+    at = _at(use)
     if method == use.name and re.search(rf"(?<![\w.]){re.escape(name)}\.{method}\(", use.text.replace('"', "'")):
         # (the class's method, called: p.dot(x), not np.dot(p, x))
         return ArgumentTypeError(

@@ -71,12 +71,16 @@ class ListLowering:
     def array_attribute(self, key: str, base, node: ast.Attribute) -> ir.Expr:
         """NumPy's `base.T` (`prims.ATTRIBUTES`), checked where the code runs where `base` is an item of a list,
         a tuple or a loop's sequence, which may be an object of the user's with a field of that name (`o.T` of a
-        namedtuple read as NumPy's transpose of its fields, silently: `rt.require_array`)."""
+        namedtuple read as NumPy's transpose of its fields, silently: `rt.require_array`); where `base` is another
+        value whose class is unknown (an argument, a field of one), on the call (`array_reads`, api/data_checks.py),
+        which costs a type test where it is an array."""
         made = self.definitions.get(base.name) if isinstance(base, ir.Var) else None
         if made is not None and made.op == "getitem" and isinstance(made.args[0], ir.Var) and (
                 getattr(self.definitions.get(made.args[0].name), "op", None) == ITERATED or
                 self.is_sequence(made.args[0])):
             self.emit(ir.Effect(ir.Call(REQUIRE_ARRAY, (base, ir.Const(ast.unparse(node)))), self.loc))
+        elif isinstance(base, ir.Var) and base.name not in self.free:  # (an argument's: checked on the call)
+            self.array_reads.append((base.name, node.attr, self.loc))
         return ir.Call(key, (base,))
 
     def holds_list(self, atom, root: str, seen: frozenset = frozenset()) -> bool:

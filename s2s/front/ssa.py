@@ -69,8 +69,8 @@ def build_ssa(src: Source) -> tuple[ir.Function, dict]:
     mark_arrays(body, _written_versions(body, builder.roots, builder.phi_arrays))
     return ir.Function(name=src.tree.name.replace("<lambda>", "lambda_"), params=params, body=body,
                        defaults=defaults, filename=src.filename, docstring=doc, free=dict(builder.free),
-                       opaque=dict(builder.opaque),
-                       signature=signature), dict(builder.deps)
+                       opaque=dict(builder.opaque), signature=signature,
+                       array_reads=tuple(builder.array_reads)), dict(builder.deps)
 
 
 def _default_name(src: Source, param: str, value) -> str:
@@ -118,6 +118,7 @@ class Shared:
     list_owner: dict = dataclasses.field(default_factory=dict)  # list -> the name that holds it
     inlining: list = dataclasses.field(default_factory=list)  # the user functions being descended into (recursion)
     joins: dict = dataclasses.field(default_factory=dict)  # an if's phi -> (the if's test, its two operands)
+    array_reads: list = dataclasses.field(default_factory=list)  # NumPy's `v.T`, `v.sum()` of unknown v (lists.py)
 
 
 # arithmetic whose result holds floats where an operand does (NumPy's type promotion: int * 2.5 is a float)

@@ -182,6 +182,9 @@ class Function:
     free: dict = field(default_factory=dict)
     signature: Signature | None = None  # None: every parameter is positional
     floats: tuple = ()  # parameters that hold floats (or Python ints): those differentiated, checked on entry
+    # (name, attribute, Loc) of each NumPy attribute or method read (`v.T`, `v.sum()`) on a value whose class the
+    # front end does not know (an argument, a field of one): ad/data_uses.py has the call check it is an array
+    array_reads: tuple = ()
 
     def __deepcopy__(self, memo):
         """Passes copy the IR, never the user's data it refers to (`free` values are shared)."""
