@@ -6,8 +6,9 @@
 - `keys(fn)`: the names that hold keys or indices, which carry no derivative: the key of a dict's item
   (`for k, v in d.items()`), an integer output of np.unique (its index, inverse, counts), an item of a
   container used to index the container itself (`for k in list(p): p[k]`, `k = min(p); p[k]`: a dict's key, or
-  an element of a sequence that is one of its indices, an integer), followed through the stacks generated code
-  keeps (a Hessian differentiates a gradient's code), and a part of a container argument read only as an index
+  an element of a sequence that is one of its indices, an integer), an item of a container read as a dict
+  (p['w'], p.items()) or read only as an index (`for k in p: m[k]`: a key, an integer), followed through the
+  stacks generated code keeps (a Hessian differentiates a gradient's code), and a part of a container argument read only as an index
   (x[g['src']]: integers, whose derivative the call refuses when it runs, or a dict's key).
 """
 from __future__ import annotations
@@ -92,18 +93,40 @@ def keys(fn: ir.Function) -> set[str]:
         if c.op == "getitem" and len(c.args) == 2 and type(c.args[0]) is ir.Var and type(c.args[1]) is ir.Var and \
                 items.get(c.args[1].name, ()) == c.args[0].name:
             out.add(c.args[1].name)
+    mappings = _mappings(made)  # for k in p: m[k], where p['w'] is read too: a dict's key
+    out.update(name for name, root in items.items() if root in mappings)
     leaves = _leaves(fn, made)
     uses: dict = {}
     count_uses(fn.body, uses)
+    left = dict(uses)  # (of an item of a container, the reads other than as an index)
     for c in calls_in(fn.body):  # x[g['src']]: an index array in a container argument, read as an index only
+        for a in _index(c):
+            if type(a) is ir.Var and a.name in items:
+                left[a.name] -= 1
         if isinstance(_free(fn.free, getattr(c.args[0], "name", None) if c.args else None), dict):
             continue  # (LUT[p['t']], a key of the module's dict: perhaps a float, with a derivative)
         for a in _index(c):
             if type(a) is ir.Var and a.name in leaves:
                 uses[a.name] -= 1
+    # an item of a container read only as an index (for k in p: m[k]): a key, an integer or a bool, with no
+    # derivative (a lookup's result does not vary with its key)
+    out.update(n for n in items if left.get(n, 1) == 0)
     numbers = {leaves[n] for n in leaves if uses.get(n, 1) != 0}  # (a place also read as a number keeps it all)
     out.update(n for n in leaves if leaves[n] not in numbers)
     return out
+
+
+def _mappings(made: dict) -> set:
+    """The names of the values that are mappings by how they are read: at a constant string key (p['w']; a list, a
+    tuple or an array of numbers takes no string) or by a dict's methods (p.items(), p.values()). What iterating one
+    gives are its keys, which carry no derivative."""
+    return {c.args[0].name for c in made.values()
+            if type(c) is ir.Call and c.args and type(c.args[0]) is ir.Var and
+            (c.op == "getitem" and len(c.args) == 2 and type(c.args[1]) is ir.Const and type(c.args[1].value) is str
+             or c.op in _DICT_METHODS)}
+
+
+_DICT_METHODS = frozenset({prims.METHODS["items"], prims.METHODS["values"], prims.METHODS["keys"]})
 
 
 def _index(c: ir.Call) -> tuple:

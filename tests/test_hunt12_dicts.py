@@ -1,0 +1,191 @@
+"""Dicts of parameters as hand-written training code uses them (round 12, hunt12nn).
+
+- The keys of a differentiated dict (`for k in params`, `list(params)`, `sorted(params)`) carry no derivative:
+  indexing another dict by them (`m[k]`, an Adam step `{k: b1 * m[k] + g[k] for k in params}`) was refused as
+  "its index has a derivative".
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import s2s
+from tests.conftest import assert_close
+
+
+def _leaf_grads(f, p, eps=1e-6):
+    """Central differences of the scalar f(p) w.r.t. every leaf of the dict p: a dict of arrays."""
+    out = {}
+    for k, v in p.items():
+        v = np.asarray(v, dtype=float)
+        g = np.zeros_like(v)
+        for idx in np.ndindex(v.shape):
+            vp, vm = v.copy(), v.copy()
+            vp[idx] += eps
+            vm[idx] -= eps
+            g[idx] = (f({**p, k: vp}) - f({**p, k: vm})) / (2 * eps)
+        out[k] = g
+    return out
+
+
+def _flat(p: dict) -> np.ndarray:
+    return np.concatenate([np.ravel(v) for v in p.values()])
+
+
+def _unflat(x, p: dict) -> dict:
+    out, i = {}, 0
+    for k, v in p.items():
+        n = np.size(v)
+        out[k] = x[i:i + n].reshape(np.shape(v))
+        i += n
+    return out
+
+
+def check_dict(f, p, hessian=True):
+    """f(p) of a dict of arrays through every transformation, against central differences: value_and_grad, vjp,
+    jvp, both Jacobians and (with `hessian`) the Hessian; the caller's dict left as it was."""
+    kept = {k: np.array(v, copy=True) for k, v in p.items()}
+    fd = _leaf_grads(f, p)
+    value, g = s2s.value_and_grad(f)(p)
+    assert value == f(p)
+    for k in p:
+        assert_close(g[k], fd[k], what=f"{f.__name__}: grad[{k!r}]")
+    value, pullback = s2s.vjp(f)(p)
+    assert value == f(p)
+    pulled = pullback(1.0)
+    for k in p:
+        assert_close(pulled[k], fd[k], what=f"{f.__name__}: vjp[{k!r}]")
+    v = {k: np.linspace(-1.0, 1.0, np.size(a)).reshape(np.shape(a)) + 0.25 for k, a in p.items()}
+    primal, tangent = s2s.jvp(f)((p,), (v,))
+    assert primal == f(p)
+    assert_close(tangent, sum(np.sum(fd[k] * v[k]) for k in p), what=f"{f.__name__}: jvp")
+    for mode in ("forward", "reverse"):
+        jac = s2s.jacobian(f, mode=mode)(p)
+        for k in p:
+            assert_close(jac[k], fd[k], what=f"{f.__name__}: {mode} jacobian[{k!r}]")
+    if hessian:
+        h = s2s.hessian(f)(p)
+        matrix = np.concatenate([np.concatenate([np.reshape(h[a][b], (np.size(p[a]), np.size(p[b]))) for b in p],
+                                                axis=1) for a in p], axis=0)
+        flat = _flat(p)
+        eps = 1e-4
+        for j in range(flat.size):
+            e = np.zeros_like(flat)
+            e[j] = eps
+            column = (_flat(_leaf_grads(f, _unflat(flat + e, p), 1e-5)) -
+                      _flat(_leaf_grads(f, _unflat(flat - e, p), 1e-5))) / (2 * eps)
+            assert_close(matrix[:, j], column, 1e-4, 1e-5, what=f"{f.__name__}: hessian column {j}")
+    for k in p:
+        assert np.array_equal(p[k], kept[k]), f"{f.__name__}: the caller's p[{k!r}] changed"
+    return g
+
+
+P = {"W": np.array([0.5, -1.0]), "b": np.array([0.3])}
+C = {"W": np.array([1.0, 2.0]), "b": np.array([3.0])}
+
+
+# ---------------------------------------------------------------- F1: the keys of a differentiated dict
+
+def keys_for(p):
+    m = {"W": p["W"] * 3, "b": p["b"] * 3}
+    s = 0.0
+    for k in p:
+        s = s + np.sum(m[k] ** 2)
+    return s
+
+
+def keys_list(p):
+    keys = list(p)
+    m = {"W": np.sin(p["W"]), "b": p["b"] * 3}
+    return sum(np.sum(m[k] ** 2) for k in keys)
+
+
+def keys_sorted(p):
+    m = {"W": p["W"] * 3, "b": np.tanh(p["b"])}
+    return sum(np.sum(m[k] ** 3) for k in sorted(p))
+
+
+def keys_module_dict(p):
+    s = 0.0
+    for k in p:
+        s = s + np.sum(C[k]) * np.sum(p["W"] ** 2)
+    return s
+
+
+def keys_enumerate(p):
+    m = {"W": p["W"] * 3, "b": p["b"] * 3}
+    s = 0.0
+    for i, k in enumerate(p):
+        s = s + (i + 1) * np.sum(m[k] ** 2)
+    return s
+
+
+def keys_zip(p):
+    m = {"W": p["W"] * 3, "b": p["b"] * 3}
+    s = 0.0
+    for k, v in zip(p, m.values()):
+        s = s + np.sum(m[k] * v)
+    return s
+
+
+def keys_tuple_at(p):
+    m = {"W": p["W"] * 3, "b": p["b"] * 3}
+    ks = [k for k in p]
+    return np.sum(m[ks[0]] ** 2) + np.sum(m[list(p)[1]] ** 3) + np.sum(m[tuple(p)[0]])
+
+
+def keys_compared(p):
+    m = {"W": p["W"] * 3, "b": p["b"] * 3}
+    out = 0.0
+    for k in p:
+        out = out + np.sum(m[k] ** 2) * (2.0 if k == "W" else 1.0)
+    return out
+
+
+def adam_steps(p):
+    """Two Adam-like steps written as s2s's refusal of `m[k] = ...` advises: new dicts made whole."""
+    m = {k: np.zeros_like(v) for k, v in p.items()}
+    for _ in range(2):
+        g = {"W": np.sin(p["W"]), "b": np.sin(p["b"])}
+        m = {k: 0.9 * m[k] + 0.1 * g[k] for k in p}
+        p = {k: p[k] - 0.5 * m[k] for k in p}
+    return np.sum(p["W"] ** 2) + np.sum(p["b"] ** 3)
+
+
+def comprehension_of_other(p):
+    m = {k: v * 1.5 for k, v in p.items()}
+    q = {k: m[k] * 2 for k in p}
+    return np.sum(q["W"] ** 2) + np.sum(q["b"] ** 3)
+
+
+def test_keys_of_a_differentiated_dict_index_other_dicts():
+    for f in (keys_for, keys_list, keys_sorted, keys_module_dict, keys_enumerate, keys_zip, keys_tuple_at,
+              keys_compared, adam_steps, comprehension_of_other):
+        check_dict(f, P)
+
+
+def test_keys_of_an_unread_dict_index_another_argument():
+    """p read only through its keys: what it holds has no effect (a zero gradient); q's is 2 q[k]."""
+    def f(p, q):
+        s = 0.0
+        for k in p:
+            s = s + np.sum(q[k] ** 2)
+        return s
+    q = {"W": np.array([1.0, -2.0]), "b": np.array([0.5])}
+    gp, gq = s2s.grad(f, wrt=(0, 1))(P, q)
+    assert all(np.array_equal(gp[k], np.zeros_like(P[k])) for k in P)
+    assert all(np.array_equal(gq[k], 2 * q[k]) for k in q)
+
+
+def test_an_item_used_as_a_number_and_an_index_is_still_refused():
+    """`x[k] * k` over a list of integers in wrt: k's derivative as a number is not dropped: refused as before."""
+    def g(p, x):
+        s = 0.0
+        for k in p:
+            s = s + x[k] * k
+        return s
+    try:
+        s2s.grad(g, wrt=(0, 1))([0, 1], np.array([1.0, 2.0]))
+    except s2s.S2SError as e:
+        assert "index has a derivative" in str(e)
+    else:
+        raise AssertionError("refusal expected")
