@@ -90,12 +90,29 @@ class Jvp(transform.Transformed):
 
     def __s2s_packed__(self) -> int:
         """For a call of `jf` in a function s2s transforms: the generated `jvp_f` it inlines takes the primals
-        (this many) and the tangents one by one, not in two tuples."""
-        count = len(self._wrt) if isinstance(self._wrt, (tuple, list)) else 1
-        return self._current().__code__.co_argcount - count
+        (this many positional parameters of f's, then its *args, keyword-only and **kwargs ones) and the tangents
+        one by one (__s2s_tangent_names__), not in two tuples."""
+        code = self._current().__code__
+        if code.co_kwonlyargcount or code.co_flags & STARRED:  # (the tangents are keyword-only: see _invoke)
+            return code.co_argcount
+        return code.co_argcount - (len(self._wrt) if isinstance(self._wrt, (tuple, list)) else 1)
 
-    def __s2s_defaults__(self, given: int) -> tuple:  # (f's defaults after `given` primals, as at top level)
-        return self._all_args((None,) * given)[given:]  # (TypeError: a parameter without one left out)
+    def __s2s_tangent_names__(self) -> tuple:
+        """The names of `jvp_f`'s tangent parameters (`dx` for `x`), in the order of the wrt entries: its last
+        positional ones, or, where f has *args or keyword-only parameters, its last keyword-only ones."""
+        code = self._current().__code__
+        count = len(self._wrt) if isinstance(self._wrt, (tuple, list)) else 1
+        if code.co_kwonlyargcount or code.co_flags & STARRED:
+            return code.co_varnames[code.co_argcount + code.co_kwonlyargcount - count:
+                                    code.co_argcount + code.co_kwonlyargcount]
+        return code.co_varnames[code.co_argcount - count:code.co_argcount]
+
+    def __s2s_defaults__(self, names) -> dict:
+        """{name: default} of f's parameters among `names` that have one: the values Python computed when f was
+        defined (`jvp_f` has no defaults for the positional ones, which its tangents follow)."""
+        sig = self._bound_signature()
+        params = sig.parameters if sig is not False else {}
+        return {n: params[n].default for n in names if n in params and params[n].default is not params[n].empty}
 
     def __call__(self, primals, tangents, **kwargs):
         if not isinstance(primals, (tuple, list)):

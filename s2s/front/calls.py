@@ -273,7 +273,7 @@ class CallLowering(MethodLowering, records.RecordLowering):
             return ir.Const(slice(*(a.value for a in args))) if all(isinstance(a, ir.Const) for a in args) \
                 else ir.Call("slice", args)
         if getattr(target, "__s2s_packed__", False):  # jf(primals, tangents) of s2s.jvp: jvp_f takes them one by one
-            args, kwargs = self.packed_arguments(target, args, kwargs, node, spelled), ()
+            args, kwargs = self.packed_arguments(target, args, kwargs, node, spelled)
         if inspect.isfunction(target) and library_function(target) and self.made_outside(args, kwargs):
             return self.opaque_call(target, args, kwargs, shown(node, target))  # (cdist(X, X) of module data)
         if inspect.isfunction(target) and not (getattr(target, "__module__", None) or "").startswith("s2s.") \
@@ -338,30 +338,6 @@ class CallLowering(MethodLowering, records.RecordLowering):
                                 f"into (out: it changes {written} in place)",
                           f"assign the result instead: {written} = {instead}")
 
-    def packed_arguments(self, target, args: tuple, kwargs: tuple, node, spelled: str) -> tuple:
-        """The arguments of the generated `jvp_f(*primals, *tangents)` for a call `jf(primals, tangents)` of an
-        `s2s.jvp` transformation, the two tuples written in the call or in the function."""
-        parts = [self._tuple_parts(a) for a in args] if len(args) == 2 and not kwargs else [None]
-        if any(p is None for p in parts):
-            raise self.error(node, f"{spelled}(...) of an s2s.jvp with primals or tangents that are not tuples "
-                                   "written in the function", f"write {spelled}((x, y), (dx,)): every positional "
-                                                             "argument, then one tangent per wrt entry")
-        expected = target.__s2s_packed__()
-        primals = tuple(parts[0])
-        if len(primals) < expected:  # (the function's defaults for the parameters left out, as at top level)
-            try:
-                defaults = target.__s2s_defaults__(len(primals))
-            except TypeError:  # (a parameter without a default left out)
-                defaults = ()
-            if len(primals) + len(defaults) == expected:
-                primals += tuple(self.constant_or_error(v, f"{spelled}'s default argument {len(primals) + i + 1}",
-                                                        node) for i, v in enumerate(defaults))
-        if len(primals) != expected:
-            raise self.error(node, f"{spelled}(primals, tangents) with {len(parts[0])} primal(s) where the function "
-                                   f"takes {expected} positional argument(s)",
-                             "pass every positional argument in primals (those without a default at least)")
-        return primals + tuple(parts[1])
-
     def dtype_kind(self, node: ast.Call, position: int = 0) -> str | None:
         """The kind (numpy's `dtype.kind`: "f", "i", "b", ...) of the type in `x.astype(dtype)` (at `position`:
         1 in `np.astype(x, dtype)`) when it is known before the code runs (`np.float32`, `int`, `"int32"`); None
@@ -412,7 +388,8 @@ class CallLowering(MethodLowering, records.RecordLowering):
             self.deps[f"{getattr(fn, '__module__', '')}:{fn.__qualname__}"] = callee_src.text
             self.note_self(fn, args)  # Poly.power(self, x, n): self's methods are Poly's (or its subclasses')
             # the defaults are the values Python computed when fn was defined (`scale=np.pi / 2`, an array)
-            sig = parameters(callee_src.tree, fn)
+            sig = parameters(callee_src.tree, callee_src.func if callee_src.generated else fn)  # (generated code's
+            # compiled function holds them: grad_f(w, target=target_default) of f(w, target=np.array(...)))
             defaults = tuple(self.constant_or_error(v, f"{p}_default", node)
                              for p, v in zip(sig.positional[len(sig.positional) - len(sig.defaults):], sig.defaults))
             kwdefaults = {p: self.constant_or_error(v, f"{p}_default", node) for p, v in sig.kwdefaults.items()}

@@ -191,6 +191,34 @@ class FunctionLowering:
         made = transform(fv.obj, *(a.value for a in args[1:]), **{k: v.value for k, v in kwargs})
         return ir.Const(FunctionValue(f"{name}({fv.name})", made))
 
+    def packed_arguments(self, target, args: tuple, kwargs: tuple, node, spelled: str) -> tuple[tuple, tuple]:
+        """The arguments (args, kwargs) of the generated `jvp_f` for a call `jf(primals, tangents, **kw)` of an
+        `s2s.jvp` transformation, the two tuples written in the call or in the function: the primals by position,
+        f's keyword arguments by name, and the tangents by the names jvp_f gives them (`dx` for `x`). A positional
+        parameter of f left out takes f's default, the value Python computed when f was defined (jvp_f has none
+        for them, since its tangents follow them), as at top level."""
+        parts = [self._tuple_parts(a) for a in args] if len(args) == 2 else [None]
+        if any(p is None for p in parts):
+            raise self.error(node, f"{spelled}(...) of an s2s.jvp with primals or tangents that are not tuples "
+                                   "written in the function", f"write {spelled}((x, y), (dx,)): every positional "
+                                                             "argument, then one tangent per wrt entry")
+        named = dict(self.no_spread(kwargs))
+        expected, tangent_names = target.__s2s_packed__(), target.__s2s_tangent_names__()
+        primals, tangents = tuple(parts[0]), tuple(parts[1])
+        if len(tangents) != len(tangent_names):
+            raise self.error(node, f"{spelled}(primals, tangents) with {len(tangents)} tangent(s) where it "
+                                   f"differentiates with respect to {len(tangent_names)} argument(s)",
+                             "pass one tangent per wrt entry, in a tuple: (dx,) for one")
+        left = [p for p in target._current().__code__.co_varnames[len(primals):expected] if p not in named]
+        defaults = target.__s2s_defaults__(left)
+        if any(p not in defaults for p in left):
+            raise self.error(node, f"{spelled}(primals, tangents) with {len(primals)} primal(s) where the function "
+                                   f"takes {expected} positional argument(s)",
+                             "pass every positional argument in primals (those without a default at least)")
+        for p in left:  # (f's own default: the one object Python made when f was defined, as a call of f reads it)
+            named[p] = self.constant_or_error(defaults[p], f"{p}_default", node)
+        return primals, tuple(named.items()) + tuple(zip(tangent_names, tangents))
+
     def python_function(self, fv: FunctionValue, transform: str, node):
         """The Python function a nested `def` or `lambda` of the function being compiled is where it reads nothing of
         that function's (or of the functions it is nested in) but their closure and module: made from its own text

@@ -22,8 +22,9 @@ class Parameters:
         if code is not None and names[len(names) - len(self.positional):] == tuple(self.positional):
             self.defaults = tuple(func.__defaults__ or ())
             self.kwdefaults = dict(func.__kwdefaults__ or {})
-        else:  # (no function object: the defaults as written, constants)
-            self.defaults = tuple(d.value for d in a.defaults if isinstance(d, ast.Constant))
+        else:  # (no function object: the defaults as written, constants: those after the last that is not one)
+            last = max((i for i, d in enumerate(a.defaults) if not isinstance(d, ast.Constant)), default=-1)
+            self.defaults = tuple(d.value for d in a.defaults[last + 1:])
             self.kwdefaults = {p.arg: d.value for p, d in zip(a.kwonlyargs, a.kw_defaults)
                                if isinstance(d, ast.Constant)}
 

