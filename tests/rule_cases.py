@@ -495,6 +495,7 @@ CASES += [
     ("s2s.runtime.keyword_adjoint", lambda g: rt.keyword_adjoint(g * g, (V, W), 1)[1], (V,), 0),
     ("s2s.runtime.keyword_default_adjoint", lambda g: rt.keyword_default_adjoint(g * g, (V,), 1), (V,), 0),
     ("s2s.runtime.dict_from_pairs", lambda x, y: rt.dict_from_pairs([("a", x * y), ("b", y)])["a"], (V, W), (0, 1)),
+    ("s2s.runtime.deep_copy", lambda x, y: rt.deep_copy({"a": [x * y], "b": y})["a"][0] * y, (V, W), (0, 1)),
     ("s2s.runtime.dict_pairs_adjoint", lambda g: rt.dict_pairs_adjoint({"a": g * g, "b": g}, [("a", V), ("b", W)])[0][1],
      (V,), 0),
     ("s2s.runtime.keyword", lambda x, y: rt.keyword({"a": x * y}, "a", y) + rt.keyword({"a": x}, "b", y * y),

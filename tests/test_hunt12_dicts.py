@@ -3,13 +3,18 @@
 - The keys of a differentiated dict (`for k in params`, `list(params)`, `sorted(params)`) carry no derivative:
   indexing another dict by them (`m[k]`, an Adam step `{k: b1 * m[k] + g[k] for k in params}`) was refused as
   "its index has a derivative".
+- `p = copy.deepcopy(params)` (the usual first line of a hand-written SGD loop) is the identity for derivatives: new
+  containers of new arrays holding the same values. It was refused as a call without a rule.
 """
 from __future__ import annotations
+
+import copy
+import dataclasses
 
 import numpy as np
 
 import s2s
-from tests.conftest import assert_close
+from tests.conftest import assert_close, check_every_mode
 
 
 def _leaf_grads(f, p, eps=1e-6):
@@ -189,3 +194,72 @@ def test_an_item_used_as_a_number_and_an_index_is_still_refused():
         assert "index has a derivative" in str(e)
     else:
         raise AssertionError("refusal expected")
+
+
+# ---------------------------------------------------------------- F7: copy.deepcopy of a differentiated argument
+
+def deep_copied(params):
+    p = copy.deepcopy(params)  # (the caller's params left as they are)
+    return np.sum(np.tanh(p["W"]) ** 2) * np.sum(p["b"] ** 2)
+
+
+def deep_copied_sgd(params):
+    p = copy.deepcopy(params)
+    for _ in range(3):
+        g = {"W": np.cos(p["W"]) * p["b"][0], "b": p["b"] * np.sum(p["W"])}
+        p["W"] = p["W"] - 0.1 * g["W"]
+        p["b"] = p["b"] - 0.1 * g["b"]
+    return np.sum(p["W"] ** 2) + np.sum(np.sin(p["b"]))
+
+
+def deep_copied_written(params):
+    p = copy.deepcopy(params)
+    p["W"] = p["W"] * p["b"]
+    return np.sum(p["W"] ** 3) + np.sum(params["W"])
+
+
+def test_deepcopy_of_a_differentiated_dict():
+    for f in (deep_copied, deep_copied_sgd, deep_copied_written):
+        check_dict(f, P)
+
+
+def test_deepcopy_of_an_array_list_and_record():
+    def of_array(x):
+        y = copy.deepcopy(x)
+        y[0] = y[0] * 3.0  # (a write into the copy: the caller's x is left as it was)
+        return np.sum(np.sin(y) * x)
+    check_every_mode(of_array, np.array([0.3, -0.7, 1.1]))
+
+    @dataclasses.dataclass
+    class Layer:
+        W: np.ndarray
+        b: float
+
+    def of_list(ws):
+        a, b = copy.deepcopy(ws)
+        return np.sum(np.tanh(a * b) ** 2)
+
+    def of_record(layer):
+        q = copy.deepcopy(layer)
+        return np.sum(np.sin(q.W) * q.b)
+
+    ws = [np.array([0.5, -1.0]), np.array([0.3, 0.2])]
+    kept = [w.copy() for w in ws]
+    g = s2s.grad(of_list)(ws)
+    h = 1e-6
+    for i in range(2):
+        for j in range(2):
+            up = [w.copy() for w in ws]
+            dn = [w.copy() for w in ws]
+            up[i][j] += h
+            dn[i][j] -= h
+            assert abs(g[i][j] - (of_list(up) - of_list(dn)) / (2 * h)) < 1e-6
+    value, t = s2s.jvp(of_list)((ws,), ([np.ones(2), np.zeros(2)],))
+    assert value == of_list(ws)
+    assert abs(t - (of_list([ws[0] + h, ws[1]]) - of_list([ws[0] - h, ws[1]])) / (2 * h)) < 1e-6
+    assert all(np.array_equal(w, k) for w, k in zip(ws, kept))
+
+    layer = Layer(np.array([0.4, -0.2]), 1.5)
+    gl = s2s.grad(of_record)(layer)
+    assert_close(gl.W, np.cos(layer.W) * 1.5, what="record W")
+    assert abs(gl.b - np.sum(np.sin(layer.W))) < 1e-12

@@ -1,9 +1,11 @@
 """Structure and selection: sequences, element writes, sorting, selecting, interpolating; one record each."""
 from __future__ import annotations
 
+import copy
 import numbers
 
 from s2s import prims
+from s2s.rules import registry
 from s2s.rules.primitive import define, given, linear, non_default, refuse
 from s2s.rules.symbolic import np, rt
 
@@ -161,3 +163,10 @@ define("numpy.append",
         lambda g, ans, arr, values, axis=None: rt.append_adjoint(g, arr, values, **non_default(axis=(axis, None)))[1]],
        tangent_fn=lambda tangents, ans, arr, values, axis=None:
        rt.append_tangent(tangents[0], tangents[1] if len(tangents) > 1 else None, arr, values, **given(axis=axis)))
+
+
+# ---------------------------------------------------------------- copy.deepcopy(x): new containers of new arrays
+# holding x's values, the identity for derivatives (its tangent the deep copy of x's, so that a write into the copy
+# leaves the caller's tangent as it was)
+linear("s2s.runtime.deep_copy", lambda g, ans, x, memo=None: g, None)
+registry.register_object(copy.deepcopy, "s2s.runtime.deep_copy")

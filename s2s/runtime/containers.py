@@ -1,6 +1,8 @@
 """Lists, tuples and dicts the function builds or reads: `xs + [v]`, `{"w": w}`, `d.items()`, `f(**d)`, `sum(xs)`."""
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from s2s.runtime.arrays import stack_adjoint
@@ -21,7 +23,7 @@ __all__ = ["sum_builtin_adjoint", "sum_builtin_tangent", "started_sum_adjoint", 
            "dict_items_transpose", "keyword", "keyword_adjoint",
            "dict_get", "saved_key", "ABSENT",
            "keyword_default_adjoint", "keyword_tangent", "dict_from_pairs", "dict_pairs_adjoint",
-           "dict_pairs_tangent", "copy_saved"]
+           "dict_pairs_tangent", "copy_saved", "deep_copy"]
 
 
 def sum_builtin_adjoint(g, xs):
@@ -385,6 +387,12 @@ def default_share(g, items):
     """The adjoint (or tangent) of the default of max(items, default=d) from that of the result: `g` where items is
     empty (the result is the default), else zero."""
     return zeros_like(g) if len(items) else g
+
+
+def deep_copy(x, memo=None):
+    """`copy.deepcopy(x)`: new containers of new arrays holding x's values, the identity for derivatives (its
+    tangent the deep copy of x's, its adjoint the cotangent itself)."""
+    return copy.deepcopy(x, memo)
 
 
 def dict_keys(d):
