@@ -100,7 +100,7 @@ def _paths(name: str, made: dict, given: list, seen: set) -> list:
     """The (argument, steps) `name` may be read from (none where it is computed)."""
     if name in given:
         return [(name, ())]
-    if name in seen:
+    if name in seen or len(seen) > 100:  # (a chain of reads that long: a value computed, for this purpose)
         return []
     seen.add(name)
     d = made.get(name)
