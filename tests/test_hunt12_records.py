@@ -438,3 +438,28 @@ def test_fields_named_as_array_attributes():
     for mode, run in _every_mode(by_temperature, X, c):
         with pytest.raises(s2s.S2SError, match="c.T of a Conditions, not an array"):
             run()
+
+
+class OtherLibraryArray:
+    """An array of another library: operators of its own, and __array__."""
+
+    def __init__(self, v):
+        self.v = np.asarray(v)
+
+    def __array__(self, dtype=None, copy=None):
+        return self.v if dtype is None else self.v.astype(dtype)
+
+    def __matmul__(self, o):
+        return OtherLibraryArray(self.v @ np.asarray(o))
+
+
+def least_squares(w, A):
+    return np.sum(np.asarray(A @ w) ** 2)
+
+
+def test_an_array_of_another_library_is_told_to_be_converted():
+    A = OtherLibraryArray([[1.0, 2.0], [0.5, -1.0]])
+    with pytest.raises(s2s.S2SError, match=r"defines __matmul__(.|\n)*Instead, pass np.asarray\(A\)"):
+        s2s.grad(least_squares)(X, A)
+    assert_close(s2s.grad(least_squares)(X, np.asarray(A)),
+                 numeric_grad(lambda w: least_squares(w, np.asarray(A)), (X,), 0))

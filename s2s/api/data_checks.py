@@ -224,16 +224,18 @@ def _refusal(what: str, use, value, method: str) -> ArgumentTypeError:
             f"through its class, which s2s then follows: {cls}.{method}({name}, ...)")
     fix = f"pass float({name}) (s2s's rules are written for floats and arrays)" \
         if isinstance(value, numbers.Number) else \
+        f"pass np.asarray({name}) (an array of another library, or one that converts to an array: s2s's rules " \
+        f"are written for NumPy's)" if hasattr(type(value), "__array__") else \
         f"call it through its class, which s2s then follows: {cls}.{method}({name}, ...)" \
         if method.startswith("__") and method not in _HOOKS else \
         f"pass the arrays it holds as arguments, or np.asarray({name}) where it is array data"
-    also = "" if isinstance(value, numbers.Number) else \
+    also = "" if isinstance(value, numbers.Number) or hasattr(type(value), "__array__") else \
         f"; or build the {cls} in the function from arrays passed in, or compute what needs it outside the " \
         f"function and pass the result in"
     return ArgumentTypeError(
         f"{what}: {where} is a {cls}, whose class defines {method}: s2s differentiates this line as NumPy's "
         f"operation on arrays, as it does not know the class of an argument while compiling, and would not follow "
-        f"{cls}.{method}{at}Write it so that s2s sees the class: {fix}{also}")
+        f"{cls}.{method}{at}Instead, {fix}{also}")
 
 
 def passes(fn, what: str, args: tuple, kwargs: dict) -> bool:
