@@ -1,7 +1,9 @@
 """On each call, the values of arguments outside wrt that a derivative is taken through (ad/data_uses.py): each
 must be what s2s's rules describe, a number, an array, or a list or tuple of them, not an object of a class of the
 user's whose arithmetic or NumPy-named methods Python would run (`p * x` calling P.__mul__, `p.dot(x)` P.dot),
-which the generated code, made for arrays, does not follow. Such a value is refused, at the user's line.
+which the generated code, made for arrays, does not follow. Such a value is refused, at the user's line. A value
+read as an array (`nt.sum()`, `c.T`, which s2s writes as np.sum(nt), np.transpose(c)) that has no such attribute
+raises Python's AttributeError there (NumPy's function would read a namedtuple as the array of its fields).
 
 `check(fn, what, args, kwargs)` costs one type test per argument where each is an array or a number (the common
 case), a few dict and attribute reads where a use is a field or an item of one. An attribute that is no field of
@@ -172,7 +174,7 @@ def _field(obj, name: str):
 
 def _foreign(value, name: str, depth: int = 0):
     """The method of `value`'s class (or of an item's, in a list or tuple) that Python would run for the operation
-    `name` (NumPy's name, "" for an operator) where s2s's rule does not: an operator, NumPy's hooks, or a method
+    `name` (NumPy's name, or the operator's: "mul") where s2s's rule does not: an operator, NumPy's hooks, or a method
     named as the NumPy function (`np.sum(p)` calls `p.sum()`). None for a number, an array, a string, None, a
     scipy.sparse matrix (whose products s2s differentiates), and an object without them."""
     kind = type(value)
@@ -188,6 +190,8 @@ def _foreign(value, name: str, depth: int = 0):
 
 
 def _own_method(kind: type, name: str):
+    """The first of the operation's own methods, then any operator or NumPy hook, that `kind` or a class it
+    derives from (not Python's own) defines."""
     first = _OPERATOR_METHODS.get(name)
     wanted = ((first, "__r" + first[2:]) if first else (name,) if name else ()) + _ALL_OPERATORS + _HOOKS
     for k in kind.__mro__[:-1]:
