@@ -5,6 +5,9 @@
   "its index has a derivative".
 - `p = copy.deepcopy(params)` (the usual first line of a hand-written SGD loop) is the identity for derivatives: new
   containers of new arrays holding the same values. It was refused as a call without a rule.
+- Activations held in a tuple or list written in the function and iterated (`for W, act in [(W1, gelu), (W2,
+  np.tanh)]`, `zip([W1, W2], [gelu, np.tanh])`, `acts[i]` under enumerate) were refused as calls of a value only the
+  run time knows, while the same loop over a module's tuple was unrolled: the display's items are as well known.
 """
 from __future__ import annotations
 
@@ -263,3 +266,70 @@ def test_deepcopy_of_an_array_list_and_record():
     gl = s2s.grad(of_record)(layer)
     assert_close(gl.W, np.cos(layer.W) * 1.5, what="record W")
     assert abs(gl.b - np.sum(np.sin(layer.W))) < 1e-12
+
+
+# ---------------------------------------------------------------- F4: a local list or tuple of activations, iterated
+
+def gelu(z):
+    return 0.5 * z * (1 + np.tanh(0.79788456 * (z + 0.044715 * z ** 3)))
+
+
+_R = np.random.default_rng(12)
+A1, A2 = _R.normal(size=(3, 3)) * 0.7, _R.normal(size=(3, 2)) * 0.7
+X0 = _R.normal(size=(2, 3))
+
+
+def layers_of_pairs(W):
+    x = X0
+    layers = [(W, gelu), (A2, np.tanh)]  # an nn.Sequential port: (weight, activation) pairs
+    for M, act in layers:
+        x = act(x @ M)
+    return np.sum(x ** 2)
+
+
+def layers_zipped(W):
+    x = X0
+    for M, act in zip([W, A2], [gelu, np.tanh]):
+        x = act(x @ M)
+    return np.sum(x ** 2)
+
+
+def layers_enumerated(W):
+    x = X0
+    acts = [gelu, np.tanh]
+    for i, M in enumerate([W, A2]):
+        x = acts[i](x @ M)
+    return np.sum(x ** 2)
+
+
+def activations_displayed(x):
+    for act in (gelu, np.tanh, np.sin):
+        x = act(x @ A1)
+    return np.sum(x ** 2)
+
+
+def activations_listed(x):
+    fs = [np.tanh, gelu]
+    for f in fs:
+        x = f(x * 1.5) + x
+    return np.sum(x ** 3)
+
+
+def pair_at_a_constant_index(W):
+    layers = [(W, gelu), (A2, np.tanh)]
+    M, act = layers[0]
+    return np.sum(act(X0 @ M) ** 2) + np.sum(layers[1][1](X0 @ A1 @ layers[1][0]))
+
+
+def _modular(W):
+    """The same network written out (the reference for the loops above)."""
+    return np.sum(np.tanh(gelu(X0 @ W) @ A2) ** 2)
+
+
+def test_local_lists_of_activations_are_unrolled():
+    for f in (layers_of_pairs, layers_zipped, layers_enumerated, pair_at_a_constant_index):
+        g = check_every_mode(f, A1)
+        if f is not pair_at_a_constant_index:
+            assert_close(g, s2s.grad(_modular)(A1), 1e-12, 1e-12, what=f.__name__)
+    for f in (activations_displayed, activations_listed):
+        check_every_mode(f, np.array([0.3, -0.5, 0.8]))

@@ -365,7 +365,7 @@ def check_no_function_values(body: list, filename: str) -> None:
     into, chosen by a branch) is refused at its line."""
     while True:
         used = {a.name for s in ir.statements(body) for a in ir.operands(s) if isinstance(a, ir.Var)}
-        removed = _drop_unused(body, used, _joins_of_functions(body))
+        removed = _drop_unused(body, used, _joins_of_functions(body) | _displays_of_functions(body))
         if not removed:
             break
     for s in ir.statements(body):
@@ -473,11 +473,30 @@ def _joins_of_functions(body: list) -> set:
         names |= found
 
 
+def _displays_of_functions(body: list) -> set:
+    """The tuples and lists written in the function that hold a function value, directly or in a display they hold
+    (`layers = [(W1, gelu), (W2, np.tanh)]`, whose items a constant index or an unrolled loop reads while
+    compiling: unused then, as the function values are)."""
+    made = [s for s in ir.statements(body) if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and
+            s.value.op in _DISPLAYS]
+    names: set = set()
+    while True:
+        found = {s.target for s in made if s.target not in names and any(
+            _function_in(a) or isinstance(a, ir.Var) and a.name in names for a in s.value.args)}
+        if not found:
+            return names
+        names |= found
+
+
+_DISPLAYS = frozenset({"tuple", "list"})
+
+
 def _drop_unused(stmts: list, used: set, holders: set) -> bool:
     removed = False
     keep = []
     for s in stmts:
-        if isinstance(s, ir.Assign) and s.target not in used and any(_function_in(a) for a in ir.operands(s)):
+        if isinstance(s, ir.Assign) and s.target not in used and (s.target in holders or any(
+                _function_in(a) for a in ir.operands(s))):
             removed = True
             continue
         for block in ir.blocks(s):

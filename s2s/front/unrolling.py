@@ -1,4 +1,5 @@
-"""Loops over a module's tuple of functions or layer objects, run once per entry.
+"""Loops over a module's tuple of functions or layer objects, or over a tuple or list written in the function whose
+items the body calls, run once per entry.
 
 `for layer in LAYERS: x = layer(x)`, `for layer, p in zip(LAYERS, params): x = layer.apply(p, x)`, `for i, act in
 enumerate(ACTIVATIONS): ...`, where LAYERS is a tuple the module holds and the body calls its entry or a method of
@@ -7,6 +8,9 @@ that each call is of a function or an object known while compiling, differentiat
 sequences are read as a loop reads them, once and in order (`LoopLowering._sequence_parts`); where their length is
 known only as the code runs, entry i runs under `if min(len(...)) > i`, as zip stops at the shortest. A module's
 list of functions is refused: its entries may change between calls of what s2s compiled once (make it a tuple).
+A display in the function (`for W, act in [(W1, gelu), (W2, np.tanh)]`, `zip([W1, W2], [gelu, np.tanh])`, `acts =
+[gelu, np.tanh]` read as `acts[i]` under `enumerate([W1, W2])`) has a length and items known while compiling: its
+loop runs once per item where the body calls one of the loop's names (or a function at the loop's index).
 """
 from __future__ import annotations
 
@@ -30,7 +34,9 @@ class UnrollLowering:
         nodes = [n for stmt in s.body for n in ast.walk(stmt)]
         called = {n.func.id for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)} | \
             {n.func.value.id for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-             and isinstance(n.func.value, ast.Name)}
+             and isinstance(n.func.value, ast.Name)} | \
+            {n.func.slice.id for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Subscript)
+             and isinstance(n.func.slice, ast.Name)}  # (acts[i](x): the function at the loop's index)
         tables = {}
         for j, (target, it) in enumerate(pairs):
             if isinstance(target, ast.Name) and target.id in called and isinstance(it, (ast.Name, ast.Attribute)):
@@ -42,7 +48,10 @@ class UnrollLowering:
                 spelled = ast.unparse(pairs[j][1])
                 raise self.error(pairs[j][1], f"a loop calling the functions of '{spelled}', a list of the module's",
                                  listed_functions(spelled, table, pairs[j][0].id))
-        if not tables or any(isinstance(n, (ast.Break, ast.Continue)) for n in nodes):
+        written = {} if tables else {j: n for j, (_, it) in enumerate(pairs)
+                                     if (n := self._written_length(it, nodes)) is not None}
+        if not (tables or written and any(_names(t) & called for t, _ in pairs)) or \
+                any(isinstance(n, (ast.Break, ast.Continue)) for n in nodes):
             return False
         items, lengths = [], []  # ((target, item(i) -> ast.expr)), the lengths zip's other sequences have
         for j, (target, it) in enumerate(pairs):
@@ -56,8 +65,12 @@ class UnrollLowering:
                     items.append((tgt, self._counted(getattr(seq, "start", None)) if whole is None else
                                   self._indexed(whole, whole is not seq)))
                     if whole is not None:
-                        lengths.append(self.materialise(self.fold_call("builtins.len", (whole,))))
-        count = min(map(len, tables.values()))
+                        known = _length(whole, self.definitions, self.tuples)
+                        lengths.append(ir.Const(known) if known is not None else
+                                       self.materialise(self.fold_call("builtins.len", (whole,))))
+        count = min([len(t) for t in tables.values()] + list(written.values()) +
+                    [a.value for a in lengths if isinstance(a, ir.Const)])
+        lengths = [a for a in lengths if not isinstance(a, ir.Const)]
         length = None if not lengths else lengths[0] if len(lengths) == 1 else \
             self.materialise(ir.Call("builtins.min", tuple(lengths)))
         for i in range(count):
@@ -72,6 +85,20 @@ class UnrollLowering:
             self._branch(runs, stmts, [], s)  # (zip stops at its shortest sequence)
         self.statements(s.orelse)  # (no break leaves the loop)
         return True
+
+    def _written_length(self, it, nodes: list) -> int | None:
+        """The length of the tuple or list `it` a loop goes over where it is written in the function (a display, or
+        a name bound to one that the loop's body (`nodes`) neither rebinds nor changes), known while compiling; None
+        for another sequence."""
+        if isinstance(it, (ast.List, ast.Tuple)):
+            return None if any(isinstance(e, ast.Starred) for e in it.elts) else len(it.elts)
+        if not isinstance(it, ast.Name) or any(
+                isinstance(n, ast.Name) and n.id == it.id and not isinstance(n.ctx, ast.Load) or
+                isinstance(n, (ast.Attribute, ast.Subscript)) and isinstance(n.value, ast.Name) and
+                n.value.id == it.id and (not isinstance(n.ctx, ast.Load) or isinstance(n, ast.Attribute))
+                for n in nodes):
+            return None
+        return _length(self.env.get(it.id), self.definitions, self.tuples)
 
     def _iterated_pairs(self, s) -> list | None:
         """[(target node, the node it goes over)] of `for t in xs`, `for a, b in zip(xs, ys)` and `for i, t in
@@ -114,6 +141,21 @@ class UnrollLowering:
         self.env[name] = seq
         return lambda i: ast.Subscript(ast.Name(name, ast.Load()), ast.Constant(-1 - i if backwards else i),
                                        ast.Load())
+
+
+def _length(atom, definitions: dict, tuples: dict) -> int | None:
+    """The length of `atom` where it is a tuple known while compiling or a tuple or list written in the function
+    (`tuples`: its parts), else None."""
+    if isinstance(atom, ir.Const) and type(atom.value) is tuple:
+        return len(atom.value)
+    made = definitions.get(atom.name) if isinstance(atom, ir.Var) else None
+    return len(tuples[atom.name]) if made is not None and made.op in ("tuple", "list") and atom.name in tuples \
+        else None
+
+
+def _names(target) -> set:
+    """The names a loop's target binds (`act`; `W, act`)."""
+    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)} if isinstance(target, ast.AST) else set()
 
 
 class _Start:
