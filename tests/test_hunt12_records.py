@@ -463,3 +463,21 @@ def test_an_array_of_another_library_is_told_to_be_converted():
         s2s.grad(least_squares)(X, A)
     assert_close(s2s.grad(least_squares)(X, np.asarray(A)),
                  numeric_grad(lambda w: least_squares(w, np.asarray(A)), (X,), 0))
+
+
+class Held:
+    """An object handing out its P through a property."""
+
+    def __init__(self, p):
+        self._p = p
+
+    @property
+    def p(self):
+        return self._p
+
+
+def test_a_field_behind_a_property_is_checked():
+    with pytest.raises(s2s.S2SError, match="cfg.p, read from the argument 'cfg', is a P"):
+        s2s.grad(times_field)(X, Held(P0))
+    arrays = Held(np.array([1.0, 2.0]))
+    assert_close(s2s.grad(times_field)(X, arrays), numeric_grad(lambda x: times_field(x, arrays), (X,), 0))

@@ -6,8 +6,8 @@ read as an array (`nt.sum()`, `c.T`, which s2s writes as np.sum(nt), np.transpos
 raises Python's AttributeError there (NumPy's function would read a namedtuple as the array of its fields).
 
 `check(fn, what, args, kwargs)` costs one type test per argument where each is an array or a number (the common
-case), a few dict and attribute reads where a use is a field or an item of one. An attribute that is no field of
-the object (a property, a `__getattr__`) is not read here, where the function has not run: it is not checked.
+case), a few dict and attribute reads where a use is a field or an item of one (a property's getter runs then, as
+it runs again in the function). An attribute a `__getattr__` gives is not read here: it is not checked.
 """
 from __future__ import annotations
 
@@ -155,8 +155,9 @@ def _reached(values: list, steps: tuple) -> list:
 
 
 def _field(obj, name: str):
-    """`obj.name` where it is the object's own attribute, a slot, a field of a namedtuple or a plain attribute of
-    its class (no property, no `__getattr__` run here)."""
+    """`obj.name` where it is the object's own attribute, a slot, a field of a namedtuple, a property (whose getter
+    the function runs too) or a plain attribute of its class; none where reading it raises, or where it would run
+    a `__getattr__` or another descriptor of the user's."""
     own = getattr(obj, "__dict__", None)
     if type(own) is dict and name in own:
         return own[name]
@@ -166,8 +167,11 @@ def _field(obj, name: str):
             continue
         if not hasattr(type(found), "__get__"):
             return found
-        if type(found).__name__ in ("member_descriptor", "_tuplegetter"):  # (a slot, a namedtuple's field)
-            return getattr(obj, name, _MISSING)
+        if isinstance(found, property) or type(found).__name__ in ("member_descriptor", "_tuplegetter"):
+            try:  # (a slot, a namedtuple's field, a property)
+                return found.__get__(obj, type(obj))
+            except Exception:  # (the function raises it where it reads it, if it does)
+                return _MISSING
         return _MISSING
     return _MISSING
 
