@@ -276,7 +276,7 @@ class LoopReversal:
             init = p.operands[0]
             if not (isinstance(init, ir.Var) and init.name in self.active) and range_loop and \
                     p.target in self.arrays and isinstance(subst.get(s.target), ir.Var) and \
-                    isinstance(s.iter, ir.Var) and getattr(self.made.get(s.iter.name), "op", None) == "builtins.range":
+                    isinstance(s.iter, ir.Var) and _one_sign(self.made.get(s.iter.name)):
                 unobserved |= self._unobserved_zeroing(next(r for r in rphis if r.target == carried[p.target].name),
                                                        rev_body, subst[s.target], out)
         if unobserved:
@@ -291,30 +291,39 @@ class LoopReversal:
                 self.add_pending(pending, init.name, carried[p.target])
 
     def _unobserved_zeroing(self, rphi: ir.Phi, rev_body: list, index: ir.Var, out: list) -> set:
-        """`by[i] = 0.0` after reading `by[i]`, in a reversed `range` loop whose iterations each read and
-        zero only their own element `i`, of an adjoint nothing reads after the loop (the array was made
-        in the function: its first value has no adjoint): no iteration sees a zeroed element, so the
-        zeroing goes (returns the ids of those statements of `rev_body`), and the copy the loop made to
-        zero in (`np.copy`) with it (the reversed loop's phi `rphi`, being built, starts from what was copied)."""
+        """The zeroings `by[i] = 0.0` (or `by[i, 1] = 0.0`) that nothing observes, in a reversed `range` loop
+        whose numbers are all of one sign (each iteration's `i` its own row: `range(-3, 3)` writes each row of
+        an array of 3 twice) and whose iterations read and zero only their own row `i` of an adjoint nothing
+        reads after the loop (the array was made in the function: its first value has no adjoint): a zeroing
+        that no read of its element follows in the reversed iteration goes (returns the ids of those statements
+        of `rev_body`). One that a read follows stays: `y[i] = a; if c: y[i] = b` reads `by[i]` for `b`, zeroes
+        it, and reads it again for `a`, which the overwrite hid. If every zeroing goes, the copy the loop made
+        to zero in (`np.copy`) goes with them (the reversed loop's phi `rphi`, being built, starts from what
+        was copied)."""
         adj = rphi.target
         if rphi.operands[1] != ir.Var(adj):
             return set()
-        zeroing = []
-        for t in ir.statements(rev_body):
+        zeroings, unobserved = [], set()  # (the zeroings so far, each with the rest of its index)
+        for t, looped in _flat(rev_body):
             if adj not in [a.name for a in ir.operands(t) if isinstance(a, ir.Var)]:
                 continue
             c = t.value if isinstance(t, (ir.Assign, ir.Effect)) else None
-            if isinstance(t, ir.Assign) and c.op == "getitem" and c.args == (ir.Var(adj), index):
-                continue
-            if isinstance(t, ir.Effect) and c.op == "setitem" and c.args == (ir.Var(adj), index, ir.Const(0.0)):
-                zeroing.append(t)
-                continue
-            return set()
+            if looped or not isinstance(c, ir.Call) or c.args[:2] != (ir.Var(adj), index) or \
+                    adj in [a.name for a in c.args[2:] if isinstance(a, ir.Var)]:
+                return set()  # (in an inner loop, an iteration reads after its own zeroing)
+            if isinstance(t, ir.Assign) and c.op == "getitem":
+                unobserved.difference_update(id(z) for z, rest in zeroings if _may_overlap(rest, c.args[2:]))
+            elif isinstance(t, ir.Effect) and c.op == "setitem" and c.args[-1] == ir.Const(0.0):
+                zeroings.append((t, c.args[2:-1]))
+                unobserved.add(id(t))
+            else:
+                return set()
         first = rphi.operands[0]
         made = next((t for t in out if isinstance(first, ir.Var) and self.defines(t, first.name)), None)
-        if made is not None and isinstance(made.value, ir.Call) and made.value.op in prims.COPIES:
+        if len(unobserved) == len(zeroings) and made is not None and isinstance(made.value, ir.Call) and \
+                made.value.op in prims.COPIES:
             rphi.operands[0] = made.value.args[0]
-        return {id(t) for t in zeroing}
+        return unobserved
 
     def _accumulate_in_place(self, loop: ir.Loop, n: str, init, body_pending: dict, rev_body: list,
                              pending: dict, out: list) -> bool:
@@ -445,6 +454,39 @@ class LoopReversal:
         if where is None:
             return self.rev_blocks[id(loop.body)]
         return self.rev_blocks.get(id(where), self.rev_blocks[id(loop.body)])
+
+
+def _flat(stmts: list, looped: bool = False):
+    """Every statement of `stmts` and of the blocks nested in them in the order they may run in (an if's
+    branches one after the other), each with whether it is in a loop inside `stmts` (it may run again)."""
+    for s in stmts:
+        yield s, looped
+        for block in ir.blocks(s):
+            yield from _flat(block, looped or isinstance(s, ir.Loop))
+
+
+def _one_sign(made) -> bool:
+    """Is `made` a `range(...)` whose numbers are all of one sign, so that each indexes an element of its own
+    (range(-2, 2) gives -2 and 1, one element of an array of 3)? Its step, and its start or stop, are constants."""
+    if getattr(made, "op", None) != "builtins.range":
+        return False
+    if len(made.args) == 1:
+        return True
+    start, stop, step = (made.args + (ir.Const(1),))[:3]
+    known = [a.value if isinstance(a, ir.Const) and type(a.value) is int else None for a in (start, stop, step)]
+    start, stop, step = known
+    if step is None:
+        return False
+    # rising from start, or falling to the element after stop
+    return start is not None and (start >= 0 if step > 0 else start < 0) or \
+        stop is not None and (stop <= 0 if step > 0 else stop >= -1)
+
+
+def _may_overlap(a: tuple, b: tuple) -> bool:
+    """May the elements `by[i, *a]` and `by[i, *b]` of one row overlap? Not where both are as many
+    non-negative int constants and differ (by[i, 0] and by[i, 1])."""
+    known = all(isinstance(k, ir.Const) and type(k.value) is int and k.value >= 0 for k in a + b)
+    return not (known and len(a) == len(b) and a != b)
 
 
 def _leading_pops(stmts: list) -> int:
