@@ -178,3 +178,70 @@ def test_only_the_zeroing_a_read_follows_stays():
     _every_mode(two_columns, x)
     text = s2s.grad(two_columns).source
     assert text.count("= 0.0") == 1, text  # y[i, 0] between its two writes; not y[i, 1], nor the last one
+
+
+# ---------------------------------------------------------------- found by the generator of element-write loops (reduced)
+
+def conditional_then_overwritten(x):
+    y = np.full(3, 0.5)
+    for i in range(3):
+        if x[i] > 0.1:
+            y[i] = np.tanh(x[i]) * 3.0
+        y[i] = x[i] * x[0]
+    return np.sum(np.sin(y))
+
+
+def two_if_elses(x):
+    y = np.zeros(len(x))
+    for i in range(2, -1, -1):
+        if x[i] < -0.2:
+            y[i] = 1.5
+        else:
+            y[i] = x[i]
+        if x[i] > 0.1:
+            y[i] = 0.7 * x[i] + x[1]
+        else:
+            y[i] = x[i] ** 2
+    return np.sum(np.sin(y))
+
+
+def clamped_twice_then_constant(x):
+    y = np.zeros(3)
+    for i in range(3):
+        y[i] = 2.0 * x[i]
+        if y[i] > 0.8:
+            y[i] = 0.8
+        y[i] = 1.5 * x[0]
+    return np.sum(np.sin(y))
+
+
+def made_in_an_outer_loop(x):
+    s = 0.0
+    for t in range(2):
+        y = np.zeros(3)
+        for i in range(len(x) - 1, -1, -1):
+            y[i] = 0.7 * x[i] + x[1]
+            y[i] = x[i] * (t + 1.0)
+        s = s + np.sum(y * y)
+    return s
+
+
+def rows_both_signs(x):
+    y = np.zeros((3, 2))
+    for i in range(2, -4, -1):  # rows 2, 1, 0, then -1, -2, -3: the same rows again
+        y[i] = np.sin(x[i]) * (i + 5.0)
+    return np.sum(y * y)
+
+
+def conditional_both_signs(x):
+    y = np.full(3, 0.5)
+    for i in range(-3, 3):
+        if x[i] > 0.1:
+            y[i] = x[i] * (i + 4.0)
+    return np.sum(np.sin(y))
+
+
+@pytest.mark.parametrize("f", [conditional_then_overwritten, two_if_elses, clamped_twice_then_constant,
+                               made_in_an_outer_loop, rows_both_signs, conditional_both_signs])
+def test_generated_element_write_loops(f):
+    _every_mode(f, np.array([0.5, -0.3, 1.4]))
