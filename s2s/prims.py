@@ -128,6 +128,13 @@ INTEGER_RESULTS = frozenset({"builtins.len", "builtins.int", "builtins.round", S
 # calls whose result is a tuple with integer parts, which carry no derivative: key -> their positions (np.unique's
 # index, inverse and counts after its values; np.frexp's exponent; np.divmod's quotient, rounded)
 INTEGER_PARTS = {"numpy.unique": (1, 2, 3), "numpy.frexp": (1,), "numpy.divmod": (0,)}
+# the parameters NumPy's functions take only as integers (or tuples of them; the few that take a float truncate it,
+# np.repeat(x, 2.5), np.roll(x, 1.5)): an axis, a shape, a count, a shift, a diagonal's offset. They have no
+# derivative (JAX gives an integer a float0 tangent), whatever they are computed from: `x.reshape(t, p["heads"], -1)`
+# with an int kept in a differentiated dict, as range(p["n"]) or a slice bound x[:p["k"]] is (read where the rule of
+# the function has no entry for the operand: ad/operands.py integer_operand)
+INTEGER_PARAMETERS = frozenset({"axis", "axes", "axis1", "axis2", "source", "destination", "shape", "newshape", "reps",
+                                "repeats", "shift", "k", "offset", "num", "indices_or_sections", "n", "decimals"})
 # operations whose result is an integer where all their operands are
 INTEGER_IF_ALL = frozenset({"add", "sub", "mul", "neg", "pos", "pow", "mod", "builtins.abs", "numpy.sign",
                             "s2s.runtime.abs_slope"})

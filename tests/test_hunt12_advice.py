@@ -164,3 +164,113 @@ def test_inner_grad_of_a_default_list_reads_the_same_object():
     before = list(l_list.__defaults__[0])
     assert_close(s2s.grad(meta)(W0), numeric_grad(meta, (W0,), 0), what="grad")
     assert l_list.__defaults__[0] == before
+
+
+# ---- F6: an int hyper-parameter of a differentiated dict used as a shape, an axis, a count ----
+
+XS = np.random.default_rng(1).normal(size=(3, 4))
+
+
+def mha(p, x):
+    t, d = x.shape
+    q = (x @ p["W"]).reshape(t, p["n"], d // p["n"])
+    return np.sum(np.tanh(q) ** 2)
+
+
+def tiled(p, x):
+    return np.sum(np.sin(np.tile(x @ p["W"], p["n"])) ** 2)
+
+
+def repeated(p, x):
+    return np.sum(np.sin(np.repeat(x @ p["W"], p["n"], axis=0)) ** 2)
+
+
+def rolled(p, x):
+    return np.sum(np.roll(x @ p["W"], p["n"]) * x)
+
+
+def summed(p, x):  # an axis computed from the int: x.sum(axis=p["n"] - 2)
+    return np.sum(np.tanh((x @ p["W"]).sum(axis=p["n"] - 2)) ** 2)
+
+
+def expanded(p, x):
+    return np.sum(np.tanh(np.expand_dims(x @ p["W"], p["n"])) ** 2)
+
+
+def triangle(p, x):
+    return np.sum(np.triu(x @ p["W"], p["n"] - 2) ** 2)
+
+
+def spaced(p, x):
+    return np.sum(np.linspace(0.0, p["W"][0, 0], p["n"] + 1) ** 2)
+
+
+def broadcast(p, x):
+    return np.sum(np.sin(np.broadcast_to(x @ p["W"], (p["n"], 3, 4))) ** 2)
+
+
+def transposed(p, x):
+    return np.sum((x @ p["W"]).transpose(p["n"] - 1, p["n"] - 2) @ x)
+
+
+def split(p, x):
+    return np.sum(np.tanh(np.split(x @ p["W"], p["n"], axis=1)[0]) ** 2)
+
+
+@pytest.mark.parametrize("f", [mha, tiled, repeated, rolled, summed, expanded, triangle, spaced, broadcast,
+                               transposed, split], ids=lambda f: f.__name__)
+def test_an_int_leaf_used_as_a_shape_has_no_derivative(f):
+    """F6: refused advising s2s.nondifferentiable(np.reshape), which zeroes every gradient through reshape. An
+    int a NumPy function takes as a shape, an axis or a count has no derivative (JAX: a float0 tangent), as it
+    has where it is a range() or a slice bound: the gradient's entry for it is 0.0, the others are exact."""
+    w = np.random.default_rng(2).normal(size=(4, 4))
+    p = {"W": w, "n": 2}
+    kept = w.copy()
+    numeric = numeric_grad(lambda v: f({"W": v, "n": 2}, XS), (w,), 0)
+    value, g = s2s.value_and_grad(f)(p, XS)
+    assert value == pytest.approx(f(p, XS), rel=1e-12)
+    assert g["n"] == 0.0
+    assert_close(g["W"], numeric, what=f"{f.__name__}: grad")
+    v = np.random.default_rng(3).normal(size=(4, 4))
+    primal, tangent = s2s.jvp(f)((p, XS), ({"W": v, "n": 0.0},))
+    assert primal == pytest.approx(f(p, XS), rel=1e-12)
+    assert_close(tangent, np.sum(numeric * v), what=f"{f.__name__}: jvp")
+    _, pullback = s2s.vjp(f)(p, XS)
+    assert_close(pullback(1.0)["W"], numeric, what=f"{f.__name__}: vjp")
+    assert_close(s2s.jacobian(lambda v: f({"W": v, "n": 2}, XS), mode="forward")(w), numeric, what="forward jac")
+    assert np.array_equal(w, kept) and p["n"] == 2
+
+
+def test_an_int_leaf_as_a_shape_in_a_hessian():
+    w = np.random.default_rng(4).normal(size=(4, 2))
+
+    def f(p, x):
+        return np.sum(np.tanh((x @ p["W"]).reshape(p["n"], -1)) ** 2)
+    h = s2s.hessian(lambda v: f({"W": v, "n": 2}, XS))(w)
+    expected = np.array([numeric_grad(lambda u: numeric_grad(lambda v: f({"W": v, "n": 2}, XS), (u,), 0, 1e-5)[i],
+                                      (w,), 0, 1e-4) for i in np.ndindex(w.shape)]).reshape(h.shape)
+    assert_close(h, expected, 1e-4, 1e-5, what="hessian")
+
+
+def _norm_in_dict(p, x):
+    return np.linalg.norm(x * p["s"], p["o"])
+
+
+def _norm_outside(p, x, o):  # the rewrite the refusal advises: the setting as an argument of its own
+    return np.linalg.norm(x * p["s"], o)
+
+
+def test_a_float_setting_in_the_dict_is_refused_with_advice_that_keeps_the_other_derivatives():
+    """np.linalg.norm's ord can be any float (and its derivative in it is not zero): refused; the advice is never
+    s2s.nondifferentiable(np.linalg.norm), which would zero the derivative in x too. Its advice works."""
+    x = np.array([1.0, -2.0, 0.5])
+    p = {"s": 1.5, "o": 3.0}
+    for transform in (lambda: s2s.grad(_norm_in_dict)(p, x),
+                      lambda: s2s.jvp(_norm_in_dict)((p, x), ({"s": 1.0, "o": 0.0},))):
+        with pytest.raises(s2s.NonDifferentiableError) as info:
+            transform()
+        message = str(info.value)
+        assert "nondifferentiable(" not in message and "outside wrt" in message
+    g = s2s.grad(_norm_outside)(p, x, 3.0)
+    assert _norm_outside(p, x, 3.0) == _norm_in_dict(p, x)
+    assert g["s"] == pytest.approx(numeric_grad(lambda s: _norm_outside({"s": s}, x, 3.0), (1.5,), 0), rel=1e-7)

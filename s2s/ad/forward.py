@@ -23,8 +23,8 @@ import numbers
 from s2s import ir, prims
 from s2s.ad.analysis import activity, nonfloat
 from s2s.ad.scalars import scalars
-from s2s.ad.operands import arrays_of_displays, has_part, plain_augmented, operand_refusal, refuse_differentiated_index, uncovered
-from s2s.ad.statements import _parameters_after_g_ans
+from s2s.ad.operands import (arrays_of_displays, has_part, integer_operand, plain_augmented, operand_refusal,
+                             parameters_after_g_ans, refuse_differentiated_index, uncovered)
 from s2s.errors import missing_rule
 from s2s.ir.names import Namer
 from s2s.rules import custom, registry
@@ -387,10 +387,10 @@ class _Forward:
                 continue
             names = _part_parameters(rule.parts) if rule.fn is None else []
             part = rule.parts[names.index(k)] if k in names and names.index(k) < len(rule.parts) else None
-            if part is None:
-                raise missing_rule(s.value.op, s.loc, self.fn.filename,
-                                   f"its keyword argument '{k}' has no forward-mode rule")
-            out.append((t, part))
+            if part is None and not integer_operand(s.value.op, rule.parts, k):  # (an axis: no derivative)
+                raise operand_refusal(self.fn, s, k, f"its keyword argument '{k}' has no forward-mode rule")
+            if part is not None:
+                out.append((t, part))
         return out
 
     def push(self, s: ir.Effect, out: list) -> None:
@@ -540,7 +540,7 @@ def _emitted_op(v, em: Emitter):
 
 def _part_parameters(parts) -> list:
     """The operand names a rule's tangent parts take after (d, ans)."""
-    return next((list(_parameters_after_g_ans(p)) for p in parts if p is not None), [])
+    return next((list(parameters_after_g_ans(p)) for p in parts if p is not None), [])
 
 
 def _is_square(value: ir.Call, tangents: list) -> bool:

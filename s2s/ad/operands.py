@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import inspect
 
 import numpy
 
@@ -200,12 +201,46 @@ def uncovered(op: str, rule, i: int) -> str | None:
     adjoints = reverse.adjoints if reverse is not None and reverse.user is None else None
     if adjoints is None:
         # (a rule seeing all tangents, with nothing to say which operands it takes: all are passed to it)
-        return None if rule.fn is not None else f"its argument {i + 1} has no derivative rule"
+        return None if rule.fn is not None or integer_operand(op, rule.parts, i) else \
+            f"its argument {i + 1} has no derivative rule"
     if i >= len(adjoints):
-        return f"its argument {i + 1} has no derivative rule"
+        return None if integer_operand(op, adjoints, i) else f"its argument {i + 1} has no derivative rule"
     if adjoints[i] is None or rule.fn is not None:
         return None
     return f"its argument {i + 1} has no forward-mode rule"
+
+
+def integer_operand(op: str, fns, at) -> bool:
+    """Is the operand at `at` (a position, or the name it is given by) of NumPy's function `op` a parameter NumPy
+    takes only as an integer or integers (prims.INTEGER_PARAMETERS: an axis, a shape, a count, a shift), as `fns`,
+    the functions of its rule, name their parameters after (g, ans)? It has no derivative, whatever it is computed
+    from: an int kept in a differentiated dict, `x.reshape(t, p["heads"], -1)`, has a zero one."""
+    if not op.startswith("numpy."):
+        return False
+    if type(at) is int:
+        names = next((parameters_after_g_ans(f) for f in fns if f is not None), ())
+        if at >= len(names):  # (a rule taking *rest, np.expand_dims's: NumPy's own signature names them)
+            sig = registry.signature(prims.python_object(op))
+            names = tuple(sig.parameters) if sig is not None else ()
+        at = names[at] if at < len(names) else None
+    return at in prims.INTEGER_PARAMETERS
+
+
+_PARAMETER_NAMES: dict = {}  # rule function -> its parameter names after (g, ans): inspect.signature is slow
+
+
+def parameters_after_g_ans(fn) -> tuple:
+    """The names of the parameters a rule function takes by position after (g, ans), or (d, ans)."""
+    found = _PARAMETER_NAMES.get(fn) if getattr(type(fn), "__hash__", None) is not None else None
+    if found is None:
+        try:
+            found = tuple(p.name for p in inspect.signature(fn).parameters.values()
+                          if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))[2:]
+        except (TypeError, ValueError):
+            found = ()
+        if getattr(type(fn), "__hash__", None) is not None:
+            _PARAMETER_NAMES[fn] = found
+    return found
 
 
 def has_part(op: str, rule, i: int) -> bool:
@@ -237,19 +272,28 @@ def refuse_differentiated_index(fn: ir.Function, s: ir.Assign, differentiated) -
             raise operand_refusal(fn, s, i, "its index has a derivative")
 
 
+_SETTING = ("{0} is differentiated in its other arguments, not in this one, which has a derivative here since it is "
+            "computed from what you differentiate. If it is a setting kept with the parameters (a number in a dict you "
+            "differentiate), pass it as an argument of its own, outside wrt, or make it a constant of the module: it "
+            "then carries no derivative. If you need the derivative in it, write the computation with functions s2s "
+            "differentiates in it, or as a function of your own given rules with @s2s.adjoint and @s2s.tangent.")
+
+
 def operand_refusal(fn: ir.Function, s: ir.Assign, i: int, why: str) -> NonDifferentiableError:
     """The error for operand `i` of the call `s` that its rule has no entry for (`why`), at the user's line. An
     index with a derivative (`obj[t]`, `y[t] = v`, np.add.at(y, t, v)) is named as such: indexing is
     differentiated in the object indexed (and the value written) only; np.r_[p, 1.0] and np.c_[a, b], NumPy's
     index tricks, build arrays from their 'index'."""
-    value = s.value
-    if i not in index_operands(value):
-        return missing_rule(value.op, s.loc, fn.filename, why)
-    base = value.args[0]
-    obj = fn.free.get(base.name, (None,))[0] if isinstance(base, ir.Var) else None
-    loc = s.loc
+    value, loc = s.value, s.loc
     where = (loc.file if loc is not None and loc.file else fn.filename, loc.line if loc is not None else 0,
              loc.text if loc is not None else "")
+    if i not in index_operands(value):
+        if "forward-mode" in why or value.op in ("call", "callmethod"):
+            return missing_rule(value.op, s.loc, fn.filename, why)
+        # (never s2s.nondifferentiable of the function, which would drop the derivative in its other arguments too)
+        return NonDifferentiableError(prims.spelling(value.op), *where, why, _SETTING.format(prims.spelling(value.op)))
+    base = value.args[0]
+    obj = fn.free.get(base.name, (None,))[0] if isinstance(base, ir.Var) else None
     trick = next((name for name in ("r_", "c_") if obj is getattr(numpy, name)), None)
     if trick is not None:
         return NonDifferentiableError(

@@ -10,12 +10,10 @@ rest of `_Reverse`'s state through `self`.
 """
 from __future__ import annotations
 
-import inspect
-
 from s2s import ir, prims
 from s2s.ad.analysis import ARITH_OPS
-from s2s.ad.operands import operand_refusal, refuse_differentiated_index
-from s2s.errors import NonDifferentiableError, missing_rule
+from s2s.ad.operands import integer_operand, operand_refusal, parameters_after_g_ans, refuse_differentiated_index
+from s2s.errors import missing_rule
 from s2s.front.effects import ADDED_AT
 from s2s.rules import custom, registry
 from s2s.rules.primitive import applied
@@ -154,6 +152,8 @@ class StatementAdjoints:
         for i, a in enumerate(value.args):
             if isinstance(a, ir.Var) and a.name in self.active:
                 if i >= len(rule.adjoints):  # (np.r_[p, 1.0], obj[t]: named as such)
+                    if integer_operand(value.op, rule.adjoints, i):  # (an axis, a shape: no derivative)
+                        continue
                     raise operand_refusal(self.fn, s, i, f"its argument {i + 1} has no derivative rule")
                 if rule.adjoints[i] is not None:
                     out.append((i, a, rule.adjoints[i]))
@@ -161,14 +161,13 @@ class StatementAdjoints:
         for k, a in value.kwargs:
             if isinstance(a, ir.Var) and a.name in self.active:
                 if k not in names or names.index(k) >= len(rule.adjoints):
-                    raise self._no_rule(s, f"its keyword argument '{k}' has no derivative rule")
+                    if integer_operand(value.op, rule.adjoints, k):
+                        continue
+                    raise operand_refusal(self.fn, s, k, f"its keyword argument '{k}' has no derivative rule")
                 adjoint = rule.adjoints[names.index(k)]
                 if adjoint is not None:
                     out.append((None, a, adjoint))
         return out
-
-    def _no_rule(self, s: ir.Assign, why: str) -> NonDifferentiableError:
-        return missing_rule(s.value.op, s.loc, self.fn.filename, why, self._callee(s.value))
 
     def _callee(self, value: ir.Call) -> str | None:
         """How the user spelled the callable of an opaque call."""
@@ -270,21 +269,5 @@ def _rule_parameters(rule) -> list:
     """The operand names a rule's adjoint functions take after (g, ans)."""
     for fn in rule.adjoints:
         if fn is not None:
-            return list(_parameters_after_g_ans(fn))
+            return list(parameters_after_g_ans(fn))
     return []
-
-
-_PARAMETERS: dict = {}  # adjoint function -> its parameter names after (g, ans): inspect.signature is slow
-
-
-def _parameters_after_g_ans(fn) -> tuple:
-    found = _PARAMETERS.get(fn) if getattr(type(fn), "__hash__", None) is not None else None
-    if found is None:
-        try:
-            found = tuple(p.name for p in inspect.signature(fn).parameters.values()
-                          if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))[2:]
-        except (TypeError, ValueError):
-            found = ()
-        if getattr(type(fn), "__hash__", None) is not None:
-            _PARAMETERS[fn] = found
-    return found
