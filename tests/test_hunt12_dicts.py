@@ -226,6 +226,37 @@ def test_deepcopy_of_a_differentiated_dict():
         check_dict(f, P)
 
 
+def test_writes_into_a_deep_copy_in_a_loop():
+    """The copy's elements and items written in a loop (an array's, a list's): every mode, the caller's left as they
+    were."""
+    def array_rows(x):
+        q = copy.deepcopy(x)
+        for i in range(2):
+            q[i] = q[i] * x[i + 1]
+        return np.sum(q ** 2)
+    check_every_mode(array_rows, np.array([0.3, -0.4, 0.5]))
+
+    def list_items(v):
+        ws = [v[:2], v[2:]]
+        q = copy.deepcopy(ws)
+        for _ in range(2):
+            q[0] = q[0] * q[1]
+        return np.sum(q[0] ** 2) + np.sum(ws[0])
+    check_every_mode(list_items, np.array([0.3, -0.4, 0.5, 0.6]))
+
+    def of_list(ws):
+        q = copy.deepcopy(ws)
+        for _ in range(2):
+            q[0] = q[0] * q[1]
+        return np.sum(q[0] ** 2) + np.sum(ws[0])
+    ws = [np.array([0.3, -0.4]), np.array([0.5, 0.6])]
+    kept = [w.copy() for w in ws]
+    g = s2s.grad(of_list)(ws)
+    expected = s2s.grad(list_items)(np.concatenate(ws))
+    assert_close(np.concatenate(g), expected, 1e-12, 1e-12, what="list argument")
+    assert all(np.array_equal(w, k) for w, k in zip(ws, kept))
+
+
 def test_deepcopy_of_an_array_list_and_record():
     def of_array(x):
         y = copy.deepcopy(x)
