@@ -131,8 +131,9 @@ def batch_zeros(x, like):
 
 
 def _ragged(parts) -> bool:
-    """Are `parts` of different shapes (or containers themselves), so that NumPy makes no array of them?"""
-    shapes = {np.shape(v) if not isinstance(v, (tuple, list, dict)) else None for v in parts}
+    """Are `parts` of different shapes (or containers themselves, or None: `[None] * n` before its items are
+    written), so that NumPy makes no array of them?"""
+    shapes = {np.shape(v) if not isinstance(v, (tuple, list, dict, type(None))) else None for v in parts}
     return len(shapes) > 1 or None in shapes
 
 

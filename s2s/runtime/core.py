@@ -472,8 +472,14 @@ def zeros_like(x):
     """A zero adjoint with the structure of `x`: 0.0 for a number, a float array for an array."""
     if type(x) is np.ndarray:  # (the common case first: an adjoint buffer, optimize/scatter.py)
         dtype = x.dtype
-        return np.zeros(x.shape) if dtype is _FLOAT64 else \
-            np.zeros(x.shape, dtype=np.float64 if dtype == np.float64 else np.result_type(dtype, np.float64))
+        if dtype is _FLOAT64:
+            return np.zeros(x.shape)
+        if dtype.kind == "O":  # (np.empty(n, dtype=object) holding matrices: each item's zero, as a list's)
+            out = np.empty(x.shape, dtype=object)
+            for i in np.ndindex(x.shape):
+                out[i] = zeros_like(x[i])
+            return out
+        return np.zeros(x.shape, dtype=np.float64 if dtype == np.float64 else np.result_type(dtype, np.float64))
     if type(x) in _PLAIN_NUMBERS:
         return 0.0
     if is_record(x):

@@ -265,6 +265,13 @@ def batch_setitem_tangent(d, ans, *index):
         out = np.zeros(d.shape[:1] + ans.shape)  # (the common case, once per write a Hessian differentiates)
         out[:, index[0]] = d
         return out
+    if isinstance(ans, list) and len(index) == 1 and _ragged_items(ans):
+        # (a list of arrays of other shapes, or not yet written, `P = [None] * (N + 1)`: no array stacks them; the
+        # tangents item by item, as `batch_zeros` makes those of a ragged list)
+        n = np.shape(d)[:1] if not _zero(d) else None  # (the batch's size)
+        out = Parts(0.0 if n is None or v is None else np.zeros(n + np.shape(v)) for v in ans)
+        out[index[0]] = d
+        return out
     if _zero(d):
         return 0.0
     if isinstance(ans, dict) and len(index) == 1:  # a key of a dict: d there, zeros (a bare 0.0) elsewhere
@@ -275,6 +282,13 @@ def batch_setitem_tangent(d, ans, *index):
     out = np.zeros(d.shape[:1] + np.shape(ans), dtype=np.result_type(d.dtype, np.asarray(ans).dtype, np.float64))
     batch_write(out, index, d)
     return out
+
+
+def _ragged_items(items: list) -> bool:
+    """Are `items` (a list's) of different shapes, or not all numbers and arrays, so that NumPy stacks no array of
+    them?"""
+    shapes = {np.shape(v) if isinstance(v, (np.ndarray, np.generic, float, int)) else None for v in items}
+    return len(shapes) > 1 or None in shapes
 
 
 def batch_setitem_base(d, *index):
