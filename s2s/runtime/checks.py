@@ -139,9 +139,10 @@ def require_immutable(value, statement, caller="", base="", part="", own=False, 
                            f"write s2s follows); if the other names are meant to keep the old value, write it as a "
                            f"new value ('{rebound}')")
         raise S2SError(f"'{statement}' would change an array in place that something else still refers to "
-                       f"(the caller's argument, another name for it, or the array it is a view of), and "
-                       f"s2s follows values, not shared arrays: write it as a new value ('{rebound}'), "
-                       f"or copy the array first")
+                       f"(the caller's argument, another name for it, another item of a list holding it, or the "
+                       f"array it is a view of), and s2s follows values, not shared arrays: if those are meant to "
+                       f"keep the old value (NumPy's would show the change), write it as a new value ('{rebound}'), "
+                       f"or copy the array first; to change them too, write the new value into each by its own name")
 
 
 def _by_own_names(statement: str, arrays: tuple, ndim: int) -> str:
