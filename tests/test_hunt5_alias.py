@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import s2s
-from conftest import check_every_mode
+from conftest import assert_close, check_every_mode
 from s2s.errors import UnsupportedSyntaxError
 
 Z3 = np.array([0.3, -1.2, 0.8])
@@ -242,9 +242,10 @@ def argument_written(z):
 
 
 def test_an_element_write_into_a_list_or_a_view_the_function_made_says_what_it_is():
-    for f in (list_written_in_a_loop, list_written_in_nested_loops):
-        error = refused_at(f, Z3, "y[t] = z[t] * 2.0", "assignment to an element of the list 'y'")
-        assert "y = np.zeros(n)" in error.hint and "did not create" not in str(error)
+    error = refused_at(list_written_in_a_loop, Z3, "y[t] = z[t] * 2.0", "assignment to an element of the list 'y'")
+    assert "y = np.zeros(n)" in error.hint and "did not create" not in str(error)
+    # (`y = [0.0] * 3` written by item is a list made as the code runs, as `[0.0] * n` is: hunt12ctl F2)
+    assert_close(check_every_mode(list_written_in_nested_loops, Z3), np.full(3, 2.0))
     error = refused_at(row_written, Z3, "row[1] = z[0]", "assignment to an element of 'row', a view of another array")
     assert "row = np.copy(row)" in error.hint
     refused_at(argument_written, Z3, "z[0] = 1.0", "assignment to an element of 'z', which the function did not create")

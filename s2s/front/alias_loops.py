@@ -248,12 +248,26 @@ class LoopAliases:
         arrays = [r for r in written if r not in inside]
         for p in s.phis:
             back = p.operands[1]
-            if p.target in based or not isinstance(back, ir.Var) or back.name == p.target:
+            if not isinstance(back, ir.Var) or back.name == p.target:
                 continue
-            held = set(self.refs.get(back.name, {})) | {self.root.get(back.name, back.name)}
+            root = self.root.get(back.name, back.name)
+            # (a list the loop writes items into, `xs[t] = x`: the arrays it holds, x itself)
+            held = set(self.held_objects(root)) - {root} if p.target in based else \
+                set(self.refs.get(back.name, {})) | {root} | set(self.held_objects(root))
             for r in arrays:
                 if r in held and not self.own_generated(s.loc, p.target, back.name, r):
                     name, kept = base_name(r), base_name(p.target)
+                    if p.target in based:
+                        stored = next((loc for _, loc, _ in self.held[root].values() if loc is not None), s.loc)
+                        stmt = _statement(stored)
+                        slot = ast.unparse(stmt.targets[0]) if isinstance(stmt, ast.Assign) and \
+                            isinstance(stmt.targets[0], ast.Subscript) else f"{kept}[i]"
+                        raise self.error(stored, f"a loop that changes '{name}' in place while '{kept}' holds "
+                                                 f"'{name}' from one iteration to the next (an item of a list or an "
+                                                 f"object array is the array stored, not a copy: NumPy's '{kept}' "
+                                                 f"shows the later change)",
+                                         f"store a copy ({slot} = {name}.copy()), or compute '{name}' as a new value "
+                                         f"({name} = {name} + ... where it says {name} += ...)", name)
                     element = self.may_be_element(back.name, r)
                     if element is not None:  # (`prev = y[t]`: a number, or a row of y)
                         raise self.error(self.made.get(back.name) or s.loc,

@@ -37,6 +37,8 @@ from s2s.ir.names import base_name
 ITERATED = {"builtins.list": "list", "builtins.tuple": "tuple"}
 # what makes a list or a tuple (Python's containers: `xs[i] op= v` changes the element itself where it is an array)
 CONTAINERS = frozenset({"list", "tuple", *prims.CONTAINER_COPIES, prims.APPENDED})
+# (in the ops `_made_as` looks for: a list or an object array s2s writes as an array, `referring`)
+REFERENCES = "s2s.front.references"
 # what makes a dict (s2s follows a dict's keys where it is written out whole, not written key by key)
 DICTS = frozenset({"dict", "builtins.dict", "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs"})
 # the reads of one item of a container at a key: `d[k]`, `d.get(k)`
@@ -88,7 +90,8 @@ class ContainerChecks:
                              f"of the loop, {name} = {whole} (a list comprehension)", name)
 
     def _made_as(self, name: str, ops) -> bool:
-        """Is `name` (any version of it, any value a join may be) made by one of `ops`?"""
+        """Is `name` (any version of it, any value a join may be) made by one of `ops` (`REFERENCES` in them: or is
+        a list or an object array that s2s writes as an array, `referring`)?"""
         todo, seen = [name], set()
         while todo:
             n = todo.pop()
@@ -96,7 +99,7 @@ class ContainerChecks:
                 continue
             seen.add(n)
             made = self.made_by.get(n)
-            if made is not None and made.op in ops:
+            if made is not None and (made.op in ops or REFERENCES in ops and self.referring(made)):
                 return True
             todo += [a.name for a in self.joins.get(n, ()) if isinstance(a, ir.Var)]
             if self.root.get(n, n) != n:
@@ -112,7 +115,7 @@ class ContainerChecks:
         if not isinstance(base, ir.Var) or made is None or not made.args or not isinstance(made.args[0], ir.Var):
             return
         element = made.args[0]
-        if self.indexed.get(element.name) != (base, index) or not (self._made_as(base.name, CONTAINERS) or
+        if self.indexed.get(element.name) != (base, index) or not (self._made_as(base.name, CONTAINERS | {REFERENCES}) or
                                                                   _string_key(index)):
             return  # (a string key: a dict's, whose copy, p.copy() or dict(p), holds p's arrays themselves)
         if s.loc is not None and s.loc.text:
@@ -126,11 +129,27 @@ class ContainerChecks:
             # (the caller's argument that holds the element, if one does: the container is no array to write into)
             self.guards[id(s)] = (s, element, tuple(k for k in self.holder(self.objects(element)) if k[0] == "caller"))
 
+    def referring(self, made: ir.Call) -> bool:
+        """Does `made` make a list or an object array whose items s2s writes as an array's elements (`xs[t] = x`,
+        a `setitem`): `[None] * n`, `n * [0.0]`, `x.tolist()`, `np.empty(n, dtype=object)`, `np.full(n, None)`, `L.copy()`
+        of a module's list? Python's items are then the objects stored, not copies of them: a later change of `x`
+        in place shows through `xs[t]`."""
+        args, kwargs = made.args, dict(made.kwargs)
+        if made.op == "mul" and len(args) == 2:
+            return any(isinstance(a, ir.Var) and self._made_as(a.name, {"list"}) for a in args)
+        if made.op == prims.METHODS["tolist"]:
+            return True
+        if made.op in prims.FILLED | {prims.FULL} and "dtype" in kwargs:
+            return self.free_object(kwargs["dtype"]) is object or kwargs["dtype"] == ir.Const("O")
+        if made.op == prims.FULL and len(args) == 2:
+            return args[1] == ir.Const(None)
+        return made.op == prims.COPY_METHOD and len(args) == 1 and isinstance(self.free_object(args[0]), list)
+
     # ----- what containers hold
     def container(self, name: str, seen: frozenset = frozenset()) -> bool:
         """Is `name` surely a dict, a list or a tuple the function made (a display, `{}`, `OrderedDict()`, a copy
         of one by `.copy()`), whose items are the objects stored into it, not copies of them?"""
-        if self._made_as(name, CONTAINERS | DICTS) or name in seen:
+        if self._made_as(name, CONTAINERS | DICTS | {REFERENCES}) or name in seen:
             return True
         made = self.made_by.get(self.root.get(name, name))
         if made is not None and made.op == "call" and made.args and _mapping_class(self.free_object(made.args[0])):

@@ -40,6 +40,13 @@ class ElementWriteLowering:
                 raise self.error(target, f"assignment to an element of {ast.unparse(target.value)}, which the caller "
                                          f"passed in", _CALLERS.format(held, "new_state", ""))
             inner = target.value.value if isinstance(target.value, ast.Subscript) else None
+            if isinstance(inner, ast.Name) and inner.id in self.env and self.repeated(self.read(inner.id, inner)):
+                item, index = ast.unparse(target.value), ast.unparse(target.slice)  # (P[1][0] = v of P = [None] * n)
+                raise self.error(target, f"assignment to an element of {item}, an item of the list '{inner.id}'",
+                                 f"write into the array by a name of its own before the list holds it (p = ...; "
+                                 f"p[{index}] = ...; {item} = p), or make '{inner.id}' an array of the items' shape "
+                                 f"({inner.id} = np.zeros((n, m)), written {inner.id}[{ast.unparse(target.value.slice)}, "
+                                 f"{index}] = ...)")
             if isinstance(inner, ast.Name) and inner.id in self.env and self._list_of_rows(inner):
                 raise self.error(target, f"assignment to an element of {ast.unparse(target.value)}, a list inside "
                                          f"the list '{inner.id}'", _rows_to_array(target))
@@ -207,6 +214,16 @@ class ElementWriteLowering:
             todo += [o for f in self.loop_path for p in f.phis.values() if p.target == a.name for o in p.operands]
             todo += list(self.phis[a.name].operands) if a.name in self.phis else []
         return False
+
+    def repeated(self, atom) -> bool:
+        """Is `atom` a list of constants repeated as the code runs (`P = [None] * (N + 1)`, `n * [0.0]`), a list of
+        a length known only then, whose items the function may write (`P[t] = v`: Python's list holds v itself,
+        which the alias stage follows, containers.py)?"""
+        if not isinstance(atom, ir.Var):
+            return False
+        made = self.definitions.get(self.roots.get(atom.name, atom.name))  # (a version the writes made: the first)
+        return made is not None and made.op == "mul" and len(made.args) == 2 and \
+            any(self.sequence_kind(a) == "list" for a in made.args)
 
     def list_element_write(self, target: ast.Subscript, name: str):
         return self.error(target, f"assignment to an element of the list '{name}'",
@@ -560,3 +577,10 @@ def _new_container(name: str, own: str, target: ast.Subscript, loops: list, text
 def _new_dict(name: str, key: str, own: str) -> str:
     made = f"{own} = {{**{name}, {key!r}: value}}"
     return f"make a new dict holding every key: {made}" + ("" if own == name else f", and read {own} from there on")
+
+
+def items_written(tree: ast.AST, name: str) -> bool:
+    """Does the function `tree` write an item of `name` by its name (`name[i] = v`, `name[i] += v`)?"""
+    return any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == name and
+               isinstance(t.ctx, ast.Store) for t in ast.walk(tree))
+

@@ -20,6 +20,7 @@ from s2s import ir
 from s2s import prims
 from s2s.prims import APPENDED, CONTAINER_BUILDERS, CONTAINER_COPIES, ITERATED
 from s2s.front import fence
+from s2s.front.element_writes import items_written
 from s2s.front.generators import comprehension_loops
 from s2s.front.parameters import own_name
 from s2s.ir.walk import is_slice
@@ -47,8 +48,8 @@ class ListLowering:
         if root is None:
             d = self.definitions.get(atom.name)
             if d is not None and (d.op in ("list", "builtins.list") or _sum_of_lists(d, self) or
-                                  self._slice_of_list(d)):
-                # (a display, list(...), sum(rows, []), xs[:-1] of a list the function made: a new list)
+                                  self._slice_of_list(d)) or self.repeated(atom):
+                # (a display, list(...), sum(rows, []), xs[:-1] of a list the function made, [0.0] * n: a new list)
                 root = self.list_roots[atom.name] = atom.name
         return root
 
@@ -239,6 +240,9 @@ class ListLowering:
         kind = self.sequence_kind(seq)
         if isinstance(n, ir.Const) and type(n.value) not in (int, bool):
             return None  # (Python's TypeError, as the code runs)
+        if kind == "list" and isinstance(n, ir.Const) and hint is not None and items_written(self.src.tree, hint) and \
+                all(isinstance(p, ir.Const) for p in self._tuple_parts(seq)):
+            return None  # (P = [None] * 4 with P[t] = v: a list made as the code runs, as for [None] * n, `repeated`)
         if kind is not None and isinstance(n, ir.Const):
             return self.sequence(kind, tuple(self._tuple_parts(seq)) * n.value, hint)
         if kind is not None and all(isinstance(p, ir.Const) for p in self._tuple_parts(seq)):
@@ -246,7 +250,9 @@ class ListLowering:
         what = "repeating a list or tuple whose length is known only at run time" if isinstance(n, ir.Const) else \
             "a list or tuple times a value known only at run time (Python repeats it for an int, NumPy multiplies " \
             "element by element for an array)"
-        raise self.error(node, what, "repeat it with a comprehension, [v for _ in range(n) for v in xs]" + (
+        texts = (ast.unparse(node.left), ast.unparse(node.right)) if isinstance(node, ast.BinOp) else ("xs", "n")
+        xs, times = texts if seq is left else texts[::-1]
+        raise self.error(node, what, f"repeat it with a comprehension, [v for _ in range({times}) for v in {xs}]" + (
             "" if isinstance(n, ir.Const) else "; for NumPy's product make the list an array first: np.array(xs) * w"))
 
     def grow(self, node: ast.Call) -> bool:
@@ -262,6 +268,16 @@ class ListLowering:
         name, what = func.value.id, f"{func.value.id}.{func.attr}()"
         base = self.read(name, func.value)
         root = self.list_root(base)
+        made = _deque_made(self.src.tree, name) if root is None else None
+        if made is not None:  # (`buf = collections.deque(..., maxlen=n)`: an append drops the oldest item)
+            value = ast.unparse(node.args[0]) if len(node.args) == 1 and func.attr == "append" else "v"
+            first = ast.unparse(made.args[0]) if made.args else "[0.0] * n"
+            raise self.error(node, f"{what} on '{name}', a collections.deque, which s2s does not follow",
+                             f"keep the values in an array shifted as each comes ({name} = np.array({first}, "
+                             f"dtype=float) where it is made, then {name}[:-1] = {name}[1:]; {name}[-1] = {value}: "
+                             f"{name}[0] the oldest, as a deque's with maxlen), or in a list made anew ({name} = "
+                             f"list({first}), then {name} = {name}[1:] + [{value}]); list({name}) and "
+                             f"{name}.append({value}) keep every item, as a deque without maxlen does")
         if root is None:
             raise self.error(node, f"{what} on a list the function did not make (the caller's list would change)",
                              _own_list(name, own_name(name, self.src.tree)))
@@ -563,3 +579,10 @@ def _sum_of_lists(d: ir.Call, builder) -> bool:
 def _own_list(name: str, own: str) -> str:
     made = f"make the function's own list first: {own} = list({name})"
     return made if own == name else made + f", and grow and read {own} from there on"
+
+
+def _deque_made(tree: ast.AST, name: str):
+    """The call `deque(...)` (`collections.deque(...)`) that the function `tree` binds `name` to, if it does."""
+    return next((t.value for t in ast.walk(tree) if isinstance(t, ast.Assign) and isinstance(t.value, ast.Call) and
+                 any(isinstance(g, ast.Name) and g.id == name for g in t.targets) and
+                 ast.unparse(t.value.func).split(".")[-1] == "deque"), None)
