@@ -274,3 +274,88 @@ def test_a_float_setting_in_the_dict_is_refused_with_advice_that_keeps_the_other
     g = s2s.grad(_norm_outside)(p, x, 3.0)
     assert _norm_outside(p, x, 3.0) == _norm_in_dict(p, x)
     assert g["s"] == pytest.approx(numeric_grad(lambda s: _norm_outside({"s": s}, x, 3.0), (1.5,), 0), rel=1e-7)
+
+
+# ---- F2: an in-place operator on a view of the function's own copy `y = x.copy()` ----
+
+def _doubled(x):
+    y = x.copy()
+    a = y[:, :3]
+    a *= 2.0  # NumPy: doubles y[:, :3]; the caller's x is untouched
+    return np.sum(np.sin(y) ** 2)
+
+
+def _doubled_advised(x):  # the refusal's first advice: write into y by its own name
+    y = x.copy()
+    a = y[:, :3]
+    y[:, :3] = a * 2.0
+    return np.sum(np.sin(y) ** 2)
+
+
+def _halves(x):
+    y = x.copy()
+    a = y[:, :3]
+    b = y[:, 3:]
+    a += b  # half-split of a feature vector
+    return np.sum(np.sin(y) ** 2)
+
+
+def _halves_advised(x):
+    y = x.copy()
+    a = y[:, :3]
+    b = y[:, 3:]
+    y[:, :3] = a + b
+    return np.sum(np.sin(y) ** 2)
+
+
+def _row(x):
+    y = x.copy()
+    a = y[0]
+    a *= 2.0
+    return np.sum(np.sin(y) ** 2)
+
+
+def _row_advised(x):
+    y = x.copy()
+    a = y[0]
+    y[0] = a * 2.0
+    return np.sum(np.sin(y) ** 2)
+
+
+@pytest.mark.parametrize("f, advised, written", [(_doubled, _doubled_advised, "y[:, :3] = a * 2.0"),
+                                                 (_halves, _halves_advised, "y[:, :3] = a + b"),
+                                                 (_row, _row_advised, "y[0] = a * 2.0")], ids=["doubled", "halves", "row"])
+def test_an_operator_on_a_view_of_the_functions_own_copy_names_the_copy(f, advised, written):
+    """F2: `y = x.copy()` of an array is the function's own: a view of it is not the caller's x (the message said
+    it was, and advised `a = a * 2.0`, which drops the change to y). It names y and advises the element write,
+    which gives the original's values and derivatives."""
+    x = np.linspace(-1.0, 1.0, 12).reshape(2, 6)
+    kept = x.copy()
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(f)(x)
+    message = str(info.value)
+    assert "view of 'y'" in message and "caller passed in" not in message and written in message
+    assert advised(x) == f(x) and np.array_equal(x, kept)
+    check_every_mode(advised, x, hessian=False)
+    assert_close(s2s.grad(advised)(x), numeric_grad(f, (x,), 0), what="the advice against the original")
+
+
+def _dict_copy(p):
+    q = p.copy()  # a dict's copy is shallow: q["w"] is the caller's array
+    w = q["w"]
+    w *= 2.0
+    return np.sum(q["w"] ** 2)
+
+
+def _list_copy(xs):
+    q = xs.copy()
+    a = q[0]
+    a *= 2.0
+    return np.sum(q[0] ** 2)
+
+
+@pytest.mark.parametrize("f, arg", [(_dict_copy, {"w": np.array([1.0, 2.0])}), (_list_copy, [np.array([1.0, 2.0])])],
+                         ids=["dict", "list"])
+def test_an_operator_on_an_item_of_a_shallow_copy_is_still_the_callers(f, arg):
+    with pytest.raises(s2s.S2SError, match="the caller passed in"):
+        s2s.grad(f)(arg)

@@ -210,6 +210,10 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         (`row = alpha[t]; row /= s`: 'alpha[t]'); or the function's own arrays it may be, an item of a container
         (`w = d[k]; w *= 2.0`: 'a', 'b' and 'd') or one of several (`m = min(a, b)`), each written by its own name."""
         callers = sorted(o for o in objects if o in self.fn.params)
+        copy = self.indexed.get(view, (None,))[0]  # `a = y[:, :3]` of `y = x.copy()`: x's item (x a dict or a list),
+        if callers and isinstance(copy, ir.Var) and self.copied_from.get(self.root.get(copy.name, copy.name)):
+            own = self.holder({o: n for o, n in objects.items() if o not in callers}, view)  # or a view of y's own
+            return (("caller", ir.Const(callers[0])), ("copy", copy)) + own  # (x an array): the run tells
         if callers:
             return (("caller", ir.Const(callers[0])),)
         mine = [o for o in objects if o not in self.visible and o not in self.ranges]

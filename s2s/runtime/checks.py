@@ -83,7 +83,7 @@ def _not_a_number(value):
 
 
 def require_immutable(value, statement, caller="", base="", part="", own=False, arrays=None, container="", anew="",
-                      item=""):
+                      item="", copy=None):
     """`statement` (`y += v`) rebinds a number, as Python does. On an ndarray NumPy would write in place
     into an array that something else still refers to (the caller's argument, module data, another name, a
     view or a container): s2s refuses that rather than differentiate something else. `caller`: the argument
@@ -95,11 +95,13 @@ def require_immutable(value, statement, caller="", base="", part="", own=False, 
     arrays the array may be, held by `container` (`w = d[k]` of `d = {'a': a, 'b': b}`) or several of them, each to
     be changed by its own name (neither the container nor a name bound to one of several arrays is written into);
     `anew`: `container` made anew (`ws = [{} for w in ws]`), `{}` the new value of its `item` (`w`), where the array
-    is an item of it read in a loop and has no name of its own."""
+    is an item of it read in a loop and has no name of its own; `copy`: the shallow copy `y = x.copy()` of the
+    caller's `x` the array was read from (`a = y[0]`), the caller's item where `y` is a dict or a list, but a view of
+    `base`, the function's own array, where `y` is an array."""
     if isinstance(value, np.ndarray):
         statement = re.sub(r"\s+#[^'\"]*$", "", statement)  # the line's comment is not part of the statement
         rebound = _rebound(statement)
-        if caller:  # (a running average in a dict or an object of the caller's: the caller would see it)
+        if caller and not isinstance(copy, np.ndarray):  # (a running average in a dict or an object of the caller's)
             raise S2SError(f"'{statement}' would change an array in place that the caller passed in ('{caller}' or "
                            f"something it holds), and s2s does not change what the caller passed in: write it as a "
                            f"new value ('{rebound}') if the caller need not see the change (NumPy's caller would); "
