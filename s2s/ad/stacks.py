@@ -21,8 +21,8 @@ from s2s.ir.walk import vars_of as walk_vars
 class ReverseOverStacksError(UnsupportedSyntaxError):
     """Reverse mode over the stacks of saved values a gradient's loops keep (a function calling `s2s.grad` of a
     function with a loop, inside a loop of its own), which s2s does not follow. Forward mode works there:
-    `s2s.jacobian` falls back to it; `s2s.vjp` refuses with this error, which says what to write.
-    (An UnsupportedSyntaxError to the user; the class only tells s2s.jacobian to fall back.)"""
+    `s2s.jacobian` and `s2s.grad` fall back to it; `s2s.vjp` refuses with this error, which says what to write.
+    (An UnsupportedSyntaxError to the user; the class only tells s2s.jacobian and s2s.grad to fall back.)"""
 
 
 class StackAdjoints:
@@ -64,7 +64,7 @@ class StackAdjoints:
                     any(n in written for n in walk_vars(made)) and \
                     not (made.op == "getitem" and self._element_of(made.args[0], made.args[1:], numeric=True)):
                 # the gradient reads it when its write-backs have made it right again: this sweep would not
-                raise UnsupportedSyntaxError(
+                raise ReverseOverStacksError(
                     f"reverse mode over a gradient that saved '{base_name(t.value.args[1].name)}', which may be "
                     f"a view of an array it writes", self.fn.filename, t.loc.line if t.loc else 0, 0,
                     t.loc.text if t.loc else "", "differentiate this gradient in forward mode: s2s.hessian(f), "

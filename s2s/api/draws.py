@@ -3,10 +3,11 @@
 Where no vectorised sweep applies, a forward-mode Jacobian (and so a Hessian, forward over reverse) pushes
 one basis tangent per call of the generated code, and each call runs the function again: a function that
 draws random numbers inside (a dropout mask) would draw new ones for every column, and the matrix would be
-the derivative of no one call (not even symmetric, for a Hessian). `Draws` makes every call draw what the
-first one drew: before the first call of generated code that may draw, it saves the state of each random
-number generator that code can reach, and before every later call it puts that state back. The generators
-are left as one call of the function leaves them.
+the derivative of no one call (not even symmetric, for a Hessian); so would a gradient taken by forward
+sweeps, one per entry (rt.forward_gradient, which asks for the `Draws` set in runtime/sweeps.py). `Draws`
+makes every call draw what the first one drew: before the first call of generated code that may draw, it
+saves the state of each random number generator that code can reach, and before every later call it puts
+that state back. The generators are left as one call of the function leaves them.
 
 Which generated code may draw is read once per generated function from its text and the names of its module:
 a call of a function of `numpy.random` or of Python's `random`, of a generator's method, of a method of any
@@ -39,6 +40,7 @@ from s2s.api import pytree
 from s2s.back.compile import GENERATED_MODULE
 from s2s.errors import S2SError
 from s2s.front.effects import DRAWS
+from s2s.runtime import sweeps
 
 GENERATORS = (np.random.Generator, np.random.RandomState, np.random.BitGenerator, random.Random)
 # NumPy's global generator (np.random.rand and the other functions of the module) and Python's (random.random)
@@ -344,9 +346,14 @@ class Draws:
         f = getattr(f, "__func__", f)
         code = getattr(f, "__code__", None)
         name = getattr(f, "__name__", "f")
-        raise _unrepeatable(name, code.co_filename if code else "", code.co_firstlineno if code else 0,
-                            f"the calls s2s made of the derivative of {name}, one per column of its Jacobian or "
-                            f"Hessian, gave different values ({name}'s, or its gradient's)")
+        filename, line = (code.co_filename, code.co_firstlineno) if code else ("", 0)
+        if getattr(f, "__module__", None) == GENERATED_MODULE:  # (rt.forward_gradient's sweeps: the user's function)
+            filename, name = next((v.__s2s_user__ for v in f.__globals__.values()
+                                   if hasattr(v, "__s2s_user__")), (filename, name))
+            line = _def_line(filename, name)
+        raise _unrepeatable(name, filename, line, f"the calls s2s made of the derivative of {name}, one per column "
+                            f"of its Jacobian or Hessian (or entry of its gradient), gave different values ({name}'s, "
+                            f"or its gradient's)")
 
     def replay(self, pullback, value):
         """`pullback`, run on the draws of the first call (whose value was `value`): the generators are put back to
@@ -383,3 +390,6 @@ class Draws:
         for g in GLOBAL_GENERATORS + tuple(reachable_generators(list(roots) + arguments)):
             if id(g) not in saved:
                 saved[id(g)] = (g, _state(g))
+
+
+sweeps.SAME_DRAWS[0] = Draws  # (rt.forward_gradient's sweeps, one per entry of a gradient, on one draw)

@@ -28,6 +28,7 @@ from s2s.optimize.scatter import buffers
 from s2s.rules import custom
 from s2s.ir.printer import print_function
 from s2s.ad.reverse import ADJOINT_BEGINS, reverse
+from s2s.ad.stacks import ReverseOverStacksError
 from s2s.back.sourcemap import attach_user_frames  # noqa: F401 (api/forward.py and api/jacobian_forward.py read it from here)
 from s2s.ir.walk import array_versions, defined_names, temporaries, used_names
 from s2s import prims
@@ -91,11 +92,25 @@ def _grad_transform(f, wrt, return_value=False):
     primal, src, inlined = _primal(f, "value_and_grad" if return_value else "grad")
     names, single = resolve_wrt(primal.params, wrt, primal.name, src)
     uses = arguments_read(f, primal, names)
-    if _uses_stacks(primal.body):
+    # generated gradient code with loop stacks: where f calls s2s.grad of a function with a loop (an unrolled SGD
+    # step, MAML), reverse mode over the stacks, one sweep as vjp's; forward mode over the code where the gradient
+    # is w.r.t. a number (one sweep, which can be differentiated again), where f is a gradient s2s generated (grad of
+    # grad: a second derivative is w.r.t. a number but for a mixed partial, and forward mode does not copy the
+    # arrays its loops write, as reverse mode over their adjoints does), and where reverse mode does not follow them
+    stacks = _uses_stacks(primal.body)
+    forward_first = stacks and primal.signature is None and \
+        (getattr(f, "__s2s_generated__", None) is not None or _one_sweep(primal, names, single))
+    st = None
+    if not forward_first:
+        try:
+            st = _grad_pipeline(primal, src, wrt, return_value)
+        except ReverseOverStacksError:
+            if not stacks or primal.signature is not None:  # (forward mode takes no *args, keyword-only parameters)
+                raise
+    if st is None:
         name = ("value_and_grad_" if return_value else "grad_") + primal.name
         text, fn = _grad_by_forward_mode(primal, src, inlined, names, single, return_value, name)
         return text, checking(fn, uses)
-    st = _grad_pipeline(primal, src, wrt, return_value)
     filename = pseudo_filename("gradient", st.primal.name, st.src.filename, st.src.tree.lineno)
     return st.python, checking(compile_source(st.python, filename, st.name, st.optimized.free, st.src.filename,
                                               st.primal.name, inlined), uses)
@@ -118,6 +133,12 @@ def checking(fn, uses: tuple):
     return fn
 
 
+def _one_sweep(primal, names: list, single: bool) -> bool:
+    """Is the gradient of `primal` with respect to `names` one forward sweep: a single number (or a parameter a math
+    function reads, which rt.require_scalar makes sure is one)?"""
+    return single and (names[0] in scalars(primal, result_is_scalar=True) or names[0] in numbers_read(primal))
+
+
 def _grad_by_forward_mode(primal, src, inlined, names, single, return_value, name):
     """The gradient of generated gradient code whose loops keep stacks: forward mode over it.
 
@@ -132,7 +153,7 @@ def _grad_by_forward_mode(primal, src, inlined, names, single, return_value, nam
     fwd = pipeline.stage("forward", forward, primal, names, namer, name=jvp_name)
     opt = pipeline.stage("optimize", optimize, fwd)
     args = ", ".join(primal.params)
-    if single and (names[0] in scalars(primal, result_is_scalar=True) or names[0] in numbers_read(primal)):
+    if _one_sweep(primal, names, single):
         # a number (or taken for one where a math function reads it: rt.require_scalar makes sure): one sweep with
         # tangent 1.0, written out so that it can be transformed again
         call = f"{jvp_name}({args}, 1.0)"

@@ -9,10 +9,26 @@ from s2s.runtime.core import is_record, zeros_like
 
 __all__ = ["forward_gradient"]
 
+# What makes every sweep take the random numbers the first one took (a dropout mask drawn inside): s2s.api.draws sets
+# it to its `Draws`, which saves the states of the generators the code reaches before the first sweep and puts them
+# back before each later one, and refuses sweeps whose values differ (the runtime imports nothing of the compiler)
+SAME_DRAWS = [None]
+
 
 def forward_gradient(jvp, args, positions, single=True, value=False):
     """The gradient of a scalar function from its forward-mode `jvp(*args, *tangents)`: one sweep per
-    element of each array (one per number) in each argument in `positions`, a container's leaves one by one."""
+    element of each array (one per number) in each argument in `positions`, a container's leaves one by one,
+    each on the random draws of the first (the generators are left as one call of the function leaves them)."""
+    draws = SAME_DRAWS[0](args) if SAME_DRAWS[0] is not None else None
+
+    def sweep(tangents):
+        if draws is not None:
+            draws.before(jvp)
+        out = jvp(*args, *tangents)
+        if draws is not None:
+            draws.after(jvp, out[0], jvp)
+        return out
+
     grads = []
     result = None
     zeros = [zeros_like(args[p]) for p in positions]
@@ -29,7 +45,7 @@ def forward_gradient(jvp, args, positions, single=True, value=False):
                     basis[idx] = 1.0
                 tangents = list(zeros)
                 tangents[k] = _with_leaf(zeros[k], path, basis)
-                result, tangent = jvp(*args, *tangents)
+                result, tangent = sweep(tangents)
                 require_scalar(result)
                 out[idx] = tangent
             grad = _with_leaf(grad, path, out if isinstance(x, np.ndarray) else float(out))
@@ -37,7 +53,7 @@ def forward_gradient(jvp, args, positions, single=True, value=False):
     grad = grads[0] if single else tuple(grads)
     if value:
         if result is None:
-            result = jvp(*args, *zeros)[0]
+            result = sweep(zeros)[0]
         return result, grad
     return grad
 
