@@ -8,8 +8,9 @@
   container used to index the container itself (`for k in list(p): p[k]`, `k = min(p); p[k]`: a dict's key, or
   an element of a sequence that is one of its indices, an integer), an item of a container read as a dict
   (p['w'], p.items()) or read only as an index (`for k in p: m[k]`: a key, an integer), followed through the
-  stacks generated code keeps (a Hessian differentiates a gradient's code), and a part of a container argument read only as an index
-  (x[g['src']]: integers, whose derivative the call refuses when it runs, or a dict's key).
+  stacks generated code keeps (a Hessian differentiates a gradient's code), and a part of a container argument
+  read only as an index (x[g['src']]: integers, whose derivative the call refuses when it runs, or a dict's
+  key).
 """
 from __future__ import annotations
 
