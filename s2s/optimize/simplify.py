@@ -8,6 +8,7 @@ reassigned each iteration).
 from __future__ import annotations
 
 import copy
+import math
 import numbers
 
 from s2s import ir, prims
@@ -16,6 +17,7 @@ from s2s.ir.walk import adjoint_names, array_versions, call_definitions
 from s2s.ir.walk import substitute_block
 from s2s.ir.walk import contains_exit
 from s2s.rules import registry
+from s2s.optimize.cse import IMPURE
 
 _FOLD = frozenset({"add", "sub", "mul", "truediv", "neg"})  # (of numbers: prims.CONSTANT_OPS)
 
@@ -319,6 +321,7 @@ class _Peephole:
         self.read: set = set()  # the names whose definitions the memoised answers looked at
         self.preserves: dict = {}  # operation -> whether its result has its operands' shape
         self.trims = _trims(fn.body)  # x[1:], x[:-1]: parts of one array trimmed by as much, one shape
+        self.changed = _changed_in_place(fn.body) | self.arrays  # (what `_scaled` must not read later)
 
     def run(self, stmts: list) -> None:
         for s in stmts:
@@ -454,10 +457,29 @@ class _Peephole:
             preserves = self.preserves[d.op] = _preserves_shape(d.op)
         return (True, arrays[0]) if same and preserves else (False, a)
 
+    def _scaled(self, a):
+        """(k, y) where `a` is `k * y` or `y * k` of a number k (or `-y`: k is -1) and a name y nothing changes in
+        place, else None."""
+        d = self._def(a)
+        if d is None or d.kwargs:
+            return None
+        if d.op == "neg" and len(d.args) == 1:
+            k, y = ir.Const(-1), d.args[0]
+        elif d.op == "mul" and len(d.args) == 2 and (_num(d.args[0]) or _num(d.args[1])):
+            k, y = (d.args[0], d.args[1]) if _num(d.args[0]) else (d.args[1], d.args[0])
+        else:
+            return None
+        return (k.value, y) if type(y) is ir.Var and y.name not in self.changed else None
+
     def rewrite(self, c: ir.Call):
         a = c.args
         if c.kwargs or c.op not in _REWRITTEN:
             return c
+        if c.op == "neg" or c.op == "mul" and len(a) == 2 and (_num(a[0]) or _num(a[1])):
+            k, v = (-1, a[0]) if c.op == "neg" else (a[0].value, a[1]) if _num(a[0]) else (a[1].value, a[0])
+            inner = self._scaled(v)
+            if inner is not None and _exact_product(k, inner[0]):  # k * (j * y) -> (k * j) * y
+                return ir.Call("mul", (ir.Const(k * inner[0]), inner[1]))
         if c.op == "add" and len(a) == 2:
             n1, n0 = self._def(a[1], "neg"), self._def(a[0], "neg")
             if n1 is not None:
@@ -501,7 +523,32 @@ class _Peephole:
 
 # the operations `_Peephole.rewrite` looks at
 _REWRITTEN = frozenset({"add", "sub", prims.SHAPE, prims.SIZE, prims.NDIM, "truediv", "s2s.runtime.unbroadcast",
-                        "mul", "s2s.runtime.abs_adjoint"})
+                        "mul", "s2s.runtime.abs_adjoint", "neg"})
+
+
+def _exact_product(k, j) -> bool:
+    """Is `k * (j * y)` the same as `(k * j) * y` for every y: one of k, j a float (so no int array's type and no
+    list's repetition changes: a float times a list raises either way) and one a power of two (its product is
+    exact, so one rounding gives what two gave), their product finite and not zero? (`100.0 * (2 * d)` of a
+    square's adjoint is `200.0 * d`, one pass over an array where two were.)"""
+    if type(k) not in (int, float) or type(j) not in (int, float) or float not in (type(k), type(j)) or \
+            k == 1 or j == 1:  # (1.0 * y is y where y holds floats: the identity simplify_call applies, not 1.0 * 2)
+        return False
+    product = k * j
+    return product != 0 and math.isfinite(product) and any(
+        x != 0 and math.isfinite(x) and math.frexp(abs(x))[0] == 0.5 for x in (k, j))
+
+
+def _changed_in_place(body: list) -> set:
+    """The names that a statement changes in place: an element written (`b[i] = g`), an accumulator added into
+    (`rt.add_into(acc, g)`, cse.IMPURE's), a list pushed onto."""
+    out = set()
+    for s in ir.statements(body):
+        v = s.value if type(s) in (ir.Assign, ir.Effect) else None
+        if type(v) is ir.Call and v.args and type(v.args[0]) is ir.Var and (
+                v.op in ("setitem", "push") or v.op in IMPURE or type(s) is ir.Effect):
+            out.add(v.args[0].name)
+    return out
 
 
 def _trims(body: list) -> dict:
