@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, numeric_grad, numeric_hessian
+from conftest import assert_close, module_from_text, numeric_grad, numeric_hessian
 
 
 def _every_mode(f, x, second=True):
@@ -245,3 +245,36 @@ def conditional_both_signs(x):
                                made_in_an_outer_loop, rows_both_signs, conditional_both_signs])
 def test_generated_element_write_loops(f):
     _every_mode(f, np.array([0.5, -0.3, 1.4]))
+
+
+# ---------------------------------------------------------------- a few generated element-write loops
+
+_WRITES = ["x[i]", "2.0 * x[i]", "x[i] ** 2", "np.sin(x[i])", "x[i] * x[0]", "1.5"]
+_RANGES = ["range(3)", "range(len(x) - 1, -1, -1)", "range(1, 3)", "range(-3, 0)", "range(-3, 3)", "range(2, -4, -1)"]
+
+
+def _element_loop(seed: int) -> str:
+    """A loop writing, overwriting (under an `if` or not), and reading elements y[i] (or y[i, 0], y[i, 1], the row
+    y[i] of a 3 x 2 array) in a random order; the first value of y is made in the function or comes from x."""
+    r = np.random.default_rng(seed)
+    two = r.random() < 0.4
+    init = r.choice(["np.zeros((3, 2))", "np.zeros((3, 2))", "np.outer(x, np.ones(2))"] if two else
+                    ["np.zeros(3)", "np.zeros(3)", "x.copy()"])
+    elements = ["y[i, 0]", "y[i, 1]", "y[i]"] if two else ["y[i]"]
+    body = []
+    for _ in range(r.integers(2, 5)):
+        el, e = r.choice(elements), r.choice(_WRITES)
+        body += {0: [f"{el} = {e}"], 1: [f"if x[i] > 0.1:", f"    {el} = {e}"],
+                 2: [f"s = s + np.sum({el}) * {e}"], 3: [f"{el} = {el} * 1.3 + {e}"]}[r.choice(4, p=[.35, .35, .15, .15])]
+    lines = ["import numpy as np", "", "", "def f(x):", "    s = 0.0", f"    y = {init}",
+             f"    for i in {r.choice(_RANGES)}:"] + ["        " + b for b in body] + ["    return s + np.sum(y * y)"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_a_generated_element_write_loop(tmp_path, seed):
+    f = module_from_text(tmp_path, f"hunt12_element_loop_{seed}", _element_loop(seed)).f
+    x = np.array([0.5, -0.3, 1.4])
+    want = numeric_grad(f, (x,), 0)
+    assert_close(s2s.grad(f)(x), want, what="grad")
+    assert_close(s2s.jacobian(f, mode="forward")(x), want, what="forward jacobian")
