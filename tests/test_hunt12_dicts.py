@@ -364,3 +364,37 @@ def test_local_lists_of_activations_are_unrolled():
             assert_close(g, s2s.grad(_modular)(A1), 1e-12, 1e-12, what=f.__name__)
     for f in (activations_displayed, activations_listed):
         check_every_mode(f, np.array([0.3, -0.5, 0.8]))
+
+
+def lambdas_by_default(h):
+    fs = [lambda v, k=k: np.tanh(v * k) for k in (1.0, 2.0)]  # (k=k: each lambda its own k)
+    return np.sum(fs[1](h)) + np.sum(fs[0](h) ** 2)
+
+
+def lambdas_late_bound(h):
+    fs = [lambda v: v * k for k in (1.0, 3.0)]  # (Python's late binding: both read the last k, 3.0)
+    return np.sum(fs[0](h) ** 2) + np.sum(np.sin(fs[1](h)))
+
+
+def lambdas_looped(h):
+    fs = [lambda v, k=k: np.sin(v) * k for k in [1.0, 2.0, 3.0]]
+    for f in fs:
+        h = f(h)
+    return np.sum(h ** 2)
+
+
+def test_a_list_comprehension_of_lambdas():
+    h = np.array([0.3, -0.4])
+    assert lambdas_late_bound(h) == np.sum((h * 3.0) ** 2) + np.sum(np.sin(h * 3.0))
+    for f in (lambdas_by_default, lambdas_late_bound, lambdas_looped):
+        check_every_mode(f, h)
+
+
+def test_a_lambda_parameter_named_as_the_comprehension_variable():
+    """`(lambda x: x * 2.0)(x + 1.0) for x in xs`: the body's x is the lambda's parameter. The comprehension's
+    renaming of its variable reached into the lambda's body: the value was 1.0 for 8.2, and the gradient wrong."""
+    def f(xs):
+        ys = [(lambda x: x * 2.0)(x + 1.0) for x in xs]
+        return np.sum(np.stack(ys) ** 2)
+    xs = np.array([0.3, -0.4])
+    assert_close(check_every_mode(f, xs, exact=True), 8.0 * (xs + 1.0), 1e-12, 1e-12, what="analytic")

@@ -32,6 +32,15 @@ class _Rename(ast.NodeTransformer):
             return ast.copy_location(ast.Name(self.names[node.id], node.ctx), node)
         return node
 
+    def visit_Lambda(self, node):
+        """A lambda's defaults are read where it is made (renamed); its body's names that are its parameters are
+        its own (`lambda v, k=k: v * k`: the body's k is the parameter)."""
+        node.args = self.visit(node.args)
+        a = node.args
+        own = {p.arg for p in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg] if p is not None}
+        node.body = _Rename({k: v for k, v in self.names.items() if k not in own}).visit(node.body)
+        return node
+
 
 def _names_bound(target) -> list:
     return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]

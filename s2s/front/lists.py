@@ -539,6 +539,9 @@ class ComprehensionLowering:
         for gen in node.generators:
             if gen.is_async:
                 raise self.error(node, "an async comprehension")
+        made = self.unrolled_comprehension(node, hint)  # ([lambda v, k=k: ... for k in (1.0, 2.0)]: functions)
+        if made is not None:
+            return made
         # the list is named after the variable it is assigned to, unless the comprehension reads that name
         reads = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
         items = hint if hint and hint not in reads and hint not in self.env else self.namer.fresh(hint or "items")

@@ -18,6 +18,7 @@ import ast
 import copy
 
 from s2s import ir
+from s2s.front.generators import comprehension_loops
 from s2s.front.lowering import listed_functions
 from s2s.front.methods import user_object
 
@@ -85,6 +86,27 @@ class UnrollLowering:
             self._branch(runs, stmts, [], s)  # (zip stops at its shortest sequence)
         self.statements(s.orelse)  # (no break leaves the loop)
         return True
+
+    def unrolled_comprehension(self, node, hint) -> ir.Atom | None:
+        """`[lambda v, k=k: np.tanh(v * k) for k in (1.0, 2.0)]` over a tuple or list written in the function: a
+        list of functions made one by one while compiling (the loop variable bound to each item in turn, as the
+        comprehension's own), which a constant index or an unrolled loop reads; None for another comprehension."""
+        if not (isinstance(node, ast.ListComp) and isinstance(node.elt, ast.Lambda) and len(node.generators) == 1
+                and not node.generators[0].ifs):
+            return None
+        count = self._written_length(node.generators[0].iter, [])
+        if count is None:
+            return None
+        loop = comprehension_loops(node, lambda elt: [elt], self.namer.fresh)[0]
+        item = self._indexed(self.atom(loop.iter), False)
+        parts = []
+        for i in range(count):
+            self.statement(ast.fix_missing_locations(ast.copy_location(ast.Assign(
+                targets=[copy.deepcopy(loop.target)], value=item(i), type_comment=None), node)))
+            parts.append(self.atom(loop.body[0]))
+        var = self.materialise(ir.Call("list", tuple(parts)), hint)
+        self.tuples[var.name] = parts
+        return var
 
     def _written_length(self, it, nodes: list) -> int | None:
         """The length of the tuple or list `it` a loop goes over where it is written in the function (a display, or
