@@ -4,6 +4,7 @@ copies; s2s took them for float arrays. Each result against finite differences o
 from __future__ import annotations
 
 import collections
+import copy
 
 import numpy as np
 import pytest
@@ -394,3 +395,50 @@ def test_a_deque_is_refused_with_rewrites_that_keep_its_values():
     for f in (delay_line_array, delay_line_list):
         assert f(u) == pytest.approx(delay_line(u), rel=1e-15)
         check_every_mode(f, u, hessian=False)
+
+
+# ------------------------------------------------ F1 through a copy: of a module's list, of an argument
+
+def deep_copied_template(x, T=3):
+    y = x * 1.0
+    xs = copy.deepcopy(TEMPLATE)
+    for t in range(T):
+        y += 0.1 * np.sin(y)
+        xs[t] = y
+    return np.sum(xs[0])
+
+
+def test_a_deep_copy_of_a_modules_list_holds_the_arrays_stored():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"in place while 'xs' holds 'y'"):
+        s2s.grad(deep_copied_template)(X)
+
+
+def copied_argument(x, buf, T=3):
+    y = x * 1.0
+    xs = buf.copy()
+    for t in range(T):
+        y += 0.1 * np.sin(y)
+        xs[t] = y
+    return np.sum(xs[0])
+
+
+def deep_copied_argument(x, buf):
+    xs = copy.deepcopy(buf)
+    y = x * 2.0
+    xs[0] = y
+    y += 1.0
+    return np.sum(xs[0])
+
+
+@pytest.mark.parametrize("f", [copied_argument, deep_copied_argument])
+def test_a_copy_of_an_argument_holding_an_array_changed_later_is_checked_to_be_an_arrays(f):
+    listed_buf, array_buf = [None] * 3, np.zeros((3, 2))
+    for transform in (s2s.grad, s2s.value_and_grad, lambda g: s2s.jacobian(g, mode="forward"), s2s.hessian):
+        with pytest.raises(s2s.S2SError, match=r"'buf' is a list, so its copy 'xs' holds the array 'y' itself"):
+            transform(f)(X, listed_buf)
+    # (an array's copy holds copies: right as it was)
+    value, g = s2s.value_and_grad(f)(X, array_buf)
+    assert value == pytest.approx(f(X, array_buf), rel=1e-12)
+    assert_close(g, numeric_grad(f, (X, array_buf), 0))
+    assert_close(s2s.jacobian(f, mode="forward")(X, array_buf), numeric_grad(f, (X, array_buf), 0))
+    assert np.array_equal(array_buf, np.zeros((3, 2))) and listed_buf == [None] * 3

@@ -119,6 +119,7 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         self.nested = 0  # how many loops and branches are around the statement
         self.holders: dict[int, tuple] = {}  # an in-place operator on a view -> whose change it makes (`holder`)
         self.held: dict[str, dict] = {}  # a container written by key -> {key: ({object: writes seen}, where stored)}
+        self.maybe_held: dict[str, dict] = {}  # an argument's copy written by item -> what a list's holds, maybe_stored
         self.copied_from: dict[str, ir.Var] = {}  # `q = p.copy()` of the caller's p (a dict or an array) -> p
         self.pending: list | None = None  # statements to put before the one being read (`refresh_held`)
         self.inside: list = []  # the loops around the statement, innermost last (their ids, as `loop_of` has them)
@@ -165,8 +166,8 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         if r is None and name in self.state.current:  # an array read by its first name
             r = name
         if r is not None:
-            if whole and held and r in self.held:
-                self.refresh_held(name, r, loc)
+            if whole and held:
+                self.read_held(name, r, loc)
             newest = self.state.current.get(r, name)
             if newest == SHARED:
                 phi, wrote = base_name(self.through[r][0]), self.through[r][1]
@@ -288,6 +289,7 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             self.overlapping_write(s.value, s.loc)
             self.write(s.target, s.value.args[0], s.loc, index=s.value.args[1:-1])
             self.key_store(s)
+            self.maybe_stored(s)
             return 0
         if s.inplace and isinstance(value, ir.Call) and value.args and isinstance(value.args[0], ir.Var):
             base = value.args[0]

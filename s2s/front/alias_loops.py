@@ -251,6 +251,8 @@ class LoopAliases:
             if not isinstance(back, ir.Var) or back.name == p.target:
                 continue
             root = self.root.get(back.name, back.name)
+            if p.target in based:  # (a copy of an argument written by item: a list of x itself, if the run gives one)
+                self.copied_list_stale(root, set(arrays))
             # (a list the loop writes items into, `xs[t] = x`: the arrays it holds, x itself)
             held = set(self.held_objects(root)) - {root} if p.target in based else \
                 set(self.refs.get(back.name, {})) | {root} | set(self.held_objects(root))

@@ -46,6 +46,7 @@ ITEM_READS = frozenset({"getitem", "s2s.runtime.dict_get"})
 # the reads of a dict's items all at once (they hold its arrays)
 DICT_READS = frozenset({"s2s.runtime.dict_values", "s2s.runtime.dict_items", "s2s.runtime.dict_get", "getitem"})
 _RECORD = prims.RECORD_NEW  # record_new(cls, names, *values)
+_DEEP_COPY = "s2s.runtime.deep_copy"  # copy.deepcopy(L): of a module's list, a list (rules/indexing.py)
 _BEFORE = object()  # (the key of what a container held before its first key write: a display's items)
 
 
@@ -92,6 +93,10 @@ class ContainerChecks:
     def _made_as(self, name: str, ops) -> bool:
         """Is `name` (any version of it, any value a join may be) made by one of `ops` (`REFERENCES` in them: or is
         a list or an object array that s2s writes as an array, `referring`)?"""
+        return self._making(name, lambda made: made.op in ops or REFERENCES in ops and self.referring(made)) is not None
+
+    def _making(self, name: str, test):
+        """The call making `name` (any version of it, any value a join may be) that passes `test`, or None."""
         todo, seen = [name], set()
         while todo:
             n = todo.pop()
@@ -99,12 +104,12 @@ class ContainerChecks:
                 continue
             seen.add(n)
             made = self.made_by.get(n)
-            if made is not None and (made.op in ops or REFERENCES in ops and self.referring(made)):
-                return True
+            if made is not None and test(made):
+                return made
             todo += [a.name for a in self.joins.get(n, ()) if isinstance(a, ir.Var)]
             if self.root.get(n, n) != n:
                 todo.append(self.root[n])
-        return False
+        return None
 
     def _element_operator(self, s: ir.Assign) -> None:
         """`rows[0] *= 2.0` on a list or a tuple (SSA: `t = rows[0]; rows_1 = setitem(rows, 0, t * 2.0)`): Python
@@ -131,9 +136,9 @@ class ContainerChecks:
 
     def referring(self, made: ir.Call) -> bool:
         """Does `made` make a list or an object array whose items s2s writes as an array's elements (`xs[t] = x`,
-        a `setitem`): `[None] * n`, `n * [0.0]`, `x.tolist()`, `np.empty(n, dtype=object)`, `np.full(n, None)`, `L.copy()`
-        of a module's list? Python's items are then the objects stored, not copies of them: a later change of `x`
-        in place shows through `xs[t]`."""
+        a `setitem`): `[None] * n`, `n * [0.0]`, `x.tolist()`, `np.empty(n, dtype=object)`, `np.full(n, None)`,
+        `L.copy()` or `copy.deepcopy(L)` of a module's list? Python's items are then the objects stored, not copies
+        of them: a later change of `x` in place shows through `xs[t]`."""
         args, kwargs = made.args, dict(made.kwargs)
         if made.op == "mul" and len(args) == 2:
             return any(isinstance(a, ir.Var) and self._made_as(a.name, {"list"}) for a in args)
@@ -143,7 +148,44 @@ class ContainerChecks:
             return self.free_object(kwargs["dtype"]) is object or kwargs["dtype"] == ir.Const("O")
         if made.op == prims.FULL and len(args) == 2:
             return args[1] == ir.Const(None)
-        return made.op == prims.COPY_METHOD and len(args) == 1 and isinstance(self.free_object(args[0]), list)
+        return made.op in (prims.COPY_METHOD, _DEEP_COPY) and len(args) >= 1 and \
+            isinstance(self.free_object(args[0]), list)
+
+    def read_held(self, name: str, r: str, loc) -> None:
+        """Reading the container `name` (of `r`) whole: what it holds stored again as it is now (`refresh_held`), or
+        refused; of an argument's copy, the argument checked to be an array where a list's would differ."""
+        if r in self.held:
+            self.refresh_held(name, r, loc)
+        if r in self.maybe_held:
+            self.copied_list_stale(r, None)
+
+    def copied_argument(self, name: str) -> str | None:
+        """The argument `name` is a copy of (`xs = buf.copy()`, `copy.deepcopy(buf)`), written by item, which is a list
+        holding the objects stored where the caller passes a list, and an array of copies where it passes an array:
+        only the run tells. None for anything else."""
+        made = self._making(name, lambda m: m.op in (prims.COPY_METHOD, _DEEP_COPY) and m.args and
+                            isinstance(m.args[0], ir.Var) and self.same.get(m.args[0].name, m.args[0].name) in
+                            self.fn.params)
+        return self.same.get(made.args[0].name, made.args[0].name) if made is not None else None
+
+    def maybe_stored(self, s: ir.Assign) -> None:
+        """`xs[t] = x` into a copy of an argument (`copied_argument`): what it would hold were the argument a list."""
+        base, value = s.value.args[0], s.value.args[-1]
+        argument = self.copied_argument(base.name) if isinstance(base, ir.Var) else None
+        if argument is not None and not self.container(base.name):
+            held = self.maybe_held.setdefault(self.root[s.target], {})
+            for o, n in self.objects(value).items():
+                held.setdefault(o, (n, s.loc, argument))
+
+    def copied_list_stale(self, r: str, changed) -> None:
+        """Where the copy `r` of an argument holds, were it a list, an array changed in place since it was stored (or
+        in a later iteration: `changed`, the arrays the loop changes), the argument is checked on entry to be an
+        array: a list's copy would show the change, which s2s, following the copy's items as an array's, would not."""
+        for obj, (seen, stored, argument) in sorted(self.maybe_held.get(r, {}).items()):
+            if obj in changed if changed is not None else self.state.writes.get(obj, 0) > seen:
+                self.entry_checks.append(ir.Effect(ir.Call("s2s.runtime.require_float_array", (
+                    ir.Var(argument), ir.Const(argument)), (("copy", ir.Const(base_name(r))), ("held", ir.Const(
+                        base_name(obj))), ("stored", ir.Const(stored.line if stored is not None else "?")))), stored))
 
     # ----- what containers hold
     def container(self, name: str, seen: frozenset = frozenset()) -> bool:

@@ -176,9 +176,19 @@ def _augmented(statement: str) -> tuple[str, str, str]:
     return target, op, value.strip()
 
 
-def require_float_array(y, name):
+def require_float_array(y, name, copy="", held="", stored=""):
     """An array the function writes values with a derivative into (`y[i] = v`) holds floats: NumPy truncates
-    a value written into an array of integers or booleans, and no derivative flows through the write."""
+    a value written into an array of integers or booleans, and no derivative flows through the write. With `copy`:
+    `y` is an argument whose copy `copy` holds the array `held` (`stored` there) that the function changes in place
+    afterwards, which a copy of an array does not see, but a list's (or an object array's) does."""
+    if copy:
+        if isinstance(y, (list, tuple)) or type(y) is np.ndarray and y.dtype.kind == "O":
+            kind = "an object array" if isinstance(y, np.ndarray) else f"a {type(y).__name__}"
+            raise S2SError(f"'{name}' is {kind}, so its copy '{copy}' holds the array '{held}' itself (stored on "
+                           f"line {stored}), and the function then changes '{held}' in place, which NumPy's '{copy}' "
+                           f"shows (s2s took '{copy}' for a copy of an array, holding copies): store a copy "
+                           f"({copy}[...] = {held}.copy()), or compute '{held}' as a new value ({held} = {held} + ...)")
+        return
     if type(y) is np.ndarray and y.dtype.kind in "biu":
         raise S2SError(f"the function writes values that carry a derivative into '{name}', an array of {y.dtype}: "
                        f"NumPy truncates them, so no derivative flows through the writes, and s2s does not give "
