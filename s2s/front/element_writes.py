@@ -95,13 +95,24 @@ class ElementWriteLowering:
                        getattr(self.definitions.get(a.name), "op", None) != "builtins.slice" and
                        not python_number(a, self._defining) and _spelled(a.name) != "a value"]
             numbers = "is a number" if len(unknown) == 1 else "are numbers"
+            whole = _spelled(made.args[0].name) if isinstance(made.args[0], ir.Var) else "a value"
+            written = {n.id for n in ast.walk(self.src.tree) if isinstance(n, ast.Name)}
+            if made.op == "getitem" and unknown and whole != "a value" and \
+                    all(base_name(a.name) not in written for a in unknown):  # (the counter of `for r in Y`)
+                raise self.error(target, f"assignment to an element of '{name}', a row of {whole} that the loop "
+                                         f"gives (a view: the write changes {whole}, which s2s follows by the name "
+                                         f"an array was made with)", f"loop over the indices and write into the "
+                                         f"array by its own name: for i in range(len({whole[1:-1]})): "
+                                         f"{whole[1:-1]}[i, ...] = ...")
             what = f"which may be a view of another array: s2s cannot tell whether " \
                    f"{', '.join(_spelled(a.name) for a in unknown)} {numbers} (a view) or arrays of indices (a copy)" \
                 if unknown else \
                 "a view of another array or an item of a container"
+            own = f" ({whole[1:-1]}[...] = ...)" if whole != "a value" else ""
             raise self.error(target, f"assignment to an element of '{name}', {what} (s2s follows element writes into "
                                      f"an array by the name it was made with)", f"write into that array by its own "
-                                     f"name, or copy it first: {name} = np.copy({name})")
+                                     f"name{own}; copy it first ({name} = np.copy({name})) only where the write must "
+                                     f"not change the array it was taken from")
         if root is None and frame is not None and not isinstance(key, str) and self.array_root(joined) is not None:
             # (the loop's name holds an array the function made: a helper the loop calls writes it, where loops.py
             # did not see that the helper does, called through a container or an attribute)
