@@ -220,3 +220,23 @@ def test_forward_sweeps_where_reverse_mode_does_not_follow_the_stacks_take_one_d
     assert_close(g, expected, what="value_and_grad")
     assert value == seeded(unrolled_dropout, seed)(w)
     assert state_after(seed, s2s.grad(unrolled_dropout), w) == state_after(seed, unrolled_dropout, w)
+
+
+def unrolled_kwonly(w, *, lr=0.1):
+    for k in range(2):
+        w = w - lr * s2s.grad(looped_dropout_loss)(w)
+    return looped_dropout_loss(w)
+
+
+def test_forward_sweeps_refused_for_keyword_only_parameters_say_what_works():
+    """Where reverse mode does not follow the stacks and the function has keyword-only parameters (which forward
+    sweeps over generated code do not take), the refusal is at the user's line and its advice gives the gradient
+    (it was 'the gradient of generated code with loop stacks and *args ...', no line)."""
+    w = np.array([0.3, 0.8])
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(unrolled_kwonly)(w)
+    assert info.value.lineno == unrolled_kwonly.__code__.co_firstlineno + 2
+    assert 's2s.jacobian(unrolled_kwonly, mode="forward")' in str(info.value)
+    np.random.seed(2)
+    got = s2s.jacobian(unrolled_kwonly, mode="forward")(w)
+    assert_close(got, numeric_grad(seeded(unrolled_kwonly, 2), (w,), 0), what="the advice")

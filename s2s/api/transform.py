@@ -104,9 +104,16 @@ def _grad_transform(f, wrt, return_value=False):
     if not forward_first:
         try:
             st = _grad_pipeline(primal, src, wrt, return_value)
-        except ReverseOverStacksError:
-            if not stacks or primal.signature is not None:  # (forward mode takes no *args, keyword-only parameters)
+        except ReverseOverStacksError as exc:
+            if not stacks:
                 raise
+            if primal.signature is not None:  # (forward mode over generated code takes positional parameters only)
+                raise ReverseOverStacksError(
+                    f"s2s.grad of {primal.name}, which has *args or keyword-only parameters and calls the gradient of "
+                    f"a function with a loop here (whose saved values reverse mode does not follow there)",
+                    exc.filename, exc.lineno, max((exc.offset or 1) - 1, 0), exc.text,
+                    f"differentiate it in forward mode: s2s.jacobian({primal.name}, mode=\"forward\"), or give "
+                    f"{primal.name} positional parameters only") from None
     if st is None:
         name = ("value_and_grad_" if return_value else "grad_") + primal.name
         text, fn = _grad_by_forward_mode(primal, src, inlined, names, single, return_value, name)
