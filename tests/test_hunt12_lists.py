@@ -442,3 +442,19 @@ def test_a_copy_of_an_argument_holding_an_array_changed_later_is_checked_to_be_a
     assert_close(g, numeric_grad(f, (X, array_buf), 0))
     assert_close(s2s.jacobian(f, mode="forward")(X, array_buf), numeric_grad(f, (X, array_buf), 0))
     assert np.array_equal(array_buf, np.zeros((3, 2))) and listed_buf == [None] * 3
+
+
+# ------------------------------------------------ other lists written by item: the refusal names the repeated form
+
+def comprehension_of_none(x, N=3):
+    P = [None for _ in range(N + 1)]
+    P[N] = x
+    for t in reversed(range(N)):
+        P[t] = 2.0 * P[t + 1] * x[0]
+    return np.sum(P[0] ** 2)
+
+
+def test_a_comprehension_of_one_constant_written_by_item_is_refused_naming_the_repetition_that_works():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"make it by repetition, P = \[None\] \* \(N \+ 1\)"):
+        s2s.grad(comprehension_of_none)(X)
+    assert riccati_parameter_length(X) == comprehension_of_none(X)  # (the advised form, checked above in every mode)

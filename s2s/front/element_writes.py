@@ -17,6 +17,7 @@ from s2s.front.alias_elements import factor_part
 from s2s.front.alias_loops import python_number
 from s2s.front.indexes import advanced_index, copying_read  # noqa: F401 (advanced_index: containers.py reads it here)
 from s2s.front.parameters import own_name
+from s2s.front.repeated import repeated_form
 from s2s.ir.names import base_name
 
 
@@ -237,7 +238,10 @@ class ElementWriteLowering:
             any(self.sequence_kind(a) == "list" for a in made.args)
 
     def list_element_write(self, target: ast.Subscript, name: str):
+        repeated = repeated_form(self.src.tree, name)
         return self.error(target, f"assignment to an element of the list '{name}'",
+                          (f"make it by repetition, {repeated}, a list whose items s2s writes (as Python's list, it "
+                           f"holds each value stored); or " if repeated else "") +
                           f"make it an array where it is made ({name} = np.array(...) of the list it is made of, or "
                           f"{name} = np.zeros(n)) and write into that; a list of arrays of different shapes: make "
                           f"the new list whole, each item once, in place of the writes ({name} = [... for i in "
@@ -588,10 +592,3 @@ def _new_container(name: str, own: str, target: ast.Subscript, loops: list, text
 def _new_dict(name: str, key: str, own: str) -> str:
     made = f"{own} = {{**{name}, {key!r}: value}}"
     return f"make a new dict holding every key: {made}" + ("" if own == name else f", and read {own} from there on")
-
-
-def items_written(tree: ast.AST, name: str) -> bool:
-    """Does the function `tree` write an item of `name` by its name (`name[i] = v`, `name[i] += v`)?"""
-    return any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == name and
-               isinstance(t.ctx, ast.Store) for t in ast.walk(tree))
-

@@ -20,7 +20,7 @@ from s2s import ir
 from s2s import prims
 from s2s.prims import APPENDED, CONTAINER_BUILDERS, CONTAINER_COPIES, ITERATED
 from s2s.front import fence
-from s2s.front.element_writes import items_written
+from s2s.front.repeated import items_written
 from s2s.front.generators import comprehension_loops
 from s2s.front.parameters import own_name
 from s2s.ir.walk import is_slice
