@@ -81,3 +81,54 @@ def test_a_row_of_a_loop_written_in_place_is_refused_with_advice_that_keeps_the_
     expected = 2.0 * X * np.array([4.0, 1.0])  # d/dX of sum((X * [2, 1]) ** 2)
     assert_close(s2s.grad(rows_doubled_by_index)(X), expected)
     assert_close(s2s.jacobian(rows_doubled_by_index, mode="forward")(X), expected)
+
+
+# ------------------------------------------------ hunt12ctl M2: a method of an object of a plain class made here
+
+class Arm:
+    def __init__(self, L):
+        self.L = L
+
+    def fk(self, q):
+        th = np.cumsum(q)
+        return np.array([self.L @ np.cos(th), self.L @ np.sin(th)])
+
+
+class ArmWithOwnFk(Arm):
+    def __init__(self, L):
+        super().__init__(L)
+        self.fk = lambda q: q * 0.0
+
+
+def reach(q):
+    arm = Arm(np.array([1.0, 0.5, 0.25]))
+    p = arm.fk(q)
+    return p @ p + np.sum(q ** 3)
+
+
+def reach_own(q):
+    arm = ArmWithOwnFk(np.array([1.0, 0.5]))
+    return np.sum(arm.fk(q))
+
+
+def test_a_method_of_an_object_of_a_plain_class_made_in_the_function_is_its_class_s():
+    """`arm = Arm(L); arm.fk(q)` was refused (a method of an object s2s does not see into), where Arm.fk(arm, q)
+    worked: the object a call of a plain class makes is of that class, whose method is called."""
+    from conftest import numeric_grad
+    q = np.array([0.3, -0.4, 0.7])
+    expected = numeric_grad(reach, (q,), 0)
+    assert_close(s2s.grad(reach)(q), expected)
+    assert_close(s2s.jacobian(reach, mode="forward")(q), expected)
+    value, g = s2s.value_and_grad(reach)(q)
+    assert value == reach(q)
+    h = s2s.hessian(reach)(q)
+    assert_close(h, np.array([numeric_grad(lambda v: s2s.grad(reach)(v)[i], (q,), 0) for i in range(3)]), rtol=1e-5)
+
+
+def test_an_object_holding_its_own_attribute_of_the_method_s_name_is_refused_as_the_code_runs():
+    try:
+        s2s.grad(reach_own)(np.array([0.3, -0.4]))
+    except s2s.S2SError as exc:
+        assert "holds its own 'fk'" in str(exc)
+    else:
+        raise AssertionError("not refused")

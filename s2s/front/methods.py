@@ -42,8 +42,7 @@ LIBRARIES = ("numpy", "scipy", "builtins", "math", "functools", "s2s", "logging"
 
 
 def user_object(obj) -> bool:
-    """Is `obj` an instance of a class of the user's (a model, a parameter record), not a function, a class or a
-    library's object?"""
+    """Is `obj` an instance of a user's class (a model, a parameter record), no function, class or library's?"""
     if inspect.isroutine(obj) or isinstance(obj, (type, types.ModuleType)):
         return False
     return (type(obj).__module__ or "").split(".")[0] not in LIBRARIES
@@ -286,7 +285,8 @@ class MethodLowering:
                 return Held(value) if callable(value) and not user_object(value) else None
             found = as_method(lookup(type(obj), name), type(obj))
             return replace(found, base=base) if found is not None else None
-        cls = self.classes.get(base.name) or self.field_class(base) or self.item_class(base) or self.built_class(base)
+        cls = self.classes.get(base.name) or self.field_class(base) or self.item_class(base) or \
+            self.built_class(base) or self.constructed_class(base)  # (None: no class known while compiling)
         if cls is None:
             return None
         self.classes[base.name] = cls

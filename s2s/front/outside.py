@@ -16,7 +16,7 @@ from s2s.errors import LibraryCall, S2SError
 from s2s.front.libraries import home_module, library_function, shown
 from s2s.front import numpy_callers
 from s2s.front.functions import FunctionValue, function_of
-from s2s.front.methods import user_object
+from s2s.front.methods import LIBRARIES, user_object
 from s2s.front.source import MISSING
 
 _LITERAL = frozenset((bool, int, float, str, type(None)))  # the values generated code writes as literals
@@ -113,6 +113,20 @@ class OutsideLowering:
         """How the user called the library function `fn` whose source s2s follows (`special.zeta`), None for a
         function of the user's: its statements keep that call's line, and a refusal there names it."""
         return shown(node, fn) if fn is not None and library_function(fn) else None
+
+    def constructed_class(self, atom) -> type | None:
+        """The user's class `C` where `atom` is the object a call `C(...)` made as it is (a plain class, no record:
+        its attributes are set by its __init__ as the code runs), else None. A plain `type` whose `__new__` is
+        object's makes an object of `C` itself, whose methods are then `C`'s (`arm.fk(q)` as `Arm.fk(arm, q)`;
+        the generated code checks, as for any object, that the object holds no `fk` of its own)."""
+        made = self.definitions.get(atom.name) if isinstance(atom, ir.Var) else None
+        if made is None or made.op != "call" or not isinstance(made.args[0], ir.Var):
+            return None
+        cls = self.free.get(made.args[0].name, (None,))[0]
+        if not isinstance(cls, type) or type(cls) is not type or cls.__new__ is not object.__new__ or \
+                (cls.__module__ or "").split(".")[0] in LIBRARIES:
+            return None
+        return cls
 
     def made_outside(self, args: tuple, kwargs: tuple) -> bool:
         """Are `args` and the values of `kwargs` made of constants and the module's data alone, by calls of them,
