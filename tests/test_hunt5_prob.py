@@ -301,8 +301,7 @@ def _method_branch(w, robust):
 
 @pytest.mark.parametrize("f, args, owner, how", [
     (_dist_branch, (W3, True), "dist", "chosen by a branch"),
-    (_dist_argument, (W3, stats.norm(0.0, 2.0)), "prior", "an argument"),
-    (_dist_list, ([W3, np.array([0.5])],), "d", "taken from a container")])
+    (_dist_argument, (W3, stats.norm(0.0, 2.0)), "prior", "an argument")])
 def test_a_distribution_known_only_at_run_time_is_refused_naming_the_users_variable(f, args, owner, how):
     # the message called each "an argument, or an attribute of one", advised Cls.logpdf(dist, ...), and named the
     # comprehension's d as d_1
@@ -312,6 +311,15 @@ def test_a_distribution_known_only_at_run_time_is_refused_naming_the_users_varia
     assert f"the method logpdf of '{owner}', {how}" in message and "d_1" not in message
     assert "Cls." not in message and "logpdf = stats.cauchy.logpdf if robust else stats.norm.logpdf" in message
     assert info.value.filename == __file__
+
+
+def test_a_list_of_distributions_written_in_the_function_is_unrolled():
+    """`for d, v in zip([stats.norm(...), stats.t(...)], p)` was refused as a method of a distribution taken from
+    a container; a display written in the function is unrolled now (front/unrolling.py), each d known."""
+    p = [W3, np.array([0.5])]
+    g = s2s.grad(_dist_list)(p)
+    assert_close(g[0], numeric_grad(lambda a: _dist_list([a, p[1]]), (W3,), 0))
+    assert_close(g[1], numeric_grad(lambda b: _dist_list([W3, b]), (p[1],), 0))
 
 
 def test_the_advised_choice_of_a_distribution_method_works():
