@@ -458,3 +458,35 @@ def test_a_comprehension_of_one_constant_written_by_item_is_refused_naming_the_r
     with pytest.raises(s2s.UnsupportedSyntaxError, match=r"make it by repetition, P = \[None\] \* \(N \+ 1\)"):
         s2s.grad(comprehension_of_none)(X)
     assert riccati_parameter_length(X) == comprehension_of_none(X)  # (the advised form, checked above in every mode)
+
+
+# ------------------------------------------------ F3: object arrays holding arrays written from the argument
+
+def object_array_of_matrices(x, N=3):
+    P = np.empty(N + 1, dtype=object)
+    P[N] = np.outer(x, x)
+    for t in reversed(range(N)):
+        P[t] = P[t + 1] @ P[t + 1] * 0.5
+    return np.sum(P[0])
+
+
+def filled_with_none_riccati(x, N=3):
+    P = np.full(N + 1, None)
+    P[N] = x
+    for t in reversed(range(N)):
+        P[t] = 2.0 * P[t + 1] * x[0]
+    return np.sum(P[0] ** 2)
+
+
+def listed_riccati(x, N=3):
+    P = np.zeros(N + 1).tolist()
+    P[N] = x
+    for t in reversed(range(N)):
+        P[t] = 2.0 * P[t + 1] * x[0]
+    return np.sum(P[0] ** 2)
+
+
+@pytest.mark.parametrize("f", [object_array_of_matrices, filled_with_none_riccati, listed_riccati])
+def test_object_arrays_and_lists_of_arrays_in_every_mode(f):
+    # (reverse mode crashed in rt.setitem_value_adjoint and rt.add_at, the forward Jacobian in rt.batch_setitem)
+    check_every_mode(f, X)

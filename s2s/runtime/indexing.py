@@ -214,9 +214,10 @@ def copy_adjoint(g):
 def setitem_value_adjoint(g, *index):
     """Adjoint of `v` in `y[index] = v`: `g[index]`, where an element written twice (a repeated fancy
     index) takes it only at the write that stuck, as NumPy's assignment left it."""
-    if isinstance(g, (dict, list, tuple)) and len(index) == 1:
+    if isinstance(g, (dict, list, tuple)) and len(index) == 1 or _objects(g) and len(index) == 1 and \
+            type(index[0]) is int:
         # `q = p.copy(); q["w"] = v` of a dict: the part at the key; of a list (its parts may differ in shape), the
-        # part at an int or the parts at a slice, each written once
+        # part at an int or the parts at a slice, each written once; of an object array, its item at an int
         part = g[index[0]]
         return Parts(part) if type(index[0]) is slice else part
     if _zero(g):
@@ -265,7 +266,7 @@ def batch_setitem_tangent(d, ans, *index):
         out = np.zeros(d.shape[:1] + ans.shape)  # (the common case, once per write a Hessian differentiates)
         out[:, index[0]] = d
         return out
-    if isinstance(ans, list) and len(index) == 1 and _ragged_items(ans):
+    if (isinstance(ans, list) or _objects(ans)) and len(index) == 1 and _ragged_items(ans):
         # (a list of arrays of other shapes, or not yet written, `P = [None] * (N + 1)`: no array stacks them; the
         # tangents item by item, as `batch_zeros` makes those of a ragged list)
         n = np.shape(d)[:1] if not _zero(d) else None  # (the batch's size)
@@ -282,6 +283,11 @@ def batch_setitem_tangent(d, ans, *index):
     out = np.zeros(d.shape[:1] + np.shape(ans), dtype=np.result_type(d.dtype, np.asarray(ans).dtype, np.float64))
     batch_write(out, index, d)
     return out
+
+
+def _objects(y) -> bool:
+    """Is `y` an object array (`np.empty(n, dtype=object)` holding matrices), whose items are what is stored?"""
+    return type(y) is np.ndarray and y.dtype.kind == "O"
 
 
 def _ragged_items(items: list) -> bool:
@@ -316,7 +322,7 @@ def batch_setitem(d_base, d_value, ans, *index):
     stands for zero tangents)."""
     if type(ans) is np.ndarray and ans.dtype.kind in "biu":
         d_value = None  # (an array of integers truncates v: no tangent flows through the write)
-    if isinstance(d_base, (tuple, list)) and isinstance(ans, (tuple, list)) and len(index) == 1:
+    if isinstance(d_base, (tuple, list)) and (isinstance(ans, (tuple, list)) or _objects(ans)) and len(index) == 1:
         # a list's tangents part by part (its parts may differ in shape: [np.outer(x, x), x]): the one written
         out = list(d_base)
         out[index[0]] = np.zeros_like(d_base[index[0]]) if d_value is None or _zero(d_value) else d_value
@@ -389,9 +395,9 @@ def add_at(acc, g, x, *index):
 
     `acc` starts as 0.0 (or a copy the loop owns); it becomes a float array shaped like `x`."""
     if type(acc) is np.ndarray and type(x) is np.ndarray and acc.shape == x.shape and acc.dtype.kind in "fc" \
-            and acc.flags.writeable:
+            and acc.flags.writeable and x.dtype.kind != "O":
         pass  # (the common case first, once per reversed iteration: the loop's own float accumulator)
-    elif isinstance(x, (tuple, list, dict)):
+    elif isinstance(x, (tuple, list, dict)) or _objects(x):  # (an object array's items: matrices, maybe)
         return acc + getitem_adjoint(g, x, *index)
     elif not isinstance(acc, np.ndarray) or acc.shape != np.shape(x) or not acc.flags.writeable or \
             acc.dtype.kind not in "fc":  # (an int array would truncate what is added)
