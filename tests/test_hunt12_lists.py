@@ -490,3 +490,43 @@ def listed_riccati(x, N=3):
 def test_object_arrays_and_lists_of_arrays_in_every_mode(f):
     # (reverse mode crashed in rt.setitem_value_adjoint and rt.add_at, the forward Jacobian in rt.batch_setitem)
     check_every_mode(f, X)
+
+
+# ------------------------------------------------ found by a generator of such lists (values vs f, FD in every mode)
+
+def stored_then_changed_by_the_next_iteration(x0, T=3):
+    x = x0 * 1.0
+    xs = [None] * T
+    for t in range(T):
+        x += 0.5 * np.sin(x)  # changes last iteration's x, which xs[t - 1] is
+        x = x + 0.95
+        xs[t] = x
+    return np.sum(xs[0])
+
+
+def test_an_array_made_in_the_loop_and_stored_then_changed_by_the_next_iteration_is_refused():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"in place while 'xs' holds 'x'.*xs\[t\] = x\.copy\(\)") \
+            as info:
+        s2s.grad(stored_then_changed_by_the_next_iteration)(X)
+    assert info.value.lineno == stored_then_changed_by_the_next_iteration.__code__.co_firstlineno + 6
+
+
+def numbers_then_arrays(x0, T=3):
+    xs = T * [0.0]
+    for t in range(T):
+        xs[t] = x0 * (t + 1.0)
+    return np.sum(xs[2] * xs[0])
+
+
+def object_array_written_in_a_loop(x0, T=3):
+    x = x0 * 1.0
+    xs = np.empty(T, dtype=object)
+    for t in range(T):
+        xs[t] = x
+        x = x * 0.72
+    return np.sum(xs[T - 1] * xs[0])
+
+
+@pytest.mark.parametrize("f", [numbers_then_arrays, object_array_written_in_a_loop])
+def test_a_list_of_numbers_or_nones_given_arrays_in_the_forward_jacobian(f):
+    check_every_mode(f, X)

@@ -251,16 +251,21 @@ class LoopAliases:
             if not isinstance(back, ir.Var) or back.name == p.target:
                 continue
             root = self.root.get(back.name, back.name)
+            # (an array made in the loop and stored, which the next iteration's name holds: `xs[t] = x; ...; x = x + c`
+            # with `x += ...` at the top, changing last iteration's x, the item)
+            carried = {q.operands[1].name: self.root.get(q.target, q.target) for q in s.phis
+                       if isinstance(q.operands[1], ir.Var)}
             if p.target in based:  # (a copy of an argument written by item: a list of x itself, if the run gives one)
-                self.copied_list_stale(root, set(arrays))
+                self.copied_list_stale(root, set(arrays), carried)
             # (a list the loop writes items into, `xs[t] = x`: the arrays it holds, x itself)
-            held = set(self.held_objects(root)) - {root} if p.target in based else \
+            held = {carried.get(o, o) for o in self.held_objects(root)} - {root} if p.target in based else \
                 set(self.refs.get(back.name, {})) | {root} | set(self.held_objects(root))
             for r in arrays:
                 if r in held and not self.own_generated(s.loc, p.target, back.name, r):
                     name, kept = base_name(r), base_name(p.target)
                     if p.target in based:
-                        stored = next((loc for _, loc, _ in self.held[root].values() if loc is not None), s.loc)
+                        stored = next((loc for objects, loc, _ in self.held[root].values() if loc is not None and
+                                       r in {carried.get(o, o) for o in objects}), s.loc)
                         stmt = _statement(stored)
                         slot = ast.unparse(stmt.targets[0]) if isinstance(stmt, ast.Assign) and \
                             isinstance(stmt.targets[0], ast.Subscript) else f"{kept}[i]"
@@ -268,8 +273,9 @@ class LoopAliases:
                                                  f"'{name}' from one iteration to the next (an item of a list or an "
                                                  f"object array is the array stored, not a copy: NumPy's '{kept}' "
                                                  f"shows the later change)",
-                                         f"store a copy ({slot} = {name}.copy()), or compute '{name}' as a new value "
-                                         f"({name} = {name} + ... where it says {name} += ...)", name)
+                                         f"where '{kept}' is meant to keep each value as it was stored, store a copy "
+                                         f"({slot} = {name}.copy()), or compute '{name}' as a new value ({name} = "
+                                         f"{name} + ... where it says {name} += ...)", name)
                     element = self.may_be_element(back.name, r)
                     if element is not None:  # (`prev = y[t]`: a number, or a row of y)
                         raise self.error(self.made.get(back.name) or s.loc,

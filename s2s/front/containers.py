@@ -177,12 +177,14 @@ class ContainerChecks:
             for o, n in self.objects(value).items():
                 held.setdefault(o, (n, s.loc, argument))
 
-    def copied_list_stale(self, r: str, changed) -> None:
+    def copied_list_stale(self, r: str, changed, carried=None) -> None:
         """Where the copy `r` of an argument holds, were it a list, an array changed in place since it was stored (or
-        in a later iteration: `changed`, the arrays the loop changes), the argument is checked on entry to be an
-        array: a list's copy would show the change, which s2s, following the copy's items as an array's, would not."""
+        in a later iteration: `changed`, the arrays the loop changes, an array the loop made being the one the next
+        iteration's name `carried` holds), the argument is checked on entry to be an array: a list's copy would
+        show the change, which s2s, following the copy's items as an array's, would not."""
         for obj, (seen, stored, argument) in sorted(self.maybe_held.get(r, {}).items()):
-            if obj in changed if changed is not None else self.state.writes.get(obj, 0) > seen:
+            if (carried or {}).get(obj, obj) in changed if changed is not None else \
+                    self.state.writes.get(obj, 0) > seen:
                 self.entry_checks.append(ir.Effect(ir.Call("s2s.runtime.require_float_array", (
                     ir.Var(argument), ir.Const(argument)), (("copy", ir.Const(base_name(r))), ("held", ir.Const(
                         base_name(obj))), ("stored", ir.Const(stored.line if stored is not None else "?")))), stored))

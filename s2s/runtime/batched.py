@@ -123,7 +123,8 @@ def batch_tuple(*parts):
 def batch_zeros(x, like):
     """Zero tangents of `x`: shape (n,) + shape of x, n taken from the batch `like` (a container's tangents,
     such as those of `(x, x, x)`, are a tuple of batches: n is that of its first)."""
-    if isinstance(x, (tuple, list)) and _ragged(x):  # ([np.outer(x, x), x]: parts of other shapes, part by part)
+    if (isinstance(x, (tuple, list)) or type(x) is np.ndarray and x.dtype.kind == "O") and _ragged(x):
+        # ([np.outer(x, x), x], np.empty(n, dtype=object): parts of other shapes, or None, part by part)
         return tuple(batch_zeros(v, like) for v in x)
     while isinstance(like, (tuple, list)) and like:
         like = next((v for v in like if np.ndim(v) or isinstance(v, (tuple, list))), like[0])

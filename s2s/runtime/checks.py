@@ -186,8 +186,9 @@ def require_float_array(y, name, copy="", held="", stored=""):
             kind = "an object array" if isinstance(y, np.ndarray) else f"a {type(y).__name__}"
             raise S2SError(f"'{name}' is {kind}, so its copy '{copy}' holds the array '{held}' itself (stored on "
                            f"line {stored}), and the function then changes '{held}' in place, which NumPy's '{copy}' "
-                           f"shows (s2s took '{copy}' for a copy of an array, holding copies): store a copy "
-                           f"({copy}[...] = {held}.copy()), or compute '{held}' as a new value ({held} = {held} + ...)")
+                           f"shows (s2s took '{copy}' for a copy of an array, holding copies): where '{copy}' is "
+                           f"meant to keep each value as it was stored, store a copy ({copy}[...] = {held}.copy()), "
+                           f"or compute '{held}' as a new value ({held} = {held} + ...)")
         return
     if type(y) is np.ndarray and y.dtype.kind in "biu":
         raise S2SError(f"the function writes values that carry a derivative into '{name}', an array of {y.dtype}: "

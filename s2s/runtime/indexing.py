@@ -322,6 +322,9 @@ def batch_setitem(d_base, d_value, ans, *index):
     stands for zero tangents)."""
     if type(ans) is np.ndarray and ans.dtype.kind in "biu":
         d_value = None  # (an array of integers truncates v: no tangent flows through the write)
+    if type(d_base) is np.ndarray and (isinstance(ans, list) or _objects(ans)) and len(index) == 1 and \
+            _ragged_items(ans):  # (a list of numbers, its tangents stacked, given an array: its tangents item by item)
+        d_base = Parts(d_base[:, i] for i in range(len(ans)))
     if isinstance(d_base, (tuple, list)) and (isinstance(ans, (tuple, list)) or _objects(ans)) and len(index) == 1:
         # a list's tangents part by part (its parts may differ in shape: [np.outer(x, x), x]): the one written
         out = list(d_base)
