@@ -530,3 +530,17 @@ def object_array_written_in_a_loop(x0, T=3):
 @pytest.mark.parametrize("f", [numbers_then_arrays, object_array_written_in_a_loop])
 def test_a_list_of_numbers_or_nones_given_arrays_in_the_forward_jacobian(f):
     check_every_mode(f, X)
+
+
+def object_array_item_element_written(a, N=2):
+    P = np.empty(N, dtype=object)
+    P[0] = a * 1.0
+    P[1] = a * 2.0
+    P[1][0] = 5.0
+    return np.sum(P[1] ** 2)
+
+
+def test_an_element_of_an_object_array_item_written_is_refused_with_advice_that_is_python():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"an item of the object array 'P'.*p\[0\] = \.\.\.; "
+                                                          r"P\[1\] = p"):
+        s2s.grad(object_array_item_element_written)(X)

@@ -17,7 +17,7 @@ from s2s.front.alias_elements import factor_part
 from s2s.front.alias_loops import python_number
 from s2s.front.indexes import advanced_index, copying_read  # noqa: F401 (advanced_index: containers.py reads it here)
 from s2s.front.parameters import own_name
-from s2s.front.repeated import repeated_form
+from s2s.front.repeated import holding_items, item_element_write, repeated_form
 from s2s.ir.names import base_name
 
 
@@ -41,13 +41,10 @@ class ElementWriteLowering:
                 raise self.error(target, f"assignment to an element of {ast.unparse(target.value)}, which the caller "
                                          f"passed in", _CALLERS.format(held, "new_state", ""))
             inner = target.value.value if isinstance(target.value, ast.Subscript) else None
-            if isinstance(inner, ast.Name) and inner.id in self.env and self.repeated(self.read(inner.id, inner)):
-                item, index = ast.unparse(target.value), ast.unparse(target.slice)  # (P[1][0] = v of P = [None] * n)
-                raise self.error(target, f"assignment to an element of {item}, an item of the list '{inner.id}'",
-                                 f"write into the array by a name of its own before the list holds it (p = ...; "
-                                 f"p[{index}] = ...; {item} = p), or make '{inner.id}' an array of the items' shape "
-                                 f"({inner.id} = np.zeros((n, m)), written {inner.id}[{ast.unparse(target.value.slice)}, "
-                                 f"{index}] = ...)")
+            kind = self._holding_items(self.read(inner.id, inner)) if isinstance(inner, ast.Name) and \
+                inner.id in self.env else None
+            if kind:  # (P[1][0] = v of P = [None] * n)
+                raise self.error(target, *item_element_write(target, kind))
             if isinstance(inner, ast.Name) and inner.id in self.env and self._list_of_rows(inner):
                 raise self.error(target, f"assignment to an element of {ast.unparse(target.value)}, a list inside "
                                          f"the list '{inner.id}'", _rows_to_array(target))
@@ -236,6 +233,11 @@ class ElementWriteLowering:
         made = self.definitions.get(self.roots.get(atom.name, atom.name))  # (a version the writes made: the first)
         return made is not None and made.op == "mul" and len(made.args) == 2 and \
             any(self.sequence_kind(a) == "list" for a in made.args)
+
+    def _holding_items(self, atom) -> str | None:
+        """"list" or "object array" where `atom` holds the objects stored into it (`repeated`, `holding_items`)."""
+        made = self.definitions.get(self.roots.get(atom.name, atom.name)) if isinstance(atom, ir.Var) else None
+        return "list" if self.repeated(atom) else holding_items(made, self.free) if made is not None else None
 
     def list_element_write(self, target: ast.Subscript, name: str):
         repeated = repeated_form(self.src.tree, name)

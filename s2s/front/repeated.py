@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import ast
 
+from s2s import ir, prims
+
 
 def items_written(tree: ast.AST, name: str) -> bool:
     """Does the function `tree` write an item of `name` by its name (`name[i] = v`, `name[i] += v`)?"""
@@ -32,3 +34,24 @@ def repeated_form(tree: ast.AST, name: str) -> str | None:
                 len({repr(e.value) for e in v.elts}) == 1:
             return f"{name} = [{ast.unparse(v.elts[0])}] * {len(v.elts)}"
     return None
+
+
+def holding_items(made: ir.Call, free: dict) -> str | None:
+    """"list" or "object array" where the call `made` makes one holding the objects stored into it (`x.tolist()`,
+    `np.empty(n, dtype=object)`, `np.full(n, None)`; `free`: the names of the module's objects), else None."""
+    dtype = dict(made.kwargs).get("dtype")
+    if made.op == prims.METHODS["tolist"]:
+        return "list"
+    objects = isinstance(dtype, ir.Var) and free.get(dtype.name, (None,))[0] is object or dtype == ir.Const("O") or \
+        made.op == prims.FULL and made.args[1:] == (ir.Const(None),)
+    return "object array" if made.op in prims.FILLED | {prims.FULL} and objects else None
+
+
+def item_element_write(target: ast.Subscript, kind: str) -> tuple[str, str]:
+    """The refusal of `P[1][0] = v` (`target`) where P is a `kind` ("list", "object array") holding arrays: the item
+    written into by a name of its own before P holds it, or P an array (`P[1, 0] = v` is a TypeError on a list)."""
+    item, index, name = ast.unparse(target.value), ast.unparse(target.slice), ast.unparse(target.value.value)
+    return (f"assignment to an element of {item}, an item of the {kind} '{name}'",
+            f"write into the array by a name of its own before '{name}' holds it (p = ...; p[{index}] = ...; "
+            f"{item} = p), or make '{name}' an array of the items' shape ({name} = np.zeros((n, m)), written "
+            f"{name}[{ast.unparse(target.value.slice)}, {index}] = ...)")
