@@ -1,7 +1,9 @@
 """Lists made by repetition (`P = [None] * (N + 1)`, `n * [0.0]`): Python's lists of a length the code gives, whose
 items the function writes (`P[t] = v`, the Riccati recursion); the SSA builder makes one where the function writes
 items of a list of constants repeated (element_writes.py `repeated`, lists.py), and its refusals of other lists
-written by item name this form where it is the same list (a comprehension or a display of one constant).
+written by item name this form where it is the same list (a comprehension or a display of one constant). A write
+into an element of an item (`P[1][0] = v`) of such a list, or of an object array, writes into the array the
+container holds, which s2s follows by its own name only: refused, saying so (`item_element_write`).
 """
 from __future__ import annotations
 
