@@ -11,11 +11,15 @@ of `_Reverse`'s state through `self`.
 """
 from __future__ import annotations
 
+import linecache
+import os
+
 from s2s import ir, prims
 from s2s.ad.blocks import ZERO
 from s2s.ir.names import base_name
 from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.walk import vars_of as walk_vars
+from s2s.linemaps import user_line
 
 
 class ReverseOverStacksError(UnsupportedSyntaxError):
@@ -23,6 +27,18 @@ class ReverseOverStacksError(UnsupportedSyntaxError):
     function with a loop, inside a loop of its own), which s2s does not follow. Forward mode works there:
     `s2s.jacobian` and `s2s.grad` fall back to it; `s2s.vjp` refuses with this error, which says what to write.
     (An UnsupportedSyntaxError to the user; the class only tells s2s.jacobian and s2s.grad to fall back.)"""
+
+
+def _saver(loc) -> str:
+    """The user's loop whose values the gradient's stack made at `loc` saves, as the refusal names it: `the loop
+    'for i in range(n):' of loss (file.py:4)`, read off the generated code's line map (else `its loop`)."""
+    found = user_line(loc.file, loc.line) if loc is not None and loc.file else None
+    if found is None:
+        return "its loop"
+    file, line, name = found
+    text = linecache.getline(file, line).strip()
+    return f"the loop '{text}' of {name} ({os.path.basename(file)}:{line})" if text else \
+        f"the loop of {name} at {os.path.basename(file)}:{line}"
 
 
 class StackAdjoints:
@@ -90,7 +106,7 @@ class StackAdjoints:
         if user is not None:
             return ReverseOverStacksError(
                 f"reverse mode (s2s.vjp) of a function that calls the gradient of a function with a "
-                f"loop here (the values its loops save, '{base_name(stack)}', which reverse mode does not follow there)",
+                f"loop here (the values {_saver(statements[made].loc)} saves, which reverse mode does not follow there)",
                 user.file, user.line, 0, user.text,
                 "differentiate it in forward mode: s2s.jvp(f), or s2s.jacobian(f, mode=\"forward\"), which "
                 "s2s.jacobian(f) falls back to; s2s.grad(f) of a function whose value is a number")
