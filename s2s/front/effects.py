@@ -32,7 +32,8 @@ ADDED_AT = "s2s.runtime.added_at"
 _CHANGES_FIRST = "which changes its first argument in place and returns None"
 IN_PLACE_CALLS = {
     numpy.copyto: (f"np.copyto(dst, src), {_CHANGES_FIRST}",
-                   "write the values into the array: dst[...] = src, or make a new one: dst = np.array(src)"),
+                   "write the values into the array: dst[...] = src, or make a new one: dst = np.array(src) "
+                   "(with where=mask: dst[...] = np.where(mask, src, dst), or dst = np.where(mask, src, dst))"),
     numpy.fill_diagonal: (f"np.fill_diagonal(a, v), {_CHANGES_FIRST}",
                           "write the diagonal by index: a[np.diag_indices(len(a))] = v, or select: "
                           "a = np.where(np.eye(len(a), dtype=bool), v, a)"),
