@@ -18,8 +18,9 @@ _NARROW = (np.dtype(np.float16), np.dtype(np.float32))
 
 def narrow(a):
     """The dtype of `a` where it is a float array or NumPy number narrower than float64, else None."""
-    dtype = getattr(a, "dtype", None)
-    return dtype if dtype in _NARROW and isinstance(a, (np.ndarray, np.floating)) else None
+    if not isinstance(a, (np.ndarray, np.floating)):  # (no getattr: an AttrDict's __getattr__ raises KeyError)
+        return None
+    return a.dtype if a.dtype in _NARROW else None
 
 
 def has_narrow(values) -> bool:
