@@ -1,18 +1,29 @@
 """On each call, the values of arguments outside wrt that a derivative is taken through (ad/data_uses.py): each
 must be what s2s's rules describe, a number, an array, or a list or tuple of them, not an object of a class of the
 user's whose arithmetic or NumPy-named methods Python would run (`p * x` calling P.__mul__, `p.dot(x)` P.dot),
-which the generated code, made for arrays, does not follow. Such a value is refused, at the user's line. A value
-read as an array (`nt.sum()`, `c.T`, which s2s writes as np.sum(nt), np.transpose(c)) that has no such attribute
-raises Python's AttributeError there (NumPy's function would read a namedtuple as the array of its fields).
+which the generated code, made for arrays, does not follow, nor an ndarray subclass with operators of its own
+(np.matrix, whose `*` is the matrix product). Such a value is refused, at the user's line. A value read as an array
+(`nt.sum()`, `c.T`, which s2s writes as np.sum(nt), np.transpose(c)) that has no such attribute raises Python's
+AttributeError there (NumPy's function would read a namedtuple as the array of its fields).
 
 `check(fn, what, args, kwargs)` costs one type test per argument where each is an array or a number (the common
-case), a few dict and attribute reads where a use is a field or an item of one (a property's getter runs then, as
-it runs again in the function). An attribute a `__getattr__` gives is not read here: it is not checked.
+case), a few dict and attribute reads where a use is a field or an item of one. It runs none of the user's code:
+a field is read from the object's `__dict__`, a slot or a namedtuple's field, an item from a dict, a list, a
+tuple or a mapping proxy; a field behind a property or a `__getattr__`, and an item of another mapping, are not
+read (their code runs once, in the function) and are not checked. Items a loop takes are checked each (the loop
+reads each too); an item read at an index the function computes (`batches[i]`) is checked by the first and the
+last item of its container (a dataset's items are of one class), not by all: a call reads one.
 """
 from __future__ import annotations
 
+import ast
+import inspect
 import numbers
 import re
+import textwrap
+import weakref
+import types
+from collections import UserDict
 
 import numpy as np
 
@@ -27,6 +38,11 @@ ARRAYS = frozenset((np.ndarray, np.float64, np.float32, np.int64, np.int32, np.b
 # not o.T; np.shape(o), np.sum(o) read o.shape, call o.sum())
 _NOT_READ = frozenset(("T", "mT"))
 _MISSING = object()
+_VARARGS, _VARKEYWORDS = inspect.CO_VARARGS, inspect.CO_VARKEYWORDS
+_THROUGH = weakref.WeakKeyDictionary()  # a property's getter -> the attribute its getter returns (`_read_through`)
+# the array attributes and methods whose NumPy function reads a scipy.sparse matrix's own (np.sum(S) calls S.sum())
+_SPARSE_READ = frozenset(("T", "transpose", "dot", "sum", "mean", "max", "min", "conj", "conjugate", "copy", "astype",
+                          "real", "imag", "shape", "ndim", "size"))
 _HOOKS = ("__array_ufunc__", "__array_function__")
 _OPERATOR_METHODS = {"add": "__add__", "sub": "__sub__", "mul": "__mul__", "truediv": "__truediv__",
                      "floordiv": "__floordiv__", "mod": "__mod__", "pow": "__pow__", "matmul": "__matmul__",
@@ -44,8 +60,8 @@ def fast_tests(uses: tuple, params: list) -> list:
     """The tests (Python expressions of `params`, the names of the arguments passed by position) that the fast
     call of a generated function keeps for `uses`: true where each value a use reads is a number or an array (in
     `_PL`; an ndarray, `_A`, where it is read as one: `v.T`), read at once for an argument, a field or an item
-    (`d["W"]`, `cfg.W`: an exception sends the call on the general path, which checks as `check` does); a list's
-    items are checked by a call (`_data`)."""
+    (`d["W"]`, `cfg.W`: an exception, a property or another container than a dict, a list or a tuple send the call
+    on the general path, which checks as `check` does); a list's items are checked by a call (`_data`)."""
     tests, called = [], False
     for u in uses:
         if not 0 <= u.position < len(params) or len(u.steps) > 2 or \
@@ -55,7 +71,7 @@ def fast_tests(uses: tuple, params: list) -> list:
         e = params[u.position]
         for kind, key in u.steps:
             e = f"{e}.__dict__[{key!r}]" if kind == "attr" else \
-                f"({e}.get({key!r}) if type({e}) is dict else {e}[{key!r}])"
+                f"({e}.get({key!r}) if type({e}) is dict else {e}[{key!r}] if type({e}) in _LT else _U)"
         test = f"type({e}) is _A" if u.name[0] == "." else f"type({e}) in _PL"
         if test not in tests:
             tests.append(test)
@@ -69,7 +85,7 @@ def check(fn, what: str, args: tuple, kwargs: dict) -> None:
     defines the operation itself (`_foreign`); raise Python's AttributeError where a value read as an array
     (`v.sum()`, `v.T`) has no such attribute (NumPy's function would take it for an array: a number)."""
     for use in getattr(fn, "__s2s_data__", ()):
-        given = args[use.position] if 0 <= use.position < len(args) else kwargs.get(use.param, _MISSING)
+        given = _argument(fn, use, args, kwargs)
         fine = ARRAYS if use.name[0] == "." else PLAIN
         if type(given) in fine or given is _MISSING:  # (an argument left to its default: the function's own)
             continue
@@ -77,7 +93,8 @@ def check(fn, what: str, args: tuple, kwargs: dict) -> None:
         for kind, key in use.steps:  # (a field, or an item of a dict: one value, read at once)
             if kind == "item" and type(value) is dict:
                 value = value.get(key, _MISSING)
-            elif kind == "attr" and type(own := getattr(value, "__dict__", None)) is dict and key in own:
+            elif kind == "attr" and type(own := _own_dict(value)) is dict and key in own and \
+                    _field(value, key) is own[key]:
                 value = own[key]
             else:
                 break
@@ -94,6 +111,22 @@ def check(fn, what: str, args: tuple, kwargs: dict) -> None:
                 _refuse(what, use, leaf)
 
 
+def _argument(fn, use, args: tuple, kwargs: dict):
+    """The argument of `use` in the call (args, kwargs) of `fn`: the tuple of the arguments `*args` gathers, the
+    dict of those `**kwargs` gathers; _MISSING where it is not passed."""
+    if 0 <= use.position < len(args):
+        return args[use.position]
+    code = getattr(fn, "__code__", None)
+    if use.position < 0 and code is not None and code.co_flags & (_VARARGS | _VARKEYWORDS):
+        named = code.co_argcount + code.co_kwonlyargcount
+        gathered = code.co_varnames[named:named + bool(code.co_flags & _VARARGS) + bool(code.co_flags & _VARKEYWORDS)]
+        if code.co_flags & _VARARGS and gathered[0] == use.param:
+            return args[code.co_argcount:]
+        if code.co_flags & _VARKEYWORDS and gathered[-1] == use.param:
+            return {k: v for k, v in kwargs.items() if k not in code.co_varnames[:named]}
+    return kwargs.get(use.param, _MISSING)
+
+
 def _refuse(what: str, use, value) -> None:
     if use.name[0] != ".":
         found = _foreign(value, use.name)
@@ -101,18 +134,31 @@ def _refuse(what: str, use, value) -> None:
             raise _refusal(what, use, value, found)
         return
     attribute = use.name[1:]
+    if isinstance(value, np.ndarray) and _own_method(type(value), "", np.ndarray) is not None:
+        raise _refusal(what, use, value, _own_method(type(value), "", np.ndarray))
+    if is_sparse(value) and attribute not in _SPARSE_READ:  # (np.diagonal(S) does not call S.diagonal())
+        cls, name = type(value).__name__, _spelled(use)
+        raise ArgumentTypeError(
+            f"{what}: {name}.{attribute}() of a scipy.sparse {cls}: s2s read '.{attribute}' as NumPy's (an array's "
+            f"{attribute}), as it does not know the class of an argument while compiling, and NumPy's function "
+            f"does not take a sparse matrix{_at(use)}Call the method through its class: "
+            f"{type(value).__module__.split('.')[0]}.sparse.{cls}.{attribute}({name}, ...) (with `import scipy`), "
+            f"or pass the dense array ({name}.toarray()) as the argument")
     if isinstance(value, (np.ndarray, np.generic)) or is_sparse(value):
         return
-    if not hasattr(value, attribute):  # (Python's error, where NumPy's function would read it as an array)
+    if not _has(value, attribute):  # (Python's error, where NumPy's function would read it as an array)
         raise AttributeError(f"'{type(value).__name__}' object has no attribute '{attribute}'\n  {use.file}:"
                              f"{use.line}\n    {use.text.strip()}")
     if attribute in _NOT_READ and type(value).__module__ != "builtins":
         name = _spelled(use)
+        own = _own_dict(value)
+        instead = f"read it as vars({name})[{attribute!r}] (Python's attribute, which s2s does not take for an " \
+            f"array's), or give the field another name" if type(own) is dict and attribute in own else \
+            "give the field another name"
         raise ArgumentTypeError(
             f"{what}: {name}.{attribute} of a {type(value).__name__}, not an array: s2s read '.{attribute}' as "
             f"NumPy's (an array's {attribute}), as it does not know the class of an argument while compiling, and "
-            f"NumPy's function does not read the object's own{_at(use)}Read another field of {name} in the "
-            f"function too (s2s then reads .{attribute} as the object's field), or give the field another name")
+            f"NumPy's function does not read the object's own{_at(use)}Instead, {instead}")
 
 
 def _at(use) -> str:
@@ -121,59 +167,136 @@ def _at(use) -> str:
 
 
 def _reached(values: list, steps: tuple) -> list:
-    """The values `steps` read from `values` (those a step cannot read without running the user's code: none)."""
+    """The values `steps` read from `values` (those a step cannot read without running the user's code: none).
+    An item read at an index the function computes (an `each` step not after a loop's `iter`): the first and the
+    last item of its container, not each (a call reads one: checking each would cost the dataset's length)."""
+    previous = None
     for kind, key in steps:
         out = []
         for v in values:
             if type(v) is np.ndarray:
                 continue  # (an array's items, rows and fields are arrays and numbers)
+            mapping = _mapping(v)
             if kind == "attr":
                 found = _field(v, key)
                 if found is not _MISSING:
                     out.append(found)
             elif kind == "item":
-                if isinstance(v, dict):
-                    found = dict.get(v, key, _MISSING)
-                    if found is not _MISSING:
-                        out.append(found)
-                elif isinstance(v, (list, tuple)) and type(key) is int and -len(v) <= key < len(v):
-                    out.append(v[key])
+                found = _item(v, mapping, key)
+                if found is not _MISSING:
+                    out.append(found)
             elif kind == "each":
-                if isinstance(v, dict):
-                    out.extend(dict.values(v))
-                elif isinstance(v, (list, tuple)):
-                    out.extend(v)
+                out.extend(_items(v, mapping, every=previous == "iter"))
             elif kind == "iter":
-                if isinstance(v, dict):
-                    out.append(list(dict.keys(v)))
+                if mapping is not None:
+                    out.append(list(mapping.keys()))
                 elif isinstance(v, (list, tuple)):
                     out.append(v)
-            elif isinstance(v, dict):  # ("values", "items": what d.values() and d.items() list)
-                out.append(list(dict.values(v) if kind == "values" else dict.items(v)))
-        values = out
+            elif mapping is not None:  # ("values", "items": what d.values() and d.items() list)
+                out.append(list(mapping.values() if kind == "values" else mapping.items()))
+        values, previous = out, kind
     return values
 
 
-def _field(obj, name: str):
-    """`obj.name` where it is the object's own attribute, a slot, a field of a namedtuple, a property (whose getter
-    the function runs too) or a plain attribute of its class; none where reading it raises, or where it would run
-    a `__getattr__` or another descriptor of the user's."""
-    own = getattr(obj, "__dict__", None)
-    if type(own) is dict and name in own:
-        return own[name]
-    for k in type(obj).__mro__:
+def _mapping(v):
+    """The items of `v` as a dict or a mapping proxy, read without the user's code: a dict (a subclass's too, as
+    a view of dict's own), a mapping proxy, a UserDict's `data`; None for anything else."""
+    if isinstance(v, dict):
+        return v if type(v) is dict else types.MappingProxyType(v)
+    if type(v) is types.MappingProxyType:
+        return v
+    if isinstance(v, UserDict):
+        data = (_own_dict(v) or {}).get("data")
+        return data if type(data) is dict else None
+    return None
+
+
+def _item(v, mapping, key):
+    """`v[key]` of a mapping, a list or a tuple, read without the user's code; _MISSING for anything else."""
+    if mapping is not None:
+        return mapping.get(key, _MISSING)
+    kind = list if isinstance(v, list) else tuple if isinstance(v, tuple) else None
+    if kind is not None and type(key) is int and -kind.__len__(v) <= key < kind.__len__(v):
+        return kind.__getitem__(v, key)
+    return _MISSING
+
+
+def _items(v, mapping, every: bool) -> list:
+    """The items of a container `v`: each (a loop takes each), else the first and the last."""
+    if mapping is not None:
+        found = mapping.values()
+        return list(found) if every else [next(iter(found)), next(reversed(found))] if mapping else []
+    kind = list if isinstance(v, list) else tuple if isinstance(v, tuple) else None
+    if kind is None:
+        return []
+    n = kind.__len__(v)
+    return list(kind.__iter__(v)) if every else [kind.__getitem__(v, 0), kind.__getitem__(v, n - 1)] if n else []
+
+
+def _own_dict(obj):
+    """`obj.__dict__`, read without a `__getattr__` of the user's (None where it has none)."""
+    try:
+        return object.__getattribute__(obj, "__dict__")
+    except Exception:
+        return None
+
+
+def _field(obj, name: str, depth: int = 0):
+    """`obj.name` where it is the object's own attribute, a slot, a field of a namedtuple, a plain attribute of
+    its class, or a property whose getter returns one (`return self._p`); none where reading it would run the
+    user's code (another property's getter, a `__getattr__`, another descriptor: the function runs it once,
+    where it reads it) or raises."""
+    kind = type(obj)
+    if any("__getattribute__" in vars(k) for k in kind.__mro__ if k.__module__ != "builtins"):
+        return _MISSING
+    for k in kind.__mro__:
         found = vars(k).get(name, _MISSING)
         if found is _MISSING:
             continue
-        if not hasattr(type(found), "__get__"):
-            return found
-        if isinstance(found, property) or type(found).__name__ in ("member_descriptor", "_tuplegetter"):
-            try:  # (a slot, a namedtuple's field, a property)
-                return found.__get__(obj, type(obj))
+        if type(found).__name__ in ("member_descriptor", "_tuplegetter"):
+            try:  # (a slot, a namedtuple's field)
+                return found.__get__(obj, kind)
             except Exception:  # (the function raises it where it reads it, if it does)
                 return _MISSING
-        return _MISSING
-    return _MISSING
+        through = _read_through(found) if type(found) is property and depth < 4 else None
+        if through is not None:  # (a property that returns another attribute: that one)
+            return _field(obj, through, depth + 1)
+        if hasattr(type(found), "__set__") or hasattr(type(found), "__delete__"):
+            return _MISSING  # (a property, another data descriptor: the user's code)
+        break
+    else:
+        found = _MISSING
+    own = _own_dict(obj)
+    if type(own) is dict and name in own:
+        return own[name]
+    return found if found is not _MISSING and not hasattr(type(found), "__get__") else _MISSING
+
+
+def _read_through(prop: property):
+    """The attribute `name` where the getter of the property `prop` is `return self.name` alone (read from its
+    source once), else None."""
+    getter = prop.fget
+    if type(getter) is not types.FunctionType:
+        return None
+    if getter not in _THROUGH:
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(getter)))
+            f = tree.body[0]
+            value = f.body[-1].value if len(f.body) - isinstance(ast.get_docstring(f), str) == 1 and \
+                type(f.body[-1]) is ast.Return else None
+            _THROUGH[getter] = value.attr if type(value) is ast.Attribute and type(value.value) is ast.Name and \
+                f.args.args and value.value.id == f.args.args[0].arg else None
+        except Exception:  # (no source: a getter of C, of a lambda, of code made at run time)
+            _THROUGH[getter] = None
+    return _THROUGH[getter]
+
+
+def _has(obj, name: str) -> bool:
+    """Has `obj` an attribute `name`, found without running the user's code? (One a `__getattr__` may give is
+    taken as there.)"""
+    own = _own_dict(obj)
+    return type(own) is dict and name in own or any(name in vars(k) or k.__module__ != "builtins" and (
+        "__getattr__" in vars(k) or "__getattribute__" in vars(k)) for k in type(obj).__mro__)
 
 
 def _foreign(value, name: str, depth: int = 0):
@@ -184,8 +307,9 @@ def _foreign(value, name: str, depth: int = 0):
     kind = type(value)
     if kind in PLAIN:
         return None
-    if isinstance(value, (np.ndarray, np.generic)) or kind.__module__ == "builtins" and \
-            not isinstance(value, (list, tuple)):
+    if isinstance(value, np.ndarray):  # (an ndarray subclass with operators of its own: np.matrix's *)
+        return _own_method(kind, name, np.ndarray)
+    if isinstance(value, np.generic) or kind.__module__ == "builtins" and not isinstance(value, (list, tuple)):
         return None
     own = _own_method(kind, name)
     if own is not None or depth > 2 or not isinstance(value, (list, tuple)):
@@ -193,12 +317,12 @@ def _foreign(value, name: str, depth: int = 0):
     return next((f for v in value for f in [_foreign(v, name, depth + 1)] if f is not None), None)
 
 
-def _own_method(kind: type, name: str):
+def _own_method(kind: type, name: str, base: type = object):
     """The first of the operation's own methods, then any operator or NumPy hook, that `kind` or a class it
-    derives from (not Python's own) defines."""
+    derives from below `base` (not Python's own) defines."""
     first = _OPERATOR_METHODS.get(name)
     wanted = ((first, "__r" + first[2:]) if first else (name,) if name else ()) + _ALL_OPERATORS + _HOOKS
-    for k in kind.__mro__[:-1]:
+    for k in kind.__mro__[:kind.__mro__.index(base)]:
         if k.__module__ == "builtins":
             continue
         space = vars(k)
@@ -232,6 +356,9 @@ def _refusal(what: str, use, value, method: str) -> ArgumentTypeError:
             f"through its class, which s2s then follows: {cls}.{method}({name}, ...)")
     fix = f"pass float({name}) (s2s's rules are written for floats and arrays)" \
         if isinstance(value, numbers.Number) else \
+        f"pass np.asarray({name}), the ndarray of its numbers (a {cls} is an ndarray subclass with operators of " \
+        f"its own{': its * is the matrix product' if isinstance(value, np.matrix) else ''}; s2s's rules are " \
+        f"written for NumPy's ndarray)" if isinstance(value, np.ndarray) else \
         f"pass np.asarray({name}) (an array of another library, or one that converts to an array: s2s's rules " \
         f"are written for NumPy's)" if hasattr(type(value), "__array__") else \
         f"call it through its class, which s2s then follows: {cls}.{method}({name}, ...)" \

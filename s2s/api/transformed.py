@@ -347,7 +347,7 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
             f"    return _call(self, *[a for a in {given} if a is not _U], *rest, **kwargs)\n")
     env.update(_U=_UNSET, _A=_NDARRAY, _F=_FLOAT64, _fn=entry.fn, _failed=_failed, _call=Transformed._call,
                _fresh=fresh, _NUM=_FLOATS, _real=arguments.real, _settle=_settle, _F64=_NP_FLOAT64, _floats=_floats,
-               _PL=data_checks.PLAIN, _data=data_checks.passes)
+               _PL=data_checks.PLAIN, _LT=(list, tuple), _data=data_checks.passes)
     # (in linecache, so that pdb and tracebacks show its lines: one pseudo-file per entry)
     filename = f"{__file__} (the fast call of {getattr(code, 'co_name', 'f')}, {next(_FAST_NUMBERS)})"
     linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
