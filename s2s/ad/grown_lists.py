@@ -21,7 +21,7 @@ import copy
 import dataclasses
 
 from s2s import ir, prims
-from s2s.ir.walk import map_blocks, used_names
+from s2s.ir.walk import count_uses, map_blocks, used_names
 
 CUT = "s2s.runtime.appended_adjoint"
 POPPED, ADDED = "s2s.runtime.popped_adjoint", "s2s.runtime.added_at_part"
@@ -33,16 +33,23 @@ class GrownLists:
 
     def _cut_in_place(self, loop: ir.Loop, p: ir.Phi, rphi: ir.Phi, body_pending: dict, rev_body: list,
                       out: list) -> None:
-        """Where `p` is a list `loop` grows (its back edge `ys_2 = rt.appended(ys_1, v)`) whose contributions in
-        the reversed body `rev_body` are the append's and the adjoints of reads at int indices, and whose adjoint
-        (the reversed loop's phi `rphi`) only the append's adjoints read: those contributions become the in-place
-        `rt.popped_adjoint` and `rt.added_at_part` at the end of `rev_body`, from `rt.owned_adjoint` made before
-        the loop (in `out`)."""
-        back, lst, b = p.operands[1], ir.Var(p.target), ir.Var(rphi.target)
-        if not isinstance(back, ir.Var) or not any(
-                isinstance(t, ir.Assign) and t.target == back.name and isinstance(t.value, ir.Call) and
-                t.value.op == prims.APPENDED and t.value.args[0] == lst for t in loop.body):
+        """Where `p` is a list `loop` grows (its back edge made by appends from the header's list, one or more
+        in a row: `ys_2 = rt.appended(ys_1, v)`) whose contributions in the reversed body `rev_body` are the
+        append's and the adjoints of reads at int indices, and whose adjoint (the reversed loop's phi `rphi`) only
+        the append's adjoints read: those contributions become the in-place `rt.popped_adjoint` and
+        `rt.added_at_part` at the end of `rev_body`, from `rt.owned_adjoint` made before the loop (in `out`). A
+        list between two appends of an iteration (`_link`) is cut back so where its adjoint is summed."""
+        chain = _appends(loop, p)
+        if chain is None:
             return
+        b, links = ir.Var(rphi.target), []
+        for between in reversed(chain[:-1]):
+            link = self._link(b, between, rev_body)
+            if link is None:
+                return
+            links.append(link)
+            b = link[1]
+        lst = ir.Var(p.target)
         defs = {t.target: k for k, t in enumerate(rev_body) if isinstance(t, ir.Assign) and
                 isinstance(t.value, ir.Call) and not t.value.kwargs}
         contributions = body_pending.get(p.target, [])
@@ -57,15 +64,8 @@ class GrownLists:
                 reads.append(k)
             else:
                 return
-        if cut is None:
+        if cut is None or not _read_only_by_cuts(b, {c.name for c in contributions}, rev_body):
             return
-        names = {c.name for c in contributions}
-        for t in ir.statements(rev_body):  # (the contributions are read by nothing yet; b by the append's adjoints)
-            allowed = isinstance(t, ir.Assign) and isinstance(t.value, ir.Call) and t.value.op in _READS_OF_B and \
-                t.value.args == (b,)
-            read = set(used_names([t]))  # (an if or a loop: what its blocks read too)
-            if names & read or (b.name in read and not allowed):
-                return
         owned, init = self.fresh(), rphi.operands[0]
         # (the list itself only where its adjoint may be a bare 0.0, which stands for every part: its length; else a
         # loop around this one would save the list for it, and copy it at each append)
@@ -73,21 +73,108 @@ class GrownLists:
         out.append(ir.Assign(owned, ir.Call("s2s.runtime.owned_adjoint", (init,) if whole else (init, lst)), loop.loc))
         rphi.operands[0] = ir.Var(owned)
         self.maybe_short.discard(rphi.target)
-        taken = [rev_body[k] for k in [cut] + reads]
-        for k in sorted([cut] + reads, reverse=True):
-            del rev_body[k]
-        for t in taken:
-            self.temp_defs.discard(t.target)
-        # (named as the list's adjoint, each a statement of its own: the reads' adjoints added one by one)
-        current = ir.Var(self.adjoint_name(p.target))
-        rev_body.append(ir.Assign(current.name, ir.Call(POPPED, (b,)), taken[0].loc))
-        for t in taken[1:]:
-            g, _, index = t.value.args
-            nxt = ir.Var(self.adjoint_name(p.target))
-            rev_body.append(ir.Assign(nxt.name, ir.Call(ADDED, (current, g, index)), t.loc))
-            current = nxt
-        body_pending[p.target] = [current]
+        last = [rev_body[k] for k in [cut] + reads]
+        for between, (anchor, adjoint, taken, terms) in zip(reversed(chain[:-1]), links):  # (the later list first)
+            self._cut_at(rev_body, anchor, taken + terms, taken, between, adjoint.name)
+        taken = last
+        self._cut_at(rev_body, None, taken, taken, p.target, None)
+        body_pending[p.target] = [ir.Var(rev_body[-1].target)]
 
+    def _link(self, b: ir.Var, between: str, rev_body: list):
+        """For the list `between` two appends of an iteration, whose adjoint the later append's cut of `b` starts
+        (`bys_2 = rt.appended_adjoint(b) + rt.getitem_adjoint(g, ys_2, -1)`, summed by `collect`): (the place after
+        the statements of that sum and the reads of b, the sum's name, the cut and reads in order), where the sum
+        has no other terms, only the appends' adjoints read b and the sum, and the place comes before the sum's
+        reads; else None."""
+        k_cut = [k for k, t in enumerate(rev_body) if _call_of(t, CUT) and t.value.args == (b,)]
+        if len(k_cut) != 1:
+            return None
+        uses: dict = {}
+        count_uses(rev_body, uses)
+        taken, name, terms = [k_cut[0]], rev_body[k_cut[0]].target, set()
+        while True:
+            adds = [k for k, t in enumerate(rev_body) if _call_of(t, "add") and ir.Var(name) in t.value.args]
+            if not adds:
+                break
+            k = adds[0]
+            other = [a for a in rev_body[k].value.args if a != ir.Var(name)]
+            if len(adds) != 1 or uses.get(name) != 1 or len(other) != 1 or type(other[0]) is not ir.Var:
+                return None
+            read = next((j for j, t in enumerate(rev_body) if type(t) is ir.Assign and t.target == other[0].name),
+                        None)
+            call = rev_body[read].value if read is not None and _call_of(rev_body[read], None) else None
+            if call is None or call.op != "s2s.runtime.getitem_adjoint" or len(call.args) != 3 or \
+                    call.args[1] != ir.Var(between) or b in call.args or not self._int_index(call.args[2:]) or \
+                    uses.get(other[0].name) != 1:
+                return None
+            taken.append(read)
+            terms.add(k)
+            name = rev_body[k].target
+        adjoint = ir.Var(self.renamed.get(name, name))
+        taken_names = {rev_body[k].target for k in taken}
+        if not _read_only_by_cuts(b, taken_names, rev_body, outside=terms):
+            return None
+        reads_b = [k for k, t in enumerate(rev_body) if b.name in used_names([t])]
+        at = max(reads_b + taken + list(terms)) + 1
+        if any(adjoint.name in used_names([t]) for t in rev_body[:at]):
+            return None
+        # (the sum's own statements go: the cut and the reads' adjoints are made anew before `anchor`)
+        anchor = rev_body[at] if at < len(rev_body) else None
+        return anchor, adjoint, [rev_body[k] for k in sorted(taken)], [rev_body[k] for k in sorted(terms)]
+
+    def _cut_at(self, rev_body: list, anchor, gone: list, taken: list, primal: str, final: str | None) -> None:
+        """The cut `taken[0]` (`rt.appended_adjoint(b)`) and the reads' adjoints `taken[1:]` in place, before the
+        statement `anchor` of `rev_body` (None: at its end), the statements `gone` removed: `rt.popped_adjoint(b)`
+        then `rt.added_at_part` one by one, named as the adjoint of the list `primal`, the last `final` where given (a sum's)."""
+        ids = {id(t) for t in gone}
+        rev_body[:] = [t for t in rev_body if id(t) not in ids]
+        at = len(rev_body) if anchor is None else next(k for k, t in enumerate(rev_body) if t is anchor)
+        for t in gone:
+            self.temp_defs.discard(t.target)
+        names = [self.adjoint_name(primal) for _ in taken]
+        if final is not None:
+            names[-1] = final
+            self.maybe_short.discard(final)
+        current, made = taken[0].value.args[0], []
+        for t, name in zip(taken, names):
+            call = ir.Call(POPPED, (current,)) if t is taken[0] else ir.Call(ADDED, (current, t.value.args[0],
+                                                                                      t.value.args[2]))
+            made.append(ir.Assign(name, call, t.loc))
+            current = ir.Var(name)
+        rev_body[at:at] = made
+
+
+def _call_of(t, op) -> bool:
+    """Whether `t` assigns a call (of `op`, where given) without keywords."""
+    return type(t) is ir.Assign and type(t.value) is ir.Call and not t.value.kwargs and (op is None or t.value.op == op)
+
+
+def _appends(loop: ir.Loop, p: ir.Phi) -> list | None:
+    """The lists the appends in `loop`'s body make from `p`'s, the back edge last (`[ys_2]`, or `[ys_2, ys_3]` for
+    two appends in a row), where each is made so in the body itself (no branch); else None."""
+    made = {t.target: t.value for t in loop.body if _call_of(t, prims.APPENDED) and type(t.value.args[0]) is ir.Var}
+    chain, name = [], p.operands[1]
+    while isinstance(name, ir.Var) and name.name in made and len(chain) <= len(made):
+        chain.insert(0, name.name)
+        name = made[name.name].args[0]
+        if name == ir.Var(p.target):
+            return chain
+    return None
+
+
+def _read_only_by_cuts(b: ir.Var, names: set, rev_body: list, outside=()) -> bool:
+    """Whether in `rev_body` the list adjoint `b` is read only by its append's adjoints and the contributions
+    `names` by nothing (but the statements at `outside`, a sum of them)."""
+    for k, t in enumerate(rev_body):
+        if k in outside or t is None:
+            continue
+        for u in ir.statements([t]):
+            allowed = isinstance(u, ir.Assign) and isinstance(u.value, ir.Call) and u.value.op in _READS_OF_B and \
+                u.value.args == (b,)
+            read = set(used_names([u]))  # (an if or a loop: what its blocks read too)
+            if names & read or (b.name in read and not allowed):
+                return False
+    return True
 
 
 def functional_cuts(fn: ir.Function, namer) -> ir.Function:

@@ -58,6 +58,7 @@ def grow_in_place(fn: ir.Function, closure: bool = False) -> ir.Function:
     reads), and the adjoint of a stacked list only cut back by its appends' adjoints kept as one array (`_rows`)."""
     end = next(i for i, s in enumerate(fn.body) if type(s) is ir.Effect and s.value.op == prims.ADJOINT_BEGINS) \
         if closure else None
+    fn = _one_name(fn)
     rows = _rows(fn)
     grown: dict = {}  # a list grown in place -> the names of the new lists copied into it
     candidates = {s.target for s in ir.statements(fn.body[:end]) if _grows(s)}
@@ -78,6 +79,46 @@ def grow_in_place(fn: ir.Function, closure: bool = False) -> ir.Function:
         for y in feeders:
             _made_under(body, x, y)
     fn.body = _rewrite(body[:end], set(grown), rows) + _rewrite(body[len(body[:end]):], set(), rows)
+    return fn
+
+
+def _one_name(fn: ir.Function) -> ir.Function:
+    """`fn` with appends of an iteration in a row, `ys_2 = rt.appended(ys_1, v)` ... `ys_1 = rt.appended(ys_2, w)`,
+    under one name (`ys_1 = rt.appended(ys_1, v)`), which the module's rules may then grow in place: where `ys_2`
+    is made in the block of the second append only and read only up to it, and between them `ys_1` is neither
+    read nor bound and nothing jumps out (the list ys_1 held is read by nothing after the first append)."""
+    if not any(type(t) is ir.Assign and type(t.value) is ir.Call and t.value.op == APPENDED and not _grows(t)
+               for t in ir.statements(fn.body)):
+        return fn
+    fn = copy.copy(fn)
+    fn.body = copy.deepcopy(fn.body)
+    changed = True
+    while changed:
+        changed = False
+        uses: dict = {}
+        count_uses(fn.body, uses)
+        defined: dict = {}
+        for n in defined_names(fn.body):
+            defined[n] = defined.get(n, 0) + 1
+        for block, s in reversed(list(with_blocks(fn.body))):  # (the last append of a row first)
+            c = s.value if type(s) is ir.Assign else None
+            if not (type(c) is ir.Call and c.op == APPENDED and type(c.args[0]) is ir.Var and
+                    c.args[0].name != s.target and c.args[0] not in c.args[1:] and not c.kwargs):
+                continue
+            x, y, m = s.target, c.args[0].name, next(i for i, t in enumerate(block) if t is s)
+            k = next((i for i in range(m) if type(block[i]) is ir.Assign and block[i].target == y), None)
+            if k is None or y in fn.params or defined.get(y) != 1 or type(block[k].value) is not ir.Call or \
+                    block[k].value.op != APPENDED:
+                continue
+            between, inside = block[k + 1:m], {}
+            count_uses(block[k + 1:m + 1], inside)
+            if inside.get(y) == uses.get(y) and x not in used_names(between) and \
+                    x not in defined_names(between) and \
+                    not any(type(t) in (ir.Break, ir.Continue, ir.Return) for t in ir.statements(between)):
+                block[k].target = x
+                substitute_block(block[k + 1:m + 1], {y: ir.Var(x)})
+                changed = True
+                break
     return fn
 
 
