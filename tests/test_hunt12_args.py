@@ -210,12 +210,20 @@ def matrix_product(x, M):
 M = np.array([[1.0, 2.0, 0.5], [0.3, -1.0, 2.0]])
 
 
+def row_product(x, M):
+    return np.sum(np.sin(M[0] @ x + x * M[1]))
+
+
 def test_np_matrix_and_ndarray_subclasses_with_their_own_operators_are_refused():
     dense = sp.csr_matrix(M).todense()  # (an np.matrix, as scipy.sparse hands it out)
     assert type(dense) is np.matrix
     _refused_in_every_mode(matrix_product, X, dense, "the argument 'M' is a matrix", "pass np.asarray(M)")
     _refused_in_every_mode(matrix_product, X, M.view(Tripled), "the argument 'M' is a Tripled", "pass np.asarray(M)")
+    # (a row of a matrix is a matrix: the gradient was wrong silently)
+    _refused_in_every_mode(row_product, X, dense, "M\\[0\\], read from the argument 'M', is a matrix",
+                           "pass np.asarray(...) of the matrix where the call passes it")
     _every_mode(matrix_product, X, np.asarray(dense))  # (the advice)
+    _every_mode(row_product, X, np.asarray(dense))
     _every_mode(matrix_product, X, M.view(Tagged))
 
 

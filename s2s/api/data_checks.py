@@ -174,8 +174,9 @@ def _reached(values: list, steps: tuple) -> list:
     for kind, key in steps:
         out = []
         for v in values:
-            if type(v) is np.ndarray:
-                continue  # (an array's items, rows and fields are arrays and numbers)
+            if isinstance(v, np.ndarray):  # (an array's items, rows and fields are arrays and numbers; a subclass's
+                out += [] if type(v) is np.ndarray else [v]  # are of its class: np.matrix's rows are matrices)
+                continue
             mapping = _mapping(v)
             if kind == "attr":
                 found = _field(v, key)
@@ -356,9 +357,10 @@ def _refusal(what: str, use, value, method: str) -> ArgumentTypeError:
             f"through its class, which s2s then follows: {cls}.{method}({name}, ...)")
     fix = f"pass float({name}) (s2s's rules are written for floats and arrays)" \
         if isinstance(value, numbers.Number) else \
-        f"pass np.asarray({name}), the ndarray of its numbers (a {cls} is an ndarray subclass with operators of " \
-        f"its own{': its * is the matrix product' if isinstance(value, np.matrix) else ''}; s2s's rules are " \
-        f"written for NumPy's ndarray)" if isinstance(value, np.ndarray) else \
+        f"pass {f'np.asarray({name})' if not use.steps else f'np.asarray(...) of the {cls} where the call passes it'}" \
+        f", the ndarray of its numbers (a {cls} is an ndarray subclass with operators of its own" \
+        f"{': its * is the matrix product' if isinstance(value, np.matrix) else ''}; s2s's rules are written for " \
+        f"NumPy's ndarray)" if isinstance(value, np.ndarray) else \
         f"pass np.asarray({name}) (an array of another library, or one that converts to an array: s2s's rules " \
         f"are written for NumPy's)" if hasattr(type(value), "__array__") else \
         f"call it through its class, which s2s then follows: {cls}.{method}({name}, ...)" \
