@@ -71,3 +71,87 @@ def test_copyto_with_where_advises_the_selection():
         assert rewrite(IMG, COL) == composite(IMG, COL)
         for wrt in (0, 1):
             _every_mode(rewrite, (IMG, COL), wrt)
+
+
+# ---- hunt12gfx F1: the int half of a nearest-hit (t, k) tuple was taken as having a derivative ----
+
+TS = np.array([3.0, 1.0, 2.0])
+WS = np.array([10.0, 20.0, 30.0])
+
+
+def nearest_generator(ts, w):
+    t, i = min((ts[k], k) for k in range(3))
+    return t * w[i]
+
+
+def nearest_enumerate(ts, w):
+    i, t = min(enumerate(ts), key=lambda p: p[1])
+    return t * w[i]
+
+
+def nearest_loop(ts, w):
+    best = (np.inf, -1)
+    for k in range(3):
+        if ts[k] < best[0]:
+            best = (ts[k], k)
+            if ts[k] < 0.5:
+                break
+    return best[0] * w[best[1]]
+
+
+def nearest_list(ts, w):
+    hits = [(ts[0], 0), (ts[1], 1), (ts[2], 2)]
+    best = min(hits, key=lambda h: h[0])
+    return best[0] * w[best[1]]
+
+
+def nearest_appended(ts, w):
+    hits = []
+    for k in range(3):
+        hits.append((ts[k] ** 2, k, w[k]))
+    t, i, s = max(hits)
+    return t * w[i] * s + ts[i]
+
+
+def smallest_pair(ts, w):  # both items carry a derivative: kept
+    t, s = min((ts[k], w[k]) for k in range(3))
+    return t * s
+
+
+@pytest.mark.parametrize("f", [nearest_generator, nearest_enumerate, nearest_loop, nearest_list, nearest_appended,
+                               smallest_pair])
+@pytest.mark.parametrize("wrt", [0, 1])
+def test_an_int_item_of_a_picked_tuple_has_no_derivative(f, wrt):
+    _every_mode(f, (TS, WS), wrt)
+
+
+# ---- hunt12gfx F5: a starred argument of an array method, x.reshape(*x.shape[:-1], -1), was "Starred" ----
+
+X3 = np.random.default_rng(0).normal(size=(2, 3, 2))
+
+
+def encoded(x):
+    return np.sum(np.sin(x).reshape(*x.shape[:-1], 2, -1)[..., 0, 0] ** 2 * np.arange(1.0, 4.0))
+
+
+def reversed_axes(x):
+    return np.sum(np.cos(x).transpose(*range(x.ndim)[::-1])[0] ** 3)
+
+
+def known_shape(x):
+    s = (3, 2, 2)
+    return np.sum(x.reshape(*s)[1] ** 2)
+
+
+def summed_axes(x):
+    return np.sum(x.sum(*x.shape[:1]) ** 2)
+
+
+@pytest.mark.parametrize("f", [encoded, reversed_axes, known_shape])
+def test_starred_shape_of_an_array_method(f):
+    _every_mode(f, (X3,), 0)
+
+
+def test_starred_argument_of_another_array_method_is_refused_by_name():
+    with pytest.raises(s2s.S2SError, match=r"\*x\.shape\[:1\], whose number of values is known only at run time"):
+        s2s.grad(summed_axes)(X3)

@@ -100,15 +100,23 @@ def activity(fn: ir.Function, wrt: list[str]) -> set[str]:
     unknown: dict = {}
     _edges(fn.body, edges, fn.free, unknown, inactive.made(fn))
     held = inactive.keys(fn)  # (keys and indices computed from values with a derivative carry none)
-    edges = [(target, srcs) for target, srcs in edges if target not in held]
-    after: dict = {}  # name -> the names computed from it
-    before: dict = {}  # name -> the names it is computed from
-    for target, srcs in edges:
-        for s in srcs:
-            after.setdefault(s, []).append(target)
-        before.setdefault(target, []).extend(srcs)
-    # varied: reached from wrt along the edges; useful: reaching the result (one walk each, linear in the edges)
-    active = reached(set(wrt), after) & reached(set(returned(fn.body)), before)
+    picked = inactive.picked(fn)  # (an item of a tuple carries the derivative of those at its position only)
+    while True:
+        after: dict = {}  # name -> the names computed from it
+        before: dict = {}  # name -> the names it is computed from
+        for target, srcs in edges:
+            if target not in held:
+                for s in srcs:
+                    after.setdefault(s, []).append(target)
+                before.setdefault(target, []).extend(srcs)
+        # varied: reached from wrt along the edges (one walk, linear in them)
+        varied = reached(set(wrt), after)
+        constant = {n for n, srcs in picked.items() if n not in held and not srcs & varied}
+        if not constant:
+            break
+        held |= constant
+    # useful: reaching the result
+    active = varied & reached(set(returned(fn.body)), before)
     late = [s for target, s in unknown.items() if target in active and differentiable(s.value.op)]
     if late:  # (np.asarray(v, dtype=x.dtype) of an x that holds floats: a float type)
         known = floats(fn, assume=wrt)  # (the differentiated parameters hold floats: checked on entry)

@@ -11,6 +11,9 @@
   stacks generated code keeps (a Hessian differentiates a gradient's code), and a part of a container argument
   read only as an index (x[g['src']]: integers, whose derivative the call refuses when it runs, or a dict's
   key).
+- `picked(fn)`: of an item read at a constant position of a tuple followed by position (`t, i = min((ts[k], k)
+  for k in range(n))`, `best[1]` of `best = (ts[k], k)`), the names whose derivative it may carry: those at that
+  position only (the int k carries none, t that of ts).
 """
 from __future__ import annotations
 
@@ -239,3 +242,114 @@ def _root(name: str, seqs: dict) -> str:
 
 def _free(free: dict, name) -> object:
     return free.get(name, (None,))[0] if isinstance(name, str) else None
+
+
+# ---- the items of tuples by position: (t, k) of min((ts[k], k) for k in range(n)), of best = (ts[k], k) ----
+
+_TOP = "unknown"  # (what a value holds by position: not followed)
+
+
+def picked(fn: ir.Function) -> dict:
+    """name -> the names whose derivative it may carry, of an item read at a constant position of a tuple whose
+    items s2s follows by position (`_positions`): those at that position only. Of `t, i = min((ts[k], k) for k in
+    range(n))` (or `best = (ts[k], k)` in a loop, then `best[1]`), i is an int k from range, with no derivative,
+    while t keeps that of ts."""
+    known = _positions(fn)
+    out = {}
+    for d in definitions(fn.body):
+        c = d.value if type(d) is ir.Assign else None
+        if type(c) is ir.Call and c.op == "getitem" and len(c.args) == 2 and type(c.args[0]) is ir.Var and \
+                type(c.args[1]) is ir.Const and type(c.args[1].value) is int:
+            value = known.get(c.args[0].name)
+            if type(value) is tuple and value[0] == "tuple" and -len(value[1]) <= c.args[1].value < len(value[1]):
+                out[d.target] = value[1][c.args[1].value]
+    return out
+
+
+def _positions(fn: ir.Function) -> dict:
+    """name -> ("tuple", the names each item may come from, by position) of a tuple, or ("list", the same of its
+    items, None while it has none) of a list of tuples, or _TOP where s2s does not follow it. Followed: tuple
+    displays and constants, lists of them by display, append, list(), a slice and phis; an item of such a list
+    (hits[i], min(hits), max(hits)); the unpacking of a tuple; copies. Phis join their operands (the values a
+    break or continue gives them too) position by position; a first round leaves out operands not yet known (a
+    loop's), a second makes anything resting on a value still unknown _TOP."""
+    defs = list(definitions(fn.body))
+    jumps: dict = {}  # phi target -> the atoms break and continue statements give it
+    for s in ir.statements(fn.body):
+        if type(s) in (ir.Break, ir.Continue):
+            for target, atom in s.values.items():
+                jumps.setdefault(target, []).append(atom)
+    made = {d.target: d.value for d in defs if type(d) is ir.Assign and type(d.value) is ir.Call}
+    names = {d.target for d in defs}
+    known: dict = {}
+
+    def of(atom, strict):  # (None: not known yet)
+        if type(atom) is ir.Const:
+            return ("tuple", tuple(frozenset() for _ in atom.value)) if type(atom.value) is tuple else _TOP
+        if atom.name not in names:
+            return _TOP
+        value = known.get(atom.name)
+        return _TOP if value is None and strict else value
+
+    def step(d, strict):
+        if type(d) is ir.Phi:
+            operands = [o for o in list(d.operands) + jumps.get(d.target, []) if o is not None]
+            return _join([of(o, strict) for o in operands])
+        value = d.value
+        if type(value) is not ir.Call:
+            return of(value, strict)
+        op, args = value.op, value.args
+        if op == "tuple" and not value.kwargs:
+            return "tuple", tuple(frozenset({a.name}) if type(a) is ir.Var else frozenset() for a in args)
+        if op == "list" and not value.kwargs:
+            return ("list", None) if not args else _join([of(a, strict) for a in args], "tuple", "list")
+        if op == prims.APPENDED and len(args) == 2:
+            return _join([of(args[0], strict), _as(of(args[1], strict), "tuple", "list")], "list")
+        if op == "builtins.list" and len(args) == 1 or op == "getitem" and len(args) == 2 and is_slice(args[1], made):
+            return _join([of(args[0], strict)], "list")
+        if op == "getitem" and len(args) == 2 or op in _ITEM and len(args) == 1:
+            return _as(of(args[0], strict), "list", "tuple")
+        if op == ITERATED and len(args) == 2:
+            return _join([of(args[0], strict)], "tuple")
+        return _TOP
+
+    for strict in (False, True):
+        for _ in range(4 * len(defs) + 4):  # (a fixed point: values only grow, up to _TOP)
+            changed = False
+            for d in defs:
+                value = _join([known.get(d.target), step(d, strict)])
+                if value is not None and value != known.get(d.target):
+                    known[d.target] = value
+                    changed = True
+            if not changed:
+                break
+    return known
+
+
+def _as(value, kind: str, into: str):
+    """A `kind` value read as an item or the items of an `into` one (a list's item: a tuple; a tuple appended: a
+    list's items), None while not known."""
+    if value is None or value == _TOP or value[0] != kind:
+        return value if value is None else _TOP
+    return None if value[1] is None else (into, value[1])  # (a list with no items yet)
+
+
+def _join(values: list, kind: str | None = None, into: str | None = None):
+    """The join of `kind` values (by default that of the first known), position by position (None, not known
+    yet, left out; _TOP where any is, or where they differ in kind or length); of the kind `into` if given."""
+    parts = None
+    known = [v for v in values if v is not None]
+    if not known:
+        return None
+    if _TOP in known:
+        return _TOP
+    kind = kind or known[0][0]
+    for v in known:
+        if v == _TOP or v[0] != kind:
+            return _TOP
+        if v[1] is None:
+            continue
+        if parts is not None and len(parts) != len(v[1]):
+            return _TOP
+        parts = v[1] if parts is None else tuple(a | b for a, b in zip(parts, v[1]))
+    return into or kind, parts

@@ -111,7 +111,10 @@ class CallLowering(MethodLowering, records.RecordLowering):
             if cls is not None and not hasattr(cls, func.attr):
                 raise AttributeError(f"'{cls.__name__}' object has no attribute '{func.attr}'\n  {self.src.filename}:"
                                      f"{func.lineno}\n    {self.src.line(func.lineno).strip()}")
-            args = (base,) + tuple(self.atom(a) for a in node.args)
+            if func.attr in prims.PACKED_METHODS and any(isinstance(a, ast.Starred) for a in node.args):
+                args = (base, self.atom(ast.copy_location(ast.Tuple(node.args, ast.Load()), node)))  # (*s[:-1], -1)
+            else:  # (x.sum(*axes): spread where its values are known here, else refused saying so)
+                args = (base,) + self.no_spread(self.spread(node.args))
             kwargs = self.keywords(node.keywords)
             if func.attr in prims.PACKED_METHODS and len(args) > 2:  # x.reshape(2, 3) -> np.reshape(x, (2, 3))
                 args = (base, self.pack(args[1:]))
