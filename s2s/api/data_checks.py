@@ -190,20 +190,20 @@ def _reached(values: list, steps: tuple) -> list:
                 out.extend(_items(v, mapping, every=previous == "iter"))
             elif kind == "iter":
                 if mapping is not None:
-                    out.append(list(mapping.keys()))
+                    out.append(list(_view(mapping, "keys")))
                 elif isinstance(v, (list, tuple)):
                     out.append(v)
             elif mapping is not None:  # ("values", "items": what d.values() and d.items() list)
-                out.append(list(mapping.values() if kind == "values" else mapping.items()))
+                out.append(list(_view(mapping, kind)))
         values, previous = out, kind
     return values
 
 
 def _mapping(v):
-    """The items of `v` as a dict or a mapping proxy, read without the user's code: a dict (a subclass's too, as
-    a view of dict's own), a mapping proxy, a UserDict's `data`; None for anything else."""
+    """The items of `v` as a dict or a mapping proxy, read without the user's code (by dict's own methods, `_view`):
+    a dict (a subclass's too), a mapping proxy, a UserDict's `data`; None for anything else."""
     if isinstance(v, dict):
-        return v if type(v) is dict else types.MappingProxyType(v)
+        return v
     if type(v) is types.MappingProxyType:
         return v
     if isinstance(v, UserDict):
@@ -212,10 +212,15 @@ def _mapping(v):
     return None
 
 
+def _view(mapping, kind: str):
+    """`mapping.keys()`, `.values()` or `.items()` (`kind`), by dict's own method for a dict."""
+    return getattr(dict if isinstance(mapping, dict) else type(mapping), kind)(mapping)
+
+
 def _item(v, mapping, key):
     """`v[key]` of a mapping, a list or a tuple, read without the user's code; _MISSING for anything else."""
     if mapping is not None:
-        return mapping.get(key, _MISSING)
+        return dict.get(mapping, key, _MISSING) if isinstance(mapping, dict) else mapping.get(key, _MISSING)
     kind = list if isinstance(v, list) else tuple if isinstance(v, tuple) else None
     if kind is not None and type(key) is int and -kind.__len__(v) <= key < kind.__len__(v):
         return kind.__getitem__(v, key)
@@ -225,7 +230,7 @@ def _item(v, mapping, key):
 def _items(v, mapping, every: bool) -> list:
     """The items of a container `v`: each (a loop takes each), else the first and the last."""
     if mapping is not None:
-        found = mapping.values()
+        found = _view(mapping, "values")
         return list(found) if every else [next(iter(found)), next(reversed(found))] if mapping else []
     kind = list if isinstance(v, list) else tuple if isinstance(v, tuple) else None
     if kind is None:
