@@ -106,7 +106,7 @@ def check(fn, what: str, args: tuple, kwargs: dict) -> None:
             continue
         if type(value) is np.ndarray:
             continue  # (its items, rows and fields are arrays and numbers)
-        for leaf in _reached([given], use.steps):  # (items of a list, a loop's: each)
+        for leaf in _reached([given], use.steps):  # (a loop's items each; one at a computed index: a sample)
             if type(leaf) not in fine:
                 _refuse(what, use, leaf)
 
