@@ -858,6 +858,15 @@ CASES += [
     ("s2s.runtime.cov_adjoint", lambda g, m: rt.cov_adjoint(g, m), (SPD, M34), (0, 1)),
     ("s2s.runtime.cov_adjoint", lambda g, m: rt.cov_adjoint(g, m, rowvar=False, ddof=2), (np.eye(4) + 0.1 * M34.T @ M34, M34),
      (0, 1)),
+    # (constant weights: hunt12gfx F2)
+    ("numpy.cov", lambda m: np.cov(m, aweights=np.array([0.5, 1.0, 2.0, 0.7])), (M34,), 0),
+    ("numpy.cov", lambda m: np.cov(m, fweights=np.array([1, 2, 1, 3]), aweights=np.array([0.5, 1.0, 2.0, 0.7]),
+                                   ddof=2), (M34,), 0),
+    ("numpy.cov", lambda m: np.cov(m, rowvar=False, fweights=np.array([1, 3, 2])), (M34,), 0),
+    ("s2s.runtime.cov_adjoint", lambda g, m: rt.cov_adjoint(g, m, aweights=np.array([0.5, 1.0, 2.0, 0.7])),
+     (SPD, M34), (0, 1)),
+    ("s2s.runtime.cov_adjoint", lambda g, m: rt.cov_adjoint(g, m, rowvar=False, fweights=np.array([1, 3, 2])),
+     (np.eye(4) + 0.1 * M34.T @ M34, M34), (0, 1)),
 ]
 CASES += [
     # ------------------------------------------------------------ more shapes and selections

@@ -155,3 +155,43 @@ def test_starred_shape_of_an_array_method(f):
 def test_starred_argument_of_another_array_method_is_refused_by_name():
     with pytest.raises(s2s.S2SError, match=r"\*x\.shape\[:1\], whose number of values is known only at run time"):
         s2s.grad(summed_axes)(X3)
+
+
+# ---- hunt12gfx F2: np.cov with constant weights (aweights=, fweights=) was refused, advising y='s rewrite ----
+
+PTS = np.random.default_rng(1).normal(size=(8, 3))
+AW = np.random.default_rng(2).uniform(0.2, 1.0, 8)
+
+
+def cov_aweights(P, w):
+    return np.sum(np.cov(P.T, aweights=w) ** 2)
+
+
+def cov_both(P, w):
+    return np.sum(np.sin(np.cov(P, rowvar=False, fweights=np.arange(1, 9), aweights=w, ddof=2)))
+
+
+def cov_frequencies(P, w):
+    return np.sum(np.cov(P.T, fweights=np.arange(1, 9), bias=True) * w[:3])
+
+
+def cov_written(P, w):  # the rewrite advised for a derivative in the weights
+    c = w @ P / w.sum()
+    Q = P - c
+    C = (Q * w[:, None]).T @ Q / (w.sum() - (w ** 2).sum() / w.sum())
+    return np.sum(C ** 2)
+
+
+@pytest.mark.parametrize("f", [cov_aweights, cov_both, cov_frequencies])
+def test_cov_with_constant_weights(f):
+    _every_mode(f, (PTS, AW), 0)
+
+
+def test_cov_in_its_weights_is_refused_with_a_rewrite_that_works():
+    with pytest.raises(s2s.S2SError, match=r"(?s)np\.cov is differentiated in m .*w\.sum\(\) - \(w \*\* 2\)\.sum\(\)"):
+        s2s.grad(cov_aweights, wrt=1)(PTS, AW)
+    with pytest.raises(s2s.S2SError, match=r"np\.cov is differentiated in m"):
+        s2s.jvp(cov_aweights, wrt=1)((PTS, AW), (AW,))
+    assert cov_written(PTS, AW) == pytest.approx(cov_aweights(PTS, AW), rel=1e-12)
+    for wrt in (0, 1):
+        _every_mode(cov_written, (PTS, AW), wrt)

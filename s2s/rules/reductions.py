@@ -399,18 +399,34 @@ define("numpy.nancumprod",
        [lambda d, ans, x, axis=None, dtype=None, out=None:
         rt.cumprod_tangent(np.where(np.isnan(x), 0.0, d), ans, np.where(np.isnan(x), 1.0, x), **given(axis=axis))])
 
-# ---------------------------------------------------------------- np.cov(m): quadratic in m (no y=, no weights)
+# ---------------------------------------------------------------- np.cov(m): quadratic in m (no y=; weights constant)
 def _cov_options(y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, dtype=None):
-    if y is not None or fweights is not None or aweights is not None or dtype is not None:
-        refuse("numpy.cov", "np.cov with y=, fweights=, aweights= or dtype= has no rule in s2s",
-               "stack the variables into one array first: np.cov(np.vstack([x, y]))")
+    if y is not None or dtype is not None:
+        refuse("numpy.cov", "np.cov with y= or dtype= has no rule in s2s",
+               "stack the variables into one array first: np.cov(np.vstack([x, y])); cast the result for dtype=")
     if isinstance(rowvar, Sym) or isinstance(bias, Sym):
         refuse("numpy.cov", "np.cov with rowvar= or bias= known only at run time", "write them as constants")
-    return non_default(rowvar=(rowvar, True), bias=(bias, False), ddof=(ddof, None))
+    return non_default(rowvar=(rowvar, True), bias=(bias, False), ddof=(ddof, None), fweights=(fweights, None),
+                       aweights=(aweights, None))
 
 
-# (a derivative through y= or the weights meets _cov_options' refusal)
-define("numpy.cov", [lambda g, ans, m, *args, **kwargs: rt.cov_adjoint(g, m, **_cov_options(*args, **kwargs))]
-       + [lambda g, ans, m, *args, **kwargs: _cov_options(*args, **kwargs)] * 6,
-       [lambda d, ans, m, *args, **kwargs: rt.cov_tangent(d, m, **_cov_options(*args, **kwargs))]
-       + [lambda d, ans, m, *args, **kwargs: _cov_options(*args, **kwargs)] * 6)
+def _cov_other(*args, **kwargs):
+    """The derivative of np.cov in an argument other than m (y=, the weights): refused."""
+    _cov_options(*args, **kwargs)
+    refuse("numpy.cov", "np.cov is differentiated in m (the weights, fweights= and aweights=, taken as constants), "
+                        "not in its other arguments",
+           "write the weighted covariance out, for observations in the rows of P (np.cov(P.T, aweights=w)): "
+           "c = w @ P / w.sum(); Q = P - c; C = (Q * w[:, None]).T @ Q / (w.sum() - (w ** 2).sum() / w.sum())")
+
+
+def _cov_adjoint(g, ans, m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, dtype=None):
+    return rt.cov_adjoint(g, m, **_cov_options(y, rowvar, bias, ddof, fweights, aweights, dtype))
+
+
+def _cov_tangent(d, ans, m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, dtype=None):
+    return rt.cov_tangent(d, m, **_cov_options(y, rowvar, bias, ddof, fweights, aweights, dtype))
+
+
+# (named parameters: a keyword argument with a derivative, aweights=w, meets _cov_other's refusal)
+define("numpy.cov", [_cov_adjoint] + [lambda g, ans, m, *args, **kwargs: _cov_other(*args, **kwargs)] * 6,
+       [_cov_tangent] + [lambda d, ans, m, *args, **kwargs: _cov_other(*args, **kwargs)] * 6)

@@ -275,30 +275,48 @@ def _cov_layout(v, m, rowvar):
     return (x.T if transposed else x), transposed
 
 
-def _cov_factor(x, bias, ddof):
-    return x.shape[1] - (ddof if ddof is not None else 0 if bias else 1)
+def _cov_weights(fweights, aweights):
+    """np.cov's weight of each observation (None: one each), fweights times aweights, and its aweights."""
+    f = None if fweights is None else np.asarray(fweights, dtype=np.float64)
+    a = None if aweights is None else np.asarray(aweights, dtype=np.float64)
+    return (a if f is None else f if a is None else f * a), a
 
 
-def _centered(x):
-    return x - np.mean(x, axis=1, keepdims=True)
+def _cov_factor(x, bias, ddof, w=None, a=None):
+    """What np.cov divides by: N - ddof, or with weights w, their sum less ddof's share (of aweights a)."""
+    ddof = ddof if ddof is not None else 0 if bias else 1
+    if w is None:
+        return x.shape[1] - ddof
+    total = np.sum(w)
+    return total if ddof == 0 else total - ddof if a is None else total - ddof * np.sum(w * a) / total
 
 
-def cov_tangent(d, m, rowvar=True, bias=False, ddof=None):
-    """Tangent of np.cov(m, rowvar=rowvar, bias=bias, ddof=ddof) from the tangent d of m: with X the centred
-    variables (rows), (dX X^T + X dX^T) / (N - ddof), squeezed as np.cov squeezes."""
+def _centered(x, w=None):
+    return x - (np.mean(x, axis=1, keepdims=True) if w is None else (x @ w / np.sum(w))[:, None])
+
+
+def cov_tangent(d, m, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None):
+    """Tangent of np.cov(m, rowvar=rowvar, bias=bias, ddof=ddof, fweights=, aweights=) from the tangent d of m
+    (the weights constants): with X the variables (rows) centred on their weighted means and W the weights,
+    (dX W X^T + X W dX^T) / factor, squeezed as np.cov squeezes."""
+    w, a = _cov_weights(fweights, aweights)
     x, _ = _cov_layout(m, m, rowvar)
     dx, _ = _cov_layout(d, m, rowvar)
-    xc, dc = _centered(x), _centered(dx)
-    return np.squeeze((dc @ xc.T + xc @ dc.T) / _cov_factor(x, bias, ddof))
+    xc, dc = _centered(x, w), _centered(dx, w)
+    scale = 1.0 if w is None else w
+    return np.squeeze(((dc * scale) @ xc.T + (xc * scale) @ dc.T) / _cov_factor(x, bias, ddof, w, a))
 
 
-def cov_adjoint(g, m, rowvar=True, bias=False, ddof=None):
-    """Adjoint of np.cov(m, rowvar=rowvar, bias=bias, ddof=ddof) with respect to m: (g + g^T) X / (N - ddof),
-    centred along the observations (the centring is its own transpose), in m's layout. Linear in g and in m."""
+def cov_adjoint(g, m, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None):
+    """Adjoint of np.cov(m, rowvar=rowvar, bias=bias, ddof=ddof, fweights=, aweights=) with respect to m (the
+    weights constants): (g + g^T) X W / factor, then the transpose of the centring (a row less its sum times
+    w / sum(w); its mean unweighted), in m's layout. Linear in g and in m."""
+    w, a = _cov_weights(fweights, aweights)
     x, transposed = _cov_layout(m, m, rowvar)
     k = x.shape[0]
     g = np.reshape(np.asarray(g, dtype=x.dtype), (k, k))
-    s = _centered((g + g.T) @ _centered(x) / _cov_factor(x, bias, ddof))
+    s = (g + g.T) @ _centered(x, w) * (1.0 if w is None else w) / _cov_factor(x, bias, ddof, w, a)
+    s = _centered(s) if w is None else s - np.sum(s, axis=1, keepdims=True) * w / np.sum(w)
     return np.reshape(s.T if transposed else s, np.shape(m))
 
 
