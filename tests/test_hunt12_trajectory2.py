@@ -89,7 +89,20 @@ def if_only(y0, k):
     return np.sum(ys[-1] ** 2) + len(ys)
 
 
-FUNCTIONS = [two_appends, position_velocity, three_appends, in_while, if_else, if_only]
+def if_with_reads(y0, k):
+    """Reads outside the if (ys[0]) and of the item before the last in a branch (ys[-2]); the branch taken by a
+    value, not the counter."""
+    ys = [y0, y0 * k]
+    for t in range(N):
+        z = ys[0] * 0.1
+        if np.sum(ys[-1]) > 1.0:
+            ys.append(np.sin(ys[-1]) + z)
+        else:
+            ys.append(ys[-1] * k - 0.3 * ys[-2])
+    return np.sum(ys[-1] ** 2) + np.sum(ys[2])
+
+
+FUNCTIONS = [two_appends, position_velocity, three_appends, in_while, if_else, if_only, if_with_reads]
 Y0 = np.array([0.2, 0.7, 1.3])
 K = 0.8
 
@@ -127,8 +140,8 @@ def test_forward_and_second_order_match_finite_differences(f):
     assert_close(s2s.grad(s2s.grad(f, wrt=1), wrt=1)(Y0, K), want, rtol=1e-4, atol=1e-5, what="grad of grad")
 
 
-@pytest.mark.parametrize("f", [two_appends, position_velocity, three_appends, in_while], ids=lambda f: f.__name__)
-def test_two_appends_per_iteration_cost_linear(f):
+@pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)
+def test_cost_linear(f):
     """Linear cost, not timed: the forward sweep grows the list in place and saves items, never the list, and
     the reversed loop cuts the list adjoint back in place (was a copy of the list per append both ways)."""
     text = s2s.grad(f, wrt=(0, 1)).source

@@ -41,7 +41,7 @@ class GrownLists:
         list between two appends of an iteration (`_link`) is cut back so where its adjoint is summed."""
         chain = _appends(loop, p)
         if chain is None:
-            return
+            return self._cut_in_branches(loop, p, rphi, body_pending, rev_body, out)
         b, links = ir.Var(rphi.target), []
         for between in reversed(chain[:-1]):
             link = self._link(b, between, rev_body)
@@ -66,6 +66,16 @@ class GrownLists:
                 return
         if cut is None or not _read_only_by_cuts(b, {c.name for c in contributions}, rev_body):
             return
+        self._own(loop, rphi, lst, out)
+        last = [rev_body[k] for k in [cut] + reads]
+        for between, (anchor, adjoint, taken, terms) in zip(reversed(chain[:-1]), links):  # (the later list first)
+            self._cut_at(rev_body, anchor, taken + terms, taken, between, adjoint.name)
+        taken = last
+        self._cut_at(rev_body, None, taken, taken, p.target, None)
+        body_pending[p.target] = [ir.Var(rev_body[-1].target)]
+
+    def _own(self, loop: ir.Loop, rphi: ir.Phi, lst: ir.Var, out: list) -> None:
+        """The reversed loop's phi `rphi` of the adjoint of the list `lst` starts from a list adjoint of its own."""
         owned, init = self.fresh(), rphi.operands[0]
         # (the list itself only where its adjoint may be a bare 0.0, which stands for every part: its length; else a
         # loop around this one would save the list for it, and copy it at each append)
@@ -73,12 +83,58 @@ class GrownLists:
         out.append(ir.Assign(owned, ir.Call("s2s.runtime.owned_adjoint", (init,) if whole else (init, lst)), loop.loc))
         rphi.operands[0] = ir.Var(owned)
         self.maybe_short.discard(rphi.target)
-        last = [rev_body[k] for k in [cut] + reads]
-        for between, (anchor, adjoint, taken, terms) in zip(reversed(chain[:-1]), links):  # (the later list first)
-            self._cut_at(rev_body, anchor, taken + terms, taken, between, adjoint.name)
-        taken = last
-        self._cut_at(rev_body, None, taken, taken, p.target, None)
-        body_pending[p.target] = [ir.Var(rev_body[-1].target)]
+
+    def _cut_in_branches(self, loop: ir.Loop, p: ir.Phi, rphi: ir.Phi, body_pending: dict, rev_body: list,
+                         out: list) -> None:
+        """`_cut_in_place` of a list an if/else of the loop appends to, one item in a branch (or none in one):
+        each reversed branch cuts the list adjoint `b` back in place where it sums the cut and its reads' adjoints
+        (`_link`; a branch without an append passes b on), and the reads of the list outside the if are added in
+        place into what the reversed if's phi joins."""
+        branch = _branch_appends(loop, p)
+        b, lst = ir.Var(rphi.target), ir.Var(p.target)
+        contributions = body_pending.get(p.target, [])
+        ifs = [(k, t) for k, t in enumerate(rev_body) if type(t) is ir.If and
+               any(ir.Var(q.target) in contributions for q in t.phis)]
+        if branch is None or len(ifs) != 1:
+            return
+        k_if, rif = ifs[0]
+        joined = next(q for q in rif.phis if ir.Var(q.target) in contributions)
+        if b in (rif.test,) or any(b in q.operands for q in rif.phis if q is not joined) or \
+                len(joined.operands) != 2:
+            return
+        links = []
+        for block, operand in zip((rif.body, rif.orelse), joined.operands):
+            if operand == b:
+                if not _read_only_by_cuts(b, set(), block):
+                    return
+                continue
+            link = self._link(b, p.target, block)
+            if link is None or link[1] != operand:
+                return
+            links.append((block, link))
+        defs = {t.target: k for k, t in enumerate(rev_body) if _call_of(t, "s2s.runtime.getitem_adjoint")}
+        reads = []
+        for c in contributions:
+            call = rev_body[defs[c.name]].value if isinstance(c, ir.Var) and c.name in defs else None
+            if c == ir.Var(joined.target):
+                continue
+            if call is None or len(call.args) != 3 or call.args[1] != lst or b in call.args or \
+                    not self._int_index(call.args[2:]):
+                return
+            reads.append(defs[c.name])
+        outside = rev_body[:k_if] + rev_body[k_if + 1:]
+        # (a list only cut back, read by no branch, keeps its cuts: an array of rows's is a view each)
+        if not any(len(taken) > 1 for _, (_, _, taken, _) in links) and not reads or \
+                not _read_only_by_cuts(b, {c.name for c in contributions}, outside):
+            return
+        self._own(loop, rphi, lst, out)
+        self.maybe_short.discard(joined.target)
+        for block, (anchor, adjoint, taken, terms) in links:
+            self._cut_at(block, anchor, taken + terms, taken, p.target, adjoint.name)
+        taken = [rev_body[k] for k in reads]
+        if taken:
+            self._cut_at(rev_body, None, taken, taken, p.target, None, start=ir.Var(joined.target))
+        body_pending[p.target] = [ir.Var(rev_body[-1].target) if taken else ir.Var(joined.target)]
 
     def _link(self, b: ir.Var, between: str, rev_body: list):
         """For the list `between` two appends of an iteration, whose adjoint the later append's cut of `b` starts
@@ -122,10 +178,12 @@ class GrownLists:
         anchor = rev_body[at] if at < len(rev_body) else None
         return anchor, adjoint, [rev_body[k] for k in sorted(taken)], [rev_body[k] for k in sorted(terms)]
 
-    def _cut_at(self, rev_body: list, anchor, gone: list, taken: list, primal: str, final: str | None) -> None:
+    def _cut_at(self, rev_body: list, anchor, gone: list, taken: list, primal: str, final: str | None,
+                start: ir.Var | None = None) -> None:
         """The cut `taken[0]` (`rt.appended_adjoint(b)`) and the reads' adjoints `taken[1:]` in place, before the
         statement `anchor` of `rev_body` (None: at its end), the statements `gone` removed: `rt.popped_adjoint(b)`
-        then `rt.added_at_part` one by one, named as the adjoint of the list `primal`, the last `final` where given (a sum's)."""
+        then `rt.added_at_part` one by one, named as the adjoint of the list `primal`, the last `final` where given (a
+        sum's); from `start` where given (a list adjoint cut back already), with `taken` all reads."""
         ids = {id(t) for t in gone}
         rev_body[:] = [t for t in rev_body if id(t) not in ids]
         at = len(rev_body) if anchor is None else next(k for k, t in enumerate(rev_body) if t is anchor)
@@ -135,10 +193,10 @@ class GrownLists:
         if final is not None:
             names[-1] = final
             self.maybe_short.discard(final)
-        current, made = taken[0].value.args[0], []
+        current, made = start or taken[0].value.args[0], []
         for t, name in zip(taken, names):
-            call = ir.Call(POPPED, (current,)) if t is taken[0] else ir.Call(ADDED, (current, t.value.args[0],
-                                                                                      t.value.args[2]))
+            call = ir.Call(POPPED, (current,)) if t is taken[0] and start is None else \
+                ir.Call(ADDED, (current, t.value.args[0], t.value.args[2]))
             made.append(ir.Assign(name, call, t.loc))
             current = ir.Var(name)
         rev_body[at:at] = made
@@ -159,6 +217,24 @@ def _appends(loop: ir.Loop, p: ir.Phi) -> list | None:
         name = made[name.name].args[0]
         if name == ir.Var(p.target):
             return chain
+    return None
+
+
+def _branch_appends(loop: ir.Loop, p: ir.Phi) -> ir.If | None:
+    """The if of `loop`'s body (not nested) whose phi gives `p`'s back edge, joining a list each branch makes by
+    one append to p's in that branch itself, or p's list as it is (no append there); else None."""
+    back = p.operands[1]
+    for t in loop.body:
+        joined = next((q for q in getattr(t, "phis", ()) if ir.Var(q.target) == back), None) \
+            if type(t) is ir.If else None
+        if joined is None or len(joined.operands) != 2:
+            continue
+        ok = []
+        for block, o in zip((t.body, t.orelse), joined.operands):
+            made = {u.target: u.value for u in block if _call_of(u, prims.APPENDED)}
+            ok.append(o == ir.Var(p.target) or isinstance(o, ir.Var) and o.name in made and
+                      made[o.name].args[0] == ir.Var(p.target))
+        return t if all(ok) and joined.operands.count(ir.Var(p.target)) < 2 else None
     return None
 
 
