@@ -102,7 +102,19 @@ def if_with_reads(y0, k):
     return np.sum(ys[-1] ** 2) + np.sum(ys[2])
 
 
-FUNCTIONS = [two_appends, position_velocity, three_appends, in_while, if_else, if_only, if_with_reads]
+def read_after_if(y0, k):
+    """Appended under an if only, read after it in the same iteration (the list the if joins)."""
+    ys = [y0]
+    out = 0.0
+    for t in range(N):
+        if t % 2:
+            ys.append(ys[-1] * k + 0.1 * np.sin(ys[0]))
+        out = out + np.sum(ys[-1] * ys[-1]) + np.sum(ys[0])
+    return out + np.sum(ys[-1] ** 2)
+
+
+FUNCTIONS = [two_appends, position_velocity, three_appends, in_while, if_else, if_only, if_with_reads,
+             read_after_if]
 Y0 = np.array([0.2, 0.7, 1.3])
 K = 0.8
 

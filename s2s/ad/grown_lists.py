@@ -93,6 +93,9 @@ class GrownLists:
         branch = _branch_appends(loop, p)
         b, lst = ir.Var(rphi.target), ir.Var(p.target)
         contributions = body_pending.get(p.target, [])
+        after = self._reads_after_if(b, p.operands[1], rev_body) if branch is not None else None
+        if after is not None:  # (the list read after the if: `ys[-1]` of the list the if's phi joins)
+            b = after[1]
         ifs = [(k, t) for k, t in enumerate(rev_body) if type(t) is ir.If and
                any(ir.Var(q.target) in contributions for q in t.phis)]
         if branch is None or len(ifs) != 1:
@@ -129,12 +132,51 @@ class GrownLists:
             return
         self._own(loop, rphi, lst, out)
         self.maybe_short.discard(joined.target)
+        if after is not None:
+            anchor, adjoint, taken, terms = after
+            self._cut_at(rev_body, anchor, taken + terms, taken, p.target, adjoint.name, start=ir.Var(rphi.target))
         for block, (anchor, adjoint, taken, terms) in links:
             self._cut_at(block, anchor, taken + terms, taken, p.target, adjoint.name)
         taken = [rev_body[k] for k in reads]
         if taken:
             self._cut_at(rev_body, None, taken, taken, p.target, None, start=ir.Var(joined.target))
         body_pending[p.target] = [ir.Var(rev_body[-1].target) if taken else ir.Var(joined.target)]
+
+    def _reads_after_if(self, b: ir.Var, joined, rev_body: list):
+        """Where the list `joined` an if's phi gives (the loop's back edge) is read after the if at int indices, the
+        reversed loop's `b` plus the reads' adjoints (`bys_3 = b + rt.getitem_adjoint(g, ys_3, -1)`, summed by
+        `collect`) as `_link` gives it for `rt.added_at_part` into b itself; None where b is read otherwise or not
+        so."""
+        uses: dict = {}
+        count_uses(rev_body, uses)
+        adds = [k for k, t in enumerate(rev_body) if _call_of(t, "add") and b in t.value.args]
+        if len(adds) != 1 or uses.get(b.name) != 1:
+            return None
+        taken, terms, name = [], [], b.name
+        while True:
+            adds = [k for k, t in enumerate(rev_body) if _call_of(t, "add") and ir.Var(name) in t.value.args]
+            if not adds:
+                break
+            k = adds[0]
+            other = [a for a in rev_body[k].value.args if a != ir.Var(name)]
+            if len(adds) != 1 or uses.get(name) != 1 or len(other) != 1 or type(other[0]) is not ir.Var:
+                return None
+            read = next((j for j, t in enumerate(rev_body) if type(t) is ir.Assign and t.target == other[0].name),
+                        None)
+            call = rev_body[read].value if read is not None and _call_of(rev_body[read], None) else None
+            if call is None or call.op != "s2s.runtime.getitem_adjoint" or len(call.args) != 3 or \
+                    call.args[1] != joined or b in call.args or not self._int_index(call.args[2:]) or \
+                    uses.get(other[0].name) != 1:
+                return None
+            taken.append(read)
+            terms.append(k)
+            name = rev_body[k].target
+        adjoint = ir.Var(self.renamed.get(name, name))
+        at = max(taken + terms) + 1
+        if any(adjoint.name in used_names([t]) for t in rev_body[:at]):
+            return None
+        anchor = rev_body[at] if at < len(rev_body) else None
+        return anchor, adjoint, [rev_body[k] for k in sorted(taken)], [rev_body[k] for k in sorted(terms)]
 
     def _link(self, b: ir.Var, between: str, rev_body: list):
         """For the list `between` two appends of an iteration, whose adjoint the later append's cut of `b` starts
