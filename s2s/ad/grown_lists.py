@@ -11,7 +11,10 @@ and changes it in place (runtime/grown.py):
     bys_2 = rt.popped_adjoint(bys)
     bys = rt.added_at_part(bys_2, g, -1)
 
-which reads no list: the forward sweep saves the item it read (`t2 = ys_1[-1]`), not the list.
+which reads no list: the forward sweep saves the item it read (`t2 = ys_1[-1]`), not the list. So too for two
+appends or more in a row (the list between them cut back where `collect` sums its adjoint: `_link`), and for an
+append in each branch of an if, or in one (`_cut_in_branches`; the reads after the if added into `bys` first:
+`_reads_after_if`).
 
 `GrownLists` holds this method of `_Reverse` (reverse.py); it reads the rest of `_Reverse`'s state through `self`.
 """
