@@ -241,6 +241,12 @@ class LibraryLine(str):
         return LibraryLine(str.strip(self, *chars), self.call)
 
 
+def _parameters(cls) -> list:
+    """The names of the parameters of a class's __init__ after self (none where Python cannot tell)."""
+    code = getattr(getattr(cls, "__init__", None), "__code__", None)
+    return list(code.co_varnames[1:code.co_argcount]) if code is not None else []
+
+
 def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = None,
                  target=None) -> NonDifferentiableError:
     """The error for primitive `op` without the rule a transformation needs, at the user's line `loc`
@@ -274,6 +280,13 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
                f"@s2s.adjoint({spelled}).") if instead is not None else \
             (f"Where no derivative need pass through it, compute it outside the function and pass the result in; "
              f"otherwise register a rule with @s2s.adjoint({spelled}) (and @s2s.tangent for forward mode).")
+    elif op == "call" and isinstance(target, type) and library is None:  # (Arm(L) of a plain class of the user's)
+        name, fields = target.__name__, ", ".join(_parameters(target)) or "w"
+        why = (f"it makes an object of the class {name} from a value with a derivative, and the attributes of an "
+               f"object of a plain class carry none in s2s")
+        fix = (f"Make {name} a dataclass, whose fields s2s follows (@dataclasses.dataclass above the class, its "
+               f"fields {fields} declared with their types in place of __init__), or pass the values to the methods "
+               f"that read them as arguments of theirs.")
     elif op == "call" and instead is not None:  # (np.polyfit: Python source s2s does not descend into)
         why = f"it has no derivative rule, and s2s does not descend into {library}'s own Python source"
         fix = (f"Write it with functions s2s differentiates: {instead}; or register a rule with "

@@ -1,6 +1,8 @@
 """Round 12 (hunt12gfx, hunt12reg): refusals whose advice changed the program or did not fit, and false refusals
 of ordinary code. Every rewrite a message advises is checked against the original program (its value) and finite
 differences (its derivatives) in every mode that applies."""
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -195,3 +197,109 @@ def test_cov_in_its_weights_is_refused_with_a_rewrite_that_works():
     assert cov_written(PTS, AW) == pytest.approx(cov_aweights(PTS, AW), rel=1e-12)
     for wrt in (0, 1):
         _every_mode(cov_written, (PTS, AW), wrt)
+
+
+# ---- hunt12reg F4: an object of a plain class made from a differentiated value was "no Python source" ----
+
+class Arm:
+    def __init__(self, L):
+        self.L = L
+
+    def fk(self, q):
+        return self.L[0] * np.cos(q[0]) + self.L[1] * np.cos(q[0] + q[1])
+
+
+@dataclasses.dataclass
+class DataArm:  # the advice
+    L: np.ndarray
+
+    def fk(self, q):
+        return self.L[0] * np.cos(q[0]) + self.L[1] * np.cos(q[0] + q[1])
+
+
+def reach(L, q):
+    return Arm(L).fk(q) ** 2
+
+
+def reach_dataclass(L, q):
+    return DataArm(L).fk(q) ** 2
+
+
+LQ = (np.array([1.0, 0.7]), np.array([0.3, 0.5]))
+
+
+def test_plain_class_from_a_differentiated_value_advises_a_dataclass():
+    for transform in (s2s.grad, s2s.jvp):
+        with pytest.raises(s2s.S2SError, match=r"(?s)the class Arm from a value with a derivative, and the attributes "
+                                               r"of an object of a plain class carry none.*Make Arm a dataclass"):
+            f = transform(reach, wrt=0)
+            f(*LQ) if transform is s2s.grad else f(LQ, (LQ[0],))
+    assert reach_dataclass(*LQ) == reach(*LQ)
+    for wrt in (0, 1):
+        _every_mode(reach_dataclass, LQ, wrt)
+
+
+# ---- hunt12reg F5: a tuple of functions indexed by a range loop's counter: advise the for-each loop ----
+
+def gelu(x):
+    return 0.5 * x * (1 + np.tanh(0.79788456 * (x + 0.044715 * x ** 3)))
+
+
+ACTS = (gelu, np.tanh, np.sin)
+
+
+def by_counter(x):
+    acts = (gelu, np.tanh, np.sin)
+    h = x
+    for i in range(3):
+        h = acts[i](h)
+    return np.sum(h)
+
+
+def by_module_counter(x):
+    h = x
+    for i in range(len(ACTS)):
+        h = ACTS[i](h) * (i + 1)
+    return np.sum(h)
+
+
+def each(x):  # the advice
+    acts = (gelu, np.tanh, np.sin)
+    h = x
+    for fn in acts:
+        h = fn(h)
+    return np.sum(h)
+
+
+def each_enumerated(x):
+    h = x
+    for i, fn in enumerate(ACTS):
+        h = fn(h) * (i + 1)
+    return np.sum(h)
+
+
+@pytest.mark.parametrize("f, rewrite", [(by_counter, each), (by_module_counter, each_enumerated)])
+def test_functions_by_a_counter_advise_the_loop_over_them(f, rewrite):
+    x = np.array([0.3, -0.4, 0.8])
+    with pytest.raises(s2s.S2SError, match=r"loop over the functions themselves.*for fn in (acts|ACTS)"):
+        s2s.grad(f)(x)
+    assert rewrite(x) == f(x)
+    _every_mode(rewrite, (x,), 0)
+
+
+# ---- hunt12reg F14: an np.int64 in a differentiated dict was advised float(...), which breaks a reshape ----
+
+def reshaped(p, x):
+    return np.sum(np.sin(x.reshape(p["n"], -1) * p["s"]))
+
+
+def test_numpy_int_in_a_differentiated_dict_advises_int():
+    x = np.array([0.3, -0.4, 0.8, 0.1])
+    with pytest.raises(s2s.S2SError, match=r"pass int\(p\['n'\]\) for a count or a size"):
+        s2s.grad(reshaped)({"n": np.int64(2), "s": 1.3}, x)
+    p = {"n": 2, "s": 1.3}
+    value, g = s2s.value_and_grad(reshaped)(p, x)
+    assert value == reshaped(p, x) and g["n"] == 0.0
+    step = {"n": 2, "s": 1.3 + 1e-6}, {"n": 2, "s": 1.3 - 1e-6}
+    assert_close(g["s"], (reshaped(step[0], x) - reshaped(step[1], x)) / 2e-6)
+    assert_close(s2s.jacobian(reshaped, mode="forward")(p, x)["s"], g["s"])

@@ -424,8 +424,9 @@ def _refuse_leaf(what: str, name: str, spelled: str, leaf) -> None:
     as JAX refuses it)."""
     if isinstance(leaf, np.integer):
         raise ArgumentTypeError(f"{what}: the argument '{name}' holds a NumPy {leaf.dtype} number at {spelled}; a "
-                                f"derivative is taken with respect to floats: pass float({spelled}), or pass it as an "
-                                f"argument of its own, outside wrt")
+                                f"derivative is taken with respect to floats: pass int({spelled}) for a count or a "
+                                f"size (a Python int there is kept, with no derivative), float({spelled}) for a "
+                                f"value to differentiate, or pass it as an argument of its own, outside wrt")
     if isinstance(leaf, np.ndarray) and leaf.dtype.kind in "biu":
         raise ArgumentTypeError(f"{what}: the argument '{name}' holds an array of {leaf.dtype} at {spelled}; a "
                                 f"derivative "

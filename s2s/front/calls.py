@@ -202,6 +202,14 @@ class CallLowering(MethodLowering, records.RecordLowering):
                                     "the run time knows, not a function s2s sees while compiling",
                               f"give '{spelled}' a function known here on every path: if c: {spelled} = np.sin "
                               f"else: {spelled} = np.cos")
+        if isinstance(func, ast.Subscript) and self.sequence_of_functions(func.value):  # acts[i](h), i of a range
+            seq = ast.unparse(func.value)
+            return self.error(func, f"a call of '{spelled}', a function taken from '{seq}' by an index, a value only "
+                                    "the run time knows, not a function s2s sees while compiling",
+                              f"to call each in turn, loop over the functions themselves, which s2s follows one by "
+                              f"one: for fn in {seq}: h = fn(h) (for i, fn in enumerate({seq}) where the index is "
+                              f"read too); to pick one by a value, choose it with if/elif or a conditional "
+                              f"expression: fn = np.sin if k == 0 else np.cos")
         return self.error(func, f"a call of '{spelled}', a value only the run time knows (a parameter holding a "
                                 "function, a function carried around a loop or taken from a list or dict by a "
                                 "run-time index), not a function s2s sees while compiling",
@@ -209,6 +217,13 @@ class CallLowering(MethodLowering, records.RecordLowering):
                           f"call: {func.id if isinstance(func, ast.Name) else 'fn'} = np.tanh if c else np.sin; for an "
                           f"object of a class of yours (a layer), call the method through its class: "
                           f"Layer.__call__({spelled}, x)")
+
+    def sequence_of_functions(self, node) -> bool:
+        """Is `node` a tuple or a list (of functions) s2s follows item by item in a for loop over it?"""
+        atom = self.atom(node)  # (the call is refused: what this emits is never run)
+        value = self.free[atom.name][0] if isinstance(atom, ir.Var) and atom.name in self.free else \
+            getattr(atom, "value", None)  # (a tuple of functions: a constant)
+        return isinstance(value, (tuple, list)) or isinstance(atom, ir.Var) and atom.name in self.tuples
 
     def call_object(self, target, args: tuple, kwargs: tuple, node, spelled: str) -> ir.Expr:
         """A call of the Python object `target` (spelled so by the user): a primitive, a user function
