@@ -115,13 +115,21 @@ def nearest_appended(ts, w):
     return t * w[i] * s + ts[i]
 
 
+def nearest_running_max(ts, w):
+    best = (-np.inf, -1)
+    for k in range(3):
+        best = max(best, (ts[k] * w[k], k), key=lambda h: h[0])
+    t, i = best
+    return t * w[i]
+
+
 def smallest_pair(ts, w):  # both items carry a derivative: kept
     t, s = min((ts[k], w[k]) for k in range(3))
     return t * s
 
 
 @pytest.mark.parametrize("f", [nearest_generator, nearest_enumerate, nearest_loop, nearest_list, nearest_appended,
-                               smallest_pair])
+                               nearest_running_max, smallest_pair])
 @pytest.mark.parametrize("wrt", [0, 1])
 def test_an_int_item_of_a_picked_tuple_has_no_derivative(f, wrt):
     _every_mode(f, (TS, WS), wrt)

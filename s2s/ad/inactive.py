@@ -270,7 +270,8 @@ def _positions(fn: ir.Function) -> dict:
     """name -> ("tuple", the names each item may come from, by position) of a tuple, or ("list", the same of its
     items, None while it has none) of a list of tuples, or _TOP where s2s does not follow it. Followed: tuple
     displays and constants, lists of them by display, append, list(), a slice and phis; an item of such a list
-    (hits[i], min(hits), max(hits)); the unpacking of a tuple; copies. Phis join their operands (the values a
+    (hits[i], min(hits), max(hits)); min and max of such tuples (min(best, (t, k))); the unpacking of a tuple;
+    copies. Phis join their operands (the values a
     break or continue gives them too) position by position; a first round leaves out operands not yet known (a
     loop's), a second makes anything resting on a value still unknown _TOP."""
     defs = list(definitions(fn.body))
@@ -305,6 +306,12 @@ def _positions(fn: ir.Function) -> dict:
             return ("list", None) if not args else _join([of(a, strict) for a in args], "tuple", "list")
         if op == prims.APPENDED and len(args) == 2:
             return _join([of(args[0], strict), _as(of(args[1], strict), "tuple", "list")], "list")
+        if op in ("builtins.min", "builtins.max") and len(args) > 1:  # min(best, (t, k)): one of them
+            return _join([of(a, strict) for a in args], "tuple")
+        shown = made.get(args[0].name) if op == "builtins.list" and len(args) == 1 and type(args[0]) is ir.Var \
+            else None
+        if shown is not None and shown.op == "tuple" and not shown.kwargs:  # list((best, (t, k))) of max(best, ...)
+            return _join([of(a, strict) for a in shown.args], "tuple", "list")
         if op == "builtins.list" and len(args) == 1 or op == "getitem" and len(args) == 2 and is_slice(args[1], made):
             return _join([of(args[0], strict)], "list")
         if op == "getitem" and len(args) == 2 or op in _ITEM and len(args) == 1:
