@@ -316,7 +316,9 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
     elif op == "bitor":  # (state | {'rm': v}: Python's merge of dicts, the only | a derivative flows through)
         name, why = "the operator |", "it has no derivative rule (of dicts: a merge)"
         fix = ("Write a merge of dicts as a dict display, which s2s reads as a copy of the dict with the keys "
-               "written: {**state, 'rm': value} for state | {'rm': value}.")
+               "written: {**state, 'rm': value} for state | {'rm': value}; for a dict whose keys only the run time "
+               "knows, given over defaults (defaults | given), a new dict over the defaults' keys: {k: given.get(k, "
+               "defaults[k]) for k in defaults}, the same where given has no key defaults lacks.")
     elif op == "callmethod" and rotation_method((callee or "").rpartition(".")[2].rstrip("()")):
         why, fix = "it is a method of an object s2s does not see into, and has no derivative rule", ROTATION_INSTEAD
     elif op == "callmethod":  # (obj.m(x), an object s2s does not see into: no name to register a rule for)

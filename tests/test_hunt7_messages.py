@@ -50,7 +50,7 @@ def dtw_array(a):  # the rewrite the refusal advises
 def test_list_of_lists_table_advises_an_array():
     a = np.array([0.1, 0.5, 0.9, 0.2])
     message = refusal(dtw_lists, a)
-    assert "a list inside the list 'D'" in message and "D = np.zeros((rows, columns))" in message
+    assert "an item of the list 'D'" in message and "D = np.zeros((rows, columns))" in message
     assert "D[i, 0] = ..." in message and "test_hunt7_messages.py" in message and "D[i][0] = float(i)" in message
     grad = s2s.grad(dtw_array)(a)
     assert np.abs(grad).sum() > 0.1

@@ -16,6 +16,7 @@ from s2s import ir, prims
 from s2s.errors import S2SError, UnsupportedSyntaxError
 from s2s.front import fence
 from s2s.front.helper_writes import argument_write, outside_write, user_function  # noqa: F401 (loops.py's)
+from s2s.front.merges import UPDATE, method_refusal
 from s2s.front.source import MISSING, Source, read_function
 from s2s.rules import registry
 
@@ -24,7 +25,7 @@ RAISE = "raise"  # Effect(Call("raise", (exception class, *args))): `raise E(*ar
 EFFECTS = {"builtins.print", "s2s.runtime.require_scalar", "s2s.runtime.require_length",
            "s2s.runtime.require_keywords", "s2s.runtime.require_bound", "s2s.runtime.require_number",
            "s2s.runtime.require_immutable", "s2s.runtime.require_float_array", prims.REQUIRE_GENERATOR,
-           "s2s.runtime.require_array", REQUIRE_METHOD}
+           "s2s.runtime.require_array", REQUIRE_METHOD, "s2s.runtime.require_list"}
 AT = {"numpy.add": "add", "numpy.subtract": "subtract"}  # the ufuncs whose .at is an element write (ufunc_at)
 ADDED_AT = "s2s.runtime.added_at"
 # library calls that change an argument (or NumPy's random state) in place and return None: refused wherever they
@@ -59,7 +60,7 @@ LIST_METHODS = {
     "remove": "make the list without it: out = [v for v in out if v is not item]",
     "sort": "make the sorted value: y = np.sort(y) for an array, out = sorted(out) for a list",
     "clear": "start a new list: out = []",
-    "update": "make a new dict with the keys that change: {name} = {{**{name}, 'w': value}}",
+    "update": UPDATE,
     "fill": "make a new array of that value: {name} = np.full_like({name}, value), or write every element of an "
             "array the function made: {name}[...] = value",
 }
@@ -374,12 +375,7 @@ class EffectLowering:
         """Refuse `xs.insert(0, v)`, `xs.reverse()`, `xs.pop()`... (LIST_METHODS), saying what to write instead."""
         func = node.func if isinstance(node, ast.Call) else None
         if isinstance(func, ast.Attribute) and func.attr in LIST_METHODS and self.static_value(func) is MISSING:
-            first = func.attr == "pop" and node.args and isinstance(node.args[0], ast.Constant) and \
-                node.args[0].value == 0  # (pop(0): the first item, not the last)
-            what = {"update": "dict", "fill": "array"}.get(func.attr, "list (or array)")
-            raise self.error(node, f"the method .{func.attr}(), which changes its {what} in place",
-                             "read and drop the first item: first = out[0]; out = out[1:]" if first
-                             else LIST_METHODS[func.attr].format(name=ast.unparse(func.value)))
+            raise self.error(node, *method_refusal(func, node, LIST_METHODS))
 
     def refuse_set_method(self, node) -> None:
         """Refuse `seen.add(k)` and the other methods that change a set the function made (`seen = set()`): s2s

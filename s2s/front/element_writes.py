@@ -16,8 +16,9 @@ from s2s.front import fence
 from s2s.front.alias_elements import factor_part
 from s2s.front.alias_loops import python_number
 from s2s.front.indexes import advanced_index, copying_read  # noqa: F401 (advanced_index: containers.py reads it here)
+from s2s.front.merges import merged_display
 from s2s.front.parameters import own_name
-from s2s.front.repeated import holding_items, item_element_write, repeated_form
+from s2s.front.repeated import dict_item_write, holding_items, item_element_write, repeated_form
 from s2s.ir.names import base_name
 
 
@@ -46,8 +47,9 @@ class ElementWriteLowering:
             if kind:  # (P[1][0] = v of P = [None] * n)
                 raise self.error(target, *item_element_write(target, kind))
             if isinstance(inner, ast.Name) and inner.id in self.env and self._list_of_rows(inner):
-                raise self.error(target, f"assignment to an element of {ast.unparse(target.value)}, a list inside "
-                                         f"the list '{inner.id}'", _rows_to_array(target))
+                raise self.error(target, *(dict_item_write(target, self.loop_path, self.loc) or (  # (hits[i]['n'])
+                    f"assignment to an element of {ast.unparse(target.value)}, an item of the list '{inner.id}'",
+                    _rows_to_array(target))))
             raise self.error(target, f"assignment to an element of {ast.unparse(target.value)}",
                              _element_of_an_expression(target))
         name = target.value.id
@@ -126,6 +128,8 @@ class ElementWriteLowering:
                                      f"runs that {helper} writes it (through a container, an attribute or an "
                                      f"argument)", f"call {helper} by its name in the loop ({user} = {helper}({user}, "
                                                    f"...)), or give it a copy: {user} = {helper}(np.copy({user}), ...)")
+        if root is None and isinstance(key, str) and dict_item_write(target, self.loop_path, self.loc):
+            raise self.error(target, *dict_item_write(target, self.loop_path, self.loc))  # (for h in hits: h[k] = v)
         if root is None:  # (a key that is a string: a dict's, for which np.copy makes a 0-d object array)
             raise self.error(target, f"assignment to an element of '{name}', which the function did not create",
                              _new_dict(name, key, own_name(name, self.src.tree)) if isinstance(key, str) else
@@ -265,7 +269,7 @@ class ElementWriteLowering:
             text = ast.unparse(next(v for k, v in zip(node.keys, node.values) if k is None))
             raise self.error(node, "a dict display with **mapping other than first, followed by string keys",
                              f"write {{**{text}, 'w': w}}, or copy the dict and write the keys that change: "
-                             f"new = dict({text}); new['w'] = value")
+                             f"new = dict({text}); new['w'] = value" + merged_display(node))
         source = self.atom(spread[1])
         values = [(k, self.atom(v)) for k, v in pairs]
         name = hint or "d"
@@ -504,7 +508,7 @@ def _rows_to_array(target: ast.Subscript) -> str:
     parts = ", ".join(ast.unparse(p) for p in [*(inner.slice.elts if isinstance(inner.slice, ast.Tuple) else
                                                  [inner.slice]), *(outer.elts if isinstance(outer, ast.Tuple) else
                                                                    [outer])])
-    return (f"s2s follows element writes into an array the function made, not into a list held by another list: "
+    return (f"s2s follows element writes into an array the function made, not into an item a list holds: "
             f"make the table an array, {name} = np.zeros((rows, columns)) in place of the list of lists, and write it "
             f"at one index, {name}[{parts}] = ... (reading it as {name}[i, j] too)")
 
@@ -592,5 +596,5 @@ def _new_container(name: str, own: str, target: ast.Subscript, loops: list, text
 
 
 def _new_dict(name: str, key: str, own: str) -> str:
-    made = f"{own} = {{**{name}, {key!r}: value}}"
-    return f"make a new dict holding every key: {made}" + ("" if own == name else f", and read {own} from there on")
+    return f"make a new dict holding every key: {own} = {{**{name}, {key!r}: value}}" + \
+        ("" if own == name else f", and read {own} from there on")

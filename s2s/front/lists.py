@@ -20,7 +20,7 @@ from s2s import ir
 from s2s import prims
 from s2s.prims import APPENDED, CONTAINER_BUILDERS, CONTAINER_COPIES, ITERATED
 from s2s.front import fence
-from s2s.front.repeated import items_written
+from s2s.front.repeated import copied, grown_by_name, items_written
 from s2s.front.generators import comprehension_loops
 from s2s.front.parameters import own_name
 from s2s.ir.walk import is_slice
@@ -120,6 +120,12 @@ class ListLowering:
     def note_list_name(self, name: str, atom) -> None:
         """`name = atom`: a list bound to a second name is shared."""
         root = self.list_root(atom)
+        if root is None and grown_by_name(self.src.tree, name) and \
+                copied(self.definitions.get(getattr(atom, "name", None)), self.definitions, self.free):
+            # (grown, it is a list: copied, the function's own, as list(...) makes one, which later stages know)
+            self.emit(ir.Effect(ir.Call("s2s.runtime.require_list", (atom, ir.Const(f"{name}.append"))), self.loc))
+            atom = self.env[name] = self.assign(self.version(name), ir.Call("builtins.list", (atom,)))
+            root = self.list_root(atom)
         if root is not None and self.list_owner.setdefault(root, name) != name:
             self.shared_lists.add(root)
 

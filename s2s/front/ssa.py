@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import copy
 import dataclasses
+import inspect
 import operator
 
 import numpy as np
@@ -255,7 +256,7 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
                 self.write_element(s.target, self.augmented(base, old, new, op), parts)
                 return
             if not isinstance(s.target, ast.Name):
-                raise self.error(s, "augmented assignment to an attribute")
+                raise self.attribute_write(s.target, True) or self.error(s, "augmented assignment to an attribute")
             if isinstance(s.op, ast.Add) and isinstance(s.value, ast.Tuple):  # t += (v,): t = t + (v,)
                 node = ast.copy_location(ast.BinOp(ast.Name(s.target.id, ast.Load()), s.op, s.value), s)
                 _, grown = self.joined_tuple(node, self._hint(s.target))
@@ -409,7 +410,25 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
         elif isinstance(target, ast.Subscript):
             self.write_element(target, self.materialise(value))
         else:
-            raise self.error(target, f"assignment to {type(target).__name__.lower()}")
+            raise self.attribute_write(target) or self.error(target, f"assignment to {type(target).__name__.lower()}")
+
+    def attribute_write(self, target, augmented: bool = False):
+        """The refusal of `m.b = v` (or `m.b += v`) where `m` is an object of the user's class that the function
+        made (`m = Lin(W)`, outside.py `constructed_class`), which the caller never sees: its attributes are
+        followed as its __init__ sets them, so the value goes to the constructor. None for any other target."""
+        base = self.env.get(target.value.id) if isinstance(target, ast.Attribute) and \
+            isinstance(target.value, ast.Name) else None
+        cls = self.constructed_class(base) if base is not None else None
+        if cls is None:
+            return None
+        name, attr, made = target.value.id, target.attr, cls.__name__
+        taken = attr in inspect.signature(cls.__init__).parameters
+        return self.error(target, f"{'augmented ' if augmented else ''}assignment to the attribute '{attr}' of "
+                                  f"'{name}', an object of {made} that the function made",
+                          f"s2s follows an object's attributes as its __init__ sets them, not changed afterwards: "
+                          f"give the value to the constructor ({name} = {made}(..., {attr}=value)" +
+                          ("" if taken else f", its __init__ taking {attr} and setting self.{attr} = {attr}") +
+                          f"), or keep it in a name of its own ({attr} = value)")
 
     def read(self, name: str, node) -> ir.Atom:
         if name not in self.env and self.outer is not None and self.outer.sees(name):

@@ -126,8 +126,11 @@ def batch_zeros(x, like):
     if (isinstance(x, (tuple, list)) or type(x) is np.ndarray and x.dtype.kind == "O") and _ragged(x):
         # ([np.outer(x, x), x], np.empty(n, dtype=object): parts of other shapes, or None, part by part)
         return tuple(batch_zeros(v, like) for v in x)
-    while isinstance(like, (tuple, list)) and like:
-        like = next((v for v in like if np.ndim(v) or isinstance(v, (tuple, list))), like[0])
+    if isinstance(x, dict):  # (copy.deepcopy(p) of a dict: its tangents key by key, as batch_getitem reads them)
+        return {k: batch_zeros(v, like) for k, v in x.items()}
+    while isinstance(like, (tuple, list, dict)) and like:
+        like = list(like.values()) if isinstance(like, dict) else like
+        like = next((v for v in like if np.ndim(v) or isinstance(v, (tuple, list, dict))), like[0])
     return np.zeros((np.shape(like)[0],) + np.shape(x))
 
 

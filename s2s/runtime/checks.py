@@ -14,7 +14,8 @@ import numpy as np
 from s2s.errors import CallError, ResultTypeError, S2SError
 
 __all__ = ["require_scalar", "require_number", "require_immutable", "require_bound", "require_length",
-           "require_keywords", "require_float_array", "require_generator", "require_array", "require_method"]
+           "require_keywords", "require_float_array", "require_generator", "require_array", "require_method",
+           "require_list"]
 
 
 _NUMBERS = frozenset((float, int, np.float64, np.float32, np.int64))
@@ -217,6 +218,19 @@ def require_array(value, spelled):
                    f"{attr}), as it could not tell this item of a list or tuple for an object while compiling; read "
                    f"another field of {obj} in the function too (s2s then reads .{attr} as the object's field), or "
                    f"give the field another name")
+
+
+def require_list(value, spelled):
+    """`q.append(v)` (`spelled`) of a copy s2s took for a list (`q = copy.deepcopy(p)`, `p[:]`, `p.copy()`): Python's
+    AttributeError where it is not one (a copy of an array has no append); a refusal for another object that has
+    one (a deque), whose append s2s does not follow."""
+    if isinstance(value, list):
+        return
+    method = spelled.rpartition('.')[2]
+    if not hasattr(value, method):
+        raise AttributeError(f"'{type(value).__name__}' object has no attribute '{method}'")
+    raise S2SError(f"{spelled}() of a copy of a {type(value).__name__}, which s2s took for a list: s2s follows the "
+                   f"{method} of a list; make it one first ({spelled.rpartition('.')[0]} = list(...))")
 
 
 def require_method(obj, name, runs, spelled, seen, by="method"):
