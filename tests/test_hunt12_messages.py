@@ -123,13 +123,27 @@ def nearest_running_max(ts, w):
     return t * w[i]
 
 
+def nearest_running_min(ts, w):
+    best = (np.inf, -1)
+    for k in range(3):
+        best = min(best, (ts[k], k))
+    return best[0] * w[best[1]]
+
+
+def running_pair(ts, w):  # min of two tuples (its forward mode crashed: a tuple tangent times a share)
+    best = (np.inf, -1.0)
+    for k in range(3):
+        best = min(best, (ts[k] * w[k], w[k]))
+    return best[0] * best[1]
+
+
 def smallest_pair(ts, w):  # both items carry a derivative: kept
     t, s = min((ts[k], w[k]) for k in range(3))
     return t * s
 
 
 @pytest.mark.parametrize("f", [nearest_generator, nearest_enumerate, nearest_loop, nearest_list, nearest_appended,
-                               nearest_running_max, smallest_pair])
+                               nearest_running_max, nearest_running_min, running_pair, smallest_pair])
 @pytest.mark.parametrize("wrt", [0, 1])
 def test_an_int_item_of_a_picked_tuple_has_no_derivative(f, wrt):
     _every_mode(f, (TS, WS), wrt)

@@ -272,6 +272,11 @@ class CallLowering(MethodLowering, records.RecordLowering):
             return self.recursive_call(target, args, kwargs, node)
         if key in ("builtins.max", "builtins.min") and (len(args) == 1 or kwargs):  # max(xs), max(xs, key=f)
             return self.extremum_call(key == "builtins.max", self.no_spread(args), self.no_spread(kwargs), node, None)
+        if key in ("builtins.max", "builtins.min") and any(isinstance(a, ir.Var) and a.name in self.tuples or
+                                                           isinstance(a, ir.Const) and type(a.value) is tuple
+                                                           for a in args):  # min(best, (t, k)): min([best, (t, k)])
+            return self.extremum_call(key == "builtins.max", (self.materialise(ir.Call("list", self.no_spread(args))),),
+                                      (), node, None)
         plain = target.__func__ if inspect.ismethod(target) else target
         if key is not None and inspect.isfunction(plain) and not library_function(plain) and \
                 custom.users_rule(target) is not None:
