@@ -245,3 +245,26 @@ def test_pop_of_a_dict_is_given_a_dicts_advice():
     assert advised(MAT, 0.7) == f(MAT, 0.7)
     gradient = s2s.grad(advised)(MAT, 0.7)
     assert gradient["kd"] == pytest.approx(0.7) and gradient["shin"] == pytest.approx(1.0)
+
+
+def _arrays_written_through_the_loop(x):
+    hits = [x * 1.0, x * 2.0]
+    for hh in hits:
+        hh[0] = hh[0] * 3.0
+    return sum(np.sum(h * x) for h in hits)
+
+
+def _arrays_as_advised(x):
+    hits = [x * 1.0, x * 2.0]
+    hits = np.array(hits)
+    for i in range(len(hits)):
+        hits[i, 0] = hits[i][0] * 3.0
+    return sum(np.sum(h * x) for h in hits)
+
+
+def test_arrays_a_list_holds_written_through_the_loop():
+    message = _message(_arrays_written_through_the_loop, C)
+    assert "an array that the list 'hits' holds" in message and "hits[i, ...]" not in message
+    assert "hits = np.array(hits)" in message and "hits[i, 0] = ..." in message
+    assert _arrays_as_advised(C) == _arrays_written_through_the_loop(C)
+    check_every_mode(_arrays_as_advised, C)

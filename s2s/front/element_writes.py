@@ -90,6 +90,8 @@ class ElementWriteLowering:
                                      f"caller passed it in)",
                              _CALLERS.format(held, returned, f"; for this function's own use only, {own}, the "
                                                              f"caller's left as it was"))
+        if root is None and dict_item_write(target, self.loop_path, self.loc, self._list_of_rows):  # (for h in hs)
+            raise self.error(target, *dict_item_write(target, self.loop_path, self.loc, self._list_of_rows))
         if root is None and made is not None and made.op in VIEWS and not isinstance(key, str):
             unknown = [a for a in made.args[1:] if made.op == "getitem" and isinstance(a, ir.Var) and
                        getattr(self.definitions.get(a.name), "op", None) != "builtins.slice" and
@@ -128,8 +130,6 @@ class ElementWriteLowering:
                                      f"runs that {helper} writes it (through a container, an attribute or an "
                                      f"argument)", f"call {helper} by its name in the loop ({user} = {helper}({user}, "
                                                    f"...)), or give it a copy: {user} = {helper}(np.copy({user}), ...)")
-        if root is None and isinstance(key, str) and dict_item_write(target, self.loop_path, self.loc):
-            raise self.error(target, *dict_item_write(target, self.loop_path, self.loc))  # (for h in hits: h[k] = v)
         if root is None:  # (a key that is a string: a dict's, for which np.copy makes a 0-d object array)
             raise self.error(target, f"assignment to an element of '{name}', which the function did not create",
                              _new_dict(name, key, own_name(name, self.src.tree)) if isinstance(key, str) else

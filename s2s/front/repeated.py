@@ -77,14 +77,16 @@ def item_element_write(target: ast.Subscript, kind: str) -> tuple[str, str]:
             f"{name}[{ast.unparse(target.value.slice)}, {index}] = ...)")
 
 
-def dict_item_write(target: ast.Subscript, loops: list, loc) -> tuple[str, str] | None:
+def dict_item_write(target: ast.Subscript, loops: list, loc, listed=None) -> tuple[str, str] | None:
     """The refusal of a write at a key (a string) into a dict that a list holds, written through the list's loop
     (`for h in hits: h['n'] = v`) or an index (`hits[i]['n'] = v`): s2s follows a dict's keys by the name it was made
     with, and a new dict bound to h (`h = {**h, 'n': v}`) would leave the list as it was, so the advice is the list
     made anew, each item a new dict (`hits = [{**h, 'n': v} for h in hits]`), with the value written where the loop
-    writes nothing else (`loops`: the loop frames around, `loc`: the statement's). None where it is no such write."""
+    writes nothing else (`loops`: the loop frames around, `loc`: the statement's). None where it is no such write.
+    At another index, an element of an array a list holds (`listed(node)`: is it a list?) through the loop's name
+    (`for a in arrays: a[0] = v`): refused, saying so (an array's row would be a view, which s2s follows)."""
     if not (isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str)):
-        return None
+        return _array_item_write(target, loops, listed) if listed is not None else None
     key, item = target.slice.value, target.value
     if isinstance(item, ast.Subscript) and isinstance(item.value, ast.Name):  # (hits[i]['n'] = v)
         listed, through = item.value.id, ast.unparse(item)
@@ -132,6 +134,22 @@ def dict_item_write(target: ast.Subscript, loops: list, loc) -> tuple[str, str] 
             f"{own} = {{**{own}, {key!r}: ...}} alone would leave '{listed}' as it was: make the list anew" +
             (" in place of the loop" if loop is not None else "") + f", each item a new dict, {made}" +
             (" (with every key the loop writes)" if loop is not None and value == "..." else ""))
+
+
+def _array_item_write(target: ast.Subscript, loops: list, listed) -> tuple[str, str] | None:
+    """`for a in arrays: a[0] = v` where `arrays` is a list (`listed`): the refusal, advising an array of them."""
+    item = target.value
+    loop = next((f.node for f in reversed(loops) if isinstance(f.node, ast.For) and
+                 isinstance(f.node.target, ast.Name) and isinstance(item, ast.Name) and f.node.target.id == item.id and
+                 isinstance(f.node.iter, ast.Name)), None)
+    if loop is None or not listed(loop.iter):
+        return None
+    name, index = loop.iter.id, ast.unparse(target.slice)
+    return (f"assignment to an element of {item.id}, an array that the list '{name}' holds",
+            f"s2s follows element writes into an array by the name it was made with, not through a list holding it: "
+            f"make the list an array where nothing else reads its arrays ({name} = np.array({name}), of arrays of one "
+            f"shape) and write it at one index, for i in range(len({name})): {name}[i, {index}] = ... (reading "
+            f"{name}[i] for {item.id})")
 
 
 class _Renamed(ast.NodeTransformer):
