@@ -268,3 +268,38 @@ def test_arrays_a_list_holds_written_through_the_loop():
     assert "hits = np.array(hits)" in message and "hits[i, 0] = ..." in message
     assert _arrays_as_advised(C) == _arrays_written_through_the_loop(C)
     check_every_mode(_arrays_as_advised, C)
+
+
+# F8 (also): copy.copy(p) then q['s'] = ... was refused as "which the function did not create", where p.copy() and
+# dict(p) are taken: written by item, copy.copy(p) is p.copy() (of a dict, a list or an array the same).
+
+def _shallow_key(p, x):
+    q = copy.copy(p)
+    q['s'] = q['w'] * x
+    return np.sum(q['s'] * q['w'])
+
+
+def _shallow_item(p, x):
+    q = copy.copy(p)
+    q[0] = q[1] * x
+    return np.sum(q[0] * q[1])
+
+
+@pytest.mark.parametrize("f, p", [(_shallow_key, {'w': np.array([0.2, 0.4, 0.1])}),
+                                  (_shallow_item, [0.0, np.array([0.2, 0.4, 0.1])]),
+                                  (_shallow_item, np.array([[0.0, 0.0, 0.0], [0.2, 0.4, 0.1]]))])
+def test_a_shallow_copy_written_by_item(f, p):
+    x = np.array([0.3, 0.8, -0.6])
+    kept = copy.deepcopy(p)
+    numeric = numeric_grad(f, (p, x), 1)
+    value, gradient = s2s.value_and_grad(f, wrt=1)(p, x)
+    assert value == f(p, x)
+    assert_close(gradient, numeric, what="grad")
+    for mode in ("forward", "reverse"):
+        assert_close(s2s.jacobian(f, wrt=1, mode=mode)(p, x), numeric, what=mode)
+    assert_close(s2s.hessian(lambda x: f(p, x))(x), np.zeros((3, 3)), atol=1e-8)  # (linear in x)
+    if isinstance(p, dict):
+        assert_close(s2s.grad(f, wrt=0)(p, x)['w'], 2 * p['w'] * x, what="wrt p")
+        assert np.array_equal(p['w'], kept['w']) and set(p) == {'w'}
+    else:
+        assert all(np.array_equal(a, b) for a, b in zip(p, kept))

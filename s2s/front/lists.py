@@ -120,8 +120,11 @@ class ListLowering:
     def note_list_name(self, name: str, atom) -> None:
         """`name = atom`: a list bound to a second name is shared."""
         root = self.list_root(atom)
-        if root is None and grown_by_name(self.src.tree, name) and \
-                copied(self.definitions.get(getattr(atom, "name", None)), self.definitions, self.free):
+        made = self.definitions.get(getattr(atom, "name", None))
+        if copied(made, self.definitions, self.free, True) and items_written(self.src.tree, name) and \
+                getattr(self.block[-1], "target", None) == atom.name:  # (copy.copy(p) written by item: p.copy())
+            made = self.block[-1].value = self.definitions[atom.name] = ir.Call(prims.COPY_METHOD, made.args[1:])
+        if root is None and grown_by_name(self.src.tree, name) and copied(made, self.definitions, self.free):
             # (grown, it is a list: copied, the function's own, as list(...) makes one, which later stages know)
             self.emit(ir.Effect(ir.Call("s2s.runtime.require_list", (atom, ir.Const(f"{name}.append"))), self.loc))
             atom = self.env[name] = self.assign(self.version(name), ir.Call("builtins.list", (atom,)))

@@ -27,11 +27,14 @@ def grown_by_name(tree: ast.AST, name: str) -> bool:
                and isinstance(c.func.value, ast.Name) and c.func.value.id == name for c in ast.walk(tree))
 
 
-def copied(made: ir.Call | None, definitions: dict, free: dict) -> bool:
+def copied(made: ir.Call | None, definitions: dict, free: dict, shallow: bool = False) -> bool:
     """Is `made` a copy (`copy.deepcopy(p)`, `copy.copy(p)`, `p.copy()`, `p[:]`), of a list a new list? (`free`: the
-    names of the module's objects)"""
+    names of the module's objects; `shallow`: is it `copy.copy(p)`, which is `p.copy()` of a dict, a list or an
+    array?)"""
     made = made or ir.Call("", (None,))
     called = free.get(getattr(made.args[0], "name", ""), (0,))[0] if made.op == "call" else None
+    if shallow:
+        return called is copy.copy and len(made.args) == 2 and not made.kwargs
     return made.op in (prims.COPY_METHOD, "s2s.runtime.deep_copy") or called is copy.copy or \
         made.op == "getitem" and is_slice(made.args[-1], definitions)
 
