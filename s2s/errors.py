@@ -280,7 +280,8 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
                f"@s2s.adjoint({spelled}).") if instead is not None else \
             (f"Where no derivative need pass through it, compute it outside the function and pass the result in; "
              f"otherwise register a rule with @s2s.adjoint({spelled}) (and @s2s.tangent for forward mode).")
-    elif op == "call" and isinstance(target, type) and library is None:  # (Arm(L) of a plain class of the user's)
+    elif op == "call" and isinstance(target, type) and library is None and \
+            not getattr(callee, "unfollowed", None):  # (Arm(L) of a plain class; a record running its own code: below)
         name, fields = target.__name__, ", ".join(_parameters(target)) or "w"
         why = (f"it makes an object of the class {name} from a value with a derivative, and the attributes of an "
                f"object of a plain class carry none in s2s")
