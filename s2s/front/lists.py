@@ -124,7 +124,7 @@ class ListLowering:
         if copied(made, self.definitions, self.free, True) and items_written(self.src.tree, name) and \
                 getattr(self.block[-1], "target", None) == atom.name:  # (copy.copy(p) written by item: p.copy())
             made = self.block[-1].value = self.definitions[atom.name] = ir.Call(prims.COPY_METHOD, made.args[1:])
-        if root is None and grown_by_name(self.src.tree, name) and copied(made, self.definitions, self.free):
+        if root is None and copied(made, self.definitions, self.free) and grown_by_name(self.src.tree, name):
             # (grown, it is a list: copied, the function's own, as list(...) makes one, which later stages know)
             self.emit(ir.Effect(ir.Call("s2s.runtime.require_list", (atom, ir.Const(f"{name}.append"))), self.loc))
             atom = self.env[name] = self.assign(self.version(name), ir.Call("builtins.list", (atom,)))
