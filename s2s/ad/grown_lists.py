@@ -155,25 +155,10 @@ class GrownLists:
         adds = [k for k, t in enumerate(rev_body) if _call_of(t, "add") and b in t.value.args]
         if len(adds) != 1 or uses.get(b.name) != 1:
             return None
-        taken, terms, name = [], [], b.name
-        while True:
-            adds = [k for k, t in enumerate(rev_body) if _call_of(t, "add") and ir.Var(name) in t.value.args]
-            if not adds:
-                break
-            k = adds[0]
-            other = [a for a in rev_body[k].value.args if a != ir.Var(name)]
-            if len(adds) != 1 or uses.get(name) != 1 or len(other) != 1 or type(other[0]) is not ir.Var:
-                return None
-            read = next((j for j, t in enumerate(rev_body) if type(t) is ir.Assign and t.target == other[0].name),
-                        None)
-            call = rev_body[read].value if read is not None and _call_of(rev_body[read], None) else None
-            if call is None or call.op != "s2s.runtime.getitem_adjoint" or len(call.args) != 3 or \
-                    call.args[1] != joined or b in call.args or not self._int_index(call.args[2:]) or \
-                    uses.get(other[0].name) != 1:
-                return None
-            taken.append(read)
-            terms.append(k)
-            name = rev_body[k].target
+        found = self._read_terms(b.name, joined, b, rev_body, uses)
+        if found is None:
+            return None
+        taken, terms, name = found
         adjoint = ir.Var(self.renamed.get(name, name))
         at = max(taken + terms) + 1
         if any(adjoint.name in used_names([t]) for t in rev_body[:at]):
@@ -192,25 +177,11 @@ class GrownLists:
             return None
         uses: dict = {}
         count_uses(rev_body, uses)
-        taken, name, terms = [k_cut[0]], rev_body[k_cut[0]].target, set()
-        while True:
-            adds = [k for k, t in enumerate(rev_body) if _call_of(t, "add") and ir.Var(name) in t.value.args]
-            if not adds:
-                break
-            k = adds[0]
-            other = [a for a in rev_body[k].value.args if a != ir.Var(name)]
-            if len(adds) != 1 or uses.get(name) != 1 or len(other) != 1 or type(other[0]) is not ir.Var:
-                return None
-            read = next((j for j, t in enumerate(rev_body) if type(t) is ir.Assign and t.target == other[0].name),
-                        None)
-            call = rev_body[read].value if read is not None and _call_of(rev_body[read], None) else None
-            if call is None or call.op != "s2s.runtime.getitem_adjoint" or len(call.args) != 3 or \
-                    call.args[1] != ir.Var(between) or b in call.args or not self._int_index(call.args[2:]) or \
-                    uses.get(other[0].name) != 1:
-                return None
-            taken.append(read)
-            terms.add(k)
-            name = rev_body[k].target
+        found = self._read_terms(rev_body[k_cut[0]].target, ir.Var(between), b, rev_body, uses)
+        if found is None:
+            return None
+        reads, terms, name = found
+        taken = [k_cut[0]] + reads
         adjoint = ir.Var(self.renamed.get(name, name))
         taken_names = {rev_body[k].target for k in taken}
         if not _read_only_by_cuts(b, taken_names, rev_body, outside=terms):
@@ -222,6 +193,30 @@ class GrownLists:
         # (the sum's own statements go: the cut and the reads' adjoints are made anew before `anchor`)
         anchor = rev_body[at] if at < len(rev_body) else None
         return anchor, adjoint, [rev_body[k] for k in sorted(taken)], [rev_body[k] for k in sorted(terms)]
+
+    def _read_terms(self, name: str, lst, b: ir.Var, rev_body: list, uses: dict):
+        """(the reads, the additions, the sum's last name) of the chain `name + rt.getitem_adjoint(g, lst, i) + ...`
+        of `rev_body` (each term an int-index read's adjoint of the list `lst`, each name read once); None where a
+        term is anything else."""
+        taken, terms = [], []
+        while True:
+            adds = [k for k, t in enumerate(rev_body) if _call_of(t, "add") and ir.Var(name) in t.value.args]
+            if not adds:
+                return taken, terms, name
+            k = adds[0]
+            other = [a for a in rev_body[k].value.args if a != ir.Var(name)]
+            if len(adds) != 1 or uses.get(name) != 1 or len(other) != 1 or type(other[0]) is not ir.Var:
+                return None
+            read = next((j for j, t in enumerate(rev_body) if type(t) is ir.Assign and t.target == other[0].name),
+                        None)
+            call = rev_body[read].value if read is not None and _call_of(rev_body[read], None) else None
+            if call is None or call.op != "s2s.runtime.getitem_adjoint" or len(call.args) != 3 or \
+                    call.args[1] != lst or b in call.args or not self._int_index(call.args[2:]) or \
+                    uses.get(other[0].name) != 1:
+                return None
+            taken.append(read)
+            terms.append(k)
+            name = rev_body[k].target
 
     def _cut_at(self, rev_body: list, anchor, gone: list, taken: list, primal: str, final: str | None,
                 start: ir.Var | None = None) -> None:
