@@ -118,27 +118,26 @@ class Transformed:
             if arguments.as_raised(exc) is not exc:
                 raise arguments.as_raised(exc) from None
             raise
+        values = [args[i] if i < count else kwargs.get(name) for i, name in wrt_at]  # (the wrt arguments)
         if self._kind == "grad":
             arguments.real(self.__name__, out)  # (a value, and derivatives with respect to real arguments)
-            out = self._grad_part(out, self._settled(out, wrt_at, args, kwargs, plain))
+            out = self._grad_part(out, self._settled(out, wrt_at, values, plain))
         templates = None
         if not plain:
-            templates = [args[i] if i < len(args) else kwargs.get(name) for i, name in wrt_at]
+            templates = values
             # the derivative w.r.t. a dataclass is that dataclass, w.r.t. a tuple a tuple, w.r.t. a list a list
             out = self._as_arguments(out, templates)
-        values = [args[i] if i < count else kwargs.get(name) for i, name in wrt_at]
         narrow = precision.has_narrow(values)  # (a float32 argument's derivative is float32: api/precision.py)
         if narrow and self._kind == "grad":
             out = self._grad_part(out, precision.like_arguments(self._grads(out), values, self._single_wrt()))
         if self._kind == "vjp":
             value, pullback = out
-            zero_d = self._zero_d(wrt_at, args, kwargs)
+            zero_d = self._zero_d(values)
             if replay is not None:
                 pullback = replay.replay(pullback, value)
             checked = _checked_pullback(pullback, value, self.__name__,
                                         templates and ([name for _, name in wrt_at], templates, self._single_wrt()),
-                                        ([args[i] if i < count else kwargs.get(name) for i, name in wrt_at],
-                                         self._single_wrt()),
+                                        (values, self._single_wrt()),
                                         lambda exc: arguments.explain_sequence_error(exc, self.__wrapped__, args,
                                                                                      kwargs))
             if zero_d:
@@ -160,16 +159,16 @@ class Transformed:
         """A grad's `out` with its derivatives part `grads`."""
         return (out[0], grads) if self._options.get("return_value") else grads
 
-    def _settled(self, out, wrt_at, args: tuple, kwargs: dict, plain: bool):
-        """The derivatives of a grad's `out` as the arguments ask: an ndarray's an ndarray (not the list of its
-        rows'), none another's memory, a 0-d array's a 0-d array, a number's a float, a container's checked."""
-        grads, count = self._grads(out), len(args)
-        templates = [args[i] if i < count else kwargs.get(name) for i, name in wrt_at]
+    def _settled(self, out, wrt_at, templates: list, plain: bool):
+        """The derivatives of a grad's `out` as the wrt arguments `templates` ask: an ndarray's an ndarray (not the
+        list of its rows'), none another's memory, a 0-d array's a 0-d array, a number's a float, a container's
+        checked."""
+        grads = self._grads(out)
         if type(grads) is not _NDARRAY and type(grads) not in _FLOATS:  # (an array's rows' derivatives: an array)
             grads = arguments.arrays_for_arrays(grads, templates, self._single_wrt())
         if not plain or type(self._wrt) is not int and type(self._wrt) is not str:
             grads = fresh(grads)
-        zero_d = self._zero_d(wrt_at, args, kwargs)
+        zero_d = self._zero_d(templates)
         if zero_d:
             grads = self._as_arrays(grads, zero_d)
         if plain:  # a number's derivative is a float (np.where of numbers is a 0-d array)
@@ -178,12 +177,10 @@ class Transformed:
                                     self._single_wrt())
 
     @staticmethod
-    def _zero_d(wrt_at, args: tuple, kwargs: dict) -> list:
-        """The indices (among the wrt entries) of 0-d ndarray arguments, whose derivatives the generated code
+    def _zero_d(values: list) -> list:
+        """The indices among the wrt arguments `values` of 0-d ndarrays, whose derivatives the generated code
         computes as numbers: they are given back as 0-d arrays, the argument's type and shape."""
-        count = len(args)
-        return [k for k, (i, name) in enumerate(wrt_at)
-                if type(v := args[i] if i < count else kwargs.get(name)) is np.ndarray and v.ndim == 0]
+        return [k for k, v in enumerate(values) if type(v) is np.ndarray and v.ndim == 0]
 
     def _single_wrt(self) -> bool:
         return not isinstance(self._wrt, (tuple, list))
