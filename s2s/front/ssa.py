@@ -25,11 +25,12 @@ from s2s.front import fence
 from s2s.front.alias_loops import python_number
 from s2s.front.branches import BranchLowering
 from s2s.front.calls import CallLowering
+from s2s.front.comprehensions import ComprehensionLowering
 from s2s.front.effects import RAISE, EffectLowering
 from s2s.front.element_writes import ElementWriteLowering
 from s2s.front.expressions import ExpressionLowering
 from s2s.front.functions import FunctionLowering, check_no_function_values
-from s2s.front.lists import ComprehensionLowering, ListLowering
+from s2s.front.lists import ListLowering
 from s2s.front.loops import LoopLowering, _bound_key, _Exit, _LoopFrame, _typed_in_place, _written_arrays
 from s2s.front.lowering import always_exits, attribute_reads, format_strings, inline_iterators, listed_call, listed_functions, \
     lower_loop_returns, normalise_exits
