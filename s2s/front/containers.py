@@ -30,7 +30,8 @@ import collections
 
 from s2s import ir, prims
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED
-from s2s.front.element_writes import advanced_index, key_write_fix, written_value
+from s2s.front.indexes import advanced_index
+from s2s.front.write_advice import key_write_fix, written_value
 from s2s.ir.names import base_name
 
 # calls that make a list or a tuple of what iterating their operand gives: a 2-D array's rows are views of it
@@ -60,7 +61,7 @@ class ContainerChecks:
 
     def _fancy(self, index) -> bool:
         """Is `index` surely an advanced index (a list, an array, a comparison's booleans), whose read is a copy?
-        (element_writes.advanced_index)"""
+        (indexes.advanced_index)"""
         return advanced_index(index, self.made_by.get)
 
     def _key_write(self, s: ir.Assign) -> None:

@@ -6,7 +6,6 @@ holds these methods of the SSA builder (ssa.py).
 from __future__ import annotations
 
 import ast
-import re
 
 import numpy
 
@@ -15,10 +14,12 @@ from s2s.prims import WRITE_THROUGH as VIEWS
 from s2s.front import fence
 from s2s.front.alias_elements import factor_part
 from s2s.front.alias_loops import python_number
-from s2s.front.indexes import advanced_index, copying_read  # noqa: F401 (advanced_index: containers.py reads it here)
+from s2s.front.indexes import copying_read
 from s2s.front.merges import merged_display
 from s2s.front.parameters import own_name
 from s2s.front.repeated import dict_item_write, holding_items, item_element_write, repeated_form
+from s2s.front.write_advice import CALLERS, element_of_an_expression, key_write_fix, new_container, new_dict, \
+    rows_to_array, user_name
 from s2s.ir.names import base_name
 
 
@@ -40,7 +41,7 @@ class ElementWriteLowering:
             held = self._held_by_caller(target.value)
             if held:
                 raise self.error(target, f"assignment to an element of {ast.unparse(target.value)}, which the caller "
-                                         f"passed in", _CALLERS.format(held, "new_state", ""))
+                                         f"passed in", CALLERS.format(held, "new_state", ""))
             inner = target.value.value if isinstance(target.value, ast.Subscript) else None
             kind = self._holding_items(self.read(inner.id, inner)) if isinstance(inner, ast.Name) and \
                 inner.id in self.env else None
@@ -49,9 +50,9 @@ class ElementWriteLowering:
             if isinstance(inner, ast.Name) and inner.id in self.env and self._list_of_rows(inner):
                 raise self.error(target, *(dict_item_write(target, self.loop_path, self.loc) or (  # (hits[i]['n'])
                     f"assignment to an element of {ast.unparse(target.value)}, an item of the list '{inner.id}'",
-                    _rows_to_array(target))))
+                    rows_to_array(target))))
             raise self.error(target, f"assignment to an element of {ast.unparse(target.value)}",
-                             _element_of_an_expression(target))
+                             element_of_an_expression(target))
         name = target.value.id
         base = self.read(name, target.value)
         if parts is None:
@@ -88,16 +89,16 @@ class ElementWriteLowering:
                 if isinstance(key, str) else ("new_state", f"{name} = np.copy({name})")
             raise self.error(target, f"assignment to an element of '{name}', which the function did not create (the "
                                      f"caller passed it in)",
-                             _CALLERS.format(held, returned, f"; for this function's own use only, {own}, the "
+                             CALLERS.format(held, returned, f"; for this function's own use only, {own}, the "
                                                              f"caller's left as it was"))
         if root is None and dict_item_write(target, self.loop_path, self.loc, self._list_of_rows):  # (for h in hs)
             raise self.error(target, *dict_item_write(target, self.loop_path, self.loc, self._list_of_rows))
         if root is None and made is not None and made.op in VIEWS and not isinstance(key, str):
             unknown = [a for a in made.args[1:] if made.op == "getitem" and isinstance(a, ir.Var) and
                        getattr(self.definitions.get(a.name), "op", None) != "builtins.slice" and
-                       not python_number(a, self._defining) and _spelled(a.name) != "a value"]
+                       not python_number(a, self._defining) and user_name(a.name) != "a value"]
             numbers = "is a number" if len(unknown) == 1 else "are numbers"
-            whole = _spelled(made.args[0].name) if isinstance(made.args[0], ir.Var) else "a value"
+            whole = user_name(made.args[0].name) if isinstance(made.args[0], ir.Var) else "a value"
             written = {n.id for n in ast.walk(self.src.tree) if isinstance(n, ast.Name)}
             if made.op == "getitem" and unknown and whole != "a value" and \
                     all(base_name(a.name) not in written for a in unknown):  # (the counter of `for r in Y`)
@@ -107,7 +108,7 @@ class ElementWriteLowering:
                                          f"array by its own name: for i in range(len({whole[1:-1]})): "
                                          f"{whole[1:-1]}[i, ...] = ...")
             what = f"which may be a view of another array: s2s cannot tell whether " \
-                   f"{', '.join(_spelled(a.name) for a in unknown)} {numbers} (a view) or arrays of indices (a copy)" \
+                   f"{', '.join(user_name(a.name) for a in unknown)} {numbers} (a view) or arrays of indices (a copy)" \
                 if unknown else \
                 "a view of another array or an item of a container"
             own = f" ({whole[1:-1]}[...] = ...)" if whole != "a value" else ""
@@ -132,8 +133,8 @@ class ElementWriteLowering:
                                                    f"...)), or give it a copy: {user} = {helper}(np.copy({user}), ...)")
         if root is None:  # (a key that is a string: a dict's, for which np.copy makes a 0-d object array)
             raise self.error(target, f"assignment to an element of '{name}', which the function did not create",
-                             _new_dict(name, key, own_name(name, self.src.tree)) if isinstance(key, str) else
-                             _new_container(name, own_name(name, self.src.tree), target, self.loop_path,
+                             new_dict(name, key, own_name(name, self.src.tree)) if isinstance(key, str) else
+                             new_container(name, own_name(name, self.src.tree), target, self.loop_path,
                                             self.loc.text if self.loc is not None else ""))
         if self.pushed.get(root) and not self._rebound_after_push(root) or \
                 any(self.pushed.get(a) for a in self.phi_arrays.get(root, ())):
@@ -437,12 +438,12 @@ class ElementWriteLowering:
             if root is None:
                 definition = self.definitions.get(name)
                 if definition is None:
-                    return None, f"{_spelled(name)}, an array the function did not create"
+                    return None, f"{user_name(name)}, an array the function did not create"
                 if definition.op in VIEWS and not self.stack_element(definition):
-                    return None, f"{_spelled(name)}, a view of another array"
+                    return None, f"{user_name(name)}, a view of another array"
                 root = name
             if root not in self.made_in or self.made_in[root][:len(around)] != around:
-                return None, f"{_spelled(root)}, an array made before the loop around this line"
+                return None, f"{user_name(root)}, an array made before the loop around this line"
             arrays.add(root)
         return arrays, ""
 
@@ -453,148 +454,3 @@ class ElementWriteLowering:
         if isinstance(atom, ir.Var):
             return self.tuples.get(atom.name)
         return None
-
-
-# what keeps the meaning of a write into what the caller passed in (a running average: NumPy's caller sees it)
-_CALLERS = ("s2s does not change what the caller passed in ('{0}'), and a new value would leave the caller's "
-            "as it was: to keep an update the caller sees (a running average), make it outside the function you "
-            "differentiate, or return the new state with the result (return loss, {1}) and differentiate that with "
-            "s2s.vjp{2}")
-
-
-def key_write_fix(name: str, key, text: str = "") -> str:
-    """What to write for `name[key] = v` into a dict the function made (`key`: the index, a node or an atom;
-    `text`: the statement): the dict written whole, with all its keys, for keys by name; a list for values kept
-    by a number known only at run time (a memo written in a loop, `cache[t] = a`), which no display can spell;
-    a dict comprehension in place of a loop updating the dict's values (`for k in p: p[k] = p[k] - lr * g[k]`)."""
-    if isinstance(key, (ast.Constant, ir.Const)) and isinstance(key.value, str):
-        return (f"make a new dict: {name} = {{**{name}, {key.value!r}: value}}, or write it with all its keys at "
-                f"once: {name} = {{'w': w, 'b': b}}")
-    spelled = ast.unparse(key) if isinstance(key, ast.AST) else repr(key.value) if isinstance(key, ir.Const) else \
-        _spelled(key.name).strip("'") if isinstance(key, ir.Var) and _spelled(key.name) != "a value" else "t"
-    memo = (f"for values kept by number (a memo written in a loop), make a list, {name} = [] before the loop and "
-            f"{name}.append(value) in it, read as {name}[{spelled}] (or an array: {name} = np.zeros((T, n)), "
-            f"{name}[{spelled}] = value)")
-    value = written_value(text, name)
-    if value is not None and re.fullmatch(r"\w+", spelled) and \
-            re.search(rf"\b{re.escape(name)}\[{re.escape(spelled)}\]", ast.unparse(value)):
-        return (f"s2s follows a dict's keys written by name, not keys known only at run time: make the new dict "
-                f"whole in place of the loop, {name} = {{{spelled}: {ast.unparse(value)} for {spelled} in keys}} "
-                f"(a dict comprehension, keys the loop's: {name} itself for every key); {memo}")
-    return (f"s2s follows a dict's keys written by name, not keys known only at run time: {memo}; for named "
-            f"keys, {name} = {{'w': w, 'b': b}} with all its keys, or {name} = {{k: ... for k in keys}}")
-
-
-def written_value(text: str, name: str):
-    """The value the statement `text` writes into an element of `name` (`p[k] = v`: v; `p[k] -= v`: p[k] - v),
-    as a node, or None."""
-    try:
-        stmt = ast.parse(text.strip()).body[0]
-    except (SyntaxError, IndexError):
-        return None
-    target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else \
-        stmt.target if isinstance(stmt, ast.AugAssign) else None
-    if not isinstance(target, ast.Subscript) or not isinstance(target.value, ast.Name) or target.value.id != name:
-        return None
-    if isinstance(stmt, ast.AugAssign):
-        return ast.BinOp(ast.Subscript(target.value, target.slice, ast.Load()), stmt.op, stmt.value)
-    return stmt.value
-
-
-def _rows_to_array(target: ast.Subscript) -> str:
-    """What to write for `D[i][j] = v` into a list of lists (a DP table): an array, written at one index."""
-    inner, outer = target.value, target.slice
-    name = inner.value.id
-    parts = ", ".join(ast.unparse(p) for p in [*(inner.slice.elts if isinstance(inner.slice, ast.Tuple) else
-                                                 [inner.slice]), *(outer.elts if isinstance(outer, ast.Tuple) else
-                                                                   [outer])])
-    return (f"s2s follows element writes into an array the function made, not into an item a list holds: "
-            f"make the table an array, {name} = np.zeros((rows, columns)) in place of the list of lists, and write it "
-            f"at one index, {name}[{parts}] = ... (reading it as {name}[i, j] too)")
-
-
-def _element_of_an_expression(target: ast.Subscript) -> str:
-    """What to write for `y[1][2] = v` (y[1, 2] = v), `y.T[0] = v` (y[:, 0] = v), `y.flat[4] = v`
-    (y[np.unravel_index(4, y.shape)] = v) and other writes through an expression: one index of the named array."""
-    inner, outer = target.value, target.slice
-    if isinstance(inner, ast.Subscript) and isinstance(inner.value, ast.Name) and \
-            isinstance(inner.slice, ast.Constant) and isinstance(inner.slice.value, str):  # (d['a'][0] = v: a dict's)
-        name, key, index = inner.value.id, ast.unparse(inner.slice), ast.unparse(outer)
-        return f"write into a copy of the item and put it back: a = {name}[{key}].copy(); a[{index}] = ...; " \
-               f"{name} = {{**{name}, {key}: a}}"
-    if isinstance(inner, ast.Subscript) and isinstance(inner.value, ast.Name):
-        parts = [*(inner.slice.elts if isinstance(inner.slice, ast.Tuple) else [inner.slice]),
-                 *(outer.elts if isinstance(outer, ast.Tuple) else [outer])]
-        if all(isinstance(p, (ast.Constant, ast.Name)) for p in parts):  # (ints: y[1][2] is y[1, 2])
-            return f"index the array once: {inner.value.id}[{', '.join(ast.unparse(p) for p in parts)}] = ..."
-    if isinstance(inner, ast.Attribute) and inner.attr == "T" and isinstance(inner.value, ast.Name):
-        name, parts = inner.value.id, outer.elts if isinstance(outer, ast.Tuple) else [outer]
-        index = ", ".join(ast.unparse(p) for p in parts)  # (y.T[0, 1] = v: y[1, 0] = v, each index on its axis)
-        if len(parts) == 1 or any(isinstance(p, ast.Starred) or isinstance(p, ast.Constant) and p.value in
-                                  (Ellipsis, None) for p in parts):
-            return f"write into the array by its own name, its indices reversed: {name}[:, {index}] = ... for " \
-                   f"{name}.T[{index}] = ... of a matrix"
-        # (a block, two slices or a slice and a list of indices, has its axes in the other order: the value
-        # transposed; an index by a name is an integer, or an array of indices making a block)
-        slices, rest = [p for p in parts if isinstance(p, ast.Slice)], [p for p in parts if not isinstance(p, ast.Slice)]
-        fancy = any(isinstance(p, (ast.List, ast.Tuple, ast.Call, ast.Compare)) for p in rest)
-        value = "(...).T" if len(slices) > 1 or slices and fancy else "..."
-        unknown = [ast.unparse(p) for p in rest if not isinstance(p, (ast.List, ast.Tuple, ast.Call, ast.Compare,
-                                                                      ast.Constant))] if slices and not fancy else []
-        which = f" where {' and '.join(unknown)} {'is an integer' if len(unknown) == 1 else 'are integers'} " \
-                f"(the value transposed, (...).T, where {'it is' if len(unknown) == 1 else 'they are'} an array of " \
-                f"indices)" if unknown else ""
-        return f"write into the array by its own name, its indices reversed: " \
-               f"{name}[{', '.join(ast.unparse(p) for p in reversed(parts))}] = {value}{which} for " \
-               f"{name}.T[{index}] = ... of a matrix"
-    if isinstance(inner, ast.Attribute) and inner.attr == "flat" and isinstance(inner.value, ast.Name):
-        name, index = inner.value.id, ast.unparse(outer)
-        if isinstance(outer, ast.Slice):  # (K.flat[::n + 1] of an n x n matrix: its diagonal, GP jitter)
-            diagonal = f"; for the diagonal of a square matrix (a step of n + 1 from 0), " \
-                       f"{name}[np.diag_indices(len({name}))] = ..." \
-                if outer.lower is None and outer.upper is None and outer.step is not None else ""
-            return f"write into the array by its own name at those flat positions: {name}[np.unravel_index(" \
-                   f"np.arange({name}.size)[{index}], {name}.shape)] = ... for {name}.flat[{index}] = ...{diagonal}"
-        return f"write into the array by its own name at that flat position: " \
-               f"{name}[np.unravel_index({index}, {name}.shape)] = ... for {name}.flat[{index}] = ..."
-    return "write into a named array the function made, by one index: y[i, j] = v"
-
-
-def _spelled(name: str) -> str:
-    """The user's name behind an SSA version, quoted (`cum_2` -> `'cum'`), or "a value" for a temporary."""
-    base = base_name(name)
-    return "a value" if re.fullmatch(r"t\d*", base) else f"'{base}'"
-
-
-def _new_container(name: str, own: str, target: ast.Subscript, loops: list, text: str) -> str:
-    """What to write for `p[k] = v` into a parameter (or module data) `p`, an array, a list or a dict as only the
-    run time shows, at a key that is no string: np.copy makes a 0-d object array of a list of arrays or a dict,
-    which the write then fails on, so each kind is named. In a loop (`for k in p: p[k] = p[k] - lr * g[k]`), the
-    new list's or dict's keys are known only at run time, which s2s follows in a comprehension: the one the loop
-    is, made of `text` (the statement written) where its key is the loop's name."""
-    copies = f"{own} = np.copy({name}) for an array, {own} = list({name}) for a list, {own} = dict({name}) for a dict"
-    if not loops:
-        return f"copy it first: {copies}"
-    key = target.slice.id if isinstance(target.slice, ast.Name) else None
-    loop = next((f.node for f in reversed(loops) if isinstance(f.node, ast.For) and
-                 isinstance(f.node.target, ast.Name) and f.node.target.id == key), None)
-    value = written_value(text, name)
-    if loop is None or value is None:
-        return (f"an array: copy it before the loop, {own} = np.copy({name}); a list or a dict: make the new one "
-                f"whole in place of the loop, with a comprehension ({own} = [... for v in {name}], {own} = "
-                f"{{k: ... for k in {name}}})")
-    iterated = loop.iter
-    if isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Attribute) and iterated.func.attr == "keys":
-        iterated = iterated.func.value
-    if isinstance(iterated, ast.Name) and iterated.id == name:  # (`for k in p`: a dict's keys)
-        return (f"make a new dict in place of the loop: {own} = {{{key}: {ast.unparse(value)} for {key} in "
-                f"{name}}} (np.copy makes no dict; s2s follows keys a loop writes in a comprehension)")
-    return (f"make a new list in place of the loop: {own} = [{ast.unparse(value)} for {key} in "
-            f"{ast.unparse(loop.iter)}] (np.copy makes an array of a list of arrays of one shape, and fails on "
-            f"others; s2s follows a list a loop writes in a comprehension); or, for an array, copy it before the "
-            f"loop: {own} = np.copy({name})")
-
-
-def _new_dict(name: str, key: str, own: str) -> str:
-    return f"make a new dict holding every key: {own} = {{**{name}, {key!r}: value}}" + \
-        ("" if own == name else f", and read {own} from there on")
