@@ -25,7 +25,8 @@ from s2s.front.effects import AT as SCATTER_ADDS  # (np.add.at as a statement: e
 from s2s.front.functions import FunctionValue, function_of
 from s2s.front.libraries import library_function, namespace_made_by, numerical, shown
 from s2s.front.lowering import returns_a_value
-from s2s.front.methods import SIZED_BY_ARGUMENTS, Dispatch, Held, MethodLowering, string_method
+from s2s.front.method_lookup import Dispatch, Held
+from s2s.front.methods import SIZED_BY_ARGUMENTS, MethodLowering, string_method
 from s2s.front.source import MISSING, parameters, read_function, unwrap_cache
 from s2s.front.ufunc_messages import ufunc_instead, ufunc_keyword_fix
 from s2s.rules import custom, registry

@@ -21,7 +21,7 @@ from s2s import ir, prims
 from s2s.front import records
 from s2s.front.calls import Spread
 from s2s.front.generators import short_circuit_loops
-from s2s.front.methods import user_object
+from s2s.front.method_lookup import user_object
 from s2s.front.operators import builtin_call, operator_call
 from s2s.front.source import MISSING
 from s2s.rules import registry

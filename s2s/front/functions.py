@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from s2s import ir
 from s2s.errors import NonDifferentiableError, S2SError, SourceUnavailableError, UnsupportedSyntaxError
 from s2s.front.effects import RAISE
-from s2s.front.methods import Dispatch, Method
+from s2s.front.method_lookup import Dispatch, Method
 from s2s.front.parameters import local_names
 from s2s.front.source import Source, lambda_as_def
 

@@ -13,7 +13,7 @@ import types
 
 import numpy
 
-from s2s.front.methods import LIBRARIES
+from s2s.front.method_lookup import LIBRARIES
 
 
 def numerical(fn) -> bool:

@@ -15,7 +15,7 @@ import ast
 
 from s2s import ir
 from s2s.errors import SourceUnavailableError
-from s2s.front.methods import LIBRARIES, Dispatch, Held, field_class, user_object
+from s2s.front.method_lookup import LIBRARIES, Dispatch, Held, field_class, user_object
 from s2s.front.records import record_fields
 from s2s.front.source import read_function
 

@@ -16,7 +16,7 @@ from s2s.errors import LibraryCall, S2SError
 from s2s.front.libraries import home_module, library_function, shown
 from s2s.front import numpy_callers
 from s2s.front.functions import FunctionValue, function_of
-from s2s.front.methods import LIBRARIES, user_object
+from s2s.front.method_lookup import LIBRARIES, user_object
 from s2s.front.source import MISSING
 
 _LITERAL = frozenset((bool, int, float, str, type(None)))  # the values generated code writes as literals

@@ -20,7 +20,7 @@ import copy
 from s2s import ir
 from s2s.front.generators import comprehension_loops
 from s2s.front.lowering import listed_functions
-from s2s.front.methods import user_object
+from s2s.front.method_lookup import user_object
 
 
 class UnrollLowering:
