@@ -37,17 +37,14 @@ from __future__ import annotations
 
 import ast
 import copy
-import linecache
-import re
 
 from s2s import ir, prims
 from s2s.prims import MAY_SHARE_MEMORY as VIEWS, MAY_RETURN_OPERAND, NO_COPY_RETURNS_OPERAND, NO_COPY_WRITES_OPERAND
-from s2s.errors import UnsupportedSyntaxError
 from s2s.ir.names import Namer, base_name
-from s2s.linemaps import user_line
 from s2s.ir.walk import array_versions, defined_names, definitions
 from s2s.front.alias_calls import CALLED, CallAliases, returned_operands
-from s2s.front.alias_elements import ElementAliases, assigned_text, code, copied, unshared_factors, written_name
+from s2s.front.alias_elements import ElementAliases, assigned_text, code, unshared_factors, written_name
+from s2s.front.alias_errors import AliasErrors, is_temp
 from s2s.front.alias_joins import JoinAliases
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED, LoopAliases, loops_of
 from s2s.front.containers import CONTAINERS, DICTS, ITERATED, ContainerChecks
@@ -82,7 +79,7 @@ class _State:
         return out
 
 
-class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAliases):
+class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAliases, AliasErrors):
     def __init__(self, fn: ir.Function, namer: Namer):
         self.fn = fn
         self.arrays = array_versions(fn.body)  # versions of arrays written in place -> the array's first name
@@ -172,7 +169,7 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             if newest == SHARED:
                 phi, wrote = base_name(self.through[r][0]), self.through[r][1]
                 line = wrote.line if wrote else "?"
-                if _is_temp(phi):  # (`v = c and y`: the user's name for the value of the `and` written into)
+                if is_temp(phi):  # (`v = c and y`: the user's name for the value of the `and` written into)
                     phi = written_name(wrote.text if wrote else "") or "the array"
                 raise self.error(loc, f"reading the array that '{base_name(name)}' was bound to, after line {line} wrote "
                                       f"into '{phi}', which a loop or a branch may have left bound to that same array",
@@ -220,13 +217,13 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         mine = [o for o in objects if o not in self.visible and o not in self.ranges]
         held = {base_name(o) for o in mine if self._made_as(o, CONTAINERS | DICTS)}
         own = sorted({base_name(o) for o in mine} - held)
-        named, containers = tuple(o for o in own if not _is_temp(o)), sorted(c for c in held if not _is_temp(c))
+        named, containers = tuple(o for o in own if not is_temp(o)), sorted(c for c in held if not is_temp(c))
         if not named and self.anew(view, DICTS, CONTAINERS):  # (`for w in ws: w *= c`: ws made anew)
             return self.anew(view, DICTS, CONTAINERS)
         if held and (named or containers) or len(named) > 1:
             # (an item of a container, `w = d[k]`, or one of several arrays: no array to write into, but each it is)
             return (("arrays", ir.Const(named)),) + tuple(("container", ir.Const(c)) for c in containers[:1])
-        if len(own) != 1 or _is_temp(own[0]):  # (a value no name of the user's holds: no name to write it by)
+        if len(own) != 1 or is_temp(own[0]):  # (a value no name of the user's holds: no name to write it by)
             return ()
         made = self.made.get(view)
         part = assigned_text(made.text, ast.Subscript) if made is not None and view in self.indexed else None
@@ -399,7 +396,7 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             # objects it holds
             self.view_of(s.target, s.value.args, s.loc)
             if isinstance(s.value.args[0], ir.Var):
-                made = assigned_text(s.loc.text if s.loc is not None else "") if _is_temp(s.value.args[0].name) else None
+                made = assigned_text(s.loc.text if s.loc is not None else "") if is_temp(s.value.args[0].name) else None
                 self.iterated[s.target] = f"{ITERATED[s.value.op]}(v.copy() for v in {made})" if made else \
                     f"{ITERATED[s.value.op]}({base_name(s.value.args[0].name)}.copy())"  # (np.unstack(y) is tuple(t1))
         elif isinstance(s.value, ir.Call) and s.value.op == "getitem" and any(self._fancy(a) for a in s.value.args[1:]):
@@ -462,97 +459,6 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             operators = None if known is None or operators is None else known + operators
         kinds[n] = operators
 
-    # ----- errors
-    def stale(self, name: str, array: str, loc) -> UnsupportedSyntaxError:
-        made = self.made.get(name)
-        wrote = self.state.last_write.get(array)
-        what = f"'{base_name(name)}'" if not _is_temp(name) else "a value"
-        where = f" from line {made.line}" if made is not None else ""
-        when = f"line {wrote.line}" if wrote is not None else "a later line"
-        spelled = copied(made.text) if made is not None and made.text else None  # (`up = D[i - 1].copy()`)
-        taken = f" ({base_name(name)} = {self.iterated[name]})" if name in self.iterated else f" ({spelled})" if \
-            spelled and spelled.startswith(f"{base_name(name)} = ") else " (.copy())"
-        takes = self.taken_at(name)
-        if takes:  # (a loop's name: the view it holds from before the loop, or from the iteration before)
-            made = None
-            where = f" (taken on line{'s' if len(takes) > 1 else ''} {', '.join(str(t.line) for t in takes)})"
-            copies = [copied(t.text) for t in takes]
-            taken = f" ({'; '.join(copies)})" if None not in copies else taken
-        hint = f"NumPy's {what.replace('a value', 'value')} would show that change: copy it when you take it" \
-               f"{taken}" + ("" if takes else f", or read it before {when}")
-        built = getattr(self.made_by.get(name), "op", "") in prims.CONTAINER_BUILDERS  # (a display, a record)
-        if not takes and name not in self.iterated and (built or self.container(name)):
-            hint = f"NumPy's {what} holds '{base_name(array)}' itself, not a copy, and would show that change: make " \
-                   f"it after {when}, or give it a copy ({base_name(array)}.copy()) to keep the old values"
-        element = self.may_be_element(name, array)
-        if element is not None and not (made is not None and made == wrote):  # (`a = m[0]`: a number, or a row of m)
-            return self.error(loc, f"reading {what}{where} ({element[0]}) after {when} changed "
-                                   f"'{base_name(array)}' in place", element[1], base_name(name))
-        copies = copied(loc.text if loc is not None else "") if made is not None and made == wrote and \
-            loc is not None and loc.line == made.line else None
-        if copies is not None:  # `y[j], y[j + 1] = y[j + 1], y[j]`: the second write reads a view the first changed
-            hint = f"NumPy's value would show the first write (where it is a view, a row of a matrix): write " \
-                   f"copies: {copies}"
-        return self.error(loc, f"reading {what}{where}, a view of '{base_name(array)}' or a container holding it, "
-                               f"after {when} changed '{base_name(array)}' in place", hint, base_name(name))
-
-    def taken_at(self, name: str) -> list:
-        """For a loop's name or a join (`prev`, rebound in the loop), where the user's statements bind it to what it may
-        be (`prev = R[0]`, `prev = R[i]`); else []."""
-        operands = self.definition(name)
-        if not isinstance(operands, list):
-            return []
-        locs = {d.target: d.loc for d in definitions(self.fn.body) if isinstance(d, ir.Assign) and not d.inplace and
-                not (isinstance(d.value, ir.Call) and d.value.op == "setitem")}  # (a write takes nothing)
-        found, todo, seen = set(), list(operands), {name}
-        while todo:  # (through the joins it may be: `z = y[::-1]` in a branch of the loop)
-            o = todo.pop()
-            if not isinstance(o, ir.Var) or o.name in seen or base_name(o.name) != base_name(name):
-                continue
-            seen.add(o.name)
-            todo += self.definition(o.name) if isinstance(self.definition(o.name), list) else []
-            found |= {locs[o.name]} if locs.get(o.name) is not None else set()
-        return sorted(found, key=lambda loc: loc.line)
-
-    def own_generated(self, loc, *names: str) -> bool:
-        """Is this a read, in code s2s generated and inlined here (`s2s.grad(f)(x)` inside the function), of values
-        that code made itself (`names`)? That code keeps its own views right (its element reads are numbers where
-        it reads them after a write), and is read unchecked, as its derivative taken directly is (pipeline.primal);
-        a read of what the user's code gave it is checked as any."""
-        if loc is None or not (loc.file or "").startswith("<s2s "):
-            return False
-        if self.made_at is None:
-            self.made_at = {}
-            for st in ir.statements(self.fn.body):
-                targets = [st.target] if isinstance(st, ir.Assign) else \
-                    [p.target for p in st.phis] if isinstance(st, (ir.If, ir.Loop)) else []
-                self.made_at.update((t, st.loc) for t in targets)
-        return all(getattr(self.made_at.get(n), "file", None) == loc.file for n in names)
-
-    made_at = None  # a name -> where it is defined (`own_generated`), once asked
-
-    def error(self, loc, construct: str, hint: str, name: str = "") -> UnsupportedSyntaxError:
-        line = loc.line if loc is not None else 0
-        text = loc.text if loc is not None else ""
-        filename = (loc.file if loc is not None and loc.file else self.fn.filename)
-        made = user_line(filename, line) if filename.startswith("<s2s ") else None
-        if made is not None and linecache.getline(made[0], made[1]).strip():
-            # (in code s2s generated for a transformation the function calls, inlined there: said at the user's
-            # line that code came from, the generated statement quoted, as front/fence.py says it)
-            construct = (f"{construct}, in the derivative s2s made of this line (its statement {text.strip()}), "
-                         f"called inside {self.fn.name}")
-            filename, line, text, name = made[0], made[1], linecache.getline(made[0], made[1]), ""
-        elif filename.startswith("<s2s "):
-            hint = (f"the line is of {filename[1:-1]}, code s2s generated for the transformation {self.fn.name} calls, "
-                    f"inlined there; what it reads of {self.fn.name}'s values is checked as any read: {hint}")
-        full = linecache.getline(filename, line).rstrip("\n")  # (loc.text is stripped: the line as written, so
-        if text and full.strip() == text.strip() and not getattr(text, "call", ""):  # that the column and the
-            text = full  # caret are the user's; a followed library's line at the user's call stays that call's)
-        found = re.search(rf"\b{re.escape(name)}\b", text) if name else None
-        col = found.start() if found else len(text) - len(text.lstrip())
-        return UnsupportedSyntaxError(construct, filename, line, col, text, hint)
-
-
 def _require_immutable(value: ir.Atom, loc, holder: tuple = ()) -> ir.Effect:
     """`rt.require_immutable(value, 'the user's statement', caller=...)`: a number goes on, an ndarray is refused
     (saying whose change a new value would drop: `holder`, see `_Aliases.holder`)."""
@@ -593,7 +499,3 @@ def _writes_operand(call: ir.Call) -> bool:
 
 def _int_const(a) -> bool:
     return isinstance(a, ir.Const) and type(a.value) is int
-
-
-def _is_temp(name: str) -> bool:
-    return re.fullmatch(r"t\d+", name) is not None

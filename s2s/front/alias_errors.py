@@ -1,0 +1,113 @@
+"""The refusals of the aliasing model (alias.py), said at the user's line: a read of a view or a container after
+the array it shares was changed in place (`stale`, naming where the view was taken and the copy to take instead),
+and the error itself, located at the user's line, or at the line a transformation's generated code inlined in the
+function came from. `AliasErrors` holds these methods of alias.py's `_Aliases`.
+"""
+from __future__ import annotations
+
+import linecache
+import re
+
+from s2s import ir, prims
+from s2s.errors import UnsupportedSyntaxError
+from s2s.front.alias_elements import copied
+from s2s.ir.names import base_name
+from s2s.ir.walk import definitions
+from s2s.linemaps import user_line
+
+
+class AliasErrors:
+    """(mixed into alias.py's `_Aliases`; reads its state through `self`)"""
+
+    def stale(self, name: str, array: str, loc) -> UnsupportedSyntaxError:
+        made = self.made.get(name)
+        wrote = self.state.last_write.get(array)
+        what = f"'{base_name(name)}'" if not is_temp(name) else "a value"
+        where = f" from line {made.line}" if made is not None else ""
+        when = f"line {wrote.line}" if wrote is not None else "a later line"
+        spelled = copied(made.text) if made is not None and made.text else None  # (`up = D[i - 1].copy()`)
+        taken = f" ({base_name(name)} = {self.iterated[name]})" if name in self.iterated else f" ({spelled})" if \
+            spelled and spelled.startswith(f"{base_name(name)} = ") else " (.copy())"
+        takes = self.taken_at(name)
+        if takes:  # (a loop's name: the view it holds from before the loop, or from the iteration before)
+            made = None
+            where = f" (taken on line{'s' if len(takes) > 1 else ''} {', '.join(str(t.line) for t in takes)})"
+            copies = [copied(t.text) for t in takes]
+            taken = f" ({'; '.join(copies)})" if None not in copies else taken
+        hint = f"NumPy's {what.replace('a value', 'value')} would show that change: copy it when you take it" \
+               f"{taken}" + ("" if takes else f", or read it before {when}")
+        built = getattr(self.made_by.get(name), "op", "") in prims.CONTAINER_BUILDERS  # (a display, a record)
+        if not takes and name not in self.iterated and (built or self.container(name)):
+            hint = f"NumPy's {what} holds '{base_name(array)}' itself, not a copy, and would show that change: make " \
+                   f"it after {when}, or give it a copy ({base_name(array)}.copy()) to keep the old values"
+        element = self.may_be_element(name, array)
+        if element is not None and not (made is not None and made == wrote):  # (`a = m[0]`: a number, or a row of m)
+            return self.error(loc, f"reading {what}{where} ({element[0]}) after {when} changed "
+                                   f"'{base_name(array)}' in place", element[1], base_name(name))
+        copies = copied(loc.text if loc is not None else "") if made is not None and made == wrote and \
+            loc is not None and loc.line == made.line else None
+        if copies is not None:  # `y[j], y[j + 1] = y[j + 1], y[j]`: the second write reads a view the first changed
+            hint = f"NumPy's value would show the first write (where it is a view, a row of a matrix): write " \
+                   f"copies: {copies}"
+        return self.error(loc, f"reading {what}{where}, a view of '{base_name(array)}' or a container holding it, "
+                               f"after {when} changed '{base_name(array)}' in place", hint, base_name(name))
+
+    def taken_at(self, name: str) -> list:
+        """For a loop's name or a join (`prev`, rebound in the loop), where the user's statements bind it to what it may
+        be (`prev = R[0]`, `prev = R[i]`); else []."""
+        operands = self.definition(name)
+        if not isinstance(operands, list):
+            return []
+        locs = {d.target: d.loc for d in definitions(self.fn.body) if isinstance(d, ir.Assign) and not d.inplace and
+                not (isinstance(d.value, ir.Call) and d.value.op == "setitem")}  # (a write takes nothing)
+        found, todo, seen = set(), list(operands), {name}
+        while todo:  # (through the joins it may be: `z = y[::-1]` in a branch of the loop)
+            o = todo.pop()
+            if not isinstance(o, ir.Var) or o.name in seen or base_name(o.name) != base_name(name):
+                continue
+            seen.add(o.name)
+            todo += self.definition(o.name) if isinstance(self.definition(o.name), list) else []
+            found |= {locs[o.name]} if locs.get(o.name) is not None else set()
+        return sorted(found, key=lambda loc: loc.line)
+
+    def own_generated(self, loc, *names: str) -> bool:
+        """Is this a read, in code s2s generated and inlined here (`s2s.grad(f)(x)` inside the function), of values
+        that code made itself (`names`)? That code keeps its own views right (its element reads are numbers where
+        it reads them after a write), and is read unchecked, as its derivative taken directly is (pipeline.primal);
+        a read of what the user's code gave it is checked as any."""
+        if loc is None or not (loc.file or "").startswith("<s2s "):
+            return False
+        if self.made_at is None:
+            self.made_at = {}
+            for st in ir.statements(self.fn.body):
+                targets = [st.target] if isinstance(st, ir.Assign) else \
+                    [p.target for p in st.phis] if isinstance(st, (ir.If, ir.Loop)) else []
+                self.made_at.update((t, st.loc) for t in targets)
+        return all(getattr(self.made_at.get(n), "file", None) == loc.file for n in names)
+
+    made_at = None  # a name -> where it is defined (`own_generated`), once asked
+
+    def error(self, loc, construct: str, hint: str, name: str = "") -> UnsupportedSyntaxError:
+        line = loc.line if loc is not None else 0
+        text = loc.text if loc is not None else ""
+        filename = (loc.file if loc is not None and loc.file else self.fn.filename)
+        made = user_line(filename, line) if filename.startswith("<s2s ") else None
+        if made is not None and linecache.getline(made[0], made[1]).strip():
+            # (in code s2s generated for a transformation the function calls, inlined there: said at the user's
+            # line that code came from, the generated statement quoted, as front/fence.py says it)
+            construct = (f"{construct}, in the derivative s2s made of this line (its statement {text.strip()}), "
+                         f"called inside {self.fn.name}")
+            filename, line, text, name = made[0], made[1], linecache.getline(made[0], made[1]), ""
+        elif filename.startswith("<s2s "):
+            hint = (f"the line is of {filename[1:-1]}, code s2s generated for the transformation {self.fn.name} calls, "
+                    f"inlined there; what it reads of {self.fn.name}'s values is checked as any read: {hint}")
+        full = linecache.getline(filename, line).rstrip("\n")  # (loc.text is stripped: the line as written, so
+        if text and full.strip() == text.strip() and not getattr(text, "call", ""):  # that the column and the
+            text = full  # caret are the user's; a followed library's line at the user's call stays that call's)
+        found = re.search(rf"\b{re.escape(name)}\b", text) if name else None
+        col = found.start() if found else len(text) - len(text.lstrip())
+        return UnsupportedSyntaxError(construct, filename, line, col, text, hint)
+
+
+def is_temp(name: str) -> bool:
+    return re.fullmatch(r"t\d+", name) is not None
