@@ -4,12 +4,11 @@ A call is recognised here as a primitive with a rule (its key), a user function 
 (its body built in place, its parameters bound as Python binds them, `*args`/`**kwargs` included), a
 compile-time function value (`functools.partial`, an s2s transformation), or an opaque callable called
 as it is; a function with a rule of the user's is called, its arguments in their places (rule_calls.py).
-`CallLowering` holds these methods of the SSA builder (ssa.py); expressions.py calls `call`.
+`CallLowering` holds these methods of the SSA builder (ssa.py); expressions.py calls `call`; inlining.py descends.
 """
 from __future__ import annotations
 
 import ast
-import dataclasses
 import functools
 import inspect
 import numbers
@@ -19,24 +18,23 @@ import numpy
 from numpy import ndarray as numpy_ndarray
 
 from s2s import ir, prims
-from s2s.errors import LibraryLine, S2SError, SourceUnavailableError
-from s2s.front import fence, records
+from s2s.errors import S2SError
+from s2s.front import records
 from s2s.front.effects import AT as SCATTER_ADDS  # (np.add.at as a statement: effects.ufunc_at)
 from s2s.front.functions import FunctionValue, function_of
+from s2s.front.inlining import InlineLowering, Spread
 from s2s.front.libraries import library_function, namespace_made_by, numerical, shown
-from s2s.front.lowering import returns_a_value
 from s2s.front.method_lookup import Dispatch, Held
 from s2s.front.methods import SIZED_BY_ARGUMENTS, MethodLowering, string_method
-from s2s.front.source import MISSING, parameters, read_function, unwrap_cache
+from s2s.front.source import MISSING, unwrap_cache
 from s2s.front.ufunc_messages import ufunc_instead, ufunc_keyword_fix
 from s2s.rules import custom, registry
 
 
-MAX_INLINE_DEPTH = 20
 _NP_ASTYPE = prims.python_object(prims.ASTYPE)  # (NumPy 2; None before)
 
 
-class CallLowering(MethodLowering, records.RecordLowering):
+class CallLowering(MethodLowering, records.RecordLowering, InlineLowering):
     """(mixed into _Builder; reads the rest of its state through `self`)"""
 
     def call(self, node: ast.Call, hint) -> ir.Expr:
@@ -395,197 +393,6 @@ class CallLowering(MethodLowering, records.RecordLowering):
         if all(isinstance(a, ir.Const) for a in atoms):
             return ir.Const(tuple(a.value for a in atoms))
         return self.materialise(ir.Call("tuple", atoms))
-
-    def inline(self, fn, args, kwargs, node, returns_none: bool = False) -> ir.Expr:
-        """Descend into a user function: its body is built in place, its parameters bound to `args`.
-        A function that is already being descended into (recursion) is called instead, with the
-        derivatives s2s makes for it (api/recursion.py)."""
-        if fn in self.inlining:
-            return self.recursive_call(fn, args, kwargs, node)
-        try:
-            callee_src = read_function(fn)  # (an s2s.grad(inner) whose transformation fails raises inner's error)
-        except SourceUnavailableError as exc:
-            raise self.unreadable(fn, exc, node) from None
-        block = list(self.block)
-        try:
-            fence.check(callee_src)
-            self.deps[f"{getattr(fn, '__module__', '')}:{fn.__qualname__}"] = callee_src.text
-            self.note_self(fn, args)  # Poly.power(self, x, n): self's methods are Poly's (or its subclasses')
-            # the defaults are the values Python computed when fn was defined (`scale=np.pi / 2`, an array)
-            sig = parameters(callee_src.tree, callee_src.func if callee_src.generated else fn)  # (generated code's
-            # compiled function holds them: grad_f(w, target=target_default) of f(w, target=np.array(...)))
-            defaults = tuple(self.constant_or_error(v, f"{p}_default", node)
-                             for p, v in zip(sig.positional[len(sig.positional) - len(sig.defaults):], sig.defaults))
-            kwdefaults = {p: self.constant_or_error(v, f"{p}_default", node) for p, v in sig.kwdefaults.items()}
-            self.inlining.append(fn)
-            try:
-                return self.inline_source(callee_src, fn.__name__, args, kwargs, node, defaults=defaults,
-                                          kwdefaults=kwdefaults, returns_none=returns_none)
-            finally:
-                self.inlining.pop()
-        except S2SError as exc:
-            if not library_function(fn) or returns_none:
-                raise
-            # what s2s refused in a library's own source (scipy's f-strings, cdist's writes) says nothing about the
-            # user's line: the function is called as it is, as one without source, and its result is a constant
-            # where its arguments do not depend on what is differentiated (errors.missing_rule names it otherwise)
-            self.block[:] = block
-            return self.opaque_call(fn, self.no_spread(args), self.no_spread(kwargs), shown(node, fn), exc)
-
-    def recursive_call(self, fn, args, kwargs, node) -> ir.Expr:
-        """`fn(args)` for a recursive `fn`: a call of it, its keyword arguments put in their places."""
-        if read_function(fn).tree.args.vararg:  # (its rules differentiate by position, *args' values too)
-            raise self.error(node, f"a recursive call of {fn.__name__}, which takes *args",
-                             f"give {fn.__name__} named parameters (pass several values as one tuple or array)")
-        if kwargs:
-            tree_args = read_function(fn).tree.args
-            params = [a.arg for a in tree_args.args]
-            named = dict(kwargs)
-            only = [k for k in named if k in {a.arg for a in tree_args.kwonlyargs}]
-            if only:  # (its rules take the arguments by position)
-                raise self.error(node, f"a recursive call of {fn.__name__} with its keyword-only argument '{only[0]}'",
-                                 f"make '{only[0]}' an ordinary parameter (before the *) and pass it by position")
-            if any(k not in params[len(args):] for k in named):
-                raise self.error(node, f"a recursive call of {fn.__name__} with keyword arguments it does not take",
-                                 "pass the arguments by position")
-            rest = params[len(args):]
-            last = max(rest.index(k) for k in named) + 1
-            if any(p not in named for p in rest[:last]):
-                raise self.error(node, f"a recursive call of {fn.__name__} that leaves out an argument before a "
-                                       "keyword argument", "pass the arguments by position")
-            args = tuple(args) + tuple(named[p] for p in rest[:last])
-        return self.fold_call(registry.RECURSIVE(fn), tuple(args))
-
-    def inline_source(self, callee_src, name: str, args, kwargs, node, outer=None, defaults=(), kwdefaults=None,
-                      returns_none: bool = False) -> ir.Expr:
-        """Build the body of `callee_src` in place, its parameters bound to `args`/`kwargs` (then to
-        `defaults`, the values of the last positional parameters' defaults, and `kwdefaults`, the keyword-only
-        ones'); `outer`: the builder whose variables a nested function reads. `returns_none`: called for its
-        effect, the body may end without a return."""
-        if self.depth >= MAX_INLINE_DEPTH and outer is None:
-            raise self.error(node, f"a call to {name} nested more than {MAX_INLINE_DEPTH} deep (recursion?)")
-        if self.depth >= MAX_INLINE_DEPTH:  # (a nested def or a lambda: inlined at each call)
-            raise self.error(node, f"a call to {name}, a function defined inside the function, nested more than "
-                                   f"{MAX_INLINE_DEPTH} deep (recursion? s2s follows one that calls itself at module "
-                                   f"level)", f"define {'the lambda as a function' if name == 'lambda' else name} at "
-                                              f"module level, passing what it reads here as arguments, or write "
-                                              f"the recursion as a loop")
-        sub = type(self)(callee_src, self.shared, self.depth + 1)  # (the SSA builder, ssa.py: its tables shared)
-        sub.outer = outer
-        sub.loc, sub.library_call = self.loc, self.library_call or self.library_scope(callee_src.func, node)
-        marked = sub.library_call is not None and self.library_call is None and self.loc is not None
-        if marked:
-            sub.loc = dataclasses.replace(self.loc, text=LibraryLine(self.loc.text, sub.library_call))
-        bound = self.bind_arguments(name, parameters(callee_src.tree), args, kwargs, node, defaults, kwdefaults or {})
-        sub.env = dict(bound)
-        body = sub.function_body(callee_src.tree.body, callee_src.tree,
-                                 returns_none or not returns_a_value(callee_src.tree.body))
-        ret = body.pop()
-        self.block.extend(body)
-        if marked and isinstance(ret.value, ir.Var) and ret.value.name not in self.tuples and \
-                ret.value.name not in self.dicts:  # (a library's result read at its call, marked as the call's:
-            return self.copy_at(ret.value, sub.loc)  # a refusal of that read names the call, not the variables)
-        return ret.value
-
-    def copy_at(self, value: ir.Var, loc) -> ir.Var:
-        """`t = value`, located at `loc`."""
-        out = ir.Var(self.temp())
-        self.emit(ir.Assign(out.name, value, loc))
-        return out
-
-    def bind_arguments(self, name: str, sig, args: tuple, kwargs: tuple, node, defaults: tuple = (),
-                       kwdefaults: dict | None = None) -> dict:
-        """Parameter name -> atom for a call of the helper `name` with parameters `sig`, as Python binds it:
-        extra positional arguments in the `*args` tuple, extra keywords in the `**kwargs` dict, then the
-        default atoms (`defaults` of the last positional parameters, `kwdefaults` of keyword-only ones)."""
-        pos = sig.positional
-        if args and isinstance(args[-1], Spread):  # f(a, *values): values fill the rest, counted at run time
-            args = self.spread_into(name, sig, args, node, defaults, {k for k, _ in kwargs})
-        self.no_spread(args[:-1] if args and isinstance(args[-1], Spread) and sig.vararg is not None else args)
-        if len(args) > len(pos) and sig.vararg is None:
-            raise self.error(node, f"a call to {name} with {len(args)} positional arguments; it takes {len(pos)}")
-        bound = dict(zip(pos, args))
-        if sig.vararg is not None:
-            extra = args[len(pos):]
-            bound[sig.vararg] = extra[0].atom if len(extra) == 1 and isinstance(extra[0], Spread) else \
-                self.sequence("tuple", self.no_spread(extra))
-        extra = []
-        spread = [v for k, v in kwargs if k == "**"]
-        kwargs = tuple((k, v) for k, v in kwargs if k != "**")
-        for k, v in kwargs:
-            if k in bound:
-                raise self.error(node, f"a call to {name} with two values for its argument '{k}'")
-            if k in pos or k in sig.kwonly:
-                bound[k] = v
-            elif sig.kwarg is not None:
-                extra.append((k, v))
-            else:
-                raise self.error(node, f"the keyword argument '{k}' that {name} does not take")
-        if len(spread) == 1 and sig.kwarg is not None and not extra and all(p in bound for p in pos + sig.kwonly):
-            # wrapper(*args, **kwargs) calling another such: every key of d goes to its **kwargs, a new dict
-            bound[sig.kwarg] = self.materialise(ir.Call("s2s.runtime.dict_from_pairs", (spread[0].atom,)))
-            spread = []
-        elif sig.kwarg is not None:  # a dict its body reads by constant keys: kwargs["scale"] is the atom passed
-            var = self.materialise(ir.Call("dict", (), tuple(extra)))
-            self.dicts[var.name] = dict(extra)
-            bound[sig.kwarg] = var
-        given = dict(zip(pos[len(pos) - len(defaults):], defaults)) if defaults else {}
-        given.update(kwdefaults or {})
-        if spread:  # f(x, **d), d's keys known only at run time: each parameter left is d's item, or its default
-            if len(spread) > 1 or sig.kwarg is not None:
-                raise self.error(node, f"a call to {name} with **mapping whose keys are known only at run time",
-                                 "pass the keyword arguments one by one: f(a=d['a'], b=d['b'])")
-            d = spread[0].atom
-            left = [p for p in pos + sig.kwonly if p not in bound]
-            self.emit(ir.Effect(ir.Call("s2s.runtime.require_keywords", (d, ir.Const(tuple(left)), ir.Const(name))),
-                                self.loc))
-            for p in left:
-                default = (given[p],) if p in given else ()
-                bound[p] = self.materialise(ir.Call("s2s.runtime.keyword", (d, ir.Const(p)) + default))
-        for p, atom in given.items():
-            bound.setdefault(p, atom)
-        missing = [p for p in pos + sig.kwonly if p not in bound]
-        if missing:
-            raise self.error(node, f"a call to {name} missing the argument(s) {', '.join(missing)}")
-        return bound
-
-    def spread_into(self, name: str, sig, args: tuple, node, defaults: tuple = (), named=frozenset()) -> tuple:
-        """`f(a, *values)` of a helper with parameters `sig`, `values` of a length known only at run time,
-        iterated as Python does (a dict: its keys): its values fill the positional parameters left (those
-        with a default take it where `values` runs out; another number raises Python's TypeError when it
-        runs), the rest the helper's `*args` tuple."""
-        rest, args = args[-1], args[:-1]
-        left = list(sig.positional[len(args):])
-        for i, p in enumerate(left):  # a parameter given by keyword ends what the values may fill
-            if p in named:
-                left = left[:i]
-                break
-        first_default = len(sig.positional) - len(defaults)
-        seq = self.materialise(ir.Call("builtins.tuple", (rest.atom,)))
-        lo = sum(1 for p in left if sig.positional.index(p) < first_default)
-        hi = None if sig.vararg is not None else len(left)
-        self.emit(ir.Effect(ir.Call("s2s.runtime.require_length", (seq, ir.Const(lo), ir.Const(hi), ir.Const(name))),
-                            self.loc))
-        parts = []
-        for i, p in enumerate(left):
-            at = sig.positional.index(p)
-            if at < first_default:
-                parts.append(self.materialise(self.fold_call("getitem", (seq, ir.Const(i)))))
-            else:  # values[i] if there is one, else the default
-                parts.append(self.materialise(ir.Call("s2s.runtime.keyword", (seq, ir.Const(i),
-                                                                              defaults[at - first_default]))))
-        if sig.vararg is None:
-            return args + tuple(parts)
-        tail = self.materialise(ir.Call("getitem", (seq, ir.Const(slice(len(left), None, None)))))
-        return args + tuple(parts) + (Spread(tail, rest.node),)
-
-
-class Spread:
-    """`*values` in a call, of a length known only at run time (the helper called binds it)."""
-
-    def __init__(self, atom, node):
-        self.atom, self.node = atom, node
-
 
 def _spelled(func) -> str:
     """`ast.unparse(func)`: for a name or a dotted name (most calls: `np.sin`), joined here directly."""

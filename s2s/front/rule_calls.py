@@ -16,7 +16,7 @@ import types
 
 from s2s import ir
 from s2s.front import fence
-from s2s.front.calls import Spread
+from s2s.front.inlining import Spread
 from s2s.front.method_lookup import LIBRARIES
 from s2s.front.source import Source
 from s2s.rules import custom
