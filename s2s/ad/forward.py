@@ -29,10 +29,12 @@ from s2s.errors import missing_rule
 from s2s.ir.names import Namer
 from s2s.rules import custom, registry
 from s2s.rules.primitive import applied
-from s2s.rules.symbolic import Emitter, Sym, emit, lift, to_atom
+from s2s.rules.symbolic import Emitter, emit, lift, to_atom
 from s2s.ir.walk import adjoint_names, array_versions, defined_names, map_statements, mark_arrays, mark_names, rename, \
     temporaries
-from s2s.ad.vector_facts import ZEROS_LIKE, elementwise_reads, parameter_buffers, value_ranks
+from s2s.ad.tangent_sums import add_tangent, emitted_op
+from s2s.ad.vector_facts import ZEROS_LIKE, batched_axis, batched_product, elementwise_reads, parameter_buffers, \
+    value_ranks
 from s2s.ad.forward_writes import ADD_AT, ADJOINT_WRITES, MARK as WRITE, WRITTEN, write_in_place
 
 
@@ -290,14 +292,14 @@ class _Forward:
                     if align:
                         d = self._align(d, value.args[i], s.target, ans)
                         # (None: rt.batch_align widened it completely; otherwise the batch of operand i's shape)
-                        widened[i] = None if to_atom(d) != t and _emitted_op(d, em) != "getitem" else to_atom(d)
+                        widened[i] = None if to_atom(d) != t and emitted_op(d, em) != "getitem" else to_atom(d)
                     contribution = self._plain_part(value, i, d, args) if self.batched else None
                     if contribution is None:
                         contribution = applied(value.op, part, d, ans, *args, **kwargs)
-                    total = contribution if total is None else _add(total, contribution, em)
+                    total = contribution if total is None else add_tangent(total, contribution, em)
                 for j, (t, part) in enumerate(named):  # np.nan_to_num(z, nan=v): the part of v's parameter
                     contribution = applied(value.op, part, lift(t), ans, *args, **kwargs)
-                    total = contribution if total is None else _add(total, contribution, em)
+                    total = contribution if total is None else add_tangent(total, contribution, em)
                 tangents = tangents + [t for t, _ in named]
             if total is None:
                 return
@@ -341,7 +343,7 @@ class _Forward:
         its method, without np.sum's dispatch); None otherwise."""
         ranks = [self.ndims.get(a.name) if isinstance(a, ir.Var) else None for a in value.args]
         if registry.matrix_product(value.op) and len(ranks) == 2 and not value.kwargs and None not in ranks:
-            return _plain_product(value.op, i, d, args, ranks)
+            return batched_product(value.op, i, d, args, ranks)
         rank = ranks[0] if i == 0 else None
         if rank is None:
             return None
@@ -351,7 +353,7 @@ class _Forward:
             options = {k: a.value for k, a in value.kwargs if isinstance(a, ir.Const)}
             if len(options) != len(value.kwargs) or not set(options) <= {"axis", "keepdims"}:
                 return None
-            axis = _shifted_axis(options.get("axis"), rank)
+            axis = batched_axis(options.get("axis"), rank)
             if axis is None:
                 return None
             keepdims = {"keepdims": True} if options.get("keepdims") is True else {}
@@ -504,38 +506,10 @@ class _Forward:
         return type(s)(values, s.loc)
 
 
-def _plain_product(op: str, i: int, d, args: list, ranks: list):
-    """The batched tangent of `a @ b` or `np.dot(a, b)` (vectors and matrices, ranks known) from the tangents
-    `d` of argument `i`, as a product: `da @ b`, `a @ db` (b a matrix), `db @ a` (vectors), `db @ a.T` (a
-    matrix times a vector); None for higher ranks."""
-    ra, rb = ranks
-    if not (1 <= ra <= 2 and 1 <= rb <= 2):
-        return None
-    a, b = args
-    if i == 0:
-        return emit("matmul", d, b)
-    if rb == 2:
-        return emit("matmul", a, d)
-    return emit("matmul", d, a if ra == 1 else emit(prims.TRANSPOSE, a))
 
 
-def _shifted_axis(axis, rank: int):
-    """The `axis` argument of a reduction of a rank-`rank` operand, for its tangents with a leading batch axis
-    (all axes: 1, or (1, 2, ...)); None where it is not a constant int or tuple of ints in range."""
-    if axis is None:
-        return 1 if rank == 1 else tuple(range(1, rank + 1))
-    axes = axis if isinstance(axis, tuple) else (axis,)
-    if not axes or not all(type(a) is int and -rank <= a < rank for a in axes):
-        return None
-    shifted = tuple(a + 1 if a >= 0 else a for a in axes)
-    return shifted if isinstance(axis, tuple) else shifted[0]
 
 
-def _emitted_op(v, em: Emitter):
-    for s in reversed(em.stmts):
-        if isinstance(v.atom, ir.Var) and s.target == v.atom.name:
-            return s.value.op if isinstance(s.value, ir.Call) else None
-    return None
 
 
 def _part_parameters(parts) -> list:
@@ -552,47 +526,3 @@ def _scalar_atom(a, known: set) -> bool:
     if isinstance(a, ir.Const):
         return isinstance(a.value, (numbers.Number, str)) or a.value is None
     return a.name in known
-
-
-def _negation_of(atom, em: Emitter):
-    """If `atom` was emitted by `em` as `-x`, the atom x."""
-    if not isinstance(atom, ir.Var):
-        return None
-    for s in reversed(em.stmts):
-        if s.target == atom.name:
-            if isinstance(s.value, ir.Call) and s.value.op == "neg":
-                return s.value.args[0]
-            return None
-    return None
-
-
-def _over_common_divisor(total, inner, em: Emitter):
-    """`A / b - B / b`, both quotients just emitted (the quotient rule: da / b - a * db / b ** 2 is spelled
-    da / b - ans * db / b), as `(A - B) / b`: one division fewer, as a person writes it. None otherwise."""
-    defs = {s.target: s for s in em.stmts}
-    first, second = (defs.get(a.name) if isinstance(a, ir.Var) else None for a in (to_atom(total), inner))
-    if first is None or second is None or first is second:
-        return None
-    if not all(isinstance(d.value, ir.Call) and d.value.op == "truediv" and not d.value.kwargs for d in (first, second)):
-        return None
-    if first.value.args[1] != second.value.args[1]:
-        return None
-    rest = [s for s in em.stmts if s is not first and s is not second]
-    if any(isinstance(a, ir.Var) and a.name in (first.target, second.target) for s in rest for a in ir.operands(s)):
-        return None  # (a quotient read by another statement stays)
-    em.stmts = rest
-    difference = emit("sub", lift(first.value.args[0]), lift(second.value.args[0]))
-    return emit("truediv", difference, lift(first.value.args[1]))
-
-
-def _add(total, contribution, em: Emitter):
-    """total + contribution, as `total - x` when the contribution was just emitted as `-x`."""
-    inner = _negation_of(to_atom(contribution), em)
-    if inner is not None:
-        name = to_atom(contribution).name
-        em.stmts = [s for s in em.stmts if s.target != name]
-        fused = _over_common_divisor(total, inner, em)
-        return fused if fused is not None else emit("sub", total, lift(inner))
-    if isinstance(total, Sym) or isinstance(contribution, Sym):
-        return emit("add", total, contribution)
-    return total + contribution

@@ -2,7 +2,8 @@
 ranks of its parameters, and the buffers of a gradient shaped like a parameter (`parameter_buffers`).
 `ad/forward.py` spells a batch of tangents in NumPy where ranks are known (`dx[:, 1:]`, `dx.sum(axis=1)`,
 `dx[:, None]`) and reads a buffer's shape from its parameter. `elementwise_reads` says which values a rule's
-tangent reads elementwise: whether it has the shape of the result, in either mode.
+tangent reads elementwise: whether it has the shape of the result, in either mode. `batched_product` and
+`batched_axis` spell a product's and a reduction's tangent for a batch of tangents (a leading batch axis).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import numbers
 
 from s2s import ir, prims
 from s2s.ad.analysis import ARITH_OPS
+from s2s.rules.symbolic import emit
 from s2s.rules import registry
 
 ZEROS_LIKE = "s2s.runtime.zeros_like"  # a zero tangent, and the buffer of a gradient (bx = rt.zeros_like(x))
@@ -145,3 +147,30 @@ def _elementwise(op: str) -> bool:
         return True
     rule = registry.tangent_rule(op)
     return rule is not None and rule.fn is None and rule.broadcast
+
+
+def batched_product(op: str, i: int, d, args: list, ranks: list):
+    """The batched tangent of `a @ b` or `np.dot(a, b)` (vectors and matrices, ranks known) from the tangents
+    `d` of argument `i`, as a product: `da @ b`, `a @ db` (b a matrix), `db @ a` (vectors), `db @ a.T` (a
+    matrix times a vector); None for higher ranks."""
+    ra, rb = ranks
+    if not (1 <= ra <= 2 and 1 <= rb <= 2):
+        return None
+    a, b = args
+    if i == 0:
+        return emit("matmul", d, b)
+    if rb == 2:
+        return emit("matmul", a, d)
+    return emit("matmul", d, a if ra == 1 else emit(prims.TRANSPOSE, a))
+
+
+def batched_axis(axis, rank: int):
+    """The `axis` argument of a reduction of a rank-`rank` operand, for its tangents with a leading batch axis
+    (all axes: 1, or (1, 2, ...)); None where it is not a constant int or tuple of ints in range."""
+    if axis is None:
+        return 1 if rank == 1 else tuple(range(1, rank + 1))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    if not axes or not all(type(a) is int and -rank <= a < rank for a in axes):
+        return None
+    shifted = tuple(a + 1 if a >= 0 else a for a in axes)
+    return shifted if isinstance(axis, tuple) else shifted[0]
