@@ -208,9 +208,10 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         (`row = alpha[t]; row /= s`: 'alpha[t]'); or the function's own arrays it may be, an item of a container
         (`w = d[k]; w *= 2.0`: 'a', 'b' and 'd') or one of several (`m = min(a, b)`), each written by its own name."""
         callers = sorted(o for o in objects if o in self.fn.params)
+        view, again = self.taken_as(view), view  # (`again`: a loop's name for the view, read in the next iteration)
         copy = self.indexed.get(view, (None,))[0]  # `a = y[:, :3]` of `y = x.copy()`: x's item (x a dict or a list),
         if callers and isinstance(copy, ir.Var) and self.copied_from.get(self.root.get(copy.name, copy.name)):
-            own = self.holder({o: n for o, n in objects.items() if o not in callers}, view)  # or a view of y's own
+            own = self.holder({o: n for o, n in objects.items() if o not in callers}, again)  # or a view of y's own
             return (("caller", ir.Const(callers[0])), ("copy", copy)) + own  # (x an array): the run tells
         if callers:
             return (("caller", ir.Const(callers[0])),)
@@ -227,8 +228,29 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             return ()
         made = self.made.get(view)
         part = assigned_text(made.text, ast.Subscript) if made is not None and view in self.indexed else None
-        return (("base", ir.Const(own[0])),) + ((("part", ir.Const(part)),) if part and
-                                               written_name(f"{part} = 0") == own[0] else ())
+        if not part or written_name(f"{part} = 0") != own[0]:
+            return (("base", ir.Const(own[0])),)
+        return (("base", ir.Const(own[0])), ("part", ir.Const(part))) + ((("again", ir.Const(True)),)
+                                                                       if again != view else ())
+
+    def taken_as(self, view: str) -> str:
+        """The name `view` was taken as by an index (`inner = u[1:-1]`), where it is a loop's or a join's name for
+        it (`inner += D * lap` in a loop changes the loop's `inner_1`): the one view its phis lead back to, else
+        `view`."""
+        if view in self.indexed or not isinstance(self.definition(view), list):
+            return view
+        found, todo, seen = set(), [view], set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            operands = self.definition(name)
+            if name in self.indexed:
+                found.add(name)
+            elif isinstance(operands, list):
+                todo += [o.name for o in operands if isinstance(o, ir.Var) and base_name(o.name) == base_name(view)]
+        return found.pop() if len(found) == 1 else view
 
     def read_call(self, call: ir.Call, loc, whole: bool = True) -> ir.Call:
         # (the container a key is written into is not read: `cache["z"] = z` after cache's arrays changed)

@@ -84,7 +84,7 @@ def _not_a_number(value):
 
 
 def require_immutable(value, statement, caller="", base="", part="", own=False, arrays=None, container="", anew="",
-                      item="", copy=None):
+                      item="", copy=None, again=False):
     """`statement` (`y += v`) rebinds a number, as Python does. On an ndarray NumPy would write in place
     into an array that something else still refers to (the caller's argument, module data, another name, a
     view or a container): s2s refuses that rather than differentiate something else. `caller`: the argument
@@ -98,7 +98,8 @@ def require_immutable(value, statement, caller="", base="", part="", own=False, 
     `anew`: `container` made anew (`ws = [{} for w in ws]`), `{}` the new value of its `item` (`w`), where the array
     is an item of it read in a loop and has no name of its own; `copy`: the shallow copy `y = x.copy()` of the
     caller's `x` the array was read from (`a = y[0]`), the caller's item where `y` is a dict or a list, but a view of
-    `base`, the function's own array, where `y` is an array."""
+    `base`, the function's own array, where `y` is an array; `again`: the view was taken before the loop the
+    statement is in, and is read again there (the write by `base`'s name reads `part` itself: `u[1:-1] += v`)."""
     if isinstance(value, np.ndarray):
         statement = re.sub(r"\s+#[^'\"]*$", "", statement)  # the line's comment is not part of the statement
         rebound = _rebound(statement)
@@ -111,7 +112,8 @@ def require_immutable(value, statement, caller="", base="", part="", own=False, 
                            f"{{**state, 'key': new_value}}) and differentiate that with s2s.vjp")
         if base:
             target, op, operand = _augmented(statement)
-            written = f"{part} = {target} {op} {operand}" if part else f"{base}[...] {op}= ..."
+            written = f"{part} = {target} {op} {operand}" if part and not again else f"{part} {op}= " + re.sub(
+                rf"(?<![\w.]){re.escape(target)}\b", part, operand) if part else f"{base}[...] {op}= ..."
             raise S2SError(f"'{statement}' would change an array in place that is a view of '{base}' (or shares "
                            f"memory with it), and s2s follows values, not shared arrays: to change '{base}' as NumPy "
                            f"does, write into it by its own name ({written}, an element write s2s follows); if "
