@@ -12,9 +12,9 @@ and changes it in place (runtime/grown.py):
     bys = rt.added_at_part(bys_2, g, -1)
 
 which reads no list: the forward sweep saves the item it read (`t2 = ys_1[-1]`), not the list. So too for two
-appends or more in a row (the list between them cut back where `collect` sums its adjoint: `_link`), and for an
-append in each branch of an if, or in one (`_cut_in_branches`; the reads after the if added into `bys` first:
-`_reads_after_if`).
+appends or more in a row (the list between them cut back where `collect` sums its adjoint: `_link`), for reads
+of the list the last append made, after it (`ys[-1]`, the new item: added into `bys` first, `_reads_after`), and
+for an append in each branch of an if, or in one (`_cut_in_branches`; the reads after the if added so too).
 
 `GrownLists` holds this method of `_Reverse` (reverse.py); it reads the rest of `_Reverse`'s state through `self`.
 """
@@ -41,11 +41,15 @@ class GrownLists:
         append's and the adjoints of reads at int indices, and whose adjoint (the reversed loop's phi `rphi`) only
         the append's adjoints read: those contributions become the in-place `rt.popped_adjoint` and
         `rt.added_at_part` at the end of `rev_body`, from `rt.owned_adjoint` made before the loop (in `out`). A
-        list between two appends of an iteration (`_link`) is cut back so where its adjoint is summed."""
+        list between two appends of an iteration (`_link`) is cut back so where its adjoint is summed, and the
+        reads of the last append's list after it (`_reads_after`) are added into the loop's adjoint first."""
         chain = _appends(loop, p)
         if chain is None:
             return self._cut_in_branches(loop, p, rphi, body_pending, rev_body, out)
         b, links = ir.Var(rphi.target), []
+        after = self._reads_after(b, p.operands[1], rev_body)
+        if after is not None:  # (the list the last append made read after it: `ys[-1]`, the new item)
+            b = after[1]
         for between in reversed(chain[:-1]):
             link = self._link(b, between, rev_body)
             if link is None:
@@ -71,6 +75,9 @@ class GrownLists:
             return
         self._own(loop, rphi, lst, out)
         last = [rev_body[k] for k in [cut] + reads]
+        if after is not None:
+            anchor, adjoint, taken, terms = after
+            self._cut_at(rev_body, anchor, taken + terms, taken, p.target, adjoint.name, start=ir.Var(rphi.target))
         for between, (anchor, adjoint, taken, terms) in zip(reversed(chain[:-1]), links):  # (the later list first)
             self._cut_at(rev_body, anchor, taken + terms, taken, between, adjoint.name)
         taken = last
@@ -96,7 +103,7 @@ class GrownLists:
         branch = _branch_appends(loop, p)
         b, lst = ir.Var(rphi.target), ir.Var(p.target)
         contributions = body_pending.get(p.target, [])
-        after = self._reads_after_if(b, p.operands[1], rev_body) if branch is not None else None
+        after = self._reads_after(b, p.operands[1], rev_body) if branch is not None else None
         if after is not None:  # (the list read after the if: `ys[-1]` of the list the if's phi joins)
             b = after[1]
         ifs = [(k, t) for k, t in enumerate(rev_body) if type(t) is ir.If and
@@ -145,11 +152,11 @@ class GrownLists:
             self._cut_at(rev_body, None, taken, taken, p.target, None, start=ir.Var(joined.target))
         body_pending[p.target] = [ir.Var(rev_body[-1].target) if taken else ir.Var(joined.target)]
 
-    def _reads_after_if(self, b: ir.Var, joined, rev_body: list):
-        """Where the list `joined` an if's phi gives (the loop's back edge) is read after the if at int indices, the
-        reversed loop's `b` plus the reads' adjoints (`bys_3 = b + rt.getitem_adjoint(g, ys_3, -1)`, summed by
-        `collect`) as `_link` gives it for `rt.added_at_part` into b itself; None where b is read otherwise or not
-        so."""
+    def _reads_after(self, b: ir.Var, joined, rev_body: list):
+        """Where the list `joined`, the loop's back edge (made by the iteration's last append, or joined by an if's
+        phi), is read after that append or if at int indices, the reversed loop's `b` plus the reads' adjoints
+        (`bys_3 = b + rt.getitem_adjoint(g, ys_3, -1)`, summed by `collect`) as `_link` gives it for
+        `rt.added_at_part` into b itself; None where b is read otherwise or not so."""
         uses: dict = {}
         count_uses(rev_body, uses)
         adds = [k for k, t in enumerate(rev_body) if _call_of(t, "add") and b in t.value.args]

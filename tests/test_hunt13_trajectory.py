@@ -1,0 +1,171 @@
+"""A grown list read after the iteration's append, `ys.append(step(ys[-1])); loss += np.sum(ys[-1])`: linear (issue 13).
+
+The read `ys[-1]` after the append is a read of the list the append made (`ys_2[-1]`); its adjoint is added into
+the reversed loop's list adjoint in place (`rt.added_at_part(bys_1, g, -1)`) before the append's cut, so the forward
+sweep saves the item (or its shape), not the list, and the list grows in place (ad/grown_lists.py `_reads_after`).
+Each variant is checked against finite differences in every mode, and the generated text against per-iteration
+list saves (test_hunt12_trajectory.py checks the reads before the append).
+"""
+import copy
+
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, numeric_grad, numeric_hessian
+
+N = 5
+
+
+def _step(y, k):
+    return y + 0.1 * np.sin(y) * k
+
+
+def new_state(y0, k):
+    ys = [y0]
+    loss = 0.0
+    for t in range(N):
+        ys.append(np.sin(ys[-1]) * k)
+        loss = loss + np.sum(ys[-1])
+    return loss
+
+
+def symplectic(x0, k):
+    xs = [x0]
+    vs = [0.5 * x0]
+    for t in range(N):
+        vs.append(vs[-1] - 0.1 * k * np.sin(xs[-1]))
+        xs.append(xs[-1] + 0.1 * vs[-1])
+    return np.sum(xs[-1] ** 2) + np.sum(vs[-1] * xs[-2])
+
+
+def losses(y0, k):
+    ys = [y0]
+    ls = []
+    for t in range(N):
+        ys.append(_step(ys[-1], k))
+        ls.append(np.sum(ys[-1] ** 2))
+    return sum(ls)
+
+
+def old_and_new(y0, k):
+    """Reads after the append of the new item and of the one before it, at a negative and a counter index."""
+    ys = [y0]
+    loss = 0.0
+    for t in range(N):
+        ys.append(_step(ys[-1], k))
+        loss = loss + np.sum(ys[-1] * ys[-2]) + np.sum(np.cos(ys[t + 1]) * ys[0])
+    return loss
+
+
+def read_before_and_after(y0, k):
+    ys = [y0]
+    loss = 0.0
+    for t in range(N):
+        loss = loss + np.sum(ys[-1] ** 3)
+        ys.append(_step(ys[-1], k) * k)
+        loss = loss * 0.5 + np.sum(np.sin(ys[-1]))
+    return loss + np.sum(ys[-1])
+
+
+def appended_twice(y0, k):
+    ys = [y0]
+    loss = 0.0
+    for t in range(N):
+        ys.append(_step(ys[-1], k))
+        ys.append(0.5 * ys[-1] * k + 0.2 * ys[-2])
+        loss = loss + np.sum(ys[-1] * ys[-2])
+    return loss
+
+
+def in_while(y0, k):
+    ys = [y0]
+    loss = 0.0
+    while len(ys) < N:
+        ys.append(_step(ys[-1], k))
+        loss = loss + np.sum(ys[-1] ** 2)
+    return loss
+
+
+def nested(y0, k):
+    total = 0.0
+    for j in range(2):
+        ys = [y0 * (j + 1)]
+        for t in range(3):
+            ys.append(_step(ys[-1], k))
+            total = total + np.sum(ys[-1] ** 2)
+    return total
+
+
+def stacked_after(y0, k):
+    """The list read whole after the append: saved per iteration (quadratic), but exact."""
+    ys = [y0]
+    loss = 0.0
+    for t in range(N):
+        ys.append(_step(ys[-1], k))
+        loss = loss + np.sum(np.stack(ys)[-1] * ys[-1])
+    return loss
+
+
+FUNCTIONS = [new_state, symplectic, losses, old_and_new, read_before_and_after, appended_twice, in_while, nested,
+             stacked_after]
+LINEAR = [new_state, symplectic, losses, old_and_new, read_before_and_after, appended_twice, in_while]
+Y0 = np.array([0.2, 0.7, 1.3])
+K = 0.8
+
+
+@pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("y0", [Y0, 0.6], ids=["array", "number"])
+def test_reverse_modes_match_finite_differences(f, y0):
+    args = (copy.deepcopy(y0), K)
+    want = tuple(numeric_grad(f, args, i) for i in (0, 1))
+    got = s2s.grad(f, wrt=(0, 1))(*args)
+    for g, w in zip(got, want):
+        assert_close(g, w, what=f"grad {f.__name__}")
+    value, got = s2s.value_and_grad(f, wrt=(0, 1))(*args)
+    assert_close(value, f(*args), what="value")
+    for g, w in zip(got, want):
+        assert_close(g, w, what="value_and_grad")
+    value, pullback = s2s.vjp(f, wrt=(0, 1))(*args)
+    assert_close(value, f(*args), what="vjp value")
+    for _ in range(2):  # (a pullback run again: the list adjoint it cuts back in place is its own copy)
+        for g, w in zip(pullback(2.0), want):
+            assert_close(g, 2.0 * w, what="vjp")
+    assert_close(s2s.jacobian(f)(*args), want[0], what="reverse jacobian")
+    assert_close(args[0], y0, what="argument unchanged")
+
+
+@pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)
+def test_forward_modes_match_finite_differences(f):
+    dy = np.array([0.3, -0.2, 0.5])
+    value, tangent = s2s.jvp(f, wrt=(0, 1))((Y0, K), (dy, 0.7))
+    want = numeric_grad(f, (Y0, K), 0) @ dy + 0.7 * numeric_grad(f, (Y0, K), 1)
+    assert_close(value, f(Y0, K), what="jvp value")
+    assert_close(tangent, want, what=f"jvp {f.__name__}")
+    assert_close(s2s.jacobian(f, mode="forward")(Y0, K), numeric_grad(f, (Y0, K), 0), what="forward jacobian")
+
+
+@pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)
+def test_second_order_matches_finite_differences(f):
+    want = numeric_hessian(lambda y: f(y, K), Y0)
+    assert_close(s2s.hessian(f)(Y0, K), want, rtol=1e-4, atol=1e-5, what=f"hessian {f.__name__}")
+    # (reverse over reverse: the in-place cuts read as new lists, functional_cuts)
+    assert_close(s2s.jacobian(s2s.grad(f))(Y0, K), want, rtol=1e-4, atol=1e-5, what=f"jacobian of grad {f.__name__}")
+
+    def in_k(k):
+        return f(Y0, k)
+    want = numeric_hessian(in_k, K)
+    assert_close(s2s.hessian(f, wrt=1)(Y0, K), want, rtol=1e-4, atol=1e-5, what="hessian in k")
+    assert_close(s2s.grad(s2s.grad(f, wrt=1), wrt=1)(Y0, K), want, rtol=1e-4, atol=1e-5, what="grad of grad")
+
+
+@pytest.mark.parametrize("f", LINEAR, ids=lambda f: f.__name__)
+def test_no_list_saved_per_iteration(f):
+    """Linear cost, not timed: the forward sweep saves items (or their shapes), never a list (whose append would
+    then copy it), and the reversed loop adds the read after the append into the list adjoint in place."""
+    text = s2s.grad(f, wrt=(0, 1)).source
+    assert "s_1_saved" not in text and "rt.appended_adjoint" not in text, text
+    in_loops = [line for line in text.splitlines() if line.startswith(" " * 8)]
+    assert not any("rt.getitem_adjoint(" in line for line in in_loops), text
+    assert "s_1 + [" not in text and "s_1 += [" in text, text
+    assert "rt.popped_adjoint(" in text and "rt.added_at_part(" in text, text
