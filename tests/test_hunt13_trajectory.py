@@ -97,6 +97,48 @@ def nested(y0, k):
     return total
 
 
+def read_in_if(y0, k):
+    """The new item read in an if after the append: added in place in the branch that reads it."""
+    ys = [y0]
+    loss = 0.0
+    for t in range(N):
+        ys.append(_step(ys[-1], k))
+        if t % 2 == 0:
+            loss = loss + np.sum(ys[-1] ** 2)
+    return loss
+
+
+def reads_in_ifs_and_after(y0, k):
+    """Reads after the append in both branches of an if, in a second if, and outside them."""
+    ys = [y0]
+    loss = 0.0
+    for t in range(N):
+        ys.append(_step(ys[-1], k) * k)
+        if t % 2 == 0:
+            loss = loss + np.sum(ys[-1] ** 2)
+        else:
+            loss = loss + np.sum(np.sin(ys[-2]) * ys[t + 1]) + np.sum(ys[-1])
+        loss = loss * 0.9 + np.sum(ys[-1] * ys[0])
+        if t > 1:
+            loss = loss + np.sum(np.cos(ys[-3]))
+    return loss
+
+
+def if_appends_read_around(y0, k):
+    """An item appended in each branch of an if, the list read before the if and after it (the reads before it
+    were taken at positions the cut after the if had moved: an internal IndexError)."""
+    ys = [y0]
+    loss = 0.0
+    for t in range(N):
+        loss = loss + np.sum(ys[-1] ** 2) * 0.3
+        if t % 2 == 0:
+            ys.append(np.sin(ys[-1]) * k)
+        else:
+            ys.append(np.cos(ys[-1]) * k)
+        loss = loss + np.sum(ys[-1] * ys[-2])
+    return loss
+
+
 def stacked_after(y0, k):
     """The list read whole after the append: saved per iteration (quadratic), but exact."""
     ys = [y0]
@@ -108,8 +150,9 @@ def stacked_after(y0, k):
 
 
 FUNCTIONS = [new_state, symplectic, losses, old_and_new, read_before_and_after, appended_twice, in_while, nested,
-             stacked_after]
-LINEAR = [new_state, symplectic, losses, old_and_new, read_before_and_after, appended_twice, in_while]
+             read_in_if, reads_in_ifs_and_after, if_appends_read_around, stacked_after]
+LINEAR = [new_state, symplectic, losses, old_and_new, read_before_and_after, appended_twice, in_while, read_in_if,
+          reads_in_ifs_and_after, if_appends_read_around]
 Y0 = np.array([0.2, 0.7, 1.3])
 K = 0.8
 

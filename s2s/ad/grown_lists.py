@@ -13,8 +13,9 @@ and changes it in place (runtime/grown.py):
 
 which reads no list: the forward sweep saves the item it read (`t2 = ys_1[-1]`), not the list. So too for two
 appends or more in a row (the list between them cut back where `collect` sums its adjoint: `_link`), for reads
-of the list the last append made, after it (`ys[-1]`, the new item: added into `bys` first, `_reads_after`), and
-for an append in each branch of an if, or in one (`_cut_in_branches`; the reads after the if added so too).
+of the list the last append made, after it (`ys[-1]`, the new item, in the body or in an if's branches: added into
+`bys` first, `_reads_after`), and for an append in each branch of an if, or in one (`_cut_in_branches`; the reads
+after the if added so too).
 
 `GrownLists` holds this method of `_Reverse` (reverse.py); it reads the rest of `_Reverse`'s state through `self`.
 """
@@ -76,8 +77,7 @@ class GrownLists:
         self._own(loop, rphi, lst, out)
         last = [rev_body[k] for k in [cut] + reads]
         if after is not None:
-            anchor, adjoint, taken, terms = after
-            self._cut_at(rev_body, anchor, taken + terms, taken, p.target, adjoint.name, start=ir.Var(rphi.target))
+            self._cut_after(rev_body, after, p.operands[1].name, ir.Var(rphi.target))
         for between, (anchor, adjoint, taken, terms) in zip(reversed(chain[:-1]), links):  # (the later list first)
             self._cut_at(rev_body, anchor, taken + terms, taken, between, adjoint.name)
         taken = last
@@ -142,12 +142,11 @@ class GrownLists:
             return
         self._own(loop, rphi, lst, out)
         self.maybe_short.discard(joined.target)
+        taken = [rev_body[k] for k in reads]  # (before the cut after the if moves the statements)
         if after is not None:
-            anchor, adjoint, taken, terms = after
-            self._cut_at(rev_body, anchor, taken + terms, taken, p.target, adjoint.name, start=ir.Var(rphi.target))
-        for block, (anchor, adjoint, taken, terms) in links:
-            self._cut_at(block, anchor, taken + terms, taken, p.target, adjoint.name)
-        taken = [rev_body[k] for k in reads]
+            self._cut_after(rev_body, after, p.operands[1].name, ir.Var(rphi.target))
+        for block, (anchor, adjoint, link, terms) in links:
+            self._cut_at(block, anchor, link + terms, link, p.target, adjoint.name)
         if taken:
             self._cut_at(rev_body, None, taken, taken, p.target, None, start=ir.Var(joined.target))
         body_pending[p.target] = [ir.Var(rev_body[-1].target) if taken else ir.Var(joined.target)]
@@ -156,13 +155,15 @@ class GrownLists:
         """Where the list `joined`, the loop's back edge (made by the iteration's last append, or joined by an if's
         phi), is read after that append or if at int indices, the reversed loop's `b` plus the reads' adjoints
         (`bys_3 = b + rt.getitem_adjoint(g, ys_3, -1)`, summed by `collect`) as `_link` gives it for
-        `rt.added_at_part` into b itself; None where b is read otherwise or not so."""
+        `rt.added_at_part` into b itself, and the ifs whose branches read it (`_read_in_if`), in order; None where b
+        is read otherwise or not so."""
         uses: dict = {}
         count_uses(rev_body, uses)
         adds = [k for k, t in enumerate(rev_body) if _call_of(t, "add") and b in t.value.args]
         if len(adds) != 1 or uses.get(b.name) != 1:
             return None
-        found = self._read_terms(b.name, joined, b, rev_body, uses)
+        ifs: list = []
+        found = self._read_terms(b.name, joined, b, rev_body, uses, ifs)
         if found is None:
             return None
         taken, terms, name = found
@@ -171,7 +172,59 @@ class GrownLists:
         if any(adjoint.name in used_names([t]) for t in rev_body[:at]):
             return None
         anchor = rev_body[at] if at < len(rev_body) else None
-        return anchor, adjoint, [rev_body[k] for k in sorted(taken)], [rev_body[k] for k in sorted(terms)]
+        ifs.sort(key=lambda found: next(k for k, t in enumerate(rev_body) if t is found[0]))
+        return anchor, adjoint, [rev_body[k] for k in sorted(taken)], [rev_body[k] for k in sorted(terms)], ifs
+
+    def _read_in_if(self, q: str, lst, b: ir.Var, rev_body: list, uses: dict):
+        """(the if, its phi `q`, each branch's reads and additions) where `q` joins in an if of `rev_body` the sums of
+        int-index reads' adjoints of the list `lst` each branch makes (`t11 = rt.getitem_adjoint(g, ys_2, -1)`), or
+        0.0 where a branch reads none, each name read once; else None."""
+        rif = next((t for t in rev_body if type(t) is ir.If and any(p.target == q for p in t.phis)), None)
+        phi = next(p for p in rif.phis if p.target == q) if rif is not None else None
+        if phi is None or len(phi.operands) != 2:
+            return None
+        branches = []
+        for block, o in zip((rif.body, rif.orelse), phi.operands):
+            defs = {t.target: t for t in block if _call_of(t, None)}
+            reads, adds, todo = [], [], [] if type(o) is ir.Const and o.value == 0 else [o]
+            while todo:
+                v = todo.pop()
+                call = defs[v.name].value if type(v) is ir.Var and v.name in defs and uses.get(v.name) == 1 else None
+                if call is not None and call.op == "add" and len(call.args) == 2:
+                    adds.append(defs[v.name])
+                    todo.extend(call.args)
+                elif call is not None and call.op == "s2s.runtime.getitem_adjoint" and len(call.args) == 3 and \
+                        call.args[1] == lst and b not in call.args and self._int_index(call.args[2:]):
+                    reads.append(defs[v.name])
+                else:
+                    return None
+            branches.append((block, reads, adds))
+        return rif, phi, branches
+
+    def _cut_after(self, rev_body: list, after: tuple, primal: str, start: ir.Var) -> None:
+        """The reads after the last append (`_reads_after`: `after`) added in place into the list adjoint `start`,
+        named as the adjoint of `primal`: in each if that reads the list, in its branches, then the others'."""
+        anchor, adjoint, taken, terms, ifs = after
+        for rif, phi, branches in ifs:
+            for side, (block, reads, adds) in enumerate(branches):
+                gone = {id(t) for t in reads + adds}
+                block[:] = [t for t in block if id(t) not in gone]
+                current = start
+                for t in reads + adds:
+                    self.temp_defs.discard(t.target)
+                for t in reads:
+                    name = self.adjoint_name(primal)
+                    block.append(ir.Assign(name, ir.Call(ADDED, (current, t.value.args[0], t.value.args[2])), t.loc))
+                    current = ir.Var(name)
+                phi.operands[side] = current
+            phi.target = adjoint.name if not taken and phi is ifs[-1][1] else self.adjoint_name(primal)
+            start = ir.Var(phi.target)
+        if taken:
+            self._cut_at(rev_body, anchor, taken + terms, taken, primal, adjoint.name, start=start)
+        else:  # (only ifs read it: their sums go)
+            gone = {id(t) for t in terms}
+            rev_body[:] = [t for t in rev_body if id(t) not in gone]
+            self.maybe_short.discard(adjoint.name)
 
     def _link(self, b: ir.Var, between: str, rev_body: list):
         """For the list `between` two appends of an iteration, whose adjoint the later append's cut of `b` starts
@@ -201,10 +254,11 @@ class GrownLists:
         anchor = rev_body[at] if at < len(rev_body) else None
         return anchor, adjoint, [rev_body[k] for k in sorted(taken)], [rev_body[k] for k in sorted(terms)]
 
-    def _read_terms(self, name: str, lst, b: ir.Var, rev_body: list, uses: dict):
+    def _read_terms(self, name: str, lst, b: ir.Var, rev_body: list, uses: dict, ifs: list | None = None):
         """(the reads, the additions, the sum's last name) of the chain `name + rt.getitem_adjoint(g, lst, i) + ...`
-        of `rev_body` (each term an int-index read's adjoint of the list `lst`, each name read once); None where a
-        term is anything else."""
+        of `rev_body` (each term an int-index read's adjoint of the list `lst`, each name read once; where `ifs` is
+        given, also the phi of an if whose branches make such sums: `_read_in_if`, added to ifs); None where a term
+        is anything else."""
         taken, terms = [], []
         while True:
             adds = [k for k, t in enumerate(rev_body) if _call_of(t, "add") and ir.Var(name) in t.value.args]
@@ -216,6 +270,14 @@ class GrownLists:
                 return None
             read = next((j for j, t in enumerate(rev_body) if type(t) is ir.Assign and t.target == other[0].name),
                         None)
+            if read is None and ifs is not None and uses.get(other[0].name) == 1:
+                found = self._read_in_if(other[0].name, lst, b, rev_body, uses)
+                if found is None:
+                    return None
+                ifs.append(found)
+                terms.append(k)
+                name = rev_body[k].target
+                continue
             call = rev_body[read].value if read is not None and _call_of(rev_body[read], None) else None
             if call is None or call.op != "s2s.runtime.getitem_adjoint" or len(call.args) != 3 or \
                     call.args[1] != lst or b in call.args or not self._int_index(call.args[2:]) or \
