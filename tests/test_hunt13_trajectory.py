@@ -124,6 +124,34 @@ def reads_in_ifs_and_after(y0, k):
     return loss
 
 
+def read_in_elif(y0, k):
+    """Reads after the append in an if/elif (an if in the else branch) and in a branch with an if of its own."""
+    ys = [y0]
+    loss = 0.0
+    for t in range(N):
+        ys.append(_step(ys[-1], k))
+        if t % 3 == 0:
+            loss = loss + np.sum(ys[-1])
+            if t > 2:
+                loss = loss + np.sum(ys[-2] * ys[-1])
+        elif t % 3 == 1:
+            loss = loss + np.sum(ys[-1] ** 2)
+    return loss
+
+
+def if_appends_then_if_reads(y0, k):
+    ys = [y0]
+    loss = 0.0
+    for t in range(N):
+        if t % 2 == 0:
+            ys.append(np.sin(ys[-1]) * k)
+        else:
+            ys.append(np.cos(ys[-1]) * k)
+        if t % 3 == 0:
+            loss = loss + np.sum(ys[-1] * ys[-2])
+    return loss + np.sum(ys[-1])
+
+
 def if_appends_read_around(y0, k):
     """An item appended in each branch of an if, the list read before the if and after it (the reads before it
     were taken at positions the cut after the if had moved: an internal IndexError)."""
@@ -150,9 +178,9 @@ def stacked_after(y0, k):
 
 
 FUNCTIONS = [new_state, symplectic, losses, old_and_new, read_before_and_after, appended_twice, in_while, nested,
-             read_in_if, reads_in_ifs_and_after, if_appends_read_around, stacked_after]
-LINEAR = [new_state, symplectic, losses, old_and_new, read_before_and_after, appended_twice, in_while, read_in_if,
-          reads_in_ifs_and_after, if_appends_read_around]
+             read_in_if, reads_in_ifs_and_after, read_in_elif, if_appends_then_if_reads, if_appends_read_around,
+             stacked_after]
+LINEAR = [f for f in FUNCTIONS if f not in (nested, stacked_after)]
 Y0 = np.array([0.2, 0.7, 1.3])
 K = 0.8
 

@@ -175,50 +175,66 @@ class GrownLists:
         ifs.sort(key=lambda found: next(k for k, t in enumerate(rev_body) if t is found[0]))
         return anchor, adjoint, [rev_body[k] for k in sorted(taken)], [rev_body[k] for k in sorted(terms)], ifs
 
-    def _read_in_if(self, q: str, lst, b: ir.Var, rev_body: list, uses: dict):
-        """(the if, its phi `q`, each branch's reads and additions) where `q` joins in an if of `rev_body` the sums of
-        int-index reads' adjoints of the list `lst` each branch makes (`t11 = rt.getitem_adjoint(g, ys_2, -1)`), or
-        0.0 where a branch reads none, each name read once; else None."""
-        rif = next((t for t in rev_body if type(t) is ir.If and any(p.target == q for p in t.phis)), None)
+    def _read_in_if(self, q: str, lst, b: ir.Var, block: list, uses: dict):
+        """(the if, its phi `q`, each branch's `_read_sum`) where `q` joins in an if of `block` the sums of int-index
+        reads' adjoints of the list `lst` its branches make (`t11 = rt.getitem_adjoint(g, ys_2, -1)`), or 0.0 where a
+        branch reads none; else None."""
+        rif = next((t for t in block if type(t) is ir.If and any(p.target == q for p in t.phis)), None)
         phi = next(p for p in rif.phis if p.target == q) if rif is not None else None
         if phi is None or len(phi.operands) != 2:
             return None
-        branches = []
-        for block, o in zip((rif.body, rif.orelse), phi.operands):
-            defs = {t.target: t for t in block if _call_of(t, None)}
-            reads, adds, todo = [], [], [] if type(o) is ir.Const and o.value == 0 else [o]
-            while todo:
-                v = todo.pop()
-                call = defs[v.name].value if type(v) is ir.Var and v.name in defs and uses.get(v.name) == 1 else None
-                if call is not None and call.op == "add" and len(call.args) == 2:
-                    adds.append(defs[v.name])
-                    todo.extend(call.args)
-                elif call is not None and call.op == "s2s.runtime.getitem_adjoint" and len(call.args) == 3 and \
-                        call.args[1] == lst and b not in call.args and self._int_index(call.args[2:]):
-                    reads.append(defs[v.name])
-                else:
-                    return None
-            branches.append((block, reads, adds))
-        return rif, phi, branches
+        branches = [self._read_sum(o, lst, b, side, uses) for side, o in zip((rif.body, rif.orelse), phi.operands)]
+        return None if None in branches else (rif, phi, branches)
 
-    def _cut_after(self, rev_body: list, after: tuple, primal: str, start: ir.Var) -> None:
-        """The reads after the last append (`_reads_after`: `after`) added in place into the list adjoint `start`,
-        named as the adjoint of `primal`: in each if that reads the list, in its branches, then the others'."""
-        anchor, adjoint, taken, terms, ifs = after
+    def _read_sum(self, o, lst, b: ir.Var, block: list, uses: dict):
+        """(the block, the reads, the additions, the ifs: `_read_in_if`, in order) where `block` makes `o` as a sum of
+        int-index reads' adjoints of the list `lst` and of what ifs of it join so (0.0: nothing), each name read
+        once; else None."""
+        defs = {t.target: t for t in block if _call_of(t, None)}
+        reads, adds, ifs, todo = [], [], [], [] if type(o) is ir.Const and o.value == 0 else [o]
+        while todo:
+            v = todo.pop()
+            if type(v) is not ir.Var or uses.get(v.name) != 1:
+                return None
+            call = defs[v.name].value if v.name in defs else None
+            if call is not None and call.op == "add" and len(call.args) == 2:
+                adds.append(defs[v.name])
+                todo.extend(call.args)
+            elif call is not None and call.op == "s2s.runtime.getitem_adjoint" and len(call.args) == 3 and \
+                    call.args[1] == lst and b not in call.args and self._int_index(call.args[2:]):
+                reads.append(defs[v.name])
+            elif call is None and (found := self._read_in_if(v.name, lst, b, block, uses)) is not None:
+                ifs.append(found)
+            else:
+                return None
+        ifs.sort(key=lambda found: next(k for k, t in enumerate(block) if t is found[0]))
+        return block, reads, adds, ifs
+
+    def _cut_ifs(self, ifs: list, start: ir.Var, primal: str, last: str | None = None) -> ir.Var:
+        """The reads' adjoints of the ifs `ifs` (`_read_in_if`, in order) added in place into the list adjoint
+        `start` in their branches, named as the adjoint of `primal` (the last if's phi `last`, where given): the
+        list adjoint they give."""
         for rif, phi, branches in ifs:
-            for side, (block, reads, adds) in enumerate(branches):
+            for side, (block, reads, adds, inner) in enumerate(branches):
                 gone = {id(t) for t in reads + adds}
                 block[:] = [t for t in block if id(t) not in gone]
-                current = start
                 for t in reads + adds:
                     self.temp_defs.discard(t.target)
+                current = self._cut_ifs(inner, start, primal)
                 for t in reads:
                     name = self.adjoint_name(primal)
                     block.append(ir.Assign(name, ir.Call(ADDED, (current, t.value.args[0], t.value.args[2])), t.loc))
                     current = ir.Var(name)
                 phi.operands[side] = current
-            phi.target = adjoint.name if not taken and phi is ifs[-1][1] else self.adjoint_name(primal)
+            phi.target = last if last is not None and phi is ifs[-1][1] else self.adjoint_name(primal)
             start = ir.Var(phi.target)
+        return start
+
+    def _cut_after(self, rev_body: list, after: tuple, primal: str, start: ir.Var) -> None:
+        """The reads after the last append (`_reads_after`: `after`) added in place into the list adjoint `start`,
+        named as the adjoint of `primal`: in each if that reads the list, in its branches, then the others'."""
+        anchor, adjoint, taken, terms, ifs = after
+        start = self._cut_ifs(ifs, start, primal, None if taken else adjoint.name)
         if taken:
             self._cut_at(rev_body, anchor, taken + terms, taken, primal, adjoint.name, start=start)
         else:  # (only ifs read it: their sums go)
