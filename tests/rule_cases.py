@@ -383,6 +383,12 @@ CASES += [
      (M23,), 0),
     ("s2s.runtime.as_float", lambda g: rt.as_float(g), (V,), 0),
     ("s2s.runtime.as_float", lambda g: rt.as_float(g), (1.3,), 0),
+    # an inner transformation's results as its call returns them (runtime/settled.py): the identity on the numbers
+    ("s2s.runtime.settled_like", lambda g: rt.settled_like(g, V), (W,), 0),
+    ("s2s.runtime.settled_like", lambda g: rt.settled_like(g, 1.3), (0.7,), 0),
+    ("s2s.runtime.settled_like", lambda g: rt.settled_like(g, np.array(1.3)), (0.7,), 0),
+    ("s2s.runtime.narrowed_like", lambda d: rt.narrowed_like(d, V), (W,), 0),
+    ("s2s.runtime.narrowed_like", lambda d: rt.narrowed_like(d, 1.3), (0.7,), 0),
     ("s2s.runtime.broadcast_tangent", lambda d: rt.broadcast_tangent(d, M23), (V3,), 0),
     ("s2s.runtime.broadcast_tangent", lambda d: rt.broadcast_tangent(d, M23), (1.3,), 0),
     ("s2s.runtime.array_tangent", lambda d: rt.array_tangent([d * d, d], np.zeros((2, 4))), (V,), 0),

@@ -216,6 +216,13 @@ class Transformed:
         fn = entry.fn
         return entry.text, fn.__name__, fn.__code__.co_filename, fn.__globals__
 
+    def __s2s_settles__(self) -> tuple:
+        """For a call of this transformation in a function s2s transforms, where its generated code is inlined:
+        what the call does to its results (`_settled`, api/precision.py) that the inlined code must do too
+        (front/inlining.py `settled`): (kind, the wrt parameters' names, single wrt, returns the value too)."""
+        names = tuple(name for _, name in arguments.wrt_positions(self.__wrapped__, self._wrt, keywords=True))
+        return self._kind, names, self._single_wrt(), bool(self._options.get("return_value"))
+
     def __get__(self, obj, objtype=None):
         if obj is None:
             return self
@@ -254,6 +261,9 @@ class _Bound:
     def __s2s_generated__(self):
         """The generated code of the method (it takes `self` first: read_function binds it to the object)."""
         return self._transformed.__s2s_generated__()
+
+    def __s2s_settles__(self) -> tuple:
+        return self._transformed.__s2s_settles__()
 
     def _current(self):
         return self._transformed._current()

@@ -39,6 +39,7 @@ class FunctionValue:
     defaults: tuple = ()  # a nested def's default values (atoms), evaluated where it is defined
     bound_args: tuple = ()  # functools.partial(f, *args, **kwargs)
     bound_kwargs: tuple = ()
+    settle: tuple | None = None  # the pullback of an inlined s2s.vjp: its result as the call's (inlining.settled)
 
     def __repr__(self):
         return f"<function {self.name}>"
@@ -100,7 +101,7 @@ class FunctionLowering:
         src = Source(tree=fv.node, filename=fv.definer.src.filename, text="", func=None,
                      globals=fv.definer.src.globals, closure=fv.definer.src.closure)
         return self.inline_source(src, fv.name, args, kwargs, node, outer=fv.definer, defaults=fv.defaults,
-                                  returns_none=returns_none)
+                                  returns_none=returns_none, settle=fv.settle)
 
     def choice_of(self, atom, bound: ir.Atom = ir.Const(True)):
         """The functions `atom` may be, as a tree: a FunctionValue, or (test, (then, else)) for the join of an if
@@ -166,7 +167,7 @@ class FunctionLowering:
             raise self.error(node, "functools.partial of something that is not a function known here",
                              "pass a function defined in your module, a nested def or a lambda")
         return ir.Const(FunctionValue(f"partial({fv.name})", fv.obj, fv.node, fv.definer, fv.defaults,
-                                      fv.bound_args + tuple(args[1:]), fv.bound_kwargs + tuple(kwargs)))
+                                      fv.bound_args + tuple(args[1:]), fv.bound_kwargs + tuple(kwargs), fv.settle))
 
     def transform_now(self, transform, args: tuple, kwargs: tuple, node) -> ir.Const:
         """`s2s.grad(loglike)` (any s2s transformation) inside the function: transformed while compiling,

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy
+
 from s2s import ir
 from s2s.errors import LibraryLine, S2SError, SourceUnavailableError
 from s2s.front import fence
+from s2s.front.functions import function_of
 from s2s.front.libraries import library_function, shown
 from s2s.front.lowering import returns_a_value
 from s2s.front.source import parameters, read_function
@@ -17,6 +20,7 @@ from s2s.rules import registry
 
 
 MAX_INLINE_DEPTH = 20
+RT = "s2s.runtime."
 
 
 class InlineLowering:
@@ -44,9 +48,11 @@ class InlineLowering:
                              for p, v in zip(sig.positional[len(sig.positional) - len(sig.defaults):], sig.defaults))
             kwdefaults = {p: self.constant_or_error(v, f"{p}_default", node) for p, v in sig.kwdefaults.items()}
             self.inlining.append(fn)
+            settles = getattr(fn, "__s2s_settles__", None)  # (an s2s transformation: its results as its call's)
             try:
                 return self.inline_source(callee_src, fn.__name__, args, kwargs, node, defaults=defaults,
-                                          kwdefaults=kwdefaults, returns_none=returns_none)
+                                          kwdefaults=kwdefaults, returns_none=returns_none,
+                                          settle=settles() if settles is not None else None)
             finally:
                 self.inlining.pop()
         except S2SError as exc:
@@ -83,11 +89,12 @@ class InlineLowering:
         return self.fold_call(registry.RECURSIVE(fn), tuple(args))
 
     def inline_source(self, callee_src, name: str, args, kwargs, node, outer=None, defaults=(), kwdefaults=None,
-                      returns_none: bool = False) -> ir.Expr:
+                      returns_none: bool = False, settle=None) -> ir.Expr:
         """Build the body of `callee_src` in place, its parameters bound to `args`/`kwargs` (then to
         `defaults`, the values of the last positional parameters' defaults, and `kwdefaults`, the keyword-only
         ones'); `outer`: the builder whose variables a nested function reads. `returns_none`: called for its
-        effect, the body may end without a return."""
+        effect, the body may end without a return. `settle`: the generated code of an s2s transformation, whose
+        results are made what its call returns (`settled`)."""
         if self.depth >= MAX_INLINE_DEPTH and outer is None:
             raise self.error(node, f"a call to {name} nested more than {MAX_INLINE_DEPTH} deep (recursion?)")
         if self.depth >= MAX_INLINE_DEPTH:  # (a nested def or a lambda: inlined at each call)
@@ -108,10 +115,54 @@ class InlineLowering:
                                  returns_none or not returns_a_value(callee_src.tree.body))
         ret = body.pop()
         self.block.extend(body)
+        if settle is not None:
+            return self.settled(ret.value, settle, bound)
         if marked and isinstance(ret.value, ir.Var) and ret.value.name not in self.tuples and \
                 ret.value.name not in self.dicts:  # (a library's result read at its call, marked as the call's:
             return self.copy_at(ret.value, sub.loc)  # a refusal of that read names the call, not the variables)
         return ret.value
+
+    def settled(self, value: ir.Atom, settle: tuple, bound: dict) -> ir.Atom:
+        """The result `value` of the inlined generated code of an s2s transformation made what the transformation's
+        call returns (api/transformed.py, api/forward.py): `settle` is (kind, the wrt parameters, single wrt,
+        returns the value too), from its `__s2s_settles__`, or ("pullback", the wrt arguments' atoms, single,
+        False) for the pullback of an inlined vjp. A derivative with respect to a Python number is a float (a
+        constant's: `float(g)`), else `rt.settled_like(g, x)`, as the argument asks at run time; jvp's tangent
+        is in its value's dtype (`rt.narrowed_like`)."""
+        kind, wrt, single, returns_value = settle
+        pair = self.result_parts(value, 2) if kind in ("jvp", "vjp") or returns_value else (None, value)
+        templates = wrt if kind == "pullback" else [bound[p] for p in wrt if p in bound]
+        if pair is None or len(templates) != len(wrt):  # (nothing s2s generates: left as it is)
+            return value
+        primal, result = pair
+        if kind == "jvp":
+            return self.sequence("tuple", (primal, self.materialise(ir.Call(RT + "narrowed_like", (result, primal)))))
+        if kind == "vjp":
+            fv = function_of(result)
+            return value if fv is None else self.sequence("tuple", (primal, ir.Const(dataclasses.replace(
+                fv, settle=("pullback", templates, single, False)))))
+        parts = [result] if single else self.result_parts(result, len(templates))
+        if parts is None:
+            return value
+        parts = [self.settled_one(g, x) for g, x in zip(parts, templates)]
+        grads = parts[0] if single else self.sequence("tuple", tuple(parts))
+        return self.sequence("tuple", (primal, grads)) if returns_value else grads
+
+    def settled_one(self, g: ir.Atom, x: ir.Atom) -> ir.Atom:
+        """The derivative `g` with respect to the argument `x` as a transformation's call returns it."""
+        if isinstance(x, ir.Const) and isinstance(x.value, (float, int)) and not isinstance(x.value, bool):
+            return self.materialise(self.fold_call("builtins.float", (g,)))
+        if isinstance(x, ir.Const) and type(x.value) is numpy.ndarray and x.value.dtype == numpy.float64 and \
+                x.value.ndim:
+            return g
+        return self.materialise(ir.Call(RT + "settled_like", (g, x)))
+
+    def result_parts(self, value: ir.Atom, count: int) -> list | None:
+        """The `count` parts of the tuple `value` an inlined function returned: those it was built of, or read."""
+        parts = self._tuple_parts(value)
+        if parts is None:
+            parts = [self.materialise(self.fold_call("getitem", (value, ir.Const(i)))) for i in range(count)]
+        return list(parts) if len(parts) == count else None
 
     def copy_at(self, value: ir.Var, loc) -> ir.Var:
         """`t = value`, located at `loc`."""

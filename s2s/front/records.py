@@ -464,7 +464,10 @@ DERIVATIVE_READ = ("reading .{name} of a derivative with respect to a record (a 
 
 def is_record_derivative(definitions: dict, made, operators: frozenset) -> bool:
     """Is `made` (a call) a derivative with respect to a record that a gradient s2s made gives back: the record
-    it builds of its fields' adjoints (`bp_1 = rt.record_like(p, bp)`), or their sum itself, inlined here?"""
+    it builds of its fields' adjoints (`bp_1 = rt.record_like(p, bp)`), or their sum itself, inlined here (given
+    back as the call gives it, `rt.settled_like(bp_1, p)`: front/inlining.py)?"""
+    if made.op == "s2s.runtime.settled_like" and isinstance(made.args[0], ir.Var) and made.args[0].name in definitions:
+        made = definitions[made.args[0].name]
     return made.op == "s2s.runtime.record_like" or made.op in operators and \
         adds_field_adjoints(definitions, made, operators)
 

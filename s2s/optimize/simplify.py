@@ -322,6 +322,7 @@ class _Peephole:
         self.preserves: dict = {}  # operation -> whether its result has its operands' shape
         self.trims = _trims(fn.body)  # x[1:], x[:-1]: parts of one array trimmed by as much, one shape
         self.changed = _changed_in_place(fn.body) | self.arrays  # (what `_scaled` must not read later)
+        self.copies: dict = {}  # name -> the name a rewrite made it a copy of
 
     def run(self, stmts: list) -> None:
         for s in stmts:
@@ -338,6 +339,8 @@ class _Peephole:
                         self.read.clear()
                     if not isinstance(new, ir.Call):  # now a copy: propagated by the next pass
                         self.defs.pop(s.target, None)
+                        if type(new) is ir.Var:  # (its shape its source's meanwhile)
+                            self.copies[s.target] = new
                         break
                     self.defs[s.target] = new
             elif isinstance(s, ir.If):
@@ -387,6 +390,8 @@ class _Peephole:
     def _operands_read(self, a) -> list:
         """The atoms whose shape sources `_step(a)` reads."""
         d = self._def(a)
+        if d is None and a.name in self.copies:
+            return [self.copies[a.name]]
         if d is None or d.kwargs:
             return []
         if d.op == prims.FULL and self._def(d.args[0], prims.SHAPE) is not None:
@@ -438,6 +443,8 @@ class _Peephole:
         """One step of `_shape_source` from `a` (memoised per name): (True, the operand `a` is shaped like),
         or (False, the answer) where the walk stops."""
         d = self._def(a)
+        if d is None and type(a) is ir.Var and a.name in self.copies:
+            return True, self.copies[a.name]
         if d is None or d.kwargs:
             return False, a
         if d.op == prims.FULL and self._def(d.args[0], prims.SHAPE) is not None:

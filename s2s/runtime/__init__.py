@@ -28,3 +28,4 @@ from s2s.runtime.scipy_linalg import *  # noqa: F401,F403  (scipy.linalg's rules
 from s2s.runtime.methods import *  # noqa: F401,F403  (ndarray methods: astype, item, tolist)
 from s2s.runtime.numerics import *  # noqa: F401,F403  (polynomials, finite differences, quantiles)
 from s2s.runtime.masked import *  # noqa: F401,F403  (reductions with where= and initial=: np.max(x, where=m))
+from s2s.runtime.settled import *  # noqa: F401,F403  (an inner transformation's results, as its call returns them)

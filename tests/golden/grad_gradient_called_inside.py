@@ -13,14 +13,13 @@ def grad_gradient_called_inside(theta):
     t6 = 2 * theta
     btheta = bt1 * t6
     # line 112: return log_density(theta + 0.1 * g)
-    t8 = theta + 0.1 * btheta
+    t9 = theta + 0.1 * rt.settled_like(btheta, theta)
     # adjoint of line 107: return -0.5 * np.sum(theta ** 2) - np.sum(np.log1p(theta ** 2))
-    bt9 = -1.0 / (1.0 + t8 ** 2) + t5
-    bt8 = bt9 * (2 * t8)
-    del t5, t8, bt9
+    bt10 = -1.0 / (1.0 + t9 ** 2) + t5
+    bt9 = bt10 * (2 * t9)
+    del t5, t9, bt10
     # adjoint of line 112: return log_density(theta + 0.1 * g)
-    bbtheta = bt8 * 0.1
+    bt7 = bt9 * 0.1
     # adjoint of line 7 of <gradient of log_density>: bt1 = -1.0 / (1.0 + theta ** 2) + np.full(np.shape(theta), -0.5)
-    bt3 = rt.unbroadcast(bbtheta * t6, theta)
-    btheta_1 = bt8 + bbtheta * bt1 * 2 - bt3 * t3 / t2 * t6
+    btheta_1 = bt9 + bt7 * bt1 * 2 - bt7 * t6 * t3 / t2 * t6
     return btheta_1
