@@ -167,6 +167,17 @@ def if_appends_read_around(y0, k):
     return loss
 
 
+def with_break(y0, k):
+    ys = [y0]
+    loss = 0.0
+    for t in range(N + 4):
+        ys.append(_step(ys[-1], k))
+        loss = loss + np.sum(ys[-1] * ys[-2])
+        if t == N:
+            break
+    return loss
+
+
 def stacked_after(y0, k):
     """The list read whole after the append: saved per iteration (quadratic), but exact."""
     ys = [y0]
@@ -179,7 +190,7 @@ def stacked_after(y0, k):
 
 FUNCTIONS = [new_state, symplectic, losses, old_and_new, read_before_and_after, appended_twice, in_while, nested,
              read_in_if, reads_in_ifs_and_after, read_in_elif, if_appends_then_if_reads, if_appends_read_around,
-             stacked_after]
+             with_break, stacked_after]
 LINEAR = [f for f in FUNCTIONS if f not in (nested, stacked_after)]
 Y0 = np.array([0.2, 0.7, 1.3])
 K = 0.8
