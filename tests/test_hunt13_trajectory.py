@@ -178,6 +178,18 @@ def with_break(y0, k):
     return loss
 
 
+def stacked_at_the_end(y0, k):
+    """The list stacked after the loop: its adjoint an array of rows, added into in place."""
+    ys = [y0]
+    loss = 0.0
+    for t in range(N):
+        ys.append(_step(ys[-1], k))
+        loss = loss + np.sum(np.sin(ys[-1]))
+        if t % 2 == 1:
+            loss = loss + np.sum(ys[-2] * ys[-1])
+    return loss + np.sum(np.stack(ys) ** 2) + np.sum(sum(ys) * k)
+
+
 def stacked_after(y0, k):
     """The list read whole after the append: saved per iteration (quadratic), but exact."""
     ys = [y0]
@@ -190,7 +202,7 @@ def stacked_after(y0, k):
 
 FUNCTIONS = [new_state, symplectic, losses, old_and_new, read_before_and_after, appended_twice, in_while, nested,
              read_in_if, reads_in_ifs_and_after, read_in_elif, if_appends_then_if_reads, if_appends_read_around,
-             with_break, stacked_after]
+             with_break, stacked_at_the_end, stacked_after]
 LINEAR = [f for f in FUNCTIONS if f not in (nested, stacked_after)]
 Y0 = np.array([0.2, 0.7, 1.3])
 K = 0.8
