@@ -281,9 +281,12 @@ class ElementWrites:
         return 1 if isinstance(shape, ir.Var) and self._basic_index((shape,)) else None
 
     def _basic_index(self, index) -> bool:
-        """Can `y[index] = v` write one element twice? Not with ints and slices (basic indexing)."""
+        """Can `y[index] = v` write one element twice? Not with ints and slices (basic indexing): constants, names
+        of ints, and slices the function makes (`K[e:e + 2, e:e + 2]` in a loop: `t7 = slice(e, e + 2, None)`)."""
         if self._ints is None:
-            self._ints = integers(self.fn) | range_targets(self.fn.body) | self._python_ints()
+            slices = {s.target for s in ir.statements(self.fn.body) if isinstance(s, ir.Assign) and
+                      isinstance(s.value, ir.Call) and s.value.op == "slice" and not s.value.kwargs}
+            self._ints = integers(self.fn) | range_targets(self.fn.body) | self._python_ints() | slices
 
         def basic(v):
             return v is None or v is Ellipsis or isinstance(v, (int, slice)) and not isinstance(v, bool) or \

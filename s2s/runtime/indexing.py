@@ -223,11 +223,39 @@ def setitem_value_adjoint(g, *index):
     if _zero(g):
         return g  # (a bare 0.0: no adjoint yet, for the whole container or array)
     idx = index[0] if len(index) == 1 else index
-    part = np.asarray(g)[idx]
+    g = np.asarray(g)
+    part = g[idx]
+    if _basic(idx):  # (no element twice: the part, a copy, as a fancy index's is)
+        return part.copy()
+    flat = _flat_positions(g.shape, idx)
+    if flat is not None and flat.shape == part.shape:  # (integer arrays alone: O(part), not O(g))
+        flat = flat.ravel()
+        order = np.argsort(flat, kind="stable")
+        ordered = flat[order]
+        kept = np.ones(ordered.size, dtype=bool)  # (the last of each run of one position: the write that stuck,
+        kept[:-1] = ordered[1:] != ordered[:-1]  # NumPy's assignment goes in order)
+        if kept.all():
+            return part
+        stuck = np.zeros(ordered.size, dtype=bool)
+        stuck[order[kept]] = True
+        return np.where(stuck.reshape(part.shape), part, 0.0)
     labels = np.arange(np.size(part)).reshape(np.shape(part))
     winner = np.full(np.shape(g), -1)
     winner[idx] = labels
     return np.where(winner[idx] == labels, part, 0.0)
+
+
+def _flat_positions(shape: tuple, idx):
+    """The flat positions in an array of `shape` that the index `idx` selects, broadcast as the part is, where
+    `idx` is integer arrays (or ints) alone, one per axis (`np.ix_(d, d)`, `(d[:, None], d)`); else None."""
+    parts = idx if type(idx) is tuple else (idx,)
+    if len(parts) != len(shape) or not all(isinstance(p, (int, np.integer)) or isinstance(p, np.ndarray) and
+                                           p.dtype.kind in "iu" for p in parts):
+        return None
+    try:
+        return np.ravel_multi_index(np.broadcast_arrays(*parts), shape, mode="wrap")
+    except ValueError:  # (an index out of range: NumPy's own error where the part was read)
+        return None
 
 
 def written_tangent(d, y):
@@ -423,7 +451,7 @@ def zero_at(g, *index):
             return setitem_adjoint(g, *index)   # shape, and it may be shared, as `0.0 + g` is g itself)
         return g if np.ndim(g) == 0 and g == 0 else setitem_adjoint(g, *index)
     idx = index[0] if len(index) == 1 else index
-    if isinstance(g[idx], np.ndarray):  # (a view, even of one element: g[...] of a 0-d array, g[..., 0])
-        return setitem_adjoint(g, *index)
+    if _basic(idx) and isinstance(g[idx], np.ndarray):  # (a view, even of one element: g[...] of a 0-d array,
+        return setitem_adjoint(g, *index)               # g[..., 0]; a fancy index's part was read as a copy)
     g[idx] = 0.0
     return g
