@@ -118,6 +118,7 @@ class Shared:
     list_roots: dict = dataclasses.field(default_factory=dict)  # versions of a list grown -> its first name (lists.py)
     shared_lists: set = dataclasses.field(default_factory=set)  # lists another name or a container may hold: no append
     list_owner: dict = dataclasses.field(default_factory=dict)  # list -> the name that holds it
+    list_items: dict = dataclasses.field(default_factory=dict)  # list -> the classes of records appended (lists.py)
     inlining: list = dataclasses.field(default_factory=list)  # the user functions being descended into (recursion)
     joins: dict = dataclasses.field(default_factory=dict)  # an if's phi -> (the if's test, its two operands)
     array_reads: list = dataclasses.field(default_factory=list)  # NumPy's `v.T`, `v.sum()` of unknown v (lists.py)
@@ -388,10 +389,12 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             atom = self.materialise(value)
             parts = self._tuple_parts(atom)
             starred = [i for i, elt in enumerate(target.elts) if isinstance(elt, ast.Starred)]
-            if starred:  # a, *rest, z = xs: rest is a list of the middle values (known here)
-                if parts is None or len(parts) < len(target.elts) - 1:
-                    raise self.error(target.elts[starred[0]], "starred unpacking of values whose number is known "
-                                     "only at run time", "index the values instead: a, rest = xs[0], xs[1:]")
+            if starred and parts is None:  # (beta, *_ = np.linalg.lstsq(...): how many, known when it runs)
+                parts = self.counted_parts(atom, target)
+                elts = [e.value if isinstance(e, ast.Starred) else e for e in target.elts]
+            elif starred:  # a, *rest, z = xs: rest is a list of the middle values (known here)
+                if len(parts) < len(target.elts) - 1:
+                    raise self.error(target, "unpacking a tuple of the wrong length")
                 k, tail = starred[0], len(target.elts) - 1 - starred[0]
                 middle = parts[k:len(parts) - tail]
                 named = target.elts[k].value
@@ -412,6 +415,22 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             self.write_element(target, self.materialise(value))
         else:
             raise self.attribute_write(target) or self.error(target, f"assignment to {type(target).__name__.lower()}")
+
+    def counted_parts(self, atom: ir.Atom, target: ast.Tuple) -> list:
+        """The parts of `a, *rest, z = xs` where how many values xs holds is known only when it runs (a library's
+        tuple, `beta, *_ = np.linalg.lstsq(A, b)`): xs as a tuple, checked to hold at least as many as the names
+        (Python's ValueError otherwise), its first and last values by position, and `rest`, the list of the
+        middle ones, `list(xs[k:-tail])`."""
+        k = next(i for i, e in enumerate(target.elts) if isinstance(e, ast.Starred))
+        tail = len(target.elts) - 1 - k
+        seq = self.materialise(ir.Call("builtins.tuple", (atom,)))
+        check = ir.Call("s2s.runtime.require_length", (seq, ir.Const(k + tail), ir.Const(None), ir.Const(None)))
+        self.emit(ir.Effect(check, self.loc))
+        head = [self.materialise(self.fold_call("getitem", (seq, ir.Const(i)))) for i in range(k)]
+        last = [self.materialise(self.fold_call("getitem", (seq, ir.Const(i - tail)))) for i in range(tail)]
+        middle = self.materialise(ir.Call("getitem", (seq, ir.Const(slice(k, -tail if tail else None, None)))))
+        rest = self.materialise(ir.Call("builtins.list", (middle,)), self._hint(target.elts[k].value))
+        return head + [rest] + last
 
     def attribute_write(self, target, augmented: bool = False):
         """The refusal of `m.b = v` (or `m.b += v`) where `m` is an object of the user's class that the function

@@ -262,8 +262,11 @@ _UNBOUND_MESSAGE = ("cannot access local variable '{}' where it is not associate
 
 def require_length(values, lo, hi, name):
     """`f(*values)` for the helper `name` taking from `lo` to `hi` (None: any number) more positional values:
-    the TypeError Python raises when `values` holds another number of them."""
-    if len(values) < lo or hi is not None and len(values) > hi:
+    the TypeError Python raises when `values` holds another number of them. (`name` None: `a, *rest, z = values`
+    with `lo` names besides rest, Python's ValueError where values holds fewer.)"""
+    if name is None and len(values) < lo:
+        raise ValueError(f"not enough values to unpack (expected at least {lo}, got {len(values)})")
+    if name is not None and (len(values) < lo or hi is not None and len(values) > hi):
         took = f"{lo}" if hi == lo else f"{lo} to {hi}" if hi is not None else f"at least {lo}"
         raise TypeError(f"{name}() takes {took} more positional argument(s) from *values, but {len(values)} "
                         f"were given")
