@@ -437,6 +437,8 @@ SELECTING_DRAWS = frozenset({"choice", "permutation", "permuted", "choices", "sa
 # an argument whose draw of integers or items is called (rng.binomial(n, p)), checked to be a random generator as
 # the code runs (its result taken for one without a derivative: ad/inactive.py)
 REQUIRE_GENERATOR = "s2s.runtime.require_generator"
+# the check where generated code reads a value from data that the call's check cannot read (ad/data_uses.py)
+REQUIRE_DATA = "s2s.runtime.require_data"
 # (names other objects' methods have too, a distribution's .sample(n, theta): a draw only of a generator made in
 # the function or named, random.sample)
 UNSURE_DRAWS = frozenset({"sample", "choices"})

@@ -22,6 +22,7 @@ import scipy.sparse as sp
 
 import s2s
 from s2s.api import data_checks
+from s2s.runtime import foreign
 from tests.conftest import assert_close, numeric_grad, numeric_hessian
 
 X = np.array([0.4, -0.2, 0.9])
@@ -137,12 +138,13 @@ def batch_at(w, batches, i):
 
 def _visits(monkeypatch) -> list:
     seen = []
-    real = data_checks._foreign
+    real = foreign.foreign
 
     def counted(value, name, depth=0):
         seen.append(value)
         return real(value, name, depth)
-    monkeypatch.setattr(data_checks, "_foreign", counted)
+    monkeypatch.setattr(data_checks, "foreign", counted)  # (the call's check)
+    monkeypatch.setattr(foreign, "foreign", counted)  # (generated code's, where it reads the item: rt.require_data)
     return seen
 
 

@@ -3,19 +3,30 @@
 s2s does not know the class of an argument while compiling: it reads `p * x`, `np.sin(p * x)` and `p.dot(x)` as
 NumPy's operations on arrays, whose rules it knows. Where `p` is an object of a class of the user's that defines
 arithmetic or a method of that name, Python runs the class's methods, which the rules do not follow. `data_uses(fn,
-wrt)` lists, for the generated code to check on each call (api/data_checks.py), which such values meet a
-differentiated operation: the argument itself, an attribute or an item of it, an item a loop takes from it. A
-`Use` names its argument, the steps from it to the value, the operation's NumPy name (a method of that name on the
-class is as foreign as an operator: `np.sum(p)` calls `p.sum()`) and the user's line.
+wrt)` finds which such values meet a differentiated operation: the argument itself, an attribute or an item of it,
+an item a loop takes from it, data of the module or of a closure, an item of what a call made of them. Where the
+call's check (api/data_checks.py) can read the value without running the user's code and at the cost of the
+function's own reads (the argument, an item at a constant key, each item of a container a loop takes or reads at
+each of its indices), it returns a `Use`: its argument, the steps from it to the value, the operation's NumPy name
+(a method of that name on the class is as foreign as an operator: `np.sum(p)` calls `p.sum()`) and the user's line.
+Elsewhere (an attribute, which may be a property; an item at an index computed otherwise, one of a dataset's; data
+of the module or a closure) the function it returns checks the value where it reads it, before the operation:
+`rt.require_data(t1, 'matmul', 'm.W', 'm')` (runtime/foreign.py), one type test where it is an array.
 
-Only reads are followed: a value the function computes from an argument (`p * 2.0` where no derivative flows) is
-computed as Python computes it.
+Beyond reads, only operators are followed: what `Ws[i] - Ws[i - 1]` computes where no derivative flows is of an
+np.matrix where one of them is, and the call refuses that (a `made` step); an object of another class is Python's to
+compute with (`p * 2.0`), and what NumPy's functions compute from data is not checked.
 """
 from __future__ import annotations
 
+import ast
+import copy
 import linecache
 import re
+import types
 from typing import NamedTuple
+
+import numpy as np
 
 from s2s import ir, prims
 from s2s.ad.analysis import activity, differentiable
@@ -26,8 +37,16 @@ from s2s.linemaps import user_line
 _OPERATORS = frozenset(prims.BINOPS) | frozenset(prims.UNARYOPS)
 _LIBRARIES = ("numpy.", "scipy.")
 # reads that give a part of their operand: an attribute, an item, what a loop takes from it
-_ATTRIBUTE, _ITEM, _EACH, _ITERATED = "attr", "item", "each", "iter"
+# (`all`: every item, where the function reads each: `Ws[i]` in `for i in range(len(Ws))`, `d[k]` in `for k in d`)
+# (`made`: what an operator computes from it, `Ws[i] - Ws[i - 1]`: the call refuses an ndarray subclass there)
+_ATTRIBUTE, _ITEM, _EACH, _ITERATED, _ALL, _MADE = "attr", "item", "each", "iter", "all", "made"
 _VIEWS = {prims.METHODS["values"]: "values", prims.METHODS["items"]: "items"}
+_SORTED = "builtins.sorted"  # (a new list of its operand's items)
+_KEYS = frozenset((prims.ITERATED, prims.METHODS["keys"]))  # (what `for k in d` loops over: d's keys)
+_SIZES = frozenset(("builtins.len", prims.SHAPE, prims.SIZE))  # (a container's size: len(xs), xs.shape)
+_SHIFTS = frozenset(("add", "sub", "floordiv", "mul"))  # (an index shifted or scaled: i + 1, n - 1, n // 2)
+# the values of the module's data whose operations the rules describe (an array, a number): read without a check
+_PLAIN = frozenset((np.ndarray, float, int, bool, np.float64, np.float32, np.int64, np.int32, str, type(None)))
 
 
 class Use(NamedTuple):
@@ -46,11 +65,11 @@ class Use(NamedTuple):
 
 
 def data_uses(fn: ir.Function, wrt: list) -> tuple:
-    """The `Use`s of the arguments of `fn` outside `wrt` by the differentiated operations (those with a result
-    the derivative flows through), one per argument, path and NumPy name."""
+    """(`fn` with a check where it reads each value the call's check cannot read, the `Use`s the call checks) of
+    the arguments of `fn` outside `wrt` and the data it reads from its module or closure, by the differentiated
+    operations (those with a result the derivative flows through), one per argument, path and NumPy name."""
     given = [p for p in fn.params if p not in wrt]
-    if not given:
-        return ()
+    fn = copy.deepcopy(fn)
     positional = fn.signature.positional if fn.signature is not None else len(fn.params)
     made = {}
     for d in definitions(fn.body):
@@ -60,18 +79,35 @@ def data_uses(fn: ir.Function, wrt: list) -> tuple:
             made[s.target] = s  # (a loop over a value: its target an item of it)
     active = activity(fn, list(wrt))
     generated = fn.filename.startswith("<s2s ")  # (its names are s2s's: `t1`, not the user's)
+    data = _Data(made, given, fn.free, fn.params)
     out: dict = {}
+    reads: dict = {}  # id(statement) -> {value: (name, spelled[, argument[, called]])}: checked before it runs
 
-    def note(value: str, name: str, loc) -> None:  # (the value named `value` read by `name` at `loc`)
-        for param, steps in _paths(value, made, given, set()):
-            if (param, steps, name) in out:
+    def spelled_as(value: str) -> str:  # (the user's name of `value`, "" for a part of an expression)
+        d = made.get(value)
+        return value if value in fn.params else re.sub(r"_\d+$", "", value) if \
+            type(d) in (ir.Assign, ir.Phi) and not d.temp and not generated else ""
+
+    # (containers read as arrays, `xs.shape`: the call refuses anything else, and an array's items need no check)
+    arrays = {path for value, _, _ in fn.array_reads for path in data.paths(value, set())}
+
+    def note(value: str, name: str, loc, s=None) -> None:  # (the value named `value` read by `name` at `loc`)
+        for root, steps in data.paths(value, set()):
+            steps = tuple((_ALL, None) if kind == _EACH and (root, steps[:k]) in arrays else (kind, key)
+                          for k, (kind, key) in enumerate(steps))
+            if s is not None and (root not in given or not _read_on_call(steps)):
+                spelled = spelled_as(value) or data.spell(value, set())
+                called = bool(spelled) and re.search(rf"(?<![\w.]){re.escape(spelled)}\.{name}\(", loc.text or "")
+                reads.setdefault(id(s), {})[value] = (name, spelled) + (
+                    (root if root in given else "",) + ((True,) if called else ()) if root in given or called else ())
                 continue
-            i, d = fn.params.index(param), made.get(value)
-            spelled = value if value == param else re.sub(r"_\d+$", "", value) if \
-                type(d) in (ir.Assign, ir.Phi) and not d.temp and not generated else ""
-            out[param, steps, name] = Use(i if i < positional else -1, param, steps, name, spelled, *_users_line(
-                loc.file if loc is not None and loc.file else fn.filename, loc.line if loc is not None else 0,
-                loc.text if loc is not None else ""))
+            if root not in given or (root, steps, name) in out:
+                continue
+            i = fn.params.index(root)
+            out[root, steps, name] = Use(i if i < positional else -1, root, steps, name, spelled_as(value),
+                                         *_users_line(loc.file if loc is not None and loc.file else fn.filename,
+                                                      loc.line if loc is not None else 0,
+                                                      loc.text if loc is not None else ""))
 
     for s in ir.statements(fn.body):
         if type(s) is not ir.Assign or type(s.value) is not ir.Call or s.target not in active:
@@ -81,10 +117,45 @@ def data_uses(fn: ir.Function, wrt: list) -> tuple:
             continue
         for a in list(s.value.args) + [v for _, v in s.value.kwargs]:
             if type(a) is ir.Var and a.name not in active:
-                note(a.name, op.rsplit(".", 1)[-1], s.loc)  # ("mul" for an operator, "dot" for np.dot and x.dot)
+                note(a.name, op.rsplit(".", 1)[-1], s.loc, s)  # ("mul" for an operator, "dot" for np.dot and x.dot)
     for value, attribute, loc in fn.array_reads:  # (read as NumPy's, where a derivative flows or not)
-        note(value, "." + attribute, loc)
-    return tuple(out.values())
+        note(value, "." + attribute, loc, next((s for s in ir.statements(fn.body) if type(s) is ir.Assign and
+                                                s.loc == loc and type(s.value) is ir.Call and ir.Var(value) in
+                                                s.value.args), None))
+    checked = {s.value.args[0].name for s in ir.statements(fn.body) if type(s) is ir.Effect and
+               s.value.op == prims.REQUIRE_DATA and type(s.value.args[0]) is ir.Var}  # (generated code's own)
+    if reads:
+        _check_reads(fn.body, reads, checked)
+    return fn, tuple(out.values())
+
+
+def _read_on_call(steps: tuple) -> bool:
+    """Can the call's check (api/data_checks.py) read the values `steps` reach without running the user's code,
+    and at a cost the function's reads have too? An item at a constant key, each item a loop takes or reads at each
+    index; not an attribute (a property's getter, a `__getattr__`: the user's code), nor an item at an index the
+    function computes otherwise (one of a dataset's: checking each would cost its length)."""
+    previous = None
+    for kind, _ in steps:
+        if kind == _ATTRIBUTE or kind == _EACH and previous != _ITERATED:
+            return False
+        previous = kind
+    return True
+
+
+def _check_reads(block: list, reads: dict, checked: set) -> None:
+    """Put `rt.require_data(value, name, spelled[, argument[, called]])` before each statement of `block` (and of
+    the blocks in it) that `reads` names, once per value along a path."""
+    out = []
+    checked = set(checked)
+    for s in block:
+        for value, told in reads.get(id(s), {}).items():
+            if value not in checked:
+                checked.add(value)
+                out.append(ir.Effect(ir.Call(prims.REQUIRE_DATA, (ir.Var(value),) + tuple(map(ir.Const, told))), s.loc))
+        for inner in ir.blocks(s):
+            _check_reads(inner, reads, checked)
+        out.append(s)
+    block[:] = out
 
 
 def _users_line(file: str, line: int, text: str) -> tuple:
@@ -96,39 +167,156 @@ def _users_line(file: str, line: int, text: str) -> tuple:
     return found[0], found[1], linecache.getline(found[0], found[1]).strip() or text
 
 
-def _paths(name: str, made: dict, given: list, seen: set) -> list:
-    """The (argument, steps) `name` may be read from (none where it is computed)."""
-    if name in given:
-        return [(name, ())]
-    if name in seen or len(seen) > 100:  # (a chain of reads that long: a value computed, for this purpose)
-        return []
-    seen.add(name)
-    d = made.get(name)
-    if type(d) is ir.Phi:
-        return [p for o in d.operands if type(o) is ir.Var for p in _paths(o.name, made, given, seen)]
-    if type(d) is ir.Loop:
-        return _then(d.iter, (_ITERATED, None), made, given, seen, (_EACH, None))
-    if type(d) is not ir.Assign:
-        return []
-    v = d.value
-    if type(v) is ir.Var:
-        return _paths(v.name, made, given, seen)
-    if type(v) is not ir.Call or not v.args:
-        return []
-    if v.op == "getattr" and type(v.args[1]) is ir.Const:
-        return _then(v.args[0], (_ATTRIBUTE, v.args[1].value), made, given, seen)
-    if v.op == "getitem":
-        key = v.args[1]
-        step = (_ITEM, key.value) if type(key) is ir.Const and type(key.value) in (str, int) else (_EACH, None)
-        return _then(v.args[0], step, made, given, seen)
-    if v.op == prims.ITERATED or v.op in prims.CONTAINER_COPIES:
-        return _then(v.args[0], (_ITERATED, None), made, given, seen)
-    if v.op in _VIEWS:
-        return _then(v.args[0], (_VIEWS[v.op], None), made, given, seen)
-    return []
+class _Data:
+    """Where a value the function does not compute comes from: (root, steps) from an argument in `given`, from
+    data of its module or closure (`free`), or from what a call the rules do not describe made (`vars(m)`)."""
 
+    def __init__(self, made: dict, given: list, free: dict, params: list):
+        self.made, self.given, self.free, self.params = made, given, free, params
 
-def _then(base, step: tuple, made: dict, given: list, seen: set, *more) -> list:
-    if type(base) is not ir.Var:
+    def paths(self, name: str, seen: set) -> list:
+        """The (root, steps) `name` may be read from (none where it is computed)."""
+        if name in self.given:
+            return [(name, ())]
+        if name in self.free:  # (data of the module or a closure, read where the code runs)
+            value = self.free[name][0]
+            plain = type(value) in _PLAIN or isinstance(value, (type, types.FunctionType, types.ModuleType))
+            return [] if plain else [(name, ())]
+        if name in seen or len(seen) > 100:  # (a chain of reads that long: a value computed, for this purpose)
+            return []
+        seen.add(name)
+        d = self.made.get(name)
+        if type(d) is ir.Phi:
+            return [p for o in d.operands if type(o) is ir.Var for p in self.paths(o.name, seen)]
+        if type(d) is ir.Loop:
+            return self.then(d.iter, (_ITERATED, None), seen, (_EACH, None))
+        if type(d) is not ir.Assign:
+            return []
+        v = d.value
+        if type(v) is ir.Var:
+            return self.paths(v.name, seen)
+        if type(v) is not ir.Call or not v.args:
+            return []
+        if v.op == "getattr" and type(v.args[1]) is ir.Const:
+            return self.then(v.args[0], (_ATTRIBUTE, v.args[1].value), seen)
+        if v.op == "getitem":
+            key = v.args[1]
+            step = (_ITEM, key.value) if type(key) is ir.Const and type(key.value) in (str, int) else \
+                (_ALL, None) if self.every_key(key, v.args[0]) else (_EACH, None)
+            return self.then(v.args[0], step, seen)
+        if v.op == prims.ITERATED or v.op in prims.CONTAINER_COPIES or v.op == _SORTED:
+            return self.then(v.args[0], (_ITERATED, None), seen)
+        if v.op in _VIEWS:
+            return self.then(v.args[0], (_VIEWS[v.op], None), seen)
+        if v.op == "call":  # (what a call s2s does not follow made: vars(m), a library's object)
+            return [(name, ())]
+        if v.op in _OPERATORS:  # (computed from data where no derivative flows: of an np.matrix, one too)
+            return [(root, steps + ((_MADE, None),)) for a in v.args if type(a) is ir.Var
+                    for root, steps in self.paths(a.name, seen)]
         return []
-    return [(param, steps + (step,) + more) for param, steps in _paths(base.name, made, given, seen)]
+
+    def every_key(self, key, base) -> bool:
+        """Is `key` an index or a key of `base` that a loop over its size takes, reading items of `base` in
+        proportion to its length: `i` (`i + 1`) of `for i in range(len(base))` (`range(1, base.shape[0])`), `k` of
+        `for k in base` (a dict's keys)? (Checking each item on the call then costs what the loop's reads cost.)"""
+        d = self.made.get(key.name) if type(key) is ir.Var else None
+        while type(d) is ir.Assign and type(d.value) is ir.Call and d.value.op in _SHIFTS:
+            d = next((self.made.get(a.name) for a in d.value.args if type(a) is ir.Var), None)  # (i + 1)
+        if type(d) is ir.Assign and type(d.value) is ir.Call and d.value.op == "getitem":  # (an item of the keys)
+            keys = self.made.get(d.value.args[0].name) if type(d.value.args[0]) is ir.Var else None
+            return self.sized_range(keys, base) or self.every_key(d.value.args[1], d.value.args[0]) and \
+                type(keys) is ir.Assign and type(keys.value) is ir.Call and keys.value.op in _KEYS and \
+                self.same(keys.value.args[0], base)
+        return type(d) is ir.Loop and type(d.iter) is ir.Var and self.sized_range(self.made.get(d.iter.name), base)
+
+    def sized_range(self, d, base) -> bool:
+        """Is `d` the definition `range(...)` of a range sized by `base` (`range(1, len(base))`)?"""
+        return type(d) is ir.Assign and type(d.value) is ir.Call and d.value.op == "builtins.range" and \
+            any(self.sized_by(a, base, 0) for a in d.value.args)
+
+    def sized_by(self, atom, base, depth: int) -> bool:
+        """Is `atom` computed from the size of `base`: len(base), base.shape[0], np.size(base), less one?"""
+        d = self.made.get(atom.name) if type(atom) is ir.Var and depth < 8 else None
+        if type(d) is not ir.Assign:
+            return False
+        v = d.value
+        if type(v) is ir.Var:
+            return self.sized_by(v, base, depth + 1)
+        if type(v) is not ir.Call or not v.args:
+            return False
+        if v.op in _SIZES:
+            return self.same(v.args[0], base)
+        return (v.op in _SHIFTS or v.op == "getitem") and self.sized_by(v.args[0], base, depth + 1) or \
+            v.op in _SHIFTS and self.sized_by(v.args[-1], base, depth + 1)
+
+    def same(self, a, b) -> bool:
+        """Are the atoms `a` and `b` one value (one by names for it)?"""
+        def named(atom):
+            d = self.made.get(atom.name) if type(atom) is ir.Var else None
+            return named(d.value) if type(d) is ir.Assign and type(d.value) is ir.Var else atom
+        return type(a) is ir.Var and type(b) is ir.Var and named(a) == named(b)
+
+    def then(self, base, step: tuple, seen: set, *more) -> list:
+        """The paths of an item (`step`) of `base`: of the values put in it where the function built it."""
+        if type(base) is not ir.Var:
+            return []
+        held = self.elements(base.name, set())
+        if held is not None:
+            return [p for a in held if type(a) is ir.Var for p in self.paths(a.name, seen)]
+        return [(param, steps + (step,) + more) for param, steps in self.paths(base.name, seen)]
+
+    def elements(self, name: str, seen: set):
+        """The values put in the container `name` where the function built it (a display, appends, a copy of
+        one), else None."""
+        if name in seen:
+            return []
+        seen.add(name)
+        d = self.made.get(name)
+        if type(d) is ir.Phi:
+            parts = [self.elements(o.name, seen) if type(o) is ir.Var else None for o in d.operands]
+            return None if any(p is None for p in parts) else [a for p in parts for a in p]
+        if type(d) is not ir.Assign:
+            return None
+        v = d.value
+        if type(v) is ir.Var:
+            return self.elements(v.name, seen)
+        if type(v) is not ir.Call:
+            return None
+        if v.op in prims.CONTAINER_COPIES and v.args and type(v.args[0]) is ir.Var:
+            return self.elements(v.args[0].name, seen)
+        if v.op == prims.APPENDED and type(v.args[0]) is ir.Var:
+            before = self.elements(v.args[0].name, seen)
+            return None if before is None else before + list(v.args[1:])
+        if v.op in prims.CONTAINER_BUILDERS and v.op != prims.RECORD_NEW:
+            return list(v.args)
+        if v.op == prims.RECORD_NEW:
+            return list(v.args[2:])
+        return None
+
+    def spell(self, name: str, seen: set) -> str:
+        """`name` as the user would write it (`m.W`, `Ws[i]`, `vars(m)['W']`), "" where s2s cannot tell."""
+        d = self.made.get(name)
+        if name in self.params or name in self.free:
+            return name
+        if name in seen:
+            return ""
+        seen.add(name)
+        if type(d) is ir.Assign and not d.temp:
+            return re.sub(r"_\d+$", "", name)
+        v = d.value if type(d) is ir.Assign else None
+        if type(v) is ir.Var:
+            return self.spell(v.name, seen)
+        if type(v) is not ir.Call or v.op not in ("getattr", "getitem", "call", *prims.BINOPS) or not v.args:
+            return ""
+        parts = [self.spell(a.name, seen) if type(a) is ir.Var else repr(a.value) if type(a) is ir.Const and
+                 type(a.value) in (int, float, str) else "" for a in v.args]
+        if v.op in prims.BINOPS and len(parts) == 2 and all(parts):  # (m.W - 1.0)
+            return ast.unparse(ast.BinOp(ast.Name(parts[0]), prims.BINOPS[v.op](), ast.Name(parts[1])))
+        if type(v.args[0]) is not ir.Var:
+            return ""
+        if v.op == "call":
+            parts[0] = re.sub(r"_\d+$", "", v.args[0].name)
+        if not all(parts):
+            return ""
+        return f"{parts[0]}.{v.args[1].value}" if v.op == "getattr" else f"{parts[0]}[{parts[1]}]" \
+            if v.op == "getitem" else f"{parts[0]}({', '.join(parts[1:])})"

@@ -7,18 +7,22 @@ which the generated code, made for arrays, does not follow, nor an ndarray subcl
 AttributeError there (NumPy's function would read a namedtuple as the array of its fields).
 
 `check(fn, what, args, kwargs)` costs one type test per argument where each is an array or a number (the common
-case), a few dict and attribute reads where a use is a field or an item of one. It runs none of the user's code:
-a field is read from the object's `__dict__`, a slot or a namedtuple's field, an item from a dict, a list, a
-tuple or a mapping proxy; a field behind a property or a `__getattr__`, and an item of another mapping, are not
-read (their code runs once, in the function) and are not checked. Items a loop takes are checked each (the loop
-reads each too); an item read at an index the function computes (`batches[i]`) is checked by the first and the
-last item of its container (a dataset's items are of one class), not by all: a call reads one.
+case), a few dict reads where a use is an item of one at a constant key. It runs none of the user's code, and
+reads what the function's reads cost: the argument, an item at a constant key of a dict, a list, a tuple or a
+mapping proxy, each item a loop takes, and each item of a container the function reads at each of its indices or
+keys (`for i in range(len(Ws)): Ws[i]`, `for k in d: d[k]`). The uses it cannot read so are checked where the
+generated code reads the value (ad/data_uses.py puts `rt.require_data` there, runtime/foreign.py): an attribute
+(which may be a property or come from a `__getattr__`, whose code runs once, in the function), an item at an
+index the function computes otherwise (`batches[i]`: one test per call, where a check of each item would cost the
+dataset's length), data of the module or of a closure, an item of what a call made (`vars(m)['W']`). An item of
+another mapping than a dict, a mapping proxy or a UserDict is not read, and not checked. What an operator makes of
+such values where no derivative flows (`Ws[i] - Ws[i - 1]`) is refused where they are an ndarray subclass with
+operators of its own, which makes one (`_made_of`); what NumPy's functions make of them is not checked.
 """
 from __future__ import annotations
 
 import ast
 import inspect
-import numbers
 import re
 import textwrap
 import weakref
@@ -28,27 +32,11 @@ from collections import UserDict
 import numpy as np
 
 from s2s.errors import ArgumentTypeError
-from s2s.runtime.sparse import is_sparse
+from s2s.runtime.foreign import ARRAYS, PLAIN, array_read, foreign, own_dict, own_method, refusal
 
-# the types of a value checked at once: the rules are written for them
-PLAIN = frozenset((np.ndarray, float, int, bool, np.float64, np.float32, np.int64, np.int32, str, type(None)))
-# the types of a value read as an array (`v.T`, `v.sum()`): NumPy's, which have every array attribute
-ARRAYS = frozenset((np.ndarray, np.float64, np.float32, np.int64, np.int32, np.bool_))
-# the array attributes whose NumPy function does not read an object's own (np.transpose(o) calls o.transpose(),
-# not o.T; np.shape(o), np.sum(o) read o.shape, call o.sum())
-_NOT_READ = frozenset(("T", "mT"))
 _MISSING = object()
 _VARARGS, _VARKEYWORDS = inspect.CO_VARARGS, inspect.CO_VARKEYWORDS
 _THROUGH = weakref.WeakKeyDictionary()  # a property's getter -> the attribute its getter returns (`_read_through`)
-# the array attributes and methods whose NumPy function reads a scipy.sparse matrix's own (np.sum(S) calls S.sum())
-_SPARSE_READ = frozenset(("T", "transpose", "dot", "sum", "mean", "max", "min", "conj", "conjugate", "copy", "astype",
-                          "real", "imag", "shape", "ndim", "size"))
-_HOOKS = ("__array_ufunc__", "__array_function__")
-_OPERATOR_METHODS = {"add": "__add__", "sub": "__sub__", "mul": "__mul__", "truediv": "__truediv__",
-                     "floordiv": "__floordiv__", "mod": "__mod__", "pow": "__pow__", "matmul": "__matmul__",
-                     "neg": "__neg__", "pos": "__pos__"}
-_ALL_OPERATORS = tuple(f"__{r}{op}__" for op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul")
-                       for r in ("", "r")) + ("__neg__", "__pos__", "__abs__")
 
 
 def uses_of(fn) -> tuple:
@@ -64,12 +52,13 @@ def fast_tests(uses: tuple, params: list) -> list:
     on the general path, which checks as `check` does); a list's items are checked by a call (`_data`)."""
     tests, called = [], False
     for u in uses:
-        if not 0 <= u.position < len(params) or len(u.steps) > 2 or \
-                any(kind not in ("item", "attr") for kind, _ in u.steps):
+        steps = tuple(step for step in u.steps if step[0] != "made")  # (fine where what it is made of is a number)
+        if not 0 <= u.position < len(params) or len(steps) > 2 or \
+                any(kind not in ("item", "attr") for kind, _ in steps):
             called = True
             continue
         e = params[u.position]
-        for kind, key in u.steps:
+        for kind, key in steps:
             e = f"{e}.__dict__[{key!r}]" if kind == "attr" else \
                 f"({e}.get({key!r}) if type({e}) is dict else {e}[{key!r}] if type({e}) in _LT else _U)"
         test = f"type({e}) is _A" if u.name[0] == "." else f"type({e}) in _PL"
@@ -82,18 +71,21 @@ def fast_tests(uses: tuple, params: list) -> list:
 
 def check(fn, what: str, args: tuple, kwargs: dict) -> None:
     """Refuse an argument value (or a part of one) that a use of `fn` reads and that is an object whose class
-    defines the operation itself (`_foreign`); raise Python's AttributeError where a value read as an array
-    (`v.sum()`, `v.T`) has no such attribute (NumPy's function would take it for an array: a number)."""
+    defines the operation itself (runtime/foreign.py); raise Python's AttributeError where a value read as an
+    array (`v.sum()`, `v.T`) has no such attribute (NumPy's function would take it for an array: a number)."""
     for use in getattr(fn, "__s2s_data__", ()):
         given = _argument(fn, use, args, kwargs)
         fine = ARRAYS if use.name[0] == "." else PLAIN
-        if type(given) in fine or given is _MISSING:  # (an argument left to its default: the function's own)
+        if type(given) in fine or given is _MISSING:  # (a **kwargs' item not passed)
+            continue
+        if ("made", None) in use.steps:  # (what an operator made of it, where no derivative flows: Python's, but
+            _made_of(what, use, given)  # for an ndarray subclass's, which makes one too)
             continue
         value = given
         for kind, key in use.steps:  # (a field, or an item of a dict: one value, read at once)
             if kind == "item" and type(value) is dict:
                 value = value.get(key, _MISSING)
-            elif kind == "attr" and type(own := _own_dict(value)) is dict and key in own and \
+            elif kind == "attr" and type(own := own_dict(value)) is dict and key in own and \
                     _field(value, key) is own[key]:
                 value = own[key]
             else:
@@ -111,9 +103,20 @@ def check(fn, what: str, args: tuple, kwargs: dict) -> None:
                 _refuse(what, use, leaf)
 
 
+def _made_of(what: str, use, given) -> None:
+    """Refuse an ndarray subclass with operators of its own (np.matrix) that the values an operator computes from
+    (`Ws[i] - Ws[i - 1]`, then `@ x`) are read from by `use`: the operator's result is one too. An object of
+    another class is Python's to compute with (`p * 2.0`), and not refused."""
+    steps = use.steps[:use.steps.index(("made", None))]
+    for leaf in _reached([given], steps) if steps else [given]:
+        method = own_method(type(leaf), "", np.ndarray) if isinstance(leaf, np.ndarray) else None
+        if method is not None:
+            raise _refusal(what, use, leaf, method)
+
+
 def _argument(fn, use, args: tuple, kwargs: dict):
     """The argument of `use` in the call (args, kwargs) of `fn`: the tuple of the arguments `*args` gathers, the
-    dict of those `**kwargs` gathers; _MISSING where it is not passed."""
+    dict of those `**kwargs` gathers; its default where it is not passed; _MISSING where it has none."""
     if 0 <= use.position < len(args):
         return args[use.position]
     code = getattr(fn, "__code__", None)
@@ -124,41 +127,28 @@ def _argument(fn, use, args: tuple, kwargs: dict):
             return args[code.co_argcount:]
         if code.co_flags & _VARKEYWORDS and gathered[-1] == use.param:
             return {k: v for k, v in kwargs.items() if k not in code.co_varnames[:named]}
-    return kwargs.get(use.param, _MISSING)
+    return kwargs[use.param] if use.param in kwargs else _default(fn, use.param)
+
+
+def _default(fn, param: str):
+    """The default of the parameter `param` of `fn` (where the call leaves it out: data of the user's module the
+    function reads as it reads an argument), _MISSING where it has none."""
+    code = getattr(fn, "__code__", None)
+    kwdefaults = getattr(fn, "__kwdefaults__", None) or {}
+    if code is None or param in kwdefaults:
+        return kwdefaults.get(param, _MISSING)
+    names, defaults = code.co_varnames[:code.co_argcount], getattr(fn, "__defaults__", None) or ()
+    i = names.index(param) - (len(names) - len(defaults)) if param in names else -1
+    return defaults[i] if i >= 0 else _MISSING
 
 
 def _refuse(what: str, use, value) -> None:
     if use.name[0] != ".":
-        found = _foreign(value, use.name)
+        found = foreign(value, use.name)
         if found is not None:
             raise _refusal(what, use, value, found)
         return
-    attribute = use.name[1:]
-    if isinstance(value, np.ndarray) and _own_method(type(value), "", np.ndarray) is not None:
-        raise _refusal(what, use, value, _own_method(type(value), "", np.ndarray))
-    if is_sparse(value) and attribute not in _SPARSE_READ:  # (np.diagonal(S) does not call S.diagonal())
-        cls, name = type(value).__name__, _spelled(use)
-        raise ArgumentTypeError(
-            f"{what}: {name}.{attribute}() of a scipy.sparse {cls}: s2s read '.{attribute}' as NumPy's (an array's "
-            f"{attribute}), as it does not know the class of an argument while compiling, and NumPy's function "
-            f"does not take a sparse matrix{_at(use)}Call the method through its class: "
-            f"{type(value).__module__.split('.')[0]}.sparse.{cls}.{attribute}({name}, ...) (with `import scipy`), "
-            f"or pass the dense array ({name}.toarray()) as the argument")
-    if isinstance(value, (np.ndarray, np.generic)) or is_sparse(value):
-        return
-    if not _has(value, attribute):  # (Python's error, where NumPy's function would read it as an array)
-        raise AttributeError(f"'{type(value).__name__}' object has no attribute '{attribute}'\n  {use.file}:"
-                             f"{use.line}\n    {use.text.strip()}")
-    if attribute in _NOT_READ and type(value).__module__ != "builtins":
-        name = _spelled(use)
-        own = _own_dict(value)
-        instead = f"read it as vars({name})[{attribute!r}] (Python's attribute, which s2s does not take for an " \
-            f"array's), or give the field another name" if type(own) is dict and attribute in own else \
-            "give the field another name"
-        raise ArgumentTypeError(
-            f"{what}: {name}.{attribute} of a {type(value).__name__}, not an array: s2s read '.{attribute}' as "
-            f"NumPy's (an array's {attribute}), as it does not know the class of an argument while compiling, and "
-            f"NumPy's function does not read the object's own{_at(use)}Instead, {instead}")
+    array_read(value, use.name[1:], _spelled(use), use.param, f"{what}: ", _at(use))
 
 
 def _at(use) -> str:
@@ -168,9 +158,8 @@ def _at(use) -> str:
 
 def _reached(values: list, steps: tuple) -> list:
     """The values `steps` read from `values` (those a step cannot read without running the user's code: none).
-    An item read at an index the function computes (an `each` step not after a loop's `iter`): the first and the
-    last item of its container, not each (a call reads one: checking each would cost the dataset's length)."""
-    previous = None
+    Every item of a container for an `each` or an `all` step: its uses are items a loop takes, and items read at
+    each index or key (ad/data_uses.py; generated code checks one read at another index, `rt.require_data`)."""
     for kind, key in steps:
         out = []
         for v in values:
@@ -186,8 +175,8 @@ def _reached(values: list, steps: tuple) -> list:
                 found = _item(v, mapping, key)
                 if found is not _MISSING:
                     out.append(found)
-            elif kind == "each":
-                out.extend(_items(v, mapping, every=previous == "iter"))
+            elif kind in ("each", "all"):
+                out.extend(_items(v, mapping))
             elif kind == "iter":
                 if mapping is not None:
                     out.append(list(_view(mapping, "keys")))
@@ -195,7 +184,7 @@ def _reached(values: list, steps: tuple) -> list:
                     out.append(v)
             elif mapping is not None:  # ("values", "items": what d.values() and d.items() list)
                 out.append(list(_view(mapping, kind)))
-        values, previous = out, kind
+        values = out
     return values
 
 
@@ -207,7 +196,7 @@ def _mapping(v):
     if type(v) is types.MappingProxyType:
         return v
     if isinstance(v, UserDict):
-        data = (_own_dict(v) or {}).get("data")
+        data = (own_dict(v) or {}).get("data")
         return data if type(data) is dict else None
     return None
 
@@ -227,24 +216,12 @@ def _item(v, mapping, key):
     return _MISSING
 
 
-def _items(v, mapping, every: bool) -> list:
-    """The items of a container `v`: each (a loop takes each), else the first and the last."""
+def _items(v, mapping) -> list:
+    """The items of a container `v` (a mapping's values)."""
     if mapping is not None:
-        found = _view(mapping, "values")
-        return list(found) if every else [next(iter(found)), next(reversed(found))] if mapping else []
+        return list(_view(mapping, "values"))
     kind = list if isinstance(v, list) else tuple if isinstance(v, tuple) else None
-    if kind is None:
-        return []
-    n = kind.__len__(v)
-    return list(kind.__iter__(v)) if every else [kind.__getitem__(v, 0), kind.__getitem__(v, n - 1)] if n else []
-
-
-def _own_dict(obj):
-    """`obj.__dict__`, read without a `__getattr__` of the user's (None where it has none)."""
-    try:
-        return object.__getattribute__(obj, "__dict__")
-    except Exception:
-        return None
+    return [] if kind is None else list(kind.__iter__(v))
 
 
 def _field(obj, name: str, depth: int = 0):
@@ -272,7 +249,7 @@ def _field(obj, name: str, depth: int = 0):
         break
     else:
         found = _MISSING
-    own = _own_dict(obj)
+    own = own_dict(obj)
     if type(own) is dict and name in own:
         return own[name]
     return found if found is not _MISSING and not hasattr(type(found), "__get__") else _MISSING
@@ -297,47 +274,6 @@ def _read_through(prop: property):
     return _THROUGH[getter]
 
 
-def _has(obj, name: str) -> bool:
-    """Has `obj` an attribute `name`, found without running the user's code? (One a `__getattr__` may give is
-    taken as there.)"""
-    own = _own_dict(obj)
-    return type(own) is dict and name in own or any(name in vars(k) or k.__module__ != "builtins" and (
-        "__getattr__" in vars(k) or "__getattribute__" in vars(k)) for k in type(obj).__mro__)
-
-
-def _foreign(value, name: str, depth: int = 0):
-    """The method of `value`'s class (or of an item's, in a list or tuple) that Python would run for the operation
-    `name` (NumPy's name, or the operator's: "mul") where s2s's rule does not: an operator, NumPy's hooks, or a method
-    named as the NumPy function (`np.sum(p)` calls `p.sum()`). None for a number, an array, a string, None, a
-    scipy.sparse matrix (whose products s2s differentiates), and an object without them."""
-    kind = type(value)
-    if kind in PLAIN:
-        return None
-    if isinstance(value, np.ndarray):  # (an ndarray subclass with operators of its own: np.matrix's *)
-        return _own_method(kind, name, np.ndarray)
-    if isinstance(value, np.generic) or kind.__module__ == "builtins" and not isinstance(value, (list, tuple)):
-        return None
-    own = _own_method(kind, name)
-    if own is not None or depth > 2 or not isinstance(value, (list, tuple)):
-        return own if own is None or not is_sparse(value) else None
-    return next((f for v in value for f in [_foreign(v, name, depth + 1)] if f is not None), None)
-
-
-def _own_method(kind: type, name: str, base: type = object):
-    """The first of the operation's own methods, then any operator or NumPy hook, that `kind` or a class it
-    derives from below `base` (not Python's own) defines."""
-    first = _OPERATOR_METHODS.get(name)
-    wanted = ((first, "__r" + first[2:]) if first else (name,) if name else ()) + _ALL_OPERATORS + _HOOKS
-    for k in kind.__mro__[:kind.__mro__.index(base)]:
-        if k.__module__ == "builtins":
-            continue
-        space = vars(k)
-        for m in wanted:
-            if m in space:
-                return m
-    return None
-
-
 def _spelled(use) -> str:
     """The value as the user wrote it where it has a name, else the path from its argument (`cfg.p`, `d['p']`,
     `ps[...]`, an item of ps)."""
@@ -346,38 +282,15 @@ def _spelled(use) -> str:
     out = use.param
     for kind, key in use.steps:
         out += f".{key}" if kind == "attr" else f"[{key!r}]" if kind == "item" else \
-            "[...]" if kind == "each" else f".{kind}()" if kind in ("values", "items") else ""
+            "[...]" if kind in ("each", "all") else f".{kind}()" if kind in ("values", "items") else ""
     return out
 
 
 def _refusal(what: str, use, value, method: str) -> ArgumentTypeError:
-    cls, name = type(value).__name__, _spelled(use)
-    where = f"the argument '{use.param}'" if name == use.param else f"{name}, read from the argument '{use.param}',"
-    at = _at(use)
-    if method == use.name and re.search(rf"(?<![\w.]){re.escape(name)}\.{method}\(", use.text.replace('"', "'")):
-        # (the class's method, called: p.dot(x), not np.dot(p, x))
-        return ArgumentTypeError(
-            f"{what}: {name}.{method}() of a {cls}, not an array: s2s read '.{method}()' as NumPy's method (an "
-            f"array's {method}), as it does not know the class of {where} while compiling{at}Call the method "
-            f"through its class, which s2s then follows: {cls}.{method}({name}, ...)")
-    fix = f"pass float({name}) (s2s's rules are written for floats and arrays)" \
-        if isinstance(value, numbers.Number) else \
-        f"pass {f'np.asarray({name})' if not use.steps else f'np.asarray(...) of the {cls} where the call passes it'}" \
-        f", the ndarray of its numbers (a {cls} is an ndarray subclass with operators of its own" \
-        f"{': its * is the matrix product' if isinstance(value, np.matrix) else ''}; s2s's rules are written for " \
-        f"NumPy's ndarray)" if isinstance(value, np.ndarray) else \
-        f"pass np.asarray({name}) (an array of another library, or one that converts to an array: s2s's rules " \
-        f"are written for NumPy's)" if hasattr(type(value), "__array__") else \
-        f"call it through its class, which s2s then follows: {cls}.{method}({name}, ...)" \
-        if method.startswith("__") and method not in _HOOKS else \
-        f"pass the arrays it holds as arguments, or np.asarray({name}) where it is array data"
-    also = "" if isinstance(value, numbers.Number) or hasattr(type(value), "__array__") else \
-        f"; or build the {cls} in the function from arrays passed in, or compute what needs it outside the " \
-        f"function and pass the result in"
-    return ArgumentTypeError(
-        f"{what}: {where} is a {cls}, whose class defines {method}: s2s differentiates this line as NumPy's "
-        f"operation on arrays, as it does not know the class of an argument while compiling, and would not follow "
-        f"{cls}.{method}{at}Instead, {fix}{also}")
+    name = _spelled(use)
+    called = method == use.name and re.search(rf"(?<![\w.]){re.escape(name)}\.{method}\(", use.text.replace('"', "'"))
+    return ArgumentTypeError(f"{what}: " + refusal(value, method, name, use.param, bool(called), _at(use),
+                                                   "part" if use.steps else "argument"))
 
 
 def passes(fn, what: str, args: tuple, kwargs: dict) -> bool:

@@ -35,15 +35,15 @@ def _forward_ir(f, wrt, batched=False, ndims=(), tangent_only=False):
         # mode could broadcast a batch of scalars against an array the wrong way; one tangent at a time is exact
         raise NotBatchable("pop")
     names, _ = transform.resolve_wrt(primal.params, wrt, primal.name, src)
+    primal, uses = transform.arguments_read(f, primal, names)
     name = "jvp_" + primal.name
     fwd = pipeline.stage("forward", forward, primal, names, transform._namer_for(primal), name=name, batched=batched,
                          ndims=dict(ndims), tangent_only=tangent_only)
-    return primal, src, fwd, name, inlined
+    return primal, src, fwd, name, inlined, uses
 
 
 def _jvp_transform(f, wrt, batched=False, ndims=(), tangent_only=False):
-    primal, src, fwd, name, inlined = _forward_ir(f, wrt, batched, ndims, tangent_only)
-    uses = transform.arguments_read(f, primal, transform.resolve_wrt(primal.params, wrt, primal.name, src)[0])
+    primal, src, fwd, name, inlined, uses = _forward_ir(f, wrt, batched, ndims, tangent_only)
     opt = pipeline.stage("optimize", optimize, fwd)
     what = "vector forward-mode derivative (jvp of a batch of tangents)" if batched else "forward-mode derivative (jvp)"
     if tangent_only:  # (for a Hessian: the tangents of the gradient, not the gradient)
@@ -60,7 +60,7 @@ transform._TRANSFORMS["jvp"] = _jvp_transform
 
 def stages_forward(f, wrt=0) -> dict:
     """The text of each pipeline stage for `jvp(f, wrt)`, in order."""
-    primal, src, fwd, _, _ = _forward_ir(f, wrt)
+    primal, src, fwd, _, _, _ = _forward_ir(f, wrt)
     opt = pipeline.stage("optimize", optimize, fwd)
     return {"source": src.text, "ssa": print_function(primal), "tangent": print_function(fwd),
             "optimized": print_function(opt),

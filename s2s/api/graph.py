@@ -215,7 +215,7 @@ def _program(f, wrt, mode: str, gradient: bool, optimized: bool):
         primal, src, _ = pipeline.primal(f)
         return primal, primal, src
     if mode == "forward":
-        primal, src, fwd, _, _ = forward_api._forward_ir(f, wrt)
+        primal, src, fwd, _, _, _ = forward_api._forward_ir(f, wrt)
         return (pipeline.stage("optimize", optimize, fwd) if optimized else fwd), primal, src
     try:
         primal, src, _ = pipeline.primal(f, "value_and_grad")

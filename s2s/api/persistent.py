@@ -46,7 +46,7 @@ from s2s.front.source import read_function
 from s2s.rules import custom, registry
 from s2s.version import __version__
 
-FORMAT = 4
+FORMAT = 5  # (5: generated code checks values the call cannot read where it reads them: rt.require_data)
 MAX_BYTES = 16 * 1024 * 1024
 _FIELDS = {"format": int, "s2s": str, "key": str, "text": str, "entry": str, "filename": str, "free": dict,
            "deps": dict, "user": list, "facts": list, "recursive": dict, "data": list}

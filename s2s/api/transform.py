@@ -91,7 +91,7 @@ def _uses_stacks(stmts) -> bool:
 def _grad_transform(f, wrt, return_value=False):
     primal, src, inlined = _primal(f, "value_and_grad" if return_value else "grad")
     names, single = resolve_wrt(primal.params, wrt, primal.name, src)
-    uses = arguments_read(f, primal, names)
+    primal, uses = arguments_read(f, primal, names)
     # generated gradient code with loop stacks: where f calls s2s.grad of a function with a loop (an unrolled SGD
     # step, MAML), reverse mode over the stacks, one sweep as vjp's; forward mode over the code where the gradient
     # is w.r.t. a number (one sweep, which can be differentiated again), where f is a gradient s2s generated (grad of
@@ -124,13 +124,14 @@ def _grad_transform(f, wrt, return_value=False):
 
 
 def arguments_read(f, primal, names: list) -> tuple:
-    """The uses of arguments outside `names` that the code made from `primal` checks (ad/data_uses.py); for `f`
-    generated code (a Hessian's gradient), those its own code checks too: a value the first derivative read
-    as an array may meet no differentiated operation in the second."""
-    own = data_uses(primal, names)
+    """(`primal` checking where it reads each value from data that the call's check cannot read, the uses of
+    arguments outside `names` that the code made from it checks on the call: ad/data_uses.py); for `f` generated
+    code (a Hessian's gradient), those its own code checks too: a value the first derivative read as an array may
+    meet no differentiated operation in the second."""
+    primal, own = data_uses(primal, names)
     inner = f._current() if getattr(f, "__s2s_generated__", None) is not None else None
     seen = {(u.param, u.steps, u.name) for u in own}
-    return own + tuple(u for u in getattr(inner, "__s2s_data__", ()) if (u.param, u.steps, u.name) not in seen)
+    return primal, own + tuple(u for u in getattr(inner, "__s2s_data__", ()) if (u.param, u.steps, u.name) not in seen)
 
 
 def checking(fn, uses: tuple):
@@ -186,7 +187,7 @@ def _vjp_transform(f, wrt):
     `pullback_f(*args, cotangent)`."""
     primal, src, inlined = _primal(f, "vjp")
     names, single = resolve_wrt(primal.params, wrt, primal.name, src)
-    uses = arguments_read(f, primal, names)
+    primal, uses = arguments_read(f, primal, names)
     namer = _namer_for(primal)
     seed = namer.fresh("cotangent")
     name = "vjp_" + primal.name

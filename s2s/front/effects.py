@@ -25,7 +25,7 @@ RAISE = "raise"  # Effect(Call("raise", (exception class, *args))): `raise E(*ar
 EFFECTS = {"builtins.print", "s2s.runtime.require_scalar", "s2s.runtime.require_length",
            "s2s.runtime.require_keywords", "s2s.runtime.require_bound", "s2s.runtime.require_number",
            "s2s.runtime.require_immutable", "s2s.runtime.require_float_array", prims.REQUIRE_GENERATOR,
-           "s2s.runtime.require_array", REQUIRE_METHOD, "s2s.runtime.require_list"}
+           "s2s.runtime.require_array", REQUIRE_METHOD, "s2s.runtime.require_list", prims.REQUIRE_DATA}
 AT = {"numpy.add": "add", "numpy.subtract": "subtract"}  # the ufuncs whose .at is an element write (ufunc_at)
 ADDED_AT = "s2s.runtime.added_at"
 # library calls that change an argument (or NumPy's random state) in place and return None: refused wherever they
