@@ -207,6 +207,7 @@ class ListLowering:
         out = self.sequence_operation(op, left, right, s, name)
         if isinstance(out, ir.Var):  # (the same list, extended in place)
             self.list_roots[out.name] = root
+            self.list_items.setdefault(root, set()).add(None)  # (items of no class known here: records.item_class)
             for frame in self.loops:
                 frame.grown.setdefault(root, (s, name))
         self.bind(s.target, out)
@@ -309,6 +310,7 @@ class ListLowering:
                              f"append its values one by one in a loop: for v in values: {name}.append(v)")
         for frame in self.loops:
             frame.grown.setdefault(root, (node, name))
+        self.list_items.setdefault(root, set()).update(self.built_class(v) for v in values)  # (records.item_class)
         for v in values:
             base = self.assign(self.version(name), ir.Call(APPENDED, (base, v)))
             self.list_roots[base.name] = root

@@ -141,8 +141,8 @@ class MethodLowering:
             found = as_method(lookup(type(obj), name), type(obj))
             return replace(found, base=base) if found is not None else None
         cls = self.classes.get(base.name) or self.field_class(base) or self.item_class(base) or \
-            self.built_class(base) or self.constructed_class(base)  # (None: no class known while compiling)
-        if cls is None:
+            self.built_class(base) or self.constructed_class(base) or self.entry_class(base)
+        if cls is None:  # (no class known while compiling)
             return None
         self.classes[base.name] = cls
         if self.built_class(base) is cls:  # (a record built here: of that class itself, no subclass's)
@@ -167,6 +167,28 @@ class MethodLowering:
             return None
         owner = self.classes.get(made.args[0].name)
         return field_class(owner, made.args[1].value) if owner is not None else None
+
+    def entry_class(self, atom: ir.Var) -> type | None:
+        """The class of the objects of the user's that module data holds where `atom` is read from it: `PRIORS["mu"]`
+        of a dict (the entry recorded for the cache, as a name is), `COMPONENTS[0]` or `COMPONENTS[i]` of a list or
+        tuple whose items are all of one class; else None. Its methods are called by that class, checked as the
+        code runs to be the object's (`dispatch`: the entry may change after the transformation)."""
+        made = self.definitions.get(atom.name)
+        if made is None or made.op != "getitem" or len(made.args) != 2 or made.kwargs:
+            return None
+        table, key = made.args
+        if not (isinstance(table, ir.Var) and table.name in self.free and table.name not in self.defined):
+            return None
+        table = self.free[table.name][0]
+        if isinstance(table, dict) and isinstance(key, ir.Const) and isinstance(key.value, str) and key.value in table:
+            note(table, key.value)
+            items = [table[key.value]]
+        elif type(table) in (list, tuple) and table:  # (at any index: every item's class)
+            items = table
+        else:
+            return None
+        classes = {type(v) for v in items}
+        return classes.pop() if len(classes) == 1 and user_object(items[0]) else None
 
     def super_method(self, func: ast.Attribute):
         """`super().name(...)` in a method of the class `__class__` (its closure cell, as Python's super() reads
