@@ -126,7 +126,32 @@ def at_shifted_index(x, Ws):
     return tot
 
 
+def while_over_indices(x, Ws):
+    i, tot = 0, 0.0
+    while i < len(Ws):
+        tot = tot + np.sum(np.sin(Ws[i] @ x))
+        i += 1
+    return tot
+
+
+def nested_at(x, Ws, i, j):
+    return np.sum(np.sin(Ws[i][j] @ x))
+
+
+def unpacked_at(w, batches, i):
+    X_, y = batches[i]
+    return np.sum((np.tanh(X_ @ w) - y) ** 2)
+
+
 # --- F2: values the call's check cannot read ----------------------------------------------------------------------
+
+def got(x, d, k):
+    return np.sum(np.sin(d.get(k) @ x))
+
+
+def first_of(x, Ws):
+    return np.sum(np.sin(next(iter(Ws)) @ x))
+
 
 def through_field(x, m):
     return np.sum(np.sin(m.W @ x))
@@ -211,10 +236,15 @@ def _exact(f, args):
                  what="hessian")
     for v in got["values"]:
         assert v == pytest.approx(f(*args))
-    for a, b in zip(before, args[1:]):  # (nothing the caller passed in changed)
-        assert type(a) is type(b)
-        if isinstance(a, list):
-            assert all(np.array_equal(p, q) for p, q in zip(a, b))
+    assert _same(before, args[1:])  # (nothing the caller passed in changed)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(p, q) for p, q in zip(a, b))
+    if isinstance(a, dict):
+        return type(b) is dict and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return np.array_equal(a, b) if isinstance(a, np.ndarray) else type(a) is type(b)
 
 
 def _refused(f, args, message):
@@ -235,7 +265,9 @@ def _refused(f, args, message):
 MIDDLE = [A, MATRIX, A.T]
 F1 = [(over_indices, (X, MIDDLE)), (over_keys, (X, {'a': A, 'b': MATRIX, 'c': A.T})),
       (over_given_keys, (X, {'a': A, 'b': MATRIX, 'c': A.T}, ['a', 'b', 'c'])),
-      (over_given_indices, (X, MIDDLE, [0, 1, 2])), (at_index, (X, MIDDLE, 1)), (at_shifted_index, (X, MIDDLE))]
+      (over_given_indices, (X, MIDDLE, [0, 1, 2])), (at_index, (X, MIDDLE, 1)), (at_shifted_index, (X, MIDDLE)),
+      (while_over_indices, (X, MIDDLE)), (nested_at, (X, [[A, A], MIDDLE], 1, 1)),
+      (unpacked_at, (X, [(A, X), (MATRIX, X), (A.T, X)], 1))]
 
 
 @pytest.mark.parametrize("f, args", F1, ids=[f.__name__ for f, _ in F1])
@@ -245,9 +277,12 @@ def test_an_item_in_the_middle_read_at_a_computed_index_is_refused(f, args):
 
 @pytest.mark.parametrize("f, args", F1, ids=[f.__name__ for f, _ in F1])
 def test_arrays_read_at_a_computed_index_are_exact(f, args):
-    plain = tuple(np.asarray(a) if isinstance(a, np.matrix) else {k: np.asarray(v) for k, v in a.items()}
-                  if isinstance(a, dict) else [np.asarray(w) for w in a] if a is MIDDLE else a for a in args)
-    _exact(f, plain)
+    def plain(a):
+        return np.asarray(a) if isinstance(a, np.matrix) else {k: plain(v) for k, v in a.items()} \
+            if isinstance(a, dict) else type(a)(plain(v) for v in a) if isinstance(a, (list, tuple)) else a
+    plain = tuple(plain(a) for a in args[1:])
+    args = (args[0],) + plain
+    _exact(f, args)
 
 
 F2 = [(through_field, (X, Dense(B)), "m.W, read from the argument 'm', is a matrix"),
@@ -257,6 +292,7 @@ F2 = [(through_field, (X, Dense(B)), "m.W, read from the argument 'm', is a matr
       (through_vars, (X, Held(MATRIX)), r"vars\(m\)\['W'\] is a matrix(.|\n)*np.asarray\(vars\(m\)\['W'\]\)"),
       (times_field, (X, Scaling(np.array([6.0, 2.0, 3.0]))), r"cfg.P, read from the argument 'cfg', is a Scaled"),
       (times_field, (X, Lazy(P=Scaled(np.array([1.0, 2.0, 3.0])))), "cfg.P, read from the argument 'cfg', is a Scaled"),
+      (got, (X, {'a': A, 'b': MATRIX}, 'b'), r"is a matrix"), (first_of, (X, [MATRIX, A]), r"is a matrix"),
       (through_sorted, (X, [MATRIX]), "is a matrix"),
       (through_reversed, (X, [A, MATRIX]), "is a matrix")]
 
@@ -282,7 +318,7 @@ PLAIN = [(through_field, (X, Dense(B, matrix=False))), (field_less_one, (X, Held
          (through_field, (X, Held(B))),
          (through_transpose, (X, Dense(B, matrix=False))), (through_vars, (X, Held(B))),
          (times_field, (X, Scaling(np.array([1.0, 2.0, 3.0])))), (through_sorted, (X, [B, A])),
-         (through_reversed, (X, [A, B]))]
+         (through_reversed, (X, [A, B])), (got, (X, {'a': A, 'b': B}, 'b')), (first_of, (X, [B, A]))]
 
 
 @pytest.mark.parametrize("f, args", PLAIN, ids=[f"{f.__name__}-{type(a[1]).__name__}" for f, a in PLAIN])

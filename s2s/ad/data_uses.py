@@ -43,6 +43,10 @@ _ATTRIBUTE, _ITEM, _EACH, _ITERATED, _ALL, _MADE = "attr", "item", "each", "iter
 _VIEWS = {prims.METHODS["values"]: "values", prims.METHODS["items"]: "items"}
 _SORTED = "builtins.sorted"  # (a new list of its operand's items)
 _KEYS = frozenset((prims.ITERATED, prims.METHODS["keys"]))  # (what `for k in d` loops over: d's keys)
+_DICT_GET = "s2s.runtime.dict_get"
+# what gives one of its operands, or an item of one: a or b, max(Ws, key=...), next(it)
+_CHOOSES = frozenset(("and", "or", "builtins.max", "builtins.min", "s2s.runtime.largest", "s2s.runtime.smallest",
+                      "builtins.next"))
 _SIZES = frozenset(("builtins.len", prims.SHAPE, prims.SIZE))  # (a container's size: len(xs), xs.shape)
 _SHIFTS = frozenset(("add", "sub", "floordiv", "mul"))  # (an index shifted or scaled: i + 1, n - 1, n // 2)
 # the values of the module's data whose operations the rules describe (an array, a number): read without a check
@@ -208,6 +212,13 @@ class _Data:
             return self.then(v.args[0], (_ITERATED, None), seen)
         if v.op in _VIEWS:
             return self.then(v.args[0], (_VIEWS[v.op], None), seen)
+        if v.op == _DICT_GET:  # (d.get('W'), d.get(k, default))
+            key = v.args[1] if len(v.args) > 1 else None
+            step = (_ITEM, key.value) if type(key) is ir.Const and type(key.value) in (str, int) else (_EACH, None)
+            return self.then(v.args[0], step, seen) + [p for a in v.args[2:3] if type(a) is ir.Var
+                                                      for p in self.paths(a.name, seen)]
+        if v.op in _CHOOSES:  # (one of its operands, or an item of one: checked where it is read)
+            return [p for a in v.args if type(a) is ir.Var for p in self.then(a, (_EACH, None), seen)]
         if v.op == "call":  # (what a call s2s does not follow made: vars(m), a library's object)
             return [(name, ())]
         if v.op in _OPERATORS:  # (computed from data where no derivative flows: of an np.matrix, one too)
@@ -301,7 +312,7 @@ class _Data:
         if name in seen:
             return ""
         seen.add(name)
-        if type(d) is ir.Assign and not d.temp:
+        if type(d) in (ir.Assign, ir.Phi) and not d.temp:
             return re.sub(r"_\d+$", "", name)
         v = d.value if type(d) is ir.Assign else None
         if type(v) is ir.Var:

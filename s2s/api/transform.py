@@ -66,6 +66,7 @@ def grad_stages(f, wrt=0, return_value=False) -> dict:
     """The text of each pipeline stage for `grad(f, wrt, return_value)`, in order (`s2s.stages`)."""
     kind = "value_and_grad" if return_value else "grad"
     primal, src, _ = _primal(f, kind)
+    primal, _ = arguments_read(f, primal, resolve_wrt(primal.params, wrt, primal.name, src)[0])
     return _grad_pipeline(primal, src, wrt, return_value).text()
 
 
