@@ -209,6 +209,9 @@ class CallLowering(MethodLowering, records.RecordLowering, InlineLowering):
                               f"one: for fn in {seq}: h = fn(h) (for i, fn in enumerate({seq}) where the index is "
                               f"read too); to pick one by a value, choose it with if/elif or a conditional "
                               f"expression: fn = np.sin if k == 0 else np.cos")
+        passed = self.passed_function(callee, "call")
+        if passed is not None:
+            return self.error(func, f"a call of '{spelled}', {passed[0]}", passed[1])
         return self.error(func, f"a call of '{spelled}', a value only the run time knows (a parameter holding a "
                                 "function, a function carried around a loop or taken from a list or dict by a "
                                 "run-time index), not a function s2s sees while compiling",
@@ -216,6 +219,34 @@ class CallLowering(MethodLowering, records.RecordLowering, InlineLowering):
                           f"call: {func.id if isinstance(func, ast.Name) else 'fn'} = np.tanh if c else np.sin; for an "
                           f"object of a class of yours (a layer), call the method through its class: "
                           f"Layer.__call__({spelled}, x)")
+
+    def passed_function(self, callee, use: str) -> tuple[str, str] | None:
+        """(what the refusal says, what to write instead) where `callee` is a parameter of the function
+        transformed (a sampler's `log_prob`, a solver's `dynamics`), which the caller passes a function in: s2s
+        compiles that function once for the values its arguments take, and follows a function only where it is
+        known while compiling; a function that passes it to the sampler is one (docs/syntax.md), its call then
+        inlined. `use` says what the code does with it ("call", or a transformation's name). None otherwise."""
+        top = self.inlining[0] if self.inlining else None
+        try:
+            params = list(inspect.signature(top).parameters.values()) if top is not None else []
+        except (TypeError, ValueError):
+            return None
+        names = [p.name for p in params]
+        if not isinstance(callee, ir.Var) or callee.name not in names or callee.name in self.definitions:
+            return None
+        kind = inspect.Parameter
+        spelled = {kind.VAR_POSITIONAL: "*{}", kind.KEYWORD_ONLY: "{0}={0}", kind.VAR_KEYWORD: "**{}"}
+        given = [spelled.get(p.kind, "{}").format(p.name) for p in params if p.name != callee.name]
+        passed = ", ".join(spelled.get(p.kind, "{}").format(p.name if p.name != callee.name else "fn")
+                           for p in params)
+        kept = ", ".join(n.split("=")[0] for n in given)
+        name, use = top.__name__, "call it" if use == "call" else f"take s2s.{use} of it"
+        return (f"the parameter '{callee.name}' of {name}, the function transformed: a value only the run time knows "
+                f"(the caller passes the function in; s2s compiles {name} once, and follows a function only where it "
+                f"knows it while compiling)",
+                f"transform a function that passes yours to {name}, which s2s then follows into {name} to {use}: "
+                f"def run({kept}): return {name}({passed}), fn your module-level function or a lambda, then "
+                f"s2s.grad(run)({', '.join(n.split('=')[0].lstrip('*') for n in given)})")
 
     def sequence_of_functions(self, node) -> bool:
         """Is `node` a tuple or a list (of functions) s2s follows item by item in a for loop over it?"""

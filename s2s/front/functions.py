@@ -354,6 +354,10 @@ class FunctionLowering:
                                     "check later that the entry stays the same)",
                               f"bind the function to a module-level name, f = {spelled}, and call "
                               f"s2s.{name}(f)")
+        passed = self.passed_function(self.env.get(node.args[0].id), name) \
+            if node.args and isinstance(node.args[0], ast.Name) else None
+        if passed is not None:
+            return self.error(node, f"s2s.{name} of '{spelled}', {passed[0]}", passed[1])
         return self.error(node, f"s2s.{name} of '{spelled}', which is not a function s2s knows while compiling "
                                 "(a parameter, or a value the code computes)",
                           f"call s2s.{name} of a module-level function by its name, or make the transformed "
