@@ -272,6 +272,9 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
         why = "it reads a field by a name known only at run time, or with a default, which s2s does not follow"
         fix = ("Read the field by its name (p.a, or getattr(p, 'a') with the name written out and no default), or "
                "choose among the fields with if/elif or a conditional expression: p.a if name == 'a' else p.b.")
+    elif op == "call" and isinstance(target, np.vectorize) and isinstance(target.pyfunc, types.FunctionType) and \
+            target.pyfunc.__name__.isidentifier():  # (vlogpdf = np.vectorize(scalar_logpdf), a def s2s follows)
+        name, why, fix = _vectorized(callee or spelling(op), target.pyfunc)
     elif op == "call" and getattr(callee, "inside", None):  # (special.zeta's _ufuncs._zeta)
         name, spelled = callee.inside, callee.inside.split(" (")[0]
         why = f"s2s follows its Python source, where {callee.split(' (')[0]} has no derivative rule"
@@ -332,6 +335,21 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
                f"forward mode), or s2s.nondifferentiable({method}) if its result carries no derivative.")
     return NonDifferentiableError(name or spelling(op), (loc.file if loc and loc.file else filename),
                                   loc.line if loc else 0, loc.text if loc else "", why, fix)
+
+
+def _vectorized(callee: str, pyfunc) -> tuple[str, str, str]:
+    """(callee, why, fix) for a call of `np.vectorize(pyfunc)`, which runs `pyfunc` on each element in NumPy's own
+    loop, where s2s does not follow: the loop written in the user's code, which s2s follows into `pyfunc`."""
+    spelled = callee.split(" (")[0]
+    inner = pyfunc.__name__
+    own = "Take @np.vectorize off the def of {f} and call" if inner == spelled else "Call"  # (@np.vectorize above it)
+    why = f"it is np.vectorize({inner}), which calls {inner} on each element in NumPy's own loop, where s2s does not follow"
+    fix = (f"{own.format(f=inner)} {inner} on each element in your code, which s2s follows into {inner}: "
+           f"np.array([{inner}(a, b) for a, b in zip(x, y)]) of two 1-D arrays (np.broadcast_arrays(x, y) first "
+           f"where they differ in shape; [{inner}(a, t) for a in x] with a number t), or sum({inner}(a, t) for a in "
+           f"x) for a sum; or write {inner} with NumPy's operations, which take whole arrays (scipy.special.gammaln "
+           f"for math.lgamma, np.where for if/else).")
+    return spelled, why, fix
 
 
 def _ordinal(n: int) -> str:

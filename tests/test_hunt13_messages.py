@@ -3,10 +3,17 @@
 - A method of a record (a dataclass) held in a list the function built by a comprehension or by appends, or held
   by module data (a dict of priors, a list of components), is the record class's method (records.item_class,
   methods.entry_class), as it already was for a list display; checked as the code runs to be the object's.
+- A sampler differentiated with the log-density passed as its argument (`s2s.grad(hmc)(eps, q0, log_prob)`) is
+  refused saying the parameter is given a function as it runs, with the wrapper that works (`def run(eps, q0):
+  return hmc(eps, q0, fn)`), not advice for choosing a function by a branch.
+- A function wrapped in np.vectorize is said to be that (NumPy's own loop over its elements), with the loop to
+  write, not "no Python source" and s2s.nondifferentiable (which would make a log-density's gradient zero).
 
 Each fix is checked in every mode against finite differences (conftest.check_every_mode), or its refusal's advice
 is run."""
 from dataclasses import dataclass
+
+import math
 
 import numpy as np
 import pytest
@@ -97,3 +104,121 @@ def test_module_entry_of_another_class_is_refused_as_it_runs():
     LATER[0] = Cauchy(0.0, 1.0)
     with pytest.raises(s2s.S2SError):
         grad(np.array([0.3]))
+
+
+# ----- a function passed to the function transformed (hunt13stat F3)
+
+OBS = np.array([0.5, 1.5, 2.0])
+
+
+def logp(q):
+    return -0.5 * np.sum((OBS[:, None] - q[None, :]) ** 2) - 0.5 * np.sum(q ** 2)
+
+
+def hmc(eps, q0, log_prob):
+    g = s2s.grad(log_prob)
+    q, p = q0, np.array([0.3, -0.2])
+    for _ in range(3):
+        p = p + 0.5 * eps * g(q)
+        q = q + eps * p
+        p = p + 0.5 * eps * g(q)
+    return log_prob(q) - 0.5 * p @ p
+
+
+def langevin(eps, q0, gradlogp, *, steps=3):
+    q = q0
+    for _ in range(steps):
+        q = q + eps * gradlogp(q)
+    return np.sum(q ** 2)
+
+
+def outer(eps, q0, lp):  # (the parameter handed on to a helper, which calls it)
+    return langevin(eps, q0, lp)
+
+
+@pytest.mark.parametrize("f, called, advised", [
+    (hmc, "s2s.grad of 'log_prob', the parameter 'log_prob' of hmc", "def run(eps, q0): return hmc(eps, q0, fn)"),
+    (langevin, "a call of 'gradlogp', the parameter 'gradlogp' of langevin",
+     "def run(eps, q0, steps): return langevin(eps, q0, fn, steps=steps)"),
+    (outer, "a call of 'gradlogp', the parameter 'lp' of outer", "def run(eps, q0): return outer(eps, q0, fn)")])
+def test_a_function_passed_to_the_function_transformed_is_refused_with_the_wrapper(f, called, advised):
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(f)(0.1, np.array([0.2, 0.4]), logp)
+    text = str(info.value)
+    assert called in text and advised in text, text
+    assert "if/elif" not in text
+
+
+def run_hmc(q0):  # the advised wrapper, every mode
+    return hmc(0.1, q0, logp)
+
+
+def run_langevin(q0):
+    return langevin(0.05, q0, s2s.grad(logp))
+
+
+def run_lambda(q0):
+    return outer(0.05, q0, lambda q: -q + np.sum(q))
+
+
+@pytest.mark.parametrize("f", [run_hmc, run_langevin, run_lambda])
+def test_the_advised_wrapper_is_exact(f):
+    check_every_mode(f, np.array([0.2, 0.4]))
+
+
+def run_eps(eps):
+    return hmc(eps, np.array([0.2, 0.4]), logp)
+
+
+def test_the_advised_wrapper_in_the_step():
+    assert_close(s2s.grad(run_eps)(0.1), numeric_grad(run_eps, (0.1,), 0))
+
+
+# ----- np.vectorize (hunt13stat F4)
+
+def scalar_logpdf(v, t):
+    return math.lgamma(v + t) - t * math.log(v + 1.0)
+
+
+vlogpdf = np.vectorize(scalar_logpdf)
+
+
+@np.vectorize
+def decorated(v, t):
+    return math.lgamma(v + t) - t * math.log(v + 1.0)
+
+
+def through_vectorize(t, y):
+    return np.sum(vlogpdf(y, t))
+
+
+def through_decorated(t, y):
+    return np.sum(decorated(y, t))
+
+
+@pytest.mark.parametrize("f, said, advised", [
+    (through_vectorize, "it is np.vectorize(scalar_logpdf), which calls scalar_logpdf on each element",
+     "sum(scalar_logpdf(a, t) for a in x)"),
+    (through_decorated, "it is np.vectorize(decorated)", "Take @np.vectorize off the def of decorated")])
+@pytest.mark.parametrize("mode", ["grad", "jvp"])
+def test_vectorize_is_said_with_the_loop_to_write(f, said, advised, mode):
+    y = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(s2s.NonDifferentiableError) as info:
+        s2s.grad(f)(1.3, y) if mode == "grad" else s2s.jvp(f)((1.3, y), (1.0,))
+    text = str(info.value)
+    assert said in text and advised in text, text
+    assert "nondifferentiable" not in text and "no Python source" not in text
+
+
+def element_loop(t):  # the advice, for a number t
+    return sum(scalar_logpdf(a, t) for a in np.array([1.0, 2.0, 3.0]))
+
+
+def element_pairs(t):  # the advice, for two arrays
+    y, tt = np.broadcast_arrays(np.array([1.0, 2.0, 3.0]), t)
+    return np.sum(np.array([scalar_logpdf(a, b) for a, b in zip(y, tt)]) ** 2)
+
+
+@pytest.mark.parametrize("f", [element_loop, element_pairs])
+def test_the_advised_loop_is_exact(f):
+    check_every_mode(f, np.array(1.3) if f is element_loop else np.array([1.3, 0.7, 2.1]))
