@@ -43,15 +43,12 @@ from s2s.prims import MAY_SHARE_MEMORY as VIEWS, MAY_RETURN_OPERAND, NO_COPY_RET
 from s2s.ir.names import Namer, base_name
 from s2s.ir.walk import array_versions, defined_names, definitions
 from s2s.front.alias_calls import CALLED, CallAliases, returned_operands
-from s2s.front.alias_elements import ElementAliases, assigned_text, code, unshared_factors, written_name
+from s2s.front.alias_elements import INTEGER_ARITHMETIC, ElementAliases, assigned_text, code, unshared_factors, \
+    written_name
 from s2s.front.alias_errors import AliasErrors, is_temp
 from s2s.front.alias_joins import JoinAliases
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED, LoopAliases, loops_of
 from s2s.front.containers import CONTAINERS, DICTS, ITERATED, ContainerChecks
-
-# Python's operators that make an integer of integers
-INTEGER_ARITHMETIC = frozenset({"add", "sub", "mul", "floordiv", "mod", "neg"})
-
 
 
 def check_aliases(fn: ir.Function) -> ir.Function:

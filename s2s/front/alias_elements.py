@@ -12,6 +12,7 @@ a part of the array they write.
   written part has two or more axes or the two parts step through a vector in opposite directions, and copies a
   vector's in the safe direction where both parts step alike. Parts at integer positions along the same axes are
   the same part or disjoint ones (`v[n - 1] = v[n - 2]`, `y[:, 1] = y[::-1, 1]`); `max(a, b)` is a or b itself.
+  An Ellipsis is the `:`s it stands for, for each number of axes the array may have (`u[..., 0] = u[..., 1]`).
 - A factor of a factorisation, `U` of `U, s, Vt = np.linalg.svd(a)`, is a new array where nothing else reads the
   tuple (`unshared_factors`): its element writes (the Kabsch reflection, U[:, -1] *= -1) change U alone.
 `ElementAliases` holds these methods of alias.py's `_Aliases`.
@@ -43,6 +44,10 @@ _TRANSPOSES = frozenset({prims.ATTRIBUTES["T"], prims.ATTRIBUTES["mT"], prims.ME
 ONE_OF_OPERANDS = frozenset({"builtins.max", "builtins.min"})
 # an index at an integer position along an axis (`_axes_of`; the others: a slice's step)
 _INTEGER = object()
+# an Ellipsis in an index, the `:`s of the axes the other items leave (`_spelled_out`)
+_DOTS = ir.Const(Ellipsis)
+# arithmetic that makes an integer of integers (`j + 1` of a range's j)
+INTEGER_ARITHMETIC = frozenset({"add", "sub", "mul", "floordiv", "mod", "neg"})
 
 
 class ElementAliases:
@@ -188,6 +193,27 @@ class ElementAliases:
                 return True
         return False
 
+    def same_index(self, a, b, loop: ir.Loop) -> bool:
+        """Are the indexes `a` and `b` one value: the same atom, or one integer computed alike twice from integers
+        (`t + 1` of the write `U[t + 1] = ...` and of the view `prev = U[t + 1]`, t counting through a range in
+        `loop`)?"""
+        if a == b:
+            return True
+        made = [self.definition(x.name) if isinstance(x, ir.Var) else None for x in (a, b)]
+        return all(isinstance(m, ir.Call) and m.op in INTEGER_ARITHMETIC and not m.kwargs for m in made) and \
+            (made[0].op, len(made[0].args)) == (made[1].op, len(made[1].args)) and \
+            all(self.same_index(x, y, loop) and self._counts(x, loop) for x, y in zip(made[0].args, made[1].args))
+
+    def _counts(self, a, loop: ir.Loop) -> bool:
+        """Is `a` an integer in an iteration of `loop`: its target counting through a range, an integer (`integer`),
+        or integer arithmetic of those?"""
+        if self.integer(a) or a == ir.Var(loop.target) and isinstance(loop.iter, ir.Var) and \
+                loop.iter.name in self.ranges:
+            return True
+        made = self.definition(a.name) if isinstance(a, ir.Var) else None
+        return isinstance(made, ir.Call) and made.op in INTEGER_ARITHMETIC and not made.kwargs and \
+            all(self._counts(x, loop) for x in made.args)
+
     def _counted(self, a) -> tuple | None:
         """(the name, the constant added to it, the least value) of the integer `a`: a constant (None, c, c), a
         range's target counting up from a constant (i, 0, start), or one of those plus or minus a constant."""
@@ -223,12 +249,16 @@ class ElementAliases:
         r = self.root.get(base.name, base.name)
         if all(self._read_whole(w, r, call.args[1:-1]) for w in self._values_written(v)):
             return
-        name = base_name(r)
+        name, written = base_name(r), call.args[1:-1]
         copy_it = copied(loc.text if loc is not None else "") or f"{name}[...] = <the value>.copy()"
-        integer = self._integer_advice(self.indexed.get(v.name, (None, ()))[1], call.args[1:-1])
+        integer = self._integer_advice(self.indexed.get(v.name, (None, ()))[1], written)
+        followed = all(None not in (self._axes(w, r, n), self._axes_of(_spelled_out(written, n)))
+                       for w in self._values_written(v) for n in self._ranks(w, r, written))
+        why = "the parts may overlap, and there NumPy may read elements the write has already changed" if followed \
+            else f"s2s cannot tell which parts of '{name}' the indexes take, and where the part read overlaps the " \
+            f"part written, NumPy may read elements the write has already changed"
         raise self.error(loc, f"writing into '{name}' a value that may be a view of '{name}' itself",
-                         f"NumPy may read elements the write has already changed: write a copy: {copy_it}{integer}",
-                         name)
+                         f"{why}: write a copy: {copy_it}{integer}", name)
 
     def _integer_advice(self, read: tuple, written: tuple) -> str:
         """`; or, if 'i' is an integer, say so (i = int(i)) ...` for the user's names in the indexes `read` and
@@ -276,7 +306,21 @@ class ElementAliases:
                 # `y[0] = y[:, 0]`: a row and a column share one element, at the same position in both (read before
                 # it is written, in any order NumPy copies them); parts of more axes NumPy copies first
                 return True
-        return self._copied_or_in_order(self._axes(v, root), self._axes_of(written))
+        return all(self._copied_or_in_order(self._axes(v, root, n), self._axes_of(_spelled_out(written, n)))
+                   for n in self._ranks(v, root, written))
+
+    def _ranks(self, v: ir.Var, root: str, written: tuple) -> list:
+        """The numbers of axes of `root` to compare the parts at, where an index of the write or of the view `v` holds
+        an Ellipsis (`u[..., 0] = u[..., 1]`): root's if known, else every number up to the one past which the parts
+        compare alike (more `:`s where the Ellipses are); [None] if none holds one."""
+        indexes, read = [written], self.indexed.get(v.name)
+        while read is not None and isinstance(read[0], ir.Var):
+            indexes.append(read[1])
+            read = self.indexed.get(read[0].name) if read[0].name in self.refs else None
+        if not any(_DOTS in index for index in indexes):
+            return [None]
+        known, least = self.rank(ir.Var(root)), max(len(index) - (_DOTS in index) for index in indexes)
+        return [known] if known is not None else list(range(least, sum(map(len, indexes)) + 3))
 
     def _copied_or_in_order(self, read: list | None, written: list | None) -> bool:
         """`arr[0] = arr[1]`, `U[0, :] = U[1, :]`, `buf[1:] = buf[:-1]`, `y[:, 1] = y[::-1, 1]`, `y[:3] = y[3:][::-1]`:
@@ -297,19 +341,21 @@ class ElementAliases:
         (a, b), = steps
         return a is not None and (a == b or isinstance(a, tuple) and isinstance(b, tuple) and (a[0] > 0) != (b[0] > 0))
 
-    def _axes(self, v: ir.Var, root: str) -> list | None:
-        """The part of `root` the view `v` is, axis by axis of root (`_axes_of`), through views of views
-        (`y[3:][::-1]`); None if not known."""
+    def _axes(self, v: ir.Var, root: str, n: int | None = None) -> list | None:
+        """The part of `root` (of `n` axes where an Ellipsis needs the number) the view `v` is, axis by axis of root
+        (`_axes_of`), through views of views (`y[3:][::-1]`); None if not known."""
         read = self.indexed.get(v.name)
         if read is None or not isinstance(read[0], ir.Var):
             return None
         if read[0].name not in self.refs:
-            return self._axes_of(read[1]) if self.root.get(read[0].name, read[0].name) == root else None
-        outer = self._axes(read[0], root)
-        if outer is None:
+            return self._axes_of(_spelled_out(read[1], n)) if self.root.get(read[0].name, read[0].name) == root \
+                else None
+        outer = self._axes(read[0], root, n)
+        kept = [i for i, a in enumerate(outer or ()) if a is not _INTEGER]
+        index = None if outer is None else _spelled_out(read[1], None if n is None else len(kept) + n - len(outer))
+        if index is None:
             return None
-        kept = [i for i, a in enumerate(outer) if a is not _INTEGER]
-        for k, a in enumerate(read[1]):
+        for k, a in enumerate(index):
             inner = self._axes_of((a,))
             if inner is None:
                 return None
@@ -325,6 +371,8 @@ class ElementAliases:
     def _axes_of(self, index: tuple) -> list | None:
         """Axis by axis, what `index` takes: _INTEGER (a position), or a slice's step ((1,), a constant's; the name
         holding it; None: not known); None if an index may be neither (an array, np.newaxis, ...)."""
+        if index is None:
+            return None
         out = []
         for a in index:
             step = self._step(a)
@@ -383,23 +431,7 @@ class ElementAliases:
         if made is None or made.op not in _TRANSPOSES or not made.args or not isinstance(made.args[0], ir.Var) or \
                 made.args[0].name in self.refs or self.root.get(made.args[0].name, made.args[0].name) != root:
             return False
-        return all(_everything(a) or isinstance(a, ir.Const) and a.value is Ellipsis for a in written)
-
-    def anew(self, view: str, dicts: frozenset, lists: frozenset) -> tuple:
-        """The keywords of `rt.require_immutable` for an in-place operator on `view`, an item of a container the
-        function made, read in a loop (`for w in ws: w *= c`, `w = d[k]`): the container made anew with the item's
-        new value (`container_anew`), which keeps NumPy's meaning where the arrays have no names of their own; or ().
-        `dicts`, `lists`: the calls that make a dict, a list or tuple (containers.py's)."""
-        container, made = self.indexed.get(view, (None,))[0], self.made.get(view)
-        loop = next((s for s in ir.statements(self.fn.body) if isinstance(s, ir.Loop) and
-                     id(s) == self.loop_of.get(view)), None)
-        if not isinstance(container, ir.Var) or made is None or loop is None or loop.loc is None:
-            return ()
-        kind = "dict" if self._made_as(container.name, dicts) else "tuple" if self._made_as(
-            container.name, {"tuple", "builtins.tuple"}) else "list" if self._made_as(container.name, lists) else ""
-        fix = container_anew(made.text, loop.loc.text, base_name(container.name), kind) if kind else None
-        return () if fix is None else (("container", ir.Const(base_name(container.name))),
-                                       ("anew", ir.Const(fix[0])), ("item", ir.Const(fix[1])))
+        return all(_everything(a) or a == _DOTS for a in written)
 
     def _step(self, a):
         """The step of the slice `a` (1 for none), as a constant or the name holding it; None if `a` may not
@@ -485,6 +517,16 @@ def _numeric_constant(a) -> bool:
     return isinstance(a, ir.Const) and type(a.value) in (int, float, complex, bool)
 
 
+def _spelled_out(index: tuple, n: int | None) -> tuple | None:
+    """`index` with its Ellipsis spelled out as the `:`s it stands for in an array of `n` axes (`u[..., 0]` of 3
+    axes: `u[:, :, 0]`); None where that is not known (no `n`, two Ellipses) or NumPy raises (more items than axes)."""
+    at = [i for i, a in enumerate(index) if a == _DOTS]
+    if not at:
+        return index
+    whole = -1 if n is None or len(at) > 1 else n - len(index) + 1
+    return index[:at[0]] + (ir.Const(EVERYTHING),) * whole + index[at[0] + 1:] if whole >= 0 else None
+
+
 def _everything(a) -> bool:
     return isinstance(a, ir.Const) and isinstance(a.value, slice) and a.value == EVERYTHING
 
@@ -516,37 +558,3 @@ def copied(text: str) -> str | None:
     if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
         return f"{', '.join(ast.unparse(t) for t in target.elts)} = {', '.join(copy_of(v) for v in value.elts)}"
     return f"{ast.unparse(target)} = {copy_of(value)}"
-
-
-def container_anew(made: str, loop: str, container: str, kind: str) -> tuple[str, str] | None:
-    """The container made anew in place of an in-place operator on an item of it in a loop, as
-    (`{}` for the item's new value, the item as the user reads it) that `rt.require_immutable` fills in: `for w in
-    ws:` -> ('ws = [{} for w in ws]', 'w'); `w = d[k]` in `for k in keys:` -> ("d = {k: ({} if k in keys else d[k])
-    for k in d}", 'd[k]'), `{k: {} for k in d}` where the loop is over d's keys; `w = ws[i]` in `for i in
-    range(len(ws)):` -> ('ws = [{} for i in range(len(ws))]', 'ws[i]'). `kind`: the container's, "list", "tuple" or
-    "dict". None for another form."""
-    def parsed(text: str):
-        try:
-            body = ast.parse(code(text.strip()) + " pass" if text.strip().endswith(":") else code(text.strip())).body
-        except SyntaxError:
-            return None
-        return body[0] if len(body) == 1 else None
-    made_, loop_ = parsed(made), parsed(loop)
-    if isinstance(made_, ast.For) and isinstance(made_.target, ast.Name) and kind != "dict" and \
-            ast.unparse(made_.iter) == container:  # (a list or tuple: its items, each made anew)
-        opened, closed = ("tuple(", ")") if kind == "tuple" else ("[", "]")
-        return f"{container} = {opened}{{}} for {made_.target.id} in {container}{closed}", made_.target.id
-    if not (isinstance(made_, ast.Assign) and isinstance(made_.value, ast.Subscript) and
-            ast.unparse(made_.value.value) == container and isinstance(made_.value.slice, ast.Name) and
-            isinstance(loop_, ast.For) and isinstance(loop_.target, ast.Name) and
-            loop_.target.id == made_.value.slice.id):
-        return None
-    key, keys, item = loop_.target.id, ast.unparse(loop_.iter).replace("{", "{{").replace("}", "}}"), \
-        ast.unparse(made_.value)
-    if kind == "dict":
-        every = keys in (container, f"{container}.keys()")
-        return (f"{container} = {{{{{key}: {{}} for {key} in {container}}}}}" if every else
-                f"{container} = {{{{{key}: ({{}} if {key} in {keys} else {item}) for {key} in {container}}}}}"), item
-    if keys == f"range(len({container}))" and kind == "list":
-        return f"{container} = [{{}} for {key} in {keys}]", item
-    return None

@@ -29,6 +29,7 @@ import ast
 import collections
 
 from s2s import ir, prims
+from s2s.front.alias_elements import code
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED
 from s2s.front.indexes import advanced_index
 from s2s.front.write_advice import key_write_fix, written_value
@@ -393,6 +394,22 @@ class ContainerChecks:
         items = _items(made, self.free_object(args[0]) if args else None)
         return None if items is None or links - {items[0]} else items + (writes,)
 
+    def anew(self, view: str, dicts: frozenset, lists: frozenset) -> tuple:
+        """The keywords of `rt.require_immutable` for an in-place operator on `view`, an item of a container the
+        function made, read in a loop (`for w in ws: w *= c`, `w = d[k]`): the container made anew with the item's
+        new value (`container_anew`), which keeps NumPy's meaning where the arrays have no names of their own; or ().
+        `dicts`, `lists`: the calls that make a dict, a list or tuple (DICTS, CONTAINERS)."""
+        container, made = self.indexed.get(view, (None,))[0], self.made.get(view)
+        loop = next((s for s in ir.statements(self.fn.body) if isinstance(s, ir.Loop) and
+                     id(s) == self.loop_of.get(view)), None)
+        if not isinstance(container, ir.Var) or made is None or loop is None or loop.loc is None:
+            return ()
+        kind = "dict" if self._made_as(container.name, dicts) else "tuple" if self._made_as(
+            container.name, {"tuple", "builtins.tuple"}) else "list" if self._made_as(container.name, lists) else ""
+        fix = container_anew(made.text, loop.loc.text, base_name(container.name), kind) if kind else None
+        return () if fix is None else (("container", ir.Const(base_name(container.name))),
+                                       ("anew", ir.Const(fix[0])), ("item", ir.Const(fix[1])))
+
 
 def _items(made: ir.Call, cls) -> tuple | None:
     """("dict", {key: value}) or ("sequence", [values]) of a container `made` as written out (`cls`: the object its
@@ -435,3 +452,37 @@ def _hashable(value) -> bool:
     except TypeError:
         return False
     return True
+
+
+def container_anew(made: str, loop: str, container: str, kind: str) -> tuple[str, str] | None:
+    """The container made anew in place of an in-place operator on an item of it in a loop, as
+    (`{}` for the item's new value, the item as the user reads it) that `rt.require_immutable` fills in: `for w in
+    ws:` -> ('ws = [{} for w in ws]', 'w'); `w = d[k]` in `for k in keys:` -> ("d = {k: ({} if k in keys else d[k])
+    for k in d}", 'd[k]'), `{k: {} for k in d}` where the loop is over d's keys; `w = ws[i]` in `for i in
+    range(len(ws)):` -> ('ws = [{} for i in range(len(ws))]', 'ws[i]'). `kind`: the container's, "list", "tuple" or
+    "dict". None for another form."""
+    def parsed(text: str):
+        try:
+            body = ast.parse(code(text.strip()) + " pass" if text.strip().endswith(":") else code(text.strip())).body
+        except SyntaxError:
+            return None
+        return body[0] if len(body) == 1 else None
+    made_, loop_ = parsed(made), parsed(loop)
+    if isinstance(made_, ast.For) and isinstance(made_.target, ast.Name) and kind != "dict" and \
+            ast.unparse(made_.iter) == container:  # (a list or tuple: its items, each made anew)
+        opened, closed = ("tuple(", ")") if kind == "tuple" else ("[", "]")
+        return f"{container} = {opened}{{}} for {made_.target.id} in {container}{closed}", made_.target.id
+    if not (isinstance(made_, ast.Assign) and isinstance(made_.value, ast.Subscript) and
+            ast.unparse(made_.value.value) == container and isinstance(made_.value.slice, ast.Name) and
+            isinstance(loop_, ast.For) and isinstance(loop_.target, ast.Name) and
+            loop_.target.id == made_.value.slice.id):
+        return None
+    key, keys, item = loop_.target.id, ast.unparse(loop_.iter).replace("{", "{{").replace("}", "}}"), \
+        ast.unparse(made_.value)
+    if kind == "dict":
+        every = keys in (container, f"{container}.keys()")
+        return (f"{container} = {{{{{key}: {{}} for {key} in {container}}}}}" if every else
+                f"{container} = {{{{{key}: ({{}} if {key} in {keys} else {item}) for {key} in {container}}}}}"), item
+    if keys == f"range(len({container}))" and kind == "list":
+        return f"{container} = [{{}} for {key} in {keys}]", item
+    return None
