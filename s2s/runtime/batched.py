@@ -18,6 +18,7 @@ from s2s.runtime.core import Parts, TupleParts, batch_key, batch_read, _FLOAT64,
     zeros_like
 from s2s.runtime.cumprod import cumprod_zero_lines
 from s2s.runtime.linalg import cross_product
+from s2s.runtime.ties import over_sums, tangent_over_gaps
 
 __all__ = ["batch_list", "batch_tuple", "batch_getitem", "batch_setitem_adjoint", "sequence_tangent", "extremum_tangent", "prod_tangent", "var_tangent", "nanmean_tangent", "cumprod_tangent",
            "norm_tangent", "vector_norm_tangent", "matrix_norm_tangent", "array_tangent",
@@ -414,18 +415,14 @@ def cholesky_tangent(d, L, upper=False):
     return L @ phi
 
 
-def _eig_gaps(w):
-    gaps = w[..., None, :] - w[..., :, None]  # w_j - w_i
-    n = np.shape(w)[-1]
-    safe = np.where(np.eye(n, dtype=bool), 1.0, gaps)
-    return np.where(np.eye(n, dtype=bool), 0.0, 1.0 / safe)
-
-
 def eigh_tangent(d, ans, uplo="L"):
-    """Tangent of `(w, V) = np.linalg.eigh(a)`: dw = diag(V^T d V), dV = V (F o V^T d V), F_ij = 1 / (w_j - w_i)."""
+    """Tangent of `(w, V) = np.linalg.eigh(a)`: dw = diag(V^T d V), dV = V (F o V^T d V), F_ij = 1 / (w_j - w_i)
+    (where two eigenvalues are equal, see ties.tangent_over_gaps)."""
     w, V = ans
-    P = np.swapaxes(V, -1, -2) @ _sym(d, uplo) @ V
-    return _like(type(ans), np.diagonal(P, axis1=-2, axis2=-1).copy(), V @ (_eig_gaps(w) * P))
+    d = _sym(d, uplo)
+    P = np.swapaxes(V, -1, -2) @ d @ V
+    return _like(type(ans), np.diagonal(P, axis1=-2, axis2=-1).copy(),
+                 V @ tangent_over_gaps(P, w, d))
 
 
 def eigvalsh_tangent(d, a, uplo="L"):
@@ -455,7 +452,8 @@ def qr_tangent(d, ans, mode="reduced"):
 
 def svd_tangent(d, ans, a, full_matrices=True, compute_uv=True):
     """Tangent of `np.linalg.svd(a)` (Townsend 2016): with P = U^T d V, ds = diag(P),
-    dU = U (F o (P S + S P^T)) + (I - U U^T) d V S^-1, dV likewise, F_ij = 1 / (s_j^2 - s_i^2)."""
+    dU = U (F o (P S + S P^T)) + (I - U U^T) d V S^-1, dV likewise, F_ij = 1 / (s_j^2 - s_i^2) (where two singular
+    values are equal, see ties.tangent_over_gaps)."""
     if not compute_uv:
         return svdvals_tangent(d, a)
     U, s, Vh = ans
@@ -476,10 +474,13 @@ def svd_tangent(d, ans, a, full_matrices=True, compute_uv=True):
         return _like(type(ans), dU, ds, dVh)
     V = np.swapaxes(Vh, -1, -2)
     P = np.swapaxes(U, -1, -2) @ d @ V
-    S = s[..., None, :] * np.eye(np.shape(s)[-1])  # (diag(s) of each matrix of a stack)
-    F = _eig_gaps(s ** 2)
-    dU = U @ (F * (P @ S + S @ np.swapaxes(P, -1, -2)))
-    dV = V @ (F * (S @ P + np.swapaxes(P, -1, -2) @ S))
+    # (P S + S P^T)_ij / (s_j^2 - s_i^2) = (P + P^T)_ij / 2 (s_j - s_i), the pair's joint turn (0 where the tangent
+    # keeps a repeated singular value: ties.tangent_over_gaps), + (P - P^T)_ij / 2 (s_j + s_i); dV has the second
+    # part negated
+    turn = tangent_over_gaps(P + np.swapaxes(P, -1, -2), s, d)
+    spin = over_sums(P - np.swapaxes(P, -1, -2), s)
+    dU = U @ (0.5 * (turn + spin))
+    dV = V @ (0.5 * (turn - spin))
     if m > n:
         dU = dU + (d @ V - U @ P) / s[..., None, :]
     elif n > m:

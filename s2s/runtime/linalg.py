@@ -22,6 +22,7 @@ import numpy as np
 from s2s.errors import S2SError
 from s2s.runtime.arrays import _float_zeros, mT
 from s2s.runtime.core import Parts, unbroadcast_to_shape
+from s2s.runtime.ties import adjoint_over_gaps, over_sums
 
 __all__ = [
     "tensordot_adjoint_a", "tensordot_adjoint_b", "inner_adjoint_a", "inner_adjoint_b", "vdot_adjoint", "lower_symmetric",
@@ -501,22 +502,14 @@ def cholesky_adjoint(g, L):
     return _from_lower(0.5 * (S + mT(S)))
 
 
-def _over_gaps(x, gaps):
-    """x / gaps off the diagonal: 0 on it, and wherever x is 0 (an eigenvector or singular vector the function
-    does not use has the adjoint 0, and so gives nothing at a repeated eigenvalue or a zero singular value, whose
-    gap is 0: not 0 * inf = nan); where x is not 0, a gap of 0 gives inf, as the derivative has none there."""
-    keep = (x != 0) & ~np.eye(np.shape(x)[-1], dtype=bool)
-    x, gaps = np.broadcast_arrays(x, gaps)
-    return np.divide(x, gaps, out=np.zeros(np.shape(x)), where=keep)
-
-
 def eigh_adjoint(g, w, v, UPLO="L"):
     """Adjoint of `w, v = np.linalg.eigh(a)` (`g` = [adjoint of w, adjoint of v]): symmetrised
     V (diag(gw) + F o (V^T gv)) V^T with F_ij = 1 / (w_j - w_i); NumPy reads only the lower triangle of `a`.
-    Eigenvalues must be distinct."""
+    At a repeated eigenvalue F o (V^T gv) is 0 or refused (ties.adjoint_over_gaps)."""
     gw, gv = np.asarray(g[0]), np.asarray(g[1])
-    n = np.shape(w)[-1]
-    inner = gw[..., :, None] * np.eye(n) + _over_gaps(mT(v) @ gv, w[..., None, :] - w[..., :, None])
+    vt_gv = mT(v) @ gv  # (the symmetrised result keeps its antisymmetric part, halved)
+    turn = adjoint_over_gaps(vt_gv - mT(vt_gv), w, (gv,), gw, "np.linalg.eigh", "eigenvalue")
+    inner = gw[..., :, None] * np.eye(np.shape(w)[-1]) + 0.5 * turn
     S = v @ inner @ mT(v)
     return _from_lower(0.5 * (S + mT(S)), UPLO)
 
@@ -559,8 +552,9 @@ def svdvals_adjoint(g, a):
 
 def svd_adjoint(g, ans, a, full_matrices=True, compute_uv=True):
     """Adjoint of `np.linalg.svd(a, full_matrices, compute_uv)` (Townsend 2016).  With `compute_uv=False`, `g` is
-    the adjoint of the singular values; otherwise `g` = [gU, gS, gVh].  Singular values must be distinct and
-    nonzero; with `full_matrices=True` on a non-square matrix the extra columns of U / rows of Vh must not be used."""
+    the adjoint of the singular values; otherwise `g` = [gU, gS, gVh].  Singular values must be nonzero (where two
+    are equal, see ties.adjoint_over_gaps); with `full_matrices=True` on a non-square matrix the extra columns of
+    U / rows of Vh must not be used."""
     if not compute_uv:
         return svdvals_adjoint(g, a)
     u, s, vh = ans
@@ -573,10 +567,12 @@ def svd_adjoint(g, ans, a, full_matrices=True, compute_uv=True):
                            "full_matrices=True; use full_matrices=False")
         u, gu, vh, gvh = u[..., :, :k], gu[..., :, :k], vh[..., :k, :], gvh[..., :k, :]
     v, gv = mT(vh), mT(gvh)
-    s2 = s[..., None, :] ** 2 - s[..., :, None] ** 2
     ut_gu, vt_gv = mT(u) @ gu, mT(v) @ gv
-    S = s[..., None, :] * np.eye(k)
-    inner = _over_gaps(ut_gu - mT(ut_gu), s2) @ S + gs[..., None, :] * np.eye(k) + S @ _over_gaps(vt_gv - mT(vt_gv), s2)
+    A, B = ut_gu - mT(ut_gu), vt_gv - mT(vt_gv)
+    # (A_ij s_j + s_i B_ij) / (s_j^2 - s_i^2) off the diagonal is (A + B)_ij / 2 (s_j - s_i), the pair's joint turn
+    # (ties.adjoint_over_gaps at a repeated singular value), plus (A - B)_ij / 2 (s_j + s_i), finite where s > 0
+    turn = adjoint_over_gaps(A + B, s, (gu, gv), gs, "np.linalg.svd", "singular value")
+    inner = 0.5 * (turn + over_sums(A - B, s)) + gs[..., None, :] * np.eye(k)
     out = u @ inner @ vh
     if m > k:  # (the parts of the singular vectors' adjoints outside their span, over s: 0 where they are 0)
         out = out + _over_values(gu - u @ ut_gu, s[..., None, :]) @ vh

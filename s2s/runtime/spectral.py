@@ -47,8 +47,8 @@ def _refuse_ties(function: str, what: str, values, same) -> None:
     if k > 1 and bool(np.any(ties)):
         at = f" ({float(values[np.argwhere(ties)[0][0]]):.6g} more than once)" if np.ndim(values) == 1 else ""
         raise S2SError(f"{function}: a second derivative at a repeated {what}{at} is not computed by s2s: it "
-                       f"depends there on the function's curvature in its {what}s, which the rule does not see (first "
-                       f"derivatives are exact); take it at a matrix whose {what}s are distinct")
+                       f"depends there on the function's curvature in its {what}s, which the rule does not see; take "
+                       f"it at a matrix whose {what}s are distinct")
 
 
 def _read_triangle(m, uplo):
@@ -169,7 +169,7 @@ def _refuse_singular_ties(s, zero: bool = True):
     _refuse_ties("np.linalg.svd", "singular value", s, same)
     if zero and bool(np.any(s <= tolerance[..., 0])):
         raise S2SError("np.linalg.svd: a second derivative at a zero singular value (a matrix of less than full "
-                       "rank) is not computed by s2s (first derivatives are exact); take it at a matrix of full rank")
+                       "rank) is not computed by s2s; take it at a matrix of full rank")
     return same
 
 

@@ -1,0 +1,129 @@
+"""The quotients over the gaps between eigenvalues (singular values) in the first derivatives of np.linalg.eigh and
+np.linalg.svd, where two of the values are tied: equal in exact arithmetic, and so equal or within rounding of each
+other in floating point (the singular values of every rotation step I + dt*W, the eigenvalues of R.T @ R of one).
+
+A pair (i, j) of eigenvectors (or of left and right singular vectors together) turns in its plane by
+numerator / gap. At a tie NumPy's vectors are one choice among many and the quotient divides rounding by rounding
+(finite garbage, or nan at an exact tie). What is known there:
+
+- a numerator beyond rounding (measured against the adjoints or the tangent it is made of) says, in reverse mode,
+  that the function depends on NumPy's choice: it has no derivative there (refused); in forward mode, that the
+  tangent splits the tie: the vectors turn by a finite angle for an infinitesimal change and have no derivative
+  (nan, not refused: a function of the values alone never reads it);
+- forward mode, a numerator within rounding: the tangent keeps the tie, the vectors' turn within it is free, and
+  any turn leaves a function that does not depend on NumPy's choice unchanged: 0, exact;
+- reverse mode, a numerator within rounding: the function does not depend on NumPy's choice, and the quotient's
+  limit is how its slope in the two values changes as the pair turns (for V @ np.diag(f(w)) @ V.T the divided
+  difference f'(w), not 0), which a rule seeing only the adjoints cannot know. It is 0 where the function does not
+  use the two values (their adjoint is 0: a polar factor U @ Vt, an eigenvector of another eigenvalue); elsewhere it
+  is refused, since adjoints that look the same (V @ np.diag(np.sqrt(w)) @ V.T and a function of U @ Vt, at the
+  identity) belong to other derivatives. (0 would give the right gradient wherever the inputs keep the tie, as a
+  rotation step's do, but reverse mode does not see the inputs: forward mode does, and is exact there.)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from s2s.errors import S2SError
+
+__all__: list = []
+
+_EPS = np.finfo(float).eps
+
+
+def _tied(values):
+    """Where two of `values` (sorted along the last axis, as eigh's and svd's are) are tied: within 64 k units in the
+    last place of the largest (k values: LAPACK's error grows with k), off the diagonal; None where none are (the
+    common case, told from neighbours alone: in plain Python for one matrix, a tenth of the time of NumPy's calls)."""
+    k = np.shape(values)[-1]
+    if k < 2:
+        return None
+    if np.ndim(values) == 1:
+        v = values.tolist()
+        tolerance = 64 * k * _EPS * max(abs(v[0]), abs(v[-1]))
+        if all(abs(b - a) > tolerance for a, b in zip(v, v[1:])):
+            return None
+    tolerance = 64 * k * _EPS * np.max(np.abs(values), axis=-1, keepdims=True)
+    if not (np.abs(np.diff(values, axis=-1)) <= tolerance).any():
+        return None
+    gaps = values[..., None, :] - values[..., :, None]
+    return (np.abs(gaps) <= tolerance[..., None]) & ~np.eye(k, dtype=bool)
+
+
+def over_gaps(x, gaps, keep=True):
+    """x / gaps off the diagonal where `keep` and x is not 0 (an unused vector's 0 gives 0, not nan), 0 elsewhere."""
+    keep = keep & (x != 0) & ~np.eye(np.shape(x)[-1], dtype=bool)
+    x, gaps, keep = np.broadcast_arrays(x, gaps, keep)
+    return np.divide(x, gaps, out=np.zeros(np.shape(x)), where=keep)
+
+
+def over_sums(x, values):
+    """x / (values_i + values_j), for singular values (the sum of two is 0 only where both are): where all are
+    positive a plain quotient (x's diagonal is 0), elsewhere over_gaps' 0 for an x of 0."""
+    sums = values[..., None, :] + values[..., :, None]
+    return x / sums if bool(np.all(values > 0)) else over_gaps(x, sums)
+
+
+def _distinct(x, gaps):
+    """x / gaps off the diagonal, 0 on it, where no two values are tied (the gaps off the diagonal are not 0)."""
+    eye = np.eye(np.shape(gaps)[-1])
+    return x / (gaps + eye) * (1.0 - eye)
+
+
+_VECTORS = {"singular value": "singular vectors", "eigenvalue": "eigenvectors"}
+_UNCHANGED = {"singular value": "U @ Vt, U @ np.diag(f(S)) @ Vt", "eigenvalue": "V @ np.diag(f(w)) @ V.T"}
+_USED = {"singular value": "as in U @ Vt with S unused",
+         "eigenvalue": "as for the eigenvectors of another eigenvalue; V @ np.diag(f(w)) @ V.T depends on f'(w)"}
+_KEPT = {"singular value": "as a rotation step I + dt*W does",
+         "eigenvalue": "as R.T @ R of a rotation step does; for a polar factor U @ Vt of np.linalg.svd(R) is exact in "
+                       "reverse mode too"}
+
+
+def adjoint_over_gaps(turn, values, vector_adjoints, value_adjoint, function: str, what: str):
+    """Reverse mode: turn / (values_j - values_i) off the diagonal, the turns of the pairs of vectors whose adjoints
+    `vector_adjoints` made the (antisymmetric) numerator `turn`; at ties as the module docstring says: 0 where
+    `turn` is within its rounding and the adjoint of the two values is 0, refused at the other ties."""
+    gaps, tied = values[..., None, :] - values[..., :, None], _tied(values)
+    if tied is None:
+        return _distinct(turn, gaps)
+    noise = 0.0  # the rounding of (Q^T g)_ij - (Q^T g)_ji, Q orthonormal: from the norms of g's columns i and j
+    for g in vector_adjoints:
+        norms = np.sqrt(np.sum(np.square(g), axis=-2))
+        noise = noise + 16 * np.shape(values)[-1] * _EPS * (norms[..., :, None] + norms[..., None, :])
+    quiet = tied & (np.abs(turn) <= noise)
+    g = np.abs(value_adjoint) * np.max(np.abs(values), axis=-1, keepdims=True)  # (in the numerator's units)
+    used = g[..., :, None] + g[..., None, :] > noise
+    vectors = _VECTORS[what]
+    _refuse(tied & ~quiet, function, values,
+            f"at a repeated {what}{{at}} this derivative depends on which {vectors} NumPy chose (any turn of them "
+            f"within the tie is as good), so there is none: a first derivative is computed for a function that uses "
+            f"them only through what the choice leaves unchanged ({_UNCHANGED[what]}), a second derivative there "
+            f"not at all; take it at a matrix whose {what}s are distinct")
+    _refuse(quiet & (noise > 0) & used, function, values,
+            f"the reverse-mode derivative through the {vectors} at a repeated {what}{{at}}, where the function also "
+            f"uses the {what}s, is not computed by s2s: it depends on how the function changes where the tie splits, "
+            f"which the rule does not see (it is known where they are not used, {_USED[what]}). Use forward mode "
+            f"(s2s.jvp, or s2s.jacobian(f, mode=\"forward\")), exact while the inputs keep the tie ({_KEPT[what]}); "
+            f"or, to re-orthonormalise a matrix R, write Q, r = np.linalg.qr(R); Q = Q * np.sign(np.diag(r))")
+    return over_gaps(turn, gaps, ~tied)  # (the ties left are quiet: 0)
+
+
+def tangent_over_gaps(turn, values, d):
+    """Forward mode: turn / (values_j - values_i) off the diagonal, the turns of the vector pairs, `turn` the
+    tangent's (symmetric) numerator made from the tangent `d` of the matrix; at ties as the module docstring says:
+    0 where `turn` is within its rounding (the tangent keeps the tie), nan where the tangent splits it (not refused:
+    a function of the values alone, such as a nuclear norm at a matrix of rank n - 2, never reads it)."""
+    gaps, tied = values[..., None, :] - values[..., :, None], _tied(values)
+    if tied is None:
+        return _distinct(turn, gaps)
+    noise = 16 * np.shape(values)[-1] * _EPS * np.sqrt(np.sum(np.square(d), axis=(-2, -1)))[..., None, None]
+    quiet = tied & (np.abs(turn) <= noise)
+    return np.where(tied & ~quiet, np.nan, over_gaps(turn, gaps, ~tied))
+
+
+def _refuse(where, function: str, values, message: str) -> None:
+    if bool(np.any(where)):
+        at = ""
+        if np.ndim(values) == 1:
+            at = f" ({float(values[np.argwhere(where)[0][-1]]):.6g} more than once)"
+        raise S2SError(f"{function}: {message.format(at=at)}")
