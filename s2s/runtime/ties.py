@@ -71,7 +71,8 @@ def _distinct(x, gaps):
 
 
 _VECTORS = {"singular value": "singular vectors", "eigenvalue": "eigenvectors"}
-_UNCHANGED = {"singular value": "U @ Vt, U @ np.diag(f(S)) @ Vt", "eigenvalue": "V @ np.diag(f(w)) @ V.T"}
+_UNCHANGED = {"singular value": "U @ Vt",
+              "eigenvalue": "V[:, i:j] @ V[:, i:j].T, the projector onto all the eigenvectors of equal eigenvalues"}
 _USED = {"singular value": "as in U @ Vt with S unused",
          "eigenvalue": "as for the eigenvectors of another eigenvalue; V @ np.diag(f(w)) @ V.T depends on f'(w)"}
 _KEPT = {"singular value": "as a rotation step I + dt*W does",
