@@ -8,11 +8,17 @@
   return hmc(eps, q0, fn)`), not advice for choosing a function by a branch.
 - A function wrapped in np.vectorize is said to be that (NumPy's own loop over its elements), with the loop to
   write, not "no Python source" and s2s.nondifferentiable (which would make a log-density's gradient zero).
+- `hist['y'].append(v)` of a history dict of lists is refused naming the dict and advising lists of their own
+  names (hunt13reg F5), not integer bookkeeping; `ys.pop()` advice names ys, not `out`; `self.n += 1` in a method
+  called on an object the function made advises returning the new value, not `self = Counter(...)`; a UserList,
+  deque or array.array in `x * c` advises np.asarray(c), not the sequence's own `__mul__` (hunt13reg F6).
 
 Each fix is checked in every mode against finite differences (conftest.check_every_mode), or its refusal's advice
 is run."""
 from dataclasses import dataclass
 
+import array
+import collections
 import math
 
 import numpy as np
@@ -222,3 +228,109 @@ def element_pairs(t):  # the advice, for two arrays
 @pytest.mark.parametrize("f", [element_loop, element_pairs])
 def test_the_advised_loop_is_exact(f):
     check_every_mode(f, np.array(1.3) if f is element_loop else np.array([1.3, 0.7, 2.1]))
+
+
+# ----- advice that fits (hunt13reg F5, F6)
+
+def history_dict(y0):
+    hist = {'y': [y0], 'e': []}
+    for _ in range(4):
+        hist['y'].append(hist['y'][-1] + 0.1 * np.sin(hist['y'][-1]) * 0.7)
+        hist['e'].append(np.sum(hist['y'][-1] ** 2))
+    return sum(hist['e'])
+
+
+def history_names(y0):  # the advice
+    hist_y, hist_e = [y0], []
+    for _ in range(4):
+        hist_y.append(hist_y[-1] + 0.1 * np.sin(hist_y[-1]) * 0.7)
+        hist_e.append(np.sum(hist_y[-1] ** 2))
+    hist = {'y': hist_y, 'e': hist_e}
+    return sum(hist['e'])
+
+
+def popped(y0):
+    ys = [y0, 2.0 * y0, 3.0 * y0]
+    last = ys.pop()
+    return np.sum(last * ys[0])
+
+
+def popped_advised(y0):
+    ys = [y0, 2.0 * y0, 3.0 * y0]
+    last = ys[-1]
+    ys = ys[:-1]
+    return np.sum(last * ys[0] + ys[-1])
+
+
+class Ticker:
+    def __init__(self):
+        self.n = 0
+
+    def tick(self, x):
+        self.n += 1
+        return x * 2.0
+
+
+def ticked(x):
+    t = Ticker()
+    y = t.tick(x)
+    return np.sum(y) * t.n
+
+
+class Ticker2:
+    def __init__(self, n=0):
+        self.n = n
+
+    def tick(self, x):
+        return x * 2.0, self.n + 1
+
+
+def ticked_advised(x):
+    t = Ticker2()
+    y, n = t.tick(x)
+    t = Ticker2(n=n)
+    return np.sum(y ** 2) * t.n
+
+
+USER_LIST = collections.UserList([1.0, 2.0, 3.0])
+DEQUE = collections.deque([1.0, 2.0, 3.0])
+DOUBLES = array.array('d', [1.0, 2.0, 3.0])
+
+
+def times_user_list(x):
+    return np.sum(x * USER_LIST)
+
+
+def times_deque(x):
+    return np.sum(x * DEQUE)
+
+
+def times_doubles(x):
+    return np.sum(x * DOUBLES)
+
+
+def times_arrays(x):  # the advice
+    return np.sum(x * np.asarray(USER_LIST)) * np.sum(x * np.asarray(DEQUE)) + np.sum(x * np.asarray(DOUBLES)) ** 2
+
+
+@pytest.mark.parametrize("f, said, advised, not_said", [
+    (history_dict, "hist['y'].append() on the list the dict 'hist' holds at 'y'",
+     "hist_y.append(...) and hist_y[-1] for hist['y'][-1], then make the dict of them after the loop: "
+     "hist = {'y': hist_y, ...}", "integers"),
+    (popped, "the method .pop()", "last = ys[-1]; ys = ys[:-1]", "out[-1]"),
+    (ticked, "attribute 'n' of 'self' in the method tick, called on an object of Ticker",
+     "have tick return the new self.n with its result (return result, new_n) and keep it in the caller, y, n = "
+     "obj.tick(...)", "self = "),
+    (times_user_list, "UserList", "np.asarray(USER_LIST), the array of its numbers", "UserList.__mul__(USER_LIST"),
+    (times_deque, "deque", "np.asarray(DEQUE), the array of its numbers", "deque.__mul__(DEQUE"),
+    (times_doubles, "the sequence class array.array", "np.asarray(DOUBLES)", "__rmul__(DOUBLES")])
+def test_advice_that_fits(f, said, advised, not_said):
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(f)(np.array([0.3, -0.4, 0.9]))
+    text = str(info.value)
+    assert said in text and advised in text and not_said not in text, text
+
+
+@pytest.mark.parametrize("f", [history_names, popped_advised, ticked_advised, times_arrays])
+def test_the_advice_is_exact(f):
+    check_every_mode(f, np.array([0.3, -0.4, 0.9]))

@@ -54,12 +54,12 @@ IN_PLACE_CALLS = {
 # methods of a list (or an array: sort) that change it in place, which s2s does not follow (it follows xs.append
 # and xs.extend): what to write instead
 LIST_METHODS = {
-    "insert": "append in order and reverse once at the end: out.append(v) in the loop, then out = out[::-1]",
-    "reverse": "make the reversed value: out = out[::-1]",
-    "pop": "read and drop the last item: last = out[-1]; out = out[:-1]",
-    "remove": "make the list without it: out = [v for v in out if v is not item]",
-    "sort": "make the sorted value: y = np.sort(y) for an array, out = sorted(out) for a list",
-    "clear": "start a new list: out = []",
+    "insert": "append in order and reverse once at the end: {name}.append(v) in the loop, then {name} = {name}[::-1]",
+    "reverse": "make the reversed value: {name} = {name}[::-1]",
+    "pop": "read and drop the last item: last = {name}[-1]; {name} = {name}[:-1]",
+    "remove": "make the list without it: {name} = [v for v in {name} if v is not {given}]",
+    "sort": "make the sorted value: {name} = np.sort({name}) for an array, {name} = sorted({name}) for a list",
+    "clear": "start a new list: {name} = []",
     "update": UPDATE,
     "fill": "make a new array of that value: {name} = np.full_like({name}, value), or write every element of an "
             "array the function made: {name}[...] = value",

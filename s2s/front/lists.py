@@ -269,6 +269,14 @@ class ListLowering:
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr in ("append", "extend") and \
                 isinstance(func.value, ast.Subscript) and not self.generated():  # (ring[f[0]].append(f[1]))
+            held, key = func.value.value, func.value.slice
+            if isinstance(key, ast.Constant) and isinstance(key.value, str) and isinstance(held, ast.Name):
+                own = f"{held.id}_{key.value}" if key.value.isidentifier() else f"{held.id}_values"
+                raise self.error(node, f"{ast.unparse(func)}() on the list the dict '{held.id}' holds at "
+                                       f"{key.value!r}, grown in place (s2s follows a list grown by its own name)",
+                                 f"keep each list by a name of its own where the dict is made, {own} = [...]; "
+                                 f"{own}.{func.attr}(...) and {own}[-1] for {ast.unparse(func.value)}[-1], then "
+                                 f"make the dict of them after the loop: {held.id} = {{{key.value!r}: {own}, ...}}")
             raise self.error(node, f"{ast.unparse(func)}() on an element of a list of lists, grown in place (s2s "
                                    f"follows a list grown by its own name)", fence.BOOKKEEPING)
         if not (isinstance(func, ast.Attribute) and func.attr in ("append", "extend")

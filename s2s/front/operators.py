@@ -12,6 +12,7 @@ the user's line: which method runs, or whether NumPy's arithmetic does, is known
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 
 from s2s import ir
 from s2s.errors import SourceUnavailableError
@@ -66,6 +67,12 @@ def operator_call(builder, op: str, operands: tuple, node, hint=None, augmented:
             if i == len(order) - 2 and not _number(base) and defines(order[-1][1], order[-1][2]) and \
                     order[-1][2].startswith("__r"):
                 cls_name, left, right = order[-1][1].__name__, ast.unparse(node.left), ast.unparse(node.right)
+                if issubclass(order[-1][1], Sequence) and order[-1][2] in ("__rmul__", "__radd__"):
+                    raise builder.error(node, f"'{ast.unparse(node)}', where {right} is of the sequence class "
+                                              f"{order[-1][1].__module__}.{cls_name}, "
+                                              f"which NumPy reads as the array of its numbers where {left} is an "
+                                              f"array, and {cls_name}.{order[-1][2]} repeats or joins as a sequence "
+                                              f"where it is a number", f"make it an array: np.asarray({right})")
                 raise builder.error(node, f"'{ast.unparse(node)}', where {cls_name}.{order[-1][2]} runs only if the "
                                           f"left operand {left} does not handle the object itself (a number does "
                                           f"not, an array does: s2s cannot tell which {left} is while compiling)",

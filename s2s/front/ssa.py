@@ -443,6 +443,16 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             return None
         name, attr, made = target.value.id, target.attr, cls.__name__
         taken = attr in inspect.signature(cls.__init__).parameters
+        args = getattr(self.src.tree, "args", None)
+        if self.depth and args is not None and args.args and args.args[0].arg == name:  # (in a method: the
+            method = self.src.tree.name                                               # caller's object)
+            return self.error(target, f"{'augmented ' if augmented else ''}assignment to the attribute '{attr}' of "
+                                      f"'{name}' in the method {method}, called on an object of {made} that the "
+                                      f"function made", f"s2s follows an object's attributes as its __init__ sets "
+                                      f"them, not changed afterwards: have {method} return the new {name}.{attr} with "
+                                      f"its result (return result, new_{attr}) and keep it in the caller, y, {attr} = "
+                                      f"obj.{method}(...), or obj = {made}(..., {attr}={attr}) where the object is "
+                                      f"needed" + ("" if taken else f" (its __init__ taking {attr})"))
         return self.error(target, f"{'augmented ' if augmented else ''}assignment to the attribute '{attr}' of "
                                   f"'{name}', an object of {made} that the function made",
                           f"s2s follows an object's attributes as its __init__ sets them, not changed afterwards: "

@@ -6,6 +6,7 @@ and the check generated code makes where it reads such a value (`require_data`) 
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -101,6 +102,9 @@ def _has(obj, name: str) -> bool:
         "__getattr__" in vars(k) or "__getattribute__" in vars(k)) for k in type(obj).__mro__)
 
 
+_SEQUENCE_ARITHMETIC = frozenset({"__mul__", "__rmul__", "__add__", "__radd__", "__imul__", "__iadd__"})
+
+
 def refusal(value, method: str, name: str, param: str, called: bool, at: str = "", how: str = "read") -> str:
     """Why s2s refuses the value `name` (read from the argument `param`: "" for data of another kind), whose class
     defines `method`, and what to write instead. `called`: the line calls the method; `how` the value came:
@@ -116,6 +120,7 @@ def refusal(value, method: str, name: str, param: str, called: bool, at: str = "
                f"{method}), as it does not know the class of {where} while compiling{at}Call the method through " \
                f"its class, which s2s then follows: {cls}.{method}({shown}, ...)"
     verb = "read" if how == "read" else "pass"
+    sequence = method in _SEQUENCE_ARITHMETIC and isinstance(value, Sequence) and not isinstance(value, (str, bytes))
     fix = f"{verb} float({shown}) (s2s's rules are written for floats and arrays)" \
         if isinstance(value, numbers.Number) else \
         f"{verb} " + (f"np.asarray(...) of the {cls} where the call passes it" if how == "part" else
@@ -125,10 +130,12 @@ def refusal(value, method: str, name: str, param: str, called: bool, at: str = "
         f"NumPy's ndarray)" if isinstance(value, np.ndarray) else \
         f"{verb} np.asarray({shown}) (an array of another library, or one that converts to an array: s2s's rules " \
         f"are written for NumPy's)" if hasattr(type(value), "__array__") else \
-        f"call it through its class, which s2s then follows: {cls}.{method}({shown}, ...)" \
+        f"{verb} np.asarray({shown}), the array of its numbers, which NumPy's arithmetic with an array reads it as " \
+        f"({cls}.{method} is the {cls}'s own, which repeats or joins it as a sequence)" \
+        if sequence else f"call it through its class, which s2s then follows: {cls}.{method}({shown}, ...)" \
         if method.startswith("__") and method not in HOOKS else \
         f"pass the arrays it holds as arguments, or np.asarray({shown}) where it is array data"
-    also = "" if isinstance(value, numbers.Number) or hasattr(type(value), "__array__") else \
+    also = "" if isinstance(value, numbers.Number) or hasattr(type(value), "__array__") or sequence else \
         f"; or build the {cls} in the function from arrays passed in, or compute what needs it outside the " \
         f"function and pass the result in"
     return f"{where} is a {cls}, whose class defines {method}: s2s differentiates this line as NumPy's operation on " \
