@@ -18,8 +18,8 @@ _FLOAT64 = np.dtype(np.float64)
 def sum_adjoint(g, x, axis=None, keepdims=False):
     """Adjoint of `np.sum(x, axis, keepdims)`: `g` broadcast back over the summed axes."""
     shape = np.shape(x)
-    if axis is not None and not keepdims:
-        g = np.expand_dims(g, reduced_axes(axis, len(shape)))
+    if axis is not None and not keepdims and np.ndim(g):  # (a number: the result's 0-d value, or a bare 0.0 that
+        g = np.expand_dims(g, reduced_axes(axis, len(shape)))  # stands for a whole array of them, on a path not taken)
     return np.broadcast_to(g, shape).copy()
 
 
