@@ -17,6 +17,7 @@ import re
 from s2s import ir
 from s2s.prims import MAY_RETURN_OPERAND, MAY_SHARE_MEMORY as VIEWS
 from s2s.ir.names import base_name
+from s2s.ir.walk import defined_names
 
 
 class IterationAliases:
@@ -44,7 +45,11 @@ class IterationAliases:
                 set(self.refs.get(back.name, {})) | {root} | set(self.held_objects(root))
             for r in arrays:
                 if r in held and not self.own_generated(s.loc, p.target, back.name, r):
+                    if self.first_iteration_only(s, r, inside) and self.taken_as_left(p, root, r, carried, based):
+                        continue  # (`v += a; hist.append(v); v = v * 0.5`: hist keeps v as the first iteration left it)
                     name, kept = base_name(r), base_name(p.target)
+                    if _is_temp(name):  # (`x = xs[0]` of `xs = [x0.copy()]`: the loop's name for it)
+                        name = next((base_name(q.target) for q in s.phis if self.root.get(q.target) == r), name)
                     if p.target in based:
                         stored = next((loc for objects, loc, _ in self.held[root].values() if loc is not None and
                                        r in {carried.get(o, o) for o in objects}), s.loc)
@@ -88,6 +93,145 @@ class IterationAliases:
                                             f"before the next one's)",
                                      f"keep a copy where '{kept}' takes it: {taken}, or compute '{name}' as a new "
                                      f"value ({name} = {name} + ...)", name)
+        self.rebound_then_changed(s, based, inside)
+
+    def rebound_then_changed(self, s: ir.Loop, based: set, inside: set) -> None:
+        """An in-place operator on a loop's name that the iteration before rebound to another array changes that
+        array (NumPy's `x += k` writes into the `x * 2.0` of the iteration before): one the iteration made, which
+        another name carries to this iteration (`traj.append(x)`, `prev = x`, read after the change), or one made
+        before the loop (`y += k; ...; y = x`: x changes from the second iteration on) and read again. s2s follows
+        the operator as a new value of the name, as Python's numbers have it, so it is checked to find a number when
+        run (an array is refused, saying where to take a copy)."""
+        phis, versions = {p.target for p in s.phis}, self.in_place_bases(s)
+        made = set(defined_names(s.header + s.body)) | phis
+        for stmt, base in _writes(s.header + s.body, self.definition):
+            found = []
+            for q in _origins(base.name, versions) if stmt.inplace else ():
+                own = self.root.get(q, q)
+                for e in self.loop_ends(s, q) if q in phis and q in based else ():
+                    # (a name the end is another loop name's value by: that name holds a newer array by then)
+                    lag = {o for o in _origins(e.name, versions) if o in phis} if isinstance(e, ir.Var) else set()
+                    for b in self.objects(e) if isinstance(e, ir.Var) and e.name != q else ():
+                        if b == own or b in self.ints or b in self.ranges:
+                            continue
+                        kept = self.carried_on(s, q, b, lag) if b in inside else None
+                        if kept is not None or b not in inside and (e.name not in made or self.carried_on(
+                                s, q, b, lag) is not None or self.read_outside(s, b, made)):
+                            found.append((kept is None, b in self.visible, q, e, b, kept))
+            if found:
+                *_, q, e, b, kept = min(found, key=lambda f: f[:2])
+                self.guards[id(stmt)] = (stmt, base, self.rebound_holder(s, q, e, b, kept))
+
+    def carried_on(self, s: ir.Loop, q: str, b: str, lag: set) -> str | None:
+        """A name other than `q` (and the loop's names in `lag`) that carries the array `b` into the next iteration
+        or out of the loop (a header phi whose back value, a continue's or a break's, is or holds b), where q changes
+        it in place, and reads it after that change; or None."""
+        for p in s.phis:
+            if p.target == q or p.target in lag:
+                continue
+            ends = self.loop_ends(s, p.target) + ([j.values[p.target] for j in ir.statements(s.body) if isinstance(
+                j, ir.Break) and p.target in j.values])
+            held = {o for e in ends if isinstance(e, ir.Var) and e.name != p.target for o in
+                    set(self.objects(e)) | set(self.held_objects(self.root.get(e.name, e.name)))}
+            if b in held and not self.read_before_change(s, p.target, q):
+                return p.target
+        return None
+
+    def read_outside(self, s: ir.Loop, b: str, made: set) -> bool:
+        """Is the array `b`, made before the loop `s`, read by a name made before it (not one of the loop's `made`)
+        in the loop, or after it (in the loops around it, anywhere)?"""
+        top = next(i for i, t in enumerate(self.fn.body) if any(u is s for u in ir.statements([t])))
+        for u in ir.statements(self.fn.body[top:]):
+            atoms = [a for a in (s.iter, s.test) if a is not None] if u is s else ir.operands(u)
+            if any(isinstance(a, ir.Var) and a.name not in made and (a.name == b or b in self.objects(a))
+                   for a in atoms):
+                return True
+        return False
+
+    def read_before_change(self, s: ir.Loop, kept: str, q: str) -> bool:
+        """Is the loop's name `kept` (and what may share its memory) read in an iteration only before the first
+        in-place change through the loop's name `q`, carried to the next by no other name, nothing leaving an
+        iteration early after the change (`acc += np.sum(prev); x += k; x = x * 2.0; prev = x`)?"""
+        stmts, versions = s.header + s.body, self.in_place_bases(s)
+        after = _after(stmts, lambda t: any(q in _origins(base.name, versions) for stmt, base in
+                                            _writes([t], self.definition) if stmt.inplace))
+        shared = self.sharing(stmts, kept)
+        if after is None or any(isinstance(p.operands[1], ir.Var) and p.operands[1].name in shared for p in s.phis) \
+                or any(isinstance(j, (ir.Break, ir.Continue)) for j in after):
+            return False
+        return not any(isinstance(a, ir.Var) and a.name in shared for u in after for a in ir.operands(u))
+
+    def rebound_holder(self, s: ir.Loop, q: str, e, b: str, kept: str | None) -> tuple:
+        """What `rt.require_immutable` says of an in-place operator that changes the array `b` the loop's name `q`
+        was rebound to (by its end value `e`) in the iteration before: `kept`, the name that carries it on."""
+        name, made = base_name(q), self.defined_at(s, e.name)
+        before = _spelled(made) if made is not None and s.loc is not None and made.scope == s.loc.scope else ""
+        if kept is None:  # (an array made before the loop, or the caller's)
+            other = base_name(b) if not _is_temp(base_name(b)) else ""
+            said = f"the caller's '{other}'" if b in self.fn.params else f"'{other}', made before the loop" if other \
+                else "an array made before the loop"
+            return (("before", ir.Const(before)), ("other", ir.Const(said)),
+                    ("taken", ir.Const(f"{name} = {other}.copy()" if other else f"{name} = ....copy()")))
+        back = next(p.operands[1] for p in s.phis if p.target == kept)
+        if back == e and not _is_temp(base_name(kept)):  # (`f_old = f`: the two names are one array)
+            return (("before", ir.Const(before)), ("kept", ir.Const(base_name(kept))),
+                    ("taken", ir.Const(f"{name} = {base_name(kept)}.copy()")), ("other", ir.Const(name)))
+        stored = self.made.get(back.name) if isinstance(back, ir.Var) else None
+        names = [name] + [base_name(v) for v in (e.name, b) if not _is_temp(base_name(v))]
+        taken = _stored_copy(stored, names) or f"{base_name(kept)} = {names[-1]}.copy()"
+        return (("before", ir.Const(before)), ("kept", ir.Const(base_name(kept))), ("taken", ir.Const(taken)))
+
+    def defined_at(self, s: ir.Loop, name: str):
+        """The loc of the statement of the loop `s` that makes `name`, or None."""
+        return next((t.loc for t in _assigns(s.header + s.body) if t.target == name and not t.inplace and not (
+            isinstance(t.value, ir.Call) and t.value.op == "setitem")), None)
+
+    def first_iteration_only(self, s: ir.Loop, r: str, inside: set) -> bool:
+        """Does the loop change the array `r`, made before it, in its first iteration only: by in-place operators
+        alone, each through a name the loop starts with `r` in (a header phi, or its versions) and rebinds, for the
+        next iteration, to an array the iteration made (`v += a; hist.append(v); v = v * 0.5`)? Then what holds
+        `r` as the first iteration left it sees no later change."""
+        phis, versions = {p.target for p in s.phis}, self.in_place_bases(s)
+        for stmt, base in _writes(s.header + s.body, self.definition):
+            if r not in self.objects(base):
+                continue
+            if not stmt.inplace:
+                return False
+            for q in _origins(base.name, versions):
+                if q not in phis or self.root.get(q) != r or any(
+                        isinstance(e, ir.Var) and (e.name == q or any(o not in inside for o in self.objects(e)))
+                        for e in self.loop_ends(s, q)):
+                    return False
+        return True
+
+    def taken_as_left(self, p: ir.Phi, root: str, r: str, carried: dict, based: set) -> bool:
+        """Does the loop's name `p` hold the array `r` (through its back value, of `root`) as the iteration's last
+        write of `r` left it, itself and not as the array a name the next iteration starts with is (`carried`)?"""
+        if p.target in based:
+            if any(carried.get(o) == r for o in self.held_objects(root) if o != r):
+                return False
+            seen = self.held_objects(root).get(r)
+        else:
+            back = p.operands[1].name
+            found = [self.born.get(back, 0)] if root == r else []
+            found += [n for objects in (self.refs.get(back, {}), self.held_objects(root)) for o, n in objects.items()
+                      if o == r]
+            seen = min(found) if found else None
+        return seen is not None and seen >= self.state.writes.get(r, 0)
+
+    def loop_ends(self, s: ir.Loop, name: str) -> list:
+        """What the loop's name `name` (a header phi) holds as an iteration ends for the next: its back value, or
+        a `continue`'s."""
+        back = next(p.operands[1] for p in s.phis if p.target == name)
+        return [back] + [j.values[name] for j in ir.statements(s.body) if isinstance(j, ir.Continue) and
+                         name in j.values]
+
+    def in_place_bases(self, s: ir.Loop) -> dict:
+        """The names the loop's in-place operators and inner phis make -> the values they may be (`_origins`
+        follows them back to the header phis the loop writes through: `v_3 = v_2 *= c` of `v_2 = v_1 += a`)."""
+        out = _inner_phis(s.body + s.header)
+        out.update({stmt.target: [base] for stmt, base in _writes(s.header + s.body, self.definition) if stmt.inplace})
+        return out
 
     def read_before_writes(self, s: ir.Loop, kept: str, back: str, r: str) -> bool:
         """Does a loop's name `kept` hold a view of the array `r` (`back`, made by the iteration before) only where
@@ -211,7 +355,36 @@ def _view_taken(loc, kept: str, name: str) -> str:
         value = ast.unparse(stmt.value)
         plain = isinstance(stmt.value, (ast.Name, ast.Subscript, ast.Attribute, ast.Call))
         return f"{kept} = {value if plain else f'({value})'}.copy()"
-    return f"{kept} = ....copy() (hist.append({name}.copy()), prev = {name}.copy())"
+    return _stored_copy(loc, [name]) or f"{kept} = ....copy() (hist.append({name}.copy()), prev = {name}.copy())"
+
+
+def _stored_copy(loc, names: list) -> str | None:
+    """The statement at `loc` with what it reads of the first of `names` it reads (the name, or an index or
+    attribute of it) copied: `traj.append(x[:, 0])` -> `traj.append(x[:, 0].copy())`; None if it reads none."""
+    stmt = _statement(loc)
+    for name in names if stmt is not None else ():
+        class Copy(ast.NodeTransformer):
+            found = False
+
+            def visit_Name(self, node):
+                return self.copied(node) if node.id == name and isinstance(node.ctx, ast.Load) else node
+
+            def visit_Subscript(self, node):
+                inner = node.value
+                while isinstance(inner, (ast.Subscript, ast.Attribute)):
+                    inner = inner.value
+                if isinstance(inner, ast.Name) and inner.id == name and isinstance(node.ctx, ast.Load):
+                    return self.copied(node)
+                return self.generic_visit(node)
+
+            def copied(self, node):
+                self.found = True
+                return ast.Call(ast.Attribute(node, "copy", ast.Load()), [], [])
+        copier = Copy()
+        out = copier.visit(ast.parse(ast.unparse(stmt)))
+        if copier.found:
+            return ast.unparse(out)
+    return None
 
 
 def _inner_phis(stmts: list) -> dict:
@@ -241,6 +414,28 @@ def _origins(name: str, inner: dict) -> list:
         else:
             out.append(n)
     return out
+
+
+def _after(stmts: list, first) -> list | None:
+    """The statements of `stmts` (nested ones too) that may run after the first one `first` holds for, in an
+    iteration of the loop whose body `stmts` is: those after it, and those of the loops around it there. None if
+    `first` holds for none."""
+    order = list(ir.statements(stmts))
+    at = next((i for i, t in enumerate(order) if type(t) is ir.Assign and first(t)), None)
+    if at is None:
+        return None
+    around = [u for t in order[:at] if isinstance(t, ir.Loop) and any(u is order[at] for u in ir.statements([t]))
+              for u in ir.statements([t])]
+    return around + order[at:]
+
+
+def _writes(stmts: list, definition):
+    """(Assign, base) of the element writes and in-place operators (not of Python numbers) in `stmts`."""
+    for stmt in _assigns(stmts):
+        v = stmt.value
+        if isinstance(v, ir.Call) and (v.op == "setitem" or stmt.inplace) and v.args and \
+                isinstance(v.args[0], ir.Var) and not (stmt.inplace and python_number(v.args[0], definition)):
+            yield stmt, v.args[0]
 
 
 def _assigns(stmts: list):

@@ -84,7 +84,7 @@ def _not_a_number(value):
 
 
 def require_immutable(value, statement, caller="", base="", part="", own=False, arrays=None, container="", anew="",
-                      item="", copy=None, again=False):
+                      item="", copy=None, again=False, before=None, kept="", other="", taken=""):
     """`statement` (`y += v`) rebinds a number, as Python does. On an ndarray NumPy would write in place
     into an array that something else still refers to (the caller's argument, module data, another name, a
     view or a container): s2s refuses that rather than differentiate something else. `caller`: the argument
@@ -99,10 +99,31 @@ def require_immutable(value, statement, caller="", base="", part="", own=False, 
     is an item of it read in a loop and has no name of its own; `copy`: the shallow copy `y = x.copy()` of the
     caller's `x` the array was read from (`a = y[0]`), the caller's item where `y` is a dict or a list, but a view of
     `base`, the function's own array, where `y` is an array; `again`: the view was taken before the loop the
-    statement is in, and is read again there (the write by `base`'s name reads `part` itself: `u[1:-1] += v`)."""
+    statement is in, and is read again there (the write by `base`'s name reads `part` itself: `u[1:-1] += v`);
+    `before`: the statement is in a loop, whose iteration before bound the name to another array (by `before`, the
+    user's statement, where known): one it made, which `kept` still holds (`x = x * 2.0; traj.append(x)`; with
+    `other`, the statement's name: `kept` is that array too, `f_old = f`), or `other` (said as it is: "'x', made
+    before the loop", "the caller's 'x0'"; `y = x`); `taken`: the copy to take where the array is kept or bound."""
     if isinstance(value, np.ndarray):
         statement = re.sub(r"\s+#[^'\"]*$", "", statement)  # the line's comment is not part of the statement
         rebound = _rebound(statement)
+        if before is not None:
+            target = _augmented(statement)[0]
+            bound = f"'{target}' was bound to in the iteration before{f' ({before})' if before else ''}"
+            if kept and other:  # (`f_old += f; ...; f_old = f`: `kept` is the same array)
+                raise S2SError(f"'{statement}' would change in place the array {bound}, which is '{kept}' too "
+                               f"(NumPy's '{kept}' would show the change), and s2s follows values, not shared arrays: "
+                               f"where '{other}' is meant to have values of its own, take a copy ({taken}); or "
+                               f"write it as a new value ('{rebound}')")
+            if kept:
+                raise S2SError(f"'{statement}' would change in place the array {bound}, which '{kept}' still holds "
+                               f"(NumPy's '{kept}' would show the change), and s2s follows values, not shared arrays: "
+                               f"where '{kept}' is meant to keep each value as it was, store a copy ({taken}); or "
+                               f"write it as a new value ('{rebound}')")
+            raise S2SError(f"'{statement}' would change in place the array {bound}, {other} (NumPy changes it "
+                           f"from the second iteration on), and s2s follows values, not shared arrays: where "
+                           f"'{target}' is meant to have values of its own, take a copy ({taken}); or write it as a new "
+                           f"value ('{rebound}')")
         if caller and not isinstance(copy, np.ndarray):  # (a running average in a dict or an object of the caller's)
             raise S2SError(f"'{statement}' would change an array in place that the caller passed in ('{caller}' or "
                            f"something it holds), and s2s does not change what the caller passed in: write it as a "
