@@ -20,7 +20,7 @@ from __future__ import annotations
 import builtins
 
 from s2s import ir, prims
-from s2s.front.effects import ADDED_AT
+from s2s.front.scatter_adds import ADDED_AT
 from s2s.ir.walk import call_definitions, calls_in, count_uses, definitions, is_slice
 
 ITERATED = prims.ITERATED  # (what iterating a value gives, its type known only at run time)

@@ -28,7 +28,7 @@ from s2s import ir, prims
 from s2s.ad.analysis import floats
 from s2s.ad.inactive import ITERATED
 from s2s.errors import NonDifferentiableError, missing_rule
-from s2s.front.effects import ADDED_AT
+from s2s.front.scatter_adds import ADDED_AT
 from s2s.ir.names import Namer, base_name
 from s2s.ir.walk import map_blocks, rename
 from s2s.rules import registry
@@ -255,7 +255,7 @@ def has_part(op: str, rule, i: int) -> bool:
 def index_operands(value: ir.Call) -> range:
     """The positions of the index among the operands of a read or a write at an index: `obj[i, j]` is
     getitem(obj, i, j), `y[i, j] = v` is setitem(y, i, j, v) and np.add.at(y, (i, j), v) adds
-    rt.added_at(y, i, j, v) (front/effects.py); no positions for other calls."""
+    rt.added_at(y, i, j, v) (front/scatter_adds.py); no positions for other calls."""
     if value.op == "getitem":
         return range(1, len(value.args))
     if value.op in ("setitem", ADDED_AT):

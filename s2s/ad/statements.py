@@ -14,7 +14,7 @@ from s2s import ir, prims
 from s2s.ad.analysis import ARITH_OPS
 from s2s.ad.operands import integer_operand, operand_refusal, parameters_after_g_ans, refuse_differentiated_index
 from s2s.errors import missing_rule
-from s2s.front.effects import ADDED_AT
+from s2s.front.scatter_adds import ADDED_AT
 from s2s.rules import custom, registry
 from s2s.rules.primitive import applied
 from s2s.rules.symbolic import Emitter, emit, lift, np, rt, to_atom
@@ -112,7 +112,7 @@ class StatementAdjoints:
 
     def _scatter_add(self, value: ir.Call) -> ir.Call | None:
         """The call `rt.added_at(y, *index, v)` whose values the element write `y_1 = setitem(y, *index, t)`
-        writes back at the same index (np.add.at, front/effects.py), else None."""
+        writes back at the same index (np.add.at, front/scatter_adds.py), else None."""
         t = value.args[-1]
         made = self.made.get(t.name) if isinstance(t, ir.Var) else None
         if made is None or made.op != ADDED_AT or made.kwargs or made.args[:-1] != value.args[:-1]:

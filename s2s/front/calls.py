@@ -20,7 +20,7 @@ from numpy import ndarray as numpy_ndarray
 from s2s import ir, prims
 from s2s.errors import S2SError
 from s2s.front import records
-from s2s.front.effects import AT as SCATTER_ADDS  # (np.add.at as a statement: effects.ufunc_at)
+from s2s.front.scatter_adds import AT as SCATTER_ADDS  # (np.add.at as a statement: scatter_adds.ufunc_at)
 from s2s.front.functions import FunctionValue, function_of
 from s2s.front.inlining import InlineLowering, Spread
 from s2s.front.libraries import library_function, namespace_made_by, numerical, shown

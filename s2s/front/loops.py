@@ -11,7 +11,8 @@ import inspect
 
 from s2s import ir
 from s2s.errors import S2SError
-from s2s.front.effects import scatter_target, user_function
+from s2s.front.effects import user_function
+from s2s.front.scatter_adds import scatter_target
 from s2s.front.functions import function_of
 from s2s.front.generators import lazy_for
 from s2s.front.lowering import flag_breaks, loop_level_nodes, normalise_exits

@@ -1,0 +1,73 @@
+"""`np.add.at(y, index, v)` and `np.subtract.at(y, index, v)` as statements: the scatter-add, an element write
+`y[index] = rt.added_at(y, *index, v)` (runtime/scatter.py). `ScatterAddLowering` holds this method of the SSA
+builder (mixed into effects.EffectLowering); `scatter_target` tells a loop's header what the body writes.
+"""
+from __future__ import annotations
+
+import ast
+
+import numpy
+
+from s2s import ir
+from s2s.rules import registry
+
+AT = {"numpy.add": "add", "numpy.subtract": "subtract"}  # the ufuncs whose .at is an element write (ufunc_at)
+ADDED_AT = "s2s.runtime.added_at"
+
+
+class ScatterAddLowering:
+    """(mixed into _Builder through effects.EffectLowering; reads the rest of its state through `self`)"""
+
+    def ufunc_at(self, node) -> bool:
+        """`np.add.at(y, index, v)`, the scatter-add (an element an index repeats gets each of its values), is the
+        element write `y[index] = rt.added_at(y, *index, v)`: accepted where `y[index] = ...` is (y an array the
+        function made), refused where that is, and differentiated as element writes are (runtime/scatter.py).
+        `np.subtract.at(y, index, v)` adds -v. Is `node` such a call? (Another ufunc's `.at` is refused here.)"""
+        func = node.func if isinstance(node, ast.Call) else None
+        if not (isinstance(func, ast.Attribute) and func.attr == "at"):
+            return False
+        ufunc = self.static_value(func.value)
+        if not isinstance(ufunc, numpy.ufunc):
+            return False
+        spelled = f"{ast.unparse(func.value)}.at"
+        key = registry.key_of(ufunc)
+        if key not in AT:
+            self.ufunc_method(ufunc, func, node)  # (raises: no ufunc's .at has a record; it says what to write)
+            return False
+        if node.keywords:
+            name = node.keywords[0].arg
+            raise self.error(node, f"{spelled}() with a keyword argument ({name or '**'}=); NumPy's takes none",
+                             f"{spelled}(y, index, v) writes into y itself: drop out=" if name == "out" else
+                             f"pass y, the index and the values by position: {spelled}(y, index, v)")
+        starred = any(isinstance(a, ast.Starred) for a in node.args)
+        if len(node.args) != 3 or starred:
+            raise self.error(node, f"{spelled}(*args)" if starred else f"{spelled}() with {len(node.args)} arguments",
+                             f"write its three arguments: {spelled}(y, index, v)")
+        y, index, values = node.args
+        if not isinstance(y, ast.Name):
+            raise self.error(node, f"{spelled}() into an expression",
+                             f"name the array first: y = ...; {spelled}(y, index, v)")
+        base = self.read(y.id, y)
+        parts = self.index_parts(index) if isinstance(index, ast.Tuple) else (self.atom(index),)
+        value = self.atom(values)
+        if AT[key] == "subtract":  # (y - v is y + -v exactly, in floats and in integers alike)
+            made = self.definitions.get(value.name) if isinstance(value, ir.Var) else None
+            listed = isinstance(value, ir.Const) and isinstance(value.value, (list, tuple)) or \
+                made is not None and getattr(made, "op", None) in ("list", "tuple")
+            if listed:  # (a list or tuple of values is the array NumPy makes of it)
+                value = self.materialise(ir.Call(registry.key_of(numpy.array), (value,)))
+            value = self.materialise(self.fold_call("neg", (value,)))
+        value = self.materialise(ir.Call(ADDED_AT, (base,) + parts + (value,)))
+        # the write's index is the values just read, evaluated once: `y[t2, t4] = rt.added_at(y, t2, t4, v)`
+        target = ast.copy_location(ast.Subscript(value=ast.Name(y.id, ast.Load()), slice=index, ctx=ast.Store()), y)
+        self.write_element(target, value, parts)
+        return True
+
+
+def scatter_target(node) -> str | None:
+    """The name `np.add.at(y, index, v)` (a call of any `.at` with a name first, read by its spelling alone)
+    writes into: before a loop's body is read, its header needs a phi for each array the body writes."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "at" and \
+            node.args and isinstance(node.args[0], ast.Name):
+        return node.args[0].id
+    return None
