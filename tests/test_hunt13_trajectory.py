@@ -1,10 +1,12 @@
-"""A grown list read after the iteration's append, `ys.append(step(ys[-1])); loss += np.sum(ys[-1])`: linear (issue 13).
+"""A grown list read after the iteration's append, `ys.append(step(ys[-1])); loss += np.sum(ys[-1])`, or in an if:
+linear (issue 13).
 
 The read `ys[-1]` after the append is a read of the list the append made (`ys_2[-1]`); its adjoint is added into
 the reversed loop's list adjoint in place (`rt.added_at_part(bys_1, g, -1)`) before the append's cut, so the forward
 sweep saves the item (or its shape), not the list, and the list grows in place (ad/grown_lists.py `_reads_after`).
-Each variant is checked against finite differences in every mode, and the generated text against per-iteration
-list saves (test_hunt12_trajectory.py checks the reads before the append).
+Reads in an if (or elif) add into the list adjoint in the branch, before the append or after it. Each variant is
+checked against finite differences in every mode, and the generated text against per-iteration list saves
+(test_hunt12_trajectory.py checks the reads before the append outside ifs).
 """
 import copy
 
@@ -139,6 +141,35 @@ def read_in_elif(y0, k):
     return loss
 
 
+def read_in_if_before(y0, k):
+    """Reads in an if/elif before the append: added in place into the list adjoint the append's cut leaves."""
+    ys = [y0]
+    loss = 0.0
+    for t in range(N):
+        if t % 3 == 0:
+            loss = loss + np.sum(ys[-1] ** 2)
+        elif t % 3 == 1:
+            loss = loss + np.sum(ys[t] * ys[0])
+        ys.append(_step(ys[-1], k))
+        loss = loss + np.sum(np.sin(ys[-1]))
+    return loss
+
+
+def read_in_if_between_appends(y0, k):
+    ys = [y0]
+    loss = 0.0
+    for t in range(N):
+        ys.append(_step(ys[-1], k))
+        if t % 2 == 0:
+            loss = loss + np.sum(ys[-1] * ys[-2])
+        else:
+            loss = loss + np.sum(np.cos(ys[0]))
+        ys.append(ys[-1] * 0.9 + 0.1 * ys[-2])
+        if t > 1:
+            loss = loss + np.sum(ys[-3])
+    return loss + np.sum(ys[-1])
+
+
 def if_appends_then_if_reads(y0, k):
     ys = [y0]
     loss = 0.0
@@ -201,7 +232,8 @@ def stacked_after(y0, k):
 
 
 FUNCTIONS = [new_state, symplectic, losses, old_and_new, read_before_and_after, appended_twice, in_while, nested,
-             read_in_if, reads_in_ifs_and_after, read_in_elif, if_appends_then_if_reads, if_appends_read_around,
+             read_in_if, reads_in_ifs_and_after, read_in_elif, read_in_if_before, read_in_if_between_appends,
+             if_appends_then_if_reads, if_appends_read_around,
              with_break, stacked_at_the_end, stacked_after]
 LINEAR = [f for f in FUNCTIONS if f not in (nested, stacked_after)]
 Y0 = np.array([0.2, 0.7, 1.3])

@@ -61,7 +61,9 @@ class GrownLists:
         defs = {t.target: k for k, t in enumerate(rev_body) if isinstance(t, ir.Assign) and
                 isinstance(t.value, ir.Call) and not t.value.kwargs}
         contributions = body_pending.get(p.target, [])
-        cut, reads = None, []
+        cut, reads, ifs = None, [], []
+        uses: dict = {}
+        count_uses(rev_body, uses)
         for c in contributions:
             k = defs.get(c.name) if isinstance(c, ir.Var) else None
             call = rev_body[k].value if k is not None else None
@@ -70,19 +72,22 @@ class GrownLists:
             elif call is not None and call.op == "s2s.runtime.getitem_adjoint" and len(call.args) == 3 and \
                     call.args[1] == lst and b not in call.args and self._int_index(call.args[2:]):
                 reads.append(k)
+            elif k is None and isinstance(c, ir.Var) and not uses.get(c.name) and \
+                    (found := self._read_in_if(c.name, lst, b, rev_body, uses)) is not None:
+                ifs.append(found)  # (reads in an if before the append: `if t % 10 == 0: loss += np.sum(ys[-1])`)
             else:
                 return
         if cut is None or not _read_only_by_cuts(b, {c.name for c in contributions}, rev_body):
             return
+        if not _ifs_after(b, ifs, rev_body):
+            return
         self._own(loop, rphi, lst, out)
         last = [rev_body[k] for k in [cut] + reads]
         if after is not None:
-            self._cut_after(rev_body, after, p.operands[1].name, ir.Var(rphi.target))
-        for between, (anchor, adjoint, taken, terms) in zip(reversed(chain[:-1]), links):  # (the later list first)
-            self._cut_at(rev_body, anchor, taken + terms, taken, between, adjoint.name)
-        taken = last
-        self._cut_at(rev_body, None, taken, taken, p.target, None)
-        body_pending[p.target] = [ir.Var(rev_body[-1].target)]
+            self._cut_sum(rev_body, after, p.operands[1].name, ir.Var(rphi.target))
+        for between, link in zip(reversed(chain[:-1]), links):  # (the later list first)
+            self._cut_sum(rev_body, link, between)
+        body_pending[p.target] = [self._cut_sum(rev_body, (None, None, last, [], ifs), p.target)]
 
     def _own(self, loop: ir.Loop, rphi: ir.Phi, lst: ir.Var, out: list) -> None:
         """The reversed loop's phi `rphi` of the adjoint of the list `lst` starts from a list adjoint of its own."""
@@ -137,16 +142,16 @@ class GrownLists:
             reads.append(defs[c.name])
         outside = rev_body[:k_if] + rev_body[k_if + 1:]
         # (a list only cut back, read by no branch, keeps its cuts: an array of rows's is a view each)
-        if not any(len(taken) > 1 for _, (_, _, taken, _) in links) and not reads or \
+        if not any(len(link[2]) > 1 or link[4] for _, link in links) and not reads or \
                 not _read_only_by_cuts(b, {c.name for c in contributions}, outside):
             return
         self._own(loop, rphi, lst, out)
         self.maybe_short.discard(joined.target)
         taken = [rev_body[k] for k in reads]  # (before the cut after the if moves the statements)
         if after is not None:
-            self._cut_after(rev_body, after, p.operands[1].name, ir.Var(rphi.target))
-        for block, (anchor, adjoint, link, terms) in links:
-            self._cut_at(block, anchor, link + terms, link, p.target, adjoint.name)
+            self._cut_sum(rev_body, after, p.operands[1].name, ir.Var(rphi.target))
+        for block, link in links:
+            self._cut_sum(block, link, p.target)
         if taken:
             self._cut_at(rev_body, None, taken, taken, p.target, None, start=ir.Var(joined.target))
         body_pending[p.target] = [ir.Var(rev_body[-1].target) if taken else ir.Var(joined.target)]
@@ -172,8 +177,8 @@ class GrownLists:
         if any(adjoint.name in used_names([t]) for t in rev_body[:at]):
             return None
         anchor = rev_body[at] if at < len(rev_body) else None
-        ifs.sort(key=lambda found: next(k for k, t in enumerate(rev_body) if t is found[0]))
-        return anchor, adjoint, [rev_body[k] for k in sorted(taken)], [rev_body[k] for k in sorted(terms)], ifs
+        return anchor, adjoint, [rev_body[k] for k in sorted(taken)], [rev_body[k] for k in sorted(terms)], \
+            _in_order(ifs, rev_body)
 
     def _read_in_if(self, q: str, lst, b: ir.Var, block: list, uses: dict):
         """(the if, its phi `q`, each branch's `_read_sum`) where `q` joins in an if of `block` the sums of int-index
@@ -207,8 +212,7 @@ class GrownLists:
                 ifs.append(found)
             else:
                 return None
-        ifs.sort(key=lambda found: next(k for k, t in enumerate(block) if t is found[0]))
-        return block, reads, adds, ifs
+        return block, reads, adds, _in_order(ifs, block)
 
     def _cut_ifs(self, ifs: list, start: ir.Var, primal: str, last: str | None = None) -> ir.Var:
         """The reads' adjoints of the ifs `ifs` (`_read_in_if`, in order) added in place into the list adjoint
@@ -230,17 +234,23 @@ class GrownLists:
             start = ir.Var(phi.target)
         return start
 
-    def _cut_after(self, rev_body: list, after: tuple, primal: str, start: ir.Var) -> None:
-        """The reads after the last append (`_reads_after`: `after`) added in place into the list adjoint `start`,
-        named as the adjoint of `primal`: in each if that reads the list, in its branches, then the others'."""
-        anchor, adjoint, taken, terms, ifs = after
-        start = self._cut_ifs(ifs, start, primal, None if taken else adjoint.name)
+    def _cut_sum(self, rev_body: list, found: tuple, primal: str, start: ir.Var | None = None) -> ir.Var:
+        """A sum `found` of a list adjoint's cut (`taken[0]`, where `start` is None) and reads' adjoints (`_link`,
+        `_reads_after`: (anchor, the sum's name or None, the cut and reads, the additions, the ifs that read)) made
+        in place, named as the adjoint of `primal`: the cut before the first if, the reads in each if's branches,
+        then the others' before `anchor`. The list adjoint it gives."""
+        anchor, adjoint, taken, terms, ifs = found
+        final = adjoint.name if adjoint is not None else None
+        if start is None and ifs:  # (the ifs add into what the cut leaves)
+            start = self._cut_at(rev_body, ifs[0][0], taken[:1], taken[:1], primal, None)
+            taken = taken[1:]
+        start = self._cut_ifs(ifs, start, primal, None if taken else final)
         if taken:
-            self._cut_at(rev_body, anchor, taken + terms, taken, primal, adjoint.name, start=start)
-        else:  # (only ifs read it: their sums go)
-            gone = {id(t) for t in terms}
-            rev_body[:] = [t for t in rev_body if id(t) not in gone]
-            self.maybe_short.discard(adjoint.name)
+            return self._cut_at(rev_body, anchor, taken + terms, taken, primal, final, start=start)
+        gone = {id(t) for t in terms}  # (only ifs read it: the sums go)
+        rev_body[:] = [t for t in rev_body if id(t) not in gone]
+        self.maybe_short.discard(final)
+        return start
 
     def _link(self, b: ir.Var, between: str, rev_body: list):
         """For the list `between` two appends of an iteration, whose adjoint the later append's cut of `b` starts
@@ -253,8 +263,9 @@ class GrownLists:
             return None
         uses: dict = {}
         count_uses(rev_body, uses)
-        found = self._read_terms(rev_body[k_cut[0]].target, ir.Var(between), b, rev_body, uses)
-        if found is None:
+        ifs: list = []
+        found = self._read_terms(rev_body[k_cut[0]].target, ir.Var(between), b, rev_body, uses, ifs)
+        if found is None or not _ifs_after(b, ifs, rev_body):
             return None
         reads, terms, name = found
         taken = [k_cut[0]] + reads
@@ -268,7 +279,7 @@ class GrownLists:
             return None
         # (the sum's own statements go: the cut and the reads' adjoints are made anew before `anchor`)
         anchor = rev_body[at] if at < len(rev_body) else None
-        return anchor, adjoint, [rev_body[k] for k in sorted(taken)], [rev_body[k] for k in sorted(terms)]
+        return anchor, adjoint, [rev_body[k] for k in sorted(taken)], [rev_body[k] for k in sorted(terms)], ifs
 
     def _read_terms(self, name: str, lst, b: ir.Var, rev_body: list, uses: dict, ifs: list | None = None):
         """(the reads, the additions, the sum's last name) of the chain `name + rt.getitem_adjoint(g, lst, i) + ...`
@@ -304,11 +315,11 @@ class GrownLists:
             name = rev_body[k].target
 
     def _cut_at(self, rev_body: list, anchor, gone: list, taken: list, primal: str, final: str | None,
-                start: ir.Var | None = None) -> None:
+                start: ir.Var | None = None) -> ir.Var:
         """The cut `taken[0]` (`rt.appended_adjoint(b)`) and the reads' adjoints `taken[1:]` in place, before the
         statement `anchor` of `rev_body` (None: at its end), the statements `gone` removed: `rt.popped_adjoint(b)`
         then `rt.added_at_part` one by one, named as the adjoint of the list `primal`, the last `final` where given (a
-        sum's); from `start` where given (a list adjoint cut back already), with `taken` all reads."""
+        sum's); from `start` where given (a list adjoint cut back already), with `taken` all reads. The last name made."""
         ids = {id(t) for t in gone}
         rev_body[:] = [t for t in rev_body if id(t) not in ids]
         at = len(rev_body) if anchor is None else next(k for k, t in enumerate(rev_body) if t is anchor)
@@ -325,6 +336,7 @@ class GrownLists:
             made.append(ir.Assign(name, call, t.loc))
             current = ir.Var(name)
         rev_body[at:at] = made
+        return current
 
 
 def _call_of(t, op) -> bool:
@@ -361,6 +373,20 @@ def _branch_appends(loop: ir.Loop, p: ir.Phi) -> ir.If | None:
                       made[o.name].args[0] == ir.Var(p.target))
         return t if all(ok) and joined.operands.count(ir.Var(p.target)) < 2 else None
     return None
+
+
+def _in_order(ifs: list, block: list) -> list:
+    """The ifs `ifs` (`_read_in_if`) sorted in their order in `block`."""
+    ifs.sort(key=lambda found: next(k for k, t in enumerate(block) if t is found[0]))
+    return ifs
+
+
+def _ifs_after(b: ir.Var, ifs: list, block: list) -> bool:
+    """Whether no statement of `block` from the first of the ifs `ifs` (`_read_in_if`, sorted so) on reads the list
+    adjoint `b`, which its cut leaves for them to add into."""
+    _in_order(ifs, block)
+    first = next((k for k, t in enumerate(block) if ifs and t is ifs[0][0]), len(block))
+    return not any(b.name in used_names([t]) for t in block[first:])
 
 
 def _read_only_by_cuts(b: ir.Var, names: set, rev_body: list, outside=()) -> bool:
