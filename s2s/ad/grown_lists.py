@@ -13,9 +13,10 @@ and changes it in place (runtime/grown.py):
 
 which reads no list: the forward sweep saves the item it read (`t2 = ys_1[-1]`), not the list. So too for two
 appends or more in a row (the list between them cut back where `collect` sums its adjoint: `_link`), for reads
-of the list the last append made, after it (`ys[-1]`, the new item, in the body or in an if's branches: added into
-`bys` first, `_reads_after`), and for an append in each branch of an if, or in one (`_cut_in_branches`; the reads
-after the if added so too).
+of the list the last append made, after it (`ys[-1]`, the new item: added into `bys` first, `_reads_after`), for
+reads in an if's branches (an elif, an if in a branch: `_read_in_if`; each branch adds into the list adjoint in
+place, after the cut where they read the list before the append: `_cut_sum`), and for an append in each branch
+of an if, or in one (`_cut_in_branches`; the reads after the if added so too).
 
 `GrownLists` holds this method of `_Reverse` (reverse.py); it reads the rest of `_Reverse`'s state through `self`.
 """
