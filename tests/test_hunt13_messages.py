@@ -12,6 +12,8 @@
   names (hunt13reg F5), not integer bookkeeping; `ys.pop()` advice names ys, not `out`; `self.n += 1` in a method
   called on an object the function made advises returning the new value, not `self = Counter(...)`; a UserList,
   deque or array.array in `x * c` advises np.asarray(c), not the sequence's own `__mul__` (hunt13reg F6).
+- `np.add.at(F[:, 1], idx, v)` advises the scatter into F itself with the index written whole, `np.add.at(F, (idx,
+  1), v)`, not naming the part first (a view, whose element write s2s refuses) (hunt13md M2).
 
 Each fix is checked in every mode against finite differences (conftest.check_every_mode), or its refusal's advice
 is run."""
@@ -50,6 +52,7 @@ DATA = np.array([0.5, 1.0, -0.3])
 PRIORS = {"mu": Normal(0.0, 2.0), "tau": Cauchy(0.5, 1.5)}
 COMPONENTS = [Normal(0.2, 1.5), Normal(-0.4, 0.8)]
 PAIR = (Normal(0.1, 1.2), Normal(0.3, 0.7))
+LATER = []
 
 
 def by_display(theta):  # (accepted before: the reference form)
@@ -104,7 +107,7 @@ def test_module_entry_of_another_class_is_refused_as_it_runs():
     method is the one it runs (an item replaced after the transformation by one of another class is refused)."""
     def g(theta):
         return LATER[0].log_prob(theta[0])
-    globals()["LATER"] = [Normal(0.0, 1.0)]
+    LATER[:] = [Normal(0.0, 1.0)]
     grad = s2s.grad(g)
     assert_close(grad(np.array([0.3])), numeric_grad(g, (np.array([0.3]),), 0))
     LATER[0] = Cauchy(0.0, 1.0)
@@ -334,3 +337,81 @@ def test_advice_that_fits(f, said, advised, not_said):
 @pytest.mark.parametrize("f", [history_names, popped_advised, ticked_advised, times_arrays])
 def test_the_advice_is_exact(f):
     check_every_mode(f, np.array([0.3, -0.4, 0.9]))
+
+
+# ----- np.add.at into part of an array (hunt13md M2)
+
+IDX = np.array([1, 1, 2])
+
+
+def at_column(k):
+    F = np.zeros((4, 3))
+    np.add.at(F[:, 1], IDX, k)
+    return np.sum(F ** 2)
+
+
+def at_row(k):
+    F = np.zeros((4, 3, 2))
+    np.add.at(F[0], (IDX, 1), k)
+    return np.sum(F ** 2)
+
+
+def at_middle(k):
+    F = np.zeros((4, 3, 2))
+    np.subtract.at(F[:, 2, :], IDX, k)
+    return np.sum(F ** 2)
+
+
+def at_slice(k):
+    F = np.zeros((4, 3))
+    np.add.at(F[1:, 1], IDX, k)
+    return np.sum(F ** 2)
+
+
+def at_column_advised(k):
+    F = np.ones((4, 3))
+    np.add.at(F, (IDX, 1), k)
+    return np.sum(F ** 3)
+
+
+def at_row_advised(k):
+    F = np.ones((4, 3, 2))
+    np.add.at(F, (0, IDX, 1), k)
+    return np.sum(F ** 3)
+
+
+def at_middle_advised(k):
+    F = np.ones((4, 3, 2))
+    np.subtract.at(F, (IDX, 2), k[:, None])
+    return np.sum(F ** 3)
+
+
+@pytest.mark.parametrize("f, advised, same", [
+    (at_column, "np.add.at(F, (IDX, 1), k)", at_column_advised),
+    (at_row, "np.add.at(F, (0, IDX, 1), k)", at_row_advised),
+    (at_middle, "np.subtract.at(F, (IDX, 2), k)", at_middle_advised),
+    (at_slice, "np.add.at(F, index, k)", None)])
+def test_scatter_into_part_of_an_array_advises_the_whole_index(f, advised, same):
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(f)(np.array([0.5, -0.3, 0.8]))
+    text = str(info.value)
+    assert advised in text and "name the array first" not in text, text
+    if same is not None:  # (the advice is NumPy's same scatter: the array itself changed the same way)
+        F, G = np.zeros((4, 3, 2)), np.zeros((4, 3, 2))
+        k = np.array([0.5, -0.3, 0.8])
+        if f is at_column:
+            F, G = F[..., 0], G[..., 0]
+            np.add.at(F[:, 1], IDX, k)
+            np.add.at(G, (IDX, 1), k)
+        elif f is at_row:
+            np.add.at(F[0], (IDX, 1), k)
+            np.add.at(G, (0, IDX, 1), k)
+        else:
+            np.subtract.at(F[:, 2, :], IDX, k[:, None])
+            np.subtract.at(G, (IDX, 2), k[:, None])
+        assert np.array_equal(F, G)
+
+
+@pytest.mark.parametrize("f", [at_column_advised, at_row_advised, at_middle_advised])
+def test_the_advised_scatter_is_exact(f):
+    check_every_mode(f, np.array([0.5, -0.3, 0.8]))

@@ -45,7 +45,7 @@ class ScatterAddLowering:
                              f"write its three arguments: {spelled}(y, index, v)")
         y, index, values = node.args
         if not isinstance(y, ast.Name):
-            raise self.error(node, f"{spelled}() into an expression",
+            raise self.error(node, f"{spelled}() into an expression", _into_array(y, index, values, spelled) or
                              f"name the array first: y = ...; {spelled}(y, index, v)")
         base = self.read(y.id, y)
         parts = self.index_parts(index) if isinstance(index, ast.Tuple) else (self.atom(index),)
@@ -71,3 +71,32 @@ def scatter_target(node) -> str | None:
             node.args and isinstance(node.args[0], ast.Name):
         return node.args[0].id
     return None
+
+
+def _into_array(y: ast.expr, index: ast.expr, values: ast.expr, spelled: str) -> str | None:
+    """For `np.add.at(F[:, 1], idx, v)`, a scatter into part of a named array, the same scatter into the array
+    itself: `np.add.at(F, (idx, 1), v)`, the scatter's index parts taking the part's whole axes in turn, then its
+    trailing axes (a part named first, `y = F[:, 1]`, would be written into as an element of another array, which
+    s2s refuses); where the part is not whole axes and integers, the same said in words; None for another target."""
+    if not isinstance(y, ast.Subscript):
+        return None
+    said = (f"scatter into the array itself, the part's index and the scatter's written as one: {spelled}("
+            f"{ast.unparse(y.value)}, index, {ast.unparse(values)}) (a part named first would be written into as an element of another "
+            f"array, which s2s refuses)")
+    axes = list(y.slice.elts) if isinstance(y.slice, ast.Tuple) else [y.slice]
+    parts = list(index.elts) if isinstance(index, ast.Tuple) else [index]
+    whole = [isinstance(a, ast.Slice) and a.lower is None and a.upper is None and a.step is None for a in axes]
+    if not isinstance(y.value, ast.Name) or not all(w or isinstance(a, ast.Name) or isinstance(a, ast.Constant) and
+                                                    type(a.value) is int for a, w in zip(axes, whole)):
+        return said  # (a part slice, an ellipsis, a new axis: its positions are not the array's, counted so)
+    for k in [k for k, w in enumerate(whole) if w]:
+        if parts:
+            axes[k] = parts.pop(0)
+    axes += parts
+    while axes and isinstance(axes[-1], ast.Slice):
+        axes.pop()
+    joined = ", ".join(ast.unparse(a) for a in axes)
+    return (f"scatter into the array itself, its index written whole: {spelled}({y.value.id}, "
+            f"{'(' + joined + ')' if len(axes) > 1 else joined}, {ast.unparse(values)}) (with each index of the part an integer; a part "
+            f"named first, y = {ast.unparse(y)}, would be written into as an element of another array, which s2s "
+            f"refuses)")
