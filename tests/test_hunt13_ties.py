@@ -160,6 +160,36 @@ def test_a_function_of_numpys_choice_of_vectors():
         s2s.grad(first_singular_vector)(W0)
 
 
+def log_euclidean(P):
+    w, V = np.linalg.eigh(P)
+    return np.sum((V @ np.diag(np.log(w)) @ V.T - C9) ** 2)
+
+
+def largest_eigenvalue(P):
+    w, V = np.linalg.eigh(P)
+    return w[-1]
+
+
+def two_largest_eigenvalues(P):
+    w, V = np.linalg.eigh(P)
+    return np.sum(w[-2:])
+
+
+def test_slopes_that_differ_across_a_tie():
+    """At the identity log(w) is 0, so the eigenvectors' adjoint is 0 and the tie's quotient looked like an unused
+    vector's: the gradient of a log-Euclidean distance was its diagonal only (right: the full matrix). The slopes in
+    the tied eigenvalues differ there, as they do at a kink of a function of the eigenvalues alone (the largest one
+    where it is repeated): both refused; the sum of the tied ones stays exact."""
+    with pytest.raises(s2s.S2SError, match="slopes in the tied eigenvalues differ") as info:
+        s2s.grad(log_euclidean)(np.eye(3))
+    assert f"test_hunt13_ties.py:{log_euclidean.__code__.co_firstlineno + 1}" in str(info.value)
+    with pytest.raises(s2s.S2SError, match="kink"):
+        s2s.grad(largest_eigenvalue)(np.diag([1.0, 2.0, 2.0]))
+    assert_close(s2s.grad(two_largest_eigenvalues)(np.diag([1.0, 2.0, 2.0])), np.diag([0.0, 1.0, 1.0]), what="grad")
+    P = np.diag([1.0, 2.0, 3.0]) + 0.1 * np.ones((3, 3))
+    assert_close(s2s.grad(log_euclidean)(P), numeric_grad(log_euclidean, (P,), 0), what="grad away from ties")
+
+
 # ----------------------------------------------------------------- away from ties: as before
 @pytest.mark.parametrize("gap", [1e-9, 1e-6, 1e-3])
 def test_near_ties_are_differentiated_as_before(gap):

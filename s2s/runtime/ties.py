@@ -18,7 +18,11 @@ numerator / gap. At a tie NumPy's vectors are one choice among many and the quot
   use the two values (their adjoint is 0: a polar factor U @ Vt, an eigenvector of another eigenvalue); elsewhere it
   is refused, since adjoints that look the same (V @ np.diag(np.sqrt(w)) @ V.T and a function of U @ Vt, at the
   identity) belong to other derivatives. (0 would give the right gradient wherever the inputs keep the tie, as a
-  rotation step's do, but reverse mode does not see the inputs: forward mode does, and is exact there.)
+  rotation step's do, but reverse mode does not see the inputs: forward mode does, and is exact there.) Where the
+  vectors' adjoint is 0 (not used, or log(w) of V @ np.diag(np.log(w)) @ V.T is 0 at the identity) the two values'
+  slopes must be equal (a symmetric function of them: exact); where they differ, a function of the values alone
+  has a kink (w[-1] where the largest is repeated) and one of the vectors a derivative the rule does not see:
+  refused.
 """
 from __future__ import annotations
 
@@ -75,6 +79,8 @@ _UNCHANGED = {"singular value": "U @ Vt",
               "eigenvalue": "V[:, i:j] @ V[:, i:j].T, the projector onto all the eigenvectors of equal eigenvalues"}
 _USED = {"singular value": "as in U @ Vt with S unused",
          "eigenvalue": "as for the eigenvectors of another eigenvalue; V @ np.diag(f(w)) @ V.T depends on f'(w)"}
+_NAMES = {"singular value": ("S", ("0", ":2"), "U @ np.diag(np.log(S)) @ Vt at an orthogonal matrix"),
+          "eigenvalue": ("w", ("-1", "-2:"), "V @ np.diag(np.log(w)) @ V.T at the identity")}
 _KEPT = {"singular value": "as a rotation step I + dt*W does",
          "eigenvalue": "as R.T @ R of a rotation step does; for a polar factor U @ Vt of np.linalg.svd(R) is exact in "
                        "reverse mode too"}
@@ -94,6 +100,9 @@ def adjoint_over_gaps(turn, values, vector_adjoints, value_adjoint, function: st
     quiet = tied & (np.abs(turn) <= noise)
     g = np.abs(value_adjoint) * np.max(np.abs(values), axis=-1, keepdims=True)  # (in the numerator's units)
     used = g[..., :, None] + g[..., None, :] > noise
+    slopes = np.asarray(value_adjoint)  # (with no vectors' adjoint, how the function's slopes in the two differ)
+    differ = np.abs(slopes[..., :, None] - slopes[..., None, :]) > 64 * np.shape(values)[-1] * _EPS * (
+        np.abs(slopes[..., :, None]) + np.abs(slopes[..., None, :]))
     vectors = _VECTORS[what]
     _refuse(tied & ~quiet, function, values,
             f"at a repeated {what}{{at}} this derivative depends on which {vectors} NumPy chose (any turn of them "
@@ -106,6 +115,13 @@ def adjoint_over_gaps(turn, values, vector_adjoints, value_adjoint, function: st
             f"which the rule does not see (it is known where they are not used, {_USED[what]}). Use forward mode "
             f"(s2s.jvp, or s2s.jacobian(f, mode=\"forward\")), exact while the inputs keep the tie ({_KEPT[what]}); "
             f"or, to re-orthonormalise a matrix R, write Q, r = np.linalg.qr(R); Q = Q * np.sign(np.diag(r))")
+    name, pair, function_of = _NAMES[what]
+    _refuse(quiet & (noise == 0) & differ, function, values,
+            f"at a repeated {what}{{at}} the function's slopes in the tied {what}s differ: a function of the {what}s "
+            f"alone has a kink there, without a derivative ({name}[{pair[0]}] where the largest is repeated: sum the "
+            f"tied ones, np.sum({name}[{pair[1]}]), or take it where they are distinct), and one of the {vectors} too "
+            f"({function_of}) a derivative the rule does not see: use forward mode (s2s.jvp, or s2s.jacobian(f, "
+            f"mode=\"forward\")), exact while the inputs keep the tie")
     return over_gaps(turn, gaps, ~tied)  # (the ties left are quiet: 0)
 
 
