@@ -10,7 +10,9 @@
   write, not "no Python source" and s2s.nondifferentiable (which would make a log-density's gradient zero).
 - `hist['y'].append(v)` of a history dict of lists is refused naming the dict and advising lists of their own
   names (hunt13reg F5), not integer bookkeeping; `ys.pop()` advice names ys, not `out`; `self.n += 1` in a method
-  called on an object the function made advises returning the new value, not `self = Counter(...)`; a UserList,
+  called on an object the function made advises returning the new value, not `self = Counter(...)`; `ys[-1] =
+  ys[-1] * 0.9` right after `ys.append(v)` in a loop advises `ys.append(v * 0.9)`, not an array or a
+  comprehension of the last item; a UserList,
   deque or array.array in `x * c` advises np.asarray(c), not the sequence's own `__mul__` (hunt13reg F6).
 - `np.add.at(F[:, 1], idx, v)` advises the scatter into F itself with the index written whole, `np.add.at(F, (idx,
   1), v)`, not naming the part first (a view, whose element write s2s refuses) (hunt13md M2).
@@ -235,6 +237,25 @@ def test_the_advised_loop_is_exact(f):
 
 # ----- advice that fits (hunt13reg F5, F6)
 
+def step(y):
+    return y + 0.1 * np.sin(y)
+
+
+def scaled_after_append(y0):
+    ys = [y0]
+    for _ in range(3):
+        ys.append(step(ys[-1]))
+        ys[-1] = ys[-1] * 0.9
+    return np.sum(ys[-1] ** 2)
+
+
+def scaled_as_appended(y0):  # the advice
+    ys = [y0]
+    for _ in range(3):
+        ys.append(step(ys[-1]) * 0.9)
+    return np.sum(ys[-1] ** 2)
+
+
 def history_dict(y0):
     hist = {'y': [y0], 'e': []}
     for _ in range(4):
@@ -320,6 +341,9 @@ def times_arrays(x):  # the advice
     (history_dict, "hist['y'].append() on the list the dict 'hist' holds at 'y'",
      "hist_y.append(...) and hist_y[-1] for hist['y'][-1], then make the dict of them after the loop: "
      "hist = {'y': hist_y, ...}", "integers"),
+    (scaled_after_append, "assignment to the item just appended to the list 'ys'",
+     "make the item whole as you append it: ys.append(v * 0.9) for ys.append(v) followed by this line",
+     "np.array(ys)"),
     (popped, "the method .pop()", "last = ys[-1]; ys = ys[:-1]", "out[-1]"),
     (ticked, "attribute 'n' of 'self' in the method tick, called on an object of Ticker",
      "have tick return the new self.n with its result (return result, new_n) and keep it in the caller, y, n = "
@@ -334,7 +358,7 @@ def test_advice_that_fits(f, said, advised, not_said):
     assert said in text and advised in text and not_said not in text, text
 
 
-@pytest.mark.parametrize("f", [history_names, popped_advised, ticked_advised, times_arrays])
+@pytest.mark.parametrize("f", [scaled_as_appended, history_names, popped_advised, ticked_advised, times_arrays])
 def test_the_advice_is_exact(f):
     check_every_mode(f, np.array([0.3, -0.4, 0.9]))
 

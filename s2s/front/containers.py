@@ -52,6 +52,17 @@ _DEEP_COPY = "s2s.runtime.deep_copy"  # copy.deepcopy(L): of a module's list, a 
 _BEFORE = object()  # (the key of what a container held before its first key write: a display's items)
 
 
+def _appended_as(value: ast.expr, name: str) -> ast.expr:
+    """`value` (of `ys[-1] = value` right after `ys.append(v)`) with `v` for each read of `ys[-1]` in it."""
+    class Last(ast.NodeTransformer):
+        def visit_Subscript(self, node):
+            last = isinstance(node.value, ast.Name) and node.value.id == name and \
+                isinstance(node.slice, ast.UnaryOp) and isinstance(node.slice.op, ast.USub) and \
+                isinstance(node.slice.operand, ast.Constant) and node.slice.operand.value == 1
+            return ast.Name("v", ast.Load()) if last else self.generic_visit(node)
+    return Last().visit(value)
+
+
 def _string_key(index: tuple) -> bool:
     """Is `index` one string constant, a dict's key (`q["w"]`)?"""
     return len(index) == 1 and isinstance(index[0], ir.Const) and isinstance(index[0].value, str)
@@ -87,6 +98,12 @@ class ContainerChecks:
             spelled = base_name(index.name) if isinstance(index, ir.Var) and base_name(index.name) != "t" else "i"
             whole = f"[{ast.unparse(value)} for {spelled} in range(len({name}))]" if value is not None else \
                 f"[... for v in {name}]"
+            made = self.made_by.get(base.name)
+            if value is not None and index == ir.Const(-1) and getattr(made, "op", None) == prims.APPENDED:
+                raise self.error(s.loc, f"assignment to the item just appended to the list '{name}' inside a loop "
+                                        f"or a branch", f"make the item whole as you append it: {name}.append("
+                                        f"{ast.unparse(_appended_as(value, name))}) for {name}.append(v) followed "
+                                        f"by this line", name)
             raise self.error(s.loc, f"assignment to an element of the list '{name}' inside a loop or a branch",
                              f"make it an array before the loop or the branch ({name} = np.array({name})) and write "
                              f"into that; a list of arrays of different shapes: make the new list whole in place "
