@@ -145,6 +145,27 @@ def unpacked_at(w, batches, i):
 
 # --- F2: values the call's check cannot read ----------------------------------------------------------------------
 
+def copied(x, d):
+    return np.sum(np.sin(copy.deepcopy(d)['W'] @ x))
+
+
+def as_dict(x, d):
+    return np.sum(np.sin(dict(d)['W'] @ x))
+
+
+def comprehended(x, d):
+    return np.sum(np.sin({k: v for k, v in d.items()}['W'] @ x))
+
+
+def sliced(x, Ws):
+    return np.sum(np.sin(Ws[1:][0] @ x))
+
+
+def starred(x, Ws):
+    first, *rest = Ws
+    return np.sum(np.sin(rest[0] @ x))
+
+
 def got(x, d, k):
     return np.sum(np.sin(d.get(k) @ x))
 
@@ -293,6 +314,9 @@ F2 = [(through_field, (X, Dense(B)), "m.W, read from the argument 'm', is a matr
       (times_field, (X, Scaling(np.array([6.0, 2.0, 3.0]))), r"cfg.P, read from the argument 'cfg', is a Scaled"),
       (times_field, (X, Lazy(P=Scaled(np.array([1.0, 2.0, 3.0])))), "cfg.P, read from the argument 'cfg', is a Scaled"),
       (got, (X, {'a': A, 'b': MATRIX}, 'b'), r"is a matrix"), (first_of, (X, [MATRIX, A]), r"is a matrix"),
+      (copied, (X, {'W': MATRIX}), "is a matrix"), (as_dict, (X, {'W': MATRIX}), "is a matrix"),
+      (comprehended, (X, {'W': MATRIX}), "is a matrix"), (sliced, (X, [A, MATRIX]), "is a matrix"),
+      (starred, (X, [A, MATRIX]), "is a matrix"),
       (through_sorted, (X, [MATRIX]), "is a matrix"),
       (through_reversed, (X, [A, MATRIX]), "is a matrix")]
 
@@ -318,7 +342,9 @@ PLAIN = [(through_field, (X, Dense(B, matrix=False))), (field_less_one, (X, Held
          (through_field, (X, Held(B))),
          (through_transpose, (X, Dense(B, matrix=False))), (through_vars, (X, Held(B))),
          (times_field, (X, Scaling(np.array([1.0, 2.0, 3.0])))), (through_sorted, (X, [B, A])),
-         (through_reversed, (X, [A, B])), (got, (X, {'a': A, 'b': B}, 'b')), (first_of, (X, [B, A]))]
+         (through_reversed, (X, [A, B])), (copied, (X, {'W': B})), (as_dict, (X, {'W': B})),
+         (comprehended, (X, {'W': B})), (sliced, (X, [A, B])), (starred, (X, [A, B])),
+         (got, (X, {'a': A, 'b': B}, 'b')), (first_of, (X, [B, A]))]
 
 
 @pytest.mark.parametrize("f, args", PLAIN, ids=[f"{f.__name__}-{type(a[1]).__name__}" for f, a in PLAIN])

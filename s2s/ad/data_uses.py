@@ -43,7 +43,8 @@ _ATTRIBUTE, _ITEM, _EACH, _ITERATED, _ALL, _MADE = "attr", "item", "each", "iter
 _VIEWS = {prims.METHODS["values"]: "values", prims.METHODS["items"]: "items"}
 _SORTED = "builtins.sorted"  # (a new list of its operand's items)
 _KEYS = frozenset((prims.ITERATED, prims.METHODS["keys"]))  # (what `for k in d` loops over: d's keys)
-_DICT_GET = "s2s.runtime.dict_get"
+_DICT_GET, _DICT_OF, _FROM_PAIRS = "s2s.runtime.dict_get", "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs"
+_DEEP_COPY = "s2s.runtime.deep_copy"
 # what gives one of its operands, or an item of one: a or b, max(Ws, key=...), next(it)
 _CHOOSES = frozenset(("and", "or", "builtins.max", "builtins.min", "s2s.runtime.largest", "s2s.runtime.smallest",
                       "builtins.next"))
@@ -55,8 +56,8 @@ _PLAIN = frozenset((np.ndarray, float, int, bool, np.float64, np.float32, np.int
 
 class Use(NamedTuple):
     """A value read from the argument `param` (at `position` of the call, -1: by name only) by `steps` ((kind,
-    key), ...) that a differentiated operation (`name`: its NumPy name, or the operator's: "mul"; ".T", ".sum": an array's attribute or
-    method read as NumPy's, where a derivative flows or not) reads, at `line` of
+    key), ...) that a differentiated operation (`name`: its NumPy name, or the operator's: "mul"; ".T", ".sum": an
+    array's attribute or method read as NumPy's, where a derivative flows or not) reads, at `line` of
     `file` (`text`); `spelled`: the user's name of the value ("" for a part of an expression)."""
     position: int
     param: str
@@ -212,6 +213,8 @@ class _Data:
             return self.then(v.args[0], (_ITERATED, None), seen)
         if v.op in _VIEWS:
             return self.then(v.args[0], (_VIEWS[v.op], None), seen)
+        if v.op == _DEEP_COPY:  # (copy.deepcopy(d): the same path to a copy of each value)
+            return self.paths(v.args[0].name, seen) if type(v.args[0]) is ir.Var else []
         if v.op == _DICT_GET:  # (d.get('W'), d.get(k, default))
             key = v.args[1] if len(v.args) > 1 else None
             step = (_ITEM, key.value) if type(key) is ir.Const and type(key.value) in (str, int) else (_EACH, None)
@@ -274,7 +277,20 @@ class _Data:
         held = self.elements(base.name, set())
         if held is not None:
             return [p for a in held if type(a) is ir.Var for p in self.paths(a.name, seen)]
+        if self.built(base.name, set()):  # (of what s2s cannot list: dict(d), xs grown from list(ys): checked
+            return [(base.name, (step,) + more)]  # where it is read)
         return [(param, steps + (step,) + more) for param, steps in self.paths(base.name, seen)]
+
+    def built(self, name: str, seen: set) -> bool:
+        """Is `name` a container the function built (a display, appends, dict(...)), or a join of one?"""
+        d = self.made.get(name) if name not in seen else None
+        seen.add(name)
+        if type(d) is ir.Phi:
+            return any(type(o) is ir.Var and self.built(o.name, seen) for o in d.operands)
+        v = d.value if type(d) is ir.Assign else None
+        return self.built(v.name, seen) if type(v) is ir.Var else \
+            type(v) is ir.Call and (v.op in prims.CONTAINER_BUILDERS or v.op == _DEEP_COPY and type(v.args[0]) is
+                                    ir.Var and self.built(v.args[0].name, seen))
 
     def elements(self, name: str, seen: set):
         """The values put in the container `name` where the function built it (a display, appends, a copy of
@@ -293,15 +309,21 @@ class _Data:
             return self.elements(v.name, seen)
         if type(v) is not ir.Call:
             return None
-        if v.op in prims.CONTAINER_COPIES and v.args and type(v.args[0]) is ir.Var:
+        if (v.op in prims.CONTAINER_COPIES or v.op == _DEEP_COPY) and v.args and type(v.args[0]) is ir.Var:
             return self.elements(v.args[0].name, seen)
+        if v.op == _FROM_PAIRS:  # (dict(pairs) of (key, value) tuples the function built: the values)
+            pairs = self.elements(v.args[0].name, seen) if type(v.args[0]) is ir.Var else None
+            values = [self.elements(p.name, seen) if type(p) is ir.Var else None for p in pairs or [None]]
+            return None if any(p is None for p in values) else [a for p in values for a in p[1:2]]
         if v.op == prims.APPENDED and type(v.args[0]) is ir.Var:
             before = self.elements(v.args[0].name, seen)
             return None if before is None else before + list(v.args[1:])
-        if v.op in prims.CONTAINER_BUILDERS and v.op != prims.RECORD_NEW:
+        if v.op in ("list", "tuple", prims.APPENDED):
             return list(v.args)
         if v.op == prims.RECORD_NEW:
             return list(v.args[2:])
+        if v.op == _DICT_OF:
+            return list(v.args[1:])
         return None
 
     def spell(self, name: str, seen: set) -> str:
@@ -320,7 +342,7 @@ class _Data:
         if type(v) is not ir.Call or v.op not in ("getattr", "getitem", "call", *prims.BINOPS) or not v.args:
             return ""
         parts = [self.spell(a.name, seen) if type(a) is ir.Var else repr(a.value) if type(a) is ir.Const and
-                 type(a.value) in (int, float, str) else "" for a in v.args]
+                 type(a.value) in (int, float, str, bool, type(None)) else "" for a in v.args]
         if v.op in prims.BINOPS and len(parts) == 2 and all(parts):  # (m.W - 1.0)
             return ast.unparse(ast.BinOp(ast.Name(parts[0]), prims.BINOPS[v.op](), ast.Name(parts[1])))
         if type(v.args[0]) is not ir.Var:

@@ -111,7 +111,7 @@ def refusal(value, method: str, name: str, param: str, called: bool, at: str = "
     "argument" (the call passes it), "part" (the call passes what holds it, checked there), "read" (generated
     code read it); `at`: the user's line, between the two."""
     cls, shown = type(value).__name__, name or "..."
-    where = f"the argument '{param}'" if name == param else f"{name}, read from the argument '{param}'," \
+    where = f"the argument '{param}'" if name and name == param else f"{name}, read from the argument '{param}'," \
         if param and name else name or "a value the line reads"
     whose = "an argument" if how != "read" else "a value it reads from data"
     at = at or ". "
