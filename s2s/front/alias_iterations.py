@@ -12,6 +12,7 @@ of alias.py's `_Aliases` (through alias_loops.LoopAliases).
 from __future__ import annotations
 
 import ast
+import linecache
 import re
 
 from s2s import ir
@@ -165,13 +166,15 @@ class IterationAliases:
         """What `rt.require_immutable` says of an in-place operator that changes the array `b` the loop's name `q`
         was rebound to (by its end value `e`) in the iteration before: `kept`, the name that carries it on."""
         name, made = base_name(q), self.defined_at(s, e.name)
-        before = _spelled(made) if made is not None and s.loc is not None and made.scope == s.loc.scope else ""
+        bound = self.bound_by(s, name)  # (`y = x`, `y = traj[-1]`: no statement of the SSA's own)
+        before = _spelled(made) if made is not None and s.loc is not None and made.scope == s.loc.scope else \
+            _spelled(bound) if bound is not None else ""
         if kept is None:  # (an array made before the loop, or the caller's)
             other = base_name(b) if not _is_temp(base_name(b)) else ""
             said = f"the caller's '{other}'" if b in self.fn.params else f"'{other}', made before the loop" if other \
                 else "an array made before the loop"
-            return (("before", ir.Const(before)), ("other", ir.Const(said)),
-                    ("taken", ir.Const(f"{name} = {other}.copy()" if other else f"{name} = ....copy()")))
+            taken = _view_taken(bound, name, name) if bound is not None else f"{name} = {other or '...'}.copy()"
+            return (("before", ir.Const(before)), ("other", ir.Const(said)), ("taken", ir.Const(taken)))
         back = next(p.operands[1] for p in s.phis if p.target == kept)
         if back == e and not _is_temp(base_name(kept)):  # (`f_old = f`: the two names are one array)
             return (("before", ir.Const(before)), ("kept", ir.Const(base_name(kept))),
@@ -180,6 +183,23 @@ class IterationAliases:
         names = [name] + [base_name(v) for v in (e.name, b) if not _is_temp(base_name(v))]
         taken = _stored_copy(stored, names) or f"{base_name(kept)} = {names[-1]}.copy()"
         return (("before", ir.Const(before)), ("kept", ir.Const(base_name(kept))), ("taken", ir.Const(taken)))
+
+    def bound_by(self, s: ir.Loop, name: str):
+        """The loc of the last line of the loop `s` that binds the user's `name` to a value (`y = x`), or None."""
+        filename = (s.loc.file or self.fn.filename) if s.loc is not None else ""
+        head = linecache.getline(filename, s.loc.line) if filename else ""
+        indent, line, found = len(head) - len(head.lstrip()), s.loc.line + 1 if filename else 0, None
+        while filename:
+            text = linecache.getline(filename, line)
+            if not text or text.strip() and len(text) - len(text.lstrip()) <= indent:
+                return found  # (the loop's body ends at a line indented as the loop is, or the file's end)
+            loc = ir.Loc(line, text.strip(), file=s.loc.file, scope=s.loc.scope)
+            stmt = _statement(loc)
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+                    and stmt.targets[0].id == name:
+                found = loc
+            line += 1
+        return None
 
     def defined_at(self, s: ir.Loop, name: str):
         """The loc of the statement of the loop `s` that makes `name`, or None."""
