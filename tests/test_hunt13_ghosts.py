@@ -1,4 +1,4 @@
-"""Round 13's PDE hunt (hunt13pde R1): a false refusal with a wrong explanation.
+"""Round 13's PDE hunt (hunt13pde R1, R2): two false refusals with wrong explanations.
 
 R1: a ghost-cell copy written with an Ellipsis (`u[..., 0] = u[..., 1]`, `u[0, ...] = u[-1, ...]`, through a view
 `v = u[..., 1]`, in 2-D and 3-D) was refused as "a value that may be a view of 'u' itself" that "NumPy may read ...
@@ -8,13 +8,17 @@ axes the array may have, so the Ellipsis forms are accepted where the `:` forms 
 (`u[..., 2] = u[1]`, a column and a row NumPy copies element by element). An index s2s does not follow
 (`u[tuple(a)] = u[tuple(b)]` of lists of slices) is still refused, now saying that s2s cannot tell the parts apart.
 
+R2: a trajectory loop carrying the previous row as a view (`prev = U[0]; for t: U[t + 1] = step(prev); prev =
+U[t + 1]`) was refused ("after line 5 changed 'U'", a write made before the view was taken): the row written and the
+row the view comes back as are one row, but `t + 1` was computed twice, and two names were taken for two rows.
+
 Every accepted form is checked in every mode against finite differences; a truly overlapping write (`u[1:] =
 u[:-1]`) is kept right."""
 import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, check_every_mode
+from conftest import assert_close, check_every_mode, numeric_grad
 
 X2 = np.random.default_rng(0).standard_normal((3, 4))
 X3 = np.random.default_rng(1).standard_normal((2, 3, 4))
@@ -156,3 +160,88 @@ def test_an_index_s2s_does_not_follow_is_refused_for_what_it_is_and_the_advice_w
     assert "u[tuple(a)] = u[tuple(b)].copy()" in message
     assert generic_as_advised(X2) == generic(X2)
     check_every_mode(generic_as_advised, X2)
+
+
+def trajectory(u0, D=0.3):  # (hunt13pde R2)
+    U = np.zeros((4, u0.shape[0]))
+    U[0] = u0
+    prev = U[0]
+    for t in range(3):
+        U[t + 1] = prev + D * (np.roll(prev, 1) - 2 * prev + np.roll(prev, -1))
+        prev = U[t + 1]
+    return np.sum(U ** 2)
+
+
+def trajectory_shifted(u0, D=0.3):  # (the row taken two steps on from the loop's target, at the write and the view)
+    U = np.zeros((5, u0.shape[0]))
+    U[0] = u0
+    U[1] = u0
+    prev = U[1]
+    for t in range(3):
+        U[t + 1 + 1] = prev * (1.0 - D) + D * U[t] ** 2
+        prev = U[t + 1 + 1]
+    return np.sum(U ** 2)
+
+
+@pytest.mark.parametrize("f", [trajectory, trajectory_shifted])
+def test_a_trajectory_carrying_the_row_it_wrote_as_a_view_is_right_in_every_mode(f):
+    check_every_mode(f, U0)
+    kept = U0.copy()
+    numeric = numeric_grad(f, (U0, 0.3), 1)
+    value, gradient = s2s.value_and_grad(f, wrt=1)(U0, 0.3)
+    assert value == f(U0, 0.3)
+    assert_close(gradient, numeric, what="grad wrt D")
+    assert_close(s2s.jvp(f, wrt=1)((U0, 0.3), (1.0,))[1], numeric, what="jvp wrt D")
+    for mode in ("forward", "reverse"):
+        assert_close(s2s.jacobian(f, wrt=1, mode=mode)(U0, 0.3), numeric, what=f"{mode} jacobian wrt D")
+    second = (numeric_grad(f, (U0, 0.3 + 1e-4), 1, 1e-5) - numeric_grad(f, (U0, 0.3 - 1e-4), 1, 1e-5)) / 2e-4
+    assert_close(s2s.hessian(f, wrt=1)(U0, 0.3), second, 1e-4, 1e-5, what="hessian wrt D")
+    assert np.array_equal(U0, kept)
+
+
+def trajectory_read_after(u0, D):  # the view read again after a write changed the row it shows
+    U = np.zeros((4, u0.shape[0]))
+    U[0] = u0
+    prev = U[0]
+    for t in range(3):
+        U[t + 1] = prev * (1.0 - D)
+        U[t] *= 2.0
+        prev = U[t + 1] + prev
+    return np.sum(U ** 2)
+
+
+def test_a_trajectory_whose_view_a_later_write_changes_is_still_refused():
+    with pytest.raises(s2s.S2SError, match="copy it when you take it"):
+        s2s.grad(trajectory_read_after, wrt=1)(U0, 0.3)
+
+
+def trajectory_read_after_the_loop(u0, D=0.3):
+    U = np.zeros((4, u0.shape[0]))
+    U[0] = u0
+    prev = U[0]
+    for t in range(3):
+        U[t + 1] = prev * (1.0 - D) + D * np.roll(prev, 1)
+        prev = U[t + 1]
+    return np.sum(U ** 2) + np.sum(prev ** 3)
+
+
+def trajectory_read_after_the_loop_as_advised(u0, D=0.3):
+    U = np.zeros((4, u0.shape[0]))
+    U[0] = u0
+    prev = U[0].copy()
+    for t in range(3):
+        U[t + 1] = prev * (1.0 - D) + D * np.roll(prev, 1)
+        prev = U[t + 1].copy()
+    return np.sum(U ** 2) + np.sum(prev ** 3)
+
+
+def test_a_carried_view_s2s_does_not_follow_names_the_loops_write_and_the_advice_works():
+    # (read after the loop: still refused; the message named line 5's write, made before the view was taken)
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(trajectory_read_after_the_loop)(U0)
+    message = str(info.value)
+    line = trajectory_read_after_the_loop.__code__.co_firstlineno + 5
+    assert f"the loop carries from one iteration to the next while line {line} writes 'U'" in message
+    assert "prev = U[0].copy(); prev = U[t + 1].copy()" in message
+    assert trajectory_read_after_the_loop_as_advised(U0) == trajectory_read_after_the_loop(U0)
+    check_every_mode(trajectory_read_after_the_loop_as_advised, U0)

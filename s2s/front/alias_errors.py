@@ -34,6 +34,15 @@ class AliasErrors:
             where = f" (taken on line{'s' if len(takes) > 1 else ''} {', '.join(str(t.line) for t in takes)})"
             copies = [copied(t.text) for t in takes]
             taken = f" ({'; '.join(copies)})" if None not in copies else taken
+            carried = self.loop_write(name, array)
+            if carried is not None:  # (the loop's writes, not the one before it: s2s cannot tell they miss the view)
+                return self.error(loc, f"reading {what}{where}, a view of '{base_name(array)}' the loop carries from "
+                                       f"one iteration to the next while line {carried.line} writes "
+                                       f"'{base_name(array)}' in place",
+                                  f"NumPy's {what} shows such a write where it reaches the view, and s2s follows the "
+                                  f"view only where it is the row the iteration's one write wrote, taken after that "
+                                  f"write at the same index and read only in the loop, before the next write: copy "
+                                  f"it when you take it{taken}", base_name(name))
         hint = f"NumPy's {what.replace('a value', 'value')} would show that change: copy it when you take it" \
                f"{taken}" + ("" if takes else f", or read it before {when}")
         built = getattr(self.made_by.get(name), "op", "") in prims.CONTAINER_BUILDERS  # (a display, a record)
@@ -51,6 +60,18 @@ class AliasErrors:
                    f"copies: {copies}"
         return self.error(loc, f"reading {what}{where}, a view of '{base_name(array)}' or a container holding it, "
                                f"after {when} changed '{base_name(array)}' in place", hint, base_name(name))
+
+    def loop_write(self, name: str, array: str):
+        """Where the loop whose name `name` is (a header phi) first writes `array` in place, if it does and no write
+        after the loop is the last; else None."""
+        loop = next((s for s in ir.statements(self.fn.body) if isinstance(s, ir.Loop) and
+                     any(p.target == name for p in s.phis)), None)
+        lines = [t.loc.line for t in ir.statements([loop] if loop else []) if t.loc is not None]
+        wrote = self.state.last_write.get(array)
+        if loop is None or wrote is not None and wrote.line > max(lines, default=wrote.line):
+            return None
+        return next((t.loc for t in ir.statements(loop.header + loop.body) if isinstance(t, ir.Assign) and
+                     t.loc is not None and self.writes_array([t], loop, array)), None)
 
     def taken_at(self, name: str) -> list:
         """For a loop's name or a join (`prev`, rebound in the loop), where the user's statements bind it to what it may
