@@ -85,6 +85,11 @@ def display_then_append(theta):
     return np.sum(comps[-1].log_prob(DATA)) * np.sum(comps[0].log_prob(DATA))
 
 
+def local_dict(theta):
+    priors = {"mu": Normal(theta[0], 1.0), "tau": Normal(theta[1], np.exp(theta[2]))}
+    return priors["mu"].log_prob(0.3) + sum(np.sum(p.log_prob(DATA)) for p in priors.values())
+
+
 def module_dict(theta):
     return PRIORS["mu"].log_prob(theta[0]) + PRIORS["tau"].log_prob(theta[1]) + np.sum(theta ** 2)
 
@@ -98,8 +103,8 @@ def module_list(theta):
     return out
 
 
-@pytest.mark.parametrize("f", [by_display, by_comprehension, by_append, by_index, display_then_append, module_dict,
-                               module_list])
+@pytest.mark.parametrize("f", [by_display, by_comprehension, by_append, by_index, display_then_append, local_dict,
+                               module_dict, module_list])
 def test_record_methods_through_lists_and_module_data(f):
     check_every_mode(f, np.array([0.3, 0.1, -0.2]))
 
@@ -147,6 +152,29 @@ def outer(eps, q0, lp):  # (the parameter handed on to a helper, which calls it)
     return langevin(eps, q0, lp)
 
 
+def quartic(x):
+    return np.sum(x ** 4) + np.sum(x[:-1] * x[1:])
+
+
+def relaxed(x0, *, force=s2s.grad(quartic)):  # (a defaulted force, hunt13md: the wrapper passes the default)
+    x = x0
+    for _ in range(3):
+        x = x - 0.05 * force(x)
+    return np.sum(x ** 2)
+
+
+def test_a_defaulted_function_parameter_is_refused_with_the_wrapper_passing_its_default():
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(relaxed)(np.array([0.2, 0.4]))
+    text = str(info.value)
+    assert "the parameter 'force' of relaxed" in text and "leaves its default" in text, text
+    assert "def run(x0): return relaxed(x0, force=s2s.grad(quartic)), then s2s.grad(run)(x0)" in text, text
+
+
+def run_relaxed(x0):  # the advice
+    return relaxed(x0, force=s2s.grad(quartic))
+
+
 @pytest.mark.parametrize("f, called, advised", [
     (hmc, "s2s.grad of 'log_prob', the parameter 'log_prob' of hmc", "def run(eps, q0): return hmc(eps, q0, fn)"),
     (langevin, "a call of 'gradlogp', the parameter 'gradlogp' of langevin",
@@ -172,7 +200,7 @@ def run_lambda(q0):
     return outer(0.05, q0, lambda q: -q + np.sum(q))
 
 
-@pytest.mark.parametrize("f", [run_hmc, run_langevin, run_lambda])
+@pytest.mark.parametrize("f", [run_hmc, run_langevin, run_lambda, run_relaxed])
 def test_the_advised_wrapper_is_exact(f):
     check_every_mode(f, np.array([0.2, 0.4]))
 

@@ -26,7 +26,7 @@ from s2s.front.inlining import InlineLowering, Spread
 from s2s.front.libraries import library_function, namespace_made_by, numerical, shown
 from s2s.front.method_lookup import Dispatch, Held
 from s2s.front.methods import SIZED_BY_ARGUMENTS, MethodLowering, string_method
-from s2s.front.source import MISSING, unwrap_cache
+from s2s.front.source import MISSING, read_function, unwrap_cache
 from s2s.front.ufunc_messages import ufunc_instead, ufunc_keyword_fix
 from s2s.rules import custom, registry
 
@@ -237,15 +237,18 @@ class CallLowering(MethodLowering, records.RecordLowering, InlineLowering):
         kind = inspect.Parameter
         spelled = {kind.VAR_POSITIONAL: "*{}", kind.KEYWORD_ONLY: "{0}={0}", kind.VAR_KEYWORD: "**{}"}
         given = [spelled.get(p.kind, "{}").format(p.name) for p in params if p.name != callee.name]
-        passed = ", ".join(spelled.get(p.kind, "{}").format(p.name if p.name != callee.name else "fn")
+        default = _default_text(top, callee.name)
+        passed = ", ".join(spelled.get(p.kind, "{}").format(p.name) if p.name != callee.name else
+                           spelled.get(p.kind, "{}").replace("{0}", p.name, 1).format(default or "fn")
                            for p in params)
         kept = ", ".join(n.split("=")[0] for n in given)
         name, use = top.__name__, "call it" if use == "call" else f"take s2s.{use} of it"
+        fn = "fn your module-level function or a lambda, " if default is None else ""
         return (f"the parameter '{callee.name}' of {name}, the function transformed: a value only the run time knows "
-                f"(the caller passes the function in; s2s compiles {name} once, and follows a function only where it "
-                f"knows it while compiling)",
+                f"(the caller passes the function in{'' if default is None else ', or leaves its default'}; s2s "
+                f"compiles {name} once, and follows a function only where it knows it while compiling)",
                 f"transform a function that passes yours to {name}, which s2s then follows into {name} to {use}: "
-                f"def run({kept}): return {name}({passed}), fn your module-level function or a lambda, then "
+                f"def run({kept}): return {name}({passed}), {fn}then "
                 f"s2s.grad(run)({', '.join(n.split('=')[0].lstrip('*') for n in given)})")
 
     def sequence_of_functions(self, node) -> bool:
@@ -435,3 +438,15 @@ def _spelled(func) -> str:
     if type(node) is ast.Name:
         return ".".join([node.id, *reversed(parts)])
     return ast.unparse(func)
+
+
+def _default_text(fn, name: str) -> str | None:
+    """The default of the parameter `name` of `fn` as its source spells it (`s2s.grad(E)`), or None."""
+    try:
+        args = read_function(fn).tree.args
+    except Exception:  # (no source: the refusal then says less)
+        return None
+    positional = args.posonlyargs + args.args
+    pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults)) + \
+        list(zip(args.kwonlyargs, args.kw_defaults))
+    return next((ast.unparse(d) for a, d in pairs if a.arg == name and d is not None), None)

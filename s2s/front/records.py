@@ -144,12 +144,18 @@ class RecordLowering:
     def item_class(self, atom: ir.Var):
         """The class of the records built here that every item of the list or tuple display `atom` is read from
         holds (`p` of `for p in [P(x, y), P(y, x)]`, `ps[i]`: an index known only as the code runs), or of a list
-        the function made by a display and grew by appends (a comprehension `[P(x[k], y) for k in ...]`), else None.
+        the function made by a display and grew by appends (a comprehension `[P(x[k], y) for k in ...]`), or of the
+        values of a dict written out here, else None.
         Its methods are then the class's (`p.mean()` is P.mean, not NumPy's mean of the fields), checked as the
         code runs to be the object's (methods.py `dispatch`)."""
         made = self.definitions.get(atom.name)
         if made is None or made.op != "getitem" or len(made.args) != 2 or not isinstance(made.args[0], ir.Var):
             return None
+        values = self.definitions.get(made.args[0].name)  # (`for p in priors.values()` of a dict written out here)
+        if values is not None and values.op == "s2s.runtime.dict_values" and isinstance(values.args[0], ir.Var) and \
+                values.args[0].name in self.dicts:
+            found = {self.built_class(part) for part in self.dicts[values.args[0].name].values()}
+            return found.pop() if len(found) == 1 else None
         root = made.args[0].name if made.args[0].name in self.tuples else self.list_root(made.args[0])
         if root not in self.tuples or root != made.args[0].name and root not in self.list_items:
             return None
