@@ -299,7 +299,8 @@ class IterationAliases:
         if not (isinstance(write, ir.Assign) and isinstance(write.value, ir.Call) and write.value.op == "setitem" and
                 isinstance(made, ir.Call) and made.op == "getitem"):
             return False
-        return tuple(write.value.args[1:-1]) == tuple(made.args[1:])
+        wrote, took = write.value.args[1:-1], made.args[1:]  # (`t + 1` computed for each: `same_index`)
+        return len(wrote) == len(took) and all(self.same_index(a, b, s) for a, b in zip(wrote, took))
 
     def writes_array(self, stmts: list, s: ir.Loop, r: str) -> bool:
         """Does one of `stmts` (in the loop `s`) write the array `r` (an element write, an in-place operator), as
