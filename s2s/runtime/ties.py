@@ -35,10 +35,11 @@ __all__: list = []
 _EPS = np.finfo(float).eps
 
 
-def _tied(values):
-    """Where two of `values` (sorted along the last axis, as eigh's and svd's are) are tied: within 64 k units in the
-    last place of the largest (k values: LAPACK's error grows with k), off the diagonal; None where none are (the
-    common case, told from neighbours alone: in plain Python for one matrix, a tenth of the time of NumPy's calls)."""
+def _tied(values, gaps):
+    """Where two of `values` (sorted along the last axis, as eigh's and svd's are; `gaps` their differences) are
+    tied: within 64 k units in the last place of the largest (k values: LAPACK's error grows with k), off the
+    diagonal; None where none are (the common case, told from neighbours alone: in plain Python for one matrix, a
+    tenth of the time of NumPy's calls)."""
     k = np.shape(values)[-1]
     if k < 2:
         return None
@@ -47,11 +48,11 @@ def _tied(values):
         tolerance = 64 * k * _EPS * max(abs(v[0]), abs(v[-1]))
         if all(abs(b - a) > tolerance for a, b in zip(v, v[1:])):
             return None
-    tolerance = 64 * k * _EPS * np.max(np.abs(values), axis=-1, keepdims=True)
-    if not (np.abs(np.diff(values, axis=-1)) <= tolerance).any():
-        return None
-    gaps = values[..., None, :] - values[..., :, None]
-    return (np.abs(gaps) <= tolerance[..., None]) & ~np.eye(k, dtype=bool)
+    else:
+        tolerance = 64 * k * _EPS * np.max(np.abs(values), axis=-1, keepdims=True)[..., None]
+        if not (np.abs(np.diff(values, axis=-1)) <= tolerance[..., 0]).any():
+            return None
+    return (np.abs(gaps) <= tolerance) & ~np.eye(k, dtype=bool)
 
 
 def over_gaps(x, gaps, keep=True):
@@ -66,6 +67,12 @@ def over_sums(x, values):
     positive a plain quotient (x's diagonal is 0), elsewhere over_gaps' 0 for an x of 0."""
     sums = values[..., None, :] + values[..., :, None]
     return x / sums if bool(np.all(values > 0)) else over_gaps(x, sums)
+
+
+def _untied(x, gaps, tied):
+    """x / gaps off the diagonal, 0 on it and where `tied`."""
+    skip = tied | np.eye(np.shape(gaps)[-1], dtype=bool)
+    return x / (gaps + skip) * ~skip
 
 
 def _distinct(x, gaps):
@@ -90,39 +97,52 @@ def adjoint_over_gaps(turn, values, vector_adjoints, value_adjoint, function: st
     """Reverse mode: turn / (values_j - values_i) off the diagonal, the turns of the pairs of vectors whose adjoints
     `vector_adjoints` made the (antisymmetric) numerator `turn`; at ties as the module docstring says: 0 where
     `turn` is within its rounding and the adjoint of the two values is 0, refused at the other ties."""
-    gaps, tied = values[..., None, :] - values[..., :, None], _tied(values)
+    gaps = values[..., None, :] - values[..., :, None]
+    tied = _tied(values, gaps)
     if tied is None:
         return _distinct(turn, gaps)
-    noise = 0.0  # the rounding of (Q^T g)_ij - (Q^T g)_ji, Q orthonormal: from the norms of g's columns i and j
+    k = np.shape(values)[-1]
+    norms = 0.0  # (of g's columns)
     for g in vector_adjoints:
-        norms = np.sqrt(np.sum(np.square(g), axis=-2))
-        noise = noise + 16 * np.shape(values)[-1] * _EPS * (norms[..., :, None] + norms[..., None, :])
+        norms = norms + (g * g).sum(axis=-2) ** 0.5
+    noise = 16 * k * _EPS * (norms[..., :, None] + norms[..., None, :])  # the rounding of (Q^T g)_ij - (Q^T g)_ji
     quiet = tied & (np.abs(turn) <= noise)
-    g = np.abs(value_adjoint) * np.max(np.abs(values), axis=-1, keepdims=True)  # (in the numerator's units)
-    used = g[..., :, None] + g[..., None, :] > noise
-    slopes = np.asarray(value_adjoint)  # (with no vectors' adjoint, how the function's slopes in the two differ)
-    differ = np.abs(slopes[..., :, None] - slopes[..., None, :]) > 64 * np.shape(values)[-1] * _EPS * (
-        np.abs(slopes[..., :, None]) + np.abs(slopes[..., None, :]))
-    vectors = _VECTORS[what]
-    _refuse(tied & ~quiet, function, values,
-            f"at a repeated {what}{{at}} this derivative depends on which {vectors} NumPy chose (any turn of them "
-            f"within the tie is as good), so there is none: a first derivative is computed for a function that uses "
-            f"them only through what the choice leaves unchanged ({_UNCHANGED[what]}), a second derivative there "
-            f"not at all; take it at a matrix whose {what}s are distinct")
-    _refuse(quiet & (noise > 0) & used, function, values,
-            f"the reverse-mode derivative through the {vectors} at a repeated {what}{{at}}, where the function also "
-            f"uses the {what}s, is not computed by s2s: it depends on how the function changes where the tie splits, "
-            f"which the rule does not see (it is known where they are not used, {_USED[what]}). Use forward mode "
-            f"(s2s.jvp, or s2s.jacobian(f, mode=\"forward\")), exact while the inputs keep the tie ({_KEPT[what]}); "
-            f"or, to re-orthonormalise a matrix R, write Q, r = np.linalg.qr(R); Q = Q * np.sign(np.diag(r))")
+    if (tied & ~quiet).any():
+        _refuse(tied & ~quiet, function, values, _chosen, what)
+    slopes = np.asarray(value_adjoint)
+    if slopes.any():  # (a polar factor U @ Vt does not use the values: nothing more to look at)
+        turned = quiet & (noise > 0)  # (the function turns the pair's vectors, but not to first order)
+        g = np.abs(slopes) * np.max(np.abs(values), axis=-1, keepdims=True)  # (in the numerator's units)
+        _refuse(turned & (g[..., :, None] + g[..., None, :] > noise), function, values, _values_used, what)
+        si, sj = slopes[..., :, None], slopes[..., None, :]  # (the vectors' adjoint 0: the slopes must be equal)
+        differ = np.abs(sj - si) > 64 * k * _EPS * (np.abs(si) + np.abs(sj))
+        _refuse(quiet & (noise == 0) & differ, function, values, _kink, what)
+    return _untied(turn, gaps, tied)
+
+
+def _chosen(what: str, at: str) -> str:
+    return (f"at a repeated {what}{at} this derivative depends on which {_VECTORS[what]} NumPy chose (any turn of "
+            f"them within the tie is as good), so there is none: a first derivative is computed for a function that "
+            f"uses them only through what the choice leaves unchanged ({_UNCHANGED[what]}), a second derivative "
+            f"there not at all; take it at a matrix whose {what}s are distinct")
+
+
+def _values_used(what: str, at: str) -> str:
+    return (f"the reverse-mode derivative through the {_VECTORS[what]} at a repeated {what}{at}, where the function "
+            f"also uses the {what}s, is not computed by s2s: it depends on how the function changes where the tie "
+            f"splits, which the rule does not see (it is known where they are not used, {_USED[what]}). Use forward "
+            f"mode (s2s.jvp, or s2s.jacobian(f, mode=\"forward\")), exact while the inputs keep the tie "
+            f"({_KEPT[what]}); or, to re-orthonormalise a matrix R, write Q, r = np.linalg.qr(R); "
+            f"Q = Q * np.sign(np.diag(r))")
+
+
+def _kink(what: str, at: str) -> str:
     name, pair, function_of = _NAMES[what]
-    _refuse(quiet & (noise == 0) & differ, function, values,
-            f"at a repeated {what}{{at}} the function's slopes in the tied {what}s differ: a function of the {what}s "
-            f"alone has a kink there, without a derivative ({name}[{pair[0]}] where the largest is repeated: sum the "
-            f"tied ones, np.sum({name}[{pair[1]}]), or take it where they are distinct), and one of the {vectors} too "
-            f"({function_of}) a derivative the rule does not see: use forward mode (s2s.jvp, or s2s.jacobian(f, "
-            f"mode=\"forward\")), exact while the inputs keep the tie")
-    return over_gaps(turn, gaps, ~tied)  # (the ties left are quiet: 0)
+    return (f"at a repeated {what}{at} the function's slopes in the tied {what}s differ: a function of the {what}s "
+            f"alone has a kink there, without a derivative ({name}[{pair[0]}] where the largest is repeated: sum "
+            f"the tied ones, np.sum({name}[{pair[1]}]), or take it where they are distinct), and one of the "
+            f"{_VECTORS[what]} too ({function_of}) a derivative the rule does not see: use forward mode (s2s.jvp, or "
+            f"s2s.jacobian(f, mode=\"forward\")), exact while the inputs keep the tie")
 
 
 def tangent_over_gaps(turn, values, d):
@@ -130,17 +150,18 @@ def tangent_over_gaps(turn, values, d):
     tangent's (symmetric) numerator made from the tangent `d` of the matrix; at ties as the module docstring says:
     0 where `turn` is within its rounding (the tangent keeps the tie), nan where the tangent splits it (not refused:
     a function of the values alone, such as a nuclear norm at a matrix of rank n - 2, never reads it)."""
-    gaps, tied = values[..., None, :] - values[..., :, None], _tied(values)
+    gaps = values[..., None, :] - values[..., :, None]
+    tied = _tied(values, gaps)
     if tied is None:
         return _distinct(turn, gaps)
     noise = 16 * np.shape(values)[-1] * _EPS * np.sqrt(np.sum(np.square(d), axis=(-2, -1)))[..., None, None]
-    quiet = tied & (np.abs(turn) <= noise)
-    return np.where(tied & ~quiet, np.nan, over_gaps(turn, gaps, ~tied))
+    split = tied & (np.abs(turn) > noise)
+    return np.where(split, np.nan, _untied(turn, gaps, tied))
 
 
-def _refuse(where, function: str, values, message: str) -> None:
+def _refuse(where, function: str, values, message, what: str) -> None:
     if bool(np.any(where)):
         at = ""
         if np.ndim(values) == 1:
             at = f" ({float(values[np.argwhere(where)[0][-1]]):.6g} more than once)"
-        raise S2SError(f"{function}: {message.format(at=at)}")
+        raise S2SError(f"{function}: {message(what, at)}")
