@@ -327,10 +327,23 @@ def refuse_complex_data(what: str, args: tuple, kwargs: dict) -> None:
     """Refuse a complex number or array among the arguments of a second derivative (a Hessian, a transformation
     of generated code: the callers ask `generated` once): the first derivative refuses a complex value it comes
     out with, but differentiated again, the rules for real numbers give a real, wrong answer (|x + c|'' as 0 for
-    a complex c)."""
+    a complex c). A long list or tuple (a dataset of minibatches) is read by its first and last items, as the
+    check of data outside wrt reads one (api/data_checks.py): a call reads one item, walking all would cost its
+    length on every call."""
     for a in list(args) + list(kwargs.values()):
-        if _complex(a) or isinstance(a, (tuple, list, dict)) and any(map(_complex, pytree.leaves(a))):
+        if _complex(a) or isinstance(a, (tuple, list, dict)) and _holds_complex(a):
             raise S2SError(f"{what}: a complex argument reached a second derivative; {COMPLEX}")
+
+
+def _holds_complex(tree, depth: int = 0) -> bool:
+    """Does the container `tree` hold a complex leaf (of a list or tuple of more than 64 items, among the first
+    and the last 8)?"""
+    if depth > 100:
+        return False
+    items = tree.values() if isinstance(tree, dict) else tree if len(tree) <= 64 else \
+        list(tree[:8]) + list(tree[-8:])
+    return any(_complex(v) or isinstance(v, (tuple, list, dict)) and _holds_complex(v, depth + 1) or
+               pytree.is_record(v) and any(map(_complex, pytree.leaves(v))) for v in items)
 
 
 def _complex(x) -> bool:

@@ -80,11 +80,12 @@ class JacobianReverse:
 
     def __call__(self, *args, **kwargs):
         out = self._call(*args, **kwargs)
-        if not precision.has_narrow(args) and not (kwargs and precision.has_narrow(kwargs.values())):
-            return out
         wrt_at = self._wrt_at
         if wrt_at is None:
             wrt_at = self._wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt, keywords=True)
+        values = [args[i] if i < len(args) else kwargs.get(name) for i, name in wrt_at]
+        if not precision.has_narrow(values):  # (only the wrt arguments' precision is the result's: data outside
+            return out                         # wrt, a dataset of 100,000 minibatches, is not walked on each call)
         return precision.of_wrt(out, wrt_at, args, kwargs, self._single)  # (in the arguments' precision)
 
     _wrt_at = None  # ((position, name), ...) of the wrt arguments, found on the first call
