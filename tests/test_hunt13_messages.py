@@ -175,6 +175,25 @@ def run_relaxed(x0):  # the advice
     return relaxed(x0, force=s2s.grad(quartic))
 
 
+class Sampler:
+    def run(self, eps, q0, lp):
+        return np.sum(q0 + eps * lp(q0)) + np.sum(q0 ** 3)
+
+
+SAMPLER = Sampler()
+
+
+def test_a_function_passed_to_a_method_transformed_is_refused_with_the_wrapper():
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(SAMPLER.run)(0.1, np.array([0.2, 0.4]), logp)
+    text = str(info.value)
+    assert "def wrapped(eps, q0): return obj.run(eps, q0, fn)" in text and "obj your Sampler" in text, text
+
+
+def run_sampler(q0):  # the advice
+    return SAMPLER.run(0.1, q0, logp)
+
+
 @pytest.mark.parametrize("f, called, advised", [
     (hmc, "s2s.grad of 'log_prob', the parameter 'log_prob' of hmc", "def run(eps, q0): return hmc(eps, q0, fn)"),
     (langevin, "a call of 'gradlogp', the parameter 'gradlogp' of langevin",
@@ -200,7 +219,7 @@ def run_lambda(q0):
     return outer(0.05, q0, lambda q: -q + np.sum(q))
 
 
-@pytest.mark.parametrize("f", [run_hmc, run_langevin, run_lambda, run_relaxed])
+@pytest.mark.parametrize("f", [run_hmc, run_langevin, run_lambda, run_relaxed, run_sampler])
 def test_the_advised_wrapper_is_exact(f):
     check_every_mode(f, np.array([0.2, 0.4]))
 

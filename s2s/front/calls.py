@@ -26,7 +26,7 @@ from s2s.front.inlining import InlineLowering, Spread
 from s2s.front.libraries import library_function, namespace_made_by, numerical, shown
 from s2s.front.method_lookup import Dispatch, Held
 from s2s.front.methods import SIZED_BY_ARGUMENTS, MethodLowering, string_method
-from s2s.front.source import MISSING, read_function, unwrap_cache
+from s2s.front.source import MISSING, defining_class, read_function, unwrap_cache
 from s2s.front.ufunc_messages import ufunc_instead, ufunc_keyword_fix
 from s2s.rules import custom, registry
 
@@ -235,6 +235,10 @@ class CallLowering(MethodLowering, records.RecordLowering, InlineLowering):
         if not isinstance(callee, ir.Var) or callee.name not in names or callee.name in self.definitions:
             return None
         kind = inspect.Parameter
+        owner = defining_class(top)
+        if owner is not None and params[0].kind in (kind.POSITIONAL_ONLY, kind.POSITIONAL_OR_KEYWORD) and \
+                params[0].name != callee.name:  # (a method transformed: called on the object, `obj`)
+            params = params[1:]
         spelled = {kind.VAR_POSITIONAL: "*{}", kind.KEYWORD_ONLY: "{0}={0}", kind.VAR_KEYWORD: "**{}"}
         given = [spelled.get(p.kind, "{}").format(p.name) for p in params if p.name != callee.name]
         default = _default_text(top, callee.name)
@@ -243,13 +247,15 @@ class CallLowering(MethodLowering, records.RecordLowering, InlineLowering):
                            for p in params)
         kept = ", ".join(n.split("=")[0] for n in given)
         name, use = top.__name__, "call it" if use == "call" else f"take s2s.{use} of it"
+        called, run = (name if owner is None else f"obj.{name}"), ("run" if name != "run" else "wrapped")
         fn = "fn your module-level function or a lambda, " if default is None else ""
+        obj = "" if owner is None else f"obj your {owner.__name__}, "
         return (f"the parameter '{callee.name}' of {name}, the function transformed: a value only the run time knows "
                 f"(the caller passes the function in{'' if default is None else ', or leaves its default'}; s2s "
                 f"compiles {name} once, and follows a function only where it knows it while compiling)",
                 f"transform a function that passes yours to {name}, which s2s then follows into {name} to {use}: "
-                f"def run({kept}): return {name}({passed}), {fn}then "
-                f"s2s.grad(run)({', '.join(n.split('=')[0].lstrip('*') for n in given)})")
+                f"def {run}({kept}): return {called}({passed}), {fn}{obj}then "
+                f"s2s.grad({run})({', '.join(n.split('=')[0].lstrip('*') for n in given)})")
 
     def sequence_of_functions(self, node) -> bool:
         """Is `node` a tuple or a list (of functions) s2s follows item by item in a for loop over it?"""
