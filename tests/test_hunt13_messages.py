@@ -268,6 +268,24 @@ def test_vectorize_is_said_with_the_loop_to_write(f, said, advised, mode):
     assert "nondifferentiable" not in text and "no Python source" not in text
 
 
+def vectorized_here(t, y):
+    return np.sum(np.vectorize(scalar_logpdf)(y, t))
+
+
+def vectorized_named_here(t, y):
+    vf = np.vectorize(scalar_logpdf)
+    return np.sum(vf(y, t))
+
+
+@pytest.mark.parametrize("f", [vectorized_here, vectorized_named_here])
+def test_vectorize_made_in_the_function_names_the_function_to_loop_over(f):
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(f)(1.3, np.array([1.0, 2.0, 3.0]))
+    text = str(info.value)
+    assert "call scalar_logpdf on each element in your code" in text and "sum(scalar_logpdf(a, t) for a in x)" in \
+        text, text
+
+
 def element_loop(t):  # the advice, for a number t
     return sum(scalar_logpdf(a, t) for a in np.array([1.0, 2.0, 3.0]))
 

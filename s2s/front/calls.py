@@ -194,6 +194,14 @@ class CallLowering(MethodLowering, records.RecordLowering, InlineLowering):
         if maker in self.opaque:  # `p = np.poly1d(c); p(x)`: an object a library call made (prims.CALLABLE_OBJECTS)
             obj = self.free[maker][0]
             fix = prims.CALLABLE_OBJECTS.get(f"{obj.__module__}.{obj.__qualname__}", prims.CALLABLE_OBJECTS[None])
+            inner = made.args[1] if obj is numpy.vectorize and len(made.args) > 1 else None
+            inner = self.free[inner.name][0] if isinstance(inner, ir.Var) and inner.name in self.free else \
+                getattr(function_of(inner), "obj", None)
+            if inspect.isfunction(inner) and inner.__name__.isidentifier():  # (np.vectorize(scalar_logpdf)(y, t))
+                f = inner.__name__
+                fix = (f"call {f} on each element in your code, which s2s follows into {f}: np.array([{f}(a, b) for "
+                       f"a, b in zip(x, y)]) of two 1-D arrays, [{f}(a, t) for a in x] with a number t, or sum({f}(a, "
+                       f"t) for a in x) for a sum; or write {f} with NumPy's operations, which take whole arrays")
             return self.error(func, f"a call of '{spelled}', the object {self.opaque[maker].split(' (')[0]}(...) "
                                     "made (a callable object, not a function whose source s2s follows)", fix)
         if isinstance(callee, ir.Var) and callee.name in self.joins:  # a join with a side that is no function
