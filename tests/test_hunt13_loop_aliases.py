@@ -161,6 +161,26 @@ def old_force(p):
     return np.sum(x ** 2) + np.sum(v ** 2)
 
 
+def rebound_sometimes(p):
+    x = p[:2].copy(); k = p[2]; y = p[:2] * 0.5; acc = 0.0
+    for t in range(4):
+        y += k
+        y = x
+        if t % 2 == 0:  # (x kept on the other iterations: the next 'y += k' changes it)
+            x = x * 2.0
+        acc = acc + np.sum(x ** 2)
+    return acc + np.sum(y)
+
+
+def scaled(p):
+    x = p[:2].copy(); k = p[2]; traj = []
+    for t in range(3):
+        x *= 1.0 + 0.1 * k
+        x = np.tanh(x)
+        traj.append(x)
+    return np.sum(np.stack(traj) ** 2)
+
+
 REFUSED = {  # function -> (what the message says, the advice in it)
     appended: ("which 'traj' still holds", "traj.append(x.copy())"),
     alias_kept: ("which 'prev' still holds", "prev = x.copy()"),
@@ -176,6 +196,8 @@ REFUSED = {  # function -> (what the message says, the advice in it)
     named_then_rebound: ("which 'out' still holds", "out.append(y.copy())"),
     rebound_to_other: ("'x', made before the loop (NumPy changes it", "y = x.copy()"),
     old_force: ("which is 'f' too", "f_old = f.copy()"),
+    rebound_sometimes: ("which is 'x' too", "y = x.copy()"),
+    scaled: ("which 'traj' still holds", "x = x * (1.0 + 0.1 * k)"),
 }
 
 
@@ -269,6 +291,26 @@ def old_force_copy(p):
     return np.sum(x ** 2) + np.sum(v ** 2)
 
 
+def rebound_sometimes_copy(p):
+    x = p[:2].copy(); k = p[2]; y = p[:2] * 0.5; acc = 0.0
+    for t in range(4):
+        y += k
+        y = x.copy()
+        if t % 2 == 0:
+            x = x * 2.0
+        acc = acc + np.sum(x ** 2)
+    return acc + np.sum(y)
+
+
+def scaled_new_value(p):
+    x = p[:2].copy(); k = p[2]; traj = []
+    for t in range(3):
+        x = x * (1.0 + 0.1 * k)
+        x = np.tanh(x)
+        traj.append(x)
+    return np.sum(np.stack(traj) ** 2)
+
+
 # ----- R2, R1 and their neighbours: NumPy's result does not depend on the aliasing (exact)
 def appended_then_rebound(p):
     x = p[:2].copy(); k = p[2]; v = np.zeros(2); hist = []
@@ -310,7 +352,8 @@ def kept_read_first(p):
 
 
 @pytest.mark.parametrize("f", [appended_copy, appended_new_value, tuple_copy, view_copy, alias_copy, rebound_to_copy,
-                               rebound_new_value, old_force_copy, appended_then_rebound, verlet_history,
+                               rebound_new_value, old_force_copy, rebound_sometimes_copy, scaled_new_value,
+                               appended_then_rebound, verlet_history,
                                damped_velocities, kept_read_first], ids=lambda f: f.__name__)
 def test_advice_and_unaliased_loops_exact(f):
     check_every_mode(f, P)

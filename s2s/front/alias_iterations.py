@@ -110,8 +110,10 @@ class IterationAliases:
             for q in _origins(base.name, versions) if stmt.inplace else ():
                 own = self.root.get(q, q)
                 for e in self.loop_ends(s, q) if q in phis and q in based else ():
-                    # (a name the end is another loop name's value by: that name holds a newer array by then)
-                    lag = {o for o in _origins(e.name, versions) if o in phis} if isinstance(e, ir.Var) else set()
+                    # (a name the end is another loop name's value by, which each iteration rebinds to an array it
+                    # makes: that name holds a newer array by then)
+                    lag = {o for o in _origins(e.name, versions) if o in phis and self.made_anew(s, o, inside)} \
+                        if isinstance(e, ir.Var) else set()
                     for b in self.objects(e) if isinstance(e, ir.Var) and e.name != q else ():
                         if b == own or b in self.ints or b in self.ranges:
                             continue
@@ -122,6 +124,13 @@ class IterationAliases:
             if found:
                 *_, q, e, b, kept = min(found, key=lambda f: f[:2])
                 self.guards[id(stmt)] = (stmt, base, self.rebound_holder(s, q, e, b, kept))
+
+    def made_anew(self, s: ir.Loop, name: str, inside: set) -> bool:
+        """Does every iteration of the loop `s` end with its name `name` bound to an array the iteration made (not
+        to itself on any path, a view, or another loop name's value)?"""
+        versions, phis = self.in_place_bases(s), {p.target for p in s.phis}
+        return all(isinstance(e, ir.Var) and e.name != name and set(self.objects(e)) <= inside and
+                   not any(o in phis for o in _origins(e.name, versions)) for e in self.loop_ends(s, name))
 
     def carried_on(self, s: ir.Loop, q: str, b: str, lag: set) -> str | None:
         """A name other than `q` (and the loop's names in `lag`) that carries the array `b` into the next iteration
@@ -176,7 +185,8 @@ class IterationAliases:
             taken = _view_taken(bound, name, name) if bound is not None else f"{name} = {other or '...'}.copy()"
             return (("before", ir.Const(before)), ("other", ir.Const(said)), ("taken", ir.Const(taken)))
         back = next(p.operands[1] for p in s.phis if p.target == kept)
-        if back == e and not _is_temp(base_name(kept)):  # (`f_old = f`: the two names are one array)
+        same = back == e or isinstance(e, ir.Var) and kept in _origins(e.name, self.in_place_bases(s))
+        if same and not _is_temp(base_name(kept)):  # (`f_old = f`, `y = x`: the two names are one array)
             return (("before", ir.Const(before)), ("kept", ir.Const(base_name(kept))),
                     ("taken", ir.Const(f"{name} = {base_name(kept)}.copy()")), ("other", ir.Const(name)))
         stored = self.made.get(back.name) if isinstance(back, ir.Var) else None

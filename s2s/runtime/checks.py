@@ -4,6 +4,7 @@ Each raises the error Python (or s2s, for what it cannot differentiate) would ra
 """
 from __future__ import annotations
 
+import ast
 import dataclasses
 import random
 import re
@@ -185,9 +186,27 @@ def _by_own_names(statement: str, arrays: tuple, ndim: int) -> str:
 
 
 def _rebound(statement: str) -> str:
-    """`x += v` written as `x = x + v`."""
+    """`x += v` written as `x = x + v` (`x *= 1.0 + c` as `x = x * (1.0 + c)`: the operand as one value)."""
     target, op, value = _augmented(statement)
-    return f"{target} = {target} {op} {value}"
+    return f"{target} = {target} {op} {value if _binds_tighter(value, op) else f'({value})'}"
+
+
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "//": 2, "%": 2, "@": 2, "**": 4}
+
+
+def _binds_tighter(value: str, op: str) -> bool:
+    """Does `x {op} {value}` read `value` as one operand: a name, a number, a call, an index, or an operation
+    binding tighter than `op` (`k * x` after `-`)?"""
+    try:
+        node = ast.parse(value, mode="eval").body
+    except SyntaxError:
+        return False
+    if isinstance(node, (ast.Name, ast.Constant, ast.Call, ast.Subscript, ast.Attribute)):
+        return True
+    spelled = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
+               ast.MatMult: "@", ast.Pow: "**"}
+    return isinstance(node, ast.BinOp) and op != "**" and \
+        _PRECEDENCE.get(spelled.get(type(node.op)), 0) > _PRECEDENCE.get(op, 5)
 
 
 def _augmented(statement: str) -> tuple[str, str, str]:
