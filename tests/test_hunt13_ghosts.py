@@ -10,7 +10,8 @@ axes the array may have, so the Ellipsis forms are accepted where the `:` forms 
 
 R2: a trajectory loop carrying the previous row as a view (`prev = U[0]; for t: U[t + 1] = step(prev); prev =
 U[t + 1]`) was refused ("after line 5 changed 'U'", a write made before the view was taken): the row written and the
-row the view comes back as are one row, but `t + 1` was computed twice, and two names were taken for two rows.
+row the view comes back as are one row, but `t + 1` was computed twice, and two names were taken for two rows; and
+the view read after the loop (`np.sum(prev ** 3)`) was refused though no write follows the last iteration's.
 
 Every accepted form is checked in every mode against finite differences; a truly overlapping write (`u[1:] =
 u[:-1]`) is kept right."""
@@ -215,7 +216,7 @@ def test_a_trajectory_whose_view_a_later_write_changes_is_still_refused():
         s2s.grad(trajectory_read_after, wrt=1)(U0, 0.3)
 
 
-def trajectory_read_after_the_loop(u0, D=0.3):
+def trajectory_read_after_the_loop(u0, D=0.3):  # (hunt13pde b34.py, as the hunt wrote it)
     U = np.zeros((4, u0.shape[0]))
     U[0] = u0
     prev = U[0]
@@ -225,23 +226,73 @@ def trajectory_read_after_the_loop(u0, D=0.3):
     return np.sum(U ** 2) + np.sum(prev ** 3)
 
 
-def trajectory_read_after_the_loop_as_advised(u0, D=0.3):
+def trajectory_in_a_while_loop(u0, D=0.3):
     U = np.zeros((4, u0.shape[0]))
     U[0] = u0
-    prev = U[0].copy()
-    for t in range(3):
-        U[t + 1] = prev * (1.0 - D) + D * np.roll(prev, 1)
-        prev = U[t + 1].copy()
+    prev = U[0]
+    i = 0
+    while i < 3:
+        U[i + 1] = prev * (1.0 - D) + D * np.roll(prev, 1)
+        prev = U[i + 1]
+        i += 1
     return np.sum(U ** 2) + np.sum(prev ** 3)
 
 
+def trajectory_of_no_steps(u0, D=0.3):
+    U = np.zeros((4, u0.shape[0]))
+    U[0] = u0
+    prev = U[0]
+    for t in range(0):
+        U[t + 1] = prev * (1.0 - D)
+        prev = U[t + 1]
+    return np.sum(U ** 2) + np.sum(prev ** 3)
+
+
+@pytest.mark.parametrize("f", [trajectory_read_after_the_loop, trajectory_in_a_while_loop, trajectory_of_no_steps])
+def test_the_carried_view_read_after_the_loop_is_right_in_every_mode(f):
+    # (after the loop it is the view entering it, or the one the last iteration took after its write)
+    check_every_mode(f, U0)
+
+
+def trajectory_changed_after_the_loop(u0, D=0.3):  # the row prev views changed after the loop: NumPy's prev shows it
+    U = np.zeros((4, u0.shape[0]))
+    U[0] = u0
+    prev = U[0]
+    for t in range(3):
+        U[t + 1] = prev * (1.0 - D) + D * np.roll(prev, 1)
+        prev = U[t + 1]
+    U[3] *= 2.0
+    return np.sum(U ** 2) + np.sum(prev ** 3)
+
+
+def trajectory_skipping_a_row(u0, D=0.3):  # the view comes back as another row than the one written
+    U = np.zeros((5, u0.shape[0]))
+    U[0] = u0
+    prev = U[0]
+    for t in range(3):
+        U[t + 1] = prev * (1.0 - D) + 1.0
+        prev = U[t + 2]
+    return np.sum(U ** 2)
+
+
+def trajectory_skipping_a_row_as_advised(u0, D=0.3):
+    U = np.zeros((5, u0.shape[0]))
+    U[0] = u0
+    prev = U[0].copy()
+    for t in range(3):
+        U[t + 1] = prev * (1.0 - D) + 1.0
+        prev = U[t + 2].copy()
+    return np.sum(U ** 2)
+
+
 def test_a_carried_view_s2s_does_not_follow_names_the_loops_write_and_the_advice_works():
-    # (read after the loop: still refused; the message named line 5's write, made before the view was taken)
-    with pytest.raises(s2s.S2SError) as info:
-        s2s.grad(trajectory_read_after_the_loop)(U0)
+    with pytest.raises(s2s.S2SError, match="after line .* changed 'U' in place"):
+        s2s.grad(trajectory_changed_after_the_loop)(U0)
+    with pytest.raises(s2s.S2SError) as info:  # (it named line 3's write, made before the view was taken)
+        s2s.grad(trajectory_skipping_a_row)(U0)
     message = str(info.value)
-    line = trajectory_read_after_the_loop.__code__.co_firstlineno + 5
+    line = trajectory_skipping_a_row.__code__.co_firstlineno + 5
     assert f"the loop carries from one iteration to the next while line {line} writes 'U'" in message
-    assert "prev = U[0].copy(); prev = U[t + 1].copy()" in message
-    assert trajectory_read_after_the_loop_as_advised(U0) == trajectory_read_after_the_loop(U0)
-    check_every_mode(trajectory_read_after_the_loop_as_advised, U0)
+    assert "prev = U[0].copy(); prev = U[t + 2].copy()" in message
+    assert trajectory_skipping_a_row_as_advised(U0) == trajectory_skipping_a_row(U0)
+    check_every_mode(trajectory_skipping_a_row_as_advised, U0)

@@ -35,6 +35,7 @@ class LoopAliases(IterationAliases):
             self.joins[p.target] = [p.operands[0]]
         written, based = self.written_in(s)
         elements = self.element_written_phis(s)
+        fresh: dict = {}  # a loop's name -> the arrays it views as new in each iteration (`prev = U[t + 1]`)
         # from the second iteration on, everything made before the loop has seen the loop's writes
         inside = set(defined_names(s.header + s.body))
         for r, operators in written.items():
@@ -68,6 +69,8 @@ class LoopAliases(IterationAliases):
                                            and self.read_first(s, p.target, r) and self.one_row_written(s, p.target, r)
                                            else n - 1
                                            for r, n in self.refs[p.target].items()}
+                    fresh[p.target] = {r for r, n in self.refs[p.target].items() if r in written and
+                                       n == self.state.writes.get(r)}
         # (the arrays the loop's names are versions of as it starts: a write after the loop may make one an array
         # of its own, `write_joined` in the body, which must not hide that the iterations write the array entering)
         entering = {p.target: self.root.get(p.target) for p in s.phis}
@@ -126,6 +129,9 @@ class LoopAliases(IterationAliases):
             r = self.root.get(p.target)
             if r is not None and self.state.current.get(r) != SHARED:
                 self.state.current[r] = p.target
+            if fresh.get(p.target) and p.target in self.refs:  # (after the loop: the view entering it, or the one
+                # the last iteration took after its write, which the back edge read as new)
+                self.refs[p.target].update({r: self.state.writes.get(r, 0) for r in fresh[p.target]})
 
     def loop_written(self, name: str, loc):
         """The refusal of a read of the array `name` after a write through another name that no SSA value holds
