@@ -181,6 +181,28 @@ def scaled(p):
     return np.sum(np.stack(traj) ** 2)
 
 
+def both_written(p):
+    x = p[:2].copy(); k = p[2]; v = p[:2] * 0.5; y = p[:2] * 2.0; acc = 0.0
+    for t in range(4):
+        y += 0.1 * k
+        v *= 0.9
+        x += k * v
+        v = y  # (from the second iteration on both in-place lines change one array)
+        acc = acc + np.sum(v * x)
+    return acc + np.sum(y) + np.sum(x ** 2)
+
+
+def both_written_copy(p):
+    x = p[:2].copy(); k = p[2]; v = p[:2] * 0.5; y = p[:2] * 2.0; acc = 0.0
+    for t in range(4):
+        y += 0.1 * k
+        v *= 0.9
+        x += k * v
+        v = y.copy()
+        acc = acc + np.sum(v * x)
+    return acc + np.sum(y) + np.sum(x ** 2)
+
+
 REFUSED = {  # function -> (what the message says, the advice in it)
     appended: ("which 'traj' still holds", "traj.append(x.copy())"),
     alias_kept: ("which 'prev' still holds", "prev = x.copy()"),
@@ -197,6 +219,7 @@ REFUSED = {  # function -> (what the message says, the advice in it)
     rebound_to_other: ("'x', made before the loop (NumPy changes it", "y = x.copy()"),
     old_force: ("which is 'f' too", "f_old = f.copy()"),
     rebound_sometimes: ("which is 'x' too", "y = x.copy()"),
+    both_written: ("'y', made before the loop", "v = y.copy()"),
     scaled: ("which 'traj' still holds", "x = x * (1.0 + 0.1 * k)"),
 }
 
@@ -353,6 +376,7 @@ def kept_read_first(p):
 
 @pytest.mark.parametrize("f", [appended_copy, appended_new_value, tuple_copy, view_copy, alias_copy, rebound_to_copy,
                                rebound_new_value, old_force_copy, rebound_sometimes_copy, scaled_new_value,
+                               both_written_copy,
                                appended_then_rebound, verlet_history,
                                damped_velocities, kept_read_first], ids=lambda f: f.__name__)
 def test_advice_and_unaliased_loops_exact(f):

@@ -332,15 +332,17 @@ class IterationAliases:
 
     def sharing(self, stmts: list, name: str) -> set:
         """`name` and the names `stmts` bind to what may share its memory: itself, a view of it or of one of those
-        (prims.MAY_SHARE_MEMORY, a call s2s does not follow), a container holding it, a phi joining one."""
+        (prims.MAY_SHARE_MEMORY, a call s2s does not follow), a container holding it, a phi joining one, the version
+        an in-place operator makes of one (`y_2 = y_1 += c`: the same array)."""
         out, grown = {name}, True
         while grown:
             grown = False
             for t in ir.statements(stmts):
                 if isinstance(t, ir.Assign):
                     targets, v = [t.target], t.value
-                    operands = [v] if isinstance(v, ir.Var) else list(ir.operands(t)) \
-                        if isinstance(v, ir.Call) and (v.op in VIEWS or v.op in MAY_RETURN_OPERAND) else []
+                    operands = [v] if isinstance(v, ir.Var) else v.args[:1] if t.inplace and isinstance(v, ir.Call) \
+                        else list(ir.operands(t)) if isinstance(v, ir.Call) and (v.op in VIEWS or v.op in
+                                                                                 MAY_RETURN_OPERAND) else []
                 elif isinstance(t, (ir.If, ir.Loop)):
                     for p in t.phis:
                         if p.target not in out and any(isinstance(o, ir.Var) and o.name in out for o in p.operands):
