@@ -120,6 +120,12 @@ def refusal(value, method: str, name: str, param: str, called: bool, at: str = "
                f"{method}), as it does not know the class of {where} while compiling{at}Call the method through " \
                f"its class, which s2s then follows: {cls}.{method}({shown}, ...)"
     verb = "read" if how == "read" else "pass"
+    if is_sparse(value):  # (`S * x`: the matrix product of a scipy.sparse matrix, a sparse result of a sparse array)
+        product = "product" if method in ("__mul__", "__rmul__") else "power"
+        return f"{where} is a scipy.sparse {cls}, whose {method} is its own (the matrix {product} for a sparse " \
+               f"matrix, a sparse result for a sparse array): s2s differentiates this line as NumPy's elementwise " \
+               f"operation{at}Instead, write a matrix product with @ ({shown} @ x, x @ {shown}: s2s differentiates " \
+               f"it), or {verb} {shown}.toarray() where the elementwise operation on the dense array is meant"
     sequence = method in _SEQUENCE_ARITHMETIC and isinstance(value, Sequence) and not isinstance(value, (str, bytes))
     fix = f"{verb} float({shown}) (s2s's rules are written for floats and arrays)" \
         if isinstance(value, numbers.Number) else \
@@ -156,9 +162,14 @@ def foreign(value, name: str, depth: int = 0):
     if isinstance(value, np.generic) or kind.__module__ == "builtins" and not isinstance(value, (list, tuple)):
         return None
     own = own_method(kind, name)
-    if own is not None or depth > 2 or not isinstance(value, (list, tuple)):
-        return own if own is None or not is_sparse(value) else None
+    if own is not None or depth > 2 or not isinstance(value, (list, tuple)):  # (a sparse matrix's `*` and `**`
+        return own if own is None or not is_sparse(value) or name in _SPARSE_OWN else None  # are its own products)
     return next((f for v in value for f in [foreign(v, name, depth + 1)] if f is not None), None)
+
+
+# the operators a scipy.sparse matrix defines as its own products (`S * x`, `S ** 2` the matrix product and power;
+# a sparse array's `*` keeps its result sparse), which s2s's rules for NumPy's elementwise ones do not describe
+_SPARSE_OWN = frozenset({"mul", "pow"})
 
 
 def own_method(kind: type, name: str, base: type = object):
