@@ -55,3 +55,50 @@ def test_the_advised_at_is_exact(f):
     assert_close(s2s.grad(f)(X, S), expected, what="grad")
     assert_close(s2s.jacobian(f, mode="forward")(X, S), expected, what="forward jacobian")
     assert_close(s2s.hessian(f)(X, S), numeric_hessian(dense, X), 1e-4, 1e-5, what="hessian")
+
+
+class Frame:
+    """A library's labelled table (as pandas' DataFrame): NumPy's hooks, its own operators, columns by key."""
+
+    __array_priority__ = 100
+
+    def __init__(self, columns):
+        self.columns = columns
+
+    def __getitem__(self, key):
+        return Column(self.columns[key])
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return NotImplemented
+
+
+class Column(Frame):
+    def __init__(self, values):
+        self.values = np.asarray(values, dtype=float)
+
+    def __sub__(self, other):  # (a label-aligned difference that skips missing values, as pandas' does)
+        return np.nan_to_num(self.values - other)
+
+    def __array__(self, dtype=None, copy=None):
+        return self.values
+
+
+def column_loss(theta, df):  # (hunt13stat F0: a DataFrame's column, then arithmetic of its class)
+    y = df["y"]
+    return np.mean(W3 * (y - theta[0]))
+
+
+W3 = np.array([1.0, 2.0, 3.0])
+
+
+def test_an_item_of_a_librarys_array_like_is_checked_as_it():
+    df = Frame({"y": [1.0, np.nan, 3.0]})
+    with pytest.raises(s2s.S2SError, match=r"(?s)is a Frame.*np\.asarray"):
+        s2s.grad(column_loss)(np.array([0.5]), df)
+
+
+def test_a_pandas_column_is_refused():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"y": [1.0, np.nan, 3.0]})
+    with pytest.raises(s2s.S2SError, match=r"(?s)DataFrame.*np\.asarray"):
+        s2s.grad(column_loss)(np.array([0.5]), df)

@@ -32,7 +32,7 @@ from collections import UserDict
 import numpy as np
 
 from s2s.errors import ArgumentTypeError
-from s2s.runtime.foreign import ARRAYS, PLAIN, array_read, foreign, own_dict, own_method, refusal
+from s2s.runtime.foreign import ARRAYS, HOOKS, PLAIN, array_read, foreign, own_dict, own_method, refusal
 
 _MISSING = object()
 _VARARGS, _VARKEYWORDS = inspect.CO_VARARGS, inspect.CO_VARKEYWORDS
@@ -175,6 +175,8 @@ def _reached(values: list, steps: tuple) -> list:
                 found = _item(v, mapping, key)
                 if found is not _MISSING:
                     out.append(found)
+                elif mapping is None and any(hasattr(type(v), h) for h in HOOKS):  # (df["y"] of a DataFrame: the
+                    out.append(v)  # item of a library's array-like, read by its code, is of its kind: checked as it)
             elif kind in ("each", "all"):
                 out.extend(_items(v, mapping))
             elif kind == "iter":
