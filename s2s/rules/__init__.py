@@ -4,8 +4,8 @@
 writing a record (`elementwise`, `linear`, `bilinear`, `define`, `nondiff`);
 `symbolic` the values rules are written with; `custom` the user's rules.
 """
-FAMILIES = ("elementwise", "linear", "products", "reductions", "indexing", "linalg", "runtime_helpers", "methods",
-            "nondiff", "ufuncs", "breadth")
+FAMILIES = ("elementwise", "linear", "products", "reductions", "indexing", "linalg", "runtime_helpers",
+            "runtime_helpers_linalg", "methods", "nondiff", "ufuncs", "breadth")
 # families of optional libraries: family -> the library; loaded once the user's code has imported it (s2s
 # itself never imports scipy)
 OPTIONAL = {"scipy": "scipy", "scipy_linalg": "scipy"}
