@@ -12,8 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from s2s.api import pytree
-
-_NARROW = (np.dtype(np.float16), np.dtype(np.float32))
+from s2s.runtime.settled import NARROW as _NARROW, cast_leaf
 
 
 def narrow(a):
@@ -66,10 +65,6 @@ def of_wrt(result, wrt_at, args: tuple, kwargs: dict, single: bool):
 
 
 def _cast(d, dtype):
-    if type(d) is np.ndarray:
-        return d.astype(dtype) if d.dtype.kind == "f" and d.dtype.itemsize > dtype.itemsize else d
-    if isinstance(d, (float, np.floating)) and not isinstance(d, np.longdouble):
-        return d if getattr(d, "dtype", None) == dtype else dtype.type(d)
     if pytree.is_container(d):
-        return pytree.structure(d)([_cast(p, dtype) for p in pytree.leaves(d)])
-    return d
+        return pytree.structure(d)([cast_leaf(p, dtype) for p in pytree.leaves(d)])
+    return cast_leaf(d, dtype)

@@ -12,7 +12,7 @@ import numpy as np
 
 __all__ = ["settled_like", "narrowed_like"]
 
-_NARROW = (np.dtype(np.float16), np.dtype(np.float32))
+NARROW = (np.dtype(np.float16), np.dtype(np.float32))  # the dtypes a derivative keeps (api/precision.py too)
 
 
 def settled_like(d, x):
@@ -31,7 +31,7 @@ def narrowed_like(d, y):
     its leaf of `y` where that is float32 or float16 (jvp's tangent: its value's dtype)."""
     dtype = y.dtype if isinstance(y, (np.ndarray, np.floating)) else None
     if dtype is not None:
-        return _cast(d, dtype) if dtype in _NARROW else d
+        return _cast(d, dtype) if dtype in NARROW else d
     if isinstance(y, dict) and isinstance(d, dict):
         items = [(k, narrowed_like(v, y[k]) if k in y else v) for k, v in d.items()]
         return d if all(v is d[k] for k, v in items) else _like(d, type(d)(items))
@@ -49,11 +49,16 @@ def _like(d, new):
     return new
 
 
-def _cast(d, dtype):
+def cast_leaf(d, dtype):
+    """A float array or number `d` in the narrower `dtype` (a wider float narrowed; anything else as it is)."""
     if type(d) is np.ndarray:
         return d.astype(dtype) if d.dtype.kind == "f" and d.dtype.itemsize > dtype.itemsize else d
     if isinstance(d, (float, np.floating)) and not isinstance(d, np.longdouble):
         return d if getattr(d, "dtype", None) == dtype else dtype.type(d)
+    return d
+
+
+def _cast(d, dtype):
     if isinstance(d, (list, tuple)) and not hasattr(d, "_fields"):  # (a Jacobian's rows)
         return type(d)(_cast(p, dtype) for p in d)
-    return d
+    return cast_leaf(d, dtype)
