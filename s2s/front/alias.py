@@ -234,19 +234,9 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         """The name `view` was taken as by an index (`inner = u[1:-1]`), where it is a loop's or a join's name for
         it (`inner += D * lap` in a loop changes the loop's `inner_1`): the one view its phis lead back to, else
         `view`."""
-        if view in self.indexed or not isinstance(self.definition(view), list):
+        if view in self.indexed:
             return view
-        found, todo, seen = set(), [view], set()
-        while todo:
-            name = todo.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            operands = self.definition(name)
-            if name in self.indexed:
-                found.add(name)
-            elif isinstance(operands, list):
-                todo += [o.name for o in operands if isinstance(o, ir.Var) and base_name(o.name) == base_name(view)]
+        found = {name for name in self.phi_sources(view) if name in self.indexed}
         return found.pop() if len(found) == 1 else view
 
     def read_call(self, call: ir.Call, loc, whole: bool = True) -> ir.Call:

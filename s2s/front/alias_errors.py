@@ -76,19 +76,9 @@ class AliasErrors:
     def taken_at(self, name: str) -> list:
         """For a loop's name or a join (`prev`, rebound in the loop), where the user's statements bind it to what it may
         be (`prev = R[0]`, `prev = R[i]`); else []."""
-        operands = self.definition(name)
-        if not isinstance(operands, list):
-            return []
         locs = {d.target: d.loc for d in definitions(self.fn.body) if isinstance(d, ir.Assign) and not d.inplace and
                 not (isinstance(d.value, ir.Call) and d.value.op == "setitem")}  # (a write takes nothing)
-        found, todo, seen = set(), list(operands), {name}
-        while todo:  # (through the joins it may be: `z = y[::-1]` in a branch of the loop)
-            o = todo.pop()
-            if not isinstance(o, ir.Var) or o.name in seen or base_name(o.name) != base_name(name):
-                continue
-            seen.add(o.name)
-            todo += self.definition(o.name) if isinstance(self.definition(o.name), list) else []
-            found |= {locs[o.name]} if locs.get(o.name) is not None else set()
+        found = {locs[o] for o in self.phi_sources(name) if locs.get(o) is not None}
         return sorted(found, key=lambda loc: loc.line)
 
     def own_generated(self, loc, *names: str) -> bool:

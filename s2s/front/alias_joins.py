@@ -77,6 +77,25 @@ class JoinAliases:
                     return True
         return False
 
+    def phi_sources(self, name: str) -> list:
+        """The names of the user's own (of `name`'s base name) that the phis `name` is, of a loop or a join, lead
+        back to: `prev` for `prev = R[0]` before the loop and `prev = R[i]` in it; [] where `name` is no phi."""
+        operands = self.definition(name)
+        if not isinstance(operands, list):
+            return []
+        found, todo, seen = [], list(operands), {name}
+        while todo:
+            o = todo.pop()
+            if not isinstance(o, ir.Var) or o.name in seen or base_name(o.name) != base_name(name):
+                continue
+            seen.add(o.name)
+            more = self.definition(o.name)
+            if isinstance(more, list):
+                todo += more
+            else:
+                found.append(o.name)
+        return found
+
     def join(self, s: ir.If, a, b):
         out = a.copy()
         inside = set(defined_names(s.body)) | set(defined_names(s.orelse))
