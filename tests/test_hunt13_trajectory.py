@@ -8,13 +8,12 @@ Reads in an if (or elif) add into the list adjoint in the branch, before the app
 checked against finite differences in every mode, and the generated text against per-iteration list saves
 (test_hunt12_trajectory.py checks the reads before the append outside ifs).
 """
-import copy
 
 import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, numeric_grad, numeric_hessian
+from trajectory_checks import Y0, check_forward_modes, check_reverse_modes, check_second_order
 
 N = 5
 
@@ -236,53 +235,22 @@ FUNCTIONS = [new_state, symplectic, losses, old_and_new, read_before_and_after, 
              if_appends_then_if_reads, if_appends_read_around,
              with_break, stacked_at_the_end, stacked_after]
 LINEAR = [f for f in FUNCTIONS if f not in (nested, stacked_after)]
-Y0 = np.array([0.2, 0.7, 1.3])
-K = 0.8
 
 
 @pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)
 @pytest.mark.parametrize("y0", [Y0, 0.6], ids=["array", "number"])
 def test_reverse_modes_match_finite_differences(f, y0):
-    args = (copy.deepcopy(y0), K)
-    want = tuple(numeric_grad(f, args, i) for i in (0, 1))
-    got = s2s.grad(f, wrt=(0, 1))(*args)
-    for g, w in zip(got, want):
-        assert_close(g, w, what=f"grad {f.__name__}")
-    value, got = s2s.value_and_grad(f, wrt=(0, 1))(*args)
-    assert_close(value, f(*args), what="value")
-    for g, w in zip(got, want):
-        assert_close(g, w, what="value_and_grad")
-    value, pullback = s2s.vjp(f, wrt=(0, 1))(*args)
-    assert_close(value, f(*args), what="vjp value")
-    for _ in range(2):  # (a pullback run again: the list adjoint it cuts back in place is its own copy)
-        for g, w in zip(pullback(2.0), want):
-            assert_close(g, 2.0 * w, what="vjp")
-    assert_close(s2s.jacobian(f)(*args), want[0], what="reverse jacobian")
-    assert_close(args[0], y0, what="argument unchanged")
+    check_reverse_modes(f, y0)
 
 
 @pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)
 def test_forward_modes_match_finite_differences(f):
-    dy = np.array([0.3, -0.2, 0.5])
-    value, tangent = s2s.jvp(f, wrt=(0, 1))((Y0, K), (dy, 0.7))
-    want = numeric_grad(f, (Y0, K), 0) @ dy + 0.7 * numeric_grad(f, (Y0, K), 1)
-    assert_close(value, f(Y0, K), what="jvp value")
-    assert_close(tangent, want, what=f"jvp {f.__name__}")
-    assert_close(s2s.jacobian(f, mode="forward")(Y0, K), numeric_grad(f, (Y0, K), 0), what="forward jacobian")
+    check_forward_modes(f)
 
 
 @pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)
 def test_second_order_matches_finite_differences(f):
-    want = numeric_hessian(lambda y: f(y, K), Y0)
-    assert_close(s2s.hessian(f)(Y0, K), want, rtol=1e-4, atol=1e-5, what=f"hessian {f.__name__}")
-    # (reverse over reverse: the in-place cuts read as new lists, functional_cuts)
-    assert_close(s2s.jacobian(s2s.grad(f))(Y0, K), want, rtol=1e-4, atol=1e-5, what=f"jacobian of grad {f.__name__}")
-
-    def in_k(k):
-        return f(Y0, k)
-    want = numeric_hessian(in_k, K)
-    assert_close(s2s.hessian(f, wrt=1)(Y0, K), want, rtol=1e-4, atol=1e-5, what="hessian in k")
-    assert_close(s2s.grad(s2s.grad(f, wrt=1), wrt=1)(Y0, K), want, rtol=1e-4, atol=1e-5, what="grad of grad")
+    check_second_order(f)
 
 
 @pytest.mark.parametrize("f", LINEAR, ids=lambda f: f.__name__)
