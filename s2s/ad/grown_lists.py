@@ -30,6 +30,7 @@ from s2s.ir.walk import count_uses, map_blocks, used_names
 
 CUT = "s2s.runtime.appended_adjoint"
 POPPED, ADDED = "s2s.runtime.popped_adjoint", "s2s.runtime.added_at_part"
+ACCUMULATOR = "s2s.runtime.accumulator"
 _READS_OF_B = frozenset({CUT, "s2s.runtime.appended_item_adjoint"})
 
 
@@ -76,6 +77,9 @@ class GrownLists:
             elif k is None and isinstance(c, ir.Var) and not uses.get(c.name) and \
                     (found := self._read_in_if(c.name, lst, b, rev_body, uses)) is not None:
                 ifs.append(found)  # (reads in an if before the append: `if t % 10 == 0: loss += np.sum(ys[-1])`)
+            elif call is not None and call.op == ACCUMULATOR and len(call.args) == 2 and call.args[0] == lst and \
+                    len(contributions) == 1 and not links and after is None:
+                return self._cut_into_loop(loop, p, rphi, b, k, rev_body, body_pending, out)  # (`fs[-1 - j]`)
             else:
                 return
         if cut is None or not _read_only_by_cuts(b, {c.name for c in contributions}, rev_body):
@@ -89,6 +93,48 @@ class GrownLists:
         for between, link in zip(reversed(chain[:-1]), links):  # (the later list first)
             self._cut_sum(rev_body, link, between)
         body_pending[p.target] = [self._cut_sum(rev_body, (None, None, last, [], ifs), p.target)]
+
+    def _cut_into_loop(self, loop: ir.Loop, p: ir.Phi, rphi: ir.Phi, b: ir.Var, k: int, rev_body: list,
+                       body_pending: dict, out: list) -> None:
+        """`_cut_in_place` of a list read in a loop inside the body (`acc = acc + c[j] * fs[-1 - j]`, an
+        Adams-Bashforth step): the reversed inner loop adds the reads' adjoints into an accumulator of the list made
+        from the cut, `bfs = rt.accumulator(fs_1, rt.appended_adjoint(b))`, which reads the list (saved, so copied
+        at each append) and makes a list adjoint of zeros per iteration. Where that loop, directly in `rev_body`
+        after the accumulator, is the one place the accumulator is read, it becomes `bfs = rt.popped_adjoint(b)`
+        and each `bfs[i] += g` of the loop `bfs_2 = rt.added_at_part(bfs_1, g, i)`, the loop carrying bfs."""
+        acc, cut_var = rev_body[k].target, rev_body[k].value.args[1]
+        kc = next((j for j, t in enumerate(rev_body[:k]) if isinstance(cut_var, ir.Var) and
+                   _call_of(t, CUT) and self.defines(t, cut_var.name) and t.value.args == (b,)), None)
+        later = [t for t in rev_body[k + 1:] if acc in used_names([t])]
+        if kc is None or len(later) != 1 or type(later[0]) is not ir.Loop or later[0].phis and any(
+                isinstance(t, (ir.Break, ir.Continue)) for t in ir.statements(later[0].body)):
+            return
+        inner = later[0]
+        if any(cut_var.name in used_names([t]) for t in rev_body if t is not rev_body[k]) or \
+                any(b.name in used_names([t]) for t in rev_body[k:]) or \
+                not _read_only_by_cuts(b, {acc, cut_var.name}, rev_body, outside=(kc, k, rev_body.index(inner))):
+            return
+        triples = _added_into(inner.body, acc)
+        if triples is None:
+            return
+        self._own(loop, rphi, ir.Var(p.target), out)
+        carried, current = self.adjoint_name(p.target), None
+        current = ir.Var(carried)
+        gone = set()
+        for old, new, setter in triples:
+            g, index = new.value.args[1], setter.value.args[1]
+            made = ir.Assign(self.adjoint_name(p.target), ir.Call(ADDED, (current, g, index)), setter.loc)
+            inner.body[inner.body.index(setter)] = made
+            gone |= {id(old), id(new)}
+            self.temp_defs.discard(old.target)
+            self.temp_defs.discard(new.target)
+            current = ir.Var(made.target)
+        inner.body[:] = [t for t in inner.body if id(t) not in gone]
+        inner.phis.append(ir.Phi(carried, [ir.Var(acc), current]))
+        rev_body[k] = ir.Assign(acc, ir.Call(POPPED, (b,)), rev_body[k].loc)
+        self.temp_defs.discard(rev_body[kc].target)
+        del rev_body[kc]
+        body_pending[p.target] = [ir.Var(carried)]
 
     def _own(self, loop: ir.Loop, rphi: ir.Phi, lst: ir.Var, out: list) -> None:
         """The reversed loop's phi `rphi` of the adjoint of the list `lst` starts from a list adjoint of its own."""
@@ -338,6 +384,27 @@ class GrownLists:
             current = ir.Var(name)
         rev_body[at:at] = made
         return current
+
+
+def _added_into(block: list, acc: str) -> list | None:
+    """The element adds into the accumulator `acc` that reversed.py's `_accumulate_in_place` made directly in
+    `block`, (`old = acc[i]`, `new = old + g`, `acc[i] = new`) each, where `acc` is read nowhere else in it and
+    each index is one value; else None."""
+    triples, taken = [], set()
+    for k, t in enumerate(block):
+        if type(t) is ir.Effect and t.value.op == "setitem" and t.value.args[0] == ir.Var(acc):
+            if len(t.value.args) != 3 or k < 2 or not _call_of(block[k - 1], "add") or \
+                    not _call_of(block[k - 2], "getitem") or block[k - 2].value.args != (ir.Var(acc), t.value.args[1]) \
+                    or block[k - 1].value.args[0] != ir.Var(block[k - 2].target) or \
+                    t.value.args[2] != ir.Var(block[k - 1].target):
+                return None
+            triples.append((block[k - 2], block[k - 1], t))
+            taken |= {id(block[k - 2]), id(t)}
+    uses: dict = {}
+    count_uses([t for t in block if id(t) not in taken], uses)
+    if not triples or uses.get(acc) or any(uses.get(old.target, 0) != 1 for old, _, _ in triples):
+        return None
+    return triples
 
 
 def _call_of(t, op) -> bool:

@@ -103,6 +103,8 @@ class LoopSaves:
         chosen: dict[str, ir.Assign] = {}
         available = {p.target for p in loop.phis} | ({loop.target} if loop.target else set())
         written = set(self.arrays) | set(self.arrays.values()) | self._changed_by_helpers()
+        if self.loops:  # (a list an enclosing loop grows, in place: `fs[-1 - j]` of an inner loop is its item then)
+            written |= self._grown()
         values = self._value_reads(loop)
         # what is saved anyway (read, and not cheap to recompute) is there to recompute from: the rest of a
         # chain of cheap operations after it (`gates = t * w + b; exp(-gates[s])`) is not saved as well
@@ -150,6 +152,14 @@ class LoopSaves:
             self._helper_changed = _changed_in_place(self.fn)
         return self._helper_changed
 
+    def _grown(self) -> set:
+        """The lists the function grows by appends, and the names that may be the same list: back/growing.py
+        extends such a list in place where no saved value holds it, and a loop inside the one that grows it, read
+        in the reverse sweep, would see the items appended after the inner loop ran (it saves what it read)."""
+        if self._grown_lists is None:
+            self._grown_lists = _changed_in_place(self.fn, (prims.APPENDED,))
+        return self._grown_lists
+
     def _value_reads(self, loop: ir.Loop) -> set:
         """The names the reversed body of `loop` reads other than for their shape (`_shape_read`)."""
         out = set()
@@ -196,14 +206,14 @@ def read_shapes(stmts: list, shapes: dict) -> list:
 IN_PLACE_HELPERS = {"s2s.runtime.add_at", "s2s.runtime.zero_at", "s2s.runtime.add_into"}  # may return arg 0, changed
 
 
-def _changed_in_place(fn: ir.Function) -> set:
-    """The first arguments of the runtime helpers that may change them in place, and the names that may
+def _changed_in_place(fn: ir.Function, ops=IN_PLACE_HELPERS) -> set:
+    """The first arguments of the runtime helpers `ops` that may change them in place, and the names that may
     be the same object (both ways through copies, joins, views and the helpers' results)."""
     out = set()
     links = []
     for s in ir.statements(fn.body):
         if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.args and \
-                isinstance(s.value.args[0], ir.Var) and s.value.op in IN_PLACE_HELPERS:
+                isinstance(s.value.args[0], ir.Var) and s.value.op in ops:
             out.add(s.value.args[0].name)
             links.append((s.target, s.value.args[0].name))
         elif isinstance(s, ir.Assign) and isinstance(s.value, ir.Var):

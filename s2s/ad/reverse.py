@@ -117,6 +117,7 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         self._ints = None  # names known to hold ints (see _basic_index)
         self._strict_ints = None  # names that always hold a Python int (see _int_index)
         self._helper_changed = None  # names a runtime helper may change in place (see _changed_by_helpers)
+        self._grown_lists = None  # lists the function grows by appends (see _grown)
         self.joined: set[str] = set()  # adjoints joined by the phis of a reversed loop or if, once emitted
         self._shape_class = None  # name -> a representative of the names provably of its shape
         self.accumulators = False  # whether a reversed loop adds element adjoints into an rt.accumulator
