@@ -114,7 +114,7 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         self.nonfloat = nonfloat(fn, wrt)  # names that may be bools or integers: `g * m` with g = 1.0 is `1.0 * m`
         self.defs = {}
         _index_definitions(fn.body, self.defs)
-        self._ints = None  # names known to hold ints (see _basic_index)
+        self._ints = self._slices = None  # names known to hold ints, and slices (see _basic_index)
         self._strict_ints = None  # names that always hold a Python int (see _int_index)
         self._helper_changed = None  # names a runtime helper may change in place (see _changed_by_helpers)
         self._grown_lists = None  # lists the function grows by appends (see _grown)

@@ -228,7 +228,7 @@ class ElementWrites:
         if len(index) == 1 and isinstance(index[0], ir.Const) and isinstance(index[0].value, tuple):
             index = tuple(ir.Const(v) for v in index[0].value)
         if not all(isinstance(a, ir.Const) and isinstance(a.value, int) and not isinstance(a.value, bool) or
-                   isinstance(a, ir.Var) and self._basic_index((a,)) for a in index):
+                   isinstance(a, ir.Var) and self._basic_index((a,), slices=False) for a in index):
             return False
         rank = self._rank_made(base)
         return rank is not None and rank == len(index)
@@ -278,20 +278,22 @@ class ElementWrites:
         shape = d.args[0]
         if isinstance(shape, ir.Const):
             return len(shape.value) if isinstance(shape.value, tuple) else 1
-        return 1 if isinstance(shape, ir.Var) and self._basic_index((shape,)) else None
+        return 1 if isinstance(shape, ir.Var) and self._basic_index((shape,), slices=False) else None
 
-    def _basic_index(self, index) -> bool:
+    def _basic_index(self, index, slices: bool = True) -> bool:
         """Can `y[index] = v` write one element twice? Not with ints and slices (basic indexing): constants, names
-        of ints, and slices the function makes (`K[e:e + 2, e:e + 2]` in a loop: `t7 = slice(e, e + 2, None)`)."""
+        of ints, and slices the function makes (`K[e:e + 2, e:e + 2]` in a loop: `t7 = slice(e, e + 2, None)`).
+        Without `slices`, ints alone (names of slices are not: `y[t7]` is a view, not an element)."""
         if self._ints is None:
-            slices = {s.target for s in ir.statements(self.fn.body) if isinstance(s, ir.Assign) and
-                      isinstance(s.value, ir.Call) and s.value.op == "slice" and not s.value.kwargs}
-            self._ints = integers(self.fn) | range_targets(self.fn.body) | self._python_ints() | slices
+            self._ints = integers(self.fn) | range_targets(self.fn.body) | self._python_ints()
+            self._slices = {s.target for s in ir.statements(self.fn.body) if isinstance(s, ir.Assign) and
+                            isinstance(s.value, ir.Call) and s.value.op == "slice" and not s.value.kwargs}
 
         def basic(v):
             return v is None or v is Ellipsis or isinstance(v, (int, slice)) and not isinstance(v, bool) or \
                 isinstance(v, tuple) and all(basic(x) for x in v)
-        return all(basic(a.value) if isinstance(a, ir.Const) else a.name in self._ints for a in index)
+        return all(basic(a.value) if isinstance(a, ir.Const) else a.name in self._ints or
+                   slices and a.name in self._slices for a in index)
 
     def _zero_in_place(self, g, stmts: list, contrib, value: ir.Call):
         """An array's adjoint that this sweep made itself (by an earlier write's adjoint, or a copy
