@@ -259,11 +259,14 @@ def appended_tangent(dxs, dv, ys):
 
 def appended_adjoint_transpose(G, g):
     """The transpose of `appended_adjoint(., xs)` at `g` (a list adjoint one longer): G's parts, then a zero; an
-    array `g` (np.dot of a list gives one: appended_adjoint's g[:-1]) as an array, G its rows but the last."""
+    array `g` (np.dot of a list gives one: appended_adjoint's g[:-1]) as an array, G its rows but the last; a bare
+    number `g` (it stands for every part) as the total of G."""
     if type(g) is np.ndarray and g.ndim:
         out = np.zeros(g.shape, np.result_type(G, g))
         out[:-1] = G
         return out
+    if not isinstance(g, (list, tuple)):
+        return _total(G)
     parts = list(G) if isinstance(G, (list, tuple)) else [G] * (len(g) - 1)
     return Parts(parts + [zeros_like(g[-1])])
 
@@ -275,7 +278,17 @@ def appended_item_transpose(G, g):
         out = np.zeros(g.shape, np.result_type(G, g))
         out[-1] = G
         return out
+    if not isinstance(g, (list, tuple)):
+        return _total(G)
     return Parts([zeros_like(p) for p in g[:-1]] + [G])
+
+
+def _total(G):
+    """The transpose at a bare number `g` (a reversed loop's list adjoint before its first add, standing for every
+    part alike): the sum of every entry of every part of `G`."""
+    if isinstance(G, (list, tuple)):
+        return sum((_total(p) for p in G), 0.0)
+    return np.sum(G) if np.ndim(G) else G
 
 
 # ---------------------------------------------------------------- dicts the function writes out: {"w": w, "b": b}
