@@ -69,12 +69,14 @@ def fast_tests(uses: tuple, params: list) -> list:
     return tests
 
 
-def check(fn, what: str, args: tuple, kwargs: dict) -> None:
+def check(fn, what: str, args: tuple, kwargs: dict, user=None) -> None:
     """Refuse an argument value (or a part of one) that a use of `fn` reads and that is an object whose class
     defines the operation itself (runtime/foreign.py); raise Python's AttributeError where a value read as an
-    array (`v.sum()`, `v.T`) has no such attribute (NumPy's function would take it for an array: a number)."""
+    array (`v.sum()`, `v.T`) has no such attribute (NumPy's function would take it for an array: a number).
+    `user`: the user's function whose defaults fill the parameters the call leaves out, where `fn` has none of
+    its own (a forward-mode `jvp_f(x, Ws, dx)` takes the tangents after f's parameters); `fn` by default."""
     for use in getattr(fn, "__s2s_data__", ()):
-        given = _argument(fn, use, args, kwargs)
+        given = _argument(fn, use, args, kwargs, fn if user is None else user)
         fine = ARRAYS if use.name[0] == "." else PLAIN
         if type(given) in fine or given is _MISSING:  # (a **kwargs' item not passed)
             continue
@@ -114,9 +116,9 @@ def _made_of(what: str, use, given) -> None:
             raise _refusal(what, use, leaf, method)
 
 
-def _argument(fn, use, args: tuple, kwargs: dict):
+def _argument(fn, use, args: tuple, kwargs: dict, user):
     """The argument of `use` in the call (args, kwargs) of `fn`: the tuple of the arguments `*args` gathers, the
-    dict of those `**kwargs` gathers; its default where it is not passed; _MISSING where it has none."""
+    dict of those `**kwargs` gathers; its default in `user` where it is not passed; _MISSING where it has none."""
     if 0 <= use.position < len(args):
         return args[use.position]
     code = getattr(fn, "__code__", None)
@@ -127,7 +129,7 @@ def _argument(fn, use, args: tuple, kwargs: dict):
             return args[code.co_argcount:]
         if code.co_flags & _VARKEYWORDS and gathered[-1] == use.param:
             return {k: v for k, v in kwargs.items() if k not in code.co_varnames[:named]}
-    return kwargs[use.param] if use.param in kwargs else _default(fn, use.param)
+    return kwargs[use.param] if use.param in kwargs else _default(user, use.param)
 
 
 def _default(fn, param: str):
@@ -295,7 +297,7 @@ def _refusal(what: str, use, value, method: str) -> ArgumentTypeError:
                                                    "part" if use.steps else "argument"))
 
 
-def passes(fn, what: str, args: tuple, kwargs: dict) -> bool:
+def passes(fn, what: str, args: tuple, kwargs: dict, user=None) -> bool:
     """True where `check` refuses nothing (it raises otherwise)."""
-    check(fn, what, args, kwargs)
+    check(fn, what, args, kwargs, user)
     return True

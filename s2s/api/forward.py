@@ -143,7 +143,7 @@ class Jvp(transform.Transformed):
         if entry is None or not entry.check(self.__wrapped__):
             entry = self._build()
         fn = entry.fn
-        data_checks.check(fn, self.__name__, primals, kwargs)
+        data_checks.check(fn, self.__name__, primals, kwargs, arguments.original(self.__wrapped__))  # (f's defaults)
         code = fn.__code__
         try:
             if len(primals) + count == code.co_argcount and not code.co_kwonlyargcount and \

@@ -287,7 +287,7 @@ def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None, bases=N
     if entry is None or not entry.check(jf.__wrapped__):  # (jf._current(), without its two calls)
         entry = jf._build()
     fn = entry.fn
-    data_checks.check(fn, jf.__name__, args, kwargs or {})
+    data_checks.check(fn, jf.__name__, args, kwargs or {}, arguments.original(jf.__wrapped__))
     if draws is not None:
         draws.before(fn)
     code = fn.__code__
@@ -350,7 +350,7 @@ def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None, name="x
     if draws is None:
         draws = Draws(args, kwargs)
     fn = jf._current()  # (the generated function the calls below run: what it may draw from)
-    data_checks.check(fn, jf.__name__, args, kwargs or {})
+    data_checks.check(fn, jf.__name__, args, kwargs or {}, arguments.original(jf.__wrapped__))
     columns = []  # columns[b]: one list of value leaves per element of x's leaf b
     for b, leaf in enumerate(x_leaves):
         shape = np.shape(leaf)
