@@ -108,3 +108,64 @@ def test_a_default_matrix_passed_as_an_array_by_the_call_is_exact():
         assert_close(s2s.jvp(f)((X, PLAIN_WS), (np.ones(3),))[1], np.sum(numeric_grad(g, (X,), 0)))
         assert_close(s2s.jacobian(f, mode="forward")(X, PLAIN_WS), numeric_grad(g, (X,), 0))
         assert_close(s2s.hessian(f)(X, PLAIN_WS), numeric_hessian(g, X), 1e-4, 1e-5)
+
+
+# ------------------------------------------------------------------ S3: svd at a tie in float32, forward mode
+C9 = np.arange(9.0).reshape(3, 3)
+W0 = np.array([0.3, -0.5, 0.8])
+
+
+def skew(w):
+    return np.array([[0, -w[2], w[1]], [w[2], 0, -w[0]], [-w[1], w[0], 0]])
+
+
+def polar_float32(w):
+    R = (np.eye(3) + 0.1 * skew(w)).astype(np.float32)  # singular values 1.004888, 1.004888, 1
+    U, S, Vt = np.linalg.svd(R)
+    return np.sum((U @ Vt) * C9)
+
+
+def polar_float64(w):
+    R = np.eye(3) + 0.1 * skew(w)
+    U, S, Vt = np.linalg.svd(R)
+    return np.sum((U @ Vt) * C9)
+
+
+def projector_float32(w):
+    R = np.eye(3) + 0.1 * skew(w)
+    lam, V = np.linalg.eigh((R.T @ R).astype(np.float32))  # two eigenvalues 1 + 0.01 |w|^2 (tied)
+    return np.sum((V[:, :1] @ V[:, :1].T) * C9)
+
+
+def projector_float64(w):
+    R = np.eye(3) + 0.1 * skew(w)
+    lam, V = np.linalg.eigh(R.T @ R)
+    return np.sum((V[:, :1] @ V[:, :1].T) * C9)
+
+
+def test_svd_at_a_tie_in_float32_is_exact_in_forward_mode():
+    """The reproducer: the float32 jvp along e2 was nan (the tie was measured in float64's eps, and float32's
+    rounding of the tangent's numerator taken for a split of the tie); the float64 gradient is the reference."""
+    assert np.linalg.svd((np.eye(3) + 0.1 * skew(W0)).astype(np.float32))[1][0] == pytest.approx(1.004888, abs=1e-6)
+    expected = [0.18408941, -0.30300658, 0.14661884]  # (tests/test_hunt13_ties.py)
+    assert_close(s2s.grad(polar_float64)(W0), expected, rtol=1e-6)
+    assert_close(s2s.jacobian(polar_float32, mode="forward")(W0), expected, rtol=2e-4, atol=1e-5)
+    assert_close(s2s.grad(polar_float32)(W0), expected, rtol=2e-4, atol=1e-5)
+    for i, e in enumerate(np.eye(3)):
+        value, tangent = s2s.jvp(polar_float32)((W0,), (e,))
+        assert value == polar_float32(W0)
+        assert_close(tangent, expected[i], rtol=2e-4, atol=1e-5, what=f"jvp e{i}")
+        w32, e32 = W0.astype(np.float32), e.astype(np.float32)
+        assert_close(s2s.jvp(polar_float32)((w32,), (e32,))[1], expected[i], rtol=2e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("f32, f64", [(polar_float32, polar_float64), (projector_float32, projector_float64)])
+def test_ties_in_float32_at_random_points(f32, f64):
+    """27 of 30 random points had a nan column in the forward Jacobian of the float32 polar factor."""
+    rng = np.random.default_rng(14)
+    for _ in range(30):
+        w = rng.normal(size=3)
+        expected = s2s.grad(f64)(w)
+        assert_close(expected, numeric_grad(f64, (w,), 0), rtol=1e-5, atol=1e-6)
+        assert_close(s2s.jacobian(f32, mode="forward")(w), expected, rtol=1e-3, atol=2e-4, what=f"forward at {w}")
+        assert_close(s2s.grad(f32)(w), expected, rtol=1e-3, atol=2e-4, what=f"reverse at {w}")

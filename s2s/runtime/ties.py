@@ -32,7 +32,13 @@ from s2s.errors import S2SError
 
 __all__: list = []
 
-_EPS = np.finfo(float).eps
+_EPS32, _EPS64 = float(np.finfo(np.float32).eps), float(np.finfo(np.float64).eps)
+
+
+def _eps(values) -> float:
+    """The machine epsilon of the precision NumPy computed `values` in (eigh's and svd's, real: float32 for a
+    float32 or complex64 matrix): the vectors and values, and the numerators made of them, round at its."""
+    return _EPS32 if getattr(values, "dtype", None) == np.float32 else _EPS64
 
 
 def _tied(values, gaps):
@@ -43,13 +49,14 @@ def _tied(values, gaps):
     k = np.shape(values)[-1]
     if k < 2:
         return None
+    eps = _eps(values)
     if np.ndim(values) == 1:
         v = values.tolist()
-        tolerance = 64 * k * _EPS * max(abs(v[0]), abs(v[-1]))
+        tolerance = 64 * k * eps * max(abs(v[0]), abs(v[-1]))
         if all(abs(b - a) > tolerance for a, b in zip(v, v[1:])):
             return None
     else:
-        tolerance = 64 * k * _EPS * np.max(np.abs(values), axis=-1, keepdims=True)[..., None]
+        tolerance = 64 * k * eps * np.max(np.abs(values), axis=-1, keepdims=True)[..., None]
         if not (np.abs(np.diff(values, axis=-1)) <= tolerance[..., 0]).any():
             return None
     return (np.abs(gaps) <= tolerance) & ~np.eye(k, dtype=bool)
@@ -105,7 +112,8 @@ def adjoint_over_gaps(turn, values, vector_adjoints, value_adjoint, function: st
     norms = 0.0  # (of g's columns)
     for g in vector_adjoints:
         norms = norms + (g * g).sum(axis=-2) ** 0.5
-    noise = 16 * k * _EPS * (norms[..., :, None] + norms[..., None, :])  # the rounding of (Q^T g)_ij - (Q^T g)_ji
+    eps = _eps(values)
+    noise = 16 * k * eps * (norms[..., :, None] + norms[..., None, :])  # the rounding of (Q^T g)_ij - (Q^T g)_ji
     quiet = tied & (np.abs(turn) <= noise)
     if (tied & ~quiet).any():
         _refuse(tied & ~quiet, function, values, _chosen, what)
@@ -115,7 +123,7 @@ def adjoint_over_gaps(turn, values, vector_adjoints, value_adjoint, function: st
         g = np.abs(slopes) * np.max(np.abs(values), axis=-1, keepdims=True)  # (in the numerator's units)
         _refuse(turned & (g[..., :, None] + g[..., None, :] > noise), function, values, _values_used, what)
         si, sj = slopes[..., :, None], slopes[..., None, :]  # (the vectors' adjoint 0: the slopes must be equal)
-        differ = np.abs(sj - si) > 64 * k * _EPS * (np.abs(si) + np.abs(sj))
+        differ = np.abs(sj - si) > 64 * k * eps * (np.abs(si) + np.abs(sj))
         _refuse(quiet & (noise == 0) & differ, function, values, _kink, what)
     return _untied(turn, gaps, tied)
 
@@ -154,7 +162,7 @@ def tangent_over_gaps(turn, values, d):
     tied = _tied(values, gaps)
     if tied is None:
         return _distinct(turn, gaps)
-    noise = 16 * np.shape(values)[-1] * _EPS * np.sqrt(np.sum(np.square(d), axis=(-2, -1)))[..., None, None]
+    noise = 16 * np.shape(values)[-1] * _eps(values) * np.sqrt(np.sum(np.square(d), axis=(-2, -1)))[..., None, None]
     split = tied & (np.abs(turn) > noise)
     return np.where(split, np.nan, _untied(turn, gaps, tied))
 
