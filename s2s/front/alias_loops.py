@@ -215,6 +215,18 @@ class LoopAliases(IterationAliases):
                                      f"statement: {name} = {name}.copy(), and read the other name where it holds the "
                                      f"values you mean (NumPy's shows the first iteration's writes, a copy's would "
                                      f"not)", name)
+        kept = self.holds_rebound(s, r, back)
+        if made is not None and kept is not None:  # (`x[0] = k; x = x * 2.0 + k; traj.append(x)`)
+            held = base_name(kept)
+            return self.error(s.loc, f"a loop that writes elements of '{name}'{line} and then rebinds '{name}' to "
+                                     f"a new array (line {made.line}: {_spelled(made)}) {when}, while '{held}' holds "
+                                     f"that array from one iteration to the next (NumPy's '{held}' shows the next "
+                                     f"iteration's writes into it)",
+                              f"where '{held}' is meant to keep each value as it was stored, copy '{name}' at the top "
+                              f"of the loop body, as its first statement: {name} = {name}.copy(); that is a program "
+                              f"of another value than this one's, whose '{held}' shows the later writes (s2s follows "
+                              f"element writes into the array '{name}' holds as the loop starts, not through '{held}')",
+                              name)
         if made is not None:
             return self.error(s.loc, f"a loop that writes elements of '{name}'{line} and then "
                                      f"rebinds '{name}' to a new array (line {made.line}: {_spelled(made)}) {when}",
@@ -228,6 +240,18 @@ class LoopAliases(IterationAliases):
                                  f"array{shown} for the next one (buffers swapped each step)",
                           f"copy it at the top of the loop body, as its first statement: {name} = {name}.copy(); "
                           f"s2s follows the elements written by the array's name, which the swap rebinds", name)
+
+    def holds_rebound(self, s: ir.Loop, r: str, back: str) -> str | None:
+        """The loop's name (other than the one of the array `r` the loop writes elements of) that carries the array
+        that name is rebound to (`back`) into the next iteration, whose writes NumPy's shows (`traj.append(x)`); or
+        None."""
+        inside = set(defined_names(s.header + s.body))
+        q = next((p.target for p in s.phis if self.root.get(p.target) == r), None)
+        for b in self.objects(ir.Var(back)) if q is not None else ():
+            kept = self.carried_on(s, q, b, set()) if b in inside else None
+            if kept is not None and not _is_temp(base_name(kept)):
+                return kept
+        return None
 
     def read_after(self, s: ir.Loop, r: str):
         """Where the array `r` (the value a loop's name starts with) is read by its own version in the loop `s`

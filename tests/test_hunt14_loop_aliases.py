@@ -1,0 +1,79 @@
+"""The loop back-edge aliasing check of round 13 (tests/test_hunt13_loop_aliases.py): its advice and its false refusals
+(hunt14reg M1, M2, M3, R1, R2).
+
+M2: `x[0] = k; x = x * 2.0 + k; traj.append(x)` was advised `x = x.copy()` at the top of the loop as if it kept the
+program's meaning; NumPy's traj shows the next iteration's element write (10.125), the advised program's does not
+(11.125). The refusal now says that traj holds the array and that the copy is a program of another value.
+M1: where the array is stored by a helper, in an inner loop, by a list display or under an if, the advised copy was
+`traj = x.copy()` (the list replaced by one array); it is now the statement that stores it, with a copy stored.
+R1: the check of `x += k` after `x = x * 2.0; traj.append(x)` refused in the first iteration (nothing stored yet), a
+0-d state (`x * 2.0` of a 0-d array is a NumPy scalar), and an append in the last iteration only; it now refuses when
+the holder really holds the array when run. Each function takes p = [x0_0, x0_1, k].
+"""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import check_every_mode
+
+P = np.array([0.5, 1.0, 0.25])
+
+
+def _refusal(f) -> str:
+    with pytest.raises(s2s.S2SError) as e:
+        s2s.grad(f)(P)
+    return str(e.value)
+
+
+# ----- M2: element writes, then a rebind to an array a list keeps
+def written_then_stored(p):
+    x = p[:2].copy(); k = p[2]; traj = []
+    for t in range(3):
+        x[0] = k
+        x = x * 2.0 + k
+        traj.append(x)
+    return np.sum(traj[0] ** 2) + np.sum(traj[1])
+
+
+def written_then_stored_copy(p):  # (what the refusal advises, for a traj meant to keep each value as stored)
+    x = p[:2].copy(); k = p[2]; traj = []
+    for t in range(3):
+        x = x.copy()
+        x[0] = k
+        x = x * 2.0 + k
+        traj.append(x)
+    return np.sum(traj[0] ** 2) + np.sum(traj[1])
+
+
+def written_then_rebound(p):  # (nothing keeps the array: the copy at the top is NumPy's value)
+    x = p[:2].copy(); k = p[2]; acc = 0.0
+    for t in range(3):
+        x[0] = k
+        x = x * 2.0 + k
+        acc = acc + np.sum(x ** 2)
+    return acc
+
+
+def written_then_rebound_copy(p):
+    x = p[:2].copy(); k = p[2]; acc = 0.0
+    for t in range(3):
+        x = x.copy()
+        x[0] = k
+        x = x * 2.0 + k
+        acc = acc + np.sum(x ** 2)
+    return acc
+
+
+def test_copy_at_the_top_is_not_advised_as_numpys_value_where_a_list_holds_the_array():
+    assert written_then_stored(P) == 10.125 and written_then_stored_copy(P) == 11.125
+    text = _refusal(written_then_stored)
+    assert "'traj' holds that array" in text and "NumPy's 'traj' shows the next iteration's writes" in text, text
+    assert "a program of another value" in text and "x = x.copy()" in text, text
+    check_every_mode(written_then_stored_copy, P)
+
+
+def test_copy_at_the_top_where_nothing_keeps_the_array_is_numpys_value():
+    text = _refusal(written_then_rebound)
+    assert "x = x.copy()" in text and "another value" not in text and "holds that array" not in text, text
+    assert written_then_rebound(P) == written_then_rebound_copy(P)
+    check_every_mode(written_then_rebound_copy, P)
