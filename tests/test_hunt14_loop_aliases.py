@@ -77,3 +77,100 @@ def test_copy_at_the_top_where_nothing_keeps_the_array_is_numpys_value():
     assert "x = x.copy()" in text and "another value" not in text and "holds that array" not in text, text
     assert written_then_rebound(P) == written_then_rebound_copy(P)
     check_every_mode(written_then_rebound_copy, P)
+
+
+# ----- M1: the advised copy is the statement that stores the array, wherever it is
+def _push(lst, v):
+    lst.append(v)
+
+
+def helper_append(p):
+    x = p[:2].copy(); k = p[2]; traj = []
+    for t in range(3):
+        x += k
+        x = x * 2.0
+        _push(traj, x)
+    return np.sum(traj[0])
+
+
+def helper_append_copy(p):
+    x = p[:2].copy(); k = p[2]; traj = []
+    for t in range(3):
+        x += k
+        x = x * 2.0
+        _push(traj, x.copy())
+    return np.sum(traj[0])
+
+
+def inner_loop_append(p):
+    x = p[:2].copy(); k = p[2]; out = []
+    for t in range(3):
+        x *= 0.5 + k
+        for s in range(2):
+            x = x + k
+            out.append(x)
+    return np.sum(np.stack(out) ** 2)
+
+
+def inner_loop_append_copy(p):
+    x = p[:2].copy(); k = p[2]; out = []
+    for t in range(3):
+        x *= 0.5 + k
+        for s in range(2):
+            x = x + k
+            out.append(x.copy())
+    return np.sum(np.stack(out) ** 2)
+
+
+def list_display(p):
+    x = p[:2].copy(); k = p[2]; hold = []
+    for t in range(3):
+        x += k
+        x = x * 2.0
+        if t == 0:
+            hold = [x, x * 1.0]
+    return np.sum(hold[0] ** 2) + np.sum(hold[1])
+
+
+def list_display_copy(p):
+    x = p[:2].copy(); k = p[2]; hold = []
+    for t in range(3):
+        x += k
+        x = x * 2.0
+        if t == 0:
+            hold = [x.copy(), x * 1.0]
+    return np.sum(hold[0] ** 2) + np.sum(hold[1])
+
+
+def append_under_if(p):
+    x = p[:2].copy(); k = p[2]; traj = []
+    for t in range(3):
+        x += k
+        x = x * 2.0
+        if t % 2 == 0:
+            traj.append(x)
+    return np.sum(traj[0] ** 2)
+
+
+def append_under_if_copy(p):
+    x = p[:2].copy(); k = p[2]; traj = []
+    for t in range(3):
+        x += k
+        x = x * 2.0
+        if t % 2 == 0:
+            traj.append(x.copy())
+    return np.sum(traj[0] ** 2)
+
+
+@pytest.mark.parametrize("f, copied, advice", [
+    (helper_append, helper_append_copy, "_push(traj, x.copy())"),
+    (inner_loop_append, inner_loop_append_copy, "out.append(x.copy())"),
+    (list_display, list_display_copy, "hold = [x.copy(), x * 1.0]"),
+    (append_under_if, append_under_if_copy, "traj.append(x.copy())"),
+], ids=lambda v: getattr(v, "__name__", "advice"))
+def test_advised_copy_is_the_statement_that_stores_the_array(f, copied, advice):
+    text = _refusal(f)
+    assert f"store a copy ({advice})" in text, text
+    assert f(P) != copied(P)  # (the refusal is of a program whose NumPy value is not the copy's)
+    check_every_mode(copied, P)
+

@@ -189,27 +189,47 @@ class IterationAliases:
         if same and not _is_temp(base_name(kept)):  # (`f_old = f`, `y = x`: the two names are one array)
             return (("before", ir.Const(before)), ("kept", ir.Const(base_name(kept))),
                     ("taken", ir.Const(f"{name} = {base_name(kept)}.copy()")), ("other", ir.Const(name)))
-        stored = self.made.get(back.name) if isinstance(back, ir.Var) else None
         names = [name] + [base_name(v) for v in (e.name, b) if not _is_temp(base_name(v))]
-        taken = _stored_copy(stored, names) or f"{base_name(kept)} = {names[-1]}.copy()"
+        taken = self.stored_copy(s, kept, names)
         return (("before", ir.Const(before)), ("kept", ir.Const(base_name(kept))), ("taken", ir.Const(taken)))
 
-    def bound_by(self, s: ir.Loop, name: str):
-        """The loc of the last line of the loop `s` that binds the user's `name` to a value (`y = x`), or None."""
+    def stored_copy(self, s: ir.Loop, kept: str, names: list) -> str:
+        """The user's statement of the loop `s` that stores the first of `names` in the loop's name `kept`, with a
+        copy stored: `traj.append(x)` -> `traj.append(x.copy())`, where the store is the back value's own statement,
+        or one that names both in the loop (`_push(traj, x)` of a helper, `out.append(x)` in an inner loop or under
+        an if, `hold = [x, x * 1.0]`); else where to copy, in words."""
+        back = next((p.operands[1] for p in s.phis if p.target == kept), None)
+        stored = self.made.get(back.name) if isinstance(back, ir.Var) else None
+        own = stored is not None and s.loc is not None and stored.scope == s.loc.scope
+        found = _stored_copy(stored, names) if own else None
+        for loc in self.body_lines(s) if found is None else ():
+            stmt = _statement(loc)
+            if stmt is not None and base_name(kept) in {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)}:
+                found = _stored_copy(loc, names) or found
+        return found or f"{names[0]}.copy() where '{base_name(kept)}' takes it"
+
+    def body_lines(self, s: ir.Loop) -> list:
+        """The locs of the lines of the loop `s`'s body, nested ones too, as the file has them."""
         filename = (s.loc.file or self.fn.filename) if s.loc is not None else ""
         head = linecache.getline(filename, s.loc.line) if filename else ""
-        indent, line, found = len(head) - len(head.lstrip()), s.loc.line + 1 if filename else 0, None
+        indent, line, out = len(head) - len(head.lstrip()), s.loc.line + 1 if filename else 0, []
         while filename:
             text = linecache.getline(filename, line)
             if not text or text.strip() and len(text) - len(text.lstrip()) <= indent:
-                return found  # (the loop's body ends at a line indented as the loop is, or the file's end)
-            loc = ir.Loc(line, text.strip(), file=s.loc.file, scope=s.loc.scope)
+                return out  # (the loop's body ends at a line indented as the loop is, or the file's end)
+            out.append(ir.Loc(line, text.strip(), file=s.loc.file, scope=s.loc.scope))
+            line += 1
+        return out
+
+    def bound_by(self, s: ir.Loop, name: str):
+        """The loc of the last line of the loop `s` that binds the user's `name` to a value (`y = x`), or None."""
+        found = None
+        for loc in self.body_lines(s):
             stmt = _statement(loc)
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
                     and stmt.targets[0].id == name:
                 found = loc
-            line += 1
-        return None
+        return found
 
     def defined_at(self, s: ir.Loop, name: str):
         """The loc of the statement of the loop `s` that makes `name`, or None."""
@@ -409,6 +429,15 @@ def _stored_copy(loc, names: list) -> str | None:
                 if isinstance(inner, ast.Name) and inner.id == name and isinstance(node.ctx, ast.Load):
                     return self.copied(node)
                 return self.generic_visit(node)
+
+            def visit_BinOp(self, node):  # (`x * 1.0` is a new array: nothing to copy; `traj + [x]` holds x)
+                for side in ("left", "right"):
+                    if isinstance(getattr(node, side), (ast.List, ast.Tuple)):
+                        setattr(node, side, self.visit(getattr(node, side)))
+                return node
+
+            def visit_UnaryOp(self, node):
+                return node
 
             def copied(self, node):
                 self.found = True
