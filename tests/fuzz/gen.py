@@ -537,7 +537,8 @@ class Gen(Level7, Level6, Level5, AliasPatterns):
             prods += [(3, lambda: self.array_stmt(scope, ctx)),
                       (2, lambda: self.elem_write(scope, ctx))]
         if lvl >= 3:
-            prods += [(ALIASING, lambda: self.alias_stmt(scope, ctx))]   # aliasing.py
+            prods += [(ALIASING, lambda: self.alias_stmt(scope, ctx)),   # aliasing.py
+                      (0.5 if depth < 2 else 0, lambda: self.assembly_loop(scope, ctx))]
         if lvl >= 4:
             prods += [(1, lambda: self.container_stmt(scope, ctx))]
         if lvl >= 5:
@@ -915,6 +916,43 @@ class Gen(Level7, Level6, Level5, AliasPatterns):
             lines.append(f"{alias} {op} {rhs}")
         else:
             lines.append(f"{name} {op} {rhs}")
+        return lines, scope, False
+
+    def assembly_loop(self, scope, ctx):
+        """A slice or block a loop's index moves, added into (FEM assembly: `F[e:e + 2] += k[e] * w`,
+        `K[e:e + 2, e:e + 2] += k[e] * KE`; hunt14reg S1: a zero reverse gradient once)."""
+        scope = scope.copy()
+        n = self.n
+        vecs = self.vars_of(scope, (n,))
+        if n < 2 or not vecs:
+            return self.array_stmt(scope, ctx)
+        src, e = self.choice(vecs), self.loopvar(INT_NAMES, "i", scope.names)
+        two_d = self.p(0.4)
+        shape = (n, n) if two_d else (n,)
+        owned = [v for v in self.vars_of(scope, shape) if v in scope.owned and v not in self.unsafe]
+        lines = []
+        if owned and self.p(0.5):
+            name = self.choice(owned)
+        else:
+            name = self.new_name(("f", shape))
+            lines.append(f"{name} = np.zeros({shape if two_d else n})")
+            scope.names[name] = ("f", shape)
+            scope.owned.add(name)
+        load = self.choice([f"np.sin({src}[{e}])", f"{src}[{e}] ** 2", f"{src}[{e}] * {self.leaf(scope, ())}",
+                            f"np.tanh({src}[{e}] + {src}[{e} + 1])"])
+        if two_d:
+            body = f"{name}[{e}:{e} + 2, {e}:{e} + 2] += {load} * np.array([[1.0, -1.0], [-1.0, 1.0]])"
+        else:
+            op = self.choice(["+=", "+=", "-=", "*=", "="])
+            rhs = {"+=": f"{load} * np.array([0.5, 0.5])", "-=": f"0.3 * {load}", "*=": f"np.tanh({load})",
+                   "=": f"{name}[{e}:{e} + 2] * 0.5 + {load}"}[op]
+            body = f"{name}[{e}:{e} + 2] {op} {rhs}"
+        lines += [f"for {e} in range({n - 1}):", "    " + body]
+        if self.p(0.7):  # (read after the loop by more than a sum: the sweep owns the array's adjoint)
+            total, _ = self.target_scalar(scope, ctx)
+            read = self.choice([f"np.sum({name} ** 3)", f"np.sum(np.tanh({name}) ** 2)", f"np.sum({name} ** 2)"])
+            lines.append(f"{total} = {read}" if total not in scope.names else f"{total} = {total} + {read}")
+            scope.names[total] = ("f", ())
         return lines, scope, False
 
     def elem_write(self, scope, ctx):
