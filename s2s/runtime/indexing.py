@@ -428,6 +428,8 @@ def add_at(acc, g, x, *index):
     if type(acc) is np.ndarray and type(x) is np.ndarray and acc.shape == x.shape and acc.dtype.kind in "fc" \
             and acc.flags.writeable and x.dtype.kind != "O":
         pass  # (the common case first, once per reversed iteration: the loop's own float accumulator)
+    elif isinstance(x, dict) and not isinstance(x, FieldParts):
+        return _added_at_key(acc, g, x, index)
     elif isinstance(x, (tuple, list, dict)) or _objects(x):  # (an object array's items: matrices, maybe)
         return acc + getitem_adjoint(g, x, *index)
     elif not isinstance(acc, np.ndarray) or acc.shape != np.shape(x) or not acc.flags.writeable or \
@@ -439,6 +441,32 @@ def add_at(acc, g, x, *index):
     else:
         np.add.at(acc, idx, g)
     return acc
+
+
+class OwnDictParts(DictParts):
+    """A dict adjoint `rt.add_at` made itself (its accumulator's copy, or zeros with the first read's adjoint), which
+    it adds each further read `x[k]` into in place: O(1) per read, where a dict of zeros with g at k, added key by
+    key, cost O(len(x)) (a comprehension reading every key, `{k: p[k] - lr * g[k] for k in p}`: O(len(x)^2)).
+    Anything else made of it is a new DictParts, as an array's arithmetic is a new array: `0.0 + g` too, which
+    is g itself for a DictParts."""
+
+    def __add__(self, other):
+        out = DictParts.__add__(self, other)
+        return DictParts(self) if out is self else out
+
+    __radd__ = __add__
+
+
+def _added_at_key(acc, g, x, index):
+    """`add_at(acc, g, x, *index)` for a dict x: g added into the entry at the key of an adjoint add_at made (in
+    place), else `acc + getitem_adjoint(g, x, *index)` as a new OwnDictParts."""
+    key = index[0] if len(index) == 1 else index
+    if type(acc) is OwnDictParts and key in acc:
+        if not _zero(g):
+            acc[key] = acc[key] + g  # (the entry rebound, never changed: another adjoint may hold that array)
+        return acc
+    out = acc + getitem_adjoint(g, x, *index)
+    return OwnDictParts(out) if type(out) is DictParts else out
 
 
 def zero_at(g, *index):
