@@ -12,6 +12,7 @@ import inspect
 from s2s import ir
 from s2s.errors import S2SError
 from s2s.front.effects import user_function
+from s2s.front.endless import Endless, endless_part, endless_refused, never_ends, taken_sources
 from s2s.front.scatter_adds import scatter_target
 from s2s.front.functions import function_of
 from s2s.front.generators import lazy_for
@@ -364,10 +365,12 @@ class LoopLowering(UnrollLowering):
             args = tuple(self.atom(a) for a in it.args)
             return self.materialise(ir.Call("builtins.range", args)), None, None
         sources = self._sequence_parts(it, target, body)
-        lengths = [self.fold_call("builtins.len", (_unreversed(seq),)) for seq, _ in sources
-                   if seq is not None and not isinstance(seq, _Counted)]
-        lengths = [self.materialise(v) for v in lengths]
+        lengths = [self.materialise(self.fold_call("builtins.len", (_unreversed(seq),))) for seq, _ in sources
+                   if seq is not None and not isinstance(seq, (_Counted, Endless))]
+        if not lengths:  # (zip(itertools.count(), itertools.repeat(v)), or no zip: nothing stops the loop)
+            raise endless_refused(self, sources)
         length = lengths[0] if len(lengths) == 1 else self.materialise(ir.Call("builtins.min", tuple(lengths)))
+        sources = taken_sources(self, sources, length)  # (zip(xs, itertools.repeat(2.0)): as many as xs has)
         rng = self.materialise(ir.Call("builtins.range", (length,)))
         elements = [(tgt, self._element(seq)) for seq, tgt in sources]
         return rng, length, elements
@@ -410,6 +413,8 @@ class LoopLowering(UnrollLowering):
             return [(_Reversed(self.iterated(self.atom(it.args[0]))), target)]
         atom = self.atom(it)
         made = self.definitions.get(atom.name) if isinstance(atom, ir.Var) else None
+        if made is not None and never_ends(self, made):  # (itertools.count(1) beside xs in a zip)
+            return endless_part(self, it, atom, target)
         if made is not None and made.op in ("call", "callmethod"):
             # an object a call s2s does not follow made (itertools.product(...), np.ndindex(n, m), filter(...)): an
             # iterator, perhaps, with no len(): the list of what it gives, as Python's loop takes it one by one

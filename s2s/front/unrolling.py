@@ -18,6 +18,7 @@ import ast
 import copy
 
 from s2s import ir
+from s2s.front.endless import Endless, taken
 from s2s.front.generators import comprehension_loops
 from s2s.front.lowering import listed_functions
 from s2s.front.method_lookup import user_object
@@ -62,6 +63,9 @@ class UnrollLowering:
                 items.append((target, self._counted(self.atom(it.node) if it is not None else None)))
             else:
                 for seq, tgt in self._sequence_parts(it, target, s.body):  # (a sequence, reversed(xs), a count)
+                    if isinstance(seq, Endless):  # (itertools.count(): taken once the count is known)
+                        items.append((tgt, seq))
+                        continue
                     whole = seq if isinstance(seq, (ir.Var, ir.Const)) else getattr(seq, "atom", None)
                     items.append((tgt, self._counted(getattr(seq, "start", None)) if whole is None else
                                   self._indexed(whole, whole is not seq)))
@@ -74,6 +78,8 @@ class UnrollLowering:
         lengths = [a for a in lengths if not isinstance(a, ir.Const)]
         length = None if not lengths else lengths[0] if len(lengths) == 1 else \
             self.materialise(ir.Call("builtins.min", tuple(lengths)))
+        items = [(tgt, self._indexed(taken(self, item, ir.Const(count)), False) if isinstance(item, Endless) else item)
+                 for tgt, item in items]
         for i in range(count):
             at = lambda n: ast.fix_missing_locations(ast.copy_location(n, s))  # noqa: E731
             stmts = [at(ast.Assign(targets=[copy.deepcopy(target)], value=item(i), type_comment=None))

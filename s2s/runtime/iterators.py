@@ -1,0 +1,19 @@
+"""Iterators a loop reads only in part: `zip(xs, itertools.repeat(2.0))`, `zip(itertools.count(1), xs)`."""
+from __future__ import annotations
+
+import itertools
+
+from s2s.errors import S2SError
+
+__all__ = ["taken"]
+
+
+def taken(it, n):
+    """The list of the first `n` items of the iterator `it`, one that never ends (itertools.count, cycle, repeat)
+    which zip pairs with sequences of `n` items at the shortest: what Python's zip reads of it. Its items carry no
+    derivative."""
+    out = list(itertools.islice(it, n))
+    if len(out) < n:  # (itertools.cycle of an empty sequence: zip gives nothing)
+        raise S2SError(f"zip() of an iterator that gave {len(out)} items where s2s expected one that never ends "
+                       f"(itertools.cycle of an empty sequence?): zip it with a sequence of its own length")
+    return out

@@ -1,0 +1,108 @@
+"""Round 14 fixes of iterators, itertools and builtins over sequences (hunt14lang C1, M2, R1, M1, P1, R2).
+
+C1: zip() with an iterator that never ends (`zip(x, itertools.repeat(2.0))`, `zip(itertools.count(1), x)`,
+`zip(x, itertools.cycle(signs))`) made generated code call list() on it, which filled the memory. zip stops at its
+shortest input: the iterator's first len(x) items are taken (rt.taken), and a loop over one with nothing to stop it
+is refused at the user's line.
+"""
+from __future__ import annotations
+
+import itertools
+from itertools import count, repeat
+
+import numpy as np
+import pytest
+
+import s2s
+from tests.conftest import assert_close, check_every_mode, numeric_grad
+
+X = np.array([0.3, -1.2, 2.5, 0.7])
+
+
+# ------------------------------------------------------------------ C1: zip with an iterator that never ends
+def zip_repeat(x):
+    return sum(a * b * b for a, b in zip(x, itertools.repeat(2.0)))
+
+
+def zip_count_loop(x):
+    s = 0.0
+    for i, v in zip(itertools.count(1), x):
+        s = s + i * v * v
+    return s
+
+
+def zip_cycle(x):
+    return sum(s * v ** 3 for v, s in zip(x, itertools.cycle([1.0, -1.0])))
+
+
+def zip_float_count(x):
+    return sum(c * np.sin(v) for v, c in zip(x, count(0.5, 0.25)))
+
+
+def listed_zip_count(x):
+    pairs = list(zip(x, count()))
+    return sum(v * v * i for v, i in pairs)
+
+
+def map_with_repeat(x):
+    return sum(map(np.multiply, x * x, repeat(3.0)))
+
+
+def zip_three(x):
+    return sum(a * b * c for a, b, c in zip(count(1), x, repeat(0.5)))
+
+
+LAYERS = (np.sin, np.tanh, np.cos)
+
+
+def unrolled_with_count(x):
+    s = 0.0
+    for layer, i in zip(LAYERS, itertools.count(2)):
+        s = s + i * np.sum(layer(x))
+    return s
+
+
+@pytest.mark.parametrize("f", [zip_repeat, zip_count_loop, zip_cycle, zip_float_count, listed_zip_count,
+                               map_with_repeat, zip_three, unrolled_with_count])
+def test_zip_with_an_endless_iterator_is_exact(f):
+    check_every_mode(f, X, exact=True)
+
+
+def test_zip_count_gradient_is_the_analytic_one():
+    assert_close(s2s.grad(zip_count_loop)(X), 2.0 * np.arange(1, 5) * X, what="zip(count(1), x)")
+    assert_close(s2s.grad(zip_repeat)(X), 4.0 * np.ones(4), what="zip(x, repeat(2.0))")
+    v = np.array([0.5, -1.0, 2.0, 0.25])
+    assert_close(s2s.vjp(zip_count_loop)(X)[1](1.5), 1.5 * 2.0 * np.arange(1, 5) * X, what="vjp")
+    assert "rt.taken(" in s2s.grad(zip_count_loop).source
+    assert_close(s2s.jvp(zip_cycle)((X,), (v,))[1], np.sum(numeric_grad(zip_cycle, (X,), 0) * v), what="jvp")
+
+
+def endless_alone(x):
+    s = 0.0
+    for i in itertools.count():
+        if i >= 3:
+            break
+        s = s + x[i] ** 2
+    return s
+
+
+def endless_held_by_a_name(x):
+    c = itertools.count()
+    s = 0.0
+    for i, v in zip(c, x):
+        s = s + i * v
+    return s
+
+
+def endless_both(x):
+    return sum(a * b for a, b in zip(itertools.count(), itertools.repeat(2.0)))
+
+
+@pytest.mark.parametrize("f, said", [(endless_alone, "for i in itertools.count():"),
+                                     (endless_held_by_a_name, "for i, v in zip(c, x):"),
+                                     (endless_both, "zip(itertools.count(), itertools.repeat(2.0))")])
+def test_an_endless_iterator_nothing_stops_is_refused_at_its_line(f, said):
+    for call in (lambda: s2s.grad(f)(X), lambda: s2s.jvp(f)((X,), (X,))):
+        with pytest.raises(s2s.S2SError, match="never ends") as info:
+            call()
+        assert said in str(info.value)
