@@ -169,3 +169,55 @@ def test_ties_in_float32_at_random_points(f32, f64):
         assert_close(expected, numeric_grad(f64, (w,), 0), rtol=1e-5, atol=1e-6)
         assert_close(s2s.jacobian(f32, mode="forward")(w), expected, rtol=1e-3, atol=2e-4, what=f"forward at {w}")
         assert_close(s2s.grad(f32)(w), expected, rtol=1e-3, atol=2e-4, what=f"reverse at {w}")
+
+
+# ------------------------------------------------------------------ S4: ufunc.outer of a float32 array and a number
+W32 = np.array([-0.6423, 0.3105, 1.4607, 0.0472], dtype=np.float32)
+
+
+def outer_by_a_float(w):
+    return np.nanmean(np.multiply.outer(w, 1.5))  # (fuzz seed 2300118)
+
+
+def outer_of_a_float_and_an_int(w):
+    return np.sum(np.add.outer(w, 2.0) * np.subtract.outer(1.5, w)) + np.sum(np.power.outer(w, 2))
+
+
+def outer_by_an_argument(w, c):
+    return np.sum(np.sin(np.multiply.outer(w, c)))
+
+
+@pytest.mark.parametrize("f", [outer_by_a_float, outer_of_a_float_and_an_int, outer_by_an_argument])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_ufunc_outer_has_numpys_value_and_dtype(f, dtype):
+    """np.multiply.outer(w32, 1.5) is float64 in NumPy 2 (outer makes an array of 1.5: no weak scalar), float32 in
+    NumPy 1.x (a 0-d array's value decides); s2s's was float32 in both (it read 1.5 as the weak scalar of
+    np.multiply(w, 1.5))."""
+    w = W32.astype(dtype)
+    args = (w, 1.5) if f is outer_by_an_argument else (w,)
+    expected = f(*args)
+    value, gradient = s2s.value_and_grad(f)(*args)
+    assert type(value) is type(expected) and value == expected, (value, expected)
+    primal, tangent = s2s.jvp(f)(args, (np.ones_like(w),))
+    assert type(primal) is type(expected) and primal == expected
+    primal, pullback = s2s.vjp(f)(*args)
+    assert type(primal) is type(expected) and primal == expected
+    reference = numeric_grad(f, (w.astype(float),) + args[1:], 0)  # (in float64: float32's rounding is 1e-7)
+    tolerance = dict(rtol=1e-3, atol=1e-3) if dtype is np.float32 else {}
+    assert_close(gradient, reference, **tolerance)
+    assert gradient.dtype == dtype  # (the argument's precision, docs/limitations.md)
+    assert_close(tangent, np.sum(reference), **tolerance)
+    assert_close(pullback(1.0), reference, **tolerance)
+    assert_close(s2s.jacobian(f, mode="forward")(*args), reference, **tolerance)
+    assert_close(s2s.jacobian(f)(*args), reference, **tolerance)
+
+
+def outer_of_itself(w):
+    return np.sum(np.cos(np.subtract.outer(w, w[:2]))) + np.sum(np.multiply.outer(w[1], w) ** 2)
+
+
+def test_ufunc_outer_of_arrays_with_a_derivative_in_every_mode():
+    check_every_mode(outer_of_itself, W32.astype(float), exact=True)
+    w = W32.astype(float)
+    assert_close(s2s.hessian(outer_by_an_argument)(w, 1.5), numeric_hessian(lambda v: outer_by_an_argument(v, 1.5), w),
+                 1e-4, 1e-5)

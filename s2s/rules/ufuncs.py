@@ -9,7 +9,7 @@ np.add.reduceat, the sums of slices, which has rules) and the `.at` of ufuncs ot
 rules of rt.added_at close this module. Where a method is another NumPy function
 exactly, the call is read as that function and takes its rules in every mode:
 
-    np.f.outer(a, b)            np.f(np.reshape(a, np.shape(a) + (1,) * np.ndim(b)), b)
+    np.f.outer(a, b)            np.f(np.reshape(a, np.shape(a) + (1,) * np.ndim(b)), np.reshape(b, np.shape(b)))
     np.add.reduce(x, axis)      np.sum(x, axis=axis)       (np.sum is np.add.reduce; so np.prod, np.max,
     np.multiply.reduce          np.prod                     np.min, np.all and np.any are the reductions
     np.maximum.reduce           np.max                      of their ufuncs: the same values, bit for bit)
@@ -52,13 +52,19 @@ def method(key: str, parameters: tuple, accepts: tuple, lowered=None, refusal=No
 
 # ---------------------------------------------------------------- outer: the ufunc of a and b on crossed axes
 def _outer(key: str):
-    """np.f.outer(a, b) = np.f(a with np.ndim(b) axes of length 1 appended, b): NumPy's definition; the ranks
-    are known only at run time, so the new shape is written out."""
+    """np.f.outer(a, b) = np.f(a with np.ndim(b) axes of length 1 appended, b as an array): NumPy's definition
+    (outer makes arrays of both: a Python number b is no weak scalar there, np.multiply.outer(w32, 1.5) is float64
+    in NumPy 2, as np.multiply(w32, np.asarray(1.5)) is); the ranks are known only at run time, so the new shape is
+    written out."""
     ufunc = key[:-len(".outer")]
 
     def lowered(materialise, A, B):
         ones = materialise(ir.Call("mul", (ir.Const((1,)), materialise(ir.Call(prims.NDIM, (B,))))))
         shape = materialise(ir.Call("add", (materialise(ir.Call(prims.SHAPE, (A,))), ones)))
+        if isinstance(B, ir.Const):  # (a number: no derivative, NumPy's array of it)
+            B = materialise(ir.Call(f"{np._prefix}.asarray", (B,)))
+        else:  # (an array, or a Python number at run time: np.reshape makes one, with reshape's rules in every mode)
+            B = materialise(ir.Call(f"{np._prefix}.reshape", (B, materialise(ir.Call(prims.SHAPE, (B,))))))
         return ir.Call(ufunc, (materialise(ir.Call(f"{np._prefix}.reshape", (A, shape))), B))
     return lowered
 
