@@ -106,3 +106,17 @@ def test_an_endless_iterator_nothing_stops_is_refused_at_its_line(f, said):
         with pytest.raises(s2s.S2SError, match="never ends") as info:
             call()
         assert said in str(info.value)
+
+
+def cycle_of_differentiated_items(x):
+    return sum(a * b for a, b in zip(x, itertools.cycle(x[:2])))
+
+
+def test_an_endless_iterator_of_values_with_a_derivative_is_refused_not_zero():
+    # (rt.taken passes the items' derivatives back as list() does: the call of cycle is then refused, where a
+    # taken without a rule would have dropped them, silently, from the gradient)
+    calls = (lambda: s2s.grad(cycle_of_differentiated_items)(X), lambda: s2s.jvp(cycle_of_differentiated_items)(
+        (X,), (X,)), lambda: s2s.jacobian(cycle_of_differentiated_items, mode="forward")(X))
+    for call in calls:
+        with pytest.raises(s2s.S2SError, match="cycle"):
+            call()

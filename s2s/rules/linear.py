@@ -202,6 +202,7 @@ linear(RT + "iterated", lambda g, ans, xs, count=None: rt.iterated_adjoint(g, xs
        batched=[lambda d, ans, xs, count=None: rt.iterated_tangent(d, xs, ans), None])
 linear("builtins.tuple", lambda g, ans, xs: rt.tuple_adjoint(g, xs))
 linear("builtins.list", lambda g, ans, xs: rt.tuple_adjoint(g, xs))
+linear(RT + "taken", lambda g, ans, it, n: rt.tuple_adjoint(g, it), None)  # (zip(xs, itertools.count()), as list)
 
 
 def _may_join(start) -> bool:
