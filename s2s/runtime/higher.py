@@ -18,8 +18,8 @@ import numpy as np
 from s2s.runtime.arrays import (_interp_segment, append_adjoint, column_stack_adjoint, concatenate_adjoint,
                                 dstack_adjoint, hstack_adjoint, select_adjoint_choices, vstack_adjoint)
 from s2s.runtime import sparse
-from s2s.runtime.batched import _is_zero, batch_align, zero_checked, zero_passes_through
-from s2s.runtime.core import Parts, batch_front, zeros_like
+from s2s.runtime.batched import _is_zero, batch_align, batch_zeros, zero_checked, zero_passes_through
+from s2s.runtime.core import DictParts, Parts, batch_front, zeros_like
 from s2s.runtime.indexing import getitem_adjoint
 from s2s.runtime.products import dot_adjoint_a, dot_adjoint_b, matmul_adjoint_a, matmul_adjoint_b, reduced_count
 
@@ -60,10 +60,14 @@ def _each(helper, d, position: int, args: tuple):
 
 @zero_checked
 def batch_unbroadcast(d, x):
-    """Tangents of `rt.unbroadcast(g, x)`: each of the n tangents summed back to the shape of `x`."""
+    """Tangents of `rt.unbroadcast(g, x)`: each of the n tangents summed back to the shape of `x` (of a dict, key by
+    key: the adjoint of a dict the function's inner gradient returns)."""
     if type(d) is not np.ndarray:
         if _is_zero(d):
             return 0.0
+        if isinstance(x, dict):
+            return DictParts((k, batch_unbroadcast(d.get(k, 0.0) if isinstance(d, dict) else d, v))
+                             for k, v in x.items())
         d = np.asarray(d)
     tx = type(x)  # (a Hessian calls this once per rt.unbroadcast of its gradient: arrays and floats first)
     shape = x.shape if tx is np.ndarray else () if tx is float else np.shape(x)
@@ -95,6 +99,9 @@ def batch_getitem_adjoint(d, x, *index):
         return out
     if _is_zero(d):
         return 0.0
+    if isinstance(x, dict) and len(index) == 1:  # (`s2s.grad(loss)(p, x)` of a dict p: its item's part, zeros else)
+        x[index[0]]  # (a key it lacks: the KeyError reading it raises)
+        return DictParts((k, d if k == index[0] else batch_zeros(v, d)) for k, v in x.items())
     d = np.asarray(d)
     if isinstance(x, (tuple, list)):
         return _each(getitem_adjoint, d, 0, (d, x) + index)
