@@ -4,11 +4,17 @@ C1: the reverse-over-reverse Hessian (`s2s.jacobian(s2s.grad(f))`) of a list gro
 zero a reversed loop's list adjoint starts from (a bare 0.0 standing for every part) as a list in the transposes of
 an append's adjoint (`rt.appended_item_transpose`, `rt.appended_adjoint_transpose`): TypeError 'float' object is
 not subscriptable. Each program is checked in every mode against finite differences.
+
+hunt14ctl P1/P2: the Hessian (forward over the gradient) of a list of arrays filled in one loop and read by index in
+another (an RTS smoother, a hand-written adjoint) was O(n^2): the tangent of the gradient's accumulator write
+`bxs[k] += bt` was built out of place, two copies of the list per iteration, because forward mode took the list
+of tangents to share memory with the parts it holds (ad/list_slots.py). Now `dbxs[k] = dt` writes its slot.
 """
 
 import numpy as np
 
 import s2s
+from conftest import assert_close, numeric_grad, numeric_hessian
 from trajectory_checks import check_forward_modes, check_reverse_modes, check_second_order, Y0
 
 
@@ -67,3 +73,107 @@ def test_continue_after_append_every_mode():
     check_reverse_modes(continue_after_append, Y0)
     check_forward_modes(continue_after_append)
     check_second_order(continue_after_append)
+
+
+def two_pass(theta, ys):
+    xs = []
+    x = np.ones(2)
+    for y in ys:
+        x = theta * x + y
+        xs.append(x)
+    s = 0.0
+    for k in range(len(xs) - 1, -1, -1):
+        s = 0.5 * s + xs[k] @ xs[k]
+    return s
+
+
+def sum_generator(theta, ys):
+    xs = [1.0]
+    for y in ys:
+        xs.append(theta * xs[-1] + y[0])
+    return sum(x * 1.0 for x in xs) + xs[-1] * xs[-1]
+
+
+_A0 = np.array([[1.0, 0.1], [0.0, 1.0]])
+
+
+def smoother(theta, ys):
+    A = np.array([[theta[0], 0.1], [0.0, theta[1]]])
+    ms, Ps, Pps = [], [], []
+    m = np.zeros(2)
+    P = np.eye(2)
+    for y in ys:
+        Pp = A @ P @ A.T + 0.1 * np.eye(2)
+        S = Pp[0, 0] + 0.5
+        K = Pp[:, 0] / S
+        m = A @ m + K * (y[0] - (A @ m)[0])
+        P = Pp - np.outer(K, Pp[0, :])
+        ms.append(m)
+        Ps.append(P)
+        Pps.append(Pp)
+    msm = ms[-1]
+    out = np.sum(msm ** 2)
+    for k in range(len(ys) - 2, -1, -1):
+        G = Ps[k] @ A.T @ np.linalg.inv(Pps[k + 1])
+        msm = ms[k] + G @ (msm - A @ ms[k])
+        out = out + np.sum(msm ** 2)
+    return out
+
+
+def nested_lists(x):
+    xss = [[x * 1.0, x * 2.0], [np.sin(x), x ** 2]]
+    s = 0.0
+    for i in range(2):
+        for j in range(2):
+            s = s + np.sum(xss[i][j] * xss[1 - i][j])
+    return s
+
+
+def _second_order(f, args, wrt=0):
+    """The Hessian in `wrt` three ways and a Hessian-vector product, against finite differences of f."""
+    args = list(args)
+
+    def along(v):
+        return f(*(args[:wrt] + [v] + args[wrt + 1:]))
+    x = np.asarray(args[wrt], dtype=float)
+    want = numeric_hessian(along, x)
+    assert_close(s2s.hessian(f, wrt=wrt)(*args), want, rtol=1e-4, atol=1e-5, what=f"hessian {f.__name__}")
+    assert_close(s2s.jacobian(s2s.grad(f, wrt=wrt), wrt=wrt, mode="forward")(*args), want, rtol=1e-4, atol=1e-5,
+                 what="forward jacobian of grad")
+    assert_close(s2s.jacobian(s2s.grad(f, wrt=wrt), wrt=wrt)(*args), want, rtol=1e-4, atol=1e-5,
+                 what="reverse jacobian of grad")
+    v = np.linspace(0.5, -0.3, x.size).reshape(x.shape) if x.ndim else 0.7
+    _, hv = s2s.jvp(s2s.grad(f, wrt=wrt), wrt=wrt)(tuple(args), (v,))
+    assert_close(hv, want @ np.ravel(v) if x.ndim else want * v, rtol=1e-4, atol=1e-5, what="jvp of grad")
+    value, g = s2s.value_and_grad(f, wrt=wrt)(*args)
+    assert_close(value, f(*args), what="value")
+    assert_close(g, numeric_grad(along, (x,), 0), rtol=1e-5, atol=1e-6, what="grad")
+
+
+def _in_place(f, wrt=0):
+    """The text of the Hessian-vector product writes the accumulator's tangents in place, once per write."""
+    text = s2s.jvp(s2s.grad(f, wrt=wrt), wrt=wrt).source
+    assert "rt.setitem_adjoint(" not in text and "rt.setitem_tangent(" not in text, text
+
+
+def test_list_of_arrays_read_backward_second_order():
+    ys = 0.1 * np.random.default_rng(1).normal(size=(6, 2))
+    _second_order(two_pass, (np.array(0.6), ys))
+    _in_place(two_pass)
+
+
+def test_sum_of_generator_over_grown_list_second_order():
+    ys = 0.1 * np.random.default_rng(2).normal(size=(6, 1))
+    _second_order(sum_generator, (np.array(0.4), ys))
+    _in_place(sum_generator)
+
+
+def test_smoother_second_order():
+    ys = np.random.default_rng(3).normal(size=(5, 1))
+    _second_order(smoother, (np.array([0.9, 0.8]), ys))
+    _in_place(smoother)
+
+
+def test_nested_lists_second_order():
+    _second_order(nested_lists, (np.array([0.3, -0.4, 0.7]),))
+    _in_place(nested_lists)

@@ -22,6 +22,8 @@ tangents of a reversed loop's `bx_2 = rt.add_at(bx_1, g, x, i)` and `bx_2 = rt.z
 of the same kind (ADD, ZERO), made `rt.add_at(dbx_1, dg, x, i)` and `rt.zero_at(dbx_1, i)` where they may be,
 else `dbx_1 + rt.getitem_adjoint(dg, x, i)` and `rt.setitem_adjoint(dbx_1, i)`. A sum or a copy whose value is a
 NumPy array or number (`_numpy_values`: never a list holding its operands) is a new array there, as NumPy's are.
+A write into a slot of a list (a gradient's `bxs[k] += g` on `rt.accumulator(xs)`) is seen only through that list
+object and what holds it, not through its parts (ad/list_slots.py).
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from s2s.ir.walk import substitute_block, vars_of
 from s2s.ad.analysis import ARITH_OPS, LIKE
 from s2s.rules import registry
 from s2s.ad.vector_facts import ZEROS_LIKE
+from s2s.ad.list_slots import list_slots
 
 MARK = "s2s.runtime.setitem_tangents"  # a candidate write (never left in the output)
 # the tangent a write gives an array that may hold integers (dv, or 0.0 where it does: NumPy truncates the value)
@@ -51,7 +54,7 @@ _OF_FIRST = frozenset({"getitem", "setitem", "s2s.runtime.unbroadcast", prims.CO
 _ADD_INTO = "s2s.runtime.add_into"
 # what forward mode made and no one else holds: a buffer to write into
 _OWNED = frozenset({ZEROS_LIKE, COPY, BATCH_COPY, MARK, prims.COPY, "s2s.runtime.batch_zeros",
-                    "s2s.runtime.setitem_tangent"})
+                    "s2s.runtime.setitem_tangent", "s2s.runtime.accumulator"})  # (an accumulator: a new list or array)
 
 
 def write_in_place(body: list, primal: set, tangents: dict, numbers: set, namer, batched: bool) -> None:
@@ -71,18 +74,23 @@ def write_in_place(body: list, primal: set, tangents: dict, numbers: set, namer,
     numpy_values = _numpy_values(body, primal, numbers)
     # (a number's tangent is a new number, never a view, one tangent at a time; a batch of them is a column of the
     # batch it was read from, rt.batch_getitem(dy, 0): a view)
-    shares = _sharing(body, primal, set() if batched else
-                      {t.name for p, t in tangents.items() if p in numbers and type(t) is ir.Var},
-                      {t for t, p in primal_of.items() if p in numpy_values}, numpy_values)
+    number_tangents = set() if batched else {t.name for p, t in tangents.items() if p in numbers and type(t) is ir.Var}
+    shares = _sharing(body, primal, number_tangents, {t for t, p in primal_of.items() if p in numpy_values},
+                      numpy_values)
     live: dict = {}
     _live(body, set(), live, {id(s) for s in candidates}, None)
     groups = shares.groups()
+    # (a write into a slot of a list is seen only through that list object, not through its parts: ad/list_slots)
+    slots = None if batched else list_slots(body, primal, primal_of, number_tangents, _joins(body), _CANDIDATES,
+                                            _FRESH, vars_of)
+    seen_by = {id(s): _group(groups, shares, s.value.args[0].name) if slots is None or s.value.op != MARK or
+               type(s.value.args[2]) is not ir.Var or s.value.args[2].name not in slots.lists
+               else slots.group(s.value.args[0].name) for s in candidates}
     chosen = None  # (at first every candidate's result counts as an array of forward mode's own)
     while True:  # (then only those written in place: one out of place is a sum, for a 0-d array a NumPy number)
         owned: dict = {}
-        now = {id(s) for s in candidates if _unseen(_group(groups, shares, s.value.args[0].name), s.target,
-                                                    live[id(s)]) and _owned(s.value.args[0].name, defs, owned,
-                                                                            set(), chosen)}
+        now = {id(s) for s in candidates if _unseen(seen_by[id(s)], s.target, live[id(s)])
+               and _owned(s.value.args[0].name, defs, owned, set(), chosen)}
         if now == chosen:
             break
         chosen = now
