@@ -221,3 +221,80 @@ def test_ufunc_outer_of_arrays_with_a_derivative_in_every_mode():
     w = W32.astype(float)
     assert_close(s2s.hessian(outer_by_an_argument)(w, 1.5), numeric_hessian(lambda v: outer_by_an_argument(v, 1.5), w),
                  1e-4, 1e-5)
+
+
+# ------------------------------------------------------------------ hunt14opt dtype: Jacobians and Hessians of containers
+def of_a_dict(p):
+    return np.sum(np.tanh(p["w"]) ** 2) + np.tanh(p["b"]) ** 2
+
+
+def of_a_list(ps):
+    return np.sum(np.tanh(ps[0]) ** 2) + np.sum(ps[1] ** 3)
+
+
+def dict_of_a_dict(p):
+    return {"u": np.tanh(p["w"]) * p["b"], "v": np.sin(p["b"])}
+
+
+def as_float64(tree):
+    if isinstance(tree, dict):
+        return {k: as_float64(v) for k, v in tree.items()}
+    if isinstance(tree, (list, tuple)):
+        return type(tree)(as_float64(v) for v in tree)
+    return np.float64(tree) if np.ndim(tree) == 0 else np.asarray(tree, dtype=float)
+
+
+def blocks(J, outer, inner):
+    """The blocks J[a][b] of a Jacobian of a container value (keys or indices `outer`) w.r.t. a container
+    argument (`inner`)."""
+    return [(a, b, J[a][b]) for a in outer for b in inner]
+
+
+W3 = np.array([0.2, -0.1, 0.3], dtype=np.float32)
+
+
+@pytest.mark.parametrize("f, p, keys", [
+    (of_a_dict, {"w": W3, "b": np.float32(0.1)}, ("w", "b")),
+    (of_a_list, [W3, W3[:2].copy()], (0, 1)),
+])
+def test_second_derivatives_of_float32_containers_are_float32(f, p, keys):
+    """docs/limitations.md: the Hessian of a float32 argument keeps float32. With a dict or list of float32
+    leaves every block was float64 (a plain array's was float32)."""
+    reference = s2s.hessian(f)(as_float64(p))
+    for second in (s2s.hessian(f), s2s.jacobian(s2s.grad(f), mode="forward"), s2s.jacobian(s2s.grad(f))):
+        H = second(p)
+        for a, b, block in blocks(H, keys, keys):
+            assert np.asarray(block).dtype == np.float32, (a, b, type(block), np.asarray(block).dtype)
+            assert_close(block, reference[a][b], rtol=1e-5, atol=1e-6)
+    # (the float64 reference against finite differences of the gradient)
+    flat = lambda v: of_a_dict({"w": v[:3], "b": v[3]}) if f is of_a_dict else of_a_list([v[:3], v[3:]])  # noqa
+    v = np.concatenate([np.ravel(x) for x in (p.values() if isinstance(p, dict) else p)]).astype(float)
+    numeric = numeric_hessian(flat, v)
+    a, b = keys
+    assert_close(reference[a][a], numeric[:3, :3], 1e-4, 1e-5)
+    assert_close(reference[a][b], numeric[:3, 3:].reshape(np.shape(reference[a][b])), 1e-4, 1e-5)
+    assert_close(reference[b][b], numeric[3:, 3:].reshape(np.shape(reference[b][b])), 1e-4, 1e-5)
+
+
+def test_jacobian_of_a_container_value_wrt_a_float32_container_is_float32():
+    p = {"w": W3, "b": np.float32(0.1)}
+    reference = s2s.jacobian(dict_of_a_dict)(as_float64(p))
+    for mode in ("forward", "reverse"):
+        J = s2s.jacobian(dict_of_a_dict, mode=mode)(p)
+        for a, b, block in blocks(J, ("u", "v"), ("w", "b")):
+            assert np.asarray(block).dtype == np.float32, (mode, a, b)
+            assert_close(block, reference[a][b], rtol=1e-5, atol=1e-6)
+    numeric = numeric_grad(lambda w: dict_of_a_dict({"w": w, "b": 0.1})["u"][1], ({"w": W3.astype(float)}["w"],), 0)
+    assert_close(reference["u"]["w"][1], numeric)
+
+
+def test_a_float64_leaf_beside_a_float32_one_keeps_its_blocks():
+    """Each block d value_a / d x_b in x_b's precision (the Jacobian's rule); a Hessian's block d grad_a / d x_b in
+    the precision of the gradient it differentiates, x_a's."""
+    p = {"w": W3, "b": 0.1}
+    J = s2s.jacobian(dict_of_a_dict, mode="forward")(p)
+    assert J["u"]["w"].dtype == np.float32 and J["v"]["w"].dtype == np.float32
+    assert np.asarray(J["u"]["b"]).dtype == np.float64
+    H = s2s.hessian(of_a_dict)(p)
+    assert H["w"]["w"].dtype == np.float32 and H["w"]["b"].dtype == np.float32
+    assert np.asarray(H["b"]["b"]).dtype == np.float64

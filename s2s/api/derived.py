@@ -346,8 +346,8 @@ class Hessian:
         xs = [arguments.argument(params, args, kwargs, w, self.__wrapped__) for w in wrts]
         # (each block in the precision of the gradient it differentiates, its argument's: api/precision.py)
         if len(xs) == 1 and not isinstance(self._wrt, tuple):
-            return precision.like(self._block(h, xs[0], xs[0]), xs[0])
-        return tuple(tuple(precision.like(self._block(h[a][b], xa, xb), xa) for b, xb in enumerate(xs))
+            return precision.hessian_like(self._block(h, xs[0], xs[0]), xs[0])
+        return tuple(tuple(precision.hessian_like(self._block(h[a][b], xa, xb), xa) for b, xb in enumerate(xs))
                      for a, xa in enumerate(xs))
 
     def _block(self, h, xa, xb):

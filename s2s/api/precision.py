@@ -35,15 +35,36 @@ def has_narrow(values) -> bool:
 def like(d, template):
     """`d`, a derivative with respect to `template` (or a tangent of the value `template`), each float leaf in
     its template leaf's dtype where that is narrower than float64 (a container's leaves matched in order; `d`
-    of a narrow array template may itself be a container, as a Jacobian of a container value is)."""
+    of a narrow array template may itself be a container, as a Jacobian of a container value is; a Jacobian of
+    a container value with respect to a container, J[a][b], has the value's structure around the argument's, and
+    its block J[a][b] takes the dtype of the argument's leaf b)."""
     dtype = narrow(template)
     if dtype is not None:
         return _cast(d, dtype)
     if pytree.is_container(template) and pytree.is_container(d):
-        parts, targets = pytree.leaves(d), pytree.leaves(template)
-        if len(parts) == len(targets) and any(narrow(t) is not None for t in targets):
-            return pytree.structure(d)([like(p, t) for p, t in zip(parts, targets)])
+        return _blocks(d, template, outer=False)
     return d
+
+
+def hessian_like(h, template):
+    """A Hessian's blocks with respect to `template`: h[a][b], the derivative of the gradient's leaf a (nested as
+    `template` around a leaf b of the other argument), in the precision of the gradient it differentiates, that
+    of `template`'s leaf a."""
+    if narrow(template) is not None or not (pytree.is_container(template) and pytree.is_container(h)):
+        return like(h, template)
+    return _blocks(h, template, outer=True)
+
+
+def _blocks(d, template, outer: bool):
+    """`d`'s leaves, n per leaf of `template` (n = 1 for a derivative with its structure), each cast to the dtype
+    of its leaf of `template`: the leaf b of a Jacobian's block J[a][b] (leaf i of d is that of leaf i % m of
+    `template`, m its leaves), or with `outer` the leaf a (i // n)."""
+    parts, targets = pytree.leaves(d), pytree.leaves(template)
+    m = len(targets)
+    if not m or len(parts) % m or not any(narrow(t) is not None for t in targets):
+        return d
+    n = len(parts) // m
+    return pytree.structure(d)([like(p, targets[i // n if outer else i % m]) for i, p in enumerate(parts)])
 
 
 def like_arguments(grads, templates: list, single: bool):
