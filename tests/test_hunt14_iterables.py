@@ -120,3 +120,90 @@ def test_an_endless_iterator_of_values_with_a_derivative_is_refused_not_zero():
     for call in calls:
         with pytest.raises(s2s.S2SError, match="cycle"):
             call()
+
+
+# ------------------------------------------------------------------ M2: advice for itertools and NumPy's iterators
+# (they were told "Make accumulate a dataclass", a class of the user's, and chain.from_iterable was offered
+# s2s.nondifferentiable, which would make the derivative zero: what they give carries the derivatives of x)
+def uses_accumulate(x):
+    return sum(v * v for v in itertools.accumulate(x))
+
+
+def uses_pairwise(x):
+    return sum((b - a) ** 2 for a, b in itertools.pairwise(x))
+
+
+def uses_chain(x):
+    return sum(v ** 3 for v in itertools.chain(x[:2], x[2:]))
+
+
+def uses_chain_from_iterable(x):
+    return sum(v * v for v in itertools.chain.from_iterable([x[:2], x[2:]]))
+
+
+def uses_islice(x):
+    return sum(v * v for v in itertools.islice(x, 1, 3))
+
+
+def uses_product(x):
+    return sum(a * b for a, b in itertools.product(x[:2], x[2:]))
+
+
+def uses_combinations(x):
+    return sum(a * b for a, b in itertools.combinations(x, 2))
+
+
+def uses_repeat(x):
+    return sum(np.sum(r * r) for r in itertools.repeat(x, 3))
+
+
+def uses_ndenumerate(x):
+    return sum(i * v * v for (i, j), v in np.ndenumerate(x.reshape(2, 2)))
+
+
+def uses_tee(x):
+    a, b = itertools.tee(x)
+    return sum(v * v for v in a)
+
+
+def uses_groupby(x):
+    return sum(sum(g) for k, g in itertools.groupby(x, key=None))
+
+
+@pytest.mark.parametrize("f, advice", [
+    (uses_accumulate, "np.cumsum(x)"), (uses_pairwise, "zip(x, x[1:])"), (uses_chain, "[*a, *b]"),
+    (uses_chain_from_iterable, "[v for part in parts for v in part]"), (uses_islice, "x[start:stop:step]"),
+    (uses_product, "[(a, b) for a in xs for b in ys]"), (uses_combinations, "itertools.combinations(range(len(x)), 2)"),
+    (uses_repeat, "[x] * n"), (uses_ndenumerate, "np.ndindex(M.shape)"), (uses_tee, "a = b = x"),
+    (uses_groupby, "a for loop over the positions"), (cycle_of_differentiated_items, "x[k % len(x)]")])
+def test_an_iterator_tool_is_refused_with_what_to_write(f, advice):
+    with pytest.raises(s2s.NonDifferentiableError) as info:
+        s2s.grad(f)(X)
+    said = str(info.value)
+    assert advice in said, said
+    assert "nondifferentiable" not in said and "dataclass" not in said, said
+
+
+def pairs_by_zip(x):
+    return sum((b - a) ** 2 for a, b in zip(x, x[1:]))
+
+
+def chained_by_comprehension(x):
+    return sum(v * v for v in [v for part in [x[:2], x[2:]] for v in part])
+
+
+def combined_by_positions(x):
+    return sum(a * b for a, b in [(x[i], x[j]) for i, j in itertools.combinations(range(len(x)), 2)])
+
+
+def enumerated_by_ndindex(x):
+    M = x.reshape(2, 2)
+    s = 0.0
+    for idx in np.ndindex(M.shape):
+        s = s + idx[0] * M[idx] ** 2
+    return s
+
+
+@pytest.mark.parametrize("f", [pairs_by_zip, chained_by_comprehension, combined_by_positions, enumerated_by_ndindex])
+def test_the_advised_forms_differentiate(f):
+    check_every_mode(f, X, hessian=False)
