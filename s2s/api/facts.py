@@ -206,14 +206,16 @@ def _library_key(value) -> bool:
 
 def _attributes(tree) -> list:
     """The `ast.Attribute` nodes of `tree`, in `ast.walk`'s order (breadth first), found without its generator
-    per node."""
+    per node; `hasattr(m, "a")` and `getattr(m, "a", ...)` read as `m.a` (ssa reads them so of a module)."""
     out, level = [], [tree]
-    AST, Attribute = ast.AST, ast.Attribute
+    AST, Attribute, Call = ast.AST, ast.Attribute, ast.Call
     while level:
         below = []
         for node in level:
             if type(node) is Attribute:
                 out.append(node)
+            elif type(node) is Call and _attribute_test(node):
+                out.append(ast.Attribute(node.args[0], node.args[1].value, ast.Load()))
             for field in node._fields:
                 value = getattr(node, field, None)
                 if type(value) is list:
@@ -222,6 +224,13 @@ def _attributes(tree) -> list:
                     below.append(value)
         level = below
     return out
+
+
+def _attribute_test(node: ast.Call) -> bool:
+    """Is `node` `hasattr(m, "a")` or `getattr(m, "a"[, default])` of a dotted name (front/outside.module_attribute)?"""
+    args = node.args
+    return type(node.func) is ast.Name and node.func.id in ("hasattr", "getattr") and 2 <= len(args) <= 3 and \
+        type(args[1]) is ast.Constant and type(args[1].value) is str and isinstance(args[0], (ast.Name, ast.Attribute))
 
 
 def _generated_namespace(f):

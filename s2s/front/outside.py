@@ -49,6 +49,25 @@ class OutsideLowering:
                              "call it, or pass the data it holds as an argument")
         return ir.Var(self.free_name(name, obj))
 
+    def module_attribute(self, target, node: ast.Call) -> ir.Atom | None:
+        """`hasattr(np, "trapezoid")` or `getattr(np, "trapezoid", np.trapz)` of a module named in the text (a version
+        check): read while compiling, as `np.trapezoid` is, the cache checking the attribute stays present or absent
+        (api/facts.py); None for any other call of `target` (hasattr or getattr)."""
+        args = node.args
+        if node.keywords or not 2 <= len(args) <= (2 if target is hasattr else 3) or \
+                not isinstance(args[1], ast.Constant) or type(args[1].value) is not str or \
+                any(isinstance(a, ast.Starred) for a in args):
+            return None
+        module = self.static_value(args[0])
+        if not isinstance(module, types.ModuleType):
+            return None
+        present = hasattr(module, args[1].value)
+        if target is hasattr:
+            return ir.Const(present)
+        if present or len(args) == 2:  # (absent without a default: Python's AttributeError, at the user's line)
+            return self.atom(ast.copy_location(ast.Attribute(args[0], args[1].value, ast.Load()), node))
+        return self.atom(args[2])
+
     def free_name(self, name: str, obj) -> str:
         """A name for data the function reads from its module or closure (an array, a list...). Data read
         through a dotted name (`consts.W`, `Config.w`, `Mode.L1`) keeps it: its first part is the free name
