@@ -279,13 +279,24 @@ class ListLowering:
                                  f"make the dict of them after the loop: {held.id} = {{{key.value!r}: {own}, ...}}")
             raise self.error(node, f"{ast.unparse(func)}() on an element of a list of lists, grown in place (s2s "
                                    f"follows a list grown by its own name)", fence.BOOKKEEPING)
-        if not (isinstance(func, ast.Attribute) and func.attr in ("append", "extend")
+        if not (isinstance(func, ast.Attribute) and func.attr in ("append", "extend", "insert", "appendleft")
                 and isinstance(func.value, ast.Name)) or self.generated():
             return False
         name, what = func.value.id, f"{func.value.id}.{func.attr}()"
         base = self.read(name, func.value)
         root = self.list_root(base)
         made = _deque_made(self.src.tree, name) if root is None else None
+        if made is None and func.attr == "appendleft":
+            return False  # (the method of some other object)
+        if made is not None and func.attr == "appendleft":  # (with maxlen, it drops the newest item)
+            value = ast.unparse(node.args[0]) if len(node.args) == 1 else "v"
+            first = ast.unparse(made.args[0]) if made.args else "[0.0] * n"
+            raise self.error(node, f"{what} on '{name}', a collections.deque, which s2s does not follow",
+                             f"keep the values in an array shifted as each comes ({name} = np.array({first}, "
+                             f"dtype=float) where it is made, then {name}[1:] = {name}[:-1]; {name}[0] = {value}: "
+                             f"{name}[0] the newest, as a deque's with maxlen), or in a list made anew ({name} = "
+                             f"list({first}), then {name} = [{value}] + {name}[:-1]); {name} = [{value}] + "
+                             f"list({name}) keeps every item, as a deque without maxlen does")
         if made is not None:  # (`buf = collections.deque(..., maxlen=n)`: an append drops the oldest item)
             value = ast.unparse(node.args[0]) if len(node.args) == 1 and func.attr == "append" else "v"
             first = ast.unparse(made.args[0]) if made.args else "[0.0] * n"
@@ -307,6 +318,9 @@ class ListLowering:
                for f in self.loops):
             raise self.error(node, f"{what} on the list the loop iterates over (Python's loop would see the "
                                    "new elements)", f"iterate over a copy: for v in list({name})")
+        if func.attr == "insert":
+            self.insert(node, name, base, root)
+            return True
         if node.keywords or len(node.args) != 1:
             raise self.error(node, f"{what} with {len(node.args)} arguments", f"call {name}.{func.attr}(value)")
         if func.attr == "append":
@@ -325,6 +339,31 @@ class ListLowering:
         self.env[name] = base
         self.bound(name)
         return True
+
+    def insert(self, node: ast.Call, name: str, base: ir.Var, root: str) -> None:
+        """`xs.insert(i, v)` on a list the function made and holds by this name alone: the next version of it,
+        `[v] + xs` for i = 0 (`Ks.insert(0, K)` of a backward pass), else `xs[:i] + [v] + xs[i:]`, which is where
+        Python inserts for every integer i (slices clip as insert does)."""
+        if node.keywords or len(node.args) != 2 or any(isinstance(a, ast.Starred) for a in node.args):
+            raise self.error(node, f"{name}.insert() with {len(node.args)} arguments", f"call {name}.insert(i, value)")
+        at, value = self.atom(node.args[0]), self.atom(node.args[1])
+        single = self.materialise(ir.Call("list", (value,)))
+        self.tuples[single.name] = [value]
+        if isinstance(at, ir.Const) and type(at.value) is int and at.value in (0, -0):
+            out = self.sequence_operation("add", single, base, node, name)
+        else:
+            def part(lower, upper):
+                bounds = ir.Call("slice", (lower, upper, ir.Const(None)))
+                return self.materialise(ir.Call("getitem", (base, ir.Const(slice(lower.value, upper.value)) if all(
+                    isinstance(b, ir.Const) for b in (lower, upper)) else self.materialise(bounds))))
+            head = self.sequence_operation("add", part(ir.Const(None), at), single, node)
+            out = self.sequence_operation("add", head, part(at, ir.Const(None)), node, name)
+        self.list_roots[out.name] = root  # (the same list, Python's, grown in place)
+        self.list_items.setdefault(root, set()).add(self.built_class(value))  # (records.item_class)
+        for frame in self.loops:
+            frame.grown.setdefault(root, (node, name))
+        self.env[name] = out
+        self.bound(name)
 
     def joined(self, node: ast.BinOp, hint: str | None = None):
         """`xs + [a, b]` where the function made the list `xs`, or `t + (a, b)` where `t` is surely a tuple whose

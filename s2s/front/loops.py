@@ -588,7 +588,8 @@ def _defined_only(stmts) -> set[str]:
 
 
 def _appended_names(stmts) -> set[str]:
-    """The names `X` of the calls `X.append(...)` and `X.extend(...)` in `stmts` (a list's, or a module's)."""
+    """The names `X` of the calls `X.append(...)`, `X.extend(...)` and `X.insert(...)` in `stmts` (a list's, or a
+    module's)."""
     return {node.func.value.id for s in stmts for node in ast.walk(s)
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr in ("append", "extend") and isinstance(node.func.value, ast.Name)}
+            and node.func.attr in ("append", "extend", "insert") and isinstance(node.func.value, ast.Name)}

@@ -22,8 +22,10 @@ def items_written(tree: ast.AST, name: str) -> bool:
 
 
 def grown_by_name(tree: ast.AST, name: str) -> bool:
-    """Does the function `tree` grow `name` by its name (`name.append(v)`, `name.extend(vs)`), as only a list is?"""
-    return any(isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr in ("append", "extend")
+    """Does the function `tree` grow `name` by its name (`name.append(v)`, `name.extend(vs)`, `name.insert(0, v)`),
+    as only a list is?"""
+    return any(isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and
+               c.func.attr in ("append", "extend", "insert")
                and isinstance(c.func.value, ast.Name) and c.func.value.id == name for c in ast.walk(tree))
 
 
