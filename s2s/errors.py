@@ -72,10 +72,12 @@ class UnsupportedSyntaxError(S2SError, SyntaxError):
         if call:  # (a statement of a library's source s2s follows, at the user's call: its variables mean nothing
             spelled = call.split(" (")[0]  # to the user, the function they called does)
             construct, col = call, max(text.find(spelled), 0)
+            instead = written_instead(call)
             hint = (f"s2s follows its Python source, which changes a list or an array in place in a way s2s does "
-                    f"not follow; where no derivative need pass through it, compute it outside the function and "
-                    f"pass the result in, otherwise register a rule with @s2s.adjoint({spelled}) (and "
-                    f"@s2s.tangent for forward mode)")
+                    f"not follow; " + (f"write it with functions s2s differentiates: {instead}" if instead else
+                                       f"where no derivative need pass through it, compute it outside the function "
+                                       f"and pass the result in, otherwise register a rule with "
+                                       f"@s2s.adjoint({spelled}) (and @s2s.tangent for forward mode)"))
         self.construct = construct
         self.hint = hint
         msg = f"{construct} is not supported by s2s"
@@ -258,7 +260,8 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
     # derivative s2s made itself
     fix = ""
     library = _library_source(target if target is not None else obj)
-    instead = _WRITE_INSTEAD.get(f"{library}.{getattr(target, '__name__', '')}") if library is not None else None
+    instead = written_instead(f"{getattr(target, '__module__', '')}.{getattr(target, '__name__', '')}") \
+        if library is not None else None
     helper = op.startswith("s2s.runtime.") or (getattr(target, "__module__", None) or "").startswith("s2s.runtime")
     made = derived_from(loc.file, loc.line) if helper and loc is not None and loc.file else None
     if made is not None:  # (a helper of generated code, differentiated again: said at the user's line)
@@ -281,7 +284,9 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
     elif op == "call" and getattr(callee, "inside", None):  # (special.zeta's _ufuncs._zeta)
         name, spelled = callee.inside, callee.inside.split(" (")[0]
         why = f"s2s follows its Python source, where {callee.split(' (')[0]} has no derivative rule"
-        instead = _WRITE_INSTEAD.get(f"{library}.{spelled.rpartition('.')[2]}") if library is not None else None
+        instead = written_instead(callee.inside, library)
+        if instead is not None:  # (scipy.linalg.toeplitz's _toeplitz, as_strided: names the user never wrote)
+            why = "it has no derivative rule, and s2s does not differentiate its Python source"
         fix = (f"Write it with functions s2s differentiates: {instead}; or register a rule with "
                f"@s2s.adjoint({spelled}).") if instead is not None else \
             (f"Where no derivative need pass through it, compute it outside the function and pass the result in; "
@@ -433,6 +438,40 @@ _WINDOWS = ("index the array at the windows' positions, x[np.arange(n - k + 1)[:
             "None, None] + np.arange(kh)[:, None], c[:, None, None] + np.arange(kw)] with r = np.arange(H - kh + 1) and "
             "c = np.arange(W - kw + 1)")
 _WRITE_INSTEAD.update({"numpy.sliding_window_view": _WINDOWS, "numpy.as_strided": _WINDOWS})
+
+
+# (scipy.signal's filters of 1-d arrays: NumPy's, which have rules, or a loop over the samples)
+_WRITE_INSTEAD.update({
+    "scipy.signal.convolve": "np.convolve(x, h, mode='full') for scipy.signal.convolve(x, h) of 1-d arrays (the same "
+                             "for mode='valid', and for mode='same' where x is at least as long as h)",
+    "scipy.signal.correlate": "np.correlate(x, h, mode='full') for scipy.signal.correlate(x, h) of 1-d arrays (the "
+                              "same for mode='valid', and for mode='same' where x is at least as long as h; "
+                              "np.correlate's own default is mode='valid')",
+    "scipy.signal.lfilter": "a loop over the samples, y = np.zeros(len(x)); for n in range(len(x)): y[n] = (sum(b[k] "
+                            "* x[n - k] for k in range(min(n + 1, len(b)))) - sum(a[k] * y[n - k] for k in range(1, "
+                            "min(n + 1, len(a))))) / a[0] for y = scipy.signal.lfilter(b, a, x) of a 1-d x",
+    "scipy.linalg.toeplitz": "T = np.concatenate((r[:0:-1], c))[len(r) - 1 + np.arange(len(c))[:, None] - "
+                             "np.arange(len(r))] for T = scipy.linalg.toeplitz(c, r) of 1-d arrays; c[np.abs("
+                             "np.arange(len(c))[:, None] - np.arange(len(c)))] for scipy.linalg.toeplitz(c) of a real c",
+    "scipy.linalg.hankel": "H = np.concatenate((c, r[1:]))[np.arange(len(c))[:, None] + np.arange(len(r))] for H = "
+                           "scipy.linalg.hankel(c, r) of 1-d arrays; np.concatenate((c, np.zeros(len(c) - 1)))["
+                           "np.arange(len(c))[:, None] + np.arange(len(c))] for scipy.linalg.hankel(c)",
+    "scipy.linalg.circulant": "c[(np.arange(len(c))[:, None] - np.arange(len(c))) % len(c)] for "
+                              "scipy.linalg.circulant(c) of a 1-d c",
+})
+for _name in ("fftconvolve", "oaconvolve"):
+    _WRITE_INSTEAD[f"scipy.signal.{_name}"] = _WRITE_INSTEAD["scipy.signal.convolve"].replace(
+        "scipy.signal.convolve", f"scipy.signal.{_name}")
+
+
+def written_instead(qualified: str, library: str | None = None) -> str | None:
+    """What to write with functions that have rules for the library function `qualified` ("scipy.signal._signaltools.
+    convolve", or a call spelled "signal.convolve (scipy.signal._signaltools.convolve)"), by its public name
+    ("scipy.signal.convolve": the modules of its path without the private ones) or its library's and its own."""
+    qualified = qualified.rpartition(" (")[2].rstrip(")")
+    parts = qualified.split(".")
+    public = ".".join([p for p in parts[:-1] if not p.startswith("_")] + parts[-1:])
+    return _WRITE_INSTEAD.get(public) or _WRITE_INSTEAD.get(f"{library or parts[0]}.{parts[-1]}")
 
 
 # a method of scipy's Rotation (scipy.spatial.transform), whose objects s2s does not see into

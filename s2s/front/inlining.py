@@ -119,7 +119,9 @@ class InlineLowering:
             return self.settled(ret.value, settle, bound)
         if marked and isinstance(ret.value, ir.Var) and ret.value.name not in self.tuples and \
                 ret.value.name not in self.dicts:  # (a library's result read at its call, marked as the call's:
-            return self.copy_at(ret.value, sub.loc)  # a refusal of that read names the call, not the variables)
+            out = self.copy_at(ret.value, sub.loc)  # a refusal of that read names the call, not the variables)
+            self.copies[out.name] = (ret.value, sub.library_call)
+            return out
         return ret.value
 
     def settled(self, value: ir.Atom, settle: tuple, bound: dict) -> ir.Atom:

@@ -122,6 +122,7 @@ class Shared:
     inlining: list = dataclasses.field(default_factory=list)  # the user functions being descended into (recursion)
     joins: dict = dataclasses.field(default_factory=dict)  # an if's phi -> (the if's test, its two operands)
     array_reads: list = dataclasses.field(default_factory=list)  # NumPy's `v.T`, `v.sum()` of unknown v (lists.py)
+    copies: dict = dataclasses.field(default_factory=dict)  # a library's result read at its call -> (it, the call)
 
 
 # arithmetic whose result holds floats where an operand does (NumPy's type promotion: int * 2.5 is a float)
