@@ -131,12 +131,12 @@ class ElementWriteLowering:
                                      f"runs that {helper} writes it (through a container, an attribute or an "
                                      f"argument)", f"call {helper} by its name in the loop ({user} = {helper}({user}, "
                                                    f"...)), or give it a copy: {user} = {helper}(np.copy({user}), ...)")
-        if root is None:  # (a key that is a string: a dict's, for which np.copy makes a 0-d object array)
         returned = self.copies.get(joined.name, (None, None))[1] if isinstance(joined, ir.Var) else None
         if root is None and returned and not isinstance(key, str):  # (T = scipy.linalg.toeplitz(c); T[0, 0] = h)
             raise self.error(target, f"assignment to an element of '{name}', the array {returned.split(' (')[0]} "
                                      f"returned (which s2s cannot tell from an array it was given)",
                              f"copy it first: {name} = np.copy({name})")
+        if root is None:  # (a key that is a string: a dict's, for which np.copy makes a 0-d object array)
             raise self.error(target, f"assignment to an element of '{name}', which the function did not create",
                              new_dict(name, key, own_name(name, self.src.tree)) if isinstance(key, str) else
                              new_container(name, own_name(name, self.src.tree), target, self.loop_path,
@@ -303,6 +303,9 @@ class ElementWriteLowering:
             if atom.name in self.phis or atom.name in self.roots or \
                     any(p.target == atom.name for f in self.loop_path for p in f.phis.values()):
                 return None  # (a join, a loop's name, an array the function writes)
+            if atom.name in self.copies:  # (`T = scipy.linalg.toeplitz(c)`: its result, copied at the call)
+                atom = self.copies[atom.name][0]
+                continue
             made = self.definitions.get(atom.name)
             if made is None:  # (a parameter; module data is no caller's)
                 return None if atom.name in self.free else base_name(atom.name)
@@ -317,9 +320,6 @@ class ElementWriteLowering:
         in-place operator on it (`y *= v`) rebinds the name instead, and a loop writing it is refused."""
         if not isinstance(atom, ir.Var):
             return None
-            if atom.name in self.copies:  # (`T = scipy.linalg.toeplitz(c)`: its result, copied at the call)
-                atom = self.copies[atom.name][0]
-                continue
         if atom.name in self.roots:
             return self.roots[atom.name]
         if atom.name in self.phis and join:
