@@ -43,11 +43,11 @@ class CallLowering(MethodLowering, records.RecordLowering, InlineLowering):
             return replaced
         func = node.func
         target = self.static_value(func)
-        if target is MISSING and self.stack_pop(node):
         if target is hasattr or target is getattr:  # hasattr(np, "trapezoid"): known here
             known = self.module_attribute(target, node)
             if known is not None:
                 return known
+        if target is MISSING and self.stack_pop(node):
             return ir.Call("pop", (self.atom(func.value),))
         method = self.method_of(func) if target is MISSING and isinstance(func, ast.Attribute) \
             else None
