@@ -177,3 +177,69 @@ def test_smoother_second_order():
 def test_nested_lists_second_order():
     _second_order(nested_lists, (np.array([0.3, -0.4, 0.7]),))
     _in_place(nested_lists)
+
+
+# hunt14ctl P3: an IIR filter over a list it grows, read in a generator expression or a loop guarded by an `if`
+# (`if n - j >= 0`): the reversed inner loop's adds into the list adjoint sat in an if, so the gradient kept the
+# accumulator of the whole list per step (O(n^2)); they are now cut into the loop in the if's branches too
+# (ad/grown_lists._cut_into_loop, an if's phi carrying the list adjoint).
+def iir_generator(y0, k):
+    x = np.concatenate([y0, 0.5 * y0])
+    b = [0.2, 0.3 * k]
+    a = [1.0, -0.5 * k, 0.1]
+    ys = []
+    for n in range(len(x)):
+        acc = sum(b[j] * x[n - j] for j in range(len(b)) if n - j >= 0)
+        acc = acc - sum(a[j] * ys[n - j] for j in range(1, len(a)) if n - j >= 0)
+        ys.append(acc)
+    return np.dot(ys, ys)
+
+
+def iir_loop_if(y0, k):
+    x = np.concatenate([y0, 0.5 * y0])
+    ys = []
+    for n in range(len(x)):
+        acc = 0.2 * x[n]
+        for j in range(1, 3):
+            if n - j >= 0:
+                acc = acc - (0.4 * k / j) * ys[n - j]
+        ys.append(np.tanh(acc))
+    return np.dot(ys, ys) + ys[-1]
+
+
+def iir_if_else(y0, k):
+    ys = [y0 * 0.1, y0 * 0.2]
+    for n in range(5):
+        acc = 0.5 * y0
+        for j in range(1, 3):
+            if j % 2 == 0:
+                if n > 1:
+                    acc = acc + 0.1 * k * ys[-j]
+            else:
+                acc = acc - 0.2 * np.sin(ys[-j])
+        ys.append(acc)
+    return np.sum(ys[-1] ** 2) + np.sum(ys[2] * ys[-2])
+
+
+def test_iir_generator_every_mode():
+    check_reverse_modes(iir_generator, Y0)
+    check_forward_modes(iir_generator)
+    check_second_order(iir_generator)
+    text = s2s.grad(iir_generator).source
+    assert "rt.added_at_part(" in text and "ys_1_saved" not in text, text
+
+
+def test_iir_loop_if_every_mode():
+    check_reverse_modes(iir_loop_if, Y0)
+    check_forward_modes(iir_loop_if)
+    check_second_order(iir_loop_if)
+    text = s2s.grad(iir_loop_if).source
+    assert "rt.added_at_part(" in text and "ys_1_saved" not in text, text
+
+
+def test_iir_if_else_every_mode():
+    check_reverse_modes(iir_if_else, Y0)
+    check_forward_modes(iir_if_else)
+    check_second_order(iir_if_else)
+    text = s2s.grad(iir_if_else).source
+    assert "rt.added_at_part(" in text and "ys_1_saved" not in text, text

@@ -101,7 +101,8 @@ class GrownLists:
         from the cut, `bfs = rt.accumulator(fs_1, rt.appended_adjoint(b))`, which reads the list (saved, so copied
         at each append) and makes a list adjoint of zeros per iteration. Where that loop, directly in `rev_body`
         after the accumulator, is the one place the accumulator is read, it becomes `bfs = rt.popped_adjoint(b)`
-        and each `bfs[i] += g` of the loop `bfs_2 = rt.added_at_part(bfs_1, g, i)`, the loop carrying bfs."""
+        and each `bfs[i] += g` of the loop `bfs_2 = rt.added_at_part(bfs_1, g, i)`, the loop carrying bfs (an if
+        around a read, `if n - j >= 0: acc = acc - a[j] * ys[n - j]`, or a generator expression's: its phi)."""
         acc, cut_var = rev_body[k].target, rev_body[k].value.args[1]
         kc = next((j for j, t in enumerate(rev_body[:k]) if isinstance(cut_var, ir.Var) and
                    _call_of(t, CUT) and self.defines(t, cut_var.name) and t.value.args == (b,)), None)
@@ -118,19 +119,29 @@ class GrownLists:
         if triples is None:
             return
         self._own(loop, rphi, ir.Var(p.target), out)
-        carried, current = self.adjoint_name(p.target), None
-        current = ir.Var(carried)
-        gone = set()
-        for old, new, setter in triples:
-            g, index = new.value.args[1], setter.value.args[1]
-            made = ir.Assign(self.adjoint_name(p.target), ir.Call(ADDED, (current, g, index)), setter.loc)
-            inner.body[inner.body.index(setter)] = made
-            gone |= {id(old), id(new)}
+        carried = self.adjoint_name(p.target)
+        setters = {id(setter): (new.value.args[1], setter.value.args[1]) for _, new, setter in triples}
+        gone = {id(t) for old, new, _ in triples for t in (old, new)}
+        for old, new, _ in triples:
             self.temp_defs.discard(old.target)
             self.temp_defs.discard(new.target)
-            current = ir.Var(made.target)
-        inner.body[:] = [t for t in inner.body if id(t) not in gone]
-        inner.phis.append(ir.Phi(carried, [ir.Var(acc), current]))
+
+        def thread(block: list, current: ir.Var) -> ir.Var:
+            """`block`'s adds made `current = rt.added_at_part(current, g, i)`, an if's carried by its phi (the
+            branch without one: the list adjoint as it came in); the list adjoint after `block`."""
+            for i, t in enumerate(block):
+                if id(t) in setters:
+                    g, index = setters[id(t)]
+                    block[i] = ir.Assign(self.adjoint_name(p.target), ir.Call(ADDED, (current, g, index)), t.loc)
+                    current = ir.Var(block[i].target)
+                elif type(t) is ir.If:
+                    then, orelse = thread(t.body, current), thread(t.orelse, current)
+                    if then != current or orelse != current:
+                        t.phis.append(ir.Phi(self.adjoint_name(p.target), [then, orelse]))
+                        current = ir.Var(t.phis[-1].target)
+            block[:] = [t for t in block if id(t) not in gone]
+            return current
+        inner.phis.append(ir.Phi(carried, [ir.Var(acc), thread(inner.body, ir.Var(carried))]))
         rev_body[k] = ir.Assign(acc, ir.Call(POPPED, (b,)), rev_body[k].loc)
         self.temp_defs.discard(rev_body[kc].target)
         del rev_body[kc]
@@ -387,24 +398,45 @@ class GrownLists:
 
 
 def _added_into(block: list, acc: str) -> list | None:
-    """The element adds into the accumulator `acc` that reversed.py's `_accumulate_in_place` made directly in
-    `block`, (`old = acc[i]`, `new = old + g`, `acc[i] = new`) each, where `acc` is read nowhere else in it and
-    each index is one value; else None."""
-    triples, taken = [], set()
+    """The element adds into the accumulator `acc` that reversed.py's `_accumulate_in_place` made in `block` or in
+    the branches of its ifs (`if n - k >= 0:` around a read `ys[n - k]`), (`old = acc[i]`, `new = old + g`,
+    `acc[i] = new`) each, where `acc` is read nowhere else in it (nor in a loop inside it) and each index is one
+    value; else None."""
+    triples: list = []
+    if not _find_adds(block, acc, triples):
+        return None
+    taken = {id(t) for old, _, setter in triples for t in (old, setter)}
+    uses: dict = {}
+    count_uses(_without(block, taken), uses)
+    if not triples or uses.get(acc) or any(uses.get(old.target, 0) != 1 for old, _, _ in triples):
+        return None
+    return triples
+
+
+def _find_adds(block: list, acc: str, triples: list) -> bool:
     for k, t in enumerate(block):
         if type(t) is ir.Effect and t.value.op == "setitem" and t.value.args[0] == ir.Var(acc):
             if len(t.value.args) != 3 or k < 2 or not _call_of(block[k - 1], "add") or \
                     not _call_of(block[k - 2], "getitem") or block[k - 2].value.args != (ir.Var(acc), t.value.args[1]) \
                     or block[k - 1].value.args[0] != ir.Var(block[k - 2].target) or \
                     t.value.args[2] != ir.Var(block[k - 1].target):
-                return None
+                return False
             triples.append((block[k - 2], block[k - 1], t))
-            taken |= {id(block[k - 2]), id(t)}
-    uses: dict = {}
-    count_uses([t for t in block if id(t) not in taken], uses)
-    if not triples or uses.get(acc) or any(uses.get(old.target, 0) != 1 for old, _, _ in triples):
-        return None
-    return triples
+        elif type(t) is ir.If and not (_find_adds(t.body, acc, triples) and _find_adds(t.orelse, acc, triples)):
+            return False
+    return True
+
+
+def _without(block: list, taken: set) -> list:
+    """`block` without the statements `taken` (in its ifs' branches too: copies of those ifs)."""
+    out = []
+    for t in block:
+        if id(t) in taken:
+            continue
+        if type(t) is ir.If:
+            t = dataclasses.replace(t, body=_without(t.body, taken), orelse=_without(t.orelse, taken))
+        out.append(t)
+    return out
 
 
 def _call_of(t, op) -> bool:
