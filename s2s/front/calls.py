@@ -22,6 +22,7 @@ from s2s.errors import S2SError
 from s2s.front import records
 from s2s.front.scatter_adds import AT as SCATTER_ADDS  # (np.add.at as a statement: scatter_adds.ufunc_at)
 from s2s.front.functions import FunctionValue, function_of
+from s2s.front.generators import spelled as user_spelled
 from s2s.front.inlining import InlineLowering, Spread
 from s2s.front.libraries import library_function, namespace_made_by, numerical, shown
 from s2s.front.method_lookup import Dispatch, Held
@@ -192,7 +193,7 @@ class CallLowering(MethodLowering, records.RecordLowering, InlineLowering):
         return ir.Call(f"{key}.{func.attr}", (options.pop(first),), tuple(options.items()))
 
     def unknown_callee(self, func, callee: ir.Atom) -> S2SError:
-        spelled = ast.unparse(func)
+        spelled = user_spelled(func)  # (`h` of `for h in fs` in a generator, which s2s renames)
         made = self.definitions.get(callee.name) if isinstance(callee, ir.Var) else callee
         maker = getattr(made.args[0], "name", None) if isinstance(made, ir.Call) and made.op == "call" else None
         if maker in self.opaque:  # `p = np.poly1d(c); p(x)`: an object a library call made (prims.CALLABLE_OBJECTS)
@@ -228,7 +229,7 @@ class CallLowering(MethodLowering, records.RecordLowering, InlineLowering):
                                 "function, a function carried around a loop or taken from a list or dict by a "
                                 "run-time index), not a function s2s sees while compiling",
                           f"choose the function with if/elif or a conditional expression, which s2s follows to the "
-                          f"call: {func.id if isinstance(func, ast.Name) else 'fn'} = np.tanh if c else np.sin; for an "
+                          f"call: {spelled if isinstance(func, ast.Name) else 'fn'} = np.tanh if c else np.sin; for an "
                           f"object of a class of yours (a layer), call the method through its class: "
                           f"Layer.__call__({spelled}, x)")
 

@@ -29,7 +29,9 @@ class _Rename(ast.NodeTransformer):
 
     def visit_Name(self, node):
         if node.id in self.names:
-            return ast.copy_location(ast.Name(self.names[node.id], node.ctx), node)
+            out = ast.copy_location(ast.Name(self.names[node.id], node.ctx), node)
+            out.user_id = getattr(node, "user_id", node.id)  # (the name the user wrote: `spelled`)
+            return out
         return node
 
     def visit_Lambda(self, node):
@@ -40,6 +42,15 @@ class _Rename(ast.NodeTransformer):
         own = {p.arg for p in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg] if p is not None}
         node.body = _Rename({k: v for k, v in self.names.items() if k not in own}).visit(node.body)
         return node
+
+
+def spelled(node) -> str:
+    """`node` as the user wrote it: a comprehension's loop variable (`h` of `for h in fs`) by its own name, not the
+    one its loop is renamed to (`h_1`)."""
+    class Restore(ast.NodeTransformer):
+        def visit_Name(self, name):
+            return ast.copy_location(ast.Name(name.user_id, name.ctx), name) if hasattr(name, "user_id") else name
+    return ast.unparse(Restore().visit(copy.deepcopy(node)))
 
 
 def _names_bound(target) -> list:
