@@ -52,7 +52,8 @@ class ElementWriteLowering:
                     f"assignment to an element of {ast.unparse(target.value)}, an item of the list '{inner.id}'",
                     rows_to_array(target))))
             raise self.error(target, f"assignment to an element of {ast.unparse(target.value)}",
-                             element_of_an_expression(target))
+                             element_of_an_expression(target, self._held_kind(inner), self.loc.text if self.loc
+                                                      is not None else ""))
         name = target.value.id
         base = self.read(name, target.value)
         if parts is None:
@@ -288,6 +289,19 @@ class ElementWriteLowering:
         if before is not _UNBOUND:
             self.env[name] = before
         return out
+
+    def _held_kind(self, node) -> str | None:
+        """"dict", "list" or "array" for the name `node` where the function knows what it holds, else None."""
+        atom = self.read(node.id, node) if isinstance(node, ast.Name) and node.id in self.env else None
+        if atom is None:
+            return None
+        if self.is_dict(atom):
+            return "dict"
+        if self.list_root(atom) is not None or self.sequence_kind(atom) == "list":
+            return "list"
+        root = self.array_root(atom)  # (an array NumPy made: np.zeros(...), not a copy of what may be a list)
+        made = self.definitions.get(root) if root is not None else None
+        return "array" if made is not None and made.op.startswith("numpy.") else None
 
     def _held_by_caller(self, node) -> str | None:
         """The parameter (or module data) whose array or dict the element write into `node` would change: `state`

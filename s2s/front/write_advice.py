@@ -69,9 +69,11 @@ def rows_to_array(target: ast.Subscript) -> str:
             f"at one index, {name}[{parts}] = ... (reading it as {name}[i, j] too)")
 
 
-def element_of_an_expression(target: ast.Subscript) -> str:
+def element_of_an_expression(target: ast.Subscript, kind: str | None = None, text: str = "") -> str:
     """What to write for `y[1][2] = v` (y[1, 2] = v), `y.T[0] = v` (y[:, 0] = v), `y.flat[4] = v`
-    (y[np.unravel_index(4, y.shape)] = v) and other writes through an expression: one index of the named array."""
+    (y[np.unravel_index(4, y.shape)] = v) and other writes through an expression: one index of the named array.
+    `kind`: what the name holds, "array", "dict" or "list" where the function knows it, else None (`text`: the
+    statement); an item of a dict or a list is replaced by making the container anew (nested_item_write)."""
     inner, outer = target.value, target.slice
     if isinstance(inner, ast.Subscript) and isinstance(inner.value, ast.Name) and \
             isinstance(inner.slice, ast.Constant) and isinstance(inner.slice.value, str):  # (d['a'][0] = v: a dict's)
@@ -81,8 +83,13 @@ def element_of_an_expression(target: ast.Subscript) -> str:
     if isinstance(inner, ast.Subscript) and isinstance(inner.value, ast.Name):
         parts = [*(inner.slice.elts if isinstance(inner.slice, ast.Tuple) else [inner.slice]),
                  *(outer.elts if isinstance(outer, ast.Tuple) else [outer])]
+        keyed = any(isinstance(p, ast.Constant) and isinstance(p.value, str) for p in parts)
+        if kind in ("dict", "list") or keyed:  # (m[k][n] of a dict of dicts, q[0]['W'] of a list of dicts)
+            return nested_item_write(inner, outer, kind, text)
         if all(isinstance(p, (ast.Constant, ast.Name)) for p in parts):  # (ints: y[1][2] is y[1, 2])
-            return f"index the array once: {inner.value.id}[{', '.join(ast.unparse(p) for p in parts)}] = ..."
+            once = f"index the array once: {inner.value.id}[{', '.join(ast.unparse(p) for p in parts)}] = ..."
+            return once if kind == "array" else \
+                f"{once} where it is an array; {nested_item_write(inner, outer, None, text)}"
     if isinstance(inner, ast.Attribute) and inner.attr == "T" and isinstance(inner.value, ast.Name):
         name, parts = inner.value.id, outer.elts if isinstance(outer, ast.Tuple) else [outer]
         index = ", ".join(ast.unparse(p) for p in parts)  # (y.T[0, 1] = v: y[1, 0] = v, each index on its axis)
@@ -120,6 +127,42 @@ def user_name(name: str) -> str:
     """The user's name behind an SSA version, quoted (`cum_2` -> `'cum'`), or "a value" for a temporary."""
     base = base_name(name)
     return "a value" if re.fullmatch(r"t\d*", base) else f"'{base}'"
+
+
+def nested_item_write(inner: ast.Subscript, key: ast.AST, kind: str | None, text: str) -> str:
+    """What to write for `c[i][key] = v` into an item of a dict or a list `c` (`kind`, None where the run time alone
+    knows which): the container made anew, the item replaced by a copy written at `key`; a dict of dicts written
+    in loops over its keys (`m[k][n] = ...`), by nested comprehensions over them."""
+    name, first, second = inner.value.id, ast.unparse(inner.slice), ast.unparse(key)
+    value = _nested_value(text, name)
+    spelled = ast.unparse(value) if value is not None else "..."
+    if kind == "dict" and isinstance(inner.slice, ast.Name) and isinstance(key, ast.Name):
+        return (f"make the dict anew in place of the loops that write it, a comprehension over its keys: {name} = "
+                f"{{{first}: {{{second}: {spelled} for {second} in {name}[{first}]}} for {first} in {name}}} (the "
+                f"same where the loops write each key of every {name}[{first}] once)")
+    if kind == "dict":
+        return (f"make the dict anew, the item a copy written at that key: a = {name}[{first}].copy(); a[{second}] = "
+                f"{spelled}; {name} = {{k: a if k == {first} else item for k, item in {name}.items()}}")
+    listed = (f"make the list anew, the item a copy written at that key: a = {name}[{first}].copy(); a[{second}] = "
+              f"{spelled}; {name} = [a if pos == {first} else item for pos, item in enumerate({name})]")
+    return listed if kind == "list" else \
+        f"{listed} for a list, {name} = {{k: a if k == {first} else item for k, item in {name}.items()}} for a dict"
+
+
+def _nested_value(text: str, name: str):
+    """The value the statement `text` writes into `name[i][j]` (`name[i][j] -= v`: name[i][j] - v), or None."""
+    try:
+        stmt = ast.parse(text.strip()).body[0]
+    except (SyntaxError, IndexError):
+        return None
+    target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else \
+        stmt.target if isinstance(stmt, ast.AugAssign) else None
+    if not (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Subscript) and
+            isinstance(target.value.value, ast.Name) and target.value.value.id == name):
+        return None
+    if isinstance(stmt, ast.AugAssign):
+        return ast.BinOp(ast.Subscript(target.value, target.slice, ast.Load()), stmt.op, stmt.value)
+    return stmt.value
 
 
 def new_container(name: str, own: str, target: ast.Subscript, loops: list, text: str) -> str:
