@@ -377,7 +377,9 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
             _real_leaf(what, name, value)
             if value.dtype.kind in "biu":
                 raise ArgumentTypeError(f"{what}: the argument '{name}' is an array of {value.dtype}; a derivative is "
-                                        f"taken with respect to floats: pass {name}.astype(float)")
+                                        f"taken with respect to floats: pass {name}.astype(float) where it is a "
+                                        f"value to differentiate, or leave it out of wrt where it is an index, "
+                                        f"labels or counts (as floats they would index nothing)")
         elif isinstance(value, (complex, np.complexfloating)):
             _real_leaf(what, name, value)
         elif isinstance(value, (tuple, list, dict)) or dataclasses.is_dataclass(value):
@@ -442,9 +444,9 @@ def _refuse_leaf(what: str, name: str, spelled: str, leaf) -> None:
                                 f"value to differentiate, or pass it as an argument of its own, outside wrt")
     if isinstance(leaf, np.ndarray) and leaf.dtype.kind in "biu":
         raise ArgumentTypeError(f"{what}: the argument '{name}' holds an array of {leaf.dtype} at {spelled}; a "
-                                f"derivative "
-                                f"is taken with respect to floats: pass {spelled}.astype(float), or pass it as an "
-                                f"argument of its own, outside wrt")
+                                f"derivative is taken with respect to floats: pass it as an argument of its own, "
+                                f"outside wrt, where it is an index, labels or counts (as floats they would index "
+                                f"nothing), or {spelled}.astype(float) where it is a value to differentiate")
     if not isinstance(leaf, (bool, np.bool_)):
         kind = "None" if leaf is None else f"an array of {leaf.dtype}" if isinstance(leaf, np.ndarray) else \
             f"a {type(leaf).__name__}"
