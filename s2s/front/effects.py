@@ -374,7 +374,7 @@ class EffectLowering(ScatterAddLowering):
         """Refuse `xs.insert(0, v)`, `xs.reverse()`, `xs.pop()`... (LIST_METHODS), saying what to write instead."""
         func = node.func if isinstance(node, ast.Call) else None
         if isinstance(func, ast.Attribute) and func.attr in LIST_METHODS and self.static_value(func) is MISSING:
-            raise self.error(node, *method_refusal(func, node, LIST_METHODS))
+            raise self.error(node, *method_refusal(func, node, LIST_METHODS, self.src.tree))
 
     def refuse_set_method(self, node) -> None:
         """Refuse `seen.add(k)` and the other methods that change a set the function made (`seen = set()`): s2s

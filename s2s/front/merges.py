@@ -40,12 +40,47 @@ def popped(name: str, node: ast.Call) -> str:
            f"k != {key!r}}}"
 
 
-def method_refusal(func: ast.Attribute, node: ast.Call, advice: dict) -> tuple[str, str]:
+def method_refusal(func: ast.Attribute, node: ast.Call, advice: dict, tree=None) -> tuple[str, str]:
     """The refusal of `xs.insert(0, v)`, `d.update(other)`, `xs.pop()`, `d.pop('k', v)`... (`func`: the method read,
-    `node`: its call, `advice`: LIST_METHODS, effects.py), saying what to write instead."""
+    `node`: its call, `advice`: LIST_METHODS, effects.py; `tree`: the function), saying what to write instead."""
     key = getattr((node.args or [None])[0], "value", None) if func.attr == "pop" else None  # (pop(0), pop('k'))
     what = {"update": "dict", "fill": "array"}.get(func.attr, "dict" if isinstance(key, str) else "list (or array)")
     name = ast.unparse(func.value)
-    return (f"the method .{func.attr}(), which changes its {what} in place",
-            popped(name, node) if key == 0 and key is not False or isinstance(key, str) else
-            advice[func.attr].format(name=name, given=ast.unparse((node.args or [func])[0])))
+    fix = popped(name, node) if key == 0 and key is not False or isinstance(key, str) else \
+        advice[func.attr].format(name=name, given=ast.unparse((node.args or [func])[0]))
+    views = views_read_after(tree, func.value, node) if func.attr in ("sort", "fill") and tree is not None else []
+    if views:  # (b = idx[:2] before idx.sort(), read after: NumPy's sort in place changes b too)
+        again = "; ".join(f"{view} = {ast.unparse(made)}" for view, made in views)
+        fix += (f"; for an array, take again after it what was taken of {name} before ({again}): the method changes "
+                f"{', '.join(view for view, _ in views)} too, a view of {name}")
+    return f"the method .{func.attr}(), which changes its {what} in place", fix
+
+
+def views_read_after(tree, array: ast.AST, node: ast.AST) -> list:
+    """(name, value) of each `b = a[1:3]`, `b = a.T`, `b = a.reshape(...)`... (a view of the array `array`, a name)
+    bound in `tree` before the line of `node` and read after it."""
+    if not isinstance(array, ast.Name):
+        return []
+    line = getattr(node, "lineno", 0)
+    made = {}
+    for s in ast.walk(tree):
+        if not (isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name) and
+                s.lineno < line):
+            continue
+        value = s.value
+        base = value.func.value if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and \
+            value.func.attr in ("reshape", "ravel", "view", "transpose", "swapaxes", "squeeze") else \
+            value.value if isinstance(value, ast.Attribute) and value.attr in ("T", "real", "flat") or \
+            isinstance(value, ast.Subscript) and _basic(value.slice) else None
+        if isinstance(base, ast.Name) and base.id == array.id:
+            made[s.targets[0].id] = value
+    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and
+            n.id in made and n.lineno > line}
+    return [(view, value) for view, value in made.items() if view in read]
+
+
+def _basic(index) -> bool:
+    """Does `index` hold a slice (`a[:2]`, `a[1:, 0]`): NumPy's basic indexing, whose result is a view?"""
+    parts = index.elts if isinstance(index, ast.Tuple) else [index]
+    return any(isinstance(p, ast.Slice) for p in parts) and \
+        all(isinstance(p, (ast.Slice, ast.Constant, ast.Name, ast.UnaryOp)) for p in parts)
