@@ -93,9 +93,10 @@ def keys(fn: ir.Function) -> set[str]:
     out.update(name for name, c in made.items() if c.op == "getitem" and len(c.args) == 2 and
                type(c.args[0]) is ir.Var and type(items.get(c.args[0].name)) is tuple and
                type(c.args[1]) is ir.Const and c.args[1].value == 0)  # for k, v in d.items(): k = pair[0]
-    for c in made.values():  # p[k] of an item k of p
+    version = _versions(fn)
+    for c in made.values():  # p[k] of an item k of p, or of p made anew in a loop (keys = list(p) before it)
         if c.op == "getitem" and len(c.args) == 2 and type(c.args[0]) is ir.Var and type(c.args[1]) is ir.Var and \
-                items.get(c.args[1].name, ()) == c.args[0].name:
+                c.args[1].name in items and version(items[c.args[1].name]) == version(c.args[0].name):
             out.add(c.args[1].name)
     mappings = _mappings(made)  # for k in p: m[k], where p['w'] is read too: a dict's key
     out.update(name for name, root in items.items() if root in mappings)
@@ -118,6 +119,25 @@ def keys(fn: ir.Function) -> set[str]:
     numbers = {leaves[n] for n in leaves if uses.get(n, 1) != 0}  # (a place also read as a number keeps it all)
     out.update(n for n in leaves if leaves[n] not in numbers)
     return out
+
+
+def _versions(fn: ir.Function):
+    """name -> one name for all the values a variable of the function's takes: those a phi joins (`p` and the dict
+    a loop makes anew, `p = {k: p[k] - ... for k in keys}`) and a name's copies (`q = p`). An item of one used to
+    index another is one of its keys or indices (an element of a list indexing the list is an integer)."""
+    parent: dict = {}
+
+    def find(n):
+        while parent.get(n, n) != n:
+            n = parent[n] = parent.get(parent[n], parent[n])
+        return n
+
+    for d in definitions(fn.body):
+        joined = [o.name for o in d.operands if type(o) is ir.Var] if type(d) is ir.Phi else \
+            [d.value.name] if type(d.value) is ir.Var else []
+        for n in joined:
+            parent[find(n)] = find(d.target)
+    return find
 
 
 def _mappings(made: dict) -> set:
