@@ -298,3 +298,44 @@ def test_a_float64_leaf_beside_a_float32_one_keeps_its_blocks():
     H = s2s.hessian(of_a_dict)(p)
     assert H["w"]["w"].dtype == np.float32 and H["w"]["b"].dtype == np.float32
     assert np.asarray(H["b"]["b"]).dtype == np.float64
+
+
+# ------------------------------------------------------------------ hunt14opt M6: a derivative for an argument left at its default
+XT = np.random.default_rng(37).normal(size=(5, 3))
+YT = np.arange(5.0) / 5
+PARAMS = {"a": np.array([0.5, -0.2]), "b": 0.3}
+
+
+def train(w, lr=0.1, steps=3, mom=0.5, s=np.float32(2.0), p=PARAMS):
+    v = np.zeros_like(w)
+    for t in range(steps):
+        g = 2 * XT.T @ (np.tanh(XT @ w) - YT) / 5
+        v = mom * v + g
+        w = w - lr * v
+    return np.sum((np.tanh(XT @ w) - YT) ** 2) * s + np.sum(p["a"] ** 2) * p["b"]
+
+
+def test_the_derivative_for_a_parameter_left_at_its_default_has_the_arguments_type():
+    """grad(train, wrt="lr")(w) was an np.float64 where passing lr gave a Python float (the API: a Python float for
+    a float); a float32 default's derivative was float64 where passing it gave float32."""
+    w = np.array([0.2, -0.1, 0.4])
+    e = 1e-6
+    fd_lr = (train(w, lr=0.1 + e) - train(w, lr=0.1 - e)) / (2 * e)
+    fd_mom = (train(w, mom=0.5 + e) - train(w, mom=0.5 - e)) / (2 * e)
+    for got in (s2s.grad(train, wrt="lr")(w), s2s.value_and_grad(train, wrt="lr")(w)[1],
+                s2s.vjp(train, wrt="lr")(w)[1](1.0), s2s.grad(train, wrt=(0, "lr"))(w)[1],
+                s2s.grad(train, wrt="lr")(w, 0.1)):
+        assert type(got) is float, type(got)
+        assert_close(got, fd_lr, rtol=1e-5)
+    both = s2s.grad(train, wrt=("lr", "mom"))(w, mom=0.5)
+    assert [type(g) for g in both] == [float, float]
+    assert_close(np.array(both), [fd_lr, fd_mom], rtol=1e-5)
+    fd_s = (train(w, s=2.0 + e) - train(w, s=2.0 - e)) / (2 * e)
+    for got in (s2s.grad(train, wrt="s")(w), s2s.jacobian(train, wrt="s")(w),
+                s2s.jacobian(train, wrt="s", mode="forward")(w)):
+        assert np.asarray(got).dtype == np.float32, type(got)
+        assert_close(got, fd_s, rtol=1e-5)
+    gp = s2s.grad(train, wrt="p")(w)
+    assert type(gp) is dict and type(gp["b"]) is float and gp["a"].shape == (2,)
+    assert_close(gp["a"], 2 * PARAMS["a"] * PARAMS["b"])
+    assert_close(gp["b"], np.sum(PARAMS["a"] ** 2))

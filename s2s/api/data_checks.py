@@ -31,6 +31,7 @@ from collections import UserDict
 
 import numpy as np
 
+from s2s.api.parameters import default
 from s2s.errors import ArgumentTypeError
 from s2s.runtime.foreign import ARRAYS, HOOKS, PLAIN, array_read, foreign, own_dict, own_method, refusal
 
@@ -129,19 +130,10 @@ def _argument(fn, use, args: tuple, kwargs: dict, user):
             return args[code.co_argcount:]
         if code.co_flags & _VARKEYWORDS and gathered[-1] == use.param:
             return {k: v for k, v in kwargs.items() if k not in code.co_varnames[:named]}
-    return kwargs[use.param] if use.param in kwargs else _default(user, use.param)
+    # (a parameter left out: its default, data of the user's module the function reads as it reads an argument)
+    return kwargs[use.param] if use.param in kwargs else default(user, use.param, _MISSING)
 
 
-def _default(fn, param: str):
-    """The default of the parameter `param` of `fn` (where the call leaves it out: data of the user's module the
-    function reads as it reads an argument), _MISSING where it has none."""
-    code = getattr(fn, "__code__", None)
-    kwdefaults = getattr(fn, "__kwdefaults__", None) or {}
-    if code is None or param in kwdefaults:
-        return kwdefaults.get(param, _MISSING)
-    names, defaults = code.co_varnames[:code.co_argcount], getattr(fn, "__defaults__", None) or ()
-    i = names.index(param) - (len(names) - len(defaults)) if param in names else -1
-    return defaults[i] if i >= 0 else _MISSING
 
 
 def _refuse(what: str, use, value) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 
 from s2s.api import cache, transform, arguments, data_checks, precision, pytree, display, draws, wrappers
 from s2s.api.jacobian_forward import JACOBIAN_REFUSAL, JacobianForward, jacobian_forward, plain
-from s2s.api.parameters import given_wrt
+from s2s.api.parameters import given_wrt, wrt_arguments
 from s2s.api.transformed import Transformed, _checked_pullback
 from s2s.back.sourcemap import attach_user_frames
 from s2s.ad.stacks import ReverseOverStacksError
@@ -83,10 +83,11 @@ class JacobianReverse:
         wrt_at = self._wrt_at
         if wrt_at is None:
             wrt_at = self._wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt, keywords=True)
-        values = [args[i] if i < len(args) else kwargs.get(name) for i, name in wrt_at]
+        f = arguments.original(self.__wrapped__)  # (whose defaults fill the arguments a call leaves out)
+        values = wrt_arguments(f, wrt_at, args, kwargs)
         if not precision.has_narrow(values):  # (only the wrt arguments' precision is the result's: data outside
             return out                         # wrt, a dataset of 100,000 minibatches, is not walked on each call)
-        return precision.of_wrt(out, wrt_at, args, kwargs, self._single)  # (in the arguments' precision)
+        return precision.of_wrt(out, wrt_at, args, kwargs, self._single, f)  # (in the arguments' precision)
 
     _wrt_at = None  # ((position, name), ...) of the wrt arguments, found on the first call
 

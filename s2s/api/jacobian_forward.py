@@ -128,7 +128,8 @@ class JacobianForward:
                 out = self._batch_again(args)
                 if out is not None:
                     return out
-            return precision.of_wrt(self._jacobian(*args, **kwargs), self._state.wrt_at, args, kwargs, self._single)
+            return precision.of_wrt(self._jacobian(*args, **kwargs), self._state.wrt_at, args, kwargs, self._single,
+                                    arguments.original(self.__wrapped__))
         except ResultTypeError as exc:
             raise exc.retitled("jacobian") from None
         except Exception as exc:

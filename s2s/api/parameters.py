@@ -24,6 +24,26 @@ def given_wrt(wrt):
     return wrt
 
 
+def default(f, name: str, missing=None):
+    """The default of the parameter `name` of the function `f` (`__defaults__`, `__kwdefaults__`, as they are at
+    the call), `missing` where it has none."""
+    code = getattr(f, "__code__", None)
+    kwdefaults = getattr(f, "__kwdefaults__", None) or {}
+    if code is None or name in kwdefaults:
+        return kwdefaults.get(name, missing)
+    names, defaults = code.co_varnames[:code.co_argcount], getattr(f, "__defaults__", None) or ()
+    i = names.index(name) - (len(names) - len(defaults)) if name in names else -1
+    return defaults[i] if i >= 0 else missing
+
+
+def wrt_arguments(f, wrt_at, args: tuple, kwargs: dict) -> list:
+    """The arguments of a call `f(*args, **kwargs)` at `wrt_at` ((position, name), ...), those left out at their
+    defaults (a float left at its default has a float's derivative, a float32 one a float32's); None where a
+    parameter has none (a `*args`)."""
+    count = len(args)
+    return [args[i] if i < count else kwargs[name] if name in kwargs else default(f, name) for i, name in wrt_at]
+
+
 def resolve_wrt(params: list[str], wrt, fname: str, src=None) -> tuple[list[str], bool]:
     """Parameter names for `wrt` and whether a single derivative (not a tuple) is wanted.
 

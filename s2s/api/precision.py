@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from s2s.api import pytree
+from s2s.api.parameters import wrt_arguments
 from s2s.runtime.settled import NARROW as _NARROW, cast_leaf
 
 
@@ -77,11 +78,10 @@ def like_arguments(grads, templates: list, single: bool):
     return tuple(like(g, t) for g, t in zip(grads, templates))
 
 
-def of_wrt(result, wrt_at, args: tuple, kwargs: dict, single: bool):
-    """`result`, derivatives with respect to the arguments at `wrt_at` ((position, name), ...), in their
-    precision."""
-    count = len(args)
-    values = [args[i] if i < count else kwargs.get(name) for i, name in wrt_at or ()]
+def of_wrt(result, wrt_at, args: tuple, kwargs: dict, single: bool, f=None):
+    """`result`, derivatives with respect to the arguments at `wrt_at` ((position, name), ...) of a call of the
+    user's function `f`, in their precision (an argument left out: its default's)."""
+    values = wrt_arguments(f, wrt_at or (), args, kwargs)
     return like_arguments(result, values, single) if has_narrow(values) else result
 
 

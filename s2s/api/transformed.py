@@ -16,6 +16,7 @@ import numpy as np
 
 from s2s.api import arguments, cache, data_checks, display, draws, precision, pytree, tangents, wrappers
 from s2s.api import facts as facts_mod
+from s2s.api.parameters import wrt_arguments
 from s2s.back.sourcemap import attach_user_frames
 from s2s.runtime.core import FieldParts
 from s2s.errors import CallError
@@ -118,7 +119,8 @@ class Transformed:
             if arguments.as_raised(exc) is not exc:
                 raise arguments.as_raised(exc) from None
             raise
-        values = [args[i] if i < count else kwargs.get(name) for i, name in wrt_at]  # (the wrt arguments)
+        # (the wrt arguments; one left out at its default: a float's derivative is a float, a float32's float32)
+        values = wrt_arguments(arguments.original(self.__wrapped__), wrt_at, args, kwargs)
         if self._kind == "grad":
             arguments.real(self.__name__, out)  # (a value, and derivatives with respect to real arguments)
             out = self._grad_part(out, self._settled(out, wrt_at, values, plain))
