@@ -134,8 +134,6 @@ def _argument(fn, use, args: tuple, kwargs: dict, user):
     return kwargs[use.param] if use.param in kwargs else default(user, use.param, _MISSING)
 
 
-
-
 def _refuse(what: str, use, value) -> None:
     if use.name[0] != ".":
         found = foreign(value, use.name)
