@@ -174,3 +174,195 @@ def test_advised_copy_is_the_statement_that_stores_the_array(f, copied, advice):
     assert f(P) != copied(P)  # (the refusal is of a program whose NumPy value is not the copy's)
     check_every_mode(copied, P)
 
+
+# ----- R1: refused where the holder holds the array when run, not before
+def zero_d(p):  # (x * 2.0 of a 0-d array is a NumPy scalar: x += k then rebinds a number)
+    x = np.array(p[0]); k = p[2]; out = []
+    for t in range(3):
+        x += k
+        x = x * 2.0
+        out.append(x)
+    return float(out[0]) + float(out[2]) * p[1]
+
+
+def zero_d_times_zero_d(p):  # (a 0-d array times a 0-d array: a NumPy scalar too)
+    x = np.array(p[0]); k = p[2]; out = []
+    for t in range(3):
+        x += k
+        x = x * np.ones(())
+        out.append(x)
+    return float(out[0]) + float(out[2]) * p[1]
+
+
+def last_iteration_only(p):  # (no x += k runs after the append)
+    x = p[:2].copy(); k = p[2]; traj = []
+    for t in range(3):
+        x += k
+        if t == 2:
+            x = x * 2.0
+            traj.append(x)
+    return np.sum(traj[0] ** 2)
+
+
+def stored_view_last(p):
+    x = p[:2].copy(); k = p[2]; out = []
+    for t in range(3):
+        x *= 1.0 + k
+        x = np.sin(x)
+        if t == 2:
+            out.append(x[:1])
+    return np.sum(out[0]) + np.sum(x ** 2)
+
+
+def one_iteration(p):  # (the loop runs once: the first iteration's x is the array made before it)
+    x = p[:2].copy(); k = p[2]; traj = []
+    for t in range(1):
+        x += k
+        x = x * 2.0
+        traj.append(x)
+    return np.sum(traj[0] ** 2)
+
+
+def rebound_each_iteration(p):  # (prev is rebound before it is read: only traj, stored in the last, holds x)
+    x = p[:2].copy(); k = p[2]; traj = []; prev = p[:2] * 1.0
+    for t in range(3):
+        x += k
+        x = x * 2.0
+        prev = x
+        if t == 2:
+            traj.append(x)
+    return np.sum(traj[0] ** 2) + np.sum(prev)
+
+
+@pytest.mark.parametrize("f", [zero_d, zero_d_times_zero_d, last_iteration_only, stored_view_last, one_iteration,
+                               rebound_each_iteration],
+                         ids=lambda f: f.__name__)
+def test_first_and_unstored_iterations_are_exact(f):
+    check_every_mode(f, P)
+
+
+def stored_first(p):  # (the second iteration's x += k changes the array the first stored)
+    x = p[:2].copy(); k = p[2]; traj = []
+    for t in range(3):
+        x += k
+        x = x * 2.0
+        if t == 0:
+            traj.append(x)
+    return np.sum(traj[0] ** 2)
+
+
+def stored_view_early(p):
+    x = p[:2].copy(); k = p[2]; out = []
+    for t in range(3):
+        x *= 1.0 + k
+        x = np.sin(x)
+        if t == 1:
+            out.append(x[:1])
+    return np.sum(out[0]) + np.sum(x ** 2)
+
+
+def zero_d_kept(p):  # (np.array of a number: a 0-d array, which the next iteration changes)
+    x = np.array(p[0]); k = p[2]; out = []
+    for t in range(3):
+        x += k
+        x = np.array(x * 2.0)
+        out.append(x)
+    return float(out[0]) + float(out[2]) * p[1]
+
+
+def two_holders(p):  # (traj holds the array from the first iteration on, prev only in the last: both checked)
+    x = p[:2].copy(); k = p[2]; traj = []; prev = p[:2] * 1.0
+    for t in range(3):
+        x += k
+        x = x * 2.0
+        if t == 2:
+            prev = x
+        traj.append(x)
+    return np.sum(traj[0] ** 2) + np.sum(prev)
+
+
+@pytest.mark.parametrize("f", [stored_first, stored_view_early, zero_d_kept, two_holders], ids=lambda f: f.__name__)
+def test_a_holder_holding_the_array_when_run_is_refused(f):
+    for transform in (lambda: s2s.value_and_grad(f)(P), lambda: s2s.jvp(f)((P,), (np.ones(3),)),
+                      lambda: s2s.jacobian(f, mode="forward")(P), lambda: s2s.jacobian(f)(P),
+                      lambda: s2s.hessian(f)(P)):
+        with pytest.raises(s2s.S2SError) as e:
+            transform()
+        assert "in the iteration before" in str(e.value) and "still holds" in str(e.value), str(e.value)
+
+
+# ----- R2: a history two deep (b *= 0.5; b = a; a = x): by the time b holds x's array nothing else does
+def two_deep(p):
+    x = p[:2].copy(); k = p[2]; a = p[:2] * 1.0; b = p[:2] * 2.0
+    for t in range(4):
+        b *= 0.5
+        b = a
+        a = x
+        x = x + k
+    return np.sum(a) + np.sum(b ** 2) + np.sum(x)
+
+
+def two_deep_new_value(p):
+    x = p[:2].copy(); k = p[2]; a = p[:2] * 1.0; b = p[:2] * 2.0
+    for t in range(4):
+        b = b * 0.5
+        b = a
+        a = x
+        x = x + k
+    return np.sum(a) + np.sum(b ** 2) + np.sum(x)
+
+
+def two_deep_a_kept(p):  # (a = x on even iterations only: a and b hold one array when b *= 0.5 runs)
+    x = p[:2].copy(); k = p[2]; a = p[:2] * 1.0; b = p[:2] * 2.0
+    for t in range(5):
+        b *= 0.5
+        b = a
+        if t % 2 == 0:
+            a = x
+        x = x + k
+    return np.sum(a ** 2) + np.sum(b ** 2) + np.sum(x)
+
+
+def two_deep_x_read_after(p):  # (x's array made before the loop, read after it by its first name)
+    x = p[:2].copy(); k = p[2]; a = p[:2] * 1.0; b = p[:2] * 2.0; x0 = x
+    for t in range(4):
+        b *= 0.5
+        b = a
+        a = x
+        x = x + k
+    return np.sum(a) + np.sum(b ** 2) + np.sum(x) + np.sum(x0 ** 2)
+
+
+def two_deep_in_a_list(p):  # (x's array held by a list made before the loop)
+    x = p[:2].copy(); k = p[2]; a = p[:2] * 1.0; b = p[:2] * 2.0; hist = [x]
+    for t in range(4):
+        b *= 0.5
+        b = a
+        a = x
+        x = x + k
+    return np.sum(a) + np.sum(b ** 2) + np.sum(x) + np.sum(hist[0] ** 2)
+
+
+def two_deep_callers(p):  # (x a view of the caller's p)
+    x = p[:2]; k = p[2]; a = p[:2] * 1.0; b = p[:2] * 2.0
+    for t in range(4):
+        b *= 0.5
+        b = a
+        a = x
+        x = x + k
+    return np.sum(a) + np.sum(b ** 2) + np.sum(x)
+
+
+def test_two_deep_history_is_exact():
+    assert two_deep(P) == two_deep_new_value(P)
+    check_every_mode(two_deep, P)
+
+
+@pytest.mark.parametrize("f", [two_deep_a_kept, two_deep_x_read_after, two_deep_in_a_list, two_deep_callers],
+                         ids=lambda f: f.__name__)
+def test_two_deep_history_sharing_an_array_is_refused(f):
+    for transform in (lambda: s2s.value_and_grad(f)(P), lambda: s2s.jvp(f)((P,), (np.ones(3),)),
+                      lambda: s2s.jacobian(f)(P), lambda: s2s.hessian(f)(P)):
+        with pytest.raises(s2s.S2SError) as e:
+            transform()
+        assert "'b *= 0.5' would change in place" in str(e.value), str(e.value)

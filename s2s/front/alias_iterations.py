@@ -48,6 +48,8 @@ class IterationAliases:
                 if r in held and not self.own_generated(s.loc, p.target, back.name, r):
                     if self.first_iteration_only(s, r, inside) and self.taken_as_left(p, root, r, carried, based):
                         continue  # (`v += a; hist.append(v); v = v * 0.5`: hist keeps v as the first iteration left it)
+                    if self.number_carried(s, r, p.target):
+                        continue  # (`run = 0.0; run += v * v; out.append(run)`: checked when run, a number passes)
                     name, kept = base_name(r), base_name(p.target)
                     if _is_temp(name):  # (`x = xs[0]` of `xs = [x0.copy()]`: the loop's name for it)
                         name = next((base_name(q.target) for q in s.phis if self.root.get(q.target) == r), name)
@@ -96,6 +98,24 @@ class IterationAliases:
                                      f"value ({name} = {name} + ...)", name)
         self.rebound_then_changed(s, based, inside)
 
+    def number_carried(self, s: ir.Loop, r: str, kept: str) -> bool:
+        """Is `r` a name the loop `s` starts as a Python number and changes by in-place operators only (`run = 0.0;
+        for v in x: run += v * v; out.append(run)`), which rebind a number? Then each is checked when run (the first
+        iteration's made an array where v * v is one, x a matrix: the next one's writes into the array the loop's
+        name `kept` holds, refused then, saying where to take a copy), and `r` is passed over here."""
+        phi = next((p for p in s.phis if p.target == r), None)
+        if phi is None or not python_number(phi.operands[0], self.definition):
+            return False
+        writes = [(stmt, base) for stmt, base in _writes(s.header + s.body, self.definition)
+                  if r in self.objects(base)]
+        if not writes or not all(stmt.inplace for stmt, _ in writes):  # (an element write of the array made would
+            return False  # change what `kept` holds before any check)
+        taken = self.stored_copy(s, kept, [base_name(r)])
+        for stmt, base in writes:
+            self.guards.setdefault(id(stmt), (stmt, base, (("before", ir.Const(_spelled(stmt.loc))), (
+                "kept", ir.Const(base_name(kept))), ("taken", ir.Const(taken)))))
+        return True
+
     def rebound_then_changed(self, s: ir.Loop, based: set, inside: set) -> None:
         """An in-place operator on a loop's name that the iteration before rebound to another array changes that
         array (NumPy's `x += k` writes into the `x * 2.0` of the iteration before): one the iteration made, which
@@ -123,7 +143,26 @@ class IterationAliases:
                             found.append((kept is None, b in self.visible, q, e, b, kept))
             if found:
                 *_, q, e, b, kept = min(found, key=lambda f: f[:2])
-                self.guards[id(stmt)] = (stmt, base, self.rebound_holder(s, q, e, b, kept))
+                holder = self.rebound_holder(s, q, e, b, kept)
+                held = self.only_holder(s, found, made)
+                if held is not None and id(stmt) not in self.guards:
+                    # (only `held` may hold the array: refused where it does when run, not in the first iteration)
+                    holder += (("held", ir.Var(held)),)
+                self.guards[id(stmt)] = (stmt, base, holder)
+
+    def only_holder(self, s: ir.Loop, found: list, made: set) -> str | None:
+        """The one loop name that may hold the arrays `found` (of `rebound_then_changed`: (.., q, e, b, kept)) as
+        the in-place operator through q runs: each carried to the iteration by that name alone (`traj`, holding the
+        `x * 2.0` of the iteration before; `a`, holding the x made before the loop, of `b *= 0.5; b = a; a = x`),
+        none the caller's nor read by a name made before the loop; or None. Whether it holds one then, the run
+        tells (`rt.require_immutable`'s `held`): not in the first iteration, nor after a 0-d state became a NumPy
+        scalar, nor after the name was rebound on (a history two deep)."""
+        names = set()
+        for _, _, q, _, b, kept in found:
+            if kept is None and (b in self.visible or self.read_outside(s, b, made)):
+                return None
+            names |= set(self.carriers(s, q, b, set()))
+        return names.pop() if len(names) == 1 else None
 
     def made_anew(self, s: ir.Loop, name: str, inside: set) -> bool:
         """Does every iteration of the loop `s` end with its name `name` bound to an array the iteration made (not
@@ -136,6 +175,10 @@ class IterationAliases:
         """A name other than `q` (and the loop's names in `lag`) that carries the array `b` into the next iteration
         or out of the loop (a header phi whose back value, a continue's or a break's, is or holds b), where q changes
         it in place, and reads it after that change; or None."""
+        return next(self.carriers(s, q, b, lag), None)
+
+    def carriers(self, s: ir.Loop, q: str, b: str, lag: set):
+        """Each name `carried_on` may find."""
         for p in s.phis:
             if p.target == q or p.target in lag:
                 continue
@@ -144,8 +187,7 @@ class IterationAliases:
             held = {o for e in ends if isinstance(e, ir.Var) and e.name != p.target for o in
                     set(self.objects(e)) | set(self.held_objects(self.root.get(e.name, e.name)))}
             if b in held and not self.read_before_change(s, p.target, q):
-                return p.target
-        return None
+                yield p.target
 
     def read_outside(self, s: ir.Loop, b: str, made: set) -> bool:
         """Is the array `b`, made before the loop `s`, read by a name made before it (not one of the loop's `made`)

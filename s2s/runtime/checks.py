@@ -13,6 +13,7 @@ import sys
 import numpy as np
 
 from s2s.errors import CallError, ResultTypeError, S2SError
+from s2s.runtime.held import holds
 
 __all__ = ["require_scalar", "require_number", "require_immutable", "require_bound", "require_length",
            "require_keywords", "require_float_array", "require_generator", "require_array", "require_method",
@@ -20,6 +21,7 @@ __all__ = ["require_scalar", "require_number", "require_immutable", "require_bou
 
 
 _NUMBERS = frozenset((float, int, np.float64, np.float32, np.int64))
+_ANY = object()  # (require_immutable's `held` where anything may hold the array)
 
 
 def require_scalar(*values):
@@ -85,7 +87,7 @@ def _not_a_number(value):
 
 
 def require_immutable(value, statement, caller="", base="", part="", own=False, arrays=None, container="", anew="",
-                      item="", copy=None, again=False, before=None, kept="", other="", taken=""):
+                      item="", copy=None, again=False, before=None, kept="", other="", taken="", held=_ANY):
     """`statement` (`y += v`) rebinds a number, as Python does. On an ndarray NumPy would write in place
     into an array that something else still refers to (the caller's argument, module data, another name, a
     view or a container): s2s refuses that rather than differentiate something else. `caller`: the argument
@@ -104,8 +106,10 @@ def require_immutable(value, statement, caller="", base="", part="", own=False, 
     `before`: the statement is in a loop, whose iteration before bound the name to another array (by `before`, the
     user's statement, where known): one it made, which `kept` still holds (`x = x * 2.0; traj.append(x)`; with
     `other`, the statement's name: `kept` is that array too, `f_old = f`), or `other` (said as it is: "'x', made
-    before the loop", "the caller's 'x0'"; `y = x`); `taken`: the copy to take where the array is kept or bound."""
-    if isinstance(value, np.ndarray):
+    before the loop", "the caller's 'x0'"; `y = x`); `taken`: the copy to take where the array is kept or bound;
+    `held`: what `kept` holds as the statement runs, where nothing but `kept` may hold the array (the refusal is then
+    made only where it holds the array: not in the first iteration, nor after a 0-d state became a NumPy scalar)."""
+    if isinstance(value, np.ndarray) and (held is _ANY or holds(held, value)):
         statement = re.sub(r"\s+#[^'\"]*$", "", statement)  # the line's comment is not part of the statement
         rebound = _rebound(statement)
         if before is not None:
