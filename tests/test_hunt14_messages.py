@@ -507,3 +507,29 @@ def test_grad_of_a_function_taken_by_a_loop_index_advises_the_loop():
     assert "f = LOSSES[t]" not in message
     assert grad_by_loop(w) == grad_by_index(w)
     check_every_mode(grad_by_loop, w, exact=True)
+
+
+# ----------------------------------------------------------------------------- a list written at one index in a loop
+
+def first_item_scaled(w):
+    q = copy.deepcopy([w * 1.0, w ** 2])
+    for t in range(2):
+        q = list(q)
+        q[0] = q[0] * 0.5 + q[1]
+    return np.sum(q[0] ** 2) + np.sum(q[1])
+
+
+def first_item_scaled_anew(w):  # (what the message writes: the one item, not every item)
+    q = copy.deepcopy([w * 1.0, w ** 2])
+    for t in range(2):
+        q = [q[0] * 0.5 + q[1] if pos == 0 else item for pos, item in enumerate(q)]
+    return np.sum(q[0] ** 2) + np.sum(q[1])
+
+
+def test_list_item_written_in_a_loop_is_advised_the_one_item():
+    w = np.array([0.3, -0.2, 0.5])
+    message = refusal(first_item_scaled, w)
+    assert "q = [q[0] * 0.5 + q[1] if pos == 0 else item for pos, item in enumerate(q)]" in message, message
+    assert "for i in range(len(q))" not in message
+    assert first_item_scaled_anew(w) == first_item_scaled(w)
+    check_every_mode(first_item_scaled_anew, w, exact=True)

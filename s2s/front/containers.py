@@ -95,9 +95,13 @@ class ContainerChecks:
             name = base_name(base.name)
             value = written_value(s.loc.text if s.loc is not None else "", name)
             index = s.value.args[1]
-            spelled = base_name(index.name) if isinstance(index, ir.Var) and base_name(index.name) != "t" else "i"
-            whole = f"[{ast.unparse(value)} for {spelled} in range(len({name}))]" if value is not None else \
-                f"[... for v in {name}]"
+            spelled = base_name(index.name) if isinstance(index, ir.Var) and base_name(index.name) != "t" else None
+            new = ast.unparse(value) if value is not None else "..."
+            at = spelled or (repr(index.value) if isinstance(index, ir.Const) else "i")
+            # (each item once, where a loop over the index writes every item; else this one item: `ys[0] = v`)
+            whole = (f"{name} = [{new} for {spelled} in range(len({name}))] where the loop writes every item, " if
+                     spelled else "") + f"{name} = [{new} if pos == {at} else item for pos, item in " \
+                                        f"enumerate({name})] in place of the write"
             made = self.made_by.get(base.name)
             if value is not None and index == ir.Const(-1) and getattr(made, "op", None) == prims.APPENDED:
                 raise self.error(s.loc, f"assignment to the item just appended to the list '{name}' inside a loop "
@@ -106,8 +110,8 @@ class ContainerChecks:
                                         f"by this line", name)
             raise self.error(s.loc, f"assignment to an element of the list '{name}' inside a loop or a branch",
                              f"make it an array before the loop or the branch ({name} = np.array({name})) and write "
-                             f"into that; a list of arrays of different shapes: make the new list whole in place "
-                             f"of the loop, {name} = {whole} (a list comprehension)", name)
+                             f"into that; a list of arrays of different shapes: make the new list whole, {whole} "
+                             f"(a list comprehension)", name)
 
     def _made_as(self, name: str, ops) -> bool:
         """Is `name` (any version of it, any value a join may be) made by one of `ops` (`REFERENCES` in them: or is

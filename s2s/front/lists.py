@@ -295,8 +295,8 @@ class ListLowering:
                              f"keep the values in an array shifted as each comes ({name} = np.array({first}, "
                              f"dtype=float) where it is made, then {name}[1:] = {name}[:-1]; {name}[0] = {value}: "
                              f"{name}[0] the newest, as a deque's with maxlen), or in a list made anew ({name} = "
-                             f"list({first}), then {name} = [{value}] + {name}[:-1]); {name} = [{value}] + "
-                             f"list({name}) keeps every item, as a deque without maxlen does")
+                             f"list({first}), then {name} = [{value}] + {name}[:-1]); with the list, {name} = "
+                             f"[{value}] + {name} keeps every item, as a deque without maxlen does")
         if made is not None:  # (`buf = collections.deque(..., maxlen=n)`: an append drops the oldest item)
             value = ast.unparse(node.args[0]) if len(node.args) == 1 and func.attr == "append" else "v"
             first = ast.unparse(made.args[0]) if made.args else "[0.0] * n"
