@@ -291,6 +291,87 @@ def test_a_holder_holding_the_array_when_run_is_refused(f):
         assert "in the iteration before" in str(e.value) and "still holds" in str(e.value), str(e.value)
 
 
+# ----- M3: the advice of an in-place change that a view, or a list holding one, read afterwards shows
+def view_stored(p):
+    x = p[:2].copy(); k = p[2]; hist = []
+    for t in range(3):
+        x = x * 2.0
+        hist.append(x.reshape(2))
+        x += k
+    return np.sum(np.stack(hist) ** 2)
+
+
+def view_stored_element_write(p):  # (the advice of round 13: refused again, as hist is read after the write)
+    x = p[:2].copy(); k = p[2]; hist = []
+    for t in range(3):
+        x = x * 2.0
+        hist.append(x.reshape(2))
+        x[:] = x + k
+    return np.sum(np.stack(hist) ** 2)
+
+
+def view_stored_after(p):  # (the change first, then the store: NumPy's value)
+    x = p[:2].copy(); k = p[2]; hist = []
+    for t in range(3):
+        x = x * 2.0
+        x = x + k
+        hist.append(x.reshape(2))
+    return np.sum(np.stack(hist) ** 2)
+
+
+def view_stored_new_value(p):  # (hist keeping each value as it was stored: another value)
+    x = p[:2].copy(); k = p[2]; hist = []
+    for t in range(3):
+        x = x * 2.0
+        hist.append(x.reshape(2))
+        x = x + k
+    return np.sum(np.stack(hist) ** 2)
+
+
+def shallow_list_copy(p):
+    x = p[:2].copy(); k = p[2]; hist = []
+    for t in range(3):
+        x = x * 2.0
+        hist.append(x)
+    snap = list(hist)
+    x += k
+    return np.sum(np.stack(snap) ** 2)
+
+
+def test_in_place_change_a_stored_view_shows_names_the_holder_not_an_element_write():
+    text = _refusal(view_stored)
+    assert "that 'hist' holds too" in text and "x[:] =" not in text and "x = x + k" in text, text
+    assert "reading 'hist'" in _refusal(view_stored_element_write)
+    assert view_stored(P) == view_stored_after(P) != view_stored_new_value(P)
+    check_every_mode(view_stored_after, P)
+    check_every_mode(view_stored_new_value, P)
+
+
+def test_in_place_change_of_the_array_itself_is_not_called_a_view_of_it():
+    text = _refusal(shallow_list_copy)
+    assert "a view of 'x'" not in text and "x = x + k" in text, text
+
+
+def plain_alias(p):  # (another name of the array: the element write s2s follows is still the advice)
+    x = p[:2] * 2.0; k = p[2]
+    y = x
+    x += k
+    return np.sum(y ** 2) + np.sum(x)
+
+
+def plain_alias_element_write(p):
+    x = p[:2] * 2.0; k = p[2]
+    y = x
+    x[:] = x + k
+    return np.sum(y ** 2) + np.sum(x)
+
+
+def test_another_name_of_the_array_is_still_advised_an_element_write():
+    assert "'x[:] = x + k', an element write s2s follows" in _refusal(plain_alias)
+    assert plain_alias(P) == plain_alias_element_write(P)
+    check_every_mode(plain_alias_element_write, P)
+
+
 # ----- R2: a history two deep (b *= 0.5; b = a; a = x): by the time b holds x's array nothing else does
 def two_deep(p):
     x = p[:2].copy(); k = p[2]; a = p[:2] * 1.0; b = p[:2] * 2.0

@@ -183,19 +183,23 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
                 return atom
             return ir.Var(newest)
         for obj, seen in self.refs.get(name, {}).items() if whole else ():
-            if self.state.writes.get(obj, 0) > seen and not self.by_operators(obj, seen) and \
+            if self.state.writes.get(obj, 0) > seen and not self.by_operators(obj, seen, name) and \
                     not self.apart(name, obj, seen) and not self.own_generated(loc, name, obj):
                 raise self.stale(name, obj, loc)
         return atom
 
-    def by_operators(self, r: str, seen: int) -> bool:
+    def by_operators(self, r: str, seen: int, reader: str = "") -> bool:
         """Were the writes to `r` after the `seen`-th all in-place operators? Then each is checked to
-        update a number (which Python rebinds, so nothing else sees it)."""
+        update a number (which Python rebinds, so nothing else sees it). `reader`: a view of `r`, or a container
+        holding it or a view, read after them (`hist.append(x.reshape(2)); x += k`), which an element write by r's
+        own name would leave stale too: the refusal names it, not that write."""
         later = [w for n, w in self.kinds.get(r, {}).items() if n > seen]
         if any(w is None for w in later):
             return False
+        held = () if not reader or is_temp(base_name(reader)) else (("held_by", ir.Const(base_name(reader))),)
         for w in later:
-            self.guards.update({id(a): (a, base, self.holders.get(id(a), ())) for a, base in w})
+            self.guards.update({id(a): (a, base, self.holders.get(id(a), ()) + (
+                held if self.holders.get(id(a)) == (("own", ir.Const(True)),) else ())) for a, base in w})
         return True
 
     def holder(self, objects: dict, view: str = "") -> tuple:
@@ -221,8 +225,8 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         if held and (named or containers) or len(named) > 1:
             # (an item of a container, `w = d[k]`, or one of several arrays: no array to write into, but each it is)
             return (("arrays", ir.Const(named)),) + tuple(("container", ir.Const(c)) for c in containers[:1])
-        if len(own) != 1 or is_temp(own[0]):  # (a value no name of the user's holds: no name to write it by)
-            return ()
+        if len(own) != 1 or is_temp(own[0]) or own[0] == base_name(view):
+            return ()  # (a value no name of the user's holds: no name to write it by; the array itself, no view)
         made = self.made.get(view)
         part = assigned_text(made.text, ast.Subscript) if made is not None and view in self.indexed else None
         if not part or written_name(f"{part} = 0") != own[0]:

@@ -87,7 +87,8 @@ def _not_a_number(value):
 
 
 def require_immutable(value, statement, caller="", base="", part="", own=False, arrays=None, container="", anew="",
-                      item="", copy=None, again=False, before=None, kept="", other="", taken="", held=_ANY):
+                      item="", copy=None, again=False, before=None, kept="", other="", taken="", held=_ANY,
+                      held_by=""):
     """`statement` (`y += v`) rebinds a number, as Python does. On an ndarray NumPy would write in place
     into an array that something else still refers to (the caller's argument, module data, another name, a
     view or a container): s2s refuses that rather than differentiate something else. `caller`: the argument
@@ -108,7 +109,9 @@ def require_immutable(value, statement, caller="", base="", part="", own=False, 
     `other`, the statement's name: `kept` is that array too, `f_old = f`), or `other` (said as it is: "'x', made
     before the loop", "the caller's 'x0'"; `y = x`); `taken`: the copy to take where the array is kept or bound;
     `held`: what `kept` holds as the statement runs, where nothing but `kept` may hold the array (the refusal is then
-    made only where it holds the array: not in the first iteration, nor after a 0-d state became a NumPy scalar)."""
+    made only where it holds the array: not in the first iteration, nor after a 0-d state became a NumPy scalar);
+    `held_by`, with `own`: the user's name that holds the array or a view of it and is read after the change
+    (`hist.append(x.reshape(2)); x += k`), which an element write would leave stale as well."""
     if isinstance(value, np.ndarray) and (held is _ANY or holds(held, value)):
         statement = re.sub(r"\s+#[^'\"]*$", "", statement)  # the line's comment is not part of the statement
         rebound = _rebound(statement)
@@ -160,6 +163,13 @@ def require_immutable(value, statement, caller="", base="", part="", own=False, 
                            f"it was made with ({_by_own_names(statement, arrays, value.ndim)}), not through "
                            f"{'the container' if container else 'another name'}; if it is meant to keep its value, "
                            f"write it as a new value ('{rebound}')")
+        if own and held_by:
+            raise S2SError(f"'{statement}' would change an array in place that '{held_by}' holds too (the array, a "
+                           f"view of it, or a container holding either), read after the change, and s2s follows "
+                           f"values, not shared arrays: where '{held_by}' is meant to keep the value it had, write it "
+                           f"as a new value ('{rebound}'); to have NumPy's value, where '{held_by}' shows the change, "
+                           f"make the change first, as a new value ('{rebound}'), and take or store what '{held_by}' "
+                           f"holds after it")
         if own:
             target, op, operand = _augmented(statement)
             written = f"{target}[{'...' if value.ndim == 0 else ':'}] = {target} {op} {operand}"
