@@ -207,3 +207,70 @@ def enumerated_by_ndindex(x):
 @pytest.mark.parametrize("f", [pairs_by_zip, chained_by_comprehension, combined_by_positions, enumerated_by_ndindex])
 def test_the_advised_forms_differentiate(f):
     check_every_mode(f, X, hessian=False)
+
+
+# ------------------------------------------------------------------ R1: a running number appended to a list
+# (`run += v * v` on a Python float rebinds it, as it does on a NumPy scalar: it was refused as changing in place an
+# array `out` holds; it is checked when run, which refuses only an array, the rows of a matrix x)
+def running_sum_of_squares(x):
+    out = []
+    run = 0.0
+    for v in x:
+        run += v * v
+        out.append(run)
+    return sum(out)
+
+
+def running_over_tolist(x):
+    out = []
+    run = 0.0
+    for v in x.tolist():
+        run += v * v
+        out.append(run)
+    return sum(out)
+
+
+def running_with_previous(x):
+    run = 0.0
+    prev = 0.0
+    total = 0.0
+    for v in x:
+        prev = run
+        run += np.sin(v)
+        run *= 0.9
+        total = total + prev * run
+    return total
+
+
+def running_vector(x):
+    out = []
+    run = 0.0
+    for v in x:
+        run += v * v
+        out.append(run)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("f", [running_sum_of_squares, running_over_tolist, running_with_previous])
+def test_a_running_number_kept_in_a_list_is_exact(f):
+    check_every_mode(f, X, exact=True)
+
+
+def test_a_running_number_has_the_analytic_gradient_and_jacobian():
+    assert_close(s2s.grad(running_sum_of_squares)(X), 2.0 * X * np.arange(4, 0, -1), what="grad")
+    expected = np.tril(np.ones((4, 4))) * 2.0 * X
+    assert_close(s2s.jacobian(running_vector)(X), expected, what="reverse jacobian")
+    assert_close(s2s.jacobian(running_vector, mode="forward")(X), expected, what="forward jacobian")
+    v = np.array([0.5, -1.0, 2.0, 0.25])
+    assert_close(s2s.jvp(running_vector)((X,), (v,))[1], expected @ v, what="jvp")
+    assert_close(s2s.vjp(running_vector)(X)[1](v), v @ expected, what="vjp")
+
+
+def test_a_running_array_kept_in_a_list_is_refused_when_run():
+    M = X.reshape(2, 2)  # (its rows: run becomes an array, which the next += changes in out)
+    f = running_sum_of_squares
+    calls = (lambda: s2s.grad(f)(M), lambda: s2s.jvp(f)((M,), (M,)), lambda: s2s.hessian(f)(M))
+    for call in calls:
+        with pytest.raises(s2s.S2SError, match=r"'run \+= v \* v' would change in place .* which 'out' still holds"
+                                               r".*out\.append\(run\.copy\(\)\)"):
+            call()
