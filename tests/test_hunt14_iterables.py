@@ -274,3 +274,8 @@ def test_a_running_array_kept_in_a_list_is_refused_when_run():
         with pytest.raises(s2s.S2SError, match=r"'run \+= v \* v' would change in place .* which 'out' still holds"
                                                r".*out\.append\(run\.copy\(\)\)"):
             call()
+
+
+def test_a_running_array_another_loop_name_holds_is_refused_when_run():
+    with pytest.raises(s2s.S2SError, match="'run [+*]= .*' would change"):
+        s2s.grad(running_with_previous)(X.reshape(2, 2))

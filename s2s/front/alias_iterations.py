@@ -111,9 +111,9 @@ class IterationAliases:
         if not writes or not all(stmt.inplace for stmt, _ in writes):  # (an element write of the array made would
             return False  # change what `kept` holds before any check)
         taken = self.stored_copy(s, kept, [base_name(r)])
-        for stmt, base in writes:
+        for stmt, base in writes:  # (refused where `kept` holds the array: not where `run *= 0.9` follows `+=`)
             self.guards.setdefault(id(stmt), (stmt, base, (("before", ir.Const(_spelled(stmt.loc))), (
-                "kept", ir.Const(base_name(kept))), ("taken", ir.Const(taken)))))
+                "kept", ir.Const(base_name(kept))), ("taken", ir.Const(taken)), ("held", ir.Var(kept)))))
         return True
 
     def rebound_then_changed(self, s: ir.Loop, based: set, inside: set) -> None:
