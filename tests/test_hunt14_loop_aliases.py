@@ -447,3 +447,72 @@ def test_two_deep_history_sharing_an_array_is_refused(f):
         with pytest.raises(s2s.S2SError) as e:
             transform()
         assert "'b *= 0.5' would change in place" in str(e.value), str(e.value)
+
+
+# ----- R1 with break, continue, an inner loop, a tuple, a dict: refused where the holder holds the array when run
+def break_after_store(p):
+    x = p[:2].copy(); k = p[2]; traj = []
+    for t in range(4):
+        x += k
+        x = x * 2.0
+        if t == 1:
+            traj.append(x)
+            break
+    return np.sum(traj[0] ** 2) + np.sum(x)
+
+
+def continue_before_store(p):
+    x = p[:2].copy(); k = p[2]; traj = []
+    for t in range(4):
+        x += k
+        x = x * 2.0
+        if t < 3:
+            continue
+        traj.append(x)
+    return np.sum(traj[0] ** 2) + np.sum(x)
+
+
+def tuple_stored_last(p):
+    x = p[:2].copy(); k = p[2]; v = p[:2] * k; out = []
+    for t in range(3):
+        v *= 0.9
+        v = v - k * x
+        x = x + v
+        if t == 2:
+            out.append((x, v))
+    return np.sum(out[0][1]) + np.sum(out[0][0])
+
+
+@pytest.mark.parametrize("f", [break_after_store, continue_before_store, tuple_stored_last], ids=lambda f: f.__name__)
+def test_stores_no_later_change_reaches_are_exact(f):
+    check_every_mode(f, P)
+
+
+def inner_loop_stored_early(p):
+    x = p[:2].copy(); k = p[2]; out = []
+    for t in range(3):
+        x *= 0.5 + k
+        for s in range(2):
+            x = x + k
+            if t == 1 and s == 1:
+                out.append(x)
+    return np.sum(np.stack(out) ** 2)
+
+
+def dict_stored_first(p):
+    x = p[:2].copy(); k = p[2]; d = {'a': p[:2] * 1.0}
+    for t in range(3):
+        x += k
+        x = x * 2.0
+        if t == 0:
+            d = {'a': x}
+    return np.sum(d['a'] ** 2)
+
+
+@pytest.mark.parametrize("f", [inner_loop_stored_early, dict_stored_first], ids=lambda f: f.__name__)
+def test_stores_a_later_change_reaches_are_refused(f):
+    for transform in (lambda: s2s.value_and_grad(f)(P), lambda: s2s.jvp(f)((P,), (np.ones(3),)),
+                      lambda: s2s.jacobian(f)(P), lambda: s2s.hessian(f)(P)):
+        with pytest.raises(s2s.S2SError) as e:
+            transform()
+        assert "still holds" in str(e.value), str(e.value)
