@@ -533,3 +533,28 @@ def test_list_item_written_in_a_loop_is_advised_the_one_item():
     assert "for i in range(len(q))" not in message
     assert first_item_scaled_anew(w) == first_item_scaled(w)
     check_every_mode(first_item_scaled_anew, w, exact=True)
+
+
+# ----------------------------------------------------------------------------- an index got by iterating a dict's item
+
+def keys_by_iteration(w):
+    params = {"l1": {"W": w[:2], "b": w[2]}}
+    grads = {k: {n: np.sin(params[k][n]) for n in params[k]} for k in params}
+    m = {k: {n: 0.1 * grads[k][n] for n in params[k]} for k in params}
+    return np.sum(m["l1"]["W"]) + m["l1"]["b"]
+
+
+def keys_by_name(w):  # (what the message writes)
+    params = {"l1": {"W": w[:2], "b": w[2]}}
+    grads = {k: {n: np.sin(params[k][n]) for n in params[k]} for k in params}
+    m = {k: {n: 0.1 * grads[k][n] for n in params[k].keys()} for k in params}
+    return np.sum(m["l1"]["W"]) + m["l1"]["b"]
+
+
+def test_an_index_iterated_from_an_item_of_unknown_type_advises_keys():
+    w = np.array([0.3, -0.2, 0.5])
+    message = refusal(keys_by_iteration, w)
+    assert "its index n is what iterating a value gives" in message and "for n in d.keys()" in message, message
+    assert "lookup" not in message
+    assert keys_by_name(w) == keys_by_iteration(w)
+    check_every_mode(keys_by_name, w, exact=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import re
 
 import numpy
 
@@ -304,6 +305,15 @@ def operand_refusal(fn: ir.Function, s: ir.Assign, i: int, why: str) -> NonDiffe
     origin = _index_origin(fn, value.args[i])
     if origin is not None:  # (ids a call without a rule computed from what is differentiated: that call is at fault)
         return _index_call_refusal(fn, origin, f"{spelled}[...]", loc)
+    iterated = _iterated_index(fn, value.args[i])
+    if value.op == "getitem" and iterated is not None:  # (for n in params[k]: grads[k][n], params[k] a dict or rows)
+        return NonDifferentiableError(
+            f"{spelled}[...]", *where, f"its index {iterated} is what iterating a value gives whose type s2s does not "
+            f"know while compiling (an item of a container read by a key known only at run time), which it takes "
+            f"for an array, whose rows carry a derivative",
+            f"Iterate a dict's keys explicitly, for {iterated} in d.keys() (or for {iterated}, v in d.items()), which "
+            f"carry no derivative; or iterate the very container it indexes (for {iterated} in d[k]: ... "
+            f"d[k][{iterated}]).")
     if value.op == "getitem":
         return NonDifferentiableError(
             f"{spelled}[...]", *where, "its index has a derivative, and s2s differentiates indexing only in the "
@@ -339,6 +349,22 @@ def _written(fn: ir.Function, atom, depth: int = 3) -> str:
             key = value.args[1].value
             return f"{inner}.{key}" if value.op == "getattr" else f"{inner}[{key!r}]"
     return "the object"
+
+
+def _iterated_index(fn: ir.Function, atom) -> str | None:
+    """The user's name of the index `atom` where it is an element of `rt.iterated(x)`, x an item read at a key known
+    only at run time (`for n in params[k]`: x's type unknown while compiling, its elements taken for an array's
+    rows), else None."""
+    defs = {s.target: s.value for s in ir.statements(fn.body) if isinstance(s, ir.Assign)}
+    made = defs.get(atom.name) if isinstance(atom, ir.Var) else None
+    whole = defs.get(made.args[0].name) if isinstance(made, ir.Call) and made.op == "getitem" and \
+        isinstance(made.args[0], ir.Var) else None
+    item = defs.get(whole.args[0].name) if isinstance(whole, ir.Call) and whole.op == ITERATED and \
+        isinstance(whole.args[0], ir.Var) else None
+    if not (isinstance(item, ir.Call) and item.op == "getitem" and isinstance(item.args[-1], ir.Var)):
+        return None  # (what the function iterates is no item read at a key the run time knows: a list in wrt)
+    name = base_name(atom.name)
+    return "v" if re.fullmatch(r"t\d*", name) else name
 
 
 def _index_origin(fn: ir.Function, atom) -> ir.Assign | None:
