@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, numeric_grad
+from conftest import assert_close, check_every_mode, numeric_grad
 
 P = {"w": np.array([1.0, 2.0]), "b": np.array([3.0, 4.0])}
 X = np.array([0.5, 0.25])
@@ -71,10 +71,26 @@ def test_keys_written_into_a_copy_of_a_dict_argument(f):
 
 def test_a_key_written_into_a_dict_a_loop_carries_advises_the_spread_display():
     def loop_key_write(p, v):
-        q = dict(p)
+        q = {"w": p["w"], "b": p["b"]}
         for _ in range(3):
             q["w"] = q["w"] * v + q["b"]
         return np.sum(q["w"])
 
     with pytest.raises(s2s.UnsupportedSyntaxError, match=r"q = \{\*\*q, 'w': value\}"):
         s2s.grad(loop_key_write)(P, X)
+
+
+def test_a_key_written_into_a_copy_a_loop_carries():
+    """`q = dict(p)` (keys known only at run time, as a deep copy's) written by key in a loop: exact (refused as a
+    display was until fix14deep)."""
+    def loop_key_write(p, v):
+        q = dict(p)
+        for _ in range(3):
+            q["w"] = q["w"] * v + q["b"]
+        return np.sum(q["w"])
+
+    assert_close(s2s.grad(loop_key_write, wrt=1)(P, X), numeric_grad(lambda v: loop_key_write(P, v), (X,), 0))
+    gp = s2s.grad(loop_key_write)(P, X)
+    for key in P:
+        assert_close(gp[key], numeric_grad(_along(loop_key_write, P, X, key), (P[key],), 0), what=key)
+    check_every_mode(lambda v: loop_key_write(P, v), X)

@@ -20,7 +20,8 @@ PLUMBING = frozenset({"range", "reversed", "zip", "enumerate", "tuple", "slice",
 TESTS = frozenset(prims.COMPAREOPS) | frozenset(prims.BOOLOPS) | {"not"}
 COMMUTATIVE = frozenset({"add", "mul", "eq", "ne", "and", "or", "bitand", "bitor", "bitxor"})
 STACK_OPS = frozenset({"push", "pop"})
-CHECKS = frozenset({"s2s.runtime.require_scalar", "s2s.runtime.require_bound", "s2s.runtime.require_immutable"})
+CHECKS = frozenset({"s2s.runtime.require_scalar", "s2s.runtime.require_bound", "s2s.runtime.require_immutable",
+                    "s2s.runtime.require_unshared"})
 UNNAMED = "·"
 
 

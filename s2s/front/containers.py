@@ -11,7 +11,8 @@ refused at the user's line:
   or a branch carries (as ssa.py refuses it where the dict is written out);
 - `rows[0] *= 2.0` (or `q["w"] += v` of a dict's copy, which holds the same
   arrays) changes the element itself where it is an array that may be shared:
-  the generated code checks that it is a number;
+  the generated code checks that nothing else holds it, or that it is a number
+  (item_operators.py);
 - an advanced index (`M[[1, 0]]`, `y[y > 0]`) reads a copy;
 - a container holds the objects stored into it, not copies (`cache["z"] = z`: cache["z"] is z; `q = p.copy()` of a
   dict or a list holds p's arrays themselves; a namedtuple holds its fields): a later change of z shows through it.
@@ -32,8 +33,10 @@ from s2s import ir, prims
 from s2s.front.alias_elements import code
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED
 from s2s.front.indexes import advanced_index
+from s2s.front.item_operators import ItemOperators
 from s2s.front.write_advice import key_write_fix, written_value
 from s2s.ir.names import base_name
+from s2s.ir.walk import is_slice
 
 # calls that make a list or a tuple of what iterating their operand gives: a 2-D array's rows are views of it
 ITERATED = {"builtins.list": "list", "builtins.tuple": "tuple"}
@@ -48,6 +51,7 @@ ITEM_READS = frozenset({"getitem", "s2s.runtime.dict_get"})
 # the reads of a dict's items all at once (they hold its arrays)
 DICT_READS = frozenset({"s2s.runtime.dict_values", "s2s.runtime.dict_items", "s2s.runtime.dict_get", "getitem"})
 _RECORD = prims.RECORD_NEW  # record_new(cls, names, *values)
+_PAIRS = "s2s.runtime.dict_from_pairs"  # (a comprehension's dict, dict(p): keys known at run time, as a deep copy's)
 _DEEP_COPY = "s2s.runtime.deep_copy"  # copy.deepcopy(L): of a module's list, a list (rules/indexing.py)
 _BEFORE = object()  # (the key of what a container held before its first key write: a display's items)
 
@@ -68,8 +72,10 @@ def _string_key(index: tuple) -> bool:
     return len(index) == 1 and isinstance(index[0], ir.Const) and isinstance(index[0].value, str)
 
 
-class ContainerChecks:
+class ContainerChecks(ItemOperators):
     """(mixed into alias.py's `_Aliases`; reads its state through `self`)"""
+
+    OWN_CONTAINERS = CONTAINERS | DICTS
 
     def _fancy(self, index) -> bool:
         """Is `index` surely an advanced index (a list, an array, a comparison's booleans), whose read is a copy?
@@ -79,9 +85,10 @@ class ContainerChecks:
     def _key_write(self, s: ir.Assign) -> None:
         """Refuse `params[k] = v` where `params` is a dict a loop or a branch carries (`for k in keys:
         params[k] = params[k] * 2.0`), as ssa.py refuses it where the dict is written out: s2s follows a dict's
-        keys where it is written whole."""
+        keys where it is written whole (a dict from pairs, `dict(p)` or a comprehension's, has keys known only at
+        run time, as a deep copy's: written by key in a loop too)."""
         base = s.value.args[0]
-        if isinstance(base, ir.Var) and base.name in self.joins and self._made_as(base.name, DICTS):
+        if isinstance(base, ir.Var) and base.name in self.joins and self._made_as(base.name, DICTS - {_PAIRS}):
             spelled = base_name(base.name)
             raise self.error(s.loc, f"assignment to a key of the dict '{spelled}'",
                              key_write_fix(spelled, s.value.args[1], s.loc.text if s.loc is not None else ""), spelled)
@@ -135,17 +142,20 @@ class ContainerChecks:
         return None
 
     def _element_operator(self, s: ir.Assign) -> None:
-        """`rows[0] *= 2.0` on a list or a tuple (SSA: `t = rows[0]; rows_1 = setitem(rows, 0, t * 2.0)`): Python
-        changes the element itself in place where it is an array, and that array may be shared (a row of z, the
-        caller's x). Where it may be, the generated code checks that the element is a number (as for `y += v`)."""
+        """`rows[0] *= 2.0` on a list, a tuple, a dict or a copy (SSA: `t = rows[0]; rows_1 = setitem(rows, 0, t *
+        2.0)`): Python changes the element itself in place where it is an array, and that array may be shared (a
+        row of z, the caller's x, another item). Where it may be, the generated code checks that nothing else holds
+        it, or that it is a number (as for `y += v`): item_operators.py."""
         base, index, value = s.value.args[0], s.value.args[1:-1], s.value.args[-1]
         made = self.made_by.get(value.name) if isinstance(value, ir.Var) else None
         if not isinstance(base, ir.Var) or made is None or not made.args or not isinstance(made.args[0], ir.Var):
             return
         element = made.args[0]
-        if self.indexed.get(element.name) != (base, index) or not (self._made_as(base.name, CONTAINERS | {REFERENCES}) or
-                                                                  _string_key(index)):
-            return  # (a string key: a dict's, whose copy, p.copy() or dict(p), holds p's arrays themselves)
+        if self.indexed.get(element.name) != (base, index) or not (
+                self._made_as(base.name, CONTAINERS | DICTS | {REFERENCES}) or _string_key(index) or
+                self.copied_container(base.name) and not any(is_slice(i, self.defined) for i in index)):
+            return  # (a string key: a dict's, whose copy, p.copy() or dict(p), holds p's arrays themselves; a copy's
+            # item: a list's, where it copies a list, whose slice is a new list)
         if s.loc is not None and s.loc.text:
             try:
                 statement = ast.parse(s.loc.text.strip()).body[0]
@@ -153,9 +163,7 @@ class ContainerChecks:
                 statement = None
             if statement is not None and not isinstance(statement, ast.AugAssign):
                 return  # `rows[0] = rows[0] * 2.0`: a new value, as Python makes
-        if self.objects(element):
-            # (the caller's argument that holds the element, if one does: the container is no array to write into)
-            self.guards[id(s)] = (s, element, tuple(k for k in self.holder(self.objects(element)) if k[0] == "caller"))
+        self.item_operator_check(s, base, index, element)  # (item_operators.py)
 
     def referring(self, made: ir.Call) -> bool:
         """Does `made` make a list or an object array whose items s2s writes as an array's elements (`xs[t] = x`,

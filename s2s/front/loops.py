@@ -447,11 +447,13 @@ class LoopLowering(UnrollLowering):
 
 
 def _indexes_itself(it, target, body) -> bool:
-    """Does the loop `for target in it` read `it[target]` or `it.get(target)` (`for k in p: s = s + p[k]`), `it` a
-    name?"""
+    """Does the loop `for target in it` read `it[target]` or `it.get(target)` (`for k in p: s = s + p[k]`; `p[k] *= c`
+    reads it too), `it` a name?"""
     if not (isinstance(it, ast.Name) and isinstance(target, ast.Name)):
         return False
-    return any(isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Load) and isinstance(n.value, ast.Name)
+    updated = {id(n.target) for s in body for n in ast.walk(s) if isinstance(n, ast.AugAssign)}
+    return any(isinstance(n, ast.Subscript) and (isinstance(n.ctx, ast.Load) or id(n) in updated) and
+               isinstance(n.value, ast.Name)
                and n.value.id == it.id and isinstance(n.slice, ast.Name) and n.slice.id == target.id or
                isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "get" and
                isinstance(n.func.value, ast.Name) and n.func.value.id == it.id and n.args and

@@ -12,6 +12,7 @@ from s2s.runtime.containers import *  # noqa: F401,F403  (lists, tuples and dict
 from s2s.runtime.grown import *  # noqa: F401,F403  (a grown list's adjoint cut back in place by its reversed loop)
 from s2s.runtime.elementwise import *  # noqa: F401,F403  (powers, sign, ratios and logs at kinks and zeros)
 from s2s.runtime.checks import *  # noqa: F401,F403  (the checks generated code runs: results, names, in-place writes)
+from s2s.runtime.items import *  # noqa: F401,F403  (the check of an in-place operator on a container's item)
 from s2s.runtime.foreign import *  # noqa: F401,F403  (a value read from data whose class defines the operation)
 from s2s.runtime.arrays import *  # noqa: F401,F403  (reductions, shapes, joining, selection: NumPy rule helpers)
 from s2s.runtime.cumprod import *  # noqa: F401,F403  (np.cumprod's derivatives, exact where entries are 0)

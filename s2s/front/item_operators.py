@@ -1,0 +1,181 @@
+"""An in-place operator on an item of a container (alias.py, containers.py's `_element_operator`): `q['w'] -= v`.
+
+Python changes the item itself where it is an array (NumPy's `__isub__`), then stores it back; s2s makes
+the new value and stores it, which is the same program where nothing else holds the array. What else may
+hold it is partly known here and partly only when the program runs:
+
+- the container's other items: a deep copy keeps the sharing among the items it copies
+  (`copy.deepcopy({'a': w, 'b': w})`: q['a'] is q['b']), and a container the function built may hold one
+  array twice: the generated code checks that no other item is that array (`rt.require_unshared`);
+- the caller's arrays: a shallow copy (`copy.copy(p)`, `p.copy()`, `dict(p)`) holds them, a deep copy or
+  a comprehension of copies (`{k: v.copy() for k, v in p.items()}`) does not, and only the run tells which:
+  the generated code checks that no array the caller's argument holds shares memory with the item;
+- another copy the function made: checked when the program runs, as the caller's arguments are;
+- names of the function's own: a value read from the container before the write (`a = q['w']`) reads a
+  container written since, which alias.py refuses; an array of the function's own stored into it (`q =
+  {'w': a}`, made in the iteration of the loop the write is in) is counted as written by an in-place
+  operator, so a later read of it by another name is checked to find a number (`by_operators`).
+
+Anything else (module data, an array made before the loop the write is in) keeps the check that the item is a
+number (`rt.require_immutable`). `ItemOperators` is a base of containers.py's `ContainerChecks`.
+"""
+from __future__ import annotations
+
+from s2s import ir, prims
+from s2s.prims import MAY_SHARE_MEMORY as VIEWS
+from s2s.front.alias_elements import code
+from s2s.front.alias_loops import LOOP_WRITTEN, SHARED
+from s2s.ir.names import base_name
+from s2s.ir.walk import count_uses, defined_names, used_names
+
+_DEEP_COPY = "s2s.runtime.deep_copy"
+_CHECK = "s2s.runtime.require_unshared"
+
+
+class ItemOperators:
+    """(a base of containers.py's `ContainerChecks`, mixed into alias.py's `_Aliases`; reads its state through
+    `self`)"""
+
+    OWN_CONTAINERS: frozenset = frozenset()  # what makes a list, a tuple or a dict (containers.py's)
+
+    def copied_container(self, name: str) -> bool:
+        """Is `name` (any version of it) a copy of something (`copy.deepcopy(p)`, `p.copy()`, `copy.copy(p)`), which
+        is a container holding items where what it copies is one (only the run tells, for an argument)?"""
+        return self._making(name, lambda m: m.op in (_DEEP_COPY, prims.COPY_METHOD)) is not None
+
+    def item_operator_check(self, s: ir.Assign, base: ir.Var, index: tuple, element: ir.Var) -> None:
+        """The check before `s`, the in-place operator `base[index] op= v` whose old item is `element`: the run-time
+        check that nothing else holds the item, where everything that may is the caller's (walked when it runs),
+        the container itself, or arrays of the function's own whose later reads are checked (see the module's
+        docstring); else the check that it is a number."""
+        objects = self.item_objects(base, index, element)
+        if not objects:
+            return
+        own = self.root.get(base.name, base.name)
+        callers, copies, arrays = [], [], []
+        kept = self.pending is not None and self.kept_to_itself(base.name, own)
+        for o in sorted(objects) if kept else ["<shared>"]:
+            if o in self.fn.params:
+                callers.append(o)
+            elif o in self.visible:  # (module data)
+                break
+            elif o == own or o in self.ranges or self._made_as(o, self.OWN_CONTAINERS):
+                continue  # (the container written, a range, or a list, tuple or dict holding what `objects` names too)
+            elif self._made_as(o, {_DEEP_COPY}) and self._newest(ir.Var(o)) is not None:
+                copies.append(o)  # (another copy, `layer = {k: v.copy() for k, v in q['layer'].items()}` of q's)
+            elif self.unread_in_this_loop(o, base.name):
+                arrays.append(o)
+            else:
+                break
+        else:
+            for o in arrays:  # (`q = {'w': a}; q['w'] -= v`: a changed, as NumPy changes it, by an operator)
+                self.count_write(o, s.loc, [(s, element)])
+                if self.state.current.get(o) != SHARED:
+                    self.state.current[o] = LOOP_WRITTEN
+                self.seen_by_container(own, o)
+            statement = ir.Const(code(s.loc.text) if s.loc else "")
+            holders = [ir.Var(c) for c in callers] + [self._newest(ir.Var(c)) for c in copies]
+            self.pending.append(ir.Effect(ir.Call(_CHECK, (element, statement, ir.Var(base.name), *holders), (
+                ("held_by", ir.Const(base_name(base.name))), ("names", ir.Const(tuple(callers))),
+                ("copies", ir.Const(tuple(base_name(c) for c in copies))))), s.loc))  # (before `s`: alias.block)
+            return
+        # (the caller's argument that holds the element, if one does: the container is no array to write into)
+        self.guards[id(s)] = (s, element, tuple(k for k in self.holder(objects) if k[0] == "caller"))
+
+    def kept_to_itself(self, base: str, own: str) -> bool:
+        """Do the container's items stay its own: no shallow copy is taken of it (`r = q.copy()` holds its arrays),
+        and each loop around the statement stores into it only values made there that nothing else reads (`q['w']
+        = q['w'] * 0.5`, an in-place operator's new value)? The item an iteration changes in place may be one the
+        iteration before stored, which this statement's objects, found in program order, do not name."""
+        names = self.container_names(base, own)
+        if any(isinstance(made, ir.Call) and made.op == prims.COPY_METHOD and made.args and
+               getattr(made.args[0], "name", None) in names for made in self.defined.values()):
+            return False
+        uses: dict = {}
+        count_uses(self.fn.body, uses)
+        for loop in (s for s in ir.statements(self.fn.body) if isinstance(s, ir.Loop) and id(s) in self.inside):
+            made = set(defined_names(loop.header + loop.body))
+            for st in ir.statements(loop.header + loop.body):
+                if isinstance(st, ir.Assign) and isinstance(st.value, ir.Call) and st.value.op == "setitem" and \
+                        getattr(st.value.args[0], "name", None) in names and isinstance(st.value.args[-1], ir.Var):
+                    stored = st.value.args[-1].name
+                    value = self.defined.get(stored)
+                    if stored not in made or not isinstance(value, ir.Call) or value.op in VIEWS or \
+                            uses.get(stored, 0) != 1:
+                        return False
+        return True
+
+    def container_names(self, base: str, own: str) -> set:
+        """The names of the container `base` (of the array `own`) anywhere in the function: its versions, the
+        names bound to it, the loops' and branches' names that may be it."""
+        names = self.versions(base) | {own}
+        grown = True
+        while grown:
+            grown = False
+            for target, made in self.defined.items():
+                read = [a.name for a in made if isinstance(a, ir.Var)] if isinstance(made, list) else \
+                    [made.name] if isinstance(made, ir.Var) else [made.args[0].name] if isinstance(made, ir.Call) and \
+                    made.op == "setitem" and isinstance(made.args[0], ir.Var) else []
+                if target not in names and set(read) & names:
+                    names.add(target)
+                    grown = True
+        return names
+
+    def seen_by_container(self, own: str, array: str) -> None:
+        """The container `own` holds `array`, just changed in place, only at the key written (the run-time check
+        refuses it at another), where the new value is stored: what it holds at its other keys has seen the
+        change (a later read of the container is not of an array changed since stored)."""
+        writes = self.state.writes.get(array, 0)
+        if array in self.refs.get(own, {}):
+            self.refs[own][array] = writes
+        for objects, _, _ in self.held.get(own, {}).values():
+            if array in objects:
+                objects[array] = writes
+
+    def item_objects(self, base: ir.Var, index: tuple, element: ir.Var) -> dict:
+        """What the item `element` of `base` at `index` may share memory with (not what the index may: a key): at a
+        constant key the container has not been written at, not what it holds at its other constant keys (the
+        run-time check tells whether an item the container was made with is one of them)."""
+        holding = [base] + self.items_of_copy(ir.Call("getitem", (base, *index)))  # (and p, where base is p.copy())
+        keys = {o for i in index for o in self.objects(i)} - {o for h in holding for o in self.objects(h)}
+        objects = {o: n for o, n in self.objects(element).items() if o not in keys}
+        held = self.held.get(self.root.get(base.name, base.name), {})
+        key = index[0].value if len(index) == 1 and isinstance(index[0], ir.Const) else None
+        if not isinstance(key, (str, int)) or key in held:
+            return objects
+        elsewhere, anywhere = set(), set()
+        for k, (stored, _, _) in held.items():
+            (elsewhere if isinstance(k, (str, int)) else anywhere).update(stored)
+        return {o: n for o, n in objects.items() if o not in elsewhere or o in anywhere}
+
+    def unread_in_this_loop(self, name: str, base: str) -> bool:
+        """Is `name` an array a call made (no join of several), which the innermost loop around the statement being
+        read (if any) either makes anew in each iteration or reads by no name other than `base`'s (the container
+        written, whose reads see the new value stored) and items read from it in the iteration, so that no read of
+        it in the next iteration goes unseen?"""
+        if not isinstance(self.defined.get(name), ir.Call):
+            return False
+        if not self.inside:
+            return True
+        loop = next((s for s in ir.statements(self.fn.body) if isinstance(s, ir.Loop) and id(s) == self.inside[-1]),
+                    None)
+        if loop is None:
+            return False
+        if name in defined_names(loop.header + loop.body):
+            return True
+        names = {name} | {n for n, r in self.refs.items() if name in r} | {n for n, r in self.root.items() if r == name}
+        versions, made = self.versions(base), set(defined_names(loop.header + loop.body))
+        items = {n for n in names if n in made and getattr(self.indexed.get(n, (None,))[0], "name", None) in versions}
+        return not (names - versions - items) & (used_names(loop.header + loop.body) | {
+            a.name for p in loop.phis for a in p.operands if isinstance(a, ir.Var)})
+
+    def versions(self, name: str) -> set:
+        """The names of the container `name` is: its versions, and the values the loops and branches binding it join."""
+        todo, seen = [name], set()
+        while todo:
+            n = todo.pop()
+            if n not in seen:
+                seen.add(n)
+                todo += [a.name for a in self.joins.get(n, ()) if isinstance(a, ir.Var)] + \
+                    [m for m, r in self.root.items() if r == n] + ([self.root[n]] if n in self.root else [])
+        return seen

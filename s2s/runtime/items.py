@@ -1,0 +1,65 @@
+"""The check of an in-place operator on a container's item (`q['w'] -= v`, front/item_operators.py): nothing else
+holds the item's array when it runs, so that the new value s2s stores is NumPy's."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from s2s.errors import S2SError
+from s2s.runtime.checks import _rebound, require_immutable
+
+__all__ = ["require_unshared"]
+
+
+def require_unshared(value, statement, container, *holders, held_by="", names=(), copies=()):
+    """`statement` (`q['w'] -= v`) changes the item `value` of `container` in place where it is an ndarray, which
+    s2s makes a new value and stores back: the same where nothing else holds the array. Refused where another item
+    of `container` is that array or shares memory with it (a deep copy keeps the sharing among the items it
+    copies: `copy.deepcopy({'a': w, 'b': w})`), or where an array that `holders` hold does: the caller's arguments
+    `names` (a shallow copy, `copy.copy(p)`, holds p's arrays themselves), then the function's copies `copies`."""
+    if not isinstance(value, np.ndarray):
+        return
+    for name, holder in zip(names + copies, holders):
+        if any(np.may_share_memory(value, a) for a in _arrays_in(holder)):
+            if name in names:
+                require_immutable(value, statement, caller=name)
+            raise S2SError(f"'{statement}' would change an array in place that '{name}' holds too, and s2s follows "
+                           f"values, not shared arrays: if '{name}' is meant to keep its value, write it as a new "
+                           f"value ('{_rebound(statement)}'); to change both as NumPy does, write the new value into "
+                           f"each")
+    if not isinstance(container, np.ndarray) and sum(np.may_share_memory(value, a) for a in _arrays_in(container)) > 1:
+        rebound = _rebound(statement)
+        raise S2SError(f"'{statement}' would change an array in place that another item of a "
+                       f"{type(container).__name__} holding it ('{held_by}') is too, or shares memory with (one array "
+                       f"stored twice, or a deep copy of a container that held it twice: copy.deepcopy keeps that "
+                       f"sharing), and s2s follows values, not shared arrays: if the other item is meant to keep its "
+                       f"value, write it as a new value ('{rebound}'); to change both as NumPy does, write the new "
+                       f"value into each")
+
+
+def _arrays_in(obj, depth=0, path=None):
+    """The arrays `obj` holds: itself, or the items of its dicts, lists and tuples and the fields of its records, at
+    any depth (an array as often as it is held; `path`, the containers around `obj`, keeps a cycle from looping)."""
+    if isinstance(obj, np.ndarray) and obj.dtype.kind != "O":
+        yield obj
+        return
+    path = set() if path is None else path
+    if id(obj) in path or depth > 32:
+        return
+    if isinstance(obj, np.ndarray):
+        yield obj
+        items = obj.flat
+    elif isinstance(obj, dict):
+        items = obj.values()
+    elif isinstance(obj, (list, tuple)):
+        items = obj
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type) or type(obj).__module__ not in (
+            "builtins", "numpy") and isinstance(getattr(obj, "__dict__", None), dict) and not callable(obj):
+        items = vars(obj).values()
+    else:
+        return
+    path.add(id(obj))
+    for item in items:
+        yield from _arrays_in(item, depth + 1, path)
+    path.discard(id(obj))
