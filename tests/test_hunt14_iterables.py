@@ -279,3 +279,31 @@ def test_a_running_array_kept_in_a_list_is_refused_when_run():
 def test_a_running_array_another_loop_name_holds_is_refused_when_run():
     with pytest.raises(s2s.S2SError, match="'run [+*]= .*' would change"):
         s2s.grad(running_with_previous)(X.reshape(2, 2))
+
+
+# ------------------------------------------------------------------ M1: a class as a function value, map(float, x)
+# (refused as "a call of 'mapped', a value only the run time knows", an internal name, where float(v) works)
+def summed_floats(x):
+    return sum(map(float, x))
+
+
+def squares_of_floats(x):
+    s = 0.0
+    for v in map(float, x):
+        s = s + v ** 3
+    return s
+
+
+def cast_by_a_name(x):
+    cast = float
+    return cast(x[0]) * cast(x[1]) + sum(map(np.float64, x * x))
+
+
+@pytest.mark.parametrize("f", [summed_floats, squares_of_floats, cast_by_a_name])
+def test_a_class_called_through_a_name_or_map_is_differentiated(f):
+    check_every_mode(f, X, exact=True)
+
+
+def test_map_float_has_the_analytic_gradient():
+    assert_close(s2s.grad(summed_floats)(X), np.ones(4), what="map(float, x)")
+    assert_close(s2s.grad(squares_of_floats)(X), 3.0 * X ** 2, what="for v in map(float, x)")

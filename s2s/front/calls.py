@@ -132,6 +132,10 @@ class CallLowering(MethodLowering, records.RecordLowering, InlineLowering):
         if target is MISSING and not isinstance(func, ast.Attribute):
             bound = self.bound_flag(func.id) if isinstance(func, ast.Name) else None
             callee = self.expr(func)  # a function value: a nested def, a lambda, a helper passed in
+            held = self.free[callee.name][0] if isinstance(callee, ir.Var) and callee.name in self.free else None
+            if isinstance(held, type):  # (a class as a value, known here: map(float, x), `cast = float; cast(v)`)
+                return self.call_object(held, self.spread(node.args), self.keywords(node.keywords), node,
+                                        held.__name__)
             choice = self.choice_of(callee, bound)  # (or functions chosen by branches)
             called = self.object_call(callee, node, hint) if choice is None else None
             if called is None and choice is None:
