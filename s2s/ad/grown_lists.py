@@ -179,15 +179,18 @@ class GrownLists:
                 len(joined.operands) != 2:
             return
         links = []
-        for block, operand in zip((rif.body, rif.orelse), joined.operands):
+        made = next(q for q in branch.phis if ir.Var(q.target) == p.operands[1]).operands
+        for block, operand, grown in zip((rif.body, rif.orelse), joined.operands, made):
             if operand == b:
                 if not _read_only_by_cuts(b, set(), block):
                     return
                 continue
-            link = self._link(b, p.target, block)
+            # (the list the branch's append made read after it in the branch: `if c: continue` before the append)
+            inside = self._reads_after(b, grown, block) if grown != lst else None
+            link = self._link(b if inside is None else inside[1], p.target, block)
             if link is None or link[1] != operand:
                 return
-            links.append((block, link))
+            links.append((block, link, inside, grown))
         defs = {t.target: k for k, t in enumerate(rev_body) if _call_of(t, "s2s.runtime.getitem_adjoint")}
         reads = []
         for c in contributions:
@@ -200,7 +203,7 @@ class GrownLists:
             reads.append(defs[c.name])
         outside = rev_body[:k_if] + rev_body[k_if + 1:]
         # (a list only cut back, read by no branch, keeps its cuts: an array of rows's is a view each)
-        if not any(len(link[2]) > 1 or link[4] for _, link in links) and not reads or \
+        if not any(len(link[2]) > 1 or link[4] or inside for _, link, inside, _ in links) and not reads or \
                 not _read_only_by_cuts(b, {c.name for c in contributions}, outside):
             return
         self._own(loop, rphi, lst, out)
@@ -208,7 +211,9 @@ class GrownLists:
         taken = [rev_body[k] for k in reads]  # (before the cut after the if moves the statements)
         if after is not None:
             self._cut_sum(rev_body, after, p.operands[1].name, ir.Var(rphi.target))
-        for block, link in links:
+        for block, link, inside, grown in links:
+            if inside is not None:
+                self._cut_sum(block, inside, grown.name, b)
             self._cut_sum(block, link, p.target)
         if taken:
             self._cut_at(rev_body, None, taken, taken, p.target, None, start=ir.Var(joined.target))
