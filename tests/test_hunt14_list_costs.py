@@ -61,6 +61,30 @@ def test_continue_before_append_every_mode():
     check_reverse_modes(continue_before_append, Y0)
     check_forward_modes(continue_before_append)
     check_second_order(continue_before_append)
+    # (O(n^2) too, 0.2 s at 1,000 steps, 3.2 s at 4,000: `if c: continue` passing the list on, then the append, is
+    # cut back in place as an append in one branch of an if: ad/grown_lists._branch_appends)
+    text = s2s.grad(continue_before_append).source
+    assert "rt.added_at_part(" in text and "ys_1_saved" not in text, text
+
+
+def continue_append_read(y0, k):
+    ys = [y0]
+    loss = 0.0
+    for t in range(7):
+        if t % 3 == 1:
+            continue
+        ys.append(_step(ys[-1], k))
+        loss = loss + np.sum(ys[-1] ** 2)
+    return loss + np.sum(ys[2])
+
+
+def test_continue_then_append_and_read_every_mode():
+    # (0.6 s at 1,000 steps, 9.9 s at 4,000 -> 23 and 88 ms)
+    check_reverse_modes(continue_append_read, Y0)
+    check_forward_modes(continue_append_read)
+    check_second_order(continue_append_read)
+    text = s2s.grad(continue_append_read).source
+    assert "rt.added_at_part(" in text and "ys_1_saved" not in text, text
 
 
 def test_continue_then_break_every_mode():

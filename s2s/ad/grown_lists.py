@@ -27,6 +27,7 @@ import dataclasses
 
 from s2s import ir, prims
 from s2s.ir.walk import count_uses, map_blocks, used_names
+from s2s.ad.grown_ifs import lift_from_if
 
 CUT = "s2s.runtime.appended_adjoint"
 POPPED, ADDED = "s2s.runtime.popped_adjoint", "s2s.runtime.added_at_part"
@@ -179,7 +180,7 @@ class GrownLists:
                 len(joined.operands) != 2:
             return
         links = []
-        made = next(q for q in branch.phis if ir.Var(q.target) == p.operands[1]).operands
+        made = branch[1]
         for block, operand, grown in zip((rif.body, rif.orelse), joined.operands, made):
             if operand == b:
                 if not _read_only_by_cuts(b, set(), block):
@@ -225,7 +226,7 @@ class GrownLists:
         (`bys_3 = b + rt.getitem_adjoint(g, ys_3, -1)`, summed by `collect`) as `_link` gives it for
         `rt.added_at_part` into b itself, and the ifs whose branches read it (`_read_in_if`), in order; None where b
         is read otherwise or not so."""
-        _lift_from_if(b, rev_body, self.fresh)
+        lift_from_if(b, rev_body, self.fresh)
         uses: dict = {}
         count_uses(rev_body, uses)
         adds = [k for k, t in enumerate(rev_body) if _call_of(t, "add") and b in t.value.args]
@@ -445,58 +446,6 @@ def _without(block: list, taken: set) -> list:
     return out
 
 
-def _lift_from_if(b: ir.Var, rev_body: list, fresh) -> None:
-    """An if of `rev_body` whose phi joins the list adjoint `b` itself in one branch and a sum `b + g + ...` in the
-    other (or sums in both), b read nowhere else: the reversed `if c: continue` after an append, whose skipped reads
-    pass b on (`if t10: bys_2 = bys_1 else: bys_2 = bys_1 + rt.getitem_adjoint(g, ys_2, -1)`), spelled as the sum of
-    b and what the if adds (`bys_2 = bys_1 + t`, t joining 0.0 and g), the form of a read in an if that
-    `_reads_after` cuts in place (a sum the same, term for term)."""
-    uses: dict = {}
-    count_uses(rev_body, uses)
-    rifs = [t for t in rev_body if b.name in used_names([t])]
-    if len(rifs) != 1 or type(rifs[0]) is not ir.If or rifs[0].test == b:
-        return
-    rif = rifs[0]
-    sides = (rif.body, rif.orelse)
-    phis = [q for q in rif.phis if len(q.operands) == 2 and all(o == b or _adds_to(b, o, side, uses) is not None
-                                                                for o, side in zip(q.operands, sides))]
-    if len(phis) != 1 or uses.get(b.name) != 2 or not any(o != b for o in phis[0].operands):
-        return  # (b read once in each branch: as the phi's operand, or in its sum)
-    q = phis[0]
-    for i, (o, side) in enumerate(zip(q.operands, sides)):
-        if o == b:
-            q.operands[i] = ir.Const(0.0)
-            continue
-        first, user = _adds_to(b, o, side, uses)
-        rest = next(a for a in first.value.args if a != b)
-        side.remove(first)
-        if user is None:
-            q.operands[i] = rest
-        else:
-            user.value = dataclasses.replace(user.value, args=tuple(rest if a == ir.Var(first.target) else a
-                                                                    for a in user.value.args))
-    term = fresh()
-    rev_body.insert(rev_body.index(rif) + 1, ir.Assign(q.target, ir.Call("add", (b, ir.Var(term))), rif.loc))
-    q.target = term
-
-
-def _adds_to(b: ir.Var, o, block: list, uses: dict):
-    """Where `block` makes `o` as a sum of names, each read once, one of them `b`: (the addition `b + g`, the
-    addition reading its sum, None where it is `o`'s own); else None."""
-    defs = {t.target: t for t in block if _call_of(t, "add") and len(t.value.args) == 2 and
-            all(type(a) is ir.Var for a in t.value.args) and t.value.args[0] != t.value.args[1]}
-    user, v = None, o
-    while type(v) is ir.Var and v.name in defs and uses.get(v.name) == 1:
-        t = defs[v.name]
-        if b in t.value.args:
-            return t, user
-        inner = [a for a in t.value.args if a.name in defs]
-        if len(inner) != 1:
-            return None
-        user, v = t, inner[0]
-    return None
-
-
 def _call_of(t, op) -> bool:
     """Whether `t` assigns a call (of `op`, where given) without keywords."""
     return type(t) is ir.Assign and type(t.value) is ir.Call and not t.value.kwargs and (op is None or t.value.op == op)
@@ -515,9 +464,11 @@ def _appends(loop: ir.Loop, p: ir.Phi) -> list | None:
     return None
 
 
-def _branch_appends(loop: ir.Loop, p: ir.Phi) -> ir.If | None:
-    """The if of `loop`'s body (not nested) whose phi gives `p`'s back edge, joining a list each branch makes by
-    one append to p's in that branch itself, or p's list as it is (no append there); else None."""
+def _branch_appends(loop: ir.Loop, p: ir.Phi) -> tuple | None:
+    """(the if, the lists its branches give p's back edge) where an if of `loop`'s body (not nested) joins by its
+    phi a list each branch makes by one append to p's in that branch itself, or p's list as it is (no append
+    there); or where the body ends in an if one branch of which continues with p's list as it is (`if c:
+    continue`), the other appending to it once (the back edge); else None."""
     back = p.operands[1]
     for t in loop.body:
         joined = next((q for q in getattr(t, "phis", ()) if ir.Var(q.target) == back), None) \
@@ -529,8 +480,25 @@ def _branch_appends(loop: ir.Loop, p: ir.Phi) -> ir.If | None:
             made = {u.target: u.value for u in block if _call_of(u, prims.APPENDED)}
             ok.append(o == ir.Var(p.target) or isinstance(o, ir.Var) and o.name in made and
                       made[o.name].args[0] == ir.Var(p.target))
-        return t if all(ok) and joined.operands.count(ir.Var(p.target)) < 2 else None
-    return None
+        return (t, joined.operands) if all(ok) and joined.operands.count(ir.Var(p.target)) < 2 else None
+    last = loop.body[-1] if loop.body else None
+    if type(last) is not ir.If or any(type(u) is ir.Break for u in ir.statements(loop.body)):
+        return None
+    lst, sides = ir.Var(p.target), []
+    for block in (last.body, last.orelse):
+        appends = [u for u in block if _call_of(u, prims.APPENDED) and u.value.args[0] == lst]
+        if block and type(block[-1]) is ir.Continue and block[-1].values.get(p.target) == lst and \
+                not any(_call_of(u, prims.APPENDED) for u in ir.statements(block)):
+            sides.append(lst)
+        elif len(appends) == 1 and appends[0].target == getattr(back, "name", None) and \
+                not any(type(u) is ir.Continue for u in ir.statements(block)):
+            sides.append(back)
+        else:
+            return None
+    if sorted(o == lst for o in sides) != [False, True] or \
+            sum(type(u) is ir.Continue for u in ir.statements(loop.body)) != 1:
+        return None
+    return last, sides
 
 
 def _in_order(ifs: list, block: list) -> list:
