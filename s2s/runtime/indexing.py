@@ -430,6 +430,8 @@ def add_at(acc, g, x, *index):
         pass  # (the common case first, once per reversed iteration: the loop's own float accumulator)
     elif isinstance(x, dict) and not isinstance(x, FieldParts):
         return _added_at_key(acc, g, x, index)
+    elif type(x) is list and len(index) == 1 and type(index[0]) is int:
+        return _added_at_item(acc, g, x, index[0])
     elif isinstance(x, (tuple, list, dict)) or _objects(x):  # (an object array's items: matrices, maybe)
         return acc + getitem_adjoint(g, x, *index)
     elif not isinstance(acc, np.ndarray) or acc.shape != np.shape(x) or not acc.flags.writeable or \
@@ -467,6 +469,33 @@ def _added_at_key(acc, g, x, index):
         return acc
     out = acc + getitem_adjoint(g, x, *index)
     return OwnDictParts(out) if type(out) is DictParts else out
+
+
+class OwnParts(Parts):
+    """A list adjoint `rt.add_at` made itself (a copy of its accumulator with the first read's adjoint added), which
+    it adds each further read `x[i]` into in place: O(1) per read, where adding a list of zeros with g at i copied
+    the list each time (`[unsorted[i] for i in order]` of sorted(), read through the positions in a reversed loop:
+    O(len(x)^2)). Anything else made of it is a new Parts, as OwnDictParts' is a new DictParts."""
+
+    def __add__(self, other):
+        out = Parts.__add__(self, other)
+        return Parts(out) if type(out) is OwnParts else out
+
+    __radd__ = __add__
+
+    def _map(self, fn):
+        return Parts(fn(v) for v in self)
+
+
+def _added_at_item(acc, g, x, i):
+    """`add_at(acc, g, x, i)` for a list x read at the int i: g added into the part of an adjoint add_at made (in
+    place), else `acc + getitem_adjoint(g, x, i)` as a new OwnParts."""
+    if type(acc) is OwnParts and len(acc) == len(x) and -len(x) <= i < len(x):
+        if not _zero(g):
+            acc[i] = acc[i] + g  # (the part rebound, never changed: another adjoint may hold that array)
+        return acc
+    out = acc + getitem_adjoint(g, x, i)
+    return OwnParts(out) if type(out) in (Parts, OnePart) else out
 
 
 def zero_at(g, *index):
