@@ -366,3 +366,24 @@ def test_add_at_adds_into_a_list_adjoint_of_its_own_in_place():
     total = acc + Parts([0.0, 1.0, 0.0])
     assert total is not acc and type(total) is Parts and acc[1] == 3.0  # (arithmetic: a new list adjoint)
     assert type(2.0 * acc) is Parts and type(-acc) is Parts
+
+
+# ------------------------------------------------------------------ R2: NumPy 1.x's names (np.trapz, np.product...)
+# (no rule on NumPy 1.25, where np.trapz is the only name of the trapezoidal rule: rules/numpy1.py gives each the
+# record of the function it is; NumPy 2 has none of these names)
+def trapz_of_squares(x):
+    return np.trapz(x ** 2, dx=0.5) + np.trapz(np.sin(x), x * x)
+
+
+def product_and_cumproduct(x):
+    return np.product(x) + np.sum(np.cumproduct(x)) + np.sum(np.round_(x, 1) * x)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.parametrize("f, names", [(trapz_of_squares, ("trapz",)),
+                                      (product_and_cumproduct, ("product", "cumproduct", "round_"))])
+def test_numpy_1_names_have_the_rules_of_the_functions_they_are(f, names):
+    for name in names:
+        if not hasattr(np, name):
+            pytest.skip(f"np.{name} is not in NumPy {np.__version__}")
+    check_every_mode(f, X, exact=True)

@@ -1013,3 +1013,12 @@ if hasattr(np, "cumulative_sum"):  # (NumPy >= 2.1)
                                      Case("np.cumulative_sum(x, axis=0, include_initial=True)", N(3, 2))]
     CASES["numpy.cumulative_prod"] = [Case("np.cumulative_prod(x, axis=1)", N(2, 3)),
                                       Case("np.cumulative_prod(x, include_initial=True)", WITH_ZERO(4))]
+if hasattr(np, "trapz") and not hasattr(np, "trapezoid"):  # (NumPy 1.x's names: rules/numpy1.py)
+    CASES["numpy.trapz"] = [Case("np.trapz(x)", N(5)), Case("np.trapz(x, dx=0.5, axis=0)", N(4, 2)),
+                            Case("np.trapz(x, y)", N(5), SPREAD(5))]
+for _old, _new in (("product", "prod"), ("cumproduct", "cumprod")):
+    if hasattr(np, _old):
+        CASES[f"numpy.{_old}"] = [Case(c.expr.replace(f"np.{_new}(", f"np.{_old}("), *c.args, wrt=c.wrt, pre=c.pre)
+                                  for c in CASES[f"numpy.{_new}"] if c.expr.startswith(f"np.{_new}(")]
+if hasattr(np, "round_"):
+    NONDIFF_CASES["numpy.round_"] = Nd("np.round_(x, 2)")

@@ -6,9 +6,14 @@ side; the longer ones call a documented helper of `s2s.runtime` (`rt.name`).
 """
 from __future__ import annotations
 
+import numpy
+
 from s2s.rules.primitive import define, given, non_default, nondiff, refuse
 from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import Sym, emit, math, np, rt
+
+# the trapezoidal rule by the name this NumPy has: np.trapezoid (NumPy 2), np.trapz (NumPy 1, rules/numpy1.py)
+trapezoid = getattr(np, "trapezoid" if hasattr(numpy, "trapezoid") else "trapz")
 
 
 # ---------------------------------------------------------------- extrema
@@ -204,7 +209,7 @@ def _trapezoid_adjoint_dx(g, ans, y, x=None, dx=1.0, axis=-1):
 
 
 def _trapezoid_tangent_dx(d, ans, y, x=None, dx=1.0, axis=-1):
-    return np.zeros(np.shape(ans)) if x is not None else np.trapezoid(y, dx=d, **non_default(axis=(axis, -1)))
+    return np.zeros(np.shape(ans)) if x is not None else trapezoid(y, dx=d, **non_default(axis=(axis, -1)))
 
 
 define("numpy.trapezoid",  # linear in y, and in the sample points' differences
@@ -214,8 +219,8 @@ define("numpy.trapezoid",  # linear in y, and in the sample points' differences
         lambda g, ans, y, x=None, dx=1.0, axis=-1: rt.trapezoid_adjoint_x(g, y, x, **non_default(axis=(axis, -1))),
         _trapezoid_adjoint_dx],
        [lambda d, ans, y, x=None, dx=1.0, axis=-1:
-        np.trapezoid(d, **given(x=x, dx=None if dx is None or dx == 1.0 else dx, axis=None if axis == -1 else axis)),
-        lambda d, ans, y, x=None, dx=1.0, axis=-1: np.trapezoid(y, d, **given(axis=None if axis == -1 else axis)),
+        trapezoid(d, **given(x=x, dx=None if dx is None or dx == 1.0 else dx, axis=None if axis == -1 else axis)),
+        lambda d, ans, y, x=None, dx=1.0, axis=-1: trapezoid(y, d, **given(axis=None if axis == -1 else axis)),
         _trapezoid_tangent_dx])
 
 # ---------------------------------------------------------------- norms

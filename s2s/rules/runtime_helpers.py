@@ -17,6 +17,7 @@ from __future__ import annotations
 from s2s import ir
 from s2s.rules.primitive import composite, define, elementwise, linear, multilinear, non_default, nondiff
 from s2s.rules.indexing import MAX_ELEMENTS
+from s2s.rules.reductions import trapezoid
 from s2s.rules.registry import REQUIRED, NotBatchable
 from s2s.rules.symbolic import emit, np, rt
 
@@ -294,24 +295,24 @@ multilinear(RT + "var_adjoint", lambda G, ans, g, x, axis=None, ddof=0, keepdims
 # the weights of the trapezoidal rule times g: linear in g (its transpose is the rule itself) and in the sample
 # points x, which np.trapezoid(y, x) pairs with y as trapezoid_adjoint_x pairs them (y gives only a shape)
 _trapezoid_y = multilinear(RT + "trapezoid_adjoint_y", lambda G, ans, g, y, x=None, dx=1.0, axis=-1:
-            np.trapezoid(G, **non_default(x=(x, None), dx=(dx, 1.0), axis=(axis, -1))), None,
+            trapezoid(G, **non_default(x=(x, None), dx=(dx, 1.0), axis=(axis, -1))), None,
             lambda G, ans, g, y, x=None, dx=1.0, axis=-1: rt.trapezoid_adjoint_x(g, G, x, **non_default(axis=(axis, -1))),
             # (and in the spacing dx, a number, unused where x is given)
             lambda G, ans, g, y, x=None, dx=1.0, axis=-1:
-            0.0 if x is not None else np.sum(g * np.trapezoid(G, **non_default(axis=(axis, -1)))),
+            0.0 if x is not None else np.sum(g * trapezoid(G, **non_default(axis=(axis, -1)))),
             rank_of_argument=1)
 # (dx=h read in its place, x=None given, where generated code spells it as a keyword: both modes find its rule)
 _trapezoid_y.facts["parameters"] = (("g", REQUIRED), ("y", REQUIRED), ("x", None), ("dx", 1.0), ("axis", -1))
 # trapezoid_adjoint_x(g, y, x) is linear in g and in y: np.trapezoid(y, x) = sum(diff(x) * mean of neighbours of y)
 multilinear(RT + "trapezoid_adjoint_x",
-            lambda G, ans, g, y, x, axis=-1: np.trapezoid(y, G, **non_default(axis=(axis, -1))),
+            lambda G, ans, g, y, x, axis=-1: trapezoid(y, G, **non_default(axis=(axis, -1))),
             lambda G, ans, g, y, x, axis=-1: rt.trapezoid_adjoint_y(g, y, G, **non_default(axis=(axis, -1))),
             None, rank_of_argument=2)
 
 # trapezoid_adjoint_dx(g, y, dx): g times each interval's mean of y, summed to dx's shape: linear in g (its
 # transpose is the rule with G for the spacing) and in y (the rule's adjoint in y with G for the spacing)
 multilinear(RT + "trapezoid_adjoint_dx",
-            lambda G, ans, g, y, dx, axis=-1: np.trapezoid(y, dx=G, **non_default(axis=(axis, -1))),
+            lambda G, ans, g, y, dx, axis=-1: trapezoid(y, dx=G, **non_default(axis=(axis, -1))),
             lambda G, ans, g, y, dx, axis=-1: rt.trapezoid_adjoint_y(g, y, dx=G, **non_default(axis=(axis, -1))),
             None, rank_of_argument=2)
 
