@@ -8,6 +8,7 @@ is refused at the user's line.
 from __future__ import annotations
 
 import itertools
+import re
 from itertools import count, repeat
 
 import numpy as np
@@ -387,3 +388,38 @@ def test_numpy_1_names_have_the_rules_of_the_functions_they_are(f, names):
         if not hasattr(np, name):
             pytest.skip(f"np.{name} is not in NumPy {np.__version__}")
     check_every_mode(f, X, exact=True)
+
+
+# ------------------------------------------------------------------ R2: zip(..., strict=True)
+# (refused, with advice to leave out the keyword, which drops the check the user asked for: the lengths are now
+# checked by rt.zip_lengths, which raises Python's ValueError)
+Y = np.array([1.0, 2.0, -0.5, 0.25])
+
+
+def strict_loop(x, y=Y):
+    s = 0.0
+    for a, b in zip(x, y, strict=True):
+        s = s + a * b * a
+    return s
+
+
+def strict_generator(x, y=Y):
+    return sum(a * np.sin(b * a) for a, b in zip(reversed(x), y, strict=True))
+
+
+def strict_list(x, y=Y):
+    return sum(a * b * c for a, b, c in list(zip(x, y, x, strict=True)))
+
+
+@pytest.mark.parametrize("f", [strict_loop, strict_generator, strict_list])
+def test_zip_strict_is_exact(f):
+    check_every_mode(f, X, exact=True)
+
+
+@pytest.mark.parametrize("f", [strict_loop, strict_generator, strict_list])
+def test_zip_strict_raises_pythons_error_where_the_lengths_differ(f):
+    with pytest.raises(ValueError) as python:
+        f(X, Y[:3])
+    for call in (lambda: s2s.grad(f)(X, Y[:3]), lambda: s2s.jvp(f)((X, Y[:3]), (X,))):
+        with pytest.raises(ValueError, match=re.escape(str(python.value))):
+            call()

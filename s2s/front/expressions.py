@@ -238,7 +238,7 @@ class ExpressionLowering(AttributeLowering):
     def iterated_list(self, node: ast.Call, kind, hint) -> ir.Atom:
         """`zip(a, b)`, `enumerate(xs)`, `reversed(xs)` read wholly: the list a for loop over it makes,
         `[(u, v) for u, v in zip(a, b)]`, whose items carry the derivatives of the sequences' elements."""
-        if node.keywords:
+        if node.keywords and kind is not zip:  # (zip's strict=: read by the loop over it, loops.py)
             raise self.error(node, f"{kind.__name__}() with keywords")
         names = []
         for atom in self.spread(node.args):  # (each evaluated once, here, in order; zip(*pairs): one per pair)
@@ -258,7 +258,7 @@ class ExpressionLowering(AttributeLowering):
             at(ast.Tuple([at(ast.Name(n, ast.Store())) for n in items], ast.Store()))
         elt = at(ast.Name(items[0], ast.Load())) if count == 1 else \
             at(ast.Tuple([at(ast.Name(n, ast.Load())) for n in items], ast.Load()))
-        iterable = at(ast.Call(at(ast.Name(kind.__name__, ast.Load())), loads, []))
+        iterable = at(ast.Call(at(ast.Name(kind.__name__, ast.Load())), loads, list(node.keywords)))
         return self.comprehension(at(ast.ListComp(elt=elt, generators=[ast.comprehension(
             target=target, iter=iterable, ifs=[], is_async=0)])), hint)
 

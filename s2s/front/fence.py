@@ -116,7 +116,7 @@ LATER_HINTS = (
     ("unpacking the values of a range()", "use one name: for i in range(n)"),
     ("enumerate() with a start value", "add the offset inside the loop: for i, v in enumerate(xs): j = i + 1"),
     ("enumerate() without unpacking", "unpack it: for i, v in enumerate(xs)"),
-    ("zip() with keywords", "leave out the keyword: zip(a, b)"),
+    ("zip() with keywords", "pass the sequences alone, zip(a, b), or zip(a, b, strict=True) to check their lengths"),
     ("zip() without unpacking", "unpack one name per sequence: for a, b in zip(xs, ys)"),
     ("nested more than", "write the recursion as a loop"),
     ("missing the argument(s)", "pass every argument the function has no default for"),

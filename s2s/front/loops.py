@@ -20,6 +20,7 @@ from s2s.front.lowering import flag_breaks, loop_level_nodes, normalise_exits
 from s2s.front.helper_writes import writes_elements
 from s2s.front.source import MISSING, Source, read_function
 from s2s.front.unrolling import UnrollLowering
+from s2s.front.zip_strict import check_lengths, strict_of
 from s2s.ir.walk import substitute_block
 
 
@@ -397,14 +398,16 @@ class LoopLowering(UnrollLowering):
             index = _Counted(self.atom(start[0])) if start else None  # (evaluated after the sequence, as Python does)
             return [(index, target.elts[0])] + parts
         if isinstance(it, ast.Call) and self._resolves_to(it.func, zip):
-            if it.keywords:
-                raise self.error(it, "zip() with keywords")
+            strict = strict_of(self, it)  # (zip(a, b, strict=True): their lengths checked, below)
             args = self._zip_sequences(it, target)
             if not (isinstance(target, ast.Tuple) and len(target.elts) == len(args)):
                 raise self.error(target, "zip() without unpacking one name per sequence")
             out = []
             for arg, elt in zip(args, target.elts):
                 out += self._sequence_parts(arg, elt, body)
+            if strict:
+                check_lengths(self, it, out, len(args), lambda q: _unreversed(q) if isinstance(q, (ir.Var, ir.Const,
+                                                                                                 _Reversed)) else None)
             return out
         if isinstance(it, ast.Call) and self._resolves_to(it.func, iter) and len(it.args) == 1 and not it.keywords:
             return self._sequence_parts(it.args[0], target, body)  # (for v in iter(xs): the loop over xs)

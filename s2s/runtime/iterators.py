@@ -5,7 +5,7 @@ import itertools
 
 from s2s.errors import S2SError
 
-__all__ = ["taken"]
+__all__ = ["taken", "zip_lengths"]
 
 
 def taken(it, n):
@@ -17,3 +17,15 @@ def taken(it, n):
         raise S2SError(f"zip() of an iterator that gave {len(out)} items where s2s expected one that never ends "
                        f"(itertools.cycle of an empty sequence?): zip it with a sequence of its own length")
     return out
+
+
+def zip_lengths(*lengths):
+    """The ValueError `zip(..., strict=True)` raises where its sequences, of these lengths, differ in length (in
+    Python's words: the first argument that ends before the first one, or else the first that goes on after it)."""
+    shortest = min(lengths)
+    for i, n in enumerate(lengths[1:], 1) if lengths[0] > shortest else ():
+        if n == shortest:
+            raise ValueError(f"zip() argument {i + 1} is shorter than argument{'s 1-%d' % i if i > 1 else ' 1'}")
+    for i, n in enumerate(lengths[1:], 1):
+        if n > shortest:
+            raise ValueError(f"zip() argument {i + 1} is longer than argument{'s 1-%d' % i if i > 1 else ' 1'}")
