@@ -44,13 +44,19 @@ def key_write_fix(name: str, key, text: str = "") -> str:
 def written_value(text: str, name: str):
     """The value the statement `text` writes into an element of `name` (`p[k] = v`: v; `p[k] -= v`: p[k] - v),
     as a node, or None."""
+    return _value_written(text, lambda target: isinstance(target.value, ast.Name) and target.value.id == name)
+
+
+def _value_written(text: str, into) -> ast.expr | None:
+    """The value the one assignment `text` writes into a subscript `into(target)` accepts (`y[i] -= v`: y[i] - v),
+    as a node, or None."""
     try:
         stmt = ast.parse(text.strip()).body[0]
     except (SyntaxError, IndexError):
         return None
     target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else \
         stmt.target if isinstance(stmt, ast.AugAssign) else None
-    if not isinstance(target, ast.Subscript) or not isinstance(target.value, ast.Name) or target.value.id != name:
+    if not isinstance(target, ast.Subscript) or not into(target):
         return None
     if isinstance(stmt, ast.AugAssign):
         return ast.BinOp(ast.Subscript(target.value, target.slice, ast.Load()), stmt.op, stmt.value)
@@ -151,18 +157,8 @@ def nested_item_write(inner: ast.Subscript, key: ast.AST, kind: str | None, text
 
 def _nested_value(text: str, name: str):
     """The value the statement `text` writes into `name[i][j]` (`name[i][j] -= v`: name[i][j] - v), or None."""
-    try:
-        stmt = ast.parse(text.strip()).body[0]
-    except (SyntaxError, IndexError):
-        return None
-    target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else \
-        stmt.target if isinstance(stmt, ast.AugAssign) else None
-    if not (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Subscript) and
-            isinstance(target.value.value, ast.Name) and target.value.value.id == name):
-        return None
-    if isinstance(stmt, ast.AugAssign):
-        return ast.BinOp(ast.Subscript(target.value, target.slice, ast.Load()), stmt.op, stmt.value)
-    return stmt.value
+    return _value_written(text, lambda target: isinstance(target.value, ast.Subscript) and
+                          isinstance(target.value.value, ast.Name) and target.value.value.id == name)
 
 
 def new_container(name: str, own: str, target: ast.Subscript, loops: list, text: str) -> str:
