@@ -429,9 +429,9 @@ def add_at(acc, g, x, *index):
             and acc.flags.writeable and x.dtype.kind != "O":
         pass  # (the common case first, once per reversed iteration: the loop's own float accumulator)
     elif isinstance(x, dict) and not isinstance(x, FieldParts):
-        return _added_at_key(acc, g, x, index)
+        return _added_in_own(acc, g, x, index, OwnDictParts)
     elif type(x) is list and len(index) == 1 and type(index[0]) is int:
-        return _added_at_item(acc, g, x, index[0])
+        return _added_in_own(acc, g, x, index, OwnParts)
     elif isinstance(x, (tuple, list, dict)) or _objects(x):  # (an object array's items: matrices, maybe)
         return acc + getitem_adjoint(g, x, *index)
     elif not isinstance(acc, np.ndarray) or acc.shape != np.shape(x) or not acc.flags.writeable or \
@@ -445,57 +445,58 @@ def add_at(acc, g, x, *index):
     return acc
 
 
-class OwnDictParts(DictParts):
-    """A dict adjoint `rt.add_at` made itself (its accumulator's copy, or zeros with the first read's adjoint), which
-    it adds each further read `x[k]` into in place: O(1) per read, where a dict of zeros with g at k, added key by
-    key, cost O(len(x)) (a comprehension reading every key, `{k: p[k] - lr * g[k] for k in p}`: O(len(x)^2)).
-    Anything else made of it is a new DictParts, as an array's arithmetic is a new array: `0.0 + g` too, which
-    is g itself for a DictParts."""
+class _OwnAdjoint:
+    """A container adjoint `rt.add_at` made itself (its accumulator's copy, or zeros, with the first read's adjoint
+    added), which it adds each further read `x[i]` into in place: O(1) per read, where adding a container of zeros
+    with g at i cost O(len(x)) (a comprehension reading every key of a dict, `{k: p[k] - lr * g[k] for k in p}`, or
+    sorted()'s `[unsorted[i] for i in order]` read through the positions in a reversed loop: O(len(x)^2)). Anything
+    else made of it is a new `plain` one (Parts, DictParts), as an array's arithmetic is a new array: `0.0 + g` too,
+    which is g itself for a Parts or DictParts."""
+
+    plain: type = None  # the container adjoint it is (Parts, DictParts)
+    made_of: tuple = ()  # the types of `acc + getitem_adjoint(...)` that add_at takes as one of its own
+
+    def _plain(self, out):
+        return self.plain(out) if isinstance(out, _OwnAdjoint) else out
 
     def __add__(self, other):
-        out = DictParts.__add__(self, other)
-        return DictParts(self) if out is self else out
-
-    __radd__ = __add__
-
-
-def _added_at_key(acc, g, x, index):
-    """`add_at(acc, g, x, *index)` for a dict x: g added into the entry at the key of an adjoint add_at made (in
-    place), else `acc + getitem_adjoint(g, x, *index)` as a new OwnDictParts."""
-    key = index[0] if len(index) == 1 else index
-    if type(acc) is OwnDictParts and key in acc:
-        if not _zero(g):
-            acc[key] = acc[key] + g  # (the entry rebound, never changed: another adjoint may hold that array)
-        return acc
-    out = acc + getitem_adjoint(g, x, *index)
-    return OwnDictParts(out) if type(out) is DictParts else out
-
-
-class OwnParts(Parts):
-    """A list adjoint `rt.add_at` made itself (a copy of its accumulator with the first read's adjoint added), which
-    it adds each further read `x[i]` into in place: O(1) per read, where adding a list of zeros with g at i copied
-    the list each time (`[unsorted[i] for i in order]` of sorted(), read through the positions in a reversed loop:
-    O(len(x)^2)). Anything else made of it is a new Parts, as OwnDictParts' is a new DictParts."""
-
-    def __add__(self, other):
-        out = Parts.__add__(self, other)
-        return Parts(out) if type(out) is OwnParts else out
+        return self._plain(self.plain.__add__(self, other))
 
     __radd__ = __add__
 
     def _map(self, fn):
-        return Parts(fn(v) for v in self)
+        return self._plain(self.plain._map(self, fn))
 
 
-def _added_at_item(acc, g, x, i):
-    """`add_at(acc, g, x, i)` for a list x read at the int i: g added into the part of an adjoint add_at made (in
-    place), else `acc + getitem_adjoint(g, x, i)` as a new OwnParts."""
-    if type(acc) is OwnParts and len(acc) == len(x) and -len(x) <= i < len(x):
+class OwnDictParts(_OwnAdjoint, DictParts):
+    """A dict adjoint of add_at's own (_OwnAdjoint), added into at a key it holds."""
+
+    plain, made_of = DictParts, (DictParts,)
+
+    def holds(self, x, key) -> bool:
+        return key in self
+
+
+class OwnParts(_OwnAdjoint, Parts):
+    """A list adjoint of add_at's own (_OwnAdjoint), added into at an int position of a list as long as it."""
+
+    plain, made_of = Parts, (Parts, OnePart)
+
+    def holds(self, x, i) -> bool:
+        return len(self) == len(x) and -len(x) <= i < len(x)
+
+
+def _added_in_own(acc, g, x, index, own: type):
+    """`add_at(acc, g, x, *index)` for a dict x, or a list x read at an int: g added (in place) into the part of an
+    adjoint add_at made, of type `own` (OwnDictParts, OwnParts), else `acc + getitem_adjoint(g, x, *index)` as a
+    new one of that type."""
+    key = index[0] if len(index) == 1 else index
+    if type(acc) is own and acc.holds(x, key):
         if not _zero(g):
-            acc[i] = acc[i] + g  # (the part rebound, never changed: another adjoint may hold that array)
+            acc[key] = acc[key] + g  # (the part rebound, never changed: another adjoint may hold that array)
         return acc
-    out = acc + getitem_adjoint(g, x, i)
-    return OwnParts(out) if type(out) in (Parts, OnePart) else out
+    out = acc + getitem_adjoint(g, x, *index)
+    return own(out) if type(out) in own.made_of else out
 
 
 def zero_at(g, *index):
