@@ -288,24 +288,13 @@ class ListLowering:
         made = _deque_made(self.src.tree, name) if root is None else None
         if made is None and func.attr == "appendleft":
             return False  # (the method of some other object)
-        if made is not None and func.attr == "appendleft":  # (with maxlen, it drops the newest item)
-            value = ast.unparse(node.args[0]) if len(node.args) == 1 else "v"
-            first = ast.unparse(made.args[0]) if made.args else "[0.0] * n"
+        if made is not None:  # (`buf = collections.deque(..., maxlen=n)`: an append drops the oldest item, an
+            # appendleft the newest)
+            value = ast.unparse(node.args[0]) if len(node.args) == 1 and func.attr in ("append", "appendleft") \
+                else "v"
             raise self.error(node, f"{what} on '{name}', a collections.deque, which s2s does not follow",
-                             f"keep the values in an array shifted as each comes ({name} = np.array({first}, "
-                             f"dtype=float) where it is made, then {name}[1:] = {name}[:-1]; {name}[0] = {value}: "
-                             f"{name}[0] the newest, as a deque's with maxlen), or in a list made anew ({name} = "
-                             f"list({first}), then {name} = [{value}] + {name}[:-1]); with the list, {name} = "
-                             f"[{value}] + {name} keeps every item, as a deque without maxlen does")
-        if made is not None:  # (`buf = collections.deque(..., maxlen=n)`: an append drops the oldest item)
-            value = ast.unparse(node.args[0]) if len(node.args) == 1 and func.attr == "append" else "v"
-            first = ast.unparse(made.args[0]) if made.args else "[0.0] * n"
-            raise self.error(node, f"{what} on '{name}', a collections.deque, which s2s does not follow",
-                             f"keep the values in an array shifted as each comes ({name} = np.array({first}, "
-                             f"dtype=float) where it is made, then {name}[:-1] = {name}[1:]; {name}[-1] = {value}: "
-                             f"{name}[0] the oldest, as a deque's with maxlen), or in a list made anew ({name} = "
-                             f"list({first}), then {name} = {name}[1:] + [{value}]); list({name}) and "
-                             f"{name}.append({value}) keep every item, as a deque without maxlen does")
+                             _deque_advice(name, ast.unparse(made.args[0]) if made.args else "[0.0] * n", value,
+                                           func.attr == "appendleft"))
         if root is None:
             raise self.error(node, f"{what} on a list the function did not make (the caller's list would change)",
                              _own_list(name, own_name(name, self.src.tree)))
@@ -507,6 +496,21 @@ def _sum_of_lists(d: ir.Call, builder) -> bool:
 def _own_list(name: str, own: str) -> str:
     made = f"make the function's own list first: {own} = list({name})"
     return made if own == name else made + f", and grow and read {own} from there on"
+
+
+def _deque_advice(name: str, first: str, value: str, left: bool) -> str:
+    """The advice for `name.append(value)` (`name.appendleft(value)` where `left`) on a deque made of `first`: an
+    array or a list shifted as each value comes, at the end (at the front), as a deque with maxlen keeps them."""
+    if left:
+        shift, end, which, made = f"{name}[1:] = {name}[:-1]", 0, "newest", f"[{value}] + {name}[:-1]"
+        every = f"with the list, {name} = [{value}] + {name} keeps"
+    else:
+        shift, end, which, made = f"{name}[:-1] = {name}[1:]", -1, "oldest", f"{name}[1:] + [{value}]"
+        every = f"list({name}) and {name}.append({value}) keep"
+    return (f"keep the values in an array shifted as each comes ({name} = np.array({first}, dtype=float) where it is "
+            f"made, then {shift}; {name}[{end}] = {value}: {name}[0] the {which}, as a deque's with maxlen), or in a "
+            f"list made anew ({name} = list({first}), then {name} = {made}); {every} every item, as a deque without "
+            f"maxlen does")
 
 
 def _deque_made(tree: ast.AST, name: str):
