@@ -155,10 +155,17 @@ _DICT_METHODS = frozenset({prims.METHODS["items"], prims.METHODS["values"], prim
 
 def _index(c: ir.Call) -> tuple:
     """The index operands of a read or a write at an index (getitem(obj, i, j), setitem(y, i, v), np.add.at's
-    rt.added_at(y, i, v)), none of other calls."""
+    rt.added_at(y, i, v), a gradient's rt.add_at(acc, g, x, i) and rt.getitem_adjoint(g, x, i)), none of other calls."""
     if c.op == "getitem":
         return c.args[1:]
+    if c.op == _ADD_AT:  # (a reversed loop's rt.add_at(acc, g, x, i): the adjoint of x[i])
+        return c.args[3:]
+    if c.op == _GETITEM_ADJOINT:  # (rt.getitem_adjoint(g, x, i): the same, made anew)
+        return c.args[2:]
     return c.args[1:-1] if c.op in ("setitem", ADDED_AT) else ()
+
+
+_ADD_AT, _GETITEM_ADJOINT = "s2s.runtime.add_at", "s2s.runtime.getitem_adjoint"
 
 
 def _leaves(fn: ir.Function, made: dict) -> dict:
@@ -193,6 +200,7 @@ def _items(fn: ir.Function, made: dict) -> dict:
     keeps), min(p), max(p), next(iter(p)); ("pairs", d) for a (key, value) pair of the dict d (d.items())."""
     seqs: dict = {}  # name -> the container a sequence iterates
     items: dict = {}
+    stacked: dict = {}  # stack -> the container each sequence saved on it iterates (t13_saved of t13 = list(p))
     empty = {n for n, c in made.items() if c.op == "list" and not c.args}
     pushed: dict = {}  # stack -> the values pushed on it
     for s in ir.statements(fn.body):
@@ -213,6 +221,11 @@ def _items(fn: ir.Function, made: dict) -> dict:
                 found = seqs, _root(first, seqs)
             elif c.op == "getitem" and first in seqs and len(c.args) == 2:  # an item, or a slice: a sequence
                 found = seqs if is_slice(c.args[1], made) else items, seqs[first]
+            elif c.op == "getitem" and first in stacked and len(c.args) == 2 and not is_slice(c.args[1], made) or \
+                    c.op == "pop" and first in stacked:
+                found = seqs, stacked[first]  # (one of the sequences saved: the reverse sweep's t13 = t13_saved[i])
+            elif c.op == "pop" and first in seqs:  # (one of the items saved)
+                found = items, seqs[first]
             elif c.op in _ITEM and first is not None:
                 found = items, _root(first, seqs)
             elif c.op == "call" and first is not None and _free(fn.free, first) is builtins.next and len(c.args) == 2 \
@@ -232,6 +245,10 @@ def _items(fn: ir.Function, made: dict) -> dict:
             roots = {items.get(v.name) if type(v) is ir.Var else None for v in values}
             if stack in empty and len(roots) == 1 and None not in roots and seqs.get(stack) is None:
                 seqs[stack] = roots.pop()
+                changed = True
+            roots = {seqs.get(v.name) if type(v) is ir.Var else None for v in values}  # a stack of sequences
+            if stack in empty and len(roots) == 1 and None not in roots and stacked.get(stack) is None:
+                stacked[stack] = roots.pop()
                 changed = True
         for target, operands in phis.items():  # a list grown in a loop: ks = [] ... ks.append(k)
             roots = {seqs.get(o.name) for o in operands if type(o) is ir.Var and o.name not in empty}
