@@ -92,3 +92,11 @@ def test_the_list_is_not_saved_per_step(f):
     text = s2s.grad(f, wrt=(0, 1)).source
     assert "fs_1_saved" not in text and "rt.accumulator(" not in text, text
     assert "fs_1 += [" in text and "rt.popped_adjoint(" in text and "rt.added_at_part(" in text, text
+
+
+def test_the_index_into_the_list_is_recomputed():
+    """`-1 - j` is an int the reversed inner loop computes again: not saved per iteration as if the append changed
+    it (the list's reads are not the list). A Hessian of such code reads dict keys through the saved stacks
+    (ad/inactive.keys), tests/test_hunt14_dicts.py."""
+    text = s2s.grad(adams_bashforth, wrt=(0, 1)).source
+    assert "-1 - j_1)" in text and "= -1 - j\n" not in text, text

@@ -157,7 +157,7 @@ class LoopSaves:
         extends such a list in place where no saved value holds it, and a loop inside the one that grows it, read
         in the reverse sweep, would see the items appended after the inner loop ran (it saves what it read)."""
         if self._grown_lists is None:
-            self._grown_lists = _changed_in_place(self.fn, (prims.APPENDED,))
+            self._grown_lists = _changed_in_place(self.fn, (prims.APPENDED,), views=False)
         return self._grown_lists
 
     def _value_reads(self, loop: ir.Loop) -> set:
@@ -206,9 +206,10 @@ def read_shapes(stmts: list, shapes: dict) -> list:
 IN_PLACE_HELPERS = {"s2s.runtime.add_at", "s2s.runtime.zero_at", "s2s.runtime.add_into"}  # may return arg 0, changed
 
 
-def _changed_in_place(fn: ir.Function, ops=IN_PLACE_HELPERS) -> set:
+def _changed_in_place(fn: ir.Function, ops=IN_PLACE_HELPERS, views: bool = True) -> set:
     """The first arguments of the runtime helpers `ops` that may change them in place, and the names that may
-    be the same object (both ways through copies, joins, views and the helpers' results)."""
+    be the same object (both ways through copies, joins, views and the helpers' results; without `views`, not
+    through views: a list's item or an index into it is not the list)."""
     out = set()
     links = []
     for s in ir.statements(fn.body):
@@ -218,7 +219,8 @@ def _changed_in_place(fn: ir.Function, ops=IN_PLACE_HELPERS) -> set:
             links.append((s.target, s.value.args[0].name))
         elif isinstance(s, ir.Assign) and isinstance(s.value, ir.Var):
             links.append((s.target, s.value.name))
-        elif isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and s.value.op in prims.MAY_SHARE_MEMORY:
+        elif views and isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and \
+                s.value.op in prims.MAY_SHARE_MEMORY:
             links += [(s.target, n) for n in walk_vars(s.value)]
         for p in getattr(s, "phis", ()):
             links += [(p.target, o.name) for o in p.operands if isinstance(o, ir.Var)]
