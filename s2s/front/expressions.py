@@ -47,7 +47,7 @@ _SEQUENCES = frozenset({*prims.SEQUENCES, "s2s.runtime.dict_keys", "s2s.runtime.
 _DICTS = frozenset({"s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs", "builtins.dict"})  # calls making a dict
 _ITERATORS = (zip, enumerate, reversed, map)  # builtins whose value is an iterator, read as it goes
 _CONSUMERS = (sum, any, all, list, tuple, sorted, dict, min, max)  # builtins that read an iterable wholly, at once
-_LIBRARY_CONSUMERS = (math.fsum,)  # library functions with a rule that read an iterable wholly, at once
+_LIBRARY_CONSUMERS = (math.fsum, math.prod)  # library functions with a rule that read an iterable wholly, at once
 _ITERATOR_NAMES = frozenset(f.__name__ for f in _ITERATORS)
 _CONSUMER_NAMES = frozenset(f.__name__ for f in _CONSUMERS + (set,))
 
@@ -233,7 +233,8 @@ class ExpressionLowering(AttributeLowering):
         return self.error(node, f"{what} that is not read wholly where it is made (Python computes its values "
                                 "later, one by one as they are read, and only once)",
                           "make a list where it is made, [v * x for v in vs] or list(zip(a, b)), or pass it "
-                          "straight to sum(), any(), all(), list(), tuple(), sorted(), dict() or math.fsum(), or to a for loop")
+                          "straight to sum(), any(), all(), list(), tuple(), sorted(), dict(), min(), max(), "
+                          "math.fsum() or math.prod(), or to a for loop")
 
     def iterated_list(self, node: ast.Call, kind, hint) -> ir.Atom:
         """`zip(a, b)`, `enumerate(xs)`, `reversed(xs)` read wholly: the list a for loop over it makes,
