@@ -2,10 +2,17 @@
 
 1: math.prod of a generator expression or of map(...) (`math.prod(np.sin(v) for v in x)`) was refused as an
 iterator not read wholly where it is made: math.prod reads its iterable wholly, at once, as sum() and math.fsum() do.
+
+2: functools.reduce(f, xs[, initial]) and filter(f, xs) of a lambda or a function of the module were refused (the
+lambda "used as a value here"): reduce is the loop carrying the accumulator, filter the generator expression
+`(v for v in xs if f(v))`, read wholly where made or looped over (front/folds.py).
 """
 from __future__ import annotations
 
+import functools
 import math
+import operator
+from functools import reduce
 
 import numpy as np
 import pytest
@@ -65,3 +72,117 @@ def test_prod_min_max_of_a_generator(f):
 
 def test_prod_generator_value():
     assert s2s.value_and_grad(prod_generator)(X)[0] == pytest.approx(np.prod(np.sin(X)), rel=1e-14)
+
+
+# ------------------------------------------------------------------ 2: functools.reduce and filter of a lambda
+def combine(a, b):
+    return a * np.sin(b) + b
+
+
+def keep(v):
+    return v < 1.0
+
+
+def reduce_lambda(x):
+    return functools.reduce(lambda a, b: a * b + 1.0, x)
+
+
+def reduce_initial(x):
+    return functools.reduce(lambda a, b: a * b + 1.0, x, 0.5)
+
+
+def reduce_named(x):
+    return reduce(combine, x)
+
+
+def reduce_generator(x):
+    return reduce(combine, (v * v for v in x), 1.0)
+
+
+def reduce_operator(x):
+    return functools.reduce(operator.mul, x)
+
+
+def reduce_ufunc_list(x):
+    return functools.reduce(np.multiply, [np.sin(v) for v in x])
+
+
+def reduce_nested_def(x):
+    scale = x[0]
+
+    def step(acc, v):
+        return acc + scale * v * v
+
+    return functools.reduce(step, x[1:], 0.0)
+
+
+def reduce_in_loop(x):
+    total = 0.0
+    for k in range(2):
+        total = total + functools.reduce(lambda a, b: a * b - k, x)
+    return total
+
+
+def filter_sum(x):
+    return sum(filter(lambda v: v > 0, x))
+
+
+def filter_list(x):
+    return sum(v * v for v in list(filter(lambda v: v > 0, x)))
+
+
+def filter_none(x):
+    return sum(filter(None, x * x - 0.5))
+
+
+def filter_named(x):
+    return sum(np.sin(v) for v in filter(keep, x))
+
+
+def filter_loop(x):
+    s = 0.0
+    for v in filter(lambda v: v > 0, x):
+        s = s + np.sin(v) * s + v
+    return s
+
+
+def filter_stored(x):
+    kept = filter(lambda v: v > 0, x)
+    return sum(kept) * 2.0
+
+
+def filter_then_reduce(x):
+    return functools.reduce(lambda a, b: a * b, filter(lambda v: v > 0, x), 1.0)
+
+
+FOLDS = [reduce_lambda, reduce_initial, reduce_named, reduce_generator, reduce_operator, reduce_ufunc_list,
+         reduce_nested_def, reduce_in_loop, filter_sum, filter_list, filter_none, filter_named, filter_loop,
+         filter_stored, filter_then_reduce]
+
+
+@pytest.mark.parametrize("f", FOLDS, ids=lambda f: f.__name__)
+def test_reduce_and_filter_of_a_function(f):
+    check_every_mode(f, X)
+    _, pullback = s2s.vjp(f)(X)
+    assert_close(pullback(-1.5), -1.5 * numeric_grad(f, (X,), 0), what=f"{f.__name__}: vjp")
+
+
+def reduce_rows(x):
+    rows = [x * x, np.sin(x), x + 1.0]
+    return functools.reduce(lambda a, b: a * b, rows)
+
+
+def test_reduce_of_arrays_jacobian():
+    expected = np.diag(2 * X * np.sin(X) * (X + 1) + X * X * np.cos(X) * (X + 1) + X * X * np.sin(X))
+    assert_close(reduce_rows(X), X * X * np.sin(X) * (X + 1), what="value")
+    assert_close(s2s.jacobian(reduce_rows)(X), expected, what="reverse jacobian")
+    assert_close(s2s.jacobian(reduce_rows, mode="forward")(X), expected, what="forward jacobian")
+    v = np.linspace(-1.0, 1.0, X.size)
+    assert_close(s2s.jvp(reduce_rows)((X,), (v,))[1], expected @ v, what="jvp")
+
+
+def test_reduce_values_and_errors():
+    assert s2s.value_and_grad(reduce_lambda)(X)[0] == reduce_lambda(X)
+    assert s2s.value_and_grad(filter_then_reduce)(X)[0] == filter_then_reduce(X)
+    with pytest.raises(TypeError, match="reduce\\(\\) of empty iterable"):
+        s2s.grad(reduce_lambda)(np.array([]))

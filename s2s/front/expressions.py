@@ -17,6 +17,7 @@ import math
 
 from s2s import ir, prims
 from s2s.front.attributes import AttributeLowering
+from s2s.front.folds import filtered_list, is_reduce, reduced_value
 from s2s.front.inlining import Spread
 from s2s.front.generators import short_circuit_loops
 from s2s.front.operators import builtin_call, operator_call
@@ -45,7 +46,7 @@ _SEQUENCES = frozenset({*prims.SEQUENCES, "s2s.runtime.dict_keys", "s2s.runtime.
 
 
 _DICTS = frozenset({"s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs", "builtins.dict"})  # calls making a dict
-_ITERATORS = (zip, enumerate, reversed, map)  # builtins whose value is an iterator, read as it goes
+_ITERATORS = (zip, enumerate, reversed, map, filter)  # builtins whose value is an iterator, read as it goes
 _CONSUMERS = (sum, any, all, list, tuple, sorted, dict, min, max)  # builtins that read an iterable wholly, at once
 _LIBRARY_CONSUMERS = (math.fsum, math.prod)  # library functions with a rule that read an iterable wholly, at once
 _ITERATOR_NAMES = frozenset(f.__name__ for f in _ITERATORS)
@@ -162,6 +163,10 @@ class ExpressionLowering(AttributeLowering):
             raise self.not_consumed(node, f"{lazy.__name__}(...)")
         if lazy in (zip, enumerate, reversed):
             return self.iterated_list(node, lazy, hint)
+        if lazy is filter:  # [v for v in xs if f(v)] (folds.py)
+            return filtered_list(self, node, hint)
+        if is_reduce(self, node):  # the loop carrying the accumulator (folds.py)
+            return reduced_value(self, node, hint)
         named = isinstance(node.func, ast.Name) and node.func.id in _CONSUMER_NAMES
         if named and any(self._resolves_to(node.func, c) for c in _CONSUMERS + (set,)) and \
                 not self._resolves_to(node.func, dict):
@@ -222,7 +227,8 @@ class ExpressionLowering(AttributeLowering):
         return ast.copy_location(ast.Call(func, [inner], []), node)
 
     def lazy_kind(self, node):
-        """zip, enumerate, reversed or map for a call of one (an iterator Python reads as it goes), else None."""
+        """zip, enumerate, reversed, map or filter for a call of one (an iterator Python reads as it goes), else
+        None."""
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _ITERATOR_NAMES:
             return next((f for f in _ITERATORS if self._resolves_to(node.func, f)), None)
         return None

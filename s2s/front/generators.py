@@ -8,13 +8,15 @@ Pure functions on `ast` nodes (new nodes, at the user's lines; the user's tree s
   break` (`all`: `found = True ... if not E: found = False; break`), which stops where Python's stops;
 - `lazy_for`: `for T in (E for u in xs if c): body` as `for u in xs: if c: T = E; body`, `for T in map(f, xs)`
   as `for u in xs: T = f(u)` (f evaluated once, before the loop), also where zip() or enumerate() holds them:
-  each value is computed as the loop reaches it, with the names' values then, and none after a break.
+  each value is computed as the loop reaches it, with the names' values then, and none after a break;
+  `for T in filter(f, xs)` as the loop over `(v for v in xs if f(v))`.
 """
 from __future__ import annotations
 
 import ast
 import copy
 
+from s2s.front.folds import filter_generator
 from s2s.front.lowering import flag_breaks, loop_level_nodes
 
 
@@ -106,6 +108,11 @@ def lazy_for(s: ast.For, kind_of, fresh) -> list | None:
     where the loop reaches it; None where `s` iterates over none. `kind_of(node)`: zip, enumerate or map for a
     call of that builtin, else None. Raises ValueError(node, what, hint) for a form it cannot read so."""
     at = lambda n: ast.copy_location(n, s)  # noqa: E731
+    made = filter_generator(s.iter, fresh, _stored(s.body)) if kind_of(s.iter) is filter else None
+    if made is not None:  # for T in filter(f, xs): for T in (v for v in xs if f(v)), f evaluated before (folds.py)
+        loop = copy.copy(s)
+        loop.iter = made[1]
+        return made[0] + lazy_for(loop, kind_of, fresh)
     if isinstance(s.iter, ast.GeneratorExp) and (len(s.iter.generators) > 1 or s.iter.generators[0].ifs):
         breaks = any(isinstance(n, ast.Break) for n in loop_level_nodes(s.body))
         flag = fresh("stop") if breaks and len(s.iter.generators) > 1 else None

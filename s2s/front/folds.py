@@ -1,0 +1,102 @@
+"""`functools.reduce(f, xs[, initial])` and `filter(f, xs)` as the loops Python runs.
+
+filter(f, xs) is the generator expression `(v for v in xs if f(v))` (`if v` for filter(None, xs)), its function
+evaluated once, where filter is made: read wholly where it is made (`sum(filter(...))`, `list(filter(...))`) it is
+that list, and a for loop over it is the loop over xs with the test first (generators.py). reduce is the loop
+carrying the accumulator: `acc = xs[0]; for v in xs[1:]: acc = f(acc, v)` (`acc = initial; for v in xs: ...`),
+which s2s differentiates as any loop; the function may be a lambda, a function of the module or a nested def.
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import sys
+
+from s2s import ir
+
+
+def is_reduce(builder, node: ast.Call) -> bool:
+    """Is `node` a call of functools.reduce (spelled `functools.reduce` or `reduce` imported from functools)?"""
+    func = node.func
+    spelled = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+    return spelled == "reduce" and builder.static_value(func) is functools.reduce
+
+
+def filter_generator(call: ast.Call, fresh, stored=frozenset()) -> tuple[list, ast.GeneratorExp] | None:
+    """(statements evaluating what Python evaluates where `filter(f, xs)` is made, the generator expression
+    `(v for v in xs if f(v))` it stands for), or None for a call of filter with other arguments. The function is
+    evaluated once, before, into a name of its own unless it is a name the code after does not assign (`stored`)
+    or None (`if v`)."""
+    if call.keywords or len(call.args) != 2 or any(isinstance(a, ast.Starred) for a in call.args):
+        return None
+    at = lambda n: ast.copy_location(n, call)  # noqa: E731
+    func, before = call.args[0], []
+    if not (isinstance(func, ast.Name) and func.id not in stored or isinstance(func, ast.Constant)):
+        temp = fresh("keep")
+        before.append(at(ast.Assign(targets=[at(ast.Name(temp, ast.Store()))], value=func, type_comment=None)))
+        func = at(ast.Name(temp, ast.Load()))
+    item = fresh("item")
+    load = at(ast.Name(item, ast.Load()))
+    test = load if isinstance(func, ast.Constant) and func.value is None else at(ast.Call(func, [load], []))
+    return before, at(ast.GeneratorExp(elt=at(ast.Name(item, ast.Load())), generators=[ast.comprehension(
+        target=at(ast.Name(item, ast.Store())), iter=call.args[1], ifs=[test], is_async=0)]))
+
+
+def filtered_list(builder, node: ast.Call, hint) -> ir.Atom:
+    """`filter(f, xs)` read wholly where it is made: the list `[v for v in xs if f(v)]`."""
+    made = filter_generator(node, builder.namer.fresh)
+    if made is None:
+        raise builder.error(node, "filter() with these arguments", "call filter(function, values), or "
+                                                                   "filter(None, values)")
+    before, gen = made
+    loc = builder.loc
+    builder.statements(before)
+    builder.loc = loc
+    return builder.comprehension(gen, hint)
+
+
+def reduced_value(builder, node: ast.Call, hint) -> ir.Atom:
+    """`functools.reduce(f, xs)` as the loop `acc = xs[0]; for v in xs[1:]: acc = f(acc, v)` (a TypeError, as
+    Python's, where xs is empty), `functools.reduce(f, xs, initial)` as `acc = initial; for v in xs: ...`:
+    f, xs and initial evaluated once, in that order, before the loop; xs may be a generator expression or
+    map(...), which reduce reads wholly."""
+    args, keywords = list(node.args), list(node.keywords)
+    if sys.version_info >= (3, 14) and len(args) == 2 and [k.arg for k in keywords] == ["initial"]:
+        args.append(keywords.pop().value)  # (Python 3.14 takes initial= by name)
+    if keywords or not 2 <= len(args) <= 3 or any(isinstance(a, ast.Starred) for a in args):
+        raise builder.error(node, "functools.reduce() with these arguments",
+                            "call functools.reduce(function, values) or functools.reduce(function, values, initial)")
+    fresh = builder.namer.fresh
+    combine, items, item = fresh("combine"), fresh("folded"), fresh("item")
+    builder.env[combine] = builder.atom(args[0])
+    lazy = isinstance(args[1], ast.GeneratorExp) or builder.lazy_kind(args[1]) is not None
+    if lazy:
+        builder.consumed.add(id(args[1]))
+    try:
+        builder.env[items] = builder.iterated(builder.atom(args[1]))
+    finally:
+        builder.consumed.discard(id(args[1]))
+    reads = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    acc = hint if hint and hint not in reads and hint not in builder.env else fresh(hint or "reduced")
+    at = lambda n: ast.copy_location(n, node)  # noqa: E731
+    name = lambda n, ctx=ast.Load(): at(ast.Name(n, ctx))  # noqa: E731
+    rest = name(items)
+    statements = []
+    if len(args) == 3:
+        builder.env[acc] = builder.atom(args[2])
+    else:
+        empty = at(ast.Compare(at(ast.Call(name("len"), [name(items)], [])), [ast.Eq()], [at(ast.Constant(0))]))
+        error = at(ast.Call(name("TypeError"), [at(ast.Constant("reduce() of empty iterable with no initial "
+                                                                "value"))], []))
+        statements += [at(ast.If(test=empty, body=[at(ast.Raise(exc=error, cause=None))], orelse=[])),
+                       at(ast.Assign(targets=[name(acc, ast.Store())], type_comment=None, value=at(ast.Subscript(
+                           value=name(items), slice=at(ast.Constant(0)), ctx=ast.Load()))))]
+        rest = at(ast.Subscript(value=name(items), slice=at(ast.Slice(lower=at(ast.Constant(1)))), ctx=ast.Load()))
+    step = at(ast.Assign(targets=[name(acc, ast.Store())], type_comment=None,
+                         value=at(ast.Call(name(combine), [name(acc), name(item)], []))))
+    statements.append(at(ast.For(target=name(item, ast.Store()), iter=rest, body=[step], orelse=[],
+                                 type_comment=None)))
+    loc = builder.loc
+    builder.statements(statements)
+    builder.loc = loc
+    return builder.read(acc, node)
