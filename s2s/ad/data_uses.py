@@ -13,9 +13,9 @@ Elsewhere (an attribute, which may be a property; an item at an index computed o
 of the module or a closure) the function it returns checks the value where it reads it, before the operation:
 `rt.require_data(t1, 'matmul', 'm.W', 'm')` (runtime/foreign.py), one type test where it is an array.
 
-Beyond reads, only operators are followed: what `Ws[i] - Ws[i - 1]` computes where no derivative flows is of an
-np.matrix where one of them is, and the call refuses that (a `made` step); an object of another class is Python's to
-compute with (`p * 2.0`), and what NumPy's functions compute from data is not checked.
+Beyond reads, operators and NumPy's functions are followed: what `Ws[i] - Ws[i - 1]` or `np.sin(m.W)` computes where
+no derivative flows is of an np.matrix where one of them is, and the call refuses that (a `made` step; not after
+np.asarray, the user's own conversion); an object of another class is Python's to compute with (`p * 2.0`).
 """
 from __future__ import annotations
 
@@ -50,6 +50,9 @@ _CHOOSES = frozenset(("and", "or", "builtins.max", "builtins.min", "s2s.runtime.
                       "builtins.next"))
 _SIZES = frozenset(("builtins.len", prims.SHAPE, prims.SIZE))  # (a container's size: len(xs), xs.shape)
 _SHIFTS = frozenset(("add", "sub", "floordiv", "mul"))  # (an index shifted or scaled: i + 1, n - 1, n // 2)
+# NumPy's functions that give a plain ndarray or a number of any array (np.asarray(m.W): the user's own conversion)
+_PLAIN_RESULTS = frozenset("numpy." + n for n in ("asarray", "array", "ascontiguousarray", "asfortranarray",
+                                                  "asarray_chkfinite", "shape", "size", "ndim", "copy"))
 # the values of the module's data whose operations the rules describe (an array, a number): read without a check
 _PLAIN = frozenset((np.ndarray, float, int, bool, np.float64, np.float32, np.int64, np.int32, str, type(None)))
 
@@ -224,7 +227,9 @@ class _Data:
             return [p for a in v.args if type(a) is ir.Var for p in self.then(a, (_EACH, None), seen)]
         if v.op == "call":  # (what a call s2s does not follow made: vars(m), a library's object)
             return [(name, ())]
-        if v.op in _OPERATORS:  # (computed from data where no derivative flows: of an np.matrix, one too)
+        if v.op in _OPERATORS or v.op.startswith(_LIBRARIES) and v.op not in _PLAIN_RESULTS:
+            # (computed from data where no derivative flows, by an operator or a NumPy function, `np.sin(m.W)`:
+            # of an np.matrix, one too)
             return [(root, steps + ((_MADE, None),)) for a in v.args if type(a) is ir.Var
                     for root, steps in self.paths(a.name, seen)]
         return []
