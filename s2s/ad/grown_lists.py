@@ -16,7 +16,7 @@ appends or more in a row (the list between them cut back where `collect` sums it
 of the list the last append made, after it (`ys[-1]`, the new item: added into `bys` first, `_reads_after`), for
 reads in an if's branches (an elif, an if in a branch: `_read_in_if`; each branch adds into the list adjoint in
 place, after the cut where they read the list before the append: `_cut_sum`), and for an append in each branch
-of an if, or in one (`_cut_in_branches`; the reads after the if added so too).
+of an if, or in one (`_cut_in_branches`; the reads after the if, or in the branch without the append, added so too).
 
 `GrownLists` holds this method of `_Reverse` (reverse.py); it reads the rest of `_Reverse`'s state through `self`.
 """
@@ -162,8 +162,8 @@ class GrownLists:
                          out: list) -> None:
         """`_cut_in_place` of a list an if/else of the loop appends to, one item in a branch (or none in one):
         each reversed branch cuts the list adjoint `b` back in place where it sums the cut and its reads' adjoints
-        (`_link`; a branch without an append passes b on), and the reads of the list outside the if are added in
-        place into what the reversed if's phi joins."""
+        (`_link`; a branch without an append passes b on, its reads of the list added into b in place), and the
+        reads of the list outside the if are added in place into what the reversed if's phi joins."""
         branch = _branch_appends(loop, p)
         b, lst = ir.Var(rphi.target), ir.Var(p.target)
         contributions = body_pending.get(p.target, [])
@@ -186,10 +186,12 @@ class GrownLists:
                 if not _read_only_by_cuts(b, set(), block):
                     return
                 continue
-            # (the list the branch's append made read after it in the branch: `if c: continue` before the append)
-            inside = self._reads_after(b, grown, block) if grown != lst else None
-            link = self._link(b if inside is None else inside[1], p.target, block)
-            if link is None or link[1] != operand:
+            # (the list the branch's append made read after it in the branch: `if c: continue` before the append;
+            # a branch without an append that reads the list, `else: acc = acc + np.sum(fs[-1] * fs[-2])`, adds
+            # those reads in place into b)
+            inside = self._reads_after(b, grown, block) if grown != lst or operand != b else None
+            link = self._link(b if inside is None else inside[1], p.target, block) if grown != lst else None
+            if (inside if grown == lst else link) is None or (inside[1] if link is None else link[1]) != operand:
                 return
             links.append((block, link, inside, grown))
         defs = {t.target: k for k, t in enumerate(rev_body) if _call_of(t, "s2s.runtime.getitem_adjoint")}
@@ -204,7 +206,8 @@ class GrownLists:
             reads.append(defs[c.name])
         outside = rev_body[:k_if] + rev_body[k_if + 1:]
         # (a list only cut back, read by no branch, keeps its cuts: an array of rows's is a view each)
-        if not any(len(link[2]) > 1 or link[4] or inside for _, link, inside, _ in links) and not reads or \
+        if not any(link is None or len(link[2]) > 1 or link[4] or inside for _, link, inside, _ in links) and \
+                not reads or \
                 not _read_only_by_cuts(b, {c.name for c in contributions}, outside):
             return
         self._own(loop, rphi, lst, out)
@@ -215,7 +218,8 @@ class GrownLists:
         for block, link, inside, grown in links:
             if inside is not None:
                 self._cut_sum(block, inside, grown.name, b)
-            self._cut_sum(block, link, p.target)
+            if link is not None:
+                self._cut_sum(block, link, p.target)
         if taken:
             self._cut_at(rev_body, None, taken, taken, p.target, None, start=ir.Var(joined.target))
         body_pending[p.target] = [ir.Var(rev_body[-1].target) if taken else ir.Var(joined.target)]
