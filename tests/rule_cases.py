@@ -522,6 +522,11 @@ CASES += [
     # what a loop over a value of unknown type reads: a list, tuple or array itself; a dict's keys (no derivative)
     ("s2s.runtime.iterated", lambda x, y: np.stack(rt.iterated([x * y, y])) + rt.iterated(x * 2.0, 4)[1] * y
      + rt.iterated({"a": x, 2: y})[1] * x, (V, W), (0, 1)),
+    # the item a loop's in-place operator changed, as its container keeps it: the new value for an array, else the item
+    ("s2s.runtime.changed_item", lambda x, y: rt.changed_item(x, x * y) + rt.changed_item(float(y[0]), y * y) *
+     rt.changed_item(x[1], y[0] * 2.0), (V, W), (0, 1)),
+    ("s2s.runtime.item_part", lambda g: rt.item_part(g * g, V, True) + rt.item_part(g, 1.0, False) +
+     rt.item_part(g * 3.0, V, False), (V,), 0),
     ("s2s.runtime.taken", lambda x, y: np.stack(rt.taken([x * y, y], 2)) + rt.taken((x, x * x), 2)[1], (V, W), (0, 1)),
     ("s2s.runtime.iterated_tangent", lambda d: np.stack(rt.iterated_tangent([d * d, d], [V, W], [V, W]))
      + rt.iterated_tangent({"a": d, "b": d * d}, {"a": V, "b": W}, ["a", "b"])[1], (V,), 0),

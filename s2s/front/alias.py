@@ -49,6 +49,10 @@ from s2s.front.alias_errors import AliasErrors, is_temp
 from s2s.front.alias_joins import JoinAliases
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED, LoopAliases, loops_of
 from s2s.front.containers import CONTAINERS, DICTS, ITERATED, ContainerChecks
+from s2s.front.item_loops import CHANGED_ITEM
+
+
+_ITEMS_OF = (prims.ITERATED, prims.METHODS["values"], prims.METHODS["items"])  # (a container's items, in order)
 
 
 def check_aliases(fn: ir.Function) -> ir.Function:
@@ -96,6 +100,7 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         self.kinds: dict[str, dict] = {}  # array -> write count -> [(Assign, base)] of in-place operators, or None
         self.places: dict[str, dict] = {}  # array -> write count -> [the indexes its element writes write], or None
         self.counters: dict[str, ir.Call] = {}  # a loop's target -> the range it counts through
+        self._kept_items = None
         self.guards: dict[int, tuple] = {}  # in-place operators that must find a number: id -> (Assign, base, holder)
         self.state = _State()
         self.same: dict[str, str] = {}  # a loop phi or copy -> the caller's object it starts as
@@ -188,6 +193,15 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
                 raise self.stale(name, obj, loc)
         return atom
 
+    def kept_items(self) -> set:
+        """The items a loop's in-place operator changes, which the loop's container is made anew with
+        (`rt.changed_item(p, ...)`, item_loops.py)."""
+        if self._kept_items is None:
+            self._kept_items = {s.value.args[0].name for s in ir.statements(self.fn.body) if isinstance(s, ir.Assign)
+                                and isinstance(s.value, ir.Call) and s.value.op == CHANGED_ITEM and
+                                isinstance(s.value.args[0], ir.Var)}
+        return self._kept_items
+
     def by_operators(self, r: str, seen: int, reader: str = "") -> bool:
         """Were the writes to `r` after the `seen`-th all in-place operators? Then each is checked to
         update a number (which Python rebinds, so nothing else sees it). `reader`: a view of `r`, or a container
@@ -245,7 +259,9 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
 
     def read_call(self, call: ir.Call, loc, whole: bool = True) -> ir.Call:
         # (the container a key is written into is not read: `cache["z"] = z` after cache's arrays changed)
-        args = tuple(self.read(a, loc, i > 0 or whole, i > 0 or call.op != "setitem") for i, a in enumerate(call.args))
+        args = tuple(a if i == 0 and call.op == CHANGED_ITEM else  # (its item's type only: a number it keeps
+                     self.read(a, loc, i > 0 or whole, i > 0 or call.op != "setitem")  # is as it was, item_loops.py)
+                     for i, a in enumerate(call.args))
         kwargs = tuple((k, self.read(v, loc)) for k, v in call.kwargs)
         return ir.Call(call.op, args, kwargs)
 
@@ -345,6 +361,18 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
                     self.count_write(r, s.loc, [(s, base)])
                     if self.state.current.get(r) != SHARED:
                         self.state.current[r] = LOOP_WRITTEN
+            elif objects and base.name in self.indexed and base.name in self.kept_items():
+                # an item of a list or a dict that the loop makes anew with its new value (item_loops.py): what else
+                # may hold it is checked as for `q[k] op= v` (item_operators.py)
+                container, index = self.indexed[base.name]
+                made = self.made_by.get(container.name)  # (what the loop iterates, `rt.iterated(params)`,
+                iterated = made.args[0].name if isinstance(made, ir.Call) and made.op in _ITEMS_OF and \
+                    made.args and isinstance(made.args[0], ir.Var) else None  # `rt.dict_values(q)`: made anew)
+                self.item_operator_check(s, container, index, base, base_name(iterated or container.name))
+                names = self.versions(iterated) if iterated else set()
+                for name in names | {container.name}:
+                    for o in objects:
+                        self.seen_by_container(name, o)
             elif objects:  # a view or element of something else: NumPy would write through it
                 self.guards[id(s)] = (s, base, self.holder(objects, base.name))
             return 0

@@ -24,6 +24,7 @@ from s2s.front.scatter_adds import AT as SCATTER_ADDS  # (np.add.at as a stateme
 from s2s.front.functions import FunctionValue, function_of
 from s2s.front.generators import spelled as user_spelled
 from s2s.front.inlining import InlineLowering, Spread
+from s2s.front.item_loops import CHANGED_ITEM
 from s2s.front.libraries import library_function, namespace_made_by, numerical, shown
 from s2s.front.method_lookup import Dispatch, Held
 from s2s.front.methods import SIZED_BY_ARGUMENTS, MethodLowering, string_method
@@ -43,6 +44,8 @@ class CallLowering(MethodLowering, records.RecordLowering, InlineLowering):
         if replaced is not None:
             return replaced
         func = node.func
+        if isinstance(func, ast.Name) and func.id == CHANGED_ITEM:  # (made by item_loops.py, which no source spells)
+            return ir.Call(CHANGED_ITEM, tuple(self.atom(a) for a in node.args))
         target = self.static_value(func)
         if target is hasattr or target is getattr:  # hasattr(np, "trapezoid"): known here
             known = self.module_attribute(target, node)

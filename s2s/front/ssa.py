@@ -30,6 +30,7 @@ from s2s.front.effects import RAISE, EffectLowering
 from s2s.front.element_writes import ElementWriteLowering
 from s2s.front.expressions import ExpressionLowering
 from s2s.front.functions import FunctionLowering, check_no_function_values
+from s2s.front.item_loops import items_kept
 from s2s.front.lists import ListLowering
 from s2s.front.loops import LoopLowering, _bound_key, _Exit, _LoopFrame, _typed_in_place, _written_arrays
 from s2s.front.lowering import always_exits, attribute_reads, format_strings, inline_iterators, listed_call, listed_functions, \
@@ -214,7 +215,7 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
                                      f"'{ast.unparse(listed.value)}' holds",
                              listed_functions(ast.unparse(listed.value), self.static_value(listed.value),
                                               ast.unparse(listed)))
-        stmts = normalise_exits(stmts, self.namer.fresh)
+        stmts = normalise_exits(items_kept(stmts, node, self.namer.fresh), self.namer.fresh)
         if not always_exits(stmts) and not (stmts and isinstance(stmts[-1], (ast.Return,))):
             last = stmts[-1] if stmts else node
             raise self.error(last, "a function that does not return a value on every path",

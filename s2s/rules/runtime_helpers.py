@@ -34,6 +34,17 @@ def helper(name: str, transpose, batched=None, rank_of_argument=None) -> None:
 # ---------------------------------------------------------------- copies: the identity
 linear(RT + "copy_saved", lambda g, ans, x: g)
 
+# the item a loop's in-place operator changed, kept by its container (runtime/items.py): `value` where `item` is an
+# ndarray, else `item`; each part of g goes to the one chosen (item_part: g or none of it)
+linear(RT + "changed_item", lambda g, ans, item, value: rt.item_part(g, item, False),
+       lambda g, ans, item, value: rt.item_part(g, item, True),
+       tangent=(lambda d, ans, item, value: rt.item_part(d, item, False),
+                lambda d, ans, item, value: rt.item_part(d, item, True)),
+       batched=[lambda d, ans, item, value: rt.item_part(d, item, False),
+                lambda d, ans, item, value: rt.item_part(d, item, True)])
+helper("item_part", lambda G, g, item, changed: rt.item_part(G, item, changed),
+       lambda d, ans, g, item, changed: rt.item_part(d, item, changed))
+
 # ---------------------------------------------------------------- no derivative
 nondiff(RT + "zeros_like", RT + "shape_of", RT + "shapes_of")
 nondiff(RT + "tie_share", RT + "abs_curvature", elementwise=True)  # (kinks: piecewise constant, derivative 0)

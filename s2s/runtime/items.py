@@ -9,7 +9,7 @@ import numpy as np
 from s2s.errors import S2SError
 from s2s.runtime.checks import _rebound, require_immutable
 
-__all__ = ["require_unshared"]
+__all__ = ["require_unshared", "changed_item", "item_part"]
 
 
 def require_unshared(value, statement, container, *holders, held_by="", names=(), copies=()):
@@ -36,6 +36,20 @@ def require_unshared(value, statement, container, *holders, held_by="", names=()
                        f"sharing), and s2s follows values, not shared arrays: if the other item is meant to keep its "
                        f"value, write it as a new value ('{rebound}'); to change both as NumPy does, write the new "
                        f"value into each")
+
+
+def changed_item(item, value):
+    """What a container holds after `p op= v` changed its item `item` by a loop's name for it (`for p in params: p -=
+    lr * g`, front/item_loops.py): `value`, the new value, where the item is an ndarray, which NumPy's operator
+    changes in place; else `item` itself, a number the operator left as it was (Python rebinds `p`). The derivative
+    is `value`'s or `item`'s, as that choice is (`item_part`)."""
+    return value if isinstance(item, np.ndarray) else item
+
+
+def item_part(g, item, changed):
+    """The part of `g`, the adjoint (or tangent) of `changed_item(item, value)`, that is `value`'s (`changed`) or
+    `item`'s: all of it where that one is the container's new item, else none (0.0)."""
+    return g if isinstance(item, np.ndarray) == changed else 0.0
 
 
 def _arrays_in(obj, depth=0, path=None):

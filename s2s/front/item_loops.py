@@ -1,0 +1,251 @@
+"""A loop's name for an item of a list or a dict the function made, changed in place: `for p, g in zip(params,
+grads): p -= lr * g`, the hand-written optimizer step (`for i, p in enumerate(params)`, `for v in q.values(): v *=
+0.5`, `for k, v in q.items()`).
+
+NumPy's operator changes the array `p` is, which the container holds; s2s makes `p`'s new value, so the loop is
+read as the one that makes the container anew from the values its names have at the end of each iteration:
+
+    for p, g in zip(params, grads):         params_new = []
+        p -= lr * g                  ->     for p, g in zip(params, grads):
+                                                p -= lr * g
+                                                params_new.append(rt.changed_item(p_item, p))
+                                            params = params_new
+
+(`p_item`, the item the iteration read: `rt.changed_item` keeps it where it is a number, which the operator rebinds
+and the container keeps; a dict is made anew from its keys and the new values). The same where nothing else holds
+the arrays: the alias stage (alias.py) still sees `p -= ...` change the item in place, and refuses or checks when
+it runs what else may hold it (the caller's arrays, another item of the container, a name of the function's own
+read afterwards). Left as they are (and refused there): a container the caller passed in (its type is not known
+here, and the caller would see the change), a loop reading the container in its body, binding the name otherwise
+(`p = ...`), with a `break` or an `else`.
+"""
+from __future__ import annotations
+
+import ast
+import copy
+
+_MADE = "s2s_items_kept"  # (the loop made: read as it is)
+CHANGED_ITEM = "s2s.runtime.changed_item"  # (an ast.Name no source spells: calls.py lowers it as the helper's call)
+
+
+def items_kept(stmts: list, node, fresh) -> list:
+    """`stmts`, the body of the function `node`, with each loop that changes an item of a list or a dict it made by
+    a loop's name for it read as the loop making the container anew (`items_changed`), before the loops around it
+    are read (the container is a name each of them binds)."""
+    if not isinstance(node, (ast.FunctionDef, ast.Lambda)):
+        return stmts
+    args = node.args
+    params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs} | \
+        {a.arg for a in (args.vararg, args.kwarg) if a is not None}
+    kinds = _kinds(stmts, params)
+    if not kinds:
+        return stmts
+    return _kept(stmts, kinds.get, fresh)
+
+
+def _kept(stmts: list, kind, fresh) -> list:
+    out = []
+    for s in stmts:
+        if isinstance(s, (ast.FunctionDef, ast.ClassDef)):
+            out.append(s)
+            continue
+        fields = [f for f in ("body", "orelse", "finalbody") if isinstance(getattr(s, f, None), list)]
+        if fields or getattr(s, "handlers", None):
+            s = _copy(s)
+            for f in fields:
+                setattr(s, f, _kept(getattr(s, f), kind, fresh))
+            if getattr(s, "handlers", None):
+                s.handlers = [_with(h, body=_kept(h.body, kind, fresh)) for h in s.handlers]
+        rewritten = items_changed(s, kind, fresh) if isinstance(s, ast.For) else None
+        out += rewritten if rewritten else [s]
+    return out
+
+
+def _kinds(stmts: list, params: set) -> dict:
+    """"list" or "dict" for each name `stmts` bind only to a list (a list display or comprehension, list(...)) or
+    only to a dict (a dict display or comprehension, dict(...), a copy: copy.deepcopy(p), p.copy()), not a
+    parameter; a dict's is read only where the loop iterates its values() or items()."""
+    bound: dict = {}
+    for n in _names_and_nodes(stmts):
+        if isinstance(n, (ast.Assign, ast.AnnAssign)):
+            targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+            for t in targets:
+                if isinstance(t, ast.Name):
+                    bound.setdefault(t.id, []).append(n.value)
+        elif isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
+            bound.setdefault(n.id, [])
+    plain = {id(t) for n in _names_and_nodes(stmts) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+             for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
+    unknown = {n.id for n in _names_and_nodes(stmts) if isinstance(n, ast.Name) and
+               isinstance(n.ctx, (ast.Store, ast.Del)) and id(n) not in plain}
+    kinds: dict = {}
+    changed = True
+    while changed:
+        changed = False
+        for name, values in bound.items():
+            if name in params or name in unknown or name in kinds or not values:
+                continue
+            found = {_kind_of(v, kinds) for v in values if v is not None}
+            if len(found) == 1 and None not in found and len(values) == len([v for v in values if v is not None]):
+                kinds[name] = found.pop()
+                changed = True
+    return kinds
+
+
+def _kind_of(value, kinds: dict) -> str | None:
+    if isinstance(value, (ast.List, ast.ListComp)):
+        return "list"
+    if isinstance(value, (ast.Dict, ast.DictComp)):
+        return "dict"
+    if isinstance(value, ast.Name):
+        return kinds.get(value.id)
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("list", "dict"):
+        return value.func.id
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and (
+            value.func.attr == "deepcopy" or value.func.attr == "copy" and len(value.args) <= 1):
+        return "copy"  # (a dict's where the loop iterates its values() or items())
+    return None
+
+
+def _with(node, **fields):
+    node = _copy(node)
+    for k, v in fields.items():
+        setattr(node, k, v)
+    return node
+
+
+def items_changed(s: ast.For, kind, fresh) -> list | None:
+    """The statements running `s` as the loop making its containers anew (see the module's docstring), or None where
+    `s` changes no item of one in place. `kind(name)`: "list" or "dict" for a name bound to a list or a dict the
+    function made, else None; `fresh(base)`: a name of the function's own."""
+    if getattr(s, _MADE, False) or s.orelse or any(isinstance(n, ast.Break) for n in _loop_level(s.body)):
+        return None
+    changed = _augmented(s.body)
+    pairs = [(name, container, kind_) for name, container, kind_ in _iterated(s.iter, s.target, kind)
+             if name in changed and name not in _bound_otherwise(s.body)]
+    if not pairs or any(n.id in {c for _, c, _ in pairs} for n in _names(s.body)):
+        return None
+    at = lambda n: ast.fix_missing_locations(ast.copy_location(n, s))  # noqa: E731
+    load = lambda name: at(ast.Name(name, ast.Load()))  # noqa: E731
+    store = lambda name: at(ast.Name(name, ast.Store()))  # noqa: E731
+    made = [(name, container, kind_, fresh(f"{container}_new"), fresh(f"{name}_item"))
+            for name, container, kind_ in pairs]
+    keep = [at(ast.Expr(at(ast.Call(at(ast.Attribute(load(new), "append", ast.Load())), [at(ast.Call(
+        load(CHANGED_ITEM), [load(item), load(name)], []))], [])))) for name, _, _, new, item in made]
+    body = [at(ast.Assign([store(item)], load(name))) for name, _, _, _, item in made] + \
+        _before_continues(s.body, keep) + keep
+    loop = ast.copy_location(ast.For(s.target, s.iter, body, [], None), s)
+    setattr(loop, _MADE, True)
+    before = [at(ast.Assign([store(new)], at(ast.List([], ast.Load())))) for _, _, _, new, _ in made]
+    after = []
+    for _, container, kind_, new, _ in made:
+        key, value = (fresh("key"), fresh("value")) if kind_ == "dict" else (None, None)
+        value = load(new) if kind_ == "list" else at(ast.DictComp(load(key), load(value), [at(ast.comprehension(
+            at(ast.Tuple([store(key), store(value)], ast.Store())),
+            at(ast.Call(load("zip"), [load(container), load(new)], [])), [], 0))]))
+        after.append(at(ast.Assign([store(container)], value)))
+    return before + [loop] + after
+
+
+def _iterated(it, target, kind) -> list:
+    """(loop name, container name, "list" or "dict") for each name `target` binds to an item of a list or a dict
+    the function made that `it` iterates: `params`, `zip(params, grads)`, `enumerate(params)`, `q.values()`,
+    `q.items()`."""
+    def named(node, name):
+        return isinstance(node, ast.Name) and isinstance(name, ast.Name) and kind(node.id) == "list"
+    def mapping(node):
+        return isinstance(node, ast.Name) and kind(node.id) in ("dict", "copy")
+    call = it if isinstance(it, ast.Call) and not it.keywords else None
+    elts = target.elts if isinstance(target, ast.Tuple) else None
+    if isinstance(it, ast.Name) and isinstance(target, ast.Name):
+        return [(target.id, it.id, "list")] if named(it, target) else []
+    if call is not None and isinstance(call.func, ast.Name) and call.func.id == "zip" and elts is not None and \
+            len(elts) == len(call.args):
+        return [(t.id, a.id, "list") for a, t in zip(call.args, elts) if named(a, t)]
+    if call is not None and isinstance(call.func, ast.Name) and call.func.id == "enumerate" and \
+            len(call.args) == 1 and elts is not None and len(elts) == 2:
+        return [(elts[1].id, call.args[0].id, "list")] if named(call.args[0], elts[1]) else []
+    if call is not None and isinstance(call.func, ast.Attribute) and not call.args and \
+            mapping(call.func.value):
+        container = call.func.value.id
+        if call.func.attr == "values" and isinstance(target, ast.Name):
+            return [(target.id, container, "dict")]
+        if call.func.attr == "items" and elts is not None and len(elts) == 2 and isinstance(elts[1], ast.Name):
+            return [(elts[1].id, container, "dict")]
+    return []
+
+
+def _augmented(stmts) -> set:
+    """The names an in-place operator of `stmts` updates (`p -= v`), outside functions they define."""
+    return {n.target.id for n in _names_and_nodes(stmts) if isinstance(n, ast.AugAssign) and
+            isinstance(n.target, ast.Name)}
+
+
+def _bound_otherwise(stmts) -> set:
+    """The names `stmts` bind other than by an in-place operator (`p = ...`, a loop's target, `del p`), or that a
+    function they define reads or declares (a `def` may rebind them: nonlocal)."""
+    operated = {id(n.target) for n in _names_and_nodes(stmts) if isinstance(n, ast.AugAssign)}
+    out = {n.id for n in _names_and_nodes(stmts) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load) and
+           id(n) not in operated}
+    for node in (n for s in stmts for n in ast.walk(s)):
+        if isinstance(node, (ast.FunctionDef, ast.Lambda, ast.ClassDef)):
+            out |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            out |= set(node.names)
+    return out
+
+
+def _names(stmts):
+    return [n for s in stmts for n in ast.walk(s) if isinstance(n, ast.Name)]
+
+
+def _names_and_nodes(stmts):
+    """The nodes of `stmts`, not those of the functions and classes they define."""
+    todo = list(stmts)
+    while todo:
+        node = todo.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.Lambda, ast.ClassDef)):
+            todo += list(ast.iter_child_nodes(node))
+
+
+def _loop_level(stmts):
+    """The statements of this loop level: into ifs, withs and trys, not into nested loops' bodies."""
+    for s in stmts:
+        yield s
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            if not isinstance(s, (ast.For, ast.While)) or field == "orelse":
+                yield from _loop_level(getattr(s, field, []) if field != "handlers" else
+                                       [b for h in getattr(s, "handlers", None) or [] for b in h.body])
+
+
+def _before_continues(stmts: list, keep: list) -> list:
+    """`stmts` with the statements `keep` put before each `continue` of this loop level."""
+    out = []
+    for s in stmts:
+        if isinstance(s, ast.Continue):
+            out += [copy.deepcopy(k) for k in keep] + [s]
+            continue
+        if not isinstance(s, (ast.For, ast.While, ast.FunctionDef, ast.ClassDef)):
+            s = _with_blocks(s, keep)
+        elif s.orelse if isinstance(s, (ast.For, ast.While)) else False:
+            s = _copy(s)
+            s.orelse = _before_continues(s.orelse, keep)
+        out.append(s)
+    return out
+
+
+def _with_blocks(s, keep):
+    fields = [f for f in ("body", "orelse", "finalbody") if isinstance(getattr(s, f, None), list)]
+    if not fields and not getattr(s, "handlers", None):
+        return s
+    s = _copy(s)
+    for f in fields:
+        setattr(s, f, _before_continues(getattr(s, f), keep))
+    for h in getattr(s, "handlers", None) or []:
+        h.body = _before_continues(h.body, keep)
+    return s
+
+
+def _copy(node):
+    return copy.copy(node)
