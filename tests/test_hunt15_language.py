@@ -6,6 +6,9 @@ iterator not read wholly where it is made: math.prod reads its iterable wholly, 
 2: functools.reduce(f, xs[, initial]) and filter(f, xs) of a lambda or a function of the module were refused (the
 lambda "used as a value here"): reduce is the loop carrying the accumulator, filter the generator expression
 `(v for v in xs if f(v))`, read wholly where made or looped over (front/folds.py).
+
+3: np.imag(x) and x.imag had no rule: of a real x they are 0 (rt.imag_adjoint: zeros; a complex x, data multiplied
+in, is refused in reverse mode, as every derivative through complex numbers is). np.real and x.real were exact.
 """
 from __future__ import annotations
 
@@ -186,3 +189,55 @@ def test_reduce_values_and_errors():
     assert s2s.value_and_grad(filter_then_reduce)(X)[0] == filter_then_reduce(X)
     with pytest.raises(TypeError, match="reduce\\(\\) of empty iterable"):
         s2s.grad(reduce_lambda)(np.array([]))
+
+
+# ------------------------------------------------------------------ 3: np.imag, np.real, .imag, .real of reals
+def imag_of_real(x):
+    return np.sum(x ** 2) + np.sum(np.imag(x))
+
+
+def imag_attribute(x):
+    return np.sum(np.sin(x) * (x.imag + 1.0))
+
+
+def real_of_real(x):
+    return np.sum(np.real(x) ** 3) + np.sum(x.real * x)
+
+
+def number_parts(x):
+    v = x[0] * x[1]
+    return v.real * v + np.imag(v) + v.imag * x[2] + np.real(v) * x[3]
+
+
+def imag_product(x):
+    return np.sum(np.imag(x) * x + np.real(x * x) * np.cos(x))
+
+
+@pytest.mark.parametrize("f", [imag_of_real, imag_attribute, real_of_real, number_parts, imag_product],
+                         ids=lambda f: f.__name__)
+def test_real_and_imaginary_parts_of_reals(f):
+    check_every_mode(f, X)
+    _, pullback = s2s.vjp(f)(X)
+    assert_close(pullback(0.5), 0.5 * numeric_grad(f, (X,), 0), what=f"{f.__name__}: vjp")
+
+
+def parts_vector(x):
+    return np.imag(x) + np.real(x) * x.real + x.imag
+
+
+def test_parts_jacobian():
+    assert_close(s2s.jacobian(parts_vector)(X), np.diag(2 * X), what="reverse jacobian")
+    assert_close(s2s.jacobian(parts_vector, mode="forward")(X), np.diag(2 * X), what="forward jacobian")
+
+
+def imag_of_complex(x, c):
+    return np.sum(np.imag(x * c))
+
+
+def test_imag_of_a_complex_value_is_refused_in_reverse_mode_and_exact_in_forward_mode():
+    c = np.array([1.0 + 2.0j, 1.0j, 2.0, 1.0])
+    with pytest.raises(s2s.S2SError, match="np.imag .* of a complex value"):
+        s2s.grad(imag_of_complex)(X, c)
+    v = np.array([0.5, -1.0, 2.0, 0.25])
+    value, tangent = s2s.jvp(imag_of_complex)((X, c), (v,))
+    assert value == pytest.approx(imag_of_complex(X, c)) and tangent == pytest.approx(np.sum(c.imag * v))

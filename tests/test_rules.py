@@ -284,6 +284,7 @@ CASES = {
     "numpy.conjugate": unary("np.conjugate(x)", N(3)),
     "numpy.ndarray.conj": [Case("(x * 1.0).conj()", N(3)), Case("np.sin(x).conjugate()", N(2, 3))],
     "numpy.real": unary("np.real(x)", N(3)),
+    "numpy.imag": [Case("np.imag(x) + x * x", N(3)), Case("np.sin(x).imag + x", N(2, 3)), Case("np.imag(x) * x", N())],
     "numpy.copysign": binary("np.copysign(x, y)", gen=AWAY),
     "numpy.mod": binary("np.mod(x, y)", gen=lambda *s: U(0.05, 0.95, *s), gen_y=lambda *s: U(1.0, 1.2, *s)),
     "numpy.remainder": binary("np.remainder(x, y)", gen=lambda *s: U(2.05, 2.95, *s),

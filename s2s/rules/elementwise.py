@@ -13,7 +13,8 @@ import inspect
 import math as _math
 
 from s2s import ir
-from s2s.rules.primitive import SELF, Primitive, bilinear, define, elementwise, linear, reading, refuse, scalar
+from s2s.rules.primitive import SELF, Primitive, bilinear, define, elementwise, linear, nondiff, reading, refuse, \
+    scalar
 from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import emit, math, np, power_log, power_slope, quotient_slope, rt
 
@@ -252,6 +253,10 @@ masked("numpy.nan_to_num", lambda ans, x, copy=True, nan=0.0, posinf=None, negin
 linear("numpy.conjugate", SELF, elementwise=True)
 linear("numpy.conj", SELF, elementwise=True)
 linear("numpy.real", SELF, elementwise=True)
+# np.imag(x) (x.imag) of a real x is 0: its adjoint rt.imag_adjoint(g, x) the zeros, which carry no derivative (a
+# complex x is refused there, as every derivative through complex numbers is); its tangent np.imag(dx)
+linear("numpy.imag", lambda g, ans, x: rt.imag_adjoint(g, x), tangent=lambda d, ans, x: np.imag(d), elementwise=True)
+nondiff("s2s.runtime.imag_adjoint")
 
 # ---------------------------------------------------------------- numpy: exponentials, logarithms, roots
 elementwise("numpy.exp", lambda ans, x: ans)

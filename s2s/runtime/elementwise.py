@@ -9,7 +9,7 @@ from s2s.errors import S2SError
 
 __all__ = ["power_slope", "power_slope_dy", "abs_slope", "abs_adjoint", "abs_adjoint_derivative", "abs_curvature",
            "tie_share", "ratio_or_zero", "ratio_derivative", "log_or_zero", "polygamma", "divide", "where",
-           "logaddexp_share", "logaddexp2_share"]
+           "logaddexp_share", "logaddexp2_share", "imag_adjoint"]
 
 
 def power_slope(x, y, k=1):
@@ -223,3 +223,14 @@ def polygamma(n, x):
             series += b * math.factorial(2 * k + n - 1) / (math.factorial(2 * k) * x ** (2 * k + n))
         series *= -sign  # (-1)^(n + 1)
     return series + shift
+
+
+def imag_adjoint(g, x):
+    """The adjoint of `np.imag(x)` (x.imag) for a real x, whose imaginary part is 0 whatever x is: zeros of g's
+    shape. A complex x (data the function is not differentiated with respect to, multiplied in) is refused: the
+    derivative through it is complex, which s2s does not compute (docs/limitations.md, Complex numbers)."""
+    if np.iscomplexobj(x):
+        raise S2SError("np.imag (.imag) of a complex value in a derivative: s2s differentiates real functions, and "
+                       "its rules are written for real numbers: pass the real and imaginary parts as two real "
+                       "arguments")
+    return np.zeros(np.shape(g)) if np.ndim(g) else 0.0
