@@ -89,6 +89,24 @@ def values(x):  # (hunt14opt R2)
     return np.sum(np.sin(q['w']) * q['w']) + np.sum(q['b'] ** 2) + np.sum(p['w'])
 
 
+def items_keyed(x):  # (for k, v in q.items(), a dict of the same keys read by k; g made over q.items())
+    p = {'w': x[:3], 'b': x[3:]}
+    q = {k: v.copy() for k, v in p.items()}
+    g = {k: np.cos(v) for k, v in q.items()}
+    for k, v in q.items():
+        v -= 0.1 * g[k]
+    return np.sum(q['w'] ** 2) + np.sum(np.sin(q['b']))
+
+
+def written_by_key(x):  # (round 14's q[k] -= ..., after a dict comprehension over q.items(): was refused)
+    p = {'w': x[:3], 'b': x[3:]}
+    q = {k: v.copy() for k, v in p.items()}
+    g = {k: np.cos(v) for k, v in q.items()}
+    for k in q:
+        q[k] -= 0.1 * g[k]
+    return np.sum(q['w'] ** 2) + np.sum(np.sin(q['b']))
+
+
 def _zipped_by_hand(x):
     params = [x[:3].copy(), x[3:].copy()]
     for t in range(2):
@@ -96,7 +114,7 @@ def _zipped_by_hand(x):
     return sum(np.sum(p ** 2) for p in params)
 
 
-PROGRAMS = [zipped, enumerated, halved, momentum, numbers, values]
+PROGRAMS = [zipped, enumerated, halved, momentum, numbers, values, items_keyed, written_by_key]
 
 
 @pytest.mark.parametrize("f", PROGRAMS, ids=lambda f: f.__name__)

@@ -193,6 +193,18 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
                 raise self.stale(name, obj, loc)
         return atom
 
+    def dict_key(self, value: ir.Call) -> bool:
+        """Is `value` the first of a pair that iterating a dict's items() gives (`rt.iterated(pairs[i], 2)[0]` of
+        `pairs = rt.dict_items(q)`): a key?"""
+        made = [value]
+        for op in (prims.ITERATED, "getitem", prims.METHODS["items"]):
+            last = made[-1]
+            base = last.args[0] if isinstance(last, ir.Call) and last.args else None
+            made.append(self.made_by.get(base.name) if isinstance(base, ir.Var) else None)
+            if not isinstance(made[-1], ir.Call) or made[-1].op != op:
+                return False
+        return value.op == "getitem" and value.args[1:] == (ir.Const(0),)
+
     def kept_items(self) -> set:
         """The items a loop's in-place operator changes, which the loop's container is made anew with
         (`rt.changed_item(p, ...)`, item_loops.py)."""
@@ -444,6 +456,8 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             pass  # `M[[1, 0]]`, `y[y > 0]`: NumPy's advanced indexing makes a copy
         elif isinstance(s.value, ir.Call) and self.element(s.value):
             pass  # `prev = y[t]` of a vector, `U[i, j]` of a matrix: a NumPy scalar, a copy
+        elif isinstance(s.value, ir.Call) and self.dict_key(s.value):
+            pass  # `k` of `for k, v in q.items()`: a key, hashable, which no array is
         elif s.target in self.factors:
             pass  # `U, s, Vt = np.linalg.svd(a)`: U is a new array, which nothing else holds
         elif isinstance(s.value, ir.Call) and s.value.op in VIEWS:

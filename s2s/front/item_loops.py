@@ -132,9 +132,14 @@ def items_changed(s: ast.For, kind, fresh) -> list | None:
             for name, container, kind_ in pairs]
     keep = [at(ast.Expr(at(ast.Call(at(ast.Attribute(load(new), "append", ast.Load())), [at(ast.Call(
         load(CHANGED_ITEM), [load(item), load(name)], []))], [])))) for name, _, _, new, item in made]
-    body = [at(ast.Assign([store(item)], load(name))) for name, _, _, _, item in made] + \
+    target, iterated, first = s.target, s.iter, []
+    if isinstance(s.iter, ast.Call) and isinstance(s.iter.func, ast.Attribute) and s.iter.func.attr == "items" and \
+            isinstance(s.target.elts[0], ast.Name):  # (`for k, v in q.items()` as `for k in q: v = q[k]`: v the
+        target, iterated = s.target.elts[0], s.iter.func.value  # item of q at its key, not of a (key, item) pair)
+        first = [at(ast.Assign([s.target.elts[1]], at(ast.Subscript(iterated, load(target.id), ast.Load()))))]
+    body = first + [at(ast.Assign([store(item)], load(name))) for name, _, _, _, item in made] + \
         _before_continues(s.body, keep) + keep
-    loop = ast.copy_location(ast.For(s.target, s.iter, body, [], None), s)
+    loop = ast.copy_location(ast.For(target, iterated, body, [], None), s)
     setattr(loop, _MADE, True)
     before = [at(ast.Assign([store(new)], at(ast.List([], ast.Load())))) for _, _, _, new, _ in made]
     after = []
