@@ -5,8 +5,14 @@ f(y, cfs[1:])) / (1 + y)`, the present value of cash flows) crashed in grad of g
 gradient and vjp of the gradient: the second-order pullback adds the adjoints of the rule's tuple part by part
 (`rt.adjoint_part_adjoint(...) + rt.adjoint_part_adjoint(...)`), and the empty list's part was 0.0 (its rule's
 None) in one and a list in the other, so `0.0 + []` raised, with advice (`pass np.asarray(cfs)`) that breaks `not
-cfs`; a list of (t, c) pairs raised a bare TypeError. Every mode is now checked against finite differences."""
+cfs`; a list of (t, c) pairs raised a bare TypeError. Every mode is now checked against finite differences.
+
+M1: `p.hist.append(v)` on a list a dataclass argument holds was advised `Cls.append(p.hist, ...)`, which, written
+`list.append(p.hist, v)`, was refused with advice naming the class (`list_own = list(list)`). Both now say what
+the plain argument's refusal says, `hist = list(p.hist)`, and the advised program is checked; `list.append(xs, v)`
+of the function's own list is `xs.append(v)`."""
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
@@ -83,3 +89,64 @@ def test_recursion_to_an_empty_list_in_the_list():
     assert_close(mixed, -k * (1 + Y) ** (-k - 1.0), what="grad in cfs of grad in y")
     h = s2s.hessian(fib_bond, wrt=(0, 1))(Y, CFS)
     assert_close(h[0][1], -k * (1 + Y) ** (-k - 1.0), what="hessian block y, cfs")
+
+
+@dataclass
+class Params:
+    mu: np.ndarray
+    lam: float = 2.0
+    hist: list = field(default_factory=list)
+
+
+MU = np.array([0.05, 0.07, 0.1])
+W = np.array([0.2, 0.5, 0.3])
+
+
+def logged(w, p):  # (hunt15fin M1)
+    p.hist.append(float(w @ p.mu))
+    return -(w @ p.mu) + p.lam * np.sum(w ** 2)
+
+
+def logged_through_list(w, p):
+    list.append(p.hist, float(w @ p.mu))
+    return -(w @ p.mu) + p.lam * np.sum(w ** 2)
+
+
+def logged_as_advised(w, p):
+    hist = list(p.hist)
+    hist.append(float(w @ p.mu))
+    return -(w @ p.mu) + p.lam * np.sum(w ** 2) + 0.0 * len(hist)
+
+
+def own_list_through_list(w, p):
+    parts = [w[0]]
+    list.append(parts, w[1] ** 2)
+    list.extend(parts, [w[2] ** 3])
+    return parts[0] * parts[1] + parts[2]
+
+
+def logged_argument(w, hist):
+    list.append(hist, float(np.sum(w)))
+    return np.sum(w ** 2)
+
+
+@pytest.mark.parametrize("f", [logged, logged_through_list])
+def test_a_list_a_dataclass_holds_advice(f):
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(f)(W, Params(MU))
+    text = str(info.value)
+    assert "p.hist.append() on a list the function did not make" in text
+    assert "hist = list(p.hist)" in text and "list(list)" not in text
+    p = Params(MU, hist=[1.0])
+    g = s2s.grad(logged_as_advised)(W, p)
+    assert_close(g, -MU + 2 * p.lam * W, what="the advised program's gradient")
+    assert p.hist == [1.0]
+
+
+def test_list_method_through_its_class():
+    p = Params(MU)
+    f = own_list_through_list
+    assert s2s.value_and_grad(f)(W, p)[0] == f(W, p)
+    assert_close(s2s.grad(f)(W, p), [W[1] ** 2, 2 * W[0] * W[1], 3 * W[2] ** 2], what="grad")
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"hist = list\(hist\)"):
+        s2s.grad(logged_argument)(W, [])

@@ -19,6 +19,7 @@ import numpy as np
 from s2s import ir
 from s2s import prims
 from s2s.prims import APPENDED, CONTAINER_BUILDERS, CONTAINER_COPIES, ITERATED
+from s2s.errors import S2SError
 from s2s.front import fence
 from s2s.front.repeated import copied, grown_by_name, items_written
 from s2s.front.parameters import own_name
@@ -264,9 +265,32 @@ class ListLowering:
         raise self.error(node, what, f"repeat it with a comprehension, [v for _ in range({times}) for v in {xs}]" + (
             "" if isinstance(n, ir.Const) else "; for NumPy's product make the list an array first: np.array(xs) * w"))
 
+    def held_list_refusal(self, node: ast.Call, func: ast.Attribute, surely_list: bool) -> S2SError:
+        """The refusal of `p.hist.append(v)` (`list.append(p.hist, v)`, `surely_list`): a list an argument holds,
+        which Python would change in place, with the advice of a list the function makes."""
+        owner, attr = ast.unparse(func.value), func.value.attr
+        own = attr if attr not in {n.id for n in ast.walk(self.src.tree) if isinstance(n, ast.Name)} else f"{attr}_own"
+        fix = (f"make the function's own list first: {own} = list({owner}), and grow and read {own} from there on "
+               f"({owner} stays as it was: s2s differentiates functions that change nothing they are given)")
+        if surely_list:
+            return self.error(node, f"{ast.unparse(func)}() on a list the function did not make (the caller's list "
+                                    f"would change)", fix)
+        return self.error(node, f"{ast.unparse(func)}() on a list the function did not make (the caller's list would "
+                                f"change), or on an object of a class s2s does not know while compiling",
+                          f"for a list, {fix}; for an object of yours, call the method through its class, which s2s "
+                          f"then reads: Cls.{func.attr}({owner}, ...)")
+
     def grow(self, node: ast.Call) -> bool:
         """`xs.append(v)` or `xs.extend([a, b])` as a statement: the next versions of the list `xs`."""
         func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in ("append", "extend", "insert") and node.args and \
+                isinstance(func.value, ast.Name) and func.value.id == "list" and self.static_value(func.value) is list:
+            # (list.append(xs, v), the method called through its class: xs.append(v))
+            call = ast.Call(ast.copy_location(ast.Attribute(node.args[0], func.attr, ast.Load()), func),
+                            node.args[1:], node.keywords)
+            node, func = ast.copy_location(call, node), call.func
+            if isinstance(func.value, ast.Attribute) and not self.generated():
+                raise self.held_list_refusal(node, func, surely_list=True)
         if isinstance(func, ast.Attribute) and func.attr in ("append", "extend") and \
                 isinstance(func.value, ast.Subscript) and not self.generated():  # (ring[f[0]].append(f[1]))
             held, key = func.value.value, func.value.slice

@@ -350,6 +350,9 @@ class MethodLowering:
             what = "an argument, or an attribute of one" if made in (None, "getattr") else \
                 "a value the function computes"
             fix = _ARRAY_METHODS.get(func.attr, "call the NumPy function instead (np.sum(x) for x.sum())")
+            if func.attr in ("append", "extend", "insert") and isinstance(func.value, ast.Attribute) and \
+                    made in (None, "getattr"):  # (p.hist.append(v): a list an argument holds, most likely)
+                return self.held_list_refusal(node, func, surely_list=False)
             if rotation_method(func.attr):
                 return self.error(node, f"{spelled}(...), a method of an object s2s does not know", ROTATION_INSTEAD)
             return self.error(node, f"{spelled}(...): '{func.attr}' is no method of an array s2s knows, and "
