@@ -71,7 +71,7 @@ class LoopSaves:
         as `rt.shapes_of(seq)`, and its value is added to `parts`. Returns value -> the name of its shape."""
         out = {}
         again = {n for d in recomputed for n in walk_vars(d.value)}
-        top = {t.target for t in loop.body if isinstance(t, ir.Assign)} | {p.target for p in loop.phis}
+        top = {t.target for t in _in_ifs(loop.body) if isinstance(t, ir.Assign)} | {p.target for p in loop.phis}
         read_by: dict = {}  # name -> [(the call reading it, the operand's position)], one walk of the body
         for t in ir.statements(rev_body):
             for i, a in enumerate(ir.operands(t)):
@@ -169,6 +169,16 @@ class LoopSaves:
                 if isinstance(a, ir.Var) and not _shape_read(c, i):
                     out.add(a.name)
         return out
+
+
+def _in_ifs(block: list):
+    """The statements of `block` and of the ifs in it (a value an if of the iteration makes is saved in its branch,
+    as its shape would be), not those of an inner loop."""
+    for t in block:
+        yield t
+        if type(t) is ir.If:
+            yield from _in_ifs(t.body)
+            yield from _in_ifs(t.orelse)
 
 
 def _shape_read(c, i: int) -> bool:

@@ -230,8 +230,9 @@ class LoopReversal:
         # iteration walks its stacks backwards; otherwise the values are popped
         self.at(s.loc)
         top_block = self.rev_blocks[id(s.body)]
+        made_at = {n: plan.shapes.get(n, n) for n in saved}  # (a shape is taken in the block making its value)
         direct = bool(saved) and not self.loops and \
-            all(self._defining_block(s, n, counters) is top_block for n in saved)
+            all(self._defining_block(s, made_at[n], counters) is top_block for n in saved)
         targets, iters = [], []
         pops: dict[int, list] = {}  # a reversed block (by id) -> the pops at its start
         if range_loop and (s.target in reads or not direct):
@@ -246,7 +247,7 @@ class LoopReversal:
                 iters.append(self._emit(ir.Call("builtins.reversed", (ir.Var(plan.stacks[n]),)), out))
         else:
             for n in saved:  # each popped where the reversed body starts the block defining it
-                pops.setdefault(id(self._defining_block(s, n, counters)), []).append(
+                pops.setdefault(id(self._defining_block(s, made_at[n], counters)), []).append(
                     ir.Assign(restored[n], ir.Call("pop", (ir.Var(plan.stacks[n]),)), self.loc, restores=n))
             if not range_loop:
                 plan.counter = self.namer.fresh("trips")
