@@ -1,7 +1,9 @@
 """Lists a loop grows and reads in forms whose gradient was quadratic in the steps (issue 13, round 15): the append in
-one branch of an if and the list read in the other. The generated code saved the list per step and so copied it at
-each append (`fs_1 = fs_1 + [..]`), and built a whole list adjoint per step (`rt.getitem_adjoint(g, fs_1, -1)`). The reversed loop now adds into the list adjoint it owns, in place (ad/grown_lists.py).
-Each form against finite differences in every mode (tests/trajectory_checks.py), and its text against list saves.
+one branch of an if and the list read in the other, and the list read in a loop two deep after the append. The
+generated code saved the list per step and so copied it at each append (`fs_1 = fs_1 + [..]`), and built a whole list
+adjoint per step (`rt.getitem_adjoint(g, fs_1, -1)`, `rt.accumulator(fs_1, ..)`). The reversed loop now adds into the
+list adjoint it owns, in place (ad/grown_lists.py, ad/grown_inner.py). Each form against finite differences in every
+mode (tests/trajectory_checks.py), and its text against list saves.
 """
 
 import numpy as np
@@ -46,11 +48,31 @@ def branch_grow_no_else(y0, k):
     return acc + np.sum(fs[-1] * fs[0])
 
 
+def two_deep(y0, k):
+    fs = [y0]
+    acc = 0.0
+    for t in range(N):
+        fs.append(np.sin(fs[-1]) * k)
+        for j in range(2):
+            for i in range(2):
+                acc = acc + np.sum(fs[-1 - i] * 0.1 * (j + 1))
+    return acc
+
+
+def two_deep_products(y0, k):
+    fs = [y0, y0 * k]
+    acc = 0.0
+    for t in range(N):
+        fs.append(np.cos(fs[-1]) * k + 0.1 * fs[-2])
+        for j in range(2):
+            for i in range(j + 1):
+                acc = acc + np.sum(fs[-1 - i] * fs[-1 - j]) * k
+    return acc + np.sum(fs[-1])
 
 
 
 
-FUNCTIONS = [branch_grow, branch_grow_else, branch_grow_no_else]
+FUNCTIONS = [branch_grow, branch_grow_else, branch_grow_no_else, two_deep, two_deep_products]
 
 
 @pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)

@@ -54,6 +54,10 @@ class GrownLists:
         after = self._reads_after(b, p.operands[1], rev_body)
         if after is not None:  # (the list the last append made read after it: `ys[-1]`, the new item)
             b = after[1]
+        # (read in a loop after the append: the loop adds into b, the cut takes what it leaves: grown_inner.py)
+        plan = self._loop_after(b, p.operands[1], rev_body) if after is None and len(chain) == 1 else None
+        if plan is not None:
+            b = ir.Var(plan[0].target)
         for between in reversed(chain[:-1]):
             link = self._link(b, between, rev_body)
             if link is None:
@@ -79,74 +83,24 @@ class GrownLists:
                     (found := self._read_in_if(c.name, lst, b, rev_body, uses)) is not None:
                 ifs.append(found)  # (reads in an if before the append: `if t % 10 == 0: loss += np.sum(ys[-1])`)
             elif call is not None and call.op == ACCUMULATOR and len(call.args) == 2 and call.args[0] == lst and \
-                    len(contributions) == 1 and not links and after is None:
-                return self._cut_into_loop(loop, p, rphi, b, k, rev_body, body_pending, out)  # (`fs[-1 - j]`)
+                    len(contributions) == 1 and not links and after is None and plan is None:
+                return self._cut_into_loop(loop, p, rphi, b, k, rev_body, body_pending, out)  # (grown_inner.py)
             else:
                 return
-        if cut is None or not _read_only_by_cuts(b, {c.name for c in contributions}, rev_body):
+        outside = [k for k, t in enumerate(rev_body) if plan is not None and (t is plan[0] or t is plan[1])]
+        if cut is None or not _read_only_by_cuts(b, {c.name for c in contributions}, rev_body, outside=outside):
             return
         if not _ifs_after(b, ifs, rev_body):
             return
         self._own(loop, rphi, lst, out)
         last = [rev_body[k] for k in [cut] + reads]
+        if plan is not None:
+            self._thread_after(plan, ir.Var(rphi.target), p.operands[1].name, rev_body)
         if after is not None:
             self._cut_sum(rev_body, after, p.operands[1].name, ir.Var(rphi.target))
         for between, link in zip(reversed(chain[:-1]), links):  # (the later list first)
             self._cut_sum(rev_body, link, between)
         body_pending[p.target] = [self._cut_sum(rev_body, (None, None, last, [], ifs), p.target)]
-
-    def _cut_into_loop(self, loop: ir.Loop, p: ir.Phi, rphi: ir.Phi, b: ir.Var, k: int, rev_body: list,
-                       body_pending: dict, out: list) -> None:
-        """`_cut_in_place` of a list read in a loop inside the body (`acc = acc + c[j] * fs[-1 - j]`, an
-        Adams-Bashforth step): the reversed inner loop adds the reads' adjoints into an accumulator of the list made
-        from the cut, `bfs = rt.accumulator(fs_1, rt.appended_adjoint(b))`, which reads the list (saved, so copied
-        at each append) and makes a list adjoint of zeros per iteration. Where that loop, directly in `rev_body`
-        after the accumulator, is the one place the accumulator is read, it becomes `bfs = rt.popped_adjoint(b)`
-        and each `bfs[i] += g` of the loop `bfs_2 = rt.added_at_part(bfs_1, g, i)`, the loop carrying bfs (an if
-        around a read, `if n - j >= 0: acc = acc - a[j] * ys[n - j]`, or a generator expression's: its phi)."""
-        acc, cut_var = rev_body[k].target, rev_body[k].value.args[1]
-        kc = next((j for j, t in enumerate(rev_body[:k]) if isinstance(cut_var, ir.Var) and
-                   _call_of(t, CUT) and self.defines(t, cut_var.name) and t.value.args == (b,)), None)
-        later = [t for t in rev_body[k + 1:] if acc in used_names([t])]
-        if kc is None or len(later) != 1 or type(later[0]) is not ir.Loop or later[0].phis and any(
-                isinstance(t, (ir.Break, ir.Continue)) for t in ir.statements(later[0].body)):
-            return
-        inner = later[0]
-        if any(cut_var.name in used_names([t]) for t in rev_body if t is not rev_body[k]) or \
-                any(b.name in used_names([t]) for t in rev_body[k:]) or \
-                not _read_only_by_cuts(b, {acc, cut_var.name}, rev_body, outside=(kc, k, rev_body.index(inner))):
-            return
-        triples = _added_into(inner.body, acc)
-        if triples is None:
-            return
-        self._own(loop, rphi, ir.Var(p.target), out)
-        carried = self.adjoint_name(p.target)
-        setters = {id(setter): (new.value.args[1], setter.value.args[1]) for _, new, setter in triples}
-        gone = {id(t) for old, new, _ in triples for t in (old, new)}
-        for old, new, _ in triples:
-            self.temp_defs.discard(old.target)
-            self.temp_defs.discard(new.target)
-
-        def thread(block: list, current: ir.Var) -> ir.Var:
-            """`block`'s adds made `current = rt.added_at_part(current, g, i)`, an if's carried by its phi (the
-            branch without one: the list adjoint as it came in); the list adjoint after `block`."""
-            for i, t in enumerate(block):
-                if id(t) in setters:
-                    g, index = setters[id(t)]
-                    block[i] = ir.Assign(self.adjoint_name(p.target), ir.Call(ADDED, (current, g, index)), t.loc)
-                    current = ir.Var(block[i].target)
-                elif type(t) is ir.If:
-                    then, orelse = thread(t.body, current), thread(t.orelse, current)
-                    if then != current or orelse != current:
-                        t.phis.append(ir.Phi(self.adjoint_name(p.target), [then, orelse]))
-                        current = ir.Var(t.phis[-1].target)
-            block[:] = [t for t in block if id(t) not in gone]
-            return current
-        inner.phis.append(ir.Phi(carried, [ir.Var(acc), thread(inner.body, ir.Var(carried))]))
-        rev_body[k] = ir.Assign(acc, ir.Call(POPPED, (b,)), rev_body[k].loc)
-        self.temp_defs.discard(rev_body[kc].target)
-        del rev_body[kc]
-        body_pending[p.target] = [ir.Var(carried)]
 
     def _own(self, loop: ir.Loop, rphi: ir.Phi, lst: ir.Var, out: list) -> None:
         """The reversed loop's phi `rphi` of the adjoint of the list `lst` starts from a list adjoint of its own."""
@@ -406,48 +360,6 @@ class GrownLists:
             current = ir.Var(name)
         rev_body[at:at] = made
         return current
-
-
-def _added_into(block: list, acc: str) -> list | None:
-    """The element adds into the accumulator `acc` that reversed.py's `_accumulate_in_place` made in `block` or in
-    the branches of its ifs (`if n - k >= 0:` around a read `ys[n - k]`), (`old = acc[i]`, `new = old + g`,
-    `acc[i] = new`) each, where `acc` is read nowhere else in it (nor in a loop inside it) and each index is one
-    value; else None."""
-    triples: list = []
-    if not _find_adds(block, acc, triples):
-        return None
-    taken = {id(t) for old, _, setter in triples for t in (old, setter)}
-    uses: dict = {}
-    count_uses(_without(block, taken), uses)
-    if not triples or uses.get(acc) or any(uses.get(old.target, 0) != 1 for old, _, _ in triples):
-        return None
-    return triples
-
-
-def _find_adds(block: list, acc: str, triples: list) -> bool:
-    for k, t in enumerate(block):
-        if type(t) is ir.Effect and t.value.op == "setitem" and t.value.args[0] == ir.Var(acc):
-            if len(t.value.args) != 3 or k < 2 or not _call_of(block[k - 1], "add") or \
-                    not _call_of(block[k - 2], "getitem") or block[k - 2].value.args != (ir.Var(acc), t.value.args[1]) \
-                    or block[k - 1].value.args[0] != ir.Var(block[k - 2].target) or \
-                    t.value.args[2] != ir.Var(block[k - 1].target):
-                return False
-            triples.append((block[k - 2], block[k - 1], t))
-        elif type(t) is ir.If and not (_find_adds(t.body, acc, triples) and _find_adds(t.orelse, acc, triples)):
-            return False
-    return True
-
-
-def _without(block: list, taken: set) -> list:
-    """`block` without the statements `taken` (in its ifs' branches too: copies of those ifs)."""
-    out = []
-    for t in block:
-        if id(t) in taken:
-            continue
-        if type(t) is ir.If:
-            t = dataclasses.replace(t, body=_without(t.body, taken), orelse=_without(t.orelse, taken))
-        out.append(t)
-    return out
 
 
 def _call_of(t, op) -> bool:

@@ -35,6 +35,7 @@ from s2s.ad.analysis import activity, integers, nonfloat
 from s2s.ad.scalars import forced_scalars, proven_scalar, scalars
 from s2s.ad.blocks import ZERO
 from s2s.ad.forward_copy import ForwardCopy
+from s2s.ad.grown_inner import GrownInner
 from s2s.ad.grown_lists import GrownLists, functional_cuts
 from s2s.ad.loop_saves import LoopSaves
 from s2s.ad.loops import LoopContext, LoopPlan, LoopReversal
@@ -76,7 +77,8 @@ def reverse(fn: ir.Function, wrt: list[str], *, return_value: bool = False, seed
     return out
 
 
-class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementWrites, StackAdjoints, GrownLists):
+class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementWrites, StackAdjoints, GrownLists,
+               GrownInner):
     """One reverse transformation: its state, and the driver's methods. Its other parts (the bases) are the
     adjoints of loops, what they save and the forward sweep's pushes, of assignments, of element writes and of
     stacks, each in its own module."""
