@@ -1,9 +1,10 @@
 """Lists a loop grows and reads in forms whose gradient was quadratic in the steps (issue 13, round 15): the append in
-one branch of an if and the list read in the other, and the list read in a loop two deep after the append. The
-generated code saved the list per step and so copied it at each append (`fs_1 = fs_1 + [..]`), and built a whole list
-adjoint per step (`rt.getitem_adjoint(g, fs_1, -1)`, `rt.accumulator(fs_1, ..)`). The reversed loop now adds into the
-list adjoint it owns, in place (ad/grown_lists.py, ad/grown_inner.py). Each form against finite differences in every
-mode (tests/trajectory_checks.py), and its text against list saves.
+one branch of an if and the list read in the other, the list read in a loop two deep after the append, and the list
+read before an inner loop and in it. The generated code saved the list per step and so copied it at each append
+(`fs_1 = fs_1 + [..]`), and built a whole list adjoint per step (`rt.getitem_adjoint(g, fs_1, -1)`,
+`rt.accumulator(fs_1, ..)`). The reversed loop now adds into the list adjoint it owns, in place (ad/grown_lists.py,
+ad/grown_inner.py). Each form against finite differences in every mode (tests/trajectory_checks.py), and its text
+against list saves.
 """
 
 import numpy as np
@@ -70,9 +71,28 @@ def two_deep_products(y0, k):
     return acc + np.sum(fs[-1])
 
 
+def before_and_in(y0, k):
+    fs = [y0]
+    for t in range(N):
+        y = fs[-1] * 0.5
+        for j in range(min(2, len(fs))):
+            y = y + fs[-1 - j] * k
+        fs.append(np.tanh(y))
+    return np.sum(fs[-1])
 
 
-FUNCTIONS = [branch_grow, branch_grow_else, branch_grow_no_else, two_deep, two_deep_products]
+def before_and_in_two(y0, k):
+    fs = [y0, np.sin(y0)]
+    for t in range(N):
+        y = fs[-1] * fs[-2] * k
+        for j in range(2):
+            y = y + np.sin(fs[-1 - j]) * 0.3
+        fs.append(np.tanh(y))
+    return np.sum(fs[-1] * fs[-3])
+
+
+FUNCTIONS = [branch_grow, branch_grow_else, branch_grow_no_else, two_deep, two_deep_products, before_and_in,
+             before_and_in_two]
 
 
 @pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)

@@ -6,10 +6,11 @@ Reversed, the reads `fs[-1 - j]` of an inner loop add their adjoints into an acc
 the sweep then saves per step (so each append copies it). Where the inner loop, directly in the reversed body after
 the accumulator, is the one place the accumulator is read, the accumulator becomes `bfs = rt.popped_adjoint(b)` and
 each `bfs[i] += g` of the loop `bfs_2 = rt.added_at_part(bfs_1, g, i)`, the loop carrying bfs (`_cut_into_loop`): in
-an if's branches too (the if's phi) and in a loop inside the inner one (its phi: `for j: for i: acc += fs[-1 - i]`).
-An inner loop after the append (`fs.append(..); for j in ..: acc += fs[-1 - j]`), whose accumulator
-`rt.accumulator(fs_2, b)` starts from b itself, adds so into b (`_loop_after`), and the append's cut then takes what
-the loop leaves.
+an if's branches too (the if's phi) and in a loop inside the inner one (its phi: `for j: for i: acc += fs[-1 - i]`),
+with the reads of the list before the inner loop (`y = fs[-1] * 0.5; for j in ..: y = y + fs[-1 - j]`) added after
+the reversed inner loop. An inner loop after the append (`fs.append(..); for j in ..: acc += fs[-1 - j]`), whose
+accumulator `rt.accumulator(fs_2, b)` starts from b itself, adds so into b (`_loop_after`), and the append's cut
+then takes what the loop leaves.
 
 `GrownInner` holds these methods of `_Reverse` (reverse.py); it reads the rest of `_Reverse`'s state through `self`.
 """
@@ -26,10 +27,11 @@ class GrownInner:
     """A grown list read in a loop inside the growing loop (mixed into reverse._Reverse)."""
 
     def _cut_into_loop(self, loop: ir.Loop, p: ir.Phi, rphi: ir.Phi, b: ir.Var, k: int, rev_body: list,
-                       body_pending: dict, out: list) -> None:
+                       body_pending: dict, out: list, reads: list) -> None:
         """`_cut_in_place` of a list read in a loop inside the body (`acc = acc + c[j] * fs[-1 - j]`, an
         Adams-Bashforth step), whose accumulator `rev_body[k]` is made from the cut of `b`: it becomes
-        `bfs = rt.popped_adjoint(b)`, and the loop adds into it in place."""
+        `bfs = rt.popped_adjoint(b)`, the loop adds into it in place, and the adjoints `reads` (int-index reads of
+        the list outside the inner loop, `rt.getitem_adjoint(g, fs_1, -1)`) are added in place after it."""
         acc, cut_var = rev_body[k].target, rev_body[k].value.args[1]
         kc = next((j for j, t in enumerate(rev_body[:k]) if isinstance(cut_var, ir.Var) and
                    _call_of(t, CUT) and self.defines(t, cut_var.name) and t.value.args == (b,)), None)
@@ -37,7 +39,7 @@ class GrownInner:
         if kc is None or len(later) != 1 or not _plain_loop(later[0]):
             return
         inner = later[0]
-        named = {acc, cut_var.name}
+        named = {acc, cut_var.name} | {t.target for t in reads}
         if any(cut_var.name in used_names([t]) for t in rev_body if t is not rev_body[k]) or \
                 any(b.name in used_names([t]) for t in rev_body[k:]) or \
                 not _read_only_by_cuts(b, named, rev_body, outside=(kc, k, rev_body.index(inner))):
@@ -51,7 +53,15 @@ class GrownInner:
         rev_body[k] = ir.Assign(acc, ir.Call(POPPED, (b,)), rev_body[k].loc)
         self.temp_defs.discard(rev_body[kc].target)
         del rev_body[kc]
-        body_pending[p.target] = [ir.Var(carried)]
+        current = ir.Var(carried)
+        gone = {id(t) for t in reads}
+        rev_body[:] = [t for t in rev_body if id(t) not in gone]
+        for t in reads:  # (reads of the list before the inner loop: after it, reversed)
+            self.temp_defs.discard(t.target)
+            rev_body.append(ir.Assign(self.adjoint_name(p.target), ir.Call(ADDED, (current, t.value.args[0],
+                                                                                   t.value.args[2])), t.loc))
+            current = ir.Var(rev_body[-1].target)
+        body_pending[p.target] = [current]
 
     def _loop_after(self, b: ir.Var, back: ir.Var, rev_body: list):
         """Where the list `back` an iteration's last append made is read in a loop after it: (the accumulator

@@ -68,7 +68,7 @@ class GrownLists:
         defs = {t.target: k for k, t in enumerate(rev_body) if isinstance(t, ir.Assign) and
                 isinstance(t.value, ir.Call) and not t.value.kwargs}
         contributions = body_pending.get(p.target, [])
-        cut, reads, ifs = None, [], []
+        cut, reads, ifs, inner = None, [], [], None
         uses: dict = {}
         count_uses(rev_body, uses)
         for c in contributions:
@@ -83,12 +83,16 @@ class GrownLists:
                     (found := self._read_in_if(c.name, lst, b, rev_body, uses)) is not None:
                 ifs.append(found)  # (reads in an if before the append: `if t % 10 == 0: loss += np.sum(ys[-1])`)
             elif call is not None and call.op == ACCUMULATOR and len(call.args) == 2 and call.args[0] == lst and \
-                    len(contributions) == 1 and not links and after is None and plan is None:
-                return self._cut_into_loop(loop, p, rphi, b, k, rev_body, body_pending, out)  # (grown_inner.py)
+                    inner is None and not links and after is None and plan is None:
+                inner = k  # (read in a loop before the append, `fs[-1 - j]`: grown_inner.py)
             else:
                 return
+        if inner is not None and cut is None and not ifs:
+            taken = [rev_body[k] for k in reads]
+            return self._cut_into_loop(loop, p, rphi, b, inner, rev_body, body_pending, out, taken)
         outside = [k for k, t in enumerate(rev_body) if plan is not None and (t is plan[0] or t is plan[1])]
-        if cut is None or not _read_only_by_cuts(b, {c.name for c in contributions}, rev_body, outside=outside):
+        if cut is None or inner is not None or \
+                not _read_only_by_cuts(b, {c.name for c in contributions}, rev_body, outside=outside):
             return
         if not _ifs_after(b, ifs, rev_body):
             return
