@@ -828,6 +828,22 @@ CASES += [
      (M34[:, :3].T,), 0),
     ("s2s.runtime.quantile_adjoint", lambda g: rt.quantile_adjoint(g, S12NAN, 0.4, ignore_nan=True), (1.3,), 0),
     ("s2s.runtime.quantile_tangent", lambda d: rt.quantile_tangent(d, S12, 0.3, axis=0, keepdims=True), (M34,), 0),
+    # (in q: away from the kinks where q (n - 1) is an integer; n = 12, 4 or 3, and 10 or 2 and 4 not nan)
+    ("numpy.quantile", lambda x, q: np.quantile(x, q, axis=1), (S12, np.array([0.3, 0.55, 0.8])), (0, 1)),
+    ("numpy.quantile", lambda q: np.quantile(S12, q), (0.3,), 0),
+    ("numpy.percentile", lambda x, q: np.percentile(x, q, axis=0, keepdims=True), (S12, 30.0), (0, 1)),
+    ("numpy.nanquantile", lambda q: np.nanquantile(S12NAN, q, axis=1), (np.array([0.3, 0.8]),), 0),
+    ("numpy.nanpercentile", lambda x, q: np.nanpercentile(x, q), (S12NAN, 55.0), (0, 1)),
+    ("s2s.runtime.quantile_adjoint", lambda g, q: rt.quantile_adjoint(g, S12, q, axis=1),
+     (M34[:2, :3], np.array([0.3, 0.8])), (0, 1)),
+    ("s2s.runtime.quantile_tangent", lambda d, q: rt.quantile_tangent(d, S12, q, axis=0, keepdims=True), (M34, 0.3),
+     (0, 1)),
+    ("s2s.runtime.quantile_q_tangent", lambda s, v: rt.quantile_q_tangent(s, v, S12, np.array([0.3, 0.8]), axis=1),
+     (np.array([0.7, -1.2]), M34), (0, 1)),
+    ("s2s.runtime.quantile_q_adjoint", lambda g, v: rt.quantile_q_adjoint(g, v, S12, np.array([0.3, 0.8]), axis=1),
+     (M34[:2, :3], M34), (0, 1)),
+    ("s2s.runtime.quantile_slope_adjoint", lambda h, s: rt.quantile_slope_adjoint(h, s, S12NAN, 0.3, ignore_nan=True),
+     (1.3, 0.6), (0, 1)),
 ]
 CASES += [
     # ------------------------------------------------------------ pseudo-inverse and least squares (full rank)

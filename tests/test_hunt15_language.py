@@ -9,6 +9,10 @@ lambda "used as a value here"): reduce is the loop carrying the accumulator, fil
 
 3: np.imag(x) and x.imag had no rule: of a real x they are 0 (rt.imag_adjoint: zeros; a complex x, data multiplied
 in, is refused in reverse mode, as every derivative through complex numbers is). np.real and x.real were exact.
+
+4: np.quantile, np.percentile, np.nanquantile and np.nanpercentile had no derivative in q: for method='linear' it is
+c (x_sorted[hi] - x_sorted[lo]) (c = n - 1, / 100 for a percentile) on the segment q (n - 1) lies on, along the axis
+(rt.quantile_q_tangent); the derivatives in q of the helpers of the derivative in x make second derivatives exact.
 """
 from __future__ import annotations
 
@@ -241,3 +245,85 @@ def test_imag_of_a_complex_value_is_refused_in_reverse_mode_and_exact_in_forward
     v = np.array([0.5, -1.0, 2.0, 0.25])
     value, tangent = s2s.jvp(imag_of_complex)((X, c), (v,))
     assert value == pytest.approx(imag_of_complex(X, c)) and tangent == pytest.approx(np.sum(c.imag * v))
+
+
+# ------------------------------------------------------------------ 4: quantiles in q
+DATA = np.array([0.3, -0.7, 1.2, 0.4, 2.0, -1.1, 0.8, 1.7, -0.2, 0.05, 1.4, -0.45])  # n = 12: kinks at q = k / 11
+ROWS = DATA.reshape(3, 4)  # along axis 1: kinks at k / 3; along axis 0 at k / 2
+GAPPY = np.where(DATA > 1.5, np.nan, DATA)  # 10 entries not nan: kinks at k / 9
+Z = np.array([0.32, 0.61, 0.84])
+
+
+def quantile_in_q(z):
+    return np.quantile(DATA, z[0]) * np.quantile(DATA, z[1]) + np.quantile(DATA, z[2]) ** 2
+
+
+def percentile_in_q(z):
+    return np.sum(np.percentile(ROWS, z * 100.0, axis=1) ** 2)
+
+
+def quantiles_in_q(z):
+    return np.sum(np.sin(np.quantile(ROWS, z[:2], axis=0, keepdims=True)))
+
+
+def nanquantile_in_q(z):
+    return np.nanquantile(GAPPY, z[0]) + np.sum(np.nanpercentile(GAPPY, z * 100.0) ** 2)
+
+
+def quantile_q_of_data(z):
+    q = 0.2 + 0.6 / (1.0 + np.exp(-z[0]))  # q and the data both computed from z: mixed second derivatives
+    return np.quantile(z * DATA[:3], q) ** 2 + np.median(z) * q
+
+
+def quantile_list_q(z):
+    return np.sum(np.quantile(DATA, [z[0], z[1] * z[2]]) ** 2)
+
+
+@pytest.mark.parametrize("f", [quantile_in_q, percentile_in_q, quantiles_in_q, nanquantile_in_q, quantile_q_of_data,
+                               quantile_list_q], ids=lambda f: f.__name__)
+def test_quantile_in_q(f):
+    check_every_mode(f, Z)
+    _, pullback = s2s.vjp(f)(Z)
+    assert_close(pullback(0.7), 0.7 * numeric_grad(f, (Z,), 0), what=f"{f.__name__}: vjp")
+
+
+def test_quantile_slope_is_the_segments():
+    xs, n = np.sort(DATA), DATA.size
+    for q in (0.32, 0.61, 1.0, 0.0):  # (at q = 1 the last segment, at 0 the first: the one-sided derivatives)
+        lo = min(int(np.floor(q * (n - 1))), n - 2)
+        expected = (xs[lo + 1] - xs[lo]) * (n - 1)
+        assert s2s.grad(lambda_free_quantile)(q, DATA) == pytest.approx(expected, rel=1e-12)
+        assert s2s.grad(lambda_free_percentile)(q * 100.0, DATA) == pytest.approx(expected / 100.0, rel=1e-12)
+
+
+def lambda_free_quantile(q, x):
+    return np.quantile(x, q)
+
+
+def lambda_free_percentile(p, x):
+    return np.percentile(x, p)
+
+
+def quantiles_vector(q, x):
+    return np.quantile(x, q, axis=1)
+
+
+def test_quantile_jacobian_in_q_and_x():
+    q = np.array([0.2, 0.5, 0.9])  # (n = 4 along axis 1: kinks at k / 3)
+    numeric_q = np.stack([(quantiles_vector(q + e, ROWS) - quantiles_vector(q - e, ROWS)) / 2e-6
+                          for e in np.eye(3) * 1e-6], axis=-1)
+    for mode in ("reverse", "forward"):
+        jq, jx = s2s.jacobian(quantiles_vector, wrt=(0, 1), mode=mode)(q, ROWS)
+        assert_close(jq, numeric_q, what=f"{mode} jacobian in q")
+        assert jx.shape == (3, 3, 3, 4)
+    _, tangent = s2s.jvp(quantiles_vector)((q, ROWS), (np.array([1.0, -2.0, 0.5]),))
+    assert_close(tangent, numeric_q @ np.array([1.0, -2.0, 0.5]), what="jvp in q")
+
+
+def other_method(q, x):
+    return np.quantile(x, q, method="nearest")
+
+
+def test_other_methods_are_refused_in_q():
+    with pytest.raises(s2s.S2SError, match="method other than 'linear'"):
+        s2s.grad(other_method)(0.3, DATA)

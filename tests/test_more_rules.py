@@ -358,10 +358,15 @@ def median_overwriting(x):
     return np.median(x * 2.0, overwrite_input=True)
 
 
+def test_quantile_in_q():
+    """(refused until round 15: d/dq is c (x_sorted[hi] - x_sorted[lo]), here 2 (1.0 - 0.5) at q = 0.3)"""
+    g = check_every_mode(quantile_in_q, np.array([0.3, -0.7, 1.2]))
+    assert_close(g, [1.0, 0.0, 0.0], 1e-12, 1e-14, what="quantile in q: analytic")
+
+
 def test_quantile_refusals():
     x = np.array([0.3, -0.7, 1.2])
     refused(quantile_nearest, x, match="method other than 'linear'", line='np.quantile(x, 0.3, method="nearest")')
-    refused(quantile_in_q, x, match="quantiles q", line="np.quantile(np.array([0.5, 2.0, 1.0]), x[0])")
     refused(median_overwriting, x, match="overwrite_input", line="np.median(x * 2.0, overwrite_input=True)")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy
 
-from s2s.rules.primitive import define, given, non_default, nondiff, refuse
+from s2s.rules.primitive import define, given, multilinear, non_default, nondiff, refuse
 from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import Sym, emit, math, np, rt
 
@@ -278,7 +278,9 @@ define("numpy.nanprod",
 # ---------------------------------------------------------------- quantiles: np.quantile's default 'linear' method
 # The derivative goes to the (at most two) sorted entries each quantile interpolates, with the interpolation
 # weights (rt.quantile_adjoint); ties take it in the order of a stable sort. np.median is the quantile 0.5,
-# np.percentile q / 100, the np.nan* forms the same over the entries that are not nan.
+# np.percentile q / 100, the np.nan* forms the same over the entries that are not nan. In q, a quantile is
+# piecewise linear, c (x[hi] - x[lo]) on the segment between the sorted entries lo, hi its virtual index
+# q (n - 1) lies on (c = n - 1; at a sorted entry the segment to the right, as np.interp's): rt.quantile_q_tangent.
 
 
 def _quantile_checks(key, method="linear", overwrite_input=False, out=None, weights=None, interpolation=None):
@@ -314,10 +316,18 @@ def _quantile_record(key, percent=False, ignore_nan=False):
         _quantile_checks(key, method, overwrite_input, out, **kw)
         return rt.quantile_tangent(d, a, _fraction(q, percent), **given(axis=axis, keepdims=keepdims or None), **nan)
 
-    def in_q(*args, **kwargs):
-        refuse(key, f"np.{key.split('.')[-1]} has no derivative in s2s with respect to the quantiles q",
-               "pass q as a constant")
-    define(key, [adjoint, lambda *args, **kwargs: in_q()], [tangent, lambda *args, **kwargs: in_q()])
+    def q_adjoint(g, ans, a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, **kw):
+        _quantile_checks(key, method, overwrite_input, out, **kw)
+        slope = rt.quantile_q_adjoint(g, a, a, _fraction(q, percent),
+                                      **non_default(axis=(axis, None), keepdims=(keepdims, False)), **nan)
+        return slope / 100.0 if percent else slope
+
+    def q_tangent(d, ans, a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, **kw):
+        _quantile_checks(key, method, overwrite_input, out, **kw)
+        slope = rt.quantile_q_tangent(d, a, a, _fraction(q, percent),
+                                      **given(axis=axis, keepdims=keepdims or None), **nan)
+        return slope / 100.0 if percent else slope
+    define(key, [adjoint, q_adjoint], [tangent, q_tangent])
 
 
 def _median_record(key, ignore_nan=False):
@@ -333,6 +343,28 @@ def _median_record(key, ignore_nan=False):
     define(key, [adjoint], [tangent])
 
 
+# rt.quantile_q_tangent(s, v, a, q) = c (v[hi] - v[lo]) s is linear in s and in v (a's sorted order and the segments
+# q lies on are piecewise constant: a zero derivative in a and q); rt.quantile_q_adjoint(g, v, a, q) its transpose in s
+# and rt.quantile_slope_adjoint(h, s, a, q) in v, themselves linear in their first two arguments. The derivatives of
+# quantile_adjoint(g, a, q) and quantile_tangent(d, a, q) in q are the same slopes of g's and d's entries.
+_QUANTILE_HELPERS = "s2s.runtime.quantile_"
+multilinear(_QUANTILE_HELPERS + "q_tangent", lambda G, ans, s, v, a, q, **kw: rt.quantile_q_adjoint(G, v, a, q, **kw),
+            lambda G, ans, s, v, a, q, **kw: rt.quantile_slope_adjoint(G, s, a, q, **kw), None, None)
+multilinear(_QUANTILE_HELPERS + "q_adjoint", lambda G, ans, g, v, a, q, **kw: rt.quantile_q_tangent(G, v, a, q, **kw),
+            lambda G, ans, g, v, a, q, **kw: rt.quantile_slope_adjoint(g, G, a, q, **kw), None, None,
+            rank_of_argument=3)
+multilinear(_QUANTILE_HELPERS + "slope_adjoint",
+            lambda G, ans, h, s, a, q, **kw: rt.quantile_q_tangent(s, G, a, q, **kw),
+            lambda G, ans, h, s, a, q, **kw: rt.quantile_q_adjoint(h, G, a, q, **kw), None, None,
+            rank_of_argument=2)
+define(_QUANTILE_HELPERS + "adjoint", [lambda G, ans, g, a, q, **kw: rt.quantile_tangent(G, a, q, **kw), None,
+                                       lambda G, ans, g, a, q, **kw: rt.quantile_q_adjoint(g, G, a, q, **kw)],
+       [lambda d, ans, g, a, q, **kw: rt.quantile_adjoint(d, a, q, **kw), None,
+        lambda d, ans, g, a, q, **kw: rt.quantile_slope_adjoint(g, d, a, q, **kw)], rank_of_argument=1)
+define(_QUANTILE_HELPERS + "tangent", [lambda G, ans, d, a, q, **kw: rt.quantile_adjoint(G, a, q, **kw), None,
+                                       lambda G, ans, d, a, q, **kw: rt.quantile_q_adjoint(G, d, a, q, **kw)],
+       [lambda D, ans, d, a, q, **kw: rt.quantile_tangent(D, a, q, **kw), None,
+        lambda D, ans, d, a, q, **kw: rt.quantile_q_tangent(D, d, a, q, **kw)])
 _quantile_record("numpy.quantile")
 _quantile_record("numpy.percentile", percent=True)
 _quantile_record("numpy.nanquantile", ignore_nan=True)

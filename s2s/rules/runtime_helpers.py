@@ -403,10 +403,7 @@ define(RT + "vander_slope",
                 * np.expand_dims(d, -1)])
 helper("polyder_adjoint", lambda G, g, p, m=1: np.polyder(G, **non_default(m=(m, 1))))
 # (gradient_adjoint: rules/linear.py, beside np.gradient, linear in g and in 1 / its spacing)
-# quantile_adjoint and quantile_tangent: linear in g (d), each the other's transpose; the sort order and the
-# weights they read from a and q are piecewise constant in a (no derivative)
-helper("quantile_adjoint", lambda G, g, a, q, **kwargs: rt.quantile_tangent(G, a, q, **kwargs), rank_of_argument=1)
-helper("quantile_tangent", lambda G, d, a, q, **kwargs: rt.quantile_adjoint(G, a, q, **kwargs))
+# (quantile_adjoint and quantile_tangent: rules/reductions.py, beside np.quantile, linear in g (d), derivatives in q)
 # the checks of a full rank that pinv's and lstsq's derivatives make: the identity in the value they pass on
 helper("pinv_full_rank", lambda G, ans, a, **kwargs: G, lambda d, out, ans, a, **kwargs: d, rank_of_argument=0)
 helper("lstsq_full_rank", lambda G, x, rank, a: G, lambda d, out, x, rank, a: d, rank_of_argument=0)

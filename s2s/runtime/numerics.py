@@ -17,9 +17,10 @@ from s2s.runtime.core import unbroadcast_to_shape
 from s2s.runtime.batched import svdvals_tangent
 
 __all__ = ["vander_slope", "polyder_adjoint", "polyadd_adjoint", "polyint_adjoint", "polyint_adjoint_k",
-           "polymul_untrimmed", "gradient_adjoint", "gradient_spacing", "quantile_adjoint",
-           "quantile_tangent", "pinv_full_rank", "lstsq_full_rank", "lstsq_solution_adjoint", "lstsq_tangent",
-           "cov_tangent", "cov_adjoint", "det_adjoint", "det_tangent", "cofactors", "invertible"]
+           "polymul_untrimmed", "gradient_adjoint", "gradient_spacing", "quantile_adjoint", "quantile_tangent",
+           "quantile_q_tangent", "quantile_q_adjoint", "quantile_slope_adjoint", "pinv_full_rank", "lstsq_full_rank",
+           "lstsq_solution_adjoint", "lstsq_tangent", "cov_tangent", "cov_adjoint", "det_adjoint", "det_tangent",
+           "cofactors", "invertible"]
 
 
 # ---------------------------------------------------------------- polynomials
@@ -124,13 +125,10 @@ def gradient_spacing(h, ans, *others):
 
 
 # ---------------------------------------------------------------- quantiles (linear interpolation), medians
-def _quantile_plan(a, q, axis, ignore_nan):
-    """np.quantile(a, q, axis, method='linear') as weights on sorted entries: the reduced axes of `a` moved
-    last and merged (x: rows R, n entries each), the stable sort order of each row (nan last), and for each
-    quantile k and row r the two sorted positions lo, hi interpolated between with weights 1 - t and t at
-    the virtual index q (n_r - 1) (NumPy's 'linear' method; n_r the entries that are not nan where
-    `ignore_nan`, the np.nanquantile family). `valid` is False for a row of nothing but nan, or of no entries at
-    all (NumPy's quantile of them is nan; the derivative has nowhere to go: the adjoint and tangent are zero)."""
+def _sorted_rows(a, axis, ignore_nan):
+    """(perm, rows, order, count) of `a` reduced over `axis`: the reduced axes moved last and merged (rows R of n
+    entries each), the stable sort order of each row (nan last), and the entries of each row that count (those that
+    are not nan, where `ignore_nan`)."""
     a = np.asarray(a)
     if axis is None:
         axes = tuple(range(a.ndim))
@@ -142,10 +140,24 @@ def _quantile_plan(a, q, axis, ignore_nan):
     rows = moved.shape[:len(rest)]
     x = moved.reshape(rows + (math.prod(moved.shape[len(rest):]),))
     order = np.argsort(x, axis=-1, kind="stable")
-    n = x.shape[-1]
-    count = np.sum(~np.isnan(x), axis=-1) if ignore_nan else np.full(rows, n)
+    count = np.sum(~np.isnan(x), axis=-1) if ignore_nan else np.full(rows, x.shape[-1])
+    return perm, rows, order, count
+
+
+def _positions(q, rows, count):
+    """The virtual index q (n_r - 1) of each quantile k in each row r (NumPy's 'linear' method): (quantiles, rows)."""
     q = np.asarray(q, dtype=float)
-    pos = np.reshape(q, q.shape + (1,) * len(rows)) * (count - 1)
+    return np.reshape(q, q.shape + (1,) * len(rows)) * (count - 1)
+
+
+def _quantile_plan(a, q, axis, ignore_nan):
+    """np.quantile(a, q, axis, method='linear') as weights on sorted entries (_sorted_rows): for each quantile k
+    and row r the two sorted positions lo, hi interpolated between with weights 1 - t and t at the virtual index
+    q (n_r - 1) (NumPy's 'linear' method; n_r the entries that are not nan where `ignore_nan`, the np.nanquantile
+    family). `valid` is False for a row of nothing but nan, or of no entries at all (NumPy's quantile of them is
+    nan; the derivative has nowhere to go: the adjoint and tangent are zero)."""
+    perm, rows, order, count = _sorted_rows(a, axis, ignore_nan)
+    pos = _positions(q, rows, count)
     last = np.maximum(count - 1, 0)
     lo = np.clip(np.floor(pos), 0, last).astype(np.intp)
     hi = np.minimum(lo + 1, last)
@@ -168,15 +180,21 @@ def quantile_adjoint(g, a, q, axis=None, keepdims=False, ignore_nan=False):
     a = np.asarray(a)
     perm, rows, order, lo, hi, t, valid = _quantile_plan(a, q, axis, ignore_nan)
     g = _result_rows(np.asarray(g, dtype=np.result_type(a.dtype, np.float64)), q, rows)
+    return _scattered(a, q, perm, rows, order, ((lo, np.where(valid, 1.0 - t, 0.0) * g), (hi, t * g)))
+
+
+def _scattered(a, q, perm, rows, order, parts):
+    """The array of a's shape whose entry at each row's sorted position index[k] gets weight[k] added, for each
+    (index, weight) of `parts` (both (quantiles, rows)) and each quantile k."""
+    dtype = np.result_type(*(w.dtype for _, w in parts), np.float64)
     n = order.shape[-1]
     if n == 0:
-        return np.zeros(a.shape, g.dtype)
-    at_sorted = np.zeros(rows + (n,), dtype=g.dtype)
+        return np.zeros(a.shape, dtype)
+    at_sorted = np.zeros(rows + (n,), dtype=dtype)
     for k in np.ndindex(np.shape(q)):
-        for index, weight in ((lo[k], np.where(valid[k], 1.0 - t[k], 0.0)), (hi[k], t[k])):
-            index = index[..., None]
-            np.put_along_axis(at_sorted, index, np.take_along_axis(at_sorted, index, -1) + (weight * g[k])[..., None],
-                              -1)
+        for index, weight in parts:
+            index = index[k][..., None]
+            np.put_along_axis(at_sorted, index, np.take_along_axis(at_sorted, index, -1) + weight[k][..., None], -1)
     out = np.zeros_like(at_sorted)
     np.put_along_axis(out, order, at_sorted, -1)
     return np.transpose(np.reshape(out, [a.shape[p] for p in perm]), np.argsort(perm))
@@ -187,18 +205,81 @@ def quantile_tangent(d, a, q, axis=None, keepdims=False, ignore_nan=False):
     the interpolation of d's entries at the sorted positions of a's."""
     a = np.asarray(a)
     perm, rows, order, lo, hi, t, valid = _quantile_plan(a, q, axis, ignore_nan)
-    d = np.transpose(np.broadcast_to(d, a.shape), perm).reshape(order.shape)
-    ds = np.take_along_axis(d, order, -1)
+    ds = _sorted_entries(d, a, perm, order)
+    value = np.where(valid, (1.0 - t) * _picked(ds, lo, q, rows) + t * _picked(ds, hi, q, rows), 0.0) \
+        if ds.shape[-1] else np.zeros(np.shape(valid))
+    return _kept_dims(value, a, q, perm, rows, keepdims)
 
-    def at(index):  # ds[..., index] for each quantile: (quantiles, rows)
-        flat = np.reshape(index, (np.size(q),) + rows)
-        taken = np.take_along_axis(ds, np.moveaxis(flat, 0, -1), -1)
-        return np.reshape(np.moveaxis(taken, -1, 0), np.shape(index))
-    value = np.where(valid, (1.0 - t) * at(lo) + t * at(hi), 0.0) if ds.shape[-1] else np.zeros(np.shape(valid))
+
+def _sorted_entries(d, a, perm, order):
+    """d's entries (d broadcast to a's shape) in the rows of _sorted_rows, each row in a's sorted order."""
+    d = np.transpose(np.broadcast_to(d, a.shape), perm).reshape(order.shape)
+    return np.take_along_axis(d, order, -1)
+
+
+def _picked(ds, index, q, rows):
+    """ds[..., index] for each quantile: (quantiles, rows)."""
+    flat = np.reshape(index, (np.size(q),) + rows)
+    taken = np.take_along_axis(ds, np.moveaxis(flat, 0, -1), -1)
+    return np.reshape(np.moveaxis(taken, -1, 0), np.shape(index))
+
+
+def _kept_dims(value, a, q, perm, rows, keepdims):
+    """A result (quantiles, rows) in the shape np.quantile gives it: keepdims' reduced axes of length 1."""
     if keepdims:
         reduced = set(perm[len(rows):])
         value = np.reshape(value, np.shape(q) + tuple(1 if ax in reduced else a.shape[ax] for ax in range(a.ndim)))
     return value if np.ndim(value) else value[()]
+
+
+# ---------------------------------------------------------------- quantiles: the derivative in q
+def _slope_plan(a, q, axis, ignore_nan):
+    """(perm, rows, order, lo, hi, c) of np.quantile(a, q, axis) (method='linear') as a function of q: the sorted
+    positions lo, hi = lo + 1 of the segment each quantile's virtual index q (n_r - 1) lies on, and c = n_r - 1, so
+    that d(quantile)/dq = c (x[hi] - x[lo]). At a sorted position (a kink) the segment to the right, at q = 1 the
+    last one, as np.interp's; c is 0 for a row of fewer than two entries (nothing to interpolate between)."""
+    perm, rows, order, count = _sorted_rows(a, axis, ignore_nan)
+    pos = _positions(q, rows, count)
+    lo = np.clip(np.floor(pos), 0, np.maximum(count - 2, 0)).astype(np.intp)
+    hi = np.minimum(lo + 1, np.maximum(count - 1, 0))
+    return perm, rows, order, lo, hi, np.broadcast_to(np.maximum(count - 1, 0), pos.shape).astype(float)
+
+
+def _q_shaped(s, ndim):
+    """s (of q's shape, or a number) with axes of length 1 after q's, to multiply a (quantiles, rows) array."""
+    return np.reshape(s, np.shape(s) + (1,) * (ndim - np.ndim(s)))
+
+
+def quantile_q_tangent(s, v, a, q, axis=None, keepdims=False, ignore_nan=False):
+    """The derivative of `np.quantile(a, q, axis, keepdims=keepdims)` (method='linear', np.nan* with `ignore_nan`)
+    in q, times s (q's shape): c (v[hi] - v[lo]) s, v's entries taken at a's sorted positions (_slope_plan). With v
+    a itself, the tangent from q's tangent s; linear in s and in v (the positions are piecewise constant in a and
+    q): with another v, the derivative of quantile_tangent(v, a, q) in q."""
+    a = np.asarray(a)
+    perm, rows, order, lo, hi, c = _slope_plan(a, q, axis, ignore_nan)
+    vs = _sorted_entries(v, a, perm, order)
+    slope = np.where(c > 0, c * (_picked(vs, hi, q, rows) - _picked(vs, lo, q, rows)), 0.0) if vs.shape[-1] \
+        else np.zeros(c.shape)
+    return _kept_dims(slope * _q_shaped(s, slope.ndim), a, q, perm, rows, keepdims)
+
+
+def quantile_q_adjoint(g, v, a, q, axis=None, keepdims=False, ignore_nan=False):
+    """The transpose of quantile_q_tangent in s: the adjoint of q (its shape) from the adjoint g of the quantiles,
+    the sum over each quantile's rows of g c (v[hi] - v[lo])."""
+    slope = np.asarray(quantile_q_tangent(1.0, v, a, q, axis=axis, ignore_nan=ignore_nan))
+    rows = slope.shape[np.ndim(q):]
+    out = np.sum(_result_rows(g, q, rows) * slope, axis=tuple(range(np.ndim(q), slope.ndim)))
+    return out if np.ndim(out) else out[()]
+
+
+def quantile_slope_adjoint(h, s, a, q, axis=None, keepdims=False, ignore_nan=False):
+    """The transpose of quantile_q_tangent in v (a's shape): h s c added at each quantile's sorted position hi and
+    taken away at lo, h the adjoint of the quantiles, s of q's shape. The derivative in q of quantile_adjoint(h, a,
+    q) times s, too."""
+    a = np.asarray(a)
+    perm, rows, order, lo, hi, c = _slope_plan(a, q, axis, ignore_nan)
+    w = c * _result_rows(np.asarray(h, dtype=np.result_type(a.dtype, np.float64)), q, rows) * _q_shaped(s, c.ndim)
+    return _scattered(a, q, perm, rows, order, ((lo, -w), (hi, w)))
 
 
 # ---------------------------------------------------------------- pseudo-inverses and least squares of full rank
