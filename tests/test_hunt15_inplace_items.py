@@ -225,6 +225,27 @@ def test_shared_arrays_give_numpys_value_or_are_refused(f):
     assert_close(grad, numeric_grad(f, [X.copy()], 0), what="grad")
 
 
+def long_list_with_views(x):  # (a long list: its check indexes the items by the array each is a view of)
+    a = x * 1.0
+    params = [a[i % 4:i % 4 + 2] for i in range(18)]
+    for p in params:
+        p *= 0.5
+    return np.sum(params[0] ** 2)
+
+
+def long_list_of_own_arrays(x):
+    params = [x[i % 5:i % 5 + 1] * 1.0 for i in range(20)]
+    for p in params:
+        p *= 0.5
+    return sum(np.sum(p ** 3) for p in params)
+
+
+def test_long_lists():
+    with pytest.raises(S2SError, match="another item of a list holding it \\('params'\\)"):
+        s2s.grad(long_list_with_views)(X.copy())
+    assert_close(s2s.grad(long_list_of_own_arrays)(X.copy()), numeric_grad(long_list_of_own_arrays, [X.copy()], 0))
+
+
 def item_read_by_another_name(x):
     params = [x[:3] * 1.0, x[3:] * 1.0]
     a = params[0]

@@ -380,7 +380,7 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
                 made = self.made_by.get(container.name)  # (what the loop iterates, `rt.iterated(params)`,
                 iterated = made.args[0].name if isinstance(made, ir.Call) and made.op in _ITEMS_OF and \
                     made.args and isinstance(made.args[0], ir.Var) else None  # `rt.dict_values(q)`: made anew)
-                self.item_operator_check(s, container, index, base, base_name(iterated or container.name))
+                self.item_operator_check(s, container, index, base, base_name(iterated or container.name), True)
                 names = self.versions(iterated) if iterated else set()
                 for name in names | {container.name}:
                     for o in objects:

@@ -43,11 +43,13 @@ class ItemOperators:
         is a container holding items where what it copies is one (only the run tells, for an argument)?"""
         return self._making(name, lambda m: m.op in (_DEEP_COPY, prims.COPY_METHOD)) is not None
 
-    def item_operator_check(self, s: ir.Assign, base: ir.Var, index: tuple, element: ir.Var, held_by: str = "") -> None:
+    def item_operator_check(self, s: ir.Assign, base: ir.Var, index: tuple, element: ir.Var, held_by: str = "",
+                            settled: bool = False) -> None:
         """The check before `s`, the in-place operator `base[index] op= v` whose old item is `element`: the run-time
         check that nothing else holds the item, where everything that may is the caller's (walked when it runs),
         the container itself, or arrays of the function's own whose later reads are checked (see the module's
-        docstring); else the check that it is a number."""
+        docstring); else the check that it is a number. `held_by`: the user's name for the container (`base` a
+        loop's list of its items); `settled`: the container is not written while the check's loop runs."""
         objects = self.item_objects(base, index, element)
         if not objects:
             return
@@ -75,9 +77,11 @@ class ItemOperators:
                 self.seen_by_container(own, o)
             statement = ir.Const(code(s.loc.text) if s.loc else "")
             holders = [ir.Var(c) for c in callers] + [self._newest(ir.Var(c)) for c in copies]
-            self.pending.append(ir.Effect(ir.Call(_CHECK, (element, statement, ir.Var(base.name), *holders), (
-                ("held_by", ir.Const(held_by or base_name(base.name))), ("names", ir.Const(tuple(callers))),
-                ("copies", ir.Const(tuple(base_name(c) for c in copies))))), s.loc))  # (before `s`: alias.block)
+            keywords = (("held_by", ir.Const(held_by or base_name(base.name))), ("names", ir.Const(tuple(callers))),
+                        ("copies", ir.Const(tuple(base_name(c) for c in copies))))
+            keywords += (("settled", ir.Const(True)),) if settled else ()  # (a container made anew: item_loops.py)
+            self.pending.append(ir.Effect(ir.Call(_CHECK, (element, statement, ir.Var(base.name), *holders), keywords),
+                                          s.loc))  # (before `s`: alias.block)
             return
         # (the caller's argument that holds the element, if one does: the container is no array to write into)
         self.guards[id(s)] = (s, element, tuple(k for k in self.holder(objects) if k[0] == "caller"))

@@ -12,23 +12,25 @@ from s2s.runtime.checks import _rebound, require_immutable
 __all__ = ["require_unshared", "changed_item", "item_part"]
 
 
-def require_unshared(value, statement, container, *holders, held_by="", names=(), copies=()):
+def require_unshared(value, statement, container, *holders, held_by="", names=(), copies=(), settled=False):
     """`statement` (`q['w'] -= v`) changes the item `value` of `container` in place where it is an ndarray, which
     s2s makes a new value and stores back: the same where nothing else holds the array. Refused where another item
     of `container` is that array or shares memory with it (a deep copy keeps the sharing among the items it
     copies: `copy.deepcopy({'a': w, 'b': w})`), or where an array that `holders` hold does: the caller's arguments
-    `names` (a shallow copy, `copy.copy(p)`, holds p's arrays themselves), then the function's copies `copies`."""
+    `names` (a shallow copy, `copy.copy(p)`, holds p's arrays themselves), then the function's copies `copies`.
+    `settled`: `container` is not changed while the loop checking its items runs (item_loops.py makes it anew), nor
+    are the caller's arguments: what they hold is looked up once (`_sharing`)."""
     if not isinstance(value, np.ndarray):
         return
     for name, holder in zip(names + copies, holders):
-        if any(np.may_share_memory(value, a) for a in _arrays_in(holder)):
+        if _sharing(value, holder, name in names):
             if name in names:
                 require_immutable(value, statement, caller=name)
             raise S2SError(f"'{statement}' would change an array in place that '{name}' holds too, and s2s follows "
                            f"values, not shared arrays: if '{name}' is meant to keep its value, write it as a new "
                            f"value ('{_rebound(statement)}'); to change both as NumPy does, write the new value into "
                            f"each")
-    if not isinstance(container, np.ndarray) and sum(np.may_share_memory(value, a) for a in _arrays_in(container)) > 1:
+    if not isinstance(container, np.ndarray) and _sharing(value, container, settled) > 1:
         rebound = _rebound(statement)
         raise S2SError(f"'{statement}' would change an array in place that another item of a "
                        f"{type(container).__name__} holding it ('{held_by}') is too, or shares memory with (one array "
@@ -50,6 +52,52 @@ def item_part(g, item, changed):
     """The part of `g`, the adjoint (or tangent) of `changed_item(item, value)`, that is `value`'s (`changed`) or
     `item`'s: all of it where that one is the container's new item, else none (0.0)."""
     return g if isinstance(item, np.ndarray) == changed else 0.0
+
+
+def _sharing(value, obj, settled: bool = False) -> int:
+    """How many arrays that `obj` holds (`_arrays_in`) share memory with the array `value` (np.may_share_memory).
+    A flat list, tuple or dict of arrays and numbers is indexed once by the array each item is a view of (`_owner`:
+    arrays of different owners share no memory), and the index kept while its items stay those objects (`settled`:
+    while it is that object): a loop's check of each item (item_loops.py) costs the item's own comparisons, not
+    the container's length."""
+    owners = _owners(obj, settled)
+    if owners is None or _owner(value) is None:
+        return sum(np.may_share_memory(value, a) for a in _arrays_in(obj))
+    return sum(np.may_share_memory(value, a) for a in owners.get(_owner(value), []) + owners.get(None, []))
+
+
+_OWNERS: dict = {}  # id(container) -> (container, the ids of its items, {owner: [arrays]}): a few, the latest
+
+
+def _owners(obj, settled: bool) -> dict | None:
+    items = obj.values() if type(obj) is dict else obj if type(obj) in (list, tuple) else None
+    if items is None or len(items) < 16:
+        return None
+    kept = _OWNERS.get(id(obj))
+    if settled and kept is not None and kept[0] is obj:
+        return kept[2]
+    ids = tuple(map(id, items))
+    if kept is not None and kept[0] is obj and kept[1] == ids:
+        return kept[2]
+    if not all(type(a) is np.ndarray and a.dtype.kind != "O" or isinstance(a, (int, float, complex, np.generic))
+               for a in items):
+        return None
+    owners: dict = {}
+    for a in items:
+        if isinstance(a, np.ndarray):
+            owners.setdefault(_owner(a), []).append(a)
+    if len(_OWNERS) >= 4:
+        _OWNERS.clear()
+    _OWNERS[id(obj)] = (obj, ids, owners)
+    return owners
+
+
+def _owner(a):
+    """The id of the array whose memory `a` is (itself, or the array its chain of views starts from), or None for
+    memory another object gave (np.frombuffer: what else holds that memory is not followed here)."""
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return id(a) if a.base is None else None
 
 
 def _arrays_in(obj, depth=0, path=None):
