@@ -18,12 +18,13 @@ def require_unshared(value, statement, container, *holders, held_by="", names=()
     of `container` is that array or shares memory with it (a deep copy keeps the sharing among the items it
     copies: `copy.deepcopy({'a': w, 'b': w})`), or where an array that `holders` hold does: the caller's arguments
     `names` (a shallow copy, `copy.copy(p)`, holds p's arrays themselves), then the function's copies `copies`.
-    `settled`: `container` is not changed while the loop checking its items runs (item_loops.py makes it anew), nor
-    are the caller's arguments: what they hold is looked up once (`_sharing`)."""
+    `settled`: `container` is not changed while the loop checking its items runs (item_loops.py makes it anew):
+    what it holds is looked up once (`_sharing`); the caller's arguments are looked up again on each call (the
+    caller may have changed them since the last)."""
     if not isinstance(value, np.ndarray):
         return
     for name, holder in zip(names + copies, holders):
-        if _sharing(value, holder, name in names):
+        if _sharing(value, holder):
             if name in names:
                 require_immutable(value, statement, caller=name)
             raise S2SError(f"'{statement}' would change an array in place that '{name}' holds too, and s2s follows "
