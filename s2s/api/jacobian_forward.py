@@ -13,7 +13,9 @@ import math
 import numpy as np
 
 from s2s.api import cache
-from s2s.api import transform, arguments, data_checks, precision, pytree, display, wrappers
+from s2s.api import transform, arguments, data_checks, precision, pytree, display, wrappers, entries
+from s2s.api import draws as draws_mod
+from s2s.runtime.jacobians import ContainerValue
 from s2s.api.draws import Draws
 from s2s.api.forward import Jvp, jvp, STARRED, wrt_positions
 from s2s.errors import NonDifferentiableError, ResultTypeError
@@ -40,6 +42,7 @@ class _ForwardState(cache.SharedState):
         self.gradient_wrt = _gradient_wrt(f)
         self.ranks: dict = {}  # (the rank of each array argument, the type of each other one) -> ranks
         self.bases: dict = {}  # shape of the argument -> its read-only identity basis (_jacobian_by_batch)
+        self.made: dict = {}  # (the jvps' cache entries, vector or not) -> (module text, its entry point compiled)
 
 
 def _gradient_wrt(f):
@@ -83,8 +86,11 @@ class JacobianForward:
         self._jvps, self._batched, self._vector = state.jvps, state.batched, state.vector
         self._last_ranks = ()
         self._last_vector = True  # (whether the last call could push its tangents at once: what .source shows)
+        self._last_run = None  # (the jvps, vector or not) of the last call run by the entry point: what .source shows
         self.__name__ = f"jacobian_{getattr(f, '__name__', 'f')}"
         self.__doc__ = getattr(f, "__doc__", None)
+        self.entry_name = entries.identifier(self.__name__)  # (the entry point's name: hessian_f for a Hessian's)
+        self.ran_entry = False  # (whether the last call ran the entry point, which gives the result its precision)
 
     def _batched_jvp(self, k: int, ranks: tuple):
         """The vector-mode jvp for wrt entry `k` at these argument ranks, or None if a rule has no batched form
@@ -110,12 +116,52 @@ class JacobianForward:
 
     @property
     def source(self) -> str:
-        texts = []
+        if self._last_run is not None:
+            return self._made(*self._last_run)[0]
+        jfs, vectors = [], []
         vector = self._last_vector and not (self._value_like_wrt and not self._single)
         for k, j in enumerate(self._jvps):
             b = self._batched_jvp(k, self._last_ranks) if vector else None
-            texts.append((b or j).source)
-        return "\n\n".join(texts)
+            jfs.append(b or j)
+            vectors.append(b is not None)
+        return self._made(jfs, vectors)[0]
+
+    def _made(self, jfs: list, vectors: list):
+        """(module text, its entry point compiled) for the generated jvps `jfs` (one per wrt entry; vector-mode ones
+        where `vectors` says so): their code, then the entry point taking f's parameters (`jacobian_f`, or
+        `hessian_f`), which assembles the Jacobian from them by the runtime's helpers (api/entries.py)."""
+        gen = tuple(jf._current_entry() for jf in jfs)
+        key = (gen, tuple(vectors), self.entry_name, self._value_like_wrt)
+        made = self._state.made.get(key)
+        if made is None:
+            fns = [e.fn for e in gen]
+            names = entries.distinct([fn.__name__ for fn in fns])
+            wrt_at = wrt_positions(self.__wrapped__, self._wrt, keywords=True)
+            parts = [(e.text, old, new, v) for e, (old, new), v in zip(gen, names, vectors)]
+            entry = entries.forward_entry(self.entry_name, parts, self.__wrapped__, wrt_at, self._single,
+                                          hessian=self._value_like_wrt)
+            text = entries.module([e.text for e in gen], names, entry)
+            made = self._state.made[key] = (text, entries.compiled(entry, self.entry_name, fns,
+                                                                   [new for _, new in names]))
+        return made
+
+    def _run(self, jfs: list, vectors: list, args: tuple, kwargs: dict):
+        """The Jacobian (a Hessian's: the Hessian) by the entry point of `.source` (`_made`)."""
+        fn = self._made(jfs, vectors)[1]
+        if fn is None:
+            return _NO_ENTRY
+        for jf in jfs:
+            data_checks.check(jf._entry.fn, jf.__name__, args, kwargs, arguments.original(jf.__wrapped__))
+        self._last_run = (jfs, vectors)
+        try:
+            return fn(*args, **kwargs) if kwargs else fn(*args)
+        except TypeError:
+            arguments.raise_call_error(self.__wrapped__, args, kwargs)  # as the original refuses the call
+            raise
+
+    def _drawing(self, jfs: list) -> bool:
+        """May the generated jvps draw random numbers (each basis tangent's call must then draw the first's)?"""
+        return any(draws_mod.may_draw(jf._current())[0] for jf in jfs)
 
     _repr_html_ = display.repr_html  # a notebook shows the generated source, highlighted
 
@@ -127,8 +173,13 @@ class JacobianForward:
             if not kwargs and self._single:
                 out = self._batch_again(args)
                 if out is not None:
+                    self.ran_entry = True
                     return out
-            return precision.of_wrt(self._jacobian(*args, **kwargs), self._state.wrt_at, args, kwargs, self._single,
+            self.ran_entry = False
+            out = self._jacobian(*args, **kwargs)
+            if self.ran_entry:  # (the entry point gives each block its precision)
+                return out
+            return precision.of_wrt(out, self._state.wrt_at, args, kwargs, self._single,
                                     arguments.original(self.__wrapped__))
         except ResultTypeError as exc:
             raise exc.retitled("jacobian") from None
@@ -152,8 +203,9 @@ class JacobianForward:
             return None
         self._last_ranks, self._last_vector = ranks, True
         try:
-            return _jacobian_by_batch(batched, args, x, None, x if self._value_like_wrt else None, state.bases)
-        except NotBatchable:
+            out = self._run([batched], [True], args, {})
+            return None if out is _NO_ENTRY else out
+        except (NotBatchable, ContainerValue):
             return None  # (the general path finds it again, and pushes the basis tangents one by one)
 
     def _jacobian(self, *args, **kwargs):
@@ -193,22 +245,37 @@ class JacobianForward:
                 if isinstance(a, (np.ndarray, float, int, np.number)) and not isinstance(a, bool))
         self._last_ranks = ranks
         if self._value_like_wrt and not self._single:
+            if not kwargs and plain(args) and not self._drawing(self._jvps):
+                out = self._run(list(self._jvps), [False] * len(self._jvps), args, kwargs)
+                if out is not _NO_ENTRY:
+                    self.ran_entry = True
+                    return out
             return self._hessian_blocks(params, args, kwargs)
         # (f a gradient with respect to a container or a tuple: its value is a container, pushed by basis tangents;
         # a Hessian's gradient is with respect to x itself)
         vector = self._value_like_wrt or state.gradient_wrt is None or \
             not self._container_gradient(params, args, kwargs)
         self._last_vector = vector
-        if self._single and not kwargs and vector:  # (the common case: one array argument pushed at once)
-            x = arguments.argument(params, args, kwargs, self._wrt, self.__wrapped__)
-            batched = self._batched.get((0, ranks)) if type(x) is np.ndarray else None
-            if batched is not None:
-                try:
-                    return _jacobian_by_batch(batched, args, x, None, x if self._value_like_wrt else None,
-                                              state.bases)
-                except NotBatchable:  # (as below)
-                    self._vector[0] = False
-                    self._batched.pop((0, ranks), None)
+        jfs, vectors = [], []
+        for k, w in enumerate(self._wrts):
+            x = arguments.argument(params, args, kwargs, w, self.__wrapped__)
+            batched = None if not vector or type(x) is not np.ndarray and pytree.is_container(x) else \
+                (self._batched.get((k, ranks)) or self._batched_jvp(k, ranks))
+            jfs.append(batched or self._jvps[k])
+            vectors.append(batched is not None)
+        self._last_run = (jfs, vectors)  # (what .source shows: the jvps this call pushes its tangents through)
+        if not kwargs and plain(args) and not self._drawing(jfs):  # (else: the general path below)
+            try:
+                out = self._run(jfs, vectors, args, kwargs)
+            except (NotBatchable, ContainerValue):  # transformed again (something it read changed), now without a
+                for k, v in enumerate(vectors):      # vector form, or a container value: one tangent at a time
+                    if v:
+                        self._vector[k] = False
+                        self._batched.pop((k, ranks), None)
+                out = self._run(list(self._jvps), [False] * len(self._jvps), args, kwargs)
+            if out is not _NO_ENTRY:
+                self.ran_entry = True
+                return out
         out = []
         draws = Draws(args, kwargs)  # (each wrt entry, each basis tangent, calls f again: one draw for them all)
         for k, w in enumerate(self._wrts):
@@ -316,6 +383,9 @@ def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None, bases=N
         out = t.reshape(n, math.prod(vshape)).T.reshape(vshape + shape)
     # (the basis itself or a broadcast, returned as they are, are read-only: the caller gets its own array)
     return out if out.flags.writeable else out.copy()
+
+
+_NO_ENTRY = object()  # (what _run gives where no entry point could be written: the general path runs)
 
 
 def plain(args: tuple) -> bool:

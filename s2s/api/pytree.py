@@ -13,32 +13,16 @@ from __future__ import annotations
 import dataclasses
 import linecache
 import types
-import warnings
-from typing import Callable
 
 import numpy as np
 
 from s2s.runtime.core import fields_of, is_record  # noqa: F401 (a dataclass instance: a record; read here as pytree's)
 from s2s.runtime.indexing import record_of  # noqa: F401 (s2s's, and what generated code builds records by)
 from s2s.errors import ArgumentTypeError, CallError
+# (the leaves of a container and its structure rebuilt: in the runtime, where generated Jacobians read them too)
+from s2s.runtime.trees import CONTAINERS, is_container, leaves, structure, leaves_like, rows, zeros_leaf  # noqa: F401
 
-CONTAINERS = (tuple, list, dict)
 _NUMBERS = (float, int)
-
-
-def is_container(x) -> bool:
-    return isinstance(x, CONTAINERS) or is_record(x)
-
-
-def leaves(tree) -> list:
-    """The numbers and arrays in `tree`, in order."""
-    if is_record(tree):
-        return [leaf for k in fields_of(tree) for leaf in leaves(getattr(tree, k))]
-    if isinstance(tree, dict):
-        return [leaf for v in tree.values() for leaf in leaves(v)]
-    if isinstance(tree, (tuple, list)):
-        return [leaf for v in tree for leaf in leaves(v)]
-    return [tree]
 
 
 def paths(tree, prefix: str = "") -> list:
@@ -50,72 +34,6 @@ def paths(tree, prefix: str = "") -> list:
     if isinstance(tree, (tuple, list)):
         return [p for i, v in enumerate(tree) for p in paths(v, f"{prefix}[{i}]")]
     return [prefix]
-
-
-def structure(tree) -> Callable[[list], object]:
-    """`build(new_leaves)`: `tree`'s structure (plain tuple, list and dict; a namedtuple stays one) with
-    `new_leaves` in place of its leaves."""
-    def build(values):
-        it = iter(values)
-        return _rebuild(tree, it)
-    return build
-
-
-def _rebuild(t, it):
-    if is_record(t):
-        return record_of(t, {k: _rebuild(getattr(t, k), it) for k in fields_of(t)})
-    if isinstance(t, dict):
-        return {k: _rebuild(v, it) for k, v in t.items()}
-    if isinstance(t, tuple):
-        parts = [_rebuild(v, it) for v in t]
-        return type(t)(*parts) if hasattr(t, "_fields") else tuple(parts)
-    if isinstance(t, list):
-        return [_rebuild(v, it) for v in t]
-    return next(it)
-
-
-def leaves_like(g, template) -> list:
-    """The leaves of `g`, a derivative with `template`'s structure, each of its template leaf's shape.
-
-    A bare number where the template has a container or an array (a zero that stands for the whole
-    part, or a derivative NumPy broadcast) is spread over that part."""
-    if is_record(template):
-        if isinstance(g, dict) or is_record(g):
-            get = g.__getitem__ if isinstance(g, dict) else lambda k: getattr(g, k)  # noqa: E731
-            return [leaf for k in fields_of(template) for leaf in leaves_like(get(k), getattr(template, k))]
-        return [leaf for k in fields_of(template) for leaf in leaves_like(g, getattr(template, k))]
-    if isinstance(template, dict):
-        if isinstance(g, dict):
-            return [leaf for k, v in template.items() for leaf in leaves_like(g[k], v)]
-        return [leaf for v in template.values() for leaf in leaves_like(g, v)]
-    if isinstance(template, (tuple, list)):
-        g = rows(g, template)
-        if isinstance(g, (tuple, list)):
-            return [leaf for a, v in zip(g, template) for leaf in leaves_like(a, v)]
-        return [leaf for v in template for leaf in leaves_like(g, v)]
-    return [np.broadcast_to(np.asarray(g, dtype=float), np.shape(template))]
-
-
-def rows(g, template):
-    """`g`, the derivative of the list or tuple `template`, as a list of one part per element where it is an
-    ndarray: a NumPy function reads a sequence passed whole as the array of it (np.cumsum(xs) as
-    np.cumsum(np.asarray(xs))), and its adjoint is that array's, whose rows are the elements' derivatives. `g`
-    itself where it is no such array (a number: a zero for the whole), or where its rows do not fit the elements
-    (another length, ragged elements: `arguments.structured` reports it)."""
-    if type(g) is not np.ndarray or g.ndim == 0 or not isinstance(template, (tuple, list)):
-        return g
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # (NumPy < 1.24 warns of ragged parts and makes an object array)
-            shape = np.shape(template)
-    except (ValueError, Warning):
-        return g  # (ragged parts: no array NumPy reads)
-    if g.shape != shape:
-        try:  # (an adjoint NumPy broadcast, 0.0 + np.asarray(xs)'s: its rows are the elements')
-            g = np.broadcast_to(g, shape)
-        except ValueError:
-            return g
-    return list(g)
 
 
 def like(g, template):
@@ -202,13 +120,6 @@ def is_number_leaf(leaf) -> bool:
     if isinstance(leaf, np.ndarray):
         return leaf.dtype.kind in "biufc"
     return isinstance(leaf, (int, float, complex, np.number, np.bool_))
-
-
-def zeros_leaf(leaf):
-    """A zero tangent for one leaf: 0.0 for a number, a float array of its shape for an array."""
-    if isinstance(leaf, np.ndarray):
-        return np.zeros(leaf.shape)
-    return 0.0
 
 
 def flatten(tree):

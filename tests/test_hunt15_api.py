@@ -1,0 +1,186 @@
+"""Round 15 fixes of the public contract, API.md (fix15api).
+
+D3: `.source` "copied to a file and imported, it runs and gives the same results. Its last top-level function is
+the entry point: it takes f's parameters and returns what the transformed callable returns." The module of
+`s2s.jacobian(f)` (both modes) and `s2s.hessian(f)` ended with the generated vjp or jvp (`vjp_f(x)`, `jvp_f(x, dx)`);
+it now ends with `jacobian_f(x)` / `hessian_f(x, t)`, which assembles the Jacobian from them by the runtime's
+helpers (runtime/jacobians.py), and the callable runs that entry point. jvp's entry takes f's parameters, then one
+tangent per wrt entry (docs/naming.md).
+"""
+from __future__ import annotations
+
+import ast
+import importlib.util
+import itertools
+
+import numpy as np
+import pytest
+
+import s2s
+from tests.conftest import assert_close, numeric_grad, numeric_hessian
+
+X = np.array([0.3, -0.5, 1.1])
+
+
+def vec(x):
+    return np.cumsum(np.sin(x)) * x[::-1]
+
+
+def scalar_of_array(x, t):
+    if t > 0:
+        y = x * x * x
+    else:
+        y = np.exp(x)
+    return np.sum(y) + x[0] * x[1]
+
+
+def scalar(x):
+    return x ** 3 + np.sin(x)
+
+
+def of_dict(p, a=2.0):
+    return np.sum(np.tanh(p["w"]) * p["b"] ** 2) * a
+
+
+def two(x, y):
+    return np.sum(np.sin(x) * y) + y ** 3
+
+
+def two_vec(x, y):
+    return np.sin(x) * y ** 2
+
+
+_COUNT = itertools.count()
+
+
+def _entry(d, tmp_path):
+    """The last top-level function of `d.source`, written to a file and imported."""
+    path = tmp_path / f"generated_{next(_COUNT)}.py"
+    path.write_text(d.source)
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    last = [n for n in ast.parse(d.source).body if isinstance(n, ast.FunctionDef)][-1]
+    return getattr(module, last.name)
+
+
+def _same(a, b):
+    """`a` and `b` are equal, leaf by leaf, with the same structure, shapes and dtypes."""
+    assert type(a) is type(b) or isinstance(a, float) and isinstance(b, float), (type(a), type(b))
+    if isinstance(a, dict):
+        assert list(a) == list(b)
+        for k in a:
+            _same(a[k], b[k])
+    elif isinstance(a, (tuple, list)):
+        assert len(a) == len(b)
+        for u, v in zip(a, b):
+            _same(u, v)
+    else:
+        assert np.shape(a) == np.shape(b)
+        assert np.asarray(a).dtype == np.asarray(b).dtype
+        assert_close(np.asarray(a), np.asarray(b), rtol=0, atol=0)
+
+
+def _close(a, b):
+    """`a` and `b` are equal leaf by leaf (a dict's derivative a dict, a float's a float or a NumPy float)."""
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and list(a) == list(b)
+        for k in a:
+            _close(a[k], b[k])
+    elif isinstance(a, (tuple, list)):
+        assert len(a) == len(b)
+        for u, v in zip(a, b):
+            _close(u, v)
+    else:
+        assert np.shape(a) == np.shape(b)
+        assert_close(np.asarray(a), np.asarray(b), rtol=0, atol=0)
+
+
+CASES = [  # (f, wrt, arguments)
+    (scalar_of_array, 0, (X, 1)),
+    (scalar, 0, (0.7,)),
+    (of_dict, 0, ({"w": np.array([0.2, -0.4]), "b": 1.5},)),
+    (two, (0, 1), (X, 0.7)),
+]
+
+
+@pytest.mark.parametrize("kind", ["grad", "value_and_grad", "jacobian", "jacobian_forward", "hessian"])
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_the_entry_point_of_the_source_gives_what_the_callable_gives(kind, case, tmp_path):
+    f, wrt, args = CASES[case]
+    if kind == "jacobian_forward":
+        d = s2s.jacobian(f, wrt=wrt, mode="forward")
+    else:
+        d = getattr(s2s, kind)(f, wrt=wrt)
+    got = d(*args)
+    entry = _entry(d, tmp_path)
+    if kind in ("grad", "value_and_grad"):  # (the callable gives a Python float for a float: the values are equal)
+        _close(got, entry(*args))
+        return
+    _same(got, entry(*args))
+    # the entry's value is right, not only the callable's: against finite differences
+    if f is scalar_of_array:
+        ref = numeric_hessian(lambda x: f(x, 1), X) if kind == "hessian" else numeric_grad(f, args, 0)
+        assert_close(entry(*args), ref, rtol=1e-5, atol=1e-6)
+    if f is scalar:
+        ref = 6 * 0.7 - np.sin(0.7) if kind == "hessian" else 3 * 0.7 ** 2 + np.cos(0.7)
+        assert_close(entry(*args), ref, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+@pytest.mark.parametrize("wrt", [0, (0, 1)])
+def test_the_entry_point_of_an_array_valued_jacobian(mode, wrt, tmp_path):
+    f = vec if wrt == 0 else two_vec
+    args = (X,) if wrt == 0 else (X, 0.7)
+    d = s2s.jacobian(f, wrt=wrt, mode=mode)
+    got = d(*args)
+    entry = _entry(d, tmp_path)
+    _same(got, entry(*args))
+    if wrt == 0:
+        assert_close(entry(X), np.stack([numeric_grad(lambda x: vec(x)[i], (X,), 0) for i in range(3)]), rtol=1e-5)
+    else:
+        assert_close(entry(*args)[0], np.diag(np.cos(X) * 0.49), rtol=1e-7)
+        assert_close(entry(*args)[1], 2 * 0.7 * np.sin(X), rtol=1e-7)
+    name = ast.parse(d.source).body[-1]
+    assert name.name == "jacobian_" + f.__name__ and [a.arg for a in name.args.args] == list(
+        f.__code__.co_varnames[:f.__code__.co_argcount])
+
+
+def test_the_entry_point_of_a_hessian_is_named_for_it_and_takes_fs_parameters():
+    d = s2s.hessian(scalar_of_array)
+    last = ast.parse(d.source).body[-1]
+    assert last.name == "hessian_scalar_of_array" and [a.arg for a in last.args.args] == ["x", "t"]
+    assert "from s2s import runtime as rt" in d.source
+
+
+def test_float32_leaves_keep_their_precision_in_the_entry_point(tmp_path):
+    x = X.astype(np.float32)
+    for d in (s2s.jacobian(vec), s2s.jacobian(vec, mode="forward"), s2s.hessian(scalar_of_array)):
+        args = (x,) if "vec" in d.__name__ else (x, 1)
+        got = d(*args)
+        assert got.dtype == np.float32
+        _same(got, _entry(d, tmp_path)(*args))
+
+
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_the_entry_point_of_vjp_returns_the_value_and_a_pullback(case, tmp_path):
+    f, wrt, args = CASES[case]
+    d = s2s.vjp(f, wrt=wrt)
+    value, pullback = d(*args)
+    value2, pullback2 = _entry(d, tmp_path)(*args)
+    _close(value, value2)
+    _close(pullback(1.0), pullback2(1.0))
+
+
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_the_entry_point_of_jvp_takes_the_primals_then_the_tangents(case, tmp_path):
+    f, wrt, args = CASES[case]
+    d = s2s.jvp(f, wrt=wrt)
+    wrts = wrt if isinstance(wrt, tuple) else (wrt,)
+    tangents = tuple(args[w] for w in wrts)  # (a direction of the arguments' structure)
+    value, tangent = d(args, tangents)
+    if f is of_dict:  # (jvp_f takes every parameter of f, without defaults: the tangents follow them)
+        args = args + (2.0,)
+    value2, tangent2 = _entry(d, tmp_path)(*args, *tangents)
+    _close(value, value2)
+    _close(tangent, tangent2)
