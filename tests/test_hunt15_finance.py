@@ -10,7 +10,11 @@ cfs`; a list of (t, c) pairs raised a bare TypeError. Every mode is now checked 
 M1: `p.hist.append(v)` on a list a dataclass argument holds was advised `Cls.append(p.hist, ...)`, which, written
 `list.append(p.hist, v)`, was refused with advice naming the class (`list_own = list(list)`). Both now say what
 the plain argument's refusal says, `hist = list(p.hist)`, and the advised program is checked; `list.append(xs, v)`
-of the function's own list is `xs.append(v)`."""
+of the function's own list is `xs.append(v)`.
+
+M2: `Q * Quat(0, 1, 2, 0.5) * Q.conj()` of a plain class with its own `__init__` and `__mul__` was told to call a
+method instead, which is then refused as a plain class whose attributes carry no derivative: the first message now
+names the fix that works, the class as a dataclass, and the dataclass is checked in every mode."""
 import math
 from dataclasses import dataclass, field
 
@@ -18,7 +22,7 @@ import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close
+from conftest import assert_close, check_every_mode
 
 Y = 0.04
 CFS = [3.0, 3.0, 103.0]
@@ -150,3 +154,69 @@ def test_list_method_through_its_class():
     assert_close(s2s.grad(f)(W, p), [W[1] ** 2, 2 * W[0] * W[1], 3 * W[2] ** 2], what="grad")
     with pytest.raises(s2s.UnsupportedSyntaxError, match=r"hist = list\(hist\)"):
         s2s.grad(logged_argument)(W, [])
+
+
+class Quat:  # (hunt15fin M2)
+    def __init__(self, w, x, y, z):
+        self.w, self.x, self.y, self.z = w, x, y, z
+
+    def __mul__(self, o):
+        return Quat(self.w * o.w - self.x * o.x - self.y * o.y - self.z * o.z,
+                    self.w * o.x + self.x * o.w + self.y * o.z - self.z * o.y,
+                    self.w * o.y - self.x * o.z + self.y * o.w + self.z * o.x,
+                    self.w * o.z + self.x * o.y - self.y * o.x + self.z * o.w)
+
+    def conj(self):
+        return Quat(self.w, -self.x, -self.y, -self.z)
+
+
+@dataclass
+class QuatD:  # (the advice followed: the same class as a dataclass)
+    w: float
+    x: float
+    y: float
+    z: float
+
+    def __mul__(self, o):
+        return QuatD(self.w * o.w - self.x * o.x - self.y * o.y - self.z * o.z,
+                     self.w * o.x + self.x * o.w + self.y * o.z - self.z * o.y,
+                     self.w * o.y - self.x * o.z + self.y * o.w + self.z * o.x,
+                     self.w * o.z + self.x * o.y - self.y * o.x + self.z * o.w)
+
+    def conj(self):
+        return QuatD(self.w, -self.x, -self.y, -self.z)
+
+
+def rotate_plain(q):
+    n = math.sqrt(q @ q)
+    Q = Quat(q[0] / n, q[1] / n, q[2] / n, q[3] / n)
+    r = Q * Quat(0.0, 1.0, 2.0, 0.5) * Q.conj()
+    return r.x + 2 * r.y + 3 * r.z
+
+
+def rotate_plain_chain(q):
+    n = math.sqrt(q @ q)
+    Q = Quat(q[0] / n, q[1] / n, q[2] / n, q[3] / n)
+    a = Q * Quat(0.0, 1.0, 2.0, 0.5)
+    r = a * Q.conj()
+    return r.x + 2 * r.y + 3 * r.z
+
+
+def rotate_dataclass(q):
+    n = math.sqrt(q @ q)
+    Q = QuatD(q[0] / n, q[1] / n, q[2] / n, q[3] / n)
+    r = Q * QuatD(0.0, 1.0, 2.0, 0.5) * Q.conj()
+    return r.x + 2 * r.y + 3 * r.z
+
+
+@pytest.mark.parametrize("f", [rotate_plain, rotate_plain_chain])
+def test_operator_of_a_plain_class_names_the_dataclass(f):
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(f)(np.array([0.9, 0.1, 0.3, -0.2]))
+    text = str(info.value)
+    assert "Quat, a plain class" in text and "make Quat a dataclass" in text and "fields w, x, y, z" in text
+    assert "call a function or a method" not in text
+
+
+def test_operator_of_a_dataclass_every_mode():
+    check_every_mode(rotate_dataclass, np.array([0.9, 0.1, 0.3, -0.2]))

@@ -11,7 +11,7 @@ import types
 
 from s2s import ir, prims
 from s2s.front import records
-from s2s.front.method_lookup import user_object
+from s2s.front.method_lookup import LIBRARIES, user_object
 from s2s.front.source import MISSING
 from s2s.rules import registry
 
@@ -49,6 +49,15 @@ class AttributeLowering:
             if made is not None and made.op in _OPERATORS and key is None:
                 # (`q = p * s; q.W`: an operator made an object with fields, so a class's __mul__ ran, which s2s
                 # would differentiate as NumPy's product of every field)
+                plain = self.operand_class(made)
+                if plain is not None:  # (Q * Quat(0, 1, 2, 0.5) of a class with its own __init__)
+                    name, fields = plain.__name__, ", ".join(_init_parameters(plain)) or "w"
+                    raise self.error(node, f"reading .{node.attr} of what an operator made of objects of {name}, "
+                                           f"a plain class (no dataclass), whose attributes carry no derivative "
+                                           f"in s2s", f"make {name} a dataclass (@dataclasses.dataclass above the "
+                                           f"class, its fields {fields} declared with their types in place of "
+                                           f"__init__): s2s follows its fields and calls its __{made.op}__ for "
+                                           f"the operator")
                 raise self.error(node, f"reading .{node.attr} of what an operator made (an object of a class that "
                                        f"defines it, as __{made.op}__)",
                                  "call a function or a method for the operation instead (q = p.scale(s), not "
@@ -56,6 +65,26 @@ class AttributeLowering:
                                  "class's method")
             return ir.Call("getattr", (base, ir.Const(node.attr)))
         return self.array_attribute(key, base, node)
+
+    def operand_class(self, made: ir.Call, seen: frozenset = frozenset()):
+        """The plain class (no dataclass, no namedtuple) of an operand of the operator call
+        `made` made by calling it (`Q = Quat(...)`) or by another operator of its objects, where the class defines
+        the operator; None where s2s does not know such a class while compiling."""
+        for a in made.args:
+            d = self.definitions.get(a.name) if isinstance(a, ir.Var) and a.name not in seen else None
+            if d is None:
+                continue
+            if d.op in _OPERATORS:
+                cls = self.operand_class(d, seen | {a.name})
+            elif d.op == "call" and d.args and isinstance(d.args[0], ir.Var) and d.args[0].name in self.free:
+                cls = self.free[d.args[0].name][0]  # (Quat, the class a module-level name holds)
+                cls = cls if isinstance(cls, type) and (cls.__module__ or "").split(".")[0] not in LIBRARIES and \
+                    records.record_fields(cls) is None else None
+            else:
+                continue
+            if cls is not None and (hasattr(cls, f"__{made.op}__") or hasattr(cls, f"__r{made.op}__")):
+                return cls
+        return None
 
     def record_attribute(self, cls: type, base: ir.Var, node: ast.Attribute) -> ir.Expr | None:
         """`obj.name` where obj is a record (a dataclass, a namedtuple) of the class `cls` or a subclass of it,
@@ -126,3 +155,9 @@ class AttributeLowering:
         caret = " " * (col - 1) + "^"
         return AttributeError(f"module '{name}' has no attribute '{node.attr}'.{hint}\n"
                               f"  {self.src.filename}:{line}:{col}\n    {text}\n    {caret}")
+
+
+def _init_parameters(cls: type) -> list:
+    """The names of the parameters of a class's __init__ after self (none where Python cannot tell)."""
+    code = getattr(getattr(cls, "__init__", None), "__code__", None)
+    return list(code.co_varnames[1:code.co_argcount]) if code is not None else []
