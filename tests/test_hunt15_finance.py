@@ -14,8 +14,13 @@ of the function's own list is `xs.append(v)`.
 
 M2: `Q * Quat(0, 1, 2, 0.5) * Q.conj()` of a plain class with its own `__init__` and `__mul__` was told to call a
 method instead, which is then refused as a plain class whose attributes carry no derivative: the first message now
-names the fix that works, the class as a dataclass, and the dataclass is checked in every mode."""
+names the fix that works, the class as a dataclass, and the dataclass is checked in every mode.
+
+R3: `np.fromiter((v ** 2 for v in x), dtype=float)` was refused as a generator not read wholly where it is made,
+with the advice of a list, and `np.fromiter([...], float)` then had no rule. np.fromiter reads its iterable wholly,
+as list() does: it is now np.array of the list of its values (its first `count`), in every mode."""
 import math
+from numpy import fromiter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -220,3 +225,59 @@ def test_operator_of_a_plain_class_names_the_dataclass(f):
 
 def test_operator_of_a_dataclass_every_mode():
     check_every_mode(rotate_dataclass, np.array([0.9, 0.1, 0.3, -0.2]))
+
+
+X3 = np.array([0.3, 0.5, -1.0])
+
+
+def fromiter_gen(x):  # (hunt15fin R3)
+    y = np.fromiter((v ** 2 for v in x), dtype=float)
+    return np.sum(y * x)
+
+
+def fromiter_list(x):
+    y = np.fromiter([v ** 2 for v in x], float)
+    return np.sum(y * np.sin(x))
+
+
+def fromiter_map(x):
+    y = np.fromiter(map(np.sin, x), float)
+    return np.sum(y * x)
+
+
+def fromiter_array(x):
+    return np.sum(fromiter(x, dtype=np.float64) ** 3)
+
+
+def fromiter_count_two(x):
+    y = np.fromiter((v ** 3 for v in x), float, 2)
+    return np.sum(y * x[:2])
+
+
+def fromiter_count(x, n):
+    y = np.fromiter((v ** 3 for v in x), float, count=n)
+    return np.sum(y) * len(y) + np.sum(y ** 2)
+
+
+def fromiter_count_run(x):
+    return fromiter_count(x, 2) + fromiter_count(x, -1)
+
+
+@pytest.mark.parametrize("f", [fromiter_gen, fromiter_list, fromiter_map, fromiter_array, fromiter_count_two,
+                               fromiter_count_run])
+def test_fromiter_every_mode(f):
+    check_every_mode(f, X3, exact=True)
+    code = [line for line in s2s.grad(f).source.splitlines() if not line.lstrip().startswith("#")]
+    assert any("np.array(" in line for line in code) and not any("fromiter(" in line for line in code)
+
+
+def test_fromiter_values_and_dtype():
+    for n in (0, 1, 3, -1):
+        assert fromiter_count(X3, n) == s2s.value_and_grad(fromiter_count)(X3, n)[0]
+    value, pull = s2s.vjp(fromiter_float32)(X3)
+    assert value.dtype == np.float32 and np.array_equal(value, np.fromiter((v * 2 for v in X3), np.float32))
+    assert_close(pull(np.ones(3, dtype=np.float32)), np.full(3, 2.0), what="vjp of float32")
+
+
+def fromiter_float32(x):
+    return np.fromiter((v * 2 for v in x), np.float32)

@@ -18,6 +18,7 @@ import math
 from s2s import ir, prims
 from s2s.front.attributes import AttributeLowering
 from s2s.front.folds import filtered_list, is_reduce, reduced_value
+from s2s.front.fromiter import fromiter_array, is_fromiter
 from s2s.front.inlining import Spread
 from s2s.front.generators import short_circuit_loops
 from s2s.front.operators import builtin_call, operator_call
@@ -186,6 +187,10 @@ class ExpressionLowering(AttributeLowering):
             finally:
                 self.consumed.discard(id(first))
             return self.materialise(ir.Call("s2s.runtime.dict_from_pairs", (pairs,)), hint)
+        if is_fromiter(self, node):  # np.array of the list of its values (fromiter.py)
+            made = fromiter_array(self, node, hint)
+            if made is not None:
+                return made
         called = builtin_call(self, node, hint)  # abs(u) of a class's __abs__ (operators.py)
         if called is not None:
             return called
@@ -240,7 +245,7 @@ class ExpressionLowering(AttributeLowering):
                                 "later, one by one as they are read, and only once)",
                           "make a list where it is made, [v * x for v in vs] or list(zip(a, b)), or pass it "
                           "straight to sum(), any(), all(), list(), tuple(), sorted(), dict(), min(), max(), "
-                          "math.fsum() or math.prod(), or to a for loop")
+                          "math.fsum(), math.prod() or np.fromiter(), or to a for loop")
 
     def iterated_list(self, node: ast.Call, kind, hint) -> ir.Atom:
         """`zip(a, b)`, `enumerate(xs)`, `reversed(xs)` read wholly: the list a for loop over it makes,
