@@ -9,6 +9,8 @@ alias stage checks what else may hold the item as it does for `q[k] -= v` (item_
 container (one array stored twice), the caller's arrays (a loop over the caller's list stays refused), a name of the
 function's own read afterwards.
 """
+import copy
+
 import numpy as np
 import pytest
 
@@ -107,6 +109,23 @@ def written_by_key(x):  # (round 14's q[k] -= ..., after a dict comprehension ov
     return np.sum(q['w'] ** 2) + np.sum(np.sin(q['b']))
 
 
+def deep_copied_items(x):  # (a dict deep-copied: copy.deepcopy(p).items())
+    p = {'w': x[:3], 'b': x[3:]}
+    q = copy.deepcopy(p)
+    for k, v in q.items():
+        v -= 0.1 * np.sin(v)
+    return np.sum(q['w'] ** 2) + np.sum(q['b'])
+
+
+def number_values(x):  # (a dict of numbers: the operator rebinds v, the dict keeps its values)
+    q = {'a': x[0] * 1.0, 'b': x[1] * 2.0}
+    s = 0.0
+    for v in q.values():
+        v *= 3.0
+        s = s + v
+    return s + q['a'] * q['b']
+
+
 def _zipped_by_hand(x):
     params = [x[:3].copy(), x[3:].copy()]
     for t in range(2):
@@ -114,7 +133,8 @@ def _zipped_by_hand(x):
     return sum(np.sum(p ** 2) for p in params)
 
 
-PROGRAMS = [zipped, enumerated, halved, momentum, numbers, values, items_keyed, written_by_key]
+PROGRAMS = [zipped, enumerated, halved, momentum, numbers, values, items_keyed, written_by_key, deep_copied_items,
+            number_values]
 
 
 @pytest.mark.parametrize("f", PROGRAMS, ids=lambda f: f.__name__)
@@ -162,11 +182,36 @@ def shallow_copy(ws):
     return sum(np.sum(p ** 2) for p in params)
 
 
+def values_of_the_callers(p):
+    for v in p.values():
+        v *= 0.5
+    return np.sum(p['w'] ** 2)
+
+
+def shallow_dict(p):
+    q = dict(p)
+    for v in q.values():
+        v *= 0.5
+    return np.sum(q['w'] ** 2)
+
+
+def shallow_copy_items(p):
+    q = p.copy()
+    for k, v in q.items():
+        v -= 0.1
+    return np.sum(q['w'] ** 2)
+
+
 def test_the_callers_list_stays_refused():
     ws = [np.array([0.3, -1.2]), np.array([1.0])]
     for f in (callers_list, shallow_copy):
-        with pytest.raises(S2SError, match="caller passed in"):
+        with pytest.raises(S2SError, match="caller passed in \\('ws'"):
             s2s.grad(f)(ws)
+    p = {'w': np.array([0.3, -1.2]), 'b': np.array([1.0])}
+    for f in (values_of_the_callers, shallow_dict, shallow_copy_items):
+        with pytest.raises(S2SError, match="caller passed in \\('p'"):
+            s2s.grad(f)(p)
+    assert_close(p['w'], [0.3, -1.2])
 
 
 def one_array_twice(x):
