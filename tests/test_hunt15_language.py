@@ -13,6 +13,9 @@ in, is refused in reverse mode, as every derivative through complex numbers is).
 4: np.quantile, np.percentile, np.nanquantile and np.nanpercentile had no derivative in q: for method='linear' it is
 c (x_sorted[hi] - x_sorted[lo]) (c = n - 1, / 100 for a percentile) on the segment q (n - 1) lies on, along the axis
 (rt.quantile_q_tangent); the derivatives in q of the helpers of the derivative in x make second derivatives exact.
+
+5: any() and all() of a list (or of filter(...)) whose items carry derivatives were refused ("no derivative rule"):
+their result is a bool, which carries none.
 """
 from __future__ import annotations
 
@@ -327,3 +330,21 @@ def other_method(q, x):
 def test_other_methods_are_refused_in_q():
     with pytest.raises(s2s.S2SError, match="method other than 'linear'"):
         s2s.grad(other_method)(0.3, DATA)
+
+
+# ------------------------------------------------------------------ 5: any() and all() of a list of floats
+def any_of_list(x):
+    return np.sum(x * x) * (2.0 if any([v for v in x if v > 1.0]) else 1.0)
+
+
+def all_of_filter(x):
+    return np.sum(np.sin(x)) + (0.5 if all(filter(lambda v: v > 0, x)) else -0.5) * x[0]
+
+
+def any_of_values(x):
+    return x[0] * x[1] if any([x[0], x[1] - 1.0]) else x[2]
+
+
+@pytest.mark.parametrize("f", [any_of_list, all_of_filter, any_of_values], ids=lambda f: f.__name__)
+def test_any_and_all_of_floats(f):
+    check_every_mode(f, X)

@@ -635,6 +635,7 @@ NONDIFF_CASES = {
     "floordiv": Nd("x // 0.3"),
     "builtins.len": Nd("len(x)"), "builtins.int": Nd("int(x[0] * 10.0)"), "builtins.bool": Nd("bool(x[0] > 0)"),
     "builtins.round": Nd("round(float(x[0]), 1)"),
+    "builtins.any": Nd("any([x[0] - 0.1, x[1]])"), "builtins.all": Nd("all([x[0], x[1] * 2.0])"),
     "builtins.range": Nd("s", pre="s = 0.0\nfor i in range(len(x)):\n    s = s + i"),
     "builtins.enumerate": Nd("s", pre="s = 0.0\nfor i, v in enumerate(x):\n    s = s + i * np.floor(v)"),
     "builtins.zip": Nd("s", pre="s = 0.0\nfor a, b in zip(x, x):\n    s = s + np.sign(a * b)"),

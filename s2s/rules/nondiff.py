@@ -13,6 +13,7 @@ nondiff("floordiv", elementwise=True)  # piecewise constant
 nondiff("slice")
 nondiff("builtins.len", "builtins.range", "builtins.int", "builtins.bool", "builtins.round",
         "builtins.isinstance", "builtins.print", "builtins.enumerate", "builtins.zip")
+nondiff("builtins.any", "builtins.all")  # (a bool: any([v for v in x if v > t]), any(filter(f, x)))
 
 # ---------------------------------------------------------------- math
 nondiff("math.floor", "math.ceil", "math.trunc", "math.isnan", "math.isinf", "math.isfinite", elementwise=True)
