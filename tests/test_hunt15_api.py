@@ -184,3 +184,27 @@ def test_the_entry_point_of_jvp_takes_the_primals_then_the_tangents(case, tmp_pa
     value2, tangent2 = _entry(d, tmp_path)(*args, *tangents)
     _close(value, value2)
     _close(tangent, tangent2)
+
+
+# ------------------------------------------------------------------ D1: a runtime error at the user's line
+def index_then_return(x, i):
+    y = x * 2.0
+    z = y[i] + 1.0  # the failing line
+    return z
+
+
+def _failing_line(call) -> str:
+    import traceback
+    with pytest.raises(IndexError) as info:
+        call()
+    frames = [fr for fr in traceback.extract_tb(info.value.__traceback__) if fr.filename == __file__]
+    return frames[-1].line
+
+
+@pytest.mark.parametrize("kind", ["grad", "value_and_grad", "vjp", "hessian"])
+def test_an_error_reading_the_results_operands_is_shown_at_their_line(kind):
+    x = np.ones(3)
+    assert _failing_line(lambda: index_then_return(x, 7)).endswith("# the failing line")
+    d = getattr(s2s, kind)(index_then_return)
+    assert _failing_line(lambda: d(x, 7)).endswith("# the failing line")
+    assert_close(s2s.grad(index_then_return)(x, 1), np.array([0.0, 2.0, 0.0]))

@@ -207,9 +207,14 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         if seed is None and not proven_scalar(self.fn):
             # check the arguments that make the result a scalar, else the result itself
             params = [p for p in self.fn.params if p in self.sound_scalars]
-            checked = tuple(ir.Var(p) for p in params) if params and proven_scalar(self.fn, params) else \
-                self._scalar_parts(ret.value) or (ret.value,)
-            check = [ir.Effect(ir.Call("s2s.runtime.require_scalar", checked), ret.loc)]
+            by_params = bool(params) and proven_scalar(self.fn, params)
+            parts = () if by_params else self._scalar_parts(ret.value)
+            checked = tuple(ir.Var(p) for p in params) if by_params else parts or (ret.value,)
+            # (the operands of the result's operation are read where that operation is: an error reading them, an
+            # index out of range in y[i] of z = y[i] + 1.0, is raised at its line, as Python raises it)
+            loc = next((s.loc for s in body if parts and isinstance(s, ir.Assign) and s.target == ret.value.name),
+                       ret.loc)
+            check = [ir.Effect(ir.Call("s2s.runtime.require_scalar", checked), loc)]
         self.stacks = self._active_stacks()
         adjoint = self.reverse_block(body[:-1], pending, {})
         self.adjoint_stmts = adjoint
