@@ -5,7 +5,7 @@ import copy
 
 import numpy as np
 
-from s2s.runtime.arrays import stack_adjoint
+from s2s.runtime.joining import stack_adjoint
 from s2s.errors import S2SError
 from s2s.runtime.core import DictParts, Parts, TupleParts, _structured, tangent_as_array, unbroadcast, zeros_like
 from s2s.runtime.higher import batch_sum_builtin_adjoint, batch_unbroadcast, sum_builtin_adjoint_transpose

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from s2s.runtime.arrays import (_interp_segment, append_adjoint, column_stack_adjoint, concatenate_adjoint,
-                                dstack_adjoint, hstack_adjoint, select_adjoint_choices, vstack_adjoint)
+from s2s.runtime.arrays import _interp_segment, select_adjoint_choices
 from s2s.runtime import sparse
 from s2s.runtime.batched import _is_zero, batch_align, batch_zeros, zero_checked, zero_passes_through
 from s2s.runtime.core import DictParts, Parts, batch_front, zeros_like
 from s2s.runtime.indexing import getitem_adjoint
+from s2s.runtime.joining import (append_adjoint, column_stack_adjoint, concatenate_adjoint, dstack_adjoint,
+                                 hstack_adjoint, vstack_adjoint)
 from s2s.runtime.products import dot_adjoint_a, dot_adjoint_b, matmul_adjoint_a, matmul_adjoint_b, reduced_count
 
 __all__ = ["sum_adjoint_rows_transpose", "adjoint_part_adjoint", "batch_unbroadcast", "batch_getitem_adjoint", "batch_sum_adjoint",
