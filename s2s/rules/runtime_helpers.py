@@ -402,7 +402,7 @@ define(RT + "vander_slope",
        batched=[lambda d, ans, x, N=None, increasing=False, order=1: _vander_next(x, N, increasing, order)
                 * np.expand_dims(d, -1)])
 helper("polyder_adjoint", lambda G, g, p, m=1: np.polyder(G, **non_default(m=(m, 1))))
-# (gradient_adjoint: rules/linear.py, beside np.gradient, linear in g and in 1 / its spacing)
+# (gradient_adjoint: rules/differences.py, beside np.gradient, linear in g and in 1 / its spacing)
 # (quantile_adjoint and quantile_tangent: rules/reductions.py, beside np.quantile, linear in g (d), derivatives in q)
 # the checks of a full rank that pinv's and lstsq's derivatives make: the identity in the value they pass on
 helper("pinv_full_rank", lambda G, ans, a, **kwargs: G, lambda d, out, ans, a, **kwargs: d, rank_of_argument=0)
