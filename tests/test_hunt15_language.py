@@ -165,7 +165,28 @@ def filter_then_reduce(x):
     return functools.reduce(lambda a, b: a * b, filter(lambda v: v > 0, x), 1.0)
 
 
-FOLDS = [reduce_lambda, reduce_initial, reduce_named, reduce_generator, reduce_operator, reduce_ufunc_list,
+def filter_zip(x):
+    return sum(a * b for a, b in filter(lambda p: p[0] > 0, zip(x, x[::-1])))
+
+
+def filter_enumerate_loop(x):
+    s = 0.0
+    for i, v in filter(lambda p: p[0] % 2 == 0, enumerate(x)):
+        s = s + (i + 1) * np.sin(v)
+    return s
+
+
+def filter_zip_stored(x):
+    pairs = filter(None, zip(x, x * x))
+    return sum(a - b for a, b in list(pairs))
+
+
+def filter_of_reduce_tuple(x):
+    s, p = functools.reduce(lambda acc, v: (acc[0] + v, acc[1] * v), x, (0.0, 1.0))
+    return s * p
+
+
+FOLDS = [filter_zip, filter_enumerate_loop, filter_zip_stored, filter_of_reduce_tuple, reduce_lambda, reduce_initial, reduce_named, reduce_generator, reduce_operator, reduce_ufunc_list,
          reduce_nested_def, reduce_in_loop, filter_sum, filter_list, filter_none, filter_named, filter_loop,
          filter_stored, filter_then_reduce]
 

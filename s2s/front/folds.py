@@ -22,29 +22,37 @@ def is_reduce(builder, node: ast.Call) -> bool:
     return spelled == "reduce" and builder.static_value(func) is functools.reduce
 
 
-def filter_generator(call: ast.Call, fresh, stored=frozenset()) -> tuple[list, ast.GeneratorExp] | None:
+def filter_generator(call: ast.Call, fresh, kind_of, stored=frozenset()) -> tuple[list, ast.GeneratorExp] | None:
     """(statements evaluating what Python evaluates where `filter(f, xs)` is made, the generator expression
     `(v for v in xs if f(v))` it stands for), or None for a call of filter with other arguments. The function is
     evaluated once, before, into a name of its own unless it is a name the code after does not assign (`stored`)
-    or None (`if v`)."""
+    or None (`if v`). The items of zip(a, b) (enumerate(xs); `kind_of`: zip, enumerate, ... of a call) are
+    unpacked and packed again, `((u, w) for u, w in zip(a, b) if f((u, w)))`, as a loop over zip reads them."""
     if call.keywords or len(call.args) != 2 or any(isinstance(a, ast.Starred) for a in call.args):
         return None
     at = lambda n: ast.copy_location(n, call)  # noqa: E731
-    func, before = call.args[0], []
+    func, before, iterable = call.args[0], [], call.args[1]
     if not (isinstance(func, ast.Name) and func.id not in stored or isinstance(func, ast.Constant)):
         temp = fresh("keep")
         before.append(at(ast.Assign(targets=[at(ast.Name(temp, ast.Store()))], value=func, type_comment=None)))
         func = at(ast.Name(temp, ast.Load()))
-    item = fresh("item")
-    load = at(ast.Name(item, ast.Load()))
-    test = load if isinstance(func, ast.Constant) and func.value is None else at(ast.Call(func, [load], []))
-    return before, at(ast.GeneratorExp(elt=at(ast.Name(item, ast.Load())), generators=[ast.comprehension(
-        target=at(ast.Name(item, ast.Store())), iter=call.args[1], ifs=[test], is_async=0)]))
+    kind = kind_of(iterable)
+    count = 2 if kind is enumerate else len(iterable.args) if kind is zip else 1
+    if count > 1 and any(isinstance(a, ast.Starred) for a in iterable.args):
+        count = 1
+    items = [fresh("item") for _ in range(count)]
+    names = lambda ctx: [at(ast.Name(n, ctx)) for n in items]  # noqa: E731
+    item = names(ast.Load())[0] if count == 1 else at(ast.Tuple(names(ast.Load()), ast.Load()))
+    target = names(ast.Store())[0] if count == 1 else at(ast.Tuple(names(ast.Store()), ast.Store()))
+    test = item if isinstance(func, ast.Constant) and func.value is None else at(ast.Call(func, [item], []))
+    elt = names(ast.Load())[0] if count == 1 else at(ast.Tuple(names(ast.Load()), ast.Load()))
+    return before, at(ast.GeneratorExp(elt=elt, generators=[ast.comprehension(target=target, iter=iterable,
+                                                                              ifs=[test], is_async=0)]))
 
 
 def filtered_list(builder, node: ast.Call, hint) -> ir.Atom:
     """`filter(f, xs)` read wholly where it is made: the list `[v for v in xs if f(v)]`."""
-    made = filter_generator(node, builder.namer.fresh)
+    made = filter_generator(node, builder.namer.fresh, builder.lazy_kind)
     if made is None:
         raise builder.error(node, "filter() with these arguments", "call filter(function, values), or "
                                                                    "filter(None, values)")

@@ -108,7 +108,7 @@ def lazy_for(s: ast.For, kind_of, fresh) -> list | None:
     where the loop reaches it; None where `s` iterates over none. `kind_of(node)`: zip, enumerate or map for a
     call of that builtin, else None. Raises ValueError(node, what, hint) for a form it cannot read so."""
     at = lambda n: ast.copy_location(n, s)  # noqa: E731
-    made = filter_generator(s.iter, fresh, _stored(s.body)) if kind_of(s.iter) is filter else None
+    made = filter_generator(s.iter, fresh, kind_of, _stored(s.body)) if kind_of(s.iter) is filter else None
     if made is not None:  # for T in filter(f, xs): for T in (v for v in xs if f(v)), f evaluated before (folds.py)
         loop = copy.copy(s)
         loop.iter = made[1]
