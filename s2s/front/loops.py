@@ -22,7 +22,7 @@ from s2s.front.lowering import flag_breaks, loop_level_nodes, normalise_exits
 from s2s.front.helper_writes import writes_elements
 from s2s.front.source import MISSING, Source, read_function
 from s2s.front.unrolling import UnrollLowering
-from s2s.front.zip_strict import check_lengths, strict_of
+from s2s.front.zip_strict import check_lengths, check_lengths_at_end, strict_of, strict_zipped
 from s2s.ir.walk import substitute_block
 
 
@@ -60,13 +60,14 @@ class LoopLowering(UnrollLowering):
                 return
         if self.unrolled_loop(s):  # (for layer in LAYERS: x = layer(x), zip(LAYERS, params), of a module's tuple)
             return
-        if s.orelse and any(isinstance(n, ast.Break) for n in loop_level_nodes(s.body)):
-            # the else clause runs unless a break left the loop: `broke = True` before each break
+        if (s.orelse or strict_zipped(self, s)) and any(isinstance(n, ast.Break) for n in loop_level_nodes(s.body)):
+            # the else clause (zip's strict check too) runs unless a break left the loop: `broke = True` before a break
             flag = self.namer.fresh("broke")
             at = lambda node: ast.copy_location(node, s)  # noqa: E731
             store, load = (lambda: at(ast.Name(flag, ast.Store()))), (lambda: at(ast.Name(flag, ast.Load())))
             self.statement(at(ast.Assign(targets=[store()], value=at(ast.Constant(False)), type_comment=None)))
             s = copy.copy(s)
+            s.s2s_broke = flag
             s.body = flag_breaks(s.body, lambda brk: [ast.copy_location(
                 ast.Assign(targets=[store()], value=at(ast.Constant(True)), type_comment=None), brk), brk])
             orelse, s.orelse = s.orelse, []
@@ -92,13 +93,16 @@ class LoopLowering(UnrollLowering):
         iter_atom = None
         length = None
         elements = None
+        checks = []
         if isinstance(s, ast.For):
             lazy = self._iterators_read_by(s)
             self.consumed.update(map(id, lazy))
+            checks, self.zip_checks = self.zip_checks, []
             try:
                 iter_atom, length, elements = self.iteration(s.iter, s.target, s.body)
             finally:
                 self.consumed.difference_update(map(id, lazy))
+                checks, self.zip_checks = self.zip_checks, checks
         # header phis for names that exist before the loop and that the body assigns
         phis = {}
         defined = _defined_only(s.body) - exposed - set(self.env)  # (`def h` in the body, h called after the loop)
@@ -203,6 +207,8 @@ class LoopLowering(UnrollLowering):
             self.env[name] = end_env.get(name, before_env[name])  # same one), where the flag says the loop ran
         self.emit(node)
         self.loc = loop_loc
+        for lengths in checks:  # (zip(..., strict=True)'s, as the loop ends)
+            check_lengths_at_end(self, s, lengths)
         if s.orelse:
             self.statements(s.orelse)
 

@@ -154,6 +154,7 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
         self.boolops = 0  # `and`/`or` operations lowered so far (each keeps its value under its own key)
         self.pushed: dict[str, int] = {}  # array -> pushes of it onto a stack by generated code, on this path
         self.consumed: set = set()  # ids of the iterators (generator expressions, zip(...)) read wholly where made
+        self.zip_checks: list = []  # the lengths of a zip(..., strict=True) a loop checks as it ends (zip_strict)
 
     # ----- helpers
     def error(self, node, construct, hint=""):

@@ -1,7 +1,8 @@
-"""`zip(a, b, strict=True)`: the loop over the sequences as zip's without it, after a check of their lengths
-(`rt.zip_lengths(len(a), len(b))`), which raises the ValueError Python's zip raises where they differ. Python
-raises it as the loop reaches the end of the shortest, after the iterations before; s2s, before the loop: the
-function raises either way, and nothing it returns differs."""
+"""`zip(a, b, strict=True)`: the loop over the sequences as zip's without it, then a check of their lengths
+(`rt.zip_lengths(n, n_1)`, of len(a) and len(b) taken before the loop), which raises the ValueError Python's zip
+raises where they differ. Python checks them only as the loop reaches the end of the shortest: after the
+iterations, and never where a break (a return, or any() finding its value) leaves the loop before its end; s2s
+checks there too: after the loop, given the flag its breaks set (`rt.zip_lengths(n, n_1, broke=broke)`)."""
 from __future__ import annotations
 
 import ast
@@ -30,5 +31,24 @@ def check_lengths(builder, it: ast.Call, parts: list, count: int, sequence) -> N
         raise builder.error(it, "zip(..., strict=True) of an enumerate(), a zip() or an iterator that never ends",
                             "zip the sequences themselves, zip(xs, ys, strict=True), or check the lengths before "
                             "the loop: if len(xs) != len(ys): raise ValueError(...)")
-    lengths = tuple(builder.materialise(builder.fold_call("builtins.len", (a,))) for a in atoms)
-    builder.emit(ir.Effect(ir.Call(ZIP_LENGTHS, lengths), builder.loc))
+    builder.zip_checks.append(tuple(builder.materialise(builder.fold_call("builtins.len", (a,))) for a in atoms))
+
+
+def strict_zipped(builder, loop) -> bool:
+    """Does the for loop `loop` go over a zip(..., strict=True) (in enumerate() too), whose check a break skips
+    (False for the loop lowered with the flag its breaks set, `loop.s2s_broke`)?"""
+    if not isinstance(loop, ast.For) or getattr(loop, "s2s_broke", None) is not None:
+        return False
+    it = loop.iter
+    while isinstance(it, ast.Call) and builder._resolves_to(it.func, enumerate) and it.args:
+        it = it.args[0]
+    return isinstance(it, ast.Call) and builder._resolves_to(it.func, zip) and any(
+        k.arg == "strict" and isinstance(k.value, ast.Constant) and k.value.value for k in it.keywords)
+
+
+def check_lengths_at_end(builder, loop, lengths: tuple) -> None:
+    """Emit, after the for loop `loop`, the check of the `lengths` of a zip(..., strict=True) it went over: where a
+    break may leave it, given the flag the breaks set (the check raises only where none did)."""
+    flag = getattr(loop, "s2s_broke", None)
+    broke = () if flag is None else (("broke", builder.atom(ast.copy_location(ast.Name(flag, ast.Load()), loop))),)
+    builder.emit(ir.Effect(ir.Call(ZIP_LENGTHS, lengths, broke), builder.loc))

@@ -19,9 +19,12 @@ def taken(it, n):
     return out
 
 
-def zip_lengths(*lengths):
+def zip_lengths(*lengths, broke=False):
     """The ValueError `zip(..., strict=True)` raises where its sequences, of these lengths, differ in length (in
-    Python's words: the first argument that ends before the first one, or else the first that goes on after it)."""
+    Python's words: the first argument that ends before the first one, or else the first that goes on after it), as
+    the loop over it ends; none where a break left the loop (`broke`): Python's zip was not read to its end."""
+    if broke:
+        return
     shortest = min(lengths)
     for i, n in enumerate(lengths[1:], 1) if lengths[0] > shortest else ():
         if n == shortest:

@@ -1,0 +1,109 @@
+"""Round 15 fixes of regressions of round 14 (hunt15reg C1, R1, R3/M1, R2, M2-M4).
+
+C1: `for a, b in zip(x, x[1:], strict=True): ... break` raised zip's ValueError in every mode where the loop breaks
+before the end: rt.zip_lengths checked the lengths before the loop, while Python checks them only as the zip is
+read to its end. The check now runs after the loop, given the flag its breaks set (a return in the loop, and any()
+stopping at its first true value, leave it as a break does); a loop or a generator read to the end raises Python's
+error, after its iterations.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import s2s
+from tests.conftest import assert_close, check_every_mode, numeric_grad
+
+X = np.array([0.3, -1.2, 2.5, 0.7])
+
+
+def every_mode(f, x):
+    """check_every_mode, and vjp's pullback (called twice) against finite differences."""
+    gradient = check_every_mode(f, x, exact=True)
+    value, pullback = s2s.vjp(f)(x)
+    assert value == f(x)
+    for _ in range(2):
+        assert_close(pullback(1.0), numeric_grad(f, (x,), 0), what=f"{f.__name__}: vjp")
+    return gradient
+
+
+def all_modes(f, x):
+    """A call of f(x) in each mode, for the errors they raise."""
+    return [lambda: s2s.grad(f)(x), lambda: s2s.value_and_grad(f)(x), lambda: s2s.vjp(f)(x),
+            lambda: s2s.jvp(f)((x,), (np.ones_like(x),)), lambda: s2s.jacobian(f, mode="forward")(x),
+            lambda: s2s.jacobian(f)(x), lambda: s2s.hessian(f)(x)]
+
+
+# ------------------------------------------------------------------ C1: zip(..., strict=True) left by a break
+def first_pair(x):
+    s = 0.0
+    for a, b in zip(x, x[1:], strict=True):
+        s = s + a * b
+        if a > 0.0:
+            break
+    return s
+
+
+def returns_early(x):
+    s = 0.0
+    for a, b in zip(x, x[1:], strict=True):
+        s = s + a * b * a
+        if a > 0.0:
+            return s * 2.0
+    return s
+
+
+def any_found(x):
+    if any(a > 0.0 for a, b in zip(x, x[1:], strict=True)):
+        return np.sum(x * x * x)
+    return np.sum(x)
+
+
+def counted_with_else(x):
+    s = 0.0
+    for i, (a, b) in enumerate(zip(x, x[1:], strict=True)):
+        s = s + a * b * i
+        if a > 2.0:
+            break
+    else:
+        raise RuntimeError("the else clause runs after zip's check, which raises first")
+    return s
+
+
+def nested_break(x):  # (the inner loop's break leaves the inner loop only: the outer zip is read to its end)
+    s = 0.0
+    for a, b in zip(x, x[1:], strict=True):
+        for c in x:
+            s = s + a * b * c
+            if c < 0.0:
+                break
+    return s
+
+
+@pytest.mark.parametrize("f", [first_pair, returns_early, any_found, counted_with_else])
+def test_zip_strict_left_by_a_break_does_not_check_the_lengths(f):
+    f(X)  # (Python's zip is not read to its end: no error)
+    every_mode(f, X)
+
+
+@pytest.mark.parametrize("f", [first_pair, returns_early, any_found, counted_with_else, nested_break])
+def test_zip_strict_read_to_its_end_raises_pythons_error(f):
+    x = -np.abs(X)  # (no break)
+    with pytest.raises(ValueError) as python:
+        f(x)
+    for call in all_modes(f, x):
+        with pytest.raises(ValueError, match=re.escape(str(python.value))):
+            call()
+
+
+def test_zip_strict_of_equal_lengths_left_by_a_break_is_exact():
+    def pairs(x):
+        s = 0.0
+        for a, b in zip(x, x[::-1], strict=True):
+            s = s + np.sin(a) * b
+            if s > 10.0:
+                break
+        return s
+    every_mode(pairs, X)
