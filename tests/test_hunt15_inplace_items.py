@@ -285,6 +285,28 @@ def long_list_of_own_arrays(x):
     return sum(np.sum(p ** 3) for p in params)
 
 
+def inner_steps(x):  # (the item changed in an inner loop: refused, without advice dropping the inner loop)
+    params = [x[:3] * 1.0, x[3:] * 1.0]
+    for p in params:
+        for t in range(2):
+            p -= 0.1 * np.sin(p)
+    return sum(np.sum(p ** 2) for p in params)
+
+
+def started_enumerate(x):
+    params = [x[:3] * 1.0, x[3:] * 1.0]
+    for i, p in enumerate(params, 1):
+        p *= float(i)
+    return sum(np.sum(p ** 2) for p in params)
+
+
+def test_an_inner_loops_change_and_a_started_enumerate():
+    with pytest.raises(S2SError, match="in place") as info:
+        s2s.grad(inner_steps)(X.copy())
+    assert "for p in params]" not in str(info.value)
+    assert_close(s2s.grad(started_enumerate)(X.copy()), numeric_grad(started_enumerate, [X.copy()], 0))
+
+
 def test_long_lists():
     with pytest.raises(S2SError, match="another item of a list holding it \\('params'\\)"):
         s2s.grad(long_list_with_views)(X.copy())

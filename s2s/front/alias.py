@@ -205,6 +205,18 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
                 return False
         return value.op == "getitem" and value.args[1:] == (ir.Const(0),)
 
+    def item_kept(self, s: ir.Assign, item: str, base: ir.Var, objects: dict) -> None:
+        """`s` changes in place `base`, the item `item` of a list or a dict that the loop makes anew: checked as `q[k]
+        op= v` is, and what the container held counted as seen by the change."""
+        container, index = self.indexed[item]
+        made = self.made_by.get(container.name)  # (what the loop iterates, `rt.iterated(params)`,
+        iterated = made.args[0].name if isinstance(made, ir.Call) and made.op in _ITEMS_OF and \
+            made.args and isinstance(made.args[0], ir.Var) else None  # `rt.dict_values(q)`: made anew)
+        self.item_operator_check(s, container, index, base, base_name(iterated or container.name), True)
+        for name in (self.versions(iterated) if iterated else set()) | {container.name}:
+            for o in objects:
+                self.seen_by_container(name, o)
+
     def kept_items(self) -> set:
         """The items a loop's in-place operator changes, which the loop's container is made anew with
         (`rt.changed_item(p, ...)`, item_loops.py)."""
@@ -376,15 +388,7 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             elif objects and base.name in self.indexed and base.name in self.kept_items():
                 # an item of a list or a dict that the loop makes anew with its new value (item_loops.py): what else
                 # may hold it is checked as for `q[k] op= v` (item_operators.py)
-                container, index = self.indexed[base.name]
-                made = self.made_by.get(container.name)  # (what the loop iterates, `rt.iterated(params)`,
-                iterated = made.args[0].name if isinstance(made, ir.Call) and made.op in _ITEMS_OF and \
-                    made.args and isinstance(made.args[0], ir.Var) else None  # `rt.dict_values(q)`: made anew)
-                self.item_operator_check(s, container, index, base, base_name(iterated or container.name), True)
-                names = self.versions(iterated) if iterated else set()
-                for name in names | {container.name}:
-                    for o in objects:
-                        self.seen_by_container(name, o)
+                self.item_kept(s, base.name, base, objects)
             elif objects:  # a view or element of something else: NumPy would write through it
                 self.guards[id(s)] = (s, base, self.holder(objects, base.name))
             return 0

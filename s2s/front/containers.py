@@ -431,7 +431,8 @@ class ContainerChecks(ItemOperators):
         container, made = self.indexed.get(view, (None,))[0], self.made.get(view)
         loop = next((s for s in ir.statements(self.fn.body) if isinstance(s, ir.Loop) and
                      id(s) == self.loop_of.get(view)), None)
-        if not isinstance(container, ir.Var) or made is None or loop is None or loop.loc is None:
+        if not isinstance(container, ir.Var) or made is None or loop is None or loop.loc is None or \
+                self.inside and self.inside[-1] != id(loop):  # (the change in an inner loop: no comprehension has it)
             return ()
         kind = "dict" if self._made_as(container.name, dicts) else "tuple" if self._made_as(
             container.name, {"tuple", "builtins.tuple"}) else "list" if self._made_as(container.name, lists) else ""

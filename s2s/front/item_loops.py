@@ -123,7 +123,8 @@ def items_changed(s: ast.For, kind, fresh) -> list | None:
     changed = _augmented(s.body)
     pairs = [(name, container, kind_) for name, container, kind_ in _iterated(s.iter, s.target, kind)
              if name in changed and name not in _bound_otherwise(s.body)]
-    if not pairs or any(n.id in {c for _, c, _ in pairs} for n in _names(s.body)):
+    if not pairs or len({c for _, c, _ in pairs}) < len(pairs) or \
+            any(n.id in {c for _, c, _ in pairs} for n in _names(s.body)):
         return None
     at = lambda n: ast.fix_missing_locations(ast.copy_location(n, s))  # noqa: E731
     load = lambda name: at(ast.Name(name, ast.Load()))  # noqa: E731
@@ -168,7 +169,7 @@ def _iterated(it, target, kind) -> list:
             len(elts) == len(call.args):
         return [(t.id, a.id, "list") for a, t in zip(call.args, elts) if named(a, t)]
     if call is not None and isinstance(call.func, ast.Name) and call.func.id == "enumerate" and \
-            len(call.args) == 1 and elts is not None and len(elts) == 2:
+            len(call.args) in (1, 2) and elts is not None and len(elts) == 2:  # (enumerate(params, 1) too)
         return [(elts[1].id, call.args[0].id, "list")] if named(call.args[0], elts[1]) else []
     if call is not None and isinstance(call.func, ast.Attribute) and not call.args and \
             mapping(call.func.value):
