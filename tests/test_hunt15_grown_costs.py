@@ -1,10 +1,11 @@
 """Lists a loop grows and reads in forms whose gradient was quadratic in the steps (issue 13, round 15): the append in
 one branch of an if and the list read in the other, the list read in a loop two deep after the append, and the list
-read before an inner loop and in it. The generated code saved the list per step and so copied it at each append
-(`fs_1 = fs_1 + [..]`), and built a whole list adjoint per step (`rt.getitem_adjoint(g, fs_1, -1)`,
-`rt.accumulator(fs_1, ..)`). The reversed loop now adds into the list adjoint it owns, in place (ad/grown_lists.py,
-ad/grown_inner.py). Each form against finite differences in every mode (tests/trajectory_checks.py), and its text
-against list saves.
+read before an inner loop and in it (and in loops on both sides of the append, or in a loop in the branch that does
+not append). The generated code saved the list per step and so copied it at each append (`fs_1 = fs_1 + [..]`), and
+built a whole list adjoint per step (`rt.getitem_adjoint(g, fs_1, -1)`, `rt.accumulator(fs_1, ..)`). The reversed
+loop now adds into the list adjoint it owns, in place (ad/grown_lists.py, ad/grown_inner.py). Each form against finite
+differences in every mode (tests/trajectory_checks.py), and its text against list saves; the forms still quadratic
+against finite differences.
 """
 
 import numpy as np
@@ -91,22 +92,83 @@ def before_and_in_two(y0, k):
     return np.sum(fs[-1] * fs[-3])
 
 
+def loop_in_branch(y0, k):
+    fs = [y0]
+    acc = 0.0
+    for t in range(N):
+        if t % 2 == 0:
+            fs.append(np.sin(fs[-1]) * k)
+        else:
+            for j in range(2):
+                acc = acc + np.sum(fs[-1 - j] * k)
+    return acc + np.sum(fs[-1])
+
+
+def loops_before_and_after(y0, k):
+    fs = [y0]
+    acc = 0.0
+    for t in range(N):
+        y = fs[-1]
+        for j in range(min(2, len(fs))):
+            y = y + fs[-1 - j] * k
+        fs.append(np.tanh(y))
+        for j in range(2):
+            acc = acc + np.sum(fs[-1 - j]) * k
+    return acc + np.sum(fs[-1])
+
+
+def read_and_loop_after(y0, k):
+    fs = [y0]
+    acc = 0.0
+    for t in range(N):
+        fs.append(np.sin(fs[-1]) * k)
+        acc = acc + np.sum(fs[-1] ** 2)
+        for i in range(2):
+            acc = acc + np.sum(fs[-1 - i] * 0.1)
+    return acc
+
+
+def while_after(y0, k):
+    fs = [y0]
+    acc = 0.0
+    for t in range(N):
+        fs.append(np.sin(fs[-1]) * k)
+        j = 0
+        while j < min(2, len(fs)):
+            acc = acc + np.sum(fs[-1 - j] * fs[-1]) * k
+            j += 1
+    return acc
+
+
+def whole_list_in_loop(y0, k):
+    fs = [y0]
+    acc = 0.0
+    for t in range(N):
+        fs.append(np.sin(fs[-1]) * k)
+        for j in range(2):
+            acc = acc + np.sum(fs[-1 - j]) + np.sum(sum(fs)) * 0.01
+    return acc
+
+
 FUNCTIONS = [branch_grow, branch_grow_else, branch_grow_no_else, two_deep, two_deep_products, before_and_in,
-             before_and_in_two]
+             before_and_in_two, loop_in_branch, loops_before_and_after]
+# (still a new list per append, the values right: a read outside the inner loop after the append too, a while loop's
+# index, which the reversed loop pops and cannot tell is an int, the whole list read in the loop)
+QUADRATIC = [read_and_loop_after, while_after, whole_list_in_loop]
 
 
-@pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("f", FUNCTIONS + QUADRATIC, ids=lambda f: f.__name__)
 @pytest.mark.parametrize("y0", [Y0, 0.6], ids=["array", "number"])
 def test_reverse_modes_match_finite_differences(f, y0):
     check_reverse_modes(f, y0)
 
 
-@pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("f", FUNCTIONS + QUADRATIC, ids=lambda f: f.__name__)
 def test_forward_modes_match_finite_differences(f):
     check_forward_modes(f)
 
 
-@pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("f", FUNCTIONS + QUADRATIC, ids=lambda f: f.__name__)
 def test_second_order_matches_finite_differences(f):
     check_second_order(f)
 

@@ -10,7 +10,8 @@ an if's branches too (the if's phi) and in a loop inside the inner one (its phi:
 with the reads of the list before the inner loop (`y = fs[-1] * 0.5; for j in ..: y = y + fs[-1 - j]`) added after
 the reversed inner loop. An inner loop after the append (`fs.append(..); for j in ..: acc += fs[-1 - j]`), whose
 accumulator `rt.accumulator(fs_2, b)` starts from b itself, adds so into b (`_loop_after`), and the append's cut
-then takes what the loop leaves.
+then takes what the loop leaves: so too with a loop before the append as well, and in the branch of an if that does
+not append (grown_lists._cut_in_branches).
 
 `GrownInner` holds these methods of `_Reverse` (reverse.py); it reads the rest of `_Reverse`'s state through `self`.
 """
@@ -27,11 +28,12 @@ class GrownInner:
     """A grown list read in a loop inside the growing loop (mixed into reverse._Reverse)."""
 
     def _cut_into_loop(self, loop: ir.Loop, p: ir.Phi, rphi: ir.Phi, b: ir.Var, k: int, rev_body: list,
-                       body_pending: dict, out: list, reads: list) -> None:
+                       body_pending: dict, out: list, reads: list, plan: tuple | None = None) -> None:
         """`_cut_in_place` of a list read in a loop inside the body (`acc = acc + c[j] * fs[-1 - j]`, an
         Adams-Bashforth step), whose accumulator `rev_body[k]` is made from the cut of `b`: it becomes
         `bfs = rt.popped_adjoint(b)`, the loop adds into it in place, and the adjoints `reads` (int-index reads of
-        the list outside the inner loop, `rt.getitem_adjoint(g, fs_1, -1)`) are added in place after it."""
+        the list outside the inner loop, `rt.getitem_adjoint(g, fs_1, -1)`) are added in place after it; b itself made
+        by a loop after the append where `plan` (`_loop_after`) is given."""
         acc, cut_var = rev_body[k].target, rev_body[k].value.args[1]
         kc = next((j for j, t in enumerate(rev_body[:k]) if isinstance(cut_var, ir.Var) and
                    _call_of(t, CUT) and self.defines(t, cut_var.name) and t.value.args == (b,)), None)
@@ -40,14 +42,19 @@ class GrownInner:
             return
         inner = later[0]
         named = {acc, cut_var.name} | {t.target for t in reads}
+        before = [j for j, t in enumerate(rev_body) if plan is not None and (t is plan[0] or t is plan[1])]
         if any(cut_var.name in used_names([t]) for t in rev_body if t is not rev_body[k]) or \
                 any(b.name in used_names([t]) for t in rev_body[k:]) or \
-                not _read_only_by_cuts(b, named, rev_body, outside=(kc, k, rev_body.index(inner))):
+                not _read_only_by_cuts(b, named, rev_body, outside=(kc, k, rev_body.index(inner), *before)):
             return
         triples = _added_into(inner.body, acc)
         if triples is None:
             return
         self._own(loop, rphi, ir.Var(p.target), out)
+        if plan is not None:  # (the loop after the append first: it moves the statements)
+            made, cut = rev_body[k], rev_body[kc]
+            self._thread_after(plan, ir.Var(rphi.target), p.operands[1].name, rev_body)
+            k, kc = rev_body.index(made), rev_body.index(cut)
         carried = self.adjoint_name(p.target)
         self._thread(inner, ir.Var(acc), carried, triples, p.target)
         rev_body[k] = ir.Assign(acc, ir.Call(POPPED, (b,)), rev_body[k].loc)

@@ -83,13 +83,13 @@ class GrownLists:
                     (found := self._read_in_if(c.name, lst, b, rev_body, uses)) is not None:
                 ifs.append(found)  # (reads in an if before the append: `if t % 10 == 0: loss += np.sum(ys[-1])`)
             elif call is not None and call.op == ACCUMULATOR and len(call.args) == 2 and call.args[0] == lst and \
-                    inner is None and not links and after is None and plan is None:
+                    inner is None and not links and after is None:
                 inner = k  # (read in a loop before the append, `fs[-1 - j]`: grown_inner.py)
             else:
                 return
         if inner is not None and cut is None and not ifs:
             taken = [rev_body[k] for k in reads]
-            return self._cut_into_loop(loop, p, rphi, b, inner, rev_body, body_pending, out, taken)
+            return self._cut_into_loop(loop, p, rphi, b, inner, rev_body, body_pending, out, taken, plan)
         outside = [k for k, t in enumerate(rev_body) if plan is not None and (t is plan[0] or t is plan[1])]
         if cut is None or inner is not None or \
                 not _read_only_by_cuts(b, {c.name for c in contributions}, rev_body, outside=outside):
@@ -137,7 +137,7 @@ class GrownLists:
         if b in (rif.test,) or any(b in q.operands for q in rif.phis if q is not joined) or \
                 len(joined.operands) != 2:
             return
-        links = []
+        links, loops = [], []
         made = branch[1]
         for block, operand, grown in zip((rif.body, rif.orelse), joined.operands, made):
             if operand == b:
@@ -148,6 +148,12 @@ class GrownLists:
             # a branch without an append that reads the list, `else: acc = acc + np.sum(fs[-1] * fs[-2])`, adds
             # those reads in place into b)
             inside = self._reads_after(b, grown, block) if grown != lst or operand != b else None
+            plan = self._loop_after(b, lst, block) if grown == lst and inside is None else None
+            if plan is not None and plan[0].target == operand.name and \
+                    sum(operand.name in used_names([t]) for t in block) == 1:
+                loops.append((block, plan))  # (a loop that reads it: grown_inner.py)
+                links.append((block, None, None, grown))
+                continue
             link = self._link(b if inside is None else inside[1], p.target, block) if grown != lst else None
             if (inside if grown == lst else link) is None or (inside[1] if link is None else link[1]) != operand:
                 return
@@ -178,6 +184,8 @@ class GrownLists:
                 self._cut_sum(block, inside, grown.name, b)
             if link is not None:
                 self._cut_sum(block, link, p.target)
+        for block, plan in loops:
+            self._thread_after(plan, b, p.target, block)
         if taken:
             self._cut_at(rev_body, None, taken, taken, p.target, None, start=ir.Var(joined.target))
         body_pending[p.target] = [ir.Var(rev_body[-1].target) if taken else ir.Var(joined.target)]
