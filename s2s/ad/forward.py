@@ -27,7 +27,7 @@ from s2s.ad.operands import (arrays_of_displays, has_part, integer_operand, plai
                              parameters_after_g_ans, refuse_differentiated_index, uncovered)
 from s2s.errors import missing_rule
 from s2s.ir.names import Namer
-from s2s.rules import custom, registry
+from s2s.rules import registry, rule_checks
 from s2s.rules.primitive import applied
 from s2s.rules.symbolic import Emitter, emit, lift, to_atom
 from s2s.ir.walk import adjoint_names, array_versions, defined_names, map_statements, mark_arrays, mark_names, rename, \
@@ -413,7 +413,7 @@ class _Forward:
         value = s.value
         for k, a in value.kwargs:  # (one the front end could not place: a tangent would be lost)
             if self.tangent_of(a) is not None:
-                raise custom.keyword_refusal(value.op, k, "tangent", s.loc, self.fn.filename)
+                raise rule_checks.keyword_refusal(value.op, k, "tangent", s.loc, self.fn.filename)
         packed = self.fresh()
         parts = tuple(t if t is not None else ir.Const(None) for t in tangents)
         out.append(ir.Assign(packed, ir.Call("tuple", parts), s.loc))

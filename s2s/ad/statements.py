@@ -15,7 +15,7 @@ from s2s.ad.analysis import ARITH_OPS
 from s2s.ad.operands import integer_operand, operand_refusal, parameters_after_g_ans, refuse_differentiated_index
 from s2s.errors import missing_rule
 from s2s.front.scatter_adds import ADDED_AT
-from s2s.rules import custom, registry
+from s2s.rules import custom, registry, rule_checks
 from s2s.rules.primitive import applied
 from s2s.rules.symbolic import Emitter, emit, lift, np, rt, to_atom
 
@@ -185,7 +185,7 @@ class StatementAdjoints:
         value = s.value
         for k, a in value.kwargs:
             if isinstance(a, ir.Var) and a.name in self.active:
-                raise custom.keyword_refusal(value.op, k, "adjoint", s.loc, self.fn.filename)
+                raise rule_checks.keyword_refusal(value.op, k, "adjoint", s.loc, self.fn.filename)
         wrong = custom.too_many_adjoints(value.op, rule.user, len(value.args), s.loc, self.fn.filename)
         if wrong is not None:
             raise wrong

@@ -13,7 +13,6 @@ from s2s import ir
 from s2s.errors import S2SError
 from s2s.front.body_names import (_appended_names, _assigned_names, _augmented_names, _defined_only,
                                   _read_before_assigned, _written_arrays)
-from s2s.front.body_names import _typed_in_place  # noqa: F401 (ssa.py imports it from here)
 from s2s.front.effects import user_function
 from s2s.front.endless import Endless, endless_part, endless_refused, never_ends, taken_sources
 from s2s.front.functions import function_of

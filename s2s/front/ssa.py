@@ -32,7 +32,8 @@ from s2s.front.expressions import ExpressionLowering
 from s2s.front.functions import FunctionLowering, check_no_function_values
 from s2s.front.item_loops import items_kept
 from s2s.front.lists import ListLowering
-from s2s.front.loops import LoopLowering, _bound_key, _Exit, _LoopFrame, _typed_in_place, _written_arrays
+from s2s.front.body_names import _typed_in_place, _written_arrays
+from s2s.front.loops import LoopLowering, _bound_key, _Exit, _LoopFrame
 from s2s.front.lowering import always_exits, attribute_reads, format_strings, inline_iterators, listed_call, listed_functions, \
     lower_loop_returns, normalise_exits
 from s2s.front.operators import operator_call
@@ -514,7 +515,7 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
     def element_written(self) -> set:
         """The names whose elements the function writes somewhere (`y[i] = v`)."""
         if not hasattr(self, "_element_written"):
-            self._typed = _typed_in_place(self.src.tree.body)  # (loops.py: `acc = np.array(0.0); acc += v`)
+            self._typed = _typed_in_place(self.src.tree.body)  # (body_names.py: `acc = np.array(0.0); acc += v`)
             self._element_written = _written_arrays(self.src.tree.body) | self._typed
         return self._element_written
 

@@ -23,7 +23,6 @@ from s2s.errors import S2SError
 from s2s.rules import registry
 from s2s.rules.in_place import refuse_writes
 from s2s.rules.rule_checks import check_signature as _check_signature, too_many_adjoints as _too_many_adjoints
-from s2s.rules.rule_checks import keyword_refusal  # noqa: F401 (ad/statements.py and ad/forward.py call it here)
 from s2s.runtime.user_rules import RuleCall
 
 _modules: dict[str, str] = {}  # attribute here -> the module that registered it (imported by generated code)
