@@ -212,10 +212,39 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         made = self.made_by.get(container.name)  # (what the loop iterates, `rt.iterated(params)`,
         iterated = made.args[0].name if isinstance(made, ir.Call) and made.op in _ITEMS_OF and \
             made.args and isinstance(made.args[0], ir.Var) else None  # `rt.dict_values(q)`: made anew)
-        self.item_operator_check(s, container, index, base, base_name(iterated or container.name), True)
-        for name in (self.versions(iterated) if iterated else set()) | {container.name}:
+        inside, loop = self.inside, self.loop_of.get(item)
+        if base.name != item and loop in inside:  # (an inner loop's name for the item: the item, as the loop that
+            self.indexed[base.name] = self.indexed[item]  # reads it from the container sees it)
+            self.inside = inside[:inside.index(loop) + 1]
+        try:
+            self.item_operator_check(s, container, index, base, base_name(iterated or container.name), True)
+        finally:
+            self.inside = inside
+        for name in (self.versions(iterated) if iterated else set()) | {container.name, base.name}:
             for o in objects:
                 self.seen_by_container(name, o)
+
+    def kept_entering(self, name: str) -> str | None:
+        """The item of a container made anew (`kept_items`) that the loop's name `name` enters its loop as, where
+        each other value it may be is made from it by an in-place operator (`p -= v` in an inner loop); else None."""
+        operated = {d.target: d.value.args[0].name for d in ir.statements(self.fn.body) if isinstance(d, ir.Assign)
+                    and d.inplace and isinstance(d.value, ir.Call) and d.value.args and
+                    isinstance(d.value.args[0], ir.Var)}
+        seen, todo, found = set(), [name], set()
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            if n in self.kept_items() and n in self.indexed:
+                found.add(n)
+            elif n in self.joins:
+                todo += [a.name for a in self.joins[n] if isinstance(a, ir.Var)]
+            elif n in operated:
+                todo.append(operated[n])
+            else:
+                return None
+        return found.pop() if len(found) == 1 else None
 
     def kept_items(self) -> set:
         """The items a loop's in-place operator changes, which the loop's container is made anew with
@@ -361,6 +390,10 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
                 # an element write, which s2s follows, keeps NumPy's meaning)
                 self.holders[id(s)] = (("own", ir.Const(True)),)
                 self.write(s.target, base, s.loc, [(s, base)])
+                return 0
+            kept = self.kept_entering(base.name) if base.name in self.joins and objects else None
+            if kept is not None:  # (`for p in params: for t in ...: p -= v`: an inner loop's name for the item)
+                self.item_kept(s, kept, base, objects)
                 return 0
             if base.name in self.joins and objects and not set(objects) & self.visible:
                 # a name a loop or a branch bound to one of several arrays the function made: the generated code
