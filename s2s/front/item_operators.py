@@ -77,9 +77,10 @@ class ItemOperators:
                 self.seen_by_container(own, o)
             statement = ir.Const(code(s.loc.text) if s.loc else "")
             holders = [ir.Var(c) for c in callers] + [self._newest(ir.Var(c)) for c in copies]
-            keywords = (("held_by", ir.Const(held_by or base_name(base.name))), ("names", ir.Const(tuple(callers))),
-                        ("copies", ir.Const(tuple(base_name(c) for c in copies))))
-            keywords += (("settled", ir.Const(True)),) if settled else ()  # (a container made anew: item_loops.py)
+            keywords = (("held_by", ir.Const(held_by or base_name(base.name))),) + \
+                ((("names", ir.Const(tuple(callers))),) if callers else ()) + \
+                ((("copies", ir.Const(tuple(base_name(c) for c in copies))),) if copies else ()) + \
+                ((("settled", ir.Const(True)),) if settled else ())  # (a container made anew: item_loops.py)
             self.pending.append(ir.Effect(ir.Call(_CHECK, (element, statement, ir.Var(base.name), *holders), keywords),
                                           s.loc))  # (before `s`: alias.block)
             return
