@@ -62,13 +62,22 @@ class Parameters:
         self.keyword_tangents = keyword_tangents
         self.positional, self.vararg, self.kwonly = positional, a.vararg and a.vararg.arg, kwonly
         self.kwarg = a.kwarg and a.kwarg.arg
-        defaults = _defaults(f)
+        written = _written_defaults(a)  # (the generated function's own: a vjp's, whose module binds their names)
+        values = _defaults(f)  # (f's own defaults: the compiled entry point takes them, `compiled`)
+        for p, v in values.items():
+            if p not in written and _literal(v):
+                written[p] = repr(v)
         k = len(positional)  # (the trailing parameters with such defaults keep them)
-        while k and positional[k - 1] in defaults:
+        while k and positional[k - 1] in written:
             k -= 1
-        parts = positional[:k] + [f"{p}={defaults[p]!r}" for p in positional[k:]]
+        parts = positional[:k] + [f"{p}={written[p]}" for p in positional[k:]]
+        k = len(positional)
+        while k and positional[k - 1] in values:
+            k -= 1
+        self.defaults = tuple(values[p] for p in positional[k:]) or None
+        self.kwdefaults = {p: values[p] for p in kwonly if p in values} or None
         parts += [f"*{self.vararg}"] if self.vararg else ["*"] if kwonly else []
-        parts += [f"{p}={defaults[p]!r}" if p in defaults else p for p in kwonly]
+        parts += [f"{p}={written[p]}" if p in written else p for p in kwonly]
         parts += [f"**{self.kwarg}"] if self.kwarg else []
         self.text = ", ".join(parts)
         self.passed = positional + ([f"*{self.vararg}"] if self.vararg else []) + [f"{p}={p}" for p in kwonly] + \
@@ -92,11 +101,20 @@ class Parameters:
 
 
 def _defaults(f) -> dict:
+    """{parameter: default} of f's parameters that have one."""
     try:
         params = inspect.signature(arguments.original(f)).parameters.values()
     except (TypeError, ValueError):
         return {}
-    return {p.name: p.default for p in params if p.default is not p.empty and _literal(p.default)}
+    return {p.name: p.default for p in params if p.default is not p.empty}
+
+
+def _written_defaults(a: ast.arguments) -> dict:
+    """{parameter: its default's text} of a generated function's parameters (`arguments` of its def)."""
+    positional = a.posonlyargs + a.args
+    out = {p.arg: ast.unparse(d) for p, d in zip(positional[len(positional) - len(a.defaults):], a.defaults)}
+    out.update({p.arg: ast.unparse(d) for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None})
+    return out
 
 
 def _tuple(items: list) -> str:
@@ -110,8 +128,8 @@ def reverse_entry(name: str, vjp_text: str, vjp_name: str, f, wrt_at: tuple, sin
     params = Parameters(_def(vjp_text, vjp_name), f)
     xs = _tuple([params.argument(i, n) for i, n in wrt_at])
     single_text = "" if single else ", single=False"
-    return (f"def {name}({params.text}):\n"
-            f"    return rt.jacobian_reverse({params.call(vjp_name)}, {xs}{single_text})\n")
+    return Entry(f"def {name}({params.text}):\n"
+                 f"    return rt.jacobian_reverse({params.call(vjp_name)}, {xs}{single_text})\n", params)
 
 
 def forward_entry(name: str, parts: list, f, wrt_at: tuple, single: bool, hessian: bool = False) -> str:
@@ -138,7 +156,16 @@ def forward_entry(name: str, parts: list, f, wrt_at: tuple, single: bool, hessia
         calls = [f"rt.jacobian_forward({p}, {x})" if vector else f"rt.jacobian_basis({p}, {x}, blocks=True)"
                  for p, x, (_, _, _, vector) in zip(pushes, xs, parts)]
         body = f"rt.jacobian_tuple(({', '.join(calls)},), {_tuple(xs)})"
-    return f"def {name}({params.text}):\n    return {body}\n"
+    return Entry(f"def {name}({params.text}):\n    return {body}\n", params)
+
+
+class Entry(str):
+    """The text of an entry point, with its `Parameters` (whose defaults the compiled one takes)."""
+
+    def __new__(cls, text: str, params: Parameters):
+        out = super().__new__(cls, text)
+        out.params = params
+        return out
 
 
 def module(texts: list, names: list, entry: str | None) -> str:
@@ -171,17 +198,23 @@ def distinct(names: list) -> list:
 _COMPILED: dict = {}  # (entry text, functions) -> the compiled entry
 
 
-def compiled(entry: str, name: str, fns: list, names: list):
-    """The entry function `entry` (named `name`) compiled where `names[k]` is the generated function `fns[k]`."""
+def compiled(entry: Entry | None, name: str, fns: list, names: list):
+    """The entry point `entry` (named `name`) compiled where `names[k]` is the generated function `fns[k]`, in the
+    namespace of their modules (a default may name their data), with f's own defaults (an array's too)."""
     if entry is None:
         return None
-    key = (entry, tuple(fns))
+    key = (str(entry), tuple(fns))
     fn = _COMPILED.get(key)
     if fn is None:
-        namespace = {"rt": runtime, "np": np, "__name__": "s2s.generated"}
-        namespace.update(zip(names, fns))
-        exec(compile(entry, f"<s2s entry {name}>", "exec"), namespace)  # noqa: S102 (s2s's own text)
+        namespace: dict = {}
+        for g in fns:
+            namespace.update(g.__globals__)
+        namespace.update({"rt": runtime, "np": np}, **dict(zip(names, fns)))
+        exec(compile(str(entry), f"<s2s entry {name}>", "exec"), namespace)  # noqa: S102 (s2s's own text)
         fn = _COMPILED[key] = namespace[name]
+        params = getattr(entry, "params", None)
+        if params is not None:
+            fn.__defaults__, fn.__kwdefaults__ = params.defaults, params.kwdefaults
         if len(_COMPILED) > 4096:
             _COMPILED.pop(next(iter(_COMPILED)))
     return fn

@@ -154,7 +154,7 @@ def jacobian_forward(push, x, tangents_only: bool = False, precision: bool = Tru
         out = t.reshape(n, math.prod(vshape)).T.reshape(vshape + shape)
     # (the basis itself or a broadcast, returned as they are, are read-only: the caller gets its own array)
     out = out if out.flags.writeable else out.copy()
-    return like_arguments(out, [x], True) if precision and type(x) is np.ndarray and x.dtype is not _FLOAT64 \
+    return like_arguments(out, [x], True) if precision and (type(x) is not np.ndarray or x.dtype is not _FLOAT64) \
         else out
 
 
@@ -186,7 +186,7 @@ def jacobian_basis(push, x, value_like=None, blocks: bool = False, precision: bo
             e = np.zeros(n)
             e[i] = 1.0
             tangent = list(zeros)
-            tangent[b] = e.reshape(shape) if shape else 1.0
+            tangent[b] = e.reshape(shape) if type(leaf) is np.ndarray else 1.0  # (a 0-d array's: a 0-d array)
             value, t = push(build_x(tangent))
             columns[b].append(leaves_like(t, value if value_like is None else value_like))
     if value is None:  # an empty argument
