@@ -208,3 +208,23 @@ def test_an_error_reading_the_results_operands_is_shown_at_their_line(kind):
     d = getattr(s2s, kind)(index_then_return)
     assert _failing_line(lambda: d(x, 7)).endswith("# the failing line")
     assert_close(s2s.grad(index_then_return)(x, 1), np.array([0.0, 2.0, 0.0]))
+
+
+# ------------------------------------------------------------------ C1: a bare cotangent for a 1-tuple value
+def one_tuple(x):
+    return (x * 2.0,)
+
+
+def one_key(x):
+    return {"a": np.sin(x)}
+
+
+@pytest.mark.parametrize("f, x", [(one_tuple, 3.0), (one_tuple, X), (one_key, X)])
+def test_a_bare_cotangent_of_a_one_leaf_container_value_is_refused_clearly(f, x):
+    value, pullback = s2s.vjp(f)(x)
+    with pytest.raises(s2s.CallError, match="takes a cotangent with the structure and shape of the value"):
+        pullback(np.ones_like(x) if np.ndim(x) else 1.0)
+    seed = np.ones_like(x) if np.ndim(x) else 1.0
+    got = pullback((seed,) if f is one_tuple else {"a": seed})
+    assert_close(got, 2.0 * seed if f is one_tuple else np.cos(x))
+
