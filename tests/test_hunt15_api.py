@@ -228,3 +228,53 @@ def test_a_bare_cotangent_of_a_one_leaf_container_value_is_refused_clearly(f, x)
     got = pullback((seed,) if f is one_tuple else {"a": seed})
     assert_close(got, 2.0 * seed if f is one_tuple else np.cos(x))
 
+
+# ------------------------------------------------------------------ R1, M1: a name defined nowhere
+def debug_logged(x, debug=False):
+    if debug:
+        log_value(x)  # noqa: F821 (a debug helper not defined in this module)
+    return np.sum(x * x)
+
+
+def optional_kernel(x, use_fast):
+    if use_fast:
+        y = fast_kernel(x)  # noqa: F821 (an optional dependency missing here)
+    else:
+        y = np.sin(x) * x
+    return np.sum(y)
+
+
+def undefined_everywhere(x):
+    return x * scale  # noqa: F821
+
+
+def test_a_name_undefined_on_a_branch_that_does_not_run_is_not_refused():
+    assert_close(s2s.grad(debug_logged)(X), 2 * X)
+    assert_close(s2s.value_and_grad(debug_logged)(X)[0], np.sum(X * X))
+    expected = np.cos(X) * X + np.sin(X)
+    assert_close(s2s.grad(optional_kernel)(X, False), expected)
+    assert_close(numeric_grad(optional_kernel, (X, False), 0), expected, rtol=1e-6)
+    assert_close(s2s.vjp(optional_kernel)(X, False)[1](1.0), expected)
+    assert_close(s2s.jvp(optional_kernel)((X, False), (np.ones(3),))[1], np.sum(expected))
+    assert_close(s2s.jacobian(optional_kernel)(X, False), expected)
+    assert_close(s2s.jacobian(optional_kernel, mode="forward")(X, False), expected)
+    assert_close(s2s.hessian(optional_kernel)(X, False), numeric_hessian(lambda x: optional_kernel(x, False), X),
+                 rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("f, args, line", [(debug_logged, (X, True), "log_value(x)"),
+                                           (optional_kernel, (X, True), "y = fast_kernel(x)")])
+def test_the_branch_that_runs_raises_pythons_name_error_at_the_users_line(f, args, line):
+    import traceback
+    for d in (s2s.grad(f), s2s.jacobian(f, mode="forward")):
+        with pytest.raises(NameError, match="name '.*' is not defined") as info:
+            d(*args)
+        frames = [fr for fr in traceback.extract_tb(info.value.__traceback__) if fr.filename == __file__]
+        assert frames[-1].line.startswith(line)
+
+
+def test_a_name_undefined_on_every_path_is_refused_saying_it_is_not_defined():
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(undefined_everywhere)(2.0)
+    message = str(info.value)
+    assert message.startswith("name 'scale' is not defined") and "callable" not in message

@@ -5,8 +5,11 @@ else y`), each side built from a copy of the environment and a phi for each name
 from __future__ import annotations
 
 import ast
+import re
 
 from s2s import ir
+from s2s.errors import UnsupportedSyntaxError
+from s2s.front.effects import RAISE
 from s2s.front.loops import _bound_key, _bound_name, _Exit
 
 
@@ -46,7 +49,7 @@ class BranchLowering:
                 if callable(stmts):
                     stmts()
                 else:
-                    self.statements(stmts)
+                    self._side(stmts)
             except _Exit:
                 exited = True
             results.append((self.block, dict(self.env), exited, self.returned))
@@ -106,6 +109,26 @@ class BranchLowering:
         self.env = env
         self.emit(ir.If(test, then_block, else_block, phis, self.loc))
 
+    def _side(self, stmts: list) -> None:
+        """Lower one side of an if. A statement of it that reads a name defined nowhere (`log_value(x)` under `if
+        debug:`, a helper that is not there) raises Python's NameError where it runs, and the side ends there:
+        Python looks the name up only if the line runs, so the function runs, and is differentiated, where the
+        side is not taken. (A name undefined on every path is refused when s2s reads the function.)"""
+        env, loc = dict(self.env), self.loc
+        try:
+            self.statements(stmts)
+            return
+        except UnsupportedSyntaxError as exc:
+            found = _undefined_name(exc, stmts, self.src.filename)
+            if found is None:
+                raise
+            k, name = found
+        self.env, self.block, self.returned, self.loc = env, [], None, loc
+        self.statements(stmts[:k])
+        self.set_loc(stmts[k])
+        error = self.constant_or_error(NameError, "NameError", stmts[k])
+        self.emit(ir.Effect(ir.Call(RAISE, (error, ir.Const(f"name '{name}' is not defined"))), self.loc))
+
     def _join_lists_at_return(self, stmt: ir.If, then_env: dict, else_env: dict) -> dict:
         """The names after an if both of whose branches return, in a helper being inlined: a list of its
         caller's that the branches leave as two versions (`if c: traj.append(s); return s` / `return 0.0`) is
@@ -148,3 +171,17 @@ class BranchLowering:
 
 class _ReturnedJoin(_Exit):
     pass
+
+
+def _undefined_name(exc: UnsupportedSyntaxError, stmts: list, filename: str):
+    """(index in `stmts` of the simple statement whose line read it, the name) where `exc` refuses a name defined
+    nowhere (`the name 'x', which is not defined here`, `a call to 'f', ...`) at a line of `filename`; else None
+    (a compound statement: a loop may not run its body, whose statements before the read would)."""
+    match = re.match(r"(?:the name|a call to) '(\w+)'(?:\(\))?, which is not defined here", exc.construct)
+    if match is None or exc.filename != filename:
+        return None
+    for k, s in enumerate(stmts):
+        if s.lineno <= exc.lineno <= (s.end_lineno or s.lineno):
+            simple = not isinstance(s, (ast.If, ast.For, ast.While, ast.With, ast.Try, ast.FunctionDef, ast.Match))
+            return (k, match.group(1)) if simple else None
+    return None

@@ -131,8 +131,9 @@ def _later_hint(src: Source, construct: str) -> str:
     if undefined:
         name = undefined.group(1)
         own, others = _names_in_scope(src)
+        # (a builtin only where it is spelled nearly so: 'scale' is no misspelled 'callable')
         close = difflib.get_close_matches(name, sorted(own - {name}), n=1) or \
-            difflib.get_close_matches(name, sorted(others - {name}), n=1)
+            difflib.get_close_matches(name, sorted(others - {name}), n=1, cutoff=0.8)
         where = "define it before this line, or at module level (or import it at the top of the file)"
         return f"did you mean {' or '.join(repr(c) for c in close)}? Otherwise {where}" if close else where
     return next((hint for part, hint in LATER_HINTS if part in construct), "")
