@@ -107,3 +107,76 @@ def test_zip_strict_of_equal_lengths_left_by_a_break_is_exact():
                 break
         return s
     every_mode(pairs, X)
+
+
+# ------------------------------------------------------------------ R1: a running sum started as a NumPy scalar
+# (`run = 0.0; run += v * v; out.append(run)` differentiates since 5521d58; started as a NumPy scalar, which `+=`
+# rebinds as it does a float, it was refused as a loop changing 'run' in place while 'out' holds it. A 0-d array
+# is changed in place by NumPy, `out` then holding one object each time: refused, as an array row is)
+def scalar_started(x):
+    run = np.float64(0.0)
+    out = []
+    for v in x:
+        run += v * v
+        out.append(run)
+    return sum(o * o for o in out)
+
+
+def element_started(x):
+    run = x[0] * 0.0
+    out = []
+    for v in x:
+        run *= 0.5
+        run += v * v
+        out.append(run)
+    return sum(o * o for o in out)
+
+
+def sum_started(x):
+    run = np.sum(x[:0])
+    out = []
+    for v in x:
+        run += np.sin(v)
+        out.append(run)
+    return sum(o * o * o for o in out)
+
+
+@pytest.mark.parametrize("f", [scalar_started, element_started, sum_started])
+def test_a_running_number_started_as_a_numpy_scalar_is_exact(f):
+    every_mode(f, X)
+
+
+def zero_d_started(x):
+    run = np.array(0.0)
+    out = []
+    for v in x:
+        run += v * v
+        out.append(run)
+    return sum(o * o for o in out)
+
+
+def row_started(m):
+    run = m[0] * 0.0
+    out = []
+    for v in m:
+        run += v * v
+        out.append(run)
+    return sum(np.sum(o * o) for o in out)
+
+
+def start_held(m):
+    run = m[0] * 0.0
+    hist = [run]
+    out = []
+    for v in m:
+        run += v * v
+        out.append(run)
+    return sum(np.sum(o * o) for o in out) + np.sum(hist[0])
+
+
+@pytest.mark.parametrize("f, x", [(zero_d_started, X), (row_started, X.reshape(2, 2)), (start_held, X.reshape(2, 2))])
+def test_a_running_array_changed_in_place_while_a_list_holds_it_is_refused(f, x):
+    f(x)
+    for call in all_modes(f, x):
+        with pytest.raises(s2s.S2SError, match="in place"):
+            call()

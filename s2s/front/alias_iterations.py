@@ -18,7 +18,7 @@ import re
 from s2s import ir
 from s2s.prims import MAY_RETURN_OPERAND, MAY_SHARE_MEMORY as VIEWS
 from s2s.ir.names import base_name
-from s2s.ir.walk import defined_names
+from s2s.ir.walk import count_uses, defined_names
 
 
 class IterationAliases:
@@ -102,19 +102,37 @@ class IterationAliases:
         """Is `r` a name the loop `s` starts as a Python number and changes by in-place operators only (`run = 0.0;
         for v in x: run += v * v; out.append(run)`), which rebind a number? Then each is checked when run (the first
         iteration's made an array where v * v is one, x a matrix: the next one's writes into the array the loop's
-        name `kept` holds, refused then, saying where to take a copy), and `r` is passed over here."""
+        name `kept` holds, refused then, saying where to take a copy), and `r` is passed over here. Started as a
+        value the function made that nothing else reads (`run = np.float64(0.0)`, `x[0] * 0.0`, `np.sum(x[:0])`),
+        `r` is that value: a NumPy scalar, which `+=` rebinds as a number's, passes when run, and an array (a 0-d
+        one too, which NumPy changes in place, the one object `kept` then holds each time) is refused."""
         phi = next((p for p in s.phis if p.target == r), None)
-        if phi is None or not python_number(phi.operands[0], self.definition):
+        started = phi is None  # (r: the value the loop's name enters as)
+        if started:  # (`kept` holding it, not bound to it: `prev = run`, a swap `a, b = b, a`, refused as such)
+            phi = next((p for p in s.phis if p.operands[0] == ir.Var(r)), None)
+            back = next((p.operands[1] for p in s.phis if p.target == kept), None)
+            if phi is None or r in self.visible or set(self.objects(ir.Var(r))) - {r} or self.reads_of(r) != 1 or \
+                    not isinstance(back, ir.Var) or self.root.get(back.name, back.name) == r:
+                return False
+        elif not python_number(phi.operands[0], self.definition):
             return False
         writes = [(stmt, base) for stmt, base in _writes(s.header + s.body, self.definition)
                   if r in self.objects(base)]
         if not writes or not all(stmt.inplace for stmt, _ in writes):  # (an element write of the array made would
             return False  # change what `kept` holds before any check)
         taken = self.stored_copy(s, kept, [base_name(r)])
+        held = () if started else (("held", ir.Var(kept)),)  # (an array entering the loop: refused wherever met)
         for stmt, base in writes:  # (refused where `kept` holds the array: not where `run *= 0.9` follows `+=`)
             self.guards.setdefault(id(stmt), (stmt, base, (("before", ir.Const(_spelled(stmt.loc))), (
-                "kept", ir.Const(base_name(kept))), ("taken", ir.Const(taken)), ("held", ir.Var(kept)))))
+                "kept", ir.Const(base_name(kept))), ("taken", ir.Const(taken))) + held))
         return True
+
+    def reads_of(self, name: str) -> int:
+        """How often the function reads `name` (phi operands included)."""
+        if getattr(self, "_reads", None) is None:
+            self._reads = {}
+            count_uses(self.fn.body, self._reads)
+        return self._reads.get(name, 0)
 
     def rebound_then_changed(self, s: ir.Loop, based: set, inside: set) -> None:
         """An in-place operator on a loop's name that the iteration before rebound to another array changes that
