@@ -278,3 +278,15 @@ def test_a_name_undefined_on_every_path_is_refused_saying_it_is_not_defined():
         s2s.grad(undefined_everywhere)(2.0)
     message = str(info.value)
     assert message.startswith("name 'scale' is not defined") and "callable" not in message
+
+
+# ------------------------------------------------------------------ M3: no internal class in a message
+def cubed_entry(p):
+    return p["a"] ** 3
+
+
+def test_grad_of_a_dict_gradient_says_a_dict_flows_into_it():
+    with pytest.raises(s2s.CallError, match=r"a dict flows into it") as info:
+        s2s.grad(s2s.grad(cubed_entry))({"a": 2.0})
+    assert "Parts" not in str(info.value)
+    assert_close(s2s.grad(cubed_entry)({"a": 2.0})["a"], 12.0)

@@ -34,11 +34,20 @@ def require_scalar(*values):
         if type(value) in _NUMBERS:  # (the common case first: a number, ~40 ns where np.ndim takes ~1 us)
             continue
         if np.ndim(value) != 0 or isinstance(value, dict) or dataclasses.is_dataclass(value):
-            what = f"a value of shape {np.shape(value)}" if np.ndim(value) != 0 else f"a {type(value).__name__}"
+            what = f"a value of shape {np.shape(value)}" if np.ndim(value) != 0 else f"a {_kind_name(value)}"
             raise CallError(f"grad needs a function with a scalar result, but this call's result is not a "
                             f"scalar ({what} flows into it): reduce it to a number "
                             f"(np.sum, np.mean, a norm), or use s2s.vjp (a pullback) or s2s.jacobian (every "
                             f"derivative) for an array result")
+
+
+def _kind_name(value) -> str:
+    """The name of `value`'s class as the user knows it: a dict for the runtime's DictParts (the adjoint of a dict
+    that generated code built), a tuple for TupleParts, a list for Parts."""
+    kind = type(value)
+    if kind.__module__.startswith("s2s.runtime"):
+        return next((b.__name__ for b in kind.__mro__ if b in (dict, tuple, list)), kind.__name__)
+    return kind.__name__
 
 
 def require_number(value, transform, fname, where):
