@@ -325,6 +325,22 @@ def test_an_inner_loops_change_kept_by_a_list_is_refused():
     assert "for p in params]" not in str(info.value)  # (no advice dropping the inner loop)
 
 
+def rows_repeated(x):  # (a list's items that are lists: Python's `r *= 2` repeats each in place)
+    rows = [[x[0] * 1.0], [x[1] * 2.0]]
+    for r in rows:
+        r *= 2
+    return sum(sum(r) for r in rows) * x[3]
+
+
+def test_a_list_of_lists_changed_by_the_loops_name_is_refused_in_every_mode():
+    """(was a silent wrong value before: rows kept their length, -2.1 for -4.2)"""
+    t = np.ones(X.size)
+    for run in (lambda: s2s.grad(rows_repeated)(X.copy()), lambda: s2s.jvp(rows_repeated)((X.copy(),), (t,)),
+                lambda: s2s.jacobian(rows_repeated, mode="forward")(X.copy())):
+        with pytest.raises(S2SError, match="changes that list in place"):
+            run()
+
+
 def test_long_lists():
     with pytest.raises(S2SError, match="another item of a list holding it \\('params'\\)"):
         s2s.grad(long_list_with_views)(X.copy())

@@ -44,8 +44,14 @@ def require_unshared(value, statement, container, *holders, held_by="", names=()
 def changed_item(item, value):
     """What a container holds after `p op= v` changed its item `item` by a loop's name for it (`for p in params: p -=
     lr * g`, front/item_loops.py): `value`, the new value, where the item is an ndarray, which NumPy's operator
-    changes in place; else `item` itself, a number the operator left as it was (Python rebinds `p`). The derivative
+    changes in place; else `item` itself, a number the operator left as it was (Python rebinds `p`). A list, a
+    dict or a set, which Python's operator changes in place too (`r *= 2`, `r |= d`), is refused. The derivative
     is `value`'s or `item`'s, as that choice is (`item_part`)."""
+    if isinstance(item, (list, dict, set, bytearray)):
+        kind = type(item).__name__
+        raise S2SError(f"an augmented operator on a {kind} that a list or a dict holds, through the loop's name for "
+                       f"it (for r in rows: r *= 2), changes that {kind} in place, which s2s does not follow: make "
+                       f"the container anew with new {kind}s (rows = [r * 2 for r in rows])")
     return value if isinstance(item, np.ndarray) else item
 
 
