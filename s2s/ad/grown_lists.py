@@ -58,6 +58,8 @@ class GrownLists:
         plan = self._loop_after(b, p.operands[1], rev_body) if after is None and len(chain) == 1 else None
         if plan is not None:
             b = ir.Var(plan[0].target)
+            after = self._reads_after(b, p.operands[1], rev_body, ignore=plan[:2])  # (read outside the loop too)
+            b = after[1] if after is not None else b
         for between in reversed(chain[:-1]):
             link = self._link(b, between, rev_body)
             if link is None:
@@ -101,7 +103,8 @@ class GrownLists:
         if plan is not None:
             self._thread_after(plan, ir.Var(rphi.target), p.operands[1].name, rev_body)
         if after is not None:
-            self._cut_sum(rev_body, after, p.operands[1].name, ir.Var(rphi.target))
+            start = ir.Var(plan[0].target if plan is not None else rphi.target)
+            self._cut_sum(rev_body, after, p.operands[1].name, start)
         for between, link in zip(reversed(chain[:-1]), links):  # (the later list first)
             self._cut_sum(rev_body, link, between)
         body_pending[p.target] = [self._cut_sum(rev_body, (None, None, last, [], ifs), p.target)]
@@ -190,15 +193,15 @@ class GrownLists:
             self._cut_at(rev_body, None, taken, taken, p.target, None, start=ir.Var(joined.target))
         body_pending[p.target] = [ir.Var(rev_body[-1].target) if taken else ir.Var(joined.target)]
 
-    def _reads_after(self, b: ir.Var, joined, rev_body: list):
+    def _reads_after(self, b: ir.Var, joined, rev_body: list, ignore=()):
         """Where the list `joined`, the loop's back edge (made by the iteration's last append, or joined by an if's
         phi), is read after that append or if at int indices, the reversed loop's `b` plus the reads' adjoints
         (`bys_3 = b + rt.getitem_adjoint(g, ys_3, -1)`, summed by `collect`) as `_link` gives it for
         `rt.added_at_part` into b itself, and the ifs whose branches read it (`_read_in_if`), in order; None where b
-        is read otherwise or not so."""
+        is read otherwise (but by the statements `ignore`) or not so."""
         lift_from_if(b, rev_body, self.fresh)
         uses: dict = {}
-        count_uses(rev_body, uses)
+        count_uses([t for t in rev_body if not any(t is u for u in ignore)], uses)
         adds = [k for k, t in enumerate(rev_body) if _call_of(t, "add") and b in t.value.args]
         if len(adds) != 1 or uses.get(b.name) != 1:
             return None
