@@ -469,8 +469,8 @@ def _checked_pullback(pullback, value, name: str, containers=None, arrays=None, 
                                       type(cotangent) is np.ndarray and cotangent.shape == leaf)):
             leaves = pytree.leaves(cotangent)
             # (a tuple, list or dict value takes a container: a bare number for the 1-tuple (v,) is no cotangent of it)
-            fits = len(leaves) == len(shapes) and (leaf is not None or pytree.is_container(cotangent)) and all(
-                np.shape(c) == s or _broadcasts(np.shape(c), s) for c, s in zip(leaves, shapes))
+            fits = len(leaves) == len(shapes) and (pytree.is_container(cotangent) or not pytree.is_container(value)) \
+                and all(np.shape(c) == s or _broadcasts(np.shape(c), s) for c, s in zip(leaves, shapes))
             if not fits:
                 raise CallError(f"the pullback of {name} takes a cotangent with the structure and shape of the "
                                 f"value, {_described(value)}, but got {_described(cotangent)}: pass one shaped like "
