@@ -290,3 +290,40 @@ def test_grad_of_a_dict_gradient_says_a_dict_flows_into_it():
         s2s.grad(s2s.grad(cubed_entry))({"a": 2.0})
     assert "Parts" not in str(info.value)
     assert_close(s2s.grad(cubed_entry)({"a": 2.0})["a"], 12.0)
+
+
+# ------------------------------------------------------------------ D2, D5: dtypes as JAX gives them
+def exp_of_product(p):
+    return np.sum(np.exp(p["a"] * p["b"])) + p["b"] ** 3
+
+
+def test_a_hessian_block_has_the_dtype_of_the_gradient_leaf_it_differentiates():
+    """jax.hessian (x64) of a dict of a float32 array 'a' and a float64 number 'b': H['a'][*] float32, H['b'][*]
+    float64 (H['b']['a'] was float32, the column leaf's)."""
+    p = {"a": np.array([0.5, 1.5], np.float32), "b": 0.3}
+    h = s2s.hessian(exp_of_product)(p)
+    assert [[np.asarray(h[a][b]).dtype for b in p] for a in p] == [[np.float32, np.float32],
+                                                                   [np.float64, np.float64]]
+    a, b = p["a"].astype(float), 0.3
+    e = np.exp(a * b)
+    assert_close(h["b"]["a"], e * (1 + a * b), rtol=1e-6)
+    assert_close(h["b"]["b"], np.sum(a * a * e) + 6 * b, rtol=1e-6)
+    assert_close(h["a"]["a"], np.diag(b * b * e), rtol=1e-6)
+
+
+def exp_minus_float64(x):
+    return np.sum(np.exp(x)) - np.float64(1.0)
+
+
+def exp_plus_float64_array(x):
+    return np.exp(x) + np.array([1.0, 2.0])
+
+
+@pytest.mark.parametrize("f", [exp_minus_float64, exp_plus_float64_array])
+def test_jvps_tangent_has_its_values_dtype_when_wider(f):
+    """jax.jvp gives the tangent the value's dtype: float64 here, from a float32 x (it was float32)."""
+    x = np.array([0.1, 0.2], np.float32)
+    value, tangent = s2s.jvp(f)((x,), (np.ones(2, np.float32),))
+    assert np.asarray(value).dtype == np.float64 and np.asarray(tangent).dtype == np.float64
+    expected = np.exp(x.astype(float))
+    assert_close(tangent, np.sum(expected) if f is exp_minus_float64 else expected, rtol=1e-6)

@@ -152,7 +152,7 @@ class Jvp(transform.Transformed):
             else:
                 value, tangent = self._invoke(fn, primals, tangents, kwargs)
             # (the tangent of x + c is the tangent passed in: the caller's array must not be what it gets back)
-            tangent = precision.like(arguments.real(self.__name__, fresh(tangent, tangents)), value)  # (its dtype)
+            tangent = precision.tangent_like(arguments.real(self.__name__, fresh(tangent, tangents)), value)
             # (a record's tangent, the caller's or one built, rt.record_tangent, given back as one of its class)
             return value, pytree.like(tangent, value) if type(value) is not float and \
                 type(value) is not np.ndarray and pytree.has_record(value) else tangent

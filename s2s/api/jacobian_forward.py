@@ -177,8 +177,8 @@ class JacobianForward:
                     return out
             self.ran_entry = False
             out = self._jacobian(*args, **kwargs)
-            if self.ran_entry:  # (the entry point gives each block its precision)
-                return out
+            if self.ran_entry or self._value_like_wrt:  # (the entry point gives each block its precision; a
+                return out                                 # Hessian's H[a][b] has leaf a's, which Hessian gives it)
             return precision.of_wrt(out, self._state.wrt_at, args, kwargs, self._single,
                                     arguments.original(self.__wrapped__))
         except ResultTypeError as exc:

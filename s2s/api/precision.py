@@ -9,6 +9,9 @@ is left as it came out (the values are the function's own, whatever their dtype)
 """
 from __future__ import annotations
 
+import numpy as np
+
+from s2s.api import pytree
 from s2s.api.parameters import wrt_arguments
 # (in the runtime, where the generated entry points of s2s.jacobian and s2s.hessian cast by them too)
 from s2s.runtime.trees import narrow, has_narrow, like, hessian_like, like_arguments  # noqa: F401
@@ -19,3 +22,27 @@ def of_wrt(result, wrt_at, args: tuple, kwargs: dict, single: bool, f=None):
     user's function `f`, in their precision (an argument left out: its default's)."""
     values = wrt_arguments(f, wrt_at or (), args, kwargs)
     return like_arguments(result, values, single) if has_narrow(values) else result
+
+
+def tangent_like(t, value):
+    """jvp's tangent `t` in its value's dtype, as JAX gives it: a float32 value's float32 (`like`), a float64
+    value's float64 where the tangent came out float32 (`np.sum(np.exp(x)) - np.float64(1.0)` of a float32 x,
+    whose tangent is the tangent of np.exp(x)); a container's leaf by leaf."""
+    t = like(t, value)
+    if type(value) is np.ndarray or isinstance(value, np.floating):
+        if value.dtype.kind != "f" or value.dtype.itemsize <= 4:
+            return t
+        if type(t) is np.ndarray and t.dtype.kind == "f" and t.dtype.itemsize < value.dtype.itemsize:
+            return t.astype(value.dtype)
+        if isinstance(t, np.floating) and t.dtype.itemsize < value.dtype.itemsize:
+            return value.dtype.type(t)
+        return t
+    if type(value) is float and isinstance(t, np.floating) and t.dtype.itemsize < 8:
+        return float(t)
+    if pytree.is_container(value) and pytree.is_container(t):
+        parts, targets = pytree.leaves(t), pytree.leaves(value)
+        if len(parts) == len(targets):
+            widened = [tangent_like(p, v) for p, v in zip(parts, targets)]
+            if any(w is not p for w, p in zip(widened, parts)):
+                return pytree.structure(t)(widened)
+    return t
