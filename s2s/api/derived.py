@@ -7,8 +7,6 @@ forward mode of the generated gradient source `grad(f)`.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from s2s.api import cache, transform, arguments, data_checks, precision, pytree, display, draws, wrappers, entries
@@ -16,6 +14,7 @@ from s2s.api.jacobian_forward import JACOBIAN_REFUSAL, JacobianForward, jacobian
 from s2s.api.parameters import given_wrt, wrt_arguments
 from s2s.api.transformed import Transformed, _checked_pullback
 from s2s.back.sourcemap import attach_user_frames
+from s2s.runtime import jacobians
 from s2s.ad.stacks import ReverseOverStacksError
 from s2s.errors import CallError, ResultTypeError
 
@@ -174,35 +173,9 @@ class JacobianReverse:
         return count
 
     def _by_leaves(self, value, pullback, xs: list):
-        """The Jacobian of a container value, or with respect to containers: one pullback per element of each
-        leaf of the value, its parts gathered by the leaves of each wrt entry."""
-        value_leaves = pytree.leaves(value)
-        zeros = [np.zeros(np.shape(v)) if np.ndim(v) else 0.0 for v in value_leaves]
-        build_value = pytree.structure(value)
-        out = [[] for _ in xs]  # out[k][a]: the block of value leaf a, structured as wrt entry k
-        for a, v in enumerate(value_leaves):
-            shape = np.shape(v)
-            rows = [[[] for _ in pytree.leaves(x)] for x in xs]  # rows[k][b]: one row per element of leaf a
-            for idx in np.ndindex(*shape):
-                seed = list(zeros)
-                if shape:
-                    seed[a] = np.zeros(shape)
-                    seed[a][idx] = 1.0
-                else:
-                    seed[a] = 1.0
-                grads = pullback(build_value(seed))
-                grads = [grads] if self._single else list(grads)
-                for k, g in enumerate(grads):
-                    for b, part in enumerate(pytree.leaves_like(g, xs[k])):
-                        rows[k][b].append(part)
-            for k, x in enumerate(xs):
-                blocks = [np.array(r, dtype=float).reshape(shape + np.shape(leaf)) if r
-                          else np.zeros(shape + np.shape(leaf)) for leaf, r in zip(pytree.leaves(x), rows[k])]
-                out[k].append(pytree.structure(x)(blocks))
-        if self._single:
-            return build_value(out[0])
-        # (the value's structure outermost, the wrt tuple inside: J[a][k], as JAX's jacrev with argnums)
-        return build_value([tuple(out[k][a] for k in range(len(xs))) for a in range(len(value_leaves))])
+        """The Jacobian of a container value, or with respect to containers (runtime/jacobians.py, as the entry
+        point of .source assembles it)."""
+        return jacobians.by_leaves(value, pullback, xs, self._single)
 
     def _plain_call(self, fn, args: tuple, x):
         """The common call: positional arguments, one float array or number with respect to which. The generated
@@ -231,29 +204,8 @@ class JacobianReverse:
             raise
 
     def _by_rows(self, value, pullback, xs: list):
-        """The Jacobian of one number or array with respect to numbers and arrays (no containers): each row of
-        the identity as the cotangent, its pullback written into row i of the result."""
-        shape = value.shape if type(value) is np.ndarray else ()
-        m = math.prod(shape)
-        out = [np.empty((m,) + np.shape(x)) for x in xs]
-        for i in range(m):
-            if shape:
-                seed = np.zeros(m)  # (a new one per row: nothing the pullback keeps sees the next)
-                seed[i] = 1.0
-                if len(shape) != 1:
-                    seed = seed.reshape(shape)
-            else:
-                seed = 1.0
-            grads = pullback(seed)
-            arguments.real(self.__name__, grads)  # (a float row would drop its imaginary part)
-            if self._single:
-                out[0][i] = grads  # (a bare zero stands for a whole array that does not depend on the value)
-            else:
-                for rows, g in zip(out, grads):
-                    rows[i] = g
-        if len(shape) != 1:
-            out = [rows.reshape(shape + np.shape(x)) for rows, x in zip(out, xs)]
-        return out[0] if self._single else tuple(out)
+        """The Jacobian of one number or array with respect to numbers and arrays (runtime/jacobians.py)."""
+        return jacobians.by_rows(value, pullback, xs, self._single)
 
 
 def jacobian(f=None, wrt=0, mode="reverse"):

@@ -49,13 +49,13 @@ def jacobian_reverse(value_pullback, xs: tuple, single: bool = True):
     structure around a container argument's (`J[a][b]`, as JAX's jacrev), in the arguments' precision."""
     value, pullback = value_pullback
     if _plain(value) and all(_plain(x) for x in xs):
-        out = _by_rows(value, pullback, xs, single)
+        out = by_rows(value, pullback, xs, single)
     else:
-        out = _by_leaves(value, pullback, xs, single)
+        out = by_leaves(value, pullback, xs, single)
     return like_arguments(out, list(xs), single)
 
 
-def _by_rows(value, pullback, xs, single: bool):
+def by_rows(value, pullback, xs, single: bool):
     """One number or array with respect to numbers and arrays: each row of the identity as the cotangent, its
     pullback written into row i of the result."""
     shape = value.shape if type(value) is np.ndarray else ()
@@ -80,7 +80,7 @@ def _by_rows(value, pullback, xs, single: bool):
     return out[0] if single else tuple(out)
 
 
-def _by_leaves(value, pullback, xs, single: bool):
+def by_leaves(value, pullback, xs, single: bool):
     """A container value, or with respect to containers: one pullback per element of each leaf of the value, its
     parts gathered by the leaves of each wrt argument."""
     value_leaves = leaves(value)
