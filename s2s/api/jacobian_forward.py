@@ -6,7 +6,6 @@ every rule allows it, else one basis tangent per call (`_jacobian_by_basis`).
 """
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import math
 
@@ -15,6 +14,7 @@ import numpy as np
 from s2s.api import cache
 from s2s.api import transform, arguments, data_checks, precision, pytree, display, wrappers, entries
 from s2s.api import draws as draws_mod
+from s2s.runtime import jacobians
 from s2s.runtime.jacobians import ContainerValue
 from s2s.api.draws import Draws
 from s2s.api.forward import Jvp, jvp, STARRED, wrt_positions
@@ -295,7 +295,7 @@ class JacobianForward:
                                           blocks=not self._single, draws=draws))
         if self._single:
             return out[0]
-        if not all(type(o) is _ValueParts for o in out):
+        if not all(type(o) is jacobians.ValueParts for o in out):
             return tuple(out)
         # (a tuple, list or dict value: its structure outermost, the wrt tuple inside, J[a][k], as JAX's jacfwd)
         value = out[0].value
@@ -397,65 +397,32 @@ def plain(args: tuple) -> bool:
     return True
 
 
-@dataclasses.dataclass
-class _ValueParts:
-    """The Jacobian with respect to one entry of a tuple wrt, of a tuple, list or dict value: its block per leaf
-    of the value (JacobianForward nests them inside the value's structure)."""
-    value: object
-    parts: list
-
-
 def _jacobian_by_basis(jf, args: tuple, x, value_like=None, kwargs=None, name="x", blocks=False, value_names=None,
                        draws=None):
-    """Push each basis tangent of `x` (named `name`) (one per element of each of its leaves) through `jf`, each
-    call drawing the random numbers the first one drew (`draws.Draws`, shared with the caller's other calls).
-
-    For leaf `b` of `x` and leaf `a` of the value, the block of the result has shape
-    `a.shape + b.shape`; blocks are nested as the value's structure around `x`'s (`J[a][b]`, as JAX). With
-    `value_like` (a Hessian's: `jf` pushes tangents through a gradient), the value must have its structure: that
-    of `x`, or with `value_names` (a tuple wrt) the tuple of the arguments so named."""
-    x_leaves = pytree.leaves(x)
-    zeros = [pytree.zeros_leaf(leaf) for leaf in x_leaves]
-    build_x = pytree.structure(x)
-    value = None
+    """Push each basis tangent of `x` (named `name`) through the jvp `jf` (with its checks and conversions) by
+    runtime/jacobians.py's `jacobian_basis`, as the entry point of .source does, each call drawing the random
+    numbers the first one drew (`draws.Draws`, shared with the caller's other calls). With `value_like` (a
+    Hessian's: `jf` pushes tangents through a gradient), the value must have its structure: that of `x`, or with
+    `value_names` (a tuple wrt) the tuple of the arguments so named."""
     if draws is None:
         draws = Draws(args, kwargs)
     fn = jf._current()  # (the generated function the calls below run: what it may draw from)
     data_checks.check(fn, jf.__name__, args, kwargs or {}, arguments.original(jf.__wrapped__))
-    columns = []  # columns[b]: one list of value leaves per element of x's leaf b
-    for b, leaf in enumerate(x_leaves):
-        shape = np.shape(leaf)
-        n = int(np.prod(shape, dtype=int))
-        columns.append([])
-        for i in range(n):
-            e = np.zeros(n)
-            e[i] = 1.0
-            tangent = list(zeros)
-            tangent[b] = e.reshape(shape) if shape else 1.0
-            draws.before(fn)
-            value, t = jf(args, (build_x(tangent),), **(kwargs or {}))
-            draws.after(fn, value, jf.__wrapped__)
-            columns[b].append(pytree.leaves_like(t, value if value_like is None else value_like))
-    if value is None:  # an empty argument
-        value = jf.__wrapped__(*args, **(kwargs or {}))
-    if value_like is not None:  # (a gradient longer than its list or tuple argument: its parts above were cut)
+    values = []
+
+    def push(tangent):
+        draws.before(fn)
+        value, t = jf(args, (tangent,), **(kwargs or {}))
+        draws.after(fn, value, jf.__wrapped__)
+        values[:] = [value]
+        return value, t
+    out = jacobians.jacobian_basis(push, x, value_like, blocks=blocks, precision=False)
+    if value_like is not None and values:  # (a gradient longer than its list or tuple argument: its parts were cut)
         if value_names is None:
-            arguments.structured(jf.__name__, value, [value_like], [name], True)
+            arguments.structured(jf.__name__, values[0], [value_like], [name], True)
         else:
-            arguments.structured(jf.__name__, value, list(value_like), value_names, False)
-        value = value_like
-    value_leaves = pytree.leaves(value)
-    parts = []
-    for a, out in enumerate(value_leaves):
-        row = []
-        for b, leaf in enumerate(x_leaves):
-            cols = [c[a] for c in columns[b]]
-            jac = np.stack(cols, axis=-1) if cols else np.zeros(np.shape(out) + (0,))
-            row.append(jac.reshape(np.shape(out) + np.shape(leaf)))
-        parts.append(build_x(row))
-    if blocks and pytree.is_container(value):  # (one entry of a tuple wrt: the caller nests the value outside)
-        return _ValueParts(value, parts)
-    return pytree.structure(value)(parts)
+            arguments.structured(jf.__name__, values[0], list(value_like), value_names, False)
+    return out
 
 
 def jacobian_forward(f=None, wrt=0):

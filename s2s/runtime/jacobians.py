@@ -158,7 +158,7 @@ def jacobian_forward(push, x, tangents_only: bool = False, precision: bool = Tru
         else out
 
 
-class _ValueParts:
+class ValueParts:
     """The Jacobian with respect to one entry of a tuple wrt, of a tuple, list or dict value: its block per leaf
     of the value (`jacobian_tuple` nests them inside the value's structure)."""
 
@@ -203,7 +203,7 @@ def jacobian_basis(push, x, value_like=None, blocks: bool = False, precision: bo
             row.append(np.asarray(_real(jac), dtype=float).reshape(np.shape(out) + np.shape(leaf)))
         parts.append(build_x(row))
     if blocks and is_container(value):  # (one entry of a tuple wrt: the caller nests the value outside)
-        return _ValueParts(value, parts)
+        return ValueParts(value, parts)
     out = structure(value)(parts)
     return like_arguments(out, [x], True) if precision and not blocks else out
 
@@ -212,7 +212,7 @@ def jacobian_tuple(parts: tuple, xs: tuple):
     """The Jacobian with respect to a tuple wrt from its entries' (`jacobian_forward`, `jacobian_basis(...,
     blocks=True)`): their tuple; of a tuple, list or dict value, the value's structure outermost and the wrt tuple
     inside (`J[a][k]`, as JAX's jacfwd); in the arguments' precision."""
-    if all(type(p) is _ValueParts for p in parts):
+    if all(type(p) is ValueParts for p in parts):
         value = parts[0].value
         out = structure(value)([tuple(p.parts[a] for p in parts) for a in range(len(parts[0].parts))])
         return out
