@@ -151,6 +151,18 @@ def loop_then_read_after(y0, k):
     return acc
 
 
+def reads_around_loop_after(y0, k):
+    fs = [y0]
+    acc = 0.0
+    for t in range(N):
+        fs.append(np.sin(fs[-1]) * k)
+        acc = acc + np.sum(fs[-1] ** 2)
+        for i in range(2):
+            acc = acc + np.sum(fs[-1 - i] * 0.1)
+        acc = acc + np.sum(fs[-1] * fs[-2]) * k
+    return acc
+
+
 def while_after(y0, k):
     fs = [y0]
     acc = 0.0
@@ -174,10 +186,11 @@ def whole_list_in_loop(y0, k):
 
 
 FUNCTIONS = [branch_grow, branch_grow_else, branch_grow_no_else, two_deep, two_deep_products, before_and_in,
-             before_and_in_two, loop_in_branch, loops_before_and_after, read_and_loop_after, read_in_if_and_loop_after]
-# (still a new list per append, the values right: a read after the inner loop that follows the append, a while loop's
-# index, which the reversed loop pops and cannot tell is an int, the whole list read in the loop)
-QUADRATIC = [loop_then_read_after, while_after, whole_list_in_loop]
+             before_and_in_two, loop_in_branch, loops_before_and_after, read_and_loop_after, read_in_if_and_loop_after,
+             loop_then_read_after]
+# (still a new list per append, the values right: reads both before and after the inner loop that follows the append,
+# a while loop's index, which the reversed loop pops and cannot tell is an int, the whole list read in the loop)
+QUADRATIC = [reads_around_loop_after, while_after, whole_list_in_loop]
 
 
 @pytest.mark.parametrize("f", FUNCTIONS + QUADRATIC, ids=lambda f: f.__name__)

@@ -53,7 +53,7 @@ class GrownInner:
         self._own(loop, rphi, ir.Var(p.target), out)
         if plan is not None:  # (the loop after the append first: it moves the statements)
             made, cut = rev_body[k], rev_body[kc]
-            self._thread_after(plan, ir.Var(rphi.target), p.operands[1].name, rev_body)
+            self._thread_after(plan, plan[0].value.args[1], p.operands[1].name, rev_body)
             k, kc = rev_body.index(made), rev_body.index(cut)
         carried = self.adjoint_name(p.target)
         self._thread(inner, ir.Var(acc), carried, triples, p.target)

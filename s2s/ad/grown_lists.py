@@ -55,11 +55,13 @@ class GrownLists:
         if after is not None:  # (the list the last append made read after it: `ys[-1]`, the new item)
             b = after[1]
         # (read in a loop after the append: the loop adds into b, the cut takes what it leaves: grown_inner.py)
-        plan = self._loop_after(b, p.operands[1], rev_body) if after is None and len(chain) == 1 else None
+        plan = self._loop_after(b, p.operands[1], rev_body) if len(chain) == 1 else None
+        before = after is not None  # (a read after the loop too: reversed, before it)
         if plan is not None:
             b = ir.Var(plan[0].target)
-            after = self._reads_after(b, p.operands[1], rev_body, ignore=plan[:2])  # (read outside the loop too)
-            b = after[1] if after is not None else b
+            if not before:  # (a read before the loop too)
+                after = self._reads_after(b, p.operands[1], rev_body, ignore=plan[:2])
+                b = after[1] if after is not None else b
         for between in reversed(chain[:-1]):
             link = self._link(b, between, rev_body)
             if link is None:
@@ -100,11 +102,11 @@ class GrownLists:
             return
         self._own(loop, rphi, lst, out)
         last = [rev_body[k] for k in [cut] + reads]
-        if plan is not None:
-            self._thread_after(plan, ir.Var(rphi.target), p.operands[1].name, rev_body)
         if after is not None:
-            start = ir.Var(plan[0].target if plan is not None else rphi.target)
+            start = ir.Var(plan[0].target if plan is not None and not before else rphi.target)
             self._cut_sum(rev_body, after, p.operands[1].name, start)
+        if plan is not None:
+            self._thread_after(plan, plan[0].value.args[1], p.operands[1].name, rev_body)
         for between, link in zip(reversed(chain[:-1]), links):  # (the later list first)
             self._cut_sum(rev_body, link, between)
         body_pending[p.target] = [self._cut_sum(rev_body, (None, None, last, [], ifs), p.target)]
