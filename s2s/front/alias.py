@@ -551,11 +551,12 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             operators = None if known is None or operators is None else known + operators
         kinds[n] = operators
 
-def _require_immutable(value: ir.Atom, loc, holder: tuple = ()) -> ir.Effect:
+def _require_immutable(value: ir.Atom, loc, holder: tuple = (), text: str = "") -> ir.Effect:
     """`rt.require_immutable(value, 'the user's statement', caller=...)`: a number goes on, an ndarray is refused
-    (saying whose change a new value would drop: `holder`, see `_Aliases.holder`)."""
-    return ir.Effect(ir.Call("s2s.runtime.require_immutable", (value, ir.Const(code(loc.text) if loc else "")),
-                             holder), loc)
+    (saying whose change a new value would drop: `holder`, see `_Aliases.holder`). `text`: the statement, where its
+    line holds more (`q = dict(p); q['w'] *= 2.0`)."""
+    statement = text or (code(loc.text) if loc else "")
+    return ir.Effect(ir.Call("s2s.runtime.require_immutable", (value, ir.Const(statement)), holder), loc)
 
 
 def _insert_guards(stmts: list, guards: dict) -> None:
@@ -564,7 +565,7 @@ def _insert_guards(stmts: list, guards: dict) -> None:
     while i < len(stmts):
         s = stmts[i]
         if id(s) in guards:
-            stmts.insert(i, _require_immutable(guards[id(s)][1], s.loc, guards[id(s)][2]))
+            stmts.insert(i, _require_immutable(guards[id(s)][1], s.loc, guards[id(s)][2], *guards[id(s)][3:]))
             i += 1
         for block in ir.blocks(s):
             _insert_guards(block, guards)

@@ -33,7 +33,7 @@ from s2s import ir, prims
 from s2s.front.alias_elements import code
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED
 from s2s.front.indexes import advanced_index
-from s2s.front.item_operators import ItemOperators
+from s2s.front.item_operators import ItemOperators, augmented_item
 from s2s.front.write_advice import key_write_fix, written_value
 from s2s.ir.names import base_name
 from s2s.ir.walk import is_slice
@@ -156,14 +156,10 @@ class ContainerChecks(ItemOperators):
                 self.copied_container(base.name) and not any(is_slice(i, self.defined) for i in index)):
             return  # (a string key: a dict's, whose copy, p.copy() or dict(p), holds p's arrays themselves; a copy's
             # item: a list's, where it copies a list, whose slice is a new list)
-        if s.loc is not None and s.loc.text:
-            try:
-                statement = ast.parse(s.loc.text.strip()).body[0]
-            except SyntaxError:
-                statement = None
-            if statement is not None and not isinstance(statement, ast.AugAssign):
-                return  # `rows[0] = rows[0] * 2.0`: a new value, as Python makes
-        self.item_operator_check(s, base, index, element)  # (item_operators.py)
+        text = augmented_item(s.loc.text, base_name(base.name), index) if s.loc is not None and s.loc.text else ""
+        if text is None:
+            return  # `rows[0] = rows[0] * 2.0`: a new value, as Python makes
+        self.item_operator_check(s, base, index, element, text=text)  # (item_operators.py)
 
     def referring(self, made: ir.Call) -> bool:
         """Does `made` make a list or an object array whose items s2s writes as an array's elements (`xs[t] = x`,

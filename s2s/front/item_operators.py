@@ -21,6 +21,8 @@ number (`rt.require_immutable`). `ItemOperators` is a base of containers.py's `C
 """
 from __future__ import annotations
 
+import ast
+
 from s2s import ir, prims
 from s2s.prims import MAY_SHARE_MEMORY as VIEWS
 from s2s.front.alias_elements import code
@@ -44,12 +46,13 @@ class ItemOperators:
         return self._making(name, lambda m: m.op in (_DEEP_COPY, prims.COPY_METHOD)) is not None
 
     def item_operator_check(self, s: ir.Assign, base: ir.Var, index: tuple, element: ir.Var, held_by: str = "",
-                            settled: bool = False) -> None:
+                            settled: bool = False, text: str = "") -> None:
         """The check before `s`, the in-place operator `base[index] op= v` whose old item is `element`: the run-time
         check that nothing else holds the item, where everything that may is the caller's (walked when it runs),
         the container itself, or arrays of the function's own whose later reads are checked (see the module's
         docstring); else the check that it is a number. `held_by`: the user's name for the container (`base` a
-        loop's list of its items); `settled`: the container is not written while the check's loop runs."""
+        loop's list of its items); `settled`: the container is not written while the check's loop runs; `text`: the
+        statement as the check quotes it (`augmented_item`), else its line."""
         objects = self.item_objects(base, index, element)
         if not objects:
             return
@@ -75,7 +78,7 @@ class ItemOperators:
                 if self.state.current.get(o) != SHARED:
                     self.state.current[o] = LOOP_WRITTEN
                 self.seen_by_container(own, o)
-            statement = ir.Const(code(s.loc.text) if s.loc else "")
+            statement = ir.Const(text or (code(s.loc.text) if s.loc else ""))
             holders = [ir.Var(c) for c in callers] + [self._newest(ir.Var(c)) for c in copies]
             keywords = (("held_by", ir.Const(held_by or base_name(base.name))),) + \
                 ((("names", ir.Const(tuple(callers))),) if callers else ()) + \
@@ -85,7 +88,8 @@ class ItemOperators:
                                           s.loc))  # (before `s`: alias.block)
             return
         # (the caller's argument that holds the element, if one does: the container is no array to write into)
-        self.guards[id(s)] = (s, element, tuple(k for k in self.holder(objects) if k[0] == "caller"))
+        self.guards[id(s)] = (s, element, tuple(k for k in self.holder(objects) if k[0] == "caller")) + \
+            ((text,) if text else ())
 
     def kept_to_itself(self, base: str, own: str) -> bool:
         """Do the container's items stay its own: no shallow copy is taken of it (`r = q.copy()` holds its arrays),
@@ -184,3 +188,47 @@ class ItemOperators:
                 todo += [a.name for a in self.joins.get(n, ()) if isinstance(a, ir.Var)] + \
                     [m for m, r in self.root.items() if r == n] + ([self.root[n]] if n in self.root else [])
         return seen
+
+
+def augmented_item(text: str, name: str, index: tuple = ()) -> str | None:
+    """The in-place operator on an item of the container `name` (`q['w'] *= 2.0`) that the line `text` holds, as the
+    user wrote it, where the line holds several statements (`q = dict(p); q['w'] *= 2.0; return ...`) or a compound
+    statement with its body (`if c: q['w'] *= 2.0`); None where the line writes the item as a new value (`q['w'] =
+    q['w'] * 2.0`, which Python makes too); the line where it is no whole statement (the first line of several).
+    `index`: the item's index, where a constant tells the statement among others on the line."""
+    line = code(text.strip())
+    try:
+        tree = ast.parse(line)
+    except SyntaxError:
+        return line
+
+    def root(target):
+        while isinstance(target, ast.Subscript):
+            target = target.value
+        return target.id if isinstance(target, ast.Name) else None
+
+    def items(target):  # (`a[0], q['w'] = ...`: each item written)
+        return [i for t in target.elts for i in items(t)] if isinstance(target, (ast.Tuple, ast.List)) else \
+            items(target.value) if isinstance(target, ast.Starred) else [target] if isinstance(target, ast.Subscript) \
+            else []
+    statements = [n for n in ast.walk(tree) if isinstance(n, (ast.Assign, ast.AugAssign))]
+    writes = [(n, t) for n in statements for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+              for t in items(t)]
+    if not writes:  # (no item written by its index on the line: an operator is taken to be one)
+        return line if any(isinstance(n, ast.AugAssign) for n in statements) else None
+    named = [(n, t) for n, t in writes if root(t) == name] or writes  # (`q[k][0] *= 2`: q[k]'s item)
+    key = index[0].value if len(index) == 1 and isinstance(index[0], ir.Const) else None
+    keyed = [n for n, t in named if key is not None and _constant(t.slice) == (type(key), key)]
+    augmented = [n for n in keyed or [n for n, _ in named] if isinstance(n, ast.AugAssign)]
+    if not augmented:
+        return None
+    return ast.get_source_segment(line, augmented[0]) or line
+
+
+def _constant(node: ast.expr):
+    """The type and the value of the constant index `node` (`'w'`, `1`, `-1`), else None."""
+    try:
+        value = ast.literal_eval(node) if isinstance(node, (ast.Constant, ast.UnaryOp)) else None
+    except ValueError:
+        return None
+    return (type(value), value)
