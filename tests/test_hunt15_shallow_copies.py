@@ -186,3 +186,105 @@ def test_a_copy_of_the_callers_dict_is_exact(f):
         assert_close(gradient[key], numeric_grad(by_key, (P[key].copy(),), 0), what=key)
     _, tangent = s2s.jvp(f)((copy.deepcopy(P),), (_tangent(P),))
     assert_close(tangent, sum(np.sum(gradient[k]) for k in P), what="jvp")
+
+
+# --- 2. a list a list holds, changed in place by an augmented operator -------------------------------------------
+
+def rows_repeated_read(x):  # (fix15inplace: the body reads rows, so item_loops does not rewrite the loop)
+    rows = [[x[0], x[1]], [x[2]]]
+    s = 0.0
+    for r in rows:
+        r *= 2
+        s += len(rows[0]) * x[0]
+    return s
+
+
+def rows_repeated_twice(x):
+    rows = [[x[0], x[1]], [x[2]]]
+    s = 0.0
+    for t in range(2):
+        for r in rows:
+            r *= 2
+            s += len(rows[0]) * x[0]
+    return s
+
+
+def rows_extended(x):
+    rows = [[x[0], x[1]], [x[2]]]
+    s = 0.0
+    for r in rows:
+        r += [1.0]
+        s += len(rows[0]) * x[0]
+    return s
+
+
+def rows_extend_call(x):
+    rows = [[x[0], x[1]], [x[2]]]
+    s = 0.0
+    for r in rows:
+        r.extend([x[1]])
+        s += len(rows[0]) * x[0]
+    return s
+
+
+def arrays_read(x):  # (NumPy changes arrs[0] in place: exact or refused)
+    arrs = [x * 1.0, x ** 2]
+    s = 0.0
+    for a in arrs:
+        a *= 2.0
+        s += np.sum(arrs[0])
+    return s
+
+
+LISTS = [rows_repeated_read, rows_repeated_twice, rows_extended, rows_extend_call, arrays_read]
+
+
+@pytest.mark.parametrize("f", LISTS, ids=[f.__name__ for f in LISTS])
+def test_a_list_a_list_holds_changed_in_place_is_refused_in_every_mode(f):
+    t = np.ones_like(X)
+    for run in (lambda: s2s.value_and_grad(f)(X.copy()), lambda: s2s.vjp(f)(X.copy())[1](1.0),
+                lambda: s2s.jvp(f)((X.copy(),), (t,)), lambda: s2s.jacobian(f)(X.copy()),
+                lambda: s2s.jacobian(f, mode="forward")(X.copy())):
+        with pytest.raises(S2SError):
+            run()
+
+
+def test_the_refusal_of_a_repeated_list_names_the_users_line():
+    with pytest.raises(S2SError) as refused:
+        s2s.grad(rows_repeated_read)(X.copy())
+    message = str(refused.value)
+    assert "'r *= 2' changes the list 'r' in place" in message
+    assert "('r = r * 2')" in message and "rows = [r * 2 for r in rows]" in message
+    assert "test_hunt15_shallow_copies.py:" in message and "r *= 2" in message.splitlines()[-1]
+
+
+def callers_list(x, r):
+    r *= 2
+    return x[0] * len(r)
+
+
+def test_the_callers_list_repeated_is_refused():
+    r = [1.0]
+    with pytest.raises(S2SError, match="'r \\*= 2' changes the list 'r' in place"):
+        s2s.grad(callers_list)(X.copy(), r)
+    assert r == [1.0]
+
+
+def numbers_read(x):  # (numbers: the operator rebinds the name, the list keeps its items)
+    vals = [x[0], x[1] * 2.0]
+    s = 0.0
+    for v in vals:
+        v *= 2.0
+        s += vals[0] * v
+    return s
+
+
+def own_list_repeated(x):  # (nothing else holds r: the new list is Python's)
+    r = [x[0], x[1]]
+    r *= 2
+    return sum(r) * x[2]
+
+
+@pytest.mark.parametrize("f", [numbers_read, own_list_repeated])
+def test_a_list_nothing_else_holds_is_exact_in_every_mode(f):
+    check_every_mode(f, X.copy())

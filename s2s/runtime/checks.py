@@ -121,6 +121,8 @@ def require_immutable(value, statement, caller="", base="", part="", own=False, 
     made only where it holds the array: not in the first iteration, nor after a 0-d state became a NumPy scalar);
     `held_by`, with `own`: the user's name that holds the array or a view of it and is read after the change
     (`hist.append(x.reshape(2)); x += k`), which an element write would leave stale as well."""
+    if isinstance(value, (list, dict, set, bytearray)):
+        _require_rebound(value, statement, container or held_by)
     if isinstance(value, np.ndarray) and (held is _ANY or holds(held, value)):
         statement = re.sub(r"\s+#[^'\"]*$", "", statement)  # the line's comment is not part of the statement
         rebound = _rebound(statement)
@@ -206,6 +208,31 @@ def _by_own_names(statement: str, arrays: tuple, ndim: int) -> str:
         return f"a{whole} = a {op} {spelled('a')} where it is an array 'a' it holds"
     return "; ".join(f"{name}{whole} = {name} {op} {spelled(name)}" + (f" where it is '{name}'" if len(arrays) > 1
                                                                       else "") for name in arrays)
+
+
+_CHANGED_IN_PLACE = {list: (ast.Add, ast.Mult), bytearray: (ast.Add, ast.Mult), dict: (ast.BitOr,),
+                     set: (ast.BitOr, ast.BitAnd, ast.Sub, ast.BitXor)}
+
+
+def _require_rebound(value, statement: str, holder: str) -> None:
+    """`statement` (`r *= 2`, of a list another name or a container may hold: `for r in rows`) made a new value, where
+    Python's operator changes the list, dict, set or bytearray `value` in place (a list repeated or extended, a dict
+    or a set updated), which what else holds it would show: refused."""
+    try:
+        node = ast.parse(re.sub(r"\s+#[^'\"]*$", "", statement).strip()).body[0]
+    except (SyntaxError, IndexError):
+        return
+    kind = type(value)
+    if not isinstance(node, ast.AugAssign) or not isinstance(node.op, _CHANGED_IN_PLACE.get(kind, ())):
+        return
+    target = ast.unparse(node.target)
+    other = f"'{holder}'" if holder else "another name, a container (a list it is an item of) or the caller"
+    raise S2SError(f"'{ast.unparse(node)}' changes the {kind.__name__} '{target}' in place (Python's operator "
+                   f"{'repeats or extends' if kind in (list, bytearray) else 'updates'} that one object), which "
+                   f"{other} may hold too and would show, and s2s makes a new {kind.__name__}: write it as a new "
+                   f"value ('{_rebound(ast.unparse(node))}') where nothing else is meant to see the change; to change "
+                   f"a container's {kind.__name__}s, make the container anew with the new ones (rows = [r * 2 for r "
+                   f"in rows])")
 
 
 def _rebound(statement: str) -> str:
