@@ -288,3 +288,25 @@ def own_list_repeated(x):  # (nothing else holds r: the new list is Python's)
 @pytest.mark.parametrize("f", [numbers_read, own_list_repeated])
 def test_a_list_nothing_else_holds_is_exact_in_every_mode(f):
     check_every_mode(f, X.copy())
+
+
+# --- the check before an operator on a name quotes the operator, where its line holds more -----------------------
+
+def view_of_argument_line(x):
+    y = x[0:2]; y += 1.0; return np.sum(y ** 2) + np.sum(x)  # noqa: E702
+
+
+def view_of_own_line(x):
+    a = x * 1.0; v = a[:2]; v *= 2.0; return np.sum(a ** 2)  # noqa: E702
+
+
+@pytest.mark.parametrize("f, quoted, advice", [(view_of_argument_line, "'y += 1.0' would change an array in place "
+                                                "that the caller passed in ('x'", "('y = y + 1.0')"),
+                                               (view_of_own_line, "'v *= 2.0' would change an array in place that is "
+                                                "a view of 'a'", "('v = v * 2.0')")])
+def test_the_check_of_an_operator_on_a_line_of_several_quotes_the_operator(f, quoted, advice):
+    mine = X.copy()
+    with pytest.raises(S2SError) as refused:
+        s2s.grad(f)(mine)
+    assert quoted in str(refused.value) and advice in str(refused.value)
+    assert np.array_equal(mine, X)

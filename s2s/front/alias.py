@@ -43,13 +43,13 @@ from s2s.prims import MAY_SHARE_MEMORY as VIEWS, MAY_RETURN_OPERAND, NO_COPY_RET
 from s2s.ir.names import Namer, base_name
 from s2s.ir.walk import array_versions, defined_names, definitions
 from s2s.front.alias_calls import CALLED, CallAliases, returned_operands
-from s2s.front.alias_elements import INTEGER_ARITHMETIC, ElementAliases, assigned_text, code, unshared_factors, \
-    written_name
+from s2s.front.alias_elements import INTEGER_ARITHMETIC, ElementAliases, assigned_text, unshared_factors, written_name
 from s2s.front.alias_errors import AliasErrors, is_temp
 from s2s.front.alias_joins import JoinAliases
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED, LoopAliases, loops_of
 from s2s.front.containers import CONTAINERS, DICTS, ITERATED, ContainerChecks
 from s2s.front.item_loops import CHANGED_ITEM
+from s2s.front.item_operators import operator_text
 
 
 _ITEMS_OF = (prims.ITERATED, prims.METHODS["values"], prims.METHODS["items"])  # (a container's items, in order)
@@ -555,7 +555,7 @@ def _require_immutable(value: ir.Atom, loc, holder: tuple = (), text: str = "") 
     """`rt.require_immutable(value, 'the user's statement', caller=...)`: a number goes on, an ndarray is refused
     (saying whose change a new value would drop: `holder`, see `_Aliases.holder`). `text`: the statement, where its
     line holds more (`q = dict(p); q['w'] *= 2.0`)."""
-    statement = text or (code(loc.text) if loc else "")
+    statement = text or (operator_text(loc.text, base_name(getattr(value, "name", ""))) if loc else "")
     return ir.Effect(ir.Call("s2s.runtime.require_immutable", (value, ir.Const(statement)), holder), loc)
 
 

@@ -202,10 +202,6 @@ def augmented_item(text: str, name: str, index: tuple = ()) -> str | None:
     except SyntaxError:
         return line
 
-    def root(target):
-        while isinstance(target, ast.Subscript):
-            target = target.value
-        return target.id if isinstance(target, ast.Name) else None
 
     def items(target):  # (`a[0], q['w'] = ...`: each item written)
         return [i for t in target.elts for i in items(t)] if isinstance(target, (ast.Tuple, ast.List)) else \
@@ -216,13 +212,36 @@ def augmented_item(text: str, name: str, index: tuple = ()) -> str | None:
               for t in items(t)]
     if not writes:  # (no item written by its index on the line: an operator is taken to be one)
         return line if any(isinstance(n, ast.AugAssign) for n in statements) else None
-    named = [(n, t) for n, t in writes if root(t) == name] or writes  # (`q[k][0] *= 2`: q[k]'s item)
+    named = [(n, t) for n, t in writes if _root(t) == name] or writes  # (`q[k][0] *= 2`: q[k]'s item)
     key = index[0].value if len(index) == 1 and isinstance(index[0], ir.Const) else None
     keyed = [n for n, t in named if key is not None and _constant(t.slice) == (type(key), key)]
     augmented = [n for n in keyed or [n for n, _ in named] if isinstance(n, ast.AugAssign)]
     if not augmented:
         return None
     return ast.get_source_segment(line, augmented[0]) or line
+
+
+def operator_text(text: str, name: str) -> str:
+    """The in-place operator on `name` (`y += 1.0`) that the line `text` holds, as the user wrote it, where the line
+    holds more (`y = x[0:2]; y += 1.0; return ...`, `if c: y += 1.0`) and one such operator (or one operator, where
+    none is `name`'s); else the line."""
+    line = code(text.strip())
+    try:
+        tree = ast.parse(line)
+    except SyntaxError:
+        return line
+    operators = [n for n in ast.walk(tree) if isinstance(n, ast.AugAssign)]
+    found = [n for n in operators if _root(n.target) == name] or operators  # (`name` a temporary: the item's)
+    if len(found) != 1 or tree.body == found:
+        return line
+    return ast.get_source_segment(line, found[0]) or line
+
+
+def _root(target: ast.expr) -> str | None:
+    """The name whose item (at any depth) or whole value `target` is (`q` of `q['w'][0]`)."""
+    while isinstance(target, ast.Subscript):
+        target = target.value
+    return target.id if isinstance(target, ast.Name) else None
 
 
 def _constant(node: ast.expr):
