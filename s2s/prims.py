@@ -167,6 +167,10 @@ FLOAT_RESULTS = FILLED | {"numpy.eye", "numpy.identity", "numpy.linspace", "nump
 RESULT_AXES = {"numpy.arange": 1, "numpy.eye": 2, "numpy.identity": 2}
 # calls whose result is always a NumPy array of at least one axis (whatever their arguments: lists, numbers)
 ARRAY_RESULTS = frozenset({"numpy.concatenate", "numpy.stack"})
+# calls whose result is a NumPy scalar for some operands (a cast; a reduction over all axes): a loop's running number
+# may start as one (front/scalar_starts.py)
+SCALAR_RESULTS = frozenset({"numpy.float64", "numpy.float32", "numpy.sum", "numpy.mean", "numpy.prod", "numpy.max",
+                            "numpy.min", "numpy.dot", "numpy.vdot", "numpy.trace", "numpy.linalg.norm"})
 # NumPy functions whose result is a list or a tuple of arrays
 SEQUENCE_RESULTS = frozenset({"numpy.split", "numpy.array_split", "numpy.hsplit", "numpy.vsplit", "numpy.dsplit",
                               "numpy.broadcast_arrays", "numpy.meshgrid", "numpy.unstack", "numpy.nonzero",

@@ -19,6 +19,7 @@ from s2s import ir
 from s2s.prims import MAY_RETURN_OPERAND, MAY_SHARE_MEMORY as VIEWS
 from s2s.ir.names import base_name
 from s2s.ir.walk import count_uses, defined_names
+from s2s.front.scalar_starts import may_be_scalar
 
 
 class IterationAliases:
@@ -112,7 +113,8 @@ class IterationAliases:
             phi = next((p for p in s.phis if p.operands[0] == ir.Var(r)), None)
             back = next((p.operands[1] for p in s.phis if p.target == kept), None)
             if phi is None or r in self.visible or set(self.objects(ir.Var(r))) - {r} or self.reads_of(r) != 1 or \
-                    not isinstance(back, ir.Var) or self.root.get(back.name, back.name) == r:
+                    not isinstance(back, ir.Var) or self.root.get(back.name, back.name) == r or \
+                    not may_be_scalar(ir.Var(r), self.definition):  # (`x = x0.copy()`: refused as it is, below)
                 return False
         elif not python_number(phi.operands[0], self.definition):
             return False
