@@ -180,3 +180,95 @@ def test_a_running_array_changed_in_place_while_a_list_holds_it_is_refused(f, x)
     for call in all_modes(f, x):
         with pytest.raises(s2s.S2SError, match="in place"):
             call()
+
+
+# ------------------------------------------------------------------ R3/M1: a dict's items written by run-time keys
+# in a loop inside another (`for t in range(3): for k in q: q[k] -= lr * g(q)[k]`) was refused as buffers swapped,
+# advising q = q.copy(), which was refused again. The refusal now says what it is and advises a copy of the dict
+# anew at the top of the outer loop's body, which is exact (checked below, as advised)
+W = np.array([[0.3, -0.2, 0.5], [0.1, 0.4, -0.3]])
+XS = np.array([1.0, 2.0, -1.0])
+B = np.array([0.05, -0.1])
+
+
+def _loss(p, x):
+    return np.sum(np.tanh(p['w'] @ x + p['b']) ** 2)
+
+
+def _step(p, x):
+    z = np.tanh(p['w'] @ x + p['b'])
+    dz = 2.0 * z * (1.0 - z ** 2)
+    return {'w': np.outer(dz, x), 'b': dz}
+
+
+def per_key(p, x):
+    q = {k: v.copy() for k, v in p.items()}
+    for t in range(3):
+        for k in q:
+            q[k] -= 0.05 * _step(q, x)[k]
+    return _loss(q, x)
+
+
+def per_key_copied(p, x):  # as advised
+    q = {k: v.copy() for k, v in p.items()}
+    for t in range(3):
+        q = {k: v.copy() for k, v in q.items()}
+        for k in q:
+            q[k] -= 0.05 * _step(q, x)[k]
+    return _loss(q, x)
+
+
+def per_key_new_values(p, x):  # as advised, the items written as new values
+    q = dict(p)
+    for t in range(3):
+        q = dict(q)
+        for k in q:
+            q[k] = q[k] - 0.05 * _step(q, x)[k]
+    return _loss(q, x)
+
+
+def momentum_copied(p, x):  # (hunt15reg p/b2.py dc_momentum, as advised)
+    q = {k: v.copy() for k, v in p.items()}
+    m = {k: np.zeros_like(v) for k, v in p.items()}
+    for t in range(3):
+        m = {k: v.copy() for k, v in m.items()}
+        q = {k: v.copy() for k, v in q.items()}
+        g = _step(q, x)
+        for k in q:
+            m[k] *= 0.9
+            m[k] += g[k]
+            q[k] -= 0.1 * m[k]
+    return _loss(q, x)
+
+
+def per_key_of_b(b):
+    return per_key_copied({'w': W, 'b': b}, XS)
+
+
+def new_values_of_b(b):
+    return per_key_new_values({'w': W, 'b': b}, XS)
+
+
+def momentum_of_b(b):
+    return momentum_copied({'w': W, 'b': b}, XS)
+
+
+def test_items_written_by_run_time_keys_in_a_loop_inside_another_are_refused_saying_what_to_write():
+    with pytest.raises(s2s.S2SError, match="writes items of the dict 'q' by keys known only as it runs") as info:
+        s2s.grad(per_key)({'w': W, 'b': B}, XS)
+    assert "q = {k: v.copy() for k, v in q.items()}" in str(info.value)
+    assert "buffers swapped" not in str(info.value)
+    assert per_key_copied({'w': W, 'b': B}, XS) == per_key({'w': W, 'b': B}, XS)
+    assert per_key_new_values({'w': W, 'b': B}, XS) == per_key({'w': W, 'b': B}, XS)
+
+
+ADVISED = {per_key_of_b: per_key_copied, new_values_of_b: per_key_new_values, momentum_of_b: momentum_copied}
+
+
+@pytest.mark.parametrize("f", list(ADVISED))
+def test_what_the_dict_refusal_advises_is_exact(f):
+    every_mode(f, B)
+    p = {'w': W.copy(), 'b': B.copy()}
+    gradient = s2s.grad(ADVISED[f])(p, XS)
+    assert np.array_equal(p['w'], W) and np.array_equal(p['b'], B)
+    assert_close(gradient['w'], numeric_grad(lambda w: ADVISED[f]({'w': w, 'b': B}, XS), (W,), 0), what="grad of w")

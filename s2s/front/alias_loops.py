@@ -233,6 +233,16 @@ class LoopAliases(IterationAliases):
                                      f"copy it at the top of the loop body, as its first statement: "
                                      f"{name} = {name}.copy(); s2s follows the elements written into the array "
                                      f"'{name}' holds as the loop starts, which the rebind leaves", name)
+        inner = next((i for t in s.body if isinstance(t, ir.Loop) for i in t.phis if i.target == back), None)
+        made_by = self.definition(r)
+        if inner is not None and self.root.get(back) == back and isinstance(made_by, ir.Call) and \
+                made_by.op.startswith("s2s.runtime.dict"):  # (`for t: for k in q: q[k] -= ...`: no swap)
+            return self.error(s.loc, f"a loop that writes items of the dict '{name}' by keys known only as it runs"
+                                     f"{line}, inside a loop that carries '{name}' on to its next iteration",
+                              f"make the dict anew at the top of this loop's body, as its first statement: {name} = "
+                              f"{{k: v.copy() for k, v in {name}.items()}} (or {name} = dict({name}) where the items "
+                              f"are written as new values, {name}[k] = {name}[k] - ...); or write each key by name: "
+                              f"{name}['key'] -= ..., a statement for each key", name)
         other = next((n for t in _assigns(s.header + s.body) if t.target == back for n in [_target(t.loc)] if n),
                      None) or base_name(back)
         shown = f" ('{other}')" if other != name and not _is_temp(other) else ""
