@@ -1,13 +1,15 @@
 """The forward-mode Jacobian: `jacobian(f, mode="forward")`, and the Hessian's Jacobian of a gradient.
 
 `JacobianForward` pushes basis tangents through the jvp s2s generates for f (api/forward.py): all at once, as a
-leading batch axis of one vector-mode function per combination of argument ranks (`_jacobian_by_batch`), where
-every rule allows it, else one basis tangent per call (`_jacobian_by_basis`).
+leading batch axis of one vector-mode function per combination of argument ranks, where every rule allows it, else
+one basis tangent per call. Its `.source` ends with the entry point `jacobian_f` (a Hessian's: `hessian_f`) that
+assembles the Jacobian from them by runtime/jacobians.py (api/entries.py), which a call with float64 arrays and
+numbers runs; other calls (keywords, containers, float32, random draws) push the tangents through the jvp's own
+checks and conversions, by the same runtime functions (`_jacobian_by_batch`, `_jacobian_by_basis`).
 """
 from __future__ import annotations
 
 import inspect
-import math
 
 import numpy as np
 
@@ -17,7 +19,7 @@ from s2s.api import draws as draws_mod
 from s2s.runtime import jacobians
 from s2s.runtime.jacobians import ContainerValue
 from s2s.api.draws import Draws
-from s2s.api.forward import Jvp, jvp, STARRED, wrt_positions
+from s2s.api.forward import Jvp, jvp, wrt_positions
 from s2s.errors import NonDifferentiableError, ResultTypeError
 from s2s.ad.forward import NotBatchable
 
@@ -41,7 +43,6 @@ class _ForwardState(cache.SharedState):
         # no gradient); a tuple, list or dict value has no vector form, nor have the tangents of a dict's adjoint
         self.gradient_wrt = _gradient_wrt(f)
         self.ranks: dict = {}  # (the rank of each array argument, the type of each other one) -> ranks
-        self.bases: dict = {}  # shape of the argument -> its read-only identity basis (_jacobian_by_batch)
         self.made: dict = {}  # (the jvps' cache entries, vector or not) -> (module text, its entry point compiled)
 
 
@@ -285,7 +286,7 @@ class JacobianForward:
             if batched is not None:
                 try:
                     out.append(_jacobian_by_batch(batched, args, x, kwargs, x if self._value_like_wrt else None,
-                                                  state.bases, draws))
+                                                  draws))
                     continue
                 except NotBatchable:  # transformed again (something it read changed), now without a vector form
                     self._vector[k] = False
@@ -334,55 +335,26 @@ class JacobianForward:
         return tuple(out)
 
 
-def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None, bases=None, draws=None) -> np.ndarray:
-    """Push all basis tangents of `x` at once, as the rows of an identity with a leading batch axis. With
-    `value_like` (the value's shape is its shape) `jf` returns the tangents alone. `draws`: where f is called for
-    other wrt entries too, their one draw of random numbers (`draws.Draws`).
-
-    `bases` keeps one identity per shape for the next calls, read-only: generated code never writes into a
-    tangent it is given (s2s refuses writes into parameters, and the runtime's in-place helpers test
-    `flags.writeable`), and a write would raise rather than change the next call's basis."""
-    shape = x.shape if type(x) is np.ndarray else np.shape(x)
-    basis = bases.get(shape) if bases is not None else None
-    if basis is None:
-        n = math.prod(shape)
-        basis = np.eye(n).reshape((n,) + shape)
-        if bases is not None:
-            basis.flags.writeable = False
-            bases[shape] = basis
-    n = len(basis)
+def _jacobian_by_batch(jf, args: tuple, x, kwargs=None, value_like=None, draws=None) -> np.ndarray:
+    """Push all basis tangents of `x` at once, as the rows of an identity with a leading batch axis, through the
+    vector-mode jvp `jf` by runtime/jacobians.py's `jacobian_forward`, as the entry point of .source does (here
+    with keywords, or arguments it does not take as they are). With `value_like` (the value's shape is its
+    shape) `jf` returns the tangents alone. `draws`: where f is called for other wrt entries too, their one draw
+    of random numbers (`draws.Draws`)."""
     entry = jf._entry
     if entry is None or not entry.check(jf.__wrapped__):  # (jf._current(), without its two calls)
         entry = jf._build()
     fn = entry.fn
     data_checks.check(fn, jf.__name__, args, kwargs or {}, arguments.original(jf.__wrapped__))
-    if draws is not None:
-        draws.before(fn)
-    code = fn.__code__
-    if not kwargs and len(args) + 1 == code.co_argcount and not code.co_kwonlyargcount and \
-            not code.co_flags & STARRED:  # (what _invoke does first, without its call)
-        t = fn(*args, basis)
-    else:
-        t = jf._invoke(fn, args, (basis,), kwargs or {})
-    if value_like is None:
-        value, t = t
-        if type(value) is not np.ndarray and pytree.is_container(value):
-            raise NotBatchable("a tuple, list or dict value")  # (its parts' Jacobians, leaf by leaf: by basis)
-    else:
-        value = value_like
-    # (per-call cost at the Rosenbrock Hessian's size: np.prod, np.broadcast_to and np.moveaxis took ~8 us of
-    # Python; the batch axis moves last by a transpose of the (n, size of value) matrix)
-    vshape = value.shape if type(value) is np.ndarray else np.shape(value)
-    if type(t) is not np.ndarray or t.dtype is not _FLOAT64 and t.dtype != np.float64:
-        t = np.asarray(arguments.real(jf.__name__, t), dtype=float)
-    if t.shape != (n,) + vshape:
-        t = np.broadcast_to(t, (n,) + vshape)
-    if len(vshape) == 1 and len(shape) == 1:
-        out = t.T  # (a vector's Jacobian with respect to a vector: the two reshapes would give the same view)
-    else:
-        out = t.reshape(n, math.prod(vshape)).T.reshape(vshape + shape)
-    # (the basis itself or a broadcast, returned as they are, are read-only: the caller gets its own array)
-    return out if out.flags.writeable else out.copy()
+
+    def push(basis):
+        if draws is not None:
+            draws.before(fn)
+        return jf._invoke(fn, args, (basis,), kwargs or {})
+    try:
+        return jacobians.jacobian_forward(push, x, tangents_only=value_like is not None, precision=False)
+    except ContainerValue as exc:
+        raise NotBatchable(str(exc)) from None  # (its parts' Jacobians, leaf by leaf: by basis)
 
 
 _NO_ENTRY = object()  # (what _run gives where no entry point could be written: the general path runs)
