@@ -310,3 +310,46 @@ def test_the_check_of_an_operator_on_a_line_of_several_quotes_the_operator(f, qu
         s2s.grad(f)(mine)
     assert quoted in str(refused.value) and advice in str(refused.value)
     assert np.array_equal(mine, X)
+
+
+# --- `q = ws + vs` of the caller's lists: an array's sum s2s reads, or a list holding the caller's arrays ----------
+
+def joined(ws):
+    q = ws + []
+    q[0] *= 2.0
+    return np.sum(q[0] ** 2)
+
+
+def joined_two(ws, vs):
+    q = ws + vs
+    q[1] *= 2.0
+    return np.sum(q[1] ** 2)
+
+
+def test_an_item_of_the_callers_lists_joined_is_refused():
+    for f, args in ((joined, (WS,)), (joined_two, (WS[:1], WS[1:]))):
+        numpy_changes = copy.deepcopy(args)
+        f(*numpy_changes)
+        assert not _same(numpy_changes[-1], args[-1])
+        mine = copy.deepcopy(args)
+        with pytest.raises(S2SError, match=r"\*= 2\.0' would change an array in place that the caller passed in"):
+            s2s.value_and_grad(f)(*mine)
+        assert all(_same(m, a) for m, a in zip(mine, args))
+
+
+def joined_arrays(x):  # (arrays: q is a new array, its row changed in place)
+    z = x.reshape(2, 2)
+    q = z + z
+    q[0] *= np.sin(x[1])
+    return np.sum(q ** 2)
+
+
+def repeated_array(x):
+    q = x * 2
+    q[1] *= 3.0
+    return np.sum(np.sin(q))
+
+
+@pytest.mark.parametrize("f", [joined_arrays, repeated_array])
+def test_an_item_of_arrays_joined_is_exact_in_every_mode(f):
+    check_every_mode(f, X.copy())

@@ -151,15 +151,31 @@ class ContainerChecks(ItemOperators):
         if not isinstance(base, ir.Var) or made is None or not made.args or not isinstance(made.args[0], ir.Var):
             return
         element = made.args[0]
-        if self.indexed.get(element.name) != (base, index) or not (
-                self._made_as(base.name, CONTAINERS | DICTS | {REFERENCES}) or _string_key(index) or
-                self.copied_container(base.name) and not any(is_slice(i, self.defined) for i in index)):
-            return  # (a string key: a dict's, whose copy, p.copy() or dict(p), holds p's arrays themselves; a copy's
-            # item: a list's, where it copies a list, whose slice is a new list)
+        sliced = any(is_slice(i, self.defined) for i in index)
+        container = self._made_as(base.name, CONTAINERS | DICTS | {REFERENCES}) or _string_key(index) or \
+            self.copied_container(base.name) and not sliced  # (a string key: a dict's, whose copy, p.copy() or
+        # dict(p), holds p's arrays themselves; a copy's item: a list's, where it copies a list, whose slice is new)
+        joined = () if container or sliced else self._joined_arguments(base.name)
+        if self.indexed.get(element.name) != (base, index) or not (container or joined):
+            return
         text = augmented_item(s.loc.text, base_name(base.name), index) if s.loc is not None and s.loc.text else ""
         if text is None:
             return  # `rows[0] = rows[0] * 2.0`: a new value, as Python makes
+        if joined:  # (`q = ws + vs`: an array's sum, or a list holding the caller's arrays: checked as it runs)
+            keywords = (("held_by", ir.Const(base_name(base.name))), ("names", ir.Const(tuple(
+                base_name(a.name) for a in joined))))
+            self.pending.append(ir.Effect(ir.Call("s2s.runtime.require_unshared", (
+                element, ir.Const(text or code(s.loc.text)), ir.Var(base.name), *joined), keywords), s.loc))
+            return
         self.item_operator_check(s, base, index, element, text=text)  # (item_operators.py)
+
+    def _joined_arguments(self, name: str) -> tuple:
+        """The caller's arguments that `name` joins or repeats (`q = ws + vs`, `ws * 2`, `[a] + ws`), which s2s reads
+        as an array's sum or product where it does not know them for lists: where the caller passes lists, `name`
+        is a list holding the caller's arrays themselves, which an in-place operator on its item changes."""
+        made = self._making(name, lambda m: m.op in ("add", "mul"))
+        return () if made is None else tuple(a for a in made.args if isinstance(a, ir.Var) and
+                                             self.same.get(a.name, a.name) in self.fn.params)
 
     def referring(self, made: ir.Call) -> bool:
         """Does `made` make a list or an object array whose items s2s writes as an array's elements (`xs[t] = x`,
