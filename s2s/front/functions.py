@@ -353,11 +353,14 @@ class FunctionLowering:
             held, index = ast.unparse(node.args[0].value), node.args[0].slice
             if not isinstance(index, ast.Constant):  # (s2s.grad(LOSSES[t]) in a loop over t: no name to bind)
                 i = ast.unparse(index)
+                listed = "" if type(self.static_value(node.args[0].value)) is not list else \
+                    f", {held} made a tuple ({held} = (...) in place of [...]: a list may change between calls of " \
+                    f"what s2s compiled once)"
                 return self.error(node, f"s2s.{name} of '{spelled}', a function taken from a container by an index "
                                         "only the run time knows", f"loop over the functions themselves, which s2s "
                                   f"follows one by one: for fn in {held}: ... s2s.{name}(fn) ... (for {i}, fn in "
-                                  f"enumerate({held}) where {i} is read too); to pick one by a value, bind each to a "
-                                  f"module-level name (f0 = {held}[0]) and choose the call with if/elif: "
+                                  f"enumerate({held}) where {i} is read too){listed}; to pick one by a value, bind "
+                                  f"each to a module-level name (f0 = {held}[0]) and choose the call with if/elif: "
                                   f"s2s.{name}(f0) if {i} == 0 else s2s.{name}(f1)")
             return self.error(node, f"s2s.{name} of '{spelled}', a function taken from a container (s2s does not "
                                     "check later that the entry stays the same)",

@@ -39,9 +39,13 @@ class UnrollLowering:
              and isinstance(n.func.value, ast.Name)} | \
             {n.func.slice.id for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Subscript)
              and isinstance(n.func.slice, ast.Name)}  # (acts[i](x): the function at the loop's index)
+        # (a module's function transformed in the body, s2s.grad(fn)(x): run once per entry too)
+        passed = {n.args[0].id for n in nodes if isinstance(n, ast.Call) and n.args and isinstance(n.args[0], ast.Name)
+                  and getattr(self.static_value(n.func), "__module__", "").startswith("s2s.")}
         tables = {}
         for j, (target, it) in enumerate(pairs):
-            if isinstance(target, ast.Name) and target.id in called and isinstance(it, (ast.Name, ast.Attribute)):
+            if isinstance(target, ast.Name) and target.id in called | passed and \
+                    isinstance(it, (ast.Name, ast.Attribute)):
                 table = self.static_value(it)
                 if type(table) in (tuple, list) and table and all(callable(t) or user_object(t) for t in table):
                     tables[j] = table
