@@ -353,3 +353,33 @@ def repeated_array(x):
 @pytest.mark.parametrize("f", [joined_arrays, repeated_array])
 def test_an_item_of_arrays_joined_is_exact_in_every_mode(f):
     check_every_mode(f, X.copy())
+
+
+def joined_by_name(ws):
+    q = ws + []
+    a = q[0]
+    a *= 2.0
+    return np.sum(a ** 2)
+
+
+def joined_arrays_by_name(x):  # (a row of the new array q: checked as it runs, and passed)
+    q = x + x
+    a = q[1]
+    a *= np.cos(x[0, 0])
+    return np.sum(a ** 2)
+
+
+def test_an_item_of_the_callers_lists_joined_changed_by_its_name_is_refused():
+    numpy_changes = copy.deepcopy(WS)
+    joined_by_name(numpy_changes)
+    assert not _same(numpy_changes, WS)
+    mine = copy.deepcopy(WS)
+    with pytest.raises(S2SError, match="'a \\*= 2.0' would change an array in place that the caller passed in"):
+        s2s.value_and_grad(joined_by_name)(mine)
+    assert _same(mine, WS)
+
+
+def test_a_view_of_arrays_joined_changed_by_its_name_is_exact_in_every_mode():
+    assert "rt.require_unshared(a, 'a *= np.cos(x[0, 0])', q, x, held_by='q', names=('x',))" in \
+        s2s.grad(joined_arrays_by_name).source
+    check_every_mode(joined_arrays_by_name, X.reshape(2, 2))

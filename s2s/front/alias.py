@@ -375,6 +375,7 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             s.value = self.read_call(value, s.loc)
             base = s.value.args[0]
             objects = self.objects(base)
+            self.joined_item(s, base)  # (`a = q[0]` of `q = ws + vs`, the caller's lists: containers.py)
             if base.name in self.root or base.name not in self.visible | set(self.refs):
                 root = self.root.get(base.name, self.arrays.get(base.name))  # (or an array read by its first name)
                 if root is not None and root in self.versioned and base.name in self.arrays and \

@@ -33,7 +33,7 @@ from s2s import ir, prims
 from s2s.front.alias_elements import code
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED
 from s2s.front.indexes import advanced_index
-from s2s.front.item_operators import ItemOperators, augmented_item
+from s2s.front.item_operators import ItemOperators, augmented_item, operator_text
 from s2s.front.write_advice import key_write_fix, written_value
 from s2s.ir.names import base_name
 from s2s.ir.walk import is_slice
@@ -162,20 +162,32 @@ class ContainerChecks(ItemOperators):
         if text is None:
             return  # `rows[0] = rows[0] * 2.0`: a new value, as Python makes
         if joined:  # (`q = ws + vs`: an array's sum, or a list holding the caller's arrays: checked as it runs)
-            keywords = (("held_by", ir.Const(base_name(base.name))), ("names", ir.Const(tuple(
-                base_name(a.name) for a in joined))))
-            self.pending.append(ir.Effect(ir.Call("s2s.runtime.require_unshared", (
-                element, ir.Const(text or code(s.loc.text)), ir.Var(base.name), *joined), keywords), s.loc))
+            self.joined_item(s, element, text)
             return
         self.item_operator_check(s, base, index, element, text=text)  # (item_operators.py)
+
+    def joined_item(self, s: ir.Assign, item: ir.Var, text: str = "") -> None:
+        """Before `s`, an in-place operator on `item` read at an index from `q = ws + vs` (`q[0] *= 2.0`, `a = q[0];
+        a *= 2.0`), of the caller's `ws`: the check as it runs that the item is none of their arrays (`q` an array's
+        sum, a new array, passes)."""
+        container, index = self.indexed.get(item.name, (None, ()))
+        if not isinstance(container, ir.Var) or any(is_slice(i, self.defined) for i in index) or self.pending is None:
+            return
+        joined = self._joined_arguments(container.name)
+        if joined:
+            statement = text or (operator_text(s.loc.text, base_name(item.name)) if s.loc is not None else "")
+            keywords = (("held_by", ir.Const(base_name(container.name))), ("names", ir.Const(tuple(
+                base_name(a.name) for a in joined))))
+            self.pending.append(ir.Effect(ir.Call("s2s.runtime.require_unshared", (
+                item, ir.Const(statement), container, *joined), keywords), s.loc))
 
     def _joined_arguments(self, name: str) -> tuple:
         """The caller's arguments that `name` joins or repeats (`q = ws + vs`, `ws * 2`, `[a] + ws`), which s2s reads
         as an array's sum or product where it does not know them for lists: where the caller passes lists, `name`
         is a list holding the caller's arrays themselves, which an in-place operator on its item changes."""
         made = self._making(name, lambda m: m.op in ("add", "mul"))
-        return () if made is None else tuple(a for a in made.args if isinstance(a, ir.Var) and
-                                             self.same.get(a.name, a.name) in self.fn.params)
+        return () if made is None else tuple(dict.fromkeys(a for a in made.args if isinstance(a, ir.Var) and
+                                                           self.same.get(a.name, a.name) in self.fn.params))
 
     def referring(self, made: ir.Call) -> bool:
         """Does `made` make a list or an object array whose items s2s writes as an array's elements (`xs[t] = x`,
