@@ -330,3 +330,29 @@ def test_a_loop_over_a_modules_functions_passed_only_to_s2s_grad_is_exact(f):
     assert_close(tangent, np.sum(numeric * v), what=f"{f.__name__}: jvp")
     assert_close(s2s.jacobian(f, mode="forward")(X), numeric, what=f"{f.__name__}: forward jacobian")
     assert_close(s2s.jacobian(f)(X), numeric, what=f"{f.__name__}: reverse jacobian")
+
+
+# ------------------------------------------------------------------ M2: {**q, k: v} of a run-time key
+# (refused as "whose key is not a string": it is a string, known only as the code runs; the refusal says so and
+# advises the comprehension that gives a key a new value, which is exact)
+def display_by_key(x):
+    q = {'a': x * 1.0, 'b': x ** 2}
+    for k in ['a', 'b']:
+        q = {**q, k: q[k] * 0.5 + np.sin(q['a'])}
+    return np.sum(q['a'] * q['b'])
+
+
+def comprehension_by_key(x):  # as advised
+    q = {'a': x * 1.0, 'b': x ** 2}
+    for k in ['a', 'b']:
+        v = q[k] * 0.5 + np.sin(q['a'])
+        q = {j: v if j == k else w for j, w in q.items()}
+    return np.sum(q['a'] * q['b'])
+
+
+def test_a_dict_display_of_a_run_time_key_is_refused_saying_what_it_is():
+    with pytest.raises(s2s.S2SError, match=r"\{\*\*q, k: \.\.\.\}, whose key is known only as the code runs") as info:
+        s2s.grad(display_by_key)(X)
+    assert "q = {j: v if j == k else w for j, w in q.items()}" in str(info.value)
+    assert comprehension_by_key(X) == display_by_key(X)
+    every_mode(comprehension_by_key, X)

@@ -144,7 +144,7 @@ def count_dict(v):
     (ring_lists, "ring[f[0]].append() on an element of a list of lists, grown in place"),
     (seen_set_add, "the method .add() of the set 'seen', which changes it in place (s2s does not follow sets)"),
     (seen_set_union, "a set display is not supported by s2s (s2s does not follow sets"),
-    (count_dict, "a dict display {**cnt, key: ...}, whose key is not a string"),
+    (count_dict, "a dict display {**cnt, key: ...}, whose key is known only as the code runs"),
 ])
 def test_bookkeeping_refusals_name_the_limitation(f, what):
     message = refusal(f, np.ones(4))

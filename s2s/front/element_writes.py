@@ -267,10 +267,14 @@ class ElementWriteLowering:
         key = next((k for k, _ in pairs if k is not None and not (isinstance(k, ast.Constant) and
                                                                    isinstance(k.value, str))), None)
         if spread[0] is None and key is not None:  # ({**cnt, key: cnt.get(key, 0) + 1}: counts by a run-time key)
-            raise self.error(node, f"a dict display {{**{ast.unparse(spread[1])}, {ast.unparse(key)}: ...}}, whose "
-                                   f"key is not a string (s2s follows a dict's keys written "
-                                   f"by name)", "for values of the function's own kept by number, a list grown with "
-                                                "append or an array; " + fence.BOOKKEEPING)
+            d, k = ast.unparse(spread[1]), ast.unparse(key)
+            which = "is not a string" if isinstance(key, ast.Constant) else "is known only as the code runs"
+            raise self.error(node, f"a dict display {{**{d}, {k}: ...}}, whose key {which} (s2s follows the keys a "
+                                   f"display writes by name, as strings in the source)",
+                             f"to give a key {d} has a new value, make the dict anew by a comprehension: v = ...; "
+                             f"{d} = {{j: v if j == {k} else w for j, w in {d}.items()}}; for values of the "
+                             f"function's own kept by number, a list grown with append or an array; "
+                             + fence.BOOKKEEPING)
         if spread[0] is not None or any(k is None or not (isinstance(k, ast.Constant) and isinstance(k.value, str))
                                         for k, _ in pairs):
             text = ast.unparse(next(v for k, v in zip(node.keys, node.values) if k is None))
