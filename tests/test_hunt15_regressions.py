@@ -8,6 +8,7 @@ error, after its iterations.
 """
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -356,3 +357,25 @@ def test_a_dict_display_of_a_run_time_key_is_refused_saying_what_it_is():
     assert "q = {j: v if j == k else w for j, w in q.items()}" in str(info.value)
     assert comprehension_by_key(X) == display_by_key(X)
     every_mode(comprehension_by_key, X)
+
+
+# ------------------------------------------------------------------ M3: itertools.starmap
+# (refused for its arguments, zip(...) not read wholly, then 'np.multiply used as a value': the refusal now names
+# starmap and gives the comprehension of 333b718's advice, which is exact)
+Y = np.array([1.0, 2.0, -0.5, 0.25])
+
+
+def starmapped(x):
+    return sum(itertools.starmap(np.multiply, zip(x, Y)))
+
+
+def starmap_as_advised(x):
+    return sum(np.multiply(a, b) for a, b in zip(x, Y))
+
+
+def test_itertools_starmap_is_refused_with_the_comprehension_to_write():
+    with pytest.raises(s2s.S2SError, match=r"itertools\.starmap\(f, pairs\)") as info:
+        s2s.grad(starmapped)(X)
+    assert "[f(a, b) for a, b in pairs]" in str(info.value) and "used as a value" not in str(info.value)
+    assert starmap_as_advised(X) == starmapped(X)
+    every_mode(starmap_as_advised, X)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import itertools
 import math
 
 from s2s import ir, prims
@@ -22,6 +23,7 @@ from s2s.front.fromiter import fromiter_array, is_fromiter
 from s2s.front.inlining import Spread
 from s2s.front.generators import short_circuit_loops
 from s2s.front.operators import builtin_call, operator_call
+from s2s.iterator_advice import iterator_advice
 
 
 _FOLDABLE = {
@@ -159,6 +161,9 @@ class ExpressionLowering(AttributeLowering):
     def call_reading(self, node: ast.Call, hint) -> ir.Expr:
         """A call, where it makes an iterator (zip, map... read wholly where made, else refused) or reads one
         wholly (sum(v * v for v in xs), list(zip(a, b)), dict(zip(k, v)); list(d) of a dict: its keys)."""
+        if isinstance(node.func, (ast.Name, ast.Attribute)) and self.static_value(node.func) is itertools.starmap:
+            why, fix = iterator_advice(itertools.starmap, ast.unparse(node.func))  # (before its arguments' refusals)
+            raise self.error(node, f"{ast.unparse(node.func)}(f, pairs) ({why})", fix)
         lazy = self.lazy_kind(node)
         if lazy is not None and id(node) not in self.consumed:
             raise self.not_consumed(node, f"{lazy.__name__}(...)")
