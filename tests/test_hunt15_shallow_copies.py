@@ -383,3 +383,29 @@ def test_a_view_of_arrays_joined_changed_by_its_name_is_exact_in_every_mode():
     assert "rt.require_unshared(a, 'a *= np.cos(x[0, 0])', q, x, held_by='q', names=('x',))" in \
         s2s.grad(joined_arrays_by_name).source
     check_every_mode(joined_arrays_by_name, X.reshape(2, 2))
+
+
+# --- a list a dict holds, changed in place at a literal key (rt.require_unshared of a list) -----------------------
+
+def dict_list_repeated(x):
+    d = {'a': [x[0]], 'b': [x[1]]}
+    e = d['a']
+    d['a'] *= 2
+    return len(e) * x[0]
+
+
+def dict_list_extended(x):
+    d = {'a': [x[0]], 'b': [x[1]]}
+    e = d['a']
+    d['a'] += [x[2]]
+    return sum(e)
+
+
+@pytest.mark.parametrize("f", [dict_list_repeated, dict_list_extended])
+def test_a_list_a_dict_holds_changed_in_place_is_refused(f):
+    assert f(X.copy()) != pytest.approx(X[0])  # (NumPy's e shows the change)
+    t = np.ones_like(X)
+    for run in (lambda: s2s.value_and_grad(f)(X.copy()), lambda: s2s.jvp(f)((X.copy(),), (t,)),
+                lambda: s2s.jacobian(f, mode="forward")(X.copy())):
+        with pytest.raises(S2SError, match="changes the list 'd\\['a'\\]' in place"):
+            run()

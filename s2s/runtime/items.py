@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 
 from s2s.errors import S2SError
-from s2s.runtime.checks import _rebound, require_immutable
+from s2s.runtime.checks import _rebound, _require_rebound, require_immutable
 
 __all__ = ["require_unshared", "changed_item", "item_part"]
 
@@ -20,7 +20,11 @@ def require_unshared(value, statement, container, *holders, held_by="", names=()
     `names` (a shallow copy, `copy.copy(p)`, holds p's arrays themselves), then the function's copies `copies`.
     `settled`: `container` is not changed while the loop checking its items runs (item_loops.py makes it anew):
     what it holds is looked up once (`_sharing`); the caller's arguments are looked up again on each call (the
-    caller may have changed them since the last)."""
+    caller may have changed them since the last). A list, a dict, a set or a bytearray the operator changes in place
+    (`d['a'] += [v]`, `rows[0] *= 2`), which another name may hold, is refused (`_require_rebound`; in a loop
+    item_loops.py makes anew, by `changed_item`)."""
+    if isinstance(value, (list, dict, set, bytearray)) and not settled:  # (settled: `changed_item` refuses it)
+        _require_rebound(value, statement, "")  # (`d['a'] += [v]` extends that one list, which `e = d['a']` holds)
     if not isinstance(value, np.ndarray):
         return
     for name, holder in zip(names + copies, holders):
