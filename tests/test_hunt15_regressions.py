@@ -379,3 +379,21 @@ def test_itertools_starmap_is_refused_with_the_comprehension_to_write():
     assert "[f(a, b) for a, b in pairs]" in str(info.value) and "used as a value" not in str(info.value)
     assert starmap_as_advised(X) == starmapped(X)
     every_mode(starmap_as_advised, X)
+
+
+# ------------------------------------------------------------------ M4: the name that holds the array changed
+# (`run *= 0.5` after `out.append(run)`, read back by `sum(... for o in out)`: the refusal named the generator's 'o')
+def running_rows(x):
+    run = x[0] * 0.0
+    out = []
+    for v in x:
+        run = run + v * v
+        out.append(run)
+        run *= 0.5
+    return sum(np.sum(o * o) for o in out)
+
+
+def test_an_in_place_change_of_an_array_a_list_holds_names_the_list():
+    with pytest.raises(s2s.S2SError, match="that 'out' holds too") as info:
+        s2s.grad(running_rows)(X.reshape(2, 2))
+    assert "'o'" not in str(info.value)

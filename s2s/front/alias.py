@@ -263,6 +263,11 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         later = [w for n, w in self.kinds.get(r, {}).items() if n > seen]
         if any(w is None for w in later):
             return False
+        holder = reader  # (`o` of `for o in out`, a generator's too: the container 'out' holds the array)
+        while holder and isinstance(d := self.definition(holder), ir.Call) and d.op in ("getitem", prims.ITERATED) \
+                and d.args and isinstance(d.args[0], ir.Var):
+            holder = d.args[0].name
+        reader = reader if not holder or is_temp(base_name(holder)) else holder
         held = () if not reader or is_temp(base_name(reader)) else (("held_by", ir.Const(base_name(reader))),)
         for w in later:
             self.guards.update({id(a): (a, base, self.holders.get(id(a), ()) + (
