@@ -154,6 +154,14 @@ class SharedState:
     def __init__(self, f):
         self.of = f
 
+    def __getstate__(self):
+        """Pickled (and copied) without the entry points it compiled in this process (`made`, generated code a
+        pickle cannot name), which the copy compiles again on its first call."""
+        state = dict(self.__dict__)
+        if "made" in state:
+            state["made"] = {} if isinstance(state["made"], dict) else None
+        return state
+
 
 SHARED_RECENT = 32  # the states asked for last, kept even when no object holds them (a loop of new objects)
 _shared: weakref.WeakValueDictionary = weakref.WeakValueDictionary()  # (id(f), label) -> SharedState
