@@ -119,8 +119,8 @@ def test_source_of_second_order_transformations_imports_module_data_from_its_mod
     h = s2s.hessian(m.cubes)
     assert "from hunt4_data import A" in h.source and "s2s_generated" not in h.source, h.source
     x = np.array([0.3, -0.4])
-    jvp_of_grad = _saved(tmp_path, "saved_h", h.source)
-    assert_close(jvp_of_grad(x, np.eye(2)), np.diag(6.0 * np.array([2.0, 3.0]) * x), what="hessian, saved text")
+    entry = _saved(tmp_path, "saved_h", h.source)  # (the entry point, hessian_cubes(x): API.md, d760e44)
+    assert_close(entry(x), np.diag(6.0 * np.array([2.0, 3.0]) * x), what="hessian, saved text")
     assert_close(h(x), np.diag(6.0 * np.array([2.0, 3.0]) * x), what="hessian")
 
 

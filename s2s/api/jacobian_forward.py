@@ -167,6 +167,11 @@ class JacobianForward:
 
     _repr_html_ = display.repr_html  # a notebook shows the generated source, highlighted
 
+    def __getstate__(self):
+        """Pickled (and copied) without the entry point the last vector-mode call ran (`_fast`: generated code),
+        which the copy finds again on its first call."""
+        return {**self.__dict__, "_fast": None}
+
     def __repr__(self):
         return f"<s2s.jacobian of {getattr(self.__wrapped__, '__qualname__', self.__wrapped__)} (forward mode)>"
 
@@ -280,15 +285,16 @@ class JacobianForward:
             jfs.append(batched or self._jvps[k])
             vectors.append(batched is not None)
         self._last_run = (jfs, vectors)  # (what .source shows: the jvps this call pushes its tangents through)
-        if not kwargs and plain(args) and not self._drawing(jfs):  # (else: the general path below)
+        if not kwargs and plain(args):  # (else, or where it draws random numbers: the general path below)
             try:
-                out = self._run(jfs, vectors, args, kwargs)
+                out = _NO_ENTRY if self._drawing(jfs) else self._run(jfs, vectors, args, kwargs)
             except (NotBatchable, ContainerValue):  # transformed again (something it read changed), now without a
                 for k, v in enumerate(vectors):      # vector form, or a container value: one tangent at a time
                     if v:
                         self._vector[k] = False
                         self._batched.pop((k, ranks), None)
-                out = self._run(list(self._jvps), [False] * len(self._jvps), args, kwargs)
+                out = _NO_ENTRY if self._drawing(self._jvps) else \
+                    self._run(list(self._jvps), [False] * len(self._jvps), args, kwargs)
             if out is not _NO_ENTRY:
                 self.ran_entry = True
                 return out
