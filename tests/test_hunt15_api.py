@@ -327,3 +327,20 @@ def test_jvps_tangent_has_its_values_dtype_when_wider(f):
     assert np.asarray(value).dtype == np.float64 and np.asarray(tangent).dtype == np.float64
     expected = np.exp(x.astype(float))
     assert_close(tangent, np.sum(expected) if f is exp_minus_float64 else expected, rtol=1e-6)
+
+
+def test_the_runtime_import_of_an_entry_point_is_with_the_modules_imports():
+    """`from s2s import runtime as rt` is among the imports at the top, not between the jvp and the entry point."""
+    def cube(x):
+        return np.sum(x ** 3)
+
+    def triple(x):
+        return 3.0 * x
+
+    x = np.array([0.5, -1.0])
+    for derived in (s2s.hessian(cube), s2s.jacobian(triple, mode="forward"), s2s.jacobian(triple)):
+        derived(x)
+        lines = derived.source.split("\n")
+        first_def = next(i for i, line in enumerate(lines) if line.startswith("def "))
+        assert "from s2s import runtime as rt" in lines[:first_def], derived.source
+        assert lines[first_def - 2:first_def] == ["", ""], derived.source

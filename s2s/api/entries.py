@@ -179,8 +179,11 @@ def module(texts: list, names: list, entry: str | None) -> str:
     joined = "\n\n\n".join(out)
     if entry is None:
         return joined + "\n"
-    if _IMPORT not in joined:
-        joined += f"\n{_IMPORT}"
+    if _IMPORT not in joined:  # (with the module's imports, after the last of those before its first function)
+        lines = joined.split("\n")
+        first = next((i for i, line in enumerate(lines) if line.startswith("def ")), len(lines))
+        at = max((i + 1 for i, line in enumerate(lines[:first]) if line.startswith(("import ", "from "))), default=0)
+        joined = "\n".join(lines[:at] + [_IMPORT] + lines[at:] if at else lines[:1] + [_IMPORT, "", ""] + lines[1:])
     return f"{joined}\n\n\n{entry}"
 
 
