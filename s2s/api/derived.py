@@ -323,14 +323,14 @@ class Hessian:
             arguments.check_wrt(self.__name__, state.wrt_at, args, kwargs)
             arguments.refuse_complex_data(self.__name__, args, kwargs)  # (its gradient's Jacobian leaves it to this)
         try:
-            h = self._jac(*args, **kwargs)
+            h, ran_entry = self._jac._evaluate(args, kwargs)
         except ResultTypeError as exc:
             raise exc.retitled("hessian") from None
         except ValueError as exc:  # the scalar-result check of the gradient it differentiates
             if exc.args and str(exc.args[0]).startswith("grad needs"):
                 exc.args = ("hessian" + exc.args[0][len("grad"):],) + exc.args[1:]
             raise
-        if self._jac.ran_entry:  # (the entry point of .source gives the blocks their shapes and precision)
+        if ran_entry:  # (the entry point of .source gives the blocks their shapes and precision)
             return h
         if type(h) is np.ndarray and h.dtype is _FLOAT64 and type(self._wrt) is not tuple and not kwargs and \
                 state.wrt_at and state.wrt_at[0][0] < len(args) and type(x := args[state.wrt_at[0][0]]) is np.ndarray and \

@@ -43,7 +43,9 @@ class _ForwardState(cache.SharedState):
         # no gradient); a tuple, list or dict value has no vector form, nor have the tangents of a dict's adjoint
         self.gradient_wrt = _gradient_wrt(f)
         self.ranks: dict = {}  # (the rank of each array argument, the type of each other one) -> ranks
-        self.made: dict = {}  # (the jvps' cache entries, vector or not) -> (module text, its entry point compiled)
+        # (the jvps' cache entries, vector or not) -> (module text, its entry point compiled, whether the jvps may
+        # draw random numbers: fixed for those entries, as draws.may_draw is for their functions)
+        self.made: dict = {}
 
 
 def _gradient_wrt(f):
@@ -91,7 +93,6 @@ class JacobianForward:
         self.__name__ = f"jacobian_{getattr(f, '__name__', 'f')}"
         self.__doc__ = getattr(f, "__doc__", None)
         self.entry_name = entries.identifier(self.__name__)  # (the entry point's name: hessian_f for a Hessian's)
-        self.ran_entry = False  # (whether the last call ran the entry point, which gives the result its precision)
         self._fast = None  # (_batch_again's: what the last call of the vector-mode entry point ran)
 
     def _batched_jvp(self, k: int, ranks: tuple):
@@ -129,9 +130,10 @@ class JacobianForward:
         return self._made(jfs, vectors)[0]
 
     def _made(self, jfs: list, vectors: list):
-        """(module text, its entry point compiled) for the generated jvps `jfs` (one per wrt entry; vector-mode ones
-        where `vectors` says so): their code, then the entry point taking f's parameters (`jacobian_f`, or
-        `hessian_f`), which assembles the Jacobian from them by the runtime's helpers (api/entries.py)."""
+        """(module text, its entry point compiled, whether the jvps may draw random numbers) for the generated jvps
+        `jfs` (one per wrt entry; vector-mode ones where `vectors` says so): their code, then the entry point taking
+        f's parameters (`jacobian_f`, or `hessian_f`), which assembles the Jacobian from them by the runtime's
+        helpers (api/entries.py)."""
         gen = tuple(jf._current_entry() for jf in jfs)
         key = (gen, tuple(vectors), self.entry_name, self._value_like_wrt)
         made = self._state.made.get(key)
@@ -144,13 +146,16 @@ class JacobianForward:
                                           hessian=self._value_like_wrt)
             text = entries.module([e.text for e in gen], names, entry)
             made = self._state.made[key] = (text, entries.compiled(entry, self.entry_name, fns,
-                                                                   [new for _, new in names]))
+                                                                   [new for _, new in names]),
+                                            any(draws_mod.may_draw(fn)[0] for fn in fns))
         return made
 
-    def _run(self, jfs: list, vectors: list, args: tuple, kwargs: dict):
-        """The Jacobian (a Hessian's: the Hessian) by the entry point of `.source` (`_made`)."""
-        fn = self._made(jfs, vectors)[1]
-        if fn is None:
+    def _run(self, jfs: list, vectors: list, args: tuple, kwargs: dict, drawing: bool = False):
+        """The Jacobian (a Hessian's: the Hessian) by the entry point of `.source` (`_made`); _NO_ENTRY where none
+        could be written, or, unless `drawing` (allowed), where the jvps may draw random numbers (each basis
+        tangent's call must then draw the first's: the general path)."""
+        _, fn, may_draw = self._made(jfs, vectors)
+        if fn is None or may_draw and not drawing:
             return _NO_ENTRY
         for jf in jfs:
             data_checks.check(jf._entry.fn, jf.__name__, args, kwargs, arguments.original(jf.__wrapped__))
@@ -160,10 +165,6 @@ class JacobianForward:
         except TypeError:
             arguments.raise_call_error(self.__wrapped__, args, kwargs)  # as the original refuses the call
             raise
-
-    def _drawing(self, jfs: list) -> bool:
-        """May the generated jvps draw random numbers (each basis tangent's call must then draw the first's)?"""
-        return any(draws_mod.may_draw(jf._current())[0] for jf in jfs)
 
     _repr_html_ = display.repr_html  # a notebook shows the generated source, highlighted
 
@@ -176,18 +177,22 @@ class JacobianForward:
         return f"<s2s.jacobian of {getattr(self.__wrapped__, '__qualname__', self.__wrapped__)} (forward mode)>"
 
     def __call__(self, *args, **kwargs):
+        return self._evaluate(args, kwargs)[0]
+
+    def _evaluate(self, args: tuple, kwargs: dict) -> tuple:
+        """(the Jacobian of the call with `args` and `kwargs`, whether the entry point of .source made it, which
+        gives each block its shape and precision): kept with the result, not on the object, which two threads
+        may call at once."""
         try:  # (each block in its argument's precision: api/precision.py)
             if not kwargs and self._single:
                 out = self._batch_again(args)
                 if out is not None:
-                    self.ran_entry = True
-                    return out
-            self.ran_entry = False
-            out = self._jacobian(*args, **kwargs)
-            if self.ran_entry or self._value_like_wrt:  # (the entry point gives each block its precision; a
-                return out                                 # Hessian's H[a][b] has leaf a's, which Hessian gives it)
+                    return out, True
+            out, ran_entry = self._jacobian(*args, **kwargs)
+            if ran_entry or self._value_like_wrt:  # (the entry point gives each block its precision; a
+                return out, ran_entry               # Hessian's H[a][b] has leaf a's, which Hessian gives it)
             return precision.of_wrt(out, self._state.wrt_at, args, kwargs, self._single,
-                                    arguments.original(self.__wrapped__))
+                                    arguments.original(self.__wrapped__)), False
         except ResultTypeError as exc:
             raise exc.retitled("jacobian") from None
         except Exception as exc:
@@ -220,7 +225,7 @@ class JacobianForward:
                 except TypeError:
                     arguments.raise_call_error(self.__wrapped__, args, {})  # as the original refuses the call
                     raise
-            out = self._run([batched], [True], args, {})
+            out = self._run([batched], [True], args, {}, drawing=True)
             if out is _NO_ENTRY:
                 return None
             self._fast = (batched._entry, self._made([batched], [True])[1], arguments.original(batched.__wrapped__),
@@ -229,7 +234,8 @@ class JacobianForward:
         except (NotBatchable, ContainerValue):
             return None  # (the general path finds it again, and pushes the basis tangents one by one)
 
-    def _jacobian(self, *args, **kwargs):
+    def _jacobian(self, *args, **kwargs) -> tuple:
+        """(the Jacobian, whether the entry point of .source made it)."""
         state = self._state
         wrt_at = state.wrt_at
         if wrt_at is None:
@@ -266,12 +272,11 @@ class JacobianForward:
                 if isinstance(a, (np.ndarray, float, int, np.number)) and not isinstance(a, bool))
         self._last_ranks = ranks
         if self._value_like_wrt and not self._single:
-            if not kwargs and plain(args) and not self._drawing(self._jvps):
+            if not kwargs and plain(args):
                 out = self._run(list(self._jvps), [False] * len(self._jvps), args, kwargs)
                 if out is not _NO_ENTRY:
-                    self.ran_entry = True
-                    return out
-            return self._hessian_blocks(params, args, kwargs)
+                    return out, True
+            return self._hessian_blocks(params, args, kwargs), False
         # (f a gradient with respect to a container or a tuple: its value is a container, pushed by basis tangents;
         # a Hessian's gradient is with respect to x itself)
         vector = self._value_like_wrt or state.gradient_wrt is None or \
@@ -287,17 +292,15 @@ class JacobianForward:
         self._last_run = (jfs, vectors)  # (what .source shows: the jvps this call pushes its tangents through)
         if not kwargs and plain(args):  # (else, or where it draws random numbers: the general path below)
             try:
-                out = _NO_ENTRY if self._drawing(jfs) else self._run(jfs, vectors, args, kwargs)
+                out = self._run(jfs, vectors, args, kwargs)
             except (NotBatchable, ContainerValue):  # transformed again (something it read changed), now without a
                 for k, v in enumerate(vectors):      # vector form, or a container value: one tangent at a time
                     if v:
                         self._vector[k] = False
                         self._batched.pop((k, ranks), None)
-                out = _NO_ENTRY if self._drawing(self._jvps) else \
-                    self._run(list(self._jvps), [False] * len(self._jvps), args, kwargs)
+                out = self._run(list(self._jvps), [False] * len(self._jvps), args, kwargs)
             if out is not _NO_ENTRY:
-                self.ran_entry = True
-                return out
+                return out, True
         out = []
         draws = Draws(args, kwargs)  # (each wrt entry, each basis tangent, calls f again: one draw for them all)
         for k, w in enumerate(self._wrts):
@@ -316,12 +319,12 @@ class JacobianForward:
                                           w if isinstance(w, str) else params[w] if w < len(params) else str(w),
                                           blocks=not self._single, draws=draws))
         if self._single:
-            return out[0]
+            return out[0], False
         if not all(type(o) is jacobians.ValueParts for o in out):
-            return tuple(out)
+            return tuple(out), False
         # (a tuple, list or dict value: its structure outermost, the wrt tuple inside, J[a][k], as JAX's jacfwd)
         value = out[0].value
-        return pytree.structure(value)([tuple(o.parts[a] for o in out) for a in range(len(out[0].parts))])
+        return pytree.structure(value)([tuple(o.parts[a] for o in out) for a in range(len(out[0].parts))]), False
 
     def _container_gradient(self, params, args: tuple, kwargs: dict) -> bool:
         """Is f, a gradient s2s made, about to return a tuple, list or dict (a tuple wrt, or a container

@@ -1,0 +1,92 @@
+"""Round 16's mends of round 15 that change what a caller can see: a forward Jacobian or a Hessian called by two
+threads at once, each call's result in its own argument's precision (whether the entry point of `.source` made it
+is kept with the call, not on the shared object), checked against finite differences.
+"""
+import sys
+import threading
+
+import numpy as np
+
+import s2s
+from conftest import assert_close, numeric_grad, numeric_hessian
+
+X = np.array([0.3, 0.7, 1.1])
+
+
+def wave(x):
+    return np.sin(x) * x ** 2
+
+
+def wave_sum(x):
+    return np.sum(np.sin(x) * x ** 2)
+
+
+def wave_pair(x, y):
+    return np.sum(np.sin(x) * y ** 2)
+
+
+def numeric_jacobian(f, x):
+    """Central differences of a vector-valued f at x: shape f(x).shape + x.shape."""
+    rows = [numeric_grad(lambda x, i=i: f(x)[i], (x,), 0) for i in range(np.size(f(x)))]
+    return np.array(rows)
+
+
+def concurrently(call, arguments: list, calls: int = 1500) -> list:
+    """`call(*a)` `calls` times in one thread per entry `a` of `arguments`, all at once, switching threads as
+    often as Python allows: [(a, its results)] per thread."""
+    results = [[] for _ in arguments]
+    errors = []
+    barrier = threading.Barrier(len(arguments))
+
+    def work(k):
+        try:
+            barrier.wait()
+            for _ in range(calls):
+                results[k].append(call(*arguments[k]))
+        except Exception as exc:  # (reported below, from the test's own thread)
+            errors.append(exc)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(len(arguments))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not errors, errors[:1]
+    return list(zip(arguments, results))
+
+
+def test_a_forward_jacobian_two_threads_call_at_once_gives_each_its_precision():
+    jac = s2s.jacobian(wave, mode="forward")
+    expected = numeric_jacobian(wave, X)
+    for args, outs in concurrently(jac, [(X,), (X.astype(np.float32),)]):
+        for out in outs:
+            assert out.dtype == args[0].dtype  # (float32 for a float32 argument, as NumPy's value is)
+            assert_close(out, expected, rtol=1e-4, atol=1e-5, what="jacobian forward")
+    assert_close(wave(X), np.sin(X) * X ** 2, what="value")
+
+
+def test_a_hessian_two_threads_call_at_once_gives_each_its_precision():
+    hess = s2s.hessian(wave_sum)
+    expected = numeric_hessian(wave_sum, X)
+    for args, outs in concurrently(hess, [(X,), (X.astype(np.float32),)]):
+        for out in outs:
+            assert out.dtype == args[0].dtype
+            assert_close(out, expected, rtol=1e-4, atol=1e-4, what="hessian")
+
+
+def test_a_hessian_of_two_arguments_two_threads_call_at_once():
+    hess = s2s.hessian(wave_pair, wrt=(0, 1))
+    y = np.array([1.5, -0.5, 2.0])
+    xy = np.concatenate([X, y])
+    full = numeric_hessian(lambda v: wave_pair(v[:3], v[3:]), xy)
+    for args, outs in concurrently(hess, [(X, y), (X.astype(np.float32), y)], calls=500):
+        for out in outs:
+            for a in range(2):
+                for b in range(2):
+                    assert out[a][b].dtype == args[a].dtype  # (H[a][b] in the precision of argument a)
+                    assert_close(out[a][b], full[3 * a:3 * a + 3, 3 * b:3 * b + 3], rtol=1e-4, atol=1e-4,
+                                 what=f"hessian H[{a}][{b}]")
