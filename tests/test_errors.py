@@ -144,16 +144,16 @@ def test_grad_of_a_tuple_result_names_vjp_and_jacobian():
 
 def _library_mean(x):
     import_free = x * 2.0
-    return statistics.fmean([x, import_free])
+    return statistics.geometric_mean([x, import_free])
 
 
 def test_a_library_function_whose_source_s2s_cannot_follow_is_a_call_without_rule_at_the_users_line():
-    """statistics.fmean is Python, with a try statement: the error named the try in statistics.py, not the user's
-    call (scipy.linalg.expm's f-strings did the same)."""
+    """statistics.geometric_mean is Python, with a try statement: the error named the try in statistics.py, not the
+    user's call (scipy.linalg.expm's f-strings did the same)."""
     with pytest.raises(s2s.NonDifferentiableError) as info:
         s2s.grad(_library_mean)(0.3)
     err = info.value
-    assert err.callee == "statistics.fmean" and err.filename == __file__
+    assert err.callee == "statistics.geometric_mean" and err.filename == __file__
     assert err.lineno == inspect.getsourcelines(_library_mean)[1] + 2
     assert "s2s does not follow its source in statistics (a try statement is not supported by s2s)" in str(err)
-    assert "@s2s.adjoint(statistics.fmean)" in str(err)
+    assert "@s2s.adjoint(statistics.geometric_mean)" in str(err)

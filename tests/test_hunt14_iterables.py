@@ -126,8 +126,8 @@ def test_an_endless_iterator_of_values_with_a_derivative_is_refused_not_zero():
 # ------------------------------------------------------------------ M2: advice for itertools and NumPy's iterators
 # (they were told "Make accumulate a dataclass", a class of the user's, and chain.from_iterable was offered
 # s2s.nondifferentiable, which would make the derivative zero: what they give carries the derivatives of x)
-def uses_accumulate(x):
-    return sum(v * v for v in itertools.accumulate(x))
+def uses_compress(x):  # (itertools.accumulate(x), once refused here, is the loop Python runs: test_fix16_lib)
+    return sum(v * v for v in itertools.compress(x, [1, 0, 1, 1]))
 
 
 def uses_pairwise(x):
@@ -172,7 +172,7 @@ def uses_groupby(x):
 
 
 @pytest.mark.parametrize("f, advice", [
-    (uses_accumulate, "np.cumsum(x)"), (uses_pairwise, "zip(x, x[1:])"), (uses_chain, "[*a, *b]"),
+    (uses_compress, "[v for v, keep in zip(x, mask) if keep]"), (uses_pairwise, "zip(x, x[1:])"), (uses_chain, "[*a, *b]"),
     (uses_chain_from_iterable, "[v for part in parts for v in part]"), (uses_islice, "x[start:stop:step]"),
     (uses_product, "[(a, b) for a in xs for b in ys]"), (uses_combinations, "itertools.combinations(range(len(x)), 2)"),
     (uses_repeat, "[x] * n"), (uses_ndenumerate, "np.ndindex(M.shape)"), (uses_tee, "a = b = x"),

@@ -19,6 +19,7 @@ import math
 from s2s import ir, prims
 from s2s.front.attributes import AttributeLowering
 from s2s.front.folds import filtered_list, is_reduce, reduced_value
+from s2s.front.library_loops import LOOPED, fmean_value, is_fmean, library_kind, library_list
 from s2s.front.fromiter import fromiter_array, is_fromiter
 from s2s.front.inlining import Spread
 from s2s.front.generators import short_circuit_loops
@@ -169,10 +170,14 @@ class ExpressionLowering(AttributeLowering):
             raise self.not_consumed(node, f"{lazy.__name__}(...)")
         if lazy in (zip, enumerate, reversed):
             return self.iterated_list(node, lazy, hint)
-        if lazy is filter:  # [v for v in xs if f(v)] (folds.py)
-            return filtered_list(self, node, hint)
+        if lazy is filter or lazy is itertools.filterfalse:  # [v for v in xs if f(v)] (folds.py)
+            return filtered_list(self, node, hint, lazy is itertools.filterfalse)
+        if lazy in LOOPED:  # accumulate, takewhile, dropwhile: the list their loop appends to (library_loops.py)
+            return library_list(self, node, lazy, hint)
         if is_reduce(self, node):  # the loop carrying the accumulator (folds.py)
             return reduced_value(self, node, hint)
+        if is_fmean(self, node):  # math.fsum(xs) / len(xs) (library_loops.py)
+            return fmean_value(self, node, hint)
         named = isinstance(node.func, ast.Name) and node.func.id in _CONSUMER_NAMES
         if named and any(self._resolves_to(node.func, c) for c in _CONSUMERS + (set,)) and \
                 not self._resolves_to(node.func, dict):
@@ -237,11 +242,11 @@ class ExpressionLowering(AttributeLowering):
         return ast.copy_location(ast.Call(func, [inner], []), node)
 
     def lazy_kind(self, node):
-        """zip, enumerate, reversed, map or filter for a call of one (an iterator Python reads as it goes), else
-        None."""
+        """zip, enumerate, reversed, map or filter for a call of one (an iterator Python reads as it goes), or
+        itertools' accumulate, takewhile, dropwhile or filterfalse; else None."""
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _ITERATOR_NAMES:
             return next((f for f in _ITERATORS if self._resolves_to(node.func, f)), None)
-        return None
+        return library_kind(self, node)
 
     def not_consumed(self, node, what: str):
         """The refusal of an iterator not read wholly where it is made: s2s computes its values there, where

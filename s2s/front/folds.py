@@ -22,12 +22,14 @@ def is_reduce(builder, node: ast.Call) -> bool:
     return spelled == "reduce" and builder.static_value(func) is functools.reduce
 
 
-def filter_generator(call: ast.Call, fresh, kind_of, stored=frozenset()) -> tuple[list, ast.GeneratorExp] | None:
+def filter_generator(call: ast.Call, fresh, kind_of, stored=frozenset(), negated=False) \
+        -> tuple[list, ast.GeneratorExp] | None:
     """(statements evaluating what Python evaluates where `filter(f, xs)` is made, the generator expression
     `(v for v in xs if f(v))` it stands for), or None for a call of filter with other arguments. The function is
     evaluated once, before, into a name of its own unless it is a name the code after does not assign (`stored`)
     or None (`if v`). The items of zip(a, b) (enumerate(xs); `kind_of`: zip, enumerate, ... of a call) are
-    unpacked and packed again, `((u, w) for u, w in zip(a, b) if f((u, w)))`, as a loop over zip reads them."""
+    unpacked and packed again, `((u, w) for u, w in zip(a, b) if f((u, w)))`, as a loop over zip reads them.
+    `negated`: itertools.filterfalse(f, xs), `(v for v in xs if not f(v))`."""
     if call.keywords or len(call.args) != 2 or any(isinstance(a, ast.Starred) for a in call.args):
         return None
     at = lambda n: ast.copy_location(n, call)  # noqa: E731
@@ -45,17 +47,21 @@ def filter_generator(call: ast.Call, fresh, kind_of, stored=frozenset()) -> tupl
     item = names(ast.Load())[0] if count == 1 else at(ast.Tuple(names(ast.Load()), ast.Load()))
     target = names(ast.Store())[0] if count == 1 else at(ast.Tuple(names(ast.Store()), ast.Store()))
     test = item if isinstance(func, ast.Constant) and func.value is None else at(ast.Call(func, [item], []))
+    if negated:
+        test = at(ast.UnaryOp(ast.Not(), test))
     elt = names(ast.Load())[0] if count == 1 else at(ast.Tuple(names(ast.Load()), ast.Load()))
     return before, at(ast.GeneratorExp(elt=elt, generators=[ast.comprehension(target=target, iter=iterable,
                                                                               ifs=[test], is_async=0)]))
 
 
-def filtered_list(builder, node: ast.Call, hint) -> ir.Atom:
-    """`filter(f, xs)` read wholly where it is made: the list `[v for v in xs if f(v)]`."""
-    made = filter_generator(node, builder.namer.fresh, builder.lazy_kind)
+def filtered_list(builder, node: ast.Call, hint, negated=False) -> ir.Atom:
+    """`filter(f, xs)` read wholly where it is made: the list `[v for v in xs if f(v)]` (`negated`:
+    itertools.filterfalse's, `if not f(v)`)."""
+    made = filter_generator(node, builder.namer.fresh, builder.lazy_kind, negated=negated)
     if made is None:
-        raise builder.error(node, "filter() with these arguments", "call filter(function, values), or "
-                                                                   "filter(None, values)")
+        name = "itertools.filterfalse" if negated else "filter"
+        raise builder.error(node, f"{name}() with these arguments", f"call {name}(function, values), or "
+                                                                    f"{name}(None, values)")
     before, gen = made
     loc = builder.loc
     builder.statements(before)

@@ -9,14 +9,17 @@ Pure functions on `ast` nodes (new nodes, at the user's lines; the user's tree s
 - `lazy_for`: `for T in (E for u in xs if c): body` as `for u in xs: if c: T = E; body`, `for T in map(f, xs)`
   as `for u in xs: T = f(u)` (f evaluated once, before the loop), also where zip() or enumerate() holds them:
   each value is computed as the loop reaches it, with the names' values then, and none after a break;
-  `for T in filter(f, xs)` as the loop over `(v for v in xs if f(v))`.
+  `for T in filter(f, xs)` as the loop over `(v for v in xs if f(v))` (itertools.filterfalse's `if not f(v)`);
+  itertools.accumulate, takewhile and dropwhile as library_loops.py reads them.
 """
 from __future__ import annotations
 
 import ast
 import copy
+import itertools
 
 from s2s.front.folds import filter_generator
+from s2s.front.library_loops import LOOPED, library_for
 from s2s.front.lowering import flag_breaks, loop_level_nodes
 
 
@@ -108,7 +111,11 @@ def lazy_for(s: ast.For, kind_of, fresh) -> list | None:
     where the loop reaches it; None where `s` iterates over none. `kind_of(node)`: zip, enumerate or map for a
     call of that builtin, else None. Raises ValueError(node, what, hint) for a form it cannot read so."""
     at = lambda n: ast.copy_location(n, s)  # noqa: E731
-    made = filter_generator(s.iter, fresh, kind_of, _stored(s.body)) if kind_of(s.iter) is filter else None
+    kind = kind_of(s.iter)
+    if kind in LOOPED:  # for T in itertools.accumulate(xs, f), takewhile, dropwhile: their loops (library_loops.py)
+        return library_for(s, kind, fresh, _stored(s.body), lambda n: kind_of(n) is not None)
+    made = filter_generator(s.iter, fresh, kind_of, _stored(s.body), kind is itertools.filterfalse) \
+        if kind is filter or kind is itertools.filterfalse else None
     if made is not None:  # for T in filter(f, xs): for T in (v for v in xs if f(v)), f evaluated before (folds.py)
         loop = copy.copy(s)
         loop.iter = made[1]

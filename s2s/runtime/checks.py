@@ -17,7 +17,7 @@ from s2s.runtime.held import holds
 
 __all__ = ["require_scalar", "require_number", "require_immutable", "require_bound", "require_length",
            "require_keywords", "require_float_array", "require_generator", "require_array", "require_method",
-           "require_list"]
+           "require_list", "require_points"]
 
 
 _NUMBERS = frozenset((float, int, np.float64, np.float32, np.int64))
@@ -380,3 +380,16 @@ def require_generator(obj, method: str):
     raise S2SError(f"{cls}.{method}(): s2s took .{method}(...) for a random generator's draw, whose integers carry "
                    f"no derivative, and it is a method of a {cls}: call it through its class, {cls}.{method}(obj, "
                    f"...), which s2s then reads, or pass a NumPy or Python random generator")
+
+
+def require_points(data, weights=None, total=None):
+    """statistics.fmean's StatisticsError, as Python's raises it, for `data` (a list) read as
+    `math.fsum(data) / len(data)`: none there; for `fmean(data, weights)` read as `num / total`, `total` the sum
+    of `weights`: data and weights of other lengths, or weights whose sum is 0."""
+    import statistics
+    if weights is None and not len(data):
+        raise statistics.StatisticsError("fmean requires at least one data point")
+    if weights is not None and len(data) != len(weights):
+        raise statistics.StatisticsError("data and weights must be the same length")
+    if weights is not None and not total:
+        raise statistics.StatisticsError("sum of weights must be non-zero")

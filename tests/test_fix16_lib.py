@@ -1,0 +1,252 @@
+"""Round 16 fixes of library functions and messages (fix16lib).
+
+1: itertools.accumulate(xs, f), filterfalse(f, xs), takewhile(f, xs) and dropwhile(f, xs) of a lambda or a function
+were refused (the lambda 'used as a value'; accumulate without f as Python's own code): they are the loops Python
+runs (front/library_loops.py), each value computed as the loop reaches it, read wholly where made or looped over.
+statistics.fmean was refused (a try statement in its source): it is Python's math.fsum(xs) / len(xs) (with
+weights, math.fsum of the products over math.fsum of the weights), with Python's StatisticsError.
+"""
+from __future__ import annotations
+
+import itertools
+import operator
+import statistics
+import sys
+from itertools import accumulate, dropwhile, takewhile
+
+import numpy as np
+import pytest
+
+import s2s
+from tests.conftest import assert_close, check_every_mode, numeric_grad
+
+X = np.array([0.3, 1.2, 2.5, 0.7])
+
+
+# ------------------------------------------------------------------ 1: itertools with a function, statistics.fmean
+def comb(a, b):
+    return a * np.sin(b) + b
+
+
+def small(v):
+    return v < 2.0
+
+
+def accumulate_lambda(x):
+    out = list(itertools.accumulate(x, lambda a, b: 0.9 * a + b))
+    return sum(o * o for o in out)
+
+
+def accumulate_named(x):
+    return sum(itertools.accumulate(x, comb))
+
+
+def accumulate_plain(x):
+    return sum(v * v for v in accumulate(x))
+
+
+def accumulate_initial(x):
+    return sum(o ** 2 for o in itertools.accumulate(x, comb, initial=0.5))
+
+
+def accumulate_func_keyword(x):
+    return sum(itertools.accumulate(x, func=operator.mul))
+
+
+def accumulate_max(x):
+    return sum(itertools.accumulate(np.sin(3.0 * x), max))
+
+
+def accumulate_generator(x):
+    return sum(itertools.accumulate((v * v for v in x), lambda a, b: a * b, initial=1.0))
+
+
+def accumulate_array(x):
+    running = np.array(list(itertools.accumulate(x, lambda a, b: a * 0.5 + b * b)))
+    return np.sum(running * x)
+
+
+def accumulate_loop(x):
+    total = 0.0
+    for r in itertools.accumulate(x, lambda a, b: a * b + 0.1):
+        if r > 4.0:
+            break
+        total = total + r * r
+    return total
+
+
+def accumulate_loop_initial(x):
+    total, k = 0.0, 1.0
+    for r in itertools.accumulate(x, comb, initial=x[0]):
+        total = total + k * r
+        k = k + 1.0
+    return total
+
+
+def accumulate_stored(x):
+    it = itertools.accumulate(x, lambda a, b: a + np.cos(b))
+    return sum(it)
+
+
+def accumulate_closure(x):
+    rate = x[0]
+
+    def step(a, b):
+        return rate * a + b
+
+    return sum(itertools.accumulate(x[1:], step))
+
+
+def filterfalse_lambda(x):
+    return sum(v ** 3 for v in itertools.filterfalse(lambda v: v > 1.0, x))
+
+
+def filterfalse_none(x):
+    return sum(itertools.filterfalse(None, x - x[0]))
+
+
+def filterfalse_loop(x):
+    total = 0.0
+    for v in itertools.filterfalse(small, x):
+        total = total + np.log(v)
+    return total
+
+
+def takewhile_lambda(x):
+    return sum(v * v for v in itertools.takewhile(lambda v: v < 2.0, x))
+
+
+def takewhile_list(x):
+    return np.sum(np.array(list(takewhile(small, x))) ** 2)
+
+
+def takewhile_else(x):
+    total = 0.0
+    for v in itertools.takewhile(lambda v: v < 2.0, x):
+        total = total + v
+    else:
+        total = total * 10.0
+    return total
+
+
+def takewhile_break(x):
+    total = 0.0
+    for v in itertools.takewhile(lambda v: v < 2.0, x):
+        if v > 1.0:
+            break
+        total = total + v
+    else:
+        total = total * 10.0
+    return total
+
+
+def dropwhile_lambda(x):
+    return sum(v * v for v in itertools.dropwhile(lambda v: v < 2.0, x))
+
+
+def dropwhile_loop(x):
+    total = 0.0
+    for v in dropwhile(small, x):
+        if v > 2.0:
+            continue
+        total = total + np.exp(v)
+    return total
+
+
+def dropwhile_list(x):
+    rest = list(itertools.dropwhile(lambda v: v < 1.0, x))
+    return rest[0] * rest[-1]
+
+
+def fmean_plain(x):
+    return statistics.fmean(x) ** 2
+
+
+def fmean_generator(x):
+    return statistics.fmean(np.sin(v) for v in x)
+
+
+def fmean_list(x):
+    return statistics.fmean([v * v for v in x]) * x[0]
+
+
+def fmean_weights(x):
+    return statistics.fmean(x, [1.0, 2.0, 3.0, 4.0]) ** 2
+
+
+def fmean_weights_keyword(x):
+    return statistics.fmean(data=x[:2], weights=x[2:] * x[2:])
+
+
+LIBRARY = [accumulate_lambda, accumulate_named, accumulate_plain, accumulate_initial, accumulate_func_keyword,
+           accumulate_max, accumulate_generator, accumulate_array, accumulate_loop, accumulate_loop_initial,
+           accumulate_stored, accumulate_closure, filterfalse_lambda, filterfalse_none, filterfalse_loop,
+           takewhile_lambda, takewhile_list, takewhile_else, takewhile_break, dropwhile_lambda, dropwhile_loop,
+           dropwhile_list, fmean_plain, fmean_generator, fmean_list, fmean_weights, fmean_weights_keyword]
+
+
+@pytest.mark.parametrize("f", LIBRARY, ids=lambda f: f.__name__)
+def test_library_iterators_every_mode(f):
+    if f.__name__.startswith("fmean_weights") and sys.version_info < (3, 11):
+        pytest.skip("statistics.fmean takes weights from Python 3.11")
+    check_every_mode(f, X, exact=True)
+
+
+@pytest.mark.parametrize("f", [accumulate_lambda, accumulate_named, takewhile_else, takewhile_break,
+                               dropwhile_loop, accumulate_loop], ids=lambda f: f.__name__)
+def test_library_iterators_other_points(f):
+    """Points where the loops stop elsewhere (takewhile's else clause runs where every value is taken)."""
+    for x in (np.array([0.3, 0.2, 0.5, 0.7]), np.array([2.3, 1.2, 0.5, 1.7]), np.array([1.5, 0.4, 0.9, 3.0])):
+        value, grad = s2s.value_and_grad(f)(x)
+        assert value == f(x)
+        assert_close(grad, numeric_grad(f, (x,), 0), what=f.__name__)
+
+
+def test_library_iterators_of_lists():
+    """A list of numbers: the same values, a list of gradients."""
+    x = [0.3, 1.2, 2.5, 0.7]
+    for f in (accumulate_lambda, accumulate_plain, takewhile_lambda, dropwhile_lambda, fmean_plain):
+        value, grad = s2s.value_and_grad(f)(x)
+        assert value == f(x)
+        assert_close(np.array(grad), numeric_grad(lambda v: f(list(v)), (np.array(x),), 0), what=f.__name__)
+
+
+def accumulate_empty(x):
+    return len(list(itertools.accumulate(x[:0], comb))) + x[0]
+
+
+def fmean_empty(x):
+    return statistics.fmean(x[:0]) + x[0]
+
+
+def fmean_lengths(x):
+    return statistics.fmean(x, [1.0, 2.0])
+
+
+def fmean_zero_weights(x):
+    return statistics.fmean(x, [1.0, -1.0, 1.0, -1.0])
+
+
+def test_library_iterators_empty_and_errors():
+    assert s2s.grad(accumulate_empty)(X).tolist() == [1.0, 0.0, 0.0, 0.0]
+    with pytest.raises(statistics.StatisticsError, match="at least one data point"):
+        s2s.grad(fmean_empty)(X)
+    if sys.version_info >= (3, 11):
+        with pytest.raises(statistics.StatisticsError, match="same length"):
+            s2s.grad(fmean_lengths)(X)
+        with pytest.raises(statistics.StatisticsError, match="non-zero"):
+            s2s.grad(fmean_zero_weights)(X)
+
+
+def takewhile_no_function(x):
+    return sum(itertools.takewhile(x))
+
+
+def test_library_iterators_wrong_arguments():
+    with pytest.raises(s2s.S2SError, match=r"takewhile\(\) with these arguments"):
+        s2s.grad(takewhile_no_function)(X)
+
+
+def test_library_iterators_source_readable():
+    code = [line for line in s2s.grad(accumulate_lambda).source.splitlines() if not line.strip().startswith("#")]
+    assert not any("itertools" in line for line in code) and any("for " in line for line in code)
