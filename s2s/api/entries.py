@@ -20,6 +20,7 @@ import numpy as np
 
 from s2s import runtime
 from s2s.api import arguments
+from s2s.front.parameters import default_name
 
 _IMPORT = "from s2s import runtime as rt"
 
@@ -44,7 +45,8 @@ def _literal(value) -> bool:
 class Parameters:
     """f's parameters as the entry takes them and passes them on: `text` (`x, a=2.0, *rest, k=1`), `passed` (`x, a,
     *rest, k=k`), read from the generated function `fdef` (which takes f's parameters, then `tangents` tangent
-    parameters), with f's defaults where they are numbers or strings (else the entry is given that argument)."""
+    parameters), with f's defaults: numbers and strings written out, other values by the name f's module gives them
+    (`w=W`) or `<parameter>_default`, as the generated gradient writes them."""
 
     def __init__(self, fdef: ast.FunctionDef, f, tangents: int = 0):
         a = fdef.args
@@ -64,9 +66,13 @@ class Parameters:
         self.kwarg = a.kwarg and a.kwarg.arg
         written = _written_defaults(a)  # (the generated function's own: a vjp's, whose module binds their names)
         values = _defaults(f)  # (f's own defaults: the compiled entry point takes them, `compiled`)
+        spaces = getattr(arguments.original(f), "__globals__", {})
+        self.named = {}  # {name: value} of defaults written by a name (`w=W`, as grad's text writes them)
         for p, v in values.items():
-            if p not in written and _literal(v):
-                written[p] = repr(v)
+            if p not in written:
+                written[p] = repr(v) if _literal(v) else default_name(spaces, p, v)
+                if not _literal(v):
+                    self.named[written[p]] = v
         k = len(positional)  # (the trailing parameters with such defaults keep them)
         while k and positional[k - 1] in written:
             k -= 1
@@ -213,6 +219,8 @@ def compiled(entry: Entry | None, name: str, fns: list, names: list):
         for g in fns:
             namespace.update(g.__globals__)
         namespace.update({"rt": runtime, "np": np}, **dict(zip(names, fns)))
+        for text, value in getattr(getattr(entry, "params", None), "named", {}).items():
+            namespace.setdefault(text, value)
         exec(compile(str(entry), f"<s2s entry {name}>", "exec"), namespace)  # noqa: S102 (s2s's own text)
         fn = _COMPILED[key] = namespace[name]
         params = getattr(entry, "params", None)

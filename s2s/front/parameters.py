@@ -7,6 +7,12 @@ import copy
 import symtable
 
 
+def default_name(spaces: dict, param: str, value) -> str:
+    """What generated code calls the default value of `param`: the name the function's module `spaces` gives it
+    (`shift=OFFSET`), else `<param>_default`."""
+    return next((name for name, v in spaces.items() if v is value and not name.startswith("_")), f"{param}_default")
+
+
 class Parameters:
     """A function's parameters as Python binds them: positional, `*vararg`, keyword-only, `**kwarg`, and the
     default values Python computed when the function was defined (`__defaults__`, `__kwdefaults__`)."""

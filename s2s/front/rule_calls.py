@@ -18,6 +18,7 @@ from s2s import ir
 from s2s.front import fence
 from s2s.front.inlining import Spread
 from s2s.front.method_lookup import LIBRARIES
+from s2s.front.parameters import default_name
 from s2s.front.source import Source
 from s2s.rules import custom
 
@@ -40,7 +41,8 @@ class RuleCallLowering:
         varargs = any(p.kind == p.VAR_POSITIONAL for p in every)
         varkw = any(p.kind == p.VAR_KEYWORD for p in every)
         values = {p.name: p.default for p in every if p.default is not p.empty}
-        default = functools.cache(lambda p: self.constant_or_error(values[p], _default_name(fn, p, values[p]), node))
+        spaces = getattr(getattr(fn, "__func__", fn), "__globals__", {})
+        default = functools.cache(lambda p: self.constant_or_error(values[p], default_name(spaces, p, values[p]), node))
         if args and isinstance(args[-1], Spread) and not varargs:  # mul(*p): p's values fill the places left
             named = {k for k, _ in kwargs}
             trailing = tuple(default(p) for p in pos if p in values)
@@ -118,13 +120,6 @@ class RuleCallLowering:
         if not inspect.isfunction(fn) or custom.users_rule(fn) is None:
             return None
         return fn, first, f"{cls.__name__}.{attr}"
-
-
-def _default_name(fn, param: str, value) -> str:
-    """What generated code calls the default value of `fn`'s parameter `param`: the name `fn`'s module gives it
-    (`w=W`), else `<param>_default`."""
-    spaces = getattr(getattr(fn, "__func__", fn), "__globals__", {})
-    return next((name for name, v in spaces.items() if v is value and not name.startswith("_")), f"{param}_default")
 
 
 def own_rule(src: Source) -> Source:

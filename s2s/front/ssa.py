@@ -38,7 +38,7 @@ from s2s.front.lowering import always_exits, attribute_reads, format_strings, in
     lower_loop_returns, normalise_exits
 from s2s.front.operators import operator_call
 from s2s.front.outside import _LITERAL, OutsideLowering
-from s2s.front.parameters import local_names
+from s2s.front.parameters import default_name, local_names
 from s2s.front.rule_calls import RuleCallLowering
 from s2s.front.source import MISSING, Source, parameters
 from s2s.ir.names import Namer, names_in
@@ -60,7 +60,7 @@ def build_ssa(src: Source) -> tuple[ir.Function, dict]:
         builder.classes[sig.positional[0]] = owner
     # defaults are the values Python computed when the function was defined (`scale=np.pi / 2`): constants are
     # written out, anything else is data the generated code reads, as it reads module data
-    default = lambda p, v: v if _constant(v) else builder.constant_or_error(v, _default_name(src, p, v), src.tree)  # noqa
+    default = lambda p, v: v if _constant(v) else builder.constant_or_error(v, default_name(src.globals, p, v), src.tree)  # noqa
     defaults = tuple(default(p, v) for p, v in zip(sig.positional[len(sig.positional) - len(sig.defaults):],
                                                    sig.defaults))
     kwdefaults = {p: default(p, v) for p, v in sig.kwdefaults.items()}
@@ -75,15 +75,6 @@ def build_ssa(src: Source) -> tuple[ir.Function, dict]:
                        defaults=defaults, filename=src.filename, docstring=doc, free=dict(builder.free),
                        opaque=dict(builder.opaque), signature=signature,
                        array_reads=tuple(builder.array_reads)), dict(builder.deps)
-
-
-def _default_name(src: Source, param: str, value) -> str:
-    """What generated code calls the default value of `param`: the module's name for it (`shift=OFFSET`), or
-    `<param>_default`."""
-    for name, obj in src.globals.items():
-        if obj is value and not name.startswith("_"):
-            return name
-    return f"{param}_default"
 
 
 def _constant(v) -> bool:

@@ -1,0 +1,51 @@
+"""Round 16 fixes by the lead.
+
+A forward-mode Jacobian's and a Hessian's entry point (the last function of their `.source`) took a parameter whose
+default is an array as a required one (`def jacobian_f(x, w)`), where the generated gradient writes `def grad_f(x,
+w=W)`: the jvp they call cannot keep defaults (its tangents follow), so the entry had no text for it. It now writes
+the default as the gradient does: by the name f's module gives the value, else `<parameter>_default`.
+"""
+from __future__ import annotations
+
+import ast
+
+import numpy as np
+import pytest
+
+import s2s
+from tests.conftest import assert_close, numeric_grad, numeric_hessian
+
+W = np.array([[1.0, 2.0], [3.0, -1.0]])
+X = np.array([0.1, 0.2])
+
+
+def vec(x, w=W, k=2.0):
+    return np.tanh(w @ x) * k
+
+
+def loss(x, w=W, v=np.ones(2), k=2.0):
+    return np.sum(np.tanh(w @ x) * v) * k
+
+
+def _defaults(source: str) -> dict:
+    fdef = ast.parse(source).body[-1]
+    a = fdef.args
+    return {p.arg: ast.unparse(d) for p, d in zip(a.args[len(a.args) - len(a.defaults):], a.defaults)}
+
+
+@pytest.mark.parametrize("f, make", [(vec, lambda: s2s.jacobian(vec, mode="forward")), (vec, lambda: s2s.jacobian(vec)),
+                                     (loss, lambda: s2s.hessian(loss))])
+def test_an_array_default_is_written_in_the_entry_point_as_the_gradient_writes_it(f, make):
+    d = make()
+    assert _defaults(d.source) == _defaults(s2s.grad(f).source)
+    assert _defaults(d.source)["w"] == "W"
+    if f is loss:
+        assert _defaults(d.source)["v"] == "v_default"
+        ref = numeric_hessian(loss, X)
+    else:
+        ref = np.stack([numeric_grad(lambda x: vec(x)[i], (X,), 0) for i in range(2)])
+    assert_close(d(X), ref, rtol=1e-5, atol=1e-7)
+    namespace = {"W": W, "v_default": np.ones(2)}  # (the module's data, as grad's text needs it too)
+    exec(compile(d.source, "<source>", "exec"), namespace)  # noqa: S102
+    entry = namespace[ast.parse(d.source).body[-1].name]
+    assert_close(entry(X), d(X), rtol=1e-12, atol=0)
