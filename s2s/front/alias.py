@@ -52,9 +52,6 @@ from s2s.front.item_loops import CHANGED_ITEM
 from s2s.front.item_operators import operator_text
 
 
-_ITEMS_OF = (prims.ITERATED, prims.METHODS["values"], prims.METHODS["items"])  # (a container's items, in order)
-
-
 def check_aliases(fn: ir.Function) -> ir.Function:
     """`fn` with reads through aliases of written arrays made exact, or a located error."""
     fn = copy.deepcopy(fn)
@@ -204,25 +201,6 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             if not isinstance(made[-1], ir.Call) or made[-1].op != op:
                 return False
         return value.op == "getitem" and value.args[1:] == (ir.Const(0),)
-
-    def item_kept(self, s: ir.Assign, item: str, base: ir.Var, objects: dict) -> None:
-        """`s` changes in place `base`, the item `item` of a list or a dict that the loop makes anew: checked as `q[k]
-        op= v` is, and what the container held counted as seen by the change."""
-        container, index = self.indexed[item]
-        made = self.made_by.get(container.name)  # (what the loop iterates, `rt.iterated(params)`,
-        iterated = made.args[0].name if isinstance(made, ir.Call) and made.op in _ITEMS_OF and \
-            made.args and isinstance(made.args[0], ir.Var) else None  # `rt.dict_values(q)`: made anew)
-        inside, loop = self.inside, self.loop_of.get(item)
-        if base.name != item and loop in inside:  # (an inner loop's name for the item: the item, as the loop that
-            self.indexed[base.name] = self.indexed[item]  # reads it from the container sees it)
-            self.inside = inside[:inside.index(loop) + 1]
-        try:
-            self.item_operator_check(s, container, index, base, base_name(iterated or container.name), True)
-        finally:
-            self.inside = inside
-        for name in (self.versions(iterated) if iterated else set()) | {container.name, base.name}:
-            for o in objects:
-                self.seen_by_container(name, o)
 
     def kept_entering(self, name: str) -> str | None:
         """The item of a container made anew (`kept_items`) that the loop's name `name` enters its loop as, where
@@ -503,9 +481,9 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             pass  # `k` of `for k, v in q.items()`: a key, hashable, which no array is
         elif s.target in self.factors:
             pass  # `U, s, Vt = np.linalg.svd(a)`: U is a new array, which nothing else holds
-        elif isinstance(s.value, ir.Call) and s.value.op in VIEWS:
-            # (a call s2s does not follow may return what it is given, not the function it calls: np.arange(3.0))
-            operands = s.value.args[1:] if s.value.op == "call" else s.value.args
+        elif isinstance(s.value, ir.Call) and (s.value.op in VIEWS or s.value.op == CHANGED_ITEM):
+            # (a call s2s does not follow may return what it is given, not the function it calls: np.arange(3.0);
+            operands = s.value.args[1:] if s.value.op in ("call", CHANGED_ITEM) else s.value.args  # changed_item: v)
             self.view_of(s.target, list(operands) + [v for _, v in s.value.kwargs] + self.items_of_copy(s.value), s.loc)
             if s.value.op == "getitem" and not s.value.kwargs:
                 self.indexed[s.target] = (s.value.args[0], s.value.args[1:])

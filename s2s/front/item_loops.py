@@ -17,8 +17,9 @@ the arrays: the alias stage (alias.py) still sees `p -= ...` change the item in 
 it runs what else may hold it (the caller's arrays, another item of the container, a name of the function's own
 read afterwards). Left as they are (and refused there): a container the caller passed in (its type is not known
 here, and the caller would see the change), a loop reading the container in its body, binding the name otherwise
-(`p = ...`), reading it where another name or a container could come to hold it (`q = p`, `[p]`, `f(p)`:
-`_read_as_operand`), with a `break` or an `else`.
+(`p = ...`), with a `break` or an `else`. Where another name or a container holds the item (`q = p`, `[p]`,
+`prev = p`, `f(p)`), the alias stage refuses the loop (`item_kept`: the loop's name read after the operator, or the new
+value `rt.changed_item` gives read through another name after another change).
 """
 from __future__ import annotations
 
@@ -123,7 +124,7 @@ def items_changed(s: ast.For, kind, fresh) -> list | None:
         return None
     changed = _augmented(s.body)
     pairs = [(name, container, kind_) for name, container, kind_ in _iterated(s.iter, s.target, kind)
-             if name in changed and name not in _bound_otherwise(s.body) and _read_as_operand(s.body, name)]
+             if name in changed and name not in _bound_otherwise(s.body)]
     if not pairs or len({c for _, c, _ in pairs}) < len(pairs) or \
             any(n.id in {c for _, c, _ in pairs} for n in _names(s.body)):
         return None
@@ -180,55 +181,6 @@ def _iterated(it, target, kind) -> list:
         if call.func.attr == "items" and elts is not None and len(elts) == 2 and isinstance(elts[1], ast.Name):
             return [(elts[1].id, container, "dict")]
     return []
-
-
-# NumPy's functions that may give their argument itself or a view of it (np.asarray(p), np.reshape(p, ...)): a name
-# bound to what they give would hold the item, which the operator changes in place
-_VIEWING = frozenset({"asarray", "asanyarray", "ascontiguousarray", "asfortranarray", "reshape", "ravel", "transpose",
-                      "squeeze", "expand_dims", "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_to", "swapaxes",
-                      "moveaxis", "diagonal", "real", "imag", "flip", "fliplr", "flipud", "rot90", "matrix_transpose",
-                      "permute_dims", "broadcast_arrays", "split", "array_split", "hsplit", "vsplit", "dsplit",
-                      "unstack", "require"})
-_NEW_VALUE_BUILTINS = frozenset({"float", "int", "len", "abs", "bool"})
-_NUMBERS_OF = frozenset({"shape", "ndim", "size", "dtype"})
-
-
-def _read_as_operand(stmts, name: str) -> bool:
-    """Is `name` read in `stmts` only where what is read makes a new value: an operand of an arithmetic operator or
-    a comparison (`p * g`, `-p`), the right side of an in-place operator (`acc += p`), an argument of a NumPy
-    function that makes a new array (`np.sqrt(p)`, not np.asarray's or np.reshape's view), `float(p)`, `p.shape`;
-    or through an item or an attribute of it so read (`p[0] * 2.0`)? Elsewhere (`q = p`, `[p]`, `{'k': p}`,
-    `ws.append(p)`, `f(p)`, `row = p[0]`) another name or a container would hold the array the operator changes in
-    place, which the loop made anew would not show (hunt15r2 S1-S3): the loop is left as it is, and refused."""
-    parent = {}
-    for node in _names_and_nodes(stmts):
-        for child in ast.iter_child_nodes(node):
-            parent[id(child)] = node
-    for node in _names_and_nodes(stmts):
-        if not (isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)):
-            continue
-        read, up = node, parent.get(id(node))
-        while isinstance(up, (ast.Subscript, ast.Attribute)) and up.value is read:
-            if isinstance(up, ast.Attribute) and up.attr in _NUMBERS_OF:
-                break
-            read, up = up, parent.get(id(up))
-        if isinstance(up, ast.Attribute) and up.attr in _NUMBERS_OF:
-            continue
-        if isinstance(up, (ast.BinOp, ast.UnaryOp, ast.Compare)) or \
-                isinstance(up, ast.AugAssign) and up.value is read:
-            continue
-        if isinstance(up, ast.Call) and read in up.args and _makes_new(up.func):
-            continue
-        return False
-    return True
-
-
-def _makes_new(func) -> bool:
-    """Is `func` a NumPy function (np.f, numpy.f) that makes a new array of its arguments, or float/int/len/abs?"""
-    if isinstance(func, ast.Name):
-        return func.id in _NEW_VALUE_BUILTINS
-    return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and \
-        func.value.id in ("np", "numpy") and func.attr not in _VIEWING
 
 
 def _augmented(stmts) -> set:

@@ -31,6 +31,7 @@ from s2s.ir.names import base_name
 from s2s.ir.walk import count_uses, defined_names, used_names
 
 _DEEP_COPY = "s2s.runtime.deep_copy"
+_ITEMS_OF = (prims.ITERATED, prims.METHODS["values"], prims.METHODS["items"])  # (a container's items, in order)
 _CHECK = "s2s.runtime.require_unshared"
 
 
@@ -90,6 +91,40 @@ class ItemOperators:
         # (the caller's argument that holds the element, if one does: the container is no array to write into)
         self.guards[id(s)] = (s, element, tuple(k for k in self.holder(objects) if k[0] == "caller")) + \
             ((text,) if text else ())
+
+    def item_kept(self, s: ir.Assign, item: str, base: ir.Var, objects: dict) -> None:
+        """`s` changes in place `base`, the item `item` of a list or a dict that the loop makes anew (item_loops.py):
+        checked as `q[k] op= v` is, and what the container held counted as seen by the change. The loop's name for
+        the item is not: a read of it after `s` is another name bound to the item (`q = p; p += 1.0; p *= q`, q is
+        p in SSA), which holds the array the operator changed, refused as a stale read is (`read`, `by_operators`).
+        An inner loop's name for it (`for t in ...: p -= v`) is read again from its next iteration on, as the new
+        value: counted as seen where the loop reads it nowhere after `s` (`keep = p; p *= 1.5; ... keep`)."""
+        container, index = self.indexed[item]
+        made = self.made_by.get(container.name)  # (what the loop iterates, `rt.iterated(params)`,
+        iterated = made.args[0].name if isinstance(made, ir.Call) and made.op in _ITEMS_OF and \
+            made.args and isinstance(made.args[0], ir.Var) else None  # `rt.dict_values(q)`: made anew)
+        inside, loop = self.inside, self.loop_of.get(item)
+        if base.name != item and loop in inside:  # (an inner loop's name for the item: the item, as the loop that
+            self.indexed[base.name] = self.indexed[item]  # reads it from the container sees it)
+            self.inside = inside[:inside.index(loop) + 1]
+        try:
+            self.item_operator_check(s, container, index, base, base_name(iterated or container.name), True)
+        finally:
+            self.inside = inside
+        inner = {base.name} if base.name != item and not self.read_later(s, base.name) else set()
+        for name in (self.versions(iterated) if iterated else set()) | {container.name} | inner:
+            for o in objects:
+                self.seen_by_container(name, o)
+
+    def read_later(self, s: ir.Assign, name: str) -> bool:
+        """Is `name`, a loop's name, read after `s` in that loop's body (the same iteration), or is the loop not
+        found?"""
+        loop = next((t for t in ir.statements(self.fn.body) if isinstance(t, ir.Loop) and
+                     id(t) == self.loop_of.get(name)), None)
+        stmts = list(ir.statements(loop.header + loop.body)) if loop is not None else []
+        at = next((i for i, t in enumerate(stmts) if t is s), None)
+        return at is None or any(isinstance(a, ir.Var) and a.name == name for t in stmts[at + 1:]
+                                 for a in ir.operands(t))
 
     def kept_to_itself(self, base: str, own: str) -> bool:
         """Do the container's items stay its own: no shallow copy is taken of it (`r = q.copy()` holds its arrays),
@@ -174,9 +209,12 @@ class ItemOperators:
             return True
         names = {name} | {n for n, r in self.refs.items() if name in r} | {n for n, r in self.root.items() if r == name}
         versions, made = self.versions(base), set(defined_names(loop.header + loop.body))
-        items = {n for n in names if n in made and getattr(self.indexed.get(n, (None,))[0], "name", None) in versions}
-        return not (names - versions - items) & (used_names(loop.header + loop.body) | {
-            a.name for p in loop.phis for a in p.operands if isinstance(a, ir.Var)})
+        carried = {p.target for p in loop.phis} | {a.name for p in loop.phis for a in p.operands if isinstance(a, ir.Var)}
+        # (a view made in the iteration and not carried to the next, `t = p[0]`: read before the change, it reads the
+        # array as it was; after it, a stale read, refused as such: `read`, `by_operators`)
+        items = {n for n in names if n in made and (n not in carried or getattr(self.indexed.get(n, (None,))[0],
+                                                                                 "name", None) in versions)}
+        return not (names - versions - items) & (used_names(loop.header + loop.body) | carried)
 
     def versions(self, name: str) -> set:
         """The names of the container `name` is: its versions, and the values the loops and branches binding it join."""
