@@ -361,6 +361,8 @@ CASES += [
     ("s2s.runtime.dot", lambda a, b: rt.dot(a, b), (M23, M34), (0, 1)),
     ("s2s.runtime.dot", lambda a, b: rt.dot(a, b), (V3, 0.4), (0, 1)),
     ("s2s.runtime.extremum_adjoint", lambda g: rt.extremum_adjoint(g, M23.max(axis=1), M23, axis=1), (V[:2],), 0),
+    ("s2s.runtime.extremum_tangent", lambda d: rt.extremum_tangent(d * d, M23.max(axis=1), M23, axis=1), (M23,), 0),
+    ("s2s.runtime.extremum_tangent", lambda d: rt.extremum_tangent(d * d, V.min(), V), (V,), 0),
     ("s2s.runtime.cumsum_adjoint", lambda g: rt.cumsum_adjoint(g, M23, axis=1), (M23,), 0),
     ("s2s.runtime.cumsum_adjoint", lambda g: rt.cumsum_adjoint(g, M23), (V[:3].repeat(2),), 0),
     ("s2s.runtime.diff_adjoint", lambda g: rt.diff_adjoint(g, np.zeros((2, 4)), axis=1), (M23,), 0),
@@ -636,6 +638,7 @@ CASES += [
     # ------------------------------------------------------------ runtime helpers of reductions
     ("s2s.runtime.ptp_adjoint", lambda g: rt.ptp_adjoint(g, M34, axis=1), (V3,), 0),
     ("s2s.runtime.ptp_adjoint", lambda g: rt.ptp_adjoint(g, V), (1.3,), 0),
+    ("s2s.runtime.ptp_tangent", lambda d: rt.ptp_tangent(d * d, M34, axis=1), (M34,), 0),
     ("s2s.runtime.var_adjoint", lambda g, x: rt.var_adjoint(g, x, axis=1, ddof=1), (V3, M34), (0, 1)),
     ("s2s.runtime.var_adjoint", lambda g, x: rt.var_adjoint(g, x), (1.3, M23), (0, 1)),
     ("s2s.runtime.trapezoid_adjoint_y", lambda g: rt.trapezoid_adjoint_y(g, M34, dx=0.5), (V3,), 0),

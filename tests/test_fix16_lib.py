@@ -250,3 +250,65 @@ def test_library_iterators_wrong_arguments():
 def test_library_iterators_source_readable():
     code = [line for line in s2s.grad(accumulate_lambda).source.splitlines() if not line.strip().startswith("#")]
     assert not any("itertools" in line for line in code) and any("for " in line for line in code)
+
+
+# ------------------------------------------------------------------ 2: second derivatives through np.max and np.min
+# in forward mode: rt.extremum_tangent (and rt.ptp_tangent), the tangent helpers, had no record, so s2s.jvp of a
+# jvp (the forward Jacobian of one) was refused; the tangent is linear in d, its share held (0 in x)
+def extrema(x):
+    return np.max(x * x) + np.min(np.sin(x)) * np.amax(x)
+
+
+def extrema_axis(x):
+    m = x.reshape(2, 2)
+    return np.sum(np.max(m * m, axis=0) ** 2) + np.sum(np.min(m, axis=1, keepdims=True) ** 3)
+
+
+def extrema_methods(x):
+    return (x ** 3).max() * x.min() + np.ptp(np.cos(x)) ** 2
+
+
+def extrema_nan(x):
+    return np.nanmax(np.exp(x)) * np.nanmin(x * x)
+
+
+def _second_directional(f, x, v, w):
+    """s2s.jvp of s2s.jvp: w' H v."""
+    def tangent(y):
+        return s2s.jvp(f)((y,), (v,))[1]
+    return s2s.jvp(tangent)((x,), (w,))[1]
+
+
+@pytest.mark.parametrize("f", [extrema, extrema_axis, extrema_methods, extrema_nan], ids=lambda f: f.__name__)
+def test_extrema_second_derivatives_in_forward_mode(f):
+    from tests.conftest import numeric_hessian
+    x = np.array([0.3, -1.2, 2.5, 0.7])
+    v, w = np.array([1.0, -0.5, 0.25, 2.0]), np.array([0.5, 1.5, -1.0, 0.3])
+    expected = numeric_hessian(f, x)
+    assert_close(_second_directional(f, x, v, w), w @ expected @ v, 1e-4, 1e-5, what="jvp of jvp")
+
+    def tangent(y):
+        return s2s.jvp(f)((y,), (v,))[1]
+
+    assert_close(s2s.jacobian(tangent, mode="forward")(x), expected @ v, 1e-4, 1e-5, what="forward jacobian")
+    assert_close(s2s.jacobian(tangent)(x), expected @ v, 1e-4, 1e-5, what="reverse jacobian of a jvp")
+    assert_close(s2s.grad(tangent)(x), expected @ v, 1e-4, 1e-5, what="grad of a jvp")
+    assert_close(s2s.hessian(f)(x), expected, 1e-4, 1e-5, what="hessian")
+
+
+def tied_extrema(x):
+    return np.max(x * x) * x[2] + np.min(x[2:] ** 3)
+
+
+def test_extrema_second_derivatives_at_a_tie_share_as_the_first():
+    """At a tie (x * x equal at +-1, x ** 3 at the last two), each tied entry keeps its share of the first
+    derivative, constant: every route gives the Hessian of that convention (the shares 0.5: 0.5 * 2 on the
+    diagonal of the max, 0.5 * 6 x of the min's)."""
+    x = np.array([1.0, -1.0, 0.5, 0.5])
+    H = np.array([[0.5, 0.0, 1.0, 0.0], [0.0, 0.5, -1.0, 0.0], [1.0, -1.0, 1.5, 0.0], [0.0, 0.0, 0.0, 1.5]])
+    assert_close(s2s.grad(tied_extrema)(x), [0.5, -0.5, 1.375, 0.375], what="grad")
+    assert_close(s2s.hessian(tied_extrema)(x), H, what="hessian")
+    assert_close(s2s.jacobian(s2s.grad(tied_extrema))(x), H, what="reverse jacobian of grad")
+    eye = np.eye(4)
+    forward = np.array([[_second_directional(tied_extrema, x, eye[i], eye[j]) for j in range(4)] for i in range(4)])
+    assert_close(forward, H, what="jvp of jvp")

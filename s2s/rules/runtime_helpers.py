@@ -192,6 +192,9 @@ multilinear(RT + "dot_adjoint_b", lambda G, ans, g, a, b: rt.dot(a, G),
 # their transposes are the tangent helpers of runtime/batched.py
 helper("extremum_adjoint", lambda G, g, ans, x, axis=None, keepdims=False:
        rt.extremum_tangent(G, ans, x, **non_default(axis=(axis, None), keepdims=(keepdims, False))), rank_of_argument=2)
+# (and back: the tangent's derivative in x and in ans is 0, its share among the extremal entries kept, at ties too)
+helper("extremum_tangent", lambda G, d, ans, x, axis=None, keepdims=False:
+       rt.extremum_adjoint(G, ans, x, **non_default(axis=(axis, None), keepdims=(keepdims, False))), rank_of_argument=1)
 helper("cumsum_adjoint", lambda G, g, x, axis=None: np.cumsum(G, **non_default(axis=(axis, None))), rank_of_argument=1)
 helper("diff_adjoint", lambda G, g, x, n=1, axis=-1: np.diff(G, **non_default(n=(n, 1), axis=(axis, -1))),
        rank_of_argument=1)
@@ -297,6 +300,8 @@ define(RT + "interp_adjoint_fp",
 # ---------------------------------------------------------------- reductions
 helper("ptp_adjoint", lambda G, g, x, axis=None, keepdims=False:
        rt.ptp_tangent(G, x, **non_default(axis=(axis, None), keepdims=(keepdims, False))), rank_of_argument=1)
+helper("ptp_tangent", lambda G, d, x, axis=None, keepdims=False:
+       rt.ptp_adjoint(G, x, **non_default(axis=(axis, None), keepdims=(keepdims, False))))
 # var_adjoint(g, x) = g 2 (x - mean) / (n - ddof): linear in g and in x (centring is its own transpose, and g is
 # constant along the axes it centres)
 multilinear(RT + "var_adjoint", lambda G, ans, g, x, axis=None, ddof=0, keepdims=False:
