@@ -1,11 +1,15 @@
 """Round 16's mends of round 15 that change what a caller can see: a forward Jacobian or a Hessian called by two
 threads at once, each call's result in its own argument's precision (whether the entry point of `.source` made it
-is kept with the call, not on the shared object), checked against finite differences.
+is kept with the call, not on the shared object), checked against finite differences; the second derivative
+through a rule whose tuple leaves a list argument's adjoint None (the adjoint of the rule's tuple adds 0.0 and a
+list part by part: rt.adjoint_part_adjoint makes the list Parts, where Parts' + retried on a TypeError before).
 """
 import sys
 import threading
 
 import numpy as np
+
+import pytest
 
 import s2s
 from conftest import assert_close, numeric_grad, numeric_hessian
@@ -90,3 +94,35 @@ def test_a_hessian_of_two_arguments_two_threads_call_at_once():
                     assert out[a][b].dtype == args[a].dtype  # (H[a][b] in the precision of argument a)
                     assert_close(out[a][b], full[3 * a:3 * a + 3, 3 * b:3 * b + 3], rtol=1e-4, atol=1e-4,
                                  what=f"hessian H[{a}][{b}]")
+
+
+def weigh(y, cfs):
+    return y * 2.0 + len(cfs)
+
+
+@s2s.adjoint(weigh)
+def _weigh_adjoint(g, ans, y, cfs):
+    return g * 2.0, None  # (no adjoint for the list cfs)
+
+
+def weighed(y, cfs):
+    return weigh(y, cfs[1:]) * y + weigh(y * y, cfs) + cfs[0] * y
+
+
+def weighed_gradient(y, cfs):
+    gy, gc = s2s.grad(weighed, wrt=(0, 1))(y, cfs)
+    return gy * y + gc[0] * y
+
+
+@pytest.mark.parametrize("cfs", [[3.0, 2.0], [3.0]], ids=["two", "one: the rule gets an empty list"])
+def test_second_derivative_through_a_rule_leaving_a_list_adjoint_none(cfs):
+    y, n = 0.5, len(cfs)
+    # weighed' = 8y + n - 1 + c0 (the rule's) and the gradient in cfs[0] is y: weighed_gradient = 9y^2 + (n - 1 + c0)y
+    assert_close(weighed_gradient(y, cfs), 9 * y * y + (n - 1 + cfs[0]) * y, what="value")
+    expected = 18 * y + n - 1 + cfs[0]
+    assert_close(expected, numeric_grad(weighed_gradient, (y, cfs), 0), what="the analytic derivative")
+    assert_close(s2s.grad(weighed_gradient)(y, cfs), expected, what="grad")
+    value, pullback = s2s.vjp(weighed_gradient)(y, cfs)
+    assert_close(value, weighed_gradient(y, cfs), what="vjp value")
+    assert_close(pullback(1.0), expected, what="vjp")
+    assert_close(s2s.jacobian(weighed_gradient)(y, cfs), expected, what="jacobian reverse")

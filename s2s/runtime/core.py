@@ -173,10 +173,7 @@ class _AddsElementwise(_ScalesElementwise):
                 return _added_at(type(self), self, other.at, other[other.at])
             if type(self) is OnePart and self.at is not None:
                 return _added_at(Parts, other, self.at, self[self.at])
-            try:
-                return type(self)(a + b for a, b in zip(self, other))
-            except TypeError:  # (0.0, no contribution yet, met a part's list: see _part_sum)
-                return type(self)(map(_part_sum, self, other))
+            return type(self)(a + b for a, b in zip(self, other))
         if np.ndim(other) == 0 and other == 0:
             return self
         return NotImplemented
@@ -185,27 +182,6 @@ class _AddsElementwise(_ScalesElementwise):
 
     def _map(self, fn):
         return type(self)(fn(v) for v in self)
-
-
-def _part_sum(a, b):
-    """`a + b` for two parts of one list adjoint where one may be the zero 0.0 and the other a list, tuple or
-    dict: the adjoint of an argument that was an empty list in one call (None from its rule, zeros_like 0.0) and
-    a list of adjoints in another (grad of grad of a recursion slicing its list down to empty)."""
-    if isinstance(b, (list, tuple, dict)) and type(a) in _PLAIN_NUMBERS and a == 0:
-        return _adding(b)
-    if isinstance(a, (list, tuple, dict)) and type(b) in _PLAIN_NUMBERS and b == 0:
-        return _adding(a)
-    return a + b
-
-
-def _adding(v):
-    """The list, tuple or dict `v` as Parts, TupleParts or DictParts, down its items: a later `+` adds it part by
-    part, where a plain list's would join."""
-    if isinstance(v, (_AddsElementwise, DictParts)) or not isinstance(v, (list, tuple, dict)):
-        return v
-    if isinstance(v, dict):
-        return DictParts((k, _adding(e)) for k, e in v.items())
-    return (Parts if isinstance(v, list) else TupleParts)(map(_adding, v))
 
 
 def _joined(x, g):

@@ -18,7 +18,7 @@ import numpy as np
 from s2s.runtime.arrays import _interp_segment, select_adjoint_choices
 from s2s.runtime import sparse
 from s2s.runtime.batched import _is_zero, batch_align, batch_zeros, zero_checked, zero_passes_through
-from s2s.runtime.core import DictParts, Parts, batch_front, zeros_like
+from s2s.runtime.core import DictParts, Parts, TupleParts, batch_front, zeros_like
 from s2s.runtime.indexing import getitem_adjoint
 from s2s.runtime.joining import (append_adjoint, column_stack_adjoint, concatenate_adjoint, dstack_adjoint,
                                  hstack_adjoint, vstack_adjoint)
@@ -43,10 +43,26 @@ def adjoint_part_adjoint(g, adjoints, i):
     parts = [zeros_like(v) for v in adjoints]
     part = adjoints[i]
     if isinstance(g, (list, tuple, dict)) or isinstance(part, (list, tuple, dict)):
-        parts[i] = g  # (the adjoint of a list argument: 0.0 may have stood for all of it, an empty one say)
+        # (the adjoint of a list argument, where 0.0 may stand for all of it in another call's tuple, a rule's None
+        # for an empty list say: as Parts, which adds it to 0.0 part by part where a plain list (a slice of Parts)
+        # would join or fail)
+        parts[i] = _as_parts(g)
     else:
         parts[i] = np.broadcast_to(g, np.shape(part)) if np.shape(part) != np.shape(g) else g
     return Parts(parts)
+
+
+def _as_parts(v):
+    """A plain list, tuple or dict `v` as Parts, TupleParts or DictParts, down its items (Parts, a record's
+    FieldParts and anything else as they are)."""
+    kind = type(v)
+    if kind is dict:
+        return DictParts((k, _as_parts(e)) for k, e in v.items())
+    if kind is list or kind is tuple:
+        return (Parts if kind is list else TupleParts)(map(_as_parts, v))
+    if kind is Parts or kind is TupleParts:
+        return kind(map(_as_parts, v))
+    return v
 
 
 # ---------------------------------------------------------------- vector mode: helpers linear in the adjoint g
