@@ -312,3 +312,51 @@ def test_extrema_second_derivatives_at_a_tie_share_as_the_first():
     eye = np.eye(4)
     forward = np.array([[_second_directional(tied_extrema, x, eye[i], eye[j]) for j in range(4)] for i in range(4)])
     assert_close(forward, H, what="jvp of jvp")
+
+
+# ------------------------------------------------------------------ 3: a norm of zeros in a signed distance function
+# Inside the box, q < 0 everywhere, so np.linalg.norm(np.maximum(q, 0.0)) is 0 all around: its first derivative is
+# 0 (s2s's convention for a norm at 0, which is right here; JAX's is nan), its second is refused, as at any root
+# (0 would be wrong for np.linalg.norm(x ** 2) at 0, whose Hessian is 2 I, and the rule cannot tell the two apart):
+# the refusal says to branch around the root, which is exact in every mode on both sides.
+BOX = np.array([1.0, 0.5, 0.8])
+
+
+def sdf_box(p):
+    q = np.abs(p) - BOX
+    return np.linalg.norm(np.maximum(q, 0.0)) + min(np.max(q), 0.0)
+
+
+def sdf_box_branched(p):
+    q = np.abs(p) - BOX
+    r = np.maximum(q, 0.0)
+    outside = np.linalg.norm(r) if np.any(r) else 0.0
+    return outside + min(np.max(q), 0.0)
+
+
+def norm_of_squares(x):
+    return np.linalg.norm(x ** 2)
+
+
+INSIDE = np.array([0.2, 0.1, -0.3])
+
+
+def test_sdf_norm_of_zeros_first_derivatives_are_exact():
+    check_every_mode(sdf_box, INSIDE, hessian=False, exact=True)
+    check_every_mode(sdf_box, np.array([1.5, 0.9, -0.3]), exact=True)
+
+
+def test_sdf_norm_of_zeros_second_derivative_is_refused_with_the_branch_to_write():
+    for derived in (s2s.hessian(sdf_box), s2s.jacobian(s2s.grad(sdf_box)),
+                    s2s.jacobian(s2s.grad(sdf_box), mode="forward")):
+        with pytest.raises(s2s.S2SError, match=r"np.linalg.norm\(r\) if np.any\(r\) else 0.0") as info:
+            derived(INSIDE)
+        assert f"test_fix16_lib.py:{sdf_box.__code__.co_firstlineno + 2}" in str(info.value)
+    with pytest.raises(s2s.S2SError, match="a second derivative at the kink"):  # (2 I, not the 0 the rule sees)
+        s2s.hessian(norm_of_squares)(np.zeros(2))
+
+
+@pytest.mark.parametrize("x", [INSIDE, np.array([1.5, 0.1, 0.3]), np.array([1.5, 0.9, -0.3]),
+                               np.array([1.5, 0.9, 1.3])], ids=["inside", "face", "edge", "corner"])
+def test_sdf_branched_is_exact_in_every_mode(x):
+    check_every_mode(sdf_box_branched, x, exact=True)

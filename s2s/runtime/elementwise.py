@@ -141,7 +141,10 @@ def refuse_at_root(y):
                        "and depends on the function's own curvature around it (2 I for np.linalg.norm(w) ** 2), "
                        "which the rule does not see; take it at another point, or write a smooth function without "
                        "the square root: w @ w for np.linalg.norm(w) ** 2, a * a + b * b for np.hypot(a, b) ** 2, "
-                       "np.var(x) for np.std(x) ** 2, np.sum((p - q) ** 2) for math.dist(p, q) ** 2")
+                       "np.var(x) for np.std(x) ** 2, np.sum((p - q) ** 2) for math.dist(p, q) ** 2; where the "
+                       "argument is 0 all around the point (np.linalg.norm(r) of r = np.maximum(q, 0.0) where q < 0, "
+                       "inside a signed distance function's box), take the root only where it is not 0: "
+                       "np.linalg.norm(r) if np.any(r) else 0.0, whose derivatives are exact on both sides")
 
 
 def divide(x, y):
