@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import s2s
-from s2s.api import pytree
 from conftest import assert_close, numeric_grad
+from s2s.runtime import trees
 
 RNG = np.random.default_rng(14)
 V3 = RNG.normal(size=3)
@@ -491,8 +491,8 @@ def test_gradient_with_respect_to_a_record_is_that_record(f, record):
     assert type(h) is type(record) and type(h[0] if isinstance(h, tuple) else h.W) is type(record)
     parts = [getattr(h, f.name) for f in dataclasses.fields(h)] if dataclasses.is_dataclass(h) else list(h)
     flat_rows = np.concatenate([np.concatenate([np.reshape(block, (np.size(leaf), -1))
-                                                for block in pytree.leaves(inner)], axis=1)
-                                for leaf, inner in zip(pytree.leaves(record), parts)])
+                                                for block in trees.leaves(inner)], axis=1)
+                                for leaf, inner in zip(trees.leaves(record), parts)])
     vector, _ = s2s.flatten(record)
     expected = numeric_hessian(lambda v: f(unflatten(v), V3), (vector,), 0)
     assert_close(flat_rows, expected, rtol=1e-4, atol=1e-5, what="hessian")

@@ -23,6 +23,9 @@ import numpy as np
 from s2s.api import cache, pytree
 from s2s.api.parameters import resolve_wrt
 from s2s.errors import ArgumentTypeError, S2SError
+from s2s.runtime import trees
+from s2s.runtime.core import is_record
+from s2s.runtime.indexing import record_of
 
 
 def original(f):
@@ -245,7 +248,7 @@ def real(what: str, out):
     """`out` (derivatives, or a value and derivatives: numbers, arrays, containers of them), refusing a
     complex leaf: the function's arguments are real, so a complex number arose inside it, where rules written
     for real numbers do not give its derivative (|z|' is not z/|z|)."""
-    if _complex(out) or pytree.is_container(out) and any(map(_complex, pytree.leaves(out))):
+    if _complex(out) or trees.is_container(out) and any(map(_complex, trees.leaves(out))):
         refuse_complex(what)
     return out
 
@@ -261,7 +264,7 @@ def structured(what: str, grads, templates: list, names: list, single: bool):
     elif type(grads) is tuple:
         grads = tuple(pytree.without_new_zero_keys(g, t) for g, t in zip(grads, templates)) + grads[len(templates):]
     for g, t, name in zip([grads] if single else grads, templates, names):
-        if pytree.is_record(t) and not isinstance(g, (dict, tuple, list)) and not pytree.is_record(g) and \
+        if is_record(t) and not isinstance(g, (dict, tuple, list)) and not is_record(g) and \
                 not _zero(g):  # (`m.T` of a record M(W, T) whose other fields the function does not read)
             raise S2SError(f"{what}: the derivative with respect to {name}, a {type(t).__name__} record, came out "
                            f"as a {type(g).__name__}: the function reads no field of {name} but one NumPy arrays "
@@ -300,13 +303,13 @@ def _rows_array(g, x):
             return g
         rows = [np.broadcast_to(np.asarray(r), x.shape[1:]) for r in g]  # (a bare zero for a row: zeros)
         return np.array(rows, dtype=np.result_type(*rows, x.dtype if x.dtype.kind == "f" else np.float64))
-    if pytree.is_record(g) and type(g) is type(x):  # (a record's derivative given back as one: rt.record_like)
+    if is_record(g) and type(g) is type(x):  # (a record's derivative given back as one: rt.record_like)
         fields = {f.name: getattr(g, f.name) for f in dataclasses.fields(g)}
         fixed = _rows_array(fields, x)
-        return g if fixed is fields else pytree.record_of(g, fixed)
+        return g if fixed is fields else record_of(g, fixed)
     if isinstance(g, dict):
         template = x if isinstance(x, dict) else \
-            {f.name: getattr(x, f.name) for f in dataclasses.fields(x)} if pytree.is_record(x) else None
+            {f.name: getattr(x, f.name) for f in dataclasses.fields(x)} if is_record(x) else None
         if template is None:
             return g
         items = [(k, _rows_array(v, template[k]) if k in template else v) for k, v in g.items()]
@@ -343,7 +346,7 @@ def _holds_complex(tree, depth: int = 0) -> bool:
     items = tree.values() if isinstance(tree, dict) else tree if len(tree) <= 64 else \
         list(tree[:8]) + list(tree[-8:])
     return any(_complex(v) or isinstance(v, (tuple, list, dict)) and _holds_complex(v, depth + 1) or
-               pytree.is_record(v) and any(map(_complex, pytree.leaves(v))) for v in items)
+               is_record(v) and any(map(_complex, trees.leaves(v))) for v in items)
 
 
 def _complex(x) -> bool:
@@ -384,7 +387,7 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
             _real_leaf(what, name, value)
         elif isinstance(value, (tuple, list, dict)) or dataclasses.is_dataclass(value):
             _refuse_operators(what, name, value)
-            for k, leaf in enumerate(pytree.leaves(value)):  # (a container of parameters: leaf by leaf, as above)
+            for k, leaf in enumerate(trees.leaves(value)):  # (a container of parameters: leaf by leaf, as above)
                 _real_leaf(what, name, leaf)
                 if isinstance(leaf, (bool, np.bool_, np.integer)) or \
                         type(leaf) is np.ndarray and leaf.dtype.kind in "biu" or not pytree.is_number_leaf(leaf):

@@ -17,6 +17,7 @@ from s2s.api.forward import jvp
 from s2s.api.parameters import resolve_wrt
 from s2s.api.transform import grad
 from s2s.errors import ArgumentTypeError, NonDifferentiableError, S2SError
+from s2s.runtime import trees
 
 
 def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
@@ -105,13 +106,13 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
     one = _OneDraw(f, wrts[0], args)  # (every call below from the same generator states: one draw)
     value = one(f, *args)
     one.repeatable(f, args, value)
-    value_paths = pytree.paths(value) if pytree.is_container(value) else [""]
+    value_paths = pytree.paths(value) if trees.is_container(value) else [""]
     problems, skipped = [], []
     for w, name in zip(wrts, names):
         x = arguments.argument(params, args, {}, name, f)
         call = _caller(f, args, name, one)
-        parts, build = (pytree.leaves(x), pytree.structure(x)) if pytree.is_container(x) else ([x], lambda v: v[0])
-        paths = pytree.paths(x) if pytree.is_container(x) else [""]
+        parts, build = (trees.leaves(x), trees.structure(x)) if trees.is_container(x) else ([x], lambda v: v[0])
+        paths = pytree.paths(x) if trees.is_container(x) else [""]
         numeric = []  # numeric[b]: the differences of each value leaf by leaf b of x (None: an int held fixed)
         for b, leaf in enumerate(parts):
             try:
@@ -119,7 +120,7 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
             except Exception:
                 if not _integer(leaf):
                     raise
-                if not pytree.is_container(x):
+                if not trees.is_container(x):
                     raise ArgumentTypeError(f"check_grad({getattr(f, '__name__', 'f')}): the argument '{name}' is the "
                                             f"int "
                                             f"{leaf!r}, which {getattr(f, '__name__', 'f')} takes only as an int (a "
@@ -141,7 +142,7 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6):
                     raise
                 skipped.append((mode, exc))
                 continue
-            found = pytree.leaves(result) if pytree.is_container(result) else [result]
+            found = trees.leaves(result) if trees.is_container(result) else [result]
             if len(found) != len(value_paths) * len(parts):
                 problems.append(f"{mode} mode, d/d{name}: {len(found)} parts, the value has {len(value_paths)} "
                                 f"and the argument {len(parts)}")
@@ -255,7 +256,7 @@ def _central_differences(g, x, eps) -> list:
     scalar = np.ndim(x) == 0
     x = np.asarray(x, dtype=float)
     value = g(float(x) if scalar else x)
-    shapes = [np.shape(v) for v in (pytree.leaves(value) if pytree.is_container(value) else [value])]
+    shapes = [np.shape(v) for v in (trees.leaves(value) if trees.is_container(value) else [value])]
     out = [np.zeros(shape + x.shape) for shape in shapes]
     for idx in np.ndindex(*x.shape):
         xp, xm = x.copy(), x.copy()
@@ -264,8 +265,8 @@ def _central_differences(g, x, eps) -> list:
         if scalar:
             xp, xm = float(xp), float(xm)
         plus, minus = g(xp), g(xm)
-        if pytree.is_container(value):
-            plus, minus = pytree.leaves(plus), pytree.leaves(minus)
+        if trees.is_container(value):
+            plus, minus = trees.leaves(plus), trees.leaves(minus)
         else:
             plus, minus = [plus], [minus]
         for block, p, m in zip(out, plus, minus):

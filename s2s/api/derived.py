@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from s2s.api import cache, transform, arguments, data_checks, precision, pytree, display, draws, wrappers, entries
+from s2s.api import cache, transform, arguments, data_checks, precision, display, draws, wrappers, entries
 from s2s.api.jacobian_forward import JACOBIAN_REFUSAL, JacobianForward, jacobian_forward, plain
 from s2s.api.parameters import given_wrt, wrt_arguments
 from s2s.api.transformed import Transformed, _checked_pullback
 from s2s.back.sourcemap import attach_user_frames
-from s2s.runtime import jacobians
+from s2s.runtime import jacobians, trees
 from s2s.ad.stacks import ReverseOverStacksError
 from s2s.errors import CallError, ResultTypeError
 
@@ -118,7 +118,7 @@ class JacobianReverse:
             wrt_at = self._wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt, keywords=True)
         f = arguments.original(self.__wrapped__)  # (whose defaults fill the arguments a call leaves out)
         values = wrt_arguments(f, wrt_at, args, kwargs)
-        if not precision.has_narrow(values):  # (only the wrt arguments' precision is the result's: data outside
+        if not trees.has_narrow(values):  # (only the wrt arguments' precision is the result's: data outside
             return out                         # wrt, a dataset of 100,000 minibatches, is not walked on each call)
         return precision.of_wrt(out, wrt_at, args, kwargs, self._single, f)  # (in the arguments' precision)
 
@@ -341,8 +341,8 @@ class Hessian:
         xs = [arguments.argument(params, args, kwargs, w, self.__wrapped__) for w in wrts]
         # (each block in the precision of the gradient it differentiates, its argument's: api/precision.py)
         if len(xs) == 1 and not isinstance(self._wrt, tuple):
-            return precision.hessian_like(self._block(h, xs[0], xs[0]), xs[0])
-        return tuple(tuple(precision.hessian_like(self._block(h[a][b], xa, xb), xa) for b, xb in enumerate(xs))
+            return trees.hessian_like(self._block(h, xs[0], xs[0]), xs[0])
+        return tuple(tuple(trees.hessian_like(self._block(h[a][b], xa, xb), xa) for b, xb in enumerate(xs))
                      for a, xa in enumerate(xs))
 
     def _block(self, h, xa, xb):
@@ -352,7 +352,7 @@ class Hessian:
             if type(h) is np.ndarray and (h.dtype is _FLOAT64 or h.dtype == np.float64) and \
                     h.shape == xa.shape + xb.shape:
                 return h  # (what the vector-mode Jacobian returns: nothing to convert)
-        elif pytree.is_container(xa) or pytree.is_container(xb):  # H[a][b], a container of containers
+        elif trees.is_container(xa) or trees.is_container(xb):  # H[a][b], a container of containers
             return h
         return np.asarray(arguments.real(self.__name__, h), dtype=float).reshape(np.shape(xa) + np.shape(xb))
 

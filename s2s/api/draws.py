@@ -36,11 +36,10 @@ import types
 import numpy as np
 
 from s2s import prims
-from s2s.api import pytree
 from s2s.back.compile import GENERATED_MODULE
 from s2s.errors import S2SError
 from s2s.front.effects import DRAWS
-from s2s.runtime import sweeps
+from s2s.runtime import sweeps, trees
 
 GENERATORS = (np.random.Generator, np.random.RandomState, np.random.BitGenerator, random.Random)
 # NumPy's global generator (np.random.rand and the other functions of the module) and Python's (random.random)
@@ -264,7 +263,7 @@ def _def_line(filename: str, name: str) -> int:
 
 def same(a, b) -> bool:
     """Are the values `a` and `b` (numbers, arrays, containers of them) equal, to rounding?"""
-    leaves_a, leaves_b = pytree.leaves(a), pytree.leaves(b)
+    leaves_a, leaves_b = trees.leaves(a), trees.leaves(b)
     if len(leaves_a) != len(leaves_b):
         return False
     try:

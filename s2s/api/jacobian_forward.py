@@ -14,9 +14,9 @@ import inspect
 import numpy as np
 
 from s2s.api import cache
-from s2s.api import transform, arguments, data_checks, precision, pytree, display, wrappers, entries
+from s2s.api import transform, arguments, data_checks, precision, display, wrappers, entries
 from s2s.api import draws as draws_mod
-from s2s.runtime import jacobians
+from s2s.runtime import jacobians, trees
 from s2s.runtime.jacobians import ContainerValue
 from s2s.api.draws import Draws
 from s2s.api.forward import Jvp, jvp, wrt_positions
@@ -285,7 +285,7 @@ class JacobianForward:
         jfs, vectors = [], []
         for k, w in enumerate(self._wrts):
             x = arguments.argument(params, args, kwargs, w, self.__wrapped__)
-            batched = None if not vector or type(x) is not np.ndarray and pytree.is_container(x) else \
+            batched = None if not vector or type(x) is not np.ndarray and trees.is_container(x) else \
                 (self._batched.get((k, ranks)) or self._batched_jvp(k, ranks))
             jfs.append(batched or self._jvps[k])
             vectors.append(batched is not None)
@@ -305,7 +305,7 @@ class JacobianForward:
         draws = Draws(args, kwargs)  # (each wrt entry, each basis tangent, calls f again: one draw for them all)
         for k, w in enumerate(self._wrts):
             x = arguments.argument(params, args, kwargs, w, self.__wrapped__)
-            batched = None if not vector or type(x) is not np.ndarray and pytree.is_container(x) else \
+            batched = None if not vector or type(x) is not np.ndarray and trees.is_container(x) else \
                 (self._batched.get((k, ranks)) or self._batched_jvp(k, ranks))
             if batched is not None:
                 try:
@@ -324,7 +324,7 @@ class JacobianForward:
             return tuple(out), False
         # (a tuple, list or dict value: its structure outermost, the wrt tuple inside, J[a][k], as JAX's jacfwd)
         value = out[0].value
-        return pytree.structure(value)([tuple(o.parts[a] for o in out) for a in range(len(out[0].parts))]), False
+        return trees.structure(value)([tuple(o.parts[a] for o in out) for a in range(len(out[0].parts))]), False
 
     def _container_gradient(self, params, args: tuple, kwargs: dict) -> bool:
         """Is f, a gradient s2s made, about to return a tuple, list or dict (a tuple wrt, or a container
@@ -336,7 +336,7 @@ class JacobianForward:
             x = arguments.argument(params, args, kwargs, wrt, self.__wrapped__)
         except (TypeError, ValueError, IndexError):
             return False  # (the call itself raises the error f raises)
-        return type(x) is not np.ndarray and pytree.is_container(x)
+        return type(x) is not np.ndarray and trees.is_container(x)
 
     def _hessian_blocks(self, params, args: tuple, kwargs: dict) -> tuple:
         """For `hessian(g, wrt=(a, b, ...))` (f is `grad(g, wrt=(a, b, ...))`, whose value is the tuple of the
@@ -352,8 +352,8 @@ class JacobianForward:
         out = []
         start = 0  # (the leaves of the value, the tuple of gradients, are those of x_0, then of x_1, ...)
         for x in xs:
-            count = len(pytree.leaves(x))
-            build = pytree.structure(x) if pytree.is_container(x) else (lambda parts: parts[0])
+            count = len(trees.leaves(x))
+            build = trees.structure(x) if trees.is_container(x) else (lambda parts: parts[0])
             out.append(tuple(build(parts[start:start + count]) for parts in columns))
             start += count
         return tuple(out)

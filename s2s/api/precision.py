@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from s2s.api import pytree
 from s2s.api.parameters import wrt_arguments
 # (in the runtime, where the generated entry points of s2s.jacobian and s2s.hessian cast by them too)
-from s2s.runtime.trees import narrow, has_narrow, like, hessian_like, like_arguments  # noqa: F401
+from s2s.runtime.trees import has_narrow, is_container, leaves, like, like_arguments, structure
 
 
 def of_wrt(result, wrt_at, args: tuple, kwargs: dict, single: bool, f=None):
@@ -39,10 +38,10 @@ def tangent_like(t, value):
         return t
     if type(value) is float and isinstance(t, np.floating) and t.dtype.itemsize < 8:
         return float(t)
-    if pytree.is_container(value) and pytree.is_container(t):
-        parts, targets = pytree.leaves(t), pytree.leaves(value)
+    if is_container(value) and is_container(t):
+        parts, targets = leaves(t), leaves(value)
         if len(parts) == len(targets):
             widened = [tangent_like(p, v) for p, v in zip(parts, targets)]
             if any(w is not p for w, p in zip(widened, parts)):
-                return pytree.structure(t)(widened)
+                return structure(t)(widened)
     return t

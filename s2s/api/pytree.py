@@ -2,11 +2,12 @@
 
 A pytree is a number, an ndarray, or a tuple, list, dict or dataclass instance
 (nested to any depth) of pytrees, as in JAX and autograd; a namedtuple stays
-one. `leaves(tree)` lists the numbers and arrays in a fixed order (tuples and
-lists by position, dicts in their own key order, dataclasses by field);
-`structure(tree)` gives the function that rebuilds the tree's structure from a
-list of leaves in that order. `flatten(tree)` is the public `s2s.flatten`: one
-float vector and its inverse, for optimisers that want a single vector.
+one. runtime/trees.py's `leaves(tree)` lists the numbers and arrays in a fixed
+order (tuples and lists by position, dicts in their own key order, dataclasses
+by field); its `structure(tree)` gives the function that rebuilds the tree's
+structure from a list of leaves in that order. `flatten(tree)` is the public
+`s2s.flatten`: one float vector and its inverse, for optimisers that want a
+single vector.
 """
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ import types
 
 import numpy as np
 
-from s2s.runtime.core import fields_of, is_record  # noqa: F401 (a dataclass instance: a record; read here as pytree's)
-from s2s.runtime.indexing import record_of  # noqa: F401 (s2s's, and what generated code builds records by)
+from s2s.runtime.core import fields_of, is_record
+from s2s.runtime.indexing import record_of
 from s2s.errors import ArgumentTypeError, CallError
 # (the leaves of a container and its structure rebuilt: in the runtime, where generated Jacobians read them too)
-from s2s.runtime.trees import CONTAINERS, is_container, leaves, structure, leaves_like, rows, zeros_leaf  # noqa: F401
+from s2s.runtime.trees import leaves, structure, rows
 
 _NUMBERS = (float, int)
 

@@ -13,8 +13,9 @@ import numpy as np
 
 from s2s.api import arguments, pytree
 from s2s.runtime.core import FieldParts, fields_of, is_record
-from s2s.runtime.indexing import fields_only
+from s2s.runtime.indexing import fields_only, record_of
 from s2s.errors import CallError
+from s2s.runtime import trees
 
 
 MISSING = object()  # an argument the call leaves out (like_primals)
@@ -54,7 +55,7 @@ _LEAVES = (np.ndarray, np.generic, int, float, complex)
 def _shaped(what: str, spelled: str, t, p):
     """The tangent `t` of the argument (or part of one) `p`, spelled `spelled`, shaped as `p` (`like_primals`)."""
     if isinstance(p, _LEAVES) and not isinstance(p, (bool, np.bool_)):
-        if isinstance(t, (list, tuple)) and all(isinstance(v, _LEAVES) for v in pytree.leaves(t)) and \
+        if isinstance(t, (list, tuple)) and all(isinstance(v, _LEAVES) for v in trees.leaves(t)) and \
                 isinstance(p, np.ndarray):
             t = np.asarray(t, dtype=float)  # (a list of numbers for an array: the array of it, as NumPy reads it)
         if not isinstance(t, _LEAVES):
@@ -75,8 +76,8 @@ def _shaped(what: str, spelled: str, t, p):
             raise CallError(f"{what}: the tangent of {_quoted(spelled)} has shape {np.shape(t)}, but "
                             f"{_quoted(spelled)} has shape {shape}: pass a tangent shaped like the argument")
         return widened(t, p)
-    if (pytree.is_record(p) or hasattr(p, "_fields")) and type(t) is not type(p):
-        fields = pytree.fields_of(p) if pytree.is_record(p) else p._fields
+    if (is_record(p) or hasattr(p, "_fields")) and type(t) is not type(p):
+        fields = fields_of(p) if is_record(p) else p._fields
         raise CallError(f"{what}: the tangent of {_quoted(spelled)} is {_kind_of(t)}, but {_quoted(spelled)} is a "
                         f"{type(p).__name__}: pass a {type(p).__name__} of the tangents of its fields, "
                         f"{type(p).__name__}({', '.join(f'{k}=...' for k in fields)})")
@@ -96,10 +97,10 @@ def _shaped(what: str, spelled: str, t, p):
                             f"is {_kind_of(p)}: pass a tangent with the argument's structure, one part per key")
         parts = {key: _shaped(what, f"{spelled}[{key!r}]", v, p[key]) for key, v in t.items()}
         return t if all(parts[key] is v for key, v in t.items()) else type(t)(parts)
-    if pytree.is_record(p) and type(t) is type(p):
-        fields = {key: getattr(t, key) for key in pytree.fields_of(p)}
+    if is_record(p) and type(t) is type(p):
+        fields = {key: getattr(t, key) for key in fields_of(p)}
         parts = {key: _shaped(what, f"{spelled}.{key}", v, getattr(p, key)) for key, v in fields.items()}
-        return t if all(parts[key] is v for key, v in fields.items()) else pytree.record_of(t, parts)
+        return t if all(parts[key] is v for key, v in fields.items()) else record_of(t, parts)
     return t
 
 

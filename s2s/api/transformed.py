@@ -14,12 +14,14 @@ import weakref
 
 import numpy as np
 
-from s2s.api import arguments, cache, data_checks, display, draws, precision, pytree, tangents, wrappers
+from s2s.api import arguments, cache, data_checks, display, draws, pytree, tangents, wrappers
 from s2s.api import facts as facts_mod
 from s2s.api.parameters import wrt_arguments
 from s2s.back.sourcemap import attach_user_frames
-from s2s.runtime.core import FieldParts
+from s2s.runtime.core import FieldParts, fields_of, is_record
 from s2s.errors import CallError
+from s2s.runtime import trees
+from s2s.runtime.indexing import record_of
 
 # kind ("grad", "vjp", "jvp") -> the transformation: (f, wrt, **options) -> (generated text, function)
 TRANSFORMS: dict = {}
@@ -129,9 +131,9 @@ class Transformed:
             templates = values
             # the derivative w.r.t. a dataclass is that dataclass, w.r.t. a tuple a tuple, w.r.t. a list a list
             out = self._as_arguments(out, templates)
-        narrow = precision.has_narrow(values)  # (a float32 argument's derivative is float32: api/precision.py)
+        narrow = trees.has_narrow(values)  # (a float32 argument's derivative is float32: api/precision.py)
         if narrow and self._kind == "grad":
-            out = self._grad_part(out, precision.like_arguments(self._grads(out), values, self._single_wrt()))
+            out = self._grad_part(out, trees.like_arguments(self._grads(out), values, self._single_wrt()))
         if self._kind == "vjp":
             value, pullback = out
             zero_d = self._zero_d(values)
@@ -147,7 +149,7 @@ class Transformed:
                 checked = lambda cotangent: self._as_arrays(unnarrowed(cotangent), zero_d)  # noqa: E731
             if narrow:
                 wide = checked
-                return value, lambda cotangent: precision.like_arguments(wide(cotangent), values, self._single_wrt())
+                return value, lambda cotangent: trees.like_arguments(wide(cotangent), values, self._single_wrt())
             return value, checked
         return out
 
@@ -431,10 +433,10 @@ def _fresh(x, owners: dict):
         items = [(k, _fresh(v, owners)) for k, v in x.items()]
         return x if type(x) is dict and all(v is x[k] for k, v in items) else \
             (type(x) if isinstance(x, FieldParts) else dict)(items)
-    if pytree.is_record(x):  # (a record's derivative, given back as one by generated code: its fields)
-        fields = {k: getattr(x, k) for k in pytree.fields_of(x)}
+    if is_record(x):  # (a record's derivative, given back as one by generated code: its fields)
+        fields = {k: getattr(x, k) for k in fields_of(x)}
         fixed = {k: _fresh(v, owners) for k, v in fields.items()}
-        return x if all(fixed[k] is v for k, v in fields.items()) else pytree.record_of(x, fixed)
+        return x if all(fixed[k] is v for k, v in fields.items()) else record_of(x, fixed)
     return x
 
 
@@ -462,14 +464,14 @@ def _checked_pullback(pullback, value, name: str, containers=None, arrays=None, 
     # a value that is one number or one float array: a cotangent of the same type and shape fits at once; a
     # number or an array broadcasting up to the value's shape (a part's) is made the array it stands for
     leaf = () if kind in _SCALARS else value.shape if kind is np.ndarray else None
-    shapes = [leaf] if leaf is not None else [np.shape(v) for v in pytree.leaves(value)]
+    shapes = [leaf] if leaf is not None else [np.shape(v) for v in trees.leaves(value)]
 
     def checked(cotangent):
         if not (leaf is not None and (type(cotangent) in _SCALARS if leaf == () else
                                       type(cotangent) is np.ndarray and cotangent.shape == leaf)):
-            leaves = pytree.leaves(cotangent)
+            leaves = trees.leaves(cotangent)
             # (a tuple, list or dict value takes a container: a bare number for the 1-tuple (v,) is no cotangent of it)
-            fits = len(leaves) == len(shapes) and (pytree.is_container(cotangent) or not pytree.is_container(value)) \
+            fits = len(leaves) == len(shapes) and (trees.is_container(cotangent) or not trees.is_container(value)) \
                 and all(np.shape(c) == s or _broadcasts(np.shape(c), s) for c, s in zip(leaves, shapes))
             if not fits:
                 raise CallError(f"the pullback of {name} takes a cotangent with the structure and shape of the "
@@ -480,8 +482,8 @@ def _checked_pullback(pullback, value, name: str, containers=None, arrays=None, 
             if leaf is not None:
                 cotangent = tangents.widened(cotangent, value) if np.shape(cotangent) != leaf else cotangent
             elif any(np.shape(c) != s for c, s in zip(leaves, shapes)):
-                cotangent = pytree.structure(cotangent)([c if np.shape(c) == np.shape(v) else tangents.widened(c, v)
-                                                         for c, v in zip(leaves, pytree.leaves(value))])
+                cotangent = trees.structure(cotangent)([c if np.shape(c) == np.shape(v) else tangents.widened(c, v)
+                                                         for c, v in zip(leaves, trees.leaves(value))])
         try:
             result = pullback(cotangent)
         except Exception as exc:
@@ -500,7 +502,7 @@ def _checked_pullback(pullback, value, name: str, containers=None, arrays=None, 
         if arrays is not None:  # (a Python number's derivative is a Python float)
             result = _number_floats(result, *arrays)
         return arguments.real(name, fresh(result, [cotangent] if type(cotangent) is np.ndarray else
-                                          pytree.leaves(cotangent)))
+                                          trees.leaves(cotangent)))
 
     checked.__name__ = checked.__qualname__ = getattr(pullback, "__name__", "pullback")
     return checked
@@ -519,8 +521,8 @@ def _number_floats(grads, templates: list, single: bool):
 
 
 def _described(x) -> str:
-    if pytree.is_container(x):
-        return f"a {type(x).__name__} of shapes {[np.shape(v) for v in pytree.leaves(x)]}"
+    if trees.is_container(x):
+        return f"a {type(x).__name__} of shapes {[np.shape(v) for v in trees.leaves(x)]}"
     return f"a value of shape {np.shape(x)}"
 
 
