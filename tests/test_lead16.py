@@ -49,3 +49,30 @@ def test_an_array_default_is_written_in_the_entry_point_as_the_gradient_writes_i
     exec(compile(d.source, "<source>", "exec"), namespace)  # noqa: S102
     entry = namespace[ast.parse(d.source).body[-1].name]
     assert_close(entry(X), d(X), rtol=1e-12, atol=0)
+
+
+
+def _closing_over(w0):
+    def f(x, w=w0):
+        return np.sum(np.tanh(w @ x))
+    return f
+
+
+def test_a_default_the_text_cannot_import_is_asked_for_in_its_header_as_data_read_in_the_body_is():
+    # (`def grad_f(x, w=w_default)` raised NameError when the text ran alone: the value is no module's data)
+    f = _closing_over(W.copy())  # (an array no module binds)
+    for d in (s2s.grad(f), s2s.jacobian(f, mode="forward"), s2s.hessian(f)):
+        text = d.source
+        assert "if 'w_default' not in globals():" in text, text
+        with pytest.raises(RuntimeError, match=r"needs w_default .*exec\(text, \{'w_default': w_default\}\)"):
+            exec(compile(text, "<source>", "exec"), {})  # noqa: S102
+        namespace = {"w_default": W.copy()}
+        exec(compile(text, "<source>", "exec"), namespace)  # noqa: S102
+        entry = namespace[ast.parse(text).body[-1].name]
+        assert_close(entry(X), d(X), rtol=1e-12, atol=0)
+    assert_close(s2s.grad(f)(X), numeric_grad(f, (X,), 0), rtol=1e-6)
+
+
+def test_a_default_a_module_binds_is_imported_from_it():
+    for d in (s2s.grad(loss), s2s.jacobian(vec, mode="forward"), s2s.hessian(loss)):
+        assert f"from {__name__} import W" in d.source, d.source

@@ -20,6 +20,7 @@ import numpy as np
 
 from s2s import runtime
 from s2s.api import arguments
+from s2s.back.data import with_default_data
 from s2s.front.parameters import default_name
 
 _IMPORT = "from s2s import runtime as rt"
@@ -190,6 +191,9 @@ def module(texts: list, names: list, entry: str | None) -> str:
         first = next((i for i, line in enumerate(lines) if line.startswith("def ")), len(lines))
         at = max((i + 1 for i, line in enumerate(lines[:first]) if line.startswith(("import ", "from "))), default=0)
         joined = "\n".join(lines[:at] + [_IMPORT] + lines[at:] if at else lines[:1] + [_IMPORT, "", ""] + lines[1:])
+    named = getattr(getattr(entry, "params", None), "named", None)
+    if named:  # (`def jacobian_f(x, w=W)`: the jvp it calls takes w without a default, and so reads no W)
+        joined = with_default_data(joined, entry.split("(")[0][len("def "):], named)
     return f"{joined}\n\n\n{entry}"
 
 

@@ -92,9 +92,16 @@ def data_to_give(fns) -> list[str]:
 
 
 def _data_read(fns) -> set[str]:
-    """The names the functions' code reads, and the first part of each dotted one (`V2` of `V2.__dict__`)."""
-    read = set().union(*(used_names(f.body) for f in fns))
+    """The names the functions' code reads, their defaults among them (`def grad_f(x, w=W)`), and the first part of
+    each dotted one (`V2` of `V2.__dict__`)."""
+    read = set().union(*(used_names(f.body) | _default_names(f) for f in fns))
     return read | {name.split(".")[0] for name in read}
+
+
+def _default_names(fn: ir.Function) -> set[str]:
+    """The data names the parameter list of `fn` reads: defaults that are no constants (`w=W`, `w=w_default`)."""
+    kwdefaults = fn.signature.kwdefaults.values() if fn.signature is not None else ()
+    return {d.name for d in (*fn.defaults, *kwdefaults) if isinstance(d, ir.Var)}
 
 
 def _data_home(obj, name: str) -> str | None:
@@ -131,6 +138,39 @@ def _data_needed(fns, entry: str, header: str) -> tuple:
         message = f"{entry} needs {n} ({origin}): run this text as exec(text, {{{n!r}: {values[n]}}})"
         checks.append(ast.parse(f"if {n!r} not in globals():\n    raise RuntimeError({message!r})").body[0])
     return header, checks
+
+
+def with_default_data(text: str, entry: str, named: dict) -> str:
+    """The module `text`, ending with the entry point `entry`, with the data its defaults `named` ({name: value},
+    `def jacobian_f(x, w=W)`) read: imported from the module that binds it, else asked for in the header and
+    checked after the imports, as `_data_needed` does for what a function reads (names the text imports or checks
+    already: left as they are)."""
+    lines = text.split("\n")
+    imports, given = [], []
+    for name, value in sorted(named.items()):
+        if any(line.startswith("from ") and line.endswith(f" import {name}") or line == f"if {name!r} not in "
+               f"globals():" for line in lines):
+            continue
+        home = _data_home(value, name)
+        if home is not None:
+            imports.append(f"from {home} import {name}")
+        else:
+            given.append(name)
+    first = next((i for i, line in enumerate(lines) if line.startswith("def ")), len(lines))
+    at = max((i + 1 for i, line in enumerate(lines[:first]) if line.startswith(("import ", "from "))), default=1)
+    checks = []
+    for n in given:
+        message = f"{entry} needs {n} (data from a closure or a script): run this text as exec(text, {{{n!r}: {n}}})"
+        checks += ["", f"if {n!r} not in globals():", f"    raise RuntimeError({message!r})"]
+    lines[at:at] = imports + checks
+    if given:
+        it = "it" if len(given) == 1 else "them"
+        pairs = ", ".join(f'"{n}": {n}' for n in given)
+        lines[1:1] = [f"# {entry} reads {' and '.join(given)}, which this text cannot import (data from a closure or a "
+                      f"script): give {it} when running the text,",
+                      f"# as exec(text, {{{pairs}}}), or set {it} on the module "
+                      f"object before executing it."]
+    return "\n".join(lines)
 
 
 def _held(expression: str, whose: str = "the ") -> str:
