@@ -284,9 +284,7 @@ class JacobianForward:
         self._last_vector = vector
         jfs, vectors = [], []
         for k, w in enumerate(self._wrts):
-            x = arguments.argument(params, args, kwargs, w, self.__wrapped__)
-            batched = None if not vector or type(x) is not np.ndarray and trees.is_container(x) else \
-                (self._batched.get((k, ranks)) or self._batched_jvp(k, ranks))
+            batched = self._vector_jvp(k, arguments.argument(params, args, kwargs, w, self.__wrapped__), vector, ranks)
             jfs.append(batched or self._jvps[k])
             vectors.append(batched is not None)
         self._last_run = (jfs, vectors)  # (what .source shows: the jvps this call pushes its tangents through)
@@ -305,8 +303,7 @@ class JacobianForward:
         draws = Draws(args, kwargs)  # (each wrt entry, each basis tangent, calls f again: one draw for them all)
         for k, w in enumerate(self._wrts):
             x = arguments.argument(params, args, kwargs, w, self.__wrapped__)
-            batched = None if not vector or type(x) is not np.ndarray and trees.is_container(x) else \
-                (self._batched.get((k, ranks)) or self._batched_jvp(k, ranks))
+            batched = self._vector_jvp(k, x, vector, ranks)
             if batched is not None:
                 try:
                     out.append(_jacobian_by_batch(batched, args, x, kwargs, x if self._value_like_wrt else None,
@@ -325,6 +322,13 @@ class JacobianForward:
         # (a tuple, list or dict value: its structure outermost, the wrt tuple inside, J[a][k], as JAX's jacfwd)
         value = out[0].value
         return trees.structure(value)([tuple(o.parts[a] for o in out) for a in range(len(out[0].parts))]), False
+
+    def _vector_jvp(self, k: int, x, vector: bool, ranks: tuple):
+        """The vector-mode jvp that pushes the basis tangents of `x`, wrt entry `k`, at these argument ranks, where
+        `vector` (the value has a vector form) and `x` is no container; else None (one basis tangent at a time)."""
+        if not vector or type(x) is not np.ndarray and trees.is_container(x):
+            return None
+        return self._batched.get((k, ranks)) or self._batched_jvp(k, ranks)
 
     def _container_gradient(self, params, args: tuple, kwargs: dict) -> bool:
         """Is f, a gradient s2s made, about to return a tuple, list or dict (a tuple wrt, or a container
