@@ -345,7 +345,10 @@ def array_adjoint(g, x):
     """Adjoint of `np.array(x)` / `np.asarray(x)`: `g` itself, or for a (nested) list or tuple of arrays, `g`
     split into one part per element (a tuple for a tuple: a gradient has its argument's structure)."""
     if isinstance(x, (list, tuple)):
-        parts = (array_adjoint(g[i], v) for i, v in enumerate(x))
+        if type(g) is np.ndarray and g.ndim == 1 and g.shape[0] == len(x):
+            parts = list(g)  # (np.array(x) had one axis: every item is a number, whose part is its entry)
+        else:
+            parts = (array_adjoint(g[i], v) for i, v in enumerate(x))
         return TupleParts(parts) if isinstance(x, tuple) else Parts(parts)
     return unbroadcast_to_shape(g, np.shape(x)) if np.ndim(x) < np.ndim(g) else g
 
