@@ -5,6 +5,7 @@ These helpers, and those of the sibling modules, are spelled `rt.name` in genera
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 
@@ -300,6 +301,11 @@ class FieldParts(DictParts):
                 return  # (a class constant)
             raise error
         dict.__setitem__(self, name, value)
+
+    def __deepcopy__(self, memo):  # (the tangent of copy.deepcopy(p), rt.deep_copy's: the fields, then the class,
+        out = FieldParts((k, copy.deepcopy(v, memo)) for k, v in self.items())  # which copy's own order, the class
+        out.record = self.record  # first, made each field look like no field to `__setitem__`)
+        return out
 
     def __getattr__(self, name):
         try:
