@@ -9,6 +9,12 @@
    before the change (`p[0]`) holds nothing the next iteration reads (tests/test_item_loop_names.py keeps the
    refusals).
 
+3. `q = [w.copy() for w in ws]; q[1] *= 2.0`: a comprehension's list is a list grown by append, whose items s2s
+   does not write; `q = list(w.copy() for w in ws)` is a list whose items it follows. A list comprehension bound to
+   a name whose items the function writes is now made as that list (comprehensions.py); the alias stage refuses
+   the caller's arrays (`[w for w in ws]`), another name for the item, one array at two places. The dict's
+   comprehension of copies, `{k: v.copy() for k, v in p.items()}`, was exact already (checked here too).
+
 4. The forward modes of `copy.deepcopy(r)` of a record the function built raised NotAFieldError ("no
    derivative flows through .w, not one of its fields"): copy.deepcopy rebuilt the tangent, a FieldParts, setting
    its class before its fields, each of which then looked no field; FieldParts.__deepcopy__ copies the fields
@@ -168,6 +174,82 @@ def test_an_item_held_elsewhere_is_numpys_or_refused(f):
         return
     assert value == pytest.approx(f(X.copy(), GRADS), rel=1e-12)
     every_mode(f, X, GRADS)
+
+
+# --- 3. a list comprehension of copies, written by item ----------------------------------------------------------
+
+WS = [np.array([1.0, 2.0, 3.0]), np.array([0.5, -1.0, 2.0])]
+P = {"a": np.array([1.0, 2.0, 3.0]), "b": np.array([0.5, -1.0, 2.0])}
+
+
+def list_of_copies(x, ws):
+    q = [w.copy() for w in ws]
+    q[1] *= x[0]
+    return np.sum(q[0] * q[1])
+
+
+def list_of_copies_new_value(x, ws):
+    q = [w.copy() for w in ws]
+    a = q[1]
+    q[1] = q[1] * x[0] + x ** 2
+    return np.sum(q[0] * a) + np.sum(q[1] ** 2)
+
+
+def list_of_rows(x, ws):
+    q = [np.zeros(3) for _ in range(3)]
+    q[1] = x * 2.0
+    q[2] += x ** 2
+    return np.sum(q[1] * q[2]) + np.sum(q[0])
+
+
+def list_of_numbers(x, ws):
+    q = [x[i] for i in range(3)]
+    q[0] = q[0] * 2.0
+    q[1] *= x[2]
+    return q[0] * q[1] + q[2]
+
+
+def dict_of_copies(x, p):
+    q = {k: v.copy() for k, v in p.items()}
+    q["a"] *= x[0]
+    q["b"] -= 0.1 * x
+    return np.sum(q["a"] * q["b"])
+
+
+@pytest.mark.parametrize("f, arg", [(list_of_copies, WS), (list_of_copies_new_value, WS), (list_of_rows, WS),
+                                    (list_of_numbers, WS), (dict_of_copies, P)],
+                         ids=lambda v: getattr(v, "__name__", ""))
+def test_a_comprehension_of_copies_written_by_item_is_exact(f, arg):
+    every_mode(f, X, arg)
+
+
+def list_of_the_callers_arrays(x, ws):
+    q = [w for w in ws]
+    q[1] *= x[0]
+    return np.sum(q[0] * q[1])
+
+
+def another_name_for_the_item(x, ws):
+    q = [w.copy() for w in ws]
+    a = q[1]
+    q[1] *= x[0]
+    return np.sum(q[0] * a)
+
+
+def one_array_twice(x, ws):
+    q = [w * 1.0 for w in ws]
+    q[1] = q[0]
+    q[1] *= x[0]
+    return np.sum(q[0] * q[1])
+
+
+@pytest.mark.parametrize("f", [list_of_the_callers_arrays, another_name_for_the_item, one_array_twice],
+                         ids=lambda f: f.__name__)
+def test_a_comprehension_holding_an_array_elsewhere_is_refused(f):
+    kept = copy.deepcopy(WS)
+    with pytest.raises(s2s.S2SError, match="would change an array in place"):
+        s2s.grad(f)(X, WS)
+    assert all(np.array_equal(a, b) for a, b in zip(WS, kept))
 
 
 # --- 4. a record built and deep-copied, in the forward modes -------------------------------------------------

@@ -9,6 +9,7 @@ import ast
 
 from s2s import ir
 from s2s.front.generators import comprehension_loops
+from s2s.front.repeated import items_written
 
 
 class ComprehensionLowering:
@@ -140,4 +141,9 @@ class ComprehensionLowering:
         root = self.list_root(value)
         if root is not None:  # the comprehension's own name is no one's: the name its list is bound to owns it
             self.list_owner.pop(root, None)
+        if isinstance(node, ast.ListComp) and not isinstance(node.elt, ast.Constant) and hint and \
+                items_written(self.src.tree, hint):  # (`q = [w.copy() for w in ws]; q[1] *= 2.0`: a list whose
+            # items the function writes, made as `list(w.copy() for w in ws)` is, whose items the alias stage
+            # follows, where a grown list's are not; `[None for _ in ...]`'s refusal names the repetition)
+            return self.materialise(ir.Call("builtins.list", (value,)), hint)
         return value
