@@ -55,6 +55,9 @@ class JacobianReverse:
 
     __s2s_refusal__ = JACOBIAN_REFUSAL
 
+    def __reduce_ex__(self, protocol):
+        return wrappers.reduce_given(self, protocol, self._wrt)  # (a functools.wraps wrapper's: by the user's)
+
     def __init__(self, f, wrt=0):
         wrappers.refuse_unforwarded("s2s.jacobian", f)
         f = wrappers.forwarded(f)  # (a functools.wraps wrapper(*args, **kwargs): with the parameters it shows)
@@ -293,6 +296,9 @@ class Hessian:
     """Forward-over-reverse: the forward-mode Jacobian of the generated gradient `grad(f)`."""
 
     __s2s_refusal__ = HESSIAN_REFUSAL
+
+    def __reduce_ex__(self, protocol):
+        return wrappers.reduce_given(self, protocol, self._wrt)  # (a functools.wraps wrapper's: by the user's)
 
     def __init__(self, f, wrt=0):
         if isinstance(wrt, list):

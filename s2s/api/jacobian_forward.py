@@ -73,6 +73,9 @@ class JacobianForward:
 
     __s2s_refusal__ = JACOBIAN_REFUSAL
 
+    def __reduce_ex__(self, protocol):
+        return wrappers.reduce_given(self, protocol, self._wrt, self._value_like_wrt)
+
     def __init__(self, f, wrt=0, value_like_wrt=False):
         wrappers.refuse_unforwarded("s2s.jacobian", f)
         f = wrappers.forwarded(f)  # (a functools.wraps wrapper(*args, **kwargs): with the parameters it shows)

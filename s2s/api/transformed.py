@@ -37,6 +37,8 @@ class Transformed:
     def __init__(self, f, kind: str, wrt, options: dict):
         f = wrappers.forwarded(f)  # (a functools.wraps wrapper(*args, **kwargs): with the parameters it shows)
         wrappers.refuse_keywords_wrt(f"s2s.{kind}", f, wrt)
+        if kind == "jvp":  # (its tangents are read as those of the parameters the wrapper shows)
+            wrappers.refuse_unforwarded("s2s.jvp", f)
         self.__wrapped__ = f
         self._kind = kind
         self._wrt = wrt

@@ -42,21 +42,18 @@ _MADE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # wrapper -> wha
 
 def forwarded(f):
     """`f`, or where it is (or is a method bound to) a wrapper passing `*args, **kwargs` on to its `__wrapped__`
-    unchanged, a function with the parameters `inspect.signature(f)` shows calling it with them."""
+    unchanged, a function with the parameters `inspect.signature(f)` shows calling it with them (and with the
+    wrapper's own keyword-only ones: `scale=1.5` of `wrapper(*args, scale=1.5, **kwargs)`). A wrapper that reads
+    its arguments otherwise is the function called with its own parameters and defaults (`wrapper(x, c=5.0)`
+    around `f(x, c=1.0)`): a copy of it without `__wrapped__`, whose signature is its own (`_own`)."""
     if inspect.ismethod(f):
         inner = forwarded(f.__func__)
         return f if inner is f.__func__ else types.MethodType(inner, f.__self__)
     if type(f) is not types.FunctionType or getattr(f, "__wrapped__", None) is None:
         return library_call(f)
-    code = f.__code__
-    if code.co_argcount or code.co_kwonlyargcount or not code.co_flags & inspect.CO_VARARGS:
-        return f
-    try:
-        parts = _MADE[f]
-    except KeyError:
-        parts = _MADE[f] = _shim_parts(f)  # (the wrapper itself is left as it is: no attribute set on it)
+    parts = _parts(f)
     if parts is None:
-        return f
+        return f if custom.users_rule(f) is not None else _own(f)
     code, namespace, defaults, kwdefaults, callee = parts
     # (a new function each time, of one code object per wrapper: what the entry holds must not hold the wrapper,
     # the weak key; the transformations' caches know a function by its code)
@@ -125,23 +122,65 @@ def _required(f) -> list | None:
     return names
 
 
+def _parts(f):
+    """`_shim_parts(f)`, made once per wrapper."""
+    try:
+        return _MADE[f]
+    except KeyError:
+        parts = _MADE[f] = _shim_parts(f)  # (the wrapper itself is left as it is: no attribute set on it)
+        return parts
+
+
+def _own(f):
+    """A copy of the wrapper `f` without its `__wrapped__`: the function Python calls, whose signature
+    (`inspect.signature`, which would follow `__wrapped__` to the function beneath) is its own parameters and
+    defaults, as every transformation binds a call."""
+    own = types.FunctionType(f.__code__, f.__globals__, f.__name__, f.__defaults__, f.__closure__)
+    own.__kwdefaults__ = f.__kwdefaults__
+    own.__dict__.update({k: v for k, v in vars(f).items() if k != "__wrapped__"})
+    own.__module__, own.__qualname__, own.__doc__ = f.__module__, f.__qualname__, f.__doc__
+    own.__s2s_forwards__ = f  # (what a transformation of it pickles: `given`)
+    return own
+
+
+def _called_signature(target) -> inspect.Signature:
+    """The signature a call of `target` binds: a functools.wraps wrapper's as `forwarded` makes it (not the one
+    `inspect.signature` reads through every `__wrapped__` beneath, whose defaults may not be the wrapper's)."""
+    if type(target) is types.FunctionType and getattr(target, "__wrapped__", None) is not None:
+        target = forwarded(target)
+    return inspect.signature(target)
+
+
 def _shim_parts(f):
     """What the function `forwarded` makes for the wrapper `f` is made of (its code, the names of its module but
-    `f`, its defaults, the name by which it calls `f`), or None where `f` is not one it forwards."""
-    if custom.users_rule(f) is not None:
+    `f`, its defaults, the name by which it calls `f`), or None where `f` is not one it forwards: `f` takes
+    `p1, ..., pk, *args` (k >= 0, no defaults), keyword-only parameters of its own and maybe `**kwargs`, and
+    passes `p1, ..., pk, *args, **kwargs` on unchanged to the function it wraps (`fn(self, *args, **kwargs)`)."""
+    code = f.__code__
+    if custom.users_rule(f) is not None or not code.co_flags & inspect.CO_VARARGS or f.__defaults__:
         return None  # (a wrapper with the user's rule is called with that rule)
     try:
-        signature = inspect.signature(f)
+        signature = _called_signature(f.__wrapped__)
     except (TypeError, ValueError):
         return None
-    params = list(signature.parameters.values())
-    if any(p.kind in (p.KEYWORD_ONLY, p.VAR_KEYWORD) for p in params) and not f.__code__.co_flags & \
-            inspect.CO_VARKEYWORDS:
+    shown = list(signature.parameters.values())
+    if any(p.kind in (p.KEYWORD_ONLY, p.VAR_KEYWORD) for p in shown) and not code.co_flags & inspect.CO_VARKEYWORDS:
         return None
+    leading = shown[:code.co_argcount]  # (the wrapper's own positional parameters take these)
+    if any(p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) or p.default is not p.empty
+           for p in leading) or len(leading) < code.co_argcount:
+        return None
+    own = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=(f.__kwdefaults__ or {}).get(
+        n, inspect.Parameter.empty)) for n in code.co_varnames[code.co_argcount:code.co_argcount +
+                                                               code.co_kwonlyargcount]]
+    if {p.name for p in own} & {p.name for p in shown}:
+        return None  # (a keyword the wrapper takes, which the function beneath shows too)
+    at = next((i for i, p in enumerate(shown) if p.kind is p.VAR_KEYWORD), len(shown))
+    params = shown[:at] + own + shown[at:]
     if not all(p.name.isidentifier() and not keyword.iskeyword(p.name) for p in params) or not _passes_on(f):
         return None
     names = {p.name for p in params}
-    callee = f.__code__.co_name if f.__code__.co_name.isidentifier() else "wrapper"
+    callee = code.co_name if code.co_name.isidentifier() else "wrapper"
     while callee in names:
         callee += "_"
     name = getattr(f, "__name__", "f")
@@ -151,23 +190,36 @@ def _shim_parts(f):
     linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
     namespace = {callee: f, "__name__": getattr(f, "__module__", None) or "__main__"}
     # (a default that is module data keeps its module's name for it: `from model import W0`, as f's own would)
-    module = getattr(inspect.unwrap(f), "__globals__", {})
+    modules = (getattr(inspect.unwrap(f), "__globals__", {}), f.__globals__)
     for p in params:
         if p.default is not p.empty and not isinstance(p.default, (bool, int, float, complex, str, type(None))):
+            module = modules[p in own]
             name_of = next((k for k, v in module.items() if v is p.default and not k.startswith("_")), None)
             if name_of is not None and name_of != callee:
                 namespace[name_of] = p.default
-    code = next(c for c in compile(text, filename, "exec").co_consts if isinstance(c, types.CodeType))
+    made = next(c for c in compile(text, filename, "exec").co_consts if isinstance(c, types.CodeType))
     positional = [p.default for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
                   and p.default is not p.empty]
     kwdefaults = {p.name: p.default for p in params if p.kind is p.KEYWORD_ONLY and p.default is not p.empty}
     del namespace[callee]
-    return code, namespace, tuple(positional) or None, kwdefaults or None, callee
+    return made, namespace, tuple(positional) or None, kwdefaults or None, callee
 
 
 def given(f):
-    """The function the user gave, where `f` is one `forwarded` made for it."""
+    """The function the user gave, where `f` is one `forwarded` made for it (or a method bound to one)."""
+    if inspect.ismethod(f):  # (not the attribute of its __func__, which a bound method reads: that one unbound)
+        inner = given(f.__func__)
+        return f if inner is f.__func__ else types.MethodType(inner, f.__self__)
     return getattr(f, "__s2s_forwards__", f)
+
+
+def reduce_given(obj, protocol: int, *args):
+    """`obj.__reduce_ex__(protocol)` for a Jacobian or Hessian: where the function it holds is one `forwarded`
+    made (which pickles by no name), it is made again from the function the user gave and `args`."""
+    f = obj.__wrapped__
+    if given(f) is f:
+        return object.__reduce_ex__(obj, protocol)
+    return type(obj), (given(f), *args)
 
 
 def _parameters(params: list) -> str:
@@ -201,10 +253,13 @@ def _arguments(params: list) -> str:
 
 def _passes_on(f) -> bool:
     """Does the wrapper `f` read its `*args` (and `**kwargs`) only to pass them on, unchanged and whole, to the
-    function it wraps (`fn(*args, **kwargs)`, `fn` its `__wrapped__`, from its closure or module)?"""
+    function it wraps (`fn(*args, **kwargs)`, `fn` its `__wrapped__`, from its closure or module), after its own
+    positional parameters, which it never assigns (`fn(self, *args, **kwargs)`)?"""
     code = f.__code__
-    star = code.co_varnames[0]
-    double = code.co_varnames[1] if code.co_flags & inspect.CO_VARKEYWORDS else None
+    leading = code.co_varnames[:code.co_argcount]
+    star = code.co_varnames[code.co_argcount + code.co_kwonlyargcount]
+    double = code.co_varnames[code.co_argcount + code.co_kwonlyargcount + 1] \
+        if code.co_flags & inspect.CO_VARKEYWORDS else None
     try:
         lines, _ = inspect.findsource(code)
         tree = ast.parse(textwrap.dedent("".join(inspect.getblock(lines[code.co_firstlineno - 1:]))))
@@ -226,57 +281,71 @@ def _passes_on(f) -> bool:
             continue
         stars = [a.value for a in node.args if isinstance(a, ast.Starred)]
         doubles = [k.value for k in node.keywords if k.arg is None]
-        if len(node.args) == 1 and len(stars) == 1 and isinstance(stars[0], ast.Name) and stars[0].id == star and \
-                (double is None and not node.keywords or len(node.keywords) == 1 and len(doubles) == 1 and
-                 isinstance(doubles[0], ast.Name) and doubles[0].id == double):
+        first = node.args[:len(leading)]
+        if len(node.args) == len(leading) + 1 and len(stars) == 1 and isinstance(stars[0], ast.Name) and \
+                stars[0].id == star and all(isinstance(a, ast.Name) and a.id == n for a, n in zip(first, leading)) \
+                and (double is None and not node.keywords or len(node.keywords) == 1 and len(doubles) == 1 and
+                     isinstance(doubles[0], ast.Name) and doubles[0].id == double):
             passed.update(map(id, stars + doubles))
             calls += 1
     if not calls:
         return False
-    return all(id(n) in passed for n in ast.walk(ast.Module(body=fdef.body, type_ignores=[]))
-               if isinstance(n, ast.Name) and n.id in (star, double))
+    body = list(ast.walk(ast.Module(body=fdef.body, type_ignores=[])))
+    return all(id(n) in passed for n in body if isinstance(n, ast.Name) and n.id in (star, double)) and \
+        not any(isinstance(n, ast.Name) and n.id in leading and not isinstance(n.ctx, ast.Load) or
+                isinstance(n, (ast.Global, ast.Nonlocal)) and set(n.names) & set(leading) for n in body)
 
 
 def _own_parameters_only(f) -> bool:
-    """Is `f` (a function, or a method bound to one) a `functools.wraps` wrapper taking only `*args` (and
-    `**kwargs`) that `forwarded` leaves as it is (it reads its arguments itself)?"""
-    f = getattr(f, "__func__", f)
+    """Is `f` (a function, or a method bound to one, or what `forwarded` made for either) a `functools.wraps`
+    wrapper taking only `*args` (keyword-only parameters and `**kwargs`) that `forwarded` does not forward (it
+    reads its arguments itself)?"""
+    f = given(getattr(f, "__func__", f))
     if type(f) is not types.FunctionType or getattr(f, "__wrapped__", None) is None:
         return False
     code = f.__code__
-    if code.co_argcount or code.co_kwonlyargcount or not code.co_flags & inspect.CO_VARARGS:
+    if code.co_argcount or not code.co_flags & inspect.CO_VARARGS:
         return False
-    return forwarded(f) is f and custom.users_rule(f) is None
+    return _parts(f) is None and custom.users_rule(f) is None
 
 
 def refuse_unforwarded(what: str, f) -> None:
-    """Refuse a Jacobian or Hessian of a wrapper that reads its `*args` itself: its derivative is taken with
+    """Refuse a jvp, Jacobian or Hessian of a wrapper that reads its `*args` itself: its derivative is taken with
     respect to its own parameter `args` (a tuple), while the parameters it shows (`inspect.signature`) are the
-    function's beneath, which a Jacobian and a Hessian read."""
+    function's beneath, which the tangents of a jvp and a Jacobian's and Hessian's blocks are read as."""
     if _own_parameters_only(f):
-        inner = getattr(f, "__func__", f)
-        own = ", ".join(f"*{n}" if k == 0 else f"**{n}" for k, n in enumerate(inner.__code__.co_varnames[
-            :1 + bool(inner.__code__.co_flags & inspect.CO_VARKEYWORDS)]))
-        raise S2SError(_advice(what, inner, f"its parameters are its own ({own}), not the ones it shows"))
+        inner = given(getattr(f, "__func__", f))
+        raise S2SError(_advice(what, inner, f"its parameters are its own ({_own_names(inner)}), not the ones it "
+                                            f"shows"))
 
 
 def refuse_keywords_wrt(what: str, f, wrt) -> None:
-    """Refuse a `wrt` naming the `**kwargs` of a wrapper that reads its arguments itself (or a bound method of
-    one, whose wrt counts after `self`): the derivative with respect to the keywords a positional call passes,
-    always {}, is never the one meant."""
+    """Refuse a `wrt` counting the parameters of a wrapper that reads its arguments itself past its `*args` (its
+    keyword-only ones, its `**kwargs`), or naming its `**kwargs`, and any derivative of a bound method of one
+    (whose wrt counts after `self`, which its `*args` holds): the derivative with respect to `verbose=False` or
+    the keywords a positional call passes (0.0, {}) is never the one meant."""
     if not _own_parameters_only(f):
         return
     if inspect.ismethod(f):
-        raise S2SError(_advice(what, f.__func__, "bound to an object it has no parameter of its own for the object"))
-    code = f.__code__
-    if not code.co_flags & inspect.CO_VARKEYWORDS:
-        return
-    name = code.co_varnames[1]
+        raise S2SError(_advice(what, given(f.__func__), "bound to an object it has no parameter of its own for "
+                                                        "the object"))
+    inner = given(f)
+    code = inner.__code__
+    double = code.co_varnames[code.co_kwonlyargcount + 1] if code.co_flags & inspect.CO_VARKEYWORDS else None
     for w in (wrt if isinstance(wrt, (tuple, list)) else [wrt]):
-        if w == name or type(w) is int and w in (1, -1):
-            raise S2SError(_advice(what, f, f"wrt names its **{name} (position 1, which a bound method's wrt=0 "
-                                            f"is, counted after self), the keywords a call passes: no derivative "
-                                            f"where the arguments are passed by position"))
+        if w == double or type(w) is int and w != 0:
+            raise S2SError(_advice(what, inner, f"wrt={w!r} names one of its own parameters "
+                                                f"({_own_names(inner)}), not one it shows (a bound method's wrt=0 "
+                                                f"counts after self)"))
+
+
+def _own_names(f) -> str:
+    """The wrapper's own parameters, `*args, verbose, **kwargs`."""
+    code = f.__code__
+    kwonly = list(code.co_varnames[:code.co_kwonlyargcount + 1 + bool(code.co_flags & inspect.CO_VARKEYWORDS)])
+    star = kwonly.pop(code.co_kwonlyargcount)
+    double = kwonly.pop() if code.co_flags & inspect.CO_VARKEYWORDS else None
+    return ", ".join([f"*{star}"] + kwonly + ([f"**{double}"] if double else []))
 
 
 def _advice(what: str, f, why: str) -> str:

@@ -1,0 +1,174 @@
+"""Round 16's language hunt (hunt16lang), fixed by fix16lang: functools.wraps wrappers with parameters of their
+own, a defaultdict accumulator's tangent, and what a recursive or logging function was refused for. Every
+derivative is checked against finite differences or an analytic value, in every mode that applies."""
+import functools
+
+import numpy as np
+import pytest
+
+import s2s
+from tests.conftest import assert_close, check_every_mode, numeric_grad
+
+X4 = np.array([0.3, -1.2, 0.7, 2.1])
+X3 = np.array([0.5, -1.0, 2.0])
+
+
+def with_scale(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, scale=1.5, **kwargs):
+        return scale * fn(*args, **kwargs)
+    return wrapper
+
+
+def with_verbose(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, verbose=False, **kwargs):
+        if verbose:
+            print("calling")
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+def method_wrapper(fn):
+    @functools.wraps(fn)
+    def wrapper(self, *args, **kwargs):
+        return fn(self, *args, **kwargs)
+    return wrapper
+
+
+def first_and_scale(fn):
+    @functools.wraps(fn)
+    def wrapper(x, *args, scale=1.5, **kwargs):
+        return scale * fn(x, *args, **kwargs)
+    return wrapper
+
+
+def fixed_c(fn):
+    @functools.wraps(fn)
+    def wrapper(x, c=5.0):
+        return fn(x, c)
+    return wrapper
+
+
+def doubling(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        x = args[0]
+        return fn(x * 2.0, *args[1:], **kwargs)
+    return wrapper
+
+
+def doubling_verbose(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, verbose=False, **kwargs):
+        return fn(args[0] * 2.0, *args[1:], **kwargs)
+    return wrapper
+
+
+@with_scale
+def scaled_cubes(x, c=1.0):
+    return np.sum(x ** 3) * c
+
+
+@with_verbose
+def quiet_squares(x, c=1.0):
+    return c * np.sum(x ** 2)
+
+
+@first_and_scale
+def first_scaled_cubes(x, c=1.0):
+    return np.sum(x ** 3) * c
+
+
+@fixed_c
+def fixed_squares(x, c=1.0):
+    return c * np.sum(np.sin(x) * x)
+
+
+@doubling
+def doubled_sines(x, c=1.0):
+    return np.sum(np.sin(x)) * c
+
+
+@doubling_verbose
+def doubled_sines_verbose(x, c=1.0):
+    return np.sum(np.sin(x)) * c
+
+
+class Model:
+    def __init__(self):
+        self.w = np.array([1.0, 2.0, 3.0])
+
+    @method_wrapper
+    def loss(self, x, c=1.0):
+        return c * np.sum(self.w * x ** 2)
+
+    @with_verbose
+    def quiet_loss(self, x, c=1.0):
+        return c * np.sum(self.w * np.cos(x) * x)
+
+    @doubling_verbose
+    def doubled_loss(self, x, c=1.0):
+        return c * np.sum(self.w * x ** 2)
+
+
+@pytest.mark.parametrize("f", [scaled_cubes, quiet_squares, first_scaled_cubes, fixed_squares, Model().loss,
+                               Model().quiet_loss], ids=lambda f: f.__qualname__)
+def test_a_wrapper_with_parameters_of_its_own_is_exact_in_every_mode(f):
+    """hunt16lang S1/S2/S3/C1: a functools.wraps wrapper taking parameters of its own (self, scale=1.5, verbose,
+    a default c=5.0 of its own) gave jvp and the forward Jacobian 28.935 for 0.405 (a bare tangent read as the
+    tangent of *args), grad 0.0 (wrt=0 counted as `verbose`), the forward Jacobian and the Hessian the default the
+    wrapped function shows (c=1.0 for the wrapper's 5.0), or crashed in NumPy or the entry point."""
+    x = X4 if f.__name__ != "loss" and "loss" not in f.__name__ else X3
+    check_every_mode(f, x)
+
+
+def test_a_wrappers_own_keyword_and_the_shown_parameters_are_the_wrt_they_name():
+    """wrt counts the parameters the function shows (c is position 1), and the wrapper's own keyword-only
+    parameters are keywords of the call; analytic values."""
+    x = X3
+    assert s2s.grad(quiet_squares, wrt=1)(x, 2.0) == pytest.approx(np.sum(x ** 2))
+    assert s2s.grad(quiet_squares, wrt="c")(x, c=2.0) == pytest.approx(np.sum(x ** 2))
+    assert_close(s2s.grad(scaled_cubes)(x, scale=2.0), 2.0 * 3 * x ** 2, what="grad with scale=2")
+    assert s2s.grad(scaled_cubes, wrt="scale")(x, 2.0) == pytest.approx(2.0 * np.sum(x ** 3))
+    assert_close(s2s.hessian(first_scaled_cubes)(x, scale=2.0), np.diag(2.0 * 6 * x), what="hessian, scale=2")
+    assert_close(s2s.jacobian(first_scaled_cubes, mode="forward")(x, 2.0, scale=2.0), 2.0 * 2.0 * 3 * x ** 2,
+                 what="forward jacobian, c=2, scale=2")
+    m = Model()
+    assert s2s.grad(m.loss, wrt=1)(x, 1.0) == pytest.approx(np.sum(m.w * x ** 2))
+    assert s2s.grad(Model.quiet_loss, wrt=2)(m, x, 3.0) == pytest.approx(np.sum(m.w * np.cos(x) * x))
+    _, t = s2s.jvp(m.loss)((x,), (np.array([1.0, 0.0, 0.0]),))
+    assert t == pytest.approx(2 * m.w[0] * x[0])
+    assert_close(s2s.hessian(fixed_squares)(x, 2.0), np.diag(2.0 * (2 * np.cos(x) - x * np.sin(x))),
+                 what="hessian, c=2 passed")
+
+
+def test_a_wrapper_reading_its_arguments_is_refused_where_its_parameters_are_not_the_shown_ones():
+    """A wrapper reading args[0] itself is differentiated with its own parameters (*args): jvp read a bare
+    tangent as the tangent of the tuple args (-0.4647 for 1.6507) and a bound method's grad counted wrt=0 as
+    `verbose` (0.0). Both are refused now, as its Jacobians and Hessian are; grad stays exact (a tuple)."""
+    x = X4
+    g = s2s.grad(doubled_sines)(x)
+    assert_close(g[0], numeric_grad(doubled_sines, (x,), 0), what="grad in args[0]")
+    for transform in (lambda: s2s.jvp(doubled_sines), lambda: s2s.jvp(doubled_sines_verbose),
+                      lambda: s2s.jacobian(doubled_sines_verbose, mode="forward"),
+                      lambda: s2s.hessian(doubled_sines_verbose), lambda: s2s.grad(doubled_sines_verbose, wrt=1),
+                      lambda: s2s.grad(Model().doubled_loss), lambda: s2s.jacobian(Model().doubled_loss)):
+        with pytest.raises(s2s.S2SError, match=r"reads its arguments itself.*__wrapped__"):
+            transform()
+
+
+def test_derivatives_of_a_wrapper_pickle_by_the_users_function():
+    """A Jacobian or Hessian of a function `forwarded` made for a wrapper (a logged one's, or the copy of one with
+    parameters of its own) could not be pickled ('not the same object as ...'), and a grad of a bound method of one
+    came back unbound; each is made again from the user's function. Values analytic."""
+    import pickle
+    x, m = X3, Model()
+    for f, hess in ((fixed_squares, np.diag(5.0 * (2 * np.cos(x) - x * np.sin(x)))),
+                    (quiet_squares, 2.0 * np.eye(3)), (m.loss, np.diag(2.0 * m.w))):
+        for made in (s2s.jacobian(f), s2s.jacobian(f, mode="forward"), s2s.grad(f)):
+            made(x)
+            assert_close(pickle.loads(pickle.dumps(made))(x), numeric_grad(f, (x,), 0), what=f"pickled {made}")
+        h = s2s.hessian(f)
+        h(x)
+        assert_close(pickle.loads(pickle.dumps(h))(x), hess, what="pickled hessian")
