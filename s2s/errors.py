@@ -271,7 +271,7 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
         why, fix = refusal
         if why.startswith(_MATRICES):  # (J = s2s.jacobian(F)(x, p) in a Newton solver the user differentiates)
             wrapped = getattr(getattr(target if target is not None else obj, "__wrapped__", None), "__name__", "f")
-            fix = _MATRIX_INSIDE[why.startswith(_MATRICES[1])].format(f=wrapped if wrapped.isidentifier() else "f")
+            fix = matrix_inside(why.startswith(_MATRICES[1]), wrapped if wrapped.isidentifier() else "f")
     elif op == "call" and target is getattr:  # (getattr(p, name): a field chosen by a name the run gives)
         why = "it reads a field by a name known only at run time, or with a default, which s2s does not follow"
         fix = ("Read the field by its name (p.a, or getattr(p, 'a') with the name written out and no default), or "
@@ -409,6 +409,11 @@ _MATRIX_INSIDE = (
     "again: with hvp = s2s.jvp(s2s.grad({f})), H = np.stack([hvp((x, p), (e,))[1] for e in np.eye(x.size)], "
     "axis=1) in place of s2s.hessian({f})(x, p), x the 1-d array it is taken with respect to, passed first "
     "(another: s2s.jvp(s2s.grad({f}, wrt=k), wrt=k)); of a number x, s2s.grad(s2s.grad({f}))(x, p)")
+
+
+def matrix_inside(hessian: bool, f: str) -> str:
+    """What to write for s2s.jacobian(f) (s2s.hessian(f) where `hessian`) inside a function s2s differentiates."""
+    return _MATRIX_INSIDE[hessian].format(f=f)
 
 
 # what to write for a library function without a rule whose result the functions with rules compute

@@ -21,7 +21,7 @@ import types
 from dataclasses import dataclass
 
 from s2s import ir
-from s2s.errors import NonDifferentiableError, S2SError, SourceUnavailableError, UnsupportedSyntaxError
+from s2s.errors import NonDifferentiableError, S2SError, SourceUnavailableError, UnsupportedSyntaxError, matrix_inside
 from s2s.front.effects import RAISE
 from s2s.front.method_lookup import Dispatch, Method
 from s2s.front.parameters import local_names
@@ -241,12 +241,19 @@ class FunctionLowering:
                 cells[free] = known
                 continue
             if scope is not None:
-                written = f"lambda z, {free}: ..." if fv.name == "lambda" else "h"
-                made = written if fv.name == "lambda" else f"def h(z, {free}): ..."
+                own = spelled if spelled.isidentifier() else "h"  # (its own name: `h` may be the user's step)
+                written = f"lambda z, {free}: ..." if fv.name == "lambda" else own
+                made = written if fv.name == "lambda" else f"def {own}(z, {free}): ..."
+                fix = f"make '{free}' a parameter of it ({made}) and pick the derivative with wrt=0: " \
+                      f"s2s.{transform}({written}, wrt=0)(z, {free})"
+                if transform in ("jacobian", "hessian"):  # (whose matrix s2s cannot differentiate again)
+                    named = f"{own} = {written}" if fv.name == "lambda" else made
+                    inside = matrix_inside(transform == "hessian", own)
+                    fix = f"make '{free}' a parameter of it ({named}); then, as s2s does not differentiate the " \
+                          f"matrix s2s.{transform} makes, {inside[0].lower()}{inside[1:]}"
                 raise self.error(node, f"s2s.{transform} of '{spelled}', a function defined inside the function "
                                        f"that reads '{free}', a variable of the function whose value only the run "
-                                       f"knows", f"make '{free}' a parameter of it ({made}) and pick the derivative "
-                                                 f"with wrt=0: s2s.{transform}({written}, wrt=0)(z, {free})")
+                                       f"knows", fix)
             if free in definer.src.closure:
                 cells[free] = definer.src.closure[free]
         if not all(isinstance(d, ir.Const) and function_of(d) is None for d in fv.defaults):
