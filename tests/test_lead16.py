@@ -117,3 +117,68 @@ def test_a_float32_list_keeps_its_precision():
     g = s2s.grad(discounted)(r, np.float32(0.9))
     assert g.dtype == np.float32
     assert_close(g, numeric_grad(discounted, (r.astype(np.float64), 0.9), 0), rtol=1e-4, atol=1e-4)
+
+
+# s2s.jacobian of a nested function reading a variable of the function (an implicit Euler step's right-hand side
+# reading the rate k) advised `s2s.jacobian(h, wrt=0)(z, k)`, which is refused in turn (a Jacobian s2s made is not
+# transformed again): the advice is now the matrix built from jvps, which s2s differentiates (hunt16sci M1)
+
+def implicit_euler(k, y0):
+    def rhs(y):
+        return np.array([-k * y[0] + y[1] ** 2, -y[1] - 0.1 * y[0] * y[1]])
+    y = y0
+    for _ in range(3):
+        z = y
+        for _ in range(4):
+            J = np.eye(2) - 0.1 * s2s.jacobian(rhs)(z)
+            z = z - np.linalg.solve(J, z - y - 0.1 * rhs(z))
+        y = z
+    return np.sum(y ** 2)
+
+
+def rhs(z, k):
+    return np.array([-k * z[0] + z[1] ** 2, -z[1] - 0.1 * z[0] * z[1]])
+
+
+def implicit_euler_advised(k, y0):
+    jvp_rhs = s2s.jvp(rhs)
+    y = y0
+    for _ in range(3):
+        z = y
+        for _ in range(4):
+            J = np.eye(2) - 0.1 * np.stack([jvp_rhs((z, k), (e,))[1] for e in np.eye(z.size)], axis=1)
+            z = z - np.linalg.solve(J, z - y - 0.1 * rhs(z, k))
+        y = z
+    return np.sum(y ** 2)
+
+
+def test_a_jacobian_of_a_nested_function_inside_a_differentiated_one_is_advised_the_jvp_matrix():
+    y0 = np.array([1.0, 0.5])
+    with pytest.raises(s2s.UnsupportedSyntaxError) as e:
+        s2s.grad(implicit_euler)(0.8, y0)
+    message = str(e.value)
+    assert "make 'k' a parameter of it (def rhs(z, k): ...)" in message
+    assert "jvp_rhs = s2s.jvp(rhs), J = np.stack([jvp_rhs((x, p), (e,))[1] for e in np.eye(x.size)], axis=1)" in message
+    assert implicit_euler_advised(0.8, y0) == pytest.approx(implicit_euler(0.8, y0), rel=1e-12)
+    assert s2s.grad(implicit_euler_advised)(0.8, y0) == pytest.approx(
+        numeric_grad(implicit_euler_advised, (0.8, y0), 0), rel=1e-6)
+
+
+# nested loops both over `_` (`for _ in range(n): ... for _ in range(m):`): the inner loop's phi of `_` reads the
+# outer loop's `_`, which the IR verifier did not count as defined (it skipped `_` so that loops may reuse it), and so
+# the tests' verifier refused the function (a VerificationError; the generated code was right)
+
+def nested_underscores(k, y0):
+    y = y0
+    for _ in range(3):
+        y = y * k
+        for _ in range(2):
+            y = np.sin(y) + 0.1 * y
+    return np.sum(y ** 2)
+
+
+def test_nested_loops_over_underscore():
+    from tests.conftest import check_every_mode
+    y0 = np.array([1.0, 0.5])
+    assert_close(s2s.grad(nested_underscores)(0.8, y0), numeric_grad(nested_underscores, (0.8, y0), 0), rtol=1e-6)
+    check_every_mode(lambda y: nested_underscores(0.8, y), y0)

@@ -107,8 +107,10 @@ def _block(stmts: list, scope: set, seen: set, mirrors: dict | None = None) -> s
                 _use(p.operands[0], scope, f"loop phi {p.target}")
                 _define(p.target, inner, seen)
             for t in ((s.target,) if isinstance(s.target, str) else s.target or ()):
-                if t != "_":  # the conventional unused loop variable may be reused
+                if t != "_":
                     _define(t, inner, seen)
+                else:  # the conventional unused loop variable may be reused, and read (a nested loop's phi of it)
+                    inner.add(t)
             inner = _block(s.header, inner, seen, mirrors)
             if s.test is not None:
                 _use(s.test, inner, "loop test")
