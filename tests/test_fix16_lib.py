@@ -5,6 +5,15 @@ were refused (the lambda 'used as a value'; accumulate without f as Python's own
 runs (front/library_loops.py), each value computed as the loop reaches it, read wholly where made or looped over.
 statistics.fmean was refused (a try statement in its source): it is Python's math.fsum(xs) / len(xs) (with
 weights, math.fsum of the products over math.fsum of the weights), with Python's StatisticsError.
+
+2: s2s.jvp of a jvp through np.max, np.min, np.amax, np.nanmax, np.ptp was refused (their tangent helpers had no
+record); the tied entries keep their shares, as in the first derivative.
+
+3: a signed distance function's norm of zeros inside its box: first derivatives exact (0), the Hessian refused
+with the branch to write, which is exact.
+
+4: messages: advice from the right statement of a line holding several, an item loop's break kept by its advice,
+next(it[, default]) as the loop stopping at the first value (it was refused, advising list(filter(...))).
 """
 from __future__ import annotations
 
@@ -360,3 +369,76 @@ def test_sdf_norm_of_zeros_second_derivative_is_refused_with_the_branch_to_write
                                np.array([1.5, 0.9, 1.3])], ids=["inside", "face", "edge", "corner"])
 def test_sdf_branched_is_exact_in_every_mode(x):
     check_every_mode(sdf_box_branched, x, exact=True)
+
+
+# ------------------------------------------------------------------ 4: messages
+# (a) advice built from a line's first statement: on a line holding more (`s = 1.0; hist.append(v)`), the copy to
+# store was not found ('hist = ....copy()'), the slot written was 'xs[i]' for xs[t], a dict's loop lost its
+# comprehension, and the statements quoted were the whole line (front/line_statements.py picks the one meant)
+def held_after_another(x):
+    hist = []
+    v = x.copy()
+    for t in range(3):
+        s = 1.0; hist.append(v)  # noqa: E702
+        v += x * 0.5
+    return sum(np.sum(h) for h in hist) * s
+
+
+def held_before_another(x):
+    hist = []
+    v = x.copy()
+    for t in range(3):
+        hist.append(v); s = 2.0  # noqa: E702
+        v += x * 0.5
+    return sum(np.sum(h) for h in hist) * s
+
+
+def slot_after_another(x):
+    xs = [None] * 3
+    v = x.copy()
+    for t in range(3):
+        c = 1.0; xs[t] = v  # noqa: E702
+        v *= 2.0
+    return np.sum(xs[0]) * c
+
+
+def dict_after_another(x):
+    p = {'a': x[0], 'b': x[1]}
+    g = {'a': 1.0, 'b': 2.0}
+    for k in p:
+        lr = 0.1; p[k] = p[k] - lr * g[k]  # noqa: E702
+    return p['a'] * p['b']
+
+
+def parameter_dict_after_another(p):
+    g = {'a': 1.0, 'b': 2.0}
+    for k in p:
+        lr = 0.1; p[k] = p[k] - lr * g[k]  # noqa: E702
+    return p['a'] * p['b']
+
+
+def written_then_rebound(x):
+    h = x.copy()
+    traj = []
+    for t in range(3):
+        h[0] = 1.0 * t; h = h * 2.0  # noqa: E702
+        traj.append(h)
+    return np.sum(traj[0])
+
+
+@pytest.mark.parametrize("f, said", [
+    (held_after_another, "hist.append(v.copy())"), (held_before_another, "hist.append(v.copy())"),
+    (slot_after_another, "(xs[t] = v.copy())"), (dict_after_another, "p = {{k: p[k] - lr * g[k] for k in keys}}"),
+    (written_then_rebound, "(line {0}: h[0] = 1.0 * t) and then rebinds 'h' to a new array (line {0}: h = h * 2.0)")],
+    ids=lambda v: getattr(v, "__name__", ""))
+def test_advice_names_the_statement_of_a_line_of_several(f, said):
+    line = f.__code__.co_firstlineno + 4
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(f)(X)
+    assert said.format(line) in str(info.value), str(info.value)
+    assert "....copy()" not in str(info.value)
+
+
+def test_advice_for_a_parameter_dict_names_the_statement_of_a_line_of_several():
+    with pytest.raises(s2s.S2SError, match=r"p = \{k: p\[k\] - lr \* g\[k\] for k in p\}"):
+        s2s.grad(parameter_dict_after_another)({'a': 0.5, 'b': 1.5})

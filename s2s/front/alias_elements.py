@@ -28,6 +28,7 @@ import numpy as np
 
 from s2s import ir, prims
 from s2s.front.alias_loops import python_number
+from s2s.front.line_statements import binds, statement, writes_item
 from s2s.ir.names import base_name
 from s2s.ir.walk import count_uses, definitions
 
@@ -148,7 +149,8 @@ class ElementAliases:
             return None
         array = base_name(array)
         made = self.made.get(name)
-        spelled = assigned_text(made.text if made is not None else "", ast.Subscript) or f"{array}[...]"
+        spelled = assigned_text(made.text if made is not None else "", ast.Subscript, base_name(name)) or \
+            f"{array}[...]"
         axes = f"{len(read[1])} ax{'i' if len(read[1]) == 1 else 'e'}s"
         taken = base_name(name) if not re.fullmatch(r"t\d+", name) else "..."
         return (f"{spelled}: a number if '{array}' has {axes}, but a view of '{array}' if it has more, and s2s cannot "
@@ -478,26 +480,23 @@ def unshared_factors(stmts: list) -> set[str]:
 
 
 def written_name(text: str) -> str | None:
-    """The name of the array the statement `text` writes an element of (`v[0] = ...`, `v[1:] += ...`), or None."""
-    try:
-        statement = ast.parse(code(text.strip())).body
-    except SyntaxError:
-        return None
-    target = statement[0].targets[0] if len(statement) == 1 and isinstance(statement[0], ast.Assign) else \
-        statement[0].target if len(statement) == 1 and isinstance(statement[0], ast.AugAssign) else None
+    """The name of the array the statement `text` writes an element of (`v[0] = ...`, `v[1:] += ...`; on a line of
+    more statements, the one that writes an element), or None."""
+    stmt = statement(code(text.strip()), writes_item())
+    target = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target if isinstance(stmt, ast.AugAssign) \
+        else None
     while isinstance(target, ast.Subscript):
         target = target.value
     return target.id if isinstance(target, ast.Name) else None
 
 
-def assigned_text(text: str, kind=ast.expr) -> str | None:
-    """The value (of the type `kind`) that the statement `text` assigns (`y[t]` of `prev = y[t]`), or None."""
-    try:
-        statement = ast.parse(code(text.strip())).body
-    except SyntaxError:
-        return None
-    if len(statement) == 1 and isinstance(statement[0], ast.Assign) and isinstance(statement[0].value, kind):
-        return ast.unparse(statement[0].value)
+def assigned_text(text: str, kind=ast.expr, name: str | None = None) -> str | None:
+    """The value (of the type `kind`) that the statement `text` assigns (`y[t]` of `prev = y[t]`; on a line of more
+    statements, the one assignment of such a value, or of one to `name`), or None."""
+    stmt = statement(code(text.strip()), binds(name) if name is not None else
+                     lambda s: isinstance(s, ast.Assign) and isinstance(s.value, kind))
+    if isinstance(stmt, ast.Assign) and isinstance(stmt.value, kind):
+        return ast.unparse(stmt.value)
     return None
 
 

@@ -19,6 +19,7 @@ from s2s import ir
 from s2s.prims import MAY_RETURN_OPERAND, MAY_SHARE_MEMORY as VIEWS
 from s2s.ir.names import base_name
 from s2s.ir.walk import count_uses, defined_names
+from s2s.front.line_statements import binds, reads, spelled, statement, writes_item
 from s2s.front.scalar_starts import may_be_scalar
 
 
@@ -57,7 +58,7 @@ class IterationAliases:
                     if p.target in based:
                         stored = next((loc for objects, loc, _ in self.held[root].values() if loc is not None and
                                        r in {carried.get(o, o) for o in objects}), s.loc)
-                        stmt = _statement(stored)
+                        stmt = _statement(stored, writes_item(kept))
                         slot = ast.unparse(stmt.targets[0]) if isinstance(stmt, ast.Assign) and \
                             isinstance(stmt.targets[0], ast.Subscript) else f"{kept}[i]"
                         raise self.error(stored, f"a loop that changes '{name}' in place while '{kept}' holds "
@@ -265,7 +266,7 @@ class IterationAliases:
         own = stored is not None and s.loc is not None and stored.scope == s.loc.scope
         found = _stored_copy(stored, names) if own else None
         for loc in self.body_lines(s) if found is None else ():
-            stmt = _statement(loc)
+            stmt = _statement(loc, reads(base_name(kept)))
             if stmt is not None and base_name(kept) in {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)}:
                 found = _stored_copy(loc, names) or found
         return found or f"{names[0]}.copy() where '{base_name(kept)}' takes it"
@@ -287,7 +288,7 @@ class IterationAliases:
         """The loc of the last line of the loop `s` that binds the user's `name` to a value (`y = x`), or None."""
         found = None
         for loc in self.body_lines(s):
-            stmt = _statement(loc)
+            stmt = _statement(loc, binds(name))
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
                     and stmt.targets[0].id == name:
                 found = loc
@@ -439,19 +440,14 @@ class IterationAliases:
         return out
 
 
-def _statement(loc):
-    """The one statement on the line `loc` (its text parsed), or None."""
-    try:
-        tree = ast.parse((loc.text if loc is not None else "").strip())
-    except SyntaxError:
-        return None
-    return tree.body[0] if len(tree.body) == 1 else None
+def _statement(loc, wanted=None):
+    """The one statement on the line `loc`, or where it holds more the one `wanted` accepts, or None."""
+    return statement(loc.text if loc is not None else "", wanted)
 
 
-def _spelled(loc) -> str:
-    """The statement at `loc` as Python spells it (without its comment)."""
-    stmt = _statement(loc)
-    return ast.unparse(stmt) if stmt is not None else (loc.text.strip() if loc is not None else "")
+def _spelled(loc, wanted=None) -> str:
+    """The statement at `loc` (the one `wanted` accepts, on a line of more) as Python spells it, or the line."""
+    return spelled(loc.text if loc is not None else "", wanted)
 
 
 def _is_temp(name: str) -> bool:
@@ -460,11 +456,7 @@ def _is_temp(name: str) -> bool:
 
 def _view_taken(loc, kept: str, name: str) -> str:
     """How to copy what `kept` takes on the line `loc` (`prev_h = h[:, t, :]` -> `prev_h = h[:, t, :].copy()`)."""
-    try:
-        tree = ast.parse((loc.text if loc is not None else "").strip())
-    except SyntaxError:
-        tree = None
-    stmt = tree.body[0] if tree is not None and len(tree.body) == 1 else None
+    stmt = _statement(loc, binds(kept))
     if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and \
             stmt.targets[0].id == kept:
         value = ast.unparse(stmt.value)
@@ -476,7 +468,7 @@ def _view_taken(loc, kept: str, name: str) -> str:
 def _stored_copy(loc, names: list) -> str | None:
     """The statement at `loc` with what it reads of the first of `names` it reads (the name, or an index or
     attribute of it) copied: `traj.append(x[:, 0])` -> `traj.append(x[:, 0].copy())`; None if it reads none."""
-    stmt = _statement(loc)
+    stmt = _statement(loc, reads(*names))
     for name in names if stmt is not None else ():
         class Copy(ast.NodeTransformer):
             found = False

@@ -16,6 +16,7 @@ from s2s import ir
 from s2s.prims import CONTAINER_BUILDERS
 from s2s.ir.names import base_name
 from s2s.ir.walk import defined_names
+from s2s.front.line_statements import binds, writes_item
 from s2s.front.alias_iterations import IterationAliases, _assigns, _inner_phis, _is_temp, _origins, _spelled, _statement, \
     python_number
 
@@ -205,7 +206,7 @@ class LoopAliases(IterationAliases):
         # (the statement's own value, not a read on its line: `y = write(y, x * y[0])` of a helper writing y)
         made = next((t.loc for t in rebinding if base_name(t.target) == name and self.root.get(t.target) != r),
                     rebinding[0].loc if rebinding else None)
-        line = f" (line {wrote.line}{called}: {_spelled(wrote)})" if wrote is not None else ""
+        line = f" (line {wrote.line}{called}: {_spelled(wrote, writes_item(name))})" if wrote is not None else ""
         again = self.read_after(s, r)
         if again is not None:  # (`h0 = h` before the loop: NumPy's h0 shows the first iteration's writes, a copy's not)
             return self.error(s.loc, f"a loop that writes elements of '{name}'{line} and then rebinds '{name}' to "
@@ -219,7 +220,8 @@ class LoopAliases(IterationAliases):
         if made is not None and kept is not None:  # (`x[0] = k; x = x * 2.0 + k; traj.append(x)`)
             held = base_name(kept)
             return self.error(s.loc, f"a loop that writes elements of '{name}'{line} and then rebinds '{name}' to "
-                                     f"a new array (line {made.line}: {_spelled(made)}) {when}, while '{held}' holds "
+                                     f"a new array (line {made.line}: {_spelled(made, binds(name))}) {when}, while "
+                                     f"'{held}' holds "
                                      f"that array from one iteration to the next (NumPy's '{held}' shows the next "
                                      f"iteration's writes into it)",
                               f"where '{held}' is meant to keep each value as it was stored, copy '{name}' at the top "
@@ -229,7 +231,8 @@ class LoopAliases(IterationAliases):
                               name)
         if made is not None:
             return self.error(s.loc, f"a loop that writes elements of '{name}'{line} and then "
-                                     f"rebinds '{name}' to a new array (line {made.line}: {_spelled(made)}) {when}",
+                                     f"rebinds '{name}' to a new array (line {made.line}: "
+                                     f"{_spelled(made, binds(name))}) {when}",
                                      f"copy it at the top of the loop body, as its first statement: "
                                      f"{name} = {name}.copy(); s2s follows the elements written into the array "
                                      f"'{name}' holds as the loop starts, which the rebind leaves", name)
@@ -333,7 +336,7 @@ class LoopAliases(IterationAliases):
 
 def _target(loc) -> str | None:
     """The name the statement at `loc` assigns or writes an element of (`h = np.sin(h)`, `h[i] = v`: 'h'), or None."""
-    stmt = _statement(loc)
+    stmt = _statement(loc, lambda st: writes_item()(st) or isinstance(st, ast.AugAssign))
     target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else \
         stmt.target if isinstance(stmt, ast.AugAssign) else None
     while isinstance(target, ast.Subscript):
@@ -343,7 +346,7 @@ def _target(loc) -> str | None:
 
 def _rebinds(loc, name: str) -> bool:
     """Is the statement at `loc` `name = <a value, not a name>` (`h = np.sin(h)`, not `a, b = b, a`)?"""
-    stmt = _statement(loc)
+    stmt = _statement(loc, binds(name))
     return isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and \
         stmt.targets[0].id == name and not isinstance(stmt.value, ast.Name)
 

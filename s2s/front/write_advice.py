@@ -8,6 +8,7 @@ import ast
 import re
 
 from s2s import ir
+from s2s.front.line_statements import statement
 from s2s.ir.names import base_name
 
 
@@ -49,11 +50,9 @@ def written_value(text: str, name: str):
 
 def _value_written(text: str, into) -> ast.expr | None:
     """The value the one assignment `text` writes into a subscript `into(target)` accepts (`y[i] -= v`: y[i] - v),
-    as a node, or None."""
-    try:
-        stmt = ast.parse(text.strip()).body[0]
-    except (SyntaxError, IndexError):
-        return None
+    as a node, or None (where the line holds more statements, the one that writes there)."""
+    stmt = statement(text, lambda s: any(isinstance(t, ast.Subscript) and into(t) for t in (
+        s.targets if isinstance(s, ast.Assign) else [s.target] if isinstance(s, ast.AugAssign) else [])))
     target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else \
         stmt.target if isinstance(stmt, ast.AugAssign) else None
     if not isinstance(target, ast.Subscript) or not into(target):
