@@ -442,3 +442,62 @@ def test_advice_names_the_statement_of_a_line_of_several(f, said):
 def test_advice_for_a_parameter_dict_names_the_statement_of_a_line_of_several():
     with pytest.raises(s2s.S2SError, match=r"p = \{k: p\[k\] - lr \* g\[k\] for k in p\}"):
         s2s.grad(parameter_dict_after_another)({'a': 0.5, 'b': 1.5})
+
+
+# (b) an in-place operator on a container's item in a loop that leaves by break was advised the comprehension making
+# every item anew (ws = [w * 2.0 for w in ws]), which drops the break: the advice makes the one item of the
+# iteration anew, keeping the break, checked exact
+def scaled_until(x):
+    ws = [x[:2] * 1.0, x[2:] * 1.0]
+    for w in ws:
+        w *= 2.0
+        if np.sum(w) > 3.0:
+            break
+    return sum(np.sum(w ** 2) for w in ws)
+
+
+def scaled_until_advised(x):
+    ws = [x[:2] * 1.0, x[2:] * 1.0]
+    for i, w in enumerate(ws):
+        ws = [w * 2.0 if j == i else other for j, other in enumerate(ws)]
+        w = ws[i]
+        if np.sum(w) > 3.0:
+            break
+    return sum(np.sum(w ** 2) for w in ws)
+
+
+def scaled_dict_until(x):
+    d = {'a': x[:2] * 1.0, 'b': x[2:] * 1.0}
+    for k in d:
+        w = d[k]
+        w *= 2.0
+        if np.sum(w) > 3.0:
+            break
+    return np.sum(d['a'] ** 2) + np.sum(d['b'])
+
+
+def scaled_dict_until_advised(x):
+    d = {'a': x[:2] * 1.0, 'b': x[2:] * 1.0}
+    for k in d:
+        w = d[k]
+        d = {j: (d[k] * 2.0 if j == k else other) for j, other in d.items()}
+        w = d[k]
+        if np.sum(w) > 3.0:
+            break
+    return np.sum(d['a'] ** 2) + np.sum(d['b'])
+
+
+@pytest.mark.parametrize("f, advised, said", [
+    (scaled_until, scaled_until_advised, "ws = [w * 2.0 if j == i else other for j, other in enumerate(ws)]; w = "
+                                         "ws[i], the loop over the positions keeping its break: for i, w in "
+                                         "enumerate(ws)"),
+    (scaled_dict_until, scaled_dict_until_advised, "d = {j: (d[k] * 2.0 if j == k else other) for j, other in "
+                                                   "d.items()}; w = d[k]")], ids=["list", "dict"])
+def test_advice_for_an_item_loop_with_a_break_keeps_the_break(f, advised, said):
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(f)(X)
+    assert said in str(info.value), str(info.value)
+    for x in (np.array([0.3, 1.1, 2.5, 0.7]), np.array([0.3, 0.2, 0.5, 0.7])):  # (the break taken or not)
+        kept = x.copy()
+        assert advised(x) == f(kept)
+        check_every_mode(advised, x, exact=True)

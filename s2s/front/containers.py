@@ -460,9 +460,16 @@ class ContainerChecks(ItemOperators):
             return ()
         kind = "dict" if self._made_as(container.name, dicts) else "tuple" if self._made_as(
             container.name, {"tuple", "builtins.tuple"}) else "list" if self._made_as(container.name, lists) else ""
-        fix = container_anew(made.text, loop.loc.text, base_name(container.name), kind) if kind else None
+        fix = container_anew(made.text, loop.loc.text, base_name(container.name), kind, _breaks(loop.body)) \
+            if kind else None
         return () if fix is None else (("container", ir.Const(base_name(container.name))),
                                        ("anew", ir.Const(fix[0])), ("item", ir.Const(fix[1])))
+
+
+def _breaks(stmts: list) -> bool:
+    """Does a break in `stmts` (not in a loop nested there) leave the loop whose body they are?"""
+    return any(isinstance(s, ir.Break) or not isinstance(s, ir.Loop) and any(_breaks(b) for b in ir.blocks(s))
+               for s in stmts)
 
 
 def _items(made: ir.Call, cls) -> tuple | None:
@@ -508,13 +515,16 @@ def _hashable(value) -> bool:
     return True
 
 
-def container_anew(made: str, loop: str, container: str, kind: str) -> tuple[str, str] | None:
+def container_anew(made: str, loop: str, container: str, kind: str, broke: bool = False) -> tuple[str, str] | None:
     """The container made anew in place of an in-place operator on an item of it in a loop, as
     (`{}` for the item's new value, the item as the user reads it) that `rt.require_immutable` fills in: `for w in
     ws:` -> ('ws = [{} for w in ws]', 'w'); `w = d[k]` in `for k in keys:` -> ("d = {k: ({} if k in keys else d[k])
     for k in d}", 'd[k]'), `{k: {} for k in d}` where the loop is over d's keys; `w = ws[i]` in `for i in
     range(len(ws)):` -> ('ws = [{} for i in range(len(ws))]', 'ws[i]'). `kind`: the container's, "list", "tuple" or
-    "dict". None for another form."""
+    "dict". `broke`: a break leaves the loop, which a comprehension making every item anew would not keep: the one
+    item made anew in the loop, `ws = [{} if j == i else other for j, other in enumerate(ws)]; w = ws[i]` (over the
+    positions: `for i, w in enumerate(ws)`), `d = {j: ({} if j == k else other) for j, other in d.items()}; w = d[k]`.
+    None for another form."""
     def parsed(text: str):
         try:
             body = ast.parse(code(text.strip()) + " pass" if text.strip().endswith(":") else code(text.strip())).body
@@ -525,6 +535,11 @@ def container_anew(made: str, loop: str, container: str, kind: str) -> tuple[str
     if isinstance(made_, ast.For) and isinstance(made_.target, ast.Name) and kind != "dict" and \
             ast.unparse(made_.iter) == container:  # (a list or tuple: its items, each made anew)
         opened, closed = ("tuple(", ")") if kind == "tuple" else ("[", "]")
+        if broke:  # (the items before the break: one at a time, the loop over the positions)
+            w = made_.target.id
+            return (f"{container} = {opened}{{}} if j == i else other for j, other in enumerate({container}){closed}; "
+                    f"{w} = {container}[i], the loop over the positions keeping its break: for i, {w} in "
+                    f"enumerate({container})", w)
         return f"{container} = {opened}{{}} for {made_.target.id} in {container}{closed}", made_.target.id
     if not (isinstance(made_, ast.Assign) and isinstance(made_.value, ast.Subscript) and
             ast.unparse(made_.value.value) == container and isinstance(made_.value.slice, ast.Name) and
@@ -533,6 +548,14 @@ def container_anew(made: str, loop: str, container: str, kind: str) -> tuple[str
         return None
     key, keys, item = loop_.target.id, ast.unparse(loop_.iter).replace("{", "{{").replace("}", "}}"), \
         ast.unparse(made_.value)
+    name = made_.targets[0].id if len(made_.targets) == 1 and isinstance(made_.targets[0], ast.Name) else None
+    if broke and name is not None and kind in ("dict", "list"):  # (the one item of this iteration, keeping the break)
+        made_anew = f"{container} = {{{{j: ({{}} if j == {key} else other) for j, other in {container}.items()}}}}" \
+            if kind == "dict" else \
+            f"{container} = [{{}} if j == {key} else other for j, other in enumerate({container})]"
+        return f"{made_anew}; {name} = {item}", item
+    if broke:
+        return None
     if kind == "dict":
         every = keys in (container, f"{container}.keys()")
         return (f"{container} = {{{{{key}: {{}} for {key} in {container}}}}}" if every else
