@@ -501,3 +501,54 @@ def test_advice_for_an_item_loop_with_a_break_keeps_the_break(f, advised, said):
         kept = x.copy()
         assert advised(x) == f(kept)
         check_every_mode(advised, x, exact=True)
+
+
+# (c) next(filter(f, xs)) was refused as filter not read wholly, advising list(filter(...)), which computes f of every
+# value and raises IndexError for none: next(it[, default]) is the loop that stops at the first value (folds.py)
+def first_kept(x):
+    return next(filter(lambda v: v > 1.0, x)) ** 2
+
+
+def first_generated(x):
+    return next(np.sin(v) * v for v in x if v > 1.0) ** 2
+
+
+def first_mapped(x):
+    return next(map(np.exp, x)) * x[1]
+
+
+def first_or_default(x):
+    return next(filter(lambda v: v > 10.0, x), x[3] * 2.0) + x[0]
+
+
+def first_pair(x):
+    a, b = next(zip(x, x[::-1]))
+    return a * b
+
+
+def first_of_iter(x):
+    return next(iter([v * v for v in x]))
+
+
+def first_stored(x):
+    big = filter(lambda v: v > 2.0, x)
+    return next(big) * x[0]
+
+
+def first_dropped(x):
+    return next(itertools.dropwhile(lambda v: v < 2.0, x)) ** 3
+
+
+def first_missing(x):
+    return next(filter(lambda v: v > 10.0, x)) + x[0]
+
+
+@pytest.mark.parametrize("f", [first_kept, first_generated, first_mapped, first_or_default, first_pair,
+                               first_of_iter, first_stored, first_dropped], ids=lambda f: f.__name__)
+def test_next_is_the_loop_stopping_at_the_first_value(f):
+    check_every_mode(f, X, exact=True)
+
+
+def test_next_of_none_raises_stop_iteration():
+    with pytest.raises(StopIteration):
+        s2s.grad(first_missing)(X)

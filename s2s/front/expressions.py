@@ -18,7 +18,7 @@ import math
 
 from s2s import ir, prims
 from s2s.front.attributes import AttributeLowering
-from s2s.front.folds import filtered_list, is_reduce, reduced_value
+from s2s.front.folds import filtered_list, first_value, is_first, is_reduce, reduced_value
 from s2s.front.library_loops import LOOPED, fmean_value, is_fmean, library_kind, library_list
 from s2s.front.fromiter import fromiter_array, is_fromiter
 from s2s.front.inlining import Spread
@@ -165,6 +165,8 @@ class ExpressionLowering(AttributeLowering):
         if isinstance(node.func, (ast.Name, ast.Attribute)) and self.static_value(node.func) is itertools.starmap:
             why, fix = iterator_advice(itertools.starmap, ast.unparse(node.func))  # (before its arguments' refusals)
             raise self.error(node, f"{ast.unparse(node.func)}(f, pairs) ({why})", fix)
+        if is_first(self, node):  # next(filter(f, xs)): the loop stopping at the first value (folds.py)
+            return first_value(self, node, hint)
         lazy = self.lazy_kind(node)
         if lazy is not None and id(node) not in self.consumed:
             raise self.not_consumed(node, f"{lazy.__name__}(...)")

@@ -1,10 +1,13 @@
-"""`functools.reduce(f, xs[, initial])` and `filter(f, xs)` as the loops Python runs.
+"""`functools.reduce(f, xs[, initial])`, `filter(f, xs)` and `next(iterator[, default])` as the loops Python runs.
 
 filter(f, xs) is the generator expression `(v for v in xs if f(v))` (`if v` for filter(None, xs)), its function
 evaluated once, where filter is made: read wholly where it is made (`sum(filter(...))`, `list(filter(...))`) it is
 that list, and a for loop over it is the loop over xs with the test first (generators.py). reduce is the loop
 carrying the accumulator: `acc = xs[0]; for v in xs[1:]: acc = f(acc, v)` (`acc = initial; for v in xs: ...`),
 which s2s differentiates as any loop; the function may be a lambda, a function of the module or a nested def.
+`next(it)` of a generator expression, of an iterator such as filter(f, xs) or map(f, xs), or of iter(xs), is the
+loop over it that stops at its first value: `for v in it: first = v; found = True; break`, then Python's
+StopIteration where it found none (`first = default`, given one).
 """
 from __future__ import annotations
 
@@ -114,3 +117,52 @@ def reduced_value(builder, node: ast.Call, hint) -> ir.Atom:
     builder.statements(statements)
     builder.loc = loc
     return builder.read(acc, node)
+
+
+def is_first(builder, node: ast.Call) -> bool:
+    """Is `node` `next(it)` or `next(it, default)` of a generator expression, an iterator Python reads as it goes
+    (filter, map, zip...) or iter(xs)?"""
+    if not (isinstance(node.func, ast.Name) and node.func.id == "next" and builder._resolves_to(node.func, next)) or \
+            node.keywords or not 1 <= len(node.args) <= 2 or any(isinstance(a, ast.Starred) for a in node.args):
+        return False
+    it = node.args[0]
+    return isinstance(it, ast.GeneratorExp) or builder.lazy_kind(it) is not None or \
+        isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and builder._resolves_to(it.func, iter) and \
+        len(it.args) == 1 and not it.keywords and not isinstance(it.args[0], ast.Starred)
+
+
+def first_value(builder, node: ast.Call, hint) -> ir.Atom:
+    """`next(it[, default])` as the loop over `it` that stops at its first value: `first = None; found = False; for v
+    in it: first = v; found = True; break`, then Python's StopIteration where it found none (rt.require_found), or
+    `if not found: first = default` (default evaluated before the loop). The values after the first are not
+    computed, as Python's next computes none of them."""
+    fresh = builder.namer.fresh
+    at = lambda n: ast.copy_location(n, node)  # noqa: E731
+    load = lambda n: at(ast.Name(n, ast.Load()))  # noqa: E731
+    assign = lambda name, value: at(ast.Assign(targets=[at(ast.Name(name, ast.Store()))], value=value,  # noqa: E731
+                                               type_comment=None))
+    reads = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    first = hint if hint and hint not in reads and hint not in builder.env else fresh(hint or "first")
+    found, item = fresh("found"), fresh("item")
+    before = [assign(first, at(ast.Constant(None))), assign(found, at(ast.Constant(False)))]
+    after = []
+    if len(node.args) == 2:
+        default = fresh("default")
+        before.insert(0, assign(default, node.args[1]))
+        after.append(at(ast.If(test=at(ast.UnaryOp(ast.Not(), load(found))), body=[assign(first, load(default))],
+                               orelse=[])))
+    it, target, value = node.args[0], at(ast.Name(item, ast.Store())), load(item)
+    kind = builder.lazy_kind(it)
+    count = len(it.args) if kind is zip else 2 if kind is enumerate else 1
+    if count > 1 and not any(isinstance(a, ast.Starred) for a in it.args):  # (unpacked, as a loop over zip reads them)
+        items = [fresh("item") for _ in range(count)]
+        target = at(ast.Tuple([at(ast.Name(n, ast.Store())) for n in items], ast.Store()))
+        value = at(ast.Tuple([load(n) for n in items], ast.Load()))
+    loop = at(ast.For(target=target, iter=it, orelse=[], type_comment=None,
+                      body=[assign(first, value), assign(found, at(ast.Constant(True))), at(ast.Break())]))
+    loc = builder.loc
+    builder.statements(before + [loop] + after)
+    builder.loc = loc
+    if len(node.args) == 1:
+        builder.emit(ir.Effect(ir.Call("s2s.runtime.require_found", (builder.read(found, node),)), builder.loc))
+    return builder.read(first, node)

@@ -52,7 +52,7 @@ nondiff(RT + "tie_share", RT + "abs_curvature", elementwise=True)  # (kinks: pie
 nondiff(RT + "require_scalar", RT + "require_bound", RT + "require_immutable", RT + "require_number",
         RT + "require_unshared", RT + "require_length", RT + "require_keywords", RT + "require_float_array",
         RT + "require_array", RT + "require_method", RT + "require_list", RT + "require_data",
-        RT + "require_points")
+        RT + "require_points", RT + "require_found")
 
 # ---------------------------------------------------------------- broadcasting and reductions
 # (both ways: where g was a bare 0.0 standing for a whole array, unbroadcast widened it, and G sums back)

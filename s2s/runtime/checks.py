@@ -17,7 +17,7 @@ from s2s.runtime.held import holds
 
 __all__ = ["require_scalar", "require_number", "require_immutable", "require_bound", "require_length",
            "require_keywords", "require_float_array", "require_generator", "require_array", "require_method",
-           "require_list", "require_points"]
+           "require_list", "require_points", "require_found"]
 
 
 _NUMBERS = frozenset((float, int, np.float64, np.float32, np.int64))
@@ -393,3 +393,9 @@ def require_points(data, weights=None, total=None):
         raise statistics.StatisticsError("data and weights must be the same length")
     if weights is not None and not total:
         raise statistics.StatisticsError("sum of weights must be non-zero")
+
+
+def require_found(found):
+    """`next(it)` where the loop over `it` found no value: Python's StopIteration."""
+    if not found:
+        raise StopIteration
