@@ -1,6 +1,7 @@
 """Round 16's language hunt (hunt16lang), fixed by fix16lang: functools.wraps wrappers with parameters of their
 own, a defaultdict accumulator's tangent, and what a recursive or logging function was refused for. Every
 derivative is checked against finite differences or an analytic value, in every mode that applies."""
+import collections
 import functools
 
 import numpy as np
@@ -172,3 +173,26 @@ def test_derivatives_of_a_wrapper_pickle_by_the_users_function():
         h = s2s.hessian(f)
         h(x)
         assert_close(pickle.loads(pickle.dumps(h))(x), hess, what="pickled hessian")
+
+
+def parity_sums(x):
+    d = collections.defaultdict(float)
+    for i, v in enumerate(x):
+        d[i % 2] += v * v
+    return d[0] * 2.0 + d[1]
+
+
+def binned_products(x):
+    bins = collections.defaultdict(float)
+    for i in range(len(x) - 1):
+        bins[i % 3] += x[i + 1] * x[i]
+    counts = collections.defaultdict(int)
+    counts["a"] += 2
+    return bins[0] * bins[1] + np.sin(bins[2]) + bins[7] * counts["a"] + counts["b"] + len(bins)
+
+
+@pytest.mark.parametrize("f", [parity_sums, binned_products], ids=lambda f: f.__name__)
+def test_a_defaultdict_accumulators_tangent_has_its_missing_keys_too(f):
+    """hunt16lang C2: the tangent of a defaultdict was a plain dict (rt.zeros_like), so jvp and the forward
+    Jacobian raised KeyError at the tangent of d[i % 2] += v * v, where the primal made the key."""
+    check_every_mode(f, X4, exact=True)

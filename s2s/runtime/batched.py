@@ -14,7 +14,7 @@ import numpy as np
 
 from s2s.errors import S2SError
 from s2s.runtime.arrays import extremum_adjoint, interp_adjoint_x, matrix_norm_adjoint, nanmean_adjoint, norm_adjoint, prod_adjoint, reduced_axes, var_adjoint, vector_norm_adjoint
-from s2s.runtime.core import Parts, TupleParts, batch_key, batch_read, _FLOAT64, _joined, _zero, tangent_as_array, \
+from s2s.runtime.core import DictParts, Parts, TupleParts, batch_key, batch_read, _FLOAT64, _joined, _zero, tangent_as_array, \
     zeros_like
 from s2s.runtime.cumprod import cumprod_zero_lines
 from s2s.runtime.linalg import cross_product
@@ -128,7 +128,11 @@ def batch_zeros(x, like):
         # ([np.outer(x, x), x], np.empty(n, dtype=object): parts of other shapes, or None, part by part)
         return tuple(batch_zeros(v, like) for v in x)
     if isinstance(x, dict):  # (copy.deepcopy(p) of a dict: its tangents key by key, as batch_getitem reads them)
-        return {k: batch_zeros(v, like) for k, v in x.items()}
+        if getattr(x, "default_factory", None) is None:
+            return {k: batch_zeros(v, like) for k, v in x.items()}
+        out = DictParts((k, batch_zeros(v, like)) for k, v in x.items())
+        out.factory = x.default_factory  # (a defaultdict's: a key it lacks is read as zero, 0.0 for a number)
+        return out
     while isinstance(like, (tuple, list, dict)) and like:
         like = list(like.values()) if isinstance(like, dict) else like
         like = next((v for v in like if np.ndim(v) or isinstance(v, (tuple, list, dict))), like[0])

@@ -270,12 +270,26 @@ def _record_parts(kind: type) -> type:
 class DictParts(_ScalesElementwise, dict):
     """The adjoint of a dict value: one adjoint per key; `+` adds key by key."""
 
+    factory = None  # a defaultdict's default_factory
+
+    def __init__(self, *args):  # (a copy of a defaultdict's keeps its factory: a key it lacks is read as the
+        super().__init__(*args)   # zero of factory()'s value, and kept, as the defaultdict does)
+        self.factory = getattr(args[0], "factory", None) if args else None
+
+    def __missing__(self, key):
+        if self.factory is None:
+            raise KeyError(key)
+        value = self[key] = zeros_like(self.factory())
+        return value
+
     def _map(self, fn):
         return DictParts((k, fn(v)) for k, v in self.items())
 
     def __add__(self, other):
         if isinstance(other, dict):
-            return DictParts((k, v + other[k]) for k, v in self.items())
+            out = DictParts((k, v + other[k]) for k, v in self.items())
+            out.factory = self.factory
+            return out
         if np.ndim(other) == 0 and other == 0:
             return self
         return NotImplemented
@@ -497,7 +511,9 @@ def zeros_like(x):
         out.record = x.record
         return out
     if isinstance(x, dict):
-        return DictParts((k, zeros_like(v)) for k, v in x.items())
+        out = DictParts((k, zeros_like(v)) for k, v in x.items())
+        out.factory = getattr(x, "default_factory", None)  # (a defaultdict's: d[k] += v makes the key)
+        return out
     if isinstance(x, tuple):
         kind = type(x) if isinstance(x, TupleParts) else _record_parts(type(x)) if hasattr(x, "_fields") else TupleParts
         return kind(zeros_like(v) for v in x)
