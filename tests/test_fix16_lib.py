@@ -552,3 +552,32 @@ def test_next_is_the_loop_stopping_at_the_first_value(f):
 def test_next_of_none_raises_stop_iteration():
     with pytest.raises(StopIteration):
         s2s.grad(first_missing)(X)
+
+
+# (d) a value of an argument that leaves a loop by a break (`for W in Ws: first = W; break`, and next(iter(Ws)),
+# the loop next is) was not checked where it is read: an np.matrix's ** is its matrix power, which s2s's rule for
+# arrays does not follow (the data check followed a loop's phi, not what its break gives it: ad/data_uses.py)
+B3 = np.array([[1.0, 2.0, 0.5], [0.3, -1.0, 2.0], [0.1, 0.2, 0.3]])
+
+
+def first_by_break(x, Ws):
+    first = None
+    for W in Ws:
+        first = W
+        break
+    return np.sum((first ** 2) @ x)
+
+
+def first_by_next(x, Ws):
+    return np.sum((next(iter(Ws)) ** 2) @ x)
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # (np.matrix)
+@pytest.mark.parametrize("f", [first_by_break, first_by_next], ids=lambda f: f.__name__)
+def test_an_argument_item_leaving_a_loop_by_break_is_checked_where_read(f):
+    x = np.array([0.3, 1.2, 2.5])
+    with pytest.raises(s2s.S2SError, match="is a matrix"):
+        s2s.grad(f)(x, [np.matrix(B3), np.eye(3)])
+    value, grad = s2s.value_and_grad(f)(x, [B3, np.eye(3)])
+    assert value == f(x, [B3, np.eye(3)])
+    assert_close(grad, np.ones(3) @ (B3 * B3), what=f.__name__)

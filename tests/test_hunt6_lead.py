@@ -82,7 +82,12 @@ def test_a_write_into_what_an_unfollowed_call_returned_of_the_functions_values_i
     itself; s2s took their result for a new array, and the write was lost (40.25 computed as 16.8)."""
     with pytest.raises(s2s.S2SError) as info:
         s2s.value_and_grad(f)(*args)
-    assert info.value.filename == __file__ and "[0] = " in str(info.value).splitlines()[2]  # (the write's line)
+    said = str(info.value)
+    if f is write_through_next:  # (next(iter([y])) is the loop taking y, the first item: the read of y after the
+        write = write_through_next.__code__.co_firstlineno + 3  # write through w, which that loop may have left y,
+        assert info.value.filename == __file__ and f"after line {write} wrote into 'w'" in said  # is refused)
+        return
+    assert info.value.filename == __file__ and "[0] = " in said.splitlines()[2]  # (the write's line)
 
 
 def random_row_written(x):

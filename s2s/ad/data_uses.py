@@ -85,9 +85,14 @@ def data_uses(fn: ir.Function, wrt: list) -> tuple:
     for s in ir.statements(fn.body):
         if type(s) is ir.Loop and s.kind == "for" and isinstance(s.target, str) and s.iter is not None:
             made[s.target] = s  # (a loop over a value: its target an item of it)
+    exits: dict = {}  # (a loop's header phi -> what each break leaving it gives it: `first = W; break`)
+    for s in ir.statements(fn.body):
+        if type(s) is ir.Break:
+            for target, atom in s.values.items():
+                exits.setdefault(target, []).append(atom)
     active = activity(fn, list(wrt))
     generated = fn.filename.startswith("<s2s ")  # (its names are s2s's: `t1`, not the user's)
-    data = _Data(made, given, fn.free, fn.params)
+    data = _Data(made, given, fn.free, fn.params, exits)
     out: dict = {}
     reads: dict = {}  # id(statement) -> {value: (name, spelled[, argument[, called]])}: checked before it runs
 
@@ -179,8 +184,8 @@ class _Data:
     """Where a value the function does not compute comes from: (root, steps) from an argument in `given`, from
     data of its module or closure (`free`), or from what a call the rules do not describe made (`vars(m)`)."""
 
-    def __init__(self, made: dict, given: list, free: dict, params: list):
-        self.made, self.given, self.free, self.params = made, given, free, params
+    def __init__(self, made: dict, given: list, free: dict, params: list, exits: dict):
+        self.made, self.given, self.free, self.params, self.exits = made, given, free, params, exits
 
     def paths(self, name: str, seen: set) -> list:
         """The (root, steps) `name` may be read from (none where it is computed)."""
@@ -194,8 +199,9 @@ class _Data:
             return []
         seen.add(name)
         d = self.made.get(name)
-        if type(d) is ir.Phi:
-            return [p for o in d.operands if type(o) is ir.Var for p in self.paths(o.name, seen)]
+        if type(d) is ir.Phi:  # (a loop's also takes what a break leaving it gives: `for W in Ws: first = W; break`)
+            return [p for o in list(d.operands) + self.exits.get(name, []) if type(o) is ir.Var
+                    for p in self.paths(o.name, seen)]
         if type(d) is ir.Loop:
             return self.then(d.iter, (_ITERATED, None), seen, (_EACH, None))
         if type(d) is not ir.Assign:
