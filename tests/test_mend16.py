@@ -126,3 +126,42 @@ def test_second_derivative_through_a_rule_leaving_a_list_adjoint_none(cfs):
     assert_close(value, weighed_gradient(y, cfs), what="vjp value")
     assert_close(pullback(1.0), expected, what="vjp")
     assert_close(s2s.jacobian(weighed_gradient)(y, cfs), expected, what="jacobian reverse")
+
+
+def halved_items(x, n):
+    ps = [x * (1.0 + i) for i in range(n)]
+    for p in ps:
+        p *= 0.5
+    return sum(np.sum(p ** 2) for p in ps)
+
+
+def halved_shared(x, n):
+    a = x * 1.0
+    ps = [a[i % 2:i % 2 + 2] for i in range(n)]  # (views of one array: NumPy halves its middle twice, s2s refuses)
+    for p in ps:
+        p *= 0.5
+    return sum(np.sum(p ** 2) for p in ps)
+
+
+def test_a_loop_over_a_long_list_checked_from_two_threads_holds_no_container_after():
+    """rt.require_unshared indexes a list of 16 or more items once per loop (runtime/items.py): each thread its own
+    index, gone when the loop has checked the last item."""
+    from s2s.runtime import items
+    x = np.array([0.3, -0.7, 1.1])
+    n = 40
+    grad, shared = s2s.grad(halved_items), s2s.grad(halved_shared)
+    expected = sum(0.5 * (1.0 + i) ** 2 for i in range(n)) * x  # (d/dx sum((x (1 + i) / 2)^2))
+    assert_close(expected, numeric_grad(halved_items, (x, n), 0), what="the analytic gradient")
+
+    def call(kind):
+        if kind == "shared":
+            with pytest.raises(s2s.S2SError, match="another item of a list"):
+                shared(x, n)
+            return None
+        return grad(x, n)
+    for (kind,), outs in concurrently(call, [("items",), ("shared",), ("items",)], calls=40):
+        for out in outs:
+            if kind == "items":
+                assert_close(out, expected, what="grad")
+    grad(x, n)
+    assert items._INDEXES.kept == {}

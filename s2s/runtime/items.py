@@ -3,6 +3,8 @@ holds the item's array when it runs, so that the new value s2s stores is NumPy's
 from __future__ import annotations
 
 import dataclasses
+import sys
+import threading
 
 import numpy as np
 
@@ -70,22 +72,39 @@ def _sharing(value, obj, settled: bool = False) -> int:
     A flat list, tuple or dict of arrays and numbers is indexed once by the array each item is a view of (`_owner`:
     arrays of different owners share no memory), and the index kept while its items stay those objects (`settled`:
     while it is that object): a loop's check of each item (item_loops.py) costs the item's own comparisons, not
-    the container's length."""
+    the container's length. The check of its last item ends the loop: its index goes, with those of the caller's
+    arguments and other containers not settled (`_Indexes`)."""
     owners = _owners(obj, settled)
     if owners is None or _owner(value) is None:
         return sum(np.may_share_memory(value, a) for a in _arrays_in(obj))
-    return sum(np.may_share_memory(value, a) for a in owners.get(_owner(value), []) + owners.get(None, []))
+    count = sum(np.may_share_memory(value, a) for a in owners.get(_owner(value), []) + owners.get(None, []))
+    if value is _last(obj):
+        kept = _INDEXES.kept
+        for key in [key for key, entry in kept.items() if key == id(obj) or not entry[3]]:
+            del kept[key]
+    return count
 
 
-_OWNERS: dict = {}  # id(container) -> (container, the ids of its items, {owner: [arrays]}): a few, the latest
+class _Indexes(threading.local):
+    """The indexes of the containers the checks of this thread's running loops read: {id(container): (container,
+    the ids of its items, {owner: [arrays]}, settled)}, a few. Each thread has its own (two threads may run one
+    gradient), and they go when the loop checks its container's last item (a loop around it keeps its own), or,
+    where a loop ended otherwise (an error), as the next index is made, those no one else holds."""
+
+    def __init__(self):
+        self.kept: dict = {}
+
+
+_INDEXES = _Indexes()
 
 
 def _owners(obj, settled: bool) -> dict | None:
     items = obj.values() if type(obj) is dict else obj if type(obj) in (list, tuple) else None
     if items is None or len(items) < 16:
         return None
-    kept = _OWNERS.get(id(obj))
-    if settled and kept is not None and kept[0] is obj:
+    indexes = _INDEXES.kept
+    kept = indexes.get(id(obj))
+    if settled and kept is not None and kept[0] is obj and len(kept[1]) == len(items):
         return kept[2]
     ids = tuple(map(id, items))
     if kept is not None and kept[0] is obj and kept[1] == ids:
@@ -97,10 +116,20 @@ def _owners(obj, settled: bool) -> dict | None:
     for a in items:
         if isinstance(a, np.ndarray):
             owners.setdefault(_owner(a), []).append(a)
-    if len(_OWNERS) >= 4:
-        _OWNERS.clear()
-    _OWNERS[id(obj)] = (obj, ids, owners)
+    for key, entry in list(indexes.items()):
+        if sys.getrefcount(entry[0]) <= 2:  # (no one else holds it: the entry's reference, and the call's)
+            del indexes[key]
+    if len(indexes) >= 4:
+        indexes.clear()
+    indexes[id(obj)] = (obj, ids, owners, settled)
     return owners
+
+
+def _last(obj):
+    """The last item of the list, tuple or dict `obj` (None for an empty one)."""
+    if type(obj) is dict:
+        return next(reversed(obj.values()), None)
+    return obj[-1] if obj else None
 
 
 def _owner(a):
