@@ -196,3 +196,41 @@ def test_a_defaultdict_accumulators_tangent_has_its_missing_keys_too(f):
     """hunt16lang C2: the tangent of a defaultdict was a plain dict (rt.zeros_like), so jvp and the forward
     Jacobian raised KeyError at the tangent of d[i % 2] += v * v, where the primal made the key."""
     check_every_mode(f, X4, exact=True)
+
+
+EXPR = ("+", ("*", "x", "x"), ("*", 3.0, ("+", "x", 1.0)))  # x * x + 3 (x + 1)
+
+
+def tree_eval(node, x):
+    if isinstance(node, float):
+        return node
+    if node == "x":
+        return x
+    op, a, b = node
+    if op == "+":
+        return tree_eval(a, x) + tree_eval(b, x)
+    return tree_eval(a, x) * tree_eval(b, x)
+
+
+def evaluated_tree(x):
+    return tree_eval(EXPR, x) * np.sin(x)
+
+
+def evaluated_tree_of_x(x):
+    return tree_eval(("*", ("+", x, 1.0), "x"), x)
+
+
+def test_a_recursive_evaluator_of_a_constant_tree_with_string_tags():
+    """hunt16lang R1: the reverse rule of a recursive function differentiated every argument holding floats, the
+    tree with its string tags too, which vjp refuses ('node' holds a str): grad was refused where jvp worked. The
+    tree is data now; where a derivative flows through it (a tree holding x), that is refused, never 0."""
+    for x in (0.7, -1.3):
+        expected = (2 * x + 3) * np.sin(x) + (x * x + 3 * (x + 1)) * np.cos(x)
+        assert s2s.grad(evaluated_tree)(x) == pytest.approx(expected)
+        assert s2s.jvp(evaluated_tree)((x,), (1.0,))[1] == pytest.approx(expected)
+        assert s2s.grad(tree_eval, wrt=1)(EXPR, x) == pytest.approx(2 * x + 3)
+        h = numeric_grad(lambda y: s2s.grad(evaluated_tree)(y), (x,), 0)
+        assert s2s.hessian(evaluated_tree)(x) == pytest.approx(h, rel=1e-5)
+        assert s2s.grad(s2s.grad(evaluated_tree))(x) == pytest.approx(h, rel=1e-5)
+    with pytest.raises(s2s.S2SError, match=r"tree_eval.*'node'.*holds a str at node\[0\]"):
+        s2s.grad(evaluated_tree_of_x)(0.7)

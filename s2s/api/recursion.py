@@ -82,7 +82,7 @@ def _choices(fn, mode: str, args: tuple, tangents) -> tuple:
     function is refused once; a refusal met by a second-order rule, `mode` "... second order", does not change
     what the first-order rules do)."""
     live = range(len(args)) if tangents is None else [i for i in range(len(args)) if tangents[i] is not None]
-    floats = tuple(i for i in live if _differentiable(args[i]))
+    floats = tuple(i for i in live if _differentiable(args[i]) and (tangents is not None or _tag(args[i]) is None))
     every = tuple(i for i in live if _differentiable(args[i]) or _integer(args[i]))
     first_order = mode.split(",")[0]  # (what the first-order rule refused, its rules refuse too: the same parts)
     if every != floats and (fn, mode, every) not in _INTEGERS_REFUSED and \
@@ -91,12 +91,40 @@ def _choices(fn, mode: str, args: tuple, tangents) -> tuple:
     return (floats,)
 
 
-def _placed(count: int, parts) -> tuple:
-    """A tuple of `count` entries, None but where `parts` ((position, value) pairs) puts a value."""
-    out = [None] * count
+def _placed(fn, args: tuple, parts) -> tuple:
+    """The adjoints of `args`: None but where `parts` ((position, value) pairs) puts a value, and, at an argument
+    holding a leaf with no derivative beside numbers (an expression tree's string tags), the refusal that
+    rt.adjoint_part raises where the caller has a derivative to take through it (not where it is data)."""
+    out = [None] * len(args)
     for i, part in parts:
         out[i] = part
+    for i, arg in enumerate(args):
+        tag = _tag(arg) if out[i] is None and _differentiable(arg) else None
+        if tag is not None:
+            names = _parameters(fn)[0]
+            name = names[i] if i < len(names) else f"argument {i + 1}"
+            out[i] = S2SError(
+                f"the derivative of the recursive function {getattr(fn, '__name__', 'f')} with respect to its "
+                f"argument '{name}', which holds {tag[1]} at {name}{tag[0]} beside numbers that carry a derivative "
+                f"here: s2s differentiates with respect to numbers and float arrays only; pass the values to "
+                f"differentiate in an argument of their own, apart from the tags (a tree of constants and tags "
+                f"alone is data, which s2s takes)")
     return tuple(out)
+
+
+def _tag(value, path: str = "") -> tuple | None:
+    """(path, kind) of a leaf of the container `value` that has no derivative (a str, None, a bool, an integer
+    array), which vjp refuses in an argument it differentiates; None where there is none."""
+    if isinstance(value, dict):
+        items = [(f"{path}[{k!r}]", v) for k, v in value.items()]
+    elif isinstance(value, (list, tuple)):
+        items = [(f"{path}[{i}]", v) for i, v in enumerate(value)]
+    elif isinstance(value, np.ndarray):
+        return None if np.issubdtype(value.dtype, np.floating) else (path, f"an array of {value.dtype}")
+    else:
+        number = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_, np.integer))
+        return None if number else (path, "None" if value is None else f"a {type(value).__name__}")
+    return next((found for p, v in items for found in [_tag(v, p)] if found is not None), None)
 
 
 def _differentiable(value) -> bool:
@@ -239,7 +267,7 @@ def _second_order_rules(fn) -> dict:
                                                                                    tuple(moving.values()))
             return zip(wrt, tangent)
         with _Level(name):
-            return _placed(len(args), _differentiated(fn, "reverse, second order", args, None, parts))
+            return _placed(fn, args, _differentiated(fn, "reverse, second order", args, None, parts))
 
     def adjoint_adjoint(cotangent, out, g, ans, *args):
         """The adjoint of `adjoint(g, ans, *args)` with respect to g and the arguments: reverse over reverse."""
@@ -254,7 +282,7 @@ def _second_order_rules(fn) -> dict:
             return list(zip(wrt, adjoints)) + [(-1, adjoints[-1])]  # (-1: g's)
         with _Level(name):
             found = dict(_differentiated(fn, "reverse, second order", args, None, parts))
-        return (found.pop(-1, None), None, *_placed(len(args), found.items()))
+        return (found.pop(-1, None), None, *_placed(fn, args, found.items()))
 
     def tangent_tangent(tangents, out, dargs, ans, *args):
         """The tangent of `tangent(dargs, ans, *args)`: forward over forward (the tangent does not read ans)."""
@@ -357,10 +385,10 @@ def rules_for(fn) -> str:
             *first, last = _choices(fn, "reverse", args, None)
             for wrt in first:
                 try:  # (a tuple wrt: a tuple of gradients)
-                    return _placed(len(args), zip(wrt, vjp(fn, wrt=wrt)(*args)[1](g)) if wrt else ())
+                    return _placed(fn, args, zip(wrt, vjp(fn, wrt=wrt)(*args)[1](g)) if wrt else ())
                 except S2SError:
                     _INTEGERS_REFUSED.add((fn, "reverse", wrt))
-            return _placed(len(args), zip(last, vjp(fn, wrt=last)(*args)[1](g)) if last else ())
+            return _placed(fn, args, zip(last, vjp(fn, wrt=last)(*args)[1](g)) if last else ())
 
     def tangent(tangents, ans, *args):
         with _Level(name):

@@ -589,4 +589,6 @@ def adjoint_part(adjoints, i, x):
                         f"{i + 1}: return one adjoint per positional argument, None for an argument with no "
                         f"derivative")
     g = adjoints[i]
+    if isinstance(g, Exception):  # (a part the rule could not make, raised where the argument has a derivative)
+        raise g
     return zeros_like(x) if g is None else unbroadcast(g, x)
