@@ -12,7 +12,7 @@ import numpy as np
 from s2s.api import cache, transform, arguments, data_checks, precision, display, draws, wrappers, entries
 from s2s.api.jacobian_forward import JACOBIAN_REFUSAL, JacobianForward, jacobian_forward, plain
 from s2s.api.parameters import given_wrt, wrt_arguments
-from s2s.api.transformed import Transformed, _checked_pullback
+from s2s.api.transformed import Transformed, _checked_pullback, _failed
 from s2s.back.sourcemap import attach_user_frames
 from s2s.runtime import jacobians, trees
 from s2s.ad.stacks import ReverseOverStacksError
@@ -99,12 +99,7 @@ class JacobianReverse:
             try:
                 return run(*args, **kwargs) if kwargs else run(*args)
             except Exception as exc:
-                if isinstance(exc, TypeError):
-                    arguments.raise_call_error(self.__wrapped__, args, kwargs)  # as the original refuses the call
-                    arguments.explain_sequence_error(exc, self.__wrapped__, args, kwargs)
-                attach_user_frames(exc)
-                if arguments.as_raised(exc) is not exc:
-                    raise arguments.as_raised(exc) from None
+                _failed(self, exc, args, kwargs)
                 raise
         except ResultTypeError as exc:
             raise exc.retitled("jacobian") from None

@@ -116,12 +116,7 @@ class Transformed:
         try:
             out = entry.fn(*args, **kwargs) if kwargs else entry.fn(*args)  # (no empty dict to unpack)
         except Exception as exc:
-            if isinstance(exc, TypeError):
-                arguments.raise_call_error(self.__wrapped__, args, kwargs)  # as the original refuses the call
-                arguments.explain_sequence_error(exc, self.__wrapped__, args, kwargs)
-            attach_user_frames(exc)  # the traceback shows the user's line too
-            if arguments.as_raised(exc) is not exc:
-                raise arguments.as_raised(exc) from None
+            _failed(self, exc, args, kwargs)
             raise
         # (the wrt arguments; one left out at its default: a float's derivative is a float, a float32's float32)
         values = wrt_arguments(arguments.original(self.__wrapped__), wrt_at, args, kwargs)
@@ -442,12 +437,15 @@ def _fresh(x, owners: dict):
     return x
 
 
-def _failed(self, exc: Exception, args: tuple) -> None:
-    """What the general path does with an exception from the generated function (the caller re-raises it)."""
+def _failed(self, exc: Exception, args: tuple, kwargs: dict | None = None) -> None:
+    """What a call of `self` (a transformation, or a Jacobian) does with an exception from the generated function
+    it ran with these arguments (the caller re-raises it): a TypeError of the call itself as the original refuses
+    it, one of a list taken as an array explained (ArgumentTypeError), the traceback showing the user's line."""
+    kwargs = kwargs or {}
     if isinstance(exc, TypeError):
-        arguments.raise_call_error(self.__wrapped__, args, {})
-        arguments.explain_sequence_error(exc, self.__wrapped__, args, {})
-    attach_user_frames(exc)
+        arguments.raise_call_error(self.__wrapped__, args, kwargs)  # as the original refuses the call
+        arguments.explain_sequence_error(exc, self.__wrapped__, args, kwargs)
+    attach_user_frames(exc)  # the traceback shows the user's line too
     if arguments.as_raised(exc) is not exc:
         raise arguments.as_raised(exc) from None
 
