@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 
 from s2s import ir
+from s2s.prims import CONTAINER_BUILDERS
 from s2s.ir.walk import array_versions, substitute_block
 from s2s.rules.registry import may_have_effects
 
@@ -20,6 +21,8 @@ IMPURE = {"pop", "list", "builtins.list", "dict", "builtins.dict", "push", "buil
           "builtins.zip", "builtins.enumerate", "builtins.iter", "s2s.runtime.add_into", "s2s.runtime.add_outer",
           "s2s.runtime.accumulator", "s2s.runtime.copy_adjoint", "s2s.runtime.owned_adjoint", "s2s.runtime.popped_adjoint",
           "s2s.runtime.added_at_part"}  # (`xs, ys = list(), list()`: two lists)
+
+_ITEM_CHANGES = ("s2s.runtime.require_unshared", "s2s.runtime.changed_item")
 
 
 def eliminate_common_subexpressions(fn: ir.Function) -> ir.Function:
@@ -33,11 +36,23 @@ def _eliminate(fn: ir.Function) -> ir.Function:
     # restore) holds other values after the write: what reads it is never merged
     written = {s.value.args[0].name for s in ir.statements(fn.body) if isinstance(s, ir.Effect)
                and s.value is not None and s.value.op == "setitem" and isinstance(s.value.args[0], ir.Var)}
-    _block(fn.body, {}, mapping, set(array_versions(fn.body)), written)
+    _block(fn.body, {}, mapping, set(array_versions(fn.body)) | _items_changed(fn), written)
     _drop_emptied(fn.body)
     if mapping:
         substitute_block(fn.body, mapping)
     return fn
+
+
+def _items_changed(fn: ir.Function) -> set:
+    """Where the function changes items of its containers in place (`for m in mom: m += g`, `st['m'] += g`: the
+    alias stage's rt.require_unshared and rt.changed_item), the values its displays, appends and records hold: two
+    equal new arrays (`[np.zeros_like(x), np.zeros_like(x)]`, `{'m': np.zeros(n), 'v': np.zeros(n)}`) are two
+    objects there, which NumPy's operator changes apart; merged, they would be one array stored twice."""
+    calls = [s.value for s in ir.statements(fn.body) if isinstance(s, (ir.Assign, ir.Effect))
+             and isinstance(s.value, ir.Call)]
+    if not any(c.op in _ITEM_CHANGES for c in calls):
+        return set()
+    return {a.name for c in calls if c.op in CONTAINER_BUILDERS for a in c.args if isinstance(a, ir.Var)}
 
 
 def _key(call: ir.Call, mapping: dict):
