@@ -59,8 +59,7 @@ def written_list(x):
     return np.sum(ys[0] ** 2)
 
 
-def test_a_write_into_a_list_display_says_what_to_write():
-    with pytest.raises(s2s.UnsupportedSyntaxError, match="element of the list 'ys'") as info:
-        s2s.grad(written_list)(np.ones(5))
-    assert "ys.append(v)" in str(info.value) and "np.copy" not in str(info.value)
-    assert "ys[0] = ys[0] ** 2" in str(info.value)
+def test_a_write_into_a_list_display_rebinds_its_item():
+    # (refused until fix16listw: the slot is rebound, as Python does; tests/test_fix16_list_writes.py)
+    x = np.array([0.3, -0.5, 0.8, 1.1, 0.2])
+    assert s2s.grad(written_list)(x) == pytest.approx(np.r_[4.0 * x[:2] ** 3, np.zeros(3)])

@@ -259,12 +259,6 @@ def test_string_method_of_what_carries_a_derivative_is_refused():
 
 
 # ----------------------------------------------------------------- hunt6py item 6, hunt6idx item 9: messages
-def written_comprehension_list(x):
-    ws = [np.zeros(2) for _ in range(2)]
-    ws[0] += x
-    return np.sum(ws[0] * ws[1])
-
-
 def index_of_local_list(x):
     xs = [x[0], x[1]]
     return xs.index(x[1]) * x[0]
@@ -312,7 +306,6 @@ def nested_recursion(x):
 
 
 @pytest.mark.parametrize("f, arg, text, says, not_says", [
-    (written_comprehension_list, np.ones(2), "ws[0] += x", "an element of the list 'ws'", "a view"),
     (index_of_local_list, np.array([1.5, 2.5]), "return xs.index", "np.flatnonzero(np.array(xs) == v)", "argument"),
     (update_dict, {"w": 1.0, "b": 2.0}, "q.update(", "q = {**q, 'w': value}", "assign the result"),
     (fill_array, np.ones(2), "y.fill(", "y = np.full_like(y, value)", "assign the result"),

@@ -4,15 +4,33 @@ may be, each as its own path leaves it. `JoinAliases` holds these methods of ali
 """
 from __future__ import annotations
 
-from s2s import ir
+from s2s import ir, prims
 from s2s.front.alias_elements import written_name
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED
 from s2s.ir.names import base_name
 from s2s.ir.walk import defined_names, ends_with_exit
 
+_LISTS = frozenset({"list", "builtins.list", prims.APPENDED})  # (what makes a list: a display, a copy, an append)
+
 
 class JoinAliases:
     """(mixed into alias.py's `_Aliases`; reads its state through `self`)"""
+
+    def list_join(self, phi: str) -> bool:
+        """Is `phi` a join of lists the function made only (a comprehension's list after its loop, a list grown in a
+        loop or a branch)? ssa.py writes its item (`ys[k] = v`, `list_object`) only where no other name or container
+        holds any of them: the write rebinds a slot of the one list the join is, and changes no other object."""
+        todo, seen = [phi], set()
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            if n in self.joins:
+                todo += [a.name for a in self.joins[n] if isinstance(a, ir.Var)]
+            elif getattr(self.made_by.get(n), "op", None) not in _LISTS:
+                return False
+        return True
 
     def if_(self, s: ir.If) -> None:
         s.test = self.read(s.test, s.loc)
