@@ -97,3 +97,127 @@ def appended_zeros(x):
 def test_equal_new_arrays_held_by_a_container_stay_two(f):
     check_every_mode(f, X, exact=True)
     assert "[t1, t1]" not in s2s.grad(f).source
+
+
+# ------------------------------------------------------------------ R2, R3: more forms of the optimizer item loop
+def short_zip(x):  # (zip stops at the shorter list: ps's last item stays as it was, and in ps)
+    ps = [x * 1.0, x * 2.0, x * 3.0]
+    gs = [x, x]
+    for p, g in zip(ps, gs):
+        p -= 0.1 * g
+    return sum(np.sum(p * p) for p in ps)
+
+
+def strict_zip(x):
+    ps = [x * 1.0, x * 2.0]
+    for p, g in zip(ps, [x, x * x], strict=True):
+        p -= 0.3 * g * p
+    return np.sum(ps[0] * ps[1])
+
+
+def enumerated_zip(x):
+    ps = [x * 1.0, x * 2.0]
+    for i, (p, g) in enumerate(zip(ps, [x, x * x])):
+        p -= 0.3 * (i + 1) * g * p
+    return np.sum(ps[0] * ps[1])
+
+
+def deep_copy_values(x):
+    q = copy.deepcopy({'w': x * 1.0, 'b': x * 0.5})
+    for v in q.values():
+        v -= 0.5 * v * v
+    return np.sum(q['w'] * q['b'])
+
+
+def enumerated_short_zip(x):
+    ps = [x * 1.0, x * 2.0, x * 3.0]
+    ms = [x * 0.5, x * 0.1]
+    for i, (g, p, m) in enumerate(zip([x, x * x], ps, ms)):
+        p -= 0.1 * g * m
+        m *= 0.9
+    return sum(np.sum(p * p) for p in ps) + np.sum(ms[1]) * len(ps)
+
+
+@pytest.mark.parametrize("f", [short_zip, strict_zip, enumerated_zip, deep_copy_values,
+                               enumerated_short_zip])
+def test_item_loop_forms_exact(f):
+    check_every_mode(f, X, exact=True)
+
+
+def strict_zip_unequal(x):
+    ps = [x * 1.0, x * 2.0]
+    for p, g in zip(ps, [x], strict=True):
+        p -= 0.3 * g * p
+    return np.sum(ps[0] * ps[1])
+
+
+def test_strict_zip_of_unequal_lists_raises_as_python():
+    with pytest.raises(ValueError, match="shorter"):
+        strict_zip_unequal(X.copy())
+    with pytest.raises(ValueError, match="shorter"):
+        s2s.grad(strict_zip_unequal)(X.copy())
+
+
+def rebound_list(params, x):
+    params = [p.copy() for p in params]
+    for p in params:
+        p -= 0.1 * x * p
+    return np.sum(params[0] * params[1])
+
+
+def rebound_dict(p, x):
+    p = {k: v.copy() for k, v in p.items()}
+    for k, v in p.items():
+        v -= 0.5 * v * x
+    return np.sum(p['w'] * p['b'])
+
+
+def rebound_shallow(params, x):  # (the caller's arrays: NumPy changes them)
+    params = [p for p in params]
+    for p in params:
+        p -= 0.1 * x * p
+    return np.sum(params[0] * params[1])
+
+
+def loop_before_rebinding(params, x):  # (the loop changes the caller's arrays)
+    for p in params:
+        p -= 0.1 * x * p
+    params = [p.copy() for p in params]
+    return np.sum(params[0] * params[1])
+
+
+def rebound_in_an_if(params, x):
+    if x[0] > 0:
+        params = [p.copy() for p in params]
+    for p in params:
+        p -= 0.1 * x * p
+    return np.sum(params[0] * params[1])
+
+
+W = [np.array([0.5, -1.2, 0.3]), np.array([0.3, 0.8, -0.4])]
+
+
+@pytest.mark.parametrize("f, arg", [(rebound_list, W), (rebound_dict, {'w': W[0], 'b': W[1]})])
+def test_copy_first_rebinding_the_parameter_exact(f, arg):
+    kept = copy.deepcopy(arg)
+    of_x = lambda x: f(copy.deepcopy(kept), x)  # noqa: E731
+    value, g = s2s.value_and_grad(f, wrt=1)(arg, X.copy())
+    assert value == of_x(X.copy())
+    assert_close(g, numeric_grad(of_x, (X.copy(),), 0))
+    assert_close(s2s.vjp(f, wrt=1)(arg, X.copy())[1](1.0), g)
+    primal, tangent = s2s.jvp(f, wrt=1)((arg, X.copy()), (np.ones(3),))
+    assert primal == value
+    assert_close(tangent, np.sum(g))
+    assert_close(s2s.jacobian(f, wrt=1)(arg, X.copy()), g)
+    assert_close(s2s.jacobian(f, wrt=1, mode="forward")(arg, X.copy()), g)
+    assert_close(s2s.hessian(f, wrt=1)(arg, X.copy()), numeric_hessian(of_x, X.copy()), 1e-4, 1e-5)
+    leaves = lambda t: list(t.values()) if isinstance(t, dict) else list(t)  # noqa: E731
+    assert all(np.array_equal(a, b) for a, b in zip(leaves(arg), leaves(kept)))
+
+
+@pytest.mark.parametrize("f", [rebound_shallow, loop_before_rebinding, rebound_in_an_if])
+def test_caller_arrays_changed_through_the_parameter_still_refused(f):
+    arg = copy.deepcopy(W)
+    with pytest.raises(s2s.S2SError, match="caller passed in"):
+        s2s.grad(f, wrt=1)(arg, X.copy())
+    assert all(np.array_equal(a, b) for a, b in zip(arg, W))

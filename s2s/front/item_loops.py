@@ -27,22 +27,32 @@ import ast
 import copy
 
 _MADE = "s2s_items_kept"  # (the loop made: read as it is)
+HANDED_OVER = "s2s_handed_over"  # (on `params = params_new` after it: 'params_new', a version of params's list)
 CHANGED_ITEM = "s2s.runtime.changed_item"  # (an ast.Name no source spells: calls.py lowers it as the helper's call)
 
 
-def items_kept(stmts: list, node, fresh) -> list:
+def items_kept(stmts: list, node, fresh, lent=frozenset()) -> list:
     """`stmts`, the body of the function `node`, with each loop that changes an item of a list or a dict it made by
     a loop's name for it read as the loop making the container anew (`items_changed`), before the loops around it
-    are read (the container is a name each of them binds)."""
+    are read (the container is a name each of them binds). `lent`: the parameters of a helper given a list its
+    caller made and holds by one name (effects.lend_lists: `sgd_step(params, grads, lr)`), lists of its own here."""
     if not isinstance(node, (ast.FunctionDef, ast.Lambda)):
         return stmts
     args = node.args
     params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs} | \
         {a.arg for a in (args.vararg, args.kwarg) if a is not None}
-    kinds = _kinds(stmts, params)
+    rebound = {t.id for s in stmts if isinstance(s, ast.Assign) for t in s.targets if isinstance(t, ast.Name)} & \
+        params - set(lent)  # (`params = [p.copy() for p in params]`: the function's own list from there on)
+    kinds = _kinds(stmts, params - set(lent) - rebound, lent)
     if not kinds:
         return stmts
-    return _kept(stmts, kinds.get, fresh)
+    first = {name: next(i for i, s in enumerate(stmts) if isinstance(s, ast.Assign) and
+                        any(isinstance(t, ast.Name) and t.id == name for t in s.targets))
+             for name in rebound if name in kinds}
+    out = []
+    for i, s in enumerate(stmts):  # (a loop before the parameter's name is rebound iterates the caller's)
+        out += _kept([s], lambda name, i=i: None if first.get(name, -1) >= i else kinds.get(name), fresh)
+    return out
 
 
 def _kept(stmts: list, kind, fresh) -> list:
@@ -63,7 +73,7 @@ def _kept(stmts: list, kind, fresh) -> list:
     return out
 
 
-def _kinds(stmts: list, params: set) -> dict:
+def _kinds(stmts: list, params: set, lent=frozenset()) -> dict:
     """"list" or "dict" for each name `stmts` bind only to a list (a list display or comprehension, list(...)) or
     only to a dict (a dict display or comprehension, dict(...), a copy: copy.deepcopy(p), p.copy()), not a
     parameter; a dict's is read only where the loop iterates its values() or items()."""
@@ -80,7 +90,7 @@ def _kinds(stmts: list, params: set) -> dict:
              for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
     unknown = {n.id for n in _names_and_nodes(stmts) if isinstance(n, ast.Name) and
                isinstance(n.ctx, (ast.Store, ast.Del)) and id(n) not in plain}
-    kinds: dict = {}
+    kinds: dict = {p: "list" for p in lent if p not in bound}
     changed = True
     while changed:
         changed = False
@@ -140,6 +150,10 @@ def items_changed(s: ast.For, kind, fresh) -> list | None:
             isinstance(s.target.elts[0], ast.Name):  # (`for k, v in q.items()` as `for k in q: v = q[k]`: v the
         target, iterated = s.target.elts[0], s.iter.func.value  # item of q at its key, not of a (key, item) pair)
         first = [at(ast.Assign([s.target.elts[1]], at(ast.Subscript(iterated, load(target.id), ast.Load()))))]
+    elif isinstance(s.iter, ast.Call) and isinstance(s.iter.func, ast.Attribute) and s.iter.func.attr == "values" \
+            and kind(s.iter.func.value.id) == "copy":  # (`for v in q.values()` of a deep copy: `for k in q`)
+        target, iterated = store(fresh("key")), s.iter.func.value
+        first = [at(ast.Assign([s.target], at(ast.Subscript(iterated, load(target.id), ast.Load()))))]
     body = first + [at(ast.Assign([store(item)], load(name))) for name, _, _, _, item in made] + \
         _before_continues(s.body, keep) + keep
     loop = ast.copy_location(ast.For(target, iterated, body, [], None), s)
@@ -148,22 +162,43 @@ def items_changed(s: ast.For, kind, fresh) -> list | None:
     after = []
     for _, container, kind_, new, _ in made:
         key, value = (fresh("key"), fresh("value")) if kind_ == "dict" else (None, None)
-        value = load(new) if kind_ == "list" else at(ast.DictComp(load(key), load(value), [at(ast.comprehension(
-            at(ast.Tuple([store(key), store(value)], ast.Store())),
-            at(ast.Call(load("zip"), [load(container), load(new)], [])), [], 0))]))
+        if kind_ == "list" and _reversed(s.iter):  # (`for p in reversed(ps)`: the new items last first)
+            value = at(ast.Subscript(load(new), at(ast.Slice(None, None, at(ast.Constant(-1)))), ast.Load()))
+        elif kind_ == "list" and _zipped(s.iter):  # (a shorter list zipped with it: its other items as they were)
+            value = at(ast.BinOp(load(new), ast.Add(), at(ast.Subscript(load(container), at(ast.Slice(
+                at(ast.Call(load("len"), [load(new)], [])), None, None)), ast.Load()))))
+        else:
+            value = load(new) if kind_ == "list" else at(ast.DictComp(load(key), load(value), [at(ast.comprehension(
+                at(ast.Tuple([store(key), store(value)], ast.Store())),
+                at(ast.Call(load("zip"), [load(container), load(new)], [])), [], 0))]))
         after.append(at(ast.Assign([store(container)], value)))
+        setattr(after[-1], HANDED_OVER, new if kind_ == "list" else None)
     return before + [loop] + after
+
+
+def _zipped(it) -> bool:
+    """Does the loop iterate `zip(...)` (of `enumerate(zip(...))`), which stops at the shortest of its lists?"""
+    if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "enumerate" and it.args:
+        it = it.args[0]
+    return isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "zip"
+
+
+def _reversed(it) -> bool:
+    """Is `it` `reversed(xs)`, which gives xs's items last first?"""
+    return isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "reversed" and \
+        len(it.args) == 1 and not it.keywords
 
 
 def _iterated(it, target, kind) -> list:
     """(loop name, container name, "list" or "dict") for each name `target` binds to an item of a list or a dict
-    the function made that `it` iterates: `params`, `zip(params, grads)`, `enumerate(params)`, `q.values()`,
-    `q.items()`."""
+    the function made that `it` iterates: `params`, `zip(params, grads)`, `enumerate(params)`, `reversed(params)`,
+    `q.values()`, `q.items()`."""
     def named(node, name):
         return isinstance(node, ast.Name) and isinstance(name, ast.Name) and kind(node.id) == "list"
     def mapping(node):
         return isinstance(node, ast.Name) and kind(node.id) in ("dict", "copy")
-    call = it if isinstance(it, ast.Call) and not it.keywords else None
+    call = it if isinstance(it, ast.Call) and (not it.keywords or _zipped(it) and
+                                               [k.arg for k in it.keywords] == ["strict"]) else None
     elts = target.elts if isinstance(target, ast.Tuple) else None
     if isinstance(it, ast.Name) and isinstance(target, ast.Name):
         return [(target.id, it.id, "list")] if named(it, target) else []
@@ -171,8 +206,13 @@ def _iterated(it, target, kind) -> list:
             len(elts) == len(call.args):
         return [(t.id, a.id, "list") for a, t in zip(call.args, elts) if named(a, t)]
     if call is not None and isinstance(call.func, ast.Name) and call.func.id == "enumerate" and \
+            len(call.args) in (1, 2) and elts is not None and len(elts) == 2 and isinstance(elts[1], ast.Tuple):
+        return _iterated(call.args[0], elts[1], kind) if _zipped(call.args[0]) else []  # (`i, (p, g)`)
+    if call is not None and isinstance(call.func, ast.Name) and call.func.id == "enumerate" and \
             len(call.args) in (1, 2) and elts is not None and len(elts) == 2:  # (enumerate(params, 1) too)
         return [(elts[1].id, call.args[0].id, "list")] if named(call.args[0], elts[1]) else []
+    if _reversed(it) and isinstance(target, ast.Name):  # (made anew backwards, then turned round)
+        return [(target.id, call.args[0].id, "list")] if named(call.args[0], target) else []
     if call is not None and isinstance(call.func, ast.Attribute) and not call.args and \
             mapping(call.func.value):
         container = call.func.value.id
