@@ -51,8 +51,16 @@ def every_mode(f, x, *rest, hessian=True):
         unchanged("the hessian")
         inner = s2s.grad(f)
         first = numeric_grad(lambda x: inner(x, *copy.deepcopy(rest)) @ v, (x,), 0)
-        outer = (lambda x: inner(x) @ v) if not rest else (lambda x: inner(x, r0) @ v)
         r0 = rest[0] if rest else None
+
+        def outer(x):
+            return inner(x, r0) @ v
+
+        def outer_alone(x):
+            return inner(x) @ v
+
+        outer = outer if rest else outer_alone
+
         assert_close(s2s.grad(outer)(x), first, 1e-4, 1e-5, what=f"{f.__name__}: grad of grad")
 
 
