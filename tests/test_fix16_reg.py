@@ -221,3 +221,14 @@ def test_caller_arrays_changed_through_the_parameter_still_refused(f):
     with pytest.raises(s2s.S2SError, match="caller passed in"):
         s2s.grad(f, wrt=1)(arg, X.copy())
     assert all(np.array_equal(a, b) for a, b in zip(arg, W))
+
+
+# ------------------------------------------------------------------ M: np.fromiter of iter(...)
+def fromiter_iter(x):
+    y = np.fromiter(iter(x * 2.0), float)
+    z = np.fromiter(iter(v * v for v in x), dtype=float, count=2)
+    return np.sum(y * np.sin(x)) + np.sum(z)
+
+
+def test_fromiter_of_an_iterator_exact():
+    check_every_mode(fromiter_iter, X, exact=True)

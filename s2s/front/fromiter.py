@@ -1,7 +1,8 @@
 """`np.fromiter(values, dtype, count=-1)` as `np.array` of the list of its values.
 
 np.fromiter reads its iterable wholly, where it is called, as list() does: a generator expression or map(...) passed
-to it is read there (the list a comprehension makes), a list or an array is iterated as it is. The array is then
+to it is read there (the list a comprehension makes), a list or an array is iterated as it is (so is `iter(xs)`,
+the iterator of one read wholly here). The array is then
 `np.array(items, dtype=dtype)`, whose derivative s2s has, and with a count its first `count` items
 (`items[:count]`, all of them for a negative count). (NumPy raises where the iterable has fewer than `count`
 items; here the array is the shorter one.)
@@ -30,6 +31,10 @@ def fromiter_array(builder, node: ast.Call, hint):
     if "iter" not in given or "dtype" not in given or len(given) != len(node.args) + len(node.keywords):
         return None
     values, at = given["iter"], lambda n: ast.copy_location(n, node)
+    while isinstance(values, ast.Call) and isinstance(values.func, ast.Name) and len(values.args) == 1 and \
+            not values.keywords and not isinstance(values.args[0], ast.Starred) and \
+            builder._resolves_to(values.func, iter):
+        values = values.args[0]  # (`np.fromiter(iter(xs), float)`: the iterator gives xs's values, read here)
     lazy = isinstance(values, ast.GeneratorExp) or builder.lazy_kind(values) is not None
     if lazy:
         builder.consumed.add(id(values))  # (read wholly here, as list() reads it)
