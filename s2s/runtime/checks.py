@@ -191,10 +191,12 @@ def require_immutable(value, statement, caller="", base="", part="", own=False, 
                            f"write s2s follows); if the other names are meant to keep the old value, write it as a "
                            f"new value ('{rebound}')")
         raise S2SError(f"'{statement}' would change an array in place that something else still refers to "
-                       f"(the caller's argument, another name for it, another item of a list holding it, or the "
-                       f"array it is a view of), and s2s follows values, not shared arrays: if those are meant to "
-                       f"keep the old value (NumPy's would show the change), write it as a new value ('{rebound}'), "
-                       f"or copy the array first; to change them too, write the new value into each by its own name")
+                       f"(the caller's argument, another name for it, another item of a list holding it, a list or "
+                       f"dict holding it, or the array it is a view of), and s2s follows values, not shared arrays: "
+                       f"to have NumPy's meaning, where they show the change, write the new value into each by its "
+                       f"own name (a[:] = ...), or make the container anew with the new arrays (ps = [p - v for p "
+                       f"in ps], in place of a loop changing its items); only where nothing else is meant to see "
+                       f"the change, write it as a new value ('{rebound}') or copy the array first")
 
 
 def _by_own_names(statement: str, arrays: tuple, ndim: int) -> str:
