@@ -29,7 +29,7 @@ import dataclasses
 
 from s2s import ir, prims
 from s2s.ir.names import base_name
-from s2s.ir.walk import defined_names, map_statements
+from s2s.ir.walk import defined_names, map_statements, outside_loops
 from s2s.ir.walk import vars_of as walk_vars
 from s2s.rules import registry
 
@@ -71,7 +71,8 @@ class LoopSaves:
         as `rt.shapes_of(seq)`, and its value is added to `parts`. Returns value -> the name of its shape."""
         out = {}
         again = {n for d in recomputed for n in walk_vars(d.value)}
-        top = {t.target for t in _in_ifs(loop.body) if isinstance(t, ir.Assign)} | {p.target for p in loop.phis}
+        # (what the iteration makes outside inner loops: a value an if makes is saved in its branch, as its shape)
+        top = {t.target for t in outside_loops(loop.body) if isinstance(t, ir.Assign)} | {p.target for p in loop.phis}
         read_by: dict = {}  # name -> [(the call reading it, the operand's position)], one walk of the body
         for t in ir.statements(rev_body):
             for i, a in enumerate(ir.operands(t)):
@@ -169,16 +170,6 @@ class LoopSaves:
                 if isinstance(a, ir.Var) and not _shape_read(c, i):
                     out.add(a.name)
         return out
-
-
-def _in_ifs(block: list):
-    """The statements of `block` and of the ifs in it (a value an if of the iteration makes is saved in its branch,
-    as its shape would be), not those of an inner loop."""
-    for t in block:
-        yield t
-        if type(t) is ir.If:
-            yield from _in_ifs(t.body)
-            yield from _in_ifs(t.orelse)
 
 
 def _shape_read(c, i: int) -> bool:

@@ -18,7 +18,7 @@ from s2s import ir, prims
 from s2s.ad.blocks import ZERO
 from s2s.ir.names import base_name
 from s2s.errors import UnsupportedSyntaxError
-from s2s.ir.walk import vars_of as walk_vars
+from s2s.ir.walk import outside_loops as walk_outside_loops, vars_of as walk_vars
 from s2s.linemaps import user_line
 
 
@@ -85,7 +85,7 @@ class StackAdjoints:
                     f"a view of an array it writes", self.fn.filename, t.loc.line if t.loc else 0, 0,
                     t.loc.text if t.loc else "", "differentiate this gradient in forward mode: s2s.hessian(f), "
                     "or s2s.jacobian(s2s.grad(f), mode=\"forward\")")
-        outside_loops = set(_defined_outside_loops(self.fn.body))
+        outside_loops = {s.target for s in walk_outside_loops(self.fn.body) if isinstance(s, ir.Assign)}
         for n in sorted(members, key=self._order):
             use = next((t for t in ir.statements(self.fn.body) if n in [a.name for a in ir.operands(t)
                         if isinstance(a, ir.Var)] and not _stack_use(t, n, members)), None)
@@ -163,16 +163,6 @@ class StackAdjoints:
             return False
         return call.op in ("push", "pop", "getitem") and (call.op == "push") == isinstance(s, ir.Effect) and \
             bool(call.args) and isinstance(call.args[0], ir.Var) and call.args[0].name in self.stacks
-
-
-def _defined_outside_loops(stmts: list):
-    """The names assigned by `stmts` and their branches, outside every loop."""
-    for s in stmts:
-        if isinstance(s, ir.Assign):
-            yield s.target
-        elif isinstance(s, ir.If):
-            yield from _defined_outside_loops(s.body)
-            yield from _defined_outside_loops(s.orelse)
 
 
 def _stack_use(s, stack: str, stacks: dict) -> bool:

@@ -135,6 +135,15 @@ def calls_in(stmts: list):
             yield s.value
 
 
+def outside_loops(stmts: list):
+    """The statements of `stmts` and of the ifs in them (each before its branches'), not those of a loop's body."""
+    for s in stmts:
+        yield s
+        if type(s) is ir.If:
+            yield from outside_loops(s.body)
+            yield from outside_loops(s.orelse)
+
+
 def with_blocks(stmts: list):
     """Every statement with the list (block) it is in, nested ones included."""
     for s in stmts:

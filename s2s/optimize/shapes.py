@@ -21,7 +21,7 @@ import copy
 import dataclasses
 
 from s2s import ir, prims
-from s2s.ir.walk import count_uses, map_statements
+from s2s.ir.walk import count_uses, map_statements, outside_loops
 
 SHAPE_READS = {"s2s.runtime.unbroadcast": 1, "s2s.runtime.sum_adjoint": 1, "s2s.runtime.mean_adjoint": 1,
                "s2s.runtime.diff_adjoint": 1,
@@ -40,7 +40,7 @@ def _shapes(fn: ir.Function) -> ir.Function:
                for s in ir.statements(fn.body)):
         return fn
     # (definitions outside loops: a loop's phi holds its exit value after it, not what an iteration read)
-    calls = {s.target: s.value for s in _outside_loops(fn.body) if type(s) is ir.Assign and type(s.value) is ir.Call}
+    calls = {s.target: s.value for s in outside_loops(fn.body) if type(s) is ir.Assign and type(s.value) is ir.Call}
     uses: dict = {}
     count_uses(fn.body, uses)
     readers: dict = {}  # name -> the calls reading it (by target)
@@ -76,14 +76,6 @@ def _shapes(fn: ir.Function) -> ir.Function:
 
 
 shape_sources.in_place = _shapes
-
-
-def _outside_loops(stmts: list):
-    for s in stmts:
-        yield s
-        if type(s) is ir.If:
-            yield from _outside_loops(s.body)
-            yield from _outside_loops(s.orelse)
 
 
 def _adjoint_of(c: ir.Call, g: str, made: ir.Call) -> bool:
