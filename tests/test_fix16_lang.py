@@ -234,3 +234,37 @@ def test_a_recursive_evaluator_of_a_constant_tree_with_string_tags():
         assert s2s.grad(s2s.grad(evaluated_tree))(x) == pytest.approx(h, rel=1e-5)
     with pytest.raises(s2s.S2SError, match=r"tree_eval.*'node'.*holds a str at node\[0\]"):
         s2s.grad(evaluated_tree_of_x)(0.7)
+
+
+def announced(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        print(f"calling {fn.__name__} of {fn.__module__}")
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+@announced
+def announced_cubes(x):
+    return np.sum(x ** 3)
+
+
+def named_squares(x):
+    print(f"{named_squares.__qualname__}: start", np.sum.__name__)
+    return np.sum(np.sin(x) * x)
+
+
+def kept_function(x):
+    return np.sin
+
+
+def test_a_functions_name_for_a_log_line_is_a_string_known_while_compiling(capsys):
+    """hunt16lang R4: reading fn.__name__ (a decorator's log line, or the function's own name) was refused as
+    'the function used as a value', said at column 1 of the line; it is the string now. A function value still
+    used is refused at its own column."""
+    check_every_mode(announced_cubes, X4, exact=True)
+    check_every_mode(named_squares, X4, exact=True)
+    assert f"calling announced_cubes of {__name__}" in capsys.readouterr().out
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"the function 'np.sin' used as a value") as caught:
+        s2s.grad(kept_function)(0.5)
+    assert caught.value.offset == 12 and caught.value.text.startswith("    return np.sin")

@@ -19,6 +19,8 @@ from s2s.rules import registry
 _OPERATORS = frozenset({"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "neg", "pos"})
 # an array's attributes read as NumPy's functions: `m.flat` (m.flat[4], for v in m.flat) as np.ravel(m), a view
 _ARRAY_ATTRIBUTES = {**prims.ATTRIBUTES, "flat": prims.METHODS["ravel"]}
+# what a function known while compiling is named: strings, which a log line reads (f"calling {fn.__name__}")
+_NAMES = frozenset({"__name__", "__qualname__", "__module__", "__doc__"})
 
 
 class AttributeLowering:
@@ -136,6 +138,8 @@ class AttributeLowering:
             base = self.static_value(node.value)
             if base is MISSING:
                 return MISSING
+            if node.attr in _NAMES and callable(base) and not isinstance(base, type):
+                return getattr(base, node.attr, MISSING)  # (fn.__name__ for a log line: a string known now)
             if not isinstance(base, types.ModuleType) and not isinstance(base, type) and \
                     not registry.has_methods(base):  # (stats.norm.logpdf: a method with a record)
                 return MISSING

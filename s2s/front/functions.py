@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import inspect
 import linecache
+import re
 import symtable
 import textwrap
 import types
@@ -408,10 +409,14 @@ def check_no_function_values(body: list, filename: str) -> None:
                         f"differentiate again. Take the third derivative by "
                         f"central differences of the second, (g2(x + h) - g2(x - h)) / (2 * h) with g2 = "
                         f"s2s.grad(s2s.grad(f)), or write the loop's iterations out if it has few")
+                file = loc.file or filename if loc else filename
+                raw = linecache.getline(file, loc.line) if loc else ""
+                text = raw if raw.strip() and raw.strip() == text.strip() else text  # (at the name's column)
+                at = re.search(rf"(?<![\w.]){re.escape(found.name)}\b", text)
                 raise UnsupportedSyntaxError(
                     f"the function '{found.name}' used as a value here (stored, returned, passed to a call s2s "
-                    "does not descend into, or chosen by a branch)", loc.file or filename if loc else filename,
-                    loc.line if loc else 0, 0, text,
+                    "does not descend into, or chosen by a branch)", file, loc.line if loc else 0,
+                    at.start() if at else len(text) - len(text.lstrip()), text,
                     "call it where it is needed: s2s resolves every call of a function value while compiling")
 
 
