@@ -256,6 +256,56 @@ def test_library_iterators_wrong_arguments():
         s2s.grad(takewhile_no_function)(X)
 
 
+def accumulate_enumerated(x):
+    total = 0.0
+    for k, r in enumerate(itertools.accumulate(x, lambda a, b: a * b + 0.1)):
+        total = total + (k + 1) * r
+    return total
+
+
+def takewhile_zipped(x):
+    total = 0.0
+    for a, b in zip(x, itertools.takewhile(lambda v: v < 2.0, x[::-1])):
+        total = total + a * b
+    return total
+
+
+def filter_enumerated(x):
+    total = 0.0
+    for k, v in enumerate(filter(lambda v: v > 0.5, x)):
+        total = total + k * v * v
+    return total
+
+
+def accumulate_reading_what_the_loop_changes(x):
+    total, c = 0.0, 1.0
+    for v in itertools.accumulate(x, lambda a, b: a * c + b):  # (each value as the loop reaches it: c then)
+        c = c * 0.5
+        total = total + v
+    return total
+
+
+def accumulate_enumerated_reading_what_the_loop_changes(x):
+    total, c = 0.0, 1.0
+    for k, v in enumerate(itertools.accumulate(x, lambda a, b: a * c + b)):
+        c = c * 0.5
+        total = total + v
+    return total
+
+
+@pytest.mark.parametrize("f", [accumulate_enumerated, takewhile_zipped, filter_enumerated,
+                               accumulate_reading_what_the_loop_changes], ids=lambda f: f.__name__)
+def test_library_iterators_in_zip_and_enumerate(f):
+    """Given to enumerate() or zip() in a for loop, they are computed before it (as a generator expression there
+    is), refused where the loop changes what they read."""
+    check_every_mode(f, X, exact=True)
+
+
+def test_library_iterator_in_enumerate_reading_what_the_loop_changes_is_refused():
+    with pytest.raises(s2s.S2SError, match=r"a for loop over accumulate\(\.\.\.\) that reads 'c'"):
+        s2s.grad(accumulate_enumerated_reading_what_the_loop_changes)(X)
+
+
 def test_library_iterators_source_readable():
     code = [line for line in s2s.grad(accumulate_lambda).source.splitlines() if not line.strip().startswith("#")]
     assert not any("itertools" in line for line in code) and any("for " in line for line in code)

@@ -17,6 +17,7 @@ from s2s.front.effects import user_function
 from s2s.front.endless import Endless, endless_part, endless_refused, never_ends, taken_sources
 from s2s.front.functions import function_of
 from s2s.front.generators import lazy_for
+from s2s.front.library_loops import KINDS as _LIBRARY_ITERATORS
 from s2s.front.lowering import flag_breaks, loop_level_nodes, normalise_exits
 from s2s.front.helper_writes import writes_elements
 from s2s.front.source import MISSING, Source, read_function
@@ -335,14 +336,16 @@ class LoopLowering(UnrollLowering):
 
     def _iterators_read_by(self, s: ast.For) -> list:
         """The generator expressions and map(...) calls loop `s` iterates over (itself, or through zip and
-        enumerate), which s2s computes before the loop where Python computes each value as the loop reaches it:
-        the same, unless the loop changes a name they read (a name assigned, an array written, a list grown)."""
+        enumerate; filter(...) and itertools' accumulate, takewhile, dropwhile and filterfalse there too), which s2s
+        computes before the loop where Python computes each value as the loop reaches it: the same, unless the loop
+        changes a name they read (a name assigned, an array written, a list grown)."""
         found, todo = [], [s.iter]
         while todo:
             it = todo.pop()
             if isinstance(it, ast.Call) and self.lazy_kind(it) in (zip, enumerate):
                 todo.extend(it.args)
-            elif isinstance(it, ast.GeneratorExp) or self.lazy_kind(it) is map:
+            elif isinstance(it, ast.GeneratorExp) or self.lazy_kind(it) is map or \
+                    it is not s.iter and self.lazy_kind(it) in (filter, *_LIBRARY_ITERATORS):
                 found.append(it)
         if not found:
             return found
@@ -352,7 +355,8 @@ class LoopLowering(UnrollLowering):
             reads = sorted({n.id for n in ast.walk(it) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
                            & changed)
             if reads:
-                what = "a generator expression" if isinstance(it, ast.GeneratorExp) else "map(...)"
+                what = "a generator expression" if isinstance(it, ast.GeneratorExp) else \
+                    f"{self.lazy_kind(it).__name__}(...)"
                 raise self.error(it, f"a for loop over {what} that reads '{reads[0]}', which the loop changes "
                                      "(Python computes each value as the loop reaches it)",
                                  "loop over a list computed before the loop: for v in [...]")
