@@ -232,3 +232,23 @@ def fromiter_iter(x):
 
 def test_fromiter_of_an_iterator_exact():
     check_every_mode(fromiter_iter, X, exact=True)
+
+
+def clip_items_out(x):
+    ps = [x * 1.0, x * 2.0]
+    for p in ps:
+        np.clip(p, -0.3, 0.3, out=p)
+    return np.sum(ps[0] * ps[1] * x)
+
+
+def clip_items_advised(x):
+    ps = [x * 1.0, x * 2.0]
+    ps = [np.clip(p, -0.3, 0.3) for p in ps]
+    return np.sum(ps[0] * ps[1] * x)
+
+
+def test_out_into_an_item_advises_the_list_made_anew():
+    with pytest.raises(s2s.S2SError, match=r"ps = \[np\.clip\(p, -0\.3, 0\.3\) for p in ps\]"):
+        s2s.grad(clip_items_out)(X.copy())
+    assert clip_items_advised(X.copy()) == clip_items_out(X.copy())
+    check_every_mode(clip_items_advised, X, hessian=False, exact=True)

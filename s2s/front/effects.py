@@ -210,8 +210,16 @@ class EffectLowering(ScatterAddLowering):
         into = ast.unparse(given)
         instead = f"{into} = {ast.unparse(call)}" if isinstance(given, ast.Name) else \
             f"u = {ast.unparse(call)}, and read u where the function reads the values written into {into}"
+        advice = f"assign the result instead: {instead}"
+        loop = next((f.node for f in reversed(self.loops) if isinstance(f.node, ast.For) and
+                     isinstance(f.node.target, ast.Name) and f.node.target.id == into), None)
+        if loop is not None:  # (`for p in ps: np.clip(p, lo, hi, out=p)`: a new p alone would leave ps as it was)
+            advice = f"make the list anew with the new values, in place of the loop: {ast.unparse(loop.iter)} = " \
+                     f"[{ast.unparse(call)} for {into} in {ast.unparse(loop.iter)}]" if isinstance(
+                         loop.iter, ast.Name) and self.list_root(self.env.get(loop.iter.id)) is not None else \
+                f"{advice}, and store it where {into} came from"
         raise self.error(given, f"{ast.unparse(node.func)}() with out= (it writes its result into an existing "
-                                f"array in place, which s2s does not follow)", f"assign the result instead: {instead}")
+                                f"array in place, which s2s does not follow)", advice)
 
     def refuse_outside_write(self, node, target) -> None:
         """Refuse running the helper `target` as it is where it writes into data of its module or closure that the
