@@ -4,7 +4,8 @@
 were refused (the lambda 'used as a value'; accumulate without f as Python's own code): they are the loops Python
 runs (front/library_loops.py), each value computed as the loop reaches it, read wholly where made or looped over.
 statistics.fmean was refused (a try statement in its source): it is Python's math.fsum(xs) / len(xs) (with
-weights, math.fsum of the products over math.fsum of the weights), with Python's StatisticsError.
+weights, math.fsum of the products over math.fsum of the weights), with Python's StatisticsError; statistics.mean
+that plus the last bit of its own rounding (rt.mean_rounding), which carries no derivative.
 
 2: s2s.jvp of a jvp through np.max, np.min, np.amax, np.nanmax, np.ptp was refused (their tangent helpers had no
 record); the tied entries keep their shares, as in the first derivative.
@@ -218,6 +219,32 @@ def test_library_iterators_of_lists():
         value, grad = s2s.value_and_grad(f)(x)
         assert value == f(x)
         assert_close(np.array(grad), numeric_grad(lambda v: f(list(v)), (np.array(x),), 0), what=f.__name__)
+
+
+def statistics_mean(x):
+    return statistics.mean([v * v for v in x]) + statistics.mean(x) * x[0]
+
+
+ROUNDED_TWICE = np.array([1.257302210933933, -1.3210486329130189, 6.40422650443282])
+
+
+def test_statistics_mean_is_exact_in_every_mode():
+    """statistics.mean rounds the exact mean once; math.fsum(xs) / len(xs) rounds twice, a bit off at ROUNDED_TWICE:
+    the value is statistics.mean's bit for bit (rt.mean_rounding adds the difference), the derivative 1 / n."""
+    import math
+    assert math.fsum(ROUNDED_TWICE) / 3 != statistics.mean(ROUNDED_TWICE)
+    check_every_mode(lambda_free_mean, ROUNDED_TWICE, exact=True)
+    check_every_mode(statistics_mean, X, exact=True)
+    with pytest.raises(statistics.StatisticsError, match="mean requires at least one data point"):
+        s2s.grad(mean_empty)(X)
+
+
+def lambda_free_mean(x):
+    return statistics.mean(x) * 3.0
+
+
+def mean_empty(x):
+    return statistics.mean(x[:0]) + x[0]
 
 
 def accumulate_empty(x):

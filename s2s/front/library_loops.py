@@ -10,7 +10,8 @@ Pure functions on `ast` nodes (new nodes, at the user's lines), and the two read
   v in xs if not f(v))` (folds.filter_generator).
 - `library_list`: one of them read wholly where it is made (`sum(accumulate(xs, f))`, `list(takewhile(...))`):
   the list that loop appends its values to.
-- `fmean_value`: `statistics.fmean(xs)` as Python's `math.fsum(xs) / len(xs)`, `fmean(xs, weights)` as
+- `fmean_value`: `statistics.fmean(xs)` as Python's `math.fsum(xs) / len(xs)` (statistics.mean, rounded once, plus
+  the difference, rt.mean_rounding), `fmean(xs, weights)` as
   `math.fsum([v * w for v, w in zip(xs, ws)]) / math.fsum(ws)`, with the StatisticsError of Python's
   (rt.require_points) where xs is empty, the lengths differ or the weights sum to 0.
 """
@@ -180,15 +181,20 @@ def _accumulated(arguments, node, out, fresh) -> list:
 
 
 def is_fmean(builder, node: ast.Call) -> bool:
-    """Is `node` a call of statistics.fmean?"""
+    """Is `node` a call of statistics.fmean or statistics.mean?"""
     func = node.func
     spelled = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
-    return spelled == "fmean" and builder.static_value(func) is statistics.fmean
+    return spelled in ("fmean", "mean") and builder.static_value(func) in (statistics.fmean, statistics.mean)
 
 
 def fmean_value(builder, node: ast.Call, hint) -> ir.Atom:
     """`statistics.fmean(xs[, weights])` as Python computes it: `math.fsum(xs) / len(xs)`, `math.fsum([v * w for v,
-    w in zip(xs, ws)]) / math.fsum(ws)`; xs (and weights) evaluated once, in order, and read wholly."""
+    w in zip(xs, ws)]) / math.fsum(ws)`; xs (and weights) evaluated once, in order, and read wholly.
+    `statistics.mean(xs)`, the exact mean rounded once, is that plus `rt.mean_rounding(xs)`, the difference (0, or
+    the last bit where fsum's rounding and the division's differ), which carries no derivative."""
+    exact = builder.static_value(node.func) is statistics.mean
+    if exact and (node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred)):
+        raise builder.error(node, "statistics.mean() with these arguments", "call statistics.mean(values)")
     args, keywords = list(node.args), {k.arg: k.value for k in node.keywords}
     if "data" in keywords and not args:
         args.append(keywords.pop("data"))
@@ -217,9 +223,14 @@ def fmean_value(builder, node: ast.Call, hint) -> ir.Atom:
         builder.call_object(math.fsum, (atom,), (), node, "math.fsum"), fresh(name))
     data = builder.env[names[0]]
     if len(names) == 1:
-        builder.emit(ir.Effect(ir.Call("s2s.runtime.require_points", (data,)), builder.loc))
+        builder.emit(ir.Effect(ir.Call("s2s.runtime.require_points", (data,) + (
+            (ir.Const(None), ir.Const(None), ir.Const("mean")) if exact else ())), builder.loc))
         count = builder.materialise(ir.Call("builtins.len", (data,)))
-        return builder.materialise(builder.fold_call("truediv", (fsum(data, "total"), count)), hint)
+        if not exact:
+            return builder.materialise(builder.fold_call("truediv", (fsum(data, "total"), count)), hint)
+        mean = builder.materialise(builder.fold_call("truediv", (fsum(data, "total"), count)), fresh("mean"))
+        rounding = builder.materialise(ir.Call("s2s.runtime.mean_rounding", (data,)), fresh("rounding"))
+        return builder.materialise(builder.fold_call("add", (mean, rounding)), hint)
     at = lambda n: ast.copy_location(n, node)  # noqa: E731
     load = lambda n: at(ast.Name(n, ast.Load()))  # noqa: E731
     v, w = fresh("value"), fresh("weight")

@@ -17,7 +17,7 @@ from s2s.runtime.held import holds
 
 __all__ = ["require_scalar", "require_number", "require_immutable", "require_bound", "require_length",
            "require_keywords", "require_float_array", "require_generator", "require_array", "require_method",
-           "require_list", "require_points", "require_found"]
+           "require_list", "require_points", "require_found", "mean_rounding"]
 
 
 _NUMBERS = frozenset((float, int, np.float64, np.float32, np.int64))
@@ -384,13 +384,13 @@ def require_generator(obj, method: str):
                    f"...), which s2s then reads, or pass a NumPy or Python random generator")
 
 
-def require_points(data, weights=None, total=None):
-    """statistics.fmean's StatisticsError, as Python's raises it, for `data` (a list) read as
-    `math.fsum(data) / len(data)`: none there; for `fmean(data, weights)` read as `num / total`, `total` the sum
-    of `weights`: data and weights of other lengths, or weights whose sum is 0."""
+def require_points(data, weights=None, total=None, name="fmean"):
+    """statistics.fmean's StatisticsError (statistics.mean's, `name`), as Python's raises it, for `data` (a list)
+    read as `math.fsum(data) / len(data)`: none there; for `fmean(data, weights)` read as `num / total`, `total` the
+    sum of `weights`: data and weights of other lengths, or weights whose sum is 0."""
     import statistics
     if weights is None and not len(data):
-        raise statistics.StatisticsError("fmean requires at least one data point")
+        raise statistics.StatisticsError(f"{name} requires at least one data point")
     if weights is not None and len(data) != len(weights):
         raise statistics.StatisticsError("data and weights must be the same length")
     if weights is not None and not total:
@@ -401,3 +401,12 @@ def require_found(found):
     """`next(it)` where the loop over `it` found no value: Python's StopIteration."""
     if not found:
         raise StopIteration
+
+
+def mean_rounding(data):
+    """statistics.mean(data), the exact mean rounded once, less `math.fsum(data) / len(data)` (rounded twice): 0, or
+    the last bit. Added to the latter it gives the former exactly (the difference of two floats that close is
+    exact); it carries no derivative."""
+    import math
+    import statistics
+    return statistics.mean(data) - math.fsum(data) / len(data)
