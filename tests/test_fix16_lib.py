@@ -503,7 +503,18 @@ def written_then_rebound(x):
     return np.sum(traj[0])
 
 
+def bound_after_another(x):
+    traj = []
+    y = x * 1.0
+    for t in range(3):
+        y += 1.0
+        c = 2.0; y = y * c  # noqa: E702
+        traj.append(y)
+    return sum(np.sum(v) for v in traj)
+
+
 @pytest.mark.parametrize("f, said", [
+    (bound_after_another, "'y' was bound to in the iteration before (y = y * c)"),
     (held_after_another, "hist.append(v.copy())"), (held_before_another, "hist.append(v.copy())"),
     (slot_after_another, "(xs[t] = v.copy())"), (dict_after_another, "p = {{k: p[k] - lr * g[k] for k in keys}}"),
     (written_then_rebound, "(line {0}: h[0] = 1.0 * t) and then rebinds 'h' to a new array (line {0}: h = h * 2.0)")],

@@ -239,8 +239,8 @@ class IterationAliases:
         was rebound to (by its end value `e`) in the iteration before: `kept`, the name that carries it on."""
         name, made = base_name(q), self.defined_at(s, e.name)
         bound = self.bound_by(s, name)  # (`y = x`, `y = traj[-1]`: no statement of the SSA's own)
-        before = _spelled(made) if made is not None and s.loc is not None and made.scope == s.loc.scope else \
-            _spelled(bound) if bound is not None else ""
+        before = _spelled(made, binds(name)) if made is not None and s.loc is not None and \
+            made.scope == s.loc.scope else _spelled(bound, binds(name)) if bound is not None else ""
         if kept is None:  # (an array made before the loop, or the caller's)
             other = base_name(b) if not _is_temp(base_name(b)) else ""
             said = f"the caller's '{other}'" if b in self.fn.params else f"'{other}', made before the loop" if other \
