@@ -554,6 +554,13 @@ CASES += [
     ("s2s.runtime.added_at_part", lambda g, h: np.stack(rt.added_at_part([g, 2.0 * g, g * g], h * h, -1)), (V, W),
      (0, 1)),
     ("s2s.runtime.added_at_part", lambda g, h: rt.added_at_part(np.stack([g, g * g]), h * g, 0) * 2.0, (V, W), (0, 1)),
+    # grown back in place where a gradient's cut is reversed again (ad/shrunk_lists.py), and the part the add's
+    # adjoint takes
+    ("s2s.runtime.pushed_part", lambda g: np.stack(rt.pushed_part(rt.owned_adjoint([g, 2.0 * g]))[:2]) * 3.0, (V,), 0),
+    ("s2s.runtime.pushed_part", lambda g: rt.pushed_part(np.stack([g, g * g])) * 2.0, (V,), 0),
+    ("s2s.runtime.popped_transpose", lambda g: np.stack(rt.popped_transpose([g, 2.0 * g])[:2]) * 3.0, (V,), 0),
+    ("s2s.runtime.part_of", lambda g: rt.part_of([g, 2.0 * g, g * g], -1) + rt.part_of(np.stack([g, g * g]), 0) +
+     rt.part_of(np.sum(g), 1), (V,), 0),
     ("s2s.runtime.array_adjoint", lambda g: np.stack(rt.array_adjoint(g, [V3, W[:3]])), (M23,), 0),
     ("s2s.runtime.array_adjoint", lambda g: rt.array_adjoint(g, V), (W,), 0),
     ("s2s.runtime.array_adjoint_transpose", lambda G: rt.array_adjoint_transpose(G * G, M23, V3), (V3,), 0),

@@ -30,7 +30,7 @@ from s2s.ir.walk import count_uses, map_blocks, used_names
 from s2s.ad.grown_ifs import lift_from_if
 
 CUT = "s2s.runtime.appended_adjoint"
-POPPED, ADDED = "s2s.runtime.popped_adjoint", "s2s.runtime.added_at_part"
+POPPED, ADDED, PUSHED = "s2s.runtime.popped_adjoint", "s2s.runtime.added_at_part", "s2s.runtime.pushed_part"
 ACCUMULATOR = "s2s.runtime.accumulator"
 _READS_OF_B = frozenset({CUT, "s2s.runtime.appended_item_adjoint"})
 
@@ -463,21 +463,25 @@ def _read_only_by_cuts(b: ir.Var, names: set, rev_body: list, outside=()) -> boo
     return True
 
 
-def functional_cuts(fn: ir.Function, namer) -> ir.Function:
+def functional_cuts(fn: ir.Function, namer, kept=frozenset()) -> ir.Function:
     """`fn`, a gradient differentiated again in reverse mode, with its list adjoints cut back as new lists: `rt.
     appended_adjoint(b)` for `rt.popped_adjoint(b)`, `b + rt.getitem_adjoint(g, b, i)` for `rt.added_at_part(b, g,
-    i)`. Reverse mode reads values as they were when made (the sweep saves them, its rules read their structure);
-    a list changed in place later would be read as it ends. (Forward mode, a Hessian's, follows them as they are.)"""
-    if not any(type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op in (POPPED, ADDED)
-               for s in ir.statements(fn.body)):
+    i)`, `rt.popped_transpose(b)` for `rt.pushed_part(b)`, but the statements whose ids are `kept` (grown back in
+    place: ad/shrunk_lists.py). Reverse mode reads values as they were when made (the sweep saves them, its rules
+    read their structure); a list changed in place later would be read as it ends. (Forward mode, a Hessian's,
+    follows them as they are.)"""
+    if not any(type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op in (POPPED, ADDED, PUSHED) and
+               id(s) not in kept for s in ir.statements(fn.body)):
         return fn
 
     def spell(block: list, items: list) -> list:
         out = []
         for s in items:
-            c = s.value if type(s) is ir.Assign else None
+            c = s.value if type(s) is ir.Assign and id(s) not in kept else None
             if type(c) is ir.Call and c.op == POPPED:
                 s = dataclasses.replace(s, value=ir.Call(CUT, c.args))
+            elif type(c) is ir.Call and c.op == PUSHED:
+                s = dataclasses.replace(s, value=ir.Call("s2s.runtime.popped_transpose", c.args))
             elif type(c) is ir.Call and c.op == ADDED:
                 b, g, i = c.args
                 part = namer.fresh("t")

@@ -35,7 +35,7 @@ _HOLDING = frozenset({_ONE_PART})
 _GROWN = frozenset({"s2s.runtime.appended_tangent", "s2s.runtime.added_at_part", "s2s.runtime.added_at_part_tangent"})
 # calls whose value is a list where their first operand is one (an accumulator of a list's parts: a list of them)
 _OF_FIRST = frozenset({"setitem", "s2s.runtime.accumulator", "s2s.runtime.owned_adjoint",
-                       "s2s.runtime.popped_adjoint"})
+                       "s2s.runtime.popped_adjoint", "s2s.runtime.pushed_part"})
 
 
 class Slots:

@@ -125,6 +125,7 @@ class LoopReversal:
         for p in active_phis:
             rphi = next(r for r in rphis if r.target == carried[p.target].name)
             self._cut_in_place(s, p, rphi, body_pending, rev_body, out)  # (a list grown and read: grown_lists.py)
+            self._grow_in_place(s, p, rphi, body_pending, rev_body, out)  # (a list adjoint cut back: shrunk_lists.py)
             back = self.collect(p.target, body_pending, rev_body, named=False)
             short = back is None or isinstance(back, ir.Const) or back.name in self.maybe_short
             if short and p.target not in self.sound_scalars and _reads_whole(rev_body, rphi.target, self.renamed):

@@ -39,6 +39,7 @@ from s2s.ad.grown_inner import GrownInner
 from s2s.ad.grown_lists import GrownLists, functional_cuts
 from s2s.ad.loop_saves import LoopSaves
 from s2s.ad.loops import LoopContext, LoopPlan, LoopReversal
+from s2s.ad.shrunk_lists import ShrunkLists, in_place_shrinks
 from s2s.ad.operands import arrays_of_displays, plain_augmented
 from s2s.ad.stacks import StackAdjoints
 from s2s.ad.statements import StatementAdjoints
@@ -61,24 +62,35 @@ def reverse(fn: ir.Function, wrt: list[str], *, return_value: bool = False, seed
     namer = namer or Namer()
     fn = arrays_of_displays(fn, namer)  # (np.maximum([a, b * b], 0.1): the rules see an array, as NumPy does)
     fn = plain_augmented(fn, wrt)  # (y[1:] += v: NumPy's casting check where y may hold integers)
-    fn = functional_cuts(fn, namer)  # (a gradient's list adjoints cut back in place, as new lists)
+    # a gradient's list adjoints cut back in place: grown back in place where the reversed loop allows (shrunk_lists.py),
+    # the others cut as new lists; where a loop does not allow, all of them so
+    shrinks, kept = in_place_shrinks(fn)
+    whole, begin = fn, copy.deepcopy(namer)
+    fn = functional_cuts(fn, namer, kept)
     start = copy.deepcopy(namer)
     builder = _Reverse(fn, wrt, namer, seeded=seed is not None)
-    builder.single = len(wrt) == 1 if single is None else single
+    builder.single, builder.shrinks = len(wrt) == 1 if single is None else single, shrinks
     out = builder.run(return_value, seed, name or f"grad_{fn.name}")
+    if builder.shrinks_grown != shrinks:
+        namer.taken, namer.counters, namer.temps = begin.taken, begin.counters, begin.temps
+        fn, shrinks = functional_cuts(whole, namer), set()
+        start = copy.deepcopy(namer)
+        builder = _Reverse(fn, wrt, namer, seeded=seed is not None)
+        builder.single = len(wrt) == 1 if single is None else single
+        out = builder.run(return_value, seed, name or f"grad_{fn.name}")
     unread = builder.unread_buffers()
     if not unread:
         return out
     # the restores of these fresh buffers are read by nothing: build again without saving what they overwrote
     builder = _Reverse(fn, wrt, start, seeded=seed is not None, unsaved=unread)
-    builder.single = len(wrt) == 1 if single is None else single
+    builder.single, builder.shrinks = len(wrt) == 1 if single is None else single, shrinks
     out = builder.run(return_value, seed, name or f"grad_{fn.name}")
     namer.taken, namer.counters, namer.temps = start.taken, start.counters, start.temps
     return out
 
 
 class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementWrites, StackAdjoints, GrownLists,
-               GrownInner):
+               GrownInner, ShrunkLists):
     """One reverse transformation: its state, and the driver's methods. Its other parts (the bases) are the
     adjoints of loops, what they save and the forward sweep's pushes, of assignments, of element writes and of
     stacks, each in its own module."""
@@ -120,6 +132,8 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         self._strict_ints = None  # names that always hold a Python int (see _int_index)
         self._helper_changed = None  # names a runtime helper may change in place (see _changed_by_helpers)
         self._grown_lists = None  # lists the function grows by appends (see _grown)
+        self.shrinks: set = set()  # list adjoints a loop cuts back in place, to grow back in place (shrunk_lists.py)
+        self.shrinks_grown: set = set()  # those grown back in place
         self.joined: set[str] = set()  # adjoints joined by the phis of a reversed loop or if, once emitted
         self._shape_class = None  # name -> a representative of the names provably of its shape
         self.accumulators = False  # whether a reversed loop adds element adjoints into an rt.accumulator

@@ -16,9 +16,10 @@ from s2s.rules.registry import may_have_effects
 
 # runtime helpers that change their first argument in place (reads of it must not move past them)
 IN_PLACE = {"s2s.runtime.zero_at", "s2s.runtime.add_at", "s2s.runtime.batch_setitem_into", "s2s.runtime.popped_adjoint",
-            "s2s.runtime.added_at_part"}
-# of those, the ones left a statement of their own (a list adjoint cut back in place, then added into part by part)
-OWN_LINE = ("s2s.runtime.popped_adjoint", "s2s.runtime.added_at_part")
+            "s2s.runtime.added_at_part", "s2s.runtime.pushed_part"}
+# of those, the ones left a statement of their own (a list adjoint cut back or grown in place, then added into part
+# by part)
+OWN_LINE = ("s2s.runtime.popped_adjoint", "s2s.runtime.added_at_part", "s2s.runtime.pushed_part")
 
 
 # ----- `a and b`, `a or b` (SSA made them conditionals, so that b runs only when needed)

@@ -27,6 +27,9 @@ define(prims.APPENDED,
 # its adjoint cut back in place by the reversed loop that owns it (runtime/grown.py, ad/grown_lists.py)
 linear("s2s.runtime.owned_adjoint", lambda G, ans, g, xs=None: rt.owned_adjoint_transpose(G, g), None)
 linear("s2s.runtime.popped_adjoint", lambda G, ans, g: rt.popped_transpose(G))  # (reads no g: changed in place)
+linear("s2s.runtime.pushed_part", lambda G, ans, g: rt.appended_adjoint(G))  # (its transpose: ad/shrunk_lists.py)
+linear("s2s.runtime.popped_transpose", lambda G, ans, g: rt.appended_adjoint(G))  # (the same as a new list)
+linear("s2s.runtime.part_of", lambda g, ans, G, i: rt.part_of_transpose(g, G, i), None)
 define("s2s.runtime.added_at_part", [lambda G, ans, g, h, i: G, lambda G, ans, g, h, i: rt.part_of(G, i), None],
        tangent_fn=lambda tangents, ans, g, h, i: rt.added_at_part_tangent(
            tangents[0], tangents[1] if len(tangents) > 1 else None, i, ans))

@@ -12,6 +12,8 @@ reversed loop owns the list's adjoint (ad/grown_lists.py), it does it in place:
         bys_2 = rt.popped_adjoint(bys)        # bys without its last part, in place
         bys = rt.added_at_part(bys_2, bt2, -1)  # the read ys[-1]'s adjoint added into bys[-1], in place
 
+Reversed again, the adjoint of such a list adjoint grows back in place: `rt.pushed_part` (ad/shrunk_lists.py).
+
 A list adjoint is a list of parts (Parts) or an array whose rows are the parts (back/growing.py); each stays what
 it is. A bare number, the same for every part, is made a list of parts by `owned_adjoint(g, ys)`.
 """
@@ -21,9 +23,10 @@ import numpy as np
 
 from s2s.errors import S2SError
 from s2s.runtime.core import Parts, zeros_like
+from s2s.runtime.indexing import getitem_adjoint
 
-__all__ = ["owned_adjoint", "owned_adjoint_transpose", "popped_adjoint", "popped_transpose", "added_at_part",
-           "added_at_part_tangent", "part_of"]
+__all__ = ["owned_adjoint", "owned_adjoint_transpose", "popped_adjoint", "popped_transpose", "pushed_part",
+           "added_at_part", "added_at_part_tangent", "part_of", "part_of_transpose"]
 
 
 def owned_adjoint(g, xs=None):
@@ -75,6 +78,16 @@ def popped_transpose(G):
                    "differentiate this gradient in forward mode, s2s.hessian(f) or s2s.jacobian(.., mode=\"forward\")")
 
 
+def pushed_part(G):
+    """`rt.popped_transpose(G)` in place: the list adjoint `G` (one the reversed loop owns: `owned_adjoint`) with a
+    zero part after its parts, where a gradient's reversed loop cut its list adjoint back in place and is reversed
+    again (ad/shrunk_lists.py); an array of rows: a new one with a zero row after them."""
+    if type(G) is Parts:
+        G.append(0.0)
+        return G
+    return popped_transpose(G)
+
+
 def added_at_part(g, h, i):
     """The list adjoint `g` (one the reversed loop owns: `owned_adjoint`) with `h`, the adjoint of a read of part
     `i` of the list (`ys[-1]`), added into its part `i`, in place: `rt.getitem_adjoint(h, ys, i)` added to g, with
@@ -104,3 +117,11 @@ def part_of(G, i):
     """Part `i` of the list adjoint `G` (a row of an array of rows; a bare number: the same for every part): the
     adjoint of `h` in `added_at_part(g, h, i)`."""
     return G[i] if isinstance(G, (list, tuple)) or np.ndim(G) > 0 else G
+
+
+def part_of_transpose(g, G, i):
+    """The transpose of `part_of(., i)` at the list adjoint `G`: `g` as its part `i` of zeros (a bare number `G`,
+    which stood for every part: `g` itself)."""
+    if isinstance(G, (list, tuple)) or np.ndim(G) > 0:
+        return getitem_adjoint(g, G, i)
+    return g
