@@ -2,6 +2,7 @@
 own, a defaultdict accumulator's tangent, and what a recursive or logging function was refused for. Every
 derivative is checked against finite differences or an analytic value, in every mode that applies."""
 import collections
+import dataclasses
 import functools
 
 import numpy as np
@@ -268,3 +269,51 @@ def test_a_functions_name_for_a_log_line_is_a_string_known_while_compiling(capsy
     with pytest.raises(s2s.UnsupportedSyntaxError, match=r"the function 'np.sin' used as a value") as caught:
         s2s.grad(kept_function)(0.5)
     assert caught.value.offset == 12 and caught.value.text.startswith("    return np.sin")
+
+
+@dataclasses.dataclass
+class Scaled:
+    x: np.ndarray
+    scale = 2.0  # (a class attribute, no field)
+
+    def by_type(self):
+        return type(self).scale * np.sum(self.x ** 2)
+
+    def by_class(self):
+        return self.__class__.scale * np.sum(np.sin(self.x) * self.x)
+
+
+@dataclasses.dataclass
+class TripleScaled(Scaled):
+    scale = 3.0
+
+
+def scaled_by_type(x):
+    return Scaled(x).by_type()
+
+
+def scaled_by_class(x):
+    return Scaled(x).by_class() + Scaled(x * 2.0).by_type()
+
+
+def scaled_argument(s, y):
+    return type(s).scale * np.sum(s.x ** 2 * y) + s.__class__.scale
+
+
+@pytest.mark.parametrize("f", [scaled_by_type, scaled_by_class], ids=lambda f: f.__name__)
+def test_a_class_attribute_read_through_type_of_self(f):
+    """hunt16lang R5: type(self).scale and self.__class__.scale in a method of a dataclass the function builds
+    were refused ('whose class s2s does not know at this line'); they are the class's constant, as self.scale."""
+    check_every_mode(f, X4, exact=True)
+
+
+def test_a_class_attribute_read_through_type_of_a_dataclass_argument():
+    """hunt16lang M3: type(s).scale of a dataclass argument was refused as a call making an object of the class
+    `type`, advising to make `type` a dataclass; type(s) carries no derivative, its attribute is read as it runs."""
+    y = np.array([1.0, -2.0, 0.5, 3.0])
+    g = s2s.grad(scaled_argument)(Scaled(X4), y)
+    assert_close(g.x, 2.0 * 2 * X4 * y, what="grad in s.x")
+    assert s2s.grad(scaled_argument, wrt=1)(Scaled(X4), y) == pytest.approx(2.0 * X4 ** 2)
+    for m in (Scaled.by_type, Scaled.by_class):  # (a subclass's own scale, read as the code runs)
+        s = TripleScaled(X4)
+        assert_close(s2s.grad(m)(s).x, numeric_grad(lambda x: m(TripleScaled(x)), (X4,), 0), what=f"{m}")

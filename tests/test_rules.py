@@ -641,6 +641,7 @@ NONDIFF_CASES = {
     "builtins.zip": Nd("s", pre="s = 0.0\nfor a, b in zip(x, x):\n    s = s + np.sign(a * b)"),
     "builtins.print": Nd("0.0", pre="print(np.shape(x))"),
     "builtins.isinstance": Nd("isinstance(x, float)", unsupported_ok=True),
+    "builtins.type": Nd("(type(x).__name__ == 'ndarray') * 2.0 + float(type(x[0]) is np.float64)"),
     "math.ceil": Nd("math.ceil(x)", N()), "math.floor": Nd("math.floor(x)", N()),
     "math.trunc": Nd("math.trunc(x)", N()),
     "math.isfinite": Nd("math.isfinite(x)", N()),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import inspect
 import types
 
 from s2s import ir, prims
@@ -30,6 +31,18 @@ class AttributeLowering:
         obj = self.static_value(node)
         if obj is not MISSING:
             return self.constant_or_error(obj, ast.unparse(node), node)
+        held = self.class_read(node.value)
+        if held is not None:  # type(self).scale, self.__class__.scale: of a record whose class is known, its constant
+            atom = self.atom(held)
+            cls = self.class_of(atom)
+            kind, value = records.attribute_kind(cls, node.attr) if cls is not None else (None, None)
+            exact = isinstance(atom, ir.Var) and atom.name in self.records  # (built here: of that class itself)
+            if kind == "constant" or exact and kind == "subclassed" and value is not MISSING and \
+                    not inspect.isfunction(value) and not hasattr(type(value), "__get__"):
+                return self.constant_or_error(value, f"{cls.__name__}.{node.attr}", node)
+            if not exact and (cls is not None or not self.records):  # (an object's, read as the code runs)
+                made = self.materialise(ir.Call("builtins.type", (atom,)))
+                return ir.Call("getattr", (made, ir.Const(node.attr)))
         base = self.atom(node.value)
         cls = self.class_of(base)
         if cls is not None and not (isinstance(base, ir.Var) and base.name in self.free):
@@ -67,6 +80,17 @@ class AttributeLowering:
                                  "class's method")
             return ir.Call("getattr", (base, ir.Const(node.attr)))
         return self.array_attribute(key, base, node)
+
+    def class_read(self, node) -> ast.expr | None:
+        """The name `x` of `type(x)` or `x.__class__` (the class of x, whose attribute is read), else None."""
+        if isinstance(node, ast.Attribute) and node.attr == "__class__":
+            held = node.value
+        elif isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords and \
+                self.static_value(node.func) is type:
+            held = node.args[0]
+        else:
+            return None
+        return held if isinstance(held, ast.Name) else None  # (read once: atom is asked again where it is not this)
 
     def operand_class(self, made: ir.Call, seen: frozenset = frozenset()):
         """The plain class (no dataclass, no namedtuple) of an operand of the operator call

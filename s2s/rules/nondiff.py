@@ -14,6 +14,7 @@ nondiff("slice")
 nondiff("builtins.len", "builtins.range", "builtins.int", "builtins.bool", "builtins.round",
         "builtins.isinstance", "builtins.print", "builtins.enumerate", "builtins.zip")
 nondiff("builtins.any", "builtins.all")  # (a bool: any([v for v in x if v > t]), any(filter(f, x)))
+nondiff("builtins.type")  # (type(s).scale: a class, whose attribute is read as the code runs: front/attributes.py)
 
 # ---------------------------------------------------------------- math
 nondiff("math.floor", "math.ceil", "math.trunc", "math.isnan", "math.isinf", "math.isfinite", elementwise=True)
