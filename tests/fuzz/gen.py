@@ -40,7 +40,15 @@ Levels (each level also uses what the lower levels use):
    layers [[W1, b1], [W2, b2]] looped over, helpers appending to the caller's
    list, helpers with tested defaults, sum(nested, []), tuples grown in loops,
    a class's attributes (Config.w), dtype=/astype (int dtypes too), 0-d arrays,
-   dict .items()/.values() loops, int arguments.  Nothing of it runs below level 7.
+   dict .items()/.values() loops, int arguments.  Nothing of it runs below level 7;
+8. the constructs of rounds 12-16 (level8.py): optimizer steps over item loops
+   (`for p, g in zip(ps, gs): p -= lr * g`, enumerate, dict .values()/.items())
+   on copied parameters, nested `for _` loops, reused loop variables, for-else,
+   while True with break, lists grown in branches and nested loops, next(filter),
+   functools.reduce, itertools.accumulate/takewhile/..., math.prod,
+   statistics.fmean, sorted/max with key=, defaultdict accumulators, list item
+   writes, running sums started as NumPy scalars, 0-d arrays or ints.  Nothing of
+   it runs below level 8.
 
 Values stay bounded by construction (squashing with tanh/sin/atan in loops,
 log(1 + x*x), division by 1 + x*x, exp of bounded arguments) so that central
@@ -58,6 +66,7 @@ import numpy as np
 from .aliasing import AliasPatterns
 from .constructs import Level5
 from .hunt3 import Level7
+from .level8 import Level8
 from .numpy_breadth import Level6
 
 SCALAR_NAMES = ["total", "acc", "prev", "tmp", "s", "t", "u", "r", "h", "loss", "val", "cur", "g", "q", "e", "d",
@@ -138,7 +147,7 @@ class Scope:
         return Scope(names, self.owned & other.owned)
 
 
-class Gen(Level7, Level6, Level5, AliasPatterns):
+class Gen(Level8, Level7, Level6, Level5, AliasPatterns):
     def __init__(self, seed: int, level: int):
         self.seed, self.level = seed, level
         self.rng = random.Random(f"s2s-fuzz:{seed}:{level}")
@@ -153,6 +162,7 @@ class Gen(Level7, Level6, Level5, AliasPatterns):
         self.init_level5()
         self.init_level6()
         self.init_level7()
+        self.init_level8()
 
     # ------------------------------------------------------------------ helpers
     def p(self, prob):
@@ -344,6 +354,8 @@ class Gen(Level7, Level6, Level5, AliasPatterns):
             prods += self.sexpr_level6(scope, d)
         if lvl >= 7:
             prods += self.sexpr_level7(scope, d)
+        if lvl >= 8:
+            prods += self.sexpr_level8(scope, d)
         return self.pick(prods)()
 
     def pick(self, prods):
@@ -547,6 +559,8 @@ class Gen(Level7, Level6, Level5, AliasPatterns):
             prods += self.stmt_level6(scope, ctx, indent)
         if lvl >= 7:
             prods += self.stmt_level7(scope, ctx, indent)
+        if lvl >= 8:
+            prods += self.stmt_level8(scope, ctx, indent)
         out = self.pick(prods)()
         lines, scope, jump = out
         return [pad + ln for ln in lines], scope, jump
@@ -1175,6 +1189,9 @@ class Gen(Level7, Level6, Level5, AliasPatterns):
         if lvl >= 7:
             more, scope = self.prelude_level7(scope, ctx)
             prelude = prelude + more
+        if lvl >= 8:
+            more, scope = self.prelude_level8(scope, ctx)
+            prelude = prelude + more
         body, scope2, jump = self.block(scope, ctx, self.budget, 1)
         body = prelude + body
         if not jump:
@@ -1188,6 +1205,8 @@ class Gen(Level7, Level6, Level5, AliasPatterns):
             text = self.module_text_level6(text)
         if lvl >= 7:
             text = self.module_text_level7(text)
+        if lvl >= 8:
+            text = self.module_text_level8(text)
         for h in self.helpers:
             text += h[3] + "\n\n"
         text += f"def f({sig}):\n" + "\n".join(body) + "\n"
