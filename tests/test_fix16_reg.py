@@ -144,6 +144,39 @@ def test_item_loop_forms_exact(f):
     check_every_mode(f, X, exact=True)
 
 
+def zip_then_swapped(x):  # (the second loop's gs hold ps's items, which it changes: NumPy reads them changed)
+    ps = [x * 1.0, x * 2.0]
+    for p, g in zip(ps, [x, x]):
+        p -= 0.1 * g
+    for p, g in zip(ps, [ps[1], ps[0]]):
+        p -= 0.2 * g
+    return np.sum(ps[0] * ps[1])
+
+
+def short_zip_then_swapped(x):
+    ps = [x * 1.0, x * 2.0, x * 3.0]
+    for p, g in zip(ps, [x, x]):
+        p -= 0.1 * g
+    for p, g in zip(ps, [ps[2], ps[1], ps[0]]):
+        p -= 0.2 * g
+    return np.sum(ps[0] * ps[1] * ps[2])
+
+
+def reversed_then_swapped(x):
+    ps = [x * 1.0, x * 2.0]
+    for p in reversed(ps):
+        p -= 0.1 * x
+    for p, g in zip(ps, [ps[1], ps[0]]):
+        p -= 0.2 * g
+    return np.sum(ps[0] * ps[1])
+
+
+@pytest.mark.parametrize("f", [zip_then_swapped, short_zip_then_swapped, reversed_then_swapped])
+def test_items_read_by_another_list_after_an_item_loop_refused(f):
+    with pytest.raises(s2s.S2SError, match="something else still refers to"):
+        s2s.value_and_grad(f)(X.copy())
+
+
 def strict_zip_unequal(x):
     ps = [x * 1.0, x * 2.0]
     for p, g in zip(ps, [x], strict=True):

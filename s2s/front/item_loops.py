@@ -164,9 +164,12 @@ def items_changed(s: ast.For, kind, fresh) -> list | None:
         key, value = (fresh("key"), fresh("value")) if kind_ == "dict" else (None, None)
         if kind_ == "list" and _reversed(s.iter):  # (`for p in reversed(ps)`: the new items last first)
             value = at(ast.Subscript(load(new), at(ast.Slice(None, None, at(ast.Constant(-1)))), ast.Load()))
-        elif kind_ == "list" and _zipped(s.iter):  # (a shorter list zipped with it: its other items as they were)
-            value = at(ast.BinOp(load(new), ast.Add(), at(ast.Subscript(load(container), at(ast.Slice(
-                at(ast.Call(load("len"), [load(new)], [])), None, None)), ast.Load()))))
+        elif kind_ == "list" and _zipped(s.iter):  # (a shorter list zipped with it: its other items as they were,
+            rest = fresh("rest")                    # appended one by one, each an item the alias stage follows)
+            after.append(at(ast.For(store(rest), at(ast.Subscript(load(container), at(ast.Slice(
+                at(ast.Call(load("len"), [load(new)], [])), None, None)), ast.Load())), [at(ast.Expr(at(ast.Call(
+                    at(ast.Attribute(load(new), "append", ast.Load())), [load(rest)], []))))], [], None)))
+            value = load(new)
         else:
             value = load(new) if kind_ == "list" else at(ast.DictComp(load(key), load(value), [at(ast.comprehension(
                 at(ast.Tuple([store(key), store(value)], ast.Store())),
