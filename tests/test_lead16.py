@@ -182,3 +182,11 @@ def test_nested_loops_over_underscore():
     y0 = np.array([1.0, 0.5])
     assert_close(s2s.grad(nested_underscores)(0.8, y0), numeric_grad(nested_underscores, (0.8, y0), 0), rtol=1e-6)
     check_every_mode(lambda y: nested_underscores(0.8, y), y0)
+
+
+def test_abs_of_a_curved_argument_at_its_zero_minimum_is_the_documented_convention():
+    # (docs/limitations.md: abs' (0) = 0 drops the argument's curvature, abs(a ** 2) at 0 gives 0, not 2; the
+    # function written without abs, as the doc advises, gives 2)
+    assert s2s.hessian(lambda a: abs(a ** 2))(0.0) == 0.0
+    assert s2s.hessian(lambda a: a ** 2)(0.0) == 2.0
+    assert s2s.hessian(lambda a: abs(a ** 2))(0.3) == pytest.approx(2.0, rel=1e-12)
