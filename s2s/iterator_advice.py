@@ -40,6 +40,10 @@ _INSTEAD = {
     "itertools.filterfalse": "a comprehension with if not, [v for v in x if not test(v)]",
     "itertools.tee": "the sequence itself, read as often as needed (a list or an array can be iterated again): "
                      "a = b = x, or list(x) once",
+    "builtins.iter": "the list's items by position, a = xs[0]; b = xs[1] for a = next(it); b = next(it) with it = "
+                     "iter(xs) (xs[k] if k < len(xs) else default for next(it, default)), or a for loop over xs",
+    "builtins.next": "the list's items by position, a = xs[0]; b = xs[1] for a = next(it); b = next(it) with it = "
+                     "iter(xs) (xs[k] if k < len(xs) else default for next(it, default)), or a for loop over xs",
     "builtins.filter": "a comprehension with if, [v for v in x if test(v)] ([v for v in x if v] for filter(None, x))",
     "functools.reduce": "a loop: acc = xs[0]; for v in xs[1:]: acc = f(acc, v)",
     "collections.deque": "a list, grown with .append(v), its items taken off by slices: first = xs[0]; xs = "

@@ -4,6 +4,7 @@ derivative is checked against finite differences or an analytic value, in every 
 import collections
 import dataclasses
 import functools
+import warnings
 
 import numpy as np
 import pytest
@@ -317,3 +318,28 @@ def test_a_class_attribute_read_through_type_of_a_dataclass_argument():
     for m in (Scaled.by_type, Scaled.by_class):  # (a subclass's own scale, read as the code runs)
         s = TripleScaled(X4)
         assert_close(s2s.grad(m)(s).x, numeric_grad(lambda x: m(TripleScaled(x)), (X4,), 0), what=f"{m}")
+
+
+def warned_conditionally(x):
+    s = np.sum(x ** 2)
+    warnings.warn(f"large loss {float(s)}") if s > 1e9 else None
+    return s
+
+
+def taken_by_next(x):
+    it = iter([x[0], x[1] * 2.0, x[2]])
+    a = next(it)
+    return a * next(it)
+
+
+def test_the_advice_for_a_conditional_call_statement_and_for_next():
+    """hunt16lang M1: `warnings.warn(...) if s > 1e9 else None` was called 'an expression statement with no
+    effect'; M2: iter()/next() over a list advised a derivative rule for the builtin next (or iter)."""
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"a conditional expression as a statement.*write an if "
+                                                         r"statement: if s > 1000000000.0: warnings.warn"):
+        s2s.grad(warned_conditionally)(X3)
+    for transform in (s2s.grad(taken_by_next), lambda x: s2s.jvp(taken_by_next)((x,), (x,))):
+        with pytest.raises(s2s.NonDifferentiableError, match=r"(?s)call to (next|iter).*a = xs\[0\]; b = xs\[1\] "
+                                                             r"for a = next\(it\)") as caught:
+            transform(X3)
+        assert "@s2s.adjoint" not in str(caught.value)

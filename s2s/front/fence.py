@@ -256,6 +256,11 @@ def _check_itself(src: Source, node: ast.AST) -> bool:
     if isinstance(node, ast.Expr) and not (isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
         if not isinstance(node.value, ALLOWED):
             _check_node(src, node.value)  # names the construct: yield, await, ...
+        if isinstance(node.value, ast.IfExp):  # (warnings.warn(...) if s > 1e9 else None: a call, in a branch)
+            v = node.value
+            raise unsupported(src, node, "a conditional expression as a statement",
+                              f"write an if statement: if {ast.unparse(v.test)}: {ast.unparse(v.body)}" +
+                              ("" if isinstance(v.orelse, ast.Constant) else f" (else: {ast.unparse(v.orelse)})"))
         if not isinstance(node.value, ast.Call):
             raise unsupported(src, node, "an expression statement with no effect")
     # (a starred expression is expanded by the SSA builder where the values it holds are known)
