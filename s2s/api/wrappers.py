@@ -15,8 +15,14 @@ that parameter. Where the wrapper passes its `*args` and `**kwargs` on unchanged
 nowhere else, calling it with those parameters one by one is the same call, so `forwarded(f)` is a function
 with those parameters that calls the wrapper with them (its text: `def f(x, a=2.0): return wrapper(x, a)`),
 which s2s transforms as any function: the wrapper and the function it wraps are inlined into it, with what the
-wrapper adds (`10.0 * fn(*args, **kwargs)`). A wrapper that reads its arguments otherwise (`args[0]`,
-`kwargs.pop("verbose")`) is transformed as it is, with its own parameters.
+wrapper adds (`10.0 * fn(*args, **kwargs)`). The same holds of a wrapper with positional parameters of its own
+passed on first, unchanged (`def wrapper(self, *args, **kwargs): return fn(self, *args, **kwargs)`), and with
+keyword-only ones of its own (`scale=1.5`, `verbose=False`), which the function made takes after the shown ones:
+`def f(x, a=2.0, *, scale=1.5): return wrapper(x, a, scale=scale)`. A wrapper that reads its arguments otherwise
+(`args[0]`, `kwargs.pop("verbose")`, `def wrapper(x, c=5.0): return fn(x, c)`) is transformed as a copy of itself
+without `__wrapped__`, so that every transformation reads its own parameters and defaults, which a call binds
+(`inspect.signature` would follow `__wrapped__` to the function beneath); where those are `*args` whose items
+the parameters shown would be, a jvp, a Jacobian, a Hessian and a wrt past `*args` are refused.
 
 A library function s2s has a derivative rule for, `np.tanh` (JAX's `grad(jnp.tanh)`), has no source to read:
 `library_call` makes the function calling it for it the same way (`def tanh(x): return tanh(x)`).
