@@ -343,3 +343,49 @@ def test_the_advice_for_a_conditional_call_statement_and_for_next():
                                                              r"for a = next\(it\)") as caught:
             transform(X3)
         assert "@s2s.adjoint" not in str(caught.value)
+
+
+def merge_sorted(xs, joined):
+    if len(xs) <= 1:
+        return xs
+    m = len(xs) // 2
+    a = merge_sorted(xs[:m], joined)
+    b = merge_sorted(xs[m:], joined)
+    out = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        if a[i] <= b[j]:
+            out.append(a[i])
+            i += 1
+        else:
+            out.append(b[j])
+            j += 1
+    if joined:
+        return out + a[i:] + b[j:]
+    for v in a[i:]:
+        out.append(v)
+    for v in b[j:]:
+        out.append(v)
+    return out
+
+
+def ranked_by_merge_sort(x):
+    s = merge_sorted(list(x), False)
+    return sum(v * (k + 1) for k, v in enumerate(s))
+
+
+def ranked_by_joined_merge_sort(x):
+    s = merge_sorted(list(x), True)
+    return sum(v * (k + 1) for k, v in enumerate(s))
+
+
+def test_a_recursive_merge_sort_and_the_advice_for_joining_its_lists():
+    """hunt16lang R2: `out + a[i:] + b[j:]` of lists a recursive call returned is refused (s2s cannot tell them
+    from arrays while compiling); its advice now names what works there, `for v in a[i:]: out.append(v)`,
+    checked here in every mode (the gradient is each value's rank)."""
+    order = np.argsort(X4)
+    expected = np.zeros(4)
+    expected[order] = np.arange(1.0, 5.0)
+    assert_close(check_every_mode(ranked_by_merge_sort, X4, hessian=False), expected, what="ranks")
+    with pytest.raises(s2s.S2SError, match=r"ys \+ zs as for v in zs: ys.append\(v\), which a recursive"):
+        s2s.grad(ranked_by_joined_merge_sort)(X4)

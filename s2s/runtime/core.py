@@ -189,8 +189,9 @@ def _joined(x, g):
     kind = "tuple" if isinstance(x, tuple) else "list"
     return S2SError(f"s2s does not differentiate joining lists or tuples with + or * where it cannot tell them from "
                     f"arrays (a {kind} of {len(x)} met one of {len(g)}): grow a list the function makes "
-                    f"(ys = list(t), then ys.append(v)), or a tuple in a loop as t = t + (v,), or collect the "
-                    f"values with np.stack or np.array")
+                    f"(ys = list(t), then ys.append(v); ys + zs as for v in zs: ys.append(v), which a recursive "
+                    f"function's list takes too), or a tuple in a loop as t = t + (v,), or collect the values with "
+                    f"np.stack or np.array")
 
 
 class Parts(_AddsElementwise, list):
