@@ -30,6 +30,12 @@ CASES += [(6000 + k, 6) for k in range(LEVEL6_SEEDS)]
 # run (1195000-1195599) that pass today and between them write every one of those constructs
 LEVEL7_SEEDS = (1195069, 1195224, 1195192, 1195209, 1195150, 1195141, 1195127, 1195124, 1195100, 1195028)
 CASES += [(seed, 7) for seed in LEVEL7_SEEDS]
+# level 8 (level8.py: optimizer steps over item loops on copied parameters, nested for _ loops, for-else, while True
+# with break, lists grown in branches and nested loops, next(filter)/reduce/accumulate/takewhile/math.prod/fmean/
+# max(key=), defaultdict accumulators, list item writes, running sums from NumPy scalars): seeds that pass today
+# and between them write each of those
+LEVEL8_SEEDS = (8003, 8013, 8014, 8016, 8017, 8018, 8019, 8022, 8026)
+CASES += [(seed, 8) for seed in LEVEL8_SEEDS]
 
 # (seed, level) -> the failure class today (see `python -m tests.fuzz --n 1 --seed S --level L` for the reproducer)
 # (the IR verifier is on in the tests, see conftest.py, so "VerificationError" internal errors show here)
@@ -67,7 +73,7 @@ def test_the_same_seed_makes_the_same_programs_in_every_process():
     import subprocess
     import sys
     code = ("import hashlib; from tests.fuzz import gen; print(hashlib.sha256(''.join(str(gen.generate(s, l).__dict__) "
-            "for s in range(30) for l in (1, 2, 3, 4, 5, 6, 7)).encode()).hexdigest())")
+            "for s in range(30) for l in (1, 2, 3, 4, 5, 6, 7, 8)).encode()).hexdigest())")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     digests = {subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
                               env=dict(os.environ, PYTHONHASHSEED=str(h))).stdout for h in (0, 1, 2)}
