@@ -389,3 +389,23 @@ def test_a_recursive_merge_sort_and_the_advice_for_joining_its_lists():
     assert_close(check_every_mode(ranked_by_merge_sort, X4, hessian=False), expected, what="ranks")
     with pytest.raises(s2s.S2SError, match=r"ys \+ zs as for v in zs: ys.append\(v\), which a recursive"):
         s2s.grad(ranked_by_joined_merge_sort)(X4)
+
+
+def flagged_squares(x, flag=False, label="a", n=3, scale=2.0):
+    return np.sum(x ** 2) * (2.0 if flag else 1.0) * n * scale
+
+
+def test_a_wrt_left_to_a_default_with_no_derivative_is_refused_as_when_passed():
+    """hunt16lang S2 (note): grad(f, wrt='flag') with flag=False left to its default gave 0.0 (and wrt='label', a
+    str) in every mode, where a passed bool was refused; the default is checked as a passed value is. Defaults
+    that are numbers stay derivatives (analytic)."""
+    x = X3
+    for transform in (s2s.grad, s2s.jacobian, s2s.hessian, lambda f, wrt: s2s.jacobian(f, wrt=wrt, mode="forward")):
+        for wrt, kind in (("flag", "a bool"), ("label", "a str")):
+            with pytest.raises(TypeError, match=f"the argument '{wrt}' is {kind}, which has no derivative"):
+                transform(flagged_squares, wrt=wrt)(x)
+    with pytest.raises(TypeError, match="the argument 'flag' is a bool"):
+        s2s.jvp(flagged_squares, wrt="flag")((x,), (1.0,))
+    assert s2s.grad(flagged_squares, wrt="n")(x) == pytest.approx(2.0 * np.sum(x ** 2))
+    assert s2s.grad(flagged_squares, wrt="scale")(x) == pytest.approx(3.0 * np.sum(x ** 2))
+    assert s2s.jvp(flagged_squares, wrt="scale")((x,), (1.0,))[1] == pytest.approx(3.0 * np.sum(x ** 2))

@@ -361,12 +361,13 @@ def refuse_complex(what: str) -> None:
                    f"exponent, a complex dtype named by a string); {COMPLEX}")
 
 
-def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
-    """Refuse a derivative with respect to an integer or boolean array, or a bool. True when every `wrt`
+def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict, f=None) -> bool:
+    """Refuse a derivative with respect to an integer or boolean array, or a bool (also where it is the default
+    of `f`'s parameter the call leaves out: `flag=False`, whose derivative is no 0.0). True when every `wrt`
     argument is a bare number or a float ndarray (no container, no record: nothing to restructure)."""
     plain = True
     for i, name in positions:
-        value = args[i] if i < len(args) else kwargs.get(name)
+        value = args[i] if i < len(args) else kwargs.get(name, _default(f, name))
         kind = type(value)
         if kind in WRT_NUMBERS:  # (bool is not among them: type(True) is bool)
             continue
@@ -394,8 +395,8 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
                     _refuse_leaf(what, name, name + pytree.paths(value)[k], leaf)
         elif isinstance(value, (bool, np.bool_)):
             raise ArgumentTypeError(f"{what}: the argument '{name}' is a bool, which has no derivative; pass a float")
-        elif value is None and name not in kwargs and i >= len(args):
-            continue  # not passed: the call itself is refused as the original refuses it
+        elif value is _ABSENT:
+            continue  # not passed, no default: the call itself is refused as the original refuses it
         elif not isinstance(value, (int, float, complex, np.number, tuple, list, dict)) and \
                 not dataclasses.is_dataclass(value):  # (a dataclass of parameters is a pytree)
             kind = "None" if value is None else f"a {type(value).__name__}"
@@ -404,6 +405,22 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict) -> bool:
                    "choose a float or array parameter with wrt=, or pass a float")
             raise ArgumentTypeError(f"{what}: the argument '{name}' is {kind}, which has no derivative; {fix}")
     return plain
+
+
+_ABSENT = object()  # (an argument not passed, whose parameter has no default s2s reads)
+
+
+def _default(f, name: str):
+    """The default of `f`'s parameter `name` (_ABSENT where it has none, or `f` is not given)."""
+    f = getattr(f, "__func__", f)
+    code = getattr(f, "__code__", None)
+    if code is None:
+        return _ABSENT
+    names, defaults = code.co_varnames[:code.co_argcount], f.__defaults__ or ()
+    if name in names:
+        k = names.index(name) - (len(names) - len(defaults))
+        return defaults[k] if k >= 0 else _ABSENT
+    return (f.__kwdefaults__ or {}).get(name, _ABSENT)
 
 
 _OPERATORS = tuple(f"__{r}{op}__" for op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul")

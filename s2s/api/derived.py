@@ -321,7 +321,8 @@ class Hessian:
             state.wrt_at = arguments.wrt_positions(self.__wrapped__, self._wrt)
             state.params = cache.parameter_names(self.__wrapped__)
         if kwargs or not plain(args):  # (float64 arrays and Python numbers: nothing to refuse)
-            arguments.check_wrt(self.__name__, state.wrt_at, args, kwargs)
+            arguments.check_wrt(self.__name__, state.wrt_at, args, kwargs,
+                                arguments.original(self.__wrapped__))
             arguments.refuse_complex_data(self.__name__, args, kwargs)  # (its gradient's Jacobian leaves it to this)
         try:
             h, ran_entry = self._jac._evaluate(args, kwargs)

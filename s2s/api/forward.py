@@ -132,7 +132,8 @@ class Jvp(transform.Transformed):
             count = self._count = len(self._wrt) if isinstance(self._wrt, (tuple, list)) else 1
         if len(tangents) != count:
             raise ArgumentTypeError(f"jvp: expected {count} tangent(s), one per wrt entry, got {len(tangents)}")
-        arguments.check_wrt(self.__name__, wrt_at, primals if type(primals) is tuple else tuple(primals), kwargs)
+        arguments.check_wrt(self.__name__, wrt_at, primals if type(primals) is tuple else tuple(primals), kwargs,
+                            arguments.original(self.__wrapped__))  # (a wrt left to its default: that checked)
         tangents = tangents_mod.like_primals(self.__name__, tangents_mod.targeted(targets, primals, kwargs),
                                              tangents)
         for t in tangents:

@@ -243,7 +243,7 @@ class JacobianForward:
         wrt_at = state.wrt_at
         if wrt_at is None:
             wrt_at = state.wrt_at = wrt_positions(self.__wrapped__, self._wrt)
-        arguments.check_wrt(self.__name__, wrt_at, args, kwargs)
+        arguments.check_wrt(self.__name__, wrt_at, args, kwargs, arguments.original(self.__wrapped__))
         if self._second:
             arguments.refuse_complex_data(self.__name__, args, kwargs)
         if kwargs:  # f(x, a=v): the arguments in the parameters' order, as the generated jvp takes them

@@ -106,7 +106,8 @@ class Transformed:
             if kind is float or kind is _NDARRAY and value.dtype is _FLOAT64:  # (the common cases first)
                 continue
             if not (kind in _NUMBERS or kind is _NDARRAY and value.dtype.kind not in "biuc"):
-                plain = arguments.check_wrt(self.__name__, wrt_at, args, kwargs)  # refuses, or finds a container
+                plain = arguments.check_wrt(self.__name__, wrt_at, args, kwargs,  # refuses, or finds a container
+                                             arguments.original(self.__wrapped__))
                 break
         if self._second:
             arguments.refuse_complex_data(self.__name__, args, kwargs)
