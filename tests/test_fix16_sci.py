@@ -3,7 +3,8 @@ of a trajectory kept in a list of arrays (`tr.append(tr[-1] + h * g(tr[-1]))`, a
 3.0 / 14.4 s at 125 / 250 / 500 / 1000 steps: the gradient's list adjoint, cut back in place by its reversed loop
 (rt.popped_adjoint, rt.added_at_part), was read as new lists when reversed again (a copy of the list adjoint, a list of
 zeros and a whole sum per step, the list adjoint saved per step). Reversed again, its adjoint now grows back in place
-(rt.pushed_part, rt.added_at_part: ad/shrunk_lists.py). Each form against finite differences in every mode, and the
+(rt.pushed_part, rt.added_at_part: ad/shrunk_lists.py), also where the list is read after the append (a loss along
+the trajectory: the adds before the cut moved past it). Each form against finite differences in every mode, and the
 text of the gradient's vjp against list-long work per step.
 """
 
@@ -65,6 +66,15 @@ def read_in_if(y0, k):
     return acc + np.sum(tr[-1])
 
 
+def loss_along(y0, k):
+    tr = [y0]
+    loss = 0.0
+    for i in range(N):
+        tr.append(tr[-1] + 0.1 * k * np.sin(tr[-1]))
+        loss = loss + np.sum(tr[-1] * tr[-2] ** 2)
+    return loss
+
+
 def scalar_list(x0, k):
     tr = [x0]
     for i in range(N):
@@ -72,7 +82,7 @@ def scalar_list(x0, k):
     return tr[-1] ** 2
 
 
-FORMS = [euler_list, ab2_list, first_and_last, stacked, nested, read_in_if]
+FORMS = [euler_list, ab2_list, first_and_last, stacked, nested, read_in_if, loss_along]
 
 
 @pytest.mark.parametrize("f", FORMS, ids=lambda f: f.__name__)
@@ -127,7 +137,8 @@ def test_function_of_the_gradient():
     assert "rt.pushed_part(" in s2s.grad(slope).source
 
 
-@pytest.mark.parametrize("f", [euler_list, ab2_list, first_and_last, nested], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("f", [euler_list, ab2_list, first_and_last, stacked, nested, loss_along],
+                         ids=lambda f: f.__name__)
 def test_grown_back_in_place(f):
     """The gradient's vjp grows the list adjoint back in place: no list of zeros, no copy of all its parts, per step."""
     source = s2s.vjp(s2s.grad(f)).source

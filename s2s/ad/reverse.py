@@ -39,7 +39,7 @@ from s2s.ad.grown_inner import GrownInner
 from s2s.ad.grown_lists import GrownLists, functional_cuts
 from s2s.ad.loop_saves import LoopSaves
 from s2s.ad.loops import LoopContext, LoopPlan, LoopReversal
-from s2s.ad.shrunk_lists import ShrunkLists, in_place_shrinks
+from s2s.ad.shrunk_lists import ShrunkLists, adds_before_cuts, in_place_shrinks
 from s2s.ad.operands import arrays_of_displays, plain_augmented
 from s2s.ad.stacks import StackAdjoints
 from s2s.ad.statements import StatementAdjoints
@@ -64,6 +64,7 @@ def reverse(fn: ir.Function, wrt: list[str], *, return_value: bool = False, seed
     fn = plain_augmented(fn, wrt)  # (y[1:] += v: NumPy's casting check where y may hold integers)
     # a gradient's list adjoints cut back in place: grown back in place where the reversed loop allows (shrunk_lists.py),
     # the others cut as new lists; where a loop does not allow, all of them so
+    fn = adds_before_cuts(fn, namer)
     shrinks, kept = in_place_shrinks(fn)
     whole, begin = fn, copy.deepcopy(namer)
     fn = functional_cuts(fn, namer, kept)

@@ -18,15 +18,19 @@ adds' adjoints take (`rt.part_of(bb, -1)`) and by the cut's transpose, the rever
     bb_1 = rt.pushed_part(bb)              # a zero part after bb's parts, in place
     bb = rt.added_at_part(bb_1, bbt6, -1)  # the item's adjoint added into it
 
-which reads no `b`: the sweep saves none of it. Where some loop does not fit (the rules would read a list changed
-in place later), `reverse` builds again with every cut read as new lists (`functional_cuts`).
+which reads no `b`: the sweep saves none of it. Adds into `b` before the cut (the adjoint of a read of the new item
+after its append, `loss += np.sum(ys[-1])`) are moved past it first (`adds_before_cuts`). Where some loop does not
+fit (the rules would read a list changed in place later), `reverse` builds again with every cut read as new lists
+(`functional_cuts`).
 
 `ShrunkLists` holds this method of `_Reverse` (reverse.py); it reads the rest of `_Reverse`'s state through `self`.
 """
 from __future__ import annotations
 
+import copy
+
 from s2s import ir
-from s2s.ir.walk import count_uses, used_names
+from s2s.ir.walk import count_uses, map_blocks, used_names
 
 POPPED, ADDED = "s2s.runtime.popped_adjoint", "s2s.runtime.added_at_part"
 PUSHED = "s2s.runtime.pushed_part"
@@ -84,6 +88,70 @@ def in_place_shrinks(fn: ir.Function) -> tuple[set, set]:
                 phis.add(p.target)
                 ids.update(id(t) for t in chain)
     return phis, ids
+
+
+def adds_before_cuts(fn: ir.Function, namer) -> ir.Function:
+    """`fn` with the adds into a list adjoint `b` made before its loop cuts it back (`bs_2 = rt.added_at_part(b, g,
+    -1)`, the adjoint of a read of the new item after its append: `loss += np.sum(ys[-1])`) moved past the cut:
+    an add into the last part, which the cut takes off, goes to what the item's adjoint reads (`x =
+    rt.appended_item_adjoint(b) + g`); one into part -2 or before, after the cut into part -1 or before (the same
+    sums in the same order, so the same numbers). Then the loop cuts `b` itself (`in_place_shrinks`)."""
+    uses: dict = {}
+    count_uses(fn.body, uses)
+    gone, replaced = set(), {}
+    for loop in ir.statements(fn.body):
+        if type(loop) is not ir.Loop:
+            continue
+        top = {t.target: t for t in loop.body if _call(t) is not None}
+        for p in loop.phis:
+            cut = next((t for t in loop.body if _call(t, POPPED) is not None), None)
+            pre, name = [], _call(cut).args[0] if cut is not None else None
+            while type(name) is ir.Var and name.name in top and _call(top[name.name], ADDED) is not None:
+                c = _call(top[name.name])
+                if len(c.args) != 3 or not _int(c.args[2]) or c.args[2].value >= 0 or id(top[name.name]) in gone:
+                    break
+                pre.insert(0, top[name.name])
+                name = c.args[0]
+            if not pre or name != ir.Var(p.target) or cut.target == getattr(p.operands[-1], "name", None):
+                continue
+            last = ir.Var(pre[-1].target)
+            items = [t for t in loop.body if _call(t, ITEM) is not None and _call(t).args == (last,)]
+            if any(uses.get(t.target) != 1 for t in pre[:-1]) or uses.get(last.name) != 1 + len(items):
+                continue
+            into_item = [_call(t).args[1] for t in pre if _call(t).args[2].value == -1]
+            for t in items:
+                made, total = [], ir.Var(namer.fresh("t"))
+                made.append(ir.Assign(total.name, ir.Call(ITEM, (ir.Var(p.target),)), t.loc))
+                for k, g in enumerate(into_item):
+                    nxt = t.target if k == len(into_item) - 1 else namer.fresh("t")
+                    made.append(ir.Assign(nxt, ir.Call("add", (total, g)), t.loc))
+                    total = ir.Var(nxt)
+                if not into_item:
+                    made.append(ir.Assign(t.target, total, t.loc))
+                replaced[id(t)] = made
+            later = [t for t in pre if _call(t).args[2].value < -1]
+            current = ir.Var(namer.fresh("t") if later else cut.target)
+            made = [ir.Assign(current.name, ir.Call(POPPED, (ir.Var(p.target),)), cut.loc)]
+            for k, t in enumerate(later):
+                nxt = cut.target if k == len(later) - 1 else namer.fresh("t")
+                c = _call(t)
+                made.append(ir.Assign(nxt, ir.Call(ADDED, (current, c.args[1], ir.Const(c.args[2].value + 1))),
+                                      t.loc))
+                current = ir.Var(nxt)
+            replaced[id(cut)] = made
+            gone.update(id(t) for t in pre)
+    if not replaced:
+        return fn
+
+    def spell(block: list, items: list) -> list:
+        out = []
+        for t in items:
+            if id(t) not in gone:
+                out.extend(replaced.get(id(t), [t]))
+        return out
+    fn = copy.copy(fn)
+    fn.body = map_blocks(fn.body, spell)
+    return fn
 
 
 class ShrunkLists:
