@@ -143,5 +143,6 @@ def test_grown_back_in_place(f):
     """The gradient's vjp grows the list adjoint back in place: no list of zeros, no copy of all its parts, per step."""
     source = s2s.vjp(s2s.grad(f)).source
     assert "rt.pushed_part(" in source
-    for spelled in ("appended_item_transpose", "appended_adjoint_transpose", "popped_transpose", "rt.appended_adjoint("):
+    for spelled in ("appended_item_transpose", "appended_adjoint_transpose", "popped_transpose",
+                    "rt.appended_adjoint("):
         assert spelled not in source, spelled
