@@ -6,7 +6,8 @@
   function made or copied (`[w.copy() for w in ws]`, `copy.deepcopy(...)`, `dict(...)`, a list parameter rebound
   to its copies) holding arrays and numbers (`p -= g` on a number rebinds the name only); now and then another
   name holds an item before the steps (`first = ps[0]`), or the copy is shallow (`list(ws)`, `dict(base)`), so
-  the change is seen through it: s2s must get that right or refuse it;
+  the change is seen through it: s2s must get that right or refuse it; a number item is now and then a 0-d array
+  (`np.array(v)`), which `p -= g` changes in place;
 - loops over `_` nested in loops over `_`, a loop whose variable an inner loop reuses (read after the inner
   loop), a search loop with `break` and `else:`, `while True:` left by a `break` on a data condition;
 - lists grown in one branch and read in the other (`hist[-1] if hist else ...`), grown in nested loops and read
@@ -102,6 +103,14 @@ class Level8:
             e = self.choice([f"{e}.copy()", f"np.copy({e})", f"({e}) * 1.0", f"np.tanh({e})"])
         return e
 
+    def zero_d_item(self, e):
+        """A number item of parameters, now and then made a 0-d array (`p -= g` then changes it in place, where it
+        rebinds the name of a number). Drawn from a stream of its own (`l8_zero_d`), so that the programs' other
+        choices stay as they were before it."""
+        import random
+        stream = self.__dict__.setdefault("l8_zero_d", random.Random(f"s2s-fuzz-zero-d:{self.seed}:{self.level}"))
+        return f"np.array({e})" if stream.random() < 0.35 else e
+
     def int_var(self, scope, values):
         from .gen import INT_NAMES
         k = self.loopvar(INT_NAMES, "i", scope.names)
@@ -193,7 +202,7 @@ class Level8:
             lines.append(f"{ps} = {form}")
             scope.names[base] = ("c", "list", list(kinds))
         else:
-            items = [self.fresh_vec(scope) if k[1] else self.sexpr(scope, 1) for k in kinds]
+            items = [self.fresh_vec(scope) if k[1] else self.zero_d_item(self.sexpr(scope, 1)) for k in kinds]
             lines.append(f"{ps} = [{', '.join(items)}]")
         first = None
         if self.p(0.15):
@@ -285,7 +294,7 @@ class Level8:
             else:
                 lines.append(f"{st} = {{k8: np.array(v8, dtype=float) for k8, v8 in {src}.items()}}")
         else:
-            items = [self.fresh_vec(scope) if k[1] else self.sexpr(scope, 1) for k in kinds]
+            items = [self.fresh_vec(scope) if k[1] else self.zero_d_item(self.sexpr(scope, 1)) for k in kinds]
             disp = ", ".join(f"{key!r}: {it}" for key, it in zip(keys, items))
             if r < 0.6:
                 lines.append(f"{st} = {{{disp}}}")
