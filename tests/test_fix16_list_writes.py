@@ -5,7 +5,11 @@ list(...) and a list grown by append, where a list made by repetition (`P = [Non
 rebinds the slot, no array changes in place, so each write is a new version of the list (`setitem`), as for a
 repeated list, which the alias stage follows. Checked at a constant and a run-time index, at the top level and in
 loops and branches, with items that are arrays of different shapes, numbers, and both; every mode against finite
-differences, the value against plain Python, and the caller's arguments (lists too) left as they were.
+differences, the value against plain Python, and the caller's arguments (lists too) left as they were. `ys[k] += v`
+changes the item itself where it is an array: checked as it runs to be a number, or an array no other name holds.
+s2s's derivative of a list keeps each item's shape: a write giving an item read before a wider shape (`ys[2] = ys[2]
++ x` of a number) is refused as it runs (it gave a wrong gradient, a wrong Hessian in a loop, of a list by
+repetition too).
 """
 import copy
 
@@ -208,6 +212,106 @@ def test_other_writes(f):
     every_mode(f, X.copy())
 
 
+# ---------------------------------------------------------------- in loops and branches
+
+
+def loop_numbers(x):
+    ys = [x[0], x[1], x[2]]
+    for i in range(3):
+        ys[i] = ys[i] * x[(i + 1) % 3]
+    return ys[0] + 2.0 * ys[1] + 3.0 * ys[2]
+
+
+def loop_arrays_of_shapes(x):
+    ys = [x, x[:2] * 2.0, np.outer(x, x)]
+    for i in range(len(ys)):
+        ys[i] = np.sin(ys[i]) * x[i]
+    return sum(np.sum(y) for y in ys)
+
+
+def loop_reads_the_item_before(x):
+    ys = [x[0], x[1], x[2]]
+    for i in range(1, 3):
+        ys[i] = ys[i - 1] * ys[i]
+    return ys[0] + ys[2]
+
+
+def comprehension_in_loops(x):
+    ys = [x * k for k in range(1, 4)]
+    for j in range(2):
+        for k in range(3):
+            ys[k] = np.tanh(ys[k] * ys[(k + 1) % 3]) * x[j]
+    return np.sum(ys[0] + ys[1] * ys[2])
+
+
+def appended_then_written(x):
+    ys = []
+    for k in range(3):
+        ys.append(x[k] * 2.0)
+        ys[-1] = ys[-1] ** 2 + x[0]
+    return ys[0] + ys[1] * ys[2]
+
+
+def list_made_in_the_loop(x):
+    total = 0.0
+    for k in range(2):
+        ys = [x[0] * k, x[1], x[2]]
+        ys[k] = ys[k] * x[2]
+        total = total + ys[0] * ys[1] + ys[2]
+    return total
+
+
+def while_loop(x):
+    ys = [x[0], x[1], x[2]]
+    i = 0
+    while i < 3:
+        ys[i] = ys[i] ** 2 + x[i]
+        i += 1
+    return ys[0] * ys[1] + ys[2]
+
+
+def loop_with_break(x):
+    ys = [x[0], x[1], x[2]]
+    for i in range(3):
+        if ys[i] < 0:
+            break
+        ys[i] = ys[i] * 3.0 + x[2]
+    return ys[0] + ys[1] * ys[2]
+
+
+def branches(x):
+    ys = [x[0], x[1] * 2.0]
+    if x[0] > 0:
+        ys[0] = np.cos(x[2])
+    else:
+        ys[1] = x[2] ** 2
+    ys[1] = ys[0] * ys[1]
+    return ys[0] * ys[1]
+
+
+def operators_in_a_loop(x):
+    ys = [np.zeros(3), np.ones(3), x * 0.5]
+    for i in range(3):
+        ys[i] += x * (i + 1.0)
+    return np.sum(ys[0] * ys[1] + ys[2])
+
+
+def repetition_of_a_comprehension(x, N=3):
+    P = [None for _ in range(N + 1)]  # (hunt12: refused, advising [None] * (N + 1))
+    P[N] = x
+    for t in reversed(range(N)):
+        P[t] = 2.0 * P[t + 1] * x[0]
+    return np.sum(P[0] ** 2)
+
+
+@pytest.mark.parametrize("f", [loop_numbers, loop_arrays_of_shapes, loop_reads_the_item_before, comprehension_in_loops,
+                               appended_then_written, list_made_in_the_loop, while_loop, loop_with_break, branches,
+                               operators_in_a_loop, repetition_of_a_comprehension])
+def test_writes_in_loops_and_branches(f):
+    every_mode(f, X.copy())
+    every_mode(f, -X)
+
+
 # ---------------------------------------------------------------- kept refused
 
 
@@ -224,6 +328,14 @@ def held_by_another_name(x):
     return zs[0] + ys[1]
 
 
+def held_by_another_name_in_a_loop(x):
+    ys = [x[0], x[1], x[2]]
+    zs = ys
+    for i in range(3):
+        ys[i] = ys[i] * x[0]
+    return zs[0] + ys[1]
+
+
 def held_by_a_container(x):
     ys = [x[0], x[1]]
     d = {"a": ys}
@@ -237,12 +349,37 @@ def tuple_item(x):
     return t[0]
 
 
-def test_operator_on_an_array_another_name_holds_is_refused():
-    with pytest.raises(s2s.S2SError, match=r"ys\[0\] \+= 1.0"):
-        s2s.grad(operator_on_the_callers_array)(X.copy())
+def operator_in_a_loop_on_the_callers_array(x):
+    ys = [x, x * 2.0]
+    for i in range(2):
+        ys[i] += 1.0
+    return np.sum(ys[0] * ys[1])
 
 
-@pytest.mark.parametrize("f", [held_by_another_name, held_by_a_container])
+def operator_in_a_loop_on_a_named_array(x):
+    a = x * 2.0
+    ys = [a, x * 3.0]
+    for i in range(2):
+        ys[i] += 1.0  # (Python adds 1 to a as well)
+    return np.sum(a * ys[1])
+
+
+def operator_in_a_loop_on_an_item_read_by_name(x):
+    ys = [x * 2.0, x * 3.0]
+    a = ys[0]
+    for i in range(2):
+        ys[i] += 1.0
+    return np.sum(a * ys[1])
+
+
+@pytest.mark.parametrize("f", [operator_on_the_callers_array, operator_in_a_loop_on_the_callers_array,
+                               operator_in_a_loop_on_a_named_array, operator_in_a_loop_on_an_item_read_by_name])
+def test_operator_on_an_array_another_name_holds_is_refused(f):
+    with pytest.raises(s2s.S2SError, match=r"ys\[[0i]\] \+= 1.0"):
+        s2s.grad(f)(X.copy())
+
+
+@pytest.mark.parametrize("f", [held_by_another_name, held_by_another_name_in_a_loop, held_by_a_container])
 def test_list_another_name_holds_is_refused(f):
     with pytest.raises(s2s.S2SError, match="which another name or a container holds"):
         s2s.grad(f)(X.copy())
@@ -251,3 +388,44 @@ def test_list_another_name_holds_is_refused(f):
 def test_tuple_item_is_refused():
     with pytest.raises(s2s.S2SError, match="assignment to an element"):
         s2s.grad(tuple_item)(X.copy())
+
+
+def wider_item_after_a_read(x):
+    ys = [np.sum(x ** k) for k in range(1, 4)]
+    a = ys[2]
+    ys[2] = ys[2] + x * 3.0  # (a number, then an array)
+    return np.sum(ys[2] * a) + ys[0]
+
+
+def wider_item_by_an_operator(x):
+    ys = [np.sum(x ** k) for k in range(1, 3)]
+    for i in range(2):
+        ys[i] += x * ys[1 - i]
+    return np.sum(ys[0] * ys[1])
+
+
+def wider_item_of_a_repeated_list(x):
+    ys = [None] * 3
+    ys[0] = np.zeros(3)
+    ys[1] = np.ones(3)
+    ys[2] = np.sum(x ** 2)
+    for i in range(3):
+        ys[i] = ys[i] + x * (i + 1.0)
+    return np.sum(ys[0] * ys[1] + ys[2] ** 2)
+
+
+@pytest.mark.parametrize("f", [wider_item_after_a_read, wider_item_by_an_operator, wider_item_of_a_repeated_list])
+def test_an_item_read_then_given_a_wider_shape_is_refused(f):
+    with pytest.raises(s2s.S2SError, match="s2s's derivative of a list keeps each item's shape"):
+        s2s.grad(f)(X.copy())
+
+
+def narrower_item_unread(x):
+    ys = [np.zeros(3), np.ones(3), np.sum(x ** 2)]
+    ys[2] = ys[2] + x * 3.0  # (no read of ys's items before: the display's own value)
+    ys[0] = x[1] * 2.0  # (an array, then a number)
+    return np.sum(ys[0] * ys[1] + ys[2] ** 2)
+
+
+def test_an_item_of_another_shape_is_exact_where_nothing_read_it():
+    every_mode(narrower_item_unread, X.copy())

@@ -217,7 +217,7 @@ def test_a_write_through_an_and_names_the_users_variable():
 def list_written_in_a_loop(z):
     y = [0.0, 0.0, 0.0]
     for t in range(3):
-        y[t] = z[t] * 2.0  # refused
+        y[t] = z[t] * 2.0  # (refused until fix16listw: a slot of the list rebound)
     return sum(y)
 
 
@@ -242,8 +242,7 @@ def argument_written(z):
 
 
 def test_an_element_write_into_a_list_or_a_view_the_function_made_says_what_it_is():
-    error = refused_at(list_written_in_a_loop, Z3, "y[t] = z[t] * 2.0", "assignment to an element of the list 'y'")
-    assert "y = np.zeros(n)" in error.hint and "did not create" not in str(error)
+    assert_close(check_every_mode(list_written_in_a_loop, Z3), np.full(3, 2.0))  # (a list display written by item)
     # (`y = [0.0] * 3` written by item is a list made as the code runs, as `[0.0] * n` is: hunt12ctl F2)
     assert_close(check_every_mode(list_written_in_nested_loops, Z3), np.full(3, 2.0))
     error = refused_at(row_written, Z3, "row[1] = z[0]", "assignment to an element of 'row', a view of another array")

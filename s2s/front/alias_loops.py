@@ -56,7 +56,7 @@ class LoopAliases(IterationAliases):
                 self.write_joined(init.name, s.loc)  # (the loop writes its elements from its first iteration on)
                 self.count_write(init.name, s.loc)
             own = not isinstance(init, ir.Var) or not (init.name in self.visible or init.name in self.refs) or \
-                init.name in self.joined
+                init.name in self.joined or self.list_join(init.name)  # (a list's refs: the items it holds)
             if p.target in based and own:  # an array of the function's, written in the loop: a version
                 r = self.root.setdefault(init.name, init.name) if isinstance(init, ir.Var) else p.target
                 self.root[p.target] = r

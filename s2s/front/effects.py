@@ -28,7 +28,7 @@ EFFECTS = {"builtins.print", "s2s.runtime.require_scalar", "s2s.runtime.require_
            "s2s.runtime.require_immutable", "s2s.runtime.require_float_array", prims.REQUIRE_GENERATOR,
            "s2s.runtime.require_unshared", "s2s.runtime.require_array", REQUIRE_METHOD, "s2s.runtime.require_list",
            prims.REQUIRE_DATA, "s2s.runtime.zip_lengths", "s2s.runtime.require_points",
-           "s2s.runtime.require_found"}
+           "s2s.runtime.require_found", "s2s.runtime.require_item_shape"}
 # library calls that change an argument (or NumPy's random state) in place and return None: refused wherever they
 # are called, their result assigned or not (a name for None keeps nothing of what they do), saying what to write
 _CHANGES_FIRST = "which changes its first argument in place and returns None"

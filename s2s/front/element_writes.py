@@ -15,7 +15,7 @@ from s2s.front import fence
 from s2s.front.alias_elements import factor_part
 from s2s.front.alias_loops import python_number
 from s2s.front.indexes import copying_read
-from s2s.front.item_operators import augmented_item
+from s2s.front.list_writes import ListWriteLowering
 from s2s.front.merges import merged_display
 from s2s.front.parameters import own_name
 from s2s.front.repeated import dict_item_write, holding_items, item_element_write, repeated_form
@@ -28,13 +28,7 @@ _UNBOUND = object()
 _OPAQUE = frozenset({"call", "callmethod"})  # calls of functions s2s does not follow
 
 
-def _in_branch(tree: ast.AST, node: ast.AST) -> bool:
-    """Is `node` in a branch of the function `tree` (an if, a try, a with, a match: a statement that may not run)?"""
-    return any(node is n for b in ast.walk(tree) if isinstance(b, (ast.If, ast.Try, ast.With, ast.Match))
-               for n in ast.walk(b))
-
-
-class ElementWriteLowering:
+class ElementWriteLowering(ListWriteLowering):
     """(mixed into the SSA builder, ssa.py; reads its state through `self`)"""
 
     def write_element(self, target: ast.Subscript, value: ir.Atom, parts: tuple | None = None) -> None:
@@ -70,10 +64,8 @@ class ElementWriteLowering:
         root = self.array_root(base, join=True)
         if root is None:
             root = self.list_object(base, target)
+        if self.list_root(base) is not None:
             self.rebound_item(base, name, parts, value, root)
-        elif self.list_root(base) is not None and not self.repeated(base) and repeated_form(self.src.tree, name) \
-                and (self.loop_path or _in_branch(self.src.tree, target)):  # (written at the top level before: the
-            raise self.list_element_write(target, name)  # list by repetition is written in a loop or a branch too)
         # (a join, or the header of a loop entered with one: the arrays the join may be say why not)
         frame, header = next(((f, p) for f in self.loop_path for p in f.phis.values() if ir.Var(p.target) == base),
                              (None, None))
@@ -163,6 +155,7 @@ class ElementWriteLowering:
                              f"copy the array right before the write ({user} = np.copy({user})), so that the array "
                              f"saved is not the one written" if user else
                              "differentiate the function once, or make the array where it is last written")
+        self.item_shape_check(base, name, parts, value)
         new = self.assign(self.version(name), ir.Call("setitem", (base,) + parts + (value,)))
         self.roots[new.name] = root
         if self.list_root(base) is not None:  # (a version of the list: grown or written again by item)
@@ -346,48 +339,6 @@ class ElementWriteLowering:
                 return None
             atom = made.args[0]
         return None
-
-    def list_object(self, atom, target: ast.Subscript | None = None) -> str | None:
-        """The list `atom` is, by its first name, where it is one list the function made and holds by one name: a
-        display, list(...), a slice of one, a comprehension's or a grown list (each append makes a new list), or a
-        join of those (`_own_arrays`). `ys[k] = v` (`target`) rebinds its slot, as Python does, and changes no
-        array: a new version of the list (`setitem`, written in place as an array's element, put back by the
-        reverse sweep), which the alias stage follows as an array's. None for anything else; a list another name
-        or a container holds (`zs = ys`, `[ys]`, a call that may keep it) is refused, as an append to it is."""
-        root = self.list_root(atom)
-        if root is None or target is None or self.loop_path or _in_branch(self.src.tree, target):
-            return None  # (in a loop or a branch: refused, advising the list by repetition or an array)
-        if root in self.shared_lists or self.list_owner.get(root, target.value.id if target is not None else
-                                                               None) != getattr(target.value, "id", None):
-            name = target.value.id
-            raise self.error(target, f"assignment to an element of the list '{name}', which another name or a "
-                                     f"container holds as well (Python's holder would see the new item)",
-                             f"make the new list and bind it to each name that reads it: {name} = [v if pos == k "
-                             f"else item for pos, item in enumerate({name})]")
-        if atom.name in self.roots:
-            return self.roots[atom.name]
-        if atom.name in self.phis and self._own_arrays(atom.name, lists=True)[0] is None:
-            return None  # (a list made before a loop around the write: as an array's, `_own_arrays`)
-        # (a join of lists: each is a new list, which only the join's name holds, written as one object of its own;
-        # unlike an array's join, the alias stage then counts no write into what the lists hold)
-        self.roots[atom.name] = atom.name
-        return atom.name
-
-    def rebound_item(self, base: ir.Atom, name: str, parts: tuple, value: ir.Atom, root: str | None) -> None:
-        """`ys[k] op= v` on a list the function made (`root`: `list_object`'s): Python's operator changes the item
-        itself where it is an array (`ys = [x, ...]` holds the caller's x, a row of another array, ...), and binds it
-        again; s2s makes a new value. Checked as it runs to be a number (`rt.require_immutable`), as an in-place
-        operator on another name's value is. A plain `ys[k] = v` rebinds the slot and changes nothing."""
-        text = self.loc.text if self.loc is not None else ""
-        made = self.definitions.get(value.name) if isinstance(value, ir.Var) else None
-        old = made.args[0] if made is not None and made.args else None
-        read = self.definitions.get(old.name) if isinstance(old, ir.Var) else None
-        if root is None or self.repeated(base) or old is None or augmented_item(text, name, parts) is None or \
-                python_number(old, self._defining) or read is not None and read.op == "getitem" and \
-                read.args[0] == base:  # (read as it runs: the alias stage checks what else holds it)
-            return
-        self.emit(ir.Effect(ir.Call("s2s.runtime.require_immutable", (made.args[0], ir.Const(
-            augmented_item(text, name, parts))), (("container", ir.Const(name)),)), self.loc))
 
     def array_root(self, atom, join: bool = False):
         """The name of the fresh array `atom` is a version of, or None if it may be shared. `join`: for an element

@@ -119,7 +119,7 @@ class LoopLowering(UnrollLowering):
                 phis[name] = ir.Phi(self.version(name), [self.env[name], None])
                 self.join_lists(phis[name].target, [self.env[name]])  # (a list the body appends to)
                 if name in written:  # an array written in the loop: the phi is a version of it
-                    root = self.array_root(self.env[name], join=True)
+                    root = self.array_root(self.env[name], join=True) or self.list_object(self.env[name], name=name)
                     if root is not None:
                         self.roots[phis[name].target] = root
         for name in assigned:  # a flag saying whether the name is bound yet (see `read`)

@@ -53,7 +53,7 @@ nondiff(RT + "mean_rounding")  # (statistics.mean's last bit: no derivative)
 nondiff(RT + "require_scalar", RT + "require_bound", RT + "require_immutable", RT + "require_number",
         RT + "require_unshared", RT + "require_length", RT + "require_keywords", RT + "require_float_array",
         RT + "require_array", RT + "require_method", RT + "require_list", RT + "require_data",
-        RT + "require_points", RT + "require_found")
+        RT + "require_points", RT + "require_found", RT + "require_item_shape")
 
 # ---------------------------------------------------------------- broadcasting and reductions
 # (both ways: where g was a bare 0.0 standing for a whole array, unbroadcast widened it, and G sums back)

@@ -17,7 +17,7 @@ from s2s.runtime.held import holds
 
 __all__ = ["require_scalar", "require_number", "require_immutable", "require_bound", "require_length",
            "require_keywords", "require_float_array", "require_generator", "require_array", "require_method",
-           "require_list", "require_points", "require_found", "mean_rounding"]
+           "require_list", "require_points", "require_found", "require_item_shape", "mean_rounding"]
 
 
 _NUMBERS = frozenset((float, int, np.float64, np.float32, np.int64))
@@ -401,6 +401,28 @@ def require_found(found):
     """`next(it)` where the loop over `it` found no value: Python's StopIteration."""
     if not found:
         raise StopIteration
+
+
+def require_item_shape(new, old, statement, operand=False):
+    """`ys[k] = v` into a list the function made, whose item `old` at k was read before (its derivative flows back
+    into that slot): Python lets `v` have another shape, but s2s's derivative of the list keeps each slot's shape,
+    and would add the item's derivative to a zero of `v`'s shape, widened where `v` has more elements (a wrong
+    number). Refused there; a new list made whole keeps Python's meaning."""
+    if old is None or isinstance(new, (list, tuple, dict)) or isinstance(old, (list, tuple, dict)):
+        return
+    try:  # (a zero shaped as `v` that adds to the item's derivative without widening it is harmless)
+        widened = np.broadcast_shapes(np.shape(new), np.shape(old)) != np.shape(old)  # (`operand`: `new` is v
+        # of `ys[k] op= v`, whose result is shaped as the item and v broadcast)
+    except ValueError:
+        widened = True
+    if widened:
+        written = re.match(r"\s*(\w+)\[(.*?)\]", statement)
+        name, index = written.groups() if written else ("ys", "k")
+        shape = np.shape(new) if not operand else "of the operator's result, wider"
+        raise S2SError(f"'{statement}' gives an item of the list '{name}' the shape {shape}, where the item read "
+                       f"before it had {np.shape(old)}: s2s's derivative of a list keeps each item's shape; make the "
+                       f"new list whole in place of the write ({name} = [v if pos == {index} else item for pos, item "
+                       f"in enumerate({name})]), or keep the item's shape")
 
 
 def mean_rounding(data):
