@@ -249,7 +249,9 @@ def floats(fn: ir.Function, assume=(), differentiated: bool = True) -> set[str]:
     and s2s's runtime helpers with a float operand; a NumPy ufunc with no integer loop (np.exp, np.tanh: floats from
     integers too); an element, part, write or method result (`.sum()`) of a float value; `prims.FLOAT_RESULTS`
     (`/`, np.zeros without dtype=); `math` functions other than those of integers; joins of floats."""
-    rules = {d.target: _float_rule(d, fn.free) for d in definitions(fn.body)}  # name -> (all or any, names, constants)
+    made = list(definitions(fn.body))
+    rules = {d.target: _float_rule(d, fn.free) for d in made}  # name -> (all or any, names, constants)
+    _grown_from_empty(made, rules)
     jumps: list = []
     _loop_jumps(fn.body, jumps)
     for target, a in jumps:  # (a loop's phi holds what its breaks and continues give it too)
@@ -277,6 +279,19 @@ def floats(fn: ir.Function, assume=(), differentiated: bool = True) -> set[str]:
     return known
 
 
+def _grown_from_empty(made: list, rules: dict) -> None:
+    """A list grown by appends from an empty one (`ps = []`, then `ps.append(v)` in a loop: a phi of `[]` and the
+    appended list) holds floats where every item appended does: the empty list is left out of the phi's rule."""
+    empty = {d.target for d in made if type(d) is ir.Assign and type(d.value) is ir.Call and
+             d.value.op in ("list", "tuple") and not d.value.args}
+    grown = {d.target for d in made if type(d) is ir.Assign and type(d.value) is ir.Call and
+             d.value.op == prims.APPENDED}
+    for d in made:
+        if type(d) is ir.Phi and empty & set(rules[d.target][1]) and grown & set(rules[d.target][1]):
+            every, names, constants = rules[d.target]
+            rules[d.target] = (every, tuple(n for n in names if n not in empty), constants)
+
+
 def _float_rule(d, free: dict) -> tuple:
     """(True: every name must hold floats, False: any, the names, and whether the constants allow it: for `all`,
     that they are all floats; for `any`, that the result is a float anyway or a constant operand is one)."""
@@ -293,8 +308,9 @@ def _float_rule(d, free: dict) -> tuple:
     kind = _op_kind(v.op)
     if kind == "first":
         return _split(v.args[:1], True)
-    if kind == "sequence":
-        return _split(v.args, True) if v.args else _NEVER
+    if kind == "sequence":  # (a dict display's or a record's values, past its keys or field names)
+        values = v.args[1:] if v.op == "s2s.runtime.dict_of" else v.args[2:] if v.op == prims.RECORD_NEW else v.args
+        return _split(values, True) if values else _NEVER
     if kind == "method":
         args = v.args
         return _split(args[:1] + args[2:], False) if type(args[1]) is ir.Const and args[1].value in _FLOAT_METHODS \
@@ -331,8 +347,8 @@ def _op_kind(op: str) -> str:
     (with a float operand), "never" (not known to be)."""
     if op in ("getitem", "getattr", "setitem") or op in LIKE:
         return "first"
-    if op in ("list", "tuple"):
-        return "sequence"
+    if op in ("list", "tuple") or op in prims.CONTAINER_BUILDERS:  # (a container holds floats where each item
+        return "sequence"  # does: `{'a': np.arange(3), 'b': x * 1.0}['a']` holds integers)
     if op == "callmethod":
         return "method"
     if op.startswith("math."):

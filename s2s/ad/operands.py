@@ -29,9 +29,10 @@ from s2s import ir, prims
 from s2s.ad.analysis import floats
 from s2s.ad.inactive import ITERATED
 from s2s.errors import NonDifferentiableError, missing_rule
+from s2s.front.alias_iterations import python_number
 from s2s.front.scatter_adds import ADDED_AT
 from s2s.ir.names import Namer, base_name
-from s2s.ir.walk import map_blocks, rename
+from s2s.ir.walk import definitions, map_blocks, rename
 from s2s.rules import registry
 
 
@@ -148,8 +149,17 @@ def plain_augmented(fn: ir.Function, wrt) -> ir.Function:
     if not checks:
         return fn
     known = floats(fn, assume=wrt)
+    joins = {d.target: list(d.operands) for d in definitions(fn.body) if type(d) is ir.Phi}
+    made = {d.target: d.value.args[1] if type(d.value) is ir.Call and d.value.op == AUGMENTED else d.value
+            for d in definitions(fn.body) if type(d) is ir.Assign}  # (a check read as the value it passes on)
+
+    def passes(name: str) -> bool:  # (floats, a Python number on every path (`k = 0` then `k += 1`), or a join
+        return name in known or python_number(ir.Var(name), lambda n: joins.get(n, made.get(n))) or \
+            name in joins and all(o is None or type(o) is ir.Const and type(o.value) in (int, float, bool) or
+                                  type(o) is ir.Var and o.name in known for o in joins[name])
+        # of floats and Python numbers (`s = 0` then `s += v * v`): never an array of integers
     plain = {s.target: s.value.args[1].name for s in checks
-             if isinstance(s.value.args[0], ir.Var) and s.value.args[0].name in known}
+             if isinstance(s.value.args[0], ir.Var) and passes(s.value.args[0].name)}
     if not plain:
         return fn
 

@@ -132,6 +132,24 @@ class ListLowering:
         if root is not None and self.list_owner.setdefault(root, name) != name:
             self.shared_lists.add(root)
 
+    def lent_lists(self) -> set:
+        """The names of lists lent to this helper (effects.lend_lists) that no other name or container holds."""
+        roots = {n: self.list_root(a) for n, a in self.env.items() if isinstance(a, ir.Var)}
+        return {n for n, r in roots.items() if r is not None and r not in self.shared_lists and
+                self.list_owner.get(r) == n}
+
+    def hand_over(self, name: str, atom, given: str) -> None:
+        """`name = atom` after a loop item_loops.py made (`ps = ps_new`): Python's list is the one `name` held,
+        its items changed in place, so the new list `atom` is a version of it (lists.py), to append to (and the
+        caller's name of a list lent to a helper follows it, follow_grown_lists), where `name`'s list was its own
+        (no other name or container held it, which would keep showing the old list). `given`: the new list's name
+        item_loops.py made."""
+        old, new = self.list_root(self.env.get(name)), self.list_root(atom)
+        if old is not None and new is not None and isinstance(atom, ir.Var) and old not in self.shared_lists and \
+                self.list_owner.get(old, name) == name:
+            self.list_roots[atom.name] = old
+            self.env[given] = ir.Const(None)  # (`ps_new`, read no more: no other name for the list)
+
     def join_lists(self, target: str, operands) -> None:
         """A phi of versions of one list is a version of it."""
         roots = {self.list_root(o) for o in operands if o is not None and o != ir.Var(target)}
