@@ -403,6 +403,9 @@ def _structured(g, x):
             parts.record = x.record
         return parts
     if isinstance(x, (tuple, list)):
+        shaped = getattr(g, "shaped_as", None)  # add_at's own list adjoint (OwnParts): as it is, once shaped as x
+        if shaped is not None and len(g) == len(x) and isinstance(x, list):
+            return shaped(x, _structured)
         if type(g) is np.ndarray and g.ndim and x:
             shape = _shape_of_sequence(x)
             if shape is not None:  # NumPy read x as an array (`xs + a`): each part's adjoint is its own row

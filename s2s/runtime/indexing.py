@@ -5,7 +5,7 @@ import numpy as np
 
 from s2s.errors import S2SError
 from s2s.runtime.core import (batch_key, batch_write, DictParts, FieldParts, OnePart, Parts, TupleParts, _zero,
-                              fields_of, is_record, not_a_field, zeros_like)
+                              fields_of, is_record, not_a_field, unbroadcast, zeros_like)
 
 __all__ = ["written_tangent", "getattr_adjoint", "getattr_adjoint_transpose", "record_like", "record_fields", "record_new",
            "record_tangent", "fields_only",
@@ -482,8 +482,29 @@ class OwnParts(_OwnAdjoint, Parts):
 
     plain, made_of = Parts, (Parts, OnePart)
 
+    whole = None  # the list x whose items' shapes the parts have (unbroadcast made them so), kept by a write
+
     def holds(self, x, i) -> bool:
         return len(self) == len(x) and -len(x) <= i < len(x)
+
+    def shaped_as(self, x, structured):
+        """`rt.unbroadcast(self, x)`: itself once its parts are shaped as x's items, else a new one that is. O(1)
+        where a reversed loop writing a list by item (`P[t] = ...`) makes its adjoint whole each iteration, which
+        built the list part by part (O(len(x)) an iteration), and add_at then added into a copy of that."""
+        if self.whole is x:
+            return self
+        out = OwnParts(structured(a, v) for a, v in zip(self, x))
+        out.whole = x
+        return out
+
+    def __setitem__(self, i, value):  # (a part written, `bP[t] = 0.0` or add_at's: shaped as the item at once)
+        whole = self.whole
+        if whole is not None:
+            if type(i) is int and len(self) == len(whole):
+                value = unbroadcast(value, whole[i])
+            else:
+                self.whole = None
+        list.__setitem__(self, i, value)
 
 
 def _added_in_own(acc, g, x, index, own: type):
