@@ -190,3 +190,4 @@ def test_abs_of_a_curved_argument_at_its_zero_minimum_is_the_documented_conventi
     assert s2s.hessian(lambda a: abs(a ** 2))(0.0) == 0.0
     assert s2s.hessian(lambda a: a ** 2)(0.0) == 2.0
     assert s2s.hessian(lambda a: abs(a ** 2))(0.3) == pytest.approx(2.0, rel=1e-12)
+

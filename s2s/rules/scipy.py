@@ -157,8 +157,30 @@ def _wide(a, b):
 def _lse_weights(a, ans, axis, b, keepdims):
     """d logsumexp / da: softmax(a) along axis, or b * exp(a - logsumexp) with weights b (a broadcast, `_wide`)."""
     if b is None:
-        return special.softmax(a, **non_default(axis=(axis, None)))
-    return b * np.exp(a - _spread(ans, a, axis, keepdims))
+        a, _, unreached = _reached(a, ans, axis, keepdims)
+        return _zero_where(unreached, special.softmax(a, **non_default(axis=(axis, None))))
+    return b * _ratio(a, ans, axis, keepdims)
+
+
+def _ratio(a, ans, axis, keepdims):
+    """exp(a - logsumexp), along axis."""
+    a, ans, unreached = _reached(a, ans, axis, keepdims)
+    return _zero_where(unreached, np.exp(a - _spread(ans, a, axis, keepdims)))
+
+
+def _reached(a, ans, axis, keepdims):
+    """(a, ans, where the sum is -inf) with 0 for the -inf there: every entry of a slice whose sum is -inf is -inf
+    (log 0: an HMM's state not reached yet), which a finite change leaves -inf, so its weights are 0, as
+    np.logaddexp's partials take their limits; computed from zeros, not -inf, so that their derivatives (a Hessian,
+    the weights differentiated again) are 0 there too, not nan."""
+    if not np.any(np.isneginf(ans)):
+        return a, ans, None
+    unreached = np.isneginf(_spread(ans, a, axis, keepdims))
+    return np.where(unreached, 0.0, a), np.where(np.isneginf(ans), 0.0, ans), unreached
+
+
+def _zero_where(unreached, w):
+    return w if unreached is None else np.where(unreached, 0.0, w)
 
 
 def _lse_sum(v, axis, keepdims):
@@ -175,7 +197,7 @@ def _lse_adjoint_a(g, ans, a, axis=None, b=None, keepdims=False, return_sign=Fal
 def _lse_adjoint_b(g, ans, a, axis=None, b=None, keepdims=False, return_sign=False):
     _no_sign(return_sign)
     wide = _wide(a, b)
-    return rt.unbroadcast(_spread(g, wide, axis, keepdims) * np.exp(wide - _spread(ans, wide, axis, keepdims)), b)
+    return rt.unbroadcast(_spread(g, wide, axis, keepdims) * _ratio(wide, ans, axis, keepdims), b)
 
 
 def _lse_tangent_a(d, ans, a, axis=None, b=None, keepdims=False, return_sign=False):
@@ -186,7 +208,7 @@ def _lse_tangent_a(d, ans, a, axis=None, b=None, keepdims=False, return_sign=Fal
 def _lse_tangent_b(d, ans, a, axis=None, b=None, keepdims=False, return_sign=False):
     _no_sign(return_sign)
     wide = _wide(a, b)
-    return _lse_sum(np.exp(wide - _spread(ans, wide, axis, keepdims)) * d, axis, keepdims)
+    return _lse_sum(_ratio(wide, ans, axis, keepdims) * d, axis, keepdims)
 
 
 def _lse_batched_a(d, ans, a, axis=None, b=None, keepdims=False, return_sign=False):
@@ -199,7 +221,7 @@ def _lse_batched_a(d, ans, a, axis=None, b=None, keepdims=False, return_sign=Fal
 def _lse_batched_b(d, ans, a, axis=None, b=None, keepdims=False, return_sign=False):
     _no_sign(return_sign)
     wide = _wide(a, b)
-    return rt.batch_sum(np.exp(wide - _spread(ans, wide, axis, keepdims)) * rt.batch_align(d, wide), axis, keepdims)
+    return rt.batch_sum(_ratio(wide, ans, axis, keepdims) * rt.batch_align(d, wide), axis, keepdims)
 
 
 _lse = define(SP + "logsumexp", [_lse_adjoint_a, None, _lse_adjoint_b], [_lse_tangent_a, None, _lse_tangent_b],
