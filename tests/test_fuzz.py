@@ -34,12 +34,16 @@ CASES += [(seed, 7) for seed in LEVEL7_SEEDS]
 # with break, lists grown in branches and nested loops, next(filter)/reduce/accumulate/takewhile/math.prod/fmean/
 # max(key=), defaultdict accumulators, list item writes, running sums from NumPy scalars): seeds that pass today
 # and between them write each of those
-LEVEL8_SEEDS = (8003, 8013, 8014, 8016, 8017, 8018, 8019, 8022, 8026)
+LEVEL8_SEEDS = (8003, 8013, 8014, 8016, 8017, 8018, 8019, 8022, 8026, 9090)
 CASES += [(seed, 8) for seed in LEVEL8_SEEDS]
 
 # (seed, level) -> the failure class today (see `python -m tests.fuzz --n 1 --seed S --level L` for the reproducer)
 # (the IR verifier is on in the tests, see conftest.py, so "VerificationError" internal errors show here)
-KNOWN_FAILURES: dict = {}
+KNOWN_FAILURES: dict = {
+    # a 0-d array item of a dict the function made (scale=np.array(1.5)), p_ -= lr * g over st.items() in a loop of
+    # steps: NumPy changes it in place on every step, s2s keeps only the first step's change
+    (9090, 8): "wrong-value",
+}
 
 
 @pytest.fixture(scope="module")
