@@ -342,7 +342,6 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         if isinstance(value, ir.Call) and value.op == "setitem":
             s.value = self.read_call(value, s.loc)
             self._key_write(s)
-            self._list_write(s)
             self._element_operator(s)
             base = s.value.args[0]
             origin = self.maybe_same_origin(base.name) if isinstance(base, ir.Var) else None
@@ -512,7 +511,7 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         """The first write into `phi`, a name a loop or a branch bound to one of several arrays the function made,
         written as an array of its own (ssa.py): from here on, each of those arrays may have changed, and a read
         of one through another name is refused (`read`, `stale`)."""
-        for obj in sorted(self.objects(ir.Var(phi))):
+        for obj in sorted(() if self.list_join(phi) else self.objects(ir.Var(phi))):  # (`ys[k] = v`: a slot)
             if obj == phi:
                 continue
             self.count_write(obj, loc)

@@ -6,9 +6,9 @@ refused at the user's line:
 
 - `list(z)`, `tuple(z)` hold what iterating z gives: the rows of a 2-D array,
   views of it (alias.py follows them as it follows a slice);
-- `ys[i] = v` into a list inside a loop or a branch (the reverse sweep would put
-  back and add up its elements as an array's), and `d[k] = v` into a dict a loop
-  or a branch carries (as ssa.py refuses it where the dict is written out);
+- `d[k] = v` into a dict a loop or a branch carries (as ssa.py refuses it where
+  the dict is written out); `ys[i] = v` into a list the function made is a new
+  version of it, as an array's element write is (element_writes.py `list_object`);
 - `rows[0] *= 2.0` (or `q["w"] += v` of a dict's copy, which holds the same
   arrays) changes the element itself where it is an array that may be shared:
   the generated code checks that nothing else holds it, or that it is a number
@@ -34,7 +34,7 @@ from s2s.front.alias_elements import code
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED
 from s2s.front.indexes import advanced_index
 from s2s.front.item_operators import ItemOperators, augmented_item, operator_text
-from s2s.front.write_advice import key_write_fix, written_value
+from s2s.front.write_advice import key_write_fix
 from s2s.ir.names import base_name
 from s2s.ir.walk import is_slice
 
@@ -54,17 +54,6 @@ _RECORD = prims.RECORD_NEW  # record_new(cls, names, *values)
 _PAIRS = "s2s.runtime.dict_from_pairs"  # (a comprehension's dict, dict(p): keys known at run time, as a deep copy's)
 _DEEP_COPY = "s2s.runtime.deep_copy"  # copy.deepcopy(L): of a module's list, a list (rules/indexing.py)
 _BEFORE = object()  # (the key of what a container held before its first key write: a display's items)
-
-
-def _appended_as(value: ast.expr, name: str) -> ast.expr:
-    """`value` (of `ys[-1] = value` right after `ys.append(v)`) with `v` for each read of `ys[-1]` in it."""
-    class Last(ast.NodeTransformer):
-        def visit_Subscript(self, node):
-            last = isinstance(node.value, ast.Name) and node.value.id == name and \
-                isinstance(node.slice, ast.UnaryOp) and isinstance(node.slice.op, ast.USub) and \
-                isinstance(node.slice.operand, ast.Constant) and node.slice.operand.value == 1
-            return ast.Name("v", ast.Load()) if last else self.generic_visit(node)
-    return Last().visit(value)
 
 
 def _string_key(index: tuple) -> bool:
@@ -92,33 +81,6 @@ class ContainerChecks(ItemOperators):
             spelled = base_name(base.name)
             raise self.error(s.loc, f"assignment to a key of the dict '{spelled}'",
                              key_write_fix(spelled, s.value.args[1], s.loc.text if s.loc is not None else ""), spelled)
-
-    def _list_write(self, s: ir.Assign) -> None:
-        """Refuse `ys[i] = v` into a list (or a tuple) inside a loop or a branch: the reverse sweep puts back and
-        adds up its elements as an array's (`list(x)` in a loop raised inside the gradient); in straight-line
-        code each write is a new list."""
-        base = s.value.args[0]
-        if self.nested and isinstance(base, ir.Var) and self._made_as(base.name, CONTAINERS):
-            name = base_name(base.name)
-            value = written_value(s.loc.text if s.loc is not None else "", name)
-            index = s.value.args[1]
-            spelled = base_name(index.name) if isinstance(index, ir.Var) and base_name(index.name) != "t" else None
-            new = ast.unparse(value) if value is not None else "..."
-            at = spelled or (repr(index.value) if isinstance(index, ir.Const) else "i")
-            # (each item once, where a loop over the index writes every item; else this one item: `ys[0] = v`)
-            whole = (f"{name} = [{new} for {spelled} in range(len({name}))] where the loop writes every item, " if
-                     spelled else "") + f"{name} = [{new} if pos == {at} else item for pos, item in " \
-                                        f"enumerate({name})] in place of the write"
-            made = self.made_by.get(base.name)
-            if value is not None and index == ir.Const(-1) and getattr(made, "op", None) == prims.APPENDED:
-                raise self.error(s.loc, f"assignment to the item just appended to the list '{name}' inside a loop "
-                                        f"or a branch", f"make the item whole as you append it: {name}.append("
-                                        f"{ast.unparse(_appended_as(value, name))}) for {name}.append(v) followed "
-                                        f"by this line", name)
-            raise self.error(s.loc, f"assignment to an element of the list '{name}' inside a loop or a branch",
-                             f"make it an array before the loop or the branch ({name} = np.array({name})) and write "
-                             f"into that; a list of arrays of different shapes: make the new list whole, {whole} "
-                             f"(a list comprehension)", name)
 
     def _made_as(self, name: str, ops) -> bool:
         """Is `name` (any version of it, any value a join may be) made by one of `ops` (`REFERENCES` in them: or is
