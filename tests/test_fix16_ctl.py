@@ -109,3 +109,11 @@ def test_riccati_gradient_makes_the_list_adjoint_whole_once(monkeypatch):
     g(0.8, 3)
     small, large = _structured_calls(g, 100, monkeypatch), _structured_calls(g, 400, monkeypatch)
     assert large < 6 * small, (small, large)  # linear: ~4x (it was ~16x: N parts in each of N iterations)
+
+
+def test_riccati_tangents_are_written_in_place():
+    # 2. Its jvp built each write's tangent list out of place (`rt.setitem_adjoint(dP, t) + rt.setitem_tangent(...)`,
+    # two lists of N + 1 an iteration): ad/list_slots.py did not know `[None] * (N + 1)` for a list, so the write was
+    # seen through the parts it holds (`q * np.eye(2)`'s tangent, read each iteration). Now `dP[t] = dv`.
+    source = s2s.jvp(riccati).source
+    assert "setitem_adjoint" not in source and "dP_1[t8] = rt.written_tangent(dt34, P)" in source

@@ -144,6 +144,7 @@ def _lists(body: list, primal: set, joins: list) -> set:
     """The primal names surely holding a list: the greatest set closed under `_MADE`, `_OF_FIRST` of a list, names
     and joins of them (a loop's phi is one where its first value and its back edge are)."""
     rules: dict = {}  # name -> the names that must be lists for it to be one
+    of_nones: set = set()  # (displays of Nones, `[None]`)
     for s in ir.statements(body):
         if type(s) is ir.Assign and s.target in primal:
             v = s.value
@@ -157,6 +158,14 @@ def _lists(body: list, primal: set, joins: list) -> set:
                 rules[s.target] = [a.name for a in v.args]  # (two list adjoints added part by part)
             elif type(v) is ir.Call and v.op == _ONE_PART and len(v.args) > 1 and type(v.args[1]) is ir.Var:
                 rules[s.target] = [v.args[1].name]
+            elif type(v) is ir.Call and v.op == "mul" and len(v.args) == 2 and not v.kwargs:
+                # `[None] * (N + 1)` (front/repeated.py): a list, whatever n is (NumPy's product of Nones is an error)
+                nones = [a.name for a in v.args if type(a) is ir.Var and a.name in of_nones]
+                if nones:
+                    rules[s.target] = nones[:1]
+            if type(v) is ir.Call and v.op == "list" and v.args and \
+                    all(type(a) is ir.Const and a.value is None for a in v.args) and not v.kwargs:
+                of_nones.add(s.target)
     for _, p, operands in joins:
         if p.target in primal and all(type(o) is ir.Var for o in operands):
             rules[p.target] = [o.name for o in operands]
