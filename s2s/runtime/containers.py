@@ -212,6 +212,8 @@ def appended_adjoint(g):
 def appended_item_adjoint(g):
     """Adjoint of `appended(xs, v)` for `v`: the last part of the list adjoint `g` (an array: its last row; a
     number: the same for every part)."""
+    if type(g) is np.ndarray:  # (a list's adjoint kept as an array of rows, once per append reversed: first)
+        return g[-1] if g.ndim else g
     return g[-1] if isinstance(g, (list, tuple)) or np.ndim(g) > 0 else g
 
 

@@ -58,6 +58,8 @@ def popped_adjoint(g):
     """`rt.appended_adjoint(g)` in place: the list adjoint `g` (one the reversed loop owns: `owned_adjoint`)
     without its last part, the appended item's (an array of rows: a view of all rows but the last; a number: as
     it is, the same for every part)."""
+    if type(g) is np.ndarray:  # (an array of rows, once per append reversed: the common case first)
+        return g[:-1] if g.ndim else g
     if type(g) is Parts:
         g.pop()
         return g

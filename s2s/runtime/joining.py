@@ -54,9 +54,12 @@ def concatenate_adjoint(g, seq, axis=0):
     if axis == 0 and type(g) is np.ndarray and g.ndim == 1:  # (vectors joined: the common case first)
         parts, start = [], 0
         for p in seq:
-            if type(p) is not np.ndarray and type(p) is not Shape or p.ndim != 1:  # (Shape: rt.shapes_of)
+            if type(p) is not np.ndarray and type(p) is not Shape:  # (Shape: rt.shapes_of)
                 break
-            end = start + p.shape[0]
+            shape = p.shape
+            if len(shape) != 1:
+                break
+            end = start + shape[0]
             parts.append(g[start:end])
             start = end
         else:

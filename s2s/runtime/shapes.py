@@ -19,6 +19,9 @@ def shape_of(v):
     """`v`'s Shape, or `v` itself for a tuple, list or dict (whose adjoint takes its structure). Shapes are
     read, never changed: one object per shape (up to 1,000 of them) serves every iteration that saves it."""
     if type(v) is np.ndarray:  # (a reversed loop calls this once per iteration: arrays first)
+        found = _SHAPES.get(v.shape)
+        if found is not None:
+            return found
         shape = v.shape
     elif type(v) is float or type(v) is np.float64:
         return _NUMBER
@@ -41,7 +44,12 @@ def _shape(shape: tuple) -> Shape:
 def shapes_of(seq) -> list:
     """The Shape of each part of `seq` (as NumPy reads it: `[v]` has shape (1,)): what np.concatenate's adjoint
     reads of the parts it splits g into (a reversed loop growing an array saves these, not every version of it)."""
-    return [_shape(p.shape if type(p) is np.ndarray else np.shape(p)) for p in seq]
+    out = []
+    for p in seq:  # (once per iteration of a loop that joins arrays: the known Shape looked up here, not called for)
+        shape = p.shape if type(p) is np.ndarray else np.shape(p)
+        found = _SHAPES.get(shape)
+        out.append(found if found is not None else _shape(shape))
+    return out
 
 
 _NUMBER = _shape(())  # (a number's, an element's of an array of numbers: returned at once)
