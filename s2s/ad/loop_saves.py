@@ -71,8 +71,10 @@ class LoopSaves:
         as `rt.shapes_of(seq)`, and its value is added to `parts`. Returns value -> the name of its shape."""
         out = {}
         again = {n for d in recomputed for n in walk_vars(d.value)}
-        # (what the iteration makes outside inner loops: a value an if makes is saved in its branch, as its shape)
-        top = {t.target for t in outside_loops(loop.body) if isinstance(t, ir.Assign)} | {p.target for p in loop.phis}
+        # (what the iteration makes outside inner loops: a value an if makes is saved in its branch, as its shape;
+        # an inner loop's result after it)
+        top = {t.target for t in outside_loops(loop.body) if isinstance(t, ir.Assign)} | {p.target for p in loop.phis} | {
+            p.target for t in outside_loops(loop.body) if isinstance(t, ir.Loop) for p in t.phis}
         read_by: dict = {}  # name -> [(the call reading it, the operand's position)], one walk of the body
         for t in ir.statements(rev_body):
             for i, a in enumerate(ir.operands(t)):
@@ -181,7 +183,7 @@ def _shape_read(c, i: int) -> bool:
 
 
 # adjoints that read a sequence argument only for the shapes of its parts: argument position
-PARTS_READ = {"s2s.runtime.concatenate_adjoint": 1}
+PARTS_READ = {"s2s.runtime.concatenate_adjoint": 1, "s2s.runtime.stack_adjoint": 1, "s2s.runtime.stack_adjoint_rows": 1}
 
 
 def _parts_read(c, i: int) -> bool:

@@ -1,0 +1,62 @@
+"""Generated code at the cheap-gradient limit, round 16 (issue 13): what a reversed loop saves and what it calls.
+
+- A list an inner loop builds and np.stack joins (the LSTM's `new_state`), read in the reversed loop only by the
+  stack's adjoint, which needs its length: its parts' shapes are saved, not the list, which held every part alive.
+
+Each form against finite differences in every mode (tests/trajectory_checks.py), and its text against the save.
+"""
+
+import numpy as np
+import pytest
+
+import s2s
+from trajectory_checks import check_forward_modes, check_reverse_modes, check_second_order, Y0
+
+
+def stacked_state(y0, k):
+    state = np.stack([y0, y0 * k])
+    total = 0.0
+    for t in range(4):
+        new = []
+        for i in range(2):
+            new.append(np.tanh(state[i] * k + state[1 - i] * 0.3))
+        state = np.stack(new)
+        total = total + np.sum(state[0] * state[1])
+    return total
+
+
+def stacked_columns(y0, k):
+    state = np.stack([y0, y0 * k], axis=1)
+    total = 0.0
+    for t in range(3):
+        cols = []
+        for i in range(2):
+            cols.append(np.sin(state[:, i] * k) + state[:, 1 - i] * 0.5)
+        state = np.stack(cols, axis=1)
+        total = total + np.sum(state[:, 0] * state[:, 1] ** 2)
+    return total
+
+
+STACKED = [stacked_state, stacked_columns]
+
+
+@pytest.mark.parametrize("f", STACKED)
+def test_stacked_list_reverse(f):
+    check_reverse_modes(f, Y0)
+
+
+@pytest.mark.parametrize("f", STACKED)
+def test_stacked_list_forward(f):
+    check_forward_modes(f)
+
+
+@pytest.mark.parametrize("f", STACKED)
+def test_stacked_list_second_order(f):
+    check_second_order(f)
+
+
+@pytest.mark.parametrize("f, name", [(stacked_state, "new"), (stacked_columns, "cols")])
+def test_stacked_list_saved_as_shapes(f, name):
+    src = s2s.grad(f, wrt=(0, 1)).source
+    assert f"{name}_shape = rt.shapes_of({name}" in src, src
+    assert not any(line.strip().startswith(f"{name}_1_saved.append(") for line in src.splitlines()), src
