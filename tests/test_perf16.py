@@ -2,6 +2,8 @@
 
 - A list an inner loop builds and np.stack joins (the LSTM's `new_state`), read in the reversed loop only by the
   stack's adjoint, which needs its length: its parts' shapes are saved, not the list, which held every part alive.
+- A slice of a width read from a shape (`g[b:2 * b]`, `b = h.shape[0]`): recomputed in the reversed loop, not pushed
+  and popped as a slice object per iteration (ad/loop_saves.FREE).
 
 Each form against finite differences in every mode (tests/trajectory_checks.py), and its text against the save.
 """
@@ -60,3 +62,27 @@ def test_stacked_list_saved_as_shapes(f, name):
     src = s2s.grad(f, wrt=(0, 1)).source
     assert f"{name}_shape = rt.shapes_of({name}" in src, src
     assert not any(line.strip().startswith(f"{name}_1_saved.append(") for line in src.splitlines()), src
+
+
+def gated(y0, k):
+    h = y0
+    total = 0.0
+    for t in range(4):
+        g = np.concatenate((h, h * k)) * 0.7
+        b = h.shape[0]
+        h = np.tanh(g[0:b]) * (1.0 / (1.0 + np.exp(-g[b:2 * b])))
+        total = total + np.sum(h * g[b:])
+    return total
+
+
+def test_gated_slices_all_modes():
+    check_reverse_modes(gated, Y0)
+    check_forward_modes(gated)
+    check_second_order(gated)
+
+
+def test_gated_slices_recomputed():
+    src = s2s.grad(gated, wrt=(0, 1)).source
+    forward = src.split("# adjoint of")[0]
+    assert "slice(" not in forward, src  # (the reversed loop makes its slices of b_1 again)
+    assert "g[0:b]" in forward and "g[b:2 * b]" in forward, src

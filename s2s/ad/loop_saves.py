@@ -18,7 +18,9 @@ paying in time, and keeps memory where it is. So `x[i]` (one operation, one
 value) is recomputed, and `1.0 + np.exp(-z)` after a saved `np.exp(-z)` is one
 operation for one value (where the adjoint of `1.0 / y`, `-ans * ans`, reads only
 the quotient, `1.0 / (1.0 + np.exp(-z))` is two operations for one value: saved);
-`np.exp(-(w * h + xs[t]))` from a saved `h`, five operations for one value, is saved.
+`np.exp(-(w * h + xs[t]))` from a saved `h`, five operations for one value, is saved. A slice, a shape and a
+shape's entry count for nothing (`FREE`: no NumPy call, less than a push and a pop): `gates[b:2 * b]` of `b =
+np.shape(h)[0]` makes its slice again from `h`, where it pushed a slice object per iteration.
 
 `LoopSaves` holds these methods of `_Reverse` (reverse.py); it reads the rest of
 `_Reverse`'s state through `self`.
@@ -143,7 +145,10 @@ class LoopSaves:
             for n in needed:
                 ok(n)
         order = [s.target for s in loop.body if isinstance(s, ir.Assign)]
-        chosen = _worth_recomputing(chosen, set(needed), available, own, order)
+        free = {n for n, d in chosen.items() if d.value.op in FREE}
+        free |= {n for n, d in chosen.items() if d.value.op == "getitem" and type(d.value.args[0]) is ir.Var and
+                 d.value.args[0].name in free and chosen[d.value.args[0].name].value.op == prims.SHAPE}
+        chosen = _worth_recomputing(chosen, set(needed), available, own, order, free)
         return [chosen[n] for n in order if n in chosen]
 
     def _changed_by_helpers(self) -> set:
@@ -270,13 +275,15 @@ def _python_ints(fn: ir.Function) -> set:
     return out
 
 
-def _worth_recomputing(chosen: dict, needed: set, available: set, own: set, order: list) -> dict:
+def _worth_recomputing(chosen: dict, needed: set, available: set, own: set, order: list,
+                       free: frozenset = frozenset()) -> dict:
     """The part of `chosen` (definitions that could be recomputed) worth recomputing (see the module's
     docstring). Each value the reversed body reads, the first defined first, is recomputed with the
     chain of definitions it needs that are neither recomputed nor saved yet, if that chain has no more
     operations than the stacks it spares: the values of it the reversed body reads, less the values
-    of the loop it reads that would be saved for it alone (a phi nothing else reads). Otherwise the
-    value is saved, and a value defined after it may recompute from it."""
+    of the loop it reads that would be saved for it alone (a phi nothing else reads). Operations in `free`
+    (a slice, a shape and its entries: no NumPy call, cheaper than a push and a pop) are not counted.
+    Otherwise the value is saved, and a value defined after it may recompute from it."""
     position = {n: k for k, n in enumerate(order)}
     done: set = set()  # recomputed
     kept: set = set()  # saved
@@ -292,7 +299,7 @@ def _worth_recomputing(chosen: dict, needed: set, available: set, own: set, orde
                 todo += [v for v in walk_vars(chosen[m].value) if v in chosen and v not in done and v not in kept]
         inputs = {v for m in chain for v in walk_vars(chosen[m].value)} - chain
         extra = {v for v in inputs if v in own and v in available and v not in wanted}
-        if len(chain) <= len(chain & wanted) - len(extra):
+        if len(chain - free) <= len(chain & wanted) - len(extra):
             done |= chain
             wanted |= extra
         else:
@@ -312,8 +319,15 @@ def _chain(name: str, chosen: dict, there: set) -> set:
     return out
 
 
+# operations `_worth_recomputing` does not count (nor a shape's entry): `slice(0, b)` of a width `b = np.shape(h)[0]`
+# is recomputed where its slice object would be pushed and popped once per iteration
+FREE = frozenset({"slice", prims.SHAPE, prims.NDIM, "builtins.len"})
+
+
 def _cheap(op: str) -> bool:
     """Worth recomputing in the reverse sweep rather than saving: a few floating-point operations."""
+    if op in FREE:
+        return True
     if op in ("add", "sub", "mul", "truediv", "neg", "pow", "mod", "floordiv", "getitem", "not", "and", "or") \
             or op in prims.COMPAREOPS or op.startswith("math."):
         return True
