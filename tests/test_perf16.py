@@ -4,6 +4,8 @@
   stack's adjoint, which needs its length: its parts' shapes are saved, not the list, which held every part alive.
 - A slice of a width read from a shape (`g[b:2 * b]`, `b = h.shape[0]`): recomputed in the reversed loop, not pushed
   and popped as a slice object per iteration (ad/loop_saves.FREE).
+- The parts' shapes np.concatenate's adjoint reads (`rt.shapes_of`): one tuple per list of shapes, the same object
+  pushed at every iteration, as `rt.shape_of` gives one Shape per shape.
 
 Each form against finite differences in every mode (tests/trajectory_checks.py), and its text against the save.
 """
@@ -12,6 +14,7 @@ import numpy as np
 import pytest
 
 import s2s
+from s2s import runtime as rt
 from trajectory_checks import check_forward_modes, check_reverse_modes, check_second_order, Y0
 
 
@@ -86,3 +89,12 @@ def test_gated_slices_recomputed():
     forward = src.split("# adjoint of")[0]
     assert "slice(" not in forward, src  # (the reversed loop makes its slices of b_1 again)
     assert "g[0:b]" in forward and "g[b:2 * b]" in forward, src
+
+
+def test_parts_shapes_one_object():
+    a, b = np.ones(3), np.arange(4.0)
+    first = rt.shapes_of((a, b, a))
+    assert rt.shapes_of((np.zeros(3), b * 2.0, a)) is first
+    assert rt.shapes_of((a, b)) is not first
+    parts = rt.concatenate_adjoint(np.arange(10.0), first)
+    assert [list(p) for p in parts] == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]

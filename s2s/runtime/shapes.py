@@ -41,15 +41,21 @@ def _shape(shape: tuple) -> Shape:
     return found
 
 
-def shapes_of(seq) -> list:
+def shapes_of(seq) -> tuple:
     """The Shape of each part of `seq` (as NumPy reads it: `[v]` has shape (1,)): what np.concatenate's adjoint
-    reads of the parts it splits g into (a reversed loop growing an array saves these, not every version of it)."""
-    out = []
-    for p in seq:  # (once per iteration of a loop that joins arrays: the known Shape looked up here, not called for)
-        shape = p.shape if type(p) is np.ndarray else np.shape(p)
-        found = _SHAPES.get(shape)
-        out.append(found if found is not None else _shape(shape))
-    return out
+    reads of the parts it splits g into (a reversed loop growing an array saves these, not every version of it).
+    One tuple per list of shapes (up to 1,000 of them), as one Shape per shape: a loop pushes the same object at
+    every iteration, not a new list."""
+    key = tuple([p.shape if type(p) is np.ndarray else np.shape(p) for p in seq])
+    found = _PARTS.get(key)
+    if found is None:
+        found = tuple([_shape(shape) for shape in key])
+        if len(_PARTS) < 1000:
+            _PARTS[key] = found
+    return found
+
+
+_PARTS: dict = {}  # the parts' shapes -> their one tuple of Shapes
 
 
 _NUMBER = _shape(())  # (a number's, an element's of an array of numbers: returned at once)
