@@ -3,7 +3,8 @@
 - A list an inner loop builds and np.stack joins (the LSTM's `new_state`), read in the reversed loop only by the
   stack's adjoint, which needs its length: its parts' shapes are saved, not the list, which held every part alive.
 - A slice of a width read from a shape (`g[b:2 * b]`, `b = h.shape[0]`): recomputed in the reversed loop, not pushed
-  and popped as a slice object per iteration (ad/loop_saves.FREE).
+  and popped as a slice object per iteration (ad/loop_saves.FREE); so is an inner loop's range over a shape's
+  length (`range(0, state.shape[0], 2)`).
 - The parts' shapes np.concatenate's adjoint reads (`rt.shapes_of`): one tuple per list of shapes, the same object
   pushed at every iteration, as `rt.shape_of` gives one Shape per shape.
 
@@ -98,3 +99,28 @@ def test_parts_shapes_one_object():
     assert rt.shapes_of((a, b)) is not first
     parts = rt.concatenate_adjoint(np.arange(10.0), first)
     assert [list(p) for p in parts] == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]
+
+
+def paired_rows(y0, k):
+    state = np.stack([y0, y0 * k, y0 + k, y0 * 0.5])
+    total = 0.0
+    for t in range(3):
+        new = []
+        for i in range(0, state.shape[0], 2):
+            new.append(np.sin(state[i] * k) + state[i + 1] * 0.3)
+            new.append(state[i] * np.cos(state[i + 1]))
+        state = np.stack(new)
+        total = total + np.sum(state[0] * state[3])
+    return total
+
+
+def test_inner_range_all_modes():
+    check_reverse_modes(paired_rows, Y0)
+    check_forward_modes(paired_rows)
+    check_second_order(paired_rows)
+
+
+def test_inner_range_recomputed():
+    src = s2s.grad(paired_rows, wrt=(0, 1)).source
+    assert "in reversed(range(0, np.shape(state" in src, src
+    assert "range(" not in "".join(line for line in src.splitlines() if "_saved.append(" in line), src

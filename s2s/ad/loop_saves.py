@@ -20,7 +20,8 @@ operation for one value (where the adjoint of `1.0 / y`, `-ans * ans`, reads onl
 the quotient, `1.0 / (1.0 + np.exp(-z))` is two operations for one value: saved);
 `np.exp(-(w * h + xs[t]))` from a saved `h`, five operations for one value, is saved. A slice, a shape and a
 shape's entry count for nothing (`FREE`: no NumPy call, less than a push and a pop): `gates[b:2 * b]` of `b =
-np.shape(h)[0]` makes its slice again from `h`, where it pushed a slice object per iteration.
+np.shape(h)[0]` makes its slice again from `h`, where it pushed a slice object per iteration, and an inner loop
+over `range(0, state.shape[0], 2)` makes its range again.
 
 `LoopSaves` holds these methods of `_Reverse` (reverse.py); it reads the rest of
 `_Reverse`'s state through `self`.
@@ -321,7 +322,7 @@ def _chain(name: str, chosen: dict, there: set) -> set:
 
 # operations `_worth_recomputing` does not count (nor a shape's entry): `slice(0, b)` of a width `b = np.shape(h)[0]`
 # is recomputed where its slice object would be pushed and popped once per iteration
-FREE = frozenset({"slice", prims.SHAPE, prims.NDIM, "builtins.len"})
+FREE = frozenset({"slice", "builtins.range", prims.SHAPE, prims.NDIM, "builtins.len"})
 
 
 def _cheap(op: str) -> bool:
