@@ -256,6 +256,27 @@ def test_caller_arrays_changed_through_the_parameter_still_refused(f):
     assert all(np.array_equal(a, b) for a, b in zip(arg, W))
 
 
+def zero_d_item_steps(x):  # (fuzz seed 9090, level 8: a 0-d array item changed on every step)
+    st = {'scale': np.array(1.5), 'b': x * 1.0}
+    for _ in range(3):
+        for name, p in st.items():
+            p -= 0.1 * np.sin(p) * np.sum(x)
+    return np.sum(st['scale'] * st['b'])
+
+
+def zero_d_list_item_steps(x):
+    ps = [np.array(1.5), x * 1.0]
+    for _ in range(3):
+        for p in ps:
+            p -= 0.1 * np.sin(p) * x[0]
+    return np.sum(ps[0] * ps[1])
+
+
+@pytest.mark.parametrize("f", [zero_d_item_steps, zero_d_list_item_steps])
+def test_zero_d_array_item_changed_on_every_step(f):
+    check_every_mode(f, X, exact=True)
+
+
 # ------------------------------------------------------------------ M: np.fromiter of iter(...)
 def fromiter_iter(x):
     y = np.fromiter(iter(x * 2.0), float)

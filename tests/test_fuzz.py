@@ -39,11 +39,7 @@ CASES += [(seed, 8) for seed in LEVEL8_SEEDS]
 
 # (seed, level) -> the failure class today (see `python -m tests.fuzz --n 1 --seed S --level L` for the reproducer)
 # (the IR verifier is on in the tests, see conftest.py, so "VerificationError" internal errors show here)
-KNOWN_FAILURES: dict = {
-    # a 0-d array item of a dict the function made (scale=np.array(1.5)), p_ -= lr * g over st.items() in a loop of
-    # steps: NumPy changes it in place on every step, s2s keeps only the first step's change
-    (9090, 8): "wrong-value",
-}
+KNOWN_FAILURES: dict = {}
 
 
 @pytest.fixture(scope="module")

@@ -50,7 +50,7 @@ def require_unshared(value, statement, container, *holders, held_by="", names=()
 def changed_item(item, value):
     """What a container holds after `p op= v` changed its item `item` by a loop's name for it (`for p in params: p -=
     lr * g`, front/item_loops.py): `value`, the new value, where the item is an ndarray, which NumPy's operator
-    changes in place; else `item` itself, a number the operator left as it was (Python rebinds `p`). A list, a
+    changes in place (an ndarray still where the item is a 0-d array, whose arithmetic gives a NumPy scalar); else `item` itself, a number the operator left as it was (Python rebinds `p`). A list, a
     dict or a set, which Python's operator changes in place too (`r *= 2`, `r |= d`), is refused. The derivative
     is `value`'s or `item`'s, as that choice is (`item_part`)."""
     if isinstance(item, (list, dict, set, bytearray)):
@@ -58,7 +58,10 @@ def changed_item(item, value):
         raise S2SError(f"an augmented operator on a {kind} that a list or a dict holds, through the loop's name for "
                        f"it (for r in rows: r *= 2), changes that {kind} in place, which s2s does not follow: make "
                        f"the container anew with new {kind}s (rows = [r * 2 for r in rows])")
-    return value if isinstance(item, np.ndarray) else item
+    if not isinstance(item, np.ndarray):
+        return item
+    return value if isinstance(value, np.ndarray) else np.asarray(value)  # (a 0-d array stays one: NumPy's scalar
+    # `p - v` of it is changed in place into it, and the next step's operator changes that array again)
 
 
 def item_part(g, item, changed):
