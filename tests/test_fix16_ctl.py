@@ -117,3 +117,34 @@ def test_riccati_tangents_are_written_in_place():
     # seen through the parts it holds (`q * np.eye(2)`'s tangent, read each iteration). Now `dP[t] = dv`.
     source = s2s.jvp(riccati).source
     assert "setitem_adjoint" not in source and "dP_1[t8] = rt.written_tangent(dt34, P)" in source
+
+
+def iir(a, x):
+    y = [0.0]
+    for t in range(1, len(x)):
+        y.append(x[t] + a * y[-1])
+    return sum(v * v for v in y)
+
+
+def test_iir_list_grown_by_append_is_exact_in_every_mode():
+    x = np.array([0.3, -1.2, 0.8, 0.5, -0.4, 1.1])
+    a = 0.7
+    fd = (iir(a + 1e-6, x) - iir(a - 1e-6, x)) / 2e-6
+    value, g = s2s.value_and_grad(iir)(a, x)
+    assert value == iir(a, x)
+    assert_close(g, fd, rtol=1e-6)
+    assert_close(s2s.jvp(iir)((a, x), (1.0,))[1], fd, rtol=1e-6)
+    for mode in ("reverse", "forward"):
+        assert_close(s2s.jacobian(iir, mode=mode)(a, x), fd, rtol=1e-6)
+    h = (iir(a + 1e-4, x) - 2 * iir(a, x) + iir(a - 1e-4, x)) / 1e-8
+    assert_close(s2s.hessian(iir)(a, x), h, rtol=1e-4)
+    hx = _fd(lambda v: s2s.grad(iir, wrt=1)(a, v), x)
+    assert_close(s2s.hessian(iir, wrt=1)(a, x), hx, rtol=1e-5, atol=1e-7)
+
+
+def test_iir_hessian_grows_the_list_in_place():
+    # 3. The Hessian (jvp of the gradient) rebuilt the list each append (`y_1_1 = y_1_1 + [t6]`), and
+    # rt.appended_tangent then copied the tangents too (its list was a new one): O(n^2). The gradient's
+    # `by_1 = rt.accumulator(y_1)` was taken for a read that may keep the list (back/growing.py); it keeps none.
+    source = s2s.hessian(iir).source
+    assert "y_1_1 += [t6]" in source and "y_1_1 = y_1_1 + [" not in source
