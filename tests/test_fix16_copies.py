@@ -9,16 +9,27 @@
    before the change (`p[0]`) holds nothing the next iteration reads (tests/test_item_loop_names.py keeps the
    refusals).
 
+2. `d['a'] += [v]` on a list the function made, which nothing but the dict holds at that key: refused when run
+   since 1dc5eff (rt.require_unshared refused any list an operator extends, as `e = d['a']` may hold it). The alias
+   stage now tells that nothing else holds it (item_operators.alone: a display of the function's, read by no other
+   name, container or key, nor by an older name after the change), and the operator is joined as `d['a'] + [v]`
+   is (the list's rules cut its adjoint, where the arithmetic `+` met lists of two lengths). Another holder keeps
+   the refusal (`e = d['a']`, `dict(d)`, `d.values()`, `{'a': L, 'b': L}`, `L` read afterwards).
+
 3. `q = [w.copy() for w in ws]; q[1] *= 2.0`: a comprehension's list is a list grown by append, whose items s2s
    does not write; `q = list(w.copy() for w in ws)` is a list whose items it follows. A list comprehension bound to
    a name whose items the function writes is now made as that list (comprehensions.py); the alias stage refuses
    the caller's arrays (`[w for w in ws]`), another name for the item, one array at two places. The dict's
    comprehension of copies, `{k: v.copy() for k, v in p.items()}`, was exact already (checked here too).
 
-4. The forward modes of `copy.deepcopy(r)` of a record the function built raised NotAFieldError ("no
-   derivative flows through .w, not one of its fields"): copy.deepcopy rebuilt the tangent, a FieldParts, setting
-   its class before its fields, each of which then looked no field; FieldParts.__deepcopy__ copies the fields
-   first.
+4. `q = copy.deepcopy(p); q.w -= lr * g` on a record stays refused (s2s follows a record's fields as it is built;
+   the class of an argument's copy is not known while compiling), now saying so and naming the new record to make,
+   `q = Cls(w=q.w - lr * g, <each other field>=q.<field>)` (with the class and its fields where s2s knows them),
+   where it gave the advice for the caller's objects. That form, and the nested dict's advised `a =
+   q['l1'].copy(); a['w'] -= ...; q = {**q, 'l1': a}`, are checked exact. The forward modes of
+   `copy.deepcopy(r)` of a record the function built raised NotAFieldError ("no derivative flows through .w, not
+   one of its fields"): copy.deepcopy rebuilt the tangent, a FieldParts, setting its class before its fields, each
+   of which then looked no field; FieldParts.__deepcopy__ copies the fields first.
 
 Each program is checked in every mode against finite differences, its value against NumPy's, and the caller's
 arguments are checked unchanged after each call.
@@ -176,6 +187,106 @@ def test_an_item_held_elsewhere_is_numpys_or_refused(f):
     every_mode(f, X, GRADS)
 
 
+# --- 2. `d['a'] += [v]` on a list nothing else holds --------------------------------------------------------------
+
+def extended(x, grads):
+    d = {'a': [x[0]]}
+    d['a'] += [x[1]]
+    return sum(d['a']) * x[2]
+
+
+def extended_with_arrays(x, grads):
+    d = {'a': [x[:2] * 1.0], 'b': x[2]}
+    d['a'] += [x[1:] * 2.0]
+    return np.sum(d['a'][0] * d['a'][1]) * d['b']
+
+
+def written_empty_then_extended(x, grads):
+    d = {}
+    d['a'] = []
+    d['a'] += [x[1], x[0] ** 2]
+    return sum(d['a']) * x[2]
+
+
+def repeated(x, grads):
+    d = {'a': [x[1], x[0] ** 2], 'b': x[2]}
+    d['a'] *= 2
+    return sum(d['a']) * d['b']
+
+
+def read_after_the_change(x, grads):
+    d = {'a': [x[0]], 'b': x[1]}
+    d['a'] += [x[1]]
+    e = d['a']
+    return sum(e) * x[2] + d['b']
+
+
+@pytest.mark.parametrize("f", [extended, extended_with_arrays, written_empty_then_extended, repeated,
+                               read_after_the_change],
+                         ids=lambda f: f.__name__)
+def test_a_list_nothing_else_holds_is_extended_exactly(f):
+    every_mode(f, X, GRADS)
+
+
+def held_by_another_name(x, grads):
+    d = {'a': [x[0]]}
+    e = d['a']
+    d['a'] += [x[1]]
+    return sum(e) * x[2]
+
+
+def held_by_a_copy(x, grads):
+    d = {'a': [x[0]]}
+    d2 = dict(d)
+    d['a'] += [x[1]]
+    return sum(d2['a']) * x[2]
+
+
+def held_by_the_values(x, grads):
+    d = {'a': [x[0]]}
+    vals = list(d.values())
+    d['a'] += [x[1]]
+    return sum(vals[0]) * x[2]
+
+
+def held_at_two_keys(x, grads):
+    items = [x[0]]
+    d = {'a': items, 'b': items}
+    d['a'] += [x[1]]
+    return sum(d['b']) * x[2]
+
+
+def held_by_its_name(x, grads):
+    items = [x[0]]
+    d = {'a': items}
+    d['a'] += [x[1]]
+    return sum(items) * x[2]
+
+
+def held_by_a_list(x, grads):
+    items = [x[0]]
+    d = {'a': items}
+    rows = [items]
+    d['a'] += [x[1]]
+    return sum(rows[0]) * x[2]
+
+
+def held_by_another_name_after_a_key_write(x, grads):  # (d['a'] read as the code runs, no longer from the display)
+    d = {'a': [x[0]]}
+    d['b'] = x[1]
+    e = d['a']
+    d['a'] += [x[1]]
+    return sum(e) * x[2]
+
+
+@pytest.mark.parametrize("f", [held_by_another_name, held_by_a_copy, held_by_the_values, held_at_two_keys,
+                               held_by_its_name, held_by_a_list, held_by_another_name_after_a_key_write],
+                         ids=lambda f: f.__name__)
+def test_a_list_held_elsewhere_is_refused(f):
+    with pytest.raises(s2s.S2SError, match="changes the list"):
+        s2s.grad(f)(X, GRADS)
+
+
 # --- 3. a list comprehension of copies, written by item ----------------------------------------------------------
 
 WS = [np.array([1.0, 2.0, 3.0]), np.array([0.5, -1.0, 2.0])]
@@ -252,7 +363,7 @@ def test_a_comprehension_holding_an_array_elsewhere_is_refused(f):
     assert all(np.array_equal(a, b) for a, b in zip(WS, kept))
 
 
-# --- 4. a record built and deep-copied, in the forward modes -------------------------------------------------
+# --- 4. a copy of a record changed by attribute: refused, naming the new record; the advised forms exact ------------
 
 @dataclasses.dataclass
 class Layer:
@@ -265,11 +376,68 @@ NESTED = {"l1": {"w": np.array([0.5, -1.0, 2.0])}, "l2": np.array([0.1, 0.2, 0.3
 G = np.array([1.0, 2.0, 3.0])
 
 
+def record_copy_changed(x, p):
+    q = copy.deepcopy(p)
+    q.w -= x[0] * G
+    return np.sum(q.w ** 2) + np.sum(q.b * x)
+
+
+def record_built_copy_changed(x, p):
+    r = Layer(w=x * 1.0, b=x * 2.0)
+    q = copy.deepcopy(r)
+    q.w *= 1.0 + x[0]
+    return np.sum(q.w ** 2) + np.sum(q.b * x)
+
+
+def test_a_record_copy_changed_by_attribute_names_the_new_record():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"a copy the function made \(copy\.deepcopy\).*"
+                                                        r"q = Cls\(w=q\.w - x\[0\] \* G, <each other field>=q"):
+        s2s.grad(record_copy_changed)(X, LAYER)
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"q = Layer\(w=q\.w \* \(1\.0 \+ x\[0\]\), b=q\.b\)"):
+        s2s.grad(record_built_copy_changed)(X, LAYER)
+
+
+def record_copy_advised(x, p):
+    q = copy.deepcopy(p)
+    q = Layer(w=q.w - x[0] * G, b=q.b)
+    return np.sum(q.w ** 2) + np.sum(q.b * x)
+
+
+def record_built_advised(x, p):
+    r = Layer(w=x * 1.0, b=x * 2.0)
+    q = copy.deepcopy(r)
+    q = Layer(w=q.w * (1.0 + x[0]), b=q.b)
+    return np.sum(q.w ** 2) + np.sum(q.b * x)
+
+
 def record_built_deep_copied(x, p):  # (its tangent, a deep copy of the record's: each field looked no field)
     r = Layer(w=x * 1.0, b=x * 2.0)
     q = copy.deepcopy(r)
     return np.sum(q.w ** 2) + np.sum(q.b * x)
 
 
-def test_a_deep_copy_of_a_record_is_exact_in_every_mode():
-    every_mode(record_built_deep_copied, X, LAYER)
+def nested_dict_advised(x, p):
+    q = copy.deepcopy(p)
+    a = q["l1"].copy()
+    a["w"] -= x[0] * G
+    q = {**q, "l1": a}
+    return np.sum(q["l1"]["w"] ** 2) + np.sum(q["l2"] * x)
+
+
+@pytest.mark.parametrize("f, arg", [(record_copy_advised, LAYER), (record_built_advised, LAYER),
+                                    (record_built_deep_copied, LAYER), (nested_dict_advised, NESTED)],
+                         ids=lambda v: getattr(v, "__name__", ""))
+def test_the_advised_forms_are_exact(f, arg):
+    every_mode(f, X, arg)
+
+
+def nested_dict_changed(x, p):
+    q = copy.deepcopy(p)
+    q["l1"]["w"] -= x[0] * G
+    return np.sum(q["l1"]["w"] ** 2) + np.sum(q["l2"] * x)
+
+
+def test_a_nested_dicts_item_changed_names_the_advised_form():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"a = q\['l1'\]\.copy\(\); a\['w'\] = \.\.\.; "
+                                                        r"q = \{\*\*q, 'l1': a\}"):
+        s2s.grad(nested_dict_changed)(X, NESTED)

@@ -54,9 +54,10 @@ from s2s.front.item_operators import operator_text
 
 def check_aliases(fn: ir.Function) -> ir.Function:
     """`fn` with reads through aliases of written arrays made exact, or a located error."""
-    fn = copy.deepcopy(fn)
+    fn, raw = copy.deepcopy(fn), fn
     names = set(fn.params) | set(defined_names(fn.body)) | set(fn.free)
     aliases = _Aliases(fn, Namer(names))
+    aliases.raw = raw.body  # (the SSA as built, which the pass leaves as it was: item_operators.alone)
     aliases.block(fn.body)
     _insert_guards(fn.body, aliases.guards)
     fn.body[0:0] = list({(e.value.args[0], e.value.args[1]): e for e in aliases.entry_checks}.values())

@@ -33,6 +33,9 @@ from s2s.ir.walk import count_uses, defined_names, used_names
 _DEEP_COPY = "s2s.runtime.deep_copy"
 _ITEMS_OF = (prims.ITERATED, prims.METHODS["values"], prims.METHODS["items"])  # (a container's items, in order)
 _CHECK = "s2s.runtime.require_unshared"
+# what reads a list without holding it: a new list (`xs + [v]`, `xs * 2`, `sum([ys], xs)`), a number, an item
+_NEW_VALUES = frozenset({"add", "mul", "builtins.sum", "builtins.len", "getitem", "s2s.runtime.augmented",
+                         "s2s.runtime.appended"})
 
 
 class ItemOperators:
@@ -85,8 +88,9 @@ class ItemOperators:
                 ((("names", ir.Const(tuple(callers))),) if callers else ()) + \
                 ((("copies", ir.Const(tuple(base_name(c) for c in copies))),) if copies else ()) + \
                 ((("settled", ir.Const(True)),) if settled else ())  # (a container made anew: item_loops.py)
-            self.pending.append(ir.Effect(ir.Call(_CHECK, (element, statement, ir.Var(base.name), *holders), keywords),
-                                          s.loc))  # (before `s`: alias.block)
+            if not self.alone(s, index):  # (a list nothing else holds: no check, rt.require_unshared refuses lists)
+                self.pending.append(ir.Effect(ir.Call(_CHECK, (element, statement, ir.Var(base.name), *holders),
+                                                      keywords), s.loc))  # (before `s`: alias.block)
             return
         # (the caller's argument that holds the element, if one does: the container is no array to write into)
         self.guards[id(s)] = (s, element, tuple(k for k in self.holder(objects) if k[0] == "caller")) + \
@@ -125,6 +129,78 @@ class ItemOperators:
         at = next((i for i, t in enumerate(stmts) if t is s), None)
         return at is None or any(isinstance(a, ir.Var) and a.name == name for t in stmts[at + 1:]
                                  for a in ir.operands(t))
+
+    def alone(self, s: ir.Assign, index: tuple) -> bool:
+        """Is the item `s` (`d_1 = setitem(d, 'a', t)`, of `d['a'] += [v]`) changes by an augmented operator, where
+        it is a list, one the function made (a display, `list(...)`) that nothing but the dict holds at that key: no
+        other name, container or key, no read of the dict that may give it (`dict(d)`, `d.values()`, `d[k]`), no read
+        of it by an older name after `s`, outside loops? Then the new list s2s stores is Python's, extended in place,
+        and the check is left out; else `rt.require_unshared` refuses a list (`e = d['a']; d['a'] += [v]; sum(e)`).
+        Read on the SSA as built (`raw`), in program order."""
+        key = index[0].value if len(index) == 1 and isinstance(index[0], ir.Const) else None
+        raw = getattr(self, "raw", None)
+        if self.inside or raw is None or not isinstance(key, (str, int)):
+            return False
+        stmts = list(ir.statements(raw))
+        at = next((i for i, t in enumerate(stmts) if isinstance(t, ir.Assign) and t.target == s.target), None)
+        made = stmts[at].value if at is not None else None
+        if not isinstance(made, ir.Call) or made.op != "setitem" or not isinstance(made.args[0], ir.Var):
+            return False
+        chain, c = [], made.args[0].name  # (the container's versions, newest first, back to the display)
+        while isinstance(self.defined.get(c), ir.Call) and self.defined[c].op == "setitem" and \
+                isinstance(self.defined[c].args[0], ir.Var):
+            chain.append(c)
+            c = self.defined[c].args[0].name
+        first = self.defined.get(c)
+        if not isinstance(first, ir.Call) or first.op != "s2s.runtime.dict_of" or c in self.visible:
+            return False
+        chain.append(c)
+
+        def stored(version: str, at_key):  # (the value the container's version holds at `at_key`, or None)
+            for v in chain[chain.index(version):]:
+                d = self.defined[v]
+                if d.op == "setitem" and isinstance(d.args[1], ir.Const) and d.args[1].value == at_key:
+                    return d.args[2]
+                if d.op == "setitem" and not isinstance(d.args[1], ir.Const):
+                    return None
+                if d.op == "s2s.runtime.dict_of" and at_key in d.args[0].value:
+                    return d.args[1 + d.args[0].value.index(at_key)]
+            return None
+
+        def walk(name: str) -> list:  # (the names back from `name` to what it was made as: copies, operators, reads)
+            out = [name]
+            while True:
+                d = self.defined.get(out[-1])
+                back = d if isinstance(d, ir.Var) else d.args[0] if isinstance(d, ir.Call) and \
+                    d.op == "s2s.runtime.augmented" else stored(d.args[0].name, d.args[1].value) if isinstance(
+                        d, ir.Call) and d.op == "getitem" and len(d.args) == 2 and isinstance(d.args[0], ir.Var) \
+                    and d.args[0].name in chain and isinstance(d.args[1], ir.Const) else None
+                if not isinstance(back, ir.Var) or back.name in out:
+                    return out
+                out.append(back.name)
+
+        if not isinstance(made.args[2], ir.Var):
+            return False
+        changed = walk(made.args[2].name)
+        first = self.defined.get(changed[-1])
+        if not isinstance(first, ir.Call) or first.op not in ("list", "builtins.list"):  # (surely a new list)
+            return False
+        # (every name the list is, before the change: the same root, not through `s`'s new value)
+        old = {n for n in self.defined if changed[-1] in (w := walk(n)) and made.args[2].name not in w}
+        versions = set(chain)
+        for i, t in enumerate(stmts):
+            for n, a in enumerate(ir.operands(t)):
+                name = a.name if isinstance(a, ir.Var) else None
+                call = t.value if isinstance(t, ir.Assign) and isinstance(t.value, ir.Call) else None
+                if name in old and (i > at or call is None or call.op not in _NEW_VALUES and not (
+                        call.op == "setitem" and n == 2 and call.args[1] == ir.Const(key) or
+                        call.op == "s2s.runtime.dict_of" and call.args[0].value[n - 1:n] == (key,)) or
+                        call.op in ("setitem", "s2s.runtime.dict_of") and t.target not in versions | {s.target}):
+                    return False  # (held by another name or container, or read after the change by its old name)
+                if name in versions and (i > at or call is None or n != 0 or call.op not in ("setitem", "getitem")
+                                         or call.op == "getitem" and not isinstance(call.args[1], ir.Const)):
+                    return False  # (the container read whole, or at a key known only as the code runs)
+        return True
 
     def kept_to_itself(self, base: str, own: str) -> bool:
         """Do the container's items stay its own: no shallow copy is taken of it (`r = q.copy()` holds its arrays),
@@ -209,7 +285,8 @@ class ItemOperators:
             return True
         names = {name} | {n for n, r in self.refs.items() if name in r} | {n for n, r in self.root.items() if r == name}
         versions, made = self.versions(base), set(defined_names(loop.header + loop.body))
-        carried = {p.target for p in loop.phis} | {a.name for p in loop.phis for a in p.operands if isinstance(a, ir.Var)}
+        carried = {p.target for p in loop.phis} | {a.name for p in loop.phis for a in p.operands
+                                                   if isinstance(a, ir.Var)}
         # (a view made in the iteration and not carried to the next, `t = p[0]`: read before the change, it reads the
         # array as it was; after it, a stale read, refused as such: `read`, `by_operators`)
         items = {n for n in names if n in made and (n not in carried or getattr(self.indexed.get(n, (None,))[0],

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import collections
+import copy
 import dataclasses
 import inspect
 import typing
@@ -316,6 +317,33 @@ class RecordLowering:
                              f"{_written(ast.unparse(node.args[0]), as_dict)}")
         return atom
 
+    def copied_record_write(self, target: ast.Attribute, base: ir.Atom, augmented) -> S2SError | None:
+        """The refusal of `q.w -= lr * g` (`q.w = v`; `augmented`: the AugAssign) where `q` is a copy the function
+        made (`copy.deepcopy(p)`, `copy.copy(p)`), whose attributes s2s does not write: the new record, made with
+        its class (its fields named where s2s knows it here, a record built here), which s2s follows. None where
+        `q` is no such copy."""
+        made = self.definitions.get(base.name) if isinstance(base, ir.Var) else None
+        called = self.free.get(getattr(made.args[0], "name", ""), (0,))[0] if made is not None and \
+            made.op == "call" and made.args else None
+        if made is None or not (made.op == "s2s.runtime.deep_copy" or called is copy.copy):
+            return None
+        name, attr = target.value.id, target.attr
+        copied = made.args[0] if made.op == "s2s.runtime.deep_copy" else made.args[1]
+        cls = self.class_of(copied) if isinstance(copied, ir.Var) else None
+        line = _statement(self.loc.text if self.loc is not None else "")
+        new = ast.unparse(ast.BinOp(target, augmented.op, augmented.value)) if isinstance(augmented, ast.AugAssign) \
+            else ast.unparse(line.value) if isinstance(line, ast.Assign) and len(line.targets) == 1 and \
+            ast.unparse(line.targets[0]) == ast.unparse(target) else "value"
+        how = "copy.deepcopy" if made.op == "s2s.runtime.deep_copy" else "copy.copy"
+        kept = [f"{f}={name}.{f}" for f in record_fields(cls) if f != attr] if cls is not None and \
+            constructible(cls) else [f"<each other field>={name}.<field>"]
+        spelled = cls.__name__ if cls is not None and constructible(cls) else "Cls"
+        return self.error(target, f"{'augmented ' if augmented else ''}assignment to the attribute '{attr}' of "
+                                  f"'{name}', a copy the function made ({how})",
+                          f"s2s follows a record's fields as it is built, not changed afterwards: make the new "
+                          f"record with its class, naming each field: {name} = {spelled}({attr}={new}, "
+                          f"{', '.join(kept)})")
+
     def _replace_refusal(self, old, cls, node: ast.Call, spelled: str) -> tuple:
         """(the construct, what to write instead) for `p._replace(a=v)` of a record whose class s2s does not know
         here (`cls` None) or which runs code of its own as it is built."""
@@ -334,6 +362,15 @@ class RecordLowering:
         return (f"{spelled}(...) {what}",
                 f"build the new record with its class, naming each field: "
                 f"{cls.__name__ if cls is not None else 'Cls'}({', '.join(changed + kept)})")
+
+
+def _statement(text: str) -> ast.stmt | None:
+    """The one statement the line `text` holds, else None."""
+    try:
+        body = ast.parse(text.strip()).body
+    except SyntaxError:
+        return None
+    return body[0] if len(body) == 1 else None
 
 
 def _operator_rebuilds(value, name: str, cls: type, augmented: bool = False) -> bool:

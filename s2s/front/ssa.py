@@ -247,13 +247,17 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             op = prims.AST_TO_OP[type(s.op)]
             if isinstance(s.target, ast.Subscript):  # y[i] += v  ->  y[i] = y[i] + v, y and i evaluated once
                 base, parts = self.subscript_parts(s.target)
+                known = self.fold_call("getitem", (base,) + parts) if len(parts) == 1 and isinstance(
+                    parts[0], ir.Const) and isinstance(parts[0].value, str) else None  # (d['a'] of a dict written out)
                 self.dict_key_write(base, parts, s.target)
-                old = self.materialise(self.fold_call("getitem", (base,) + parts))
-                new = self.materialise(self.fold_call(op, (old, self.atom(s.value))))
+                old, right = self.materialise(self.fold_call("getitem", (base,) + parts)), self.atom(s.value)
+                new = isinstance(known, ir.Var) and self.sequence_operation(op, known, right, s) or \
+                    self.materialise(self.fold_call(op, (old, right)))  # (`d['a'] += [v]` joined as `d['a'] + [v]`:
+                # the list's rules cut its adjoint; the alias stage checks what else holds the list, `old`)
                 self.write_element(s.target, self.augmented(base, old, new, op), parts)
                 return
             if not isinstance(s.target, ast.Name):
-                raise self.attribute_write(s.target, True) or self.error(s, "augmented assignment to an attribute")
+                raise self.attribute_write(s.target, s) or self.error(s, "augmented assignment to an attribute")
             if isinstance(s.op, ast.Add) and isinstance(s.value, ast.Tuple):  # t += (v,): t = t + (v,)
                 node = ast.copy_location(ast.BinOp(ast.Name(s.target.id, ast.Load()), s.op, s.value), s)
                 _, grown = self.joined_tuple(node, self._hint(s.target))
@@ -427,15 +431,17 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
         rest = self.materialise(ir.Call("builtins.list", (middle,)), self._hint(target.elts[k].value))
         return head + [rest] + last
 
-    def attribute_write(self, target, augmented: bool = False):
-        """The refusal of `m.b = v` (or `m.b += v`) where `m` is an object of the user's class that the function
-        made (`m = Lin(W)`, outside.py `constructed_class`), which the caller never sees: its attributes are
-        followed as its __init__ sets them, so the value goes to the constructor. None for any other target."""
+    def attribute_write(self, target, augmented=None):
+        """The refusal of `m.b = v` (or `m.b += v`, the statement `augmented`) where `m` is an object of the user's
+        class that the function made (`m = Lin(W)`, outside.py `constructed_class`), which the caller never sees:
+        its attributes are followed as its __init__ sets them, so the value goes to the constructor; where `m` is a
+        copy the function made of a record (`q = copy.deepcopy(p)`), the new record (records.py). None for any
+        other target."""
         base = self.env.get(target.value.id) if isinstance(target, ast.Attribute) and \
             isinstance(target.value, ast.Name) else None
         cls = self.constructed_class(base) if base is not None else None
         if cls is None:
-            return None
+            return self.copied_record_write(target, base, augmented) if base is not None else None
         name, attr, made = target.value.id, target.attr, cls.__name__
         taken = attr in inspect.signature(cls.__init__).parameters
         args = getattr(self.src.tree, "args", None)
