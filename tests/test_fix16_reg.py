@@ -56,6 +56,117 @@ def _raises_as_numpy(f):
         assert np.array_equal(x, X), name
 
 
+# ------------------------------------------------------------------ S1: NumPy's casting check of an in-place operator
+def int_plain(x):
+    a = np.arange(3)
+    a -= 0.5 * x
+    return np.sum(a * x)
+
+
+def int_item_loop(x):
+    ps = [np.arange(3), np.arange(3) * 2]
+    for p in ps:
+        p -= 0.5 * x
+    return np.sum(ps[0] * x)
+
+
+def int_dict_items(x):
+    q = {'a': np.arange(3), 'b': x * 1.0}
+    for k, v in q.items():
+        v *= x
+    return np.sum(q['a'] + q['b'])
+
+
+def int_dict_values(x):
+    q = {'a': x * 1.0, 'b': np.arange(3)}
+    for v in q.values():
+        v += x
+    return np.sum(q['a'] + q['b'])
+
+
+def int_in_loop(x):
+    a = np.ones(3, dtype=int)
+    for i in range(2):
+        a *= x
+    return np.sum(a)
+
+
+def bool_plain(x):
+    b = x > 0.0
+    b += x
+    return np.sum(b * x)
+
+
+@pytest.mark.parametrize("f", [int_plain, int_item_loop, int_dict_items, int_dict_values, int_in_loop, bool_plain])
+def test_in_place_cast_refused_as_numpy(f):
+    _raises_as_numpy(f)
+
+
+def int_kept(x):
+    a = np.arange(3)
+    a += 2  # (an integer result: NumPy casts it back)
+    a *= 3
+    return np.sum(a * x)
+
+
+def int_param(x, n):
+    m = n.copy()
+    m -= 1  # (of an integer array the caller passes: integers again)
+    return np.sum(m * x)
+
+
+def float_from_int_number(x):
+    a = 3
+    a -= 0.5 * x  # (a Python number: the operator rebinds)
+    s = 0
+    for v in x:
+        s += v * v
+    return np.sum(a * x) + s
+
+
+def test_in_place_integer_results_and_numbers_exact():
+    for f in (int_kept, float_from_int_number):
+        check_every_mode(f, X, exact=True)
+    n = np.arange(3)
+    value, g = s2s.value_and_grad(int_param)(X.copy(), n)
+    assert value == int_param(X.copy(), np.arange(3))
+    assert np.array_equal(n, np.arange(3))
+    assert_close(g, np.arange(3) - 1)
+
+
+def counted_sums(x):
+    s, k = 0, 0
+    for v in x:
+        k += 1
+        s += v * k
+    acc = x * 0.0
+    acc += np.sin(x)
+    return s + np.sum(acc)
+
+
+def test_no_check_where_the_operand_holds_floats_or_numbers():
+    """The check costs nothing where s2s can tell the array holds floats, or the name a Python number (`k += 1`),
+    or either (`s = 0` then `s += v * k`): the generated code is the operator alone."""
+    assert "augmented" not in s2s.grad(counted_sums).source
+    assert "augmented" not in s2s.grad(float_from_int_number).source
+    check_every_mode(counted_sums, X, exact=True)
+
+
+def int_param_float(x, n):
+    m = n.copy()
+    m -= 0.5 * x
+    return np.sum(m * x)
+
+
+def test_in_place_cast_of_argument_refused_as_numpy():
+    with pytest.raises(TypeError, match="same_kind"):
+        int_param_float(X.copy(), np.arange(3))
+    with pytest.raises(TypeError, match="same_kind"):
+        s2s.grad(int_param_float)(X.copy(), np.arange(3))
+    assert s2s.grad(int_param_float)(X.copy(), np.arange(3.0)) == pytest.approx(
+        numeric_grad(int_param_float, (X.copy(), np.arange(3.0)), 0))
+
+
 # ------------------------------------------------------------------ R1: equal new arrays a container holds, kept two
 def adam_state(x):
     st = {'m': np.zeros(3), 'v': np.zeros(3)}
@@ -99,6 +210,148 @@ def test_equal_new_arrays_held_by_a_container_stay_two(f):
     assert "[t1, t1]" not in s2s.grad(f).source
 
 
+# ------------------------------------------------------------------ R4, R5: the optimizer step in a helper; appends after
+def sgd_step(params, grads, lr):
+    for p, g in zip(params, grads):
+        p -= lr * g
+
+
+def sgd_returned(params, grads, lr):
+    for p, g in zip(params, grads):
+        p -= lr * g
+    return params
+
+
+def sgd_read(params, lr):
+    for p in params:
+        p *= lr
+    return sum(np.sum(p) for p in params)
+
+
+def outer_step(params, grads):
+    sgd_step(params, grads, 0.1)
+
+
+def step_helper(x):
+    ps = [x * 1.0, x * 2.0]
+    for t in range(3):
+        sgd_step(ps, [np.cos(ps[0]), ps[1] * x], 0.1)
+    return np.sum(ps[0] * ps[1])
+
+
+def step_helper_returned(x):
+    ps = [x * 1.0, x * 2.0]
+    qs = sgd_returned(ps, [x * x, x], 0.1)
+    return np.sum(qs[0] * ps[1])
+
+
+def step_helpers_two_lists(x):
+    ps = [x * 1.0, x * 2.0]
+    ms = [x * 0.5]
+    sgd_step(ps, [x, x], 0.1)
+    sgd_step(ms, [np.sin(x)], 0.2)
+    return np.sum(ps[0] * ps[1] * ms[0])
+
+
+def step_nested_then_append(x):
+    ps = [x * 1.0, x * 2.0]
+    outer_step(ps, [x, x * x])
+    ps.append(x)
+    return np.sum(ps[0] * ps[1] * ps[2])
+
+
+def step_helper_reads(x):
+    ps = [x * 1.0, x * 2.0]
+    s = sgd_read(ps, 0.5)
+    return s * np.sum(ps[0])
+
+
+def step_helper_training(x):
+    ps = [x * 1.0, x * 2.0]
+    losses = []
+    for t in range(3):
+        losses.append(np.sum(ps[0] * ps[1]))
+        sgd_step(ps, [ps[1] * x, np.cos(ps[0])], 0.1)
+    return sum(losses) + np.sum(ps[0])
+
+
+def append_after_item_loop(x):
+    ps = [x * 1.0, x * 2.0]
+    for p in ps:
+        p -= 0.1 * p
+    ps.append(x)
+    return np.sum(ps[0] * ps[1] * ps[2])
+
+
+def append_after_item_loop_in_loop(x):
+    ps = [x * 1.0, x * 2.0]
+    for t in range(3):
+        for p in ps:
+            p -= 0.1 * p
+        ps.append(x * t)
+    return sum(np.sum(q * q) for q in ps)
+
+
+@pytest.mark.parametrize("f", [step_helper, step_helper_returned, step_helpers_two_lists, step_nested_then_append,
+                               step_helper_reads, step_helper_training, append_after_item_loop,
+                               append_after_item_loop_in_loop])
+def test_item_loop_in_a_helper_and_appends_after_exact(f):
+    check_every_mode(f, X, exact=True)
+
+
+def held_by_another_name(x):
+    ps = [x * 1.0, x * 2.0]
+    qs = ps
+    for p in ps:
+        p -= 0.1 * p
+    ps.append(x)
+    return sum(np.sum(q) for q in qs)
+
+
+def held_by_a_dict(x):
+    ps = [x * 1.0, x * 2.0]
+    d = {'ps': ps}
+    for p in ps:
+        p -= 0.1 * p
+    ps.append(x)
+    return sum(np.sum(q) for q in d['ps'])
+
+
+def helper_list_held_by_another_name(x):
+    ps = [x * 1.0, x * 2.0]
+    qs = ps
+    sgd_step(ps, [x, x], 0.1)
+    return np.sum(qs[0] * qs[1])
+
+
+def helper_item_held(x):
+    ps = [x * 1.0, x * 2.0]
+    a = ps[0]
+    sgd_step(ps, [x, x], 0.1)
+    return np.sum(a * ps[1])
+
+
+def helper_list_in_a_dict(x):
+    ps = [x * 1.0, x * 2.0]
+    d = {'ps': ps}
+    sgd_step(ps, [x, x], 0.1)
+    return np.sum(d['ps'][0])
+
+
+def helper_steps_then_swapped(x):  # (the second step's grads hold ps's items, which it changes)
+    ps = [x * 1.0, x * 2.0]
+    sgd_step(ps, [x, x], 0.1)
+    sgd_step(ps, [ps[1], ps[0]], 0.2)
+    return np.sum(ps[0] * ps[1])
+
+
+@pytest.mark.parametrize("f", [held_by_another_name, held_by_a_dict, helper_list_held_by_another_name,
+                               helper_item_held, helper_list_in_a_dict, helper_steps_then_swapped])
+def test_a_list_another_name_holds_still_refused(f):
+    with pytest.raises(s2s.S2SError):
+        s2s.grad(f)(X.copy())
+
+
 # ------------------------------------------------------------------ R2, R3: more forms of the optimizer item loop
 def short_zip(x):  # (zip stops at the shorter list: ps's last item stays as it was, and in ps)
     ps = [x * 1.0, x * 2.0, x * 3.0]
@@ -106,6 +359,14 @@ def short_zip(x):  # (zip stops at the shorter list: ps's last item stays as it 
     for p, g in zip(ps, gs):
         p -= 0.1 * g
     return sum(np.sum(p * p) for p in ps)
+
+
+def short_zip_read(x):
+    ps = [x * 1.0, x * 2.0, x * 3.0]
+    for p, g in zip(ps, [x, x]):
+        p -= 0.1 * g * p
+    ps.append(x)
+    return np.sum(ps[2] * ps[0] * ps[3])
 
 
 def strict_zip(x):
@@ -129,6 +390,16 @@ def deep_copy_values(x):
     return np.sum(q['w'] * q['b'])
 
 
+def reversed_items(x):
+    ps = [x * 1.0, x * 2.0, x * 3.0]
+    c = 1.0
+    for p in reversed(ps):
+        p -= 0.3 * x * p * c
+        c = c + np.sum(p)
+    ps.append(x)
+    return np.sum(ps[0] * ps[1] + ps[2] * ps[3])
+
+
 def enumerated_short_zip(x):
     ps = [x * 1.0, x * 2.0, x * 3.0]
     ms = [x * 0.5, x * 0.1]
@@ -138,8 +409,8 @@ def enumerated_short_zip(x):
     return sum(np.sum(p * p) for p in ps) + np.sum(ms[1]) * len(ps)
 
 
-@pytest.mark.parametrize("f", [short_zip, strict_zip, enumerated_zip, deep_copy_values,
-                               enumerated_short_zip])
+@pytest.mark.parametrize("f", [short_zip, short_zip_read, strict_zip, enumerated_zip, deep_copy_values,
+                               reversed_items, enumerated_short_zip])
 def test_item_loop_forms_exact(f):
     check_every_mode(f, X, exact=True)
 

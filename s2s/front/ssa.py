@@ -30,7 +30,7 @@ from s2s.front.effects import RAISE, EffectLowering
 from s2s.front.element_writes import ElementWriteLowering
 from s2s.front.expressions import ExpressionLowering
 from s2s.front.functions import FunctionLowering, check_no_function_values
-from s2s.front.item_loops import items_kept
+from s2s.front.item_loops import HANDED_OVER, items_kept
 from s2s.front.lists import ListLowering
 from s2s.front.body_names import _typed_in_place, _written_arrays
 from s2s.front.loops import LoopLowering, _bound_key, _Exit, _LoopFrame
@@ -208,7 +208,7 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
                                      f"'{ast.unparse(listed.value)}' holds",
                              listed_functions(ast.unparse(listed.value), self.static_value(listed.value),
                                               ast.unparse(listed)))
-        stmts = normalise_exits(items_kept(stmts, node, self.namer.fresh), self.namer.fresh)
+        stmts = normalise_exits(items_kept(stmts, node, self.namer.fresh, self.lent_lists()), self.namer.fresh)
         if not always_exits(stmts) and not (stmts and isinstance(stmts[-1], (ast.Return,))):
             last = stmts[-1] if stmts else node
             raise self.error(last, "a function that does not return a value on every path",
@@ -236,6 +236,8 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             if self.unpacked_display(s):
                 return
             value = self.expr(s.value, hint=self._hint(s.targets[0]))
+            if getattr(s, HANDED_OVER, None):  # (`ps = ps_new` after an item loop, item_loops.py)
+                self.hand_over(s.targets[0].id, value, getattr(s, HANDED_OVER))
             if len(s.targets) > 1:  # a = b = v: v is evaluated once, and each name holds that one object
                 value = self.materialise(value, self._hint(s.targets[0]))
             for target in s.targets:
@@ -292,7 +294,11 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
                 new = self.materialise(self.fold_call(op, (left, right)))
                 self.write_element(whole, self.augmented(left, left, new, op))
                 return
-            self.bind(s.target, self.fold_call(op, (left, right)))
+            value = self.fold_call(op, (left, right))
+            if not python_number(left, self._defining) and not self._surely_floats(left):
+                # (`a = np.arange(3); a -= 0.5 * x`: NumPy's casting check, as `augmented` makes it for elements)
+                value = ir.Call("s2s.runtime.augmented", (left, self.materialise(value, s.target.id), ir.Const(op)))
+            self.bind(s.target, value)
             last = self.block[-1] if self.block else None
             if isinstance(last, ir.Assign) and ir.Var(last.target) == self.env[s.target.id]:
                 last.inplace = True
