@@ -59,9 +59,10 @@ class ListWriteLowering:
         made = self.definitions.get(value.name) if isinstance(value, ir.Var) else None
         old = made.args[0] if made is not None and made.args else None
         read = self.definitions.get(old.name) if isinstance(old, ir.Var) else None
+        first = self.definitions.get(self.roots.get(base.name, base.name)) if isinstance(base, ir.Var) else None
         if self.repeated(base) or old is None or augmented_item(text, name, parts) is None or \
-                python_number(old, self._defining):
-            return
+                python_number(old, self._defining) or first is not None and first.op in prims.CONTAINER_COPIES:
+            return  # (list(z): the alias stage checks the items, the rows or arrays of z, as it checked them before)
         items, stored = self._list_items(base, set(), name), self.definitions.get(getattr(base, "name", None))
         indexed = read is not None and read.op == "getitem" and read.args == (base,) + tuple(parts)
         if indexed and items is not None and all(self._own_item(a, name) for a in items) or \
