@@ -20,7 +20,7 @@ class JoinAliases:
         """Is `phi` a join of lists the function made only (a comprehension's list after its loop, a list grown in a
         loop or a branch)? ssa.py writes its item (`ys[k] = v`, `list_object`) only where no other name or container
         holds any of them: the write rebinds a slot of the one list the join is, and changes no other object."""
-        todo, seen = [phi], set()
+        todo, seen, lists = [phi], set(), 0
         while todo:
             n = todo.pop()
             if n in seen:
@@ -30,7 +30,10 @@ class JoinAliases:
                 todo += [a.name for a in self.joins[n] if isinstance(a, ir.Var)]
             elif getattr(self.made_by.get(n), "op", None) not in _LISTS:
                 return False
-        return True
+            else:
+                lists += 1
+        return lists > 0  # (not a join whose values are not known here: `w = None` before a loop that breaks with
+        # `w = item`, next(iter([y])), whose item is y itself)
 
     def if_(self, s: ir.If) -> None:
         s.test = self.read(s.test, s.loc)
