@@ -411,7 +411,8 @@ def check_no_function_values(body: list, filename: str) -> None:
                         f"s2s.grad(s2s.grad(f)), or write the loop's iterations out if it has few")
                 file = loc.file or filename if loc else filename
                 raw = linecache.getline(file, loc.line) if loc else ""
-                text = raw if raw.strip() and raw.strip() == text.strip() else text  # (at the name's column)
+                if not getattr(text, "call", ""):  # (a library's line at the user's call keeps what it calls)
+                    text = raw if raw.strip() and raw.strip() == text.strip() else text  # (at the name's column)
                 at = re.search(rf"(?<![\w.]){re.escape(found.name)}\b", text)
                 raise UnsupportedSyntaxError(
                     f"the function '{found.name}' used as a value here (stored, returned, passed to a call s2s "
