@@ -175,8 +175,11 @@ def test_a_list_nothing_else_holds_is_extended_in_place():
 
 
 def test_a_list_the_sweep_saves_at_each_step_is_copied():
+    # (np.stack's adjoint reads only the shapes of the list's parts: those are saved at each step, not the list,
+    # since f295256; the list grows by a copy, which a saved list would need)
     text = s2s.grad(read_each_step).source
-    assert "ys_1 = ys_1 + [h]" in text and "ys_2_saved.append(ys_1)" in text, text
+    assert "ys_1 = ys_1 + [h]" in text and "rt.shapes_of(ys_1)" in text, text
+    assert_close(s2s.grad(read_each_step)(X), numeric_grad(read_each_step, (X,), 0))
 
 
 

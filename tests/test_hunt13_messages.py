@@ -406,9 +406,6 @@ def times_arrays(x):  # the advice
     (history_dict, "hist['y'].append() on the list the dict 'hist' holds at 'y'",
      "hist_y.append(...) and hist_y[-1] for hist['y'][-1], then make the dict of them after the loop: "
      "hist = {'y': hist_y, ...}", "integers"),
-    (scaled_after_append, "assignment to the item just appended to the list 'ys'",
-     "make the item whole as you append it: ys.append(v * 0.9) for ys.append(v) followed by this line",
-     "np.array(ys)"),
     (popped, "the method .pop()", "last = ys[-1]; ys = ys[:-1]", "out[-1]"),
     (ticked, "attribute 'n' of 'self' in the method tick, called on an object of Ticker",
      "have tick return the new self.n with its result (return result, new_n) and keep it in the caller, y, n = "
@@ -421,6 +418,11 @@ def test_advice_that_fits(f, said, advised, not_said):
         s2s.grad(f)(np.array([0.3, -0.4, 0.9]))
     text = str(info.value)
     assert said in text and advised in text and not_said not in text, text
+
+
+def test_the_item_just_appended_rebound_is_exact():
+    # (refused with advice until round 16 made ys[k] = v on a list the function made exact: 9194eb2, f0bb3b5)
+    check_every_mode(scaled_after_append, np.array([0.3, -0.4, 0.9]))
 
 
 @pytest.mark.parametrize("f", [scaled_as_appended, history_names, popped_advised, ticked_advised, times_arrays])

@@ -526,12 +526,11 @@ def first_item_scaled_anew(w):  # (what the message writes: the one item, not ev
     return np.sum(q[0] ** 2) + np.sum(q[1])
 
 
-def test_list_item_written_in_a_loop_is_advised_the_one_item():
+def test_list_item_written_in_a_loop_is_exact_as_is_the_one_item_made_anew():
+    # (refused with advice to make the one item anew until round 16 made ys[k] = v in a loop exact: f0bb3b5)
     w = np.array([0.3, -0.2, 0.5])
-    message = refusal(first_item_scaled, w)
-    assert "q = [q[0] * 0.5 + q[1] if pos == 0 else item for pos, item in enumerate(q)]" in message, message
-    assert "for i in range(len(q))" not in message
     assert first_item_scaled_anew(w) == first_item_scaled(w)
+    check_every_mode(first_item_scaled, w)
     check_every_mode(first_item_scaled_anew, w, exact=True)
 
 

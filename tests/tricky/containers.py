@@ -73,11 +73,11 @@ def list_of_arrays_sum(x):
     return np.sum(total * total)
 
 
-# over-conservative: the function built the list (and the hint says np.copy)
-@refused(X3)
+# the function built the list: the write rebinds its slot (refused until round 16's list item writes)
+@exact(X3)
 def list_element_rebound(x):
     parts = [x[0], x[1]]
-    parts[0] = parts[1] * x[2]  # refused
+    parts[0] = parts[1] * x[2]
     return parts[0] + parts[1]
 
 
