@@ -37,6 +37,8 @@ CASES += [(seed, 7) for seed in LEVEL7_SEEDS]
 LEVEL8_SEEDS = (8003, 8013, 8014, 8016, 8017, 8018, 8019, 8022, 8026, 9090)
 CASES += [(seed, 8) for seed in LEVEL8_SEEDS]
 
+NUMPY1 = int(np.__version__.split(".")[0]) < 2  # (level 6's productions call NumPy 2's np.linalg.vector_norm)
+
 # (seed, level) -> the failure class today (see `python -m tests.fuzz --n 1 --seed S --level L` for the reproducer)
 # (the IR verifier is on in the tests, see conftest.py, so "VerificationError" internal errors show here)
 KNOWN_FAILURES: dict = {}
@@ -59,6 +61,8 @@ def _case(seed, level):
 def test_fuzz(checker, seed, level):
     program = generate(seed, level)
     outcome = checker.run(program)
+    if outcome.status == "invalid" and NUMPY1 and "has no attribute" in (outcome.message or ""):
+        pytest.skip(f"the program calls a function NumPy 1 has not: {outcome.message}")  # (np.linalg.vector_norm)
     assert outcome.status != "invalid", f"the generator made an invalid program: {outcome.message}\n{program.source}"
     failures = outcome.failures if outcome.status == "fail" else []
     # a rejection is s2s refusing the program cleanly: listed, not a bug by itself
