@@ -65,6 +65,8 @@ class ElementWrites:
         if call is None:
             return False
         args, kwargs = call.args, dict(call.kwargs)
+        if self._makes_list(call):  # (a list's slot takes any value: nothing is truncated)
+            return True
         if "dtype" in kwargs:
             return False
         if call.op in prims.FILLED:  # np.zeros(n), np.ones(n), np.empty(n): float64 unless told a dtype
@@ -76,6 +78,12 @@ class ElementWrites:
         if call.op in prims.COPIES or call.op in LIKE:
             return len(args) == 1 and type(args[0]) is ir.Var and args[0].name in self.wrt
         return False
+
+    def _makes_list(self, call) -> bool:
+        """Does `call` surely make a Python list or tuple: a display, list(xs), sorted(xs), `[0.0] * n`?"""
+        if call.op == "mul" and type(call.args[0]) is ir.Var:
+            return call.args[0].name in self.made and self._makes_list(self.made[call.args[0].name])
+        return call.op in prims.SEQUENCES
 
     def _save_overwritten(self, stmts: list, namer: Namer) -> None:
         """Before each element write, keep the elements it overwrites (`y_old = rt.copy_saved(y[i])`: a copy of an
@@ -118,8 +126,10 @@ class ElementWrites:
             return frozenset()
         roots = set(self.arrays.values())
         # (an element of a stack, in generated code, shares its memory with names made before it)
+        # (a display of numbers, [0.0, 0.0, 0.0], holds no memory it shares with other names)
         fresh = {s.target for s in ir.statements(self.primal.body) if isinstance(s, ir.Assign) and
-                 s.target in roots and isinstance(s.value, ir.Call) and s.value.op not in NOT_FRESH}
+                 s.target in roots and isinstance(s.value, ir.Call) and (s.value.op not in NOT_FRESH or
+                 s.value.op == "list" and all(type(a) is ir.Const for a in s.value.args))}
         old_root = {old: self.fn_arrays_root(v) for v, old in self.overwritten.items()}
         # (the join of an if of arrays each made fresh: fresh, its memory that of each of them)
         joined = {r: self._joined_roots(r) for r in set(old_root.values()) if r not in fresh}
