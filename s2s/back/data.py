@@ -126,24 +126,32 @@ def _data_needed(fns, entry: str, header: str) -> tuple:
     # (the object of a script's bound method, `act = Layer(3.0).fwd`, is there as act.__self__, and an entry of its
     # tuple of layers as LAYERS[0], not by this name)
     values = {n: (home[1] if home is not None else n) for n, home in ((n, _held_home(objects.get(n))) for n in names)}
+    note, checks = _asked_for(entry, names, values)
+    header = f"{header}\n{note}" if header else note
+    return header, [ast.parse(check).body[0] for check in checks]
+
+
+def _asked_for(entry: str, names: list, values: dict) -> tuple:
+    """(note, checks): the header comment asking for the data `names` the text cannot import, and the text of a
+    check per name, run after the imports, that it was given (`values`: what the script binds each to, the name
+    itself or an expression such as LAYERS[0])."""
     listed = " and ".join(n if values[n] == n else f"{n} ({_held(values[n])}: {values[n]})" for n in names)
     given = ", ".join(f'"{n}": {values[n]}' for n in names)
     it = "it" if len(names) == 1 else "them"
     note = (f"# {entry} reads {listed}, which this text cannot import (data from a closure or a script): give {it} when "
             f"running the text,\n# as exec(text, {{{given}}}), or set {it} on the module object before executing it.")
-    header = f"{header}\n{note}" if header else note
     checks = []
     for n in names:
         origin = "data from a closure or a script" if values[n] == n else _held(values[n], "the script's ")
         message = f"{entry} needs {n} ({origin}): run this text as exec(text, {{{n!r}: {values[n]}}})"
-        checks.append(ast.parse(f"if {n!r} not in globals():\n    raise RuntimeError({message!r})").body[0])
-    return header, checks
+        checks.append(f"if {n!r} not in globals():\n    raise RuntimeError({message!r})")
+    return note, checks
 
 
 def with_default_data(text: str, entry: str, named: dict) -> str:
     """The module `text`, ending with the entry point `entry`, with the data its defaults `named` ({name: value},
     `def jacobian_f(x, w=W)`) read: imported from the module that binds it, else asked for in the header and
-    checked after the imports, as `_data_needed` does for what a function reads (names the text imports or checks
+    checked after the imports, in `_data_needed`'s words for what a function reads (names the text imports or checks
     already: left as they are)."""
     lines = text.split("\n")
     imports, given = [], []
@@ -158,18 +166,10 @@ def with_default_data(text: str, entry: str, named: dict) -> str:
             given.append(name)
     first = next((i for i, line in enumerate(lines) if line.startswith("def ")), len(lines))
     at = max((i + 1 for i, line in enumerate(lines[:first]) if line.startswith(("import ", "from "))), default=1)
-    checks = []
-    for n in given:
-        message = f"{entry} needs {n} (data from a closure or a script): run this text as exec(text, {{{n!r}: {n}}})"
-        checks += ["", f"if {n!r} not in globals():", f"    raise RuntimeError({message!r})"]
-    lines[at:at] = imports + checks
+    note, checks = _asked_for(entry, given, {n: n for n in given})
+    lines[at:at] = imports + [line for check in checks for line in ["", *check.split("\n")]]
     if given:
-        it = "it" if len(given) == 1 else "them"
-        pairs = ", ".join(f'"{n}": {n}' for n in given)
-        lines[1:1] = [f"# {entry} reads {' and '.join(given)}, which this text cannot import (data from a closure or a "
-                      f"script): give {it} when running the text,",
-                      f"# as exec(text, {{{pairs}}}), or set {it} on the module "
-                      f"object before executing it."]
+        lines[1:1] = note.split("\n")
     return "\n".join(lines)
 
 
