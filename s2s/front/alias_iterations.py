@@ -583,6 +583,8 @@ def python_number(atom, definition, seen=None) -> bool:
         return python_number(value, definition, seen)
     if not isinstance(value, ir.Call):
         return False
+    if value.op == "s2s.runtime.augmented":  # (NumPy's casting check of `i += 1` passes its value on, or raises)
+        return python_number(value.args[1], definition, seen)
     if value.op in NUMBER_CALLS or value.op.startswith("math.") and value.op != "math.prod":
         return True
     return value.op in NUMBER_OPERATORS and all(python_number(a, definition, seen) for a in value.args)

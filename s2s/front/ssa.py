@@ -295,8 +295,7 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
                 self.write_element(whole, self.augmented(left, left, new, op))
                 return
             value = self.fold_call(op, (left, right))
-            if not python_number(left, self._defining) and not self._surely_floats(left) and \
-                    not self._counter(left, right):
+            if not python_number(left, self._defining) and not self._surely_floats(left):
                 # (`a = np.arange(3); a -= 0.5 * x`: NumPy's casting check, as `augmented` makes it for elements)
                 value = ir.Call("s2s.runtime.augmented", (left, self.materialise(value, s.target.id), ir.Const(op)))
             self.bind(s.target, value)
@@ -350,16 +349,6 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
         if self._surely_floats(base):
             return new
         return self.materialise(ir.Call("s2s.runtime.augmented", (old, new, ir.Const(op))))
-
-    def _counter(self, left: ir.Atom, right: ir.Atom) -> bool:
-        """Is `left op= right` a counter's step, a number added to a loop's name that enters the loop as a Python
-        number (`i = 0; while ...: i += 1`)? Its back edge is not known while the loop is built (python_number
-        cannot tell yet), and no NumPy cast check is needed: a number's operator makes a new number."""
-        if not (isinstance(right, ir.Const) and type(right.value) in (int, float)):
-            return False
-        entry = next((p.operands[0] for f in self.loop_path for p in f.phis.values() if ir.Var(p.target) == left),
-                     None)
-        return entry is not None and python_number(entry, self._defining)
 
     def _surely_floats(self, base: ir.Atom, seen: frozenset = frozenset()) -> bool:
         """Does `base` surely hold floats (or complex numbers): a float constant, an array the function made of
