@@ -409,8 +409,9 @@ def setitem_adjoint(g, *index):
     if _zero(g):
         return 0.0
     if isinstance(g, (list, tuple)) and len(index) == 1:  # a list adjoint stays one: its parts may differ in shape
-        out = Parts(g)
-        out[index[0]] = zeros_like(g[index[0]])
+        out = Parts(g)  # (the part is the written value's: the item it replaced may have had another shape, so an
+        part = g[index[0]]  # array's or a number's zero is a bare 0.0; a container's keeps its parts, read later)
+        out[index[0]] = zeros_like(part) if isinstance(part, (list, tuple, dict)) else 0.0
         return out
     if isinstance(g, dict) and len(index) == 1:  # a key of a dict: its part zeroed, a bare 0.0 (the value written
         out = DictParts(g)                           # there may differ in shape from the one it replaced)

@@ -1,0 +1,52 @@
+"""Round 17's list item writes and round 16's list features finished (fix17list): each program is checked in every
+mode against finite differences (grad, vjp, jvp, both Jacobians, the Hessian and grad of grad), its value against
+plain NumPy's, and the caller's array left as it was."""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, check_every_mode, numeric_grad
+
+X = np.array([0.7, 1.3, -0.4])
+
+
+def every_mode(f, x=X, hessian=True):
+    gradient = check_every_mode(f, x, hessian=hessian)
+    value, pullback = s2s.vjp(f)(x.copy())
+    assert value == pytest.approx(f(x.copy()), rel=1e-12, abs=1e-12)
+    assert_close(pullback(1.0), numeric_grad(f, (x.copy(),), 0), 1e-5, 1e-6, what=f"{f.__name__}: vjp")
+    return gradient
+
+
+# ------------------------------------------------ C2: an item replaced by an array of another shape, not read before
+# (the write's adjoint left a zero shaped like the new item in the slot of the old one)
+
+def number_item_by_one_element(x):
+    ys = [x[0], x[1], x[2]]
+    ys[1] = x[:1] * 3.0
+    return np.sum(np.hstack(ys) ** 2)
+
+
+def array_item_by_narrower(x):
+    rows = [x * 1.0, x * 1.0]
+    rows[0] = x[:2] * 2.0
+    return np.sum(np.concatenate(rows) ** 2)
+
+
+def array_item_by_narrower_in_loop(x):
+    rows = [x * 1.0, x * 2.0, x * 3.0]
+    for k in range(2):
+        rows[k] = x[k:] * x[k]
+    return np.sum(np.concatenate(rows) ** 2)
+
+
+def list_item_replaced(x):
+    M = [[x[0], x[1]], [x[2] * x[0], x[1]]]
+    M[1] = [x[2] * 2.0, x[0] * x[1], x[2]]
+    return M[0][0] * M[1][0] + M[1][1] * M[1][2] + M[0][1]
+
+
+@pytest.mark.parametrize("f", [number_item_by_one_element, array_item_by_narrower, array_item_by_narrower_in_loop,
+                               list_item_replaced])
+def test_item_replaced_by_another_shape(f):
+    every_mode(f)
