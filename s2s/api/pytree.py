@@ -21,7 +21,7 @@ from s2s.runtime.core import fields_of, is_record
 from s2s.runtime.indexing import record_of
 from s2s.errors import ArgumentTypeError, CallError
 # (the leaves of a container and its structure rebuilt: in the runtime, where generated Jacobians read them too)
-from s2s.runtime.trees import leaves, structure, rows
+from s2s.runtime.trees import leaves, same_dict, structure, rows
 
 _NUMBERS = (float, int)
 
@@ -43,8 +43,11 @@ def like(g, template):
     DictParts (whose `+` adds part by part) as the plain list, tuple and dict the argument had (a list for a list,
     a tuple for a tuple, whichever the adjoint was): the caller's `g.layers + [w]` joins lists, as Python does."""
     if type(template) in _NUMBERS:  # (a leaf: the common case of a list of numbers, at once)
-        return float(g) if isinstance(g, np.floating) or type(g) is np.ndarray and g.ndim == 0 and \
-            g.dtype.kind == "f" else g  # (a Python number's derivative is a float, as at the top level)
+        return float(g) if type(g) is int or isinstance(g, np.floating) or type(g) is np.ndarray and \
+            g.ndim == 0 and g.dtype.kind == "f" else g  # (a Python number's derivative is a float, at any depth)
+    if type(template) is np.ndarray:  # (a 0-d array's derivative is a 0-d array, in a container as at the top)
+        return np.array(g, dtype=g.dtype if isinstance(g, np.floating) else float) if template.ndim == 0 and \
+            (type(g) in _NUMBERS or isinstance(g, np.floating)) else g
     if is_record(template) and isinstance(g, dict):
         return record_of(template, {k: like(g[k], getattr(template, k)) for k in fields_of(template)})
     if is_record(template) and type(g) is type(template):  # (generated code gave the record back: rt.record_like)
@@ -57,7 +60,7 @@ def like(g, template):
     if isinstance(template, (tuple, list)) and isinstance(g, (tuple, list)):
         return (list if isinstance(template, list) else tuple)(like(a, t) for a, t in zip(g, template))
     if isinstance(template, dict) and isinstance(g, dict):
-        return dict((k, like(g[k], v)) for k, v in template.items())
+        return same_dict(template, [(k, like(g[k], v)) for k, v in template.items()])
     return g
 
 

@@ -18,7 +18,7 @@ from s2s.api import arguments, cache, data_checks, display, draws, pytree, tange
 from s2s.api import facts as facts_mod
 from s2s.api.parameters import wrt_arguments
 from s2s.back.sourcemap import attach_user_frames
-from s2s.runtime.core import FieldParts, fields_of, is_record
+from s2s.runtime.core import DictParts, FieldParts, fields_of, is_record
 from s2s.errors import CallError
 from s2s.runtime import trees
 from s2s.runtime.indexing import record_of
@@ -429,8 +429,10 @@ def _fresh(x, owners: dict):
         return x if type(x) is plain and all(p is v for p, v in zip(parts, x)) else plain(parts)
     if isinstance(x, dict):
         items = [(k, _fresh(v, owners)) for k, v in x.items()]
-        return x if type(x) is dict and all(v is x[k] for k, v in items) else \
-            (type(x) if isinstance(x, FieldParts) else dict)(items)
+        same = all(v is x[k] for k, v in items)
+        if type(x) is dict or isinstance(x, DictParts):  # (a FieldParts is one: its class kept)
+            return x if same and type(x) is dict else (type(x) if isinstance(x, FieldParts) else dict)(items)
+        return x if same else trees.same_dict(x, items)  # (the argument's OrderedDict, defaultdict, ...)
     if is_record(x):  # (a record's derivative, given back as one by generated code: its fields)
         fields = {k: getattr(x, k) for k in fields_of(x)}
         fixed = {k: _fresh(v, owners) for k, v in fields.items()}
@@ -511,10 +513,12 @@ def _checked_pullback(pullback, value, name: str, containers=None, arrays=None, 
 
 def _number_floats(grads, templates: list, single: bool):
     """`grads` with the derivative of each Python number in `templates` (the wrt arguments) a float where NumPy
-    made it a NumPy number or a 0-d array (grad's and vjp's pullback's)."""
+    made it a NumPy number or a 0-d array, or the generated code an int (`x * x` of an int x: grad's and vjp's
+    pullback's)."""
     def one(g, t):
         number = isinstance(t, (float, int)) and not isinstance(t, bool)
-        return float(g) if number and (isinstance(g, np.floating) or type(g) is np.ndarray and g.ndim == 0) else g
+        return float(g) if number and (type(g) is int or isinstance(g, np.floating) or
+                                       type(g) is np.ndarray and g.ndim == 0) else g
     if single:
         return one(grads, templates[0]) if templates else grads
     return tuple(one(g, t) for g, t in zip(grads, templates)) + grads[len(templates):] if type(grads) is tuple \

@@ -8,12 +8,13 @@ is float32, a float64 one's as it came out (api/precision.py).
 """
 from __future__ import annotations
 
+import copy
 import warnings
 from typing import Callable
 
 import numpy as np
 
-from s2s.runtime.core import fields_of, is_record
+from s2s.runtime.core import DictParts, fields_of, is_record
 from s2s.runtime.indexing import record_of
 from s2s.runtime.settled import NARROW as _NARROW, cast_leaf
 
@@ -50,13 +51,28 @@ def _rebuild(t, it):
     if is_record(t):
         return record_of(t, {k: _rebuild(getattr(t, k), it) for k in fields_of(t)})
     if isinstance(t, dict):
-        return {k: _rebuild(v, it) for k, v in t.items()}
+        return same_dict(t, [(k, _rebuild(v, it)) for k, v in t.items()])
     if isinstance(t, tuple):
         parts = [_rebuild(v, it) for v in t]
         return type(t)(*parts) if hasattr(t, "_fields") else tuple(parts)
     if isinstance(t, list):
         return [_rebuild(v, it) for v in t]
     return next(it)
+
+
+def same_dict(template: dict, items: list) -> dict:
+    """A dict of `items` of `template`'s own type where that is the user's: an OrderedDict for an OrderedDict, a
+    defaultdict with its default_factory for a defaultdict, a dict subclass's copy of the argument (a plain dict
+    where that fails, and for the runtime's DictParts, whose + adds part by part)."""
+    if type(template) is dict or isinstance(template, DictParts):
+        return dict(items)
+    try:
+        out = copy.copy(template)
+        out.clear()
+        out.update(items)
+        return out
+    except Exception:  # (a subclass whose copy, clear or update does more than a dict's)
+        return dict(items)
 
 
 def leaves_like(g, template) -> list:

@@ -1,0 +1,164 @@
+"""The public API contract (round 17, fix17api, from hunt17api's report).
+
+C1. A derivative with respect to a Python int came back an int where the generated code computes it from other
+    int arguments (`grad(lambda x, y: x * x * y, wrt=(0, 1))(2, 3.0)` gave `(12.0, 4)`; a list [2, 3]'s
+    derivative [3.0, 2]; a vjp's pullback given the int cotangent 1 gave (3, 2)). API.md: a Python float for a
+    float or int, at any depth.
+C3. A 0-d array inside a container got a NumPy scalar as its derivative (a top-level one got a 0-d array), and an
+    OrderedDict, defaultdict or dict subclass argument got a plain dict: the derivative mirrors the argument.
+
+Each derivative is checked against analytic values or finite differences, its type against the argument's.
+"""
+import collections
+
+import numpy as np
+import pytest
+
+import s2s
+from tests.conftest import assert_close, numeric_grad
+
+
+# ------------------------------------------------------------------ C1: a derivative w.r.t. an int is a float
+def cube_times(x, y):
+    return x * x * y
+
+
+def mul(a, b):
+    return a * b
+
+
+def list_mul(p):
+    return p[0] * p[1]
+
+
+def nested_mul(p):
+    return p["a"][0] * p["a"][1] * p["b"]
+
+
+def _floats(tree):
+    """Every leaf of `tree` is a Python float."""
+    if isinstance(tree, dict):
+        return all(_floats(v) for v in tree.values())
+    if isinstance(tree, (tuple, list)):
+        return all(_floats(v) for v in tree)
+    return type(tree) is float
+
+
+@pytest.mark.parametrize("args", [(2, 3.0), (2, 3), (2.0, 3)])
+def test_int_arguments_give_float_derivatives(args):
+    g = s2s.grad(cube_times, wrt=(0, 1))(*args)
+    assert _floats(g), g
+    x, y = args
+    assert g == (2 * x * y, x * x)
+    assert_close(g[1], numeric_grad(cube_times, (float(x), float(y)), 1))
+    value, g2 = s2s.value_and_grad(cube_times, wrt=(0, 1))(*args)
+    assert value == cube_times(*args) and _floats(g2) and g2 == g
+    value, g3 = s2s.grad(cube_times, wrt=1, return_value=True)(*args)
+    assert type(g3) is float and g3 == x * x
+
+
+def test_list_and_tuple_of_ints_give_floats():
+    for p in ([2, 3], (2, 3)):
+        g = s2s.grad(list_mul)(p)
+        assert type(g) is type(p) and _floats(g) and list(g) == [3.0, 2.0]
+    p = {"a": [2, 3], "b": 4}
+    g = s2s.grad(nested_mul)(p)
+    assert g == {"a": [12.0, 8.0], "b": 6.0} and _floats(g)
+    _, pullback = s2s.vjp(nested_mul)(p)
+    g = pullback(1)
+    assert g == {"a": [12.0, 8.0], "b": 6.0} and _floats(g)
+
+
+def test_vjp_int_cotangent_gives_floats():
+    value, pullback = s2s.vjp(mul, wrt=(0, 1))(2, 3)
+    assert value == 6
+    for ct in (1, 1.0, np.float64(1.0)):
+        g = pullback(ct)
+        assert g == (3.0, 2.0) and _floats(g), (ct, g)
+    _, pullback = s2s.vjp(mul, wrt=1)(2, 3)
+    assert type(pullback(2)) is float and pullback(2) == 4.0
+
+
+def scaled(x, n):
+    return x * n
+
+
+def test_float_argument_times_int_is_float():
+    g = s2s.grad(scaled)(2.0, 3)
+    assert type(g) is float and g == 3.0
+    assert s2s.grad(scaled, wrt=(0,))(2.0, 3) == (3.0,) and type(s2s.grad(scaled, wrt=(0,))(2.0, 3)[0]) is float
+
+
+# ------------------------------------------------------------------ C3: the argument's structure and leaf types
+def dict_mul(p):
+    return p["a"] * p["a"] * p["b"]
+
+
+def dict_vector(p):
+    return p["a"] * np.array([1.0, 2.0]) * p["b"]
+
+
+def _zero_d_arrays(tree, dtype=np.float64):
+    leaves = list(tree.values()) if isinstance(tree, dict) else list(tree)
+    return all(type(v) is np.ndarray and v.shape == () and v.dtype == dtype for v in leaves)
+
+
+def test_zero_d_leaves_of_containers_are_zero_d_arrays():
+    p = {"a": np.array(2.0), "b": np.array(3.0)}
+    expected = {"a": 12.0, "b": 4.0}
+    for name, g in [("grad", s2s.grad(dict_mul)(p)), ("value_and_grad", s2s.value_and_grad(dict_mul)(p)[1]),
+                    ("vjp", s2s.vjp(dict_mul)(p)[1](1.0))]:
+        assert _zero_d_arrays(g), (name, g)
+        assert {k: float(v) for k, v in g.items()} == expected, name
+    for q in ([np.array(2.0), np.array(3.0)], (np.array(2.0), np.array(3.0))):
+        g = s2s.grad(list_mul)(q)
+        assert type(g) is type(q) and _zero_d_arrays(g) and [float(v) for v in g] == [3.0, 2.0]
+    p32 = {"a": np.array(2.0, np.float32), "b": np.array(3.0, np.float32)}
+    g = s2s.grad(dict_mul)(p32)
+    assert _zero_d_arrays(g, np.float32) and float(g["a"]) == 12.0
+    mixed = s2s.grad(lambda q: np.sum(q["a"] * q["v"]))({"a": np.array(2.0), "v": np.ones(2)})
+    assert type(mixed["a"]) is np.ndarray and mixed["a"].shape == () and float(mixed["a"]) == 2.0
+    assert_close(mixed["v"], [2.0, 2.0])
+
+
+def _ordered(a=2.0, b=3.0):
+    return collections.OrderedDict([("a", np.array(a)), ("b", np.array(b))])
+
+
+def _default_dict(a=2.0, b=3.0):
+    d = collections.defaultdict(list)
+    d["a"], d["b"] = np.array(a), np.array(b)
+    return d
+
+
+class Params(dict):
+    pass
+
+
+@pytest.mark.parametrize("make", [_ordered, _default_dict, lambda: Params(a=np.array(2.0), b=np.array(3.0))])
+def test_dict_types_are_kept(make):
+    p = make()
+    fd = {k: numeric_grad(lambda v, k=k: dict_mul({**p, k: v}), (float(p[k]),), 0) for k in p}
+    results = {
+        "grad": s2s.grad(dict_mul)(p),
+        "value_and_grad": s2s.value_and_grad(dict_mul)(p)[1],
+        "vjp": s2s.vjp(dict_mul)(p)[1](1.0),
+        "jacobian": s2s.jacobian(dict_mul)(p),
+        "jacobian forward": s2s.jacobian(dict_mul, mode="forward")(p),
+    }
+    for name, g in results.items():
+        assert type(g) is type(p), (name, type(g))
+        assert list(g) == ["a", "b"], name
+        for k in p:
+            assert_close(g[k], fd[k], what=f"{name} {k}")
+    if isinstance(p, collections.defaultdict):
+        assert results["grad"].default_factory is list
+    h = s2s.hessian(dict_mul)(p)
+    assert type(h) is type(p) and all(type(h[k]) is type(p) for k in p)
+    assert_close(h["a"]["a"], 2 * 3.0)
+    assert_close(h["a"]["b"], 2 * 2.0)
+    assert_close(h["b"]["b"], 0.0)
+    jac = s2s.jacobian(dict_vector)(p)
+    assert type(jac) is type(p)
+    assert_close(jac["a"], [3.0, 6.0])
+    assert_close(jac["b"], [2.0, 4.0])
