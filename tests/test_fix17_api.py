@@ -162,3 +162,37 @@ def test_dict_types_are_kept(make):
     assert type(jac) is type(p)
     assert_close(jac["a"], [3.0, 6.0])
     assert_close(jac["b"], [2.0, 4.0])
+
+
+# ------------------------------------------------------------------ C2: None in a vjp cotangent
+def two_values(a):
+    return a * 2.0, np.sum(a)
+
+
+def array_value(a):
+    return np.sin(a)
+
+
+def dict_value(a):
+    return {"u": a * 2.0, "v": np.sum(a)}
+
+
+def test_none_cotangent_is_refused_as_jvp_refuses_a_none_tangent():
+    x = np.array([0.1, 0.2])
+    _, pullback = s2s.vjp(two_values)(x)
+    assert_close(pullback((np.ones(2), 0.0)), [2.0, 2.0])
+    assert_close(pullback((np.zeros(2), 1.0)), [1.0, 1.0])
+    for ct, where in [((np.ones(2), None), "at [1]"), ((None, 1.0), "at [0]"), ((None, None), "at [0]"),
+                      (None, "got None:")]:
+        with pytest.raises(s2s.S2SError, match="got None") as err:
+            pullback(ct)
+        assert where in str(err.value) and "np.zeros_like" in str(err.value), str(err.value)
+    _, pullback = s2s.vjp(array_value)(x)
+    assert_close(pullback(np.ones(2)), np.cos(x))
+    with pytest.raises(s2s.CallError, match="got None"):
+        pullback(None)
+    _, pullback = s2s.vjp(dict_value)(x)
+    with pytest.raises(s2s.CallError, match=r"got None at \['v'\]"):
+        pullback({"u": np.ones(2), "v": None})
+    with pytest.raises(s2s.CallError, match="is None"):  # (as jvp refuses a None tangent)
+        s2s.jvp(two_values)((x,), (None,))

@@ -473,6 +473,12 @@ def _checked_pullback(pullback, value, name: str, containers=None, arrays=None, 
         if not (leaf is not None and (type(cotangent) in _SCALARS if leaf == () else
                                       type(cotangent) is np.ndarray and cotangent.shape == leaf)):
             leaves = trees.leaves(cotangent)
+            if any(c is None for c in leaves):  # (as jvp refuses a None tangent: no zero of a shape it guesses)
+                at = [c is None for c in leaves].index(True)
+                where = "" if cotangent is None else f" at {pytree.paths(cotangent)[at]}"
+                raise CallError(f"the pullback of {name} takes a cotangent with the structure and shape of the "
+                                f"value, {_described(value)}, but got None{where}: pass zeros shaped like that part "
+                                f"of the value (np.zeros_like(part), or 0.0 for a number)")
             # (a tuple, list or dict value takes a container: a bare number for the 1-tuple (v,) is no cotangent of it)
             fits = len(leaves) == len(shapes) and (trees.is_container(cotangent) or not trees.is_container(value)) \
                 and all(np.shape(c) == s or _broadcasts(np.shape(c), s) for c, s in zip(leaves, shapes))
