@@ -50,6 +50,7 @@ from s2s.front.alias_loops import LOOP_WRITTEN, SHARED, LoopAliases, loops_of
 from s2s.front.containers import CONTAINERS, DICTS, ITERATED, ContainerChecks
 from s2s.front.item_loops import CHANGED_ITEM
 from s2s.front.item_operators import operator_text
+from s2s.front.ufunc_messages import out_advice
 
 
 def check_aliases(fn: ir.Function) -> ir.Function:
@@ -336,10 +337,8 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         value = s.value
         out = dict(value.kwargs).get("out") if isinstance(value, ir.Call) else None
         if out is not None and out != ir.Const(None):
-            masked = "where" in dict(value.kwargs)  # (np.divide(a, b, out=z, where=b != 0): z's zeros kept elsewhere)
             raise self.error(s.loc, "a call with out= (it writes its result into an existing array in place)",
-                             "write the masked result whole: y = np.where(b != 0, a / np.where(b != 0, b, 1.0), 0.0)"
-                             if masked else "assign the result instead: y = np.f(...)", "out")
+                             out_advice(s.loc.text if s.loc is not None else ""), "out")
         if isinstance(value, ir.Call) and value.op == "setitem":
             s.value = self.read_call(value, s.loc)
             self._key_write(s)

@@ -19,6 +19,7 @@ from s2s.front.helper_writes import argument_write, outside_write, user_function
 from s2s.front.merges import UPDATE, method_refusal
 from s2s.front.scatter_adds import ScatterAddLowering
 from s2s.front.source import MISSING, Source, read_function
+from s2s.front.ufunc_messages import out_value
 from s2s.rules import registry
 
 REQUIRE_METHOD = "s2s.runtime.require_method"  # (the check of a method call dispatched on the object's class)
@@ -208,14 +209,15 @@ class EffectLowering(ScatterAddLowering):
             keywords = [k for k in keywords if k.arg != "size"] + [ast.keyword("size", shape)]
         call = ast.Call(node.func, args, keywords)
         into = ast.unparse(given)
-        instead = f"{into} = {ast.unparse(call)}" if isinstance(given, ast.Name) else \
-            f"u = {ast.unparse(call)}, and read u where the function reads the values written into {into}"
-        advice = f"assign the result instead: {instead}"
+        value, note = out_value(call, given)  # (where=: np.where(m, np.f(...), y) keeps y's other entries)
+        instead = f"{into} = {value}" if isinstance(given, ast.Name) else \
+            f"u = {value}, and read u where the function reads the values written into {into}"
+        advice = f"assign the result instead: {instead}{note}"
         loop = next((f.node for f in reversed(self.loops) if isinstance(f.node, ast.For) and
                      isinstance(f.node.target, ast.Name) and f.node.target.id == into), None)
         if loop is not None:  # (`for p in ps: np.clip(p, lo, hi, out=p)`: a new p alone would leave ps as it was)
             advice = f"make the list anew with the new values, in place of the loop: {ast.unparse(loop.iter)} = " \
-                     f"[{ast.unparse(call)} for {into} in {ast.unparse(loop.iter)}]" if isinstance(
+                     f"[{value} for {into} in {ast.unparse(loop.iter)}]" if isinstance(
                          loop.iter, ast.Name) and self.list_root(self.env.get(loop.iter.id)) is not None else \
                 f"{advice}, and store it where {into} came from"
         raise self.error(given, f"{ast.unparse(node.func)}() with out= (it writes its result into an existing "

@@ -2,6 +2,10 @@
 the advice calls.py's `ufunc_method` gives, by the ufunc and the name the user wrote."""
 from __future__ import annotations
 
+import ast
+
+from s2s.front.line_statements import statement
+
 
 def ufunc_instead(spelled: str, method: str) -> str:
     """What to write instead of the ufunc method `spelled` (np.maximum.at), which has no record."""
@@ -35,3 +39,58 @@ def ufunc_keyword_fix(spelled: str, ufunc, name: str) -> str:
     if name == "initial":
         return f"combine it with the result instead: {operation}({spelled}(x), initial)"
     return f"leave {name}= out"
+
+
+# ufuncs whose value is inf or nan outside their domain, and the operand a mask (where=) keeps in it: np.where's
+# derivative multiplies the entries it leaves out by 0, and 0 * inf is nan (the double where)
+_GUARDED = {**dict.fromkeys(("divide", "true_divide", "floor_divide", "remainder", "fmod", "mod"), 1),
+            **dict.fromkeys(("log", "log2", "log10", "log1p", "sqrt", "reciprocal", "arcsin", "arccos",
+                             "arctanh"), 0)}
+
+
+def out_instead(call: ast.Call, into: ast.expr, target: str | None = None) -> str:
+    """What to write instead of `call`, which writes its result into `into` (out=), in the user's names: `y =
+    np.multiply(x, 2.0)`; for `d = np.f(..., out=c)` (`target` d), which returns c itself, `c = np.f(...); d = c`."""
+    value, note = out_value(call, into)
+    written = ast.unparse(into)
+    return f"assign the result instead: {written} = {value}" + (f"; {target} = {written}" if target else "") + note
+
+
+def out_value(call: ast.Call, into: ast.expr) -> tuple[str, str]:
+    """The value `call` writes into `into` (out=) as an expression, and a note on it ("" or " (...)"): the call
+    without out=; with where=, NumPy leaves into's entries where the mask is False as they were (without out=, it
+    leaves them unset), so `np.where(m, np.multiply(x, 2.0), y)`, a guarded operand kept in its domain."""
+    mask = next((k.value for k in call.keywords if k.arg == "where"), None)
+    plain = ast.Call(call.func, list(call.args), [k for k in call.keywords if k.arg not in ("out", "where")])
+    if mask is None:
+        return ast.unparse(plain), ""
+    name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+    guarded = _GUARDED.get(name)
+    if guarded is not None and guarded < len(plain.args):  # (np.divide(a, b, out=y, where=b != 0))
+        safe = 0.0 if name in ("arcsin", "arccos", "arctanh") else 1.0
+        plain.args[guarded] = ast.Call(ast.Attribute(ast.Name("np"), "where"),
+                                       [mask, plain.args[guarded], ast.Constant(safe)], [])
+    else:
+        guarded = None
+    written = ast.unparse(into)
+    note = f" (np.where keeps {written}'s values where the mask is False, as where= does" + \
+        (", and the operand given a safe value there keeps the derivative finite)" if guarded is not None else ")")
+    return f"np.where({ast.unparse(mask)}, {ast.unparse(plain)}, {written})", note
+
+
+def out_advice(text: str) -> str:
+    """What to write instead of the assignment of a call with out= on the line `text` (`d = np.multiply(x, 3.0,
+    out=c)`: c = np.multiply(x, 3.0); d = c), by `out_instead`; a generic form where the line shows no such call."""
+    def written(s) -> ast.Call | None:
+        value = s.value if isinstance(s, ast.Assign) and len(s.targets) == 1 else None
+        return value if isinstance(value, ast.Call) and any(
+            k.arg == "out" and not (isinstance(k.value, ast.Constant) and k.value.value is None)
+            for k in value.keywords) else None
+    stmt = statement(text, lambda s: written(s) is not None)
+    call = written(stmt) if stmt is not None else None
+    if call is None:
+        return "assign the result instead: y = np.f(...)"
+    into = next(k.value for k in call.keywords if k.arg == "out")
+    if isinstance(into, ast.Tuple) and len(into.elts) == 1:  # (out=(c,), a ufunc's tuple of outputs)
+        into = into.elts[0]
+    return out_instead(call, into, ast.unparse(stmt.targets[0]))

@@ -1,0 +1,91 @@
+"""Refusals of right programs and advice that, followed, changes the program's meaning (round 17, fix17adv).
+
+1. `np.multiply(x, 2.0, out=y, where=m)` was advised as `y = np.multiply(x, 2.0, where=m)`, whose entries where m
+   is False NumPy leaves unset (garbage) where the original keeps y's values: the advice is now `y = np.where(m,
+   np.multiply(x, 2.0), y)` (with a guarded operand for np.divide, np.log, ... whose value outside the mask would
+   make the derivative nan). `d = np.multiply(x, 3.0, out=c)` got a generic `y = np.f(...)`: it names the call,
+   `c = np.multiply(x, 3.0); d = c` (hunt17num R3, M3).
+
+Each advised program is checked in every mode against finite differences and its value against NumPy's.
+"""
+import numpy as np
+import pytest
+
+import s2s
+from tests.conftest import assert_close, check_every_mode, numeric_grad
+
+X = np.array([0.3, 1.2, -0.5])
+
+
+def every_mode(f, x, hessian=True):
+    """check_every_mode, and the pullback of vjp against finite differences."""
+    check_every_mode(f, x, hessian=hessian)
+    value, pullback = s2s.vjp(f)(x)
+    assert value == pytest.approx(f(x), rel=1e-12, abs=1e-12)
+    assert_close(pullback(1.0), numeric_grad(f, (x,), 0), what=f"{f.__name__}: vjp")
+
+
+def refusal(f, x=X) -> str:
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(f)(x)
+    return str(info.value)
+
+
+# 1. out= with where=, and out= of an assigned call
+
+def multiply_where(x):
+    y = np.ones(3)
+    np.multiply(x, 2.0, out=y, where=x > 0)
+    return np.sum(y * x)
+
+
+def multiply_where_advised(x):
+    y = np.ones(3)
+    y = np.where(x > 0, np.multiply(x, 2.0), y)
+    return np.sum(y * x)
+
+
+def divide_where(x):
+    y = np.zeros(3)
+    np.divide(1.0, x, out=y, where=x > 0)
+    return np.sum(y * x ** 2)
+
+
+def divide_where_advised(x):
+    y = np.zeros(3)
+    y = np.where(x > 0, np.divide(1.0, np.where(x > 0, x, 1.0)), y)
+    return np.sum(y * x ** 2)
+
+
+def multiply_out_assigned(x):
+    c = np.zeros(3)
+    d = np.multiply(x, 3.0, out=c)
+    return np.sum(d ** 2) + np.sum(c)
+
+
+def multiply_out_assigned_advised(x):
+    c = np.zeros(3)
+    c = np.multiply(x, 3.0)
+    d = c
+    return np.sum(d ** 2) + np.sum(c)
+
+
+def test_out_with_where_is_advised_as_a_where_keeping_the_old_values():
+    said = refusal(multiply_where)
+    assert "y = np.where(x > 0, np.multiply(x, 2.0), y)" in said, said
+    assert multiply_where_advised(X) == multiply_where(X)
+    every_mode(multiply_where_advised, X)
+    said = refusal(divide_where)
+    assert "y = np.where(x > 0, np.divide(1.0, np.where(x > 0, x, 1.0)), y)" in said, said
+    assert divide_where_advised(X) == divide_where(X)
+    every_mode(divide_where_advised, X)
+    at_zero = np.array([0.0, 1.2, -0.5])  # (a masked 0: no nan from the 1 / 0 left out)
+    assert_close(s2s.grad(divide_where_advised)(at_zero), [0.0, 1.0, 0.0], what="grad at 0")
+    assert_close(s2s.hessian(divide_where_advised)(at_zero), np.zeros((3, 3)), what="hessian at 0")
+
+
+def test_out_of_an_assigned_call_names_the_call():
+    said = refusal(multiply_out_assigned)
+    assert "c = np.multiply(x, 3.0); d = c" in said, said
+    assert multiply_out_assigned_advised(X) == multiply_out_assigned(X)
+    every_mode(multiply_out_assigned_advised, X)
