@@ -1,6 +1,8 @@
 """Round 17's list item writes and round 16's list features finished (fix17list): each program is checked in every
 mode against finite differences (grad, vjp, jvp, both Jacobians, the Hessian and grad of grad), its value against
 plain NumPy's, and the caller's array left as it was."""
+import copy
+
 import numpy as np
 import pytest
 
@@ -50,3 +52,72 @@ def list_item_replaced(x):
                                list_item_replaced])
 def test_item_replaced_by_another_shape(f):
     every_mode(f)
+
+
+# ------------------------------------------------ R2: `ys[k] op= v` on an array item of a display, of a list grown by
+# append, of a list deep-copied, was refused as it ran though no other name holds the item (the display's item, read at
+# a constant index, is the value itself: no `getitem` to recognise)
+
+def display_item_added(x):
+    ys = [x * 2.0, x * 3.0]
+    ys[0] += x
+    return np.sum(ys[0] * ys[1])
+
+
+def zeros_item_added(x):
+    ys = [np.zeros(3)]
+    ys[0] += x
+    return np.sum(ys[0] ** 2)
+
+
+def appended_item_multiplied(x):
+    ys = [x * 2.0]
+    ys.append(x * 3.0)
+    ys[1] *= x
+    return np.sum(ys[0] * ys[1])
+
+
+def deep_copied_list_item_added(x):
+    rows = [x * 1.0, x * 2.0]
+    old = copy.deepcopy(rows)
+    rows[0] += x
+    return np.sum(old[0] * rows[0])
+
+
+def display_item_added_in_loop(x):
+    ys = [x * 2.0, x * 3.0]
+    for k in range(3):
+        ys[k % 2] += x * k
+    return np.sum(ys[0] * ys[1])
+
+
+@pytest.mark.parametrize("f", [display_item_added, zeros_item_added, appended_item_multiplied,
+                               deep_copied_list_item_added, display_item_added_in_loop])
+def test_item_operator_on_own_array(f):
+    every_mode(f)
+
+
+def held_by_name(x):
+    a = x * 2.0
+    ys = [a, x * 3.0]
+    ys[0] += x  # (NumPy changes a too)
+    return np.sum(a * ys[1])
+
+
+def held_twice(x):
+    ys = [x * 2.0]
+    ys.append(ys[0])
+    ys[0] += x  # (NumPy changes ys[1] too)
+    return np.sum(ys[0] * ys[1])
+
+
+def held_by_caller(x):
+    ys = [x, x * 3.0]
+    ys[0] += 1.0  # (NumPy changes the caller's x)
+    return np.sum(ys[0] * ys[1])
+
+
+@pytest.mark.parametrize("f", [held_by_name, held_twice, held_by_caller])
+def test_item_operator_on_shared_array_refused(f):
+    with pytest.raises(s2s.S2SError, match="would change an array in place"):
+        s2s.grad(f)(X.copy())

@@ -65,7 +65,9 @@ class ListWriteLowering:
             return  # (list(z): the alias stage checks the items, the rows or arrays of z, as it checked them before)
         items, stored = self._list_items(base, set(), name), self.definitions.get(getattr(base, "name", None))
         indexed = read is not None and read.op == "getitem" and read.args == (base,) + tuple(parts)
-        if indexed and items is not None and all(self._own_item(a, name) for a in items) or \
+        folded = items is not None and items.count(old) == 1  # (the item itself, as a display's read at a constant
+        # index gives it, that no other slot holds)
+        if (indexed or folded) and items is not None and all(self._own_item(a, name) for a in items) or \
                 stored is not None and stored.op == "setitem" and stored.args[1:-1] == tuple(parts) and \
                 (indexed or old == stored.args[-1]):  # (read as it runs, each item a new value no other name
             return  # holds, or the value just stored there: the alias stage checks what else holds it)
