@@ -6,6 +6,11 @@
    make the derivative nan). `d = np.multiply(x, 3.0, out=c)` got a generic `y = np.f(...)`: it names the call,
    `c = np.multiply(x, 3.0); d = c` (hunt17num R3, M3).
 
+2. `prices, qty = zip(*rows)` of a list argument was advised as `rows = [p[0] for p in rows]`, which rebinds rows
+   to its first column: the advice now binds each name the statement binds, `prices = [p[0] for p in rows]; qty
+   = [p[1] for p in rows]`, and of a comprehension's pairs (`zip(*[(p[0], p[1]) for p in P])`) takes each part of
+   its items (`xs = [p[0] for p in P]`) (hunt17fin M2, hunt17geo's low M).
+
 Each advised program is checked in every mode against finite differences and its value against NumPy's.
 """
 import numpy as np
@@ -89,3 +94,38 @@ def test_out_of_an_assigned_call_names_the_call():
     assert "c = np.multiply(x, 3.0); d = c" in said, said
     assert multiply_out_assigned_advised(X) == multiply_out_assigned(X)
     every_mode(multiply_out_assigned_advised, X)
+
+
+# 2. zip(*rows) of a run-time list: a comprehension per name bound, not `rows = [p[0] for p in rows]`
+
+ROWS = [[10.0, 2.0], [12.0, 3.0], [9.5, 1.0]]
+
+
+def cross_weighted(rows):
+    prices, qty = zip(*rows)
+    return sum(p * q for p, q in zip(prices, qty)) / sum(qty)
+
+
+def cross_weighted_advised(rows):
+    prices = [p[0] for p in rows]
+    qty = [p[1] for p in rows]
+    return sum(p * q for p, q in zip(prices, qty)) / sum(qty)
+
+
+def pairs_of_a_comprehension(P):
+    xs, ys = zip(*[(p[0], p[1]) for p in P])
+    return sum(xs) * sum(ys)
+
+
+def test_zip_star_is_advised_as_one_comprehension_per_name():
+    said = refusal(cross_weighted, ROWS)
+    assert "prices = [p[0] for p in rows]; qty = [p[1] for p in rows]" in said, said
+    assert cross_weighted_advised(ROWS) == cross_weighted(ROWS)
+    flat = np.array(ROWS).ravel()
+    numeric = numeric_grad(lambda v: cross_weighted(v.reshape(3, 2).tolist()), (flat,), 0).reshape(3, 2)
+    assert_close(np.array(s2s.grad(cross_weighted_advised)(ROWS)), numeric, what="advised grad")
+    value, pullback = s2s.vjp(cross_weighted_advised)(ROWS)
+    assert value == cross_weighted(ROWS)
+    assert_close(np.array(pullback(1.0)), numeric, what="advised vjp")
+    said = refusal(pairs_of_a_comprehension, ROWS)
+    assert "xs = [p[0] for p in P]; ys = [p[1] for p in P]" in said, said

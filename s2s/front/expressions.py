@@ -41,6 +41,25 @@ def _singleton(v) -> bool:
     return any(v is s for s in prims.SINGLETONS)
 
 
+def _parts(rows: ast.expr, text: str) -> str:
+    """`a = [p[0] for p in rows]; b = [p[1] for p in rows]` for `a, b = zip(*rows)` (the statement `text`), a
+    comprehension per name bound, or per part of the items a comprehension makes (`zip(*[(p[0], p[1]) for p in
+    P])`: `[p[0] for p in P]`)."""
+    try:
+        stmt = ast.parse(text.strip()).body
+    except SyntaxError:
+        stmt = []
+    names = [ast.unparse(t) for t in stmt[0].targets[0].elts] if len(stmt) == 1 and isinstance(stmt[0], ast.Assign) \
+        and isinstance(stmt[0].targets[0], (ast.Tuple, ast.List)) else ["first", "second"]
+    made = isinstance(rows, (ast.ListComp, ast.GeneratorExp)) and isinstance(rows.elt, ast.Tuple) and \
+        len(rows.elt.elts) >= len(names)
+    used = {n.id for n in ast.walk(rows) if isinstance(n, ast.Name)}
+    item = next(n for n in ("p", "item", "row", "item_") if n not in used)
+    loop = "".join(ast.unparse(g) for g in rows.generators) if made else f" for {item} in {ast.unparse(rows)}"
+    return "; ".join(f"{n} = [{ast.unparse(rows.elt.elts[k]) if made else f'{item}[{k}]'}{loop}]"
+                     for k, n in enumerate(names))
+
+
 def _unknown():
     raise ValueError("not known while compiling")  # (fold_call then keeps the call)
 
@@ -269,8 +288,8 @@ class ExpressionLowering(AttributeLowering):
             if isinstance(atom, Spread):
                 xs = ast.unparse(atom.node.value)
                 raise self.error(atom.node, f"{kind.__name__}(*{xs}) of a sequence whose length is known only at run "
-                                            "time", f"take each part with a comprehension: rows = [p[0] for p in "
-                                                    f"{xs}]")
+                                            "time", f"take each part with a comprehension: "
+                                                    f"{_parts(atom.node.value, self.loc.text if self.loc else '')}")
             name = self.namer.fresh("iterated")
             self.env[name] = atom
             names.append(name)
