@@ -134,6 +134,34 @@ def _reaches(namespace: dict, seen: set) -> tuple:
 _UNKNOWN = object()  # (a name of the code's own, or an attribute its object lacks)
 
 
+def first_draw(fn):
+    """The first call in the text of the generated function `fn` that draws a random number or takes an
+    iterator's next item (`rng.random()`, `np.random.rand()`, `RNG.normal()` of a module's generator, `next(it)`):
+    (its line in that text, True for next), or None. Making a generator (`np.random.default_rng(0)`) draws nothing;
+    calls of other functions are not looked into (their generated code is their own)."""
+    namespace = fn.__globals__
+    try:
+        tree = ast.parse("".join(linecache.getlines(fn.__code__.co_filename)))
+    except SyntaxError:
+        return None
+    for node in sorted((n for n in ast.walk(tree) if type(n) is ast.Call), key=lambda n: (n.lineno, n.col_offset)):
+        func = node.func
+        if type(func) is ast.Attribute:
+            base = _resolve(func.value, namespace)
+            if isinstance(base, GENERATORS) or base is _UNKNOWN and func.attr in DRAWS:
+                return node.lineno, False
+            obj = _attribute(base, func.attr) if isinstance(base, (type, types.ModuleType)) else _UNKNOWN
+        else:
+            obj = _resolve(func, namespace)
+        if obj is next:
+            return node.lineno, True
+        maker = isinstance(obj, type) or obj is np.random.default_rng
+        if not maker and (isinstance(getattr(obj, "__self__", None), GENERATORS) or
+                          not isinstance(obj, np.ufunc) and _random_module(_module_of(obj))):
+            return node.lineno, False
+    return None
+
+
 def _resolve(node, namespace: dict):
     """The object an expression of names and attributes refers to as the code starts (`np.random`, `self.rng`,
     `CONFIG`); _UNKNOWN for a name of the code's own, or anything else."""

@@ -36,6 +36,7 @@ no derivative. Arguments the call leaves to their defaults are constants.
 from __future__ import annotations
 
 import inspect
+import linecache
 import numbers
 import sys
 import threading
@@ -43,7 +44,8 @@ import types
 
 import numpy as np
 
-from s2s.api import persistent
+from s2s import linemaps
+from s2s.api import draws, persistent
 from s2s.api.forward import jvp
 from s2s.api.transform import grad, vjp
 from s2s.back.compile import compile_source, pseudo_filename
@@ -66,9 +68,15 @@ def _differentiated(fn, mode: str, args: tuple, tangents, compute):
     *first, last = _choices(fn, mode, args, tangents)
     for wrt in first:
         try:
+            if wrt:
+                _refuse_draws(fn, vjp(fn, wrt=wrt))
             return compute(wrt)
+        except _Redrawn:
+            raise
         except S2SError:
             _INTEGERS_REFUSED.add((fn, mode, wrt))
+    if last:
+        _refuse_draws(fn, vjp(fn, wrt=last))
     return compute(last)
 
 
@@ -136,6 +144,38 @@ def _differentiable(value) -> bool:
     if isinstance(value, np.ndarray):
         return np.issubdtype(value.dtype, np.inexact)
     return isinstance(value, numbers.Number) and not isinstance(value, (bool, numbers.Integral))
+
+
+class _Redrawn(S2SError):
+    """A recursive function that draws random numbers or takes an iterator's next item: refused (`_refuse_draws`)."""
+
+
+def _refuse_draws(fn, transformed) -> None:
+    """Refuse `fn` where one level of it (the generated code of `transformed`, s2s.vjp or s2s.jvp of `fn`) draws a
+    random number or takes an iterator's next item: its derivative runs each recursive call again, which would draw
+    other numbers than the call did (a derivative of other numbers, different in each mode). Found once per
+    function."""
+    key = (fn, "draws")
+    if key not in _HELPERS:
+        generated = transformed._current()
+        found = draws.first_draw(generated)
+        where = found and linemaps.user_line(generated.__code__.co_filename, found[0])
+        _HELPERS[key] = where and (where[:2], found[1])
+    found = _HELPERS[key]
+    if found:
+        (filename, line), is_next = found
+        name = getattr(fn, "__name__", "f")
+        what = ("takes an iterator's next item: running a call again would take the items after the ones the call "
+                "took" if is_next else "draws random numbers: running a call again would draw other numbers than "
+                "the call drew")
+        advice = ("Take the items before the recursion (items = [next(it) for _ in range(n)]) and pass them in "
+                  "with the index of the next one to take (items[at])" if is_next else
+                  "Draw the numbers before the recursion (draws = rng.random(n)) and pass them in with the index of "
+                  "the next one to take (draws[at])")
+        raise _Redrawn(f"the derivative of the recursive function {name} runs each recursive call of it again "
+                       f"(docs/limitations.md, Recursion), and {name} {what}:\n  {filename}:{line}\n    "
+                       f"{linecache.getline(filename, line).strip()}\n{advice}, or write {name} as a loop, whose "
+                       f"{'items' if is_next else 'draws'} s2s keeps")
 
 
 # ------------------------------------------------------------------------ generated helpers of second order
@@ -385,9 +425,15 @@ def rules_for(fn) -> str:
             *first, last = _choices(fn, "reverse", args, None)
             for wrt in first:
                 try:  # (a tuple wrt: a tuple of gradients)
+                    if wrt:
+                        _refuse_draws(fn, vjp(fn, wrt=wrt))
                     return _placed(fn, args, zip(wrt, vjp(fn, wrt=wrt)(*args)[1](g)) if wrt else ())
+                except _Redrawn:
+                    raise
                 except S2SError:
                     _INTEGERS_REFUSED.add((fn, "reverse", wrt))
+            if last:
+                _refuse_draws(fn, vjp(fn, wrt=last))
             return _placed(fn, args, zip(last, vjp(fn, wrt=last)(*args)[1](g)) if last else ())
 
     def tangent(tangents, ans, *args):
@@ -395,9 +441,15 @@ def rules_for(fn) -> str:
             *first, last = _choices(fn, "forward", args, tangents)
             for wrt in first:
                 try:
+                    if wrt:
+                        _refuse_draws(fn, jvp(fn, wrt=wrt))
                     return jvp(fn, wrt=wrt)(args, tuple(tangents[i] for i in wrt))[1] if wrt else 0.0
+                except _Redrawn:
+                    raise
                 except S2SError:
                     _INTEGERS_REFUSED.add((fn, "forward", wrt))
+            if last:
+                _refuse_draws(fn, jvp(fn, wrt=last))
             return jvp(fn, wrt=last)(args, tuple(tangents[i] for i in last))[1] if last else 0.0
 
     first = {"adjoint": adjoint, "tangent": tangent}

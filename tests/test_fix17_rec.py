@@ -1,0 +1,137 @@
+"""Recursive functions (round 17, fix17rec; findings of hunt17num).
+
+1. S1/C1: the derivative of a recursive call runs that call's forward sweep again (api/recursion.py): a random draw
+   (`rng.random()`, `np.random.rand()`, a module's Generator) or an iterator's next item (`next(it)`) in the
+   recursive function took other numbers the second time, so every mode gave another wrong derivative (or a bare
+   StopIteration). s2s now refuses such a function at its first derivative, at the line that draws, saying what to
+   write: draw the numbers before the recursion and pass them in. The advised program is checked exact.
+"""
+import itertools
+
+import numpy as np
+import pytest
+
+import s2s
+from tests.conftest import assert_close, numeric_grad
+
+
+def _modes(f):
+    return {
+        "grad": lambda x: s2s.grad(f)(x),
+        "value_and_grad": lambda x: s2s.value_and_grad(f)(x)[1],
+        "vjp": lambda x: s2s.vjp(f)(x)[1](1.0),
+        "jvp": lambda x: s2s.jvp(f)((x,), (1.0,))[1],
+        "jacobian reverse": lambda x: s2s.jacobian(f)(x),
+        "jacobian forward": lambda x: s2s.jacobian(f, mode="forward")(x),
+        "hessian": lambda x: s2s.hessian(f)(x),
+    }
+
+
+# ------------------------------------------------------------------------------ S1 and C1: draws in a recursion
+def leaf_rng(w, rng, depth):
+    if depth == 0:
+        return np.sin(w * rng.random())  # the line refused
+    return leaf_rng(w, rng, depth - 1) + leaf_rng(w * 1.1, rng, depth - 1)
+
+
+def f_rng(w):
+    rng = np.random.default_rng(5)
+    return leaf_rng(w, rng, 2)
+
+
+def leaf_global(w, depth):
+    if depth == 0:
+        return np.sin(w * np.random.rand())  # the line refused
+    return leaf_global(w, depth - 1) + leaf_global(w * 1.1, depth - 1)
+
+
+def f_global(w):  # (NumPy's global generator, seeded by the caller)
+    return leaf_global(w, 2)
+
+
+RNG = np.random.default_rng(11)
+
+
+def leaf_module(w, depth):
+    if depth == 0:
+        return np.sin(w * RNG.normal())  # the line refused
+    return leaf_module(w, depth - 1) + leaf_module(w * 1.1, depth - 1)
+
+
+def f_module(w):
+    return leaf_module(w, 2)
+
+
+def noise(rng):
+    return rng.uniform()  # the line refused: a helper s2s descends into
+
+
+def leaf_helper(w, rng, depth):
+    if depth == 0:
+        return np.sin(w * noise(rng))
+    return leaf_helper(w, rng, depth - 1) + leaf_helper(w * 1.1, rng, depth - 1)
+
+
+def f_helper(w):
+    return leaf_helper(w, np.random.default_rng(2), 2)
+
+
+def build(w, it, depth):
+    c = next(it)  # the line refused
+    if depth == 0:
+        return c * w
+    return c * build(w, it, depth - 1) + build(w * c, it, depth - 1)
+
+
+def f_exact_items(w):
+    return build(w, iter([0.5, 1.5, 2.0, 0.7, 1.1, 0.3, 0.9]), 2)
+
+
+def f_cycle(w):
+    return build(w, itertools.cycle([0.5, 1.5, 2.0, 0.7, 1.1, 0.3, 0.9, 1.3]), 2)
+
+
+DRAWING = [(f_rng, "rng.random()"), (f_global, "np.random.rand()"), (f_module, "RNG.normal()"),
+           (f_helper, "rng.uniform()"), (f_exact_items, "next(it)"), (f_cycle, "next(it)")]
+
+
+@pytest.mark.parametrize("f, call", DRAWING, ids=[f.__name__ for f, _ in DRAWING])
+def test_a_draw_in_a_recursive_function_is_refused_at_its_line(f, call):
+    for name, run in _modes(f).items():
+        with pytest.raises(s2s.S2SError) as error:
+            run(0.7)
+        text = str(error.value)
+        assert call in text and "the line refused" in text, (name, text)
+        assert "test_fix17_rec.py" in text and "pass" in text, (name, text)
+
+
+# the advice: draw the numbers before the recursion, pass them in with the index of the next one
+def leaf_drawn(w, draws, at, depth):
+    if depth == 0:
+        return np.sin(w * draws[at])
+    half = 2 ** (depth - 1)
+    return leaf_drawn(w, draws, at, depth - 1) + leaf_drawn(w * 1.1, draws, at + half, depth - 1)
+
+
+def f_drawn(w):
+    rng = np.random.default_rng(5)
+    return leaf_drawn(w, rng.random(4), 0, 2)
+
+
+def f_reference(w):  # the same draws as f_rng
+    r = np.random.default_rng(5).random(4)
+    return np.sin(w * r[0]) + np.sin(1.1 * w * r[1]) + np.sin(1.1 * w * r[2]) + np.sin(1.21 * w * r[3])
+
+
+def test_the_advised_draws_before_the_recursion_are_exact():
+    w = 0.7
+    assert_close(f_drawn(w), f_reference(w), rtol=1e-14)
+    assert_close(f_rng(w), f_reference(w), rtol=1e-14)
+    r = np.random.default_rng(5).random(4)
+    exact = (r[0] * np.cos(w * r[0]) + 1.1 * r[1] * np.cos(1.1 * w * r[1]) + 1.1 * r[2] * np.cos(1.1 * w * r[2])
+             + 1.21 * r[3] * np.cos(1.21 * w * r[3]))
+    second = -(r[0] ** 2 * np.sin(w * r[0]) + (1.1 * r[1]) ** 2 * np.sin(1.1 * w * r[1])
+               + (1.1 * r[2]) ** 2 * np.sin(1.1 * w * r[2]) + (1.21 * r[3]) ** 2 * np.sin(1.21 * w * r[3]))
+    assert_close(numeric_grad(f_drawn, (w,), 0), exact, rtol=1e-6)
+    for name, run in _modes(f_drawn).items():
+        assert_close(run(w), second if name == "hessian" else exact, rtol=1e-9, what=name)
