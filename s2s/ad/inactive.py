@@ -7,7 +7,8 @@
   (`for k, v in d.items()`), an integer output of np.unique (its index, inverse, counts), an item of a
   container used to index the container itself (`for k in list(p): p[k]`, `k = min(p); p[k]`: a dict's key, or
   an element of a sequence that is one of its indices, an integer), an item of a container read as a dict
-  (p['w'], p.items()) or read only as an index (`for k in p: m[k]`: a key, an integer), followed through the
+  (p['w'], p.items()) by a read that runs wherever the item is taken (not by one on another path only, `if
+  isinstance(p, dict): W = p['W'] else: W, b = p`, where p is a tuple) or read only as an index (`for k in p: m[k]`: a key, an integer), followed through the
   stacks generated code keeps (a Hessian differentiates a gradient's code), and a part of a container argument
   read only as an index (x[g['src']]: integers, whose derivative the call refuses when it runs, or a dict's
   key).
@@ -98,8 +99,11 @@ def keys(fn: ir.Function) -> set[str]:
         if c.op == "getitem" and len(c.args) == 2 and type(c.args[0]) is ir.Var and type(c.args[1]) is ir.Var and \
                 c.args[1].name in items and version(items[c.args[1].name]) == version(c.args[0].name):
             out.add(c.args[1].name)
-    mappings = _mappings(made)  # for k in p: m[k], where p['w'] is read too: a dict's key
-    out.update(name for name, root in items.items() if root in mappings)
+    mappings = _mappings(fn)  # for k in p: m[k], where p['w'] is read too on the same path: a dict's key
+    if mappings:
+        places, defs = _places(fn.body), {d.target: d for d in definitions(fn.body)}
+        out.update(name for name, root in items.items() if name in defs and
+                   any(_runs_with(places, read, defs[name]) for read in mappings.get(root, ())))
     leaves = _leaves(fn, made)
     uses: dict = {}
     count_uses(fn.body, uses)
@@ -140,14 +144,54 @@ def _versions(fn: ir.Function):
     return find
 
 
-def _mappings(made: dict) -> set:
-    """The names of the values that are mappings by how they are read: at a constant string key (p['w']; a list, a
-    tuple or an array of numbers takes no string) or by a dict's methods (p.items(), p.values()). What iterating one
-    gives are its keys, which carry no derivative."""
-    return {c.args[0].name for c in made.values()
-            if type(c) is ir.Call and c.args and type(c.args[0]) is ir.Var and
-            (c.op == "getitem" and len(c.args) == 2 and type(c.args[1]) is ir.Const and type(c.args[1].value) is str
-             or c.op in _DICT_METHODS)}
+def _mappings(fn: ir.Function) -> dict:
+    """name -> the statements reading it as a mapping: at a constant string key (p['w']; a list, a tuple or an
+    array of numbers takes no string) or by a dict's methods (p.items(), p.values()). What iterating one where such
+    a read runs too gives are its keys, which carry no derivative; where the read is on another path only
+    (`if isinstance(p, dict): p['w'] else: for u in p`), p may be a list there, whose items do."""
+    out: dict = {}
+    for s in ir.statements(fn.body):
+        c = s.value if type(s) is ir.Assign else None
+        if type(c) is ir.Call and c.args and type(c.args[0]) is ir.Var and (
+                c.op == "getitem" and len(c.args) == 2 and type(c.args[1]) is ir.Const and type(c.args[1].value)
+                is str or c.op in _DICT_METHODS):
+            out.setdefault(c.args[0].name, []).append(s)
+    return out
+
+
+def _places(body: list) -> dict:
+    """id(statement) -> its place: ((block, index), ...) from the function's body down to it."""
+    out: dict = {}
+
+    def walk(block: list, path: tuple) -> None:
+        for i, s in enumerate(block):
+            out[id(s)] = here = path + ((block, i),)
+            for inner in ir.blocks(s):
+                walk(inner, here)
+    walk(body, ())
+    return out
+
+
+def _runs_with(places: dict, read, item) -> bool:
+    """Does the statement `read` run on every path on which `item` runs (or the run stop there, where a list
+    raises)? It does where it is in a block that holds `item` (or the statement holding it): before it, or after it
+    with nothing between that leaves the block (a return; a break or continue not of a loop inside)."""
+    r, i = places.get(id(read)), places.get(id(item))
+    if r is None or i is None or len(i) < len(r) or any(a[0] is not b[0] or a[1] != b[1] for a, b in
+                                                         zip(r[:-1], i)) or r[-1][0] is not i[len(r) - 1][0]:
+        return False
+    block, at, held = r[-1][0], r[-1][1], i[len(r) - 1][1]
+    return at < held or not any(_exits(s) for s in block[held:at])
+
+
+def _exits(s) -> bool:
+    """Can the statement `s` leave the block it is in: a return anywhere in it, a break or a continue outside the
+    loops in it?"""
+    if type(s) in (ir.Return, ir.Break, ir.Continue):
+        return True
+    if type(s) is ir.Loop:
+        return any(type(t) is ir.Return for t in ir.statements(s.body + s.header))
+    return any(_exits(t) for b in ir.blocks(s) for t in b)
 
 
 _DICT_METHODS = frozenset({prims.METHODS["items"], prims.METHODS["values"], prims.METHODS["keys"]})

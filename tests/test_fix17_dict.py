@@ -1,0 +1,288 @@
+"""Containers read as a dict on one path and iterated on another (round 17, fix17dict).
+
+1. A list, tuple or array argument got a zero derivative in every mode where one path of the function reads it as a
+   dict (`if isinstance(p, dict): p['W']`) and another iterates it (`W, b = p`, `for u in p`, a comprehension,
+   zip, map, list(p)): ad/inactive.keys took the items of any container read at a string key anywhere in the
+   function for a dict's keys, which carry no derivative. It now takes them so only where that read runs whenever
+   the item is taken (before it in a block holding it, or after it with nothing between leaving the block), where
+   the container is a dict or the run stops at the read. The same held a params tree's list leaves at zero
+   (`wd_tree`, `tsum`; a 0-d leaf came back as the float 0.0) and a local name that is a dict on one branch and a
+   tuple on the other.
+
+Each program is checked in every mode against finite differences, its value against NumPy's, and the caller's
+arguments unchanged after each call.
+"""
+import copy
+
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close
+
+W = np.array([[1.0, 0.5], [0.2, -0.3]])
+B = np.array([0.1, 0.2])
+X = np.array([[0.3, -0.7], [1.1, 0.4]])
+Y = np.array([[0.2, -0.1], [0.5, 0.3]])
+
+
+# ---- container trees: leaves in order, and a tree rebuilt from a flat vector ----
+
+def _leaves(t):
+    if isinstance(t, dict):
+        return [a for k in t for a in _leaves(t[k])]
+    if isinstance(t, (list, tuple)):
+        return [a for u in t for a in _leaves(u)]
+    return [t]
+
+
+def _rebuilt(t, flat, at=None):
+    at = [0] if at is None else at
+    if isinstance(t, dict):
+        return {k: _rebuilt(v, flat, at) for k, v in t.items()}
+    if isinstance(t, (list, tuple)):
+        return type(t)(_rebuilt(u, flat, at) for u in t)
+    n = np.size(t)
+    out = flat[at[0]:at[0] + n].reshape(np.shape(t))
+    at[0] += n
+    return out if isinstance(t, np.ndarray) else float(out)
+
+
+def _flat(t):
+    return np.concatenate([np.ravel(np.asarray(a, dtype=float)) for a in _leaves(t)])
+
+
+def _fd(f, t, rest, eps=1e-6):
+    v = _flat(t)
+    out = np.zeros_like(v)
+    for i in range(v.size):
+        up, down = v.copy(), v.copy()
+        up[i] += eps
+        down[i] -= eps
+        out[i] = (f(_rebuilt(t, up), *copy.deepcopy(rest)) - f(_rebuilt(t, down), *copy.deepcopy(rest))) / (2 * eps)
+    return out
+
+
+def _fd_hessian(f, t, rest, eps=1e-4):
+    v = _flat(t)
+    rows = []
+    for i in range(v.size):
+        up, down = v.copy(), v.copy()
+        up[i] += eps
+        down[i] -= eps
+        rows.append((_fd(f, _rebuilt(t, up), rest, 1e-5) - _fd(f, _rebuilt(t, down), rest, 1e-5)) / (2 * eps))
+    return np.array(rows)
+
+
+def _same_kind(got, t, what):
+    """`got` has the structure of `t`, with an array where `t` has one (a 0-d leaf: a 0-d array, not a float)."""
+    if isinstance(t, dict):
+        assert isinstance(got, dict) and list(got) == list(t), what
+        for k in t:
+            _same_kind(got[k], t[k], what)
+    elif isinstance(t, (list, tuple)):
+        assert type(got) is type(t) and len(got) == len(t), what
+        for a, b in zip(got, t):
+            _same_kind(a, b, what)
+    elif isinstance(t, np.ndarray):
+        assert isinstance(got, np.ndarray) and got.shape == t.shape, f"{what}: {got!r} for a leaf of shape {t.shape}"
+
+
+def every_mode(f, t, *rest, hessian=True):
+    """f(t, *rest) (a number) by every transformation with respect to the container t."""
+    kept = copy.deepcopy((t, rest))
+
+    def unchanged(what):
+        for a, b in zip(_leaves((t, rest)), _leaves(kept)):
+            assert np.array_equal(a, b), f"{f.__name__}: {what} changed the caller's arguments"
+
+    expected = f(copy.deepcopy(t), *copy.deepcopy(rest))
+    numeric = _fd(f, t, rest)
+    assert np.max(np.abs(numeric)) > 1e-3  # (a derivative that is not zero: the bug gave zeros)
+    value, gradient = s2s.value_and_grad(f)(t, *rest)
+    unchanged("value_and_grad")
+    assert value == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    _same_kind(gradient, t, f"{f.__name__}: value_and_grad")
+    assert_close(_flat(gradient), numeric, what=f"{f.__name__}: value_and_grad")
+    gradient = s2s.grad(f)(t, *rest)
+    _same_kind(gradient, t, f"{f.__name__}: grad")
+    assert_close(_flat(gradient), numeric, what=f"{f.__name__}: grad")
+    unchanged("grad")
+    primal, pullback = s2s.vjp(f)(t, *rest)
+    assert primal == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    assert_close(_flat(pullback(1.0)), numeric, what=f"{f.__name__}: vjp")
+    unchanged("vjp")
+    v = np.linspace(-1.0, 1.0, numeric.size) + 0.25
+    primal, tangent = s2s.jvp(f)((t, *rest), (_rebuilt(t, v),))
+    unchanged("jvp")
+    assert primal == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    assert_close(tangent, np.sum(numeric * v), what=f"{f.__name__}: jvp")
+    assert_close(_flat(s2s.jacobian(f, mode="forward")(t, *rest)), numeric, what=f"{f.__name__}: forward jacobian")
+    unchanged("the forward jacobian")
+    assert_close(_flat(s2s.jacobian(f)(t, *rest)), numeric, what=f"{f.__name__}: reverse jacobian")
+    unchanged("the reverse jacobian")
+    if hessian:
+        H = s2s.hessian(f)(t, *rest)
+        unchanged("the hessian")
+        outer = _leaves(H) if not isinstance(t, np.ndarray) else None
+        if outer is None:
+            flat = np.reshape(H, (numeric.size, numeric.size))
+        else:  # (a block per pair of leaves: H's leaves in order, each block of the shape of the leaves)
+            blocks = iter(_leaves(H))
+            sizes = [np.size(a) for a in _leaves(t)]
+            flat = np.concatenate([np.concatenate([np.reshape(next(blocks), (m, n)) for n in sizes], axis=1)
+                                   for m in sizes], axis=0)
+        assert_close(flat, _fd_hessian(f, t, rest), 1e-4, 1e-5, what=f"{f.__name__}: hessian")
+
+
+# ---- 1. read as a dict on one path, iterated on another ----
+
+def model(params, x, y):
+    if isinstance(params, dict):
+        W, b = params["W"], params["b"]
+    else:
+        W, b = params
+    return np.mean((np.tanh(x @ W + b) - y) ** 2)
+
+
+def penalty(a):
+    if isinstance(a, dict):
+        return np.sum(a["w"] ** 2)
+    return sum(np.sum(u ** 3) for u in a)
+
+
+def rows(a):
+    if isinstance(a, dict):
+        return np.sum(a["w"] ** 2)
+    return sum(np.sum(np.sin(r) ** 2) for r in a)
+
+
+def zipped(a, c):
+    if isinstance(a, dict):
+        return np.sum(a["w"] ** 2)
+    return sum(np.sum(u * v * u) for u, v in zip(a, c))
+
+
+def enumerated(a):
+    if type(a) is dict:
+        return sum(np.sum(v ** 2) for v in a.values())
+    return sum((i + 1.0) * np.sum(u ** 3) for i, u in enumerate(a))
+
+
+def mapped(a):
+    if isinstance(a, dict):
+        return np.sum(a["w"] ** 2)
+    return sum(map(lambda u: np.sum(np.cos(u)), a))
+
+
+def listed(a):
+    if hasattr(a, "keys"):
+        return np.sum(a["w"] ** 2)
+    items = list(a)
+    return np.sum(items[0] * items[1]) + np.sum(items[-1] ** 3)
+
+
+def looped(a, as_dict):
+    total = 0.0
+    if as_dict:
+        total = np.sum(a["w"] ** 2)
+    else:
+        for u in a:
+            total = total + np.sum(np.exp(u))
+    return total
+
+
+@pytest.mark.parametrize("f, t, rest", [
+    (model, (W, B), (X, Y)),
+    (model, [W, B], (X, Y)),
+    (model, {"W": W, "b": B}, (X, Y)),
+    (penalty, [np.array([1.0, 0.5]), np.array([0.1])], ()),
+    (penalty, (np.array([1.0, -0.5]), np.array(0.3)), ()),
+    (rows, np.array([[1.0, 0.5], [0.1, 2.0]]), ()),
+    (rows, [np.array([1.0, 0.5]), np.array([0.1, 2.0])], ()),
+    (zipped, [np.array([1.0, 0.5]), np.array([0.1, 2.0])], ([np.array([1.0, 2.0]), np.array([-1.0, 0.5])],)),
+    (enumerated, [np.array([1.0, 0.5]), np.array([0.1, 2.0])], ()),
+    (enumerated, {"p": np.array([1.0, 0.5]), "q": np.array([0.1])}, ()),
+    (mapped, [np.array([1.0, 0.5]), np.array([0.1, 2.0])], ()),
+    (listed, [np.array([1.0, 0.5]), np.array([0.1, 2.0])], ()),
+    (looped, [np.array([1.0, 0.5]), np.array([0.1, 2.0])], (False,)),
+    (looped, {"w": np.array([1.0, 0.5])}, (True,)),
+], ids=lambda v: getattr(v, "__name__", None) or type(v).__name__)
+def test_iterated_where_another_path_reads_a_dict(f, t, rest):
+    every_mode(f, t, *rest)
+
+
+# ---- params trees, recursive ----
+
+def wd_tree(params):
+    if isinstance(params, dict):
+        return sum(wd_tree(v) for v in params.values())
+    if isinstance(params, (list, tuple)):
+        return sum(wd_tree(v) for v in params)
+    return np.sum(params ** 2)
+
+
+def tsum(a):
+    if isinstance(a, dict):
+        return sum(tsum(a[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return sum(tsum(u) for u in a)
+    return np.sum(np.tanh(a) ** 2)
+
+
+TREE = {"l1": {"W": np.array([0.3, -0.4]), "b": np.array(0.2)}, "l2": [np.array([1.0, 0.5]), np.array(0.1)]}
+
+
+@pytest.mark.parametrize("f", [wd_tree, tsum], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("t", [TREE, [np.array([1.0, 0.5]), np.array(0.1)]], ids=["tree", "list"])
+def test_params_tree(f, t):
+    every_mode(f, t, hessian=f is tsum)
+
+
+# ---- a local name that is a dict on one branch, a tuple on the other ----
+
+def local_join(p, as_dict):
+    W, b = p[0], p[1]
+    q = {"W": W, "b": b} if as_dict else (W, b)
+    if isinstance(q, dict):
+        return np.sum(q["W"] ** 2) + np.sum(np.sin(q["b"]))
+    A, C = q
+    return np.sum(A ** 3) + np.sum(np.sin(C))
+
+
+def helper_unpack(params):
+    if isinstance(params, dict):
+        return params["W"], params["b"]
+    W, b = params
+    return W, b
+
+
+def via_helper(params, x):
+    W, b = helper_unpack(params)
+    return np.sum(np.tanh(x @ W + b))
+
+
+@pytest.mark.parametrize("as_dict", [False, True])
+def test_local_dict_or_tuple(as_dict):
+    every_mode(local_join, [W, B], as_dict)
+
+
+@pytest.mark.parametrize("t", [(W, B), {"W": W, "b": B}], ids=["tuple", "dict"])
+def test_unpacked_in_a_helper(t):
+    every_mode(via_helper, t, X)
+
+
+# ---- what stays a dict's keys: the read runs on the item's path ----
+
+def keys_read_too(p, m):
+    total = 0.0
+    scale = p["s"]
+    for k in p:
+        total = total + m[k] * np.sum(p[k] ** 2)
+    return total * scale
+
+
+def test_keys_of_a_dict_read_on_the_same_path():
+    p = {"s": np.array(1.5), "w": np.array([1.0, 0.5])}
+    every_mode(keys_read_too, p, {"s": 2.0, "w": 3.0})
+
