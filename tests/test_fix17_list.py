@@ -121,3 +121,47 @@ def held_by_caller(x):
 def test_item_operator_on_shared_array_refused(f):
     with pytest.raises(s2s.S2SError, match="would change an array in place"):
         s2s.grad(f)(X.copy())
+
+
+# ------------------------------------------------ R4: a list's item written with an item of itself in a loop was refused
+# as "a value that may be a view of 'ys' itself" (advising .copy(), which a float has not): a list's slot is bound
+# again, no element is copied
+
+def floats_kept_or_scaled_in_loop(x):
+    ys = [x[0], x[1], x[2]]
+    for k in range(3):
+        ys[k] = ys[k] * x[k] if x[k] > 0 else ys[k]
+    return ys[0] + ys[1] + ys[2]
+
+
+def rows_kept_or_reversed_in_loop(x):
+    rows = [x * 1.0, x * 2.0, x[::-1] * 1.0]
+    for k in range(3):
+        rows[k] = rows[k][::-1] * x if x[k] > 0 else rows[k]
+    return np.sum(rows[0] * rows[1] + rows[2] ** 2)
+
+
+def repeated_list_shifted_in_loop(x):
+    ys = [0.0] * 4
+    ys[0] = x[0]
+    for k in range(1, 4):
+        ys[k] = ys[k - 1] * x[k % 3] if k % 2 else ys[k - 1]
+    return ys[3] * ys[2]
+
+
+@pytest.mark.parametrize("f", [floats_kept_or_scaled_in_loop, rows_kept_or_reversed_in_loop,
+                               repeated_list_shifted_in_loop])
+def test_item_written_with_itself_in_loop(f):
+    every_mode(f)
+
+
+def row_written_with_row_in_loop(x):
+    M = np.outer(x, x)
+    for k in range(2):
+        M[k + 1] = M[k] if x[k] > 0 else M[k + 1]  # (an array's row: NumPy copies the elements)
+    return np.sum(M ** 2)
+
+
+def test_array_row_written_with_row_keeps_check():
+    with pytest.raises(s2s.S2SError, match="may be a view of 'M' itself"):
+        s2s.grad(row_written_with_row_in_loop)(X.copy())

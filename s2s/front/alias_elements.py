@@ -249,6 +249,9 @@ class ElementAliases:
         if not (isinstance(base, ir.Var) and isinstance(v, ir.Var)):
             return
         r = self.root.get(base.name, base.name)
+        if self._made_as(r, self.OWN_CONTAINERS) or self._making(r, lambda m: m.op == "mul" and self.referring(m)):
+            return  # (a slot of a list or a dict, `ys[k] = ys[k] * c if ... else ys[k]`: Python binds it again and
+            # copies no element, of a float or of an array)
         if all(self._read_whole(w, r, call.args[1:-1]) for w in self._values_written(v)):
             return
         name, written = base_name(r), call.args[1:-1]
