@@ -13,7 +13,7 @@ from .check import CLASSES, KINK_AT_INTEGER, Checker
 from .gen import generate
 from .reduce import reduce_failure, reproducer
 
-LEVELS = (1, 2, 3, 4, 5, 6, 7, 8)
+LEVELS = (1, 2, 3, 4, 5, 6, 7, 8, 9)
 DEFAULT_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "failures")
 
 

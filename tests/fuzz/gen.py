@@ -48,7 +48,12 @@ Levels (each level also uses what the lower levels use):
    functools.reduce, itertools.accumulate/takewhile/..., math.prod,
    statistics.fmean, sorted/max with key=, defaultdict accumulators, list item
    writes, running sums started as NumPy scalars, 0-d arrays or ints.  Nothing of
-   it runs below level 8.
+   it runs below level 8;
+9. the constructs of round 17's hunts (level9.py): containers read as a dict on
+   one path and iterated or unpacked on another (isinstance/type/hasattr tests),
+   lists of numbers written by slot, recursive helpers (chains, trees, halving a
+   sequence, draws from a Generator), dataclasses and NamedTuples read in loops.
+   Nothing of it runs below level 9.
 
 Values stay bounded by construction (squashing with tanh/sin/atan in loops,
 log(1 + x*x), division by 1 + x*x, exp of bounded arguments) so that central
@@ -67,6 +72,7 @@ from .aliasing import AliasPatterns
 from .constructs import Level5
 from .hunt3 import Level7
 from .level8 import Level8
+from .level9 import Level9
 from .numpy_breadth import Level6
 
 SCALAR_NAMES = ["total", "acc", "prev", "tmp", "s", "t", "u", "r", "h", "loss", "val", "cur", "g", "q", "e", "d",
@@ -147,7 +153,7 @@ class Scope:
         return Scope(names, self.owned & other.owned)
 
 
-class Gen(Level8, Level7, Level6, Level5, AliasPatterns):
+class Gen(Level9, Level8, Level7, Level6, Level5, AliasPatterns):
     def __init__(self, seed: int, level: int):
         self.seed, self.level = seed, level
         self.rng = random.Random(f"s2s-fuzz:{seed}:{level}")
@@ -163,6 +169,7 @@ class Gen(Level8, Level7, Level6, Level5, AliasPatterns):
         self.init_level6()
         self.init_level7()
         self.init_level8()
+        self.init_level9()
 
     # ------------------------------------------------------------------ helpers
     def p(self, prob):
@@ -1192,6 +1199,9 @@ class Gen(Level8, Level7, Level6, Level5, AliasPatterns):
         if lvl >= 8:
             more, scope = self.prelude_level8(scope, ctx)
             prelude = prelude + more
+        if lvl >= 9:
+            more, scope = self.prelude_level9(scope, ctx)
+            prelude = prelude + more
         body, scope2, jump = self.block(scope, ctx, self.budget, 1)
         body = prelude + body
         if not jump:
@@ -1207,6 +1217,8 @@ class Gen(Level8, Level7, Level6, Level5, AliasPatterns):
             text = self.module_text_level7(text)
         if lvl >= 8:
             text = self.module_text_level8(text)
+        if lvl >= 9:
+            text = self.module_text_level9(text)
         for h in self.helpers:
             text += h[3] + "\n\n"
         text += f"def f({sig}):\n" + "\n".join(body) + "\n"
