@@ -9,6 +9,11 @@
    (`wd_tree`, `tsum`; a 0-d leaf came back as the float 0.0) and a local name that is a dict on one branch and a
    tuple on the other.
 
+2. `f = ACT['gelu'] if act == 'gelu' else np.tanh; f(w)`, a branch choosing a function a module-level dict holds
+   under a constant key, was refused ("give 'f' a function known here on every path"), the form the program had:
+   front/functions.py took only function values as the sides of such a branch, where methods.py resolved the
+   dict's entry for a direct call only. The entry is now a side too (methods.table_entry, recorded for the cache).
+
 Each program is checked in every mode against finite differences, its value against NumPy's, and the caller's
 arguments unchanged after each call.
 """
@@ -286,3 +291,28 @@ def test_keys_of_a_dict_read_on_the_same_path():
     p = {"s": np.array(1.5), "w": np.array([1.0, 0.5])}
     every_mode(keys_read_too, p, {"s": 2.0, "w": 3.0})
 
+
+# ---- 2. a branch choosing a function from a module-level dict by a constant key ----
+
+ACT = {"relu": lambda h: np.maximum(h, 0.0), "tanh": np.tanh, "gelu": lambda h: h / (1.0 + np.exp(-1.702 * h))}
+
+
+def act_or_tanh(w, act):
+    f = ACT["gelu"] if act == "gelu" else np.tanh
+    return np.sum(f(w) ** 2)
+
+
+def act_or_act(w, act):
+    if act == "gelu":
+        f = ACT["gelu"]
+    elif act == "relu":
+        f = ACT["relu"]
+    else:
+        f = ACT["tanh"]
+    return np.sum(f(w) * w)
+
+
+@pytest.mark.parametrize("f", [act_or_tanh, act_or_act], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("act", ["gelu", "relu", "tanh"])
+def test_function_chosen_from_a_module_dict(f, act):
+    every_mode(f, np.array([0.3, -0.5, 1.2]), act, hessian=not (f is act_or_act and act == "relu"))

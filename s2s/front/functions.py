@@ -123,7 +123,11 @@ class FunctionLowering:
             return fv
         if atom == ir.Const(None):
             return NOTHING
-        if not isinstance(atom, ir.Var) or atom.name not in self.joins:
+        if isinstance(atom, ir.Var) and atom.name not in self.joins:  # (ACT['gelu']: a module dict's entry)
+            entry = self.table_entry(atom)
+            table, key = self.definitions[atom.name].args if entry is not None else (None, None)
+            return None if entry is None else FunctionValue(f"{table.name}[{key.value!r}]", entry)
+        if not isinstance(atom, ir.Var):
             return None
         test, operands = self.joins[atom.name]
         flags = (bound, bound) if isinstance(bound, ir.Const) else (None, None)

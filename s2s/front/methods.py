@@ -368,6 +368,16 @@ class MethodLowering:
         """`REGISTRY["tanh"](x)`: a call of the function a module-level dict holds under a key known here (a literal,
         a module constant, a helper's parameter given one; also named first: `fn = REGISTRY["tanh"]; fn(x)`), the
         entry recorded for the cache, as a name is; or a tuple's at an index known here; None for another callee."""
+        target = self.table_entry(callee)
+        if target is None:
+            return None
+        return self.call_object(target, self.spread(node.args), self.keywords(node.keywords), node,
+                                ast.unparse(func))
+
+    def table_entry(self, callee: ir.Atom):
+        """The function `callee` is where it is read from a module-level dict under a key known here (recorded for
+        the cache) or from a tuple at an index known here (also as a side of a branch choosing the function to call:
+        `f = ACT['gelu'] if act == 'gelu' else np.tanh`), else None."""
         made = callee if isinstance(callee, ir.Call) else self.definitions.get(getattr(callee, "name", None))
         if made is None or made.op != "getitem" or len(made.args) != 2 or made.kwargs:
             return None
@@ -383,8 +393,7 @@ class MethodLowering:
         target = table[key]
         if not callable(target) or user_object(target) and not hasattr(type(target), "__call__"):
             return None
-        return self.call_object(target, self.spread(node.args), self.keywords(node.keywords), node,
-                                ast.unparse(func))
+        return target
 
     def object_call(self, callee, node, hint):
         """`obj(x)` of an object of the user's whose class defines `__call__` (a layer, `self(x)`): that method
