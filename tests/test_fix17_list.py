@@ -165,3 +165,26 @@ def row_written_with_row_in_loop(x):
 def test_array_row_written_with_row_keeps_check():
     with pytest.raises(s2s.S2SError, match="may be a view of 'M' itself"):
         s2s.grad(row_written_with_row_in_loop)(X.copy())
+
+
+# ------------------------------------------------ R1: enumerate(ps, start=1) in a loop changing the items in place was
+# refused where enumerate(ps, 1) was exact
+
+def items_scaled_counted_from_one(x):
+    ps = [x * 1.0, x * 2.0]
+    for i, p in enumerate(ps, start=1):
+        p *= 1.0 + 0.1 * i * x
+    return np.sum(ps[0] * ps[1])
+
+
+def items_stepped_counted_from_two(x):
+    ps = [x * 1.0, x[::-1] * 2.0]
+    for step in range(2):
+        for i, p in enumerate(ps, start=2):
+            p -= 0.05 * i * p * x
+    return np.sum(ps[0] * ps[1])
+
+
+@pytest.mark.parametrize("f", [items_scaled_counted_from_one, items_stepped_counted_from_two])
+def test_item_loop_enumerate_with_start_keyword(f):
+    every_mode(f)

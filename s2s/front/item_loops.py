@@ -192,6 +192,12 @@ def _reversed(it) -> bool:
         len(it.args) == 1 and not it.keywords
 
 
+def _counted_from(it) -> bool:
+    """Is `it` `enumerate(xs, start=k)`, whose keyword is its second argument's?"""
+    return isinstance(it.func, ast.Name) and it.func.id == "enumerate" and len(it.args) == 1 and \
+        [k.arg for k in it.keywords] == ["start"]
+
+
 def _iterated(it, target, kind) -> list:
     """(loop name, container name, "list" or "dict") for each name `target` binds to an item of a list or a dict
     the function made that `it` iterates: `params`, `zip(params, grads)`, `enumerate(params)`, `reversed(params)`,
@@ -201,7 +207,8 @@ def _iterated(it, target, kind) -> list:
     def mapping(node):
         return isinstance(node, ast.Name) and kind(node.id) in ("dict", "copy")
     call = it if isinstance(it, ast.Call) and (not it.keywords or _zipped(it) and
-                                               [k.arg for k in it.keywords] == ["strict"]) else None
+                                               [k.arg for k in it.keywords] == ["strict"] or _counted_from(it)) \
+        else None
     elts = target.elts if isinstance(target, ast.Tuple) else None
     if isinstance(it, ast.Name) and isinstance(target, ast.Name):
         return [(target.id, it.id, "list")] if named(it, target) else []
