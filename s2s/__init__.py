@@ -25,7 +25,7 @@ reference is docs/reference/).
 from s2s.api.transform import grad, source, ssa, value_and_grad, vjp
 from s2s.api.forward import jvp
 from s2s.api.stages import stages
-from s2s.errors import (ArgumentTypeError, CallError, NonDifferentiableError, ResultTypeError, S2SError,
+from s2s.errors import (ArgumentTypeError, CallError, NonDifferentiableError, ResultTypeError, RuleError, S2SError,
                         SourceUnavailableError, UnsupportedSyntaxError)
 from s2s.api.checks import check_grad
 from s2s.api.derived import hessian, jacobian
@@ -43,5 +43,5 @@ __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "source", "ssa", "stages", "adjoint", "tangent", "nondifferentiable",
     "jacobian", "hessian", "check_grad", "flatten", "graph",
     "S2SError", "UnsupportedSyntaxError", "NonDifferentiableError", "SourceUnavailableError",
-    "ResultTypeError", "CallError", "ArgumentTypeError",
+    "ResultTypeError", "CallError", "ArgumentTypeError", "RuleError",
 ]

@@ -158,6 +158,12 @@ class ArgumentTypeError(S2SError, TypeError):
     string or a complex number. Also a `TypeError`; the message says what to pass instead."""
 
 
+class RuleError(S2SError, TypeError):
+    """A custom rule written or registered wrongly: `s2s.adjoint` of something not a function, a rule that
+    cannot take the arguments s2s passes it (no `ans` parameter), an adjoint rule returning a bare value instead
+    of a tuple, or fewer adjoints than the call's arguments. Also a `TypeError`; the message says what to write."""
+
+
 class ResultTypeError(S2SError, TypeError):
     """The differentiated function returned something with no derivative: None, a string, a bool.
 

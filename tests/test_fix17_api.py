@@ -196,3 +196,57 @@ def test_none_cotangent_is_refused_as_jvp_refuses_a_none_tangent():
         pullback({"u": np.ones(2), "v": None})
     with pytest.raises(s2s.CallError, match="is None"):  # (as jvp refuses a None tangent)
         s2s.jvp(two_values)((x,), (None,))
+
+
+# ------------------------------------------------------------------ M5: a custom rule's mistakes are S2SErrors
+def m5_two(x, y):
+    return x * y
+
+
+def m5_few(x, y):
+    return x * y
+
+
+def m5_one(x):
+    return x * 2.0
+
+
+def m5_right(x, y):
+    return x * y
+
+
+def test_rule_mistakes_are_s2s_errors_and_type_errors():
+    @s2s.adjoint(m5_two)
+    def _(g, ans, x, y):
+        return g * y  # not a tuple
+
+    @s2s.adjoint(m5_few)
+    def _(g, ans, x, y):
+        return (g * y,)  # one adjoint for two arguments
+
+    def no_ans(g, x):
+        return (g,)
+
+    def tangent_no_ans(tangents, x):
+        return tangents[0]
+
+    cases = {
+        "a bare value": (lambda: s2s.grad(lambda a: m5_two(a, 2.0))(3.0), "must return a tuple"),
+        "too few adjoints": (lambda: s2s.grad(lambda a, b: m5_few(a, b), wrt=1)(2.0, 3.0), "returned 1 adjoint"),
+        "no ans": (lambda: s2s.adjoint(m5_one)(no_ans), r"write def no_ans\(g, ans, x\)"),
+        "tangent without ans": (lambda: s2s.tangent(m5_one)(tangent_no_ans), r"def tangent_no_ans\(tangents, ans, x\)"),
+        "adjoint(42)": (lambda: s2s.adjoint(42), "registered for functions"),
+        "tangent(None)": (lambda: s2s.tangent(None), "registered for functions"),
+        "nondifferentiable(42)": (lambda: s2s.nondifferentiable(42), "registered for functions"),
+        "a rule that is no function": (lambda: s2s.adjoint(m5_one)(42), "decorates the function that is the rule"),
+    }
+    for name, (run, words) in cases.items():
+        with pytest.raises(s2s.S2SError, match=words) as err:
+            run()
+        assert isinstance(err.value, TypeError) and isinstance(err.value, s2s.RuleError), name
+
+    @s2s.adjoint(m5_right)  # (a right rule after the mistakes: the derivative is the rule's)
+    def _(g, ans, x, y):
+        return g * y, g * x
+
+    assert s2s.grad(lambda a, b: m5_right(a, b) * a, wrt=(0, 1))(2.0, 3.0) == (12.0, 4.0)

@@ -19,7 +19,7 @@ import re
 from typing import Callable
 
 from s2s import prims
-from s2s.errors import S2SError
+from s2s.errors import RuleError, S2SError
 from s2s.rules import registry
 from s2s.rules.in_place import refuse_writes
 from s2s.rules.rule_checks import check_signature as _check_signature, too_many_adjoints as _too_many_adjoints
@@ -76,7 +76,8 @@ def key_for(func: Callable, imported: bool = True) -> str:
     `imported=False` for a function whose rules s2s makes itself (a recursive function's): generated code
     then reaches it here without importing its module, which need not be importable."""
     if not callable(func):
-        raise TypeError(f"s2s rules are registered for functions, not {type(func).__name__}")
+        raise RuleError(f"s2s rules are registered for functions (np.sin, math.exp, a function of yours), not "
+                        f"{type(func).__name__}")
     key = registry.key_of(func)
     if key is not None:
         return key
@@ -296,8 +297,8 @@ def adjoint(func: Callable):
 
     Raises
     ------
-    TypeError
-        `func` is not callable, or the rule cannot take `(g, ans, *args)`.
+    RuleError
+        (also a TypeError) `func` is not callable, or the rule cannot take `(g, ans, *args)`.
 
     See Also
     --------
@@ -359,8 +360,8 @@ def tangent(func: Callable):
 
     Raises
     ------
-    TypeError
-        `func` is not callable, or the rule cannot take `(tangents, ans, *args)`.
+    RuleError
+        (also a TypeError) `func` is not callable, or the rule cannot take `(tangents, ans, *args)`.
 
     See Also
     --------
@@ -418,8 +419,8 @@ def nondifferentiable(func: Callable) -> Callable:
 
     Raises
     ------
-    TypeError
-        `func` is not callable.
+    RuleError
+        (also a TypeError) `func` is not callable.
 
     Examples
     --------

@@ -12,12 +12,15 @@ import textwrap
 from typing import Callable
 
 from s2s import prims
-from s2s.errors import NonDifferentiableError, S2SError
+from s2s.errors import NonDifferentiableError, RuleError, S2SError
 
 
 def check_signature(rule: Callable, func: Callable, kind: str, first: str) -> None:
     """A rule is called as `rule(first..., *args)` with `func`'s positional arguments: refuse, where the rule
     is defined, one that cannot take them (checked for functions with a Python signature)."""
+    if not callable(rule):
+        raise RuleError(f"@s2s.{kind}({getattr(func, '__name__', 'func')}) decorates the function that is the rule, "
+                        f"not {type(rule).__name__}: write def rule({first}, ...) below it")
     try:
         every = inspect.signature(func).parameters.values()
         if any(p.kind == p.VAR_POSITIONAL for p in every):  # (np.vectorize(f): any number of arguments)
@@ -38,7 +41,7 @@ def check_signature(rule: Callable, func: Callable, kind: str, first: str) -> No
         optional = [p.name for p in params if p.default is not p.empty]
         why = f" (a call that leaves out {', '.join(optional)} passes only the others: give the rule's parameter " \
               f"the same default)" if optional else ""
-        raise TypeError(f"the @s2s.{kind} rule {name} cannot take the arguments s2s passes it: {first}, then "
+        raise RuleError(f"the @s2s.{kind} rule {name} cannot take the arguments s2s passes it: {first}, then "
                         f"the positional arguments of {getattr(func, '__name__', 'the function')}{why}; write "
                         f"def {name}({wanted}):{where}") from None
 

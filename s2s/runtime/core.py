@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from s2s.errors import S2SError
+from s2s.errors import RuleError, S2SError
 
 __all__ = ["unbroadcast", "unbroadcast_to_shape", "Parts", "TupleParts", "DictParts", "FieldParts", "is_record",
            "fields_of", "not_a_field", "zeros_like", "broadcast_tangent", "as_float",
@@ -585,11 +585,11 @@ def as_float(g):
 def adjoint_part(adjoints, i, x):
     """Argument `i`'s adjoint from a user rule's tuple: zero for None, summed back to `x`'s shape."""
     if not isinstance(adjoints, (tuple, list)):
-        raise TypeError(f"an s2s.adjoint rule must return a tuple (one adjoint per positional argument), "
+        raise RuleError(f"an s2s.adjoint rule must return a tuple (one adjoint per positional argument), "
                         f"got {type(adjoints).__name__}: write return (adjoint,) for one argument, "
                         f"return (adjoint_x, adjoint_y) for two, None for an argument with no derivative")
     if i >= len(adjoints):
-        raise TypeError(f"an s2s.adjoint rule returned {len(adjoints)} adjoint(s), but the call passes argument "
+        raise RuleError(f"an s2s.adjoint rule returned {len(adjoints)} adjoint(s), but the call passes argument "
                         f"{i + 1}: return one adjoint per positional argument, None for an argument with no "
                         f"derivative")
     g = adjoints[i]
