@@ -188,3 +188,58 @@ def items_stepped_counted_from_two(x):
 @pytest.mark.parametrize("f", [items_scaled_counted_from_one, items_stepped_counted_from_two])
 def test_item_loop_enumerate_with_start_keyword(f):
     every_mode(f)
+
+
+# ------------------------------------------------ R5: d['a'] += [v] after d['a'] = d['a'] + [..] (a new list d alone
+# holds) was refused: the dict written at 'a' was no longer read from its display while compiling, so the operator
+# was taken for arithmetic, and the joined list for one another name may hold
+
+def key_list_rebound_then_extended(x):
+    d = {'a': [x[0]]}
+    d['a'] = d['a'] + [x[1]]
+    d['a'] += [x[2]]
+    return sum(v * v for v in d['a'])
+
+
+def key_list_extended_after_other_key(x):
+    d = {'a': [x[0]], 'b': x[1]}
+    d['a'] = d['a'] + [x[1] * x[2]]
+    d['b'] = x[2] * 3.0
+    d['a'] += [d['b']]
+    return sum(v * v for v in d['a']) + d['b']
+
+
+def key_array_rebound_then_added(x):
+    d = {'a': x * 1.0}
+    d['a'] = d['a'] * 2.0
+    d['a'] += x
+    return np.sum(d['a'] ** 2)
+
+
+@pytest.mark.parametrize("f", [key_list_rebound_then_extended, key_list_extended_after_other_key,
+                               key_array_rebound_then_added])
+def test_key_list_extended_after_rebinding(f):
+    every_mode(f)
+
+
+def key_list_held_by_name(x):
+    d = {'a': [x[0]]}
+    d['a'] = d['a'] + [x[1]]
+    e = d['a']
+    d['a'] += [x[2]]  # (Python extends e too)
+    return sum(v * v for v in e) * x[0]
+
+
+def key_list_is_named_list(x):
+    ys = [x[0]]
+    d = {'a': [], 'b': x[1]}
+    d['a'] = ys
+    d['a'] += [x[2] * d['b']]  # (Python extends ys too)
+    return sum(ys) * x[1]
+
+
+@pytest.mark.parametrize("f", [key_list_held_by_name, key_list_is_named_list])
+def test_key_list_held_elsewhere_refused(f):
+    for transform in (s2s.grad(f), lambda x: s2s.jvp(f)((x,), (np.ones(3),))):
+        with pytest.raises(s2s.S2SError, match="changes the list"):
+            transform(X.copy())

@@ -209,6 +209,22 @@ class ElementWriteLowering(ListWriteLowering):
                              key_write_fix(name, target.slice, self.loc.text if self.loc is not None else ""))
         self.dicts.pop(base.name, None)
 
+    def stored_at_key(self, base, parts: tuple):
+        """The value the dict `base` holds at the string key `parts` where it is known here: a display's, or the
+        last one written at that key since (`d['a'] = d['a'] + [v]`, through constant keys only; `d['a'] += [w]`
+        then joins that list); else None."""
+        if len(parts) != 1 or not isinstance(parts[0], ir.Const) or not isinstance(parts[0].value, str):
+            return None
+        known = self.fold_call("getitem", (base,) + parts)
+        made = self.definitions.get(base.name) if isinstance(base, ir.Var) else None
+        while not isinstance(known, ir.Var) and made is not None and made.op == "setitem" and \
+                len(made.args) == 3 and isinstance(made.args[1], ir.Const) and isinstance(made.args[1].value, str):
+            if made.args[1] == parts[0]:
+                return made.args[2] if isinstance(made.args[2], ir.Var) else None
+            known = self.fold_call("getitem", (made.args[0],) + parts)
+            made = self.definitions.get(made.args[0].name) if isinstance(made.args[0], ir.Var) else None
+        return known if isinstance(known, ir.Var) else None
+
     def _known_keys(self, atom) -> set | None:
         """The keys of the dict `atom` where they are known here: a display's (`{}`, `{"z": z}`), a copy of one
         (`dict({})`), with the constant keys written into it since; None where only the run time knows them."""

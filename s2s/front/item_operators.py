@@ -183,8 +183,10 @@ class ItemOperators:
             return False
         changed = walk(made.args[2].name)
         first = self.defined.get(changed[-1])
-        if not isinstance(first, ir.Call) or first.op not in ("list", "builtins.list"):  # (surely a new list)
-            return False
+        if not isinstance(first, ir.Call) or first.op not in ("list", "builtins.list", prims.APPENDED) and not (
+                first.op == "add" and any(isinstance(a, ir.Var) and getattr(self.defined.get(a.name), "op", None)
+                                          == "list" for a in first.args)):  # (surely a new list: `d['a'] + [v]`,
+            return False  # `d['a'] + [v, w]` too)
         # (every name the list is, before the change: the same root, not through `s`'s new value)
         old = {n for n in self.defined if changed[-1] in (w := walk(n)) and made.args[2].name not in w}
         versions = set(chain)

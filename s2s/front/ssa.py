@@ -249,8 +249,7 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
             op = prims.AST_TO_OP[type(s.op)]
             if isinstance(s.target, ast.Subscript):  # y[i] += v  ->  y[i] = y[i] + v, y and i evaluated once
                 base, parts = self.subscript_parts(s.target)
-                known = self.fold_call("getitem", (base,) + parts) if len(parts) == 1 and isinstance(
-                    parts[0], ir.Const) and isinstance(parts[0].value, str) else None  # (d['a'] of a dict written out)
+                known = self.stored_at_key(base, parts)  # (d['a'] of a dict written out, or written at 'a' since)
                 self.dict_key_write(base, parts, s.target)
                 old, right = self.materialise(self.fold_call("getitem", (base,) + parts)), self.atom(s.value)
                 new = isinstance(known, ir.Var) and self.sequence_operation(op, known, right, s) or \
