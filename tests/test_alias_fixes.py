@@ -223,11 +223,11 @@ def test_the_hint_for_rows_taken_by_list_is_valid_code():
     with pytest.raises(s2s.UnsupportedSyntaxError) as info:
         s2s.grad(rows_then_write)
         s2s.grad(rows_then_write)(X)
-    assert "rows = list(z.copy())" in info.value.hint
+    assert "rows = list(v.copy() for v in z)" in info.value.hint  # (each row copied, a list's items too)
 
     def copied(x):
         z = np.outer(x, x)
-        rows = list(z.copy())
+        rows = list(v.copy() for v in z)
         z[0, 0] = 5.0
         return np.sum(rows[0] * x) + np.sum(z * x)
     check_every_mode(copied, X)

@@ -11,6 +11,12 @@
    = [p[1] for p in rows]`, and of a comprehension's pairs (`zip(*[(p[0], p[1]) for p in P])`) takes each part of
    its items (`xs = [p[0] for p in P]`) (hunt17fin M2, hunt17geo's low M).
 
+3. A list of views read after the array was written (`cols = list([T[:, i] for i in range(3)]); T[1] = x`) was
+   advised `cols = list(items.copy())`, a name of s2s's own, and `([...]).copy()`, a shallow copy whose items are
+   still the views: the advice copies each item (`list([T[:, i].copy() for i in range(3)])`, `list(v.copy() for v
+   in z)`), says it keeps the old values, and first names the form that keeps NumPy's meaning: take it after the
+   write (hunt17geo M1).
+
 Each advised program is checked in every mode against finite differences and its value against NumPy's.
 """
 import numpy as np
@@ -129,3 +135,52 @@ def test_zip_star_is_advised_as_one_comprehension_per_name():
     assert_close(np.array(pullback(1.0)), numeric, what="advised vjp")
     said = refusal(pairs_of_a_comprehension, ROWS)
     assert "xs = [p[0] for p in P]; ys = [p[1] for p in P]" in said, said
+
+
+# 3. a list of views read after a write: each item copied (a list's .copy() is shallow), or the list taken after
+
+def columns_listed(x):
+    T = np.zeros((3, 3))
+    cols = list([T[:, i] for i in range(3)])
+    T[1] = x
+    return np.sum(cols[2])
+
+
+def columns_listed_after(x):
+    T = np.zeros((3, 3))
+    T[1] = x
+    cols = list([T[:, i] for i in range(3)])
+    return np.sum(cols[2])
+
+
+def columns_listed_copies(x):
+    T = np.zeros((3, 3))
+    cols = list([T[:, i].copy() for i in range(3)])
+    T[1] = x
+    return np.sum(cols[2]) + np.sum(T * x)
+
+
+def columns_of_rows(x):
+    T = np.zeros((3, 3))
+    rows = list(T)
+    T[1] = x
+    return np.sum(rows[1] * x)
+
+
+def columns_of_rows_copies(x):
+    T = np.zeros((3, 3))
+    rows = list(v.copy() for v in T)
+    T[1] = x
+    return np.sum(rows[1] * x) + np.sum(T * x)
+
+
+def test_a_list_of_views_is_advised_with_its_items_copied_or_taken_after_the_write():
+    said = refusal(columns_listed)
+    assert "take it after line" in said and "cols = list([T[:, i].copy() for i in range(3)])) to keep the old ones" \
+        in said, said
+    assert columns_listed_after(X) == columns_listed(X)
+    every_mode(columns_listed_after, X)
+    every_mode(columns_listed_copies, X)
+    said = refusal(columns_of_rows)
+    assert "rows = list(v.copy() for v in T)" in said, said
+    every_mode(columns_of_rows_copies, X)

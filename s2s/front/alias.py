@@ -44,7 +44,7 @@ from s2s.ir.names import Namer, base_name
 from s2s.ir.walk import array_versions, defined_names, definitions
 from s2s.front.alias_calls import CALLED, CallAliases, returned_operands
 from s2s.front.alias_elements import INTEGER_ARITHMETIC, ElementAliases, assigned_text, unshared_factors, written_name
-from s2s.front.alias_errors import AliasErrors, is_temp
+from s2s.front.alias_errors import AliasErrors, is_temp, items_copied
 from s2s.front.alias_joins import JoinAliases
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED, LoopAliases, loops_of
 from s2s.front.containers import CONTAINERS, DICTS, ITERATED, ContainerChecks
@@ -469,9 +469,12 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             # objects it holds
             self.view_of(s.target, s.value.args, s.loc)
             if isinstance(s.value.args[0], ir.Var):
-                made = assigned_text(s.loc.text if s.loc is not None else "") if is_temp(s.value.args[0].name) else None
-                self.iterated[s.target] = f"{ITERATED[s.value.op]}(v.copy() for v in {made})" if made else \
-                    f"{ITERATED[s.value.op]}({base_name(s.value.args[0].name)}.copy())"  # (np.unstack(y) is tuple(t1))
+                made = assigned_text(s.loc.text if s.loc is not None else "")
+                items = items_copied(ast.parse(made, mode="eval").body) if made else None  # (list([T[:, i] for i
+                self.iterated[s.target] = items if items is not None and made.startswith(  # in ...]): each copied)
+                    ITERATED[s.value.op] + "(") else f"{ITERATED[s.value.op]}(v.copy() for v in " \
+                    f"{made if made and is_temp(s.value.args[0].name) else base_name(s.value.args[0].name)})"
+                # (np.unstack(y) is tuple(t1): tuple(v.copy() for v in np.unstack(y)))
         elif isinstance(s.value, ir.Call) and s.value.op == "getitem" and any(self._fancy(a) for a in s.value.args[1:]):
             pass  # `M[[1, 0]]`, `y[y > 0]`: NumPy's advanced indexing makes a copy
         elif isinstance(s.value, ir.Call) and self.element(s.value):

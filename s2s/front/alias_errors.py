@@ -5,12 +5,13 @@ function came from. `AliasErrors` holds these methods of alias.py's `_Aliases`.
 """
 from __future__ import annotations
 
+import ast
 import linecache
 import re
 
 from s2s import ir, prims
 from s2s.errors import UnsupportedSyntaxError
-from s2s.front.alias_elements import copied
+from s2s.front.alias_elements import copied as copied_value
 from s2s.ir.names import base_name
 from s2s.ir.walk import definitions
 from s2s.linemaps import user_line
@@ -44,7 +45,10 @@ class AliasErrors:
                                   f"write at the same index and read only in the loop, before the next write: copy "
                                   f"it when you take it{taken}", base_name(name))
         hint = f"NumPy's {what.replace('a value', 'value')} would show that change: copy it when you take it" \
-               f"{taken}" + ("" if takes else f", or read it before {when}")
+               f"{taken}" if takes else \
+            f"NumPy's {what.replace('a value', 'value')} would show that change: take it after {when} for the new " \
+            f"values, as NumPy reads them; copy it when you take it{taken} to keep the old ones, or read it " \
+            f"before {when}"
         built = getattr(self.made_by.get(name), "op", "") in prims.CONTAINER_BUILDERS  # (a display, a record)
         if not takes and name not in self.iterated and (built or self.container(name)):
             hint = f"NumPy's {what} holds '{base_name(array)}' itself, not a copy, and would show that change: make " \
@@ -122,3 +126,42 @@ class AliasErrors:
 
 def is_temp(name: str) -> bool:
     return re.fullmatch(r"t\d+", name) is not None
+
+
+def copied(text: str) -> str | None:
+    """The assignment `text` with each value it binds copied (alias_elements.copied: `up = D[i - 1].copy()`), a
+    list's items copied one by one where it makes a list or a tuple (`cols = [T[:, i].copy() for i in range(3)]`,
+    `rows = list(v.copy() for v in z)`): the list's own .copy() is shallow, its items still the views."""
+    try:
+        stmt = ast.parse(text.strip()).body
+    except SyntaxError:
+        return None
+    if len(stmt) != 1 or not isinstance(stmt[0], ast.Assign) or len(stmt[0].targets) != 1:
+        return None
+    target, value = ast.unparse(stmt[0].targets[0]), stmt[0].value
+    items = items_copied(value) if isinstance(stmt[0].targets[0], ast.Name) else None
+    return f"{target} = {items}" if items is not None else copied_value(text)
+
+
+def items_copied(value: ast.expr) -> str | None:
+    """`value`, a list or a tuple it makes, with its items copied, or None where it makes neither."""
+    def copy_of(v):
+        return ast.unparse(v) if isinstance(v, (ast.Constant, ast.BinOp, ast.UnaryOp)) else \
+            f"{ast.unparse(v)}.copy()" if isinstance(v, (ast.Name, ast.Subscript, ast.Attribute, ast.Call)) else \
+            f"({ast.unparse(v)}).copy()"
+    if isinstance(value, (ast.ListComp, ast.GeneratorExp)):
+        loops = "".join(ast.unparse(g) for g in value.generators)
+        return f"[{copy_of(value.elt)}{loops}]" if isinstance(value, ast.ListComp) else f"({copy_of(value.elt)}{loops})"
+    if isinstance(value, (ast.List, ast.Tuple)):
+        parts = ", ".join(copy_of(v) for v in value.elts) + ("," if len(value.elts) == 1 and
+                                                              isinstance(value, ast.Tuple) else "")
+        return f"[{parts}]" if isinstance(value, ast.List) else f"({parts})"
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("list", "tuple") and \
+            len(value.args) == 1 and not value.keywords:
+        inner = value.args[0]
+        if isinstance(inner, ast.GeneratorExp):
+            return f"{value.func.id}{items_copied(inner)}"
+        made = items_copied(inner) if isinstance(inner, (ast.ListComp, ast.List, ast.Tuple)) else None
+        return f"{value.func.id}({made})" if made is not None else \
+            f"{value.func.id}(v.copy() for v in {ast.unparse(inner)})"
+    return None
