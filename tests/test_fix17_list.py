@@ -243,3 +243,31 @@ def test_key_list_held_elsewhere_refused(f):
     for transform in (s2s.grad(f), lambda x: s2s.jvp(f)((x,), (np.ones(3),))):
         with pytest.raises(s2s.S2SError, match="changes the list"):
             transform(X.copy())
+
+
+# ------------------------------------------------ R3: the name of a nested def or a lambda (for a log line) was refused
+# as "the function used as a value"
+
+def logs_nested_names(x):
+    def inner(v):
+        """Cubes.
+
+            Then sums."""
+        return np.sum(v ** 3)
+    print(f"{inner.__name__}|{inner.__qualname__}|{inner.__module__}|{inner.__doc__!r}")
+    return inner(x) * len(inner.__qualname__)
+
+
+def logs_lambda_names(x):
+    sq = lambda v: v * v  # noqa: E731
+    print(f"{sq.__name__}|{sq.__qualname__}|{sq.__module__}|{sq.__doc__!r}")
+    return np.sum(sq(x)) * len(sq.__name__)
+
+
+@pytest.mark.parametrize("f", [logs_nested_names, logs_lambda_names])
+def test_name_of_nested_function(f, capsys):
+    f(X.copy())
+    plain = capsys.readouterr().out
+    every_mode(f)
+    s2s.grad(f)(X.copy())
+    assert capsys.readouterr().out.splitlines()[-1] == plain.strip()

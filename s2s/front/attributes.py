@@ -12,6 +12,7 @@ import types
 
 from s2s import ir, prims
 from s2s.front import records
+from s2s.front.functions import function_of
 from s2s.front.method_lookup import LIBRARIES, user_object
 from s2s.front.source import MISSING
 from s2s.rules import registry
@@ -44,6 +45,9 @@ class AttributeLowering:
                 made = self.materialise(ir.Call("builtins.type", (atom,)))
                 return ir.Call("getattr", (made, ir.Const(node.attr)))
         base = self.atom(node.value)
+        named = function_name(function_of(base), node.attr) if node.attr in _NAMES else MISSING
+        if named is not MISSING:  # (inner.__name__ of a nested def or a lambda, for a log line: its string)
+            return ir.Const(named)
         cls = self.class_of(base)
         if cls is not None and not (isinstance(base, ir.Var) and base.name in self.free):
             read = self.record_attribute(cls, base, node)  # (self.l2 of a record: a property, a class constant)
@@ -189,3 +193,28 @@ def _init_parameters(cls: type) -> list:
     """The names of the parameters of a class's __init__ after self (none where Python cannot tell)."""
     code = getattr(getattr(cls, "__init__", None), "__code__", None)
     return list(code.co_varnames[1:code.co_argcount]) if code is not None else []
+
+
+def function_name(fv, attr: str):
+    """`attr` (`__name__`, `__qualname__`, `__module__`, `__doc__`) of the function `fv` known while compiling: a
+    Python function's own, or what Python gives a nested def or a lambda defined in the function being compiled
+    (`outer.<locals>.inner`; the docstring as the running Python's compiler keeps it); else MISSING."""
+    if fv is None or fv.bound_args or fv.bound_kwargs:
+        return MISSING
+    if fv.node is None:
+        return getattr(fv.obj, attr, MISSING) if callable(fv.obj) and not isinstance(fv.obj, type) else MISSING
+    name, src = fv.node.name, getattr(fv.definer, "src", None)
+    if attr == "__name__":
+        return name
+    if src is None:
+        return MISSING
+    if attr == "__qualname__":
+        return f"{src.name}.<locals>.{name}"
+    if attr == "__module__":
+        return src.globals.get("__name__", MISSING)
+    raw = ast.get_docstring(fv.node, clean=False) if name != "<lambda>" else None
+    if raw is None:
+        return None
+    made: dict = {}
+    exec(f"def _():\n    {raw!r}\n", made)  # (3.13's compiler strips the docstring's indentation: its own way)
+    return made["_"].__doc__
