@@ -979,3 +979,11 @@ CASES += [
     ("s2s.runtime.bessel_moment", lambda x: rt.bessel_moment(x, 1), (V,), 0),
     ("s2s.runtime.bessel_moment", lambda x: rt.bessel_moment(x, 2), (M23,), 0),
 ]
+CASES += [
+    # np.cov(m, y)'s variables joined in rows (runtime/forms.py), and the part of them each came from
+    ("s2s.runtime.cov_rows", lambda m, y: rt.cov_rows(m, y), (V, W), (0, 1)),
+    ("s2s.runtime.cov_rows", lambda m, y: rt.cov_rows(m, y, False), (M34.T, M24.T), (0, 1)),
+    ("s2s.runtime.cov_rows_part", lambda g: rt.cov_rows_part(g, V, M24), (M34,), 0),
+    ("s2s.runtime.cov_rows_part", lambda g: rt.cov_rows_part(g, M34.T, M24.T, False, part=1),
+     (np.linspace(-1.0, 1.0, 20).reshape(5, 4),), 0),
+]

@@ -568,11 +568,17 @@ def lambda_free_cov(v):
 
 
 def cov_of_two(x):
-    return np.sum(np.cov(x[:3], x[3:]))
+    return np.sum(np.cov(x[:3], x[3:]) ** 2)
 
 
-def test_cov_refusals():
-    refused(cov_of_two, np.array([0.3, -0.7, 1.2, 0.4, 2.0, -1.1]), match="y=", line="np.cov(x[:3], x[3:])")
+def cov_of_two_cast(x):
+    return np.sum(np.cov(x[:3], x[3:], dtype=np.float32))
+
+
+def test_cov_of_two_and_refusals():
+    x = np.array([0.3, -0.7, 1.2, 0.4, 2.0, -1.1])
+    check_every_mode(cov_of_two, x, exact=True)  # (np.cov(x, y): NumPy's joined rows, fix17lib)
+    refused(cov_of_two_cast, x, match="dtype=", line="np.cov(x[:3], x[3:], dtype=np.float32)")
 
 
 # ================================================================ more shapes and selections

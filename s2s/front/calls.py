@@ -348,8 +348,8 @@ class CallLowering(MethodLowering, records.RecordLowering, InlineLowering):
         if key is not None:
             args, kwargs = registry.positional(key, args, kwargs, ir.Const, target)  # norm.logpdf(x, scale=s)
             record = registry.PRIMITIVES.get(key)
-            if record is not None and record.lowered is not None and not kwargs:  # (generated code's rt.add_outer)
-                return record.lowered(self.materialise, *args)
+            if record is not None and record.lowered is not None and (not kwargs or record.facts.get("keywords")):
+                return record.lowered(self.materialise, *args, **dict(kwargs))  # (rt.add_outer; np.cov(x, y))
             return self.fold_call(key, args, kwargs)
         if target is slice and not kwargs:  # slice(None, -1, None), as generated code spells x[:-1]
             return ir.Const(slice(*(a.value for a in args))) if all(isinstance(a, ir.Const) for a in args) \

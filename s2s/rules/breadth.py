@@ -31,7 +31,8 @@ import numbers
 
 import numpy as _numpy
 
-from s2s.rules.primitive import define, elementwise, given, linear, non_default, nondiff, refuse
+from s2s import ir
+from s2s.rules.primitive import define, elementwise, given, linear, non_default, nondiff, read_first, refuse
 from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import Sym, emit, np, rt
 
@@ -96,7 +97,31 @@ def _linspace_tangent(tangents, ans, start, stop, num=50, endpoint=True, retstep
     return _cast_tangent(_spaced(tangents, start, stop, num, endpoint, axis), ans, dtype)
 
 
-define("numpy.linspace", [_linspace_adjoint(True), _linspace_adjoint(False)], tangent_fn=_linspace_tangent)
+RT = "s2s.runtime."
+_LINSPACE = ("start", "stop", "num", "endpoint", "retstep", "dtype", "axis", "device")
+
+
+def _linspace_step(materialise, *args, **kwargs):
+    """np.linspace(start, stop, num, endpoint, retstep=True) is (np.linspace(start, stop, num, endpoint), (stop -
+    start) / div), div being num - 1 (num without the endpoint; NaN where not positive: rt.linspace_divisor), as
+    NumPy computes its step; other calls are kept, with the rules above."""
+    bound = dict(zip(_LINSPACE, args), **kwargs)
+    retstep = bound.pop("retstep", ir.Const(False))
+    if not (isinstance(retstep, ir.Const) and retstep.value is True):
+        return ir.Call("numpy.linspace", tuple(args), tuple(kwargs.items()))
+    placed = tuple(args[:4])
+    samples = materialise(ir.Call("numpy.linspace", placed, tuple(
+        (k, v) for k, v in bound.items() if _LINSPACE.index(k) >= len(placed))))
+    div = materialise(ir.Call(RT + "linspace_divisor", (bound.get("num", ir.Const(50)),
+                                                         bound.get("endpoint", ir.Const(True)))))
+    delta = materialise(ir.Call(f"{np._prefix}.subtract", (bound["stop"], bound["start"])))
+    parts = (samples, materialise(ir.Call("truediv", (delta, div))))
+    sequence = getattr(getattr(materialise, "__self__", None), "sequence", None)
+    return sequence("tuple", parts) if sequence is not None else ir.Call("tuple", parts)
+
+
+read_first(define("numpy.linspace", [_linspace_adjoint(True), _linspace_adjoint(False)], tangent_fn=_linspace_tangent),
+           _linspace_step)
 
 
 def _log_of(base):

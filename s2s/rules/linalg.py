@@ -5,7 +5,11 @@ adjoints built by `rt.getitem_adjoint`.
 """
 from __future__ import annotations
 
-from s2s.rules.primitive import define, given, non_default, refuse, same
+import numpy
+
+from s2s import ir
+from s2s.rules import registry
+from s2s.rules.primitive import constant_is, define, given, non_default, read_first, refuse, same
 from s2s.rules.symbolic import Sym, builtins, emit, np, rt
 
 
@@ -45,9 +49,24 @@ def _qr_tangent(d, ans, a, mode="reduced"):
 
 
 def _cholesky_upper(upper) -> None:
-    if not same(upper, False):
-        refuse("numpy.linalg.cholesky", "np.linalg.cholesky with upper=True has no derivative rule in s2s",
-               "write np.linalg.cholesky(a).T (the same factor of a symmetric a)")
+    if isinstance(upper, Sym):  # (upper=True is read as the transpose of the lower factor: _upper_factor; NumPy 1
+        # has no upper=, and raises its TypeError as the call runs)
+        refuse("numpy.linalg.cholesky", "np.linalg.cholesky with upper= known only at run time has no derivative "
+                                        "rule in s2s", "write upper=True or upper=False")
+
+
+def _upper_factor(materialise, a, upper=ir.Const(False)):
+    """np.linalg.cholesky(a, upper=True) (NumPy 2) is the transpose of the lower factor of a's transpose (LAPACK
+    reads a's upper triangle): np.swapaxes(np.linalg.cholesky(np.swapaxes(a, -1, -2)), -1, -2), bit for bit. Kept
+    as written where upper is False, known only at run time, or a keyword this NumPy does not take (its
+    TypeError)."""
+    if constant_is(upper, False):
+        return ir.Call("numpy.linalg.cholesky", (a,))
+    sig = registry.signature(numpy.linalg.cholesky)
+    if not constant_is(upper, True) or sig is None or "upper" not in sig.parameters:
+        return ir.Call("numpy.linalg.cholesky", (a,), (("upper", upper),))
+    turn = lambda v: ir.Call(f"{np._prefix}.swapaxes", (v, ir.Const(-1), ir.Const(-2)))  # noqa: E731
+    return turn(materialise(ir.Call("numpy.linalg.cholesky", (materialise(turn(a)),))))
 
 
 def _cholesky_adjoint(g, ans, a, upper=False):
@@ -67,7 +86,7 @@ define("numpy.linalg.solve",
 # (no full_reduction: det of a stack of matrices, shape (n, k, k), is a vector of n determinants)
 define("numpy.linalg.det", [lambda g, ans, a: rt.det_adjoint(g, ans, a)], [lambda d, ans, a: rt.det_tangent(d, ans, a)])
 define("numpy.linalg.slogdet", [lambda g, ans, a: rt.slogdet_adjoint(g, a)], [lambda d, ans, a: rt.slogdet_tangent(d, a)])
-define("numpy.linalg.cholesky", [_cholesky_adjoint], [_cholesky_tangent])
+read_first(define("numpy.linalg.cholesky", [_cholesky_adjoint], [_cholesky_tangent]), _upper_factor)
 define("numpy.linalg.eigh", [lambda g, ans, a, UPLO="L": rt.eigh_adjoint(g, ans[0], ans[1], **non_default(UPLO=(UPLO, "L")))],
        [lambda d, ans, a, UPLO="L": rt.eigh_tangent(d, ans, UPLO)])
 define("numpy.linalg.eigvalsh", [lambda g, ans, a, UPLO="L": rt.eigvalsh_adjoint(g, a, **non_default(UPLO=(UPLO, "L")))],

@@ -26,6 +26,7 @@ Each call fills `registry.PRIMITIVES[key]` (the record) and, from it, the
 """
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import numbers
 from dataclasses import dataclass, field
@@ -105,6 +106,14 @@ def define(key: str, adjoints=(), tangents=(), tangent_fn=None, broadcast=False,
                               None if batched is None else tuple(batched), pointwise, rank_of_argument,
                               dict(facts, kind=facts.get("kind", "rule")), tangent_broadcast, rank, full_reduction,
                               batched_fn=batched_fn))
+
+
+def read_first(p: Primitive, lowered: Callable, parameters: tuple = ()) -> Primitive:
+    """`p`, its calls read first by `lowered(materialise, *args, **kwargs)` (keyword arguments too, placed by
+    `parameters` where given): a composition where p's rules do not apply (np.cov(x, y) as np.cov of the joined
+    rows), else `ir.Call(p.key, args, kwargs)`, the call itself with p's rules."""
+    facts = dict(p.facts, keywords=True, **({"parameters": parameters} if parameters else {}))
+    return register(dataclasses.replace(p, lowered=lowered, facts=facts))
 
 
 def composite(key: str, lowered: Callable) -> Primitive:

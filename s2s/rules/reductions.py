@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy
 
-from s2s.rules.primitive import define, given, multilinear, non_default, nondiff, refuse
+from s2s import ir
+from s2s.rules.primitive import constant_is, define, given, multilinear, non_default, nondiff, read_first, refuse
 from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import Sym, emit, math, np, rt
 
@@ -58,11 +59,27 @@ define("numpy.ptp",
         rt.ptp_tangent(d, x, **given(axis=axis, keepdims=keepdims or None))])
 
 # ---------------------------------------------------------------- products
-define("numpy.prod",
-       [lambda g, ans, x, axis=None, dtype=None, out=None, keepdims=False:
-        rt.prod_adjoint(g, x, **non_default(axis=(axis, None), keepdims=(keepdims, False)))],
-       [lambda d, ans, x, axis=None, dtype=None, out=None, keepdims=False:
-        rt.prod_tangent(d, x, **given(axis=axis, keepdims=keepdims or None))], full_reduction=True)
+# (where=m: the product of np.where(m, x, 1), the entries left out carrying none; m fitted to x's shape as NumPy
+# fits it, np.broadcast_to raising where it cannot)
+def _prod_selected(x, where):
+    return None if where is None else np.broadcast_to(where, np.shape(x))
+
+
+def _prod_adjoint(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, where=None):
+    m = _prod_selected(x, where)
+    xw = x if m is None else np.where(m, x, 1)
+    adjoint = rt.prod_adjoint(g, xw, **non_default(axis=(axis, None), keepdims=(keepdims, False)))
+    return adjoint if m is None else np.where(m, adjoint, 0.0)
+
+
+def _prod_tangent(d, ans, x, axis=None, dtype=None, out=None, keepdims=False, where=None):
+    m = _prod_selected(x, where)
+    if m is None:
+        return rt.prod_tangent(d, x, **given(axis=axis, keepdims=keepdims or None))
+    return rt.prod_tangent(np.where(m, d, 0.0), np.where(m, x, 1), **given(axis=axis, keepdims=keepdims or None))
+
+
+define("numpy.prod", [_prod_adjoint], [_prod_tangent], full_reduction=True)
 define("numpy.cumprod",
        [lambda g, ans, x, axis=None, dtype=None: rt.cumprod_adjoint(g, ans, x, **non_default(axis=(axis, None)))],
        [lambda d, ans, x, axis=None, dtype=None: rt.cumprod_tangent(d, ans, x, **given(axis=axis))])
@@ -464,6 +481,26 @@ def _cov_tangent(d, ans, m, y=None, rowvar=True, bias=False, ddof=None, fweights
     return rt.cov_tangent(d, m, **_cov_options(y, rowvar, bias, ddof, fweights, aweights, dtype))
 
 
+RT = "s2s.runtime."
+_COV_PARAMETERS = (("m", REQUIRED), ("y", None), ("rowvar", True), ("bias", False), ("ddof", None),
+                   ("fweights", None), ("aweights", None))
+
+
+def _cov_joined(materialise, *args, **kwargs):
+    """np.cov(m, y, rowvar, ...) is np.cov of m's variables and y's joined in rows (NumPy's own reading:
+    concatenate((X, y), axis=0), each in rows as rowvar says, rt.cov_rows), rowvar then the default; a call
+    without y (or with a dtype=, or a rowvar known only at run time) is kept, with the rule below."""
+    bound = dict(zip([name for name, _ in _COV_PARAMETERS], args), **kwargs)
+    y, rowvar = bound.pop("y", ir.Const(None)), bound.pop("rowvar", ir.Const(True))
+    if constant_is(y, None) or not isinstance(rowvar, ir.Const) or \
+            not constant_is(bound.get("dtype", ir.Const(None)), None):
+        return ir.Call("numpy.cov", tuple(args), tuple(kwargs.items()))
+    joined = materialise(ir.Call(RT + "cov_rows", (bound.pop("m"), y) + (() if rowvar.value is True else (rowvar,))))
+    return ir.Call("numpy.cov", (joined,), tuple((k, v) for k, v in bound.items()
+                                                if not constant_is(v, dict(_COV_PARAMETERS)[k])))
+
+
 # (named parameters: a keyword argument with a derivative, aweights=w, meets _cov_other's refusal)
-define("numpy.cov", [_cov_adjoint] + [lambda g, ans, m, *args, **kwargs: _cov_other(*args, **kwargs)] * 6,
-       [_cov_tangent] + [lambda d, ans, m, *args, **kwargs: _cov_other(*args, **kwargs)] * 6)
+read_first(define("numpy.cov", [_cov_adjoint] + [lambda g, ans, m, *args, **kwargs: _cov_other(*args, **kwargs)] * 6,
+                  [_cov_tangent] + [lambda d, ans, m, *args, **kwargs: _cov_other(*args, **kwargs)] * 6),
+           _cov_joined, _COV_PARAMETERS)

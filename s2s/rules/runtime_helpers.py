@@ -423,3 +423,15 @@ multilinear(RT + "cov_adjoint", lambda G, ans, g, m, **kwargs: rt.cov_tangent(G,
 # np.average's weights as NumPy places them among x's axes, and back: linear, each the other's transpose
 helper("weights_as_read", lambda G, w, x, axis=None: rt.weights_as_given(G, w, x, **non_default(axis=(axis, None))))
 helper("weights_as_given", lambda G, g, w, x, axis=None: rt.weights_as_read(G, x, **non_default(axis=(axis, None))))
+
+# np.cov(m, y)'s variables joined in rows (runtime/forms.py): linear in m and y, each part's transpose the piece of
+# G that came from it; that piece's transpose puts G back among zeros for the other part
+_ROWVAR = lambda rowvar: non_default(rowvar=(rowvar, True))  # noqa: E731
+define(RT + "cov_rows", [lambda G, ans, m, y, rowvar=True: rt.cov_rows_part(G, m, y, **_ROWVAR(rowvar)),
+                         lambda G, ans, m, y, rowvar=True: rt.cov_rows_part(G, m, y, **_ROWVAR(rowvar), part=1), None],
+       [lambda d, ans, m, y, rowvar=True: rt.cov_rows(d, np.zeros(np.shape(y)), **_ROWVAR(rowvar)),
+        lambda d, ans, m, y, rowvar=True: rt.cov_rows(np.zeros(np.shape(m)), d, **_ROWVAR(rowvar)), None])
+helper("cov_rows_part", lambda G, g, m, y, rowvar=True, part=0:
+       rt.cov_rows(G, np.zeros(np.shape(y)), **_ROWVAR(rowvar)) if part == 0 else
+       rt.cov_rows(np.zeros(np.shape(m)), G, **_ROWVAR(rowvar)))
+nondiff(RT + "linspace_divisor")

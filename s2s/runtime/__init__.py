@@ -34,3 +34,4 @@ from s2s.runtime.masked import *  # noqa: F401,F403  (reductions with where= and
 from s2s.runtime.settled import *  # noqa: F401,F403  (an inner transformation's results, as its call returns them)
 from s2s.runtime.iterators import *  # noqa: F401,F403  (iterators a loop reads only in part: zip(xs, itertools.count()))
 from s2s.runtime.jacobians import *  # noqa: F401,F403  (the entry points of s2s.jacobian and s2s.hessian: rows, columns, blocks)
+from s2s.runtime.forms import *  # noqa: F401,F403  (np.cov(x, y)'s joined rows, np.linspace's step divisor)

@@ -1,0 +1,139 @@
+"""Library forms s2s refused that NumPy, SciPy and the standard library define exactly (round 17, fix17lib, from
+hunt17fin R1, hunt17geo R2-R5, hunt17num R4 and M1, hunt17reg's statistics refusals).
+
+- np.cov(x, y): NumPy's own reading, np.cov of x's variables and y's joined in rows (rowvar= as NumPy reads it).
+- np.linalg.cholesky(a, upper=True) (NumPy 2): the transpose of the lower factor of a's transpose, bit for bit
+  (LAPACK reads a's upper triangle, so a non-symmetric a is checked too).
+- np.prod(x, where=m), also as the method x.prod(where=m): the product of np.where(m, x, 1).
+- np.linspace(..., retstep=True): the samples and NumPy's step (stop - start) / (num - 1).
+
+Each derivative is checked in every mode against finite differences (tests.conftest.check_every_mode), each value
+against NumPy's own, bit for bit.
+"""
+import inspect
+
+import numpy as np
+import pytest
+
+import s2s
+from tests.conftest import assert_close, check_every_mode, numeric_grad
+
+R = np.random.default_rng(1707)
+Y6 = R.normal(size=6)
+X52 = R.normal(size=(5, 2))
+Y53 = R.normal(size=(5, 3))
+B = R.normal(size=(3, 3))
+SPD = B @ B.T + 3.0 * np.eye(3)
+UNSYMMETRIC = SPD + np.triu(R.normal(size=(3, 3)), 1)  # (the upper triangle is what upper=True reads)
+MASK = np.array([True, False, True, True, False, True])
+
+
+# ------------------------------------------------------------------ np.cov(x, y)
+def cov_beta(x):  # a CAPM beta / control-variate coefficient
+    c = np.cov(x, Y6)
+    return c[0, 1] / c[1, 1]
+
+
+def cov_beta_y(y):
+    c = np.cov(Y6 * 0.5 + 1.0, y, ddof=0)
+    return c[0, 1] / c[1, 1]
+
+
+def cov_both(x):
+    return np.sum(np.cov(x, x[::-1] ** 2) ** 2)
+
+
+def cov_columns(x):
+    return np.sum(np.cov(x.reshape(5, 2), Y53, rowvar=False, bias=True) ** 2)
+
+
+def cov_columns_y(y):
+    return np.sum(np.cov(X52, y.reshape(5, 3), False) ** 2)
+
+
+def cov_weighted(x):
+    return np.sum(np.cov(x, Y6, aweights=np.arange(1.0, 7.0), fweights=np.array([1, 2, 1, 3, 1, 1])) ** 2)
+
+
+@pytest.mark.parametrize("f, x", [(cov_beta, Y6[::-1] + 0.3), (cov_beta_y, Y6 + 0.1), (cov_both, Y6),
+                                  (cov_columns, X52.ravel()), (cov_columns_y, Y53.ravel()),
+                                  (cov_weighted, Y6[::-1] * 2.0)], ids=lambda v: getattr(v, "__name__", ""))
+def test_cov_of_two_series_in_every_mode(f, x):
+    check_every_mode(f, x, exact=True)
+
+
+def test_cov_of_two_series_vector_result():
+    def cov2(x):
+        return np.cov(x, Y6)
+
+    x = Y6[::-1] + 0.3
+    value, pullback = s2s.vjp(cov2)(x)
+    assert np.array_equal(value, np.cov(x, Y6))
+    w = np.array([[1.0, -2.0], [0.5, 3.0]])
+    assert_close(pullback(w), numeric_grad(lambda v: np.sum(np.cov(v, Y6) * w), (x,), 0))
+    J = numeric_grad(lambda v: np.cov(v, Y6)[0, 1], (x,), 0)
+    assert_close(s2s.jacobian(cov2, mode="forward")(x)[0, 1], J)
+    assert_close(s2s.jacobian(cov2)(x)[0, 1], J)
+
+
+# ------------------------------------------------------------------ np.linalg.cholesky(a, upper=True)
+def cholesky_upper(a):
+    U = np.linalg.cholesky(a.reshape(3, 3), upper=True)
+    return np.sum(U * np.arange(9.0).reshape(3, 3)) + np.sum(np.log(np.diagonal(U)))
+
+
+@pytest.mark.parametrize("a", [SPD, UNSYMMETRIC], ids=["symmetric", "unsymmetric"])
+def test_cholesky_upper_in_every_mode(a):
+    if "upper" not in inspect.signature(np.linalg.cholesky).parameters:  # (NumPy 1: its own TypeError)
+        with pytest.raises(TypeError):
+            s2s.grad(cholesky_upper)(a.ravel())
+        return
+    check_every_mode(cholesky_upper, a.ravel(), exact=True)
+
+
+# ------------------------------------------------------------------ np.prod(x, where=m)
+def prod_where(x):
+    return np.prod(x, where=MASK)
+
+
+def prod_where_method(x):
+    return x.reshape(2, 3).prod(axis=1, where=MASK.reshape(2, 3)) @ np.array([1.0, -2.0])
+
+
+def prod_where_row(x):  # (a mask of one row, fitted to x's shape as NumPy fits it)
+    return np.sum(np.prod(x.reshape(2, 3), axis=0, where=np.array([True, False, True])) ** 2)
+
+
+@pytest.mark.parametrize("f", [prod_where, prod_where_method, prod_where_row], ids=lambda f: f.__name__)
+def test_prod_where_in_every_mode(f):
+    check_every_mode(f, np.array([0.7, -1.3, 1.1, 0.9, 2.0, -0.6]), exact=True)
+
+
+# ------------------------------------------------------------------ np.linspace(..., retstep=True)
+def linspace_step(x):
+    s, h = np.linspace(x[0], x[1], 5, retstep=True)
+    return np.sum(s ** 2) * h
+
+
+def linspace_step_arrays(x):
+    s, h = np.linspace(x[:2], x[2:], 4, endpoint=False, retstep=True, axis=1)
+    return np.sum(np.sin(s)) + np.sum(h ** 2)
+
+
+def linspace_step_positional(x):
+    return np.linspace(x[0], x[1], 6, True, True)[1] * x[0]
+
+
+@pytest.mark.parametrize("f, x", [(linspace_step, [0.3, 1.7]), (linspace_step_arrays, [0.3, 1.7, -0.4, 2.0]),
+                                  (linspace_step_positional, [0.3, 1.7])], ids=lambda v: getattr(v, "__name__", ""))
+def test_linspace_retstep_in_every_mode(f, x):
+    check_every_mode(f, np.array(x), exact=True)
+
+
+def one_sample(x):
+    return np.linspace(x, 2.0 * x, 1, retstep=True)
+
+
+def test_linspace_retstep_of_one_sample_is_nan_as_numpy():
+    (samples, step), _ = s2s.vjp(one_sample)(1.5)
+    assert np.array_equal(samples, [1.5]) and np.isnan(step) and np.isnan(one_sample(1.5)[1])
