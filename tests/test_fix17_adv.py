@@ -17,6 +17,10 @@
    in z)`), says it keeps the old values, and first names the form that keeps NumPy's meaning: take it after the
    write (hunt17geo M1).
 
+4. A write into one node of a ragged list-of-lists tree (`last = tree[-1]; last[0] = ...`) was advised `tree[...]
+   = ...`, refused in turn with advice to make the table a rectangular array: both refusals now first name the form
+   that works and keeps the meaning, `last = list(tree[-1]); last[0] = ...; tree[-1] = last` (hunt17fin M1).
+
 Each advised program is checked in every mode against finite differences and its value against NumPy's.
 """
 import numpy as np
@@ -184,3 +188,57 @@ def test_a_list_of_views_is_advised_with_its_items_copied_or_taken_after_the_wri
     said = refusal(columns_of_rows)
     assert "rows = list(v.copy() for v in T)" in said, said
     every_mode(columns_of_rows_copies, X)
+
+
+# 4. one node of a ragged list-of-lists tree: copy the row, write the copy, store it back
+
+def tree_of(x):
+    tree = [[x[0]]]
+    for i in range(3):
+        row = [v * x[1] for v in tree[-1]]
+        row.append(tree[-1][-1] / x[1])
+        tree.append(row)
+    return tree
+
+
+def floor_through_a_name(x):
+    tree = tree_of(x)
+    last = tree[-1]
+    last[0] = max(last[0], 1.5)
+    return sum(tree[-1]) + sum(tree[1]) + last[1]
+
+
+def floor_through_a_name_advised(x):
+    tree = tree_of(x)
+    last = list(tree[-1])
+    last[0] = max(last[0], 1.5)
+    tree[-1] = last
+    return sum(tree[-1]) + sum(tree[1]) + last[1]
+
+
+def floor_by_index(x):
+    tree = tree_of(x)
+    tree[-1][0] = max(tree[-1][0], 1.5)
+    return sum(tree[-1]) + sum(tree[1])
+
+
+def floor_by_index_advised(x):
+    tree = tree_of(x)
+    row = list(tree[-1])
+    row[0] = max(row[0], 1.5)
+    tree[-1] = row
+    return sum(tree[-1]) + sum(tree[1])
+
+
+@pytest.mark.parametrize("S", [1.0, 1.4])
+def test_a_write_into_a_row_of_a_list_of_lists_is_advised_to_copy_write_and_store_it_back(S):
+    x = np.array([S, 1.1])
+    said = refusal(floor_through_a_name, x)
+    assert "last = list(tree[-1]) (last = np.copy(tree[-1]) for an array); last[0] = ...; tree[-1] = last" in said, \
+        said
+    assert floor_through_a_name_advised(x) == floor_through_a_name(x)
+    every_mode(floor_through_a_name_advised, x)
+    said = refusal(floor_by_index, x)
+    assert "row = list(tree[-1]); row[0] = ...; tree[-1] = row" in said, said
+    assert floor_by_index_advised(x) == floor_by_index(x)
+    every_mode(floor_by_index_advised, x)

@@ -118,6 +118,14 @@ class ElementWriteLowering(ListWriteLowering):
                 if unknown else \
                 "a view of another array or an item of a container"
             own = f" ({whole[1:-1]}[...] = ...)" if whole != "a value" else ""
+            key = _spelled(made.args[1]) if made.op == "getitem" and len(made.args) == 2 else None
+            if key is not None and whole != "a value" and self.is_sequence(made.args[0]):  # (last = tree[-1])
+                raise self.error(target, f"assignment to an element of '{name}', the item {whole[1:-1]}[{key}] of "
+                                         f"the list {whole} (the write changes that item, which s2s follows in an "
+                                         f"array by the name it was made with, not in a list's item)",
+                                 f"copy the item, write the copy and store it back: {name} = list({whole[1:-1]}"
+                                 f"[{key}]) ({name} = np.copy({whole[1:-1]}[{key}]) for an array); "
+                                 f"{ast.unparse(target)} = ...; {whole[1:-1]}[{key}] = {name}")
             raise self.error(target, f"assignment to an element of '{name}', {what} (s2s follows element writes into "
                                      f"an array by the name it was made with)", f"write into that array by its own "
                                      f"name{own}; copy it first ({name} = np.copy({name})) only where the write must "
@@ -506,3 +514,10 @@ class ElementWriteLowering(ListWriteLowering):
         if isinstance(atom, ir.Var):
             return self.tuples.get(atom.name)
         return None
+
+
+def _spelled(index) -> str | None:
+    """The index `index` (an atom) as the user wrote it: a constant, or a name of theirs; None for a value s2s made."""
+    if isinstance(index, ir.Const) and type(index.value) is int:
+        return repr(index.value)
+    return user_name(index.name)[1:-1] if isinstance(index, ir.Var) and user_name(index.name) != "a value" else None

@@ -69,9 +69,12 @@ def rows_to_array(target: ast.Subscript) -> str:
     parts = ", ".join(ast.unparse(p) for p in [*(inner.slice.elts if isinstance(inner.slice, ast.Tuple) else
                                                  [inner.slice]), *(outer.elts if isinstance(outer, ast.Tuple) else
                                                                    [outer])])
-    return (f"s2s follows element writes into an array the function made, not into an item a list holds: "
-            f"make the table an array, {name} = np.zeros((rows, columns)) in place of the list of lists, and write it "
-            f"at one index, {name}[{parts}] = ... (reading it as {name}[i, j] too)")
+    row, at = ast.unparse(inner), ast.unparse(outer)
+    return (f"s2s follows element writes into an array the function made, not into an item a list holds: copy "
+            f"the item, write the copy and store it back, row = list({row}); row[{at}] = ...; {row} = row (row = "
+            f"np.copy({row}) for an array); or, for a rectangular table, make it an array, {name} = "
+            f"np.zeros((rows, columns)) in place of the list of lists, and write it at one index, {name}[{parts}] = "
+            f"... (reading it as {name}[i, j] too)")
 
 
 def element_of_an_expression(target: ast.Subscript, kind: str | None = None, text: str = "") -> str:
