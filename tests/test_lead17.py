@@ -1,5 +1,6 @@
 """Round 17, the lead's own changes: generated code made plainer where the change is provably the same number."""
 import numpy as np
+import pytest
 
 import s2s
 from tests.conftest import assert_close, numeric_grad
@@ -41,3 +42,49 @@ def test_a_slot_read_before_its_write_still_gives_the_old_value():
     for x in (0.7, -1.3):
         assert_close(s2s.grad(f)(x), numeric_grad(f, (x,), 0))
         assert_close(s2s.jvp(f)((x,), (1.0,))[1], numeric_grad(f, (x,), 0))
+
+
+def vector_of_two(x, a):
+    return np.sin(x) * x[0] * a + np.array([x[1] ** 2 * a, 0.0, a ** 3])
+
+
+def jacobian_by_hand(x, a):
+    """d vector_of_two / dx, written out."""
+    J = a * (np.diag(np.cos(x) * x[0]) + np.outer(np.sin(x), [1.0, 0.0, 0.0]))
+    J[0, 1] += 2.0 * x[1] * a
+    return J
+
+
+def test_the_jacobian_of_a_jacobian_is_every_second_derivative_in_each_pair_of_modes():
+    x, a, h = np.array([0.3, 0.5, -0.2]), 2.0, 1e-6
+    e = np.eye(3)
+    want_x = np.stack([(jacobian_by_hand(x + h * e[k], a) - jacobian_by_hand(x - h * e[k], a)) / (2 * h)
+                       for k in range(3)], axis=-1)
+    want_a = (jacobian_by_hand(x, a + h) - jacobian_by_hand(x, a - h)) / (2 * h)
+    for inner in ("reverse", "forward"):
+        for outer in ("reverse", "forward"):
+            twice = s2s.jacobian(s2s.jacobian(vector_of_two, mode=inner), mode=outer)
+            assert_close(twice(x, a), want_x, atol=1e-7)
+            assert_close(s2s.jacobian(s2s.jacobian(vector_of_two, mode=inner), wrt="a", mode=outer)(x, a), want_a,
+                         atol=1e-7)
+    twice = s2s.jacobian(s2s.jacobian(vector_of_two))
+    assert twice(x, a).shape == (3, 3, 3)
+    namespace: dict = {}
+    exec(twice.source, namespace)  # (the text runs on its own and gives the same tensor)
+    assert_close(namespace["jacobian_jacobian_vector_of_two"](x, a), want_x, atol=1e-7)
+
+
+def test_the_jacobian_of_a_jacobian_of_a_scalar_function_is_its_hessian():
+    def f(x):
+        return np.sum(np.sin(x) * x[0]) + x[1] ** 3
+    x = np.array([0.3, 0.5, -0.2])
+    want = np.diag(-np.sin(x) * x[0]) + np.outer(np.cos(x), [1.0, 0, 0]) + np.outer([1.0, 0, 0], np.cos(x))
+    want[1, 1] += 6 * x[1]
+    assert_close(s2s.jacobian(s2s.jacobian(f))(x), want)
+
+
+def test_the_jacobian_of_a_jacobian_with_respect_to_a_container_is_refused_with_what_to_write():
+    def f(p):
+        return np.sin(p[0]) * p[1]
+    with pytest.raises(s2s.S2SError, match="numbers and arrays"):
+        s2s.jacobian(s2s.jacobian(f))((np.array([0.1, 0.2]), 2.0))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from s2s.api import cache, transform, arguments, data_checks, precision, display, draws, wrappers, entries
+from s2s.api import jacobian_nested
 from s2s.api.jacobian_forward import JACOBIAN_REFUSAL, JacobianForward, jacobian_forward, plain
 from s2s.api.parameters import given_wrt, wrt_arguments
 from s2s.api.transformed import Transformed, _checked_pullback, _failed
@@ -272,6 +273,10 @@ def jacobian(f=None, wrt=0, mode="reverse"):
         return lambda g: jacobian(g, wrt, mode)
     wrt = given_wrt(wrt)
     transform.require_callable("jacobian", f, wrt)
+    if type(f) in (JacobianReverse, JacobianForward):  # (the Jacobian of a Jacobian: second derivatives)
+        twice = jacobian_nested.nested(f, wrt, mode, jacobian)
+        if twice is not None:
+            return twice
     return JacobianReverse(f, wrt) if mode == "reverse" else jacobian_forward(f, wrt)
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from s2s.errors import S2SError
 from s2s.runtime.trees import hessian_like, is_container, leaves, leaves_like, like_arguments, structure, zeros_leaf
 
-__all__ = ["jacobian_reverse", "jacobian_forward", "jacobian_basis", "jacobian_tuple", "hessian_forward",
+__all__ = ["jacobian_reverse", "jacobian_forward", "jacobian_columns", "jacobian_basis", "jacobian_tuple", "hessian_forward",
            "hessian_basis", "hessian_blocks", "ContainerValue"]
 
 _SCALARS = frozenset((float, int, np.float64, np.float32))  # one number: no structure, shape ()
@@ -124,6 +124,28 @@ def _basis(shape: tuple) -> np.ndarray:
             _BASES.pop(next(iter(_BASES)))
         _BASES[shape] = basis
     return basis
+
+
+def jacobian_columns(column, x, y):
+    """The Jacobian of a Jacobian with respect to the number or array `x`, then `y`: `column(e_j)`, for each basis
+    vector e_j of x, is the derivative with respect to y of the inner Jacobian's column j, shape `value.shape +
+    y.shape`; the result has x's axes between those, `value.shape + x.shape + y.shape`, in the arguments'
+    precision (float32 where both are)."""
+    shape, tail = np.shape(x), np.ndim(y)
+    n = math.prod(shape)
+    blocks = []
+    for j in range(n):
+        e = np.zeros(n)
+        e[j] = 1.0
+        block = column(e.reshape(shape) if shape else 1.0)
+        if type(block) is not np.ndarray and not isinstance(block, (int, float, np.number)):
+            raise ContainerValue("a tuple, list or dict value")
+        blocks.append(np.asarray(block, dtype=float))
+    out = np.stack(blocks)
+    out = np.moveaxis(out, 0, out.ndim - 1 - tail)
+    out = out.reshape(out.shape[:out.ndim - 1 - tail] + shape + out.shape[out.ndim - tail:])
+    narrow = all(getattr(v, "dtype", None) == np.float32 for v in (x, y))
+    return out.astype(np.float32) if narrow else out
 
 
 def jacobian_forward(push, x, tangents_only: bool = False, precision: bool = True):
