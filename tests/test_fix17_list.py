@@ -271,3 +271,32 @@ def test_name_of_nested_function(f, capsys):
     every_mode(f)
     s2s.grad(f)(X.copy())
     assert capsys.readouterr().out.splitlines()[-1] == plain.strip()
+
+
+# ------------------------------------------------ P1: the jvp of a list made by repeating a number and written by item
+# was quadratic (`rt.setitem_adjoint(dys, k) + rt.setitem_tangent(dt, ys, k)`, two lists an iteration): ad/list_slots.py
+# knew `[None] * n` for a list, not `[0.0] * n`
+
+def decayed_sum(x, n=7):
+    ys = [0.0] * n
+    ys[0] = x[0]
+    for k in range(1, n):
+        ys[k] = ys[k - 1] * 0.99 * x[k % 3] + x[(k + 1) % 3]
+    return sum(ys)
+
+
+def repeated_numbers_with_arrays(x, n=4):
+    ys = n * [0]
+    for k in range(n):
+        ys[k] = x * (k + 1.0) if k % 2 else x[k % 3] * 2.0
+    return sum(np.sum(y ** 2) for y in ys)
+
+
+@pytest.mark.parametrize("f", [decayed_sum, repeated_numbers_with_arrays])
+def test_repeated_numbers_written_by_item(f):
+    every_mode(f)
+
+
+def test_repeated_numbers_tangents_written_in_place():
+    source = s2s.jvp(decayed_sum).source
+    assert "setitem_adjoint" not in source and "dys_1[k] = dt" in source, source

@@ -144,7 +144,10 @@ def _lists(body: list, primal: set, joins: list) -> set:
     """The primal names surely holding a list: the greatest set closed under `_MADE`, `_OF_FIRST` of a list, names
     and joins of them (a loop's phi is one where its first value and its back edge are)."""
     rules: dict = {}  # name -> the names that must be lists for it to be one
-    of_nones: set = set()  # (displays of Nones, `[None]`)
+    of_numbers: set = set()
+    of_nones: set = set()  # (displays of Nones, `[None]`; of numbers, `[0.0]`, where the repetition's items are written)
+    written = {s.value.args[0].name for s in ir.statements(body) if type(s) is ir.Assign and type(s.value) is ir.Call
+               and s.value.op == "setitem" and s.value.args and type(s.value.args[0]) is ir.Var}
     for s in ir.statements(body):
         if type(s) is ir.Assign and s.target in primal:
             v = s.value
@@ -159,13 +162,19 @@ def _lists(body: list, primal: set, joins: list) -> set:
             elif type(v) is ir.Call and v.op == _ONE_PART and len(v.args) > 1 and type(v.args[1]) is ir.Var:
                 rules[s.target] = [v.args[1].name]
             elif type(v) is ir.Call and v.op == "mul" and len(v.args) == 2 and not v.kwargs:
-                # `[None] * (N + 1)` (front/repeated.py): a list, whatever n is (NumPy's product of Nones is an error)
-                nones = [a.name for a in v.args if type(a) is ir.Var and a.name in of_nones]
+                # `[None] * (N + 1)` (front/repeated.py): a list, whatever n is (NumPy's product of Nones is an error);
+                # `[0.0] * n` whose items the function writes, as only a list's are (front/repeated.py's `repeated`)
+                nones = [a.name for a in v.args if type(a) is ir.Var and a.name in of_nones and (
+                    a.name not in of_numbers or s.target in written)]
                 if nones:
                     rules[s.target] = nones[:1]
             if type(v) is ir.Call and v.op == "list" and v.args and \
                     all(type(a) is ir.Const and a.value is None for a in v.args) and not v.kwargs:
                 of_nones.add(s.target)
+            elif type(v) is ir.Call and v.op == "list" and v.args and not v.kwargs and \
+                    all(type(a) is ir.Const and type(a.value) in (int, float, bool) for a in v.args):
+                of_nones.add(s.target)
+                of_numbers.add(s.target)
     for _, p, operands in joins:
         if p.target in primal and all(type(o) is ir.Var for o in operands):
             rules[p.target] = [o.name for o in operands]
