@@ -250,3 +250,51 @@ def test_rule_mistakes_are_s2s_errors_and_type_errors():
         return g * y, g * x
 
     assert s2s.grad(lambda a, b: m5_right(a, b) * a, wrt=(0, 1))(2.0, 3.0) == (12.0, 4.0)
+
+
+# ------------------------------------------------------------------ R4: a lambda whose default is a lambda
+unused_default = lambda x, h=lambda t: t * 5.0: x * x * 3.0  # noqa: E731
+called_default = lambda x, h=lambda t: t * 5.0: h(x) * x  # noqa: E731
+thunk_default = lambda x, h=(lambda: 3.0): x * x * 3.0  # noqa: E731
+
+
+def test_a_lambda_whose_default_is_a_lambda_is_read():
+    for f in (unused_default, thunk_default):
+        x = 1.5
+        assert f(x) == 6.75
+        assert_close(s2s.grad(f)(x), numeric_grad(f, (x,), 0))
+        assert_close(s2s.grad(f)(x), 9.0)
+        assert_close(s2s.jvp(f)((x,), (1.0,))[1], 9.0)
+        assert_close(s2s.hessian(f)(x), 6.0)
+    # (a call of the default: the refusal of a function only the run time knows, not "the file changed")
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="a value only the run time knows") as err:
+        s2s.grad(called_default)(2.0)
+    assert "file changed" not in str(err.value)
+
+
+def test_a_lambda_whose_default_is_a_lambda_edited_after_import_is_refused(tmp_path):
+    from tests.conftest import module_from_text
+    mod = module_from_text(tmp_path, "lambda_default_edited", "g = lambda x, h=lambda t: t * 5.0: x * x\n")
+    (tmp_path / "lambda_default_edited.py").write_text("g = lambda x, h=lambda t: t * 5.0: x * x * x\n")
+    with pytest.raises(s2s.SourceUnavailableError, match="is not the code Python runs for it"):
+        s2s.grad(mod.g)(2.0)
+
+
+def act_five(t):
+    return t * 5.0
+
+
+def function_defaults(x, h=act_five, k=lambda t: t * 2.0):
+    return x * x * 3.0
+
+
+def test_a_function_default_the_body_does_not_call_is_data_of_the_signature():
+    x = 1.5
+    assert_close(s2s.grad(function_defaults)(x), 9.0)
+    assert_close(s2s.grad(function_defaults)(x), numeric_grad(function_defaults, (x,), 0))
+    assert_close(s2s.jvp(function_defaults)((x,), (1.0,))[1], 9.0)
+    assert_close(s2s.jacobian(function_defaults, mode="forward")(x), 9.0)
+    assert_close(s2s.hessian(function_defaults)(x), 6.0)
+    value, pullback = s2s.vjp(function_defaults)(x)
+    assert value == function_defaults(x) and pullback(1.0) == 9.0
+    assert "h=act_five" in s2s.grad(function_defaults).source

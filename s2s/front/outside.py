@@ -49,6 +49,15 @@ class OutsideLowering:
                              "call it, or pass the data it holds as an argument")
         return ir.Var(self.free_name(name, obj))
 
+    def default_or_error(self, obj, name: str, node) -> ir.Atom:
+        """The default value of the function's parameter `name`, as `constant_or_error` reads a value; a function
+        (`h=act`, `h=lambda t: t * 5.0`) is data the generated signature reads (`def grad_f(x, h=act)`), as an
+        array default is: a call of the parameter is refused, whatever its default (only the run time knows it)."""
+        atom = self.constant_or_error(obj, name, node)
+        if isinstance(atom, ir.Const) and isinstance(atom.value, FunctionValue):
+            return ir.Var(self.free_name(name, obj))
+        return atom
+
     def module_attribute(self, target, node: ast.Call) -> ir.Atom | None:
         """`hasattr(np, "trapezoid")` or `getattr(np, "trapezoid", np.trapz)` of a module named in the text (a version
         check): read while compiling, as `np.trapezoid` is, the cache checking the attribute stays present or absent

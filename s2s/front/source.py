@@ -340,7 +340,7 @@ def _compiled_differs(fn, code, text: str) -> bool:
                                dont_inherit=True)
         except (SyntaxError, ValueError, TypeError):
             return False
-        found = _code_named(compiled, code.co_name)
+        found = _code_named(compiled, code.co_name, code.co_varnames[:code.co_argcount])
         if found is None:
             return False
         if _same_code(found, code):
@@ -379,13 +379,14 @@ def _fingerprint(code) -> tuple:
     return steps, code.co_varnames, inner
 
 
-def _code_named(code, name: str):
-    """The code object called `name` inside `code` (depth first), or None."""
+def _code_named(code, name: str, params: tuple | None = None):
+    """The code object called `name` inside `code` (depth first) taking the parameters `params` where given (a
+    lambda's default that is a lambda, compiled first, is not the lambda), or None."""
     for c in code.co_consts:
         if hasattr(c, "co_code"):
-            if c.co_name == name:
+            if c.co_name == name and (params is None or c.co_varnames[:c.co_argcount] == params):
                 return c
-            found = _code_named(c, name)
+            found = _code_named(c, name, params)
             if found is not None:
                 return found
     return None

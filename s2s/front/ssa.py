@@ -60,7 +60,7 @@ def build_ssa(src: Source) -> tuple[ir.Function, dict]:
         builder.classes[sig.positional[0]] = owner
     # defaults are the values Python computed when the function was defined (`scale=np.pi / 2`): constants are
     # written out, anything else is data the generated code reads, as it reads module data
-    default = lambda p, v: v if _constant(v) else builder.constant_or_error(v, default_name(src.globals, p, v), src.tree)  # noqa
+    default = lambda p, v: v if _constant(v) else builder.default_or_error(v, default_name(src.globals, p, v), src.tree)  # noqa
     defaults = tuple(default(p, v) for p, v in zip(sig.positional[len(sig.positional) - len(sig.defaults):],
                                                    sig.defaults))
     kwdefaults = {p: default(p, v) for p, v in sig.kwdefaults.items()}
