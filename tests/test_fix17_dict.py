@@ -14,6 +14,10 @@
    front/functions.py took only function values as the sides of such a branch, where methods.py resolved the
    dict's entry for a direct call only. The entry is now a side too (methods.table_entry, recorded for the cache).
 
+3. s2s.grad(s2s.grad(f)) with f differentiated with respect to an array said the result was not a scalar and
+   pointed at f's first line; it now says the function is itself a gradient of that shape and names s2s.hessian
+   (api/transformed._gradient_of_gradient).
+
 Each program is checked in every mode against finite differences, its value against NumPy's, and the caller's
 arguments unchanged after each call.
 """
@@ -316,3 +320,24 @@ def act_or_act(w, act):
 @pytest.mark.parametrize("act", ["gelu", "relu", "tanh"])
 def test_function_chosen_from_a_module_dict(f, act):
     every_mode(f, np.array([0.3, -0.5, 1.2]), act, hessian=not (f is act_or_act and act == "relu"))
+
+
+# ---- 3. grad of a gradient with respect to an array: the refusal names s2s.hessian ----
+
+def logreg(w, X, y):
+    z = X @ w
+    return np.mean(np.logaddexp(0.0, z) - y * z)
+
+
+def test_grad_of_a_vector_gradient_names_the_hessian():
+    w, y = np.array([0.3, -0.2]), np.array([0.0, 1.0])
+    for outer in (s2s.grad, s2s.value_and_grad):
+        for _ in range(2):  # (the same on a second call, the generated code cached)
+            with pytest.raises(s2s.CallError) as info:
+                outer(s2s.grad(logreg))(w, X, y)
+            assert "itself a gradient, s2s.grad(logreg)" in str(info.value), str(info.value)
+            assert "shape (2,)" in str(info.value) and "s2s.hessian(logreg)" in str(info.value)
+    with pytest.raises(s2s.CallError) as info:
+        s2s.grad(s2s.grad(logreg, wrt="X"), wrt="X")(w, X, y)
+    assert "s2s.hessian(logreg, wrt='X')" in str(info.value), str(info.value)
+    every_mode(logreg, w, X, y)  # (the advice: the Hessian, exact)

@@ -10,6 +10,7 @@ import functools
 import inspect
 import itertools
 import linecache
+import re
 import weakref
 
 import numpy as np
@@ -18,6 +19,7 @@ from s2s.api import arguments, cache, data_checks, display, draws, pytree, tange
 from s2s.api import facts as facts_mod
 from s2s.api.parameters import wrt_arguments
 from s2s.back.sourcemap import attach_user_frames
+from s2s.runtime.checks import SCALAR_NEEDED
 from s2s.runtime.core import DictParts, FieldParts, fields_of, is_record
 from s2s.errors import CallError
 from s2s.runtime import trees
@@ -449,8 +451,26 @@ def _failed(self, exc: Exception, args: tuple, kwargs: dict | None = None) -> No
         arguments.raise_call_error(self.__wrapped__, args, kwargs)  # as the original refuses the call
         arguments.explain_sequence_error(exc, self.__wrapped__, args, kwargs)
     attach_user_frames(exc)  # the traceback shows the user's line too
+    inner = self.__wrapped__
+    if isinstance(exc, CallError) and str(exc).startswith(SCALAR_NEEDED) and self._kind == "grad" and \
+            isinstance(inner, Transformed) and inner._kind == "grad":  # (s2s.grad(s2s.grad(f)), wrt an array)
+        raise _gradient_of_gradient(inner, exc) from None
     if arguments.as_raised(exc) is not exc:
         raise arguments.as_raised(exc) from None
+
+
+def _gradient_of_gradient(inner: Transformed, exc: CallError) -> CallError:
+    """The refusal of grad of `inner`, itself a gradient whose result is not one number: with respect to an array
+    (or several arguments), whose matrix of second derivatives s2s.hessian makes."""
+    name = getattr(inner.__wrapped__, "__name__", "f")
+    wrt = "" if inner._wrt == 0 else f", wrt={inner._wrt!r}"
+    found = re.search(r"scalar \((.*) flows into it\)", str(exc))
+    what = found.group(1) if found else "a value that is not one number"
+    return CallError(f"{SCALAR_NEEDED}, but this one is itself a gradient, s2s.grad({name}{wrt}), whose result "
+                     f"has the structure and shape of what it differentiates ({what} flows into it). For the matrix "
+                     f"of second derivatives use s2s.hessian({name}{wrt}) (or s2s.jacobian(s2s.grad({name}{wrt}))); to "
+                     f"differentiate a number computed from the gradient, write a function returning that number "
+                     f"(np.sum(s2s.grad({name}{wrt})(...) ** 2), say) and differentiate it")
 
 
 _SCALARS = frozenset((float, int, np.float64, np.float32))  # one number: its shape is ()

@@ -22,6 +22,7 @@ __all__ = ["require_scalar", "require_number", "require_immutable", "require_bou
 
 _NUMBERS = frozenset((float, int, np.float64, np.float32, np.int64))
 _ANY = object()  # (require_immutable's `held` where anything may hold the array)
+SCALAR_NEEDED = "grad needs a function with a scalar result"  # (how require_scalar's refusal begins)
 
 
 def require_scalar(*values):
@@ -35,7 +36,7 @@ def require_scalar(*values):
             continue
         if np.ndim(value) != 0 or isinstance(value, dict) or dataclasses.is_dataclass(value):
             what = f"a value of shape {np.shape(value)}" if np.ndim(value) != 0 else f"a {_kind_name(value)}"
-            raise CallError(f"grad needs a function with a scalar result, but this call's result is not a "
+            raise CallError(f"{SCALAR_NEEDED}, but this call's result is not a "
                             f"scalar ({what} flows into it): reduce it to a number "
                             f"(np.sum, np.mean, a norm), or use s2s.vjp (a pullback) or s2s.jacobian (every "
                             f"derivative) for an array result")
