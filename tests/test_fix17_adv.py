@@ -21,6 +21,10 @@
    = ...`, refused in turn with advice to make the table a rectangular array: both refusals now first name the form
    that works and keeps the meaning, `last = list(tree[-1]); last[0] = ...; tree[-1] = last` (hunt17fin M1).
 
+5. An insertion sort's shift `y[j + 1] = y[j]` (j = i - 1 of a range's i, then `j -= 1` in a while) was refused
+   as a write of a value that may be a view of y: ElementAliases.integer now follows integer arithmetic and a
+   loop's name bound to integers on every path (hunt17num R2).
+
 Each advised program is checked in every mode against finite differences and its value against NumPy's.
 """
 import numpy as np
@@ -242,3 +246,51 @@ def test_a_write_into_a_row_of_a_list_of_lists_is_advised_to_copy_write_and_stor
     assert "row = list(tree[-1]); row[0] = ...; tree[-1] = row" in said, said
     assert floor_by_index_advised(x) == floor_by_index(x)
     every_mode(floor_by_index_advised, x)
+
+
+# 5. an insertion sort's shift y[j + 1] = y[j], j = i - 1 of a range's i and then j -= 1: integers
+
+def insertion_sorted(x):
+    y = np.zeros(5)
+    y[:] = x
+    for i in range(1, 5):
+        key = float(y[i])
+        j = i - 1
+        while j >= 0 and y[j] > key:
+            y[j + 1] = y[j]
+            j -= 1
+        y[j + 1] = key
+    return np.sum(np.arange(5) * y)
+
+
+def insertion_sorted_element(x):
+    y = np.zeros(5)
+    y[:] = x
+    for i in range(1, 5):
+        key = y[i]
+        j = i - 1
+        while j >= 0 and y[j] > key:
+            y[j + 1] = y[j]
+            j = j - 1
+        y[j + 1] = key
+    return np.sum(np.arange(5) * y ** 2)
+
+
+def shifted_by_a_float(x):
+    y = np.zeros(5)
+    y[:] = x
+    j = 3.0 - 1.0
+    while j >= 1:
+        y[j + 1] = y[j]
+        j -= 1
+    return np.sum(y)
+
+
+def test_an_insertion_sort_shift_at_an_integer_counter_is_exact():
+    x = np.array([0.3, 1.2, -0.5, 2.0, 0.75])
+    assert s2s.value_and_grad(insertion_sorted)(x)[0] == insertion_sorted(x)
+    assert_close(s2s.grad(insertion_sorted)(x), [1.0, 3.0, 0.0, 4.0, 2.0], what="sorted positions")
+    every_mode(insertion_sorted, x)
+    every_mode(insertion_sorted_element, x)
+    with pytest.raises((s2s.S2SError, IndexError)):  # (a float counter is no index, as NumPy says)
+        s2s.grad(shifted_by_a_float)(x)

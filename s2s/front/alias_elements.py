@@ -56,15 +56,29 @@ class ElementAliases:
 
     _in_place: set | None = None  # the versions in-place operators make (`y += v`)
 
-    def integer(self, atom) -> bool:
+    def integer(self, atom, seen=None) -> bool:
         """Is `atom` surely a Python integer (a float index raises): a constant, a range's target, a number of
-        numbers (len(), arithmetic), an entry of an array's shape (`np.shape(x)[0]`)?"""
+        numbers (len(), arithmetic), an entry of an array's shape (`np.shape(x)[0]`), integer arithmetic of such
+        and a loop's name bound to such on every path (`j = i - 1` of a range's i, then `j -= 1` in a while)?"""
         if isinstance(atom, ir.Const):
             return type(atom.value) is int
         if not isinstance(atom, ir.Var):
             return False
         if atom.name in self.ints or python_number(atom, self.definition):
             return True
+        seen = set() if seen is None else seen
+        if atom.name in seen:  # (a loop's name met again: its other operands decide)
+            return True
+        seen.add(atom.name)
+        value = self.definition(atom.name)
+        if isinstance(value, list):  # (a phi)
+            return bool(value) and all(self.integer(v, seen) for v in value if v != atom)
+        if isinstance(value, ir.Var):
+            return self.integer(value, seen)
+        if isinstance(value, ir.Call) and value.op == "s2s.runtime.augmented":  # (NumPy's casting check of j -= 1)
+            return self.integer(value.args[1], seen)
+        if isinstance(value, ir.Call) and value.op in INTEGER_ARITHMETIC and not value.kwargs:
+            return all(self.integer(a, seen) for a in value.args)
         made = self.made_by.get(atom.name)
         if made is None or made.op != "getitem" or len(made.args) != 2 or not isinstance(made.args[1], ir.Const) or \
                 type(made.args[1].value) is not int or not isinstance(made.args[0], ir.Var):
