@@ -65,7 +65,12 @@ class InlineLowering:
             return self.opaque_call(fn, self.no_spread(args), self.no_spread(kwargs), shown(node, fn), exc)
 
     def recursive_call(self, fn, args, kwargs, node) -> ir.Expr:
-        """`fn(args)` for a recursive `fn`: a call of it, its keyword arguments put in their places."""
+        """`fn(args)` for a recursive `fn`: a call of it, its keyword arguments put in their places. Met before (a
+        rule made), outside its own body: descended into once, as the first time it was met, so that what s2s makes
+        of a function does not depend on what it transformed before (the first level's result is known a new value,
+        not a view of an argument)."""
+        if fn not in self.inlining and not any(getattr(g, "__code__", None) is fn.__code__ for g in self.inlining):
+            return self.inline(fn, args, kwargs, node)  # (its body's recursive calls come back here, then called)
         if read_function(fn).tree.args.vararg:  # (its rules differentiate by position, *args' values too)
             raise self.error(node, f"a recursive call of {fn.__name__}, which takes *args",
                              f"give {fn.__name__} named parameters (pass several values as one tuple or array)")
