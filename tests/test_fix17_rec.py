@@ -5,6 +5,17 @@
    recursive function took other numbers the second time, so every mode gave another wrong derivative (or a bare
    StopIteration). s2s now refuses such a function at its first derivative, at the line that draws, saying what to
    write: draw the numbers before the recursion and pass them in. The advised program is checked exact.
+
+2. R6: a recursive function met for the first time is descended into once (its recursive calls are calls); met
+   again, in a later transformation, it was called at once, and its result taken as possibly a view of its
+   arguments: `r = rsum(a, 2); a[0] = ...; r + a[0]` was exact in the first transformation and refused in the next
+   (grad, then jvp), `a += 5.0` refused when run. It is now descended into once each time (front/inlining.py), so a
+   transformation does not depend on the ones before it. A recursive function returning a view of its argument
+   stays refused in every mode.
+
+3. R5: a function passed down a recursion (adaptive Simpson given its integrand) is refused, now saying so: the
+   recursive function's derivative is made once for all calls, and s2s resolves a call of a function value while
+   compiling; the advice (call the integrand by its name inside the recursion) is checked exact.
 """
 import itertools
 
@@ -135,3 +146,110 @@ def test_the_advised_draws_before_the_recursion_are_exact():
     assert_close(numeric_grad(f_drawn, (w,), 0), exact, rtol=1e-6)
     for name, run in _modes(f_drawn).items():
         assert_close(run(w), second if name == "hessian" else exact, rtol=1e-9, what=name)
+
+
+# ------------------------------------------------------------------ R6: a recursive result read after a write
+def rsum(a, k):
+    if k == 0:
+        return a[0] ** 2
+    return a[k] ** 2 * 0.5 + rsum(a, k - 1)
+
+
+def write_after(w):
+    a = np.array([w, 2.0 * w, 3.0])
+    r = rsum(a, 2)
+    a[0] = 10.0 * w
+    return r + a[0]
+
+
+def iadd_after(x):
+    a = x * 1.0
+    r = rsum(a, 2)
+    a += 5.0
+    return r + np.sum(a)
+
+
+def rview(a, k):
+    if k == 0:
+        return a[0:2]
+    return rview(a, k - 1)
+
+
+def view_after(w):
+    a = np.array([w, 2.0 * w, 3.0])
+    r = rview(a, 2)
+    a[0] = 10.0 * w
+    return np.sum(r) + a[0]
+
+
+def test_a_recursive_result_read_after_a_write_is_exact_in_every_mode_and_order():
+    w = 0.7
+    assert_close(write_after(w), 0.5 * 9.0 + 0.5 * 4 * w * w + w * w + 10 * w, rtol=1e-14)
+    exact = 4 * w + 2 * w + 10.0  # d/dw of 0.5 (2w)^2 + w^2 + 10 w
+    assert_close(numeric_grad(write_after, (w,), 0), exact, rtol=1e-6)
+    for _ in range(2):  # (the second time, rsum is met before)
+        for name, run in _modes(write_after).items():
+            assert_close(run(w), 6.0 if name == "hessian" else exact, rtol=1e-9, what=name)
+    x = np.array([0.3, 1.2, -0.5])
+    expected = np.array([2 * x[0] + 1.0, x[1] + 1.0, x[2] + 1.0])
+    assert_close(numeric_grad(iadd_after, (x,), 0), expected, rtol=1e-6)
+    for _ in range(2):
+        assert_close(s2s.grad(iadd_after)(x), expected, rtol=1e-12)
+        assert_close(s2s.vjp(iadd_after)(x)[1](1.0), expected, rtol=1e-12)
+        assert_close(s2s.jvp(iadd_after)((x,), (np.eye(3)[1],))[1], expected[1], rtol=1e-12)
+        assert_close(s2s.jacobian(iadd_after, mode="forward")(x), expected, rtol=1e-12)
+        assert_close(s2s.hessian(iadd_after)(x), np.diag([2.0, 1.0, 1.0]), rtol=1e-12)
+        assert_close(s2s.value_and_grad(iadd_after)(x)[0], iadd_after(x), rtol=1e-14)
+
+
+def test_a_recursive_view_read_after_a_write_is_refused_in_every_mode_and_order():
+    for _ in range(2):
+        for name, run in _modes(view_after).items():
+            with pytest.raises(s2s.S2SError, match="a view of 'a'"):
+                run(0.7)
+
+
+# --------------------------------------------------------------- R5: a function passed down a recursion
+def integrand(t, s):
+    return np.exp(-s * t * t)
+
+
+def simpson(f, a, b, s):
+    m = 0.5 * (a + b)
+    return (b - a) / 6 * (f(a, s) + 4 * f(m, s) + f(b, s))
+
+
+def asr_passed(f, a, b, s, whole, depth):
+    m = 0.5 * (a + b)
+    left, right = simpson(f, a, m, s), simpson(f, m, b, s)
+    if depth <= 0 or abs(left + right - whole) < 1e-8:
+        return left + right
+    return asr_passed(f, a, m, s, left, depth - 1) + asr_passed(f, m, b, s, right, depth - 1)
+
+
+def adaptive_passed(s):
+    return asr_passed(integrand, 0.0, 2.0, s, simpson(integrand, 0.0, 2.0, s), 6)
+
+
+def asr_named(a, b, s, whole, depth):
+    m = 0.5 * (a + b)
+    left, right = simpson(integrand, a, m, s), simpson(integrand, m, b, s)
+    if depth <= 0 or abs(left + right - whole) < 1e-8:
+        return left + right
+    return asr_named(a, m, s, left, depth - 1) + asr_named(m, b, s, right, depth - 1)
+
+
+def adaptive_named(s):
+    return asr_named(0.0, 2.0, s, simpson(integrand, 0.0, 2.0, s), 6)
+
+
+def test_a_function_passed_down_a_recursion_is_refused_with_advice_that_works():
+    with pytest.raises(s2s.S2SError) as error:
+        s2s.grad(adaptive_passed)(0.7)
+    text = str(error.value)
+    assert "passed to the recursive function asr_passed" in text and "call integrand by its name inside" in text
+    assert adaptive_named(0.7) == adaptive_passed(0.7)
+    reference = numeric_grad(adaptive_named, (0.7,), 0)  # (the branches taken stay the same within eps)
+    for name, run in _modes(adaptive_named).items():
+        if name != "hessian":
+            assert_close(run(0.7), reference, rtol=1e-6, what=name)

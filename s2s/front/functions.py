@@ -21,12 +21,13 @@ import textwrap
 import types
 from dataclasses import dataclass
 
-from s2s import ir
+from s2s import ir, prims
 from s2s.errors import NonDifferentiableError, S2SError, SourceUnavailableError, UnsupportedSyntaxError, matrix_inside
 from s2s.front.effects import RAISE
 from s2s.front.method_lookup import Dispatch, Method
 from s2s.front.parameters import local_names
 from s2s.front.source import Source, lambda_as_def
+from s2s.rules import registry
 
 
 @dataclass(frozen=True, eq=False)
@@ -418,6 +419,15 @@ def check_no_function_values(body: list, filename: str) -> None:
                 if not getattr(text, "call", ""):  # (a library's line at the user's call keeps what it calls)
                     text = raw if raw.strip() and raw.strip() == text.strip() else text  # (at the name's column)
                 at = re.search(rf"(?<![\w.]){re.escape(found.name)}\b", text)
+                if isinstance(value, ir.Call) and value.op in registry.RECURSIVE_KEYS:
+                    callee = getattr(prims.python_object(value.op), "__name__", "the recursive function")
+                    raise UnsupportedSyntaxError(
+                        f"the function '{found.name}' passed to the recursive function {callee}, whose derivative "
+                        f"s2s makes once for all its calls, while it resolves every call of a function value as it "
+                        f"compiles", file, loc.line if loc else 0, at.start() if at else len(text) - len(
+                            text.lstrip()), text,
+                        f"call {found.name} by its name inside {callee} (and leave it out of {callee}'s "
+                        f"parameters); for several functions, write one recursive function for each")
                 raise UnsupportedSyntaxError(
                     f"the function '{found.name}' used as a value here (stored, returned, passed to a call s2s "
                     "does not descend into, or chosen by a branch)", file, loc.line if loc else 0,
