@@ -11,6 +11,7 @@ Each derivative is checked in every mode against finite differences (tests.conft
 against NumPy's own, bit for bit.
 """
 import inspect
+import statistics
 
 import numpy as np
 import pytest
@@ -137,3 +138,57 @@ def one_sample(x):
 def test_linspace_retstep_of_one_sample_is_nan_as_numpy():
     (samples, step), _ = s2s.vjp(one_sample)(1.5)
     assert np.array_equal(samples, [1.5]) and np.isnan(step) and np.isnan(one_sample(1.5)[1])
+
+
+# ------------------------------------------------------------------ statistics.variance, stdev, pvariance, pstdev
+def st_variance(x):
+    return statistics.variance(list(x))
+
+
+def st_pvariance(x):
+    return statistics.pvariance([v * 2.0 for v in x])
+
+
+def st_stdev(x):
+    return statistics.stdev(x.tolist()) * x[0]
+
+
+def st_pstdev(x):
+    return statistics.pstdev(v for v in x)
+
+
+def st_in_loop(x):
+    total = 0.0
+    for k in range(2, 5):
+        total = total + statistics.stdev(list(x[:k])) / k
+    return total
+
+
+@pytest.mark.parametrize("f", [st_variance, st_pvariance, st_stdev, st_pstdev, st_in_loop], ids=lambda f: f.__name__)
+def test_statistics_spreads_in_every_mode(f):
+    x = np.array([0.3, 1.7, -0.4, 2.0, 1.1])
+    check_every_mode(f, x, exact=True)  # (Python's value bit for bit: its exact sum of squares rounded once)
+    value = s2s.value_and_grad(f)(x)[0]
+    assert type(value) is type(f(x))
+
+
+def test_statistics_variance_is_pythons_value_where_floats_cancel():
+    x = np.array([1e8 + 0.1, 1e8 + 0.3, 1e8 - 0.2, 1e8 + 0.05])
+    assert s2s.value_and_grad(st_variance)(x)[0] == st_variance(x)
+    assert_close(s2s.grad(st_variance)(x), 2.0 * (x - np.mean(x)) / 3.0, 1e-6, 1e-6)
+
+
+def st_one_point(x):
+    return statistics.variance([x])
+
+
+def st_with_mean(x):
+    return statistics.stdev([x, 2.0 * x, 3.0], xbar=1.0)
+
+
+def test_statistics_spread_errors_and_refusals():
+    with pytest.raises(statistics.StatisticsError, match="at least two data points"):
+        s2s.grad(st_one_point)(1.5)
+    with pytest.raises(s2s.S2SError, match="xbar") as error:
+        s2s.grad(st_with_mean)(1.5)
+    assert "leave xbar out" in str(error.value)

@@ -19,7 +19,8 @@ import math
 from s2s import ir, prims
 from s2s.front.attributes import AttributeLowering
 from s2s.front.folds import filtered_list, first_value, is_first, is_reduce, reduced_value
-from s2s.front.library_loops import LOOPED, fmean_value, is_fmean, library_kind, library_list
+from s2s.front.library_loops import (LOOPED, fmean_value, is_fmean, is_spread, library_kind, library_list,
+                                     spread_value)
 from s2s.front.fromiter import fromiter_array, is_fromiter
 from s2s.front.inlining import Spread
 from s2s.front.generators import short_circuit_loops
@@ -199,6 +200,8 @@ class ExpressionLowering(AttributeLowering):
             return reduced_value(self, node, hint)
         if is_fmean(self, node):  # math.fsum(xs) / len(xs) (library_loops.py)
             return fmean_value(self, node, hint)
+        if is_spread(self, node):  # statistics.variance(xs): the sum of squares about the mean (library_loops.py)
+            return spread_value(self, node, hint)
         named = isinstance(node.func, ast.Name) and node.func.id in _CONSUMER_NAMES
         if named and any(self._resolves_to(node.func, c) for c in _CONSUMERS + (set,)) and \
                 not self._resolves_to(node.func, dict):

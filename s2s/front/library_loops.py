@@ -1,4 +1,5 @@
-"""`itertools.accumulate`, `takewhile`, `dropwhile`, `filterfalse` and `statistics.fmean` as the code Python runs.
+"""`itertools.accumulate`, `takewhile`, `dropwhile`, `filterfalse`, `statistics.fmean` and `statistics.variance`
+(stdev, pvariance, pstdev) as the code Python runs.
 
 Pure functions on `ast` nodes (new nodes, at the user's lines), and the two readings that lower them:
 - `library_for`: `for T in takewhile(f, xs): body` as `for v in xs: if not f(v): break; T = v; body` (an else
@@ -14,6 +15,8 @@ Pure functions on `ast` nodes (new nodes, at the user's lines), and the two read
   the difference, rt.mean_rounding), `fmean(xs, weights)` as
   `math.fsum([v * w for v, w in zip(xs, ws)]) / math.fsum(ws)`, with the StatisticsError of Python's
   (rt.require_points) where xs is empty, the lengths differ or the weights sum to 0.
+- `spread_value`: `statistics.variance(xs)` as the sum of squares about fmean's mean over len(xs) - 1, plus the
+  last bits of Python's (rt.spread_rounding).
 """
 from __future__ import annotations
 
@@ -242,3 +245,66 @@ def fmean_value(builder, node: ast.Call, hint) -> ir.Atom:
     num, den = fsum(pairs, "total"), fsum(builder.env[names[1]], "weight_total")
     builder.emit(ir.Effect(ir.Call("s2s.runtime.require_points", (data, builder.env[names[1]], den)), builder.loc))
     return builder.materialise(builder.fold_call("truediv", (num, den)), hint)
+
+
+# statistics' spreads: (name, the mean's parameter, what n is less by in the divisor, whether a square root)
+_SPREADS = {statistics.variance: ("variance", "xbar", 1, False), statistics.stdev: ("stdev", "xbar", 1, True),
+            statistics.pvariance: ("pvariance", "mu", 0, False), statistics.pstdev: ("pstdev", "mu", 0, True)}
+
+
+def is_spread(builder, node: ast.Call) -> bool:
+    """Is `node` a call of statistics.variance, stdev, pvariance or pstdev?"""
+    func = node.func
+    spelled = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+    return spelled in ("variance", "stdev", "pvariance", "pstdev") and builder.static_value(func) in _SPREADS
+
+
+def spread_value(builder, node: ast.Call, hint) -> ir.Atom:
+    """`statistics.variance(xs)` as `math.fsum([(v - m) ** 2 for v in xs]) / (len(xs) - 1)`, m being
+    `math.fsum(xs) / len(xs)` (pvariance: divided by len(xs)), stdev and pstdev its math.sqrt; plus
+    `rt.spread_rounding(xs, value, name)`, Python's value (its exact sum of squares rounded once) less that one:
+    0 or the last bits, with no derivative. xs is evaluated once and read wholly; Python's StatisticsError where
+    it has too few points (rt.spread_divisor). The mean given (xbar=, mu=) is refused."""
+    name, given, ddof, root = _SPREADS[builder.static_value(node.func)]
+    args, keywords = list(node.args), {k.arg: k.value for k in node.keywords}
+    if "data" in keywords and not args:
+        args.append(keywords.pop("data"))
+    if given in keywords and len(args) == 1:
+        args.append(keywords.pop(given))
+    none = lambda n: isinstance(n, ast.Constant) and n.value is None  # noqa: E731
+    if keywords or not 1 <= len(args) <= 2 or any(isinstance(a, ast.Starred) for a in args):
+        raise builder.error(node, f"statistics.{name}() with these arguments", f"call statistics.{name}(values)")
+    if len(args) == 2 and not none(args[1]):
+        divisor = "len(xs) - 1" if ddof else "len(xs)"
+        raise builder.error(node, f"statistics.{name}() given the mean ({given}=)",
+                            f"leave {given} out (statistics computes the mean itself), or write the sum of squares "
+                            f"about it: math.fsum([(v - {given}) ** 2 for v in xs]) / ({divisor})"
+                            + (", then its math.sqrt" if root else ""))
+    fresh = builder.namer.fresh
+    first = args[0]
+    if isinstance(first, ast.GeneratorExp) or builder.lazy_kind(first) is not None:
+        builder.consumed.add(id(first))
+    try:
+        data_name = fresh("data")
+        builder.env[data_name] = data = builder.iterated(builder.atom(first))
+    finally:
+        builder.consumed.discard(id(first))
+    divisor = builder.materialise(ir.Call("s2s.runtime.spread_divisor", (data, ir.Const(name))), fresh("divisor"))
+    fsum = lambda atom, label: builder.materialise(  # noqa: E731
+        builder.call_object(math.fsum, (atom,), (), node, "math.fsum"), fresh(label))
+    count = builder.materialise(ir.Call("builtins.len", (data,)))
+    mean_name = fresh("mean")
+    builder.env[mean_name] = builder.materialise(builder.fold_call("truediv", (fsum(data, "total"), count)), mean_name)
+    at = lambda n: ast.copy_location(n, node)  # noqa: E731
+    load = lambda n: at(ast.Name(n, ast.Load()))  # noqa: E731
+    v = fresh("value")
+    squares = builder.atom(at(ast.ListComp(
+        elt=at(ast.BinOp(at(ast.BinOp(load(v), ast.Sub(), load(mean_name))), ast.Pow(), at(ast.Constant(2)))),
+        generators=[ast.comprehension(target=at(ast.Name(v, ast.Store())), iter=load(data_name), ifs=[],
+                                      is_async=0)])), fresh("squares"))
+    value = builder.materialise(builder.fold_call("truediv", (fsum(squares, "squares_total"), divisor)), fresh(name))
+    if root:
+        value = builder.materialise(builder.call_object(math.sqrt, (value,), (), node, "math.sqrt"), fresh(name))
+    rounding = builder.materialise(ir.Call("s2s.runtime.spread_rounding", (data, value, ir.Const(name))),
+                                   fresh("rounding"))
+    return builder.materialise(builder.fold_call("add", (value, rounding)), hint)

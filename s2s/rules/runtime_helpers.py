@@ -434,4 +434,4 @@ define(RT + "cov_rows", [lambda G, ans, m, y, rowvar=True: rt.cov_rows_part(G, m
 helper("cov_rows_part", lambda G, g, m, y, rowvar=True, part=0:
        rt.cov_rows(G, np.zeros(np.shape(y)), **_ROWVAR(rowvar)) if part == 0 else
        rt.cov_rows(np.zeros(np.shape(m)), G, **_ROWVAR(rowvar)))
-nondiff(RT + "linspace_divisor")
+nondiff(RT + "linspace_divisor", RT + "spread_divisor", RT + "spread_rounding")  # (statistics.variance's last bits: no derivative)

@@ -1,10 +1,11 @@
-"""Helpers of library calls s2s reads as compositions of others (rules' `lowered`): the variables of
-`np.cov(m, y)` joined in rows as NumPy joins them, and the divisor of `np.linspace(..., retstep=True)`'s step."""
+"""Helpers of library calls s2s reads as compositions of others (rules' `lowered`, front/library_loops.py): the
+variables of `np.cov(m, y)` joined in rows as NumPy joins them, the divisor of `np.linspace(..., retstep=True)`'s
+step, and the last bits of statistics.variance, stdev, pvariance and pstdev."""
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["cov_rows", "cov_rows_part", "linspace_divisor"]
+__all__ = ["cov_rows", "cov_rows_part", "linspace_divisor", "spread_divisor", "spread_rounding"]
 
 
 def _rows(v, rowvar):
@@ -35,3 +36,23 @@ def linspace_divisor(num, endpoint=True):
     the endpoint), NaN where that is not positive (NumPy's step is NaN there). Carries no derivative."""
     div = (num - 1) if endpoint else num
     return div if div > 0 else np.nan
+
+
+def spread_divisor(data, name):
+    """What statistics.`name` divides the sum of squares of `data` (a list) by: len(data) - 1 for variance and
+    stdev, len(data) for pvariance and pstdev; Python's StatisticsError where there are too few points for it (two,
+    one). Carries no derivative."""
+    import statistics
+    if name in ("variance", "stdev") and len(data) < 2:
+        raise statistics.StatisticsError(f"{name} requires at least two data points")
+    if not len(data):
+        raise statistics.StatisticsError(f"{name} requires at least one data point")
+    return len(data) - 1 if name in ("variance", "stdev") else len(data)
+
+
+def spread_rounding(data, value, name):
+    """statistics.`name`(data) (its exact sum of squares, rounded once) less `value`, the same spread computed in
+    floats (front/library_loops.spread_value): 0 or the last bits; added to `value` it gives Python's value. Carries
+    no derivative."""
+    import statistics
+    return getattr(statistics, name)(data) - value
