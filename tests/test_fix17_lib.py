@@ -192,3 +192,24 @@ def test_statistics_spread_errors_and_refusals():
     with pytest.raises(s2s.S2SError, match="xbar") as error:
         s2s.grad(st_with_mean)(1.5)
     assert "leave xbar out" in str(error.value)
+
+
+# ------------------------------------------------------------------ np.gradient(y, x) in its coordinates: the advice
+def gradient_at(y, x):
+    return np.sum(np.gradient(y, x) ** 2)
+
+
+def gradient_as_advised(y, x):  # (the formula the refusal gives, which is NumPy's, not np.diff(y) / np.diff(x))
+    h = np.diff(x)
+    a, b = h[:-1], h[1:]
+    inner = (a * a * y[2:] - b * b * y[:-2] + (b * b - a * a) * y[1:-1]) / (a * b * (a + b))
+    return np.sum(np.concatenate([(y[1:2] - y[:1]) / h[:1], inner, (y[-1:] - y[-2:-1]) / h[-1:]]) ** 2)
+
+
+def test_gradient_coordinates_advice_is_numpys_formula():
+    y, x = np.array([1.0, 2.5, 3.0, 5.0, 4.0, 4.5]), np.array([0.0, 0.5, 1.5, 2.0, 3.0, 3.2])
+    with pytest.raises(s2s.S2SError, match="coordinates") as caught:
+        s2s.grad(gradient_at, wrt=1)(y, x)
+    assert "np.diff(y) / np.diff(x)" not in str(caught.value) and "inner = (a * a * y[2:]" in str(caught.value)
+    assert gradient_as_advised(y, x) == pytest.approx(gradient_at(y, x), rel=1e-14)
+    assert_close(s2s.grad(gradient_as_advised, wrt=1)(y, x), numeric_grad(gradient_at, (y, x), 1))

@@ -256,7 +256,7 @@ def test_gradient_in_coordinates_or_in_the_spacing_of_several_axes_is_refused_at
     y = np.array([1.0, 2.5, 3.0, 5.0, 4.0])
     with pytest.raises(s2s.S2SError, match="coordinates") as caught:
         s2s.grad(_rate_at_coordinates, wrt=1)(y, np.array([0.0, 0.5, 1.5, 2.0, 3.0]))
-    assert "np.gradient(y, t) ** 2" in str(caught.value) and "np.diff(y) / np.diff(x)" in str(caught.value)
+    assert "np.gradient(y, t) ** 2" in str(caught.value) and "inner = (a * a * y[2:]" in str(caught.value)
     with pytest.raises(s2s.S2SError, match="one axis at a time") as caught:
         s2s.jvp(_rates_of_both_axes, wrt=1)((np.outer(y, y[:3]), 0.3), (1.0,))
     assert "gy, gx = np.gradient(Y, dx)" in str(caught.value)

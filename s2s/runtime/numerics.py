@@ -117,7 +117,10 @@ def gradient_spacing(h, ans, *others):
     if np.ndim(h) != 0:
         raise S2SError("np.gradient(y, x) with coordinates x (an array of sample points) that carry a derivative "
                        "is not supported by s2s: for evenly spaced points pass their spacing as a number, "
-                       "np.gradient(y, x[1] - x[0]); else write the differences, np.diff(y) / np.diff(x)")
+                       "np.gradient(y, x[1] - x[0]); else write NumPy's formula out (for a 1-D y, edge_order=1): "
+                       "h = np.diff(x); a, b = h[:-1], h[1:]; inner = (a * a * y[2:] - b * b * y[:-2] + (b * b - a * "
+                       "a) * y[1:-1]) / (a * b * (a + b)); np.concatenate([(y[1:2] - y[:1]) / h[:1], inner, "
+                       "(y[-1:] - y[-2:-1]) / h[-1:]])")
     if isinstance(ans, (list, tuple)) or others:
         raise S2SError("np.gradient(y, h) of several axes with a spacing h that carries a derivative is not "
                        "supported by s2s: take one axis at a time, np.gradient(y, h, axis=k)")
