@@ -298,3 +298,30 @@ def test_a_function_default_the_body_does_not_call_is_data_of_the_signature():
     value, pullback = s2s.vjp(function_defaults)(x)
     assert value == function_defaults(x) and pullback(1.0) == 9.0
     assert "h=act_five" in s2s.grad(function_defaults).source
+
+
+# ------------------------------------------------------------------ hunt17reg C1: the jvp entry point's defaults
+def with_defaults(x, lr=0.1, steps=2):
+    return np.sum(np.sin(x) * lr) * steps
+
+
+def test_the_jvp_entry_point_keeps_the_defaults():
+    import inspect
+    x, dx = np.array([0.7, 1.3, -0.4]), np.array([1.0, 0.5, -2.0])
+    expected = np.sum(np.cos(x) * dx) * 0.1 * 2
+    namespace = {}
+    exec(compile(s2s.jvp(with_defaults).source, "<jvp text>", "exec"), namespace)  # (the text alone, as API.md says)
+    entry = namespace["jvp_with_defaults"]
+    assert str(inspect.signature(entry)) == "(x, lr=0.1, steps=2, *, dx)"
+    value, tangent = entry(x, dx=dx)
+    assert_close(value, with_defaults(x))
+    assert_close(tangent, expected)
+    assert_close(entry(x, 0.3, dx=dx)[1], expected * 3.0)
+    for primals, scale in (((x,), 1.0), ((x, 0.2), 2.0), ((x, 0.2, 3), 3.0)):
+        value, tangent = s2s.jvp(with_defaults)(primals, (dx,))
+        assert_close(value, with_defaults(*primals))
+        assert_close(tangent, expected * scale)
+        assert_close(tangent, numeric_grad(lambda x: with_defaults(x, *primals[1:]), (x,), 0) @ dx, rtol=1e-4)
+    assert_close(s2s.jvp(with_defaults, wrt="lr")((x,), (1.0,))[1], np.sum(np.sin(x)) * 2)
+    assert_close(s2s.jacobian(with_defaults, mode="forward")(x), np.cos(x) * 0.2)
+    assert_close(s2s.hessian(with_defaults)(x), np.diag(-np.sin(x) * 0.2))

@@ -114,9 +114,12 @@ class _Forward:
         mark_arrays(body, array_versions(self.fn.body))
         primal = set(self.fn.params) | set(defined_names(self.fn.body))
         write_in_place(body, primal, self.tan, self.scalars, self.namer, self.batched)
-        # (the tangents follow f's parameters: positional ones lose their defaults; keyword-only ones keep them)
-        defaults = self.fn.defaults if self.fn.signature is not None else ()
-        return dataclasses.replace(self.fn, name=name, params=params + tparams, body=body, defaults=defaults,
+        # (the tangents follow f's parameters, keyword-only where f has defaults, which the entry keeps as f has
+        # them: jvp_f(x, lr=0.1, *, dx), called jvp_f(x, dx=dx) as f(x) is)
+        signature = self.fn.signature
+        if signature is None and self.fn.defaults:
+            signature = ir.Signature(len(self.fn.params))
+        return dataclasses.replace(self.fn, name=name, params=params + tparams, body=body, signature=signature,
                                    source_name=self.fn.source_name or self.fn.name,
                                    floats=tuple(dict.fromkeys(self.fn.floats + tuple(self.wrt))))
 
