@@ -2,6 +2,7 @@
 mode against finite differences (grad, vjp, jvp, both Jacobians, the Hessian and grad of grad), its value against
 plain NumPy's, and the caller's array left as it was."""
 import copy
+import re
 
 import numpy as np
 import pytest
@@ -299,4 +300,34 @@ def test_repeated_numbers_written_by_item(f):
 
 def test_repeated_numbers_tangents_written_in_place():
     source = s2s.jvp(decayed_sum).source
-    assert "setitem_adjoint" not in source and "dys_1[k] = dt" in source, source
+    assert "setitem_adjoint" not in source and re.search(r"dys\w*\[k\] = dt", source), source
+
+
+# ------------------------------------------------ P2: a list of numbers written by item in nested loops: its jvp wrote
+# the tangents out of place (the repeated list entered the loops before any write), and the gradient spent ~25 us a
+# write in rt.require_item_shape (np.broadcast_shapes of two numbers) and rt.add_at
+
+def smoothed_in_nested_loops(x, n=6):
+    ys = [0.0] * 5
+    for t in range(n):
+        for k in range(5):
+            ys[k] = ys[k] * 0.9 * x[k % 3] + x[(k + t) % 3]
+    return sum(ys)
+
+
+def test_numbers_written_in_nested_loops():
+    every_mode(smoothed_in_nested_loops)
+    source = s2s.jvp(smoothed_in_nested_loops).source
+    assert "setitem_adjoint" not in source and re.search(r"dys\w*\[k\] = dt", source), source
+
+
+def test_list_adjoint_of_numbers_added_in_place():
+    from s2s.runtime.indexing import OwnParts
+    ys = [0.1, 0.2, 0.3]
+    acc = s2s.runtime.add_at(0.0, 0.5, ys, 1)
+    assert type(acc) is OwnParts and list(acc) == [0.0, 0.5, 0.0]
+    assert s2s.runtime.add_at(acc, np.float64(0.25), ys, -1) is acc and list(acc) == [0.0, 0.5, 0.25]
+    assert s2s.runtime.add_at(acc, 1.0, ys, 1) is acc and list(acc) == [0.0, 1.5, 0.25]
+    s2s.runtime.require_item_shape(np.float64(0.3), 0.2, "ys[k] = v")  # (a number widens nothing)
+    with pytest.raises(s2s.S2SError, match="shape"):
+        s2s.runtime.require_item_shape(np.ones(2), 0.2, "ys[k] = v")

@@ -148,6 +148,10 @@ def _lists(body: list, primal: set, joins: list) -> set:
     of_nones: set = set()  # (displays of Nones, `[None]`; of numbers, `[0.0]`, where the repetition's items are written)
     written = {s.value.args[0].name for s in ir.statements(body) if type(s) is ir.Assign and type(s.value) is ir.Call
                and s.value.op == "setitem" and s.value.args and type(s.value.args[0]) is ir.Var}
+    grown = True
+    while grown:  # (and what enters the loops around those writes: `ys = [0.0] * 5; for ...: ys[k] = v`)
+        more = {o.name for _, p, operands in joins if p.target in written for o in operands if type(o) is ir.Var}
+        grown, written = not more <= written, written | more
     for s in ir.statements(body):
         if type(s) is ir.Assign and s.target in primal:
             v = s.value

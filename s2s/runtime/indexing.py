@@ -426,6 +426,11 @@ def add_at(acc, g, x, *index):
     """`acc + getitem_adjoint(g, x, *index)`, in place: an accumulator of x's adjoint in a reversed loop.
 
     `acc` starts as 0.0 (or a copy the loop owns); it becomes a float array shaped like `x`."""
+    if type(acc) is OwnParts and type(x) is list and len(index) == 1 and type(g) in _FLOATS:
+        i, n = index[0], len(x)  # (a list of numbers written by item in a reversed loop, `ys[k] = ys[k] * c`:
+        if type(i) is int and len(acc) == n and -n <= i < n:  # once per write, its number's adjoint added)
+            acc[i] = acc[i] + g
+            return acc
     if type(acc) is np.ndarray and type(x) is np.ndarray and acc.shape == x.shape and acc.dtype.kind in "fc" \
             and acc.flags.writeable and x.dtype.kind != "O":
         pass  # (the common case first, once per reversed iteration: the loop's own float accumulator)
@@ -506,6 +511,9 @@ class OwnParts(_OwnAdjoint, Parts):
             else:
                 self.whole = None
         list.__setitem__(self, i, value)
+
+
+_FLOATS = (float, np.float64)
 
 
 def _added_in_own(acc, g, x, index, own: type):
