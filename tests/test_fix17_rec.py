@@ -11,7 +11,9 @@
    arguments: `r = rsum(a, 2); a[0] = ...; r + a[0]` was exact in the first transformation and refused in the next
    (grad, then jvp), `a += 5.0` refused when run. It is now descended into once each time (front/inlining.py), so a
    transformation does not depend on the ones before it. A recursive function returning a view of its argument
-   stays refused in every mode.
+   stays refused in every mode. Inside the recursive function, `r = rec(b, k - 1); b += 5.0; r + ...` was refused
+   when run as if r held b: the check now looks at what r holds when the operator runs (a number holds nothing;
+   a view of b is refused, as before).
 
 3. R5: a function passed down a recursion (adaptive Simpson given its integrand) is refused, now saying so: the
    recursive function's derivative is made once for all calls, and s2s resolves a call of a function value while
@@ -207,6 +209,46 @@ def test_a_recursive_view_read_after_a_write_is_refused_in_every_mode_and_order(
         for name, run in _modes(view_after).items():
             with pytest.raises(s2s.S2SError, match="a view of 'a'"):
                 run(0.7)
+
+
+def rec_iadd(a, k):
+    if k == 0:
+        return a[0] ** 2
+    b = a * 1.0
+    r = rec_iadd(b, k - 1)
+    b += 5.0
+    return r + np.sum(b)
+
+
+def f_rec_iadd(x):
+    return rec_iadd(x, 3)
+
+
+def rec_view_iadd(a, k):
+    if k == 0:
+        return a[0:2]
+    b = a * 1.0
+    r = rec_view_iadd(b, k - 1)
+    b += 5.0
+    return r * np.sum(b)
+
+
+def f_rec_view_iadd(x):
+    return np.sum(rec_view_iadd(x, 2))
+
+
+def test_an_operator_after_a_recursive_call_inside_the_recursion_checks_what_the_result_holds():
+    x = np.array([0.3, 1.2, -0.5])
+    expected = np.array([2 * x[0] + 3.0, 3.0, 3.0])  # x0^2 + 3 sum(x) + 45
+    assert_close(numeric_grad(f_rec_iadd, (x,), 0), expected, rtol=1e-6)
+    assert_close(s2s.grad(f_rec_iadd)(x), expected, rtol=1e-12)
+    assert_close(s2s.vjp(f_rec_iadd)(x)[1](1.0), expected, rtol=1e-12)
+    assert_close(s2s.jvp(f_rec_iadd)((x,), (np.ones(3),))[1], np.sum(expected), rtol=1e-12)
+    assert_close(s2s.jacobian(f_rec_iadd, mode="forward")(x), expected, rtol=1e-12)
+    assert_close(s2s.hessian(f_rec_iadd)(x), np.diag([2.0, 0.0, 0.0]), rtol=1e-12, atol=1e-12)
+    for run in (s2s.grad(f_rec_view_iadd), lambda v: s2s.jvp(f_rec_view_iadd)((v,), (np.ones(3),))):
+        with pytest.raises(s2s.S2SError, match="'r' holds too"):
+            run(x)
 
 
 # --------------------------------------------------------------- R5: a function passed down a recursion

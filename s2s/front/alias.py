@@ -248,7 +248,8 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
                 and d.args and isinstance(d.args[0], ir.Var):
             holder = d.args[0].name
         reader = reader if not holder or is_temp(base_name(holder)) else holder
-        held = () if not reader or is_temp(base_name(reader)) else (("held_by", ir.Const(base_name(reader))),)
+        held = () if not reader or is_temp(base_name(reader)) else (("held_by", ir.Const(base_name(reader))),) + \
+            self.held_result(reader, [a for w in later for a, _ in w])
         for w in later:
             self.guards.update({id(a): (a, base, self.holders.get(id(a), ()) + (
                 held if self.holders.get(id(a)) == (("own", ir.Const(True)),) else ())) for a, base in w})

@@ -56,6 +56,21 @@ class CallAliases:
             return made.op == "call" and bool(made.args) and _random_generator(self.free_object(made.args[0]))
         return isinstance(self.free_object(call.args[0]), _generator_types())
 
+    def held_result(self, reader: str, writes: list) -> tuple:
+        """`(("held", reader),)` where `reader`, read after the in-place operators `writes` (their Assigns), is the
+        result of a call of a function of the user's that s2s calls without reading it (CALLED: a recursive one),
+        made before each of them: rt.require_immutable then refuses only where that result holds the array as the
+        operator runs (`r = rsum(b, k - 1); b += 5.0`: a number holds none); else ()."""
+        made = self.definition(reader)
+        if not (isinstance(made, ir.Call) and made.op.startswith(CALLED)):
+            return ()
+        order = {id(s): i for i, s in enumerate(ir.statements(self.fn.body))}
+        defined = next((order[id(s)] for s in ir.statements(self.fn.body)
+                        if isinstance(s, ir.Assign) and s.target == reader), None)
+        if defined is None or any(order.get(id(a), -1) <= defined for a in writes):
+            return ()
+        return (("held", ir.Var(reader)),)
+
     def free_object(self, atom):
         """The object of the module's (or closure's) that `atom` names, or None."""
         return self.fn.free.get(atom.name, (None,))[0] if isinstance(atom, ir.Var) else None
