@@ -18,10 +18,16 @@
    pointed at f's first line; it now says the function is itself a gradient of that shape and names s2s.hessian
    (api/transformed._gradient_of_gradient).
 
+4. Advice for a call of a function s2s does not know while compiling: `ACT[act](w)` with a run-time key now
+   advises a branch on keys written in the code (which item 2 makes work), `type(a)(items)` advises tuple(...) or
+   list(...) by isinstance, neither the `Layer.__call__(ACT[act], x)` that did not apply; a parameter called as a
+   function (`layer(x)`, a dataclass layer) gets the `Layer.__call__(layer, x)` advice too (front/calls.py).
+
 Each program is checked in every mode against finite differences, its value against NumPy's, and the caller's
 arguments unchanged after each call.
 """
 import copy
+import dataclasses
 
 import numpy as np
 import pytest
@@ -341,3 +347,65 @@ def test_grad_of_a_vector_gradient_names_the_hessian():
         s2s.grad(s2s.grad(logreg, wrt="X"), wrt="X")(w, X, y)
     assert "s2s.hessian(logreg, wrt='X')" in str(info.value), str(info.value)
     every_mode(logreg, w, X, y)  # (the advice: the Hessian, exact)
+
+
+# ---- 4. advice for a call of a function s2s does not know while compiling ----
+
+def act_by_key(w, act):
+    return np.sum(ACT[act](w))
+
+
+def sin_all(a):
+    if isinstance(a, (list, tuple)):
+        return type(a)(np.sin(u) for u in a)
+    return np.sin(a)
+
+
+def sin_all_by_kind(a):
+    if isinstance(a, (list, tuple)):
+        return tuple(np.sin(u) for u in a) if isinstance(a, tuple) else list(np.sin(u) for u in a)
+    return np.sin(a)
+
+
+def first_sines(a):
+    return np.sum(sin_all(a)[0] * sin_all(a)[1])
+
+
+def first_sines_by_kind(a):
+    return np.sum(sin_all_by_kind(a)[0] * sin_all_by_kind(a)[1])
+
+
+@dataclasses.dataclass
+class Layer:
+    W: np.ndarray
+
+    def __call__(self, x):
+        return np.tanh(x @ self.W)
+
+
+def call_layer(layer, x):
+    return np.sum(layer(x) ** 2)
+
+
+def call_layer_by_class(layer, x):
+    return np.sum(Layer.__call__(layer, x) ** 2)
+
+
+def test_advice_for_functions_known_only_when_run():
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(act_by_key)(np.array([0.3]), "relu")
+    assert "fn = ACT['relu'] if act == 'relu' else ACT['tanh']" in info.value.hint
+    assert "Layer.__call__" not in info.value.hint
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(first_sines)([np.array([0.3]), np.array([0.5])])
+    assert "tuple(items) if isinstance(a, tuple) else list(items)" in info.value.hint
+    assert "Layer.__call__" not in info.value.hint
+    for t in ([np.array([0.3, 1.0]), np.array([0.5, -0.2])], (np.array([0.3, 1.0]), np.array([0.5, -0.2]))):
+        every_mode(first_sines_by_kind, t)  # (the advice, exact)
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(call_layer)(np.array([[0.3, 0.1], [0.2, -0.4]]), X)
+    assert "Layer.__call__(layer, x)" in info.value.hint
+    W0 = np.array([[0.3, 0.1], [0.2, -0.4]])
+    g = s2s.grad(call_layer_by_class)(Layer(W0), X)  # (the advice, exact)
+    numeric = _fd(lambda W: call_layer(Layer(W), X), W0, ())
+    assert_close(np.ravel(g.W), numeric)

@@ -35,6 +35,8 @@ from s2s.rules import custom, registry
 
 _NP_ASTYPE = prims.python_object(prims.ASTYPE)  # (NumPy 2; None before)
 
+_CHOOSE = "choose the function with if/elif or a conditional expression, which s2s follows to the call: "
+
 
 class CallLowering(MethodLowering, records.RecordLowering, InlineLowering):
     """(mixed into _Builder; reads the rest of its state through `self`)"""
@@ -230,15 +232,33 @@ class CallLowering(MethodLowering, records.RecordLowering, InlineLowering):
                               f"read too); to pick one by a value, choose it with if/elif or a conditional "
                               f"expression: fn = np.sin if k == 0 else np.cos")
         passed = self.passed_function(callee, "call")
+        layer = f"for an object of a class of yours (a layer), call the method through its class: " \
+                f"Layer.__call__({spelled}, x)"
         if passed is not None:
-            return self.error(func, f"a call of '{spelled}', {passed[0]}", passed[1])
+            return self.error(func, f"a call of '{spelled}', {passed[0]}", f"{passed[1]}; {layer}")
         return self.error(func, f"a call of '{spelled}', a value only the run time knows (a parameter holding a "
                                 "function, a function carried around a loop or taken from a list or dict by a "
                                 "run-time index), not a function s2s sees while compiling",
-                          f"choose the function with if/elif or a conditional expression, which s2s follows to the "
-                          f"call: {spelled if isinstance(func, ast.Name) else 'fn'} = np.tanh if c else np.sin; for an "
-                          f"object of a class of yours (a layer), call the method through its class: "
-                          f"Layer.__call__({spelled}, x)")
+                          self.chosen_instead(func, spelled) +
+                          (f"; {layer}" if isinstance(func, ast.Name) else ""))
+
+    def chosen_instead(self, func, spelled: str) -> str:
+        """What to write for a call of `func`, a function s2s does not know while compiling: chosen by a branch
+        (the container's own type, type(a)(...), as list or tuple; a module dict's entry by keys known here)."""
+        if isinstance(func, ast.Call) and isinstance(func.func, ast.Name) and func.func.id == "type" and \
+                len(func.args) == 1:  # (type(a)(items): a container of a's type)
+            a = ast.unparse(func.args[0])
+            return f"make the container by its kind, which s2s follows: tuple(items) if isinstance({a}, tuple) " \
+                   f"else list(items) for {spelled}(items)"
+        table = self.src.resolve(func.value.id) if isinstance(func, ast.Subscript) and \
+            isinstance(func.value, ast.Name) and not self.sees(func.value.id) else None  # (the module's dict)
+        if isinstance(table, dict) and len(table) > 1 and all(isinstance(k, str) for k in table):
+            first, second = list(table)[:2]
+            key = ast.unparse(func.slice)
+            name = func.value.id
+            return f"{_CHOOSE}fn = {name}[{first!r}] if {key} == {first!r} else {name}[{second!r}], each key " \
+                   f"written in the code"
+        return f"{_CHOOSE}{spelled if isinstance(func, ast.Name) else 'fn'} = np.tanh if c else np.sin"
 
     def passed_function(self, callee, use: str) -> tuple[str, str] | None:
         """(what the refusal says, what to write instead) where `callee` is a parameter of the function
