@@ -325,3 +325,31 @@ def test_the_jvp_entry_point_keeps_the_defaults():
     assert_close(s2s.jvp(with_defaults, wrt="lr")((x,), (1.0,))[1], np.sum(np.sin(x)) * 2)
     assert_close(s2s.jacobian(with_defaults, mode="forward")(x), np.cos(x) * 0.2)
     assert_close(s2s.hessian(with_defaults)(x), np.diag(-np.sin(x) * 0.2))
+
+
+# ------------------------------------------------------------------ M4: a list the function itself cannot take
+def squares_sum(w):
+    return np.sum(w ** 2)
+
+
+def repeated(w):
+    return np.sum(np.asarray(w * 2))
+
+
+def test_a_list_the_function_refuses_gives_the_functions_type_error():
+    with pytest.raises(TypeError) as own:
+        squares_sum([1.0, 2.0])
+    for name, run in [("grad", lambda: s2s.grad(squares_sum)([1.0, 2.0])),
+                      ("value_and_grad", lambda: s2s.value_and_grad(squares_sum)([1.0, 2.0])),
+                      ("vjp", lambda: s2s.vjp(squares_sum)([1.0, 2.0]))]:
+        with pytest.raises(TypeError) as err:
+            run()
+        message = str(err.value)
+        assert message.startswith(str(own.value)) and "np.asarray(w)" in message, (name, message)
+        assert "repeated or joined" not in message, name
+        assert isinstance(err.value, s2s.S2SError), name
+    assert_close(s2s.grad(squares_sum)(np.array([1.0, 2.0])), [2.0, 4.0])
+    # (a list the function does repeat, which NumPy then reads: still the refusal that says so)
+    assert repeated([1.0, 2.0]) == 6.0
+    with pytest.raises(s2s.S2SError, match="repeated or joined"):
+        s2s.grad(repeated)([1.0, 2.0])

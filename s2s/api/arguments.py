@@ -253,12 +253,14 @@ def real(what: str, out):
     return out
 
 
-def structured(what: str, grads, templates: list, names: list, single: bool):
+def structured(what: str, grads, templates: list, names: list, single: bool, original_call=None):
     """`grads`, refusing a derivative whose list or tuple has another length than its argument's. The
     generated code is one text for every type of argument, and differentiates `xs * 2` and `xs + ys` as an
     array's arithmetic, where a list or tuple argument repeats or joins: the derivative of such a value has
     the parts of the longer sequence, and no entry of it is right. A zero derivative for a dict key the argument
-    does not have (written into a copy of it) is dropped: the result is the derivatives to return."""
+    does not have (written into a copy of it) is dropped: the result is the derivatives to return.
+    `original_call()`, where given, raises the error the function itself raises with the call's arguments (a
+    list's `w ** 2`, whose derivative's `2 * w` repeats it), which is raised in place of this refusal."""
     if single:
         grads = pytree.without_new_zero_keys(grads, templates[0])
     elif type(grads) is tuple:
@@ -272,6 +274,8 @@ def structured(what: str, grads, templates: list, names: list, single: bool):
                            f"(np.transpose({name}) for {name}.T); give that field another name")
         found = pytree.mismatch(g, t)
         if found is not None:
+            if original_call is not None:  # (the function itself refuses the list: its own TypeError, explained)
+                original_call()
             where, got, part = found
             kind = type(part).__name__
             raise S2SError(f"{what}: the derivative with respect to {name}{where} (a {kind} of {len(part)}) came "
@@ -279,6 +283,18 @@ def structured(what: str, grads, templates: list, names: list, single: bool):
                            f"`xs + ys`), which s2s differentiates as an array's arithmetic; convert it first "
                            f"(np.asarray({name}) * 2), or build the longer sequence with a comprehension")
     return grads
+
+
+def own_type_error(f, args: tuple, kwargs: dict) -> None:
+    """Raise the TypeError the original of `f` raises called with `args` and `kwargs` (explained where it comes
+    from an operator on a list or tuple argument, `explain_sequence_error`); nothing where it raises none."""
+    try:
+        original(f)(*args, **kwargs)
+    except TypeError as exc:
+        explain_sequence_error(exc, f, args, kwargs)
+        raise as_raised(exc) from None
+    except Exception:  # noqa: S110 (another error of the function's: the refusal it was asked for says more)
+        pass
 
 
 def arrays_for_arrays(grads, templates: list, single: bool):

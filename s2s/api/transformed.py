@@ -125,7 +125,8 @@ class Transformed:
         values = wrt_arguments(arguments.original(self.__wrapped__), wrt_at, args, kwargs)
         if self._kind == "grad":
             arguments.real(self.__name__, out)  # (a value, and derivatives with respect to real arguments)
-            out = self._grad_part(out, self._settled(out, wrt_at, values, plain))
+            out = self._grad_part(out, self._settled(out, wrt_at, values, plain, lambda: arguments.own_type_error(
+                self.__wrapped__, args, kwargs)))
         templates = None
         if not plain:
             templates = values
@@ -163,7 +164,7 @@ class Transformed:
         """A grad's `out` with its derivatives part `grads`."""
         return (out[0], grads) if self._options.get("return_value") else grads
 
-    def _settled(self, out, wrt_at, templates: list, plain: bool):
+    def _settled(self, out, wrt_at, templates: list, plain: bool, original_call=None):
         """The derivatives of a grad's `out` as the wrt arguments `templates` ask: an ndarray's an ndarray (not the
         list of its rows'), none another's memory, a 0-d array's a 0-d array, a number's a float, a container's
         checked."""
@@ -178,7 +179,7 @@ class Transformed:
         if plain:  # a number's derivative is a float (np.where of numbers is a 0-d array)
             return _number_floats(grads, templates, self._single_wrt())
         return arguments.structured(self.__name__, grads, templates, [name for _, name in wrt_at],
-                                    self._single_wrt())
+                                    self._single_wrt(), original_call)
 
     @staticmethod
     def _zero_d(values: list) -> list:
