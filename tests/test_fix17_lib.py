@@ -19,6 +19,11 @@ import pytest
 import s2s
 from tests.conftest import assert_close, check_every_mode, numeric_grad
 
+try:  # (scipy is optional: its distances' tests are skipped without it)
+    import scipy.spatial.distance as ssd
+except ImportError:  # pragma: no cover
+    ssd = None
+
 R = np.random.default_rng(1707)
 Y6 = R.normal(size=6)
 X52 = R.normal(size=(5, 2))
@@ -213,3 +218,54 @@ def test_gradient_coordinates_advice_is_numpys_formula():
     assert "np.diff(y) / np.diff(x)" not in str(caught.value) and "inner = (a * a * y[2:]" in str(caught.value)
     assert gradient_as_advised(y, x) == pytest.approx(gradient_at(y, x), rel=1e-14)
     assert_close(s2s.grad(gradient_as_advised, wrt=1)(y, x), numeric_grad(gradient_at, (y, x), 1))
+
+
+# ------------------------------------------------------------------ scipy.spatial.distance.cdist / pdist
+TARGETS = 0.5 * R.normal(size=(4, 3))  # (values near 1: finite differences of the Hessian stay accurate)
+
+
+def cdist_energy(x):
+    D = ssd.cdist(x.reshape(5, 3), TARGETS)
+    return np.sum(D ** 2) + np.sum(np.sqrt(D + 1.0))
+
+
+def cdist_squared(x):
+    return np.sum(np.sin(ssd.cdist(x.reshape(5, 3), TARGETS, "sqeuclidean")))
+
+
+def pdist_repulsion(x):
+    return np.sum(1.0 / ssd.pdist(x.reshape(5, 3)))
+
+
+def pdist_squared(x):
+    return np.sum(np.exp(-ssd.pdist(x.reshape(5, 3), metric="sqeuclidean")))
+
+
+@pytest.mark.parametrize("f", [cdist_energy, cdist_squared, pdist_repulsion, pdist_squared], ids=lambda f: f.__name__)
+def test_distances_in_every_mode(f):
+    pytest.importorskip("scipy.spatial")
+    x = 0.5 * R.normal(size=15)
+    check_every_mode(f, x)
+    assert s2s.value_and_grad(f)(x)[0] == pytest.approx(f(x), rel=1e-15)
+
+
+def cdist_self(x):
+    return np.sum(ssd.cdist(x.reshape(3, 2), x.reshape(3, 2)))
+
+
+def cdist_city(x):
+    return np.sum(ssd.cdist(x.reshape(3, 2), x.reshape(3, 2), "cityblock"))
+
+
+def test_distances_at_zero_and_other_metrics():
+    pytest.importorskip("scipy.spatial")
+    x = np.array([0.3, -1.2, 2.0, 0.5, -0.7, 1.1])
+    P = x.reshape(3, 2)
+    # the diagonal's distances are 0 (np.linalg.norm's convention: no derivative there); off it, 2 (p_i - p_j) / d
+    D = ssd.cdist(P, P) + np.eye(3)
+    expected = 2.0 * np.sum((P[:, None, :] - P[None, :, :]) / D[:, :, None] * (1.0 - np.eye(3))[:, :, None], axis=1)
+    assert_close(s2s.grad(cdist_self)(x), expected.ravel(), 1e-12, 1e-12)
+    assert_close(s2s.jacobian(cdist_self, mode="forward")(x), expected.ravel(), 1e-12, 1e-12)
+    with pytest.raises(s2s.S2SError, match="euclidean") as error:
+        s2s.grad(cdist_city)(x)
+    assert "np.linalg.norm(XA[:, None, :] - XB[None, :, :], axis=-1)" in str(error.value)

@@ -20,12 +20,14 @@ import math as _math
 import numbers
 
 import scipy.optimize  # noqa: F401  (the records name their functions: this family needs them)
+import scipy.spatial.distance  # noqa: F401
 import scipy.special  # noqa: F401
 import scipy.stats  # noqa: F401
 
 from s2s.errors import missing_rule
 from s2s.rules import symbolic
-from s2s.rules.primitive import define, elementwise, linear, non_default
+from s2s import ir
+from s2s.rules.primitive import constant_is, define, elementwise, linear, non_default, reading, refuse
 from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import ModuleProxy, Sym, np, rt
 
@@ -468,3 +470,57 @@ define(OPT + "rosen_hess_prod", [lambda g, ans, x, p: _refuse(OPT + "rosen_hess_
                                  lambda g, ans, x, p: optimize.rosen_hess_prod(x, g)],
        [lambda d, ans, x, p: _refuse(OPT + "rosen_hess_prod", _THIRD),
         lambda d, ans, x, p: optimize.rosen_hess_prod(x, d)], rank_of_argument=0)
+
+
+# ================================================================ scipy.spatial.distance.cdist / pdist
+# read as NumPy computes the distances: the points as floats, their differences row by row (cdist: every row of XA
+# less every row of XB; pdist: the pairs i < j of np.triu_indices, in pdist's order), np.linalg.norm over the last
+# axis (euclidean: its derivative 0 where two points meet, np.linalg.norm's convention) or the sum of squares
+# (sqeuclidean); other metrics are refused where differentiated, naming the NumPy to write
+DIST = "scipy.spatial.distance."
+_METRICS = ("euclidean", "sqeuclidean")
+
+
+def _distances(materialise, differences, metric):
+    d = materialise(differences)
+    if metric == "euclidean":
+        return ir.Call(f"{np._prefix}.linalg.norm", (d,), (("axis", ir.Const(-1)),))
+    return ir.Call(f"{np._prefix}.sum", (materialise(ir.Call("mul", (d, d))),), (("axis", ir.Const(-1)),))
+
+
+def _points(materialise, X):
+    return materialise(ir.Call(f"{np._prefix}.asarray", (X,), (("dtype", ir.Const("float64")),)))
+
+
+def _cdist(materialise, XA, XB, metric=ir.Const("euclidean")):
+    if not (isinstance(metric, ir.Const) and metric.value in _METRICS):
+        return ir.Call(DIST + "cdist", (XA, XB, metric))
+    A, B = _points(materialise, XA), _points(materialise, XB)
+    rows = materialise(ir.Call("getitem", (A, ir.Const(slice(None)), ir.Const(None), ir.Const(slice(None)))))
+    columns = materialise(ir.Call("getitem", (B, ir.Const(None), ir.Const(slice(None)), ir.Const(slice(None)))))
+    return _distances(materialise, ir.Call("sub", (rows, columns)), metric.value)
+
+
+def _pdist(materialise, X, metric=ir.Const("euclidean")):
+    if not (isinstance(metric, ir.Const) and metric.value in _METRICS):
+        return ir.Call(DIST + "pdist", (X, metric))
+    A = _points(materialise, X)
+    n = materialise(ir.Call("getitem", (materialise(ir.Call(f"{np._prefix}.shape", (A,))), ir.Const(0))))
+    pairs = materialise(ir.Call(f"{np._prefix}.triu_indices", (n, ir.Const(1))))
+    first, second = (materialise(ir.Call("getitem", (pairs, ir.Const(k)))) for k in (0, 1))
+    return _distances(materialise, ir.Call("sub", (materialise(ir.Call("getitem", (A, first))),
+                                                   materialise(ir.Call("getitem", (A, second))))), metric.value)
+
+
+def _distance_refusal(name, written):
+    def refusal(*args, **kwargs):
+        refuse(DIST + name, f"scipy.spatial.distance.{name} has a derivative rule in s2s for metric='euclidean' and "
+                            f"'sqeuclidean' only (given no other keyword)", f"write the distances with NumPy: {written}")
+    return refusal
+
+
+reading(DIST + "cdist", _cdist, _distance_refusal("cdist", "np.linalg.norm(XA[:, None, :] - XB[None, :, :], axis=-1)"),
+        parameters=(("XA", REQUIRED), ("XB", REQUIRED), ("metric", "euclidean")))
+reading(DIST + "pdist", _pdist, _distance_refusal("pdist", "i, j = np.triu_indices(len(X), 1); "
+                                                           "np.linalg.norm(X[i] - X[j], axis=-1)"),
+        parameters=(("X", REQUIRED), ("metric", "euclidean")))
