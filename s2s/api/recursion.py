@@ -150,18 +150,24 @@ class _Redrawn(S2SError):
     """A recursive function that draws random numbers or takes an iterator's next item: refused (`_refuse_draws`)."""
 
 
-def _refuse_draws(fn, transformed) -> None:
-    """Refuse `fn` where one level of it (the generated code of `transformed`, s2s.vjp or s2s.jvp of `fn`) draws a
-    random number or takes an iterator's next item: its derivative runs each recursive call again, which would draw
+def _refuse_draws(fn, transformed):
+    """`transformed` (s2s.vjp or s2s.jvp of `fn`), refused where one level of `fn` (its generated code) draws a
+    random number or takes an iterator's next item: the derivative runs each recursive call again, which would draw
     other numbers than the call did (a derivative of other numbers, different in each mode). Found once per
     function."""
     key = (fn, "draws")
-    if key not in _HELPERS:
+    found = _HELPERS.get(key, key)
+    if found is None:
+        return transformed
+    if found is key:
         generated = transformed._current()
         found = draws.first_draw(generated)
-        where = found and linemaps.user_line(generated.__code__.co_filename, found[0])
-        _HELPERS[key] = where and (where[:2], found[1])
-    found = _HELPERS[key]
+        if found is not None:  # (the user's line, else the function's first)
+            code = fn.__code__
+            where = linemaps.user_line(generated.__code__.co_filename, found[0]) or (code.co_filename,
+                                                                                    code.co_firstlineno)
+            found = (where[:2], found[1])
+        _HELPERS[key] = found
     if found:
         (filename, line), is_next = found
         name = getattr(fn, "__name__", "f")
@@ -176,6 +182,7 @@ def _refuse_draws(fn, transformed) -> None:
                        f"(docs/limitations.md, Recursion), and {name} {what}:\n  {filename}:{line}\n    "
                        f"{linecache.getline(filename, line).strip()}\n{advice}, or write {name} as a loop, whose "
                        f"{'items' if is_next else 'draws'} s2s keeps")
+    return transformed
 
 
 # ------------------------------------------------------------------------ generated helpers of second order
@@ -425,32 +432,26 @@ def rules_for(fn) -> str:
             *first, last = _choices(fn, "reverse", args, None)
             for wrt in first:
                 try:  # (a tuple wrt: a tuple of gradients)
-                    if wrt:
-                        _refuse_draws(fn, vjp(fn, wrt=wrt))
-                    return _placed(fn, args, zip(wrt, vjp(fn, wrt=wrt)(*args)[1](g)) if wrt else ())
+                    return _placed(fn, args, zip(wrt, _refuse_draws(fn, vjp(fn, wrt=wrt))(*args)[1](g)) if wrt
+                                   else ())
                 except _Redrawn:
                     raise
                 except S2SError:
                     _INTEGERS_REFUSED.add((fn, "reverse", wrt))
-            if last:
-                _refuse_draws(fn, vjp(fn, wrt=last))
-            return _placed(fn, args, zip(last, vjp(fn, wrt=last)(*args)[1](g)) if last else ())
+            return _placed(fn, args, zip(last, _refuse_draws(fn, vjp(fn, wrt=last))(*args)[1](g)) if last else ())
 
     def tangent(tangents, ans, *args):
         with _Level(name):
             *first, last = _choices(fn, "forward", args, tangents)
             for wrt in first:
                 try:
-                    if wrt:
-                        _refuse_draws(fn, jvp(fn, wrt=wrt))
-                    return jvp(fn, wrt=wrt)(args, tuple(tangents[i] for i in wrt))[1] if wrt else 0.0
+                    return _refuse_draws(fn, jvp(fn, wrt=wrt))(args, tuple(tangents[i] for i in wrt))[1] if wrt \
+                        else 0.0
                 except _Redrawn:
                     raise
                 except S2SError:
                     _INTEGERS_REFUSED.add((fn, "forward", wrt))
-            if last:
-                _refuse_draws(fn, jvp(fn, wrt=last))
-            return jvp(fn, wrt=last)(args, tuple(tangents[i] for i in last))[1] if last else 0.0
+            return _refuse_draws(fn, jvp(fn, wrt=last))(args, tuple(tangents[i] for i in last))[1] if last else 0.0
 
     first = {"adjoint": adjoint, "tangent": tangent}
     rules = {**first, **_second_order_rules(fn)}
