@@ -36,6 +36,11 @@ CASES += [(seed, 7) for seed in LEVEL7_SEEDS]
 # and between them write each of those
 LEVEL8_SEEDS = (8003, 8013, 8014, 8016, 8017, 8018, 8019, 8022, 8026, 9090)
 CASES += [(seed, 8) for seed in LEVEL8_SEEDS]
+# level 9 (level9.py: containers read as a dict on one path and iterated on another, lists of numbers written by
+# slot, recursive chains/trees/halvings and draws in a recursion, dataclasses and NamedTuples read in loops): seeds
+# of fuzz9 (9000-9179) that pass today and between them write each of those
+LEVEL9_SEEDS = (9101, 9102, 9107, 9111, 9116, 9119, 9129, 9140, 9142, 9165)
+CASES += [(seed, 9) for seed in LEVEL9_SEEDS]
 
 NUMPY1 = int(np.__version__.split(".")[0]) < 2  # (level 6's productions call NumPy 2's np.linalg.vector_norm)
 
