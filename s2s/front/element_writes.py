@@ -343,12 +343,16 @@ class ElementWriteLowering(ListWriteLowering):
         """The parameter (or module data) whose array or dict the element write into `node` would change: `state`
         of `state['rm'][:] = v`, of `rm = state['rm']; rm[:] = v`, of `state['rm'] = v`; None for anything the
         function made."""
-        if not isinstance(node, ast.Name):
+        atom = self.item_read(node)  # (`M[1]` of a list display the function made: that item itself)
+        if atom is None and not isinstance(node, ast.Name):
             while isinstance(node, (ast.Subscript, ast.Attribute)):
                 node = node.value
             if not isinstance(node, ast.Name) or node.id not in self.env:
                 return None
-        atom = self.read(node.id, node) if node.id in self.env else None
+        if atom is None:
+            atom = self.read(node.id, node) if node.id in self.env else None
+        elif isinstance(atom, ir.Var) and getattr(self.definitions.get(atom.name), "op", None) in ("list", "tuple"):
+            return None  # (a list of the function's own: its items are not written, its slot is)
         while isinstance(atom, ir.Var):
             if atom.name in self.phis or atom.name in self.roots or \
                     any(p.target == atom.name for f in self.loop_path for p in f.phis.values()):
@@ -386,6 +390,19 @@ class ElementWriteLowering(ListWriteLowering):
             return None
         self.roots[atom.name] = atom.name
         return atom.name
+
+    def own_factor(self, elt, part):
+        """`part`, bound to `elt` by unpacking, as bound: `Vt` of `U, s, Vt = np.linalg.svd(a)`, where the function
+        writes into it (`Vt[2] = -Vt[2]`, `U[:, -1] *= -1`), a copy, `Vt = np.copy(t[2])`, which keeps its meaning
+        (nothing else holds the tuple): the code s2s generates reads the tuple in the factorisation's adjoint, where
+        a derivative of that code (a Hessian) would take a write into its part for a write into a view."""
+        made = self.definitions.get(part.name) if isinstance(part, ir.Var) else part
+        if not isinstance(elt, ast.Name) or self.generated() or not factor_part(made, self.definitions.get):
+            return part
+        written = any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == elt.id and
+                      isinstance(t.ctx, ast.Store) or isinstance(t, ast.AugAssign) and
+                      isinstance(t.target, ast.Name) and t.target.id == elt.id for t in ast.walk(self.src.tree))
+        return ir.Call(prims.COPY, (self.materialise(part),)) if written else part
 
     def _unpacked_factor(self, call: ir.Call) -> bool:
         """Is `call` a factor of a factorisation whose tuple no name holds, `U` of `U, s, Vt = np.linalg.svd(a)` or

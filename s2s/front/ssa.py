@@ -414,7 +414,7 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
                 atom = self.iterated(atom, len(elts))
             for i, elt in enumerate(elts):
                 part = parts[i] if parts is not None else self.fold_call("getitem", (atom, ir.Const(i)))
-                self.bind(elt, part)
+                self.bind(elt, self.own_factor(elt, part))
         elif isinstance(target, ast.Subscript):
             self.write_element(target, self.materialise(value))
         else:
