@@ -71,9 +71,9 @@ def _differentiated(fn, mode: str, args: tuple, tangents, compute):
             if wrt:
                 _refuse_draws(fn, vjp(fn, wrt=wrt))
             return compute(wrt)
-        except _Redrawn:
-            raise
-        except S2SError:
+        except S2SError as exc:
+            if getattr(exc, "redrawn", False):  # (_refuse_draws's, not a refusal of an integer argument)
+                raise
             _INTEGERS_REFUSED.add((fn, mode, wrt))
     if last:
         _refuse_draws(fn, vjp(fn, wrt=last))
@@ -146,10 +146,6 @@ def _differentiable(value) -> bool:
     return isinstance(value, numbers.Number) and not isinstance(value, (bool, numbers.Integral))
 
 
-class _Redrawn(S2SError):
-    """A recursive function that draws random numbers or takes an iterator's next item: refused (`_refuse_draws`)."""
-
-
 def _refuse_draws(fn, transformed):
     """`transformed` (s2s.vjp or s2s.jvp of `fn`), refused where one level of `fn` (its generated code) draws a
     random number or takes an iterator's next item: the derivative runs each recursive call again, which would draw
@@ -178,10 +174,12 @@ def _refuse_draws(fn, transformed):
                   "with the index of the next one to take (items[at])" if is_next else
                   "Draw the numbers before the recursion (draws = rng.random(n)) and pass them in with the index of "
                   "the next one to take (draws[at])")
-        raise _Redrawn(f"the derivative of the recursive function {name} runs each recursive call of it again "
-                       f"(docs/limitations.md, Recursion), and {name} {what}:\n  {filename}:{line}\n    "
-                       f"{linecache.getline(filename, line).strip()}\n{advice}, or write {name} as a loop, whose "
-                       f"{'items' if is_next else 'draws'} s2s keeps")
+        error = S2SError(f"the derivative of the recursive function {name} runs each recursive call of it again "
+                         f"(docs/limitations.md, Recursion), and {name} {what}:\n  {filename}:{line}\n    "
+                         f"{linecache.getline(filename, line).strip()}\n{advice}, or write {name} as a loop, whose "
+                         f"{'items' if is_next else 'draws'} s2s keeps")
+        error.redrawn = True
+        raise error
     return transformed
 
 
@@ -434,9 +432,9 @@ def rules_for(fn) -> str:
                 try:  # (a tuple wrt: a tuple of gradients)
                     return _placed(fn, args, zip(wrt, _refuse_draws(fn, vjp(fn, wrt=wrt))(*args)[1](g)) if wrt
                                    else ())
-                except _Redrawn:
-                    raise
-                except S2SError:
+                except S2SError as exc:
+                    if getattr(exc, "redrawn", False):  # (_refuse_draws's, not a refusal of an integer argument)
+                        raise
                     _INTEGERS_REFUSED.add((fn, "reverse", wrt))
             return _placed(fn, args, zip(last, _refuse_draws(fn, vjp(fn, wrt=last))(*args)[1](g)) if last else ())
 
@@ -447,9 +445,9 @@ def rules_for(fn) -> str:
                 try:
                     return _refuse_draws(fn, jvp(fn, wrt=wrt))(args, tuple(tangents[i] for i in wrt))[1] if wrt \
                         else 0.0
-                except _Redrawn:
-                    raise
-                except S2SError:
+                except S2SError as exc:
+                    if getattr(exc, "redrawn", False):  # (_refuse_draws's, not a refusal of an integer argument)
+                        raise
                     _INTEGERS_REFUSED.add((fn, "forward", wrt))
             return _refuse_draws(fn, jvp(fn, wrt=last))(args, tuple(tangents[i] for i in last))[1] if last else 0.0
 
