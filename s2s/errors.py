@@ -34,6 +34,23 @@ class S2SError(Exception):
     UnsupportedSyntaxError
     """
 
+    calls: tuple = ()  # ((file, line, text, helper), ...): the calls of the helper it was found in, innermost first
+
+    def __str__(self) -> str:
+        return super().__str__() + called_from(self)
+
+
+def called_from(error: S2SError) -> str:
+    """The lines naming the user's calls of the helpers `error` was found in (none where it was found in the
+    function transformed itself), with what keeps s2s out of the innermost helper."""
+    if not error.calls:
+        return ""
+    lines = "".join(f"\n  called from {file}:{line}\n    {text.strip()}" for file, line, text, _ in error.calls)
+    helper = error.calls[0][3]
+    return (f"{lines}\n(s2s follows {helper} into its source; @s2s.adjoint({helper}) and @s2s.tangent({helper}) "
+            f"give it rules, s2s.nondifferentiable({helper}) says its result carries no derivative, and s2s then "
+            f"does not read it)")
+
 
 class UnsupportedSyntaxError(S2SError, SyntaxError):
     """A construct s2s does not handle: `try`, `with`, `yield`, `async`, `global`, `class`, ...
@@ -90,7 +107,7 @@ class UnsupportedSyntaxError(S2SError, SyntaxError):
     def __str__(self) -> str:
         text = (self.text or "").rstrip("\n")
         caret = " " * max((self.offset or 1) - 1, 0) + "^"
-        return f"{self.msg}\n  {self.filename}:{self.lineno}:{self.offset}\n    {text}\n    {caret}"
+        return f"{self.msg}\n  {self.filename}:{self.lineno}:{self.offset}\n    {text}\n    {caret}" + called_from(self)
 
 
 class NonDifferentiableError(S2SError):

@@ -353,3 +353,38 @@ def test_a_list_the_function_refuses_gives_the_functions_type_error():
     assert repeated([1.0, 2.0]) == 6.0
     with pytest.raises(s2s.S2SError, match="repeated or joined"):
         s2s.grad(repeated)([1.0, 2.0])
+
+
+# ------------------------------------------------------------------ M1: a refusal inside a helper names the call
+def m1_risky(v):
+    try:
+        return np.log(v)
+    except FloatingPointError:
+        return 0.0
+
+
+def m1_middle(v):
+    return m1_risky(v * 2.0) + v
+
+
+def m1_user(x):
+    y = x + 1.0
+    return m1_middle(y) * 3.0
+
+
+def test_a_refusal_inside_a_helper_names_the_users_calls():
+    with pytest.raises(s2s.UnsupportedSyntaxError) as err:
+        s2s.grad(m1_user)(1.0)
+    message = str(err.value)
+    assert message.startswith("a try statement is not supported")
+    assert f"{__file__}:{m1_risky.__code__.co_firstlineno + 1}:5" in message  # (the construct, where it is)
+    middle, user = m1_middle.__code__.co_firstlineno + 1, m1_user.__code__.co_firstlineno + 2
+    assert f"called from {__file__}:{middle}\n    return m1_risky(v * 2.0) + v" in message
+    assert f"called from {__file__}:{user}\n    return m1_middle(y) * 3.0" in message
+    assert message.index(f":{middle}\n") < message.index(f":{user}\n")  # (innermost first)
+    assert "@s2s.adjoint(m1_risky)" in message and "s2s.nondifferentiable(m1_risky)" in message
+    assert err.value.lineno == m1_risky.__code__.co_firstlineno + 1  # (the SyntaxError's own location unchanged)
+    # (a refusal at the transformed function's own line names no call)
+    with pytest.raises(s2s.UnsupportedSyntaxError) as err:
+        s2s.grad(m1_risky)(1.0)
+    assert "called from" not in str(err.value)

@@ -6,11 +6,12 @@ with the derivatives s2s makes for it. `InlineLowering` holds these methods of t
 from __future__ import annotations
 
 import dataclasses
+import linecache
 
 import numpy
 
 from s2s import ir
-from s2s.errors import LibraryLine, S2SError, SourceUnavailableError
+from s2s.errors import LibraryLine, S2SError, SourceUnavailableError, called_from
 from s2s.front import fence
 from s2s.front.functions import function_of
 from s2s.front.libraries import library_function, shown
@@ -56,6 +57,8 @@ class InlineLowering:
             finally:
                 self.inlining.pop()
         except S2SError as exc:
+            if not library_function(fn):
+                self.called_here(exc, node, fn.__name__)
             if not library_function(fn) or returns_none:
                 raise
             # what s2s refused in a library's own source (scipy's f-strings, cdist's writes) says nothing about the
@@ -63,6 +66,17 @@ class InlineLowering:
             # where its arguments do not depend on what is differentiated (errors.missing_rule names it otherwise)
             self.block[:] = block
             return self.opaque_call(fn, self.no_spread(args), self.no_spread(kwargs), shown(node, fn), exc)
+
+    def called_here(self, exc: S2SError, node, name: str) -> None:
+        """Name the user's call `node` of the helper `name` in the refusal `exc` found inside it (`called from`,
+        errors.py), where it is not at that call itself."""
+        filename, line = self.src.filename, getattr(node, "lineno", 0)
+        if filename.startswith("<") or (getattr(exc, "filename", None), getattr(exc, "lineno", None)) == \
+                (filename, line) or any(c[:2] == (filename, line) for c in exc.calls):
+            return
+        exc.calls = exc.calls + ((filename, line, linecache.getline(filename, line), name),)
+        if isinstance(exc, SyntaxError):  # (a traceback shows a SyntaxError's msg, not its str: the calls as a note)
+            exc.__notes__ = [called_from(exc).lstrip("\n")]
 
     def recursive_call(self, fn, args, kwargs, node) -> ir.Expr:
         """`fn(args)` for a recursive `fn`: a call of it, its keyword arguments put in their places. Met before (a
