@@ -388,3 +388,25 @@ def test_a_refusal_inside_a_helper_names_the_users_calls():
     with pytest.raises(s2s.UnsupportedSyntaxError) as err:
         s2s.grad(m1_risky)(1.0)
     assert "called from" not in str(err.value)
+
+
+# ------------------------------------------------------------------ hunt17geo M2: the Jacobian's own name
+def grid_energy(V):
+    d = V[1:] - V[:-1]
+    return np.sum(np.sqrt(np.sum(d * d, axis=1) + 1.0))
+
+
+def test_an_int_array_is_refused_by_the_name_of_the_transformation_called():
+    V = np.array([[0, 0], [1, 2], [3, 3], [4, 1]])
+    for name, run in [("grad_grid_energy", s2s.grad(grid_energy)), ("jacobian_grid_energy", s2s.jacobian(grid_energy)),
+                      ("jacobian_grid_energy", s2s.jacobian(grid_energy, mode="forward")),
+                      ("jacobian_grad_grid_energy", s2s.jacobian(s2s.grad(grid_energy))),
+                      ("hessian_grid_energy", s2s.hessian(grid_energy))]:
+        with pytest.raises(s2s.ArgumentTypeError, match="V.astype") as err:
+            run(V)
+        assert str(err.value).startswith(name + ": the argument 'V' is an array of int"), str(err.value)
+    Vf = V.astype(float)
+    J = s2s.jacobian(s2s.grad(grid_energy))(Vf)
+    assert_close(J, s2s.hessian(grid_energy)(Vf))
+    g = s2s.grad(grid_energy)(Vf)
+    assert_close(g, numeric_grad(grid_energy, (Vf,), 0), rtol=1e-4)

@@ -38,6 +38,7 @@ class _ReverseState(cache.SharedState):
     def __init__(self, f, wrt):
         super().__init__(f)
         self.vjp = transform.vjp(f, wrt=wrt)
+        self.vjp.__name__ = f"jacobian_{getattr(f, '__name__', 'f')}"  # (its refusals are the Jacobian's the user called)
         self.params = self.positional = None
         self.forward = None  # the forward-mode Jacobian, where reverse mode cannot follow a gradient's stacks
         self.made = None  # (the vjp's cache entry, the module text, its entry point compiled): JacobianReverse._made
