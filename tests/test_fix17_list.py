@@ -1,6 +1,7 @@
 """Round 17's list item writes and round 16's list features finished (fix17list): each program is checked in every
 mode against finite differences (grad, vjp, jvp, both Jacobians, the Hessian and grad of grad), its value against
 plain NumPy's, and the caller's array left as it was."""
+import collections
 import copy
 import re
 
@@ -331,3 +332,39 @@ def test_list_adjoint_of_numbers_added_in_place():
     s2s.runtime.require_item_shape(np.float64(0.3), 0.2, "ys[k] = v")  # (a number widens nothing)
     with pytest.raises(s2s.S2SError, match="shape"):
         s2s.runtime.require_item_shape(np.ones(2), 0.2, "ys[k] = v")
+
+
+# ------------------------------------------------ M1: a write into an inner list of a list of lists the function made
+# was blamed on the caller ("an element of M[1], which the caller passed in ('x')"): the walk to what the write changes
+# took a list display for a view of its first item
+
+def inner_list_written(x):
+    M = [[x[0], x[1]], [x[2], x[0] * x[1]]]
+    M[1][0] = M[0][1] * 3.0
+    return M[0][0] + M[1][0]
+
+
+def inner_list_copied_written_and_stored(x):
+    M = [[x[0], x[1]], [x[2], x[0] * x[1]]]
+    row = list(M[1])
+    row[0] = M[0][1] * 3.0
+    M[1] = row
+    return M[0][0] + M[1][0] * M[1][1]
+
+
+def test_inner_list_write_is_no_callers():
+    with pytest.raises(s2s.S2SError, match=r"an item of the list 'M'") as info:
+        s2s.grad(inner_list_written)(X.copy())
+    assert "caller" not in str(info.value) and "row = list(M[1]); row[0] = ...; M[1] = row" in str(info.value)
+    every_mode(inner_list_copied_written_and_stored)  # (the advice)
+
+
+def callers_array_in_list_written(x):
+    M = [[x, x * 2.0]]
+    M[0][0][1] = 5.0  # (NumPy changes the caller's x)
+    return np.sum(M[0][0])
+
+
+def test_callers_array_in_list_still_named():
+    with pytest.raises(s2s.S2SError, match=r"which the caller passed in.*\('x'\)"):
+        s2s.grad(callers_array_in_list_written)(X.copy())

@@ -107,6 +107,19 @@ class ListWriteLowering:
         self.emit(ir.Effect(ir.Call("s2s.runtime.require_item_shape", (value, self.materialise(old), ir.Const(
             text))), self.loc))
 
+    def item_read(self, node):
+        """The item `node` (`M[1]`, `M[1][0]`) is, read at constant indexes from a list or tuple the function wrote out
+        here (`M = [[a, b], [c, d]]`), or None."""
+        if not isinstance(node, ast.Subscript) or not isinstance(node.slice, ast.Constant) or \
+                type(node.slice.value) is not int:
+            return None
+        inner = self.read(node.value.id, node.value) if isinstance(node.value, ast.Name) and \
+            node.value.id in self.env else self.item_read(node.value)
+        if not isinstance(inner, ir.Var) or self._tuple_parts(inner) is None:
+            return None
+        found = self.fold_call("getitem", (inner, ir.Const(node.slice.value)))
+        return found if isinstance(found, ir.Var) else None
+
     def _read_before(self, name: str) -> bool:
         """Does the function's text read the list `name` (by item, whole, or a method of it) before the line being
         built, on it, or anywhere in the outermost loop around it? (Not the list written by item: `name[k] = v`.)"""
