@@ -368,3 +368,19 @@ def callers_array_in_list_written(x):
 def test_callers_array_in_list_still_named():
     with pytest.raises(s2s.S2SError, match=r"which the caller passed in.*\('x'\)"):
         s2s.grad(callers_array_in_list_written)(X.copy())
+
+
+# ------------------------------------------------ M2: a defaultdict(float) accumulated in nested loops was refused as a
+# name rebound to another array each step: the alias stage took `float`, the factory, for module data the dict may
+# hold, so the inner loop's dict was no version of the outer's
+
+def accumulated_in_nested_loops(x):
+    log = collections.defaultdict(float)
+    for ep in range(2):
+        for i in range(3):
+            log[i % 2] += x[i] * (ep + i) * x[(i + 1) % 3]
+    return log[0] * log[1]
+
+
+def test_defaultdict_in_nested_loops():
+    every_mode(accumulated_in_nested_loops)

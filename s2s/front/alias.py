@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import types
 
 from s2s import ir, prims
 from s2s.prims import MAY_SHARE_MEMORY as VIEWS, MAY_RETURN_OPERAND, NO_COPY_RETURNS_OPERAND, NO_COPY_WRITES_OPERAND
@@ -138,8 +139,11 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         if name in self.root:
             r = self.root[name]
             return {r: self.state.writes.get(r, 0), **self.held_objects(r)}  # (a container: and what it holds)
-        if name in self.visible:
-            return {name: 0}
+        if name in self.visible:  # (Python's classes and functions, `defaultdict(float)`'s factory: no array)
+            free = self.fn.free.get(name)
+            free = free[0] if isinstance(free, tuple) and free else free
+            return {} if isinstance(free, (type, types.BuiltinFunctionType)) and free.__module__ == "builtins" else \
+                {name: 0}
         if name in self.refs:
             return dict(self.refs[name])
         return {name: self.state.writes.get(name, 0)}  # made here: an object of its own
