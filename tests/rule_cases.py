@@ -984,6 +984,7 @@ CASES += [
     ("s2s.runtime.cov_rows", lambda m, y: rt.cov_rows(m, y), (V, W), (0, 1)),
     ("s2s.runtime.cov_rows", lambda m, y: rt.cov_rows(m, y, False), (M34.T, M24.T), (0, 1)),
     ("s2s.runtime.cov_rows_part", lambda g: rt.cov_rows_part(g, V, M24), (M34,), 0),
+    ("s2s.runtime.qr_wide", lambda a: rt.qr_wide(a), (M23,), 0),
     ("s2s.runtime.cov_rows_part", lambda g: rt.cov_rows_part(g, M34.T, M24.T, False, part=1),
      (np.linspace(-1.0, 1.0, 20).reshape(5, 4),), 0),
 ]

@@ -2,10 +2,16 @@
 hunt17fin R1, hunt17geo R2-R5, hunt17num R4 and M1, hunt17reg's statistics refusals).
 
 - np.cov(x, y): NumPy's own reading, np.cov of x's variables and y's joined in rows (rowvar= as NumPy reads it).
+- np.linalg.qr(a, mode='complete') of a square or wide a: the reduced factors, bit for bit (a tall a's complete q
+  has columns past a's, any orthonormal completion: refused where differentiated); mode='r': the reduced r.
 - np.linalg.cholesky(a, upper=True) (NumPy 2): the transpose of the lower factor of a's transpose, bit for bit
   (LAPACK reads a's upper triangle, so a non-symmetric a is checked too).
 - np.prod(x, where=m), also as the method x.prod(where=m): the product of np.where(m, x, 1).
 - np.linspace(..., retstep=True): the samples and NumPy's step (stop - start) / (num - 1).
+- statistics.variance, stdev, pvariance, pstdev: the sum of squares about the mean, plus Python's last bits.
+- np.gradient(y, x) in its coordinates: still refused, but its advice is NumPy's formula, not np.diff(y) / np.diff(x).
+- scipy.spatial.distance.cdist / pdist (euclidean, sqeuclidean): np.linalg.norm of the rows' differences.
+- np.cross of two 2-vectors in vector forward mode: refused (documented), its advice exact.
 
 Each derivative is checked in every mode against finite differences (tests.conftest.check_every_mode), each value
 against NumPy's own, bit for bit.
@@ -95,6 +101,52 @@ def test_cholesky_upper_in_every_mode(a):
             s2s.grad(cholesky_upper)(a.ravel())
         return
     check_every_mode(cholesky_upper, a.ravel(), exact=True)
+
+
+# ------------------------------------------------------------------ np.linalg.qr(a, mode='complete' / 'r')
+QW = np.arange(9.0).reshape(3, 3)
+
+
+def qr_complete_square(x):
+    q, r = np.linalg.qr(x.reshape(3, 3), mode="complete")
+    return np.sum(q * QW) + np.sum(r ** 2 * QW)
+
+
+def qr_complete_wide(x):
+    q, r = np.linalg.qr(x.reshape(2, 3), mode="complete")
+    return np.sum(q * QW[:2, :2]) + np.sum(r ** 2 * QW[:2])
+
+
+def qr_r(x):
+    return np.sum(np.linalg.qr(x.reshape(3, 2), mode="r") ** 3)
+
+
+def qr_complete_tall(x):
+    q, r = np.linalg.qr(x.reshape(3, 2), mode="complete")
+    return np.sum(q)
+
+
+TALL = R.normal(size=(3, 2))
+
+
+def qr_complete_tall_constant(x):
+    q, r = np.linalg.qr(TALL, mode="complete")
+    return np.sum(q) * x
+
+
+def test_qr_complete_of_a_square_or_wide_matrix_and_mode_r_in_every_mode():
+    # (a wide matrix's reduced factors have no second derivative in s2s: refused, as before)
+    check_every_mode(qr_complete_square, R.normal(size=9), exact=True)
+    check_every_mode(qr_complete_wide, R.normal(size=6), exact=True, hessian=False)
+    check_every_mode(qr_r, R.normal(size=6), exact=True)
+
+
+def test_qr_complete_of_a_tall_matrix_is_refused_where_differentiated():
+    with pytest.raises(s2s.S2SError, match="orthonormal completion"):
+        s2s.grad(qr_complete_tall)(R.normal(size=6))
+    with pytest.raises(s2s.S2SError, match="orthonormal completion"):
+        s2s.jvp(qr_complete_tall)((R.normal(size=6),), (np.ones(6),))
+    assert s2s.grad(qr_complete_tall_constant)(2.0) == np.sum(np.linalg.qr(TALL, mode="complete")[0])
 
 
 # ------------------------------------------------------------------ np.prod(x, where=m)

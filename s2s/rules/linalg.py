@@ -22,10 +22,17 @@ def _qr_mode(mode) -> None:
     if isinstance(mode, Sym):
         refuse("numpy.linalg.qr", "np.linalg.qr with a mode known only at run time has no derivative rule in s2s",
                "leave mode out (the default, mode='reduced', has one): q, r = np.linalg.qr(a)")
-    if not same(mode, "reduced"):
+    if not same(mode, "reduced") and not same(mode, "complete"):  # ('complete': the reduced factors of a wide a)
         fix = _QR_FIXES.get(mode if isinstance(mode, str) else None, "write q, r = np.linalg.qr(a)")
         refuse("numpy.linalg.qr", f"np.linalg.qr with mode={mode!r} has no derivative rule in s2s (only the default, "
                                   "mode='reduced')", fix)
+
+
+def _qr_modes(materialise, a, mode=ir.Const("reduced")):
+    """np.linalg.qr(a, mode='r') is the r of the reduced factors (bit for bit); other calls are kept."""
+    if constant_is(mode, "r"):
+        return ir.Call("getitem", (materialise(ir.Call("numpy.linalg.qr", (a,))), ir.Const(1)))
+    return ir.Call("numpy.linalg.qr", (a,) if constant_is(mode, "reduced") else (a, mode))
 
 
 # what to write instead of np.linalg.qr's other modes
@@ -38,14 +45,16 @@ _QR_FIXES = {
 }
 
 
+# mode='complete' of a wide or square a is the reduced factors, bit for bit; of a tall a (whose r has more rows
+# than columns, whose q's columns past a's are any orthonormal completion) rt.qr_wide refuses it as it runs
 def _qr_adjoint(g, ans, a, mode="reduced"):
     _qr_mode(mode)
-    return rt.qr_adjoint(g, ans[0], ans[1])
+    return rt.qr_adjoint(g, ans[0], ans[1] if same(mode, "reduced") else rt.qr_wide(ans[1]))
 
 
 def _qr_tangent(d, ans, a, mode="reduced"):
     _qr_mode(mode)
-    return rt.qr_tangent(d, ans)
+    return rt.qr_tangent(d if same(mode, "reduced") else rt.qr_wide(d), ans)
 
 
 def _cholesky_upper(upper) -> None:
@@ -91,7 +100,7 @@ define("numpy.linalg.eigh", [lambda g, ans, a, UPLO="L": rt.eigh_adjoint(g, ans[
        [lambda d, ans, a, UPLO="L": rt.eigh_tangent(d, ans, UPLO)])
 define("numpy.linalg.eigvalsh", [lambda g, ans, a, UPLO="L": rt.eigvalsh_adjoint(g, a, **non_default(UPLO=(UPLO, "L")))],
        [lambda d, ans, a, UPLO="L": rt.eigvalsh_tangent(d, a, UPLO)])
-define("numpy.linalg.qr", [_qr_adjoint], [_qr_tangent])
+read_first(define("numpy.linalg.qr", [_qr_adjoint], [_qr_tangent]), _qr_modes)
 
 
 # np.linalg.svd(a, hermitian=True) decomposes the symmetric matrix of a's lower triangle (through eigh): the rules

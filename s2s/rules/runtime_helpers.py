@@ -435,3 +435,5 @@ helper("cov_rows_part", lambda G, g, m, y, rowvar=True, part=0:
        rt.cov_rows(G, np.zeros(np.shape(y)), **_ROWVAR(rowvar)) if part == 0 else
        rt.cov_rows(np.zeros(np.shape(m)), G, **_ROWVAR(rowvar)))
 nondiff(RT + "linspace_divisor", RT + "spread_divisor", RT + "spread_rounding")  # (statistics.variance's last bits: no derivative)
+# np.linalg.qr(a, mode='complete') of a wide or square a (the reduced factors): a, checked, the identity
+helper("qr_wide", lambda G, a: G, rank_of_argument=0)

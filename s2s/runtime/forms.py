@@ -1,11 +1,13 @@
 """Helpers of library calls s2s reads as compositions of others (rules' `lowered`, front/library_loops.py): the
 variables of `np.cov(m, y)` joined in rows as NumPy joins them, the divisor of `np.linspace(..., retstep=True)`'s
-step, and the last bits of statistics.variance, stdev, pvariance and pstdev."""
+step, the check that np.linalg.qr(a, mode='complete') has the reduced factors, and the last bits of statistics.variance, stdev, pvariance and pstdev."""
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["cov_rows", "cov_rows_part", "linspace_divisor", "spread_divisor", "spread_rounding"]
+from s2s.errors import S2SError
+
+__all__ = ["cov_rows", "cov_rows_part", "linspace_divisor", "spread_divisor", "spread_rounding", "qr_wide"]
 
 
 def _rows(v, rowvar):
@@ -56,3 +58,14 @@ def spread_rounding(data, value, name):
     no derivative."""
     import statistics
     return getattr(statistics, name)(data) - value
+
+
+def qr_wide(a):
+    """`a`, checked to have no more rows than columns: np.linalg.qr(x, mode='complete')'s r or x's tangent, where
+    the complete factors are the reduced ones (bit for bit), whose rules s2s has. A tall x's complete q has
+    columns past x's, any orthonormal completion of them, without a derivative: refused."""
+    if np.shape(a)[-2] > np.shape(a)[-1]:
+        raise S2SError("np.linalg.qr(a, mode='complete') of a tall a (more rows than columns) has no derivative in "
+                       "s2s: the columns of q past a's are any orthonormal completion of them; write q, r = "
+                       "np.linalg.qr(a), the reduced factors (q of a's shape, r square)")
+    return a
