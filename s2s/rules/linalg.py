@@ -38,9 +38,6 @@ def _qr_modes(materialise, a, mode=ir.Const("reduced")):
 # what to write instead of np.linalg.qr's other modes
 _QR_FIXES = {
     "r": "write q, r = np.linalg.qr(a) and use r (mode='r' gives the same r)",
-    "complete": "write q, r = np.linalg.qr(a): for a square or wide a (rows <= columns) the same factors; for a tall "
-                "a the reduced ones (q of a's shape, r square), the complete q's other columns being any orthonormal "
-                "completion of them, without a derivative",
     "raw": "write q, r = np.linalg.qr(a) (mode='raw' gives LAPACK's Householder reflectors)",
 }
 

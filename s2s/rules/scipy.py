@@ -27,7 +27,7 @@ import scipy.stats  # noqa: F401
 from s2s.errors import missing_rule
 from s2s.rules import symbolic
 from s2s import ir
-from s2s.rules.primitive import constant_is, define, elementwise, linear, non_default, reading, refuse
+from s2s.rules.primitive import define, elementwise, linear, non_default, reading, refuse
 from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import ModuleProxy, Sym, np, rt
 
