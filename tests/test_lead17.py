@@ -88,3 +88,39 @@ def test_the_jacobian_of_a_jacobian_with_respect_to_a_container_is_refused_with_
         return np.sin(p[0]) * p[1]
     with pytest.raises(s2s.S2SError, match="numbers and arrays"):
         s2s.jacobian(s2s.jacobian(f))((np.array([0.1, 0.2]), 2.0))
+
+
+def tanh_steps(c, a=1.5):
+    s = c
+    for i in range(3):
+        s = np.tanh(s * a + i)
+    return s
+
+
+def test_grad_of_grad_through_loop_stacks_of_a_function_with_defaults():
+    # (forward mode over the generated gradient: its jvp takes the tangent by name after the defaults since
+    # 0d23c14, which the one-sweep call and rt.forward_gradient passed by position: a TypeError)
+    d1 = lambda c, a=1.5: numeric_grad(tanh_steps, (c, a), 0, eps=1e-5)  # noqa: E731
+    for c in (0.3, -0.4):
+        assert_close(s2s.grad(s2s.grad(tanh_steps))(c), numeric_grad(d1, (c,), 0, eps=1e-4), atol=1e-6)
+        both = s2s.grad(s2s.grad(tanh_steps), wrt=(0, 1))(c, 1.2)
+        assert_close(both[0], numeric_grad(lambda c_, a_: d1(c_, a_), (c, 1.2), 0, eps=1e-4), atol=1e-6)
+        assert_close(both[1], numeric_grad(lambda c_, a_: d1(c_, a_), (c, 1.2), 1, eps=1e-4), atol=1e-6)
+
+
+def vector_with_default(x, a=2.0):
+    return np.sin(x) * x[0] * a + np.array([x[1] ** 2 * a, 0.0, a ** 3])
+
+
+def test_the_jacobian_of_a_jacobian_of_a_function_with_defaults():
+    x, h = np.array([0.3, 0.5, -0.2]), 1e-6
+    e = np.eye(3)
+    for a in (2.0, 3.0):
+        want = np.stack([(jacobian_by_hand(x + h * e[k], a) - jacobian_by_hand(x - h * e[k], a)) / (2 * h)
+                         for k in range(3)], axis=-1)
+        for outer in ("reverse", "forward"):
+            twice = s2s.jacobian(s2s.jacobian(vector_with_default), mode=outer)
+            assert_close(twice(x) if a == 2.0 else twice(x, a), want, atol=1e-7)
+    namespace: dict = {}
+    exec(twice.source, namespace)
+    assert_close(namespace["jacobian_jacobian_vector_with_default"](x, 3.0), want, atol=1e-7)

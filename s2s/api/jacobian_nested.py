@@ -58,6 +58,11 @@ class JacobianOfJacobian:
             self._made = (fn, self._make(fn, self._second, self._mode))
         return self._made[1]
 
+    def _tangent(self) -> str:
+        """How the generated jvp takes its tangent: by position (''), or by name after f's defaults ('dx=')."""
+        code = self._made[0].__code__
+        return f"{code.co_varnames[code.co_argcount + code.co_kwonlyargcount - 1]}=" if code.co_kwonlyargcount else ""
+
     @property
     def source(self) -> str:
         fn_source = self._columns().source
@@ -67,8 +72,8 @@ class JacobianOfJacobian:
         return (f"{fn_source.rstrip()}\n\n\ndef {self.__name__}({', '.join(params)}):\n"
                 f"    # column j of the inner Jacobian is the tangent of {name} at the basis vector e_j of {first}: its "
                 f"Jacobian, for each j\n"
-                f"    return rt.jacobian_columns(lambda e: jacobian_{name}({', '.join(params)}, e)[1], {first}, "
-                f"{params[self._second]})\n")
+                f"    return rt.jacobian_columns(lambda e: jacobian_{name}({', '.join(params)}, {self._tangent()}e)[1], "
+                f"{first}, {params[self._second]})\n")
 
     def __repr__(self):
         return f"<s2s.jacobian of {self.__wrapped__!r} ({self._mode} mode)>"
@@ -85,8 +90,10 @@ class JacobianOfJacobian:
                     f"and arrays of floats, got {type(a).__name__}: for a tuple, list or dict argument write "
                     f"s2s.jacobian of a function taking its leaves")
         columns = self._columns()
+        by_name = self._tangent()[:-1]
+        column = (lambda e: columns(*args, **{by_name: e})[1]) if by_name else (lambda e: columns(*args, e)[1])
         try:
-            return jacobian_columns(lambda e: columns(*args, e)[1], x, args[self._second])
+            return jacobian_columns(column, x, args[self._second])
         except ContainerValue:
             raise ResultTypeError(f"{self.__name__}: the Jacobian of a Jacobian of a function whose value is a "
                                   f"tuple, list or dict is not supported by s2s: take it of a function returning "

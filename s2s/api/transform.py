@@ -162,17 +162,21 @@ def _grad_by_forward_mode(primal, src, inlined, names, single, return_value, nam
     fwd = pipeline.stage("forward", forward, primal, names, namer, name=jvp_name)
     opt = pipeline.stage("optimize", optimize, fwd)
     args = ", ".join(primal.params)
+    # (the tangents follow the parameters, keyword-only where the function has defaults: jvp_f(x, a=2.0, *, dx))
+    by_name = fwd.signature is not None
+    tangents = fwd.params[len(primal.params):]
     if _one_sweep(primal, names, single):
         # a number (or taken for one where a math function reads it: rt.require_scalar makes sure): one sweep with
         # tangent 1.0, written out so that it can be transformed again
-        call = f"{jvp_name}({args}, 1.0)"
+        call = f"{jvp_name}({args}, {tangents[0] + '=' if by_name else ''}1.0)"
         entry = (f"def {name}({_signature(primal)}):\n    rt.require_scalar({names[0]})\n"
                  f"    return {call if return_value else call + '[1]'}\n")
     else:
         positions = ", ".join(str(primal.params.index(n)) for n in names)
         entry = (f"def {name}({_signature(primal)}):\n"
                  f"    return rt.forward_gradient({jvp_name}, ({args}{',' if len(primal.params) == 1 else ''}), "
-                 f"({positions}{',' if len(names) == 1 else ''}), single={single}, value={bool(return_value)})\n")
+                 f"({positions}{',' if len(names) == 1 else ''}), single={single}, value={bool(return_value)}"
+                 f"{f', keywords={tuple(tangents)!r}' if by_name else ''})\n")
     text = pipeline.python(generate(opt, _header(primal, "gradient, by forward mode over generated code with loop "
                                                  "stacks"), after=entry), name)
     filename = pseudo_filename("gradient", primal.name, src.filename, src.tree.lineno)

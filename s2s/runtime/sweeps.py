@@ -15,16 +15,17 @@ __all__ = ["forward_gradient"]
 SAME_DRAWS = [None]
 
 
-def forward_gradient(jvp, args, positions, single=True, value=False):
+def forward_gradient(jvp, args, positions, single=True, value=False, keywords=()):
     """The gradient of a scalar function from its forward-mode `jvp(*args, *tangents)`: one sweep per
     element of each array (one per number) in each argument in `positions`, a container's leaves one by one,
-    each on the random draws of the first (the generators are left as one call of the function leaves them)."""
+    each on the random draws of the first (the generators are left as one call of the function leaves them).
+    With `keywords`, the names the jvp takes its tangents by (keyword-only, after the function's defaults)."""
     draws = SAME_DRAWS[0](args) if SAME_DRAWS[0] is not None else None
 
     def sweep(tangents):
         if draws is not None:
             draws.before(jvp)
-        out = jvp(*args, *tangents)
+        out = jvp(*args, **dict(zip(keywords, tangents))) if keywords else jvp(*args, *tangents)
         if draws is not None:
             draws.after(jvp, out[0], jvp)
         return out
