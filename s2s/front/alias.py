@@ -469,6 +469,9 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
             self.shallow_copy(s.target, s.value, s.loc)  # (`q = p.copy()` of a dict or a list holds p's arrays)
         elif isinstance(s.value, ir.Call) and self.drawn(s.value):
             pass  # `z = rng.standard_normal(n)`: a new array
+        elif isinstance(s.value, ir.Call) and s.value.op in ITERATED and len(s.value.args) == 1 and \
+                isinstance(s.value.args[0], ir.Var) and self.mapping(s.value.args[0].name):
+            pass  # `list(d)` of a dict: its keys, hashable, which no array is
         elif isinstance(s.value, ir.Call) and s.value.op in ITERATED and len(s.value.args) == 1:
             # `rows = list(z)`, `tuple(z)`: the rows of a 2-D array are views of it, the items of a sequence the
             # objects it holds

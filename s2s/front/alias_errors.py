@@ -27,7 +27,8 @@ class AliasErrors:
         where = f" from line {made.line}" if made is not None else ""
         when = f"line {wrote.line}" if wrote is not None else "a later line"
         spelled = copied(made.text) if made is not None and made.text else None  # (`up = D[i - 1].copy()`)
-        taken = f" ({base_name(name)} = {self.iterated[name]})" if name in self.iterated else f" ({spelled})" if \
+        taken = f" ({base_name(name)} = {self.iterated[name]})" if name in self.iterated and not is_temp(name) else \
+            f" ({self.iterated[name]})" if name in self.iterated else f" ({spelled})" if \
             spelled and spelled.startswith(f"{base_name(name)} = ") else " (.copy())"
         takes = self.taken_at(name)
         if takes:  # (a loop's name: the view it holds from before the loop, or from the iteration before)

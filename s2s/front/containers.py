@@ -218,6 +218,15 @@ class ContainerChecks(ItemOperators):
         return made is not None and made.op == prims.COPY_METHOD and isinstance(made.args[0], ir.Var) and \
             self.container(made.args[0].name, seen | {name})
 
+    def mapping(self, name: str) -> bool:
+        """Is `name` surely a dict of Python's (a display, `dict(...)`, `defaultdict(float)`, `OrderedDict()`), whose
+        iteration gives its keys?"""
+        if self._made_as(name, DICTS):
+            return True
+        made = self.made_by.get(self.root.get(name, name))
+        return made is not None and made.op == "call" and bool(made.args) and \
+            self.free_object(made.args[0]) in _MAPPINGS
+
     def key_store(self, s: ir.Assign) -> None:
         """`d[k] = v` (SSA: `d_1 = setitem(d, k, v)`, a new version of d) into a container: d now holds the object v
         (what it may share memory with, `objects`), which a later read of d must see as it is then."""
