@@ -410,3 +410,38 @@ def test_an_int_array_is_refused_by_the_name_of_the_transformation_called():
     assert_close(J, s2s.hessian(grid_energy)(Vf))
     g = s2s.grad(grid_energy)(Vf)
     assert_close(g, numeric_grad(grid_energy, (Vf,), 0), rtol=1e-4)
+
+
+# ------------------------------------------------------------------ P1: the fast call of np.float64, int, 0-d
+def p1_tiny(x, y):
+    return x * y + np.sin(x)
+
+
+def _same(a, b):
+    if isinstance(a, tuple):
+        return type(b) is tuple and len(a) == len(b) and all(_same(u, v) for u, v in zip(a, b))
+    return type(a) is type(b) and np.shape(a) == np.shape(b) and np.allclose(a, b)
+
+
+@pytest.mark.parametrize("make", [float, np.float64, np.array, lambda v: int(v * 10)])
+@pytest.mark.parametrize("options", [{}, {"wrt": (0, 1)}, {"wrt": 1}, {"return_value": True},
+                                     {"wrt": (0, 1), "return_value": True}])
+def test_the_fast_call_gives_what_the_general_path_gives(make, options, monkeypatch):
+    x, y = make(0.3), make(0.4)
+    g = s2s.grad(p1_tiny, **options)
+    first = g(x, y)  # (the general path, building the entry)
+    assert type(g).__call__ is not s2s.api.transformed.Transformed.__call__  # (the fast class is in use)
+    with monkeypatch.context() as patched:  # (the general path reads the wrt arguments: the fast call does not)
+        patched.setattr(s2s.api.transformed, "wrt_arguments", None)
+        for _ in range(2):
+            assert _same(g(x, y), first), (g(x, y), first)
+    assert _same(s2s.api.transformed.Transformed._call(g, x, y), first)
+    grads = first[1] if options.get("return_value") else first
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    wrt = options.get("wrt", 0)
+    for k, g_k in zip(wrt if isinstance(wrt, tuple) else (wrt,), grads):
+        template = (x, y)[k]
+        assert type(g_k) is (np.ndarray if type(template) is np.ndarray else float), (template, g_k)
+        expected = float(y) + np.cos(float(x)) if k == 0 else float(x)
+        assert_close(g_k, expected)
+        assert_close(g_k, numeric_grad(p1_tiny, (float(x), float(y)), k), rtol=1e-4)

@@ -107,6 +107,10 @@ class Transformed:
             kind = type(value)
             if kind is float or kind is _NDARRAY and value.dtype is _FLOAT64:  # (the common cases first)
                 continue
+            if kind is dict and all(type(v) is float or type(v) is _NDARRAY and v.dtype.kind == "f"
+                                    for v in value.values()):
+                plain = False  # (a dict of float parameters, {'w': W, 'b': 0.5}: nothing check_wrt refuses)
+                continue
             if not (kind in _NUMBERS or kind is _NDARRAY and value.dtype.kind not in "biuc"):
                 plain = arguments.check_wrt(self.__name__, wrt_at, args, kwargs,  # refuses, or finds a container
                                              arguments.original(self.__wrapped__))
@@ -314,7 +318,10 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
         tests.insert(0, f"{params[-1]} is not _U")
     for i, _ in wrt_at:
         a = params[i]
-        tests.append(f"(type({a}) is float or type({a}) is _A and {a}.dtype is _F and {a}.ndim)")  # (0-d: below)
+        # (a Python number, a NumPy float64, a float64 array of any shape: `_settle` gives a number's derivative as a
+        # float, a 0-d array's as a 0-d array, as the general path does)
+        tests.append(f"(type({a}) is float or type({a}) is _A and {a}.dtype is _F or type({a}) is int or "
+                     f"type({a}) is _F64)")
     # the arguments outside wrt that a derivative is taken through: numbers or arrays (api/data_checks.py), where
     # they are read whole; read in parts, checked by a call (a refusal raises, and the general path raises it)
     tests += data_checks.fast_tests(data_checks.uses_of(entry.fn), params)
@@ -322,15 +329,25 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
     templates = f"[{', '.join(params[i] for i, _ in wrt_at)}]"  # (the wrt arguments, for `_settle`)
     call = f"_fn({', '.join(params)})"
     # (a float or float64 array is returned at once; anything else is checked to be real: `arguments.real`)
+    # (no wrt argument a 0-d array, whose derivative, a number from the generated code, is given as a 0-d array)
+    no_zero_d = " and ".join(f"(type({params[i]}) is not _A or {params[i]}.ndim)" for i, _ in wrt_at) or "True"
     if isinstance(wrt, (tuple, list)):  # (derivatives that may be one array: each its own, see `fresh`)
         grads = "out[1]" if entry_returns_value else "out"
         numbers = " and ".join(f"type({grads}[{k}]) in _NUM" for k in range(len(wrt))) or "True"
         floats_only = " and ".join(f"type({grads}[{k}]) is float" for k in range(len(wrt))) or "True"
+        numbers, floats_only = f"{numbers} and {no_zero_d}", f"{floats_only} and {no_zero_d}"
         fresh_out = "(out[0], _fresh(out[1]))" if entry_returns_value else "_fresh(out)"
         floats = "(out[0], _floats(out[1]))" if entry_returns_value else "_floats(out)"
+        # (each derivative a float for a number, a float64 array with axes for an array: settled, made each its own)
+        settled = " and ".join(f"(type({grads}[{k}]) is float and type({params[i]}) is not _A or type({grads}[{k}]) "
+                               f"is _A and {grads}[{k}].dtype is _F and {grads}[{k}].ndim)"
+                               for k, (i, _) in enumerate(wrt_at)) or "True"
+        value = "type(out[0]) in _NUM and " if entry_returns_value else ""
         body = (f"            out = {call}\n"
                 f"            if {floats_only}:\n"
                 f"                return out\n"
+                f"            if {value}{settled}:\n"
+                f"                return {fresh_out}\n"
                 f"            return {floats} if {numbers} else _real(self.__name__, _settle({fresh_out}, {templates}, "
                 f"False, {entry_returns_value}))\n")
     else:
@@ -338,12 +355,15 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
         value = "type(out[0]) in _NUM and " if entry_returns_value else ""
         # (a float argument's derivative is a Python float: np.cos(x) of one is a NumPy number)
         as_float = "(out[0], float(out[1]))" if entry_returns_value else "float(out)"
+        as_zero_d = "(out[0], _Z(out[1]))" if entry_returns_value else "_Z(out)"
         body = (f"            out = {call}\n"
-                f"            if {value}(type({grad}) is float or type({grad}) is _A and {grad}.dtype is _F "
-                f"and {grad}.ndim):\n"
+                f"            if {value}(type({grad}) is float and {no_zero_d} or type({grad}) is _A and "
+                f"{grad}.dtype is _F and {grad}.ndim):\n"
                 f"                return out\n"
-                f"            return {as_float} if {value}type({grad}) is _F64 else _real(self.__name__, "
-                f"_settle(out, {templates}, True, {entry_returns_value}))\n")
+                f"            if {value}(type({grad}) is _F64 or type({grad}) is float) and not {no_zero_d}:\n"
+                f"                return {as_zero_d}\n"  # (a 0-d array's derivative: a 0-d array)
+                f"            return {as_float} if {value}type({grad}) is _F64 and {no_zero_d} else "
+                f"_real(self.__name__, _settle(out, {templates}, True, {entry_returns_value}))\n")
     text = (f"def __call__(self, {''.join(p + '=_U, ' for p in params)}/, *rest, **kwargs):\n"
             f"    f = self.__wrapped__\n"
             f"    try:\n"
@@ -359,7 +379,7 @@ def _fast_class(entry, f, wrt, entry_returns_value: bool = False) -> type:
             f"    return _call(self, *[a for a in {given} if a is not _U], *rest, **kwargs)\n")
     env.update(_U=_UNSET, _A=_NDARRAY, _F=_FLOAT64, _fn=entry.fn, _failed=_failed, _call=Transformed._call,
                _fresh=fresh, _NUM=_FLOATS, _real=arguments.real, _settle=_settle, _F64=_NP_FLOAT64, _floats=_floats,
-               _PL=data_checks.PLAIN, _LT=(list, tuple), _data=data_checks.passes)
+               _PL=data_checks.PLAIN, _LT=(list, tuple), _data=data_checks.passes, _Z=np.array)
     # (in linecache, so that pdb and tracebacks show its lines: one pseudo-file per entry)
     filename = f"{__file__} (the fast call of {getattr(code, 'co_name', 'f')}, {next(_FAST_NUMBERS)})"
     linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
@@ -377,10 +397,13 @@ def _floats(grads: tuple) -> tuple:
 def _settle(out, templates: list, single: bool, returns_value: bool):
     """A grad's `out` (the derivatives, or the value and the derivatives) from the fast call with each ndarray
     argument's derivative an ndarray where it came out the list of its rows' (`arguments.arrays_for_arrays`),
-    and each Python number argument's a float where it came out a 0-d array (the generated code is the same
-    for numbers and arrays: an entry first built for an array gives one)."""
+    each Python number argument's a float where it came out a 0-d array or an int (the generated code is the
+    same for numbers and arrays: an entry first built for an array gives one), a 0-d array's a 0-d array."""
     grads = out[1] if returns_value else out
     fixed = _number_floats(arguments.arrays_for_arrays(grads, templates, single), templates, single)
+    if any(type(t) is np.ndarray and t.ndim == 0 for t in templates):  # (a 0-d array's: a 0-d array)
+        fixed = pytree.like(fixed, templates[0]) if single else tuple(
+            pytree.like(g, t) for g, t in zip(fixed, templates)) + fixed[len(templates):]
     return out if fixed is grads else (out[0], fixed) if returns_value else fixed
 
 
