@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import inspect
 import itertools
 
 import numpy as np
@@ -179,9 +180,12 @@ def test_the_entry_point_of_jvp_takes_the_primals_then_the_tangents(case, tmp_pa
     wrts = wrt if isinstance(wrt, tuple) else (wrt,)
     tangents = tuple(args[w] for w in wrts)  # (a direction of the arguments' structure)
     value, tangent = d(args, tangents)
-    if f is of_dict:  # (jvp_f takes every parameter of f, without defaults: the tangents follow them)
-        args = args + (2.0,)
-    value2, tangent2 = _entry(d, tmp_path)(*args, *tangents)
+    entry = _entry(d, tmp_path)
+    if f is of_dict:  # (jvp_f keeps f's defaults, as f has them: the tangents are keyword-only after them)
+        kwonly = [p.name for p in inspect.signature(entry).parameters.values() if p.kind is p.KEYWORD_ONLY]
+        value2, tangent2 = entry(*args, **dict(zip(kwonly, tangents)))
+    else:
+        value2, tangent2 = entry(*args, *tangents)
     _close(value, value2)
     _close(tangent, tangent2)
 
