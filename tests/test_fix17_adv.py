@@ -23,7 +23,9 @@
 
 5. An insertion sort's shift `y[j + 1] = y[j]` (j = i - 1 of a range's i, then `j -= 1` in a while) was refused
    as a write of a value that may be a view of y: ElementAliases.integer now follows integer arithmetic and a
-   loop's name bound to integers on every path (hunt17num R2).
+   loop's name bound to integers on every path; the list form (`y = list(x)`, `key = float(y[i])`) was refused as
+   `j -= 1` changing in place an array the list holds: a range's target is an int where the alias stage asks
+   whether an in-place operator's name is a Python number (hunt17num R2).
 
 6. A write into a factor unpacked from a factorisation (`U, S, Vt = np.linalg.svd(H); Vt[2] = -Vt[2]`, the Kabsch
    sign fix) was exact in first derivatives but refused by hessian and jacobian(grad): the generated code read the
@@ -337,3 +339,23 @@ def eigh_flip(h):
 def test_a_write_into_an_unpacked_factor_is_exact_to_second_order(f):
     every_mode(f, H.ravel())
     assert re.search(r"= np\.copy\(t\d+(\[\d\])?\)", s2s.grad(f).source)  # (the factor an array of its own)
+
+
+def insertion_sorted_list(x):
+    y = list(x)
+    for i in range(1, len(y)):
+        key = float(y[i])
+        j = i - 1
+        while j >= 0 and y[j] > key:
+            y[j + 1] = y[j]
+            j -= 1
+        y[j + 1] = key
+    return sum(w * v for w, v in zip(range(len(y)), y))
+
+
+def test_an_insertion_sort_of_a_list_with_an_integer_counter_is_exact():
+    # (j -= 1 of j = i - 1 was taken for an in-place change of an array the list holds: a range's i is an int)
+    x = np.array([0.3, 1.2, -0.5, 2.0, 0.75])
+    assert s2s.value_and_grad(insertion_sorted_list)(x)[0] == insertion_sorted_list(x)
+    assert_close(s2s.grad(insertion_sorted_list)(x), [1.0, 3.0, 0.0, 4.0, 2.0], what="sorted positions")
+    every_mode(insertion_sorted_list, x)

@@ -26,6 +26,10 @@ from s2s.front.scalar_starts import may_be_scalar
 class IterationAliases:
     """(mixed into alias.py's `_Aliases` through `LoopAliases`; reads its state through `self`)"""
 
+    def number_definition(self, name: str):
+        """`definition` (alias.py) for `python_number`, a loop's target over a range (`self.ints`) an int there."""
+        return ir.Const(0) if name in self.ints else self.definition(name)
+
     def kept_across_iterations(self, s: ir.Loop, written: dict, based: set, inside: set) -> None:
         """Refuse a name the next iteration starts with (a header phi's back value: `prev = y`, a list `x` was
         appended to, a tuple holding it) that is, or holds, an array made before the loop that the loop changes
@@ -117,9 +121,9 @@ class IterationAliases:
                     not isinstance(back, ir.Var) or self.root.get(back.name, back.name) == r or \
                     not may_be_scalar(ir.Var(r), self.definition):  # (`x = x0.copy()`: refused as it is, below)
                 return False
-        elif not python_number(phi.operands[0], self.definition):
+        elif not python_number(phi.operands[0], self.number_definition):
             return False
-        writes = [(stmt, base) for stmt, base in _writes(s.header + s.body, self.definition)
+        writes = [(stmt, base) for stmt, base in _writes(s.header + s.body, self.number_definition)
                   if r in self.objects(base)]
         if not writes or not all(stmt.inplace for stmt, _ in writes):  # (an element write of the array made would
             return False  # change what `kept` holds before any check)
@@ -146,7 +150,7 @@ class IterationAliases:
         run (an array is refused, saying where to take a copy)."""
         phis, versions = {p.target for p in s.phis}, self.in_place_bases(s)
         made = set(defined_names(s.header + s.body)) | phis
-        for stmt, base in _writes(s.header + s.body, self.definition):
+        for stmt, base in _writes(s.header + s.body, self.number_definition):
             found = []
             for q in _origins(base.name, versions) if stmt.inplace else ():
                 own = self.root.get(q, q)
@@ -227,7 +231,7 @@ class IterationAliases:
         iteration early after the change (`acc += np.sum(prev); x += k; x = x * 2.0; prev = x`)?"""
         stmts, versions = s.header + s.body, self.in_place_bases(s)
         after = _after(stmts, lambda t: any(q in _origins(base.name, versions) for stmt, base in
-                                            _writes([t], self.definition) if stmt.inplace))
+                                            _writes([t], self.number_definition) if stmt.inplace))
         shared = self.sharing(stmts, kept)
         if after is None or any(isinstance(p.operands[1], ir.Var) and p.operands[1].name in shared for p in s.phis) \
                 or any(isinstance(j, (ir.Break, ir.Continue)) for j in after):
@@ -305,7 +309,7 @@ class IterationAliases:
         next iteration, to an array the iteration made (`v += a; hist.append(v); v = v * 0.5`)? Then what holds
         `r` as the first iteration left it sees no later change."""
         phis, versions = {p.target for p in s.phis}, self.in_place_bases(s)
-        for stmt, base in _writes(s.header + s.body, self.definition):
+        for stmt, base in _writes(s.header + s.body, self.number_definition):
             if r not in self.objects(base):
                 continue
             if not stmt.inplace:
@@ -343,7 +347,7 @@ class IterationAliases:
         """The names the loop's in-place operators and inner phis make -> the values they may be (`_origins`
         follows them back to the header phis the loop writes through: `v_3 = v_2 *= c` of `v_2 = v_1 += a`)."""
         out = _inner_phis(s.body + s.header)
-        out.update({stmt.target: [base] for stmt, base in _writes(s.header + s.body, self.definition) if stmt.inplace})
+        out.update({stmt.target: [base] for stmt, base in _writes(s.header + s.body, self.number_definition) if stmt.inplace})
         return out
 
     def read_before_writes(self, s: ir.Loop, kept: str, back: str, r: str) -> bool:
@@ -402,7 +406,7 @@ class IterationAliases:
         inner = _inner_phis(s.body + s.header)
         for stmt in _assigns(stmts):
             v = stmt.value
-            if stmt.inplace and python_number(v.args[0], self.definition):
+            if stmt.inplace and python_number(v.args[0], self.number_definition):
                 continue
             if isinstance(v, ir.Call) and (v.op == "setitem" or stmt.inplace) and v.args and \
                     isinstance(v.args[0], ir.Var):

@@ -290,7 +290,7 @@ class LoopAliases(IterationAliases):
         where an in-place operator may change an array."""
         places = []
         for stmt in _assigns(s.header + s.body):
-            if stmt.inplace and not python_number(stmt.value.args[0], self.definition):
+            if stmt.inplace and not python_number(stmt.value.args[0], self.number_definition):
                 return None
             if isinstance(stmt.value, ir.Call) and stmt.value.op == "setitem":
                 places.append(stmt.value.args[1:-1])
@@ -315,7 +315,7 @@ class LoopAliases(IterationAliases):
         inner = _inner_phis(s.body + s.header)
         for stmt in _assigns(s.body + s.header):
             v = stmt.value
-            if stmt.inplace and python_number(v.args[0], self.definition):
+            if stmt.inplace and python_number(v.args[0], self.number_definition):
                 continue  # (`tries += 1` of an int rebinds the name)
             if isinstance(v, ir.Call) and (v.op == "setitem" or stmt.inplace) and v.args and \
                     isinstance(v.args[0], ir.Var):
