@@ -124,3 +124,78 @@ def test_the_jacobian_of_a_jacobian_of_a_function_with_defaults():
     namespace: dict = {}
     exec(twice.source, namespace)
     assert_close(namespace["jacobian_jacobian_vector_with_default"](x, 3.0), want, atol=1e-7)
+
+
+def joined_lists(xs, ys):
+    return np.sum(np.tanh(xs + ys))
+
+
+def list_broadcast_on_rows(xs, A):
+    return np.sum(np.tanh(A + xs))
+
+
+def test_two_lists_joined_by_plus_are_refused_in_every_mode_not_summed_as_a_broadcast():
+    # (xs + ys of two lists is one list of both: reverse mode summed the adjoint of [0.3, 1.2] into xs's one entry as
+    # if NumPy had broadcast it, 1.2202 where d/dxs[0] is 1 - tanh(0.3) ** 2 = 0.9151)
+    for xs, ys in (([0.3], [1.2]), ([0.3, 0.1], [1.2])):
+        with pytest.raises(s2s.S2SError, match="joining lists or tuples"):
+            s2s.grad(joined_lists)(xs, ys)
+        with pytest.raises(s2s.S2SError, match="joining lists or tuples"):
+            s2s.vjp(joined_lists)(xs, ys)[1](1.0)
+        with pytest.raises(s2s.S2SError, match="joining lists or tuples"):
+            s2s.jvp(joined_lists)((xs, ys), ([1.0] * len(xs),))
+
+
+def test_a_list_numpy_reads_as_an_array_still_broadcasts():
+    A = np.array([[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]])
+    xs = [0.2, -0.7]
+    want = np.sum(1.0 - np.tanh(A + np.array(xs)) ** 2, axis=0)
+    assert_close(s2s.grad(list_broadcast_on_rows)(xs, A), list(want))
+    assert_close(s2s.grad(joined_lists)(np.array([0.3]), [1.2, 0.4]), [np.sum(1.0 - np.tanh(0.3 + np.array([1.2, 0.4])) ** 2)])
+
+
+def items_or_keys(p):
+    total = 0.0
+    for i, k in enumerate(p):
+        if isinstance(p, dict):
+            total = total + p[k] * (i + 1)
+        else:
+            total = total + k * (i + 1)
+    return total ** 2
+
+
+def keys_on_a_branch(p):
+    total = 0.0
+    for k in p:
+        if hasattr(p, "keys"):
+            total = total + p[k] ** 2
+        else:
+            total = total + k ** 2
+    return total
+
+
+def test_a_loop_reading_its_container_at_its_items_on_one_path_only_is_exact_for_a_dict_and_refused_otherwise():
+    # (`for k in p: if isinstance(p, dict): p[k]`: s2s took k for a dict's key, with no derivative, on every path,
+    # so a list, tuple or array argument got a zero derivative in every mode; now its loop refuses it as it runs)
+    d = {"a": 0.5, "b": 1.5}
+    t = 0.5 * 1 + 1.5 * 2
+    assert s2s.grad(items_or_keys)(d) == pytest.approx({"a": 2 * t, "b": 4 * t})
+    assert s2s.jvp(items_or_keys)((d,), ({"a": 1.0, "b": 0.0},))[1] == pytest.approx(2 * t)
+    assert s2s.grad(keys_on_a_branch)(d) == pytest.approx({"a": 1.0, "b": 3.0})
+    for f in (items_or_keys, keys_on_a_branch):
+        for p in ([0.5, 1.5], (0.5, 1.5), np.array([0.5, 1.5])):
+            for run in (lambda: s2s.grad(f)(p), lambda: s2s.jvp(f)((p,), (np.ones(2),)),
+                        lambda: s2s.jacobian(f, mode="forward")(p), lambda: s2s.hessian(f)(p)):
+                with pytest.raises(s2s.S2SError, match="on some paths only"):
+                    run()
+
+
+def own_keys_always(p):
+    total = 0.0
+    for k in p:
+        total = total + p[k] * 2.0
+    return total
+
+
+def test_a_loop_reading_its_container_at_its_items_every_time_still_takes_them_for_keys():
+    assert s2s.grad(own_keys_always)({"a": 0.5, "b": 1.5}) == pytest.approx({"a": 2.0, "b": 2.0})

@@ -95,13 +95,18 @@ def keys(fn: ir.Function) -> set[str]:
                type(c.args[0]) is ir.Var and type(items.get(c.args[0].name)) is tuple and
                type(c.args[1]) is ir.Const and c.args[1].value == 0)  # for k, v in d.items(): k = pair[0]
     version = _versions(fn)
-    for c in made.values():  # p[k] of an item k of p, or of p made anew in a loop (keys = list(p) before it)
-        if c.op == "getitem" and len(c.args) == 2 and type(c.args[0]) is ir.Var and type(c.args[1]) is ir.Var and \
-                c.args[1].name in items and version(items[c.args[1].name]) == version(c.args[0].name):
+    places, defs = _places(fn.body), {d.target: d for d in definitions(fn.body)}
+    # p[k] of an item k of p, or of p made anew in a loop (keys = list(p) before it), where that read runs whenever
+    # k is taken (not on another path only, `for k in p: if isinstance(p, dict): p[k] ...`, where p is a list)
+    for s in ir.statements(fn.body):
+        c = s.value if type(s) is ir.Assign else None
+        if type(c) is ir.Call and c.op == "getitem" and len(c.args) == 2 and type(c.args[0]) is ir.Var and \
+                type(c.args[1]) is ir.Var and c.args[1].name in items and c.args[1].name in defs and \
+                version(items[c.args[1].name]) == version(c.args[0].name) and \
+                _runs_with(places, s, defs[c.args[1].name]):
             out.add(c.args[1].name)
     mappings = _mappings(fn)  # for k in p: m[k], where p['w'] is read too on the same path: a dict's key
     if mappings:
-        places, defs = _places(fn.body), {d.target: d for d in definitions(fn.body)}
         out.update(name for name, root in items.items() if name in defs and
                    any(_runs_with(places, read, defs[name]) for read in mappings.get(root, ())))
     leaves = _leaves(fn, made)

@@ -433,10 +433,14 @@ class LoopLowering(UnrollLowering):
             # an object a call s2s does not follow made (itertools.product(...), np.ndindex(n, m), filter(...)): an
             # iterator, perhaps, with no len(): the list of what it gives, as Python's loop takes it one by one
             atom = self.materialise(ir.Call("builtins.list", (atom,)))
-        if _indexes_itself(it, target, body) and not self.is_sequence(atom):
+        indexes = _indexes_itself(it, target, body)
+        if indexes and not self.is_sequence(atom):
             # `for k in p: ... p[k]`: the keys of a dict, p known only at run time (a sequence's elements would
-            # be its own indices: integers, with no derivative either)
-            return [(self.materialise(ir.Call("s2s.runtime.dict_keys", (atom,))), target)]
+            # be its own indices: integers, with no derivative either); read on some paths only (`if isinstance(p,
+            # dict): p[k]`), a sequence's elements may be its values: p must be a dict, which rt.dict_keys_only checks
+            keys = ir.Call("s2s.runtime.dict_keys", (atom,)) if indexes == "always" else \
+                ir.Call("s2s.runtime.dict_keys_only", (atom, ir.Const(it.id), ir.Const(target.id)))
+            return [(self.materialise(keys), target)]
         return [(self.iterated(atom), target)]
 
 
@@ -460,19 +464,52 @@ class LoopLowering(UnrollLowering):
         return out
 
 
-def _indexes_itself(it, target, body) -> bool:
+def _indexes_itself(it, target, body) -> str | None:
     """Does the loop `for target in it` read `it[target]` or `it.get(target)` (`for k in p: s = s + p[k]`; `p[k] *= c`
-    reads it too), `it` a name?"""
+    reads it too), `it` a name: "always" where it does in every iteration (in a simple statement of the body before
+    any statement that may leave the iteration, outside a conditional expression), "sometimes" where it does on
+    some paths only (`if isinstance(p, dict): p[k]`, where p may be a list whose items are its values, with their
+    derivatives), None where it does not."""
     if not (isinstance(it, ast.Name) and isinstance(target, ast.Name)):
-        return False
-    updated = {id(n.target) for s in body for n in ast.walk(s) if isinstance(n, ast.AugAssign)}
-    return any(isinstance(n, ast.Subscript) and (isinstance(n.ctx, ast.Load) or id(n) in updated) and
-               isinstance(n.value, ast.Name)
-               and n.value.id == it.id and isinstance(n.slice, ast.Name) and n.slice.id == target.id or
-               isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "get" and
-               isinstance(n.func.value, ast.Name) and n.func.value.id == it.id and n.args and
-               isinstance(n.args[0], ast.Name) and n.args[0].id == target.id
-               for s in body for n in ast.walk(s))
+        return None
+    if not any(_reads_own_item(n, it, target, s) for s in body for n in ast.walk(s)):
+        return None
+    for s in body:
+        if isinstance(s, (ast.Break, ast.Continue, ast.Return, ast.Raise)):
+            break
+        if isinstance(s, (ast.If, ast.For, ast.While, ast.Try, ast.With)) or type(s).__name__ == "Match":
+            if any(isinstance(n, (ast.Break, ast.Continue, ast.Return, ast.Raise)) for n in ast.walk(s)):
+                break
+            continue
+        if any(_reads_own_item(n, it, target, s) for n in _unconditional(s)):
+            return "always"
+    return "sometimes"
+
+
+def _unconditional(node):
+    """The nodes of `node` evaluated whenever it is: not inside a conditional expression's branches, the later
+    operands of `and`/`or`, a comprehension or a lambda."""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        yield n
+        if isinstance(n, ast.IfExp):
+            todo.append(n.test)
+        elif isinstance(n, ast.BoolOp):
+            todo.append(n.values[0])
+        elif not isinstance(n, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            todo.extend(ast.iter_child_nodes(n))
+
+
+def _reads_own_item(n, it, target, statement) -> bool:
+    """Is `n` a read of `it[target]` (an update's too: `p[k] *= c`) or `it.get(target)`?"""
+    updated = isinstance(statement, ast.AugAssign) and n is statement.target
+    return isinstance(n, ast.Subscript) and (isinstance(n.ctx, ast.Load) or updated) and \
+        isinstance(n.value, ast.Name) and n.value.id == it.id and isinstance(n.slice, ast.Name) and \
+        n.slice.id == target.id or \
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "get" and \
+        isinstance(n.func.value, ast.Name) and n.func.value.id == it.id and bool(n.args) and \
+        isinstance(n.args[0], ast.Name) and n.args[0].id == target.id
 
 
 def _unreversed(seq):

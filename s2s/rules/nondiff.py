@@ -44,6 +44,7 @@ nondiff("numpy.argmax", "numpy.argmin", "numpy.argsort", "numpy.argwhere", "nump
         "numpy.count_nonzero", "numpy.searchsorted", "numpy.digitize", "numpy.argpartition", "numpy.lexsort",
         "numpy.nanargmax", "numpy.nanargmin", "numpy.linalg.matrix_rank")
 nondiff("s2s.runtime.dict_keys")  # a dict's keys carry no derivative
+nondiff("s2s.runtime.dict_keys_only")  # (a dict's keys, where a loop reads the dict at them on some paths only)
 nondiff("s2s.runtime.zip_lengths")  # zip(a, b, strict=True): the check of the lengths
 nondiff("s2s.runtime.sort_order")  # sorted(): the order of the items carries no derivative
 nondiff("s2s.runtime.extremum_index")  # max(xs, key=f): the position of the item it picks carries none

@@ -11,7 +11,7 @@ from s2s.runtime.core import DictParts, Parts, TupleParts, _structured, tangent_
 from s2s.runtime.higher import batch_sum_builtin_adjoint, batch_unbroadcast, sum_builtin_adjoint_transpose
 from s2s.runtime.indexing import getitem_adjoint
 
-__all__ = ["sum_builtin_adjoint", "sum_builtin_tangent", "started_sum_adjoint", "started_sum_start_adjoint",
+__all__ = ["dict_keys_only", "sum_builtin_adjoint", "sum_builtin_tangent", "started_sum_adjoint", "started_sum_start_adjoint",
            "started_sum_tangent", "started_sum_start_tangent", "started_sum_adjoint_transpose",
            "started_sum_start_adjoint_transpose", "batch_started_sum_adjoint", "batch_started_sum_start_adjoint",
            "tuple_adjoint", "rows_of", "appended",
@@ -422,6 +422,19 @@ def deep_copy(x, memo=None):
 def dict_keys(d):
     """`d.keys()` as a list: what iterating `d` gives (also where `d` may be a sequence, whose elements then index
     it: `for k in p: p[k]`)."""
+    return list(d)
+
+
+def dict_keys_only(d, name, item):
+    """`for item in name: ... name[item]` where the read runs on some paths only: the keys of the dict `d`, which
+    carry no derivative; a list's, tuple's or array's items are its values, with their derivatives, which s2s took
+    for indices there: refused."""
+    if isinstance(d, (list, tuple, np.ndarray)):
+        raise S2SError(f"the loop 'for {item} in {name}' reads {name}[{item}] on some paths only, so s2s takes "
+                       f"{item} for a key of the dict {name} (with no derivative), but {name} is "
+                       f"{'an' if type(d).__name__[0] in 'aeiou' else 'a'} {type(d).__name__} here, whose items are its values: loop over the dict's keys on the path "
+                       f"that reads them (for {item} in {name}.keys()) and over the values on the other "
+                       f"(for v in {name}), or over range(len({name})) and read {name}[i]")
     return list(d)
 
 
