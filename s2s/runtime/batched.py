@@ -9,6 +9,7 @@ helpers are the batched forms of the rules that depend on axes. Each is pure.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -45,6 +46,8 @@ def zero_checked(helper):
 @zero_checked
 def batch_align(d, ans):
     """The tangents `d` of an operand that broadcasting widened, broadcast to (n,) + shape of `ans`."""
+    if isinstance(ans, (list, tuple)) and _ragged(ans):  # (a list adjoint with a bare 0.0 beside arrays, a slot
+        return d                                           # written over: rt.setitem_adjoint; nothing to widen)
     if type(d) is np.ndarray and d.ndim:  # (the common case first: no checks to make)
         ta = type(ans)
         shape = ans.shape if ta is np.ndarray else () if ta is float else np.shape(ans)
@@ -62,6 +65,17 @@ def batch_align(d, ans):
     d = np.asarray(d)
     d = d.reshape(d.shape[:1] + (1,) * (len(shape) - d.ndim + 1) + d.shape[1:])
     return np.broadcast_to(d, d.shape[:1] + shape)
+
+
+def _ragged(xs) -> bool:
+    """Is the list or tuple `xs` one NumPy cannot read as an array (parts of different shapes)?"""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # (NumPy < 1.24 warns of a ragged sequence and makes an object array)
+            np.shape(xs)
+    except (ValueError, Warning):
+        return True
+    return False
 
 
 class _ReadAsArray:
