@@ -48,6 +48,7 @@ MODULES = (
     ("scipy.stats", "from scipy import stats", "stats"),
     ("scipy.optimize", "from scipy import optimize", "optimize"),
     ("scipy.linalg", "from scipy import linalg", "linalg"),  # (optional: rules/scipy_linalg.py)
+    ("scipy.spatial.distance", "from scipy.spatial import distance", "distance"),  # (cdist/pdist: rules/scipy.py)
     ("builtins", "", ""),
 )
 RESERVED_NAMES = ("np", "math", "rt", "custom")
