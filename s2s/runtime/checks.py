@@ -409,7 +409,11 @@ def require_item_shape(new, old, statement, operand=False):
     into that slot): Python lets `v` have another shape, but s2s's derivative of the list keeps each slot's shape,
     and would add the item's derivative to a zero of `v`'s shape, widened where `v` has more elements (a wrong
     number). Refused there; a new list made whole keeps Python's meaning."""
-    if old is None or isinstance(new, (list, tuple, dict)) or isinstance(old, (list, tuple, dict)):
+    kind = type(new)
+    if kind is float or kind is np.float64 or kind is int or old is None or kind is np.ndarray and \
+            type(old) is np.ndarray and new.shape == old.shape:  # (a number widens nothing: once per write, a loop's)
+        return
+    if isinstance(new, (list, tuple, dict)) or isinstance(old, (list, tuple, dict)):
         return
     try:  # (a zero shaped as `v` that adds to the item's derivative without widening it is harmless)
         widened = np.broadcast_shapes(np.shape(new), np.shape(old)) != np.shape(old)  # (`operand`: `new` is v
