@@ -28,6 +28,7 @@ from s2s.front.ssa import build_ssa
 from s2s.ir.verify import verify
 from s2s.optimize.branches import fold_constant_branches
 from s2s.optimize.cse import eliminate_common_subexpressions
+from s2s.optimize.invariant_reads import hoist_invariant_reads
 
 
 @dataclass(frozen=True)
@@ -128,9 +129,10 @@ def primal(f, kind: str | None = None):
     if kind is not None:
         fn = stage("result", check_result, fn, kind)
     # (`rot(a, 2)` of a helper testing `axis == 0`: the branches it cannot take are neither differentiated nor
-    # generated; `y[i - 1]` read three times in a loop's line: one read, one saved value, one adjoint)
+    # generated; `y[i - 1]` read three times in a loop's line: one read, one saved value, one adjoint; `m.F` of a
+    # record the loop cannot change: read once before the loop, its adjoint a number the reversed loop adds to)
     fn = stage("fold", fold_constant_branches, fn)
-    fn = stage("cse", eliminate_common_subexpressions, fn)
+    fn = stage("cse", lambda g: eliminate_common_subexpressions(hoist_invariant_reads(g)), fn)
     return fn, src, inlined
 
 
