@@ -6,6 +6,12 @@
   once after it, where each reversed iteration built a record of zeros per read and added records (81x the
   function; now about the hoisted form's 4-6x). The forward sweep saves nothing for the fields either.
 
+- `np.sum` of an elementwise expression whose value nothing else reads: its adjoint's `np.full(np.shape(...), 1.0)`
+  read the shape of the whole expression, which the gradient computed for that alone (a Gaussian negative
+  log-likelihood: `np.shape(0.5 * t2 ** 2 + log_sigma + 0.5 * math.log(...))`); now the shapes of its leaves kept
+  anyway, one tuple (`np.broadcast_shapes(np.shape(t2), np.shape(log_sigma))`, optimize/shapes.py), never where a
+  `+` may join two lists or a `*` repeat one.
+
 Each against finite differences (or the analytic derivative) in every mode that applies, the value against the
 function's own, and the text against what the change promises.
 """
@@ -85,6 +91,19 @@ def given_away(m, y):
     for t in range(len(y)):
         s = s + m.F * y[t] + m.Q * float(np.round(m.H, 0))
     return s
+
+
+def gauss_nll(mu, log_sigma, data):
+    s = np.exp(log_sigma)
+    return np.sum(0.5 * ((data - mu) / s) ** 2 + log_sigma + 0.5 * math.log(2 * math.pi))
+
+
+def joined(x, ys, zs):
+    return np.sum((ys + zs) * x)
+
+
+def repeated(x, ys):
+    return np.sum((ys * 2) * x)
 
 
 FIELDS = ("F", "Q", "H", "Rv")
@@ -190,3 +209,48 @@ def test_method_fields_in_nested_loops():
     assert_close(s2s.jacobian(unrolled, wrt=1, mode="forward")(p, h, 3), fd_h, 1e-6, 1e-6)
     tangent = Layer(np.ones((3, 3)), np.zeros(3))
     assert_close(s2s.jvp(unrolled)((p, h, 3), (tangent,))[1], np.sum(g.W), 1e-9, 1e-9)
+
+
+GAUSS = [  # (mu, log_sigma, data): every operand a number or an array, broadcast each way
+    (0.3, -0.2, np.array([0.5, -1.0, 2.0, 0.25])),
+    (np.array([0.1, 0.2, 0.3]), 0.4, np.array([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5]])),
+    (0.3, np.array([[0.1], [-0.3]]), np.array([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5]])),
+    (np.array([0.1, -0.2]), np.array([0.2, 0.1]), 1.5),
+]
+
+
+@pytest.mark.parametrize("case", range(len(GAUSS)))
+def test_sum_of_an_expression_read_for_its_shape(case):
+    mu, log_sigma, data = GAUSS[case]
+    value, (gm, gs) = s2s.value_and_grad(gauss_nll, wrt=(0, 1))(mu, log_sigma, data)
+    assert value == gauss_nll(mu, log_sigma, data)
+    fm = numeric_grad(gauss_nll, (mu, log_sigma, data), 0)
+    fs = numeric_grad(gauss_nll, (mu, log_sigma, data), 1)
+    assert_close(gm, fm, 1e-6, 1e-6, what="grad mu")
+    assert_close(gs, fs, 1e-6, 1e-6, what="grad log_sigma")
+    assert np.shape(gm) == np.shape(mu) and np.shape(gs) == np.shape(log_sigma)
+    value, pullback = s2s.vjp(gauss_nll, wrt=1)(mu, log_sigma, data)
+    assert_close(pullback(-2.0), -2.0 * fs)
+    tangent = np.full(np.shape(log_sigma), 0.5) if np.ndim(log_sigma) else 0.5
+    assert_close(s2s.jvp(gauss_nll, wrt=1)((mu, log_sigma, data), (tangent,))[1], np.sum(fs * tangent), 1e-6, 1e-6)
+    for mode in ("reverse", "forward"):
+        assert_close(s2s.jacobian(gauss_nll, wrt=1, mode=mode)(mu, log_sigma, data), fs, 1e-6, 1e-6)
+    if np.ndim(log_sigma) == 0:
+        e = 1e-5
+        second = (numeric_grad(gauss_nll, (mu, log_sigma + e, data), 1) -
+                  numeric_grad(gauss_nll, (mu, log_sigma - e, data), 1)) / (2 * e)
+        assert_close(s2s.hessian(gauss_nll, wrt=1)(mu, log_sigma, data), second, 1e-4, 1e-4)
+
+
+def test_shape_of_the_leaves_kept_anyway():
+    text = s2s.grad(gauss_nll, wrt=(0, 1)).source
+    assert "np.full(np.broadcast_shapes(np.shape(t2), np.shape(log_sigma)), 1.0)" in text
+    assert "math.log" not in text.replace("# line", "#").split("\n    # adjoint")[1].split("\n", 1)[1]
+
+
+def test_lists_joined_or_repeated_keep_their_shape():
+    ys, zs = [0.1, 0.2, 0.3], [0.4, 0.5]
+    x = np.linspace(1.0, 2.0, 5)
+    assert_close(s2s.grad(joined)(x, ys, zs), np.array(ys + zs))
+    x = np.linspace(1.0, 2.0, 6)
+    assert_close(s2s.grad(repeated)(x, ys), np.array(ys * 2))

@@ -14,6 +14,13 @@ moves from `v` to `x`, both defined outside loops, where v keeps x's shape whate
 number c (a float for `*`: `xs * 2` repeats a list), never `x + x` (which joins two lists). Then `t16` and `t12`
 are read once, folded into the expressions that read them, and freed there (GMM d=10: two arrays of 2 MB that
 lived to the end of the sweep).
+
+`np.shape(v)` of an elementwise expression made only for its shape (`np.full(np.shape(0.5 * t2 ** 2 + log_sigma +
+c), 1.0)`, np.sum's adjoint) reads the shapes of the expression's leaves instead: `np.shape(t2)`, or one tuple,
+`np.broadcast_shapes(np.shape(t2), np.shape(log_sigma))`, where every step is NumPy's broadcasting whatever its
+operands are: `-`, `/`, `**` and NumPy's elementwise functions (which no list or tuple takes otherwise), `+` and
+`*` where an operand is a number or neither is a sequence (`xs + ys` joins two lists, `xs * 2` repeats one). A
+number (`math.log(2 * math.pi)`, a constant) adds no axis. The expression itself is then dead code.
 """
 from __future__ import annotations
 
@@ -21,7 +28,9 @@ import copy
 import dataclasses
 
 from s2s import ir, prims
-from s2s.ir.walk import count_uses, map_statements, outside_loops
+from s2s.ir.names import Namer
+from s2s.ir.walk import count_uses, defined_names, map_blocks, map_statements, outside_loops, used_names
+from s2s.rules import registry
 
 SHAPE_READS = {"s2s.runtime.unbroadcast": 1, "s2s.runtime.sum_adjoint": 1, "s2s.runtime.mean_adjoint": 1,
                "s2s.runtime.diff_adjoint": 1,
@@ -72,10 +81,117 @@ def _shapes(fn: ir.Function) -> ir.Function:
             return dataclasses.replace(s, value=ir.Call(c.op, (summed[c.args[0].name],) + c.args[1:], c.kwargs))
         return s
     fn.body = map_statements(fn.body, rewrite)
+    if any(c.op == prims.SHAPE for c in calls.values()):
+        uses = {}  # (the reads of the shape sources just moved count no more)
+        count_uses(fn.body, uses)
+        _leaf_shapes(fn, dict(calls), uses)
     return fn
 
 
 shape_sources.in_place = _shapes
+
+
+def _leaf_shapes(fn: ir.Function, calls: dict, uses: dict) -> None:
+    """`np.shape(v)` of an elementwise expression v (defined outside loops) read from the shapes of its leaves:
+    the values it is made of that something else reads too (kept anyway), or that are no such expression."""
+    namer = None
+
+    def block(_, items):
+        nonlocal namer
+        out = []
+        for s in items:
+            c = s.value if type(s) is ir.Assign else None
+            if type(c) is ir.Call and c.op == prims.SHAPE and len(c.args) == 1 and not c.kwargs and \
+                    type(c.args[0]) is ir.Var:
+                leaves = _leaves(c.args[0].name, calls, uses)
+                if leaves is not None and leaves != [c.args[0].name]:
+                    if len(leaves) == 1:
+                        s = dataclasses.replace(s, value=ir.Call(prims.SHAPE, (ir.Var(leaves[0]),)))
+                    elif not leaves:
+                        s = dataclasses.replace(s, value=ir.Const(()))
+                    else:
+                        if namer is None:
+                            namer = Namer(set(fn.params) | set(defined_names(fn.body)) | set(fn.free) |
+                                          used_names(fn.body))
+                        shapes = []
+                        for leaf in leaves:
+                            shapes.append(ir.Var(namer.fresh("t")))
+                            out.append(ir.Assign(shapes[-1].name, ir.Call(prims.SHAPE, (ir.Var(leaf),)), s.loc,
+                                                 temp=True))
+                        s = dataclasses.replace(s, value=ir.Call(BROADCAST_SHAPES, tuple(shapes)))
+            out.append(s)
+        return out
+    fn.body = map_blocks(fn.body, block)
+
+
+BROADCAST_SHAPES = "numpy.broadcast_shapes"
+_NO_SEQUENCES = frozenset({"sub", "truediv", "pow", "neg"})  # (a list or a tuple takes none of them)
+_INT_MATH = frozenset({"math.floor", "math.ceil", "math.trunc", "math.factorial", "math.comb", "math.perm",
+                       "math.gcd", "math.lcm", "math.isqrt", "math.prod"})
+
+
+def _leaves(v: str, calls: dict, uses: dict) -> list | None:
+    """The names whose shapes broadcast to v's, v an elementwise expression of them and of numbers (each step
+    NumPy's broadcasting, whatever the operands are); [] for a number; None where some step may not be."""
+    out: list = []
+
+    def walk(name: str, depth: int) -> bool:
+        c = calls.get(name)
+        if c is None or depth > 40 or depth and uses.get(name, 0) > 1 or not _broadcasting(c, calls):
+            if name not in out:
+                out.append(name)
+            return True
+        for a in c.args:
+            if type(a) is ir.Var:
+                if not _math_number(a.name, calls) and not walk(a.name, depth + 1):
+                    return False
+            elif not (type(a) is ir.Const and type(a.value) in (int, float, complex, bool)):
+                return False
+        return True
+    return out if walk(v, 0) else None
+
+
+def _broadcasting(c: ir.Call, calls: dict, depth: int = 0) -> bool:
+    """Is the result of `c` its operands broadcast together, whatever they are (not a list joined or repeated)?"""
+    if c.kwargs or depth > 40 or not all(type(a) is ir.Var or type(a) is ir.Const and
+                                         type(a.value) in (int, float, complex, bool) for a in c.args):
+        return False
+    if c.op in _NO_SEQUENCES:
+        return True
+    if c.op == "add" and len(c.args) == 2:  # (a sequence joins only a sequence)
+        return any(_not_sequence(a, calls, depth + 1) for a in c.args)
+    if c.op == "mul" and len(c.args) == 2:  # (a sequence is repeated by an int, np.int64 too)
+        return any(_float(a, calls) for a in c.args) or all(_not_sequence(a, calls, depth + 1) for a in c.args)
+    if c.op.startswith("numpy."):
+        rule = registry.reverse_rule(c.op)
+        return rule is not None and rule.broadcast
+    return False
+
+
+def _math_number(name: str, calls: dict) -> bool:
+    """Is `name` surely a Python number (math's functions give numbers), which adds no axis?"""
+    c = calls.get(name)
+    return c is not None and c.op.startswith("math.") and not c.kwargs and registry.of_numbers(c.op)
+
+
+def _float(a, calls: dict) -> bool:
+    """Is `a` surely a float (a constant, or a function of math's that gives one): no sequence takes `*` by it."""
+    if type(a) is ir.Const:
+        return type(a.value) in (float, complex)
+    c = calls.get(a.name)
+    return c is not None and _math_number(a.name, calls) and c.op not in _INT_MATH
+
+
+def _not_sequence(a, calls: dict, depth: int) -> bool:
+    """Is `a` surely no list or tuple (a number, an array, NumPy's scalar)? (Each name's answer is kept in
+    `calls` under ("not a sequence", name): `x + x` of `x + x` of ... is asked once per name, not once per path.)"""
+    if type(a) is ir.Const:
+        return type(a.value) in (int, float, complex, bool)
+    key = ("not a sequence", a.name)
+    if key not in calls:
+        c = calls.get(a.name)
+        calls[key] = c is not None and (_math_number(a.name, calls) or _broadcasting(c, calls, depth))
+    return calls[key]
 
 
 def _adjoint_of(c: ir.Call, g: str, made: ir.Call) -> bool:
