@@ -1,14 +1,15 @@
 """A record's field read in a loop that cannot change it (`m.F` of a dataclass argument, a namedtuple's field,
-`self.W` of an inlined method) read once, before the loop, as a person would (`F = m.F`).
+`self.W` of an inlined method, `m["F"]` of a dict) read once, before the loop, as a person would (`F = m.F`).
 
-The function cannot rebind an attribute of what it is given (the fence refuses `m.F = v`, and a user's function
-with a rule may not write into its arguments, rules/in_place.py); where no call in the loop of code s2s does not
-read (`call`, `callmethod`) is given the object or what holds it, every iteration reads the same value. Read once, its adjoint is a number (or an array) the reversed
+The function cannot rebind an attribute of what it is given (the fence refuses `m.F = v`, and a user's function with
+a rule may not write into its arguments, rules/in_place.py), and a dict it changes is a new version of it (a name
+the loop defines); where no call in the loop of code s2s does not read (`call`, `callmethod`) is given the object or
+what holds it, every iteration reads the same value. Read once, its adjoint is a number (or an array) the reversed
 loop adds to, and the record's adjoint is built once after it (`rt.getattr_adjoint`), where a read per iteration
-built a record of zeros and added it to the record's adjoint in every reversed iteration; the forward sweep
-saves nothing for it either. Only reads at the top level of the loop's body are moved, those of a value defined
-before the loop; a loop nested in another hands its reads to the outer loop's body, which may move them again.
-A read whose value the loop writes into (an array version's root) stays where it is.
+built a record of zeros and added it to the record's adjoint in every reversed iteration (a dict's: rt.add_at); the
+forward sweep saves nothing for it either. Only reads at the top level of the loop's body are moved, those of a
+value defined before the loop; a loop nested in another hands its reads to the outer loop's body, which may move
+them again. A read whose value the loop writes into (an array version's root) stays where it is.
 """
 from __future__ import annotations
 
@@ -75,15 +76,15 @@ def _block(stmts: list, written: set, moved: list) -> list:
 
 
 def _invariant_reads(loop: ir.Loop, written: set) -> list:
-    """The field reads at the top of `loop`'s body whose object is defined before the loop and is given to no
-    call in the loop of code s2s does not read (which might rebind its attributes)."""
+    """The field reads (`m.F`, and `m["F"]` of a dict) at the top of `loop`'s body whose object is defined before
+    the loop and is given to no call in the loop of code s2s does not read (which might rebind its attributes)."""
     inside = set(defined_names(loop.body)) | set(defined_names(loop.header)) | {p.target for p in loop.phis}
     if isinstance(loop.target, str):
         inside.add(loop.target)
     elif loop.target:
         inside |= set(loop.target)
     reads = [t for t in loop.body if isinstance(t, ir.Assign) and isinstance(t.value, ir.Call)
-             and t.value.op == "getattr" and len(t.value.args) == 2 and not t.value.kwargs
+             and t.value.op in ("getattr", "getitem") and len(t.value.args) == 2 and not t.value.kwargs
              and type(t.value.args[0]) is ir.Var and t.value.args[0].name not in inside
              and type(t.value.args[1]) is ir.Const and isinstance(t.value.args[1].value, str)
              and not t.value.args[1].value.startswith("__") and t.target not in written
