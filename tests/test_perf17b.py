@@ -116,6 +116,22 @@ def rebuilt_dict(m, y):
     return s
 
 
+@dataclass
+class Newton:
+    a: float
+    tol: float
+    k: float
+
+
+def newton_root(c, x0):
+    x = x0
+    it = 0
+    while abs(x * x - c.a) > c.tol and it < 50:
+        x = x - (x * x - c.a) / (2 * x) * c.k
+        it += 1
+    return x * c.k
+
+
 def gauss_nll(mu, log_sigma, data):
     s = np.exp(log_sigma)
     return np.sum(0.5 * ((data - mu) / s) ** 2 + log_sigma + 0.5 * math.log(2 * math.pi))
@@ -310,3 +326,16 @@ def test_dict_made_anew_in_the_loop():
     g = s2s.grad(rebuilt_dict)(d, y)
     for k in d:
         assert_close(g[k], numeric_grad(lambda v, k=k: rebuilt_dict({**d, k: v}, y), (d[k],), 0), 1e-6, 1e-6)
+
+
+def test_fields_in_a_while_test_and_body():
+    c = Newton(2.0, 1e-13, 1.0)
+    value, g = s2s.value_and_grad(newton_root)(c, 1.0)
+    assert value == newton_root(c, 1.0)
+    assert_close(g.a, 0.5 / math.sqrt(2.0), 1e-9, 1e-9)  # (x = sqrt(a) at the root: d/da = 1 / (2 sqrt(a)))
+    assert_close(g.k, math.sqrt(2.0), 1e-9, 1e-9)
+    assert g.tol == 0.0
+    assert_close(s2s.jvp(newton_root)((c, 1.0), (Newton(1.0, 0.0, 0.0),))[1], 0.5 / math.sqrt(2.0), 1e-9, 1e-9)
+    code = [line.strip() for line in s2s.grad(newton_root).source.splitlines() if not line.strip().startswith("#")]
+    assert "while abs(x * x - a) > tol and it < 50:" in code
+    assert code.index("tol = c.tol") < code.index("while abs(x * x - a) > tol and it < 50:")

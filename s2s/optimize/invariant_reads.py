@@ -7,9 +7,10 @@ the loop defines); where no call in the loop of code s2s does not read (`call`, 
 what holds it, every iteration reads the same value. Read once, its adjoint is a number (or an array) the reversed
 loop adds to, and the record's adjoint is built once after it (`rt.getattr_adjoint`), where a read per iteration
 built a record of zeros and added it to the record's adjoint in every reversed iteration (a dict's: rt.add_at); the
-forward sweep saves nothing for it either. Only reads at the top level of the loop's body are moved, those of a
-value defined before the loop; a loop nested in another hands its reads to the outer loop's body, which may move
-them again. A read whose value the loop writes into (an array version's root) stays where it is.
+forward sweep saves nothing for it either. Only reads at the top level of the loop's body (or of a while loop's
+test: `while err > c.tol`) are moved, those of a value defined before the loop; a loop nested in another hands its
+reads to the outer loop's body, which may move them again. A read whose value the loop writes into (an array
+version's root) stays where it is.
 """
 from __future__ import annotations
 
@@ -68,6 +69,7 @@ def _block(stmts: list, written: set, moved: list) -> list:
             s.header, s.body = _block(s.header, written, moved), _block(s.body, written, moved)
             reads = _invariant_reads(s, written)
             if reads:
+                s.header = [t for t in s.header if not any(t is m for m in reads)]
                 s.body = [t for t in s.body if not any(t is m for m in reads)]
                 out += [ir.Assign(m.target, m.value, s.loc) for m in reads]
                 moved += [m for m in reads if m.temp]
@@ -76,14 +78,15 @@ def _block(stmts: list, written: set, moved: list) -> list:
 
 
 def _invariant_reads(loop: ir.Loop, written: set) -> list:
-    """The field reads (`m.F`, and `m["F"]` of a dict) at the top of `loop`'s body whose object is defined before
-    the loop and is given to no call in the loop of code s2s does not read (which might rebind its attributes)."""
+    """The field reads (`m.F`, and `m["F"]` of a dict) at the top of `loop`'s body or of a while loop's test whose
+    object is defined before the loop and is given to no call in the loop of code s2s does not read (which might
+    rebind its attributes)."""
     inside = set(defined_names(loop.body)) | set(defined_names(loop.header)) | {p.target for p in loop.phis}
     if isinstance(loop.target, str):
         inside.add(loop.target)
     elif loop.target:
         inside |= set(loop.target)
-    reads = [t for t in loop.body if isinstance(t, ir.Assign) and isinstance(t.value, ir.Call)
+    reads = [t for t in loop.header + loop.body if isinstance(t, ir.Assign) and isinstance(t.value, ir.Call)
              and t.value.op in ("getattr", "getitem") and len(t.value.args) == 2 and not t.value.kwargs
              and type(t.value.args[0]) is ir.Var and t.value.args[0].name not in inside
              and type(t.value.args[1]) is ir.Const and isinstance(t.value.args[1].value, str)
