@@ -20,6 +20,7 @@ import copy
 from s2s import ir
 from s2s.optimize.cse import eliminate_common_subexpressions
 from s2s.optimize.dce import eliminate_dead_code
+from s2s.optimize.first_writes import first_writes
 from s2s.optimize.outer_sums import gather_outer_products
 from s2s.optimize.products import fold_product_shapes
 from s2s.optimize.scatter import scatter_adjoints
@@ -37,7 +38,7 @@ def _sink_and_simplify(fn: ir.Function) -> ir.Function:
 
 
 PASSES = (simplify, eliminate_common_subexpressions, simplify, drop_conversions, scatter_adjoints, fold_product_shapes,
-          gather_outer_products, shape_sources, _sink_and_simplify, eliminate_dead_code)
+          gather_outer_products, shape_sources, _sink_and_simplify, first_writes, eliminate_dead_code)
 
 
 def optimize(fn: ir.Function) -> ir.Function:

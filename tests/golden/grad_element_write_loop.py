@@ -18,6 +18,6 @@ def grad_element_write_loop(x):
     bx = rt.accumulator(x)
     for i_1 in reversed(t2):
         # adjoint of line 76: y[i] = np.sin(x[i])
-        bx[i_1] += by_1[i_1] * np.cos(x[i_1])
+        bx[i_1] = by_1[i_1] * np.cos(x[i_1])
     bx_1 = rt.unbroadcast(bx, x)
     return bx_1

@@ -1,0 +1,138 @@
+"""Generated code at the cheap-gradient limit, round 17 (issue 13).
+
+- A reversed element loop over a range from zero (or a non-negative start) writes each element's adjoint into its
+  new accumulator, `bx[i_1] = by_1[i_1] * np.cos(x[i_1])`, where it added it to the zero there (optimize/
+  first_writes.py); where an index may come twice (two reads per iteration, a range from a negative start, an
+  accumulator something was added into), the sum stays.
+
+Each form against finite differences in every mode, its value against NumPy, and its text against the rewrite.
+"""
+
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, check_every_mode, numeric_grad
+
+
+def element_loop(x):
+    n = x.shape[0]
+    y = np.zeros(n)
+    for i in range(n):
+        y[i] = np.sin(x[i])
+    return np.sum(y * y)
+
+
+def element_from_one(x):
+    n = x.shape[0]
+    y = np.zeros(n)
+    for i in range(1, n):
+        y[i] = np.exp(x[i]) * 0.5
+    return np.sum(y * y)
+
+
+def element_every_other(x):
+    y = np.zeros(x.shape[0])
+    for i in range(0, x.shape[0], 2):
+        y[i] = x[i] * x[i] * x[i]
+    return np.sum(np.sin(y))
+
+
+def element_and_whole(x):  # x read after the loop too: its accumulator starts from that adjoint
+    n = x.shape[0]
+    y = np.zeros(n)
+    for i in range(n):
+        y[i] = np.sin(x[i])
+    return np.sum(y * y) + np.sum(x * x) * 0.3
+
+
+def element_two_reads(x):  # x[i] and x[i - 1]: two adjoints per element
+    n = x.shape[0]
+    y = np.zeros(n)
+    for i in range(1, n):
+        y[i] = x[i] * x[i - 1]
+    return np.sum(y * y)
+
+
+def element_negative_start(x):  # range(-2, n - 2): x[-2] and x[n - 2] are one element
+    n = x.shape[0]
+    y = np.zeros(n)
+    for i in range(-2, n - 2):
+        y[i + 2] = np.sin(x[i])
+    return np.sum(y * y)
+
+
+def element_steps(x):  # in a loop of steps: each reversed step's accumulator starts from the step's adjoint
+    y = x * 1.0
+    for step in range(3):
+        z = np.zeros(y.shape[0])
+        for i in range(y.shape[0]):
+            z[i] = np.tanh(y[i]) * 0.9
+        y = z + 0.1 * y
+    return np.sum(y * y)
+
+
+REWRITTEN = [element_loop, element_from_one, element_every_other]
+KEPT = [element_and_whole, element_two_reads, element_negative_start, element_steps]
+X = np.array([0.3, -1.2, 0.7, 2.1, -0.4])
+
+
+@pytest.mark.parametrize("f", REWRITTEN + KEPT)
+def test_element_loops_every_mode(f):
+    check_every_mode(f, X)
+
+
+@pytest.mark.parametrize("f", REWRITTEN + KEPT)
+def test_element_loops_vjp(f):
+    value, pullback = s2s.vjp(f)(X)
+    assert value == pytest.approx(f(X), rel=1e-12)
+    assert_close(pullback(2.0), 2.0 * numeric_grad(f, (X,), 0), what=f.__name__)
+
+
+@pytest.mark.parametrize("f", REWRITTEN)
+def test_written_not_added(f):
+    source = s2s.grad(f).source
+    reversed_loop = source.split("for i_1")[1]
+    assert "        bx[i_1] = " in reversed_loop and "+=" not in reversed_loop, source
+
+
+@pytest.mark.parametrize("f", KEPT)
+def test_added_where_an_element_may_come_twice(f):
+    source = s2s.grad(f).source
+    assert "+=" in source, source
+
+
+def test_element_loop_text():
+    source = s2s.grad(element_loop).source
+    assert "        bx[i_1] = by_1[i_1] * np.cos(x[i_1])\n" in source, source
+
+
+def test_element_loop_of_a_list_and_of_rows():
+    # a list of numbers (the accumulator a list of parts) and an array of rows (each write a row)
+    xs = [0.3, -1.2, 0.7]
+    g = s2s.grad(element_loop_list)(xs)
+    assert_close(np.array(g), 2.0 * np.sin(xs) * np.cos(xs), what="list")
+    rows = np.array([[0.3, 0.2], [-1.2, 0.5], [0.7, 1.1]])
+    g = s2s.grad(rows_loop)(rows)
+    assert_close(g, numeric_grad(rows_loop, (rows,), 0), what="rows")
+    assert "] = " in s2s.grad(rows_loop).source.split("reversed")[1]
+
+
+def element_loop_list(xs):
+    y = np.zeros(len(xs))
+    for i in range(len(xs)):
+        y[i] = np.sin(xs[i])
+    return np.sum(y * y)
+
+
+def rows_loop(x):
+    y = np.zeros(x.shape)
+    for i in range(x.shape[0]):
+        y[i] = np.sin(x[i]) * x[i]
+    return np.sum(y * y)
+
+
+def test_negative_zero_adjoint_is_a_zero():
+    # 0.0 + -0.0 is 0.0 where the write keeps -0.0: a zero either way
+    g = s2s.grad(element_loop)(np.array([0.0, np.pi / 2]))
+    assert_close(g, [0.0, 0.0], atol=1e-15)
