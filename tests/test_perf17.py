@@ -72,8 +72,34 @@ def element_steps(x):  # in a loop of steps: each reversed step's accumulator st
     return np.sum(y * y)
 
 
-REWRITTEN = [element_loop, element_from_one, element_every_other]
-KEPT = [element_and_whole, element_two_reads, element_negative_start, element_steps]
+def pairs_loop(x):  # x[i] and x[i + 1] of a range stepping by 2: all different elements (the LSTM's state rows)
+    y = np.zeros(x.shape[0])
+    for i in range(0, x.shape[0] - 1, 2):
+        y[i] = np.sin(x[i]) * 2.0
+        y[i + 1] = np.exp(x[i + 1]) - 0.5
+    return np.sum(y * y)
+
+
+def pairs_overlapping(x):  # x[i] and x[i + 2] of a range stepping by 2: x[2] is read twice
+    y = np.zeros(x.shape[0])
+    for i in range(0, x.shape[0] - 2, 2):
+        y[i] = np.sin(x[i]) * np.exp(x[i + 2])
+    return np.sum(y * y)
+
+
+def state_rows(state, w):  # the LSTM's form: rows i and i + 1 of a stacked state, in a loop of steps
+    for t in range(3):
+        new = []
+        for i in range(0, state.shape[0], 2):
+            h = np.tanh(state[i] * w + state[i + 1])
+            new.append(h)
+            new.append(state[i + 1] * 0.5 + h)
+        state = np.stack(new)
+    return np.sum(state * state)
+
+
+REWRITTEN = [element_loop, element_from_one, element_every_other, pairs_loop]
+KEPT = [element_and_whole, element_two_reads, element_negative_start, element_steps, pairs_overlapping]
 X = np.array([0.3, -1.2, 0.7, 2.1, -0.4])
 
 
@@ -130,6 +156,22 @@ def rows_loop(x):
     for i in range(x.shape[0]):
         y[i] = np.sin(x[i]) * x[i]
     return np.sum(y * y)
+
+
+def test_state_rows_every_mode():
+    state = np.array([[0.3, -0.2], [0.5, 0.1], [-0.7, 0.4], [0.2, 0.9]])
+    w = np.array([0.8, -1.1])
+    value, g = s2s.value_and_grad(state_rows, wrt=(0, 1))(state, w)
+    assert value == pytest.approx(state_rows(state, w), rel=1e-12)
+    assert_close(g[0], numeric_grad(state_rows, (state, w), 0), what="state")
+    assert_close(g[1], numeric_grad(state_rows, (state, w), 1), what="w")
+    for mode in ("reverse", "forward"):
+        assert_close(s2s.jacobian(state_rows, mode=mode)(state, w), numeric_grad(state_rows, (state, w), 0),
+                     what=mode)
+    _, tangent = s2s.jvp(state_rows)((state, w), (np.ones_like(state),))
+    assert_close(tangent, np.sum(numeric_grad(state_rows, (state, w), 0)), what="jvp")
+    source = s2s.grad(state_rows).source
+    assert "bstate_1_1[i_1] = " in source and "bstate_1_1[t" in source and "bstate_1_1[i_1] +=" not in source, source
 
 
 def test_negative_zero_adjoint_is_a_zero():

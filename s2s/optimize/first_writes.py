@@ -20,10 +20,12 @@ It rewrites only what it can show exact:
 - the loop is a `for` over `reversed(r)` or `r` (or zipped with other iterables, the stacks a reversed loop pops),
   where `r` is `range(stop)`, `range(start, stop)` or
   `range(start, stop, step)` with a constant int start >= 0 and a constant int step > 0;
-- in the loop (its nested blocks and phis included), the accumulator is read only by `t = bx[i]` and written
-  only by `bx[i] = t + g` (or `g + t`), `i` the loop's own name, `t` and the sum read nowhere else;
-- `g` is made by arithmetic in the loop's body (a new value no other name holds: a list accumulator keeps it
-  as its part, as it kept the sum).
+- in the loop (its nested blocks and phis included), the accumulator is read only by `t = bx[j]` and written
+  only by `bx[j] = t + g` (or `g + t`), pair by pair, `t` and the sum read nowhere else, each index j the loop's
+  own name i or `i + c` for int constants c, all different and smaller than the range's step (the LSTM's
+  `bstate[i_1]` and `bstate[i_1 + 1]` of `range(0, n, 2)`): no two writes, in one iteration or two, meet;
+- `g` is made by arithmetic in the loop's body, or is `rt.unbroadcast` of such a value read nowhere else (a new
+  value no other name holds: a list accumulator keeps it as its part, as it kept the sum).
 `0.0 + g` is `g` but for `g = -0.0`, which the write keeps (a zero either way, as a hand-written pass gives it).
 """
 from __future__ import annotations
@@ -35,6 +37,7 @@ from s2s.ir.walk import count_uses, vars_of
 
 ACCUMULATOR = "s2s.runtime.accumulator"
 RANGE, REVERSED, ZIP = "builtins.range", "builtins.reversed", "builtins.zip"
+UNBROADCAST = "s2s.runtime.unbroadcast"
 FRESH = frozenset({"add", "sub", "mul", "truediv", "neg", "pow"})  # (their results: new numbers or arrays)
 
 
@@ -91,68 +94,107 @@ def _operand_names(s) -> list:
     return [a.name for a in ir.operands(s) if type(a) is ir.Var]
 
 
-def _index(loop: ir.Loop, made: dict) -> str | None:
-    """The name of `loop` that runs over different non-negative ints, each once (a range up from zero or more),
-    alone or zipped with the stacks a reversed loop pops (`for i_1, t4_1 in zip(reversed(t2), reversed(t4_saved))`)."""
+def _index(loop: ir.Loop, made: dict):
+    """(name, step) of the name of `loop` that runs over different non-negative ints, each once, `step` apart or
+    more (a range up from zero or more), alone or zipped with the stacks a reversed loop pops (`for i_1, t4_1 in
+    zip(reversed(t2), reversed(t4_saved))`); None if it has none."""
     if loop.kind != "for" or type(loop.iter) is not ir.Var:
         return None
     if isinstance(loop.target, str):
-        return loop.target if _distinct(loop.iter, made) else None
+        step = _step(loop.iter, made)
+        return None if step is None else (loop.target, step)
     it = made.get(loop.iter.name)
     if not loop.target or it is None or it.op != ZIP or it.kwargs or len(it.args) != len(loop.target):
         return None
-    return next((t for t, a in zip(loop.target, it.args) if _distinct(a, made)), None)
+    return next(((t, _step(a, made)) for t, a in zip(loop.target, it.args) if _step(a, made) is not None), None)
 
 
-def _distinct(iterable, made: dict) -> bool:
-    """Is `iterable` a range up from zero or more, or such a range reversed?"""
+def _step(iterable, made: dict) -> int | None:
+    """The step of `iterable` if it is a range up from zero or more, or such a range reversed; else None."""
     if type(iterable) is not ir.Var:
-        return False
+        return None
     it = made.get(iterable.name)
     if it is not None and it.op == REVERSED and len(it.args) == 1 and type(it.args[0]) is ir.Var and not it.kwargs:
         it = made.get(it.args[0].name)
     if it is None or it.op != RANGE or it.kwargs or not 1 <= len(it.args) <= 3:
-        return False
+        return None
     if len(it.args) == 1:
-        return True
+        return 1
     start = it.args[0]
     if not (type(start) is ir.Const and type(start.value) is int and start.value >= 0):
-        return False
+        return None
     if len(it.args) == 3:
         step = it.args[2]
-        return type(step) is ir.Const and type(step.value) is int and step.value > 0
-    return True
+        return step.value if type(step) is ir.Const and type(step.value) is int and step.value > 0 else None
+    return 1
 
 
 def _rewrite(loop: ir.Loop, acc: str, made: dict, uses: dict) -> None:
-    target = _index(loop, made)
-    if target is None or any(acc in [a.name for a in p.operands if type(a) is ir.Var]
-                                                   for p in loop.phis) or acc in vars_of(loop.iter):
+    """Each `t = acc[j]; s = t + g; acc[j] = s` in `loop`'s body -> `acc[j] = g`, where every index j is the loop's
+    name i or `i + c`, the constants c all different and smaller than the range's step (`bstate[i_1]` and
+    `bstate[i_1 + 1]` of a range stepping by 2): no two writes of the loop, in one iteration or two, meet."""
+    found = _index(loop, made)
+    if found is None or any(acc in [a.name for a in p.operands if type(a) is ir.Var] for p in loop.phis) or \
+            acc in vars_of(loop.iter):
         return
+    target, step = found
     body = loop.body
-    mentions = [s for s in ir.statements(body) if acc in _operand_names(s)]
-    if len(mentions) != 2:
-        return
-    read, write = mentions
-    index = ir.Var(target)
-    if not (read in body and write in body and type(read) is ir.Assign and type(read.value) is ir.Call and
-            read.value.op == "getitem" and read.value.args == (ir.Var(acc), index) and not read.value.kwargs and
-            type(write) is ir.Effect and write.value.op == "setitem" and not write.value.kwargs and
-            len(write.value.args) == 3 and write.value.args[:2] == (ir.Var(acc), index) and
-            type(write.value.args[2]) is ir.Var and uses.get(read.target) == 1):
-        return
-    total = write.value.args[2].name
+    defs = {s.target: s for s in body if type(s) is ir.Assign}
     place = {id(s): k for k, s in enumerate(body)}
-    summed = next((s for s in body if type(s) is ir.Assign and s.target == total), None)
-    if summed is None or uses.get(total) != 1 or type(summed.value) is not ir.Call or summed.value.op != "add" or \
-            summed.value.kwargs or len(summed.value.args) != 2 or ir.Var(read.target) not in summed.value.args:
+    mentions = [s for s in ir.statements(body) if acc in _operand_names(s)]
+    if not mentions or len(mentions) % 2:
         return
-    g = summed.value.args[1] if summed.value.args[0] == ir.Var(read.target) else summed.value.args[0]
-    if type(g) is not ir.Var or g.name == read.target:
-        return
-    made_g = next((s for s in body if type(s) is ir.Assign and s.target == g.name), None)
-    if made_g is None or type(made_g.value) is not ir.Call or made_g.value.op not in FRESH or made_g.value.kwargs \
-            or place[id(made_g)] > place[id(write)]:
-        return
-    write.value = ir.Call("setitem", (ir.Var(acc), index, g))
-    body[:] = [s for s in body if s is not read and s is not summed]
+    offsets, changes = set(), []
+    for read, write in zip(mentions[::2], mentions[1::2]):
+        if not (id(read) in place and id(write) in place and type(read) is ir.Assign and
+                type(read.value) is ir.Call and read.value.op == "getitem" and not read.value.kwargs and
+                len(read.value.args) == 2 and read.value.args[0] == ir.Var(acc) and uses.get(read.target) == 1 and
+                type(write) is ir.Effect and write.value.op == "setitem" and not write.value.kwargs and
+                len(write.value.args) == 3 and write.value.args[:2] == read.value.args and
+                type(write.value.args[2]) is ir.Var):
+            return
+        offset = _offset(read.value.args[1], target, defs)
+        if offset is None or not 0 <= offset < step or offset in offsets:
+            return
+        offsets.add(offset)
+        summed = defs.get(write.value.args[2].name)
+        if summed is None or uses.get(summed.target) != 1 or type(summed.value) is not ir.Call or \
+                summed.value.op != "add" or summed.value.kwargs or len(summed.value.args) != 2 or \
+                ir.Var(read.target) not in summed.value.args:
+            return
+        g = summed.value.args[1] if summed.value.args[0] == ir.Var(read.target) else summed.value.args[0]
+        if type(g) is not ir.Var or g.name == read.target or not _fresh(g.name, defs, uses) or \
+                place[id(defs[g.name])] > place[id(write)]:
+            return
+        changes.append((read, summed, write, g))
+    dropped = set()
+    for read, summed, write, g in changes:
+        write.value = ir.Call("setitem", (*write.value.args[:2], g))
+        dropped |= {id(read), id(summed)}
+    body[:] = [s for s in body if id(s) not in dropped]
+
+
+def _offset(index, target: str, defs: dict) -> int | None:
+    """c where `index` is the loop's name `target` plus the int constant c (0 for the name itself), else None."""
+    if index == ir.Var(target):
+        return 0
+    d = defs.get(index.name) if type(index) is ir.Var else None
+    if d is None or type(d.value) is not ir.Call or d.value.op != "add" or d.value.kwargs or len(d.value.args) != 2:
+        return None
+    a, b = d.value.args
+    for name, c in ((a, b), (b, a)):
+        if name == ir.Var(target) and type(c) is ir.Const and type(c.value) is int:
+            return c.value
+    return None
+
+
+def _fresh(name: str, defs: dict, uses: dict) -> bool:
+    """Is `name` made in the loop's body as a new value nothing else holds: arithmetic's result, or rt.unbroadcast
+    of one read nowhere else (which returns it, or its sum, a new array)?"""
+    d = defs.get(name)
+    if d is None or type(d.value) is not ir.Call or d.value.kwargs:
+        return False
+    if d.value.op in FRESH:
+        return True
+    g = d.value.args[0] if d.value.op == UNBROADCAST and len(d.value.args) == 2 else None
+    return type(g) is ir.Var and uses.get(g.name) == 1 and _fresh(g.name, defs, uses)

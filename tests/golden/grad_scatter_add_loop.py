@@ -27,6 +27,6 @@ def grad_scatter_add_loop(w, edges):
     bw = rt.accumulator(w)
     for k_1, t6, t7_shape in zip(reversed(t2), reversed(t6_saved), reversed(t7_shape_saved)):
         # adjoint of line 119: np.add.at(f, edges[k], w[k] * np.array([1.0, -1.0]))
-        bw[k_1] += rt.unbroadcast(rt.unbroadcast(t13[edges[k_1]], t7_shape) * t6, w[k_1])
+        bw[k_1] = rt.unbroadcast(rt.unbroadcast(t13[edges[k_1]], t7_shape) * t6, w[k_1])
     bw_1 = rt.unbroadcast(bw, w)
     return bw_1
