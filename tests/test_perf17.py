@@ -23,6 +23,13 @@ def element_loop(x):
     return np.sum(y * y)
 
 
+def element_cos(x):  # a negative derivative: the reversed loop subtracted it from the zero, now writes -g
+    y = np.zeros(x.shape[0])
+    for i in range(x.shape[0]):
+        y[i] = np.cos(x[i]) * 2.0
+    return np.sum(y * y)
+
+
 def element_from_one(x):
     n = x.shape[0]
     y = np.zeros(n)
@@ -98,7 +105,7 @@ def state_rows(state, w):  # the LSTM's form: rows i and i + 1 of a stacked stat
     return np.sum(state * state)
 
 
-REWRITTEN = [element_loop, element_from_one, element_every_other, pairs_loop]
+REWRITTEN = [element_loop, element_cos, element_from_one, element_every_other, pairs_loop]
 KEPT = [element_and_whole, element_two_reads, element_negative_start, element_steps, pairs_overlapping]
 X = np.array([0.3, -1.2, 0.7, 2.1, -0.4])
 
@@ -131,6 +138,11 @@ def test_added_where_an_element_may_come_twice(f):
 def test_element_loop_text():
     source = s2s.grad(element_loop).source
     assert "        bx[i_1] = by_1[i_1] * np.cos(x[i_1])\n" in source, source
+
+
+def test_negated_contribution_text():
+    source = s2s.grad(element_cos).source
+    assert "        bx[i_1] = -(" in source, source
 
 
 def test_element_loop_of_a_list_and_of_rows():

@@ -21,7 +21,7 @@ It rewrites only what it can show exact:
   where `r` is `range(stop)`, `range(start, stop)` or
   `range(start, stop, step)` with a constant int start >= 0 and a constant int step > 0;
 - in the loop (its nested blocks and phis included), the accumulator is read only by `t = bx[j]` and written
-  only by `bx[j] = t + g` (or `g + t`), pair by pair, `t` and the sum read nowhere else, each index j the loop's
+  only by `bx[j] = t + g` (or `g + t`; `t - g` writes `-g`), pair by pair, `t` and the sum read nowhere else, each index j the loop's
   own name i or `i + c` for int constants c, all different and smaller than the range's step (the LSTM's
   `bstate[i_1]` and `bstate[i_1 + 1]` of `range(0, n, 2)`): no two writes, in one iteration or two, meet;
 - `g` is made by arithmetic in the loop's body, or is `rt.unbroadcast` of such a value read nowhere else (a new
@@ -33,7 +33,8 @@ from __future__ import annotations
 import copy
 
 from s2s import ir
-from s2s.ir.walk import count_uses, vars_of
+from s2s.ir.names import Namer
+from s2s.ir.walk import count_uses, defined_names, vars_of
 
 ACCUMULATOR = "s2s.runtime.accumulator"
 RANGE, REVERSED, ZIP = "builtins.range", "builtins.reversed", "builtins.zip"
@@ -52,8 +53,9 @@ def _first_writes(fn: ir.Function) -> ir.Function:
         return fn
     uses: dict = {}
     count_uses(fn.body, uses)
+    namer = Namer(set(fn.params) | set(defined_names(fn.body)) | set(uses))
     for block in _blocks(fn.body):
-        _block(block, made, uses)
+        _block(block, made, uses, namer)
     return fn
 
 
@@ -68,7 +70,7 @@ def _blocks(stmts: list):
             yield from _blocks(s.body)
 
 
-def _block(stmts: list, made: dict, uses: dict) -> None:
+def _block(stmts: list, made: dict, uses: dict, namer: Namer) -> None:
     fresh: dict = {}  # accumulator name -> True while nothing has read it since its definition
     for s in stmts:
         if type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op == ACCUMULATOR and \
@@ -77,7 +79,7 @@ def _block(stmts: list, made: dict, uses: dict) -> None:
             continue
         if type(s) is ir.Loop:
             for acc in [a for a in fresh if _mentions(s, a)]:
-                _rewrite(s, acc, made, uses)
+                _rewrite(s, acc, made, uses, namer)
                 del fresh[acc]
         for acc in [a for a in fresh if _mentions(s, a)]:
             del fresh[acc]
@@ -129,7 +131,7 @@ def _step(iterable, made: dict) -> int | None:
     return 1
 
 
-def _rewrite(loop: ir.Loop, acc: str, made: dict, uses: dict) -> None:
+def _rewrite(loop: ir.Loop, acc: str, made: dict, uses: dict, namer: Namer) -> None:
     """Each `t = acc[j]; s = t + g; acc[j] = s` in `loop`'s body -> `acc[j] = g`, where every index j is the loop's
     name i or `i + c`, the constants c all different and smaller than the range's step (`bstate[i_1]` and
     `bstate[i_1 + 1]` of a range stepping by 2): no two writes of the loop, in one iteration or two, meet."""
@@ -159,8 +161,9 @@ def _rewrite(loop: ir.Loop, acc: str, made: dict, uses: dict) -> None:
         offsets.add(offset)
         summed = defs.get(write.value.args[2].name)
         if summed is None or uses.get(summed.target) != 1 or type(summed.value) is not ir.Call or \
-                summed.value.op != "add" or summed.value.kwargs or len(summed.value.args) != 2 or \
-                ir.Var(read.target) not in summed.value.args:
+                summed.value.op not in ("add", "sub") or summed.value.kwargs or len(summed.value.args) != 2 or \
+                ir.Var(read.target) != summed.value.args[0] and \
+                (summed.value.op == "sub" or ir.Var(read.target) != summed.value.args[1]):
             return
         g = summed.value.args[1] if summed.value.args[0] == ir.Var(read.target) else summed.value.args[0]
         if type(g) is not ir.Var or g.name == read.target or not _fresh(g.name, defs, uses) or \
@@ -169,8 +172,14 @@ def _rewrite(loop: ir.Loop, acc: str, made: dict, uses: dict) -> None:
         changes.append((read, summed, write, g))
     dropped = set()
     for read, summed, write, g in changes:
+        if summed.value.op == "sub":  # (bx[i_1] = bx[i_1] - g: the negated contribution, `-g`, is written)
+            negated = namer.fresh("t")
+            summed.target, summed.value, summed.temp = negated, ir.Call("neg", (g,)), True
+            g = ir.Var(negated)
+        else:
+            dropped.add(id(summed))
         write.value = ir.Call("setitem", (*write.value.args[:2], g))
-        dropped |= {id(read), id(summed)}
+        dropped.add(id(read))
     body[:] = [s for s in body if id(s) not in dropped]
 
 
