@@ -190,3 +190,25 @@ def test_negative_zero_adjoint_is_a_zero():
     # 0.0 + -0.0 is 0.0 where the write keeps -0.0: a zero either way
     g = s2s.grad(element_loop)(np.array([0.0, np.pi / 2]))
     assert_close(g, [0.0, 0.0], atol=1e-15)
+
+
+def parts_loop(xs):  # a list of arrays: the accumulator a list of parts, each written once with a new array
+    y = np.zeros(len(xs))
+    for i in range(len(xs)):
+        y[i] = np.sum(np.sin(xs[i]) * xs[i])
+    return np.sum(y * y)
+
+
+def test_element_loop_of_a_list_of_arrays():
+    xs = [np.array([0.3, -1.2]), np.array([0.7, 2.1]), np.array([-0.4, 0.9])]
+    g = s2s.grad(parts_loop)(xs)
+    flat = np.concatenate(xs)
+
+    def f(v):
+        return parts_loop([v[0:2], v[2:4], v[4:6]])
+    numeric = numeric_grad(f, (flat,), 0)
+    assert_close(np.concatenate(g), numeric, what="list of arrays")
+    assert "bxs[i_1] = " in s2s.grad(parts_loop).source
+    value, pullback = s2s.vjp(parts_loop)(xs)
+    assert value == pytest.approx(parts_loop(xs), rel=1e-12)
+    assert_close(np.concatenate(pullback(1.0)), numeric, what="vjp")
