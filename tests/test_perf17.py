@@ -212,3 +212,60 @@ def test_element_loop_of_a_list_of_arrays():
     value, pullback = s2s.vjp(parts_loop)(xs)
     assert value == pytest.approx(parts_loop(xs), rel=1e-12)
     assert_close(np.concatenate(pullback(1.0)), numeric, what="vjp")
+
+
+# ----- last_reads: an element's adjoint zeroed after its last read, where nothing reads it again
+
+
+def prealloc_rows(state, w):  # the preallocated LSTM's form: rows i and i + 1 of a new buffer, in a loop of steps
+    for t in range(3):
+        new = np.zeros(state.shape)
+        for i in range(0, state.shape[0], 2):
+            h = np.tanh(state[i] * w + state[i + 1])
+            new[i] = h
+            new[i + 1] = state[i + 1] * 0.5 + h
+        state = new
+    return np.sum(state * state)
+
+
+def rows_overwritten(state, w):  # new[i + 1] is written again by the next iteration's new[i]: its adjoint zeroed
+    for t in range(2):
+        new = np.zeros(state.shape)
+        for i in range(state.shape[0] - 1):
+            new[i] = np.tanh(state[i] * w)
+            new[i + 1] = state[i + 1] * 0.5
+        state = new
+    return np.sum(state * state)
+
+
+STATE = np.array([[0.3, -0.2], [0.5, 0.1], [-0.7, 0.4], [0.2, 0.9]])
+W = np.array([0.8, -1.1])
+
+
+@pytest.mark.parametrize("f", [prealloc_rows, rows_overwritten])
+def test_row_buffers_every_mode(f):
+    value, g = s2s.value_and_grad(f, wrt=(0, 1))(STATE, W)
+    assert value == pytest.approx(f(STATE, W), rel=1e-12)
+    numeric = numeric_grad(f, (STATE, W), 0)
+    assert_close(g[0], numeric, what="state")
+    assert_close(g[1], numeric_grad(f, (STATE, W), 1), what="w")
+    for mode in ("reverse", "forward"):
+        assert_close(s2s.jacobian(f, mode=mode)(STATE, W), numeric, what=mode)
+    _, tangent = s2s.jvp(f)((STATE, W), (np.ones_like(STATE),))
+    assert_close(tangent, np.sum(numeric), what="jvp")
+    value, pullback = s2s.vjp(f, wrt=(0, 1))(STATE, W)
+    assert_close(pullback(0.5)[1], 0.5 * numeric_grad(f, (STATE, W), 1), what="vjp")
+
+
+def test_dead_zeroings_dropped():
+    source = s2s.grad(prealloc_rows).source
+    assert "] = 0.0" not in source, source
+    assert "] = 0.0" in s2s.grad(rows_overwritten).source  # (read again by the next iteration: kept)
+
+
+def test_hessian_through_row_buffer():
+    def f(v):
+        return prealloc_rows(v.reshape(4, 2), W)
+    x = STATE.ravel()
+    from conftest import numeric_hessian
+    assert_close(s2s.hessian(f)(x), numeric_hessian(f, x), 1e-4, 1e-5, what="hessian")

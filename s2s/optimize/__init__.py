@@ -21,6 +21,7 @@ from s2s import ir
 from s2s.optimize.cse import eliminate_common_subexpressions
 from s2s.optimize.dce import eliminate_dead_code
 from s2s.optimize.first_writes import first_writes
+from s2s.optimize.last_reads import last_reads
 from s2s.optimize.outer_sums import gather_outer_products
 from s2s.optimize.products import fold_product_shapes
 from s2s.optimize.scatter import scatter_adjoints
@@ -38,7 +39,8 @@ def _sink_and_simplify(fn: ir.Function) -> ir.Function:
 
 
 PASSES = (simplify, eliminate_common_subexpressions, simplify, drop_conversions, scatter_adjoints, fold_product_shapes,
-          gather_outer_products, shape_sources, _sink_and_simplify, first_writes, eliminate_dead_code)
+          gather_outer_products, shape_sources, _sink_and_simplify, first_writes,
+          last_reads, eliminate_dead_code)
 
 
 def optimize(fn: ir.Function) -> ir.Function:

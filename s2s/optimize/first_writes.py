@@ -96,7 +96,7 @@ def _operand_names(s) -> list:
     return [a.name for a in ir.operands(s) if type(a) is ir.Var]
 
 
-def _index(loop: ir.Loop, made: dict):
+def index_of(loop: ir.Loop, made: dict):
     """(name, step) of the name of `loop` that runs over different non-negative ints, each once, `step` apart or
     more (a range up from zero or more), alone or zipped with the stacks a reversed loop pops (`for i_1, t4_1 in
     zip(reversed(t2), reversed(t4_saved))`); None if it has none."""
@@ -135,7 +135,7 @@ def _rewrite(loop: ir.Loop, acc: str, made: dict, uses: dict, namer: Namer) -> N
     """Each `t = acc[j]; s = t + g; acc[j] = s` in `loop`'s body -> `acc[j] = g`, where every index j is the loop's
     name i or `i + c`, the constants c all different and smaller than the range's step (`bstate[i_1]` and
     `bstate[i_1 + 1]` of a range stepping by 2): no two writes of the loop, in one iteration or two, meet."""
-    found = _index(loop, made)
+    found = index_of(loop, made)
     if found is None or any(acc in [a.name for a in p.operands if type(a) is ir.Var] for p in loop.phis) or \
             acc in vars_of(loop.iter):
         return
@@ -155,7 +155,7 @@ def _rewrite(loop: ir.Loop, acc: str, made: dict, uses: dict, namer: Namer) -> N
                 len(write.value.args) == 3 and write.value.args[:2] == read.value.args and
                 type(write.value.args[2]) is ir.Var):
             return
-        offset = _offset(read.value.args[1], target, defs)
+        offset = offset_of(read.value.args[1], target, defs)
         if offset is None or not 0 <= offset < step or offset in offsets:
             return
         offsets.add(offset)
@@ -183,7 +183,7 @@ def _rewrite(loop: ir.Loop, acc: str, made: dict, uses: dict, namer: Namer) -> N
     body[:] = [s for s in body if id(s) not in dropped]
 
 
-def _offset(index, target: str, defs: dict) -> int | None:
+def offset_of(index, target: str, defs: dict) -> int | None:
     """c where `index` is the loop's name `target` plus the int constant c (0 for the name itself), else None."""
     if index == ir.Var(target):
         return 0
