@@ -18,12 +18,13 @@ It rewrites only what it can show exact:
 - the accumulator is `rt.accumulator(x)` (nothing added in), defined in the block the loop is in and read by
   nothing between its definition and the loop;
 - the loop is a `for` over `reversed(r)` or `r` (or zipped with other iterables, the stacks a reversed loop pops),
-  where `r` is `range(stop)`, `range(start, stop)` or
-  `range(start, stop, step)` with a constant int start >= 0 and a constant int step > 0;
+  where `r` is `range(stop)`, `range(start, stop)` or `range(start, stop, step)` with a constant int start >= 0
+  and a constant int step > 0;
 - in the loop (its nested blocks and phis included), the accumulator is read only by `t = bx[j]` and written
-  only by `bx[j] = t + g` (or `g + t`; `t - g` writes `-g`), pair by pair, `t` and the sum read nowhere else, each index j the loop's
-  own name i or `i + c` for int constants c, all different and smaller than the range's step (the LSTM's
-  `bstate[i_1]` and `bstate[i_1 + 1]` of `range(0, n, 2)`): no two writes, in one iteration or two, meet;
+  only by `bx[j] = t + g` (or `g + t`; `t - g` writes `-g`), pair by pair, `t` and the sum read nowhere else,
+  each index j the loop's own name i or `i + c` for int constants c, all different and smaller than the range's
+  step (the LSTM's `bstate[i_1]` and `bstate[i_1 + 1]` of `range(0, n, 2)`): no two writes, in one iteration or
+  two, meet;
 - `g` is made by arithmetic in the loop's body, or is `rt.unbroadcast` of such a value read nowhere else (a new
   value no other name holds: a list accumulator keeps it as its part, as it kept the sum).
 `0.0 + g` is `g` but for `g = -0.0`, which the write keeps (a zero either way, as a hand-written pass gives it).
