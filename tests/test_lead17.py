@@ -199,3 +199,16 @@ def own_keys_always(p):
 
 def test_a_loop_reading_its_container_at_its_items_every_time_still_takes_them_for_keys():
     assert s2s.grad(own_keys_always)({"a": 0.5, "b": 1.5}) == pytest.approx({"a": 2.0, "b": 2.0})
+
+
+def test_the_jacobian_of_a_jacobian_pickles_after_use_and_refuses_a_container_value_clearly():
+    import pickle
+
+    def pair(x):
+        return np.tanh(x), x[0]
+    twice = s2s.jacobian(s2s.jacobian(vector_of_two))
+    x = np.array([0.3, 0.5, -0.2])
+    first = twice(x, 2.0)
+    assert_close(pickle.loads(pickle.dumps(twice))(x, 2.0), first)  # (after a call, which made generated code)
+    with pytest.raises(s2s.ResultTypeError, match="tuple, list or dict"):
+        s2s.jacobian(s2s.jacobian(pair))(x)

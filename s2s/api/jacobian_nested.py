@@ -14,7 +14,7 @@ import numpy as np
 
 from s2s.api import arguments
 from s2s.api.forward import jvp
-from s2s.errors import ArgumentTypeError, ResultTypeError
+from s2s.errors import ArgumentTypeError, NonDifferentiableError, ResultTypeError
 from s2s.runtime.jacobians import ContainerValue, jacobian_columns
 
 _NUMBERS = (int, float, np.integer, np.floating)
@@ -50,6 +50,9 @@ class JacobianOfJacobian:
         self._made = (None, None)  # (the generated jvp, its Jacobian with respect to the second argument)
         self.__name__ = f"jacobian_{inner.__name__}"
         self.__doc__ = getattr(self._f, "__doc__", None)
+
+    def __reduce_ex__(self, protocol):  # (by what it was made of: the generated code it holds is made again)
+        return _made_again, (self.__wrapped__, self._second, self._mode, self._make)
 
     def _columns(self):
         """The Jacobian of the current generated jvp of f with respect to the second argument."""
@@ -94,7 +97,24 @@ class JacobianOfJacobian:
         column = (lambda e: columns(*args, **{by_name: e})[1]) if by_name else (lambda e: columns(*args, e)[1])
         try:
             return jacobian_columns(column, x, args[self._second])
+        except NonDifferentiableError as exc:
+            if "helper of a derivative s2s generated" not in str(exc):
+                raise
+            lines = str(exc).split("\n")
+            raise NonDifferentiableError(
+                exc.callee, exc.filename, exc.lineno, lines[2] if len(lines) > 2 else "",
+                lines[0].partition(": ")[2],
+                f"The Jacobian of a Jacobian differentiates the generated jvp of {getattr(self._f, '__name__', 'f')} "
+                f"again, which calls that helper: write the second derivatives as the Hessian of each component "
+                f"instead (s2s.hessian(f_i), with def f_i(x): return f(x)[i]: forward mode over the gradient)") \
+                from None
         except ContainerValue:
-            raise ResultTypeError(f"{self.__name__}: the Jacobian of a Jacobian of a function whose value is a "
-                                  f"tuple, list or dict is not supported by s2s: take it of a function returning "
-                                  f"one part (def f_0(x): return f(x)[0])") from None
+            raise ResultTypeError(f"jacobian: the Jacobian of a Jacobian ({self.__name__}) of a function whose "
+                                  f"value is a tuple, list or dict is not supported by s2s: take it of a function "
+                                  f"returning one part (def f_0(x): return f(x)[0])", "jacobian") from None
+
+
+def _made_again(inner, second: int, mode: str, make):
+    """The Jacobian (by `make`, s2s.jacobian) of the Jacobian `inner` with respect to f's parameter at `second`, as
+    unpickled."""
+    return make(inner, second, mode)
