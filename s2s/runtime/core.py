@@ -409,8 +409,8 @@ def _structured(g, x):
         if type(g) is np.ndarray and g.ndim and x:
             shape = _shape_of_sequence(x)
             if shape is not None:  # NumPy read x as an array (`xs + a`): each part's adjoint is its own row
-                if g.ndim == len(shape) and g.shape[0] != shape[0]:  # (or `xs + ys` joined them: two lists)
-                    raise _joined(x, g)
+                if g.ndim == len(shape) and g.shape[0] != shape[0] and (len(shape) == 1 or shape[0] != 1):
+                    raise _joined(x, g)  # (or `xs + ys` joined them; rows [[...]] broadcast on their first axis)
                 g = list(unbroadcast_to_shape(g, shape))
         if not isinstance(g, (tuple, list)):
             g = [g] * len(x)
