@@ -212,3 +212,20 @@ def test_the_jacobian_of_a_jacobian_pickles_after_use_and_refuses_a_container_va
     assert_close(pickle.loads(pickle.dumps(twice))(x, 2.0), first)  # (after a call, which made generated code)
     with pytest.raises(s2s.ResultTypeError, match="tuple, list or dict"):
         s2s.jacobian(s2s.jacobian(pair))(x)
+
+
+def constant_slot_product(pair):
+    ys_ = [np.sum(pair[1]), 2.0]
+    ys_[0] = 0.5 if not 2 > 1.0 else 1.0
+    t2 = ys_[0] * ys_[1]
+    cum, vec, delta = pair
+    return np.sum(vec) + t2 + np.sum(cum * 0.5 * delta)
+
+
+def test_a_name_bound_to_a_folded_constant_beside_arrays_in_shape_classes():
+    # (level 7's seed 3501038: ad/statements._shape_classes read .kwargs of a constant's assignment, t2 = 2.0)
+    pair = [np.array([0.1, 0.2]), np.array([0.3, 0.4]), np.array([0.5, 0.6])]
+    value, grads = s2s.value_and_grad(constant_slot_product)(pair)
+    assert value == pytest.approx(constant_slot_product(pair))
+    for got, want in zip(grads, [0.5 * pair[2], np.ones(2), 0.5 * pair[0]]):
+        assert_close(got, want)

@@ -250,6 +250,8 @@ def _shape_classes(fn: ir.Function, scalars: set) -> dict:
             if v.name in parent:
                 parent[s.target] = find(v.name)
             continue
+        if not isinstance(v, ir.Call):  # (a constant: `g = 0.0` folded from a name)
+            continue
         if v.kwargs or v.op == "setitem" or not (v.op in ARITH_OPS or (registry.reverse_rule(v.op) is not None and
                                                                      registry.reverse_rule(v.op).broadcast)):
             continue
