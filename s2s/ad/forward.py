@@ -120,6 +120,7 @@ class _Forward:
         if signature is None and self.fn.defaults:
             signature = ir.Signature(len(self.fn.params))
         return dataclasses.replace(self.fn, name=name, params=params + tparams, body=body, signature=signature,
+                                   tangents=ir.Tangents(tuple(tparams), signature is not None),
                                    source_name=self.fn.source_name or self.fn.name,
                                    floats=tuple(dict.fromkeys(self.fn.floats + tuple(self.wrt))))
 

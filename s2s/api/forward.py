@@ -4,9 +4,10 @@
 
 `jvp(f, wrt)(primals, tangents)` returns `(value, tangent_of_value)`. The
 generated entry point `jvp_<name>` takes f's parameters followed by one tangent
-parameter per `wrt` entry (`dx` for `x`), without f's defaults (the tangents
-follow them: run on its own, it is given every argument, where `Jvp` fills the
-defaults in); `Jvp` adapts the contract's
+parameter per `wrt` entry (`dx` for `x`): by position, or keyword-only where f has
+defaults, *args or keyword-only parameters (`jvp_f(x, lr=0.1, *, dx)`). The forward
+stage says which (`ir.Tangents`), kept as the generated function's `__s2s_tangents__`,
+which every caller reads; `Jvp` adapts the contract's
 `(primals, tangents)` calling convention to it. `jacobian_forward(f, wrt)` (api/jacobian_forward.py)
 pushes the basis tangents through that function.
 """
@@ -19,7 +20,7 @@ import numpy as np
 from s2s.api import transform, arguments, data_checks, precision, pytree
 from s2s.api import tangents as tangents_mod
 from s2s.api.transformed import fresh
-from s2s import pipeline
+from s2s import ir, pipeline
 from s2s.back.codegen import generate
 from s2s.back.compile import compile_source, pseudo_filename
 from s2s.errors import ArgumentTypeError
@@ -51,8 +52,14 @@ def _jvp_transform(f, wrt, batched=False, ndims=(), tangent_only=False):
     text = pipeline.python(generate(opt, transform._header(primal, what)), name)
     filename = pseudo_filename("jvp", primal.name, src.filename, src.tree.lineno)
     # (the helpers it inlined: the disk cache keeps their digests, which cover their defaults)
-    return text, transform.checking(compile_source(text, filename, name, primal.free, src.filename, primal.name,
-                                                   inlined), uses)
+    fn = compile_source(text, filename, name, primal.free, src.filename, primal.name, inlined)
+    fn.__s2s_tangents__ = opt.tangents  # (how it takes its tangents: what its callers read, `tangent_parameters`)
+    return text, transform.checking(fn, uses)
+
+
+def tangent_parameters(fn) -> ir.Tangents:
+    """How the generated jvp `fn` takes its tangent parameters, as the forward stage said (`ir.Tangents`)."""
+    return fn.__s2s_tangents__
 
 
 transform._TRANSFORMS["jvp"] = _jvp_transform
@@ -65,9 +72,6 @@ def stages_forward(f, wrt=0) -> dict:
     return {"source": src.text, "ssa": print_function(primal), "tangent": print_function(fwd),
             "optimized": print_function(opt),
             "python": pipeline.python(generate(opt, transform._header(primal, "forward-mode derivative (jvp)")), opt.name)}
-
-
-STARRED = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS  # (code flags: a *args or **kwargs parameter)
 
 
 def wrt_positions(f, wrt, keywords: bool = False) -> tuple:
@@ -92,20 +96,14 @@ class Jvp(transform.Transformed):
         """For a call of `jf` in a function s2s transforms: the generated `jvp_f` it inlines takes the primals
         (this many positional parameters of f's, then its *args, keyword-only and **kwargs ones) and the tangents
         one by one (__s2s_tangent_names__), not in two tuples."""
-        code = self._current().__code__
-        if code.co_kwonlyargcount or code.co_flags & STARRED:  # (the tangents are keyword-only: see _invoke)
-            return code.co_argcount
-        return code.co_argcount - (len(self._wrt) if isinstance(self._wrt, (tuple, list)) else 1)
+        fn = self._current()
+        tangents = tangent_parameters(fn)
+        return fn.__code__.co_argcount - (0 if tangents.keyword else len(tangents.names))
 
     def __s2s_tangent_names__(self) -> tuple:
         """The names of `jvp_f`'s tangent parameters (`dx` for `x`), in the order of the wrt entries: its last
-        positional ones, or, where f has *args or keyword-only parameters, its last keyword-only ones."""
-        code = self._current().__code__
-        count = len(self._wrt) if isinstance(self._wrt, (tuple, list)) else 1
-        if code.co_kwonlyargcount or code.co_flags & STARRED:
-            return code.co_varnames[code.co_argcount + code.co_kwonlyargcount - count:
-                                    code.co_argcount + code.co_kwonlyargcount]
-        return code.co_varnames[code.co_argcount - count:code.co_argcount]
+        positional ones, or, where f has defaults, *args or keyword-only parameters, its last keyword-only ones."""
+        return tangent_parameters(self._current()).names
 
     def __s2s_defaults__(self, names) -> dict:
         """{name: default} of f's parameters among `names` that have one: the values Python computed when f was
@@ -145,11 +143,9 @@ class Jvp(transform.Transformed):
             entry = self._build()
         fn = entry.fn
         data_checks.check(fn, self.__name__, primals, kwargs, arguments.original(self.__wrapped__))  # (f's defaults)
-        code = fn.__code__
         try:
-            if len(primals) + count == code.co_argcount and not code.co_kwonlyargcount and \
-                    not code.co_flags & STARRED:  # (what _invoke does first, without its call)
-                value, tangent = fn(*primals, *tangents, **kwargs)
+            if not fn.__s2s_tangents__.keyword and len(primals) + count == fn.__code__.co_argcount:
+                value, tangent = fn(*primals, *tangents, **kwargs)  # (what _invoke does first, without its call)
             else:
                 value, tangent = self._invoke(fn, primals, tangents, kwargs)
             # (the tangent of x + c is the tangent passed in: the caller's array must not be what it gets back)
@@ -168,14 +164,11 @@ class Jvp(transform.Transformed):
 
     def _invoke(self, fn, primals, tangents, kwargs):
         """Call the generated `jvp_f` with f's arguments and the tangents."""
-        code = fn.__code__
-        if len(primals) + len(tangents) == code.co_argcount and not code.co_kwonlyargcount and \
-                not code.co_flags & STARRED:  # every parameter of f given: jvp_f takes them, then the tangents
-            return fn(*primals, *tangents, **kwargs)
-        if code.co_kwonlyargcount or code.co_flags & STARRED:
-            # f has *args or keyword-only parameters: the tangents are jvp_f's last keyword-only ones
-            names = code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
-            return fn(*primals, **kwargs, **dict(zip(names[len(names) - len(tangents):], tangents)))
+        by = tangent_parameters(fn)
+        if by.keyword:  # f has defaults, *args or keyword-only parameters: jvp_f takes the tangents by name
+            return fn(*primals, **kwargs, **dict(zip(by.names, tangents)))
+        if len(primals) + len(tangents) == fn.__code__.co_argcount:
+            return fn(*primals, *tangents, **kwargs)  # every parameter of f given: jvp_f takes them, then the tangents
         if kwargs:  # (a parameter given by keyword takes its place among the positional ones, the tangents last)
             sig = self._bound_signature()
             if sig is not False:

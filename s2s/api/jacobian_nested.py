@@ -13,7 +13,7 @@ import inspect
 import numpy as np
 
 from s2s.api import arguments
-from s2s.api.forward import jvp
+from s2s.api.forward import jvp, tangent_parameters
 from s2s.errors import ArgumentTypeError, NonDifferentiableError, ResultTypeError
 from s2s.runtime.jacobians import ContainerValue, jacobian_columns
 
@@ -63,8 +63,8 @@ class JacobianOfJacobian:
 
     def _tangent(self) -> str:
         """How the generated jvp takes its tangent: by position (''), or by name after f's defaults ('dx=')."""
-        code = self._made[0].__code__
-        return f"{code.co_varnames[code.co_argcount + code.co_kwonlyargcount - 1]}=" if code.co_kwonlyargcount else ""
+        tangents = tangent_parameters(self._made[0])
+        return f"{tangents.names[0]}=" if tangents.keyword else ""
 
     @property
     def source(self) -> str:

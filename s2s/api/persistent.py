@@ -38,6 +38,7 @@ import tempfile
 import threading
 import warnings
 
+from s2s import ir
 from s2s.ad.data_uses import Use
 from s2s.api import facts as facts_mod
 from s2s.back.compile import compile_source
@@ -222,6 +223,9 @@ def store(key: str, text: str, fn, facts: list, f) -> None:
         "recursive": recursive,  # custom attribute -> [module, qualname, role]: rules made again on loading
         "data": [list(u) for u in getattr(fn, "__s2s_data__", ())],  # the arguments' uses it checks (data_uses)
     }
+    tangents = getattr(fn, "__s2s_tangents__", None)  # (a jvp: how it takes its tangents, ir.Tangents)
+    if tangents is not None:
+        entry["tangents"] = [list(tangents.names), tangents.keyword]
     try:
         entry["sha256"] = _checksum(entry)
         payload = json.dumps(entry)
@@ -321,6 +325,8 @@ def load(key: str, f):
         user_file, user_name = entry["user"]
         fn = compile_source(entry["text"], entry["filename"], entry["entry"], free, user_file, user_name)
         fn.__s2s_data__ = tuple(Use(u[0], u[1], tuple(map(tuple, u[2])), *u[3:]) for u in entry["data"])
+        if "tangents" in entry:
+            fn.__s2s_tangents__ = ir.Tangents(tuple(entry["tangents"][0]), bool(entry["tangents"][1]))
     except Exception:
         return None
     return entry["text"], fn, rows

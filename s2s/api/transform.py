@@ -163,8 +163,7 @@ def _grad_by_forward_mode(primal, src, inlined, names, single, return_value, nam
     opt = pipeline.stage("optimize", optimize, fwd)
     args = ", ".join(primal.params)
     # (the tangents follow the parameters, keyword-only where the function has defaults: jvp_f(x, a=2.0, *, dx))
-    by_name = fwd.signature is not None
-    tangents = fwd.params[len(primal.params):]
+    by_name, tangents = fwd.tangents.keyword, fwd.tangents.names
     if _one_sweep(primal, names, single):
         # a number (or taken for one where a math function reads it: rt.require_scalar makes sure): one sweep with
         # tangent 1.0, written out so that it can be transformed again

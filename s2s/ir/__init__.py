@@ -169,6 +169,17 @@ class Signature:
     kwarg: str | None = None
 
 
+@dataclass(frozen=True)
+class Tangents:
+    """How a function forward mode made takes its tangent parameters (`dx` for x, one per wrt entry, in order),
+    after the parameters of the function it differentiates: by position (`jvp_f(x, a, dx)`), or by name where
+    that function has more than positional parameters or has defaults (`keyword`: `jvp_f(x, a=2.0, *, dx)`).
+    The forward stage says so once; whatever calls the generated code reads it (as `__s2s_tangents__`)."""
+
+    names: tuple
+    keyword: bool = False
+
+
 @dataclass
 class Function:
     name: str
@@ -185,6 +196,7 @@ class Function:
     # (name, attribute, Loc) of each NumPy attribute or method read (`v.T`, `v.sum()`) on a value whose class the
     # front end does not know (an argument, a field of one): ad/data_uses.py has the call check it is an array
     array_reads: tuple = ()
+    tangents: Tangents | None = None  # (forward mode's functions: how they take their tangent parameters)
 
     def __deepcopy__(self, memo):
         """Passes copy the IR, never the user's data it refers to (`free` values are shared)."""
