@@ -31,3 +31,138 @@ def test_the_generated_jvp_carries_how_it_takes_its_tangents(tmp_path, monkeypat
         # (an entry of the disk cache, compiled again in another process, says so too)
         found = persistent.load(persistent.key_for(f, "jvp", wrt, {}), f)
         assert found is not None and found[1].__s2s_tangents__ == want
+
+
+# ----- R1: the Jacobian of a Jacobian where the generated jvp calls a tangent helper with no derivative of its own:
+# by rows, the forward-mode Jacobian of the generated pullback (forward over reverse, as a Hessian)
+import statistics  # noqa: E402
+
+from scipy.spatial.distance import cdist, pdist  # noqa: E402
+
+A0 = np.array([[3.0, 0.5, 0.1], [0.5, 2.5, 0.3], [0.1, 0.3, 2.0]])
+P = np.array([[0.2, -0.4], [1.1, 0.3], [-0.5, 0.8]])
+
+
+def by_norm(x):
+    return np.linalg.norm(x) * x
+
+
+def by_cdist(x):
+    return cdist(np.reshape(x[:2], (1, 2)), P)
+
+
+def by_pdist(x):
+    return pdist(np.stack([x[:2], x[1:], np.array([0.1, 0.9])]))
+
+
+def by_cumprod(x):
+    return np.cumprod(x)
+
+
+def by_solve(x):
+    return np.linalg.solve(A0 + np.diag(x), x)
+
+
+def by_append(x):
+    ys = []
+    for v in x:
+        ys.append(v * v)
+    return np.array(ys) * x[0]
+
+
+def by_statistics(x):
+    xs = [x[0], x[1], x[2]]
+    return np.array([statistics.variance(xs), statistics.stdev(xs)]) * x[1]
+
+
+def by_cov(x):
+    return np.cov(x, np.sin(x))
+
+
+def by_cholesky(x):
+    return np.linalg.cholesky(A0 + np.outer(x, x), upper=True)
+
+
+def by_prod(x):
+    return x * np.prod(x, where=np.array([True, False, True]))
+
+
+def by_qr_r(x):
+    return np.linalg.qr(A0 + np.diag(x), mode="r")
+
+
+def by_qr_complete(x):
+    q, r = np.linalg.qr(A0 + np.diag(x), mode="complete")
+    return q * np.diag(r)
+
+
+def by_svd(x):
+    u, s, vt = np.linalg.svd(A0 + np.outer(x, x[::-1]))
+    return u @ vt
+
+
+def by_det(x):
+    return np.linalg.det(A0 + np.outer(x, x)) * x
+
+
+def numeric_jacobian(f, x, eps):
+    """Central differences of f (a number or an array) in the array x: shape value.shape + x.shape."""
+    cols = [(np.asarray(f(x + e)) - np.asarray(f(x - e))) / (2 * eps)
+            for e in np.eye(x.size).reshape((-1,) + x.shape) * eps]
+    out = np.stack(cols, -1)
+    return out.reshape(out.shape[:-1] + x.shape)
+
+
+@pytest.mark.parametrize("f", [by_norm, by_cdist, by_pdist, by_cumprod, by_solve, by_append, by_statistics, by_cov,
+                               by_cholesky, by_prod, by_qr_r, by_qr_complete, by_svd, by_det])
+def test_the_jacobian_of_a_jacobian_through_tangent_helpers_without_derivatives(f):
+    if f is by_cholesky:
+        pytest.importorskip("numpy", minversion="2.0")  # (cholesky's upper=)
+    x = np.array([0.3, 0.7, -0.4])
+    by_s2s = numeric_jacobian(s2s.jacobian(f), x, 1e-6)  # (differences of s2s's first derivative)
+    by_hand = numeric_jacobian(lambda y: numeric_jacobian(f, y, 1e-5), x, 1e-4)  # (differences of differences)
+    for inner in ("reverse", "forward"):
+        for outer in ("reverse", "forward"):
+            twice = s2s.jacobian(s2s.jacobian(f, mode=inner), mode=outer)(x)
+            assert twice.shape == np.shape(f(x)) + (3, 3)
+            assert_close(twice, by_s2s, atol=1e-7)
+            assert_close(twice, by_hand, rtol=1e-4, atol=1e-5)
+
+
+def norm_and_cumprod(x, a, c=1.5):
+    return np.linalg.norm(x * a) * x * c + np.cumprod(x) * a[0]
+
+
+def test_the_jacobian_of_a_jacobian_by_rows_in_two_parameters_with_defaults_and_its_source():
+    x, a = np.array([0.3, 0.7, -0.4]), np.array([2.0, 1.5, 0.5])
+    for c in (1.5, 2.0):
+        for first, second in ((0, 1), (1, 0), ("a", "a")):
+            position = 1 if second in (1, "a") else 0
+
+            def first_jacobian(v):
+                args = [x, a, c]
+                args[position] = v
+                return s2s.jacobian(norm_and_cumprod, wrt=first)(*args)
+            want = numeric_jacobian(first_jacobian, (x, a)[position], 1e-6)
+            for inner in ("reverse", "forward"):
+                for outer in ("reverse", "forward"):
+                    twice = s2s.jacobian(s2s.jacobian(norm_and_cumprod, wrt=first, mode=inner), wrt=second, mode=outer)
+                    assert_close(twice(x, a) if c == 1.5 else twice(x, a, c), want, atol=1e-7)
+    source = twice.source
+    assert "rt.jacobian_rows(" in source and "def pullback_norm_and_cumprod" not in source
+    namespace: dict = {}
+    exec(source, namespace)  # (the text runs on its own and gives the same tensor)
+    assert_close(namespace["jacobian_jacobian_norm_and_cumprod"](x, a, 2.0), twice(x, a, 2.0))
+    narrow = s2s.jacobian(s2s.jacobian(by_norm))(x.astype(np.float32))
+    assert narrow.dtype == np.float32
+    assert_close(narrow, s2s.jacobian(s2s.jacobian(by_norm))(x), rtol=1e-4, atol=1e-5)
+    # (a number: |x| x'' = 2 sign(x))
+    assert s2s.jacobian(s2s.jacobian(by_norm))(-0.5) == pytest.approx(-2.0)
+
+
+def test_the_jacobian_of_a_jacobian_by_rows_pickles_after_use():
+    import pickle
+    twice = s2s.jacobian(s2s.jacobian(by_cumprod))
+    x = np.array([0.3, 0.7, -0.4])
+    first = twice(x)
+    assert_close(pickle.loads(pickle.dumps(twice))(x), first)

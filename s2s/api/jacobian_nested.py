@@ -14,8 +14,9 @@ import numpy as np
 
 from s2s.api import arguments
 from s2s.api.forward import jvp, tangent_parameters
-from s2s.errors import ArgumentTypeError, NonDifferentiableError, ResultTypeError
-from s2s.runtime.jacobians import ContainerValue, jacobian_columns
+from s2s.api import transform
+from s2s.errors import ArgumentTypeError, NonDifferentiableError, ResultTypeError, S2SError
+from s2s.runtime.jacobians import ContainerValue, jacobian_columns, jacobian_rows
 
 _NUMBERS = (int, float, np.integer, np.floating)
 
@@ -48,6 +49,11 @@ class JacobianOfJacobian:
         self._first, self._second, self._mode, self._make = first, second, mode, make
         self._jvp = jvp(self._f, wrt=first)
         self._made = (None, None)  # (the generated jvp, its Jacobian with respect to the second argument)
+        # where the generated jvp calls a helper with no derivative (rt.norm_tangent): (that jvp, the generated
+        # pullback of f, its forward-mode Jacobian with respect to the second argument), else None (_by_rows)
+        self._pullback = transform.Transformed(self._f, "pullback", first, {})
+        self._rows = None
+        self._checked = None  # the generated jvp whose Jacobian was made (by columns)
         self.__name__ = f"jacobian_{inner.__name__}"
         self.__doc__ = getattr(self._f, "__doc__", None)
 
@@ -61,22 +67,48 @@ class JacobianOfJacobian:
             self._made = (fn, self._make(fn, self._second, self._mode))
         return self._made[1]
 
-    def _tangent(self) -> str:
-        """How the generated jvp takes its tangent: by position (''), or by name after f's defaults ('dx=')."""
-        tangents = tangent_parameters(self._made[0])
+    def _by_columns(self) -> bool:
+        """Is the Jacobian taken by columns (of the generated jvp), or by rows (of the generated pullback, `_rows`,
+        where that jvp calls a helper with no derivative)? Transforms what the answer needs."""
+        fn = self._jvp._current()
+        if self._rows is not None and self._rows[0] is fn:
+            return False
+        if self._checked is not fn:
+            try:
+                self._columns().source  # (the Jacobian of the jvp made now: where a helper is refused, by rows)
+            except NonDifferentiableError as exc:
+                if not _helper_refused(exc):
+                    raise
+                self._by_rows(exc)
+                return False
+            self._checked = fn
+        return True
+
+    @staticmethod
+    def _tangent(fn) -> str:
+        """How the generated jvp `fn` takes its tangent: by position (''), or by name after f's defaults ('dx=')."""
+        tangents = tangent_parameters(fn)
         return f"{tangents.names[0]}=" if tangents.keyword else ""
 
     @property
     def source(self) -> str:
-        fn_source = self._columns().source
-        name = self._made[0].__name__
         params = list(self._f.__code__.co_varnames[:self._f.__code__.co_argcount])
-        first = params[self._first]
-        return (f"{fn_source.rstrip()}\n\n\ndef {self.__name__}({', '.join(params)}):\n"
-                f"    # column j of the inner Jacobian is the tangent of {name} at the basis vector e_j of {first}: its "
-                f"Jacobian, for each j\n"
-                f"    return rt.jacobian_columns(lambda e: jacobian_{name}({', '.join(params)}, {self._tangent()}e)[1], "
-                f"{first}, {params[self._second]})\n")
+        first, second, passed = params[self._first], params[self._second], ", ".join(params)
+        if self._by_columns():
+            fn_source = self._columns().source
+            name = self._made[0].__name__
+            return (f"{fn_source.rstrip()}\n\n\ndef {self.__name__}({passed}):\n"
+                    f"    # column j of the inner Jacobian is the tangent of {name} at the basis vector e_j of {first}: "
+                    f"its Jacobian, for each j\n"
+                    f"    return rt.jacobian_columns(lambda e: jacobian_{name}({passed}, {self._tangent(self._made[0])}e)"
+                    f"[1], {first}, {second})\n")
+        jvp_fn, pullback, rows = self._rows
+        return (f"{self._jvp.source.rstrip()}\n\n\n{rows.source.rstrip()}\n\n\ndef {self.__name__}({passed}):\n"
+                f"    # row i of the inner Jacobian is {pullback.__name__} of the basis vector e_i of the value: its "
+                f"Jacobian (forward mode), for each i\n"
+                f"    value = {jvp_fn.__name__}({passed}, {self._tangent(jvp_fn)}0.0 * {first})[0]\n"
+                f"    return rt.jacobian_rows(lambda e: jacobian_{pullback.__name__}({passed}, e), value, {first}, "
+                f"{second})\n")
 
     def __repr__(self):
         return f"<s2s.jacobian of {self.__wrapped__!r} ({self._mode} mode)>"
@@ -92,26 +124,48 @@ class JacobianOfJacobian:
                     f"{self.__name__}: the Jacobian of a Jacobian takes its derivatives with respect to numbers "
                     f"and arrays of floats, got {type(a).__name__}: for a tuple, list or dict argument write "
                     f"s2s.jacobian of a function taking its leaves")
-        columns = self._columns()
-        by_name = self._tangent()[:-1]
-        column = (lambda e: columns(*args, **{by_name: e})[1]) if by_name else (lambda e: columns(*args, e)[1])
         try:
-            return jacobian_columns(column, x, args[self._second])
-        except NonDifferentiableError as exc:
-            if "helper of a derivative s2s generated" not in str(exc):
-                raise
-            lines = str(exc).split("\n")
+            if self._by_columns():
+                columns, by_name = self._columns(), self._tangent(self._made[0])[:-1]
+                column = (lambda e: columns(*args, **{by_name: e})[1]) if by_name else (lambda e: columns(*args, e)[1])
+                try:
+                    return jacobian_columns(column, x, args[self._second])
+                except NonDifferentiableError as exc:  # (the vector-mode Jacobian made for these arguments)
+                    if not _helper_refused(exc):
+                        raise
+                    self._by_rows(exc)
+            rows = self._rows[2]
+            value = self._jvp(args, (0.0 * x,))[0]
+            return jacobian_rows(lambda e: rows(*args, e), value, x, args[self._second])
+        except ContainerValue:
+            raise ResultTypeError(f"jacobian: the Jacobian of a Jacobian ({self.__name__}) of a function whose "
+                                  f"value is a tuple, list or dict is not supported by s2s: take it of a function "
+                                  f"returning one part (def f_0(x): return f(x)[0])", "jacobian") from None
+
+    def _by_rows(self, refused) -> None:
+        """Take the Jacobian by rows from now on (`_rows`): the generated jvp of f calls a helper that has no
+        derivative (`refused` says which), where the generated pullback's helpers all have tangents, as for a
+        Hessian. Where that fails too, `refused` is raised, saying what to write instead."""
+        fn = self._jvp._current()
+        try:
+            pullback = self._pullback._current()
+            self._rows = (fn, pullback, self._make(pullback, self._second, "forward"))
+            self._rows[2].source  # (transformed now: a refusal is the one of the jvp route)
+        except S2SError:
+            self._rows = None
+            lines = str(refused).split("\n")
             raise NonDifferentiableError(
-                exc.callee, exc.filename, exc.lineno, lines[2] if len(lines) > 2 else "",
+                refused.callee, refused.filename, refused.lineno, lines[2] if len(lines) > 2 else "",
                 lines[0].partition(": ")[2],
                 f"The Jacobian of a Jacobian differentiates the generated jvp of {getattr(self._f, '__name__', 'f')} "
                 f"again, which calls that helper: write the second derivatives as the Hessian of each component "
                 f"instead (s2s.hessian(f_i), with def f_i(x): return f(x)[i]: forward mode over the gradient)") \
                 from None
-        except ContainerValue:
-            raise ResultTypeError(f"jacobian: the Jacobian of a Jacobian ({self.__name__}) of a function whose "
-                                  f"value is a tuple, list or dict is not supported by s2s: take it of a function "
-                                  f"returning one part (def f_0(x): return f(x)[0])", "jacobian") from None
+
+
+def _helper_refused(exc) -> bool:
+    """Is `exc` the refusal of a runtime helper of the generated jvp (rt.norm_tangent), which has no derivative?"""
+    return str(getattr(exc, "callee", "")).startswith("rt.")
 
 
 def _made_again(inner, second: int, mode: str, make):

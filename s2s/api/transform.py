@@ -206,13 +206,8 @@ def _vjp_transform(f, wrt):
         return text, checking(compile_source(text, filename, name, closure.free, src.filename, primal.name,
                                              inlined), uses)
     namer = _namer_for(primal)
-    seed = namer.fresh("cotangent")
-    pull_name = namer.fresh("pullback_" + primal.name)
-    adj = pipeline.stage("reverse", reverse, primal, names, seed=seed, namer=namer, name=pull_name, single=single)
-    adj.body = [s for s in adj.body if not (isinstance(s, ir.Effect) and s.value.op == ADJOINT_BEGINS)]
-    adj.defaults = ()  # pullback_f(*args, cotangent): every argument is passed
-    if adj.signature is not None:
-        adj.signature = dataclasses.replace(adj.signature, kwdefaults={})
+    adj, seed = _pullback(primal, names, single, namer)
+    pull_name = adj.name
     forward_fn = pipeline.stage("optimize", optimize, primal)
     if primal.name in primal.params:  # a parameter called like the function: the forward sweep is renamed
         forward_fn = dataclasses.replace(forward_fn, name=namer.fresh(primal.name))
@@ -226,7 +221,34 @@ def _vjp_transform(f, wrt):
     return text, checking(compile_source(text, filename, name, free, src.filename, primal.name, inlined), uses)
 
 
-_TRANSFORMS.update({"grad": _grad_transform, "vjp": _vjp_transform})
+def _pullback(primal, names: list, single: bool, namer):
+    """(the IR of `pullback_f(*args, cotangent)`, which runs f forward and returns the cotangents of `names` for the
+    cotangent of its value: every argument passed, no defaults; the name of its cotangent parameter)."""
+    seed = namer.fresh("cotangent")
+    adj = pipeline.stage("reverse", reverse, primal, names, seed=seed, namer=namer,
+                         name=namer.fresh("pullback_" + primal.name), single=single)
+    adj.body = [s for s in adj.body if not (isinstance(s, ir.Effect) and s.value.op == ADJOINT_BEGINS)]
+    adj.defaults = ()
+    if adj.signature is not None:
+        adj.signature = dataclasses.replace(adj.signature, kwdefaults={})
+    return adj, seed
+
+
+def _pullback_transform(f, wrt):
+    """`pullback_f(*args, cotangent)` alone, generated code that s2s can transform again: the gradient of f's value
+    contracted with `cotangent`, for the Jacobian of a Jacobian by rows (api/jacobian_nested.py)."""
+    primal, src, inlined = _primal(f, "vjp")
+    names, single = resolve_wrt(primal.params, wrt, primal.name, src)
+    primal, uses = arguments_read(f, primal, names)
+    adj, _ = _pullback(primal, names, single, _namer_for(primal))
+    text = pipeline.python(generate(pipeline.stage("optimize", optimize, adj), _header(
+        primal, "vector-Jacobian product (the pullback alone, run with f's arguments)")), adj.name)
+    filename = pseudo_filename("pullback", primal.name, src.filename, src.tree.lineno)
+    return text, checking(compile_source(text, filename, adj.name, dict(primal.free), src.filename, primal.name,
+                                         inlined), uses)
+
+
+_TRANSFORMS.update({"grad": _grad_transform, "vjp": _vjp_transform, "pullback": _pullback_transform})
 
 
 def _decorator(kind, f, **options):

@@ -16,7 +16,7 @@ import numpy as np
 from s2s.errors import S2SError
 from s2s.runtime.trees import hessian_like, is_container, leaves, leaves_like, like_arguments, structure, zeros_leaf
 
-__all__ = ["jacobian_reverse", "jacobian_forward", "jacobian_columns", "jacobian_basis", "jacobian_tuple", "hessian_forward",
+__all__ = ["jacobian_reverse", "jacobian_forward", "jacobian_columns", "jacobian_rows", "jacobian_basis", "jacobian_tuple", "hessian_forward",
            "hessian_basis", "hessian_blocks", "ContainerValue"]
 
 _SCALARS = frozenset((float, int, np.float64, np.float32))  # one number: no structure, shape ()
@@ -144,6 +144,25 @@ def jacobian_columns(column, x, y):
     out = np.stack(blocks)
     out = np.moveaxis(out, 0, out.ndim - 1 - tail)
     out = out.reshape(out.shape[:out.ndim - 1 - tail] + shape + out.shape[out.ndim - tail:])
+    narrow = all(getattr(v, "dtype", None) == np.float32 for v in (x, y))
+    return out.astype(np.float32) if narrow else out
+
+
+def jacobian_rows(row, value, x, y):
+    """The Jacobian of a Jacobian with respect to the number or array `x`, then `y`, by rows: `row(e_i)`, for each
+    basis vector e_i of the array `value` (f's), is the derivative with respect to y of the pullback of e_i (row i
+    of the inner Jacobian, the gradient of f's element i in x), shape `x.shape + y.shape`; the result is `value.shape
+    + x.shape + y.shape`, in the arguments' precision (float32 where both are)."""
+    if type(value) is not np.ndarray and not isinstance(value, (int, float, np.number)):
+        raise ContainerValue("a tuple, list or dict value")
+    shape = np.shape(value)
+    n = math.prod(shape)
+    blocks = []
+    for i in range(n):
+        e = np.zeros(n)
+        e[i] = 1.0
+        blocks.append(np.asarray(row(e.reshape(shape) if shape else 1.0), dtype=float))
+    out = np.stack(blocks).reshape(shape + np.shape(x) + np.shape(y))
     narrow = all(getattr(v, "dtype", None) == np.float32 for v in (x, y))
     return out.astype(np.float32) if narrow else out
 
