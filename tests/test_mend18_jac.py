@@ -166,3 +166,35 @@ def test_the_jacobian_of_a_jacobian_by_rows_pickles_after_use():
     x = np.array([0.3, 0.7, -0.4])
     first = twice(x)
     assert_close(pickle.loads(pickle.dumps(twice))(x), first)
+
+
+# ----- C6: a defaultdict accumulated in a loop, differentiated twice in forward mode: the tangent of its tangent
+from collections import defaultdict  # noqa: E402
+
+
+def accumulated(x):
+    log = defaultdict(float)
+    for i in range(3):
+        log[i % 2] += x[i] * x[i]
+    log[1] *= 2.0
+    return np.array([log[0] * log[1] + log[7], log[2] + x[0]])
+
+
+def test_the_second_tangent_of_a_defaultdict_keeps_its_default_factory():
+    # (rt.zeros_like of a defaultdict's tangent, itself a dict of zeros, dropped the factory: KeyError: 0 in the
+    # generated jvp of the jvp, where the Jacobian of the Jacobian's outer mode is forward)
+    x = np.array([0.3, 0.7, -0.2])
+    a, b, c = x ** 2
+    want = np.zeros((2, 3, 3))  # (log[0] = a + c, log[1] = 2 b: the first component is 2 (a + c) b)
+    want[0] = 4.0 * np.array([[b, 2 * x[0] * x[1], 0.0], [2 * x[0] * x[1], a + c, 2 * x[1] * x[2]],
+                              [0.0, 2 * x[1] * x[2], b]])
+    assert_close(want, numeric_jacobian(lambda y: numeric_jacobian(accumulated, y, 1e-5), x, 1e-4), atol=1e-5)
+    for inner in ("reverse", "forward"):
+        for outer in ("reverse", "forward"):
+            assert_close(s2s.jacobian(s2s.jacobian(accumulated, mode=inner), mode=outer)(x), want, atol=1e-9)
+    first = lambda y: accumulated(y)[0]  # noqa: E731
+    assert_close(s2s.hessian(first)(x), want[0], atol=1e-9)
+    assert_close(s2s.jacobian(s2s.grad(first), mode="forward")(x), want[0], atol=1e-9)
+    value, tangent = s2s.jvp(accumulated)((x,), (np.ones(3),))
+    assert_close(value, accumulated(x))
+    assert_close(tangent, numeric_jacobian(accumulated, x, 1e-6) @ np.ones(3), atol=1e-7)

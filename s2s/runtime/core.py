@@ -518,7 +518,7 @@ def zeros_like(x):
         return out
     if isinstance(x, dict):
         out = DictParts((k, zeros_like(v)) for k, v in x.items())
-        out.factory = getattr(x, "default_factory", None)  # (a defaultdict's: d[k] += v makes the key)
+        out.factory = getattr(x, "default_factory", x.factory if type(x) is DictParts else None)  # (d[k] += v)
         return out
     if isinstance(x, tuple):
         kind = type(x) if isinstance(x, TupleParts) else _record_parts(type(x)) if hasattr(x, "_fields") else TupleParts
