@@ -198,3 +198,48 @@ def test_the_second_tangent_of_a_defaultdict_keeps_its_default_factory():
     value, tangent = s2s.jvp(accumulated)((x,), (np.ones(3),))
     assert_close(value, accumulated(x))
     assert_close(tangent, numeric_jacobian(accumulated, x, 1e-6) @ np.ones(3), atol=1e-7)
+
+
+# ----- M1: a Jacobian of a Jacobian of a form it does not take says what form it needs
+class Scaled:
+    s = 1.5
+
+    def f(self, x):
+        return np.sin(x) * self.s * x[0]
+
+
+def by_scalar(x):
+    return np.sum(x ** 3)
+
+
+def keyword_only(x, *, k=2.0):
+    return np.sin(x) * k
+
+
+def starred(x, *rest):
+    return np.sin(x) * len(rest)
+
+
+def test_the_jacobian_of_a_jacobian_of_a_method_or_keyword_parameters_says_what_form_it_needs():
+    m, x = Scaled(), np.array([0.3, 0.7])
+    with pytest.raises(s2s.CallError, match=r"bound method.*s2s.jacobian\(s2s.jacobian\(Scaled.f, wrt=1\), wrt=1\)"):
+        s2s.jacobian(s2s.jacobian(m.f))
+    # (what it says to write: f_i = 1.5 sin(x_i) x_0)
+    want = np.zeros((2, 2, 2))
+    for i in range(2):
+        want[i, i, i] += -1.5 * np.sin(x[i]) * x[0]
+        want[i, i, 0] += 1.5 * np.cos(x[i])
+        want[i, 0, i] += 1.5 * np.cos(x[i])
+    for inner in ("reverse", "forward"):
+        for outer in ("reverse", "forward"):
+            assert_close(s2s.jacobian(s2s.jacobian(Scaled.f, wrt=1, mode=inner), wrt=1, mode=outer)(m, x), want)
+    assert_close(want, numeric_jacobian(lambda y: numeric_jacobian(lambda z: m.f(z), y, 1e-5), x, 1e-4), atol=1e-5)
+    for f in (keyword_only, starred):
+        with pytest.raises(s2s.CallError, match=r"positional parameters only.*by position"):
+            s2s.jacobian(s2s.jacobian(f))
+    with pytest.raises(s2s.CallError, match=r"one parameter for each wrt.*wrt='a'\), wrt='b'\)"):
+        s2s.jacobian(s2s.jacobian(norm_and_cumprod, wrt=(0, 1)), wrt=0)
+    # any other callable (a gradient: third derivatives): the refusal of a Jacobian transformed again, which names
+    # the Jacobian of a Jacobian for second derivatives
+    with pytest.raises(s2s.S2SError, match=r"s2s.jacobian\(s2s.jacobian\(f\)\) of a plain function"):
+        s2s.jacobian(s2s.jacobian(s2s.grad(by_scalar)))(x)

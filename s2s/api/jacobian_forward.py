@@ -64,8 +64,8 @@ def _gradient_wrt(f):
 JACOBIAN_REFUSAL = (
     "it is a Jacobian that s2s.jacobian made, which calls generated code once per basis vector and is not "
     "generated code itself, so s2s cannot transform it again",
-    "for second derivatives of a function with a scalar value write s2s.hessian(f) or s2s.jacobian(s2s.grad(f)); "
-    "of a function with an array value, one component at a time: s2s.hessian(f_i), with def f_i(x): return f(x)[i]")
+    "for second derivatives write s2s.jacobian(s2s.jacobian(f)) of a plain function f with positional parameters "
+    "(every second derivative, of an array value too), or s2s.hessian(f) of a function with a scalar value")
 
 
 class JacobianForward:

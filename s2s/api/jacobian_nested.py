@@ -3,8 +3,12 @@
 Every second derivative of f, shape `value.shape + a.shape + b.shape`. Column j of the inner Jacobian is the
 tangent `jvp(f, wrt=a)` gives at the basis vector e_j of a; its Jacobian with respect to b is the Jacobian of that
 generated jvp (generated code, which s2s transforms again, as it does for `grad(grad(f))`) at (args..., e_j), in
-the outer Jacobian's mode. Both `wrt`s single parameters of f taking a number or an array, f's value a number or
-an array, f's parameters plain positional ones: otherwise the Jacobian is refused as before (JACOBIAN_REFUSAL).
+the outer Jacobian's mode. Where that jvp calls a helper with no derivative of its own (rt.norm_tangent), row i of
+the inner Jacobian is the generated pullback of f at the basis vector e_i of the value instead, whose forward-mode
+Jacobian is taken, forward over reverse as a Hessian (`_by_rows`). Both `wrt`s single parameters of f taking a
+number or an array, f's value a number or an array, f a plain function with positional parameters: a bound method,
+*args or keyword-only parameters, or a tuple wrt are refused when the Jacobian is made, saying what to write
+(`nested`); any other callable is refused as any Jacobian transformed again (JACOBIAN_REFUSAL).
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ import numpy as np
 from s2s.api import arguments
 from s2s.api.forward import jvp, tangent_parameters
 from s2s.api import transform
-from s2s.errors import ArgumentTypeError, NonDifferentiableError, ResultTypeError, S2SError
+from s2s.errors import ArgumentTypeError, CallError, NonDifferentiableError, ResultTypeError, S2SError
 from s2s.runtime.jacobians import ContainerValue, jacobian_columns, jacobian_rows
 
 _NUMBERS = (int, float, np.integer, np.floating)
@@ -24,11 +28,26 @@ _NUMBERS = (int, float, np.integer, np.floating)
 def nested(inner, wrt, mode: str, make):
     """The Jacobian (by `make(fn, wrt, mode)`) of the Jacobian `inner`, or None where this form does not apply."""
     f, inner_wrt = inner.__wrapped__, inner._wrt
-    if isinstance(wrt, (tuple, list)) or isinstance(inner_wrt, (tuple, list)) or not inspect.isfunction(f):
+    if inspect.ismethod(f) and inspect.isfunction(f.__func__):
+        cls, shift = type(f.__self__).__name__, lambda w: w + 1 if type(w) is int and w >= 0 else w  # noqa: E731
+        raise CallError(
+            f"jacobian: the Jacobian of a Jacobian takes a plain function, and {cls}.{f.__name__} is given as a bound "
+            f"method: write it of the class's function, which takes the object first, with wrt counting it: "
+            f"s2s.jacobian(s2s.jacobian({cls}.{f.__name__}, wrt={shift(inner_wrt)!r}), wrt={shift(wrt)!r})"
+            f"(obj, ...)")
+    if not inspect.isfunction(f):
         return None
-    code = f.__code__
+    name, code = f.__name__, f.__code__
     if code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS) or code.co_kwonlyargcount:
-        return None
+        raise CallError(
+            f"jacobian: the Jacobian of a Jacobian takes a function with positional parameters only, and {name} has "
+            f"*args, **kwargs or keyword-only parameters: write it of a function taking them by position, as "
+            f"def {name}_2(x, k): return {name}(x, k=k)")
+    if isinstance(wrt, (tuple, list)) or isinstance(inner_wrt, (tuple, list)):
+        raise CallError(
+            f"jacobian: the Jacobian of a Jacobian takes one parameter for each wrt, got wrt={inner_wrt!r} inside "
+            f"and wrt={wrt!r} outside: write one for each pair of parameters, "
+            f"s2s.jacobian(s2s.jacobian({name}, wrt='a'), wrt='b')")
     at = [arguments.wrt_positions(f, w) for w in (inner_wrt, wrt)]
     if any(len(p) != 1 for p in at):
         return None
@@ -96,12 +115,12 @@ class JacobianOfJacobian:
         first, second, passed = params[self._first], params[self._second], ", ".join(params)
         if self._by_columns():
             fn_source = self._columns().source
-            name = self._made[0].__name__
+            name, tangent = self._made[0].__name__, self._tangent(self._made[0])
             return (f"{fn_source.rstrip()}\n\n\ndef {self.__name__}({passed}):\n"
-                    f"    # column j of the inner Jacobian is the tangent of {name} at the basis vector e_j of {first}: "
-                    f"its Jacobian, for each j\n"
-                    f"    return rt.jacobian_columns(lambda e: jacobian_{name}({passed}, {self._tangent(self._made[0])}e)"
-                    f"[1], {first}, {second})\n")
+                    f"    # column j of the inner Jacobian is the tangent of {name} at the basis vector e_j of {first}:"
+                    f" its Jacobian, for each j\n"
+                    f"    return rt.jacobian_columns(lambda e: jacobian_{name}({passed}, {tangent}e)[1], {first}, "
+                    f"{second})\n")
         jvp_fn, pullback, rows = self._rows
         return (f"{self._jvp.source.rstrip()}\n\n\n{rows.source.rstrip()}\n\n\ndef {self.__name__}({passed}):\n"
                 f"    # row i of the inner Jacobian is {pullback.__name__} of the basis vector e_i of the value: its "
