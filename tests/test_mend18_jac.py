@@ -153,6 +153,8 @@ def test_the_jacobian_of_a_jacobian_by_rows_in_two_parameters_with_defaults_and_
     namespace: dict = {}
     exec(source, namespace)  # (the text runs on its own and gives the same tensor)
     assert_close(namespace["jacobian_jacobian_norm_and_cumprod"](x, a, 2.0), twice(x, a, 2.0))
+    assert "rt.jacobian_rows(" in s2s.jacobian(s2s.jacobian(by_solve), mode="forward").source  # (before a call)
+    assert "rt.jacobian_columns(" in s2s.jacobian(s2s.jacobian(with_default)).source
     narrow = s2s.jacobian(s2s.jacobian(by_norm))(x.astype(np.float32))
     assert narrow.dtype == np.float32
     assert_close(narrow, s2s.jacobian(s2s.jacobian(by_norm))(x), rtol=1e-4, atol=1e-5)

@@ -88,7 +88,8 @@ class JacobianOfJacobian:
 
     def _by_columns(self) -> bool:
         """Is the Jacobian taken by columns (of the generated jvp), or by rows (of the generated pullback, `_rows`,
-        where that jvp calls a helper with no derivative)? Transforms what the answer needs."""
+        where that jvp calls a helper with no derivative)? Transforms what the answer needs (for `.source`: a call
+        finds it by calling)."""
         fn = self._jvp._current()
         if self._rows is not None and self._rows[0] is fn:
             return False
@@ -144,7 +145,7 @@ class JacobianOfJacobian:
                     f"and arrays of floats, got {type(a).__name__}: for a tuple, list or dict argument write "
                     f"s2s.jacobian of a function taking its leaves")
         try:
-            if self._by_columns():
+            if self._rows is None or self._rows[0] is not self._jvp._current():  # (by columns, as far as known)
                 columns, by_name = self._columns(), self._tangent(self._made[0])[:-1]
                 column = (lambda e: columns(*args, **{by_name: e})[1]) if by_name else (lambda e: columns(*args, e)[1])
                 try:
