@@ -182,6 +182,14 @@ def accumulated(x):
     return np.array([log[0] * log[1] + log[7], log[2] + x[0]])
 
 
+def accumulated_twice(x):
+    log = defaultdict(float)
+    for ep in range(2):
+        for i in range(3):
+            log[i] += x[i] * (ep + 1)
+    return log[0] * log[1] + log[2]
+
+
 def test_the_second_tangent_of_a_defaultdict_keeps_its_default_factory():
     # (rt.zeros_like of a defaultdict's tangent, itself a dict of zeros, dropped the factory: KeyError: 0 in the
     # generated jvp of the jvp, where the Jacobian of the Jacobian's outer mode is forward)
@@ -197,6 +205,13 @@ def test_the_second_tangent_of_a_defaultdict_keeps_its_default_factory():
     first = lambda y: accumulated(y)[0]  # noqa: E731
     assert_close(s2s.hessian(first)(x), want[0], atol=1e-9)
     assert_close(s2s.jacobian(s2s.grad(first), mode="forward")(x), want[0], atol=1e-9)
+    # (two loops, vector mode: rt.batch_zeros of the tangent dropped the factory too; 9 x0 x1 + 3 x2)
+    want = np.zeros((3, 3))
+    want[0, 1] = want[1, 0] = 9.0
+    for inner in ("reverse", "forward"):
+        for outer in ("reverse", "forward"):
+            assert_close(s2s.jacobian(s2s.jacobian(accumulated_twice, mode=inner), mode=outer)(x), want, atol=1e-9)
+    assert_close(s2s.hessian(accumulated_twice)(x), want, atol=1e-9)
     value, tangent = s2s.jvp(accumulated)((x,), (np.ones(3),))
     assert_close(value, accumulated(x))
     assert_close(tangent, numeric_jacobian(accumulated, x, 1e-6) @ np.ones(3), atol=1e-7)

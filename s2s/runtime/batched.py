@@ -142,10 +142,11 @@ def batch_zeros(x, like):
         # ([np.outer(x, x), x], np.empty(n, dtype=object): parts of other shapes, or None, part by part)
         return tuple(batch_zeros(v, like) for v in x)
     if isinstance(x, dict):  # (copy.deepcopy(p) of a dict: its tangents key by key, as batch_getitem reads them)
-        if getattr(x, "default_factory", None) is None:
+        factory = getattr(x, "default_factory", x.factory if type(x) is DictParts else None)  # (or its tangent's)
+        if factory is None:
             return {k: batch_zeros(v, like) for k, v in x.items()}
         out = DictParts((k, batch_zeros(v, like)) for k, v in x.items())
-        out.factory = x.default_factory  # (a defaultdict's: a key it lacks is read as zero, 0.0 for a number)
+        out.factory = factory  # (a defaultdict's: a key it lacks is read as zero, 0.0 for a number)
         return out
     while isinstance(like, (tuple, list, dict)) and like:
         like = list(like.values()) if isinstance(like, dict) else like
