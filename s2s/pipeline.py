@@ -1,6 +1,6 @@
 """The pipeline, as data: the stages every transformation runs, in order, from one place.
 
-    source -> ssa -> alias -> result -> fold -> cse -> reverse | forward -> optimize -> python
+    source -> ssa -> keys -> alias -> result -> fold -> cse -> reverse | forward -> optimize -> python
 
 `STAGES` lists them; `primal(f, kind)` runs the front half (the same for every
 transformation), `stage(name, fn, ...)` runs one of the later ones. Each stage
@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
+from s2s.ad.inactive import iterated_keys
 from s2s.front import fence
 from s2s.front.alias import check_aliases
 from s2s.front.rule_calls import own_rule
@@ -40,6 +41,8 @@ class Stage:
 STAGES = (
     Stage("source", "the function's source, read with inspect and checked by the fence"),
     Stage("ssa", "structured SSA (ssa.py): one assignment per name, phis at joins"),
+    Stage("keys", "a loop over a container it reads at its items (for k in p: p[k]) iterates the dict's keys "
+                  "(ad/inactive.py): rt.dict_keys(p), rt.dict_keys_only(p) where that read runs on some paths only"),
     Stage("alias", "aliasing and mutation checked (alias.py): stale reads rewritten, unsafe ones refused"),
     Stage("result", "the result checked for the transformation (results.py): a scalar for grad"),
     Stage("fold", "constant conditions folded (optimize/branches.py): the branch an if on a constant does not "
@@ -115,8 +118,8 @@ def checked(which: str, fn):
 
 
 def primal(f, kind: str | None = None):
-    """source -> ssa -> alias -> result -> fold -> cse: the function as SSA, checked for the transformation `kind`
-    ("grad", "value_and_grad", "vjp", "jvp"; None: the result is not checked). Returns (ir, source,
+    """source -> ssa -> keys -> alias -> result -> fold -> cse: the function as SSA, checked for the transformation
+    `kind` ("grad", "value_and_grad", "vjp", "jvp"; None: the result is not checked). Returns (ir, source,
     inlined): `inlined` is the source text of each user function the SSA descended into, by
     "module:qualname" (compiled code keeps it: the disk cache checks that none of them changed)."""
     src = own_rule(read_function(f))  # (a function with the user's rule: a call of it)
@@ -124,6 +127,8 @@ def primal(f, kind: str | None = None):
     dump("source", src.text, getattr(src.tree, "name", "?"))
     fn, inlined = build_ssa(src)
     fn = checked("ssa", fn)
+    fn = stage("keys", iterated_keys, fn)  # (before the alias check reads rt.iterated(p) as p itself, and cse
+    # merges two loops' rt.iterated(p))
     if not src.filename.startswith("<s2s "):  # (generated code keeps its views right by its restores)
         fn = stage("alias", check_aliases, fn)
     if kind is not None:

@@ -16,9 +16,9 @@ def f(x, y):
 
 def test_every_transformation_runs_the_stages_in_pipeline_order():
     reverse = api.stage_texts(f, wrt=(0, 1))
-    assert list(reverse) == ["source", "ssa", "alias", "result", "fold", "cse", "reverse", "optimize", "python"]
+    assert list(reverse) == ["source", "ssa", "keys", "alias", "result", "fold", "cse", "reverse", "optimize", "python"]
     forward = api.stage_texts(f, wrt=0, mode="forward")
-    assert list(forward) == ["source", "ssa", "alias", "result", "fold", "cse", "forward", "optimize", "python"]
+    assert list(forward) == ["source", "ssa", "keys", "alias", "result", "fold", "cse", "forward", "optimize", "python"]
     # the contract's view of the same run
     assert list(s2s.stages(f)) == ["source", "ssa", "adjoint", "optimized", "python"]
     assert reverse["python"] == s2s.grad(f, wrt=(0, 1)).source
@@ -39,7 +39,7 @@ def test_s2s_dump_prints_the_stages_asked_for(monkeypatch, capsys):
         return x * x * x
     s2s.jvp(h)((2.0,), (1.0,))
     err = capsys.readouterr().err
-    for name in ("source", "ssa", "alias", "result", "fold", "cse", "forward", "optimize", "python"):
+    for name in ("source", "ssa", "keys", "alias", "result", "fold", "cse", "forward", "optimize", "python"):
         assert f"==== s2s {name}: " in err, name
 
 
@@ -56,6 +56,7 @@ def test_show_stage_prints_one_stage(workdir):  # noqa: F811
 
 
 def test_the_stage_names_are_the_pipeline_order():
-    assert pipeline.NAMES == ("source", "ssa", "alias", "result", "fold", "cse", "reverse", "forward", "optimize", "python")
+    assert pipeline.NAMES == ("source", "ssa", "keys", "alias", "result", "fold", "cse", "reverse", "forward", "optimize",
+                              "python")
     with pytest.raises(AssertionError):
         pipeline.stage("nonsense", lambda: None)

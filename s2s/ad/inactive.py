@@ -12,6 +12,9 @@
   stacks generated code keeps (a Hessian differentiates a gradient's code), and a part of a container argument
   read only as an index (x[g['src']]: integers, whose derivative the call refuses when it runs, or a dict's
   key).
+- `iterated_keys(fn)` (the `keys` stage): a loop over a container whose type only the run shows that reads it at
+  its items (`for k in p: ... p[k]`) iterates its keys, rt.dict_keys(p); where that read runs on some paths only,
+  rt.dict_keys_only(p), which refuses a list, tuple or array as the loop starts (the same path analysis as keys').
 - `picked(fn)`: of an item read at a constant position of a tuple followed by position (`t, i = min((ts[k], k)
   for k in range(n))`, `best[1]` of `best = (ts[k], k)`), the names whose derivative it may carry: those at that
   position only (the int k carries none, t that of ts).
@@ -19,10 +22,13 @@
 from __future__ import annotations
 
 import builtins
+import dataclasses
+import re
 
 from s2s import ir, prims
 from s2s.front.scatter_adds import ADDED_AT
-from s2s.ir.walk import call_definitions, calls_in, count_uses, definitions, is_slice
+from s2s.ir.names import base_name
+from s2s.ir.walk import call_definitions, calls_in, count_uses, definitions, is_slice, map_statements
 
 ITERATED = prims.ITERATED  # (what iterating a value gives, its type known only at run time)
 # the calls whose result iterates their operand: its items, in some order (a list of them, a dict's keys)
@@ -96,15 +102,13 @@ def keys(fn: ir.Function) -> set[str]:
                type(c.args[1]) is ir.Const and c.args[1].value == 0)  # for k, v in d.items(): k = pair[0]
     version = _versions(fn)
     places, defs = _places(fn.body), {d.target: d for d in definitions(fn.body)}
-    # p[k] of an item k of p, or of p made anew in a loop (keys = list(p) before it), where that read runs whenever
-    # k is taken (not on another path only, `for k in p: if isinstance(p, dict): p[k] ...`, where p is a list)
-    for s in ir.statements(fn.body):
-        c = s.value if type(s) is ir.Assign else None
-        if type(c) is ir.Call and c.op == "getitem" and len(c.args) == 2 and type(c.args[0]) is ir.Var and \
-                type(c.args[1]) is ir.Var and c.args[1].name in items and c.args[1].name in defs and \
-                version(items[c.args[1].name]) == version(c.args[0].name) and \
-                _runs_with(places, s, defs[c.args[1].name]):
-            out.add(c.args[1].name)
+    # p[k] (p.get(k)) of an item k of p, or of p made anew in a loop (keys = list(p) before it), where that read
+    # runs whenever k is taken (not on another path only, `ks = list(p); if isinstance(p, dict): p[ks[0]]`, where
+    # p is a list; a loop's, `for k in p`, is the rt.dict_keys_only check `iterated_keys` placed)
+    for name, reads in _own_reads(fn).items():
+        if name in items and name in defs and any(version(q) == version(items[name]) and
+                                                  _runs_with(places, s, defs[name]) for q, s in reads):
+            out.add(name)
     mappings = _mappings(fn)  # for k in p: m[k], where p['w'] is read too on the same path: a dict's key
     if mappings:
         out.update(name for name, root in items.items() if name in defs and
@@ -128,6 +132,66 @@ def keys(fn: ir.Function) -> set[str]:
     numbers = {leaves[n] for n in leaves if uses.get(n, 1) != 0}  # (a place also read as a number keeps it all)
     out.update(n for n in leaves if leaves[n] not in numbers)
     return out
+
+
+def _own_reads(fn: ir.Function) -> dict:
+    """name -> [(container, statement)] of the reads of a container at it: c[name], c.get(name)."""
+    out: dict = {}
+    for s in ir.statements(fn.body):
+        c = s.value if type(s) is ir.Assign else None
+        if type(c) is ir.Call and c.op in ("getitem", _DICT_GET) and len(c.args) >= 2 and \
+                (c.op == _DICT_GET or len(c.args) == 2) and type(c.args[0]) is ir.Var and type(c.args[1]) is ir.Var:
+            out.setdefault(c.args[1].name, []).append((c.args[0].name, s))
+    return out
+
+
+_DICT_GET = "s2s.runtime.dict_get"
+
+
+def iterated_keys(fn: ir.Function) -> ir.Function:
+    """The loops over a container whose type only the run shows (the front's plain `for k in p`, over
+    `rt.iterated(p)`) that read it at their items (p[k], p.get(k)): k is a key of the dict p, with no derivative (a
+    list's, tuple's or array's items indexing it are integers, with none either, or the read raises). Where that
+    read runs whenever k is taken (`_runs_with`), the loop iterates rt.dict_keys(p); where it runs on some paths
+    only (`if isinstance(p, dict): p[k] else: ... k`), a sequence's items may be its values, with their
+    derivatives, and rt.dict_keys_only(p, 'p', 'k') refuses a list, tuple or array as the loop starts, at its
+    line. (Before the cse stage, which would merge the loop's rt.iterated(p) with another's over p's values.)"""
+    made = call_definitions(fn.body)
+    seqs = {n: c.args[0].name for n, c in made.items() if c.op == ITERATED and len(c.args) == 1 and
+            type(c.args[0]) is ir.Var}
+    if not seqs:
+        return fn
+    uses: dict = {}
+    count_uses(fn.body, uses)
+    taken: dict = {}  # sequence -> the items a loop takes from it (k = t1[i])
+    for name, c in made.items():
+        seq = c.args[0].name if c.args and type(c.args[0]) is ir.Var else None
+        if seq in seqs and (c.op == "builtins.len" and len(c.args) == 1 or c.op == "getitem" and len(c.args) == 2
+                            and not is_slice(c.args[1], made)):
+            uses[seq] -= 1
+            if c.op == "getitem":
+                taken.setdefault(seq, []).append(name)
+    version, reads = _versions(fn), _own_reads(fn)
+    places, defs = _places(fn.body), {d.target: d for d in definitions(fn.body)}
+    keys: dict = {}  # sequence -> its call of rt.dict_keys or rt.dict_keys_only
+    for seq, whole in seqs.items():
+        read = {k: [s for q, s in reads.get(k, ()) if version(q) == version(whole)] for k in taken.get(seq, ())}
+        if not any(read.values()):
+            continue
+        always = [k for k, rs in read.items() if any(_runs_with(places, s, defs[k]) for s in rs)]
+        if len(always) == len(read) and uses[seq] == 0:  # (and the sequence read by that loop only)
+            keys[seq] = ir.Call(prims.METHODS["keys"], (ir.Var(whole),))
+        elif not _TEMPORARY.fullmatch(base_name(whole)):
+            item = min((k for k, rs in read.items() if rs), key=lambda k: k in always)  # (one read on a path)
+            keys[seq] = ir.Call(_KEYS_ONLY, (ir.Var(whole), ir.Const(base_name(whole)), ir.Const(base_name(item))))
+    if not keys:
+        return fn
+    return dataclasses.replace(fn, body=map_statements(fn.body, lambda s: dataclasses.replace(
+        s, value=keys[s.target]) if type(s) is ir.Assign and s.target in keys else s))
+
+
+_KEYS_ONLY = "s2s.runtime.dict_keys_only"
+_TEMPORARY = re.compile(r"t\d+")
 
 
 def _versions(fn: ir.Function):

@@ -99,7 +99,7 @@ class LoopLowering(UnrollLowering):
             self.consumed.update(map(id, lazy))
             checks, self.zip_checks = self.zip_checks, []
             try:
-                iter_atom, length, elements = self.iteration(s.iter, s.target, s.body)
+                iter_atom, length, elements = self.iteration(s.iter, s.target)
             finally:
                 self.consumed.difference_update(map(id, lazy))
                 checks, self.zip_checks = self.zip_checks, checks
@@ -362,7 +362,7 @@ class LoopLowering(UnrollLowering):
                                  "loop over a list computed before the loop: for v in [...]")
         return found
 
-    def iteration(self, it, target, body=()):
+    def iteration(self, it, target):
         """(iterable atom, length atom or None, [(target, element(index) -> expr)]) of a for loop.
 
         `range(...)` loops iterate the range itself. Every other iterable is
@@ -376,7 +376,7 @@ class LoopLowering(UnrollLowering):
                 raise self.error(target, "unpacking the values of a range()")
             args = tuple(self.atom(a) for a in it.args)
             return self.materialise(ir.Call("builtins.range", args)), None, None
-        sources = self._sequence_parts(it, target, body)
+        sources = self._sequence_parts(it, target)
         lengths = [self.materialise(self.fold_call("builtins.len", (_unreversed(seq),))) for seq, _ in sources
                    if seq is not None and not isinstance(seq, (_Counted, Endless))]
         if not lengths:  # (zip(itertools.count(), itertools.repeat(v)), or no zip: nothing stops the loop)
@@ -397,7 +397,7 @@ class LoopLowering(UnrollLowering):
             return lambda k: ir.Call("getitem", (seq.atom, self.materialise(ir.Call("sub", (ir.Const(-1), k)))))
         return lambda k: ir.Call("getitem", (seq, k))
 
-    def _sequence_parts(self, it, target, body=()):
+    def _sequence_parts(self, it, target):
         """[(sequence atom or None for the index, target node)] for enumerate/zip/plain iterables."""
         if isinstance(it, ast.Call) and self._resolves_to(it.func, enumerate):
             start = it.args[1:] + [k.value for k in it.keywords if k.arg == "start"]
@@ -405,7 +405,7 @@ class LoopLowering(UnrollLowering):
                 raise self.error(it, "enumerate() with a start value")
             if not (isinstance(target, ast.Tuple) and len(target.elts) == 2):
                 raise self.error(target, "enumerate() without unpacking into (index, value)")
-            parts = self._sequence_parts(it.args[0], target.elts[1], body)
+            parts = self._sequence_parts(it.args[0], target.elts[1])
             index = _Counted(self.atom(start[0])) if start else None  # (evaluated after the sequence, as Python does)
             return [(index, target.elts[0])] + parts
         if isinstance(it, ast.Call) and self._resolves_to(it.func, zip):
@@ -415,13 +415,13 @@ class LoopLowering(UnrollLowering):
                 raise self.error(target, "zip() without unpacking one name per sequence")
             out = []
             for arg, elt in zip(args, target.elts):
-                out += self._sequence_parts(arg, elt, body)
+                out += self._sequence_parts(arg, elt)
             if strict:
                 check_lengths(self, it, out, len(args), lambda q: _unreversed(q) if isinstance(q, (ir.Var, ir.Const,
                                                                                                  _Reversed)) else None)
             return out
         if isinstance(it, ast.Call) and self._resolves_to(it.func, iter) and len(it.args) == 1 and not it.keywords:
-            return self._sequence_parts(it.args[0], target, body)  # (for v in iter(xs): the loop over xs)
+            return self._sequence_parts(it.args[0], target)  # (for v in iter(xs): the loop over xs)
         if isinstance(it, ast.Call) and self._resolves_to(it.func, reversed) and len(it.args) == 1 \
                 and not it.keywords:  # as generated gradients walk their stacks: for y in reversed(y_saved)
             return [(_Reversed(self.iterated(self.atom(it.args[0]))), target)]
@@ -433,14 +433,6 @@ class LoopLowering(UnrollLowering):
             # an object a call s2s does not follow made (itertools.product(...), np.ndindex(n, m), filter(...)): an
             # iterator, perhaps, with no len(): the list of what it gives, as Python's loop takes it one by one
             atom = self.materialise(ir.Call("builtins.list", (atom,)))
-        indexes = _indexes_itself(it, target, body)
-        if indexes and not self.is_sequence(atom):
-            # `for k in p: ... p[k]`: the keys of a dict, p known only at run time (a sequence's elements would
-            # be its own indices: integers, with no derivative either); read on some paths only (`if isinstance(p,
-            # dict): p[k]`), a sequence's elements may be its values: p must be a dict, which rt.dict_keys_only checks
-            keys = ir.Call("s2s.runtime.dict_keys", (atom,)) if indexes == "always" else \
-                ir.Call("s2s.runtime.dict_keys_only", (atom, ir.Const(it.id), ir.Const(target.id)))
-            return [(self.materialise(keys), target)]
         return [(self.iterated(atom), target)]
 
 
@@ -462,54 +454,6 @@ class LoopLowering(UnrollLowering):
             self.env[name] = atom
             out.append(ast.copy_location(ast.Name(name, ast.Load()), it))
         return out
-
-
-def _indexes_itself(it, target, body) -> str | None:
-    """Does the loop `for target in it` read `it[target]` or `it.get(target)` (`for k in p: s = s + p[k]`; `p[k] *= c`
-    reads it too), `it` a name: "always" where it does in every iteration (in a simple statement of the body before
-    any statement that may leave the iteration, outside a conditional expression), "sometimes" where it does on
-    some paths only (`if isinstance(p, dict): p[k]`, where p may be a list whose items are its values, with their
-    derivatives), None where it does not."""
-    if not (isinstance(it, ast.Name) and isinstance(target, ast.Name)):
-        return None
-    if not any(_reads_own_item(n, it, target, s) for s in body for n in ast.walk(s)):
-        return None
-    for s in body:
-        if isinstance(s, (ast.Break, ast.Continue, ast.Return, ast.Raise)):
-            break
-        if isinstance(s, (ast.If, ast.For, ast.While, ast.Try, ast.With)) or type(s).__name__ == "Match":
-            if any(isinstance(n, (ast.Break, ast.Continue, ast.Return, ast.Raise)) for n in ast.walk(s)):
-                break
-            continue
-        if any(_reads_own_item(n, it, target, s) for n in _unconditional(s)):
-            return "always"
-    return "sometimes"
-
-
-def _unconditional(node):
-    """The nodes of `node` evaluated whenever it is: not inside a conditional expression's branches, the later
-    operands of `and`/`or`, a comprehension or a lambda."""
-    todo = [node]
-    while todo:
-        n = todo.pop()
-        yield n
-        if isinstance(n, ast.IfExp):
-            todo.append(n.test)
-        elif isinstance(n, ast.BoolOp):
-            todo.append(n.values[0])
-        elif not isinstance(n, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            todo.extend(ast.iter_child_nodes(n))
-
-
-def _reads_own_item(n, it, target, statement) -> bool:
-    """Is `n` a read of `it[target]` (an update's too: `p[k] *= c`) or `it.get(target)`?"""
-    updated = isinstance(statement, ast.AugAssign) and n is statement.target
-    return isinstance(n, ast.Subscript) and (isinstance(n.ctx, ast.Load) or updated) and \
-        isinstance(n.value, ast.Name) and n.value.id == it.id and isinstance(n.slice, ast.Name) and \
-        n.slice.id == target.id or \
-        isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "get" and \
-        isinstance(n.func.value, ast.Name) and n.func.value.id == it.id and bool(n.args) and \
-        isinstance(n.args[0], ast.Name) and n.args[0].id == target.id
 
 
 def _unreversed(seq):

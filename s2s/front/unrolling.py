@@ -66,7 +66,7 @@ class UnrollLowering:
             elif it is None or isinstance(it, _Start):  # (enumerate's count)
                 items.append((target, self._counted(self.atom(it.node) if it is not None else None)))
             else:
-                for seq, tgt in self._sequence_parts(it, target, s.body):  # (a sequence, reversed(xs), a count)
+                for seq, tgt in self._sequence_parts(it, target):  # (a sequence, reversed(xs), a count)
                     if isinstance(seq, Endless):  # (itertools.count(): taken once the count is known)
                         items.append((tgt, seq))
                         continue
