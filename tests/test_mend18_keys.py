@@ -127,3 +127,42 @@ def test_a_loop_over_the_values_keeps_its_derivatives_beside_one_reading_the_key
     assert_close(s2s.hessian(values_then_keys)(np.array(p), False), 2.0 * np.eye(2))
     with pytest.raises(TypeError):  # (Python's own: a list read at a float)
         s2s.grad(values_then_keys)(p, True)
+
+
+# ---- a container a branch joins with p, read at p's items: another dict, perhaps, whose keys p's values are ----
+
+TABLE = {0.5: 2.0, 1.5: 3.0, "a": 4.0, "b": 5.0}
+
+
+def read_through_a_join(p, table, flag):
+    q = p if flag else table
+    s = 0.0
+    for k in p:
+        s = s + np.sum(q[k]) * (1.0 if isinstance(p, dict) else k)
+    return s * s
+
+
+def read_through_an_if(p, table, flag):
+    if flag:
+        q = p
+    else:
+        q = table
+    s = 0.0
+    for k in p:
+        s = s + np.sum(q[k]) * (1.0 if isinstance(p, dict) else k)
+    return s * s
+
+
+@pytest.mark.parametrize("f", [read_through_a_join, read_through_an_if], ids=lambda f: f.__name__)
+def test_a_read_through_a_join_with_another_container_is_not_a_key_of_a_sequence(f):
+    # (ad/inactive._versions joined q = phi(p, table) with p, so k, a float of the list p, was taken for a key:
+    # d/dp of table[k] * k came back 0.0 in every mode; now refused as the loop runs)
+    p = [0.5, 1.5]
+    for run in (lambda: s2s.grad(f)(p, TABLE, False), lambda: s2s.vjp(f)(p, TABLE, False),
+                lambda: s2s.jvp(f)((p, TABLE, False), ([1.0, 0.0],)),
+                lambda: s2s.jacobian(f, mode="forward")(np.array(p), TABLE, False),
+                lambda: s2s.jacobian(f)(np.array(p), TABLE, False), lambda: s2s.hessian(f)(np.array(p), TABLE, False)):
+        with pytest.raises(s2s.S2SError, match="on some paths only"):
+            run()
+    every_mode(f, D, TABLE, True)  # (a dict: its keys, exact)
+    assert s2s.grad(f)({"a": 0.5, "b": 1.5}, TABLE, False) == pytest.approx({"a": 0.0, "b": 0.0})  # (table[k])

@@ -171,14 +171,15 @@ def iterated_keys(fn: ir.Function) -> ir.Function:
             uses[seq] -= 1
             if c.op == "getitem":
                 taken.setdefault(seq, []).append(name)
-    version, reads = _versions(fn), _own_reads(fn)
+    version, joined, reads = _versions(fn), _versions(fn, branches=True), _own_reads(fn)
     places, defs = _places(fn.body), {d.target: d for d in definitions(fn.body)}
     keys: dict = {}  # sequence -> its call of rt.dict_keys or rt.dict_keys_only
-    for seq, whole in seqs.items():
-        read = {k: [s for q, s in reads.get(k, ()) if version(q) == version(whole)] for k in taken.get(seq, ())}
+    for seq, whole in seqs.items():  # (p[k], or q[k] of `q = p if flag else table`: on some paths only)
+        read = {k: [(s, version(q) == version(whole)) for q, s in reads.get(k, ()) if joined(q) == joined(whole)]
+                for k in taken.get(seq, ())}
         if not any(read.values()):
             continue
-        always = [k for k, rs in read.items() if any(_runs_with(places, s, defs[k]) for s in rs)]
+        always = [k for k, rs in read.items() if any(same and _runs_with(places, s, defs[k]) for s, same in rs)]
         if len(always) == len(read) and uses[seq] == 0:  # (and the sequence read by that loop only)
             keys[seq] = ir.Call(prims.METHODS["keys"], (ir.Var(whole),))
         elif not _TEMPORARY.fullmatch(base_name(whole)):
@@ -194,10 +195,13 @@ _KEYS_ONLY = "s2s.runtime.dict_keys_only"
 _TEMPORARY = re.compile(r"t\d+")
 
 
-def _versions(fn: ir.Function):
-    """name -> one name for all the values a variable of the function's takes: those a phi joins (`p` and the dict
-    a loop makes anew, `p = {k: p[k] - ... for k in keys}`) and a name's copies (`q = p`). An item of one used to
-    index another is one of its keys or indices (an element of a list indexing the list is an integer)."""
+def _versions(fn: ir.Function, branches: bool = False):
+    """name -> one name for all the values a variable of the function's takes from one iteration of a loop to the
+    next (`p` and the dict a loop makes anew, `p = {k: p[k] - ... for k in keys}`: a loop's header phi) and a
+    name's copies (`q = p`). An item of one used to index another is one of its keys or indices (an element of a
+    list indexing the list is an integer). What a branch joins too where `branches`: `q = p if flag else table`
+    may hold another dict, whose key an item of a list p may be (table[k] * k: k, a float of p, has its
+    derivative), which only a check that p is a dict makes a key (`iterated_keys`)."""
     parent: dict = {}
 
     def find(n):
@@ -205,9 +209,10 @@ def _versions(fn: ir.Function):
             n = parent[n] = parent.get(parent[n], parent[n])
         return n
 
+    header = {id(p) for s in ir.statements(fn.body) if type(s) is ir.Loop for p in s.phis}
     for d in definitions(fn.body):
-        joined = [o.name for o in d.operands if type(o) is ir.Var] if type(d) is ir.Phi else \
-            [d.value.name] if type(d.value) is ir.Var else []
+        joined = ([o.name for o in d.operands if type(o) is ir.Var] if branches or id(d) in header else []) \
+            if type(d) is ir.Phi else [d.value.name] if type(d.value) is ir.Var else []
         for n in joined:
             parent[find(n)] = find(d.target)
     return find
