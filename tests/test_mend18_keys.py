@@ -166,3 +166,35 @@ def test_a_read_through_a_join_with_another_container_is_not_a_key_of_a_sequence
             run()
     every_mode(f, D, TABLE, True)  # (a dict: its keys, exact)
     assert s2s.grad(f)({"a": 0.5, "b": 1.5}, TABLE, False) == pytest.approx({"a": 0.0, "b": 0.0})  # (table[k])
+
+
+def table_then_p(p, table, n):
+    q = table
+    s = 0.0
+    for _ in range(n):
+        for k in p:
+            s = s + np.sum(q[k]) * (1.0 if isinstance(p, dict) else k)
+        q = p  # (what comes back to the loop's header: q is table in the first iteration)
+    return s * s
+
+
+def made_anew_from_the_values(p, table, n):
+    q = p
+    s = 0.0
+    for _ in range(n):
+        q = {v: 2.0 for v in p} if not isinstance(p, dict) else p  # (a dict keyed by a list's values)
+        for k in p:
+            s = s + np.sum(q[k]) * (1.0 if isinstance(p, dict) else k)
+    return s * s
+
+
+@pytest.mark.parametrize("f", [table_then_p, made_anew_from_the_values], ids=lambda f: f.__name__)
+def test_a_read_through_what_a_loop_carries_is_not_a_key_of_a_sequence(f):
+    # (_versions joined every operand of a loop's header phi with p: k, a float of the list p, was taken for a key
+    # and d/dp of q[k] * k came back 0.0 in every mode; a header phi is now the version of what enters the loop)
+    p = [0.5, 1.5]
+    for run in (lambda: s2s.grad(f)(p, TABLE, 1), lambda: s2s.jvp(f)((p, TABLE, 1), ([1.0, 0.0],)),
+                lambda: s2s.jacobian(f)(np.array(p), TABLE, 1), lambda: s2s.hessian(f)(np.array(p), TABLE, 1)):
+        with pytest.raises(s2s.S2SError, match="on some paths only"):
+            run()
+    every_mode(f, D, TABLE, 2)

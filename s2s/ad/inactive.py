@@ -196,12 +196,13 @@ _TEMPORARY = re.compile(r"t\d+")
 
 
 def _versions(fn: ir.Function, branches: bool = False):
-    """name -> one name for all the values a variable of the function's takes from one iteration of a loop to the
-    next (`p` and the dict a loop makes anew, `p = {k: p[k] - ... for k in keys}`: a loop's header phi) and a
-    name's copies (`q = p`). An item of one used to index another is one of its keys or indices (an element of a
-    list indexing the list is an integer). What a branch joins too where `branches`: `q = p if flag else table`
-    may hold another dict, whose key an item of a list p may be (table[k] * k: k, a float of p, has its
-    derivative), which only a check that p is a dict makes a key (`iterated_keys`)."""
+    """name -> one name for the values a variable of the function's holds that are surely that container: its copies
+    (`q = p`) and a loop's header phi, which holds what enters the loop in the first iteration (`p` of `p = {k: p[k]
+    - ... for k in keys}`; a read there at an item of a list p raises). An item of one used to index another is one
+    of its keys or indices (an element of a list indexing the list is an integer). Not what comes back to a loop's
+    header, nor what a branch joins (`q = p if flag else table`), which may be another dict, whose keys the items
+    of a list p may be (table[k] * k: k, a float of p, has its derivative): those too where `branches`, read where
+    only a check that p is a dict makes k a key (`iterated_keys`)."""
     parent: dict = {}
 
     def find(n):
@@ -211,8 +212,11 @@ def _versions(fn: ir.Function, branches: bool = False):
 
     header = {id(p) for s in ir.statements(fn.body) if type(s) is ir.Loop for p in s.phis}
     for d in definitions(fn.body):
-        joined = ([o.name for o in d.operands if type(o) is ir.Var] if branches or id(d) in header else []) \
-            if type(d) is ir.Phi else [d.value.name] if type(d.value) is ir.Var else []
+        if type(d) is ir.Phi:
+            operands = d.operands if branches else d.operands[:1] if id(d) in header else ()
+            joined = [o.name for o in operands if type(o) is ir.Var]
+        else:
+            joined = [d.value.name] if type(d.value) is ir.Var else []
         for n in joined:
             parent[find(n)] = find(d.target)
     return find
