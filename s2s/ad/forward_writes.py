@@ -83,8 +83,9 @@ def write_in_place(body: list, primal: set, tangents: dict, numbers: set, namer,
     # (a write into a slot of a list is seen only through that list object, not through its parts: ad/list_slots)
     slots = None if batched else list_slots(body, primal, primal_of, number_tangents, _joins(body), _CANDIDATES,
                                             _FRESH, vars_of)
-    seen_by = {id(s): _group(groups, shares, s.value.args[0].name) if slots is None or s.value.op != MARK or
-               type(s.value.args[2]) is not ir.Var or s.value.args[2].name not in slots.lists
+    # (and so is `rt.add_at(dbys, dg, ys, k)` into a list's adjoint: ys's part k rebound, never changed)
+    seen_by = {id(s): _group(groups, shares, s.value.args[0].name) if slots is None or s.value.op not in (MARK, ADD)
+               or type(s.value.args[2]) is not ir.Var or s.value.args[2].name not in slots.lists
                else slots.group(s.value.args[0].name) for s in candidates}
     chosen = None  # (at first every candidate's result counts as an array of forward mode's own)
     while True:  # (then only those written in place: one out of place is a sum, for a 0-d array a NumPy number)

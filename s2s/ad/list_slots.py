@@ -35,7 +35,12 @@ _HOLDING = frozenset({_ONE_PART})
 _GROWN = frozenset({"s2s.runtime.appended_tangent", "s2s.runtime.added_at_part", "s2s.runtime.added_at_part_tangent"})
 # calls whose value is a list where their first operand is one (an accumulator of a list's parts: a list of them)
 _OF_FIRST = frozenset({"setitem", "s2s.runtime.accumulator", "s2s.runtime.owned_adjoint",
-                       "s2s.runtime.popped_adjoint", "s2s.runtime.pushed_part"})
+                       "s2s.runtime.popped_adjoint", "s2s.runtime.pushed_part", "s2s.runtime.copy_adjoint",
+                       "s2s.runtime.zero_at"})
+# calls whose value is a list where their operand at this position is one (sum(ys)'s adjoint, a part for each item)
+_OF_SECOND = {"s2s.runtime.sum_builtin_adjoint": 1}
+# a reversed loop's `rt.add_at(bys, g, ys, k)`: a list where what it adds into (or a bare 0.0) and ys are lists
+ADD_AT = "s2s.runtime.add_at"
 
 
 class Slots:
@@ -141,8 +146,9 @@ def list_slots(body: list, primal: set, primal_of: dict, number_tangents: set, j
 
 
 def _lists(body: list, primal: set, joins: list) -> set:
-    """The primal names surely holding a list: the greatest set closed under `_MADE`, `_OF_FIRST` of a list, names
-    and joins of them (a loop's phi is one where its first value and its back edge are)."""
+    """The primal names surely holding a list: the greatest set closed under `_MADE`, `_OF_FIRST` of a list (and
+    `_OF_SECOND`, `ADD_AT` of lists: a gradient's list adjoints, for its Hessian), names and joins of them (a loop's
+    phi is one where its first value and its back edge are)."""
     rules: dict = {}  # name -> the names that must be lists for it to be one
     of_numbers: set = set()
     of_nones: set = set()  # (displays of Nones, `[None]`; of numbers, `[0.0]`, where the repetition's items are written)
@@ -161,6 +167,12 @@ def _lists(body: list, primal: set, joins: list) -> set:
                 rules[s.target] = []
             elif type(v) is ir.Call and v.op in _OF_FIRST and v.args and type(v.args[0]) is ir.Var:
                 rules[s.target] = [v.args[0].name]
+            elif type(v) is ir.Call and v.op in _OF_SECOND and len(v.args) > _OF_SECOND[v.op] and \
+                    type(v.args[_OF_SECOND[v.op]]) is ir.Var:
+                rules[s.target] = [v.args[_OF_SECOND[v.op]].name]
+            elif type(v) is ir.Call and v.op == ADD_AT and len(v.args) == 4 and type(v.args[2]) is ir.Var and \
+                    (type(v.args[0]) is ir.Var or v.args[0] == ir.Const(0.0)):
+                rules[s.target] = [a.name for a in v.args[:3:2] if type(a) is ir.Var]
             elif type(v) is ir.Call and v.op == "add" and all(type(a) is ir.Var for a in v.args) and not v.kwargs:
                 rules[s.target] = [a.name for a in v.args]  # (two list adjoints added part by part)
             elif type(v) is ir.Call and v.op == _ONE_PART and len(v.args) > 1 and type(v.args[1]) is ir.Var:
