@@ -77,3 +77,91 @@ def test_list_adjoint_tangents_written_in_place():
     source = h.source
     assert "setitem_adjoint(dbys" not in source and "getitem_adjoint(dt" not in source, source
     assert "rt.add_at(dbys" in source and "] = 0.0" in source, source
+
+
+# ------------------------------------------------ a value a reversed loop reads only for its shape (ad/loop_saves.py):
+# `h * h` was recomputed per reversed step for rt.unbroadcast's target, and np.sin(h) too; now the shape read takes h
+# (saved anyway) where the value keeps h's shape (ir/shape_keeping.py, or a NumPy function of a number h), and a NumPy
+# function's value of an array is saved as its shape, never recomputed for it
+
+def squared_recurrence(x, w):
+    h = x
+    for t in range(5):
+        h = np.tanh(h * h * w + x)
+    return np.sum(h)
+
+
+def sine_recurrence(x, w):
+    h = x
+    s = 0.0
+    for t in range(5):
+        s = s + np.sum(h * h)
+        h = np.sin(h) * w
+    return s
+
+
+def summed_squares(x):
+    h = x
+    s = 0.0
+    for t in range(5):
+        s = s + np.sum(h * h * 0.5)
+        h = np.tanh(h) * x
+    return s
+
+
+C = np.array([0.5, -1.0, 2.0, 0.25])
+
+
+def number_recurrence(x):
+    h = float(x[0])
+    s = 0.0
+    for t in range(6):
+        s = s + np.sum(np.sin(h) * C)
+        h = h * 0.9 + float(x[t % 3]) * h
+    return s
+
+
+W = np.array([0.8, -0.6, 1.1])
+
+
+@pytest.mark.parametrize("f", [squared_recurrence, sine_recurrence])
+def test_shape_reads_every_mode(f):
+    value, g = s2s.value_and_grad(f, wrt=(0, 1))(X, W)
+    assert value == pytest.approx(f(X, W), rel=1e-12)
+    assert_close(g[0], numeric_grad(f, (X, W), 0), 1e-5, 1e-6, what="grad x")
+    assert_close(g[1], numeric_grad(f, (X, W), 1), 1e-5, 1e-6, what="grad w")
+    assert_close(s2s.hessian(f)(X, W), numeric_hessian(lambda x: f(x, W), X), 1e-4, 1e-5, what="hessian")
+    v = np.array([0.3, -0.2, 0.5])
+    _, t = s2s.jvp(f)((X, W), (v,))
+    assert_close(t, numeric_grad(f, (X, W), 0) @ v, 1e-5, 1e-6, what="jvp")
+    assert_close(s2s.jacobian(f, mode="forward")(X, W), numeric_grad(f, (X, W), 0), 1e-5, 1e-6, what="jacfwd")
+    assert_close(s2s.jacobian(f)(X, W), numeric_grad(f, (X, W), 0), 1e-5, 1e-6, what="jacrev")
+
+
+@pytest.mark.parametrize("f", [number_recurrence, summed_squares])
+def test_shape_reads_every_mode_one_argument(f):
+    every_mode(f)
+
+
+def _reversed_loop(source: str) -> str:
+    """The generated code from the first reversed loop on, without its comments (which quote the user's lines)."""
+    return "\n".join(line for line in source[source.index("reversed("):].splitlines()
+                     if not line.strip().startswith("#"))
+
+
+def test_product_shape_read_from_the_saved_value():
+    source = s2s.grad(squared_recurrence).source
+    assert "h * h" not in _reversed_loop(source) and "rt.unbroadcast(bt4, t3_shape) * w, h) * h, h)" in source, source
+
+
+def test_numpy_function_never_recomputed_for_its_shape():
+    source = s2s.grad(sine_recurrence).source
+    assert "np.sin" not in _reversed_loop(source) and "_shape_saved" in source, source
+    source = s2s.grad(number_recurrence).source
+    assert "np.sin" not in _reversed_loop(source) and "t3_shape" not in source, source
+
+
+def test_nothing_computed_forward_for_a_shape_only():
+    source = s2s.grad(summed_squares).source  # (h * h * 0.5 was computed per step for rt.shape_of, then pushed)
+    code = "\n".join(line for line in source.splitlines() if not line.strip().startswith("#"))
+    assert "_shape" not in code and "h * h" not in code, source

@@ -32,6 +32,7 @@ import dataclasses
 
 from s2s import ir, prims
 from s2s.ir.names import base_name
+from s2s.ir.shape_keeping import kept
 from s2s.ir.walk import defined_names, map_statements, outside_loops
 from s2s.ir.walk import vars_of as walk_vars
 from s2s.rules import registry
@@ -96,6 +97,57 @@ class LoopSaves:
             out[n] = self.namer.fresh(base_name(n) + "_shape")
         return out
 
+    def _shape_sources(self, loop: ir.Loop, needed: list, rev_body: list, own: set) -> dict:
+        """The values among `needed` that the reversed body reads only for their shape and that keep the shape of
+        a value it has anyway (ir/shape_keeping.py: `h * h`, `-h`, `h * 0.5` of an h it reads, or of a value made
+        before every loop; `np.sin(h)` of a number h): value -> that value, whose shape the reads take instead
+        (`read_shapes`). Such a value is neither saved nor recomputed, nor is its shape saved."""
+        reads: dict = {}  # name -> is every read of it in the reversed body a shape read
+        for t in ir.statements(rev_body):
+            c = getattr(t, "value", None)
+            for i, a in enumerate(ir.operands(t)):
+                if type(a) is ir.Var:
+                    reads[a.name] = reads.get(a.name, True) and _shape_read(c, i)
+        calls = {t.target: t.value for t in outside_loops(loop.body) if type(t) is ir.Assign and
+                 type(t.value) is ir.Call}
+        phis = {p.target for p in loop.phis}
+        arrays = set(self.arrays) | set(self.arrays.values())
+        before = self._before_loops()
+
+        def there(name: str) -> bool:  # (the reversed body has it: read for its value, or made before every loop)
+            if name in own:
+                return reads.get(name) is False and name not in arrays and (name in phis or name in calls)
+            return name in before
+        out = {}
+        for n in needed:
+            if not reads.get(n) or n not in calls:
+                continue
+            v = n
+            for _ in range(40):
+                c = calls.get(v)
+                x = None if c is None else kept(c) or self._number_kept(c)
+                if x is None:
+                    break
+                v = x
+                if there(v):
+                    out[n] = v
+                    break
+        return out
+
+    def _number_kept(self, c: ir.Call) -> str | None:
+        """The operand of a NumPy function applied element by element to a number (np.sin(h)): a number too."""
+        if len(c.args) != 1 or c.kwargs or type(c.args[0]) is not ir.Var or c.args[0].name not in self.sound_scalars:
+            return None
+        rule = registry.reverse_rule(c.op) if c.op.startswith("numpy.") else None
+        return c.args[0].name if rule is not None and rule.broadcast else None
+
+    def _before_loops(self) -> set:
+        """The function's parameters and the names it defines outside every loop (one value each)."""
+        if self._outside is None:
+            self._outside = set(self.fn.params) | {t.target for t in outside_loops(self.fn.body)
+                                                   if type(t) is ir.Assign}
+        return self._outside
+
     def _python_ints(self) -> set:
         if self._strict_ints is None:
             self._strict_ints = _python_ints(self.fn)
@@ -139,8 +191,10 @@ class LoopSaves:
             ok(n)
         # a value read only for its shape is saved as its shape (a few bytes) where recomputing it takes more
         # than one operation of its own, besides the values the reversed body reads anyway (`cell = f * c + i *
-        # g` for the shape of an element write's adjoint); one is recomputed (optimize/products.py may drop it)
-        blocked |= {n for n in needed if n in chosen and n not in values and len(_chain(n, chosen, values)) > 1}
+        # g` for the shape of an element write's adjoint); one is recomputed (optimize/products.py may drop it), but
+        # for a NumPy function's (np.sin(h) of an array h: a whole array's sines for a shape)
+        blocked |= {n for n in needed if n in chosen and n not in values and (
+            len(_chain(n, chosen, values)) > 1 or chosen[n].value.op.startswith("numpy."))}
         if blocked:
             chosen.clear()
             for n in needed:

@@ -197,6 +197,9 @@ class LoopReversal:
         fresh = {r for r in set(arrays.values()) if r in own}
         needed = sorted({arrays[n] if arrays.get(n) in fresh else n for n in (own & reads)}
                         - index - {v for v in arrays if arrays[v] not in fresh}, key=self._order)
+        # (a value read only for its shape that keeps the shape of one the reversed body has: that one's read)
+        moved = self._shape_sources(s, needed, rev_body, own)
+        needed = [n for n in needed if n not in moved]
         recomputed = self._recomputable(s, needed, own)
         for d in recomputed:  # what recomputing reads must be there too
             reads.update(walk_vars(d.value))
@@ -268,7 +271,7 @@ class LoopReversal:
         top = pops.pop(id(rev_body), [])
         rev_body = map_blocks(rev_body, lambda block, items: pops.get(id(block), []) + items)
         first = _leading_pops(rev_body)
-        rev_body = read_shapes(top + rev_body[:first] + recompute + rev_body[first:], shapes)
+        rev_body = read_shapes(top + rev_body[:first] + recompute + rev_body[first:], {**moved, **shapes})
         rev_body = substitute(rev_body, subst)
         for r in rphis:  # back edges read restored values; inits are read before the loop
             back = r.operands[1]

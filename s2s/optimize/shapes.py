@@ -29,6 +29,7 @@ import dataclasses
 
 from s2s import ir, prims
 from s2s.ir.names import Namer
+from s2s.ir.shape_keeping import kept
 from s2s.ir.walk import count_uses, defined_names, map_blocks, map_statements, outside_loops, used_names
 from s2s.rules import registry
 
@@ -204,32 +205,10 @@ def _source(v: str, calls: dict) -> str:
     """The name whose shape `v` has for certain, following definitions that keep their operand's shape."""
     for _ in range(100):
         c = calls.get(v)
-        if c is None or c.kwargs:
+        if c is None:
             return v
-        x = _kept(c)
+        x = kept(c)
         if x is None:
             return v
         v = x
     return v
-
-
-def _number(a) -> bool:
-    return type(a) is ir.Const and type(a.value) in (int, float, complex)
-
-
-def _kept(c: ir.Call) -> str | None:
-    """The operand whose shape the result of `c` has, whatever that operand is (an array, a number, a list)."""
-    names = {a.name for a in c.args if type(a) is ir.Var}
-    if len(names) != 1 or not all(type(a) is ir.Var or _number(a) for a in c.args):
-        return None
-    x = names.pop()
-    if c.op == "neg" or c.op in ("sub", "truediv") and len(c.args) == 2:
-        return x  # (a list or a tuple takes neither)
-    if c.op == "pow" and len(c.args) == 2 and type(c.args[0]) is ir.Var:
-        return x
-    if c.op == "mul" and len(c.args) == 2 and all(type(a) is ir.Var or type(a.value) in (float, complex)
-                                                   for a in c.args):
-        return x  # (x * x, x * 0.5: a sequence takes neither; `xs * 2` repeats a list)
-    if c.op == "add" and len(c.args) == 2 and any(_number(a) for a in c.args):
-        return x  # (x + 1.0: a sequence does not take it; x + x joins two lists)
-    return None
