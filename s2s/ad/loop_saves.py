@@ -191,10 +191,8 @@ class LoopSaves:
             ok(n)
         # a value read only for its shape is saved as its shape (a few bytes) where recomputing it takes more
         # than one operation of its own, besides the values the reversed body reads anyway (`cell = f * c + i *
-        # g` for the shape of an element write's adjoint); one is recomputed (optimize/products.py may drop it), but
-        # for a NumPy function's (np.sin(h) of an array h: a whole array's sines for a shape)
-        blocked |= {n for n in needed if n in chosen and n not in values and (
-            len(_chain(n, chosen, values)) > 1 or chosen[n].value.op.startswith("numpy."))}
+        # g` for the shape of an element write's adjoint); one is recomputed (optimize/products.py may drop it)
+        blocked |= {n for n in needed if n in chosen and n not in values and len(_chain(n, chosen, values)) > 1}
         if blocked:
             chosen.clear()
             for n in needed:

@@ -314,6 +314,7 @@ def _proven_arrays(everything: list, made: dict, slices: dict, restored: list, b
             out.add(s.target)  # (a ufunc's result is an array, or a number, which no index reads)
         if op in ARRAY_ONLY or (op in ("add", "mul") and any(  # (`+ 1.0`, `* 0.5`: a sequence takes neither)
                 type(a) is ir.Const and type(a.value) in (float, complex) for a in args)):
+            out.add(s.target)  # (its result too: an array, or a number, which no index reads)
             for a in args:
                 if type(a) is ir.Var:
                     for name in (a.name, sliced.get(a.name)):
