@@ -54,7 +54,8 @@ _OF_FIRST = frozenset({"getitem", "setitem", "s2s.runtime.unbroadcast", prims.CO
 _ADD_INTO = "s2s.runtime.add_into"
 # what forward mode made and no one else holds: a buffer to write into
 _OWNED = frozenset({ZEROS_LIKE, COPY, BATCH_COPY, MARK, prims.COPY, "s2s.runtime.batch_zeros",
-                    "s2s.runtime.setitem_tangent", "s2s.runtime.accumulator"})  # (an accumulator: a new list or array)
+                    "s2s.runtime.setitem_tangent", "s2s.runtime.batch_setitem_tangent",  # (zeros, d written in)
+                    "s2s.runtime.accumulator"})  # (an accumulator: a new list or array)
 
 
 def write_in_place(body: list, primal: set, tangents: dict, numbers: set, namer, batched: bool) -> None:

@@ -389,7 +389,10 @@ def batch_setitem_into(d_base, d_value, ans, *index):
             d_base[batch_key(index)] = 0.0
             return d_base
         if type(d_value) is np.ndarray and d_value.dtype == np.float64:
-            batch_write(d_base, index, d_value)
+            if len(index) == 1 and type(index[0]) is slice and d_value.ndim == d_base.ndim:
+                d_base[:, index[0]] = d_value  # (a slice written by a value of its rank: batch_write's result)
+            else:
+                batch_write(d_base, index, d_value)
             return d_base
     return batch_setitem(d_base, d_value, ans, *index)
 
