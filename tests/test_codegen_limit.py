@@ -254,7 +254,7 @@ def gated_steps(w, b, xs):
     h = np.zeros(3)
     for t in range(xs.shape[0]):
         gates = np.concatenate((xs[t], h)) * w + b  # saved: a concatenation is not cheap to recompute
-        f = 1.0 / (1.0 + np.exp(-gates[0:3]))  # saved with exp(-gates[0:3]), not recomputed from gates
+        f = 1.0 / (1.0 + np.exp(-gates[0:3]))  # recomputed from the saved exp(-gates[0:3]), not from gates
         h = f * np.tanh(gates[3:])
     return np.sum(h * h)
 
@@ -267,11 +267,13 @@ def test_cheap_values_after_a_saved_one_are_recomputed_not_saved():
     for k in (0, 1):
         assert_close(got[k], numeric_grad(gated_steps, args, k), what=f"argument {k}")
     saved = [line.strip() for line in g.source.splitlines() if line.strip().endswith("_saved = []")]
-    # h, the concatenation, exp(-gates[0:3]), the sigmoid and tanh: the adjoint of 1.0 / y reads the sigmoid
-    # alone (-f * f), which is two operations from exp: saved, not recomputed with 1.0 + exp
-    assert len(saved) <= 5, saved
-    back = g.source[g.source.index("reversed("):]
-    assert "np.exp(" not in back and "1.0 + " not in back and "1.0 / " not in back, g.source
+    # the concatenation (and its parts' shapes), exp(-gates[0:3]) and tanh: the adjoint of 1.0 / y reads the
+    # sigmoid alone (-f * f), two operations of exp with a number, each counted half: recomputed, not saved too
+    # (perf18: an LSTM's gradient memory 1.56x -> 1.22x the hand-written one's, which keeps only the gates)
+    assert len(saved) <= 4, saved
+    back = "\n".join(line for line in g.source[g.source.index("reversed("):].splitlines()
+                     if not line.strip().startswith("#"))  # (the comments quote the user's lines)
+    assert "np.exp(" not in back and "1.0 / (1.0 + t10)" in back, g.source
 
 
 def nested_element_loops(M, v):

@@ -17,7 +17,8 @@ memory until the sweep: one operation for one stack is where recomputing stops
 paying in time, and keeps memory where it is. So `x[i]` (one operation, one
 value) is recomputed, and `1.0 + np.exp(-z)` after a saved `np.exp(-z)` is one
 operation for one value (where the adjoint of `1.0 / y`, `-ans * ans`, reads only
-the quotient, `1.0 / (1.0 + np.exp(-z))` is two operations for one value: saved);
+the quotient, `1.0 / (1.0 + np.exp(-z))` is two operations of a value with a number, each counted half: one
+for one value, recomputed from the saved `np.exp(-z)`, as a hand-written LSTM keeps only its gates);
 `np.exp(-(w * h + xs[t]))` from a saved `h`, five operations for one value, is saved. A slice, a shape and a
 shape's entry count for nothing (`FREE`: no NumPy call, less than a push and a pop): `gates[b:2 * b]` of `b =
 np.shape(h)[0]` makes its slice again from `h`, where it pushed a slice object per iteration, and an inner loop
@@ -352,12 +353,20 @@ def _worth_recomputing(chosen: dict, needed: set, available: set, own: set, orde
                 todo += [v for v in walk_vars(chosen[m].value) if v in chosen and v not in done and v not in kept]
         inputs = {v for m in chain for v in walk_vars(chosen[m].value)} - chain
         extra = {v for v in inputs if v in own and v in available and v not in wanted}
-        if len(chain - free) <= len(chain & wanted) - len(extra):
+        cost = sum(0.5 if _with_number(chosen[m].value) else 1 for m in chain - free)
+        if cost <= len(chain & wanted) - len(extra):
             done |= chain
             wanted |= extra
         else:
             kept.add(n)
     return {n: d for n, d in chosen.items() if n in done}
+
+
+def _with_number(c: ir.Call) -> bool:
+    """Arithmetic of one value with a number (`1.0 + e`, `1.0 / d`): half an operation, so that a sigmoid's
+    `1.0 / (1.0 + e)` is recomputed from its saved `e = np.exp(-x)`, not saved as well (an LSTM's three gates)."""
+    return c.op in ("add", "sub", "mul", "truediv") and len(c.args) == 2 and not c.kwargs and \
+        sum(type(a) is ir.Const and type(a.value) in (int, float) for a in c.args) == 1
 
 
 def _chain(name: str, chosen: dict, there: set) -> set:
