@@ -126,6 +126,11 @@ def keys(fn: ir.Function) -> set[str]:
         for a in _index(c):
             if type(a) is ir.Var and a.name in leaves:
                 uses[a.name] -= 1
+    for d in definitions(fn.body):  # (a loop's item kept for after it, `key = phi(None, key_1)`, never read)
+        if type(d) is ir.Phi and not uses.get(d.target):
+            for o in d.operands:
+                if type(o) is ir.Var and o.name in items and o.name != d.target:
+                    left[o.name] -= 1
     # an item of a container read only as an index (for k in p: m[k]): a key, an integer or a bool, with no
     # derivative (a lookup's result does not vary with its key)
     out.update(n for n in items if left.get(n, 1) == 0)
@@ -277,17 +282,21 @@ _DICT_METHODS = frozenset({prims.METHODS["items"], prims.METHODS["values"], prim
 
 def _index(c: ir.Call) -> tuple:
     """The index operands of a read or a write at an index (getitem(obj, i, j), setitem(y, i, v), np.add.at's
-    rt.added_at(y, i, v), a gradient's rt.add_at(acc, g, x, i) and rt.getitem_adjoint(g, x, i)), none of other calls."""
+    rt.added_at(y, i, v), a gradient's rt.add_at(acc, g, x, i), rt.getitem_adjoint(g, x, i), rt.zero_at(g, i),
+    rt.setitem_value_adjoint(g, i) and rt.setitem_adjoint(g, i)), none of other calls."""
     if c.op == "getitem":
         return c.args[1:]
     if c.op == _ADD_AT:  # (a reversed loop's rt.add_at(acc, g, x, i): the adjoint of x[i])
         return c.args[3:]
     if c.op == _GETITEM_ADJOINT:  # (rt.getitem_adjoint(g, x, i): the same, made anew)
         return c.args[2:]
+    if c.op in _AT_INDEX:  # (the adjoint of a write y[i] = v: rt.zero_at(g, i), rt.setitem_value_adjoint(g, i))
+        return c.args[1:]
     return c.args[1:-1] if c.op in ("setitem", ADDED_AT) else ()
 
 
 _ADD_AT, _GETITEM_ADJOINT = "s2s.runtime.add_at", "s2s.runtime.getitem_adjoint"
+_AT_INDEX = frozenset({"s2s.runtime.zero_at", "s2s.runtime.setitem_value_adjoint", "s2s.runtime.setitem_adjoint"})
 
 
 def _leaves(fn: ir.Function, made: dict) -> dict:
