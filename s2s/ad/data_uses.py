@@ -213,8 +213,8 @@ class _Data:
             return []
         if v.op == "getattr" and type(v.args[1]) is ir.Const:
             return self.then(v.args[0], (_ATTRIBUTE, v.args[1].value), seen)
-        if v.op == "getitem":
-            key = v.args[1]
+        if v.op == "getitem":  # (x[()]: no key, each item, checked where it is read)
+            key = v.args[1] if len(v.args) > 1 else ir.Const(())
             step = (_ITEM, key.value) if type(key) is ir.Const and type(key.value) in (str, int) else \
                 (_ALL, None) if self.every_key(key, v.args[0]) else (_EACH, None)
             return self.then(v.args[0], step, seen)
