@@ -9,7 +9,7 @@ import numpy as np
 
 from s2s.iterator_advice import iterator_advice
 from s2s.linemaps import derived_from
-from s2s.prims import SELECTING_DRAWS, python_object, spelling
+from s2s.prims import CONTINUOUS_DRAWS, SELECTING_DRAWS, python_object, spelling
 
 class S2SError(Exception):
     """Base class of every error s2s raises about your code.
@@ -295,6 +295,10 @@ def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = Non
         if why.startswith(_MATRICES):  # (J = s2s.jacobian(F)(x, p) in a Newton solver the user differentiates)
             wrapped = getattr(getattr(target if target is not None else obj, "__wrapped__", None), "__name__", "f")
             fix = matrix_inside(why.startswith(_MATRICES[1]), wrapped if wrapped.isidentifier() else "f")
+    elif op == "callmethod" and _method_name(callee) in CONTINUOUS_DRAWS or op == "call" and isinstance(
+            getattr(target, "__self__", None), (np.random.Generator, np.random.RandomState)) and \
+            getattr(target, "__name__", None) in CONTINUOUS_DRAWS:  # (rng.lognormal(m, s), np.random.uniform(a, b))
+        why, fix = _draw_advice(_method_name(callee) if op == "callmethod" else target.__name__)
     elif op == "call" and target is getattr:  # (getattr(p, name): a field chosen by a name the run gives)
         why = "it reads a field by a name known only at run time, or with a default, which s2s does not follow"
         fix = ("Read the field by its name (p.a, or getattr(p, 'a') with the name written out and no default), or "
@@ -412,6 +416,34 @@ def _helper_refusal(spelled: str, helper, loc, made):
         "than s2s can: for a function that calls s2s.jvp, take the second derivative of f itself, s2s.hessian(f), "
         "s2s.jvp(s2s.grad(f)) (forward over reverse) or s2s.grad(s2s.grad(f)); or compute the inner derivative "
         "outside and pass it in.")
+
+
+# a draw of NumPy's with its parameters' derivative, written with a standard draw (the same numbers) -> the rewrite
+_DRAWN_AS = {
+    "normal": "loc + scale * rng.standard_normal(size)", "exponential": "scale * rng.standard_exponential(size)",
+    "laplace": "loc + scale * rng.laplace(0.0, 1.0, size)", "gumbel": "loc + scale * rng.gumbel(0.0, 1.0, size)",
+    "logistic": "loc + scale * rng.logistic(0.0, 1.0, size)",
+    "lognormal": "np.exp(mean + sigma * rng.standard_normal(size)) (the same draw; NumPy's own exp may differ from "
+                 "np.exp in the last bit)",
+    "uniform": "low + (high - low) * rng.random(size) (rng.random_sample(size) of a RandomState; the same numbers "
+               "for float64 low and high)",
+    "gamma": "scale * rng.standard_gamma(shape, size) (a derivative through scale; none through shape)",
+}
+
+
+def _draw_advice(method: str) -> tuple:
+    """(why, fix) for a draw of NumPy's whose parameters carry a derivative that s2s does not read as a location and
+    a scale of a standard draw (never s2s.nondifferentiable: that would make a derivative that exists 0)."""
+    why = (f"it is a random draw whose parameters carry a derivative, which s2s takes only through the location and "
+           f"scale of NumPy's normal, exponential, laplace, gumbel and logistic draws, called on a generator with "
+           f"the parameters written out (loc, scale, size)")
+    if method in _DRAWN_AS:
+        return why, (f"Write it as its standard draw, located and scaled, which s2s differentiates by the draw it "
+                     f"made (the reparameterisation): {_DRAWN_AS[method]} for rng.{method}(...).")
+    return why, ("Write the draw as a function of a standard draw whose parameters carry no derivative (the "
+                 "reparameterisation, where there is one: loc + scale * rng.standard_normal(size) for "
+                 "rng.normal(loc, scale, size)), or draw it from values without a derivative, outside the function "
+                 "if need be.")
 
 
 def _method_name(callee) -> str:

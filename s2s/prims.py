@@ -439,6 +439,12 @@ INTEGER_DRAWS = frozenset({"integers", "randint", "random_integers", "tomaxint",
 # derivative only through the items picked, none through which are (their probabilities, sizes, counts); an
 # integer population n stands for range(n). Their keywords other than the population:
 SELECTING_DRAWS = frozenset({"choice", "permutation", "permuted", "choices", "sample"})
+# NumPy's draws of real numbers (a Generator's, a RandomState's methods): a derivative through their parameters only
+# as a location and a scale of a standard draw (ad/located_draws.py); refused otherwise, saying what to write
+CONTINUOUS_DRAWS = frozenset({
+    "normal", "exponential", "laplace", "gumbel", "logistic", "lognormal", "uniform", "gamma", "standard_gamma",
+    "beta", "chisquare", "dirichlet", "f", "multivariate_normal", "noncentral_chisquare", "noncentral_f", "pareto",
+    "power", "rayleigh", "standard_t", "triangular", "vonmises", "wald", "weibull"})
 # an argument whose draw of integers or items is called (rng.binomial(n, p)), checked to be a random generator as
 # the code runs (its result taken for one without a derivative: ad/inactive.py)
 REQUIRE_GENERATOR = "s2s.runtime.require_generator"

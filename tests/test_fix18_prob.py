@@ -3,6 +3,10 @@
 - x[()] (an empty-tuple index: the value of a 0-d array, the array itself otherwise), which
   scipy.special.multigammaln starts with: an internal IndexError in every mode where the index read a value no
   derivative flows through (C1).
+- rng.normal(mu, sigma, size) (a Generator's, a RandomState's, np.random.normal), rng.exponential(scale),
+  rng.laplace/gumbel/logistic(loc, scale): NumPy draws them as loc + scale * z of the standard draw, bit for bit
+  (checked here over a grid of broadcasts), and s2s now differentiates them so (d/dloc 1, d/dscale the very z
+  drawn); other draws with a derivative are refused naming the rewrite, never s2s.nondifferentiable (R1).
 
 Each derivative is checked in every mode against finite differences or an analytic formula
 (tests.conftest.check_every_mode), each value against NumPy's own, bit for bit.
@@ -64,3 +68,175 @@ def test_empty_tuple_index_of_an_argument_not_differentiated():
     assert_close(s2s.grad(lambda a: special.multigammaln(a, 3))(a), expected, 1e-12, 0)
     curvature = sum(special.polygamma(1, a - j / 2) for j in range(3))
     assert_close(s2s.hessian(lambda a: special.multigammaln(a, 3))(a), curvature, 1e-12, 0)
+
+
+# ------------------------------------------------------------------ location-scale draws (R1)
+LOCS = [0.3, np.float64(-1.7), np.array(2.5), -0.0, np.array([0.1, -0.4, 2.0]), np.array([[0.5], [-1.5]])]
+SCALES = [1.2, np.float64(0.01), np.array(3.5), 0.0, 1e300, np.array([0.2, 1.0, 4.0]), np.array([[0.3, 0.7, 1.1]] * 2)]
+SIZES = [None, 5, (2, 3), (4, 2, 3), ()]
+
+
+def _generator(kind, seed):
+    if kind == "global":
+        np.random.seed(seed)
+        return np.random
+    return np.random.default_rng(seed) if kind == "Generator" else np.random.RandomState(seed)
+
+
+def _shape(size, *parameters):
+    return size if size is not None else np.broadcast_shapes(*(np.shape(p) for p in parameters))
+
+
+@pytest.mark.parametrize("kind", ["Generator", "RandomState", "global"])
+@pytest.mark.parametrize("method", ["normal", "exponential", "laplace", "gumbel", "logistic"])
+def test_numpy_draws_them_as_a_location_and_a_scale_of_the_standard_draw(kind, method):
+    """The premise of the derivative: NumPy's draw is loc + scale * z, bit for bit (signs of zero too), z drawn
+    by the standard draw from the same stream (ad/located_draws.py)."""
+    checked = 0
+    for loc in LOCS:
+        for scale in SCALES:
+            for size in SIZES:
+                parameters = (scale,) if method == "exponential" else (loc, scale)
+                try:
+                    value = getattr(_generator(kind, 7), method)(*parameters, size)
+                except ValueError:  # (parameters that do not broadcast to size)
+                    continue
+                g = _generator(kind, 7)
+                shape = _shape(size, *parameters)
+                z = g.standard_normal(shape) if method == "normal" else g.standard_exponential(shape) \
+                    if method == "exponential" else getattr(g, method)(0.0, 1.0, shape)
+                same = scale * z if method == "exponential" else loc + scale * z
+                assert np.shape(value) == np.shape(same)
+                assert np.array_equal(value, same) and np.array_equal(np.signbit(value), np.signbit(same)), \
+                    (method, kind, loc, scale, size)
+                checked += 1
+    assert checked > 100
+
+
+def normal_vi(x):  # (a VI objective's draw, the variational mean and log-scale)
+    rng = np.random.default_rng(0)
+    z = rng.normal(x[0], np.exp(x[1]), size=5)
+    return np.sum(np.sin(z) + z ** 2)
+
+
+def normal_broadcast(x):  # (loc and scale of shape (3,), no size)
+    rng = np.random.default_rng(1)
+    z = rng.normal(x, x[::-1] ** 2 + 0.5)
+    return np.sum(z ** 3)
+
+
+def normal_sized(x):  # (a RandomState's, size broadcasting loc)
+    rng = np.random.RandomState(2)
+    z = rng.normal(loc=x, scale=0.5, size=(2, 3))
+    return np.sum(np.tanh(z))
+
+
+def normal_keywords(x):
+    rng = np.random.default_rng(3)
+    return np.sum(rng.normal(scale=x[1] ** 2, size=4) ** 2) + rng.normal(x[0]) * x[2]
+
+
+def exponential_scaled(x):
+    rng = np.random.default_rng(4)
+    return np.sum(np.log1p(rng.exponential(x ** 2, size=(2, 3))))
+
+
+def laplace_gumbel_logistic(x):
+    rng = np.random.RandomState(5)
+    a = rng.laplace(x[0], x[1] ** 2, 3)
+    b = rng.gumbel(x[1], x[2] ** 2, 3)
+    c = rng.logistic(x[2], x[0] ** 2)
+    return np.sum(a * b) + c ** 2
+
+
+@pytest.mark.parametrize("f", [normal_vi, normal_broadcast, normal_sized, normal_keywords, exponential_scaled,
+                               laplace_gumbel_logistic], ids=lambda f: f.__name__)
+def test_location_scale_draws_in_every_mode(f):
+    check_every_mode(f, X3, exact=True)
+
+
+def elbo(mu, sigma, rng):
+    z = rng.normal(mu, sigma, size=6)
+    return np.sum(z ** 2)
+
+
+def test_draw_of_a_generator_passed_in_is_the_one_the_derivative_reads():
+    eps = np.random.default_rng(11).standard_normal(6)  # (the draw NumPy makes: mu + sigma * eps)
+    mu, sigma = 0.3, 1.2
+    z = mu + sigma * eps
+    value, (dmu, dsigma) = s2s.value_and_grad(elbo, wrt=(0, 1))(mu, sigma, np.random.default_rng(11))
+    assert value == elbo(mu, sigma, np.random.default_rng(11))
+    assert_close(dmu, 2 * np.sum(z), 1e-12, 0)
+    assert_close(dsigma, 2 * np.sum(z * eps), 1e-12, 0)
+    _, tangent = s2s.jvp(elbo, wrt=(0, 1))((mu, sigma, np.random.default_rng(11)), (1.0, 0.5))
+    assert_close(tangent, 2 * np.sum(z) + 0.5 * 2 * np.sum(z * eps), 1e-12, 0)
+    hessian = s2s.hessian(lambda p, rng: elbo(p[0], p[1], rng))(np.array([mu, sigma]), np.random.default_rng(11))
+    expected = np.array([[12.0, 2 * np.sum(eps)], [2 * np.sum(eps), 2 * np.sum(eps ** 2)]])
+    assert_close(hessian, expected, 1e-12, 1e-12)
+    rng = np.random.default_rng(11)  # (the generator left as one call of the function leaves it)
+    s2s.jacobian(lambda p, rng: elbo(p[0], p[1], rng), mode="forward")(np.array([mu, sigma]), rng)
+    after = np.random.default_rng(11)
+    after.standard_normal(6)
+    assert rng.random() == after.random()
+
+
+def global_normal(mu, sigma):
+    return np.sum(np.random.normal(mu, sigma, 4) ** 2)
+
+
+def test_global_generator_draw():
+    np.random.seed(21)
+    eps = np.random.standard_normal(4)
+    np.random.seed(21)
+    value, (dmu, dsigma) = s2s.value_and_grad(global_normal, wrt=(0, 1))(0.3, 1.2)
+    np.random.seed(21)
+    assert value == global_normal(0.3, 1.2)
+    z = 0.3 + 1.2 * eps
+    assert_close(dmu, 2 * np.sum(z), 1e-12, 0)
+    assert_close(dsigma, 2 * np.sum(z * eps), 1e-12, 0)
+
+
+def negative_scale(mu, sigma):
+    rng = np.random.default_rng(0)
+    return np.sum(rng.normal(mu, -sigma, 3))
+
+
+class NotAGenerator:
+    def normal(self, a, b):
+        return a * b
+
+
+def other_object(mu, sigma, obj):
+    return obj.normal(mu, sigma)
+
+
+def test_draw_checks_as_numpy_does():
+    with pytest.raises(ValueError, match="scale < 0"):
+        s2s.grad(negative_scale)(0.3, 1.2)
+    with pytest.raises(s2s.S2SError, match="NotAGenerator.normal"):
+        s2s.grad(other_object)(0.3, 1.2, NotAGenerator())
+
+
+def lognormal_draw(mu, sigma):
+    rng = np.random.default_rng(0)
+    return np.sum(rng.lognormal(mu, sigma, 3))
+
+
+def uniform_draw(a, b):
+    return np.sum(np.random.uniform(a, a + b, 3))
+
+
+def beta_draw(a, b):
+    rng = np.random.default_rng(0)
+    return np.sum(rng.beta(a, b, 3))
+
+
+@pytest.mark.parametrize("f, advice", [(lognormal_draw, "np.exp(mean + sigma * rng.standard_normal(size))"),
+                                       (uniform_draw, "low + (high - low) * rng.random(size)"),
+                                       (beta_draw, "loc + scale * rng.standard_normal(size)")],
+                         ids=["lognormal", "uniform", "beta"])
+def test_other_draws_are_refused_naming_the_rewrite(f, advice):
+    for call in (lambda: s2s.grad(f, wrt=(0, 1))(0.3, 1.2), lambda: s2s.jvp(f, wrt=(0, 1))((0.3, 1.2), (1.0, 1.0))):
+        with pytest.raises(s2s.NonDifferentiableError) as info:
+            call()
+        assert advice in str(info.value) and "nondifferentiable" not in str(info.value)

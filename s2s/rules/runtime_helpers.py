@@ -49,6 +49,7 @@ helper("item_part", lambda G, g, item, changed: rt.item_part(G, item, changed),
 nondiff(RT + "zeros_like", RT + "shape_of", RT + "shapes_of")
 nondiff(RT + "tie_share", RT + "abs_curvature", elementwise=True)  # (kinks: piecewise constant, derivative 0)
 nondiff(RT + "mean_rounding")  # (statistics.mean's last bit: no derivative)
+nondiff(RT + "draw_shape")  # (the shape of rng.normal(loc, scale)'s standard draw: ad/located_draws.py)
 # checks made by generated code
 nondiff(RT + "require_scalar", RT + "require_bound", RT + "require_immutable", RT + "require_number",
         RT + "require_unshared", RT + "require_length", RT + "require_keywords", RT + "require_float_array",

@@ -1,13 +1,15 @@
 """Helpers of library calls s2s reads as compositions of others (rules' `lowered`, front/library_loops.py): the
 variables of `np.cov(m, y)` joined in rows as NumPy joins them, the divisor of `np.linspace(..., retstep=True)`'s
-step, the check that np.linalg.qr(a, mode='complete') has the reduced factors, and the last bits of statistics.variance, stdev, pvariance and pstdev."""
+step, the check that np.linalg.qr(a, mode='complete') has the reduced factors, the last bits of statistics.variance,
+stdev, pvariance and pstdev, and the shape of the standard draw of rng.normal(loc, scale) read as loc + scale * z."""
 from __future__ import annotations
 
 import numpy as np
 
 from s2s.errors import S2SError
 
-__all__ = ["cov_rows", "cov_rows_part", "linspace_divisor", "spread_divisor", "spread_rounding", "qr_wide"]
+__all__ = ["cov_rows", "cov_rows_part", "linspace_divisor", "spread_divisor", "spread_rounding", "qr_wide",
+           "draw_shape"]
 
 
 def _rows(v, rowvar):
@@ -69,3 +71,29 @@ def qr_wide(a):
                        "s2s: the columns of q past a's are any orthonormal completion of them; write q, r = "
                        "np.linalg.qr(a), the reduced factors (q of a's shape, r square)")
     return a
+
+
+def draw_shape(draw, size, *parameters):
+    """The shape of the standard draw z of `draw(*parameters, size=size)` (rng.normal, np.random.normal,
+    rng.exponential...: a method of NumPy's Generator or RandomState), which s2s reads as loc + scale * z
+    (ad/located_draws.py): `size`, or the parameters' broadcast shape; NumPy's ValueError first where a scale is
+    negative or the parameters do not broadcast to `size`. Carries no derivative."""
+    owner = getattr(draw, "__self__", None)
+    if not isinstance(owner, (np.random.Generator, np.random.RandomState)):
+        cls = type(owner).__name__
+        name = getattr(draw, "__name__", "draw")
+        raise S2SError(f"{cls}.{name}(): s2s took .{name}(...) for the draw of a NumPy random generator, which is "
+                       f"loc + scale * z (its derivative through loc and scale), and it is a method of an object of "
+                       f"the class {cls}: call it through its class, {cls}.{name}(obj, ...), which s2s then reads, or "
+                       f"pass a NumPy generator")
+    scale = parameters[-1]
+    if np.any(np.signbit(scale) & ~np.isnan(scale)):
+        raise ValueError("scale < 0")
+    shapes = [np.shape(p) for p in parameters]
+    if size is None:
+        return np.broadcast_shapes(*shapes)
+    shape = (int(size),) if np.ndim(size) == 0 else tuple(int(n) for n in size)
+    if any(shapes) and np.broadcast_shapes(shape, *shapes) != shape:
+        raise ValueError(f"Output size {shape} is not compatible with broadcast dimensions of inputs "
+                         f"{np.broadcast_shapes(*shapes)}.")
+    return shape
