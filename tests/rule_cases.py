@@ -403,6 +403,8 @@ CASES += [
     ("s2s.runtime.power_slope_dy", lambda x, y: rt.power_slope_dy(x, y, 0, 3), (1.3, np.abs(V) + 0.5), (0, 1)),
     ("s2s.runtime.log_or_zero", lambda x: rt.log_or_zero(x), (1.3,), 0),
     ("s2s.runtime.log_or_zero", lambda x: rt.log_or_zero(x), (np.abs(V) + 0.5,), 0),
+    ("s2s.runtime.log_ndtr_slope", lambda x: rt.log_ndtr_slope(x), (-1.3,), 0),
+    ("s2s.runtime.log_ndtr_slope", lambda x: rt.log_ndtr_slope(x), (V * 3.0,), 0),
 ]
 V32 = V3.astype(np.float32)
 CASES += [  # the helpers of the ndarray methods' derivatives (rules/methods.py)

@@ -7,6 +7,8 @@
   rng.laplace/gumbel/logistic(loc, scale): NumPy draws them as loc + scale * z of the standard draw, bit for bit
   (checked here over a grid of broadcasts), and s2s now differentiates them so (d/dloc 1, d/dscale the very z
   drawn); other draws with a derivative are refused naming the rewrite, never s2s.nondifferentiable (R1).
+- scipy.special.log_ndtr (and stats.norm.logcdf, logsf): the slope pdf / cdf read through erfcx, whose own derivative
+  -r (x + r) keeps ~10 digits at x = -1000, where differentiating exp(-x^2 / 2 - log_ndtr(x)) kept 5 (S2).
 
 Each derivative is checked in every mode against finite differences or an analytic formula
 (tests.conftest.check_every_mode), each value against NumPy's own, bit for bit.
@@ -18,6 +20,7 @@ import s2s
 from tests.conftest import assert_close, check_every_mode, numeric_grad
 
 special = pytest.importorskip("scipy.special")
+stats = pytest.importorskip("scipy.stats")
 
 D0 = np.array(3.0)
 V3 = np.array([1.0, 2.0, 3.0])
@@ -240,3 +243,42 @@ def test_other_draws_are_refused_naming_the_rewrite(f, advice):
         with pytest.raises(s2s.NonDifferentiableError) as info:
             call()
         assert advice in str(info.value) and "nondifferentiable" not in str(info.value)
+
+
+# ------------------------------------------------------------------ log_ndtr's second derivative (S2)
+# x -> (r, r'), r = d/dx log Φ(x) = pdf(x) / cdf(x), r' = -r (x + r): mpmath at 60 digits
+# (r = mp.npdf(X) / mp.ncdf(X); hunt18prob's ref_ndtr.py)
+MILLS = {-1000.0: (1000.000999998, -0.999999000006), -200.0: (200.00499975003123, -0.999975003749219),
+         -50.0: (50.019984031905636, -0.999600956813196), -10.0: (10.098093233962512, -0.9905546221743438),
+         -1.0: (1.525135276160981, -0.8009023344296512), 0.0: (0.7978845608028654, -0.6366197723675814),
+         2.0: (0.055247862678989956, -0.11354805168857644), 30.0: (1.4736461348785476e-196, -4.420938404635642e-195)}
+
+
+def log_ndtr(x):
+    return special.log_ndtr(x)
+
+
+def norm_logcdf(x):
+    return stats.norm.logcdf(x)
+
+
+def norm_logsf_mirrored(x):  # (log sf(-x) = log Φ(x))
+    return stats.norm.logsf(-x)
+
+
+@pytest.mark.parametrize("f", [log_ndtr, norm_logcdf, norm_logsf_mirrored], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("x", sorted(MILLS))
+def test_log_ndtr_first_and_second_derivative_far_in_the_tails(f, x):
+    slope, curvature = MILLS[x]
+    assert_close(s2s.grad(f)(x), slope, 1e-12, 0)
+    for second in (s2s.grad(s2s.grad(f))(x), s2s.hessian(f)(np.array(x)), s2s.jvp(s2s.grad(f))((x,), (1.0,))[1]):
+        assert abs(float(second) - curvature) <= 1e-9 * abs(curvature)  # (was 3.4e-5 at x = -1000)
+
+
+def norm_log_probabilities(x):  # (a probit likelihood with a location and a scale)
+    return np.sum(stats.norm.logcdf(x, x[::-1] * 0.5, np.exp(x[0])) + stats.norm.logsf(x * 3.0, 0.2, x[1] ** 2 + 1.0)
+                  + special.log_ndtr(x * 4.0 - 1.0))
+
+
+def test_norm_log_probabilities_in_every_mode():
+    check_every_mode(norm_log_probabilities, X3 - 0.5, exact=True)

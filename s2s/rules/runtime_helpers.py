@@ -77,6 +77,7 @@ elementwise(RT + "power_slope", lambda ans, x, y, k=1: rt.power_slope(x, y, k + 
 elementwise(RT + "power_slope_dy", lambda ans, x, y, k=1, m=1: rt.power_slope_dy(x, y, k + 1, **non_default(m=(m, 1))),
             lambda ans, x, y, k=1, m=1: rt.power_slope_dy(x, y, k, m + 1), None, None)
 elementwise(RT + "log_or_zero", lambda ans, x: 1.0 / x)
+elementwise(RT + "log_ndtr_slope", lambda ans, x: -ans * (x + ans))  # (r = pdf / cdf: r' = -r (x + r))
 
 # ---------------------------------------------------------------- x / y, 0 where y is 0 (hypot's derivative)
 # x / y's derivatives, refused where y is 0 (rt.ratio_derivative): a second derivative at the kink (docs/limitations.md)

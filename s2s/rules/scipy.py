@@ -108,7 +108,7 @@ elementwise(SP + "erfcx", lambda ans, x: 2.0 * x * ans - TWO_OVER_SQRT_PI)
 elementwise(SP + "erfinv", lambda ans, y: SQRT_PI / 2.0 * np.exp(ans ** 2))
 elementwise(SP + "erfcinv", lambda ans, y: -SQRT_PI / 2.0 * np.exp(ans ** 2))
 elementwise(SP + "ndtr", lambda ans, x: np.exp(-0.5 * (x * x)) / SQRT_2PI)
-elementwise(SP + "log_ndtr", lambda ans, x: np.exp(-0.5 * (x * x) - ans) / SQRT_2PI)  # pdf / cdf, no underflow
+elementwise(SP + "log_ndtr", lambda ans, x: rt.log_ndtr_slope(x))  # pdf / cdf, no underflow, no cancellation
 elementwise(SP + "ndtri", lambda ans, p: SQRT_2PI * np.exp(0.5 * ans ** 2))
 
 # ================================================================ logistic function and logarithms
@@ -268,15 +268,22 @@ distribution(ST + "norm.sf", LOC_SCALE,
              lambda ans, x, loc=0.0, scale=1.0: -_pdf(x, loc, scale),
              lambda ans, x, loc=0.0, scale=1.0: _pdf(x, loc, scale),
              lambda ans, x, loc=0.0, scale=1.0: _z(x, loc, scale) * _pdf(x, loc, scale))
-# log Φ: pdf / cdf written exp(log pdf - log cdf), exact far in the tails
+# log Φ: pdf / cdf read through erfcx (rt.log_ndtr_slope, as special.log_ndtr's), exact far in the tails, its own
+# derivative -r (z + r) without the cancellation of exp(log pdf - log cdf)'s
+def _mills(x, loc, scale, sign=1.0):
+    """d/dx log Φ(sign z) / sign, z = (x - loc) / scale: pdf(z) / Φ(sign z) / scale."""
+    z = _z(x, loc, scale)
+    return rt.log_ndtr_slope(z if sign > 0 else -z) / scale
+
+
 distribution(ST + "norm.logcdf", LOC_SCALE,
-             lambda ans, x, loc=0.0, scale=1.0: np.exp(_logpdf(x, loc, scale) - ans),
-             lambda ans, x, loc=0.0, scale=1.0: -np.exp(_logpdf(x, loc, scale) - ans),
-             lambda ans, x, loc=0.0, scale=1.0: -(_z(x, loc, scale) * np.exp(_logpdf(x, loc, scale) - ans)))
+             lambda ans, x, loc=0.0, scale=1.0: _mills(x, loc, scale),
+             lambda ans, x, loc=0.0, scale=1.0: -_mills(x, loc, scale),
+             lambda ans, x, loc=0.0, scale=1.0: -(_z(x, loc, scale) * _mills(x, loc, scale)))
 distribution(ST + "norm.logsf", LOC_SCALE,
-             lambda ans, x, loc=0.0, scale=1.0: -np.exp(_logpdf(x, loc, scale) - ans),
-             lambda ans, x, loc=0.0, scale=1.0: np.exp(_logpdf(x, loc, scale) - ans),
-             lambda ans, x, loc=0.0, scale=1.0: _z(x, loc, scale) * np.exp(_logpdf(x, loc, scale) - ans))
+             lambda ans, x, loc=0.0, scale=1.0: -_mills(x, loc, scale, -1.0),
+             lambda ans, x, loc=0.0, scale=1.0: _mills(x, loc, scale, -1.0),
+             lambda ans, x, loc=0.0, scale=1.0: _z(x, loc, scale) * _mills(x, loc, scale, -1.0))
 distribution(ST + "norm.ppf", (("q", REQUIRED), ("loc", 0.0), ("scale", 1.0)),
              lambda ans, q, loc=0.0, scale=1.0: 1.0 / _pdf(ans, loc, scale),
              lambda ans, q, loc=0.0, scale=1.0: 1.0,
