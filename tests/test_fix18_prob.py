@@ -9,6 +9,10 @@
   drawn); other draws with a derivative are refused naming the rewrite, never s2s.nondifferentiable (R1).
 - scipy.special.log_ndtr (and stats.norm.logcdf, logsf): the slope pdf / cdf read through erfcx, whose own derivative
   -r (x + r) keeps ~10 digits at x = -1000, where differentiating exp(-x^2 / 2 - log_ndtr(x)) kept 5 (S2).
+- a frozen distribution's method without a rule (`d = stats.norm(mu, s); d.mean()`): refused at the method's line,
+  naming it and what to write, not at the constructor's with advice (nondifferentiable(stats.norm)) that would zero
+  logpdf's derivatives too; and d.mean() of a frozen distribution with no derivative is called as written, not read
+  as np.mean(d), which raised a TypeError (M1).
 
 Each derivative is checked in every mode against finite differences or an analytic formula
 (tests.conftest.check_every_mode), each value against NumPy's own, bit for bit.
@@ -282,3 +286,41 @@ def norm_log_probabilities(x):  # (a probit likelihood with a location and a sca
 
 def test_norm_log_probabilities_in_every_mode():
     check_every_mode(norm_log_probabilities, X3 - 0.5, exact=True)
+
+
+# ------------------------------------------------------------------ a frozen distribution's methods (M1)
+def frozen_mean_std(mu, s):
+    d = stats.norm(mu, s)
+    return d.mean() + d.std()
+
+
+def frozen_logpdf_entropy(mu, s):
+    d = stats.norm(mu, s)
+    a = d.logpdf(0.2)
+    return a + d.entropy()
+
+
+@pytest.mark.parametrize("f, method, line", [(frozen_mean_std, ".mean()", "return d.mean() + d.std()"),
+                                             (frozen_logpdf_entropy, ".entropy()", "return a + d.entropy()")],
+                         ids=["mean", "entropy"])
+def test_frozen_method_without_rule_refused_at_its_line(f, method, line):
+    calls = [lambda: s2s.grad(f, wrt=(0, 1))(0.4, 1.3), lambda: s2s.jvp(f, wrt=(0, 1))((0.4, 1.3), (1.0, 0.5)),
+             lambda: s2s.jacobian(lambda p: f(p[0], p[1]))(np.array([0.4, 1.3])),
+             lambda: s2s.jacobian(lambda p: f(p[0], p[1]), mode="forward")(np.array([0.4, 1.3]))]
+    for call in calls:
+        with pytest.raises(s2s.NonDifferentiableError) as info:
+            call()
+        text = str(info.value)
+        assert method + " of the frozen distribution stats.norm" in text and line in text
+        assert "nondifferentiable" not in text and "logpdf" in text
+
+
+def frozen_data_mean(x, mu, s):  # (the distribution's parameters carry no derivative)
+    d = stats.norm(mu, s)
+    return x * d.mean() + x ** 2 * d.std() + d.logpdf(x)
+
+
+def test_frozen_method_without_derivative_is_called_as_written():
+    value, slope = s2s.value_and_grad(frozen_data_mean)(1.3, 0.4, 2.0)
+    assert value == frozen_data_mean(1.3, 0.4, 2.0)
+    assert_close(slope, 0.4 + 2 * 1.3 * 2.0 - (1.3 - 0.4) / 4.0, 1e-14, 0)  # (d/dx logpdf = -(x - loc) / scale^2)

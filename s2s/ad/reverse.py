@@ -37,6 +37,7 @@ from s2s.ad.blocks import ZERO
 from s2s.ad.forward_copy import ForwardCopy
 from s2s.ad.grown_inner import GrownInner
 from s2s.ad.grown_lists import GrownLists, functional_cuts
+from s2s.ad.frozen_methods import refuse_frozen_methods
 from s2s.ad.located_draws import located_draws
 from s2s.ad.loop_saves import LoopSaves
 from s2s.ad.loops import LoopContext, LoopPlan, LoopReversal
@@ -63,6 +64,7 @@ def reverse(fn: ir.Function, wrt: list[str], *, return_value: bool = False, seed
     namer = namer or Namer()
     fn = arrays_of_displays(fn, namer)  # (np.maximum([a, b * b], 0.1): the rules see an array, as NumPy does)
     fn = plain_augmented(fn, wrt)  # (y[1:] += v: NumPy's casting check where y may hold integers)
+    refuse_frozen_methods(fn, wrt)  # (stats.norm(mu, s).entropy(): refused at its own line)
     fn = located_draws(fn, wrt, namer)  # (rng.normal(mu, sigma): mu + sigma * rng.standard_normal(shape))
     # a gradient's list adjoints cut back in place: grown back in place where the reversed loop allows (shrunk_lists.py),
     # the others cut as new lists; where a loop does not allow, all of them so

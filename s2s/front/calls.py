@@ -79,7 +79,10 @@ class CallLowering(MethodLowering, records.RecordLowering, InlineLowering):
                     raise self.missing_attribute(func, namespace.obj)
                 return self.call_object(found, self.spread(node.args), self.keywords(node.keywords), node,
                                         f"{namespace.name}.{func.attr}")
-            key = None if self.surely_object(func.value) else prims.METHODS.get(func.attr)  # (b.mean() of a Bond)
+            made = self.definitions.get(held.name) if isinstance(held, ir.Var) else None
+            frozen = made is not None and registry.frozen_method(made.op) is not None  # (stats.norm(mu, s).mean())
+            key = None if self.surely_object(func.value) or frozen else prims.METHODS.get(func.attr)  # (b.mean() of
+            # a Bond, not np.mean(b))
             if key is None:
                 base = self.receiver(func)
                 if func.attr == "get" and isinstance(base, ir.Var) and base.name in self.dicts and not node.keywords \
