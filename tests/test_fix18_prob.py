@@ -13,6 +13,9 @@
   naming it and what to write, not at the constructor's with advice (nondifferentiable(stats.norm)) that would zero
   logpdf's derivatives too; and d.mean() of a frozen distribution with no derivative is called as written, not read
   as np.mean(d), which raised a TypeError (M1).
+- the sigmoid and log-sigmoid written without a branch that reads abs (docs/limitations.md "Kinks": the
+  np.where(x >= 0, 1 / (1 + z), z / (1 + z)) form, z = exp(-|x|), has slope 0 at exactly 0 by abs' (0) = 0): exact
+  at 0 in every mode against the analytic 0.25 and 0.5 (S1, documented).
 
 Each derivative is checked in every mode against finite differences or an analytic formula
 (tests.conftest.check_every_mode), each value against NumPy's own, bit for bit.
@@ -324,3 +327,61 @@ def test_frozen_method_without_derivative_is_called_as_written():
     value, slope = s2s.value_and_grad(frozen_data_mean)(1.3, 0.4, 2.0)
     assert value == frozen_data_mean(1.3, 0.4, 2.0)
     assert_close(slope, 0.4 + 2 * 1.3 * 2.0 - (1.3 - 0.4) / 4.0, 1e-14, 0)  # (d/dx logpdf = -(x - loc) / scale^2)
+
+
+# ------------------------------------------------------------------ sigmoids exact at 0 (S1, docs/limitations.md)
+def expit_sum(x):
+    return np.sum(special.expit(x))
+
+
+def tanh_sigmoid(x):
+    return np.sum(0.5 * (1.0 + np.tanh(0.5 * x)))
+
+
+def logaddexp_sigmoid(x):
+    return np.sum(np.exp(-np.logaddexp(0.0, -x)))
+
+
+def log_sigmoid(x):
+    return np.sum(-np.logaddexp(0.0, -x))
+
+
+def log_expit_sum(x):
+    return np.sum(special.log_expit(x))
+
+
+def softplus_stable(x):  # (the docs' softplus, a symmetric composition of kinks: exact at 0)
+    return np.sum(np.maximum(0.0, x) + np.log(1.0 + np.exp(-np.abs(x))))
+
+
+ZEROS = np.zeros(3)  # (every logit of logistic regression at w = 0)
+
+
+@pytest.mark.parametrize("f, slope, curvature", [(expit_sum, 0.25, 0.0), (tanh_sigmoid, 0.25, 0.0),
+                                                 (logaddexp_sigmoid, 0.25, 0.0), (log_sigmoid, 0.5, -0.25),
+                                                 (log_expit_sum, 0.5, -0.25), (softplus_stable, 0.5, None)],
+                         ids=lambda v: getattr(v, "__name__", str(v)))
+def test_sigmoid_forms_exact_at_zero(f, slope, curvature):
+    """sigma'(0) = sigma(0) (1 - sigma(0)) = 0.25, (log sigma)'(0) = 1 - sigma(0) = 0.5, softplus'(0) = 0.5; second
+    derivatives sigma''(0) = 0 and (log sigma)''(0) = -0.25 (softplus's at abs's kink is refused: docs)."""
+    expected = np.full(3, slope)
+    assert_close(s2s.grad(f)(ZEROS), expected, 1e-15, 0)
+    assert_close(s2s.jvp(f)((ZEROS,), (np.ones(3),))[1], 3 * slope, 1e-15, 0)
+    for mode in ("reverse", "forward"):
+        assert_close(s2s.jacobian(f, mode=mode)(ZEROS), expected, 1e-15, 0)
+    assert_close(s2s.grad(f)(ZEROS), numeric_grad(f, (ZEROS,), 0), 1e-6)
+    if curvature is not None:
+        assert_close(s2s.hessian(f)(ZEROS), curvature * np.eye(3), 1e-12, 1e-15)
+    if f is not softplus_stable:
+        check_every_mode(f, ZEROS + np.array([0.0, 1e-3, -2.0]), exact=True)
+
+
+def logistic_nll(w, X, t):  # (logistic regression with a sigmoid exact at 0)
+    p = special.expit(X @ w)
+    return -np.sum(t * np.log(p) + (1 - t) * np.log1p(-p))
+
+
+def test_logistic_regression_started_at_zero():
+    X = np.array([[1.0, 2.0], [0.5, -1.0], [-1.5, 0.3]])
+    t = np.array([1.0, 0.0, 1.0])
+    assert_close(s2s.grad(logistic_nll)(np.zeros(2), X, t), X.T @ (0.5 - t), 1e-15, 0)
