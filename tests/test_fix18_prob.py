@@ -159,8 +159,23 @@ def laplace_gumbel_logistic(x):
     return np.sum(a * b) + c ** 2
 
 
+def normal_in_a_loop(x):  # (several samples: each iteration's draw saved for the reversed loop)
+    rng = np.random.default_rng(5)
+    total = 0.0
+    for i in range(4):
+        z = rng.normal(x[0], np.exp(x[1]), size=3)
+        total = total + np.sum(np.sin(z) * x[2])
+    return total
+
+
+def exponential_in_a_generator(x):
+    rng = np.random.default_rng(6)
+    return sum(np.sum(rng.exponential(x ** 2) * x) for _ in range(3))
+
+
 @pytest.mark.parametrize("f", [normal_vi, normal_broadcast, normal_sized, normal_keywords, exponential_scaled,
-                               laplace_gumbel_logistic], ids=lambda f: f.__name__)
+                               laplace_gumbel_logistic, normal_in_a_loop, exponential_in_a_generator],
+                         ids=lambda f: f.__name__)
 def test_location_scale_draws_in_every_mode(f):
     check_every_mode(f, X3, exact=True)
 
