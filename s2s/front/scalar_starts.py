@@ -26,3 +26,19 @@ def may_be_scalar(atom, definition) -> bool:
     if value.op in ARITHMETIC:
         return all(may_be_scalar(a, definition) for a in value.args)
     return value.op in SCALAR_CALLS
+
+
+def arithmetic_result(atom, definition) -> bool:
+    """Is `atom` made by arithmetic or a ufunc (`2.0 * z0 + p[1]`, `np.sin(y)`), or a reduction to a number
+    (np.sum(y)), as its name's last plain assignment bound it? NumPy makes a new value there, a NumPy scalar where
+    the operands have no axes (0-d arithmetic), so `y -= v` on it rebinds the name as `y = y - v` does, whatever
+    element writes the function made into the array the name held before (ssa's augmented assignment)."""
+    value = definition(atom.name) if isinstance(atom, ir.Var) else None
+    if isinstance(value, ir.Var):
+        return arithmetic_result(value, definition)
+    if not isinstance(value, ir.Call):
+        return False
+    if value.op == "s2s.runtime.augmented":  # (an earlier `y -= v` of the same value: its result, rebound)
+        return arithmetic_result(value.args[1], definition)
+    return value.op in ARITHMETIC or value.op in prims.SCALAR_RESULTS or \
+        isinstance(prims.python_object(value.op), np.ufunc)

@@ -23,6 +23,7 @@ import numpy as np
 from s2s import ir, prims
 from s2s.front import fence
 from s2s.front.alias_loops import python_number
+from s2s.front.scalar_starts import arithmetic_result
 from s2s.front.branches import BranchLowering
 from s2s.front.calls import CallLowering
 from s2s.front.comprehensions import ComprehensionLowering
@@ -284,7 +285,7 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
                 self.bind(s.target, joined)
                 return
             if s.target.id in self.element_written() and not python_number(left, self._defining) and \
-                    (self.array_root(left) is not None or
+                    not arithmetic_result(left, self.definitions.get) and (self.array_root(left) is not None or
                      self._header_root(left, s.target.id in self._typed) is not None):
                 # an array whose elements the function writes stays one object: `y *= v` is `y[...] = y * v`,
                 # saved and put back by the reverse sweep like any element write
