@@ -315,6 +315,7 @@ CASES += [
     ("s2s.runtime.reused", lambda g: rt.reused(g * g) * 2.0, (V3,), 0),
     ("s2s.runtime.ratio_or_zero", lambda x, y: rt.ratio_or_zero(x, y), (V3, V3 + 3.0), (0, 1)),
     ("s2s.runtime.ratio_or_zero", lambda x, y: rt.ratio_or_zero(x, y), (0.7, 1.3), (0, 1)),
+    ("s2s.runtime.spread_root", lambda x: rt.spread_root(x * x + 0.5), (0.7,), 0),
     ("s2s.runtime.ratio_derivative", lambda x, y: rt.ratio_derivative(x * x, y), (V3, V3 + 3.0), (0, 1)),
     ("s2s.runtime.ratio_derivative", lambda x, y: rt.ratio_derivative(x, y), (0.7, 1.3), (0, 1)),
     # logaddexp's shares exp(x - ans) (2 ** (x - ans)), with ans an argument of their own (no derivative in y)

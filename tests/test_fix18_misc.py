@@ -4,10 +4,15 @@
   wrote the elements of the array the name held before (`tot0[...] = ...`): it rebinds the name, as NumPy does; it
   was written as an element write into the NumPy scalar (a TypeError from the generated code; fuzzer level 7, seed
   3301086).
+- statistics.stdev / pstdev of equal points: the derivative 0, as np.std's (it was 0.5 / 0: nan, with warnings);
+  the second derivative there refused, as np.std's.
 
 Each derivative is checked in every mode against finite differences (tests.conftest.check_every_mode), each value
 against NumPy's own.
 """
+import statistics
+import warnings
+
 import numpy as np
 import pytest
 
@@ -60,3 +65,41 @@ def test_augmented_assignment_after_a_rebinding_keeps_numpy_type():
     value, _ = s2s.value_and_grad(rebound_scalar)(p)
     assert type(value) is np.float64 and value == rebound_scalar(p)
 
+
+# ------------------------------------------------------------------ statistics.stdev / pstdev at equal points
+def stdev_of(x):
+    return statistics.stdev(x)
+
+
+def pstdev_of(x):
+    return statistics.pstdev(x * 2.0)
+
+
+def stdev_list(x):
+    return statistics.stdev([x[0], x[1], x[2]]) * x[0]
+
+
+@pytest.mark.parametrize("f", [stdev_of, pstdev_of, stdev_list], ids=lambda f: f.__name__)
+def test_stdev_at_equal_points_takes_the_derivative_0_as_np_std(f):
+    x = np.array([0.5, 0.5, 0.5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (no RuntimeWarning of a division by 0)
+        value, gradient = s2s.value_and_grad(f)(x)
+        assert value == f(x) == 0.0
+        np.testing.assert_array_equal(gradient, np.zeros(3))
+        assert np.array_equal(gradient, s2s.grad(lambda_std)(x))  # np.std's own convention
+        primal, tangent = s2s.jvp(f)((x,), (np.array([0.3, -0.2, 1.0]),))
+        assert primal == 0.0 and tangent == 0.0
+        np.testing.assert_array_equal(s2s.jacobian(f)(x), np.zeros(3))
+        np.testing.assert_array_equal(s2s.jacobian(f, mode="forward")(x), np.zeros(3))
+    with pytest.raises(s2s.S2SError):  # (a second derivative at the kink: refused, as np.std's)
+        s2s.hessian(f)(x)
+
+
+def lambda_std(x):
+    return np.std(x)
+
+
+@pytest.mark.parametrize("f", [stdev_of, pstdev_of, stdev_list], ids=lambda f: f.__name__)
+def test_stdev_elsewhere_in_every_mode(f):
+    check_every_mode(f, np.array([0.5, 1.25, -0.4]), exact=True)

@@ -261,7 +261,7 @@ def is_spread(builder, node: ast.Call) -> bool:
 
 def spread_value(builder, node: ast.Call, hint) -> ir.Atom:
     """`statistics.variance(xs)` as `math.fsum([(v - m) ** 2 for v in xs]) / (len(xs) - 1)`, m being
-    `math.fsum(xs) / len(xs)` (pvariance: divided by len(xs)), stdev and pstdev its math.sqrt; plus
+    `math.fsum(xs) / len(xs)` (pvariance: divided by len(xs)), stdev and pstdev its rt.spread_root (math.sqrt); plus
     `rt.spread_rounding(xs, value, name)`, Python's value (its exact sum of squares rounded once) less that one:
     0 or the last bits, with no derivative. xs is evaluated once and read wholly; Python's StatisticsError where
     it has too few points (rt.spread_divisor). The mean given (xbar=, mu=) is refused."""
@@ -304,7 +304,7 @@ def spread_value(builder, node: ast.Call, hint) -> ir.Atom:
                                       is_async=0)])), fresh("squares"))
     value = builder.materialise(builder.fold_call("truediv", (fsum(squares, "squares_total"), divisor)), fresh(name))
     if root:
-        value = builder.materialise(builder.call_object(math.sqrt, (value,), (), node, "math.sqrt"), fresh(name))
+        value = builder.materialise(ir.Call("s2s.runtime.spread_root", (value,)), fresh(name))
     rounding = builder.materialise(ir.Call("s2s.runtime.spread_rounding", (data, value, ir.Const(name))),
                                    fresh("rounding"))
     return builder.materialise(builder.fold_call("add", (value, rounding)), hint)

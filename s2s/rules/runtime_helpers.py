@@ -15,7 +15,7 @@ has (an adjoint has the shape of its primal: vector mode aligns tangents by it).
 from __future__ import annotations
 
 from s2s import ir
-from s2s.rules.primitive import composite, define, elementwise, linear, multilinear, non_default, nondiff
+from s2s.rules.primitive import composite, define, elementwise, linear, multilinear, non_default, nondiff, scalar
 from s2s.rules.indexing import MAX_ELEMENTS
 from s2s.rules.reductions import trapezoid
 from s2s.rules.registry import REQUIRED, NotBatchable
@@ -437,5 +437,7 @@ helper("cov_rows_part", lambda G, g, m, y, rowvar=True, part=0:
        rt.cov_rows(G, np.zeros(np.shape(y)), **_ROWVAR(rowvar)) if part == 0 else
        rt.cov_rows(np.zeros(np.shape(m)), G, **_ROWVAR(rowvar)))
 nondiff(RT + "linspace_divisor", RT + "spread_divisor", RT + "spread_rounding")  # (statistics.variance's last bits: no derivative)
+# statistics.stdev's square root of its spread: 0.5 / ans, 0 at equal points (the kink np.std's rule takes as 0)
+scalar(RT + "spread_root", lambda ans, x: rt.ratio_or_zero(0.5, ans))
 # np.linalg.qr(a, mode='complete') of a wide or square a (the reduced factors): a, checked, the identity
 helper("qr_wide", lambda G, a: G, rank_of_argument=0)

@@ -130,18 +130,20 @@ def ratio_derivative(x, y):
 
 
 def refuse_at_root(y):
-    """Refuse a second derivative where the root y (hypot, a norm, np.std, math.dist) is 0. There the first
+    """Refuse a second derivative where the root y (hypot, a norm, np.std, statistics.stdev, math.dist) is 0. There the first
     derivative was taken as 0 (ratio_or_zero); the second does not exist for the function itself (a norm at 0 is
     a cone) and for a smooth function of it depends on that function's curvature (2 I for np.linalg.norm(w) ** 2,
     whose outer derivative 2 |w| moves with w), which the rule does not see: 0 would be a wrong number."""
     if np.any(np.equal(y, 0)):
-        raise S2SError("hypot, np.linalg.norm, np.std, math.dist: a second derivative at the kink (hypot or a norm "
-                       "of zeros, np.std of equal entries, math.dist of equal points) is not computed by s2s: the "
-                       "first derivative there is taken as 0, the second does not exist for the function itself "
+        raise S2SError("hypot, np.linalg.norm, np.std, statistics.stdev, math.dist: a second derivative at the kink "
+                       "(hypot or a norm of zeros, np.std or statistics.stdev of equal entries, math.dist of equal "
+                       "points) is not computed by s2s: the first derivative there is taken as 0, the second "
+                       "does not exist for the function itself "
                        "and depends on the function's own curvature around it (2 I for np.linalg.norm(w) ** 2), "
                        "which the rule does not see; take it at another point, or write a smooth function without "
                        "the square root: w @ w for np.linalg.norm(w) ** 2, a * a + b * b for np.hypot(a, b) ** 2, "
-                       "np.var(x) for np.std(x) ** 2, np.sum((p - q) ** 2) for math.dist(p, q) ** 2; where the "
+                       "np.var(x) for np.std(x) ** 2, statistics.variance(x) for statistics.stdev(x) ** 2, "
+                       "np.sum((p - q) ** 2) for math.dist(p, q) ** 2; where the "
                        "argument is 0 all around the point (np.linalg.norm(r) of r = np.maximum(q, 0.0) where q < 0, "
                        "inside a signed distance function's box), take the root only where it is not 0: "
                        "np.linalg.norm(r) if np.any(r) else 0.0, whose derivatives are exact on both sides")

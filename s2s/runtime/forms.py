@@ -8,8 +8,8 @@ import numpy as np
 
 from s2s.errors import S2SError
 
-__all__ = ["cov_rows", "cov_rows_part", "linspace_divisor", "spread_divisor", "spread_rounding", "qr_wide",
-           "draw_shape"]
+__all__ = ["cov_rows", "cov_rows_part", "linspace_divisor", "spread_divisor", "spread_rounding", "spread_root",
+           "qr_wide", "draw_shape"]
 
 
 def _rows(v, rowvar):
@@ -60,6 +60,14 @@ def spread_rounding(data, value, name):
     no derivative."""
     import statistics
     return getattr(statistics, name)(data) - value
+
+
+def spread_root(value):
+    """math.sqrt(value) of statistics.stdev's and pstdev's sum of squares over its divisor (front/library_loops
+    .spread_value): at equal points value is 0, a kink where s2s takes the derivative 0, as np.std's and the
+    2-norm's (docs/limitations.md, Kinks), not 0.5 / 0."""
+    import math
+    return math.sqrt(value)
 
 
 def qr_wide(a):
