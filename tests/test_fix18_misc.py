@@ -6,10 +6,15 @@
   3301086).
 - statistics.stdev / pstdev of equal points: the derivative 0, as np.std's (it was 0.5 / 0: nan, with warnings);
   the second derivative there refused, as np.std's.
+- A refusal of a read of a value a helper returned (`r = rsum(a, 2)` then `a[0] = ...`): said of the user's name r and
+  its line, with r = float(rsum(a, 2)) and r = rsum(a, 2).copy() to write (it named s2s's inlined 'result', hunt17r2
+  M2).
 
 Each derivative is checked in every mode against finite differences (tests.conftest.check_every_mode), each value
 against NumPy's own.
 """
+import inspect
+import math
 import statistics
 import warnings
 
@@ -103,3 +108,58 @@ def lambda_std(x):
 @pytest.mark.parametrize("f", [stdev_of, pstdev_of, stdev_list], ids=lambda f: f.__name__)
 def test_stdev_elsewhere_in_every_mode(f):
     check_every_mode(f, np.array([0.5, 1.25, -0.4]), exact=True)
+
+
+# ------------------------------------------------------------------ refusals inside helpers name the user's lines
+def rsum(a, k):
+    if k == 0:
+        return a[0]
+    return a[k] * rsum(a, k - 1) + math.sin(a[k])
+
+
+def first(a):
+    return a[0]
+
+
+def recursive_then_written(x):  # hunt17r2 M2
+    a = x.copy()
+    r = rsum(a, 2)
+    a[0] = r * 2.0
+    s = rsum(a, 2)
+    return s + r
+
+
+def helper_then_written(x):
+    a = x.copy()
+    r = first(a)
+    a[0] = r * 2.0
+    return a[1] + r
+
+
+def recursive_then_written_as_advised(x):
+    a = x.copy()
+    r = float(rsum(a, 2))
+    a[0] = r * 2.0
+    s = rsum(a, 2)
+    return s + r
+
+
+def _line(f, text):
+    lines, start = inspect.getsourcelines(f)
+    return start + next(i for i, line in enumerate(lines) if text in line)
+
+
+@pytest.mark.parametrize("f, call", [(recursive_then_written, "rsum(a, 2)"), (helper_then_written, "first(a)")],
+                         ids=["recursive", "helper"])
+def test_refusal_after_a_helper_names_the_users_name_and_says_float(f, call):
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(f)(np.array([0.3, 0.7, 1.2]))
+    message = str(info.value)
+    assert "'result'" not in message and "a value" not in message
+    assert f"reading 'r' from line {_line(f, 'r = ' + call)}, what {call} returns (a[0]" in message
+    assert f"r = float({call})" in message and f"r = {call}.copy()" in message
+    assert info.value.lineno == _line(f, "return ") and info.value.filename == __file__
+
+
+def test_the_advised_float_is_exact():
+    check_every_mode(recursive_then_written_as_advised, np.array([0.3, 0.7, 1.2]), hessian=False)

@@ -11,7 +11,7 @@ import re
 
 from s2s import ir, prims
 from s2s.errors import UnsupportedSyntaxError
-from s2s.front.alias_elements import copied as copied_value
+from s2s.front.alias_elements import assigned_text, copied as copied_value
 from s2s.ir.names import base_name
 from s2s.ir.walk import definitions
 from s2s.linemaps import user_line
@@ -21,6 +21,9 @@ class AliasErrors:
     """(mixed into alias.py's `_Aliases`; reads its state through `self`)"""
 
     def stale(self, name: str, array: str, loc) -> UnsupportedSyntaxError:
+        named = self.named_refusal(name)
+        if named is not None:
+            return named(array, loc)
         made = self.made.get(name)
         wrote = self.state.last_write.get(array)
         what = f"'{base_name(name)}'" if not is_temp(name) else "a value"
@@ -65,6 +68,38 @@ class AliasErrors:
                    f"copies: {copies}"
         return self.error(loc, f"reading {what}{where}, a view of '{base_name(array)}' or a container holding it, "
                                f"after {when} changed '{base_name(array)}' in place", hint, base_name(name))
+
+    def named_refusal(self, name: str):
+        """For a value a helper made that a name of the user's holds (`r = rsum(a, 2)`, rsum returning `a[0]` on
+        one path: Function.named), the refusal of its read, said of that name and its assignment, the advice the
+        copy or the number to take there; else None."""
+        held = self.fn.named.get(name)
+        made = self.made.get(name)
+        call = assigned_text(held[1].text, name=held[0]) if held is not None else None
+        if call is None or made is None or (made.file, made.line) == (held[1].file, held[1].line):
+            return None
+        user, at = held
+
+        def refusal(array: str, loc) -> UnsupportedSyntaxError:
+            wrote = self.state.last_write.get(array)
+            when = f"line {wrote.line}" if wrote is not None else "a later line"
+            joined = self.definition(name)  # (a join of the helper's returns: the one that returns the view)
+            view = next((o.name for o in joined if isinstance(o, ir.Var) and array in self.refs.get(o.name, {})),
+                        name) if isinstance(joined, list) else name
+            returned = getattr(self.made.get(view), "text", "").strip()
+            element = self.may_be_element(view, array) is not None
+            array = base_name(array)
+            what = f"a number if '{array}' has as many axes as it has indexes, but a view of '{array}' if it has " \
+                   f"more" if element else f"a view of '{array}' or a container holding it"
+            there = self.made.get(view)
+            there = there and (f"line {there.line}" if there.file in ("", at.file) else f"{there.file}:{there.line}")
+            source = f"{returned[len('return '):]}, on {there}: " if returned.startswith("return ") else ""
+            return self.error(loc, f"reading '{user}' from line {at.line}, what {call} returns ({source}{what}), "
+                                   f"after {when} changed '{array}' in place",
+                              f"NumPy's '{user}' would show that change where it is a view: if it is a number, say "
+                              f"so: {user} = float({call}); if it is an array, copy it: {user} = {call}.copy(); or "
+                              f"read it before {when}", user)
+        return refusal
 
     def loop_write(self, name: str, array: str):
         """Where the loop whose name `name` is (a header phi) first writes `array` in place, if it does and no write

@@ -75,7 +75,7 @@ def build_ssa(src: Source) -> tuple[ir.Function, dict]:
     return ir.Function(name=src.tree.name.replace("<lambda>", "lambda_"), params=params, body=body,
                        defaults=defaults, filename=src.filename, docstring=doc, free=dict(builder.free),
                        opaque=dict(builder.opaque), signature=signature,
-                       array_reads=tuple(builder.array_reads)), dict(builder.deps)
+                       array_reads=tuple(builder.array_reads), named=dict(builder.named)), dict(builder.deps)
 
 
 def _constant(v) -> bool:
@@ -117,6 +117,7 @@ class Shared:
     joins: dict = dataclasses.field(default_factory=dict)  # an if's phi -> (the if's test, its two operands)
     array_reads: list = dataclasses.field(default_factory=list)  # NumPy's `v.T`, `v.sum()` of unknown v (lists.py)
     copies: dict = dataclasses.field(default_factory=dict)  # a library's result read at its call -> (it, the call)
+    named: dict = dataclasses.field(default_factory=dict)  # a helper's value -> (the user's name, Loc) (ir.Function)
 
 
 # arithmetic whose result holds floats where an operand does (NumPy's type promotion: int * 2.5 is a float)
@@ -385,7 +386,10 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
         if isinstance(target, ast.Name):
             self.bound(target.id)
             if isinstance(value, (ir.Var, ir.Const)):
-                # x = y: copy-propagate the value, the name now refers to it
+                # x = y: copy-propagate the value, the name now refers to it (`r = helper(a)`: a value no name of
+                # the function holds, which a refusal of a read of it calls r, Function.named)
+                if isinstance(value, ir.Var) and value not in self.env.values() and self.loc is not None:
+                    self.named.setdefault(value.name, (target.id, self.loc))
                 self.env[target.id] = value
             else:
                 self.env[target.id] = self.assign(self.version(target.id), value)

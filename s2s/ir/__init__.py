@@ -197,6 +197,9 @@ class Function:
     # front end does not know (an argument, a field of one): ad/data_uses.py has the call check it is an array
     array_reads: tuple = ()
     tangents: Tangents | None = None  # (forward mode's functions: how they take their tangent parameters)
+    # a value a helper made that a name of the user's holds by a plain assignment (`r = rsum(a, 2)`: the helper's
+    # `result`) -> (that name, the assignment's Loc): a refusal of a read of it names the user's (alias_errors)
+    named: dict = field(default_factory=dict)
 
     def __deepcopy__(self, memo):
         """Passes copy the IR, never the user's data it refers to (`free` values are shared)."""
