@@ -52,6 +52,18 @@ def called_from(error: S2SError) -> str:
             f"does not read it)")
 
 
+def with_calls(error: S2SError, calls: tuple) -> S2SError:
+    """`error`, found at a line of a helper, naming the user's `calls` that led there (ir.Loc.calls, innermost
+    first), as Python's traceback does; as it was where it names calls already or is said at the call itself."""
+    if error.calls or not calls or (getattr(error, "filename", None), getattr(error, "lineno", None)) == \
+            tuple(calls[0][:2]):
+        return error
+    error.calls = tuple(calls)
+    if isinstance(error, SyntaxError):  # (a traceback shows a SyntaxError's msg, not its str: the calls as a note)
+        error.__notes__ = [called_from(error).lstrip("\n")]
+    return error
+
+
 class UnsupportedSyntaxError(S2SError, SyntaxError):
     """A construct s2s does not handle: `try`, `with`, `yield`, `async`, `global`, `class`, ...
 
@@ -276,7 +288,12 @@ def _parameters(cls) -> list:
 def missing_rule(op: str, loc, filename: str, why: str, callee: str | None = None,
                  target=None) -> NonDifferentiableError:
     """The error for primitive `op` without the rule a transformation needs, at the user's line `loc`
-    (`callee`: how the user spelled an opaque callable; `target`: that callable)."""
+    (`callee`: how the user spelled an opaque callable; `target`: that callable); at a helper's line, naming the
+    user's calls that led there (`loc.calls`)."""
+    return with_calls(_missing_rule(op, loc, filename, why, callee, target), getattr(loc, "calls", ()))
+
+
+def _missing_rule(op: str, loc, filename: str, why: str, callee: str | None, target) -> NonDifferentiableError:
     obj = python_object(op)
     name = callee or (getattr(obj, "__name__", None) if op.startswith("s2s.rules.custom.") else None)
     refusal = getattr(target if target is not None else obj, "__s2s_refusal__", None)  # (why, what to do) of a

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
+from s2s import ir
+from s2s.errors import S2SError, with_calls
 from s2s.ad.inactive import iterated_keys
 from s2s.front import fence
 from s2s.front.alias import check_aliases
@@ -105,8 +107,24 @@ def verified(fn):
 
 
 def stage(which: str, run: Callable, /, *args, **kwargs):
-    """Run the stage `which` (`run(*args, **kwargs)` returns new IR): verified, and dumped on request."""
-    return checked(which, run(*args, **kwargs))
+    """Run the stage `which` (`run(*args, **kwargs)` returns new IR): verified, and dumped on request. A refusal
+    at a line of a helper the function calls names the user's calls that led there (`calls_at`)."""
+    try:
+        out = run(*args, **kwargs)
+    except S2SError as exc:
+        fn = next((a for a in args if isinstance(a, ir.Function)), None)
+        if fn is not None:
+            with_calls(exc, calls_at(fn, getattr(exc, "filename", None), getattr(exc, "lineno", None)))
+        raise
+    return checked(which, out)
+
+
+def calls_at(fn, filename, line) -> tuple:
+    """The user's calls that led to the helper's line `filename:line` inlined in `fn` (ir.Loc.calls), where one
+    chain of calls did; () where none or several did (the helper called from two lines)."""
+    chains = {s.loc.calls for s in ir.statements(fn.body) if getattr(s, "loc", None) is not None and
+              s.loc.calls and s.loc.line == line and s.loc.file == filename}
+    return chains.pop() if len(chains) == 1 else ()
 
 
 def checked(which: str, fn):

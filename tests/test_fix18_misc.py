@@ -9,6 +9,8 @@
 - A refusal of a read of a value a helper returned (`r = rsum(a, 2)` then `a[0] = ...`): said of the user's name r and
   its line, with r = float(rsum(a, 2)) and r = rsum(a, 2).copy() to write (it named s2s's inlined 'result', hunt17r2
   M2).
+- A call without a rule inside a helper (f calls g, g calls h, h calls np.fft.fft): the refusal names the user's
+  calls that led there, innermost first, as Python's traceback does, in every mode (it named h's line only).
 
 Each derivative is checked in every mode against finite differences (tests.conftest.check_every_mode), each value
 against NumPy's own.
@@ -163,3 +165,35 @@ def test_refusal_after_a_helper_names_the_users_name_and_says_float(f, call):
 
 def test_the_advised_float_is_exact():
     check_every_mode(recursive_then_written_as_advised, np.array([0.3, 0.7, 1.2]), hessian=False)
+
+
+def _unruled(v):
+    return np.fft.fft(v).real
+
+
+def _middle(v):
+    w = np.sin(v) * 2.0
+    return np.sum(_unruled(w))
+
+
+def calls_a_helper_without_rule(x):
+    y = x * 3.0
+    return _middle(y) + 1.0
+
+
+@pytest.mark.parametrize("transform", ["grad", "jvp", "jacobian_forward", "hessian"])
+def test_missing_rule_in_a_helper_names_the_calls_that_led_there(transform):
+    x = np.array([0.3, 0.7, 1.2])
+    run = {"grad": lambda: s2s.grad(calls_a_helper_without_rule)(x),
+           "jvp": lambda: s2s.jvp(calls_a_helper_without_rule)((x,), (x,)),
+           "jacobian_forward": lambda: s2s.jacobian(calls_a_helper_without_rule, mode="forward")(x),
+           "hessian": lambda: s2s.hessian(calls_a_helper_without_rule)(x)}[transform]
+    with pytest.raises(s2s.NonDifferentiableError) as info:
+        run()
+    error = info.value
+    assert (error.filename, error.lineno) == (__file__, _line(_unruled, "np.fft.fft"))
+    assert [c[:2] for c in error.calls] == [(__file__, _line(_middle, "_unruled(w)")),
+                                            (__file__, _line(calls_a_helper_without_rule, "_middle(y)"))]
+    message = str(error)
+    assert f"called from {__file__}:{_line(calls_a_helper_without_rule, '_middle(y)')}\n    return _middle(y) + 1.0" \
+        in message

@@ -284,7 +284,7 @@ class IterationAliases:
             text = linecache.getline(filename, line)
             if not text or text.strip() and len(text) - len(text.lstrip()) <= indent:
                 return out  # (the loop's body ends at a line indented as the loop is, or the file's end)
-            out.append(ir.Loc(line, text.strip(), file=s.loc.file, scope=s.loc.scope))
+            out.append(ir.Loc(line, text.strip(), file=s.loc.file, scope=s.loc.scope, calls=s.loc.calls))
             line += 1
         return out
 

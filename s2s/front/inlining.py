@@ -125,6 +125,9 @@ class InlineLowering:
         sub = type(self)(callee_src, self.shared, self.depth + 1)  # (the SSA builder, ssa.py: its tables shared)
         sub.outer = outer
         sub.loc, sub.library_call = self.loc, self.library_call or self.library_scope(callee_src.func, node)
+        line = getattr(node, "lineno", 0)
+        sub.calls = self.calls if self.src.filename.startswith("<") or not line else \
+            ((self.src.filename, line, linecache.getline(self.src.filename, line), name),) + self.calls
         marked = sub.library_call is not None and self.library_call is None and self.loc is not None
         if marked:
             sub.loc = dataclasses.replace(self.loc, text=LibraryLine(self.loc.text, sub.library_call))

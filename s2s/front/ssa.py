@@ -143,6 +143,7 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
         self.loops: list[_LoopFrame] = []
         self.loc: ir.Loc | None = None
         self.library_call: str | None = None  # in a library's source: the user's call that led there (its line kept)
+        self.calls: tuple = ()  # in a helper: the user's calls that led there (ir.Loc.calls)
         self.returned: ir.Atom | None = None
         self._reads: set | None = None  # the names the function reads somewhere
         self.boolops = 0  # `and`/`or` operations lowered so far (each keeps its value under its own key)
@@ -191,7 +192,8 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
     def set_loc(self, node) -> None:
         line = getattr(node, "lineno", None)
         if line is not None and self.library_call is None:
-            self.loc = ir.Loc(line, self.src.line(line).strip(), file=self.src.filename, scope=self.src.name)
+            self.loc = ir.Loc(line, self.src.line(line).strip(), file=self.src.filename, scope=self.src.name,
+                              calls=self.calls)
 
     # ----- function bodies
     def function_body(self, stmts: list, node, returns_none: bool = False) -> list:

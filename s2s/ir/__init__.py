@@ -24,6 +24,9 @@ class Loc:
     adjoint: bool = False  # emitted by the reverse sweep for this line
     file: str = ""  # the user's file (that of a helper the function calls, when inlined)
     scope: str = ""  # the user's function the line belongs to (the helper's, when inlined)
+    # a helper's line, inlined: the user's calls that led to it, innermost first ((file, line, text, helper), ...),
+    # as S2SError.calls names them (errors.called_from)
+    calls: tuple = ()
 
 
 @dataclass(frozen=True)
