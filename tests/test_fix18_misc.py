@@ -11,6 +11,9 @@
   M2).
 - A call without a rule inside a helper (f calls g, g calls h, h calls np.fft.fft): the refusal names the user's
   calls that led there, innermost first, as Python's traceback does, in every mode (it named h's line only).
+- The fuzzer's reference (tests/fuzz/check.py, `unresolved`): where f has a small part oscillating faster than any
+  finite-difference step resolves (seed 3600043, level 9), a wrong first derivative is looked at again with smaller
+  steps and the reference called unreliable; a deliberately wrong derivative is still reported.
 
 Each derivative is checked in every mode against finite differences (tests.conftest.check_every_mode), each value
 against NumPy's own.
@@ -24,7 +27,7 @@ import numpy as np
 import pytest
 
 import s2s
-from tests.conftest import check_every_mode
+from tests.conftest import check_every_mode, module_from_text
 
 
 # ------------------------------------------------------------------ `y -= v` after `y = <arithmetic>`
@@ -197,3 +200,87 @@ def test_missing_rule_in_a_helper_names_the_calls_that_led_there(transform):
     message = str(error)
     assert f"called from {__file__}:{_line(calls_a_helper_without_rule, '_middle(y)')}\n    return _middle(y) + 1.0" \
         in message
+
+
+# ------------------------------------------------------------------ the fuzzer's reference where f oscillates too fast
+FAST = """import math
+
+
+def f(b):
+    return 1e5 * (b - 1.3) + 1.0 + 1e-6 * math.cos(1e14 * b)
+"""
+
+
+def triple(x):
+    return 2.0 * x
+
+
+@s2s.adjoint(triple)
+def _triple_adjoint(g, ans, x):
+    return (2.5 * g,)          # wrong on purpose: 2.0 * g is right
+
+
+@s2s.tangent(triple)
+def _triple_tangent(tangents, ans, x):
+    return 2.5 * tangents[0]   # wrong on purpose
+
+
+# (the function with the rule lives here: the code s2s emits for its call imports this module)
+SMOOTH_WRONG = """from tests.test_fix18_misc import triple
+
+
+def f(b):
+    return 5e4 * triple(b - 1.3) + 1.0
+"""
+
+FAST_WRONG = """import math
+
+from tests.test_fix18_misc import triple
+
+
+def f(b):
+    return 5e4 * triple(b - 1.3) + 1.0 + 1e-6 * math.cos(1e9 * b)
+"""
+
+
+@pytest.fixture(scope="module")
+def checker(tmp_path_factory):
+    from tests.fuzz.check import Checker
+    return Checker(str(tmp_path_factory.mktemp("fuzz18")))
+
+
+def _program(source, b=1.3):
+    from tests.fuzz.gen import Program
+    return Program(seed=1, level=1, source=source, params=["b"], args=[b], wrt="b", result="scalar",
+                   arg_specs=[("f", ())])
+
+
+def _fast_point():
+    """A b near 1.3 where the fast part's slope, 1e-6 * 1e14 * sin(1e14 * b), is large (|sin| > 0.5)."""
+    return next(b for b in 1.3 + 1e-9 * np.arange(1, 100) if abs(math.sin(1e14 * b)) > 0.5)
+
+
+def test_fuzz_reference_that_cannot_resolve_a_fast_oscillation_is_unreliable(checker, tmp_path, monkeypatch):
+    """Seed 3600043 (level 9): finite differences at 1e-4 to 1e-6 agree on the slow part and miss the fast one,
+    whose slope s2s computes exactly; the checker calls the reference unreliable there, not s2s wrong."""
+    from tests.fuzz.check import UNRESOLVED
+    b = _fast_point()
+    program = _program(FAST, b)
+    outcome = checker.run(program, only=["grad", "jvp"], args=[b])
+    assert outcome.status == "unstable", [fl.message for fl in outcome.failures]
+    assert outcome.message.startswith(UNRESOLVED), outcome.message
+    slope = 1e5 - 1e-6 * 1e14 * math.sin(1e14 * b)  # (what s2s gives: the analytic derivative)
+    assert abs(s2s.grad(module_from_text(tmp_path, "fast18", FAST).f)(b) - slope) <= 1e-6 * abs(slope)
+    # (the steps 1e-4 to 1e-6 agree: without this look, the checker reported a wrong derivative)
+    monkeypatch.setattr(checker, "unresolved", lambda ref, failures: (failures, ""))
+    assert checker.run(program, only=["grad"], args=[b]).status == "fail"
+
+
+@pytest.mark.parametrize("source", [SMOOTH_WRONG, FAST_WRONG], ids=["smooth", "with-fast-oscillation"])
+def test_fuzz_wrong_derivative_is_still_caught(checker, source):
+    """A deliberately wrong derivative (the rule of triple says 2.5, the function is 2 x) is reported, in a smooth
+    function and in one with a small fast oscillation whose slope (1e3) is far less than the error (2.5e4)."""
+    outcome = checker.run(_program(source, _fast_point()), only=["grad", "jvp"], args=[_fast_point()])
+    assert outcome.status == "fail", outcome.message
+    assert [(fl.cls, fl.check) for fl in outcome.failures] == [("wrong-derivative", "grad"),
+                                                               ("wrong-derivative", "jvp")]

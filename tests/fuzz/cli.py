@@ -9,7 +9,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from .check import CLASSES, KINK_AT_INTEGER, Checker
+from .check import CLASSES, KINK_AT_INTEGER, UNRESOLVED, Checker
 from .gen import generate
 from .reduce import reduce_failure, reproducer
 
@@ -64,6 +64,11 @@ class Summary:
             lines.append(f"  unstable at an integer argument (wrong there, right just off it): {len(kinks)}, "
                          + ", ".join(f"seed {r.seed} level {r.level}" for r in kinks[:10])
                          + (", ..." if len(kinks) > 10 else ""))
+        unresolved = [r for r in self.results if r.status == "unstable" and r.message.startswith(UNRESOLVED)]
+        if unresolved:  # (a derivative finite differences cannot check there: check.unresolved)
+            lines.append(f"  unstable, finite differences cannot resolve f (a fast oscillation): {len(unresolved)}, "
+                         + ", ".join(f"seed {r.seed} level {r.level}" for r in unresolved[:10])
+                         + (", ..." if len(unresolved) > 10 else ""))
         pc = self.per_class()
         lines.append("  failures: " + ", ".join(f"{cls} {pc.get(cls, 0)}" for cls in CLASSES))
         by = defaultdict(Counter)
