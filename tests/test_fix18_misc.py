@@ -14,6 +14,8 @@
 - The fuzzer's reference (tests/fuzz/check.py, `unresolved`): where f has a small part oscillating faster than any
   finite-difference step resolves (seed 3600043, level 9), a wrong first derivative is looked at again with smaller
   steps and the reference called unreliable; a deliberately wrong derivative is still reported.
+- np.cross of 2-vectors in a forward Jacobian or a Hessian: still refused (vector forward mode's rank of the result),
+  its advice now also the reverse-mode Hessian s2s.jacobian(s2s.grad(f)), exact.
 
 Each derivative is checked in every mode against finite differences (tests.conftest.check_every_mode), each value
 against NumPy's own.
@@ -27,7 +29,7 @@ import numpy as np
 import pytest
 
 import s2s
-from tests.conftest import check_every_mode, module_from_text
+from tests.conftest import assert_close, check_every_mode, module_from_text, numeric_grad, numeric_hessian
 
 
 # ------------------------------------------------------------------ `y -= v` after `y = <arithmetic>`
@@ -284,3 +286,17 @@ def test_fuzz_wrong_derivative_is_still_caught(checker, source):
     assert outcome.status == "fail", outcome.message
     assert [(fl.cls, fl.check) for fl in outcome.failures] == [("wrong-derivative", "grad"),
                                                                ("wrong-derivative", "jvp")]
+
+
+# ------------------------------------------------------------------ np.cross of 2-vectors: the reverse-mode Hessian
+def turn(x):  # the squared signed area of the triangle (0, a, b), a = x[:2], b = x[2:]
+    return np.cross(x[:2], x[2:] * 1.5) ** 2 + np.sum(x[:2])
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # (NumPy 2 deprecates np.cross of 2-vectors)
+def test_cross_of_2_vectors_hessian_in_reverse_mode_as_advised():
+    x = np.array([0.3, -0.7, 1.1, 0.4])
+    with pytest.raises(s2s.S2SError, match=r"s2s\.jacobian\(s2s\.grad\(f\)\) for the Hessian"):
+        s2s.hessian(turn)(x)
+    assert_close(s2s.jacobian(s2s.grad(turn))(x), numeric_hessian(turn, x), 1e-5, 1e-6)
+    assert_close(s2s.jacobian(turn)(x), numeric_grad(turn, (x,), 0), 1e-6, 1e-8)

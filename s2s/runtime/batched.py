@@ -263,7 +263,8 @@ def cross_tangents(da, db, a, b):
     if np.shape(a)[-1:] == (2,) and np.shape(b)[-1:] == (2,):
         raise S2SError("np.cross of two 2-vectors (a number, which NumPy 2 deprecates) has no vector forward-mode "
                        "rule in s2s (a forward-mode Jacobian or a Hessian takes np.cross to keep its operands' "
-                       "rank): write a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]")
+                       "rank): write a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0], or take the derivative in "
+                       "reverse mode (s2s.jacobian(f), and s2s.jacobian(s2s.grad(f)) for the Hessian)")
     # each batch axis in front of the axes the operands broadcast (against a (2, 3), b's batch (n, 3) is (n, 1, 3))
     ra, rb = np.ndim(a), np.ndim(b)
     if _zero(da):
