@@ -149,6 +149,7 @@ NOT_NUMBERS = set(COMPAREOPS) | {
 # conversions to an array that return their operand itself where it is one (a view), and a new array of a list or
 # a tuple (np.asarray([a, b]), np.asarray(list(y)))
 AS_ARRAY = frozenset({"numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousarray", "numpy.asfortranarray"})
+ARRAY = "numpy.array"
 # operations whose result is a bool or an array of bools: as an index, NumPy's advanced (boolean) indexing, a copy
 BOOLEAN_RESULTS = NOT_NUMBERS - {"builtins.str", "builtins.repr", "s2s.runtime.dtype"}
 # calls whose result is always an array of integers (or a tuple of them): as an index, advanced indexing, a copy

@@ -63,7 +63,17 @@ def rebound_vector(p):  # an array there: NumPy's in-place change of the new arr
     return np.sum(y * y)
 
 
-@pytest.mark.parametrize("f", [rebound_scalar, rebound_scalar_twice, rebound_vector], ids=lambda f: f.__name__)
+def rebound_shared(x):  # arithmetic of a parameter: one array changed in place, which u holds too (NumPy's value)
+    t = x * 2.0
+    t[0] = 1.0
+    t = x * 3.0
+    u = t
+    t -= 1.0
+    return np.sum(u * u)
+
+
+@pytest.mark.parametrize("f", [rebound_scalar, rebound_scalar_twice, rebound_vector, rebound_shared],
+                         ids=lambda f: f.__name__)
 def test_augmented_assignment_after_a_rebinding(f):
     p = np.array([0.4, 0.7])
     check_every_mode(f, p, exact=True)
