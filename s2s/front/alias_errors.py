@@ -22,8 +22,9 @@ class AliasErrors:
 
     def stale(self, name: str, array: str, loc) -> UnsupportedSyntaxError:
         named = self.named_refusal(name)
-        if named is not None:
-            return named(array, loc)
+        user = self.fn.named.get(name, ("",))[0]
+        if named is not None and loc is not None and re.search(rf"\b{re.escape(user)}\b", loc.text):
+            return named(array, loc)  # (read by that name on the line: `q = r; ... q` is said as before)
         made = self.made.get(name)
         wrote = self.state.last_write.get(array)
         what = f"'{base_name(name)}'" if not is_temp(name) else "a value"

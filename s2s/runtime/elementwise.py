@@ -130,10 +130,11 @@ def ratio_derivative(x, y):
 
 
 def refuse_at_root(y):
-    """Refuse a second derivative where the root y (hypot, a norm, np.std, statistics.stdev, math.dist) is 0. There the first
-    derivative was taken as 0 (ratio_or_zero); the second does not exist for the function itself (a norm at 0 is
-    a cone) and for a smooth function of it depends on that function's curvature (2 I for np.linalg.norm(w) ** 2,
-    whose outer derivative 2 |w| moves with w), which the rule does not see: 0 would be a wrong number."""
+    """Refuse a second derivative where the root y (hypot, a norm, np.std, statistics.stdev, math.dist) is 0.
+    There the first derivative was taken as 0 (ratio_or_zero); the second does not exist for the function itself
+    (a norm at 0 is a cone) and for a smooth function of it depends on that function's curvature (2 I for
+    np.linalg.norm(w) ** 2, whose outer derivative 2 |w| moves with w), which the rule does not see: 0 would be a
+    wrong number."""
     if np.any(np.equal(y, 0)):
         raise S2SError("hypot, np.linalg.norm, np.std, statistics.stdev, math.dist: a second derivative at the kink "
                        "(hypot or a norm of zeros, np.std or statistics.stdev of equal entries, math.dist of equal "
