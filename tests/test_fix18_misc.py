@@ -63,6 +63,27 @@ def rebound_vector(p):  # an array there: NumPy's in-place change of the new arr
     return np.sum(y * y)
 
 
+def _affine(w, v):
+    return w['w'] * v + w['b']
+
+
+X4 = np.array([0.1, 0.5, -0.6, 1.2])
+
+
+def rebound_after_loops(p):  # the fuzzer's program: a 0-d array written in a loop, then arithmetic of it in a helper
+    z0 = np.array(0.0)
+    for el in p:
+        z0 += math.tanh(np.sum(X4 * el))
+        z0[...] = z0 * 0.5
+    q = np.sum(p * (X4 > -0.2)) - 0.1
+    tot0 = np.copy(z0)
+    for b_i in X4:
+        tot0[...] = tot0 * 0.5 + p[0]
+    tot0 = _affine({'w': q, 'b': sum([np.interp(a_, np.linspace(-2.0, 2.0, 4), X4) for a_ in p])}, z0)
+    tot0 -= np.tanh(2.0)
+    return tot0
+
+
 def rebound_shared(x):  # arithmetic of a parameter: one array changed in place, which u holds too (NumPy's value)
     t = x * 2.0
     t[0] = 1.0
@@ -72,10 +93,10 @@ def rebound_shared(x):  # arithmetic of a parameter: one array changed in place,
     return np.sum(u * u)
 
 
-@pytest.mark.parametrize("f", [rebound_scalar, rebound_scalar_twice, rebound_vector, rebound_shared],
-                         ids=lambda f: f.__name__)
+@pytest.mark.parametrize("f", [rebound_scalar, rebound_scalar_twice, rebound_vector, rebound_shared,
+                               rebound_after_loops], ids=lambda f: f.__name__)
 def test_augmented_assignment_after_a_rebinding(f):
-    p = np.array([0.4, 0.7])
+    p = np.array([0.4, 0.7]) if f is not rebound_after_loops else np.array([0.4, 0.7, -0.3, 0.2])
     check_every_mode(f, p, exact=True)
     value, _ = s2s.value_and_grad(f)(p)
     assert type(value) is type(f(p))

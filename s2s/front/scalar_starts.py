@@ -29,11 +29,12 @@ def may_be_scalar(atom, definition) -> bool:
 
 
 def arithmetic_result(atom, definition) -> bool:
-    """Is `atom` made by arithmetic or a ufunc of operands that may have no axes (`2.0 * z0 + p[1]` of z0 =
-    np.array(0.0), `np.sin(z)`), or a reduction to a number (np.sum(y)), as its name's last plain assignment bound
-    it? NumPy makes a NumPy scalar there (0-d arithmetic), so `y -= v` on it rebinds the name as `y = y - v` does,
-    whatever element writes the function made into the array the name held before (ssa's augmented assignment).
-    (Arithmetic of a parameter or of an array with axes stays one array, changed in place.)"""
+    """Is `atom` made by arithmetic or a ufunc that may give a NumPy scalar, as its name's last plain assignment
+    bound it: of operands that may all have no axes (`2.0 * x[0] + p[1]`), or of a 0-d array the function made
+    (`2.0 * z0 + p[1]` of z0 = np.array(0.0), a NumPy scalar: 0-d arithmetic), or a reduction to a number
+    (np.sum(y))? `y -= v` on it rebinds the name as `y = y - v` does, whatever element writes the function made into
+    the array the name held before (ssa's augmented assignment). (Arithmetic of parameters stays one array,
+    changed in place.) `definition(name)`: the Call, Var or Const defining it, a phi's operands, or None."""
     value = definition(atom.name) if isinstance(atom, ir.Var) else None
     if isinstance(value, ir.Var):
         return arithmetic_result(value, definition)
@@ -43,27 +44,51 @@ def arithmetic_result(atom, definition) -> bool:
         return arithmetic_result(value.args[1], definition)
     if value.op in prims.SCALAR_RESULTS:
         return not value.kwargs and len(value.args) == 1
-    return (value.op in ARITHMETIC or isinstance(prims.python_object(value.op), np.ufunc)) and \
-        all(_no_axes(a, definition) for a in value.args)
+    return _arithmetic(value) and (all(_no_axes(a, definition) for a in value.args) or
+                                   any(_made_0d(a, definition) for a in value.args))
 
 
-def _no_axes(atom, definition, depth: int = 0) -> bool:
-    """May `atom` have no axes: a number, an element read, a number's function, a 0-d array the function made
-    (np.array(0.0), np.zeros(()), a copy or an element write of one), arithmetic of such?"""
-    value = definition(atom.name) if isinstance(atom, ir.Var) else atom
-    if isinstance(value, ir.Var) and depth < 50:
-        return _no_axes(value, definition, depth + 1)
-    if isinstance(value, ir.Const):
-        return type(value.value) in (int, float, bool) or isinstance(value.value, np.generic)
-    if not isinstance(value, ir.Call) or depth >= 50:
+def _arithmetic(value) -> bool:
+    return isinstance(value, ir.Call) and (value.op in ARITHMETIC or isinstance(prims.python_object(value.op),
+                                                                                  np.ufunc))
+
+
+def _no_axes(atom, definition, seen=frozenset()) -> bool:
+    """May `atom` have no axes: a number, an element read, a number's function, a 0-d array the function made,
+    arithmetic of such?"""
+    if isinstance(atom, ir.Const):
+        return type(atom.value) in (int, float, bool) or isinstance(atom.value, np.generic)
+    if not isinstance(atom, ir.Var) or atom.name in seen:
+        return isinstance(atom, ir.Var)
+    value, seen = definition(atom.name), seen | {atom.name}
+    if isinstance(value, list):  # (a join: each of its values)
+        return all(_no_axes(v, definition, seen) for v in value if v is not None)
+    if isinstance(value, (ir.Var, ir.Const)):
+        return _no_axes(value, definition, seen)
+    if _arithmetic(value):
+        return all(_no_axes(a, definition, seen) for a in value.args)
+    return isinstance(value, ir.Call) and value.op in SCALAR_CALLS or _made_0d(atom, definition)
+
+
+def _made_0d(atom, definition, seen=frozenset()) -> bool:
+    """Is `atom` a 0-d array the function made (np.array(0.0), np.zeros(())), a copy or an element write of one, a
+    join of such, or arithmetic with one of them?"""
+    if not isinstance(atom, ir.Var):
         return False
-    if value.op in ARITHMETIC or isinstance(prims.python_object(value.op), np.ufunc):
-        return all(_no_axes(a, definition, depth + 1) for a in value.args)
+    if atom.name in seen:  # (a loop's join met again through its back edge: its other values decide)
+        return True
+    value, seen = definition(atom.name), seen | {atom.name}
+    if isinstance(value, list):  # (a loop's or an if's join: each of its values)
+        return all(_made_0d(v, definition, seen) for v in value if v is not None)
+    if isinstance(value, ir.Var):
+        return _made_0d(value, definition, seen)
+    if not isinstance(value, ir.Call):
+        return False
     if value.op in ("setitem", *prims.COPIES):  # (z0[...] = v, np.copy(z0): the array z0 is)
-        return bool(value.args) and _no_axes(value.args[0], definition, depth + 1)
+        return bool(value.args) and _made_0d(value.args[0], definition, seen)
     if value.op == prims.ARRAY or value.op in prims.AS_ARRAY:
         return len(value.args) == 1 and isinstance(value.args[0], ir.Const) and \
             type(value.args[0].value) in (int, float, bool)
     if value.op in prims.FILLED or value.op == prims.FULL:
         return bool(value.args) and isinstance(value.args[0], ir.Const) and value.args[0].value == ()
-    return value.op in SCALAR_CALLS
+    return _arithmetic(value) and any(_made_0d(a, definition, seen) for a in value.args)

@@ -288,7 +288,7 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
                 self.bind(s.target, joined)
                 return
             if s.target.id in self.element_written() and not python_number(left, self._defining) and \
-                    not arithmetic_result(left, self.definitions.get) and (self.array_root(left) is not None or
+                    not arithmetic_result(left, self._defining) and (self.array_root(left) is not None or
                      self._header_root(left, s.target.id in self._typed) is not None):
                 # an array whose elements the function writes stays one object: `y *= v` is `y[...] = y * v`,
                 # saved and put back by the reverse sweep like any element write
