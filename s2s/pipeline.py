@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from s2s import ir
-from s2s.errors import S2SError, with_calls
 from s2s.ad.inactive import iterated_keys
+from s2s.errors import S2SError, with_calls
 from s2s.front import fence
 from s2s.front.alias import check_aliases
 from s2s.front.rule_calls import own_rule
